@@ -1,0 +1,647 @@
+//! One check of one watch — the single function the CLI (`check`), the daemon
+//! (`run`) and the tests all use — and a pass over many watches.
+//!
+//! Order of effects for a detected change: the alert goes to the outbox
+//! (durable, idempotent by alert id), then the baseline advances, then the
+//! version is recorded and the watch state saved. A crash anywhere in between
+//! re-detects the same change on the next check, derives the same alert id,
+//! and adds nothing twice.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use futures_util::StreamExt;
+
+use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::compare::{self, ChangeKind, Rules};
+use crate::config::{Config, Watch, WatchKind};
+use crate::document::{Document, Item};
+use crate::extract;
+use crate::fetch::{Fetched, Fetcher, Response, Validators};
+use crate::notify;
+use crate::store::{Baselines, State, WatchState};
+
+/// Everything a check needs.
+#[derive(Clone)]
+pub struct Context {
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Network or replay.
+    pub fetcher: Fetcher,
+    /// State database.
+    pub state: State,
+    /// Baseline files.
+    pub baselines: Baselines,
+    /// Render alerts to stdout and change nothing on disk.
+    pub dry_run: bool,
+}
+
+impl Context {
+    /// Opens the state database and baseline directory named by the config.
+    pub fn open(config: Arc<Config>, fetcher: Fetcher, dry_run: bool) -> Result<Context, String> {
+        let state = State::open(&config.daemon.state_dir)?;
+        let baselines = Baselines::new(&config.daemon.baseline_dir);
+        Ok(Context {
+            config,
+            fetcher,
+            state,
+            baselines,
+            dry_run,
+        })
+    }
+}
+
+/// What one check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Fetched and compared: nothing that matters changed.
+    Unchanged,
+    /// The server answered 304 Not Modified.
+    NotModified,
+    /// First check: the baseline was stored, no alert.
+    BaselineStored,
+    /// First check of a listing or feed: its items were recorded, no alert.
+    ItemsRecorded(usize),
+    /// The article changed (or was taken down or restored).
+    Changed(ChangeKind),
+    /// New items appeared (count of those alerted).
+    NewItems(usize),
+    /// The check failed.
+    Error(String),
+}
+
+impl Outcome {
+    /// The word printed in the per-watch summary.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Unchanged => "unchanged",
+            Outcome::NotModified => "unchanged",
+            Outcome::BaselineStored => "baseline",
+            Outcome::ItemsRecorded(_) => "baseline",
+            Outcome::Changed(_) => "changed",
+            Outcome::NewItems(_) => "new items",
+            Outcome::Error(_) => "error",
+        }
+    }
+}
+
+/// The result of checking one watch.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The watch.
+    pub watch: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// A detail for the summary line.
+    pub detail: String,
+    /// Alerts raised (already in the outbox unless dry-run).
+    pub alerts: Vec<Alert>,
+    /// How long the check took.
+    pub elapsed: std::time::Duration,
+}
+
+fn now_rfc3339() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Checks one watch: fetch, extract, compare, alert, advance.
+pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
+    let started = Instant::now();
+    let mut st = match ctx.state.watch(&watch.name) {
+        Ok(s) => s,
+        Err(e) => {
+            return report(
+                watch,
+                Outcome::Error(e.to_string()),
+                e.to_string(),
+                vec![],
+                started,
+            )
+        }
+    };
+    let result = match watch.kind {
+        WatchKind::Article => check_article(ctx, watch, &mut st).await,
+        WatchKind::Listing | WatchKind::Feed => check_items(ctx, watch, &mut st).await,
+    };
+    let now = Utc::now().timestamp();
+    let (outcome, detail, mut alerts) = match result {
+        Ok(r) => r,
+        Err(msg) => {
+            st.failures += 1;
+            st.last_error = Some(msg.clone());
+            let mut alerts = vec![];
+            if st.failures >= ctx.config.daemon.failure_threshold && !st.error_alerted {
+                alerts.push(base_alert(
+                    watch,
+                    ChangeKind::Error,
+                    format!("Cannot check this watch: {} failures in a row", st.failures),
+                    &[&"error", &st.last_check.unwrap_or(0).to_string()],
+                ));
+                alerts[0].error = Some(msg.clone());
+                st.error_alerted = true;
+            }
+            (Outcome::Error(msg.clone()), msg, alerts)
+        }
+    };
+    if !matches!(outcome, Outcome::Error(_)) {
+        if st.error_alerted {
+            alerts.push(base_alert(
+                watch,
+                ChangeKind::Recovered,
+                "The watch can be checked again".into(),
+                &[&"recovered", &now.to_string()],
+            ));
+        }
+        st.failures = 0;
+        st.error_alerted = false;
+        st.last_error = None;
+    }
+    st.last_check = Some(now);
+    st.last_result = Some(outcome.label().to_string());
+    if !alerts.is_empty() {
+        st.last_change = Some(now);
+    }
+    let mut outcome = outcome;
+    if !ctx.dry_run {
+        let routed = enqueue(ctx, watch, &alerts).and_then(|_| {
+            ctx.state
+                .save_watch(&watch.name, &st)
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = routed {
+            outcome = Outcome::Error(e.clone());
+        }
+    }
+    report(watch, outcome, detail, alerts, started)
+}
+
+fn report(
+    watch: &Watch,
+    outcome: Outcome,
+    detail: String,
+    alerts: Vec<Alert>,
+    started: Instant,
+) -> Report {
+    Report {
+        watch: watch.name.clone(),
+        outcome,
+        detail,
+        alerts,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Writes alerts to the outbox, each routed to the watch's channels.
+fn enqueue(ctx: &Context, watch: &Watch, alerts: &[Alert]) -> Result<(), String> {
+    let channels = notify::route(&ctx.config, watch);
+    let now = Utc::now().timestamp();
+    for a in alerts {
+        let payload = serde_json::to_string(a).map_err(|e| e.to_string())?;
+        ctx.state
+            .enqueue(&a.id, &a.watch, a.kind.as_str(), &payload, &channels, now)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// An alert with the watch's identity filled in.
+fn base_alert(
+    watch: &Watch,
+    kind: ChangeKind,
+    summary: String,
+    id_parts: &[&dyn ToString],
+) -> Alert {
+    let parts: Vec<String> = id_parts.iter().map(|p| p.to_string()).collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Alert {
+        schema: SCHEMA_VERSION,
+        id: Alert::derive_id(&watch.name, &parts),
+        watch: watch.name.clone(),
+        url: watch.url.to_string(),
+        outlet: watch.outlet(),
+        kind,
+        summary,
+        title: None,
+        byline: None,
+        detected_at: now_rfc3339(),
+        change: None,
+        items: vec![],
+        error: None,
+    }
+}
+
+type CheckResult = Result<(Outcome, String, Vec<Alert>), String>;
+
+/// True when a redirect landed on a section front or the home page instead
+/// of an article: a much shorter path on the same site.
+fn redirected_to_front(requested: &url::Url, landed: &url::Url) -> bool {
+    if requested.path() == landed.path() {
+        return false;
+    }
+    let depth = |u: &url::Url| {
+        u.path()
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .count()
+    };
+    let req_depth = depth(requested);
+    req_depth >= 1
+        && (depth(landed) == 0
+            || (depth(landed) == 1
+                && req_depth >= 2
+                && landed.path().len() < requested.path().len() / 2))
+}
+
+async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<Fetched, String> {
+    ctx.fetcher
+        .fetch(&watch.url, validators)
+        .await
+        .map_err(|e| format!("fetching {}: {e}", watch.url))
+}
+
+async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
+    let baseline = ctx.baselines.read(&watch.name).map_err(|e| {
+        format!(
+            "reading baseline {}: {e}",
+            ctx.baselines.path(&watch.name).display()
+        )
+    })?;
+    // A conditional GET only makes sense against a baseline we hold.
+    let validators = if baseline.is_some() && !st.gone {
+        st.validators.clone()
+    } else {
+        Validators::default()
+    };
+    let resp = match fetch(ctx, watch, &validators).await? {
+        Fetched::NotModified => {
+            return Ok((Outcome::NotModified, "304 Not Modified".into(), vec![]))
+        }
+        Fetched::Page(r) => r,
+    };
+    let gone = resp.status == 404
+        || resp.status == 410
+        || redirected_to_front(&watch.url, &resp.final_url);
+    if gone {
+        if st.gone || baseline.is_none() {
+            return Ok((Outcome::Unchanged, "still gone".into(), vec![]));
+        }
+        st.gone = true;
+        st.validators = Validators::default();
+        let how = if resp.status == 404 || resp.status == 410 {
+            format!("The article answers HTTP {}", resp.status)
+        } else {
+            format!("The article now redirects to {}", resp.final_url)
+        };
+        let old = baseline.expect("checked above");
+        let mut a = base_alert(
+            watch,
+            ChangeKind::TakenDown,
+            how.clone(),
+            &[&"taken_down", &old.content_hash()],
+        );
+        a.title = old.title.clone();
+        a.byline = old.byline.clone();
+        return Ok((Outcome::Changed(ChangeKind::TakenDown), how, vec![a]));
+    }
+    let doc = extract_article(&resp, watch)?;
+    let fetched = now_rfc3339();
+    let Some(old) = baseline else {
+        if !ctx.dry_run {
+            accept(ctx, watch, &doc, &fetched)?;
+        }
+        st.validators = resp.validators;
+        let detail = format!(
+            "first check: baseline stored ({} paragraphs, {} words), no alert",
+            doc.blocks.len(),
+            doc.word_count()
+        );
+        return Ok((Outcome::BaselineStored, detail, vec![]));
+    };
+    let rules = Rules {
+        ignore: watch.ignore.clone(),
+        min_change: watch.min_change,
+    };
+    let change = compare::compare(&old, &doc, &rules);
+    let restored = std::mem::take(&mut st.gone);
+    st.validators = resp.validators.clone();
+    if change.is_none() && !restored {
+        return Ok((Outcome::Unchanged, String::new(), vec![]));
+    }
+    if let Some(c) = &change {
+        if !watch.keywords.is_empty()
+            && !mentions_keyword(
+                &watch.keywords,
+                &c.added_text().join(" "),
+                &c.removed_text().join(" "),
+            )
+        {
+            // Accept the new version silently: the change does not concern the watch's keywords.
+            if !ctx.dry_run {
+                accept(ctx, watch, &doc, &fetched)?;
+            }
+            return Ok((
+                Outcome::Unchanged,
+                "changed, but mentions no keyword".into(),
+                vec![],
+            ));
+        }
+    }
+    let kind = if restored {
+        ChangeKind::Restored
+    } else {
+        change
+            .as_ref()
+            .map(|c| c.kind())
+            .unwrap_or(ChangeKind::Edited)
+    };
+    let summary = match (&change, restored) {
+        (Some(c), true) => format!("Article is back; {}", c.summary),
+        (None, true) => "Article is back, unchanged".into(),
+        (Some(c), false) => c.summary.clone(),
+        (None, false) => unreachable!("handled above"),
+    };
+    let mut a = base_alert(
+        watch,
+        kind,
+        summary.clone(),
+        &[&old.content_hash(), &doc.content_hash(), &restored],
+    );
+    a.title = doc.title.clone().or(old.title.clone());
+    a.byline = doc.byline.clone();
+    a.change = change;
+    if !ctx.dry_run {
+        enqueue(ctx, watch, std::slice::from_ref(&a))?;
+        accept(ctx, watch, &doc, &fetched)?;
+    }
+    Ok((Outcome::Changed(kind), summary, vec![a]))
+}
+
+/// Extracts the article of a response, failing when there is no text.
+fn extract_article(resp: &Response, watch: &Watch) -> Result<Document, String> {
+    let html = resp.text();
+    let doc = extract::article(&html, Some(&resp.final_url), watch.selector.as_deref());
+    if doc.blocks.is_empty() {
+        let hint = if watch.selector.is_some() {
+            " (does the selector still match?)"
+        } else {
+            " (set `selector` for this watch)"
+        };
+        return Err(format!("no article text found at {}{hint}", resp.final_url));
+    }
+    Ok(doc)
+}
+
+/// Advances the baseline and records the version.
+fn accept(ctx: &Context, watch: &Watch, doc: &Document, fetched: &str) -> Result<(), String> {
+    ctx.baselines
+        .write(&watch.name, doc, watch.url.as_str(), fetched)
+        .map_err(|e| {
+            format!(
+                "writing baseline {}: {e}",
+                ctx.baselines.path(&watch.name).display()
+            )
+        })?;
+    let body = doc.to_baseline(watch.url.as_str(), fetched);
+    ctx.state
+        .record_version(
+            &watch.name,
+            &doc.content_hash(),
+            &body,
+            Utc::now().timestamp(),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// True when any keyword occurs in any of the texts (Unicode-aware, case- and
+/// Persian/Arabic-variant-insensitive).
+pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
+    let hay = [crate::text::match_key(a), crate::text::match_key(b)];
+    keywords
+        .iter()
+        .map(|k| crate::text::match_key(k))
+        .any(|k| hay.iter().any(|h| h.contains(&k)))
+}
+
+async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
+    let first = !ctx
+        .state
+        .has_seen_items(&watch.name)
+        .map_err(|e| e.to_string())?;
+    let validators = if first {
+        Validators::default()
+    } else {
+        st.validators.clone()
+    };
+    let resp = match fetch(ctx, watch, &validators).await? {
+        Fetched::NotModified => {
+            return Ok((Outcome::NotModified, "304 Not Modified".into(), vec![]))
+        }
+        Fetched::Page(r) => r,
+    };
+    if resp.status == 404 || resp.status == 410 {
+        return Err(format!("{} answers HTTP {}", watch.url, resp.status));
+    }
+    let items = match watch.kind {
+        WatchKind::Feed => extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+            .map_err(|e| format!("{}: {e}", watch.url))?,
+        _ => extract::listing(&resp.text(), &resp.final_url, watch.selector.as_deref()),
+    };
+    st.validators = resp.validators.clone();
+    let now = Utc::now().timestamp();
+    if first {
+        if !ctx.dry_run {
+            ctx.state
+                .mark_seen(&watch.name, &items, now)
+                .map_err(|e| e.to_string())?;
+        }
+        return Ok((
+            Outcome::ItemsRecorded(items.len()),
+            format!("first check: {} items recorded, no alert", items.len()),
+            vec![],
+        ));
+    }
+    let mut new_items = Vec::new();
+    for it in &items {
+        if !ctx
+            .state
+            .seen(&watch.name, &it.key)
+            .map_err(|e| e.to_string())?
+            && !new_items.iter().any(|n: &Item| n.key == it.key)
+        {
+            new_items.push(it.clone());
+        }
+    }
+    if new_items.is_empty() {
+        return Ok((Outcome::Unchanged, String::new(), vec![]));
+    }
+    let matching = matching_items(ctx, watch, &new_items).await;
+    let mut alerts = vec![];
+    if !matching.is_empty() {
+        let n = matching.len();
+        let summary = if n == 1 {
+            format!("1 new item: {}", matching[0].title)
+        } else {
+            format!("{n} new items")
+        };
+        let mut keys: Vec<&str> = matching.iter().map(|i| i.key.as_str()).collect();
+        keys.sort_unstable();
+        let mut a = base_alert(
+            watch,
+            ChangeKind::NewItems,
+            summary,
+            &[&"new_items", &keys.join("\n")],
+        );
+        a.title = Some(if n == 1 {
+            matching[0].title.clone()
+        } else {
+            format!("{n} new items on {}", watch.outlet())
+        });
+        a.items = matching;
+        alerts.push(a);
+    }
+    if !ctx.dry_run {
+        enqueue(ctx, watch, &alerts)?;
+        ctx.state
+            .mark_seen(&watch.name, &new_items, now)
+            .map_err(|e| e.to_string())?;
+    }
+    let detail = alerts
+        .first()
+        .map(|a| a.summary.clone())
+        .unwrap_or_else(|| format!("{} new items, none mentions a keyword", new_items.len()));
+    let outcome = if alerts.is_empty() {
+        Outcome::Unchanged
+    } else {
+        Outcome::NewItems(alerts[0].items.len())
+    };
+    Ok((outcome, detail, alerts))
+}
+
+/// The new items that pass the watch's keyword filter (all when it has none).
+/// With `follow = true` an item's article text is fetched and searched too.
+async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Item> {
+    if watch.keywords.is_empty() {
+        return items.to_vec();
+    }
+    let mut out = Vec::new();
+    for it in items {
+        let listed = format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
+        if mentions_keyword(&watch.keywords, &listed, "") {
+            out.push(it.clone());
+            continue;
+        }
+        if watch.follow {
+            let Ok(url) = url::Url::parse(&it.url) else {
+                continue;
+            };
+            match ctx.fetcher.fetch(&url, &Validators::default()).await {
+                Ok(Fetched::Page(r)) if r.status < 400 => {
+                    let doc = extract::article(&r.text(), Some(&r.final_url), None);
+                    if mentions_keyword(
+                        &watch.keywords,
+                        &doc.text(),
+                        doc.title.as_deref().unwrap_or(""),
+                    ) {
+                        out.push(it.clone());
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(watch = %watch.name, url = %it.url, error = %e, "cannot fetch new item for keyword matching")
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks the given watches (concurrently, up to the configured limit) and
+/// returns their reports in config order.
+pub async fn check_all(ctx: &Context, watches: &[&Watch]) -> Vec<Report> {
+    let limit = ctx.config.daemon.concurrency.max(1);
+    let mut reports: Vec<(usize, Report)> = futures_util::stream::iter(watches.iter().enumerate())
+        .map(|(i, w)| async move {
+            let r = check_watch(ctx, w).await;
+            log_report(&r, w);
+            (i, r)
+        })
+        .buffer_unordered(limit)
+        .collect()
+        .await;
+    reports.sort_by_key(|(i, _)| *i);
+    reports.into_iter().map(|(_, r)| r).collect()
+}
+
+fn log_report(r: &Report, w: &Watch) {
+    let ms = r.elapsed.as_millis() as u64;
+    match &r.outcome {
+        Outcome::Error(e) => {
+            tracing::warn!(watch = %w.name, url = %w.url, duration_ms = ms, error = %e, "check failed")
+        }
+        o => {
+            tracing::info!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), detail = %r.detail, "checked")
+        }
+    }
+}
+
+/// The one-line summary of a report, as `check` prints it.
+pub fn summary_line(r: &Report, name_width: usize) -> String {
+    let detail = if r.detail.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", r.detail)
+    };
+    format!("{:<name_width$}  {:<9}{detail}", r.watch, r.outcome.label())
+}
+
+/// The closing total line of a pass.
+pub fn total_line(reports: &[Report]) -> String {
+    let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
+    let alerts: usize = reports.iter().map(|r| r.alerts.len()).sum();
+    format!(
+        "total: {} watches: {} changed, {} with new items, {} unchanged, {} baselines stored, {} errors; {} alerts",
+        reports.len(),
+        count(|o| matches!(o, Outcome::Changed(_))),
+        count(|o| matches!(o, Outcome::NewItems(_))),
+        count(|o| matches!(o, Outcome::Unchanged | Outcome::NotModified)),
+        count(|o| matches!(o, Outcome::BaselineStored | Outcome::ItemsRecorded(_))),
+        count(|o| matches!(o, Outcome::Error(_))),
+        alerts
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_to_home_or_section_is_taken_down() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        assert!(redirected_to_front(
+            &u("https://n.example.org/world/2024/05/rasoulof-flees"),
+            &u("https://n.example.org/")
+        ));
+        assert!(redirected_to_front(
+            &u("https://n.example.org/world/2024/05/rasoulof-flees-iran-exile"),
+            &u("https://n.example.org/world")
+        ));
+        assert!(!redirected_to_front(
+            &u("https://n.example.org/a/b"),
+            &u("https://n.example.org/a/b")
+        ));
+        assert!(!redirected_to_front(
+            &u("http://n.example.org/story/123"),
+            &u("https://n.example.org/story/123-rasoulof-flees")
+        ));
+    }
+
+    #[test]
+    fn keywords_match_across_case_and_persian_variants() {
+        let k = vec!["Rasoulof".to_string(), "رسول‌اف".to_string()];
+        assert!(mentions_keyword(&k, "director RASOULOF fled", ""));
+        assert!(mentions_keyword(&k, "", "محمد رسولاف"));
+        assert!(!mentions_keyword(&k, "nothing relevant", ""));
+    }
+}

@@ -1,0 +1,851 @@
+//! Comparing two versions of a document: block alignment, moved paragraphs,
+//! word-level changes, change kinds and a one-line human summary.
+//!
+//! Blocks are compared in their [`text::compare_key`] form after the watch's
+//! `ignore` patterns are removed, so white space, typographic punctuation and
+//! Persian/Arabic encoding variants never count as changes.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use similar::{capture_diff_slices, Algorithm, DiffOp};
+
+use crate::document::Document;
+use crate::text;
+
+/// What kind of change an alert reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The article text was edited.
+    Edited,
+    /// The headline changed.
+    HeadlineChanged,
+    /// The byline changed.
+    BylineChanged,
+    /// A correction or update note was added.
+    CorrectionAdded,
+    /// The article is gone (404/410, or redirected to a section front).
+    TakenDown,
+    /// A taken-down article is back.
+    Restored,
+    /// New items on a listing or feed.
+    NewItems,
+    /// The watch could not be checked several times in a row.
+    Error,
+    /// A failing watch works again.
+    Recovered,
+}
+
+impl ChangeKind {
+    /// The snake_case name used in JSON and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Edited => "edited",
+            ChangeKind::HeadlineChanged => "headline_changed",
+            ChangeKind::BylineChanged => "byline_changed",
+            ChangeKind::CorrectionAdded => "correction_added",
+            ChangeKind::TakenDown => "taken_down",
+            ChangeKind::Restored => "restored",
+            ChangeKind::NewItems => "new_items",
+            ChangeKind::Error => "error",
+            ChangeKind::Recovered => "recovered",
+        }
+    }
+
+    /// A short label for subjects and summaries ("Edited", "Headline changed").
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Edited => "Edited",
+            ChangeKind::HeadlineChanged => "Headline changed",
+            ChangeKind::BylineChanged => "Byline changed",
+            ChangeKind::CorrectionAdded => "Correction added",
+            ChangeKind::TakenDown => "Taken down",
+            ChangeKind::Restored => "Restored",
+            ChangeKind::NewItems => "New items",
+            ChangeKind::Error => "Cannot check",
+            ChangeKind::Recovered => "Recovered",
+        }
+    }
+}
+
+/// One piece of a changed block: unchanged, removed or added words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// `same`, `removed` or `added`.
+    pub op: SegmentOp,
+    /// The words (with their punctuation and spacing).
+    pub text: String,
+}
+
+/// Whether a segment is unchanged, removed or added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentOp {
+    /// Present in both versions.
+    Same,
+    /// Only in the old version.
+    Removed,
+    /// Only in the new version.
+    Added,
+}
+
+/// How one block differs. Indexes are 0-based positions in the old / new
+/// document; summaries print them 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum BlockChange {
+    /// A paragraph that is only in the new version.
+    Added {
+        /// Position in the new document.
+        new_index: usize,
+        /// Its text.
+        text: String,
+    },
+    /// A paragraph that is only in the old version.
+    Removed {
+        /// Position in the old document.
+        old_index: usize,
+        /// Its text.
+        text: String,
+    },
+    /// A paragraph edited in place.
+    Changed {
+        /// Position in the old document.
+        old_index: usize,
+        /// Position in the new document.
+        new_index: usize,
+        /// The paragraph as a sequence of same / removed / added words.
+        segments: Vec<Segment>,
+    },
+    /// A paragraph that moved, unchanged.
+    Moved {
+        /// Position in the old document.
+        old_index: usize,
+        /// Position in the new document.
+        new_index: usize,
+        /// Its text.
+        text: String,
+    },
+}
+
+/// The difference between two documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Every kind that applies, most important first.
+    pub kinds: Vec<ChangeKind>,
+    /// Old and new headline, when it changed.
+    pub headline: Option<(String, String)>,
+    /// Old and new byline, when it changed.
+    pub byline: Option<(String, String)>,
+    /// Block-level changes in new-document order.
+    pub blocks: Vec<BlockChange>,
+    /// Paragraph and word counts.
+    pub stats: Stats,
+    /// One line for people: "Headline changed; 1 paragraph added; 2 words changed in paragraph 4".
+    pub summary: String,
+}
+
+impl Change {
+    /// The most important kind.
+    pub fn kind(&self) -> ChangeKind {
+        self.kinds.first().copied().unwrap_or(ChangeKind::Edited)
+    }
+
+    /// All added text (added paragraphs and added words), one entry per block.
+    pub fn added_text(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                BlockChange::Added { text, .. } => Some(text.clone()),
+                BlockChange::Changed { segments, .. } => joined(segments, SegmentOp::Added),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// All removed text (removed paragraphs and removed words), one entry per block.
+    pub fn removed_text(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                BlockChange::Removed { text, .. } => Some(text.clone()),
+                BlockChange::Changed { segments, .. } => joined(segments, SegmentOp::Removed),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn joined(segments: &[Segment], op: SegmentOp) -> Option<String> {
+    let parts: Vec<&str> = segments
+        .iter()
+        .filter(|s| s.op == op)
+        .map(|s| s.text.trim())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" … "))
+}
+
+/// Counts behind the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Paragraphs only in the new version.
+    pub paragraphs_added: usize,
+    /// Paragraphs only in the old version.
+    pub paragraphs_removed: usize,
+    /// Paragraphs edited in place.
+    pub paragraphs_changed: usize,
+    /// Paragraphs moved.
+    pub paragraphs_moved: usize,
+    /// Words added (in added and changed paragraphs and the headline).
+    pub words_added: usize,
+    /// Words removed.
+    pub words_removed: usize,
+}
+
+/// Per-watch comparison rules.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// Text matching these is neutralised before comparing.
+    pub ignore: Vec<Regex>,
+    /// Changes of fewer words than this are not reported.
+    pub min_change: usize,
+}
+
+/// An added paragraph that reads as a correction or update note.
+static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(\*?\s*)?(correction|clarification|update|updated|editor'?s note|this (article|story|report) (has been|was) (updated|corrected|amended)|an earlier version of this|a previous version of this|اصلاحیه|تصحیح|به‌روزرسانی|توضیح سردبیر|تصويب|تصحيح|تحديث)")
+        .expect("static regex")
+});
+
+/// A block as compared: its comparison key and words.
+struct Keyed {
+    key: String,
+}
+
+fn keyed(text_: &str, rules: &Rules) -> Keyed {
+    let mut t = std::borrow::Cow::Borrowed(text_);
+    for re in &rules.ignore {
+        if re.is_match(&t) {
+            t = std::borrow::Cow::Owned(re.replace_all(&t, "").into_owned());
+        }
+    }
+    // Punctuation-only differences are not changes: compare the words.
+    let folded = text::compare_key(&t);
+    let key = text::words(&folded).collect::<Vec<_>>().join(" ");
+    Keyed { key }
+}
+
+/// Compares two documents. Returns `None` when nothing that matters changed
+/// (or the change is smaller than `rules.min_change` words).
+pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> {
+    let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| keyed(&b.text, rules)).collect();
+    let new_keys: Vec<Keyed> = new.blocks.iter().map(|b| keyed(&b.text, rules)).collect();
+    // Blocks whose text is entirely ignored take no part.
+    let old_idx: Vec<usize> = (0..old_keys.len())
+        .filter(|&i| !old_keys[i].key.is_empty())
+        .collect();
+    let new_idx: Vec<usize> = (0..new_keys.len())
+        .filter(|&i| !new_keys[i].key.is_empty())
+        .collect();
+    let a: Vec<&str> = old_idx.iter().map(|&i| old_keys[i].key.as_str()).collect();
+    let b: Vec<&str> = new_idx.iter().map(|&i| new_keys[i].key.as_str()).collect();
+
+    let mut removed: Vec<usize> = Vec::new();
+    let mut added: Vec<usize> = Vec::new();
+    let mut changes: Vec<BlockChange> = Vec::new();
+    for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
+        match op {
+            DiffOp::Equal { .. } => {}
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => removed.extend(old_index..old_index + old_len),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => added.extend(new_index..new_index + new_len),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                pair_region(
+                    &a[old_index..old_index + old_len],
+                    &b[new_index..new_index + new_len],
+                    old_index,
+                    new_index,
+                    &mut removed,
+                    &mut added,
+                    &mut |oi, ni| {
+                        changes.push(changed_block(old_idx[oi], new_idx[ni], old, new, rules))
+                    },
+                );
+            }
+        }
+    }
+    // Moves: a removed block whose text was added elsewhere.
+    let mut added_by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &n in &added {
+        added_by_key.entry(b[n]).or_default().push(n);
+    }
+    let mut moved_new = Vec::new();
+    let mut still_removed = Vec::new();
+    for &o in &removed {
+        match added_by_key
+            .get_mut(a[o])
+            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
+        {
+            Some(n) => {
+                moved_new.push(n);
+                changes.push(BlockChange::Moved {
+                    old_index: old_idx[o],
+                    new_index: new_idx[n],
+                    text: new.blocks[new_idx[n]].text.clone(),
+                });
+            }
+            None => still_removed.push(o),
+        }
+    }
+    for &n in added.iter().filter(|n| !moved_new.contains(n)) {
+        changes.push(BlockChange::Added {
+            new_index: new_idx[n],
+            text: new.blocks[new_idx[n]].text.clone(),
+        });
+    }
+    for &o in &still_removed {
+        changes.push(BlockChange::Removed {
+            old_index: old_idx[o],
+            text: old.blocks[old_idx[o]].text.clone(),
+        });
+    }
+    // Changed blocks whose difference vanished under the ignore rules are not changes.
+    changes.retain(|c| !matches!(c, BlockChange::Changed { segments, .. } if segments.iter().all(|s| s.op == SegmentOp::Same)));
+    changes.sort_by_key(position);
+
+    let headline = differs(old.title.as_deref(), new.title.as_deref(), rules);
+    let byline = differs(old.byline.as_deref(), new.byline.as_deref(), rules);
+    if changes.is_empty() && headline.is_none() && byline.is_none() {
+        return None;
+    }
+    let stats = stats(&changes, headline.as_ref());
+    let changed_words = stats.words_added.max(stats.words_removed) + stats.paragraphs_moved;
+    if changed_words < rules.min_change && headline.is_none() {
+        return None;
+    }
+    let mut kinds = Vec::new();
+    let correction = changes
+        .iter()
+        .any(|c| matches!(c, BlockChange::Added { text, .. } if CORRECTION.is_match(text)));
+    if correction {
+        kinds.push(ChangeKind::CorrectionAdded);
+    }
+    if headline.is_some() {
+        kinds.push(ChangeKind::HeadlineChanged);
+    }
+    if !changes.is_empty() && !correction {
+        kinds.push(ChangeKind::Edited);
+    }
+    if byline.is_some() {
+        kinds.push(ChangeKind::BylineChanged);
+    }
+    let summary = summary(
+        &kinds,
+        &changes,
+        &stats,
+        headline.is_some(),
+        byline.is_some(),
+    );
+    Some(Change {
+        kinds,
+        headline,
+        byline,
+        blocks: changes,
+        stats,
+        summary,
+    })
+}
+
+/// Sort position of a block change: where it sits in the new document
+/// (removed blocks sit where they were).
+fn position(c: &BlockChange) -> (usize, usize) {
+    match c {
+        BlockChange::Added { new_index, .. } | BlockChange::Moved { new_index, .. } => {
+            (*new_index, 1)
+        }
+        BlockChange::Changed { new_index, .. } => (*new_index, 1),
+        BlockChange::Removed { old_index, .. } => (*old_index, 0),
+    }
+}
+
+/// Pairs blocks of a replaced region by similarity (in order); unpaired
+/// blocks are removed or added.
+fn pair_region(
+    a: &[&str],
+    b: &[&str],
+    a0: usize,
+    b0: usize,
+    removed: &mut Vec<usize>,
+    added: &mut Vec<usize>,
+    on_pair: &mut dyn FnMut(usize, usize),
+) {
+    let mut next_b = 0;
+    for (i, old) in a.iter().enumerate() {
+        let best = (next_b..b.len())
+            .map(|j| (j, similarity(old, b[j])))
+            .filter(|(_, s)| *s >= 0.5)
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        match best {
+            Some((j, _)) => {
+                added.extend((next_b..j).map(|k| b0 + k));
+                on_pair(a0 + i, b0 + j);
+                next_b = j + 1;
+            }
+            None => removed.push(a0 + i),
+        }
+    }
+    added.extend((next_b..b.len()).map(|k| b0 + k));
+}
+
+/// Share of words two keys have in common (Dice coefficient over word multisets).
+fn similarity(a: &str, b: &str) -> f64 {
+    let mut counts: HashMap<&str, i32> = HashMap::new();
+    let mut na = 0;
+    for w in a.split(' ') {
+        *counts.entry(w).or_default() += 1;
+        na += 1;
+    }
+    let mut common = 0;
+    let mut nb = 0;
+    for w in b.split(' ') {
+        nb += 1;
+        if let Some(c) = counts.get_mut(w) {
+            if *c > 0 {
+                *c -= 1;
+                common += 1;
+            }
+        }
+    }
+    if na + nb == 0 {
+        1.0
+    } else {
+        2.0 * common as f64 / (na + nb) as f64
+    }
+}
+
+/// A word token of a block: its display text (word plus following
+/// punctuation and space) and its comparison key.
+struct Token<'a> {
+    text: &'a str,
+    key: String,
+}
+
+fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
+    let is_word =
+        |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '\u{200C}' | '\u{0640}');
+    let mut starts = Vec::new();
+    let mut prev_word = false;
+    for (i, c) in s.char_indices() {
+        let w = is_word(c) || (prev_word && unicode_mark(c));
+        if w && !prev_word {
+            starts.push(i);
+        }
+        prev_word = w;
+    }
+    let ignored: Vec<(usize, usize)> = rules
+        .ignore
+        .iter()
+        .flat_map(|re| re.find_iter(s).map(|m| (m.start(), m.end())))
+        .collect();
+    let mut out = Vec::new();
+    if starts.first().is_none_or(|&f| f > 0) {
+        out.push(Token {
+            text: &s[..starts.first().copied().unwrap_or(s.len())],
+            key: String::new(),
+        });
+    }
+    for (k, &st) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(s.len());
+        let piece = &s[st..end];
+        let word_end = piece
+            .find(|c: char| !(is_word(c) || unicode_mark(c)))
+            .unwrap_or(piece.len());
+        let key = if ignored.iter().any(|&(a, b)| st >= a && st < b) {
+            String::new()
+        } else {
+            text::compare_key(&piece[..word_end])
+        };
+        out.push(Token { text: piece, key });
+    }
+    out
+}
+
+fn unicode_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// Word-level diff of two paired blocks.
+fn changed_block(
+    oi: usize,
+    ni: usize,
+    old: &Document,
+    new: &Document,
+    rules: &Rules,
+) -> BlockChange {
+    BlockChange::Changed {
+        old_index: oi,
+        new_index: ni,
+        segments: word_diff(&old.blocks[oi].text, &new.blocks[ni].text, rules),
+    }
+}
+
+/// Diffs two texts word by word; punctuation-only differences are `same`.
+pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
+    let a = tokens(old, rules);
+    let b = tokens(new, rules);
+    let ak: Vec<&str> = a.iter().map(|t| t.key.as_str()).collect();
+    let bk: Vec<&str> = b.iter().map(|t| t.key.as_str()).collect();
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut push = |op: SegmentOp, t: &str| {
+        if t.is_empty() {
+            return;
+        }
+        match segs.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(t),
+            _ => segs.push(Segment {
+                op,
+                text: t.to_string(),
+            }),
+        }
+    };
+    for op in capture_diff_slices(Algorithm::Myers, &ak, &bk) {
+        match op {
+            DiffOp::Equal { new_index, len, .. } => {
+                for t in &b[new_index..new_index + len] {
+                    push(SegmentOp::Same, t.text);
+                }
+            }
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                for t in &a[old_index..old_index + old_len] {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Removed
+                        },
+                        t.text,
+                    );
+                }
+            }
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                for t in &b[new_index..new_index + new_len] {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Added
+                        },
+                        t.text,
+                    );
+                }
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                for t in &a[old_index..old_index + old_len] {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Removed
+                        },
+                        t.text,
+                    );
+                }
+                for t in &b[new_index..new_index + new_len] {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Added
+                        },
+                        t.text,
+                    );
+                }
+            }
+        }
+    }
+    segs
+}
+
+fn differs(old: Option<&str>, new: Option<&str>, rules: &Rules) -> Option<(String, String)> {
+    let (o, n) = (old.unwrap_or(""), new.unwrap_or(""));
+    // A side that is unknown (e.g. a hand-written baseline without header) is not a change.
+    if o.is_empty() || n.is_empty() {
+        return None;
+    }
+    (keyed(o, rules).key != keyed(n, rules).key).then(|| (o.to_string(), n.to_string()))
+}
+
+fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats {
+    let mut s = Stats::default();
+    for c in changes {
+        match c {
+            BlockChange::Added { text, .. } => {
+                s.paragraphs_added += 1;
+                s.words_added += text::word_count(text);
+            }
+            BlockChange::Removed { text, .. } => {
+                s.paragraphs_removed += 1;
+                s.words_removed += text::word_count(text);
+            }
+            BlockChange::Changed { segments, .. } => {
+                s.paragraphs_changed += 1;
+                for seg in segments {
+                    match seg.op {
+                        SegmentOp::Added => s.words_added += text::word_count(&seg.text),
+                        SegmentOp::Removed => s.words_removed += text::word_count(&seg.text),
+                        SegmentOp::Same => {}
+                    }
+                }
+            }
+            BlockChange::Moved { .. } => s.paragraphs_moved += 1,
+        }
+    }
+    if let Some((o, n)) = headline {
+        let (o, n) = (text::word_count(o), text::word_count(n));
+        s.words_added += n.saturating_sub(o).max(1);
+        s.words_removed += o.saturating_sub(n);
+    }
+    s
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn summary(
+    kinds: &[ChangeKind],
+    changes: &[BlockChange],
+    s: &Stats,
+    headline: bool,
+    byline: bool,
+) -> String {
+    let mut parts = Vec::new();
+    if headline {
+        parts.push("Headline changed".to_string());
+    }
+    if byline {
+        parts.push("Byline changed".to_string());
+    }
+    if kinds.contains(&ChangeKind::CorrectionAdded) {
+        parts.push("Correction added".to_string());
+    }
+    if s.paragraphs_added > 0 {
+        parts.push(format!(
+            "{} added",
+            plural(s.paragraphs_added, "paragraph", "paragraphs")
+        ));
+    }
+    if s.paragraphs_removed > 0 {
+        parts.push(format!(
+            "{} removed",
+            plural(s.paragraphs_removed, "paragraph", "paragraphs")
+        ));
+    }
+    let changed: Vec<(usize, usize)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            BlockChange::Changed {
+                new_index,
+                segments,
+                ..
+            } => {
+                let w = segments
+                    .iter()
+                    .filter(|g| g.op == SegmentOp::Added)
+                    .map(|g| text::word_count(&g.text))
+                    .sum::<usize>()
+                    .max(
+                        segments
+                            .iter()
+                            .filter(|g| g.op == SegmentOp::Removed)
+                            .map(|g| text::word_count(&g.text))
+                            .sum::<usize>(),
+                    );
+                Some((*new_index + 1, w))
+            }
+            _ => None,
+        })
+        .collect();
+    match changed.as_slice() {
+        [] => {}
+        [(p, w)] => parts.push(format!(
+            "{} changed in paragraph {p}",
+            plural(*w, "word", "words")
+        )),
+        many => {
+            let words: usize = many.iter().map(|c| c.1).sum();
+            parts.push(format!(
+                "{} changed in {} paragraphs",
+                plural(words, "word", "words"),
+                many.len()
+            ));
+        }
+    }
+    if s.paragraphs_moved > 0 {
+        parts.push(format!(
+            "{} moved",
+            plural(s.paragraphs_moved, "paragraph", "paragraphs")
+        ));
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Block;
+
+    fn doc(title: &str, paras: &[&str]) -> Document {
+        Document {
+            title: Some(title.into()),
+            blocks: paras.iter().map(|p| Block::paragraph(p)).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn identical_documents_do_not_differ() {
+        let a = doc("T", &["One two three.", "Four five six."]);
+        assert_eq!(compare(&a, &a.clone(), &Rules::default()), None);
+    }
+
+    #[test]
+    fn whitespace_punctuation_and_variants_are_not_changes() {
+        let a = doc("T", &["He said: “I chose exile.”", "كتاب جديد"]);
+        let b = doc("T", &["He said \"I chose  exile\"", "کتاب جدید"]);
+        assert_eq!(compare(&a, &b, &Rules::default()), None);
+    }
+
+    #[test]
+    fn one_changed_word_is_named() {
+        let a = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to eight years in prison.",
+            ],
+        );
+        let b = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to nine years in prison.",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
+        assert_eq!(c.summary, "1 word changed in paragraph 2");
+        assert_eq!(c.removed_text(), vec!["eight"]);
+        assert_eq!(c.added_text(), vec!["nine"]);
+    }
+
+    #[test]
+    fn headline_and_added_paragraph() {
+        let a = doc("Old headline", &["A.", "B b b b."]);
+        let b = doc(
+            "New headline here",
+            &["A.", "Brand new paragraph text.", "B b b b."],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(
+            c.kinds,
+            vec![ChangeKind::HeadlineChanged, ChangeKind::Edited]
+        );
+        assert_eq!(c.summary, "Headline changed; 1 paragraph added");
+    }
+
+    #[test]
+    fn moved_paragraph_is_a_move() {
+        let a = doc(
+            "T",
+            &[
+                "First paragraph here.",
+                "Second paragraph here.",
+                "Third paragraph here.",
+            ],
+        );
+        let b = doc(
+            "T",
+            &[
+                "Second paragraph here.",
+                "Third paragraph here.",
+                "First paragraph here.",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.stats.paragraphs_moved, 1);
+        assert_eq!(c.stats.paragraphs_added + c.stats.paragraphs_removed, 0);
+        assert_eq!(c.summary, "1 paragraph moved");
+    }
+
+    #[test]
+    fn correction_note_is_named() {
+        let a = doc("T", &["Body text of the story."]);
+        let b = doc(
+            "T",
+            &[
+                "Body text of the story.",
+                "Correction: An earlier version misstated the sentence.",
+            ],
+        );
+        assert_eq!(
+            compare(&a, &b, &Rules::default()).unwrap().kind(),
+            ChangeKind::CorrectionAdded
+        );
+    }
+
+    #[test]
+    fn ignore_rules_and_min_change() {
+        let a = doc(
+            "T",
+            &["Updated 5 minutes ago", "Story text stays the same."],
+        );
+        let b = doc(
+            "T",
+            &["Updated 7 minutes ago", "Story text stays the same."],
+        );
+        let rules = Rules {
+            ignore: vec![Regex::new(r"Updated \d+ minutes ago").unwrap()],
+            min_change: 0,
+        };
+        assert_eq!(compare(&a, &b, &rules), None);
+        let c = doc(
+            "T",
+            &[
+                "Updated 5 minutes ago",
+                "Story text stays the same, mostly.",
+            ],
+        );
+        assert_eq!(
+            compare(
+                &a,
+                &c,
+                &Rules {
+                    ignore: vec![],
+                    min_change: 3
+                }
+            ),
+            None
+        );
+    }
+}

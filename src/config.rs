@@ -1,0 +1,1165 @@
+//! config.toml: schema, defaults and validation.
+//!
+//! [`Config::load`] reports every problem at once, each naming the file, the
+//! line and the key (`config.toml:14: watch[2].interval: ...`). Relative paths
+//! in the config are resolved against the config file's directory.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regex::Regex;
+use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+use url::Url;
+
+/// The shortest interval a watch may have: checking more often is impolite.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// One problem found in a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: PathBuf,
+    /// 1-based line, when the problem has a place.
+    pub line: Option<usize>,
+    /// The key the problem is about, e.g. `watch[2].interval`.
+    pub key: String,
+    /// What is wrong and what to do about it.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, ": {}", self.key)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// All problems found in a config file; displays one per line.
+#[derive(Debug, Clone)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// A secret (SMTP password, webhook signing key) read from the environment or
+/// a file. Its Debug and Display never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+    /// The secret itself, for the one place that must use it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// The whole, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it was loaded from.
+    pub path: PathBuf,
+    /// Daemon-wide settings.
+    pub daemon: DaemonSettings,
+    /// Alert channels (may be empty: alerts then go to the log and stdout).
+    pub channels: Vec<Channel>,
+    /// What to watch.
+    pub watches: Vec<Watch>,
+}
+
+/// Daemon-wide settings (`[daemon]`).
+#[derive(Debug, Clone)]
+pub struct DaemonSettings {
+    /// Default check interval.
+    pub interval: Duration,
+    /// How many checks may run at once.
+    pub concurrency: usize,
+    /// Minimum delay between two requests to one host.
+    pub per_host_delay: Duration,
+    /// Timeout of one whole fetch.
+    pub timeout: Duration,
+    /// Largest response body accepted, in bytes.
+    pub max_body: u64,
+    /// The User-Agent header sent with every request.
+    pub user_agent: String,
+    /// Directory of baseline documents.
+    pub baseline_dir: PathBuf,
+    /// Directory holding the state database.
+    pub state_dir: PathBuf,
+    /// Consecutive failures before a watch raises an `error` alert.
+    pub failure_threshold: u32,
+    /// Redirects followed at most.
+    pub max_redirects: usize,
+}
+
+/// An alert channel (`[[channel]]`).
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// Unique name watches refer to.
+    pub name: String,
+    /// Email or webhook settings.
+    pub kind: ChannelKind,
+}
+
+/// How a channel delivers.
+#[derive(Debug, Clone)]
+pub enum ChannelKind {
+    /// SMTP email.
+    Email(EmailChannel),
+    /// HTTP POST of JSON.
+    Webhook(WebhookChannel),
+}
+
+/// Transport security of an SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// TLS from the first byte (smtps://, usually port 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    StartTls,
+    /// No TLS at all: only for a local relay, and only when configured so.
+    None,
+}
+
+/// Settings of an email channel.
+#[derive(Debug, Clone)]
+pub struct EmailChannel {
+    /// SMTP host.
+    pub host: String,
+    /// SMTP port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// AUTH user name, if the server needs one.
+    pub username: Option<String>,
+    /// AUTH password.
+    pub password: Option<Secret>,
+    /// The From address.
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+}
+
+/// Payload flavour of a webhook channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    /// presswatch's own versioned JSON schema.
+    Json,
+    /// Slack incoming webhook.
+    Slack,
+    /// Discord webhook.
+    Discord,
+    /// Microsoft Teams (Adaptive Card).
+    Teams,
+}
+
+/// Settings of a webhook channel.
+#[derive(Debug, Clone)]
+pub struct WebhookChannel {
+    /// Where to POST.
+    pub url: Url,
+    /// Payload flavour.
+    pub format: WebhookFormat,
+    /// Signing key (Standard Webhooks), if set.
+    pub secret: Option<Secret>,
+}
+
+/// What a watch looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchKind {
+    /// One article: alert when its text, headline or byline changes, or it disappears.
+    Article,
+    /// A page of links (tag, section, search): alert on new items.
+    Listing,
+    /// An RSS, Atom or JSON feed: alert on new items.
+    Feed,
+}
+
+impl WatchKind {
+    /// The lower-case name used in config and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchKind::Article => "article",
+            WatchKind::Listing => "listing",
+            WatchKind::Feed => "feed",
+        }
+    }
+}
+
+/// One watched URL (`[[watch]]`).
+#[derive(Debug, Clone)]
+pub struct Watch {
+    /// Unique name; also the baseline file name.
+    pub name: String,
+    /// The URL to fetch.
+    pub url: Url,
+    /// Article, listing or feed.
+    pub kind: WatchKind,
+    /// How often to check.
+    pub interval: Duration,
+    /// CSS selector overriding automatic content (or item) detection.
+    pub selector: Option<String>,
+    /// Text matching these is neutralised before comparing.
+    pub ignore: Vec<Regex>,
+    /// Alert only when the change or new item mentions one of these.
+    pub keywords: Vec<String>,
+    /// Ignore changes of fewer words than this.
+    pub min_change: usize,
+    /// Channels to alert; empty means all channels.
+    pub channels: Vec<String>,
+    /// For listings and feeds: fetch each new item's article for keyword matching.
+    pub follow: bool,
+    /// Outlet name shown in alerts (defaults to the URL's host).
+    pub outlet: Option<String>,
+}
+
+impl Watch {
+    /// The outlet name for alerts: the configured one, else the host.
+    pub fn outlet(&self) -> String {
+        self.outlet.clone().unwrap_or_else(|| {
+            self.url
+                .host_str()
+                .unwrap_or("")
+                .trim_start_matches("www.")
+                .to_string()
+        })
+    }
+}
+
+// ---- raw (as written) schema -------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct RawConfig {
+    #[serde(default)]
+    daemon: RawDaemon,
+    #[serde(default)]
+    channel: Vec<RawChannel>,
+    #[serde(default)]
+    watch: Vec<RawWatch>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawDaemon {
+    interval: Option<Spanned<String>>,
+    concurrency: Option<Spanned<i64>>,
+    per_host_delay: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    max_body: Option<Spanned<String>>,
+    user_agent: Option<String>,
+    baseline_dir: Option<String>,
+    state_dir: Option<String>,
+    failure_threshold: Option<Spanned<i64>>,
+    max_redirects: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+struct RawChannel {
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    // email
+    smtp_url: Option<Spanned<String>>,
+    tls: Option<Spanned<String>>,
+    username: Option<String>,
+    password: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    password_file: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Spanned<Vec<String>>>,
+    // webhook
+    url: Option<Spanned<String>>,
+    format: Option<Spanned<String>>,
+    secret: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
+    secret_file: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawWatch {
+    name: Spanned<String>,
+    url: Spanned<String>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    interval: Option<Spanned<String>>,
+    selector: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    min_change: Option<Spanned<i64>>,
+    #[serde(default)]
+    channels: Vec<Spanned<String>>,
+    #[serde(default)]
+    follow: bool,
+    outlet: Option<String>,
+}
+
+/// Collects errors while validating one file.
+struct Report<'a> {
+    file: &'a Path,
+    src: &'a str,
+    errors: Vec<ConfigError>,
+}
+
+impl Report<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.src[..offset.min(self.src.len())].matches('\n').count() + 1
+    }
+    fn at(
+        &mut self,
+        span: Option<std::ops::Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let line = span.map(|s| self.line_of(s.start));
+        self.errors.push(ConfigError {
+            file: self.file.to_path_buf(),
+            line,
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: path.to_path_buf(),
+                line: None,
+                key: String::new(),
+                message: format!("cannot read config file: {e}"),
+            }])
+        })?;
+        Config::parse(path, &src)
+    }
+
+    /// Validates config text; `path` names it in errors and anchors relative paths.
+    pub fn parse(path: &Path, src: &str) -> Result<Config, ConfigErrors> {
+        let mut r = Report {
+            file: path,
+            src,
+            errors: Vec::new(),
+        };
+        let table = match DeTable::parse(src) {
+            Ok(t) => t,
+            Err(e) => {
+                r.at(
+                    e.span(),
+                    "",
+                    format!("not valid TOML: {}", e.message().trim()),
+                );
+                return Err(ConfigErrors(r.errors));
+            }
+        };
+        let mut unknown = Vec::new();
+        let de = toml::de::Deserializer::from(table.clone());
+        let raw: RawConfig = match serde_ignored::deserialize(de, |p| unknown.push(p.to_string())) {
+            Ok(raw) => raw,
+            Err(e) => {
+                r.at(
+                    e.span(),
+                    key_at(table.get_ref(), e.span()),
+                    e.message().trim().to_string(),
+                );
+                return Err(ConfigErrors(r.errors));
+            }
+        };
+        for path_str in unknown {
+            let (span, key) = locate(table.get_ref(), &path_str);
+            let last = key.rsplit('.').next().unwrap_or(&key).to_string();
+            r.at(
+                span,
+                key,
+                format!("unknown key `{last}` (see the config reference in README.md)"),
+            );
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        let daemon = daemon_settings(&mut r, raw.daemon, &base);
+        let channels = channels(&mut r, raw.channel, &base);
+        let watches = watches(&mut r, raw.watch, &daemon, &channels);
+        r.errors.sort_by_key(|e| e.line.unwrap_or(0));
+        if r.errors.is_empty() {
+            Ok(Config {
+                path: path.to_path_buf(),
+                daemon,
+                channels,
+                watches,
+            })
+        } else {
+            Err(ConfigErrors(r.errors))
+        }
+    }
+
+    /// The watch with this name.
+    pub fn watch(&self, name: &str) -> Option<&Watch> {
+        self.watches.iter().find(|w| w.name == name)
+    }
+
+    /// The channels a watch alerts (all channels when it names none).
+    pub fn channels_for<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Channel> + 'a {
+        self.channels
+            .iter()
+            .filter(move |c| watch.channels.is_empty() || watch.channels.contains(&c.name))
+    }
+}
+
+/// The dotted key whose value holds `span`, for type errors.
+fn key_at(table: &DeTable<'_>, span: Option<std::ops::Range<usize>>) -> String {
+    fn walk(v: &DeValue<'_>, path: String, pos: usize, best: &mut String) {
+        match v {
+            DeValue::Table(t) => {
+                for (k, v) in t.iter() {
+                    if v.span().contains(&pos) || k.span().contains(&pos) {
+                        let p = if path.is_empty() {
+                            k.get_ref().to_string()
+                        } else {
+                            format!("{path}.{}", k.get_ref())
+                        };
+                        *best = p.clone();
+                        walk(v.get_ref(), p, pos, best);
+                    }
+                }
+            }
+            DeValue::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    if v.span().contains(&pos) {
+                        let p = format!("{path}[{i}]");
+                        *best = p.clone();
+                        walk(v.get_ref(), p, pos, best);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = String::new();
+    if let Some(s) = span {
+        for (k, v) in table.iter() {
+            if v.span().contains(&s.start) || k.span().contains(&s.start) {
+                best = k.get_ref().to_string();
+                walk(v.get_ref(), best.clone(), s.start, &mut best);
+            }
+        }
+    }
+    best
+}
+
+/// Finds the span of a key named by serde_ignored's path (`watch.1.selectr`)
+/// and renders it as `watch[1].selectr`.
+fn locate(table: &DeTable<'_>, path: &str) -> (Option<std::ops::Range<usize>>, String) {
+    let mut span = None;
+    let mut key = String::new();
+    let mut current: Option<&DeValue<'_>> = None;
+    let mut tbl = Some(table);
+    for seg in path.split('.') {
+        if let (Ok(i), Some(DeValue::Array(a))) = (seg.parse::<usize>(), current) {
+            key.push_str(&format!("[{i}]"));
+            let v = a.get(i);
+            span = v.map(|v| v.span()).or(span);
+            current = v.map(|v| v.get_ref());
+            tbl = match current {
+                Some(DeValue::Table(t)) => Some(t),
+                _ => None,
+            };
+            continue;
+        }
+        if !key.is_empty() {
+            key.push('.');
+        }
+        key.push_str(seg);
+        let found = tbl.and_then(|t| t.iter().find(|(k, _)| k.get_ref() == seg));
+        if let Some((k, v)) = found {
+            span = Some(k.span());
+            current = Some(v.get_ref());
+            tbl = match current {
+                Some(DeValue::Table(t)) => Some(t),
+                _ => None,
+            };
+        } else {
+            current = None;
+            tbl = None;
+        }
+    }
+    (span, key)
+}
+
+/// Parses a duration like `90s`, `15m`, `1h30m`, `2d`, `500ms`. Months and
+/// years are refused (`1M` would be ambiguous).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty duration; write e.g. \"30s\", \"15m\", \"1h\"".into());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if num_end == 0 {
+            return Err(format!(
+                "cannot parse duration {s:?}; write e.g. \"30s\", \"15m\", \"1h30m\""
+            ));
+        }
+        let n: u64 = rest[..num_end]
+            .parse()
+            .map_err(|_| format!("number too large in {s:?}"))?;
+        rest = rest[num_end..].trim_start();
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_end];
+        let secs = match unit {
+            "ms" => {
+                total += Duration::from_millis(n);
+                rest = rest[unit_end..].trim_start();
+                continue;
+            }
+            "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86400,
+            "" => {
+                return Err(format!(
+                    "missing unit in duration {s:?}; write e.g. \"{n}s\" or \"{n}m\""
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "unknown unit {other:?} in duration {s:?}; use ms, s, m, h or d"
+                ))
+            }
+        };
+        total += Duration::from_secs(n.saturating_mul(secs));
+        rest = rest[unit_end..].trim_start();
+    }
+    Ok(total)
+}
+
+/// Parses a size like `8MiB`, `512KiB`, `2MB` or a plain byte count.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let num_end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..num_end]
+        .parse()
+        .map_err(|_| format!("cannot parse size {s:?}; write e.g. \"8MiB\""))?;
+    let mult = match s[num_end..].trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "k" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        "KB" | "kB" => 1000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        u => {
+            return Err(format!(
+                "unknown size unit {u:?} in {s:?}; use B, KiB, MiB or GiB"
+            ))
+        }
+    };
+    Ok(n.saturating_mul(mult))
+}
+
+fn resolve(base: &Path, p: &str) -> PathBuf {
+    let expanded = match p.strip_prefix("$CREDENTIALS_DIRECTORY") {
+        Some(rest) => format!(
+            "{}{rest}",
+            std::env::var("CREDENTIALS_DIRECTORY").unwrap_or_default()
+        ),
+        None => p.to_string(),
+    };
+    let path = PathBuf::from(expanded);
+    if path.is_absolute() {
+        path
+    } else {
+        base.join(path)
+    }
+}
+
+fn duration_field(
+    r: &mut Report<'_>,
+    v: &Option<Spanned<String>>,
+    key: &str,
+    default: Duration,
+) -> Duration {
+    match v {
+        None => default,
+        Some(s) => parse_duration(s.get_ref()).unwrap_or_else(|e| {
+            r.at(Some(s.span()), key, e);
+            default
+        }),
+    }
+}
+
+fn positive(
+    r: &mut Report<'_>,
+    v: &Option<Spanned<i64>>,
+    key: &str,
+    default: i64,
+    min: i64,
+) -> i64 {
+    match v {
+        None => default,
+        Some(n) if *n.get_ref() >= min => *n.get_ref(),
+        Some(n) => {
+            r.at(
+                Some(n.span()),
+                key,
+                format!("must be at least {min}, got {}", n.get_ref()),
+            );
+            default
+        }
+    }
+}
+
+fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSettings {
+    let max_body = match &d.max_body {
+        None => 8 << 20,
+        Some(s) => parse_size(s.get_ref()).unwrap_or_else(|e| {
+            r.at(Some(s.span()), "daemon.max_body", e);
+            8 << 20
+        }),
+    };
+    let interval = duration_field(
+        r,
+        &d.interval,
+        "daemon.interval",
+        Duration::from_secs(30 * 60),
+    );
+    if interval < MIN_INTERVAL {
+        if let Some(s) = &d.interval {
+            r.at(
+                Some(s.span()),
+                "daemon.interval",
+                "must be at least 1m: checking more often is impolite to the sites",
+            );
+        }
+    }
+    DaemonSettings {
+        interval,
+        concurrency: positive(r, &d.concurrency, "daemon.concurrency", 16, 1) as usize,
+        per_host_delay: duration_field(
+            r,
+            &d.per_host_delay,
+            "daemon.per_host_delay",
+            Duration::from_secs(2),
+        ),
+        timeout: duration_field(r, &d.timeout, "daemon.timeout", Duration::from_secs(30)),
+        max_body,
+        user_agent: d.user_agent.unwrap_or_else(default_user_agent),
+        baseline_dir: resolve(base, d.baseline_dir.as_deref().unwrap_or("baseline")),
+        state_dir: resolve(base, d.state_dir.as_deref().unwrap_or("state")),
+        failure_threshold: positive(r, &d.failure_threshold, "daemon.failure_threshold", 3, 1)
+            as u32,
+        max_redirects: positive(r, &d.max_redirects, "daemon.max_redirects", 5, 0) as usize,
+    }
+}
+
+/// The default User-Agent: names presswatch and its version.
+pub fn default_user_agent() -> String {
+    format!(
+        "presswatch/{} (press monitor; +https://github.com/presswatch/presswatch)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn read_secret(
+    r: &mut Report<'_>,
+    key: &str,
+    inline: &Option<Spanned<String>>,
+    env: &Option<Spanned<String>>,
+    file: &Option<Spanned<String>>,
+    base: &Path,
+) -> Option<Secret> {
+    if let Some(s) = inline {
+        r.at(
+            Some(s.span()),
+            key,
+            format!("secrets may not be written in the config; set `{key}_env = \"VAR\"` or `{key}_file = \"path\"` instead"),
+        );
+        return None;
+    }
+    if let Some(var) = env {
+        return match std::env::var(var.get_ref()) {
+            Ok(v) if !v.is_empty() => Some(Secret::new(v)),
+            _ => {
+                r.at(
+                    Some(var.span()),
+                    format!("{key}_env"),
+                    format!("environment variable {} is not set", var.get_ref()),
+                );
+                None
+            }
+        };
+    }
+    if let Some(f) = file {
+        let path = resolve(base, f.get_ref());
+        return match std::fs::read_to_string(&path) {
+            Ok(v) => Some(Secret::new(v.trim_end_matches(['\n', '\r']).to_string())),
+            Err(e) => {
+                r.at(
+                    Some(f.span()),
+                    format!("{key}_file"),
+                    format!("cannot read {}: {e}", path.display()),
+                );
+                None
+            }
+        };
+    }
+    None
+}
+
+fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channel> {
+    let mut out = Vec::new();
+    let mut names = HashSet::new();
+    for (i, c) in raw.into_iter().enumerate() {
+        let k = |f: &str| format!("channel[{i}].{f}");
+        let name = c.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            r.at(Some(c.name.span()), k("name"), "must not be empty");
+        } else if !names.insert(name.clone()) {
+            r.at(
+                Some(c.name.span()),
+                k("name"),
+                format!("duplicate channel name {name:?}"),
+            );
+        }
+        let kind = match c.kind.get_ref().as_str() {
+            "email" => {
+                let Some(smtp) = &c.smtp_url else {
+                    r.at(
+                        Some(c.name.span()),
+                        k("smtp_url"),
+                        "an email channel needs smtp_url, e.g. \"smtps://mail.example.org:465\"",
+                    );
+                    continue;
+                };
+                let password = read_secret(
+                    r,
+                    &format!("channel[{i}].password"),
+                    &c.password,
+                    &c.password_env,
+                    &c.password_file,
+                    base,
+                );
+                let tls_setting = c.tls.as_ref().map(|t| (t.get_ref().as_str(), t.span()));
+                match email_channel(smtp.get_ref(), tls_setting.as_ref().map(|t| t.0)) {
+                    Ok((host, port, tls)) => {
+                        if let Some((_, span)) =
+                            tls_setting.filter(|t| !["implicit", "starttls", "none"].contains(&t.0))
+                        {
+                            r.at(
+                                Some(span),
+                                k("tls"),
+                                "must be \"implicit\", \"starttls\" or \"none\"",
+                            );
+                        }
+                        let from = c
+                            .from
+                            .as_ref()
+                            .map(|f| f.get_ref().clone())
+                            .unwrap_or_default();
+                        if !from.contains('@') {
+                            let span = c.from.as_ref().map(|f| f.span()).unwrap_or(c.name.span());
+                            r.at(Some(span), k("from"), "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"");
+                        }
+                        let to =
+                            c.to.as_ref()
+                                .map(|t| t.get_ref().clone())
+                                .unwrap_or_default();
+                        if to.is_empty() || to.iter().any(|a| !a.contains('@')) {
+                            let span = c.to.as_ref().map(|f| f.span()).unwrap_or(c.name.span());
+                            r.at(
+                                Some(span),
+                                k("to"),
+                                "an email channel needs a list of recipient addresses",
+                            );
+                        }
+                        ChannelKind::Email(EmailChannel {
+                            host,
+                            port,
+                            tls,
+                            username: c.username,
+                            password,
+                            from,
+                            to,
+                        })
+                    }
+                    Err(e) => {
+                        r.at(Some(smtp.span()), k("smtp_url"), e);
+                        continue;
+                    }
+                }
+            }
+            "webhook" => {
+                let Some(url) = &c.url else {
+                    r.at(Some(c.name.span()), k("url"), "a webhook channel needs url");
+                    continue;
+                };
+                let secret = read_secret(
+                    r,
+                    &format!("channel[{i}].secret"),
+                    &c.secret,
+                    &c.secret_env,
+                    &c.secret_file,
+                    base,
+                );
+                let format = match c.format.as_ref().map(|f| f.get_ref().as_str()) {
+                    None | Some("json") => WebhookFormat::Json,
+                    Some("slack") => WebhookFormat::Slack,
+                    Some("discord") => WebhookFormat::Discord,
+                    Some("teams") => WebhookFormat::Teams,
+                    Some(other) => {
+                        let span = c.format.as_ref().map(|f| f.span());
+                        r.at(
+                            span,
+                            k("format"),
+                            format!("unknown format {other:?}; use json, slack, discord or teams"),
+                        );
+                        WebhookFormat::Json
+                    }
+                };
+                match http_url(url.get_ref()) {
+                    Ok(url) => ChannelKind::Webhook(WebhookChannel {
+                        url,
+                        format,
+                        secret,
+                    }),
+                    Err(e) => {
+                        r.at(Some(url.span()), k("url"), e);
+                        continue;
+                    }
+                }
+            }
+            other => {
+                r.at(
+                    Some(c.kind.span()),
+                    k("type"),
+                    format!("unknown channel type {other:?}; use \"email\" or \"webhook\""),
+                );
+                continue;
+            }
+        };
+        out.push(Channel { name, kind });
+    }
+    out
+}
+
+/// Parses `smtps://host[:port]`, `smtp://host[:port]` into host, port and TLS mode.
+fn email_channel(smtp_url: &str, tls: Option<&str>) -> Result<(String, u16, SmtpTls), String> {
+    let url = Url::parse(smtp_url).map_err(|e| {
+        format!("not a valid URL ({e}); write e.g. \"smtps://mail.example.org:465\"")
+    })?;
+    let host = url.host_str().ok_or("smtp_url has no host")?.to_string();
+    let (default_tls, default_port) = match url.scheme() {
+        "smtps" => (SmtpTls::Implicit, 465),
+        "smtp" => (SmtpTls::StartTls, 587),
+        s => return Err(format!("scheme {s:?} is not smtp:// or smtps://")),
+    };
+    let tls = match tls {
+        Some("implicit") => SmtpTls::Implicit,
+        Some("starttls") => SmtpTls::StartTls,
+        Some("none") => SmtpTls::None,
+        _ => default_tls,
+    };
+    Ok((host, url.port().unwrap_or(default_port), tls))
+}
+
+/// Parses an http(s) URL.
+fn http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| format!("not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "URL scheme must be http or https, not {:?}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("URL has no host".into());
+    }
+    Ok(url)
+}
+
+fn watches(
+    r: &mut Report<'_>,
+    raw: Vec<RawWatch>,
+    daemon: &DaemonSettings,
+    channels: &[Channel],
+) -> Vec<Watch> {
+    let mut out = Vec::new();
+    let mut names = HashSet::new();
+    for (i, w) in raw.into_iter().enumerate() {
+        let k = |f: &str| format!("watch[{i}].{f}");
+        let name = w.name.get_ref().trim().to_string();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+            || name.starts_with('.')
+        {
+            r.at(Some(w.name.span()), k("name"), "must be non-empty and use only letters, digits, '-', '_' and '.' (it names the baseline file)");
+        } else if !names.insert(name.clone()) {
+            r.at(
+                Some(w.name.span()),
+                k("name"),
+                format!("duplicate watch name {name:?}"),
+            );
+        }
+        let url = match http_url(w.url.get_ref()) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                r.at(Some(w.url.span()), k("url"), e);
+                None
+            }
+        };
+        let kind = match w.kind.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("article") => WatchKind::Article,
+            Some("listing") => WatchKind::Listing,
+            Some("feed") => WatchKind::Feed,
+            Some(other) => {
+                r.at(
+                    w.kind.as_ref().map(|s| s.span()),
+                    k("kind"),
+                    format!("unknown kind {other:?}; use article, listing or feed"),
+                );
+                WatchKind::Article
+            }
+        };
+        let interval = duration_field(r, &w.interval, &k("interval"), daemon.interval);
+        if interval < MIN_INTERVAL {
+            r.at(
+                w.interval.as_ref().map(|s| s.span()),
+                k("interval"),
+                "must be at least 1m",
+            );
+        }
+        if let Some(sel) = &w.selector {
+            if let Err(e) = scraper::Selector::parse(sel.get_ref()) {
+                r.at(
+                    Some(sel.span()),
+                    k("selector"),
+                    format!("not a valid CSS selector: {e}"),
+                );
+            }
+        }
+        let mut ignore = Vec::new();
+        for (j, pat) in w.ignore.iter().enumerate() {
+            match Regex::new(pat.get_ref()) {
+                Ok(re) => ignore.push(re),
+                Err(e) => r.at(
+                    Some(pat.span()),
+                    format!("watch[{i}].ignore[{j}]"),
+                    format!("not a valid regex: {e}"),
+                ),
+            }
+        }
+        for c in &w.channels {
+            if !channels.iter().any(|ch| &ch.name == c.get_ref()) {
+                r.at(
+                    Some(c.span()),
+                    k("channels"),
+                    format!("no channel named {:?} is defined", c.get_ref()),
+                );
+            }
+        }
+        let min_change = positive(r, &w.min_change, &k("min_change"), 0, 0) as usize;
+        if let Some(url) = url {
+            out.push(Watch {
+                name,
+                url,
+                kind,
+                interval,
+                selector: w.selector.map(Spanned::into_inner),
+                ignore,
+                keywords: w
+                    .keywords
+                    .into_iter()
+                    .filter(|k| !k.trim().is_empty())
+                    .collect(),
+                min_change,
+                channels: w.channels.into_iter().map(Spanned::into_inner).collect(),
+                follow: w.follow,
+                outlet: w.outlet,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(src: &str) -> Vec<String> {
+        match Config::parse(Path::new("c.toml"), src) {
+            Ok(_) => vec![],
+            Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172800)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("1M").is_err());
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("8 potatoes").is_err());
+    }
+
+    #[test]
+    fn minimal_config_has_defaults() {
+        let c = Config::parse(
+            Path::new("/etc/pw/config.toml"),
+            "[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.daemon.interval, Duration::from_secs(1800));
+        assert_eq!(c.daemon.max_body, 8 << 20);
+        assert_eq!(c.daemon.baseline_dir, PathBuf::from("/etc/pw/baseline"));
+        assert_eq!(c.watches[0].kind, WatchKind::Article);
+        assert!(c.channels.is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_line_and_key() {
+        let src = r#"
+[daemon]
+intervall = "5m"
+
+[[channel]]
+name = "hook"
+type = "webhook"
+url = "https://hooks.example.org/x"
+
+[[watch]]
+name = "a"
+url = "not a url"
+interval = "often"
+
+[[watch]]
+name = "a"
+url = "https://example.org/"
+channels = ["mail"]
+selectr = "article"
+"#;
+        let e = errors(src);
+        assert!(e.contains(&"c.toml:3: daemon.intervall: unknown key `intervall` (see the config reference in README.md)".to_string()), "{e:#?}");
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:12: watch[0].url: not a valid URL")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:13: watch[0].interval: cannot parse duration")),
+            "{e:#?}"
+        );
+        assert!(
+            e.contains(&"c.toml:16: watch[1].name: duplicate watch name \"a\"".to_string()),
+            "{e:#?}"
+        );
+        assert!(
+            e.contains(
+                &"c.toml:18: watch[1].channels: no channel named \"mail\" is defined".to_string()
+            ),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:19: watch[1].selectr: unknown key")),
+            "{e:#?}"
+        );
+        assert_eq!(e.len(), 6, "{e:#?}");
+    }
+
+    #[test]
+    fn inline_secrets_are_refused_and_missing_env_named() {
+        let src = r#"
+[[channel]]
+name = "mail"
+type = "email"
+smtp_url = "smtps://mail.example.org"
+from = "pw@example.org"
+to = ["staff@example.org"]
+password = "hunter2"
+
+[[channel]]
+name = "hook"
+type = "webhook"
+url = "https://example.org/hook"
+secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
+"#;
+        let e = errors(src);
+        assert!(e.iter().any(|l| l.starts_with("c.toml:8: channel[0].password: secrets may not be written")), "{e:#?}");
+        assert!(
+            e.iter()
+                .any(|l| l.contains("PRESSWATCH_TEST_UNSET_VARIABLE is not set")),
+            "{e:#?}"
+        );
+        assert!(!e.iter().any(|l| l.contains("hunter2")));
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        assert_eq!(
+            format!("{:?}", Secret::new("hunter2".into())),
+            "Secret(***)"
+        );
+    }
+}

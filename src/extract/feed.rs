@@ -1,0 +1,123 @@
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed into [`Item`]s (feed-rs).
+
+use url::Url;
+
+use super::listing::normalize_url;
+use crate::document::Item;
+use crate::text;
+
+/// Parses a feed. Items are keyed by GUID when the feed gives one, else by
+/// their normalised link.
+pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<Item>, String> {
+    // Decode ourselves (header charset, BOM, XML declaration, detection), then
+    // hand feed-rs UTF-8 with the declaration rewritten to match.
+    let text = crate::fetch::decode(body, content_type);
+    let text = rewrite_xml_encoding(&text);
+    let parsed = feed_rs::parser::Builder::new()
+        .base_uri(Some(base.as_str()))
+        .build()
+        .parse(text.as_bytes())
+        .map_err(|e| format!("not a valid RSS, Atom or JSON feed: {e}"))?;
+    let mut items = Vec::new();
+    for entry in parsed.entries {
+        let link = entry
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .or(entry.links.first());
+        let url = link.and_then(|l| base.join(&l.href).ok());
+        let key = match (&url, entry.id.trim()) {
+            // feed-rs invents an id when the feed has none; prefer the link then.
+            (Some(u), id)
+                if id.is_empty() || id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()) =>
+            {
+                normalize_url(u)
+            }
+            (_, id) => id.to_string(),
+        };
+        let title = entry
+            .title
+            .map(|t| text::clean(&strip_tags(&t.content)))
+            .unwrap_or_default();
+        let snippet = entry
+            .summary
+            .map(|s| text::clean(&strip_tags(&s.content)))
+            .filter(|s| !s.is_empty());
+        items.push(Item {
+            key,
+            url: url.map(|u| u.to_string()).unwrap_or_default(),
+            title,
+            snippet,
+            published: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
+        });
+    }
+    Ok(items)
+}
+
+/// Rewrites `encoding="..."` in an XML declaration to UTF-8.
+fn rewrite_xml_encoding(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = s.trim_start_matches('\u{FEFF}');
+    if let Some(end) = s.starts_with("<?xml").then(|| s.find("?>")).flatten() {
+        let decl = &s[..end];
+        if let Some(pos) = decl.find("encoding") {
+            let rest = &decl[pos..];
+            if let Some(q) = rest.find(['"', '\'']) {
+                let quote = rest.as_bytes()[q] as char;
+                if let Some(close) = rest[q + 1..].find(quote) {
+                    let (a, b) = (pos + q + 1, pos + q + 1 + close);
+                    return format!("{}UTF-8{}", &s[..a], &s[b..]).into();
+                }
+            }
+        }
+    }
+    s.into()
+}
+
+/// Removes markup from feed titles and summaries that carry HTML.
+fn strip_tags(s: &str) -> String {
+    if !s.contains('<') {
+        return s.to_string();
+    }
+    let frag = scraper::Html::parse_fragment(s);
+    frag.root_element().text().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rss_items_with_guid_and_link() {
+        let rss = br#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Rasoulof flees Iran</title><link>https://n.example.org/a?utm_source=rss</link><guid>tag:n,1</guid><description>&lt;p&gt;He fled.&lt;/p&gt;</description></item>
+            <item><title>Second</title><link>https://n.example.org/b#x</link></item></channel></rss>"#;
+        let items = feed(
+            rss,
+            None,
+            &Url::parse("https://n.example.org/feed").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].key, "tag:n,1");
+        assert_eq!(items[0].snippet.as_deref(), Some("He fled."));
+        assert_eq!(items[1].key, "https://n.example.org/b");
+    }
+
+    #[test]
+    fn windows_1256_feed() {
+        let body = "<?xml version=\"1.0\" encoding=\"windows-1256\"?><rss version=\"2.0\"><channel><title>x</title><item><title>فیلمساز</title><link>https://n.example.org/c</link></item></channel></rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(body);
+        let items = feed(&bytes, None, &Url::parse("https://n.example.org/").unwrap()).unwrap();
+        assert_eq!(items[0].title, "فیلمساز");
+    }
+
+    #[test]
+    fn malformed_feed_is_an_error() {
+        assert!(feed(
+            b"<rss><channel><item>",
+            None,
+            &Url::parse("https://n.example.org/").unwrap()
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,28 @@
+//! Extraction: HTML to [`Document`] (article mode), HTML to [`Item`]s (listing
+//! mode), and feeds to [`Item`]s. One parse per page: metadata, selectors and
+//! content scoring share the same tree.
+
+mod article;
+mod feed;
+mod listing;
+mod metadata;
+
+pub use feed::feed;
+pub use listing::{listing, normalize_url};
+
+use scraper::Html;
+use url::Url;
+
+use crate::document::Document;
+
+/// Extracts the article of an HTML page. `selector`, when given, names the
+/// element(s) holding the article text and overrides automatic detection.
+pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
+    let dom = Html::parse_document(html);
+    let mut doc = metadata::read(&dom, url);
+    doc.blocks = article::blocks(&dom, selector);
+    if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
+        doc.dir = Some("rtl".into());
+    }
+    doc
+}

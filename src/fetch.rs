@@ -1,0 +1,658 @@
+//! Fetching pages: over HTTP (reqwest + rustls) or from recorded responses
+//! (replay), conditional GET, a body cap enforced while streaming, and charset
+//! detection and decoding.
+//!
+//! Replay format (`DIR/manifest.toml`, written by `presswatch record`, easy to
+//! write by hand):
+//!
+//! ```toml
+//! [[response]]
+//! url = "https://news.example.org/2024/05/rasoulof-flees"
+//! body = "rasoulof-flees.html"          # file in DIR, raw bytes as served
+//! status = 200                          # optional, default 200
+//! content_type = "text/html; charset=utf-8"   # optional
+//! etag = "\"v2\""                        # optional; a request carrying it gets 304
+//! last_modified = "Tue, 14 May 2024 09:00:00 GMT"  # optional
+//! location = "https://news.example.org/" # optional, for 3xx
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::config::DaemonSettings;
+
+/// Validators from the last successful fetch, sent as a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The ETag the server sent.
+    pub etag: Option<String>,
+    /// The Last-Modified the server sent.
+    pub last_modified: Option<String>,
+}
+
+/// A response, after redirects, with the headers that matter.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The URL the response came from, after redirects.
+    pub final_url: Url,
+    /// HTTP status.
+    pub status: u16,
+    /// Content-Type header.
+    pub content_type: Option<String>,
+    /// Validators for the next conditional GET.
+    pub validators: Validators,
+    /// The body as served (after content-encoding is undone), at most max_body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body decoded to text; see [`decode`].
+    pub fn text(&self) -> String {
+        decode(&self.body, self.content_type.as_deref())
+    }
+}
+
+/// What a fetch produced.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    /// 304: the server says nothing changed since the validators.
+    NotModified,
+    /// A response (2xx, or 404/410 which mean the page is gone).
+    Page(Response),
+}
+
+/// Why a fetch failed, with a message a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The request took longer than the configured timeout.
+    #[error("timed out after {0:?} (daemon.timeout)")]
+    Timeout(Duration),
+    /// DNS, connection refused, reset, TLS.
+    #[error("{0}")]
+    Connect(String),
+    /// The server answered with an error status.
+    #[error("server answered HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status {
+        /// The status code.
+        status: u16,
+        /// Retry-After, when the server sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The body exceeded max_body.
+    #[error(
+        "response body exceeds the {limit}-byte limit (daemon.max_body); the page was not read"
+    )]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Too many redirects, or a redirect to somewhere not allowed.
+    #[error("redirect refused: {0}")]
+    Redirect(String),
+    /// Replay: no recording for this URL.
+    #[error("no recorded response for {url} in {manifest}")]
+    NotRecorded {
+        /// The requested URL.
+        url: String,
+        /// The manifest searched.
+        manifest: String,
+    },
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Where responses come from: the network, or a directory of recordings.
+#[derive(Clone)]
+pub enum Fetcher {
+    /// Real HTTP.
+    Http(HttpFetcher),
+    /// Recorded responses.
+    Replay(Replay),
+}
+
+impl Fetcher {
+    /// The network fetcher configured from the daemon settings.
+    pub fn http(settings: &DaemonSettings) -> Result<Fetcher, FetchError> {
+        Ok(Fetcher::Http(HttpFetcher::new(settings)?))
+    }
+
+    /// Fetches `url`, conditionally when validators are given.
+    pub async fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        match self {
+            Fetcher::Http(h) => h.fetch(url, validators).await,
+            Fetcher::Replay(r) => r.fetch(url, validators),
+        }
+    }
+}
+
+/// HTTP fetcher: reqwest with rustls, redirects limited, body capped.
+#[derive(Clone)]
+pub struct HttpFetcher {
+    client: reqwest::Client,
+    timeout: Duration,
+    max_body: u64,
+}
+
+impl HttpFetcher {
+    /// Builds the client from the daemon settings.
+    pub fn new(s: &DaemonSettings) -> Result<HttpFetcher, FetchError> {
+        let max_redirects = s.max_redirects;
+        let client = reqwest::Client::builder()
+            .user_agent(&s.user_agent)
+            .connect_timeout(s.timeout.min(Duration::from_secs(15)))
+            .read_timeout(s.timeout)
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > max_redirects {
+                    attempt.error(format!("more than {max_redirects} redirects"))
+                } else if !matches!(attempt.url().scheme(), "http" | "https") {
+                    let scheme = attempt.url().scheme().to_string();
+                    attempt.error(format!("redirect to a {scheme}: URL"))
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .build()
+            .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))?;
+        Ok(HttpFetcher {
+            client,
+            timeout: s.timeout,
+            max_body: s.max_body,
+        })
+    }
+
+    async fn fetch(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
+        tokio::time::timeout(self.timeout, self.fetch_inner(url, v))
+            .await
+            .map_err(|_| FetchError::Timeout(self.timeout))?
+    }
+
+    async fn fetch_inner(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
+        let mut req = self.client.get(url.clone()).header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json;q=0.9,*/*;q=0.8");
+        if let Some(e) = &v.etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, e);
+        }
+        if let Some(lm) = &v.last_modified {
+            req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
+        let resp = req.send().await.map_err(|e| classify(&e, self.timeout))?;
+        let status = resp.status().as_u16();
+        if status == 304 {
+            return Ok(Fetched::NotModified);
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        };
+        if !(resp.status().is_success() || status == 404 || status == 410) {
+            let retry_after =
+                header(reqwest::header::RETRY_AFTER).and_then(|s| parse_retry_after(&s));
+            return Err(FetchError::Status {
+                status,
+                retry_after,
+            });
+        }
+        if resp.content_length().is_some_and(|n| n > self.max_body) {
+            return Err(FetchError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+        };
+        let final_url = resp.url().clone();
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| classify(&e, self.timeout))?;
+            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Page(Response {
+            final_url,
+            status,
+            content_type,
+            validators,
+            body,
+        }))
+    }
+}
+
+/// Parses Retry-After given in seconds or as an HTTP date.
+pub fn parse_retry_after(s: &str) -> Option<Duration> {
+    if let Ok(secs) = s.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(s.trim()).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Turns a reqwest error into a message that names the cause (DNS, TLS,
+/// refused, reset, redirect).
+fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
+    if e.is_timeout() {
+        return FetchError::Timeout(timeout);
+    }
+    if e.is_redirect() {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            msg = s.to_string();
+            src = s.source();
+        }
+        return FetchError::Redirect(msg);
+    }
+    // Walk the source chain for the most specific cause.
+    let mut chain = Vec::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        chain.push(s.to_string());
+        src = s.source();
+    }
+    let all = chain.join(": ").to_lowercase();
+    let what = if all.contains("dns")
+        || all.contains("failed to lookup")
+        || all.contains("name or service not known")
+    {
+        "DNS lookup failed"
+    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+        "TLS handshake failed"
+    } else if all.contains("refused") {
+        "connection refused"
+    } else if all.contains("reset")
+        || all.contains("closed")
+        || all.contains("incomplete")
+        || all.contains("unexpected eof")
+    {
+        "connection closed by the server before the response was complete"
+    } else if e.is_body() || e.is_decode() {
+        "error reading the response body"
+    } else {
+        "request failed"
+    };
+    FetchError::Connect(format!(
+        "{what} ({})",
+        chain.last().cloned().unwrap_or_default()
+    ))
+}
+
+/// One recorded response in a replay manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recording {
+    /// The URL this answers.
+    pub url: String,
+    /// Body file, relative to the manifest's directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// HTTP status (default 200).
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// Content-Type header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// ETag header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// Last-Modified header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// Location header, for redirects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+fn default_status() -> u16 {
+    200
+}
+
+/// A replay manifest: `[[response]]` entries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The recorded responses.
+    #[serde(default)]
+    pub response: Vec<Recording>,
+}
+
+impl Manifest {
+    /// Reads `DIR/manifest.toml`.
+    pub fn load(dir: &Path) -> Result<Manifest, FetchError> {
+        let path = dir.join("manifest.toml");
+        let src = std::fs::read_to_string(&path).map_err(|e| {
+            FetchError::Other(format!(
+                "cannot read replay manifest {}: {e}",
+                path.display()
+            ))
+        })?;
+        toml::from_str(&src)
+            .map_err(|e| FetchError::Other(format!("{}: {}", path.display(), e.to_string().trim())))
+    }
+
+    /// Writes `DIR/manifest.toml`.
+    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+        let s = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
+        crate::store::write_atomic(&dir.join("manifest.toml"), s.as_bytes())
+    }
+}
+
+/// Answers fetches from a directory of recordings (see the module docs).
+#[derive(Clone)]
+pub struct Replay {
+    dir: PathBuf,
+    by_url: HashMap<String, Recording>,
+}
+
+impl Replay {
+    /// Loads the manifest of `dir`.
+    pub fn open(dir: &Path) -> Result<Replay, FetchError> {
+        let m = Manifest::load(dir)?;
+        let by_url = m
+            .response
+            .into_iter()
+            .map(|r| (url_key(&r.url), r))
+            .collect();
+        Ok(Replay {
+            dir: dir.to_path_buf(),
+            by_url,
+        })
+    }
+
+    fn fetch(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
+        let mut url = url.clone();
+        for _ in 0..=5 {
+            let rec =
+                self.by_url
+                    .get(&url_key(url.as_str()))
+                    .ok_or_else(|| FetchError::NotRecorded {
+                        url: url.to_string(),
+                        manifest: self.dir.join("manifest.toml").display().to_string(),
+                    })?;
+            if (300..400).contains(&rec.status) && rec.status != 304 {
+                let loc = rec.location.as_deref().ok_or_else(|| {
+                    FetchError::Redirect(format!("HTTP {} without Location", rec.status))
+                })?;
+                url = url
+                    .join(loc)
+                    .map_err(|e| FetchError::Redirect(format!("bad Location {loc:?}: {e}")))?;
+                continue;
+            }
+            if rec.status == 304 || (rec.etag.is_some() && rec.etag == v.etag) {
+                return Ok(Fetched::NotModified);
+            }
+            if !((200..300).contains(&rec.status) || rec.status == 404 || rec.status == 410) {
+                return Err(FetchError::Status {
+                    status: rec.status,
+                    retry_after: None,
+                });
+            }
+            let body = match &rec.body {
+                Some(f) => std::fs::read(self.dir.join(f)).map_err(|e| {
+                    FetchError::Other(format!(
+                        "cannot read recorded body {}: {e}",
+                        self.dir.join(f).display()
+                    ))
+                })?,
+                None => Vec::new(),
+            };
+            return Ok(Fetched::Page(Response {
+                final_url: url,
+                status: rec.status,
+                content_type: rec.content_type.clone(),
+                validators: Validators {
+                    etag: rec.etag.clone(),
+                    last_modified: rec.last_modified.clone(),
+                },
+                body,
+            }));
+        }
+        Err(FetchError::Redirect("more than 5 redirects".into()))
+    }
+}
+
+/// The key recordings are matched by: the URL as parsed, without fragment.
+fn url_key(s: &str) -> String {
+    match Url::parse(s.trim()) {
+        Ok(mut u) => {
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => s.trim().to_string(),
+    }
+}
+
+/// Decodes a body to text: BOM, then the Content-Type charset, then a
+/// `<meta charset>` / XML declaration prescan of the first 1024 bytes, then
+/// statistical detection. Never fails: undecodable bytes become U+FFFD.
+pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
+    let encoding = sniff_encoding(body, content_type);
+    let (text, _, _) = encoding.decode(body);
+    text.into_owned()
+}
+
+/// Picks the encoding of a body; see [`decode`].
+pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encoding_rs::Encoding {
+    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(body) {
+        return enc;
+    }
+    if let Some(enc) = content_type
+        .and_then(charset_param)
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+    {
+        return enc;
+    }
+    if let Some(enc) = prescan(&body[..body.len().min(1024)]) {
+        return enc;
+    }
+    if std::str::from_utf8(body).is_ok() {
+        return encoding_rs::UTF_8;
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(&body[..body.len().min(64 * 1024)], body.len() <= 64 * 1024);
+    det.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// The `charset=` parameter of a Content-Type value.
+fn charset_param(ct: &str) -> Option<String> {
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
+    })
+}
+
+/// Looks for `<meta charset=...>`, `<meta http-equiv=Content-Type content="...charset=...">`
+/// or `<?xml ... encoding="..."?>` in the first bytes of a document.
+fn prescan(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let s = String::from_utf8_lossy(&lower);
+    let label = if let Some(rest) = s.strip_prefix("<?xml") {
+        let decl = &rest[..rest.find("?>")?];
+        attr_value(decl, "encoding")
+    } else {
+        let mut found = None;
+        for tag in s.split("<meta").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            if let Some(v) = attr_value(tag, "charset") {
+                found = Some(v);
+                break;
+            }
+            if tag.contains("content-type") {
+                if let Some(v) = attr_value(tag, "content").and_then(|c| charset_param(&c)) {
+                    found = Some(v);
+                    break;
+                }
+            }
+        }
+        found
+    }?;
+    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
+    // A page that says UTF-16 in ASCII bytes is not UTF-16 (HTML spec).
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return Some(encoding_rs::UTF_8);
+    }
+    Some(enc)
+}
+
+/// The value of `name=...` in a tag's attribute text (quoted or not).
+fn attr_value(tag: &str, name: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(pos) = tag[from..].find(name) {
+        let start = from + pos;
+        from = start + name.len();
+        let before_ok = start == 0
+            || !tag.as_bytes()[start - 1].is_ascii_alphanumeric()
+                && tag.as_bytes()[start - 1] != b'-';
+        let rest = tag[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let rest = rest[1..].trim_start();
+        let value = match rest.chars().next()? {
+            q @ ('"' | '\'') => rest[1..].split(q).next()?,
+            _ => rest
+                .split(|c: char| c.is_whitespace() || matches!(c, '>' | '/' | '"' | '\'' | ';'))
+                .next()?,
+        };
+        return Some(value.to_string());
+    }
+    None
+}
+
+impl fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fetcher::Http(_) => f.write_str("Fetcher::Http"),
+            Fetcher::Replay(r) => write!(f, "Fetcher::Replay({})", r.dir.display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_charset_wins() {
+        // windows-1256 has the Arabic yeh, which Persian pages in it use.
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode("فيلمساز");
+        assert_eq!(
+            decode(&bytes, Some("text/html; charset=windows-1256")),
+            "فيلمساز"
+        );
+    }
+
+    #[test]
+    fn meta_charset_prescan() {
+        let mut page = b"<html><head><meta charset=\"iso-8859-1\"></head><body>".to_vec();
+        page.extend_from_slice(&encoding_rs::WINDOWS_1252.encode("Caf\u{e9} na\u{ef}ve").0);
+        assert!(decode(&page, Some("text/html")).contains("Café naïve"));
+        let page2 =
+            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\">\xe3";
+        assert!(decode(page2, None).ends_with('\u{0645}'));
+    }
+
+    #[test]
+    fn bom_wins_over_everything() {
+        let mut page = vec![0xEF, 0xBB, 0xBF];
+        page.extend_from_slice("é".as_bytes());
+        assert_eq!(decode(&page, Some("text/html; charset=iso-8859-1")), "é");
+    }
+
+    #[test]
+    fn detection_without_any_declaration() {
+        let text = "در پي صدور حکم هشت سال زندان، محمد رسول‌اف فيلمساز ايراني از کشور خارج شد و اکنون در اروپا است.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
+        let got = decode(&bytes, Some("text/html"));
+        assert!(got.contains("فيلمساز ايراني"), "{got}");
+    }
+
+    #[test]
+    fn xml_declaration_is_read() {
+        let mut feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>".to_vec();
+        feed.push(0xE9);
+        assert!(decode(&feed, None).ends_with('é'));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+    }
+}
+
+/// Fetches each URL now (unconditionally) and saves the response into
+/// `dir` as a replay recording named after `name`, merging with an existing
+/// manifest. Returns, per name, the file written or the error.
+pub async fn record(
+    fetcher: &Fetcher,
+    dir: &Path,
+    targets: &[(String, Url)],
+) -> Vec<(String, Result<String, FetchError>)> {
+    let mut manifest = Manifest::load(dir).unwrap_or_default();
+    let mut results = Vec::new();
+    for (name, url) in targets {
+        let outcome = match fetcher.fetch(url, &Validators::default()).await {
+            Ok(Fetched::Page(resp)) => {
+                let ext = match resp.content_type.as_deref().unwrap_or("") {
+                    ct if ct.contains("xml") || ct.contains("rss") || ct.contains("atom") => "xml",
+                    ct if ct.contains("json") => "json",
+                    _ => "html",
+                };
+                let file = format!("{name}.{ext}");
+                match crate::store::write_atomic(&dir.join(&file), &resp.body) {
+                    Ok(()) => {
+                        manifest
+                            .response
+                            .retain(|r| url_key(&r.url) != url_key(url.as_str()));
+                        manifest.response.push(Recording {
+                            url: url.to_string(),
+                            body: Some(file.clone()),
+                            status: resp.status,
+                            content_type: resp.content_type,
+                            etag: resp.validators.etag,
+                            last_modified: resp.validators.last_modified,
+                            location: None,
+                        });
+                        Ok(file)
+                    }
+                    Err(e) => Err(FetchError::Other(format!(
+                        "cannot write {}: {e}",
+                        dir.join(&file).display()
+                    ))),
+                }
+            }
+            Ok(Fetched::NotModified) => Err(FetchError::Other(
+                "unexpected 304 to an unconditional request".into(),
+            )),
+            Err(e) => Err(e),
+        };
+        results.push((name.clone(), outcome));
+    }
+    if let Err(e) = manifest.save(dir) {
+        results.push((
+            "manifest.toml".into(),
+            Err(FetchError::Other(format!("cannot write manifest: {e}"))),
+        ));
+    }
+    results
+}

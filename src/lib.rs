@@ -1,0 +1,19 @@
+//! presswatch: a press-monitoring daemon. It fetches watched articles,
+//! listings and feeds, extracts the article text, compares it with the stored
+//! baseline and alerts by email or webhook when coverage changes or new items
+//! appear.
+//!
+//! The flow of one check is [`check::check_watch`]: [`fetch`] →
+//! [`extract`] → [`compare`] → outbox ([`store`]) → baseline → [`notify`].
+
+pub mod alert;
+pub mod check;
+pub mod compare;
+pub mod config;
+pub mod daemon;
+pub mod document;
+pub mod extract;
+pub mod fetch;
+pub mod notify;
+pub mod store;
+pub mod text;

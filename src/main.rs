@@ -1,0 +1,508 @@
+//! The `presswatch` command line: a thin layer over the library.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use presswatch::check::{self, Context};
+use presswatch::compare::{self, Rules};
+use presswatch::config::Config;
+use presswatch::document::Document;
+use presswatch::fetch::{self, Fetcher, Replay};
+use presswatch::notify::{self, render};
+use presswatch::store::OutboxStatus;
+use presswatch::{extract, store};
+
+#[derive(Parser)]
+#[command(
+    name = "presswatch",
+    version,
+    about = "Watch press coverage: alerts when articles change or new ones appear"
+)]
+struct Cli {
+    /// Log format: text (default) or json.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    /// More log output (repeat for debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// One pass over all watches (or one), then exit.
+    Check {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Check only this watch.
+        #[arg(long)]
+        watch: Option<String>,
+        /// Print the alerts instead of sending them; change nothing on disk.
+        #[arg(long)]
+        dry_run: bool,
+        /// Answer fetches from recorded responses in DIR (see README: Replay format).
+        #[arg(long, value_name = "DIR")]
+        replay: Option<PathBuf>,
+    },
+    /// Run as a daemon: check each watch on its interval until SIGTERM/SIGINT.
+    Run {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Print the extracted article of an HTML file or URL.
+    Extract {
+        /// An HTML file (may be .gz) or an http(s) URL.
+        source: String,
+        /// Print JSON (all fields and the blocks).
+        #[arg(long)]
+        json: bool,
+        /// CSS selector of the article text, overriding detection.
+        #[arg(long)]
+        selector: Option<String>,
+    },
+    /// Show the change between two versions (HTML or baseline text files).
+    /// Exit status: 0 no change, 1 changed, 2 error.
+    Diff {
+        /// The old version.
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Neutralise text matching this regex before comparing (repeatable).
+        #[arg(long)]
+        ignore: Vec<String>,
+    },
+    /// Check the config and print every problem.
+    Validate {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Save each watch's current response into DIR for replay.
+    Record {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Directory to write recordings and manifest.toml into.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// Record only this watch.
+        #[arg(long)]
+        watch: Option<String>,
+    },
+    /// Show the outbox, retry dead alerts or drop them.
+    Outbox {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxAction {
+    /// List undelivered alerts.
+    List,
+    /// Make undelivered alerts due now and deliver them.
+    Retry {
+        /// Only this alert.
+        id: Option<String>,
+    },
+    /// Remove undelivered alerts (all, or one).
+    Drop {
+        /// Only this alert.
+        id: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = match (&cli.command, cli.verbose) {
+        (_, 2..) => "debug",
+        (Command::Run { .. }, _) | (_, 1) => "info",
+        _ => "warn",
+    };
+    init_logging(&cli.log_format, default_level);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(format: &str, default_level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("presswatch={default_level},warn")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.with_target(false).init();
+    }
+}
+
+fn load_config(path: &Path) -> Result<Arc<Config>, String> {
+    Config::load(path)
+        .map(Arc::new)
+        .map_err(|e| format!("invalid config:\n{e}"))
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Check {
+            config,
+            watch,
+            dry_run,
+            replay,
+        } => cmd_check(&config, watch.as_deref(), dry_run, replay.as_deref()).await,
+        Command::Run { config } => {
+            let cfg = load_config(&config)?;
+            presswatch::daemon::run(cfg).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract {
+            source,
+            json,
+            selector,
+        } => cmd_extract(&source, json, selector.as_deref()).await,
+        Command::Diff {
+            old,
+            new,
+            json,
+            ignore,
+        } => cmd_diff(&old, &new, json, &ignore),
+        Command::Validate { config } => match Config::load(&config) {
+            Ok(c) => {
+                println!(
+                    "{}: OK ({} watches, {} channels)",
+                    config.display(),
+                    c.watches.len(),
+                    c.channels.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(errors) => {
+                for e in &errors.0 {
+                    println!("{e}");
+                }
+                println!(
+                    "{} problem{} found",
+                    errors.0.len(),
+                    if errors.0.len() == 1 { "" } else { "s" }
+                );
+                Ok(ExitCode::from(1))
+            }
+        },
+        Command::Record { config, to, watch } => cmd_record(&config, &to, watch.as_deref()).await,
+        Command::Outbox { config, action } => cmd_outbox(&config, action).await,
+    }
+}
+
+async fn cmd_check(
+    config: &Path,
+    only: Option<&str>,
+    dry_run: bool,
+    replay: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    let fetcher = match replay {
+        Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),
+        None => Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?,
+    };
+    let watches: Vec<_> = match only {
+        Some(name) => vec![cfg
+            .watch(name)
+            .ok_or_else(|| format!("no watch named {name:?} in {}", config.display()))?],
+        None => cfg.watches.iter().collect(),
+    };
+    let ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
+    let reports = check::check_all(&ctx, &watches).await;
+    let width = reports.iter().map(|r| r.watch.len()).max().unwrap_or(0);
+    for r in &reports {
+        println!("{}", check::summary_line(r, width));
+    }
+    println!("{}", check::total_line(&reports));
+    if dry_run {
+        for a in reports.iter().flat_map(|r| &r.alerts) {
+            println!("\n===== alert {} (dry run: not sent) =====", a.id);
+            println!("Subject: {}\n", a.subject());
+            print!("{}", render::text(a));
+        }
+    } else {
+        let http = reqwest::Client::builder()
+            .user_agent(&cfg.daemon.user_agent)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let d = notify::deliver_due(&cfg, &ctx.state, &http).await?;
+        if d.sent + d.retrying + d.dead > 0 {
+            println!(
+                "delivery: {} sent, {} will be retried, {} dead",
+                d.sent, d.retrying, d.dead
+            );
+        }
+    }
+    let errors = reports
+        .iter()
+        .any(|r| matches!(r.outcome, check::Outcome::Error(_)));
+    Ok(if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads a file, gunzipping `.gz`.
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|e| format!("cannot gunzip {}: {e}", path.display()))?;
+        return Ok(out);
+    }
+    Ok(bytes)
+}
+
+async fn cmd_extract(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCode, String> {
+    let (html, url) = if source.starts_with("http://") || source.starts_with("https://") {
+        let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
+        let settings = Config::parse(Path::new("(defaults)"), "")
+            .map_err(|e| e.to_string())?
+            .daemon;
+        let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
+        match fetcher
+            .fetch(&url, &Default::default())
+            .await
+            .map_err(|e| format!("fetching {url}: {e}"))?
+        {
+            fetch::Fetched::Page(r) => (r.text(), Some(r.final_url)),
+            fetch::Fetched::NotModified => return Err("unexpected 304".into()),
+        }
+    } else {
+        (fetch::decode(&read_file(Path::new(source))?, None), None)
+    };
+    let doc = extract::article(&html, url.as_ref(), selector);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
+    } else {
+        for (k, v) in [
+            ("Title", &doc.title),
+            ("Byline", &doc.byline),
+            ("Published", &doc.published),
+            ("Modified", &doc.modified),
+            ("URL", &doc.canonical_url),
+            ("Language", &doc.lang),
+            ("Direction", &doc.dir),
+        ] {
+            if let Some(v) = v {
+                println!("{k}: {v}");
+            }
+        }
+        println!();
+        for b in &doc.blocks {
+            println!("{}\n", b.text);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads a diff operand: HTML is extracted, anything else is baseline text.
+fn load_version(path: &Path) -> Result<Document, String> {
+    let text = fetch::decode(&read_file(path)?, None);
+    let head = text
+        .trim_start()
+        .get(..512.min(text.trim_start().len()))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let is_html = head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.contains("<body")
+        || head.contains("<head");
+    Ok(if is_html {
+        extract::article(&text, None, None)
+    } else {
+        Document::from_baseline(&text)
+    })
+}
+
+fn cmd_diff(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCode, String> {
+    let a = load_version(old)?;
+    let b = load_version(new)?;
+    let ignore = ignore
+        .iter()
+        .map(|p| regex::Regex::new(p).map_err(|e| format!("--ignore {p:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let change = compare::compare(
+        &a,
+        &b,
+        &Rules {
+            ignore,
+            min_change: 0,
+        },
+    );
+    if json {
+        let v = match &change {
+            None => {
+                serde_json::json!({ "changed": false, "kind": null, "summary": "No change", "added": [], "removed": [] })
+            }
+            Some(c) => serde_json::json!({
+                "changed": true,
+                "kind": c.kind(),
+                "kinds": c.kinds,
+                "summary": c.summary,
+                "added": c.added_text(),
+                "removed": c.removed_text(),
+                "headline": c.headline,
+                "byline": c.byline,
+                "stats": c.stats,
+                "blocks": c.blocks,
+            }),
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+        );
+    } else {
+        match &change {
+            None => println!("No change"),
+            Some(c) => {
+                let alert = presswatch::alert::Alert {
+                    schema: presswatch::alert::SCHEMA_VERSION,
+                    id: presswatch::alert::Alert::derive_id(
+                        "diff",
+                        &[&a.content_hash(), &b.content_hash()],
+                    ),
+                    watch: "diff".into(),
+                    url: new.display().to_string(),
+                    outlet: b
+                        .canonical_url
+                        .clone()
+                        .unwrap_or_else(|| new.display().to_string()),
+                    kind: c.kind(),
+                    summary: c.summary.clone(),
+                    title: b.title.clone().or(a.title.clone()),
+                    byline: b.byline.clone(),
+                    detected_at: chrono::Utc::now()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    change: Some(c.clone()),
+                    items: vec![],
+                    error: None,
+                };
+                print!("{}", render::text(&alert));
+            }
+        }
+    }
+    Ok(if change.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn cmd_record(config: &Path, to: &Path, only: Option<&str>) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    store::create_private_dir(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let fetcher = Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?;
+    let targets: Vec<(String, url::Url)> = cfg
+        .watches
+        .iter()
+        .filter(|w| only.is_none_or(|o| o == w.name))
+        .map(|w| (w.name.clone(), w.url.clone()))
+        .collect();
+    if targets.is_empty() {
+        return Err(format!("no watch to record in {}", config.display()));
+    }
+    let mut failed = false;
+    for (name, res) in fetch::record(&fetcher, to, &targets).await {
+        match res {
+            Ok(file) => println!("{name}: recorded {}", to.join(file).display()),
+            Err(e) => {
+                failed = true;
+                println!("{name}: error: {e}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let now = chrono::Utc::now().timestamp();
+    match action {
+        OutboxAction::List => {
+            let entries: Vec<_> = state
+                .outbox(None, None)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|e| e.status != OutboxStatus::Sent)
+                .collect();
+            if entries.is_empty() {
+                println!("outbox is empty: every alert was delivered");
+            }
+            for e in entries {
+                println!(
+                    "{}  {:<8} {:<12} {:<20} attempts {:<3} {}",
+                    e.alert_id,
+                    format!("{:?}", e.status).to_lowercase(),
+                    e.channel,
+                    e.watch,
+                    e.attempts,
+                    e.last_error.unwrap_or_default()
+                );
+            }
+        }
+        OutboxAction::Retry { id } => {
+            let n = state.retry(id.as_deref(), now).map_err(|e| e.to_string())?;
+            println!("{n} entries due now");
+            let http = reqwest::Client::builder()
+                .user_agent(&cfg.daemon.user_agent)
+                .build()
+                .map_err(|e| e.to_string())?;
+            let d = notify::deliver_due(&cfg, &state, &http).await?;
+            println!(
+                "delivery: {} sent, {} will be retried, {} dead",
+                d.sent, d.retrying, d.dead
+            );
+        }
+        OutboxAction::Drop { id } => {
+            let n = state
+                .drop_entries(id.as_deref())
+                .map_err(|e| e.to_string())?;
+            println!("{n} entries dropped");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,325 @@
+//! Rendering an alert as plain text (terminals, logs, stdout) and as HTML
+//! with inline CSS (mail clients). Page text is always escaped.
+
+use crate::alert::Alert;
+use crate::compare::{BlockChange, Segment, SegmentOp};
+
+/// Words of unchanged context kept on each side of a change.
+const CONTEXT_WORDS: usize = 12;
+
+/// Plain-text rendering: reads well in a terminal and a text mail client.
+/// Removed words are shown `[-like this-]`, added words `{+like this+}`.
+pub fn text(alert: &Alert) -> String {
+    let mut out = String::new();
+    let title = alert.title.as_deref().unwrap_or(&alert.watch);
+    out.push_str(&format!("{}: {}\n", alert.kind.label(), title));
+    out.push_str(&format!("{} · {}\n", alert.outlet, alert.url));
+    match &alert.byline {
+        Some(b) => out.push_str(&format!("By {b} · detected {}\n", alert.detected_at)),
+        None => out.push_str(&format!("Detected {}\n", alert.detected_at)),
+    }
+    if !alert.summary.is_empty() {
+        out.push_str(&format!("\n{}\n", alert.summary));
+    }
+    if let Some(err) = &alert.error {
+        out.push_str(&format!("\nError: {err}\n"));
+    }
+    if let Some(change) = &alert.change {
+        if let Some((old, new)) = &change.headline {
+            out.push_str(&format!("\nHeadline:\n  - {old}\n  + {new}\n"));
+        }
+        if let Some((old, new)) = &change.byline {
+            out.push_str(&format!("\nByline:\n  - {old}\n  + {new}\n"));
+        }
+        for b in &change.blocks {
+            match b {
+                BlockChange::Added { new_index, text } => out.push_str(&format!(
+                    "\nParagraph {} (added):\n{}\n",
+                    new_index + 1,
+                    indent(&format!("{{+{text}+}}"))
+                )),
+                BlockChange::Removed { old_index, text } => out.push_str(&format!(
+                    "\nParagraph {} (removed):\n{}\n",
+                    old_index + 1,
+                    indent(&format!("[-{text}-]"))
+                )),
+                BlockChange::Moved {
+                    old_index,
+                    new_index,
+                    text,
+                } => out.push_str(&format!(
+                    "\nParagraph {} (moved from {}):\n{}\n",
+                    new_index + 1,
+                    old_index + 1,
+                    indent(&shorten(text, 30))
+                )),
+                BlockChange::Changed {
+                    new_index,
+                    segments,
+                    ..
+                } => {
+                    let mut line = String::new();
+                    for (op, t) in with_context(segments) {
+                        match op {
+                            SegmentOp::Same => line.push_str(&t),
+                            SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
+                            SegmentOp::Added => line.push_str(&format!("{{+{}+}}", t.trim())),
+                        }
+                        if op != SegmentOp::Same && t.ends_with(' ') {
+                            line.push(' ');
+                        }
+                    }
+                    out.push_str(&format!(
+                        "\nParagraph {} (changed):\n{}\n",
+                        new_index + 1,
+                        indent(line.trim())
+                    ));
+                }
+            }
+        }
+    }
+    if !alert.items.is_empty() {
+        out.push('\n');
+        for it in &alert.items {
+            out.push_str(&format!("* {}\n  {}\n", it.title, it.url));
+            if let Some(s) = &it.snippet {
+                out.push_str(&format!("  {}\n", shorten(s, 40)));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n-- \npresswatch · watch {} · alert {}\n",
+        alert.watch, alert.id
+    ));
+    out
+}
+
+fn indent(s: &str) -> String {
+    wrap(s, 76)
+        .lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Wraps text at word boundaries.
+fn wrap(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for w in s.split(' ') {
+        let len = w.chars().count();
+        if col > 0 && col + 1 + len > width {
+            out.push('\n');
+            col = 0;
+        } else if col > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(w);
+        col += len;
+    }
+    out
+}
+
+fn shorten(s: &str, words: usize) -> String {
+    let ws: Vec<&str> = s.split_whitespace().collect();
+    if ws.len() <= words {
+        s.to_string()
+    } else {
+        format!("{} …", ws[..words].join(" "))
+    }
+}
+
+/// The segments of a changed paragraph with long unchanged runs trimmed to
+/// a few words of context around each change.
+fn with_context(segments: &[Segment]) -> Vec<(SegmentOp, String)> {
+    let n = segments.len();
+    segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.op != SegmentOp::Same {
+                return (s.op, s.text.clone());
+            }
+            let words: Vec<&str> = s.text.split_whitespace().collect();
+            let lead = if s.text.starts_with(' ') { " " } else { "" };
+            let trail = if s.text.ends_with(' ') { " " } else { "" };
+            let (first, last) = (i == 0, i + 1 == n);
+            let t = if first && !last && words.len() > CONTEXT_WORDS {
+                format!(
+                    "… {}{trail}",
+                    words[words.len() - CONTEXT_WORDS..].join(" ")
+                )
+            } else if last && !first && words.len() > CONTEXT_WORDS {
+                format!("{lead}{} …", words[..CONTEXT_WORDS].join(" "))
+            } else if !first && !last && words.len() > 2 * CONTEXT_WORDS {
+                format!(
+                    "{lead}{} … {}{trail}",
+                    words[..CONTEXT_WORDS].join(" "),
+                    words[words.len() - CONTEXT_WORDS..].join(" ")
+                )
+            } else {
+                s.text.clone()
+            };
+            (SegmentOp::Same, t)
+        })
+        .collect()
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    html_escape::encode_quoted_attribute(s).into_owned()
+}
+
+/// HTML rendering with inline CSS (no external resources, no scripts).
+/// Removed words are struck through in red, added words in green.
+pub fn html(alert: &Alert) -> String {
+    let title = alert.title.as_deref().unwrap_or(&alert.watch);
+    let dir = |t: &str| {
+        if crate::text::is_rtl(t) {
+            " dir=\"rtl\""
+        } else {
+            ""
+        }
+    };
+    let mut b = String::new();
+    b.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head>");
+    b.push_str("<body style=\"margin:0;padding:16px;background:#f4f4f4;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222;\">");
+    b.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;margin:0 auto;background:#ffffff;border:1px solid #ddd;\"><tr><td style=\"padding:20px;\">");
+    b.push_str(&format!(
+        "<div style=\"font-size:12px;text-transform:uppercase;letter-spacing:1px;color:#666;\">{}</div>",
+        escape(alert.kind.label())
+    ));
+    b.push_str(&format!(
+        "<h1 style=\"font-size:22px;line-height:1.3;margin:6px 0 8px 0;\"{}><a href=\"{}\" style=\"color:#1a4b8c;text-decoration:none;\">{}</a></h1>",
+        dir(title),
+        escape(&alert.url),
+        escape(title)
+    ));
+    let mut meta = vec![escape(&alert.outlet)];
+    if let Some(by) = &alert.byline {
+        meta.push(format!("By {}", escape(by)));
+    }
+    meta.push(format!("Detected {}", escape(&alert.detected_at)));
+    b.push_str(&format!(
+        "<div style=\"font-size:13px;color:#666;margin-bottom:12px;\">{}</div>",
+        meta.join(" · ")
+    ));
+    if !alert.summary.is_empty() {
+        b.push_str(&format!(
+            "<div style=\"font-size:15px;font-weight:bold;padding:8px 12px;background:#fff8e1;border-left:4px solid #f0b400;margin-bottom:16px;\">{}</div>",
+            escape(&alert.summary)
+        ));
+    }
+    if let Some(err) = &alert.error {
+        b.push_str(&format!("<p style=\"color:#b00020;\">{}</p>", escape(err)));
+    }
+    let del = |t: &str| {
+        format!("<del style=\"color:#b00020;background:#fde7e9;text-decoration:line-through;\">{}</del>", escape(t))
+    };
+    let ins = |t: &str| {
+        format!(
+            "<ins style=\"color:#0a6b2d;background:#e3f6e8;text-decoration:none;\">{}</ins>",
+            escape(t)
+        )
+    };
+    let para = |label: String, body: String, d: &str| {
+        format!(
+            "<div style=\"margin:0 0 14px 0;\"><div style=\"font-size:12px;color:#888;margin-bottom:2px;\">{label}</div><p style=\"margin:0;font-size:15px;line-height:1.5;\"{d}>{body}</p></div>"
+        )
+    };
+    if let Some(change) = &alert.change {
+        if let Some((old, new)) = &change.headline {
+            b.push_str(&para(
+                "Headline".into(),
+                format!("{} {}", del(old), ins(new)),
+                dir(new),
+            ));
+        }
+        if let Some((old, new)) = &change.byline {
+            b.push_str(&para(
+                "Byline".into(),
+                format!("{} {}", del(old), ins(new)),
+                "",
+            ));
+        }
+        for c in &change.blocks {
+            match c {
+                BlockChange::Added { new_index, text } => b.push_str(&para(
+                    format!("Paragraph {} · added", new_index + 1),
+                    ins(text),
+                    dir(text),
+                )),
+                BlockChange::Removed { old_index, text } => b.push_str(&para(
+                    format!("Paragraph {} · removed", old_index + 1),
+                    del(text),
+                    dir(text),
+                )),
+                BlockChange::Moved {
+                    old_index,
+                    new_index,
+                    text,
+                } => b.push_str(&para(
+                    format!("Paragraph {} · moved from {}", new_index + 1, old_index + 1),
+                    escape(&shorten(text, 30)),
+                    dir(text),
+                )),
+                BlockChange::Changed {
+                    new_index,
+                    segments,
+                    ..
+                } => {
+                    let mut body = String::new();
+                    let mut all = String::new();
+                    for (op, t) in with_context(segments) {
+                        all.push_str(&t);
+                        match op {
+                            SegmentOp::Same => body.push_str(&escape(&t)),
+                            SegmentOp::Removed => {
+                                body.push_str(&del(t.trim_end()));
+                                body.push(' ');
+                            }
+                            SegmentOp::Added => {
+                                body.push_str(&ins(t.trim_end()));
+                                if t.ends_with(' ') {
+                                    body.push(' ');
+                                }
+                            }
+                        }
+                    }
+                    b.push_str(&para(
+                        format!("Paragraph {} · changed", new_index + 1),
+                        body,
+                        dir(&all),
+                    ));
+                }
+            }
+        }
+    }
+    if !alert.items.is_empty() {
+        b.push_str("<ul style=\"padding-left:18px;margin:0;\">");
+        for it in &alert.items {
+            b.push_str(&format!(
+                "<li style=\"margin-bottom:10px;\"{}><a href=\"{}\" style=\"color:#1a4b8c;font-weight:bold;\">{}</a>",
+                dir(&it.title),
+                escape(&it.url),
+                escape(&it.title)
+            ));
+            if let Some(s) = &it.snippet {
+                b.push_str(&format!(
+                    "<br><span style=\"color:#555;font-size:14px;\">{}</span>",
+                    escape(&shorten(s, 40))
+                ));
+            }
+            b.push_str("</li>");
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str(&format!(
+        "<div style=\"border-top:1px solid #eee;margin-top:16px;padding-top:8px;font-size:11px;color:#999;\">presswatch · watch {} · alert {}</div>",
+        escape(&alert.watch),
+        escape(&alert.id)
+    ));
+    b.push_str("</td></tr></table></body></html>");
+    b
+}

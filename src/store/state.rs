@@ -1,0 +1,518 @@
+//! The state database (SQLite, WAL): per-watch schedule and validators,
+//! failure counts, seen listing items, version history (content-addressed),
+//! and the alert outbox.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::fetch::Validators;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS watch_state (
+    watch          TEXT PRIMARY KEY,
+    etag           TEXT,
+    last_modified  TEXT,
+    last_check     INTEGER,
+    last_result    TEXT,
+    last_error     TEXT,
+    last_change    INTEGER,
+    next_due       INTEGER,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    error_alerted  INTEGER NOT NULL DEFAULT 0,
+    gone           INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS seen_items (
+    watch      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (watch, key)
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    watch      TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    sha256     TEXT NOT NULL REFERENCES blobs(sha256),
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (watch, seq)
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id         TEXT PRIMARY KEY,
+    watch      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    payload    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    alert_id     TEXT NOT NULL REFERENCES alerts(id),
+    channel      TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending',
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_attempt INTEGER NOT NULL,
+    last_error   TEXT,
+    sent_at      INTEGER,
+    PRIMARY KEY (alert_id, channel)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt);
+"#;
+
+/// Per-watch state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchState {
+    /// Validators for a conditional GET.
+    pub validators: Validators,
+    /// Unix time of the last check.
+    pub last_check: Option<i64>,
+    /// Result of the last check (`unchanged`, `changed`, `error`, ...).
+    pub last_result: Option<String>,
+    /// The last error message.
+    pub last_error: Option<String>,
+    /// Unix time of the last detected change.
+    pub last_change: Option<i64>,
+    /// Unix time the next check is due.
+    pub next_due: Option<i64>,
+    /// Consecutive failed checks.
+    pub failures: u32,
+    /// Whether an `error` alert went out for the current failure streak.
+    pub error_alerted: bool,
+    /// Whether the article is currently taken down.
+    pub gone: bool,
+}
+
+/// Delivery status of an outbox entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    /// Waiting for (re)delivery.
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Gave up after the retry window; needs `presswatch outbox retry`.
+    Dead,
+}
+
+impl OutboxStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Dead => "dead",
+        }
+    }
+    fn parse(s: &str) -> OutboxStatus {
+        match s {
+            "sent" => OutboxStatus::Sent,
+            "dead" => OutboxStatus::Dead,
+            _ => OutboxStatus::Pending,
+        }
+    }
+}
+
+/// One alert waiting for (or done with) one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The alert's stable id.
+    pub alert_id: String,
+    /// The channel name (`-` for the log/stdout when no channel is configured).
+    pub channel: String,
+    /// The watch the alert is about.
+    pub watch: String,
+    /// The alert kind.
+    pub kind: String,
+    /// The alert as JSON.
+    pub payload: String,
+    /// Delivery status.
+    pub status: OutboxStatus,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Unix time the alert was created.
+    pub created_at: i64,
+    /// Unix time of the next attempt.
+    pub next_attempt: i64,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+}
+
+/// Handle on the state database; cheap to clone, safe to share.
+#[derive(Clone)]
+pub struct State {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+/// Errors from the state database, with the file named.
+#[derive(Debug, thiserror::Error)]
+#[error("state database {path}: {source}")]
+pub struct StateError {
+    path: String,
+    #[source]
+    source: rusqlite::Error,
+}
+
+type Result<T> = std::result::Result<T, StateError>;
+
+impl State {
+    /// Opens (creating if needed) `DIR/presswatch.db`.
+    pub fn open(dir: &Path) -> std::result::Result<State, String> {
+        super::create_private_dir(dir)
+            .map_err(|e| format!("cannot create state directory {}: {e}", dir.display()))?;
+        let path = dir.join("presswatch.db");
+        let conn = Connection::open(&path)
+            .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| e.to_string())?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        )
+        .and_then(|_| conn.execute_batch(SCHEMA))
+        .map_err(|e| {
+            format!(
+                "cannot initialise state database {}: {e} (is the state directory writable?)",
+                path.display()
+            )
+        })?;
+        Ok(State {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back).
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StateError {
+        StateError {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// The state of a watch (default when never checked).
+    pub fn watch(&self, watch: &str) -> Result<WatchState> {
+        self.db()
+            .query_row(
+                "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone FROM watch_state WHERE watch = ?1",
+                [watch],
+                |r| {
+                    Ok(WatchState {
+                        validators: Validators { etag: r.get(0)?, last_modified: r.get(1)? },
+                        last_check: r.get(2)?,
+                        last_result: r.get(3)?,
+                        last_error: r.get(4)?,
+                        last_change: r.get(5)?,
+                        next_due: r.get(6)?,
+                        failures: r.get(7)?,
+                        error_alerted: r.get::<_, i64>(8)? != 0,
+                        gone: r.get::<_, i64>(9)? != 0,
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Stores the state of a watch.
+    pub fn save_watch(&self, watch: &str, s: &WatchState) -> Result<()> {
+        self.db()
+            .execute(
+                "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT(watch) DO UPDATE SET etag=?2, last_modified=?3, last_check=?4, last_result=?5, last_error=?6,
+                   last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11",
+                params![
+                    watch,
+                    s.validators.etag,
+                    s.validators.last_modified,
+                    s.last_check,
+                    s.last_result,
+                    s.last_error,
+                    s.last_change,
+                    s.next_due,
+                    s.failures,
+                    s.error_alerted as i64,
+                    s.gone as i64
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether a watch has ever recorded items (a first listing check does not alert).
+    pub fn has_seen_items(&self, watch: &str) -> Result<bool> {
+        self.db()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = ?1)",
+                [watch],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether an item key was seen before for this watch.
+    pub fn seen(&self, watch: &str, key: &str) -> Result<bool> {
+        self.db()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = ?1 AND key = ?2)",
+                [watch, key],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Remembers items as seen.
+    pub fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        {
+            let mut st = tx
+                .prepare_cached("INSERT OR IGNORE INTO seen_items (watch, key, url, title, first_seen) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(|e| self.err(e))?;
+            for it in items {
+                st.execute(params![watch, it.key, it.url, it.title, now])
+                    .map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Records an accepted version of a watch's document (deduplicated by hash).
+    pub fn record_version(&self, watch: &str, sha256: &str, body: &str, now: i64) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)",
+            params![sha256, body],
+        )
+        .map_err(|e| self.err(e))?;
+        let last: Option<String> = tx
+            .query_row(
+                "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1",
+                [watch],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if last.as_deref() != Some(sha256) {
+            tx.execute(
+                "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3)",
+                params![watch, sha256, now],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Versions of a watch: (seq, sha256, fetched_at), oldest first.
+    pub fn versions(&self, watch: &str) -> Result<Vec<(i64, String, i64)>> {
+        let db = self.db();
+        let mut st = db
+            .prepare("SELECT seq, sha256, fetched_at FROM versions WHERE watch = ?1 ORDER BY seq")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([watch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The stored body of a version.
+    pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
+        self.db()
+            .query_row(
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = ?1 AND v.seq = ?2",
+                params![watch, seq],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Puts an alert in the outbox, one entry per channel, in one transaction.
+    /// Idempotent: an alert id already present is left as it is (so a check
+    /// that crashed after this point and runs again adds nothing).
+    pub fn enqueue(
+        &self,
+        alert_id: &str,
+        watch: &str,
+        kind: &str,
+        payload: &str,
+        channels: &[String],
+        now: i64,
+    ) -> Result<bool> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let inserted = tx
+            .execute(
+                "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![alert_id, watch, kind, now, payload],
+            )
+            .map_err(|e| self.err(e))?
+            > 0;
+        for ch in channels {
+            tx.execute("INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)", params![alert_id, ch, now])
+                .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(inserted)
+    }
+
+    /// Outbox entries, filtered by status; due-only limits pending ones to those due by `now`.
+    pub fn outbox(
+        &self,
+        status: Option<OutboxStatus>,
+        due_by: Option<i64>,
+    ) -> Result<Vec<OutboxEntry>> {
+        let db = self.db();
+        let mut st = db
+            .prepare(
+                "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error
+                 FROM outbox o JOIN alerts a ON a.id = o.alert_id
+                 WHERE (?1 IS NULL OR o.status = ?1) AND (?2 IS NULL OR o.next_attempt <= ?2)
+                 ORDER BY a.created_at, o.alert_id, o.channel",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![status.map(OutboxStatus::as_str), due_by], |r| {
+                Ok(OutboxEntry {
+                    alert_id: r.get(0)?,
+                    channel: r.get(1)?,
+                    watch: r.get(2)?,
+                    kind: r.get(3)?,
+                    payload: r.get(4)?,
+                    status: OutboxStatus::parse(&r.get::<_, String>(5)?),
+                    attempts: r.get(6)?,
+                    created_at: r.get(7)?,
+                    next_attempt: r.get(8)?,
+                    last_error: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Marks an entry delivered.
+    pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
+        self.db()
+            .execute(
+                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
+                params![alert_id, channel, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a failed attempt: retry at `next_attempt`, or dead when `None`.
+    pub fn mark_failed(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        error: &str,
+        next_attempt: Option<i64>,
+    ) -> Result<()> {
+        let (status, next) = match next_attempt {
+            Some(t) => ("pending", t),
+            None => ("dead", 0),
+        };
+        self.db()
+            .execute(
+                "UPDATE outbox SET status=?3, attempts=attempts+1, last_error=?4, next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
+                 WHERE alert_id=?1 AND channel=?2",
+                params![alert_id, channel, status, error, next],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Makes dead (or all unsent) entries pending again, due now. Returns how many.
+    pub fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize> {
+        self.db()
+            .execute(
+                "UPDATE outbox SET status='pending', next_attempt=?2 WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
+                params![alert_id, now],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Drops unsent entries (all, or of one alert). Returns how many.
+    pub fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize> {
+        self.db()
+            .execute(
+                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
+                params![alert_id],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Pending entries per watch (for status).
+    pub fn pending_count(&self, watch: Option<&str>) -> Result<i64> {
+        self.db()
+            .query_row(
+                "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status != 'sent' AND (?1 IS NULL OR a.watch = ?1)",
+                params![watch],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// The most recent earlier alert id about the same watch (for mail threading).
+    pub fn previous_alert(&self, watch: &str, before_id: &str) -> Result<Option<String>> {
+        self.db()
+            .query_row(
+                "SELECT id FROM alerts WHERE watch = ?1 AND id != ?2 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                params![watch, before_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enqueue_is_idempotent_per_alert_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        let chans = vec!["mail".to_string(), "hook".to_string()];
+        assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
+        assert!(!st.enqueue("a1", "w", "edited", "{}", &chans, 11).unwrap());
+        assert_eq!(
+            st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
+            2
+        );
+        st.mark_sent("a1", "mail", 12).unwrap();
+        st.mark_failed("a1", "hook", "HTTP 500", None).unwrap();
+        assert_eq!(st.outbox(Some(OutboxStatus::Dead), None).unwrap().len(), 1);
+        assert_eq!(st.retry(None, 20).unwrap(), 1);
+        assert_eq!(st.pending_count(Some("w")).unwrap(), 1);
+    }
+
+    #[test]
+    fn versions_are_content_addressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        st.record_version("w", "h1", "one", 1).unwrap();
+        st.record_version("w", "h1", "one", 2).unwrap();
+        st.record_version("w", "h2", "two", 3).unwrap();
+        st.record_version("w", "h1", "one", 4).unwrap();
+        let v = st.versions("w").unwrap();
+        assert_eq!(v.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
+    }
+}

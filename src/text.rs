@@ -1,0 +1,174 @@
+//! Text normalisation shared by extraction, comparison and keyword matching.
+//!
+//! Two levels exist on purpose:
+//! - [`clean`] is what a reader sees: Unicode NFC, whitespace folded, invisible
+//!   formatting characters dropped, right-to-left text left exactly in order.
+//! - [`compare_key`] and [`match_key`] fold the variants that are the same text
+//!   to a reader (Arabic vs Persian yeh and kaf, tatweel, zero-width
+//!   non-joiner, Persian and Arabic-Indic digits, typographic quotes and dashes,
+//!   Arabic diacritics) so that comparison and keyword matching never fire on a
+//!   mere encoding variant.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Returns true for characters that render as white space (including no-break
+/// and typographic spaces).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{180E}')
+}
+
+/// Returns true for invisible characters that carry no text and only appear
+/// through copy-paste or CMS quirks (zero-width space, BOM, soft hyphen).
+/// The zero-width non-joiner and joiner are kept: they shape Persian words.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}')
+}
+
+/// Normalises text for display and storage: NFC, invisible characters removed,
+/// runs of white space folded into one space, trimmed.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfc() {
+        if is_invisible(c) {
+            continue;
+        }
+        if is_space(c) {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Folds one character to its comparison form; `None` drops it.
+fn fold_char(c: char) -> Option<char> {
+    Some(match c {
+        // Arabic yeh / alef maksura and Arabic kaf to their Persian forms.
+        '\u{064A}' | '\u{0649}' => '\u{06CC}',
+        '\u{0643}' => '\u{06A9}',
+        // Arabic heh goal / teh marbuta stay; tatweel and ZWNJ/ZWJ vanish.
+        '\u{0640}' | '\u{200C}' | '\u{200D}' => return None,
+        // Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef).
+        '\u{064B}'..='\u{065F}' | '\u{0670}' => return None,
+        // Persian and Arabic-Indic digits to ASCII.
+        '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+        '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+        // Typographic quotes and dashes to ASCII.
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+        | '\u{2033}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        '\u{2026}' => '.',
+        // Arabic comma and semicolon, question mark.
+        '\u{060C}' => ',',
+        '\u{061B}' => ';',
+        '\u{061F}' => '?',
+        _ => c,
+    })
+}
+
+/// The form two texts are compared in: [`clean`], then Persian/Arabic and
+/// typographic variants folded. Case is kept: a changed capital is an edit.
+pub fn compare_key(s: &str) -> String {
+    clean(&s.chars().filter_map(fold_char).collect::<String>())
+}
+
+/// The form keywords and text are matched in: [`compare_key`] lower-cased.
+pub fn match_key(s: &str) -> String {
+    compare_key(s).to_lowercase()
+}
+
+/// Splits text into words for diffing and counting: runs of letters, digits,
+/// marks and joiners. Punctuation is not a word.
+pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_alphanumeric() || is_word_joiner(c)))
+        .filter(|w| !w.is_empty())
+}
+
+/// Characters that belong inside a word: combining marks, apostrophes, ZWNJ.
+fn is_word_joiner(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{200C}' | '\u{200D}' | '\u{0640}') || unicode_is_mark(c)
+}
+
+/// Combining marks (general category M) in the ranges that news text uses.
+fn unicode_is_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A |
+        0x064B..=0x065F | 0x0670 | 0x06D6..=0x06DC | 0x06DF..=0x06E4 | 0x06E7..=0x06E8 |
+        0x06EA..=0x06ED | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF |
+        0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Counts the words of a text.
+pub fn word_count(s: &str) -> usize {
+    words(s).count()
+}
+
+/// True when the text is mostly in a right-to-left script.
+pub fn is_rtl(s: &str) -> bool {
+    let (mut rtl, mut ltr) = (0usize, 0usize);
+    for c in s.chars().take(2000) {
+        match c as u32 {
+            0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF => rtl += 1,
+            _ if c.is_alphabetic() => ltr += 1,
+            _ => {}
+        }
+    }
+    rtl > ltr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_folds_white_space_and_keeps_rtl_order() {
+        assert_eq!(clean("  a\u{00A0}\n b\u{200B}c  "), "a bc");
+        let fa = "رسول‌اف  از ایران\tخارج شد";
+        assert_eq!(clean(fa), "رسول‌اف از ایران خارج شد");
+    }
+
+    #[test]
+    fn clean_composes_to_nfc() {
+        assert_eq!(clean("e\u{0301}"), "\u{00E9}");
+    }
+
+    #[test]
+    fn compare_key_folds_persian_and_arabic_variants() {
+        // Arabic yeh and kaf, tatweel, ZWNJ, Arabic-Indic digits.
+        let arabic_forms = "كتاب يك مي‌خواهم ١٤٠٣ فيلمـها";
+        let persian_forms = "کتاب یک میخواهم ۱۴۰۳ فیلمها";
+        assert_eq!(compare_key(arabic_forms), compare_key(persian_forms));
+    }
+
+    #[test]
+    fn compare_key_folds_typographic_quotes_and_dashes() {
+        assert_eq!(
+            compare_key("“Iran’s” — film"),
+            compare_key("\"Iran's\" - film")
+        );
+    }
+
+    #[test]
+    fn match_key_is_case_insensitive_beyond_ascii() {
+        assert_eq!(match_key("ÉVIN Prison"), "évin prison");
+    }
+
+    #[test]
+    fn words_skip_punctuation_and_keep_persian_words_whole() {
+        let w: Vec<_> = words("Hello, world! می‌خواهم ۱۴۰۳.").collect();
+        assert_eq!(w, vec!["Hello", "world", "می‌خواهم", "۱۴۰۳"]);
+    }
+
+    #[test]
+    fn rtl_detection() {
+        assert!(is_rtl("فیلمساز ایرانی محمد رسول‌اف"));
+        assert!(!is_rtl("Iranian filmmaker"));
+    }
+}
