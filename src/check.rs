@@ -373,9 +373,25 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     a.change = change;
     if !ctx.dry_run {
         enqueue(ctx, watch, std::slice::from_ref(&a))?;
+        failpoint("after-enqueue");
         accept(ctx, watch, &doc, &fetched)?;
     }
     Ok((Outcome::Changed(kind), summary, vec![a]))
+}
+
+/// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`
+/// names this point, the process aborts here, as a power cut would. Used by
+/// the tests that prove a crash between two steps loses and duplicates nothing.
+fn failpoint(name: &str) {
+    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if POINT
+        .get_or_init(|| std::env::var("PRESSWATCH_FAILPOINT").ok())
+        .as_deref()
+        == Some(name)
+    {
+        eprintln!("presswatch: failpoint {name} reached, aborting");
+        std::process::abort();
+    }
 }
 
 /// Extracts the article of a response, failing when there is no text.

@@ -11,8 +11,10 @@ use scraper::{ElementRef, Html, Node, Selector};
 use crate::document::{Block, BlockKind};
 use crate::text;
 
-/// Elements whose content is never article text.
+/// Elements whose content is never article text (the `<h1>` headline is
+/// metadata, compared on its own).
 const SKIP_TAGS: &[&str] = &[
+    "h1",
     "script",
     "style",
     "noscript",

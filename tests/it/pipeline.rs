@@ -1,0 +1,486 @@
+//! The first working pipeline, end to end: given recorded pages served on
+//! loopback and this config, these alerts go out.
+
+use std::sync::{Arc, Mutex};
+
+use crate::support::{news_page, run, snapshot, Project, Route, Server};
+
+const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence.";
+const P2: &str = "In a statement released Monday, the artist said he arrived in Europe a few days ago after a long and complicated journey.";
+const P3: &str = "Rasoulof's film, The Seed of The Sacred Fig, delves into the protest movements in Iran following the death of Mahsa Amini in 2022.";
+const P4: &str = "The crackdown has not only targeted Rasoulof but also involved the film's crew, some of whom have faced interrogation and travel bans.";
+
+fn article_config(server: &Server, extra: &str) -> String {
+    format!(
+        r#"[daemon]
+baseline_dir = "baseline"
+state_dir = "state"
+per_host_delay = "0s"
+
+[[channel]]
+name = "hook"
+type = "webhook"
+url = "{hook}"
+{extra}
+[[watch]]
+name = "rasoulof"
+url = "{page}"
+outlet = "Example News"
+"#,
+        hook = server.url("/hook"),
+        page = server.url("/2024/05/rasoulof-flees-iran"),
+    )
+}
+
+fn baseline_page(most_read: &[&str]) -> String {
+    news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[P1, P2, P3, P4],
+        most_read,
+    )
+}
+
+/// Alerts the webhook receiver got, parsed.
+fn received(server: &Server) -> Vec<serde_json::Value> {
+    server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("webhook body is JSON"))
+        .collect()
+}
+
+async fn check(project: &Project) -> std::process::Output {
+    run(&["check", "--config", &project.config_arg()], &[]).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_check_stores_the_baseline_and_sends_no_alert() {
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&["A", "B"])),
+    );
+    let project = Project::new(&article_config(&server, ""));
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("rasoulof  baseline   first check: baseline stored (4 paragraphs"),
+        "{stdout}"
+    );
+    assert!(received(&server).is_empty());
+    let baseline = project.read_baseline("rasoulof");
+    assert!(baseline.contains(P1) && baseline.contains(P4));
+    assert!(
+        !baseline.contains("Advertisement")
+            && !baseline.contains("newsletter")
+            && !baseline.contains("Most read")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_article_sends_exactly_one_alert_with_the_changed_words() {
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&["Story A", "Story B"])),
+    );
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    // Later version: one word changed, a paragraph added; "most read" rotated.
+    let p2_edited = P2.replace("a few days ago", "two weeks ago");
+    let added =
+        "Correction: An earlier version of this article misstated the length of the sentence.";
+    let later = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[P1, &p2_edited, P3, P4, added],
+        &["Story C", "Story A"],
+    );
+    server.set("/2024/05/rasoulof-flees-iran", Route::html(later));
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("rasoulof  changed"), "{stdout}");
+    let alerts = received(&server);
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    let a = &alerts[0];
+    assert_eq!(a["watch"], "rasoulof");
+    assert_eq!(a["kind"], "correction_added");
+    assert_eq!(a["title"], "Filmmaker Rasoulof flees Iran");
+    assert_eq!(
+        a["summary"],
+        "Correction added; 1 paragraph added; 3 words changed in paragraph 2"
+    );
+    let blocks = a["change"]["blocks"].as_array().unwrap();
+    let words: Vec<(String, String)> = blocks
+        .iter()
+        .flat_map(|b| b["segments"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["op"] != "same")
+        .map(|s| {
+            (
+                s["op"].as_str().unwrap().to_string(),
+                s["text"].as_str().unwrap().trim().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        words,
+        vec![
+            ("removed".into(), "a few days".into()),
+            ("added".into(), "two weeks".into())
+        ]
+    );
+    // The baseline advanced: a third check finds nothing new.
+    check(&project).await;
+    assert_eq!(received(&server).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unchanged_article_with_rotating_boilerplate_sends_nothing() {
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&["Story A", "Story B"])),
+    );
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&["Story Z", "Story A", "Story Q"])),
+    );
+    let out = check(&project).await;
+    assert!(String::from_utf8_lossy(&out.stdout).contains("rasoulof  unchanged"));
+    assert!(received(&server).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_modified_sends_nothing_and_uses_the_stored_etag() {
+    let server = Server::start().await;
+    let page = Route::html(baseline_page(&[])).header("ETag", "\"v1\"");
+    server.set("/2024/05/rasoulof-flees-iran", page);
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("304 Not Modified"), "{stdout}");
+    let reqs = server.requests_to("/2024/05/rasoulof-flees-iran");
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        reqs[1].headers.get("if-none-match").map(String::as_str),
+        Some("\"v1\"")
+    );
+    assert!(reqs[0]
+        .headers
+        .get("user-agent")
+        .is_some_and(|ua| ua.starts_with("presswatch/")));
+    assert!(received(&server).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_listing_item_sends_one_alert_and_the_first_check_sends_none() {
+    let server = Server::start().await;
+    let listing = |items: &[(&str, &str)]| {
+        let lis: String = items
+            .iter()
+            .map(|(href, t)| format!("<li><a href=\"{href}\">{t}</a></li>"))
+            .collect();
+        format!("<html><body><nav><a href=\"/world/middle-east\">Middle East news and analysis</a></nav><ul>{lis}</ul></body></html>")
+    };
+    let a = (
+        "/2024/05/13/rasoulof-flees-iran",
+        "Filmmaker Rasoulof flees Iran after prison sentence",
+    );
+    let b = (
+        "/2024/05/14/cannes-awaits-rasoulof",
+        "Cannes awaits Rasoulof as his film premieres",
+    );
+    let c = (
+        "/2024/05/20/rasoulof-arrives-in-cannes?utm_source=home",
+        "Rasoulof arrives in Cannes for the premiere",
+    );
+    server.set("/tag/rasoulof", Route::html(listing(&[a, b])));
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"tag\"\nkind = \"listing\"\nurl = \"{}\"\nkeywords = [\"rasoulof\"]\n",
+        server.url("/hook"),
+        server.url("/tag/rasoulof")
+    );
+    let project = Project::new(&config);
+    let out = check(&project).await;
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("first check: 2 items recorded, no alert")
+    );
+    // Re-ordered, plus one new item carrying a tracking parameter.
+    server.set("/tag/rasoulof", Route::html(listing(&[c, b, a])));
+    let out = check(&project).await;
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("tag  new items  1 new item: Rasoulof arrives in Cannes"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let alerts = received(&server);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["kind"], "new_items");
+    assert_eq!(
+        alerts[0]["items"][0]["url"],
+        server.url("/2024/05/20/rasoulof-arrives-in-cannes?utm_source=home")
+    );
+    // Seen once, never new again.
+    check(&project).await;
+    assert_eq!(received(&server).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_email_alert_reaches_a_real_smtp_server() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = start_smtp(mails.clone());
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&[])),
+    );
+    let config = format!(
+        r#"[daemon]
+per_host_delay = "0s"
+[[channel]]
+name = "press-office"
+type = "email"
+smtp_url = "smtp://127.0.0.1:{smtp}"
+tls = "none"
+from = "presswatch <alerts@example.org>"
+to = ["staff@example.org"]
+[[watch]]
+name = "rasoulof"
+url = "{}"
+"#,
+        server.url("/2024/05/rasoulof-flees-iran")
+    );
+    let project = Project::new(&config);
+    check(&project).await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(news_page(
+            "Filmmaker Rasoulof flees Iran for Europe",
+            "Jane Doe",
+            &[P1, P2, P3, P4],
+            &[],
+        )),
+    );
+    let out = check(&project).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mails = mails.lock().unwrap();
+    assert_eq!(mails.len(), 1);
+    // Unfold header lines (RFC 5322 folding) before looking at them.
+    let raw = String::from_utf8_lossy(&mails[0]).replace("\r\n ", " ");
+    assert!(
+        raw.contains(
+            "Subject: [presswatch] Headline changed: Filmmaker Rasoulof flees Iran for Europe"
+        ),
+        "{raw}"
+    );
+    assert!(raw.contains("multipart/alternative"));
+    assert!(raw.contains("Message-ID: <"));
+}
+
+/// A real SMTP server (mailin-embedded) on a free loopback port; returns the port.
+fn start_smtp(mails: Arc<Mutex<Vec<Vec<u8>>>>) -> u16 {
+    #[derive(Clone)]
+    struct Sink {
+        mails: Arc<Mutex<Vec<Vec<u8>>>>,
+        current: Vec<u8>,
+    }
+    impl mailin_embedded::Handler for Sink {
+        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+            self.current.extend_from_slice(buf);
+            Ok(())
+        }
+        fn data_end(&mut self) -> mailin_embedded::Response {
+            self.mails
+                .lock()
+                .unwrap()
+                .push(std::mem::take(&mut self.current));
+            mailin_embedded::response::OK
+        }
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut server = mailin_embedded::Server::new(Sink {
+        mails,
+        current: vec![],
+    });
+    server.with_name("localhost").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_configs_name_file_line_and_key_all_at_once() {
+    let project = Project::new(
+        "[daemon]\ninterval = \"soon\"\n\n[[watch]]\nname = \"a\"\nurl = \"ftp://example.org/x\"\nchannels = [\"nowhere\"]\nselectr = \"article\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/\"\n",
+    );
+    let out = run(&["validate", "--config", &project.config_arg()], &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let cfg = project.config_arg();
+    for expected in [
+        format!("{cfg}:2: daemon.interval: cannot parse duration \"soon\""),
+        format!("{cfg}:6: watch[0].url: URL scheme must be http or https, not \"ftp\""),
+        format!("{cfg}:7: watch[0].channels: no channel named \"nowhere\" is defined"),
+        format!("{cfg}:8: watch[0].selectr: unknown key `selectr`"),
+        format!("{cfg}:11: watch[1].name: duplicate watch name \"a\""),
+        "5 problems found".to_string(),
+    ] {
+        assert!(
+            stdout.contains(&expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_between_outbox_and_baseline_resends_the_same_alert_once() {
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&[])),
+    );
+    // The webhook is down during the crashed run, so nothing is delivered then.
+    server.sequence("/hook", vec![Route::status(503), Route::status(200)]);
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    let before = project.read_baseline("rasoulof");
+    let later = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[P1, P2, P3],
+        &[],
+    );
+    server.set("/2024/05/rasoulof-flees-iran", Route::html(later));
+    let crashed = run(
+        &["check", "--config", &project.config_arg()],
+        &[("PRESSWATCH_FAILPOINT", "after-enqueue")],
+    )
+    .await;
+    assert!(!crashed.status.success(), "the failpoint must kill the run");
+    assert_eq!(
+        project.read_baseline("rasoulof"),
+        before,
+        "baseline must not advance before the crash point"
+    );
+    assert!(server.requests_to("/hook").is_empty());
+    // The next run re-detects the same change: same alert id, one delivery.
+    check(&project).await;
+    let out = run(&["outbox", "--config", &project.config_arg(), "retry"], &[]).await;
+    assert!(out.status.success());
+    let ids: Vec<String> = received(&server)
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    let hook_ids: Vec<String> = server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| r.headers["webhook-id"].clone())
+        .collect();
+    assert!(!ids.is_empty());
+    assert!(
+        ids.iter().all(|i| i == &ids[0]),
+        "one alert id only: {ids:?}"
+    );
+    assert_eq!(hook_ids.iter().filter(|h| *h == &ids[0]).count(), ids.len());
+    assert_eq!(
+        server
+            .requests_to("/hook")
+            .iter()
+            .filter(|r| r.body.len() > 2)
+            .count(),
+        ids.len()
+    );
+    assert_ne!(
+        project.read_baseline("rasoulof"),
+        before,
+        "the baseline advanced on the good run"
+    );
+    let list = run(&["outbox", "--config", &project.config_arg(), "list"], &[]).await;
+    assert!(String::from_utf8_lossy(&list.stdout).contains("every alert was delivered"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_renders_the_alert_and_changes_nothing_on_disk() {
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&[])),
+    );
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    let before = snapshot(project.dir.path());
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(news_page(
+            "Filmmaker Rasoulof flees Iran",
+            "Jane Doe",
+            &[P1, P3, P4],
+            &[],
+        )),
+    );
+    let out = run(
+        &["check", "--config", &project.config_arg(), "--dry-run"],
+        &[],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 paragraph removed"), "{stdout}");
+    assert!(stdout.contains("(dry run: not sent)"));
+    assert!(
+        stdout.contains("[-In a statement released Monday"),
+        "{stdout}"
+    );
+    assert!(received(&server).is_empty());
+    assert_eq!(snapshot(project.dir.path()), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replay_answers_fetches_from_a_recorded_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = format!(
+        "<html><head><meta charset=\"windows-1256\"><title>رسول‌اف</title></head><body><article><p>{}</p><p>{}</p></article></body></html>",
+        "محمد رسول‌اف، فيلمساز ايراني، پس از محکوميت به هشت سال زندان از ايران خارج شد.",
+        "او در بيانيه‌اي گفت که با دلي سنگين تبعيد را انتخاب کرده است."
+    );
+    let (page, _, _) = encoding_rs::WINDOWS_1256.encode(&html);
+    std::fs::write(dir.path().join("fa.html"), &page).unwrap();
+    std::fs::write(
+        dir.path().join("manifest.toml"),
+        "[[response]]\nurl = \"https://fa.example/rasoulof\"\nbody = \"fa.html\"\ncontent_type = \"text/html\"\n",
+    )
+    .unwrap();
+    let project = Project::new("[[watch]]\nname = \"fa\"\nurl = \"https://fa.example/rasoulof\"\n");
+    let out = run(
+        &[
+            "check",
+            "--config",
+            &project.config_arg(),
+            "--replay",
+            &dir.path().display().to_string(),
+        ],
+        &[],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(project.read_baseline("fa").contains("فيلمساز ايراني"));
+}
