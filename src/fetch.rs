@@ -544,62 +544,6 @@ impl fmt::Debug for Fetcher {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_charset_wins() {
-        // windows-1256 has the Arabic yeh, which Persian pages in it use.
-        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode("فيلمساز");
-        assert_eq!(
-            decode(&bytes, Some("text/html; charset=windows-1256")),
-            "فيلمساز"
-        );
-    }
-
-    #[test]
-    fn meta_charset_prescan() {
-        let mut page = b"<html><head><meta charset=\"iso-8859-1\"></head><body>".to_vec();
-        page.extend_from_slice(&encoding_rs::WINDOWS_1252.encode("Caf\u{e9} na\u{ef}ve").0);
-        assert!(decode(&page, Some("text/html")).contains("Café naïve"));
-        let page2 =
-            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\">\xe3";
-        assert!(decode(page2, None).ends_with('\u{0645}'));
-    }
-
-    #[test]
-    fn bom_wins_over_everything() {
-        let mut page = vec![0xEF, 0xBB, 0xBF];
-        page.extend_from_slice("é".as_bytes());
-        assert_eq!(decode(&page, Some("text/html; charset=iso-8859-1")), "é");
-    }
-
-    #[test]
-    fn detection_without_any_declaration() {
-        let text = "در پي صدور حکم هشت سال زندان، محمد رسول‌اف فيلمساز ايراني از کشور خارج شد و اکنون در اروپا است.";
-        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
-        let got = decode(&bytes, Some("text/html"));
-        assert!(got.contains("فيلمساز ايراني"), "{got}");
-    }
-
-    #[test]
-    fn xml_declaration_is_read() {
-        let mut feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>".to_vec();
-        feed.push(0xE9);
-        assert!(decode(&feed, None).ends_with('é'));
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
-    }
-}
-
 /// Fetches each URL now (unconditionally) and saves the response into
 /// `dir` as a replay recording named after `name`, merging with an existing
 /// manifest. Returns, per name, the file written or the error.
@@ -655,4 +599,60 @@ pub async fn record(
         ));
     }
     results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_charset_wins() {
+        // windows-1256 has the Arabic yeh, which Persian pages in it use.
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode("فيلمساز");
+        assert_eq!(
+            decode(&bytes, Some("text/html; charset=windows-1256")),
+            "فيلمساز"
+        );
+    }
+
+    #[test]
+    fn meta_charset_prescan() {
+        let mut page = b"<html><head><meta charset=\"iso-8859-1\"></head><body>".to_vec();
+        page.extend_from_slice(&encoding_rs::WINDOWS_1252.encode("Caf\u{e9} na\u{ef}ve").0);
+        assert!(decode(&page, Some("text/html")).contains("Café naïve"));
+        let page2 =
+            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\">\xe3";
+        assert!(decode(page2, None).ends_with('\u{0645}'));
+    }
+
+    #[test]
+    fn bom_wins_over_everything() {
+        let mut page = vec![0xEF, 0xBB, 0xBF];
+        page.extend_from_slice("é".as_bytes());
+        assert_eq!(decode(&page, Some("text/html; charset=iso-8859-1")), "é");
+    }
+
+    #[test]
+    fn detection_without_any_declaration() {
+        let text = "در پي صدور حکم هشت سال زندان، محمد رسول‌اف فيلمساز ايراني از کشور خارج شد و اکنون در اروپا است.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
+        let got = decode(&bytes, Some("text/html"));
+        assert!(got.contains("فيلمساز ايراني"), "{got}");
+    }
+
+    #[test]
+    fn xml_declaration_is_read() {
+        let mut feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>".to_vec();
+        feed.push(0xE9);
+        assert!(decode(&feed, None).ends_with('é'));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+    }
 }
