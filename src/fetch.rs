@@ -270,7 +270,20 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
         || all.contains("name or service not known")
     {
         "DNS lookup failed"
-    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+    } else if [
+        "certificate",
+        "tls",
+        "handshake",
+        "corrupt message",
+        "fatal alert",
+        "peer is incompatible",
+        "unknownissuer",
+        "notvalidforname",
+        "certexpired",
+    ]
+    .iter()
+    .any(|t| all.contains(t))
+    {
         "TLS handshake failed"
     } else if all.contains("refused") {
         "connection refused"

@@ -1,0 +1,402 @@
+//! Hostile networks and hostile bodies: each fault is a per-watch error with a
+//! clear message, the other watches are unaffected, and no alert fires before
+//! the failure threshold.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use presswatch::check::{self, Context, Outcome};
+use presswatch::config::Config;
+use presswatch::fetch::Fetcher;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::support::{news_page, Project, Route, Server};
+
+/// A raw TCP server that reads the request and then behaves as `f` says.
+async fn raw_server<F, Fut>(f: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let f = Arc::new(f);
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let f = f.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                f(sock).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A project with one watch per URL (named w0, w1, ...) plus a healthy
+/// watch `good`, a short timeout and a small body cap.
+fn project(server: &Server, urls: &[String], kind: &str) -> Project {
+    let mut cfg = String::from("[daemon]\ntimeout = \"2s\"\nmax_body = \"1MiB\"\nper_host_delay = \"0s\"\nfailure_threshold = 2\n");
+    for (i, u) in urls.iter().enumerate() {
+        cfg.push_str(&format!(
+            "[[watch]]\nname = \"w{i}\"\nkind = \"{kind}\"\nurl = \"{u}\"\n"
+        ));
+    }
+    cfg.push_str(&format!(
+        "[[watch]]\nname = \"good\"\nurl = \"{}\"\n",
+        server.url("/good")
+    ));
+    Project::new(&cfg)
+}
+
+async fn good_server() -> Server {
+    let s = Server::start().await;
+    let p = "A healthy article paragraph that is long enough to be article text for sure.";
+    s.set(
+        "/good",
+        Route::html(news_page("A healthy story", "A. Writer", &[p, p], &[])),
+    );
+    s
+}
+
+/// Runs one pass and returns (watch, outcome) pairs.
+async fn pass(project: &Project) -> Vec<(String, Outcome, usize)> {
+    let config = Arc::new(project.load());
+    let fetcher = Fetcher::http(&config.daemon).unwrap();
+    let ctx = Context::open(config.clone(), fetcher, false).unwrap();
+    let watches: Vec<_> = config.watches.iter().collect();
+    check::check_all(&ctx, &watches)
+        .await
+        .into_iter()
+        .map(|r| (r.watch, r.outcome, r.alerts.len()))
+        .collect()
+}
+
+fn error_of(results: &[(String, Outcome, usize)], watch: &str) -> String {
+    match &results.iter().find(|r| r.0 == watch).unwrap().1 {
+        Outcome::Error(e) => e.clone(),
+        other => panic!("{watch}: expected an error, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_faults_are_clear_per_watch_errors_and_alert_only_at_the_threshold() {
+    let good = good_server().await;
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap();
+        drop(l);
+        format!("http://{a}/")
+    };
+    let reset = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<html><body><p>partial")
+            .await;
+        drop(s); // closed mid-body
+    })
+    .await;
+    let silent = raw_server(|s| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(s);
+    })
+    .await;
+    let trickle = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            .await;
+        for _ in 0..30 {
+            if s.write_all(b"x").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+    .await;
+    let loops = Server::start().await;
+    loops.set("/a", Route::status(302).header("Location", "/b"));
+    loops.set("/b", Route::status(302).header("Location", "/a"));
+    loops.set(
+        "/ftp",
+        Route::status(301).header("Location", "ftp://example.org/file"),
+    );
+    // A plain HTTP server spoken to over TLS.
+    let plain = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            .await;
+    })
+    .await;
+    let tls = plain.replace("http://", "https://") + "/";
+    let urls = vec![
+        refused,
+        format!("{reset}/"),
+        format!("{silent}/"),
+        format!("{trickle}/"),
+        loops.url("/a"),
+        loops.url("/ftp"),
+        tls,
+        "http://presswatch-test.invalid/".into(),
+    ];
+    let project = project(&good, &urls, "article");
+    let started = Instant::now();
+    let first = pass(&project).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "faults must be bounded by the timeout"
+    );
+    assert!(
+        error_of(&first, "w0").contains("connection refused"),
+        "{}",
+        error_of(&first, "w0")
+    );
+    assert!(
+        error_of(&first, "w1").contains("connection closed")
+            || error_of(&first, "w1").contains("error reading"),
+        "{}",
+        error_of(&first, "w1")
+    );
+    assert!(
+        error_of(&first, "w2").contains("timed out after 2s"),
+        "{}",
+        error_of(&first, "w2")
+    );
+    assert!(
+        error_of(&first, "w3").contains("timed out after 2s"),
+        "{}",
+        error_of(&first, "w3")
+    );
+    assert!(
+        error_of(&first, "w4").contains("redirect refused: more than 5 redirects"),
+        "{}",
+        error_of(&first, "w4")
+    );
+    assert!(
+        error_of(&first, "w5").contains("redirect refused: redirect to a ftp: URL"),
+        "{}",
+        error_of(&first, "w5")
+    );
+    assert!(
+        error_of(&first, "w6").contains("TLS handshake failed"),
+        "{}",
+        error_of(&first, "w6")
+    );
+    assert!(
+        error_of(&first, "w7").contains("DNS lookup failed"),
+        "{}",
+        error_of(&first, "w7")
+    );
+    for e in first.iter().filter(|r| r.0 != "good") {
+        assert!(
+            e.1.label() == "error" && e.2 == 0,
+            "no alert before the threshold: {e:?}"
+        );
+        assert!(
+            error_of(&first, &e.0).contains("fetching http"),
+            "the message names the URL: {}",
+            error_of(&first, &e.0)
+        );
+    }
+    assert_eq!(
+        first.iter().find(|r| r.0 == "good").unwrap().1,
+        Outcome::BaselineStored
+    );
+    // Second failure reaches the threshold: exactly one `error` alert per watch.
+    let second = pass(&project).await;
+    for r in second.iter().filter(|r| r.0 != "good") {
+        assert_eq!(r.2, 1, "one error alert at the threshold: {r:?}");
+    }
+    let third = pass(&project).await;
+    assert!(
+        third.iter().all(|r| r.2 == 0),
+        "the error alert goes out once: {third:?}"
+    );
+    let state = presswatch::store::State::open(&project.path("state")).unwrap();
+    assert_eq!(state.watch("w0").unwrap().failures, 3);
+    assert_eq!(state.watch("good").unwrap().failures, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_and_compressed_bombs_are_capped_while_streaming() {
+    let good = good_server().await;
+    let s = Server::start().await;
+    // Announced 2 GB: refused before reading.
+    let announced = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2000000000\r\n\r\n",
+            )
+            .await;
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..100 {
+            if s.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    // Streamed without a length: cut at max_body.
+    let streamed = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n")
+            .await;
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..1000 {
+            if s.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    // A gzip bomb: 50 MB of zeros compressed to ~50 KB.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![0u8; 50 << 20]).unwrap();
+    let bomb = gz.finish().unwrap();
+    s.set(
+        "/bomb",
+        Route {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "text/html".into()),
+                ("Content-Encoding".into(), "gzip".into()),
+            ],
+            body: bomb,
+        },
+    );
+    let urls = vec![
+        format!("{announced}/"),
+        format!("{streamed}/"),
+        s.url("/bomb"),
+    ];
+    let project = project(&good, &urls, "article");
+    let results = pass(&project).await;
+    for w in ["w0", "w1", "w2"] {
+        assert!(
+            error_of(&results, w).contains("exceeds the 1048576-byte limit (daemon.max_body)"),
+            "{w}: {}",
+            error_of(&results, w)
+        );
+    }
+    assert_eq!(
+        results.iter().find(|r| r.0 == "good").unwrap().1,
+        Outcome::BaselineStored
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn junk_bodies_are_errors_that_say_what_to_do() {
+    let good = good_server().await;
+    let s = Server::start().await;
+    s.set("/empty", Route::html(Vec::new()));
+    s.set("/nul", Route::html(vec![0u8; 100_000]));
+    s.set(
+        "/pdf",
+        Route::html(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n".repeat(500)),
+    );
+    s.set(
+        "/png",
+        Route::html([&b"\x89PNG\r\n\x1a\n"[..], &[0xffu8; 20_000][..]].concat()),
+    );
+    s.set(
+        "/script",
+        Route::html(format!(
+            "<html><body><script>{}</script></body></html>",
+            "var a = 1;".repeat(10_000)
+        )),
+    );
+    let urls: Vec<String> = ["/empty", "/nul", "/pdf", "/png", "/script"]
+        .iter()
+        .map(|p| s.url(p))
+        .collect();
+    let project = project(&good, &urls, "article");
+    let results = pass(&project).await;
+    for w in ["w0", "w1", "w2", "w3", "w4"] {
+        let e = error_of(&results, w);
+        assert!(
+            e.contains("no article text found") && e.contains("set `selector`"),
+            "{w}: {e}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_or_missing_charsets_still_decode() {
+    let s = Server::start().await;
+    let fa = "محمد رسول‌اف، فيلمساز ايراني، پس از محکوميت به هشت سال زندان از ايران خارج شد و به اروپا رسيد.";
+    let page = format!("<html><body><article><p>{fa}</p><p>{fa}</p></article></body></html>");
+    let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(&page);
+    // Header says nothing; bytes are windows-1256.
+    s.set(
+        "/nocharset",
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: cp1256.to_vec(),
+        },
+    );
+    // Invalid UTF-8 sprinkled into a UTF-8 page: replaced, not fatal.
+    let mut broken = page.clone().into_bytes();
+    broken.splice(30..30, [0xff, 0xfe, 0xc3]);
+    s.set("/broken", Route::html(broken));
+    let urls = vec![s.url("/nocharset"), s.url("/broken")];
+    let project = project(&s, &urls, "article");
+    s.set("/good", Route::html(page.clone()));
+    pass(&project).await;
+    assert!(
+        project.read_baseline("w0").contains("فيلمساز ايراني"),
+        "{}",
+        project.read_baseline("w0")
+    );
+    assert!(project.read_baseline("w1").contains("فيلمساز ايراني"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_and_huge_feeds() {
+    let good = good_server().await;
+    let s = Server::start().await;
+    s.set(
+        "/malformed",
+        Route::html("<?xml version=\"1.0\"?><rss><channel><item><title>x</titl></rss>")
+            .header("Content-Type", "application/rss+xml"),
+    );
+    let mut big =
+        String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>");
+    for i in 0..100_000 {
+        big.push_str(&format!("<item><title>Item {i}</title><link>https://n.example/{i}</link><guid>g{i}</guid></item>"));
+    }
+    big.push_str("</channel></rss>");
+    s.set(
+        "/big",
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/rss+xml".into())],
+            body: big.into_bytes(),
+        },
+    );
+    let mut cfg = String::from("[daemon]\nmax_body = \"16MiB\"\nper_host_delay = \"0s\"\n");
+    cfg.push_str(&format!(
+        "[[watch]]\nname = \"bad\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        s.url("/malformed")
+    ));
+    cfg.push_str(&format!(
+        "[[watch]]\nname = \"big\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        s.url("/big")
+    ));
+    cfg.push_str(&format!(
+        "[[watch]]\nname = \"good\"\nurl = \"{}\"\n",
+        good.url("/good")
+    ));
+    let project = Project::new(&cfg);
+    let results = pass(&project).await;
+    assert!(
+        error_of(&results, "bad").contains("not a valid RSS, Atom or JSON feed"),
+        "{}",
+        error_of(&results, "bad")
+    );
+    assert_eq!(
+        results.iter().find(|r| r.0 == "big").unwrap().1,
+        Outcome::ItemsRecorded(100_000)
+    );
+}
