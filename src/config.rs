@@ -243,6 +243,8 @@ pub struct Watch {
     pub follow: bool,
     /// Outlet name shown in alerts (defaults to the URL's host).
     pub outlet: Option<String>,
+    /// Allow redirects from this watch to loopback, private or link-local addresses.
+    pub allow_private_redirects: bool,
 }
 
 impl Watch {
@@ -325,6 +327,8 @@ struct RawWatch {
     #[serde(default)]
     follow: bool,
     outlet: Option<String>,
+    #[serde(default)]
+    allow_private_redirects: bool,
 }
 
 /// Collects errors while validating one file.
@@ -1020,6 +1024,7 @@ fn watches(
                 channels: w.channels.into_iter().map(Spanned::into_inner).collect(),
                 follow: w.follow,
                 outlet: w.outlet,
+                allow_private_redirects: w.allow_private_redirects,
             });
         }
     }

@@ -18,7 +18,7 @@ const TICK: Duration = Duration::from_secs(5);
 /// Runs until SIGTERM or SIGINT. Due times live in the state database, so a
 /// restart neither re-checks everything at once nor forgets what was due.
 pub async fn run(config: Arc<Config>) -> Result<(), String> {
-    let fetcher = Fetcher::http(&config.daemon).map_err(|e| e.to_string())?;
+    let fetcher = Fetcher::for_config(&config).map_err(|e| e.to_string())?;
     let ctx = Context::open(config.clone(), fetcher, false)?;
     let http = reqwest::Client::builder()
         .user_agent(&config.daemon.user_agent)

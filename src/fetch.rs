@@ -16,9 +16,11 @@
 //! location = "https://news.example.org/" # optional, for 3xx
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -118,9 +120,15 @@ pub enum Fetcher {
 }
 
 impl Fetcher {
-    /// The network fetcher configured from the daemon settings.
-    pub fn http(settings: &DaemonSettings) -> Result<Fetcher, FetchError> {
-        Ok(Fetcher::Http(HttpFetcher::new(settings)?))
+    /// The network fetcher configured from the daemon settings, with the
+    /// policy that says which hosts may resolve to private addresses.
+    pub fn http(settings: &DaemonSettings, policy: NetworkPolicy) -> Result<Fetcher, FetchError> {
+        Ok(Fetcher::Http(HttpFetcher::new(settings, policy)?))
+    }
+
+    /// The network fetcher for a config: the watches' own hosts are trusted.
+    pub fn for_config(config: &crate::config::Config) -> Result<Fetcher, FetchError> {
+        Fetcher::http(&config.daemon, NetworkPolicy::for_config(config))
     }
 
     /// Fetches `url`, conditionally when validators are given.
@@ -132,19 +140,155 @@ impl Fetcher {
     }
 }
 
+/// Which hosts may lead to loopback, private or link-local addresses.
+///
+/// A watch's own configured host is trusted (an organisation may watch its
+/// intranet). Any other host — a redirect target, a followed item — that
+/// resolves to such an address is refused, unless the redirect comes from a
+/// watch that set `allow_private_redirects = true`. This keeps a hostile page
+/// or redirect from turning presswatch against the network it runs in.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkPolicy {
+    /// Hosts whose addresses are never refused.
+    trusted: Arc<HashSet<String>>,
+    /// URLs of the watches that opted in to private redirects.
+    open_origins: Arc<HashSet<String>>,
+}
+
+impl NetworkPolicy {
+    /// Trusts exactly these hosts.
+    pub fn trusting<I: IntoIterator<Item = String>>(hosts: I) -> NetworkPolicy {
+        NetworkPolicy {
+            trusted: Arc::new(hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect()),
+            open_origins: Default::default(),
+        }
+    }
+
+    /// Trusts the hosts of the config's watches; watches that opt in may redirect anywhere.
+    pub fn for_config(config: &crate::config::Config) -> NetworkPolicy {
+        let host = |u: &Url| u.host_str().unwrap_or("").to_ascii_lowercase();
+        let mut p = NetworkPolicy::trusting(config.watches.iter().map(|w| host(&w.url)));
+        p.open_origins = Arc::new(
+            config
+                .watches
+                .iter()
+                .filter(|w| w.allow_private_redirects)
+                .map(|w| w.url.to_string())
+                .collect(),
+        );
+        p
+    }
+
+    fn is_trusted(&self, host: &str) -> bool {
+        self.trusted.contains(&host.to_ascii_lowercase())
+    }
+
+    /// Decides a redirect to `target` by a client that enforces the policy.
+    fn check_redirect(&self, target: &Url) -> Result<(), String> {
+        let Some(host) = target.host_str() else {
+            return Err("redirect to a URL without host".into());
+        };
+        match target.host() {
+            Some(url::Host::Ipv4(ip)) if is_internal(IpAddr::V4(ip)) && !self.is_trusted(host) => {
+                Err(internal_refusal(host))
+            }
+            Some(url::Host::Ipv6(ip)) if is_internal(IpAddr::V6(ip)) && !self.is_trusted(host) => {
+                Err(internal_refusal(host))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn internal_refusal(host: &str) -> String {
+    format!("{host} is a loopback, private or link-local address; set `allow_private_redirects = true` on the watch if this is intended")
+}
+
+/// Loopback, private, link-local, unspecified, shared (CGNAT) and unique-local addresses.
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xC0) == 64)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// DNS resolution that refuses internal addresses for untrusted hosts.
+struct GuardedResolver {
+    policy: NetworkPolicy,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.policy.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> {
+                    format!("DNS lookup failed for {host}: {e}").into()
+                })?
+                .collect();
+            if !policy.is_trusted(&host) && addrs.iter().any(|a| is_internal(a.ip())) {
+                return Err(internal_refusal(&host).into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// HTTP fetcher: reqwest with rustls, redirects limited, body capped.
 #[derive(Clone)]
 pub struct HttpFetcher {
+    /// Enforces the network policy.
     client: reqwest::Client,
+    /// For the watches that opted in to private redirects.
+    open_client: reqwest::Client,
+    open_origins: Arc<HashSet<String>>,
     timeout: Duration,
     max_body: u64,
 }
 
 impl HttpFetcher {
-    /// Builds the client from the daemon settings.
-    pub fn new(s: &DaemonSettings) -> Result<HttpFetcher, FetchError> {
+    /// Builds the clients from the daemon settings and network policy.
+    pub fn new(s: &DaemonSettings, policy: NetworkPolicy) -> Result<HttpFetcher, FetchError> {
+        let open_origins = policy.open_origins.clone();
+        Ok(HttpFetcher {
+            client: Self::client(s, Some(policy))?,
+            open_client: Self::client(s, None)?,
+            open_origins,
+            timeout: s.timeout,
+            max_body: s.max_body,
+        })
+    }
+
+    /// A client; with a policy, internal addresses of untrusted hosts are refused.
+    fn client(
+        s: &DaemonSettings,
+        policy: Option<NetworkPolicy>,
+    ) -> Result<reqwest::Client, FetchError> {
         let max_redirects = s.max_redirects;
-        let client = reqwest::Client::builder()
+        let redirect_policy = policy.clone();
+        let mut builder = reqwest::Client::builder();
+        if let Some(policy) = policy {
+            builder = builder.dns_resolver(Arc::new(GuardedResolver { policy }));
+        }
+        builder
             .user_agent(&s.user_agent)
             .connect_timeout(s.timeout.min(Duration::from_secs(15)))
             .read_timeout(s.timeout)
@@ -155,16 +299,17 @@ impl HttpFetcher {
                     let scheme = attempt.url().scheme().to_string();
                     attempt.error(format!("redirect to a {scheme}: URL"))
                 } else {
-                    attempt.follow()
+                    match redirect_policy
+                        .as_ref()
+                        .map(|p| p.check_redirect(attempt.url()))
+                    {
+                        Some(Err(e)) => attempt.error(e),
+                        _ => attempt.follow(),
+                    }
                 }
             }))
             .build()
-            .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))?;
-        Ok(HttpFetcher {
-            client,
-            timeout: s.timeout,
-            max_body: s.max_body,
-        })
+            .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))
     }
 
     async fn fetch(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
@@ -174,7 +319,12 @@ impl HttpFetcher {
     }
 
     async fn fetch_inner(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
-        let mut req = self.client.get(url.clone()).header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json;q=0.9,*/*;q=0.8");
+        let client = if self.open_origins.contains(url.as_str()) {
+            &self.open_client
+        } else {
+            &self.client
+        };
+        let mut req = client.get(url.clone()).header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json;q=0.9,*/*;q=0.8");
         if let Some(e) = &v.etag {
             req = req.header(reqwest::header::IF_NONE_MATCH, e);
         }
@@ -265,6 +415,12 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
         src = s.source();
     }
     let all = chain.join(": ").to_lowercase();
+    if let Some(refusal) = chain
+        .iter()
+        .find(|c| c.contains("loopback, private or link-local"))
+    {
+        return FetchError::Redirect(refusal.clone());
+    }
     let what = if all.contains("dns")
         || all.contains("failed to lookup")
         || all.contains("name or service not known")
@@ -658,6 +814,42 @@ mod tests {
         let mut feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>".to_vec();
         feed.push(0xE9);
         assert!(decode(&feed, None).ends_with('é'));
+    }
+
+    #[test]
+    fn internal_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_internal(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
+            assert!(!is_internal(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn redirects_to_internal_addresses_need_trust_or_opt_in() {
+        let p = NetworkPolicy::trusting(["news.example.org".to_string(), "127.0.0.1".to_string()]);
+        assert!(p
+            .check_redirect(&Url::parse("http://169.254.169.254/latest/meta-data").unwrap())
+            .is_err());
+        assert!(p
+            .check_redirect(&Url::parse("http://127.0.0.1:8080/x").unwrap())
+            .is_ok());
+        assert!(p
+            .check_redirect(&Url::parse("https://cdn.example.net/a").unwrap())
+            .is_ok());
     }
 
     #[test]

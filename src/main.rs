@@ -231,7 +231,7 @@ async fn cmd_check(
     let cfg = load_config(config)?;
     let fetcher = match replay {
         Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),
-        None => Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?,
+        None => Fetcher::for_config(&cfg).map_err(|e| e.to_string())?,
     };
     let watches: Vec<_> = match only {
         Some(name) => vec![cfg
@@ -294,7 +294,8 @@ async fn cmd_extract(source: &str, json: bool, selector: Option<&str>) -> Result
         let settings = Config::parse(Path::new("(defaults)"), "")
             .map_err(|e| e.to_string())?
             .daemon;
-        let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
+        let trusted = fetch::NetworkPolicy::trusting(url.host_str().map(str::to_string));
+        let fetcher = Fetcher::http(&settings, trusted).map_err(|e| e.to_string())?;
         match fetcher
             .fetch(&url, &Default::default())
             .await
@@ -430,7 +431,7 @@ fn cmd_diff(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<Exi
 async fn cmd_record(config: &Path, to: &Path, only: Option<&str>) -> Result<ExitCode, String> {
     let cfg = load_config(config)?;
     store::create_private_dir(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    let fetcher = Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?;
+    let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
     let targets: Vec<(String, url::Url)> = cfg
         .watches
         .iter()

@@ -64,7 +64,7 @@ async fn good_server() -> Server {
 /// Runs one pass and returns (watch, outcome) pairs.
 async fn pass(project: &Project) -> Vec<(String, Outcome, usize)> {
     let config = Arc::new(project.load());
-    let fetcher = Fetcher::http(&config.daemon).unwrap();
+    let fetcher = Fetcher::for_config(&config).unwrap();
     let ctx = Context::open(config.clone(), fetcher, false).unwrap();
     let watches: Vec<_> = config.watches.iter().collect();
     check::check_all(&ctx, &watches)
@@ -397,5 +397,58 @@ async fn broken_and_huge_feeds() {
     assert_eq!(
         results.iter().find(|r| r.0 == "big").unwrap().1,
         Outcome::ItemsRecorded(100_000)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_to_internal_addresses_are_refused_unless_the_watch_opts_in() {
+    let inner = Server::start().await;
+    let p = "Internal page text that must never be fetched by a redirect from outside.";
+    inner.set(
+        "/secret",
+        Route::html(format!(
+            "<html><body><article><p>{p}</p><p>{p}</p></article></body></html>"
+        )),
+    );
+    let port = inner.addr.port();
+    let outer = Server::start().await;
+    // The watch's host is 127.0.0.1 (trusted: it is configured); the targets
+    // are other internal names for this machine, which are not.
+    outer.set(
+        "/by-name",
+        Route::status(302).header("Location", &format!("http://localhost:{port}/secret")),
+    );
+    outer.set(
+        "/by-ip",
+        Route::status(302).header("Location", &format!("http://127.0.0.2:{port}/secret")),
+    );
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"name\"\nurl = \"{}\"\n[[watch]]\nname = \"ip\"\nurl = \"{}\"\n[[watch]]\nname = \"optin\"\nurl = \"{}\"\nallow_private_redirects = true\n",
+        outer.url("/by-name"),
+        outer.url("/by-ip"),
+        outer.url("/by-ip").replace("/by-ip", "/by-ip?again")
+    );
+    outer.set(
+        "/by-ip?again",
+        Route::status(302).header("Location", &format!("http://localhost:{port}/secret")),
+    );
+    let project = Project::new(&cfg);
+    let results = pass(&project).await;
+    for w in ["name", "ip"] {
+        let e = error_of(&results, w);
+        assert!(
+            e.contains("is a loopback, private or link-local address")
+                && e.contains("allow_private_redirects"),
+            "{w}: {e}"
+        );
+    }
+    assert_eq!(
+        results.iter().find(|r| r.0 == "optin").unwrap().1,
+        Outcome::BaselineStored
+    );
+    assert_eq!(
+        inner.requests_to("/secret").len(),
+        1,
+        "only the opted-in watch reached the internal server"
     );
 }
