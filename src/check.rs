@@ -295,11 +295,15 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             format!("The article now redirects to {}", resp.final_url)
         };
         let old = baseline.expect("checked above");
+        let version = ctx
+            .state
+            .latest_version(&watch.name)
+            .map_err(|e| e.to_string())?;
         let mut a = base_alert(
             watch,
             ChangeKind::TakenDown,
             how.clone(),
-            &[&"taken_down", &old.content_hash()],
+            &[&"taken_down", &old.content_hash(), &version],
         );
         a.title = old.title.clone();
         a.byline = old.byline.clone();
@@ -362,11 +366,22 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         (Some(c), false) => c.summary.clone(),
         (None, false) => unreachable!("handled above"),
     };
+    // The baseline's version number keeps a change that recurs (A→B, back to
+    // A, A→B again) distinct, while a re-run after a crash derives the same id.
+    let version = ctx
+        .state
+        .latest_version(&watch.name)
+        .map_err(|e| e.to_string())?;
     let mut a = base_alert(
         watch,
         kind,
         summary.clone(),
-        &[&old.content_hash(), &doc.content_hash(), &restored],
+        &[
+            &old.content_hash(),
+            &doc.content_hash(),
+            &restored,
+            &version,
+        ],
     );
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();

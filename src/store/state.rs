@@ -328,6 +328,17 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
+    /// The sequence number of a watch's latest accepted version (0 when none).
+    pub fn latest_version(&self, watch: &str) -> Result<i64> {
+        self.db()
+            .query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1",
+                [watch],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// The stored body of a version.
     pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
         self.db()

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary and library against real servers on
 //! 127.0.0.1, real SQLite files and real baseline directories.
 
+mod crash;
 mod faults;
 mod pipeline;
 mod support;

@@ -484,3 +484,41 @@ async fn replay_answers_fetches_from_a_recorded_directory() {
     );
     assert!(project.read_baseline("fa").contains("فيلمساز ايراني"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_that_recurs_after_a_revert_alerts_again() {
+    let server = Server::start().await;
+    let a = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[P1, P2, P3],
+        &[],
+    );
+    let b = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[P1, P2, P3, P4],
+        &[],
+    );
+    server.set("/2024/05/rasoulof-flees-iran", Route::html(a.clone()));
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    for page in [&b, &a, &b] {
+        server.set("/2024/05/rasoulof-flees-iran", Route::html(page.clone()));
+        check(&project).await;
+    }
+    let alerts = received(&server);
+    let summaries: Vec<&str> = alerts
+        .iter()
+        .map(|a| a["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        vec![
+            "1 paragraph added",
+            "1 paragraph removed",
+            "1 paragraph added"
+        ]
+    );
+    assert_ne!(alerts[0]["id"], alerts[2]["id"]);
+}

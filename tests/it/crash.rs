@@ -1,0 +1,129 @@
+//! Storage under abrupt death: the process is SIGKILLed at random points of a
+//! check cycle, 200 times; afterwards no baseline is torn, the database is
+//! consistent, every detected change is delivered or pending, and no change
+//! is delivered under two ids.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::support::{binary, news_page, Project, Route, Server};
+
+const BASE: [&str; 3] = [
+    "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders.",
+    "In a statement released Monday, the artist said he arrived in Europe after a long and complicated journey.",
+    "Rasoulof's film delves into the protest movements in Iran following the death of Mahsa Amini in 2022.",
+];
+
+/// Version `v` of the article: the base text plus a sentence naming `v`.
+fn version(v: usize) -> (String, String) {
+    let extra = format!("Update {v}: the director's lawyer gave a further statement numbered {v}.");
+    let mut paras: Vec<&str> = BASE.to_vec();
+    paras.push(&extra);
+    (
+        news_page("Filmmaker Rasoulof flees Iran", "Jane Doe", &paras, &[]),
+        extra,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_two_hundred_times_loses_nothing_and_tears_nothing() {
+    let server = Server::start().await;
+    let page = "/2024/05/rasoulof";
+    server.set(page, Route::html(version(0).0));
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url(page)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next_random = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut served = 0usize;
+    for i in 0..200 {
+        // A new version every few runs, so kills land in every phase.
+        if i % 3 == 0 {
+            served += 1;
+            server.set(page, Route::html(version(served).0));
+        }
+        let delay = Duration::from_micros(next_random() % 60_000);
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut child = std::process::Command::new(binary())
+                .args(["check", "--config", &config])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(delay);
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+        })
+        .await
+        .unwrap();
+        // The baseline, when present, is always one whole version.
+        if let Ok(text) = std::fs::read_to_string(project.path("baseline/rasoulof.txt")) {
+            assert_whole_version(&text, served);
+        }
+    }
+    // A clean run settles everything: the last change is detected and delivered.
+    let out = crate::support::run(&["check", "--config", &config], &[]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    crate::support::run(&["outbox", "--config", &config, "retry"], &[]).await;
+
+    let text = std::fs::read_to_string(project.path("baseline/rasoulof.txt")).unwrap();
+    assert!(
+        text.contains(&version(served).1),
+        "the baseline ends at the last served version"
+    );
+
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let undelivered: i64 = db
+        .query_row("SELECT COUNT(*) FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id WHERE o.status IS NOT 'sent'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(undelivered, 0, "every detected change was delivered");
+
+    // Each distinct change went out under one id only.
+    let mut ids_by_change: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+    for r in server.requests_to("/hook") {
+        let alert: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let change = serde_json::to_string(&alert["change"]["blocks"]).unwrap();
+        ids_by_change
+            .entry(change)
+            .or_default()
+            .insert(alert["id"].as_str().unwrap().to_string());
+    }
+    assert!(!ids_by_change.is_empty());
+    for (change, ids) in &ids_by_change {
+        assert_eq!(
+            ids.len(),
+            1,
+            "change delivered under several ids: {ids:?}\n{change}"
+        );
+    }
+}
+
+/// Asserts that a baseline file holds exactly one served version, whole.
+fn assert_whole_version(text: &str, served_up_to: usize) {
+    assert!(
+        BASE.iter().all(|p| text.contains(p)),
+        "torn baseline:\n{text}"
+    );
+    let updates = (0..=served_up_to)
+        .filter(|v| text.contains(&version(*v).1))
+        .count();
+    assert_eq!(updates, 1, "a baseline holds one version:\n{text}");
+}
