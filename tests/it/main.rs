@@ -4,4 +4,5 @@
 mod crash;
 mod faults;
 mod pipeline;
+mod properties;
 mod support;

@@ -1,0 +1,96 @@
+//! Properties that must hold for any input: a document never differs from
+//! itself, any difference in normalised text is reported, and no input makes
+//! extraction panic.
+
+use presswatch::compare::{compare, Rules};
+use presswatch::document::{Block, Document};
+use presswatch::{extract, text};
+use proptest::prelude::*;
+
+/// Text mixing Latin and Persian words, punctuation, typographic quotes,
+/// ZWNJ and odd white space.
+fn mixed_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            "[a-zA-Z]{1,8}",
+            "[\u{0627}-\u{064A}\u{06CC}\u{06A9}]{1,6}",
+            "[0-9\u{06F0}-\u{06F9}]{1,4}",
+            Just("\u{200C}".to_string()),
+            "[ ,.;:!?'\"\u{201C}\u{201D}\u{2019}\u{2014}\u{00A0}\t\n-]{1,3}",
+        ],
+        0..12,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn document() -> impl Strategy<Value = Document> {
+    (
+        prop::option::of(mixed_text()),
+        prop::collection::vec(mixed_text(), 0..8),
+    )
+        .prop_map(|(title, paras)| Document {
+            title,
+            blocks: paras
+                .iter()
+                .map(|p| Block::paragraph(p))
+                .filter(|b| !b.text.is_empty())
+                .collect(),
+            ..Default::default()
+        })
+}
+
+/// What comparison promises to look at: each block's words, folded.
+fn normalised(d: &Document) -> Vec<String> {
+    d.blocks
+        .iter()
+        .map(|b| {
+            text::words(&text::compare_key(&b.text))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_document_never_differs_from_itself(d in document()) {
+        prop_assert_eq!(compare(&d, &d.clone(), &Rules::default()), None);
+    }
+
+    #[test]
+    fn any_difference_in_normalised_text_is_reported(a in document(), b in document()) {
+        let change = compare(&a, &b, &Rules::default());
+        if normalised(&a) != normalised(&b) {
+            prop_assert!(change.is_some(), "missed: {:?} -> {:?}", normalised(&a), normalised(&b));
+        }
+        if let Some(c) = change {
+            prop_assert!(!c.summary.is_empty());
+        }
+    }
+
+    #[test]
+    fn extraction_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+        let html = presswatch::fetch::decode(&bytes, None);
+        let base = url::Url::parse("https://news.example.org/a/b").unwrap();
+        let _ = extract::article(&html, Some(&base), None);
+        let _ = extract::listing(&html, &base, None);
+        let _ = extract::feed(&bytes, None, &base);
+    }
+
+    #[test]
+    fn extraction_never_panics_on_tag_soup(parts in prop::collection::vec(prop_oneof![
+        Just("<p>".to_string()), Just("</p>".to_string()), Just("<div class=\"share\">".to_string()), Just("</div>".to_string()),
+        Just("<article>".to_string()), Just("<script>".to_string()), Just("<table><tr><td>".to_string()), Just("<a href=\"/x\">".to_string()),
+        Just("<![CDATA[".to_string()), Just("<!--".to_string()), Just("&amp;&#x0;&#99999999;".to_string()), mixed_text(),
+    ], 0..200)) {
+        let html = parts.concat();
+        let doc = extract::article(&html, None, Some("p"));
+        for b in &doc.blocks {
+            prop_assert!(!b.text.is_empty());
+        }
+        let _ = extract::article(&html, None, None);
+    }
+}
