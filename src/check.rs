@@ -40,7 +40,11 @@ pub struct Context {
 impl Context {
     /// Opens the state database and baseline directory named by the config.
     pub fn open(config: Arc<Config>, fetcher: Fetcher, dry_run: bool) -> Result<Context, String> {
-        let state = State::open(&config.daemon.state_dir)?;
+        let state = if dry_run {
+            State::open_preview(&config.daemon.state_dir)?
+        } else {
+            State::open(&config.daemon.state_dir)?
+        };
         let baselines = Baselines::new(&config.daemon.baseline_dir);
         Ok(Context {
             config,
@@ -445,6 +449,18 @@ fn accept(ctx: &Context, watch: &Watch, doc: &Document, fetched: &str) -> Result
         .map_err(|e| e.to_string())
 }
 
+/// Writes the listing's current items as its baseline file.
+fn accept_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Result<(), String> {
+    ctx.baselines
+        .write_items(&watch.name, items, watch.url.as_str(), &now_rfc3339())
+        .map_err(|e| {
+            format!(
+                "writing baseline {}: {e}",
+                ctx.baselines.path(&watch.name).display()
+            )
+        })
+}
+
 /// True when any keyword occurs in any of the texts (Unicode-aware, case- and
 /// Persian/Arabic-variant-insensitive).
 pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
@@ -456,10 +472,20 @@ pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
 }
 
 async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
-    let first = !ctx
-        .state
-        .has_seen_items(&watch.name)
-        .map_err(|e| e.to_string())?;
+    // Items already known: those seen before, and those listed in the
+    // watch's baseline file (which a person may write by hand).
+    let listed = ctx.baselines.read_items(&watch.name).map_err(|e| {
+        format!(
+            "reading baseline {}: {e}",
+            ctx.baselines.path(&watch.name).display()
+        )
+    })?;
+    let first = listed.is_none()
+        && !ctx
+            .state
+            .has_seen_items(&watch.name)
+            .map_err(|e| e.to_string())?;
+    let listed = listed.unwrap_or_default();
     let validators = if first {
         Validators::default()
     } else {
@@ -486,6 +512,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             ctx.state
                 .mark_seen(&watch.name, &items, now)
                 .map_err(|e| e.to_string())?;
+            accept_items(ctx, watch, &items)?;
         }
         return Ok((
             Outcome::ItemsRecorded(items.len()),
@@ -494,7 +521,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         ));
     }
     let mut new_items = Vec::new();
-    for it in &items {
+    for it in items.iter().filter(|it| !listed.contains(&it.key)) {
         if !ctx
             .state
             .seen(&watch.name, &it.key)
@@ -535,8 +562,9 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     if !ctx.dry_run {
         enqueue(ctx, watch, &alerts)?;
         ctx.state
-            .mark_seen(&watch.name, &new_items, now)
+            .mark_seen(&watch.name, &items, now)
             .map_err(|e| e.to_string())?;
+        accept_items(ctx, watch, &items)?;
     }
     let detail = alerts
         .first()

@@ -340,8 +340,9 @@ fn load_version(path: &Path) -> Result<Document, String> {
     let text = fetch::decode(&read_file(path)?, None);
     let head = text
         .trim_start()
-        .get(..512.min(text.trim_start().len()))
-        .unwrap_or("")
+        .chars()
+        .take(512)
+        .collect::<String>()
         .to_ascii_lowercase();
     let is_html = head.starts_with("<!doctype html")
         || head.starts_with("<html")

@@ -7,7 +7,11 @@ pub use state::{OutboxEntry, OutboxStatus, State, WatchState};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::document::Document;
+use std::collections::HashSet;
+
+use url::Url;
+
+use crate::document::{Document, Item};
 
 /// Writes a file atomically: a temporary file in the same directory, fsync,
 /// rename over the target, fsync of the directory. Readers see the old or the
@@ -91,6 +95,70 @@ impl Baselines {
     }
 }
 
+impl Baselines {
+    /// Reads the item keys of a listing or feed watch's baseline: one item per
+    /// line, written `- Title <URL>` (or just the URL), with ` (id: KEY)` when
+    /// the item's identity is a feed GUID. `Ok(None)` when there is no file.
+    pub fn read_items(&self, watch: &str) -> std::io::Result<Option<HashSet<String>>> {
+        let bytes = match std::fs::read(self.path(watch)) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let text = crate::fetch::decode(&bytes, None);
+        let doc = Document::from_baseline(&text);
+        Ok(Some(
+            doc.blocks
+                .iter()
+                .filter_map(|b| item_key_of_line(&b.text))
+                .collect(),
+        ))
+    }
+
+    /// Replaces a listing or feed watch's baseline with its current items.
+    pub fn write_items(
+        &self,
+        watch: &str,
+        items: &[Item],
+        url: &str,
+        fetched: &str,
+    ) -> std::io::Result<()> {
+        create_private_dir(&self.dir)?;
+        let mut out = format!("URL: {url}\nFetched: {fetched}\n\n");
+        for it in items {
+            let title = it.title.replace(['\r', '\n', '<', '>'], " ");
+            out.push_str(&format!("- {title} <{}>", it.url));
+            let by_url = Url::parse(&it.url)
+                .map(|u| crate::extract::normalize_url(&u))
+                .ok();
+            if by_url.as_deref() != Some(it.key.as_str()) {
+                out.push_str(&format!(" (id: {})", it.key));
+            }
+            out.push('\n');
+        }
+        write_atomic(&self.path(watch), out.as_bytes())
+    }
+}
+
+/// The item key a baseline line names: its `(id: ...)`, else its normalised URL.
+fn item_key_of_line(line: &str) -> Option<String> {
+    if let Some(start) = line.rfind("(id: ") {
+        return Some(
+            line[start + 5..]
+                .trim_end()
+                .trim_end_matches(')')
+                .to_string(),
+        );
+    }
+    let start = line.find("http://").or_else(|| line.find("https://"))?;
+    let url = line[start..]
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .next()?;
+    Url::parse(url)
+        .ok()
+        .map(|u| crate::extract::normalize_url(&u))
+}
+
 /// Creates a directory (and parents) with mode 0700 when it does not exist.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
@@ -106,6 +174,52 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listing_baseline_round_trips_urls_and_guids() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Baselines::new(dir.path());
+        let item = |key: &str, url: &str| Item {
+            key: key.into(),
+            url: url.into(),
+            title: "A <b> title".into(),
+            snippet: None,
+            published: None,
+        };
+        b.write_items(
+            "tag",
+            &[
+                item("https://n.example/a", "https://n.example/a?utm_source=x"),
+                item("tag:n,7", "https://n.example/b"),
+            ],
+            "https://n.example/tag",
+            "now",
+        )
+        .unwrap();
+        let keys = b.read_items("tag").unwrap().unwrap();
+        assert_eq!(
+            keys,
+            ["https://n.example/a".to_string(), "tag:n,7".to_string()]
+                .into_iter()
+                .collect()
+        );
+        // A hand-written file of bare URLs works too.
+        std::fs::write(
+            b.path("hand"),
+            "https://n.example/c/\nhttps://N.example/d#top\n",
+        )
+        .unwrap();
+        let keys = b.read_items("hand").unwrap().unwrap();
+        assert_eq!(
+            keys,
+            [
+                "https://n.example/c".to_string(),
+                "https://n.example/d".to_string()
+            ]
+            .into_iter()
+            .collect()
+        );
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp_file() {

@@ -182,6 +182,23 @@ impl State {
         })
     }
 
+    /// Opens the database for a dry run, which must change nothing on disk:
+    /// an existing database is opened as it is (a dry run never writes to
+    /// it); when there is none yet, an empty in-memory one stands in.
+    pub fn open_preview(dir: &Path) -> std::result::Result<State, String> {
+        let path = dir.join("presswatch.db");
+        if path.exists() {
+            return State::open(dir);
+        }
+        let conn = Connection::open_in_memory()
+            .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
+            .map_err(|e| e.to_string())?;
+        Ok(State {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.path
