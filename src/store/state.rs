@@ -164,6 +164,12 @@ impl State {
         let path = dir.join("presswatch.db");
         let conn = Connection::open(&path)
             .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
+        // Private whatever the umask: SQLite gives its -wal and -shm files the same mode.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("cannot restrict permissions of {}: {e}", path.display()))?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| e.to_string())?;
         conn.execute_batch(

@@ -5,4 +5,5 @@ mod crash;
 mod faults;
 mod pipeline;
 mod properties;
+mod security;
 mod support;

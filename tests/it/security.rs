@@ -1,0 +1,119 @@
+//! Secrets never leak, and what presswatch stores is private.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::{news_page, run, Project, Route, Server};
+
+const SMTP_PASSWORD: &str = "smtp-pa55word-never-logged";
+const WEBHOOK_SECRET: &str = "whsec_c2VjcmV0LW5ldmVyLWxvZ2dlZA==";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_appear_in_no_output_even_when_delivery_fails_at_debug_level() {
+    let server = Server::start().await;
+    let p = "A paragraph of article text that is long enough to count as text.";
+    server.set(
+        "/a",
+        Route::html(news_page("Headline one", "A. Writer", &[p, p], &[])),
+    );
+    server.set("/hook", Route::status(500));
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("smtp-password"), SMTP_PASSWORD).unwrap();
+    let config = format!(
+        r#"[daemon]
+per_host_delay = "0s"
+[[channel]]
+name = "mail"
+type = "email"
+smtp_url = "smtp://127.0.0.1:{dead_port}"
+tls = "none"
+username = "alerts"
+password_file = "{}"
+from = "alerts@example.org"
+to = ["staff@example.org"]
+[[channel]]
+name = "hook"
+type = "webhook"
+url = "{}"
+secret_env = "PW_TEST_WEBHOOK_SECRET"
+[[watch]]
+name = "a"
+url = "{}"
+"#,
+        dir.path().join("smtp-password").display(),
+        server.url("/hook"),
+        server.url("/a")
+    );
+    let project = Project::new(&config);
+    let env = [
+        ("PW_TEST_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("RUST_LOG", "debug"),
+    ];
+    let cfg = project.config_arg();
+    let mut outputs = Vec::new();
+    outputs.push(run(&["check", "--config", &cfg], &env).await);
+    server.set(
+        "/a",
+        Route::html(news_page("Headline two", "A. Writer", &[p, p], &[])),
+    );
+    outputs.push(run(&["check", "--config", &cfg, "-vv"], &env).await);
+    outputs.push(run(&["outbox", "--config", &cfg, "list"], &env).await);
+    outputs.push(run(&["outbox", "--config", &cfg, "retry"], &env).await);
+    outputs.push(run(&["validate", "--config", &cfg], &env).await);
+    let all: String = outputs
+        .iter()
+        .map(|o| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        })
+        .collect();
+    assert!(
+        all.contains("delivery failed"),
+        "delivery did fail and was logged:\n{all}"
+    );
+    for secret in [SMTP_PASSWORD, WEBHOOK_SECRET, "c2VjcmV0LW5ldmVyLWxvZ2dlZA"] {
+        assert!(!all.contains(secret), "secret {secret:?} leaked:\n{all}");
+    }
+    // The stored alerts and outbox do not hold them either.
+    let db = std::fs::read(project.path("state/presswatch.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(SMTP_PASSWORD));
+    // The webhook requests were signed with it, though.
+    assert!(server.requests_to("/hook").iter().all(|r| r
+        .headers
+        .get("webhook-signature")
+        .is_some_and(|s| s.starts_with("v1,"))));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn state_and_baselines_are_private() {
+    let server = Server::start().await;
+    let p = "A paragraph of article text that is long enough to count as text.";
+    server.set(
+        "/a",
+        Route::html(news_page("Headline", "A. Writer", &[p, p], &[])),
+    );
+    let project = Project::new(&format!(
+        "[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+        server.url("/a")
+    ));
+    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+    assert!(out.status.success());
+    let mode = |rel: &str| {
+        std::fs::metadata(project.path(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("state"), 0o700);
+    assert_eq!(mode("baseline"), 0o700);
+    assert_eq!(mode("state/presswatch.db"), 0o600);
+    assert_eq!(mode("baseline/a.txt"), 0o600);
+}
