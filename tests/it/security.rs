@@ -117,3 +117,105 @@ async fn state_and_baselines_are_private() {
     assert_eq!(mode("state/presswatch.db"), 0o600);
     assert_eq!(mode("baseline/a.txt"), 0o600);
 }
+
+/// Makes a directory immutable (read-only even for root) until dropped.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(dir: std::path::PathBuf) -> Option<Immutable> {
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Immutable(dir))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_nothing() {
+    let server = Server::start().await;
+    let p = "A paragraph of article text that is long enough to count as text.";
+    let q = "A second paragraph, added later, that the alert must not lose.";
+    server.set(
+        "/a",
+        Route::html(news_page("Headline", "A. Writer", &[p, p], &[])),
+    );
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url("/a")
+    ));
+    let cfg = project.config_arg();
+    assert!(run(&["check", "--config", &cfg], &[])
+        .await
+        .status
+        .success());
+    server.set(
+        "/a",
+        Route::html(news_page("Headline", "A. Writer", &[p, p, q], &[])),
+    );
+
+    // State directory read-only: nothing can be recorded, so nothing advances.
+    let Some(guard) = Immutable::set(project.path("state")) else {
+        eprintln!("chattr is not available here: read-only directory test not run");
+        return;
+    };
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    drop(guard);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("state database")
+            && text.contains(&project.path("state").display().to_string()),
+        "the error names the database:\n{text}"
+    );
+    assert!(
+        !project.read_baseline("a").contains(q),
+        "the baseline must not advance past an unrecorded alert"
+    );
+
+    // Baseline directory read-only: the alert is recorded and delivered, the
+    // error is reported, and the next run sends no second alert.
+    let guard = Immutable::set(project.path("baseline")).unwrap();
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    drop(guard);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success());
+    assert!(
+        text.contains("writing baseline") && text.contains("a.txt"),
+        "{text}"
+    );
+    assert_eq!(
+        server.requests_to("/hook").len(),
+        1,
+        "the recorded alert was delivered"
+    );
+    assert!(run(&["check", "--config", &cfg], &[])
+        .await
+        .status
+        .success());
+    assert!(project.read_baseline("a").contains(q));
+    assert_eq!(
+        server.requests_to("/hook").len(),
+        1,
+        "no second alert for the same change"
+    );
+}
