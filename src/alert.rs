@@ -77,3 +77,48 @@ impl Alert {
         crate::text::clean(&s)
     }
 }
+
+/// A realistic alert about the demo story (a film director's flight into
+/// exile), for `presswatch test-alert` and previews: a changed headline, an
+/// edited paragraph and an added correction, computed by the real comparison.
+pub fn sample() -> Alert {
+    use crate::document::{Block, Document};
+    let doc = |title: &str, paras: &[&str]| Document {
+        title: Some(title.to_string()),
+        byline: Some("Deepa Parent".to_string()),
+        blocks: paras.iter().map(|p| Block::paragraph(p)).collect(),
+        ..Document::default()
+    };
+    let old = doc(
+        "Iranian director Mohammad Rasoulof flees Iran after prison sentence",
+        &[
+            "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence for his film about Iran’s recent uprising.",
+            "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.",
+        ],
+    );
+    let new = doc(
+        "Mohammad Rasoulof escapes Iran on foot after prison sentence",
+        &[
+            "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through mountainous borders after receiving an eight-year prison sentence and a flogging for his film about Iran’s recent uprising.",
+            "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.",
+            "Correction: an earlier version of this article misstated the date of the appeal ruling.",
+        ],
+    );
+    let change = crate::compare::compare(&old, &new, &crate::compare::Rules::default());
+    let kind = change.as_ref().map(|c| c.kind()).unwrap_or(ChangeKind::Edited);
+    Alert {
+        schema: SCHEMA_VERSION,
+        id: Alert::derive_id("presswatch-test-alert", &[&old.content_hash(), &new.content_hash()]),
+        watch: "test-alert".into(),
+        url: "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
+        outlet: "news.example.org".into(),
+        kind,
+        summary: change.as_ref().map(|c| c.summary.clone()).unwrap_or_default(),
+        title: new.title.clone(),
+        byline: new.byline.clone(),
+        detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        change,
+        items: vec![],
+        error: None,
+    }
+}

@@ -120,6 +120,8 @@ pub struct DaemonSettings {
     pub failure_threshold: u32,
     /// Redirects followed at most.
     pub max_redirects: usize,
+    /// Time zone of digest times (`timezone = "Europe/Berlin"`; default UTC).
+    pub timezone: chrono_tz::Tz,
 }
 
 /// An alert channel (`[[channel]]`).
@@ -129,6 +131,50 @@ pub struct Channel {
     pub name: String,
     /// Email or webhook settings.
     pub kind: ChannelKind,
+    /// Send each alert at once, or collect them into a digest (email only).
+    pub digest: DigestSchedule,
+}
+
+/// When a channel sends: each alert at once, or one digest per hour or day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestSchedule {
+    /// `digest = "off"`: every alert is sent as soon as it is detected.
+    Off,
+    /// `digest = "hourly"`: one message at the top of each hour.
+    Hourly,
+    /// `digest = "daily HH:MM"`: one message a day at this local time.
+    Daily {
+        /// Hour, 0-23.
+        hour: u32,
+        /// Minute, 0-59.
+        minute: u32,
+    },
+}
+
+impl DigestSchedule {
+    /// Parses `off`, `hourly` or `daily HH:MM`.
+    pub fn parse(s: &str) -> Result<DigestSchedule, String> {
+        let s = s.trim();
+        let hint = "use \"off\", \"hourly\" or \"daily HH:MM\" (e.g. \"daily 08:00\")";
+        match s {
+            "off" => return Ok(DigestSchedule::Off),
+            "hourly" => return Ok(DigestSchedule::Hourly),
+            _ => {}
+        }
+        let time = s
+            .strip_prefix("daily")
+            .map(str::trim)
+            .ok_or_else(|| format!("unknown digest schedule {s:?}; {hint}"))?;
+        let (h, m) = time
+            .split_once(':')
+            .ok_or_else(|| format!("digest time {time:?} is not HH:MM; {hint}"))?;
+        match (h.parse::<u32>(), m.parse::<u32>()) {
+            (Ok(hour), Ok(minute)) if hour < 24 && minute < 60 && m.len() == 2 => {
+                Ok(DigestSchedule::Daily { hour, minute })
+            }
+            _ => Err(format!("digest time {time:?} is not a valid HH:MM; {hint}")),
+        }
+    }
 }
 
 /// How a channel delivers.
@@ -282,6 +328,7 @@ struct RawDaemon {
     state_dir: Option<String>,
     failure_threshold: Option<Spanned<i64>>,
     max_redirects: Option<Spanned<i64>>,
+    timezone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -304,6 +351,8 @@ struct RawChannel {
     secret: Option<Spanned<String>>,
     secret_env: Option<Spanned<String>>,
     secret_file: Option<Spanned<String>>,
+    // both
+    digest: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -692,7 +741,26 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
         failure_threshold: positive(r, &d.failure_threshold, "daemon.failure_threshold", 3, 1)
             as u32,
         max_redirects: positive(r, &d.max_redirects, "daemon.max_redirects", 5, 0) as usize,
+        timezone: timezone(r, &d.timezone),
     }
+}
+
+/// The IANA time zone named by `daemon.timezone` (UTC when unset).
+fn timezone(r: &mut Report<'_>, v: &Option<Spanned<String>>) -> chrono_tz::Tz {
+    let Some(name) = v else {
+        return chrono_tz::UTC;
+    };
+    name.get_ref().trim().parse().unwrap_or_else(|_| {
+        r.at(
+            Some(name.span()),
+            "daemon.timezone",
+            format!(
+                "unknown time zone {:?}; use an IANA name such as \"Europe/Berlin\" or \"UTC\"",
+                name.get_ref()
+            ),
+        );
+        chrono_tz::UTC
+    })
 }
 
 /// The default User-Agent: names presswatch and its version.
@@ -880,7 +948,22 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                 continue;
             }
         };
-        out.push(Channel { name, kind });
+        let digest = match &c.digest {
+            None => DigestSchedule::Off,
+            Some(d) => match DigestSchedule::parse(d.get_ref()) {
+                Ok(DigestSchedule::Off) => DigestSchedule::Off,
+                Ok(_) if matches!(kind, ChannelKind::Webhook(_)) => {
+                    r.at(Some(d.span()), k("digest"), "digests are for email channels; a webhook receiver gets each alert as it happens");
+                    DigestSchedule::Off
+                }
+                Ok(s) => s,
+                Err(e) => {
+                    r.at(Some(d.span()), k("digest"), e);
+                    DigestSchedule::Off
+                }
+            },
+        };
+        out.push(Channel { name, kind, digest });
     }
     out
 }

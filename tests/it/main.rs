@@ -1,0 +1,3 @@
+//! Integration tests, one crate: `cargo test --test it`.
+
+mod delivery;
