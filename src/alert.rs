@@ -105,15 +105,24 @@ pub fn sample() -> Alert {
         ],
     );
     let change = crate::compare::compare(&old, &new, &crate::compare::Rules::default());
-    let kind = change.as_ref().map(|c| c.kind()).unwrap_or(ChangeKind::Edited);
+    let kind = change
+        .as_ref()
+        .map(|c| c.kind())
+        .unwrap_or(ChangeKind::Edited);
     Alert {
         schema: SCHEMA_VERSION,
-        id: Alert::derive_id("presswatch-test-alert", &[&old.content_hash(), &new.content_hash()]),
+        id: Alert::derive_id(
+            "presswatch-test-alert",
+            &[&old.content_hash(), &new.content_hash()],
+        ),
         watch: "test-alert".into(),
         url: "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
         outlet: "news.example.org".into(),
         kind,
-        summary: change.as_ref().map(|c| c.summary.clone()).unwrap_or_default(),
+        summary: change
+            .as_ref()
+            .map(|c| c.summary.clone())
+            .unwrap_or_default(),
         title: new.title.clone(),
         byline: new.byline.clone(),
         detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -539,7 +539,10 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
                 .filter(|e| all || e.status != OutboxStatus::Sent)
                 .collect();
             for ch in &cfg.channels {
-                if let Some(d) = state.channel_disabled(&ch.name).map_err(|e| e.to_string())? {
+                if let Some(d) = state
+                    .channel_disabled(&ch.name)
+                    .map_err(|e| e.to_string())?
+                {
                     println!(
                         "channel {} is DISABLED: {} (fix its URL, or run `presswatch outbox retry`)",
                         ch.name, d.reason

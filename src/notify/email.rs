@@ -46,8 +46,7 @@ pub fn build_message(ch: &EmailChannel, out: &Outgoing<'_>) -> Result<Message, S
             ch.from
         )
     })?;
-    let (subject, id, text, html, thread): (String, String, String, String, &[String]) = match out
-    {
+    let (subject, id, text, html, thread): (String, String, String, String, &[String]) = match out {
         Outgoing::Alert(alert, thread) => (
             alert.subject(),
             alert.id.clone(),

@@ -235,7 +235,10 @@ impl Failure {
 
 fn parse(e: &OutboxEntry) -> Result<Alert, Failure> {
     serde_json::from_str(&e.payload).map_err(|err| Failure {
-        message: format!("stored alert is unreadable ({err}); drop it with `presswatch outbox drop {}`", e.alert_id),
+        message: format!(
+            "stored alert is unreadable ({err}); drop it with `presswatch outbox drop {}`",
+            e.alert_id
+        ),
         permanent: true,
         gone: false,
         retry_after: None,
@@ -263,14 +266,13 @@ fn settle(
             }
             Err(failure) => {
                 let failing_for = now - entry.first_failure.unwrap_or(now);
-                let next = if failure.permanent
-                    || failing_for >= policy.give_up_after.as_secs() as i64
-                {
-                    None
-                } else {
-                    let delay = policy.delay(entry.attempts + 1, failure.retry_after);
-                    Some(now + delay.as_secs().max(1) as i64)
-                };
+                let next =
+                    if failure.permanent || failing_for >= policy.give_up_after.as_secs() as i64 {
+                        None
+                    } else {
+                        let delay = policy.delay(entry.attempts + 1, failure.retry_after);
+                        Some(now + delay.as_secs().max(1) as i64)
+                    };
                 state
                     .mark_failed(&entry.alert_id, channel, &failure.message, now, next)
                     .map_err(|e| e.to_string())?;
@@ -352,9 +354,7 @@ pub async fn send(
     let timeout = policy.send_timeout;
     let attempt = async {
         match &channel.kind {
-            ChannelKind::Email(em) => email::send(em, out, timeout)
-                .await
-                .map_err(Failure::retry),
+            ChannelKind::Email(em) => email::send(em, out, timeout).await.map_err(Failure::retry),
             ChannelKind::Webhook(wh) => match out {
                 Outgoing::Alert(alert, _) => {
                     webhook::send(http, wh, alert).await.map_err(|e| Failure {

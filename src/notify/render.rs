@@ -20,13 +20,20 @@ pub fn text(alert: &Alert) -> String {
     out
 }
 
+/// Headline and byline on one line: line breaks and other control
+/// characters from the page become spaces.
+fn one_line(s: &str) -> String {
+    s.split(char::is_control)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `2026-11-22 08:00 CET` from an RFC 3339 time (as given when unparsable).
 fn when(rfc3339: &str, tz: Tz) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => t
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string(),
+        Ok(t) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
         Err(_) => rfc3339.to_string(),
     }
 }
@@ -34,11 +41,11 @@ fn when(rfc3339: &str, tz: Tz) -> String {
 /// One alert as text, without the signature line.
 fn text_body(alert: &Alert, tz: Tz) -> String {
     let mut out = String::new();
-    let title = alert.title.as_deref().unwrap_or(&alert.watch);
+    let title = one_line(alert.title.as_deref().unwrap_or(&alert.watch));
     out.push_str(&format!("{}: {}\n", alert.kind.label(), title));
     out.push_str(&format!("{} · {}\n", alert.outlet, alert.url));
     let detected = when(&alert.detected_at, tz);
-    match &alert.byline {
+    match alert.byline.as_deref().map(one_line) {
         Some(b) => out.push_str(&format!("By {b} · detected {detected}\n")),
         None => out.push_str(&format!("Detected {detected}\n")),
     }
@@ -49,11 +56,14 @@ fn text_body(alert: &Alert, tz: Tz) -> String {
         out.push_str(&format!("\nError: {err}\n"));
     }
     if let Some(change) = &alert.change {
-        if let Some((old, new)) = &change.headline {
-            out.push_str(&format!("\nHeadline:\n  - {old}\n  + {new}\n"));
-        }
-        if let Some((old, new)) = &change.byline {
-            out.push_str(&format!("\nByline:\n  - {old}\n  + {new}\n"));
+        for (label, pair) in [("Headline", &change.headline), ("Byline", &change.byline)] {
+            if let Some((old, new)) = pair {
+                out.push_str(&format!(
+                    "\n{label}:\n  - {}\n  + {}\n",
+                    one_line(old),
+                    one_line(new)
+                ));
+            }
         }
         for b in &change.blocks {
             match b {
@@ -322,7 +332,7 @@ pub fn digest_html(alerts: &[Alert], tz: Tz) -> String {
 
 /// One alert as HTML, without the page around it.
 fn html_card(alert: &Alert, tz: Tz) -> String {
-    let title = alert.title.as_deref().unwrap_or(&alert.watch);
+    let title = &one_line(alert.title.as_deref().unwrap_or(&alert.watch));
     let mut b = String::new();
     b.push_str(&format!(
         "<div style=\"font-size:12px;text-transform:uppercase;letter-spacing:1px;color:#666;\">{}</div>",
@@ -341,9 +351,12 @@ fn html_card(alert: &Alert, tz: Tz) -> String {
     ));
     let mut meta = vec![escape(&alert.outlet)];
     if let Some(by) = &alert.byline {
-        meta.push(format!("By {}", escape(by)));
+        meta.push(format!("By {}", escape(&one_line(by))));
     }
-    meta.push(format!("Detected {}", escape(&when(&alert.detected_at, tz))));
+    meta.push(format!(
+        "Detected {}",
+        escape(&when(&alert.detected_at, tz))
+    ));
     b.push_str(&format!(
         "<div style=\"font-size:13px;color:#666;margin-bottom:12px;\">{}</div>",
         meta.join(" · ")
@@ -375,14 +388,14 @@ fn html_card(alert: &Alert, tz: Tz) -> String {
         if let Some((old, new)) = &change.headline {
             b.push_str(&para(
                 "Headline".into(),
-                format!("{} {}", del(old), ins(new)),
+                format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
                 dir(new),
             ));
         }
         if let Some((old, new)) = &change.byline {
             b.push_str(&para(
                 "Byline".into(),
-                format!("{} {}", del(old), ins(new)),
+                format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
                 "",
             ));
         }

@@ -41,13 +41,17 @@ pub fn payload(format: WebhookFormat, alert: &Alert) -> Value {
             let link = format!("<{}|Open the article>", slack_url(&alert.url));
             let head = format!("*{}*\n{link}\n", slack_escape(&alert.subject()));
             let body = slack_escape(&render::text(alert));
-            let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 80);
+            let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6);
             let text = format!("{head}```{}```", cut_chars(&body, room, &link));
             json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
         }
         WebhookFormat::Discord => {
-            let head = format!("**{}**\n<{}>\n", markdown_escape(&alert.subject()), alert.url);
-            let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count() + 80);
+            let head = format!(
+                "**{}**\n<{}>\n",
+                markdown_escape(&alert.subject()),
+                alert.url
+            );
+            let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count());
             let body = cut_chars(&markdown_escape(&render::text(alert)), room, &alert.url);
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
@@ -83,13 +87,18 @@ pub fn payload(format: WebhookFormat, alert: &Alert) -> Value {
     }
 }
 
-/// Cuts text to `max` characters, ending with a pointer to the full change.
+/// Cuts text to at most `max` characters including a closing pointer to the
+/// full article.
 fn cut_chars(s: &str, max: usize, link: &str) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let cut: String = s.chars().take(max).collect();
-    format!("{cut}\n… (truncated; full article: {link})")
+    let tail = format!("\n… (truncated; full article: {link})");
+    let cut: String = s
+        .chars()
+        .take(max.saturating_sub(tail.chars().count()))
+        .collect();
+    format!("{cut}{tail}")
 }
 
 /// Slack mrkdwn: `&`, `<` and `>` are the control characters (links, mentions).
@@ -101,7 +110,9 @@ fn slack_escape(s: &str) -> String {
 
 /// A URL inside Slack's `<url|label>`: `|` and `>` would end it early.
 fn slack_url(u: &str) -> String {
-    u.replace('|', "%7C").replace('>', "%3E").replace('<', "%3C")
+    u.replace('|', "%7C")
+        .replace('>', "%3E")
+        .replace('<', "%3C")
 }
 
 /// Escapes Markdown (Discord, Teams) so page text stays literal text.

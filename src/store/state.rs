@@ -408,7 +408,7 @@ impl State {
                 "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
                  FROM outbox o JOIN alerts a ON a.id = o.alert_id
                  WHERE (?1 IS NULL OR o.status = ?1) AND (?2 IS NULL OR o.next_attempt <= ?2)
-                 ORDER BY a.created_at, o.alert_id, o.channel",
+                 ORDER BY a.created_at, a.rowid, o.channel",
             )
             .map_err(|e| self.err(e))?;
         let rows = st

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::Mac as _;
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders as _};
 use presswatch::alert::{Alert, SCHEMA_VERSION};
 use presswatch::compare::{self, ChangeKind, Rules};
 use presswatch::config::Config;
@@ -126,9 +126,20 @@ struct SmtpHandler {
 }
 
 impl mailin_embedded::Handler for SmtpHandler {
-    fn data_start(&mut self, _: &str, _: &str, _: bool, to: &[String]) -> mailin_embedded::Response {
+    fn data_start(
+        &mut self,
+        _: &str,
+        _: &str,
+        _: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
         self.to = to.to_vec();
         self.data.clear();
+        let r = &self.inbox.reject;
+        if r.load(Ordering::SeqCst) > 0 {
+            r.fetch_sub(1, Ordering::SeqCst);
+            return mailin_embedded::response::INTERNAL_ERROR;
+        }
         mailin_embedded::response::OK
     }
     fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
@@ -136,11 +147,6 @@ impl mailin_embedded::Handler for SmtpHandler {
         Ok(())
     }
     fn data_end(&mut self) -> mailin_embedded::Response {
-        let r = &self.inbox.reject;
-        if r.load(Ordering::SeqCst) > 0 {
-            r.fetch_sub(1, Ordering::SeqCst);
-            return mailin_embedded::response::TRANSACTION_FAILED;
-        }
         self.inbox
             .messages
             .lock()
@@ -163,7 +169,9 @@ fn smtp_server(listener: std::net::TcpListener) -> Arc<Inbox> {
         .with_name("smtp.test")
         .with_num_threads(2)
         .with_tcp_listener(listener);
-    std::thread::spawn(move || server.serve());
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
     inbox
 }
 
@@ -408,7 +416,9 @@ async fn deliver(s: &Setup, now: i64) -> notify::DeliveryReport {
 }
 
 fn parse(raw: &[u8]) -> mail_parser::Message<'_> {
-    MessageParser::default().parse(raw).expect("a parsable message")
+    MessageParser::default()
+        .parse(raw)
+        .expect("a parsable message")
 }
 
 fn now() -> i64 {
@@ -429,7 +439,14 @@ async fn email_is_multipart_alternative_with_ids_and_threading() {
     enqueue(&s, &first, t);
     enqueue(&s, &second, t);
     let r = deliver(&s, t).await;
-    assert_eq!(r, notify::DeliveryReport { sent: 2, retrying: 0, dead: 0 });
+    assert_eq!(
+        r,
+        notify::DeliveryReport {
+            sent: 2,
+            retrying: 0,
+            dead: 0
+        }
+    );
 
     let msgs = inbox.messages.lock().unwrap();
     assert_eq!(msgs.len(), 2);
@@ -443,20 +460,35 @@ async fn email_is_multipart_alternative_with_ids_and_threading() {
         "{:?}",
         m.subject()
     );
-    assert_eq!(m.message_id(), Some(format!("{}@presswatch", second.id).as_str()));
-    assert_eq!(m.in_reply_to().as_text(), Some(format!("{}@presswatch", first.id).as_str()));
+    assert_eq!(
+        m.message_id(),
+        Some(format!("{}@presswatch", second.id).as_str())
+    );
+    assert_eq!(
+        m.in_reply_to().as_text(),
+        Some(format!("{}@presswatch", first.id).as_str())
+    );
     assert_eq!(
         m.references().as_text_list().unwrap_or_default(),
         vec![format!("{}@presswatch", first.id)]
     );
-    assert_eq!(m.header("Auto-Submitted").and_then(|h| h.as_text()), Some("auto-generated"));
-    assert_eq!(m.from().unwrap().first().unwrap().address(), Some("alerts@example.org"));
+    assert_eq!(
+        m.header("Auto-Submitted").and_then(|h| h.as_text()),
+        Some("auto-generated")
+    );
+    assert_eq!(
+        m.from().unwrap().first().unwrap().address(),
+        Some("alerts@example.org")
+    );
     // multipart/alternative: text/plain first, then text/html.
     let ct = m.content_type().unwrap();
-    assert_eq!((ct.ctype(), ct.subtype()), ("multipart", Some("alternative")));
+    assert_eq!(
+        (ct.ctype(), ct.subtype()),
+        ("multipart", Some("alternative"))
+    );
     assert_eq!(m.text_body.len(), 1);
     assert_eq!(m.html_body.len(), 1);
-    let text = m.body_text(0).unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     let html = m.body_html(0).unwrap();
     assert!(text.contains("Headline:\n  - Iranian director Mohammad Rasoulof flees Iran\n  + Mohammad Rasoulof escapes Iran on foot after prison sentence"), "{text}");
     assert!(html.contains("<del style=\"color:#b00020"), "{html}");
@@ -464,11 +496,17 @@ async fn email_is_multipart_alternative_with_ids_and_threading() {
 
     // The first alert is the root: no threading headers.
     let first_msg = parse(&msgs[0].1);
-    assert_eq!(first_msg.message_id(), Some(format!("{}@presswatch", first.id).as_str()));
+    assert_eq!(
+        first_msg.message_id(),
+        Some(format!("{}@presswatch", first.id).as_str())
+    );
     assert!(first_msg.in_reply_to().is_empty());
     let first_text = first_msg.body_text(0).unwrap();
     assert!(first_text.contains("{+and a flogging+}"), "{first_text}");
-    assert!(first_msg.subject().unwrap().contains("Edited: Iranian director Mohammad Rasoulof flees Iran — "));
+    assert!(first_msg
+        .subject()
+        .unwrap()
+        .contains("Edited: Iranian director Mohammad Rasoulof flees Iran — "));
 }
 
 #[tokio::test]
@@ -504,20 +542,45 @@ async fn hostile_page_produces_a_safe_email() {
     assert!(m.header("Bcc").is_none());
     assert!(m.header("Reply-To").is_none());
     let subject = m.subject().unwrap();
-    assert!(!subject.contains('\r') && !subject.contains('\n'), "{subject:?}");
-    assert!(subject.contains("Bcc: victim@example.com"), "kept as text: {subject:?}");
+    assert!(
+        !subject.contains('\r') && !subject.contains('\n'),
+        "{subject:?}"
+    );
+    assert!(
+        subject.contains("Bcc: victim@example.com"),
+        "kept as text: {subject:?}"
+    );
     let html = m.body_html(0).unwrap();
     let lower = html.to_lowercase();
-    for bad in ["<script", "<img", "<svg", "<b>owned", "<i>evil", "javascript:", "onerror=\"", "<a href=\"javascript"] {
+    for bad in [
+        "<script",
+        "<img",
+        "<svg",
+        "<b>owned",
+        "<i>evil",
+        "href=\"javascript",
+        "onerror=\"",
+    ] {
         assert!(!lower.contains(bad), "{bad} in {html}");
     }
     assert!(html.contains("&lt;script&gt;"), "{html}");
     assert!(html.contains("&lt;img src=x onerror="), "{html}");
     // The only links are the article's.
-    let hrefs: Vec<&str> = html.match_indices("href=\"").map(|(i, _)| &html[i + 6..i + 40]).collect();
-    assert!(hrefs.iter().all(|h| h.starts_with("https://news.example.org/")), "{hrefs:?}");
+    let hrefs: Vec<&str> = html
+        .match_indices("href=\"")
+        .map(|(i, _)| &html[i + 6..i + 40])
+        .collect();
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| h.starts_with("https://news.example.org/")),
+        "{hrefs:?}"
+    );
     let text = m.body_text(0).unwrap();
-    assert!(text.contains("<script>alert('x')</script>"), "text part shows the text as it was: {text}");
+    assert!(
+        text.contains("<script>alert('x')</script>"),
+        "text part shows the text as it was: {text}"
+    );
 }
 
 #[tokio::test]
@@ -534,7 +597,10 @@ async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     let r = deliver(&s, t0).await;
     assert_eq!((r.sent, r.retrying), (0, 1));
     let e = &s.state.outbox(None, None).unwrap()[0];
-    assert!(e.last_error.as_deref().unwrap().contains("cannot connect"), "{e:?}");
+    assert!(
+        e.last_error.as_deref().unwrap().contains("cannot connect"),
+        "{e:?}"
+    );
     assert!(e.next_attempt >= t0 + 30, "backoff: {e:?}");
 
     let inbox = smtp_server(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
@@ -548,11 +614,17 @@ async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     let r = deliver(&s, t0 + 7200).await;
     assert_eq!(r.sent, 1);
     for k in 3..6 {
-        assert_eq!(deliver(&s, t0 + k * 3600).await, notify::DeliveryReport::default());
+        assert_eq!(
+            deliver(&s, t0 + k * 3600).await,
+            notify::DeliveryReport::default()
+        );
     }
     let msgs = inbox.messages.lock().unwrap();
     assert_eq!(msgs.len(), 1, "exactly one message arrived");
-    assert_eq!(parse(&msgs[0].1).message_id(), Some(format!("{}@presswatch", alert.id).as_str()));
+    assert_eq!(
+        parse(&msgs[0].1).message_id(),
+        Some(format!("{}@presswatch", alert.id).as_str())
+    );
     let e = &s.state.outbox(None, None).unwrap()[0];
     assert_eq!((e.status, e.attempts), (OutboxStatus::Sent, 3));
 }
@@ -564,7 +636,10 @@ async fn webhook_500_then_200_is_signed_and_keeps_its_id() {
     let (hook, base) = webhook_server();
     std::env::set_var("PW_TEST_HOOK_SECRET", SECRET);
     let s = setup(
-        &webhook_channel(&format!("{base}/hook"), "secret_env = \"PW_TEST_HOOK_SECRET\""),
+        &webhook_channel(
+            &format!("{base}/hook"),
+            "secret_env = \"PW_TEST_HOOK_SECRET\"",
+        ),
         "",
     );
     hook.script(&[Reply::Status(500, vec![])]);
@@ -573,9 +648,15 @@ async fn webhook_500_then_200_is_signed_and_keeps_its_id() {
     enqueue(&s, &alert, t0);
     assert_eq!(deliver(&s, t0).await.retrying, 1);
     let e = &s.state.outbox(None, None).unwrap()[0];
-    assert!(e.last_error.as_deref().unwrap().contains("HTTP 500"), "{e:?}");
+    assert!(
+        e.last_error.as_deref().unwrap().contains("HTTP 500"),
+        "{e:?}"
+    );
     assert_eq!(deliver(&s, t0 + 3600).await.sent, 1);
-    assert_eq!(deliver(&s, t0 + 7200).await, notify::DeliveryReport::default());
+    assert_eq!(
+        deliver(&s, t0 + 7200).await,
+        notify::DeliveryReport::default()
+    );
 
     let reqs = hook.requests();
     assert_eq!(reqs.len(), 2);
@@ -597,8 +678,12 @@ async fn webhook_500_then_200_is_signed_and_keeps_its_id() {
     assert_eq!(v["kind"], "edited");
     assert_eq!(v["detected_at"], "2026-11-22T08:15:00Z");
     let blocks = v["change"]["blocks"].as_array().unwrap();
-    assert!(blocks.iter().any(|b| b["op"] == "added" && b["text"] == P_ADDED));
-    assert!(blocks.iter().any(|b| b["op"] == "changed" && b["segments"].is_array()));
+    assert!(blocks
+        .iter()
+        .any(|b| b["op"] == "added" && b["text"] == P_ADDED));
+    assert!(blocks
+        .iter()
+        .any(|b| b["op"] == "changed" && b["segments"].is_array()));
 }
 
 #[tokio::test]
@@ -611,7 +696,10 @@ async fn webhook_429_honours_retry_after() {
     assert_eq!(deliver(&s, t0).await.retrying, 1);
     let e = &s.state.outbox(None, None).unwrap()[0];
     assert!(e.next_attempt >= t0 + 1200, "Retry-After honoured: {e:?}");
-    assert_eq!(deliver(&s, t0 + 600).await, notify::DeliveryReport::default());
+    assert_eq!(
+        deliver(&s, t0 + 600).await,
+        notify::DeliveryReport::default()
+    );
     assert_eq!(hook.count(), 1);
     assert_eq!(deliver(&s, t0 + 1300).await.sent, 1);
     assert_eq!(hook.count(), 2);
@@ -626,7 +714,11 @@ async fn webhook_410_disables_the_channel_until_its_url_changes() {
     enqueue(&s, &edited_alert(), t0);
     enqueue(&s, &headline_alert(), t0);
     let r = deliver(&s, t0).await;
-    assert_eq!((r.sent, r.retrying), (0, 1), "the second alert is not tried");
+    assert_eq!(
+        (r.sent, r.retrying),
+        (0, 1),
+        "the second alert is not tried"
+    );
     let d = s.state.channel_disabled("hook").unwrap().expect("disabled");
     assert!(d.reason.contains("410"), "{d:?}");
     // Persisted: a new State (a restart) still skips the channel.
@@ -669,7 +761,10 @@ async fn a_hanging_receiver_times_out_and_gives_up_after_the_window_until_retrie
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(r.retrying, 1);
     let e = &s.state.outbox(None, None).unwrap()[0];
-    assert!(e.last_error.as_deref().unwrap().contains("timed out"), "{e:?}");
+    assert!(
+        e.last_error.as_deref().unwrap().contains("timed out"),
+        "{e:?}"
+    );
     // Still failing when the 24 h window is over: dead.
     let late = t0 + 24 * 3600 + 1;
     let r = notify::deliver_due_at(&s.config, &s.state, &http(), &policy, late)
@@ -729,14 +824,25 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
     );
     use chrono::TimeZone as _;
     let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
-    let at = |d: u32, h: u32, m: u32| berlin.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap().timestamp();
+    let at = |d: u32, h: u32, m: u32| {
+        berlin
+            .with_ymd_and_hms(2026, 11, d, h, m, 0)
+            .unwrap()
+            .timestamp()
+    };
     let (a1, a2, a3) = (edited_alert(), new_items_alert(), headline_alert());
     enqueue(&s, &a1, at(22, 9, 15));
     enqueue(&s, &a2, at(22, 9, 30));
     enqueue(&s, &a3, at(22, 10, 40));
     // Before the slot nothing goes out.
-    assert_eq!(deliver(&s, at(22, 23, 0)).await, notify::DeliveryReport::default());
-    assert_eq!(deliver(&s, at(23, 7, 59)).await, notify::DeliveryReport::default());
+    assert_eq!(
+        deliver(&s, at(22, 23, 0)).await,
+        notify::DeliveryReport::default()
+    );
+    assert_eq!(
+        deliver(&s, at(23, 7, 59)).await,
+        notify::DeliveryReport::default()
+    );
     // Restart: a fresh handle on the same database; the slot has come.
     let state = State::open(&s.config.daemon.state_dir).unwrap();
     let r = notify::deliver_due_at(&s.config, &state, &http(), &policy(), at(23, 8, 0))
@@ -750,18 +856,32 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         m.subject(),
         Some("[presswatch] Daily digest: 1 new item, 2 changes in 1 story")
     );
-    let text = m.body_text(0).unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     let new_items = text.find("New items\n=========").expect(&text);
-    let story = text.find("Mohammad Rasoulof escapes Iran on foot after prison sentence (The Example Herald)").expect(&text);
+    let story = text
+        .find("Mohammad Rasoulof escapes Iran on foot after prison sentence (The Example Herald)")
+        .expect(&text);
     assert!(new_items < story, "{text}");
-    let (edit, headline) = (text.find("Edited: ").unwrap(), text.find("Headline changed: ").unwrap());
-    assert!(story < edit && edit < headline, "story alerts in order: {text}");
+    let (edit, headline) = (
+        text.find("Edited: ").unwrap(),
+        text.find("Headline changed: ").unwrap(),
+    );
+    assert!(
+        story < edit && edit < headline,
+        "story alerts in order: {text}"
+    );
     assert!(text.contains("2026-11-22 09:15 CET"), "local times: {text}");
     drop(msgs);
     // The next digest waits for the next slot.
-    let a4 = Alert { id: "follow-up".into(), ..edited_alert() };
+    let a4 = Alert {
+        id: "follow-up".into(),
+        ..edited_alert()
+    };
     enqueue(&s, &a4, at(23, 9, 0));
-    assert_eq!(deliver(&s, at(23, 12, 0)).await, notify::DeliveryReport::default());
+    assert_eq!(
+        deliver(&s, at(23, 12, 0)).await,
+        notify::DeliveryReport::default()
+    );
     assert_eq!(deliver(&s, at(24, 8, 1)).await.sent, 1);
 }
 
@@ -803,8 +923,16 @@ fn delivery_interrupted_by_kill_resumes_on_restart() {
     )
     .unwrap();
     let cfg = config.to_str().unwrap();
-    let v1 = replay_dir(dir.path(), "v1", &article_html("Rasoulof flees Iran", &[P1, P2, P3, P4]));
-    let v2 = replay_dir(dir.path(), "v2", &article_html("Rasoulof flees Iran", &[P1_EDITED, P2, P3, P4]));
+    let v1 = replay_dir(
+        dir.path(),
+        "v1",
+        &article_html("Rasoulof flees Iran", &[P1, P2, P3, P4]),
+    );
+    let v2 = replay_dir(
+        dir.path(),
+        "v2",
+        &article_html("Rasoulof flees Iran", &[P1_EDITED, P2, P3, P4]),
+    );
     let out = run(&["check", "--config", cfg, "--replay", v1.to_str().unwrap()]);
     assert!(out.status.success(), "{out:?}");
 
@@ -834,7 +962,10 @@ fn delivery_interrupted_by_kill_resumes_on_restart() {
     let v: serde_json::Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(v["kind"], "edited");
     let out = run(&["outbox", "--config", cfg, "list"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("outbox is empty"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("outbox is empty"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -875,7 +1006,13 @@ fn test_alert_reports_success_and_the_exact_failure() {
     assert!(line("nowhere").contains("DNS"), "{stdout}");
     assert_eq!(inbox.messages.lock().unwrap().len(), 1);
     // Only the mail channel was selected this time.
-    let out = run(&["test-alert", "--config", config.to_str().unwrap(), "--channel", "mail"]);
+    let out = run(&[
+        "test-alert",
+        "--config",
+        config.to_str().unwrap(),
+        "--channel",
+        "mail",
+    ]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(inbox.messages.lock().unwrap().len(), 2);
 }
