@@ -288,10 +288,12 @@ fn page(inner: &str) -> String {
     )
 }
 
-/// The signature line at the bottom of a message.
+/// The legend and signature line at the bottom of a message.
 fn html_footer(text: &str) -> String {
     format!(
-        "<div style=\"border-top:1px solid #eee;margin-top:16px;padding-top:8px;font-size:11px;color:#999;\">{}</div>",
+        "<div style=\"border-top:1px solid #eee;margin-top:16px;padding-top:8px;font-size:11px;color:#999;\">\
+<del style=\"color:#b00020;text-decoration:line-through;\">struck through in red</del>: removed · \
+<ins style=\"color:#0a6b2d;background:#e3f6e8;text-decoration:none;\">green</ins>: added<br>{}</div>",
         escape(text)
     )
 }
@@ -357,6 +359,11 @@ fn html_card(alert: &Alert, tz: Tz) -> String {
         "Detected {}",
         escape(&when(&alert.detected_at, tz))
     ));
+    if let Some(h) = href(&alert.url) {
+        meta.push(format!(
+            "<a href=\"{h}\" style=\"color:#1a4b8c;\">Open the article</a>"
+        ));
+    }
     b.push_str(&format!(
         "<div style=\"font-size:13px;color:#666;margin-bottom:12px;\">{}</div>",
         meta.join(" · ")

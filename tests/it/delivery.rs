@@ -849,7 +849,7 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         .await
         .unwrap();
     assert_eq!(r.sent, 3);
-    let msgs = inbox.messages.lock().unwrap();
+    let msgs = inbox.messages.lock().unwrap().clone();
     assert_eq!(msgs.len(), 1, "one message for three alerts");
     let m = parse(&msgs[0].1);
     assert_eq!(
@@ -871,7 +871,6 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         "story alerts in order: {text}"
     );
     assert!(text.contains("2026-11-22 09:15 CET"), "local times: {text}");
-    drop(msgs);
     // The next digest waits for the next slot.
     let a4 = Alert {
         id: "follow-up".into(),
