@@ -1239,6 +1239,45 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
     }
 
     #[test]
+    fn digest_schedules_and_time_zone() {
+        let src = r#"
+[daemon]
+timezone = "Europe/Berlin"
+
+[[channel]]
+name = "mail"
+type = "email"
+smtp_url = "smtp://127.0.0.1:2525"
+tls = "none"
+from = "pw@example.org"
+to = ["staff@example.org"]
+digest = "daily 08:00"
+"#;
+        let c = Config::parse(Path::new("c.toml"), src).unwrap();
+        assert_eq!(c.daemon.timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(
+            c.channels[0].digest,
+            DigestSchedule::Daily { hour: 8, minute: 0 }
+        );
+        assert_eq!(DigestSchedule::parse("hourly"), Ok(DigestSchedule::Hourly));
+        assert_eq!(DigestSchedule::parse("off"), Ok(DigestSchedule::Off));
+        for bad in ["daily 25:00", "daily 8", "daily 08:7", "weekly", ""] {
+            assert!(DigestSchedule::parse(bad).is_err(), "{bad}");
+        }
+        let e = errors(
+            "[daemon]\ntimezone = \"Mars/Olympus\"\n[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\ndigest = \"hourly\"\n",
+        );
+        assert!(
+            e[0].starts_with("c.toml:2: daemon.timezone: unknown time zone"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:7: channel[0].digest: digests are for email channels"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn secret_debug_is_redacted() {
         assert_eq!(
             format!("{:?}", Secret::new("hunter2".into())),

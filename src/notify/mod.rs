@@ -150,22 +150,29 @@ pub async fn deliver_due_at(
         }
         match channel.digest {
             DigestSchedule::Off => {
-                for e in &entries {
-                    let result = match parse(e) {
-                        Ok(alert) => {
-                            let thread = state.thread(&alert.watch, &alert.id).unwrap_or_default();
-                            send(channel, &Outgoing::Alert(&alert, &thread), http, policy).await
+                for (i, e) in entries.iter().enumerate() {
+                    let alert = match parse(e) {
+                        Ok(a) => a,
+                        Err(f) => {
+                            settle(state, &name, &[e], Err(f), policy, now, &mut report)?;
+                            continue;
                         }
-                        Err(f) => Err(f),
                     };
-                    let gone = match &result {
-                        Err(f) if f.gone => Some(f.message.clone()),
-                        _ => None,
-                    };
-                    settle(state, &name, &[e], result, policy, now, &mut report)?;
-                    if let Some(reason) = gone {
-                        disable(state, channel, reason)?;
-                        break;
+                    let thread = state.thread(&alert.watch, &alert.id).unwrap_or_default();
+                    match send(channel, &Outgoing::Alert(&alert, &thread), http, policy).await {
+                        Ok(()) => settle(state, &name, &[e], Ok(()), policy, now, &mut report)?,
+                        Err(f) => {
+                            // The channel is failing: the rest of its entries
+                            // wait with the same backoff instead of each
+                            // costing a timeout in this round.
+                            let gone = f.gone.then(|| f.message.clone());
+                            let rest: Vec<&OutboxEntry> = entries[i..].iter().collect();
+                            settle(state, &name, &rest, Err(f), policy, now, &mut report)?;
+                            if let Some(reason) = gone {
+                                disable(state, channel, reason)?;
+                            }
+                            break;
+                        }
                     }
                 }
             }
@@ -377,5 +384,32 @@ pub async fn send(
             channel.name,
             timeout.as_secs_f64()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_honours_retry_after() {
+        let p = RetryPolicy::default();
+        for _ in 0..20 {
+            let d = p.delay(1, None).as_secs_f64();
+            assert!((30.0..=36.0).contains(&d), "{d}");
+            let d = p.delay(3, None).as_secs_f64();
+            assert!((120.0..=144.0).contains(&d), "{d}");
+            let d = p.delay(40, None).as_secs_f64();
+            assert!((3600.0..=4320.0).contains(&d), "{d}");
+        }
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(600))),
+            Duration::from_secs(600)
+        );
+        // A Retry-After longer than the longest delay is capped.
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(86_400))),
+            Duration::from_secs(3600)
+        );
     }
 }
