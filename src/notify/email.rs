@@ -129,7 +129,10 @@ fn smtp_error(ch: &EmailChannel, e: &lettre::transport::smtp::Error) -> String {
     let mut detail = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
-        detail = format!("{detail}: {s}");
+        let s_text = s.to_string();
+        if !detail.contains(&s_text) {
+            detail = format!("{detail}: {s_text}");
+        }
         src = s.source();
     }
     let lower = detail.to_lowercase();

@@ -203,7 +203,10 @@ fn root_cause(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {
-        msg = format!("{msg}: {s}");
+        let s_text = s.to_string();
+        if !msg.contains(&s_text) {
+            msg = format!("{msg}: {s_text}");
+        }
         src = s.source();
     }
     msg
