@@ -301,7 +301,7 @@ fn html_footer(text: &str) -> String {
 /// HTML rendering with inline CSS (no external resources, no scripts).
 /// Removed words are struck through in red, added words in green.
 pub fn html(alert: &Alert) -> String {
-    let mut b = html_card(alert, chrono_tz::UTC);
+    let mut b = html_card(alert, chrono_tz::UTC, 22);
     b.push_str(&html_footer(&format!(
         "presswatch · watch {} · alert {}",
         alert.watch, alert.id
@@ -321,7 +321,7 @@ pub fn digest_html(alerts: &[Alert], tz: Tz) -> String {
         ));
         for a in group {
             b.push_str("<div style=\"margin:0 0 20px 0;\">");
-            b.push_str(&html_card(a, tz));
+            b.push_str(&html_card(a, tz, 17));
             b.push_str("</div>");
         }
     }
@@ -332,8 +332,9 @@ pub fn digest_html(alerts: &[Alert], tz: Tz) -> String {
     page(&b)
 }
 
-/// One alert as HTML, without the page around it.
-fn html_card(alert: &Alert, tz: Tz) -> String {
+/// One alert as HTML, without the page around it; the headline in
+/// `headline_px` (smaller inside a digest, under the story's heading).
+fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
     let title = &one_line(alert.title.as_deref().unwrap_or(&alert.watch));
     let mut b = String::new();
     b.push_str(&format!(
@@ -348,7 +349,7 @@ fn html_card(alert: &Alert, tz: Tz) -> String {
         None => escape(title),
     };
     b.push_str(&format!(
-        "<h1 style=\"font-size:22px;line-height:1.3;margin:6px 0 8px 0;\"{}>{headline}</h1>",
+        "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;\"{}>{headline}</h1>",
         dir(title)
     ));
     let mut meta = vec![escape(&alert.outlet)];
