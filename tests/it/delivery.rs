@@ -584,6 +584,51 @@ async fn hostile_page_produces_a_safe_email() {
 }
 
 #[tokio::test]
+async fn hostile_html_page_through_extract_and_compare_gives_a_safe_email() {
+    // A real page as a hostile site might serve it: script and img onerror
+    // elements, markup-looking text (entity-encoded, so it is text after
+    // extraction), a CR LF in the headline, and a javascript: link.
+    let page = |extra: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Rasoulof flees&#13;&#10;Bcc: victim@example.com</title>\
+             <script>document.write('<b>x</b>')</script></head><body><article>\
+             <h1>Rasoulof flees&#13;&#10;Bcc: victim@example.com</h1>\
+             <p>{P1}</p><p>{P2}</p>{extra}\
+             <p>Read <a href=\"javascript:alert(1)\">more</a>.<img src=x onerror=\"alert(2)\"></p>\
+             </article><script>alert(3)</script></body></html>"
+        )
+    };
+    let old = presswatch::extract::article(&page(""), None, None);
+    let new = presswatch::extract::article(
+        &page("<p>Witnesses said &lt;script&gt;alert(4)&lt;/script&gt; and &lt;img src=x onerror=alert(5)&gt; appeared on the page.</p>"),
+        None,
+        None,
+    );
+    let alert = story_alert("herald-rasoulof", &old, &new, "2026-11-22T08:15:00Z");
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(&email_channel(port, ""), "");
+    enqueue(&s, &alert, now());
+    assert_eq!(deliver(&s, now()).await.sent, 1);
+    let msgs = inbox.messages.lock().unwrap().clone();
+    let (rcpt, raw) = &msgs[0];
+    assert_eq!(rcpt.len(), 2);
+    let m = parse(raw);
+    assert!(m.header("Bcc").is_none());
+    let subject = m.subject().unwrap();
+    assert!(!subject.contains(['\r', '\n']), "{subject:?}");
+    let html = m.body_html(0).unwrap().to_lowercase();
+    for bad in ["<script", "<img", "<b>x", "href=\"javascript", "onerror=\""] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+    assert!(
+        html.contains("&lt;script&gt;alert(4)&lt;/script&gt;"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     // Attempt 1: nothing listens on the port. Attempt 2: the server answers
     // DATA with 451. Attempt 3: accepted. Later rounds send nothing.
