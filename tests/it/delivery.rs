@@ -1091,3 +1091,26 @@ fn snapshot_digest_html() {
         tz
     ));
 }
+
+#[test]
+fn watches_route_to_their_channels() {
+    let s = setup(
+        &format!(
+            "{}\n{}",
+            email_channel(25, ""),
+            webhook_channel("https://hooks.example.org/x", "")
+        ),
+        "",
+    );
+    let src = std::fs::read_to_string(s.dir.path().join("config.toml")).unwrap()
+        + "\n[[watch]]\nname = \"only-hook\"\nurl = \"https://example.org/a\"\nchannels = [\"hook\"]\n";
+    let cfg = Config::parse(&s.dir.path().join("config.toml"), &src).unwrap();
+    assert_eq!(
+        notify::route(&cfg, cfg.watch("only-hook").unwrap()),
+        vec!["hook"]
+    );
+    assert_eq!(
+        notify::route(&cfg, cfg.watch("herald-rasoulof").unwrap()),
+        vec!["mail", "hook"]
+    );
+}
