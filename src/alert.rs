@@ -65,6 +65,11 @@ impl Alert {
             .filter(|t| !t.is_empty())
             .unwrap_or(&self.watch);
         let summary = self.summary.replace("; ", ", ");
+        // "Headline changed: X — Headline changed" says it twice.
+        let summary = summary
+            .strip_prefix(self.kind.label())
+            .map(|rest| rest.trim_start_matches([',', ' ']))
+            .unwrap_or(&summary);
         let s = if summary.is_empty() || self.kind == ChangeKind::TakenDown {
             format!("[presswatch] {}: {}", self.kind.label(), what)
         } else {
@@ -129,5 +134,27 @@ pub fn sample() -> Alert {
         change,
         items: vec![],
         error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_is_one_line_and_says_things_once() {
+        let mut a = sample();
+        a.kind = ChangeKind::HeadlineChanged;
+        a.title = Some("Rasoulof flees\r\nBcc: x@example.org".into());
+        a.summary = "Headline changed; 1 paragraph added".into();
+        assert_eq!(
+            a.subject(),
+            "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org — 1 paragraph added"
+        );
+        a.summary = "Headline changed".into();
+        assert_eq!(
+            a.subject(),
+            "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org"
+        );
     }
 }
