@@ -1114,3 +1114,58 @@ fn watches_route_to_their_channels() {
         vec!["mail", "hook"]
     );
 }
+
+#[test]
+fn outbox_commands_list_retry_and_drop_dead_alerts() {
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/hook"), ""), "");
+    let cfg = s.dir.path().join("config.toml");
+    let cfg = cfg.to_str().unwrap();
+    let (a, b) = (edited_alert(), new_items_alert());
+    enqueue(&s, &a, now());
+    enqueue(&s, &b, now());
+    for alert in [&a, &b] {
+        s.state
+            .mark_failed(
+                &alert.id,
+                "hook",
+                "POST to 127.0.0.1 answered HTTP 503",
+                now(),
+                None,
+            )
+            .unwrap();
+    }
+    let out = run(&["outbox", "--config", cfg, "list"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "dead alerts fail the listing: {stdout}"
+    );
+    assert_eq!(stdout.matches("DEAD").count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("last error: POST to 127.0.0.1 answered HTTP 503"),
+        "{stdout}"
+    );
+
+    let out = run(&["outbox", "--config", cfg, "drop"]);
+    assert!(!out.status.success(), "drop needs an id or --all");
+    let out = run(&["outbox", "--config", cfg, "drop", &b.id]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 entries dropped"),
+        "{out:?}"
+    );
+
+    let out = run(&["outbox", "--config", cfg, "retry"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("delivery: 1 sent, 0 will be retried, 0 dead"),
+        "{stdout}"
+    );
+    assert_eq!(hook.count(), 1);
+    assert_eq!(hook.requests()[0].header("webhook-id"), Some(a.id.as_str()));
+    let out = run(&["outbox", "--config", cfg, "list"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("outbox is empty"));
+}
