@@ -177,10 +177,12 @@ pub async fn deliver_due_at(
                 }
             }
             schedule => {
-                let base = match state.last_digest(&name).map_err(|e| e.to_string())? {
-                    Some(t) => t,
-                    None => entries.iter().map(|e| e.created_at).min().unwrap_or(now),
-                };
+                // The first slot after both the previous digest and the
+                // oldest waiting alert (a quiet week must not make a new
+                // alert go out at once).
+                let oldest = entries.iter().map(|e| e.created_at).min().unwrap_or(now);
+                let last = state.last_digest(&name).map_err(|e| e.to_string())?;
+                let base = last.map_or(oldest, |t| t.max(oldest));
                 if now < digest::next_slot(schedule, config.daemon.timezone, base) {
                     continue;
                 }

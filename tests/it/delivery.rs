@@ -923,6 +923,17 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         notify::DeliveryReport::default()
     );
     assert_eq!(deliver(&s, at(24, 8, 1)).await.sent, 1);
+    // After a quiet week a new alert still waits for the next slot.
+    let a5 = Alert {
+        id: "after-a-quiet-week".into(),
+        ..edited_alert()
+    };
+    enqueue(&s, &a5, at(28, 10, 0));
+    assert_eq!(
+        deliver(&s, at(28, 10, 1)).await,
+        notify::DeliveryReport::default()
+    );
+    assert_eq!(deliver(&s, at(29, 8, 0)).await.sent, 1);
 }
 
 // ---- the real binary: killed mid-delivery, test-alert ----------------------------------
