@@ -1,9 +1,9 @@
 //! Digest schedules: when a digest channel's collected alerts go out.
 //!
 //! Alerts for a digest channel wait in the outbox (so a digest survives
-//! restarts); they are sent together once the first slot after the previous
-//! digest (or, for the first digest, after the oldest waiting alert) has
-//! come. A daemon that was down at slot time sends on start. Slots are wall
+//! restarts); they are sent together once the first slot after both the
+//! previous digest and the oldest waiting alert has come. A daemon that was
+//! down at slot time sends on start. Slots are wall
 //! clock times in `[daemon] timezone`, daylight saving time included.
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Timelike};
