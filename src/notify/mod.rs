@@ -215,8 +215,16 @@ pub async fn deliver_due_at(
             }
         }
     }
+    if report.sent > 0 {
+        let before = now - DELIVERED_KEPT.as_secs() as i64;
+        state.prune_delivered(before).map_err(|e| e.to_string())?;
+    }
     Ok(report)
 }
+
+/// How long delivered alerts stay in the state database (for `outbox list
+/// --all` and mail threading).
+pub const DELIVERED_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Why one delivery failed.
 #[derive(Debug)]

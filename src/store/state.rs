@@ -498,6 +498,27 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
+    /// Forgets delivered alerts sent before `before` (Unix time): their
+    /// outbox entries, and the alerts themselves once no entry refers to them.
+    /// Returns how many entries were removed.
+    pub fn prune_delivered(&self, before: i64) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let n = tx
+            .execute(
+                "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
+                [before],
+            )
+            .map_err(|e| self.err(e))?;
+        tx.execute(
+            "DELETE FROM alerts WHERE created_at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = alerts.id)",
+            [before],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
     /// Undelivered entries by status.
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
         self.db()
@@ -639,6 +660,29 @@ mod tests {
         assert_eq!(st.outbox(Some(OutboxStatus::Dead), None).unwrap().len(), 1);
         assert_eq!(st.retry(None, 20).unwrap(), 1);
         assert_eq!(st.pending_count(Some("w")).unwrap(), 1);
+    }
+
+    #[test]
+    fn delivered_alerts_are_pruned_undelivered_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        let ch = vec!["mail".to_string()];
+        st.enqueue("old", "w", "edited", "{}", &ch, 10).unwrap();
+        st.enqueue("dead", "w", "edited", "{}", &ch, 10).unwrap();
+        st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
+        st.mark_sent("old", "mail", 20).unwrap();
+        st.mark_failed("dead", "mail", "HTTP 500", 20, None)
+            .unwrap();
+        st.mark_sent("new", "mail", 100).unwrap();
+        assert_eq!(st.prune_delivered(50).unwrap(), 1);
+        let left: Vec<String> = st
+            .outbox(None, None)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.alert_id)
+            .collect();
+        assert_eq!(left, vec!["dead", "new"]);
+        assert_eq!(st.thread("w", "new").unwrap(), vec!["dead"]);
     }
 
     #[test]
