@@ -69,6 +69,19 @@ CREATE TABLE IF NOT EXISTS channel_state (
 );
 "#;
 
+/// Brings a database created by an earlier version up to [`SCHEMA`].
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let has_first_failure: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'first_failure')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_first_failure {
+        conn.execute_batch("ALTER TABLE outbox ADD COLUMN first_failure INTEGER")?;
+    }
+    Ok(())
+}
+
 /// Per-watch state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WatchState {
@@ -197,6 +210,7 @@ impl State {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         )
         .and_then(|_| conn.execute_batch(SCHEMA))
+        .and_then(|_| migrate(&conn))
         .map_err(|e| {
             format!(
                 "cannot initialise state database {}: {e} (is the state directory writable?)",
@@ -683,6 +697,24 @@ mod tests {
             .collect();
         assert_eq!(left, vec!["dead", "new"]);
         assert_eq!(st.thread("w", "new").unwrap(), vec!["dead"]);
+    }
+
+    #[test]
+    fn an_older_outbox_table_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("presswatch.db")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE outbox (alert_id TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+               attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, last_error TEXT, sent_at INTEGER,
+               PRIMARY KEY (alert_id, channel));",
+        )
+        .unwrap();
+        drop(old);
+        let st = State::open(dir.path()).unwrap();
+        st.enqueue("a", "w", "edited", "{}", &["mail".to_string()], 1)
+            .unwrap();
+        st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
+        assert_eq!(st.outbox(None, None).unwrap()[0].first_failure, Some(5));
     }
 
     #[test]
