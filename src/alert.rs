@@ -65,6 +65,11 @@ impl Alert {
             .filter(|t| !t.is_empty())
             .unwrap_or(&self.watch);
         let summary = self.summary.replace("; ", ", ");
+        // "Headline changed: X — Headline changed" says it twice.
+        let summary = summary
+            .strip_prefix(self.kind.label())
+            .map(|rest| rest.trim_start_matches([',', ' ']))
+            .unwrap_or(&summary);
         let s = if summary.is_empty() || self.kind == ChangeKind::TakenDown {
             format!("[presswatch] {}: {}", self.kind.label(), what)
         } else {
@@ -75,5 +80,81 @@ impl Alert {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         crate::text::clean(&s)
+    }
+}
+
+/// A realistic alert about the demo story (a film director's flight into
+/// exile), for `presswatch test-alert` and previews: a changed headline, an
+/// edited paragraph and an added correction, computed by the real comparison.
+pub fn sample() -> Alert {
+    use crate::document::{Block, Document};
+    let doc = |title: &str, paras: &[&str]| Document {
+        title: Some(title.to_string()),
+        byline: Some("Deepa Parent".to_string()),
+        blocks: paras.iter().map(|p| Block::paragraph(p)).collect(),
+        ..Document::default()
+    };
+    let old = doc(
+        "Iranian director Mohammad Rasoulof flees Iran after prison sentence",
+        &[
+            "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence for his film about Iran’s recent uprising.",
+            "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.",
+        ],
+    );
+    let new = doc(
+        "Mohammad Rasoulof escapes Iran on foot after prison sentence",
+        &[
+            "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through mountainous borders after receiving an eight-year prison sentence and a flogging for his film about Iran’s recent uprising.",
+            "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.",
+            "Correction: an earlier version of this article misstated the date of the appeal ruling.",
+        ],
+    );
+    let change = crate::compare::compare(&old, &new, &crate::compare::Rules::default());
+    let kind = change
+        .as_ref()
+        .map(|c| c.kind())
+        .unwrap_or(ChangeKind::Edited);
+    Alert {
+        schema: SCHEMA_VERSION,
+        id: Alert::derive_id(
+            "presswatch-test-alert",
+            &[&old.content_hash(), &new.content_hash()],
+        ),
+        watch: "test-alert".into(),
+        url: "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
+        outlet: "news.example.org".into(),
+        kind,
+        summary: change
+            .as_ref()
+            .map(|c| c.summary.clone())
+            .unwrap_or_default(),
+        title: new.title.clone(),
+        byline: new.byline.clone(),
+        detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        change,
+        items: vec![],
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_is_one_line_and_says_things_once() {
+        let mut a = sample();
+        a.kind = ChangeKind::HeadlineChanged;
+        a.title = Some("Rasoulof flees\r\nBcc: x@example.org".into());
+        a.summary = "Headline changed; 1 paragraph added".into();
+        assert_eq!(
+            a.subject(),
+            "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org — 1 paragraph added"
+        );
+        a.summary = "Headline changed".into();
+        assert_eq!(
+            a.subject(),
+            "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org"
+        );
     }
 }

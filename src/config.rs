@@ -120,6 +120,8 @@ pub struct DaemonSettings {
     pub failure_threshold: u32,
     /// Redirects followed at most.
     pub max_redirects: usize,
+    /// Time zone of digest times (`timezone = "Europe/Berlin"`; default UTC).
+    pub timezone: chrono_tz::Tz,
 }
 
 /// An alert channel (`[[channel]]`).
@@ -129,6 +131,50 @@ pub struct Channel {
     pub name: String,
     /// Email or webhook settings.
     pub kind: ChannelKind,
+    /// Send each alert at once, or collect them into a digest (email only).
+    pub digest: DigestSchedule,
+}
+
+/// When a channel sends: each alert at once, or one digest per hour or day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestSchedule {
+    /// `digest = "off"`: every alert is sent as soon as it is detected.
+    Off,
+    /// `digest = "hourly"`: one message at the top of each hour.
+    Hourly,
+    /// `digest = "daily HH:MM"`: one message a day at this local time.
+    Daily {
+        /// Hour, 0-23.
+        hour: u32,
+        /// Minute, 0-59.
+        minute: u32,
+    },
+}
+
+impl DigestSchedule {
+    /// Parses `off`, `hourly` or `daily HH:MM`.
+    pub fn parse(s: &str) -> Result<DigestSchedule, String> {
+        let s = s.trim();
+        let hint = "use \"off\", \"hourly\" or \"daily HH:MM\" (e.g. \"daily 08:00\")";
+        match s {
+            "off" => return Ok(DigestSchedule::Off),
+            "hourly" => return Ok(DigestSchedule::Hourly),
+            _ => {}
+        }
+        let time = s
+            .strip_prefix("daily")
+            .map(str::trim)
+            .ok_or_else(|| format!("unknown digest schedule {s:?}; {hint}"))?;
+        let (h, m) = time
+            .split_once(':')
+            .ok_or_else(|| format!("digest time {time:?} is not HH:MM; {hint}"))?;
+        match (h.parse::<u32>(), m.parse::<u32>()) {
+            (Ok(hour), Ok(minute)) if hour < 24 && minute < 60 && m.len() == 2 => {
+                Ok(DigestSchedule::Daily { hour, minute })
+            }
+            _ => Err(format!("digest time {time:?} is not a valid HH:MM; {hint}")),
+        }
+    }
 }
 
 /// How a channel delivers.
@@ -284,6 +330,7 @@ struct RawDaemon {
     state_dir: Option<String>,
     failure_threshold: Option<Spanned<i64>>,
     max_redirects: Option<Spanned<i64>>,
+    timezone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -306,6 +353,8 @@ struct RawChannel {
     secret: Option<Spanned<String>>,
     secret_env: Option<Spanned<String>>,
     secret_file: Option<Spanned<String>>,
+    // both
+    digest: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -696,7 +745,26 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
         failure_threshold: positive(r, &d.failure_threshold, "daemon.failure_threshold", 3, 1)
             as u32,
         max_redirects: positive(r, &d.max_redirects, "daemon.max_redirects", 5, 0) as usize,
+        timezone: timezone(r, &d.timezone),
     }
+}
+
+/// The IANA time zone named by `daemon.timezone` (UTC when unset).
+fn timezone(r: &mut Report<'_>, v: &Option<Spanned<String>>) -> chrono_tz::Tz {
+    let Some(name) = v else {
+        return chrono_tz::UTC;
+    };
+    name.get_ref().trim().parse().unwrap_or_else(|_| {
+        r.at(
+            Some(name.span()),
+            "daemon.timezone",
+            format!(
+                "unknown time zone {:?}; use an IANA name such as \"Europe/Berlin\" or \"UTC\"",
+                name.get_ref()
+            ),
+        );
+        chrono_tz::UTC
+    })
 }
 
 /// The default User-Agent: names presswatch and its version.
@@ -884,7 +952,22 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                 continue;
             }
         };
-        out.push(Channel { name, kind });
+        let digest = match &c.digest {
+            None => DigestSchedule::Off,
+            Some(d) => match DigestSchedule::parse(d.get_ref()) {
+                Ok(DigestSchedule::Off) => DigestSchedule::Off,
+                Ok(_) if matches!(kind, ChannelKind::Webhook(_)) => {
+                    r.at(Some(d.span()), k("digest"), "digests are for email channels; a webhook receiver gets each alert as it happens");
+                    DigestSchedule::Off
+                }
+                Ok(s) => s,
+                Err(e) => {
+                    r.at(Some(d.span()), k("digest"), e);
+                    DigestSchedule::Off
+                }
+            },
+        };
+        out.push(Channel { name, kind, digest });
     }
     out
 }
@@ -1158,6 +1241,45 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn digest_schedules_and_time_zone() {
+        let src = r#"
+[daemon]
+timezone = "Europe/Berlin"
+
+[[channel]]
+name = "mail"
+type = "email"
+smtp_url = "smtp://127.0.0.1:2525"
+tls = "none"
+from = "pw@example.org"
+to = ["staff@example.org"]
+digest = "daily 08:00"
+"#;
+        let c = Config::parse(Path::new("c.toml"), src).unwrap();
+        assert_eq!(c.daemon.timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(
+            c.channels[0].digest,
+            DigestSchedule::Daily { hour: 8, minute: 0 }
+        );
+        assert_eq!(DigestSchedule::parse("hourly"), Ok(DigestSchedule::Hourly));
+        assert_eq!(DigestSchedule::parse("off"), Ok(DigestSchedule::Off));
+        for bad in ["daily 25:00", "daily 8", "daily 08:7", "weekly", ""] {
+            assert!(DigestSchedule::parse(bad).is_err(), "{bad}");
+        }
+        let e = errors(
+            "[daemon]\ntimezone = \"Mars/Olympus\"\n[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\ndigest = \"hourly\"\n",
+        );
+        assert!(
+            e[0].starts_with("c.toml:2: daemon.timezone: unknown time zone"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:7: channel[0].digest: digests are for email channels"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -98,6 +98,16 @@ enum Command {
         #[arg(long)]
         watch: Option<String>,
     },
+    /// Send a sample alert through each channel (or one) and report success
+    /// or the exact failure (DNS, TLS, authentication, HTTP status).
+    TestAlert {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Only this channel.
+        #[arg(long)]
+        channel: Option<String>,
+    },
     /// Show the outbox, retry dead alerts or drop them.
     Outbox {
         /// The config file.
@@ -110,17 +120,25 @@ enum Command {
 
 #[derive(Subcommand)]
 enum OutboxAction {
-    /// List undelivered alerts.
-    List,
-    /// Make undelivered alerts due now and deliver them.
+    /// List undelivered alerts (pending and dead) and disabled channels.
+    List {
+        /// Include delivered alerts.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Make undelivered alerts due now (enabling disabled channels) and deliver them.
     Retry {
         /// Only this alert.
         id: Option<String>,
     },
-    /// Remove undelivered alerts (all, or one).
+    /// Remove undelivered alerts: one by id, or all with --all.
     Drop {
-        /// Only this alert.
+        /// The alert to drop.
+        #[arg(required_unless_present = "all")]
         id: Option<String>,
+        /// Drop every undelivered alert.
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
     },
 }
 
@@ -219,6 +237,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, String> {
         },
         Command::Record { config, to, watch } => cmd_record(&config, &to, watch.as_deref()).await,
         Command::Outbox { config, action } => cmd_outbox(&config, action).await,
+        Command::TestAlert { config, channel } => cmd_test_alert(&config, channel.as_deref()).await,
     }
 }
 
@@ -459,52 +478,135 @@ async fn cmd_record(config: &Path, to: &Path, only: Option<&str>) -> Result<Exit
     })
 }
 
+/// The HTTP client for webhooks.
+fn http_client(cfg: &Config) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(&cfg.daemon.user_agent)
+        .build()
+        .map_err(|e| format!("cannot set up HTTP: {e}"))
+}
+
+async fn cmd_test_alert(config: &Path, only: Option<&str>) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    let channels: Vec<_> = cfg
+        .channels
+        .iter()
+        .filter(|c| only.is_none_or(|o| o == c.name))
+        .collect();
+    if channels.is_empty() {
+        return Err(match only {
+            Some(name) => format!("no channel named {name:?} in {}", config.display()),
+            None => format!("{} defines no channel", config.display()),
+        });
+    }
+    let http = http_client(&cfg)?;
+    let policy = notify::RetryPolicy::default();
+    let alert = presswatch::alert::sample();
+    let width = channels.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    let mut failed = false;
+    for ch in channels {
+        let target = notify::channel_target(ch);
+        match notify::send(ch, &notify::Outgoing::Alert(&alert, &[]), &http, &policy).await {
+            Ok(()) => println!("{:<width$}  OK      sent to {target}", ch.name),
+            Err(f) => {
+                failed = true;
+                println!("{:<width$}  FAILED  {}", ch.name, f.message);
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `2026-11-22 08:00:00 UTC` from Unix time.
+fn fmt_time(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| t.to_string())
+}
+
 async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, String> {
     let cfg = load_config(config)?;
     let state = store::State::open(&cfg.daemon.state_dir)?;
     let now = chrono::Utc::now().timestamp();
     match action {
-        OutboxAction::List => {
+        OutboxAction::List { all } => {
             let entries: Vec<_> = state
                 .outbox(None, None)
                 .map_err(|e| e.to_string())?
                 .into_iter()
-                .filter(|e| e.status != OutboxStatus::Sent)
+                .filter(|e| all || e.status != OutboxStatus::Sent)
                 .collect();
+            for ch in &cfg.channels {
+                if let Some(d) = state
+                    .channel_disabled(&ch.name)
+                    .map_err(|e| e.to_string())?
+                {
+                    println!(
+                        "channel {} is DISABLED: {} (fix its URL, or run `presswatch outbox retry`)",
+                        ch.name, d.reason
+                    );
+                }
+            }
             if entries.is_empty() {
                 println!("outbox is empty: every alert was delivered");
             }
-            for e in entries {
+            for e in &entries {
+                let status = match e.status {
+                    OutboxStatus::Pending if e.next_attempt > now => {
+                        format!("pending, next attempt {}", fmt_time(e.next_attempt))
+                    }
+                    OutboxStatus::Pending => "pending, due now".to_string(),
+                    OutboxStatus::Sent => "sent".to_string(),
+                    OutboxStatus::Dead => "DEAD: retry with `presswatch outbox retry`".to_string(),
+                };
                 println!(
-                    "{}  {:<8} {:<12} {:<20} attempts {:<3} {}",
+                    "{}  channel {}  watch {}  {}  created {}  attempts {}  {status}",
                     e.alert_id,
-                    format!("{:?}", e.status).to_lowercase(),
                     e.channel,
                     e.watch,
-                    e.attempts,
-                    e.last_error.unwrap_or_default()
+                    e.kind,
+                    fmt_time(e.created_at),
+                    e.attempts
                 );
+                if let Some(err) = &e.last_error {
+                    println!("    last error: {err}");
+                }
             }
+            let dead = entries
+                .iter()
+                .filter(|e| e.status == OutboxStatus::Dead)
+                .count();
+            Ok(if dead > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         OutboxAction::Retry { id } => {
             let n = state.retry(id.as_deref(), now).map_err(|e| e.to_string())?;
             println!("{n} entries due now");
-            let http = reqwest::Client::builder()
-                .user_agent(&cfg.daemon.user_agent)
-                .build()
-                .map_err(|e| e.to_string())?;
-            let d = notify::deliver_due(&cfg, &state, &http).await?;
+            let d = notify::deliver_due(&cfg, &state, &http_client(&cfg)?).await?;
             println!(
                 "delivery: {} sent, {} will be retried, {} dead",
                 d.sent, d.retrying, d.dead
             );
+            Ok(if d.retrying + d.dead > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        OutboxAction::Drop { id } => {
+        OutboxAction::Drop { id, all } => {
+            let id = if all { None } else { id };
             let n = state
                 .drop_entries(id.as_deref())
                 .map_err(|e| e.to_string())?;
             println!("{n} entries dropped");
+            Ok(ExitCode::SUCCESS)
         }
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -3,9 +3,13 @@
 //! Every alert is in the state database before delivery starts; delivery is
 //! at-least-once with the alert id as Message-ID / `webhook-id`, so receivers
 //! can drop duplicates. A failing channel is retried with exponential backoff
-//! and jitter for [`RETRY_WINDOW`]; after that the entry is dead until
-//! `presswatch outbox retry`.
+//! and jitter (honouring Retry-After) for [`RetryPolicy::give_up_after`]
+//! (24 h) from the first failure; after that the entry is dead until
+//! `presswatch outbox retry`. Every send is bounded by
+//! [`RetryPolicy::send_timeout`]. Digest channels collect their entries and
+//! send them as one message when the schedule says so (see [`digest`]).
 
+pub mod digest;
 pub mod email;
 pub mod render;
 pub mod webhook;
@@ -13,17 +17,50 @@ pub mod webhook;
 use std::time::Duration;
 
 use crate::alert::Alert;
-use crate::config::{Channel, ChannelKind, Config};
-use crate::store::{OutboxEntry, OutboxStatus, State};
+use crate::config::{Channel, ChannelKind, Config, DigestSchedule};
+use crate::store::{DisabledChannel, OutboxEntry, OutboxStatus, State};
 
 /// The channel name used when no channel is configured: alerts go to stdout and the log.
 pub const STDOUT_CHANNEL: &str = "-";
 
-/// How long delivery keeps retrying before an alert is marked dead.
-pub const RETRY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+/// How delivery retries; the defaults are what the daemon uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Delay after the first failure; it doubles with each further failure.
+    pub first_delay: Duration,
+    /// The longest delay between two attempts.
+    pub max_delay: Duration,
+    /// How long after its first failure an entry is retried before it is dead.
+    pub give_up_after: Duration,
+    /// Upper bound on one delivery attempt (connect, TLS, SMTP dialogue or HTTP exchange).
+    pub send_timeout: Duration,
+}
 
-/// Upper bound on one delivery attempt.
-pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(3600),
+            give_up_after: Duration::from_secs(24 * 3600),
+            send_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Delay before the next attempt after `failures` failures: `first_delay`
+    /// doubling up to `max_delay`, plus up to 20% jitter so that many entries
+    /// do not retry in lockstep; never sooner than the receiver's Retry-After
+    /// (capped at `max_delay`).
+    pub fn delay(&self, failures: u32, retry_after: Option<Duration>) -> Duration {
+        let base = self
+            .first_delay
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
+            .min(self.max_delay);
+        let jittered = base + base.mul_f64(0.2 * jitter_fraction());
+        jittered.max(retry_after.unwrap_or_default().min(self.max_delay))
+    }
+}
 
 /// What a delivery round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -46,16 +83,6 @@ pub fn route(config: &Config, watch: &crate::config::Watch) -> Vec<String> {
     }
 }
 
-/// Delay before the next attempt after `attempts` failures: 30 s doubling to
-/// at most 1 h, with up to 20% jitter, or the receiver's Retry-After if longer.
-pub fn backoff(attempts: u32, retry_after: Option<Duration>) -> Duration {
-    let base = Duration::from_secs(30)
-        .saturating_mul(1u32 << attempts.min(7))
-        .min(Duration::from_secs(3600));
-    let jitter = base.mul_f64(0.2 * jitter_fraction());
-    (base + jitter).max(retry_after.unwrap_or_default())
-}
-
 /// A pseudo-random fraction in [0, 1) (jitter needs no cryptographic quality).
 fn jitter_fraction() -> f64 {
     use std::hash::{BuildHasher, Hasher};
@@ -69,118 +96,330 @@ fn jitter_fraction() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Delivers every pending entry that is due now.
+/// Delivers every pending entry that is due now, with the default policy.
 pub async fn deliver_due(
     config: &Config,
     state: &State,
     http: &reqwest::Client,
 ) -> Result<DeliveryReport, String> {
     let now = chrono::Utc::now().timestamp();
+    deliver_due_at(config, state, http, &RetryPolicy::default(), now).await
+}
+
+/// Delivers every pending entry due at `now` (Unix time): immediate channels
+/// entry by entry, digest channels as one message once their slot has come.
+pub async fn deliver_due_at(
+    config: &Config,
+    state: &State,
+    http: &reqwest::Client,
+    policy: &RetryPolicy,
+    now: i64,
+) -> Result<DeliveryReport, String> {
     let due = state
         .outbox(Some(OutboxStatus::Pending), Some(now))
         .map_err(|e| e.to_string())?;
+    let mut by_channel: Vec<(String, Vec<OutboxEntry>)> = Vec::new();
+    for e in due {
+        match by_channel.iter_mut().find(|(c, _)| *c == e.channel) {
+            Some((_, list)) => list.push(e),
+            None => by_channel.push((e.channel.clone(), vec![e])),
+        }
+    }
     let mut report = DeliveryReport::default();
-    for entry in due {
-        match deliver_one(config, state, http, &entry).await {
-            Ok(()) => {
-                state
-                    .mark_sent(
-                        &entry.alert_id,
-                        &entry.channel,
-                        chrono::Utc::now().timestamp(),
-                    )
-                    .map_err(|e| e.to_string())?;
-                tracing::info!(alert = %entry.alert_id, channel = %entry.channel, watch = %entry.watch, "alert delivered");
-                report.sent += 1;
+    for (name, entries) in by_channel {
+        if name == STDOUT_CHANNEL {
+            for e in &entries {
+                let result = parse(e).map(|alert| {
+                    println!("{}", render::text(&alert));
+                    tracing::info!(alert = %alert.id, watch = %alert.watch, kind = alert.kind.as_str(), summary = %alert.summary, "alert (no channel configured)");
+                });
+                settle(state, &name, &[e], result, policy, now, &mut report)?;
             }
-            Err(failure) => {
-                let age = Duration::from_secs((now - entry.created_at).max(0) as u64);
-                let next = if failure.permanent || age >= RETRY_WINDOW {
-                    None
-                } else {
-                    Some(now + backoff(entry.attempts, failure.retry_after).as_secs() as i64)
-                };
-                state
-                    .mark_failed(&entry.alert_id, &entry.channel, &failure.message, next)
-                    .map_err(|e| e.to_string())?;
-                if next.is_none() {
-                    tracing::error!(alert = %entry.alert_id, channel = %entry.channel, watch = %entry.watch, error = %failure.message,
-                        "ALERT NOT DELIVERED: giving up; see `presswatch outbox list` and retry with `presswatch outbox retry`");
-                    report.dead += 1;
-                } else {
-                    tracing::warn!(alert = %entry.alert_id, channel = %entry.channel, watch = %entry.watch, error = %failure.message,
-                        attempt = entry.attempts + 1, "delivery failed; will retry");
-                    report.retrying += 1;
+            continue;
+        }
+        let Some(channel) = config.channels.iter().find(|c| c.name == name) else {
+            let failure = Failure::retry(format!(
+                "channel {name:?} is no longer in the config; add it back, or drop these alerts with `presswatch outbox drop`"
+            ));
+            let refs: Vec<&OutboxEntry> = entries.iter().collect();
+            settle(state, &name, &refs, Err(failure), policy, now, &mut report)?;
+            continue;
+        };
+        if is_disabled(state, channel)? {
+            continue;
+        }
+        match channel.digest {
+            DigestSchedule::Off => {
+                for (i, e) in entries.iter().enumerate() {
+                    let alert = match parse(e) {
+                        Ok(a) => a,
+                        Err(f) => {
+                            settle(state, &name, &[e], Err(f), policy, now, &mut report)?;
+                            continue;
+                        }
+                    };
+                    let thread = state.thread(&alert.watch, &alert.id).unwrap_or_default();
+                    match send(channel, &Outgoing::Alert(&alert, &thread), http, policy).await {
+                        Ok(()) => settle(state, &name, &[e], Ok(()), policy, now, &mut report)?,
+                        Err(f) => {
+                            // The channel is failing: the rest of its entries
+                            // wait with the same backoff instead of each
+                            // costing a timeout in this round.
+                            let gone = f.gone.then(|| f.message.clone());
+                            let rest: Vec<&OutboxEntry> = entries[i..].iter().collect();
+                            settle(state, &name, &rest, Err(f), policy, now, &mut report)?;
+                            if let Some(reason) = gone {
+                                disable(state, channel, reason)?;
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            schedule => {
+                // The first slot after both the previous digest and the
+                // oldest waiting alert (a quiet week must not make a new
+                // alert go out at once).
+                let oldest = entries.iter().map(|e| e.created_at).min().unwrap_or(now);
+                let last = state.last_digest(&name).map_err(|e| e.to_string())?;
+                let base = last.map_or(oldest, |t| t.max(oldest));
+                if now < digest::next_slot(schedule, config.daemon.timezone, base) {
+                    continue;
+                }
+                let mut alerts = Vec::new();
+                let mut readable = Vec::new();
+                for e in &entries {
+                    match parse(e) {
+                        Ok(a) => {
+                            alerts.push(a);
+                            readable.push(e);
+                        }
+                        Err(f) => settle(state, &name, &[e], Err(f), policy, now, &mut report)?,
+                    }
+                }
+                if alerts.is_empty() {
+                    continue;
+                }
+                let out = Outgoing::Digest(&alerts, schedule, config.daemon.timezone);
+                match send(channel, &out, http, policy).await {
+                    Ok(()) => {
+                        let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
+                        state
+                            .mark_digest_sent(&name, &ids, now)
+                            .map_err(|e| e.to_string())?;
+                        tracing::info!(channel = %name, alerts = ids.len(), "digest delivered");
+                        report.sent += ids.len();
+                    }
+                    Err(f) => settle(state, &name, &readable, Err(f), policy, now, &mut report)?,
                 }
             }
         }
     }
+    if report.sent > 0 {
+        let before = now - DELIVERED_KEPT.as_secs() as i64;
+        state.prune_delivered(before).map_err(|e| e.to_string())?;
+    }
     Ok(report)
 }
 
+/// How long delivered alerts stay in the state database (for `outbox list
+/// --all` and mail threading).
+pub const DELIVERED_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// Why one delivery failed.
-struct Failure {
-    message: String,
-    permanent: bool,
-    retry_after: Option<Duration>,
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong, naming the step (DNS, TLS, authentication, HTTP status).
+    pub message: String,
+    /// Retrying cannot help (the stored alert is unreadable).
+    pub permanent: bool,
+    /// The receiver is gone (HTTP 410): the channel gets disabled.
+    pub gone: bool,
+    /// The receiver asked to wait this long (Retry-After).
+    pub retry_after: Option<Duration>,
 }
 
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
+impl Failure {
+    fn retry(message: String) -> Failure {
         Failure {
             message,
             permanent: false,
+            gone: false,
             retry_after: None,
         }
     }
 }
 
-async fn deliver_one(
-    config: &Config,
-    state: &State,
-    http: &reqwest::Client,
-    entry: &OutboxEntry,
-) -> Result<(), Failure> {
-    let alert: Alert = serde_json::from_str(&entry.payload).map_err(|e| Failure {
-        message: format!("stored alert is unreadable: {e}"),
+fn parse(e: &OutboxEntry) -> Result<Alert, Failure> {
+    serde_json::from_str(&e.payload).map_err(|err| Failure {
+        message: format!(
+            "stored alert is unreadable ({err}); drop it with `presswatch outbox drop {}`",
+            e.alert_id
+        ),
         permanent: true,
+        gone: false,
         retry_after: None,
-    })?;
-    if entry.channel == STDOUT_CHANNEL {
-        println!("{}", render::text(&alert));
-        tracing::info!(alert = %alert.id, watch = %alert.watch, kind = alert.kind.as_str(), summary = %alert.summary, "alert (no channel configured)");
-        return Ok(());
-    }
-    let channel = config
-        .channels
-        .iter()
-        .find(|c| c.name == entry.channel)
-        .ok_or_else(|| {
-            Failure::from(format!(
-                "channel {:?} is no longer in the config",
-                entry.channel
-            ))
-        })?;
-    send(channel, &alert, state, http).await
+    })
 }
 
-/// Sends one alert through one channel now (used by delivery and `test-alert`).
-async fn send(
-    channel: &Channel,
-    alert: &Alert,
+/// Records the result of one attempt for the given entries and logs it.
+fn settle(
     state: &State,
-    http: &reqwest::Client,
-) -> Result<(), Failure> {
-    match &channel.kind {
-        ChannelKind::Email(em) => {
-            let previous = state.previous_alert(&alert.watch, &alert.id).ok().flatten();
-            email::send(em, alert, previous.as_deref(), SEND_TIMEOUT).await.map_err(Failure::from)
-        }
-        ChannelKind::Webhook(wh) => webhook::send(http, wh, alert, SEND_TIMEOUT).await.map_err(|e| {
-            if e.gone {
-                tracing::error!(channel = %channel.name, "webhook receiver answered 410 Gone: channel disabled until the config changes");
+    channel: &str,
+    entries: &[&OutboxEntry],
+    result: Result<(), Failure>,
+    policy: &RetryPolicy,
+    now: i64,
+    report: &mut DeliveryReport,
+) -> Result<(), String> {
+    for entry in entries {
+        match &result {
+            Ok(()) => {
+                state
+                    .mark_sent(&entry.alert_id, channel, now)
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(alert = %entry.alert_id, channel, watch = %entry.watch, "alert delivered");
+                report.sent += 1;
             }
-            Failure { message: e.message, permanent: e.gone, retry_after: e.retry_after }
-        }),
+            Err(failure) => {
+                let failing_for = now - entry.first_failure.unwrap_or(now);
+                let next =
+                    if failure.permanent || failing_for >= policy.give_up_after.as_secs() as i64 {
+                        None
+                    } else {
+                        let delay = policy.delay(entry.attempts + 1, failure.retry_after);
+                        Some(now + delay.as_secs().max(1) as i64)
+                    };
+                state
+                    .mark_failed(&entry.alert_id, channel, &failure.message, now, next)
+                    .map_err(|e| e.to_string())?;
+                match next {
+                    None => {
+                        tracing::error!(alert = %entry.alert_id, channel, watch = %entry.watch, error = %failure.message,
+                            "ALERT NOT DELIVERED: giving up; see `presswatch outbox list` and retry with `presswatch outbox retry`");
+                        report.dead += 1;
+                    }
+                    Some(at) => {
+                        tracing::warn!(alert = %entry.alert_id, channel, watch = %entry.watch, error = %failure.message,
+                            attempt = entry.attempts + 1, retry_in_s = at - now, "delivery failed; will retry");
+                        report.retrying += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a channel's deliveries go to; a change (e.g. a new webhook URL)
+/// enables a channel that a 410 disabled.
+pub fn channel_target(channel: &Channel) -> String {
+    match &channel.kind {
+        ChannelKind::Email(e) => format!("smtp://{}:{} to {}", e.host, e.port, e.to.join(",")),
+        ChannelKind::Webhook(w) => w.url.to_string(),
+    }
+}
+
+/// Whether a channel is disabled (its receiver answered 410 Gone for the
+/// current target); a changed target enables it again.
+fn is_disabled(state: &State, channel: &Channel) -> Result<bool, String> {
+    let Some(d) = state
+        .channel_disabled(&channel.name)
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(false);
+    };
+    if d.target == channel_target(channel) {
+        tracing::debug!(channel = %channel.name, reason = %d.reason, "channel disabled; alerts wait");
+        return Ok(true);
+    }
+    tracing::info!(channel = %channel.name, "channel target changed since it was disabled: enabling it again");
+    state
+        .set_channel_disabled(&channel.name, None)
+        .map_err(|e| e.to_string())?;
+    Ok(false)
+}
+
+/// Disables a channel whose receiver is gone, persistently, with a loud log line.
+fn disable(state: &State, channel: &Channel, reason: String) -> Result<(), String> {
+    tracing::error!(channel = %channel.name, error = %reason,
+        "CHANNEL DISABLED: the receiver says it is gone; its alerts wait in the outbox. Fix the channel's URL in the config (or run `presswatch outbox retry`) to enable it again");
+    let d = DisabledChannel {
+        reason,
+        target: channel_target(channel),
+    };
+    state
+        .set_channel_disabled(&channel.name, Some(&d))
+        .map_err(|e| e.to_string())
+}
+
+/// One message to send: an alert (with the ids of the thread it continues) or a digest.
+pub enum Outgoing<'a> {
+    /// One alert, and the earlier alert ids about the same story (first, latest).
+    Alert(&'a Alert, &'a [String]),
+    /// Several alerts in one message, for a digest channel.
+    Digest(&'a [Alert], DigestSchedule, chrono_tz::Tz),
+}
+
+/// Sends one message through one channel now, bounded by the policy's send timeout.
+pub async fn send(
+    channel: &Channel,
+    out: &Outgoing<'_>,
+    http: &reqwest::Client,
+    policy: &RetryPolicy,
+) -> Result<(), Failure> {
+    let timeout = policy.send_timeout;
+    let attempt = async {
+        match &channel.kind {
+            ChannelKind::Email(em) => email::send(em, out, timeout).await.map_err(Failure::retry),
+            ChannelKind::Webhook(wh) => match out {
+                Outgoing::Alert(alert, _) => {
+                    webhook::send(http, wh, alert).await.map_err(|e| Failure {
+                        message: e.message,
+                        permanent: false,
+                        gone: e.gone,
+                        retry_after: e.retry_after,
+                    })
+                }
+                Outgoing::Digest(..) => Err(Failure::retry(
+                    "webhook channels do not take digests; remove `digest` from the channel".into(),
+                )),
+            },
+        }
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(r) => r,
+        Err(_) => Err(Failure::retry(format!(
+            "channel {:?}: no answer within {}s (timed out)",
+            channel.name,
+            timeout.as_secs_f64()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_honours_retry_after() {
+        let p = RetryPolicy::default();
+        for _ in 0..20 {
+            let d = p.delay(1, None).as_secs_f64();
+            assert!((30.0..=36.0).contains(&d), "{d}");
+            let d = p.delay(3, None).as_secs_f64();
+            assert!((120.0..=144.0).contains(&d), "{d}");
+            let d = p.delay(40, None).as_secs_f64();
+            assert!((3600.0..=4320.0).contains(&d), "{d}");
+        }
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(600))),
+            Duration::from_secs(600)
+        );
+        // A Retry-After longer than the longest delay is capped.
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(86_400))),
+            Duration::from_secs(3600)
+        );
     }
 }

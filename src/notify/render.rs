@@ -1,8 +1,10 @@
 //! Rendering an alert as plain text (terminals, logs, stdout) and as HTML
 //! with inline CSS (mail clients). Page text is always escaped.
 
+use chrono_tz::Tz;
+
 use crate::alert::Alert;
-use crate::compare::{BlockChange, Segment, SegmentOp};
+use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
 
 /// Words of unchanged context kept on each side of a change.
 const CONTEXT_WORDS: usize = 12;
@@ -10,13 +12,42 @@ const CONTEXT_WORDS: usize = 12;
 /// Plain-text rendering: reads well in a terminal and a text mail client.
 /// Removed words are shown `[-like this-]`, added words `{+like this+}`.
 pub fn text(alert: &Alert) -> String {
+    let mut out = text_body(alert, chrono_tz::UTC);
+    out.push_str(&format!(
+        "\n-- \npresswatch · watch {} · alert {}\n",
+        alert.watch, alert.id
+    ));
+    out
+}
+
+/// Headline and byline on one line: line breaks and other control
+/// characters from the page become spaces.
+fn one_line(s: &str) -> String {
+    s.split(char::is_control)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `2026-11-22 08:00 CET` from an RFC 3339 time (as given when unparsable).
+fn when(rfc3339: &str, tz: Tz) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// One alert as text, without the signature line.
+fn text_body(alert: &Alert, tz: Tz) -> String {
     let mut out = String::new();
-    let title = alert.title.as_deref().unwrap_or(&alert.watch);
+    let title = one_line(alert.title.as_deref().unwrap_or(&alert.watch));
     out.push_str(&format!("{}: {}\n", alert.kind.label(), title));
     out.push_str(&format!("{} · {}\n", alert.outlet, alert.url));
-    match &alert.byline {
-        Some(b) => out.push_str(&format!("By {b} · detected {}\n", alert.detected_at)),
-        None => out.push_str(&format!("Detected {}\n", alert.detected_at)),
+    let detected = when(&alert.detected_at, tz);
+    match alert.byline.as_deref().map(one_line) {
+        Some(b) => out.push_str(&format!("By {b} · detected {detected}\n")),
+        None => out.push_str(&format!("Detected {detected}\n")),
     }
     if !alert.summary.is_empty() {
         out.push_str(&format!("\n{}\n", alert.summary));
@@ -25,11 +56,14 @@ pub fn text(alert: &Alert) -> String {
         out.push_str(&format!("\nError: {err}\n"));
     }
     if let Some(change) = &alert.change {
-        if let Some((old, new)) = &change.headline {
-            out.push_str(&format!("\nHeadline:\n  - {old}\n  + {new}\n"));
-        }
-        if let Some((old, new)) = &change.byline {
-            out.push_str(&format!("\nByline:\n  - {old}\n  + {new}\n"));
+        for (label, pair) in [("Headline", &change.headline), ("Byline", &change.byline)] {
+            if let Some((old, new)) = pair {
+                out.push_str(&format!(
+                    "\n{label}:\n  - {}\n  + {}\n",
+                    one_line(old),
+                    one_line(new)
+                ));
+            }
         }
         for b in &change.blocks {
             match b {
@@ -83,13 +117,70 @@ pub fn text(alert: &Alert) -> String {
         for it in &alert.items {
             out.push_str(&format!("* {}\n  {}\n", it.title, it.url));
             if let Some(s) = &it.snippet {
-                out.push_str(&format!("  {}\n", shorten(s, 40)));
+                out.push_str(&format!("{}\n", indent(&shorten(s, 40))));
             }
         }
     }
+    out
+}
+
+/// Orders a digest: new items first, then the other alerts grouped by story
+/// (watch), stories in the order of their first alert, each story's alerts
+/// oldest first.
+fn digest_groups(alerts: &[Alert]) -> Vec<Vec<&Alert>> {
+    let mut groups: Vec<Vec<&Alert>> = Vec::new();
+    let new_items: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.kind == ChangeKind::NewItems)
+        .collect();
+    if !new_items.is_empty() {
+        groups.push(new_items);
+    }
+    let mut stories: Vec<Vec<&Alert>> = Vec::new();
+    for a in alerts.iter().filter(|a| a.kind != ChangeKind::NewItems) {
+        match stories.iter_mut().find(|g| g[0].watch == a.watch) {
+            Some(g) => g.push(a),
+            None => stories.push(vec![a]),
+        }
+    }
+    groups.extend(stories);
+    groups
+}
+
+/// The heading of a digest group.
+fn group_heading(group: &[&Alert]) -> String {
+    let first = group[0];
+    if first.kind == ChangeKind::NewItems {
+        "New items".to_string()
+    } else {
+        let title = group
+            .iter()
+            .rev()
+            .find_map(|a| a.title.as_deref())
+            .unwrap_or(&first.watch);
+        format!("{title} ({})", first.outlet)
+    }
+}
+
+/// A digest as text: one section per group, alerts in order, times in `tz`.
+pub fn digest_text(alerts: &[Alert], tz: Tz) -> String {
+    let mut out = String::new();
+    for group in digest_groups(alerts) {
+        let heading = group_heading(&group);
+        out.push_str(&format!(
+            "{heading}\n{}\n\n",
+            "=".repeat(heading.chars().count().min(76))
+        ));
+        for a in group {
+            out.push_str(&text_body(a, tz));
+            out.push_str("\n\n");
+        }
+    }
+    let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
     out.push_str(&format!(
-        "\n-- \npresswatch · watch {} · alert {}\n",
-        alert.watch, alert.id
+        "-- \npresswatch digest · {} alerts · {}\n",
+        alerts.len(),
+        ids.join(" ")
     ));
     out
 }
@@ -171,36 +262,109 @@ pub fn escape(s: &str) -> String {
     html_escape::encode_quoted_attribute(s).into_owned()
 }
 
+/// `href` for a link: only http(s) URLs, escaped; anything else (e.g. a
+/// `javascript:` link from a page) gets no link at all.
+fn href(url: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| escape(u.as_str()))
+}
+
+/// ` dir="rtl"` for right-to-left text.
+fn dir(t: &str) -> &'static str {
+    if crate::text::is_rtl(t) {
+        " dir=\"rtl\""
+    } else {
+        ""
+    }
+}
+
+/// Wraps body HTML in a complete document with a centred white card.
+fn page(inner: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head>\
+<body style=\"margin:0;padding:16px;background:#f4f4f4;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;margin:0 auto;background:#ffffff;border:1px solid #ddd;border-radius:4px;\"><tr><td style=\"padding:20px 24px;\">\
+{inner}</td></tr></table></body></html>"
+    )
+}
+
+/// The legend and signature line at the bottom of a message.
+fn html_footer(text: &str) -> String {
+    format!(
+        "<div style=\"border-top:1px solid #eee;margin-top:16px;padding-top:8px;font-size:11px;color:#999;\">\
+<del style=\"color:#b00020;text-decoration:line-through;\">struck through in red</del>: removed · \
+<ins style=\"color:#0a6b2d;background:#e3f6e8;text-decoration:none;\">green</ins>: added<br>{}</div>",
+        escape(text)
+    )
+}
+
 /// HTML rendering with inline CSS (no external resources, no scripts).
 /// Removed words are struck through in red, added words in green.
 pub fn html(alert: &Alert) -> String {
-    let title = alert.title.as_deref().unwrap_or(&alert.watch);
-    let dir = |t: &str| {
-        if crate::text::is_rtl(t) {
-            " dir=\"rtl\""
-        } else {
-            ""
-        }
-    };
+    let mut b = html_card(alert, chrono_tz::UTC, 22);
+    b.push_str(&html_footer(&format!(
+        "presswatch · watch {} · alert {}",
+        alert.watch, alert.id
+    )));
+    page(&b)
+}
+
+/// A digest as HTML: one section per group, times in `tz`.
+pub fn digest_html(alerts: &[Alert], tz: Tz) -> String {
     let mut b = String::new();
-    b.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head>");
-    b.push_str("<body style=\"margin:0;padding:16px;background:#f4f4f4;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222;\">");
-    b.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;margin:0 auto;background:#ffffff;border:1px solid #ddd;\"><tr><td style=\"padding:20px;\">");
+    for group in digest_groups(alerts) {
+        let heading = group_heading(&group);
+        b.push_str(&format!(
+            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid #1a4b8c;color:#1a4b8c;\"{}>{}</h2>",
+            dir(&heading),
+            escape(&heading)
+        ));
+        for a in group {
+            b.push_str("<div style=\"margin:0 0 20px 0;\">");
+            b.push_str(&html_card(a, tz, 17));
+            b.push_str("</div>");
+        }
+    }
+    b.push_str(&html_footer(&format!(
+        "presswatch digest · {} alerts",
+        alerts.len()
+    )));
+    page(&b)
+}
+
+/// One alert as HTML, without the page around it; the headline in
+/// `headline_px` (smaller inside a digest, under the story's heading).
+fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
+    let title = &one_line(alert.title.as_deref().unwrap_or(&alert.watch));
+    let mut b = String::new();
     b.push_str(&format!(
         "<div style=\"font-size:12px;text-transform:uppercase;letter-spacing:1px;color:#666;\">{}</div>",
         escape(alert.kind.label())
     ));
+    let headline = match href(&alert.url) {
+        Some(h) => format!(
+            "<a href=\"{h}\" style=\"color:#1a4b8c;text-decoration:none;\">{}</a>",
+            escape(title)
+        ),
+        None => escape(title),
+    };
     b.push_str(&format!(
-        "<h1 style=\"font-size:22px;line-height:1.3;margin:6px 0 8px 0;\"{}><a href=\"{}\" style=\"color:#1a4b8c;text-decoration:none;\">{}</a></h1>",
-        dir(title),
-        escape(&alert.url),
-        escape(title)
+        "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;\"{}>{headline}</h1>",
+        dir(title)
     ));
     let mut meta = vec![escape(&alert.outlet)];
     if let Some(by) = &alert.byline {
-        meta.push(format!("By {}", escape(by)));
+        meta.push(format!("By {}", escape(&one_line(by))));
     }
-    meta.push(format!("Detected {}", escape(&alert.detected_at)));
+    meta.push(format!(
+        "Detected {}",
+        escape(&when(&alert.detected_at, tz))
+    ));
+    if let Some(h) = href(&alert.url) {
+        meta.push(format!(
+            "<a href=\"{h}\" style=\"color:#1a4b8c;\">Open the article</a>"
+        ));
+    }
     b.push_str(&format!(
         "<div style=\"font-size:13px;color:#666;margin-bottom:12px;\">{}</div>",
         meta.join(" · ")
@@ -232,14 +396,14 @@ pub fn html(alert: &Alert) -> String {
         if let Some((old, new)) = &change.headline {
             b.push_str(&para(
                 "Headline".into(),
-                format!("{} {}", del(old), ins(new)),
+                format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
                 dir(new),
             ));
         }
         if let Some((old, new)) = &change.byline {
             b.push_str(&para(
                 "Byline".into(),
-                format!("{} {}", del(old), ins(new)),
+                format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
                 "",
             ));
         }
@@ -299,11 +463,16 @@ pub fn html(alert: &Alert) -> String {
     if !alert.items.is_empty() {
         b.push_str("<ul style=\"padding-left:18px;margin:0;\">");
         for it in &alert.items {
+            let title = match href(&it.url) {
+                Some(h) => format!(
+                    "<a href=\"{h}\" style=\"color:#1a4b8c;font-weight:bold;\">{}</a>",
+                    escape(&it.title)
+                ),
+                None => format!("<b>{}</b>", escape(&it.title)),
+            };
             b.push_str(&format!(
-                "<li style=\"margin-bottom:10px;\"{}><a href=\"{}\" style=\"color:#1a4b8c;font-weight:bold;\">{}</a>",
-                dir(&it.title),
-                escape(&it.url),
-                escape(&it.title)
+                "<li style=\"margin-bottom:10px;\"{}>{title}",
+                dir(&it.title)
             ));
             if let Some(s) = &it.snippet {
                 b.push_str(&format!(
@@ -315,11 +484,5 @@ pub fn html(alert: &Alert) -> String {
         }
         b.push_str("</ul>");
     }
-    b.push_str(&format!(
-        "<div style=\"border-top:1px solid #eee;margin-top:16px;padding-top:8px;font-size:11px;color:#999;\">presswatch · watch {} · alert {}</div>",
-        escape(&alert.watch),
-        escape(&alert.id)
-    ));
-    b.push_str("</td></tr></table></body></html>");
     b
 }

@@ -23,41 +23,108 @@ pub struct WebhookError {
     pub retry_after: Option<Duration>,
 }
 
-/// The body POSTed for an alert in the channel's format.
+/// Longest Slack message text we send (Slack's limit for a section block).
+const SLACK_MAX_CHARS: usize = 3000;
+/// Discord's limit on a message's content.
+const DISCORD_MAX_CHARS: usize = 2000;
+/// Teams accepts payloads up to 28 KB; the card's text stays well below.
+const TEAMS_MAX_BYTES: usize = 20_000;
+
+/// The body POSTed for an alert in the channel's format. Page text is
+/// escaped for each service's markup, so it cannot add links, mentions or
+/// formatting; long diffs are cut to the service's size limit with a link
+/// back to the article.
 pub fn payload(format: WebhookFormat, alert: &Alert) -> Value {
     match format {
         WebhookFormat::Json => serde_json::to_value(alert).unwrap_or(Value::Null),
         WebhookFormat::Slack => {
-            json!({ "text": format!("*{}*\n{}\n{}", alert.subject(), alert.url, truncate(&render::text(alert), 2800)) })
+            let link = format!("<{}|Open the article>", slack_url(&alert.url));
+            let head = format!("*{}*\n{link}\n", slack_escape(&alert.subject()));
+            let body = slack_escape(&render::text(alert));
+            let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6);
+            let text = format!("{head}```{}```", cut_chars(&body, room, &link));
+            json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
         }
         WebhookFormat::Discord => {
-            json!({ "content": truncate(&format!("**{}**\n{}\n{}", alert.subject(), alert.url, render::text(alert)), 1900) })
+            let head = format!(
+                "**{}**\n<{}>\n",
+                markdown_escape(&alert.subject()),
+                alert.url
+            );
+            let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count());
+            let body = cut_chars(&markdown_escape(&render::text(alert)), room, &alert.url);
+            json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
-        WebhookFormat::Teams => json!({
-            "type": "message",
-            "attachments": [{
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "content": {
-                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                    "type": "AdaptiveCard",
-                    "version": "1.4",
-                    "body": [
-                        { "type": "TextBlock", "text": alert.subject(), "weight": "Bolder", "wrap": true },
-                        { "type": "TextBlock", "text": truncate(&render::text(alert), 20_000), "wrap": true }
-                    ],
-                    "actions": [{ "type": "Action.OpenUrl", "title": "Open article", "url": alert.url }]
+        WebhookFormat::Teams => {
+            let body = render::text(alert);
+            let body = if body.len() > TEAMS_MAX_BYTES {
+                let mut end = TEAMS_MAX_BYTES;
+                while !body.is_char_boundary(end) {
+                    end -= 1;
                 }
-            }]
-        }),
+                format!("{}\n\n… (truncated)", &body[..end])
+            } else {
+                body
+            };
+            json!({
+                "type": "message",
+                "attachments": [{
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": null,
+                    "content": {
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard",
+                        "version": "1.4",
+                        "body": [
+                            { "type": "TextBlock", "text": markdown_escape(&alert.subject()), "weight": "Bolder", "size": "Medium", "wrap": true },
+                            { "type": "TextBlock", "text": markdown_escape(&body), "wrap": true, "fontType": "Monospace" }
+                        ],
+                        "actions": [{ "type": "Action.OpenUrl", "title": "Open the article", "url": alert.url }]
+                    }
+                }]
+            })
+        }
     }
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
-    if s.chars().count() <= max_chars {
+/// Cuts text to at most `max` characters including a closing pointer to the
+/// full article.
+fn cut_chars(s: &str, max: usize, link: &str) -> String {
+    if s.chars().count() <= max {
         return s.to_string();
     }
-    let cut: String = s.chars().take(max_chars).collect();
-    format!("{cut}\n… (truncated; open the article for the full change)")
+    let tail = format!("\n… (truncated; full article: {link})");
+    let cut: String = s
+        .chars()
+        .take(max.saturating_sub(tail.chars().count()))
+        .collect();
+    format!("{cut}{tail}")
+}
+
+/// Slack mrkdwn: `&`, `<` and `>` are the control characters (links, mentions).
+fn slack_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A URL inside Slack's `<url|label>`: `|` and `>` would end it early.
+fn slack_url(u: &str) -> String {
+    u.replace('|', "%7C")
+        .replace('>', "%3E")
+        .replace('<', "%3C")
+}
+
+/// Escapes Markdown (Discord, Teams) so page text stays literal text.
+fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\*_~`|>#[]()<-+!".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The Standard Webhooks signature header value: `v1,<base64 HMAC-SHA256>`
@@ -81,18 +148,19 @@ pub fn signature(secret: &Secret, id: &str, timestamp: i64, body: &[u8]) -> Stri
     )
 }
 
-/// POSTs an alert. 2xx is success; everything else is an error saying whether to retry.
+/// POSTs an alert with `webhook-id` (the alert id: receivers drop
+/// duplicates by it), `webhook-timestamp` and, with a secret,
+/// `webhook-signature`. 2xx is success; 410 means gone; anything else is
+/// retried (honouring Retry-After). The caller bounds the time it takes.
 pub async fn send(
     client: &reqwest::Client,
     ch: &WebhookChannel,
     alert: &Alert,
-    timeout: Duration,
 ) -> Result<(), WebhookError> {
     let body = serde_json::to_vec(&payload(ch.format, alert)).unwrap_or_default();
     let ts = chrono::Utc::now().timestamp();
     let mut req = client
         .post(ch.url.clone())
-        .timeout(timeout)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("webhook-id", &alert.id)
         .header("webhook-timestamp", ts.to_string());
@@ -100,15 +168,9 @@ pub async fn send(
         req = req.header("webhook-signature", signature(secret, &alert.id, ts, &body));
     }
     let host = ch.url.host_str().unwrap_or("").to_string();
+    // The URL may carry a token (Slack, Discord, Teams): never show it.
     let resp = req.body(body).send().await.map_err(|e| WebhookError {
-        message: format!(
-            "POST to {host} failed: {}",
-            if e.is_timeout() {
-                format!("timed out after {timeout:?}")
-            } else {
-                root_cause(&e)
-            }
-        ),
+        message: format!("POST to {host} failed: {}", root_cause(&e.without_url())),
         gone: false,
         retry_after: None,
     })?;
@@ -122,7 +184,16 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .and_then(crate::fetch::parse_retry_after);
     Err(WebhookError {
-        message: format!("POST to {host} answered HTTP {}", status.as_u16()),
+        message: format!(
+            "POST to {host} answered HTTP {}{}",
+            status.as_u16(),
+            match status.as_u16() {
+                401 | 403 => " (check the URL's token or the signing secret)",
+                404 => " (check the webhook URL)",
+                410 => " (the receiver is gone: channel disabled)",
+                _ => "",
+            }
+        ),
         gone: status.as_u16() == 410,
         retry_after,
     })
@@ -132,7 +203,10 @@ fn root_cause(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {
-        msg = format!("{msg}: {s}");
+        let s_text = s.to_string();
+        if !msg.contains(&s_text) {
+            msg = format!("{msg}: {s_text}");
+        }
         src = s.source();
     }
     msg

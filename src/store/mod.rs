@@ -2,7 +2,7 @@
 
 mod state;
 
-pub use state::{OutboxEntry, OutboxStatus, State, WatchState};
+pub use state::{DisabledChannel, OutboxCounts, OutboxEntry, OutboxStatus, State, WatchState};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

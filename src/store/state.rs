@@ -57,10 +57,30 @@ CREATE TABLE IF NOT EXISTS outbox (
     next_attempt INTEGER NOT NULL,
     last_error   TEXT,
     sent_at      INTEGER,
+    first_failure INTEGER,
     PRIMARY KEY (alert_id, channel)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt);
+CREATE TABLE IF NOT EXISTS channel_state (
+    channel         TEXT PRIMARY KEY,
+    disabled_reason TEXT,
+    disabled_for    TEXT,
+    last_digest     INTEGER
+);
 "#;
+
+/// Brings a database created by an earlier version up to [`SCHEMA`].
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let has_first_failure: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'first_failure')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_first_failure {
+        conn.execute_batch("ALTER TABLE outbox ADD COLUMN first_failure INTEGER")?;
+    }
+    Ok(())
+}
 
 /// Per-watch state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -136,6 +156,26 @@ pub struct OutboxEntry {
     pub next_attempt: i64,
     /// The last delivery error.
     pub last_error: Option<String>,
+    /// Unix time of the first failed attempt (the retry window starts there).
+    pub first_failure: Option<i64>,
+}
+
+/// Why a channel is disabled: its receiver said it is gone (HTTP 410).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabledChannel {
+    /// The error that disabled it.
+    pub reason: String,
+    /// The channel target it was disabled for (a changed URL enables it again).
+    pub target: String,
+}
+
+/// Undelivered outbox entries, for `status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Waiting for delivery or a retry.
+    pub pending: i64,
+    /// Gave up; need `presswatch outbox retry`.
+    pub dead: i64,
 }
 
 /// Handle on the state database; cheap to clone, safe to share.
@@ -176,6 +216,7 @@ impl State {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         )
         .and_then(|_| conn.execute_batch(SCHEMA))
+        .and_then(|_| migrate(&conn))
         .map_err(|e| {
             format!(
                 "cannot initialise state database {}: {e} (is the state directory writable?)",
@@ -412,10 +453,10 @@ impl State {
         let db = self.db();
         let mut st = db
             .prepare(
-                "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error
+                "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
                  FROM outbox o JOIN alerts a ON a.id = o.alert_id
                  WHERE (?1 IS NULL OR o.status = ?1) AND (?2 IS NULL OR o.next_attempt <= ?2)
-                 ORDER BY a.created_at, o.alert_id, o.channel",
+                 ORDER BY a.created_at, a.rowid, o.channel",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
@@ -431,6 +472,7 @@ impl State {
                     created_at: r.get(7)?,
                     next_attempt: r.get(8)?,
                     last_error: r.get(9)?,
+                    first_failure: r.get(10)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -449,12 +491,13 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// Records a failed attempt: retry at `next_attempt`, or dead when `None`.
+    /// Records a failed attempt at `now`: retry at `next_attempt`, or dead when `None`.
     pub fn mark_failed(
         &self,
         alert_id: &str,
         channel: &str,
         error: &str,
+        now: i64,
         next_attempt: Option<i64>,
     ) -> Result<()> {
         let (status, next) = match next_attempt {
@@ -463,22 +506,34 @@ impl State {
         };
         self.db()
             .execute(
-                "UPDATE outbox SET status=?3, attempts=attempts+1, last_error=?4, next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
+                "UPDATE outbox SET status=?3, attempts=attempts+1, last_error=?4, first_failure=COALESCE(first_failure, ?6),
+                   next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
                  WHERE alert_id=?1 AND channel=?2",
-                params![alert_id, channel, status, error, next],
+                params![alert_id, channel, status, error, next, now],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
 
-    /// Makes dead (or all unsent) entries pending again, due now. Returns how many.
+    /// Makes unsent entries (all, or of one alert) pending and due now with
+    /// a fresh retry window, and enables channels disabled by a 410. Returns
+    /// how many entries.
     pub fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize> {
-        self.db()
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let n = tx
             .execute(
-                "UPDATE outbox SET status='pending', next_attempt=?2 WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
+                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
                 params![alert_id, now],
             )
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        tx.execute(
+            "UPDATE channel_state SET disabled_reason=NULL, disabled_for=NULL",
+            [],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
     }
 
     /// Drops unsent entries (all, or of one alert). Returns how many.
@@ -489,6 +544,114 @@ impl State {
                 params![alert_id],
             )
             .map_err(|e| self.err(e))
+    }
+
+    /// Forgets delivered alerts sent before `before` (Unix time): their
+    /// outbox entries, and the alerts themselves once no entry refers to them.
+    /// Returns how many entries were removed.
+    pub fn prune_delivered(&self, before: i64) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let n = tx
+            .execute(
+                "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
+                [before],
+            )
+            .map_err(|e| self.err(e))?;
+        tx.execute(
+            "DELETE FROM alerts WHERE created_at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = alerts.id)",
+            [before],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
+    /// Undelivered entries by status.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
+        self.db()
+            .query_row(
+                "SELECT COALESCE(SUM(status='pending'), 0), COALESCE(SUM(status='dead'), 0) FROM outbox",
+                [],
+                |r| {
+                    Ok(OutboxCounts {
+                        pending: r.get(0)?,
+                        dead: r.get(1)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Why a channel is disabled, if it is.
+    pub fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>> {
+        self.db()
+            .query_row(
+                "SELECT disabled_reason, disabled_for FROM channel_state WHERE channel = ?1 AND disabled_reason IS NOT NULL",
+                [channel],
+                |r| {
+                    Ok(DisabledChannel {
+                        reason: r.get(0)?,
+                        target: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Disables a channel (its receiver is gone) until its target changes or
+    /// `outbox retry`; `None` enables it again.
+    pub fn set_channel_disabled(
+        &self,
+        channel: &str,
+        disabled: Option<&DisabledChannel>,
+    ) -> Result<()> {
+        self.db()
+            .execute(
+                "INSERT INTO channel_state (channel, disabled_reason, disabled_for) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(channel) DO UPDATE SET disabled_reason=?2, disabled_for=?3",
+                params![
+                    channel,
+                    disabled.map(|d| &d.reason),
+                    disabled.map(|d| &d.target)
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Unix time the channel's last digest went out.
+    pub fn last_digest(&self, channel: &str) -> Result<Option<i64>> {
+        self.db()
+            .query_row(
+                "SELECT last_digest FROM channel_state WHERE channel = ?1",
+                [channel],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Marks a digest's entries sent and records when, in one transaction.
+    pub fn mark_digest_sent(&self, channel: &str, alert_ids: &[String], now: i64) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        for id in alert_ids {
+            tx.execute(
+                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
+                params![id, channel, now],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.execute(
+            "INSERT INTO channel_state (channel, last_digest) VALUES (?1, ?2)
+             ON CONFLICT(channel) DO UPDATE SET last_digest=?2",
+            params![channel, now],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
     }
 
     /// Pending entries per watch (for status).
@@ -502,16 +665,26 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// The most recent earlier alert id about the same watch (for mail threading).
-    pub fn previous_alert(&self, watch: &str, before_id: &str) -> Result<Option<String>> {
-        self.db()
-            .query_row(
-                "SELECT id FROM alerts WHERE watch = ?1 AND id != ?2 ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                params![watch, before_id],
-                |r| r.get(0),
+    /// The mail thread an alert continues: ids of the first and of the latest
+    /// earlier alerts about the same watch (empty for the first alert; one id
+    /// when they are the same). Used for In-Reply-To / References.
+    pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Vec<String>> {
+        let db = self.db();
+        let mut st = db
+            .prepare(
+                "SELECT id FROM alerts WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
             )
-            .optional()
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        let ids: Vec<String> = st
+            .query_map(params![watch, alert_id], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(match (ids.first(), ids.last()) {
+            (Some(first), Some(last)) if first != last => vec![first.clone(), last.clone()],
+            (Some(first), _) => vec![first.clone()],
+            _ => vec![],
+        })
     }
 }
 
@@ -531,10 +704,51 @@ mod tests {
             2
         );
         st.mark_sent("a1", "mail", 12).unwrap();
-        st.mark_failed("a1", "hook", "HTTP 500", None).unwrap();
+        st.mark_failed("a1", "hook", "HTTP 500", 13, None).unwrap();
         assert_eq!(st.outbox(Some(OutboxStatus::Dead), None).unwrap().len(), 1);
         assert_eq!(st.retry(None, 20).unwrap(), 1);
         assert_eq!(st.pending_count(Some("w")).unwrap(), 1);
+    }
+
+    #[test]
+    fn delivered_alerts_are_pruned_undelivered_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        let ch = vec!["mail".to_string()];
+        st.enqueue("old", "w", "edited", "{}", &ch, 10).unwrap();
+        st.enqueue("dead", "w", "edited", "{}", &ch, 10).unwrap();
+        st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
+        st.mark_sent("old", "mail", 20).unwrap();
+        st.mark_failed("dead", "mail", "HTTP 500", 20, None)
+            .unwrap();
+        st.mark_sent("new", "mail", 100).unwrap();
+        assert_eq!(st.prune_delivered(50).unwrap(), 1);
+        let left: Vec<String> = st
+            .outbox(None, None)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.alert_id)
+            .collect();
+        assert_eq!(left, vec!["dead", "new"]);
+        assert_eq!(st.thread("w", "new").unwrap(), vec!["dead"]);
+    }
+
+    #[test]
+    fn an_older_outbox_table_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("presswatch.db")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE outbox (alert_id TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+               attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, last_error TEXT, sent_at INTEGER,
+               PRIMARY KEY (alert_id, channel));",
+        )
+        .unwrap();
+        drop(old);
+        let st = State::open(dir.path()).unwrap();
+        st.enqueue("a", "w", "edited", "{}", &["mail".to_string()], 1)
+            .unwrap();
+        st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
+        assert_eq!(st.outbox(None, None).unwrap()[0].first_failure, Some(5));
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Integration tests: the real binary and library against real servers on
-//! 127.0.0.1, real SQLite files and real baseline directories.
+//! Integration tests, one crate (`cargo test --test it`): the real binary and
+//! library against real servers on 127.0.0.1, real SQLite files and real
+//! baseline directories.
 
 mod crash;
+mod delivery;
 mod faults;
 mod pipeline;
 mod properties;

@@ -1,0 +1,1182 @@
+//! Alert delivery against real servers on 127.0.0.1: an SMTP server
+//! (mailin-embedded) and a small HTTP webhook receiver, both inside the test;
+//! fault injection (server down, 4xx/5xx, 410, 429 + Retry-After, hangs,
+//! killed process); and snapshots of the rendered bodies.
+
+use std::collections::VecDeque;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use hmac::Mac as _;
+use mail_parser::{MessageParser, MimeHeaders as _};
+use presswatch::alert::{Alert, SCHEMA_VERSION};
+use presswatch::compare::{self, ChangeKind, Rules};
+use presswatch::config::Config;
+use presswatch::document::{Block, Document, Item};
+use presswatch::notify::{self, render, RetryPolicy};
+use presswatch::store::{OutboxStatus, State};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+// ---- the demo story -----------------------------------------------------------
+
+const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence for his film about Iran’s recent uprising.";
+const P1_EDITED: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through mountainous borders after receiving an eight-year prison sentence and a flogging for his film about Iran’s recent uprising.";
+const P2: &str = "Rasoulof’s film, The Seed of The Sacred Fig, delves into the protest movements in Iran following the death of Mahsa Amini in 2022. Amini's death in custody, allegedly for not adhering to hijab, ignited widespread protests across Iran.";
+const P3: &str = "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.";
+const P3_EDITED: &str = "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, flogging, a fine, and the confiscation of his property.";
+const P4: &str = "Due to potential backlash from the Iranian authorities, the identities of the cast and crew, along with the plot and script details of his latest film, remain confidential.";
+const P_ADDED: &str = "Rasoulof said he hoped to attend the premiere of the film at the Cannes Film Festival later this month.";
+
+fn doc(title: &str, paras: &[&str]) -> Document {
+    Document {
+        title: Some(title.into()),
+        byline: Some("Deepa Parent".into()),
+        blocks: paras.iter().map(|p| Block::paragraph(p)).collect(),
+        ..Document::default()
+    }
+}
+
+/// An alert built by the real comparison from two versions of the story.
+fn story_alert(watch: &str, old: &Document, new: &Document, detected_at: &str) -> Alert {
+    let change = compare::compare(old, new, &Rules::default()).expect("the versions differ");
+    Alert {
+        schema: SCHEMA_VERSION,
+        id: Alert::derive_id(watch, &[&old.content_hash(), &new.content_hash()]),
+        watch: watch.into(),
+        url: "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
+        outlet: "The Example Herald".into(),
+        kind: change.kind(),
+        summary: change.summary.clone(),
+        title: new.title.clone(),
+        byline: new.byline.clone(),
+        detected_at: detected_at.into(),
+        change: Some(change),
+        items: vec![],
+        error: None,
+    }
+}
+
+fn edited_alert() -> Alert {
+    let old = doc(
+        "Iranian director Mohammad Rasoulof flees Iran",
+        &[P1, P2, P3, P4],
+    );
+    let new = doc(
+        "Iranian director Mohammad Rasoulof flees Iran",
+        &[P1_EDITED, P2, P3_EDITED, P_ADDED, P4],
+    );
+    story_alert("herald-rasoulof", &old, &new, "2026-11-22T08:15:00Z")
+}
+
+fn headline_alert() -> Alert {
+    let old = doc(
+        "Iranian director Mohammad Rasoulof flees Iran",
+        &[P1_EDITED, P2, P3_EDITED, P_ADDED, P4],
+    );
+    let new = doc(
+        "Mohammad Rasoulof escapes Iran on foot after prison sentence",
+        &[P1_EDITED, P2, P3_EDITED, P_ADDED, P4],
+    );
+    story_alert("herald-rasoulof", &old, &new, "2026-11-22T09:40:00Z")
+}
+
+fn new_items_alert() -> Alert {
+    Alert {
+        schema: SCHEMA_VERSION,
+        id: Alert::derive_id("wire-iran", &["new_items", "k1"]),
+        watch: "wire-iran".into(),
+        url: "https://wire.example.net/tag/iran".into(),
+        outlet: "wire.example.net".into(),
+        kind: ChangeKind::NewItems,
+        summary: "1 new item: Cannes selects The Seed of the Sacred Fig for competition".into(),
+        title: Some("Cannes selects The Seed of the Sacred Fig for competition".into()),
+        byline: None,
+        detected_at: "2026-11-22T08:30:00Z".into(),
+        change: None,
+        items: vec![Item {
+            key: "k1".into(),
+            url: "https://wire.example.net/2024/05/cannes-seed-sacred-fig".into(),
+            title: "Cannes selects The Seed of the Sacred Fig for competition".into(),
+            snippet: Some("The film by Mohammad Rasoulof, who fled Iran this month, will compete for the Palme d'Or.".into()),
+            published: None,
+        }],
+        error: None,
+    }
+}
+
+// ---- an SMTP server inside the test ------------------------------------------------
+
+/// What the SMTP server received.
+#[derive(Default)]
+struct Inbox {
+    messages: Mutex<Vec<(Vec<String>, Vec<u8>)>>,
+    /// Answer DATA with 451 (try again later) this many more times.
+    reject: AtomicUsize,
+}
+
+#[derive(Clone)]
+struct SmtpHandler {
+    inbox: Arc<Inbox>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl mailin_embedded::Handler for SmtpHandler {
+    fn data_start(
+        &mut self,
+        _: &str,
+        _: &str,
+        _: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        let r = &self.inbox.reject;
+        if r.load(Ordering::SeqCst) > 0 {
+            r.fetch_sub(1, Ordering::SeqCst);
+            return mailin_embedded::response::INTERNAL_ERROR;
+        }
+        mailin_embedded::response::OK
+    }
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        self.inbox
+            .messages
+            .lock()
+            .unwrap()
+            .push((self.to.clone(), std::mem::take(&mut self.data)));
+        mailin_embedded::response::OK
+    }
+}
+
+/// Starts an SMTP server (plain, for `tls = "none"`) on `listener`.
+fn smtp_server(listener: std::net::TcpListener) -> Arc<Inbox> {
+    let inbox = Arc::new(Inbox::default());
+    let handler = SmtpHandler {
+        inbox: inbox.clone(),
+        to: vec![],
+        data: vec![],
+    };
+    let mut server = mailin_embedded::Server::new(handler);
+    server
+        .with_name("smtp.test")
+        .with_num_threads(2)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    inbox
+}
+
+fn free_listener() -> std::net::TcpListener {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap()
+}
+
+// ---- a webhook receiver inside the test ------------------------------------------
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// How the receiver answers the next request.
+#[derive(Debug, Clone)]
+enum Reply {
+    Status(u16, Vec<(&'static str, String)>),
+    /// Read the request and never answer.
+    Hang,
+}
+
+#[derive(Default)]
+struct Hook {
+    received: Mutex<Vec<Received>>,
+    /// Scripted replies; 200 when empty.
+    replies: Mutex<VecDeque<Reply>>,
+}
+
+impl Hook {
+    fn script(&self, replies: &[Reply]) {
+        self.replies.lock().unwrap().extend(replies.iter().cloned());
+    }
+    fn count(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+    fn requests(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// A minimal HTTP/1.1 server: reads one request per connection, records it,
+/// answers with the next scripted reply. Runs on its own thread and runtime
+/// so it also serves child processes while the test blocks.
+fn webhook_server() -> (Arc<Hook>, String) {
+    let hook = Arc::new(Hook::default());
+    let listener = free_listener();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let h = hook.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    continue;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    let Some(req) = read_request(&mut sock).await else {
+                        return;
+                    };
+                    h.received.lock().unwrap().push(req);
+                    let reply = h
+                        .replies
+                        .lock()
+                        .unwrap()
+                        .pop_front()
+                        .unwrap_or(Reply::Status(200, vec![]));
+                    match reply {
+                        Reply::Hang => {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                        }
+                        Reply::Status(code, headers) => {
+                            let mut resp = format!(
+                                "HTTP/1.1 {code} X\r\ncontent-length: 0\r\nconnection: close\r\n"
+                            );
+                            for (k, v) in headers {
+                                resp.push_str(&format!("{k}: {v}\r\n"));
+                            }
+                            resp.push_str("\r\n");
+                            let _ = sock.write_all(resp.as_bytes()).await;
+                            let _ = sock.shutdown().await;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    (hook, url)
+}
+
+async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Received> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let path = lines.next()?.split(' ').nth(1)?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < len {
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Received {
+        path,
+        headers,
+        body,
+    })
+}
+
+/// Standard Webhooks verification written from the spec, independently of
+/// presswatch: HMAC-SHA256 keyed with the base64-decoded `whsec_` secret over
+/// `id.timestamp.body`, base64, in a space-separated list of `v1,<sig>`.
+fn verify_standard_webhook(secret: &str, r: &Received) -> bool {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = b64.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
+    let (Some(id), Some(ts), Some(sigs)) = (
+        r.header("webhook-id"),
+        r.header("webhook-timestamp"),
+        r.header("webhook-signature"),
+    ) else {
+        return false;
+    };
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{ts}.").as_bytes());
+    mac.update(&r.body);
+    let expected = format!("v1,{}", b64.encode(mac.finalize().into_bytes()));
+    let fresh = ts
+        .parse::<i64>()
+        .is_ok_and(|t| (chrono::Utc::now().timestamp() - t).abs() < 300);
+    fresh && sigs.split(' ').any(|s| s == expected)
+}
+
+// ---- setup -------------------------------------------------------------------------
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+struct Setup {
+    dir: tempfile::TempDir,
+    config: Config,
+    state: State,
+}
+
+/// A config in a temp dir with the given channels (TOML), one watch per
+/// story used here, and its state database.
+fn setup(channels: &str, daemon: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let src = format!(
+        "[daemon]\nstate_dir = \"state\"\nbaseline_dir = \"baseline\"\n{daemon}\n{channels}\n\
+         [[watch]]\nname = \"herald-rasoulof\"\nurl = \"https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran\"\n\n\
+         [[watch]]\nname = \"wire-iran\"\nurl = \"https://wire.example.net/tag/iran\"\nkind = \"listing\"\n"
+    );
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, &src).unwrap();
+    let config = Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let state = State::open(&config.daemon.state_dir).unwrap();
+    Setup { dir, config, state }
+}
+
+fn email_channel(port: u16, extra: &str) -> String {
+    format!(
+        "[[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\ntls = \"none\"\n\
+         from = \"presswatch <alerts@example.org>\"\nto = [\"press@example.org\", \"desk@example.org\"]\n{extra}\n"
+    )
+}
+
+fn webhook_channel(url: &str, extra: &str) -> String {
+    format!("[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{url}\"\n{extra}\n")
+}
+
+fn enqueue(s: &Setup, alert: &Alert, now: i64) {
+    let watch = s.config.watch(&alert.watch).unwrap();
+    let channels = notify::route(&s.config, watch);
+    s.state
+        .enqueue(
+            &alert.id,
+            &alert.watch,
+            alert.kind.as_str(),
+            &serde_json::to_string(alert).unwrap(),
+            &channels,
+            now,
+        )
+        .unwrap();
+}
+
+/// Fast retries: tests move the clock instead of waiting.
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        first_delay: Duration::from_secs(30),
+        max_delay: Duration::from_secs(3600),
+        give_up_after: Duration::from_secs(24 * 3600),
+        send_timeout: Duration::from_secs(5),
+    }
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn deliver(s: &Setup, now: i64) -> notify::DeliveryReport {
+    notify::deliver_due_at(&s.config, &s.state, &http(), &policy(), now)
+        .await
+        .unwrap()
+}
+
+fn parse(raw: &[u8]) -> mail_parser::Message<'_> {
+    MessageParser::default()
+        .parse(raw)
+        .expect("a parsable message")
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+// ---- email -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn email_is_multipart_alternative_with_ids_and_threading() {
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(&email_channel(port, ""), "");
+    let first = edited_alert();
+    let second = headline_alert();
+    let t = now();
+    enqueue(&s, &first, t);
+    enqueue(&s, &second, t);
+    let r = deliver(&s, t).await;
+    assert_eq!(
+        r,
+        notify::DeliveryReport {
+            sent: 2,
+            retrying: 0,
+            dead: 0
+        }
+    );
+
+    let msgs = inbox.messages.lock().unwrap();
+    assert_eq!(msgs.len(), 2);
+    let (rcpt, raw) = &msgs[1];
+    assert_eq!(rcpt, &["press@example.org", "desk@example.org"]);
+    let m = parse(raw);
+    assert!(
+        m.subject().unwrap().starts_with(
+            "[presswatch] Headline changed: Mohammad Rasoulof escapes Iran on foot after prison sentence"
+        ),
+        "{:?}",
+        m.subject()
+    );
+    assert_eq!(
+        m.message_id(),
+        Some(format!("{}@presswatch", second.id).as_str())
+    );
+    assert_eq!(
+        m.in_reply_to().as_text(),
+        Some(format!("{}@presswatch", first.id).as_str())
+    );
+    assert_eq!(
+        m.references().as_text_list().unwrap_or_default(),
+        vec![format!("{}@presswatch", first.id)]
+    );
+    assert_eq!(
+        m.header("Auto-Submitted").and_then(|h| h.as_text()),
+        Some("auto-generated")
+    );
+    assert_eq!(
+        m.from().unwrap().first().unwrap().address(),
+        Some("alerts@example.org")
+    );
+    // multipart/alternative: text/plain first, then text/html.
+    let ct = m.content_type().unwrap();
+    assert_eq!(
+        (ct.ctype(), ct.subtype()),
+        ("multipart", Some("alternative"))
+    );
+    assert_eq!(m.text_body.len(), 1);
+    assert_eq!(m.html_body.len(), 1);
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    let html = m.body_html(0).unwrap();
+    assert!(text.contains("Headline:\n  - Iranian director Mohammad Rasoulof flees Iran\n  + Mohammad Rasoulof escapes Iran on foot after prison sentence"), "{text}");
+    assert!(html.contains("<del style=\"color:#b00020"), "{html}");
+    assert!(html.contains("<ins style=\"color:#0a6b2d"), "{html}");
+
+    // The first alert is the root: no threading headers.
+    let first_msg = parse(&msgs[0].1);
+    assert_eq!(
+        first_msg.message_id(),
+        Some(format!("{}@presswatch", first.id).as_str())
+    );
+    assert!(first_msg.in_reply_to().is_empty());
+    let first_text = first_msg.body_text(0).unwrap();
+    assert!(first_text.contains("{+and a flogging+}"), "{first_text}");
+    assert!(first_msg
+        .subject()
+        .unwrap()
+        .contains("Edited: Iranian director Mohammad Rasoulof flees Iran — "));
+}
+
+#[tokio::test]
+async fn hostile_page_produces_a_safe_email() {
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(&email_channel(port, ""), "");
+    let old = doc("Rasoulof flees", &[P1, P2]);
+    let new = doc(
+        "Rasoulof flees\r\nBcc: victim@example.com\r\n\r\n<b>owned</b>",
+        &[
+            P1,
+            "<script>alert('x')</script> Rasoulof <img src=x onerror=\"alert(1)\"> fled <a href=\"javascript:alert(2)\">here</a>",
+        ],
+    );
+    let mut alert = story_alert("herald-rasoulof", &old, &new, "2026-11-22T08:15:00Z");
+    alert.byline = Some("<i>Evil</i>\nReply-To: x@evil.example".into());
+    alert.items = vec![Item {
+        key: "k".into(),
+        url: "javascript:alert(3)".into(),
+        title: "<svg onload=alert(4)>".into(),
+        snippet: None,
+        published: None,
+    }];
+    enqueue(&s, &alert, now());
+    assert_eq!(deliver(&s, now()).await.sent, 1);
+
+    let msgs = inbox.messages.lock().unwrap();
+    let (rcpt, raw) = &msgs[0];
+    assert_eq!(rcpt.len(), 2, "no recipient was injected: {rcpt:?}");
+    let m = parse(raw);
+    assert!(m.header("Bcc").is_none());
+    assert!(m.header("Reply-To").is_none());
+    let subject = m.subject().unwrap();
+    assert!(
+        !subject.contains('\r') && !subject.contains('\n'),
+        "{subject:?}"
+    );
+    assert!(
+        subject.contains("Bcc: victim@example.com"),
+        "kept as text: {subject:?}"
+    );
+    let html = m.body_html(0).unwrap();
+    let lower = html.to_lowercase();
+    for bad in [
+        "<script",
+        "<img",
+        "<svg",
+        "<b>owned",
+        "<i>evil",
+        "href=\"javascript",
+        "onerror=\"",
+    ] {
+        assert!(!lower.contains(bad), "{bad} in {html}");
+    }
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    assert!(html.contains("&lt;img src=x onerror="), "{html}");
+    // The only links are the article's.
+    let hrefs: Vec<&str> = html
+        .match_indices("href=\"")
+        .map(|(i, _)| &html[i + 6..i + 40])
+        .collect();
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| h.starts_with("https://news.example.org/")),
+        "{hrefs:?}"
+    );
+    let text = m.body_text(0).unwrap();
+    assert!(
+        text.contains("<script>alert('x')</script>"),
+        "text part shows the text as it was: {text}"
+    );
+}
+
+#[tokio::test]
+async fn hostile_html_page_through_extract_and_compare_gives_a_safe_email() {
+    // A real page as a hostile site might serve it: script and img onerror
+    // elements, markup-looking text (entity-encoded, so it is text after
+    // extraction), a CR LF in the headline, and a javascript: link.
+    let page = |extra: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Rasoulof flees&#13;&#10;Bcc: victim@example.com</title>\
+             <script>document.write('<b>x</b>')</script></head><body><article>\
+             <h1>Rasoulof flees&#13;&#10;Bcc: victim@example.com</h1>\
+             <p>{P1}</p><p>{P2}</p>{extra}\
+             <p>Read <a href=\"javascript:alert(1)\">more</a>.<img src=x onerror=\"alert(2)\"></p>\
+             </article><script>alert(3)</script></body></html>"
+        )
+    };
+    let old = presswatch::extract::article(&page(""), None, None);
+    let new = presswatch::extract::article(
+        &page("<p>Witnesses said &lt;script&gt;alert(4)&lt;/script&gt; and &lt;img src=x onerror=alert(5)&gt; appeared on the page.</p>"),
+        None,
+        None,
+    );
+    let alert = story_alert("herald-rasoulof", &old, &new, "2026-11-22T08:15:00Z");
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(&email_channel(port, ""), "");
+    enqueue(&s, &alert, now());
+    assert_eq!(deliver(&s, now()).await.sent, 1);
+    let msgs = inbox.messages.lock().unwrap().clone();
+    let (rcpt, raw) = &msgs[0];
+    assert_eq!(rcpt.len(), 2);
+    let m = parse(raw);
+    assert!(m.header("Bcc").is_none());
+    let subject = m.subject().unwrap();
+    assert!(!subject.contains(['\r', '\n']), "{subject:?}");
+    let html = m.body_html(0).unwrap().to_lowercase();
+    for bad in ["<script", "<img", "<b>x", "href=\"javascript", "onerror=\""] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+    assert!(
+        html.contains("&lt;script&gt;alert(4)&lt;/script&gt;"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
+    // Attempt 1: nothing listens on the port. Attempt 2: the server answers
+    // DATA with 451. Attempt 3: accepted. Later rounds send nothing.
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let s = setup(&email_channel(port, ""), "");
+    let alert = edited_alert();
+    let t0 = now();
+    enqueue(&s, &alert, t0);
+    let r = deliver(&s, t0).await;
+    assert_eq!((r.sent, r.retrying), (0, 1));
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert!(
+        e.last_error.as_deref().unwrap().contains("cannot connect"),
+        "{e:?}"
+    );
+    assert!(e.next_attempt >= t0 + 30, "backoff: {e:?}");
+
+    let inbox = smtp_server(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    inbox.reject.store(1, Ordering::SeqCst);
+    // Not due yet: nothing is attempted.
+    assert_eq!(deliver(&s, t0 + 1).await, notify::DeliveryReport::default());
+    let r = deliver(&s, t0 + 3600).await;
+    assert_eq!((r.sent, r.retrying), (0, 1));
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert!(e.last_error.as_deref().unwrap().contains("451"), "{e:?}");
+    let r = deliver(&s, t0 + 7200).await;
+    assert_eq!(r.sent, 1);
+    for k in 3..6 {
+        assert_eq!(
+            deliver(&s, t0 + k * 3600).await,
+            notify::DeliveryReport::default()
+        );
+    }
+    let msgs = inbox.messages.lock().unwrap();
+    assert_eq!(msgs.len(), 1, "exactly one message arrived");
+    assert_eq!(
+        parse(&msgs[0].1).message_id(),
+        Some(format!("{}@presswatch", alert.id).as_str())
+    );
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert_eq!((e.status, e.attempts), (OutboxStatus::Sent, 3));
+}
+
+// ---- webhooks ----------------------------------------------------------------------
+
+#[tokio::test]
+async fn webhook_500_then_200_is_signed_and_keeps_its_id() {
+    let (hook, base) = webhook_server();
+    std::env::set_var("PW_TEST_HOOK_SECRET", SECRET);
+    let s = setup(
+        &webhook_channel(
+            &format!("{base}/hook"),
+            "secret_env = \"PW_TEST_HOOK_SECRET\"",
+        ),
+        "",
+    );
+    hook.script(&[Reply::Status(500, vec![])]);
+    let alert = edited_alert();
+    let t0 = now();
+    enqueue(&s, &alert, t0);
+    assert_eq!(deliver(&s, t0).await.retrying, 1);
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert!(
+        e.last_error.as_deref().unwrap().contains("HTTP 500"),
+        "{e:?}"
+    );
+    assert_eq!(deliver(&s, t0 + 3600).await.sent, 1);
+    assert_eq!(
+        deliver(&s, t0 + 7200).await,
+        notify::DeliveryReport::default()
+    );
+
+    let reqs = hook.requests();
+    assert_eq!(reqs.len(), 2);
+    for r in &reqs {
+        assert_eq!(r.path, "/hook");
+        assert_eq!(r.header("webhook-id"), Some(alert.id.as_str()));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert!(verify_standard_webhook(SECRET, r), "signature of {r:?}");
+    }
+    // A tampered body fails verification.
+    let mut forged = reqs[1].clone();
+    forged.body.extend_from_slice(b" ");
+    assert!(!verify_standard_webhook(SECRET, &forged));
+    // The documented schema.
+    let v: serde_json::Value = serde_json::from_slice(&reqs[1].body).unwrap();
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["id"], alert.id.as_str());
+    assert_eq!(v["watch"], "herald-rasoulof");
+    assert_eq!(v["kind"], "edited");
+    assert_eq!(v["detected_at"], "2026-11-22T08:15:00Z");
+    let blocks = v["change"]["blocks"].as_array().unwrap();
+    assert!(blocks
+        .iter()
+        .any(|b| b["op"] == "added" && b["text"] == P_ADDED));
+    assert!(blocks
+        .iter()
+        .any(|b| b["op"] == "changed" && b["segments"].is_array()));
+}
+
+#[tokio::test]
+async fn webhook_429_honours_retry_after() {
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/hook"), ""), "");
+    hook.script(&[Reply::Status(429, vec![("retry-after", "1200".into())])]);
+    let t0 = now();
+    enqueue(&s, &edited_alert(), t0);
+    assert_eq!(deliver(&s, t0).await.retrying, 1);
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert!(e.next_attempt >= t0 + 1200, "Retry-After honoured: {e:?}");
+    assert_eq!(
+        deliver(&s, t0 + 600).await,
+        notify::DeliveryReport::default()
+    );
+    assert_eq!(hook.count(), 1);
+    assert_eq!(deliver(&s, t0 + 1300).await.sent, 1);
+    assert_eq!(hook.count(), 2);
+}
+
+#[tokio::test]
+async fn webhook_410_disables_the_channel_until_its_url_changes() {
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/old"), ""), "");
+    hook.script(&[Reply::Status(410, vec![])]);
+    let t0 = now();
+    enqueue(&s, &edited_alert(), t0);
+    enqueue(&s, &headline_alert(), t0);
+    let r = deliver(&s, t0).await;
+    assert_eq!((r.sent, r.retrying), (0, 2), "the second alert waits too");
+    let d = s.state.channel_disabled("hook").unwrap().expect("disabled");
+    assert!(d.reason.contains("410"), "{d:?}");
+    // Persisted: a new State (a restart) still skips the channel.
+    let state = State::open(&s.config.daemon.state_dir).unwrap();
+    let r = notify::deliver_due_at(&s.config, &state, &http(), &policy(), t0 + 7200)
+        .await
+        .unwrap();
+    assert_eq!(r, notify::DeliveryReport::default());
+    assert_eq!(hook.count(), 1);
+    // A fixed URL enables it; both alerts go out, nothing is lost.
+    let fixed = setup(&webhook_channel(&format!("{base}/new"), ""), "");
+    let cfg = Config::parse(
+        &s.dir.path().join("config.toml"),
+        &std::fs::read_to_string(fixed.dir.path().join("config.toml")).unwrap(),
+    )
+    .unwrap();
+    let r = notify::deliver_due_at(&cfg, &state, &http(), &policy(), t0 + 7200)
+        .await
+        .unwrap();
+    assert_eq!(r.sent, 2);
+    assert!(state.channel_disabled("hook").unwrap().is_none());
+    assert!(hook.requests()[1..].iter().all(|r| r.path == "/new"));
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_times_out_and_gives_up_after_the_window_until_retried() {
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/hook"), ""), "");
+    hook.script(&[Reply::Hang, Reply::Status(503, vec![])]);
+    let policy = RetryPolicy {
+        send_timeout: Duration::from_millis(300),
+        ..policy()
+    };
+    let t0 = now();
+    enqueue(&s, &edited_alert(), t0);
+    let started = std::time::Instant::now();
+    let r = notify::deliver_due_at(&s.config, &s.state, &http(), &policy, t0)
+        .await
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(r.retrying, 1);
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert!(
+        e.last_error.as_deref().unwrap().contains("timed out"),
+        "{e:?}"
+    );
+    // Still failing when the 24 h window is over: dead.
+    let late = t0 + 24 * 3600 + 1;
+    let r = notify::deliver_due_at(&s.config, &s.state, &http(), &policy, late)
+        .await
+        .unwrap();
+    assert_eq!(r.dead, 1);
+    assert_eq!(s.state.outbox_counts().unwrap().dead, 1);
+    // `outbox retry` makes it due again; now it is delivered.
+    assert_eq!(s.state.retry(None, late).unwrap(), 1);
+    let r = notify::deliver_due_at(&s.config, &s.state, &http(), &policy, late)
+        .await
+        .unwrap();
+    assert_eq!(r.sent, 1);
+    assert_eq!(hook.count(), 3);
+}
+
+#[test]
+fn chat_payloads_escape_markup_and_fit_the_limits() {
+    use presswatch::config::WebhookFormat;
+    let mut alert = edited_alert();
+    alert.title = Some("<!channel> @everyone [click](https://evil.example) *bold*".into());
+    if let Some(presswatch::compare::BlockChange::Added { text, .. }) = alert
+        .change
+        .as_mut()
+        .unwrap()
+        .blocks
+        .iter_mut()
+        .find(|b| matches!(b, presswatch::compare::BlockChange::Added { .. }))
+    {
+        *text = format!("{} {}", text, "word ".repeat(5000));
+    }
+    let slack = notify::webhook::payload(WebhookFormat::Slack, &alert);
+    let t = slack["text"].as_str().unwrap();
+    assert!(t.chars().count() <= 3000, "{}", t.len());
+    assert!(!t.contains("<!channel>") && t.contains("&lt;!channel&gt;"));
+    assert!(t.contains("truncated") && t.contains(&alert.url));
+    let discord = notify::webhook::payload(WebhookFormat::Discord, &alert);
+    let c = discord["content"].as_str().unwrap();
+    assert!(c.chars().count() <= 2000);
+    assert!(c.contains("\\[click\\]\\(https://evil.example\\)"), "{c}");
+    assert_eq!(discord["allowed_mentions"]["parse"], serde_json::json!([]));
+    let teams = notify::webhook::payload(WebhookFormat::Teams, &alert);
+    assert!(serde_json::to_vec(&teams).unwrap().len() < 28 * 1024);
+    assert_eq!(teams["attachments"][0]["content"]["type"], "AdaptiveCard");
+}
+
+// ---- digests -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(
+        &email_channel(port, "digest = \"daily 08:00\""),
+        "timezone = \"Europe/Berlin\"",
+    );
+    use chrono::TimeZone as _;
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    let at = |d: u32, h: u32, m: u32| {
+        berlin
+            .with_ymd_and_hms(2026, 11, d, h, m, 0)
+            .unwrap()
+            .timestamp()
+    };
+    let (a1, a2, a3) = (edited_alert(), new_items_alert(), headline_alert());
+    enqueue(&s, &a1, at(22, 9, 15));
+    enqueue(&s, &a2, at(22, 9, 30));
+    enqueue(&s, &a3, at(22, 10, 40));
+    // Before the slot nothing goes out.
+    assert_eq!(
+        deliver(&s, at(22, 23, 0)).await,
+        notify::DeliveryReport::default()
+    );
+    assert_eq!(
+        deliver(&s, at(23, 7, 59)).await,
+        notify::DeliveryReport::default()
+    );
+    // Restart: a fresh handle on the same database; the slot has come.
+    let state = State::open(&s.config.daemon.state_dir).unwrap();
+    let r = notify::deliver_due_at(&s.config, &state, &http(), &policy(), at(23, 8, 0))
+        .await
+        .unwrap();
+    assert_eq!(r.sent, 3);
+    let msgs = inbox.messages.lock().unwrap().clone();
+    assert_eq!(msgs.len(), 1, "one message for three alerts");
+    let m = parse(&msgs[0].1);
+    assert_eq!(
+        m.subject(),
+        Some("[presswatch] Daily digest: 1 new item, 2 changes in 1 story")
+    );
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    let new_items = text.find("New items\n=========").expect(&text);
+    let story = text
+        .find("Mohammad Rasoulof escapes Iran on foot after prison sentence (The Example Herald)")
+        .expect(&text);
+    assert!(new_items < story, "{text}");
+    let (edit, headline) = (
+        text.find("Edited: ").unwrap(),
+        text.find("Headline changed: ").unwrap(),
+    );
+    assert!(
+        story < edit && edit < headline,
+        "story alerts in order: {text}"
+    );
+    assert!(text.contains("2026-11-22 09:15 CET"), "local times: {text}");
+    // The next digest waits for the next slot.
+    let a4 = Alert {
+        id: "follow-up".into(),
+        ..edited_alert()
+    };
+    enqueue(&s, &a4, at(23, 9, 0));
+    assert_eq!(
+        deliver(&s, at(23, 12, 0)).await,
+        notify::DeliveryReport::default()
+    );
+    assert_eq!(deliver(&s, at(24, 8, 1)).await.sent, 1);
+    // After a quiet week a new alert still waits for the next slot.
+    let a5 = Alert {
+        id: "after-a-quiet-week".into(),
+        ..edited_alert()
+    };
+    enqueue(&s, &a5, at(28, 10, 0));
+    assert_eq!(
+        deliver(&s, at(28, 10, 1)).await,
+        notify::DeliveryReport::default()
+    );
+    assert_eq!(deliver(&s, at(29, 8, 0)).await.sent, 1);
+}
+
+// ---- the real binary: killed mid-delivery, test-alert ----------------------------------
+
+const BIN: &str = env!("CARGO_BIN_EXE_presswatch");
+
+fn article_html(title: &str, paras: &[&str]) -> String {
+    let body: String = paras.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><article><h1>{title}</h1>\n{body}</article></body></html>")
+}
+
+fn replay_dir(root: &Path, name: &str, html: &str) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.html"), html).unwrap();
+    std::fs::write(
+        dir.join("manifest.toml"),
+        "[[response]]\nurl = \"https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran\"\nbody = \"a.html\"\ncontent_type = \"text/html; charset=utf-8\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN).args(args).output().unwrap()
+}
+
+#[test]
+fn delivery_interrupted_by_kill_resumes_on_restart() {
+    let (hook, base) = webhook_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let mut f = std::fs::File::create(&config).unwrap();
+    write!(
+        f,
+        "{}\n[[watch]]\nname = \"herald-rasoulof\"\nurl = \"https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran\"\n",
+        webhook_channel(&format!("{base}/hook"), "")
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let v1 = replay_dir(
+        dir.path(),
+        "v1",
+        &article_html("Rasoulof flees Iran", &[P1, P2, P3, P4]),
+    );
+    let v2 = replay_dir(
+        dir.path(),
+        "v2",
+        &article_html("Rasoulof flees Iran", &[P1_EDITED, P2, P3, P4]),
+    );
+    let out = run(&["check", "--config", cfg, "--replay", v1.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+
+    // The receiver takes the request and never answers; the process is killed mid-send.
+    hook.script(&[Reply::Hang]);
+    let mut child = std::process::Command::new(BIN)
+        .args(["check", "--config", cfg, "--replay", v2.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while hook.count() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no delivery attempt");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Restart: the change is not detected again (the baseline advanced), but
+    // the alert still waits in the outbox and is delivered with the same id.
+    let out = run(&["check", "--config", cfg, "--replay", v2.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let reqs = hook.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert_eq!(reqs[0].header("webhook-id"), reqs[1].header("webhook-id"));
+    let v: serde_json::Value = serde_json::from_slice(&reqs[1].body).unwrap();
+    assert_eq!(v["kind"], "edited");
+    let out = run(&["outbox", "--config", cfg, "list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("outbox is empty"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn test_alert_reports_success_and_the_exact_failure() {
+    let (hook, base) = webhook_server();
+    hook.script(&[Reply::Status(401, vec![])]);
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let closed = free_listener().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n{}\n[[channel]]\nname = \"down\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{closed}\"\ntls = \"none\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n\n\
+             [[channel]]\nname = \"needs-tls\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n\n\
+             [[channel]]\nname = \"nowhere\"\ntype = \"email\"\nsmtp_url = \"smtps://no-such-host.invalid\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n",
+            email_channel(port, ""),
+            webhook_channel(&format!("{base}/hook"), "")
+        ),
+    )
+    .unwrap();
+    let out = run(&["test-alert", "--config", config.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {stdout}"))
+            .to_string()
+    };
+    assert!(line("mail").contains("OK"), "{stdout}");
+    assert!(line("hook").contains("HTTP 401"), "{stdout}");
+    assert!(line("down").contains("cannot connect"), "{stdout}");
+    assert!(line("needs-tls").contains("TLS"), "{stdout}");
+    assert!(line("nowhere").contains("DNS"), "{stdout}");
+    assert_eq!(inbox.messages.lock().unwrap().len(), 1);
+    // Only the mail channel was selected this time.
+    let out = run(&[
+        "test-alert",
+        "--config",
+        config.to_str().unwrap(),
+        "--channel",
+        "mail",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(inbox.messages.lock().unwrap().len(), 2);
+}
+
+// ---- snapshots of the rendered bodies ------------------------------------------------------
+
+#[test]
+fn snapshot_edited_alert_text() {
+    insta::assert_snapshot!(render::text(&edited_alert()));
+}
+
+#[test]
+fn snapshot_edited_alert_html() {
+    insta::assert_snapshot!(render::html(&edited_alert()));
+}
+
+#[test]
+fn snapshot_headline_alert_text() {
+    insta::assert_snapshot!(render::text(&headline_alert()));
+}
+
+#[test]
+fn snapshot_digest_text() {
+    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    insta::assert_snapshot!(render::digest_text(
+        &[edited_alert(), new_items_alert(), headline_alert()],
+        tz
+    ));
+}
+
+#[test]
+fn snapshot_digest_html() {
+    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    insta::assert_snapshot!(render::digest_html(
+        &[edited_alert(), new_items_alert(), headline_alert()],
+        tz
+    ));
+}
+
+#[test]
+fn watches_route_to_their_channels() {
+    let s = setup(
+        &format!(
+            "{}\n{}",
+            email_channel(25, ""),
+            webhook_channel("https://hooks.example.org/x", "")
+        ),
+        "",
+    );
+    let src = std::fs::read_to_string(s.dir.path().join("config.toml")).unwrap()
+        + "\n[[watch]]\nname = \"only-hook\"\nurl = \"https://example.org/a\"\nchannels = [\"hook\"]\n";
+    let cfg = Config::parse(&s.dir.path().join("config.toml"), &src).unwrap();
+    assert_eq!(
+        notify::route(&cfg, cfg.watch("only-hook").unwrap()),
+        vec!["hook"]
+    );
+    assert_eq!(
+        notify::route(&cfg, cfg.watch("herald-rasoulof").unwrap()),
+        vec!["mail", "hook"]
+    );
+}
+
+#[test]
+fn outbox_commands_list_retry_and_drop_dead_alerts() {
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/hook"), ""), "");
+    let cfg = s.dir.path().join("config.toml");
+    let cfg = cfg.to_str().unwrap();
+    let (a, b) = (edited_alert(), new_items_alert());
+    enqueue(&s, &a, now());
+    enqueue(&s, &b, now());
+    for alert in [&a, &b] {
+        s.state
+            .mark_failed(
+                &alert.id,
+                "hook",
+                "POST to 127.0.0.1 answered HTTP 503",
+                now(),
+                None,
+            )
+            .unwrap();
+    }
+    let out = run(&["outbox", "--config", cfg, "list"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "dead alerts fail the listing: {stdout}"
+    );
+    assert_eq!(stdout.matches("DEAD").count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("last error: POST to 127.0.0.1 answered HTTP 503"),
+        "{stdout}"
+    );
+
+    let out = run(&["outbox", "--config", cfg, "drop"]);
+    assert!(!out.status.success(), "drop needs an id or --all");
+    let out = run(&["outbox", "--config", cfg, "drop", &b.id]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 entries dropped"),
+        "{out:?}"
+    );
+
+    let out = run(&["outbox", "--config", cfg, "retry"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("delivery: 1 sent, 0 will be retried, 0 dead"),
+        "{stdout}"
+    );
+    assert_eq!(hook.count(), 1);
+    assert_eq!(hook.requests()[0].header("webhook-id"), Some(a.id.as_str()));
+    let out = run(&["outbox", "--config", cfg, "list"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("outbox is empty"));
+}
