@@ -259,6 +259,12 @@ fn redirected_to_front(requested: &url::Url, landed: &url::Url) -> bool {
 }
 
 async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<Fetched, String> {
+    if watch.robots {
+        ctx.fetcher
+            .robots_allow(&watch.url)
+            .await
+            .map_err(|e| format!("fetching {}: {e}", watch.url))?;
+    }
     ctx.fetcher
         .fetch(&watch.url, validators)
         .await
@@ -595,6 +601,9 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Ite
             let Ok(url) = url::Url::parse(&it.url) else {
                 continue;
             };
+            if watch.robots && ctx.fetcher.robots_allow(&url).await.is_err() {
+                continue;
+            }
             match ctx.fetcher.fetch(&url, &Validators::default()).await {
                 Ok(Fetched::Page(r)) if r.status < 400 => {
                     let doc = extract::article(&r.text(), Some(&r.final_url), None);
@@ -633,7 +642,8 @@ pub async fn check_all(ctx: &Context, watches: &[&Watch]) -> Vec<Report> {
     reports.into_iter().map(|(_, r)| r).collect()
 }
 
-fn log_report(r: &Report, w: &Watch) {
+/// Logs a finished check with structured fields (watch, url, duration, result or error).
+pub fn log_report(r: &Report, w: &Watch) {
     let ms = r.elapsed.as_millis() as u64;
     match &r.outcome {
         Outcome::Error(e) => {

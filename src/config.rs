@@ -104,8 +104,6 @@ pub struct DaemonSettings {
     pub interval: Duration,
     /// How many checks may run at once.
     pub concurrency: usize,
-    /// Minimum delay between two requests to one host.
-    pub per_host_delay: Duration,
     /// Timeout of one whole fetch.
     pub timeout: Duration,
     /// Largest response body accepted, in bytes.
@@ -122,6 +120,44 @@ pub struct DaemonSettings {
     pub max_redirects: usize,
     /// Time zone of digest times (`timezone = "Europe/Berlin"`; default UTC).
     pub timezone: chrono_tz::Tz,
+    /// Scheduling and politeness (`[daemon]` keys and `[[host]]` tables).
+    pub politeness: Politeness,
+    /// Address of the metrics and health listener; `None` (the default) means off.
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+/// How presswatch treats the sites it fetches: requests in flight and the
+/// delay between requests per host, with per-host overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Politeness {
+    /// Default minimum delay between the starts of two requests to one host.
+    pub delay: Duration,
+    /// Default number of requests in flight to one host.
+    pub concurrency: usize,
+    /// Overrides for named hosts (`[[host]]`).
+    pub hosts: Vec<HostRule>,
+}
+
+/// Politeness for one host (`[[host]] name = "news.example.org"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRule {
+    /// Host name, lower case, matched exactly.
+    pub name: String,
+    /// Minimum delay between two requests to this host.
+    pub delay: Duration,
+    /// Requests in flight to this host.
+    pub concurrency: usize,
+}
+
+impl Politeness {
+    /// The (delay, concurrency) that apply to `host`.
+    pub fn for_host(&self, host: &str) -> (Duration, usize) {
+        self.hosts
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(host))
+            .map(|h| (h.delay, h.concurrency))
+            .unwrap_or((self.delay, self.concurrency))
+    }
 }
 
 /// An alert channel (`[[channel]]`).
@@ -291,6 +327,9 @@ pub struct Watch {
     pub outlet: Option<String>,
     /// Allow redirects from this watch to loopback, private or link-local addresses.
     pub allow_private_redirects: bool,
+    /// Obey the site's robots.txt (default); `robots = false` for pages the
+    /// organisation is entitled to fetch regardless.
+    pub robots: bool,
 }
 
 impl Watch {
@@ -316,6 +355,15 @@ struct RawConfig {
     channel: Vec<RawChannel>,
     #[serde(default)]
     watch: Vec<RawWatch>,
+    #[serde(default)]
+    host: Vec<RawHost>,
+}
+
+#[derive(Deserialize)]
+struct RawHost {
+    name: Spanned<String>,
+    delay: Option<Spanned<String>>,
+    concurrency: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -331,6 +379,8 @@ struct RawDaemon {
     failure_threshold: Option<Spanned<i64>>,
     max_redirects: Option<Spanned<i64>>,
     timezone: Option<Spanned<String>>,
+    per_host_concurrency: Option<Spanned<i64>>,
+    listen: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -378,6 +428,7 @@ struct RawWatch {
     outlet: Option<String>,
     #[serde(default)]
     allow_private_redirects: bool,
+    robots: Option<bool>,
 }
 
 /// Collects errors while validating one file.
@@ -467,7 +518,8 @@ impl Config {
         } else {
             base
         };
-        let daemon = daemon_settings(&mut r, raw.daemon, &base);
+        let mut daemon = daemon_settings(&mut r, raw.daemon, &base);
+        daemon.politeness.hosts = host_rules(&mut r, raw.host, &daemon.politeness);
         let channels = channels(&mut r, raw.channel, &base);
         let watches = watches(&mut r, raw.watch, &daemon, &channels);
         r.errors.sort_by_key(|e| e.line.unwrap_or(0));
@@ -731,12 +783,6 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
     DaemonSettings {
         interval,
         concurrency: positive(r, &d.concurrency, "daemon.concurrency", 16, 1) as usize,
-        per_host_delay: duration_field(
-            r,
-            &d.per_host_delay,
-            "daemon.per_host_delay",
-            Duration::from_secs(2),
-        ),
         timeout: duration_field(r, &d.timeout, "daemon.timeout", Duration::from_secs(30)),
         max_body,
         user_agent: d.user_agent.unwrap_or_else(default_user_agent),
@@ -746,6 +792,32 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
             as u32,
         max_redirects: positive(r, &d.max_redirects, "daemon.max_redirects", 5, 0) as usize,
         timezone: timezone(r, &d.timezone),
+        politeness: Politeness {
+            delay: duration_field(
+                r,
+                &d.per_host_delay,
+                "daemon.per_host_delay",
+                Duration::from_secs(2),
+            ),
+            concurrency: positive(
+                r,
+                &d.per_host_concurrency,
+                "daemon.per_host_concurrency",
+                1,
+                1,
+            ) as usize,
+            hosts: Vec::new(),
+        },
+        listen: d
+            .listen
+            .as_ref()
+            .and_then(|l| match listen_addr(l.get_ref()) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    r.at(Some(l.span()), "daemon.listen", e);
+                    None
+                }
+            }),
     }
 }
 
@@ -765,6 +837,53 @@ fn timezone(r: &mut Report<'_>, v: &Option<Spanned<String>>) -> chrono_tz::Tz {
         );
         chrono_tz::UTC
     })
+}
+
+/// Parses `listen`: `host:port`, or a bare port meaning 127.0.0.1.
+fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    let s = s.trim();
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| {
+        format!("cannot parse {s:?} as an address; write e.g. \"127.0.0.1:9184\" or \"9184\"")
+    })
+}
+
+/// The `[[host]]` tables: per-host delay and concurrency, defaulting to the `[daemon]` ones.
+fn host_rules(r: &mut Report<'_>, raw: Vec<RawHost>, defaults: &Politeness) -> Vec<HostRule> {
+    let mut out: Vec<HostRule> = Vec::new();
+    for (i, h) in raw.into_iter().enumerate() {
+        let name = h.name.get_ref().trim().to_ascii_lowercase();
+        if name.is_empty() || name.contains(['/', ':', ' ']) {
+            r.at(
+                Some(h.name.span()),
+                format!("host[{i}].name"),
+                "must be a bare host name such as \"news.example.org\" (no scheme, port or path)",
+            );
+            continue;
+        }
+        if out.iter().any(|o| o.name == name) {
+            r.at(
+                Some(h.name.span()),
+                format!("host[{i}].name"),
+                format!("duplicate host {name:?}"),
+            );
+            continue;
+        }
+        out.push(HostRule {
+            delay: duration_field(r, &h.delay, &format!("host[{i}].delay"), defaults.delay),
+            concurrency: positive(
+                r,
+                &h.concurrency,
+                &format!("host[{i}].concurrency"),
+                defaults.concurrency as i64,
+                1,
+            ) as usize,
+            name,
+        });
+    }
+    out
 }
 
 /// The default User-Agent: names presswatch and its version.
@@ -1108,6 +1227,7 @@ fn watches(
                 follow: w.follow,
                 outlet: w.outlet,
                 allow_private_redirects: w.allow_private_redirects,
+                robots: w.robots.unwrap_or(true),
             });
         }
     }
@@ -1234,6 +1354,36 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             "{e:#?}"
         );
         assert!(!e.iter().any(|l| l.contains("hunter2")));
+    }
+
+    #[test]
+    fn politeness_hosts_listen_and_robots() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[daemon]\nper_host_delay = \"5s\"\nlisten = \"9184\"\n\n[[host]]\nname = \"Intra.example.org\"\ndelay = \"0s\"\nconcurrency = 8\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nrobots = false\n",
+        )
+        .unwrap();
+        let p = &c.daemon.politeness;
+        assert_eq!(p.for_host("intra.example.org"), (Duration::ZERO, 8));
+        assert_eq!(p.for_host("example.org"), (Duration::from_secs(5), 1));
+        assert_eq!(c.daemon.listen, Some("127.0.0.1:9184".parse().unwrap()));
+        assert!(!c.watches[0].robots);
+        let e = errors("[daemon]\nlisten = \"everywhere\"\n\n[[host]]\nname = \"https://x.org/\"\n\n[[host]]\nname = \"y.org\"\nconcurrency = 0\n");
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:2: daemon.listen: cannot parse")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:5: host[0].name: must be a bare host name")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:9: host[1].concurrency: must be at least 1")),
+            "{e:#?}"
+        );
     }
 
     #[test]

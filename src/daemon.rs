@@ -1,92 +1,439 @@
-//! The daemon: checks each watch on its interval, delivers the outbox, and
-//! stops cleanly on SIGTERM / SIGINT.
+//! The daemon: schedules each watch on its own interval (see
+//! [`crate::scheduler`]) under a global concurrency limit, delivers the
+//! outbox, talks to systemd, reloads on SIGHUP and stops cleanly on SIGTERM.
+//!
+//! The main loop owns the schedule. Checks run as tracked tasks and report
+//! back over a channel; the loop then persists the watch's next due time.
+//! Per-host politeness and robots.txt live in the fetcher, so the daemon and
+//! `presswatch check` behave the same towards sites.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use tokio::signal::unix::{signal, Signal, SignalKind};
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use crate::check::{self, Context};
-use crate::config::Config;
+use crate::check::{self, Context, Outcome, Report};
+use crate::config::{Config, Watch};
 use crate::fetch::Fetcher;
-use crate::notify;
+use crate::listener::{self, Health};
+use crate::scheduler::{self, Scheduler};
+use crate::store::Baselines;
+use crate::systemd::Notifier;
+use crate::{metrics, notify};
 
-/// How often the main loop wakes up at most to look for due work.
-const TICK: Duration = Duration::from_secs(5);
+/// The main loop turns at least this often, and starts delivery rounds and
+/// updates STATUS at most this often.
+const TICK: Duration = Duration::from_secs(1);
 
-/// Runs until SIGTERM or SIGINT. Due times live in the state database, so a
-/// restart neither re-checks everything at once nor forgets what was due.
-pub async fn run(config: Arc<Config>) -> Result<(), String> {
-    let fetcher = Fetcher::for_config(&config).map_err(|e| e.to_string())?;
-    let ctx = Context::open(config.clone(), fetcher, false)?;
-    let http = reqwest::Client::builder()
+/// `/healthz` fails when the main loop has not turned for this long.
+const STALL: Duration = Duration::from_secs(30);
+
+/// How long SIGTERM waits for in-flight checks and deliveries.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// One scheduled watch.
+struct Slot {
+    watch: Watch,
+    due_ms: i64,
+    running: bool,
+}
+
+/// The running daemon's state, owned by the main loop.
+struct Daemon {
+    ctx: Context,
+    http: reqwest::Client,
+    sched: Scheduler,
+    slots: HashMap<String, Slot>,
+    permits: Arc<Semaphore>,
+    tracker: TaskTracker,
+    delivering: Arc<AtomicBool>,
+    done_tx: mpsc::UnboundedSender<(Watch, Report)>,
+    notifier: Notifier,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn http_client(config: &Config) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .user_agent(&config.daemon.user_agent)
         .build()
-        .map_err(|e| e.to_string())?;
-    tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(), "presswatch started");
-    let mut next_due: HashMap<String, i64> = HashMap::new();
-    let now = Utc::now().timestamp();
-    for (i, w) in config.watches.iter().enumerate() {
-        let st = ctx.state.watch(&w.name).map_err(|e| e.to_string())?;
-        // Never-checked watches are spread over the first interval.
-        let spread = (w.interval.as_secs() as i64 * i as i64) / config.watches.len().max(1) as i64;
-        next_due.insert(w.name.clone(), st.next_due.unwrap_or(now + spread.min(60)));
+        .map_err(|e| format!("cannot build the HTTP client for webhooks: {e}"))
+}
+
+fn install(kind: SignalKind, name: &str) -> Result<Signal, String> {
+    signal(kind).map_err(|e| format!("cannot install the {name} handler: {e}"))
+}
+
+/// Runs until SIGTERM or SIGINT; SIGHUP reloads the config file.
+pub async fn run(config: Arc<Config>) -> Result<(), String> {
+    let sched = Scheduler::from_env();
+    if sched.scale() != 1 {
+        tracing::warn!(
+            scale = sched.scale(),
+            "{} is set: schedule runs faster than configured (tests only)",
+            scheduler::TIME_SCALE_ENV
+        );
     }
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
-    loop {
-        let now = Utc::now().timestamp();
-        let due: Vec<_> = config
+    let mut term = install(SignalKind::terminate(), "SIGTERM")?;
+    let mut int = install(SignalKind::interrupt(), "SIGINT")?;
+    let mut hup = install(SignalKind::hangup(), "SIGHUP")?;
+    let fetcher = Fetcher::for_config(&config).map_err(|e| e.to_string())?;
+    let ctx = Context::open(config.clone(), fetcher, false)?;
+    let cancel = CancellationToken::new();
+    let heartbeat = Arc::new(AtomicI64::new(now_ms()));
+    if let Some(addr) = config.daemon.listen {
+        let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            format!(
+                "cannot listen on {addr} (daemon.listen): {e}; pick a free port or remove the key"
+            )
+        })?;
+        if !addr.ip().is_loopback() {
+            tracing::warn!(%addr, "metrics listener is reachable from the network: /metrics shows watch names");
+        }
+        tracing::info!(%addr, "serving /healthz and /metrics");
+        let health = Arc::new(Health {
+            heartbeat: heartbeat.clone(),
+            stale_after: STALL,
+            state: ctx.state.clone(),
+        });
+        tokio::spawn(listener::serve(l, health, cancel.clone()));
+    }
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let mut d = Daemon {
+        http: http_client(&config)?,
+        sched,
+        slots: HashMap::new(),
+        permits: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
+        tracker: TaskTracker::new(),
+        delivering: Arc::new(AtomicBool::new(false)),
+        done_tx,
+        notifier: Notifier::from_env(),
+        ctx,
+    };
+    d.sync_watches()?;
+    tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(),
+        state = %d.ctx.state.path().display(), "presswatch started");
+    let status = d.status_line();
+    d.notifier.ready(&status);
+    let mut housekeeping: Option<tokio::time::Instant> = None;
+    let stop = loop {
+        heartbeat.store(now_ms(), Ordering::Relaxed);
+        d.notifier.ping_if_due();
+        d.dispatch();
+        if housekeeping.is_none_or(|t| t.elapsed() >= TICK) {
+            housekeeping = Some(tokio::time::Instant::now());
+            d.deliver();
+            let status = d.status_line();
+            d.notifier.status(&status);
+        }
+        let wait = d.wait();
+        tokio::select! {
+            Some((watch, report)) = done_rx.recv() => d.finished(&watch, &report),
+            _ = tokio::time::sleep(wait) => {}
+            _ = hup.recv() => d.reload(),
+            _ = term.recv() => break "SIGTERM",
+            _ = int.recv() => break "SIGINT",
+        }
+    };
+    d.shutdown(stop, &mut done_rx).await;
+    cancel.cancel();
+    Ok(())
+}
+
+impl Daemon {
+    /// Makes the schedule match the config's watches: new ones get an initial
+    /// due time (persisted, or spread), removed ones are dropped, kept ones
+    /// take the new settings.
+    fn sync_watches(&mut self) -> Result<(), String> {
+        let now = now_ms();
+        let config = self.ctx.config.clone();
+        self.slots
+            .retain(|name, _| config.watches.iter().any(|w| &w.name == name));
+        let mut known = Vec::new();
+        for w in &config.watches {
+            let st = self.ctx.state.watch(&w.name).map_err(|e| e.to_string())?;
+            let last_ok = st
+                .last_check
+                .filter(|_| st.last_result.as_deref() != Some("error"));
+            known.push((w.name.clone(), last_ok));
+            match self.slots.get_mut(&w.name) {
+                Some(slot) => {
+                    if slot.watch.interval != w.interval {
+                        slot.due_ms = slot.due_ms.min(self.sched.after_success(now, w.interval));
+                    }
+                    slot.watch = w.clone();
+                }
+                None => {
+                    let due_ms = self.sched.initial_due(now, st.next_due, w.interval);
+                    self.slots.insert(
+                        w.name.clone(),
+                        Slot {
+                            watch: w.clone(),
+                            due_ms,
+                            running: false,
+                        },
+                    );
+                }
+            }
+        }
+        metrics::set_watches(&known);
+        Ok(())
+    }
+
+    /// Starts every due check a concurrency permit is available for.
+    fn dispatch(&mut self) {
+        let now = now_ms();
+        let mut due: Vec<&mut Slot> = self
+            .slots
+            .values_mut()
+            .filter(|s| !s.running && s.due_ms <= now)
+            .collect();
+        due.sort_by_key(|s| s.due_ms);
+        for slot in due {
+            if let Some(pause) = self.ctx.fetcher.paused_for(&slot.watch.url) {
+                slot.due_ms = now + pause.as_millis() as i64;
+                continue;
+            }
+            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                break;
+            };
+            slot.running = true;
+            let (ctx, watch, tx) = (self.ctx.clone(), slot.watch.clone(), self.done_tx.clone());
+            self.tracker.spawn(async move {
+                let report = check::check_watch(&ctx, &watch).await;
+                drop(permit);
+                check::log_report(&report, &watch);
+                let _ = tx.send((watch, report));
+            });
+        }
+    }
+
+    /// Records a finished check and schedules the watch's next one.
+    fn finished(&mut self, watch: &Watch, report: &Report) {
+        let now = now_ms();
+        let routed = notify::route(&self.ctx.config, watch);
+        let alerts: Vec<(&str, &[String])> = report
+            .alerts
+            .iter()
+            .map(|a| (a.kind.as_str(), routed.as_slice()))
+            .collect();
+        let ok = !matches!(report.outcome, Outcome::Error(_));
+        metrics::check_finished(
+            &watch.name,
+            report.outcome.label(),
+            &alerts,
+            ok.then_some(now / 1000),
+        );
+        // A watch removed by a reload while its check ran is not rescheduled.
+        let Some(slot) = self.slots.get_mut(&watch.name) else {
+            return;
+        };
+        slot.running = false;
+        let mut st = match self.ctx.state.watch(&watch.name) {
+            Ok(st) => st,
+            Err(e) => {
+                tracing::error!(watch = %watch.name, error = %e, "cannot read watch state");
+                slot.due_ms = self.sched.after_success(now, slot.watch.interval);
+                return;
+            }
+        };
+        slot.due_ms = if ok {
+            self.sched.after_success(now, slot.watch.interval)
+        } else {
+            let pause = self.ctx.fetcher.paused_for(&slot.watch.url);
+            self.sched
+                .after_failure(now, slot.watch.interval, st.failures.max(1), pause)
+        };
+        st.next_due = Some((slot.due_ms + 999) / 1000);
+        if let Err(e) = self.ctx.state.save_watch(&watch.name, &st) {
+            tracing::error!(watch = %watch.name, error = %e, "cannot save the schedule");
+        }
+    }
+
+    /// Starts a delivery round unless one is running.
+    fn deliver(&self) {
+        if self.delivering.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (config, state, http, flag) = (
+            self.ctx.config.clone(),
+            self.ctx.state.clone(),
+            self.http.clone(),
+            self.delivering.clone(),
+        );
+        self.tracker.spawn(async move {
+            log_delivery(notify::deliver_due(&config, &state, &http).await);
+            flag.store(false, Ordering::Release);
+        });
+    }
+
+    /// How long the main loop may sleep. With every permit taken, only a
+    /// finishing check (which wakes the loop) can start the next one.
+    fn wait(&self) -> Duration {
+        let cap = self.notifier.max_sleep().map_or(TICK, |m| m.min(TICK));
+        if self.permits.available_permits() == 0 {
+            return cap;
+        }
+        let now = now_ms();
+        let next = self
+            .slots
+            .values()
+            .filter(|s| !s.running)
+            .map(|s| s.due_ms)
+            .min()
+            .unwrap_or(i64::MAX);
+        Duration::from_millis(next.saturating_sub(now).max(10) as u64).min(cap)
+    }
+
+    /// "42 watches, next check in 3m, 0 pending alerts".
+    fn status_line(&self) -> String {
+        let now = now_ms();
+        let next = self
+            .slots
+            .values()
+            .filter(|s| !s.running)
+            .map(|s| s.due_ms)
+            .min();
+        let running = self.slots.values().filter(|s| s.running).count();
+        let next = match next {
+            Some(t) if t > now => format!(
+                "next check in {}",
+                scheduler::human(Duration::from_millis((t - now) as u64))
+            ),
+            Some(_) => "next check now".into(),
+            None if running > 0 => format!("{running} checks running"),
+            None => "nothing scheduled".into(),
+        };
+        let pending = self.ctx.state.pending_count(None).unwrap_or(0);
+        format!(
+            "{} watches, {next}, {pending} pending alert{}",
+            self.slots.len(),
+            if pending == 1 { "" } else { "s" }
+        )
+    }
+
+    /// Re-reads the config file; an invalid one is rejected and the running
+    /// config kept.
+    fn reload(&mut self) {
+        self.notifier.reloading();
+        let path = self.ctx.config.path.clone();
+        tracing::info!(config = %path.display(), "SIGHUP: reloading the config");
+        match Config::load(&path) {
+            Err(errors) => {
+                for e in &errors.0 {
+                    tracing::error!(problem = %e, "config reload rejected");
+                }
+                tracing::error!(problems = errors.0.len(), config = %path.display(),
+                    "the new config is invalid: still running the previous one; fix it and send SIGHUP again");
+            }
+            Ok(new) => {
+                if let Err(e) = self.apply(Arc::new(new)) {
+                    tracing::error!(error = %e, "config reload failed: still running the previous one");
+                }
+            }
+        }
+        let status = self.status_line();
+        self.notifier.ready(&status);
+    }
+
+    fn apply(&mut self, new: Arc<Config>) -> Result<(), String> {
+        let old = self.ctx.config.clone();
+        if new.daemon.state_dir != old.daemon.state_dir {
+            tracing::warn!("daemon.state_dir changed: the new directory is used after a restart");
+        }
+        if new.daemon.listen != old.daemon.listen {
+            tracing::warn!("daemon.listen changed: the new address is used after a restart");
+        }
+        let fetcher = self
+            .ctx
+            .fetcher
+            .reconfigured(&new)
+            .map_err(|e| e.to_string())?;
+        let http = http_client(&new)?;
+        if new.daemon.concurrency != old.daemon.concurrency {
+            self.permits = Arc::new(Semaphore::new(new.daemon.concurrency.max(1)));
+        }
+        self.ctx = Context {
+            config: new.clone(),
+            fetcher,
+            state: self.ctx.state.clone(),
+            baselines: Baselines::new(&new.daemon.baseline_dir),
+            dry_run: false,
+        };
+        self.http = http;
+        let before: Vec<String> = self.slots.keys().cloned().collect();
+        self.sync_watches()?;
+        let added = new
             .watches
             .iter()
-            .filter(|w| next_due.get(&w.name).is_some_and(|&t| t <= now))
-            .collect();
-        if !due.is_empty() {
-            let reports = check::check_all(&ctx, &due).await;
-            for (w, r) in due.iter().zip(&reports) {
-                let next = Utc::now().timestamp() + w.interval.as_secs() as i64;
-                next_due.insert(w.name.clone(), next);
-                if let Ok(mut st) = ctx.state.watch(&w.name) {
-                    st.next_due = Some(next);
-                    if let Err(e) = ctx.state.save_watch(&w.name, &st) {
-                        tracing::error!(watch = %w.name, error = %e, "cannot save schedule");
-                    }
-                }
-                let _ = r;
-            }
-        }
-        match notify::deliver_due(&config, &ctx.state, &http).await {
-            Ok(r) if r.sent + r.retrying + r.dead > 0 => tracing::info!(
-                sent = r.sent,
-                retrying = r.retrying,
-                dead = r.dead,
-                "delivery round"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "delivery failed"),
-        }
-        let earliest = next_due.values().min().copied().unwrap_or(now + 60);
-        let wait = Duration::from_secs(
-            (earliest - Utc::now().timestamp()).clamp(1, TICK.as_secs() as i64) as u64,
+            .filter(|w| !before.contains(&w.name))
+            .count();
+        let removed = before.iter().filter(|n| new.watch(n).is_none()).count();
+        tracing::info!(
+            watches = new.watches.len(),
+            added,
+            removed,
+            "config reloaded"
         );
-        tokio::select! {
-            _ = &mut shutdown => {
-                tracing::info!("shutting down");
-                return Ok(());
-            }
-            _ = tokio::time::sleep(wait) => {}
+        Ok(())
+    }
+
+    /// Stops starting checks, waits (bounded) for running checks and
+    /// deliveries, delivers what they raised, and flushes the state database.
+    async fn shutdown(
+        mut self,
+        signal: &str,
+        done_rx: &mut mpsc::UnboundedReceiver<(Watch, Report)>,
+    ) {
+        let running = self.slots.values().filter(|s| s.running).count();
+        tracing::info!(
+            signal,
+            running_checks = running,
+            grace_secs = SHUTDOWN_GRACE.as_secs(),
+            "shutting down"
+        );
+        self.notifier
+            .stopping(&format!("stopping: {running} checks finishing"));
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        self.tracker.close();
+        if tokio::time::timeout_at(deadline, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("checks or deliveries still running at the shutdown deadline: abandoned (their alerts stay in the outbox)");
         }
+        while let Ok((watch, report)) = done_rx.try_recv() {
+            self.finished(&watch, &report);
+        }
+        let last = notify::deliver_due(&self.ctx.config, &self.ctx.state, &self.http);
+        match tokio::time::timeout_at(deadline, last).await {
+            Ok(r) => log_delivery(r),
+            Err(_) => tracing::warn!("final delivery cut short: undelivered alerts stay in the outbox for the next start"),
+        }
+        if let Err(e) = self.ctx.state.checkpoint() {
+            tracing::error!(error = %e, "cannot flush the state database");
+        }
+        let pending = self.ctx.state.pending_count(None).unwrap_or(0);
+        tracing::info!(pending_alerts = pending, "stopped");
     }
 }
 
-/// Resolves on SIGTERM or SIGINT.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("install SIGTERM handler");
-    let mut int = signal(SignalKind::interrupt()).expect("install SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+fn log_delivery(r: Result<notify::DeliveryReport, String>) {
+    match r {
+        Ok(r) if r.sent + r.retrying + r.dead > 0 => tracing::info!(
+            sent = r.sent,
+            retrying = r.retrying,
+            dead = r.dead,
+            "delivery round"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "delivery failed"),
     }
 }

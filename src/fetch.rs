@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::DaemonSettings;
+use crate::politeness::{Hosts, Robots, ROBOTS_AGENT};
 
 /// Validators from the last successful fetch, sent as a conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,11 +132,86 @@ impl Fetcher {
         Fetcher::http(&config.daemon, NetworkPolicy::for_config(config))
     }
 
-    /// Fetches `url`, conditionally when validators are given.
+    /// A network fetcher for a new config that keeps this one's per-host
+    /// clocks and robots.txt cache (used on reload).
+    pub fn reconfigured(&self, config: &crate::config::Config) -> Result<Fetcher, FetchError> {
+        match self {
+            Fetcher::Http(h) => {
+                h.hosts.configure(config.daemon.politeness.clone());
+                Ok(Fetcher::Http(HttpFetcher::build(
+                    &config.daemon,
+                    NetworkPolicy::for_config(config),
+                    h.hosts.clone(),
+                )?))
+            }
+            Fetcher::Replay(r) => Ok(Fetcher::Replay(r.clone())),
+        }
+    }
+
+    /// Fetches `url`, conditionally when validators are given. Network
+    /// fetches wait for their turn at the host (see [`crate::politeness`]).
     pub async fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
         match self {
             Fetcher::Http(h) => h.fetch(url, validators).await,
             Fetcher::Replay(r) => r.fetch(url, validators),
+        }
+    }
+
+    /// How long the host of `url` asked (with `Retry-After`) not to be fetched.
+    pub fn paused_for(&self, url: &Url) -> Option<Duration> {
+        match self {
+            Fetcher::Http(h) => h.hosts.paused_for(url.host_str()?),
+            Fetcher::Replay(_) => None,
+        }
+    }
+
+    /// Fails when the site's robots.txt disallows `url` for presswatch.
+    /// robots.txt is fetched politely and cached for a day; a 4xx answer
+    /// allows everything, a 5xx one allows nothing (RFC 9309), and a site
+    /// that cannot be reached fails with that error.
+    pub async fn robots_allow(&self, url: &Url) -> Result<(), FetchError> {
+        let Fetcher::Http(h) = self else {
+            return Ok(());
+        };
+        let origin = url.origin().ascii_serialization();
+        let robots = match h.hosts.cached_robots(&origin) {
+            Some(r) => r,
+            None => {
+                let robots_url = url
+                    .join("/robots.txt")
+                    .map_err(|e| FetchError::Other(format!("robots.txt URL: {e}")))?;
+                let robots = match h.fetch(&robots_url, &Validators::default()).await {
+                    Ok(Fetched::Page(r)) if (200..300).contains(&r.status) => {
+                        Robots::parse(&r.text(), ROBOTS_AGENT)
+                    }
+                    Ok(_) => Robots::allow_all(),
+                    Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                        Robots::allow_all()
+                    }
+                    Err(FetchError::TooLarge { .. }) => Robots::allow_all(),
+                    // The site is down: report that, and ask again next time.
+                    Err(e @ (FetchError::Connect(_) | FetchError::Timeout(_))) => return Err(e),
+                    Err(e) => {
+                        return Err(FetchError::Other(format!(
+                            "cannot read {robots_url} ({e}); presswatch fetches nothing from a site whose robots.txt fails"
+                        )))
+                    }
+                };
+                let robots = Arc::new(robots);
+                h.hosts.store_robots(&origin, robots.clone());
+                robots
+            }
+        };
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        if robots.allows(&path) {
+            Ok(())
+        } else {
+            Err(FetchError::Other(format!(
+                "{origin}/robots.txt disallows {path} for presswatch; set `robots = false` on the watch if your organisation may fetch it anyway"
+            )))
         }
     }
 }
@@ -262,11 +338,20 @@ pub struct HttpFetcher {
     open_origins: Arc<HashSet<String>>,
     timeout: Duration,
     max_body: u64,
+    hosts: Arc<Hosts>,
 }
 
 impl HttpFetcher {
     /// Builds the clients from the daemon settings and network policy.
     pub fn new(s: &DaemonSettings, policy: NetworkPolicy) -> Result<HttpFetcher, FetchError> {
+        HttpFetcher::build(s, policy, Hosts::new(s.politeness.clone()))
+    }
+
+    fn build(
+        s: &DaemonSettings,
+        policy: NetworkPolicy,
+        hosts: Arc<Hosts>,
+    ) -> Result<HttpFetcher, FetchError> {
         let open_origins = policy.open_origins.clone();
         Ok(HttpFetcher {
             client: Self::client(s, Some(policy))?,
@@ -274,6 +359,7 @@ impl HttpFetcher {
             open_origins,
             timeout: s.timeout,
             max_body: s.max_body,
+            hosts,
         })
     }
 
@@ -313,9 +399,23 @@ impl HttpFetcher {
     }
 
     async fn fetch(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
-        tokio::time::timeout(self.timeout, self.fetch_inner(url, v))
+        let host = url.host_str().unwrap_or_default();
+        let _permit = self.hosts.acquire(host).await;
+        let started = std::time::Instant::now();
+        let result = tokio::time::timeout(self.timeout, self.fetch_inner(url, v))
             .await
-            .map_err(|_| FetchError::Timeout(self.timeout))?
+            .map_err(|_| FetchError::Timeout(self.timeout))
+            .and_then(|r| r);
+        crate::metrics::fetch_finished(started.elapsed(), &result);
+        if let Err(FetchError::Status {
+            status: 429 | 503,
+            retry_after: Some(pause),
+        }) = &result
+        {
+            tracing::warn!(host, url = %url, pause_secs = pause.as_secs(), "server asked to slow down (Retry-After): pausing requests to this host");
+            self.hosts.pause(host, *pause);
+        }
+        result
     }
 
     async fn fetch_inner(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {

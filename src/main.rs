@@ -108,6 +108,13 @@ enum Command {
         #[arg(long)]
         channel: Option<String>,
     },
+    /// Print a table of the watches: last check, result, last change, next
+    /// due, consecutive failures, pending alerts.
+    Status {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
     /// Show the outbox, retry dead alerts or drop them.
     Outbox {
         /// The config file.
@@ -169,18 +176,57 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs go to journald when stderr is connected to the journal (systemd
+/// sets JOURNAL_STREAM), else to stderr: JSON with `--log-format json`,
+/// coloured text on a terminal, plain text otherwise.
 fn init_logging(format: &str, default_level: &str) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::prelude::*;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("presswatch={default_level},warn")));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
     if format == "json" {
-        builder.json().init();
-    } else {
-        builder.with_target(false).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .json()
+            .init();
+        return;
     }
+    if stderr_is_journal() {
+        if let Ok(journald) = tracing_journald::layer() {
+            tracing_subscriber::registry()
+                .with(journald.with_syslog_identifier("presswatch".into()))
+                .with(filter)
+                .init();
+            return;
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}
+
+/// True when stderr is the journal stream systemd connected (JOURNAL_STREAM
+/// names its device and inode).
+fn stderr_is_journal() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(stream) = std::env::var("JOURNAL_STREAM") else {
+        return false;
+    };
+    let Some((dev, ino)) = stream.split_once(':') else {
+        return false;
+    };
+    let Ok(fd) = std::io::stderr().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    std::fs::File::from(fd)
+        .metadata()
+        .is_ok_and(|m| dev.parse() == Ok(m.dev()) && ino.parse() == Ok(m.ino()))
 }
 
 fn load_config(path: &Path) -> Result<Arc<Config>, String> {
@@ -238,6 +284,15 @@ async fn dispatch(command: Command) -> Result<ExitCode, String> {
         Command::Record { config, to, watch } => cmd_record(&config, &to, watch.as_deref()).await,
         Command::Outbox { config, action } => cmd_outbox(&config, action).await,
         Command::TestAlert { config, channel } => cmd_test_alert(&config, channel.as_deref()).await,
+        Command::Status { config } => {
+            let cfg = load_config(&config)?;
+            let state = store::State::open(&cfg.daemon.state_dir)?;
+            print!(
+                "{}",
+                presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -665,6 +665,31 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
+    /// Creation time of the oldest alert not yet delivered to every channel.
+    pub fn oldest_unsent(&self) -> Result<Option<i64>> {
+        self.db()
+            .query_row(
+                "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status != 'sent'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Fails unless the database can take a write lock right now (health checks).
+    pub fn check_writable(&self) -> Result<()> {
+        self.db()
+            .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+            .map_err(|e| self.err(e))
+    }
+
+    /// Moves the write-ahead log into the database file (on shutdown).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.db()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| self.err(e))
+    }
+
     /// The mail thread an alert continues: ids of the first and of the latest
     /// earlier alerts about the same watch (empty for the first alert; one id
     /// when they are the same). Used for In-Reply-To / References.

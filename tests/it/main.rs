@@ -3,6 +3,7 @@
 //! baseline directories.
 
 mod crash;
+mod daemon;
 mod delivery;
 mod faults;
 mod pipeline;

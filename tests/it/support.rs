@@ -314,3 +314,176 @@ pub fn snapshot(dir: &Path) -> HashMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+// ---- the daemon as a child process (tests/it/daemon.rs) ---------------------
+
+/// An article page whose second paragraph starts with `words`.
+pub fn article(title: &str, words: &str) -> String {
+    news_page(
+        title,
+        "Staff reporter",
+        &[
+            "The director left the country after the court upheld an eight-year sentence, people close to him said on Monday.",
+            &format!("{words} He crossed the border on foot and is now in Europe, where he plans to keep working on new films."),
+            "His lawyer said the sentence was handed down after the director refused to withdraw his latest film from a festival.",
+        ],
+        &["Markets fall", "Weather warning"],
+    )
+}
+
+/// A running `presswatch run`, killed when dropped.
+pub struct Daemon {
+    /// The child process.
+    pub child: std::process::Child,
+    /// Its stderr log file.
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    /// Starts `presswatch run --config CONFIG` with extra environment and
+    /// none of systemd's variables inherited.
+    pub fn start(config: &Path, env: &[(&str, &str)]) -> Daemon {
+        let log = config.with_extension("log");
+        let mut cmd = std::process::Command::new(binary());
+        cmd.args(["run", "--config"])
+            .arg(config)
+            .env_remove("NOTIFY_SOCKET")
+            .env_remove("WATCHDOG_USEC")
+            .env_remove("WATCHDOG_PID")
+            .env_remove("JOURNAL_STREAM")
+            .env_remove("INVOCATION_ID")
+            .env("RUST_LOG", "presswatch=debug")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        Daemon {
+            child: cmd.spawn().expect("start presswatch"),
+            log,
+        }
+    }
+
+    /// Sends a signal (`TERM`, `HUP`) to the daemon.
+    pub fn signal(&self, name: &str) {
+        let ok = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// Waits for the daemon to exit and returns its exit code.
+    pub async fn wait_exit(&mut self, timeout: std::time::Duration) -> Option<i32> {
+        let until = Instant::now() + timeout;
+        while Instant::now() < until {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "daemon did not exit in {timeout:?}; log:\n{}",
+            self.log_text()
+        );
+    }
+
+    /// What the daemon logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `cond` every 50 ms until it holds; false after `timeout`.
+pub async fn eventually(timeout: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + timeout;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A free loopback port (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// GET `path` from 127.0.0.1:`port` with a raw HTTP/1.1 request: (status, body).
+pub async fn http_get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    let status = out.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|x| x.1)
+        .unwrap_or("")
+        .to_string();
+    (status, body)
+}
+
+/// A webhook receiver that takes `delay` to answer 200: (its URL, the bodies
+/// received, each recorded when the request arrived).
+pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let g = got.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let g = g.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                while let Ok(n) = sock.read(&mut chunk).await {
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf);
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len: usize = head
+                            .lines()
+                            .filter_map(|l| l.split_once(':'))
+                            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                            .and_then(|(_, v)| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if body.len() >= len {
+                            g.lock().unwrap().push(body.to_string());
+                            break;
+                        }
+                    }
+                }
+                tokio::time::sleep(delay).await;
+                let _ = sock
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (url, got)
+}

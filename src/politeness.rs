@@ -1,0 +1,313 @@
+//! Being a good citizen towards the sites presswatch fetches: per-host limits
+//! on requests in flight, a minimum delay between the starts of two requests
+//! to one host, pauses requested with `Retry-After`, and robots.txt.
+//!
+//! [`Hosts`] is shared by every fetch of the process (the daemon's checks and
+//! the CLI alike) and survives a config reload, so a reload never resets the
+//! delay clock of a host.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use crate::config::Politeness;
+
+/// How long a fetched robots.txt is trusted (RFC 9309 allows caching up to a day).
+pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The longest pause a `Retry-After` may impose on a host.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
+
+/// The product token matched against robots.txt `User-agent` lines.
+pub const ROBOTS_AGENT: &str = "presswatch";
+
+/// Per-host request gates and robots.txt cache.
+pub struct Hosts {
+    rules: Mutex<Politeness>,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    robots: Mutex<HashMap<String, (Instant, Arc<Robots>)>>,
+}
+
+struct Host {
+    slot: Mutex<Slot>,
+    freed: Notify,
+}
+
+struct Slot {
+    in_flight: usize,
+    next_start: Instant,
+    blocked_until: Option<Instant>,
+}
+
+/// Permission to have one request in flight to a host; dropping it frees the slot.
+pub struct Permit {
+    host: Arc<Host>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        lock(&self.host.slot).in_flight -= 1;
+        self.host.freed.notify_waiters();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Hosts {
+    /// Gates following `rules`.
+    pub fn new(rules: Politeness) -> Arc<Hosts> {
+        Arc::new(Hosts {
+            rules: Mutex::new(rules),
+            hosts: Mutex::new(HashMap::new()),
+            robots: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Replaces the rules (on reload); the per-host clocks are kept.
+    pub fn configure(&self, rules: Politeness) {
+        *lock(&self.rules) = rules;
+    }
+
+    fn host(&self, name: &str) -> Arc<Host> {
+        lock(&self.hosts)
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    slot: Mutex::new(Slot {
+                        in_flight: 0,
+                        next_start: Instant::now(),
+                        blocked_until: None,
+                    }),
+                    freed: Notify::new(),
+                })
+            })
+            .clone()
+    }
+
+    /// Waits until a request to `host` may start: a free slot, the delay since
+    /// the previous start elapsed, and no `Retry-After` pause in force.
+    pub async fn acquire(&self, host: &str) -> Permit {
+        let h = self.host(host);
+        loop {
+            let (delay, limit) = lock(&self.rules).for_host(host);
+            let freed = h.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            let wait_until = {
+                let mut s = lock(&h.slot);
+                let now = Instant::now();
+                let start_at = s
+                    .blocked_until
+                    .map_or(s.next_start, |b| b.max(s.next_start));
+                if s.in_flight < limit && start_at <= now {
+                    s.in_flight += 1;
+                    s.next_start = now + delay;
+                    return Permit { host: h.clone() };
+                }
+                if s.in_flight >= limit {
+                    None
+                } else {
+                    Some(start_at)
+                }
+            };
+            match wait_until {
+                Some(t) => tokio::time::sleep_until(t).await,
+                None => freed.await,
+            }
+        }
+    }
+
+    /// Pauses all requests to `host` for `pause` (capped at [`MAX_RETRY_AFTER`]).
+    pub fn pause(&self, host: &str, pause: Duration) {
+        let until = Instant::now() + pause.min(MAX_RETRY_AFTER);
+        let h = self.host(host);
+        let mut s = lock(&h.slot);
+        s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+    }
+
+    /// How long requests to `host` remain paused by a `Retry-After`, if they are.
+    pub fn paused_for(&self, host: &str) -> Option<Duration> {
+        let h = lock(&self.hosts).get(&host.to_ascii_lowercase()).cloned()?;
+        let until = lock(&h.slot).blocked_until?;
+        let left = until.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then_some(left)
+    }
+
+    /// The cached robots.txt of an origin, when still fresh.
+    pub fn cached_robots(&self, origin: &str) -> Option<Arc<Robots>> {
+        let cache = lock(&self.robots);
+        let (at, r) = cache.get(origin)?;
+        (at.elapsed() < ROBOTS_TTL).then(|| r.clone())
+    }
+
+    /// Remembers the robots.txt of an origin.
+    pub fn store_robots(&self, origin: &str, robots: Arc<Robots>) {
+        lock(&self.robots).insert(origin.to_string(), (Instant::now(), robots));
+    }
+}
+
+/// The rules of one robots.txt that apply to presswatch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Robots {
+    /// (allow, path pattern) pairs of the group that applies.
+    rules: Vec<(bool, String)>,
+}
+
+impl Robots {
+    /// Allows everything (no robots.txt, or it answered 4xx).
+    pub fn allow_all() -> Robots {
+        Robots::default()
+    }
+
+    /// Disallows everything (robots.txt unreachable: RFC 9309 section 2.3.1.4).
+    pub fn disallow_all() -> Robots {
+        Robots {
+            rules: vec![(false, "/".into())],
+        }
+    }
+
+    /// Parses robots.txt and keeps the group for `agent` (else the `*` group).
+    pub fn parse(text: &str, agent: &str) -> Robots {
+        let agent = agent.to_ascii_lowercase();
+        let mut specific: Vec<(bool, String)> = Vec::new();
+        let mut generic: Vec<(bool, String)> = Vec::new();
+        let mut found_specific = false;
+        // Agents of the group being read, and whether its rules have started.
+        let mut agents: Vec<String> = Vec::new();
+        let mut in_rules = false;
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let key = key.trim().to_ascii_lowercase();
+            let value = value.trim();
+            match key.as_str() {
+                "user-agent" => {
+                    if in_rules {
+                        agents.clear();
+                        in_rules = false;
+                    }
+                    agents.push(value.to_ascii_lowercase());
+                }
+                "allow" | "disallow" => {
+                    in_rules = true;
+                    if value.is_empty() {
+                        continue; // `Disallow:` with no path allows everything.
+                    }
+                    let rule = (key == "allow", value.to_string());
+                    if agents.contains(&agent) {
+                        found_specific = true;
+                        specific.push(rule.clone());
+                    }
+                    if agents.iter().any(|a| a == "*") {
+                        generic.push(rule);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Robots {
+            rules: if found_specific { specific } else { generic },
+        }
+    }
+
+    /// Whether `path` (with query) may be fetched: the longest matching rule
+    /// wins, and Allow wins a tie.
+    pub fn allows(&self, path: &str) -> bool {
+        let mut best: Option<(usize, bool)> = None;
+        for (allow, pattern) in &self.rules {
+            if pattern_matches(pattern, path) {
+                let len = pattern.len();
+                if best.is_none_or(|(l, a)| len > l || (len == l && *allow && !a)) {
+                    best = Some((len, *allow));
+                }
+            }
+        }
+        best.is_none_or(|(_, allow)| allow)
+    }
+}
+
+/// Matches a robots.txt path pattern (`*` any run, `$` end) against a path.
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    let full = match pattern.strip_suffix('$') {
+        Some(p) => p.to_string(),
+        None => format!("{pattern}*"),
+    };
+    glob(full.as_bytes(), path.as_bytes())
+}
+
+/// Whole-string match where `*` matches any run of bytes.
+fn glob(pat: &[u8], s: &[u8]) -> bool {
+    let (mut p, mut i) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if p < pat.len() && pat[p] == b'*' {
+            star = Some((p, i));
+            p += 1;
+        } else if p < pat.len() && pat[p] == s[i] {
+            p += 1;
+            i += 1;
+        } else if let Some((sp, si)) = star {
+            p = sp + 1;
+            i = si + 1;
+            star = Some((sp, si + 1));
+        } else {
+            return false;
+        }
+    }
+    pat[p..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robots_groups_and_longest_match() {
+        let txt = "User-agent: *\nDisallow: /\n\nUser-agent: PressWatch\nUser-agent: other\nDisallow: /private\nAllow: /private/ok\nDisallow: /*.pdf$\n";
+        let r = Robots::parse(txt, ROBOTS_AGENT);
+        assert!(r.allows("/news/1"));
+        assert!(!r.allows("/private/x"));
+        assert!(r.allows("/private/ok/1"));
+        assert!(!r.allows("/a/b.pdf"));
+        assert!(r.allows("/a/b.pdf?x=1"));
+        let generic = Robots::parse(txt, "someone-else");
+        assert!(!generic.allows("/news/1"));
+        assert!(Robots::parse("User-agent: *\nDisallow:\n", ROBOTS_AGENT).allows("/x"));
+        assert!(!Robots::disallow_all().allows("/"));
+    }
+
+    #[tokio::test]
+    async fn delay_between_starts_and_retry_after() {
+        let ms = Duration::from_millis;
+        let hosts = Hosts::new(Politeness {
+            delay: ms(200),
+            concurrency: 1,
+            hosts: vec![crate::config::HostRule {
+                name: "fast.example".into(),
+                delay: Duration::ZERO,
+                concurrency: 4,
+            }],
+        });
+        let t0 = Instant::now();
+        drop(hosts.acquire("a.example").await);
+        drop(hosts.acquire("a.example").await);
+        assert!(t0.elapsed() >= ms(200));
+        let t1 = Instant::now();
+        let p1 = hosts.acquire("fast.example").await;
+        let p2 = hosts.acquire("fast.example").await;
+        assert!(t1.elapsed() < ms(100));
+        drop((p1, p2));
+        hosts.pause("a.example", ms(500));
+        assert!(hosts.paused_for("a.example").is_some());
+        let t2 = Instant::now();
+        drop(hosts.acquire("a.example").await);
+        assert!(t2.elapsed() >= ms(450));
+    }
+}

@@ -1,0 +1,507 @@
+//! The daemon as ops run it: a child process against a loopback server.
+//!
+//! Intervals: the config keeps its 1-minute minimum, and the tests set the
+//! undocumented `PRESSWATCH_TEST_TIME_SCALE=60`, which divides scheduling
+//! durations only (a "1m" watch runs every second). Politeness delays are not
+//! scaled: they are real config values, so the per-host delay is tested as
+//! configured.
+
+use std::collections::BTreeMap;
+use std::os::unix::net::UnixDatagram;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::support::{
+    article, eventually, free_port, http_get, run, slow_receiver, Daemon, Route, Server,
+};
+
+const SCALE: (&str, &str) = ("PRESSWATCH_TEST_TIME_SCALE", "60");
+
+fn count(server: &Server, path: &str) -> usize {
+    server.requests_to(path).len()
+}
+
+fn write_config(path: &Path, body: &str) {
+    let dir = path.parent().unwrap().display().to_string();
+    let text = format!(
+        "[daemon]\ninterval = \"1m\"\nstate_dir = \"{dir}/state\"\nbaseline_dir = \"{dir}/baseline\"\n{body}"
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+/// Collects every datagram sent to a NOTIFY_SOCKET.
+fn notify_socket(dir: &Path) -> (String, Arc<Mutex<Vec<String>>>) {
+    let path = dir.join("notify.sock");
+    let sock = UnixDatagram::bind(&path).unwrap();
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let g = got.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = sock.recv(&mut buf) {
+            g.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buf[..n]).to_string());
+        }
+    });
+    (path.display().to_string(), got)
+}
+
+/// A strict parser of the Prometheus text format (0.0.4): every sample's
+/// family has one `# TYPE` before it, names and labels are well formed,
+/// values parse, no series repeats. Returns series -> value.
+fn parse_prometheus(text: &str) -> Result<BTreeMap<String, f64>, String> {
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.chars().enumerate().all(|(i, c)| {
+                c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
+            })
+    };
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    let mut series = BTreeMap::new();
+    for (no, line) in text.lines().enumerate() {
+        let err = |m: &str| Err(format!("line {}: {m}: {line:?}", no + 1));
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# ") {
+            let mut parts = rest.splitn(3, ' ');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("HELP"), Some(n), _) if name_ok(n) => {}
+                (Some("TYPE"), Some(n), Some(t)) if name_ok(n) => {
+                    if !["counter", "gauge", "histogram", "summary", "untyped"].contains(&t) {
+                        return err("unknown type");
+                    }
+                    if types.insert(n.to_string(), t.to_string()).is_some() {
+                        return err("second TYPE for a family");
+                    }
+                }
+                _ => return err("bad comment line"),
+            }
+            continue;
+        }
+        let name_end = line.find(['{', ' ']).ok_or("no value")?;
+        let name = &line[..name_end];
+        if !name_ok(name) {
+            return err("bad metric name");
+        }
+        let mut rest = &line[name_end..];
+        let mut labels = Vec::new();
+        if let Some(r) = rest.strip_prefix('{') {
+            let mut r = r;
+            loop {
+                if let Some(after) = r.strip_prefix('}') {
+                    r = after;
+                    break;
+                }
+                let eq = r.find('=').ok_or("label without =")?;
+                let lname = &r[..eq];
+                if !name_ok(lname) || lname.contains(':') {
+                    return err("bad label name");
+                }
+                let v = r[eq + 1..]
+                    .strip_prefix('"')
+                    .ok_or("unquoted label value")?;
+                let mut value = String::new();
+                let mut chars = v.char_indices();
+                let end = loop {
+                    match chars.next() {
+                        Some((_, '\\')) => match chars.next() {
+                            Some((_, 'n')) => value.push('\n'),
+                            Some((_, c @ ('\\' | '"'))) => value.push(c),
+                            _ => return err("bad escape"),
+                        },
+                        Some((i, '"')) => break i,
+                        Some((_, c)) => value.push(c),
+                        None => return err("unterminated label value"),
+                    }
+                };
+                labels.push(format!("{lname}={value:?}"));
+                r = &v[end + 1..];
+                r = r.strip_prefix(',').unwrap_or(r);
+            }
+            rest = r;
+        }
+        let mut fields = rest.trim_start_matches(' ').split(' ');
+        let v = fields.next().ok_or("no value")?;
+        let value: f64 = match v {
+            "+Inf" => f64::INFINITY,
+            "-Inf" => f64::NEG_INFINITY,
+            "NaN" => f64::NAN,
+            v => v
+                .parse()
+                .map_err(|_| format!("line {}: bad value {v:?}", no + 1))?,
+        };
+        if let Some(ts) = fields.next() {
+            ts.parse::<i64>()
+                .map_err(|_| format!("line {}: bad timestamp", no + 1))?;
+        }
+        if fields.next().is_some() {
+            return err("trailing fields");
+        }
+        let family = types
+            .iter()
+            .find(|(f, t)| {
+                *f == name
+                    || (t.as_str() == "histogram"
+                        && ["_bucket", "_sum", "_count"]
+                            .iter()
+                            .any(|s| name.strip_suffix(s) == Some(f.as_str())))
+            })
+            .map(|(f, _)| f.clone());
+        if family.is_none() {
+            return err("sample without a TYPE for its family");
+        }
+        let key = format!("{name}{{{}}}", labels.join(","));
+        if series.insert(key, value).is_some() {
+            return err("duplicate series");
+        }
+    }
+    Ok(series)
+}
+
+#[test]
+fn prometheus_parser_is_strict() {
+    assert!(parse_prometheus("# TYPE a counter\na{x=\"1\"} 2\n").is_ok());
+    assert!(parse_prometheus("a 1\n").is_err());
+    assert!(parse_prometheus("# TYPE a counter\na{x=1} 2\n").is_err());
+    assert!(parse_prometheus("# TYPE a counter\na 1\na 2\n").is_err());
+    assert!(parse_prometheus("# TYPE a gauge\na one\n").is_err());
+}
+
+/// Schedule, per-host delay, READY/WATCHDOG/STATUS/STOPPING, /healthz,
+/// /metrics, SIGTERM and `presswatch status`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_on_schedule_politely_and_reports_to_systemd() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    for p in ["/a", "/b", "/c"] {
+        server.set(p, Route::html(article(&format!("Story {p}"), "Fled.")));
+    }
+    let port = free_port();
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"300ms\"\nlisten = \"{port}\"\n\n\
+             [[watch]]\nname = \"a\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"b\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"c\"\nurl = \"{}\"\n",
+            server.url("/a"),
+            server.url("/b"),
+            server.url("/c")
+        ),
+    );
+    let (sock, notes) = notify_socket(dir.path());
+    let mut d = Daemon::start(
+        &config,
+        &[
+            SCALE,
+            ("NOTIFY_SOCKET", &sock),
+            ("WATCHDOG_USEC", "1000000"),
+        ],
+    );
+    let every_watch_thrice = || ["/a", "/b", "/c"].iter().all(|p| count(&server, p) >= 3);
+    assert!(
+        eventually(Duration::from_secs(15), every_watch_thrice).await,
+        "each watch should be checked about once a second; hits: {:?}\n{}",
+        server
+            .requests()
+            .iter()
+            .map(|h| &h.path)
+            .collect::<Vec<_>>(),
+        d.log_text()
+    );
+
+    // Requests to one host never start closer than the configured delay
+    // (a little slack for the time between the client's start and our accept).
+    let hits = server.requests();
+    for pair in hits.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(
+            gap >= Duration::from_millis(270),
+            "{} then {} only {gap:?} apart",
+            pair[0].path,
+            pair[1].path
+        );
+    }
+    assert_eq!(
+        count(&server, "/robots.txt"),
+        1,
+        "robots.txt is fetched once and cached"
+    );
+
+    let (status, body) = http_get(port, "/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    let (status, body) = http_get(port, "/metrics").await;
+    assert_eq!(status, 200);
+    let m = parse_prometheus(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert!(
+        m["presswatch_checks_total{result=\"unchanged\"}"] >= 3.0,
+        "{body}"
+    );
+    assert!(
+        m["presswatch_fetch_duration_seconds_count{}"] >= 9.0,
+        "{body}"
+    );
+    assert!(m["presswatch_fetch_bytes_total{}"] > 0.0, "{body}");
+    assert_eq!(m["presswatch_watches{}"], 3.0);
+    assert_eq!(m["presswatch_outbox_depth{}"], 0.0);
+    assert!(m.contains_key("presswatch_last_success_timestamp_seconds{watch=\"a\"}"));
+    let (status, _) = http_get(port, "/nope").await;
+    assert_eq!(status, 404);
+
+    d.signal("TERM");
+    assert_eq!(
+        d.wait_exit(Duration::from_secs(10)).await,
+        Some(0),
+        "{}",
+        d.log_text()
+    );
+    let notes = notes.lock().unwrap().clone();
+    let has = |s: &str| notes.iter().any(|n| n.lines().any(|l| l == s));
+    assert!(has("READY=1"), "{notes:?}");
+    assert!(has("WATCHDOG=1"), "{notes:?}");
+    assert!(has("STOPPING=1"), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("STATUS=3 watches, ") && n.contains("pending alerts")),
+        "{notes:?}"
+    );
+    let ready = notes.iter().position(|n| n.contains("READY=1")).unwrap();
+    let stopping = notes.iter().position(|n| n.contains("STOPPING=1")).unwrap();
+    assert!(ready < stopping);
+
+    let out = run(&["status", "--config", config.to_str().unwrap()], &[]).await;
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    println!("{table}");
+    assert!(out.status.success());
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("WATCH"), "{table}");
+    for w in ["a ", "b ", "c "] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(w) && l.contains("unchanged")),
+            "{table}"
+        );
+    }
+}
+
+/// SIGHUP: an invalid config is rejected and the old one kept; a valid one
+/// adds and removes watches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/old", Route::html(article("Old", "Old.")));
+    server.set("/new", Route::html(article("New", "New.")));
+    let config = dir.path().join("config.toml");
+    let watch = |name: &str, path: &str| {
+        format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"{name}\"\nurl = \"{}\"\n",
+            server.url(path)
+        )
+    };
+    write_config(&config, &watch("old", "/old"));
+    let (sock, notes) = notify_socket(dir.path());
+    let mut d = Daemon::start(&config, &[SCALE, ("NOTIFY_SOCKET", &sock)]);
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/old") >= 1).await,
+        "{}",
+        d.log_text()
+    );
+
+    std::fs::write(
+        &config,
+        "[[watch]]\nname = \"broken\"\nurl = \"not a url\"\n",
+    )
+    .unwrap();
+    d.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(5), || d
+            .log_text()
+            .contains("config reload rejected"))
+        .await,
+        "{}",
+        d.log_text()
+    );
+    assert!(
+        d.log_text().contains("watch[0].url"),
+        "the errors are logged: {}",
+        d.log_text()
+    );
+    let before = count(&server, "/old");
+    assert!(
+        eventually(Duration::from_secs(5), || count(&server, "/old") > before).await,
+        "the old config keeps running"
+    );
+
+    write_config(&config, &watch("new", "/new"));
+    d.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/new") >= 2).await,
+        "{}",
+        d.log_text()
+    );
+    // At most one check of the removed watch may have been in flight.
+    let old_after = count(&server, "/old");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        count(&server, "/old") <= old_after + 1,
+        "removed watch is still checked"
+    );
+    assert!(count(&server, "/new") >= 3);
+    assert!(notes
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|n| n.contains("RELOADING=1")));
+
+    d.signal("TERM");
+    assert_eq!(
+        d.wait_exit(Duration::from_secs(10)).await,
+        Some(0),
+        "{}",
+        d.log_text()
+    );
+}
+
+/// SIGTERM while an alert delivery is in flight: the daemon waits for it,
+/// exits 0, and the outbox is empty afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_an_in_flight_delivery_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let (hook_url, received) = slow_receiver(Duration::from_millis(1500)).await;
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\nsecret_env = \"PW_TEST_HOOK_SECRET\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            hook_url,
+            server.url("/story")
+        ),
+    );
+    let secret = "whsec_c2VjcmV0LXRoYXQtbXVzdC1uZXZlci1iZS1sb2dnZWQ=";
+    let mut d = Daemon::start(&config, &[SCALE, ("PW_TEST_HOOK_SECRET", secret)]);
+    assert!(
+        eventually(Duration::from_secs(10), || dir
+            .path()
+            .join("baseline/story.txt")
+            .exists())
+        .await,
+        "the first check stores the baseline"
+    );
+    server.set(
+        "/story",
+        Route::html(article(
+            "Story",
+            "Second version, with the words the editors added later.",
+        )),
+    );
+    assert!(
+        eventually(Duration::from_secs(10), || !received
+            .lock()
+            .unwrap()
+            .is_empty())
+        .await,
+        "the change is delivered to the webhook\n{}",
+        d.log_text()
+    );
+    // The receiver is still answering: the delivery is in flight.
+    d.signal("TERM");
+    assert_eq!(
+        d.wait_exit(Duration::from_secs(20)).await,
+        Some(0),
+        "{}",
+        d.log_text()
+    );
+    let bodies = received.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(bodies[0].contains("\"kind\":\"edited\""), "{}", bodies[0]);
+    assert!(!d.log_text().contains(secret), "a secret reached the log");
+    let out = run(
+        &["outbox", "--config", config.to_str().unwrap(), "list"],
+        &[("PW_TEST_HOOK_SECRET", secret)],
+    )
+    .await;
+    assert!(out.status.success(), "{out:?}");
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("outbox is empty"),
+        "delivered before exit: {out}\n{}",
+        d.log_text()
+    );
+}
+
+/// robots.txt is obeyed unless the watch opts out with `robots = false`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_txt_is_obeyed_unless_the_watch_opts_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set(
+        "/robots.txt",
+        Route::html("User-agent: *\nDisallow: /private\n").header("Content-Type", "text/plain"),
+    );
+    server.set("/private/a", Route::html(article("A", "Ours.")));
+    server.set("/private/b", Route::html(article("B", "Theirs.")));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"ours\"\nurl = \"{}\"\nrobots = false\n\n\
+             [[watch]]\nname = \"theirs\"\nurl = \"{}\"\n",
+            server.url("/private/a"),
+            server.url("/private/b")
+        ),
+    );
+    let out = run(&["check", "--config", config.to_str().unwrap()], &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(count(&server, "/private/a"), 1, "{stdout}");
+    assert_eq!(count(&server, "/private/b"), 0, "{stdout}");
+    assert!(
+        stdout.contains("robots.txt disallows /private/b"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("set `robots = false`"), "{stdout}");
+}
+
+/// A 429 with Retry-After pauses the host: the next request waits it out
+/// although the (scaled) interval is one second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_pauses_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.sequence(
+        "/busy",
+        vec![
+            Route::status(429).header("Retry-After", "3"),
+            Route::html(article("Busy", "Back.")),
+        ],
+    );
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"busy\"\nurl = \"{}\"\n",
+            server.url("/busy")
+        ),
+    );
+    let d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/busy") >= 2).await,
+        "{}",
+        d.log_text()
+    );
+    let hits = server.requests_to("/busy");
+    let gap = hits[1].at.duration_since(hits[0].at);
+    assert!(
+        gap >= Duration::from_millis(2900),
+        "only {gap:?} after a 429 with Retry-After: 3"
+    );
+    assert!(d.log_text().contains("Retry-After"), "{}", d.log_text());
+}
