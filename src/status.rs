@@ -57,12 +57,76 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
-    let total = state.pending_count(None).map_err(|e| e.to_string())?;
+    let counts = state.outbox_counts().map_err(|e| e.to_string())?;
     let _ = writeln!(
         out,
-        "{} watches, {total} pending alert deliveries (state: {})",
+        "{} watches, {} pending alert deliveries, {} dead (state: {})",
         config.watches.len(),
+        counts.pending,
+        counts.dead,
         state.path().display()
     );
+    if counts.dead > 0 {
+        let _ = writeln!(
+            out,
+            "{} alert deliveries gave up after retrying: `presswatch outbox list` shows why, `presswatch outbox retry` sends them again",
+            counts.dead
+        );
+    }
+    for c in &config.channels {
+        if let Some(d) = state.channel_disabled(&c.name).map_err(|e| e.to_string())? {
+            let _ = writeln!(
+                out,
+                "channel {} is disabled: {} (`presswatch outbox retry` enables it again)",
+                c.name, d.reason
+            );
+        }
+    }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::DisabledChannel;
+
+    #[test]
+    fn dead_alerts_and_disabled_channels_are_shown_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n";
+        let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let state = State::open(&dir.path().join("state")).unwrap();
+        let channels = vec!["hook".to_string()];
+        state
+            .enqueue("a1", "story", "edited", "{}", &channels, 100)
+            .unwrap();
+        state
+            .enqueue("a2", "story", "edited", "{}", &channels, 100)
+            .unwrap();
+        state
+            .mark_failed("a1", "hook", "HTTP 500", 200, None)
+            .unwrap();
+        state
+            .set_channel_disabled(
+                "hook",
+                Some(&DisabledChannel {
+                    reason: "the receiver answered 410 Gone".into(),
+                    target: "https://hooks.example.org/x".into(),
+                }),
+            )
+            .unwrap();
+
+        let out = table(&config, &state, 300).unwrap();
+        let story = out.lines().find(|l| l.starts_with("story")).unwrap();
+        assert!(story.ends_with(" 2"), "{out}");
+        assert!(
+            out.contains("1 watches, 1 pending alert deliveries, 1 dead"),
+            "{out}"
+        );
+        assert!(out.contains("`presswatch outbox retry`"), "{out}");
+        assert!(
+            out.contains("channel hook is disabled: the receiver answered 410 Gone"),
+            "{out}"
+        );
+    }
 }
