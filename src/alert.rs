@@ -59,12 +59,18 @@ impl Alert {
     /// `[presswatch] Edited: <headline> — 1 paragraph added, 3 words changed`,
     /// with line breaks and control characters removed.
     pub fn subject(&self) -> String {
+        let summary = self.summary.replace("; ", ", ");
+        // A summary that already names the headline (one new item) is
+        // preceded by the outlet instead: kind, where, what.
         let what = self
             .title
             .as_deref()
-            .filter(|t| !t.is_empty())
-            .unwrap_or(&self.watch);
-        let summary = self.summary.replace("; ", ", ");
+            .filter(|t| !t.is_empty() && !summary.contains(*t))
+            .unwrap_or(if self.outlet.is_empty() {
+                &self.watch
+            } else {
+                &self.outlet
+            });
         // "Headline changed: X — Headline changed" says it twice.
         let summary = summary
             .strip_prefix(self.kind.label())
@@ -155,6 +161,19 @@ mod tests {
         assert_eq!(
             a.subject(),
             "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org"
+        );
+    }
+
+    #[test]
+    fn a_new_item_subject_names_the_outlet_and_the_item_once() {
+        let mut a = sample();
+        a.kind = ChangeKind::NewItems;
+        a.outlet = "Iran International".into();
+        a.title = Some("Rasoulof wins special jury prize".into());
+        a.summary = "1 new item: Rasoulof wins special jury prize".into();
+        assert_eq!(
+            a.subject(),
+            "[presswatch] New items: Iran International — 1 new item: Rasoulof wins special jury prize"
         );
     }
 }
