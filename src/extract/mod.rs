@@ -3,10 +3,12 @@
 //! content scoring share the same tree.
 
 mod article;
+mod corpus;
 mod feed;
 mod listing;
 mod metadata;
 
+pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::feed;
 pub use listing::{listing, normalize_url};
 
