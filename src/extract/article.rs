@@ -1,6 +1,5 @@
 //! Main-content detection and block collection for article pages.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
@@ -21,7 +20,6 @@ const SKIP_TAGS: &[&str] = &[
     "nav",
     "aside",
     "footer",
-    "form",
     "button",
     "figure",
     "figcaption",
@@ -48,7 +46,7 @@ const SKIP_TAGS: &[&str] = &[
 /// class/id fragments that mark boilerplate inside and around articles.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|newsletter|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|comments?|most-?read|most-?popular|popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|tags|caption|credit|sidebar|widget|menu|toolbar|signup|sign-up|read-?more|more-stories|paywall|modal|banner|byline|author-bio|disclaimer|hidden|visually-hidden|sr-only|print-only)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|newsletter|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|comments?|most-?read|most-?popular|popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|tags|caption|credit|sidebar|menu|toolbar|signup|sign-up|read-?more|more-stories|paywall|modal|banner|byline|author-bio|disclaimer|hidden|visually-hidden|sr-only|print-only)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -67,9 +65,6 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
-}
 
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content.
@@ -77,102 +72,78 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>) -> Vec<Block> {
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
         for root in dom.select(&s) {
-            collect(root, &mut out);
+            let walk = Walk::new(root);
+            let kept = walk.kept_blocks(0..walk.blocks.len());
+            out.extend(kept.into_iter().filter_map(RawBlock::to_block));
         }
         return out;
     }
-    let Some(root) = main_content(dom) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    collect(root, &mut out);
-    out
+    let root = body(dom);
+    let walk = Walk::new(root);
+    walk.article()
 }
 
-fn is_boilerplate(e: ElementRef<'_>) -> bool {
+/// The `<body>`, or the root element of a page without one.
+fn body(dom: &Html) -> ElementRef<'_> {
+    let html = dom.root_element();
+    html.children()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "body")
+        .unwrap_or(html)
+}
+
+/// How an element's own markup classifies it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    /// Never article text (scripts, navigation, hidden elements): skipped.
+    Excluded,
+    /// Named like boilerplate (class/id "share", "related", ...) or a form
+    /// (some sites wrap the whole page in one): dropped unless it turns out
+    /// to hold mostly prose, since layouts name article wrappers
+    /// "content-with-sidebar" or "paywall" too.
+    Suspect,
+    /// Nothing special.
+    Plain,
+}
+
+fn markup(e: ElementRef<'_>) -> Markup {
     let v = e.value();
-    if SKIP_TAGS.contains(&v.name()) {
-        return true;
+    let name = v.name();
+    if SKIP_TAGS.contains(&name) {
+        return Markup::Excluded;
     }
     if v.attr("hidden").is_some() || v.attr("aria-hidden") == Some("true") {
-        return true;
+        return Markup::Excluded;
     }
     if matches!(
         v.attr("role"),
         Some("navigation" | "complementary" | "banner" | "contentinfo" | "dialog")
     ) {
-        return true;
+        return Markup::Excluded;
+    }
+    if v
+        .attr("style")
+        .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
+    {
+        return Markup::Excluded;
+    }
+    if name == "form" {
+        return Markup::Suspect;
     }
     let class = v.attr("class").unwrap_or("");
     let id = v.attr("id").unwrap_or("");
     if class.is_empty() && id.is_empty() {
-        return false;
+        return Markup::Plain;
     }
     // Never drop the container that says it is the article body.
     if v.attr("itemprop") == Some("articleBody") {
-        return false;
+        return Markup::Plain;
     }
-    BOILERPLATE.is_match(class) || BOILERPLATE.is_match(id)
-}
-
-/// Finds the element holding the article text: the declared article body,
-/// else the element that collects the most paragraph text (scored like
-/// Readability: each paragraph feeds its parent fully and grandparent half).
-fn main_content(dom: &Html) -> Option<ElementRef<'_>> {
-    for s in ["[itemprop=articleBody]", "[data-component=text-block]"] {
-        let best = dom.select(&sel(s)).max_by_key(|e| text_len(*e));
-        if let Some(e) = best.filter(|e| text_len(*e) > 200) {
-            return Some(e);
-        }
+    if BOILERPLATE.is_match(class) || BOILERPLATE.is_match(id) {
+        Markup::Suspect
+    } else {
+        Markup::Plain
     }
-    let mut score: HashMap<NodeId, f64> = HashMap::new();
-    for p in dom.select(&sel("p, pre, blockquote, li, div > br + br")) {
-        if inside_boilerplate(p) {
-            continue;
-        }
-        let len = text_len(p) as f64;
-        if len < 25.0 {
-            continue;
-        }
-        let link = link_text_len(p) as f64;
-        let weight = len * (1.0 - (link / len).min(1.0));
-        let mut anc = p.parent().and_then(ElementRef::wrap);
-        for factor in [1.0, 0.5, 0.25] {
-            let Some(a) = anc else { break };
-            *score.entry(a.id()).or_default() += weight * factor;
-            anc = a.parent().and_then(ElementRef::wrap);
-        }
-    }
-    let best = score.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let el = ElementRef::wrap(dom.tree.get(best.0)?)?;
-    // Prefer an enclosing <article> when the winner sits inside one.
-    let mut anc = el.parent().and_then(ElementRef::wrap);
-    while let Some(a) = anc {
-        if a.value().name() == "article" && !inside_boilerplate(a) {
-            return Some(a);
-        }
-        anc = a.parent().and_then(ElementRef::wrap);
-    }
-    Some(el)
-}
-
-fn inside_boilerplate(e: ElementRef<'_>) -> bool {
-    let mut cur = Some(e);
-    while let Some(c) = cur {
-        if is_boilerplate(c) && c.value().name() != "html" && c.value().name() != "body" {
-            return true;
-        }
-        cur = c.parent().and_then(ElementRef::wrap);
-    }
-    false
-}
-
-fn text_len(e: ElementRef<'_>) -> usize {
-    e.text().map(|t| t.trim().chars().count()).sum()
-}
-
-fn link_text_len(e: ElementRef<'_>) -> usize {
-    e.select(&sel("a")).map(text_len).sum()
 }
 
 fn block_kind(name: &str) -> Option<BlockKind> {
@@ -197,146 +168,403 @@ fn is_block_level(name: &str) -> bool {
                 | "ul"
                 | "ol"
                 | "table"
+                | "tbody"
+                | "thead"
                 | "tr"
+                | "th"
                 | "h1"
                 | "dl"
                 | "dt"
                 | "center"
                 | "body"
+                | "html"
+                | "address"
+                | "details"
+                | "summary"
+                | "fieldset"
+                | "hr"
         )
+}
+
+/// True for inline elements, which neither break blocks nor separate words.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "span"
+            | "em"
+            | "strong"
+            | "b"
+            | "i"
+            | "a"
+            | "u"
+            | "s"
+            | "small"
+            | "sup"
+            | "sub"
+            | "abbr"
+            | "time"
+            | "mark"
+            | "cite"
+            | "q"
+            | "code"
+            | "font"
+            | "ins"
+            | "del"
+            | "dfn"
+            | "kbd"
+            | "var"
+            | "bdi"
+            | "bdo"
+            | "data"
+    )
+}
+
+/// Marks a `<br>` in raw block text; two in a row split the block.
+const BR: char = '\u{1}';
+
+/// A block of text as found in the page, before cleaning.
+struct RawBlock {
+    kind: BlockKind,
+    text: String,
+    /// Non-white-space characters.
+    chars: u32,
+    /// Non-white-space characters inside links.
+    link_chars: u32,
+}
+
+impl RawBlock {
+    /// True for running text: long enough, not mostly links.
+    fn is_prose(&self) -> bool {
+        self.kind != BlockKind::Heading
+            && self.chars >= PROSE_MIN_CHARS
+            && self.link_chars * 10 < self.chars * 3
+    }
+
+    /// True when the block is mostly link text.
+    fn is_link_list(&self) -> bool {
+        self.link_chars * 10 > self.chars * 6
+    }
+
+    /// The cleaned block, or `None` when it is page furniture.
+    fn to_block(&self) -> Option<Block> {
+        if self.is_link_list() {
+            return None;
+        }
+        let t = text::clean(&self.text.replace(BR, " "));
+        if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
+            return None;
+        }
+        // Tiny fragments that are not headings are page furniture (counters, dates).
+        if self.kind != BlockKind::Heading
+            && text::word_count(&t) < 2
+            && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
+        {
+            return None;
+        }
+        Some(Block {
+            kind: self.kind,
+            text: t,
+        })
+    }
+}
+
+/// Blocks shorter than this (non-space characters) are not running text.
+const PROSE_MIN_CHARS: u32 = 60;
+
+/// How much a character of non-prose text costs a candidate container,
+/// relative to what a character of prose earns it.
+const NOISE_WEIGHT: f32 = 0.3;
+
+/// A block-level element of the page, a candidate article container.
+struct Container {
+    /// The blocks inside it: `first_block..end_block` of [`Walk::blocks`].
+    first_block: usize,
+    end_block: usize,
+    /// Characters of prose inside it.
+    prose: f32,
+    /// Characters of other text inside it.
+    noise: f32,
+    /// Its markup names it like boilerplate.
+    suspect: bool,
+}
+
+/// Prose (characters) a suspect container needs to be kept.
+const SUSPECT_MIN_PROSE: f32 = 400.0;
+
+/// One pass over a subtree: its text blocks in document order and every
+/// block-level element with the prose and noise it holds.
+struct Walk {
+    blocks: Vec<RawBlock>,
+    containers: Vec<Container>,
+    /// Block ranges of dropped suspect containers (nested ones included).
+    dropped: Vec<std::ops::Range<usize>>,
+}
+
+impl Walk {
+    /// Walks `root` iteratively (deeply nested pages must not overflow the
+    /// stack), skipping boilerplate subtrees.
+    fn new(root: ElementRef<'_>) -> Walk {
+        let mut walk = Walk {
+            blocks: Vec::new(),
+            containers: Vec::new(),
+            dropped: Vec::new(),
+        };
+        // Open containers: (index in `containers`, block being built).
+        let mut open: Vec<(usize, Pending)> = vec![(walk.open_container(false), Pending::new(BlockKind::Paragraph))];
+        // The nodes of the open containers but the root, innermost last.
+        let mut containers_open: Vec<NodeId> = Vec::new();
+        let mut skip_until: Option<NodeId> = None;
+        let mut in_link = 0usize;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skip_until.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => {
+                            let top = &mut open.last_mut().expect("never empty").1;
+                            top.text.push_str(t);
+                            if in_link > 0 {
+                                top.link_chars += non_space_chars(t);
+                            }
+                        }
+                        Node::Element(el) => {
+                            if node.id() == root.id() {
+                                continue;
+                            }
+                            let name = el.name();
+                            if is_inline(name) {
+                                if name == "a" {
+                                    in_link += 1;
+                                }
+                                continue;
+                            }
+                            let Some(er) = ElementRef::wrap(node) else {
+                                continue;
+                            };
+                            let markup = markup(er);
+                            if markup == Markup::Excluded {
+                                skip_until = Some(node.id());
+                                continue;
+                            }
+                            if name == "br" {
+                                open.last_mut().expect("never empty").1.text.push(BR);
+                            } else if is_block_level(name) || markup == Markup::Suspect {
+                                let (idx, top) = open.last_mut().expect("never empty");
+                                let idx = *idx;
+                                walk.flush(idx, top);
+                                let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
+                                let c = walk.open_container(markup == Markup::Suspect);
+                                open.push((c, Pending::new(kind)));
+                                containers_open.push(node.id());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(id) = skip_until {
+                        if id == node.id() {
+                            skip_until = None;
+                        }
+                        continue;
+                    }
+                    let Node::Element(el) = node.value() else {
+                        continue;
+                    };
+                    let name = el.name();
+                    if is_inline(name) {
+                        if name == "a" {
+                            in_link = in_link.saturating_sub(1);
+                        }
+                    } else if containers_open.last() == Some(&node.id()) {
+                        containers_open.pop();
+                        let (idx, mut done) = open.pop().expect("one per open container");
+                        walk.close_container(idx, &mut done, open.last().expect("checked length").0);
+                    } else {
+                        open.last_mut().expect("never empty").1.text.push(' ');
+                    }
+                }
+            }
+        }
+        while let Some((idx, mut p)) = open.pop() {
+            match open.last() {
+                Some(&(parent, _)) => walk.close_container(idx, &mut p, parent),
+                None => {
+                    walk.flush(idx, &mut p);
+                    walk.containers[idx].end_block = walk.blocks.len();
+                }
+            }
+        }
+        walk
+    }
+
+    fn open_container(&mut self, suspect: bool) -> usize {
+        self.containers.push(Container {
+            first_block: self.blocks.len(),
+            end_block: self.blocks.len(),
+            prose: 0.0,
+            noise: 0.0,
+            suspect,
+        });
+        self.containers.len() - 1
+    }
+
+    /// Flushes the container's last block and adds its totals to its parent;
+    /// a suspect container that does not hold mostly prose is dropped.
+    fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
+        self.flush(idx, pending);
+        let end = self.blocks.len();
+        let c = &mut self.containers[idx];
+        c.end_block = end;
+        let (prose, noise) = (c.prose, c.noise);
+        if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > 3.0 * noise) {
+            c.prose = 0.0;
+            self.dropped.push(c.first_block..end);
+            return;
+        }
+        let p = &mut self.containers[parent];
+        p.prose += prose;
+        p.noise += noise;
+    }
+
+    /// Turns the pending text of container `idx` into blocks (two `<br>` in a
+    /// row split paragraphs) and scores them.
+    fn flush(&mut self, idx: usize, p: &mut Pending) {
+        if p.text.is_empty() {
+            return;
+        }
+        let parts: Vec<&str> = if p.text.contains(BR) {
+            split_double_br(&p.text)
+        } else {
+            vec![p.text.as_str()]
+        };
+        let single = parts.len() == 1;
+        for part in parts {
+            let chars = non_space_chars(part);
+            if chars == 0 {
+                continue;
+            }
+            let block = RawBlock {
+                kind: p.kind,
+                text: part.to_string(),
+                chars,
+                // Link text cannot be attributed to split parts: assume none.
+                link_chars: if single { p.link_chars.min(chars) } else { 0 },
+            };
+            let c = &mut self.containers[idx];
+            if block.is_prose() {
+                c.prose += block.chars as f32;
+            } else if block.kind != BlockKind::Heading {
+                c.noise += block.chars as f32;
+            }
+            self.blocks.push(block);
+        }
+        p.text.clear();
+        p.link_chars = 0;
+    }
+
+    /// The article: the blocks of the container that holds the most prose and
+    /// the least noise, without the non-prose blocks before its first and
+    /// after its last prose block (kickers, bylines, dates, share and tag bars).
+    fn article(&self) -> Vec<Block> {
+        let Some(best) = self
+            .containers
+            .iter()
+            .filter(|c| c.prose > 0.0)
+            .max_by(|a, b| score(a).total_cmp(&score(b)))
+        else {
+            return Vec::new();
+        };
+        let kept = self.kept_blocks(best.first_block..best.end_block);
+        let first = kept.iter().position(|b| b.is_prose()).unwrap_or(0);
+        let last = kept
+            .iter()
+            .rposition(|b| b.is_prose())
+            .map_or(kept.len(), |i| i + 1);
+        kept[first..last]
+            .iter()
+            .filter_map(|b| b.to_block())
+            .collect()
+    }
+
+    /// The blocks of `range` outside dropped containers.
+    fn kept_blocks(&self, range: std::ops::Range<usize>) -> Vec<&RawBlock> {
+        let mut dropped: Vec<&std::ops::Range<usize>> = self
+            .dropped
+            .iter()
+            .filter(|d| d.start < range.end && d.end > range.start)
+            .collect();
+        dropped.sort_by_key(|d| d.start);
+        let mut out = Vec::with_capacity(range.len());
+        let mut drops = dropped.into_iter().peekable();
+        let mut skip_to = range.start;
+        for i in range {
+            while let Some(d) = drops.next_if(|d| d.start <= i) {
+                skip_to = skip_to.max(d.end);
+            }
+            if i >= skip_to {
+                out.push(&self.blocks[i]);
+            }
+        }
+        out
+    }
+}
+
+fn score(c: &Container) -> f32 {
+    c.prose - NOISE_WEIGHT * c.noise
+}
+
+/// Splits text at two or more `<br>` in a row (white space between them
+/// allowed); single `<br>` stay in the text.
+fn split_double_br(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c != BR {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        let mut brs = 1;
+        while let Some(&(j, d)) = iter.peek() {
+            if d == BR {
+                brs += 1;
+            } else if !d.is_whitespace() {
+                break;
+            }
+            end = j + d.len_utf8();
+            iter.next();
+        }
+        if brs >= 2 {
+            parts.push(&text[start..i]);
+            start = end;
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn non_space_chars(s: &str) -> u32 {
+    s.chars().filter(|c| !c.is_whitespace()).count() as u32
 }
 
 /// A block being built: its kind, text, and how much of it is link text.
 struct Pending {
     kind: BlockKind,
     text: String,
-    link_chars: usize,
+    link_chars: u32,
 }
 
-/// Collects the text blocks below `root`, iteratively (deeply nested pages
-/// must not overflow the stack).
-fn collect(root: ElementRef<'_>, out: &mut Vec<Block>) {
-    let mut skip_until: Option<NodeId> = None;
-    let mut stack: Vec<Pending> = vec![Pending {
-        kind: BlockKind::Paragraph,
-        text: String::new(),
-        link_chars: 0,
-    }];
-    let mut in_link = 0usize;
-    for edge in root.traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if skip_until.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Text(t) => {
-                        let top = stack.last_mut().expect("stack never empty");
-                        top.text.push_str(t);
-                        if in_link > 0 {
-                            top.link_chars += t.trim().chars().count();
-                        }
-                    }
-                    Node::Element(el) => {
-                        let Some(er) = ElementRef::wrap(node) else {
-                            continue;
-                        };
-                        if node.id() != root.id() && is_boilerplate(er) {
-                            skip_until = Some(node.id());
-                            continue;
-                        }
-                        let name = el.name();
-                        if name == "a" {
-                            in_link += 1;
-                        } else if name == "br" {
-                            stack.last_mut().expect("stack never empty").text.push(' ');
-                        } else if is_block_level(name) {
-                            let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
-                            // Loose text before a nested block becomes its own block.
-                            let top = stack.last_mut().expect("stack never empty");
-                            flush(top, out);
-                            stack.push(Pending {
-                                kind,
-                                text: String::new(),
-                                link_chars: 0,
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(id) = skip_until {
-                    if id == node.id() {
-                        skip_until = None;
-                    }
-                    continue;
-                }
-                if let Node::Element(el) = node.value() {
-                    let name = el.name();
-                    if name == "a" {
-                        in_link = in_link.saturating_sub(1);
-                    } else if is_block_level(name) && stack.len() > 1 {
-                        let mut done = stack.pop().expect("checked length");
-                        flush(&mut done, out);
-                    } else if matches!(
-                        name,
-                        "span"
-                            | "em"
-                            | "strong"
-                            | "b"
-                            | "i"
-                            | "a"
-                            | "u"
-                            | "small"
-                            | "sup"
-                            | "sub"
-                            | "abbr"
-                            | "time"
-                            | "mark"
-                            | "cite"
-                            | "q"
-                            | "code"
-                    ) {
-                        // inline: nothing to do
-                    } else {
-                        let top = stack.last_mut().expect("stack never empty");
-                        top.text.push(' ');
-                    }
-                }
-            }
+impl Pending {
+    fn new(kind: BlockKind) -> Pending {
+        Pending {
+            kind,
+            text: String::new(),
+            link_chars: 0,
         }
     }
-    while let Some(mut p) = stack.pop() {
-        flush(&mut p, out);
-    }
-}
-
-/// Emits a pending block if it is article text, and resets it.
-fn flush(p: &mut Pending, out: &mut Vec<Block>) {
-    let t = text::clean(&p.text);
-    let chars = t.chars().count();
-    let link_chars = p.link_chars;
-    p.text.clear();
-    p.link_chars = 0;
-    if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
-        return;
-    }
-    // Mostly-link blocks (teasers, "Related: ..." lines) are navigation.
-    if chars > 0 && link_chars * 10 > chars * 6 {
-        return;
-    }
-    // Tiny fragments that are not headings are page furniture (counters, dates).
-    if p.kind != BlockKind::Heading
-        && text::word_count(&t) < 2
-        && !t.ends_with(['.', '!', '?', '"', '”', '؟', '.'])
-    {
-        return;
-    }
-    out.push(Block {
-        kind: p.kind,
-        text: t,
-    });
 }
 
 #[cfg(test)]
