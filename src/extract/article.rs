@@ -43,10 +43,20 @@ const SKIP_TAGS: &[&str] = &[
     "title",
 ];
 
-/// class/id fragments that mark boilerplate inside and around articles.
+/// class/id words that always mark boilerplate: comments, related and
+/// recommended links, share bars, sign-up and consent boxes.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|newsletter|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|comments?|most-?read|most-?popular|popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|tags|caption|credit|sidebar|menu|toolbar|signup|sign-up|read-?more|more-stories|paywall|modal|banner|byline|author-bio|disclaimer|hidden|visually-hidden|sr-only|print-only)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|recommended|newsletter|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
+    )
+    .expect("static regex")
+});
+
+/// class/id words that usually mark boilerplate but also name layout
+/// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
+static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|caption|credit|sidebar|widget|menu|toolbar|signup|sign-up|paywall|modal|banner|byline|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -132,7 +142,7 @@ fn markup(e: ElementRef<'_>) -> Markup {
     }
     let class = v.attr("class").unwrap_or("");
     let id = v.attr("id").unwrap_or("");
-    if class.is_empty() && id.is_empty() {
+    if class.is_empty() && id.is_empty() || matches!(name, "html" | "body") {
         return Markup::Plain;
     }
     // Never drop the container that says it is the article body.
@@ -140,6 +150,12 @@ fn markup(e: ElementRef<'_>) -> Markup {
         return Markup::Plain;
     }
     if BOILERPLATE.is_match(class) || BOILERPLATE.is_match(id) {
+        if matches!(name, "article" | "main") {
+            Markup::Suspect
+        } else {
+            Markup::Excluded
+        }
+    } else if SUSPECT.is_match(class) || SUSPECT.is_match(id) {
         Markup::Suspect
     } else {
         Markup::Plain
@@ -233,11 +249,11 @@ struct RawBlock {
 }
 
 impl RawBlock {
-    /// True for running text: long enough, not mostly links.
+    /// True for running text: enough text outside links, not mostly links.
     fn is_prose(&self) -> bool {
         self.kind != BlockKind::Heading
-            && self.chars >= PROSE_MIN_CHARS
-            && self.link_chars * 10 < self.chars * 3
+            && self.chars - self.link_chars >= PROSE_MIN_CHARS
+            && self.link_chars * 10 < self.chars * 8
     }
 
     /// True when the block is mostly link text.
@@ -286,10 +302,16 @@ struct Container {
     noise: f32,
     /// Its markup names it like boilerplate.
     suspect: bool,
+    /// Its markup declares it the article body (`itemprop="articleBody"`).
+    declared: bool,
+    /// It was dropped as boilerplate, with everything inside.
+    dropped: bool,
+    /// The containers inside it: `index + 1..end_container`.
+    end_container: usize,
 }
 
 /// Prose (characters) a suspect container needs to be kept.
-const SUSPECT_MIN_PROSE: f32 = 400.0;
+const SUSPECT_MIN_PROSE: f32 = 150.0;
 
 /// One pass over a subtree: its text blocks in document order and every
 /// block-level element with the prose and noise it holds.
@@ -310,7 +332,7 @@ impl Walk {
             dropped: Vec::new(),
         };
         // Open containers: (index in `containers`, block being built).
-        let mut open: Vec<(usize, Pending)> = vec![(walk.open_container(false), Pending::new(BlockKind::Paragraph))];
+        let mut open: Vec<(usize, Pending)> = vec![(walk.open_container(false, false), Pending::new(BlockKind::Paragraph))];
         // The nodes of the open containers but the root, innermost last.
         let mut containers_open: Vec<NodeId> = Vec::new();
         let mut skip_until: Option<NodeId> = None;
@@ -355,7 +377,8 @@ impl Walk {
                                 let idx = *idx;
                                 walk.flush(idx, top);
                                 let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
-                                let c = walk.open_container(markup == Markup::Suspect);
+                                let declared = el.attr("itemprop") == Some("articleBody");
+                                let c = walk.open_container(markup == Markup::Suspect, declared);
                                 open.push((c, Pending::new(kind)));
                                 containers_open.push(node.id());
                             }
@@ -394,19 +417,23 @@ impl Walk {
                 None => {
                     walk.flush(idx, &mut p);
                     walk.containers[idx].end_block = walk.blocks.len();
+                    walk.containers[idx].end_container = walk.containers.len();
                 }
             }
         }
         walk
     }
 
-    fn open_container(&mut self, suspect: bool) -> usize {
+    fn open_container(&mut self, suspect: bool, declared: bool) -> usize {
         self.containers.push(Container {
             first_block: self.blocks.len(),
             end_block: self.blocks.len(),
             prose: 0.0,
             noise: 0.0,
             suspect,
+            declared,
+            dropped: false,
+            end_container: 0,
         });
         self.containers.len() - 1
     }
@@ -416,11 +443,15 @@ impl Walk {
     fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
         self.flush(idx, pending);
         let end = self.blocks.len();
+        let end_container = self.containers.len();
         let c = &mut self.containers[idx];
         c.end_block = end;
+        c.end_container = end_container;
         let (prose, noise) = (c.prose, c.noise);
-        if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > 3.0 * noise) {
-            c.prose = 0.0;
+        if std::env::var_os("PW_DEBUG").is_some() && (c.suspect || prose > 300.0) { eprintln!("close {idx} suspect={} prose={prose} noise={noise} first={:?}", c.suspect, self.blocks.get(c.first_block).map(|b| b.text.chars().take(60).collect::<String>())); }
+        if std::env::var_os("PW_DEBUG2").is_some() && c.suspect && prose > 300.0 { for b in &self.blocks[c.first_block..end] { eprintln!("  [{} {} {}] {:?}", b.is_prose(), b.chars, b.link_chars, b.text.chars().take(80).collect::<String>()); } }
+        if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
+            c.dropped = true;
             self.dropped.push(c.first_block..end);
             return;
         }
@@ -455,7 +486,10 @@ impl Walk {
             };
             let c = &mut self.containers[idx];
             if block.is_prose() {
-                c.prose += block.chars as f32;
+                // List items are as often teasers as article text.
+                let weight = if block.kind == BlockKind::ListItem { 0.5 } else { 1.0 };
+                c.prose += weight * (block.chars - block.link_chars) as f32;
+                c.noise += block.link_chars as f32;
             } else if block.kind != BlockKind::Heading {
                 c.noise += block.chars as f32;
             }
@@ -469,12 +503,19 @@ impl Walk {
     /// the least noise, without the non-prose blocks before its first and
     /// after its last prose block (kickers, bylines, dates, share and tag bars).
     fn article(&self) -> Vec<Block> {
-        let Some(best) = self
-            .containers
-            .iter()
-            .filter(|c| c.prose > 0.0)
-            .max_by(|a, b| score(a).total_cmp(&score(b)))
-        else {
+        let mut best: Option<&Container> = None;
+        let mut i = 0;
+        while let Some(c) = self.containers.get(i) {
+            if c.dropped {
+                i = c.end_container.max(i + 1);
+                continue;
+            }
+            if (c.prose > 0.0 || c.declared) && best.is_none_or(|b| score(c) > score(b)) {
+                best = Some(c);
+            }
+            i += 1;
+        }
+        let Some(best) = best else {
             return Vec::new();
         };
         let kept = self.kept_blocks(best.first_block..best.end_block);
@@ -512,8 +553,14 @@ impl Walk {
     }
 }
 
+/// How much a container looks like the article: its prose minus a share of
+/// its noise; all its text counts when the page declares it the article body.
 fn score(c: &Container) -> f32 {
-    c.prose - NOISE_WEIGHT * c.noise
+    if c.declared {
+        c.prose + c.noise
+    } else {
+        c.prose - NOISE_WEIGHT * c.noise
+    }
 }
 
 /// Splits text at two or more `<br>` in a row (white space between them
