@@ -310,6 +310,10 @@ struct Container {
     end_container: usize,
 }
 
+/// The share of a container's prose that one child must hold to be the
+/// article instead of it.
+const MAIN_CHILD_SHARE: f32 = 0.7;
+
 /// Prose (characters) a suspect container needs to be kept.
 const SUSPECT_MIN_PROSE: f32 = 150.0;
 
@@ -515,9 +519,14 @@ impl Walk {
             }
             i += 1;
         }
-        let Some(best) = best else {
+        let Some(mut best) = best else {
             return Vec::new();
         };
+        // Narrow down to the child holding nearly all the prose: what is left
+        // beside it is teasers, bios and sign-up boxes.
+        while let Some(child) = self.main_child(best) {
+            best = child;
+        }
         let kept = self.kept_blocks(best.first_block..best.end_block);
         let first = kept.iter().position(|b| b.is_prose()).unwrap_or(0);
         let last = kept
@@ -528,6 +537,21 @@ impl Walk {
             .iter()
             .filter_map(|b| b.to_block())
             .collect()
+    }
+
+    /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose.
+    fn main_child(&self, c: &Container) -> Option<&Container> {
+        let start = self.containers.iter().position(|x| std::ptr::eq(x, c))? + 1;
+        let mut i = start;
+        let mut best: Option<&Container> = None;
+        while i < c.end_container {
+            let child = &self.containers[i];
+            if !child.dropped && best.is_none_or(|b| child.prose > b.prose) {
+                best = Some(child);
+            }
+            i = child.end_container.max(i + 1);
+        }
+        best.filter(|b| b.prose >= MAIN_CHILD_SHARE * c.prose && b.prose > 0.0)
     }
 
     /// The blocks of `range` outside dropped containers.
