@@ -47,7 +47,7 @@ const SKIP_TAGS: &[&str] = &[
 /// recommended links, share bars, sign-up and consent boxes.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|recommended|newsletter|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|recommended|newsletter|signup|sign-up|caption|credits?|byline|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -56,7 +56,7 @@ static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 /// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
 static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|caption|credit|sidebar|widget|menu|toolbar|signup|sign-up|paywall|modal|banner|byline|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -66,6 +66,16 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(related( articles?| stories| content)?|read more|more news|advertisement|sponsored|share this( article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended)[:.!]?$")
         .expect("static regex")
 });
+
+/// Short blocks that sell or announce something rather than report:
+/// sign-up calls, "click here", gallery counters, script notices.
+static PROMO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (characters) are never taken for promotions.
+const PROMO_MAX_CHARS: usize = 250;
 
 /// An image credit line such as "(Photo by A. Person/Getty Images)".
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
@@ -268,6 +278,9 @@ impl RawBlock {
         }
         let t = text::clean(&self.text.replace(BR, " "));
         if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
+            return None;
+        }
+        if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(&t) {
             return None;
         }
         // Tiny fragments that are not headings are page furniture (counters, dates).
