@@ -317,6 +317,8 @@ struct Container {
     suspect: bool,
     /// Its markup declares it the article body (`itemprop="articleBody"`).
     declared: bool,
+    /// It is an `<article>` element.
+    is_article: bool,
     /// It was dropped as boilerplate, with everything inside.
     dropped: bool,
     /// The containers inside it: `index + 1..end_container`.
@@ -326,6 +328,10 @@ struct Container {
 /// The share of a container's prose that one child must hold to be the
 /// article instead of it.
 const MAIN_CHILD_SHARE: f32 = 0.7;
+
+/// The share of a container's prose that its largest `<article>` must hold
+/// to be the article instead of it.
+const MAIN_ARTICLE_SHARE: f32 = 0.5;
 
 /// Prose (characters) a suspect container needs to be kept.
 const SUSPECT_MIN_PROSE: f32 = 150.0;
@@ -349,7 +355,7 @@ impl Walk {
             dropped: Vec::new(),
         };
         // Open containers: (index in `containers`, block being built).
-        let mut open: Vec<(usize, Pending)> = vec![(walk.open_container(false, false), Pending::new(BlockKind::Paragraph))];
+        let mut open: Vec<(usize, Pending)> = vec![(walk.open_container(false, false, false), Pending::new(BlockKind::Paragraph))];
         // The nodes of the open containers but the root, innermost last.
         let mut containers_open: Vec<NodeId> = Vec::new();
         let mut skip_until: Option<NodeId> = None;
@@ -395,7 +401,11 @@ impl Walk {
                                 walk.flush(idx, top);
                                 let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
                                 let declared = el.attr("itemprop") == Some("articleBody");
-                                let c = walk.open_container(markup == Markup::Suspect, declared);
+                                let c = walk.open_container(
+                                    markup == Markup::Suspect,
+                                    declared,
+                                    name == "article",
+                                );
                                 open.push((c, Pending::new(kind)));
                                 containers_open.push(node.id());
                             }
@@ -441,7 +451,7 @@ impl Walk {
         walk
     }
 
-    fn open_container(&mut self, suspect: bool, declared: bool) -> usize {
+    fn open_container(&mut self, suspect: bool, declared: bool, is_article: bool) -> usize {
         self.containers.push(Container {
             first_block: self.blocks.len(),
             end_block: self.blocks.len(),
@@ -449,6 +459,7 @@ impl Walk {
             noise: 0.0,
             suspect,
             declared,
+            is_article,
             dropped: false,
             end_container: 0,
         });
@@ -535,6 +546,11 @@ impl Walk {
         let Some(mut best) = best else {
             return Vec::new();
         };
+        // A page listing several <article>s (the story and teasers of others)
+        // is about the one holding most of the prose.
+        if let Some(article) = self.main_article(best) {
+            best = article;
+        }
         // Narrow down to the child holding nearly all the prose: what is left
         // beside it is teasers, bios and sign-up boxes.
         while let Some(child) = self.main_child(best) {
@@ -550,6 +566,26 @@ impl Walk {
             .iter()
             .filter_map(|b| b.to_block())
             .collect()
+    }
+
+    /// The `<article>` inside `c` holding the most prose, when it holds at
+    /// least [`MAIN_ARTICLE_SHARE`] of it.
+    fn main_article(&self, c: &Container) -> Option<&Container> {
+        let start = self.containers.iter().position(|x| std::ptr::eq(x, c))? + 1;
+        let mut i = start;
+        let mut best: Option<&Container> = None;
+        while i < c.end_container {
+            let d = &self.containers[i];
+            if d.dropped {
+                i = d.end_container.max(i + 1);
+                continue;
+            }
+            if d.is_article && best.is_none_or(|b| d.prose > b.prose) {
+                best = Some(d);
+            }
+            i += 1;
+        }
+        best.filter(|b| b.prose >= MAIN_ARTICLE_SHARE * c.prose && b.prose > 0.0)
     }
 
     /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose.
