@@ -266,6 +266,19 @@ impl RawBlock {
             && self.link_chars * 10 < self.chars * 8
     }
 
+    /// True for a block that reads like a sentence of the story: prose, or a
+    /// short sentence (a question, a one-line paragraph) mostly outside links.
+    fn is_story_text(&self) -> bool {
+        if self.is_prose() {
+            return true;
+        }
+        let t = self.text.trim_end();
+        self.kind != BlockKind::Heading
+            && self.link_chars * 2 < self.chars
+            && t.ends_with(['.', '!', '?', '"', '”', '؟', '。'])
+            && text::word_count(t) >= 6
+    }
+
     /// True when the block is mostly link text.
     fn is_link_list(&self) -> bool {
         self.link_chars * 10 > self.chars * 6
@@ -557,7 +570,7 @@ impl Walk {
             best = child;
         }
         let kept = self.kept_blocks(best.first_block..best.end_block);
-        let first = kept.iter().position(|b| b.is_prose()).unwrap_or(0);
+        let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
         let last = kept
             .iter()
             .rposition(|b| b.is_prose())
