@@ -489,8 +489,6 @@ impl Walk {
         c.end_block = end;
         c.end_container = end_container;
         let (prose, noise) = (c.prose, c.noise);
-        if std::env::var_os("PW_DEBUG").is_some() && (c.suspect || prose > 300.0) { eprintln!("close {idx} suspect={} prose={prose} noise={noise} first={:?}", c.suspect, self.blocks.get(c.first_block).map(|b| b.text.chars().take(60).collect::<String>())); }
-        if std::env::var_os("PW_DEBUG2").is_some() && c.suspect && prose > 300.0 { for b in &self.blocks[c.first_block..end] { eprintln!("  [{} {} {}] {:?}", b.is_prose(), b.chars, b.link_chars, b.text.chars().take(80).collect::<String>()); } }
         if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
@@ -541,24 +539,25 @@ impl Walk {
     }
 
     /// The article: the blocks of the container that holds the most prose and
-    /// the least noise, without the non-prose blocks before its first and
-    /// after its last prose block (kickers, bylines, dates, share and tag bars).
+    /// the least noise, without what precedes its first and follows its last
+    /// sentence of story text (kickers, bylines, dates, share and tag bars).
     fn article(&self) -> Vec<Block> {
-        let mut best: Option<&Container> = None;
+        let mut best: Option<usize> = None;
         let mut i = 0;
         while let Some(c) = self.containers.get(i) {
             if c.dropped {
                 i = c.end_container.max(i + 1);
                 continue;
             }
-            if (c.prose > 0.0 || c.declared) && best.is_none_or(|b| score(c) > score(b)) {
-                best = Some(c);
+            if (c.prose > 0.0 || c.declared)
+                && best.is_none_or(|b| score(c) > score(&self.containers[b]))
+            {
+                best = Some(i);
             }
             i += 1;
         }
-        let Some(mut best) = best else {
-            return Vec::new();
-        };
+        // A page without prose (a short note) is all article.
+        let mut best = best.unwrap_or(0);
         // A page listing several <article>s (the story and teasers of others)
         // is about the one holding most of the prose.
         if let Some(article) = self.main_article(best) {
@@ -569,11 +568,12 @@ impl Walk {
         while let Some(child) = self.main_child(best) {
             best = child;
         }
+        let best = &self.containers[best];
         let kept = self.kept_blocks(best.first_block..best.end_block);
         let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
         let last = kept
             .iter()
-            .rposition(|b| b.is_prose())
+            .rposition(|b| b.is_story_text())
             .map_or(kept.len(), |i| i + 1);
         kept[first..last]
             .iter()
@@ -583,37 +583,43 @@ impl Walk {
 
     /// The `<article>` inside `c` holding the most prose, when it holds at
     /// least [`MAIN_ARTICLE_SHARE`] of it.
-    fn main_article(&self, c: &Container) -> Option<&Container> {
-        let start = self.containers.iter().position(|x| std::ptr::eq(x, c))? + 1;
-        let mut i = start;
-        let mut best: Option<&Container> = None;
-        while i < c.end_container {
+    fn main_article(&self, c: usize) -> Option<usize> {
+        let parent = &self.containers[c];
+        let mut i = c + 1;
+        let mut best: Option<usize> = None;
+        while i < parent.end_container {
             let d = &self.containers[i];
             if d.dropped {
                 i = d.end_container.max(i + 1);
                 continue;
             }
-            if d.is_article && best.is_none_or(|b| d.prose > b.prose) {
-                best = Some(d);
+            if d.is_article && best.is_none_or(|b| d.prose > self.containers[b].prose) {
+                best = Some(i);
             }
             i += 1;
         }
-        best.filter(|b| b.prose >= MAIN_ARTICLE_SHARE * c.prose && b.prose > 0.0)
+        best.filter(|&b| {
+            let prose = self.containers[b].prose;
+            prose > 0.0 && prose >= MAIN_ARTICLE_SHARE * parent.prose
+        })
     }
 
     /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose.
-    fn main_child(&self, c: &Container) -> Option<&Container> {
-        let start = self.containers.iter().position(|x| std::ptr::eq(x, c))? + 1;
-        let mut i = start;
-        let mut best: Option<&Container> = None;
-        while i < c.end_container {
+    fn main_child(&self, c: usize) -> Option<usize> {
+        let parent = &self.containers[c];
+        let mut i = c + 1;
+        let mut best: Option<usize> = None;
+        while i < parent.end_container {
             let child = &self.containers[i];
-            if !child.dropped && best.is_none_or(|b| child.prose > b.prose) {
-                best = Some(child);
+            if !child.dropped && best.is_none_or(|b| child.prose > self.containers[b].prose) {
+                best = Some(i);
             }
             i = child.end_container.max(i + 1);
         }
-        best.filter(|b| b.prose >= MAIN_CHILD_SHARE * c.prose && b.prose > 0.0)
+        best.filter(|&b| {
+            let prose = self.containers[b].prose;
+            prose > 0.0 && prose >= MAIN_CHILD_SHARE * parent.prose
+        })
     }
 
     /// The blocks of `range` outside dropped containers.
@@ -643,7 +649,7 @@ impl Walk {
 /// its noise; all its text counts when the page declares it the article body.
 fn score(c: &Container) -> f32 {
     if c.declared {
-        c.prose + c.noise
+        2.0 * (c.prose + c.noise)
     } else {
         c.prose - NOISE_WEIGHT * c.noise
     }
@@ -737,6 +743,152 @@ mod tests {
                 "The culture minister called the film illegal and pressed the crew.",
             ]
         );
+    }
+
+    /// A paragraph of running text, long enough to count as prose.
+    fn para(n: usize) -> String {
+        format!("<p>Paragraph {n} of the story reports what the minister said about the case on Monday.</p>")
+    }
+
+    fn story(n: usize) -> String {
+        (1..=n).map(para).collect()
+    }
+
+    fn expected_story(n: usize) -> Vec<String> {
+        (1..=n)
+            .map(|i| format!("Paragraph {i} of the story reports what the minister said about the case on Monday."))
+            .collect()
+    }
+
+    #[test]
+    fn prose_container_wins_over_navigation_and_teasers() {
+        let html = format!(
+            r#"<body><div class="menu"><ul><li><a href="/a">World</a></li><li><a href="/b">Business</a></li></ul></div>
+            <div id="story">{}</div>
+            <div class="more"><h3><a href="/x">Another headline that is a link to elsewhere</a></h3><span>2 hours ago</span></div></body>"#,
+            story(4)
+        );
+        assert_eq!(extract(&html), expected_story(4));
+    }
+
+    #[test]
+    fn wrapper_named_like_boilerplate_is_kept_when_it_holds_the_story() {
+        // Layouts call article wrappers "content-with-sidebar", "paywall" ...
+        let html = format!(
+            r#"<body><div class="content-with-sidebar"><div class="paywall">{}</div></div>
+            <div class="sidebar"><p>Short promo.</p></div></body>"#,
+            story(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn boilerplate_inside_the_article_is_removed() {
+        let html = format!(
+            r#"<body><article>
+              {}
+              <div class="social-share"><a href="/s">Share</a><a href="/t">Tweet</a></div>
+              <p class="read-more"><a href="/other">Read more: Director sentenced to eight years in prison</a></p>
+              <div class="ad-slot"><p>Advertisement</p></div>
+              <p>Related: <a href="/r">Iran bans film from festival after months of pressure on the crew</a></p>
+              <p>Sign up for our daily newsletter to get the news in your inbox.</p>
+              <div class="image-credit">Photo: Getty Images</div>
+              {}
+              <section class="comments"><p>What a long and thoughtful comment about this story from a reader somewhere.</p></section>
+            </article></body>"#,
+            para(1),
+            para(2)
+        );
+        assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn leading_byline_and_date_lines_are_not_article_text() {
+        let html = format!(
+            r#"<body><article><div>By Jane Doe</div><div>Nov 20 2019, 11:06am</div>
+              <p>Who would have guessed the slogan would cost this much money?</p>{}</article></body>"#,
+            story(3)
+        );
+        let mut want = vec!["Who would have guessed the slogan would cost this much money?".to_string()];
+        want.extend(expected_story(3));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn the_largest_of_several_articles_is_the_story() {
+        let teaser = |i: usize| {
+            format!(r#"<article class="teaser"><h2><a href="/t{i}">Teaser headline number {i}</a></h2><p>A teaser paragraph that sums up another story in two long lines of text.</p></article>"#)
+        };
+        let html = format!(
+            "<body><main><article>{}</article><div>{}</div></main></body>",
+            story(6),
+            (1..=3).map(teaser).collect::<String>()
+        );
+        assert_eq!(extract(&html), expected_story(6));
+    }
+
+    #[test]
+    fn declared_article_body_wins_even_without_long_paragraphs() {
+        let html = r#"<body><div class="intro"><p>A long introduction paragraph on the site itself that is not the article at all.</p></div>
+            <div itemprop="articleBody"><p>Standings after round 36:</p><p>1. Kyle Busch 5040 points</p><p>2. Martin Truex 5035 points</p></div></body>"#;
+        assert_eq!(
+            extract(html),
+            vec![
+                "Standings after round 36:",
+                "1. Kyle Busch 5040 points",
+                "2. Martin Truex 5035 points"
+            ]
+        );
+    }
+
+    #[test]
+    fn blocks_keep_their_kind_and_paragraph_boundaries() {
+        let html = format!(
+            r#"<body><article>{}<h2>Reaction</h2><blockquote>We will not be silenced by anyone, she said in the statement.</blockquote>
+            <ul><li>First point made at length in the list of demands.</li><li>Second point made at length in the list of demands.</li></ul>
+            <div>Loose text paragraph one, written with line breaks instead of paragraph tags.<br><br>Loose text paragraph two, after the double break.</div>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None)
+            .into_iter()
+            .map(|b| (b.kind, b.text))
+            .collect();
+        let kinds: Vec<BlockKind> = got.iter().map(|g| g.0).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                BlockKind::Paragraph,
+                BlockKind::Heading,
+                BlockKind::Quote,
+                BlockKind::ListItem,
+                BlockKind::ListItem,
+                BlockKind::Paragraph,
+                BlockKind::Paragraph,
+                BlockKind::Paragraph,
+            ]
+        );
+        assert_eq!(got[5].1, "Loose text paragraph one, written with line breaks instead of paragraph tags.");
+        assert_eq!(got[6].1, "Loose text paragraph two, after the double break.");
+    }
+
+    #[test]
+    fn right_to_left_text_is_kept_in_order() {
+        let fa = "فیلمساز ایرانی محمد رسول‌اف پس از صدور حکم هشت سال زندان، مخفیانه از ایران خارج شد و به اروپا رسید.";
+        let html = format!(r#"<html dir="rtl"><body><article><p>{fa}</p><p>{fa}</p></article></body></html>"#);
+        assert_eq!(extract(&html), vec![fa, fa]);
+    }
+
+    #[test]
+    fn pathological_pages_extract_without_panic() {
+        assert!(extract("").is_empty());
+        assert!(extract("<script>var a = '<p>not text</p>';</script>".repeat(100).as_str()).is_empty());
+        let garbage: String = (0..20_000u32).map(|i| char::from_u32(i * 7919 % 0xD7FF).unwrap_or('x')).collect();
+        let _ = extract(&garbage);
+        // No <body>: the text still comes out.
+        assert_eq!(extract(&para(1)), expected_story(1));
+        let nested = format!("{}{}{}", "<b><i>".repeat(2_000), para(1), "</i></b>".repeat(2_000));
+        let _ = extract(&nested);
     }
 
     #[test]
