@@ -494,3 +494,71 @@ fn author_names(v: &Value) -> Option<String> {
     let names: Vec<String> = names.into_iter().filter(|n| !n.is_empty()).collect();
     (!names.is_empty()).then(|| names.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta_of(html: &str) -> Document {
+        read(&Html::parse_document(html), None)
+    }
+
+    #[test]
+    fn json_ld_headline_and_authors_come_first() {
+        let doc = meta_of(
+            r#"<html><head><title>Site home | Example News</title>
+            <meta property="og:title" content="OG title">
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","name":"Page"},
+              {"@type":"NewsArticle","headline":"Rasoulof flees Iran &amp; arrives in Europe",
+               "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"Ali Rezaei"}],
+               "datePublished":"2024-05-13T09:00:00Z","dateModified":"2024-05-14T10:00:00Z"}]}</script>
+            </head><body></body></html>"#,
+        );
+        assert_eq!(doc.title.as_deref(), Some("Rasoulof flees Iran & arrives in Europe"));
+        assert_eq!(doc.byline.as_deref(), Some("Jane Doe, Ali Rezaei"));
+        assert_eq!(doc.published.as_deref(), Some("2024-05-13T09:00:00Z"));
+        assert_eq!(doc.modified.as_deref(), Some("2024-05-14T10:00:00Z"));
+    }
+
+    #[test]
+    fn meta_tags_come_before_the_document_title() {
+        let doc = meta_of(
+            r#"<head><title>Ignored | Site</title><meta property="og:title" content="Film-maker flees Iran">
+            <meta name="author" content="Jane Doe"><meta property="article:published_time" content="2024-05-13">
+            <link rel="canonical" href="https://news.example.org/a"></head>"#,
+        );
+        assert_eq!(doc.title.as_deref(), Some("Film-maker flees Iran"));
+        assert_eq!(doc.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(doc.published.as_deref(), Some("2024-05-13"));
+        assert_eq!(doc.canonical_url.as_deref(), Some("https://news.example.org/a"));
+    }
+
+    #[test]
+    fn document_title_loses_its_site_suffix() {
+        let title = |t: &str| meta_of(&format!("<title>{t}</title>")).title.unwrap();
+        assert_eq!(title("Iranian filmmaker flees the country | Example News"), "Iranian filmmaker flees the country");
+        assert_eq!(title("Iranian filmmaker flees the country – Example"), "Iranian filmmaker flees the country");
+        // Too little left: the whole title stays.
+        assert_eq!(title("Short one - Example News"), "Short one - Example News");
+    }
+
+    #[test]
+    fn byline_falls_back_to_the_first_visible_author_element_outside_comments() {
+        let doc = meta_of(
+            r#"<body><div class="comments"><span class="author">Commenter</span></div>
+            <span class="byline" style="display:none">Hidden Name</span>
+            <div class="byline">By <a rel="author"><span itemprop="name">Jane Doe</span></a></div></body>"#,
+        );
+        assert_eq!(doc.byline.as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn dates_fall_back_to_time_elements_and_language_and_direction_to_html() {
+        let doc = meta_of(
+            r#"<html lang="fa" dir="RTL"><body><time datetime="2024-05-13T08:00:00+03:30">۲۴ اردیبهشت</time></body></html>"#,
+        );
+        assert_eq!(doc.published.as_deref(), Some("2024-05-13T08:00:00+03:30"));
+        assert_eq!(doc.lang.as_deref(), Some("fa"));
+        assert_eq!(doc.dir.as_deref(), Some("rtl"));
+    }
+}
