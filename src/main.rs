@@ -267,7 +267,14 @@ async fn dispatch(command: Command) -> Result<ExitCode, String> {
             json,
             selector,
             ..
-        } => cmd_extract(source.as_deref().unwrap_or_default(), json, selector.as_deref()).await,
+        } => {
+            cmd_extract(
+                source.as_deref().unwrap_or_default(),
+                json,
+                selector.as_deref(),
+            )
+            .await
+        }
         Command::Diff {
             old,
             new,

@@ -85,7 +85,6 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content.
 pub(super) fn blocks(dom: &Html, selector: Option<&str>) -> Vec<Block> {
@@ -141,8 +140,7 @@ fn markup(e: ElementRef<'_>) -> Markup {
     ) {
         return Markup::Excluded;
     }
-    if v
-        .attr("style")
+    if v.attr("style")
         .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
     {
         return Markup::Excluded;
@@ -368,7 +366,10 @@ impl Walk {
             dropped: Vec::new(),
         };
         // Open containers: (index in `containers`, block being built).
-        let mut open: Vec<(usize, Pending)> = vec![(walk.open_container(false, false, false), Pending::new(BlockKind::Paragraph))];
+        let mut open: Vec<(usize, Pending)> = vec![(
+            walk.open_container(false, false, false),
+            Pending::new(BlockKind::Paragraph),
+        )];
         // The nodes of the open containers but the root, innermost last.
         let mut containers_open: Vec<NodeId> = Vec::new();
         let mut skip_until: Option<NodeId> = None;
@@ -444,7 +445,11 @@ impl Walk {
                     } else if containers_open.last() == Some(&node.id()) {
                         containers_open.pop();
                         let (idx, mut done) = open.pop().expect("one per open container");
-                        walk.close_container(idx, &mut done, open.last().expect("checked length").0);
+                        walk.close_container(
+                            idx,
+                            &mut done,
+                            open.last().expect("checked length").0,
+                        );
                     } else {
                         open.last_mut().expect("never empty").1.text.push(' ');
                     }
@@ -526,7 +531,11 @@ impl Walk {
             let c = &mut self.containers[idx];
             if block.is_prose() {
                 // List items are as often teasers as article text.
-                let weight = if block.kind == BlockKind::ListItem { 0.5 } else { 1.0 };
+                let weight = if block.kind == BlockKind::ListItem {
+                    0.5
+                } else {
+                    1.0
+                };
                 c.prose += weight * (block.chars - block.link_chars) as f32;
                 c.noise += block.link_chars as f32;
             } else if block.kind != BlockKind::Heading {
@@ -809,7 +818,8 @@ mod tests {
               <p>Who would have guessed the slogan would cost this much money?</p>{}</article></body>"#,
             story(3)
         );
-        let mut want = vec!["Who would have guessed the slogan would cost this much money?".to_string()];
+        let mut want =
+            vec!["Who would have guessed the slogan would cost this much money?".to_string()];
         want.extend(expected_story(3));
         assert_eq!(extract(&html), want);
     }
@@ -817,7 +827,9 @@ mod tests {
     #[test]
     fn the_largest_of_several_articles_is_the_story() {
         let teaser = |i: usize| {
-            format!(r#"<article class="teaser"><h2><a href="/t{i}">Teaser headline number {i}</a></h2><p>A teaser paragraph that sums up another story in two long lines of text.</p></article>"#)
+            format!(
+                r#"<article class="teaser"><h2><a href="/t{i}">Teaser headline number {i}</a></h2><p>A teaser paragraph that sums up another story in two long lines of text.</p></article>"#
+            )
         };
         let html = format!(
             "<body><main><article>{}</article><div>{}</div></main></body>",
@@ -868,26 +880,46 @@ mod tests {
                 BlockKind::Paragraph,
             ]
         );
-        assert_eq!(got[5].1, "Loose text paragraph one, written with line breaks instead of paragraph tags.");
-        assert_eq!(got[6].1, "Loose text paragraph two, after the double break.");
+        assert_eq!(
+            got[5].1,
+            "Loose text paragraph one, written with line breaks instead of paragraph tags."
+        );
+        assert_eq!(
+            got[6].1,
+            "Loose text paragraph two, after the double break."
+        );
     }
 
     #[test]
     fn right_to_left_text_is_kept_in_order() {
         let fa = "فیلمساز ایرانی محمد رسول‌اف پس از صدور حکم هشت سال زندان، مخفیانه از ایران خارج شد و به اروپا رسید.";
-        let html = format!(r#"<html dir="rtl"><body><article><p>{fa}</p><p>{fa}</p></article></body></html>"#);
+        let html = format!(
+            r#"<html dir="rtl"><body><article><p>{fa}</p><p>{fa}</p></article></body></html>"#
+        );
         assert_eq!(extract(&html), vec![fa, fa]);
     }
 
     #[test]
     fn pathological_pages_extract_without_panic() {
         assert!(extract("").is_empty());
-        assert!(extract("<script>var a = '<p>not text</p>';</script>".repeat(100).as_str()).is_empty());
-        let garbage: String = (0..20_000u32).map(|i| char::from_u32(i * 7919 % 0xD7FF).unwrap_or('x')).collect();
+        assert!(extract(
+            "<script>var a = '<p>not text</p>';</script>"
+                .repeat(100)
+                .as_str()
+        )
+        .is_empty());
+        let garbage: String = (0..20_000u32)
+            .map(|i| char::from_u32(i * 7919 % 0xD7FF).unwrap_or('x'))
+            .collect();
         let _ = extract(&garbage);
         // No <body>: the text still comes out.
         assert_eq!(extract(&para(1)), expected_story(1));
-        let nested = format!("{}{}{}", "<b><i>".repeat(2_000), para(1), "</i></b>".repeat(2_000));
+        let nested = format!(
+            "{}{}{}",
+            "<b><i>".repeat(2_000),
+            para(1),
+            "</i></b>".repeat(2_000)
+        );
         let _ = extract(&nested);
     }
 

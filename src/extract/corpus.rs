@@ -192,7 +192,8 @@ mod tests {
         )
         .unwrap();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        std::io::Write::write_all(&mut gz, b"<p>Second page with a paragraph of text.</p>").unwrap();
+        std::io::Write::write_all(&mut gz, b"<p>Second page with a paragraph of text.</p>")
+            .unwrap();
         std::fs::write(dir.path().join("two.html.gz"), gz.finish().unwrap()).unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not a page").unwrap();
 

@@ -113,7 +113,11 @@ mod tests {
         assert_eq!(items[0].key, "urn:e1");
         assert_eq!(items[0].title, "Rasoulof flees");
         assert_eq!(items[0].url, "https://n.example.org/a");
-        assert!(items[0].published.as_deref().unwrap().starts_with("2024-05-13T09:00:00"));
+        assert!(items[0]
+            .published
+            .as_deref()
+            .unwrap()
+            .starts_with("2024-05-13T09:00:00"));
     }
 
     #[test]
@@ -133,7 +137,11 @@ mod tests {
         let items = feed(rdf, None, &base()).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].title, "RDF item");
-        assert!(items[0].key.starts_with("https://n.example.org/r1"), "{:?}", items[0]);
+        assert!(
+            items[0].key.starts_with("https://n.example.org/r1"),
+            "{:?}",
+            items[0]
+        );
 
         let rss091 = br#"<?xml version="1.0"?><rss version="0.91"><channel><title>T</title><link>https://n.example.org/</link><description>d</description><language>en</language>
             <item><title>Old item</title><link>https://n.example.org/o1#top</link></item></channel></rss>"#;

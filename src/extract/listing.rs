@@ -154,8 +154,7 @@ fn site(host: &str) -> String {
 
 /// A teaser next to the link: the first paragraph in its nearest container.
 fn snippet_near(a: ElementRef<'_>) -> Option<String> {
-    static P: LazyLock<Selector> =
-        LazyLock::new(|| Selector::parse("p").expect("static selector"));
+    static P: LazyLock<Selector> = LazyLock::new(|| Selector::parse("p").expect("static selector"));
     let p = &*P;
     let mut cur = a.parent().and_then(ElementRef::wrap);
     for _ in 0..3 {
@@ -210,7 +209,10 @@ mod tests {
             <div class="main-menu"><a href="/2024/05/b">A long headline in the menu of the site</a></div>
             <main><a href="/2024/05/c">A long headline in the listing itself here</a></main>
             <footer><a href="/2024/05/d">A long headline in the footer of the page</a></footer>"#;
-        let titles: Vec<String> = listing(html, &base, None).into_iter().map(|i| i.title).collect();
+        let titles: Vec<String> = listing(html, &base, None)
+            .into_iter()
+            .map(|i| i.title)
+            .collect();
         assert_eq!(titles, vec!["A long headline in the listing itself here"]);
     }
 
@@ -222,6 +224,9 @@ mod tests {
             .into_iter()
             .map(|i| i.key)
             .collect();
-        assert_eq!(keys, vec!["https://news.example.org/x", "https://news.example.org/y"]);
+        assert_eq!(
+            keys,
+            vec!["https://news.example.org/x", "https://news.example.org/y"]
+        );
     }
 }

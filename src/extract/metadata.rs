@@ -132,7 +132,15 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
         .filter(|b| !b.is_empty());
     let published = ld_str("datePublished")
         .or_else(|| meta(&["article:published_time", "parsely-pub-date"]))
-        .or_else(|| raw(&["datePublished", "pubdate", "publish-date", "date", "DC.date.issued"]))
+        .or_else(|| {
+            raw(&[
+                "datePublished",
+                "pubdate",
+                "publish-date",
+                "date",
+                "DC.date.issued",
+            ])
+        })
         .or_else(|| scan.time.as_deref().map(text::clean));
     let modified = ld_str("dateModified")
         .or_else(|| meta(&["article:modified_time"]))
@@ -194,7 +202,10 @@ fn scan(dom: &Html) -> Scan {
         match el.name() {
             "meta" => read_meta(&mut scan, e),
             "script" => {
-                if el.attr("type").is_some_and(|t| t.trim() == "application/ld+json") {
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.trim() == "application/ld+json")
+                {
                     scan.json_ld.push(e.text().collect());
                 }
                 skip_byline.get_or_insert(node.id());
@@ -206,10 +217,10 @@ fn scan(dom: &Html) -> Scan {
             "h1" => scan.h1.push(text::clean(&e.text().collect::<String>())),
             "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
             "link" if scan.canonical.is_none() => {
-                if el
-                    .attr("rel")
-                    .is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")))
-                {
+                if el.attr("rel").is_some_and(|r| {
+                    r.split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                }) {
                     scan.canonical = el.attr("href").map(str::to_string);
                 }
             }
@@ -264,13 +275,18 @@ fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
 fn is_visible(e: ElementRef<'_>) -> bool {
     let v = e.value();
     let style_hides = v.attr("style").is_some_and(|s| {
-        let s: String = s.split_whitespace().collect::<String>().to_ascii_lowercase();
+        let s: String = s
+            .split_whitespace()
+            .collect::<String>()
+            .to_ascii_lowercase();
         s.contains("display:none") || s.contains("visibility:hidden")
     });
     !style_hides
         && v.attr("hidden").is_none()
         && !(v.attr("aria-hidden") == Some("true")
-            && !v.attr("class").is_some_and(|c| c.contains("fallback-image")))
+            && !v
+                .attr("class")
+                .is_some_and(|c| c.contains("fallback-image")))
 }
 
 /// A page region that is not the article (comments, sidebars, menus, dialogs).
@@ -278,14 +294,26 @@ fn is_unlikely(e: ElementRef<'_>) -> bool {
     let v = e.value();
     if matches!(
         v.attr("role"),
-        Some("menu" | "menubar" | "complementary" | "navigation" | "alert" | "alertdialog" | "dialog")
+        Some(
+            "menu"
+                | "menubar"
+                | "complementary"
+                | "navigation"
+                | "alert"
+                | "alertdialog"
+                | "dialog"
+        )
     ) {
         return true;
     }
     if matches!(v.name(), "body" | "a") {
         return false;
     }
-    let s = format!("{} {}", v.attr("class").unwrap_or(""), v.attr("id").unwrap_or(""));
+    let s = format!(
+        "{} {}",
+        v.attr("class").unwrap_or(""),
+        v.attr("id").unwrap_or("")
+    );
     UNLIKELY.is_match(&s) && !MAYBE_CANDIDATE.is_match(&s)
 }
 
@@ -312,7 +340,11 @@ fn byline_of(e: ElementRef<'_>) -> Option<String> {
         .descendants()
         .skip(1)
         .filter_map(ElementRef::wrap)
-        .find(|d| d.value().attr("itemprop").is_some_and(|p| p.contains("name")))
+        .find(|d| {
+            d.value()
+                .attr("itemprop")
+                .is_some_and(|p| p.contains("name"))
+        })
         .map(|d| d.text().collect::<String>());
     Some(text::clean(name.as_deref().unwrap_or(&all)))
 }
@@ -483,7 +515,12 @@ fn is_article(v: &Value) -> bool {
 /// of a list of objects joined with ", ".
 fn author_names(v: &Value) -> Option<String> {
     let names: Vec<String> = match v {
-        Value::Object(o) => o.get("name").and_then(Value::as_str).map(unescape).into_iter().collect(),
+        Value::Object(o) => o
+            .get("name")
+            .and_then(Value::as_str)
+            .map(unescape)
+            .into_iter()
+            .collect(),
         Value::Array(a) => a
             .iter()
             .filter_map(|x| x.get("name").and_then(Value::as_str))
@@ -514,7 +551,10 @@ mod tests {
                "datePublished":"2024-05-13T09:00:00Z","dateModified":"2024-05-14T10:00:00Z"}]}</script>
             </head><body></body></html>"#,
         );
-        assert_eq!(doc.title.as_deref(), Some("Rasoulof flees Iran & arrives in Europe"));
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("Rasoulof flees Iran & arrives in Europe")
+        );
         assert_eq!(doc.byline.as_deref(), Some("Jane Doe, Ali Rezaei"));
         assert_eq!(doc.published.as_deref(), Some("2024-05-13T09:00:00Z"));
         assert_eq!(doc.modified.as_deref(), Some("2024-05-14T10:00:00Z"));
@@ -530,16 +570,28 @@ mod tests {
         assert_eq!(doc.title.as_deref(), Some("Film-maker flees Iran"));
         assert_eq!(doc.byline.as_deref(), Some("Jane Doe"));
         assert_eq!(doc.published.as_deref(), Some("2024-05-13"));
-        assert_eq!(doc.canonical_url.as_deref(), Some("https://news.example.org/a"));
+        assert_eq!(
+            doc.canonical_url.as_deref(),
+            Some("https://news.example.org/a")
+        );
     }
 
     #[test]
     fn document_title_loses_its_site_suffix() {
         let title = |t: &str| meta_of(&format!("<title>{t}</title>")).title.unwrap();
-        assert_eq!(title("Iranian filmmaker flees the country | Example News"), "Iranian filmmaker flees the country");
-        assert_eq!(title("Iranian filmmaker flees the country – Example"), "Iranian filmmaker flees the country");
+        assert_eq!(
+            title("Iranian filmmaker flees the country | Example News"),
+            "Iranian filmmaker flees the country"
+        );
+        assert_eq!(
+            title("Iranian filmmaker flees the country – Example"),
+            "Iranian filmmaker flees the country"
+        );
         // Too little left: the whole title stays.
-        assert_eq!(title("Short one - Example News"), "Short one - Example News");
+        assert_eq!(
+            title("Short one - Example News"),
+            "Short one - Example News"
+        );
     }
 
     #[test]
