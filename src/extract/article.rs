@@ -565,8 +565,13 @@ impl Walk {
             }
             i += 1;
         }
-        // A page without prose (a short note) is all article.
-        let mut best = best.unwrap_or(0);
+        // A page without prose is all article if it has sentences (a short
+        // note), and has no article if it has none (binary junk, scripts).
+        let mut best = match best {
+            Some(b) => b,
+            None if self.blocks.iter().any(RawBlock::is_story_text) => 0,
+            None => return Vec::new(),
+        };
         // A page listing several <article>s (the story and teasers of others)
         // is about the one holding most of the prose.
         if let Some(article) = self.main_article(best) {

@@ -15,6 +15,9 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
     let text = rewrite_xml_encoding(&text);
     let parsed = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
+        // No invented ids (hashes of link and title, which change with an
+        // edited title): an entry without one is keyed by its link below.
+        .id_generator(|_, _, _| String::new())
         .build()
         .parse(text.as_bytes())
         .map_err(|e| format!("not a valid RSS, Atom or JSON feed: {e}"))?;
@@ -27,9 +30,7 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
             .or(entry.links.first());
         let url = link.and_then(|l| base.join(&l.href).ok());
         let key = match (&url, entry.id.trim()) {
-            // feed-rs invents an id (a hash) when the feed has none, and the
-            // feed text never contains it; prefer the link then.
-            (Some(u), id) if id.is_empty() || !text.contains(id) => normalize_url(u),
+            (Some(u), "") => normalize_url(u),
             (_, id) => id.to_string(),
         };
         let title = entry
