@@ -47,7 +47,7 @@ const SKIP_TAGS: &[&str] = &[
 /// recommended links, share bars, sign-up and consent boxes.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|recommended|newsletter|signup|sign-up|caption|credits?|byline|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|related|recommend|recommended|newsletter|signup|sign-up|caption|credits?|byline|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -56,7 +56,7 @@ static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 /// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
 static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -254,12 +254,15 @@ struct RawBlock {
     chars: u32,
     /// Non-white-space characters inside links.
     link_chars: u32,
+    /// Letters (the rest is digits, punctuation and symbols).
+    letters: u32,
 }
 
 impl RawBlock {
     /// True for running text: enough text outside links, not mostly links.
     fn is_prose(&self) -> bool {
-        self.kind != BlockKind::Heading
+        self.is_language()
+            && self.kind != BlockKind::Heading
             && self.chars - self.link_chars >= PROSE_MIN_CHARS
             && self.link_chars * 10 < self.chars * 8
     }
@@ -271,10 +274,17 @@ impl RawBlock {
             return true;
         }
         let t = self.text.trim_end();
-        self.kind != BlockKind::Heading
+        self.is_language()
+            && self.kind != BlockKind::Heading
             && self.link_chars * 2 < self.chars
             && t.ends_with(['.', '!', '?', '"', '”', '؟', '。'])
             && text::word_count(t) >= 6
+    }
+
+    /// True when the text is mostly letters, as language is (binary junk,
+    /// code and tables of figures are not).
+    fn is_language(&self) -> bool {
+        self.letters * 10 >= self.chars * 7
     }
 
     /// True when the block is mostly link text.
@@ -517,7 +527,7 @@ impl Walk {
         };
         let single = parts.len() == 1;
         for part in parts {
-            let chars = non_space_chars(part);
+            let (chars, letters) = char_counts(part);
             if chars == 0 {
                 continue;
             }
@@ -525,6 +535,7 @@ impl Walk {
                 kind: p.kind,
                 text: part.to_string(),
                 chars,
+                letters,
                 // Link text cannot be attributed to split parts: assume none.
                 link_chars: if single { p.link_chars.min(chars) } else { 0 },
             };
@@ -697,6 +708,16 @@ fn split_double_br(text: &str) -> Vec<&str> {
     }
     parts.push(&text[start..]);
     parts
+}
+
+/// Non-white-space characters and letters of a text.
+fn char_counts(s: &str) -> (u32, u32) {
+    let (mut chars, mut letters) = (0, 0);
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        chars += 1;
+        letters += u32::from(c.is_alphabetic());
+    }
+    (chars, letters)
 }
 
 fn non_space_chars(s: &str) -> u32 {
@@ -917,6 +938,9 @@ mod tests {
             .map(|i| char::from_u32(i * 7919 % 0xD7FF).unwrap_or('x'))
             .collect();
         let _ = extract(&garbage);
+        let pdf =
+            "%PDF-1.7\n%\u{e2}\u{e3}\u{cf}\u{d3}\n1 0 obj<</Type/Catalog>>endobj\n".repeat(500);
+        assert!(extract(&pdf).is_empty());
         // No <body>: the text still comes out.
         assert_eq!(extract(&para(1)), expected_story(1));
         let nested = format!(
