@@ -216,13 +216,14 @@ fn scan(dom: &Html) -> Scan {
             "title" if scan.title.is_none() => scan.title = Some(e.text().collect()),
             "h1" => scan.h1.push(text::clean(&e.text().collect::<String>())),
             "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
-            "link" if scan.canonical.is_none() => {
-                if el.attr("rel").is_some_and(|r| {
-                    r.split_whitespace()
-                        .any(|r| r.eq_ignore_ascii_case("canonical"))
-                }) {
-                    scan.canonical = el.attr("href").map(str::to_string);
-                }
+            "link"
+                if scan.canonical.is_none()
+                    && el.attr("rel").is_some_and(|r| {
+                        r.split_whitespace()
+                            .any(|r| r.eq_ignore_ascii_case("canonical"))
+                    }) =>
+            {
+                scan.canonical = el.attr("href").map(str::to_string);
             }
             "time" if scan.time.is_none() => scan.time = el.attr("datetime").map(str::to_string),
             _ => {}
@@ -281,12 +282,11 @@ fn is_visible(e: ElementRef<'_>) -> bool {
             .to_ascii_lowercase();
         s.contains("display:none") || s.contains("visibility:hidden")
     });
-    !style_hides
-        && v.attr("hidden").is_none()
-        && !(v.attr("aria-hidden") == Some("true")
-            && !v
-                .attr("class")
-                .is_some_and(|c| c.contains("fallback-image")))
+    let aria_hidden = v.attr("aria-hidden") == Some("true")
+        && !v
+            .attr("class")
+            .is_some_and(|c| c.contains("fallback-image"));
+    !style_hides && v.attr("hidden").is_none() && !aria_hidden
 }
 
 /// A page region that is not the article (comments, sidebars, menus, dialogs).
@@ -392,7 +392,7 @@ fn title_from_document(orig: &str, scan: &Scan) -> String {
         }
     } else {
         let len = orig.encode_utf16().count();
-        if (len > 150 || len < 15) && scan.h1.len() == 1 {
+        if !(15..=150).contains(&len) && scan.h1.len() == 1 {
             cur = scan.h1[0].clone();
         }
     }
