@@ -172,7 +172,7 @@ fn markup(e: ElementRef<'_>) -> Markup {
 
 fn block_kind(name: &str) -> Option<BlockKind> {
     Some(match name {
-        "p" | "pre" | "dd" | "td" => BlockKind::Paragraph,
+        "p" | "pre" | "dd" | "tr" => BlockKind::Paragraph,
         "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
         "blockquote" => BlockKind::Quote,
         "li" => BlockKind::ListItem,
@@ -194,8 +194,6 @@ fn is_block_level(name: &str) -> bool {
                 | "table"
                 | "tbody"
                 | "thead"
-                | "tr"
-                | "th"
                 | "h1"
                 | "dl"
                 | "dt"
@@ -913,6 +911,20 @@ mod tests {
         assert_eq!(
             got[6].1,
             "Loose text paragraph two, after the double break."
+        );
+    }
+
+    #[test]
+    fn a_table_row_is_one_block() {
+        let html = r#"<body><div itemprop="articleBody"><p>Standings after the last race of the season:</p>
+            <table><tr><th>Pos.</th><th>Driver</th><th>Points</th></tr><tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table></div></body>"#;
+        assert_eq!(
+            extract(html),
+            vec![
+                "Standings after the last race of the season:",
+                "Pos. Driver Points",
+                "1 Kyle Busch 5040"
+            ]
         );
     }
 
