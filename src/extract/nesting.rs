@@ -4,12 +4,17 @@
 //! tag, so a page nesting 100,000 `<div>`s (or `<b><i>` pairs) costs minutes
 //! to parse. Browsers cap the depth of the tree; so do we: start tags past
 //! [`MAX_DEPTH`] open elements are removed with their end tags, which keeps
-//! all the text. Real pages never come near the limit and pass unchanged.
+//! all the text. Likewise a start tag longer than [`MAX_TAG_BYTES`] (the
+//! duplicate-attribute check is quadratic too) loses its attributes. Real
+//! pages never come near either limit and pass unchanged.
 
 use std::borrow::Cow;
 
 /// Open elements beyond this depth are flattened.
 const MAX_DEPTH: usize = 512;
+
+/// Start tags longer than this keep only their name.
+const MAX_TAG_BYTES: usize = 64 * 1024;
 
 /// Elements that never hold content, or that the parser closes implicitly
 /// when a sibling starts (an unclosed `<p>` or `<li>` does not nest).
@@ -24,15 +29,18 @@ const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "nosc
 /// `html` with nesting bounded to [`MAX_DEPTH`]; borrowed when already so.
 pub(super) fn bounded(html: &str) -> Cow<'_, str> {
     let mut depth = 0usize;
-    let mut too_deep = false;
+    let mut unbounded = false;
     scan(html, |tag| {
-        match tag.kind {
-            TagKind::Start => depth += 1,
-            TagKind::End => depth = depth.saturating_sub(1),
+        unbounded |= tag.end - tag.start > MAX_TAG_BYTES;
+        if tag.nests {
+            match tag.kind {
+                TagKind::Start => depth += 1,
+                TagKind::End => depth = depth.saturating_sub(1),
+            }
         }
-        too_deep |= depth > MAX_DEPTH;
+        unbounded |= depth > MAX_DEPTH;
     });
-    if !too_deep {
+    if !unbounded {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
@@ -41,6 +49,14 @@ pub(super) fn bounded(html: &str) -> Cow<'_, str> {
     // Start tags removed and not yet matched by a removed end tag.
     let mut removed = 0usize;
     scan(html, |tag| {
+        if tag.kind == TagKind::Start && tag.end - tag.start > MAX_TAG_BYTES {
+            out.push_str(&html[copied..tag.name_end]);
+            out.push('>');
+            copied = tag.end;
+        }
+        if !tag.nests {
+            return;
+        }
         let drop = match tag.kind {
             TagKind::Start => {
                 depth += 1;
@@ -58,7 +74,7 @@ pub(super) fn bounded(html: &str) -> Cow<'_, str> {
             }
         };
         if drop {
-            out.push_str(&html[copied..tag.start]);
+            out.push_str(&html[copied.min(tag.start)..tag.start]);
             copied = tag.end;
         }
     });
@@ -72,17 +88,20 @@ enum TagKind {
     End,
 }
 
-/// A nesting tag found by [`scan`]: its kind and byte range.
+/// A tag found by [`scan`]: its kind, byte range, where its name ends, and
+/// whether it changes nesting.
 struct Tag {
     kind: TagKind,
     start: usize,
     end: usize,
+    name_end: usize,
+    nests: bool,
 }
 
-/// Calls `f` for every start and end tag that changes nesting, in order,
-/// skipping comments, raw-text element content, void and implicitly closed
-/// elements and self-closing tags. A linear scan, not a parser: good enough
-/// to measure and bound depth.
+/// Calls `f` for every start and end tag, in order, skipping comments and
+/// raw-text element content; void, implicitly closed and self-closing
+/// elements do not nest. A linear scan, not a parser: good enough to measure
+/// and bound depth.
 fn scan(html: &str, mut f: impl FnMut(Tag)) {
     let bytes = html.as_bytes();
     let mut i = 0;
@@ -112,18 +131,22 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
         };
         let end = name_end + gt + 1;
         i = end;
-        if name.is_empty() || is(NOT_NESTING) {
+        if name.is_empty() {
             continue;
         }
-        if kind == TagKind::Start && bytes[end - 2] == b'/' {
-            continue;
-        }
+        let nests = !is(NOT_NESTING) && !(kind == TagKind::Start && bytes[end - 2] == b'/');
         if kind == TagKind::Start && is(RAW_TEXT) {
             // The raw text runs to the matching end tag, which closes it.
             let close = format!("</{}", name.to_ascii_lowercase());
             i = find_ascii_ci(html, end, &close).unwrap_or(bytes.len());
         }
-        f(Tag { kind, start, end });
+        f(Tag {
+            kind,
+            start,
+            end,
+            name_end,
+            nests,
+        });
     }
 }
 
@@ -165,6 +188,13 @@ mod tests {
         assert_eq!(out.matches("<div>").count(), MAX_DEPTH);
         assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
         assert!(out.contains("deep text"));
+    }
+
+    #[test]
+    fn huge_start_tags_lose_their_attributes() {
+        let attrs: String = (0..20_000).map(|i| format!(" a{i}=\"v\"")).collect();
+        let html = format!("<p{attrs}>text</p><img src=x>");
+        assert_eq!(bounded(&html), "<p>text</p><img src=x>");
     }
 
     #[test]
