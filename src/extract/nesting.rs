@@ -134,7 +134,8 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
         if name.is_empty() {
             continue;
         }
-        let nests = !is(NOT_NESTING) && !(kind == TagKind::Start && bytes[end - 2] == b'/');
+        let self_closing = kind == TagKind::Start && bytes[end - 2] == b'/';
+        let nests = !(is(NOT_NESTING) || self_closing);
         if kind == TagKind::Start && is(RAW_TEXT) {
             // The raw text runs to the matching end tag, which closes it.
             let close = format!("</{}", name.to_ascii_lowercase());
