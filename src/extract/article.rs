@@ -1,6 +1,5 @@
 //! Main-content detection and block collection for article pages.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
@@ -21,7 +20,6 @@ const SKIP_TAGS: &[&str] = &[
     "nav",
     "aside",
     "footer",
-    "form",
     "button",
     "figure",
     "figcaption",
@@ -45,10 +43,20 @@ const SKIP_TAGS: &[&str] = &[
     "title",
 ];
 
-/// class/id fragments that mark boilerplate inside and around articles.
+/// class/id words that always mark boilerplate: comments, related and
+/// recommended links, share bars, sign-up and consent boxes.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|social|related|recommend|newsletter|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|comments?|most-?read|most-?popular|popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|tags|caption|credit|sidebar|widget|menu|toolbar|signup|sign-up|read-?more|more-stories|paywall|modal|banner|byline|author-bio|disclaimer|hidden|visually-hidden|sr-only|print-only)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|related|recommend|recommended|newsletter|signup|sign-up|caption|credits?|byline|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
+    )
+    .expect("static regex")
+});
+
+/// class/id words that usually mark boilerplate but also name layout
+/// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
+static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -59,6 +67,16 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Short blocks that sell or announce something rather than report:
+/// sign-up calls, "click here", gallery counters, script notices.
+static PROMO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (characters) are never taken for promotions.
+const PROMO_MAX_CHARS: usize = 250;
+
 /// An image credit line such as "(Photo by A. Person/Getty Images)".
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -67,117 +85,94 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
-}
-
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content.
 pub(super) fn blocks(dom: &Html, selector: Option<&str>) -> Vec<Block> {
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
         for root in dom.select(&s) {
-            collect(root, &mut out);
+            let walk = Walk::new(root);
+            let kept = walk.kept_blocks(0..walk.blocks.len());
+            out.extend(kept.into_iter().filter_map(RawBlock::to_block));
         }
         return out;
     }
-    let Some(root) = main_content(dom) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    collect(root, &mut out);
-    out
+    let root = body(dom);
+    let walk = Walk::new(root);
+    walk.article()
 }
 
-fn is_boilerplate(e: ElementRef<'_>) -> bool {
+/// The `<body>`, or the root element of a page without one.
+fn body(dom: &Html) -> ElementRef<'_> {
+    let html = dom.root_element();
+    html.children()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "body")
+        .unwrap_or(html)
+}
+
+/// How an element's own markup classifies it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    /// Never article text (scripts, navigation, hidden elements): skipped.
+    Excluded,
+    /// Named like boilerplate (class/id "share", "related", ...) or a form
+    /// (some sites wrap the whole page in one): dropped unless it turns out
+    /// to hold mostly prose, since layouts name article wrappers
+    /// "content-with-sidebar" or "paywall" too.
+    Suspect,
+    /// Nothing special.
+    Plain,
+}
+
+fn markup(e: ElementRef<'_>) -> Markup {
     let v = e.value();
-    if SKIP_TAGS.contains(&v.name()) {
-        return true;
+    let name = v.name();
+    if SKIP_TAGS.contains(&name) {
+        return Markup::Excluded;
     }
     if v.attr("hidden").is_some() || v.attr("aria-hidden") == Some("true") {
-        return true;
+        return Markup::Excluded;
     }
     if matches!(
         v.attr("role"),
         Some("navigation" | "complementary" | "banner" | "contentinfo" | "dialog")
     ) {
-        return true;
+        return Markup::Excluded;
+    }
+    if v.attr("style")
+        .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
+    {
+        return Markup::Excluded;
+    }
+    if name == "form" {
+        return Markup::Suspect;
     }
     let class = v.attr("class").unwrap_or("");
     let id = v.attr("id").unwrap_or("");
-    if class.is_empty() && id.is_empty() {
-        return false;
+    if class.is_empty() && id.is_empty() || matches!(name, "html" | "body") {
+        return Markup::Plain;
     }
     // Never drop the container that says it is the article body.
     if v.attr("itemprop") == Some("articleBody") {
-        return false;
+        return Markup::Plain;
     }
-    BOILERPLATE.is_match(class) || BOILERPLATE.is_match(id)
-}
-
-/// Finds the element holding the article text: the declared article body,
-/// else the element that collects the most paragraph text (scored like
-/// Readability: each paragraph feeds its parent fully and grandparent half).
-fn main_content(dom: &Html) -> Option<ElementRef<'_>> {
-    for s in ["[itemprop=articleBody]", "[data-component=text-block]"] {
-        let best = dom.select(&sel(s)).max_by_key(|e| text_len(*e));
-        if let Some(e) = best.filter(|e| text_len(*e) > 200) {
-            return Some(e);
+    if BOILERPLATE.is_match(class) || BOILERPLATE.is_match(id) {
+        if matches!(name, "article" | "main") {
+            Markup::Suspect
+        } else {
+            Markup::Excluded
         }
+    } else if SUSPECT.is_match(class) || SUSPECT.is_match(id) {
+        Markup::Suspect
+    } else {
+        Markup::Plain
     }
-    let mut score: HashMap<NodeId, f64> = HashMap::new();
-    for p in dom.select(&sel("p, pre, blockquote, li, div > br + br")) {
-        if inside_boilerplate(p) {
-            continue;
-        }
-        let len = text_len(p) as f64;
-        if len < 25.0 {
-            continue;
-        }
-        let link = link_text_len(p) as f64;
-        let weight = len * (1.0 - (link / len).min(1.0));
-        let mut anc = p.parent().and_then(ElementRef::wrap);
-        for factor in [1.0, 0.5, 0.25] {
-            let Some(a) = anc else { break };
-            *score.entry(a.id()).or_default() += weight * factor;
-            anc = a.parent().and_then(ElementRef::wrap);
-        }
-    }
-    let best = score.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let el = ElementRef::wrap(dom.tree.get(best.0)?)?;
-    // Prefer an enclosing <article> when the winner sits inside one.
-    let mut anc = el.parent().and_then(ElementRef::wrap);
-    while let Some(a) = anc {
-        if a.value().name() == "article" && !inside_boilerplate(a) {
-            return Some(a);
-        }
-        anc = a.parent().and_then(ElementRef::wrap);
-    }
-    Some(el)
-}
-
-fn inside_boilerplate(e: ElementRef<'_>) -> bool {
-    let mut cur = Some(e);
-    while let Some(c) = cur {
-        if is_boilerplate(c) && c.value().name() != "html" && c.value().name() != "body" {
-            return true;
-        }
-        cur = c.parent().and_then(ElementRef::wrap);
-    }
-    false
-}
-
-fn text_len(e: ElementRef<'_>) -> usize {
-    e.text().map(|t| t.trim().chars().count()).sum()
-}
-
-fn link_text_len(e: ElementRef<'_>) -> usize {
-    e.select(&sel("a")).map(text_len).sum()
 }
 
 fn block_kind(name: &str) -> Option<BlockKind> {
     Some(match name {
-        "p" | "pre" | "dd" | "td" => BlockKind::Paragraph,
+        "p" | "pre" | "dd" | "tr" => BlockKind::Paragraph,
         "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
         "blockquote" => BlockKind::Quote,
         "li" => BlockKind::ListItem,
@@ -197,146 +192,551 @@ fn is_block_level(name: &str) -> bool {
                 | "ul"
                 | "ol"
                 | "table"
-                | "tr"
+                | "tbody"
+                | "thead"
                 | "h1"
                 | "dl"
                 | "dt"
                 | "center"
                 | "body"
+                | "html"
+                | "address"
+                | "details"
+                | "summary"
+                | "fieldset"
+                | "hr"
         )
+}
+
+/// True for inline elements, which neither break blocks nor separate words.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "span"
+            | "em"
+            | "strong"
+            | "b"
+            | "i"
+            | "a"
+            | "u"
+            | "s"
+            | "small"
+            | "sup"
+            | "sub"
+            | "abbr"
+            | "time"
+            | "mark"
+            | "cite"
+            | "q"
+            | "code"
+            | "font"
+            | "ins"
+            | "del"
+            | "dfn"
+            | "kbd"
+            | "var"
+            | "bdi"
+            | "bdo"
+            | "data"
+    )
+}
+
+/// Marks a `<br>` in raw block text; two in a row split the block.
+const BR: char = '\u{1}';
+
+/// A block of text as found in the page, before cleaning.
+struct RawBlock {
+    kind: BlockKind,
+    text: String,
+    /// Non-white-space characters.
+    chars: u32,
+    /// Non-white-space characters inside links.
+    link_chars: u32,
+    /// Letters (the rest is digits, punctuation and symbols).
+    letters: u32,
+}
+
+impl RawBlock {
+    /// True for running text: enough text outside links, not mostly links.
+    fn is_prose(&self) -> bool {
+        self.is_language()
+            && self.kind != BlockKind::Heading
+            && self.chars - self.link_chars >= PROSE_MIN_CHARS
+            && self.link_chars * 10 < self.chars * 8
+    }
+
+    /// True for a block that reads like a sentence of the story: prose, or a
+    /// short sentence (a question, a one-line paragraph) mostly outside links.
+    fn is_story_text(&self) -> bool {
+        if self.is_prose() {
+            return true;
+        }
+        let t = self.text.trim_end();
+        self.is_language()
+            && self.kind != BlockKind::Heading
+            && self.link_chars * 2 < self.chars
+            && t.ends_with(['.', '!', '?', '"', '”', '؟', '。'])
+            && text::word_count(t) >= 6
+    }
+
+    /// True when the text is mostly letters, as language is (binary junk,
+    /// code and tables of figures are not).
+    fn is_language(&self) -> bool {
+        self.letters * 10 >= self.chars * 7
+    }
+
+    /// True when the block is mostly link text.
+    fn is_link_list(&self) -> bool {
+        self.link_chars * 10 > self.chars * 6
+    }
+
+    /// The cleaned block, or `None` when it is page furniture.
+    fn to_block(&self) -> Option<Block> {
+        if self.is_link_list() {
+            return None;
+        }
+        let t = text::clean(&self.text.replace(BR, " "));
+        if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
+            return None;
+        }
+        if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(&t) {
+            return None;
+        }
+        // Tiny fragments that are not headings are page furniture (counters, dates).
+        if self.kind != BlockKind::Heading
+            && text::word_count(&t) < 2
+            && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
+        {
+            return None;
+        }
+        Some(Block {
+            kind: self.kind,
+            text: t,
+        })
+    }
+}
+
+/// Blocks shorter than this (non-space characters) are not running text.
+const PROSE_MIN_CHARS: u32 = 60;
+
+/// How much a character of non-prose text costs a candidate container,
+/// relative to what a character of prose earns it.
+const NOISE_WEIGHT: f32 = 0.3;
+
+/// A block-level element of the page, a candidate article container.
+struct Container {
+    /// The blocks inside it: `first_block..end_block` of [`Walk::blocks`].
+    first_block: usize,
+    end_block: usize,
+    /// Characters of prose inside it.
+    prose: f32,
+    /// Characters of other text inside it.
+    noise: f32,
+    /// Its markup names it like boilerplate.
+    suspect: bool,
+    /// Its markup declares it the article body (`itemprop="articleBody"`).
+    declared: bool,
+    /// It is an `<article>` element.
+    is_article: bool,
+    /// It was dropped as boilerplate, with everything inside.
+    dropped: bool,
+    /// The containers inside it: `index + 1..end_container`.
+    end_container: usize,
+}
+
+/// The share of a container's prose that one child must hold to be the
+/// article instead of it.
+const MAIN_CHILD_SHARE: f32 = 0.7;
+
+/// The share of a container's prose that its largest `<article>` must hold
+/// to be the article instead of it.
+const MAIN_ARTICLE_SHARE: f32 = 0.5;
+
+/// Prose (characters) a suspect container needs to be kept.
+const SUSPECT_MIN_PROSE: f32 = 150.0;
+
+/// One pass over a subtree: its text blocks in document order and every
+/// block-level element with the prose and noise it holds.
+struct Walk {
+    blocks: Vec<RawBlock>,
+    containers: Vec<Container>,
+    /// Block ranges of dropped suspect containers (nested ones included).
+    dropped: Vec<std::ops::Range<usize>>,
+}
+
+impl Walk {
+    /// Walks `root` iteratively (deeply nested pages must not overflow the
+    /// stack), skipping boilerplate subtrees.
+    fn new(root: ElementRef<'_>) -> Walk {
+        let mut walk = Walk {
+            blocks: Vec::new(),
+            containers: Vec::new(),
+            dropped: Vec::new(),
+        };
+        // Open containers: (index in `containers`, block being built).
+        let mut open: Vec<(usize, Pending)> = vec![(
+            walk.open_container(false, false, false),
+            Pending::new(BlockKind::Paragraph),
+        )];
+        // The nodes of the open containers but the root, innermost last.
+        let mut containers_open: Vec<NodeId> = Vec::new();
+        let mut skip_until: Option<NodeId> = None;
+        let mut in_link = 0usize;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skip_until.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => {
+                            let top = &mut open.last_mut().expect("never empty").1;
+                            top.text.push_str(t);
+                            if in_link > 0 {
+                                top.link_chars += non_space_chars(t);
+                            }
+                        }
+                        Node::Element(el) => {
+                            if node.id() == root.id() {
+                                continue;
+                            }
+                            let name = el.name();
+                            if is_inline(name) {
+                                if name == "a" {
+                                    in_link += 1;
+                                }
+                                continue;
+                            }
+                            let Some(er) = ElementRef::wrap(node) else {
+                                continue;
+                            };
+                            let markup = markup(er);
+                            if markup == Markup::Excluded {
+                                skip_until = Some(node.id());
+                                continue;
+                            }
+                            if name == "br" {
+                                open.last_mut().expect("never empty").1.text.push(BR);
+                            } else if is_block_level(name) || markup == Markup::Suspect {
+                                let (idx, top) = open.last_mut().expect("never empty");
+                                let idx = *idx;
+                                walk.flush(idx, top);
+                                let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
+                                let declared = el.attr("itemprop") == Some("articleBody");
+                                let c = walk.open_container(
+                                    markup == Markup::Suspect,
+                                    declared,
+                                    name == "article",
+                                );
+                                open.push((c, Pending::new(kind)));
+                                containers_open.push(node.id());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(id) = skip_until {
+                        if id == node.id() {
+                            skip_until = None;
+                        }
+                        continue;
+                    }
+                    let Node::Element(el) = node.value() else {
+                        continue;
+                    };
+                    let name = el.name();
+                    if is_inline(name) {
+                        if name == "a" {
+                            in_link = in_link.saturating_sub(1);
+                        }
+                    } else if containers_open.last() == Some(&node.id()) {
+                        containers_open.pop();
+                        let (idx, mut done) = open.pop().expect("one per open container");
+                        walk.close_container(
+                            idx,
+                            &mut done,
+                            open.last().expect("checked length").0,
+                        );
+                    } else {
+                        open.last_mut().expect("never empty").1.text.push(' ');
+                    }
+                }
+            }
+        }
+        while let Some((idx, mut p)) = open.pop() {
+            match open.last() {
+                Some(&(parent, _)) => walk.close_container(idx, &mut p, parent),
+                None => {
+                    walk.flush(idx, &mut p);
+                    walk.containers[idx].end_block = walk.blocks.len();
+                    walk.containers[idx].end_container = walk.containers.len();
+                }
+            }
+        }
+        walk
+    }
+
+    fn open_container(&mut self, suspect: bool, declared: bool, is_article: bool) -> usize {
+        self.containers.push(Container {
+            first_block: self.blocks.len(),
+            end_block: self.blocks.len(),
+            prose: 0.0,
+            noise: 0.0,
+            suspect,
+            declared,
+            is_article,
+            dropped: false,
+            end_container: 0,
+        });
+        self.containers.len() - 1
+    }
+
+    /// Flushes the container's last block and adds its totals to its parent;
+    /// a suspect container that does not hold mostly prose is dropped.
+    fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
+        self.flush(idx, pending);
+        let end = self.blocks.len();
+        let end_container = self.containers.len();
+        let c = &mut self.containers[idx];
+        c.end_block = end;
+        c.end_container = end_container;
+        let (prose, noise) = (c.prose, c.noise);
+        if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
+            c.dropped = true;
+            self.dropped.push(c.first_block..end);
+            return;
+        }
+        let p = &mut self.containers[parent];
+        p.prose += prose;
+        p.noise += noise;
+    }
+
+    /// Turns the pending text of container `idx` into blocks (two `<br>` in a
+    /// row split paragraphs) and scores them.
+    fn flush(&mut self, idx: usize, p: &mut Pending) {
+        if p.text.is_empty() {
+            return;
+        }
+        let parts: Vec<&str> = if p.text.contains(BR) {
+            split_double_br(&p.text)
+        } else {
+            vec![p.text.as_str()]
+        };
+        let single = parts.len() == 1;
+        for part in parts {
+            let (chars, letters) = char_counts(part);
+            if chars == 0 {
+                continue;
+            }
+            let block = RawBlock {
+                kind: p.kind,
+                text: part.to_string(),
+                chars,
+                letters,
+                // Link text cannot be attributed to split parts: assume none.
+                link_chars: if single { p.link_chars.min(chars) } else { 0 },
+            };
+            let c = &mut self.containers[idx];
+            if block.is_prose() {
+                // List items are as often teasers as article text.
+                let weight = if block.kind == BlockKind::ListItem {
+                    0.5
+                } else {
+                    1.0
+                };
+                c.prose += weight * (block.chars - block.link_chars) as f32;
+                c.noise += block.link_chars as f32;
+            } else if block.kind != BlockKind::Heading {
+                c.noise += block.chars as f32;
+            }
+            self.blocks.push(block);
+        }
+        p.text.clear();
+        p.link_chars = 0;
+    }
+
+    /// The article: the blocks of the container that holds the most prose and
+    /// the least noise, without what precedes its first and follows its last
+    /// sentence of story text (kickers, bylines, dates, share and tag bars).
+    fn article(&self) -> Vec<Block> {
+        let mut best: Option<usize> = None;
+        let mut i = 0;
+        while let Some(c) = self.containers.get(i) {
+            if c.dropped {
+                i = c.end_container.max(i + 1);
+                continue;
+            }
+            if (c.prose > 0.0 || c.declared)
+                && best.is_none_or(|b| score(c) > score(&self.containers[b]))
+            {
+                best = Some(i);
+            }
+            i += 1;
+        }
+        // A page without prose is all article if it has sentences (a short
+        // note), and has no article if it has none (binary junk, scripts).
+        let mut best = match best {
+            Some(b) => b,
+            None if self.blocks.iter().any(RawBlock::is_story_text) => 0,
+            None => return Vec::new(),
+        };
+        // A page listing several <article>s (the story and teasers of others)
+        // is about the one holding most of the prose.
+        if let Some(article) = self.main_article(best) {
+            best = article;
+        }
+        // Narrow down to the child holding nearly all the prose: what is left
+        // beside it is teasers, bios and sign-up boxes.
+        while let Some(child) = self.main_child(best) {
+            best = child;
+        }
+        let best = &self.containers[best];
+        let kept = self.kept_blocks(best.first_block..best.end_block);
+        let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
+        let last = kept
+            .iter()
+            .rposition(|b| b.is_story_text())
+            .map_or(kept.len(), |i| i + 1);
+        kept[first..last]
+            .iter()
+            .filter_map(|b| b.to_block())
+            .collect()
+    }
+
+    /// The `<article>` inside `c` holding the most prose, when it holds at
+    /// least [`MAIN_ARTICLE_SHARE`] of it.
+    fn main_article(&self, c: usize) -> Option<usize> {
+        let parent = &self.containers[c];
+        let mut i = c + 1;
+        let mut best: Option<usize> = None;
+        while i < parent.end_container {
+            let d = &self.containers[i];
+            if d.dropped {
+                i = d.end_container.max(i + 1);
+                continue;
+            }
+            if d.is_article && best.is_none_or(|b| d.prose > self.containers[b].prose) {
+                best = Some(i);
+            }
+            i += 1;
+        }
+        best.filter(|&b| {
+            let prose = self.containers[b].prose;
+            prose > 0.0 && prose >= MAIN_ARTICLE_SHARE * parent.prose
+        })
+    }
+
+    /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose.
+    fn main_child(&self, c: usize) -> Option<usize> {
+        let parent = &self.containers[c];
+        let mut i = c + 1;
+        let mut best: Option<usize> = None;
+        while i < parent.end_container {
+            let child = &self.containers[i];
+            if !child.dropped && best.is_none_or(|b| child.prose > self.containers[b].prose) {
+                best = Some(i);
+            }
+            i = child.end_container.max(i + 1);
+        }
+        best.filter(|&b| {
+            let prose = self.containers[b].prose;
+            prose > 0.0 && prose >= MAIN_CHILD_SHARE * parent.prose
+        })
+    }
+
+    /// The blocks of `range` outside dropped containers.
+    fn kept_blocks(&self, range: std::ops::Range<usize>) -> Vec<&RawBlock> {
+        let mut dropped: Vec<&std::ops::Range<usize>> = self
+            .dropped
+            .iter()
+            .filter(|d| d.start < range.end && d.end > range.start)
+            .collect();
+        dropped.sort_by_key(|d| d.start);
+        let mut out = Vec::with_capacity(range.len());
+        let mut drops = dropped.into_iter().peekable();
+        let mut skip_to = range.start;
+        for i in range {
+            while let Some(d) = drops.next_if(|d| d.start <= i) {
+                skip_to = skip_to.max(d.end);
+            }
+            if i >= skip_to {
+                out.push(&self.blocks[i]);
+            }
+        }
+        out
+    }
+}
+
+/// How much a container looks like the article: its prose minus a share of
+/// its noise; all its text counts when the page declares it the article body.
+fn score(c: &Container) -> f32 {
+    if c.declared {
+        2.0 * (c.prose + c.noise)
+    } else {
+        c.prose - NOISE_WEIGHT * c.noise
+    }
+}
+
+/// Splits text at two or more `<br>` in a row (white space between them
+/// allowed); single `<br>` stay in the text.
+fn split_double_br(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c != BR {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        let mut brs = 1;
+        while let Some(&(j, d)) = iter.peek() {
+            if d == BR {
+                brs += 1;
+            } else if !d.is_whitespace() {
+                break;
+            }
+            end = j + d.len_utf8();
+            iter.next();
+        }
+        if brs >= 2 {
+            parts.push(&text[start..i]);
+            start = end;
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Non-white-space characters and letters of a text.
+fn char_counts(s: &str) -> (u32, u32) {
+    let (mut chars, mut letters) = (0, 0);
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        chars += 1;
+        letters += u32::from(c.is_alphabetic());
+    }
+    (chars, letters)
+}
+
+fn non_space_chars(s: &str) -> u32 {
+    s.chars().filter(|c| !c.is_whitespace()).count() as u32
 }
 
 /// A block being built: its kind, text, and how much of it is link text.
 struct Pending {
     kind: BlockKind,
     text: String,
-    link_chars: usize,
+    link_chars: u32,
 }
 
-/// Collects the text blocks below `root`, iteratively (deeply nested pages
-/// must not overflow the stack).
-fn collect(root: ElementRef<'_>, out: &mut Vec<Block>) {
-    let mut skip_until: Option<NodeId> = None;
-    let mut stack: Vec<Pending> = vec![Pending {
-        kind: BlockKind::Paragraph,
-        text: String::new(),
-        link_chars: 0,
-    }];
-    let mut in_link = 0usize;
-    for edge in root.traverse() {
-        match edge {
-            Edge::Open(node) => {
-                if skip_until.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Text(t) => {
-                        let top = stack.last_mut().expect("stack never empty");
-                        top.text.push_str(t);
-                        if in_link > 0 {
-                            top.link_chars += t.trim().chars().count();
-                        }
-                    }
-                    Node::Element(el) => {
-                        let Some(er) = ElementRef::wrap(node) else {
-                            continue;
-                        };
-                        if node.id() != root.id() && is_boilerplate(er) {
-                            skip_until = Some(node.id());
-                            continue;
-                        }
-                        let name = el.name();
-                        if name == "a" {
-                            in_link += 1;
-                        } else if name == "br" {
-                            stack.last_mut().expect("stack never empty").text.push(' ');
-                        } else if is_block_level(name) {
-                            let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
-                            // Loose text before a nested block becomes its own block.
-                            let top = stack.last_mut().expect("stack never empty");
-                            flush(top, out);
-                            stack.push(Pending {
-                                kind,
-                                text: String::new(),
-                                link_chars: 0,
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(id) = skip_until {
-                    if id == node.id() {
-                        skip_until = None;
-                    }
-                    continue;
-                }
-                if let Node::Element(el) = node.value() {
-                    let name = el.name();
-                    if name == "a" {
-                        in_link = in_link.saturating_sub(1);
-                    } else if is_block_level(name) && stack.len() > 1 {
-                        let mut done = stack.pop().expect("checked length");
-                        flush(&mut done, out);
-                    } else if matches!(
-                        name,
-                        "span"
-                            | "em"
-                            | "strong"
-                            | "b"
-                            | "i"
-                            | "a"
-                            | "u"
-                            | "small"
-                            | "sup"
-                            | "sub"
-                            | "abbr"
-                            | "time"
-                            | "mark"
-                            | "cite"
-                            | "q"
-                            | "code"
-                    ) {
-                        // inline: nothing to do
-                    } else {
-                        let top = stack.last_mut().expect("stack never empty");
-                        top.text.push(' ');
-                    }
-                }
-            }
+impl Pending {
+    fn new(kind: BlockKind) -> Pending {
+        Pending {
+            kind,
+            text: String::new(),
+            link_chars: 0,
         }
     }
-    while let Some(mut p) = stack.pop() {
-        flush(&mut p, out);
-    }
-}
-
-/// Emits a pending block if it is article text, and resets it.
-fn flush(p: &mut Pending, out: &mut Vec<Block>) {
-    let t = text::clean(&p.text);
-    let chars = t.chars().count();
-    let link_chars = p.link_chars;
-    p.text.clear();
-    p.link_chars = 0;
-    if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
-        return;
-    }
-    // Mostly-link blocks (teasers, "Related: ..." lines) are navigation.
-    if chars > 0 && link_chars * 10 > chars * 6 {
-        return;
-    }
-    // Tiny fragments that are not headings are page furniture (counters, dates).
-    if p.kind != BlockKind::Heading
-        && text::word_count(&t) < 2
-        && !t.ends_with(['.', '!', '?', '"', '”', '؟', '.'])
-    {
-        return;
-    }
-    out.push(Block {
-        kind: p.kind,
-        text: t,
-    });
 }
 
 #[cfg(test)]
@@ -376,6 +776,192 @@ mod tests {
                 "The culture minister called the film illegal and pressed the crew.",
             ]
         );
+    }
+
+    /// A paragraph of running text, long enough to count as prose.
+    fn para(n: usize) -> String {
+        format!("<p>Paragraph {n} of the story reports what the minister said about the case on Monday.</p>")
+    }
+
+    fn story(n: usize) -> String {
+        (1..=n).map(para).collect()
+    }
+
+    fn expected_story(n: usize) -> Vec<String> {
+        (1..=n)
+            .map(|i| format!("Paragraph {i} of the story reports what the minister said about the case on Monday."))
+            .collect()
+    }
+
+    #[test]
+    fn prose_container_wins_over_navigation_and_teasers() {
+        let html = format!(
+            r#"<body><div class="menu"><ul><li><a href="/a">World</a></li><li><a href="/b">Business</a></li></ul></div>
+            <div id="story">{}</div>
+            <div class="more"><h3><a href="/x">Another headline that is a link to elsewhere</a></h3><span>2 hours ago</span></div></body>"#,
+            story(4)
+        );
+        assert_eq!(extract(&html), expected_story(4));
+    }
+
+    #[test]
+    fn wrapper_named_like_boilerplate_is_kept_when_it_holds_the_story() {
+        // Layouts call article wrappers "content-with-sidebar", "paywall" ...
+        let html = format!(
+            r#"<body><div class="content-with-sidebar"><div class="paywall">{}</div></div>
+            <div class="sidebar"><p>Short promo.</p></div></body>"#,
+            story(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn boilerplate_inside_the_article_is_removed() {
+        let html = format!(
+            r#"<body><article>
+              {}
+              <div class="social-share"><a href="/s">Share</a><a href="/t">Tweet</a></div>
+              <p class="read-more"><a href="/other">Read more: Director sentenced to eight years in prison</a></p>
+              <div class="ad-slot"><p>Advertisement</p></div>
+              <p>Related: <a href="/r">Iran bans film from festival after months of pressure on the crew</a></p>
+              <p>Sign up for our daily newsletter to get the news in your inbox.</p>
+              <div class="image-credit">Photo: Getty Images</div>
+              {}
+              <section class="comments"><p>What a long and thoughtful comment about this story from a reader somewhere.</p></section>
+            </article></body>"#,
+            para(1),
+            para(2)
+        );
+        assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn leading_byline_and_date_lines_are_not_article_text() {
+        let html = format!(
+            r#"<body><article><div>By Jane Doe</div><div>Nov 20 2019, 11:06am</div>
+              <p>Who would have guessed the slogan would cost this much money?</p>{}</article></body>"#,
+            story(3)
+        );
+        let mut want =
+            vec!["Who would have guessed the slogan would cost this much money?".to_string()];
+        want.extend(expected_story(3));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn the_largest_of_several_articles_is_the_story() {
+        let teaser = |i: usize| {
+            format!(
+                r#"<article class="teaser"><h2><a href="/t{i}">Teaser headline number {i}</a></h2><p>A teaser paragraph that sums up another story in two long lines of text.</p></article>"#
+            )
+        };
+        let html = format!(
+            "<body><main><article>{}</article><div>{}</div></main></body>",
+            story(6),
+            (1..=3).map(teaser).collect::<String>()
+        );
+        assert_eq!(extract(&html), expected_story(6));
+    }
+
+    #[test]
+    fn declared_article_body_wins_even_without_long_paragraphs() {
+        let html = r#"<body><div class="intro"><p>A long introduction paragraph on the site itself that is not the article at all.</p></div>
+            <div itemprop="articleBody"><p>Standings after round 36:</p><p>1. Kyle Busch 5040 points</p><p>2. Martin Truex 5035 points</p></div></body>"#;
+        assert_eq!(
+            extract(html),
+            vec![
+                "Standings after round 36:",
+                "1. Kyle Busch 5040 points",
+                "2. Martin Truex 5035 points"
+            ]
+        );
+    }
+
+    #[test]
+    fn blocks_keep_their_kind_and_paragraph_boundaries() {
+        let html = format!(
+            r#"<body><article>{}<h2>Reaction</h2><blockquote>We will not be silenced by anyone, she said in the statement.</blockquote>
+            <ul><li>First point made at length in the list of demands.</li><li>Second point made at length in the list of demands.</li></ul>
+            <div>Loose text paragraph one, written with line breaks instead of paragraph tags.<br><br>Loose text paragraph two, after the double break.</div>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None)
+            .into_iter()
+            .map(|b| (b.kind, b.text))
+            .collect();
+        let kinds: Vec<BlockKind> = got.iter().map(|g| g.0).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                BlockKind::Paragraph,
+                BlockKind::Heading,
+                BlockKind::Quote,
+                BlockKind::ListItem,
+                BlockKind::ListItem,
+                BlockKind::Paragraph,
+                BlockKind::Paragraph,
+                BlockKind::Paragraph,
+            ]
+        );
+        assert_eq!(
+            got[5].1,
+            "Loose text paragraph one, written with line breaks instead of paragraph tags."
+        );
+        assert_eq!(
+            got[6].1,
+            "Loose text paragraph two, after the double break."
+        );
+    }
+
+    #[test]
+    fn a_table_row_is_one_block() {
+        let html = r#"<body><div itemprop="articleBody"><p>Standings after the last race of the season:</p>
+            <table><tr><th>Pos.</th><th>Driver</th><th>Points</th></tr><tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table></div></body>"#;
+        assert_eq!(
+            extract(html),
+            vec![
+                "Standings after the last race of the season:",
+                "Pos. Driver Points",
+                "1 Kyle Busch 5040"
+            ]
+        );
+    }
+
+    #[test]
+    fn right_to_left_text_is_kept_in_order() {
+        let fa = "فیلمساز ایرانی محمد رسول‌اف پس از صدور حکم هشت سال زندان، مخفیانه از ایران خارج شد و به اروپا رسید.";
+        let html = format!(
+            r#"<html dir="rtl"><body><article><p>{fa}</p><p>{fa}</p></article></body></html>"#
+        );
+        assert_eq!(extract(&html), vec![fa, fa]);
+    }
+
+    #[test]
+    fn pathological_pages_extract_without_panic() {
+        assert!(extract("").is_empty());
+        assert!(extract(
+            "<script>var a = '<p>not text</p>';</script>"
+                .repeat(100)
+                .as_str()
+        )
+        .is_empty());
+        let garbage: String = (0..20_000u32)
+            .map(|i| char::from_u32(i * 7919 % 0xD7FF).unwrap_or('x'))
+            .collect();
+        let _ = extract(&garbage);
+        let pdf =
+            "%PDF-1.7\n%\u{e2}\u{e3}\u{cf}\u{d3}\n1 0 obj<</Type/Catalog>>endobj\n".repeat(500);
+        assert!(extract(&pdf).is_empty());
+        // No <body>: the text still comes out.
+        assert_eq!(extract(&para(1)), expected_story(1));
+        let nested = format!(
+            "{}{}{}",
+            "<b><i>".repeat(2_000),
+            para(1),
+            "</i></b>".repeat(2_000)
+        );
+        let _ = extract(&nested);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
     let text = rewrite_xml_encoding(&text);
     let parsed = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
+        // No invented ids (hashes of link and title, which change with an
+        // edited title): an entry without one is keyed by its link below.
+        .id_generator(|_, _, _| String::new())
         .build()
         .parse(text.as_bytes())
         .map_err(|e| format!("not a valid RSS, Atom or JSON feed: {e}"))?;
@@ -27,12 +30,7 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
             .or(entry.links.first());
         let url = link.and_then(|l| base.join(&l.href).ok());
         let key = match (&url, entry.id.trim()) {
-            // feed-rs invents an id when the feed has none; prefer the link then.
-            (Some(u), id)
-                if id.is_empty() || id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()) =>
-            {
-                normalize_url(u)
-            }
+            (Some(u), "") => normalize_url(u),
             (_, id) => id.to_string(),
         };
         let title = entry
@@ -101,6 +99,55 @@ mod tests {
         assert_eq!(items[0].key, "tag:n,1");
         assert_eq!(items[0].snippet.as_deref(), Some("He fled."));
         assert_eq!(items[1].key, "https://n.example.org/b");
+    }
+
+    fn base() -> Url {
+        Url::parse("https://n.example.org/").unwrap()
+    }
+
+    #[test]
+    fn atom_entries() {
+        let atom = br#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:f</id><updated>2024-05-13T00:00:00Z</updated>
+            <entry><title type="html">Rasoulof &lt;b&gt;flees&lt;/b&gt;</title><id>urn:e1</id><link rel="alternate" href="/a"/><updated>2024-05-13T09:00:00Z</updated><summary>He fled.</summary></entry></feed>"#;
+        let items = feed(atom, None, &base()).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].key, "urn:e1");
+        assert_eq!(items[0].title, "Rasoulof flees");
+        assert_eq!(items[0].url, "https://n.example.org/a");
+        assert!(items[0]
+            .published
+            .as_deref()
+            .unwrap()
+            .starts_with("2024-05-13T09:00:00"));
+    }
+
+    #[test]
+    fn json_feed_items() {
+        let json = br#"{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"42","url":"https://n.example.org/j","title":"JSON item","summary":"Sum."}]}"#;
+        let items = feed(json, Some("application/feed+json"), &base()).unwrap();
+        assert_eq!(items[0].key, "42");
+        assert_eq!(items[0].url, "https://n.example.org/j");
+        assert_eq!(items[0].title, "JSON item");
+    }
+
+    #[test]
+    fn rss_1_0_and_0_91_items_are_keyed_by_link() {
+        let rdf = br#"<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+            <channel rdf:about="https://n.example.org/"><title>T</title><link>https://n.example.org/</link><description>d</description></channel>
+            <item rdf:about="https://n.example.org/r1"><title>RDF item</title><link>https://n.example.org/r1?utm_medium=rss</link></item></rdf:RDF>"#;
+        let items = feed(rdf, None, &base()).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].title, "RDF item");
+        assert!(
+            items[0].key.starts_with("https://n.example.org/r1"),
+            "{:?}",
+            items[0]
+        );
+
+        let rss091 = br#"<?xml version="1.0"?><rss version="0.91"><channel><title>T</title><link>https://n.example.org/</link><description>d</description><language>en</language>
+            <item><title>Old item</title><link>https://n.example.org/o1#top</link></item></channel></rss>"#;
+        let items = feed(rss091, None, &base()).unwrap();
+        assert_eq!(items[0].key, "https://n.example.org/o1");
     }
 
     #[test]

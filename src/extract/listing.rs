@@ -1,6 +1,7 @@
 //! Listing pages (tag, section, search): the links that look like articles.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
@@ -58,7 +59,7 @@ pub fn normalize_url(url: &Url) -> String {
 /// links that look like articles (same site, headline-length anchor text,
 /// outside navigation, header and footer).
 pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
-    let dom = Html::parse_document(html);
+    let dom = Html::parse_document(&super::nesting::bounded(html));
     let custom = selector.and_then(|s| Selector::parse(s).ok());
     let anchors = Selector::parse("a[href]").expect("static selector");
     let mut seen = HashSet::new();
@@ -153,12 +154,13 @@ fn site(host: &str) -> String {
 
 /// A teaser next to the link: the first paragraph in its nearest container.
 fn snippet_near(a: ElementRef<'_>) -> Option<String> {
-    let p = Selector::parse("p").expect("static selector");
+    static P: LazyLock<Selector> = LazyLock::new(|| Selector::parse("p").expect("static selector"));
+    let p = &*P;
     let mut cur = a.parent().and_then(ElementRef::wrap);
     for _ in 0..3 {
         let e = cur?;
         if let Some(t) = e
-            .select(&p)
+            .select(p)
             .map(|p| text::clean(&p.text().collect::<String>()))
             .find(|t| text::word_count(t) >= 5)
         {
@@ -197,6 +199,34 @@ mod tests {
         assert_eq!(
             items[0].snippet.as_deref(),
             Some("The director crossed the mountains on foot, he says.")
+        );
+    }
+
+    #[test]
+    fn navigation_header_and_footer_links_are_not_items() {
+        let base = Url::parse("https://news.example.org/tag/iran").unwrap();
+        let html = r#"<header><a href="/2024/05/a">A long headline in the page header here</a></header>
+            <div class="main-menu"><a href="/2024/05/b">A long headline in the menu of the site</a></div>
+            <main><a href="/2024/05/c">A long headline in the listing itself here</a></main>
+            <footer><a href="/2024/05/d">A long headline in the footer of the page</a></footer>"#;
+        let titles: Vec<String> = listing(html, &base, None)
+            .into_iter()
+            .map(|i| i.title)
+            .collect();
+        assert_eq!(titles, vec!["A long headline in the listing itself here"]);
+    }
+
+    #[test]
+    fn selector_picks_the_links_even_short_ones() {
+        let base = Url::parse("https://news.example.org/").unwrap();
+        let html = r#"<nav><a href="/n">Nav</a></nav><div class="river"><a href="/x">Short</a><div><a href="/y?utm_source=a">Also</a></div></div>"#;
+        let keys: Vec<String> = listing(html, &base, Some(".river"))
+            .into_iter()
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(
+            keys,
+            vec!["https://news.example.org/x", "https://news.example.org/y"]
         );
     }
 }

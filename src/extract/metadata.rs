@@ -1,61 +1,139 @@
 //! Page metadata: headline, byline, dates, canonical URL, language, direction.
+//!
+//! The headline and byline follow the precedence readers (Mozilla
+//! Readability) use, so that a watch shows the title people see in reader
+//! views: schema.org JSON-LD, then Dublin Core / OpenGraph / Twitter / Parse.ly
+//! `<meta>` tags, then the `<title>` with its site suffix removed; the byline
+//! falls back to the first visible element marked as an author.
+//!
+//! Everything is read in one walk over the parsed tree.
 
-use scraper::{Html, Selector};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
 use crate::document::Document;
 use crate::text;
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
+/// `<meta property>` values that carry metadata (space-separated lists allowed).
+static META_PROPERTY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*(article|dc|dcterm|og|twitter)\s*:\s*(author|creator|description|published_time|modified_time|title|site_name)\s*")
+        .expect("static regex")
+});
+
+/// `<meta name>` values that carry metadata.
+static META_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(dc|dcterm|og|twitter|parsely|weibo:(article|webpage))\s*[-.:]\s*)?(author|creator|pub-date|description|title|site_name)\s*$")
+        .expect("static regex")
+});
+
+/// class/id words of elements that name the author.
+static BYLINE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)byline|author|dateline|writtenby|p-author").expect("static regex")
+});
+
+/// class/id words of page regions that are not the article (comments,
+/// sidebars, ...): an author name there is not the article's.
+static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote")
+        .expect("static regex")
+});
+
+/// class/id words that keep an otherwise unlikely region.
+static MAYBE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)and|article|body|column|content|main|mathjax|shadow").expect("static regex")
+});
+
+/// schema.org types of articles.
+static ARTICLE_TYPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference)$")
+        .expect("static regex")
+});
+
+/// What one walk over the page collects.
+#[derive(Default)]
+struct Scan {
+    /// Normalised `<meta>` key to content (the last one wins, as in readers).
+    meta: HashMap<String, String>,
+    /// `<meta>` contents by raw name/property/itemprop, first one wins.
+    raw_meta: HashMap<String, String>,
+    /// Texts of the `application/ld+json` scripts.
+    json_ld: Vec<String>,
+    /// The first `<title>`.
+    title: Option<String>,
+    /// Texts of the `<h1>` and `<h2>` headings (for the title rules).
+    h1: Vec<String>,
+    h2: Vec<String>,
+    /// The first `<link rel=canonical>` href.
+    canonical: Option<String>,
+    /// The first `<time datetime>` value.
+    time: Option<String>,
+    /// The text of the first visible element marked as the author.
+    byline: Option<String>,
 }
 
 /// Reads the metadata of a parsed page into an empty [`Document`].
 pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
-    let ld = json_ld_article(dom);
+    let scan = scan(dom);
+    let ld = scan.json_ld.iter().find_map(|s| json_ld_article(s));
+    let doc_title = scan.title.as_deref().map(text::clean).unwrap_or_default();
+    let meta = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| scan.meta.get(*k).filter(|v| !v.is_empty()))
+            .map(|v| unescape(v))
+    };
+    let raw = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| scan.raw_meta.get(*k).filter(|v| !v.is_empty()))
+            .map(|v| text::clean(v))
+    };
     let ld_str = |k: &str| {
         ld.as_ref()
             .and_then(|v| v.get(k))
             .and_then(Value::as_str)
-            .map(text::clean)
+            .map(unescape)
             .filter(|s| !s.is_empty())
     };
-    let meta = |names: &[&str]| -> Option<String> {
-        for n in names {
-            let s = sel(&format!(
-                "meta[property=\"{n}\"], meta[name=\"{n}\"], meta[itemprop=\"{n}\"]"
-            ));
-            if let Some(v) = dom
-                .select(&s)
-                .filter_map(|m| m.value().attr("content"))
-                .map(text::clean)
-                .find(|v| !v.is_empty())
-            {
-                return Some(v);
-            }
-        }
-        None
-    };
-    let first_text = |s: &str| {
-        dom.select(&sel(s))
-            .map(|e| text::clean(&e.text().collect::<String>()))
-            .find(|t| !t.is_empty())
-    };
 
-    let title = ld_str("headline")
-        .or_else(|| first_text("article h1, main h1, h1[itemprop=headline], .headline"))
-        .or_else(|| meta(&["og:title", "twitter:title"]))
-        .or_else(|| first_text("h1"))
-        .or_else(|| first_text("title").map(|t| strip_site_suffix(&t)));
-    let byline = ld.as_ref().and_then(|v| v.get("author")).and_then(author_names)
-        .or_else(|| meta(&["author", "article:author", "byl", "sailthru.author", "parsely-author"]).filter(|a| !a.starts_with("http")))
-        .or_else(|| first_text("[rel=author], [itemprop=author] [itemprop=name], [itemprop=author], .byline, .author-name, .author"))
-        .map(|b| b.trim_start_matches("By ").trim_start_matches("by ").to_string());
-    let published = ld_str("datePublished")
+    let title = ld
+        .as_ref()
+        .and_then(|v| ld_title(v, &scan))
         .or_else(|| {
             meta(&[
-                "article:published_time",
+                "dc:title",
+                "dcterm:title",
+                "og:title",
+                "weibo:article:title",
+                "weibo:webpage:title",
+                "title",
+                "twitter:title",
+                "parsely-title",
+            ])
+        })
+        .or_else(|| Some(title_from_document(&doc_title, &scan)).filter(|t| !t.is_empty()));
+    let article_author = scan
+        .meta
+        .get("article:author")
+        .filter(|a| Url::parse(a).is_err())
+        .map(|a| unescape(a));
+    let byline = ld
+        .as_ref()
+        .and_then(|v| v.get("author"))
+        .and_then(author_names)
+        .or_else(|| meta(&["dc:creator", "dcterm:creator", "author", "parsely-author"]))
+        .or(article_author)
+        .or_else(|| scan.byline.as_deref().map(text::clean))
+        .filter(|b| !b.is_empty());
+    let published = ld_str("datePublished")
+        .or_else(|| meta(&["article:published_time", "parsely-pub-date"]))
+        .or_else(|| {
+            raw(&[
                 "datePublished",
                 "pubdate",
                 "publish-date",
@@ -63,19 +141,14 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
                 "DC.date.issued",
             ])
         })
-        .or_else(|| {
-            dom.select(&sel("time[datetime]"))
-                .filter_map(|t| t.value().attr("datetime"))
-                .map(text::clean)
-                .next()
-        });
+        .or_else(|| scan.time.as_deref().map(text::clean));
     let modified = ld_str("dateModified")
-        .or_else(|| meta(&["article:modified_time", "dateModified", "og:updated_time"]));
-    let canonical = dom
-        .select(&sel("link[rel=canonical]"))
-        .filter_map(|l| l.value().attr("href"))
-        .next()
-        .or_else(|| meta_attr(dom, "og:url"))
+        .or_else(|| meta(&["article:modified_time"]))
+        .or_else(|| raw(&["dateModified", "og:updated_time"]));
+    let canonical = scan
+        .canonical
+        .as_deref()
+        .or_else(|| scan.raw_meta.get("og:url").map(String::as_str))
         .and_then(|h| match url {
             Some(base) => base.join(h.trim()).ok().map(|u| u.to_string()),
             None => Url::parse(h.trim()).ok().map(|u| u.to_string()),
@@ -85,16 +158,17 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
         .value()
         .attr("lang")
         .or_else(|| html_el.value().attr("xml:lang"))
-        .map(str::to_string)
-        .or_else(|| meta(&["og:locale", "language", "content-language"]));
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .or_else(|| raw(&["og:locale", "language", "content-language"]));
     let dir = html_el
         .value()
         .attr("dir")
-        .map(|d| d.to_ascii_lowercase())
+        .map(|d| d.trim().to_ascii_lowercase())
         .filter(|d| d == "rtl" || d == "ltr");
     Document {
         title,
-        byline: byline.filter(|b| !b.is_empty() && b.len() < 200),
+        byline: byline.filter(|b| b.chars().count() < 200),
         published,
         modified,
         canonical_url: canonical,
@@ -104,79 +178,439 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
     }
 }
 
-fn meta_attr<'a>(dom: &'a Html, property: &str) -> Option<&'a str> {
-    dom.select(&sel(&format!("meta[property=\"{property}\"]")))
-        .filter_map(|m| m.value().attr("content"))
-        .next()
-}
-
-/// Drops a trailing " | Site" or " - Site" from a `<title>`.
-fn strip_site_suffix(t: &str) -> String {
-    for sep in [" | ", " – ", " — ", " - ", " :: "] {
-        if let Some(pos) = t.rfind(sep) {
-            let head = &t[..pos];
-            if text::word_count(head) >= 3 {
-                return head.trim().to_string();
+/// Walks the page once, collecting what [`read`] needs.
+fn scan(dom: &Html) -> Scan {
+    let mut scan = Scan::default();
+    // Subtrees that are invisible or not the article: no byline there.
+    let mut skip_byline: Option<NodeId> = None;
+    for edge in dom.root_element().traverse() {
+        let node = match edge {
+            Edge::Open(node) => node,
+            Edge::Close(node) => {
+                if skip_byline == Some(node.id()) {
+                    skip_byline = None;
+                }
+                continue;
             }
-        }
-    }
-    t.to_string()
-}
-
-/// The first schema.org article object in the page's JSON-LD.
-pub(super) fn json_ld_article(dom: &Html) -> Option<Value> {
-    for script in dom.select(&sel("script[type=\"application/ld+json\"]")) {
-        let raw: String = script.text().collect();
-        let Ok(v) = serde_json::from_str::<Value>(raw.trim()) else {
+        };
+        let Node::Element(el) = node.value() else {
             continue;
         };
-        if let Some(found) = find_article(&v) {
-            return Some(found.clone());
-        }
-    }
-    None
-}
-
-fn find_article(v: &Value) -> Option<&Value> {
-    match v {
-        Value::Array(a) => a.iter().find_map(find_article),
-        Value::Object(o) => {
-            let is_article = match o.get("@type") {
-                Some(Value::String(t)) => {
-                    t.ends_with("Article") || t == "BlogPosting" || t == "Report"
+        let Some(e) = ElementRef::wrap(node) else {
+            continue;
+        };
+        match el.name() {
+            "meta" => read_meta(&mut scan, e),
+            "script" => {
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.trim() == "application/ld+json")
+                {
+                    scan.json_ld.push(e.text().collect());
                 }
-                Some(Value::Array(ts)) => ts
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .any(|t| t.ends_with("Article") || t == "BlogPosting"),
-                _ => false,
-            };
-            if is_article {
-                return Some(v);
+                skip_byline.get_or_insert(node.id());
             }
-            o.get("@graph")
-                .and_then(find_article)
-                .or_else(|| o.get("mainEntity").and_then(find_article))
+            "style" | "noscript" | "template" => {
+                skip_byline.get_or_insert(node.id());
+            }
+            "title" if scan.title.is_none() => scan.title = Some(e.text().collect()),
+            "h1" => scan.h1.push(text::clean(&e.text().collect::<String>())),
+            "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
+            "link"
+                if scan.canonical.is_none()
+                    && el.attr("rel").is_some_and(|r| {
+                        r.split_whitespace()
+                            .any(|r| r.eq_ignore_ascii_case("canonical"))
+                    }) =>
+            {
+                scan.canonical = el.attr("href").map(str::to_string);
+            }
+            "time" if scan.time.is_none() => scan.time = el.attr("datetime").map(str::to_string),
+            _ => {}
         }
-        _ => None,
+        if scan.byline.is_none() && skip_byline.is_none() {
+            if !is_visible(e) {
+                skip_byline = Some(node.id());
+            } else if let Some(b) = byline_of(e) {
+                scan.byline = Some(b);
+            } else if is_unlikely(e) {
+                skip_byline = Some(node.id());
+            }
+        }
+    }
+    scan
+}
+
+/// Records a `<meta>` tag under its normalised key(s) and raw names.
+fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
+    let v = e.value();
+    let Some(content) = v.attr("content").map(str::trim).filter(|c| !c.is_empty()) else {
+        return;
+    };
+    let mut matched = false;
+    if let Some(property) = v.attr("property") {
+        if let Some(m) = META_PROPERTY.find(property) {
+            let key: String = m.as_str().to_lowercase().split_whitespace().collect();
+            scan.meta.insert(key, content.to_string());
+            matched = true;
+        }
+    }
+    if let Some(name) = v.attr("name") {
+        if !matched && META_NAME.is_match(name) {
+            let key: String = name.to_lowercase().split_whitespace().collect();
+            scan.meta.insert(key.replace('.', ":"), content.to_string());
+        }
+    }
+    for raw in ["property", "name", "itemprop", "http-equiv"]
+        .iter()
+        .filter_map(|a| v.attr(a))
+    {
+        scan.raw_meta
+            .entry(raw.trim().to_string())
+            .or_insert_with(|| content.to_string());
     }
 }
 
+/// Readers' visibility test: no `display:none`/`visibility:hidden` style, no
+/// `hidden`, no `aria-hidden="true"`.
+fn is_visible(e: ElementRef<'_>) -> bool {
+    let v = e.value();
+    let style_hides = v.attr("style").is_some_and(|s| {
+        let s: String = s
+            .split_whitespace()
+            .collect::<String>()
+            .to_ascii_lowercase();
+        s.contains("display:none") || s.contains("visibility:hidden")
+    });
+    let aria_hidden = v.attr("aria-hidden") == Some("true")
+        && !v
+            .attr("class")
+            .is_some_and(|c| c.contains("fallback-image"));
+    !style_hides && v.attr("hidden").is_none() && !aria_hidden
+}
+
+/// A page region that is not the article (comments, sidebars, menus, dialogs).
+fn is_unlikely(e: ElementRef<'_>) -> bool {
+    let v = e.value();
+    if matches!(
+        v.attr("role"),
+        Some(
+            "menu"
+                | "menubar"
+                | "complementary"
+                | "navigation"
+                | "alert"
+                | "alertdialog"
+                | "dialog"
+        )
+    ) {
+        return true;
+    }
+    if matches!(v.name(), "body" | "a") {
+        return false;
+    }
+    let s = format!(
+        "{} {}",
+        v.attr("class").unwrap_or(""),
+        v.attr("id").unwrap_or("")
+    );
+    UNLIKELY.is_match(&s) && !MAYBE_CANDIDATE.is_match(&s)
+}
+
+/// The byline an element holds, when it is marked as the author (rel,
+/// itemprop or class/id) and its text is short enough to be a name line.
+fn byline_of(e: ElementRef<'_>) -> Option<String> {
+    let v = e.value();
+    let marked = v.attr("rel") == Some("author")
+        || v.attr("itemprop").is_some_and(|p| p.contains("author"))
+        || BYLINE_CLASS.is_match(&format!(
+            "{} {}",
+            v.attr("class").unwrap_or(""),
+            v.attr("id").unwrap_or("")
+        ));
+    if !marked {
+        return None;
+    }
+    let all: String = e.text().collect();
+    let len = all.trim().chars().count();
+    if len == 0 || len >= 100 {
+        return None;
+    }
+    let name = e
+        .descendants()
+        .skip(1)
+        .filter_map(ElementRef::wrap)
+        .find(|d| {
+            d.value()
+                .attr("itemprop")
+                .is_some_and(|p| p.contains("name"))
+        })
+        .map(|d| d.text().collect::<String>());
+    Some(text::clean(name.as_deref().unwrap_or(&all)))
+}
+
+/// The title from the `<title>`: without a site suffix (" | Site",
+/// " - Site") or prefix ("Site: "), unless that leaves too little.
+fn title_from_document(orig: &str, scan: &Scan) -> String {
+    const SEPARATORS: &[char] = &['|', '-', '–', '\\', '/', '>', '»'];
+    let separator_at = |s: &str| -> Vec<usize> {
+        s.char_indices()
+            .filter(|&(i, c)| {
+                SEPARATORS.contains(&c)
+                    && s[..i].ends_with(' ')
+                    && s[i + c.len_utf8()..].starts_with(' ')
+            })
+            .map(|(i, _)| i - 1)
+            .collect()
+    };
+    let mut cur = orig.to_string();
+    let mut hierarchical = false;
+    let seps = separator_at(orig);
+    if let Some(&last) = seps.last() {
+        hierarchical = seps
+            .iter()
+            .any(|&i| matches!(orig[i + 1..].chars().next(), Some('\\' | '/' | '>' | '»')));
+        cur = orig[..last].to_string();
+        if js_word_count(&cur) < 3 {
+            // Drop the first part instead.
+            cur = match orig.char_indices().find(|(_, c)| SEPARATORS.contains(c)) {
+                Some((i, c)) => orig[i + c.len_utf8()..].to_string(),
+                None => orig.to_string(),
+            };
+        }
+    } else if orig.contains(": ") {
+        let is_heading = scan.h1.iter().chain(&scan.h2).any(|h| h == orig.trim());
+        if !is_heading {
+            let last = orig.rfind(':').expect("contains ': '");
+            cur = orig[last + 1..].to_string();
+            let first = orig.find(':').expect("contains ': '");
+            if js_word_count(&cur) < 3 {
+                cur = orig[first + 1..].to_string();
+            } else if js_word_count(&orig[..first]) > 5 {
+                cur = orig.to_string();
+            }
+        }
+    } else {
+        let len = orig.encode_utf16().count();
+        if !(15..=150).contains(&len) && scan.h1.len() == 1 {
+            cur = scan.h1[0].clone();
+        }
+    }
+    let cur = text::clean(&cur);
+    let words = js_word_count(&cur);
+    let orig_words_without_separators = js_word_count(&orig.replace(SEPARATORS, ""));
+    if words <= 4 && (!hierarchical || words + 1 != orig_words_without_separators) {
+        return orig.to_string();
+    }
+    cur
+}
+
+/// Word count as readers compute it: runs of white space plus one.
+fn js_word_count(s: &str) -> usize {
+    let mut runs = 0;
+    let mut in_space = false;
+    for c in s.chars() {
+        let space = c.is_whitespace();
+        if space && !in_space {
+            runs += 1;
+        }
+        in_space = space;
+    }
+    runs + 1
+}
+
+/// The headline of a JSON-LD article: `name` and `headline` when equal; when
+/// they differ, the one close to the document title (sites put their own name
+/// in `name`).
+fn ld_title(v: &Value, scan: &Scan) -> Option<String> {
+    let name = v.get("name").and_then(Value::as_str);
+    let headline = v.get("headline").and_then(Value::as_str);
+    let t = match (name, headline) {
+        (Some(n), Some(h)) if n != h => {
+            let doc_title = title_from_document(
+                &scan.title.as_deref().map(text::clean).unwrap_or_default(),
+                scan,
+            );
+            if similarity(h, &doc_title) > 0.75 && similarity(n, &doc_title) <= 0.75 {
+                h
+            } else {
+                n
+            }
+        }
+        (Some(n), _) => n,
+        (None, Some(h)) => h,
+        (None, None) => return None,
+    };
+    Some(unescape(t)).filter(|t| !t.is_empty())
+}
+
+/// Share of `b`'s text (by length) made of words that also occur in `a`.
+fn similarity(a: &str, b: &str) -> f64 {
+    let tokens = |s: &str| -> Vec<String> {
+        s.to_lowercase()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (ta, tb) = (tokens(a), tokens(b));
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    let unique: Vec<&str> = tb
+        .iter()
+        .filter(|t| !ta.contains(t))
+        .map(String::as_str)
+        .collect();
+    1.0 - unique.join(" ").len() as f64 / tb.join(" ").len() as f64
+}
+
+/// Metadata text: HTML entities left in by the CMS decoded, white space folded.
+fn unescape(s: &str) -> String {
+    text::clean(&html_escape::decode_html_entities(s))
+}
+
+/// The schema.org article object of one JSON-LD script, if it holds one.
+fn json_ld_article(raw: &str) -> Option<Value> {
+    let raw = raw.trim();
+    let raw = raw.strip_prefix("<![CDATA[").unwrap_or(raw);
+    let raw = raw.strip_suffix("]]>").unwrap_or(raw);
+    let v: Value = serde_json::from_str(raw.trim()).ok()?;
+    let v = match v {
+        Value::Array(items) => items.into_iter().find(is_article)?,
+        v => v,
+    };
+    let schema = |s: &str| {
+        let s = s.trim_end_matches('/');
+        s == "http://schema.org" || s == "https://schema.org"
+    };
+    let context_ok = match v.get("@context") {
+        Some(Value::String(s)) => schema(s),
+        Some(Value::Object(o)) => o.get("@vocab").and_then(Value::as_str).is_some_and(schema),
+        _ => false,
+    };
+    if !context_ok {
+        return None;
+    }
+    if v.get("@type").is_none() {
+        if let Some(Value::Array(graph)) = v.get("@graph") {
+            return graph.iter().find(|i| is_article(i)).cloned();
+        }
+    }
+    is_article(&v).then_some(v)
+}
+
+fn is_article(v: &Value) -> bool {
+    match v.get("@type") {
+        Some(Value::String(t)) => ARTICLE_TYPE.is_match(t),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|t| ARTICLE_TYPE.is_match(t)),
+        _ => false,
+    }
+}
+
+/// The author names of a JSON-LD `author`: one object's name, or the names
+/// of a list of objects joined with ", ".
 fn author_names(v: &Value) -> Option<String> {
     let names: Vec<String> = match v {
-        Value::String(s) => vec![s.clone()],
         Value::Object(o) => o
             .get("name")
             .and_then(Value::as_str)
-            .map(|s| vec![s.to_string()])
-            .unwrap_or_default(),
-        Value::Array(a) => a.iter().filter_map(author_names).collect(),
+            .map(unescape)
+            .into_iter()
+            .collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.get("name").and_then(Value::as_str))
+            .map(unescape)
+            .collect(),
         _ => vec![],
     };
-    let names: Vec<String> = names
-        .into_iter()
-        .map(|n| text::clean(&n))
-        .filter(|n| !n.is_empty() && !n.starts_with("http"))
-        .collect();
+    let names: Vec<String> = names.into_iter().filter(|n| !n.is_empty()).collect();
     (!names.is_empty()).then(|| names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta_of(html: &str) -> Document {
+        read(&Html::parse_document(html), None)
+    }
+
+    #[test]
+    fn json_ld_headline_and_authors_come_first() {
+        let doc = meta_of(
+            r#"<html><head><title>Site home | Example News</title>
+            <meta property="og:title" content="OG title">
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","name":"Page"},
+              {"@type":"NewsArticle","headline":"Rasoulof flees Iran &amp; arrives in Europe",
+               "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"Ali Rezaei"}],
+               "datePublished":"2024-05-13T09:00:00Z","dateModified":"2024-05-14T10:00:00Z"}]}</script>
+            </head><body></body></html>"#,
+        );
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("Rasoulof flees Iran & arrives in Europe")
+        );
+        assert_eq!(doc.byline.as_deref(), Some("Jane Doe, Ali Rezaei"));
+        assert_eq!(doc.published.as_deref(), Some("2024-05-13T09:00:00Z"));
+        assert_eq!(doc.modified.as_deref(), Some("2024-05-14T10:00:00Z"));
+    }
+
+    #[test]
+    fn meta_tags_come_before_the_document_title() {
+        let doc = meta_of(
+            r#"<head><title>Ignored | Site</title><meta property="og:title" content="Film-maker flees Iran">
+            <meta name="author" content="Jane Doe"><meta property="article:published_time" content="2024-05-13">
+            <link rel="canonical" href="https://news.example.org/a"></head>"#,
+        );
+        assert_eq!(doc.title.as_deref(), Some("Film-maker flees Iran"));
+        assert_eq!(doc.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(doc.published.as_deref(), Some("2024-05-13"));
+        assert_eq!(
+            doc.canonical_url.as_deref(),
+            Some("https://news.example.org/a")
+        );
+    }
+
+    #[test]
+    fn document_title_loses_its_site_suffix() {
+        let title = |t: &str| meta_of(&format!("<title>{t}</title>")).title.unwrap();
+        assert_eq!(
+            title("Iranian filmmaker flees the country | Example News"),
+            "Iranian filmmaker flees the country"
+        );
+        assert_eq!(
+            title("Iranian filmmaker flees the country – Example"),
+            "Iranian filmmaker flees the country"
+        );
+        // Too little left: the whole title stays.
+        assert_eq!(
+            title("Short one - Example News"),
+            "Short one - Example News"
+        );
+    }
+
+    #[test]
+    fn byline_falls_back_to_the_first_visible_author_element_outside_comments() {
+        let doc = meta_of(
+            r#"<body><div class="comments"><span class="author">Commenter</span></div>
+            <span class="byline" style="display:none">Hidden Name</span>
+            <div class="byline">By <a rel="author"><span itemprop="name">Jane Doe</span></a></div></body>"#,
+        );
+        assert_eq!(doc.byline.as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn dates_fall_back_to_time_elements_and_language_and_direction_to_html() {
+        let doc = meta_of(
+            r#"<html lang="fa" dir="RTL"><body><time datetime="2024-05-13T08:00:00+03:30">۲۴ اردیبهشت</time></body></html>"#,
+        );
+        assert_eq!(doc.published.as_deref(), Some("2024-05-13T08:00:00+03:30"));
+        assert_eq!(doc.lang.as_deref(), Some("fa"));
+        assert_eq!(doc.dir.as_deref(), Some("rtl"));
+    }
 }

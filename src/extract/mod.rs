@@ -3,10 +3,13 @@
 //! content scoring share the same tree.
 
 mod article;
+mod corpus;
 mod feed;
 mod listing;
 mod metadata;
+mod nesting;
 
+pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::feed;
 pub use listing::{listing, normalize_url};
 
@@ -18,7 +21,7 @@ use crate::document::Document;
 /// Extracts the article of an HTML page. `selector`, when given, names the
 /// element(s) holding the article text and overrides automatic detection.
 pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
-    let dom = Html::parse_document(html);
+    let dom = Html::parse_document(&nesting::bounded(html));
     let mut doc = metadata::read(&dom, url);
     doc.blocks = article::blocks(&dom, selector);
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
