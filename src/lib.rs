@@ -7,6 +7,7 @@
 //! [`extract`] → [`compare`] → outbox ([`store`]) → baseline → [`notify`].
 
 pub mod alert;
+pub mod bench_changes;
 pub mod check;
 pub mod compare;
 pub mod config;

@@ -80,6 +80,22 @@ enum Command {
         #[arg(long)]
         ignore: Vec<String>,
     },
+    /// Measure change detection on a corpus: false alerts on boilerplate-only
+    /// changes, missed edits, compare time (see README: Benchmark).
+    BenchChanges {
+        /// Corpus directory: ground-truth.json and html/<id>.html[.gz].
+        #[arg(long)]
+        corpus: PathBuf,
+        /// RNG seed for the mutations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Pairs per kind and page.
+        #[arg(long, default_value_t = 3)]
+        variants: usize,
+        /// Print JSON (with every failed pair).
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the config and print every problem.
     Validate {
         /// The config file.
@@ -167,7 +183,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match rt.block_on(dispatch(cli.command)) {
+    match rt.block_on(dispatch(cli.command, cli.verbose)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -235,7 +251,7 @@ fn load_config(path: &Path) -> Result<Arc<Config>, String> {
         .map_err(|e| format!("invalid config:\n{e}"))
 }
 
-async fn dispatch(command: Command) -> Result<ExitCode, String> {
+async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
     match command {
         Command::Check {
             config,
@@ -259,6 +275,22 @@ async fn dispatch(command: Command) -> Result<ExitCode, String> {
             json,
             ignore,
         } => cmd_diff(&old, &new, json, &ignore),
+        Command::BenchChanges {
+            corpus,
+            seed,
+            variants,
+            json,
+        } => {
+            let pages = presswatch::bench_changes::load_corpus(&corpus)?;
+            let report = presswatch::bench_changes::run(&pages, seed, variants);
+            if json {
+                let out = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+                println!("{out}");
+            } else {
+                print!("{}", report.to_text(verbose > 0));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { config } => match Config::load(&config) {
             Ok(c) => {
                 println!(
