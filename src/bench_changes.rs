@@ -166,6 +166,9 @@ pub struct Expected {
     pub removed: Vec<String>,
     /// Words that must appear among the added text (or the new headline).
     pub added: Vec<String>,
+    /// The article text the edit touches or sits next to: when extraction
+    /// missed it, a missed edit is extraction's fault.
+    pub context: Option<String>,
 }
 
 /// Two versions of a page.
@@ -403,17 +406,25 @@ impl Analysed {
         })
     }
 
-    /// Elements `<p>` whose whole text is article text of at least `min_words` words.
+    /// Elements `<p>` whose whole text is article text of at least
+    /// `min_words` words, once on the page (not a pull quote repeating it).
     fn body_paragraphs(&self, min_words: usize) -> Vec<NodeId> {
-        self.dom
+        let paras: Vec<(NodeId, String)> = self
+            .dom
             .tree
             .nodes()
             .filter(|n| matches!(n.value(), Node::Element(e) if e.name() == "p"))
-            .map(|n| n.id())
-            .filter(|&id| {
-                let k = text_key(&self.dom, id);
-                text::word_count(&k) >= min_words && self.in_body(&k)
+            .map(|n| (n.id(), text_key(&self.dom, n.id())))
+            .collect();
+        paras
+            .iter()
+            .filter(|(id, k)| {
+                text::word_count(k) >= min_words
+                    && self.in_body(k)
+                    && !ancestors_have(&self.dom, *id, &["aside", "figure"])
+                    && paras.iter().filter(|(_, o)| o == k).count() == 1
             })
+            .map(|(id, _)| *id)
             .collect()
     }
 }
@@ -449,6 +460,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
     let mut expected = Expected {
         removed: vec![],
         added: vec![],
+        context: None,
     };
     let mut inserts: Vec<String> = Vec::new();
     match kind {
@@ -458,6 +470,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                 .into_iter()
                 .filter(|(id, k)| {
                     text::word_count(k) >= 3
+                        && ancestors_have(&a.dom, *id, &["a", "h2", "h3", "h4"])
                         && block_ancestor(&a.dom, *id).is_some_and(|b| a.is_boilerplate(b))
                 })
                 .map(|(id, _)| id)
@@ -523,8 +536,9 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                 .nodes()
                 .filter(|n| {
                     matches!(n.value(), Node::Text(_))
-                        && n.parent()
-                            .is_some_and(|p| matches!(p.value(), Node::Element(e) if e.name() == "script"))
+                        && n.parent().is_some_and(|p| {
+                            matches!(p.value(), Node::Element(e) if e.name() == "script" && is_javascript(e.attr("type")))
+                        })
                 })
                 .map(|n| n.id())
                 .collect();
@@ -679,6 +693,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                 &original[at + word.len()..]
             );
             set_text(&mut dom, id, &edited);
+            expected.context = Some(text::compare_key(&original));
             expected.removed.push(word.to_string());
             expected.added.push(replacement);
         }
@@ -688,6 +703,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                 return None;
             }
             let &p = rng.pick(&paras)?;
+            expected.context = Some(text_key(&a.dom, p));
             expected.removed = text::words(&text_key(&a.dom, p))
                 .map(str::to_string)
                 .collect();
@@ -697,6 +713,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
             let paras = a.body_paragraphs(5);
             let &after = rng.pick(&paras)?;
             let sentence = *rng.pick(NEW_SENTENCES)?;
+            expected.context = Some(text_key(&a.dom, after));
             inserts.push(format!("<p>{sentence}</p>"));
             dom.tree.get_mut(after)?.insert_after(marker(0));
             expected.added = text::words(sentence).map(str::to_string).collect();
@@ -727,6 +744,24 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                             touched += 1;
                         }
                     }
+                    Node::Text(t)
+                        if n.parent().is_some_and(|p| {
+                            matches!(p.value(), Node::Element(e) if e.name() == "script" && e.attr("type").is_some_and(|t| t.contains("ld+json")))
+                        }) =>
+                    {
+                        if let Some(json) = json_ld_with_headline(t, extra) {
+                            set_text(&mut dom, n.id(), &json);
+                            touched += 1;
+                        }
+                    }
+                    Node::Text(t)
+                        if a.title.as_deref().is_some_and(|h| text::compare_key(t) == text::compare_key(h))
+                            && !ancestors_have(&a.dom, n.id(), &["h1", "title", "script"]) =>
+                    {
+                        let appended = format!("{} {extra}", t.trim_end());
+                        set_text(&mut dom, n.id(), &appended);
+                        touched += 1;
+                    }
                     Node::Element(e) if matches!(e.name(), "h1" | "title") => {
                         let last_text = n
                             .descendants()
@@ -754,6 +789,42 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
         new_html: serialise(&dom, &inserts),
         expected,
     })
+}
+
+/// True for a `<script type>` that holds code (not JSON-LD or templates).
+fn is_javascript(ty: Option<&str>) -> bool {
+    ty.is_none_or(|t| {
+        let t = t.trim().to_ascii_lowercase();
+        t.is_empty() || t == "module" || t.ends_with("javascript") || t.ends_with("ecmascript")
+    })
+}
+
+/// Appends `extra` to every `headline` in a JSON-LD script; `None` when the
+/// script is not JSON or has no headline.
+fn json_ld_with_headline(script: &str, extra: &str) -> Option<String> {
+    fn walk(v: &mut serde_json::Value, extra: &str) -> bool {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut hit = false;
+                for (k, val) in m.iter_mut() {
+                    if k == "headline" {
+                        if let serde_json::Value::String(h) = val {
+                            h.push(' ');
+                            h.push_str(extra);
+                            hit = true;
+                            continue;
+                        }
+                    }
+                    hit |= walk(val, extra);
+                }
+                hit
+            }
+            serde_json::Value::Array(a) => a.iter_mut().fold(false, |h, x| walk(x, extra) | h),
+            _ => false,
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_str(script.trim()).ok()?;
+    walk(&mut v, extra).then(|| v.to_string())
 }
 
 /// Byte offsets and text of the words of a string.
@@ -845,15 +916,17 @@ fn judge(pair: &Pair, old: &Document, change: Option<&Change>) -> (bool, Option<
             let old_key = text::compare_key(&old.text());
             let lost = pair
                 .expected
-                .removed
-                .iter()
-                .any(|w| !old_key.contains(&text::compare_key(w)));
+                .context
+                .as_ref()
+                .is_some_and(|c| !old_key.contains(c.as_str()));
             let why = if lost {
-                "no alert; the edited text is not in the extracted old document (extraction dropped it)"
+                "no alert; the edited text is not in the extracted old document (extraction dropped it)".to_string()
+            } else if pair.kind == PairKind::Edit(EditKind::HeadlineChanged) {
+                format!("no alert; extracted headline {:?}", old.title)
             } else {
-                "no alert"
+                "no alert".to_string()
             };
-            (false, Some(why.to_string()))
+            (false, Some(why))
         }
         (PairKind::Edit(kind), Some(c)) => {
             let mut added = c.added_text().join(" ");
@@ -883,9 +956,11 @@ fn judge(pair: &Pair, old: &Document, change: Option<&Change>) -> (bool, Option<
                 (
                     false,
                     Some(format!(
-                        "alert does not name {}: {}",
+                        "alert does not name {}: {} (added: {}; removed: {})",
                         missing.join(" "),
-                        c.summary
+                        c.summary,
+                        shorten(&added, 160),
+                        shorten(&removed, 160)
                     )),
                 )
             }
@@ -893,14 +968,18 @@ fn judge(pair: &Pair, old: &Document, change: Option<&Change>) -> (bool, Option<
     }
 }
 
-/// The expected words that do not occur in `text`.
+/// The expected words that the diff's words do not name. A diff word names
+/// an expected word when it is that word or contains it ("East's" names "East").
 fn names_all(text_: &str, expected: &[String]) -> Vec<String> {
     let have: HashSet<String> = text::words(&text::compare_key(text_))
         .map(str::to_string)
         .collect();
     expected
         .iter()
-        .filter(|w| !have.contains(&text::compare_key(w)))
+        .filter(|w| {
+            let w = text::compare_key(w);
+            !have.contains(&w) && !have.iter().any(|h| h.contains(w.as_str()))
+        })
         .cloned()
         .collect()
 }
@@ -955,8 +1034,10 @@ pub struct Report {
     pub failures: Vec<PairResult>,
 }
 
-/// Generates the pairs of every page and runs them.
-pub fn run(pages: &[Page], seed: u64, variants: usize) -> Report {
+/// Generates the pairs of every page and runs them. With `dump`, each failed
+/// pair's two versions are written there (`<page>.<kind>.<variant>.old.html`
+/// and `.new.html`) for `presswatch diff`.
+pub fn run(pages: &[Page], seed: u64, variants: usize, dump: Option<&Path>) -> Result<Report, String> {
     let mut kinds: BTreeMap<String, KindCounts> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut times = Vec::new();
@@ -984,6 +1065,14 @@ pub fn run(pages: &[Page], seed: u64, variants: usize) -> Report {
                 if !r.ok {
                     k.failures += 1;
                     failures.push(r);
+                    if let Some(dir) = dump {
+                        let stem = dir.join(format!("{}.{}.{v}", page.id, kind.name().replace('/', "-")));
+                        for (ext, html) in [("old.html", &pair.old_html), ("new.html", &pair.new_html)] {
+                            let path = stem.with_extension(ext);
+                            std::fs::write(&path, html)
+                                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                        }
+                    }
                 }
             }
         }
@@ -1006,7 +1095,7 @@ pub fn run(pages: &[Page], seed: u64, variants: usize) -> Report {
         let i = ((times.len() - 1) as f64 * p).round() as usize;
         times[i].as_secs_f64() * 1e6
     };
-    Report {
+    Ok(Report {
         pages: pages.len(),
         pages_without_text,
         seed,
@@ -1020,7 +1109,7 @@ pub fn run(pages: &[Page], seed: u64, variants: usize) -> Report {
         compare_max_us: pct(1.0),
         kinds,
         failures,
-    }
+    })
 }
 
 impl Report {

@@ -220,18 +220,107 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Relative timestamps ("Updated 5 minutes ago", "۳ ساعت پیش", "منذ ٥ دقائق")
+/// tick on every fetch; they never count as changes, on any watch.
+static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    let n = r"(?:\d+|[۰-۹]+|[٠-٩]+)";
+    Regex::new(&format!(
+        r"(?ix)
+        (?:\b(?:updated|published|posted|modified|last\ updated)\s*:?\s*)?
+          \b(?:{n}|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago\b
+        | (?:به‌روز\s*شده\s*)?(?:{n}\s*|چند\s*)(?:ثانیه|دقیقه|ساعت|روز|هفته|ماه|سال)\s*(?:پیش|قبل)
+        | (?:لحظاتی|دقایقی|ساعاتی|ساعتی|روزهایی)\s*(?:پیش|قبل)
+        | (?:منذ|قبل)\s*{n}\s*(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر)
+        | \bil\ y\ a\ {n}\s*(?:min|minutes?|heures?|jours?)\b
+        | \bvor\ {n}\s*(?:Min\.?|Minuten?|Stunden?|Tagen?)
+        | \bhace\ {n}\s*(?:min|minutos?|horas?|días?)\b"
+    ))
+    .expect("static regex")
+});
+
+/// Byte ranges of `text` that take no part in comparing: matches of the
+/// watch's `ignore` rules, and relative timestamps where they are page chrome
+/// (labelled "Updated …", or in a short dateline-like block) rather than
+/// words of an article sentence such as "he was arrested 3 days ago".
+fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = rules
+        .ignore
+        .iter()
+        .flat_map(|re| re.find_iter(text_).map(|m| (m.start(), m.end())))
+        .collect();
+    let times: Vec<(usize, usize)> = RELATIVE_TIME
+        .find_iter(text_)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    if !times.is_empty() {
+        let outside: usize = {
+            let mut rest = String::with_capacity(text_.len());
+            let mut at = 0;
+            for &(a, b) in &times {
+                rest.push_str(&text_[at..a]);
+                rest.push(' ');
+                at = b;
+            }
+            rest.push_str(&text_[at..]);
+            text::word_count(&rest)
+        };
+        let dateline = outside <= DATELINE_WORDS
+            || (outside <= DATELINE_WITH_DATE_WORDS && ABSOLUTE_TIME.is_match(text_));
+        for (a, b) in times {
+            if dateline || TIME_LABEL.is_match(&text_[a..b]) {
+                spans.push((a, b));
+            }
+        }
+    }
+    spans
+}
+
+/// Words around a relative timestamp up to which its block is a dateline
+/// ("By Jane Doe · 5 minutes ago"), not prose.
+const DATELINE_WORDS: usize = 8;
+
+/// Words around a relative timestamp up to which its block is a dateline
+/// when it also gives a clock time or a year ("2 hours ago Updated 1:39 am
+/// EST, Wednesday, November 20, 2019").
+const DATELINE_WITH_DATE_WORDS: usize = 16;
+
+/// A clock time or a year.
+static ABSOLUTE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|[۰-۹]{1,2}:[۰-۹]{2}|[۱۲][۳۴۰][۰-۹]{2}").expect("static regex")
+});
+
+/// The label that marks a relative timestamp as page chrome.
+static TIME_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:updated|published|posted|modified|last updated|به‌روز)").expect("static regex")
+});
+
+/// `text` with its [`neutralised`] ranges removed.
+fn without_neutralised<'a>(text_: &'a str, rules: &Rules) -> std::borrow::Cow<'a, str> {
+    let mut spans = neutralised(text_, rules);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text_);
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text_.len());
+    let mut at = 0;
+    for (a, b) in spans {
+        if a > at {
+            out.push_str(&text_[at..a]);
+            out.push(' ');
+        }
+        at = at.max(b);
+    }
+    out.push_str(&text_[at.min(text_.len())..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// A block as compared: its comparison key and words.
 struct Keyed {
     key: String,
 }
 
 fn keyed(text_: &str, rules: &Rules) -> Keyed {
-    let mut t = std::borrow::Cow::Borrowed(text_);
-    for re in &rules.ignore {
-        if re.is_match(&t) {
-            t = std::borrow::Cow::Owned(re.replace_all(&t, "").into_owned());
-        }
-    }
+    let t = without_neutralised(text_, rules);
     // Punctuation-only differences are not changes: compare the words.
     let folded = text::compare_key(&t);
     let key = text::words(&folded).collect::<Vec<_>>().join(" ");
@@ -453,11 +542,7 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
         }
         prev_word = w;
     }
-    let ignored: Vec<(usize, usize)> = rules
-        .ignore
-        .iter()
-        .flat_map(|re| re.find_iter(s).map(|m| (m.start(), m.end())))
-        .collect();
+    let ignored = neutralised(s, rules);
     let mut out = Vec::new();
     if starts.first().is_none_or(|&f| f > 0) {
         out.push(Token {

@@ -95,6 +95,9 @@ enum Command {
         /// Print JSON (with every failed pair).
         #[arg(long)]
         json: bool,
+        /// Write each failed pair's two versions into DIR.
+        #[arg(long, value_name = "DIR")]
+        dump: Option<PathBuf>,
     },
     /// Check the config and print every problem.
     Validate {
@@ -280,9 +283,10 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             seed,
             variants,
             json,
+            dump,
         } => {
             let pages = presswatch::bench_changes::load_corpus(&corpus)?;
-            let report = presswatch::bench_changes::run(&pages, seed, variants);
+            let report = presswatch::bench_changes::run(&pages, seed, variants, dump.as_deref())?;
             if json {
                 let out = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
                 println!("{out}");
