@@ -14,6 +14,7 @@ pub mod config;
 pub mod daemon;
 pub mod document;
 pub mod extract;
+pub mod history;
 pub mod fetch;
 pub mod listener;
 pub mod metrics;

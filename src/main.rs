@@ -66,19 +66,42 @@ enum Command {
         #[arg(long)]
         selector: Option<String>,
     },
-    /// Show the change between two versions (HTML or baseline text files).
+    /// Show the change between two versions: two files (HTML or baseline
+    /// text), or two stored versions of a watch (--watch, see `history`).
     /// Exit status: 0 no change, 1 changed, 2 error.
     Diff {
         /// The old version.
-        old: PathBuf,
+        #[arg(required_unless_present = "watch")]
+        old: Option<PathBuf>,
         /// The new version.
-        new: PathBuf,
+        #[arg(required_unless_present = "watch")]
+        new: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
         /// Neutralise text matching this regex before comparing (repeatable).
         #[arg(long)]
         ignore: Vec<String>,
+        /// Compare stored versions of this watch, with its rules.
+        #[arg(long, requires = "config", conflicts_with_all = ["old", "new"])]
+        watch: Option<String>,
+        /// The config file (with --watch).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// With --watch: the old version (default: the one before --to).
+        #[arg(long, requires = "watch")]
+        from: Option<i64>,
+        /// With --watch: the new version (default: the latest).
+        #[arg(long, requires = "watch")]
+        to: Option<i64>,
+    },
+    /// List the stored versions of a watch, each with what changed.
+    History {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The watch.
+        watch: String,
     },
     /// Measure change detection on a corpus: false alerts on boilerplate-only
     /// changes, missed edits, compare time (see README: Benchmark).
@@ -277,7 +300,34 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             new,
             json,
             ignore,
-        } => cmd_diff(&old, &new, json, &ignore),
+            watch,
+            config,
+            from,
+            to,
+        } => match (watch, config, old, new) {
+            (Some(watch), Some(config), _, _) => {
+                cmd_diff_watch(&config, &watch, from, to, json, &ignore)
+            }
+            (_, _, Some(old), Some(new)) => {
+                let a = load_version(&old)?;
+                let b = load_version(&new)?;
+                let rules = Rules {
+                    ignore: ignore_rules(&ignore)?,
+                    min_change: 0,
+                };
+                print_diff(&a, &b, &rules, json, &new.display().to_string())
+            }
+            _ => Err("diff needs OLD and NEW files, or --watch with --config".into()),
+        },
+        Command::History { config, watch } => {
+            let cfg = load_config(&config)?;
+            let w = cfg
+                .watch(&watch)
+                .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
+            let state = store::State::open(&cfg.daemon.state_dir)?;
+            print!("{}", presswatch::history::table(&state, w)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::BenchChanges {
             corpus,
             seed,
@@ -465,21 +515,44 @@ fn load_version(path: &Path) -> Result<Document, String> {
     })
 }
 
-fn cmd_diff(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCode, String> {
-    let a = load_version(old)?;
-    let b = load_version(new)?;
-    let ignore = ignore
+fn ignore_rules(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
+    patterns
         .iter()
         .map(|p| regex::Regex::new(p).map_err(|e| format!("--ignore {p:?}: {e}")))
-        .collect::<Result<_, _>>()?;
-    let change = compare::compare(
-        &a,
-        &b,
-        &Rules {
-            ignore,
-            min_change: 0,
-        },
-    );
+        .collect()
+}
+
+/// `diff --watch`: two stored versions, compared with the watch's rules.
+fn cmd_diff_watch(
+    config: &Path,
+    watch: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+    json: bool,
+    ignore: &[String],
+) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    let w = cfg
+        .watch(watch)
+        .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
+    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let (a, b) = presswatch::history::pair(&state, watch, from, to)?;
+    if !json {
+        println!("watch {watch}: version {} → version {}\n", a.seq, b.seq);
+    }
+    let mut rules = check::rules(w);
+    rules.ignore.extend(ignore_rules(ignore)?);
+    print_diff(&a.doc, &b.doc, &rules, json, w.url.as_str())
+}
+
+fn print_diff(
+    a: &Document,
+    b: &Document,
+    rules: &Rules,
+    json: bool,
+    new_name: &str,
+) -> Result<ExitCode, String> {
+    let change = compare::compare(a, b, rules);
     if json {
         let v = match &change {
             None => {
@@ -513,11 +586,11 @@ fn cmd_diff(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<Exi
                         &[&a.content_hash(), &b.content_hash()],
                     ),
                     watch: "diff".into(),
-                    url: new.display().to_string(),
+                    url: new_name.to_string(),
                     outlet: b
                         .canonical_url
                         .clone()
-                        .unwrap_or_else(|| new.display().to_string()),
+                        .unwrap_or_else(|| new_name.to_string()),
                     kind: c.kind(),
                     summary: c.summary.clone(),
                     title: b.title.clone().or(a.title.clone()),
