@@ -433,7 +433,10 @@ impl Analysed {
 fn serialise<S: AsRef<str>>(dom: &Html, inserts: &[S]) -> String {
     let mut html = dom.html();
     for (i, raw) in inserts.iter().enumerate() {
-        html = html.replace(&format!("<!--pw-insert-{i}-->"), raw.as_ref());
+        html = html.replace(
+            &format!("<!--pw-insert-{i}-->"),
+            &format!("\n{}\n", raw.as_ref()),
+        );
     }
     html
 }
@@ -661,10 +664,17 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
             });
         }
         PairKind::Edit(EditKind::WordChanged) => {
+            let paras: HashSet<NodeId> = a.body_paragraphs(8).into_iter().collect();
             let cands: Vec<(NodeId, String)> = a
                 .text_nodes()
                 .into_iter()
-                .filter(|(_, k)| text::word_count(k) >= 8 && a.in_body(k))
+                .filter(|(id, k)| {
+                    text::word_count(k) >= 8
+                        && a.dom
+                            .tree
+                            .get(*id)
+                            .is_some_and(|n| n.ancestors().any(|p| paras.contains(&p.id())))
+                })
                 .collect();
             let (id, _) = rng.pick(&cands)?.clone();
             let Some(Node::Text(t)) = a.dom.tree.get(id).map(|n| n.value()) else {
@@ -864,6 +874,9 @@ pub struct PairResult {
     pub summary: Option<String>,
     /// Why the pair failed, for fixing it.
     pub reason: Option<String>,
+    /// A missed edit of text the extractor did not put in the old document:
+    /// extraction's fault, not comparison's.
+    pub extraction_dropped: bool,
     /// Time spent in [`compare::compare`].
     #[serde(skip)]
     pub compare_time: Duration,
@@ -883,7 +896,15 @@ pub fn run_pair(pair: &Pair, url: Option<&url::Url>) -> Option<PairResult> {
     let change = compare::compare(&old, &new, &Rules::default());
     let compare_time = started.elapsed();
     let (ok, reason) = judge(pair, &old, change.as_ref());
+    let old_key = text::compare_key(&old.text());
+    let extraction_dropped = !ok
+        && pair
+            .expected
+            .context
+            .as_ref()
+            .is_some_and(|c| !old_key.contains(c.as_str()));
     Some(PairResult {
+        extraction_dropped,
         page: pair.page.clone(),
         kind: pair.kind,
         alerted: change.is_some(),
@@ -1024,6 +1045,10 @@ pub struct Report {
     pub noise_pairs: usize,
     /// Edit pairs.
     pub edit_pairs: usize,
+    /// Missed edits of text the extractor had dropped from the old version.
+    pub missed_extraction_dropped: usize,
+    /// Missed edits among pairs whose edited text was extracted / those pairs.
+    pub missed_edit_rate_extracted: f64,
     /// Median time of one comparison, microseconds.
     pub compare_median_us: f64,
     /// 99th percentile time of one comparison, microseconds.
@@ -1095,7 +1120,14 @@ pub fn run(pages: &[Page], seed: u64, variants: usize, dump: Option<&Path>) -> R
         let i = ((times.len() - 1) as f64 * p).round() as usize;
         times[i].as_secs_f64() * 1e6
     };
+    let missed = sum("edit/", |c| c.failures);
+    let dropped = failures
+        .iter()
+        .filter(|f: &&PairResult| f.extraction_dropped)
+        .count();
     Ok(Report {
+        missed_extraction_dropped: dropped,
+        missed_edit_rate_extracted: rate(missed - dropped, edit_pairs - dropped),
         pages: pages.len(),
         pages_without_text,
         seed,
@@ -1151,6 +1183,12 @@ impl Report {
             self.missed_edit_rate * 100.0
         ));
         out.push_str(&format!(
+            "  of which the extractor had dropped the edited text: {}; missed among the other {} pairs: {:.2}%\n",
+            self.missed_extraction_dropped,
+            self.edit_pairs - self.missed_extraction_dropped,
+            self.missed_edit_rate_extracted * 100.0
+        ));
+        out.push_str(&format!(
             "compare time per pair (excluding extraction): median {:.1} µs, p99 {:.1} µs, max {:.1} µs\n",
             self.compare_median_us, self.compare_p99_us, self.compare_max_us
         ));
@@ -1172,5 +1210,106 @@ impl Report {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: [&str; 4] = [
+        "The director left the country after the court upheld an eight-year sentence, people close to him said on Monday.",
+        "He crossed the border on foot and is now in Europe, where he plans to keep working on new films with his crew.",
+        "His lawyer said the sentence was handed down after the director refused to withdraw his latest film from a festival.",
+        "The festival said the film would be screened as planned and that the director hoped to attend the premiere in May.",
+    ];
+
+    fn fixture() -> Page {
+        let paras: String = BODY.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+        let html = format!(
+            r#"<!DOCTYPE html><html lang="en"><head><title>Director flees the country</title>
+<meta property="og:title" content="Director flees the country">
+<script src="/app.js?v=1"></script><script>window.cfg = {{"a": 1}};</script></head>
+<body class="page" data-build="7"><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<main><article><h1>Director flees the country</h1><div class="byline">By Jane Doe</div>
+<img src="/photo.jpg?v=1" alt="">
+{paras}</article>
+<aside class="most-read"><h2>Most read</h2><ul>
+<li><a href="/a">Markets fall as oil prices climb again</a></li>
+<li><a href="/b">Storm warning issued for the north coast</a></li>
+<li><a href="/c">Ten films to watch this winter season</a></li>
+</ul></aside></main></body></html>"#
+        );
+        Page {
+            id: "fixture".into(),
+            url: url::Url::parse("https://news.example/world/director-flees").ok(),
+            html,
+            body: BODY.join("\n\n"),
+        }
+    }
+
+    #[test]
+    fn every_kind_yields_a_pair_and_the_daemon_path_gets_each_right() {
+        let report = run(&[fixture()], 7, 2, None).unwrap();
+        assert_eq!(report.kinds.len(), PairKind::ALL.len(), "{report:#?}");
+        for (kind, counts) in &report.kinds {
+            assert_eq!(counts.pairs, 2, "{kind}");
+        }
+        assert!(report.failures.is_empty(), "{:#?}", report.failures);
+        assert_eq!(report.false_alert_rate, 0.0);
+        assert_eq!(report.missed_edit_rate, 0.0);
+    }
+
+    #[test]
+    fn noise_never_touches_article_text_and_edits_only_touch_it() {
+        let page = fixture();
+        let a = Analysed::new(&page);
+        for kind in PairKind::ALL {
+            let pair = make_pair(&a, &page, kind, &mut Rng::new(3)).unwrap();
+            let new = extract::article(&pair.new_html, page.url.as_ref(), None);
+            let body_kept = BODY.iter().all(|p| new.text().contains(p));
+            match kind {
+                PairKind::Noise(_) => assert!(body_kept, "{kind:?} changed the article"),
+                PairKind::Edit(EditKind::HeadlineChanged) => assert!(body_kept),
+                PairKind::Edit(EditKind::ParagraphAdded) => {
+                    assert!(body_kept && new.blocks.len() == BODY.len() + 1)
+                }
+                PairKind::Edit(_) => assert!(!body_kept, "{kind:?} left the article as it was"),
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_are_the_same_for_the_same_seed() {
+        let page = fixture();
+        let a = Analysed::new(&page);
+        let kind = PairKind::Edit(EditKind::WordChanged);
+        let one = make_pair(&a, &page, kind, &mut Rng::new(seed_for(1, "p", kind, 0))).unwrap();
+        let two = make_pair(&a, &page, kind, &mut Rng::new(seed_for(1, "p", kind, 0))).unwrap();
+        assert_eq!(one.new_html, two.new_html);
+        assert_eq!(one.expected, two.expected);
+    }
+
+    #[test]
+    fn the_corpus_is_read_from_ground_truth_and_gzipped_html() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("html")).unwrap();
+        let page = fixture();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, page.html.as_bytes()).unwrap();
+        std::fs::write(dir.path().join("html/p1.html.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::write(
+            dir.path().join("ground-truth.json"),
+            serde_json::json!({"p1": {"articleBody": page.body, "url": "https://news.example/x"}})
+                .to_string(),
+        )
+        .unwrap();
+        let pages = load_corpus(dir.path()).unwrap();
+        assert_eq!(pages.len(), 1);
+        assert_eq!(pages[0].html, page.html);
+        std::fs::write(dir.path().join("ground-truth.json"), r#"{"p2": {"articleBody": "x"}}"#)
+            .unwrap();
+        let err = load_corpus(dir.path()).unwrap_err();
+        assert!(err.contains("p2.html"), "{err}");
     }
 }

@@ -240,8 +240,9 @@ static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Byte ranges of `text` that take no part in comparing: matches of the
 /// watch's `ignore` rules, and relative timestamps where they are page chrome
-/// (labelled "Updated …", or in a short dateline-like block) rather than
-/// words of an article sentence such as "he was arrested 3 days ago".
+/// (labelled "Updated …", or in a short dateline-like block that is not a
+/// sentence) rather than words of an article sentence such as "he was
+/// arrested 3 days ago.".
 fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = rules
         .ignore
@@ -264,8 +265,13 @@ fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
             rest.push_str(&text_[at..]);
             text::word_count(&rest)
         };
-        let dateline = outside <= DATELINE_WORDS
-            || (outside <= DATELINE_WITH_DATE_WORDS && ABSOLUTE_TIME.is_match(text_));
+        // A block that ends a sentence is prose, whatever its length.
+        let prose = text_
+            .trim_end()
+            .ends_with(['.', '!', '?', '\u{061F}', '\u{06D4}', '\u{3002}']);
+        let dateline = !prose
+            && (outside <= DATELINE_WORDS
+                || (outside <= DATELINE_WITH_DATE_WORDS && ABSOLUTE_TIME.is_match(text_)));
         for (a, b) in times {
             if dateline || TIME_LABEL.is_match(&text_[a..b]) {
                 spans.push((a, b));
@@ -897,6 +903,30 @@ mod tests {
             compare(&a, &b, &Rules::default()).unwrap().kind(),
             ChangeKind::CorrectionAdded
         );
+    }
+
+    #[test]
+    fn relative_timestamps_in_datelines_tick_without_alerting() {
+        for (old, new) in [
+            ("Updated 5 minutes ago", "Updated 12 minutes ago"),
+            ("By Jane Doe · 2 hours ago", "By Jane Doe · 3 hours ago"),
+            ("2 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019", "3 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019"),
+            ("به‌روز شده ۵ دقیقه پیش", "به‌روز شده ۱۲ دقیقه پیش"),
+            ("منذ ٥ دقائق", "منذ ١٢ دقائق"),
+        ] {
+            let a = doc("T", &[old, "Story text stays the same."]);
+            let b = doc("T", &[new, "Story text stays the same."]);
+            assert_eq!(compare(&a, &b, &Rules::default()), None, "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn relative_times_inside_article_sentences_are_words_like_any_other() {
+        let a = doc("T", &["He was arrested 3 days ago."]);
+        let b = doc("T", &["He was arrested 5 days ago."]);
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.removed_text(), vec!["3"]);
+        assert_eq!(c.added_text(), vec!["5"]);
     }
 
     #[test]
