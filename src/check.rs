@@ -340,12 +340,13 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         return Ok((Outcome::Unchanged, String::new(), vec![]));
     }
     if let Some(c) = &change {
-        if !watch.keywords.is_empty()
-            && !mentions_keyword(
-                &watch.keywords,
-                &c.added_text().join(" "),
-                &c.removed_text().join(" "),
-            )
+        // What changed: added and removed words, and both headlines when it changed.
+        let mut changed = c.added_text();
+        changed.extend(c.removed_text());
+        if let Some((old_headline, new_headline)) = &c.headline {
+            changed.extend([old_headline.clone(), new_headline.clone()]);
+        }
+        if !watch.keywords.is_empty() && !mentions_keyword(&watch.keywords, &changed.join(" "), "")
         {
             // Accept the new version silently: the change does not concern the watch's keywords.
             if !ctx.dry_run {

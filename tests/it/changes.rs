@@ -379,3 +379,85 @@ async fn new_listing_items_alert_once_by_normalised_url_and_persian_keyword() {
     assert!(alerts[0].items[0].url.ends_with("/fa/news/1003"));
     assert_eq!(check_once(&project).await, vec![], "seen items never alert again");
 }
+
+/// Checks `base` then `next` under a watch with these extra keys; the
+/// alerts of the second check.
+async fn second_check(lang: &str, next: &str, rules: &str) -> Vec<Alert> {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let cfg = format!("{}{rules}\n", watch_config(&server, ""));
+    let project = Project::new(&cfg);
+    server.set(path, Route::html(recording(lang, "base")));
+    assert_eq!(check_once(&project).await, vec![]);
+    server.set(path, Route::html(recording(lang, next)));
+    check_once(&project).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn per_watch_rules_decide_which_changes_alert() {
+    let persian = "keywords = [\"رسول‌اف\"]";
+    // The changed words do not mention the keyword; the new headline does.
+    assert_eq!(second_check("fa", "edit-word-changed", persian).await, vec![]);
+    assert_eq!(
+        kinds(&second_check("fa", "edit-headline-changed", persian).await),
+        vec![ChangeKind::HeadlineChanged]
+    );
+    // Keywords match across case.
+    let english = "keywords = [\"FESTIVAL\"]";
+    assert_eq!(
+        kinds(&second_check("en", "edit-paragraph-added", english).await),
+        vec![ChangeKind::Edited]
+    );
+    // min_change: one word is too small, a paragraph is not.
+    assert_eq!(second_check("en", "edit-word-changed", "min_change = 3").await, vec![]);
+    assert_eq!(
+        second_check("en", "edit-paragraph-added", "min_change = 3").await[0].summary,
+        "1 paragraph added"
+    );
+    // ignore: the day of the week is noise for this watch.
+    let ignore = "ignore = ['(Mon|Tues)day']";
+    assert_eq!(second_check("en", "edit-word-changed", ignore).await, vec![]);
+    // selector: only the first paragraph is watched.
+    let selector = "selector = \"article.story p:first-of-type\"";
+    assert_eq!(second_check("en", "edit-word-changed", selector).await, vec![]);
+    assert_eq!(
+        kinds(&second_check("en", "edit-paragraph-moved", selector).await),
+        vec![ChangeKind::Edited]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_follow_a_new_item_alerts_when_its_article_mentions_a_keyword() {
+    let server = Server::start().await;
+    let listing = |hrefs: &[(&str, &str)]| {
+        let items: String = hrefs
+            .iter()
+            .map(|(h, t)| format!("<li><a href=\"{h}\">{t}</a></li>"))
+            .collect();
+        format!("<!DOCTYPE html><html lang=\"fa\"><body><main><ul>{items}</ul></main></body></html>")
+    };
+    server.set(
+        "/fa/tag/cinema",
+        Route::html(listing(&[("/fa/news/2001", "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد")])),
+    );
+    server.set("/fa/news/2002", Route::html(recording("fa", "base")));
+    server.set("/fa/news/2003", Route::html(recording("en", "base")));
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"tag\"\nkind = \"listing\"\nurl = \"{}\"\nkeywords = [\"رسول‌اف\"]\nfollow = true\nrobots = false\n",
+        server.url("/fa/tag/cinema")
+    );
+    let project = Project::new(&cfg);
+    assert_eq!(check_once(&project).await, vec![]);
+    server.set(
+        "/fa/tag/cinema",
+        Route::html(listing(&[
+            ("/fa/news/2002", "گزارش تازه درباره جشنواره فیلم و سینمای ایران"),
+            ("/fa/news/2003", "گزارش دیگری درباره بازار فیلم در اروپا و آمریکا"),
+            ("/fa/news/2001", "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد"),
+        ])),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::NewItems]);
+    let urls: Vec<&str> = alerts[0].items.iter().map(|i| i.url.as_str()).collect();
+    assert_eq!(urls, vec![server.url("/fa/news/2002")], "only the item whose text mentions the keyword");
+}
