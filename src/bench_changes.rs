@@ -647,7 +647,10 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                     format!("{} hours ago", 1 + minutes % 5),
                     format!("{} hours ago", 2 + minutes % 5),
                 ),
-                _ => ("Published 1 day ago".to_string(), "Published 2 days ago".to_string()),
+                _ => (
+                    "Published 1 day ago".to_string(),
+                    "Published 2 days ago".to_string(),
+                ),
             };
             let old_span = format!(r#"<span class="timestamp">{old}</span>"#);
             let new_span = format!(r#"<span class="timestamp">{new}</span>"#);
@@ -1062,7 +1065,12 @@ pub struct Report {
 /// Generates the pairs of every page and runs them. With `dump`, each failed
 /// pair's two versions are written there (`<page>.<kind>.<variant>.old.html`
 /// and `.new.html`) for `presswatch diff`.
-pub fn run(pages: &[Page], seed: u64, variants: usize, dump: Option<&Path>) -> Result<Report, String> {
+pub fn run(
+    pages: &[Page],
+    seed: u64,
+    variants: usize,
+    dump: Option<&Path>,
+) -> Result<Report, String> {
     let mut kinds: BTreeMap<String, KindCounts> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut times = Vec::new();
@@ -1091,8 +1099,11 @@ pub fn run(pages: &[Page], seed: u64, variants: usize, dump: Option<&Path>) -> R
                     k.failures += 1;
                     failures.push(r);
                     if let Some(dir) = dump {
-                        let stem = dir.join(format!("{}.{}.{v}", page.id, kind.name().replace('/', "-")));
-                        for (ext, html) in [("old.html", &pair.old_html), ("new.html", &pair.new_html)] {
+                        let stem =
+                            dir.join(format!("{}.{}.{v}", page.id, kind.name().replace('/', "-")));
+                        for (ext, html) in
+                            [("old.html", &pair.old_html), ("new.html", &pair.new_html)]
+                        {
                             let path = stem.with_extension(ext);
                             std::fs::write(&path, html)
                                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -1307,8 +1318,11 @@ mod tests {
         let pages = load_corpus(dir.path()).unwrap();
         assert_eq!(pages.len(), 1);
         assert_eq!(pages[0].html, page.html);
-        std::fs::write(dir.path().join("ground-truth.json"), r#"{"p2": {"articleBody": "x"}}"#)
-            .unwrap();
+        std::fs::write(
+            dir.path().join("ground-truth.json"),
+            r#"{"p2": {"articleBody": "x"}}"#,
+        )
+        .unwrap();
         let err = load_corpus(dir.path()).unwrap_err();
         assert!(err.contains("p2.html"), "{err}");
     }

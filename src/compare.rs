@@ -292,12 +292,14 @@ const DATELINE_WITH_DATE_WORDS: usize = 16;
 
 /// A clock time or a year.
 static ABSOLUTE_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|[۰-۹]{1,2}:[۰-۹]{2}|[۱۲][۳۴۰][۰-۹]{2}").expect("static regex")
+    Regex::new(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|[۰-۹]{1,2}:[۰-۹]{2}|[۱۲][۳۴۰][۰-۹]{2}")
+        .expect("static regex")
 });
 
 /// The label that marks a relative timestamp as page chrome.
 static TIME_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:updated|published|posted|modified|last updated|به‌روز)").expect("static regex")
+    Regex::new(r"(?i)^(?:updated|published|posted|modified|last updated|به‌روز)")
+        .expect("static regex")
 });
 
 /// `text` with its [`neutralised`] ranges removed.
@@ -385,7 +387,7 @@ pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> 
     for &n in &added {
         added_by_key.entry(b[n]).or_default().push(n);
     }
-    let mut moved_new = Vec::new();
+    let mut moved_new = std::collections::HashSet::new();
     let mut still_removed = Vec::new();
     for &o in &removed {
         match added_by_key
@@ -393,7 +395,7 @@ pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> 
             .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
         {
             Some(n) => {
-                moved_new.push(n);
+                moved_new.insert(n);
                 changes.push(BlockChange::Moved {
                     old_index: old_idx[o],
                     new_index: new_idx[n],
@@ -403,7 +405,7 @@ pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> 
             None => still_removed.push(o),
         }
     }
-    for &n in added.iter().filter(|n| !moved_new.contains(n)) {
+    for &n in added.iter().filter(|n| !moved_new.contains(*n)) {
         changes.push(BlockChange::Added {
             new_index: new_idx[n],
             text: new.blocks[new_idx[n]].text.clone(),
@@ -474,6 +476,11 @@ fn position(c: &BlockChange) -> (usize, usize) {
     }
 }
 
+/// How far ahead in a replaced region an old paragraph looks for its edited
+/// self: an edit stays near its place, and the bound keeps a page whose
+/// paragraphs all changed from costing |old| × |new| comparisons.
+const PAIR_WINDOW: usize = 12;
+
 /// Pairs blocks of a replaced region by similarity (in order); unpaired
 /// blocks are removed or added.
 fn pair_region(
@@ -485,10 +492,12 @@ fn pair_region(
     added: &mut Vec<usize>,
     on_pair: &mut dyn FnMut(usize, usize),
 ) {
+    let bags: Vec<WordBag> = b.iter().map(|k| WordBag::new(k)).collect();
     let mut next_b = 0;
     for (i, old) in a.iter().enumerate() {
-        let best = (next_b..b.len())
-            .map(|j| (j, similarity(old, b[j])))
+        let old = WordBag::new(old);
+        let best = (next_b..b.len().min(next_b + PAIR_WINDOW))
+            .map(|j| (j, old.similarity(&bags[j])))
             .filter(|(_, s)| *s >= 0.5)
             .max_by(|x, y| x.1.total_cmp(&y.1));
         match best {
@@ -503,29 +512,34 @@ fn pair_region(
     added.extend((next_b..b.len()).map(|k| b0 + k));
 }
 
-/// Share of words two keys have in common (Dice coefficient over word multisets).
-fn similarity(a: &str, b: &str) -> f64 {
-    let mut counts: HashMap<&str, i32> = HashMap::new();
-    let mut na = 0;
-    for w in a.split(' ') {
-        *counts.entry(w).or_default() += 1;
-        na += 1;
-    }
-    let mut common = 0;
-    let mut nb = 0;
-    for w in b.split(' ') {
-        nb += 1;
-        if let Some(c) = counts.get_mut(w) {
-            if *c > 0 {
-                *c -= 1;
-                common += 1;
-            }
+/// The words of a block key with their counts.
+struct WordBag<'a> {
+    counts: HashMap<&'a str, u32>,
+    len: usize,
+}
+
+impl<'a> WordBag<'a> {
+    fn new(key: &'a str) -> WordBag<'a> {
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        let mut len = 0;
+        for w in key.split(' ') {
+            *counts.entry(w).or_default() += 1;
+            len += 1;
         }
+        WordBag { counts, len }
     }
-    if na + nb == 0 {
-        1.0
-    } else {
-        2.0 * common as f64 / (na + nb) as f64
+
+    /// Share of words two blocks have in common (Dice coefficient).
+    fn similarity(&self, other: &WordBag) -> f64 {
+        if self.len + other.len == 0 {
+            return 1.0;
+        }
+        let common: u32 = self
+            .counts
+            .iter()
+            .map(|(w, &n)| n.min(other.counts.get(w).copied().unwrap_or(0)))
+            .sum();
+        2.0 * common as f64 / (self.len + other.len) as f64
     }
 }
 
@@ -910,7 +924,10 @@ mod tests {
         for (old, new) in [
             ("Updated 5 minutes ago", "Updated 12 minutes ago"),
             ("By Jane Doe · 2 hours ago", "By Jane Doe · 3 hours ago"),
-            ("2 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019", "3 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019"),
+            (
+                "2 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019",
+                "3 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019",
+            ),
             ("به‌روز شده ۵ دقیقه پیش", "به‌روز شده ۱۲ دقیقه پیش"),
             ("منذ ٥ دقائق", "منذ ١٢ دقائق"),
         ] {

@@ -151,7 +151,11 @@ fn every_english_edit_sends_its_alert_naming_the_changed_words() {
     let moved = diff("en", "edit-paragraph-moved").unwrap();
     assert!(matches!(
         moved.blocks.as_slice(),
-        [compare::BlockChange::Moved { old_index: 1, new_index: 4, .. }]
+        [compare::BlockChange::Moved {
+            old_index: 1,
+            new_index: 4,
+            ..
+        }]
     ));
     let headline = diff("en", "edit-headline-changed").unwrap().headline;
     assert_eq!(
@@ -248,7 +252,11 @@ async fn a_taken_down_article_alerts_once_and_again_when_restored() {
     let path = "/fa/news/2024/rasoulof-flees";
     let project = Project::new(&watch_config(&server, ""));
     server.set(path, Route::html(recording("fa", "base")));
-    assert_eq!(check_once(&project).await, vec![], "first check stores the baseline");
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "first check stores the baseline"
+    );
 
     server.set(path, Route::status(404));
     let gone = check_once(&project).await;
@@ -259,7 +267,11 @@ async fn a_taken_down_article_alerts_once_and_again_when_restored() {
         Some("محمد رسول‌اف پس از حکم زندان از ایران خارج شد")
     );
     server.set(path, Route::status(410));
-    assert_eq!(check_once(&project).await, vec![], "still gone: no second alert");
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "still gone: no second alert"
+    );
 
     server.set(path, Route::html(recording("fa", "noise-timestamp-ticked")));
     let back = check_once(&project).await;
@@ -273,7 +285,9 @@ async fn a_taken_down_article_alerts_once_and_again_when_restored() {
     let redirected = check_once(&project).await;
     assert_eq!(kinds(&redirected), vec![ChangeKind::TakenDown]);
     assert!(
-        redirected[0].summary.starts_with("The article now redirects to"),
+        redirected[0]
+            .summary
+            .starts_with("The article now redirects to"),
         "{}",
         redirected[0].summary
     );
@@ -287,13 +301,27 @@ async fn failures_alert_once_at_the_threshold_and_recovery_is_announced() {
     server.set(path, Route::html(recording("fa", "base")));
     check_once(&project).await;
     server.set(path, Route::status(500));
-    assert_eq!(check_once(&project).await, vec![], "one failure: below the threshold");
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "one failure: below the threshold"
+    );
     let error = check_once(&project).await;
     assert_eq!(kinds(&error), vec![ChangeKind::Error]);
-    assert!(error[0].error.as_deref().unwrap().contains("500"), "{error:?}");
-    assert_eq!(check_once(&project).await, vec![], "the error alert goes out once");
+    assert!(
+        error[0].error.as_deref().unwrap().contains("500"),
+        "{error:?}"
+    );
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "the error alert goes out once"
+    );
     server.set(path, Route::html(recording("fa", "noise-ad-inserted")));
-    assert_eq!(kinds(&check_once(&project).await), vec![ChangeKind::Recovered]);
+    assert_eq!(
+        kinds(&check_once(&project).await),
+        vec![ChangeKind::Recovered]
+    );
     assert_eq!(check_once(&project).await, vec![]);
 }
 
@@ -320,18 +348,28 @@ async fn history_lists_kept_versions_and_diff_shows_any_two() {
     assert_eq!(lines.len(), 2, "{listing}");
     assert!(lines[0].trim_start().starts_with("2 ") && lines[0].ends_with("first version kept"));
     assert!(
-        lines[1].trim_start().starts_with("3 ") && lines[1].ends_with("1 paragraph added; 1 word changed in paragraph 3"),
+        lines[1].trim_start().starts_with("3 ")
+            && lines[1].ends_with("1 paragraph added; 1 word changed in paragraph 3"),
         "{listing}"
     );
 
-    let out = run(&["diff", "--config", &cfg, "--watch", "story", "--json"], &[]).await;
+    let out = run(
+        &["diff", "--config", &cfg, "--watch", "story", "--json"],
+        &[],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1), "changed: exit 1 like diff(1)");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["summary"], "1 paragraph added; 1 word changed in paragraph 3");
+    assert_eq!(
+        v["summary"],
+        "1 paragraph added; 1 word changed in paragraph 3"
+    );
     assert_eq!(v["kinds"], serde_json::json!(["edited"]));
 
     let out = run(
-        &["diff", "--config", &cfg, "--watch", "story", "--from", "1", "--to", "3"],
+        &[
+            "diff", "--config", &cfg, "--watch", "story", "--from", "1", "--to", "3",
+        ],
         &[],
     )
     .await;
@@ -350,8 +388,14 @@ async fn new_listing_items_alert_once_by_normalised_url_and_persian_keyword() {
         )
     };
     let old = [
-        item("/fa/news/1001", "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد"),
-        item("/fa/news/1002", "هشدار هواشناسی برای سواحل شمالی کشور صادر شد"),
+        item(
+            "/fa/news/1001",
+            "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+        ),
+        item(
+            "/fa/news/1002",
+            "هشدار هواشناسی برای سواحل شمالی کشور صادر شد",
+        ),
     ];
     server.set("/fa/tag/cinema", Route::html(listing(&old)));
     let cfg = format!(
@@ -359,7 +403,11 @@ async fn new_listing_items_alert_once_by_normalised_url_and_persian_keyword() {
         server.url("/fa/tag/cinema")
     );
     let project = Project::new(&cfg);
-    assert_eq!(check_once(&project).await, vec![], "first check records items silently");
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "first check records items silently"
+    );
 
     // Re-ordered, tracking parameters added, one new item about the story
     // (written with Arabic yeh and no ZWNJ) and one that is not.
@@ -369,15 +417,25 @@ async fn new_listing_items_alert_once_by_normalised_url_and_persian_keyword() {
             "فيلم تازه محمد رسولاف در جشنواره کن نمایش داده می‌شود",
         ),
         item("/fa/news/1004", "فوتبال: گل دقیقه آخر دربی پایتخت را برد"),
-        item("/fa/news/1002?utm_source=home&fbclid=x1#top", "هشدار هواشناسی برای سواحل شمالی کشور صادر شد"),
-        item("/fa/news/1001", "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد"),
+        item(
+            "/fa/news/1002?utm_source=home&fbclid=x1#top",
+            "هشدار هواشناسی برای سواحل شمالی کشور صادر شد",
+        ),
+        item(
+            "/fa/news/1001",
+            "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+        ),
     ];
     server.set("/fa/tag/cinema", Route::html(listing(&new)));
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::NewItems]);
     assert_eq!(alerts[0].items.len(), 1, "{:?}", alerts[0].items);
     assert!(alerts[0].items[0].url.ends_with("/fa/news/1003"));
-    assert_eq!(check_once(&project).await, vec![], "seen items never alert again");
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "seen items never alert again"
+    );
 }
 
 /// Checks `base` then `next` under a watch with these extra keys; the
@@ -397,7 +455,10 @@ async fn second_check(lang: &str, next: &str, rules: &str) -> Vec<Alert> {
 async fn per_watch_rules_decide_which_changes_alert() {
     let persian = "keywords = [\"رسول‌اف\"]";
     // The changed words do not mention the keyword; the new headline does.
-    assert_eq!(second_check("fa", "edit-word-changed", persian).await, vec![]);
+    assert_eq!(
+        second_check("fa", "edit-word-changed", persian).await,
+        vec![]
+    );
     assert_eq!(
         kinds(&second_check("fa", "edit-headline-changed", persian).await),
         vec![ChangeKind::HeadlineChanged]
@@ -409,17 +470,26 @@ async fn per_watch_rules_decide_which_changes_alert() {
         vec![ChangeKind::Edited]
     );
     // min_change: one word is too small, a paragraph is not.
-    assert_eq!(second_check("en", "edit-word-changed", "min_change = 3").await, vec![]);
+    assert_eq!(
+        second_check("en", "edit-word-changed", "min_change = 3").await,
+        vec![]
+    );
     assert_eq!(
         second_check("en", "edit-paragraph-added", "min_change = 3").await[0].summary,
         "1 paragraph added"
     );
     // ignore: the day of the week is noise for this watch.
     let ignore = "ignore = ['(Mon|Tues)day']";
-    assert_eq!(second_check("en", "edit-word-changed", ignore).await, vec![]);
+    assert_eq!(
+        second_check("en", "edit-word-changed", ignore).await,
+        vec![]
+    );
     // selector: only the first paragraph is watched.
     let selector = "selector = \"article.story p:first-of-type\"";
-    assert_eq!(second_check("en", "edit-word-changed", selector).await, vec![]);
+    assert_eq!(
+        second_check("en", "edit-word-changed", selector).await,
+        vec![]
+    );
     assert_eq!(
         kinds(&second_check("en", "edit-paragraph-moved", selector).await),
         vec![ChangeKind::Edited]
@@ -434,11 +504,16 @@ async fn with_follow_a_new_item_alerts_when_its_article_mentions_a_keyword() {
             .iter()
             .map(|(h, t)| format!("<li><a href=\"{h}\">{t}</a></li>"))
             .collect();
-        format!("<!DOCTYPE html><html lang=\"fa\"><body><main><ul>{items}</ul></main></body></html>")
+        format!(
+            "<!DOCTYPE html><html lang=\"fa\"><body><main><ul>{items}</ul></main></body></html>"
+        )
     };
     server.set(
         "/fa/tag/cinema",
-        Route::html(listing(&[("/fa/news/2001", "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد")])),
+        Route::html(listing(&[(
+            "/fa/news/2001",
+            "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+        )])),
     );
     server.set("/fa/news/2002", Route::html(recording("fa", "base")));
     server.set("/fa/news/2003", Route::html(recording("en", "base")));
@@ -451,13 +526,26 @@ async fn with_follow_a_new_item_alerts_when_its_article_mentions_a_keyword() {
     server.set(
         "/fa/tag/cinema",
         Route::html(listing(&[
-            ("/fa/news/2002", "گزارش تازه درباره جشنواره فیلم و سینمای ایران"),
-            ("/fa/news/2003", "گزارش دیگری درباره بازار فیلم در اروپا و آمریکا"),
-            ("/fa/news/2001", "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد"),
+            (
+                "/fa/news/2002",
+                "گزارش تازه درباره جشنواره فیلم و سینمای ایران",
+            ),
+            (
+                "/fa/news/2003",
+                "گزارش دیگری درباره بازار فیلم در اروپا و آمریکا",
+            ),
+            (
+                "/fa/news/2001",
+                "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+            ),
         ])),
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::NewItems]);
     let urls: Vec<&str> = alerts[0].items.iter().map(|i| i.url.as_str()).collect();
-    assert_eq!(urls, vec![server.url("/fa/news/2002")], "only the item whose text mentions the keyword");
+    assert_eq!(
+        urls,
+        vec![server.url("/fa/news/2002")],
+        "only the item whose text mentions the keyword"
+    );
 }
