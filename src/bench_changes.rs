@@ -1058,6 +1058,8 @@ pub struct Report {
     pub compare_p99_us: f64,
     /// Slowest comparison, microseconds.
     pub compare_max_us: f64,
+    /// The five slowest comparisons: page, kind, microseconds.
+    pub slowest: Vec<(String, String, f64)>,
     /// Every failed pair, with its reason.
     pub failures: Vec<PairResult>,
 }
@@ -1074,6 +1076,7 @@ pub fn run(
     let mut kinds: BTreeMap<String, KindCounts> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut times = Vec::new();
+    let mut slowest: Vec<(Duration, String, String)> = Vec::new();
     let mut pages_without_text = Vec::new();
     for page in pages {
         let a = Analysed::new(page);
@@ -1095,6 +1098,7 @@ pub fn run(
                 k.pairs += 1;
                 k.alerts += r.alerted as usize;
                 times.push(r.compare_time);
+                slowest.push((r.compare_time, page.id.clone(), kind.name()));
                 if !r.ok {
                     k.failures += 1;
                     failures.push(r);
@@ -1124,6 +1128,8 @@ pub fn run(
     let edit_pairs = sum("edit/", |c| c.pairs);
     let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
     times.sort();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.truncate(5);
     let pct = |p: f64| -> f64 {
         if times.is_empty() {
             return 0.0;
@@ -1151,6 +1157,10 @@ pub fn run(
         compare_p99_us: pct(0.99),
         compare_max_us: pct(1.0),
         kinds,
+        slowest: slowest
+            .into_iter()
+            .map(|(t, page, kind)| (page, kind, t.as_secs_f64() * 1e6))
+            .collect(),
         failures,
     })
 }
@@ -1210,6 +1220,10 @@ impl Report {
             ));
         }
         if verbose {
+            out.push_str("\nslowest comparisons:\n");
+            for (page, kind, us) in &self.slowest {
+                out.push_str(&format!("  {page} {kind}: {us:.1} µs\n"));
+            }
             out.push_str("\nfailed pairs:\n");
             for f in &self.failures {
                 out.push_str(&format!(

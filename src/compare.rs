@@ -226,14 +226,14 @@ static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
     let n = r"(?:\d+|[۰-۹]+|[٠-٩]+)";
     Regex::new(&format!(
         r"(?ix)
-        (?:\b(?:updated|published|posted|modified|last\ updated)\s*:?\s*)?
-          \b(?:{n}|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago\b
+        (?:(?-u:\b)(?:updated|published|posted|modified|last\ updated)\s*:?\s*)?
+          (?-u:\b)(?:{n}|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago(?-u:\b)
         | (?:به‌روز\s*شده\s*)?(?:{n}\s*|چند\s*)(?:ثانیه|دقیقه|ساعت|روز|هفته|ماه|سال)\s*(?:پیش|قبل)
         | (?:لحظاتی|دقایقی|ساعاتی|ساعتی|روزهایی)\s*(?:پیش|قبل)
         | (?:منذ|قبل)\s*{n}\s*(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر)
-        | \bil\ y\ a\ {n}\s*(?:min|minutes?|heures?|jours?)\b
-        | \bvor\ {n}\s*(?:Min\.?|Minuten?|Stunden?|Tagen?)
-        | \bhace\ {n}\s*(?:min|minutos?|horas?|días?)\b"
+        | (?-u:\b)il\ y\ a\ {n}\s*(?:min|minutes?|heures?|jours?)(?-u:\b)
+        | (?-u:\b)vor\ {n}\s*(?:Min\.?|Minuten?|Stunden?|Tagen?)
+        | (?-u:\b)hace\ {n}\s*(?:min|minutos?|horas?|días?)(?-u:\b)"
     ))
     .expect("static regex")
 });
@@ -292,7 +292,7 @@ const DATELINE_WITH_DATE_WORDS: usize = 16;
 
 /// A clock time or a year.
 static ABSOLUTE_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|[۰-۹]{1,2}:[۰-۹]{2}|[۱۲][۳۴۰][۰-۹]{2}")
+    Regex::new(r"(?-u:\b)\d{1,2}:\d{2}(?-u:\b)|(?-u:\b)(?:19|20)\d{2}(?-u:\b)|[۰-۹]{1,2}:[۰-۹]{2}|[۱۲][۳۴۰][۰-۹]{2}")
         .expect("static regex")
 });
 
