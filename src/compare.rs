@@ -337,9 +337,16 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
 
 /// Compares two documents. Returns `None` when nothing that matters changed
 /// (or the change is smaller than `rules.min_change` words).
-pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> {
-    let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| keyed(&b.text, rules)).collect();
-    let new_keys: Vec<Keyed> = new.blocks.iter().map(|b| keyed(&b.text, rules)).collect();
+pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Option<Change> {
+    // Most blocks are the same text in both versions: fold each text once.
+    let mut memo: HashMap<&str, Keyed> = HashMap::new();
+    let mut key_of = |t: &'a str| -> Keyed {
+        Keyed {
+            key: memo.entry(t).or_insert_with(|| keyed(t, rules)).key.clone(),
+        }
+    };
+    let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| key_of(&b.text)).collect();
+    let new_keys: Vec<Keyed> = new.blocks.iter().map(|b| key_of(&b.text)).collect();
     // Blocks whose text is entirely ignored take no part.
     let old_idx: Vec<usize> = (0..old_keys.len())
         .filter(|&i| !old_keys[i].key.is_empty())
