@@ -1128,7 +1128,7 @@ pub fn run(
     let edit_pairs = sum("edit/", |c| c.pairs);
     let rate = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
     times.sort();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     slowest.truncate(5);
     let pct = |p: f64| -> f64 {
         if times.is_empty() {
