@@ -1034,6 +1034,9 @@ pub struct Report {
     pub pages: usize,
     /// Pages skipped because extraction found no article text in them.
     pub pages_without_text: Vec<String>,
+    /// Pages whose HTML extracted differently on repeated runs (their pairs
+    /// still count: a monitor would alert on them).
+    pub pages_with_unstable_extraction: Vec<String>,
     /// The RNG seed.
     pub seed: u64,
     /// Pairs per kind and page.
@@ -1078,12 +1081,19 @@ pub fn run(
     let mut times = Vec::new();
     let mut slowest: Vec<(Duration, String, String)> = Vec::new();
     let mut pages_without_text = Vec::new();
+    let mut pages_with_unstable_extraction = Vec::new();
     for page in pages {
         let a = Analysed::new(page);
-        let probe = extract::article(&serialise::<&str>(&a.dom, &[]), page.url.as_ref(), None);
+        let html = serialise::<&str>(&a.dom, &[]);
+        let probe = extract::article(&html, page.url.as_ref(), None);
         if probe.blocks.is_empty() {
             pages_without_text.push(page.id.clone());
             continue;
+        }
+        // The same HTML must extract to the same document every time, or
+        // every check of it can alert.
+        if (0..3).any(|_| extract::article(&html, page.url.as_ref(), None) != probe) {
+            pages_with_unstable_extraction.push(page.id.clone());
         }
         for kind in PairKind::ALL {
             for v in 0..variants {
@@ -1147,6 +1157,7 @@ pub fn run(
         missed_edit_rate_extracted: rate(missed - dropped, edit_pairs - dropped),
         pages: pages.len(),
         pages_without_text,
+        pages_with_unstable_extraction,
         seed,
         variants,
         false_alert_rate: rate(sum("noise/", |c| c.failures), noise_pairs),
@@ -1217,6 +1228,12 @@ impl Report {
             out.push_str(&format!(
                 "pages without article text: {}\n",
                 self.pages_without_text.join(", ")
+            ));
+        }
+        if !self.pages_with_unstable_extraction.is_empty() {
+            out.push_str(&format!(
+                "pages whose extraction differed between runs on the same HTML: {}\n",
+                self.pages_with_unstable_extraction.join(", ")
             ));
         }
         if verbose {
