@@ -333,23 +333,20 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         );
         return Ok((Outcome::BaselineStored, detail, vec![]));
     };
-    let rules = Rules {
-        ignore: watch.ignore.clone(),
-        min_change: watch.min_change,
-    };
-    let change = compare::compare(&old, &doc, &rules);
+    let change = compare::compare(&old, &doc, &rules(watch));
     let restored = std::mem::take(&mut st.gone);
     st.validators = resp.validators.clone();
     if change.is_none() && !restored {
         return Ok((Outcome::Unchanged, String::new(), vec![]));
     }
     if let Some(c) = &change {
-        if !watch.keywords.is_empty()
-            && !mentions_keyword(
-                &watch.keywords,
-                &c.added_text().join(" "),
-                &c.removed_text().join(" "),
-            )
+        // What changed: added and removed words, and both headlines when it changed.
+        let mut changed = c.added_text();
+        changed.extend(c.removed_text());
+        if let Some((old_headline, new_headline)) = &c.headline {
+            changed.extend([old_headline.clone(), new_headline.clone()]);
+        }
+        if !watch.keywords.is_empty() && !mentions_keyword(&watch.keywords, &changed.join(" "), "")
         {
             // Accept the new version silently: the change does not concern the watch's keywords.
             if !ctx.dry_run {
@@ -404,6 +401,14 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     Ok((Outcome::Changed(kind), summary, vec![a]))
 }
 
+/// The comparison rules of a watch.
+pub fn rules(watch: &Watch) -> Rules {
+    Rules {
+        ignore: watch.ignore.clone(),
+        min_change: watch.min_change,
+    }
+}
+
 /// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`
 /// names this point, the process aborts here, as a power cut would. Used by
 /// the tests that prove a crash between two steps loses and duplicates nothing.
@@ -452,7 +457,12 @@ fn accept(ctx: &Context, watch: &Watch, doc: &Document, fetched: &str) -> Result
             &body,
             Utc::now().timestamp(),
         )
-        .map_err(|e| e.to_string())
+        .and_then(|_| {
+            ctx.state
+                .prune_versions(&watch.name, ctx.config.daemon.keep_versions)
+        })
+        .map(|_| ())
+        .map_err(|e| format!("recording version of watch {}: {e}", watch.name))
 }
 
 /// Writes the listing's current items as its baseline file.

@@ -220,18 +220,115 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Relative timestamps ("Updated 5 minutes ago", "۳ ساعت پیش", "منذ ٥ دقائق")
+/// tick on every fetch; they never count as changes, on any watch.
+static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    let n = r"(?:\d+|[۰-۹]+|[٠-٩]+)";
+    Regex::new(&format!(
+        r"(?ix)
+        (?:(?-u:\b)(?:updated|published|posted|modified|last\ updated)\s*:?\s*)?
+          (?-u:\b)(?:{n}|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago(?-u:\b)
+        | (?:به‌روز\s*شده\s*)?(?:{n}\s*|چند\s*)(?:ثانیه|دقیقه|ساعت|روز|هفته|ماه|سال)\s*(?:پیش|قبل)
+        | (?:لحظاتی|دقایقی|ساعاتی|ساعتی|روزهایی)\s*(?:پیش|قبل)
+        | (?:منذ|قبل)\s*{n}\s*(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر)
+        | (?-u:\b)il\ y\ a\ {n}\s*(?:min|minutes?|heures?|jours?)(?-u:\b)
+        | (?-u:\b)vor\ {n}\s*(?:Min\.?|Minuten?|Stunden?|Tagen?)
+        | (?-u:\b)hace\ {n}\s*(?:min|minutos?|horas?|días?)(?-u:\b)"
+    ))
+    .expect("static regex")
+});
+
+/// Byte ranges of `text` that take no part in comparing: matches of the
+/// watch's `ignore` rules, and relative timestamps where they are page chrome
+/// (labelled "Updated …", or in a short dateline-like block that is not a
+/// sentence) rather than words of an article sentence such as "he was
+/// arrested 3 days ago.".
+fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = rules
+        .ignore
+        .iter()
+        .flat_map(|re| re.find_iter(text_).map(|m| (m.start(), m.end())))
+        .collect();
+    let times: Vec<(usize, usize)> = RELATIVE_TIME
+        .find_iter(text_)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    if !times.is_empty() {
+        let outside: usize = {
+            let mut rest = String::with_capacity(text_.len());
+            let mut at = 0;
+            for &(a, b) in &times {
+                rest.push_str(&text_[at..a]);
+                rest.push(' ');
+                at = b;
+            }
+            rest.push_str(&text_[at..]);
+            text::word_count(&rest)
+        };
+        // A block that ends a sentence is prose, whatever its length.
+        let prose = text_
+            .trim_end()
+            .ends_with(['.', '!', '?', '\u{061F}', '\u{06D4}', '\u{3002}']);
+        let dateline = !prose
+            && (outside <= DATELINE_WORDS
+                || (outside <= DATELINE_WITH_DATE_WORDS && ABSOLUTE_TIME.is_match(text_)));
+        for (a, b) in times {
+            if dateline || TIME_LABEL.is_match(&text_[a..b]) {
+                spans.push((a, b));
+            }
+        }
+    }
+    spans
+}
+
+/// Words around a relative timestamp up to which its block is a dateline
+/// ("By Jane Doe · 5 minutes ago"), not prose.
+const DATELINE_WORDS: usize = 8;
+
+/// Words around a relative timestamp up to which its block is a dateline
+/// when it also gives a clock time or a year ("2 hours ago Updated 1:39 am
+/// EST, Wednesday, November 20, 2019").
+const DATELINE_WITH_DATE_WORDS: usize = 16;
+
+/// A clock time or a year.
+static ABSOLUTE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)\d{1,2}:\d{2}(?-u:\b)|(?-u:\b)(?:19|20)\d{2}(?-u:\b)|[۰-۹]{1,2}:[۰-۹]{2}|[۱۲][۳۴۰][۰-۹]{2}")
+        .expect("static regex")
+});
+
+/// The label that marks a relative timestamp as page chrome.
+static TIME_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:updated|published|posted|modified|last updated|به‌روز)")
+        .expect("static regex")
+});
+
+/// `text` with its [`neutralised`] ranges removed.
+fn without_neutralised<'a>(text_: &'a str, rules: &Rules) -> std::borrow::Cow<'a, str> {
+    let mut spans = neutralised(text_, rules);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text_);
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text_.len());
+    let mut at = 0;
+    for (a, b) in spans {
+        if a > at {
+            out.push_str(&text_[at..a]);
+            out.push(' ');
+        }
+        at = at.max(b);
+    }
+    out.push_str(&text_[at.min(text_.len())..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// A block as compared: its comparison key and words.
 struct Keyed {
     key: String,
 }
 
 fn keyed(text_: &str, rules: &Rules) -> Keyed {
-    let mut t = std::borrow::Cow::Borrowed(text_);
-    for re in &rules.ignore {
-        if re.is_match(&t) {
-            t = std::borrow::Cow::Owned(re.replace_all(&t, "").into_owned());
-        }
-    }
+    let t = without_neutralised(text_, rules);
     // Punctuation-only differences are not changes: compare the words.
     let folded = text::compare_key(&t);
     let key = text::words(&folded).collect::<Vec<_>>().join(" ");
@@ -240,9 +337,16 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
 
 /// Compares two documents. Returns `None` when nothing that matters changed
 /// (or the change is smaller than `rules.min_change` words).
-pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> {
-    let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| keyed(&b.text, rules)).collect();
-    let new_keys: Vec<Keyed> = new.blocks.iter().map(|b| keyed(&b.text, rules)).collect();
+pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Option<Change> {
+    // Most blocks are the same text in both versions: fold each text once.
+    let mut memo: HashMap<&str, Keyed> = HashMap::new();
+    let mut key_of = |t: &'a str| -> Keyed {
+        Keyed {
+            key: memo.entry(t).or_insert_with(|| keyed(t, rules)).key.clone(),
+        }
+    };
+    let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| key_of(&b.text)).collect();
+    let new_keys: Vec<Keyed> = new.blocks.iter().map(|b| key_of(&b.text)).collect();
     // Blocks whose text is entirely ignored take no part.
     let old_idx: Vec<usize> = (0..old_keys.len())
         .filter(|&i| !old_keys[i].key.is_empty())
@@ -290,7 +394,7 @@ pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> 
     for &n in &added {
         added_by_key.entry(b[n]).or_default().push(n);
     }
-    let mut moved_new = Vec::new();
+    let mut moved_new = std::collections::HashSet::new();
     let mut still_removed = Vec::new();
     for &o in &removed {
         match added_by_key
@@ -298,7 +402,7 @@ pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> 
             .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
         {
             Some(n) => {
-                moved_new.push(n);
+                moved_new.insert(n);
                 changes.push(BlockChange::Moved {
                     old_index: old_idx[o],
                     new_index: new_idx[n],
@@ -308,7 +412,7 @@ pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> 
             None => still_removed.push(o),
         }
     }
-    for &n in added.iter().filter(|n| !moved_new.contains(n)) {
+    for &n in added.iter().filter(|n| !moved_new.contains(*n)) {
         changes.push(BlockChange::Added {
             new_index: new_idx[n],
             text: new.blocks[new_idx[n]].text.clone(),
@@ -379,6 +483,11 @@ fn position(c: &BlockChange) -> (usize, usize) {
     }
 }
 
+/// How far ahead in a replaced region an old paragraph looks for its edited
+/// self: an edit stays near its place, and the bound keeps a page whose
+/// paragraphs all changed from costing |old| × |new| comparisons.
+const PAIR_WINDOW: usize = 12;
+
 /// Pairs blocks of a replaced region by similarity (in order); unpaired
 /// blocks are removed or added.
 fn pair_region(
@@ -390,10 +499,12 @@ fn pair_region(
     added: &mut Vec<usize>,
     on_pair: &mut dyn FnMut(usize, usize),
 ) {
+    let bags: Vec<WordBag> = b.iter().map(|k| WordBag::new(k)).collect();
     let mut next_b = 0;
     for (i, old) in a.iter().enumerate() {
-        let best = (next_b..b.len())
-            .map(|j| (j, similarity(old, b[j])))
+        let old = WordBag::new(old);
+        let best = (next_b..b.len().min(next_b + PAIR_WINDOW))
+            .map(|j| (j, old.similarity(&bags[j])))
             .filter(|(_, s)| *s >= 0.5)
             .max_by(|x, y| x.1.total_cmp(&y.1));
         match best {
@@ -408,29 +519,34 @@ fn pair_region(
     added.extend((next_b..b.len()).map(|k| b0 + k));
 }
 
-/// Share of words two keys have in common (Dice coefficient over word multisets).
-fn similarity(a: &str, b: &str) -> f64 {
-    let mut counts: HashMap<&str, i32> = HashMap::new();
-    let mut na = 0;
-    for w in a.split(' ') {
-        *counts.entry(w).or_default() += 1;
-        na += 1;
-    }
-    let mut common = 0;
-    let mut nb = 0;
-    for w in b.split(' ') {
-        nb += 1;
-        if let Some(c) = counts.get_mut(w) {
-            if *c > 0 {
-                *c -= 1;
-                common += 1;
-            }
+/// The words of a block key with their counts.
+struct WordBag<'a> {
+    counts: HashMap<&'a str, u32>,
+    len: usize,
+}
+
+impl<'a> WordBag<'a> {
+    fn new(key: &'a str) -> WordBag<'a> {
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        let mut len = 0;
+        for w in key.split(' ') {
+            *counts.entry(w).or_default() += 1;
+            len += 1;
         }
+        WordBag { counts, len }
     }
-    if na + nb == 0 {
-        1.0
-    } else {
-        2.0 * common as f64 / (na + nb) as f64
+
+    /// Share of words two blocks have in common (Dice coefficient).
+    fn similarity(&self, other: &WordBag) -> f64 {
+        if self.len + other.len == 0 {
+            return 1.0;
+        }
+        let common: u32 = self
+            .counts
+            .iter()
+            .map(|(w, &n)| n.min(other.counts.get(w).copied().unwrap_or(0)))
+            .sum();
+        2.0 * common as f64 / (self.len + other.len) as f64
     }
 }
 
@@ -453,11 +569,7 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
         }
         prev_word = w;
     }
-    let ignored: Vec<(usize, usize)> = rules
-        .ignore
-        .iter()
-        .flat_map(|re| re.find_iter(s).map(|m| (m.start(), m.end())))
-        .collect();
+    let ignored = neutralised(s, rules);
     let mut out = Vec::new();
     if starts.first().is_none_or(|&f| f > 0) {
         out.push(Token {
@@ -812,6 +924,33 @@ mod tests {
             compare(&a, &b, &Rules::default()).unwrap().kind(),
             ChangeKind::CorrectionAdded
         );
+    }
+
+    #[test]
+    fn relative_timestamps_in_datelines_tick_without_alerting() {
+        for (old, new) in [
+            ("Updated 5 minutes ago", "Updated 12 minutes ago"),
+            ("By Jane Doe · 2 hours ago", "By Jane Doe · 3 hours ago"),
+            (
+                "2 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019",
+                "3 hours ago Updated 1:39 am EST, Wednesday, November 20, 2019",
+            ),
+            ("به‌روز شده ۵ دقیقه پیش", "به‌روز شده ۱۲ دقیقه پیش"),
+            ("منذ ٥ دقائق", "منذ ١٢ دقائق"),
+        ] {
+            let a = doc("T", &[old, "Story text stays the same."]);
+            let b = doc("T", &[new, "Story text stays the same."]);
+            assert_eq!(compare(&a, &b, &Rules::default()), None, "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn relative_times_inside_article_sentences_are_words_like_any_other() {
+        let a = doc("T", &["He was arrested 3 days ago."]);
+        let b = doc("T", &["He was arrested 5 days ago."]);
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.removed_text(), vec!["3"]);
+        assert_eq!(c.added_text(), vec!["5"]);
     }
 
     #[test]

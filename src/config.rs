@@ -116,6 +116,8 @@ pub struct DaemonSettings {
     pub state_dir: PathBuf,
     /// Consecutive failures before a watch raises an `error` alert.
     pub failure_threshold: u32,
+    /// Accepted versions kept per watch in the history (`keep_versions`).
+    pub keep_versions: usize,
     /// Redirects followed at most.
     pub max_redirects: usize,
     /// Time zone of digest times (`timezone = "Europe/Berlin"`; default UTC).
@@ -377,6 +379,7 @@ struct RawDaemon {
     baseline_dir: Option<String>,
     state_dir: Option<String>,
     failure_threshold: Option<Spanned<i64>>,
+    keep_versions: Option<Spanned<i64>>,
     max_redirects: Option<Spanned<i64>>,
     timezone: Option<Spanned<String>>,
     per_host_concurrency: Option<Spanned<i64>>,
@@ -791,6 +794,7 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
         failure_threshold: positive(r, &d.failure_threshold, "daemon.failure_threshold", 3, 1)
             as u32,
         max_redirects: positive(r, &d.max_redirects, "daemon.max_redirects", 5, 0) as usize,
+        keep_versions: positive(r, &d.keep_versions, "daemon.keep_versions", 100, 1) as usize,
         timezone: timezone(r, &d.timezone),
         politeness: Politeness {
             delay: duration_field(

@@ -7,6 +7,7 @@
 //! [`extract`] → [`compare`] → outbox ([`store`]) → baseline → [`notify`].
 
 pub mod alert;
+pub mod bench_changes;
 pub mod check;
 pub mod compare;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod daemon;
 pub mod document;
 pub mod extract;
 pub mod fetch;
+pub mod history;
 pub mod listener;
 pub mod metrics;
 pub mod notify;

@@ -75,19 +75,61 @@ enum Command {
         #[arg(long)]
         selector: Option<String>,
     },
-    /// Show the change between two versions (HTML or baseline text files).
+    /// Show the change between two versions: two files (HTML or baseline
+    /// text), or two stored versions of a watch (--watch, see `history`).
     /// Exit status: 0 no change, 1 changed, 2 error.
     Diff {
         /// The old version.
-        old: PathBuf,
+        #[arg(required_unless_present = "watch")]
+        old: Option<PathBuf>,
         /// The new version.
-        new: PathBuf,
+        #[arg(required_unless_present = "watch")]
+        new: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
         /// Neutralise text matching this regex before comparing (repeatable).
         #[arg(long)]
         ignore: Vec<String>,
+        /// Compare stored versions of this watch, with its rules.
+        #[arg(long, requires = "config", conflicts_with_all = ["old", "new"])]
+        watch: Option<String>,
+        /// The config file (with --watch).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// With --watch: the old version (default: the one before --to).
+        #[arg(long, requires = "watch")]
+        from: Option<i64>,
+        /// With --watch: the new version (default: the latest).
+        #[arg(long, requires = "watch")]
+        to: Option<i64>,
+    },
+    /// List the stored versions of a watch, each with what changed.
+    History {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The watch.
+        watch: String,
+    },
+    /// Measure change detection on a corpus: false alerts on boilerplate-only
+    /// changes, missed edits, compare time (see README: Benchmark).
+    BenchChanges {
+        /// Corpus directory: ground-truth.json and html/<id>.html[.gz].
+        #[arg(long)]
+        corpus: PathBuf,
+        /// RNG seed for the mutations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Pairs per kind and page.
+        #[arg(long, default_value_t = 3)]
+        variants: usize,
+        /// Print JSON (with every failed pair).
+        #[arg(long)]
+        json: bool,
+        /// Write each failed pair's two versions into DIR.
+        #[arg(long, value_name = "DIR")]
+        dump: Option<PathBuf>,
     },
     /// Check the config and print every problem.
     Validate {
@@ -176,7 +218,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match rt.block_on(dispatch(cli.command)) {
+    match rt.block_on(dispatch(cli.command, cli.verbose)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -244,7 +286,7 @@ fn load_config(path: &Path) -> Result<Arc<Config>, String> {
         .map_err(|e| format!("invalid config:\n{e}"))
 }
 
-async fn dispatch(command: Command) -> Result<ExitCode, String> {
+async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
     match command {
         Command::Check {
             config,
@@ -280,7 +322,51 @@ async fn dispatch(command: Command) -> Result<ExitCode, String> {
             new,
             json,
             ignore,
-        } => cmd_diff(&old, &new, json, &ignore),
+            watch,
+            config,
+            from,
+            to,
+        } => match (watch, config, old, new) {
+            (Some(watch), Some(config), _, _) => {
+                cmd_diff_watch(&config, &watch, from, to, json, &ignore)
+            }
+            (_, _, Some(old), Some(new)) => {
+                let a = load_version(&old)?;
+                let b = load_version(&new)?;
+                let rules = Rules {
+                    ignore: ignore_rules(&ignore)?,
+                    min_change: 0,
+                };
+                print_diff(&a, &b, &rules, json, &new.display().to_string())
+            }
+            _ => Err("diff needs OLD and NEW files, or --watch with --config".into()),
+        },
+        Command::History { config, watch } => {
+            let cfg = load_config(&config)?;
+            let w = cfg
+                .watch(&watch)
+                .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
+            let state = store::State::open(&cfg.daemon.state_dir)?;
+            print!("{}", presswatch::history::table(&state, w)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchChanges {
+            corpus,
+            seed,
+            variants,
+            json,
+            dump,
+        } => {
+            let pages = presswatch::bench_changes::load_corpus(&corpus)?;
+            let report = presswatch::bench_changes::run(&pages, seed, variants, dump.as_deref())?;
+            if json {
+                let out = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+                println!("{out}");
+            } else {
+                print!("{}", report.to_text(verbose > 0));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { config } => match Config::load(&config) {
             Ok(c) => {
                 println!(
@@ -461,21 +547,44 @@ fn load_version(path: &Path) -> Result<Document, String> {
     })
 }
 
-fn cmd_diff(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCode, String> {
-    let a = load_version(old)?;
-    let b = load_version(new)?;
-    let ignore = ignore
+fn ignore_rules(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
+    patterns
         .iter()
         .map(|p| regex::Regex::new(p).map_err(|e| format!("--ignore {p:?}: {e}")))
-        .collect::<Result<_, _>>()?;
-    let change = compare::compare(
-        &a,
-        &b,
-        &Rules {
-            ignore,
-            min_change: 0,
-        },
-    );
+        .collect()
+}
+
+/// `diff --watch`: two stored versions, compared with the watch's rules.
+fn cmd_diff_watch(
+    config: &Path,
+    watch: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+    json: bool,
+    ignore: &[String],
+) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    let w = cfg
+        .watch(watch)
+        .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
+    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let (a, b) = presswatch::history::pair(&state, watch, from, to)?;
+    if !json {
+        println!("watch {watch}: version {} → version {}\n", a.seq, b.seq);
+    }
+    let mut rules = check::rules(w);
+    rules.ignore.extend(ignore_rules(ignore)?);
+    print_diff(&a.doc, &b.doc, &rules, json, w.url.as_str())
+}
+
+fn print_diff(
+    a: &Document,
+    b: &Document,
+    rules: &Rules,
+    json: bool,
+    new_name: &str,
+) -> Result<ExitCode, String> {
+    let change = compare::compare(a, b, rules);
     if json {
         let v = match &change {
             None => {
@@ -509,11 +618,11 @@ fn cmd_diff(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<Exi
                         &[&a.content_hash(), &b.content_hash()],
                     ),
                     watch: "diff".into(),
-                    url: new.display().to_string(),
+                    url: new_name.to_string(),
                     outlet: b
                         .canonical_url
                         .clone()
-                        .unwrap_or_else(|| new.display().to_string()),
+                        .unwrap_or_else(|| new_name.to_string()),
                     kind: c.kind(),
                     summary: c.summary.clone(),
                     title: b.title.clone().or(a.title.clone()),

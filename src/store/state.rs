@@ -379,6 +379,28 @@ impl State {
         tx.commit().map_err(|e| self.err(e))
     }
 
+    /// Keeps only the newest `keep` versions of a watch and drops the stored
+    /// bodies no version refers to any more. Returns how many versions went.
+    pub fn prune_versions(&self, watch: &str, keep: usize) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let gone = tx
+            .execute(
+                "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2",
+                params![watch, keep as i64],
+            )
+            .map_err(|e| self.err(e))?;
+        if gone > 0 {
+            tx.execute(
+                "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM versions)",
+                [],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(gone)
+    }
+
     /// Versions of a watch: (seq, sha256, fetched_at), oldest first.
     pub fn versions(&self, watch: &str) -> Result<Vec<(i64, String, i64)>> {
         let db = self.db();
@@ -787,5 +809,30 @@ mod tests {
         let v = st.versions("w").unwrap();
         assert_eq!(v.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_versions_and_their_bodies_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        for (i, (h, body)) in [("h1", "one"), ("h2", "two"), ("h3", "three"), ("h1", "one")]
+            .into_iter()
+            .enumerate()
+        {
+            st.record_version("w", h, body, i as i64).unwrap();
+        }
+        st.record_version("other", "h2", "two", 9).unwrap();
+        assert_eq!(st.prune_versions("w", 2).unwrap(), 2);
+        let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.0).collect();
+        assert_eq!(seqs, vec![3, 4]);
+        assert_eq!(st.version_body("w", 4).unwrap().as_deref(), Some("one"));
+        // "two" is still referred to by another watch; nothing refers to h2 of "w".
+        assert_eq!(st.version_body("other", 1).unwrap().as_deref(), Some("two"));
+        let blobs: i64 = st
+            .db()
+            .query_row("SELECT COUNT(*) FROM blobs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(blobs, 3);
+        assert_eq!(st.prune_versions("w", 2).unwrap(), 0);
     }
 }

@@ -1,0 +1,551 @@
+//! Change detection as staff rely on it: given recorded versions of an
+//! English and a Persian article (tests/recordings/changes/), boilerplate
+//! churn sends nothing, every edit sends exactly the alert below, and the
+//! life of a watch (taken down, restored, failing, recovered, new items,
+//! history) alerts once per event.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use presswatch::alert::Alert;
+use presswatch::check::{self, Context};
+use presswatch::compare::{self, Change, ChangeKind, Rules};
+use presswatch::document::Document;
+use presswatch::extract;
+use presswatch::fetch::Fetcher;
+
+use crate::support::{run, Project, Route, Server};
+
+fn recording(lang: &str, name: &str) -> String {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests/recordings/changes",
+        lang,
+        &format!("{name}.html"),
+    ]
+    .iter()
+    .collect();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The daemon's path for one pair: extract both, store the old one as a
+/// baseline and read it back, compare with default rules.
+fn diff(lang: &str, new: &str) -> Option<Change> {
+    let old = extract::article(&recording(lang, "base"), None, None);
+    let old = Document::from_baseline(&old.to_baseline("https://news.example/a", "2026-01-01"));
+    let new = extract::article(&recording(lang, new), None, None);
+    compare::compare(&old, &new, &Rules::default())
+}
+
+const NOISE: &[&str] = &[
+    "noise-teasers-rewritten",
+    "noise-list-reordered",
+    "noise-ad-inserted",
+    "noise-newsletter-inserted",
+    "noise-scripts-changed",
+    "noise-attributes-changed",
+    "noise-cache-busting",
+    "noise-timestamp-ticked",
+    "noise-whitespace-punctuation",
+];
+
+#[test]
+fn boilerplate_only_changes_send_nothing_in_english_and_persian() {
+    for lang in ["en", "fa"] {
+        for name in NOISE {
+            assert_eq!(diff(lang, name), None, "{lang}/{name} must not alert");
+        }
+    }
+}
+
+/// An edit and the alert it must give: kinds, summary, removed and added words.
+struct Expect {
+    file: &'static str,
+    kinds: &'static [ChangeKind],
+    summary: &'static str,
+    removed: &'static [&'static str],
+    added: &'static [&'static str],
+}
+
+fn check_edits(lang: &str, cases: &[Expect]) {
+    for e in cases {
+        let c = diff(lang, e.file).unwrap_or_else(|| panic!("{lang}/{} must alert", e.file));
+        assert_eq!(c.kinds, e.kinds, "{lang}/{}", e.file);
+        assert_eq!(c.summary, e.summary, "{lang}/{}", e.file);
+        let removed = c.removed_text().join(" ");
+        let added = c.added_text().join(" ");
+        for w in e.removed {
+            assert!(
+                removed.contains(w),
+                "{lang}/{}: removed {removed:?} lacks {w:?}",
+                e.file
+            );
+        }
+        for w in e.added {
+            assert!(
+                added.contains(w),
+                "{lang}/{}: added {added:?} lacks {w:?}",
+                e.file
+            );
+        }
+    }
+}
+
+#[test]
+fn every_english_edit_sends_its_alert_naming_the_changed_words() {
+    use ChangeKind::*;
+    check_edits(
+        "en",
+        &[
+            Expect {
+                file: "edit-word-changed",
+                kinds: &[Edited],
+                summary: "1 word changed in paragraph 3",
+                removed: &["Monday"],
+                added: &["Tuesday"],
+            },
+            Expect {
+                file: "edit-paragraph-removed",
+                kinds: &[Edited],
+                summary: "1 paragraph removed",
+                removed: &["Members of the film's crew have faced interrogation"],
+                added: &[],
+            },
+            Expect {
+                file: "edit-paragraph-added",
+                kinds: &[Edited],
+                summary: "1 paragraph added",
+                removed: &[],
+                added: &["A spokesperson for the festival confirmed on Wednesday"],
+            },
+            Expect {
+                file: "edit-paragraph-moved",
+                kinds: &[Edited],
+                summary: "1 paragraph moved",
+                removed: &[],
+                added: &[],
+            },
+            Expect {
+                file: "edit-headline-changed",
+                kinds: &[HeadlineChanged],
+                summary: "Headline changed",
+                removed: &[],
+                added: &[],
+            },
+            Expect {
+                file: "edit-byline-changed",
+                kinds: &[BylineChanged],
+                summary: "Byline changed",
+                removed: &[],
+                added: &[],
+            },
+            Expect {
+                file: "edit-correction-added",
+                kinds: &[CorrectionAdded],
+                summary: "Correction added; 1 paragraph added",
+                removed: &[],
+                added: &["Correction: An earlier version of this article misstated"],
+            },
+        ],
+    );
+    let moved = diff("en", "edit-paragraph-moved").unwrap();
+    assert!(matches!(
+        moved.blocks.as_slice(),
+        [compare::BlockChange::Moved {
+            old_index: 1,
+            new_index: 4,
+            ..
+        }]
+    ));
+    let headline = diff("en", "edit-headline-changed").unwrap().headline;
+    assert_eq!(
+        headline,
+        Some((
+            "Filmmaker Rasoulof flees Iran after prison sentence".into(),
+            "Filmmaker Rasoulof reaches Europe after fleeing Iran".into()
+        ))
+    );
+}
+
+#[test]
+fn every_persian_edit_sends_its_alert_naming_the_changed_words() {
+    use ChangeKind::*;
+    check_edits(
+        "fa",
+        &[
+            Expect {
+                file: "edit-word-changed",
+                kinds: &[Edited],
+                summary: "1 word changed in paragraph 3",
+                removed: &["دوشنبه"],
+                added: &["سه‌شنبه"],
+            },
+            Expect {
+                file: "edit-paragraph-removed",
+                kinds: &[Edited],
+                summary: "1 paragraph removed",
+                removed: &["به گفته افراد نزدیک به گروه تولید"],
+                added: &[],
+            },
+            Expect {
+                file: "edit-paragraph-added",
+                kinds: &[Edited],
+                summary: "1 paragraph added",
+                removed: &[],
+                added: &["سخنگوی جشنواره روز چهارشنبه"],
+            },
+            Expect {
+                file: "edit-paragraph-moved",
+                kinds: &[Edited],
+                summary: "1 paragraph moved",
+                removed: &[],
+                added: &[],
+            },
+            Expect {
+                file: "edit-headline-changed",
+                kinds: &[HeadlineChanged],
+                summary: "Headline changed",
+                removed: &[],
+                added: &[],
+            },
+            Expect {
+                file: "edit-byline-changed",
+                kinds: &[BylineChanged],
+                summary: "Byline changed",
+                removed: &[],
+                added: &[],
+            },
+            Expect {
+                file: "edit-correction-added",
+                kinds: &[CorrectionAdded],
+                summary: "Correction added; 1 paragraph added",
+                removed: &[],
+                added: &["اصلاحیه: در نسخه پیشین این گزارش"],
+            },
+        ],
+    );
+}
+
+fn watch_config(server: &Server, extra: &str) -> String {
+    format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\nkeep_versions = 2\n{extra}\n[[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/fa/news/2024/rasoulof-flees")
+    )
+}
+
+/// One check of the only watch; the alerts it raised (also in the outbox).
+async fn check_once(project: &Project) -> Vec<Alert> {
+    let config = Arc::new(project.load());
+    let fetcher = Fetcher::for_config(&config).unwrap();
+    let ctx = Context::open(config.clone(), fetcher, false).unwrap();
+    let report = check::check_watch(&ctx, &config.watches[0]).await;
+    report.alerts
+}
+
+fn kinds(alerts: &[Alert]) -> Vec<ChangeKind> {
+    alerts.iter().map(|a| a.kind).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_taken_down_article_alerts_once_and_again_when_restored() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    server.set(path, Route::html(recording("fa", "base")));
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "first check stores the baseline"
+    );
+
+    server.set(path, Route::status(404));
+    let gone = check_once(&project).await;
+    assert_eq!(kinds(&gone), vec![ChangeKind::TakenDown]);
+    assert_eq!(gone[0].summary, "The article answers HTTP 404");
+    assert_eq!(
+        gone[0].title.as_deref(),
+        Some("محمد رسول‌اف پس از حکم زندان از ایران خارج شد")
+    );
+    server.set(path, Route::status(410));
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "still gone: no second alert"
+    );
+
+    server.set(path, Route::html(recording("fa", "noise-timestamp-ticked")));
+    let back = check_once(&project).await;
+    assert_eq!(kinds(&back), vec![ChangeKind::Restored]);
+    assert_eq!(back[0].summary, "Article is back, unchanged");
+    assert_eq!(check_once(&project).await, vec![]);
+
+    // A redirect to the home page is a takedown too.
+    server.set(path, Route::status(301).header("Location", "/"));
+    server.set("/", Route::html(recording("en", "base")));
+    let redirected = check_once(&project).await;
+    assert_eq!(kinds(&redirected), vec![ChangeKind::TakenDown]);
+    assert!(
+        redirected[0]
+            .summary
+            .starts_with("The article now redirects to"),
+        "{}",
+        redirected[0].summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_alert_once_at_the_threshold_and_recovery_is_announced() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    server.set(path, Route::html(recording("fa", "base")));
+    check_once(&project).await;
+    server.set(path, Route::status(500));
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "one failure: below the threshold"
+    );
+    let error = check_once(&project).await;
+    assert_eq!(kinds(&error), vec![ChangeKind::Error]);
+    assert!(
+        error[0].error.as_deref().unwrap().contains("500"),
+        "{error:?}"
+    );
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "the error alert goes out once"
+    );
+    server.set(path, Route::html(recording("fa", "noise-ad-inserted")));
+    assert_eq!(
+        kinds(&check_once(&project).await),
+        vec![ChangeKind::Recovered]
+    );
+    assert_eq!(check_once(&project).await, vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_lists_kept_versions_and_diff_shows_any_two() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    for version in [
+        "base",
+        "noise-list-reordered",
+        "edit-word-changed",
+        "edit-paragraph-added",
+    ] {
+        server.set(path, Route::html(recording("fa", version)));
+        check_once(&project).await;
+    }
+    let cfg = project.config_arg();
+    let out = run(&["history", "--config", &cfg, "story"], &[]).await;
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{listing}");
+    // Three versions were accepted; keep_versions = 2 keeps the last two.
+    let lines: Vec<&str> = listing.lines().collect();
+    assert_eq!(lines.len(), 2, "{listing}");
+    assert!(lines[0].trim_start().starts_with("2 ") && lines[0].ends_with("first version kept"));
+    assert!(
+        lines[1].trim_start().starts_with("3 ")
+            && lines[1].ends_with("1 paragraph added; 1 word changed in paragraph 3"),
+        "{listing}"
+    );
+
+    let out = run(
+        &["diff", "--config", &cfg, "--watch", "story", "--json"],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "changed: exit 1 like diff(1)");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["summary"],
+        "1 paragraph added; 1 word changed in paragraph 3"
+    );
+    assert_eq!(v["kinds"], serde_json::json!(["edited"]));
+
+    let out = run(
+        &[
+            "diff", "--config", &cfg, "--watch", "story", "--from", "1", "--to", "3",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no version 1 (kept: 2, 3)"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_listing_items_alert_once_by_normalised_url_and_persian_keyword() {
+    let server = Server::start().await;
+    let item = |href: &str, title: &str| format!("<li><a href=\"{href}\">{title}</a></li>");
+    let listing = |items: &[String]| {
+        format!(
+            "<!DOCTYPE html><html lang=\"fa\" dir=\"rtl\"><body><main><ul class=\"news\">{}</ul></main></body></html>",
+            items.concat()
+        )
+    };
+    let old = [
+        item(
+            "/fa/news/1001",
+            "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+        ),
+        item(
+            "/fa/news/1002",
+            "هشدار هواشناسی برای سواحل شمالی کشور صادر شد",
+        ),
+    ];
+    server.set("/fa/tag/cinema", Route::html(listing(&old)));
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"story\"\nkind = \"listing\"\nurl = \"{}\"\nkeywords = [\"رسول‌اف\"]\nrobots = false\n",
+        server.url("/fa/tag/cinema")
+    );
+    let project = Project::new(&cfg);
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "first check records items silently"
+    );
+
+    // Re-ordered, tracking parameters added, one new item about the story
+    // (written with Arabic yeh and no ZWNJ) and one that is not.
+    let new = [
+        item(
+            "/fa/news/1003",
+            "فيلم تازه محمد رسولاف در جشنواره کن نمایش داده می‌شود",
+        ),
+        item("/fa/news/1004", "فوتبال: گل دقیقه آخر دربی پایتخت را برد"),
+        item(
+            "/fa/news/1002?utm_source=home&fbclid=x1#top",
+            "هشدار هواشناسی برای سواحل شمالی کشور صادر شد",
+        ),
+        item(
+            "/fa/news/1001",
+            "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+        ),
+    ];
+    server.set("/fa/tag/cinema", Route::html(listing(&new)));
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::NewItems]);
+    assert_eq!(alerts[0].items.len(), 1, "{:?}", alerts[0].items);
+    assert!(alerts[0].items[0].url.ends_with("/fa/news/1003"));
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "seen items never alert again"
+    );
+}
+
+/// Checks `base` then `next` under a watch with these extra keys; the
+/// alerts of the second check.
+async fn second_check(lang: &str, next: &str, rules: &str) -> Vec<Alert> {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let cfg = format!("{}{rules}\n", watch_config(&server, ""));
+    let project = Project::new(&cfg);
+    server.set(path, Route::html(recording(lang, "base")));
+    assert_eq!(check_once(&project).await, vec![]);
+    server.set(path, Route::html(recording(lang, next)));
+    check_once(&project).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn per_watch_rules_decide_which_changes_alert() {
+    let persian = "keywords = [\"رسول‌اف\"]";
+    // The changed words do not mention the keyword; the new headline does.
+    assert_eq!(
+        second_check("fa", "edit-word-changed", persian).await,
+        vec![]
+    );
+    assert_eq!(
+        kinds(&second_check("fa", "edit-headline-changed", persian).await),
+        vec![ChangeKind::HeadlineChanged]
+    );
+    // Keywords match across case.
+    let english = "keywords = [\"FESTIVAL\"]";
+    assert_eq!(
+        kinds(&second_check("en", "edit-paragraph-added", english).await),
+        vec![ChangeKind::Edited]
+    );
+    // min_change: one word is too small, a paragraph is not.
+    assert_eq!(
+        second_check("en", "edit-word-changed", "min_change = 3").await,
+        vec![]
+    );
+    assert_eq!(
+        second_check("en", "edit-paragraph-added", "min_change = 3").await[0].summary,
+        "1 paragraph added"
+    );
+    // ignore: the day of the week is noise for this watch.
+    let ignore = "ignore = ['(Mon|Tues)day']";
+    assert_eq!(
+        second_check("en", "edit-word-changed", ignore).await,
+        vec![]
+    );
+    // selector: only the first paragraph is watched.
+    let selector = "selector = \"article.story p:first-of-type\"";
+    assert_eq!(
+        second_check("en", "edit-word-changed", selector).await,
+        vec![]
+    );
+    assert_eq!(
+        kinds(&second_check("en", "edit-paragraph-moved", selector).await),
+        vec![ChangeKind::Edited]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_follow_a_new_item_alerts_when_its_article_mentions_a_keyword() {
+    let server = Server::start().await;
+    let listing = |hrefs: &[(&str, &str)]| {
+        let items: String = hrefs
+            .iter()
+            .map(|(h, t)| format!("<li><a href=\"{h}\">{t}</a></li>"))
+            .collect();
+        format!(
+            "<!DOCTYPE html><html lang=\"fa\"><body><main><ul>{items}</ul></main></body></html>"
+        )
+    };
+    server.set(
+        "/fa/tag/cinema",
+        Route::html(listing(&[(
+            "/fa/news/2001",
+            "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+        )])),
+    );
+    server.set("/fa/news/2002", Route::html(recording("fa", "base")));
+    server.set("/fa/news/2003", Route::html(recording("en", "base")));
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"tag\"\nkind = \"listing\"\nurl = \"{}\"\nkeywords = [\"رسول‌اف\"]\nfollow = true\nrobots = false\n",
+        server.url("/fa/tag/cinema")
+    );
+    let project = Project::new(&cfg);
+    assert_eq!(check_once(&project).await, vec![]);
+    server.set(
+        "/fa/tag/cinema",
+        Route::html(listing(&[
+            (
+                "/fa/news/2002",
+                "گزارش تازه درباره جشنواره فیلم و سینمای ایران",
+            ),
+            (
+                "/fa/news/2003",
+                "گزارش دیگری درباره بازار فیلم در اروپا و آمریکا",
+            ),
+            (
+                "/fa/news/2001",
+                "بازار سهام تهران امروز افت کرد و شاخص کل پایین آمد",
+            ),
+        ])),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::NewItems]);
+    let urls: Vec<&str> = alerts[0].items.iter().map(|i| i.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        vec![server.url("/fa/news/2002")],
+        "only the item whose text mentions the keyword"
+    );
+}
