@@ -266,14 +266,16 @@ async fn serve(
 }
 
 /// A config with `n` watches on the loopback server; politeness relaxed for
-/// that host through the ordinary config.
+/// that host through the ordinary config (`[[host]]`, and `robots = false`
+/// as for an organisation's own server).
 fn write_config(dir: &Path, addr: std::net::SocketAddr, n: usize) -> PathBuf {
+    let host = addr.ip();
     let mut cfg = format!(
-        "[daemon]\nconcurrency = 16\nper_host_delay = \"0s\"\ninterval = \"1h\"\nmax_body = \"8MiB\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://{addr}/hook\"\n\n"
+        "[daemon]\nconcurrency = 16\nper_host_delay = \"0s\"\ninterval = \"1h\"\nmax_body = \"8MiB\"\n\n[[host]]\nname = \"{host}\"\ndelay = \"0s\"\nconcurrency = 16\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://{addr}/hook\"\n\n"
     );
     for i in 0..n {
         cfg.push_str(&format!(
-            "[[watch]]\nname = \"w{i}\"\nurl = \"http://{addr}/w/{i}\"\n"
+            "[[watch]]\nname = \"w{i}\"\nurl = \"http://{addr}/w/{i}\"\nrobots = false\n"
         ));
     }
     let path = dir.join("config.toml");
