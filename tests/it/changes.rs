@@ -100,7 +100,7 @@ fn every_english_edit_sends_its_alert_naming_the_changed_words() {
             Expect {
                 file: "edit-word-changed",
                 kinds: &[Edited],
-                summary: "1 word changed in paragraph 3",
+                summary: "1 word changed in paragraph 2",
                 removed: &["Monday"],
                 added: &["Tuesday"],
             },
@@ -152,8 +152,8 @@ fn every_english_edit_sends_its_alert_naming_the_changed_words() {
     assert!(matches!(
         moved.blocks.as_slice(),
         [compare::BlockChange::Moved {
-            old_index: 1,
-            new_index: 4,
+            old_index: 0,
+            new_index: 3,
             ..
         }]
     ));
@@ -176,7 +176,7 @@ fn every_persian_edit_sends_its_alert_naming_the_changed_words() {
             Expect {
                 file: "edit-word-changed",
                 kinds: &[Edited],
-                summary: "1 word changed in paragraph 3",
+                summary: "1 word changed in paragraph 2",
                 removed: &["دوشنبه"],
                 added: &["سه‌شنبه"],
             },
@@ -349,7 +349,7 @@ async fn history_lists_kept_versions_and_diff_shows_any_two() {
     assert!(lines[0].trim_start().starts_with("2 ") && lines[0].ends_with("first version kept"));
     assert!(
         lines[1].trim_start().starts_with("3 ")
-            && lines[1].ends_with("1 paragraph added; 1 word changed in paragraph 3"),
+            && lines[1].ends_with("1 paragraph added; 1 word changed in paragraph 2"),
         "{listing}"
     );
 
@@ -362,7 +362,7 @@ async fn history_lists_kept_versions_and_diff_shows_any_two() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["summary"],
-        "1 paragraph added; 1 word changed in paragraph 3"
+        "1 paragraph added; 1 word changed in paragraph 2"
     );
     assert_eq!(v["kinds"], serde_json::json!(["edited"]));
 
