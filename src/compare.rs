@@ -740,10 +740,6 @@ fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats 
     s
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn summary(
     kinds: &[ChangeKind],
     changes: &[BlockChange],
@@ -764,13 +760,13 @@ fn summary(
     if s.paragraphs_added > 0 {
         parts.push(format!(
             "{} added",
-            plural(s.paragraphs_added, "paragraph", "paragraphs")
+            text::plural(s.paragraphs_added, "paragraph", "paragraphs")
         ));
     }
     if s.paragraphs_removed > 0 {
         parts.push(format!(
             "{} removed",
-            plural(s.paragraphs_removed, "paragraph", "paragraphs")
+            text::plural(s.paragraphs_removed, "paragraph", "paragraphs")
         ));
     }
     let changed: Vec<(usize, usize)> = changes
@@ -802,13 +798,13 @@ fn summary(
         [] => {}
         [(p, w)] => parts.push(format!(
             "{} changed in paragraph {p}",
-            plural(*w, "word", "words")
+            text::plural(*w, "word", "words")
         )),
         many => {
             let words: usize = many.iter().map(|c| c.1).sum();
             parts.push(format!(
                 "{} changed in {} paragraphs",
-                plural(words, "word", "words"),
+                text::plural(words, "word", "words"),
                 many.len()
             ));
         }
@@ -816,7 +812,7 @@ fn summary(
     if s.paragraphs_moved > 0 {
         parts.push(format!(
             "{} moved",
-            plural(s.paragraphs_moved, "paragraph", "paragraphs")
+            text::plural(s.paragraphs_moved, "paragraph", "paragraphs")
         ));
     }
     parts.join("; ")

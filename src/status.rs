@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::scheduler::human;
 use crate::store::State;
+use crate::text;
 
 /// Renders the status table at Unix time `now`.
 pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String> {
@@ -60,8 +61,8 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     let counts = state.outbox_counts().map_err(|e| e.to_string())?;
     let _ = writeln!(
         out,
-        "{} watches, {} pending alert deliveries, {} dead (state: {})",
-        config.watches.len(),
+        "{}, {} pending alert deliveries, {} dead (state: {})",
+        text::plural(config.watches.len(), "watch", "watches"),
         counts.pending,
         counts.dead,
         state.path().display()
@@ -120,7 +121,7 @@ mod tests {
         let story = out.lines().find(|l| l.starts_with("story")).unwrap();
         assert!(story.ends_with(" 2"), "{out}");
         assert!(
-            out.contains("1 watches, 1 pending alert deliveries, 1 dead"),
+            out.contains("1 watch, 1 pending alert deliveries, 1 dead"),
             "{out}"
         );
         assert!(out.contains("`presswatch outbox retry`"), "{out}");

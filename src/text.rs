@@ -123,6 +123,11 @@ pub fn is_rtl(s: &str) -> bool {
     rtl > ltr
 }
 
+/// A count with its noun: "1 paragraph", "3 paragraphs".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,20 +87,16 @@ pub fn subject(alerts: &[Alert], schedule: DigestSchedule) -> String {
     stories.dedup();
     let mut parts = Vec::new();
     if new_items > 0 {
-        parts.push(plural(new_items, "new item", "new items"));
+        parts.push(crate::text::plural(new_items, "new item", "new items"));
     }
     if !changes.is_empty() {
         parts.push(format!(
             "{} in {}",
-            plural(changes.len(), "change", "changes"),
-            plural(stories.len(), "story", "stories")
+            crate::text::plural(changes.len(), "change", "changes"),
+            crate::text::plural(stories.len(), "story", "stories")
         ));
     }
     format!("[presswatch] {label}: {}", parts.join(", "))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
