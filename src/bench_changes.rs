@@ -447,6 +447,39 @@ fn marker(i: usize) -> Node {
     })
 }
 
+/// Rewrites attribute values of `src`'s elements into `dom`: `rewrite(element
+/// name, attribute name, value)` returns the new value, or `None` to keep it.
+/// Returns how many elements changed.
+fn rewrite_attrs(
+    src: &Html,
+    dom: &mut Html,
+    rewrite: impl Fn(&str, &str, &str) -> Option<String>,
+) -> usize {
+    let mut touched = 0;
+    for n in src.tree.nodes() {
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        let mut attrs = e.attrs.clone();
+        let mut changed = false;
+        for (name, value) in attrs.iter_mut() {
+            if let Some(new) = rewrite(e.name(), &name.local, value) {
+                *value = new.into();
+                changed = true;
+            }
+        }
+        if changed {
+            touched += 1;
+            if let Some(mut m) = dom.tree.get_mut(n.id()) {
+                if let Node::Element(me) = m.value() {
+                    me.attrs = attrs;
+                }
+            }
+        }
+    }
+    touched
+}
+
 fn set_text(dom: &mut Html, id: NodeId, new: &str) {
     if let Some(mut n) = dom.tree.get_mut(id) {
         if let Node::Text(t) = n.value() {
@@ -558,71 +591,31 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
         }
         PairKind::Noise(NoiseKind::AttributesChanged) => {
             let stamp = rng.next_u64() % 1_000_000;
-            let mut touched = 0;
-            for n in a.dom.tree.nodes() {
-                let Node::Element(e) = n.value() else {
-                    continue;
-                };
-                let mut attrs = e.attrs.clone();
-                let mut changed = false;
-                for (name, value) in attrs.iter_mut() {
-                    let local: &str = &name.local;
-                    if local.starts_with("data-") || local == "nonce" {
-                        *value = format!("{value}-{stamp}").into();
-                        changed = true;
-                    } else if local == "style" {
-                        *value = format!("{value};--render:{stamp}").into();
-                        changed = true;
-                    } else if local == "class" {
-                        *value = format!("{value} css-{stamp}").into();
-                        changed = true;
-                    }
+            let touched = rewrite_attrs(&a.dom, &mut dom, |_, local, value| {
+                if local.starts_with("data-") || local == "nonce" {
+                    Some(format!("{value}-{stamp}"))
+                } else if local == "style" {
+                    Some(format!("{value};--render:{stamp}"))
+                } else if local == "class" {
+                    Some(format!("{value} css-{stamp}"))
+                } else {
+                    None
                 }
-                if changed {
-                    touched += 1;
-                    if let Some(mut m) = dom.tree.get_mut(n.id()) {
-                        if let Node::Element(me) = m.value() {
-                            me.attrs = attrs;
-                        }
-                    }
-                }
-            }
+            });
             if touched == 0 {
                 return None;
             }
         }
         PairKind::Noise(NoiseKind::CacheBusting) => {
             let stamp = rng.next_u64() % 1_000_000;
-            let mut touched = 0;
-            for n in a.dom.tree.nodes() {
-                let Node::Element(e) = n.value() else {
-                    continue;
-                };
-                if !matches!(
-                    e.name(),
+            let touched = rewrite_attrs(&a.dom, &mut dom, |element, local, value| {
+                let asset = matches!(
+                    element,
                     "img" | "script" | "link" | "source" | "iframe" | "video"
-                ) {
-                    continue;
-                }
-                let mut attrs = e.attrs.clone();
-                let mut changed = false;
-                for (name, value) in attrs.iter_mut() {
-                    let local: &str = &name.local;
-                    if matches!(local, "src" | "href" | "data-src") && !value.is_empty() {
-                        let base = value.split('?').next().unwrap_or("").to_string();
-                        *value = format!("{base}?v={stamp}").into();
-                        changed = true;
-                    }
-                }
-                if changed {
-                    touched += 1;
-                    if let Some(mut m) = dom.tree.get_mut(n.id()) {
-                        if let Node::Element(me) = m.value() {
-                            me.attrs = attrs;
-                        }
-                    }
-                }
-            }
+                );
+                (asset && matches!(local, "src" | "href" | "data-src") && !value.is_empty())
+                    .then(|| format!("{}?v={stamp}", value.split('?').next().unwrap_or("")))
+            });
             if touched == 0 {
                 return None;
             }

@@ -282,25 +282,23 @@ impl Daemon {
             return cap;
         }
         let now = now_ms();
-        let next = self
-            .slots
+        let next = self.next_due_ms().unwrap_or(i64::MAX);
+        Duration::from_millis(next.saturating_sub(now).max(10) as u64).min(cap)
+    }
+
+    /// When the earliest watch not already running is due (ms since the epoch).
+    fn next_due_ms(&self) -> Option<i64> {
+        self.slots
             .values()
             .filter(|s| !s.running)
             .map(|s| s.due_ms)
             .min()
-            .unwrap_or(i64::MAX);
-        Duration::from_millis(next.saturating_sub(now).max(10) as u64).min(cap)
     }
 
     /// "42 watches, next check in 3m, 0 pending alerts".
     fn status_line(&self) -> String {
         let now = now_ms();
-        let next = self
-            .slots
-            .values()
-            .filter(|s| !s.running)
-            .map(|s| s.due_ms)
-            .min();
+        let next = self.next_due_ms();
         let running = self.slots.values().filter(|s| s.running).count();
         let next = match next {
             Some(t) if t > now => format!(
