@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use futures_util::StreamExt;
 
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::{self, ChangeKind, Rules};
@@ -35,6 +34,11 @@ pub struct Context {
     pub baselines: Baselines,
     /// Render alerts to stdout and change nothing on disk.
     pub dry_run: bool,
+    /// One permit per core for parsing and comparing pages: that work runs on
+    /// the blocking pool, so it uses every core and never stalls the fetches
+    /// and timers of other checks, and at most this many parsed pages are in
+    /// memory at once however high `concurrency` is.
+    pub cpu: Arc<tokio::sync::Semaphore>,
 }
 
 impl Context {
@@ -52,7 +56,30 @@ impl Context {
             state,
             baselines,
             dry_run,
+            cpu: Context::cpu_permits(),
         })
+    }
+
+    /// The permits for CPU-bound work: one per core.
+    pub fn cpu_permits() -> Arc<tokio::sync::Semaphore> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Arc::new(tokio::sync::Semaphore::new(cores))
+    }
+
+    /// Runs CPU-bound work (parsing, extraction, comparison) on the blocking
+    /// pool under a core permit. A panic in it becomes an error of this check.
+    async fn cpu_bound<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let _permit = self
+            .cpu
+            .acquire()
+            .await
+            .map_err(|_| "shutting down".to_string())?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| format!("parsing the page failed: {e}"))
     }
 }
 
@@ -272,14 +299,9 @@ async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<
 }
 
 async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
-    let baseline = ctx.baselines.read(&watch.name).map_err(|e| {
-        format!(
-            "reading baseline {}: {e}",
-            ctx.baselines.path(&watch.name).display()
-        )
-    })?;
-    // A conditional GET only makes sense against a baseline we hold.
-    let validators = if baseline.is_some() && !st.gone {
+    // A conditional GET only makes sense against a baseline we hold; the
+    // baseline itself is read only when the page has to be compared.
+    let validators = if ctx.baselines.exists(&watch.name) && !st.gone {
         st.validators.clone()
     } else {
         Validators::default()
@@ -290,6 +312,12 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         }
         Fetched::Page(r) => r,
     };
+    let baseline = ctx.baselines.read(&watch.name).map_err(|e| {
+        format!(
+            "reading baseline {}: {e}",
+            ctx.baselines.path(&watch.name).display()
+        )
+    })?;
     let gone = resp.status == 404
         || resp.status == 410
         || redirected_to_front(&watch.url, &resp.final_url);
@@ -319,13 +347,27 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         a.byline = old.byline.clone();
         return Ok((Outcome::Changed(ChangeKind::TakenDown), how, vec![a]));
     }
-    let doc = extract_article(&resp, watch)?;
+    let new_validators = resp.validators.clone();
+    let (selector, rules) = (watch.selector.clone(), rules(watch));
+    let (baseline, extracted) = ctx
+        .cpu_bound(move || {
+            let extracted = extract_article(&resp, selector.as_deref()).map(|doc| {
+                let change = baseline
+                    .as_ref()
+                    .map(|old| compare::compare(old, &doc, &rules));
+                let hash = doc.content_hash();
+                (doc, hash, change)
+            });
+            (baseline, extracted)
+        })
+        .await?;
+    let (doc, hash, change) = extracted?;
     let fetched = now_rfc3339();
     let Some(old) = baseline else {
         if !ctx.dry_run {
-            accept(ctx, watch, &doc, &fetched)?;
+            accept(ctx, watch, &doc, &hash, &fetched)?;
         }
-        st.validators = resp.validators;
+        st.validators = new_validators;
         let detail = format!(
             "first check: baseline stored ({} paragraphs, {} words), no alert",
             doc.blocks.len(),
@@ -333,9 +375,9 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         );
         return Ok((Outcome::BaselineStored, detail, vec![]));
     };
-    let change = compare::compare(&old, &doc, &rules(watch));
+    let change = change.flatten();
     let restored = std::mem::take(&mut st.gone);
-    st.validators = resp.validators.clone();
+    st.validators = new_validators;
     if change.is_none() && !restored {
         return Ok((Outcome::Unchanged, String::new(), vec![]));
     }
@@ -350,7 +392,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         {
             // Accept the new version silently: the change does not concern the watch's keywords.
             if !ctx.dry_run {
-                accept(ctx, watch, &doc, &fetched)?;
+                accept(ctx, watch, &doc, &hash, &fetched)?;
             }
             return Ok((
                 Outcome::Unchanged,
@@ -383,12 +425,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         watch,
         kind,
         summary.clone(),
-        &[
-            &old.content_hash(),
-            &doc.content_hash(),
-            &restored,
-            &version,
-        ],
+        &[&old.content_hash(), &hash, &restored, &version],
     );
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();
@@ -396,7 +433,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     if !ctx.dry_run {
         enqueue(ctx, watch, std::slice::from_ref(&a))?;
         failpoint("after-enqueue");
-        accept(ctx, watch, &doc, &fetched)?;
+        accept(ctx, watch, &doc, &hash, &fetched)?;
     }
     Ok((Outcome::Changed(kind), summary, vec![a]))
 }
@@ -425,11 +462,11 @@ fn failpoint(name: &str) {
 }
 
 /// Extracts the article of a response, failing when there is no text.
-fn extract_article(resp: &Response, watch: &Watch) -> Result<Document, String> {
+fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, String> {
     let html = resp.text();
-    let doc = extract::article(&html, Some(&resp.final_url), watch.selector.as_deref());
+    let doc = extract::article(&html, Some(&resp.final_url), selector);
     if doc.blocks.is_empty() {
-        let hint = if watch.selector.is_some() {
+        let hint = if selector.is_some() {
             " (does the selector still match?)"
         } else {
             " (set `selector` for this watch)"
@@ -439,28 +476,30 @@ fn extract_article(resp: &Response, watch: &Watch) -> Result<Document, String> {
     Ok(doc)
 }
 
-/// Advances the baseline and records the version.
-fn accept(ctx: &Context, watch: &Watch, doc: &Document, fetched: &str) -> Result<(), String> {
-    ctx.baselines
-        .write(&watch.name, doc, watch.url.as_str(), fetched)
-        .map_err(|e| {
-            format!(
-                "writing baseline {}: {e}",
-                ctx.baselines.path(&watch.name).display()
-            )
-        })?;
+/// Advances the baseline and records the version (`hash`: the document's
+/// [`Document::content_hash`]).
+fn accept(
+    ctx: &Context,
+    watch: &Watch,
+    doc: &Document,
+    hash: &str,
+    fetched: &str,
+) -> Result<(), String> {
     let body = doc.to_baseline(watch.url.as_str(), fetched);
+    ctx.baselines.write(&watch.name, &body).map_err(|e| {
+        format!(
+            "writing baseline {}: {e}",
+            ctx.baselines.path(&watch.name).display()
+        )
+    })?;
     ctx.state
         .record_version(
             &watch.name,
-            &doc.content_hash(),
+            hash,
             &body,
             Utc::now().timestamp(),
+            ctx.config.daemon.keep_versions,
         )
-        .and_then(|_| {
-            ctx.state
-                .prune_versions(&watch.name, ctx.config.daemon.keep_versions)
-        })
         .map(|_| ())
         .map_err(|e| format!("recording version of watch {}: {e}", watch.name))
 }
@@ -516,12 +555,21 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     if resp.status == 404 || resp.status == 410 {
         return Err(format!("{} answers HTTP {}", watch.url, resp.status));
     }
-    let items = match watch.kind {
-        WatchKind::Feed => extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
-            .map_err(|e| format!("{}: {e}", watch.url))?,
-        _ => extract::listing(&resp.text(), &resp.final_url, watch.selector.as_deref()),
-    };
     st.validators = resp.validators.clone();
+    let (kind, selector) = (watch.kind, watch.selector.clone());
+    let items = ctx
+        .cpu_bound(move || match kind {
+            WatchKind::Feed => {
+                extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+            }
+            _ => Ok(extract::listing(
+                &resp.text(),
+                &resp.final_url,
+                selector.as_deref(),
+            )),
+        })
+        .await?
+        .map_err(|e| format!("{}: {e}", watch.url))?;
     let now = Utc::now().timestamp();
     if first {
         if !ctx.dry_run {
@@ -616,12 +664,12 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Ite
             }
             match ctx.fetcher.fetch(&url, &Validators::default()).await {
                 Ok(Fetched::Page(r)) if r.status < 400 => {
-                    let doc = extract::article(&r.text(), Some(&r.final_url), None);
-                    if mentions_keyword(
-                        &watch.keywords,
-                        &doc.text(),
-                        doc.title.as_deref().unwrap_or(""),
-                    ) {
+                    let keywords = watch.keywords.clone();
+                    let mentions = ctx.cpu_bound(move || {
+                        let doc = extract::article(&r.text(), Some(&r.final_url), None);
+                        mentions_keyword(&keywords, &doc.text(), doc.title.as_deref().unwrap_or(""))
+                    });
+                    if mentions.await.unwrap_or(false) {
                         out.push(it.clone());
                     }
                 }
@@ -635,19 +683,48 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Ite
     out
 }
 
-/// Checks the given watches (concurrently, up to the configured limit) and
-/// returns their reports in config order.
+/// Checks the given watches (concurrently, up to the configured limit, each
+/// check a task of its own so that checks use every core) and returns their
+/// reports in config order.
 pub async fn check_all(ctx: &Context, watches: &[&Watch]) -> Vec<Report> {
-    let limit = ctx.config.daemon.concurrency.max(1);
-    let mut reports: Vec<(usize, Report)> = futures_util::stream::iter(watches.iter().enumerate())
-        .map(|(i, w)| async move {
-            let r = check_watch(ctx, w).await;
-            log_report(&r, w);
+    let permits = Arc::new(tokio::sync::Semaphore::new(
+        ctx.config.daemon.concurrency.max(1),
+    ));
+    let mut checks = tokio::task::JoinSet::new();
+    let mut task_watch = std::collections::HashMap::new();
+    for (i, w) in watches.iter().enumerate() {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break;
+        };
+        let (ctx, w) = (ctx.clone(), (*w).clone());
+        let task = checks.spawn(async move {
+            let _permit = permit;
+            let r = check_watch(&ctx, &w).await;
+            log_report(&r, &w);
             (i, r)
-        })
-        .buffer_unordered(limit)
-        .collect()
-        .await;
+        });
+        task_watch.insert(task.id(), i);
+    }
+    let mut reports: Vec<(usize, Report)> = Vec::with_capacity(watches.len());
+    while let Some(done) = checks.join_next_with_id().await {
+        match done {
+            Ok((_, r)) => reports.push(r),
+            // A check that panicked is an error of its watch, not of the run.
+            Err(e) => {
+                let i = task_watch[&e.id()];
+                let msg = format!("the check failed unexpectedly: {e}");
+                let r = report(
+                    watches[i],
+                    Outcome::Error(msg.clone()),
+                    msg,
+                    vec![],
+                    Instant::now(),
+                );
+                log_report(&r, watches[i]);
+                reports.push((i, r));
+            }
+        }
+    }
     reports.sort_by_key(|(i, _)| *i);
     reports.into_iter().map(|(_, r)| r).collect()
 }

@@ -364,6 +364,7 @@ impl Daemon {
             state: self.ctx.state.clone(),
             baselines: Baselines::new(&new.daemon.baseline_dir),
             dry_run: false,
+            cpu: self.ctx.cpu.clone(),
         };
         self.http = http;
         let before: Vec<String> = self.slots.keys().cloned().collect();

@@ -27,9 +27,19 @@ fn is_invisible(c: char) -> bool {
 /// Normalises text for display and storage: NFC, invisible characters removed,
 /// runs of white space folded into one space, trimmed.
 pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // NFC leaves most text as it is; the quick check skips the costly pass then.
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        fold_spaces(s.chars(), s.len())
+    } else {
+        fold_spaces(s.nfc(), s.len())
+    }
+}
+
+/// Drops invisible characters and folds runs of white space into one space.
+fn fold_spaces(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut pending_space = false;
-    for c in s.nfc() {
+    for c in chars {
         if is_invisible(c) {
             continue;
         }

@@ -152,19 +152,23 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 fn find(html: &str, from: usize, pat: &str) -> Option<usize> {
-    html.get(from..)?.find(pat).map(|p| from + p)
+    let hay = html.as_bytes().get(from..)?;
+    memchr::memmem::find(hay, pat.as_bytes()).map(|p| from + p)
 }
 
-/// Finds an ASCII pattern case-insensitively.
+/// Finds an ASCII pattern (starting with `<`) case-insensitively.
 fn find_ascii_ci(html: &str, from: usize, pat: &str) -> Option<usize> {
     let hay = html.as_bytes().get(from..)?;
     let pat = pat.as_bytes();
-    hay.windows(pat.len())
-        .position(|w| w.eq_ignore_ascii_case(pat))
+    memchr::memchr_iter(pat[0], hay)
+        .find(|&p| {
+            hay.get(p..p + pat.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(pat))
+        })
         .map(|p| from + p)
 }
 

@@ -71,6 +71,11 @@ impl Baselines {
         self.dir.join(format!("{watch}.txt"))
     }
 
+    /// True when the watch has a baseline file.
+    pub fn exists(&self, watch: &str) -> bool {
+        self.path(watch).is_file()
+    }
+
     /// Reads a watch's baseline; `Ok(None)` when there is none yet.
     pub fn read(&self, watch: &str) -> std::io::Result<Option<Document>> {
         match std::fs::read(self.path(watch)) {
@@ -82,16 +87,11 @@ impl Baselines {
         }
     }
 
-    /// Replaces a watch's baseline atomically.
-    pub fn write(
-        &self,
-        watch: &str,
-        doc: &Document,
-        url: &str,
-        fetched: &str,
-    ) -> std::io::Result<()> {
+    /// Replaces a watch's baseline atomically with `body`, a document in the
+    /// baseline format ([`crate::document::Document::to_baseline`]).
+    pub fn write(&self, watch: &str, body: &str) -> std::io::Result<()> {
         create_private_dir(&self.dir)?;
-        write_atomic(&self.path(watch), doc.to_baseline(url, fetched).as_bytes())
+        write_atomic(&self.path(watch), body.as_bytes())
     }
 }
 

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS versions (
     fetched_at INTEGER NOT NULL,
     PRIMARY KEY (watch, seq)
 );
+CREATE INDEX IF NOT EXISTS versions_by_blob ON versions(sha256);
 CREATE TABLE IF NOT EXISTS alerts (
     id         TEXT PRIMARY KEY,
     watch      TEXT NOT NULL,
@@ -266,8 +267,10 @@ impl State {
     /// The state of a watch (default when never checked).
     pub fn watch(&self, watch: &str) -> Result<WatchState> {
         self.db()
-            .query_row(
+            .prepare_cached(
                 "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone FROM watch_state WHERE watch = ?1",
+            )
+            .and_then(|mut st| st.query_row(
                 [watch],
                 |r| {
                     Ok(WatchState {
@@ -282,7 +285,7 @@ impl State {
                         gone: r.get::<_, i64>(9)? != 0,
                     })
                 },
-            )
+            ))
             .optional()
             .map(Option::unwrap_or_default)
             .map_err(|e| self.err(e))
@@ -291,12 +294,13 @@ impl State {
     /// Stores the state of a watch.
     pub fn save_watch(&self, watch: &str, s: &WatchState) -> Result<()> {
         self.db()
-            .execute(
+            .prepare_cached(
                 "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(watch) DO UPDATE SET etag=?2, last_modified=?3, last_check=?4, last_result=?5, last_error=?6,
                    last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11",
-                params![
+            )
+            .and_then(|mut st| st.execute(params![
                     watch,
                     s.validators.etag,
                     s.validators.last_modified,
@@ -308,8 +312,7 @@ impl State {
                     s.failures,
                     s.error_alerted as i64,
                     s.gone as i64
-                ],
-            )
+                ]))
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -352,53 +355,52 @@ impl State {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// Records an accepted version of a watch's document (deduplicated by hash).
-    pub fn record_version(&self, watch: &str, sha256: &str, body: &str, now: i64) -> Result<()> {
+    /// Records an accepted version of a watch's document (deduplicated by
+    /// hash) and, in the same transaction, keeps only the newest `keep`
+    /// versions of the watch, dropping the bodies no version refers to any
+    /// more. Returns how many versions were pruned.
+    pub fn record_version(
+        &self,
+        watch: &str,
+        sha256: &str,
+        body: &str,
+        now: i64,
+        keep: usize,
+    ) -> Result<usize> {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        tx.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)",
-            params![sha256, body],
-        )
+        let pruned = (|| {
+            tx.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
+                .execute(params![sha256, body])?;
+            let last: Option<String> = tx
+                .prepare_cached(
+                    "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1",
+                )?
+                .query_row([watch], |r| r.get(0))
+                .optional()?;
+            if last.as_deref() != Some(sha256) {
+                tx.prepare_cached(
+                    "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3)",
+                )?
+                .execute(params![watch, sha256, now])?;
+            }
+            let dropped: Vec<String> = tx
+                .prepare_cached(
+                    "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING sha256",
+                )?
+                .query_map(params![watch, keep as i64], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut unreferenced = tx.prepare_cached(
+                "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = ?1)",
+            )?;
+            for sha in &dropped {
+                unreferenced.execute([sha])?;
+            }
+            Ok(dropped.len())
+        })()
         .map_err(|e| self.err(e))?;
-        let last: Option<String> = tx
-            .query_row(
-                "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1",
-                [watch],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
-        if last.as_deref() != Some(sha256) {
-            tx.execute(
-                "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3)",
-                params![watch, sha256, now],
-            )
-            .map_err(|e| self.err(e))?;
-        }
-        tx.commit().map_err(|e| self.err(e))
-    }
-
-    /// Keeps only the newest `keep` versions of a watch and drops the stored
-    /// bodies no version refers to any more. Returns how many versions went.
-    pub fn prune_versions(&self, watch: &str, keep: usize) -> Result<usize> {
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        let gone = tx
-            .execute(
-                "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2",
-                params![watch, keep as i64],
-            )
-            .map_err(|e| self.err(e))?;
-        if gone > 0 {
-            tx.execute(
-                "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM versions)",
-                [],
-            )
-            .map_err(|e| self.err(e))?;
-        }
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(gone)
+        Ok(pruned)
     }
 
     /// Versions of a watch: (seq, sha256, fetched_at), oldest first.
@@ -417,11 +419,8 @@ impl State {
     /// The sequence number of a watch's latest accepted version (0 when none).
     pub fn latest_version(&self, watch: &str) -> Result<i64> {
         self.db()
-            .query_row(
-                "SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1",
-                [watch],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1")
+            .and_then(|mut st| st.query_row([watch], |r| r.get(0)))
             .map_err(|e| self.err(e))
     }
 
@@ -452,15 +451,18 @@ impl State {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
         let inserted = tx
-            .execute(
+            .prepare_cached(
                 "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![alert_id, watch, kind, now, payload],
             )
+            .and_then(|mut st| st.execute(params![alert_id, watch, kind, now, payload]))
             .map_err(|e| self.err(e))?
             > 0;
         for ch in channels {
-            tx.execute("INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)", params![alert_id, ch, now])
-                .map_err(|e| self.err(e))?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut st| st.execute(params![alert_id, ch, now]))
+            .map_err(|e| self.err(e))?;
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inserted)
@@ -474,7 +476,7 @@ impl State {
     ) -> Result<Vec<OutboxEntry>> {
         let db = self.db();
         let mut st = db
-            .prepare(
+            .prepare_cached(
                 "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
                  FROM outbox o JOIN alerts a ON a.id = o.alert_id
                  WHERE (?1 IS NULL OR o.status = ?1) AND (?2 IS NULL OR o.next_attempt <= ?2)
@@ -505,10 +507,10 @@ impl State {
     /// Marks an entry delivered.
     pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
         self.db()
-            .execute(
+            .prepare_cached(
                 "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
-                params![alert_id, channel, now],
             )
+            .and_then(|mut st| st.execute(params![alert_id, channel, now]))
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -802,10 +804,10 @@ mod tests {
     fn versions_are_content_addressed() {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(dir.path()).unwrap();
-        st.record_version("w", "h1", "one", 1).unwrap();
-        st.record_version("w", "h1", "one", 2).unwrap();
-        st.record_version("w", "h2", "two", 3).unwrap();
-        st.record_version("w", "h1", "one", 4).unwrap();
+        st.record_version("w", "h1", "one", 1, 10).unwrap();
+        st.record_version("w", "h1", "one", 2, 10).unwrap();
+        st.record_version("w", "h2", "two", 3, 10).unwrap();
+        st.record_version("w", "h1", "one", 4, 10).unwrap();
         let v = st.versions("w").unwrap();
         assert_eq!(v.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
@@ -815,14 +817,13 @@ mod tests {
     fn pruning_keeps_the_newest_versions_and_their_bodies_only() {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(dir.path()).unwrap();
-        for (i, (h, body)) in [("h1", "one"), ("h2", "two"), ("h3", "three"), ("h1", "one")]
+        st.record_version("other", "h2", "two", 0, 2).unwrap();
+        let pruned: Vec<usize> = [("h1", "one"), ("h2", "two"), ("h3", "three"), ("h1", "one")]
             .into_iter()
             .enumerate()
-        {
-            st.record_version("w", h, body, i as i64).unwrap();
-        }
-        st.record_version("other", "h2", "two", 9).unwrap();
-        assert_eq!(st.prune_versions("w", 2).unwrap(), 2);
+            .map(|(i, (h, body))| st.record_version("w", h, body, i as i64, 2).unwrap())
+            .collect();
+        assert_eq!(pruned, vec![0, 0, 1, 1]);
         let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.0).collect();
         assert_eq!(seqs, vec![3, 4]);
         assert_eq!(st.version_body("w", 4).unwrap().as_deref(), Some("one"));
@@ -833,6 +834,5 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM blobs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(blobs, 3);
-        assert_eq!(st.prune_versions("w", 2).unwrap(), 0);
     }
 }
