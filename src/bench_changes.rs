@@ -117,7 +117,8 @@ pub enum EditKind {
     ParagraphRemoved,
     /// One paragraph added after an article paragraph.
     ParagraphAdded,
-    /// The headline (`<h1>`, `<title>`, og:title, twitter:title) changed.
+    /// The headline changed wherever the page prints it (`<h1>`, `<title>`,
+    /// og:title, twitter:title, JSON-LD).
     HeadlineChanged,
 }
 
@@ -725,8 +726,19 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
             expected.added = text::words(sentence).map(str::to_string).collect();
         }
         PairKind::Edit(EditKind::HeadlineChanged) => {
-            a.title.as_ref()?;
+            // As a CMS does: wherever the page prints the headline (title,
+            // h1, meta tags, JSON-LD, "share" texts) the new one appears.
+            // Where the headline is not found verbatim, the text is extended.
+            let old = a.title.clone().filter(|t| !t.trim().is_empty())?;
             let extra = *rng.pick(&["amid protests", "after talks collapse", "officials say"])?;
+            let new = format!("{old} {extra}");
+            let retitle = |t: &str| -> String {
+                if t.contains(&old) {
+                    t.replace(&old, &new)
+                } else {
+                    format!("{} {extra}", t.trim_end())
+                }
+            };
             let mut touched = 0;
             for n in a.dom.tree.nodes() {
                 match n.value() {
@@ -735,11 +747,12 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                             .attr("property")
                             .or(e.attr("name"))
                             .is_some_and(|p| matches!(p, "og:title" | "twitter:title"));
-                        if is_title {
+                        let mentions = e.attr("content").is_some_and(|c| c.contains(&old));
+                        if is_title || mentions {
                             let mut attrs = e.attrs.clone();
                             for (name, value) in attrs.iter_mut() {
                                 if &*name.local == "content" {
-                                    *value = format!("{value} {extra}").into();
+                                    *value = retitle(value).into();
                                 }
                             }
                             if let Some(mut m) = dom.tree.get_mut(n.id()) {
@@ -755,27 +768,36 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                             matches!(p.value(), Node::Element(e) if e.name() == "script" && e.attr("type").is_some_and(|t| t.contains("ld+json")))
                         }) =>
                     {
-                        if let Some(json) = json_ld_with_headline(t, extra) {
+                        if let Some(json) = json_ld_with_headline(t, &old, extra) {
                             set_text(&mut dom, n.id(), &json);
                             touched += 1;
                         }
                     }
                     Node::Text(t)
-                        if a.title.as_deref().is_some_and(|h| text::compare_key(t) == text::compare_key(h))
-                            && !ancestors_have(&a.dom, n.id(), &["h1", "title", "script"]) =>
+                        if t.contains(&old) && !ancestors_have(&a.dom, n.id(), &["script"]) =>
                     {
-                        let appended = format!("{} {extra}", t.trim_end());
-                        set_text(&mut dom, n.id(), &appended);
+                        set_text(&mut dom, n.id(), &t.replace(&old, &new));
                         touched += 1;
                     }
-                    Node::Element(e) if matches!(e.name(), "h1" | "title") => {
+                    Node::Text(t)
+                        if text::compare_key(t) == text::compare_key(&old)
+                            && !ancestors_have(&a.dom, n.id(), &["h1", "title", "script"]) =>
+                    {
+                        set_text(&mut dom, n.id(), &retitle(t));
+                        touched += 1;
+                    }
+                    Node::Element(e)
+                        if matches!(e.name(), "h1" | "title")
+                            && !n.descendants().any(|d| {
+                                matches!(d.value(), Node::Text(t) if t.contains(&old))
+                            }) =>
+                    {
                         let last_text = n
                             .descendants()
                             .filter(|d| matches!(d.value(), Node::Text(t) if !t.trim().is_empty()))
                             .last();
                         if let Some(Node::Text(t)) = last_text.map(|d| d.value()) {
-                            let appended = format!("{} {extra}", t.trim_end());
-                            set_text(&mut dom, last_text?.id(), &appended);
+                            set_text(&mut dom, last_text?.id(), &retitle(t));
                             touched += 1;
                         }
                     }
@@ -805,32 +827,42 @@ fn is_javascript(ty: Option<&str>) -> bool {
     })
 }
 
-/// Appends `extra` to every `headline` in a JSON-LD script; `None` when the
-/// script is not JSON or has no headline.
-fn json_ld_with_headline(script: &str, extra: &str) -> Option<String> {
-    fn walk(v: &mut serde_json::Value, extra: &str) -> bool {
+/// A JSON-LD script with the headline changed: `extra` appended to every
+/// `headline` and to the other fields of the same object that repeat it
+/// (`name`, `alternativeHeadline`), and `old` (the page's headline) replaced
+/// wherever a string contains it. `None` when the script is not JSON or
+/// mentions no headline.
+fn json_ld_with_headline(script: &str, old: &str, extra: &str) -> Option<String> {
+    fn walk(v: &mut serde_json::Value, old: &str, extra: &str) -> bool {
         match v {
             serde_json::Value::Object(m) => {
+                let headline = m
+                    .get("headline")
+                    .and_then(|h| h.as_str())
+                    .map(str::to_string);
                 let mut hit = false;
                 for (k, val) in m.iter_mut() {
-                    if k == "headline" {
-                        if let serde_json::Value::String(h) = val {
-                            h.push(' ');
-                            h.push_str(extra);
+                    if let serde_json::Value::String(s) = val {
+                        if k == "headline" || headline.as_deref() == Some(s.as_str()) {
+                            s.push(' ');
+                            s.push_str(extra);
                             hit = true;
-                            continue;
+                        } else if s.contains(old) {
+                            *s = s.replace(old, &format!("{old} {extra}"));
+                            hit = true;
                         }
+                        continue;
                     }
-                    hit |= walk(val, extra);
+                    hit |= walk(val, old, extra);
                 }
                 hit
             }
-            serde_json::Value::Array(a) => a.iter_mut().fold(false, |h, x| walk(x, extra) | h),
+            serde_json::Value::Array(a) => a.iter_mut().fold(false, |h, x| walk(x, old, extra) | h),
             _ => false,
         }
     }
     let mut v: serde_json::Value = serde_json::from_str(script.trim()).ok()?;
-    walk(&mut v, extra).then(|| v.to_string())
+    walk(&mut v, old, extra).then(|| v.to_string())
 }
 
 /// Byte offsets and text of the words of a string.

@@ -426,6 +426,8 @@ fn ld_title(v: &Value, scan: &Scan) -> Option<String> {
     let name = v.get("name").and_then(Value::as_str);
     let headline = v.get("headline").and_then(Value::as_str);
     let t = match (name, headline) {
+        // `name` is the headline with the site's name appended.
+        (Some(n), Some(h)) if n != h && n.starts_with(h) && is_site_suffix(&n[h.len()..]) => h,
         (Some(n), Some(h)) if n != h => {
             let doc_title = title_from_document(
                 &scan.title.as_deref().map(text::clean).unwrap_or_default(),
@@ -442,6 +444,14 @@ fn ld_title(v: &Value, scan: &Scan) -> Option<String> {
         (None, None) => return None,
     };
     Some(unescape(t)).filter(|t| !t.is_empty())
+}
+
+/// True for the tail of a page title that names the site: " - Site",
+/// " | Site", " :: Site".
+fn is_site_suffix(tail: &str) -> bool {
+    let tail = tail.trim_start();
+    tail.starts_with(['-', '|', '–', '—', ':', '·', '»'])
+        && tail.chars().filter(|c| c.is_alphanumeric()).count() >= 2
 }
 
 /// Share of `b`'s text (by length) made of words that also occur in `a`.
@@ -558,6 +568,16 @@ mod tests {
         assert_eq!(doc.byline.as_deref(), Some("Jane Doe, Ali Rezaei"));
         assert_eq!(doc.published.as_deref(), Some("2024-05-13T09:00:00Z"));
         assert_eq!(doc.modified.as_deref(), Some("2024-05-14T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_json_ld_name_that_is_the_headline_plus_the_site_name_yields_the_headline() {
+        let doc = meta_of(
+            r#"<head><title>Rasoulof flees Iran - Example Times</title>
+            <script type="application/ld+json">{"@type":"NewsArticle",
+              "name":"Rasoulof flees Iran - Example Times","headline":"Rasoulof flees Iran"}</script></head>"#,
+        );
+        assert_eq!(doc.title.as_deref(), Some("Rasoulof flees Iran"));
     }
 
     #[test]
