@@ -76,6 +76,16 @@ static PROMO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A line crediting the reporting of a story, which closes it.
+static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\(?((additional|further|extra) )?(reporting|writing|editing|research|fact-checking|translation)( and (reporting|writing|editing|research))? (was )?(by|from)\s|\b(contributed|contributing|provided)( additional)? (reporting|research)\b|\bcontributed to this (report|story|article)\b")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (non-space characters) are never taken for
+/// reporting credits.
+const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
+
 /// Blocks longer than this (characters) are never taken for promotions.
 const PROMO_MAX_CHARS: usize = 250;
 
@@ -385,6 +395,15 @@ impl RawBlock {
             && self.link_chars * 2 < self.chars
             && t.ends_with(['.', '!', '?', '"', '”', '؟', '。'])
             && text::word_count(t) >= 6
+    }
+
+    /// True for a line crediting the reporting ("Additional reporting by
+    /// ...", "(Reporting by ...; Editing by ...)", "... contributed
+    /// reporting from ...").
+    fn is_reporting_credit(&self) -> bool {
+        self.chars <= REPORTING_CREDIT_MAX_CHARS
+            && !self.is_link_list()
+            && REPORTING_CREDIT.is_match(self.text.trim_start())
     }
 
     /// True when the text is mostly letters, as language is (binary junk,
@@ -778,10 +797,14 @@ impl Walk {
         let best = &self.containers[best];
         let kept = self.kept_blocks(best.first_block..best.end_block);
         let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
-        let last = kept
+        let mut last = kept
             .iter()
             .rposition(|b| b.is_story_text())
             .map_or(kept.len(), |i| i + 1);
+        // The reporting credits that close the story are part of it.
+        while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
+            last += 1;
+        }
         kept[first..last]
             .iter()
             .filter_map(|b| b.to_block())
@@ -1025,6 +1048,30 @@ mod tests {
             para(2)
         );
         assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn closing_reporting_credits_are_article_text() {
+        for credit in [
+            "Additional reporting by Michael Rios",
+            "(Reporting by Will Dunham; Editing by Tom Brown)",
+            "Keith Bradsher contributed reporting from Hong Kong.",
+        ] {
+            let html = format!(
+                r#"<body><article>{}<p><em>{credit}</em></p><div class="tags"><a href="/t">Iran</a></div></article></body>"#,
+                story(3)
+            );
+            let mut want = expected_story(3);
+            want.push(credit.to_string());
+            assert_eq!(extract(&html), want, "{credit}");
+        }
+        // Only at the end: a short line after the story that credits nothing
+        // stays out.
+        let html = format!(
+            r#"<body><article>{}<p>Follow our coverage</p></article></body>"#,
+            story(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
     }
 
     #[test]
