@@ -288,6 +288,22 @@ fn markup(e: ElementRef<'_>) -> Markup {
     }
 }
 
+/// class words of the `<blockquote>` an embedded social-media post is
+/// published as (X/Twitter, Instagram, TikTok, Threads, Bluesky, Mastodon,
+/// Reddit): the post is part of the story, which quotes it.
+static EMBEDDED_POST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|\s)(twitter-tweet|twitter-video|instagram-media|tiktok-embed|text-post-media|bluesky-embed|mastodon-embed|reddit-embed-bq)(\s|$)")
+        .expect("static regex")
+});
+
+/// True for the `<blockquote>` of an embedded social-media post.
+fn is_embedded_post(e: ElementRef<'_>) -> bool {
+    e.value().name() == "blockquote"
+        && e.value()
+            .attr("class")
+            .is_some_and(|c| EMBEDDED_POST.is_match(c))
+}
+
 fn block_kind(name: &str) -> Option<BlockKind> {
     Some(match name {
         "p" | "pre" | "dd" | "tr" => BlockKind::Paragraph,
@@ -465,6 +481,8 @@ struct Container {
     declared: bool,
     /// It is an `<article>` element.
     is_article: bool,
+    /// It holds an embedded social-media post ([`is_embedded_post`]).
+    embeds: bool,
     /// It was dropped as boilerplate, with everything inside.
     dropped: bool,
     /// The containers inside it: `index + 1..end_container`.
@@ -550,6 +568,11 @@ impl Walk {
                                 walk.flush(idx, top);
                                 let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
                                 let declared = el.attr("itemprop") == Some("articleBody");
+                                if is_embedded_post(er) {
+                                    for &(c, _) in &open {
+                                        walk.containers[c].embeds = true;
+                                    }
+                                }
                                 let c = walk.open_container(
                                     markup == Markup::Suspect,
                                     declared,
@@ -613,6 +636,7 @@ impl Walk {
             suspect,
             declared,
             is_article,
+            embeds: false,
             dropped: false,
             end_container: 0,
         });
@@ -620,7 +644,8 @@ impl Walk {
     }
 
     /// Flushes the container's last block and adds its totals to its parent;
-    /// a suspect container that does not hold mostly prose is dropped.
+    /// a suspect container that does not hold mostly prose is dropped, unless
+    /// it holds an embedded post (sites wrap those in "social-embed" boxes).
     fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
         self.flush(idx, pending);
         let end = self.blocks.len();
@@ -629,7 +654,7 @@ impl Walk {
         c.end_block = end;
         c.end_container = end_container;
         let (prose, noise) = (c.prose, c.noise);
-        if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
+        if c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
             return;
@@ -1072,6 +1097,25 @@ mod tests {
             story(3)
         );
         assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn embedded_posts_in_social_embed_boxes_are_article_text() {
+        let html = format!(
+            r#"<body><article>{}<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and the state spent half a million dollars on it: <a href="https://t.co/x">https://t.co/x</a></p>&mdash; Dianna (@dianna) <a href="https://twitter.com/d/status/1">November 18, 2019</a></blockquote>
+              <script async src="https://platform.twitter.com/widgets.js"></script></div>
+              <div class="social-share"><a href="/s">Share on Twitter</a></div>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let mut want = expected_story(2);
+        want.insert(
+            1,
+            "Yes this is real and the state spent half a million dollars on it: https://t.co/x"
+                .to_string(),
+        );
+        want.insert(2, "— Dianna (@dianna) November 18, 2019".to_string());
+        assert_eq!(extract(&html), want);
     }
 
     #[test]
