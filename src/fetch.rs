@@ -705,16 +705,27 @@ fn url_key(s: &str) -> String {
     }
 }
 
-/// Decodes a body to text: BOM, then the Content-Type charset, then a
-/// `<meta charset>` / XML declaration prescan of the first 1024 bytes, then
-/// statistical detection. Never fails: undecodable bytes become U+FFFD.
+/// Decodes a body to text: BOM, then the Content-Type charset, then UTF-8
+/// when the body is valid UTF-8 with non-ASCII text, then a `<meta charset>` /
+/// XML declaration prescan (the first 1024 bytes, then the rest of the
+/// `<head>`), then statistical detection. Never fails: undecodable bytes
+/// become U+FFFD.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
     let encoding = sniff_encoding(body, content_type);
     let (text, _, _) = encoding.decode(body);
     text.into_owned()
 }
 
+/// How far the prescan looks for a `<meta charset>` that is not in the first
+/// 1024 bytes, when the `<head>` does not end sooner.
+const WIDE_PRESCAN: usize = 64 * 1024;
+
 /// Picks the encoding of a body; see [`decode`].
+///
+/// Valid UTF-8 with non-ASCII text wins over a `<meta>` declaration: text in
+/// a legacy encoding is practically never valid UTF-8, while pages saved or
+/// converted to UTF-8 often keep the `<meta>` of their old encoding. A pure
+/// ASCII body follows its declaration (ISO-2022-JP is 7-bit).
 pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encoding_rs::Encoding {
     if let Some((enc, _)) = encoding_rs::Encoding::for_bom(body) {
         return enc;
@@ -725,15 +736,31 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
     {
         return enc;
     }
-    if let Some(enc) = prescan(&body[..body.len().min(1024)]) {
+    let utf8 = std::str::from_utf8(body).is_ok();
+    if utf8 && !body.is_ascii() {
+        return encoding_rs::UTF_8;
+    }
+    if let Some(enc) = prescan(&body[..body.len().min(1024)]).or_else(|| prescan(head_window(body)))
+    {
         return enc;
     }
-    if std::str::from_utf8(body).is_ok() {
+    if utf8 {
         return encoding_rs::UTF_8;
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(&body[..body.len().min(64 * 1024)], body.len() <= 64 * 1024);
     det.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// The start of a body up to the end of its `<head>` (`</head>` or `<body`),
+/// at most [`WIDE_PRESCAN`] bytes: where a late `<meta charset>` can be.
+fn head_window(body: &[u8]) -> &[u8] {
+    let window = &body[..body.len().min(WIDE_PRESCAN)];
+    let end = window
+        .windows(6)
+        .position(|w| w.eq_ignore_ascii_case(b"</head") || w[..5].eq_ignore_ascii_case(b"<body"))
+        .unwrap_or(window.len());
+    &window[..end]
 }
 
 /// The `charset=` parameter of a Content-Type value.
@@ -750,7 +777,7 @@ fn charset_param(ct: &str) -> Option<String> {
 /// or `<?xml ... encoding="..."?>` in the first bytes of a document.
 fn prescan(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
-    let s = String::from_utf8_lossy(&lower);
+    let s = without_comments(&String::from_utf8_lossy(&lower));
     let label = if let Some(rest) = s.strip_prefix("<?xml") {
         let decl = &rest[..rest.find("?>")?];
         attr_value(decl, "encoding")
@@ -777,6 +804,22 @@ fn prescan(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
         return Some(encoding_rs::UTF_8);
     }
     Some(enc)
+}
+
+/// `s` without its `<!-- ... -->` comments (commented-out `<meta>` tags do
+/// not count); an unclosed comment runs to the end.
+fn without_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start + 4..].find("-->") {
+            Some(end) => rest = &rest[start + 4 + end + 3..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The value of `name=...` in a tag's attribute text (quoted or not).
@@ -892,6 +935,42 @@ mod tests {
         let page2 =
             b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\">\xe3";
         assert!(decode(page2, None).ends_with('\u{0645}'));
+    }
+
+    #[test]
+    fn meta_charset_after_the_first_1024_bytes_is_found() {
+        // A GBK page whose <meta> comes after a long comment and script.
+        let mut page = b"<!DOCTYPE html><html><head><!-- ".to_vec();
+        page.extend_from_slice(&b"x".repeat(1200));
+        page.extend_from_slice(b" --><script>var a = 1;</script>");
+        page.extend_from_slice(
+            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\" />",
+        );
+        page.extend_from_slice(b"<title>");
+        let text = "\u{4eba}\u{5de5}\u{667a}\u{80fd}\u{8fc8}\u{4e0a}\u{65b0}\u{53f0}\u{9636}";
+        page.extend_from_slice(&encoding_rs::GBK.encode(text).0);
+        page.extend_from_slice(b"</title></head><body></body></html>");
+        assert_eq!(sniff_encoding(&page, Some("text/html")), encoding_rs::GBK);
+        assert!(decode(&page, None).contains(text));
+        // A <meta> in the body, or commented out, is not a declaration.
+        let mut late = b"<html><head><!-- <meta charset=\"koi8-r\"> --></head><body>".to_vec();
+        late.extend_from_slice(&b" ".repeat(1100));
+        late.extend_from_slice(b"<meta charset=\"koi8-r\">\xe9");
+        assert_ne!(sniff_encoding(&late, None), encoding_rs::KOI8_R);
+    }
+
+    #[test]
+    fn valid_utf8_wins_over_a_stale_meta_charset() {
+        // Saved as UTF-8, still declaring its old encoding (as Readability's
+        // qq test page does).
+        let mut page =
+            b"<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\" /><title>".to_vec();
+        page.extend_from_slice("DeepMind\u{65b0}\u{7535}\u{8111}".as_bytes());
+        page.extend_from_slice(b"</title>");
+        assert!(decode(&page, None).contains("DeepMind\u{65b0}\u{7535}\u{8111}"));
+        // A 7-bit body follows its declaration.
+        let ascii = b"<meta charset=\"iso-2022-jp\">\x1b$B$3\x1b(B";
+        assert_eq!(sniff_encoding(ascii, None), encoding_rs::ISO_2022_JP);
     }
 
     #[test]

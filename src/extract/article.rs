@@ -1,5 +1,7 @@
 //! Main-content detection and block collection for article pages.
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hasher};
 use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
@@ -74,6 +76,16 @@ static PROMO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A line crediting the reporting of a story, which closes it.
+static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\(?((additional|further|extra) )?(reporting|writing|editing|research|fact-checking|translation)( and (reporting|writing|editing|research))? (was )?(by|from)\s|\b(contributed|contributing|provided)( additional)? (reporting|research)\b|\bcontributed to this (report|story|article)\b")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (non-space characters) are never taken for
+/// reporting credits.
+const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
+
 /// Blocks longer than this (characters) are never taken for promotions.
 const PROMO_MAX_CHARS: usize = 250;
 
@@ -86,8 +98,10 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The article blocks of a page: from `selector` when given, else from the
-/// detected main content.
-pub(super) fn blocks(dom: &Html, selector: Option<&str>) -> Vec<Block> {
+/// detected main content, checked against `declared`, the article text the
+/// page declares in its JSON-LD `articleBody` (one paragraph a line), when it
+/// has one.
+pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>) -> Vec<Block> {
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
         for root in dom.select(&s) {
@@ -99,7 +113,111 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>) -> Vec<Block> {
     }
     let root = body(dom);
     let walk = Walk::new(root);
-    walk.article()
+    let declared = declared.and_then(Declared::new);
+    walk.article(declared.as_ref())
+}
+
+/// Words a declared article text needs to be judged by: shorter ones are
+/// summaries.
+const DECLARED_MIN_WORDS: usize = 40;
+
+/// The share of the declared text's word 4-grams the extracted text must hold
+/// for the two to agree.
+const AGREEMENT: f32 = 0.8;
+
+/// Below this share of the declared text, an extraction that is also much
+/// shorter than it has missed the article.
+const POOR: f32 = 0.5;
+
+/// The share of a block's word 4-grams that must be in the declared text for
+/// the block to belong to it.
+const BLOCK_MATCH: f32 = 0.5;
+
+/// The article text a page declares in its JSON-LD, as content detection
+/// uses it: to confirm the detected container, to pick another one when the
+/// detected one misses it, or in place of a failed detection.
+struct Declared<'a> {
+    text: &'a str,
+    /// Its word 4-grams, hashed.
+    shingles: HashSet<u64>,
+    words: usize,
+}
+
+impl<'a> Declared<'a> {
+    /// `None` when the text is too short to judge by or is a teaser cut off
+    /// with an ellipsis.
+    fn new(text: &'a str) -> Option<Declared<'a>> {
+        let t = text.trim_end();
+        let words = text::word_count(t);
+        if words < DECLARED_MIN_WORDS || t.ends_with('…') || t.ends_with("...") {
+            return None;
+        }
+        Some(Declared {
+            text: t,
+            shingles: shingles(t).into_iter().collect(),
+            words,
+        })
+    }
+
+    /// The share of the declared text's 4-grams that `blocks` hold (read
+    /// as one text, as the declared one is).
+    fn coverage(&self, blocks: &[Block]) -> f32 {
+        let all: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        let found: HashSet<u64> = shingles(&all.join("\n")).into_iter().collect();
+        let held = self.shingles.iter().filter(|s| found.contains(s)).count();
+        held as f32 / self.shingles.len().max(1) as f32
+    }
+
+    /// True when most of `text` is in the declared text; `None` for a text
+    /// too short to tell (under four words).
+    fn holds(&self, text: &str) -> Option<bool> {
+        let own = shingles(text);
+        if own.len() < 2 && text::word_count(text) < 4 {
+            return None;
+        }
+        let held = own.iter().filter(|s| self.shingles.contains(s)).count();
+        Some(held as f32 >= BLOCK_MATCH * own.len() as f32)
+    }
+
+    /// The declared text as paragraph blocks, one a line.
+    fn blocks(&self) -> Vec<Block> {
+        self.text
+            .lines()
+            .map(text::clean)
+            .filter(|t| !t.is_empty())
+            .map(|text| Block {
+                kind: BlockKind::Paragraph,
+                text,
+            })
+            .collect()
+    }
+}
+
+/// The hashed word 4-grams of a text (lower-cased), or its one hashed
+/// word sequence when it has fewer than four words.
+fn shingles(text: &str) -> Vec<u64> {
+    let words: Vec<u64> = text::words(text)
+        .map(|w| {
+            let mut h = DefaultHasher::new();
+            for c in w.chars().flat_map(char::to_lowercase) {
+                h.write_u32(u32::from(c));
+            }
+            h.finish()
+        })
+        .collect();
+    let combine = |ws: &[u64]| {
+        ws.iter().fold(0u64, |acc, w| {
+            acc.rotate_left(17) ^ w.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        })
+    };
+    if words.len() < 4 {
+        return if words.is_empty() {
+            Vec::new()
+        } else {
+            vec![combine(&words)]
+        };
+    }
+    words.windows(4).map(combine).collect()
 }
 
 /// The `<body>`, or the root element of a page without one.
@@ -168,6 +286,22 @@ fn markup(e: ElementRef<'_>) -> Markup {
     } else {
         Markup::Plain
     }
+}
+
+/// class words of the `<blockquote>` an embedded social-media post is
+/// published as (X/Twitter, Instagram, TikTok, Threads, Bluesky, Mastodon,
+/// Reddit): the post is part of the story, which quotes it.
+static EMBEDDED_POST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|\s)(twitter-tweet|twitter-video|instagram-media|tiktok-embed|text-post-media|bluesky-embed|mastodon-embed|reddit-embed-bq)(\s|$)")
+        .expect("static regex")
+});
+
+/// True for the `<blockquote>` of an embedded social-media post.
+fn is_embedded_post(e: ElementRef<'_>) -> bool {
+    e.value().name() == "blockquote"
+        && e.value()
+            .attr("class")
+            .is_some_and(|c| EMBEDDED_POST.is_match(c))
 }
 
 fn block_kind(name: &str) -> Option<BlockKind> {
@@ -279,6 +413,15 @@ impl RawBlock {
             && text::word_count(t) >= 6
     }
 
+    /// True for a line crediting the reporting ("Additional reporting by
+    /// ...", "(Reporting by ...; Editing by ...)", "... contributed
+    /// reporting from ...").
+    fn is_reporting_credit(&self) -> bool {
+        self.chars <= REPORTING_CREDIT_MAX_CHARS
+            && !self.is_link_list()
+            && REPORTING_CREDIT.is_match(self.text.trim_start())
+    }
+
     /// True when the text is mostly letters, as language is (binary junk,
     /// code and tables of figures are not).
     fn is_language(&self) -> bool {
@@ -338,6 +481,8 @@ struct Container {
     declared: bool,
     /// It is an `<article>` element.
     is_article: bool,
+    /// It holds an embedded social-media post ([`is_embedded_post`]).
+    embeds: bool,
     /// It was dropped as boilerplate, with everything inside.
     dropped: bool,
     /// The containers inside it: `index + 1..end_container`.
@@ -423,6 +568,11 @@ impl Walk {
                                 walk.flush(idx, top);
                                 let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
                                 let declared = el.attr("itemprop") == Some("articleBody");
+                                if is_embedded_post(er) {
+                                    for &(c, _) in &open {
+                                        walk.containers[c].embeds = true;
+                                    }
+                                }
                                 let c = walk.open_container(
                                     markup == Markup::Suspect,
                                     declared,
@@ -486,6 +636,7 @@ impl Walk {
             suspect,
             declared,
             is_article,
+            embeds: false,
             dropped: false,
             end_container: 0,
         });
@@ -493,7 +644,8 @@ impl Walk {
     }
 
     /// Flushes the container's last block and adds its totals to its parent;
-    /// a suspect container that does not hold mostly prose is dropped.
+    /// a suspect container that does not hold mostly prose is dropped, unless
+    /// it holds an embedded post (sites wrap those in "social-embed" boxes).
     fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
         self.flush(idx, pending);
         let end = self.blocks.len();
@@ -502,7 +654,7 @@ impl Walk {
         c.end_block = end;
         c.end_container = end_container;
         let (prose, noise) = (c.prose, c.noise);
-        if c.suspect && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
+        if c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
             return;
@@ -556,10 +708,86 @@ impl Walk {
         p.link_chars = 0;
     }
 
-    /// The article: the blocks of the container that holds the most prose and
-    /// the least noise, without what precedes its first and follows its last
-    /// sentence of story text (kickers, bylines, dates, share and tag bars).
-    fn article(&self) -> Vec<Block> {
+    /// The article: the detected one ([`Walk::detected`]) when it agrees
+    /// with the text the page declares; else the container that holds the
+    /// declared text, when one does; else the declared text itself, when the
+    /// detection found little of it and much less text than it has.
+    fn article(&self, declared: Option<&Declared<'_>>) -> Vec<Block> {
+        let detected = self.detected();
+        let Some(declared) = declared else {
+            return detected;
+        };
+        let coverage = declared.coverage(&detected);
+        if coverage >= AGREEMENT {
+            return detected;
+        }
+        if let Some(held) = self.declared_container(declared) {
+            let held_coverage = declared.coverage(&held);
+            if held_coverage >= AGREEMENT && held_coverage >= coverage + 0.1 {
+                return held;
+            }
+        }
+        let words: usize = detected.iter().map(|b| text::word_count(&b.text)).sum();
+        if coverage < POOR && words * 2 < declared.words {
+            return declared.blocks();
+        }
+        detected
+    }
+
+    /// The container that best holds the declared text: the most characters
+    /// of blocks in it minus those of blocks not in it; its blocks from the
+    /// first to the last in the declared text.
+    fn declared_container(&self, declared: &Declared<'_>) -> Option<Vec<Block>> {
+        // Prefix sums of the characters of blocks in and not in the text.
+        let mut held = Vec::with_capacity(self.blocks.len());
+        let mut sums = Vec::with_capacity(self.blocks.len() + 1);
+        let (mut inside, mut outside) = (0u64, 0u64);
+        sums.push((inside, outside));
+        for b in &self.blocks {
+            let h = declared.holds(&b.text);
+            match h {
+                Some(true) => inside += u64::from(b.chars),
+                Some(false) => outside += u64::from(b.chars),
+                None => {}
+            }
+            held.push(h == Some(true));
+            sums.push((inside, outside));
+        }
+        let gain = |c: &Container| {
+            let (i0, o0) = sums[c.first_block];
+            let (i1, o1) = sums[c.end_block];
+            (i1 - i0) as i64 - (o1 - o0) as i64
+        };
+        let mut best: Option<(usize, i64)> = None;
+        let mut i = 0;
+        while let Some(c) = self.containers.get(i) {
+            if c.dropped {
+                i = c.end_container.max(i + 1);
+                continue;
+            }
+            let g = gain(c);
+            if g > 0 && best.is_none_or(|(_, b)| g > b) {
+                best = Some((i, g));
+            }
+            i += 1;
+        }
+        let c = &self.containers[best?.0];
+        let kept = self.kept_indices(c.first_block..c.end_block);
+        let first = kept.iter().position(|&i| held[i])?;
+        let last = kept.iter().rposition(|&i| held[i])?;
+        Some(
+            kept[first..=last]
+                .iter()
+                .filter_map(|&i| self.blocks[i].to_block())
+                .collect(),
+        )
+    }
+
+    /// The detected article: the blocks of the container that holds the most
+    /// prose and the least noise, without what precedes its first and follows
+    /// its last sentence of story text (kickers, bylines, dates, share and
+    /// tag bars).
+    fn detected(&self) -> Vec<Block> {
         let mut best: Option<usize> = None;
         let mut i = 0;
         while let Some(c) = self.containers.get(i) {
@@ -594,10 +822,14 @@ impl Walk {
         let best = &self.containers[best];
         let kept = self.kept_blocks(best.first_block..best.end_block);
         let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
-        let last = kept
+        let mut last = kept
             .iter()
             .rposition(|b| b.is_story_text())
             .map_or(kept.len(), |i| i + 1);
+        // The reporting credits that close the story are part of it.
+        while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
+            last += 1;
+        }
         kept[first..last]
             .iter()
             .filter_map(|b| b.to_block())
@@ -647,6 +879,14 @@ impl Walk {
 
     /// The blocks of `range` outside dropped containers.
     fn kept_blocks(&self, range: std::ops::Range<usize>) -> Vec<&RawBlock> {
+        self.kept_indices(range)
+            .into_iter()
+            .map(|i| &self.blocks[i])
+            .collect()
+    }
+
+    /// The indices of the blocks of `range` outside dropped containers.
+    fn kept_indices(&self, range: std::ops::Range<usize>) -> Vec<usize> {
         let mut dropped: Vec<&std::ops::Range<usize>> = self
             .dropped
             .iter()
@@ -661,7 +901,7 @@ impl Walk {
                 skip_to = skip_to.max(d.end);
             }
             if i >= skip_to {
-                out.push(&self.blocks[i]);
+                out.push(i);
             }
         }
         out
@@ -744,7 +984,7 @@ mod tests {
     use super::*;
 
     fn extract(html: &str) -> Vec<String> {
-        blocks(&Html::parse_document(html), None)
+        blocks(&Html::parse_document(html), None, None)
             .into_iter()
             .map(|b| b.text)
             .collect()
@@ -836,6 +1076,49 @@ mod tests {
     }
 
     #[test]
+    fn closing_reporting_credits_are_article_text() {
+        for credit in [
+            "Additional reporting by Michael Rios",
+            "(Reporting by Will Dunham; Editing by Tom Brown)",
+            "Keith Bradsher contributed reporting from Hong Kong.",
+        ] {
+            let html = format!(
+                r#"<body><article>{}<p><em>{credit}</em></p><div class="tags"><a href="/t">Iran</a></div></article></body>"#,
+                story(3)
+            );
+            let mut want = expected_story(3);
+            want.push(credit.to_string());
+            assert_eq!(extract(&html), want, "{credit}");
+        }
+        // Only at the end: a short line after the story that credits nothing
+        // stays out.
+        let html = format!(
+            r#"<body><article>{}<p>Follow our coverage</p></article></body>"#,
+            story(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn embedded_posts_in_social_embed_boxes_are_article_text() {
+        let html = format!(
+            r#"<body><article>{}<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and the state spent half a million dollars on it: <a href="https://t.co/x">https://t.co/x</a></p>&mdash; Dianna (@dianna) <a href="https://twitter.com/d/status/1">November 18, 2019</a></blockquote>
+              <script async src="https://platform.twitter.com/widgets.js"></script></div>
+              <div class="social-share"><a href="/s">Share on Twitter</a></div>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let mut want = expected_story(2);
+        want.insert(
+            1,
+            "Yes this is real and the state spent half a million dollars on it: https://t.co/x"
+                .to_string(),
+        );
+        want.insert(2, "— Dianna (@dianna) November 18, 2019".to_string());
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
     fn leading_byline_and_date_lines_are_not_article_text() {
         let html = format!(
             r#"<body><article><div>By Jane Doe</div><div>Nov 20 2019, 11:06am</div>
@@ -886,7 +1169,7 @@ mod tests {
             para(1),
             para(2)
         );
-        let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None)
+        let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None, None)
             .into_iter()
             .map(|b| (b.kind, b.text))
             .collect();
@@ -967,11 +1250,84 @@ mod tests {
     #[test]
     fn selector_overrides_detection() {
         let html = r#"<div id="story"><p>Only this paragraph is wanted here.</p></div><article><p>Not this long article paragraph which would otherwise win the scoring.</p></article>"#;
-        let got: Vec<String> = blocks(&Html::parse_document(html), Some("#story"))
+        let got: Vec<String> = blocks(&Html::parse_document(html), Some("#story"), None)
             .into_iter()
             .map(|b| b.text)
             .collect();
         assert_eq!(got, vec!["Only this paragraph is wanted here."]);
+    }
+
+    fn extract_declared(html: &str, declared: &str) -> Vec<String> {
+        blocks(&Html::parse_document(html), None, Some(declared))
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
+
+    /// A declared article body: the story's paragraphs one a line.
+    fn declared_story(n: usize) -> String {
+        expected_story(n).join("\n")
+    }
+
+    #[test]
+    fn declared_body_that_agrees_keeps_the_detected_blocks() {
+        let html = format!(
+            r#"<body><article>{}<h2>Reaction</h2>{}</article></body>"#,
+            para(1),
+            (2..=5).map(para).collect::<String>()
+        );
+        // The declared text has no paragraph breaks: the page's blocks stay.
+        let declared = expected_story(5).join(" ");
+        let mut want = expected_story(5);
+        want.insert(1, "Reaction".to_string());
+        assert_eq!(extract_declared(&html, &declared), want);
+    }
+
+    #[test]
+    fn declared_body_picks_the_container_holding_it() {
+        // A long comment thread outscores the short story it hangs under.
+        let comment = |i: usize| {
+            format!("<p>Reader comment {i} goes on at length about something else entirely, as comment threads do.</p>")
+        };
+        let html = format!(
+            r#"<body><div id="story">{}</div><div id="thread">{}</div></body>"#,
+            story(4),
+            (1..=9).map(comment).collect::<String>()
+        );
+        assert_ne!(extract(&html), expected_story(4));
+        assert_eq!(
+            extract_declared(&html, &declared_story(4)),
+            expected_story(4)
+        );
+    }
+
+    #[test]
+    fn declared_body_replaces_a_failed_detection() {
+        // The page renders the story with JavaScript: only a teaser is there.
+        let html = r#"<body><div id="app"><p>Loading the story, please wait while the page finishes.</p></div></body>"#;
+        assert_eq!(
+            extract_declared(html, &declared_story(6)),
+            expected_story(6)
+        );
+    }
+
+    #[test]
+    fn teaser_or_unrelated_declared_body_is_not_used() {
+        let html = format!("<body><article>{}</article></body>", story(6));
+        // Cut off with an ellipsis: a teaser.
+        let teaser = format!("{}…", declared_story(6));
+        assert_eq!(extract_declared(&html, &teaser), expected_story(6));
+        // Too short to judge by.
+        assert_eq!(
+            extract_declared(&html, "A summary of the story in a few words."),
+            expected_story(6)
+        );
+        // Another text that is not much longer than what was found.
+        let other = (1..=6)
+            .map(|i| format!("Sentence {i} of a site description that has nothing to do with the article itself."))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(extract_declared(&html, &other), expected_story(6));
     }
 
     #[test]

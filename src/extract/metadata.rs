@@ -78,10 +78,32 @@ struct Scan {
     byline: Option<String>,
 }
 
-/// Reads the metadata of a parsed page into an empty [`Document`].
-pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
+/// What [`read`] finds on a page.
+pub(super) struct Metadata {
+    /// The page's metadata in an otherwise empty [`Document`].
+    pub(super) doc: Document,
+    /// The article text the page declares in its schema.org JSON-LD
+    /// (`articleBody`), as plain text with one paragraph a line; whether it
+    /// is sound is for the content detection to judge.
+    pub(super) article_body: Option<String>,
+}
+
+/// Reads the metadata of a parsed page.
+pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
     let scan = scan(dom);
-    let ld = scan.json_ld.iter().find_map(|s| json_ld_article(s));
+    let articles: Vec<JsonLd> = scan
+        .json_ld
+        .iter()
+        .filter_map(|s| json_ld_article(s))
+        .collect();
+    // Headline, author and dates come from strict JSON only, as in readers
+    // (JSON.parse); the article text also from scripts with raw line breaks.
+    let ld = articles.iter().find(|a| a.strict).map(|a| &a.value);
+    let article_body = articles
+        .iter()
+        .filter_map(|a| a.value.get("articleBody").and_then(Value::as_str))
+        .map(article_body_text)
+        .find(|b| !b.is_empty());
     let doc_title = scan.title.as_deref().map(text::clean).unwrap_or_default();
     let meta = |keys: &[&str]| {
         keys.iter()
@@ -166,7 +188,7 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
         .attr("dir")
         .map(|d| d.trim().to_ascii_lowercase())
         .filter(|d| d == "rtl" || d == "ltr");
-    Document {
+    let doc = Document {
         title,
         byline: byline.filter(|b| b.chars().count() < 200),
         published,
@@ -175,7 +197,47 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Document {
         lang,
         dir,
         blocks: Vec::new(),
-    }
+    };
+    Metadata { doc, article_body }
+}
+
+/// An HTML tag (`<p>`, `</a>`, `<br/>`), as CMSs leave them in `articleBody`.
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>").expect("static regex"));
+
+/// Elements whose tags end a paragraph.
+const BREAKING_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "section",
+];
+
+/// The plain text of a JSON-LD `articleBody`: entities decoded, tags (some
+/// CMSs put the HTML there, some escape it) removed, one paragraph a line.
+fn article_body_text(raw: &str) -> String {
+    let decoded = html_escape::decode_html_entities(raw);
+    let untagged = TAG.replace_all(&decoded, |c: &regex::Captures<'_>| {
+        if BREAKING_TAGS.contains(&c[2].to_ascii_lowercase().as_str()) {
+            "\n"
+        } else {
+            ""
+        }
+    });
+    let lines: Vec<String> = untagged
+        .lines()
+        .map(text::clean)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n")
 }
 
 /// Walks the page once, collecting what [`read`] needs.
@@ -481,11 +543,30 @@ fn unescape(s: &str) -> String {
 }
 
 /// The schema.org article object of one JSON-LD script, if it holds one.
-fn json_ld_article(raw: &str) -> Option<Value> {
+fn json_ld_article(raw: &str) -> Option<JsonLd> {
     let raw = raw.trim();
     let raw = raw.strip_prefix("<![CDATA[").unwrap_or(raw);
     let raw = raw.strip_suffix("]]>").unwrap_or(raw);
-    let v: Value = serde_json::from_str(raw.trim()).ok()?;
+    let raw = raw.trim();
+    let (v, strict) = match serde_json::from_str(raw) {
+        Ok(v) => (v, true),
+        Err(_) => (
+            serde_json::from_str(&escape_control_chars(raw)).ok()?,
+            false,
+        ),
+    };
+    article_object(v).map(|value| JsonLd { value, strict })
+}
+
+/// A schema.org article object read from a JSON-LD script.
+struct JsonLd {
+    value: Value,
+    /// False when it only parsed with its raw control characters escaped.
+    strict: bool,
+}
+
+/// The schema.org article object of a parsed JSON-LD script, if it holds one.
+fn article_object(v: Value) -> Option<Value> {
     let v = match v {
         Value::Array(items) => items.into_iter().find(is_article)?,
         v => v,
@@ -508,6 +589,36 @@ fn json_ld_article(raw: &str) -> Option<Value> {
         }
     }
     is_article(&v).then_some(v)
+}
+
+/// `raw` with the control characters inside JSON strings escaped: CMSs
+/// write raw line breaks into `articleBody`, which strict JSON forbids.
+fn escape_control_chars(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 64);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in raw.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if u32::from(c) < 0x20 {
+                match c {
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    _ => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+                }
+                continue;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn is_article(v: &Value) -> bool {
@@ -547,7 +658,36 @@ mod tests {
     use super::*;
 
     fn meta_of(html: &str) -> Document {
-        read(&Html::parse_document(html), None)
+        read(&Html::parse_document(html), None).doc
+    }
+
+    fn body_of(html: &str) -> Option<String> {
+        read(&Html::parse_document(html), None).article_body
+    }
+
+    #[test]
+    fn json_ld_article_body_comes_as_plain_text_one_paragraph_a_line() {
+        let html = r#"<html><head><script type="application/ld+json">
+            {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "H",
+             "articleBody": "<p>First &amp; foremost.</p><p>Second <a href=\"/x\">line</a>.</p>"}
+            </script></head><body></body></html>"#;
+        assert_eq!(
+            body_of(html).as_deref(),
+            Some("First & foremost.\nSecond line.")
+        );
+        // Escaped markup is markup too; "a < b" is text.
+        let html = r#"<script type="application/ld+json">{"@context": "http://schema.org", "@type": "Article",
+            "articleBody": "One &lt;br/&gt;Two, where a &lt; b."}</script>"#;
+        assert_eq!(body_of(html).as_deref(), Some("One\nTwo, where a < b."));
+    }
+
+    #[test]
+    fn json_ld_with_raw_line_breaks_gives_its_article_text_only() {
+        let html = "<script type=\"application/ld+json\">{\"@context\": \"https://schema.org\", \"@type\": \"NewsArticle\",\n \"headline\": \"Head\tline\",\n \"articleBody\": \"Para one.\n\nPara two.\"}</script>";
+        let meta = read(&Html::parse_document(html), None);
+        // Readers' JSON.parse rejects the script: no headline from it.
+        assert_eq!(meta.doc.title, None);
+        assert_eq!(meta.article_body.as_deref(), Some("Para one.\nPara two."));
     }
 
     #[test]

@@ -22,8 +22,11 @@ use crate::document::Document;
 /// element(s) holding the article text and overrides automatic detection.
 pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
     let dom = Html::parse_document(&nesting::bounded(html));
-    let mut doc = metadata::read(&dom, url);
-    doc.blocks = article::blocks(&dom, selector);
+    let metadata::Metadata {
+        mut doc,
+        article_body,
+    } = metadata::read(&dom, url);
+    doc.blocks = article::blocks(&dom, selector, article_body.as_deref());
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
         doc.dir = Some("rtl".into());
     }
