@@ -19,7 +19,7 @@ use crate::document::{Document, Item};
 use crate::extract;
 use crate::fetch::{Fetched, Fetcher, Response, Validators};
 use crate::notify;
-use crate::store::{Baselines, State, WatchState};
+use crate::store::{Baselines, Durability, State, WatchState};
 
 /// Everything a check needs.
 #[derive(Clone)]
@@ -195,9 +195,16 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     }
     let mut outcome = outcome;
     if !ctx.dry_run {
+        // A check that raised an alert changed flags (gone, error alerted)
+        // that its alert's identity depends on: those must reach the disk.
+        let durability = if alerts.is_empty() {
+            Durability::Lazy
+        } else {
+            Durability::Durable
+        };
         let routed = enqueue(ctx, watch, &alerts).and_then(|_| {
             ctx.state
-                .save_watch(&watch.name, &st)
+                .save_watch(&watch.name, &st, durability)
                 .map_err(|e| e.to_string())
         });
         if let Err(e) = routed {
@@ -349,21 +356,23 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     }
     let new_validators = resp.validators.clone();
     let (selector, rules) = (watch.selector.clone(), rules(watch));
-    let (baseline, extracted) = ctx
+    // Parsing, comparing and hashing happen off the runtime; the baseline
+    // comes back with what was found against it.
+    let (doc, hash, compared) = ctx
         .cpu_bound(move || {
-            let extracted = extract_article(&resp, selector.as_deref()).map(|doc| {
-                let change = baseline
-                    .as_ref()
-                    .map(|old| compare::compare(old, &doc, &rules));
+            extract_article(&resp, selector.as_deref()).map(|doc| {
+                let compared = baseline.map(|old| {
+                    let change = compare::compare(&old, &doc, &rules);
+                    let old_hash = old.content_hash();
+                    (old, change, old_hash)
+                });
                 let hash = doc.content_hash();
-                (doc, hash, change)
-            });
-            (baseline, extracted)
+                (doc, hash, compared)
+            })
         })
-        .await?;
-    let (doc, hash, change) = extracted?;
+        .await??;
     let fetched = now_rfc3339();
-    let Some(old) = baseline else {
+    let Some((old, change, old_hash)) = compared else {
         if !ctx.dry_run {
             accept(ctx, watch, &doc, &hash, &fetched)?;
         }
@@ -375,7 +384,6 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         );
         return Ok((Outcome::BaselineStored, detail, vec![]));
     };
-    let change = change.flatten();
     let restored = std::mem::take(&mut st.gone);
     st.validators = new_validators;
     if change.is_none() && !restored {
@@ -425,7 +433,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         watch,
         kind,
         summary.clone(),
-        &[&old.content_hash(), &hash, &restored, &version],
+        &[&old_hash, &hash, &restored, &version],
     );
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();

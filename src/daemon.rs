@@ -22,7 +22,7 @@ use crate::config::{Config, Watch};
 use crate::fetch::Fetcher;
 use crate::listener::{self, Health};
 use crate::scheduler::{self, Scheduler};
-use crate::store::Baselines;
+use crate::store::{Baselines, Durability};
 use crate::systemd::Notifier;
 use crate::{metrics, notify};
 
@@ -252,7 +252,11 @@ impl Daemon {
                 .after_failure(now, slot.watch.interval, st.failures.max(1), pause)
         };
         st.next_due = Some((slot.due_ms + 999) / 1000);
-        if let Err(e) = self.ctx.state.save_watch(&watch.name, &st) {
+        if let Err(e) = self
+            .ctx
+            .state
+            .save_watch(&watch.name, &st, Durability::Lazy)
+        {
             tracing::error!(watch = %watch.name, error = %e, "cannot save the schedule");
         }
     }

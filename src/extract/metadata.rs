@@ -713,11 +713,15 @@ mod tests {
     #[test]
     fn a_json_ld_name_that_is_the_headline_plus_the_site_name_yields_the_headline() {
         let doc = meta_of(
-            r#"<head><title>Rasoulof flees Iran - Example Times</title>
-            <script type="application/ld+json">{"@type":"NewsArticle",
-              "name":"Rasoulof flees Iran - Example Times","headline":"Rasoulof flees Iran"}</script></head>"#,
+            r#"<head><title>Rasoulof flees Iran after his sentence - Example Times</title>
+            <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
+              "name":"Rasoulof flees Iran after his sentence - Example Times",
+              "headline":"Rasoulof flees Iran after his sentence"}</script></head>"#,
         );
-        assert_eq!(doc.title.as_deref(), Some("Rasoulof flees Iran"));
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("Rasoulof flees Iran after his sentence")
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 mod state;
 
-pub use state::{DisabledChannel, OutboxCounts, OutboxEntry, OutboxStatus, State, WatchState};
+pub use state::{
+    DisabledChannel, Durability, OutboxCounts, OutboxEntry, OutboxStatus, State, WatchState,
+};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -70,6 +70,16 @@ CREATE TABLE IF NOT EXISTS channel_state (
 );
 "#;
 
+/// Whether a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Waits (fsync): survives a power cut. Alerts, versions, deliveries.
+    Durable,
+    /// Does not wait: survives a crash of the process, and reaches the disk
+    /// with the next durable commit; a power cut can lose it.
+    Lazy,
+}
+
 /// Brings a database created by an earlier version up to [`SCHEMA`].
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let has_first_failure: bool = conn.query_row(
@@ -291,9 +301,18 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// Stores the state of a watch.
-    pub fn save_watch(&self, watch: &str, s: &WatchState) -> Result<()> {
-        self.db()
+    /// Stores the state of a watch. With [`Durability::Lazy`] the commit
+    /// does not wait for the disk: for the schedule, validators and counters
+    /// of a check that raised no alert, which a power cut can at worst leave
+    /// one check behind (costing one redundant fetch).
+    pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
+        let db = self.db();
+        let lazy = durability == Durability::Lazy;
+        if lazy {
+            db.execute_batch("PRAGMA synchronous=NORMAL;")
+                .map_err(|e| self.err(e))?;
+        }
+        let saved = db
             .prepare_cached(
                 "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -314,7 +333,12 @@ impl State {
                     s.gone as i64
                 ]))
             .map(|_| ())
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e));
+        if lazy {
+            db.execute_batch("PRAGMA synchronous=FULL;")
+                .map_err(|e| self.err(e))?;
+        }
+        saved
     }
 
     /// Whether a watch has ever recorded items (a first listing check does not alert).
@@ -798,6 +822,25 @@ mod tests {
             .unwrap();
         st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
         assert_eq!(st.outbox(None, None).unwrap()[0].first_failure, Some(5));
+    }
+
+    #[test]
+    fn a_lazy_save_is_kept_and_later_commits_wait_for_the_disk_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        let saved = WatchState {
+            failures: 2,
+            ..WatchState::default()
+        };
+        st.save_watch("w", &saved, Durability::Lazy).unwrap();
+        let synchronous: i64 = st
+            .db()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(synchronous, 2, "FULL again after a lazy commit");
+        drop(st);
+        let reopened = State::open(dir.path()).unwrap();
+        assert_eq!(reopened.watch("w").unwrap().failures, 2);
     }
 
     #[test]
