@@ -171,7 +171,9 @@ impl Daemon {
                     slot.watch = w.clone();
                 }
                 None => {
-                    let due_ms = self.sched.initial_due(now, st.next_due, w.interval);
+                    let due_ms = self
+                        .sched
+                        .initial_due(now, st.next_due, last_ok, w.interval);
                     self.slots.insert(
                         w.name.clone(),
                         Slot {

@@ -51,10 +51,19 @@ impl Scheduler {
     }
 
     /// Due time of a watch when the daemon starts or the watch is added: the
-    /// persisted due time if it is still ahead, else a random moment within
-    /// [`STARTUP_SPREAD`] (or the interval, if shorter).
-    pub fn initial_due(self, now_ms: i64, persisted_s: Option<i64>, interval: Duration) -> i64 {
-        match persisted_s.map(|s| s * 1000) {
+    /// persisted due time, or one interval after the last successful check
+    /// (which `presswatch check` also records), whichever is later, if still
+    /// ahead; else a random moment within [`STARTUP_SPREAD`] (or the
+    /// interval, if shorter). Times are Unix seconds.
+    pub fn initial_due(
+        self,
+        now_ms: i64,
+        persisted_s: Option<i64>,
+        last_ok_s: Option<i64>,
+        interval: Duration,
+    ) -> i64 {
+        let after_last = last_ok_s.map(|s| s * 1000 + self.ms(interval));
+        match persisted_s.map(|s| s * 1000).max(after_last) {
             Some(due) if due > now_ms => due,
             _ => now_ms + (self.ms(interval.min(STARTUP_SPREAD)) as f64 * fraction()) as i64,
         }
@@ -137,10 +146,18 @@ mod tests {
     #[test]
     fn startup_keeps_future_due_and_spreads_overdue() {
         let s = Scheduler { scale: 1 };
-        assert_eq!(s.initial_due(1_000_000, Some(2_000), 30 * MIN), 2_000_000);
-        for persisted in [None, Some(10)] {
-            let due = s.initial_due(1_000_000, persisted, 30 * MIN);
-            assert!((1_000_000..1_300_000).contains(&due), "{due}");
+        assert_eq!(
+            s.initial_due(1_000_000, Some(2_000), None, 30 * MIN),
+            2_000_000
+        );
+        // Checked 10 minutes ago (by `presswatch check`): due 20 minutes from now.
+        assert_eq!(
+            s.initial_due(1_000_000, Some(10), Some(400), 30 * MIN),
+            2_200_000
+        );
+        for (persisted, last_ok) in [(None, None), (Some(10), None), (None, Some(700))] {
+            let due = s.initial_due(3_000_000, persisted, last_ok, 30 * MIN);
+            assert!((3_000_000..3_300_000).contains(&due), "{due}");
         }
         let fast = Scheduler { scale: 60 };
         assert!(fast.after_success(0, MIN) <= 1_100);

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     PRIMARY KEY (alert_id, channel)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt);
+CREATE INDEX IF NOT EXISTS alerts_by_watch ON alerts(watch);
 CREATE TABLE IF NOT EXISTS channel_state (
     channel         TEXT PRIMARY KEY,
     disabled_reason TEXT,
@@ -499,14 +500,20 @@ impl State {
         due_by: Option<i64>,
     ) -> Result<Vec<OutboxEntry>> {
         let db = self.db();
-        let mut st = db
-            .prepare_cached(
-                "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
-                 FROM outbox o JOIN alerts a ON a.id = o.alert_id
-                 WHERE (?1 IS NULL OR o.status = ?1) AND (?2 IS NULL OR o.next_attempt <= ?2)
-                 ORDER BY a.created_at, a.rowid, o.channel",
-            )
-            .map_err(|e| self.err(e))?;
+        // With a status the index on (status, next_attempt) finds the entries
+        // without reading the delivered ones.
+        let sql = if status.is_some() {
+            "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+             FROM outbox o JOIN alerts a ON a.id = o.alert_id
+             WHERE o.status = ?1 AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
+             ORDER BY a.created_at, a.rowid, o.channel"
+        } else {
+            "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+             FROM outbox o JOIN alerts a ON a.id = o.alert_id
+             WHERE ?1 IS NULL AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
+             ORDER BY a.created_at, a.rowid, o.channel"
+        };
+        let mut st = db.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![status.map(OutboxStatus::as_str), due_by], |r| {
                 Ok(OutboxEntry {
@@ -706,7 +713,7 @@ impl State {
     pub fn pending_count(&self, watch: Option<&str>) -> Result<i64> {
         self.db()
             .query_row(
-                "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status != 'sent' AND (?1 IS NULL OR a.watch = ?1)",
+                "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead') AND (?1 IS NULL OR a.watch = ?1)",
                 params![watch],
                 |r| r.get(0),
             )
@@ -717,7 +724,7 @@ impl State {
     pub fn oldest_unsent(&self) -> Result<Option<i64>> {
         self.db()
             .query_row(
-                "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status != 'sent'",
+                "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead')",
                 [],
                 |r| r.get(0),
             )
@@ -744,7 +751,7 @@ impl State {
     pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Vec<String>> {
         let db = self.db();
         let mut st = db
-            .prepare(
+            .prepare_cached(
                 "SELECT id FROM alerts WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
             )
             .map_err(|e| self.err(e))?;
