@@ -66,6 +66,19 @@ impl Context {
         Arc::new(tokio::sync::Semaphore::new(cores))
     }
 
+    /// Runs storage work (fsynced files, SQLite commits) on the blocking pool,
+    /// so a check waiting for the disk never holds up the fetches and timers
+    /// of the others.
+    async fn storage<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Context) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let ctx = self.clone();
+        tokio::task::spawn_blocking(move || work(&ctx))
+            .await
+            .map_err(|e| format!("storing the check's result failed: {e}"))
+    }
+
     /// Runs CPU-bound work (parsing, extraction, comparison) on the blocking
     /// pool under a core permit. A panic in it becomes an error of this check.
     async fn cpu_bound<T: Send + 'static>(
@@ -202,12 +215,15 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         } else {
             Durability::Durable
         };
-        let routed = enqueue(ctx, watch, &alerts).and_then(|_| {
-            ctx.state
-                .save_watch(&watch.name, &st, durability)
-                .map_err(|e| e.to_string())
+        let (w, raised) = (watch.clone(), alerts.clone());
+        let routed = ctx.storage(move |ctx| {
+            enqueue(ctx, &w, &raised).and_then(|_| {
+                ctx.state
+                    .save_watch(&w.name, &st, durability)
+                    .map_err(|e| e.to_string())
+            })
         });
-        if let Err(e) = routed {
+        if let Err(e) = routed.await.and_then(|r| r) {
             outcome = Outcome::Error(e.clone());
         }
     }
@@ -373,15 +389,17 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         .await??;
     let fetched = now_rfc3339();
     let Some((old, change, old_hash)) = compared else {
-        if !ctx.dry_run {
-            accept(ctx, watch, &doc, &hash, &fetched)?;
-        }
-        st.validators = new_validators;
         let detail = format!(
             "first check: baseline stored ({} paragraphs, {} words), no alert",
             doc.blocks.len(),
             doc.word_count()
         );
+        if !ctx.dry_run {
+            let w = watch.clone();
+            ctx.storage(move |ctx| accept(ctx, &w, &doc, &hash, &fetched))
+                .await??;
+        }
+        st.validators = new_validators;
         return Ok((Outcome::BaselineStored, detail, vec![]));
     };
     let restored = std::mem::take(&mut st.gone);
@@ -400,7 +418,9 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         {
             // Accept the new version silently: the change does not concern the watch's keywords.
             if !ctx.dry_run {
-                accept(ctx, watch, &doc, &hash, &fetched)?;
+                let w = watch.clone();
+                ctx.storage(move |ctx| accept(ctx, &w, &doc, &hash, &fetched))
+                    .await??;
             }
             return Ok((
                 Outcome::Unchanged,
@@ -439,9 +459,13 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     a.byline = doc.byline.clone();
     a.change = change;
     if !ctx.dry_run {
-        enqueue(ctx, watch, std::slice::from_ref(&a))?;
-        failpoint("after-enqueue");
-        accept(ctx, watch, &doc, &hash, &fetched)?;
+        let (w, alert) = (watch.clone(), a.clone());
+        ctx.storage(move |ctx| {
+            enqueue(ctx, &w, std::slice::from_ref(&alert))?;
+            failpoint("after-enqueue");
+            accept(ctx, &w, &doc, &hash, &fetched)
+        })
+        .await??;
     }
     Ok((Outcome::Changed(kind), summary, vec![a]))
 }

@@ -208,7 +208,11 @@ fn main() -> ExitCode {
         _ => "warn",
     };
     init_logging(&cli.log_format, default_level);
+    // Blocking threads run parsing (one per core, by permit), storage and DNS
+    // lookups; a small pool keeps memory flat (each thread that allocates
+    // gets an allocator arena of its own).
     let rt = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(6)
         .enable_all()
         .build()
     {
