@@ -231,7 +231,7 @@ impl State {
         .and_then(|_| migrate(&conn))
         .map_err(|e| {
             format!(
-                "cannot initialise state database {}: {e} (is the state directory writable?)",
+                "cannot initialise state database {}: {e} (is the state directory writable, with space left on its disk?)",
                 path.display()
             )
         })?;

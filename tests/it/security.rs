@@ -219,3 +219,93 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
         "no second alert for the same change"
     );
 }
+
+/// Runs presswatch unable to grow any file beyond `max_bytes`, as on a full
+/// disk: writes past the limit fail (EFBIG) instead of raising SIGXFSZ.
+async fn run_on_a_full_disk(args: &[&str], max_bytes: u64) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new(crate::support::binary());
+        cmd.args(&args).env("NO_COLOR", "1");
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let limit = libc::rlimit {
+                    rlim_cur: max_bytes,
+                    rlim_max: max_bytes,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        cmd.output().expect("run presswatch")
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let server = Server::start().await;
+    let p = "A paragraph of article text that is long enough to count as text.";
+    let q = "A second paragraph, added later, that the alert must not lose.";
+    server.set(
+        "/a",
+        Route::html(news_page("Headline", "A. Writer", &[p, p], &[])),
+    );
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url("/a")
+    ));
+    let cfg = project.config_arg();
+    assert!(run(&["check", "--config", &cfg], &[])
+        .await
+        .status
+        .success());
+    server.set(
+        "/a",
+        Route::html(news_page("Headline", "A. Writer", &[p, p, q], &[])),
+    );
+
+    // No file can grow: the change cannot be recorded, so nothing advances.
+    let out = run_on_a_full_disk(&["check", "--config", &cfg], 1024).await;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("state database")
+            && text.contains(&project.path("state").display().to_string())
+            && text.contains("space left"),
+        "the error names the database and what to check:\n{text}"
+    );
+    assert!(
+        !project.read_baseline("a").contains(q),
+        "the baseline must not advance past an unrecorded alert"
+    );
+    assert!(server.requests_to("/hook").is_empty());
+
+    // Space again: the change is detected and delivered once.
+    assert!(run(&["check", "--config", &cfg], &[])
+        .await
+        .status
+        .success());
+    assert!(project.read_baseline("a").contains(q));
+    assert_eq!(server.requests_to("/hook").len(), 1);
+    assert!(run(&["check", "--config", &cfg], &[])
+        .await
+        .status
+        .success());
+    assert_eq!(
+        server.requests_to("/hook").len(),
+        1,
+        "no second alert for the same change"
+    );
+}
