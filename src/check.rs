@@ -61,7 +61,7 @@ impl Context {
     }
 
     /// The permits for CPU-bound work: one per core.
-    pub fn cpu_permits() -> Arc<tokio::sync::Semaphore> {
+    fn cpu_permits() -> Arc<tokio::sync::Semaphore> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Arc::new(tokio::sync::Semaphore::new(cores))
     }
@@ -536,8 +536,19 @@ fn accept(
         .map_err(|e| format!("recording version of watch {}: {e}", watch.name))
 }
 
-/// Writes the listing's current items as its baseline file.
-fn accept_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Result<(), String> {
+/// Puts a listing's alerts in the outbox, then remembers its current items
+/// as seen and writes them as its baseline file.
+fn record_items(
+    ctx: &Context,
+    watch: &Watch,
+    alerts: &[Alert],
+    items: &[Item],
+    now: i64,
+) -> Result<(), String> {
+    enqueue(ctx, watch, alerts)?;
+    ctx.state
+        .mark_seen(&watch.name, items, now)
+        .map_err(|e| e.to_string())?;
     ctx.baselines
         .write_items(&watch.name, items, watch.url.as_str(), &now_rfc3339())
         .map_err(|e| {
@@ -604,17 +615,14 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         .map_err(|e| format!("{}: {e}", watch.url))?;
     let now = Utc::now().timestamp();
     if first {
+        let detail = format!("first check: {} items recorded, no alert", items.len());
+        let recorded = items.len();
         if !ctx.dry_run {
-            ctx.state
-                .mark_seen(&watch.name, &items, now)
-                .map_err(|e| e.to_string())?;
-            accept_items(ctx, watch, &items)?;
+            let w = watch.clone();
+            ctx.storage(move |ctx| record_items(ctx, &w, &[], &items, now))
+                .await??;
         }
-        return Ok((
-            Outcome::ItemsRecorded(items.len()),
-            format!("first check: {} items recorded, no alert", items.len()),
-            vec![],
-        ));
+        return Ok((Outcome::ItemsRecorded(recorded), detail, vec![]));
     }
     let mut new_items = Vec::new();
     for it in items.iter().filter(|it| !listed.contains(&it.key)) {
@@ -656,11 +664,9 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         alerts.push(a);
     }
     if !ctx.dry_run {
-        enqueue(ctx, watch, &alerts)?;
-        ctx.state
-            .mark_seen(&watch.name, &items, now)
-            .map_err(|e| e.to_string())?;
-        accept_items(ctx, watch, &items)?;
+        let (w, raised) = (watch.clone(), alerts.clone());
+        ctx.storage(move |ctx| record_items(ctx, &w, &raised, &items, now))
+            .await??;
     }
     let detail = alerts
         .first()

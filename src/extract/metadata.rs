@@ -411,10 +411,12 @@ fn byline_of(e: ElementRef<'_>) -> Option<String> {
     Some(text::clean(name.as_deref().unwrap_or(&all)))
 }
 
+/// Characters that separate a page's title from its site's name.
+const SEPARATORS: &[char] = &['|', '-', '–', '\\', '/', '>', '»'];
+
 /// The title from the `<title>`: without a site suffix (" | Site",
 /// " - Site") or prefix ("Site: "), unless that leaves too little.
 fn title_from_document(orig: &str, scan: &Scan) -> String {
-    const SEPARATORS: &[char] = &['|', '-', '–', '\\', '/', '>', '»'];
     let separator_at = |s: &str| -> Vec<usize> {
         s.char_indices()
             .filter(|&(i, c)| {
@@ -509,11 +511,10 @@ fn ld_title(v: &Value, scan: &Scan) -> Option<String> {
 }
 
 /// True for the tail of a page title that names the site: " - Site",
-/// " | Site", " :: Site".
+/// " | Site" (a [`SEPARATORS`] character, then a name).
 fn is_site_suffix(tail: &str) -> bool {
     let tail = tail.trim_start();
-    tail.starts_with(['-', '|', '–', '—', ':', '·', '»'])
-        && tail.chars().filter(|c| c.is_alphanumeric()).count() >= 2
+    tail.starts_with(SEPARATORS) && tail.chars().filter(|c| c.is_alphanumeric()).count() >= 2
 }
 
 /// Share of `b`'s text (by length) made of words that also occur in `a`.

@@ -105,7 +105,7 @@ struct Tag {
 fn scan(html: &str, mut f: impl FnMut(Tag)) {
     let bytes = html.as_bytes();
     let mut i = 0;
-    while let Some(off) = memchr(b'<', &bytes[i..]) {
+    while let Some(off) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + off;
         let rest = &bytes[start + 1..];
         if rest.starts_with(b"!--") {
@@ -126,7 +126,7 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
             .map_or(bytes.len(), |p| name_at + p);
         let name = &html[name_at..name_end];
         let is = |set: &[&str]| set.iter().any(|n| n.eq_ignore_ascii_case(name));
-        let Some(gt) = memchr(b'>', &bytes[name_end..]) else {
+        let Some(gt) = memchr::memchr(b'>', &bytes[name_end..]) else {
             return;
         };
         let end = name_end + gt + 1;
@@ -149,10 +149,6 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
             nests,
         });
     }
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    memchr::memchr(needle, hay)
 }
 
 fn find(html: &str, from: usize, pat: &str) -> Option<usize> {
