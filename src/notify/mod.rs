@@ -150,31 +150,7 @@ pub async fn deliver_due_at(
         }
         match channel.digest {
             DigestSchedule::Off => {
-                for (i, e) in entries.iter().enumerate() {
-                    let alert = match parse(e) {
-                        Ok(a) => a,
-                        Err(f) => {
-                            settle(state, &name, &[e], Err(f), policy, now, &mut report)?;
-                            continue;
-                        }
-                    };
-                    let thread = state.thread(&alert.watch, &alert.id).unwrap_or_default();
-                    match send(channel, &Outgoing::Alert(&alert, &thread), http, policy).await {
-                        Ok(()) => settle(state, &name, &[e], Ok(()), policy, now, &mut report)?,
-                        Err(f) => {
-                            // The channel is failing: the rest of its entries
-                            // wait with the same backoff instead of each
-                            // costing a timeout in this round.
-                            let gone = f.gone.then(|| f.message.clone());
-                            let rest: Vec<&OutboxEntry> = entries[i..].iter().collect();
-                            settle(state, &name, &rest, Err(f), policy, now, &mut report)?;
-                            if let Some(reason) = gone {
-                                disable(state, channel, reason)?;
-                            }
-                            break;
-                        }
-                    }
-                }
+                deliver_each(state, channel, &entries, http, policy, now, &mut report).await?
             }
             schedule => {
                 // The first slot after both the previous digest and the
@@ -222,12 +198,86 @@ pub async fn deliver_due_at(
     Ok(report)
 }
 
+/// How many messages to one channel are in flight at once: webhook
+/// receivers take parallel requests; mail servers throttle parallel sessions
+/// from one client, so email goes one message at a time.
+fn parallel_sends(channel: &Channel) -> usize {
+    match channel.kind {
+        ChannelKind::Webhook(_) => 8,
+        ChannelKind::Email(_) => 1,
+    }
+}
+
+/// Sends a channel's due entries one message per alert, several at once
+/// (see [`parallel_sends`]) but the alerts of one watch in order. Once a send
+/// fails, no more start: the entries not yet sent wait with the same backoff
+/// instead of each costing a timeout in this round.
+async fn deliver_each(
+    state: &State,
+    channel: &Channel,
+    entries: &[OutboxEntry],
+    http: &reqwest::Client,
+    policy: &RetryPolicy,
+    now: i64,
+    report: &mut DeliveryReport,
+) -> Result<(), String> {
+    use futures_util::stream::{FuturesUnordered, StreamExt};
+    let name = channel.name.as_str();
+    let mut waiting: std::collections::VecDeque<&OutboxEntry> = entries.iter().collect();
+    let mut busy_watches: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut in_flight = FuturesUnordered::new();
+    let mut failed: Option<Failure> = None;
+    loop {
+        while failed.is_none() && in_flight.len() < parallel_sends(channel) {
+            let Some(at) = waiting
+                .iter()
+                .position(|e| !busy_watches.contains(e.watch.as_str()))
+            else {
+                break;
+            };
+            let e = waiting.remove(at).expect("position is in range");
+            let alert = match parse(e) {
+                Ok(a) => a,
+                Err(f) => {
+                    settle(state, name, &[e], Err(f), policy, now, report)?;
+                    continue;
+                }
+            };
+            let thread = state.thread(&alert.watch, &alert.id).unwrap_or_default();
+            busy_watches.insert(e.watch.as_str());
+            in_flight.push(async move {
+                let sent = send(channel, &Outgoing::Alert(&alert, &thread), http, policy).await;
+                (e, sent)
+            });
+        }
+        let Some((e, sent)) = in_flight.next().await else {
+            break;
+        };
+        busy_watches.remove(e.watch.as_str());
+        if let Err(f) = &sent {
+            failed.get_or_insert_with(|| f.clone());
+        }
+        settle(state, name, &[e], sent, policy, now, report)?;
+    }
+    if let Some(f) = failed {
+        let gone = f.gone.then(|| f.message.clone());
+        let rest: Vec<&OutboxEntry> = waiting.into_iter().collect();
+        if !rest.is_empty() {
+            settle(state, name, &rest, Err(f), policy, now, report)?;
+        }
+        if let Some(reason) = gone {
+            disable(state, channel, reason)?;
+        }
+    }
+    Ok(())
+}
+
 /// How long delivered alerts stay in the state database (for `outbox list
 /// --all` and mail threading).
 pub const DELIVERED_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Why one delivery failed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Failure {
     /// What went wrong, naming the step (DNS, TLS, authentication, HTTP status).
     pub message: String,

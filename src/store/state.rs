@@ -74,10 +74,12 @@ CREATE TABLE IF NOT EXISTS channel_state (
 /// Whether a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
-    /// Waits (fsync): survives a power cut. Alerts, versions, deliveries.
+    /// Waits (fsync): survives a power cut. Alerts, versions, and the state
+    /// of a check that raised an alert.
     Durable,
     /// Does not wait: survives a crash of the process, and reaches the disk
-    /// with the next durable commit; a power cut can lose it.
+    /// with the next durable commit; a power cut can lose it. The schedule
+    /// and validators of a quiet check, and delivery results.
     Lazy,
 }
 
@@ -307,39 +309,26 @@ impl State {
     /// of a check that raised no alert, which a power cut can at worst leave
     /// one check behind (costing one redundant fetch).
     pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
-        let db = self.db();
-        let lazy = durability == Durability::Lazy;
-        if lazy {
-            db.execute_batch("PRAGMA synchronous=NORMAL;")
-                .map_err(|e| self.err(e))?;
+        self.write(durability, |db| save_watch_in(db, watch, s))
+    }
+
+    /// Runs one write on the connection; with [`Durability::Lazy`] its commit
+    /// does not wait for the disk.
+    fn write<T>(
+        &self,
+        durability: Durability,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let mut db = self.db();
+        if durability == Durability::Durable {
+            return work(&mut db).map_err(|e| self.err(e));
         }
-        let saved = db
-            .prepare_cached(
-                "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT(watch) DO UPDATE SET etag=?2, last_modified=?3, last_check=?4, last_result=?5, last_error=?6,
-                   last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11",
-            )
-            .and_then(|mut st| st.execute(params![
-                    watch,
-                    s.validators.etag,
-                    s.validators.last_modified,
-                    s.last_check,
-                    s.last_result,
-                    s.last_error,
-                    s.last_change,
-                    s.next_due,
-                    s.failures,
-                    s.error_alerted as i64,
-                    s.gone as i64
-                ]))
-            .map(|_| ())
-            .map_err(|e| self.err(e));
-        if lazy {
-            db.execute_batch("PRAGMA synchronous=FULL;")
-                .map_err(|e| self.err(e))?;
-        }
-        saved
+        db.execute_batch("PRAGMA synchronous=NORMAL;")
+            .map_err(|e| self.err(e))?;
+        let done = work(&mut db).map_err(|e| self.err(e));
+        db.execute_batch("PRAGMA synchronous=FULL;")
+            .map_err(|e| self.err(e))?;
+        done
     }
 
     /// Whether a watch has ever recorded items (a first listing check does not alert).
@@ -535,18 +524,22 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// Marks an entry delivered.
+    /// Marks an entry delivered. The commit does not wait for the disk: a
+    /// power cut can only make the alert go out again under the same id,
+    /// which receivers drop as a duplicate.
     pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
-        self.db()
-            .prepare_cached(
+        self.write(Durability::Lazy, |db| {
+            db.prepare_cached(
                 "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
-            )
-            .and_then(|mut st| st.execute(params![alert_id, channel, now]))
+            )?
+            .execute(params![alert_id, channel, now])
             .map(|_| ())
-            .map_err(|e| self.err(e))
+        })
     }
 
-    /// Records a failed attempt at `now`: retry at `next_attempt`, or dead when `None`.
+    /// Records a failed attempt at `now`: retry at `next_attempt`, or dead
+    /// when `None`. Like [`State::mark_sent`], the commit does not wait for
+    /// the disk: a power cut can only make the entry due again sooner.
     pub fn mark_failed(
         &self,
         alert_id: &str,
@@ -559,15 +552,15 @@ impl State {
             Some(t) => ("pending", t),
             None => ("dead", 0),
         };
-        self.db()
-            .execute(
+        self.write(Durability::Lazy, |db| {
+            db.prepare_cached(
                 "UPDATE outbox SET status=?3, attempts=attempts+1, last_error=?4, first_failure=COALESCE(first_failure, ?6),
                    next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
                  WHERE alert_id=?1 AND channel=?2",
-                params![alert_id, channel, status, error, next, now],
-            )
+            )?
+            .execute(params![alert_id, channel, status, error, next, now])
             .map(|_| ())
-            .map_err(|e| self.err(e))
+        })
     }
 
     /// Makes unsent entries (all, or of one alert) pending and due now with
@@ -766,6 +759,30 @@ impl State {
             _ => vec![],
         })
     }
+}
+
+/// Upserts a watch's state row.
+fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(watch) DO UPDATE SET etag=?2, last_modified=?3, last_check=?4, last_result=?5, last_error=?6,
+           last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11",
+    )?
+    .execute(params![
+        watch,
+        s.validators.etag,
+        s.validators.last_modified,
+        s.last_check,
+        s.last_result,
+        s.last_error,
+        s.last_change,
+        s.next_due,
+        s.failures,
+        s.error_alerted as i64,
+        s.gone as i64
+    ])
+    .map(|_| ())
 }
 
 #[cfg(test)]

@@ -204,6 +204,8 @@ enum Reply {
     Status(u16, Vec<(&'static str, String)>),
     /// Read the request and never answer.
     Hang,
+    /// Answer 200 after this long.
+    Slow(Duration),
 }
 
 #[derive(Default)]
@@ -211,6 +213,9 @@ struct Hook {
     received: Mutex<Vec<Received>>,
     /// Scripted replies; 200 when empty.
     replies: Mutex<VecDeque<Reply>>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
 }
 
 impl Hook {
@@ -251,14 +256,23 @@ fn webhook_server() -> (Arc<Hook>, String) {
                         return;
                     };
                     h.received.lock().unwrap().push(req);
+                    let now_in_flight = h.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    h.most_in_flight.fetch_max(now_in_flight, Ordering::SeqCst);
                     let reply = h
                         .replies
                         .lock()
                         .unwrap()
                         .pop_front()
                         .unwrap_or(Reply::Status(200, vec![]));
+                    let reply = match reply {
+                        Reply::Slow(delay) => {
+                            tokio::time::sleep(delay).await;
+                            Reply::Status(200, vec![])
+                        }
+                        r => r,
+                    };
                     match reply {
-                        Reply::Hang => {
+                        Reply::Hang | Reply::Slow(_) => {
                             tokio::time::sleep(Duration::from_secs(3600)).await;
                         }
                         Reply::Status(code, headers) => {
@@ -271,6 +285,7 @@ fn webhook_server() -> (Arc<Hook>, String) {
                             resp.push_str("\r\n");
                             let _ = sock.write_all(resp.as_bytes()).await;
                             let _ = sock.shutdown().await;
+                            h.in_flight.fetch_sub(1, Ordering::SeqCst);
                         }
                     }
                 });
@@ -729,6 +744,83 @@ async fn webhook_500_then_200_is_signed_and_keeps_its_id() {
     assert!(blocks
         .iter()
         .any(|b| b["op"] == "changed" && b["segments"].is_array()));
+}
+
+#[tokio::test]
+async fn webhooks_go_out_in_parallel_a_watchs_alerts_in_order_and_a_failure_stops_new_sends() {
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/hook"), ""), "");
+    let t0 = now();
+    let hooked = |watch: &str, id: &str| {
+        let mut a = edited_alert();
+        a.watch = watch.to_string();
+        a.id = id.to_string();
+        s.state
+            .enqueue(
+                id,
+                watch,
+                "edited",
+                &serde_json::to_string(&a).unwrap(),
+                &["hook".to_string()],
+                t0,
+            )
+            .unwrap();
+    };
+    // Three alerts about one story, then one about each of nine others.
+    for id in ["story-1", "story-2", "story-3"] {
+        hooked("story", id);
+    }
+    for i in 0..9 {
+        hooked(&format!("other-{i}"), &format!("other-{i}-1"));
+    }
+    hook.script(&vec![Reply::Slow(Duration::from_millis(150)); 12]);
+    assert_eq!(deliver(&s, t0).await.sent, 12);
+    let most = hook.most_in_flight.load(Ordering::SeqCst);
+    assert!((2..=8).contains(&most), "{most} requests at once");
+    let story: Vec<String> = hook
+        .requests()
+        .iter()
+        .filter_map(|r| {
+            r.header("webhook-id")
+                .filter(|id| id.starts_with("story"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(story, ["story-1", "story-2", "story-3"]);
+
+    // A failing receiver: the sends already started finish, no new one
+    // starts, and the rest wait with the failure's backoff.
+    let (hook, base) = webhook_server();
+    let s = setup(&webhook_channel(&format!("{base}/hook"), ""), "");
+    for i in 0..16 {
+        let mut a = edited_alert();
+        a.watch = format!("w{i}");
+        a.id = format!("w{i}-1");
+        s.state
+            .enqueue(
+                &a.id,
+                &a.watch,
+                "edited",
+                &serde_json::to_string(&a).unwrap(),
+                &["hook".to_string()],
+                t0,
+            )
+            .unwrap();
+    }
+    let mut replies = vec![Reply::Status(500, vec![])];
+    replies.extend(vec![Reply::Slow(Duration::from_millis(150)); 15]);
+    hook.script(&replies);
+    let r = deliver(&s, t0).await;
+    assert_eq!((r.sent, r.retrying, r.dead), (7, 9, 0));
+    assert_eq!(hook.count(), 8);
+    let waiting = s.state.outbox(Some(OutboxStatus::Pending), None).unwrap();
+    assert_eq!(waiting.len(), 9);
+    assert!(
+        waiting.iter().all(|e| e.next_attempt >= t0 + 30),
+        "{waiting:?}"
+    );
+    // The next round delivers them.
+    assert_eq!(deliver(&s, t0 + 3600).await.sent, 9);
 }
 
 #[tokio::test]
