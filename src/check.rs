@@ -19,7 +19,7 @@ use crate::document::{Document, Item};
 use crate::extract;
 use crate::fetch::{Fetched, Fetcher, Response, Validators};
 use crate::notify;
-use crate::store::{Baselines, Durability, State, WatchState};
+use crate::store::{Baselines, Durability, NewVersion, State, WatchState};
 
 /// Everything a check needs.
 #[derive(Clone)]
@@ -169,7 +169,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         WatchKind::Listing | WatchKind::Feed => check_items(ctx, watch, &mut st).await,
     };
     let now = Utc::now().timestamp();
-    let (outcome, detail, mut alerts) = match result {
+    let (outcome, detail, mut alerts, keep) = match result {
         Ok(r) => r,
         Err(msg) => {
             st.failures += 1;
@@ -185,7 +185,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
                 alerts[0].error = Some(msg.clone());
                 st.error_alerted = true;
             }
-            (Outcome::Error(msg.clone()), msg, alerts)
+            (Outcome::Error(msg.clone()), msg, alerts, Keep::Nothing)
         }
     };
     if !matches!(outcome, Outcome::Error(_)) {
@@ -208,22 +208,9 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     }
     let mut outcome = outcome;
     if !ctx.dry_run {
-        // A check that raised an alert changed flags (gone, error alerted)
-        // that its alert's identity depends on: those must reach the disk.
-        let durability = if alerts.is_empty() {
-            Durability::Lazy
-        } else {
-            Durability::Durable
-        };
         let (w, raised) = (watch.clone(), alerts.clone());
-        let routed = ctx.storage(move |ctx| {
-            enqueue(ctx, &w, &raised).and_then(|_| {
-                ctx.state
-                    .save_watch(&w.name, &st, durability)
-                    .map_err(|e| e.to_string())
-            })
-        });
-        if let Err(e) = routed.await.and_then(|r| r) {
+        let stored = ctx.storage(move |ctx| store(ctx, &w, &raised, keep, &st));
+        if let Err(e) = stored.await.and_then(|r| r) {
             outcome = Outcome::Error(e.clone());
         }
     }
@@ -244,6 +231,80 @@ fn report(
         alerts,
         elapsed: started.elapsed(),
     }
+}
+
+/// What a check keeps once its alerts are in the outbox.
+enum Keep {
+    /// Nothing new: the page is unchanged, gone, or could not be checked.
+    Nothing,
+    /// The article's new version (`hash`: its [`Document::content_hash`]):
+    /// the baseline and the version history advance.
+    Article {
+        doc: Document,
+        hash: String,
+        fetched: String,
+    },
+    /// The listing's or feed's current items: remembered as seen and
+    /// written as its baseline.
+    Items { items: Vec<Item>, now: i64 },
+}
+
+/// Stores what a check leaves behind, in the order that loses nothing to a
+/// crash: its alerts into the outbox, then the baseline, then the version
+/// and the watch's state in one transaction.
+fn store(
+    ctx: &Context,
+    watch: &Watch,
+    alerts: &[Alert],
+    keep: Keep,
+    st: &WatchState,
+) -> Result<(), String> {
+    enqueue(ctx, watch, alerts)?;
+    if !alerts.is_empty() {
+        failpoint("after-enqueue");
+    }
+    let baseline_error = |e: std::io::Error| {
+        format!(
+            "writing baseline {}: {e}",
+            ctx.baselines.path(&watch.name).display()
+        )
+    };
+    let version = match keep {
+        Keep::Nothing => None,
+        Keep::Article { doc, hash, fetched } => {
+            let body = doc.to_baseline(watch.url.as_str(), &fetched);
+            ctx.baselines
+                .write(&watch.name, &body)
+                .map_err(baseline_error)?;
+            Some(NewVersion {
+                sha256: hash,
+                body,
+                fetched_at: Utc::now().timestamp(),
+                keep: ctx.config.daemon.keep_versions,
+            })
+        }
+        Keep::Items { items, now } => {
+            ctx.state
+                .mark_seen(&watch.name, &items, now)
+                .map_err(|e| e.to_string())?;
+            ctx.baselines
+                .write_items(&watch.name, &items, watch.url.as_str(), &now_rfc3339())
+                .map_err(baseline_error)?;
+            None
+        }
+    };
+    // A new version, and the flags (gone, error alerted) that an alert's
+    // identity depends on, must reach the disk; a quiet check's schedule
+    // and validators need not wait for it.
+    let durability = if alerts.is_empty() && version.is_none() {
+        Durability::Lazy
+    } else {
+        Durability::Durable
+    };
+    ctx.state
+        .save_check(&watch.name, st, version.as_ref(), durability)
+        .map(|_pruned| ())
+        .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
 }
 
 /// Writes alerts to the outbox, each routed to the watch's channels.
@@ -285,7 +346,7 @@ fn base_alert(
     }
 }
 
-type CheckResult = Result<(Outcome, String, Vec<Alert>), String>;
+type CheckResult = Result<(Outcome, String, Vec<Alert>, Keep), String>;
 
 /// True when a redirect landed on a section front or the home page instead
 /// of an article: a much shorter path on the same site.
@@ -331,81 +392,61 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     };
     let resp = match fetch(ctx, watch, &validators).await? {
         Fetched::NotModified => {
-            return Ok((Outcome::NotModified, "304 Not Modified".into(), vec![]))
+            return Ok((
+                Outcome::NotModified,
+                "304 Not Modified".into(),
+                vec![],
+                Keep::Nothing,
+            ))
         }
         Fetched::Page(r) => r,
     };
-    let baseline = ctx.baselines.read(&watch.name).map_err(|e| {
-        format!(
-            "reading baseline {}: {e}",
-            ctx.baselines.path(&watch.name).display()
-        )
-    })?;
     let gone = resp.status == 404
         || resp.status == 410
         || redirected_to_front(&watch.url, &resp.final_url);
     if gone {
-        if st.gone || baseline.is_none() {
-            return Ok((Outcome::Unchanged, "still gone".into(), vec![]));
-        }
-        st.gone = true;
-        st.validators = Validators::default();
-        let how = if resp.status == 404 || resp.status == 410 {
-            format!("The article answers HTTP {}", resp.status)
-        } else {
-            format!("The article now redirects to {}", resp.final_url)
-        };
-        let old = baseline.expect("checked above");
-        let version = ctx
-            .state
-            .latest_version(&watch.name)
-            .map_err(|e| e.to_string())?;
-        let mut a = base_alert(
-            watch,
-            ChangeKind::TakenDown,
-            how.clone(),
-            &[&"taken_down", &old.content_hash(), &version],
-        );
-        a.title = old.title.clone();
-        a.byline = old.byline.clone();
-        return Ok((Outcome::Changed(ChangeKind::TakenDown), how, vec![a]));
+        return taken_down(ctx, watch, st, &resp);
     }
     let new_validators = resp.validators.clone();
-    let (selector, rules) = (watch.selector.clone(), rules(watch));
-    // Parsing, comparing and hashing happen off the runtime; the baseline
-    // comes back with what was found against it.
+    let (selector, rules, baselines, name) = (
+        watch.selector.clone(),
+        rules(watch),
+        ctx.baselines.clone(),
+        watch.name.clone(),
+    );
+    // Reading the baseline, parsing, comparing and hashing happen off the
+    // runtime; the baseline comes back with what was found against it.
     let (doc, hash, compared) = ctx
         .cpu_bound(move || {
-            extract_article(&resp, selector.as_deref()).map(|doc| {
-                let compared = baseline.map(|old| {
-                    let change = compare::compare(&old, &doc, &rules);
-                    let old_hash = old.content_hash();
-                    (old, change, old_hash)
-                });
-                let hash = doc.content_hash();
-                (doc, hash, compared)
-            })
+            let baseline = read_baseline(&baselines, &name)?;
+            let doc = extract_article(&resp, selector.as_deref())?;
+            let compared = baseline.map(|old| {
+                let change = compare::compare(&old, &doc, &rules);
+                let old_hash = old.content_hash();
+                (old, change, old_hash)
+            });
+            let hash = doc.content_hash();
+            Ok::<_, String>((doc, hash, compared))
         })
         .await??;
-    let fetched = now_rfc3339();
+    // Accepting the page makes it the new baseline.
+    let accept = |doc, hash| Keep::Article {
+        doc,
+        hash,
+        fetched: now_rfc3339(),
+    };
+    st.validators = new_validators;
     let Some((old, change, old_hash)) = compared else {
         let detail = format!(
             "first check: baseline stored ({} paragraphs, {} words), no alert",
             doc.blocks.len(),
             doc.word_count()
         );
-        if !ctx.dry_run {
-            let w = watch.clone();
-            ctx.storage(move |ctx| accept(ctx, &w, &doc, &hash, &fetched))
-                .await??;
-        }
-        st.validators = new_validators;
-        return Ok((Outcome::BaselineStored, detail, vec![]));
+        return Ok((Outcome::BaselineStored, detail, vec![], accept(doc, hash)));
     };
     let restored = std::mem::take(&mut st.gone);
-    st.validators = new_validators;
     if change.is_none() && !restored {
-        return Ok((Outcome::Unchanged, String::new(), vec![]));
+        return Ok((Outcome::Unchanged, String::new(), vec![], Keep::Nothing));
     }
     if let Some(c) = &change {
         // What changed: added and removed words, and both headlines when it changed.
@@ -417,15 +458,11 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         if !watch.keywords.is_empty() && !mentions_keyword(&watch.keywords, &changed.join(" "), "")
         {
             // Accept the new version silently: the change does not concern the watch's keywords.
-            if !ctx.dry_run {
-                let w = watch.clone();
-                ctx.storage(move |ctx| accept(ctx, &w, &doc, &hash, &fetched))
-                    .await??;
-            }
             return Ok((
                 Outcome::Unchanged,
                 "changed, but mentions no keyword".into(),
                 vec![],
+                accept(doc, hash),
             ));
         }
     }
@@ -458,16 +495,53 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();
     a.change = change;
-    if !ctx.dry_run {
-        let (w, alert) = (watch.clone(), a.clone());
-        ctx.storage(move |ctx| {
-            enqueue(ctx, &w, std::slice::from_ref(&alert))?;
-            failpoint("after-enqueue");
-            accept(ctx, &w, &doc, &hash, &fetched)
-        })
-        .await??;
-    }
-    Ok((Outcome::Changed(kind), summary, vec![a]))
+    Ok((Outcome::Changed(kind), summary, vec![a], accept(doc, hash)))
+}
+
+/// An article that answers 404 or 410, or redirects to a section front: one
+/// "taken down" alert against the baseline, then quiet until it is back.
+fn taken_down(ctx: &Context, watch: &Watch, st: &mut WatchState, resp: &Response) -> CheckResult {
+    let baseline = read_baseline(&ctx.baselines, &watch.name)?;
+    let Some(old) = baseline.filter(|_| !st.gone) else {
+        return Ok((
+            Outcome::Unchanged,
+            "still gone".into(),
+            vec![],
+            Keep::Nothing,
+        ));
+    };
+    st.gone = true;
+    st.validators = Validators::default();
+    let how = if resp.status == 404 || resp.status == 410 {
+        format!("The article answers HTTP {}", resp.status)
+    } else {
+        format!("The article now redirects to {}", resp.final_url)
+    };
+    let version = ctx
+        .state
+        .latest_version(&watch.name)
+        .map_err(|e| e.to_string())?;
+    let mut a = base_alert(
+        watch,
+        ChangeKind::TakenDown,
+        how.clone(),
+        &[&"taken_down", &old.content_hash(), &version],
+    );
+    a.title = old.title.clone();
+    a.byline = old.byline.clone();
+    Ok((
+        Outcome::Changed(ChangeKind::TakenDown),
+        how,
+        vec![a],
+        Keep::Nothing,
+    ))
+}
+
+/// Reads a watch's baseline document (`None` before the first check).
+fn read_baseline(baselines: &Baselines, watch: &str) -> Result<Option<Document>, String> {
+    baselines
+        .read(watch)
+        .map_err(|e| format!("reading baseline {}: {e}", baselines.path(watch).display()))
 }
 
 /// The comparison rules of a watch.
@@ -508,57 +582,6 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
     Ok(doc)
 }
 
-/// Advances the baseline and records the version (`hash`: the document's
-/// [`Document::content_hash`]).
-fn accept(
-    ctx: &Context,
-    watch: &Watch,
-    doc: &Document,
-    hash: &str,
-    fetched: &str,
-) -> Result<(), String> {
-    let body = doc.to_baseline(watch.url.as_str(), fetched);
-    ctx.baselines.write(&watch.name, &body).map_err(|e| {
-        format!(
-            "writing baseline {}: {e}",
-            ctx.baselines.path(&watch.name).display()
-        )
-    })?;
-    ctx.state
-        .record_version(
-            &watch.name,
-            hash,
-            &body,
-            Utc::now().timestamp(),
-            ctx.config.daemon.keep_versions,
-        )
-        .map(|_| ())
-        .map_err(|e| format!("recording version of watch {}: {e}", watch.name))
-}
-
-/// Puts a listing's alerts in the outbox, then remembers its current items
-/// as seen and writes them as its baseline file.
-fn record_items(
-    ctx: &Context,
-    watch: &Watch,
-    alerts: &[Alert],
-    items: &[Item],
-    now: i64,
-) -> Result<(), String> {
-    enqueue(ctx, watch, alerts)?;
-    ctx.state
-        .mark_seen(&watch.name, items, now)
-        .map_err(|e| e.to_string())?;
-    ctx.baselines
-        .write_items(&watch.name, items, watch.url.as_str(), &now_rfc3339())
-        .map_err(|e| {
-            format!(
-                "writing baseline {}: {e}",
-                ctx.baselines.path(&watch.name).display()
-            )
-        })
-}
-
 /// True when any keyword occurs in any of the texts (Unicode-aware, case- and
 /// Persian/Arabic-variant-insensitive).
 pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
@@ -591,7 +614,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     };
     let resp = match fetch(ctx, watch, &validators).await? {
         Fetched::NotModified => {
-            return Ok((Outcome::NotModified, "304 Not Modified".into(), vec![]))
+            return Ok((
+                Outcome::NotModified,
+                "304 Not Modified".into(),
+                vec![],
+                Keep::Nothing,
+            ))
         }
         Fetched::Page(r) => r,
     };
@@ -616,13 +644,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let now = Utc::now().timestamp();
     if first {
         let detail = format!("first check: {} items recorded, no alert", items.len());
-        let recorded = items.len();
-        if !ctx.dry_run {
-            let w = watch.clone();
-            ctx.storage(move |ctx| record_items(ctx, &w, &[], &items, now))
-                .await??;
-        }
-        return Ok((Outcome::ItemsRecorded(recorded), detail, vec![]));
+        return Ok((
+            Outcome::ItemsRecorded(items.len()),
+            detail,
+            vec![],
+            Keep::Items { items, now },
+        ));
     }
     let mut new_items = Vec::new();
     for it in items.iter().filter(|it| !listed.contains(&it.key)) {
@@ -636,7 +663,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         }
     }
     if new_items.is_empty() {
-        return Ok((Outcome::Unchanged, String::new(), vec![]));
+        return Ok((Outcome::Unchanged, String::new(), vec![], Keep::Nothing));
     }
     let matching = matching_items(ctx, watch, &new_items).await;
     let mut alerts = vec![];
@@ -663,11 +690,6 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         a.items = matching;
         alerts.push(a);
     }
-    if !ctx.dry_run {
-        let (w, raised) = (watch.clone(), alerts.clone());
-        ctx.storage(move |ctx| record_items(ctx, &w, &raised, &items, now))
-            .await??;
-    }
     let detail = alerts
         .first()
         .map(|a| a.summary.clone())
@@ -677,7 +699,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     } else {
         Outcome::NewItems(alerts[0].items.len())
     };
-    Ok((outcome, detail, alerts))
+    Ok((outcome, detail, alerts, Keep::Items { items, now }))
 }
 
 /// The new items that pass the watch's keyword filter (all when it has none).

@@ -3,7 +3,8 @@
 mod state;
 
 pub use state::{
-    DisabledChannel, Durability, OutboxCounts, OutboxEntry, OutboxStatus, State, WatchState,
+    DisabledChannel, Durability, NewVersion, OutboxCounts, OutboxEntry, OutboxStatus, State,
+    WatchState,
 };
 
 use std::io::Write;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::fetch::Validators;
 
@@ -81,6 +81,19 @@ pub enum Durability {
     /// with the next durable commit; a power cut can lose it. The schedule
     /// and validators of a quiet check, and delivery results.
     Lazy,
+}
+
+/// A newly accepted version of a watch's document, for [`State::save_check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVersion {
+    /// The document's [`crate::document::Document::content_hash`].
+    pub sha256: String,
+    /// The baseline text.
+    pub body: String,
+    /// Unix time it was fetched.
+    pub fetched_at: i64,
+    /// How many versions of the watch to keep.
+    pub keep: usize,
 }
 
 /// Brings a database created by an earlier version up to [`SCHEMA`].
@@ -195,6 +208,10 @@ pub struct OutboxCounts {
 /// Handle on the state database; cheap to clone, safe to share.
 #[derive(Clone)]
 pub struct State {
+    /// A second connection for reads: in WAL mode they never wait for a
+    /// commit of `conn` to reach the disk. Declared first so that it closes
+    /// first, and `conn`, closing last, checkpoints and removes the WAL.
+    reads: Arc<Mutex<Connection>>,
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
 }
@@ -237,8 +254,18 @@ impl State {
                 path.display()
             )
         })?;
+        let reads = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .and_then(|r| {
+            r.busy_timeout(std::time::Duration::from_secs(10))
+                .map(|_| r)
+        })
+        .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
         Ok(State {
             conn: Arc::new(Mutex::new(conn)),
+            reads: Arc::new(Mutex::new(reads)),
             path,
         })
     }
@@ -254,8 +281,10 @@ impl State {
         let conn = Connection::open_in_memory()
             .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
             .map_err(|e| e.to_string())?;
+        let conn = Arc::new(Mutex::new(conn));
         Ok(State {
-            conn: Arc::new(Mutex::new(conn)),
+            reads: conn.clone(),
+            conn,
             path,
         })
     }
@@ -270,6 +299,10 @@ impl State {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reads.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn err(&self, source: rusqlite::Error) -> StateError {
         StateError {
             path: self.path.display().to_string(),
@@ -279,7 +312,7 @@ impl State {
 
     /// The state of a watch (default when never checked).
     pub fn watch(&self, watch: &str) -> Result<WatchState> {
-        self.db()
+        self.reader()
             .prepare_cached(
                 "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone FROM watch_state WHERE watch = ?1",
             )
@@ -333,7 +366,7 @@ impl State {
 
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     pub fn has_seen_items(&self, watch: &str) -> Result<bool> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = ?1)",
                 [watch],
@@ -344,7 +377,7 @@ impl State {
 
     /// Whether an item key was seen before for this watch.
     pub fn seen(&self, watch: &str, key: &str) -> Result<bool> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = ?1 AND key = ?2)",
                 [watch, key],
@@ -369,57 +402,33 @@ impl State {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// Records an accepted version of a watch's document (deduplicated by
-    /// hash) and, in the same transaction, keeps only the newest `keep`
-    /// versions of the watch, dropping the bodies no version refers to any
-    /// more. Returns how many versions were pruned.
-    pub fn record_version(
+    /// Stores what one check leaves behind, in one transaction: the watch's
+    /// state and, when given, a newly accepted version of its document
+    /// (deduplicated by hash; only the newest [`NewVersion::keep`] versions of
+    /// the watch stay, with the bodies they refer to). Returns how many old
+    /// versions were pruned.
+    pub fn save_check(
         &self,
         watch: &str,
-        sha256: &str,
-        body: &str,
-        now: i64,
-        keep: usize,
+        s: &WatchState,
+        version: Option<&NewVersion>,
+        durability: Durability,
     ) -> Result<usize> {
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        let pruned = (|| {
-            tx.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
-                .execute(params![sha256, body])?;
-            let last: Option<String> = tx
-                .prepare_cached(
-                    "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1",
-                )?
-                .query_row([watch], |r| r.get(0))
-                .optional()?;
-            if last.as_deref() != Some(sha256) {
-                tx.prepare_cached(
-                    "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3)",
-                )?
-                .execute(params![watch, sha256, now])?;
-            }
-            let dropped: Vec<String> = tx
-                .prepare_cached(
-                    "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING sha256",
-                )?
-                .query_map(params![watch, keep as i64], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut unreferenced = tx.prepare_cached(
-                "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = ?1)",
-            )?;
-            for sha in &dropped {
-                unreferenced.execute([sha])?;
-            }
-            Ok(dropped.len())
-        })()
-        .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(pruned)
+        self.write(durability, |db| {
+            let tx = db.transaction()?;
+            let pruned = match version {
+                Some(v) => record_version_in(&tx, watch, v)?,
+                None => 0,
+            };
+            save_watch_in(&tx, watch, s)?;
+            tx.commit()?;
+            Ok(pruned)
+        })
     }
 
     /// Versions of a watch: (seq, sha256, fetched_at), oldest first.
     pub fn versions(&self, watch: &str) -> Result<Vec<(i64, String, i64)>> {
-        let db = self.db();
+        let db = self.reader();
         let mut st = db
             .prepare("SELECT seq, sha256, fetched_at FROM versions WHERE watch = ?1 ORDER BY seq")
             .map_err(|e| self.err(e))?;
@@ -432,7 +441,7 @@ impl State {
 
     /// The sequence number of a watch's latest accepted version (0 when none).
     pub fn latest_version(&self, watch: &str) -> Result<i64> {
-        self.db()
+        self.reader()
             .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1")
             .and_then(|mut st| st.query_row([watch], |r| r.get(0)))
             .map_err(|e| self.err(e))
@@ -440,7 +449,7 @@ impl State {
 
     /// The stored body of a version.
     pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = ?1 AND v.seq = ?2",
                 params![watch, seq],
@@ -488,7 +497,7 @@ impl State {
         status: Option<OutboxStatus>,
         due_by: Option<i64>,
     ) -> Result<Vec<OutboxEntry>> {
-        let db = self.db();
+        let db = self.reader();
         // With a status the index on (status, next_attempt) finds the entries
         // without reading the delivered ones.
         let sql = if status.is_some() {
@@ -617,7 +626,7 @@ impl State {
 
     /// Undelivered entries by status.
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT COALESCE(SUM(status='pending'), 0), COALESCE(SUM(status='dead'), 0) FROM outbox",
                 [],
@@ -633,7 +642,7 @@ impl State {
 
     /// Why a channel is disabled, if it is.
     pub fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT disabled_reason, disabled_for FROM channel_state WHERE channel = ?1 AND disabled_reason IS NOT NULL",
                 [channel],
@@ -671,7 +680,7 @@ impl State {
 
     /// Unix time the channel's last digest went out.
     pub fn last_digest(&self, channel: &str) -> Result<Option<i64>> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT last_digest FROM channel_state WHERE channel = ?1",
                 [channel],
@@ -704,7 +713,7 @@ impl State {
 
     /// Pending entries per watch (for status).
     pub fn pending_count(&self, watch: Option<&str>) -> Result<i64> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead') AND (?1 IS NULL OR a.watch = ?1)",
                 params![watch],
@@ -715,7 +724,7 @@ impl State {
 
     /// Creation time of the oldest alert not yet delivered to every channel.
     pub fn oldest_unsent(&self) -> Result<Option<i64>> {
-        self.db()
+        self.reader()
             .query_row(
                 "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead')",
                 [],
@@ -742,7 +751,7 @@ impl State {
     /// earlier alerts about the same watch (empty for the first alert; one id
     /// when they are the same). Used for In-Reply-To / References.
     pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Vec<String>> {
-        let db = self.db();
+        let db = self.reader();
         let mut st = db
             .prepare_cached(
                 "SELECT id FROM alerts WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
@@ -759,6 +768,36 @@ impl State {
             _ => vec![],
         })
     }
+}
+
+/// Records a version of a watch's document and prunes the oldest beyond
+/// `keep`; returns how many were pruned.
+fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::Result<usize> {
+    db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
+        .execute(params![v.sha256, v.body])?;
+    let last: Option<String> = db
+        .prepare_cached("SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([watch], |r| r.get(0))
+        .optional()?;
+    if last.as_deref() != Some(v.sha256.as_str()) {
+        db.prepare_cached(
+            "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3)",
+        )?
+        .execute(params![watch, v.sha256, v.fetched_at])?;
+    }
+    let dropped: Vec<String> = db
+        .prepare_cached(
+            "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING sha256",
+        )?
+        .query_map(params![watch, v.keep as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut unreferenced = db.prepare_cached(
+        "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = ?1)",
+    )?;
+    for sha in &dropped {
+        unreferenced.execute([sha])?;
+    }
+    Ok(dropped.len())
 }
 
 /// Upserts a watch's state row.
@@ -867,14 +906,26 @@ mod tests {
         assert_eq!(reopened.watch("w").unwrap().failures, 2);
     }
 
+    /// Records a version the way a check does; returns how many were pruned.
+    fn record(st: &State, watch: &str, sha256: &str, body: &str, at: i64, keep: usize) -> usize {
+        let v = NewVersion {
+            sha256: sha256.into(),
+            body: body.into(),
+            fetched_at: at,
+            keep,
+        };
+        st.save_check(watch, &WatchState::default(), Some(&v), Durability::Durable)
+            .unwrap()
+    }
+
     #[test]
     fn versions_are_content_addressed() {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(dir.path()).unwrap();
-        st.record_version("w", "h1", "one", 1, 10).unwrap();
-        st.record_version("w", "h1", "one", 2, 10).unwrap();
-        st.record_version("w", "h2", "two", 3, 10).unwrap();
-        st.record_version("w", "h1", "one", 4, 10).unwrap();
+        record(&st, "w", "h1", "one", 1, 10);
+        record(&st, "w", "h1", "one", 2, 10);
+        record(&st, "w", "h2", "two", 3, 10);
+        record(&st, "w", "h1", "one", 4, 10);
         let v = st.versions("w").unwrap();
         assert_eq!(v.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
@@ -884,11 +935,11 @@ mod tests {
     fn pruning_keeps_the_newest_versions_and_their_bodies_only() {
         let dir = tempfile::tempdir().unwrap();
         let st = State::open(dir.path()).unwrap();
-        st.record_version("other", "h2", "two", 0, 2).unwrap();
+        record(&st, "other", "h2", "two", 0, 2);
         let pruned: Vec<usize> = [("h1", "one"), ("h2", "two"), ("h3", "three"), ("h1", "one")]
             .into_iter()
             .enumerate()
-            .map(|(i, (h, body))| st.record_version("w", h, body, i as i64, 2).unwrap())
+            .map(|(i, (h, body))| record(&st, "w", h, body, i as i64, 2))
             .collect();
         assert_eq!(pruned, vec![0, 0, 1, 1]);
         let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.0).collect();
