@@ -240,7 +240,7 @@ enum Keep {
     /// The article's new version (`hash`: its [`Document::content_hash`]):
     /// the baseline and the version history advance.
     Article {
-        doc: Document,
+        doc: Box<Document>,
         hash: String,
         fetched: String,
     },
@@ -431,7 +431,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         .await??;
     // Accepting the page makes it the new baseline.
     let accept = |doc, hash| Keep::Article {
-        doc,
+        doc: Box::new(doc),
         hash,
         fetched: now_rfc3339(),
     };
