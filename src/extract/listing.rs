@@ -59,7 +59,7 @@ pub fn normalize_url(url: &Url) -> String {
 /// links that look like articles (same site, headline-length anchor text,
 /// outside navigation, header and footer).
 pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
-    let dom = Html::parse_document(&super::nesting::bounded(html));
+    let dom = Html::parse_document(&super::prepare::for_parsing(html));
     let custom = selector.and_then(|s| Selector::parse(s).ok());
     let anchors = Selector::parse("a[href]").expect("static selector");
     let mut seen = HashSet::new();

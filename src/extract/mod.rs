@@ -7,7 +7,7 @@ mod corpus;
 mod feed;
 mod listing;
 mod metadata;
-mod nesting;
+mod prepare;
 
 pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::feed;
@@ -21,7 +21,7 @@ use crate::document::Document;
 /// Extracts the article of an HTML page. `selector`, when given, names the
 /// element(s) holding the article text and overrides automatic detection.
 pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
-    let dom = Html::parse_document(&nesting::bounded(html));
+    let dom = Html::parse_document(&prepare::for_parsing(html));
     let metadata::Metadata {
         mut doc,
         article_body,
