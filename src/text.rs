@@ -102,8 +102,14 @@ fn fold_char(c: char) -> Option<char> {
 /// The form two texts are compared in: [`clean`], then Persian/Arabic and
 /// typographic variants folded. Case is kept: a changed capital is an edit.
 pub fn compare_key(s: &str) -> String {
-    // Most text has nothing to fold: skip building a folded copy then.
-    if s.chars().all(|c| fold_char(c) == Some(c)) {
+    // Most text has nothing to fold: skip building a folded copy then. In
+    // ASCII only the backtick folds.
+    let nothing_to_fold = if s.is_ascii() {
+        memchr::memchr(b'`', s.as_bytes()).is_none()
+    } else {
+        s.chars().all(|c| fold_char(c) == Some(c))
+    };
+    if nothing_to_fold {
         clean(s)
     } else {
         clean(&s.chars().filter_map(fold_char).collect::<String>())
