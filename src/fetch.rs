@@ -461,7 +461,8 @@ impl HttpFetcher {
             last_modified: header(reqwest::header::LAST_MODIFIED),
         };
         let final_url = resp.url().clone();
-        let mut body = Vec::new();
+        let announced = resp.content_length().unwrap_or(0).min(self.max_body);
+        let mut body = Vec::with_capacity(announced as usize);
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| classify(&e, self.timeout))?;
