@@ -480,18 +480,13 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         (Some(c), false) => c.summary.clone(),
         (None, false) => unreachable!("handled above"),
     };
-    // The baseline's version number keeps a change that recurs (A→B, back to
-    // A, A→B again) distinct, while a re-run after a crash derives the same id.
-    let version = ctx
-        .state
-        .latest_version(&watch.name)
-        .map_err(|e| e.to_string())?;
-    let mut a = base_alert(
+    let mut a = article_alert(
+        ctx,
         watch,
         kind,
         summary.clone(),
-        &[&old_hash, &hash, &restored, &version],
-    );
+        &[&old_hash, &hash, &restored],
+    )?;
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();
     a.change = change;
@@ -517,16 +512,13 @@ fn taken_down(ctx: &Context, watch: &Watch, st: &mut WatchState, resp: &Response
     } else {
         format!("The article now redirects to {}", resp.final_url)
     };
-    let version = ctx
-        .state
-        .latest_version(&watch.name)
-        .map_err(|e| e.to_string())?;
-    let mut a = base_alert(
+    let mut a = article_alert(
+        ctx,
         watch,
         ChangeKind::TakenDown,
         how.clone(),
-        &[&"taken_down", &old.content_hash(), &version],
-    );
+        &[&"taken_down", &old.content_hash()],
+    )?;
     a.title = old.title.clone();
     a.byline = old.byline.clone();
     Ok((
@@ -535,6 +527,25 @@ fn taken_down(ctx: &Context, watch: &Watch, st: &mut WatchState, resp: &Response
         vec![a],
         Keep::Nothing,
     ))
+}
+
+/// An alert about a watch's article. Its id also carries the number of the
+/// baseline's version: a change that recurs (A→B, back to A, A→B again)
+/// stays distinct, while a re-run after a crash derives the same id.
+fn article_alert(
+    ctx: &Context,
+    watch: &Watch,
+    kind: ChangeKind,
+    summary: String,
+    id_parts: &[&dyn ToString],
+) -> Result<Alert, String> {
+    let version = ctx
+        .state
+        .latest_version(&watch.name)
+        .map_err(|e| e.to_string())?;
+    let mut parts = id_parts.to_vec();
+    parts.push(&version);
+    Ok(base_alert(watch, kind, summary, &parts))
 }
 
 /// Reads a watch's baseline document (`None` before the first check).
