@@ -124,12 +124,12 @@ fn generated_page(i: usize) -> Vec<u8> {
         format!("<p>Paragraph {k} of story {i}: the director said in a statement that the appeal court had upheld the sentence, and that he had chosen exile over prison after a long and complicated journey across the mountains.</p>")
     };
     let body: String = (0..30).map(para).collect();
-    let nav: String = (0..200)
+    let nav: String = (0..500)
         .map(|k| format!("<li><a href=\"/section/{k}\">Section {k}</a></li>"))
         .collect();
     let script = format!(
         "<script>var config = {{{}}};</script>",
-        "\"key\": \"value\", ".repeat(6000)
+        "\"key\": \"value\", ".repeat(9000)
     );
     format!("<!DOCTYPE html><html><head><title>Story {i} | News</title>{script}</head><body><nav><ul>{nav}</ul></nav><article><h1>Story {i}</h1>{body}</article><footer>{nav}</footer></body></html>").into_bytes()
 }
