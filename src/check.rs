@@ -416,17 +416,12 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     );
     // Reading the baseline, parsing, comparing and hashing happen off the
     // runtime; the baseline comes back with what was found against it.
-    let (doc, hash, compared) = ctx
+    let restoring = st.gone;
+    let found = ctx
         .cpu_bound(move || {
             let baseline = read_baseline(&baselines, &name)?;
             let doc = extract_article(&resp, selector.as_deref())?;
-            let compared = baseline.map(|old| {
-                let change = compare::compare(&old, &doc, &rules);
-                let old_hash = old.content_hash();
-                (old, change, old_hash)
-            });
-            let hash = doc.content_hash();
-            Ok::<_, String>((doc, hash, compared))
+            Ok::<_, String>(against(doc, baseline, &rules, restoring))
         })
         .await??;
     // Accepting the page makes it the new baseline.
@@ -436,18 +431,28 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         fetched: now_rfc3339(),
     };
     st.validators = new_validators;
-    let Some((old, change, old_hash)) = compared else {
-        let detail = format!(
-            "first check: baseline stored ({} paragraphs, {} words), no alert",
-            doc.blocks.len(),
-            doc.word_count()
-        );
-        return Ok((Outcome::BaselineStored, detail, vec![], accept(doc, hash)));
+    let (doc, hash, old, old_hash, change) = match found {
+        Against::First { doc, hash } => {
+            let detail = format!(
+                "first check: baseline stored ({} paragraphs, {} words), no alert",
+                doc.blocks.len(),
+                doc.word_count()
+            );
+            return Ok((Outcome::BaselineStored, detail, vec![], accept(*doc, hash)));
+        }
+        Against::Same => return Ok((Outcome::Unchanged, String::new(), vec![], Keep::Nothing)),
+        Against::Changed(page) => {
+            let ChangedPage {
+                doc,
+                hash,
+                old,
+                old_hash,
+                change,
+            } = *page;
+            (doc, hash, old, old_hash, change)
+        }
     };
     let restored = std::mem::take(&mut st.gone);
-    if change.is_none() && !restored {
-        return Ok((Outcome::Unchanged, String::new(), vec![], Keep::Nothing));
-    }
     if let Some(c) = &change {
         // What changed: added and removed words, and both headlines when it changed.
         let mut changed = c.added_text();
@@ -478,7 +483,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         (Some(c), true) => format!("Article is back; {}", c.summary),
         (None, true) => "Article is back, unchanged".into(),
         (Some(c), false) => c.summary.clone(),
-        (None, false) => unreachable!("handled above"),
+        (None, false) => unreachable!("an unchanged page is Against::Same"),
     };
     let mut a = article_alert(
         ctx,
@@ -491,6 +496,51 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     a.byline = doc.byline.clone();
     a.change = change;
     Ok((Outcome::Changed(kind), summary, vec![a], accept(doc, hash)))
+}
+
+/// What a page's document is against its baseline.
+enum Against {
+    /// There is no baseline yet: the document and its content hash.
+    First { doc: Box<Document>, hash: String },
+    /// Nothing that matters changed, and the article was not gone: nothing
+    /// is kept, so nothing is hashed.
+    Same,
+    /// Changed, or back after being gone.
+    Changed(Box<ChangedPage>),
+}
+
+/// A page that changed against its baseline, or is back after being gone.
+struct ChangedPage {
+    doc: Document,
+    /// The content hashes of both documents: they name the alert and the
+    /// new version.
+    hash: String,
+    old: Document,
+    old_hash: String,
+    change: Option<compare::Change>,
+}
+
+/// Compares a page's document with its baseline (`restoring`: the article
+/// was gone, so even an unchanged page is news).
+fn against(doc: Document, baseline: Option<Document>, rules: &Rules, restoring: bool) -> Against {
+    let Some(old) = baseline else {
+        let hash = doc.content_hash();
+        return Against::First {
+            doc: Box::new(doc),
+            hash,
+        };
+    };
+    let change = compare::compare(&old, &doc, rules);
+    if change.is_none() && !restoring {
+        return Against::Same;
+    }
+    Against::Changed(Box::new(ChangedPage {
+        hash: doc.content_hash(),
+        old_hash: old.content_hash(),
+        doc,
+        old,
+        change,
+    }))
 }
 
 /// An article that answers 404 or 410, or redirects to a section front: one

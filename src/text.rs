@@ -42,32 +42,15 @@ pub fn clean(s: &str) -> String {
 /// copying the text between them a run at a time.
 fn fold_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    let mut run_start = 0;
-    for (i, c) in s.char_indices() {
-        let space = is_space(c);
-        if !space && !is_invisible(c) {
-            continue;
-        }
-        let run = &s[run_start..i];
-        if !run.is_empty() {
-            if pending_space {
-                out.push(' ');
-            }
-            out.push_str(run);
-            pending_space = false;
-        }
-        if space {
-            pending_space = !out.is_empty();
-        }
-        run_start = i + c.len_utf8();
-    }
-    let run = &s[run_start..];
-    if !run.is_empty() {
-        if pending_space {
+    for word in s.split(is_space) {
+        let mut runs = word
+            .split(is_invisible)
+            .filter(|r| !r.is_empty())
+            .peekable();
+        if runs.peek().is_some() && !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(run);
+        runs.for_each(|r| out.push_str(r));
     }
     out
 }

@@ -227,8 +227,9 @@ async fn deliver_each(
     let mut busy_watches: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut in_flight = FuturesUnordered::new();
     let mut failed: Option<Failure> = None;
+    let parallel = parallel_sends(channel);
     loop {
-        while failed.is_none() && in_flight.len() < parallel_sends(channel) {
+        while failed.is_none() && in_flight.len() < parallel {
             let Some(at) = waiting
                 .iter()
                 .position(|e| !busy_watches.contains(e.watch.as_str()))

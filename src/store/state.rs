@@ -500,18 +500,18 @@ impl State {
         let db = self.reader();
         // With a status the index on (status, next_attempt) finds the entries
         // without reading the delivered ones.
-        let sql = if status.is_some() {
-            "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
-             FROM outbox o JOIN alerts a ON a.id = o.alert_id
-             WHERE o.status = ?1 AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
-             ORDER BY a.created_at, a.rowid, o.channel"
+        let by_status = if status.is_some() {
+            "o.status = ?1"
         } else {
+            "?1 IS NULL"
+        };
+        let sql = format!(
             "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
              FROM outbox o JOIN alerts a ON a.id = o.alert_id
-             WHERE ?1 IS NULL AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
+             WHERE {by_status} AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
              ORDER BY a.created_at, a.rowid, o.channel"
-        };
-        let mut st = db.prepare_cached(sql).map_err(|e| self.err(e))?;
+        );
+        let mut st = db.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![status.map(OutboxStatus::as_str), due_by], |r| {
                 Ok(OutboxEntry {

@@ -141,8 +141,10 @@ impl Drop for Immutable {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_nothing() {
+/// A watched article with a webhook channel, checked once (its baseline
+/// stored), whose page then gained a paragraph; returns the server, the
+/// project and the added paragraph.
+async fn an_article_that_changed() -> (Server, Project, &'static str) {
     let server = Server::start().await;
     let p = "A paragraph of article text that is long enough to count as text.";
     let q = "A second paragraph, added later, that the alert must not lose.";
@@ -155,8 +157,7 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
         server.url("/hook"),
         server.url("/a")
     ));
-    let cfg = project.config_arg();
-    assert!(run(&["check", "--config", &cfg], &[])
+    assert!(run(&["check", "--config", &project.config_arg()], &[])
         .await
         .status
         .success());
@@ -164,6 +165,22 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
         "/a",
         Route::html(news_page("Headline", "A. Writer", &[p, p, q], &[])),
     );
+    (server, project, q)
+}
+
+/// What a run printed, stdout then stderr.
+fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_nothing() {
+    let (server, project, q) = an_article_that_changed().await;
+    let cfg = project.config_arg();
 
     // State directory read-only: nothing can be recorded, so nothing advances.
     let Some(guard) = Immutable::set(project.path("state")) else {
@@ -172,11 +189,7 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
     };
     let out = run(&["check", "--config", &cfg], &[]).await;
     drop(guard);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = output_text(&out);
     assert!(!out.status.success(), "{text}");
     assert!(
         text.contains("state database")
@@ -193,11 +206,7 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
     let guard = Immutable::set(project.path("baseline")).unwrap();
     let out = run(&["check", "--config", &cfg], &[]).await;
     drop(guard);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = output_text(&out);
     assert!(!out.status.success());
     assert!(
         text.contains("writing baseline") && text.contains("a.txt"),
@@ -250,35 +259,12 @@ async fn run_on_a_full_disk(args: &[&str], max_bytes: u64) -> std::process::Outp
 
 #[tokio::test]
 async fn a_full_disk_is_a_clear_error_and_loses_nothing() {
-    let server = Server::start().await;
-    let p = "A paragraph of article text that is long enough to count as text.";
-    let q = "A second paragraph, added later, that the alert must not lose.";
-    server.set(
-        "/a",
-        Route::html(news_page("Headline", "A. Writer", &[p, p], &[])),
-    );
-    let project = Project::new(&format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
-        server.url("/hook"),
-        server.url("/a")
-    ));
+    let (server, project, q) = an_article_that_changed().await;
     let cfg = project.config_arg();
-    assert!(run(&["check", "--config", &cfg], &[])
-        .await
-        .status
-        .success());
-    server.set(
-        "/a",
-        Route::html(news_page("Headline", "A. Writer", &[p, p, q], &[])),
-    );
 
     // No file can grow: the change cannot be recorded, so nothing advances.
     let out = run_on_a_full_disk(&["check", "--config", &cfg], 1024).await;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = output_text(&out);
     assert!(!out.status.success(), "{text}");
     assert!(
         text.contains("state database")
