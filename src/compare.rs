@@ -12,6 +12,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
+use crate::correction::Note;
 use crate::document::Document;
 use crate::text;
 
@@ -25,8 +26,10 @@ pub enum ChangeKind {
     HeadlineChanged,
     /// The byline changed.
     BylineChanged,
-    /// A correction or update note was added.
+    /// A correction was added: the outlet admits an error (see [`crate::correction`]).
     CorrectionAdded,
+    /// An update note or editor's note was added, admitting no error.
+    UpdateAdded,
     /// The article is gone (404/410, or redirected to a section front).
     TakenDown,
     /// A taken-down article is back.
@@ -37,9 +40,33 @@ pub enum ChangeKind {
     Error,
     /// A failing watch works again.
     Recovered,
+    /// A test message (`presswatch test-alert`): nothing changed.
+    Test,
 }
 
 impl ChangeKind {
+    /// The kinds a channel's `kinds` list may name: every kind but `test`
+    /// (a test alert goes to the channels `test-alert` is asked to test).
+    pub const ROUTABLE: [ChangeKind; 10] = [
+        ChangeKind::Edited,
+        ChangeKind::HeadlineChanged,
+        ChangeKind::BylineChanged,
+        ChangeKind::CorrectionAdded,
+        ChangeKind::UpdateAdded,
+        ChangeKind::TakenDown,
+        ChangeKind::Restored,
+        ChangeKind::NewItems,
+        ChangeKind::Error,
+        ChangeKind::Recovered,
+    ];
+
+    /// The routable kind with this snake_case name.
+    pub fn parse(name: &str) -> Option<ChangeKind> {
+        ChangeKind::ROUTABLE
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+
     /// The snake_case name used in JSON and logs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,11 +74,13 @@ impl ChangeKind {
             ChangeKind::HeadlineChanged => "headline_changed",
             ChangeKind::BylineChanged => "byline_changed",
             ChangeKind::CorrectionAdded => "correction_added",
+            ChangeKind::UpdateAdded => "update_added",
             ChangeKind::TakenDown => "taken_down",
             ChangeKind::Restored => "restored",
             ChangeKind::NewItems => "new_items",
             ChangeKind::Error => "error",
             ChangeKind::Recovered => "recovered",
+            ChangeKind::Test => "test",
         }
     }
 
@@ -62,11 +91,13 @@ impl ChangeKind {
             ChangeKind::HeadlineChanged => "Headline changed",
             ChangeKind::BylineChanged => "Byline changed",
             ChangeKind::CorrectionAdded => "Correction added",
+            ChangeKind::UpdateAdded => "Update added",
             ChangeKind::TakenDown => "Taken down",
             ChangeKind::Restored => "Restored",
             ChangeKind::NewItems => "New items",
             ChangeKind::Error => "Cannot check",
             ChangeKind::Recovered => "Recovered",
+            ChangeKind::Test => "Test alert",
         }
     }
 }
@@ -213,12 +244,6 @@ pub struct Rules {
     /// Changes of fewer words than this are not reported.
     pub min_change: usize,
 }
-
-/// An added paragraph that reads as a correction or update note.
-static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(\*?\s*)?(correction|clarification|update|updated|editor'?s note|this (article|story|report) (has been|was) (updated|corrected|amended)|an earlier version of this|a previous version of this|اصلاحیه|تصحیح|به‌روزرسانی|توضیح سردبیر|تصويب|تصحيح|تحديث)")
-        .expect("static regex")
-});
 
 /// Relative timestamps ("Updated 5 minutes ago", "۳ ساعت پیش", "منذ ٥ دقائق")
 /// tick on every fetch; they never count as changes, on any watch.
@@ -439,16 +464,23 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         return None;
     }
     let mut kinds = Vec::new();
-    let correction = changes
+    let notes: Vec<Note> = changes
         .iter()
-        .any(|c| matches!(c, BlockChange::Added { text, .. } if CORRECTION.is_match(text)));
-    if correction {
+        .filter_map(|c| match c {
+            BlockChange::Added { text, .. } => crate::correction::classify(text),
+            _ => None,
+        })
+        .collect();
+    if notes.contains(&Note::Correction) {
         kinds.push(ChangeKind::CorrectionAdded);
+    }
+    if notes.contains(&Note::Update) {
+        kinds.push(ChangeKind::UpdateAdded);
     }
     if headline.is_some() {
         kinds.push(ChangeKind::HeadlineChanged);
     }
-    if !changes.is_empty() && !correction {
+    if !changes.is_empty() && notes.is_empty() {
         kinds.push(ChangeKind::Edited);
     }
     if byline.is_some() {
@@ -754,8 +786,10 @@ fn summary(
     if byline {
         parts.push("Byline changed".to_string());
     }
-    if kinds.contains(&ChangeKind::CorrectionAdded) {
-        parts.push("Correction added".to_string());
+    for note in [ChangeKind::CorrectionAdded, ChangeKind::UpdateAdded] {
+        if kinds.contains(&note) {
+            parts.push(note.label().to_string());
+        }
     }
     if s.paragraphs_added > 0 {
         parts.push(format!(
@@ -918,6 +952,33 @@ mod tests {
         );
         assert_eq!(
             compare(&a, &b, &Rules::default()).unwrap().kind(),
+            ChangeKind::CorrectionAdded
+        );
+    }
+
+    #[test]
+    fn an_update_note_is_update_added_and_a_persian_correction_in_arabic_spelling_is_a_correction()
+    {
+        let a = doc("T", &["Body text of the story."]);
+        let update = doc(
+            "T",
+            &[
+                "Body text of the story.",
+                "Update, May 25: The ministry said it would appeal.",
+            ],
+        );
+        let c = compare(&a, &update, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::UpdateAdded]);
+        assert_eq!(c.summary, "Update added; 1 paragraph added");
+        let fa = doc(
+            "T",
+            &[
+                "Body text of the story.",
+                "اصلاحيه: در نسخه قبلي اين گزارش تاريخ حکم به اشتباه ذکر شده بود.",
+            ],
+        );
+        assert_eq!(
+            compare(&a, &fa, &Rules::default()).unwrap().kind(),
             ChangeKind::CorrectionAdded
         );
     }

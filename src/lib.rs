@@ -11,6 +11,7 @@ pub mod bench_changes;
 pub mod check;
 pub mod compare;
 pub mod config;
+pub mod correction;
 pub mod daemon;
 pub mod document;
 pub mod extract;
