@@ -56,6 +56,16 @@ impl Alert {
         hex(&h.finalize()[..16])
     }
 
+    /// The alert's kind and every kind of its change (a correction added
+    /// with a changed headline is both), for routing.
+    pub fn kinds(&self) -> Vec<ChangeKind> {
+        let mut kinds = vec![self.kind];
+        if let Some(c) = &self.change {
+            kinds.extend(c.kinds.iter().filter(|k| **k != self.kind));
+        }
+        kinds
+    }
+
     /// `[presswatch] Edited: <headline> — 1 paragraph added, 3 words changed`,
     /// with line breaks and control characters removed.
     pub fn subject(&self) -> String {

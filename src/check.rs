@@ -309,9 +309,9 @@ fn store(
 
 /// Writes alerts to the outbox, each routed to the watch's channels.
 fn enqueue(ctx: &Context, watch: &Watch, alerts: &[Alert]) -> Result<(), String> {
-    let channels = notify::route(&ctx.config, watch);
     let now = Utc::now().timestamp();
     for a in alerts {
+        let channels = notify::route(&ctx.config, watch, a);
         let payload = serde_json::to_string(a).map_err(|e| e.to_string())?;
         ctx.state
             .enqueue(&a.id, &a.watch, a.kind.as_str(), &payload, &channels, now)

@@ -15,6 +15,8 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 use url::Url;
 
+use crate::compare::ChangeKind;
+
 /// The shortest interval a watch may have: checking more often is impolite.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -171,6 +173,15 @@ pub struct Channel {
     pub kind: ChannelKind,
     /// Send each alert at once, or collect them into a digest (email only).
     pub digest: DigestSchedule,
+    /// The kinds of alert the channel takes (`kinds = ["error", "recovered"]`); `None`: every kind.
+    pub kinds: Option<Vec<ChangeKind>>,
+}
+
+impl Channel {
+    /// Whether the channel takes alerts of this kind.
+    pub fn takes(&self, kind: ChangeKind) -> bool {
+        self.kinds.as_ref().is_none_or(|k| k.contains(&kind))
+    }
 }
 
 /// When a channel sends: each alert at once, or one digest per hour or day.
@@ -408,6 +419,7 @@ struct RawChannel {
     secret_file: Option<Spanned<String>>,
     // both
     digest: Option<Spanned<String>>,
+    kinds: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -1090,9 +1102,44 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                 }
             },
         };
-        out.push(Channel { name, kind, digest });
+        let kinds = c
+            .kinds
+            .as_ref()
+            .map(|list| alert_kinds(r, &k("kinds"), list));
+        out.push(Channel {
+            name,
+            kind,
+            digest,
+            kinds,
+        });
     }
     out
+}
+
+/// A channel's `kinds`: each a routable alert kind, at least one.
+fn alert_kinds(r: &mut Report<'_>, key: &str, list: &Spanned<Vec<String>>) -> Vec<ChangeKind> {
+    let names: Vec<&str> = ChangeKind::ROUTABLE.iter().map(|k| k.as_str()).collect();
+    if list.get_ref().is_empty() {
+        r.at(
+            Some(list.span()),
+            key.to_string(),
+            "an empty list routes no alert to the channel; remove `kinds` to send it every kind",
+        );
+    }
+    list.get_ref()
+        .iter()
+        .filter_map(|name| {
+            let kind = ChangeKind::parse(name.trim());
+            if kind.is_none() {
+                r.at(
+                    Some(list.span()),
+                    key.to_string(),
+                    format!("unknown alert kind {name:?}; use {}", names.join(", ")),
+                );
+            }
+            kind
+        })
+        .collect()
 }
 
 /// Parses `smtps://host[:port]`, `smtp://host[:port]` into host, port and TLS mode.
@@ -1395,6 +1442,40 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn a_channel_takes_the_kinds_it_lists_and_unknown_kinds_are_errors() {
+        let src = r#"
+[[channel]]
+name = "ops"
+type = "webhook"
+url = "https://hooks.example.org/ops"
+kinds = ["error", "recovered"]
+
+[[channel]]
+name = "press"
+type = "webhook"
+url = "https://hooks.example.org/press"
+"#;
+        let c = Config::parse(Path::new("c.toml"), src).unwrap();
+        assert!(c.channels[0].takes(ChangeKind::Error));
+        assert!(!c.channels[0].takes(ChangeKind::Edited));
+        assert!(c.channels[1].takes(ChangeKind::Edited));
+        let e = errors(
+            "[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nkinds = [\"error\", \"eror\"]\n\n[[channel]]\nname = \"g\"\ntype = \"webhook\"\nurl = \"https://example.org/g\"\nkinds = []\n",
+        );
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(
+            e[0].starts_with(
+                "c.toml:5: channel[0].kinds: unknown alert kind \"eror\"; use edited,"
+            ),
+            "{e:#?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:11: channel[1].kinds: an empty list routes no alert"),
+            "{e:#?}"
+        );
     }
 
     #[test]

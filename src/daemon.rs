@@ -220,11 +220,16 @@ impl Daemon {
     /// Records a finished check and schedules the watch's next one.
     fn finished(&mut self, watch: &Watch, report: &Report) {
         let now = now_ms();
-        let routed = notify::route(&self.ctx.config, watch);
+        let routed: Vec<Vec<String>> = report
+            .alerts
+            .iter()
+            .map(|a| notify::route(&self.ctx.config, watch, a))
+            .collect();
         let alerts: Vec<(&str, &[String])> = report
             .alerts
             .iter()
-            .map(|a| (a.kind.as_str(), routed.as_slice()))
+            .zip(&routed)
+            .map(|(a, r)| (a.kind.as_str(), r.as_slice()))
             .collect();
         let ok = !matches!(report.outcome, Outcome::Error(_));
         metrics::check_finished(

@@ -73,9 +73,15 @@ pub struct DeliveryReport {
     pub dead: usize,
 }
 
-/// The channel names an alert about `watch` goes to (`-` when none are configured).
-pub fn route(config: &Config, watch: &crate::config::Watch) -> Vec<String> {
-    let names: Vec<String> = config.channels_for(watch).map(|c| c.name.clone()).collect();
+/// The channel names `alert` (about `watch`) goes to: the watch's channels
+/// that take one of the alert's kinds (`-` when no channel is configured).
+pub fn route(config: &Config, watch: &crate::config::Watch, alert: &Alert) -> Vec<String> {
+    let kinds = alert.kinds();
+    let names: Vec<String> = config
+        .channels_for(watch)
+        .filter(|c| kinds.iter().any(|&k| c.takes(k)))
+        .map(|c| c.name.clone())
+        .collect();
     if names.is_empty() && config.channels.is_empty() {
         vec![STDOUT_CHANNEL.to_string()]
     } else {

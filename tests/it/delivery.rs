@@ -397,7 +397,7 @@ fn webhook_channel(url: &str, extra: &str) -> String {
 
 fn enqueue(s: &Setup, alert: &Alert, now: i64) {
     let watch = s.config.watch(&alert.watch).unwrap();
-    let channels = notify::route(&s.config, watch);
+    let channels = notify::route(&s.config, watch, alert);
     s.state
         .enqueue(
             &alert.id,
@@ -1208,12 +1208,69 @@ fn watches_route_to_their_channels() {
     let src = std::fs::read_to_string(s.dir.path().join("config.toml")).unwrap()
         + "\n[[watch]]\nname = \"only-hook\"\nurl = \"https://example.org/a\"\nchannels = [\"hook\"]\n";
     let cfg = Config::parse(&s.dir.path().join("config.toml"), &src).unwrap();
+    let alert = edited_alert();
     assert_eq!(
-        notify::route(&cfg, cfg.watch("only-hook").unwrap()),
+        notify::route(&cfg, cfg.watch("only-hook").unwrap(), &alert),
         vec!["hook"]
     );
     assert_eq!(
-        notify::route(&cfg, cfg.watch("herald-rasoulof").unwrap()),
+        notify::route(&cfg, cfg.watch("herald-rasoulof").unwrap(), &alert),
+        vec!["mail", "hook"]
+    );
+}
+
+#[tokio::test]
+async fn a_channel_with_kinds_gets_only_those_alerts() {
+    // Ops get errors and recoveries by webhook; the press office's mail
+    // takes every kind.
+    let (hook, base) = webhook_server();
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(
+        &format!(
+            "{}\n{}",
+            email_channel(port, ""),
+            webhook_channel(&format!("{base}/ops"), "kinds = [\"error\", \"recovered\"]")
+        ),
+        "",
+    );
+    let edit = edited_alert();
+    let error = Alert {
+        id: "error-1".into(),
+        kind: ChangeKind::Error,
+        summary: "3 failed checks in a row".into(),
+        change: None,
+        error: Some("HTTP 503 from news.example.org".into()),
+        ..edited_alert()
+    };
+    let t = now();
+    enqueue(&s, &edit, t);
+    enqueue(&s, &error, t);
+    assert_eq!(deliver(&s, t).await.sent, 3);
+    let hooked: Vec<String> = hook
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("webhook-id").map(str::to_string))
+        .collect();
+    assert_eq!(hooked, vec!["error-1"]);
+    let msgs = inbox.messages.lock().unwrap();
+    assert_eq!(msgs.len(), 2, "mail takes every kind");
+    // A correction added together with a changed headline reaches a channel
+    // that takes either kind.
+    let mut both = edited_alert();
+    both.kind = ChangeKind::CorrectionAdded;
+    both.change.as_mut().unwrap().kinds =
+        vec![ChangeKind::CorrectionAdded, ChangeKind::HeadlineChanged];
+    let src = std::fs::read_to_string(s.dir.path().join("config.toml"))
+        .unwrap()
+        .replace(
+            "kinds = [\"error\", \"recovered\"]",
+            "kinds = [\"headline_changed\"]",
+        );
+    let cfg = Config::parse(&s.dir.path().join("config.toml"), &src).unwrap();
+    assert_eq!(
+        notify::route(&cfg, cfg.watch("herald-rasoulof").unwrap(), &both),
         vec!["mail", "hook"]
     );
 }
