@@ -41,6 +41,26 @@ pub struct Alert {
     /// The error, for `error` alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where the evidence of an article alert is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// Where the evidence of an article alert is kept: the version it shows,
+/// the viewer's page for it, and for a takedown the last kept snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The version of the article the alert shows (for a takedown: the last
+    /// version kept).
+    pub version: i64,
+    /// The viewer's page for that version (`presswatch report`), when
+    /// `report_url` is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    /// For a takedown: SHA-256 of the raw response the last version was
+    /// accepted from (`presswatch export` includes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_sha256: Option<String>,
 }
 
 impl Alert {
@@ -150,6 +170,7 @@ pub fn sample() -> Alert {
         change,
         items: vec![],
         error: None,
+        evidence: None,
     }
 }
 

@@ -12,14 +12,16 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::alert::{Alert, Evidence, SCHEMA_VERSION};
 use crate::compare::{self, ChangeKind, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
 use crate::extract;
 use crate::fetch::{Fetched, Fetcher, Response, Validators};
 use crate::notify;
-use crate::store::{Baselines, Durability, NewVersion, State, WatchState};
+use crate::store::{
+    Baselines, Durability, NewSnapshot, NewVersion, SnapshotKind, State, WatchState,
+};
 
 /// Everything a check needs.
 #[derive(Clone)]
@@ -243,7 +245,11 @@ enum Keep {
         doc: Box<Document>,
         hash: String,
         fetched: String,
+        raw: Box<NewSnapshot>,
     },
+    /// The answer that reported the article taken down, kept with the
+    /// version it took down.
+    TakenDown { version: i64, raw: Box<NewSnapshot> },
     /// The listing's or feed's current items: remembered as seen and
     /// written as its baseline.
     Items { items: Vec<Item>, now: i64 },
@@ -259,6 +265,11 @@ fn store(
     keep: Keep,
     st: &WatchState,
 ) -> Result<(), String> {
+    if let Keep::TakenDown { version, raw } = &keep {
+        ctx.state
+            .record_takedown(&watch.name, *version, raw)
+            .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
+    }
     enqueue(ctx, watch, alerts)?;
     if !alerts.is_empty() {
         failpoint("after-enqueue");
@@ -270,8 +281,13 @@ fn store(
         )
     };
     let version = match keep {
-        Keep::Nothing => None,
-        Keep::Article { doc, hash, fetched } => {
+        Keep::Nothing | Keep::TakenDown { .. } => None,
+        Keep::Article {
+            doc,
+            hash,
+            fetched,
+            raw,
+        } => {
             let body = doc.to_baseline(watch.url.as_str(), &fetched);
             ctx.baselines
                 .write(&watch.name, &body)
@@ -281,6 +297,8 @@ fn store(
                 body,
                 fetched_at: Utc::now().timestamp(),
                 keep: ctx.config.daemon.keep_versions,
+                raw: Some(*raw),
+                raw_cap: ctx.config.daemon.keep_raw,
             })
         }
         Keep::Items { items, now } => {
@@ -343,6 +361,7 @@ fn base_alert(
         change: None,
         items: vec![],
         error: None,
+        evidence: None,
     }
 }
 
@@ -417,18 +436,20 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     // Reading the baseline, parsing, comparing and hashing happen off the
     // runtime; the baseline comes back with what was found against it.
     let restoring = st.gone;
-    let found = ctx
+    let (found, resp) = ctx
         .cpu_bound(move || {
             let baseline = read_baseline(&baselines, &name)?;
             let doc = extract_article(&resp, selector.as_deref())?;
-            Ok::<_, String>(against(doc, baseline, &rules, restoring))
+            Ok::<_, String>((against(doc, baseline, &rules, restoring), resp))
         })
         .await??;
-    // Accepting the page makes it the new baseline.
+    // Accepting the page makes it the new baseline; its response is kept.
+    let raw = snapshot_of(watch, resp);
     let accept = |doc, hash| Keep::Article {
         doc: Box::new(doc),
         hash,
         fetched: now_rfc3339(),
+        raw: Box::new(raw),
     };
     st.validators = new_validators;
     let (doc, hash, old, old_hash, change) = match found {
@@ -494,6 +515,10 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     )?;
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();
+    // The version this change makes: a new one, unless the article came
+    // back exactly as it was kept.
+    let shown = latest_version(ctx, watch)? + i64::from(change.is_some() || !restored);
+    a.evidence = evidence(ctx, watch, shown, None);
     a.change = change;
     Ok((Outcome::Changed(kind), summary, vec![a], accept(doc, hash)))
 }
@@ -571,12 +596,77 @@ fn taken_down(ctx: &Context, watch: &Watch, st: &mut WatchState, resp: &Response
     )?;
     a.title = old.title.clone();
     a.byline = old.byline.clone();
+    // The evidence: the last version kept, and the answer that reported it gone.
+    let version = latest_version(ctx, watch)?;
+    let kept = ctx
+        .state
+        .snapshots(Some(&watch.name))
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|s| s.version == version && s.kind == SnapshotKind::Version);
+    a.evidence = evidence(ctx, watch, version, kept.map(|s| s.body_sha256));
     Ok((
         Outcome::Changed(ChangeKind::TakenDown),
         how,
         vec![a],
-        Keep::Nothing,
+        Keep::TakenDown {
+            version,
+            raw: Box::new(snapshot_of(watch, resp.clone())),
+        },
     ))
+}
+
+/// The number of a watch's latest kept version (0 before the first).
+fn latest_version(ctx: &Context, watch: &Watch) -> Result<i64, String> {
+    ctx.state
+        .latest_version(&watch.name)
+        .map_err(|e| e.to_string())
+}
+
+/// Where an article alert's evidence is: the version it shows, the viewer's
+/// page for it when `report_url` is set, and for a takedown the SHA-256 of
+/// the last kept snapshot.
+fn evidence(
+    ctx: &Context,
+    watch: &Watch,
+    version: i64,
+    snapshot: Option<String>,
+) -> Option<Evidence> {
+    (version > 0).then(|| Evidence {
+        version,
+        report: ctx
+            .config
+            .daemon
+            .report_url
+            .as_ref()
+            .and_then(|base| {
+                base.join(&crate::evidence::page_path(&watch.name, version))
+                    .ok()
+            })
+            .map(|u| u.to_string()),
+        snapshot_sha256: snapshot,
+    })
+}
+
+/// The raw snapshot of a response to a watch, to keep as evidence.
+fn snapshot_of(watch: &Watch, resp: Response) -> NewSnapshot {
+    let head = |first: &str, fields: &[(String, String)]| {
+        let mut s = first.to_string();
+        for (k, v) in fields {
+            s.push_str(&format!("\r\n{k}: {v}"));
+        }
+        s
+    };
+    let x = &resp.exchange;
+    NewSnapshot {
+        url: watch.url.to_string(),
+        final_url: resp.final_url.to_string(),
+        status: resp.status,
+        response_head: head(&x.status_line, &x.headers),
+        request_head: head(&x.request_line, &x.request_headers),
+        fetched_at_ms: x.fetched_at.timestamp_millis(),
+        body: resp.body,
+    }
 }
 
 /// An alert about a watch's article. Its id also carries the number of the

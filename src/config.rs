@@ -128,6 +128,36 @@ pub struct DaemonSettings {
     pub politeness: Politeness,
     /// Address of the metrics and health listener; `None` (the default) means off.
     pub listen: Option<std::net::SocketAddr>,
+    /// Cap on the raw responses kept as evidence (`keep_raw = "2GiB"` or
+    /// `"180d"`); `None`: only `keep_versions` bounds them.
+    pub keep_raw: Option<KeepRaw>,
+    /// Base URL where ops publish `presswatch report`'s directory; alerts
+    /// then link to the viewer's page of their change.
+    pub report_url: Option<Url>,
+}
+
+/// The `keep_raw` cap on kept raw responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepRaw {
+    /// At most this many bytes of compressed bodies in all.
+    Bytes(u64),
+    /// Nothing fetched longer ago than this.
+    Age(Duration),
+}
+
+impl KeepRaw {
+    /// Parses a size (`2GiB`) or an age (`180d`).
+    pub fn parse(s: &str) -> Result<KeepRaw, String> {
+        match parse_size(s) {
+            Ok(n) if n > 0 => Ok(KeepRaw::Bytes(n)),
+            _ => match parse_duration(s) {
+                Ok(d) if !d.is_zero() => Ok(KeepRaw::Age(d)),
+                _ => Err(format!(
+                    "cannot parse {s:?}: give a size (\"2GiB\") or an age (\"180d\")"
+                )),
+            },
+        }
+    }
 }
 
 /// How presswatch treats the sites it fetches: requests in flight and the
@@ -395,6 +425,8 @@ struct RawDaemon {
     timezone: Option<Spanned<String>>,
     per_host_concurrency: Option<Spanned<i64>>,
     listen: Option<Spanned<String>>,
+    keep_raw: Option<Spanned<String>>,
+    report_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -834,6 +866,16 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
                     None
                 }
             }),
+        keep_raw: d.keep_raw.as_ref().and_then(|k| {
+            KeepRaw::parse(k.get_ref())
+                .map_err(|e| r.at(Some(k.span()), "daemon.keep_raw", e))
+                .ok()
+        }),
+        report_url: d.report_url.as_ref().and_then(|u| {
+            report_base(u.get_ref())
+                .map_err(|e| r.at(Some(u.span()), "daemon.report_url", e))
+                .ok()
+        }),
     }
 }
 
@@ -1163,6 +1205,22 @@ fn email_channel(smtp_url: &str, tls: Option<&str>) -> Result<(String, u16, Smtp
 }
 
 /// Parses an http(s) URL.
+/// The base URL of the published report: http(s), or file for a shared
+/// drive; it names a directory, so it ends in `/`.
+fn report_base(s: &str) -> Result<Url, String> {
+    let mut url = Url::parse(s.trim()).map_err(|e| format!("not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https" | "file") {
+        return Err(format!(
+            "URL scheme must be http, https or file, not {:?}",
+            url.scheme()
+        ));
+    }
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    Ok(url)
+}
+
 fn http_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s.trim()).map_err(|e| format!("not a valid URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {

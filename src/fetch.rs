@@ -52,7 +52,68 @@ pub struct Response {
     pub validators: Validators,
     /// The body as served (after content-encoding is undone), at most max_body.
     pub body: Vec<u8>,
+    /// The exchange as it happened, kept as evidence when the page is accepted.
+    pub exchange: Exchange,
 }
+
+/// An HTTP exchange as presswatch saw it: what it asked and what came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// When the response arrived.
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
+    /// `HTTP/1.1 200 OK` (the reason is the standard one for the status).
+    pub status_line: String,
+    /// Response header fields as received, in order.
+    pub headers: Vec<(String, String)>,
+    /// `GET /path HTTP/1.1`, for the final URL.
+    pub request_line: String,
+    /// The request header fields presswatch set (the HTTP client adds its
+    /// connection and encoding fields itself).
+    pub request_headers: Vec<(String, String)>,
+}
+
+impl Exchange {
+    /// An exchange for `url` answered now with `status` in `version`.
+    fn new(
+        url: &Url,
+        version: &str,
+        status: u16,
+        headers: Vec<(String, String)>,
+        request_headers: Vec<(String, String)>,
+    ) -> Exchange {
+        let reason = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let mut request = vec![("Host".to_string(), host_header(url))];
+        request.extend(request_headers);
+        Exchange {
+            fetched_at: chrono::Utc::now(),
+            status_line: format!("{version} {status} {reason}")
+                .trim_end()
+                .to_string(),
+            headers,
+            request_line: format!("GET {target} {version}"),
+            request_headers: request,
+        }
+    }
+}
+
+/// The Host header of a request for `url`.
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
+/// The Accept header of every request.
+const ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json;q=0.9,*/*;q=0.8";
 
 impl Response {
     /// The body decoded to text; see [`decode`].
@@ -338,6 +399,7 @@ pub struct HttpFetcher {
     open_origins: Arc<HashSet<String>>,
     timeout: Duration,
     max_body: u64,
+    user_agent: String,
     hosts: Arc<Hosts>,
 }
 
@@ -359,6 +421,7 @@ impl HttpFetcher {
             open_origins,
             timeout: s.timeout,
             max_body: s.max_body,
+            user_agent: s.user_agent.clone(),
             hosts,
         })
     }
@@ -424,12 +487,20 @@ impl HttpFetcher {
         } else {
             &self.client
         };
-        let mut req = client.get(url.clone()).header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json;q=0.9,*/*;q=0.8");
+        let mut sent = vec![
+            ("User-Agent".to_string(), self.user_agent.clone()),
+            ("Accept".to_string(), ACCEPT.to_string()),
+        ];
+        let mut req = client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, ACCEPT);
         if let Some(e) = &v.etag {
             req = req.header(reqwest::header::IF_NONE_MATCH, e);
+            sent.push(("If-None-Match".into(), e.clone()));
         }
         if let Some(lm) = &v.last_modified {
             req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            sent.push(("If-Modified-Since".into(), lm.clone()));
         }
         let resp = req.send().await.map_err(|e| classify(&e, self.timeout))?;
         let status = resp.status().as_u16();
@@ -461,6 +532,17 @@ impl HttpFetcher {
             last_modified: header(reqwest::header::LAST_MODIFIED),
         };
         let final_url = resp.url().clone();
+        let received = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    header_name(k.as_str()),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let version = format!("{:?}", resp.version());
         let announced = resp.content_length().unwrap_or(0).min(self.max_body);
         let mut body = Vec::with_capacity(announced as usize);
         let mut stream = resp.bytes_stream();
@@ -473,14 +555,31 @@ impl HttpFetcher {
             }
             body.extend_from_slice(&chunk);
         }
+        let exchange = Exchange::new(&final_url, &version, status, received, sent);
         Ok(Fetched::Page(Response {
             final_url,
             status,
             content_type,
             validators,
             body,
+            exchange,
         }))
     }
+}
+
+/// A header name in the capitalisation most servers send (`content-type`
+/// → `Content-Type`): HTTP/2 and the client lower-case them.
+fn header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            match c.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Parses Retry-After given in seconds or as an HTTP date.
@@ -680,6 +779,16 @@ impl Replay {
                 })?,
                 None => Vec::new(),
             };
+            let headers = [
+                ("Content-Type", &rec.content_type),
+                ("ETag", &rec.etag),
+                ("Last-Modified", &rec.last_modified),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v.clone()?)))
+            .chain([("Content-Length".to_string(), body.len().to_string())])
+            .collect();
+            let exchange = Exchange::new(&url, "HTTP/1.1", rec.status, headers, vec![]);
             return Ok(Fetched::Page(Response {
                 final_url: url,
                 status: rec.status,
@@ -689,6 +798,7 @@ impl Replay {
                     last_modified: rec.last_modified.clone(),
                 },
                 body,
+                exchange,
             }));
         }
         Err(FetchError::Redirect("more than 5 redirects".into()))

@@ -112,6 +112,39 @@ enum Command {
         /// The watch.
         watch: String,
     },
+    /// Export the kept raw responses as a WARC file (request, response or
+    /// revisit, and metadata records; a warcinfo record first).
+    Export {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Only this watch.
+        #[arg(long)]
+        watch: Option<String>,
+        /// Only responses fetched since: an RFC 3339 time, a date
+        /// (2024-05-14) or an age (30d).
+        #[arg(long)]
+        since: Option<String>,
+        /// The WARC file to write (OUT.warc.gz).
+        #[arg(long)]
+        warc: PathBuf,
+    },
+    /// Write the static evidence viewer (plain HTML, no scripts) into DIR.
+    Report {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The directory to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Re-hash every kept raw response and version against the database.
+    /// Exit status: 0 all match, 1 a mismatch, 2 error.
+    Verify {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
     /// Measure change detection on a corpus: false alerts on boilerplate-only
     /// changes, missed edits, compare time (see README: Benchmark).
     BenchChanges {
@@ -284,6 +317,20 @@ fn stderr_is_journal() -> bool {
         .is_ok_and(|m| dev.parse() == Ok(m.dev()) && ino.parse() == Ok(m.ino()))
 }
 
+/// `--since`: an RFC 3339 time, a date (midnight UTC) or an age (`30d`).
+fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    let age = presswatch::config::parse_duration(s).map_err(|_| {
+        format!("--since {s:?}: give an RFC 3339 time, a date (2024-05-14) or an age (30d)")
+    })?;
+    Ok(chrono::Utc::now() - chrono::Duration::from_std(age).map_err(|e| e.to_string())?)
+}
+
 fn load_config(path: &Path) -> Result<Arc<Config>, String> {
     Config::load(path)
         .map(Arc::new)
@@ -353,6 +400,59 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             let state = store::State::open(&cfg.daemon.state_dir)?;
             print!("{}", presswatch::history::table(&state, w)?);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            config,
+            watch,
+            since,
+            warc,
+        } => {
+            let cfg = load_config(&config)?;
+            let since = since.as_deref().map(parse_since).transpose()?;
+            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let n =
+                presswatch::evidence::export::export(&cfg, &state, watch.as_deref(), since, &warc)?;
+            println!(
+                "{}: {} records ({} responses, {} revisits)",
+                warc.display(),
+                n.records,
+                n.responses,
+                n.revisits
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { config, out } => {
+            let cfg = load_config(&config)?;
+            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let n = presswatch::evidence::report::write(&cfg, &state, &out)?;
+            println!(
+                "{}: {} watches, {} version pages, {} raw bodies written; open {}",
+                out.display(),
+                n.watches,
+                n.versions,
+                n.raw,
+                out.join("index.html").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { config } => {
+            let cfg = load_config(&config)?;
+            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let v = presswatch::evidence::verify::verify(&state)?;
+            for p in &v.problems {
+                println!("MISMATCH {p}");
+            }
+            println!(
+                "verified {} raw bodies and {} versions: {} mismatches",
+                v.bodies,
+                v.versions,
+                v.problems.len()
+            );
+            Ok(if v.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::BenchChanges {
             corpus,
@@ -636,6 +736,7 @@ fn print_diff(
                     change: Some(c.clone()),
                     items: vec![],
                     error: None,
+                    evidence: None,
                 };
                 print!("{}", render::text(&alert));
             }

@@ -55,6 +55,12 @@ fn text_body(alert: &Alert, tz: Tz) -> String {
     if let Some(err) = &alert.error {
         out.push_str(&format!("\nError: {err}\n"));
     }
+    if let Some(line) = kept_snapshot(alert) {
+        out.push_str(&format!("\n{line}\n"));
+    }
+    if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
+        out.push_str(&format!("Evidence: {page}\n"));
+    }
     if let Some(change) = &alert.change {
         for (label, pair) in [("Headline", &change.headline), ("Byline", &change.byline)] {
             if let Some((old, new)) = pair {
@@ -122,6 +128,16 @@ fn text_body(alert: &Alert, tz: Tz) -> String {
         }
     }
     out
+}
+
+/// For a takedown: which kept snapshot shows the article as it was.
+fn kept_snapshot(alert: &Alert) -> Option<String> {
+    let e = alert.evidence.as_ref()?;
+    let sha = e.snapshot_sha256.as_deref()?;
+    Some(format!(
+        "Last kept snapshot: version {}, SHA-256 {sha} (presswatch export includes it)",
+        e.version
+    ))
 }
 
 /// Orders a digest: new items first, then the other alerts grouped by story
@@ -332,9 +348,15 @@ pub fn digest_html(alerts: &[Alert], tz: Tz) -> String {
     page(&b)
 }
 
+/// Inline style of removed words (email and evidence viewer alike).
+pub const DEL_STYLE: &str = "color:#b00020;background:#fde7e9;text-decoration:line-through;";
+/// Inline style of added words (email and evidence viewer alike).
+pub const INS_STYLE: &str = "color:#0a6b2d;background:#e3f6e8;text-decoration:none;";
+
 /// One alert as HTML, without the page around it; the headline in
 /// `headline_px` (smaller inside a digest, under the story's heading).
-fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
+/// The evidence viewer shows the same card.
+pub fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
     let title = &one_line(alert.title.as_deref().unwrap_or(&alert.watch));
     let mut b = String::new();
     b.push_str(&format!(
@@ -365,6 +387,12 @@ fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
             "<a href=\"{h}\" style=\"color:#1a4b8c;\">Open the article</a>"
         ));
     }
+    if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
+        meta.push(format!(
+            "<a href=\"{}\" style=\"color:#1a4b8c;\">Evidence</a>",
+            escape(page)
+        ));
+    }
     b.push_str(&format!(
         "<div style=\"font-size:13px;color:#666;margin-bottom:12px;\">{}</div>",
         meta.join(" · ")
@@ -378,15 +406,14 @@ fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
     if let Some(err) = &alert.error {
         b.push_str(&format!("<p style=\"color:#b00020;\">{}</p>", escape(err)));
     }
-    let del = |t: &str| {
-        format!("<del style=\"color:#b00020;background:#fde7e9;text-decoration:line-through;\">{}</del>", escape(t))
-    };
-    let ins = |t: &str| {
-        format!(
-            "<ins style=\"color:#0a6b2d;background:#e3f6e8;text-decoration:none;\">{}</ins>",
-            escape(t)
-        )
-    };
+    if let Some(line) = kept_snapshot(alert) {
+        b.push_str(&format!(
+            "<p style=\"font-size:13px;color:#444;\">{}</p>",
+            escape(&line)
+        ));
+    }
+    let del = |t: &str| format!("<del style=\"{DEL_STYLE}\">{}</del>", escape(t));
+    let ins = |t: &str| format!("<ins style=\"{INS_STYLE}\">{}</ins>", escape(t));
     let para = |label: String, body: String, d: &str| {
         format!(
             "<div style=\"margin:0 0 14px 0;\"><div style=\"font-size:12px;color:#888;margin-bottom:2px;\">{label}</div><p style=\"margin:0;font-size:15px;line-height:1.5;\"{d}>{body}</p></div>"

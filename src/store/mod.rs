@@ -1,7 +1,9 @@
 //! Storage: baseline files (`baseline/<watch>.txt`) and the state database.
 
+mod snapshots;
 mod state;
 
+pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{
     DisabledChannel, Durability, NewVersion, OutboxCounts, OutboxEntry, OutboxStatus, State,
     WatchState,

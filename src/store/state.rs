@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::snapshots::{self, NewSnapshot};
 use crate::fetch::Validators;
 
 const SCHEMA: &str = r#"
@@ -94,6 +95,10 @@ pub struct NewVersion {
     pub fetched_at: i64,
     /// How many versions of the watch to keep.
     pub keep: usize,
+    /// The response it was accepted from, kept as evidence.
+    pub raw: Option<NewSnapshot>,
+    /// The `keep_raw` cap on all kept responses.
+    pub raw_cap: Option<crate::config::KeepRaw>,
 }
 
 /// Brings a database created by an earlier version up to [`SCHEMA`].
@@ -247,6 +252,7 @@ impl State {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         )
         .and_then(|_| conn.execute_batch(SCHEMA))
+        .and_then(|_| conn.execute_batch(super::snapshots::SCHEMA))
         .and_then(|_| migrate(&conn))
         .map_err(|e| {
             format!(
@@ -280,6 +286,7 @@ impl State {
         }
         let conn = Connection::open_in_memory()
             .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
+            .and_then(|c| c.execute_batch(super::snapshots::SCHEMA).map(|_| c))
             .map_err(|e| e.to_string())?;
         let conn = Arc::new(Mutex::new(conn));
         Ok(State {
@@ -294,16 +301,16 @@ impl State {
         &self.path
     }
 
-    fn db(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn db(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back).
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn reader(&self) -> MutexGuard<'_, Connection> {
         self.reads.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn err(&self, source: rusqlite::Error) -> StateError {
+    pub(super) fn err(&self, source: rusqlite::Error) -> StateError {
         StateError {
             path: self.path.display().to_string(),
             source,
@@ -780,10 +787,13 @@ fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::
         .query_row([watch], |r| r.get(0))
         .optional()?;
     if last.as_deref() != Some(v.sha256.as_str()) {
-        db.prepare_cached(
-            "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3)",
+        let seq: i64 = db.prepare_cached(
+            "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3) RETURNING seq",
         )?
-        .execute(params![watch, v.sha256, v.fetched_at])?;
+        .query_row(params![watch, v.sha256, v.fetched_at], |r| r.get(0))?;
+        if let Some(raw) = &v.raw {
+            snapshots::record_in(db, watch, seq, snapshots::SnapshotKind::Version, raw)?;
+        }
     }
     let dropped: Vec<String> = db
         .prepare_cached(
@@ -796,6 +806,12 @@ fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::
     )?;
     for sha in &dropped {
         unreferenced.execute([sha])?;
+    }
+    if !dropped.is_empty() {
+        snapshots::prune_in(db, watch)?;
+    }
+    if let Some(cap) = v.raw_cap {
+        snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000))?;
     }
     Ok(dropped.len())
 }
@@ -913,6 +929,8 @@ mod tests {
             body: body.into(),
             fetched_at: at,
             keep,
+            raw: None,
+            raw_cap: None,
         };
         st.save_check(watch, &WatchState::default(), Some(&v), Durability::Durable)
             .unwrap()

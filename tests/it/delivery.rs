@@ -57,6 +57,7 @@ fn story_alert(watch: &str, old: &Document, new: &Document, detected_at: &str) -
         change: Some(change),
         items: vec![],
         error: None,
+        evidence: None,
     }
 }
 
@@ -105,6 +106,7 @@ fn new_items_alert() -> Alert {
             published: None,
         }],
         error: None,
+        evidence: None,
     }
 }
 

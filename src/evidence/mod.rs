@@ -1,0 +1,36 @@
+//! Evidence of what a story said: the kept versions and raw responses,
+//! exported as WARC ([`export`]), shown by a static viewer ([`report`]) and
+//! checked against their hashes ([`verify`]).
+
+pub mod export;
+pub mod pages;
+pub mod report;
+pub mod verify;
+
+/// The viewer's page of a watch's version, relative to the report's
+/// directory (`<watch>/v<version>.html`): what alerts link to.
+pub fn page_path(watch: &str, version: i64) -> String {
+    format!("{}/v{version}.html", url_segment(watch))
+}
+
+/// A watch name as one URL path segment (names are letters, digits, `-`,
+/// `_` and `.`; non-ASCII letters are percent-encoded).
+fn url_segment(name: &str) -> String {
+    url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
+}
+
+/// The file of a kept body in the report directory, by its SHA-256.
+pub fn raw_path(sha256: &str) -> String {
+    format!("raw/{sha256}.bin")
+}
+
+/// The status line and header fields of a stored head (CRLF-separated).
+pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
+    let mut lines = head.split("\r\n");
+    let first = lines.next().unwrap_or_default().to_string();
+    let fields = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    (first, fields)
+}

@@ -1,0 +1,371 @@
+//! The evidence viewer's pages, rendered from the data `report` gathers:
+//! plain HTML with one inline style sheet, no scripts, relative links (so
+//! the directory works from a shared drive or a zip attached to a
+//! complaint), right-to-left text marked as such, and a print style. A
+//! version's change is shown with the alert email's own card
+//! ([`render::html_card`]) and side by side in the same colours. Pure.
+
+use chrono::{TimeZone, Utc};
+
+use crate::alert::Alert;
+use crate::compare::{BlockChange, SegmentOp};
+use crate::document::Document;
+use crate::notify::render::{self, escape, DEL_STYLE, INS_STYLE};
+
+/// A kept raw response, as the viewer shows it.
+#[derive(Debug, Clone)]
+pub struct RawView {
+    /// SHA-256 of the body (its file is `raw/<sha256>.bin`).
+    pub sha256: String,
+    /// Body size in bytes.
+    pub size: i64,
+    /// Status line and headers as received.
+    pub head: String,
+    /// When it was fetched (Unix milliseconds).
+    pub fetched_at_ms: i64,
+    /// The URL it came from.
+    pub final_url: String,
+}
+
+/// One kept version of a watch's article.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    /// Its number.
+    pub seq: i64,
+    /// When it was accepted (Unix seconds).
+    pub accepted_at: i64,
+    /// Its content hash.
+    pub content_sha256: String,
+    /// Its document.
+    pub doc: Document,
+    /// What changed from the version before, as an alert (the email's data):
+    /// `None` for the first version kept.
+    pub alert: Option<Alert>,
+    /// The response it was accepted from.
+    pub raw: Option<RawView>,
+    /// The answer that later reported it taken down.
+    pub taken_down: Option<RawView>,
+}
+
+/// A watch and its kept versions, oldest first.
+#[derive(Debug, Clone)]
+pub struct WatchView {
+    /// The watch's name.
+    pub name: String,
+    /// The watched URL.
+    pub url: String,
+    /// The outlet.
+    pub outlet: String,
+    /// Kept versions, oldest first.
+    pub versions: Vec<VersionView>,
+}
+
+impl WatchView {
+    fn title(&self) -> String {
+        self.versions
+            .last()
+            .and_then(|v| v.doc.title.clone())
+            .unwrap_or_else(|| self.name.clone())
+    }
+}
+
+const STYLE: &str = "
+body{margin:0;padding:16px;background:#f4f4f4;font-family:-apple-system,'Segoe UI',Helvetica,Arial,'Vazirmatn','Noto Naskh Arabic','DejaVu Sans',sans-serif;color:#222;}
+main{max-width:1100px;margin:0 auto;background:#fff;border:1px solid #ddd;border-radius:4px;padding:20px 24px;}
+a{color:#1a4b8c;}
+h1{font-size:22px;line-height:1.3;margin:6px 0 8px 0;}
+h2{font-size:17px;margin:24px 0 10px 0;padding-bottom:4px;border-bottom:2px solid #1a4b8c;color:#1a4b8c;}
+.crumbs{font-size:13px;color:#666;}
+.meta{font-size:13px;color:#666;margin-bottom:12px;}
+table.list{border-collapse:collapse;width:100%;font-size:14px;}
+table.list th,table.list td{border-bottom:1px solid #eee;padding:6px 8px;text-align:start;vertical-align:top;}
+table.list th{font-size:12px;color:#666;text-transform:uppercase;letter-spacing:1px;}
+.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;}
+.gone{color:#b00020;font-weight:bold;}
+.sides{display:grid;grid-template-columns:1fr 1fr;gap:16px;}
+.side{border:1px solid #eee;border-radius:4px;padding:8px 12px;min-width:0;}
+.side h3{font-size:13px;color:#666;margin:0 0 8px 0;}
+.side p{font-size:15px;line-height:1.6;margin:0 0 10px 0;overflow-wrap:anywhere;}
+.card{border:1px solid #eee;border-radius:4px;padding:16px 20px;}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#fafafa;border:1px solid #eee;padding:8px;}
+@media (max-width:700px){body{padding:0;}main{border:0;padding:12px;}.sides{grid-template-columns:1fr;}table.list .wide{display:none;}}
+@media print{body{background:#fff;padding:0;}main{border:0;max-width:none;padding:0;}a{color:#000;}
+ .sides{grid-template-columns:1fr 1fr;}.side,.card{break-inside:avoid;}h2{break-after:avoid;}
+ del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact;}}
+";
+
+/// A whole page: `depth` is how many directories below the report's root it is.
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"und\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{}</title><style>{STYLE}</style></head><body><main>{body}\
+<p class=\"meta\" style=\"margin-top:24px;\">presswatch evidence report · times in UTC</p></main></body></html>\n",
+        escape(title)
+    )
+}
+
+/// ` dir="rtl"` for right-to-left text, ` dir="auto"` otherwise.
+fn dir(t: &str) -> &'static str {
+    if crate::text::is_rtl(t) {
+        " dir=\"rtl\""
+    } else {
+        " dir=\"auto\""
+    }
+}
+
+fn time_ms(ms: i64) -> String {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+fn time_s(s: i64) -> String {
+    time_ms(s.saturating_mul(1000))
+}
+
+/// The index: every watch with its last change.
+pub fn index(watches: &[WatchView]) -> String {
+    let mut b = String::from("<h1>Evidence: watched stories</h1><table class=\"list\"><tr><th>Story</th><th class=\"wide\">Outlet</th><th>Versions</th><th>Last change</th></tr>");
+    for w in watches {
+        let title = w.title();
+        let last = w
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.alert.is_some())
+            .map(|v| {
+                format!(
+                    "{} · {}",
+                    escape(&time_s(v.accepted_at)),
+                    escape(v.alert.as_ref().map_or("", |a| a.kind.label()))
+                )
+            })
+            .unwrap_or_else(|| "none".into());
+        let gone = w
+            .versions
+            .last()
+            .filter(|v| v.taken_down.is_some())
+            .map(|_| " <span class=\"gone\">taken down</span>")
+            .unwrap_or("");
+        b.push_str(&format!(
+            "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}</span></td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
+            super::url_segment(&w.name),
+            dir(&title),
+            escape(&title),
+            escape(&w.name),
+            escape(&w.outlet),
+            w.versions.len()
+        ));
+    }
+    b.push_str("</table>");
+    page("presswatch evidence", &b)
+}
+
+/// A watch's timeline: its versions, what changed, takedowns and restores.
+pub fn timeline(w: &WatchView) -> String {
+    let title = w.title();
+    let mut b = format!(
+        "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a></div><h1{}>{}</h1><div class=\"meta\">{} · <a href=\"{}\">{}</a></div>",
+        dir(&title),
+        escape(&title),
+        escape(&w.outlet),
+        escape(&w.url),
+        escape(&w.url)
+    );
+    b.push_str("<table class=\"list\"><tr><th>Time</th><th>Version</th><th>What happened</th><th class=\"wide\">Content SHA-256</th></tr>");
+    for v in &w.versions {
+        let what = match &v.alert {
+            None => "First version kept".to_string(),
+            Some(a) => format!("{}: {}", a.kind.label(), a.summary),
+        };
+        b.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td{}>{}</td><td class=\"hash wide\">{}</td></tr>",
+            escape(&time_s(v.accepted_at)),
+            v.seq,
+            v.seq,
+            dir(&what),
+            escape(&what),
+            escape(&v.content_sha256)
+        ));
+        if let Some(t) = &v.taken_down {
+            let status = t.head.split("\r\n").next().unwrap_or_default();
+            b.push_str(&format!(
+                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td class=\"gone\">Taken down: {}</td><td class=\"hash wide\">{}</td></tr>",
+                escape(&time_ms(t.fetched_at_ms)),
+                v.seq,
+                v.seq,
+                escape(status),
+                escape(&t.sha256)
+            ));
+        }
+    }
+    b.push_str("</table>");
+    page(&format!("{title} · presswatch evidence"), &b)
+}
+
+/// A version's page: the change as the alert email showed it, both
+/// versions side by side, and the raw responses with their SHA-256.
+pub fn version(w: &WatchView, i: usize) -> String {
+    let v = &w.versions[i];
+    let previous = i.checked_sub(1).map(|p| &w.versions[p]);
+    let title = v.doc.title.clone().unwrap_or_else(|| w.name.clone());
+    let mut b = format!(
+        "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a> › <a href=\"index.html\">{}</a></div>\
+<h1{}>Version {} of “{}”</h1><div class=\"meta\">Accepted {} UTC · content SHA-256 <span class=\"hash\">{}</span></div>",
+        escape(&w.name),
+        dir(&title),
+        v.seq,
+        escape(&title),
+        escape(&time_s(v.accepted_at)),
+        escape(&v.content_sha256)
+    );
+    let nav: Vec<String> = [
+        previous.map(|p| format!("<a href=\"v{}.html\">‹ version {}</a>", p.seq, p.seq)),
+        w.versions
+            .get(i + 1)
+            .map(|n| format!("<a href=\"v{}.html\">version {} ›</a>", n.seq, n.seq)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !nav.is_empty() {
+        b.push_str(&format!("<div class=\"meta\">{}</div>", nav.join(" · ")));
+    }
+    if let Some(a) = &v.alert {
+        let mut shown = a.clone();
+        // The card links to this very page otherwise.
+        if let Some(e) = shown.evidence.as_mut() {
+            e.report = None;
+        }
+        b.push_str("<h2>The change, as the alert showed it</h2><div class=\"card\">");
+        b.push_str(&render::html_card(&shown, chrono_tz::UTC, 20));
+        b.push_str("</div>");
+    }
+    b.push_str("<h2>Side by side</h2><div class=\"sides\">");
+    let change = v.alert.as_ref().and_then(|a| a.change.as_ref());
+    match previous {
+        Some(p) => {
+            b.push_str(&side(
+                &format!("Version {} (before)", p.seq),
+                &p.doc,
+                change,
+                Side::Old,
+            ));
+            b.push_str(&side(
+                &format!("Version {} (after)", v.seq),
+                &v.doc,
+                change,
+                Side::New,
+            ));
+        }
+        None => b.push_str(&side(
+            &format!("Version {}", v.seq),
+            &v.doc,
+            None,
+            Side::New,
+        )),
+    }
+    b.push_str("</div>");
+    b.push_str("<h2>Raw evidence</h2>");
+    match &v.raw {
+        Some(r) => b.push_str(&raw(r, "The response this version was accepted from")),
+        None => b.push_str("<p class=\"meta\">No raw response is kept for this version (pruned by keep_raw, or kept before raw capture existed).</p>"),
+    }
+    if let Some(t) = &v.taken_down {
+        b.push_str(&raw(t, "The answer that reported the article taken down"));
+    }
+    page(&format!("{title} · version {}", v.seq), &b)
+}
+
+/// Which version a side shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Old,
+    New,
+}
+
+/// One version's text, with what the change removed (old side) or added
+/// (new side) marked as in the email.
+fn side(
+    label: &str,
+    doc: &Document,
+    change: Option<&crate::compare::Change>,
+    which: Side,
+) -> String {
+    let del = |t: &str| format!("<del style=\"{DEL_STYLE}\">{}</del>", escape(t));
+    let ins = |t: &str| format!("<ins style=\"{INS_STYLE}\">{}</ins>", escape(t));
+    let mut marked: std::collections::HashMap<usize, String> = Default::default();
+    for c in change.map(|c| c.blocks.as_slice()).unwrap_or_default() {
+        match (c, which) {
+            (BlockChange::Removed { old_index, text }, Side::Old) => {
+                marked.insert(*old_index, del(text));
+            }
+            (BlockChange::Added { new_index, text }, Side::New) => {
+                marked.insert(*new_index, ins(text));
+            }
+            (
+                BlockChange::Changed {
+                    old_index,
+                    new_index,
+                    segments,
+                },
+                _,
+            ) => {
+                let mut html = String::new();
+                for s in segments {
+                    match (s.op, which) {
+                        (SegmentOp::Same, _) => html.push_str(&escape(&s.text)),
+                        (SegmentOp::Removed, Side::Old) => html.push_str(&del(&s.text)),
+                        (SegmentOp::Added, Side::New) => html.push_str(&ins(&s.text)),
+                        _ => {}
+                    }
+                }
+                let at = if which == Side::Old {
+                    old_index
+                } else {
+                    new_index
+                };
+                marked.insert(*at, html);
+            }
+            _ => {}
+        }
+    }
+    let headline = doc.title.as_deref().unwrap_or_default();
+    let headline_html = match change.and_then(|c| c.headline.as_ref()) {
+        Some((old, _)) if which == Side::Old => del(old),
+        Some((_, new)) => ins(new),
+        None => escape(headline),
+    };
+    let mut b = format!(
+        "<div class=\"side\"><h3>{}</h3><p{}><b>{headline_html}</b></p>",
+        escape(label),
+        dir(headline)
+    );
+    if let Some(by) = &doc.byline {
+        b.push_str(&format!("<p class=\"meta\"{}>{}</p>", dir(by), escape(by)));
+    }
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let html = marked.remove(&i).unwrap_or_else(|| escape(&block.text));
+        b.push_str(&format!("<p{}>{html}</p>", dir(&block.text)));
+    }
+    b.push_str("</div>");
+    b
+}
+
+/// A raw response: link to its bytes, SHA-256, status line and headers.
+fn raw(r: &RawView, label: &str) -> String {
+    format!(
+        "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} UTC from <a href=\"{}\">{}</a></div>\
+<p>Body: <a href=\"../{}\" download>{} bytes as served</a><br>SHA-256 <span class=\"hash\">{}</span></p><pre>{}</pre></div>",
+        escape(label),
+        escape(&time_ms(r.fetched_at_ms)),
+        escape(&r.final_url),
+        escape(&r.final_url),
+        escape(&super::raw_path(&r.sha256)),
+        r.size,
+        escape(&r.sha256),
+        escape(&r.head)
+    )
+}

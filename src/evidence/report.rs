@@ -1,0 +1,167 @@
+//! `presswatch report --out DIR`: writes the static evidence viewer — an
+//! index of watches, a timeline per watch, a page per kept version, and the
+//! kept raw bodies under `raw/<sha256>.bin` — from the state database. A
+//! version's change is the alert that went out for it when the database
+//! still holds it, else the same comparison computed again.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+
+use super::pages::{self, RawView, VersionView, WatchView};
+use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::compare::ChangeKind;
+use crate::config::{Config, WatchKind};
+use crate::store::{Snapshot, SnapshotKind, State};
+
+/// What a report wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Watches with a timeline.
+    pub watches: usize,
+    /// Version pages.
+    pub versions: usize,
+    /// Raw bodies written.
+    pub raw: usize,
+}
+
+/// Writes the viewer for the config's article watches into `out`.
+pub fn write(config: &Config, state: &State, out: &Path) -> Result<Written, String> {
+    let io = |p: &Path, e: std::io::Error| format!("writing {}: {e}", p.display());
+    std::fs::create_dir_all(out.join("raw")).map_err(|e| io(out, e))?;
+    let alerts = sent_alerts(state)?;
+    let mut views = Vec::new();
+    let mut written = Written::default();
+    for watch in config
+        .watches
+        .iter()
+        .filter(|w| w.kind == WatchKind::Article)
+    {
+        let view = watch_view(state, watch, &alerts)?;
+        if view.versions.is_empty() {
+            continue;
+        }
+        let dir = out.join(&watch.name);
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let put = |name: String, html: String| {
+            let p = dir.join(name);
+            std::fs::write(&p, html).map_err(|e| io(&p, e))
+        };
+        put("index.html".into(), pages::timeline(&view))?;
+        for (i, v) in view.versions.iter().enumerate() {
+            put(format!("v{}.html", v.seq), pages::version(&view, i))?;
+            written.versions += 1;
+            for r in v.raw.iter().chain(&v.taken_down) {
+                let p = out.join(super::raw_path(&r.sha256));
+                if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
+                    continue;
+                }
+                let body = state
+                    .snapshot_body(&r.sha256)
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default();
+                std::fs::write(&p, body).map_err(|e| io(&p, e))?;
+                written.raw += 1;
+            }
+        }
+        written.watches += 1;
+        views.push(view);
+    }
+    let p = out.join("index.html");
+    std::fs::write(&p, pages::index(&views)).map_err(|e| io(&p, e))?;
+    Ok(written)
+}
+
+/// The alerts still in the database that show a version, by (watch, version).
+fn sent_alerts(state: &State) -> Result<HashMap<(String, i64), Alert>, String> {
+    let mut out = HashMap::new();
+    for entry in state.outbox(None, None).map_err(|e| e.to_string())? {
+        let Ok(a) = serde_json::from_str::<Alert>(&entry.payload) else {
+            continue;
+        };
+        if a.kind == ChangeKind::TakenDown {
+            continue;
+        }
+        if let Some(v) = a.evidence.as_ref().map(|e| e.version) {
+            out.insert((a.watch.clone(), v), a);
+        }
+    }
+    Ok(out)
+}
+
+/// A watch's kept versions with their changes and raw responses.
+fn watch_view(
+    state: &State,
+    watch: &crate::config::Watch,
+    alerts: &HashMap<(String, i64), Alert>,
+) -> Result<WatchView, String> {
+    let versions = crate::history::versions(state, &watch.name)?;
+    let snapshots = state
+        .snapshots(Some(&watch.name))
+        .map_err(|e| e.to_string())?;
+    let raw_of = |seq: i64, kind: SnapshotKind| {
+        snapshots
+            .iter()
+            .find(|s| s.version == seq && s.kind == kind)
+            .map(raw_view)
+    };
+    let rules = crate::check::rules(watch);
+    let mut out = Vec::with_capacity(versions.len());
+    for (i, v) in versions.iter().enumerate() {
+        let alert = match (alerts.get(&(watch.name.clone(), v.seq)), i.checked_sub(1)) {
+            (Some(a), _) => Some(a.clone()),
+            (None, Some(p)) => {
+                let change = crate::compare::compare(&versions[p].doc, &v.doc, &rules);
+                Some(Alert {
+                    schema: SCHEMA_VERSION,
+                    id: String::new(),
+                    watch: watch.name.clone(),
+                    url: watch.url.to_string(),
+                    outlet: watch.outlet(),
+                    kind: change.as_ref().map_or(ChangeKind::Edited, |c| c.kind()),
+                    summary: change
+                        .as_ref()
+                        .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone()),
+                    title: v.doc.title.clone(),
+                    byline: v.doc.byline.clone(),
+                    detected_at: Utc
+                        .timestamp_opt(v.accepted_at, 0)
+                        .single()
+                        .unwrap_or_default()
+                        .to_rfc3339(),
+                    change,
+                    items: vec![],
+                    error: None,
+                    evidence: None,
+                })
+            }
+            (None, None) => None,
+        };
+        out.push(VersionView {
+            seq: v.seq,
+            accepted_at: v.accepted_at,
+            content_sha256: v.sha256.clone(),
+            doc: v.doc.clone(),
+            alert,
+            raw: raw_of(v.seq, SnapshotKind::Version),
+            taken_down: raw_of(v.seq, SnapshotKind::TakenDown),
+        });
+    }
+    Ok(WatchView {
+        name: watch.name.clone(),
+        url: watch.url.to_string(),
+        outlet: watch.outlet(),
+        versions: out,
+    })
+}
+
+fn raw_view(s: &Snapshot) -> RawView {
+    RawView {
+        sha256: s.body_sha256.clone(),
+        size: s.size,
+        head: s.response_head.clone(),
+        fetched_at_ms: s.fetched_at_ms,
+        final_url: s.final_url.clone(),
+    }
+}
