@@ -388,3 +388,147 @@ impl super::State {
             .map_err(|e| self.err(e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Durability, NewVersion, State, WatchState};
+
+    fn snap(body: &str, at_ms: i64) -> NewSnapshot {
+        NewSnapshot {
+            url: "https://n.example/a".into(),
+            final_url: "https://n.example/a".into(),
+            status: 200,
+            response_head: "HTTP/1.1 200 OK\r\nContent-Type: text/html".into(),
+            request_head: "GET /a HTTP/1.1\r\nHost: n.example".into(),
+            fetched_at_ms: at_ms,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    /// Accepts a version of `watch` whose page was `body`, fetched at `at` (seconds).
+    fn accept(
+        st: &State,
+        watch: &str,
+        hash: &str,
+        body: &str,
+        at: i64,
+        keep: usize,
+        cap: Option<KeepRaw>,
+    ) {
+        let v = NewVersion {
+            sha256: hash.into(),
+            body: format!("Title: {hash}\n\n{hash}\n"),
+            fetched_at: at,
+            keep,
+            raw: Some(snap(body, at * 1000)),
+            raw_cap: cap,
+        };
+        st.save_check(watch, &WatchState::default(), Some(&v), Durability::Durable)
+            .unwrap();
+    }
+
+    #[test]
+    fn bodies_are_stored_once_and_go_with_their_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        accept(&st, "w", "h1", "<p>one</p>", 1, 2, None);
+        accept(&st, "w", "h2", "<p>two</p>", 2, 2, None);
+        accept(&st, "other", "h1", "<p>one</p>", 3, 2, None);
+        let bodies: i64 = st
+            .db()
+            .query_row("SELECT COUNT(*) FROM raw_bodies", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(bodies, 2, "the same bytes are kept once");
+        let one = sha256_hex(b"<p>one</p>");
+        assert_eq!(st.snapshot_body(&one).unwrap().unwrap(), b"<p>one</p>");
+        // A third version prunes the first (keep_versions = 2); its body
+        // stays while the other watch still refers to it.
+        accept(&st, "w", "h3", "<p>three</p>", 4, 2, None);
+        let versions: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(versions, vec![2, 3]);
+        assert!(st.snapshot_body(&one).unwrap().is_some());
+        accept(&st, "other", "h4", "<p>four</p>", 5, 1, None);
+        assert!(
+            st.snapshot_body(&one).unwrap().is_none(),
+            "nothing refers to it any more"
+        );
+        assert_eq!(st.verify_snapshots().unwrap(), (3, vec![]));
+    }
+
+    #[test]
+    fn keep_raw_drops_the_oldest_but_never_a_watchs_newest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        let page = |i: usize| format!("<p>{}</p>", format!("page {i} ").repeat(200 + i));
+        for i in 1..=4 {
+            accept(&st, "w", &format!("h{i}"), &page(i), i as i64, 100, None);
+        }
+        let one_page = st.raw_usage().unwrap() / 4;
+        // A size cap of about two pages keeps the two newest.
+        accept(
+            &st,
+            "w",
+            "h5",
+            &page(5),
+            5,
+            100,
+            Some(KeepRaw::Bytes(one_page as u64 * 5 / 2)),
+        );
+        let kept: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(kept, vec![4, 5]);
+        assert!(st.raw_usage().unwrap() <= one_page * 5 / 2 + 64);
+        // An age cap: everything older than a day, except the newest version.
+        accept(
+            &st,
+            "w",
+            "h6",
+            &page(6),
+            200_000,
+            100,
+            Some(KeepRaw::Age(std::time::Duration::from_secs(86_400))),
+        );
+        let kept: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(kept, vec![6]);
+        accept(
+            &st,
+            "w",
+            "h7",
+            &page(7),
+            900_000,
+            100,
+            Some(KeepRaw::Bytes(1)),
+        );
+        let kept: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(
+            kept,
+            vec![7],
+            "a tiny cap still keeps the newest version's response"
+        );
+        assert_eq!(
+            st.versions("w").unwrap().len(),
+            7,
+            "keep_raw prunes responses, not versions"
+        );
+    }
+}

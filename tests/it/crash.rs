@@ -1,7 +1,7 @@
 //! Storage under abrupt death: the process is SIGKILLed at random points of a
 //! check cycle, 200 times; afterwards no baseline is torn, the database is
-//! consistent, every detected change is delivered or pending, and no change
-//! is delivered under two ids.
+//! consistent, no raw snapshot is half-written, every detected change is
+//! delivered or pending, and no change is delivered under two ids.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -99,6 +99,18 @@ async fn killed_two_hundred_times_loses_nothing_and_tears_nothing() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(integrity, "ok");
+    // No snapshot is half-written: every kept raw body decompresses to the
+    // bytes its SHA-256 names, and every version kept its response.
+    let verified = crate::support::run(&["verify", "--config", &config], &[]).await;
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let without_raw: i64 = db
+        .query_row("SELECT COUNT(*) FROM versions v WHERE NOT EXISTS (SELECT 1 FROM raw_snapshots s WHERE s.watch = v.watch AND s.version = v.seq)", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(without_raw, 0, "every version has its raw response");
     let undelivered: i64 = db
         .query_row("SELECT COUNT(*) FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id WHERE o.status IS NOT 'sent'", [], |r| r.get(0))
         .unwrap();

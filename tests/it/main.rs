@@ -6,6 +6,7 @@ mod changes;
 mod crash;
 mod daemon;
 mod delivery;
+mod evidence;
 mod faults;
 mod pipeline;
 mod properties;

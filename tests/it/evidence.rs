@@ -1,0 +1,333 @@
+//! Evidence: given a story that is edited, edited back and taken down, the
+//! raw responses are kept; `export` writes a WARC that independent readers
+//! (warcio) accept and that replays the same article text; `verify` finds a
+//! tampered snapshot; `report` writes pages a real Chromium opens without
+//! errors, showing the changed words; alerts link to the evidence.
+//!
+//! warcio and Chromium come from `.ci/run` (a venv under target/ and
+//! Debian's chromium). Outside CI a missing tool skips its part with a
+//! message; with CI=true it must be there.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{news_page, run, Project, Route, Server};
+
+const PARAS: [&str; 3] = [
+    "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders.",
+    "In a statement released Monday, the artist said he arrived in Europe after a long and complicated journey.",
+    "Rasoulof's film delves into the protest movements in Iran following the death of Mahsa Amini in 2022.",
+];
+
+fn page(second: &str) -> String {
+    news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[PARAS[0], second, PARAS[2]],
+        &["Unrelated story"],
+    )
+}
+
+/// A tool from `.ci/run`'s venv or the PATH; `None` (after saying so) when
+/// it is missing outside CI. In CI a missing tool fails the test.
+fn tool(name: &str) -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/pytools/bin")
+        .join(name);
+    if venv.is_file() {
+        return Some(venv);
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{name} is required in CI (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: {name} is not installed (.ci/run installs it); this part of the test did not run");
+    }
+    found
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A story checked four times: first version, an edit, the edit undone
+/// (the very bytes of the first version again), then a 404.
+async fn edited_and_taken_down(report_url: &str) -> (Server, Project) {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"{report_url}\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let edited = PARAS[1].replace("in Europe", "in Germany");
+    for route in [
+        Route::html(page(PARAS[1])),
+        Route::html(page(&edited)),
+        Route::html(page(PARAS[1])),
+        Route::status(404),
+    ] {
+        server.set(path, route);
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    (server, project)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extracted() {
+    let (server, project) = edited_and_taken_down("https://evidence.example/pw/").await;
+    let config = project.config_arg();
+    let warc = project.path("out.warc.gz");
+    let said = ok(&run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    // Three versions and the takedown's answer; version 3 repeats version 1.
+    assert!(said.contains("(3 responses, 1 revisits)"), "{said}");
+
+    // The takedown alert names the last kept snapshot and links to its page.
+    let hooks = server.requests_to("/hook");
+    let alerts: Vec<serde_json::Value> = hooks
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    let down = alerts.iter().find(|a| a["kind"] == "taken_down").unwrap();
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let v3_body: String = db
+        .query_row(
+            "SELECT body_sha256 FROM raw_snapshots WHERE watch = 'rasoulof' AND version = 3 AND kind = 'version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(down["evidence"]["snapshot_sha256"], v3_body.as_str());
+    assert_eq!(
+        down["evidence"]["report"],
+        "https://evidence.example/pw/rasoulof/v3.html"
+    );
+    let edit = alerts.iter().find(|a| a["kind"] != "taken_down").unwrap();
+    assert_eq!(
+        edit["evidence"]["report"],
+        "https://evidence.example/pw/rasoulof/v2.html"
+    );
+
+    let Some(warcio) = tool("warcio") else {
+        return;
+    };
+    let check = Command::new(&warcio)
+        .arg("check")
+        .arg("-v")
+        .arg(&warc)
+        .output()
+        .unwrap();
+    let check_text = ok(&check);
+    assert!(!check_text.contains("failed"), "{check_text}");
+    let index = ok(&Command::new(&warcio)
+        .arg("index")
+        .arg(&warc)
+        .output()
+        .unwrap());
+    let records: Vec<serde_json::Value> = index
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| r["warc-type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types[0], "warcinfo");
+    for (kind, n) in [
+        ("response", 3),
+        ("revisit", 1),
+        ("request", 4),
+        ("metadata", 4),
+    ] {
+        assert_eq!(
+            types.iter().filter(|t| **t == kind).count(),
+            n,
+            "{kind}: {index}"
+        );
+    }
+
+    // Replay: the payload of each whole response is the page as served, and
+    // extracting it gives the text presswatch kept for that version.
+    let responses: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["warc-type"] == "response")
+        .collect();
+    for (i, seq) in [1, 2].into_iter().enumerate() {
+        let offset = responses[i]["offset"].as_str().unwrap();
+        let payload = Command::new(&warcio)
+            .args(["extract", "--payload"])
+            .arg(&warc)
+            .arg(offset)
+            .output()
+            .unwrap();
+        assert!(payload.status.success());
+        let file = project.path(&format!("replayed-{seq}.html"));
+        std::fs::write(&file, &payload.stdout).unwrap();
+        let extracted = ok(&run(&["extract", "--json", file.to_str().unwrap()], &[]).await);
+        let extracted: serde_json::Value = serde_json::from_str(&extracted).unwrap();
+        let kept: String = db
+            .query_row(
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = 'rasoulof' AND v.seq = ?1",
+                [seq],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let kept = presswatch::document::Document::from_baseline(&kept);
+        let replayed: Vec<&str> = extracted["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["text"].as_str().unwrap())
+            .collect();
+        let kept_texts: Vec<&str> = kept.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(replayed, kept_texts, "version {seq}");
+    }
+    if let Some(cdx) = tool("cdx-indexer") {
+        let out = ok(&Command::new(cdx).arg(&warc).output().unwrap());
+        assert!(out.contains("rasoulof"), "{out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
+    let (_server, project) = edited_and_taken_down("file:///srv/share/pw").await;
+    let config = project.config_arg();
+    let said = ok(&run(&["verify", "--config", &config], &[]).await);
+    assert!(
+        said.contains("verified 3 raw bodies and 3 versions: 0 mismatches"),
+        "{said}"
+    );
+    // Someone swaps the kept page for another one.
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let forged = page("The artist said nothing of the kind.");
+    let sha: String = db
+        .query_row(
+            "SELECT sha256 FROM raw_bodies ORDER BY sha256 LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE raw_bodies SET size = ?2, zstd = ?3 WHERE sha256 = ?1",
+        rusqlite::params![
+            sha,
+            forged.len() as i64,
+            zstd::bulk::compress(forged.as_bytes(), 3).unwrap()
+        ],
+    )
+    .unwrap();
+    db.execute("UPDATE blobs SET body = body || 'x'", [])
+        .unwrap();
+    drop(db);
+    let out = run(&["verify", "--config", &config], &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("MISMATCH raw body {sha}: its bytes hash to")),
+        "{said}"
+    );
+    assert!(said.contains("MISMATCH watch rasoulof version"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_viewer_opens_in_chromium_without_errors_and_shows_the_changed_words() {
+    let server = Server::start().await;
+    let path = "/fa/rasoulof";
+    let fa = |day: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\"><title>محمد رسول‌اف از ایران خارج شد</title></head><body><article><h1>محمد رسول‌اف از ایران خارج شد</h1>\
+<p>محمد رسول‌اف، فیلمساز ایرانی، پس از تأیید حکم هشت سال زندان در دادگاه تجدیدنظر، مخفیانه و پیاده از مرزهای کوهستانی ایران خارج شد.</p>\
+<p>این خبر روز {day} اردیبهشت منتشر شد و او اکنون در اروپا به سر می‌برد و درباره سفر طولانی خود سخن گفته است.</p>\
+<p>فیلم تازه او به جنبش اعتراضی پس از مرگ مهسا امینی می‌پردازد و در جشنواره کن به نمایش درمی‌آید.</p></article></body></html>"
+        )
+    };
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"avaye-fa\"\nurl = \"{}\"\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    for day in ["۲۳", "۲۴"] {
+        server.set(path, Route::html(fa(day)));
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let v2 = std::fs::read_to_string(out.join("avaye-fa/v2.html")).unwrap();
+    assert!(!v2.contains("<script"), "the viewer needs no scripts");
+    assert!(v2.contains("dir=\"rtl\""));
+    let Some(chromium) = tool("chromium") else {
+        return;
+    };
+    for page in ["index.html", "avaye-fa/index.html", "avaye-fa/v2.html"] {
+        let profile = tempfile::tempdir().unwrap();
+        let shown = Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("file://{}", out.join(page).display()))
+            .output()
+            .unwrap();
+        assert!(shown.status.success(), "{page}: chromium failed");
+        let log = String::from_utf8_lossy(&shown.stderr);
+        assert!(
+            !log.lines()
+                .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+            "{page}: console messages:\n{log}"
+        );
+        let dom = String::from_utf8_lossy(&shown.stdout);
+        assert!(dom.contains("رسول‌اف"), "{page}: {dom}");
+        if page.ends_with("v2.html") {
+            // The changed word, struck out and added, as in the alert email.
+            assert!(dom.contains("۲۳</del>"), "{dom}");
+            assert!(dom.contains("۲۴</ins>"), "{dom}");
+            assert!(dom.contains("raw/"), "links to the raw snapshot");
+        }
+    }
+}
