@@ -53,7 +53,7 @@ pub struct Response {
     /// The body as served (after content-encoding is undone), at most max_body.
     pub body: Vec<u8>,
     /// The exchange as it happened, kept as evidence when the page is accepted.
-    pub exchange: Exchange,
+    pub exchange: Box<Exchange>,
 }
 
 /// An HTTP exchange as presswatch saw it: what it asked and what came back.
@@ -555,7 +555,7 @@ impl HttpFetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        let exchange = Exchange::new(&final_url, &version, status, received, sent);
+        let exchange = Box::new(Exchange::new(&final_url, &version, status, received, sent));
         Ok(Fetched::Page(Response {
             final_url,
             status,
@@ -788,7 +788,7 @@ impl Replay {
             .filter_map(|(k, v)| Some((k.to_string(), v.clone()?)))
             .chain([("Content-Length".to_string(), body.len().to_string())])
             .collect();
-            let exchange = Exchange::new(&url, "HTTP/1.1", rec.status, headers, vec![]);
+            let exchange = Box::new(Exchange::new(&url, "HTTP/1.1", rec.status, headers, vec![]));
             return Ok(Fetched::Page(Response {
                 final_url: url,
                 status: rec.status,
