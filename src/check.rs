@@ -17,7 +17,7 @@ use crate::compare::{self, ChangeKind, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
 use crate::extract;
-use crate::fetch::{Fetched, Fetcher, Response, Validators};
+use crate::fetch::{Fetched, Fetcher, NetworkPolicy, Response, Validators};
 use crate::notify;
 use crate::store::{
     Baselines, Durability, NewSnapshot, NewVersion, SnapshotKind, State, WatchState,
@@ -389,14 +389,15 @@ fn redirected_to_front(requested: &url::Url, landed: &url::Url) -> bool {
 }
 
 async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<Fetched, String> {
+    let policy = NetworkPolicy::for_watch(watch);
     if watch.robots {
         ctx.fetcher
-            .robots_allow(&watch.url)
+            .robots_allow(&watch.url, &policy)
             .await
             .map_err(|e| format!("fetching {}: {e}", watch.url))?;
     }
     ctx.fetcher
-        .fetch(&watch.url, validators)
+        .fetch(&watch.url, validators, &policy)
         .await
         .map_err(|e| format!("fetching {}: {e}", watch.url))
 }
@@ -859,6 +860,7 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Ite
     if watch.keywords.is_empty() {
         return items.to_vec();
     }
+    let policy = NetworkPolicy::for_links_of(watch);
     let mut out = Vec::new();
     for it in items {
         let listed = format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
@@ -870,10 +872,14 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Ite
             let Ok(url) = url::Url::parse(&it.url) else {
                 continue;
             };
-            if watch.robots && ctx.fetcher.robots_allow(&url).await.is_err() {
+            if watch.robots && ctx.fetcher.robots_allow(&url, &policy).await.is_err() {
                 continue;
             }
-            match ctx.fetcher.fetch(&url, &Validators::default()).await {
+            match ctx
+                .fetcher
+                .fetch(&url, &Validators::default(), &policy)
+                .await
+            {
                 Ok(Fetched::Page(r)) if r.status < 400 => {
                     let keywords = watch.keywords.clone();
                     let mentions = ctx.cpu_bound(move || {

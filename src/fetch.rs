@@ -16,18 +16,18 @@
 //! location = "https://news.example.org/" # optional, for 3xx
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::config::DaemonSettings;
+use crate::config::{DaemonSettings, Watch};
 use crate::politeness::{Hosts, Robots, ROBOTS_AGENT};
 
 /// Validators from the last successful fetch, sent as a conditional GET.
@@ -182,15 +182,14 @@ pub enum Fetcher {
 }
 
 impl Fetcher {
-    /// The network fetcher configured from the daemon settings, with the
-    /// policy that says which hosts may resolve to private addresses.
-    pub fn http(settings: &DaemonSettings, policy: NetworkPolicy) -> Result<Fetcher, FetchError> {
-        Ok(Fetcher::Http(HttpFetcher::new(settings, policy)?))
+    /// The network fetcher configured from the daemon settings.
+    pub fn http(settings: &DaemonSettings) -> Result<Fetcher, FetchError> {
+        Ok(Fetcher::Http(HttpFetcher::new(settings)?))
     }
 
-    /// The network fetcher for a config: the watches' own hosts are trusted.
+    /// The network fetcher for a config's daemon settings.
     pub fn for_config(config: &crate::config::Config) -> Result<Fetcher, FetchError> {
-        Fetcher::http(&config.daemon, NetworkPolicy::for_config(config))
+        Fetcher::http(&config.daemon)
     }
 
     /// A network fetcher for a new config that keeps this one's per-host
@@ -201,7 +200,6 @@ impl Fetcher {
                 h.hosts.configure(config.daemon.politeness.clone());
                 Ok(Fetcher::Http(HttpFetcher::build(
                     &config.daemon,
-                    NetworkPolicy::for_config(config),
                     h.hosts.clone(),
                 )?))
             }
@@ -209,11 +207,17 @@ impl Fetcher {
         }
     }
 
-    /// Fetches `url`, conditionally when validators are given. Network
-    /// fetches wait for their turn at the host (see [`crate::politeness`]).
-    pub async fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+    /// Fetches `url`, conditionally when validators are given, under the
+    /// network policy of the watch it is fetched for. Network fetches wait
+    /// for their turn at the host (see [`crate::politeness`]).
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        policy: &NetworkPolicy,
+    ) -> Result<Fetched, FetchError> {
         match self {
-            Fetcher::Http(h) => h.fetch(url, validators).await,
+            Fetcher::Http(h) => h.fetch(url, validators, policy).await,
             Fetcher::Replay(r) => r.fetch(url, validators),
         }
     }
@@ -229,8 +233,9 @@ impl Fetcher {
     /// Fails when the site's robots.txt disallows `url` for presswatch.
     /// robots.txt is fetched politely and cached for a day; a 4xx answer
     /// allows everything, a 5xx one allows nothing (RFC 9309), and a site
-    /// that cannot be reached fails with that error.
-    pub async fn robots_allow(&self, url: &Url) -> Result<(), FetchError> {
+    /// that cannot be reached fails with that error. robots.txt is fetched
+    /// under `policy`, as `url` would be.
+    pub async fn robots_allow(&self, url: &Url, policy: &NetworkPolicy) -> Result<(), FetchError> {
         let Fetcher::Http(h) = self else {
             return Ok(());
         };
@@ -241,7 +246,7 @@ impl Fetcher {
                 let robots_url = url
                     .join("/robots.txt")
                     .map_err(|e| FetchError::Other(format!("robots.txt URL: {e}")))?;
-                let robots = match h.fetch(&robots_url, &Validators::default()).await {
+                let robots = match h.fetch(&robots_url, &Validators::default(), policy).await {
                     Ok(Fetched::Page(r)) if (200..300).contains(&r.status) => {
                         Robots::parse(&r.text(), ROBOTS_AGENT)
                     }
@@ -277,63 +282,72 @@ impl Fetcher {
     }
 }
 
-/// Which hosts may lead to loopback, private or link-local addresses.
+/// Which hosts one fetch may reach on loopback, private or link-local
+/// addresses: the allowance of the watch it is made for.
 ///
 /// A watch's own configured host is trusted (an organisation may watch its
-/// intranet). Any other host — a redirect target, a followed item — that
-/// resolves to such an address is refused, unless the redirect comes from a
-/// watch that set `allow_private_redirects = true`. This keeps a hostile page
-/// or redirect from turning presswatch against the network it runs in.
-#[derive(Debug, Clone, Default)]
-pub struct NetworkPolicy {
-    /// Hosts whose addresses are never refused.
-    trusted: Arc<HashSet<String>>,
-    /// URLs of the watches that opted in to private redirects.
-    open_origins: Arc<HashSet<String>>,
+/// intranet). Any other host that is, or resolves to, such an address — a
+/// redirect target, a followed item — is refused, unless the watch set
+/// `allow_private_redirects = true`. The trust is the watch's own: the host
+/// of one watch is never trusted for another, so a hostile page cannot reach
+/// the intranet service that another watch happens to monitor. Every
+/// redirect hop and every DNS answer is checked. Each policy has an HTTP
+/// client (and connection pool) of its own, so a connection opened under one
+/// watch's trust is never reused under another's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NetworkPolicy {
+    /// Only this host (lower case, as in a URL) may be on an internal address.
+    TrustHost(String),
+    /// Any host may: a watch that opted in with `allow_private_redirects`.
+    TrustAll,
 }
 
 impl NetworkPolicy {
-    /// Trusts exactly these hosts.
-    pub fn trusting<I: IntoIterator<Item = String>>(hosts: I) -> NetworkPolicy {
-        NetworkPolicy {
-            trusted: Arc::new(hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect()),
-            open_origins: Default::default(),
+    /// Trusts the host of `url` only.
+    pub fn trusting_host_of(url: &Url) -> NetworkPolicy {
+        NetworkPolicy::TrustHost(url.host_str().unwrap_or_default().to_ascii_lowercase())
+    }
+
+    /// The policy for fetching a watch's own URL: its host, and wherever its
+    /// redirects lead when it set `allow_private_redirects = true`.
+    pub fn for_watch(watch: &Watch) -> NetworkPolicy {
+        if watch.allow_private_redirects {
+            NetworkPolicy::TrustAll
+        } else {
+            NetworkPolicy::trusting_host_of(&watch.url)
         }
     }
 
-    /// Trusts the hosts of the config's watches; watches that opt in may redirect anywhere.
-    pub fn for_config(config: &crate::config::Config) -> NetworkPolicy {
-        let host = |u: &Url| u.host_str().unwrap_or("").to_ascii_lowercase();
-        let mut p = NetworkPolicy::trusting(config.watches.iter().map(|w| host(&w.url)));
-        p.open_origins = Arc::new(
-            config
-                .watches
-                .iter()
-                .filter(|w| w.allow_private_redirects)
-                .map(|w| w.url.to_string())
-                .collect(),
-        );
-        p
+    /// The policy for fetching what a watch links to (followed items): the
+    /// watch's host only; `allow_private_redirects` covers the watch's own
+    /// URL, not the links a page lists.
+    pub fn for_links_of(watch: &Watch) -> NetworkPolicy {
+        NetworkPolicy::trusting_host_of(&watch.url)
     }
 
-    fn is_trusted(&self, host: &str) -> bool {
-        self.trusted.contains(&host.to_ascii_lowercase())
+    /// Whether `host` may be on an internal address.
+    fn trusts(&self, host: &str) -> bool {
+        match self {
+            NetworkPolicy::TrustHost(trusted) => trusted.eq_ignore_ascii_case(host),
+            NetworkPolicy::TrustAll => true,
+        }
     }
 
-    /// Decides a redirect to `target` by a client that enforces the policy.
+    /// Decides one redirect hop to `target`. A host given as an address is
+    /// decided here; a name is decided when it resolves ([`GuardedResolver`]).
     fn check_redirect(&self, target: &Url) -> Result<(), String> {
         let Some(host) = target.host_str() else {
             return Err("redirect to a URL without host".into());
         };
-        match target.host() {
-            Some(url::Host::Ipv4(ip)) if is_internal(IpAddr::V4(ip)) && !self.is_trusted(host) => {
-                Err(internal_refusal(host))
-            }
-            Some(url::Host::Ipv6(ip)) if is_internal(IpAddr::V6(ip)) && !self.is_trusted(host) => {
-                Err(internal_refusal(host))
-            }
-            _ => Ok(()),
+        let ip = match target.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+            _ => return Ok(()),
+        };
+        if is_internal(ip) && !self.trusts(host) {
+            return Err(internal_refusal(host));
         }
+        Ok(())
     }
 }
 
@@ -365,7 +379,8 @@ pub fn is_internal(ip: IpAddr) -> bool {
     }
 }
 
-/// DNS resolution that refuses internal addresses for untrusted hosts.
+/// DNS resolution that refuses internal addresses for hosts the policy does
+/// not trust.
 struct GuardedResolver {
     policy: NetworkPolicy,
 }
@@ -381,7 +396,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
                     format!("DNS lookup failed for {host}: {e}").into()
                 })?
                 .collect();
-            if !policy.is_trusted(&host) && addrs.iter().any(|a| is_internal(a.ip())) {
+            if !policy.trusts(&host) && addrs.iter().any(|a| is_internal(a.ip())) {
                 return Err(internal_refusal(&host).into());
             }
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
@@ -389,58 +404,63 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
-/// HTTP fetcher: reqwest with rustls, redirects limited, body capped.
+/// HTTP fetcher: reqwest with rustls, redirects limited, body capped, one
+/// client per network policy.
 #[derive(Clone)]
 pub struct HttpFetcher {
-    /// Enforces the network policy.
-    client: reqwest::Client,
-    /// For the watches that opted in to private redirects.
-    open_client: reqwest::Client,
-    open_origins: Arc<HashSet<String>>,
+    /// The client of each policy met so far (one per watched host, one for
+    /// the watches that opted in), each with its own connection pool.
+    clients: Arc<Mutex<HashMap<NetworkPolicy, reqwest::Client>>>,
+    user_agent: String,
+    max_redirects: usize,
     timeout: Duration,
     max_body: u64,
-    user_agent: String,
     hosts: Arc<Hosts>,
 }
 
 impl HttpFetcher {
-    /// Builds the clients from the daemon settings and network policy.
-    pub fn new(s: &DaemonSettings, policy: NetworkPolicy) -> Result<HttpFetcher, FetchError> {
-        HttpFetcher::build(s, policy, Hosts::new(s.politeness.clone()))
+    /// A fetcher for the daemon settings.
+    pub fn new(s: &DaemonSettings) -> Result<HttpFetcher, FetchError> {
+        HttpFetcher::build(s, Hosts::new(s.politeness.clone()))
     }
 
-    fn build(
-        s: &DaemonSettings,
-        policy: NetworkPolicy,
-        hosts: Arc<Hosts>,
-    ) -> Result<HttpFetcher, FetchError> {
-        let open_origins = policy.open_origins.clone();
-        Ok(HttpFetcher {
-            client: Self::client(s, Some(policy))?,
-            open_client: Self::client(s, None)?,
-            open_origins,
+    fn build(s: &DaemonSettings, hosts: Arc<Hosts>) -> Result<HttpFetcher, FetchError> {
+        let fetcher = HttpFetcher {
+            clients: Default::default(),
+            user_agent: s.user_agent.clone(),
+            max_redirects: s.max_redirects,
             timeout: s.timeout,
             max_body: s.max_body,
-            user_agent: s.user_agent.clone(),
             hosts,
-        })
+        };
+        // Settings no client can be built with (a user agent that is not a
+        // valid header value) fail here, once, rather than at every fetch.
+        fetcher.client(&NetworkPolicy::TrustAll)?;
+        Ok(fetcher)
     }
 
-    /// A client; with a policy, internal addresses of untrusted hosts are refused.
-    fn client(
-        s: &DaemonSettings,
-        policy: Option<NetworkPolicy>,
-    ) -> Result<reqwest::Client, FetchError> {
-        let max_redirects = s.max_redirects;
+    /// The client that enforces `policy`, built on first use.
+    fn client(&self, policy: &NetworkPolicy) -> Result<reqwest::Client, FetchError> {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = clients.get(policy) {
+            return Ok(c.clone());
+        }
+        let client = self.build_client(policy.clone())?;
+        clients.insert(policy.clone(), client.clone());
+        Ok(client)
+    }
+
+    fn build_client(&self, policy: NetworkPolicy) -> Result<reqwest::Client, FetchError> {
+        let max_redirects = self.max_redirects;
         let redirect_policy = policy.clone();
         let mut builder = reqwest::Client::builder();
-        if let Some(policy) = policy {
+        if policy != NetworkPolicy::TrustAll {
             builder = builder.dns_resolver(Arc::new(GuardedResolver { policy }));
         }
         builder
-            .user_agent(&s.user_agent)
-            .connect_timeout(s.timeout.min(Duration::from_secs(15)))
-            .read_timeout(s.timeout)
+            .user_agent(&self.user_agent)
+            .connect_timeout(self.timeout.min(Duration::from_secs(15)))
+            .read_timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 if attempt.previous().len() > max_redirects {
                     attempt.error(format!("more than {max_redirects} redirects"))
@@ -448,12 +468,9 @@ impl HttpFetcher {
                     let scheme = attempt.url().scheme().to_string();
                     attempt.error(format!("redirect to a {scheme}: URL"))
                 } else {
-                    match redirect_policy
-                        .as_ref()
-                        .map(|p| p.check_redirect(attempt.url()))
-                    {
-                        Some(Err(e)) => attempt.error(e),
-                        _ => attempt.follow(),
+                    match redirect_policy.check_redirect(attempt.url()) {
+                        Err(e) => attempt.error(e),
+                        Ok(()) => attempt.follow(),
                     }
                 }
             }))
@@ -461,11 +478,17 @@ impl HttpFetcher {
             .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))
     }
 
-    async fn fetch(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
+    async fn fetch(
+        &self,
+        url: &Url,
+        v: &Validators,
+        policy: &NetworkPolicy,
+    ) -> Result<Fetched, FetchError> {
+        let client = self.client(policy)?;
         let host = url.host_str().unwrap_or_default();
         let _permit = self.hosts.acquire(host).await;
         let started = std::time::Instant::now();
-        let result = tokio::time::timeout(self.timeout, self.fetch_inner(url, v))
+        let result = tokio::time::timeout(self.timeout, self.fetch_inner(&client, url, v))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))
             .and_then(|r| r);
@@ -481,12 +504,12 @@ impl HttpFetcher {
         result
     }
 
-    async fn fetch_inner(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
-        let client = if self.open_origins.contains(url.as_str()) {
-            &self.open_client
-        } else {
-            &self.client
-        };
+    async fn fetch_inner(
+        &self,
+        client: &reqwest::Client,
+        url: &Url,
+        v: &Validators,
+    ) -> Result<Fetched, FetchError> {
         let mut sent = vec![
             ("User-Agent".to_string(), self.user_agent.clone()),
             ("Accept".to_string(), ACCEPT.to_string()),
@@ -967,18 +990,21 @@ impl fmt::Debug for Fetcher {
     }
 }
 
-/// Fetches each URL now (unconditionally) and saves the response into
-/// `dir` as a replay recording named after `name`, merging with an existing
-/// manifest. Returns, per name, the file written or the error.
+/// Fetches each watch's URL now (unconditionally, under the watch's network
+/// policy) and saves the response into `dir` as a replay recording named
+/// after the watch, merging with an existing manifest. Returns, per watch
+/// name, the file written or the error.
 pub async fn record(
     fetcher: &Fetcher,
     dir: &Path,
-    targets: &[(String, Url)],
+    watches: &[&Watch],
 ) -> Vec<(String, Result<String, FetchError>)> {
     let mut manifest = Manifest::load(dir).unwrap_or_default();
     let mut results = Vec::new();
-    for (name, url) in targets {
-        let outcome = match fetcher.fetch(url, &Validators::default()).await {
+    for watch in watches {
+        let (name, url) = (&watch.name, &watch.url);
+        let policy = NetworkPolicy::for_watch(watch);
+        let outcome = match fetcher.fetch(url, &Validators::default(), &policy).await {
             Ok(Fetched::Page(resp)) => {
                 let ext = match resp.content_type.as_deref().unwrap_or("") {
                     ct if ct.contains("xml") || ct.contains("rss") || ct.contains("atom") => "xml",
@@ -1129,16 +1155,20 @@ mod tests {
     }
 
     #[test]
-    fn redirects_to_internal_addresses_need_trust_or_opt_in() {
-        let p = NetworkPolicy::trusting(["news.example.org".to_string(), "127.0.0.1".to_string()]);
+    fn redirects_to_internal_addresses_need_the_watch_host_or_opt_in() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let p = NetworkPolicy::trusting_host_of(&url("http://127.0.0.1:9000/page"));
         assert!(p
-            .check_redirect(&Url::parse("http://169.254.169.254/latest/meta-data").unwrap())
+            .check_redirect(&url("http://169.254.169.254/latest/meta-data"))
             .is_err());
-        assert!(p
-            .check_redirect(&Url::parse("http://127.0.0.1:8080/x").unwrap())
-            .is_ok());
-        assert!(p
-            .check_redirect(&Url::parse("https://cdn.example.net/a").unwrap())
+        assert!(p.check_redirect(&url("http://127.0.0.1:8080/x")).is_ok());
+        assert!(p.check_redirect(&url("http://127.0.0.2/x")).is_err());
+        assert!(p.check_redirect(&url("https://cdn.example.net/a")).is_ok());
+        let v6 = NetworkPolicy::trusting_host_of(&url("http://[::1]:9000/page"));
+        assert!(v6.check_redirect(&url("http://[::1]/admin")).is_ok());
+        assert!(v6.check_redirect(&url("http://[fd00::1]/admin")).is_err());
+        assert!(NetworkPolicy::TrustAll
+            .check_redirect(&url("http://10.0.0.1/admin"))
             .is_ok());
     }
 

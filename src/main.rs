@@ -580,10 +580,10 @@ async fn cmd_extract(source: &str, json: bool, selector: Option<&str>) -> Result
         let settings = Config::parse(Path::new("(defaults)"), "")
             .map_err(|e| e.to_string())?
             .daemon;
-        let trusted = fetch::NetworkPolicy::trusting(url.host_str().map(str::to_string));
-        let fetcher = Fetcher::http(&settings, trusted).map_err(|e| e.to_string())?;
+        let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
+        let policy = fetch::NetworkPolicy::trusting_host_of(&url);
         match fetcher
-            .fetch(&url, &Default::default())
+            .fetch(&url, &Default::default(), &policy)
             .await
             .map_err(|e| format!("fetching {url}: {e}"))?
         {
@@ -753,11 +753,10 @@ async fn cmd_record(config: &Path, to: &Path, only: Option<&str>) -> Result<Exit
     let cfg = load_config(config)?;
     store::create_private_dir(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
     let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
-    let targets: Vec<(String, url::Url)> = cfg
+    let targets: Vec<&presswatch::config::Watch> = cfg
         .watches
         .iter()
         .filter(|w| only.is_none_or(|o| o == w.name))
-        .map(|w| (w.name.clone(), w.url.clone()))
         .collect();
     if targets.is_empty() {
         return Err(format!("no watch to record in {}", config.display()));

@@ -91,6 +91,50 @@ url = "{}"
         .is_some_and(|s| s.starts_with("v1,"))));
 }
 
+/// Watch A monitors an intranet service on 127.0.0.1; watch B's page, on
+/// localhost, redirects to that service's /admin. A's trust in its own host
+/// is A's alone: B's redirect is refused, and /admin is never requested.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_cannot_reach_the_internal_host_of_another_watch() {
+    let p = "A paragraph of article text that is long enough to count as text.";
+    let intranet = Server::start().await;
+    intranet.set(
+        "/page",
+        Route::html(news_page("Intranet page", "A. Writer", &[p, p], &[])),
+    );
+    intranet.set(
+        "/admin",
+        Route::html(news_page("Admin console", "Ops", &[p, p], &[])),
+    );
+    let hostile = Server::start().await;
+    hostile.set(
+        "/r",
+        Route::status(302).header("Location", &intranet.url("/admin")),
+    );
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"intranet\"\nurl = \"{}\"\n[[watch]]\nname = \"hostile\"\nurl = \"http://localhost:{}/r\"\n",
+        intranet.url("/page"),
+        hostile.addr.port()
+    ));
+    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        intranet.requests_to("/admin").is_empty(),
+        "the other watch's /admin was fetched:\n{stdout}"
+    );
+    assert_eq!(hostile.requests_to("/r").len(), 1, "{stdout}");
+    assert_eq!(intranet.requests_to("/page").len(), 1, "{stdout}");
+    let hostile_line = stdout
+        .lines()
+        .find(|l| l.contains("hostile"))
+        .unwrap_or_default();
+    assert!(
+        hostile_line.contains("127.0.0.1 is a loopback, private or link-local address")
+            && hostile_line.contains("allow_private_redirects"),
+        "{stdout}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn state_and_baselines_are_private() {
     let server = Server::start().await;
