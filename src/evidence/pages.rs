@@ -213,10 +213,10 @@ pub fn version(w: &WatchView, i: usize) -> String {
     let title = v.doc.title.clone().unwrap_or_else(|| w.name.clone());
     let mut b = format!(
         "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a> › <a href=\"index.html\">{}</a></div>\
-<h1{}>Version {} of “{}”</h1><div class=\"meta\">Accepted {} UTC · content SHA-256 <span class=\"hash\">{}</span></div>",
+<h1>Version {} of “<bdi{}>{}</bdi>”</h1><div class=\"meta\">Accepted {} UTC · content SHA-256 <span class=\"hash\">{}</span></div>",
         escape(&w.name),
-        dir(&title),
         v.seq,
+        dir(&title),
         escape(&title),
         escape(&time_s(v.accepted_at)),
         escape(&v.content_sha256)
