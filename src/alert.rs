@@ -86,87 +86,145 @@ impl Alert {
         kinds
     }
 
-    /// `[presswatch] Edited: <headline> — 1 paragraph added, 3 words changed`,
-    /// with line breaks and control characters removed.
+    /// The subject: `Edited · IranWire: <headline>`, at most
+    /// [`SUBJECT_CHARS`] characters; see [`Alert::subject_in_thread`].
     pub fn subject(&self) -> String {
-        let summary = self.summary.replace("; ", ", ");
-        // A summary that already names the headline (one new item) is
-        // preceded by the outlet instead: kind, where, what.
-        let what = self
-            .title
-            .as_deref()
-            .filter(|t| !t.is_empty() && !summary.contains(*t))
-            .unwrap_or(if self.outlet.is_empty() {
-                &self.watch
-            } else {
-                &self.outlet
-            });
-        // "Headline changed: X — Headline changed" says it twice.
-        let summary = summary
-            .strip_prefix(self.kind.label())
-            .map(|rest| rest.trim_start_matches([',', ' ']))
-            .unwrap_or(&summary);
-        let s = if summary.is_empty() || self.kind == ChangeKind::TakenDown {
-            format!("[presswatch] {}: {}", self.kind.label(), what)
-        } else {
-            format!("[presswatch] {}: {} — {}", self.kind.label(), what, summary)
+        self.subject_in_thread(None)
+    }
+
+    /// The subject of an alert that continues a story's mail thread whose
+    /// first headline was `story`: the kind of change first (the word that
+    /// matters most), then a stem that stays the same for every alert about
+    /// the story — the outlet and the story's first headline (this alert's
+    /// own headline when it starts the thread), cut at a word to fit
+    /// [`SUBJECT_CHARS`]. A right-to-left headline or outlet is wrapped in
+    /// Unicode isolates (U+2068 … U+2069) so it cannot reorder the rest;
+    /// control and bidi-override characters from the page are removed.
+    pub fn subject_in_thread(&self, story: Option<&str>) -> String {
+        let word = match self.kind {
+            ChangeKind::Test => return "TEST alert from presswatch: nothing changed".to_string(),
+            ChangeKind::Edited => "Edited".to_string(),
+            ChangeKind::HeadlineChanged => "New headline".to_string(),
+            ChangeKind::BylineChanged => "New byline".to_string(),
+            ChangeKind::CorrectionAdded => "Correction".to_string(),
+            ChangeKind::UpdateAdded => "Update".to_string(),
+            ChangeKind::TakenDown => "Taken down".to_string(),
+            ChangeKind::Restored => "Restored".to_string(),
+            ChangeKind::NewItems if self.items.len() > 1 => format!("{} new", self.items.len()),
+            ChangeKind::NewItems => "New".to_string(),
+            ChangeKind::Error => "Cannot check".to_string(),
+            ChangeKind::Recovered => "Recovered".to_string(),
         };
-        let s: String = s
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        crate::text::clean(&s)
+        let outlet = shorten(&subject_text(&self.outlet), 24);
+        let headline = match self.kind {
+            ChangeKind::NewItems => self.items.first().map(|i| i.title.as_str()),
+            _ => story.or(self.title.as_deref()),
+        }
+        .map(subject_text)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| self.watch.clone());
+        let used = word.chars().count() + 3 + outlet.chars().count() + 2;
+        let headline = shorten(&headline, SUBJECT_CHARS.saturating_sub(used).max(16));
+        let outlet = if outlet.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", isolated(&outlet))
+        };
+        format!("{word} · {outlet}{}", isolated(&headline))
     }
 }
 
-/// A realistic alert about the demo story (a film director's flight into
-/// exile), for `presswatch test-alert` and previews: a changed headline, an
-/// edited paragraph and an added correction, computed by the real comparison.
-pub fn sample() -> Alert {
+/// Subjects are at most this many characters (the invisible isolates not
+/// counted): on a 390-px-wide phone the opened message and the
+/// notification show two lines of about 30 characters, so the whole subject
+/// is seen there, and the inbox list's single line still shows the kind, the
+/// outlet and the headline's first words.
+pub const SUBJECT_CHARS: usize = 60;
+
+/// Page text fit for a subject: one line, no control characters, no bidi
+/// embedding, override or isolate characters (only ours), cleaned.
+fn subject_text(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| {
+            !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        })
+        .collect();
+    crate::text::clean(&s)
+}
+
+/// Text cut at a word boundary to at most `max` characters, `…` included.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for w in s.split(' ') {
+        if out.chars().count() + w.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max.saturating_sub(1)).collect();
+    }
+    format!("{}…", out.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// Right-to-left text wrapped in first-strong isolates (U+2068 … U+2069).
+fn isolated(s: &str) -> String {
+    if s.chars()
+        .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+    {
+        format!("\u{2068}{s}\u{2069}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The alert `presswatch test-alert` sends: unmistakably a test (kind
+/// `test`, "TEST" in the subject and the first line), about no real story,
+/// with an example change computed by the real comparison so that the
+/// channel shows how removed and added words look. Each call has a fresh
+/// id, so receivers that drop repeated ids still show the next test.
+pub fn test_alert() -> Alert {
     use crate::document::{Block, Document};
-    let doc = |title: &str, paras: &[&str]| Document {
-        title: Some(title.to_string()),
-        byline: Some("Deepa Parent".to_string()),
+    let doc = |paras: &[&str]| Document {
+        title: Some("presswatch test alert".to_string()),
         blocks: paras.iter().map(|p| Block::paragraph(p)).collect(),
         ..Document::default()
     };
-    let old = doc(
-        "Iranian director Mohammad Rasoulof flees Iran after prison sentence",
-        &[
-            "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence for his film about Iran’s recent uprising.",
-            "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.",
-        ],
-    );
-    let new = doc(
-        "Mohammad Rasoulof escapes Iran on foot after prison sentence",
-        &[
-            "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through mountainous borders after receiving an eight-year prison sentence and a flogging for his film about Iran’s recent uprising.",
-            "Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday called the film “illegal”. The legal repercussions for Rasoulof, upheld on appeal, include imprisonment, lashes, a fine, and property confiscation.",
-            "Correction: an earlier version of this article misstated the date of the appeal ruling.",
-        ],
-    );
+    let old = doc(&[
+        "This example paragraph shows how an edit looks: the words an outlet removed are shown struck through.",
+        "This example paragraph stays the same, so it is not shown.",
+    ]);
+    let new = doc(&[
+        "This example paragraph shows how an edit looks: the words an outlet removed are struck through and the words it added are underlined.",
+        "This example paragraph stays the same, so it is not shown.",
+        "An added paragraph looks like this one.",
+    ]);
     let change = crate::compare::compare(&old, &new, &crate::compare::Rules::default());
-    let kind = change
-        .as_ref()
-        .map(|c| c.kind())
-        .unwrap_or(ChangeKind::Edited);
+    let now = chrono::Utc::now();
+    let nonce = format!(
+        "{}-{}",
+        now.timestamp_nanos_opt().unwrap_or_default(),
+        std::process::id()
+    );
     Alert {
         schema: SCHEMA_VERSION,
-        id: Alert::derive_id(
-            "presswatch-test-alert",
-            &[&old.content_hash(), &new.content_hash()],
-        ),
+        id: format!("test-{}", Alert::derive_id("presswatch-test-alert", &[&nonce])),
         watch: "test-alert".into(),
-        url: "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
-        outlet: "news.example.org".into(),
-        kind,
-        summary: change
-            .as_ref()
-            .map(|c| c.summary.clone())
-            .unwrap_or_default(),
+        url: "https://example.org/presswatch-test-alert".into(),
+        outlet: "presswatch".into(),
+        kind: ChangeKind::Test,
+        summary: "Test alert: nothing changed".into(),
         title: new.title.clone(),
-        byline: new.byline.clone(),
-        detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        byline: None,
+        detected_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         change,
         items: vec![],
         error: None,
@@ -178,33 +236,93 @@ pub fn sample() -> Alert {
 mod tests {
     use super::*;
 
+    fn article_alert(kind: ChangeKind, outlet: &str, title: &str) -> Alert {
+        Alert {
+            kind,
+            outlet: outlet.into(),
+            title: Some(title.into()),
+            watch: "story".into(),
+            ..test_alert()
+        }
+    }
+
+    /// The subject as a reader sees it (isolates are invisible).
+    fn visible(s: &str) -> String {
+        s.replace(['\u{2068}', '\u{2069}'], "")
+    }
+
     #[test]
-    fn subject_is_one_line_and_says_things_once() {
-        let mut a = sample();
-        a.kind = ChangeKind::HeadlineChanged;
-        a.title = Some("Rasoulof flees\r\nBcc: x@example.org".into());
-        a.summary = "Headline changed; 1 paragraph added".into();
-        assert_eq!(
-            a.subject(),
-            "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org — 1 paragraph added"
+    fn the_subject_says_the_kind_then_the_outlet_then_the_headline_on_one_line() {
+        let a = article_alert(
+            ChangeKind::HeadlineChanged,
+            "IranWire",
+            "Rasoulof flees\r\nBcc: x@example.org",
         );
-        a.summary = "Headline changed".into();
         assert_eq!(
             a.subject(),
-            "[presswatch] Headline changed: Rasoulof flees Bcc: x@example.org"
+            "New headline · IranWire: Rasoulof flees Bcc: x@example.org"
+        );
+        let a = article_alert(
+            ChangeKind::CorrectionAdded,
+            "The Example Herald",
+            "Iranian director Mohammad Rasoulof flees Iran after receiving an eight-year sentence",
+        );
+        let s = a.subject();
+        assert_eq!(s, "Correction · The Example Herald: Iranian director Mohammad…");
+        assert!(s.chars().count() <= SUBJECT_CHARS, "{s}");
+    }
+
+    #[test]
+    fn a_right_to_left_headline_is_isolated_and_page_bidi_controls_are_dropped() {
+        let a = article_alert(
+            ChangeKind::Edited,
+            "ایران‌وایر",
+            "\u{202E}رسول‌اف از ایران گریخت",
+        );
+        assert_eq!(
+            a.subject(),
+            "Edited · \u{2068}ایران‌وایر\u{2069}: \u{2068}رسول‌اف از ایران گریخت\u{2069}"
+        );
+        let long = article_alert(ChangeKind::Edited, "ایران‌وایر", &"کلمه ".repeat(40));
+        assert!(visible(&long.subject()).chars().count() <= SUBJECT_CHARS);
+    }
+
+    #[test]
+    fn a_story_keeps_its_subject_stem_when_its_headline_changes() {
+        let first = article_alert(ChangeKind::Edited, "IranWire", "Rasoulof flees Iran");
+        let later = article_alert(
+            ChangeKind::HeadlineChanged,
+            "IranWire",
+            "Rasoulof reaches Europe",
+        );
+        let stem = |s: String| s.split_once(" · ").unwrap().1.to_string();
+        assert_eq!(
+            stem(first.subject()),
+            stem(later.subject_in_thread(Some("Rasoulof flees Iran")))
         );
     }
 
     #[test]
     fn a_new_item_subject_names_the_outlet_and_the_item_once() {
-        let mut a = sample();
-        a.kind = ChangeKind::NewItems;
-        a.outlet = "Iran International".into();
-        a.title = Some("Rasoulof wins special jury prize".into());
-        a.summary = "1 new item: Rasoulof wins special jury prize".into();
+        let mut a = article_alert(ChangeKind::NewItems, "Iran International", "x");
+        a.items = vec![crate::document::Item {
+            key: "k".into(),
+            url: "https://iranintl.example/a".into(),
+            title: "Rasoulof wins special jury prize".into(),
+            snippet: None,
+            published: None,
+        }];
         assert_eq!(
             a.subject(),
-            "[presswatch] New items: Iran International — 1 new item: Rasoulof wins special jury prize"
+            "New · Iran International: Rasoulof wins special jury prize"
         );
+    }
+
+    #[test]
+    fn every_test_alert_is_marked_and_has_a_fresh_id() {
+        let (a, b) = (test_alert(), test_alert());
+        assert_ne!(a.id, b.id);
+        assert!(a.subject().starts_with("TEST"));
+        assert_eq!(a.kind, ChangeKind::Test);
     }
 }

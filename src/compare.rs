@@ -134,6 +134,10 @@ pub enum BlockChange {
         new_index: usize,
         /// Its text.
         text: String,
+        /// The opening words of the paragraph before it in the new version
+        /// (`None` at the start), so readers find it without counting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
     },
     /// A paragraph that is only in the old version.
     Removed {
@@ -141,6 +145,10 @@ pub enum BlockChange {
         old_index: usize,
         /// Its text.
         text: String,
+        /// The opening words of the paragraph before it in the old version
+        /// (`None` at the start).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
     },
     /// A paragraph edited in place.
     Changed {
@@ -441,12 +449,18 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         changes.push(BlockChange::Added {
             new_index: new_idx[n],
             text: new.blocks[new_idx[n]].text.clone(),
+            after: n
+                .checked_sub(1)
+                .map(|p| opening_words(&new.blocks[new_idx[p]].text)),
         });
     }
     for &o in &still_removed {
         changes.push(BlockChange::Removed {
             old_index: old_idx[o],
             text: old.blocks[old_idx[o]].text.clone(),
+            after: o
+                .checked_sub(1)
+                .map(|p| opening_words(&old.blocks[old_idx[p]].text)),
         });
     }
     // Changed blocks whose difference vanished under the ignore rules are not changes.
@@ -627,6 +641,18 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
 
 fn unicode_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// Words of a neighbouring paragraph quoted to say where a change is.
+const OPENING_WORDS: usize = 8;
+
+/// The first [`OPENING_WORDS`] words of a paragraph, as written, with `…`
+/// when there is more.
+fn opening_words(paragraph: &str) -> String {
+    let mut words = paragraph.split_whitespace();
+    let opening: Vec<&str> = words.by_ref().take(OPENING_WORDS).collect();
+    let more = if words.next().is_some() { "…" } else { "" };
+    format!("{}{more}", opening.join(" "))
 }
 
 /// Word-level diff of two paired blocks.

@@ -536,7 +536,7 @@ async fn cmd_check(
         for a in reports.iter().flat_map(|r| &r.alerts) {
             println!("\n===== alert {} (dry run: not sent) =====", a.id);
             println!("Subject: {}\n", a.subject());
-            print!("{}", render::text(a));
+            print!("{}", render::text(a, &render::Context::of(&cfg)));
         }
     } else {
         let http = reqwest::Client::builder()
@@ -738,7 +738,7 @@ fn print_diff(
                     error: None,
                     evidence: None,
                 };
-                print!("{}", render::text(&alert));
+                print!("{}", render::text(&alert, &render::Context::default()));
             }
         }
     }
@@ -801,12 +801,16 @@ async fn cmd_test_alert(config: &Path, only: Option<&str>) -> Result<ExitCode, S
     }
     let http = http_client(&cfg)?;
     let policy = notify::RetryPolicy::default();
-    let alert = presswatch::alert::sample();
+    let alert = presswatch::alert::test_alert();
+    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let installation = notify::Installation::of(&cfg, &state)?;
+    let thread = store::Thread::default();
     let width = channels.iter().map(|c| c.name.len()).max().unwrap_or(0);
     let mut failed = false;
     for ch in channels {
         let target = notify::channel_target(ch);
-        match notify::send(ch, &notify::Outgoing::Alert(&alert, &[]), &http, &policy).await {
+        let out = notify::Outgoing::Alert(&alert, &thread);
+        match notify::send(ch, &out, &http, &policy, &installation).await {
             Ok(()) => println!("{:<width$}  OK      sent to {target}", ch.name),
             Err(f) => {
                 failed = true;

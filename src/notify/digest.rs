@@ -67,12 +67,18 @@ pub fn digest_id(alerts: &[Alert]) -> String {
     format!("digest-{}", Alert::derive_id("digest", &ids))
 }
 
-/// `[presswatch] Daily digest: 2 new items, 3 changes in 2 stories`.
+/// `Daily digest: 1 taken down, 2 new items, 3 changes in 2 stories`: the
+/// most important count first (a takedown is evidence), short enough for a
+/// phone.
 pub fn subject(alerts: &[Alert], schedule: DigestSchedule) -> String {
     let label = match schedule {
         DigestSchedule::Hourly => "Hourly digest",
         _ => "Daily digest",
     };
+    let taken_down = alerts
+        .iter()
+        .filter(|a| a.kind == ChangeKind::TakenDown)
+        .count();
     let new_items: usize = alerts
         .iter()
         .filter(|a| a.kind == ChangeKind::NewItems)
@@ -80,12 +86,15 @@ pub fn subject(alerts: &[Alert], schedule: DigestSchedule) -> String {
         .sum();
     let changes: Vec<&Alert> = alerts
         .iter()
-        .filter(|a| a.kind != ChangeKind::NewItems)
+        .filter(|a| !matches!(a.kind, ChangeKind::NewItems | ChangeKind::TakenDown))
         .collect();
     let mut stories: Vec<&str> = changes.iter().map(|a| a.watch.as_str()).collect();
     stories.sort_unstable();
     stories.dedup();
     let mut parts = Vec::new();
+    if taken_down > 0 {
+        parts.push(format!("{taken_down} taken down"));
+    }
     if new_items > 0 {
         parts.push(crate::text::plural(new_items, "new item", "new items"));
     }
@@ -96,7 +105,7 @@ pub fn subject(alerts: &[Alert], schedule: DigestSchedule) -> String {
             crate::text::plural(stories.len(), "story", "stories")
         ));
     }
-    format!("[presswatch] {label}: {}", parts.join(", "))
+    format!("{label}: {}", parts.join(", "))
 }
 
 #[cfg(test)]

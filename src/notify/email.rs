@@ -8,13 +8,41 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{digest, render, Outgoing};
+use super::{digest, render, Installation, Outgoing};
 use crate::config::{EmailChannel, SmtpTls};
 
-/// The Message-ID of an alert's (or digest's) email.
-pub fn message_id(id: &str) -> String {
-    format!("<{id}@presswatch>")
+/// The Message-ID of an alert's (or digest's) email:
+/// `<alert-id.installation-id@from-domain>`. The installation id keeps two
+/// installations that report the same change from sending two messages
+/// with one id (mail providers drop the second); the domain is the From
+/// address's, as RFC 5322 advises.
+pub fn message_id(id: &str, installation: &str, domain: &str) -> String {
+    format!("<{id}.{installation}@{domain}>")
 }
+
+/// Headers carrying a word presswatch chose (an alert kind, a watch name;
+/// never page text), for mail filters: `X-Presswatch-Kind: correction_added`.
+macro_rules! tag_header {
+    ($ty:ident, $name:literal) => {
+        #[derive(Debug, Clone)]
+        struct $ty(String);
+
+        impl Header for $ty {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($ty(s.to_string()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+tag_header!(KindHeader, "X-Presswatch-Kind");
+tag_header!(WatchHeader, "X-Presswatch-Watch");
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): vacation responders and
 /// ticket systems must not answer alerts.
@@ -34,47 +62,58 @@ impl Header for AutoSubmitted {
 }
 
 /// Builds the email: multipart/alternative (plain text, then HTML), a
-/// Message-ID from the alert id, and for an alert that continues a story
-/// In-Reply-To (the latest earlier alert) and References (the first and the
-/// latest) so mail clients thread them. Page text only ever reaches the
-/// Subject (control characters removed, encoded by lettre) and the bodies
-/// (escaped for HTML).
-pub fn build_message(ch: &EmailChannel, out: &Outgoing<'_>) -> Result<Message, String> {
+/// Message-ID unique to this installation, `X-Presswatch-Kind` and
+/// `X-Presswatch-Watch` for filters, and for an alert that continues a
+/// story In-Reply-To (the latest earlier alert) and References (the whole
+/// chain, oldest first, at most [`MAX_REFERENCES`]) so mail clients thread
+/// them. Page text only ever reaches the Subject (control characters
+/// removed, encoded by lettre) and the bodies (escaped for HTML).
+pub fn build_message(
+    ch: &EmailChannel,
+    out: &Outgoing<'_>,
+    installation: &Installation,
+) -> Result<Message, String> {
     let from: Mailbox = ch.from.parse().map_err(|e| {
         format!(
             "bad From address {:?} ({e}); write e.g. \"presswatch <alerts@example.org>\"",
             ch.from
         )
     })?;
-    let (subject, id, text, html, thread): (String, String, String, String, &[String]) = match out {
-        Outgoing::Alert(alert, thread) => (
-            alert.subject(),
-            alert.id.clone(),
-            render::text(alert),
-            render::html(alert),
-            thread,
-        ),
-        Outgoing::Digest(alerts, schedule, tz) => (
-            digest::subject(alerts, *schedule),
-            digest::digest_id(alerts),
-            render::digest_text(alerts, *tz),
-            render::digest_html(alerts, *tz),
-            &[],
-        ),
+    let domain = from.email.domain().to_string();
+    let ctx = &installation.render;
+    let mid = |id: &str| message_id(id, &installation.id, &domain);
+    let mut b = Message::builder().header(AutoSubmitted);
+    let (text, html) = match out {
+        Outgoing::Alert(alert, thread) => {
+            b = b
+                .subject(alert.subject_in_thread(thread.headline.as_deref()))
+                .message_id(Some(mid(&alert.id)))
+                .header(KindHeader(alert.kind.as_str().to_string()))
+                .header(WatchHeader(alert.watch.clone()));
+            if let Some(last) = thread.ids.last() {
+                let first = thread.ids.len().saturating_sub(MAX_REFERENCES - 1).max(1);
+                let refs: Vec<String> = thread.ids[..1]
+                    .iter()
+                    .chain(&thread.ids[first..])
+                    .map(|id| mid(id))
+                    .collect();
+                b = b.in_reply_to(mid(last)).references(refs.join(" "));
+            }
+            (render::text(alert, ctx), render::html(alert, ctx))
+        }
+        Outgoing::Digest(alerts, schedule) => {
+            b = b
+                .subject(digest::subject(alerts, *schedule))
+                .message_id(Some(mid(&digest::digest_id(alerts))))
+                .header(KindHeader("digest".to_string()));
+            (render::digest_text(alerts, ctx), render::digest_html(alerts, ctx))
+        }
     };
-    let mut b = Message::builder()
-        .from(from)
-        .subject(subject)
-        .message_id(Some(message_id(&id)))
-        .header(AutoSubmitted);
+    b = b.from(from);
     for to in &ch.to {
         b = b.to(to
             .parse()
             .map_err(|e| format!("bad recipient {to:?} ({e}); fix `to` in the channel"))?);
-    }
-    if let Some(last) = thread.last() {
-        let refs: Vec<String> = thread.iter().map(|id| message_id(id)).collect();
-        b = b.in_reply_to(message_id(last)).references(refs.join(" "));
     }
     let body = MultiPart::alternative()
         .singlepart(
@@ -90,6 +129,11 @@ pub fn build_message(ch: &EmailChannel, out: &Outgoing<'_>) -> Result<Message, S
     b.multipart(body)
         .map_err(|e| format!("cannot build email: {e}"))
 }
+
+/// The most ids a References header carries: the thread's first alert and
+/// the latest ones (a story with more alerts than this within the 30 days
+/// alerts are kept loses the middle of its chain, as RFC 5322 allows).
+pub const MAX_REFERENCES: usize = 50;
 
 /// Builds the SMTP transport for a channel. `timeout` bounds connecting and
 /// each SMTP command; the caller bounds the whole exchange.
@@ -114,8 +158,13 @@ pub fn transport(
 
 /// Sends one message. Errors name the failing step (DNS, connection, TLS,
 /// authentication, rejection) and never contain the password.
-pub async fn send(ch: &EmailChannel, out: &Outgoing<'_>, timeout: Duration) -> Result<(), String> {
-    let msg = build_message(ch, out)?;
+pub async fn send(
+    ch: &EmailChannel,
+    out: &Outgoing<'_>,
+    installation: &Installation,
+    timeout: Duration,
+) -> Result<(), String> {
+    let msg = build_message(ch, out, installation)?;
     let transport = transport(ch, timeout)?;
     transport
         .send(msg)

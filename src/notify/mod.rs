@@ -18,7 +18,33 @@ use std::time::Duration;
 
 use crate::alert::Alert;
 use crate::config::{Channel, ChannelKind, Config, DigestSchedule};
-use crate::store::{DisabledChannel, OutboxEntry, OutboxStatus, State};
+use crate::store::{DisabledChannel, OutboxEntry, OutboxStatus, State, Thread};
+
+/// What the messages of one installation share.
+#[derive(Debug, Clone)]
+pub struct Installation {
+    /// Random, made once per state database ([`State::installation_id`]):
+    /// every Message-ID carries it, so two installations that report the
+    /// same change never send messages with the same id.
+    pub id: String,
+    /// The time zone and the config file the messages are rendered with.
+    pub render: render::Context,
+}
+
+impl Installation {
+    /// The installation whose state database is `state`, configured by `config`.
+    pub fn of(config: &Config, state: &State) -> Result<Installation, String> {
+        let id = state
+            .installation_id()
+            .map_err(|e| format!("reading the installation id: {e}"))?;
+        let mut render = render::Context::of(config);
+        // The command an email suggests must work from any directory.
+        if let Ok(path) = std::fs::canonicalize(&config.path) {
+            render.config = Some(path);
+        }
+        Ok(Installation { id, render })
+    }
+}
 
 /// The channel name used when no channel is configured: alerts go to stdout and the log.
 pub const STDOUT_CHANNEL: &str = "-";
@@ -132,11 +158,15 @@ pub async fn deliver_due_at(
         }
     }
     let mut report = DeliveryReport::default();
+    if by_channel.is_empty() {
+        return Ok(report);
+    }
+    let installation = Installation::of(config, state)?;
     for (name, entries) in by_channel {
         if name == STDOUT_CHANNEL {
             for e in &entries {
                 let result = parse(e).map(|alert| {
-                    println!("{}", render::text(&alert));
+                    println!("{}", render::text(&alert, &installation.render));
                     tracing::info!(alert = %alert.id, watch = %alert.watch, kind = alert.kind.as_str(), summary = %alert.summary, "alert (no channel configured)");
                 });
                 settle(state, &name, &[e], result, policy, now, &mut report)?;
@@ -156,7 +186,15 @@ pub async fn deliver_due_at(
         }
         match channel.digest {
             DigestSchedule::Off => {
-                deliver_each(state, channel, &entries, http, policy, now, &mut report).await?
+                let sending = Sending {
+                    state,
+                    channel,
+                    http,
+                    policy,
+                    installation: &installation,
+                    now,
+                };
+                deliver_each(&sending, &entries, &mut report).await?
             }
             schedule => {
                 // The first slot after both the previous digest and the
@@ -182,8 +220,8 @@ pub async fn deliver_due_at(
                 if alerts.is_empty() {
                     continue;
                 }
-                let out = Outgoing::Digest(&alerts, schedule, config.daemon.timezone);
-                match send(channel, &out, http, policy).await {
+                let out = Outgoing::Digest(&alerts, schedule);
+                match send(channel, &out, http, policy, &installation).await {
                     Ok(()) => {
                         let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
                         state
@@ -214,20 +252,34 @@ fn parallel_sends(channel: &Channel) -> usize {
     }
 }
 
+/// One round of sends through one channel.
+struct Sending<'a> {
+    state: &'a State,
+    channel: &'a Channel,
+    http: &'a reqwest::Client,
+    policy: &'a RetryPolicy,
+    installation: &'a Installation,
+    now: i64,
+}
+
 /// Sends a channel's due entries one message per alert, several at once
 /// (see [`parallel_sends`]) but the alerts of one watch in order. Once a send
 /// fails, no more start: the entries not yet sent wait with the same backoff
 /// instead of each costing a timeout in this round.
 async fn deliver_each(
-    state: &State,
-    channel: &Channel,
+    round: &Sending<'_>,
     entries: &[OutboxEntry],
-    http: &reqwest::Client,
-    policy: &RetryPolicy,
-    now: i64,
     report: &mut DeliveryReport,
 ) -> Result<(), String> {
     use futures_util::stream::{FuturesUnordered, StreamExt};
+    let Sending {
+        state,
+        channel,
+        http,
+        policy,
+        installation,
+        now,
+    } = *round;
     let name = channel.name.as_str();
     let mut waiting: std::collections::VecDeque<&OutboxEntry> = entries.iter().collect();
     let mut busy_watches: std::collections::HashSet<&str> = std::collections::HashSet::new();
@@ -250,10 +302,11 @@ async fn deliver_each(
                     continue;
                 }
             };
-            let thread = state.thread(&alert.watch, &alert.id).unwrap_or_default();
+            let thread = story_thread(state, &alert);
             busy_watches.insert(e.watch.as_str());
             in_flight.push(async move {
-                let sent = send(channel, &Outgoing::Alert(&alert, &thread), http, policy).await;
+                let out = Outgoing::Alert(&alert, &thread);
+                let sent = send(channel, &out, http, policy, installation).await;
                 (e, sent)
             });
         }
@@ -277,6 +330,15 @@ async fn deliver_each(
         }
     }
     Ok(())
+}
+
+/// The mail thread an alert continues: the earlier alerts about its story.
+/// New items are each a story of their own and start no thread.
+fn story_thread(state: &State, alert: &Alert) -> Thread {
+    if alert.kind == crate::compare::ChangeKind::NewItems {
+        return Thread::default();
+    }
+    state.thread(&alert.watch, &alert.id).unwrap_or_default()
 }
 
 /// How long delivered alerts stay in the state database (for `outbox list
@@ -410,12 +472,12 @@ fn disable(state: &State, channel: &Channel, reason: String) -> Result<(), Strin
         .map_err(|e| e.to_string())
 }
 
-/// One message to send: an alert (with the ids of the thread it continues) or a digest.
+/// One message to send: an alert (with the thread it continues) or a digest.
 pub enum Outgoing<'a> {
-    /// One alert, and the earlier alert ids about the same story (first, latest).
-    Alert(&'a Alert, &'a [String]),
+    /// One alert, and the earlier alerts about the same story.
+    Alert(&'a Alert, &'a Thread),
     /// Several alerts in one message, for a digest channel.
-    Digest(&'a [Alert], DigestSchedule, chrono_tz::Tz),
+    Digest(&'a [Alert], DigestSchedule),
 }
 
 /// Sends one message through one channel now, bounded by the policy's send timeout.
@@ -424,20 +486,23 @@ pub async fn send(
     out: &Outgoing<'_>,
     http: &reqwest::Client,
     policy: &RetryPolicy,
+    installation: &Installation,
 ) -> Result<(), Failure> {
     let timeout = policy.send_timeout;
     let attempt = async {
         match &channel.kind {
-            ChannelKind::Email(em) => email::send(em, out, timeout).await.map_err(Failure::retry),
+            ChannelKind::Email(em) => email::send(em, out, installation, timeout)
+                .await
+                .map_err(Failure::retry),
             ChannelKind::Webhook(wh) => match out {
-                Outgoing::Alert(alert, _) => {
-                    webhook::send(http, wh, alert).await.map_err(|e| Failure {
+                Outgoing::Alert(alert, _) => webhook::send(http, wh, alert, &installation.render)
+                    .await
+                    .map_err(|e| Failure {
                         message: e.message,
                         permanent: false,
                         gone: e.gone,
                         retry_after: e.retry_after,
-                    })
-                }
+                    }),
                 Outgoing::Digest(..) => Err(Failure::retry(
                     "webhook channels do not take digests; remove `digest` from the channel".into(),
                 )),

@@ -1,24 +1,290 @@
-//! Rendering an alert as plain text (terminals, logs, stdout) and as HTML
-//! with inline CSS (mail clients). Page text is always escaped.
+//! Rendering an alert as plain text (terminals, logs, stdout, the text part
+//! of an email) and as HTML with inline CSS (mail clients). Page text is
+//! always escaped.
+//!
+//! Both renderings show the same [`Section`]s: a changed headline or byline,
+//! a run of added or removed paragraphs (merged, their first lines shown), a
+//! changed paragraph with a few words of context around each change, a moved
+//! paragraph. Paragraphs are named by the words they begin with or follow,
+//! never by number. An alert shows at most [`MAX_SECTIONS`] sections and
+//! about [`MAX_QUOTED_WORDS`] words of page text, then says how many more
+//! changes there are and which command shows them all.
+//!
+//! Removed words are struck through and added words underlined (and red /
+//! green), each preceded by "removed:" / "added:" for screen readers; every
+//! colour pair meets WCAG AA contrast (see the tests). Right-to-left text is
+//! marked with `dir`/`lang` in HTML and wrapped in Unicode isolates in text.
+
+use std::path::PathBuf;
 
 use chrono_tz::Tz;
 
 use crate::alert::Alert;
 use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
+use crate::document::Item;
+
+/// What a rendering needs to know about the reader's installation.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Times are shown in this zone (`[daemon] timezone`), in alerts and digests alike.
+    pub timezone: Tz,
+    /// The config file, for the command that shows a cut change whole.
+    pub config: Option<PathBuf>,
+}
+
+impl Context {
+    /// The context of a config: its time zone, and its path as given.
+    pub fn of(config: &crate::config::Config) -> Context {
+        Context {
+            timezone: config.daemon.timezone,
+            config: Some(config.path.clone()),
+        }
+    }
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context {
+            timezone: chrono_tz::UTC,
+            config: None,
+        }
+    }
+}
 
 /// Words of unchanged context kept on each side of a change.
 const CONTEXT_WORDS: usize = 12;
+/// Sections shown in one alert; the rest are counted, with the command that shows them.
+pub const MAX_SECTIONS: usize = 6;
+/// Words of page text quoted in one alert before further sections are only counted.
+pub const MAX_QUOTED_WORDS: usize = 300;
+/// Words shown of a single added or removed paragraph.
+const PARAGRAPH_WORDS: usize = 60;
+/// Words shown of each paragraph in a run of several (its first lines).
+const RUN_LINE_WORDS: usize = 20;
+/// Paragraphs shown of a run of several.
+const RUN_PARAGRAPHS: usize = 4;
 
-/// Plain-text rendering: reads well in a terminal and a text mail client.
-/// Removed words are shown `[-like this-]`, added words `{+like this+}`.
-pub fn text(alert: &Alert) -> String {
-    let mut out = text_body(alert, chrono_tz::UTC);
-    out.push_str(&format!(
-        "\n-- \npresswatch · watch {} · alert {}\n",
-        alert.watch, alert.id
-    ));
+// ---- what an alert shows ------------------------------------------------------------
+
+/// One thing an alert shows.
+enum Section<'a> {
+    /// The headline or the byline changed.
+    Field {
+        label: &'static str,
+        old: &'a str,
+        new: &'a str,
+    },
+    /// Consecutive paragraphs added (or removed), and the opening words of
+    /// the paragraph they follow.
+    Run {
+        added: bool,
+        paragraphs: Vec<&'a str>,
+        after: Option<&'a str>,
+    },
+    /// A paragraph edited in place: its opening words (new version) and its
+    /// words with long unchanged stretches trimmed.
+    Changed {
+        opening: String,
+        words: Vec<(SegmentOp, String)>,
+    },
+    /// A paragraph that moved, unchanged.
+    Moved { text: &'a str },
+}
+
+impl Section<'_> {
+    /// Words of page text this section quotes.
+    fn quoted_words(&self) -> usize {
+        match self {
+            Section::Field { old, new, .. } => crate::text::word_count(old) + crate::text::word_count(new),
+            Section::Run { paragraphs, .. } => run_lines(paragraphs)
+                .iter()
+                .map(|(shown, _)| crate::text::word_count(shown))
+                .sum(),
+            Section::Changed { words, .. } => words.iter().map(|(_, t)| crate::text::word_count(t)).sum(),
+            Section::Moved { .. } => OPENING_WORDS,
+        }
+    }
+
+    /// Whether it shows removed or added words.
+    fn is_coloured(&self) -> bool {
+        !matches!(self, Section::Moved { .. })
+    }
+}
+
+/// Words of a paragraph quoted to name it.
+const OPENING_WORDS: usize = 8;
+
+/// The sections of an alert's change, and how many more there are than fit.
+fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
+    let Some(change) = &alert.change else {
+        return (vec![], 0);
+    };
+    let mut all: Vec<Section> = Vec::new();
+    for (label, pair) in [("Headline", &change.headline), ("Byline", &change.byline)] {
+        if let Some((old, new)) = pair {
+            all.push(Section::Field { label, old, new });
+        }
+    }
+    // Index of the last block in the current run, to merge the next one.
+    let mut last_run: Option<(bool, usize)> = None;
+    for b in &change.blocks {
+        let (added, index, text, after) = match b {
+            BlockChange::Added {
+                new_index,
+                text,
+                after,
+            } => (true, *new_index, text, after),
+            BlockChange::Removed {
+                old_index,
+                text,
+                after,
+            } => (false, *old_index, text, after),
+            BlockChange::Changed { segments, .. } => {
+                last_run = None;
+                all.push(Section::Changed {
+                    opening: opening(&new_text(segments), OPENING_WORDS),
+                    words: with_context(segments),
+                });
+                continue;
+            }
+            BlockChange::Moved { text, .. } => {
+                last_run = None;
+                all.push(Section::Moved { text });
+                continue;
+            }
+        };
+        match (last_run, all.last_mut()) {
+            (Some((was_added, at)), Some(Section::Run { paragraphs, .. }))
+                if was_added == added && at + 1 == index =>
+            {
+                paragraphs.push(text)
+            }
+            _ => all.push(Section::Run {
+                added,
+                paragraphs: vec![text],
+                after: after.as_deref(),
+            }),
+        }
+        last_run = Some((added, index));
+    }
+    let mut shown = Vec::new();
+    let mut words = 0;
+    let total = all.len();
+    for s in all {
+        if !shown.is_empty() && (shown.len() >= MAX_SECTIONS || words >= MAX_QUOTED_WORDS) {
+            break;
+        }
+        words += s.quoted_words();
+        shown.push(s);
+    }
+    let more = total - shown.len();
+    (shown, more)
+}
+
+/// A paragraph's text in the new version: its unchanged and added words.
+fn new_text(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .filter(|s| s.op != SegmentOp::Removed)
+        .map(|s| s.text.as_str())
+        .collect()
+}
+
+/// What a run shows of each paragraph: (the shown words, words left out).
+/// A single paragraph shows its first [`PARAGRAPH_WORDS`] words; a run of
+/// several the first lines of its first [`RUN_PARAGRAPHS`] paragraphs.
+fn run_lines<'a>(paragraphs: &[&'a str]) -> Vec<(String, usize)> {
+    let per = if paragraphs.len() == 1 {
+        PARAGRAPH_WORDS
+    } else {
+        RUN_LINE_WORDS
+    };
+    paragraphs
+        .iter()
+        .take(RUN_PARAGRAPHS)
+        .map(|p| {
+            let n = p.split_whitespace().count();
+            if n <= per + per / 4 {
+                (p.to_string(), 0)
+            } else {
+                (p.split_whitespace().take(per).collect::<Vec<_>>().join(" "), n - per)
+            }
+        })
+        .collect()
+}
+
+/// The label of a run, in the reader's terms.
+fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, Option<String>) {
+    let words: usize = paragraphs.iter().map(|p| crate::text::word_count(p)).sum();
+    let n = paragraphs.len();
+    let what = match (added, n) {
+        (true, 1) => "New paragraph".to_string(),
+        (false, 1) => format!("Paragraph removed ({})", crate::text::plural(words, "word", "words")),
+        (true, n) => format!("{n} new paragraphs ({words} words)"),
+        (false, n) => format!("{n} paragraphs removed ({words} words)"),
+    };
+    match (added, after) {
+        (true, Some(a)) => (format!("{what} after"), Some(a.to_string())),
+        (false, Some(a)) => (format!("{what}; {} after", if n == 1 { "it was" } else { "they were" }), Some(a.to_string())),
+        (true, None) => (format!("{what} at the start"), None),
+        (false, None) => (format!("{what} from the start"), None),
+    }
+}
+
+/// The first `n` words of a text, with `…` when there is more.
+fn opening(s: &str, n: usize) -> String {
+    let mut words = s.split_whitespace();
+    let first: Vec<&str> = words.by_ref().take(n).collect();
+    let more = if words.next().is_some() { "…" } else { "" };
+    format!("{}{more}", first.join(" "))
+}
+
+/// The line that closes a cut alert: how many changes are not shown, and the command that shows them.
+fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> String {
+    let config = ctx
+        .config
+        .as_ref()
+        .map(|p| shell_word(&p.display().to_string()))
+        .unwrap_or_else(|| "CONFIG".to_string());
+    format!(
+        "{} not shown. See every change with: presswatch diff --config {config} --watch {}",
+        crate::text::plural(more, "more change", "more changes"),
+        shell_word(&alert.watch)
+    )
+}
+
+/// A word for a shell command line, quoted when it needs to be.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+// ---- plain text ---------------------------------------------------------------------
+
+/// Plain-text rendering: reads well in a terminal, a text mail client and a
+/// phone's preview. Removed words are shown `[-like this-]`, added words
+/// `{+like this+}`.
+pub fn text(alert: &Alert, ctx: &Context) -> String {
+    let (body, coloured) = text_body(alert, ctx);
+    let mut out = body;
+    out.push_str("\n-- \n");
+    if coloured {
+        out.push_str(TEXT_LEGEND);
+        out.push('\n');
+    }
+    out.push_str(&format!("presswatch · watch {} · alert {}\n", alert.watch, alert.id));
     out
 }
+
+/// What the text markers mean.
+const TEXT_LEGEND: &str = "[-removed words-] {+added words+}";
 
 /// Headline and byline on one line: line breaks and other control
 /// characters from the page become spaces.
@@ -30,6 +296,25 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
+/// Page text for a line of its own: on one line, and wrapped in Unicode
+/// isolates (U+2068 … U+2069) when it holds right-to-left script, so that
+/// it neither takes the line's punctuation with it nor reorders the words
+/// around it.
+pub fn isolate(s: &str) -> String {
+    let s = one_line(s);
+    if has_rtl(&s) {
+        format!("\u{2068}{s}\u{2069}")
+    } else {
+        s
+    }
+}
+
+/// Whether the text holds any right-to-left letter.
+fn has_rtl(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+}
+
 /// `2026-11-22 08:00 CET` from an RFC 3339 time (as given when unparsable).
 fn when(rfc3339: &str, tz: Tz) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
@@ -38,19 +323,73 @@ fn when(rfc3339: &str, tz: Tz) -> String {
     }
 }
 
-/// One alert as text, without the signature line.
-fn text_body(alert: &Alert, tz: Tz) -> String {
-    let mut out = String::new();
-    let title = one_line(alert.title.as_deref().unwrap_or(&alert.watch));
-    out.push_str(&format!("{}: {}\n", alert.kind.label(), title));
-    out.push_str(&format!("{} · {}\n", alert.outlet, alert.url));
-    let detected = when(&alert.detected_at, tz);
-    match alert.byline.as_deref().map(one_line) {
-        Some(b) => out.push_str(&format!("By {b} · detected {detected}\n")),
-        None => out.push_str(&format!("Detected {detected}\n")),
+/// The single new item of a one-item alert (shown as the article itself).
+fn single_item(alert: &Alert) -> Option<&Item> {
+    match alert.items.as_slice() {
+        [it] if alert.kind == ChangeKind::NewItems => Some(it),
+        _ => None,
     }
-    if !alert.summary.is_empty() {
-        out.push_str(&format!("\n{}\n", alert.summary));
+}
+
+/// The summary without the kind it starts with ("Headline changed; 1
+/// paragraph added" under a "Headline changed" label says it once).
+fn summary_after_label(alert: &Alert) -> Option<String> {
+    if single_item(alert).is_some() || alert.kind == ChangeKind::Test {
+        return None;
+    }
+    let s = alert.summary.as_str();
+    let s = s
+        .strip_prefix(alert.kind.label())
+        .map(|rest| rest.trim_start_matches([';', ',', ' ']))
+        .unwrap_or(s);
+    (!s.is_empty()).then(|| s.replace("; ", ", "))
+}
+
+/// The first line of an alert: what happened, where.
+fn first_line(alert: &Alert) -> String {
+    match alert.kind {
+        ChangeKind::Test => "TEST ALERT: nothing changed. presswatch sent this to check that alerts reach you.".to_string(),
+        ChangeKind::NewItems if single_item(alert).is_some() => {
+            format!("New item · {}", isolate(&alert.outlet))
+        }
+        kind => format!("{} · {}", kind.label(), isolate(&alert.outlet)),
+    }
+}
+
+/// One alert as text, without the signature; and whether it shows
+/// removed or added words.
+fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
+    let mut out = String::new();
+    out.push_str(&first_line(alert));
+    out.push('\n');
+    let item = single_item(alert);
+    let title = item
+        .map(|i| i.title.as_str())
+        .or(alert.title.as_deref())
+        .unwrap_or(&alert.watch);
+    out.push_str(&isolate(title));
+    out.push('\n');
+    if let Some(s) = summary_after_label(alert) {
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out.push('\n');
+    let detected = when(&alert.detected_at, ctx.timezone);
+    match item {
+        Some(it) => {
+            out.push_str(&format!("{}\n", it.url));
+            out.push_str(&format!("Detected {detected} · found on {}\n", alert.url));
+        }
+        None if alert.kind == ChangeKind::Test => {
+            out.push_str(&format!("Sent {detected}\n"));
+        }
+        None => {
+            out.push_str(&format!("{}\n", alert.url));
+            match alert.byline.as_deref().map(one_line) {
+                Some(b) => out.push_str(&format!("By {} · detected {detected}\n", isolate(&b))),
+                None => out.push_str(&format!("Detected {detected}\n")),
+            }
+        }
     }
     if let Some(err) = &alert.error {
         out.push_str(&format!("\nError: {err}\n"));
@@ -61,73 +400,32 @@ fn text_body(alert: &Alert, tz: Tz) -> String {
     if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
         out.push_str(&format!("Evidence: {page}\n"));
     }
-    if let Some(change) = &alert.change {
-        for (label, pair) in [("Headline", &change.headline), ("Byline", &change.byline)] {
-            if let Some((old, new)) = pair {
-                out.push_str(&format!(
-                    "\n{label}:\n  - {}\n  + {}\n",
-                    one_line(old),
-                    one_line(new)
-                ));
-            }
-        }
-        for b in &change.blocks {
-            match b {
-                BlockChange::Added { new_index, text } => out.push_str(&format!(
-                    "\nParagraph {} (added):\n{}\n",
-                    new_index + 1,
-                    indent(&format!("{{+{text}+}}"))
-                )),
-                BlockChange::Removed { old_index, text } => out.push_str(&format!(
-                    "\nParagraph {} (removed):\n{}\n",
-                    old_index + 1,
-                    indent(&format!("[-{text}-]"))
-                )),
-                BlockChange::Moved {
-                    old_index,
-                    new_index,
-                    text,
-                } => out.push_str(&format!(
-                    "\nParagraph {} (moved from {}):\n{}\n",
-                    new_index + 1,
-                    old_index + 1,
-                    indent(&shorten(text, 30))
-                )),
-                BlockChange::Changed {
-                    new_index,
-                    segments,
-                    ..
-                } => {
-                    let mut line = String::new();
-                    for (op, t) in with_context(segments) {
-                        match op {
-                            SegmentOp::Same => line.push_str(&t),
-                            SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
-                            SegmentOp::Added => line.push_str(&format!("{{+{}+}}", t.trim())),
-                        }
-                        if op != SegmentOp::Same && t.ends_with(' ') {
-                            line.push(' ');
-                        }
-                    }
-                    out.push_str(&format!(
-                        "\nParagraph {} (changed):\n{}\n",
-                        new_index + 1,
-                        indent(line.trim())
-                    ));
-                }
-            }
-        }
+    if alert.kind == ChangeKind::Test {
+        out.push_str("\nBelow is an example of how a change looks. Nothing here comes from a watched page.\n");
     }
-    if !alert.items.is_empty() {
+    let (shown, more) = sections(alert);
+    let coloured = shown.iter().any(Section::is_coloured);
+    for s in &shown {
+        out.push('\n');
+        out.push_str(&text_section(s));
+    }
+    if more > 0 {
+        out.push_str(&format!("\n{}\n", more_changes(alert, more, ctx)));
+    }
+    if let Some(it) = item {
+        if let Some(s) = &it.snippet {
+            out.push_str(&format!("\n{}\n", indent(&opening(s, 40))));
+        }
+    } else if !alert.items.is_empty() {
         out.push('\n');
         for it in &alert.items {
-            out.push_str(&format!("* {}\n  {}\n", it.title, it.url));
+            out.push_str(&format!("* {}\n  {}\n", isolate(&it.title), it.url));
             if let Some(s) = &it.snippet {
-                out.push_str(&format!("{}\n", indent(&shorten(s, 40))));
+                out.push_str(&format!("{}\n", indent(&opening(s, 40))));
             }
         }
     }
-    out
+    (out, coloured)
 }
 
 /// For a takedown: which kept snapshot shows the article as it was.
@@ -138,6 +436,66 @@ fn kept_snapshot(alert: &Alert) -> Option<String> {
         "Last kept snapshot: version {}, SHA-256 {sha} (presswatch export includes it)",
         e.version
     ))
+}
+
+/// One section as text.
+fn text_section(s: &Section) -> String {
+    match s {
+        Section::Field { label, old, new } => format!(
+            "{label}:\n  - {}\n  + {}\n",
+            isolate(old),
+            isolate(new)
+        ),
+        Section::Run {
+            added,
+            paragraphs,
+            after,
+        } => {
+            let (label, quote) = run_label(*added, paragraphs, *after);
+            let mut out = match quote {
+                Some(q) => format!("{label} \u{201C}{}\u{201D}:\n", isolate(&q)),
+                None => format!("{label}:\n"),
+            };
+            let (open, close) = if *added { ("{+", "+}") } else { ("[-", "-]") };
+            for (shown, left_out) in run_lines(paragraphs) {
+                let cut = if left_out > 0 { " …" } else { "" };
+                out.push_str(&indent(&format!("{open}{shown}{cut}{close}")));
+                out.push('\n');
+                if left_out > 0 && paragraphs.len() == 1 {
+                    out.push_str(&format!("  ({left_out} more words)\n"));
+                }
+            }
+            if paragraphs.len() > RUN_PARAGRAPHS {
+                out.push_str(&format!(
+                    "  … and {} more\n",
+                    crate::text::plural(paragraphs.len() - RUN_PARAGRAPHS, "paragraph", "paragraphs")
+                ));
+            }
+            out
+        }
+        Section::Changed { opening, words } => {
+            let mut line = String::new();
+            for (op, t) in words {
+                match op {
+                    SegmentOp::Same => line.push_str(t),
+                    SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
+                    SegmentOp::Added => line.push_str(&format!("{{+{}+}}", t.trim())),
+                }
+                if *op != SegmentOp::Same && t.ends_with(' ') {
+                    line.push(' ');
+                }
+            }
+            format!(
+                "Changed: the paragraph beginning \u{201C}{}\u{201D}\n{}\n",
+                isolate(opening),
+                indent(line.trim())
+            )
+        }
+        Section::Moved { text } => format!(
+            "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}\n",
+            isolate(&opening(text, OPENING_WORDS))
+        ),
+    }
 }
 
 /// Orders a digest: new items first, then the other alerts grouped by story
@@ -174,13 +532,14 @@ fn group_heading(group: &[&Alert]) -> String {
             .rev()
             .find_map(|a| a.title.as_deref())
             .unwrap_or(&first.watch);
-        format!("{title} ({})", first.outlet)
+        format!("{} ({})", isolate(title), isolate(&first.outlet))
     }
 }
 
-/// A digest as text: one section per group, alerts in order, times in `tz`.
-pub fn digest_text(alerts: &[Alert], tz: Tz) -> String {
+/// A digest as text: one section per group, alerts in order, times in the context's zone.
+pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
     let mut out = String::new();
+    let mut coloured = false;
     for group in digest_groups(alerts) {
         let heading = group_heading(&group);
         out.push_str(&format!(
@@ -188,14 +547,21 @@ pub fn digest_text(alerts: &[Alert], tz: Tz) -> String {
             "=".repeat(heading.chars().count().min(76))
         ));
         for a in group {
-            out.push_str(&text_body(a, tz));
+            let (body, c) = text_body(a, ctx);
+            coloured |= c;
+            out.push_str(&body);
             out.push_str("\n\n");
         }
     }
     let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+    out.push_str("-- \n");
+    if coloured {
+        out.push_str(TEXT_LEGEND);
+        out.push('\n');
+    }
     out.push_str(&format!(
-        "-- \npresswatch digest · {} alerts · {}\n",
-        alerts.len(),
+        "presswatch digest · {} · {}\n",
+        crate::text::plural(alerts.len(), "alert", "alerts"),
         ids.join(" ")
     ));
     out
@@ -226,15 +592,6 @@ fn wrap(s: &str, width: usize) -> String {
         col += len;
     }
     out
-}
-
-fn shorten(s: &str, words: usize) -> String {
-    let ws: Vec<&str> = s.split_whitespace().collect();
-    if ws.len() <= words {
-        s.to_string()
-    } else {
-        format!("{} …", ws[..words].join(" "))
-    }
 }
 
 /// The segments of a changed paragraph with long unchanged runs trimmed to
@@ -273,6 +630,53 @@ fn with_context(segments: &[Segment]) -> Vec<(SegmentOp, String)> {
         .collect()
 }
 
+// ---- HTML -----------------------------------------------------------------------------
+
+/// The colours of the HTML part. Every text colour is used only on the
+/// backgrounds listed with it in [`TEXT_ON`], and each pair meets WCAG AA
+/// (4.5:1) for normal text; the tests compute the ratios.
+mod colour {
+    /// Body text.
+    pub const INK: &str = "#222222";
+    /// Labels, meta lines, the footer.
+    pub const MUTED: &str = "#595959";
+    /// Links and headings.
+    pub const LINK: &str = "#1a4b8c";
+    /// Removed words.
+    pub const DEL: &str = "#9b0019";
+    /// Behind removed words.
+    pub const DEL_BG: &str = "#fde7e9";
+    /// Added words.
+    pub const INS: &str = "#0a5c26";
+    /// Behind added words.
+    pub const INS_BG: &str = "#e3f6e8";
+    /// The message card.
+    pub const CARD: &str = "#ffffff";
+    /// Around the card.
+    pub const PAGE: &str = "#f4f4f4";
+    /// Behind the summary.
+    pub const NOTE_BG: &str = "#fff8e1";
+    /// Test-alert banner text.
+    pub const TEST: &str = "#5c4400";
+    /// Behind the test-alert banner.
+    pub const TEST_BG: &str = "#fff3cd";
+    /// Lines and borders (no text).
+    pub const RULE: &str = "#dddddd";
+    /// The summary's accent bar (no text).
+    pub const ACCENT: &str = "#f0b400";
+
+    /// Each text colour and the backgrounds it is used on.
+    #[cfg(test)]
+    pub const TEXT_ON: &[(&str, &[&str])] = &[
+        (INK, &[CARD, NOTE_BG, PAGE]),
+        (MUTED, &[CARD]),
+        (LINK, &[CARD, NOTE_BG]),
+        (DEL, &[DEL_BG]),
+        (INS, &[INS_BG]),
+        (TEST, &[TEST_BG]),
+    ];
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     html_escape::encode_quoted_attribute(s).into_owned()
@@ -285,231 +689,516 @@ fn href(url: &str) -> Option<String> {
     matches!(u.scheme(), "http" | "https").then(|| escape(u.as_str()))
 }
 
-/// ` dir="rtl"` for right-to-left text.
-fn dir(t: &str) -> &'static str {
-    if crate::text::is_rtl(t) {
-        " dir=\"rtl\""
-    } else {
-        ""
+/// A link to the spot on the page where `quote` stands (a `#:~:text=`
+/// text fragment: browsers scroll to it and highlight it).
+fn fragment_href(url: &str, quote: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
     }
+    let words: Vec<&str> = quote
+        .trim_end_matches('…')
+        .split_whitespace()
+        .take(6)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut encoded = String::new();
+    for b in words.join(" ").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~') {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let mut base = u;
+    base.set_fragment(None);
+    Some(escape(&format!("{base}#:~:text={encoded}")))
+}
+
+/// ` lang="fa" dir="rtl"` for right-to-left page text (Persian when it has
+/// letters only Persian uses, Hebrew, otherwise Arabic); nothing for
+/// left-to-right text.
+fn lang_dir(t: &str) -> &'static str {
+    if !crate::text::is_rtl(t) {
+        return "";
+    }
+    let persian = t
+        .chars()
+        .any(|c| matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ک' | 'ی' | '\u{200C}'));
+    let hebrew = t.chars().any(|c| matches!(c as u32, 0x0590..=0x05FF));
+    if persian {
+        " lang=\"fa\" dir=\"rtl\""
+    } else if hebrew {
+        " lang=\"he\" dir=\"rtl\""
+    } else {
+        " lang=\"ar\" dir=\"rtl\""
+    }
+}
+
+/// Text that a screen reader announces and a sighted reader does not see.
+fn for_screen_readers(t: &str) -> String {
+    format!(
+        "<span style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;\">{t}</span>"
+    )
+}
+
+/// Inline style of removed words (email and evidence viewer alike):
+/// struck through, in [`colour::DEL`] on [`colour::DEL_BG`].
+pub const DEL_STYLE: &str = "color:#9b0019;background:#fde7e9;text-decoration:line-through;";
+/// Inline style of added words (email and evidence viewer alike):
+/// underlined, in [`colour::INS`] on [`colour::INS_BG`].
+pub const INS_STYLE: &str = "color:#0a5c26;background:#e3f6e8;text-decoration:underline;";
+
+/// Removed words: struck through, red, announced as "removed:".
+fn del(t: &str) -> String {
+    format!(
+        "<del style=\"{DEL_STYLE}\">{}{}</del>",
+        for_screen_readers("removed: "),
+        escape(t)
+    )
+}
+
+/// Added words: underlined, green, announced as "added:".
+fn ins(t: &str) -> String {
+    format!(
+        "<ins style=\"{INS_STYLE}\">{}{}</ins>",
+        for_screen_readers("added: "),
+        escape(t)
+    )
 }
 
 /// Wraps body HTML in a complete document with a centred white card.
 fn page(inner: &str) -> String {
     format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"></head>\
-<body style=\"margin:0;padding:16px;background:#f4f4f4;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;margin:0 auto;background:#ffffff;border:1px solid #ddd;border-radius:4px;\"><tr><td style=\"padding:20px 24px;\">\
-{inner}</td></tr></table></body></html>"
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
+<body style=\"margin:0;padding:12px;background:{page};font-family:-apple-system,'Segoe UI',Helvetica,Arial,'Noto Sans','Noto Naskh Arabic',Tahoma,sans-serif;color:{ink};\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;margin:0 auto;background:{card};border:1px solid {rule};border-radius:4px;\"><tr><td style=\"padding:20px;\">\
+{inner}</td></tr></table></body></html>",
+        page = colour::PAGE,
+        ink = colour::INK,
+        card = colour::CARD,
+        rule = colour::RULE,
     )
 }
 
-/// The legend and signature line at the bottom of a message.
-fn html_footer(text: &str) -> String {
+/// The footer: the legend (when something is coloured) and the signature line.
+fn html_footer(coloured: bool, text: &str) -> String {
+    let legend = if coloured {
+        format!(
+            "Removed words are <del style=\"{DEL_STYLE}\">struck through</del>, added words <ins style=\"{INS_STYLE}\">underlined</ins>.<br>"
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<div style=\"border-top:1px solid #eee;margin-top:16px;padding-top:8px;font-size:11px;color:#999;\">\
-<del style=\"color:#b00020;text-decoration:line-through;\">struck through in red</del>: removed · \
-<ins style=\"color:#0a6b2d;background:#e3f6e8;text-decoration:none;\">green</ins>: added<br>{}</div>",
+        "<div style=\"border-top:1px solid {};margin-top:16px;padding-top:8px;font-size:12px;line-height:1.5;color:{};\">{legend}{}</div>",
+        colour::RULE,
+        colour::MUTED,
         escape(text)
     )
 }
 
 /// HTML rendering with inline CSS (no external resources, no scripts).
-/// Removed words are struck through in red, added words in green.
-pub fn html(alert: &Alert) -> String {
-    let mut b = html_card(alert, chrono_tz::UTC, 22);
-    b.push_str(&html_footer(&format!(
-        "presswatch · watch {} · alert {}",
-        alert.watch, alert.id
-    )));
+pub fn html(alert: &Alert, ctx: &Context) -> String {
+    let (mut b, coloured) = card(alert, ctx, 22);
+    b.push_str(&html_footer(
+        coloured,
+        &format!("presswatch · watch {} · alert {}", alert.watch, alert.id),
+    ));
     page(&b)
 }
 
-/// A digest as HTML: one section per group, times in `tz`.
-pub fn digest_html(alerts: &[Alert], tz: Tz) -> String {
+/// A digest as HTML: one section per group, times in the context's zone.
+pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
     let mut b = String::new();
+    let mut coloured = false;
     for group in digest_groups(alerts) {
         let heading = group_heading(&group);
         b.push_str(&format!(
-            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid #1a4b8c;color:#1a4b8c;\"{}>{}</h2>",
-            dir(&heading),
-            escape(&heading)
+            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid {link};color:{link};\"{}>{}</h2>",
+            lang_dir(&heading),
+            escape(&heading),
+            link = colour::LINK,
         ));
         for a in group {
+            let (shown, c) = card(a, ctx, 17);
+            coloured |= c;
             b.push_str("<div style=\"margin:0 0 20px 0;\">");
-            b.push_str(&html_card(a, tz, 17));
+            b.push_str(&shown);
             b.push_str("</div>");
         }
     }
-    b.push_str(&html_footer(&format!(
-        "presswatch digest · {} alerts",
-        alerts.len()
-    )));
+    b.push_str(&html_footer(
+        coloured,
+        &format!(
+            "presswatch digest · {}",
+            crate::text::plural(alerts.len(), "alert", "alerts")
+        ),
+    ));
     page(&b)
 }
 
-/// Inline style of removed words (email and evidence viewer alike).
-pub const DEL_STYLE: &str = "color:#b00020;background:#fde7e9;text-decoration:line-through;";
-/// Inline style of added words (email and evidence viewer alike).
-pub const INS_STYLE: &str = "color:#0a6b2d;background:#e3f6e8;text-decoration:none;";
+/// A paragraph label followed by its body.
+fn labelled(label: &str, body: &str, attrs: &str) -> String {
+    format!(
+        "<div style=\"margin:0 0 16px 0;\"><div style=\"font-size:13px;color:{};margin-bottom:4px;\">{label}</div><p style=\"margin:0;font-size:16px;line-height:1.55;\"{attrs}>{body}</p></div>",
+        colour::MUTED
+    )
+}
+
+/// A quoted paragraph opening for a label, linked to its spot on the page when `url` allows.
+fn quote_html(quote: &str, url: Option<&str>) -> String {
+    let inner = format!(
+        "<span{}>{}</span>",
+        lang_dir(quote),
+        escape(quote)
+    );
+    let inner = match url.and_then(|u| fragment_href(u, quote)) {
+        Some(h) => format!("<a href=\"{h}\" style=\"color:{};\">{inner}</a>", colour::LINK),
+        None => inner,
+    };
+    format!("\u{201C}{inner}\u{201D}")
+}
+
+/// One alert as HTML, without the page around it, times in `tz`; the
+/// evidence viewer shows the same card.
+pub fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
+    let ctx = Context {
+        timezone: tz,
+        config: None,
+    };
+    card(alert, &ctx, headline_px).0
+}
 
 /// One alert as HTML, without the page around it; the headline in
 /// `headline_px` (smaller inside a digest, under the story's heading).
-/// The evidence viewer shows the same card.
-pub fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
-    let title = &one_line(alert.title.as_deref().unwrap_or(&alert.watch));
+/// Also says whether it shows removed or added words.
+fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
+    let item = single_item(alert);
+    let title = one_line(
+        item.map(|i| i.title.as_str())
+            .or(alert.title.as_deref())
+            .unwrap_or(&alert.watch),
+    );
+    let link = if alert.kind == ChangeKind::Test {
+        None
+    } else {
+        item.map_or(href(&alert.url), |i| href(&i.url))
+    };
     let mut b = String::new();
-    b.push_str(&format!(
-        "<div style=\"font-size:12px;text-transform:uppercase;letter-spacing:1px;color:#666;\">{}</div>",
-        escape(alert.kind.label())
-    ));
-    let headline = match href(&alert.url) {
+    if alert.kind == ChangeKind::Test {
+        b.push_str(&format!(
+            "<div style=\"font-size:16px;font-weight:bold;padding:10px 12px;margin-bottom:12px;color:{};background:{};border:2px solid {};\">TEST ALERT: nothing changed. presswatch sent this to check that alerts reach you.</div>",
+            colour::TEST,
+            colour::TEST_BG,
+            colour::ACCENT
+        ));
+    } else {
+        let label = if item.is_some() {
+            "New item"
+        } else {
+            alert.kind.label()
+        };
+        b.push_str(&format!(
+            "<div style=\"font-size:13px;font-weight:bold;text-transform:uppercase;letter-spacing:1px;color:{};\">{} · <span{}>{}</span></div>",
+            colour::MUTED,
+            escape(label),
+            lang_dir(&alert.outlet),
+            escape(&alert.outlet)
+        ));
+    }
+    let headline = match &link {
         Some(h) => format!(
-            "<a href=\"{h}\" style=\"color:#1a4b8c;text-decoration:none;\">{}</a>",
-            escape(title)
+            "<a href=\"{h}\" style=\"color:{};text-decoration:none;\">{}</a>",
+            colour::LINK,
+            escape(&title)
         ),
-        None => escape(title),
+        None => escape(&title),
     };
     b.push_str(&format!(
-        "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;\"{}>{headline}</h1>",
-        dir(title)
+        "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;color:{};\"{}>{headline}</h1>",
+        colour::INK,
+        lang_dir(&title)
     ));
-    let mut meta = vec![escape(&alert.outlet)];
+    let mut meta = Vec::new();
     if let Some(by) = &alert.byline {
-        meta.push(format!("By {}", escape(&one_line(by))));
+        let by = one_line(by);
+        meta.push(format!("By <span{}>{}</span>", lang_dir(&by), escape(&by)));
     }
-    meta.push(format!(
-        "Detected {}",
-        escape(&when(&alert.detected_at, tz))
-    ));
-    if let Some(h) = href(&alert.url) {
+    let detected = escape(&when(&alert.detected_at, ctx.timezone));
+    meta.push(if alert.kind == ChangeKind::Test {
+        format!("Sent {detected}")
+    } else {
+        format!("Detected {detected}")
+    });
+    if let Some(h) = &link {
         meta.push(format!(
-            "<a href=\"{h}\" style=\"color:#1a4b8c;\">Open the article</a>"
+            "<a href=\"{h}\" style=\"color:{};\">Open the article</a>",
+            colour::LINK
         ));
     }
     if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
         meta.push(format!(
-            "<a href=\"{}\" style=\"color:#1a4b8c;\">Evidence</a>",
-            escape(page)
+            "<a href=\"{}\" style=\"color:{};\">Evidence</a>",
+            escape(page),
+            colour::LINK
+        ));
+    }
+    if let (Some(_), Some(h)) = (item, href(&alert.url)) {
+        meta.push(format!(
+            "found on <a href=\"{h}\" style=\"color:{};\">{}</a>",
+            colour::LINK,
+            escape(&alert.outlet)
         ));
     }
     b.push_str(&format!(
-        "<div style=\"font-size:13px;color:#666;margin-bottom:12px;\">{}</div>",
+        "<div style=\"font-size:14px;line-height:1.5;color:{};margin-bottom:12px;\">{}</div>",
+        colour::MUTED,
         meta.join(" · ")
     ));
-    if !alert.summary.is_empty() {
+    if let Some(s) = summary_after_label(alert) {
         b.push_str(&format!(
-            "<div style=\"font-size:15px;font-weight:bold;padding:8px 12px;background:#fff8e1;border-left:4px solid #f0b400;margin-bottom:16px;\">{}</div>",
-            escape(&alert.summary)
+            "<div style=\"font-size:16px;font-weight:bold;padding:8px 12px;background:{};border-left:4px solid {};margin-bottom:16px;color:{};\">{}</div>",
+            colour::NOTE_BG,
+            colour::ACCENT,
+            colour::INK,
+            escape(&s)
         ));
     }
     if let Some(err) = &alert.error {
-        b.push_str(&format!("<p style=\"color:#b00020;\">{}</p>", escape(err)));
+        b.push_str(&format!(
+            "<p style=\"font-size:16px;color:{};\"><b>Error:</b> {}</p>",
+            colour::INK,
+            escape(err)
+        ));
     }
     if let Some(line) = kept_snapshot(alert) {
         b.push_str(&format!(
-            "<p style=\"font-size:13px;color:#444;\">{}</p>",
+            "<p style=\"font-size:14px;color:{};\">{}</p>",
+            colour::MUTED,
             escape(&line)
         ));
     }
-    let del = |t: &str| format!("<del style=\"{DEL_STYLE}\">{}</del>", escape(t));
-    let ins = |t: &str| format!("<ins style=\"{INS_STYLE}\">{}</ins>", escape(t));
-    let para = |label: String, body: String, d: &str| {
-        format!(
-            "<div style=\"margin:0 0 14px 0;\"><div style=\"font-size:12px;color:#888;margin-bottom:2px;\">{label}</div><p style=\"margin:0;font-size:15px;line-height:1.5;\"{d}>{body}</p></div>"
-        )
-    };
-    if let Some(change) = &alert.change {
-        if let Some((old, new)) = &change.headline {
-            b.push_str(&para(
-                "Headline".into(),
-                format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
-                dir(new),
-            ));
-        }
-        if let Some((old, new)) = &change.byline {
-            b.push_str(&para(
-                "Byline".into(),
-                format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
-                "",
-            ));
-        }
-        for c in &change.blocks {
-            match c {
-                BlockChange::Added { new_index, text } => b.push_str(&para(
-                    format!("Paragraph {} · added", new_index + 1),
-                    ins(text),
-                    dir(text),
-                )),
-                BlockChange::Removed { old_index, text } => b.push_str(&para(
-                    format!("Paragraph {} · removed", old_index + 1),
-                    del(text),
-                    dir(text),
-                )),
-                BlockChange::Moved {
-                    old_index,
-                    new_index,
-                    text,
-                } => b.push_str(&para(
-                    format!("Paragraph {} · moved from {}", new_index + 1, old_index + 1),
-                    escape(&shorten(text, 30)),
-                    dir(text),
-                )),
-                BlockChange::Changed {
-                    new_index,
-                    segments,
-                    ..
-                } => {
-                    let mut body = String::new();
-                    let mut all = String::new();
-                    for (op, t) in with_context(segments) {
-                        all.push_str(&t);
-                        match op {
-                            SegmentOp::Same => body.push_str(&escape(&t)),
-                            SegmentOp::Removed => {
-                                body.push_str(&del(t.trim_end()));
-                                body.push(' ');
-                            }
-                            SegmentOp::Added => {
-                                body.push_str(&ins(t.trim_end()));
-                                if t.ends_with(' ') {
-                                    body.push(' ');
-                                }
-                            }
-                        }
-                    }
-                    b.push_str(&para(
-                        format!("Paragraph {} · changed", new_index + 1),
-                        body,
-                        dir(&all),
-                    ));
-                }
-            }
-        }
+    if alert.kind == ChangeKind::Test {
+        b.push_str(&format!(
+            "<p style=\"font-size:15px;color:{};\">Below is an example of how a change looks. Nothing here comes from a watched page.</p>",
+            colour::INK
+        ));
     }
-    if !alert.items.is_empty() {
-        b.push_str("<ul style=\"padding-left:18px;margin:0;\">");
+    let (shown, more) = sections(alert);
+    let coloured = shown.iter().any(Section::is_coloured);
+    let page_url = item.map_or(alert.url.as_str(), |i| i.url.as_str());
+    for s in &shown {
+        b.push_str(&html_section(s, page_url));
+    }
+    if more > 0 {
+        b.push_str(&format!(
+            "<p style=\"font-size:15px;color:{};\"><b>{}</b></p>",
+            colour::INK,
+            escape(&more_changes(alert, more, ctx))
+        ));
+    }
+    if let Some(it) = item {
+        if let Some(s) = &it.snippet {
+            b.push_str(&format!(
+                "<p style=\"margin:0;font-size:16px;line-height:1.55;color:{};\"{}>{}</p>",
+                colour::INK,
+                lang_dir(s),
+                escape(&opening(s, 40))
+            ));
+        }
+    } else if !alert.items.is_empty() {
+        // Padding on both sides keeps the bullets of right-to-left items inside the column.
+        b.push_str("<ul style=\"padding:0 22px;margin:0;\">");
         for it in &alert.items {
             let title = match href(&it.url) {
                 Some(h) => format!(
-                    "<a href=\"{h}\" style=\"color:#1a4b8c;font-weight:bold;\">{}</a>",
+                    "<a href=\"{h}\" style=\"color:{};font-weight:bold;\">{}</a>",
+                    colour::LINK,
                     escape(&it.title)
                 ),
                 None => format!("<b>{}</b>", escape(&it.title)),
             };
             b.push_str(&format!(
-                "<li style=\"margin-bottom:10px;\"{}>{title}",
-                dir(&it.title)
+                "<li style=\"margin-bottom:10px;font-size:16px;line-height:1.45;\"{}>{title}",
+                lang_dir(&it.title)
             ));
             if let Some(s) = &it.snippet {
                 b.push_str(&format!(
-                    "<br><span style=\"color:#555;font-size:14px;\">{}</span>",
-                    escape(&shorten(s, 40))
+                    "<br><span style=\"color:{};font-size:15px;\">{}</span>",
+                    colour::MUTED,
+                    escape(&opening(s, 40))
                 ));
             }
             b.push_str("</li>");
         }
         b.push_str("</ul>");
     }
-    b
+    (b, coloured)
+}
+
+/// One section as HTML; quotes of the new page link to their spot on `url`.
+fn html_section(s: &Section, url: &str) -> String {
+    match s {
+        Section::Field { label, old, new } => labelled(
+            label,
+            &format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
+            lang_dir(new),
+        ),
+        Section::Run {
+            added,
+            paragraphs,
+            after,
+        } => {
+            let (label, quote) = run_label(*added, paragraphs, *after);
+            let label = match quote {
+                Some(q) => format!(
+                    "{} {}",
+                    escape(&label),
+                    quote_html(&q, added.then_some(url))
+                ),
+                None => escape(&label),
+            };
+            let mut out = String::new();
+            let lines = run_lines(paragraphs);
+            for (i, (shown, left_out)) in lines.iter().enumerate() {
+                let cut = if *left_out > 0 { " …" } else { "" };
+                let text = format!("{shown}{cut}");
+                let body = if *added { ins(&text) } else { del(&text) };
+                let note = if *left_out > 0 && paragraphs.len() == 1 {
+                    format!(
+                        " <span style=\"color:{};font-size:14px;\">({left_out} more words)</span>",
+                        colour::MUTED
+                    )
+                } else {
+                    String::new()
+                };
+                let first_label = if i == 0 { label.as_str() } else { "" };
+                if i == 0 {
+                    out.push_str(&labelled(first_label, &format!("{body}{note}"), lang_dir(shown)));
+                } else {
+                    out.push_str(&format!(
+                        "<p style=\"margin:-8px 0 16px 0;font-size:16px;line-height:1.55;\"{}>{body}</p>",
+                        lang_dir(shown)
+                    ));
+                }
+            }
+            if paragraphs.len() > RUN_PARAGRAPHS {
+                out.push_str(&format!(
+                    "<p style=\"margin:-8px 0 16px 0;font-size:15px;color:{};\">… and {}</p>",
+                    colour::MUTED,
+                    crate::text::plural(paragraphs.len() - RUN_PARAGRAPHS, "more paragraph", "more paragraphs")
+                ));
+            }
+            out
+        }
+        Section::Changed { opening, words } => {
+            let mut body = String::new();
+            let mut all = String::new();
+            for (op, t) in words {
+                all.push_str(t);
+                match op {
+                    SegmentOp::Same => body.push_str(&escape(t)),
+                    SegmentOp::Removed => {
+                        body.push_str(&del(t.trim_end()));
+                        body.push(' ');
+                    }
+                    SegmentOp::Added => {
+                        body.push_str(&ins(t.trim_end()));
+                        if t.ends_with(' ') {
+                            body.push(' ');
+                        }
+                    }
+                }
+            }
+            labelled(
+                &format!(
+                    "Changed: the paragraph beginning {}",
+                    quote_html(opening, Some(url))
+                ),
+                &body,
+                lang_dir(&all),
+            )
+        }
+        Section::Moved { text } => labelled(
+            &format!(
+                "Moved, unchanged: the paragraph beginning {}",
+                quote_html(&opening(text, OPENING_WORDS), Some(url))
+            ),
+            "",
+            "",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG 2 relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap() as f64 / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+    }
+
+    /// WCAG 2 contrast ratio of two colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn every_text_colour_meets_wcag_aa_on_its_backgrounds() {
+        for (fg, bgs) in colour::TEXT_ON {
+            for bg in *bgs {
+                let ratio = contrast(fg, bg);
+                println!("{fg} on {bg}: {ratio:.2}:1");
+                assert!(ratio >= 4.5, "{fg} on {bg} is only {ratio:.2}:1");
+            }
+        }
+    }
+
+    #[test]
+    fn the_html_uses_only_the_checked_colours() {
+        let texts: Vec<&str> = colour::TEXT_ON.iter().map(|(fg, _)| *fg).collect();
+        let backgrounds: Vec<&str> = colour::TEXT_ON
+            .iter()
+            .flat_map(|(_, bgs)| bgs.iter().copied())
+            .collect();
+        let alert = crate::alert::test_alert();
+        let html = html(&alert, &Context::default());
+        for (prefix, allowed) in [(";color:", &texts), ("\"color:", &texts), ("background:", &backgrounds)] {
+            for (i, _) in html.match_indices(prefix) {
+                let value = &html[i + prefix.len()..i + prefix.len() + 7];
+                assert!(allowed.contains(&value), "{prefix}{value} is not a checked colour");
+            }
+        }
+    }
+
+    #[test]
+    fn isolates_wrap_right_to_left_text_only() {
+        assert_eq!(isolate("Rasoulof flees"), "Rasoulof flees");
+        assert_eq!(
+            isolate("رسول‌اف از ایران\nگریخت"),
+            "\u{2068}رسول‌اف از ایران گریخت\u{2069}"
+        );
+    }
+
+    #[test]
+    fn a_text_fragment_link_points_at_the_quoted_words() {
+        assert_eq!(
+            fragment_href("https://news.example.org/a#top", "Iran's Culture Minister, on Monday called the…").as_deref(),
+            Some("https://news.example.org/a#:~:text=Iran%27s%20Culture%20Minister%2C%20on%20Monday%20called")
+        );
+        assert_eq!(fragment_href("javascript:alert(1)", "x"), None);
+    }
 }

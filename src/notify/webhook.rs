@@ -33,14 +33,14 @@ const TEAMS_MAX_BYTES: usize = 20_000;
 /// The body POSTed for an alert in the channel's format. Page text is
 /// escaped for each service's markup, so it cannot add links, mentions or
 /// formatting; long diffs are cut to the service's size limit with a link
-/// back to the article.
-pub fn payload(format: WebhookFormat, alert: &Alert) -> Value {
+/// back to the article. Times in the text are in the context's zone.
+pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> Value {
     match format {
         WebhookFormat::Json => serde_json::to_value(alert).unwrap_or(Value::Null),
         WebhookFormat::Slack => {
             let link = format!("<{}|Open the article>", slack_url(&alert.url));
             let head = format!("*{}*\n{link}\n", slack_escape(&alert.subject()));
-            let body = slack_escape(&render::text(alert));
+            let body = slack_escape(&render::text(alert, ctx));
             let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6);
             let text = format!("{head}```{}```", cut_chars(&body, room, &link));
             json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
@@ -52,11 +52,11 @@ pub fn payload(format: WebhookFormat, alert: &Alert) -> Value {
                 alert.url
             );
             let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count());
-            let body = cut_chars(&markdown_escape(&render::text(alert)), room, &alert.url);
+            let body = cut_chars(&markdown_escape(&render::text(alert, ctx)), room, &alert.url);
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
         WebhookFormat::Teams => {
-            let body = render::text(alert);
+            let body = render::text(alert, ctx);
             let body = if body.len() > TEAMS_MAX_BYTES {
                 let mut end = TEAMS_MAX_BYTES;
                 while !body.is_char_boundary(end) {
@@ -156,8 +156,9 @@ pub async fn send(
     client: &reqwest::Client,
     ch: &WebhookChannel,
     alert: &Alert,
+    ctx: &render::Context,
 ) -> Result<(), WebhookError> {
-    let body = serde_json::to_vec(&payload(ch.format, alert)).unwrap_or_default();
+    let body = serde_json::to_vec(&payload(ch.format, alert, ctx)).unwrap_or_default();
     let ts = chrono::Utc::now().timestamp();
     let mut req = client
         .post(ch.url.clone())

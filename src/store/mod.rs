@@ -6,7 +6,7 @@ mod state;
 pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{
     DisabledChannel, Durability, NewVersion, OutboxCounts, OutboxEntry, OutboxStatus, State,
-    WatchState,
+    Thread, WatchState,
 };
 
 use std::io::Write;

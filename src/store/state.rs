@@ -64,6 +64,11 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt);
 CREATE INDEX IF NOT EXISTS alerts_by_watch ON alerts(watch);
+CREATE TABLE IF NOT EXISTS installation (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    id  TEXT NOT NULL
+);
+INSERT OR IGNORE INTO installation (one, id) VALUES (1, lower(hex(randomblob(8))));
 CREATE TABLE IF NOT EXISTS channel_state (
     channel         TEXT PRIMARY KEY,
     disabled_reason TEXT,
@@ -754,27 +759,46 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// The mail thread an alert continues: ids of the first and of the latest
-    /// earlier alerts about the same watch (empty for the first alert; one id
-    /// when they are the same). Used for In-Reply-To / References.
-    pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Vec<String>> {
+    /// The mail thread an alert continues: the ids of every earlier alert
+    /// about the same watch still kept, oldest first (for In-Reply-To and
+    /// References), and the first headline among them (the thread's stable
+    /// subject).
+    pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Thread> {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT id FROM alerts WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
+                "SELECT id, json_extract(payload, '$.title') FROM alerts
+                 WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
             )
             .map_err(|e| self.err(e))?;
-        let ids: Vec<String> = st
-            .query_map(params![watch, alert_id], |r| r.get(0))
+        let rows: Vec<(String, Option<String>)> = st
+            .query_map(params![watch, alert_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| self.err(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
-        Ok(match (ids.first(), ids.last()) {
-            (Some(first), Some(last)) if first != last => vec![first.clone(), last.clone()],
-            (Some(first), _) => vec![first.clone()],
-            _ => vec![],
+        let headline = rows.iter().find_map(|(_, t)| t.clone().filter(|t| !t.is_empty()));
+        Ok(Thread {
+            ids: rows.into_iter().map(|(id, _)| id).collect(),
+            headline,
         })
     }
+
+    /// This installation's id: random, made when the state database was
+    /// created, so two installations never give a message the same id.
+    pub fn installation_id(&self) -> Result<String> {
+        self.reader()
+            .query_row("SELECT id FROM installation", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// The earlier alerts about one watch, for mail threading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Thread {
+    /// Their ids, oldest first.
+    pub ids: Vec<String>,
+    /// The first headline among them.
+    pub headline: Option<String>,
 }
 
 /// Records a version of a watch's document and prunes the oldest beyond
@@ -882,7 +906,16 @@ mod tests {
             .map(|e| e.alert_id)
             .collect();
         assert_eq!(left, vec!["dead", "new"]);
-        assert_eq!(st.thread("w", "new").unwrap(), vec!["dead"]);
+        assert_eq!(st.thread("w", "new").unwrap().ids, vec!["dead"]);
+    }
+
+    #[test]
+    fn the_installation_id_is_made_once_and_differs_between_databases() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let id = State::open(a.path()).unwrap().installation_id().unwrap();
+        assert_eq!(id.len(), 16);
+        assert_eq!(State::open(a.path()).unwrap().installation_id().unwrap(), id);
+        assert_ne!(State::open(b.path()).unwrap().installation_id().unwrap(), id);
     }
 
     #[test]
