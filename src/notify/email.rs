@@ -106,7 +106,10 @@ pub fn build_message(
                 .subject(digest::subject(alerts, *schedule))
                 .message_id(Some(mid(&digest::digest_id(alerts))))
                 .header(KindHeader("digest".to_string()));
-            (render::digest_text(alerts, ctx), render::digest_html(alerts, ctx))
+            (
+                render::digest_text(alerts, ctx),
+                render::digest_html(alerts, ctx),
+            )
         }
     };
     b = b.from(from);

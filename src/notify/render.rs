@@ -95,12 +95,16 @@ impl Section<'_> {
     /// Words of page text this section quotes.
     fn quoted_words(&self) -> usize {
         match self {
-            Section::Field { old, new, .. } => crate::text::word_count(old) + crate::text::word_count(new),
+            Section::Field { old, new, .. } => {
+                crate::text::word_count(old) + crate::text::word_count(new)
+            }
             Section::Run { paragraphs, .. } => run_lines(paragraphs)
                 .iter()
                 .map(|(shown, _)| crate::text::word_count(shown))
                 .sum(),
-            Section::Changed { words, .. } => words.iter().map(|(_, t)| crate::text::word_count(t)).sum(),
+            Section::Changed { words, .. } => {
+                words.iter().map(|(_, t)| crate::text::word_count(t)).sum()
+            }
             Section::Moved { .. } => OPENING_WORDS,
         }
     }
@@ -125,8 +129,11 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
             all.push(Section::Field { label, old, new });
         }
     }
-    // Index of the last block in the current run, to merge the next one.
-    let mut last_run: Option<(bool, usize)> = None;
+    // The open run of added and of removed paragraphs: its place in `all`
+    // and its last paragraph's index. Blocks come in new-document order, so
+    // added and removed paragraphs interleave; each run continues while the
+    // indexes are consecutive.
+    let mut open: [Option<(usize, usize)>; 2] = [None, None];
     for b in &change.blocks {
         let (added, index, text, after) = match b {
             BlockChange::Added {
@@ -140,7 +147,6 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
                 after,
             } => (false, *old_index, text, after),
             BlockChange::Changed { segments, .. } => {
-                last_run = None;
                 all.push(Section::Changed {
                     opening: opening(&new_text(segments), OPENING_WORDS),
                     words: with_context(segments),
@@ -148,24 +154,27 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
                 continue;
             }
             BlockChange::Moved { text, .. } => {
-                last_run = None;
                 all.push(Section::Moved { text });
                 continue;
             }
         };
-        match (last_run, all.last_mut()) {
-            (Some((was_added, at)), Some(Section::Run { paragraphs, .. }))
-                if was_added == added && at + 1 == index =>
-            {
-                paragraphs.push(text)
+        let run = &mut open[usize::from(added)];
+        match *run {
+            Some((at, last)) if last + 1 == index => {
+                if let Section::Run { paragraphs, .. } = &mut all[at] {
+                    paragraphs.push(text);
+                }
+                *run = Some((at, index));
             }
-            _ => all.push(Section::Run {
-                added,
-                paragraphs: vec![text],
-                after: after.as_deref(),
-            }),
+            _ => {
+                *run = Some((all.len(), index));
+                all.push(Section::Run {
+                    added,
+                    paragraphs: vec![text],
+                    after: after.as_deref(),
+                });
+            }
         }
-        last_run = Some((added, index));
     }
     let mut shown = Vec::new();
     let mut words = 0;
@@ -193,7 +202,7 @@ fn new_text(segments: &[Segment]) -> String {
 /// What a run shows of each paragraph: (the shown words, words left out).
 /// A single paragraph shows its first [`PARAGRAPH_WORDS`] words; a run of
 /// several the first lines of its first [`RUN_PARAGRAPHS`] paragraphs.
-fn run_lines<'a>(paragraphs: &[&'a str]) -> Vec<(String, usize)> {
+fn run_lines(paragraphs: &[&str]) -> Vec<(String, usize)> {
     let per = if paragraphs.len() == 1 {
         PARAGRAPH_WORDS
     } else {
@@ -207,7 +216,10 @@ fn run_lines<'a>(paragraphs: &[&'a str]) -> Vec<(String, usize)> {
             if n <= per + per / 4 {
                 (p.to_string(), 0)
             } else {
-                (p.split_whitespace().take(per).collect::<Vec<_>>().join(" "), n - per)
+                (
+                    p.split_whitespace().take(per).collect::<Vec<_>>().join(" "),
+                    n - per,
+                )
             }
         })
         .collect()
@@ -219,13 +231,22 @@ fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, 
     let n = paragraphs.len();
     let what = match (added, n) {
         (true, 1) => "New paragraph".to_string(),
-        (false, 1) => format!("Paragraph removed ({})", crate::text::plural(words, "word", "words")),
+        (false, 1) => format!(
+            "Paragraph removed ({})",
+            crate::text::plural(words, "word", "words")
+        ),
         (true, n) => format!("{n} new paragraphs ({words} words)"),
         (false, n) => format!("{n} paragraphs removed ({words} words)"),
     };
     match (added, after) {
         (true, Some(a)) => (format!("{what} after"), Some(a.to_string())),
-        (false, Some(a)) => (format!("{what}; {} after", if n == 1 { "it was" } else { "they were" }), Some(a.to_string())),
+        (false, Some(a)) => (
+            format!(
+                "{what}; {} after",
+                if n == 1 { "it was" } else { "they were" }
+            ),
+            Some(a.to_string()),
+        ),
         (true, None) => (format!("{what} at the start"), None),
         (false, None) => (format!("{what} from the start"), None),
     }
@@ -256,8 +277,7 @@ fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> String {
 /// A word for a shell command line, quoted when it needs to be.
 fn shell_word(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@".contains(c))
     {
         s.to_string()
@@ -279,7 +299,10 @@ pub fn text(alert: &Alert, ctx: &Context) -> String {
         out.push_str(TEXT_LEGEND);
         out.push('\n');
     }
-    out.push_str(&format!("presswatch · watch {} · alert {}\n", alert.watch, alert.id));
+    out.push_str(&format!(
+        "presswatch · watch {} · alert {}\n",
+        alert.watch, alert.id
+    ));
     out
 }
 
@@ -348,7 +371,10 @@ fn summary_after_label(alert: &Alert) -> Option<String> {
 /// The first line of an alert: what happened, where.
 fn first_line(alert: &Alert) -> String {
     match alert.kind {
-        ChangeKind::Test => "TEST ALERT: nothing changed. presswatch sent this to check that alerts reach you.".to_string(),
+        ChangeKind::Test => {
+            "TEST ALERT: nothing changed. presswatch sent this to check that alerts reach you."
+                .to_string()
+        }
         ChangeKind::NewItems if single_item(alert).is_some() => {
             format!("New item · {}", isolate(&alert.outlet))
         }
@@ -441,11 +467,9 @@ fn kept_snapshot(alert: &Alert) -> Option<String> {
 /// One section as text.
 fn text_section(s: &Section) -> String {
     match s {
-        Section::Field { label, old, new } => format!(
-            "{label}:\n  - {}\n  + {}\n",
-            isolate(old),
-            isolate(new)
-        ),
+        Section::Field { label, old, new } => {
+            format!("{label}:\n  - {}\n  + {}\n", isolate(old), isolate(new))
+        }
         Section::Run {
             added,
             paragraphs,
@@ -467,8 +491,12 @@ fn text_section(s: &Section) -> String {
             }
             if paragraphs.len() > RUN_PARAGRAPHS {
                 out.push_str(&format!(
-                    "  … and {} more\n",
-                    crate::text::plural(paragraphs.len() - RUN_PARAGRAPHS, "paragraph", "paragraphs")
+                    "  … and {}\n",
+                    crate::text::plural(
+                        paragraphs.len() - RUN_PARAGRAPHS,
+                        "more paragraph",
+                        "more paragraphs"
+                    )
                 ));
             }
             out
@@ -850,13 +878,12 @@ fn labelled(label: &str, body: &str, attrs: &str) -> String {
 
 /// A quoted paragraph opening for a label, linked to its spot on the page when `url` allows.
 fn quote_html(quote: &str, url: Option<&str>) -> String {
-    let inner = format!(
-        "<span{}>{}</span>",
-        lang_dir(quote),
-        escape(quote)
-    );
+    let inner = format!("<span{}>{}</span>", lang_dir(quote), escape(quote));
     let inner = match url.and_then(|u| fragment_href(u, quote)) {
-        Some(h) => format!("<a href=\"{h}\" style=\"color:{};\">{inner}</a>", colour::LINK),
+        Some(h) => format!(
+            "<a href=\"{h}\" style=\"color:{};\">{inner}</a>",
+            colour::LINK
+        ),
         None => inner,
     };
     format!("\u{201C}{inner}\u{201D}")
@@ -1077,7 +1104,11 @@ fn html_section(s: &Section, url: &str) -> String {
                 };
                 let first_label = if i == 0 { label.as_str() } else { "" };
                 if i == 0 {
-                    out.push_str(&labelled(first_label, &format!("{body}{note}"), lang_dir(shown)));
+                    out.push_str(&labelled(
+                        first_label,
+                        &format!("{body}{note}"),
+                        lang_dir(shown),
+                    ));
                 } else {
                     out.push_str(&format!(
                         "<p style=\"margin:-8px 0 16px 0;font-size:16px;line-height:1.55;\"{}>{body}</p>",
@@ -1089,7 +1120,11 @@ fn html_section(s: &Section, url: &str) -> String {
                 out.push_str(&format!(
                     "<p style=\"margin:-8px 0 16px 0;font-size:15px;color:{};\">… and {}</p>",
                     colour::MUTED,
-                    crate::text::plural(paragraphs.len() - RUN_PARAGRAPHS, "more paragraph", "more paragraphs")
+                    crate::text::plural(
+                        paragraphs.len() - RUN_PARAGRAPHS,
+                        "more paragraph",
+                        "more paragraphs"
+                    )
                 ));
             }
             out
@@ -1176,10 +1211,17 @@ mod tests {
             .collect();
         let alert = crate::alert::test_alert();
         let html = html(&alert, &Context::default());
-        for (prefix, allowed) in [(";color:", &texts), ("\"color:", &texts), ("background:", &backgrounds)] {
+        for (prefix, allowed) in [
+            (";color:", &texts),
+            ("\"color:", &texts),
+            ("background:", &backgrounds),
+        ] {
             for (i, _) in html.match_indices(prefix) {
                 let value = &html[i + prefix.len()..i + prefix.len() + 7];
-                assert!(allowed.contains(&value), "{prefix}{value} is not a checked colour");
+                assert!(
+                    allowed.contains(&value),
+                    "{prefix}{value} is not a checked colour"
+                );
             }
         }
     }

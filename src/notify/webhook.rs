@@ -52,7 +52,11 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                 alert.url
             );
             let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count());
-            let body = cut_chars(&markdown_escape(&render::text(alert, ctx)), room, &alert.url);
+            let body = cut_chars(
+                &markdown_escape(&render::text(alert, ctx)),
+                room,
+                &alert.url,
+            );
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
         WebhookFormat::Teams => {

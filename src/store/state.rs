@@ -776,7 +776,9 @@ impl State {
             .map_err(|e| self.err(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
-        let headline = rows.iter().find_map(|(_, t)| t.clone().filter(|t| !t.is_empty()));
+        let headline = rows
+            .iter()
+            .find_map(|(_, t)| t.clone().filter(|t| !t.is_empty()));
         Ok(Thread {
             ids: rows.into_iter().map(|(id, _)| id).collect(),
             headline,
@@ -914,8 +916,14 @@ mod tests {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let id = State::open(a.path()).unwrap().installation_id().unwrap();
         assert_eq!(id.len(), 16);
-        assert_eq!(State::open(a.path()).unwrap().installation_id().unwrap(), id);
-        assert_ne!(State::open(b.path()).unwrap().installation_id().unwrap(), id);
+        assert_eq!(
+            State::open(a.path()).unwrap().installation_id().unwrap(),
+            id
+        );
+        assert_ne!(
+            State::open(b.path()).unwrap().installation_id().unwrap(),
+            id
+        );
     }
 
     #[test]

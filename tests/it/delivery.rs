@@ -110,6 +110,118 @@ fn new_items_alert() -> Alert {
     }
 }
 
+// A Persian report of the story, as a Persian-language outlet publishes it;
+// the correction is spelt with Arabic yeh, as some pages do.
+const FA_TITLE: &str = "محمد رسول‌اف پس از حکم زندان از ایران گریخت";
+const FA_P1: &str = "محمد رسول‌اف، فیلمساز ایرانی، پس از محکومیت به هشت سال زندان، پیاده و از مسیری کوهستانی از ایران خارج شد.";
+const FA_P1_EDITED: &str = "محمد رسول‌اف، فیلمساز سرشناس ایرانی، پس از محکومیت به هشت سال زندان و شلاق، پیاده و از مسیری کوهستانی از ایران خارج شد.";
+const FA_P2: &str =
+    "فیلم تازه او، «دانه انجیر معابد»، به اعتراضات پس از مرگ مهسا امینی در سال ۱۴۰۱ می‌پردازد.";
+const FA_P3: &str = "وزیر فرهنگ و ارشاد اسلامی این فیلم را «غیرقانونی» خوانده بود.";
+const FA_CORRECTION: &str =
+    "اصلاحيه: در نسخه قبلي اين گزارش تاريخ حکم دادگاه تجديدنظر به اشتباه ذکر شده بود.";
+
+fn persian_alert() -> Alert {
+    let old = Document {
+        byline: Some("آیدا قجر".into()),
+        ..doc(FA_TITLE, &[FA_P1, FA_P2, FA_P3])
+    };
+    let new = Document {
+        byline: Some("آیدا قجر".into()),
+        ..doc(FA_TITLE, &[FA_P1_EDITED, FA_P2, FA_P3, FA_CORRECTION])
+    };
+    let mut a = story_alert("herald-rasoulof", &old, &new, "2026-11-22T08:15:00Z");
+    a.outlet = "ایران‌وایر".into();
+    a.url = "https://iranwire.example/fa/news/rasoulof".into();
+    a
+}
+
+/// Distinct sentences, so that a rewrite's paragraphs do not pair up as edits.
+fn sentences(topic: &str, n: usize) -> Vec<String> {
+    const WORDS: [&str; 12] = [
+        "committee",
+        "archive",
+        "verdict",
+        "witness",
+        "festival",
+        "border",
+        "ministry",
+        "producer",
+        "lawyer",
+        "statement",
+        "screening",
+        "appeal",
+    ];
+    (0..n)
+        .map(|i| {
+            format!(
+                "The {topic} {} number {i} was described by the {} in detail, and the {} said the {} would follow the {} closely over the coming weeks while the {} waited.",
+                WORDS[i % 12],
+                WORDS[(i + 3) % 12],
+                WORDS[(i + 5) % 12],
+                WORDS[(i + 7) % 12],
+                WORDS[(i + 9) % 12],
+                WORDS[(i + 11) % 12],
+            )
+        })
+        .collect()
+}
+
+/// A rewrite of much of an article: a new headline, six consecutive
+/// paragraphs removed and three new ones in their place, and edits,
+/// removals and additions further down.
+fn rewrite_alert() -> Alert {
+    let old_paras = sentences("original", 14);
+    let rewritten = [
+        "Lawyers acting for Rasoulof told reporters on Thursday that crossing took eleven days, mostly at night, guided by Kurdish smugglers.",
+        "Snow still covered several passes; two companions turned back early, fearing patrols.",
+        "Berlin officials confirmed receiving an asylum request, declining further comment citing privacy rules.",
+        "Festival organisers in Cannes welcomed news of his safe arrival and expect him at Friday's premiere.",
+    ];
+    let mut new_paras: Vec<String> = Vec::new();
+    new_paras.push(old_paras[0].clone());
+    new_paras.push(old_paras[1].replace("described", "reported"));
+    new_paras.push(old_paras[2].clone());
+    new_paras.extend(rewritten[..3].iter().map(|p| p.to_string()));
+    new_paras.push(old_paras[9].clone());
+    new_paras.push(old_paras[10].clone());
+    new_paras.push(old_paras[11].replace("closely", "very closely"));
+    new_paras.push(old_paras[13].replace("waited", "waited outside"));
+    new_paras.push(rewritten[3].to_string());
+    let old_refs: Vec<&str> = old_paras.iter().map(String::as_str).collect();
+    let new_refs: Vec<&str> = new_paras.iter().map(String::as_str).collect();
+    story_alert(
+        "herald-rasoulof",
+        &doc("Iranian director Mohammad Rasoulof flees Iran", &old_refs),
+        &doc(
+            "Rasoulof's lawyer describes the escape from Iran",
+            &new_refs,
+        ),
+        "2026-11-22T08:15:00Z",
+    )
+}
+
+/// The alert `test-alert` sends, with its fresh id and time fixed for snapshots.
+fn fixed_test_alert() -> Alert {
+    Alert {
+        id: "test-0123456789abcdef".into(),
+        detected_at: "2026-11-22T08:15:00Z".into(),
+        ..presswatch::alert::test_alert()
+    }
+}
+
+/// Delivers one alert by email to a fresh SMTP server and returns the raw message.
+async fn mailed(alert: &Alert, daemon: &str) -> (Vec<u8>, Setup) {
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(&email_channel(port, ""), daemon);
+    enqueue(&s, alert, now());
+    assert_eq!(deliver(&s, now()).await.sent, 1);
+    let raw = inbox.messages.lock().unwrap()[0].1.clone();
+    (raw, s)
+}
+
 // ---- an SMTP server inside the test ------------------------------------------------
 
 /// What the SMTP server received.
@@ -445,49 +557,52 @@ fn now() -> i64 {
 // ---- email -------------------------------------------------------------------------
 
 #[tokio::test]
-async fn email_is_multipart_alternative_with_ids_and_threading() {
+async fn a_storys_alerts_thread_with_a_stable_subject_and_ids_unique_to_the_installation() {
     let listener = free_listener();
     let port = listener.local_addr().unwrap().port();
     let inbox = smtp_server(listener);
     let s = setup(&email_channel(port, ""), "");
     let first = edited_alert();
     let second = headline_alert();
+    let third = Alert {
+        id: "third".into(),
+        ..edited_alert()
+    };
     let t = now();
-    enqueue(&s, &first, t);
-    enqueue(&s, &second, t);
+    for a in [&first, &second, &third] {
+        enqueue(&s, a, t);
+    }
     let r = deliver(&s, t).await;
     assert_eq!(
         r,
         notify::DeliveryReport {
-            sent: 2,
+            sent: 3,
             retrying: 0,
             dead: 0
         }
     );
+    let install = s.state.installation_id().unwrap();
+    let mid = |id: &str| format!("{id}.{install}@example.org");
 
     let msgs = inbox.messages.lock().unwrap();
-    assert_eq!(msgs.len(), 2);
+    assert_eq!(msgs.len(), 3);
     let (rcpt, raw) = &msgs[1];
     assert_eq!(rcpt, &["press@example.org", "desk@example.org"]);
     let m = parse(raw);
-    assert!(
-        m.subject().unwrap().starts_with(
-            "[presswatch] Headline changed: Mohammad Rasoulof escapes Iran on foot after prison sentence"
-        ),
-        "{:?}",
-        m.subject()
+    // The kind first, then the stem: the outlet and the story's first headline.
+    assert_eq!(
+        m.subject(),
+        Some("New headline · The Example Herald: Iranian director Mohammad Rasoulof flees…")
+    );
+    assert_eq!(m.message_id(), Some(mid(&second.id).as_str()));
+    assert_eq!(m.in_reply_to().as_text(), Some(mid(&first.id).as_str()));
+    assert_eq!(
+        m.header("X-Presswatch-Kind").and_then(|h| h.as_text()),
+        Some("headline_changed")
     );
     assert_eq!(
-        m.message_id(),
-        Some(format!("{}@presswatch", second.id).as_str())
-    );
-    assert_eq!(
-        m.in_reply_to().as_text(),
-        Some(format!("{}@presswatch", first.id).as_str())
-    );
-    assert_eq!(
-        m.references().as_text_list().unwrap_or_default(),
-        vec![format!("{}@presswatch", first.id)]
+        m.header("X-Presswatch-Watch").and_then(|h| h.as_text()),
+        Some("herald-rasoulof")
     );
     assert_eq!(
         m.header("Auto-Submitted").and_then(|h| h.as_text()),
@@ -506,24 +621,54 @@ async fn email_is_multipart_alternative_with_ids_and_threading() {
     assert_eq!(m.text_body.len(), 1);
     assert_eq!(m.html_body.len(), 1);
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
-    let html = m.body_html(0).unwrap();
+    assert!(text.starts_with("Headline changed · The Example Herald\nMohammad Rasoulof escapes Iran on foot after prison sentence\n"), "{text}");
     assert!(text.contains("Headline:\n  - Iranian director Mohammad Rasoulof flees Iran\n  + Mohammad Rasoulof escapes Iran on foot after prison sentence"), "{text}");
-    assert!(html.contains("<del style=\"color:#b00020"), "{html}");
-    assert!(html.contains("<ins style=\"color:#0a6b2d"), "{html}");
+
+    // The third carries the whole chain in References, and the same stem.
+    let m3 = parse(&msgs[2].1);
+    assert_eq!(
+        m3.references().as_text_list().unwrap_or_default(),
+        vec![mid(&first.id), mid(&second.id)]
+    );
+    assert_eq!(m3.in_reply_to().as_text(), Some(mid(&second.id).as_str()));
+    let stem = |s: &str| s.split_once(" · ").unwrap().1.to_string();
+    assert_eq!(stem(m3.subject().unwrap()), stem(m.subject().unwrap()));
 
     // The first alert is the root: no threading headers.
     let first_msg = parse(&msgs[0].1);
-    assert_eq!(
-        first_msg.message_id(),
-        Some(format!("{}@presswatch", first.id).as_str())
-    );
+    assert_eq!(first_msg.message_id(), Some(mid(&first.id).as_str()));
     assert!(first_msg.in_reply_to().is_empty());
     let first_text = first_msg.body_text(0).unwrap();
     assert!(first_text.contains("{+and a flogging+}"), "{first_text}");
-    assert!(first_msg
-        .subject()
-        .unwrap()
-        .contains("Edited: Iranian director Mohammad Rasoulof flees Iran — "));
+    assert_eq!(
+        first_msg.subject(),
+        Some("Edited · The Example Herald: Iranian director Mohammad Rasoulof flees…")
+    );
+    let subject_chars = first_msg.subject().unwrap().chars().count();
+    assert!(subject_chars <= presswatch::alert::SUBJECT_CHARS);
+}
+
+#[tokio::test]
+async fn two_installations_reporting_one_change_send_different_message_ids() {
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let alert = edited_alert();
+    for _ in 0..2 {
+        let s = setup(&email_channel(port, ""), "");
+        enqueue(&s, &alert, now());
+        assert_eq!(deliver(&s, now()).await.sent, 1);
+    }
+    let msgs = inbox.messages.lock().unwrap();
+    let ids: Vec<String> = msgs
+        .iter()
+        .map(|(_, raw)| parse(raw).message_id().unwrap().to_string())
+        .collect();
+    assert_ne!(ids[0], ids[1]);
+    for id in &ids {
+        assert!(id.starts_with(&format!("{}.", alert.id)), "{id}");
+        assert!(id.ends_with("@example.org"), "under the From domain: {id}");
+    }
 }
 
 #[tokio::test]
@@ -564,7 +709,7 @@ async fn hostile_page_produces_a_safe_email() {
         "{subject:?}"
     );
     assert!(
-        subject.contains("Bcc: victim@example.com"),
+        subject.contains("Rasoulof flees Bcc: victim@example.com"),
         "kept as text: {subject:?}"
     );
     let html = m.body_html(0).unwrap();
@@ -683,12 +828,175 @@ async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     }
     let msgs = inbox.messages.lock().unwrap();
     assert_eq!(msgs.len(), 1, "exactly one message arrived");
-    assert_eq!(
-        parse(&msgs[0].1).message_id(),
-        Some(format!("{}@presswatch", alert.id).as_str())
+    let id = format!(
+        "{}.{}@example.org",
+        alert.id,
+        s.state.installation_id().unwrap()
     );
+    assert_eq!(parse(&msgs[0].1).message_id(), Some(id.as_str()));
     let e = &s.state.outbox(None, None).unwrap()[0];
     assert_eq!((e.status, e.attempts), (OutboxStatus::Sent, 3));
+}
+
+// ---- what an alert says and how it reads ------------------------------------------------
+
+#[tokio::test]
+async fn a_persian_alert_isolates_its_headline_and_marks_its_language() {
+    let alert = persian_alert();
+    assert_eq!(
+        alert.kind,
+        ChangeKind::CorrectionAdded,
+        "Arabic yeh spelling"
+    );
+    let (raw, _s) = mailed(&alert, "").await;
+    let m = parse(&raw);
+    let fsi_pdi = |s: &str| format!("\u{2068}{s}\u{2069}");
+    assert_eq!(
+        m.subject(),
+        Some(
+            format!(
+                "Correction · {}: {}",
+                fsi_pdi("ایران‌وایر"),
+                fsi_pdi(FA_TITLE)
+            )
+            .as_str()
+        )
+    );
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.starts_with(&format!(
+            "Correction added · {}\n{}\n",
+            fsi_pdi("ایران‌وایر"),
+            fsi_pdi(FA_TITLE)
+        )),
+        "{text}"
+    );
+    let html = m.body_html(0).unwrap();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(
+        html.contains(
+            "<h1 style=\"font-size:22px;line-height:1.3;margin:6px 0 8px 0;color:#222222;\" lang=\"fa\" dir=\"rtl\">"
+        ),
+        "{html}"
+    );
+    let rtl_paragraphs = html.matches("lang=\"fa\" dir=\"rtl\">").count();
+    assert!(
+        rtl_paragraphs >= 4,
+        "headline, byline, two paragraphs: {html}"
+    );
+}
+
+#[tokio::test]
+async fn a_single_new_item_links_to_the_article_and_names_it_once() {
+    let alert = new_items_alert();
+    let item = &alert.items[0];
+    let (raw, _s) = mailed(&alert, "").await;
+    let m = parse(&raw);
+    assert_eq!(
+        m.subject(),
+        Some("New · wire.example.net: Cannes selects The Seed of the Sacred Fig…")
+    );
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert_eq!(text.matches(item.title.as_str()).count(), 1, "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "New item · wire.example.net\n{}\n\n{}\n",
+            item.title, item.url
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!("found on {}", alert.url)), "{text}");
+    let html = m.body_html(0).unwrap();
+    assert_eq!(html.matches(item.title.as_str()).count(), 1, "{html}");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{}\" style=\"color:#1a4b8c;text-decoration:none;\">{}</a>",
+            item.url, item.title
+        )),
+        "the headline links to the new article: {html}"
+    );
+    // Nothing is struck through or underlined: no legend.
+    assert!(
+        !html.contains("struck through") && !html.contains("<del"),
+        "{html}"
+    );
+    assert!(!text.contains("[-removed words-]"), "{text}");
+}
+
+#[tokio::test]
+async fn changed_words_read_without_colour_and_paragraphs_are_named_by_their_words() {
+    let (raw, _s) = mailed(&edited_alert(), "").await;
+    let m = parse(&raw);
+    let html = m.body_html(0).unwrap();
+    // Underlined and struck through, and announced to screen readers.
+    assert!(html.contains("<ins style=\"color:#0a5c26;background:#e3f6e8;text-decoration:underline;\"><span style=\"position:absolute;"), "{html}");
+    assert!(html.contains("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span style=\"position:absolute;"), "{html}");
+    assert!(
+        html.contains(">added: </span>and a flogging</ins>"),
+        "{html}"
+    );
+    assert!(html.contains(">removed: </span>rugged</del>"), "{html}");
+    assert!(
+        html.contains("Removed words are <del"),
+        "the legend: {html}"
+    );
+    // Where each change is, in the reader's terms, linked to the spot.
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains("New paragraph after \u{201C}Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday…\u{201D}:\n  {+Rasoulof said he hoped"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Changed: the paragraph beginning \u{201C}Iranian dissident filmmaker Mohammad Rasoulof has fled Iran,…\u{201D}"),
+        "{text}"
+    );
+    assert!(!text.contains("Paragraph 4"), "{text}");
+    assert!(
+        html.contains("href=\"https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran#:~:text=Mohammad%20Mehdi%20Esmaeili%2C%20Iran%27s%20Culture%20Minister%2C\""),
+        "{html}"
+    );
+    assert!(
+        text.contains("\n-- \n[-removed words-] {+added words+}\n"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_rewrite_is_cut_with_merged_runs_and_the_command_that_shows_it_all() {
+    let alert = rewrite_alert();
+    let (raw, s) = mailed(&alert, "").await;
+    let m = parse(&raw);
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains("6 paragraphs removed (186 words); they were after \u{201C}The original verdict number 2 was described by…\u{201D}:"),
+        "{text}"
+    );
+    assert!(text.contains("  … and 2 more paragraphs\n"), "{text}");
+    assert!(text.contains("3 new paragraphs (45 words) after"), "{text}");
+    let config = std::fs::canonicalize(s.dir.path().join("config.toml")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "2 more changes not shown. See every change with: presswatch diff --config {} --watch herald-rasoulof",
+            config.display()
+        )),
+        "{text}"
+    );
+    let lines = text.lines().count();
+    assert!(lines < 60, "{lines} lines: {text}");
+    let html = m.body_html(0).unwrap();
+    assert!(html.contains("2 more changes not shown."), "{html}");
+}
+
+#[tokio::test]
+async fn immediate_alerts_show_times_in_the_configured_zone_as_digests_do() {
+    let (raw, _s) = mailed(&edited_alert(), "timezone = \"Europe/Berlin\"").await;
+    let m = parse(&raw);
+    let text = m.body_text(0).unwrap();
+    assert!(text.contains("detected 2026-11-22 09:15 CET"), "{text}");
+    assert!(m
+        .body_html(0)
+        .unwrap()
+        .contains("Detected 2026-11-22 09:15 CET"));
 }
 
 // ---- webhooks ----------------------------------------------------------------------
@@ -920,28 +1228,23 @@ async fn a_hanging_receiver_times_out_and_gives_up_after_the_window_until_retrie
 fn chat_payloads_escape_markup_and_fit_the_limits() {
     use presswatch::config::WebhookFormat;
     let mut alert = edited_alert();
-    alert.title = Some("<!channel> @everyone [click](https://evil.example) *bold*".into());
-    if let Some(presswatch::compare::BlockChange::Added { text, .. }) = alert
-        .change
-        .as_mut()
-        .unwrap()
-        .blocks
-        .iter_mut()
-        .find(|b| matches!(b, presswatch::compare::BlockChange::Added { .. }))
-    {
-        *text = format!("{} {}", text, "word ".repeat(5000));
-    }
-    let slack = notify::webhook::payload(WebhookFormat::Slack, &alert);
+    // Markup in the headline, and a headline far too long for any chat message.
+    alert.title = Some(format!(
+        "<!channel> @everyone [click](https://evil.example) *bold* {}",
+        "word ".repeat(5000)
+    ));
+    let ctx = render::Context::default();
+    let slack = notify::webhook::payload(WebhookFormat::Slack, &alert, &ctx);
     let t = slack["text"].as_str().unwrap();
     assert!(t.chars().count() <= 3000, "{}", t.len());
     assert!(!t.contains("<!channel>") && t.contains("&lt;!channel&gt;"));
     assert!(t.contains("truncated") && t.contains(&alert.url));
-    let discord = notify::webhook::payload(WebhookFormat::Discord, &alert);
+    let discord = notify::webhook::payload(WebhookFormat::Discord, &alert, &ctx);
     let c = discord["content"].as_str().unwrap();
     assert!(c.chars().count() <= 2000);
     assert!(c.contains("\\[click\\]\\(https://evil.example\\)"), "{c}");
     assert_eq!(discord["allowed_mentions"]["parse"], serde_json::json!([]));
-    let teams = notify::webhook::payload(WebhookFormat::Teams, &alert);
+    let teams = notify::webhook::payload(WebhookFormat::Teams, &alert, &ctx);
     assert!(serde_json::to_vec(&teams).unwrap().len() < 28 * 1024);
     assert_eq!(teams["attachments"][0]["content"]["type"], "AdaptiveCard");
 }
@@ -989,7 +1292,7 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
     let m = parse(&msgs[0].1);
     assert_eq!(
         m.subject(),
-        Some("[presswatch] Daily digest: 1 new item, 2 changes in 1 story")
+        Some("Daily digest: 1 new item, 2 changes in 1 story")
     );
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     let new_items = text.find("New items\n=========").expect(&text);
@@ -998,8 +1301,8 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         .expect(&text);
     assert!(new_items < story, "{text}");
     let (edit, headline) = (
-        text.find("Edited: ").unwrap(),
-        text.find("Headline changed: ").unwrap(),
+        text.find("Edited · ").unwrap(),
+        text.find("Headline changed · ").unwrap(),
     );
     assert!(
         story < edit && edit < headline,
@@ -1159,41 +1462,107 @@ fn test_alert_reports_success_and_the_exact_failure() {
         "mail",
     ]);
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(inbox.messages.lock().unwrap().len(), 2);
+    let msgs = inbox.messages.lock().unwrap();
+    assert_eq!(msgs.len(), 2);
+    // Unmistakably a test, in the subject and the first line; a fresh id each time.
+    let (a, b) = (parse(&msgs[0].1), parse(&msgs[1].1));
+    for m in [&a, &b] {
+        assert_eq!(
+            m.subject(),
+            Some("TEST alert from presswatch: nothing changed")
+        );
+        let text = m.body_text(0).unwrap();
+        assert!(text.starts_with("TEST ALERT: nothing changed."), "{text}");
+        assert!(m
+            .body_html(0)
+            .unwrap()
+            .contains(">TEST ALERT: nothing changed."));
+        assert_eq!(
+            m.header("X-Presswatch-Kind").and_then(|h| h.as_text()),
+            Some("test")
+        );
+    }
+    assert_ne!(a.message_id(), b.message_id());
 }
 
 // ---- snapshots of the rendered bodies ------------------------------------------------------
 
+/// The context snapshots are rendered in: the digest's zone, a config path.
+fn berlin() -> render::Context {
+    render::Context {
+        timezone: "Europe/Berlin".parse().unwrap(),
+        config: Some("/etc/presswatch/config.toml".into()),
+    }
+}
+
 #[test]
 fn snapshot_edited_alert_text() {
-    insta::assert_snapshot!(render::text(&edited_alert()));
+    insta::assert_snapshot!(render::text(&edited_alert(), &berlin()));
 }
 
 #[test]
 fn snapshot_edited_alert_html() {
-    insta::assert_snapshot!(render::html(&edited_alert()));
+    insta::assert_snapshot!(render::html(&edited_alert(), &berlin()));
 }
 
 #[test]
 fn snapshot_headline_alert_text() {
-    insta::assert_snapshot!(render::text(&headline_alert()));
+    insta::assert_snapshot!(render::text(&headline_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_persian_alert_text() {
+    insta::assert_snapshot!(render::text(&persian_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_persian_alert_html() {
+    insta::assert_snapshot!(render::html(&persian_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_rewrite_alert_text() {
+    insta::assert_snapshot!(render::text(&rewrite_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_rewrite_alert_html() {
+    insta::assert_snapshot!(render::html(&rewrite_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_new_items_alert_text() {
+    insta::assert_snapshot!(render::text(&new_items_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_new_items_alert_html() {
+    insta::assert_snapshot!(render::html(&new_items_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_test_alert_text() {
+    insta::assert_snapshot!(render::text(&fixed_test_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_test_alert_html() {
+    insta::assert_snapshot!(render::html(&fixed_test_alert(), &berlin()));
 }
 
 #[test]
 fn snapshot_digest_text() {
-    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
     insta::assert_snapshot!(render::digest_text(
         &[edited_alert(), new_items_alert(), headline_alert()],
-        tz
+        &berlin()
     ));
 }
 
 #[test]
 fn snapshot_digest_html() {
-    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
     insta::assert_snapshot!(render::digest_html(
         &[edited_alert(), new_items_alert(), headline_alert()],
-        tz
+        &berlin()
     ));
 }
 

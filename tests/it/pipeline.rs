@@ -282,9 +282,8 @@ url = "{}"
     // Unfold header lines (RFC 5322 folding) before looking at them.
     let raw = String::from_utf8_lossy(&mails[0]).replace("\r\n ", " ");
     assert!(
-        raw.contains(
-            "Subject: [presswatch] Headline changed: Filmmaker Rasoulof flees Iran for Europe"
-        ),
+        raw.contains("Subject: New headline ")
+            && raw.contains("127.0.0.1: Filmmaker Rasoulof flees Iran for Europe"),
         "{raw}"
     );
     assert!(raw.contains("multipart/alternative"));
