@@ -260,17 +260,23 @@ fn opening(s: &str, n: usize) -> String {
     format!("{}{more}", first.join(" "))
 }
 
-/// The line that closes a cut alert: how many changes are not shown, and the command that shows them.
-fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> String {
+/// What closes a cut alert: how many changes are not shown, and the
+/// command that shows them all.
+fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> (String, String) {
     let config = ctx
         .config
         .as_ref()
         .map(|p| shell_word(&p.display().to_string()))
         .unwrap_or_else(|| "CONFIG".to_string());
-    format!(
-        "{} not shown. See every change with: presswatch diff --config {config} --watch {}",
-        crate::text::plural(more, "more change", "more changes"),
-        shell_word(&alert.watch)
+    (
+        format!(
+            "{} not shown.",
+            crate::text::plural(more, "more change", "more changes")
+        ),
+        format!(
+            "presswatch diff --config {config} --watch {}",
+            shell_word(&alert.watch)
+        ),
     )
 }
 
@@ -436,7 +442,8 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         out.push_str(&text_section(s));
     }
     if more > 0 {
-        out.push_str(&format!("\n{}\n", more_changes(alert, more, ctx)));
+        let (count, command) = more_changes(alert, more, ctx);
+        out.push_str(&format!("\n{count} See every change with:\n  {command}\n"));
     }
     if let Some(it) = item {
         if let Some(s) = &it.snippet {
@@ -1016,15 +1023,18 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
     }
     let (shown, more) = sections(alert);
     let coloured = shown.iter().any(Section::is_coloured);
-    let page_url = item.map_or(alert.url.as_str(), |i| i.url.as_str());
+    // Quotes link to their spot on the page; a test alert's example has no page.
+    let page_url = (alert.kind != ChangeKind::Test).then_some(alert.url.as_str());
     for s in &shown {
         b.push_str(&html_section(s, page_url));
     }
     if more > 0 {
+        let (count, command) = more_changes(alert, more, ctx);
         b.push_str(&format!(
-            "<p style=\"font-size:15px;color:{};\"><b>{}</b></p>",
+            "<p style=\"font-size:15px;line-height:1.5;color:{};\"><b>{}</b> See every change with:<br><code style=\"font-size:14px;word-break:break-all;\">{}</code></p>",
             colour::INK,
-            escape(&more_changes(alert, more, ctx))
+            escape(&count),
+            escape(&command)
         ));
     }
     if let Some(it) = item {
@@ -1067,7 +1077,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
 }
 
 /// One section as HTML; quotes of the new page link to their spot on `url`.
-fn html_section(s: &Section, url: &str) -> String {
+fn html_section(s: &Section, url: Option<&str>) -> String {
     match s {
         Section::Field { label, old, new } => labelled(
             label,
@@ -1084,7 +1094,7 @@ fn html_section(s: &Section, url: &str) -> String {
                 Some(q) => format!(
                     "{} {}",
                     escape(&label),
-                    quote_html(&q, added.then_some(url))
+                    quote_html(&q, url.filter(|_| *added))
                 ),
                 None => escape(&label),
             };
@@ -1151,7 +1161,7 @@ fn html_section(s: &Section, url: &str) -> String {
             labelled(
                 &format!(
                     "Changed: the paragraph beginning {}",
-                    quote_html(opening, Some(url))
+                    quote_html(opening, url)
                 ),
                 &body,
                 lang_dir(&all),
@@ -1160,7 +1170,7 @@ fn html_section(s: &Section, url: &str) -> String {
         Section::Moved { text } => labelled(
             &format!(
                 "Moved, unchanged: the paragraph beginning {}",
-                quote_html(&opening(text, OPENING_WORDS), Some(url))
+                quote_html(&opening(text, OPENING_WORDS), url)
             ),
             "",
             "",

@@ -201,6 +201,40 @@ fn rewrite_alert() -> Alert {
     )
 }
 
+/// A listing that yields three new stories at once, two of them in Persian.
+fn new_items_list_alert() -> Alert {
+    let item = |key: &str, title: &str, snippet: &str| Item {
+        key: key.into(),
+        url: format!("https://wire.example.net/2024/05/{key}"),
+        title: title.into(),
+        snippet: Some(snippet.into()),
+        published: None,
+    };
+    Alert {
+        id: Alert::derive_id("wire-iran", &["new_items", "k2", "k3", "k4"]),
+        summary: "3 new items".into(),
+        title: Some("3 new items on wire.example.net".into()),
+        items: vec![
+            item(
+                "k2",
+                "Rasoulof arrives in Hamburg",
+                "The director reached Germany on Tuesday, his lawyer said.",
+            ),
+            item(
+                "k3",
+                "رسول‌اف به هامبورگ رسید",
+                "وکیل این کارگردان گفت او روز سه‌شنبه به آلمان رسید.",
+            ),
+            item(
+                "k4",
+                "واکنش وزارت ارشاد به خروج رسول‌اف",
+                "سخنگوی وزارت ارشاد گفت این فیلم مجوز نمایش نداشته است.",
+            ),
+        ],
+        ..new_items_alert()
+    }
+}
+
 /// The alert `test-alert` sends, with its fresh id and time fixed for snapshots.
 fn fixed_test_alert() -> Alert {
     Alert {
@@ -976,7 +1010,7 @@ async fn a_long_rewrite_is_cut_with_merged_runs_and_the_command_that_shows_it_al
     let config = std::fs::canonicalize(s.dir.path().join("config.toml")).unwrap();
     assert!(
         text.contains(&format!(
-            "2 more changes not shown. See every change with: presswatch diff --config {} --watch herald-rasoulof",
+            "2 more changes not shown. See every change with:\n  presswatch diff --config {} --watch herald-rasoulof\n",
             config.display()
         )),
         "{text}"
@@ -1538,6 +1572,11 @@ fn snapshot_new_items_alert_text() {
 #[test]
 fn snapshot_new_items_alert_html() {
     insta::assert_snapshot!(render::html(&new_items_alert(), &berlin()));
+}
+
+#[test]
+fn snapshot_new_items_list_html() {
+    insta::assert_snapshot!(render::html(&new_items_list_alert(), &berlin()));
 }
 
 #[test]
