@@ -299,10 +299,20 @@ fn side(
     let mut marked: std::collections::HashMap<usize, String> = Default::default();
     for c in change.map(|c| c.blocks.as_slice()).unwrap_or_default() {
         match (c, which) {
-            (BlockChange::Removed { old_index, text }, Side::Old) => {
+            (
+                BlockChange::Removed {
+                    old_index, text, ..
+                },
+                Side::Old,
+            ) => {
                 marked.insert(*old_index, del(text));
             }
-            (BlockChange::Added { new_index, text }, Side::New) => {
+            (
+                BlockChange::Added {
+                    new_index, text, ..
+                },
+                Side::New,
+            ) => {
                 marked.insert(*new_index, ins(text));
             }
             (

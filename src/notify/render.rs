@@ -678,12 +678,16 @@ mod colour {
     /// Links and headings.
     pub const LINK: &str = "#1a4b8c";
     /// Removed words.
+    #[cfg(test)] // written out in DEL_STYLE / INS_STYLE
     pub const DEL: &str = "#9b0019";
     /// Behind removed words.
+    #[cfg(test)] // written out in DEL_STYLE / INS_STYLE
     pub const DEL_BG: &str = "#fde7e9";
     /// Added words.
+    #[cfg(test)] // written out in DEL_STYLE / INS_STYLE
     pub const INS: &str = "#0a5c26";
     /// Behind added words.
+    #[cfg(test)] // written out in DEL_STYLE / INS_STYLE
     pub const INS_BG: &str = "#e3f6e8";
     /// The message card.
     pub const CARD: &str = "#ffffff";
@@ -1210,6 +1214,26 @@ mod tests {
                 assert!(ratio >= 4.5, "{fg} on {bg} is only {ratio:.2}:1");
             }
         }
+    }
+
+    #[test]
+    fn the_change_styles_use_the_checked_colours() {
+        assert_eq!(
+            DEL_STYLE,
+            format!(
+                "color:{};background:{};text-decoration:line-through;",
+                colour::DEL,
+                colour::DEL_BG
+            )
+        );
+        assert_eq!(
+            INS_STYLE,
+            format!(
+                "color:{};background:{};text-decoration:underline;",
+                colour::INS,
+                colour::INS_BG
+            )
+        );
     }
 
     #[test]
