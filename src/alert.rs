@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::compare::{Change, ChangeKind};
-use crate::document::{hex, Item};
+use crate::document::{hex, Block, Document, Item};
 
 /// Version of the alert JSON schema (webhook payloads carry it).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -44,6 +44,10 @@ pub struct Alert {
     /// Where the evidence of an article alert is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+    /// What a taken-down article said, for `taken_down` alerts: the evidence
+    /// of what was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_known: Option<LastKnown>,
 }
 
 /// Where the evidence of an article alert is kept: the version it shows,
@@ -61,6 +65,91 @@ pub struct Evidence {
     /// accepted from (`presswatch export` includes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_sha256: Option<String>,
+}
+
+/// The last version of a taken-down article that presswatch holds, carried
+/// by the takedown alert so that staff keep what was removed. Long texts are
+/// cut after whole paragraphs, and say how much was cut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastKnown {
+    /// The version's number in `presswatch history`.
+    pub version: i64,
+    /// When that version was stored (RFC 3339, UTC).
+    pub stored_at: String,
+    /// When the article was last fetched successfully (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+    /// Its headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its byline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
+    /// Its publication date, as the page stated it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// The text, whole or its first paragraphs.
+    pub blocks: Vec<Block>,
+    /// Words in the whole text.
+    pub words: usize,
+    /// Paragraphs left out at the end, or shown only in part (0: the text
+    /// is whole).
+    pub cut_paragraphs: usize,
+    /// Words left out at the end.
+    pub cut_words: usize,
+}
+
+impl LastKnown {
+    /// Words of a taken-down article's text an alert carries: a long news
+    /// article whole (most are 600 to 1,200 words), while a mail stays
+    /// readable on a phone and within what chat webhooks accept.
+    pub const MAX_WORDS: usize = 1500;
+
+    /// The evidence of `doc`, stored as `version` at `stored_at` (RFC 3339),
+    /// its text cut after the paragraph that reaches [`LastKnown::MAX_WORDS`]
+    /// (a first paragraph longer than that is cut inside, after the limit).
+    pub fn of(doc: &Document, version: i64, stored_at: String, last_seen: Option<String>) -> Self {
+        let words = doc.word_count();
+        let mut blocks = Vec::new();
+        let mut kept = 0;
+        for b in &doc.blocks {
+            let n = crate::text::word_count(&b.text);
+            if kept + n <= Self::MAX_WORDS {
+                kept += n;
+                blocks.push(b.clone());
+                continue;
+            }
+            if blocks.is_empty() {
+                let head: Vec<&str> = b.text.split_whitespace().take(Self::MAX_WORDS).collect();
+                let head = head.join(" ");
+                kept = crate::text::word_count(&head);
+                blocks.push(Block {
+                    kind: b.kind,
+                    text: format!("{head} …"),
+                });
+            }
+            break;
+        }
+        let cut_words = words.saturating_sub(kept);
+        // A paragraph shown only in part counts as cut.
+        let whole_paragraphs = if cut_words > 0 && blocks.len() == 1 && doc.blocks[0] != blocks[0] {
+            0
+        } else {
+            blocks.len()
+        };
+        LastKnown {
+            version,
+            stored_at,
+            last_seen,
+            title: doc.title.clone(),
+            byline: doc.byline.clone(),
+            published: doc.published.clone(),
+            blocks,
+            words,
+            cut_paragraphs: doc.blocks.len() - whole_paragraphs,
+            cut_words,
+        }
+    }
 }
 
 impl Alert {
@@ -237,6 +326,7 @@ pub fn test_alert() -> Alert {
         items: vec![],
         error: None,
         evidence: None,
+        last_known: None,
     }
 }
 

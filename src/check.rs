@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use crate::alert::{Alert, Evidence, SCHEMA_VERSION};
+use crate::alert::{Alert, Evidence, LastKnown, SCHEMA_VERSION};
 use crate::compare::{self, ChangeKind, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
@@ -20,7 +20,8 @@ use crate::extract;
 use crate::fetch::{Fetched, Fetcher, NetworkPolicy, Response, Validators};
 use crate::notify;
 use crate::store::{
-    Baselines, Durability, NewSnapshot, NewVersion, SnapshotKind, State, WatchState,
+    self, Baselines, Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin,
+    SnapshotKind, State, VersionRow, WatchState,
 };
 
 /// Everything a check needs.
@@ -111,6 +112,8 @@ pub enum Outcome {
     ItemsRecorded(usize),
     /// The article changed (or was taken down or restored).
     Changed(ChangeKind),
+    /// The article is still taken down (its takedown was alerted before).
+    Gone,
     /// New items appeared (count of those alerted).
     NewItems(usize),
     /// The check failed.
@@ -125,6 +128,7 @@ impl Outcome {
             Outcome::NotModified => "unchanged",
             Outcome::BaselineStored => "baseline",
             Outcome::ItemsRecorded(_) => "baseline",
+            Outcome::Changed(ChangeKind::TakenDown) | Outcome::Gone => "taken down",
             Outcome::Changed(_) => "changed",
             Outcome::NewItems(_) => "new items",
             Outcome::Error(_) => "error",
@@ -148,7 +152,7 @@ pub struct Report {
 }
 
 fn now_rfc3339() -> String {
-    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    rfc3339(Utc::now().timestamp())
 }
 
 /// Checks one watch: fetch, extract, compare, alert, advance.
@@ -187,7 +191,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
                 alerts[0].error = Some(msg.clone());
                 st.error_alerted = true;
             }
-            (Outcome::Error(msg.clone()), msg, alerts, Keep::Nothing)
+            (Outcome::Error(msg.clone()), msg, alerts, Keep::default())
         }
     };
     if !matches!(outcome, Outcome::Error(_)) {
@@ -236,9 +240,22 @@ fn report(
 }
 
 /// What a check keeps once its alerts are in the outbox.
-enum Keep {
-    /// Nothing new: the page is unchanged, gone, or could not be checked.
-    Nothing,
+#[derive(Default)]
+struct Keep {
+    /// The new baseline, when the check accepted one.
+    baseline: Option<NewBaseline>,
+    /// The baseline file taken into the history as version 1: a watch's
+    /// first check against a baseline presswatch did not fetch itself.
+    file_version: Option<NewVersion>,
+    /// A takedown or restore, for the history.
+    event: Option<NewEvent>,
+    /// The answer that reported the article taken down, kept with the
+    /// version it took down.
+    takedown: Option<(i64, Box<NewSnapshot>)>,
+}
+
+/// A baseline a check accepted.
+enum NewBaseline {
     /// The article's new version (`hash`: its [`Document::content_hash`]):
     /// the baseline and the version history advance.
     Article {
@@ -247,17 +264,14 @@ enum Keep {
         fetched: String,
         raw: Box<NewSnapshot>,
     },
-    /// The answer that reported the article taken down, kept with the
-    /// version it took down.
-    TakenDown { version: i64, raw: Box<NewSnapshot> },
-    /// The listing's or feed's current items: remembered as seen and
-    /// written as its baseline.
+    /// The listing's or feed's current items: remembered as seen, written
+    /// as its baseline, and a version of its history.
     Items { items: Vec<Item>, now: i64 },
 }
 
 /// Stores what a check leaves behind, in the order that loses nothing to a
-/// crash: its alerts into the outbox, then the baseline, then the version
-/// and the watch's state in one transaction.
+/// crash: its alerts into the outbox, then the baseline, then the versions,
+/// the takedown or restore and the watch's state in one transaction.
 fn store(
     ctx: &Context,
     watch: &Watch,
@@ -265,7 +279,7 @@ fn store(
     keep: Keep,
     st: &WatchState,
 ) -> Result<(), String> {
-    if let Keep::TakenDown { version, raw } = &keep {
+    if let Some((version, raw)) = &keep.takedown {
         ctx.state
             .record_takedown(&watch.name, *version, raw)
             .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
@@ -280,49 +294,67 @@ fn store(
             ctx.baselines.path(&watch.name).display()
         )
     };
-    let version = match keep {
-        Keep::Nothing | Keep::TakenDown { .. } => None,
-        Keep::Article {
+    let mut versions: Vec<NewVersion> = keep.file_version.into_iter().collect();
+    let fetched = |sha256: String, body: String, fetched_at: i64, raw| NewVersion {
+        sha256,
+        body,
+        fetched_at,
+        keep: ctx.config.daemon.keep_versions,
+        origin: Origin::Fetched,
+        raw,
+        raw_cap: ctx.config.daemon.keep_raw,
+    };
+    match keep.baseline {
+        None => {}
+        Some(NewBaseline::Article {
             doc,
             hash,
-            fetched,
+            fetched: at,
             raw,
-        } => {
-            let body = doc.to_baseline(watch.url.as_str(), &fetched);
+        }) => {
+            let body = doc.to_baseline(watch.url.as_str(), &at);
             ctx.baselines
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
-            Some(NewVersion {
-                sha256: hash,
-                body,
-                fetched_at: Utc::now().timestamp(),
-                keep: ctx.config.daemon.keep_versions,
-                raw: Some(*raw),
-                raw_cap: ctx.config.daemon.keep_raw,
-            })
+            versions.push(fetched(hash, body, Utc::now().timestamp(), Some(*raw)));
         }
-        Keep::Items { items, now } => {
+        Some(NewBaseline::Items { items, now }) => {
             ctx.state
                 .mark_seen(&watch.name, &items, now)
                 .map_err(|e| e.to_string())?;
+            let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339());
             ctx.baselines
-                .write_items(&watch.name, &items, watch.url.as_str(), &now_rfc3339())
+                .write(&watch.name, &body)
                 .map_err(baseline_error)?;
-            None
+            versions.push(fetched(store::items_hash(&items), body, now, None));
         }
-    };
+    }
     // A new version, and the flags (gone, error alerted) that an alert's
     // identity depends on, must reach the disk; a quiet check's schedule
     // and validators need not wait for it.
-    let durability = if alerts.is_empty() && version.is_none() {
+    let durability = if alerts.is_empty() && versions.is_empty() && keep.event.is_none() {
         Durability::Lazy
     } else {
         Durability::Durable
     };
     ctx.state
-        .save_check(&watch.name, st, version.as_ref(), durability)
+        .save_check(&watch.name, st, &versions, keep.event.as_ref(), durability)
         .map(|_pruned| ())
         .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
+}
+
+/// A watch's baseline file taken into its history as version 1 (`body` in
+/// the baseline format, `sha256` its content hash).
+fn file_version(ctx: &Context, body: String, sha256: String) -> NewVersion {
+    NewVersion {
+        sha256,
+        body,
+        fetched_at: Utc::now().timestamp(),
+        keep: ctx.config.daemon.keep_versions,
+        origin: Origin::File,
+        raw: None,
+        raw_cap: None,
+    }
 }
 
 /// Writes alerts to the outbox, each routed to the watch's channels.
@@ -362,6 +394,7 @@ fn base_alert(
         items: vec![],
         error: None,
         evidence: None,
+        last_known: None,
     }
 }
 
@@ -405,54 +438,74 @@ async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<
 async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
     // A conditional GET only makes sense against a baseline we hold; the
     // baseline itself is read only when the page has to be compared.
-    let validators = if ctx.baselines.exists(&watch.name) && !st.gone {
+    let has_baseline = ctx.baselines.exists(&watch.name);
+    let validators = if has_baseline && !st.gone {
         st.validators.clone()
     } else {
         Validators::default()
     };
     let resp = match fetch(ctx, watch, &validators).await? {
         Fetched::NotModified => {
+            st.last_ok = Some(Utc::now().timestamp());
             return Ok((
                 Outcome::NotModified,
                 "304 Not Modified".into(),
                 vec![],
-                Keep::Nothing,
-            ))
+                Keep::default(),
+            ));
         }
         Fetched::Page(r) => r,
     };
-    let gone = resp.status == 404
-        || resp.status == 410
-        || redirected_to_front(&watch.url, &resp.final_url);
-    if gone {
-        return taken_down(ctx, watch, st, &resp);
+    if let Some(how) = gone(watch, &resp) {
+        if st.last_ok.is_none() {
+            // Nothing was ever there to take down: most often a mistyped URL.
+            return Err(never_worked(ctx, watch, &resp, has_baseline));
+        }
+        return taken_down(ctx, watch, st, how, resp).await;
     }
     let new_validators = resp.validators.clone();
-    let (selector, rules, baselines, name) = (
+    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
+    let (selector, rules, baselines, name, url) = (
         watch.selector.clone(),
         rules(watch),
         ctx.baselines.clone(),
         watch.name.clone(),
+        watch.url.to_string(),
     );
     // Reading the baseline, parsing, comparing and hashing happen off the
     // runtime; the baseline comes back with what was found against it.
     let restoring = st.gone;
-    let (found, resp) = ctx
+    let first_version = latest.is_none();
+    let (found, from_file, resp) = ctx
         .cpu_bound(move || {
             let baseline = read_baseline(&baselines, &name)?;
             let doc = extract_article(&resp, selector.as_deref())?;
-            Ok::<_, String>((against(doc, baseline, &rules, restoring), resp))
+            // A baseline the history does not hold yet (written by hand, or
+            // kept from before the history began) becomes version 1.
+            let from_file = baseline
+                .as_ref()
+                .filter(|_| first_version)
+                .map(|b| (b.to_baseline(&url, ""), b.content_hash()));
+            Ok::<_, String>((against(doc, baseline, &rules, restoring), from_file, resp))
         })
         .await??;
+    let now = Utc::now().timestamp();
+    st.last_ok = Some(now);
+    st.validators = new_validators;
+    let mut keep = Keep {
+        file_version: from_file.map(|(body, sha)| file_version(ctx, body, sha)),
+        ..Keep::default()
+    };
     // Accepting the page makes it the new baseline; its response is kept.
     let raw = snapshot_of(watch, resp);
-    let accept = |doc, hash| Keep::Article {
-        doc: Box::new(doc),
-        hash,
-        fetched: now_rfc3339(),
-        raw: Box::new(raw),
+    let accept = |doc, hash| {
+        Some(NewBaseline::Article {
+            doc: Box::new(doc),
+            hash,
+            fetched: now_rfc3339(),
+            raw: Box::new(raw),
+        })
     };
-    st.validators = new_validators;
     let (doc, hash, old, old_hash, change) = match found {
         Against::First { doc, hash } => {
             let detail = format!(
@@ -460,9 +513,10 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
                 doc.blocks.len(),
                 doc.word_count()
             );
-            return Ok((Outcome::BaselineStored, detail, vec![], accept(*doc, hash)));
+            keep.baseline = accept(*doc, hash);
+            return Ok((Outcome::BaselineStored, detail, vec![], keep));
         }
-        Against::Same => return Ok((Outcome::Unchanged, String::new(), vec![], Keep::Nothing)),
+        Against::Same => return Ok((Outcome::Unchanged, String::new(), vec![], keep)),
         Against::Changed(page) => {
             let ChangedPage {
                 doc,
@@ -475,7 +529,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         }
     };
     let restored = std::mem::take(&mut st.gone);
-    if let Some(c) = &change {
+    if let Some(c) = change.as_ref().filter(|_| !restored) {
         // What changed: added and removed words, and both headlines when it changed.
         let mut changed = c.added_text();
         changed.extend(c.removed_text());
@@ -485,11 +539,12 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         if !watch.keywords.is_empty() && !mentions_keyword(&watch.keywords, &changed.join(" "), "")
         {
             // Accept the new version silently: the change does not concern the watch's keywords.
+            keep.baseline = accept(doc, hash);
             return Ok((
                 Outcome::Unchanged,
                 "changed, but mentions no keyword".into(),
                 vec![],
-                accept(doc, hash),
+                keep,
             ));
         }
     }
@@ -508,20 +563,34 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         (None, false) => unreachable!("an unchanged page is Against::Same"),
     };
     let mut a = article_alert(
-        ctx,
         watch,
         kind,
         summary.clone(),
         &[&old_hash, &hash, &restored],
-    )?;
+        latest.as_ref(),
+    );
     a.title = doc.title.clone().or(old.title.clone());
     a.byline = doc.byline.clone();
-    // The version this change makes: a new one, unless the article came
-    // back exactly as it was kept.
-    let shown = latest_version(ctx, watch)? + i64::from(change.is_some() || !restored);
-    a.evidence = evidence(ctx, watch, shown, None);
+    // The version this change makes: a new one (after the baseline file,
+    // when it becomes version 1 now), unless the article came back exactly
+    // as it was kept.
+    let kept = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some());
+    a.evidence = evidence(
+        ctx,
+        watch,
+        kept + i64::from(change.is_some() || !restored),
+        None,
+    );
     a.change = change;
-    Ok((Outcome::Changed(kind), summary, vec![a], accept(doc, hash)))
+    if restored {
+        keep.event = Some(NewEvent {
+            at: now,
+            kind: EventKind::Restored,
+            detail: summary.clone(),
+        });
+    }
+    keep.baseline = accept(doc, hash);
+    Ok((Outcome::Changed(kind), summary, vec![a], keep))
 }
 
 /// What a page's document is against its baseline.
@@ -569,59 +638,136 @@ fn against(doc: Document, baseline: Option<Document>, rules: &Rules, restoring: 
     }))
 }
 
-/// An article that answers 404 or 410, or redirects to a section front: one
-/// "taken down" alert against the baseline, then quiet until it is back.
-fn taken_down(ctx: &Context, watch: &Watch, st: &mut WatchState, resp: &Response) -> CheckResult {
-    let baseline = read_baseline(&ctx.baselines, &watch.name)?;
-    let Some(old) = baseline.filter(|_| !st.gone) else {
+/// How an article's page is gone, if it is: it answers 404 or 410, or
+/// redirects to a section front or the home page.
+fn gone(watch: &Watch, resp: &Response) -> Option<String> {
+    if resp.status == 404 || resp.status == 410 {
+        Some(format!("The article answers HTTP {}", resp.status))
+    } else if redirected_to_front(&watch.url, &resp.final_url) {
+        Some(format!("The article now redirects to {}", resp.final_url))
+    } else {
+        None
+    }
+}
+
+/// The error of an article whose URL is gone (`resp`) and has never worked
+/// for the watch: there was nothing to take down, so it is most often a
+/// mistyped or cut-off URL. Said as what to check.
+fn never_worked(ctx: &Context, watch: &Watch, resp: &Response, has_baseline: bool) -> String {
+    let how = match resp.status {
+        404 => "answers HTTP 404 (not found)".to_string(),
+        410 => "answers HTTP 410 (gone)".to_string(),
+        _ => format!("redirects to the site's front page {}", resp.final_url),
+    };
+    let baseline = if has_baseline {
+        format!(
+            " ({} holds the text you expect, but this URL has never served it)",
+            ctx.baselines.path(&watch.name).display()
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{url} {how} and has never worked for this watch{baseline}. The URL may be mistyped or cut off, \
+         or the article was removed before the watch began. Open the URL in a browser: if the article \
+         is there, copy the address from the address bar into `url` of watch {name} in the config; if \
+         the browser gets the same error, find the article on the site (its search or the story's tag \
+         page) and use its address",
+        url = watch.url,
+        name = watch.name,
+    )
+}
+
+/// An article that is gone (`how`, as [`gone`] says it): one "taken down"
+/// alert carrying the last text held, then quiet until it is back.
+async fn taken_down(
+    ctx: &Context,
+    watch: &Watch,
+    st: &mut WatchState,
+    how: String,
+    resp: Response,
+) -> CheckResult {
+    if st.gone {
+        let since = st
+            .last_change
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| format!(" since {}", t.format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default();
         return Ok((
-            Outcome::Unchanged,
-            "still gone".into(),
+            Outcome::Gone,
+            format!("still gone{since}"),
             vec![],
-            Keep::Nothing,
+            Keep::default(),
+        ));
+    }
+    let (baselines, name) = (ctx.baselines.clone(), watch.name.clone());
+    let Some(old) = ctx
+        .cpu_bound(move || read_baseline(&baselines, &name))
+        .await??
+    else {
+        return Ok((
+            Outcome::Gone,
+            format!(
+                "gone, with no baseline to hold what it said ({} is missing)",
+                ctx.baselines.path(&watch.name).display()
+            ),
+            vec![],
+            Keep::default(),
         ));
     };
-    st.gone = true;
-    st.validators = Validators::default();
-    let how = if resp.status == 404 || resp.status == 410 {
-        format!("The article answers HTTP {}", resp.status)
-    } else {
-        format!("The article now redirects to {}", resp.final_url)
+    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
+    let now = Utc::now().timestamp();
+    let old_hash = old.content_hash();
+    // The text held is the latest version, or the baseline file, which
+    // becomes version 1 now if the history does not hold it yet.
+    let (file, version, stored_at) = match &latest {
+        Some(v) => (None, v.seq, v.stored_at),
+        None => (
+            Some(file_version(
+                ctx,
+                old.to_baseline(watch.url.as_str(), ""),
+                old_hash.clone(),
+            )),
+            1,
+            now,
+        ),
     };
     let mut a = article_alert(
-        ctx,
         watch,
         ChangeKind::TakenDown,
         how.clone(),
-        &[&"taken_down", &old.content_hash()],
-    )?;
+        &[&"taken_down", &old_hash],
+        latest.as_ref(),
+    );
     a.title = old.title.clone();
     a.byline = old.byline.clone();
+    a.last_known = Some(LastKnown::of(
+        &old,
+        version,
+        rfc3339(stored_at),
+        st.last_ok.map(rfc3339),
+    ));
     // The evidence: the last version kept, and the answer that reported it gone.
-    let version = latest_version(ctx, watch)?;
-    let kept = ctx
+    let snapshot = ctx
         .state
         .snapshots(Some(&watch.name))
         .map_err(|e| e.to_string())?
         .into_iter()
         .find(|s| s.version == version && s.kind == SnapshotKind::Version);
-    a.evidence = evidence(ctx, watch, version, kept.map(|s| s.body_sha256));
-    Ok((
-        Outcome::Changed(ChangeKind::TakenDown),
-        how,
-        vec![a],
-        Keep::TakenDown {
-            version,
-            raw: Box::new(snapshot_of(watch, resp.clone())),
-        },
-    ))
-}
-
-/// The number of a watch's latest kept version (0 before the first).
-fn latest_version(ctx: &Context, watch: &Watch) -> Result<i64, String> {
-    ctx.state
-        .latest_version(&watch.name)
-        .map_err(|e| e.to_string())
+    a.evidence = evidence(ctx, watch, version, snapshot.map(|s| s.body_sha256));
+    st.gone = true;
+    st.validators = Validators::default();
+    let keep = Keep {
+        file_version: file,
+        event: Some(NewEvent {
+            at: now,
+            kind: EventKind::TakenDown,
+            detail: how.clone(),
+        }),
+        takedown: Some((version, Box::new(snapshot_of(watch, resp)))),
+        ..Keep::default()
+    };
+    Ok((Outcome::Changed(ChangeKind::TakenDown), how, vec![a], keep))
 }
 
 /// Where an article alert's evidence is: the version it shows, the viewer's
@@ -670,23 +816,28 @@ fn snapshot_of(watch: &Watch, resp: Response) -> NewSnapshot {
     }
 }
 
+/// Unix time as RFC 3339 (UTC, seconds).
+fn rfc3339(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// An alert about a watch's article. Its id also carries the number of the
-/// baseline's version: a change that recurs (A→B, back to A, A→B again)
-/// stays distinct, while a re-run after a crash derives the same id.
+/// baseline's version (`latest`, 0 before the first): a change that recurs
+/// (A→B, back to A, A→B again) stays distinct, while a re-run after a crash
+/// derives the same id.
 fn article_alert(
-    ctx: &Context,
     watch: &Watch,
     kind: ChangeKind,
     summary: String,
     id_parts: &[&dyn ToString],
-) -> Result<Alert, String> {
-    let version = ctx
-        .state
-        .latest_version(&watch.name)
-        .map_err(|e| e.to_string())?;
+    latest: Option<&VersionRow>,
+) -> Alert {
+    let version = latest.map_or(0, |v| v.seq);
     let mut parts = id_parts.to_vec();
     parts.push(&version);
-    Ok(base_alert(watch, kind, summary, &parts))
+    base_alert(watch, kind, summary, &parts)
 }
 
 /// Reads a watch's baseline document (`None` before the first check).
@@ -758,7 +909,6 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .state
             .has_seen_items(&watch.name)
             .map_err(|e| e.to_string())?;
-    let listed = listed.unwrap_or_default();
     let validators = if first {
         Validators::default()
     } else {
@@ -770,13 +920,13 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                 Outcome::NotModified,
                 "304 Not Modified".into(),
                 vec![],
-                Keep::Nothing,
+                Keep::default(),
             ))
         }
         Fetched::Page(r) => r,
     };
     if resp.status == 404 || resp.status == 410 {
-        return Err(format!("{} answers HTTP {}", watch.url, resp.status));
+        return Err(listing_gone(watch, resp.status, st.last_ok.is_none()));
     }
     st.validators = resp.validators.clone();
     let (kind, selector) = (watch.kind, watch.selector.clone());
@@ -793,16 +943,39 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         })
         .await?
         .map_err(|e| format!("{}: {e}", watch.url))?;
+    let listed = listed.unwrap_or_default();
+    if items.is_empty() {
+        return Err(no_items(ctx, watch));
+    }
+    if redesigned(listed.len(), items.len()) {
+        return Err(too_few_items(ctx, watch, listed.len(), items.len()));
+    }
     let now = Utc::now().timestamp();
-    if first {
-        let detail = format!("first check: {} items recorded, no alert", items.len());
-        return Ok((
-            Outcome::ItemsRecorded(items.len()),
-            detail,
-            vec![],
-            Keep::Items { items, now },
+    st.last_ok = Some(now);
+    // A hand-written list the history does not hold yet becomes version 1.
+    let mut keep = Keep::default();
+    if !listed.is_empty()
+        && ctx
+            .state
+            .latest(&watch.name)
+            .map_err(|e| e.to_string())?
+            .is_none()
+    {
+        keep.file_version = Some(file_version(
+            ctx,
+            store::items_baseline(&listed, watch.url.as_str(), ""),
+            store::items_hash(&listed),
         ));
     }
+    if first {
+        let (count, detail) = (
+            items.len(),
+            format!("first check: {} items recorded, no alert", items.len()),
+        );
+        keep.baseline = Some(NewBaseline::Items { items, now });
+        return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
+    }
+    let listed: std::collections::HashSet<String> = listed.into_iter().map(|i| i.key).collect();
     let mut new_items = Vec::new();
     for it in items.iter().filter(|it| !listed.contains(&it.key)) {
         if !ctx
@@ -815,7 +988,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         }
     }
     if new_items.is_empty() {
-        return Ok((Outcome::Unchanged, String::new(), vec![], Keep::Nothing));
+        return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
     let matching = matching_items(ctx, watch, &new_items).await;
     let mut alerts = vec![];
@@ -851,7 +1024,105 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     } else {
         Outcome::NewItems(alerts[0].items.len())
     };
-    Ok((outcome, detail, alerts, Keep::Items { items, now }))
+    keep.baseline = Some(NewBaseline::Items { items, now });
+    Ok((outcome, detail, alerts, keep))
+}
+
+/// A listing or feed that had at least this many items before can tell a
+/// redesign from ordinary churn: tag pages, search results and feeds show a
+/// fixed page of items (10 to 50), so new stories push old ones out and the
+/// count holds. Below it, a drop is too noisy to read (3 to 1 is normal on a
+/// quiet search); an empty page is an error whatever it had before.
+const REDESIGN_MIN_BEFORE: usize = 8;
+
+/// True when a listing or feed went from `before` items (its last accepted
+/// version) to fewer than a quarter of them: a redesign the default
+/// detection or the `selector` no longer follows, or a consent, login or
+/// error page served in place of the page, not news getting quieter.
+fn redesigned(before: usize, now: usize) -> bool {
+    before >= REDESIGN_MIN_BEFORE && now * 4 < before
+}
+
+/// The hint at the end of the item errors: how to try a change.
+fn try_it(ctx: &Context, watch: &Watch) -> String {
+    format!(
+        "try it with `presswatch check --config {} --watch {} --dry-run`",
+        ctx.config.path.display(),
+        watch.name
+    )
+}
+
+/// The error of a listing or feed that yields no items, saying what to check.
+fn no_items(ctx: &Context, watch: &Watch) -> String {
+    let (url, name) = (&watch.url, &watch.name);
+    match (watch.kind, &watch.selector) {
+        (WatchKind::Feed, _) => format!(
+            "the feed at {url} has no entries. Open it in a browser: if the feed moved, the site's pages \
+             usually name the new one in their source (<link rel=\"alternate\" type=\"application/rss+xml\">); \
+             set `url` of watch {name} to it"
+        ),
+        (_, Some(selector)) => format!(
+            "`selector = \"{selector}\"` of watch {name} matches no links on {url}: the site has probably \
+             changed its markup. Open the page in a browser, find the list of stories with Inspect (the \
+             developer tools) and set `selector` to the CSS selector of the element that holds their links \
+             (in the browser console, document.querySelectorAll(\"{selector} a\") shows what it matches); {}",
+            try_it(ctx, watch)
+        ),
+        (_, None) => format!(
+            "no story links found on {url}: presswatch looks for links whose text reads like a headline \
+             (4 to 40 words) outside navigation, header and footer. Open the page in a browser: if it lists \
+             stories, set `selector` of watch {name} to the CSS selector of the element that holds their \
+             links (find it with Inspect in the developer tools, e.g. selector = \".search-results\"); {}. \
+             If the browser shows a login, a cookie wall or a captcha instead, presswatch cannot read this page",
+            try_it(ctx, watch)
+        ),
+    }
+}
+
+/// The error of a listing or feed whose items dropped from `before` to
+/// `now` ([`redesigned`]), saying what to check.
+fn too_few_items(ctx: &Context, watch: &Watch, before: usize, now: usize) -> String {
+    let what = if watch.kind == WatchKind::Feed {
+        "Open it in a browser: if the feed still lists as many entries, it may be served differently \
+         to presswatch (a bot check)"
+            .to_string()
+    } else {
+        format!(
+            "Open it in a browser: if it still lists as many stories, set `selector` of watch {} to the CSS \
+             selector of the element that holds their links (find it with Inspect in the developer tools); {}",
+            watch.name,
+            try_it(ctx, watch)
+        )
+    };
+    format!(
+        "{url} lists only {now} items where its last accepted version had {before}: the page was probably \
+         redesigned, or a consent, login or error page was served in its place. {what}. If the page really \
+         lists fewer items now, delete {baseline}: the next check takes the page as it is (items seen \
+         before are never reported as new again)",
+        url = watch.url,
+        baseline = ctx.baselines.path(&watch.name).display(),
+    )
+}
+
+/// The error of a listing or feed answering 404 or 410: a wrong URL when it
+/// never worked, a moved page when it did.
+fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
+    if never_worked {
+        format!(
+            "{url} answers HTTP {status} and has never worked for this watch: the URL may be mistyped or \
+             cut off. Open it in a browser and copy the address of the page that lists the stories into \
+             `url` of watch {name}",
+            url = watch.url,
+            name = watch.name
+        )
+    } else {
+        format!(
+            "{url} answers HTTP {status}: the page has moved or is gone (sites rename tag, section and \
+             feed addresses). Find it on the site and set `url` of watch {name} to its new address",
+            url = watch.url,
+            name = watch.name
+        )
+    }
 }
 
 /// The new items that pass the watch's keyword filter (all when it has none).
@@ -974,11 +1245,12 @@ pub fn total_line(reports: &[Report]) -> String {
     let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
     let alerts: usize = reports.iter().map(|r| r.alerts.len()).sum();
     format!(
-        "total: {} watches: {} changed, {} with new items, {} unchanged, {} baselines stored, {} errors; {} alerts",
+        "total: {} watches: {} changed, {} with new items, {} unchanged, {} taken down, {} baselines stored, {} errors; {} alerts",
         reports.len(),
-        count(|o| matches!(o, Outcome::Changed(_))),
+        count(|o| matches!(o, Outcome::Changed(k) if *k != ChangeKind::TakenDown)),
         count(|o| matches!(o, Outcome::NewItems(_))),
         count(|o| matches!(o, Outcome::Unchanged | Outcome::NotModified)),
+        count(|o| matches!(o, Outcome::Changed(ChangeKind::TakenDown) | Outcome::Gone)),
         count(|o| matches!(o, Outcome::BaselineStored | Outcome::ItemsRecorded(_))),
         count(|o| matches!(o, Outcome::Error(_))),
         alerts

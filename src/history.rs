@@ -1,128 +1,517 @@
-//! A watch's version history: the accepted versions kept in the state
-//! database (content-addressed, the newest `keep_versions` of each watch),
-//! listed by `presswatch history` and compared by `presswatch diff --watch`.
+//! A watch's history: the versions kept in the state database
+//! (content-addressed, the newest `keep_versions` of each watch) and the
+//! takedowns and restores between them, listed by `presswatch history` and
+//! compared by `presswatch diff --watch`.
+//!
+//! Version 1 is the baseline the watch started from: its first fetch, or the
+//! baseline file as presswatch first found it (written by hand). An article's
+//! versions are its texts, a listing's or feed's versions its item lists.
+
+use std::collections::HashSet;
 
 use chrono::DateTime;
 
-use crate::check;
-use crate::compare;
-use crate::config::Watch;
-use crate::document::Document;
-use crate::store::State;
+use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::compare::{self, Rules};
+use crate::config::{Config, Watch, WatchKind};
+use crate::document::{Document, Item};
+use crate::notify::render;
+use crate::store::{self, EventKind, Origin, State, WatchEvent};
 
-/// One accepted version of a watch's document.
+/// One kept version of a watch.
 #[derive(Debug, Clone)]
 pub struct Version {
-    /// Its number: 1 for the first version ever accepted, counting up.
+    /// Its number: 1 for the watch's first version, counting up.
     pub seq: i64,
-    /// SHA-256 of its compared content.
+    /// SHA-256 of its compared content (an article's text, a listing's item keys).
     pub sha256: String,
-    /// Unix time it was accepted.
-    pub accepted_at: i64,
-    /// The document.
-    pub doc: Document,
+    /// Unix time it was stored.
+    pub stored_at: i64,
+    /// Where it came from.
+    pub origin: Origin,
+    /// What it holds.
+    pub content: Content,
+}
+
+/// What a version holds.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// An article's text.
+    Article(Document),
+    /// A listing's or feed's items.
+    Items(Vec<Item>),
+}
+
+/// `2026-05-14 09:00 UTC`.
+fn when(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| t.to_string())
+}
+
+impl Version {
+    /// An article version's text (`None` for a listing's items).
+    pub fn document(&self) -> Option<&Document> {
+        match &self.content {
+            Content::Article(d) => Some(d),
+            Content::Items(_) => None,
+        }
+    }
+
+    /// `version 2 (stored 2026-05-14 09:00 UTC)`.
+    fn named(&self) -> String {
+        format!("version {} (stored {})", self.seq, when(self.stored_at))
+    }
+
+    /// Where a watch's first version came from, in words.
+    fn baseline_label(&self) -> &'static str {
+        match self.origin {
+            Origin::File => "baseline (hand-written file)",
+            Origin::Fetched => "baseline (first fetch)",
+        }
+    }
+
+    /// `812 words` or `14 items`.
+    fn size(&self) -> String {
+        match &self.content {
+            Content::Article(d) => format!("{:>5} words", d.word_count()),
+            Content::Items(items) => format!("{:>5} items", items.len()),
+        }
+    }
 }
 
 /// The versions of a watch still kept, oldest first.
-pub fn versions(state: &State, watch: &str) -> Result<Vec<Version>, String> {
-    let rows = state.versions(watch).map_err(|e| e.to_string())?;
+pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
+    let rows = state.versions(&watch.name).map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(rows.len());
-    for (seq, sha256, accepted_at) in rows {
+    for row in rows {
         let body = state
-            .version_body(watch, seq)
+            .version_body(&watch.name, row.seq)
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("watch {watch}: version {seq} has no stored text"))?;
+            .ok_or_else(|| {
+                format!(
+                    "watch {}: version {} has no stored text",
+                    watch.name, row.seq
+                )
+            })?;
+        let content = match watch.kind {
+            WatchKind::Article => Content::Article(Document::from_baseline(&body)),
+            WatchKind::Listing | WatchKind::Feed => Content::Items(store::items_of_baseline(&body)),
+        };
         out.push(Version {
-            seq,
-            sha256,
-            accepted_at,
-            doc: Document::from_baseline(&body),
+            seq: row.seq,
+            sha256: row.sha256,
+            stored_at: row.stored_at,
+            origin: row.origin,
+            content,
         });
     }
     Ok(out)
 }
 
+/// What changed from one version to the next, as an alert would say it.
+fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
+    match (&prev.content, &v.content) {
+        (Content::Article(a), Content::Article(b)) => compare::compare(a, b, rules)
+            .map(|c| c.summary)
+            .unwrap_or_else(|| "no change that alerts".to_string()),
+        (Content::Items(a), Content::Items(b)) => {
+            let (new, dropped) = item_changes(a, b);
+            let mut parts = Vec::new();
+            if !new.is_empty() {
+                let titles: Vec<String> = new.iter().take(3).map(|i| item_name(i)).collect();
+                let more = if new.len() > 3 {
+                    format!(" and {} more", new.len() - 3)
+                } else {
+                    String::new()
+                };
+                parts.push(format!(
+                    "{}: {}{more}",
+                    crate::text::plural(new.len(), "new item", "new items"),
+                    titles.join("; ")
+                ));
+            }
+            if !dropped.is_empty() {
+                parts.push(format!(
+                    "{} no longer listed",
+                    crate::text::plural(dropped.len(), "item", "items")
+                ));
+            }
+            if parts.is_empty() {
+                "the same items".to_string()
+            } else {
+                parts.join("; ")
+            }
+        }
+        _ => "a different kind of content".to_string(),
+    }
+}
+
+/// An item as a line names it: its title, else its URL.
+fn item_name(item: &Item) -> String {
+    if item.title.is_empty() {
+        item.url.clone()
+    } else {
+        format!("«{}»", item.title)
+    }
+}
+
+/// The items of `b` not in `a`, and those of `a` no longer in `b`, by key.
+fn item_changes<'a>(a: &'a [Item], b: &'a [Item]) -> (Vec<&'a Item>, Vec<&'a Item>) {
+    let keys = |items: &[Item]| items.iter().map(|i| i.key.clone()).collect::<HashSet<_>>();
+    let (ka, kb) = (keys(a), keys(b));
+    (
+        b.iter().filter(|i| !ka.contains(&i.key)).collect(),
+        a.iter().filter(|i| !kb.contains(&i.key)).collect(),
+    )
+}
+
+/// How a watch's next version comes about, for a watch that has only one.
+fn how_versions_come(watch: &Watch, config: &Config) -> String {
+    let when = match watch.kind {
+        WatchKind::Article => "when a check finds a change of the text, headline or byline",
+        WatchKind::Listing | WatchKind::Feed => "when a check finds new items",
+    };
+    format!(
+        "A new version is stored {when}; `presswatch diff --config {config} --watch {name}` then shows \
+         what changed.",
+        config = config.path.display(),
+        name = watch.name
+    )
+}
+
 /// The table `presswatch history WATCH` prints: one line per version with
-/// what changed since the one before, as an alert would say it.
-pub fn table(state: &State, watch: &Watch) -> Result<String, String> {
-    let versions = versions(state, &watch.name)?;
+/// what changed since the one before, as an alert would say it, and the
+/// takedowns and restores between them.
+pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, String> {
+    let versions = versions(state, watch)?;
     if versions.is_empty() {
         return Ok(format!(
-            "watch {}: no versions recorded yet (the first check stores one)\n",
+            "watch {}: no versions recorded yet (its first check stores its baseline as version 1)\n",
             watch.name
         ));
     }
-    let rules = check::rules(watch);
-    let mut out = String::new();
-    let mut previous: Option<&Version> = None;
-    for v in &versions {
-        let change = match previous {
-            None => "first version kept".to_string(),
-            Some(p) => compare::compare(&p.doc, &v.doc, &rules)
-                .map(|c| c.summary)
-                .unwrap_or_else(|| "no change that alerts".to_string()),
+    let events = state.events(&watch.name).map_err(|e| e.to_string())?;
+    let rules = crate::check::rules(watch);
+    // Each event after the version it refers to (the text held when taken
+    // down, the text that came back); in time order otherwise.
+    let mut lines: Vec<((i64, u8, i64), String)> = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        let change = match i.checked_sub(1).map(|p| &versions[p]) {
+            None if v.seq == 1 => v.baseline_label().to_string(),
+            None => "oldest version kept (earlier ones were pruned)".to_string(),
+            Some(p) => change_line(p, v, &rules),
         };
-        out.push_str(&format!(
-            "{:>4}  {}  {}  {:>5} words  {}\n",
-            v.seq,
-            DateTime::from_timestamp(v.accepted_at, 0)
-                .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_else(|| v.accepted_at.to_string()),
-            &v.sha256[..v.sha256.len().min(12)],
-            v.doc.word_count(),
-            change
+        lines.push((
+            (v.seq, 0, v.stored_at),
+            format!(
+                "{:>4}  {}  {}  {}  {}",
+                v.seq,
+                when(v.stored_at),
+                &v.sha256[..v.sha256.len().min(12)],
+                v.size(),
+                change
+            ),
         ));
-        previous = Some(v);
+    }
+    for e in &events {
+        lines.push(((e.version, 1, e.at), event_line(e)));
+    }
+    lines.sort_by_key(|(order, _)| *order);
+    let mut out: String = lines.into_iter().map(|(_, l)| l + "\n").collect();
+    if versions.len() == 1 && versions[0].seq == 1 {
+        out.push_str(&format!(
+            "Only the baseline so far. {}\n",
+            how_versions_come(watch, config)
+        ));
     }
     Ok(out)
 }
 
-/// The two versions `presswatch diff --watch` compares: `from` defaults to the
-/// version before `to`, `to` to the latest.
-pub fn pair(
+/// A takedown or restore as a history line.
+fn event_line(e: &WatchEvent) -> String {
+    let (what, version) = match e.kind {
+        EventKind::TakenDown => ("taken down", "the text held is version"),
+        EventKind::Restored => ("restored", "its text is version"),
+    };
+    format!(
+        "{:>4}  {}  {what}: {} ({version} {})",
+        "·",
+        when(e.at),
+        e.detail,
+        e.version
+    )
+}
+
+/// The stored text of one version, as `presswatch history --show V` prints
+/// it: a line naming it, then the text in the baseline format (a listing's
+/// items one per line).
+pub fn show(state: &State, watch: &Watch, seq: i64) -> Result<String, String> {
+    let versions = versions(state, watch)?;
+    let v = find(&versions, &watch.name, seq)?;
+    let body = state
+        .version_body(&watch.name, seq)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let origin = if v.seq == 1 {
+        format!(", {}", v.baseline_label())
+    } else {
+        String::new()
+    };
+    Ok(format!(
+        "watch {}: {}{origin}\n\n{body}",
+        watch.name,
+        v.named()
+    ))
+}
+
+/// The kept version `seq`, or an error naming those kept.
+fn find<'a>(versions: &'a [Version], watch: &str, seq: i64) -> Result<&'a Version, String> {
+    versions.iter().find(|v| v.seq == seq).ok_or_else(|| {
+        let kept: Vec<String> = versions.iter().map(|v| v.seq.to_string()).collect();
+        format!(
+            "watch {watch} has no version {seq} (kept: {})",
+            if kept.is_empty() {
+                "none".to_string()
+            } else {
+                kept.join(", ")
+            }
+        )
+    })
+}
+
+/// What `presswatch diff` prints, and whether the two versions differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diff {
+    /// The text (or JSON) to print.
+    pub output: String,
+    /// True when they differ in a way that alerts.
+    pub changed: bool,
+}
+
+/// `presswatch diff --watch`: two kept versions of a watch, compared with its
+/// rules (`rules`, the watch's own with any extra `--ignore`). `from`
+/// defaults to the version before `to`, `to` to the latest. A watch with
+/// one version or none gets an answer saying so, not an error.
+pub fn diff(
     state: &State,
-    watch: &str,
+    config: &Config,
+    watch: &Watch,
     from: Option<i64>,
     to: Option<i64>,
-) -> Result<(Version, Version), String> {
+    rules: &Rules,
+    json: bool,
+) -> Result<Diff, String> {
     let versions = versions(state, watch)?;
-    let find = |seq: i64| {
-        versions
-            .iter()
-            .find(|v| v.seq == seq)
-            .cloned()
-            .ok_or_else(|| {
-                let kept: Vec<String> = versions.iter().map(|v| v.seq.to_string()).collect();
-                format!(
-                    "watch {watch} has no version {seq} (kept: {})",
-                    if kept.is_empty() {
-                        "none".to_string()
-                    } else {
-                        kept.join(", ")
-                    }
-                )
-            })
+    let only = match versions.as_slice() {
+        [] if from.is_none() && to.is_none() => Some(format!(
+            "watch {} has no versions yet: its first check stores its baseline as version 1.",
+            watch.name
+        )),
+        [v] if from.is_none() && to.is_none_or(|t| t == v.seq) => Some(format!(
+            "watch {} has only its {}, {}: there is nothing to compare it with yet. {}",
+            watch.name,
+            v.baseline_label(),
+            v.named(),
+            how_versions_come(watch, config)
+        )),
+        _ => None,
     };
+    if let Some(message) = only {
+        let output = if json {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "changed": false,
+                "versions": versions.iter().map(version_json).collect::<Vec<_>>(),
+                "message": message,
+            }))
+            .map_err(|e| e.to_string())?
+                + "\n"
+        } else {
+            message + "\n"
+        };
+        return Ok(Diff {
+            output,
+            changed: false,
+        });
+    }
     let to = match to {
-        Some(seq) => find(seq)?,
-        None => versions
-            .last()
-            .cloned()
-            .ok_or_else(|| format!("watch {watch}: no versions recorded yet"))?,
+        Some(seq) => find(&versions, &watch.name, seq)?,
+        None => versions.last().expect("more than one version"),
     };
     let from = match from {
-        Some(seq) => find(seq)?,
+        Some(seq) => find(&versions, &watch.name, seq)?,
         None => versions
             .iter()
             .rev()
             .find(|v| v.seq < to.seq)
-            .cloned()
             .ok_or_else(|| {
                 format!(
-                    "watch {watch}: version {} is the oldest kept; name --from and --to",
-                    to.seq
+                    "watch {}: version {} is the oldest kept; name --from and --to",
+                    watch.name, to.seq
                 )
             })?,
     };
-    Ok((from, to))
+    let header = format!(
+        "watch {}: {} → {}\n\n",
+        watch.name,
+        from.named(),
+        to.named()
+    );
+    let mut d = match (&from.content, &to.content) {
+        (Content::Article(a), Content::Article(b)) => documents(
+            a,
+            b,
+            rules,
+            json,
+            &About {
+                watch: &watch.name,
+                url: watch.url.as_str(),
+                outlet: &watch.outlet(),
+                detected_at: rfc3339(to.stored_at),
+            },
+            &render::Context::of(config),
+        )?,
+        (Content::Items(a), Content::Items(b)) => items(a, b, json)?,
+        _ => return Err(format!("watch {}: versions of different kinds", watch.name)),
+    };
+    if json {
+        // Which versions, when stored, beside what changed.
+        let mut v: serde_json::Value =
+            serde_json::from_str(&d.output).map_err(|e| e.to_string())?;
+        v["from"] = version_json(from);
+        v["to"] = version_json(to);
+        d.output = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n";
+    } else {
+        d.output = header + &d.output;
+    }
+    Ok(d)
+}
+
+/// A version's number, time and origin as JSON.
+fn version_json(v: &Version) -> serde_json::Value {
+    serde_json::json!({
+        "version": v.seq,
+        "stored_at": rfc3339(v.stored_at),
+        "origin": match v.origin { Origin::File => "file", Origin::Fetched => "fetched" },
+    })
+}
+
+fn rfc3339(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The change between two listings' item lists.
+fn items(a: &[Item], b: &[Item], json: bool) -> Result<Diff, String> {
+    let (new, dropped) = item_changes(a, b);
+    let changed = !new.is_empty();
+    let output = if json {
+        let list = |items: &[&Item]| {
+            items
+                .iter()
+                .map(|i| serde_json::json!({ "title": i.title, "url": i.url, "key": i.key }))
+                .collect::<Vec<_>>()
+        };
+        serde_json::to_string_pretty(&serde_json::json!({
+            "changed": changed,
+            "new": list(&new),
+            "no_longer_listed": list(&dropped),
+        }))
+        .map_err(|e| e.to_string())?
+            + "\n"
+    } else {
+        let mut out = String::new();
+        for (label, list) in [("new", &new), ("no longer listed", &dropped)] {
+            if list.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "{} {label}:\n",
+                crate::text::plural(list.len(), "item", "items")
+            ));
+            for i in list.iter() {
+                out.push_str(&format!("* {}\n  {}\n", i.title, i.url));
+            }
+        }
+        if out.is_empty() {
+            out.push_str("No change: the same items\n");
+        }
+        out
+    };
+    Ok(Diff { output, changed })
+}
+
+/// What a compared pair of documents is, for the text of their change.
+pub struct About<'a> {
+    /// The watch (`diff` for two files).
+    pub watch: &'a str,
+    /// The new version's URL or file.
+    pub url: &'a str,
+    /// The outlet.
+    pub outlet: &'a str,
+    /// When the new version was stored (RFC 3339).
+    pub detected_at: String,
+}
+
+/// The change between two documents as `presswatch diff` prints it: the
+/// alert's text (rendered in `ctx`), or with `json` everything an alert is
+/// built from.
+pub fn documents(
+    a: &Document,
+    b: &Document,
+    rules: &Rules,
+    json: bool,
+    about: &About,
+    ctx: &render::Context,
+) -> Result<Diff, String> {
+    let change = compare::compare(a, b, rules);
+    let output = if json {
+        let v = match &change {
+            None => {
+                serde_json::json!({ "changed": false, "kind": null, "summary": "No change", "added": [], "removed": [] })
+            }
+            Some(c) => serde_json::json!({
+                "changed": true,
+                "kind": c.kind(),
+                "kinds": c.kinds,
+                "summary": c.summary,
+                "added": c.added_text(),
+                "removed": c.removed_text(),
+                "headline": c.headline,
+                "byline": c.byline,
+                "stats": c.stats,
+                "blocks": c.blocks,
+            }),
+        };
+        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"
+    } else {
+        match &change {
+            None => "No change\n".to_string(),
+            Some(c) => render::text(
+                &Alert {
+                    schema: SCHEMA_VERSION,
+                    id: Alert::derive_id(about.watch, &[&a.content_hash(), &b.content_hash()]),
+                    watch: about.watch.to_string(),
+                    url: about.url.to_string(),
+                    outlet: about.outlet.to_string(),
+                    kind: c.kind(),
+                    summary: c.summary.clone(),
+                    title: b.title.clone().or(a.title.clone()),
+                    byline: b.byline.clone(),
+                    detected_at: about.detected_at.clone(),
+                    change: Some(c.clone()),
+                    items: vec![],
+                    error: None,
+                    evidence: None,
+                    last_known: None,
+                },
+                ctx,
+            ),
+        }
+    };
+    Ok(Diff {
+        output,
+        changed: change.is_some(),
+    })
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use presswatch::check::{self, Context};
-use presswatch::compare::{self, Rules};
+use presswatch::compare::Rules;
 use presswatch::config::Config;
 use presswatch::document::Document;
 use presswatch::fetch::{self, Fetcher, Replay};
@@ -104,13 +104,18 @@ enum Command {
         #[arg(long, requires = "watch")]
         to: Option<i64>,
     },
-    /// List the stored versions of a watch, each with what changed.
+    /// List the stored versions of a watch, each with what changed, and its
+    /// takedowns and restores; or print one version's text (--show).
     History {
         /// The config file.
         #[arg(long, short)]
         config: PathBuf,
         /// The watch.
         watch: String,
+        /// Print the stored text of this version (an article's text, a
+        /// listing's items).
+        #[arg(long, value_name = "V")]
+        show: Option<i64>,
     },
     /// Export the kept raw responses as a WARC file (request, response or
     /// revisit, and metadata records; a warcinfo record first).
@@ -388,17 +393,39 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
                     ignore: ignore_rules(&ignore)?,
                     min_change: 0,
                 };
-                print_diff(&a, &b, &rules, json, &new.display().to_string())
+                let name = new.display().to_string();
+                let about = presswatch::history::About {
+                    watch: "diff",
+                    url: &name,
+                    outlet: b.canonical_url.as_deref().unwrap_or(&name),
+                    detected_at: chrono::Utc::now()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                };
+                print_diff(presswatch::history::documents(
+                    &a,
+                    &b,
+                    &rules,
+                    json,
+                    &about,
+                    &render::Context::default(),
+                )?)
             }
             _ => Err("diff needs OLD and NEW files, or --watch with --config".into()),
         },
-        Command::History { config, watch } => {
+        Command::History {
+            config,
+            watch,
+            show,
+        } => {
             let cfg = load_config(&config)?;
             let w = cfg
                 .watch(&watch)
                 .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
             let state = store::State::open(&cfg.daemon.state_dir)?;
-            print!("{}", presswatch::history::table(&state, w)?);
+            match show {
+                Some(seq) => print!("{}", presswatch::history::show(&state, w, seq)?),
+                None => print!("{}", presswatch::history::table(&state, &cfg, w)?),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
@@ -672,77 +699,17 @@ fn cmd_diff_watch(
         .watch(watch)
         .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
     let state = store::State::open(&cfg.daemon.state_dir)?;
-    let (a, b) = presswatch::history::pair(&state, watch, from, to)?;
-    if !json {
-        println!("watch {watch}: version {} → version {}\n", a.seq, b.seq);
-    }
     let mut rules = check::rules(w);
     rules.ignore.extend(ignore_rules(ignore)?);
-    print_diff(&a.doc, &b.doc, &rules, json, w.url.as_str())
+    print_diff(presswatch::history::diff(
+        &state, &cfg, w, from, to, &rules, json,
+    )?)
 }
 
-fn print_diff(
-    a: &Document,
-    b: &Document,
-    rules: &Rules,
-    json: bool,
-    new_name: &str,
-) -> Result<ExitCode, String> {
-    let change = compare::compare(a, b, rules);
-    if json {
-        let v = match &change {
-            None => {
-                serde_json::json!({ "changed": false, "kind": null, "summary": "No change", "added": [], "removed": [] })
-            }
-            Some(c) => serde_json::json!({
-                "changed": true,
-                "kind": c.kind(),
-                "kinds": c.kinds,
-                "summary": c.summary,
-                "added": c.added_text(),
-                "removed": c.removed_text(),
-                "headline": c.headline,
-                "byline": c.byline,
-                "stats": c.stats,
-                "blocks": c.blocks,
-            }),
-        };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-        );
-    } else {
-        match &change {
-            None => println!("No change"),
-            Some(c) => {
-                let alert = presswatch::alert::Alert {
-                    schema: presswatch::alert::SCHEMA_VERSION,
-                    id: presswatch::alert::Alert::derive_id(
-                        "diff",
-                        &[&a.content_hash(), &b.content_hash()],
-                    ),
-                    watch: "diff".into(),
-                    url: new_name.to_string(),
-                    outlet: b
-                        .canonical_url
-                        .clone()
-                        .unwrap_or_else(|| new_name.to_string()),
-                    kind: c.kind(),
-                    summary: c.summary.clone(),
-                    title: b.title.clone().or(a.title.clone()),
-                    byline: b.byline.clone(),
-                    detected_at: chrono::Utc::now()
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    change: Some(c.clone()),
-                    items: vec![],
-                    error: None,
-                    evidence: None,
-                };
-                print!("{}", render::text(&alert, &render::Context::default()));
-            }
-        }
-    }
-    Ok(if change.is_some() {
+/// Prints a diff; exit status 1 when the versions differ, as diff(1).
+fn print_diff(diff: presswatch::history::Diff) -> Result<ExitCode, String> {
+    print!("{}", diff.output);
+    Ok(if diff.changed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

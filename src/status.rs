@@ -36,10 +36,17 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             Some(t) if t <= now => "now".to_string(),
             t => ago(t),
         };
+        // A taken-down article stays taken down until it is back, whatever
+        // a check said since (unless it failed).
+        let result = match st.last_result.as_deref() {
+            Some(r) if st.gone && r != "error" => "taken down".to_string(),
+            Some(r) => r.to_string(),
+            None => "-".to_string(),
+        };
         rows.push([
             w.name.clone(),
             ago(st.last_check),
-            st.last_result.clone().unwrap_or_else(|| "-".into()),
+            result,
             ago(st.last_change),
             next,
             st.failures.to_string(),

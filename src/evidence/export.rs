@@ -128,8 +128,8 @@ pub fn export(
                 .versions(&s.watch)
                 .map_err(std::io::Error::other)?
                 .into_iter()
-                .find(|v| v.0 == s.version)
-                .map(|v| v.1)
+                .find(|v| v.seq == s.version)
+                .map(|v| v.sha256)
                 .unwrap_or_default();
             let fields = [
                 ("presswatch-watch", s.watch.clone()),

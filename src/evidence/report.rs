@@ -96,7 +96,7 @@ fn watch_view(
     watch: &crate::config::Watch,
     alerts: &HashMap<(String, i64), Alert>,
 ) -> Result<WatchView, String> {
-    let versions = crate::history::versions(state, &watch.name)?;
+    let versions = crate::history::versions(state, watch)?;
     let snapshots = state
         .snapshots(Some(&watch.name))
         .map_err(|e| e.to_string())?;
@@ -108,11 +108,16 @@ fn watch_view(
     };
     let rules = crate::check::rules(watch);
     let mut out = Vec::with_capacity(versions.len());
-    for (i, v) in versions.iter().enumerate() {
+    // An article watch's versions are documents.
+    let docs: Vec<(&crate::history::Version, &crate::document::Document)> = versions
+        .iter()
+        .filter_map(|v| v.document().map(|d| (v, d)))
+        .collect();
+    for (i, &(v, doc)) in docs.iter().enumerate() {
         let alert = match (alerts.get(&(watch.name.clone(), v.seq)), i.checked_sub(1)) {
             (Some(a), _) => Some(a.clone()),
             (None, Some(p)) => {
-                let change = crate::compare::compare(&versions[p].doc, &v.doc, &rules);
+                let change = crate::compare::compare(docs[p].1, doc, &rules);
                 Some(Alert {
                     schema: SCHEMA_VERSION,
                     id: String::new(),
@@ -123,10 +128,10 @@ fn watch_view(
                     summary: change
                         .as_ref()
                         .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone()),
-                    title: v.doc.title.clone(),
-                    byline: v.doc.byline.clone(),
+                    title: doc.title.clone(),
+                    byline: doc.byline.clone(),
                     detected_at: Utc
-                        .timestamp_opt(v.accepted_at, 0)
+                        .timestamp_opt(v.stored_at, 0)
                         .single()
                         .unwrap_or_default()
                         .to_rfc3339(),
@@ -134,15 +139,16 @@ fn watch_view(
                     items: vec![],
                     error: None,
                     evidence: None,
+                    last_known: None,
                 })
             }
             (None, None) => None,
         };
         out.push(VersionView {
             seq: v.seq,
-            accepted_at: v.accepted_at,
+            accepted_at: v.stored_at,
             content_sha256: v.sha256.clone(),
-            doc: v.doc.clone(),
+            doc: doc.clone(),
             alert,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),

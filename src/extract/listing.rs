@@ -55,45 +55,28 @@ pub fn normalize_url(url: &Url) -> String {
     u.to_string()
 }
 
-/// Items of a listing page: the links matched by `selector`, or by default the
-/// links that look like articles (same site, headline-length anchor text,
-/// outside navigation, header and footer).
+/// Items of a listing page: the links matched by `selector`, or by default
+/// the links that read like headlines ([`headline_links`]).
 pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
     let dom = Html::parse_document(&super::prepare::for_parsing(html));
     let custom = selector.and_then(|s| Selector::parse(s).ok());
-    let anchors = Selector::parse("a[href]").expect("static selector");
-    let mut seen = HashSet::new();
-    let mut items = Vec::new();
-    let candidates: Vec<ElementRef<'_>> = match &custom {
+    let links: Vec<(ElementRef<'_>, Url, String)> = match &custom {
         Some(s) => dom
             .select(s)
             .flat_map(|e| {
                 if e.value().name() == "a" {
                     vec![e]
                 } else {
-                    e.select(&anchors).collect()
+                    e.select(&ANCHORS).collect()
                 }
             })
+            .filter_map(|a| link(a, base))
             .collect(),
-        None => dom.select(&anchors).collect(),
+        None => headline_links(&dom, base),
     };
-    for a in candidates {
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
-        let Ok(url) = base.join(href.trim()) else {
-            continue;
-        };
-        if !matches!(url.scheme(), "http" | "https") {
-            continue;
-        }
-        let title = text::clean(&a.text().collect::<String>());
-        if custom.is_none() && !looks_like_article_link(a, &url, base, &title) {
-            continue;
-        }
-        if title.is_empty() {
-            continue;
-        }
+    let mut seen = HashSet::new();
+    let mut items = Vec::new();
+    for (a, url, title) in links {
         let key = normalize_url(&url);
         if !seen.insert(key.clone()) {
             continue;
@@ -109,8 +92,72 @@ pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
     items
 }
 
-fn looks_like_article_link(a: ElementRef<'_>, url: &Url, base: &Url, title: &str) -> bool {
-    let same_site = url.host_str().map(site) == base.host_str().map(site);
+static ANCHORS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+
+/// An anchor's absolute http(s) URL and its text, when it has both.
+fn link<'a>(a: ElementRef<'a>, base: &Url) -> Option<(ElementRef<'a>, Url, String)> {
+    let url = base.join(a.value().attr("href")?.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let title = text::clean(&a.text().collect::<String>());
+    (!title.is_empty()).then_some((a, url, title))
+}
+
+/// Links to other sites count as items only when at least this many of them
+/// sit in repeated structure (or headline markup): a page made of them, such
+/// as an aggregator's front page or a search result page.
+const MIN_OTHER_SITE_LINKS: usize = 3;
+
+/// The links of a page that read like headlines, in page order: headline-
+/// length text (4 to 40 words), a path below the site's root, outside
+/// navigation, header, footer, sidebars and "most read" boxes.
+///
+/// Links to the page's own site always count. Links to other sites count
+/// where the page is made of them, which is how aggregators, search results
+/// and press-release wires look: each sits in a structure repeated for at
+/// least [`MIN_OTHER_SITE_LINKS`] of them (the same chain of elements above
+/// the link) or in headline markup (`h1`–`h6`), they are not marked as
+/// sponsored, and they are at least a third of all headline links. A news
+/// site's own tag page with a box of partner links keeps its own stories
+/// only.
+pub fn headline_links<'a>(dom: &'a Html, base: &Url) -> Vec<(ElementRef<'a>, Url, String)> {
+    let candidates: Vec<(ElementRef<'a>, Url, String, bool)> = dom
+        .select(&ANCHORS)
+        .filter_map(|a| link(a, base))
+        .filter(|(a, url, title)| reads_like_headline(url, base, title) && !in_page_chrome(*a))
+        .map(|(a, url, title)| {
+            let same = url.host_str().map(site) == base.host_str().map(site);
+            (a, url, title, same)
+        })
+        .filter(|(a, _, _, same)| *same || !sponsored(*a))
+        .collect();
+    let mut shapes: std::collections::HashMap<Vec<&str>, usize> = Default::default();
+    for (a, _, _, same) in &candidates {
+        if !same {
+            *shapes.entry(shape(*a)).or_default() += 1;
+        }
+    }
+    let other_site_item = |a: ElementRef<'_>| {
+        shapes.get(&shape(a)).copied().unwrap_or(0) >= MIN_OTHER_SITE_LINKS || in_headline(a)
+    };
+    let others = candidates
+        .iter()
+        .filter(|(a, _, _, same)| !same && other_site_item(*a))
+        .count();
+    let own = candidates.iter().filter(|c| c.3).count();
+    let page_of_other_sites = others >= MIN_OTHER_SITE_LINKS && others * 2 >= own;
+    candidates
+        .into_iter()
+        .filter(|(a, _, _, same)| *same || (page_of_other_sites && other_site_item(*a)))
+        .map(|(a, url, title, _)| (a, url, title))
+        .collect()
+}
+
+/// Headline-length link text and a path below the site's root that is not
+/// the listing page itself.
+fn reads_like_headline(url: &Url, base: &Url, title: &str) -> bool {
     let words = text::word_count(title);
     let path_depth = url
         .path()
@@ -118,17 +165,22 @@ fn looks_like_article_link(a: ElementRef<'_>, url: &Url, base: &Url, title: &str
         .split('/')
         .filter(|s| !s.is_empty())
         .count();
-    if !same_site || !(4..=40).contains(&words) || path_depth == 0 || url.path() == base.path() {
-        return false;
-    }
-    let mut cur = a.parent().and_then(ElementRef::wrap);
-    while let Some(e) = cur {
+    (4..=40).contains(&words)
+        && path_depth > 0
+        && url.as_str() != base.as_str()
+        && !(url.host_str() == base.host_str() && url.path() == base.path())
+}
+
+/// Inside navigation, header, footer, a sidebar, a menu, breadcrumbs or a
+/// "most read" / "trending" box.
+fn in_page_chrome(a: ElementRef<'_>) -> bool {
+    a.ancestors().filter_map(ElementRef::wrap).any(|e| {
         let name = e.value().name();
         if matches!(name, "nav" | "header" | "footer" | "aside") {
-            return false;
+            return true;
         }
         let class = e.value().attr("class").unwrap_or("").to_ascii_lowercase();
-        if [
+        [
             "nav",
             "menu",
             "footer",
@@ -139,12 +191,60 @@ fn looks_like_article_link(a: ElementRef<'_>, url: &Url, base: &Url, title: &str
         ]
         .iter()
         .any(|c| class.contains(c))
-        {
-            return false;
-        }
-        cur = e.parent().and_then(ElementRef::wrap);
+    })
+}
+
+/// A link marked as paid for: `rel="sponsored"`, or in an element near it
+/// (itself or one of five ancestors) whose class or id says ad, advert,
+/// sponsored or promoted.
+fn sponsored(a: ElementRef<'_>) -> bool {
+    if a.value()
+        .attr("rel")
+        .is_some_and(|r| r.to_ascii_lowercase().contains("sponsored"))
+    {
+        return true;
     }
-    true
+    let paid = |token: &str| {
+        let t = token.to_ascii_lowercase();
+        matches!(t.as_str(), "ad" | "ads")
+            || ["ad-", "ads-", "advert", "promoted"]
+                .iter()
+                .any(|p| t.starts_with(p))
+            || t.contains("sponsor")
+    };
+    std::iter::once(a)
+        .chain(a.ancestors().filter_map(ElementRef::wrap))
+        .take(6)
+        .any(|e| {
+            let v = e.value();
+            v.attr("class")
+                .unwrap_or("")
+                .split_whitespace()
+                .chain(v.attr("id"))
+                .any(paid)
+        })
+}
+
+/// The shape of the structure a link sits in: the names of its three
+/// nearest ancestors. Links repeated in one list or grid share it.
+fn shape<'a>(a: ElementRef<'a>) -> Vec<&'a str> {
+    a.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(3)
+        .map(|e| e.value().name())
+        .collect()
+}
+
+/// In headline markup: inside an `h1`–`h6` near the link, or holding one.
+fn in_headline(a: ElementRef<'_>) -> bool {
+    static HEADINGS: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("h1, h2, h3, h4, h5, h6").expect("static selector"));
+    let heading = |name: &str| matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    a.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(3)
+        .any(|e| heading(e.value().name()))
+        || a.select(&HEADINGS).next().is_some()
 }
 
 /// The registrable-ish part of a host: drops a leading `www.`.
@@ -214,6 +314,42 @@ mod tests {
             .map(|i| i.title)
             .collect();
         assert_eq!(titles, vec!["A long headline in the listing itself here"]);
+    }
+
+    #[test]
+    fn links_to_other_sites_are_items_where_the_page_is_made_of_them() {
+        let base = Url::parse("https://hub.example/iran").unwrap();
+        let story = |host: &str, n: usize| {
+            format!(
+                "<li><a href=\"https://{host}/2024/05/story-{n}\">Headline number {n} about the story on another site</a></li>"
+            )
+        };
+        let outbound: String = (0..4).map(|n| story("news.example", n)).collect();
+        let html = format!(
+            "<main><ul>{outbound}</ul><p><a href=\"/2024/05/digest\">Our own summary of the story so far today</a></p></main>"
+        );
+        let items = listing(&html, &base, None);
+        assert_eq!(items.len(), 5, "{items:?}");
+        assert_eq!(items[0].key, "https://news.example/2024/05/story-0");
+
+        // A news site's own tag page with a box of partner links keeps its own stories.
+        let own: String = (0..10)
+            .map(|n| format!("<li><a href=\"/2024/05/own-{n}\">Our own headline number {n} about the story</a></li>"))
+            .collect();
+        let partners: String = (0..4).map(|n| story("partner.example", n)).collect();
+        let html = format!(
+            "<main><ul class=\"river\">{own}</ul><div class=\"more-from-partners\"><ul>{partners}</ul></div></main>"
+        );
+        let items = listing(&html, &base, None);
+        assert_eq!(items.len(), 10, "{items:?}");
+        assert!(items.iter().all(|i| i.key.contains("/own-")));
+
+        // Sponsored links are never items, however many.
+        let paid: String = (0..6)
+            .map(|n| format!("<a rel=\"sponsored\" href=\"https://ads.example/c?id={n}\">You will not believe what this gadget number {n} can do</a>"))
+            .collect();
+        let items = listing(&format!("<main><div>{paid}</div></main>"), &base, None);
+        assert!(items.is_empty(), "{items:?}");
     }
 
     #[test]

@@ -75,15 +75,15 @@ pub fn subject(alerts: &[Alert], schedule: DigestSchedule) -> String {
         DigestSchedule::Hourly => "Hourly digest",
         _ => "Daily digest",
     };
-    let taken_down = alerts
-        .iter()
-        .filter(|a| a.kind == ChangeKind::TakenDown)
-        .count();
     let new_items: usize = alerts
         .iter()
         .filter(|a| a.kind == ChangeKind::NewItems)
         .map(|a| a.items.len().max(1))
         .sum();
+    let taken_down = alerts
+        .iter()
+        .filter(|a| a.kind == ChangeKind::TakenDown)
+        .count();
     let changes: Vec<&Alert> = alerts
         .iter()
         .filter(|a| !matches!(a.kind, ChangeKind::NewItems | ChangeKind::TakenDown))

@@ -19,9 +19,9 @@ use std::path::PathBuf;
 
 use chrono_tz::Tz;
 
-use crate::alert::Alert;
+use crate::alert::{Alert, LastKnown};
 use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
-use crate::document::Item;
+use crate::document::{BlockKind, Item};
 
 /// What a rendering needs to know about the reader's installation.
 #[derive(Debug, Clone)]
@@ -263,11 +263,7 @@ fn opening(s: &str, n: usize) -> String {
 /// What closes a cut alert: how many changes are not shown, and the
 /// command that shows them all.
 fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> (String, String) {
-    let config = ctx
-        .config
-        .as_ref()
-        .map(|p| shell_word(&p.display().to_string()))
-        .unwrap_or_else(|| "CONFIG".to_string());
+    let config = config_word(ctx);
     (
         format!(
             "{} not shown.",
@@ -277,6 +273,24 @@ fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> (String, String) {
             "presswatch diff --config {config} --watch {}",
             shell_word(&alert.watch)
         ),
+    )
+}
+
+/// The config file as a word of a command line (`CONFIG` when unknown).
+fn config_word(ctx: &Context) -> String {
+    ctx.config
+        .as_ref()
+        .map(|p| shell_word(&p.display().to_string()))
+        .unwrap_or_else(|| "CONFIG".to_string())
+}
+
+/// The command that prints the whole text a takedown alert cut.
+fn whole_text_command(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
+    format!(
+        "presswatch history --config {} {} --show {}",
+        config_word(ctx),
+        shell_word(&alert.watch),
+        last.version
     )
 }
 
@@ -432,6 +446,9 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
     if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
         out.push_str(&format!("Evidence: {page}\n"));
     }
+    if let Some(last) = &alert.last_known {
+        out.push_str(&last_known_text(alert, last, ctx));
+    }
     if alert.kind == ChangeKind::Test {
         out.push_str("\nBelow is an example of how a change looks. Nothing here comes from a watched page.\n");
     }
@@ -469,6 +486,86 @@ fn kept_snapshot(alert: &Alert) -> Option<String> {
         "Last kept snapshot: version {}, SHA-256 {sha} (presswatch export includes it)",
         e.version
     ))
+}
+
+/// Where a taken-down article's last text stands in an alert: what it was
+/// stored as, and when it was last seen.
+fn last_known_caption(last: &LastKnown, tz: Tz) -> String {
+    let seen = last
+        .last_seen
+        .as_deref()
+        .map(|t| format!("; last seen online {}", when(t, tz)))
+        .unwrap_or_default();
+    format!(
+        "What the article said (version {}, stored {}{seen})",
+        last.version,
+        when(&last.stored_at, tz)
+    )
+}
+
+/// The note closing a cut text: how much is not shown (the command that
+/// prints it all follows).
+fn cut_note(last: &LastKnown) -> Option<String> {
+    (last.cut_paragraphs > 0).then(|| {
+        format!(
+            "Cut here: {} ({}) not shown. The whole text:",
+            crate::text::plural(last.cut_paragraphs, "more paragraph", "more paragraphs"),
+            crate::text::plural(last.cut_words, "word", "words"),
+        )
+    })
+}
+
+/// "By Jane Doe", also for a byline the page already starts with "By".
+fn by(byline: &str) -> String {
+    let b = one_line(byline);
+    if b.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by ")) {
+        b
+    } else {
+        format!("By {b}")
+    }
+}
+
+/// A taken-down article's last text as plain text: not marked up as removed
+/// (it is what the article said), headings, quotes and list items marked as
+/// in a baseline file.
+fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
+    let mut out = format!("\n{}:\n\n", last_known_caption(last, ctx.timezone));
+    if let Some(t) = &last.title {
+        out.push_str(&format!("  {}\n", isolate(t)));
+    }
+    let mut meta = Vec::new();
+    if let Some(b) = &last.byline {
+        meta.push(isolate(&by(b)));
+    }
+    if let Some(p) = &last.published {
+        meta.push(format!("published {}", one_line(p)));
+    }
+    if !meta.is_empty() {
+        out.push_str(&format!("  {}\n", meta.join(" · ")));
+    }
+    for b in &last.blocks {
+        let marker = match b.kind {
+            BlockKind::Paragraph => "",
+            BlockKind::Heading => "## ",
+            BlockKind::Quote => "> ",
+            BlockKind::ListItem => "- ",
+        };
+        let text = if has_rtl(&b.text) {
+            isolate(&b.text)
+        } else {
+            b.text.clone()
+        };
+        out.push_str(&format!("\n{}\n", indent(&format!("{marker}{text}"))));
+    }
+    if let Some(note) = cut_note(last) {
+        // The command on a line of its own, unwrapped, to copy as it is.
+        out.push_str(&format!(
+            "\n{}\n  {}\n",
+            indent(&note),
+            whole_text_command(alert, last, ctx)
+        ));
+    }
+    out
 }
 
 /// One section as text.
@@ -533,20 +630,23 @@ fn text_section(s: &Section) -> String {
     }
 }
 
-/// Orders a digest: new items first, then the other alerts grouped by story
+/// Orders a digest: takedowns first (what was removed is the news that
+/// cannot wait), then new items, then the other alerts grouped by story
 /// (watch), stories in the order of their first alert, each story's alerts
 /// oldest first.
 fn digest_groups(alerts: &[Alert]) -> Vec<Vec<&Alert>> {
     let mut groups: Vec<Vec<&Alert>> = Vec::new();
-    let new_items: Vec<&Alert> = alerts
-        .iter()
-        .filter(|a| a.kind == ChangeKind::NewItems)
-        .collect();
-    if !new_items.is_empty() {
-        groups.push(new_items);
+    for kind in [ChangeKind::TakenDown, ChangeKind::NewItems] {
+        let of_kind: Vec<&Alert> = alerts.iter().filter(|a| a.kind == kind).collect();
+        if !of_kind.is_empty() {
+            groups.push(of_kind);
+        }
     }
     let mut stories: Vec<Vec<&Alert>> = Vec::new();
-    for a in alerts.iter().filter(|a| a.kind != ChangeKind::NewItems) {
+    for a in alerts
+        .iter()
+        .filter(|a| !matches!(a.kind, ChangeKind::NewItems | ChangeKind::TakenDown))
+    {
         match stories.iter_mut().find(|g| g[0].watch == a.watch) {
             Some(g) => g.push(a),
             None => stories.push(vec![a]),
@@ -559,7 +659,12 @@ fn digest_groups(alerts: &[Alert]) -> Vec<Vec<&Alert>> {
 /// The heading of a digest group.
 fn group_heading(group: &[&Alert]) -> String {
     let first = group[0];
-    if first.kind == ChangeKind::NewItems {
+    if first.kind == ChangeKind::TakenDown {
+        format!(
+            "Taken down: {}",
+            crate::text::plural(group.len(), "article", "articles")
+        )
+    } else if first.kind == ChangeKind::NewItems {
         "New items".to_string()
     } else {
         let title = group
@@ -576,7 +681,11 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
     let mut out = String::new();
     let mut coloured = false;
     for group in digest_groups(alerts) {
-        let heading = group_heading(&group);
+        let mut heading = group_heading(&group);
+        if group[0].kind == ChangeKind::TakenDown {
+            // Plain text has no colour: capitals make it stand out.
+            heading = heading.to_uppercase();
+        }
         out.push_str(&format!(
             "{heading}\n{}\n\n",
             "=".repeat(heading.chars().count().min(76))
@@ -699,6 +808,8 @@ mod colour {
     pub const TEST: &str = "#5c4400";
     /// Behind the test-alert banner.
     pub const TEST_BG: &str = "#fff3cd";
+    /// Takedowns: the digest heading and the kind label that mark them.
+    pub const TAKEN_DOWN: &str = "#9b0019";
     /// Lines and borders (no text).
     pub const RULE: &str = "#dddddd";
     /// The summary's accent bar (no text).
@@ -710,6 +821,7 @@ mod colour {
         (INK, &[CARD, NOTE_BG, PAGE]),
         (MUTED, &[CARD]),
         (LINK, &[CARD, NOTE_BG]),
+        (TAKEN_DOWN, &[CARD]),
         (DEL, &[DEL_BG]),
         (INS, &[INS_BG]),
         (TEST, &[TEST_BG]),
@@ -855,11 +967,15 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
     let mut coloured = false;
     for group in digest_groups(alerts) {
         let heading = group_heading(&group);
+        let colour = if group[0].kind == ChangeKind::TakenDown {
+            colour::TAKEN_DOWN
+        } else {
+            colour::LINK
+        };
         b.push_str(&format!(
-            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid {link};color:{link};\"{}>{}</h2>",
+            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid {colour};color:{colour};\"{}>{}</h2>",
             lang_dir(&heading),
             escape(&heading),
-            link = colour::LINK,
         ));
         for a in group {
             let (shown, c) = card(a, ctx, 17);
@@ -941,7 +1057,11 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         };
         b.push_str(&format!(
             "<div style=\"font-size:13px;font-weight:bold;text-transform:uppercase;letter-spacing:1px;color:{};\">{} · <span{}>{}</span></div>",
-            colour::MUTED,
+            if alert.kind == ChangeKind::TakenDown {
+                colour::TAKEN_DOWN
+            } else {
+                colour::MUTED
+            },
             escape(label),
             lang_dir(&alert.outlet),
             escape(&alert.outlet)
@@ -1019,6 +1139,9 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             escape(&line)
         ));
     }
+    if let Some(last) = &alert.last_known {
+        b.push_str(&last_known_html(alert, last, ctx));
+    }
     if alert.kind == ChangeKind::Test {
         b.push_str(&format!(
             "<p style=\"font-size:15px;color:{};\">Below is an example of how a change looks. Nothing here comes from a watched page.</p>",
@@ -1078,6 +1201,82 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         b.push_str("</ul>");
     }
     (b, coloured)
+}
+
+/// A taken-down article's last text as HTML: plain, readable text (not
+/// struck through: it is what the article said) in a box of its own, with
+/// what was cut said at the end.
+fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
+    let mut b = format!(
+        "<div style=\"border:1px solid {rule};border-left:4px solid {red};padding:12px 16px;margin:0 0 16px 0;background:{card};\">\
+<div style=\"font-size:14px;color:{muted};margin-bottom:8px;\">{}</div>",
+        escape(&last_known_caption(last, ctx.timezone)),
+        rule = colour::RULE,
+        red = colour::TAKEN_DOWN,
+        card = colour::CARD,
+        muted = colour::MUTED,
+    );
+    if let Some(t) = &last.title {
+        let t = one_line(t);
+        b.push_str(&format!(
+            "<div style=\"font-size:18px;font-weight:bold;margin-bottom:4px;color:{};\"{}>{}</div>",
+            colour::INK,
+            lang_dir(&t),
+            escape(&t)
+        ));
+    }
+    let mut meta = Vec::new();
+    if let Some(byline) = &last.byline {
+        let byline = by(byline);
+        meta.push(format!(
+            "<span{}>{}</span>",
+            lang_dir(&byline),
+            escape(&byline)
+        ));
+    }
+    if let Some(p) = &last.published {
+        meta.push(format!("published {}", escape(&one_line(p))));
+    }
+    if !meta.is_empty() {
+        b.push_str(&format!(
+            "<div style=\"font-size:14px;color:{};margin-bottom:8px;\">{}</div>",
+            colour::MUTED,
+            meta.join(" · ")
+        ));
+    }
+    for block in &last.blocks {
+        let (tag, style) = match block.kind {
+            BlockKind::Heading => ("h3", "font-size:16px;margin:12px 0 4px 0;"),
+            BlockKind::Quote => (
+                "blockquote",
+                "margin:0 0 10px 0;padding:0 10px;border-left:2px solid #dddddd;font-size:16px;line-height:1.55;",
+            ),
+            BlockKind::ListItem | BlockKind::Paragraph => {
+                ("p", "margin:0 0 10px 0;font-size:16px;line-height:1.55;")
+            }
+        };
+        let bullet = if block.kind == BlockKind::ListItem {
+            "• "
+        } else {
+            ""
+        };
+        b.push_str(&format!(
+            "<{tag} style=\"{style}color:{};\"{}>{bullet}{}</{tag}>",
+            colour::INK,
+            lang_dir(&block.text),
+            escape(&block.text)
+        ));
+    }
+    if let Some(note) = cut_note(last) {
+        b.push_str(&format!(
+            "<p style=\"margin:8px 0 0 0;font-size:15px;line-height:1.5;color:{};\"><b>{}</b><br><code style=\"font-size:14px;word-break:break-all;\">{}</code></p>",
+            colour::INK,
+            escape(&note),
+            escape(&whole_text_command(alert, last, ctx))
+        ));
+    }
+    b.push_str("</div>");
+    b
 }
 
 /// One section as HTML; quotes of the new page link to their spot on `url`.

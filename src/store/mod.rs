@@ -5,14 +5,12 @@ mod state;
 
 pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{
-    DisabledChannel, Durability, NewVersion, OutboxCounts, OutboxEntry, OutboxStatus, State,
-    Thread, WatchState,
+    DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,
+    OutboxEntry, OutboxStatus, State, Thread, VersionRow, WatchEvent, WatchState,
 };
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use std::collections::HashSet;
 
 use url::Url;
 
@@ -101,48 +99,82 @@ impl Baselines {
 }
 
 impl Baselines {
-    /// Reads the item keys of a listing or feed watch's baseline: one item per
-    /// line, written `- Title <URL>` (or just the URL), with ` (id: KEY)` when
-    /// the item's identity is a feed GUID. `Ok(None)` when there is no file.
-    pub fn read_items(&self, watch: &str) -> std::io::Result<Option<HashSet<String>>> {
-        let bytes = match std::fs::read(self.path(watch)) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let text = crate::fetch::decode(&bytes, None);
-        let doc = Document::from_baseline(&text);
-        Ok(Some(
-            doc.blocks
-                .iter()
-                .filter_map(|b| item_key_of_line(&b.text))
-                .collect(),
-        ))
-    }
-
-    /// Replaces a listing or feed watch's baseline with its current items.
-    pub fn write_items(
-        &self,
-        watch: &str,
-        items: &[Item],
-        url: &str,
-        fetched: &str,
-    ) -> std::io::Result<()> {
-        create_private_dir(&self.dir)?;
-        let mut out = format!("URL: {url}\nFetched: {fetched}\n\n");
-        for it in items {
-            let title = it.title.replace(['\r', '\n', '<', '>'], " ");
-            out.push_str(&format!("- {title} <{}>", it.url));
-            let by_url = Url::parse(&it.url)
-                .map(|u| crate::extract::normalize_url(&u))
-                .ok();
-            if by_url.as_deref() != Some(it.key.as_str()) {
-                out.push_str(&format!(" (id: {})", it.key));
-            }
-            out.push('\n');
+    /// Reads the items of a listing or feed watch's baseline ([`items_of_baseline`]).
+    /// `Ok(None)` when there is no file.
+    pub fn read_items(&self, watch: &str) -> std::io::Result<Option<Vec<Item>>> {
+        match std::fs::read(self.path(watch)) {
+            Ok(bytes) => Ok(Some(items_of_baseline(&crate::fetch::decode(&bytes, None)))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
         }
-        write_atomic(&self.path(watch), out.as_bytes())
     }
+}
+
+/// A listing's or feed's items in the baseline format: a header, then one
+/// `- Title <URL>` line per item, with ` (id: KEY)` when the item's
+/// identity is not its URL (a feed GUID).
+pub fn items_baseline(items: &[Item], url: &str, fetched: &str) -> String {
+    let mut out = format!("URL: {url}\n");
+    if !fetched.is_empty() {
+        out.push_str(&format!("Fetched: {fetched}\n"));
+    }
+    out.push('\n');
+    for it in items {
+        let title = it.title.replace(['\r', '\n', '<', '>'], " ");
+        if title.trim().is_empty() {
+            out.push_str(&format!("- {}", it.url));
+        } else {
+            out.push_str(&format!("- {title} <{}>", it.url));
+        }
+        let by_url = Url::parse(&it.url)
+            .map(|u| crate::extract::normalize_url(&u))
+            .ok();
+        if by_url.as_deref() != Some(it.key.as_str()) {
+            out.push_str(&format!(" (id: {})", it.key));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The items a listing baseline names, in its order: each line's title,
+/// URL and key (its `(id: ...)`, else its normalised URL). A hand-written
+/// file of bare URLs gives items without titles.
+pub fn items_of_baseline(text: &str) -> Vec<Item> {
+    Document::from_baseline(text)
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            let key = item_key_of_line(&b.text)?;
+            let (title, url) = match b.text.rfind(" <") {
+                Some(i) => (
+                    b.text[..i].trim().to_string(),
+                    b.text[i + 2..].split('>').next().unwrap_or("").to_string(),
+                ),
+                None => {
+                    let start = b.text.find("http://").or_else(|| b.text.find("https://"))?;
+                    let url = b.text[start..].split_whitespace().next().unwrap_or("");
+                    (String::new(), url.to_string())
+                }
+            };
+            Some(Item {
+                key,
+                url,
+                title,
+                snippet: None,
+                published: None,
+            })
+        })
+        .collect()
+}
+
+/// The content hash of a listing's items: their keys, in any order (a
+/// re-ordered page is the same version).
+pub fn items_hash(items: &[Item]) -> String {
+    let mut keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    crate::document::sha256_hex(keys.join("\n").as_bytes())
 }
 
 /// The item key a baseline line names: its `(id: ...)`, else its normalised URL.
@@ -191,22 +223,23 @@ mod tests {
             snippet: None,
             published: None,
         };
-        b.write_items(
+        let items = [
+            item("https://n.example/a", "https://n.example/a?utm_source=x"),
+            item("tag:n,7", "https://n.example/b"),
+        ];
+        b.write(
             "tag",
-            &[
-                item("https://n.example/a", "https://n.example/a?utm_source=x"),
-                item("tag:n,7", "https://n.example/b"),
-            ],
-            "https://n.example/tag",
-            "now",
+            &items_baseline(&items, "https://n.example/tag", "now"),
         )
         .unwrap();
-        let keys = b.read_items("tag").unwrap().unwrap();
+        let back = b.read_items("tag").unwrap().unwrap();
+        let keys: Vec<&str> = back.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["https://n.example/a", "tag:n,7"]);
+        assert_eq!(back[0].title, "A b title");
+        assert_eq!(back[0].url, "https://n.example/a?utm_source=x");
         assert_eq!(
-            keys,
-            ["https://n.example/a".to_string(), "tag:n,7".to_string()]
-                .into_iter()
-                .collect()
+            items_hash(&back),
+            items_hash(&[items[1].clone(), items[0].clone()])
         );
         // A hand-written file of bare URLs works too.
         std::fs::write(
@@ -214,16 +247,14 @@ mod tests {
             "https://n.example/c/\nhttps://N.example/d#top\n",
         )
         .unwrap();
-        let keys = b.read_items("hand").unwrap().unwrap();
-        assert_eq!(
-            keys,
-            [
-                "https://n.example/c".to_string(),
-                "https://n.example/d".to_string()
-            ]
+        let keys: Vec<String> = b
+            .read_items("hand")
+            .unwrap()
+            .unwrap()
             .into_iter()
-            .collect()
-        );
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(keys, ["https://n.example/c", "https://n.example/d"]);
     }
 
     #[test]

@@ -423,9 +423,16 @@ mod tests {
             keep,
             raw: Some(snap(body, at * 1000)),
             raw_cap: cap,
+            origin: super::super::Origin::Fetched,
         };
-        st.save_check(watch, &WatchState::default(), Some(&v), Durability::Durable)
-            .unwrap();
+        st.save_check(
+            watch,
+            &WatchState::default(),
+            &[v],
+            None,
+            Durability::Durable,
+        )
+        .unwrap();
     }
 
     #[test]

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS watch_state (
     next_due       INTEGER,
     failures       INTEGER NOT NULL DEFAULT 0,
     error_alerted  INTEGER NOT NULL DEFAULT 0,
-    gone           INTEGER NOT NULL DEFAULT 0
+    gone           INTEGER NOT NULL DEFAULT 0,
+    last_ok        INTEGER
 );
 CREATE TABLE IF NOT EXISTS seen_items (
     watch      TEXT NOT NULL,
@@ -41,9 +42,18 @@ CREATE TABLE IF NOT EXISTS versions (
     seq        INTEGER NOT NULL,
     sha256     TEXT NOT NULL REFERENCES blobs(sha256),
     fetched_at INTEGER NOT NULL,
+    origin     TEXT NOT NULL DEFAULT 'fetched',
     PRIMARY KEY (watch, seq)
 );
 CREATE INDEX IF NOT EXISTS versions_by_blob ON versions(sha256);
+CREATE TABLE IF NOT EXISTS watch_events (
+    watch   TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS watch_events_by_watch ON watch_events(watch, at);
 CREATE TABLE IF NOT EXISTS alerts (
     id         TEXT PRIMARY KEY,
     watch      TEXT NOT NULL,
@@ -104,6 +114,105 @@ pub struct NewVersion {
     pub raw: Option<NewSnapshot>,
     /// The `keep_raw` cap on all kept responses.
     pub raw_cap: Option<crate::config::KeepRaw>,
+    /// Where the version came from.
+    pub origin: Origin,
+}
+
+/// Where a version of a watch came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A page presswatch fetched (an article's text, a listing's items).
+    Fetched,
+    /// The baseline file as presswatch first found it (written by hand, or
+    /// kept from before the history began): a watch's version 1.
+    File,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Fetched => "fetched",
+            Origin::File => "file",
+        }
+    }
+    fn parse(s: &str) -> Origin {
+        match s {
+            "file" => Origin::File,
+            _ => Origin::Fetched,
+        }
+    }
+}
+
+/// One kept version of a watch, as [`State::versions`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRow {
+    /// Its number: 1 for the watch's first version, counting up.
+    pub seq: i64,
+    /// Its content hash.
+    pub sha256: String,
+    /// Unix time it was stored.
+    pub stored_at: i64,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// What happened to a watched page between versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// The article went away (404/410, or a redirect to a section front).
+    TakenDown,
+    /// A taken-down article is back.
+    Restored,
+}
+
+impl EventKind {
+    /// The snake_case name stored in the database (as the alert kind).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::TakenDown => "taken_down",
+            EventKind::Restored => "restored",
+        }
+    }
+    fn parse(s: &str) -> EventKind {
+        match s {
+            "restored" => EventKind::Restored,
+            _ => EventKind::TakenDown,
+        }
+    }
+}
+
+/// A takedown or restore a check detected, for [`State::save_check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// Unix time it was detected.
+    pub at: i64,
+    /// Taken down or restored.
+    pub kind: EventKind,
+    /// How, as the alert said it ("The article answers HTTP 404").
+    pub detail: String,
+}
+
+/// A takedown or restore in a watch's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchEvent {
+    /// Unix time it was detected.
+    pub at: i64,
+    /// Taken down or restored.
+    pub kind: EventKind,
+    /// How, as the alert said it ("The article answers HTTP 404").
+    pub detail: String,
+    /// The version current at that moment: for a takedown the last text
+    /// held, for a restore the text that came back.
+    pub version: i64,
+}
+
+/// Whether a table has a column.
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        [table, column],
+        |r| r.get(0),
+    )
 }
 
 /// Brings a database created by an earlier version up to [`SCHEMA`].
@@ -115,6 +224,20 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     )?;
     if !has_first_failure {
         conn.execute_batch("ALTER TABLE outbox ADD COLUMN first_failure INTEGER")?;
+    }
+    if !has_column(conn, "versions", "origin")? {
+        conn.execute_batch(
+            "ALTER TABLE versions ADD COLUMN origin TEXT NOT NULL DEFAULT 'fetched'",
+        )?;
+    }
+    if !has_column(conn, "watch_state", "last_ok")? {
+        // Before this column, only pages fetched successfully left versions
+        // or seen items behind: those watches have worked.
+        conn.execute_batch(
+            "ALTER TABLE watch_state ADD COLUMN last_ok INTEGER;
+             UPDATE watch_state SET last_ok = COALESCE(last_check, 0)
+               WHERE watch IN (SELECT watch FROM versions UNION SELECT watch FROM seen_items);",
+        )?;
     }
     Ok(())
 }
@@ -140,6 +263,9 @@ pub struct WatchState {
     pub error_alerted: bool,
     /// Whether the article is currently taken down.
     pub gone: bool,
+    /// Unix time of the last check that fetched the page and found what it
+    /// watches (`None`: the URL has never worked).
+    pub last_ok: Option<i64>,
 }
 
 /// Delivery status of an outbox entry.
@@ -326,7 +452,7 @@ impl State {
     pub fn watch(&self, watch: &str) -> Result<WatchState> {
         self.reader()
             .prepare_cached(
-                "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone FROM watch_state WHERE watch = ?1",
+                "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok FROM watch_state WHERE watch = ?1",
             )
             .and_then(|mut st| st.query_row(
                 [watch],
@@ -341,6 +467,7 @@ impl State {
                         failures: r.get(7)?,
                         error_alerted: r.get::<_, i64>(8)? != 0,
                         gone: r.get::<_, i64>(9)? != 0,
+                        last_ok: r.get(10)?,
                     })
                 },
             ))
@@ -415,47 +542,100 @@ impl State {
     }
 
     /// Stores what one check leaves behind, in one transaction: the watch's
-    /// state and, when given, a newly accepted version of its document
-    /// (deduplicated by hash; only the newest [`NewVersion::keep`] versions of
-    /// the watch stay, with the bodies they refer to). Returns how many old
-    /// versions were pruned.
+    /// state, the versions it accepted, oldest first (each deduplicated by
+    /// hash; only the newest [`NewVersion::keep`] versions of the watch stay,
+    /// with the bodies they refer to), and a takedown or restore. Returns how
+    /// many old versions were pruned.
     pub fn save_check(
         &self,
         watch: &str,
         s: &WatchState,
-        version: Option<&NewVersion>,
+        versions: &[NewVersion],
+        event: Option<&NewEvent>,
         durability: Durability,
     ) -> Result<usize> {
         self.write(durability, |db| {
             let tx = db.transaction()?;
-            let pruned = match version {
-                Some(v) => record_version_in(&tx, watch, v)?,
-                None => 0,
-            };
+            let mut pruned = 0;
+            for v in versions {
+                pruned += record_version_in(&tx, watch, v)?;
+            }
+            if let Some(e) = event {
+                // It refers to the version current once this check's are in.
+                tx.prepare_cached(
+                    "INSERT INTO watch_events (watch, at, kind, detail, version)
+                     VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                )?
+                .execute(params![watch, e.at, e.kind.as_str(), e.detail])?;
+            }
             save_watch_in(&tx, watch, s)?;
             tx.commit()?;
             Ok(pruned)
         })
     }
 
-    /// Versions of a watch: (seq, sha256, fetched_at), oldest first.
-    pub fn versions(&self, watch: &str) -> Result<Vec<(i64, String, i64)>> {
+    /// The kept versions of a watch, oldest first.
+    pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         let db = self.reader();
         let mut st = db
-            .prepare("SELECT seq, sha256, fetched_at FROM versions WHERE watch = ?1 ORDER BY seq")
+            .prepare_cached(
+                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = ?1 ORDER BY seq",
+            )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([watch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([watch], |r| {
+                Ok(VersionRow {
+                    seq: r.get(0)?,
+                    sha256: r.get(1)?,
+                    stored_at: r.get(2)?,
+                    origin: Origin::parse(&r.get::<_, String>(3)?),
+                })
+            })
             .map_err(|e| self.err(e))?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))
     }
 
-    /// The sequence number of a watch's latest accepted version (0 when none).
-    pub fn latest_version(&self, watch: &str) -> Result<i64> {
+    /// The newest version of a watch (`None` before its first).
+    pub fn latest(&self, watch: &str) -> Result<Option<VersionRow>> {
         self.reader()
-            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1")
-            .and_then(|mut st| st.query_row([watch], |r| r.get(0)))
+            .prepare_cached(
+                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1",
+            )
+            .and_then(|mut st| {
+                st.query_row([watch], |r| {
+                    Ok(VersionRow {
+                        seq: r.get(0)?,
+                        sha256: r.get(1)?,
+                        stored_at: r.get(2)?,
+                        origin: Origin::parse(&r.get::<_, String>(3)?),
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// The takedowns and restores of a watch since its oldest kept version,
+    /// oldest first.
+    pub fn events(&self, watch: &str) -> Result<Vec<WatchEvent>> {
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT at, kind, detail, version FROM watch_events WHERE watch = ?1 ORDER BY at, rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([watch], |r| {
+                Ok(WatchEvent {
+                    at: r.get(0)?,
+                    kind: EventKind::parse(&r.get::<_, String>(1)?),
+                    detail: r.get(2)?,
+                    version: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))
     }
 
@@ -814,9 +994,12 @@ fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::
         .optional()?;
     if last.as_deref() != Some(v.sha256.as_str()) {
         let seq: i64 = db.prepare_cached(
-            "INSERT INTO versions (watch, seq, sha256, fetched_at) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3) RETURNING seq",
+            "INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4) RETURNING seq",
         )?
-        .query_row(params![watch, v.sha256, v.fetched_at], |r| r.get(0))?;
+        .query_row(
+            params![watch, v.sha256, v.fetched_at, v.origin.as_str()],
+            |r| r.get(0),
+        )?;
         if let Some(raw) = &v.raw {
             snapshots::record_in(db, watch, seq, snapshots::SnapshotKind::Version, raw)?;
         }
@@ -835,6 +1018,11 @@ fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::
     }
     if !dropped.is_empty() {
         snapshots::prune_in(db, watch)?;
+        // Takedowns and restores of pruned versions go with them.
+        db.prepare_cached(
+            "DELETE FROM watch_events WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)",
+        )?
+        .execute([watch])?;
     }
     if let Some(cap) = v.raw_cap {
         snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000))?;
@@ -845,10 +1033,10 @@ fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::
 /// Upserts a watch's state row.
 fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rusqlite::Result<()> {
     db.prepare_cached(
-        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(watch) DO UPDATE SET etag=?2, last_modified=?3, last_check=?4, last_result=?5, last_error=?6,
-           last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11",
+           last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11, last_ok=?12",
     )?
     .execute(params![
         watch,
@@ -861,7 +1049,8 @@ fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rusqlite::Resu
         s.next_due,
         s.failures,
         s.error_alerted as i64,
-        s.gone as i64
+        s.gone as i64,
+        s.last_ok
     ])
     .map(|_| ())
 }
@@ -963,6 +1152,65 @@ mod tests {
         assert_eq!(reopened.watch("w").unwrap().failures, 2);
     }
 
+    #[test]
+    fn an_older_database_learns_which_watches_have_worked() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("presswatch.db")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE watch_state (watch TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, last_check INTEGER,
+               last_result TEXT, last_error TEXT, last_change INTEGER, next_due INTEGER,
+               failures INTEGER NOT NULL DEFAULT 0, error_alerted INTEGER NOT NULL DEFAULT 0, gone INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, body TEXT NOT NULL);
+             CREATE TABLE versions (watch TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT NOT NULL, fetched_at INTEGER NOT NULL,
+               PRIMARY KEY (watch, seq));
+             INSERT INTO watch_state (watch, last_check) VALUES ('worked', 50), ('typo', 60);
+             INSERT INTO blobs VALUES ('h1', 'one');
+             INSERT INTO versions VALUES ('worked', 1, 'h1', 40);",
+        )
+        .unwrap();
+        drop(old);
+        let st = State::open(dir.path()).unwrap();
+        assert_eq!(st.watch("worked").unwrap().last_ok, Some(50));
+        assert_eq!(st.watch("typo").unwrap().last_ok, None);
+        assert_eq!(st.versions("worked").unwrap()[0].origin, Origin::Fetched);
+    }
+
+    #[test]
+    fn takedowns_and_restores_refer_to_the_current_version_and_are_pruned_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = State::open(dir.path()).unwrap();
+        let event = |at, kind| NewEvent {
+            at,
+            kind,
+            detail: "HTTP 404".into(),
+        };
+        record(&st, "w", "h1", "one", 1, 2);
+        let saved = |e: NewEvent| {
+            st.save_check(
+                "w",
+                &WatchState::default(),
+                &[],
+                Some(&e),
+                Durability::Durable,
+            )
+            .unwrap()
+        };
+        saved(event(2, EventKind::TakenDown));
+        saved(event(3, EventKind::Restored));
+        let events = st.events("w").unwrap();
+        assert_eq!(
+            events
+                .iter()
+                .map(|e| (e.kind, e.version))
+                .collect::<Vec<_>>(),
+            [(EventKind::TakenDown, 1), (EventKind::Restored, 1)]
+        );
+        record(&st, "w", "h2", "two", 4, 2);
+        assert_eq!(st.events("w").unwrap().len(), 2, "version 1 is still kept");
+        record(&st, "w", "h3", "three", 5, 2);
+        assert_eq!(st.events("w").unwrap(), vec![], "pruned with version 1");
+    }
+
     /// Records a version the way a check does; returns how many were pruned.
     fn record(st: &State, watch: &str, sha256: &str, body: &str, at: i64, keep: usize) -> usize {
         let v = NewVersion {
@@ -972,9 +1220,16 @@ mod tests {
             keep,
             raw: None,
             raw_cap: None,
+            origin: Origin::Fetched,
         };
-        st.save_check(watch, &WatchState::default(), Some(&v), Durability::Durable)
-            .unwrap()
+        st.save_check(
+            watch,
+            &WatchState::default(),
+            &[v],
+            None,
+            Durability::Durable,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -986,7 +1241,7 @@ mod tests {
         record(&st, "w", "h2", "two", 3, 10);
         record(&st, "w", "h1", "one", 4, 10);
         let v = st.versions("w").unwrap();
-        assert_eq!(v.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(v.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
     }
 
@@ -1001,7 +1256,7 @@ mod tests {
             .map(|(i, (h, body))| record(&st, "w", h, body, i as i64, 2))
             .collect();
         assert_eq!(pruned, vec![0, 0, 1, 1]);
-        let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.0).collect();
+        let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.seq).collect();
         assert_eq!(seqs, vec![3, 4]);
         assert_eq!(st.version_body("w", 4).unwrap().as_deref(), Some("one"));
         // "two" is still referred to by another watch; nothing refers to h2 of "w".

@@ -5,16 +5,13 @@
 //! history) alerts once per event.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use presswatch::alert::Alert;
-use presswatch::check::{self, Context};
 use presswatch::compare::{self, Change, ChangeKind, Rules};
 use presswatch::document::Document;
 use presswatch::extract;
-use presswatch::fetch::Fetcher;
 
-use crate::support::{run, Project, Route, Server};
+use crate::support::{check_first, run, Project, Route, Server};
 
 fn recording(lang: &str, name: &str) -> String {
     let path: PathBuf = [
@@ -235,11 +232,7 @@ fn watch_config(server: &Server, extra: &str) -> String {
 
 /// One check of the only watch; the alerts it raised (also in the outbox).
 async fn check_once(project: &Project) -> Vec<Alert> {
-    let config = Arc::new(project.load());
-    let fetcher = Fetcher::for_config(&config).unwrap();
-    let ctx = Context::open(config.clone(), fetcher, false).unwrap();
-    let report = check::check_watch(&ctx, &config.watches[0]).await;
-    report.alerts
+    check_first(project).await.alerts
 }
 
 fn kinds(alerts: &[Alert]) -> Vec<ChangeKind> {
@@ -346,7 +339,11 @@ async fn history_lists_kept_versions_and_diff_shows_any_two() {
     // Three versions were accepted; keep_versions = 2 keeps the last two.
     let lines: Vec<&str> = listing.lines().collect();
     assert_eq!(lines.len(), 2, "{listing}");
-    assert!(lines[0].trim_start().starts_with("2 ") && lines[0].ends_with("first version kept"));
+    assert!(
+        lines[0].trim_start().starts_with("2 ")
+            && lines[0].ends_with("oldest version kept (earlier ones were pruned)"),
+        "{listing}"
+    );
     assert!(
         lines[1].trim_start().starts_with("3 ")
             && lines[1].ends_with("1 paragraph added; 1 word changed in paragraph 2"),

@@ -58,6 +58,7 @@ fn story_alert(watch: &str, old: &Document, new: &Document, detected_at: &str) -
         items: vec![],
         error: None,
         evidence: None,
+        last_known: None,
     }
 }
 
@@ -107,6 +108,7 @@ fn new_items_alert() -> Alert {
         }],
         error: None,
         evidence: None,
+        last_known: None,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::support::{news_page, run, snapshot, Project, Route, Server};
+use crate::support::{news_page, run, smtp_sink, snapshot, Project, Route, Server};
 
 const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence.";
 const P2: &str = "In a statement released Monday, the artist said he arrived in Europe a few days ago after a long and complicated journey.";
@@ -238,7 +238,7 @@ async fn a_new_listing_item_sends_one_alert_and_the_first_check_sends_none() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_email_alert_reaches_a_real_smtp_server() {
     let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
-    let smtp = start_smtp(mails.clone());
+    let smtp = smtp_sink(mails.clone());
     let server = Server::start().await;
     server.set(
         "/2024/05/rasoulof-flees-iran",
@@ -288,39 +288,6 @@ url = "{}"
     );
     assert!(raw.contains("multipart/alternative"));
     assert!(raw.contains("Message-ID: <"));
-}
-
-/// A real SMTP server (mailin-embedded) on a free loopback port; returns the port.
-fn start_smtp(mails: Arc<Mutex<Vec<Vec<u8>>>>) -> u16 {
-    #[derive(Clone)]
-    struct Sink {
-        mails: Arc<Mutex<Vec<Vec<u8>>>>,
-        current: Vec<u8>,
-    }
-    impl mailin_embedded::Handler for Sink {
-        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-            self.current.extend_from_slice(buf);
-            Ok(())
-        }
-        fn data_end(&mut self) -> mailin_embedded::Response {
-            self.mails
-                .lock()
-                .unwrap()
-                .push(std::mem::take(&mut self.current));
-            mailin_embedded::response::OK
-        }
-    }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut server = mailin_embedded::Server::new(Sink {
-        mails,
-        current: vec![],
-    });
-    server.with_name("localhost").with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
-    port
 }
 
 #[tokio::test(flavor = "multi_thread")]

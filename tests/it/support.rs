@@ -275,6 +275,24 @@ impl Project {
     }
 }
 
+/// One check of the project's first watch, in process: the library function
+/// `presswatch check` and the daemon call, against the real state database
+/// and baseline directory.
+pub async fn check_first(project: &Project) -> presswatch::check::Report {
+    let config = std::sync::Arc::new(project.load());
+    let fetcher = presswatch::fetch::Fetcher::for_config(&config).unwrap();
+    let ctx = presswatch::check::Context::open(config.clone(), fetcher, false).unwrap();
+    presswatch::check::check_watch(&ctx, &config.watches[0]).await
+}
+
+/// A file of tests/recordings, as text.
+pub fn recorded(rel: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/recordings")
+        .join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Builds a realistic news page around article paragraphs: navigation, a
 /// share bar, an ad, a "most read" box, a newsletter box and a footer.
 pub fn news_page(headline: &str, byline: &str, paragraphs: &[&str], most_read: &[&str]) -> String {
@@ -486,4 +504,38 @@ pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec
         }
     });
     (url, got)
+}
+
+/// A real SMTP server (mailin-embedded) on a free loopback port that keeps
+/// every message it receives in `mails`; returns the port.
+pub fn smtp_sink(mails: Arc<Mutex<Vec<Vec<u8>>>>) -> u16 {
+    #[derive(Clone)]
+    struct Sink {
+        mails: Arc<Mutex<Vec<Vec<u8>>>>,
+        current: Vec<u8>,
+    }
+    impl mailin_embedded::Handler for Sink {
+        fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+            self.current.extend_from_slice(buf);
+            Ok(())
+        }
+        fn data_end(&mut self) -> mailin_embedded::Response {
+            self.mails
+                .lock()
+                .unwrap()
+                .push(std::mem::take(&mut self.current));
+            mailin_embedded::response::OK
+        }
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut server = mailin_embedded::Server::new(Sink {
+        mails,
+        current: vec![],
+    });
+    server.with_name("localhost").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    port
 }

@@ -1,0 +1,217 @@
+//! `history` and `diff --watch` explain every alert: the baseline a watch
+//! started from is version 1 (hand-written or first fetched), each alert's
+//! change is a version, listings keep their item lists as versions, a watch
+//! with one version or none gets an answer, and times are when a version
+//! was stored.
+
+use presswatch::compare::ChangeKind;
+
+use crate::support::{check_first, news_page, recorded, run, Project, Route, Server};
+
+const PATH: &str = "/world/2024/05/13/rasoulof-flees-iran";
+const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence.";
+const P2: &str = "In a statement released Monday, the artist said he arrived in Europe a few days ago after a long and complicated journey.";
+const P3: &str = "Rasoulof's film, The Seed of The Sacred Fig, delves into the protest movements in Iran following the death of Mahsa Amini in 2022.";
+const TITLE: &str = "Filmmaker Rasoulof flees Iran after prison sentence";
+
+fn config(server: &Server, path: &str, kind: &str) -> String {
+    format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nkind = \"{kind}\"\nurl = \"{}\"\nrobots = false\n",
+        server.url(path)
+    )
+}
+
+/// Runs the binary; (exit code, stdout).
+async fn cli(args: &[&str]) -> (Option<i32>, String) {
+    let out = run(args, &[]).await;
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Sets when a version was stored, in the real state database.
+fn stored_at(project: &Project, seq: i64, unix: i64) {
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    db.execute(
+        "UPDATE versions SET fetched_at = ?1 WHERE watch = 'story' AND seq = ?2",
+        [unix, seq],
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version() {
+    let server = Server::start().await;
+    let project = Project::new(&config(&server, PATH, "article"));
+    project.baseline(
+        "story",
+        &format!("Title: {TITLE}\n\n{P1}\n\n{P2}\n\n{P3}\n"),
+    );
+    let edited = P2.replace("a few days ago", "two weeks ago");
+    server.set(
+        PATH,
+        Route::html(news_page(TITLE, "Jane Doe", &[P1, &edited, P3], &[])),
+    );
+    let alert = check_first(&project).await.alerts;
+    assert_eq!(alert.len(), 1);
+    assert_eq!(alert[0].kind, ChangeKind::Edited);
+
+    let cfg = project.config_arg();
+    let (_, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 2, "{history}");
+    assert!(
+        lines[0].trim_start().starts_with("1 ")
+            && lines[0].ends_with("baseline (hand-written file)"),
+        "{history}"
+    );
+    assert!(
+        lines[1].trim_start().starts_with("2 ") && lines[1].ends_with(&alert[0].summary),
+        "the version says what the alert said: {history}"
+    );
+
+    // The versions were stored on 14 and 16 May 2024: that is what diff shows.
+    stored_at(&project, 1, 1_715_677_200);
+    stored_at(&project, 2, 1_715_844_600);
+    let (code, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
+    assert_eq!(code, Some(1), "changed: exit 1 like diff(1)");
+    assert!(
+        diff.starts_with(
+            "watch story: version 1 (stored 2024-05-14 09:00 UTC) → version 2 (stored 2024-05-16 07:30 UTC)\n"
+        ),
+        "{diff}"
+    );
+    assert!(diff.contains("detected 2024-05-16 07:30 UTC"), "{diff}");
+    assert!(
+        diff.contains("[-a few") && diff.contains("{+two weeks+}"),
+        "{diff}"
+    );
+    let (_, json) = cli(&["diff", "--config", &cfg, "--watch", "story", "--json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["summary"], alert[0].summary);
+    assert_eq!(
+        v["from"],
+        serde_json::json!({"version": 1, "stored_at": "2024-05-14T09:00:00Z", "origin": "file"})
+    );
+    assert_eq!(v["to"]["stored_at"], "2024-05-16T07:30:00Z");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_with_only_its_baseline_gets_an_answer_not_an_error() {
+    let server = Server::start().await;
+    server.set(
+        PATH,
+        Route::html(news_page(TITLE, "Jane Doe", &[P1, P2, P3], &[])),
+    );
+    let project = Project::new(&config(&server, PATH, "article"));
+    let cfg = project.config_arg();
+
+    let (code, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        diff,
+        "watch story has no versions yet: its first check stores its baseline as version 1.\n"
+    );
+
+    check_first(&project).await;
+    stored_at(&project, 1, 1_715_677_200);
+    let (code, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
+    assert_eq!(code, Some(0), "{diff}");
+    assert_eq!(
+        diff,
+        format!(
+            "watch story has only its baseline (first fetch), version 1 (stored 2024-05-14 09:00 UTC): \
+             there is nothing to compare it with yet. A new version is stored when a check finds a change \
+             of the text, headline or byline; `presswatch diff --config {cfg} --watch story` then shows \
+             what changed.\n"
+        )
+    );
+    let (code, json) = cli(&["diff", "--config", &cfg, "--watch", "story", "--json"]).await;
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["changed"], false);
+    assert_eq!(v["versions"][0]["origin"], "fetched");
+
+    let (_, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    assert!(
+        history.contains("2024-05-14 09:00 UTC")
+            && history.contains(
+                "baseline (first fetch)\nOnly the baseline so far. A new version is stored when"
+            ),
+        "{history}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_keeps_its_item_lists_as_versions() {
+    let server = Server::start().await;
+    let project = Project::new(&config(&server, "/iran", "listing"));
+    let cfg = project.config_arg();
+    for page in ["aggregator-1", "aggregator-2"] {
+        server.set(
+            "/iran",
+            Route::html(recorded(&format!("listings/{page}.html"))),
+        );
+        check_first(&project).await;
+    }
+    let (_, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 2, "{history}");
+    assert!(
+        lines[0].contains("   16 items  baseline (first fetch)"),
+        "{history}"
+    );
+    assert!(
+        lines[1].ends_with(
+            "16 items  2 new items: «Mohammad Rasoulof arrives in Cannes after escaping Iran on foot»; \
+             «‘I had to choose between prison and exile’: Rasoulof speaks before his Cannes premiere»; \
+             2 items no longer listed"
+        ),
+        "{history}"
+    );
+    let (code, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
+    assert_eq!(code, Some(1));
+    assert!(
+        diff.contains("2 items new:\n* Mohammad Rasoulof arrives in Cannes after escaping Iran on foot\n  https://www.dailyherald.example/film/2024/may/22/mohammad-rasoulof-arrives-cannes\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("2 items no longer listed:\n* Iranian journalist")
+            || diff.contains("2 items no longer listed:\n* Three dual nationals"),
+        "{diff}"
+    );
+    let (_, shown) = cli(&["history", "--config", &cfg, "story", "--show", "2"]).await;
+    assert!(
+        shown.starts_with("watch story: version 2 (stored ")
+            && shown.contains("- Mohammad Rasoulof arrives in Cannes after escaping Iran on foot <https://www.dailyherald.example/film/2024/may/22/mohammad-rasoulof-arrives-cannes>"),
+        "{shown}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hand_written_list_of_items_is_a_listings_version_1() {
+    let server = Server::start().await;
+    let project = Project::new(&config(&server, "/search", "listing"));
+    project.baseline(
+        "story",
+        "https://www.radiozamaneh.example/fa/news/2024/05/13/rasoulof-exile\nhttps://www.iranintl.example/fa/202405127712\n",
+    );
+    server.set(
+        "/search",
+        Route::html(recorded("listings/search-fa-1.html")),
+    );
+    let alerts = check_first(&project).await.alerts;
+    assert_eq!(
+        alerts[0].items.len(),
+        6,
+        "the 6 results not in the list are new"
+    );
+    let (_, history) = cli(&["history", "--config", &project.config_arg(), "story"]).await;
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(
+        lines[0].contains("    2 items  baseline (hand-written file)"),
+        "{history}"
+    );
+    assert!(lines[1].contains("    8 items  6 new items: "), "{history}");
+}

@@ -1,0 +1,262 @@
+//! Listings of other sites' stories, and listings that go quiet: given
+//! recorded versions of an aggregator's front page and of a Persian news
+//! search (tests/recordings/listings/), a listing watch with no selector
+//! reports each new story once; a listing or feed that yields nothing, or
+//! suddenly far fewer items than before, is an error alert that says what
+//! to check.
+
+use presswatch::check::Outcome;
+use presswatch::compare::ChangeKind;
+
+use crate::support::{check_first, recorded, Project, Route, Server};
+
+/// A listing watch on `path` of `server`, with extra keys.
+fn listing_config(server: &Server, path: &str, kind: &str, extra: &str) -> String {
+    format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n\n[[watch]]\nname = \"coverage\"\nkind = \"{kind}\"\nurl = \"{}\"\nrobots = false\n{extra}\n",
+        server.url(path)
+    )
+}
+
+/// Serves `page` and checks once: the outcome, its detail and the titles of
+/// the new items alerted.
+async fn serve_and_check(
+    server: &Server,
+    path: &str,
+    project: &Project,
+    page: String,
+) -> (Outcome, String, Vec<String>) {
+    server.set(path, Route::html(page));
+    let r = check_first(project).await;
+    let titles = r
+        .alerts
+        .iter()
+        .filter(|a| a.kind == ChangeKind::NewItems)
+        .flat_map(|a| a.items.iter().map(|i| i.title.clone()))
+        .collect();
+    (r.outcome, r.detail, titles)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_aggregator_front_page_reports_each_new_story_on_other_sites_by_default() {
+    let server = Server::start().await;
+    let path = "/iran";
+    let project = Project::new(&listing_config(&server, path, "listing", ""));
+
+    let (outcome, detail, _) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/aggregator-1.html"),
+    )
+    .await;
+    assert_eq!(outcome, Outcome::ItemsRecorded(16), "{detail}");
+    // The stories, not the site's own navigation, explainers, newsletter,
+    // footer or the sponsored links.
+    let baseline = project.read_baseline("coverage");
+    assert!(baseline.contains(
+        "- UN experts urge Iran to halt execution of rapper Toomaj Salehi <https://news.worldwire.example/2024/05/20/un-experts-iran-toomaj-salehi-execution>"
+    ), "{baseline}");
+    for chrome in [
+        "Doctors stunned",
+        "five charts",
+        "Sign up",
+        "how stories are selected",
+        "Full coverage",
+    ] {
+        assert!(!baseline.contains(chrome), "{chrome}: {baseline}");
+    }
+
+    // A new story cluster on top; older stories moved to "More headlines".
+    let (_, _, new) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/aggregator-2.html"),
+    )
+    .await;
+    assert_eq!(
+        new,
+        [
+            "Mohammad Rasoulof arrives in Cannes after escaping Iran on foot",
+            "‘I had to choose between prison and exile’: Rasoulof speaks before his Cannes premiere",
+        ]
+    );
+    // A new related link and a new headline below; a story whose headline
+    // the aggregator rewrote is not new.
+    let (_, _, new) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/aggregator-3.html"),
+    )
+    .await;
+    assert_eq!(
+        new,
+        [
+            "Rights groups launch campaign to save Toomaj Salehi as appeal is heard",
+            "Rasoulof holds up photos of actors who could not leave Iran at Cannes premiere",
+        ]
+    );
+    // Every link now carries tracking parameters: only the new cluster is new.
+    let (_, _, new) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/aggregator-4.html"),
+    )
+    .await;
+    assert_eq!(
+        new,
+        [
+            "Rasoulof’s ‘The Seed of the Sacred Fig’ wins special jury prize at Cannes",
+            "Cannes 2024: Anora wins the Palme d’Or; full list of winners",
+            "Exiled director dedicates Cannes award to cast and crew who could not leave Iran",
+        ]
+    );
+    let (outcome, _, new) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/aggregator-4.html"),
+    )
+    .await;
+    assert_eq!((outcome, new.len()), (Outcome::Unchanged, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persian_news_search_reports_each_new_result_by_default() {
+    let server = Server::start().await;
+    let path = "/search";
+    let project = Project::new(&listing_config(
+        &server,
+        path,
+        "listing",
+        "keywords = [\"رسول‌اف\", \"انجیر معابد\"]",
+    ));
+    let (outcome, detail, _) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/search-fa-1.html"),
+    )
+    .await;
+    assert_eq!(outcome, Outcome::ItemsRecorded(8), "{detail}");
+    let (_, _, new) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/search-fa-2.html"),
+    )
+    .await;
+    assert_eq!(
+        new,
+        [
+            "رسول‌اف عکس بازیگرانش را روی فرش قرمز کن بالا برد",
+            "فیلم رسول‌اف در کن با تشویق ایستاده تماشاگران روبه‌رو شد",
+        ]
+    );
+    // Written with Arabic yeh, the title still matches the keyword.
+    let (_, _, new) = serve_and_check(
+        &server,
+        path,
+        &project,
+        recorded("listings/search-fa-3.html"),
+    )
+    .await;
+    assert_eq!(
+        new,
+        ["«دانه انجیر معابد» جایزه ویژه هيئت داوران جشنواره کن را برد"]
+    );
+}
+
+/// Checks twice (the failure threshold is 2): the second check's error alert.
+async fn error_alert(project: &Project) -> String {
+    let first = check_first(project).await;
+    assert!(
+        matches!(first.outcome, Outcome::Error(_)),
+        "{:?}",
+        first.outcome
+    );
+    assert!(
+        first.alerts.is_empty(),
+        "one failure is below the threshold"
+    );
+    let second = check_first(project).await;
+    assert_eq!(second.alerts.len(), 1, "{:?}", second.outcome);
+    assert_eq!(second.alerts[0].kind, ChangeKind::Error);
+    second.alerts[0].error.clone().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_or_feed_that_yields_no_items_is_an_error_alert_that_says_what_to_check() {
+    let server = Server::start().await;
+    // A page rendered in the browser: nothing in the HTML reads like a story.
+    let shell = "<!DOCTYPE html><html><head><title>News search</title></head><body><header><a href=\"/\">Home</a></header><div id=\"root\">Loading…</div><script src=\"/app.js\"></script></body></html>";
+    server.set("/news", Route::html(shell));
+    let project = Project::new(&listing_config(&server, "/news", "listing", ""));
+    let error = error_alert(&project).await;
+    assert!(error.contains("no story links found on"), "{error}");
+    assert!(
+        error.contains("set `selector` of watch coverage"),
+        "{error}"
+    );
+    assert!(
+        error.contains("--watch coverage --dry-run") && error.contains("config.toml"),
+        "{error}"
+    );
+
+    // A selector that no longer matches says so.
+    server.set("/tag", Route::html(recorded("listings/aggregator-1.html")));
+    let project = Project::new(&listing_config(
+        &server,
+        "/tag",
+        "listing",
+        "selector = \".story-river\"",
+    ));
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("`selector = \".story-river\"` of watch coverage matches no links"),
+        "{error}"
+    );
+
+    // A feed with no entries.
+    server.set(
+        "/feed.xml",
+        Route::html("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Iran</title><link>https://n.example/</link><description>News</description></channel></rss>")
+            .header("Content-Type", "application/rss+xml"),
+    );
+    let project = Project::new(&listing_config(&server, "/feed.xml", "feed", ""));
+    let error = error_alert(&project).await;
+    assert!(error.contains("has no entries"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_that_suddenly_yields_far_fewer_items_is_an_error_alert() {
+    let server = Server::start().await;
+    let path = "/iran";
+    let project = Project::new(&listing_config(&server, path, "listing", ""));
+    server.set(path, Route::html(recorded("listings/aggregator-1.html")));
+    assert_eq!(
+        check_first(&project).await.outcome,
+        Outcome::ItemsRecorded(16)
+    );
+    // The redesign renders the list in the browser: 3 stories are left in the HTML.
+    server.set(
+        path,
+        Route::html(recorded("listings/aggregator-redesigned.html")),
+    );
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("lists only 3 items where its last accepted version had 16"),
+        "{error}"
+    );
+    assert!(error.contains("set `selector`"), "{error}");
+    assert!(error.contains("baseline/coverage.txt"), "{error}");
+
+    // The page is back: the watch recovered, and the new stories are reported.
+    server.set(path, Route::html(recorded("listings/aggregator-4.html")));
+    let r = check_first(&project).await;
+    let kinds: Vec<ChangeKind> = r.alerts.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [ChangeKind::NewItems, ChangeKind::Recovered]);
+}

@@ -1,0 +1,304 @@
+//! Takedowns are evidence, and a URL that never worked is an error: given an
+//! article served on loopback that answers 404, these alerts, emails,
+//! `status` rows and `history` lines come out.
+
+use std::sync::{Arc, Mutex};
+
+use mail_parser::MessageParser;
+use presswatch::alert::{Alert, LastKnown};
+use presswatch::check::Outcome;
+use presswatch::compare::ChangeKind;
+use presswatch::notify::{digest, render};
+
+use crate::support::{check_first, news_page, run, smtp_sink, Project, Route, Server};
+
+const PATH: &str = "/world/2024/05/13/rasoulof-flees-iran";
+const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence.";
+const P2: &str = "In a statement released Monday, the artist said he arrived in Europe a few days ago after a long and complicated journey.";
+const P3: &str = "Rasoulof's film, The Seed of The Sacred Fig, delves into the protest movements in Iran following the death of Mahsa Amini in 2022.";
+
+fn page() -> String {
+    news_page(
+        "Filmmaker Rasoulof flees Iran after prison sentence",
+        "Jane Doe",
+        &[P1, P2, P3],
+        &["Markets fall", "Weather warning"],
+    )
+}
+
+/// An article watch named `story` on [`PATH`], with extra config text.
+fn config(server: &Server, extra: &str) -> String {
+    format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n{extra}\n[[watch]]\nname = \"story\"\nurl = \"{}\"\noutlet = \"Example News\"\nrobots = false\n",
+        server.url(PATH)
+    )
+}
+
+fn kinds(alerts: &[Alert]) -> Vec<ChangeKind> {
+    alerts.iter().map(|a| a.kind).collect()
+}
+
+/// Checks twice (the failure threshold is 2): the error alert's message.
+async fn error_alert(project: &Project) -> String {
+    let first = check_first(project).await;
+    assert!(
+        matches!(first.outcome, Outcome::Error(_)),
+        "{:?}",
+        first.outcome
+    );
+    assert_eq!(first.alerts, vec![], "one failure is below the threshold");
+    let second = check_first(project).await;
+    assert_eq!(kinds(&second.alerts), vec![ChangeKind::Error]);
+    second.alerts[0].error.clone().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_url_that_never_worked_is_an_error_alert_saying_what_to_check() {
+    let server = Server::start().await;
+    server.set(PATH, Route::status(404));
+    let project = Project::new(&config(&server, ""));
+    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("story  error")
+            && stdout.contains("answers HTTP 404 (not found) and has never worked for this watch"),
+        "{stdout}"
+    );
+    // The second failure reaches the threshold: one error alert that says what to check.
+    let second = check_first(&project).await;
+    assert_eq!(kinds(&second.alerts), vec![ChangeKind::Error]);
+    let error = second.alerts[0].error.clone().unwrap();
+    for hint in [
+        "may be mistyped or cut off",
+        "Open the URL in a browser",
+        "`url` of watch story",
+    ] {
+        assert!(error.contains(hint), "{hint}: {error}");
+    }
+    let status = run(&["status", "--config", &project.config_arg()], &[]).await;
+    let status = String::from_utf8_lossy(&status.stdout);
+    let row = status.lines().find(|l| l.starts_with("story")).unwrap();
+    assert!(row.contains(" error "), "{status}");
+
+    // A first fetch that lands on the site's front page is the same mistake.
+    server.set(PATH, Route::status(301).header("Location", "/"));
+    server.set("/", Route::html(page()));
+    let project = Project::new(&config(&server, ""));
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("redirects to the site's front page"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hand_written_baseline_whose_url_never_worked_is_an_error_not_a_takedown() {
+    let server = Server::start().await;
+    server.set(PATH, Route::status(410));
+    let project = Project::new(&config(&server, ""));
+    project.baseline(
+        "story",
+        &format!(
+            "Title: Filmmaker Rasoulof flees Iran after prison sentence\n\n{P1}\n\n{P2}\n\n{P3}\n"
+        ),
+    );
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("answers HTTP 410 (gone) and has never worked for this watch")
+            && error.contains("holds the text you expect, but this URL has never served it"),
+        "{error}"
+    );
+
+    // The URL is fixed on the site: the watch recovers against its baseline.
+    server.set(PATH, Route::html(page()));
+    let back = check_first(&project).await;
+    assert_eq!(kinds(&back.alerts), vec![ChangeKind::Recovered]);
+    // Now it has worked: a 404 is a takedown, and the text held is the
+    // hand-written baseline, version 1.
+    server.set(PATH, Route::status(404));
+    let gone = check_first(&project).await;
+    assert_eq!(kinds(&gone.alerts), vec![ChangeKind::TakenDown]);
+    let last = gone.alerts[0].last_known.clone().unwrap();
+    assert_eq!(last.version, 1);
+    assert_eq!(last.blocks.len(), 3);
+    assert!(last.last_seen.is_some());
+}
+
+/// The text part of a message.
+fn text_part(raw: &[u8]) -> String {
+    MessageParser::default()
+        .parse(raw)
+        .expect("a parsable message")
+        .body_text(0)
+        .expect("a text part")
+        .replace("\r\n", "\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_takedown_is_evidence_in_the_email_in_status_and_in_history() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    server.set(PATH, Route::html(page()));
+    let channel = format!(
+        "[[channel]]\nname = \"press-office\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\nfrom = \"presswatch <alerts@example.org>\"\nto = [\"staff@example.org\"]\n"
+    );
+    let project = Project::new(&config(&server, &channel));
+    let cfg = project.config_arg();
+    let check_args = ["check", "--config", cfg.as_str()];
+    let check = || run(&check_args, &[]);
+    check().await;
+
+    server.set(PATH, Route::status(404));
+    let out = check().await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("story  taken down  The article answers HTTP 404"),
+        "{stdout}"
+    );
+    let text = text_part(&mails.lock().unwrap()[0]);
+    for expected in [
+        "Taken down · Example News\nFilmmaker Rasoulof flees Iran after prison sentence",
+        "The article answers HTTP 404",
+        "What the article said (version 1, stored ",
+        "; last seen online ",
+        "By Jane Doe",
+        "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran,",
+        "the death of Mahsa Amini in 2022.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains("Cut here") && !text.contains("Most read"),
+        "{text}"
+    );
+
+    // Still gone: no second alert, and status says so.
+    let out = check().await;
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("story  taken down  still gone since "),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(mails.lock().unwrap().len(), 1);
+    let status = run(&["status", "--config", &cfg], &[]).await;
+    let status = String::from_utf8_lossy(&status.stdout);
+    let row = status.lines().find(|l| l.starts_with("story")).unwrap();
+    assert!(row.contains(" taken down "), "{status}");
+
+    // Back, unchanged: a restore alert, and history holds both events.
+    server.set(PATH, Route::html(page()));
+    check().await;
+    assert_eq!(mails.lock().unwrap().len(), 2);
+    let history = run(&["history", "--config", &cfg, "story"], &[]).await;
+    let history = String::from_utf8_lossy(&history.stdout);
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(
+        lines[0].trim_start().starts_with("1 ") && lines[0].ends_with("baseline (first fetch)"),
+        "{history}"
+    );
+    assert!(
+        lines[1].contains("taken down: The article answers HTTP 404 (the text held is version 1)"),
+        "{history}"
+    );
+    assert!(
+        lines[2].contains("restored: Article is back, unchanged (its text is version 1)"),
+        "{history}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_taken_down_article_is_cut_after_whole_paragraphs_and_says_how_much() {
+    let server = Server::start().await;
+    // 30 paragraphs of 60 words: 1,800 words.
+    let words = "the court upheld the sentence and the director left the country on foot";
+    let paragraphs: Vec<String> = (1..=30)
+        .map(|n| {
+            let filler: Vec<&str> = words.split(' ').cycle().take(55).collect();
+            format!("Paragraph {n} of the report: {}.", filler.join(" "))
+        })
+        .collect();
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    server.set(
+        PATH,
+        Route::html(news_page("A long report", "Jane Doe", &refs, &[])),
+    );
+    let project = Project::new(&config(&server, ""));
+    check_first(&project).await;
+    server.set(PATH, Route::status(404));
+    let gone = check_first(&project).await;
+    let last = gone.alerts[0].last_known.clone().unwrap();
+    assert_eq!(last.words, 1800);
+    assert_eq!(last.blocks.len(), LastKnown::MAX_WORDS / 60);
+    assert_eq!((last.cut_paragraphs, last.cut_words), (5, 300));
+    let text = render::text(&gone.alerts[0], &render::Context::of(&project.load()));
+    let command = format!(
+        "presswatch history --config {} story --show 1",
+        project.config_arg()
+    );
+    assert!(
+        text.contains(&format!(
+            "Cut here: 5 more paragraphs (300 words) not shown. The whole text:\n  {command}\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Paragraph 25 of the report") && !text.contains("Paragraph 26 "));
+    // The command prints the whole text.
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out = run(&args, &[]).await;
+    let whole = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        whole.starts_with("watch story: version 1 (stored ")
+            && whole.contains("Paragraph 30 of the report"),
+        "{whole}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_digest_takedowns_come_first_and_stand_out() {
+    let server = Server::start().await;
+    // One story edited, then another taken down.
+    server.set(PATH, Route::html(page()));
+    let edited = Project::new(&config(&server, ""));
+    check_first(&edited).await;
+    server.set(
+        PATH,
+        Route::html(news_page(
+            "Filmmaker Rasoulof flees Iran after prison sentence",
+            "Jane Doe",
+            &[P1, P3],
+            &[],
+        )),
+    );
+    let edit = check_first(&edited).await.alerts;
+    server.set(PATH, Route::html(page()));
+    let removed = Project::new(&config(&server, ""));
+    check_first(&removed).await;
+    server.set(PATH, Route::status(410));
+    let takedown = check_first(&removed).await.alerts;
+    let alerts = [edit, takedown].concat();
+    assert_eq!(kinds(&alerts), [ChangeKind::Edited, ChangeKind::TakenDown]);
+
+    let text = render::digest_text(&alerts, &render::Context::default());
+    assert!(text.starts_with("TAKEN DOWN: 1 ARTICLE\n"), "{text}");
+    assert!(
+        text.find("What the article said").unwrap() < text.find("1 paragraph removed").unwrap(),
+        "{text}"
+    );
+    let html = render::digest_html(&alerts, &render::Context::default());
+    let first_heading = &html[html.find("<h2").unwrap()..];
+    assert!(
+        first_heading.starts_with("<h2 style=\"")
+            && first_heading[..first_heading.find("</h2>").unwrap()]
+                .ends_with("color:#9b0019;\">Taken down: 1 article"),
+        "{first_heading}"
+    );
+    assert_eq!(
+        digest::subject(
+            &alerts,
+            presswatch::config::DigestSchedule::Daily { hour: 8, minute: 0 }
+        ),
+        "Daily digest: 1 taken down, 1 change in 1 story"
+    );
+}
