@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 
 use chrono::DateTime;
+use chrono_tz::Tz;
 
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::{self, Rules};
@@ -42,10 +43,10 @@ pub enum Content {
     Items(Vec<Item>),
 }
 
-/// `2026-05-14 09:00 UTC`.
-fn when(t: i64) -> String {
+/// `2026-05-14 09:00 UTC`: Unix time in the configured zone, as alerts show it.
+fn when(t: i64, tz: Tz) -> String {
     DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string())
         .unwrap_or_else(|| t.to_string())
 }
 
@@ -59,8 +60,8 @@ impl Version {
     }
 
     /// `version 2 (stored 2026-05-14 09:00 UTC)`.
-    fn named(&self) -> String {
-        format!("version {} (stored {})", self.seq, when(self.stored_at))
+    fn named(&self, tz: Tz) -> String {
+        format!("version {} (stored {})", self.seq, when(self.stored_at, tz))
     }
 
     /// Where a watch's first version came from, in words.
@@ -207,7 +208,7 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, St
             format!(
                 "{:>4}  {}  {}  {}  {}",
                 v.seq,
-                when(v.stored_at),
+                when(v.stored_at, config.daemon.timezone),
                 &v.sha256[..v.sha256.len().min(12)],
                 v.size(),
                 change
@@ -215,7 +216,7 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, St
         ));
     }
     for e in &events {
-        lines.push(((e.version, 1, e.at), event_line(e)));
+        lines.push(((e.version, 1, e.at), event_line(e, config.daemon.timezone)));
     }
     lines.sort_by_key(|(order, _)| *order);
     let mut out: String = lines.into_iter().map(|(_, l)| l + "\n").collect();
@@ -229,7 +230,7 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, St
 }
 
 /// A takedown or restore as a history line.
-fn event_line(e: &WatchEvent) -> String {
+fn event_line(e: &WatchEvent, tz: Tz) -> String {
     let (what, version) = match e.kind {
         EventKind::TakenDown => ("taken down", "the text held is version"),
         EventKind::Restored => ("restored", "its text is version"),
@@ -237,7 +238,7 @@ fn event_line(e: &WatchEvent) -> String {
     format!(
         "{:>4}  {}  {what}: {} ({version} {})",
         "·",
-        when(e.at),
+        when(e.at, tz),
         e.detail,
         e.version
     )
@@ -246,7 +247,7 @@ fn event_line(e: &WatchEvent) -> String {
 /// The stored text of one version, as `presswatch history --show V` prints
 /// it: a line naming it, then the text in the baseline format (a listing's
 /// items one per line).
-pub fn show(state: &State, watch: &Watch, seq: i64) -> Result<String, String> {
+pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<String, String> {
     let versions = versions(state, watch)?;
     let v = find(&versions, &watch.name, seq)?;
     let body = state
@@ -261,7 +262,7 @@ pub fn show(state: &State, watch: &Watch, seq: i64) -> Result<String, String> {
     Ok(format!(
         "watch {}: {}{origin}\n\n{body}",
         watch.name,
-        v.named()
+        v.named(config.daemon.timezone)
     ))
 }
 
@@ -312,7 +313,7 @@ pub fn diff(
             "watch {} has only its {}, {}: there is nothing to compare it with yet. {}",
             watch.name,
             v.baseline_label(),
-            v.named(),
+            v.named(config.daemon.timezone),
             how_versions_come(watch, config)
         )),
         _ => None,
@@ -354,8 +355,8 @@ pub fn diff(
     let header = format!(
         "watch {}: {} → {}\n\n",
         watch.name,
-        from.named(),
-        to.named()
+        from.named(config.daemon.timezone),
+        to.named(config.daemon.timezone)
     );
     let mut d = match (&from.content, &to.content) {
         (Content::Article(a), Content::Article(b)) => documents(

@@ -423,7 +423,7 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
                 .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
             let state = store::State::open(&cfg.daemon.state_dir)?;
             match show {
-                Some(seq) => print!("{}", presswatch::history::show(&state, w, seq)?),
+                Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
                 None => print!("{}", presswatch::history::table(&state, &cfg, w)?),
             }
             Ok(ExitCode::SUCCESS)

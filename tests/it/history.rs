@@ -95,6 +95,17 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
         serde_json::json!({"version": 1, "stored_at": "2024-05-14T09:00:00Z", "origin": "file"})
     );
     assert_eq!(v["to"]["stored_at"], "2024-05-16T07:30:00Z");
+
+    // In the configured time zone, as the alerts show times.
+    let berlin = config(&server, PATH, "article")
+        .replace("[daemon]\n", "[daemon]\ntimezone = \"Europe/Berlin\"\n");
+    std::fs::write(project.config(), berlin).unwrap();
+    let (_, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
+    assert!(
+        diff.starts_with("watch story: version 1 (stored 2024-05-14 11:00 CEST) → version 2 (stored 2024-05-16 09:30 CEST)\n")
+            && diff.contains("detected 2024-05-16 09:30 CEST"),
+        "{diff}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
