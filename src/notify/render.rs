@@ -538,7 +538,7 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         meta.push(isolate(&by(b)));
     }
     if let Some(p) = &last.published {
-        meta.push(format!("published {}", one_line(p)));
+        meta.push(format!("published {}", when(&one_line(p), ctx.timezone)));
     }
     if !meta.is_empty() {
         out.push_str(&format!("  {}\n", meta.join(" · ")));
@@ -1133,8 +1133,9 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         ));
     }
     if let Some(line) = kept_snapshot(alert) {
+        // The hash is one long word: it wraps anywhere on a phone.
         b.push_str(&format!(
-            "<p style=\"font-size:14px;color:{};\">{}</p>",
+            "<p style=\"font-size:14px;color:{};overflow-wrap:anywhere;word-break:break-all;\">{}</p>",
             colour::MUTED,
             escape(&line)
         ));
@@ -1235,7 +1236,10 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         ));
     }
     if let Some(p) = &last.published {
-        meta.push(format!("published {}", escape(&one_line(p))));
+        meta.push(format!(
+            "published {}",
+            escape(&when(&one_line(p), ctx.timezone))
+        ));
     }
     if !meta.is_empty() {
         b.push_str(&format!(
