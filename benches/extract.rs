@@ -1,13 +1,19 @@
-//! Extraction benchmark: one core, parse + metadata + main content per page.
+//! Extraction benchmark: one core, parse + metadata + main content per page,
+//! against a bare html5ever parse of the same pages in the same run.
 //!
 //!     cargo bench --bench extract               # 5 passes over the corpus
 //!     cargo bench --bench extract -- 20         # 20 passes
 //!
 //! Pages come from ../shared/corpus/extraction-dev (`PRESSWATCH_CORPUS=DIR`
 //! points elsewhere; any *.html / *.html.gz below it) or are generated when it
-//! is absent. Prints the median time per page and the throughput in MB of HTML
-//! per second; reading and gunzip are not timed. `presswatch extract --corpus`
-//! gives the same figures for a single pass, with the predictions.
+//! is absent. Each pass parses every page bare (`scraper::Html::parse_document`,
+//! the html5ever tree the extractor builds, with nothing done to it) and then
+//! extracts it; the two alternate page by page so that drifts in machine speed
+//! hit both alike. Prints, for each, the median time per page, the total and
+//! the throughput in MB of HTML per second, then the ratio of the extraction
+//! total to the parse total; reading and gunzip are not timed.
+//! `presswatch extract --corpus` gives the extraction figures for a single
+//! pass, with the predictions.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -38,26 +44,53 @@ fn main() {
         }
     };
     let bytes: usize = pages.iter().map(String::len).sum();
-    let mut per_page: Vec<Duration> = Vec::new();
-    let mut total = Duration::ZERO;
+    let mut parse = Timings::default();
+    let mut extract = Timings::default();
     for _ in 0..passes {
         for html in &pages {
             let start = Instant::now();
+            let dom = scraper::Html::parse_document(html);
+            parse.add(start.elapsed());
+            std::hint::black_box(dom);
+            let start = Instant::now();
             let doc = extract::article(html, None, None);
-            let t = start.elapsed();
+            extract.add(start.elapsed());
             std::hint::black_box(doc);
-            per_page.push(t);
-            total += t;
         }
     }
-    per_page.sort();
-    let median = per_page[per_page.len() / 2];
+    println!("{} pages x {passes} passes", pages.len());
+    println!("bare html5ever parse: {}", parse.summary(bytes * passes));
+    println!("extraction:           {}", extract.summary(bytes * passes));
     println!(
-        "{} pages x {passes} passes: median {:.2} ms/page, {:.1} MB/s",
-        pages.len(),
-        median.as_secs_f64() * 1e3,
-        (bytes * passes) as f64 / 1e6 / total.as_secs_f64()
+        "extraction / bare parse: {:.2}x (total time)",
+        extract.total.as_secs_f64() / parse.total.as_secs_f64()
     );
+}
+
+/// Per-page times of one kind of work.
+#[derive(Default)]
+struct Timings {
+    per_page: Vec<Duration>,
+    total: Duration,
+}
+
+impl Timings {
+    fn add(&mut self, t: Duration) {
+        self.per_page.push(t);
+        self.total += t;
+    }
+
+    /// Median per page, total, and MB of HTML per second over `bytes`.
+    fn summary(&mut self, bytes: usize) -> String {
+        self.per_page.sort();
+        let median = self.per_page[self.per_page.len() / 2];
+        format!(
+            "median {:.2} ms/page, total {:.0} ms, {:.1} MB/s",
+            median.as_secs_f64() * 1e3,
+            self.total.as_secs_f64() * 1e3,
+            bytes as f64 / 1e6 / self.total.as_secs_f64()
+        )
+    }
 }
 
 /// The decoded HTML of every page below `dir`.

@@ -19,9 +19,6 @@ const SKIP_TAGS: &[&str] = &[
     "script",
     "style",
     "noscript",
-    "nav",
-    "aside",
-    "footer",
     "button",
     "figure",
     "figcaption",
@@ -31,9 +28,6 @@ const SKIP_TAGS: &[&str] = &[
     "select",
     "textarea",
     "input",
-    "header",
-    "menu",
-    "dialog",
     "object",
     "embed",
     "video",
@@ -43,13 +37,30 @@ const SKIP_TAGS: &[&str] = &[
     "img",
     "head",
     "title",
+    "dialog",
+    "footer",
 ];
 
-/// class/id words that always mark boilerplate: comments, related and
-/// recommended links, share bars, sign-up and consent boxes.
+/// Sectioning elements that hold page chrome (navigation, sidebars, page
+/// header and footer, menus) on most pages, and the whole article on
+/// some (a page builder's "header" section, a sidebar the parser left open).
+const CHROME_TAGS: &[&str] = &["nav", "aside", "header", "menu"];
+
+/// class/id words that always mark boilerplate that reads like prose:
+/// comments, related and recommended stories, consent boxes, author bios.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|related|recommend|recommended|newsletter|signup|sign-up|caption|credits?|byline|comments?|most-?read|most-?popular|trending|outbrain|taboola|cookie|consent|breadcrumbs?|author-bio|more-stories)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(related|recommend|recommended|comments?|cookie|consent|most-?read|most-?popular|trending|outbrain|taboola|author-bio|more-stories)([-_\s]|$)",
+    )
+    .expect("static regex")
+});
+
+/// class/id words that mark boilerplate (share bars, sign-up and consent
+/// boxes, captions, breadcrumbs) but that some layouts also put on the
+/// article's wrapper ("has-share-float", "share-container").
+static FURNITURE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(share|sharing|newsletter|signup|sign-up|caption|credits?|byline|breadcrumbs?)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -105,16 +116,40 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>)
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
         for root in dom.select(&s) {
-            let walk = Walk::new(root);
+            let walk = Walk::new(root, Mode::Strict);
             let kept = walk.kept_blocks(0..walk.blocks.len());
             out.extend(kept.into_iter().filter_map(RawBlock::to_block));
         }
         return out;
     }
     let root = body(dom);
-    let walk = Walk::new(root);
     let declared = declared.and_then(Declared::new);
-    walk.article(declared.as_ref())
+    let strict = Walk::new(root, Mode::Strict);
+    let found = strict.article(declared.as_ref());
+    if !strict.may_have_missed(&found) {
+        return found;
+    }
+    // The same tree again, with chrome, hidden and furniture-named elements
+    // only suspect: the wider reading wins when most of it is new text, so a
+    // page-builder <header> or a hidden React boundary holding the story is
+    // read, while a hidden copy of the story or a chrome box beside it is not.
+    let wider = Walk::new(root, Mode::Lenient).article(declared.as_ref());
+    let found_shingles: HashSet<u64> = shingles(&joined(&found)).into_iter().collect();
+    let novel = shingles(&joined(&wider))
+        .into_iter()
+        .filter(|s| !found_shingles.contains(s))
+        .count();
+    if novel > found_shingles.len() {
+        wider
+    } else {
+        found
+    }
+}
+
+/// The text of `blocks`, one a line.
+fn joined(blocks: &[Block]) -> String {
+    let all: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+    all.join("\n")
 }
 
 /// Words a declared article text needs to be judged by: shorter ones are
@@ -162,8 +197,7 @@ impl<'a> Declared<'a> {
     /// The share of the declared text's 4-grams that `blocks` hold (read
     /// as one text, as the declared one is).
     fn coverage(&self, blocks: &[Block]) -> f32 {
-        let all: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
-        let found: HashSet<u64> = shingles(&all.join("\n")).into_iter().collect();
+        let found: HashSet<u64> = shingles(&joined(blocks)).into_iter().collect();
         let held = self.shingles.iter().filter(|s| found.contains(s)).count();
         held as f32 / self.shingles.len().max(1) as f32
     }
@@ -232,15 +266,31 @@ fn body(dom: &Html) -> ElementRef<'_> {
 /// How an element's own markup classifies it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Markup {
-    /// Never article text (scripts, navigation, hidden elements): skipped.
+    /// Never article text (scripts, dialogs, page footers, comments, related
+    /// links): skipped.
     Excluded,
-    /// Named like boilerplate (class/id "share", "related", ...) or a form
-    /// (some sites wrap the whole page in one): dropped unless it turns out
-    /// to hold mostly prose, since layouts name article wrappers
+    /// Chrome on most pages and the article's wrapper on some: navigation,
+    /// sidebars, headers, hidden elements (a streamed React boundary stays
+    /// hidden until a script moves it in), furniture names ("share",
+    /// "newsletter"). Skipped by the strict pass, suspect in the lenient one.
+    Chrome,
+    /// Named like boilerplate ("sidebar", "promo", ...) or a form (some
+    /// sites wrap the whole page in one): dropped unless it turns out to hold
+    /// mostly prose, since layouts name article wrappers
     /// "content-with-sidebar" or "paywall" too.
     Suspect,
     /// Nothing special.
     Plain,
+}
+
+/// How a pass over the page treats [`Markup::Chrome`] elements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Skipped: the precise pass.
+    Strict,
+    /// Suspect, kept when they hold mostly prose: the pass that finds an
+    /// article the page wraps in chrome, hides, or names like furniture.
+    Lenient,
 }
 
 fn markup(e: ElementRef<'_>) -> Markup {
@@ -249,19 +299,18 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if SKIP_TAGS.contains(&name) {
         return Markup::Excluded;
     }
-    if v.attr("hidden").is_some() || v.attr("aria-hidden") == Some("true") {
-        return Markup::Excluded;
+    match v.attr("role") {
+        Some("dialog" | "alertdialog" | "contentinfo") => return Markup::Excluded,
+        Some("navigation" | "complementary" | "banner") => return Markup::Chrome,
+        _ => {}
     }
-    if matches!(
-        v.attr("role"),
-        Some("navigation" | "complementary" | "banner" | "contentinfo" | "dialog")
-    ) {
-        return Markup::Excluded;
-    }
-    if v.attr("style")
-        .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
+    if CHROME_TAGS.contains(&name)
+        || v.attr("hidden").is_some()
+        || v.attr("aria-hidden") == Some("true")
+        || v.attr("style")
+            .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
     {
-        return Markup::Excluded;
+        return Markup::Chrome;
     }
     if name == "form" {
         return Markup::Suspect;
@@ -275,13 +324,14 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if v.attr("itemprop") == Some("articleBody") {
         return Markup::Plain;
     }
-    if BOILERPLATE.is_match(class) || BOILERPLATE.is_match(id) {
-        if matches!(name, "article" | "main") {
-            Markup::Suspect
-        } else {
-            Markup::Excluded
-        }
-    } else if SUSPECT.is_match(class) || SUSPECT.is_match(id) {
+    let named = |re: &Regex| re.is_match(class) || re.is_match(id);
+    if matches!(name, "article" | "main") && (named(&BOILERPLATE) || named(&FURNITURE_NAME)) {
+        Markup::Suspect
+    } else if named(&BOILERPLATE) {
+        Markup::Excluded
+    } else if named(&FURNITURE_NAME) {
+        Markup::Chrome
+    } else if named(&SUSPECT) {
         Markup::Suspect
     } else {
         Markup::Plain
@@ -507,16 +557,20 @@ struct Walk {
     containers: Vec<Container>,
     /// Block ranges of dropped suspect containers (nested ones included).
     dropped: Vec<std::ops::Range<usize>>,
+    /// Non-white-space characters of text outside links in skipped
+    /// [`Markup::Chrome`] subtrees.
+    skipped_chrome: u32,
 }
 
 impl Walk {
     /// Walks `root` iteratively (deeply nested pages must not overflow the
     /// stack), skipping boilerplate subtrees.
-    fn new(root: ElementRef<'_>) -> Walk {
+    fn new(root: ElementRef<'_>, mode: Mode) -> Walk {
         let mut walk = Walk {
             blocks: Vec::new(),
             containers: Vec::new(),
             dropped: Vec::new(),
+            skipped_chrome: 0,
         };
         // Open containers: (index in `containers`, block being built).
         let mut open: Vec<(usize, Pending)> = vec![(
@@ -526,11 +580,20 @@ impl Walk {
         // The nodes of the open containers but the root, innermost last.
         let mut containers_open: Vec<NodeId> = Vec::new();
         let mut skip_until: Option<NodeId> = None;
+        // The skipped subtree is chrome (its text may be the article).
+        let mut skip_chrome = false;
         let mut in_link = 0usize;
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => {
                     if skip_until.is_some() {
+                        match node.value() {
+                            Node::Text(t) if skip_chrome && in_link == 0 => {
+                                walk.skipped_chrome += non_space_chars(t);
+                            }
+                            Node::Element(el) if el.name() == "a" => in_link += 1,
+                            _ => {}
+                        }
                         continue;
                     }
                     match node.value() {
@@ -555,11 +618,20 @@ impl Walk {
                             let Some(er) = ElementRef::wrap(node) else {
                                 continue;
                             };
-                            let markup = markup(er);
-                            if markup == Markup::Excluded {
-                                skip_until = Some(node.id());
-                                continue;
-                            }
+                            let markup = match (markup(er), mode) {
+                                (Markup::Chrome, Mode::Strict) => {
+                                    skip_until = Some(node.id());
+                                    skip_chrome = true;
+                                    continue;
+                                }
+                                (Markup::Chrome, Mode::Lenient) => Markup::Suspect,
+                                (Markup::Excluded, _) => {
+                                    skip_until = Some(node.id());
+                                    skip_chrome = false;
+                                    continue;
+                                }
+                                (m, _) => m,
+                            };
                             if name == "br" {
                                 open.last_mut().expect("never empty").1.text.push(BR);
                             } else if is_block_level(name) || markup == Markup::Suspect {
@@ -589,6 +661,10 @@ impl Walk {
                     if let Some(id) = skip_until {
                         if id == node.id() {
                             skip_until = None;
+                        } else if let Node::Element(el) = node.value() {
+                            if el.name() == "a" {
+                                in_link = in_link.saturating_sub(1);
+                            }
                         }
                         continue;
                     }
@@ -706,6 +782,13 @@ impl Walk {
         }
         p.text.clear();
         p.link_chars = 0;
+    }
+
+    /// True when `found` may have missed the article: the text outside
+    /// links skipped as chrome outweighs it.
+    fn may_have_missed(&self, found: &[Block]) -> bool {
+        let chars: u32 = found.iter().map(|b| non_space_chars(&b.text)).sum();
+        self.skipped_chrome > chars
     }
 
     /// The article: the detected one ([`Walk::detected`]) when it agrees
@@ -1328,6 +1411,84 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_eq!(extract_declared(&html, &other), expected_story(6));
+    }
+
+    /// Site navigation and a page footer, the chrome around an article.
+    const CHROME: &str = r#"<header class="site-header"><nav><a href="/">Home</a> <a href="/w">World</a></nav><p>The daily paper of record for the whole region, since 1901.</p></header>"#;
+
+    #[test]
+    fn an_article_inside_a_section_header_is_found() {
+        // Page builders lay out every section, the story's too, as <header>.
+        let html = format!(
+            r#"<body>{CHROME}<main><header class="section_blog-post-content"><div class="rich-text">{}</div></header>
+            <section><p>Subscribe</p></section></main><footer><p>Copyright the paper, all rights reserved in every territory.</p></footer></body>"#,
+            story(5)
+        );
+        assert_eq!(extract(&html), expected_story(5));
+    }
+
+    #[test]
+    fn an_article_hidden_until_a_script_reveals_it_is_found() {
+        // Streamed server rendering sends the story in a hidden boundary that
+        // a script moves into place; the visible shell holds a placeholder.
+        let html = format!(
+            r#"<body><div id="app">{CHROME}<template id="B:0"></template><p>Loading</p></div>
+            <div hidden id="S:0"><article>{}</article></div></body>"#,
+            story(5)
+        );
+        assert_eq!(extract(&html), expected_story(5));
+    }
+
+    #[test]
+    fn an_article_wrapper_named_like_a_share_bar_is_read() {
+        let html = format!(
+            r#"<body><article><div class="post-content-wrap has-share-float"><div class="share-buttons"><a href="/s">Share</a></div>
+            <div class="post-content">{}</div></div></article><aside><p>A short note on the sidebar.</p></aside></body>"#,
+            story(5)
+        );
+        assert_eq!(extract(&html), expected_story(5));
+    }
+
+    #[test]
+    fn a_hidden_copy_of_the_article_is_not_read_twice() {
+        let html = format!(
+            r#"<body>{CHROME}<article>{}</article><pre hidden class="raw-markdown">{}</pre></body>"#,
+            story(4),
+            expected_story(4).join("\n\n")
+        );
+        assert_eq!(extract(&html), expected_story(4));
+    }
+
+    #[test]
+    fn a_long_sidebar_beside_a_short_article_does_not_replace_it() {
+        let about = |i: usize| {
+            format!("<p>About us, part {i}: the paper has covered the region for a century and will go on doing it.</p>")
+        };
+        let html = format!(
+            r#"<body>{CHROME}<article>{}</article><aside class="about">{}</aside></body>"#,
+            story(2),
+            (1..=4).map(about).collect::<String>()
+        );
+        let got = extract(&html);
+        for paragraph in expected_story(2) {
+            assert!(got.contains(&paragraph), "{paragraph} missing from {got:?}");
+        }
+    }
+
+    #[test]
+    fn comments_dialogs_and_the_page_footer_are_never_taken_for_a_missed_article() {
+        let comment = |i: usize| {
+            format!("<p>Reader comment {i} goes on at length about something else entirely, as comment threads do.</p>")
+        };
+        let html = format!(
+            r#"<body>{CHROME}<article>{}</article>
+            <section class="comments">{}</section>
+            <div role="dialog" aria-hidden="true"><p>This website uses cookies to improve your experience while you navigate through it, and to measure the audience.</p></div>
+            <footer><p>This material is not intended to replace the advice of a qualified advisor, and no part of it is an offer of anything at all.</p></footer></body>"#,
+            story(2),
+            (1..=6).map(comment).collect::<String>()
+        );
+        assert_eq!(extract(&html), expected_story(2));
     }
 
     #[test]
