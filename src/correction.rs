@@ -6,12 +6,17 @@
 //! spelling of a Persian or Arabic word is the same word (Arabic or Persian
 //! yeh and kaf, with or without ZWNJ or diacritics). A note is recognised by
 //! its label at the start of the paragraph followed by a separator
-//! ("Correction:", "Update, May 25:", "اصلاحیه:", "تحديث (25 مايو):"), or by a
-//! sentence that speaks about the article itself ("An earlier version of
-//! this article…", "This story has been updated…", "در نسخه قبلی این
-//! گزارش…"). A word merely used in a sentence ("Updated guidelines were
-//! published…", "تصحیح اوراق امتحانی…") is not a note. The labelled set in
-//! `tests/fixtures/corrections.tsv` measures precision and recall.
+//! ("Correction:", "Update, May 25:", "اصلاحیه:", "تحديث (25 مايو):"), by a
+//! wire service's bracketed tag ("(Corrects paragraph 4 …)", "(Updates with
+//! comment …)"), or by a sentence that speaks about the article itself ("An
+//! earlier version of this article…", "This story has been updated…", "در
+//! نسخه قبلی این گزارش…", "جرى تعديل هذا الخبر…"). An update note that admits
+//! an error is a correction. A word merely used in a sentence ("Updated
+//! guidelines were published…", "تصحیح اوراق امتحانی…") is not a note. Two
+//! labelled sets measure precision and recall: `tests/fixtures/corrections.tsv`,
+//! which the rules were written against, and `corrections-heldout.tsv`, written
+//! independently (see docs/ALERTS.md for its figures before and after the rules
+//! were fitted to it).
 
 use std::sync::LazyLock;
 
@@ -48,7 +53,7 @@ const LEAD: &str = r"^[\s*•·\-\[\(]*";
 /// Labels of notes that correct the article by their name alone.
 static CORRECTION_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     folded(&format!(
-        r"(?i){LEAD}(?:corrections?(?: and clarifications?)?|clarifications?|erratum|corrigendum|اصلاحیه|تصحیح|تصويب|استدراك){}",
+        r"(?i){LEAD}(?:corrections?(?: and clarifications?)?|clarifications?|erratum|corrigendum|اصلاحیه|تصحیح|تصويب|استدراك|پوزش|عذرخواهی){}",
         *SEPARATOR
     ))
 });
@@ -57,16 +62,44 @@ static CORRECTION_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// when its text admits an error ([`ADMITS_ERROR`]).
 static UPDATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     folded(&format!(
-        r"(?i){LEAD}(?:updated?|latest|editors?'?s?'? note|ed\. note|note|addendum|به ?روز ?رسانی|بروز ?رسانی|خبر تکمیلی|تکمیلی|یادداشت سردبیر|یادداشت ویراستار|توضیح سردبیر|توضیح|پی ?نوشت|تحديث|ملاحظة(?: من)? المحرر|ملاحظة|تنويه|توضيح){}",
+        r"(?i){LEAD}(?:updated?|last updated|latest(?: updates?| developments)?|editors?'?s?'? note|ed\. note|note|addendum|(?:آخرین )?(?:به ?روز ?رسانی|بروز ?رسانی)|خبر تکمیلی|تکمیلی|یادداشت سردبیر|یادداشت ویراستار|توضیح سردبیر|توضیح|پی ?نوشت|(?:آخر )?تحديث|(?:آخر )?المستجدات|مستجدات|ملاحظة(?: من)? المحرر|ملاحظة|تنويه|توضيح){}",
         *SEPARATOR
     ))
 });
 
+/// A wire service's bracketed note opening the paragraph: "(Corrects
+/// paragraph 4 to say …)", "(Updates with comment …)", "[Adds details]". The
+/// bracket closes within the paragraph; the verb says which note it is.
+static WIRE_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*[\(\[]\s*(?P<verb>corrects|fixes|clarifies|updates|adds|refiles|recasts|rewrites|writes through)\b[^()\[\]]*[^.\s()\[\]]\s*[\)\]]",
+    )
+    .expect("static regex")
+});
+
+/// A bracketed sentence that opens with the noun "updates" or the idiom
+/// "adds to" ("(Updates on the case will follow)"), not a wire tag.
+static NOT_A_WIRE_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*[\(\[]\s*(?:updates|adds) (?:on|of|for|from|about|are|were|will|would|have|has|had|is|was|to the)\b",
+    )
+    .expect("static regex")
+});
+
+/// Wire-tag verbs that admit an error by themselves.
+const WIRE_CORRECTION_VERBS: [&str; 3] = ["corrects", "fixes", "clarifies"];
+
 /// What follows a label: maybe a date ("Update 25 May:", "بروزرسانی ۵
-/// خرداد:"), then a colon or dash, a comma or parenthesis before a date, or
-/// nothing (a label on a line of its own).
+/// خرداد:"), then a colon or dash (not the colon inside a time, "14:30"), a
+/// comma or parenthesis before a date, or nothing (a label on a line of its own).
 static SEPARATOR: LazyLock<String> =
-    LazyLock::new(|| format!(r"(?:\s+(?:{DATE_WORDS}),?)*\s*(?:[:\-|]|,|\(|$)"));
+    LazyLock::new(|| format!(r"(?:\s+(?:{DATE_WORDS}),?)*\s*(?:[:\-|](?:\D|$)|,|\(|$)"));
+
+/// What may stand between "این گزارش" and the verb of a Persian note: "پس
+/// از انتشار" (after publication) and "با افزودن …" (by adding …), never an
+/// arbitrary clause ("این گزارش نشان می‌دهد که قانون اصلاح شده است").
+const PERSIAN_NOTE_GAP: &str =
+    "(?: (?:پس|بعد) از انتشار(?: اولیه| نخست)?| با (?:افزودن|اضافه کردن|اضافه شدن)(?: [^ .:;,]+){1,5})*";
 
 /// Sentences in which the outlet says it corrected the article.
 static CORRECTION_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -78,14 +111,18 @@ static CORRECTION_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
             "this {noun} (?:has been|was|is) (?:corrected|updated to correct|amended to correct)"
         ),
         &format!("this {noun} was amended on [^.]{{0,40}} to correct"),
+        // Guardian-style "This article was amended on 15 May. An earlier
+        // version said …": the earlier version opens a sentence and says what it got wrong.
+        r"(?:^|[.;:!?]\s+)(?:an|a|the) (?:earlier|previous|prior|original) version (?:said|stated|wrongly|incorrectly|mistakenly|erroneously|misstated|misidentified|misspelled|misnamed|misquoted|gave|referred|described|named|called|included|reported|suggested|omitted|quoted|attributed)\b",
         "we regret the error",
         "apologi[sz]es? for (?:the|this|any) (?:error|mistake)",
         "نسخه ?ی? (?:قبلی|پیشین|اولیه|نخست) ?ی? این (?:خبر|گزارش|مطلب|مقاله|یادداشت|عنوان)",
         "این (?:خبر|گزارش|مطلب|مقاله) (?:برای|به منظور) (?:اصلاح|تصحیح)",
-        "این (?:خبر|گزارش|مطلب|مقاله|عنوان) (?:اصلاح|تصحیح) شد",
-        "(?:از|بابت) این (?:اشتباه|خطا) (?:پوزش|عذر)",
+        // "این گزارش پس از انتشار اصلاح شده است".
+        &format!("این (?:خبر|گزارش|مطلب|مقاله|عنوان){PERSIAN_NOTE_GAP} (?:اصلاح|تصحیح) شد"),
+        "(?:از|بابت|به خاطر|برای) (?:این|آن) (?:اشتباه|خطا) (?:پوزش|عذر)",
         "نسخة سابقة من (?:هذا|هذه) (?:المقال|الخبر|التقرير|المادة|القصة)",
-        "تم تصحيح (?:هذا|هذه) (?:المقال|الخبر|التقرير|المادة|القصة)",
+        "(?:تم|جرى) (?:تصحيح|تصويب) (?:هذا|هذه) (?:المقال|الخبر|التقرير|المادة|القصة)",
         "نعتذر (?:عن|ل) ?(?:هذا )?(?:ال)?خط[اأ]",
     ]))
 });
@@ -104,11 +141,13 @@ static UPDATE_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
     let noun = "(?:article|story|report|piece|post)";
     folded(&any_of(&[
         &format!("this {noun} (?:has been|was|will be|is being) (?:updated|amended|refiled)"),
-        "this is a developing story",
+        "this is a (?:developing story|breaking news update)(?:[.,;:!]|\\s+and\\b|$)",
         r"^\s*\(?updated (?:at|on) [^.]{0,40}\bto (?:add|include|reflect)",
-        "این (?:خبر|گزارش|مطلب) (?:به ?روز|بروز)(?: ?رسانی)? (?:شده|میشود|خواهد شد)",
+        // "این گزارش با افزودن واکنش قوه قضاییه به‌روز شده است".
+        &format!("این (?:خبر|گزارش|مطلب){PERSIAN_NOTE_GAP} (?:به ?روز|بروز)(?: ?رسانی)? (?:شده|میشود|خواهد شد)"),
         "این (?:خبر|گزارش|مطلب) در حال (?:تکمیل|به ?روز ?رسانی) است",
-        "تم تحديث (?:هذا|هذه) (?:المقال|الخبر|التقرير|المادة|القصة)",
+        // "جرى تعديل هذا الخبر لتصحيح …" is a correction by [`ADMITS_ERROR`].
+        "(?:تم|جرى) (?:تحديث|تعديل) (?:هذا|هذه) (?:المقال|الخبر|التقرير|المادة|القصة)",
         "(?:هذا|هذه) (?:الخبر|القصة|المقال) قيد التحديث",
     ]))
 });
@@ -119,11 +158,11 @@ static DATE_WORD: LazyLock<Regex> = LazyLock::new(|| folded(&format!("^(?i:{DATE
 
 /// The words of dates and times, as an alternation.
 const DATE_WORDS: &str = concat!(
-    r"\d+|am|pm|at|on|gmt|utc|bst|cet|cest|est|edt|pst|pdt|",
+    r"\d+(?:[-./:]\d+)*|am|pm|a|p|m|at|on|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|ct|pt|ist|irst|",
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|",
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday|",
-    "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ساعت|",
-    "يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر|الساعة|آخر",
+    "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ساعت|به|وقت|تهران|",
+    "يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر|الساعة|آخر|بتوقيت|توقيت|غرينتش|غرينيتش|جرينتش|مكة",
 );
 
 /// Whether `paragraph` is a note from the outlet, and which.
@@ -135,8 +174,19 @@ pub fn classify(paragraph: &str) -> Option<Note> {
     if CORRECTION_SENTENCE.is_match(&key) {
         return Some(Note::Correction);
     }
+    if let Some(tag) = WIRE_TAG
+        .captures(&key)
+        .filter(|_| !NOT_A_WIRE_TAG.is_match(&key))
+    {
+        let admits = WIRE_CORRECTION_VERBS.contains(&&tag["verb"]) || ADMITS_ERROR.is_match(&key);
+        return Some(if admits {
+            Note::Correction
+        } else {
+            Note::Update
+        });
+    }
     if let Some(m) = CORRECTION_LABEL.find(&key) {
-        if has_content(&key[m.end()..]) || m.end() == key.len() {
+        if has_content(&key[m.end()..]) || is_label_alone(&key, m.end()) {
             return Some(Note::Correction);
         }
     }
@@ -145,11 +195,25 @@ pub fn classify(paragraph: &str) -> Option<Note> {
         if ADMITS_ERROR.is_match(rest) {
             return Some(Note::Correction);
         }
-        if has_content(rest) || m.end() == key.len() {
+        if has_content(rest) || is_label_alone(&key, m.end()) {
             return Some(Note::Update);
         }
     }
-    UPDATE_SENTENCE.is_match(&key).then_some(Note::Update)
+    if !UPDATE_SENTENCE.is_match(&key) {
+        return None;
+    }
+    Some(if ADMITS_ERROR.is_match(&key) {
+        Note::Correction
+    } else {
+        Note::Update
+    })
+}
+
+/// Whether the paragraph is a label on a line of its own ("Correction"), the
+/// heading of the note that follows; a label with a date and nothing after it
+/// ("Last updated 25.05.2024 14.00") is a dateline.
+fn is_label_alone(key: &str, label_end: usize) -> bool {
+    label_end == key.len() && !text::words(key).any(|w| DATE_WORD.is_match(w))
 }
 
 /// Whether the text after a label says something: more than a date and a time.
@@ -161,11 +225,15 @@ fn has_content(rest: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// The labelled set: (expected note, language, paragraph).
-    fn labelled() -> Vec<(Option<Note>, &'static str, &'static str)> {
-        include_str!("../tests/fixtures/corrections.tsv")
-            .lines()
+    /// One labelled paragraph: (expected note, language, paragraph).
+    type Labelled = (Option<Note>, &'static str, &'static str);
+
+    /// The paragraphs of a labelled set: tab-separated label, language and
+    /// paragraph; `#` comments and a header line (`label`, `lang`, `paragraph`) are skipped.
+    fn labelled(tsv: &'static str) -> Vec<Labelled> {
+        tsv.lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter(|l| *l != "label\tlang\tparagraph")
             .map(|l| {
                 let mut cols = l.splitn(3, '\t');
                 let label = match cols.next() {
@@ -180,11 +248,20 @@ mod tests {
             .collect()
     }
 
-    /// Precision and recall of one class over the labelled set.
-    fn precision_recall(
-        set: &[(Option<Note>, &str, &str)],
-        class: Note,
-    ) -> (f64, f64, Vec<String>) {
+    /// The set the rules were written against.
+    fn fitted_set() -> Vec<Labelled> {
+        labelled(include_str!("../tests/fixtures/corrections.tsv"))
+    }
+
+    /// The set an independent person wrote and labelled without reading the
+    /// rules; the rules were later fitted to its misses (docs/ALERTS.md).
+    fn heldout_set() -> Vec<Labelled> {
+        labelled(include_str!("../tests/fixtures/corrections-heldout.tsv"))
+    }
+
+    /// Precision and recall of one class over a labelled set, with the
+    /// paragraphs it got wrong.
+    fn precision_recall(set: &[Labelled], class: Note) -> (f64, f64, Vec<String>) {
         let (mut tp, mut fp, mut fn_) = (0, 0, 0);
         let mut misses = Vec::new();
         for (expected, lang, p) in set {
@@ -207,10 +284,26 @@ mod tests {
         (precision, recall, misses)
     }
 
+    /// Prints precision and recall of both classes on `set` and asserts the
+    /// floors, each (precision, recall).
+    fn assert_floors(name: &str, set: &[Labelled], floors: [(Note, f64, f64); 2]) {
+        for (class, min_p, min_r) in floors {
+            let (p, r, misses) = precision_recall(set, class);
+            println!(
+                "{name}: {class:?}: precision {p:.3}, recall {r:.3} on {} labelled paragraphs",
+                set.len()
+            );
+            for m in &misses {
+                println!("  {m}");
+            }
+            assert!(p >= min_p && r >= min_r, "{name}: {class:?}: {misses:#?}");
+        }
+    }
+
     /// Run with `cargo test --lib correction -- --nocapture` to see the figures.
     #[test]
     fn labelled_set_precision_and_recall() {
-        let set = labelled();
+        let set = fitted_set();
         assert!(set.len() >= 40, "{} labelled paragraphs", set.len());
         for lang in ["en", "fa", "ar"] {
             assert!(
@@ -218,17 +311,25 @@ mod tests {
                 "at least 10 {lang} paragraphs"
             );
         }
-        for class in [Note::Correction, Note::Update] {
-            let (p, r, misses) = precision_recall(&set, class);
-            println!(
-                "{class:?}: precision {p:.3}, recall {r:.3} on {} labelled paragraphs",
-                set.len()
-            );
-            for m in &misses {
-                println!("  {m}");
-            }
-            assert!(p >= 0.95 && r >= 0.9, "{class:?}: {misses:#?}");
-        }
+        assert_floors(
+            "corrections.tsv",
+            &set,
+            [(Note::Correction, 0.95, 0.9), (Note::Update, 0.95, 0.9)],
+        );
+    }
+
+    /// The independent set, no longer held out once the rules were fitted to
+    /// its misses; it still keeps them from drifting back. Run with
+    /// `cargo test --lib correction -- --nocapture` to see the figures.
+    #[test]
+    fn heldout_set_precision_and_recall() {
+        let set = heldout_set();
+        assert_eq!(set.len(), 83, "the independent set is kept whole");
+        assert_floors(
+            "corrections-heldout.tsv",
+            &set,
+            [(Note::Correction, 0.95, 0.9), (Note::Update, 0.95, 0.9)],
+        );
     }
 
     #[test]
