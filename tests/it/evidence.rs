@@ -2,7 +2,8 @@
 //! raw responses are kept; `export` writes a WARC that independent readers
 //! (warcio) accept and that replays the same article text; `verify` finds a
 //! tampered snapshot; `report` writes pages a real Chromium opens without
-//! errors, showing the changed words; alerts link to the evidence.
+//! errors, showing the changed words; alerts link to the evidence, and an
+//! alert email links to the viewer's page for its change.
 //!
 //! warcio and Chromium come from `.ci/run` (a venv under target/ and
 //! Debian's chromium). Outside CI a missing tool skips its part with a
@@ -10,8 +11,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
-use crate::support::{news_page, run, Project, Route, Server};
+use mail_parser::MessageParser;
+
+use crate::support::{news_page, run, smtp_sink, Project, Route, Server};
 
 const PARAS: [&str; 3] = [
     "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders.",
@@ -211,6 +215,63 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
         let out = ok(&Command::new(cdx).arg(&warc).output().unwrap());
         assert!(out.contains("rasoulof"), "{out}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_email_links_to_the_viewers_page_for_the_change() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"https://evidence.example/pw/\"\n\
+         [[channel]]\nname = \"press-office\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\n\
+         from = \"presswatch <alerts@example.org>\"\nto = [\"staff@example.org\"]\n\
+         [[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    for second in [
+        PARAS[1].to_string(),
+        PARAS[1].replace("in Europe", "in Germany"),
+    ] {
+        server.set(path, Route::html(page(&second)));
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "one alert: the edit");
+    let mail = MessageParser::default()
+        .parse(&mails[0])
+        .expect("a parsable message");
+    let link = "https://evidence.example/pw/rasoulof/v2.html";
+    let text = mail.body_text(0).expect("a text part");
+    assert!(text.contains(&format!("Evidence: {link}")), "{text}");
+    let html = mail.body_html(0).expect("an HTML part");
+    let anchor = html
+        .split("<a ")
+        .find(|a| a.starts_with(&format!("href=\"{link}\"")))
+        .unwrap_or_else(|| panic!("a link to {link} in:\n{html}"));
+    assert!(anchor.contains(">Evidence</a>"), "{anchor}");
+
+    // The link names the page `report` writes for that change, under the
+    // directory published at report_url.
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let viewer = link.strip_prefix("https://evidence.example/pw/").unwrap();
+    let page = std::fs::read_to_string(out.join(viewer)).unwrap();
+    assert!(page.contains("Germany</ins>"), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
