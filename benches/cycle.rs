@@ -1,8 +1,9 @@
 //! Whole-cycle benchmark: the real `presswatch` binary checking 1,000 and
 //! 10,000 article watches served by a loopback HTTP server from this process.
 //!
-//!     cargo bench --bench cycle                # 1,000 and 10,000 watches
-//!     cargo bench --bench cycle -- 1000        # only these sizes
+//!     cargo bench --bench cycle                # 1,000 and 10,000 watches, then the feeds
+//!     cargo bench --bench cycle -- 1000        # only these sizes, then the feeds
+//!     cargo bench --bench cycle -- feeds       # only the feeds
 //!
 //! Pages come from ../shared/corpus/extraction-dev/html (real news pages,
 //! about 180 KB on average; `PRESSWATCH_CORPUS=DIR` points elsewhere) or are
@@ -12,6 +13,12 @@
 //! Wall time, CPU time and peak RSS are those of the presswatch process
 //! (wait4), not of this harness. Extraction and comparison cost per page are
 //! measured separately, in process, so a regression shows where it is.
+//!
+//! Then one feed watch of 10,000 and of 100,000 items: a first cycle records
+//! the items, a second finds every item new (and sends one alert listing
+//! them). Handling new items must be linear: the 100,000-item check may cost
+//! at most 10 times the CPU of the 10,000-item one, which the last line
+//! reports.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -36,11 +43,12 @@ fn main() {
         println!("cycle benchmark skipped (run it with `cargo bench --bench cycle`)");
         return;
     }
+    let feeds_only = args.iter().any(|a| a == "feeds");
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000]
-    } else {
-        sizes
+    let sizes = match (feeds_only, sizes.is_empty()) {
+        (true, _) => vec![],
+        (false, true) => vec![1_000, 10_000],
+        (false, false) => sizes,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -51,20 +59,26 @@ fn main() {
 }
 
 async fn run(sizes: &[usize]) {
-    let (originals, source) = load_pages();
+    let (originals, source) = if sizes.is_empty() {
+        (vec![generated_page(0)], "generated".to_string())
+    } else {
+        load_pages()
+    };
     let pages = Arc::new(Pages {
         versions: vec![
             originals.iter().map(|p| Arc::new(p.clone())).collect(),
             originals.iter().map(|p| Arc::new(revise(p))).collect(),
         ],
     });
-    let total: usize = originals.iter().map(Vec::len).sum();
-    println!(
-        "pages: {} distinct ({source}), average {:.0} KB",
-        originals.len(),
-        total as f64 / originals.len() as f64 / 1024.0
-    );
-    per_page_costs(&originals);
+    if !sizes.is_empty() {
+        let total: usize = originals.iter().map(Vec::len).sum();
+        println!(
+            "pages: {} distinct ({source}), average {:.0} KB",
+            originals.len(),
+            total as f64 / originals.len() as f64 / 1024.0
+        );
+        per_page_costs(&originals);
+    }
     let version = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let addr = serve(pages.clone(), version.clone()).await;
     for &n in sizes {
@@ -82,6 +96,68 @@ async fn run(sizes: &[usize]) {
             idle(&config, n).await;
         }
     }
+    feeds(addr, &version).await;
+}
+
+/// The feed sizes of the bench: the larger must cost at most 10 times the smaller.
+const FEED_SIZES: [usize; 2] = [10_000, 100_000];
+
+/// One feed watch per size: a first cycle records its items, a second finds
+/// every item new. Reports both, and the CPU ratio of the new-item checks.
+async fn feeds(addr: std::net::SocketAddr, version: &std::sync::atomic::AtomicUsize) {
+    let mut new_items_cpu = Vec::new();
+    for n in FEED_SIZES {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_feed_config(dir.path(), addr, n);
+        version.store(0, std::sync::atomic::Ordering::SeqCst);
+        let first = presswatch_check(&config).await;
+        report_feed(n, "first cycle (items recorded)", &first);
+        version.store(1, std::sync::atomic::Ordering::SeqCst);
+        let new = presswatch_check(&config).await;
+        report_feed(n, "every item new", &new);
+        new_items_cpu.push(new.cpu.as_secs_f64());
+    }
+    let ratio = new_items_cpu[1] / new_items_cpu[0];
+    println!(
+        "feed of {} vs {} items, every item new: cpu ratio {ratio:.1} (at most 10 allowed): {}",
+        FEED_SIZES[1],
+        FEED_SIZES[0],
+        if ratio <= 10.0 { "met" } else { "NOT MET" }
+    );
+}
+
+/// An RSS feed of `n` items whose GUIDs and links carry `version`, so that
+/// every item is new once the version changes.
+fn generated_feed(n: usize, version: usize) -> Vec<u8> {
+    let mut out = String::with_capacity(n * 400);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example.org/</link><description>All stories</description>");
+    for i in 0..n {
+        out.push_str(&format!(
+            "<item><title>Story {i} of edition {version}: the appeal court upheld the sentence</title><link>https://wire.example.org/{version}/story-{i}</link><guid>https://wire.example.org/{version}/story-{i}</guid><description>The director said in a statement that he had chosen exile over prison (story {i}).</description><pubDate>Tue, 14 May 2024 09:00:00 GMT</pubDate></item>"
+        ));
+    }
+    out.push_str("</channel></rss>");
+    out.into_bytes()
+}
+
+/// A config with one feed watch of `n` items on the loopback server.
+fn write_feed_config(dir: &Path, addr: std::net::SocketAddr, n: usize) -> PathBuf {
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\ninterval = \"1h\"\nmax_body = \"128MiB\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://{addr}/hook\"\n\n[[watch]]\nname = \"feed\"\nurl = \"http://{addr}/feed/{n}\"\nkind = \"feed\"\nrobots = false\n"
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, cfg).unwrap();
+    path
+}
+
+fn report_feed(n: usize, what: &str, u: &Usage) {
+    println!(
+        "feed of {n:>6} items, {what:<28} wall {:>6.2} s  cpu {:>6.2} s  peak RSS {:>4} MB   [{}]",
+        u.wall.as_secs_f64(),
+        u.cpu.as_secs_f64(),
+        u.max_rss_kb / 1024,
+        u.summary
+    );
 }
 
 /// Reads the corpus pages, or generates pages when the corpus is absent.
@@ -191,8 +267,9 @@ fn median(v: &mut [f64]) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// Serves `/w/{i}` from the current version (ETag per version, 304 on a
-/// match) and accepts webhook POSTs at `/hook`. HTTP/1.1 keep-alive.
+/// Serves `/w/{i}` and the feeds `/feed/{n}` from the current version (ETag
+/// per version, 304 on a match) and accepts webhook POSTs at `/hook`.
+/// HTTP/1.1 keep-alive.
 async fn serve(
     pages: Arc<Pages>,
     version: Arc<std::sync::atomic::AtomicUsize>,
@@ -237,24 +314,30 @@ async fn serve(
                     let path = head.split(' ').nth(1).unwrap_or("/").to_string();
                     let v = version.load(std::sync::atomic::Ordering::SeqCst);
                     let etag = format!("\"v{v}\"");
-                    let response: (u16, Vec<u8>) = match path
+                    let page = path
                         .strip_prefix("/w/")
-                        .and_then(|i| i.parse::<usize>().ok())
-                    {
-                        Some(_) if headers.get("if-none-match") == Some(&etag) => (304, Vec::new()),
-                        Some(i) => {
-                            let set = &pages.versions[v];
-                            (200, set[i % set.len()].to_vec())
+                        .and_then(|i| i.parse::<usize>().ok());
+                    let feed = path
+                        .strip_prefix("/feed/")
+                        .and_then(|n| n.parse::<usize>().ok());
+                    let not_modified = headers.get("if-none-match") == Some(&etag);
+                    let (status, content_type, body): (u16, &str, Vec<u8>) = match (page, feed) {
+                        (Some(_), _) | (_, Some(_)) if not_modified => {
+                            (304, "text/html", Vec::new())
                         }
-                        None => (200, Vec::new()),
+                        (Some(i), _) => {
+                            let set = &pages.versions[v];
+                            (200, "text/html; charset=utf-8", set[i % set.len()].to_vec())
+                        }
+                        (_, Some(n)) => (200, "application/rss+xml", generated_feed(n, v)),
+                        _ => (200, "text/html", Vec::new()),
                     };
                     let head = format!(
-                        "HTTP/1.1 {} X\r\nContent-Type: text/html; charset=utf-8\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
-                        response.0,
-                        response.1.len()
+                        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
+                        body.len()
                     );
                     if sock.write_all(head.as_bytes()).await.is_err()
-                        || sock.write_all(&response.1).await.is_err()
+                        || sock.write_all(&body).await.is_err()
                     {
                         return;
                     }

@@ -7,6 +7,7 @@
 //! re-detects the same change on the next check, derives the same alert id,
 //! and adds nothing twice.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -896,15 +897,9 @@ pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
 }
 
 async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
-    // Items already known: those seen before, and those listed in the
-    // watch's baseline file (which a person may write by hand).
-    let listed = ctx.baselines.read_items(&watch.name).map_err(|e| {
-        format!(
-            "reading baseline {}: {e}",
-            ctx.baselines.path(&watch.name).display()
-        )
-    })?;
-    let first = listed.is_none()
+    // The first check records the items and alerts nothing: no item was ever
+    // seen and the watch has no baseline file listing items.
+    let first = !ctx.baselines.exists(&watch.name)
         && !ctx
             .state
             .has_seen_items(&watch.name)
@@ -930,20 +925,38 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     }
     st.validators = resp.validators.clone();
     let (kind, selector) = (watch.kind, watch.selector.clone());
-    let items = ctx
-        .cpu_bound(move || match kind {
-            WatchKind::Feed => {
-                extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+    let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
+    let (items, listed, new_items) = ctx
+        .cpu_bound(move || {
+            let items = match kind {
+                WatchKind::Feed => {
+                    extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+                }
+                _ => Ok(extract::listing(
+                    &resp.text(),
+                    &resp.final_url,
+                    selector.as_deref(),
+                )),
             }
-            _ => Ok(extract::listing(
-                &resp.text(),
-                &resp.final_url,
-                selector.as_deref(),
-            )),
+            .map_err(|e| format!("{url}: {e}"))?;
+            // Items already known: those listed in the watch's baseline file
+            // (which a person may write by hand), and those seen before.
+            let listed = work_ctx
+                .baselines
+                .read_items(&name)
+                .map_err(|e| {
+                    let path = work_ctx.baselines.path(&name);
+                    format!("reading baseline {}: {e}", path.display())
+                })?
+                .unwrap_or_default();
+            let new_items = if first {
+                Vec::new()
+            } else {
+                unseen_items(&work_ctx, &name, &listed, &items)?
+            };
+            Ok::<_, String>((items, listed, new_items))
         })
-        .await?
-        .map_err(|e| format!("{}: {e}", watch.url))?;
-    let listed = listed.unwrap_or_default();
+        .await??;
     if items.is_empty() {
         return Err(no_items(ctx, watch));
     }
@@ -974,18 +987,6 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         );
         keep.baseline = Some(NewBaseline::Items { items, now });
         return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
-    }
-    let listed: std::collections::HashSet<String> = listed.into_iter().map(|i| i.key).collect();
-    let mut new_items = Vec::new();
-    for it in items.iter().filter(|it| !listed.contains(&it.key)) {
-        if !ctx
-            .state
-            .seen(&watch.name, &it.key)
-            .map_err(|e| e.to_string())?
-            && !new_items.iter().any(|n: &Item| n.key == it.key)
-        {
-            new_items.push(it.clone());
-        }
     }
     if new_items.is_empty() {
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
@@ -1123,6 +1124,32 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
             name = watch.name
         )
     }
+}
+
+/// The items not known before, each once, in page order: neither `listed`
+/// in the watch's baseline file nor seen by an earlier check. Linear in the
+/// number of items: a set of the keys, and one batched lookup of those seen.
+fn unseen_items(
+    ctx: &Context,
+    watch: &str,
+    listed: &[Item],
+    items: &[Item],
+) -> Result<Vec<Item>, String> {
+    let mut keys: HashSet<&str> = listed.iter().map(|it| it.key.as_str()).collect();
+    let candidates: Vec<&Item> = items
+        .iter()
+        .filter(|it| keys.insert(it.key.as_str()))
+        .collect();
+    let keys: Vec<&str> = candidates.iter().map(|it| it.key.as_str()).collect();
+    let seen = ctx
+        .state
+        .seen_keys(watch, &keys)
+        .map_err(|e| e.to_string())?;
+    Ok(candidates
+        .into_iter()
+        .filter(|it| !seen.contains(&it.key))
+        .cloned()
+        .collect())
 }
 
 /// The new items that pass the watch's keyword filter (all when it has none).
