@@ -271,36 +271,49 @@ fn main() -> ExitCode {
 
 /// Logs go to journald when stderr is connected to the journal (systemd
 /// sets JOURNAL_STREAM), else to stderr: JSON with `--log-format json`,
-/// coloured text on a terminal, plain text otherwise.
+/// coloured text on a terminal, plain text otherwise. Whatever `RUST_LOG`
+/// says, lettre logs at most at info level (see [`no_smtp_traffic`]).
 fn init_logging(format: &str, default_level: &str) {
     use std::io::IsTerminal;
     use tracing_subscriber::prelude::*;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("presswatch={default_level},warn")));
+    let logs = tracing_subscriber::registry()
+        .with(filter)
+        .with(no_smtp_traffic());
     if format == "json" {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .json()
-            .init();
+        logs.with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .json(),
+        )
+        .init();
         return;
     }
     if stderr_is_journal() {
         if let Ok(journald) = tracing_journald::layer() {
-            tracing_subscriber::registry()
-                .with(journald.with_syslog_identifier("presswatch".into()))
-                .with(filter)
+            logs.with(journald.with_syslog_identifier("presswatch".into()))
                 .init();
             return;
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .init();
+    logs.with(
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_target(false),
+    )
+    .init();
+}
+
+/// Drops lettre's debug and trace events: at debug level lettre logs every
+/// SMTP line it writes, `AUTH PLAIN` with the base64 of the password
+/// included. Secrets never reach the logs, whatever `RUST_LOG` asks for.
+fn no_smtp_traffic() -> tracing_subscriber::filter::FilterFn {
+    tracing_subscriber::filter::filter_fn(|meta| {
+        !(meta.target().starts_with("lettre") && *meta.level() > tracing::Level::INFO)
+    })
 }
 
 /// True when stderr is the journal stream systemd connected (JOURNAL_STREAM

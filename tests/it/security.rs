@@ -1,6 +1,8 @@
 //! Secrets never leak, and what presswatch stores is private.
 
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
+use std::sync::{Arc, Mutex};
 
 use crate::support::{news_page, run, Project, Route, Server};
 
@@ -133,6 +135,156 @@ async fn a_redirect_cannot_reach_the_internal_host_of_another_watch() {
             && hostile_line.contains("allow_private_redirects"),
         "{stdout}"
     );
+}
+
+/// Under `RUST_LOG=trace`, with lettre's SMTP traffic as verbose as it gets,
+/// a real authenticated SMTP exchange (AUTH PLAIN, accepted by the server)
+/// leaves neither the password, nor its base64, nor the AUTH PLAIN line in
+/// any output: the sample alert of `test-alert` and an alert from `check`.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_smtp_login_leaves_no_password_in_the_logs_at_trace_level() {
+    use base64::Engine;
+    let smtp = AuthSmtp::start("alerts", SMTP_PASSWORD);
+    let server = Server::start().await;
+    let p = "A paragraph of article text that is long enough to count as text.";
+    server.set(
+        "/a",
+        Route::html(news_page("Headline one", "A. Writer", &[p, p], &[])),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("smtp-password"), SMTP_PASSWORD).unwrap();
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{}\"\ntls = \"none\"\nusername = \"alerts\"\npassword_file = \"{}\"\nfrom = \"alerts@example.org\"\nto = [\"staff@example.org\"]\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+        smtp.port,
+        dir.path().join("smtp-password").display(),
+        server.url("/a")
+    ));
+    let cfg = project.config_arg();
+    let env = [("RUST_LOG", "trace")];
+    let mut outputs = vec![run(&["test-alert", "--config", &cfg], &env).await];
+    outputs.push(run(&["check", "--config", &cfg], &env).await);
+    server.set(
+        "/a",
+        Route::html(news_page("Headline two", "A. Writer", &[p, p], &[])),
+    );
+    outputs.push(run(&["check", "--config", &cfg, "-vv"], &env).await);
+    let all: String = outputs
+        .iter()
+        .map(|o| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        })
+        .collect();
+    assert!(outputs.iter().all(|o| o.status.success()), "{all}");
+    assert_eq!(
+        smtp.logins(),
+        vec![true, true],
+        "both sends logged in with the password:\n{all}"
+    );
+    assert_eq!(smtp.messages(), 2, "{all}");
+    assert!(all.contains("TRACE"), "trace logging was on:\n{all}");
+    let engine = base64::engine::general_purpose::STANDARD;
+    let plain = engine.encode(format!("\0alerts\0{SMTP_PASSWORD}"));
+    let login = engine.encode(SMTP_PASSWORD);
+    for secret in [SMTP_PASSWORD, plain.as_str(), login.as_str(), "AUTH PLAIN"] {
+        assert!(!all.contains(secret), "{secret:?} was logged:\n{all}");
+    }
+}
+
+/// An SMTP server on 127.0.0.1 that requires AUTH PLAIN over plain TCP (a
+/// local relay, `tls = "none"`), as mailin implements it; counts logins and
+/// messages.
+struct AuthSmtp {
+    port: u16,
+    received: Arc<Mutex<SmtpReceived>>,
+}
+
+#[derive(Default)]
+struct SmtpReceived {
+    /// Each AUTH attempt: whether user and password were right.
+    logins: Vec<bool>,
+    messages: usize,
+}
+
+#[derive(Clone)]
+struct AuthSmtpHandler {
+    user: &'static str,
+    password: &'static str,
+    received: Arc<Mutex<SmtpReceived>>,
+}
+
+impl mailin::Handler for AuthSmtpHandler {
+    fn auth_plain(&mut self, _: &str, user: &str, password: &str) -> mailin::Response {
+        let ok = user == self.user && password == self.password;
+        self.received.lock().unwrap().logins.push(ok);
+        if ok {
+            mailin::response::AUTH_OK
+        } else {
+            mailin::response::INVALID_CREDENTIALS
+        }
+    }
+    fn data_end(&mut self) -> mailin::Response {
+        self.received.lock().unwrap().messages += 1;
+        mailin::response::OK
+    }
+}
+
+impl AuthSmtp {
+    fn start(user: &'static str, password: &'static str) -> AuthSmtp {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(SmtpReceived::default()));
+        let handler = AuthSmtpHandler {
+            user,
+            password,
+            received: received.clone(),
+        };
+        let mut sessions = mailin::SessionBuilder::new("smtp.test");
+        sessions
+            .enable_auth(mailin::AuthMechanism::Plain)
+            .insecure_enable_plaintext_auth();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let session = sessions.build(stream.peer_addr().unwrap().ip(), handler.clone());
+                std::thread::spawn(move || AuthSmtp::serve(session, stream));
+            }
+        });
+        AuthSmtp { port, received }
+    }
+
+    /// One SMTP session: a line in, mailin's answer out, until QUIT.
+    fn serve(
+        mut session: mailin::Session<AuthSmtpHandler>,
+        stream: std::net::TcpStream,
+    ) -> std::io::Result<()> {
+        let mut reader = BufReader::new(stream.try_clone()?);
+        let mut writer = stream;
+        session.greeting().write_to(&mut writer)?;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return Ok(());
+            }
+            let response = session.process(&line);
+            match response.action {
+                mailin::Action::NoReply => {}
+                mailin::Action::Close => return response.write_to(&mut writer),
+                _ => response.write_to(&mut writer)?,
+            }
+        }
+    }
+
+    fn logins(&self) -> Vec<bool> {
+        self.received.lock().unwrap().logins.clone()
+    }
+
+    fn messages(&self) -> usize {
+        self.received.lock().unwrap().messages
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
