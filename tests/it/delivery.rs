@@ -964,8 +964,8 @@ async fn changed_words_read_without_colour_and_paragraphs_are_named_by_their_wor
     let (raw, _s) = mailed(&edited_alert(), "").await;
     let m = parse(&raw);
     let html = m.body_html(0).unwrap();
-    // Underlined and struck through, and announced to screen readers.
-    assert!(html.contains("<ins style=\"color:#0a5c26;background:#e3f6e8;text-decoration:underline;\"><span style=\"position:absolute;"), "{html}");
+    // Underlined (below the dots of Persian letters) and struck through, and announced to screen readers.
+    assert!(html.contains("<ins style=\"color:#0a5c26;background:#e3f6e8;text-decoration:underline;text-underline-offset:0.3em;\"><span style=\"position:absolute;"), "{html}");
     assert!(html.contains("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span style=\"position:absolute;"), "{html}");
     assert!(
         html.contains(">added: </span>and a flogging</ins>"),
