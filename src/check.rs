@@ -48,11 +48,7 @@ pub struct Context {
 impl Context {
     /// Opens the state database and baseline directory named by the config.
     pub fn open(config: Arc<Config>, fetcher: Fetcher, dry_run: bool) -> Result<Context, String> {
-        let state = if dry_run {
-            State::open_preview(&config.daemon.state_dir)?
-        } else {
-            State::open(&config.daemon.state_dir)?
-        };
+        let state = State::for_config(&config.daemon, dry_run)?;
         let baselines = Baselines::new(&config.daemon.baseline_dir);
         Ok(Context {
             config,

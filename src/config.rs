@@ -116,6 +116,16 @@ pub struct DaemonSettings {
     pub baseline_dir: PathBuf,
     /// Directory holding the state database.
     pub state_dir: PathBuf,
+    /// PostgreSQL database holding all state instead (`state_url =
+    /// "postgres://…"`), shared by any number of replicas; `None`: SQLite in
+    /// `state_dir`.
+    pub state_url: Option<String>,
+    /// The PostgreSQL password (`state_password_env` / `state_password_file`).
+    pub state_password: Option<Secret>,
+    /// How long a replica's leases (watches, outbox entries, host tokens,
+    /// leader) last unless renewed (`lease`, default 30s): after a replica
+    /// dies, its work moves to the others within this time.
+    pub lease: Duration,
     /// Consecutive failures before a watch raises an `error` alert.
     pub failure_threshold: u32,
     /// Accepted versions kept per watch in the history (`keep_versions`).
@@ -419,6 +429,11 @@ struct RawDaemon {
     user_agent: Option<String>,
     baseline_dir: Option<String>,
     state_dir: Option<String>,
+    state_url: Option<Spanned<String>>,
+    state_password: Option<Spanned<String>>,
+    state_password_env: Option<Spanned<String>>,
+    state_password_file: Option<Spanned<String>>,
+    lease: Option<Spanned<String>>,
     failure_threshold: Option<Spanned<i64>>,
     keep_versions: Option<Spanned<i64>>,
     max_redirects: Option<Spanned<i64>>,
@@ -835,6 +850,28 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
         user_agent: d.user_agent.unwrap_or_else(default_user_agent),
         baseline_dir: resolve(base, d.baseline_dir.as_deref().unwrap_or("baseline")),
         state_dir: resolve(base, d.state_dir.as_deref().unwrap_or("state")),
+        state_url: d.state_url.as_ref().and_then(|u| {
+            state_url(u.get_ref())
+                .map_err(|e| r.at(Some(u.span()), "daemon.state_url", e))
+                .ok()
+        }),
+        state_password: read_secret(
+            r,
+            "daemon.state_password",
+            &d.state_password,
+            &d.state_password_env,
+            &d.state_password_file,
+            base,
+        ),
+        lease: {
+            let lease = duration_field(r, &d.lease, "daemon.lease", Duration::from_secs(30));
+            if lease < Duration::from_secs(1) {
+                if let Some(l) = &d.lease {
+                    r.at(Some(l.span()), "daemon.lease", "must be at least 1s");
+                }
+            }
+            lease.max(Duration::from_secs(1))
+        },
         failure_threshold: positive(r, &d.failure_threshold, "daemon.failure_threshold", 3, 1)
             as u32,
         max_redirects: positive(r, &d.max_redirects, "daemon.max_redirects", 5, 0) as usize,
@@ -877,6 +914,27 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
                 .ok()
         }),
     }
+}
+
+/// Checks `daemon.state_url`: a `postgres://` URL without a password (the
+/// password goes in `state_password_env` or `state_password_file`).
+fn state_url(url: &str) -> Result<String, String> {
+    let u = Url::parse(url.trim()).map_err(|e| {
+        format!("not a URL ({e}); write it as \"postgres://user@host:5432/presswatch\"")
+    })?;
+    if !matches!(u.scheme(), "postgres" | "postgresql") {
+        return Err(format!(
+            "must be a postgres:// URL, not {}:// (leave it out to keep state in SQLite under state_dir)",
+            u.scheme()
+        ));
+    }
+    if u.password().is_some() {
+        return Err(
+            "must not contain the password; set `state_password_env = \"VAR\"` or `state_password_file = \"path\"` instead"
+                .into(),
+        );
+    }
+    Ok(url.trim().to_string())
 }
 
 /// The IANA time zone named by `daemon.timezone` (UTC when unset).

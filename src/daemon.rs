@@ -119,7 +119,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     };
     d.sync_watches()?;
     tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(),
-        state = %d.ctx.state.path().display(), "presswatch started");
+        state = %d.ctx.state.location(), "presswatch started");
     let status = d.status_line();
     d.notifier.ready(&status);
     let mut housekeeping: Option<tokio::time::Instant> = None;

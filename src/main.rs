@@ -434,7 +434,7 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             let w = cfg
                 .watch(&watch)
                 .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
-            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let state = store::State::for_config(&cfg.daemon, false)?;
             match show {
                 Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
                 None => print!("{}", presswatch::history::table(&state, &cfg, w)?),
@@ -449,7 +449,7 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
         } => {
             let cfg = load_config(&config)?;
             let since = since.as_deref().map(parse_since).transpose()?;
-            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let state = store::State::for_config(&cfg.daemon, false)?;
             let n =
                 presswatch::evidence::export::export(&cfg, &state, watch.as_deref(), since, &warc)?;
             println!(
@@ -463,7 +463,7 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
         }
         Command::Report { config, out } => {
             let cfg = load_config(&config)?;
-            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let state = store::State::for_config(&cfg.daemon, false)?;
             let n = presswatch::evidence::report::write(&cfg, &state, &out)?;
             println!(
                 "{}: {} watches, {} version pages, {} raw bodies written; open {}",
@@ -477,7 +477,7 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
         }
         Command::Verify { config } => {
             let cfg = load_config(&config)?;
-            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let state = store::State::for_config(&cfg.daemon, false)?;
             let v = presswatch::evidence::verify::verify(&state)?;
             for p in &v.problems {
                 println!("MISMATCH {p}");
@@ -538,7 +538,7 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
         Command::TestAlert { config, channel } => cmd_test_alert(&config, channel.as_deref()).await,
         Command::Status { config } => {
             let cfg = load_config(&config)?;
-            let state = store::State::open(&cfg.daemon.state_dir)?;
+            let state = store::State::for_config(&cfg.daemon, false)?;
             print!(
                 "{}",
                 presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?
@@ -711,7 +711,7 @@ fn cmd_diff_watch(
     let w = cfg
         .watch(watch)
         .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
-    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let state = store::State::for_config(&cfg.daemon, false)?;
     let mut rules = check::rules(w);
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(
@@ -782,7 +782,7 @@ async fn cmd_test_alert(config: &Path, only: Option<&str>) -> Result<ExitCode, S
     let http = http_client(&cfg)?;
     let policy = notify::RetryPolicy::default();
     let alert = presswatch::alert::test_alert();
-    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let state = store::State::for_config(&cfg.daemon, false)?;
     let installation = notify::Installation::of(&cfg, &state)?;
     let thread = store::Thread::default();
     let width = channels.iter().map(|c| c.name.len()).max().unwrap_or(0);
@@ -814,7 +814,7 @@ fn fmt_time(t: i64) -> String {
 
 async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, String> {
     let cfg = load_config(config)?;
-    let state = store::State::open(&cfg.daemon.state_dir)?;
+    let state = store::State::for_config(&cfg.daemon, false)?;
     let now = chrono::Utc::now().timestamp();
     match action {
         OutboxAction::List { all } => {

@@ -72,7 +72,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         text::plural(config.watches.len(), "watch", "watches"),
         counts.pending,
         counts.dead,
-        state.path().display()
+        state.location()
     );
     if counts.dead > 0 {
         let _ = writeln!(

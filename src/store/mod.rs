@@ -1,12 +1,18 @@
-//! Storage: baseline files (`baseline/<watch>.txt`) and the state database.
+//! Storage: baseline files (`baseline/<watch>.txt`) and the state, behind
+//! one boundary ([`State`]) with two backends: SQLite (`state.rs`, the
+//! embedded default) and PostgreSQL (`postgres/`, shared by replicas).
 
+mod backend;
+mod postgres;
 mod snapshots;
 mod state;
 
+pub use backend::State;
+pub use postgres::{FleetView, Lease, Postgres, ReplicaInfo};
 pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{
     DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,
-    OutboxEntry, OutboxStatus, State, Thread, VersionRow, WatchEvent, WatchState,
+    OutboxEntry, OutboxStatus, Sqlite, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
 
 use std::io::Write;

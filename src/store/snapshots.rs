@@ -71,7 +71,7 @@ impl SnapshotKind {
             SnapshotKind::TakenDown => "taken_down",
         }
     }
-    fn parse(s: &str) -> SnapshotKind {
+    pub(super) fn parse(s: &str) -> SnapshotKind {
         match s {
             "taken_down" => SnapshotKind::TakenDown,
             _ => SnapshotKind::Version,
@@ -149,8 +149,8 @@ pub(super) fn record_in(
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM raw_bodies WHERE sha256 = ?1)")?
         .query_row([&sha], |r| r.get(0))?;
     if !known {
-        let packed = zstd::bulk::compress(&s.body, ZSTD_LEVEL)
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        let packed =
+            pack(&s.body).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         db.prepare_cached(
             "INSERT INTO raw_bodies (sha256, size, stored, zstd) VALUES (?1, ?2, ?3, ?4)",
         )?
@@ -292,7 +292,13 @@ pub(super) fn body_in(db: &Connection, sha256: &str) -> rusqlite::Result<Option<
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
 }
 
-fn unpack(packed: &[u8], size: i64) -> Result<Vec<u8>, String> {
+/// Compresses a body for storage.
+pub(super) fn pack(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    zstd::bulk::compress(body, ZSTD_LEVEL)
+}
+
+/// Decompresses a stored body and checks its recorded size.
+pub(super) fn unpack(packed: &[u8], size: i64) -> Result<Vec<u8>, String> {
     let body = zstd::bulk::decompress(packed, size.max(0) as usize)
         .map_err(|e| format!("does not decompress: {e}"))?;
     if body.len() as i64 != size {
@@ -338,7 +344,7 @@ pub(super) fn verify_in(db: &Connection) -> rusqlite::Result<(usize, Vec<Mismatc
     Ok((checked, bad))
 }
 
-impl super::State {
+impl super::Sqlite {
     /// Kept snapshots, of one watch or all, oldest first.
     pub fn snapshots(
         &self,
@@ -392,7 +398,7 @@ impl super::State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Durability, NewVersion, State, WatchState};
+    use crate::store::{Durability, NewVersion, Sqlite, WatchState};
 
     fn snap(body: &str, at_ms: i64) -> NewSnapshot {
         NewSnapshot {
@@ -408,7 +414,7 @@ mod tests {
 
     /// Accepts a version of `watch` whose page was `body`, fetched at `at` (seconds).
     fn accept(
-        st: &State,
+        st: &Sqlite,
         watch: &str,
         hash: &str,
         body: &str,
@@ -438,7 +444,7 @@ mod tests {
     #[test]
     fn bodies_are_stored_once_and_go_with_their_versions() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         accept(&st, "w", "h1", "<p>one</p>", 1, 2, None);
         accept(&st, "w", "h2", "<p>two</p>", 2, 2, None);
         accept(&st, "other", "h1", "<p>one</p>", 3, 2, None);
@@ -471,7 +477,7 @@ mod tests {
     #[test]
     fn keep_raw_drops_the_oldest_but_never_a_watchs_newest_version() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         let page = |i: usize| format!("<p>{}</p>", format!("page {i} ").repeat(200 + i));
         for i in 1..=4 {
             accept(&st, "w", &format!("h{i}"), &page(i), i as i64, 100, None);

@@ -130,13 +130,13 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Origin::Fetched => "fetched",
             Origin::File => "file",
         }
     }
-    fn parse(s: &str) -> Origin {
+    pub(super) fn parse(s: &str) -> Origin {
         match s {
             "file" => Origin::File,
             _ => Origin::Fetched,
@@ -174,7 +174,7 @@ impl EventKind {
             EventKind::Restored => "restored",
         }
     }
-    fn parse(s: &str) -> EventKind {
+    pub(super) fn parse(s: &str) -> EventKind {
         match s {
             "restored" => EventKind::Restored,
             _ => EventKind::TakenDown,
@@ -281,14 +281,14 @@ pub enum OutboxStatus {
 }
 
 impl OutboxStatus {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             OutboxStatus::Pending => "pending",
             OutboxStatus::Sent => "sent",
             OutboxStatus::Dead => "dead",
         }
     }
-    fn parse(s: &str) -> OutboxStatus {
+    pub(super) fn parse(s: &str) -> OutboxStatus {
         match s {
             "sent" => OutboxStatus::Sent,
             "dead" => OutboxStatus::Dead,
@@ -342,9 +342,10 @@ pub struct OutboxCounts {
     pub dead: i64,
 }
 
-/// Handle on the state database; cheap to clone, safe to share.
+/// The SQLite backend (the embedded default): one database file in the
+/// state directory. Cheap to clone, safe to share.
 #[derive(Clone)]
-pub struct State {
+pub struct Sqlite {
     /// A second connection for reads: in WAL mode they never wait for a
     /// commit of `conn` to reach the disk. Declared first so that it closes
     /// first, and `conn`, closing last, checkpoints and removes the WAL.
@@ -353,20 +354,54 @@ pub struct State {
     path: PathBuf,
 }
 
-/// Errors from the state database, with the file named.
+/// Errors from the state database, with the database named (its file, or
+/// its URL without the password).
 #[derive(Debug, thiserror::Error)]
-#[error("state database {path}: {source}")]
+#[error("state database {location}: {source}")]
 pub struct StateError {
-    path: String,
+    location: String,
+    unavailable: bool,
     #[source]
-    source: rusqlite::Error,
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-type Result<T> = std::result::Result<T, StateError>;
+impl StateError {
+    /// An error of the database at `location`.
+    pub(super) fn other(
+        location: &str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StateError {
+        StateError {
+            location: location.to_string(),
+            unavailable: false,
+            source: source.into(),
+        }
+    }
 
-impl State {
+    /// The database at `location` cannot be reached (down, or the network
+    /// to it): waiting and trying again is the remedy.
+    pub(super) fn unavailable(
+        location: &str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StateError {
+        StateError {
+            unavailable: true,
+            ..StateError::other(location, source)
+        }
+    }
+
+    /// Whether the database could not be reached (as opposed to refusing
+    /// or failing a statement).
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+}
+
+pub(super) type Result<T> = std::result::Result<T, StateError>;
+
+impl Sqlite {
     /// Opens (creating if needed) `DIR/presswatch.db`.
-    pub fn open(dir: &Path) -> std::result::Result<State, String> {
+    pub fn open(dir: &Path) -> std::result::Result<Sqlite, String> {
         super::create_private_dir(dir)
             .map_err(|e| format!("cannot create state directory {}: {e}", dir.display()))?;
         let path = dir.join("presswatch.db");
@@ -401,7 +436,7 @@ impl State {
                 .map(|_| r)
         })
         .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
-        Ok(State {
+        Ok(Sqlite {
             conn: Arc::new(Mutex::new(conn)),
             reads: Arc::new(Mutex::new(reads)),
             path,
@@ -411,17 +446,17 @@ impl State {
     /// Opens the database for a dry run, which must change nothing on disk:
     /// an existing database is opened as it is (a dry run never writes to
     /// it); when there is none yet, an empty in-memory one stands in.
-    pub fn open_preview(dir: &Path) -> std::result::Result<State, String> {
+    pub fn open_preview(dir: &Path) -> std::result::Result<Sqlite, String> {
         let path = dir.join("presswatch.db");
         if path.exists() {
-            return State::open(dir);
+            return Sqlite::open(dir);
         }
         let conn = Connection::open_in_memory()
             .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
             .and_then(|c| c.execute_batch(super::snapshots::SCHEMA).map(|_| c))
             .map_err(|e| e.to_string())?;
         let conn = Arc::new(Mutex::new(conn));
-        Ok(State {
+        Ok(Sqlite {
             reads: conn.clone(),
             conn,
             path,
@@ -443,10 +478,7 @@ impl State {
     }
 
     pub(super) fn err(&self, source: rusqlite::Error) -> StateError {
-        StateError {
-            path: self.path.display().to_string(),
-            source,
-        }
+        StateError::other(&self.path.display().to_string(), source)
     }
 
     /// The state of a watch (default when never checked).
@@ -1078,7 +1110,7 @@ mod tests {
     #[test]
     fn enqueue_is_idempotent_per_alert_id() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         let chans = vec!["mail".to_string(), "hook".to_string()];
         assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
         assert!(!st.enqueue("a1", "w", "edited", "{}", &chans, 11).unwrap());
@@ -1119,7 +1151,7 @@ mod tests {
     #[test]
     fn delivered_alerts_are_pruned_undelivered_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         let ch = vec!["mail".to_string()];
         st.enqueue("old", "w", "edited", "{}", &ch, 10).unwrap();
         st.enqueue("dead", "w", "edited", "{}", &ch, 10).unwrap();
@@ -1142,14 +1174,14 @@ mod tests {
     #[test]
     fn the_installation_id_is_made_once_and_differs_between_databases() {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let id = State::open(a.path()).unwrap().installation_id().unwrap();
+        let id = Sqlite::open(a.path()).unwrap().installation_id().unwrap();
         assert_eq!(id.len(), 16);
         assert_eq!(
-            State::open(a.path()).unwrap().installation_id().unwrap(),
+            Sqlite::open(a.path()).unwrap().installation_id().unwrap(),
             id
         );
         assert_ne!(
-            State::open(b.path()).unwrap().installation_id().unwrap(),
+            Sqlite::open(b.path()).unwrap().installation_id().unwrap(),
             id
         );
     }
@@ -1165,7 +1197,7 @@ mod tests {
         )
         .unwrap();
         drop(old);
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         st.enqueue("a", "w", "edited", "{}", &["mail".to_string()], 1)
             .unwrap();
         st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
@@ -1175,7 +1207,7 @@ mod tests {
     #[test]
     fn a_lazy_save_is_kept_and_later_commits_wait_for_the_disk_again() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         let saved = WatchState {
             failures: 2,
             ..WatchState::default()
@@ -1187,7 +1219,7 @@ mod tests {
             .unwrap();
         assert_eq!(synchronous, 2, "FULL again after a lazy commit");
         drop(st);
-        let reopened = State::open(dir.path()).unwrap();
+        let reopened = Sqlite::open(dir.path()).unwrap();
         assert_eq!(reopened.watch("w").unwrap().failures, 2);
     }
 
@@ -1208,7 +1240,7 @@ mod tests {
         )
         .unwrap();
         drop(old);
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         assert_eq!(st.watch("worked").unwrap().last_ok, Some(50));
         assert_eq!(st.watch("typo").unwrap().last_ok, None);
         assert_eq!(st.versions("worked").unwrap()[0].origin, Origin::Fetched);
@@ -1217,7 +1249,7 @@ mod tests {
     #[test]
     fn takedowns_and_restores_refer_to_the_current_version_and_are_pruned_with_it() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         let event = |at, kind| NewEvent {
             at,
             kind,
@@ -1251,7 +1283,7 @@ mod tests {
     }
 
     /// Records a version the way a check does; returns how many were pruned.
-    fn record(st: &State, watch: &str, sha256: &str, body: &str, at: i64, keep: usize) -> usize {
+    fn record(st: &Sqlite, watch: &str, sha256: &str, body: &str, at: i64, keep: usize) -> usize {
         let v = NewVersion {
             sha256: sha256.into(),
             body: body.into(),
@@ -1274,7 +1306,7 @@ mod tests {
     #[test]
     fn versions_are_content_addressed() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         record(&st, "w", "h1", "one", 1, 10);
         record(&st, "w", "h1", "one", 2, 10);
         record(&st, "w", "h2", "two", 3, 10);
@@ -1287,7 +1319,7 @@ mod tests {
     #[test]
     fn pruning_keeps_the_newest_versions_and_their_bodies_only() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         record(&st, "other", "h2", "two", 0, 2);
         let pruned: Vec<usize> = [("h1", "one"), ("h2", "two"), ("h3", "three"), ("h1", "one")]
             .into_iter()

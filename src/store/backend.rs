@@ -1,0 +1,228 @@
+//! The storage boundary: [`State`] is all the rest of presswatch sees of
+//! storage, and it has two backends with the same operations and the same
+//! guarantees — SQLite (the embedded default, one file in `state_dir`) and
+//! PostgreSQL (`state_url`, shared by replicas). Each operation is one
+//! method on each backend; `State` forwards to the one configured, so the
+//! compiler checks that both backends have every operation.
+
+use std::path::Path;
+
+use super::postgres::{FleetView, Postgres};
+use super::state::{
+    DisabledChannel, Durability, NewEvent, NewVersion, OutboxCounts, OutboxEntry, OutboxStatus,
+    Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
+};
+use super::{Mismatch, NewSnapshot, Snapshot};
+use crate::config::DaemonSettings;
+
+/// Handle on presswatch's state; cheap to clone, safe to share.
+#[derive(Clone)]
+pub struct State {
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Sqlite),
+    Postgres(Postgres),
+}
+
+impl State {
+    /// Opens the SQLite state database in `dir` (created when missing).
+    pub fn open(dir: &Path) -> std::result::Result<State, String> {
+        Ok(State {
+            backend: Backend::Sqlite(Sqlite::open(dir)?),
+        })
+    }
+
+    /// Opens the SQLite state database for a dry run (see [`Sqlite::open_preview`]).
+    pub fn open_preview(dir: &Path) -> std::result::Result<State, String> {
+        Ok(State {
+            backend: Backend::Sqlite(Sqlite::open_preview(dir)?),
+        })
+    }
+
+    /// Connects to a PostgreSQL state database and migrates its schema.
+    pub fn open_postgres(url: &str, password: Option<&str>) -> std::result::Result<State, String> {
+        Ok(State {
+            backend: Backend::Postgres(Postgres::open(url, password)?),
+        })
+    }
+
+    /// The state the `[daemon]` settings name: `state_url` when set, else
+    /// the SQLite database in `state_dir`. A dry run opens SQLite without
+    /// creating anything; PostgreSQL is opened as it is (a dry run writes no state).
+    pub fn for_config(
+        daemon: &DaemonSettings,
+        dry_run: bool,
+    ) -> std::result::Result<State, String> {
+        match &daemon.state_url {
+            Some(url) => {
+                State::open_postgres(url, daemon.state_password.as_ref().map(|p| p.expose()))
+            }
+            None if dry_run => State::open_preview(&daemon.state_dir),
+            None => State::open(&daemon.state_dir),
+        }
+    }
+
+    /// Where the state lives: the SQLite file, or the PostgreSQL URL without its password.
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite(b) => b.path().display().to_string(),
+            Backend::Postgres(b) => b.location().to_string(),
+        }
+    }
+
+    /// The PostgreSQL backend, when the state is shared by a fleet of replicas.
+    pub fn shared(&self) -> Option<&Postgres> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(b) => Some(b),
+        }
+    }
+
+    /// Flushes what a clean shutdown should leave on disk (SQLite: moves
+    /// the write-ahead log into the database file; PostgreSQL: nothing to do).
+    pub fn checkpoint(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.checkpoint(),
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// The pending outbox entries due by `now` that this process may send:
+    /// all of them with SQLite; with PostgreSQL those it claimed for
+    /// `claim_ms` (no other replica sends them meanwhile), except entries of
+    /// the `skip` channels.
+    pub fn claim_due(
+        &self,
+        replica: &str,
+        now: i64,
+        claim_ms: i64,
+        skip: &[String],
+    ) -> Result<Vec<OutboxEntry>> {
+        match &self.backend {
+            Backend::Sqlite(b) => Ok(b
+                .outbox(Some(OutboxStatus::Pending), Some(now))?
+                .into_iter()
+                .filter(|e| !skip.contains(&e.channel))
+                .collect()),
+            Backend::Postgres(b) => b.claim_outbox(replica, now, claim_ms, skip),
+        }
+    }
+
+    /// Whether `replica` runs the fleet-wide `job` (digests, pruning): always
+    /// with SQLite (one process); with PostgreSQL when it holds (or takes)
+    /// the job's leader lease for `lease_ms`.
+    pub fn lead(&self, job: &str, replica: &str, lease_ms: i64) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(true),
+            Backend::Postgres(b) => b.lead(job, replica, lease_ms),
+        }
+    }
+
+    /// The stored baseline of a watch, when the database holds baselines
+    /// (PostgreSQL); `Ok(None)` with SQLite, whose baselines are files.
+    pub fn stored_baseline(&self, watch: &str) -> Result<Option<String>> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(b) => b.baseline(watch),
+        }
+    }
+
+    /// The fleet (replicas, leases, queue depth), when the state is shared.
+    pub fn fleet(&self, lease_ms: i64) -> Result<Option<FleetView>> {
+        self.shared().map(|b| b.fleet(lease_ms)).transpose()
+    }
+}
+
+/// Forwards each listed operation to the configured backend.
+macro_rules! forward {
+    ($( $(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+        impl State {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.backend {
+                        Backend::Sqlite(b) => b.$name($($arg),*),
+                        Backend::Postgres(b) => b.$name($($arg),*),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+forward! {
+    /// The state of a watch (default when never checked).
+    fn watch(&self, watch: &str) -> Result<WatchState>;
+    /// Stores the state of a watch; [`Durability::Lazy`] commits do not wait for the disk.
+    fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()>;
+    /// Whether a watch has ever recorded items (a first listing check does not alert).
+    fn has_seen_items(&self, watch: &str) -> Result<bool>;
+    /// Whether an item key was seen before for this watch.
+    fn seen(&self, watch: &str, key: &str) -> Result<bool>;
+    /// Remembers items as seen.
+    fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()>;
+    /// Stores what one check leaves behind, in one transaction: the watch's
+    /// state, the versions it accepted, oldest first (each with its raw
+    /// snapshot; only the newest `keep` stay), and a takedown or restore.
+    /// Returns how many old versions were pruned.
+    fn save_check(&self, watch: &str, s: &WatchState, versions: &[NewVersion], event: Option<&NewEvent>, durability: Durability) -> Result<usize>;
+    /// The kept versions of a watch, oldest first.
+    fn versions(&self, watch: &str) -> Result<Vec<VersionRow>>;
+    /// The newest version of a watch (`None` before its first).
+    fn latest(&self, watch: &str) -> Result<Option<VersionRow>>;
+    /// The takedowns and restores of a watch since its oldest kept version, oldest first.
+    fn events(&self, watch: &str) -> Result<Vec<WatchEvent>>;
+    /// The stored body of a version.
+    fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>>;
+    /// Puts an alert in the outbox, one entry per channel, in one durable
+    /// transaction; idempotent per alert id. Returns whether it was new.
+    fn enqueue(&self, alert_id: &str, watch: &str, kind: &str, payload: &str, channels: &[String], now: i64) -> Result<bool>;
+    /// Outbox entries, filtered by status; `due_by` limits them to those due by then.
+    fn outbox(&self, status: Option<OutboxStatus>, due_by: Option<i64>) -> Result<Vec<OutboxEntry>>;
+    /// Marks an entry delivered (a lazy commit: at worst it is sent again under the same id).
+    fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()>;
+    /// Records a failed attempt at `now`: retry at `next_attempt`, or dead when `None`.
+    fn mark_failed(&self, alert_id: &str, channel: &str, error: &str, now: i64, next_attempt: Option<i64>) -> Result<()>;
+    /// Makes unsent entries (all, or of one alert) pending and due now, and
+    /// enables channels disabled by a 410. Returns how many entries.
+    fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize>;
+    /// Drops unsent entries (all, or of one alert). Returns how many.
+    fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize>;
+    /// Forgets delivered alerts sent before `before` (Unix time).
+    fn prune_delivered(&self, before: i64) -> Result<usize>;
+    /// Undelivered entries by status.
+    fn outbox_counts(&self) -> Result<OutboxCounts>;
+    /// Why a channel is disabled, if it is.
+    fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>>;
+    /// Disables a channel until its target changes or `outbox retry`; `None` enables it.
+    fn set_channel_disabled(&self, channel: &str, disabled: Option<&DisabledChannel>) -> Result<()>;
+    /// Unix time the channel's last digest went out.
+    fn last_digest(&self, channel: &str) -> Result<Option<i64>>;
+    /// Marks a digest's entries sent and records when, in one transaction.
+    fn mark_digest_sent(&self, channel: &str, alert_ids: &[String], now: i64) -> Result<()>;
+    /// Undelivered entries, of one watch or all.
+    fn pending_count(&self, watch: Option<&str>) -> Result<i64>;
+    /// Creation time of the oldest alert not yet delivered to every channel.
+    fn oldest_unsent(&self) -> Result<Option<i64>>;
+    /// Fails unless the database takes writes right now (health checks).
+    fn check_writable(&self) -> Result<()>;
+    /// The earlier alerts about a watch, for mail threading.
+    fn thread(&self, watch: &str, alert_id: &str) -> Result<Thread>;
+    /// This installation's id: random, made when the state was created.
+    fn installation_id(&self) -> Result<String>;
+    /// Kept snapshots, of one watch or all, oldest first.
+    fn snapshots(&self, watch: Option<&str>) -> Result<Vec<Snapshot>>;
+    /// A kept body, decompressed, by its SHA-256; `None` when not kept.
+    fn snapshot_body(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    /// Keeps the answer that reported a watch's version taken down.
+    fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()>;
+    /// Compressed bytes of all kept bodies.
+    fn raw_usage(&self) -> Result<i64>;
+    /// Re-hashes every kept body; returns how many were checked and the mismatches.
+    fn verify_snapshots(&self) -> Result<(usize, Vec<Mismatch>)>;
+    /// The watches that have kept versions, by name.
+    fn watches_with_versions(&self) -> Result<Vec<String>>;
+}

@@ -1,0 +1,382 @@
+//! Sharing the work between replicas, with PostgreSQL row leases (as job
+//! queues do: `FOR UPDATE SKIP LOCKED` and an expiry on every lease).
+//!
+//! - A replica leases due watches; a lease whose holder stops renewing it
+//!   expires, and another replica takes the watch.
+//! - A fetch takes a per-host token, so a host's delay and concurrency hold
+//!   for the whole fleet.
+//! - Each outbox entry is claimed by one replica while it sends.
+//! - Fleet-wide jobs (digests, pruning) run on the holder of a leader lease.
+//!
+//! All lease times are the database's clock, so replicas need not agree on
+//! the time to the millisecond.
+
+use super::{Postgres, Result};
+use crate::store::OutboxEntry;
+
+/// A watch leased to this replica.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// The watch.
+    pub watch: String,
+    /// When it was due (Unix ms).
+    pub due_ms: i64,
+}
+
+/// One replica, as the fleet sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaInfo {
+    /// Its id (`host:pid:random`).
+    pub id: String,
+    /// The machine it runs on.
+    pub hostname: String,
+    /// Its process id there.
+    pub pid: i64,
+    /// The hash of the config it runs.
+    pub config_hash: String,
+    /// Milliseconds since it last renewed its leases.
+    pub silent_ms: i64,
+    /// Watches it holds leases on.
+    pub leases: i64,
+    /// Fleet-wide jobs it leads.
+    pub leads: Vec<String>,
+}
+
+/// The fleet: its replicas and its queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FleetView {
+    /// Replicas seen within the lease time, by id.
+    pub replicas: Vec<ReplicaInfo>,
+    /// Watches due now and not leased.
+    pub due: i64,
+    /// Watches leased right now.
+    pub leased: i64,
+    /// Outbox entries pending delivery.
+    pub outbox_pending: i64,
+}
+
+impl Postgres {
+    /// Announces (or re-announces, after a reload) this replica and the hash
+    /// of its config; returns the other live replicas' ids whose config hash
+    /// differs.
+    pub fn register_replica(
+        &self,
+        id: &str,
+        pid: i64,
+        config_hash: &str,
+        lease_ms: i64,
+    ) -> Result<Vec<(String, String)>> {
+        let hostname = hostname();
+        self.run(async |c| {
+            c.execute(
+                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms)
+                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT)
+                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
+                &[&id, &hostname, &pid, &config_hash],
+            )
+            .await?;
+            Ok(c.query(
+                "SELECT id, config_hash FROM replicas WHERE id <> $1 AND config_hash <> $2
+                   AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3 ORDER BY id",
+                &[&id, &config_hash, &lease_ms],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+        })
+    }
+
+    /// Renews everything this replica holds (its row, its watch leases,
+    /// outbox claims and host tokens) for another `lease_ms`, and forgets
+    /// replicas silent for ten lease times. Returns the mismatched configs
+    /// seen, as [`Postgres::register_replica`] does.
+    pub fn heartbeat(
+        &self,
+        id: &str,
+        config_hash: &str,
+        lease_ms: i64,
+    ) -> Result<Vec<(String, String)>> {
+        self.transaction(crate::store::Durability::Lazy, async |c| {
+            c.execute(
+                "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2 WHERE id = $1",
+                &[&id, &config_hash],
+            )
+            .await?;
+            c.execute(
+                "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2
+                 WHERE lease_owner = $1",
+                &[&id, &lease_ms],
+            )
+            .await?;
+            c.execute(
+                "UPDATE host_tokens SET until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2 WHERE holder = $1",
+                &[&id, &lease_ms],
+            )
+            .await?;
+            c.execute(
+                "DELETE FROM replicas WHERE seen_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT - 10 * $1",
+                &[&lease_ms],
+            )
+            .await?;
+            Ok(c.query(
+                "SELECT id, config_hash FROM replicas WHERE id <> $1 AND config_hash <> $2
+                   AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3 ORDER BY id",
+                &[&id, &config_hash, &lease_ms],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+        })
+    }
+
+    /// Makes the schedule match a config: each of `watches` gets a row (due
+    /// at `initial_due_ms` unless it already has a due time); watches not in
+    /// the list are no longer scheduled.
+    pub fn schedule_watches(&self, watches: &[String], initial_due_ms: &[i64]) -> Result<()> {
+        self.transaction(crate::store::Durability::Durable, async |c| {
+            c.execute(
+                "INSERT INTO watch_state (watch, due_ms)
+                 SELECT w, d FROM unnest($1::TEXT[], $2::BIGINT[]) AS t(w, d)
+                 ON CONFLICT (watch) DO UPDATE SET due_ms = COALESCE(watch_state.due_ms, watch_state.next_due * 1000, EXCLUDED.due_ms)",
+                &[&watches, &initial_due_ms],
+            )
+            .await?;
+            c.execute(
+                "UPDATE watch_state SET due_ms = NULL, lease_owner = NULL, lease_until_ms = NULL
+                 WHERE due_ms IS NOT NULL AND NOT (watch = ANY($1))",
+                &[&watches],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Leases up to `limit` due watches to replica `owner` for `lease_ms`,
+    /// earliest due first, skipping rows another replica is leasing at this
+    /// moment (`SKIP LOCKED`) and leases not yet expired.
+    pub fn lease_due(&self, owner: &str, lease_ms: i64, limit: i64) -> Result<Vec<Lease>> {
+        self.run(async |c| {
+            Ok(c.query(
+                "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
+                 due AS (
+                    SELECT w.watch FROM watch_state w, now
+                    WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)
+                    ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED)
+                 UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2
+                 FROM due WHERE w.watch = due.watch
+                 RETURNING w.watch, w.due_ms",
+                &[&owner, &lease_ms, &limit],
+            )
+            .await?
+            .iter()
+            .map(|r| Lease {
+                watch: r.get(0),
+                due_ms: r.get(1),
+            })
+            .collect())
+        })
+    }
+
+    /// When the earliest watch no one holds is due (Unix ms, the database's
+    /// clock), and the database's time now.
+    pub fn next_due(&self) -> Result<(Option<i64>, i64)> {
+        self.run(async |c| {
+            let r = c
+                .query_one(
+                    "SELECT (SELECT MIN(due_ms) FROM watch_state WHERE lease_owner IS NULL OR lease_until_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT),
+                            (extract(epoch from clock_timestamp()) * 1000)::BIGINT",
+                    &[],
+                )
+                .await?;
+            Ok((r.get(0), r.get(1)))
+        })
+    }
+
+    /// Ends `owner`'s lease on a checked watch and sets its next due time.
+    /// Returns false when the lease had expired and moved to another replica.
+    pub fn finish_lease(&self, owner: &str, watch: &str, due_ms: i64) -> Result<bool> {
+        self.run(async |c| {
+            Ok(c.execute(
+                "UPDATE watch_state SET due_ms = $3, next_due = ($3 + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
+                 WHERE watch = $2 AND lease_owner = $1 AND due_ms IS NOT NULL",
+                &[&owner, &watch, &due_ms],
+            )
+            .await?
+                > 0)
+        })
+    }
+
+    /// Takes a per-host token for one request: `Ok(token)` when fewer than
+    /// `limit` requests to `host` are in flight fleet-wide and `delay_ms` has
+    /// passed since the last one started; else `Err(wait_ms)`.
+    pub fn take_host_token(
+        &self,
+        host: &str,
+        owner: &str,
+        delay_ms: i64,
+        limit: i32,
+        lease_ms: i64,
+    ) -> Result<std::result::Result<i64, i64>> {
+        self.run(async |c| {
+            let r = c
+                .query_one(
+                    "SELECT token, wait_ms FROM host_token_take($1, $2, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $3, $4, $5)",
+                    &[&host, &owner, &delay_ms, &limit, &lease_ms],
+                )
+                .await?;
+            Ok(match r.get::<_, Option<i64>>(0) {
+                Some(token) => Ok(token),
+                None => Err(r.get::<_, i64>(1)),
+            })
+        })
+    }
+
+    /// Returns a host token.
+    pub fn return_host_token(&self, token: i64) -> Result<()> {
+        self.run(async |c| {
+            c.execute("DELETE FROM host_tokens WHERE id = $1", &[&token])
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Pauses a host for the whole fleet (a `Retry-After`) for `pause_ms`.
+    pub fn pause_host(&self, host: &str, pause_ms: i64) -> Result<()> {
+        self.run(async |c| {
+            c.execute(
+                "INSERT INTO host_clock (host, blocked_until_ms) VALUES ($1, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2)
+                 ON CONFLICT (host) DO UPDATE SET blocked_until_ms = GREATEST(host_clock.blocked_until_ms, EXCLUDED.blocked_until_ms)",
+                &[&host, &pause_ms],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Takes or keeps the leader lease of a fleet-wide `job` for `lease_ms`;
+    /// true when `owner` holds it now.
+    pub fn lead(&self, job: &str, owner: &str, lease_ms: i64) -> Result<bool> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "INSERT INTO leader_leases (job, holder, until_ms) VALUES ($1, $2, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $3)
+                 ON CONFLICT (job) DO UPDATE SET holder = $2, until_ms = EXCLUDED.until_ms
+                 WHERE leader_leases.holder = $2 OR leader_leases.until_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT
+                 RETURNING holder",
+                &[&job, &owner, &lease_ms],
+            )
+            .await?
+            .is_some())
+        })
+    }
+
+    /// Claims the pending outbox entries due by `now` (Unix s) for `owner`
+    /// (entries it already holds included), except those of `skip` channels.
+    pub fn claim_outbox(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        skip: &[String],
+    ) -> Result<Vec<OutboxEntry>> {
+        self.run(async |c| {
+            Ok(c.query(
+                "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
+                 due AS (
+                    SELECT o.alert_id, o.channel FROM outbox o, now
+                    WHERE o.status = 'pending' AND o.next_attempt <= $2 AND NOT (o.channel = ANY($4))
+                      AND (o.claim_until_ms IS NULL OR o.claim_until_ms < now.ms OR o.claimed_by = $1)
+                    FOR UPDATE OF o SKIP LOCKED),
+                 claimed AS (
+                    UPDATE outbox o SET claimed_by = $1, claim_until_ms = (SELECT ms FROM now) + $3
+                    FROM due WHERE o.alert_id = due.alert_id AND o.channel = due.channel
+                    RETURNING o.*)
+                 SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+                 FROM claimed o JOIN alerts a ON a.id = o.alert_id
+                 ORDER BY a.created_at, a.seq, o.channel",
+                &[&owner, &now, &lease_ms, &skip],
+            )
+            .await?
+            .iter()
+            .map(super::outbox_entry)
+            .collect())
+        })
+    }
+
+    /// Gives up everything `owner` holds (on a clean shutdown), so the
+    /// others take over at once instead of after the lease time.
+    pub fn resign(&self, owner: &str) -> Result<()> {
+        self.transaction(crate::store::Durability::Durable, async |c| {
+            c.execute(
+                "UPDATE watch_state SET lease_owner = NULL, lease_until_ms = NULL WHERE lease_owner = $1",
+                &[&owner],
+            )
+            .await?;
+            c.execute(
+                "UPDATE outbox SET claimed_by = NULL, claim_until_ms = NULL WHERE claimed_by = $1",
+                &[&owner],
+            )
+            .await?;
+            c.execute("DELETE FROM host_tokens WHERE holder = $1", &[&owner])
+                .await?;
+            c.execute("DELETE FROM leader_leases WHERE holder = $1", &[&owner])
+                .await?;
+            c.execute("DELETE FROM replicas WHERE id = $1", &[&owner])
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The fleet as the database sees it now.
+    pub fn fleet(&self, lease_ms: i64) -> Result<FleetView> {
+        self.run(async |c| {
+            let replicas = c
+                .query(
+                    "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
+                     SELECT r.id, r.hostname, r.pid, r.config_hash, now.ms - r.seen_ms,
+                        (SELECT COUNT(*) FROM watch_state w WHERE w.lease_owner = r.id AND w.lease_until_ms >= now.ms),
+                        COALESCE((SELECT array_agg(l.job ORDER BY l.job) FROM leader_leases l WHERE l.holder = r.id AND l.until_ms >= now.ms), '{}')
+                     FROM replicas r, now WHERE r.seen_ms > now.ms - 10 * $1 ORDER BY r.id",
+                    &[&lease_ms],
+                )
+                .await?
+                .iter()
+                .map(|r| ReplicaInfo {
+                    id: r.get(0),
+                    hostname: r.get(1),
+                    pid: r.get(2),
+                    config_hash: r.get(3),
+                    silent_ms: r.get(4),
+                    leases: r.get(5),
+                    leads: r.get(6),
+                })
+                .collect();
+            let q = c
+                .query_one(
+                    "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
+                     SELECT COUNT(*) FILTER (WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)),
+                            COUNT(*) FILTER (WHERE w.lease_until_ms >= now.ms),
+                            (SELECT COUNT(*) FROM outbox WHERE status = 'pending')
+                     FROM watch_state w, now",
+                    &[],
+                )
+                .await?;
+            Ok(FleetView {
+                replicas,
+                due: q.get(0),
+                leased: q.get(1),
+                outbox_pending: q.get(2),
+            })
+        })
+    }
+}
+
+/// This machine's name, for `status`.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}

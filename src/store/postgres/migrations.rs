@@ -1,0 +1,261 @@
+//! The PostgreSQL schema, as versioned migrations. Each runs once, in order,
+//! recorded in `schema_migrations`; all pending ones run in one transaction
+//! under an advisory lock, so replicas starting together apply them once and
+//! a failed migration leaves the schema as it was.
+
+use tokio_postgres::Client;
+
+/// The advisory lock key migrations hold ("presswatch" in ASCII, shortened).
+const LOCK_KEY: i64 = 0x7072_6573_7377;
+
+/// One schema change: its version (ascending, never reused), a name for
+/// `schema_migrations`, and its SQL.
+pub(super) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first. Append only: a released migration never changes.
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "state: schedule, validators, seen items, versions, outbox, digests, snapshots, baselines",
+        sql: r#"
+CREATE TABLE watch_state (
+    watch          TEXT PRIMARY KEY,
+    etag           TEXT,
+    last_modified  TEXT,
+    last_check     BIGINT,
+    last_result    TEXT,
+    last_error     TEXT,
+    last_change    BIGINT,
+    next_due       BIGINT,
+    failures       BIGINT NOT NULL DEFAULT 0,
+    error_alerted  BOOLEAN NOT NULL DEFAULT FALSE,
+    gone           BOOLEAN NOT NULL DEFAULT FALSE,
+    last_ok        BIGINT
+);
+CREATE TABLE seen_items (
+    watch      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    first_seen BIGINT NOT NULL,
+    PRIMARY KEY (watch, key)
+);
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    body   TEXT NOT NULL
+);
+CREATE TABLE versions (
+    watch      TEXT NOT NULL,
+    seq        BIGINT NOT NULL,
+    sha256     TEXT NOT NULL REFERENCES blobs(sha256),
+    fetched_at BIGINT NOT NULL,
+    origin     TEXT NOT NULL DEFAULT 'fetched',
+    PRIMARY KEY (watch, seq)
+);
+CREATE INDEX versions_by_blob ON versions(sha256);
+CREATE TABLE watch_events (
+    id      BIGSERIAL PRIMARY KEY,
+    watch   TEXT NOT NULL,
+    at      BIGINT NOT NULL,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX watch_events_by_watch ON watch_events(watch, at);
+CREATE TABLE alerts (
+    seq        BIGSERIAL UNIQUE,
+    id         TEXT PRIMARY KEY,
+    watch      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    payload    TEXT NOT NULL
+);
+CREATE INDEX alerts_by_watch ON alerts(watch, seq);
+CREATE TABLE outbox (
+    alert_id      TEXT NOT NULL REFERENCES alerts(id),
+    channel       TEXT NOT NULL,
+    status        TEXT NOT NULL DEFAULT 'pending',
+    attempts      BIGINT NOT NULL DEFAULT 0,
+    next_attempt  BIGINT NOT NULL,
+    last_error    TEXT,
+    sent_at       BIGINT,
+    first_failure BIGINT,
+    PRIMARY KEY (alert_id, channel)
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt);
+CREATE TABLE installation (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    id  TEXT NOT NULL
+);
+INSERT INTO installation (one, id) VALUES (1, substr(md5(random()::text || clock_timestamp()::text), 1, 16));
+CREATE TABLE channel_state (
+    channel         TEXT PRIMARY KEY,
+    disabled_reason TEXT,
+    disabled_for    TEXT,
+    last_digest     BIGINT
+);
+CREATE TABLE raw_bodies (
+    sha256 TEXT PRIMARY KEY,
+    size   BIGINT NOT NULL,
+    stored BIGINT NOT NULL,
+    zstd   BYTEA NOT NULL
+);
+CREATE TABLE raw_snapshots (
+    watch         TEXT NOT NULL,
+    version       BIGINT NOT NULL,
+    kind          TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    final_url     TEXT NOT NULL,
+    status        INTEGER NOT NULL,
+    response_head TEXT NOT NULL,
+    request_head  TEXT NOT NULL,
+    fetched_at_ms BIGINT NOT NULL,
+    body_sha256   TEXT NOT NULL REFERENCES raw_bodies(sha256),
+    PRIMARY KEY (watch, version, kind)
+);
+CREATE INDEX raw_snapshots_by_body ON raw_snapshots(body_sha256);
+CREATE INDEX raw_snapshots_by_time ON raw_snapshots(fetched_at_ms);
+CREATE TABLE raw_usage (
+    id    INTEGER PRIMARY KEY CHECK (id = 0),
+    bytes BIGINT NOT NULL
+);
+INSERT INTO raw_usage (id, bytes) VALUES (0, 0);
+CREATE FUNCTION raw_usage_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE raw_usage SET bytes = bytes + NEW.stored WHERE id = 0;
+    ELSE
+        UPDATE raw_usage SET bytes = bytes - OLD.stored WHERE id = 0;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER raw_bodies_usage AFTER INSERT OR DELETE ON raw_bodies
+    FOR EACH ROW EXECUTE FUNCTION raw_usage_track();
+CREATE TABLE baselines (
+    watch      TEXT PRIMARY KEY,
+    body       TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+"#,
+    },
+    Migration {
+        version: 2,
+        name: "fleet: watch leases, outbox claims, per-host tokens, leader leases, replicas",
+        sql: r#"
+ALTER TABLE watch_state ADD COLUMN due_ms BIGINT;
+ALTER TABLE watch_state ADD COLUMN lease_owner TEXT;
+ALTER TABLE watch_state ADD COLUMN lease_until_ms BIGINT;
+CREATE INDEX watch_state_due ON watch_state(due_ms);
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN claim_until_ms BIGINT;
+CREATE TABLE host_clock (
+    host          TEXT PRIMARY KEY,
+    next_start_ms BIGINT NOT NULL DEFAULT 0,
+    blocked_until_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE host_tokens (
+    id       BIGSERIAL PRIMARY KEY,
+    host     TEXT NOT NULL,
+    holder   TEXT NOT NULL,
+    until_ms BIGINT NOT NULL
+);
+CREATE INDEX host_tokens_by_host ON host_tokens(host, until_ms);
+CREATE TABLE leader_leases (
+    job      TEXT PRIMARY KEY,
+    holder   TEXT NOT NULL,
+    until_ms BIGINT NOT NULL
+);
+CREATE TABLE replicas (
+    id          TEXT PRIMARY KEY,
+    hostname    TEXT NOT NULL,
+    pid         BIGINT NOT NULL,
+    config_hash TEXT NOT NULL,
+    started_ms  BIGINT NOT NULL,
+    seen_ms     BIGINT NOT NULL
+);
+-- One round trip per fetch: takes a token for `host` when fewer than `lim`
+-- are held (expired ones do not count) and the delay since the previous
+-- start has passed; else returns how long to wait (ms).
+CREATE FUNCTION host_token_take(h TEXT, who TEXT, now_ms BIGINT, delay_ms BIGINT, lim INTEGER, lease_ms BIGINT,
+    OUT token BIGINT, OUT wait_ms BIGINT) LANGUAGE plpgsql AS $$
+DECLARE
+    clock host_clock%ROWTYPE;
+    held INTEGER;
+    start_at BIGINT;
+BEGIN
+    INSERT INTO host_clock (host) VALUES (h) ON CONFLICT (host) DO NOTHING;
+    SELECT * INTO clock FROM host_clock WHERE host = h FOR UPDATE;
+    start_at := GREATEST(clock.next_start_ms, clock.blocked_until_ms);
+    SELECT count(*) INTO held FROM host_tokens WHERE host = h AND until_ms > now_ms;
+    IF held >= lim THEN
+        token := NULL;
+        wait_ms := GREATEST(start_at - now_ms, 20);
+    ELSIF start_at > now_ms THEN
+        token := NULL;
+        wait_ms := start_at - now_ms;
+    ELSE
+        DELETE FROM host_tokens WHERE host = h AND until_ms <= now_ms;
+        INSERT INTO host_tokens (host, holder, until_ms) VALUES (h, who, now_ms + lease_ms) RETURNING id INTO token;
+        UPDATE host_clock SET next_start_ms = now_ms + delay_ms WHERE host = h;
+        wait_ms := 0;
+    END IF;
+END $$;
+"#,
+    },
+];
+
+/// The newest schema version this build knows.
+pub(super) fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies the pending migrations; returns the versions applied. Fails when
+/// the database was migrated by a newer presswatch.
+pub(super) async fn apply(client: &mut Client) -> Result<Vec<i64>, String> {
+    let err = |e: tokio_postgres::Error| format!("migrating the schema: {e}");
+    let tx = client.transaction().await.map_err(err)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+        .await
+        .map_err(err)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    BIGINT PRIMARY KEY,
+            name       TEXT NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )
+    .await
+    .map_err(err)?;
+    let current: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
+        .await
+        .map_err(err)?
+        .get(0);
+    if current > latest() {
+        return Err(format!(
+            "the database schema is at version {current}, newer than this presswatch knows ({}): upgrade presswatch on this machine",
+            latest()
+        ));
+    }
+    let mut applied = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        tx.batch_execute(m.sql)
+            .await
+            .map_err(|e| format!("migration {} ({}): {e}", m.version, m.name))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            &[&m.version, &m.name],
+        )
+        .await
+        .map_err(err)?;
+        applied.push(m.version);
+    }
+    tx.commit().await.map_err(err)?;
+    Ok(applied)
+}

@@ -1,0 +1,985 @@
+//! The PostgreSQL backend: the same state as the SQLite backend, in a
+//! database shared by any number of replicas (`state_url = "postgres://…"`).
+//!
+//! The rest of presswatch calls storage synchronously (on the blocking pool,
+//! or briefly from the main loop), as it does SQLite. This backend keeps that
+//! shape: `tokio-postgres` connections are driven by a runtime of their own on
+//! one thread, and each call waits for its query's answer on the calling
+//! thread. A query's future only talks to its connection over a channel, so
+//! it can be waited for from any thread, inside a Tokio runtime or not.
+
+mod fleet;
+mod migrations;
+mod snapshots;
+
+pub use fleet::{FleetView, Lease, ReplicaInfo};
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Wake, Waker};
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row, Statement};
+
+use super::state::{
+    DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,
+    OutboxEntry, OutboxStatus, StateError, Thread, VersionRow, WatchEvent, WatchState,
+};
+use crate::fetch::Validators;
+
+type Result<T> = std::result::Result<T, StateError>;
+type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// Connections kept open per process at most: enough for the blocking pool,
+/// the main loop and delivery to never wait for one another.
+const MAX_CONNECTIONS: usize = 8;
+
+/// How long opening a connection may take before the database counts as unreachable.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Handle on the PostgreSQL state; cheap to clone, safe to share.
+#[derive(Clone)]
+pub struct Postgres {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: tokio_postgres::Config,
+    /// The URL without its password, for messages.
+    location: String,
+    driver: Driver,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+}
+
+struct Pool {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+/// One connection and the statements prepared on it.
+pub(super) struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+/// The thread whose runtime drives the connections' sockets.
+struct Driver {
+    handle: tokio::runtime::Handle,
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl Driver {
+    fn start() -> std::result::Result<Driver, String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the PostgreSQL runtime: {e}"))?;
+        let handle = rt.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("presswatch-postgres".into())
+            .spawn(move || {
+                rt.block_on(async {
+                    let _ = stopped.await;
+                });
+            })
+            .map_err(|e| format!("cannot start the PostgreSQL thread: {e}"))?;
+        Ok(Driver {
+            handle,
+            stop: Mutex::new(Some(stop)),
+        })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(stop) = lock(&self.stop).take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Waits for a future on this thread (parking it between wake-ups).
+fn block_on<F: Future>(fut: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = pin!(fut);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
+/// `postgres://user:secret@host/db` without the secret.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "postgres://…".into(),
+    }
+}
+
+fn tls_connector() -> std::result::Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls_platform_verifier::ConfigVerifierExt;
+    let config = rustls::ClientConfig::with_platform_verifier()
+        .map_err(|e| format!("cannot set up TLS for PostgreSQL: {e}"))?;
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+impl Postgres {
+    /// Connects to the database at `url` (a `postgres://` URL; `password`
+    /// from `state_password_env` / `_file`), and brings its schema up to date.
+    pub fn open(url: &str, password: Option<&str>) -> std::result::Result<Postgres, String> {
+        let location = redact(url);
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| format!("daemon.state_url {location}: {e}"))?;
+        if let Some(p) = password {
+            config.password(p);
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("presswatch");
+        }
+        let pg = Postgres {
+            inner: Arc::new(Inner {
+                config,
+                location,
+                driver: Driver::start()?,
+                pool: Mutex::new(Pool {
+                    idle: Vec::new(),
+                    open: 0,
+                }),
+                freed: Condvar::new(),
+            }),
+        };
+        let mut conn = pg.checkout().map_err(|e| e.to_string())?;
+        let applied = block_on(migrations::apply(&mut conn.client))
+            .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
+        if !applied.is_empty() {
+            tracing::info!(database = %pg.inner.location, versions = ?applied, "schema migrations applied");
+        }
+        pg.checkin(conn);
+        Ok(pg)
+    }
+
+    /// The database, as a URL without its password.
+    pub fn location(&self) -> &str {
+        &self.inner.location
+    }
+
+    /// The schema version of the database (the newest migration applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        self.run(async |c| {
+            let row = c
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    &[],
+                )
+                .await?;
+            Ok(row.get(0))
+        })
+    }
+
+    fn connect(&self) -> Result<Conn> {
+        let config = self.inner.config.clone();
+        let needs_tls = config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable;
+        let opened = self.inner.driver.handle.spawn(async move {
+            let client = if needs_tls {
+                let tls = tls_connector().map_err(ConnectError::Setup)?;
+                let (client, connection) = config.connect(tls).await.map_err(ConnectError::Db)?;
+                tokio::spawn(connection);
+                client
+            } else {
+                let (client, connection) = config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(ConnectError::Db)?;
+                tokio::spawn(connection);
+                client
+            };
+            Ok::<_, ConnectError>(client)
+        });
+        let client = match block_on(opened) {
+            Ok(Ok(client)) => client,
+            Ok(Err(ConnectError::Db(e))) => return Err(self.err(e)),
+            Ok(Err(ConnectError::Setup(e))) => return Err(StateError::other(self.location(), e)),
+            Err(e) => {
+                return Err(StateError::unavailable(
+                    self.location(),
+                    format!("the connection task stopped: {e}"),
+                ))
+            }
+        };
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    /// Takes an idle connection, or opens one (up to [`MAX_CONNECTIONS`]),
+    /// or waits for one to be returned.
+    fn checkout(&self) -> Result<Conn> {
+        let mut pool = lock(&self.inner.pool);
+        loop {
+            while let Some(conn) = pool.idle.pop() {
+                if !conn.client.is_closed() {
+                    return Ok(conn);
+                }
+                pool.open -= 1;
+            }
+            if pool.open < MAX_CONNECTIONS {
+                pool.open += 1;
+                drop(pool);
+                return self.connect().inspect_err(|_| {
+                    lock(&self.inner.pool).open -= 1;
+                    self.inner.freed.notify_one();
+                });
+            }
+            pool = self
+                .inner
+                .freed
+                .wait(pool)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn checkin(&self, conn: Conn) {
+        let mut pool = lock(&self.inner.pool);
+        if conn.client.is_closed() {
+            pool.open -= 1;
+        } else {
+            pool.idle.push(conn);
+        }
+        drop(pool);
+        self.inner.freed.notify_one();
+    }
+
+    /// Runs `work` on a connection of the pool, waiting for it here.
+    pub(super) fn run<T>(&self, work: impl AsyncFnOnce(&mut Conn) -> PgResult<T>) -> Result<T> {
+        let mut conn = self.checkout()?;
+        let out = block_on(work(&mut conn));
+        self.checkin(conn);
+        out.map_err(|e| self.err(e))
+    }
+
+    /// Runs `work` in one transaction; with [`Durability::Lazy`] its commit
+    /// does not wait for the disk (`synchronous_commit = off`).
+    pub(super) fn transaction<T>(
+        &self,
+        durability: Durability,
+        work: impl AsyncFnOnce(&mut Conn) -> PgResult<T>,
+    ) -> Result<T> {
+        self.run(async |c| {
+            c.client
+                .batch_execute(match durability {
+                    Durability::Durable => "BEGIN",
+                    Durability::Lazy => "BEGIN; SET LOCAL synchronous_commit = off",
+                })
+                .await?;
+            match work(c).await {
+                Ok(v) => {
+                    c.client.batch_execute("COMMIT").await?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = c.client.batch_execute("ROLLBACK").await;
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    pub(super) fn err(&self, e: tokio_postgres::Error) -> StateError {
+        let unavailable = e.is_closed()
+            || e.code().is_some_and(|c| {
+                let c = c.code();
+                c.starts_with("08") || c.starts_with("57P")
+            })
+            || (e.as_db_error().is_none()
+                && std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()));
+        if unavailable {
+            StateError::unavailable(self.location(), e)
+        } else {
+            StateError::other(self.location(), e)
+        }
+    }
+}
+
+enum ConnectError {
+    Db(tokio_postgres::Error),
+    Setup(String),
+}
+
+impl Conn {
+    /// The statement for `sql`, prepared once per connection.
+    async fn prepare(&mut self, sql: &'static str) -> PgResult<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).await?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    pub(super) async fn query(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> PgResult<Vec<Row>> {
+        let s = self.prepare(sql).await?;
+        self.client.query(&s, params).await
+    }
+
+    pub(super) async fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> PgResult<Option<Row>> {
+        let s = self.prepare(sql).await?;
+        self.client.query_opt(&s, params).await
+    }
+
+    pub(super) async fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: Params<'_>,
+    ) -> PgResult<Row> {
+        let s = self.prepare(sql).await?;
+        self.client.query_one(&s, params).await
+    }
+
+    pub(super) async fn execute(&mut self, sql: &'static str, params: Params<'_>) -> PgResult<u64> {
+        let s = self.prepare(sql).await?;
+        self.client.execute(&s, params).await
+    }
+}
+
+fn watch_state(r: &Row) -> WatchState {
+    WatchState {
+        validators: Validators {
+            etag: r.get(0),
+            last_modified: r.get(1),
+        },
+        last_check: r.get(2),
+        last_result: r.get(3),
+        last_error: r.get(4),
+        last_change: r.get(5),
+        next_due: r.get(6),
+        failures: r.get::<_, i64>(7).clamp(0, u32::MAX as i64) as u32,
+        error_alerted: r.get(8),
+        gone: r.get(9),
+        last_ok: r.get(10),
+    }
+}
+
+fn version_row(r: &Row) -> VersionRow {
+    VersionRow {
+        seq: r.get(0),
+        sha256: r.get(1),
+        stored_at: r.get(2),
+        origin: Origin::parse(r.get(3)),
+    }
+}
+
+fn outbox_entry(r: &Row) -> OutboxEntry {
+    OutboxEntry {
+        alert_id: r.get(0),
+        channel: r.get(1),
+        watch: r.get(2),
+        kind: r.get(3),
+        payload: r.get(4),
+        status: OutboxStatus::parse(r.get(5)),
+        attempts: r.get::<_, i64>(6).clamp(0, u32::MAX as i64) as u32,
+        created_at: r.get(7),
+        next_attempt: r.get(8),
+        last_error: r.get(9),
+        first_failure: r.get(10),
+    }
+}
+
+async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> PgResult<()> {
+    c.execute(
+        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (watch) DO UPDATE SET etag=$2, last_modified=$3, last_check=$4, last_result=$5, last_error=$6,
+           last_change=$7, next_due=$8, failures=$9, error_alerted=$10, gone=$11, last_ok=$12",
+        &[
+            &watch,
+            &s.validators.etag,
+            &s.validators.last_modified,
+            &s.last_check,
+            &s.last_result,
+            &s.last_error,
+            &s.last_change,
+            &s.next_due,
+            &(s.failures as i64),
+            &s.error_alerted,
+            &s.gone,
+            &s.last_ok,
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+async fn record_version_in(
+    c: &mut Conn,
+    watch: &str,
+    v: &NewVersion,
+    raw: Option<&snapshots::Packed<'_>>,
+) -> PgResult<usize> {
+    c.execute(
+        "INSERT INTO blobs (sha256, body) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        &[&v.sha256, &v.body],
+    )
+    .await?;
+    let last: Option<String> = c
+        .query_opt(
+            "SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1",
+            &[&watch],
+        )
+        .await?
+        .map(|r| r.get(0));
+    if last.as_deref() != Some(v.sha256.as_str()) {
+        let seq: i64 = c
+            .query_one(
+                "INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = $1), 0) + 1, $2, $3, $4) RETURNING seq",
+                &[&watch, &v.sha256, &v.fetched_at, &v.origin.as_str()],
+            )
+            .await?
+            .get(0);
+        if let Some(raw) = raw {
+            snapshots::record_in(c, watch, seq, super::SnapshotKind::Version, raw).await?;
+        }
+    }
+    let dropped: Vec<String> = c
+        .query(
+            "DELETE FROM versions WHERE watch = $1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = $1) - $2 RETURNING sha256",
+            &[&watch, &(v.keep as i64)],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for sha in &dropped {
+        c.execute(
+            "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = $1)",
+            &[sha],
+        )
+        .await?;
+    }
+    if !dropped.is_empty() {
+        snapshots::prune_in(c, watch).await?;
+        // Takedowns and restores of pruned versions go with them.
+        c.execute(
+            "DELETE FROM watch_events WHERE watch = $1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = $1)",
+            &[&watch],
+        )
+        .await?;
+    }
+    if let Some(cap) = v.raw_cap {
+        snapshots::cap_in(c, cap, v.fetched_at.saturating_mul(1000)).await?;
+    }
+    Ok(dropped.len())
+}
+
+impl Postgres {
+    /// The state of a watch (default when never checked).
+    pub fn watch(&self, watch: &str) -> Result<WatchState> {
+        self.run(async |c| {
+            Ok(c
+                .query_opt(
+                    "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok FROM watch_state WHERE watch = $1",
+                    &[&watch],
+                )
+                .await?
+                .map(|r| watch_state(&r))
+                .unwrap_or_default())
+        })
+    }
+
+    /// Stores the state of a watch.
+    pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
+        self.transaction(durability, async |c| save_watch_in(c, watch, s).await)
+    }
+
+    /// Whether a watch has ever recorded items.
+    pub fn has_seen_items(&self, watch: &str) -> Result<bool> {
+        self.run(async |c| {
+            Ok(c.query_one(
+                "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = $1)",
+                &[&watch],
+            )
+            .await?
+            .get(0))
+        })
+    }
+
+    /// Whether an item key was seen before for this watch.
+    pub fn seen(&self, watch: &str, key: &str) -> Result<bool> {
+        self.run(async |c| {
+            Ok(c.query_one(
+                "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = $1 AND key = $2)",
+                &[&watch, &key],
+            )
+            .await?
+            .get(0))
+        })
+    }
+
+    /// Remembers items as seen.
+    pub fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()> {
+        self.transaction(Durability::Durable, async |c| {
+            for it in items {
+                c.execute(
+                    "INSERT INTO seen_items (watch, key, url, title, first_seen) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    &[&watch, &it.key, &it.url, &it.title, &now],
+                )
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Stores what one check leaves behind, in one transaction: the watch's
+    /// state, the versions it accepted (oldest first) and a takedown or restore.
+    pub fn save_check(
+        &self,
+        watch: &str,
+        s: &WatchState,
+        versions: &[NewVersion],
+        event: Option<&NewEvent>,
+        durability: Durability,
+    ) -> Result<usize> {
+        let raws = versions
+            .iter()
+            .map(|v| {
+                v.raw
+                    .as_ref()
+                    .map(|raw| snapshots::Packed::new(self.location(), raw))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.transaction(durability, async |c| {
+            let mut pruned = 0;
+            for (v, raw) in versions.iter().zip(&raws) {
+                pruned += record_version_in(c, watch, v, raw.as_ref()).await?;
+            }
+            if let Some(e) = event {
+                c.execute(
+                    "INSERT INTO watch_events (watch, at, kind, detail, version)
+                     VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1))",
+                    &[&watch, &e.at, &e.kind.as_str(), &e.detail],
+                )
+                .await?;
+            }
+            save_watch_in(c, watch, s).await?;
+            Ok(pruned)
+        })
+    }
+
+    /// The kept versions of a watch, oldest first.
+    pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = $1 ORDER BY seq",
+                &[&watch],
+            )
+            .await?
+            .iter()
+            .map(version_row)
+            .collect())
+        })
+    }
+
+    /// The newest version of a watch (`None` before its first).
+    pub fn latest(&self, watch: &str) -> Result<Option<VersionRow>> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1",
+                &[&watch],
+            )
+            .await?
+            .map(|r| version_row(&r)))
+        })
+    }
+
+    /// The takedowns and restores of a watch, oldest first.
+    pub fn events(&self, watch: &str) -> Result<Vec<WatchEvent>> {
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT at, kind, detail, version FROM watch_events WHERE watch = $1 ORDER BY at, id",
+                &[&watch],
+            )
+            .await?
+            .iter()
+            .map(|r| WatchEvent {
+                at: r.get(0),
+                kind: EventKind::parse(r.get(1)),
+                detail: r.get(2),
+                version: r.get(3),
+            })
+            .collect())
+        })
+    }
+
+    /// The stored body of a version.
+    pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = $1 AND v.seq = $2",
+                &[&watch, &seq],
+            )
+            .await?
+            .map(|r| r.get(0)))
+        })
+    }
+
+    /// Puts an alert in the outbox, one entry per channel, in one transaction.
+    pub fn enqueue(
+        &self,
+        alert_id: &str,
+        watch: &str,
+        kind: &str,
+        payload: &str,
+        channels: &[String],
+        now: i64,
+    ) -> Result<bool> {
+        self.transaction(Durability::Durable, async |c| {
+            let inserted = c
+                .execute(
+                    "INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    &[&alert_id, &watch, &kind, &now, &payload],
+                )
+                .await?
+                > 0;
+            for ch in channels {
+                c.execute(
+                    "INSERT INTO outbox (alert_id, channel, next_attempt) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    &[&alert_id, ch, &now],
+                )
+                .await?;
+            }
+            Ok(inserted)
+        })
+    }
+
+    /// Outbox entries, filtered by status; due-only limits them to those due by `now`.
+    pub fn outbox(
+        &self,
+        status: Option<OutboxStatus>,
+        due_by: Option<i64>,
+    ) -> Result<Vec<OutboxEntry>> {
+        let status = status.map(OutboxStatus::as_str);
+        self.run(async |c| {
+            Ok(c.query(OUTBOX_SQL, &[&status, &due_by])
+                .await?
+                .iter()
+                .map(outbox_entry)
+                .collect())
+        })
+    }
+
+    /// Marks an entry delivered (and releases its claim).
+    pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
+        self.transaction(Durability::Lazy, async |c| {
+            c.execute(
+                "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL WHERE alert_id=$1 AND channel=$2",
+                &[&alert_id, &channel, &now],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Records a failed attempt: retry at `next_attempt`, or dead when `None`.
+    pub fn mark_failed(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        error: &str,
+        now: i64,
+        next_attempt: Option<i64>,
+    ) -> Result<()> {
+        let (status, next) = match next_attempt {
+            Some(t) => ("pending", t),
+            None => ("dead", 0),
+        };
+        self.transaction(Durability::Lazy, async |c| {
+            c.execute(
+                "UPDATE outbox SET status=$3, attempts=attempts+1, last_error=$4, first_failure=COALESCE(first_failure, $6),
+                   next_attempt=CASE WHEN $3='dead' THEN next_attempt ELSE $5 END, claimed_by=NULL, claim_until_ms=NULL
+                 WHERE alert_id=$1 AND channel=$2",
+                &[&alert_id, &channel, &status, &error, &next, &now],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Makes unsent entries pending and due now, and enables disabled channels.
+    pub fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize> {
+        self.transaction(Durability::Durable, async |c| {
+            let n = c
+                .execute(
+                    "UPDATE outbox SET status='pending', next_attempt=$2, first_failure=NULL WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)",
+                    &[&alert_id, &now],
+                )
+                .await?;
+            c.execute(
+                "UPDATE channel_state SET disabled_reason=NULL, disabled_for=NULL",
+                &[],
+            )
+            .await?;
+            Ok(n as usize)
+        })
+    }
+
+    /// Drops unsent entries (all, or of one alert). Returns how many.
+    pub fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize> {
+        self.run(async |c| {
+            c.execute(
+                "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)",
+                &[&alert_id],
+            )
+            .await
+            .map(|n| n as usize)
+        })
+    }
+
+    /// Forgets delivered alerts sent before `before`.
+    pub fn prune_delivered(&self, before: i64) -> Result<usize> {
+        self.transaction(Durability::Durable, async |c| {
+            let n = c
+                .execute(
+                    "DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1",
+                    &[&before],
+                )
+                .await?;
+            c.execute(
+                "DELETE FROM alerts WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = alerts.id)",
+                &[&before],
+            )
+            .await?;
+            Ok(n as usize)
+        })
+    }
+
+    /// Undelivered entries by status.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
+        self.run(async |c| {
+            let r = c
+                .query_one(
+                    "SELECT COUNT(*) FILTER (WHERE status='pending'), COUNT(*) FILTER (WHERE status='dead') FROM outbox",
+                    &[],
+                )
+                .await?;
+            Ok(OutboxCounts {
+                pending: r.get(0),
+                dead: r.get(1),
+            })
+        })
+    }
+
+    /// Why a channel is disabled, if it is.
+    pub fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT disabled_reason, disabled_for FROM channel_state WHERE channel = $1 AND disabled_reason IS NOT NULL",
+                &[&channel],
+            )
+            .await?
+            .map(|r| DisabledChannel {
+                reason: r.get(0),
+                target: r.get::<_, Option<String>>(1).unwrap_or_default(),
+            }))
+        })
+    }
+
+    /// Disables a channel; `None` enables it again.
+    pub fn set_channel_disabled(
+        &self,
+        channel: &str,
+        disabled: Option<&DisabledChannel>,
+    ) -> Result<()> {
+        let reason = disabled.map(|d| d.reason.as_str());
+        let target = disabled.map(|d| d.target.as_str());
+        self.run(async |c| {
+            c.execute(
+                "INSERT INTO channel_state (channel, disabled_reason, disabled_for) VALUES ($1, $2, $3)
+                 ON CONFLICT (channel) DO UPDATE SET disabled_reason=$2, disabled_for=$3",
+                &[&channel, &reason, &target],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Unix time the channel's last digest went out.
+    pub fn last_digest(&self, channel: &str) -> Result<Option<i64>> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT last_digest FROM channel_state WHERE channel = $1",
+                &[&channel],
+            )
+            .await?
+            .and_then(|r| r.get(0)))
+        })
+    }
+
+    /// Marks a digest's entries sent and records when, in one transaction.
+    pub fn mark_digest_sent(&self, channel: &str, alert_ids: &[String], now: i64) -> Result<()> {
+        self.transaction(Durability::Durable, async |c| {
+            c.execute(
+                "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL
+                 WHERE alert_id = ANY($1) AND channel=$2",
+                &[&alert_ids, &channel, &now],
+            )
+            .await?;
+            c.execute(
+                "INSERT INTO channel_state (channel, last_digest) VALUES ($1, $2)
+                 ON CONFLICT (channel) DO UPDATE SET last_digest=$2",
+                &[&channel, &now],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Pending entries per watch (for status).
+    pub fn pending_count(&self, watch: Option<&str>) -> Result<i64> {
+        self.run(async |c| {
+            Ok(c.query_one(
+                "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead') AND ($1::TEXT IS NULL OR a.watch = $1)",
+                &[&watch],
+            )
+            .await?
+            .get(0))
+        })
+    }
+
+    /// Creation time of the oldest alert not yet delivered to every channel.
+    pub fn oldest_unsent(&self) -> Result<Option<i64>> {
+        self.run(async |c| {
+            Ok(c.query_one(
+                "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead')",
+                &[],
+            )
+            .await?
+            .get(0))
+        })
+    }
+
+    /// Fails unless the database answers and accepts writes (health checks).
+    pub fn check_writable(&self) -> Result<()> {
+        self.run(async |c| {
+            let r = c.query_one("SELECT pg_is_in_recovery()", &[]).await?;
+            let read_only: bool = r.get(0);
+            if read_only {
+                // A standby answers but takes no writes: report it like a refused write.
+                c.client
+                    .batch_execute("CREATE TEMP TABLE presswatch_write_check ()")
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The mail thread an alert continues.
+    pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Thread> {
+        self.run(async |c| {
+            let rows = c
+                .query(
+                    "SELECT id, payload::jsonb ->> 'title' FROM alerts
+                     WHERE watch = $1 AND seq < (SELECT seq FROM alerts WHERE id = $2) ORDER BY seq",
+                    &[&watch, &alert_id],
+                )
+                .await?;
+            let rows: Vec<(String, Option<String>)> =
+                rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            let headline = rows
+                .iter()
+                .find_map(|(_, t)| t.clone().filter(|t| !t.is_empty()));
+            Ok(Thread {
+                ids: rows.into_iter().map(|(id, _)| id).collect(),
+                headline,
+            })
+        })
+    }
+
+    /// This installation's id: random, made when the schema was created.
+    pub fn installation_id(&self) -> Result<String> {
+        self.run(async |c| {
+            Ok(c.query_one("SELECT id FROM installation", &[])
+                .await?
+                .get(0))
+        })
+    }
+
+    /// A watch's accepted baseline, as stored text.
+    pub fn baseline(&self, watch: &str) -> Result<Option<String>> {
+        self.run(async |c| {
+            Ok(
+                c.query_opt("SELECT body FROM baselines WHERE watch = $1", &[&watch])
+                    .await?
+                    .map(|r| r.get(0)),
+            )
+        })
+    }
+
+    /// Replaces a watch's baseline (a durable commit of its own, made after
+    /// the check's alerts are in the outbox).
+    pub fn set_baseline(&self, watch: &str, body: &str, now: i64) -> Result<()> {
+        self.transaction(Durability::Durable, async |c| {
+            c.execute(
+                "INSERT INTO baselines (watch, body, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (watch) DO UPDATE SET body = $2, updated_at = $3",
+                &[&watch, &body, &now],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// Every stored baseline: (watch, body), by watch name.
+    pub fn all_baselines(&self) -> Result<Vec<(String, String)>> {
+        self.run(async |c| {
+            Ok(
+                c.query("SELECT watch, body FROM baselines ORDER BY watch", &[])
+                    .await?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// The outbox listing, filtered by status and due time.
+const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+     FROM outbox o JOIN alerts a ON a.id = o.alert_id
+     WHERE ($1::TEXT IS NULL OR o.status = $1) AND o.next_attempt <= COALESCE($2::BIGINT, 9223372036854775807)
+     ORDER BY a.created_at, a.seq, o.channel";

@@ -1,0 +1,266 @@
+//! Raw snapshots in PostgreSQL: the same records and rules as
+//! [`crate::store::snapshots`] (content-addressed zstd bodies, written with
+//! their version, pruned with it and by `keep_raw`).
+
+use super::{Conn, PgResult, Postgres, Result};
+use crate::config::KeepRaw;
+use crate::document::sha256_hex;
+use crate::store::snapshots::{pack, unpack};
+use crate::store::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
+
+/// A snapshot ready to store: its body hashed and compressed (before the
+/// transaction, so the transaction holds its locks for no longer than the writes).
+pub(super) struct Packed<'a> {
+    snapshot: &'a NewSnapshot,
+    sha256: String,
+    packed: Vec<u8>,
+}
+
+impl<'a> Packed<'a> {
+    /// Hashes and compresses `snapshot`'s body.
+    pub(super) fn new(location: &str, snapshot: &'a NewSnapshot) -> Result<Packed<'a>> {
+        Ok(Packed {
+            snapshot,
+            sha256: sha256_hex(&snapshot.body),
+            packed: pack(&snapshot.body)
+                .map_err(|e| crate::store::StateError::other(location, e))?,
+        })
+    }
+}
+
+/// Stores a snapshot of `watch`'s `version` (idempotent).
+pub(super) async fn record_in(
+    c: &mut Conn,
+    watch: &str,
+    version: i64,
+    kind: SnapshotKind,
+    p: &Packed<'_>,
+) -> PgResult<()> {
+    let (s, sha, packed) = (p.snapshot, &p.sha256, &p.packed);
+    let known: bool = c
+        .query_one(
+            "SELECT EXISTS(SELECT 1 FROM raw_bodies WHERE sha256 = $1)",
+            &[sha],
+        )
+        .await?
+        .get(0);
+    if !known {
+        c.execute(
+            "INSERT INTO raw_bodies (sha256, size, stored, zstd) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[sha, &(s.body.len() as i64), &(packed.len() as i64), packed],
+        )
+        .await?;
+    }
+    c.execute(
+        "INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+        &[
+            &watch,
+            &version,
+            &kind.as_str(),
+            &s.url,
+            &s.final_url,
+            &(s.status as i32),
+            &s.response_head,
+            &s.request_head,
+            &s.fetched_at_ms,
+            sha,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes the snapshots of `watch` whose version is no longer kept.
+pub(super) async fn prune_in(c: &mut Conn, watch: &str) -> PgResult<()> {
+    let dropped: Vec<String> = c
+        .query(
+            "DELETE FROM raw_snapshots WHERE watch = $1 AND version NOT IN (SELECT seq FROM versions WHERE watch = $1) RETURNING body_sha256",
+            &[&watch],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    drop_unreferenced(c, &dropped).await
+}
+
+/// Applies `keep_raw`, never touching a watch's newest version.
+pub(super) async fn cap_in(c: &mut Conn, cap: KeepRaw, now_ms: i64) -> PgResult<usize> {
+    let mut removed = 0;
+    match cap {
+        KeepRaw::Age(age) => {
+            let before = now_ms.saturating_sub(age.as_millis() as i64);
+            let dropped: Vec<String> = c
+                .query(
+                    "DELETE FROM raw_snapshots WHERE fetched_at_ms < $1
+                       AND version < (SELECT MAX(seq) FROM versions v WHERE v.watch = raw_snapshots.watch)
+                     RETURNING body_sha256",
+                    &[&before],
+                )
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            removed += dropped.len();
+            drop_unreferenced(c, &dropped).await?;
+        }
+        KeepRaw::Bytes(limit) => {
+            let limit = limit as i64;
+            while usage_in(c).await? > limit {
+                let batch = c
+                    .query(
+                        "SELECT watch, version, kind, body_sha256 FROM raw_snapshots
+                         WHERE version < (SELECT MAX(seq) FROM versions v WHERE v.watch = raw_snapshots.watch)
+                         ORDER BY fetched_at_ms LIMIT 32",
+                        &[],
+                    )
+                    .await?;
+                if batch.is_empty() {
+                    break;
+                }
+                for r in batch {
+                    let (watch, version, kind, sha): (String, i64, String, String) =
+                        (r.get(0), r.get(1), r.get(2), r.get(3));
+                    c.execute(
+                        "DELETE FROM raw_snapshots WHERE watch = $1 AND version = $2 AND kind = $3",
+                        &[&watch, &version, &kind],
+                    )
+                    .await?;
+                    drop_unreferenced(c, &[sha]).await?;
+                    removed += 1;
+                    if usage_in(c).await? <= limit {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
+async fn usage_in(c: &mut Conn) -> PgResult<i64> {
+    Ok(c.query_one("SELECT bytes FROM raw_usage WHERE id = 0", &[])
+        .await?
+        .get(0))
+}
+
+async fn drop_unreferenced(c: &mut Conn, shas: &[String]) -> PgResult<()> {
+    for sha in shas {
+        c.execute(
+            "DELETE FROM raw_bodies WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM raw_snapshots WHERE body_sha256 = $1)",
+            &[sha],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl Postgres {
+    /// Kept snapshots, of one watch or all, oldest first.
+    pub fn snapshots(&self, watch: Option<&str>) -> Result<Vec<Snapshot>> {
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT s.watch, s.version, s.kind, s.url, s.final_url, s.status, s.response_head, s.request_head, s.fetched_at_ms, s.body_sha256, b.size
+                 FROM raw_snapshots s JOIN raw_bodies b ON b.sha256 = s.body_sha256
+                 WHERE $1::TEXT IS NULL OR s.watch = $1 ORDER BY s.fetched_at_ms, s.watch, s.version",
+                &[&watch],
+            )
+            .await?
+            .iter()
+            .map(|r| Snapshot {
+                watch: r.get(0),
+                version: r.get(1),
+                kind: SnapshotKind::parse(r.get(2)),
+                url: r.get(3),
+                final_url: r.get(4),
+                status: r.get::<_, i32>(5) as u16,
+                response_head: r.get(6),
+                request_head: r.get(7),
+                fetched_at_ms: r.get(8),
+                body_sha256: r.get(9),
+                size: r.get(10),
+            })
+            .collect())
+        })
+    }
+
+    /// A kept body, decompressed, by its SHA-256; `None` when not kept.
+    pub fn snapshot_body(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let row: Option<(i64, Vec<u8>)> = self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT size, zstd FROM raw_bodies WHERE sha256 = $1",
+                &[&sha256],
+            )
+            .await?
+            .map(|r| (r.get(0), r.get(1))))
+        })?;
+        row.map(|(size, packed)| unpack(&packed, size))
+            .transpose()
+            .map_err(|e| crate::store::StateError::other(self.location(), e))
+    }
+
+    /// Keeps the answer that reported `watch`'s `version` taken down.
+    pub fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()> {
+        let packed = Packed::new(self.location(), s)?;
+        self.transaction(crate::store::Durability::Durable, async |c| {
+            record_in(c, watch, version, SnapshotKind::TakenDown, &packed).await
+        })
+    }
+
+    /// Compressed bytes of all kept bodies.
+    pub fn raw_usage(&self) -> Result<i64> {
+        self.run(async |c| usage_in(c).await)
+    }
+
+    /// Re-hashes every kept body; returns how many were checked and the mismatches.
+    pub fn verify_snapshots(&self) -> Result<(usize, Vec<Mismatch>)> {
+        self.run(async |c| {
+            let rows = c
+                .query("SELECT sha256, size, zstd FROM raw_bodies ORDER BY sha256", &[])
+                .await?;
+            let mut bad = Vec::new();
+            for r in &rows {
+                let (sha, size, packed): (String, i64, Vec<u8>) = (r.get(0), r.get(1), r.get(2));
+                let problem = match unpack(&packed, size) {
+                    Err(e) => Some(e),
+                    Ok(body) => {
+                        let got = sha256_hex(&body);
+                        (got != sha).then(|| format!("its bytes hash to {got}"))
+                    }
+                };
+                if let Some(problem) = problem {
+                    bad.push(Mismatch {
+                        sha256: sha,
+                        problem,
+                    });
+                }
+            }
+            let orphans = c
+                .query(
+                    "SELECT s.watch || ' version ' || s.version || ' (' || s.body_sha256 || ')' FROM raw_snapshots s
+                     LEFT JOIN raw_bodies b ON b.sha256 = s.body_sha256 WHERE b.sha256 IS NULL",
+                    &[],
+                )
+                .await?;
+            bad.extend(orphans.iter().map(|r| Mismatch {
+                sha256: r.get(0),
+                problem: "snapshot refers to a body that is not stored".into(),
+            }));
+            Ok((rows.len(), bad))
+        })
+    }
+
+    /// The watches that have kept versions, by name.
+    pub fn watches_with_versions(&self) -> Result<Vec<String>> {
+        self.run(async |c| {
+            Ok(
+                c.query("SELECT DISTINCT watch FROM versions ORDER BY watch", &[])
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect(),
+            )
+        })
+    }
+}

@@ -1,0 +1,325 @@
+//! The storage contract, run against both backends: SQLite (a real file)
+//! and PostgreSQL (a throwaway cluster on 127.0.0.1, see `pg.rs`). Every
+//! test here takes each backend in turn; the PostgreSQL half is skipped with
+//! a message only when PostgreSQL cannot start (never under CI=true).
+
+use presswatch::config::KeepRaw;
+use presswatch::store::{
+    Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus, State,
+    WatchState,
+};
+
+use crate::pg;
+
+/// A backend under test: its name, the handle, and what keeps it alive.
+struct Backend {
+    name: &'static str,
+    state: State,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite database and, when PostgreSQL runs here, a fresh
+/// PostgreSQL database.
+fn backends() -> Vec<Backend> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = vec![Backend {
+        name: "sqlite",
+        state: State::open(dir.path()).unwrap(),
+        _dir: Some(dir),
+    }];
+    if let Some(cluster) = pg::cluster() {
+        out.push(Backend {
+            name: "postgres",
+            state: State::open_postgres(&cluster.database(), Some(pg::PASSWORD)).unwrap(),
+            _dir: None,
+        });
+    }
+    out
+}
+
+fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
+    NewVersion {
+        sha256: sha.into(),
+        body: body.into(),
+        fetched_at: at,
+        keep,
+        raw: None,
+        raw_cap: None,
+        origin: Origin::Fetched,
+    }
+}
+
+fn record(st: &State, watch: &str, v: &NewVersion) -> usize {
+    st.save_check(
+        watch,
+        &WatchState::default(),
+        std::slice::from_ref(v),
+        None,
+        Durability::Durable,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_watchs_state_round_trips_lazy_or_durable() {
+    for b in backends() {
+        let st = &b.state;
+        assert_eq!(st.watch("w").unwrap(), WatchState::default(), "{}", b.name);
+        let mut s = WatchState {
+            failures: 2,
+            last_check: Some(100),
+            last_result: Some("error".into()),
+            last_error: Some("HTTP 503".into()),
+            next_due: Some(160),
+            error_alerted: true,
+            gone: true,
+            ..WatchState::default()
+        };
+        s.validators.etag = Some("\"abc\"".into());
+        s.validators.last_modified = Some("Tue, 01 Dec 2026 10:00:00 GMT".into());
+        st.save_watch("w", &s, Durability::Lazy).unwrap();
+        assert_eq!(st.watch("w").unwrap(), s, "{}", b.name);
+        s.failures = 0;
+        st.save_watch("w", &s, Durability::Durable).unwrap();
+        assert_eq!(st.watch("w").unwrap().failures, 0, "{}", b.name);
+    }
+}
+
+#[test]
+fn enqueue_is_idempotent_per_alert_id() {
+    for b in backends() {
+        let st = &b.state;
+        let chans = vec!["mail".to_string(), "hook".to_string()];
+        assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
+        assert!(
+            !st.enqueue("a1", "w", "edited", "{}", &chans, 11).unwrap(),
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
+            2
+        );
+        st.mark_sent("a1", "mail", 12).unwrap();
+        st.mark_failed("a1", "hook", "HTTP 500", 13, None).unwrap();
+        let dead = st.outbox(Some(OutboxStatus::Dead), None).unwrap();
+        assert_eq!(dead.len(), 1, "{}", b.name);
+        assert_eq!(dead[0].last_error.as_deref(), Some("HTTP 500"));
+        assert_eq!(dead[0].first_failure, Some(13));
+        let counts = st.outbox_counts().unwrap();
+        assert_eq!((counts.pending, counts.dead), (0, 1), "{}", b.name);
+        assert_eq!(st.retry(None, 20).unwrap(), 1);
+        assert_eq!(st.pending_count(Some("w")).unwrap(), 1, "{}", b.name);
+        assert_eq!(st.oldest_unsent().unwrap(), Some(10));
+        let due = st.outbox(Some(OutboxStatus::Pending), Some(20)).unwrap();
+        assert_eq!(due[0].alert_id, "a1");
+        assert_eq!(due[0].channel, "hook");
+        assert_eq!(st.drop_entries(Some("a1")).unwrap(), 1, "{}", b.name);
+        assert_eq!(st.pending_count(None).unwrap(), 0);
+    }
+}
+
+#[test]
+fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
+    for b in backends() {
+        let st = &b.state;
+        let ch = vec!["mail".to_string()];
+        st.enqueue(
+            "old",
+            "w",
+            "edited",
+            r#"{"title":"First headline"}"#,
+            &ch,
+            10,
+        )
+        .unwrap();
+        st.enqueue("dead", "w", "edited", r#"{"title":"Second"}"#, &ch, 10)
+            .unwrap();
+        st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
+        assert_eq!(
+            st.thread("w", "new").unwrap().ids,
+            vec!["old", "dead"],
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            st.thread("w", "new").unwrap().headline.as_deref(),
+            Some("First headline")
+        );
+        st.mark_sent("old", "mail", 20).unwrap();
+        st.mark_failed("dead", "mail", "HTTP 500", 20, None)
+            .unwrap();
+        st.mark_sent("new", "mail", 100).unwrap();
+        assert_eq!(st.prune_delivered(50).unwrap(), 1, "{}", b.name);
+        let left: Vec<String> = st
+            .outbox(None, None)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.alert_id)
+            .collect();
+        assert_eq!(left, vec!["dead", "new"], "{}", b.name);
+        assert_eq!(st.thread("w", "new").unwrap().ids, vec!["dead"]);
+    }
+}
+
+#[test]
+fn versions_are_content_addressed_and_pruned_with_their_bodies() {
+    for b in backends() {
+        let st = &b.state;
+        record(st, "other", &version("h2", "two", 0, 2));
+        let pruned: Vec<usize> = [
+            ("h1", "one"),
+            ("h2", "two"),
+            ("h3", "three"),
+            ("h1", "one"),
+            ("h1", "one"),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (h, body))| record(st, "w", &version(h, body, i as i64, 2)))
+        .collect();
+        assert_eq!(pruned, vec![0, 0, 1, 1, 0], "{}", b.name);
+        let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.seq).collect();
+        assert_eq!(seqs, vec![3, 4], "{}", b.name);
+        assert_eq!(st.latest("w").unwrap().map(|v| v.seq), Some(4));
+        assert_eq!(st.version_body("w", 4).unwrap().as_deref(), Some("one"));
+        assert_eq!(st.version_body("w", 1).unwrap(), None);
+        assert_eq!(st.version_body("other", 1).unwrap().as_deref(), Some("two"));
+        assert_eq!(st.watches_with_versions().unwrap(), vec!["other", "w"]);
+    }
+}
+
+fn snap(body: &str, at_ms: i64) -> NewSnapshot {
+    NewSnapshot {
+        url: "https://n.example/a".into(),
+        final_url: "https://n.example/a".into(),
+        status: 200,
+        response_head: "HTTP/1.1 200 OK\r\nContent-Type: text/html".into(),
+        request_head: "GET /a HTTP/1.1\r\nHost: n.example".into(),
+        fetched_at_ms: at_ms,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn accept(
+    st: &State,
+    watch: &str,
+    hash: &str,
+    body: &str,
+    at: i64,
+    keep: usize,
+    cap: Option<KeepRaw>,
+) {
+    let v = NewVersion {
+        raw: Some(snap(body, at * 1000)),
+        raw_cap: cap,
+        ..version(hash, &format!("Title: {hash}\n\n{hash}\n"), at, keep)
+    };
+    record(st, watch, &v);
+}
+
+#[test]
+fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
+    for b in backends() {
+        let st = &b.state;
+        accept(st, "w", "h1", "<p>one</p>", 1, 2, None);
+        accept(st, "w", "h2", "<p>two</p>", 2, 2, None);
+        accept(st, "other", "h1", "<p>one</p>", 3, 2, None);
+        let one = presswatch::document::sha256_hex(b"<p>one</p>");
+        assert_eq!(st.snapshot_body(&one).unwrap().unwrap(), b"<p>one</p>");
+        accept(st, "w", "h3", "<p>three</p>", 4, 2, None);
+        let kept: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(kept, vec![2, 3], "{}", b.name);
+        accept(st, "other", "h4", "<p>four</p>", 5, 1, None);
+        assert!(
+            st.snapshot_body(&one).unwrap().is_none(),
+            "{}: nothing refers to it",
+            b.name
+        );
+        assert_eq!(st.verify_snapshots().unwrap(), (3, vec![]), "{}", b.name);
+        // keep_raw by size: a tiny cap keeps only each watch's newest response.
+        let page = |i: usize| format!("<p>{}</p>", format!("page {i} ").repeat(200 + i));
+        accept(st, "w", "h5", &page(5), 6, 100, Some(KeepRaw::Bytes(1)));
+        let kept: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .map(|s| s.version)
+            .collect();
+        assert_eq!(kept, vec![4], "{}", b.name);
+        assert!(st.raw_usage().unwrap() > 0);
+        // A takedown answer is kept beside its version, and the event in the history.
+        st.record_takedown("w", 4, &snap("gone", 7000)).unwrap();
+        assert_eq!(st.snapshots(Some("w")).unwrap().len(), 2, "{}", b.name);
+        let gone = NewEvent {
+            at: 7,
+            kind: EventKind::TakenDown,
+            detail: "The article answers HTTP 404".into(),
+        };
+        st.save_check(
+            "w",
+            &WatchState::default(),
+            &[],
+            Some(&gone),
+            Durability::Durable,
+        )
+        .unwrap();
+        let events = st.events("w").unwrap();
+        assert_eq!(events.len(), 1, "{}", b.name);
+        assert_eq!(
+            (events[0].kind, events[0].version),
+            (EventKind::TakenDown, 4)
+        );
+    }
+}
+
+#[test]
+fn seen_items_channels_and_digests() {
+    for b in backends() {
+        let st = &b.state;
+        assert!(!st.has_seen_items("list").unwrap());
+        let item = |k: &str| presswatch::document::Item {
+            key: k.into(),
+            url: k.into(),
+            title: "t".into(),
+            snippet: None,
+            published: None,
+        };
+        st.mark_seen(
+            "list",
+            &[item("https://n.example/1"), item("https://n.example/1")],
+            5,
+        )
+        .unwrap();
+        assert!(st.has_seen_items("list").unwrap(), "{}", b.name);
+        assert!(st.seen("list", "https://n.example/1").unwrap());
+        assert!(!st.seen("list", "https://n.example/2").unwrap());
+        let off = presswatch::store::DisabledChannel {
+            reason: "HTTP 410".into(),
+            target: "https://hook.example/".into(),
+        };
+        st.set_channel_disabled("hook", Some(&off)).unwrap();
+        assert_eq!(
+            st.channel_disabled("hook").unwrap(),
+            Some(off),
+            "{}",
+            b.name
+        );
+        st.set_channel_disabled("hook", None).unwrap();
+        assert_eq!(st.channel_disabled("hook").unwrap(), None);
+        st.enqueue("d1", "w", "edited", "{}", &["daily".to_string()], 1)
+            .unwrap();
+        assert_eq!(st.last_digest("daily").unwrap(), None);
+        st.mark_digest_sent("daily", &["d1".to_string()], 50)
+            .unwrap();
+        assert_eq!(st.last_digest("daily").unwrap(), Some(50), "{}", b.name);
+        assert_eq!(st.pending_count(None).unwrap(), 0);
+        assert_eq!(st.installation_id().unwrap().len(), 16, "{}", b.name);
+        st.check_writable().unwrap();
+    }
+}
