@@ -160,8 +160,8 @@ forward! {
     fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()>;
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
-    /// Whether an item key was seen before for this watch.
-    fn seen(&self, watch: &str, key: &str) -> Result<bool>;
+    /// Which of `keys` were seen before for this watch.
+    fn seen_keys(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashSet<String>>;
     /// Remembers items as seen.
     fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()>;
     /// Stores what one check leaves behind, in one transaction: the watch's

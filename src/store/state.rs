@@ -1128,7 +1128,7 @@ mod tests {
     #[test]
     fn seen_keys_are_those_of_this_watch_among_the_asked() {
         let dir = tempfile::tempdir().unwrap();
-        let st = State::open(dir.path()).unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
         let item = |key: &str| crate::document::Item {
             key: key.into(),
             url: format!("https://n.example.org/{key}"),

@@ -297,8 +297,15 @@ fn seen_items_channels_and_digests() {
         )
         .unwrap();
         assert!(st.has_seen_items("list").unwrap(), "{}", b.name);
-        assert!(st.seen("list", "https://n.example/1").unwrap());
-        assert!(!st.seen("list", "https://n.example/2").unwrap());
+        let seen = st
+            .seen_keys("list", &["https://n.example/1", "https://n.example/2"])
+            .unwrap();
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            ["https://n.example/1"],
+            "{}",
+            b.name
+        );
         let off = presswatch::store::DisabledChannel {
             reason: "HTTP 410".into(),
             target: "https://hook.example/".into(),

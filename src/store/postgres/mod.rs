@@ -538,29 +538,41 @@ impl Postgres {
         })
     }
 
-    /// Whether an item key was seen before for this watch.
-    pub fn seen(&self, watch: &str, key: &str) -> Result<bool> {
+    /// Which of `keys` were seen before for this watch (one query).
+    pub fn seen_keys(
+        &self,
+        watch: &str,
+        keys: &[&str],
+    ) -> Result<std::collections::HashSet<String>> {
+        if keys.is_empty() {
+            return Ok(Default::default());
+        }
         self.run(async |c| {
-            Ok(c.query_one(
-                "SELECT EXISTS(SELECT 1 FROM seen_items WHERE watch = $1 AND key = $2)",
-                &[&watch, &key],
+            Ok(c.query(
+                "SELECT key FROM seen_items WHERE watch = $1 AND key = ANY($2)",
+                &[&watch, &keys],
             )
             .await?
-            .get(0))
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
         })
     }
 
-    /// Remembers items as seen.
+    /// Remembers items as seen (one statement for all of them).
     pub fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()> {
-        self.transaction(Durability::Durable, async |c| {
-            for it in items {
-                c.execute(
-                    "INSERT INTO seen_items (watch, key, url, title, first_seen) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    &[&watch, &it.key, &it.url, &it.title, &now],
-                )
-                .await?;
-            }
-            Ok(())
+        let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+        let urls: Vec<&str> = items.iter().map(|i| i.url.as_str()).collect();
+        let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
+        self.run(async |c| {
+            c.execute(
+                "INSERT INTO seen_items (watch, key, url, title, first_seen)
+                 SELECT $1, k, u, t, $5 FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[]) AS i(k, u, t)
+                 ON CONFLICT DO NOTHING",
+                &[&watch, &keys, &urls, &titles, &now],
+            )
+            .await
+            .map(|_| ())
         })
     }
 
