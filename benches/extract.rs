@@ -108,9 +108,9 @@ fn load_pages(dir: &std::path::Path) -> Vec<String> {
                 let mut html = Vec::new();
                 std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut html)
                     .expect("gzip");
-                out.push(presswatch::fetch::decode(&html, None));
+                out.push(presswatch::charset::decode(&html, None));
             } else if name.ends_with(".html") {
-                out.push(presswatch::fetch::decode(
+                out.push(presswatch::charset::decode(
                     &std::fs::read(&path).expect("page readable"),
                     None,
                 ));

@@ -77,7 +77,7 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Page>, String> {
                 .get("url")
                 .and_then(|u| u.as_str())
                 .and_then(|u| url::Url::parse(u).ok()),
-            html: crate::fetch::decode(&bytes, None),
+            html: crate::charset::decode(&bytes, None),
             body: body.to_string(),
             id,
         });

@@ -18,7 +18,8 @@ use crate::compare::{self, ChangeKind, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
 use crate::extract;
-use crate::fetch::{Fetched, Fetcher, NetworkPolicy, Response, Validators};
+use crate::fetch::{Fetched, Fetcher, NetworkPolicy, Response};
+use crate::http_header::Validators;
 use crate::notify;
 use crate::store::{
     self, Baselines, Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin,
@@ -464,7 +465,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
     let (selector, rules, baselines, name, url) = (
         watch.selector.clone(),
-        rules(watch),
+        watch.rules(),
         ctx.baselines.clone(),
         watch.name.clone(),
         watch.url.to_string(),
@@ -842,14 +843,6 @@ fn read_baseline(baselines: &Baselines, watch: &str) -> Result<Option<Document>,
     baselines
         .read(watch)
         .map_err(|e| format!("reading baseline {}: {e}", baselines.path(watch).display()))
-}
-
-/// The comparison rules of a watch.
-pub fn rules(watch: &Watch) -> Rules {
-    Rules {
-        ignore: watch.ignore.clone(),
-        min_change: watch.min_change,
-    }
 }
 
 /// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`

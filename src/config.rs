@@ -386,6 +386,14 @@ pub struct Watch {
 }
 
 impl Watch {
+    /// The comparison rules of the watch: its `ignore` and `min_change`.
+    pub fn rules(&self) -> crate::compare::Rules {
+        crate::compare::Rules {
+            ignore: self.ignore.clone(),
+            min_change: self.min_change,
+        }
+    }
+
     /// The outlet name for alerts: the configured one, else the host.
     pub fn outlet(&self) -> String {
         self.outlet.clone().unwrap_or_else(|| {

@@ -1,6 +1,6 @@
 //! Fetching pages: over HTTP (reqwest + rustls) or from recorded responses
-//! (replay), conditional GET, a body cap enforced while streaming, and charset
-//! detection and decoding.
+//! (replay), conditional GET, and a body cap enforced while streaming.
+//! Bodies are decoded to text by [`crate::charset`].
 //!
 //! Replay format (`DIR/manifest.toml`, written by `presswatch record`, easy to
 //! write by hand):
@@ -28,16 +28,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::{DaemonSettings, Watch};
+use crate::http_header::{parse_retry_after, Validators};
 use crate::politeness::{Hosts, Robots, ROBOTS_AGENT};
-
-/// Validators from the last successful fetch, sent as a conditional GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// The ETag the server sent.
-    pub etag: Option<String>,
-    /// The Last-Modified the server sent.
-    pub last_modified: Option<String>,
-}
 
 /// A response, after redirects, with the headers that matter.
 #[derive(Debug, Clone)]
@@ -116,9 +108,9 @@ fn host_header(url: &Url) -> String {
 const ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json;q=0.9,*/*;q=0.8";
 
 impl Response {
-    /// The body decoded to text; see [`decode`].
+    /// The body decoded to text; see [`crate::charset::decode`].
     pub fn text(&self) -> String {
-        decode(&self.body, self.content_type.as_deref())
+        crate::charset::decode(&self.body, self.content_type.as_deref())
     }
 }
 
@@ -492,7 +484,14 @@ impl HttpFetcher {
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))
             .and_then(|r| r);
-        crate::metrics::fetch_finished(started.elapsed(), &result);
+        let (status, bytes) = match &result {
+            Ok(Fetched::NotModified) => ("304".to_string(), 0),
+            Ok(Fetched::Page(r)) => (r.status.to_string(), r.body.len() as u64),
+            Err(FetchError::Status { status, .. }) => (status.to_string(), 0),
+            Err(FetchError::Timeout(_)) => ("timeout".to_string(), 0),
+            Err(_) => ("error".to_string(), 0),
+        };
+        crate::metrics::fetch_finished(started.elapsed(), status, bytes);
         if let Err(FetchError::Status {
             status: 429 | 503,
             retry_after: Some(pause),
@@ -603,16 +602,6 @@ fn header_name(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// Parses Retry-After given in seconds or as an HTTP date.
-pub fn parse_retry_after(s: &str) -> Option<Duration> {
-    if let Ok(secs) = s.trim().parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(s.trim()).ok()?;
-    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// Turns a reqwest error into a message that names the cause (DNS, TLS,
@@ -739,7 +728,7 @@ impl Manifest {
     /// Writes `DIR/manifest.toml`.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
         let s = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
-        crate::store::write_atomic(&dir.join("manifest.toml"), s.as_bytes())
+        crate::atomic_file::write_atomic(&dir.join("manifest.toml"), s.as_bytes())
     }
 }
 
@@ -839,148 +828,6 @@ fn url_key(s: &str) -> String {
     }
 }
 
-/// Decodes a body to text: BOM, then the Content-Type charset, then UTF-8
-/// when the body is valid UTF-8 with non-ASCII text, then a `<meta charset>` /
-/// XML declaration prescan (the first 1024 bytes, then the rest of the
-/// `<head>`), then statistical detection. Never fails: undecodable bytes
-/// become U+FFFD.
-pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
-    let encoding = sniff_encoding(body, content_type);
-    let (text, _, _) = encoding.decode(body);
-    text.into_owned()
-}
-
-/// How far the prescan looks for a `<meta charset>` that is not in the first
-/// 1024 bytes, when the `<head>` does not end sooner.
-const WIDE_PRESCAN: usize = 64 * 1024;
-
-/// Picks the encoding of a body; see [`decode`].
-///
-/// Valid UTF-8 with non-ASCII text wins over a `<meta>` declaration: text in
-/// a legacy encoding is practically never valid UTF-8, while pages saved or
-/// converted to UTF-8 often keep the `<meta>` of their old encoding. A pure
-/// ASCII body follows its declaration (ISO-2022-JP is 7-bit).
-pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encoding_rs::Encoding {
-    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(body) {
-        return enc;
-    }
-    if let Some(enc) = content_type
-        .and_then(charset_param)
-        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
-    {
-        return enc;
-    }
-    let utf8 = std::str::from_utf8(body).is_ok();
-    if utf8 && !body.is_ascii() {
-        return encoding_rs::UTF_8;
-    }
-    if let Some(enc) = prescan(&body[..body.len().min(1024)]).or_else(|| prescan(head_window(body)))
-    {
-        return enc;
-    }
-    if utf8 {
-        return encoding_rs::UTF_8;
-    }
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(&body[..body.len().min(64 * 1024)], body.len() <= 64 * 1024);
-    det.guess(None, chardetng::Utf8Detection::Allow)
-}
-
-/// The start of a body up to the end of its `<head>` (`</head>` or `<body`),
-/// at most [`WIDE_PRESCAN`] bytes: where a late `<meta charset>` can be.
-fn head_window(body: &[u8]) -> &[u8] {
-    let window = &body[..body.len().min(WIDE_PRESCAN)];
-    let end = window
-        .windows(6)
-        .position(|w| w.eq_ignore_ascii_case(b"</head") || w[..5].eq_ignore_ascii_case(b"<body"))
-        .unwrap_or(window.len());
-    &window[..end]
-}
-
-/// The `charset=` parameter of a Content-Type value.
-fn charset_param(ct: &str) -> Option<String> {
-    ct.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
-    })
-}
-
-/// Looks for `<meta charset=...>`, `<meta http-equiv=Content-Type content="...charset=...">`
-/// or `<?xml ... encoding="..."?>` in the first bytes of a document.
-fn prescan(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
-    let s = without_comments(&String::from_utf8_lossy(&lower));
-    let label = if let Some(rest) = s.strip_prefix("<?xml") {
-        let decl = &rest[..rest.find("?>")?];
-        attr_value(decl, "encoding")
-    } else {
-        let mut found = None;
-        for tag in s.split("<meta").skip(1) {
-            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
-            if let Some(v) = attr_value(tag, "charset") {
-                found = Some(v);
-                break;
-            }
-            if tag.contains("content-type") {
-                if let Some(v) = attr_value(tag, "content").and_then(|c| charset_param(&c)) {
-                    found = Some(v);
-                    break;
-                }
-            }
-        }
-        found
-    }?;
-    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
-    // A page that says UTF-16 in ASCII bytes is not UTF-16 (HTML spec).
-    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-        return Some(encoding_rs::UTF_8);
-    }
-    Some(enc)
-}
-
-/// `s` without its `<!-- ... -->` comments (commented-out `<meta>` tags do
-/// not count); an unclosed comment runs to the end.
-fn without_comments(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        match rest[start + 4..].find("-->") {
-            Some(end) => rest = &rest[start + 4 + end + 3..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The value of `name=...` in a tag's attribute text (quoted or not).
-fn attr_value(tag: &str, name: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(pos) = tag[from..].find(name) {
-        let start = from + pos;
-        from = start + name.len();
-        let before_ok = start == 0
-            || !tag.as_bytes()[start - 1].is_ascii_alphanumeric()
-                && tag.as_bytes()[start - 1] != b'-';
-        let rest = tag[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let rest = rest[1..].trim_start();
-        let value = match rest.chars().next()? {
-            q @ ('"' | '\'') => rest[1..].split(q).next()?,
-            _ => rest
-                .split(|c: char| c.is_whitespace() || matches!(c, '>' | '/' | '"' | '\'' | ';'))
-                .next()?,
-        };
-        return Some(value.to_string());
-    }
-    None
-}
-
 impl fmt::Debug for Fetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -1012,7 +859,7 @@ pub async fn record(
                     _ => "html",
                 };
                 let file = format!("{name}.{ext}");
-                match crate::store::write_atomic(&dir.join(&file), &resp.body) {
+                match crate::atomic_file::write_atomic(&dir.join(&file), &resp.body) {
                     Ok(()) => {
                         manifest
                             .response
@@ -1055,84 +902,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn header_charset_wins() {
-        // windows-1256 has the Arabic yeh, which Persian pages in it use.
-        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode("فيلمساز");
-        assert_eq!(
-            decode(&bytes, Some("text/html; charset=windows-1256")),
-            "فيلمساز"
-        );
-    }
-
-    #[test]
-    fn meta_charset_prescan() {
-        let mut page = b"<html><head><meta charset=\"iso-8859-1\"></head><body>".to_vec();
-        page.extend_from_slice(&encoding_rs::WINDOWS_1252.encode("Caf\u{e9} na\u{ef}ve").0);
-        assert!(decode(&page, Some("text/html")).contains("Café naïve"));
-        let page2 =
-            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\">\xe3";
-        assert!(decode(page2, None).ends_with('\u{0645}'));
-    }
-
-    #[test]
-    fn meta_charset_after_the_first_1024_bytes_is_found() {
-        // A GBK page whose <meta> comes after a long comment and script.
-        let mut page = b"<!DOCTYPE html><html><head><!-- ".to_vec();
-        page.extend_from_slice(&b"x".repeat(1200));
-        page.extend_from_slice(b" --><script>var a = 1;</script>");
-        page.extend_from_slice(
-            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\" />",
-        );
-        page.extend_from_slice(b"<title>");
-        let text = "\u{4eba}\u{5de5}\u{667a}\u{80fd}\u{8fc8}\u{4e0a}\u{65b0}\u{53f0}\u{9636}";
-        page.extend_from_slice(&encoding_rs::GBK.encode(text).0);
-        page.extend_from_slice(b"</title></head><body></body></html>");
-        assert_eq!(sniff_encoding(&page, Some("text/html")), encoding_rs::GBK);
-        assert!(decode(&page, None).contains(text));
-        // A <meta> in the body, or commented out, is not a declaration.
-        let mut late = b"<html><head><!-- <meta charset=\"koi8-r\"> --></head><body>".to_vec();
-        late.extend_from_slice(&b" ".repeat(1100));
-        late.extend_from_slice(b"<meta charset=\"koi8-r\">\xe9");
-        assert_ne!(sniff_encoding(&late, None), encoding_rs::KOI8_R);
-    }
-
-    #[test]
-    fn valid_utf8_wins_over_a_stale_meta_charset() {
-        // Saved as UTF-8, still declaring its old encoding (as Readability's
-        // qq test page does).
-        let mut page =
-            b"<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\" /><title>".to_vec();
-        page.extend_from_slice("DeepMind\u{65b0}\u{7535}\u{8111}".as_bytes());
-        page.extend_from_slice(b"</title>");
-        assert!(decode(&page, None).contains("DeepMind\u{65b0}\u{7535}\u{8111}"));
-        // A 7-bit body follows its declaration.
-        let ascii = b"<meta charset=\"iso-2022-jp\">\x1b$B$3\x1b(B";
-        assert_eq!(sniff_encoding(ascii, None), encoding_rs::ISO_2022_JP);
-    }
-
-    #[test]
-    fn bom_wins_over_everything() {
-        let mut page = vec![0xEF, 0xBB, 0xBF];
-        page.extend_from_slice("é".as_bytes());
-        assert_eq!(decode(&page, Some("text/html; charset=iso-8859-1")), "é");
-    }
-
-    #[test]
-    fn detection_without_any_declaration() {
-        let text = "در پي صدور حکم هشت سال زندان، محمد رسول‌اف فيلمساز ايراني از کشور خارج شد و اکنون در اروپا است.";
-        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
-        let got = decode(&bytes, Some("text/html"));
-        assert!(got.contains("فيلمساز ايراني"), "{got}");
-    }
-
-    #[test]
-    fn xml_declaration_is_read() {
-        let mut feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>".to_vec();
-        feed.push(0xE9);
-        assert!(decode(&feed, None).ends_with('é'));
-    }
-
-    #[test]
     fn internal_addresses() {
         for ip in [
             "127.0.0.1",
@@ -1170,14 +939,5 @@ mod tests {
         assert!(NetworkPolicy::TrustAll
             .check_redirect(&url("http://10.0.0.1/admin"))
             .is_ok());
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
     }
 }

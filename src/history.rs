@@ -193,7 +193,7 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, St
         ));
     }
     let events = state.events(&watch.name).map_err(|e| e.to_string())?;
-    let rules = crate::check::rules(watch);
+    let rules = watch.rules();
     // Each event after the version it refers to (the text held when taken
     // down, the text that came back); in time order otherwise.
     let mut lines: Vec<((i64, u8, i64), String)> = Vec::new();

@@ -7,7 +7,9 @@
 //! [`extract`] → [`compare`] → outbox ([`store`]) → baseline → [`notify`].
 
 pub mod alert;
+pub mod atomic_file;
 pub mod bench_changes;
+pub mod charset;
 pub mod check;
 pub mod compare;
 pub mod config;
@@ -18,6 +20,7 @@ pub mod evidence;
 pub mod extract;
 pub mod fetch;
 pub mod history;
+pub mod http_header;
 pub mod listener;
 pub mod metrics;
 pub mod notify;

@@ -631,7 +631,10 @@ async fn cmd_extract(source: &str, json: bool, selector: Option<&str>) -> Result
             fetch::Fetched::NotModified => return Err("unexpected 304".into()),
         }
     } else {
-        (fetch::decode(&read_file(Path::new(source))?, None), None)
+        (
+            presswatch::charset::decode(&read_file(Path::new(source))?, None),
+            None,
+        )
     };
     let doc = extract::article(&html, url.as_ref(), selector);
     if json {
@@ -673,7 +676,7 @@ fn cmd_extract_corpus(dir: &Path, out: Option<&Path>) -> Result<ExitCode, String
 
 /// Loads a diff operand: HTML is extracted, anything else is baseline text.
 fn load_version(path: &Path) -> Result<Document, String> {
-    let text = fetch::decode(&read_file(path)?, None);
+    let text = presswatch::charset::decode(&read_file(path)?, None);
     let head = text
         .trim_start()
         .chars()
@@ -712,7 +715,7 @@ fn cmd_diff_watch(
         .watch(watch)
         .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
     let state = store::State::for_config(&cfg.daemon, false)?;
-    let mut rules = check::rules(w);
+    let mut rules = w.rules();
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(
         &state, &cfg, w, from, to, &rules, json,

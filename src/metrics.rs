@@ -10,7 +10,6 @@ use std::fmt::Write;
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::fetch::{FetchError, Fetched};
 use crate::store::State;
 
 /// Upper bounds (seconds) of the fetch duration histogram buckets.
@@ -35,18 +34,12 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Records one finished fetch: duration, bytes, and status (or `error`).
-pub fn fetch_finished(elapsed: Duration, result: &Result<Fetched, FetchError>) {
-    let (label, bytes) = match result {
-        Ok(Fetched::NotModified) => ("304".to_string(), 0),
-        Ok(Fetched::Page(r)) => (r.status.to_string(), r.body.len() as u64),
-        Err(FetchError::Status { status, .. }) => (status.to_string(), 0),
-        Err(FetchError::Timeout(_)) => ("timeout".to_string(), 0),
-        Err(_) => ("error".to_string(), 0),
-    };
+/// Records one finished fetch: duration, body bytes, and its `status`
+/// label (the HTTP status code, `timeout` or `error`).
+pub fn fetch_finished(elapsed: Duration, status: String, bytes: u64) {
     let secs = elapsed.as_secs_f64();
     let mut r = registry();
-    *r.fetches.entry(label).or_default() += 1;
+    *r.fetches.entry(status).or_default() += 1;
     for (i, le) in FETCH_BUCKETS.iter().enumerate() {
         if secs <= *le {
             r.fetch_buckets[i] += 1;

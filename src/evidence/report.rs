@@ -106,7 +106,7 @@ fn watch_view(
             .find(|s| s.version == seq && s.kind == kind)
             .map(raw_view)
     };
-    let rules = crate::check::rules(watch);
+    let rules = watch.rules();
     let mut out = Vec::with_capacity(versions.len());
     // An article watch's versions are documents.
     let docs: Vec<(&crate::history::Version, &crate::document::Document)> = versions

@@ -106,7 +106,7 @@ pub fn extract_corpus(dir: &Path) -> anyhow::Result<CorpusRun> {
     let mut run = CorpusRun::default();
     for (id, path) in files {
         let bytes = read_page(&path)?;
-        let html = crate::fetch::decode(&bytes, None);
+        let html = crate::charset::decode(&bytes, None);
         let start = Instant::now();
         let doc = super::article(&html, None, None);
         run.times.push(start.elapsed());

@@ -11,7 +11,7 @@ use crate::text;
 pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<Item>, String> {
     // Decode ourselves (header charset, BOM, XML declaration, detection), then
     // hand feed-rs UTF-8 with the declaration rewritten to match.
-    let text = crate::fetch::decode(body, content_type);
+    let text = crate::charset::decode(body, content_type);
     let text = rewrite_xml_encoding(&text);
     let parsed = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))

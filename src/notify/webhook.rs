@@ -187,7 +187,7 @@ pub async fn send(
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(crate::fetch::parse_retry_after);
+        .and_then(crate::http_header::parse_retry_after);
     Err(WebhookError {
         message: format!(
             "POST to {host} answered HTTP {}{}",

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::snapshots::{self, NewSnapshot};
-use crate::fetch::Validators;
+use crate::http_header::Validators;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS watch_state (

@@ -73,7 +73,7 @@ proptest! {
 
     #[test]
     fn extraction_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
-        let html = presswatch::fetch::decode(&bytes, None);
+        let html = presswatch::charset::decode(&bytes, None);
         let base = url::Url::parse("https://news.example.org/a/b").unwrap();
         let _ = extract::article(&html, Some(&base), None);
         let _ = extract::listing(&html, &base, None);

@@ -27,7 +27,7 @@ use super::state::{
     DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,
     OutboxEntry, OutboxStatus, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
-use crate::fetch::Validators;
+use crate::http_header::Validators;
 
 type Result<T> = std::result::Result<T, StateError>;
 type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
