@@ -20,7 +20,6 @@ const SKIP_TAGS: &[&str] = &[
     "style",
     "noscript",
     "button",
-    "figure",
     "figcaption",
     "iframe",
     "svg",
@@ -69,7 +68,7 @@ static FURNITURE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
 static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|hidden|visually-hidden|sr-only|print-only|read-?more)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -315,7 +314,8 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if name == "form" {
         return Markup::Suspect;
     }
-    let class = v.attr("class").unwrap_or("");
+    let class = class_names(v.attr("class").unwrap_or(""));
+    let class = class.as_ref();
     let id = v.attr("id").unwrap_or("");
     if class.is_empty() && id.is_empty() || matches!(name, "html" | "body") {
         return Markup::Plain;
@@ -336,6 +336,26 @@ fn markup(e: ElementRef<'_>) -> Markup {
     } else {
         Markup::Plain
     }
+}
+
+/// Class tokens past this many are not read: real names come first, and
+/// some pages put whole style sheets in a class attribute.
+const MAX_CLASS_TOKENS: usize = 16;
+
+/// The class names of a `class` attribute that name what an element is:
+/// utility classes with variants or arbitrary values (`md:hidden`,
+/// `[--sidebar-width:18rem]`, `w-1/2`) say how it looks, and are left out.
+fn class_names(class: &str) -> std::borrow::Cow<'_, str> {
+    let is_utility = |t: &str| t.contains([':', '[', '/', '(', '*', '=']);
+    if class.len() <= 120 && !is_utility(class) {
+        return std::borrow::Cow::Borrowed(class);
+    }
+    let kept: Vec<&str> = class
+        .split_whitespace()
+        .take(MAX_CLASS_TOKENS)
+        .filter(|t| !is_utility(t))
+        .collect();
+    std::borrow::Cow::Owned(kept.join(" "))
 }
 
 /// class words of the `<blockquote>` an embedded social-media post is
@@ -483,9 +503,12 @@ impl RawBlock {
         self.link_chars * 10 > self.chars * 6
     }
 
-    /// The cleaned block, or `None` when it is page furniture.
+    /// The cleaned block, or `None` when it is page furniture: a link
+    /// (other than a list item), a label, a promotion, a credit.
     fn to_block(&self) -> Option<Block> {
-        if self.is_link_list() {
+        // A list item that is a link is a list of the story's (sources,
+        // products, chapters); other blocks that are links point elsewhere.
+        if self.is_link_list() && self.kind != BlockKind::ListItem {
             return None;
         }
         let t = text::clean(&self.text.replace(BR, " "));
@@ -1489,6 +1512,61 @@ mod tests {
             (1..=6).map(comment).collect::<String>()
         );
         assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn a_table_in_a_figure_is_article_text_and_its_caption_is_not() {
+        let html = format!(
+            r#"<body><article>{}<figure class="wp-block-table"><table><tr><td>1</td><td>North Dakota</td><td>82.0</td></tr></table>
+            <figcaption>Table: the states ranked by their score this year.</figcaption></figure>
+            <figure><img src="a.jpg"><figcaption>The minister arriving at the court on Monday morning.</figcaption></figure>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let mut want = expected_story(2);
+        want.insert(1, "1 North Dakota 82.0".to_string());
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn list_items_made_of_links_are_article_text_and_other_links_are_not() {
+        // A story lists its sources, products or chapters as links; a
+        // heading or paragraph that is all link is a teaser or "read more".
+        let html = format!(
+            r#"<body><article>{}<ul><li><a href="https://x.example/cert">Google Ads Display Certification</a></li><li><a href="https://y.example/">Complexity Explorer</a></li></ul>
+            <h3><a href="/other-story">Another story on this site, by its headline</a></h3>
+            <p><a href="/other">Read our full review of the Osprey Atmos and eleven other packs</a></p>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let mut want = expected_story(2);
+        want.splice(
+            1..1,
+            ["Google Ads Display Certification", "Complexity Explorer"].map(String::from),
+        );
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn utility_classes_do_not_make_the_article_look_like_chrome() {
+        // Tailwind names widths and overflow, not what an element is.
+        let html = format!(
+            r#"<body><section class="page-section [--sidebar-width:18rem] lg:mr-[--sidebar-container-width]">
+            <div class="prose overflow-hidden md:hidden lg:block"><ul>{}</ul></div></section>
+            <div class="sidebar"><p>Short promo.</p></div></body>"#,
+            (1..=4)
+                .map(|i| format!("<li>Checklist item {i}: book the venue, the caterer and the band a year before the day.</li>"))
+                .collect::<String>()
+        );
+        let want: Vec<String> = (1..=4)
+            .map(|i| format!("Checklist item {i}: book the venue, the caterer and the band a year before the day."))
+            .collect();
+        assert_eq!(extract(&html), want);
+        assert_eq!(class_names("a b"), "a b");
+        assert_eq!(
+            class_names("prose lg:max-w-none [--x:1] w-1/2 sidebar"),
+            "prose sidebar"
+        );
     }
 
     #[test]
