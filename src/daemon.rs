@@ -20,6 +20,7 @@ use tokio_util::task::TaskTracker;
 use crate::check::{self, Context, Outcome, Report};
 use crate::config::{Config, Watch};
 use crate::fetch::Fetcher;
+use crate::fleet::{self, Replica};
 use crate::listener::{self, Health};
 use crate::scheduler::{self, Scheduler};
 use crate::store::{Baselines, Durability};
@@ -29,6 +30,10 @@ use crate::{metrics, notify};
 /// The main loop turns at least this often, and starts delivery rounds and
 /// updates STATUS at most this often.
 const TICK: Duration = Duration::from_secs(1);
+
+/// How often a fleet replica with free permits asks the database for due
+/// watches when the last answer had none to spare.
+const FLEET_POLL: Duration = Duration::from_millis(250);
 
 /// `/healthz` fails when the main loop has not turned for this long.
 const STALL: Duration = Duration::from_secs(30);
@@ -54,6 +59,11 @@ struct Daemon {
     delivering: Arc<AtomicBool>,
     done_tx: mpsc::UnboundedSender<(Watch, Report)>,
     notifier: Notifier,
+    /// This process's part in a fleet, when the state is shared
+    /// (PostgreSQL): the schedule is then leased from the database.
+    replica: Option<Replica>,
+    /// When a fleet replica next asks the database for due watches.
+    next_lease: tokio::time::Instant,
 }
 
 fn now_ms() -> i64 {
@@ -86,6 +96,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     let mut hup = install(SignalKind::hangup(), "SIGHUP")?;
     let fetcher = Fetcher::for_config(&config).map_err(|e| e.to_string())?;
     let ctx = Context::open(config.clone(), fetcher, false)?;
+    let replica = Replica::join(&config, &ctx.state, &ctx.fetcher)?;
     let cancel = CancellationToken::new();
     let heartbeat = Arc::new(AtomicI64::new(now_ms()));
     if let Some(addr) = config.daemon.listen {
@@ -116,6 +127,8 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         done_tx,
         notifier: Notifier::from_env(),
         ctx,
+        replica,
+        next_lease: tokio::time::Instant::now(),
     };
     d.sync_watches()?;
     tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(),
@@ -129,6 +142,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         d.dispatch();
         if housekeeping.is_none_or(|t| t.elapsed() >= TICK) {
             housekeeping = Some(tokio::time::Instant::now());
+            d.fleet_housekeeping();
             d.deliver();
             let status = d.status_line();
             d.notifier.status(&status);
@@ -186,11 +200,17 @@ impl Daemon {
             }
         }
         metrics::set_watches(&known);
+        if let Some(r) = &mut self.replica {
+            r.schedule(&config, self.sched, now)?;
+        }
         Ok(())
     }
 
     /// Starts every due check a concurrency permit is available for.
     fn dispatch(&mut self) {
+        if self.replica.is_some() {
+            return self.dispatch_leased();
+        }
         let now = now_ms();
         let mut due: Vec<&mut Slot> = self
             .slots
@@ -213,6 +233,62 @@ impl Daemon {
                 drop(permit);
                 check::log_report(&report, &watch);
                 let _ = tx.send((watch, report));
+            });
+        }
+    }
+
+    /// In a fleet: leases due watches from the database, as many as there
+    /// are free permits, and starts their checks.
+    fn dispatch_leased(&mut self) {
+        let free = self.permits.available_permits();
+        if free == 0 || tokio::time::Instant::now() < self.next_lease {
+            return;
+        }
+        let Some(replica) = &mut self.replica else {
+            return;
+        };
+        let leases = replica.lease(free);
+        if leases.len() < free {
+            self.next_lease = tokio::time::Instant::now() + FLEET_POLL;
+        }
+        let now = now_ms();
+        for lease in leases {
+            let Some(slot) = self.slots.get_mut(&lease.watch) else {
+                // Another replica's config has it; this one does not.
+                replica.finish(&lease.watch, now + FLEET_POLL.as_millis() as i64 * 4);
+                continue;
+            };
+            if let Some(pause) = self.ctx.fetcher.paused_for(&slot.watch.url) {
+                slot.due_ms = now + pause.as_millis() as i64;
+                replica.finish(&lease.watch, slot.due_ms);
+                continue;
+            }
+            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                replica.finish(&lease.watch, lease.due_ms);
+                continue;
+            };
+            slot.running = true;
+            let (ctx, watch, tx) = (self.ctx.clone(), slot.watch.clone(), self.done_tx.clone());
+            self.tracker.spawn(async move {
+                let report = check::check_watch(&ctx, &watch).await;
+                drop(permit);
+                check::log_report(&report, &watch);
+                let _ = tx.send((watch, report));
+            });
+        }
+    }
+
+    /// In a fleet: renews this replica's leases, and sends the ops alert
+    /// once when the database has become unreachable.
+    fn fleet_housekeeping(&mut self) {
+        let Some(replica) = &mut self.replica else {
+            return;
+        };
+        replica.heartbeat();
+        if let Some((alert, installation)) = replica.outage_alert() {
+            let (config, http) = (self.ctx.config.clone(), self.http.clone());
+            self.tracker.spawn(async move {
+                fleet::send_ops_alert(&config, &http, &alert, &installation).await;
             });
         }
     }
@@ -258,6 +334,10 @@ impl Daemon {
             self.sched
                 .after_failure(now, slot.watch.interval, st.failures.max(1), pause)
         };
+        if let Some(replica) = &mut self.replica {
+            replica.finish(&watch.name, slot.due_ms);
+            return;
+        }
         st.next_due = Some((slot.due_ms + 999) / 1000);
         if let Err(e) = self
             .ctx
@@ -270,6 +350,9 @@ impl Daemon {
 
     /// Starts a delivery round unless one is running.
     fn deliver(&self) {
+        if self.replica.as_ref().is_some_and(Replica::database_away) {
+            return;
+        }
         if self.delivering.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -291,6 +374,12 @@ impl Daemon {
         let cap = self.notifier.max_sleep().map_or(TICK, |m| m.min(TICK));
         if self.permits.available_permits() == 0 {
             return cap;
+        }
+        if self.replica.is_some() {
+            let until = self
+                .next_lease
+                .saturating_duration_since(tokio::time::Instant::now());
+            return until.max(Duration::from_millis(10)).min(cap);
         }
         let now = now_ms();
         let next = self.next_due_ms().unwrap_or(i64::MAX);
@@ -380,6 +469,9 @@ impl Daemon {
         self.http = http;
         let before: Vec<String> = self.slots.keys().cloned().collect();
         self.sync_watches()?;
+        if let Some(r) = &mut self.replica {
+            r.reconfigured(&new);
+        }
         let added = new
             .watches
             .iter()
@@ -426,6 +518,9 @@ impl Daemon {
         match tokio::time::timeout_at(deadline, last).await {
             Ok(r) => log_delivery(r),
             Err(_) => tracing::warn!("final delivery cut short: undelivered alerts stay in the outbox for the next start"),
+        }
+        if let Some(r) = &self.replica {
+            r.resign();
         }
         if let Err(e) = self.ctx.state.checkpoint() {
             tracing::error!(error = %e, "cannot flush the state database");

@@ -214,6 +214,14 @@ impl Fetcher {
         }
     }
 
+    /// Shares the per-host gates with the other replicas of a fleet (see
+    /// [`crate::politeness::SharedHosts`]); kept across reloads.
+    pub fn share_hosts(&self, shared: Arc<dyn crate::politeness::SharedHosts>) {
+        if let Fetcher::Http(h) = self {
+            h.hosts.share(shared);
+        }
+    }
+
     /// How long the host of `url` asked (with `Retry-After`) not to be fetched.
     pub fn paused_for(&self, url: &Url) -> Option<Duration> {
         match self {

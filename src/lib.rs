@@ -19,6 +19,7 @@ pub mod document;
 pub mod evidence;
 pub mod extract;
 pub mod fetch;
+pub mod fleet;
 pub mod history;
 pub mod http_header;
 pub mod listener;

@@ -92,6 +92,55 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The fleet's gauges: replicas, the leases each holds, the queue.
+fn fleet_series(out: &mut String, fleet: &crate::store::FleetView) {
+    header(
+        out,
+        "presswatch_fleet_replicas",
+        "gauge",
+        "Replicas sharing the state database.",
+    );
+    let _ = writeln!(out, "presswatch_fleet_replicas {}", fleet.replicas.len());
+    header(
+        out,
+        "presswatch_fleet_leases",
+        "gauge",
+        "Watches leased now, per replica.",
+    );
+    for r in &fleet.replicas {
+        let _ = writeln!(
+            out,
+            "presswatch_fleet_leases{{replica=\"{}\",config=\"{}\"}} {}",
+            label(&r.id),
+            label(&r.config_hash),
+            r.leases
+        );
+    }
+    header(
+        out,
+        "presswatch_fleet_leader",
+        "gauge",
+        "Fleet-wide jobs led, per replica (1 = leader).",
+    );
+    for r in &fleet.replicas {
+        for job in &r.leads {
+            let _ = writeln!(
+                out,
+                "presswatch_fleet_leader{{replica=\"{}\",job=\"{}\"}} 1",
+                label(&r.id),
+                label(job)
+            );
+        }
+    }
+    header(
+        out,
+        "presswatch_fleet_queue_depth",
+        "gauge",
+        "Watches due now that no replica has leased yet.",
+    );
+    let _ = writeln!(out, "presswatch_fleet_queue_depth {}", fleet.due);
+}
+
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
@@ -209,6 +258,9 @@ pub fn render(state: &State, now: i64) -> Result<String, String> {
         "presswatch_outbox_oldest_pending_age_seconds {}",
         oldest.map_or(0, |t| (now - t).max(0))
     );
+    if let Some(fleet) = state.fleet().map_err(|e| e.to_string())? {
+        fleet_series(&mut out, &fleet);
+    }
     header(
         &mut out,
         "presswatch_last_success_timestamp_seconds",

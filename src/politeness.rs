@@ -29,6 +29,22 @@ pub struct Hosts {
     rules: Mutex<Politeness>,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
     robots: Mutex<HashMap<String, (Instant, Arc<Robots>)>>,
+    /// The gates shared with other replicas, when the state is shared.
+    shared: Mutex<Option<Arc<dyn SharedHosts>>>,
+}
+
+/// Per-host gates shared by every replica of a fleet, so a host's delay and
+/// concurrency hold for the whole fleet (implemented by the shared state;
+/// calls block briefly, so they run on the blocking pool).
+pub trait SharedHosts: Send + Sync {
+    /// Takes a token for one request to `host` when fewer than `limit` are
+    /// out fleet-wide and `delay` has passed since the last start: `Ok(token)`,
+    /// else `Err(how long to wait)`.
+    fn take(&self, host: &str, delay: Duration, limit: usize) -> Result<i64, Duration>;
+    /// Returns a token.
+    fn give_back(&self, token: i64);
+    /// Pauses `host` for the whole fleet (a `Retry-After`).
+    fn pause(&self, host: &str, pause: Duration);
 }
 
 struct Host {
@@ -42,15 +58,29 @@ struct Slot {
     blocked_until: Option<Instant>,
 }
 
-/// Permission to have one request in flight to a host; dropping it frees the slot.
+/// Permission to have one request in flight to a host; dropping it frees the
+/// slot (and returns the fleet's token, when the gates are shared).
 pub struct Permit {
     host: Arc<Host>,
+    token: Option<(Arc<dyn SharedHosts>, i64)>,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
         lock(&self.host.slot).in_flight -= 1;
         self.host.freed.notify_waiters();
+        if let Some((shared, token)) = self.token.take() {
+            off_the_runtime(move || shared.give_back(token));
+        }
+    }
+}
+
+/// Runs a short blocking call on the blocking pool when inside a Tokio
+/// runtime (without waiting for it), else here.
+fn off_the_runtime(work: impl FnOnce() + Send + 'static) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => drop(rt.spawn_blocking(work)),
+        Err(_) => work(),
     }
 }
 
@@ -65,7 +95,14 @@ impl Hosts {
             rules: Mutex::new(rules),
             hosts: Mutex::new(HashMap::new()),
             robots: Mutex::new(HashMap::new()),
+            shared: Mutex::new(None),
         })
+    }
+
+    /// Shares the gates with the other replicas of a fleet: from now on a
+    /// request also needs the fleet's token for its host.
+    pub fn share(&self, shared: Arc<dyn SharedHosts>) {
+        *lock(&self.shared) = Some(shared);
     }
 
     /// Replaces the rules (on reload); the per-host clocks are kept.
@@ -90,8 +127,31 @@ impl Hosts {
     }
 
     /// Waits until a request to `host` may start: a free slot, the delay since
-    /// the previous start elapsed, and no `Retry-After` pause in force.
+    /// the previous start elapsed, and no `Retry-After` pause in force — in
+    /// this process, then, when the gates are shared, in the whole fleet.
     pub async fn acquire(&self, host: &str) -> Permit {
+        let mut permit = self.acquire_here(host).await;
+        let Some(shared) = lock(&self.shared).clone() else {
+            return permit;
+        };
+        let (delay, limit) = lock(&self.rules).for_host(host);
+        loop {
+            let (s, h) = (shared.clone(), host.to_string());
+            let taken = tokio::task::spawn_blocking(move || s.take(&h, delay, limit))
+                .await
+                .unwrap_or(Err(Duration::from_millis(100)));
+            match taken {
+                Ok(token) => {
+                    permit.token = Some((shared, token));
+                    return permit;
+                }
+                Err(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    /// [`Hosts::acquire`] within this process.
+    async fn acquire_here(&self, host: &str) -> Permit {
         let h = self.host(host);
         loop {
             let (delay, limit) = lock(&self.rules).for_host(host);
@@ -107,7 +167,10 @@ impl Hosts {
                 if s.in_flight < limit && start_at <= now {
                     s.in_flight += 1;
                     s.next_start = now + delay;
-                    return Permit { host: h.clone() };
+                    return Permit {
+                        host: h.clone(),
+                        token: None,
+                    };
                 }
                 if s.in_flight >= limit {
                     None
@@ -124,6 +187,10 @@ impl Hosts {
 
     /// Pauses all requests to `host` for `pause` (capped at [`MAX_RETRY_AFTER`]).
     pub fn pause(&self, host: &str, pause: Duration) {
+        if let Some(shared) = lock(&self.shared).clone() {
+            let (host, pause) = (host.to_string(), pause.min(MAX_RETRY_AFTER));
+            off_the_runtime(move || shared.pause(&host, pause));
+        }
         let until = Instant::now() + pause.min(MAX_RETRY_AFTER);
         let h = self.host(host);
         let mut s = lock(&h.slot);

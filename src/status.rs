@@ -81,6 +81,9 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             counts.dead
         );
     }
+    if let Some(fleet) = state.fleet().map_err(|e| e.to_string())? {
+        fleet_section(&mut out, &fleet);
+    }
     for c in &config.channels {
         if let Some(d) = state.channel_disabled(&c.name).map_err(|e| e.to_string())? {
             let _ = writeln!(
@@ -91,6 +94,48 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         }
     }
     Ok(out)
+}
+
+/// The fleet sharing the state: each replica, its leases and what it
+/// leads, and the queue.
+fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
+    let _ = writeln!(
+        out,
+        "fleet: {}, {} watches leased now, {} due and waiting, {} alert deliveries pending",
+        text::plural(fleet.replicas.len(), "replica", "replicas"),
+        fleet.leased,
+        fleet.due,
+        fleet.outbox_pending
+    );
+    let hashes: std::collections::HashSet<&str> = fleet
+        .replicas
+        .iter()
+        .map(|r| r.config_hash.as_str())
+        .collect();
+    for r in &fleet.replicas {
+        let leads = if r.leads.is_empty() {
+            String::new()
+        } else {
+            format!(", leads {}", r.leads.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "  {}  pid {} on {}, config {}, {} leases, seen {} ago{leads}",
+            r.id,
+            r.pid,
+            r.hostname,
+            r.config_hash,
+            r.leases,
+            human(Duration::from_millis(r.silent_ms.max(0) as u64))
+        );
+    }
+    if hashes.len() > 1 {
+        let _ = writeln!(
+            out,
+            "the replicas run {} different configs: deploy one config to all and send each SIGHUP",
+            hashes.len()
+        );
+    }
 }
 
 #[cfg(test)]

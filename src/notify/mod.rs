@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use crate::alert::Alert;
 use crate::config::{Channel, ChannelKind, Config, DigestSchedule};
-use crate::store::{DisabledChannel, OutboxEntry, OutboxStatus, State, Thread};
+use crate::store::{DisabledChannel, OutboxEntry, State, Thread};
 
 /// What the messages of one installation share.
 #[derive(Debug, Clone)]
@@ -128,6 +128,9 @@ fn jitter_fraction() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The leader lease of the fleet-wide delivery jobs: digests and pruning.
+pub const FLEET_LEADER_JOB: &str = "digests-and-pruning";
+
 /// Delivers every pending entry that is due now, with the default policy.
 pub async fn deliver_due(
     config: &Config,
@@ -147,9 +150,20 @@ pub async fn deliver_due_at(
     policy: &RetryPolicy,
     now: i64,
 ) -> Result<DeliveryReport, String> {
-    let due = state
-        .outbox(Some(OutboxStatus::Pending), Some(now))
-        .map_err(|e| e.to_string())?;
+    // In a fleet, one replica (the leader) sends the digests and prunes;
+    // every replica sends the immediate alerts it claims.
+    let leader = state.lead(FLEET_LEADER_JOB).map_err(|e| e.to_string())?;
+    let skip: Vec<String> = if leader {
+        Vec::new()
+    } else {
+        config
+            .channels
+            .iter()
+            .filter(|c| c.digest != DigestSchedule::Off)
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let due = state.claim_due(now, &skip).map_err(|e| e.to_string())?;
     let mut by_channel: Vec<(String, Vec<OutboxEntry>)> = Vec::new();
     for e in due {
         match by_channel.iter_mut().find(|(c, _)| *c == e.channel) {
@@ -235,7 +249,7 @@ pub async fn deliver_due_at(
             }
         }
     }
-    if report.sent > 0 {
+    if report.sent > 0 && leader {
         let before = now - DELIVERED_KEPT.as_secs() as i64;
         state.prune_delivered(before).map_err(|e| e.to_string())?;
     }

@@ -42,10 +42,15 @@ impl State {
         })
     }
 
-    /// Connects to a PostgreSQL state database and migrates its schema.
-    pub fn open_postgres(url: &str, password: Option<&str>) -> std::result::Result<State, String> {
+    /// Connects to a PostgreSQL state database and migrates its schema;
+    /// this process's leases last `lease` unless renewed.
+    pub fn open_postgres(
+        url: &str,
+        password: Option<&str>,
+        lease: std::time::Duration,
+    ) -> std::result::Result<State, String> {
         Ok(State {
-            backend: Backend::Postgres(Postgres::open(url, password)?),
+            backend: Backend::Postgres(Postgres::open(url, password, lease)?),
         })
     }
 
@@ -57,9 +62,11 @@ impl State {
         dry_run: bool,
     ) -> std::result::Result<State, String> {
         match &daemon.state_url {
-            Some(url) => {
-                State::open_postgres(url, daemon.state_password.as_ref().map(|p| p.expose()))
-            }
+            Some(url) => State::open_postgres(
+                url,
+                daemon.state_password.as_ref().map(|p| p.expose()),
+                daemon.lease,
+            ),
             None if dry_run => State::open_preview(&daemon.state_dir),
             None => State::open(&daemon.state_dir),
         }
@@ -90,34 +97,29 @@ impl State {
         }
     }
 
-    /// The pending outbox entries due by `now` that this process may send:
-    /// all of them with SQLite; with PostgreSQL those it claimed for
-    /// `claim_ms` (no other replica sends them meanwhile), except entries of
-    /// the `skip` channels.
-    pub fn claim_due(
-        &self,
-        replica: &str,
-        now: i64,
-        claim_ms: i64,
-        skip: &[String],
-    ) -> Result<Vec<OutboxEntry>> {
+    /// The pending outbox entries due by `now` that this process may send,
+    /// except entries of the `skip` channels: all of them with SQLite; with
+    /// PostgreSQL those it claimed for the lease time (no other replica
+    /// sends them meanwhile; a replica that dies leaves them to the others
+    /// under the same ids).
+    pub fn claim_due(&self, now: i64, skip: &[String]) -> Result<Vec<OutboxEntry>> {
         match &self.backend {
             Backend::Sqlite(b) => Ok(b
                 .outbox(Some(OutboxStatus::Pending), Some(now))?
                 .into_iter()
                 .filter(|e| !skip.contains(&e.channel))
                 .collect()),
-            Backend::Postgres(b) => b.claim_outbox(replica, now, claim_ms, skip),
+            Backend::Postgres(b) => b.claim_outbox(now, skip),
         }
     }
 
-    /// Whether `replica` runs the fleet-wide `job` (digests, pruning): always
-    /// with SQLite (one process); with PostgreSQL when it holds (or takes)
-    /// the job's leader lease for `lease_ms`.
-    pub fn lead(&self, job: &str, replica: &str, lease_ms: i64) -> Result<bool> {
+    /// Whether this process runs the fleet-wide `job` (digests, pruning):
+    /// always with SQLite (one process); with PostgreSQL when it holds (or
+    /// takes) the job's leader lease.
+    pub fn lead(&self, job: &str) -> Result<bool> {
         match &self.backend {
             Backend::Sqlite(_) => Ok(true),
-            Backend::Postgres(b) => b.lead(job, replica, lease_ms),
+            Backend::Postgres(b) => b.lead(job),
         }
     }
 
@@ -131,8 +133,8 @@ impl State {
     }
 
     /// The fleet (replicas, leases, queue depth), when the state is shared.
-    pub fn fleet(&self, lease_ms: i64) -> Result<Option<FleetView>> {
-        self.shared().map(|b| b.fleet(lease_ms)).transpose()
+    pub fn fleet(&self) -> Result<Option<FleetView>> {
+        self.shared().map(|b| b.fleet()).transpose()
     }
 }
 

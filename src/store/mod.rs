@@ -8,7 +8,7 @@ mod snapshots;
 mod state;
 
 pub use backend::State;
-pub use postgres::{FleetView, Lease, Postgres, ReplicaInfo};
+pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
 pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{
     DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,

@@ -30,7 +30,12 @@ fn backends() -> Vec<Backend> {
     if let Some(cluster) = pg::cluster() {
         out.push(Backend {
             name: "postgres",
-            state: State::open_postgres(&cluster.database(), Some(pg::PASSWORD)).unwrap(),
+            state: State::open_postgres(
+                &cluster.database(),
+                Some(pg::PASSWORD),
+                std::time::Duration::from_secs(30),
+            )
+            .unwrap(),
             _dir: None,
         });
     }

@@ -56,16 +56,22 @@ pub struct FleetView {
 }
 
 impl Postgres {
+    /// This process's id in the fleet (`host:pid:random`).
+    pub fn replica(&self) -> &str {
+        &self.inner.replica
+    }
+
+    /// How long this replica's leases last unless renewed (ms).
+    pub fn lease_ms(&self) -> i64 {
+        self.inner.lease_ms
+    }
+
     /// Announces (or re-announces, after a reload) this replica and the hash
-    /// of its config; returns the other live replicas' ids whose config hash
-    /// differs.
-    pub fn register_replica(
-        &self,
-        id: &str,
-        pid: i64,
-        config_hash: &str,
-        lease_ms: i64,
-    ) -> Result<Vec<(String, String)>> {
+    /// of its config; returns the other live replicas (id, config hash)
+    /// whose config hash differs.
+    pub fn register_replica(&self, config_hash: &str) -> Result<Vec<(String, String)>> {
+        let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
+        let pid = std::process::id() as i64;
         let hostname = hostname();
         self.run(async |c| {
             c.execute(
@@ -87,16 +93,12 @@ impl Postgres {
         })
     }
 
-    /// Renews everything this replica holds (its row, its watch leases,
-    /// outbox claims and host tokens) for another `lease_ms`, and forgets
+    /// Renews everything this replica holds (its row, its watch leases and
+    /// host tokens) for another lease time, and forgets
     /// replicas silent for ten lease times. Returns the mismatched configs
     /// seen, as [`Postgres::register_replica`] does.
-    pub fn heartbeat(
-        &self,
-        id: &str,
-        config_hash: &str,
-        lease_ms: i64,
-    ) -> Result<Vec<(String, String)>> {
+    pub fn heartbeat(&self, config_hash: &str) -> Result<Vec<(String, String)>> {
+        let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.transaction(crate::store::Durability::Lazy, async |c| {
             c.execute(
                 "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2 WHERE id = $1",
@@ -153,10 +155,11 @@ impl Postgres {
         })
     }
 
-    /// Leases up to `limit` due watches to replica `owner` for `lease_ms`,
+    /// Leases up to `limit` due watches to this replica for the lease time,
     /// earliest due first, skipping rows another replica is leasing at this
     /// moment (`SKIP LOCKED`) and leases not yet expired.
-    pub fn lease_due(&self, owner: &str, lease_ms: i64, limit: i64) -> Result<Vec<Lease>> {
+    pub fn lease_due(&self, limit: i64) -> Result<Vec<Lease>> {
+        let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query(
                 "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
@@ -194,9 +197,10 @@ impl Postgres {
         })
     }
 
-    /// Ends `owner`'s lease on a checked watch and sets its next due time.
+    /// Ends this replica's lease on a checked watch and sets its next due time.
     /// Returns false when the lease had expired and moved to another replica.
-    pub fn finish_lease(&self, owner: &str, watch: &str, due_ms: i64) -> Result<bool> {
+    pub fn finish_lease(&self, watch: &str, due_ms: i64) -> Result<bool> {
+        let owner = self.replica();
         self.run(async |c| {
             Ok(c.execute(
                 "UPDATE watch_state SET due_ms = $3, next_due = ($3 + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
@@ -208,17 +212,17 @@ impl Postgres {
         })
     }
 
-    /// Takes a per-host token for one request: `Ok(token)` when fewer than
+    /// Takes a per-host token for one request (held for at most the lease
+    /// time unless renewed): `Ok(token)` when fewer than
     /// `limit` requests to `host` are in flight fleet-wide and `delay_ms` has
     /// passed since the last one started; else `Err(wait_ms)`.
     pub fn take_host_token(
         &self,
         host: &str,
-        owner: &str,
         delay_ms: i64,
         limit: i32,
-        lease_ms: i64,
     ) -> Result<std::result::Result<i64, i64>> {
+        let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             let r = c
                 .query_one(
@@ -255,9 +259,10 @@ impl Postgres {
         })
     }
 
-    /// Takes or keeps the leader lease of a fleet-wide `job` for `lease_ms`;
-    /// true when `owner` holds it now.
-    pub fn lead(&self, job: &str, owner: &str, lease_ms: i64) -> Result<bool> {
+    /// Takes or keeps the leader lease of a fleet-wide `job` for the lease
+    /// time; true when this replica holds it now.
+    pub fn lead(&self, job: &str) -> Result<bool> {
+        let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query_opt(
                 "INSERT INTO leader_leases (job, holder, until_ms) VALUES ($1, $2, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $3)
@@ -271,15 +276,10 @@ impl Postgres {
         })
     }
 
-    /// Claims the pending outbox entries due by `now` (Unix s) for `owner`
+    /// Claims the pending outbox entries due by `now` (Unix s) for this replica
     /// (entries it already holds included), except those of `skip` channels.
-    pub fn claim_outbox(
-        &self,
-        owner: &str,
-        now: i64,
-        lease_ms: i64,
-        skip: &[String],
-    ) -> Result<Vec<OutboxEntry>> {
+    pub fn claim_outbox(&self, now: i64, skip: &[String]) -> Result<Vec<OutboxEntry>> {
+        let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query(
                 "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
@@ -304,9 +304,10 @@ impl Postgres {
         })
     }
 
-    /// Gives up everything `owner` holds (on a clean shutdown), so the
+    /// Gives up everything this replica holds (on a clean shutdown), so the
     /// others take over at once instead of after the lease time.
-    pub fn resign(&self, owner: &str) -> Result<()> {
+    pub fn resign(&self) -> Result<()> {
+        let owner = self.replica();
         self.transaction(crate::store::Durability::Durable, async |c| {
             c.execute(
                 "UPDATE watch_state SET lease_owner = NULL, lease_until_ms = NULL WHERE lease_owner = $1",
@@ -329,7 +330,8 @@ impl Postgres {
     }
 
     /// The fleet as the database sees it now.
-    pub fn fleet(&self, lease_ms: i64) -> Result<FleetView> {
+    pub fn fleet(&self) -> Result<FleetView> {
+        let lease_ms = self.inner.lease_ms;
         self.run(async |c| {
             let replicas = c
                 .query(
@@ -373,10 +375,54 @@ impl Postgres {
 }
 
 /// This machine's name, for `status`.
-fn hostname() -> String {
+pub(super) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The fleet's per-host gates, as [`crate::politeness::Hosts`] uses them.
+pub struct FleetHosts(pub Postgres);
+
+impl crate::politeness::SharedHosts for FleetHosts {
+    fn take(
+        &self,
+        host: &str,
+        delay: std::time::Duration,
+        limit: usize,
+    ) -> std::result::Result<i64, std::time::Duration> {
+        let host = host.to_ascii_lowercase();
+        let delay_ms = delay.as_millis().min(i64::MAX as u128) as i64;
+        match self
+            .0
+            .take_host_token(&host, delay_ms, limit.min(i32::MAX as usize) as i32)
+        {
+            Ok(Ok(token)) => Ok(token),
+            Ok(Err(wait_ms)) => Err(std::time::Duration::from_millis(
+                wait_ms.clamp(5, 60_000) as u64
+            )),
+            Err(e) => {
+                // The database is away: the request waits (checks pause)
+                // until it is back; the daemon reports the outage.
+                tracing::debug!(host, error = %e, "cannot take the fleet's host token");
+                Err(std::time::Duration::from_secs(1))
+            }
+        }
+    }
+
+    fn give_back(&self, token: i64) {
+        // A token not returned expires with the lease.
+        if let Err(e) = self.0.return_host_token(token) {
+            tracing::debug!(error = %e, "cannot return a host token; it expires with the lease");
+        }
+    }
+
+    fn pause(&self, host: &str, pause: std::time::Duration) {
+        let ms = pause.as_millis().min(i64::MAX as u128) as i64;
+        if let Err(e) = self.0.pause_host(&host.to_ascii_lowercase(), ms) {
+            tracing::warn!(host, error = %e, "cannot pause the host for the fleet");
+        }
+    }
 }

@@ -12,7 +12,7 @@ mod fleet;
 mod migrations;
 mod snapshots;
 
-pub use fleet::{FleetView, Lease, ReplicaInfo};
+pub use fleet::{FleetHosts, FleetView, Lease, ReplicaInfo};
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -48,6 +48,10 @@ pub struct Postgres {
 
 struct Inner {
     config: tokio_postgres::Config,
+    /// This process's id in the fleet.
+    replica: String,
+    /// How long its leases last unless renewed.
+    lease_ms: i64,
     /// The URL without its password, for messages.
     location: String,
     driver: Driver,
@@ -126,6 +130,24 @@ fn block_on<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// A replica id unique in the fleet: `hostname:pid:random`.
+fn replica_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!(
+        "{}:{}:{:04x}",
+        fleet::hostname(),
+        std::process::id(),
+        h.finish() & 0xffff
+    )
+}
+
 /// `postgres://user:secret@host/db` without the secret.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -148,8 +170,13 @@ fn tls_connector() -> std::result::Result<tokio_postgres_rustls::MakeRustlsConne
 
 impl Postgres {
     /// Connects to the database at `url` (a `postgres://` URL; `password`
-    /// from `state_password_env` / `_file`), and brings its schema up to date.
-    pub fn open(url: &str, password: Option<&str>) -> std::result::Result<Postgres, String> {
+    /// from `state_password_env` / `_file`), and brings its schema up to
+    /// date. `lease` is how long this process's leases last unless renewed.
+    pub fn open(
+        url: &str,
+        password: Option<&str>,
+        lease: std::time::Duration,
+    ) -> std::result::Result<Postgres, String> {
         let location = redact(url);
         let mut config: tokio_postgres::Config = url
             .parse()
@@ -166,6 +193,8 @@ impl Postgres {
         let pg = Postgres {
             inner: Arc::new(Inner {
                 config,
+                replica: replica_id(),
+                lease_ms: lease.as_millis().min(i64::MAX as u128) as i64,
                 location,
                 driver: Driver::start()?,
                 pool: Mutex::new(Pool {
