@@ -335,3 +335,115 @@ fn seen_items_channels_and_digests() {
         st.check_writable().unwrap();
     }
 }
+
+/// Two replicas (two handles on one PostgreSQL database), each with a 1 s lease.
+fn two_replicas() -> Option<(State, State)> {
+    let cluster = pg::cluster()?;
+    let url = cluster.database();
+    let open = || {
+        State::open_postgres(&url, Some(pg::PASSWORD), std::time::Duration::from_secs(1)).unwrap()
+    };
+    Some((open(), open()))
+}
+
+#[test]
+fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
+    let Some((a, b)) = two_replicas() else { return };
+    let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
+    let names: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
+    pa.schedule_watches(&names, &[0; 10]).unwrap();
+    pb.schedule_watches(&names, &[0; 10]).unwrap();
+    let first = pa.lease_due(6).unwrap();
+    let second = pb.lease_due(100).unwrap();
+    assert_eq!(first.len(), 6);
+    assert_eq!(second.len(), 4, "the rest, none twice");
+    assert!(
+        pa.lease_due(100).unwrap().is_empty(),
+        "nothing left to lease"
+    );
+    // A finished check hands the watch back with its next due time.
+    assert!(pa.finish_lease(&first[0].watch, i64::MAX / 2).unwrap());
+    assert!(
+        !pb.finish_lease(&first[1].watch, 0).unwrap(),
+        "not b's lease"
+    );
+    // a stops renewing: its leases expire after 1 s and move to b.
+    pb.heartbeat("hash-b").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let moved = pb.lease_due(100).unwrap();
+    assert_eq!(
+        moved.len(),
+        5 + 4,
+        "a's five unfinished watches and b's own expired four"
+    );
+    assert!(
+        !pa.finish_lease(&first[1].watch, 0).unwrap(),
+        "a's lease is gone"
+    );
+    // A watch removed from the config is no longer scheduled.
+    pb.schedule_watches(&names[1..], &[0; 9]).unwrap();
+    assert_eq!(
+        pb.watch("w0").unwrap().next_due,
+        Some((i64::MAX / 2 + 999) / 1000)
+    );
+    let view = pb.fleet().unwrap();
+    assert_eq!(view.leased, 9);
+    pb.resign().unwrap();
+    assert_eq!(
+        pb.fleet().unwrap().leased,
+        0,
+        "a clean stop hands everything back"
+    );
+}
+
+#[test]
+fn host_tokens_leader_and_outbox_claims_are_fleet_wide() {
+    let Some((a, b)) = two_replicas() else { return };
+    let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
+    // Two requests at once to a host, fleet-wide.
+    let t1 = pa.take_host_token("n.example", 0, 2).unwrap().unwrap();
+    let _t2 = pb.take_host_token("n.example", 0, 2).unwrap().unwrap();
+    assert!(pa.take_host_token("n.example", 0, 2).unwrap().is_err());
+    pa.return_host_token(t1).unwrap();
+    assert!(pb.take_host_token("n.example", 0, 2).unwrap().is_ok());
+    // A delay between starts, fleet-wide.
+    pa.take_host_token("slow.example", 500, 5).unwrap().unwrap();
+    let wait = pb
+        .take_host_token("slow.example", 500, 5)
+        .unwrap()
+        .unwrap_err();
+    assert!((400..=500).contains(&wait), "{wait} ms");
+    // A Retry-After pause, fleet-wide.
+    pa.pause_host("paused.example", 60_000).unwrap();
+    assert!(pb.take_host_token("paused.example", 0, 5).unwrap().is_err());
+    // One leader, until its lease expires.
+    assert!(a.lead("digests").unwrap());
+    assert!(!b.lead("digests").unwrap());
+    assert!(a.lead("digests").unwrap(), "the leader keeps it");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(b.lead("digests").unwrap(), "the lease moved");
+    // Each outbox entry is claimed by one replica; digest channels can be skipped.
+    let ch = vec!["hook".to_string(), "daily".to_string()];
+    a.enqueue("x1", "w", "edited", "{}", &ch, 10).unwrap();
+    a.enqueue("x2", "w", "edited", "{}", &ch, 10).unwrap();
+    let mine = a.claim_due(20, &["daily".to_string()]).unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|e| e.channel == "hook"));
+    assert_eq!(
+        a.claim_due(20, &[]).unwrap().len(),
+        4,
+        "its own claims again, and the rest"
+    );
+    assert!(
+        b.claim_due(20, &[]).unwrap().is_empty(),
+        "nothing b may send"
+    );
+    a.mark_sent("x1", "hook", 21).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let theirs = b.claim_due(20, &[]).unwrap();
+    assert_eq!(
+        theirs.len(),
+        3,
+        "a's unsent claims expired and moved, under the same ids"
+    );
+}

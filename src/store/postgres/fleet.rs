@@ -83,7 +83,7 @@ impl Postgres {
             .await?;
             Ok(c.query(
                 "SELECT id, config_hash FROM replicas WHERE id <> $1 AND config_hash <> $2
-                   AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3 ORDER BY id",
+                   AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3::BIGINT ORDER BY id",
                 &[&id, &config_hash, &lease_ms],
             )
             .await?
@@ -106,24 +106,24 @@ impl Postgres {
             )
             .await?;
             c.execute(
-                "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2
+                "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT
                  WHERE lease_owner = $1",
                 &[&id, &lease_ms],
             )
             .await?;
             c.execute(
-                "UPDATE host_tokens SET until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2 WHERE holder = $1",
+                "UPDATE host_tokens SET until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT WHERE holder = $1",
                 &[&id, &lease_ms],
             )
             .await?;
             c.execute(
-                "DELETE FROM replicas WHERE seen_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT - 10 * $1",
+                "DELETE FROM replicas WHERE seen_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT - 10 * $1::BIGINT",
                 &[&lease_ms],
             )
             .await?;
             Ok(c.query(
                 "SELECT id, config_hash FROM replicas WHERE id <> $1 AND config_hash <> $2
-                   AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3 ORDER BY id",
+                   AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3::BIGINT ORDER BY id",
                 &[&id, &config_hash, &lease_ms],
             )
             .await?
@@ -167,7 +167,7 @@ impl Postgres {
                     SELECT w.watch FROM watch_state w, now
                     WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)
                     ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED)
-                 UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2
+                 UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
                  FROM due WHERE w.watch = due.watch
                  RETURNING w.watch, w.due_ms",
                 &[&owner, &lease_ms, &limit],
@@ -203,7 +203,7 @@ impl Postgres {
         let owner = self.replica();
         self.run(async |c| {
             Ok(c.execute(
-                "UPDATE watch_state SET due_ms = $3, next_due = ($3 + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
+                "UPDATE watch_state SET due_ms = $3::BIGINT, next_due = ($3::BIGINT + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
                  WHERE watch = $2 AND lease_owner = $1 AND due_ms IS NOT NULL",
                 &[&owner, &watch, &due_ms],
             )
@@ -250,7 +250,7 @@ impl Postgres {
     pub fn pause_host(&self, host: &str, pause_ms: i64) -> Result<()> {
         self.run(async |c| {
             c.execute(
-                "INSERT INTO host_clock (host, blocked_until_ms) VALUES ($1, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2)
+                "INSERT INTO host_clock (host, blocked_until_ms) VALUES ($1, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT)
                  ON CONFLICT (host) DO UPDATE SET blocked_until_ms = GREATEST(host_clock.blocked_until_ms, EXCLUDED.blocked_until_ms)",
                 &[&host, &pause_ms],
             )
@@ -265,7 +265,7 @@ impl Postgres {
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query_opt(
-                "INSERT INTO leader_leases (job, holder, until_ms) VALUES ($1, $2, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $3)
+                "INSERT INTO leader_leases (job, holder, until_ms) VALUES ($1, $2, (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $3::BIGINT)
                  ON CONFLICT (job) DO UPDATE SET holder = $2, until_ms = EXCLUDED.until_ms
                  WHERE leader_leases.holder = $2 OR leader_leases.until_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT
                  RETURNING holder",
@@ -289,7 +289,7 @@ impl Postgres {
                       AND (o.claim_until_ms IS NULL OR o.claim_until_ms < now.ms OR o.claimed_by = $1)
                     FOR UPDATE OF o SKIP LOCKED),
                  claimed AS (
-                    UPDATE outbox o SET claimed_by = $1, claim_until_ms = (SELECT ms FROM now) + $3
+                    UPDATE outbox o SET claimed_by = $1, claim_until_ms = (SELECT ms FROM now) + $3::BIGINT
                     FROM due WHERE o.alert_id = due.alert_id AND o.channel = due.channel
                     RETURNING o.*)
                  SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
@@ -339,7 +339,7 @@ impl Postgres {
                      SELECT r.id, r.hostname, r.pid, r.config_hash, now.ms - r.seen_ms,
                         (SELECT COUNT(*) FROM watch_state w WHERE w.lease_owner = r.id AND w.lease_until_ms >= now.ms),
                         COALESCE((SELECT array_agg(l.job ORDER BY l.job) FROM leader_leases l WHERE l.holder = r.id AND l.until_ms >= now.ms), '{}')
-                     FROM replicas r, now WHERE r.seen_ms > now.ms - 10 * $1 ORDER BY r.id",
+                     FROM replicas r, now WHERE r.seen_ms > now.ms - 10 * $1::BIGINT ORDER BY r.id",
                     &[&lease_ms],
                 )
                 .await?

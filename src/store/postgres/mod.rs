@@ -349,10 +349,18 @@ impl Postgres {
             })
             || (e.as_db_error().is_none()
                 && std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()));
+        // tokio-postgres says only "db error" for the server's errors: name them.
+        let message = match e.as_db_error() {
+            Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+            None => match std::error::Error::source(&e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
+            },
+        };
         if unavailable {
-            StateError::unavailable(self.location(), e)
+            StateError::unavailable(self.location(), message)
         } else {
-            StateError::other(self.location(), e)
+            StateError::other(self.location(), message)
         }
     }
 }

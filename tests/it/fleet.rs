@@ -1,0 +1,417 @@
+//! A fleet: several `presswatch run` processes sharing one PostgreSQL state
+//! (a throwaway cluster, see `pg.rs`) and a loopback newsroom that records
+//! every request — when it started and ended, at which host — and every
+//! webhook delivery. Skipped with a message only when PostgreSQL cannot
+//! start here (never under CI=true).
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::pg;
+use crate::support::{article, Daemon};
+
+/// The schedule runs this many times faster than configured: an interval
+/// of 1m lasts 6 s.
+const SCALE: u32 = 10;
+const INTERVAL: Duration = Duration::from_secs(60 / SCALE as u64);
+
+/// One page request the newsroom answered.
+#[derive(Debug, Clone)]
+struct Hit {
+    path: String,
+    host: String,
+    start: Instant,
+}
+
+#[derive(Default)]
+struct Log {
+    hits: Vec<Hit>,
+    in_flight: HashMap<String, usize>,
+    most_in_flight: HashMap<String, usize>,
+    /// (webhook-id, watch) of each delivery.
+    deliveries: Vec<(String, String)>,
+}
+
+/// Article pages at /a/N on 127.0.0.1 and 127.0.0.2 (ETag = version, 304 on
+/// a match), and a webhook receiver at /hook.
+#[derive(Clone)]
+struct Newsroom {
+    port: u16,
+    versions: Arc<Mutex<HashMap<String, u32>>>,
+    log: Arc<Mutex<Log>>,
+}
+
+impl Newsroom {
+    async fn start() -> Newsroom {
+        let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = first.local_addr().unwrap().port();
+        let second = TcpListener::bind(("127.0.0.2", port)).await.unwrap();
+        let room = Newsroom {
+            port,
+            versions: Default::default(),
+            log: Default::default(),
+        };
+        for l in [first, second] {
+            let r = room.clone();
+            tokio::spawn(async move {
+                while let Ok((sock, peer)) = l.accept().await {
+                    let r = r.clone();
+                    tokio::spawn(async move { r.serve(sock, peer).await });
+                }
+            });
+        }
+        room
+    }
+
+    fn url(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.port)
+    }
+
+    /// Serves a new version of the page at `path` from now on.
+    fn edit(&self, path: &str) {
+        *self
+            .versions
+            .lock()
+            .unwrap()
+            .entry(path.into())
+            .or_insert(1) += 1;
+    }
+
+    async fn serve(&self, mut sock: tokio::net::TcpStream, _peer: SocketAddr) {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 16384];
+        let (head, body) = loop {
+            let Ok(n) = sock.read(&mut chunk).await else {
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len: usize = header(head, "content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                if body.len() >= len {
+                    break (head.to_string(), body.to_string());
+                }
+            }
+        };
+        let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+        let host = header(&head, "host")
+            .unwrap_or_default()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if path == "/hook" {
+            let id = header(&head, "webhook-id").unwrap_or_default();
+            let watch = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["watch"].as_str().map(String::from))
+                .unwrap_or_default();
+            self.log.lock().unwrap().deliveries.push((id, watch));
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await;
+            return;
+        }
+        let start = Instant::now();
+        {
+            let mut log = self.log.lock().unwrap();
+            let n = log.in_flight.entry(host.clone()).or_default();
+            *n += 1;
+            let n = *n;
+            let most = log.most_in_flight.entry(host.clone()).or_default();
+            *most = (*most).max(n);
+            log.hits.push(Hit {
+                path: path.clone(),
+                host: host.clone(),
+                start,
+            });
+        }
+        // Long enough for requests to overlap when politeness lets them.
+        tokio::time::sleep(Duration::from_millis(4)).await;
+        let version = *self.versions.lock().unwrap().get(&path).unwrap_or(&1);
+        let etag = format!("\"v{version}\"");
+        let response = if header(&head, "if-none-match").as_deref() == Some(etag.as_str()) {
+            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .into_bytes()
+        } else {
+            let words = if version == 1 {
+                "The first account of the story.".to_string()
+            } else {
+                format!("A revised account, version {version}, of the story.")
+            };
+            let page = article(&format!("Story {path}"), &words);
+            let mut r = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                page.len()
+            )
+            .into_bytes();
+            r.extend_from_slice(page.as_bytes());
+            r
+        };
+        let _ = sock.write_all(&response).await;
+        let _ = sock.shutdown().await;
+        *self.log.lock().unwrap().in_flight.get_mut(&host).unwrap() -= 1;
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.log.lock().unwrap().hits.clone()
+    }
+}
+
+fn header(head: &str, name: &str) -> Option<String> {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// A fleet config: `n` watches on 127.0.0.1 (fleet-wide at most 3 requests
+/// at once, no delay) and `slow` on 127.0.0.2 (one at a time, 150 ms apart).
+fn fleet_config(room: &Newsroom, url: &str, n: usize, slow: usize) -> String {
+    let mut cfg = format!(
+        r#"[daemon]
+interval = "1m"
+concurrency = 8
+per_host_delay = "0s"
+per_host_concurrency = 3
+state_url = "{url}"
+state_password_env = "{env}"
+lease = "3s"
+baseline_dir = "baseline"
+
+[[host]]
+name = "127.0.0.2"
+delay = "150ms"
+concurrency = 1
+
+[[channel]]
+name = "desk"
+type = "webhook"
+url = "{hook}"
+"#,
+        env = pg::PASSWORD_ENV,
+        hook = room.url("127.0.0.1", "/hook"),
+    );
+    for i in 0..n {
+        cfg.push_str(&format!(
+            "[[watch]]\nname = \"w{i:04}\"\nurl = \"{}\"\n",
+            room.url("127.0.0.1", &format!("/a/{i}"))
+        ));
+    }
+    for i in 0..slow {
+        cfg.push_str(&format!(
+            "[[watch]]\nname = \"slow{i}\"\nurl = \"{}\"\n",
+            room.url("127.0.0.2", &format!("/s/{i}"))
+        ));
+    }
+    cfg
+}
+
+fn start_replica(config: &Path, name: &str) -> Daemon {
+    // Each replica logs beside its config (`a.log`): the same config file,
+    // linked under the replica's name.
+    let log_config = config.with_file_name(format!("{name}.toml"));
+    std::os::unix::fs::symlink(config, &log_config).unwrap();
+    Daemon::start(
+        &log_config,
+        &[
+            (pg::PASSWORD_ENV, pg::PASSWORD),
+            ("PRESSWATCH_TEST_TIME_SCALE", &SCALE.to_string()),
+            ("RUST_LOG", "presswatch=info"),
+        ],
+    )
+}
+
+/// The watches each path was requested for, grouped: path → start times.
+fn starts_by_path(hits: &[Hit]) -> HashMap<String, Vec<Instant>> {
+    let mut by: HashMap<String, Vec<Instant>> = HashMap::new();
+    for h in hits {
+        by.entry(h.path.clone()).or_default().push(h.start);
+    }
+    for v in by.values_mut() {
+        v.sort();
+    }
+    by
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_survive_a_kill() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("presswatch.toml");
+    std::fs::write(&config, fleet_config(&room, &url, 1000, 10)).unwrap();
+    let t0 = Instant::now();
+    let mut replicas: Vec<Daemon> = ["a", "b", "c"]
+        .iter()
+        .map(|n| start_replica(&config, n))
+        .collect();
+
+    // The first cycle: every watch checked once (baselines stored).
+    let all_checked = crate::support::eventually(Duration::from_secs(60), || {
+        starts_by_path(&room.hits()).len() == 1010
+    })
+    .await;
+    assert!(
+        all_checked,
+        "every watch checked within 60 s; logs:\n{}",
+        replicas[0].log_text()
+    );
+    let first_cycle = t0.elapsed();
+
+    // Fifty stories change; a replica is killed mid-cycle while it holds leases.
+    let changed: Vec<usize> = (0..1000).step_by(20).collect();
+    for i in &changed {
+        room.edit(&format!("/a/{i}"));
+    }
+    tokio::time::sleep(INTERVAL / 2).await;
+    let victim_pid = replicas[2].child.id() as i64;
+    let held_by_victim = || {
+        cluster
+            .psql(
+                url.rsplit('/').next().unwrap().split('?').next().unwrap(),
+                &format!(
+                    "SELECT string_agg(w.watch, ',') FROM watch_state w JOIN replicas r ON r.id = w.lease_owner WHERE r.pid = {victim_pid}"
+                ),
+            )
+            .unwrap()
+    };
+    let mut held = String::new();
+    let holding = crate::support::eventually(Duration::from_secs(10), || {
+        held = held_by_victim();
+        !held.is_empty()
+    })
+    .await;
+    assert!(holding, "replica c never held a lease");
+    replicas[2].child.kill().unwrap(); // SIGKILL
+    let killed_at = Instant::now();
+    let orphaned: Vec<String> = held.split(',').map(String::from).collect();
+
+    // Its leases move within the lease time (3 s, renewed every second):
+    // the database shows none left under its name, each watch it held
+    // leased again or checked by another replica.
+    let moved =
+        crate::support::eventually(Duration::from_secs(10), || held_by_victim().is_empty()).await;
+    let moved_after = killed_at.elapsed();
+    assert!(
+        moved,
+        "the killed replica's leases {orphaned:?} never moved"
+    );
+    assert!(
+        moved_after <= Duration::from_millis(3500),
+        "leases moved in {moved_after:?}, more than the 3 s lease"
+    );
+    let path_of = |w: &str| match w.strip_prefix("slow") {
+        Some(i) => format!("/s/{i}"),
+        None => format!("/a/{}", w[1..].parse::<usize>().unwrap()),
+    };
+    let rechecked = crate::support::eventually(INTERVAL, || {
+        let by = starts_by_path(&room.hits());
+        orphaned.iter().all(|w| {
+            by.get(&path_of(w))
+                .is_some_and(|s| s.iter().any(|t| *t > killed_at))
+        })
+    })
+    .await;
+    let rechecked_after = killed_at.elapsed();
+    assert!(
+        rechecked,
+        "the killed replica's watches {orphaned:?} were checked by the others"
+    );
+
+    // Two more intervals, then the survivors stop cleanly.
+    tokio::time::sleep(INTERVAL * 2).await;
+    for r in &replicas[..2] {
+        r.signal("TERM");
+    }
+    for r in &mut replicas[..2] {
+        assert_eq!(r.wait_exit(Duration::from_secs(40)).await, Some(0));
+    }
+    let end = Instant::now();
+
+    // Every watch was checked once per interval: never two checks closer
+    // than the interval less its jitter, never a gap longer than the
+    // interval and its jitter plus, for the watches the killed replica
+    // held, the lease time.
+    let by = starts_by_path(&room.hits());
+    assert_eq!(by.len(), 1010);
+    let (mut closest, mut widest) = (Duration::MAX, Duration::ZERO);
+    for (path, starts) in &by {
+        for pair in starts.windows(2) {
+            let gap = pair[1] - pair[0];
+            closest = closest.min(gap);
+            widest = widest.max(gap);
+            assert!(
+                gap >= INTERVAL.mul_f64(0.85),
+                "{path} checked twice within {gap:?} (interval {INTERVAL:?})"
+            );
+        }
+        // Not starved: checked again by the end, unless last checked in the
+        // last interval.
+        let last = *starts.last().unwrap();
+        assert!(
+            end - last <= INTERVAL.mul_f64(1.1) + Duration::from_secs(5),
+            "{path} starved: last checked {:?} before the end",
+            end - last
+        );
+    }
+    // Politeness held for the whole fleet, as the newsroom saw it.
+    let log = room.log.lock().unwrap();
+    let most = |h: &str| log.most_in_flight.get(h).copied().unwrap_or(0);
+    assert!(
+        most("127.0.0.1") <= 3,
+        "{} requests at once to 127.0.0.1",
+        most("127.0.0.1")
+    );
+    assert!(most("127.0.0.1") >= 2, "the fleet did work in parallel");
+    assert_eq!(most("127.0.0.2"), 1);
+    let mut slow: Vec<Instant> = log
+        .hits
+        .iter()
+        .filter(|h| h.host == "127.0.0.2")
+        .map(|h| h.start)
+        .collect();
+    slow.sort();
+    let slow_gap = slow.windows(2).map(|p| p[1] - p[0]).min().unwrap();
+    assert!(
+        slow_gap >= Duration::from_millis(140),
+        "two requests to 127.0.0.2 {slow_gap:?} apart (150 ms delay)"
+    );
+    // Each changed story alerted exactly once, under one id, killed replica or not.
+    let mut ids_by_watch: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (id, watch) in &log.deliveries {
+        ids_by_watch
+            .entry(watch.as_str())
+            .or_default()
+            .insert(id.as_str());
+    }
+    for i in &changed {
+        let w = format!("w{i:04}");
+        let ids = ids_by_watch.get(w.as_str()).map_or(0, HashSet::len);
+        assert_eq!(ids, 1, "{w}: {ids} alert ids delivered");
+    }
+    assert_eq!(
+        ids_by_watch.len(),
+        changed.len(),
+        "only changed stories alerted"
+    );
+    eprintln!(
+        "fleet: first cycle {first_cycle:?}; {} checks; gaps {closest:?}..{widest:?} (interval {INTERVAL:?}); leases moved {moved_after:?} after SIGKILL of a replica holding {}, checked again after {rechecked_after:?}; at most {} requests at once to 127.0.0.1, 127.0.0.2 at least {slow_gap:?} apart; {} deliveries",
+        log.hits.len(),
+        orphaned.len(),
+        most("127.0.0.1"),
+        log.deliveries.len()
+    );
+}
