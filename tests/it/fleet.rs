@@ -177,7 +177,7 @@ fn header(head: &str, name: &str) -> Option<String> {
 }
 
 /// A fleet config: `n` watches on 127.0.0.1 (fleet-wide at most 3 requests
-/// at once, no delay) and `slow` on 127.0.0.2 (one at a time, 150 ms apart).
+/// at once, no delay) and `slow` on 127.0.0.2 (one at a time, 300 ms apart).
 fn fleet_config(room: &Newsroom, url: &str, n: usize, slow: usize) -> String {
     let mut cfg = format!(
         r#"[daemon]
@@ -192,7 +192,7 @@ baseline_dir = "baseline"
 
 [[host]]
 name = "127.0.0.2"
-delay = "150ms"
+delay = "300ms"
 concurrency = 1
 
 [[channel]]
@@ -350,9 +350,15 @@ async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_
     let by = starts_by_path(&room.hits());
     assert_eq!(by.len(), 1010);
     let (mut closest, mut widest) = (Duration::MAX, Duration::ZERO);
+    // The checks the killed replica had in flight never finished: the
+    // replica that took the lease over does them again (at once).
+    let redone: HashSet<String> = orphaned.iter().map(|w| path_of(w)).collect();
     for (path, starts) in &by {
         for pair in starts.windows(2) {
             let gap = pair[1] - pair[0];
+            if redone.contains(path) && pair[0] < killed_at && pair[1] > killed_at {
+                continue;
+            }
             closest = closest.min(gap);
             widest = widest.max(gap);
             assert!(
@@ -386,10 +392,13 @@ async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_
         .map(|h| h.start)
         .collect();
     slow.sort();
+    // Measured where the requests arrive, so with the jitter of a busy
+    // machine; without the fleet's clock three replicas would start requests
+    // to it at nearly the same moment.
     let slow_gap = slow.windows(2).map(|p| p[1] - p[0]).min().unwrap();
     assert!(
-        slow_gap >= Duration::from_millis(140),
-        "two requests to 127.0.0.2 {slow_gap:?} apart (150 ms delay)"
+        slow_gap >= Duration::from_millis(200),
+        "two requests to 127.0.0.2 {slow_gap:?} apart (300 ms delay)"
     );
     // Each changed story alerted exactly once, under one id, killed replica or not.
     let mut ids_by_watch: HashMap<&str, HashSet<&str>> = HashMap::new();
