@@ -212,10 +212,25 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     }
     let mut outcome = outcome;
     if !ctx.dry_run {
-        let (w, raised) = (watch.clone(), alerts.clone());
-        let stored = ctx.storage(move |ctx| store(ctx, &w, &raised, keep, &st));
-        if let Err(e) = stored.await.and_then(|r| r) {
-            outcome = Outcome::Error(e.clone());
+        // The alerts travel to the storage step and back, uncopied: a feed's
+        // alert may list many thousands of items.
+        let w = watch.clone();
+        let stored = ctx.storage(move |ctx| {
+            let stored = store(ctx, &w, &alerts, keep, &st);
+            (stored, alerts)
+        });
+        let stored = match stored.await {
+            Ok((stored, raised)) => {
+                alerts = raised;
+                stored
+            }
+            Err(e) => {
+                alerts = Vec::new();
+                Err(e)
+            }
+        };
+        if let Err(e) = stored {
+            outcome = Outcome::Error(e);
         }
     }
     report(watch, outcome, detail, alerts, started)
@@ -915,6 +930,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     st.validators = resp.validators.clone();
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
+    let keywords = watch.keywords.clone();
     let (items, listed, new_items) = ctx
         .cpu_bound(move || {
             let items = match kind {
@@ -928,6 +944,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                 )),
             }
             .map_err(|e| format!("{url}: {e}"))?;
+            drop(resp);
             // Items already known: those listed in the watch's baseline file
             // (which a person may write by hand), and those seen before.
             let listed = work_ctx
@@ -941,7 +958,18 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             let new_items = if first {
                 Vec::new()
             } else {
-                unseen_items(&work_ctx, &name, &listed, &items)?
+                let unseen = unseen_items(&work_ctx, &name, &listed, &items)?;
+                unseen
+                    .into_iter()
+                    .map(|it| {
+                        let matches = keywords.is_empty() || {
+                            let listed =
+                                format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
+                            mentions_keyword(&keywords, &listed, "")
+                        };
+                        (it, matches)
+                    })
+                    .collect()
             };
             Ok::<_, String>((items, listed, new_items))
         })
@@ -980,7 +1008,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     if new_items.is_empty() {
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
-    let matching = matching_items(ctx, watch, &new_items).await;
+    let new_count = new_items.len();
+    let matching = matching_items(ctx, watch, new_items).await;
     let mut alerts = vec![];
     if !matching.is_empty() {
         let n = matching.len();
@@ -1008,7 +1037,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let detail = alerts
         .first()
         .map(|a| a.summary.clone())
-        .unwrap_or_else(|| format!("{} new items, none mentions a keyword", new_items.len()));
+        .unwrap_or_else(|| format!("{new_count} new items, none mentions a keyword"));
     let outcome = if alerts.is_empty() {
         Outcome::Unchanged
     } else {
@@ -1141,18 +1170,17 @@ fn unseen_items(
         .collect())
 }
 
-/// The new items that pass the watch's keyword filter (all when it has none).
-/// With `follow = true` an item's article text is fetched and searched too.
-async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Item> {
-    if watch.keywords.is_empty() {
-        return items.to_vec();
-    }
+/// The new items that pass the watch's keyword filter (all when it has none),
+/// in page order. Each item comes with whether its title or teaser mentions
+/// a keyword (matched with the extraction, on the blocking pool); with
+/// `follow = true` the article of an item that does not is fetched and
+/// searched too.
+async fn matching_items(ctx: &Context, watch: &Watch, items: Vec<(Item, bool)>) -> Vec<Item> {
     let policy = NetworkPolicy::for_links_of(watch);
-    let mut out = Vec::new();
-    for it in items {
-        let listed = format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
-        if mentions_keyword(&watch.keywords, &listed, "") {
-            out.push(it.clone());
+    let mut out = Vec::with_capacity(items.len());
+    for (it, listed_match) in items {
+        if listed_match {
+            out.push(it);
             continue;
         }
         if watch.follow {
@@ -1174,7 +1202,7 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: &[Item]) -> Vec<Ite
                         mentions_keyword(&keywords, &doc.text(), doc.title.as_deref().unwrap_or(""))
                     });
                     if mentions.await.unwrap_or(false) {
-                        out.push(it.clone());
+                        out.push(it);
                     }
                 }
                 Ok(_) => {}
