@@ -4,7 +4,7 @@
 //! line and the key (`config.toml:14: watch[2].interval: ...`). Relative paths
 //! in the config are resolved against the config file's directory.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -86,6 +86,109 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Where a secret comes from. Loading a config never reads it: a channel
+/// reads it when it sends, `presswatch run` when it starts, `validate` to
+/// check it. So read-only commands work where the secret is not available,
+/// e.g. outside the systemd unit that passes it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRef {
+    /// The config key naming it, e.g. `channel[0].password_file`.
+    pub key: String,
+    /// The environment variable or file.
+    pub source: SecretSource,
+}
+
+/// The place a secret is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable (`*_env`).
+    Env(String),
+    /// A file (`*_file`), resolved against the config file's directory.
+    File(PathBuf),
+    /// A systemd credential: a file relative to `$CREDENTIALS_DIRECTORY`
+    /// (`*_file = "$CREDENTIALS_DIRECTORY/NAME"`), which systemd sets only
+    /// inside the unit.
+    Credential(PathBuf),
+}
+
+/// Why a secret could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretError {
+    /// Not available to this process, but it may be where the daemon runs
+    /// (inside the systemd unit, with its environment or its user).
+    Unavailable(String),
+    /// Broken wherever it is read: a missing file, an empty value.
+    Invalid(String),
+}
+
+impl SecretError {
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        match self {
+            SecretError::Unavailable(m) | SecretError::Invalid(m) => m,
+        }
+    }
+}
+
+impl fmt::Display for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl SecretRef {
+    /// Reads the secret now (trailing line breaks of a file are dropped).
+    pub fn read(&self) -> Result<Secret, SecretError> {
+        let value = match &self.source {
+            SecretSource::Env(var) => std::env::var(var).map_err(|_| {
+                SecretError::Unavailable(format!(
+                    "environment variable {var} is not set in this environment (under systemd, set it with Environment= or EnvironmentFile= in the unit)"
+                ))
+            })?,
+            SecretSource::Credential(name) => {
+                let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") else {
+                    return Err(SecretError::Unavailable(
+                        "$CREDENTIALS_DIRECTORY is not set: systemd sets it only inside the unit, for the credentials its LoadCredential= lines pass in".into(),
+                    ));
+                };
+                let path = Path::new(&dir).join(name);
+                read_secret_file(&path).map_err(|e| match e {
+                    SecretError::Invalid(m) => SecretError::Invalid(format!(
+                        "{m} (is there a LoadCredential={}:... line in the unit?)",
+                        name.display()
+                    )),
+                    other => other,
+                })?
+            }
+            SecretSource::File(path) => read_secret_file(path)?,
+        };
+        if value.is_empty() {
+            return Err(SecretError::Invalid(match &self.source {
+                SecretSource::Env(var) => format!("environment variable {var} is empty"),
+                _ => "the secret file is empty".into(),
+            }));
+        }
+        Ok(Secret::new(value))
+    }
+}
+
+/// Reads a secret file; permission problems may be this user's only.
+fn read_secret_file(path: &Path) -> Result<String, SecretError> {
+    match std::fs::read_to_string(path) {
+        Ok(v) => Ok(v.trim_end_matches(['\n', '\r']).to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(SecretError::Unavailable(format!(
+                "cannot read {} as this user ({e}); the user the daemon runs as must be able to",
+                path.display()
+            )))
+        }
+        Err(e) => Err(SecretError::Invalid(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 /// The whole, validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -97,6 +200,9 @@ pub struct Config {
     pub channels: Vec<Channel>,
     /// What to watch.
     pub watches: Vec<Watch>,
+    /// The line each key is written on (`daemon.state_dir`,
+    /// `channel[0].password_file`, ...), for problems found after loading.
+    pub key_lines: BTreeMap<String, usize>,
 }
 
 /// Daemon-wide settings (`[daemon]`).
@@ -120,8 +226,9 @@ pub struct DaemonSettings {
     /// "postgres://…"`), shared by any number of replicas; `None`: SQLite in
     /// `state_dir`.
     pub state_url: Option<String>,
-    /// The PostgreSQL password (`state_password_env` / `state_password_file`).
-    pub state_password: Option<Secret>,
+    /// The PostgreSQL password (`state_password_env` / `state_password_file`),
+    /// read when the database is opened.
+    pub state_password: Option<SecretRef>,
     /// How long a replica's leases (watches, outbox entries, host tokens,
     /// leader) last unless renewed (`lease`, default 30s): after a replica
     /// dies, its work moves to the others within this time.
@@ -298,7 +405,7 @@ pub struct EmailChannel {
     /// AUTH user name, if the server needs one.
     pub username: Option<String>,
     /// AUTH password.
-    pub password: Option<Secret>,
+    pub password: Option<SecretRef>,
     /// The From address.
     pub from: String,
     /// Recipients.
@@ -327,7 +434,7 @@ pub struct WebhookChannel {
     /// Payload flavour.
     pub format: WebhookFormat,
     /// Signing key (Standard Webhooks), if set.
-    pub secret: Option<Secret>,
+    pub secret: Option<SecretRef>,
 }
 
 /// What a watch looks at.
@@ -423,17 +530,17 @@ struct RawConfig {
 #[derive(Deserialize)]
 struct RawHost {
     name: Spanned<String>,
-    delay: Option<Spanned<String>>,
+    delay: Option<Spanned<toml::Value>>,
     concurrency: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
 struct RawDaemon {
-    interval: Option<Spanned<String>>,
+    interval: Option<Spanned<toml::Value>>,
     concurrency: Option<Spanned<i64>>,
-    per_host_delay: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    max_body: Option<Spanned<String>>,
+    per_host_delay: Option<Spanned<toml::Value>>,
+    timeout: Option<Spanned<toml::Value>>,
+    max_body: Option<Spanned<toml::Value>>,
     user_agent: Option<String>,
     baseline_dir: Option<String>,
     state_dir: Option<String>,
@@ -441,7 +548,7 @@ struct RawDaemon {
     state_password: Option<Spanned<String>>,
     state_password_env: Option<Spanned<String>>,
     state_password_file: Option<Spanned<String>>,
-    lease: Option<Spanned<String>>,
+    lease: Option<Spanned<toml::Value>>,
     failure_threshold: Option<Spanned<i64>>,
     keep_versions: Option<Spanned<i64>>,
     max_redirects: Option<Spanned<i64>>,
@@ -483,7 +590,7 @@ struct RawWatch {
     url: Spanned<String>,
     #[serde(default)]
     kind: Option<Spanned<String>>,
-    interval: Option<Spanned<String>>,
+    interval: Option<Spanned<toml::Value>>,
     selector: Option<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
@@ -560,28 +667,36 @@ impl Config {
                 return Err(ConfigErrors(r.errors));
             }
         };
+        let keys = KeyIndex::of(table.get_ref());
         let mut unknown = Vec::new();
         let de = toml::de::Deserializer::from(table.clone());
-        let raw: RawConfig = match serde_ignored::deserialize(de, |p| unknown.push(p.to_string())) {
+        let parsed: Result<RawConfig, _> =
+            serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+        for path_str in unknown {
+            let (span, key) = match keys.by_serde_path(&path_str) {
+                Some(k) => (Some(k.key_span.clone()), k.path.clone()),
+                None => (None, path_str.clone()),
+            };
+            r.at(span, key, unknown_key_message(&path_str));
+        }
+        let raw = match parsed {
             Ok(raw) => raw,
             Err(e) => {
-                r.at(
-                    e.span(),
-                    key_at(table.get_ref(), e.span()),
-                    e.message().trim().to_string(),
-                );
+                let key = e
+                    .span()
+                    .and_then(|s| keys.at(s.start))
+                    .map(|k| k.path.clone())
+                    .unwrap_or_default();
+                let message = e
+                    .message()
+                    .trim()
+                    .replace("expected i64", "expected a whole number")
+                    .replace("expected a boolean", "expected true or false");
+                r.at(e.span(), key, message);
+                r.errors.sort_by_key(|e| e.line.unwrap_or(0));
                 return Err(ConfigErrors(r.errors));
             }
         };
-        for path_str in unknown {
-            let (span, key) = locate(table.get_ref(), &path_str);
-            let last = key.rsplit('.').next().unwrap_or(&key).to_string();
-            r.at(
-                span,
-                key,
-                format!("unknown key `{last}` (see the config reference in README.md)"),
-            );
-        }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() {
             PathBuf::from(".")
@@ -599,10 +714,27 @@ impl Config {
                 daemon,
                 channels,
                 watches,
+                key_lines: keys.lines(src),
             })
         } else {
             Err(ConfigErrors(r.errors))
         }
+    }
+
+    /// A presswatch command line for this config, as hints show it:
+    /// `presswatch outbox retry --config /etc/presswatch/config.toml`.
+    pub fn command(&self, args: &str) -> String {
+        let path = self.path.display().to_string();
+        let quoted = if !path.is_empty()
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c))
+        {
+            path
+        } else {
+            format!("'{}'", path.replace('\'', "'\\''"))
+        };
+        format!("presswatch {args} --config {quoted}")
     }
 
     /// The watch with this name.
@@ -618,84 +750,213 @@ impl Config {
     }
 }
 
-/// The dotted key whose value holds `span`, for type errors.
-fn key_at(table: &DeTable<'_>, span: Option<std::ops::Range<usize>>) -> String {
-    fn walk(v: &DeValue<'_>, path: String, pos: usize, best: &mut String) {
-        match v {
-            DeValue::Table(t) => {
-                for (k, v) in t.iter() {
-                    if v.span().contains(&pos) || k.span().contains(&pos) {
-                        let p = if path.is_empty() {
-                            k.get_ref().to_string()
-                        } else {
-                            format!("{path}.{}", k.get_ref())
-                        };
-                        *best = p.clone();
-                        walk(v.get_ref(), p, pos, best);
-                    }
-                }
-            }
-            DeValue::Array(a) => {
-                for (i, v) in a.iter().enumerate() {
-                    if v.span().contains(&pos) {
-                        let p = format!("{path}[{i}]");
-                        *best = p.clone();
-                        walk(v.get_ref(), p, pos, best);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut best = String::new();
-    if let Some(s) = span {
-        for (k, v) in table.iter() {
-            if v.span().contains(&s.start) || k.span().contains(&s.start) {
-                best = k.get_ref().to_string();
-                walk(v.get_ref(), best.clone(), s.start, &mut best);
-            }
-        }
-    }
-    best
+/// One key written in the config: `watch[1].interval`, where its name and
+/// its value are.
+struct KeyAt {
+    /// The key as errors name it, e.g. `watch[1].interval`.
+    path: String,
+    /// The same as serde paths name it, e.g. `watch.1.interval`.
+    serde_path: String,
+    key_span: std::ops::Range<usize>,
+    value_span: std::ops::Range<usize>,
 }
 
-/// Finds the span of a key named by serde_ignored's path (`watch.1.selectr`)
-/// and renders it as `watch[1].selectr`.
-fn locate(table: &DeTable<'_>, path: &str) -> (Option<std::ops::Range<usize>>, String) {
-    let mut span = None;
-    let mut key = String::new();
-    let mut current: Option<&DeValue<'_>> = None;
-    let mut tbl = Some(table);
-    for seg in path.split('.') {
-        if let (Ok(i), Some(DeValue::Array(a))) = (seg.parse::<usize>(), current) {
-            key.push_str(&format!("[{i}]"));
-            let v = a.get(i);
-            span = v.map(|v| v.span()).or(span);
-            current = v.map(|v| v.get_ref());
-            tbl = match current {
-                Some(DeValue::Table(t)) => Some(t),
-                _ => None,
-            };
-            continue;
+/// Every key of a parsed config file, with its place.
+struct KeyIndex(Vec<KeyAt>);
+
+impl KeyIndex {
+    fn of(table: &DeTable<'_>) -> KeyIndex {
+        fn table_keys(t: &DeTable<'_>, path: &str, serde_path: &str, out: &mut Vec<KeyAt>) {
+            for (k, v) in t.iter() {
+                let (p, sp) = if path.is_empty() {
+                    (k.get_ref().to_string(), k.get_ref().to_string())
+                } else {
+                    (
+                        format!("{path}.{}", k.get_ref()),
+                        format!("{serde_path}.{}", k.get_ref()),
+                    )
+                };
+                out.push(KeyAt {
+                    path: p.clone(),
+                    serde_path: sp.clone(),
+                    key_span: k.span(),
+                    value_span: v.span(),
+                });
+                value_keys(v.get_ref(), &p, &sp, k.span(), out);
+            }
         }
-        if !key.is_empty() {
-            key.push('.');
+        fn value_keys(
+            v: &DeValue<'_>,
+            path: &str,
+            serde_path: &str,
+            key_span: std::ops::Range<usize>,
+            out: &mut Vec<KeyAt>,
+        ) {
+            match v {
+                DeValue::Table(t) => table_keys(t, path, serde_path, out),
+                DeValue::Array(a) => {
+                    for (i, item) in a.iter().enumerate() {
+                        let (p, sp) = (format!("{path}[{i}]"), format!("{serde_path}.{i}"));
+                        // An array of tables has no key of its own per element:
+                        // its header's place is the element's start.
+                        let span = item.span();
+                        let item_key = if span.is_empty() {
+                            key_span.clone()
+                        } else {
+                            span.start..span.start
+                        };
+                        out.push(KeyAt {
+                            path: p.clone(),
+                            serde_path: sp.clone(),
+                            key_span: item_key,
+                            value_span: span,
+                        });
+                        value_keys(item.get_ref(), &p, &sp, key_span.clone(), out);
+                    }
+                }
+                _ => {}
+            }
         }
-        key.push_str(seg);
-        let found = tbl.and_then(|t| t.iter().find(|(k, _)| k.get_ref() == seg));
-        if let Some((k, v)) = found {
-            span = Some(k.span());
-            current = Some(v.get_ref());
-            tbl = match current {
-                Some(DeValue::Table(t)) => Some(t),
-                _ => None,
-            };
-        } else {
-            current = None;
-            tbl = None;
+        let mut out = Vec::new();
+        table_keys(table, "", "", &mut out);
+        KeyIndex(out)
+    }
+
+    /// The key serde_ignored names `watch.1.selectr`.
+    fn by_serde_path(&self, serde_path: &str) -> Option<&KeyAt> {
+        self.0.iter().find(|k| k.serde_path == serde_path)
+    }
+
+    /// The innermost key whose name or value holds byte `pos` (for type errors).
+    fn at(&self, pos: usize) -> Option<&KeyAt> {
+        self.0
+            .iter()
+            .filter(|k| k.value_span.contains(&pos) || k.key_span.contains(&pos))
+            .min_by_key(|k| k.value_span.len())
+    }
+
+    /// Each key's line.
+    fn lines(&self, src: &str) -> BTreeMap<String, usize> {
+        self.0
+            .iter()
+            .map(|k| {
+                let line = src[..k.key_span.start.min(src.len())].matches('\n').count() + 1;
+                (k.path.clone(), line)
+            })
+            .collect()
+    }
+}
+
+/// The keys a table accepts, as serde's derive lists them for `T`, so the
+/// suggestions never drift from the schema.
+fn fields_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{Error, Visitor};
+    struct Probe(std::cell::Cell<&'static [&'static str]>);
+    impl<'de> serde::Deserializer<'de> for &Probe {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0.set(fields);
+            Err(Self::Error::custom("fields taken"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+            enum identifier ignored_any
         }
     }
-    (span, key)
+    let probe = Probe(std::cell::Cell::new(&[]));
+    let _ = T::deserialize(&probe);
+    probe.0.get()
+}
+
+/// The tables of a config and the keys each accepts: `""` is the top level.
+fn known_keys() -> [(&'static str, &'static [&'static str]); 5] {
+    [
+        ("", fields_of::<RawConfig>()),
+        ("daemon", fields_of::<RawDaemon>()),
+        ("channel", fields_of::<RawChannel>()),
+        ("watch", fields_of::<RawWatch>()),
+        ("host", fields_of::<RawHost>()),
+    ]
+}
+
+/// The header a table is written under, for messages.
+fn table_header(table: &str) -> String {
+    match table {
+        "daemon" => "[daemon]".into(),
+        t => format!("[[{t}]]"),
+    }
+}
+
+/// What to say about an unknown key (serde path `watch.1.intervl`): the key
+/// it is probably a typo of, or the table it belongs in.
+fn unknown_key_message(serde_path: &str) -> String {
+    let segments: Vec<&str> = serde_path
+        .split('.')
+        .filter(|s| s.parse::<usize>().is_err())
+        .collect();
+    let name = segments.last().copied().unwrap_or(serde_path);
+    let table = if segments.len() > 1 { segments[0] } else { "" };
+    let tables = known_keys();
+    let here = tables
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, k)| *k)
+        .unwrap_or(&[]);
+    let close = here
+        .iter()
+        .map(|k| (edit_distance(&name.to_lowercase(), k), *k))
+        .filter(|(d, k)| *d <= if k.len() <= 4 { 1 } else { 2 })
+        .min();
+    if let Some((_, k)) = close {
+        return format!("unknown key `{name}`: did you mean `{k}`?");
+    }
+    if let Some((t, _)) = tables
+        .iter()
+        .find(|(t, keys)| !t.is_empty() && *t != table && keys.contains(&name))
+    {
+        let place = match table {
+            "" => "at the top level".to_string(),
+            t => format!("in {}", table_header(t)),
+        };
+        return format!(
+            "unknown key `{name}` {place}: it belongs in {}",
+            table_header(t)
+        );
+    }
+    format!("unknown key `{name}` (see the config reference in README.md)")
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) between two words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Parses a duration like `90s`, `15m`, `1h30m`, `2d`, `500ms`. Months and
@@ -775,15 +1036,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok(n.saturating_mul(mult))
 }
 
+/// A path from the config: absolute, or relative to the config file's directory.
 fn resolve(base: &Path, p: &str) -> PathBuf {
-    let expanded = match p.strip_prefix("$CREDENTIALS_DIRECTORY") {
-        Some(rest) => format!(
-            "{}{rest}",
-            std::env::var("CREDENTIALS_DIRECTORY").unwrap_or_default()
-        ),
-        None => p.to_string(),
-    };
-    let path = PathBuf::from(expanded);
+    let path = PathBuf::from(p);
     if path.is_absolute() {
         path
     } else {
@@ -791,19 +1046,33 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
     }
 }
 
+/// A duration key: a string such as "30m". A bare number is refused with
+/// the key and an example, since its unit would be a guess.
 fn duration_field(
     r: &mut Report<'_>,
-    v: &Option<Spanned<String>>,
+    v: &Option<Spanned<toml::Value>>,
     key: &str,
     default: Duration,
 ) -> Duration {
-    match v {
-        None => default,
-        Some(s) => parse_duration(s.get_ref()).unwrap_or_else(|e| {
-            r.at(Some(s.span()), key, e);
-            default
-        }),
-    }
+    let Some(v) = v else {
+        return default;
+    };
+    let name = key.rsplit('.').next().unwrap_or(key);
+    let problem = match v.get_ref() {
+        toml::Value::String(s) => match parse_duration(s) {
+            Ok(d) => return d,
+            Err(e) => e,
+        },
+        toml::Value::Integer(n) => format!(
+            "a duration needs a unit and quotes: write e.g. `{name} = \"{n}m\"` for {n} minutes (units: s, m, h, d)"
+        ),
+        other => format!(
+            "must be a duration in quotes, e.g. `{name} = \"30m\"`, not {}",
+            other.type_str()
+        ),
+    };
+    r.at(Some(v.span()), key, problem);
+    default
 }
 
 fn positive(
@@ -828,12 +1097,21 @@ fn positive(
 }
 
 fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSettings {
-    let max_body = match &d.max_body {
+    let max_body = match d.max_body.as_ref().map(|v| (v.get_ref(), v.span())) {
         None => 8 << 20,
-        Some(s) => parse_size(s.get_ref()).unwrap_or_else(|e| {
-            r.at(Some(s.span()), "daemon.max_body", e);
+        Some((toml::Value::Integer(n), _)) if *n > 0 => *n as u64,
+        Some((toml::Value::String(s), span)) => parse_size(s).unwrap_or_else(|e| {
+            r.at(Some(span), "daemon.max_body", e);
             8 << 20
         }),
+        Some((_, span)) => {
+            r.at(
+                Some(span),
+                "daemon.max_body",
+                "must be a size such as `max_body = \"8MiB\"`",
+            );
+            8 << 20
+        }
     };
     let interval = duration_field(
         r,
@@ -863,7 +1141,7 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
                 .map_err(|e| r.at(Some(u.span()), "daemon.state_url", e))
                 .ok()
         }),
-        state_password: read_secret(
+        state_password: secret_ref(
             r,
             "daemon.state_password",
             &d.state_password,
@@ -1018,14 +1296,16 @@ pub fn default_user_agent() -> String {
     )
 }
 
-fn read_secret(
+/// Where a channel's secret comes from (`KEY_env` or `KEY_file`); an inline
+/// `KEY` is refused. Nothing is read here (see [`SecretRef`]).
+fn secret_ref(
     r: &mut Report<'_>,
     key: &str,
     inline: &Option<Spanned<String>>,
     env: &Option<Spanned<String>>,
     file: &Option<Spanned<String>>,
     base: &Path,
-) -> Option<Secret> {
+) -> Option<SecretRef> {
     if let Some(s) = inline {
         r.at(
             Some(s.span()),
@@ -1034,34 +1314,53 @@ fn read_secret(
         );
         return None;
     }
+    if let (Some(_), Some(f)) = (env, file) {
+        r.at(
+            Some(f.span()),
+            format!("{key}_file"),
+            format!("set either `{key}_env` or `{key}_file`, not both"),
+        );
+        return None;
+    }
     if let Some(var) = env {
-        return match std::env::var(var.get_ref()) {
-            Ok(v) if !v.is_empty() => Some(Secret::new(v)),
-            _ => {
-                r.at(
-                    Some(var.span()),
-                    format!("{key}_env"),
-                    format!("environment variable {} is not set", var.get_ref()),
-                );
-                None
-            }
-        };
+        let name = var.get_ref().trim();
+        if name.is_empty() {
+            r.at(
+                Some(var.span()),
+                format!("{key}_env"),
+                "names no environment variable",
+            );
+            return None;
+        }
+        return Some(SecretRef {
+            key: format!("{key}_env"),
+            source: SecretSource::Env(name.to_string()),
+        });
     }
-    if let Some(f) = file {
-        let path = resolve(base, f.get_ref());
-        return match std::fs::read_to_string(&path) {
-            Ok(v) => Some(Secret::new(v.trim_end_matches(['\n', '\r']).to_string())),
-            Err(e) => {
-                r.at(
-                    Some(f.span()),
-                    format!("{key}_file"),
-                    format!("cannot read {}: {e}", path.display()),
-                );
-                None
-            }
-        };
-    }
-    None
+    let f = file.as_ref()?;
+    let written = f.get_ref().trim();
+    let source = match written.strip_prefix("$CREDENTIALS_DIRECTORY") {
+        Some(rest) if rest.starts_with('/') && rest.len() > 1 => {
+            SecretSource::Credential(PathBuf::from(rest.trim_start_matches('/')))
+        }
+        Some(_) => {
+            r.at(
+                Some(f.span()),
+                format!("{key}_file"),
+                "write a credential as \"$CREDENTIALS_DIRECTORY/NAME\", NAME as in the unit's LoadCredential=NAME:...",
+            );
+            return None;
+        }
+        None if written.is_empty() => {
+            r.at(Some(f.span()), format!("{key}_file"), "names no file");
+            return None;
+        }
+        None => SecretSource::File(resolve(base, written)),
+    };
+    Some(SecretRef {
+        key: format!("{key}_file"),
+        source,
+    })
 }
 
 fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channel> {
@@ -1089,7 +1388,7 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                     );
                     continue;
                 };
-                let password = read_secret(
+                let password = secret_ref(
                     r,
                     &format!("channel[{i}].password"),
                     &c.password,
@@ -1151,7 +1450,7 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                     r.at(Some(c.name.span()), k("url"), "a webhook channel needs url");
                     continue;
                 };
-                let secret = read_secret(
+                let secret = secret_ref(
                     r,
                     &format!("channel[{i}].secret"),
                     &c.secret,
@@ -1475,7 +1774,13 @@ channels = ["mail"]
 selectr = "article"
 "#;
         let e = errors(src);
-        assert!(e.contains(&"c.toml:3: daemon.intervall: unknown key `intervall` (see the config reference in README.md)".to_string()), "{e:#?}");
+        assert!(
+            e.contains(
+                &"c.toml:3: daemon.intervall: unknown key `intervall`: did you mean `interval`?"
+                    .to_string()
+            ),
+            "{e:#?}"
+        );
         assert!(
             e.iter()
                 .any(|l| l.starts_with("c.toml:12: watch[0].url: not a valid URL")),
@@ -1497,15 +1802,17 @@ selectr = "article"
             "{e:#?}"
         );
         assert!(
-            e.iter()
-                .any(|l| l.starts_with("c.toml:19: watch[1].selectr: unknown key")),
+            e.contains(
+                &"c.toml:19: watch[1].selectr: unknown key `selectr`: did you mean `selector`?"
+                    .to_string()
+            ),
             "{e:#?}"
         );
         assert_eq!(e.len(), 6, "{e:#?}");
     }
 
     #[test]
-    fn inline_secrets_are_refused_and_missing_env_named() {
+    fn inline_secrets_are_refused_and_others_are_not_read_when_loading() {
         let src = r#"
 [[channel]]
 name = "mail"
@@ -1523,12 +1830,108 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
 "#;
         let e = errors(src);
         assert!(e.iter().any(|l| l.starts_with("c.toml:8: channel[0].password: secrets may not be written")), "{e:#?}");
-        assert!(
-            e.iter()
-                .any(|l| l.contains("PRESSWATCH_TEST_UNSET_VARIABLE is not set")),
-            "{e:#?}"
-        );
         assert!(!e.iter().any(|l| l.contains("hunter2")));
+        // The variable is read when the channel sends, not when the config loads.
+        assert_eq!(e.len(), 1, "{e:#?}");
+        let c = Config::parse(
+            Path::new("/etc/presswatch/config.toml"),
+            &src.replace(
+                "password = \"hunter2\"",
+                "password_file = \"$CREDENTIALS_DIRECTORY/smtp\"",
+            ),
+        )
+        .unwrap();
+        let ChannelKind::Email(mail) = &c.channels[0].kind else {
+            panic!("email channel")
+        };
+        let password = mail.password.as_ref().unwrap();
+        assert_eq!(password.key, "channel[0].password_file");
+        assert_eq!(
+            password.source,
+            SecretSource::Credential(PathBuf::from("smtp"))
+        );
+        assert_eq!(c.key_lines.get("channel[0].password_file"), Some(&8));
+        let ChannelKind::Webhook(hook) = &c.channels[1].kind else {
+            panic!("webhook channel")
+        };
+        let unset = hook.secret.as_ref().unwrap().read().unwrap_err();
+        assert!(matches!(unset, SecretError::Unavailable(_)), "{unset:?}");
+        assert!(unset
+            .message()
+            .contains("PRESSWATCH_TEST_UNSET_VARIABLE is not set"));
+    }
+
+    #[test]
+    fn a_secret_file_is_read_when_asked_and_a_missing_one_is_invalid() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hook.key"), "s3cret\n").unwrap();
+        let src = "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nsecret_file = \"hook.key\"\n\n[[channel]]\nname = \"other\"\ntype = \"webhook\"\nurl = \"https://example.org/o\"\nsecret_file = \"missing.key\"\n";
+        let c = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let secret = |i: usize| match &c.channels[i].kind {
+            ChannelKind::Webhook(w) => w.secret.clone().unwrap(),
+            _ => panic!("webhook"),
+        };
+        assert_eq!(secret(0).read().unwrap().expose(), "s3cret");
+        assert!(matches!(secret(1).read(), Err(SecretError::Invalid(_))));
+        let both = errors("[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nsecret_env = \"X\"\nsecret_file = \"f\"\n");
+        assert_eq!(
+            both,
+            vec!["c.toml:6: channel[0].secret_file: set either `channel[0].secret_env` or `channel[0].secret_file`, not both"]
+        );
+    }
+
+    #[test]
+    fn a_bare_number_as_a_duration_names_its_key_and_shows_an_example() {
+        let e = errors("[daemon]\ninterval = 30\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\ninterval = 15\n");
+        assert_eq!(
+            e,
+            vec![
+                "c.toml:2: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
+                "c.toml:7: watch[0].interval: a duration needs a unit and quotes: write e.g. `interval = \"15m\"` for 15 minutes (units: s, m, h, d)",
+            ]
+        );
+        // A size may be a plain byte count.
+        let c = Config::parse(Path::new("c.toml"), "[daemon]\nmax_body = 1000000\n").unwrap();
+        assert_eq!(c.daemon.max_body, 1_000_000);
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_key_meant_or_the_table_it_belongs_in() {
+        let e = errors("[deamon]\n\n[daemon]\nconcurency = 3\nkeywords = [\"x\"]\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nfolow = true\nper_host_delay = \"1s\"\nwhatever = 1\n");
+        assert_eq!(
+            e,
+            vec![
+                "c.toml:1: deamon: unknown key `deamon`: did you mean `daemon`?",
+                "c.toml:4: daemon.concurency: unknown key `concurency`: did you mean `concurrency`?",
+                "c.toml:5: daemon.keywords: unknown key `keywords` in [daemon]: it belongs in [[watch]]",
+                "c.toml:10: watch[0].folow: unknown key `folow`: did you mean `follow`?",
+                "c.toml:11: watch[0].per_host_delay: unknown key `per_host_delay` in [[watch]]: it belongs in [daemon]",
+                "c.toml:12: watch[0].whatever: unknown key `whatever` (see the config reference in README.md)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_type_error_names_its_key() {
+        let e = errors("[daemon]\nconcurrency = \"16\"\n");
+        assert_eq!(
+            e,
+            vec!["c.toml:2: daemon.concurrency: invalid type: string \"16\", expected a whole number"]
+        );
+    }
+
+    #[test]
+    fn hints_name_the_config_file() {
+        let c = Config::parse(Path::new("/etc/presswatch/config.toml"), "").unwrap();
+        assert_eq!(
+            c.command("outbox retry"),
+            "presswatch outbox retry --config /etc/presswatch/config.toml"
+        );
+        let odd = Config::parse(Path::new("my configs/it's.toml"), "").unwrap();
+        assert_eq!(
+            odd.command("status"),
+            "presswatch status --config 'my configs/it'\\''s.toml'"
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::listener::{self, Health};
 use crate::scheduler::{self, Scheduler};
 use crate::store::{Baselines, Durability};
 use crate::systemd::Notifier;
-use crate::{metrics, notify};
+use crate::{metrics, notify, preflight};
 
 /// The main loop turns at least this often, and starts delivery rounds and
 /// updates STATUS at most this often.
@@ -83,6 +83,7 @@ fn install(kind: SignalKind, name: &str) -> Result<Signal, String> {
 
 /// Runs until SIGTERM or SIGINT; SIGHUP reloads the config file.
 pub async fn run(config: Arc<Config>) -> Result<(), String> {
+    preflight::require_secrets(&config)?;
     let sched = Scheduler::from_env();
     if sched.scale() != 1 {
         tracing::warn!(
@@ -432,7 +433,10 @@ impl Daemon {
                     "the new config is invalid: still running the previous one; fix it and send SIGHUP again");
             }
             Ok(new) => {
-                if let Err(e) = self.apply(Arc::new(new)) {
+                if let Err(e) = preflight::require_secrets(&new) {
+                    tracing::error!(problem = %e, config = %path.display(),
+                        "config reload rejected: still running the previous one; fix it and send SIGHUP again");
+                } else if let Err(e) = self.apply(Arc::new(new)) {
                     tracing::error!(error = %e, "config reload failed: still running the previous one");
                 }
             }

@@ -674,10 +674,17 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
     } else {
         "request failed"
     };
-    FetchError::Connect(format!(
-        "{what} ({})",
-        chain.last().cloned().unwrap_or_default()
-    ))
+    let cause = chain.last().cloned().unwrap_or_default();
+    // The cause may say it already: "DNS lookup failed for HOST: ...",
+    // "Connection refused (os error 111)".
+    if let Some(rest) = cause
+        .get(..what.len())
+        .filter(|p| p.eq_ignore_ascii_case(what))
+        .map(|_| &cause[what.len()..])
+    {
+        return FetchError::Connect(format!("{what}{rest}"));
+    }
+    FetchError::Connect(format!("{what} ({cause})"))
 }
 
 /// One recorded response in a replay manifest.

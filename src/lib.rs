@@ -26,6 +26,7 @@ pub mod listener;
 pub mod metrics;
 pub mod notify;
 pub mod politeness;
+pub mod preflight;
 pub mod scheduler;
 pub mod status;
 pub mod store;

@@ -206,9 +206,9 @@ enum Command {
     },
     /// Show the outbox, retry dead alerts or drop them.
     Outbox {
-        /// The config file.
-        #[arg(long, short)]
-        config: PathBuf,
+        /// The config file (before or after the action: `outbox list --config FILE`).
+        #[arg(long, short, global = true)]
+        config: Option<PathBuf>,
         #[command(subcommand)]
         action: OutboxAction,
     },
@@ -240,6 +240,9 @@ enum OutboxAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run { .. }) {
+        exit_quietly_on_broken_pipe();
+    }
     let default_level = match (&cli.command, cli.verbose) {
         (_, 2..) => "debug",
         (Command::Run { .. }, _) | (_, 1) => "info",
@@ -266,6 +269,17 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// A command whose output is cut short (`presswatch diff ... | head`) ends
+/// quietly, as Unix tools do, instead of panicking on the failed write. Not
+/// for the daemon, which keeps ignoring SIGPIPE: its sockets report the
+/// error instead.
+fn exit_quietly_on_broken_pipe() {
+    // SAFETY: called before any other thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -511,30 +525,13 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { config } => match Config::load(&config) {
-            Ok(c) => {
-                println!(
-                    "{}: OK ({} watches, {} channels)",
-                    config.display(),
-                    c.watches.len(),
-                    c.channels.len()
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(errors) => {
-                for e in &errors.0 {
-                    println!("{e}");
-                }
-                println!(
-                    "{} problem{} found",
-                    errors.0.len(),
-                    if errors.0.len() == 1 { "" } else { "s" }
-                );
-                Ok(ExitCode::from(1))
-            }
-        },
+        Command::Validate { config } => cmd_validate(&config),
         Command::Record { config, to, watch } => cmd_record(&config, &to, watch.as_deref()).await,
-        Command::Outbox { config, action } => cmd_outbox(&config, action).await,
+        Command::Outbox { config, action } => {
+            let config = config
+                .ok_or("outbox needs the config file: `presswatch outbox list --config FILE`")?;
+            cmd_outbox(&config, action).await
+        }
         Command::TestAlert { config, channel } => cmd_test_alert(&config, channel.as_deref()).await,
         Command::Status { config } => {
             let cfg = load_config(&config)?;
@@ -546,6 +543,53 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `validate`: the config text, then what it cannot show (directories,
+/// secrets). Exit 1 when anything would break the daemon.
+fn cmd_validate(path: &Path) -> Result<ExitCode, String> {
+    use presswatch::preflight::{self, Severity};
+    use presswatch::text::plural;
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors.0 {
+                println!("{e}");
+            }
+            println!("{} found", plural(errors.0.len(), "problem", "problems"));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut findings = preflight::directories(&config);
+    findings.extend(preflight::secrets(&config));
+    findings.sort_by_key(|f| (f.severity == Severity::NotChecked, f.error.line));
+    for f in &findings {
+        println!("{}", f.error);
+    }
+    let problems = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Problem)
+        .count();
+    if problems > 0 {
+        println!("{} found", plural(problems, "problem", "problems"));
+        return Ok(ExitCode::from(1));
+    }
+    let unchecked = findings.len();
+    println!(
+        "{}: OK ({}, {}){}",
+        path.display(),
+        plural(config.watches.len(), "watch", "watches"),
+        plural(config.channels.len(), "channel", "channels"),
+        if unchecked > 0 {
+            format!(
+                "; {} not checked here (see above)",
+                plural(unchecked, "secret", "secrets")
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn cmd_check(
@@ -815,6 +859,14 @@ fn fmt_time(t: i64) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
+/// The error for an id that names no undelivered alert.
+fn no_such_alert(cfg: &Config, id: &str) -> String {
+    format!(
+        "no undelivered alert has the id {id:?}: `{}` lists them",
+        cfg.command("outbox list")
+    )
+}
+
 async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, String> {
     let cfg = load_config(config)?;
     let state = store::State::for_config(&cfg.daemon, false)?;
@@ -833,8 +885,10 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
                     .map_err(|e| e.to_string())?
                 {
                     println!(
-                        "channel {} is DISABLED: {} (fix its URL, or run `presswatch outbox retry`)",
-                        ch.name, d.reason
+                        "channel {} is DISABLED: {} (fix its URL, or run `{}`)",
+                        ch.name,
+                        d.reason,
+                        cfg.command("outbox retry")
                     );
                 }
             }
@@ -848,7 +902,10 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
                     }
                     OutboxStatus::Pending => "pending, due now".to_string(),
                     OutboxStatus::Sent => "sent".to_string(),
-                    OutboxStatus::Dead => "DEAD: retry with `presswatch outbox retry`".to_string(),
+                    OutboxStatus::Dead => format!(
+                        "DEAD: retry with `{}`",
+                        cfg.command(&format!("outbox retry {}", e.alert_id))
+                    ),
                 };
                 println!(
                     "{}  channel {}  watch {}  {}  created {}  attempts {}  {status}",
@@ -875,6 +932,9 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
         }
         OutboxAction::Retry { id } => {
             let n = state.retry(id.as_deref(), now).map_err(|e| e.to_string())?;
+            if let (Some(id), 0) = (&id, n) {
+                return Err(no_such_alert(&cfg, id));
+            }
             println!("{n} entries due now");
             let d = notify::deliver_due(&cfg, &state, &http_client(&cfg)?).await?;
             println!(
@@ -892,8 +952,72 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
             let n = state
                 .drop_entries(id.as_deref())
                 .map_err(|e| e.to_string())?;
+            if let (Some(id), 0) = (&id, n) {
+                return Err(no_such_alert(&cfg, id));
+            }
             println!("{n} entries dropped");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parses(line: &str) -> Result<(), String> {
+        Cli::try_parse_from(line.split_whitespace())
+            .map(|_| ())
+            .map_err(|e| format!("{line:?} does not parse:\n{e}"))
+    }
+
+    /// Every `presswatch ...` line in a code block of the docs parses as
+    /// written (optional `[...]` parts left out, `# comments` cut).
+    #[test]
+    fn documented_command_lines_parse() {
+        let docs = [
+            ("README.md", include_str!("../README.md")),
+            ("docs/OPERATIONS.md", include_str!("../docs/OPERATIONS.md")),
+            ("docs/ALERTS.md", include_str!("../docs/ALERTS.md")),
+            ("docs/WEBHOOKS.md", include_str!("../docs/WEBHOOKS.md")),
+        ];
+        let mut seen = 0;
+        for (name, text) in docs {
+            let mut in_code = false;
+            for line in text.lines() {
+                if line.trim_start().starts_with("```") {
+                    in_code = !in_code;
+                    continue;
+                }
+                let line = line.split(" #").next().unwrap_or("").trim();
+                if !in_code || !line.starts_with("presswatch ") {
+                    continue;
+                }
+                let written: Vec<&str> = line
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with('[') && !w.ends_with(']'))
+                    .collect();
+                parses(&written.join(" ")).unwrap_or_else(|e| panic!("{name}: {e}"));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 5, "only {seen} command lines found in the docs");
+    }
+
+    /// The hints the program prints name the config and parse.
+    #[test]
+    fn hints_parse() {
+        let cfg = Config::parse(Path::new("/etc/presswatch/config.toml"), "").unwrap();
+        for args in [
+            "outbox list",
+            "outbox retry",
+            "outbox retry 0123abcd",
+            "outbox drop 0123abcd",
+            "outbox drop --all",
+            "status",
+        ] {
+            parses(&cfg.command(args)).unwrap();
+        }
+        parses("presswatch outbox --config c.toml list").unwrap();
     }
 }

@@ -77,8 +77,10 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     if counts.dead > 0 {
         let _ = writeln!(
             out,
-            "{} alert deliveries gave up after retrying: `presswatch outbox list` shows why, `presswatch outbox retry` sends them again",
-            counts.dead
+            "{} alert deliveries gave up after retrying: `{}` shows why, `{}` sends them again",
+            counts.dead,
+            config.command("outbox list"),
+            config.command("outbox retry")
         );
     }
     if let Some(fleet) = state.fleet().map_err(|e| e.to_string())? {
@@ -88,8 +90,10 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         if let Some(d) = state.channel_disabled(&c.name).map_err(|e| e.to_string())? {
             let _ = writeln!(
                 out,
-                "channel {} is disabled: {} (`presswatch outbox retry` enables it again)",
-                c.name, d.reason
+                "channel {} is disabled: {} (`{}` enables it again)",
+                c.name,
+                d.reason,
+                config.command("outbox retry")
             );
         }
     }
@@ -176,7 +180,11 @@ mod tests {
             out.contains("1 watch, 1 pending alert deliveries, 1 dead"),
             "{out}"
         );
-        assert!(out.contains("`presswatch outbox retry`"), "{out}");
+        let retry = format!(
+            "`presswatch outbox retry --config {}`",
+            config.path.display()
+        );
+        assert!(out.contains(&retry), "{out}");
         assert!(
             out.contains("channel hook is disabled: the receiver answered 410 Gone"),
             "{out}"

@@ -29,10 +29,21 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
             .or(entry.links.first());
         let url = link.and_then(|l| base.join(&l.href).ok());
+        // A `javascript:`, `data:` or other non-web link is never passed on
+        // to a reader or a webhook: the item is dropped.
+        if url
+            .as_ref()
+            .is_some_and(|u| !matches!(u.scheme(), "http" | "https"))
+        {
+            continue;
+        }
         let key = match (&url, entry.id.trim()) {
             (Some(u), "") => normalize_url(u),
             (_, id) => id.to_string(),
         };
+        if key.is_empty() {
+            continue;
+        }
         let title = entry
             .title
             .map(|t| text::clean(&strip_tags(&t.content)))
@@ -128,6 +139,23 @@ mod tests {
         assert_eq!(items[0].key, "42");
         assert_eq!(items[0].url, "https://n.example.org/j");
         assert_eq!(items[0].title, "JSON item");
+    }
+
+    #[test]
+    fn items_with_links_that_are_not_http_are_dropped() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Click me</title><link>javascript:alert(document.cookie)</link><guid>g1</guid></item>
+            <item><title>Data</title><link>data:text/html,&lt;script&gt;x&lt;/script&gt;</link></item>
+            <item><title>Mail</title><link>mailto:desk@n.example.org</link></item>
+            <item><title>Real story</title><link>https://n.example.org/real</link></item></channel></rss>"#;
+        let items = feed(
+            rss,
+            None,
+            &Url::parse("https://n.example.org/feed").unwrap(),
+        )
+        .unwrap();
+        let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, vec!["Real story"]);
     }
 
     #[test]

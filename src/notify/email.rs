@@ -154,7 +154,13 @@ pub fn transport(
     .map_err(|e| format!("cannot set up SMTP to {}: {e}", ch.host))?;
     let mut builder = builder.port(ch.port).timeout(Some(timeout));
     if let (Some(user), Some(pass)) = (&ch.username, &ch.password) {
-        builder = builder.credentials(Credentials::new(user.clone(), pass.expose().to_string()));
+        let secret = pass.read().map_err(|e| {
+            format!(
+                "email to {}:{}: cannot read the password ({}): {e}",
+                ch.host, ch.port, pass.key
+            )
+        })?;
+        builder = builder.credentials(Credentials::new(user.clone(), secret.expose().to_string()));
     }
     Ok(builder.build())
 }

@@ -179,7 +179,7 @@ pub async fn deliver_due_at(
     for (name, entries) in by_channel {
         if name == STDOUT_CHANNEL {
             for e in &entries {
-                let result = parse(e).map(|alert| {
+                let result = parse(config, e).map(|alert| {
                     println!("{}", render::text(&alert, &installation.render));
                     tracing::info!(alert = %alert.id, watch = %alert.watch, kind = alert.kind.as_str(), summary = %alert.summary, "alert (no channel configured)");
                 });
@@ -189,7 +189,8 @@ pub async fn deliver_due_at(
         }
         let Some(channel) = config.channels.iter().find(|c| c.name == name) else {
             let failure = Failure::retry(format!(
-                "channel {name:?} is no longer in the config; add it back, or drop these alerts with `presswatch outbox drop`"
+                "channel {name:?} is no longer in the config; add it back, or drop these alerts with `{}`",
+                config.command("outbox drop --all")
             ));
             let refs: Vec<&OutboxEntry> = entries.iter().collect();
             settle(state, &name, &refs, Err(failure), policy, now, &mut report)?;
@@ -201,6 +202,7 @@ pub async fn deliver_due_at(
         match channel.digest {
             DigestSchedule::Off => {
                 let sending = Sending {
+                    config,
                     state,
                     channel,
                     http,
@@ -223,7 +225,7 @@ pub async fn deliver_due_at(
                 let mut alerts = Vec::new();
                 let mut readable = Vec::new();
                 for e in &entries {
-                    match parse(e) {
+                    match parse(config, e) {
                         Ok(a) => {
                             alerts.push(a);
                             readable.push(e);
@@ -249,6 +251,14 @@ pub async fn deliver_due_at(
             }
         }
     }
+    if report.dead > 0 {
+        tracing::error!(
+            dead = report.dead,
+            "alerts NOT DELIVERED: see `{}` and send them again with `{}`",
+            config.command("outbox list"),
+            config.command("outbox retry")
+        );
+    }
     if report.sent > 0 && leader {
         let before = now - DELIVERED_KEPT.as_secs() as i64;
         state.prune_delivered(before).map_err(|e| e.to_string())?;
@@ -268,6 +278,7 @@ fn parallel_sends(channel: &Channel) -> usize {
 
 /// One round of sends through one channel.
 struct Sending<'a> {
+    config: &'a Config,
     state: &'a State,
     channel: &'a Channel,
     http: &'a reqwest::Client,
@@ -287,6 +298,7 @@ async fn deliver_each(
 ) -> Result<(), String> {
     use futures_util::stream::{FuturesUnordered, StreamExt};
     let Sending {
+        config,
         state,
         channel,
         http,
@@ -309,7 +321,7 @@ async fn deliver_each(
                 break;
             };
             let e = waiting.remove(at).expect("position is in range");
-            let alert = match parse(e) {
+            let alert = match parse(config, e) {
                 Ok(a) => a,
                 Err(f) => {
                     settle(state, name, &[e], Err(f), policy, now, report)?;
@@ -340,7 +352,7 @@ async fn deliver_each(
             settle(state, name, &rest, Err(f), policy, now, report)?;
         }
         if let Some(reason) = gone {
-            disable(state, channel, reason)?;
+            disable(round, reason)?;
         }
     }
     Ok(())
@@ -383,11 +395,11 @@ impl Failure {
     }
 }
 
-fn parse(e: &OutboxEntry) -> Result<Alert, Failure> {
+fn parse(config: &Config, e: &OutboxEntry) -> Result<Alert, Failure> {
     serde_json::from_str(&e.payload).map_err(|err| Failure {
         message: format!(
-            "stored alert is unreadable ({err}); drop it with `presswatch outbox drop {}`",
-            e.alert_id
+            "stored alert is unreadable ({err}); drop it with `{}`",
+            config.command(&format!("outbox drop {}", e.alert_id))
         ),
         permanent: true,
         gone: false,
@@ -429,7 +441,7 @@ fn settle(
                 match next {
                     None => {
                         tracing::error!(alert = %entry.alert_id, channel, watch = %entry.watch, error = %failure.message,
-                            "ALERT NOT DELIVERED: giving up; see `presswatch outbox list` and retry with `presswatch outbox retry`");
+                            "ALERT NOT DELIVERED: giving up after retrying");
                         report.dead += 1;
                     }
                     Some(at) => {
@@ -474,14 +486,17 @@ fn is_disabled(state: &State, channel: &Channel) -> Result<bool, String> {
 }
 
 /// Disables a channel whose receiver is gone, persistently, with a loud log line.
-fn disable(state: &State, channel: &Channel, reason: String) -> Result<(), String> {
+fn disable(round: &Sending<'_>, reason: String) -> Result<(), String> {
+    let channel = round.channel;
     tracing::error!(channel = %channel.name, error = %reason,
-        "CHANNEL DISABLED: the receiver says it is gone; its alerts wait in the outbox. Fix the channel's URL in the config (or run `presswatch outbox retry`) to enable it again");
+        "CHANNEL DISABLED: the receiver says it is gone; its alerts wait in the outbox. Fix the channel's URL in the config (or run `{}`) to enable it again",
+        round.config.command("outbox retry"));
     let d = DisabledChannel {
         reason,
         target: channel_target(channel),
     };
-    state
+    round
+        .state
         .set_channel_disabled(&channel.name, Some(&d))
         .map_err(|e| e.to_string())
 }

@@ -358,6 +358,14 @@ fn has_rtl(s: &str) -> bool {
         .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
 }
 
+/// The byline worth showing: none when it only repeats the outlet (pages
+/// without an author often name the outlet as one: "IranWire · By IranWire").
+fn byline(alert: &Alert) -> Option<String> {
+    let by = one_line(alert.byline.as_deref()?);
+    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+    (!by.is_empty() && !same(&by, &alert.outlet)).then_some(by)
+}
+
 /// `2026-11-22 08:00 CET` from an RFC 3339 time (as given when unparsable).
 fn when(rfc3339: &str, tz: Tz) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
@@ -431,7 +439,7 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         }
         None => {
             out.push_str(&format!("{}\n", alert.url));
-            match alert.byline.as_deref().map(one_line) {
+            match byline(alert) {
                 Some(b) => out.push_str(&format!("By {} · detected {detected}\n", isolate(&b))),
                 None => out.push_str(&format!("Detected {detected}\n")),
             }
@@ -1088,8 +1096,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         lang_dir(&title)
     ));
     let mut meta = Vec::new();
-    if let Some(by) = &alert.byline {
-        let by = one_line(by);
+    if let Some(by) = byline(alert) {
         meta.push(format!("By <span{}>{}</span>", lang_dir(&by), escape(&by)));
     }
     let detected = escape(&when(&alert.detected_at, ctx.timezone));
@@ -1395,6 +1402,20 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byline_that_only_repeats_the_outlet_is_left_out() {
+        let ctx = Context::default();
+        let mut alert = crate::alert::sample();
+        alert.outlet = "IranWire".into();
+        alert.byline = Some("IranWire".into());
+        for shown in [text(&alert, &ctx), html(&alert, &ctx)] {
+            assert!(!shown.contains("By IranWire"), "{shown}");
+            assert!(!shown.contains("By <span>IranWire"), "{shown}");
+        }
+        alert.byline = Some("Deepa Parent".into());
+        assert!(text(&alert, &ctx).contains("By Deepa Parent · detected"));
+    }
 
     /// WCAG 2 relative luminance of `#rrggbb`.
     fn luminance(hex: &str) -> f64 {

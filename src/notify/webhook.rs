@@ -131,16 +131,30 @@ fn markdown_escape(s: &str) -> String {
     out
 }
 
-/// The Standard Webhooks signature header value: `v1,<base64 HMAC-SHA256>`
-/// over `id.timestamp.body`. A secret of the form `whsec_<base64>` is
-/// base64-decoded; any other secret is used as raw bytes.
-pub fn signature(secret: &Secret, id: &str, timestamp: i64, body: &[u8]) -> String {
+/// The HMAC key a secret stands for: a `whsec_<base64>` secret (the form
+/// Standard Webhooks libraries generate) is base64-decoded, with or without
+/// its `=` padding; any other secret is used as raw bytes. A `whsec_` secret
+/// whose rest is not base64 is refused: used as raw bytes, every signature
+/// would fail verification.
+pub fn signing_key(secret: &Secret) -> Result<Vec<u8>, String> {
+    use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose};
     let s = secret.expose();
-    let key = s
-        .strip_prefix("whsec_")
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .unwrap_or_else(|| s.as_bytes().to_vec());
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC accepts any key length");
+    let Some(encoded) = s.strip_prefix("whsec_") else {
+        return Ok(s.as_bytes().to_vec());
+    };
+    let lenient = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        general_purpose::PAD.with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    lenient.decode(encoded.trim()).map_err(|e| {
+        format!("the secret starts with whsec_ but the rest is not base64 ({e}); copy the whole secret as the receiver shows it")
+    })
+}
+
+/// The Standard Webhooks signature header value: `v1,<base64 HMAC-SHA256>`
+/// over `id.timestamp.body`, with the key from [`signing_key`].
+pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(id.as_bytes());
     mac.update(b".");
     mac.update(timestamp.to_string().as_bytes());
@@ -170,7 +184,16 @@ pub async fn send(
         .header("webhook-id", &alert.id)
         .header("webhook-timestamp", ts.to_string());
     if let Some(secret) = &ch.secret {
-        req = req.header("webhook-signature", signature(secret, &alert.id, ts, &body));
+        let key = secret
+            .read()
+            .map_err(|e| e.to_string())
+            .and_then(|s| signing_key(&s))
+            .map_err(|e| WebhookError {
+                message: format!("cannot sign: the signing secret ({}): {e}", secret.key),
+                gone: false,
+                retry_after: None,
+            })?;
+        req = req.header("webhook-signature", signature(&key, &alert.id, ts, &body));
     }
     let host = ch.url.host_str().unwrap_or("").to_string();
     // The URL may carry a token (Slack, Discord, Teams): never show it.
@@ -227,8 +250,28 @@ mod tests {
         let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into());
         let body = br#"{"test": 2432232314}"#;
         assert_eq!(
-            signature(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body),
+            signature(
+                &signing_key(&secret).unwrap(),
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                body
+            ),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
+    }
+
+    #[test]
+    fn a_whsec_secret_decodes_without_padding_and_a_broken_one_is_refused() {
+        let padded = Secret::new("whsec_c2lndjEyMzQ1Njc4OTAwMTI=".into());
+        let unpadded = Secret::new("whsec_c2lndjEyMzQ1Njc4OTAwMTI".into());
+        assert_eq!(signing_key(&padded).unwrap(), b"sigv1234567890012".to_vec());
+        assert_eq!(signing_key(&unpadded), signing_key(&padded));
+        let broken = Secret::new("whsec_not base64!".into());
+        assert!(signing_key(&broken).unwrap_err().contains("not base64"));
+        let plain = Secret::new("just-a-shared-secret".into());
+        assert_eq!(
+            signing_key(&plain).unwrap(),
+            b"just-a-shared-secret".to_vec()
         );
     }
 }

@@ -62,11 +62,18 @@ impl State {
         dry_run: bool,
     ) -> std::result::Result<State, String> {
         match &daemon.state_url {
-            Some(url) => State::open_postgres(
-                url,
-                daemon.state_password.as_ref().map(|p| p.expose()),
-                daemon.lease,
-            ),
+            Some(url) => {
+                let password = daemon
+                    .state_password
+                    .as_ref()
+                    .map(|p| {
+                        p.read().map_err(|e| {
+                            format!("cannot read the state database's password ({}): {e}", p.key)
+                        })
+                    })
+                    .transpose()?;
+                State::open_postgres(url, password.as_ref().map(|p| p.expose()), daemon.lease)
+            }
             None if dry_run => State::open_preview(&daemon.state_dir),
             None => State::open(&daemon.state_dir),
         }

@@ -183,10 +183,14 @@ async fn network_faults_are_clear_per_watch_errors_and_alert_only_at_the_thresho
         error_of(&first, "w6")
     );
     assert!(
-        error_of(&first, "w7").contains("DNS lookup failed"),
+        error_of(&first, "w7").contains("DNS lookup failed for presswatch-test.invalid"),
         "{}",
         error_of(&first, "w7")
     );
+    for (watch, what) in [("w0", "connection refused"), ("w7", "dns lookup failed")] {
+        let message = error_of(&first, watch).to_lowercase();
+        assert_eq!(message.matches(what).count(), 1, "said once: {message}");
+    }
     for e in first.iter().filter(|r| r.0 != "good") {
         assert!(
             e.1.label() == "error" && e.2 == 0,

@@ -11,6 +11,7 @@ mod faults;
 mod fleet;
 mod history;
 mod listings;
+mod ops;
 mod pg;
 mod pipeline;
 mod properties;

@@ -1,0 +1,249 @@
+//! What the config text cannot show: whether the directories the daemon
+//! writes are writable, and whether the secrets it names can be read.
+//! `presswatch validate` reports both; `presswatch run` refuses to start (and
+//! a reload is rejected) while a secret cannot be read.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{ChannelKind, Config, ConfigError, SecretError, SecretRef};
+use crate::notify::webhook;
+
+/// How sure a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// It breaks the daemon wherever it runs.
+    Problem,
+    /// It could not be checked here (e.g. a systemd credential outside the
+    /// unit); the daemon checks it when it starts.
+    NotChecked,
+}
+
+/// One thing found, with the config line and key it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Problem, or only not checkable here.
+    pub severity: Severity,
+    /// Where and what.
+    pub error: ConfigError,
+}
+
+/// System directories a systemd service with `ProtectSystem=strict` (as
+/// `dist/presswatch.service` has) cannot write.
+const READ_ONLY_UNDER_SYSTEMD: [&str; 3] = ["/etc", "/usr", "/boot"];
+
+fn finding(config: &Config, key: &str, severity: Severity, message: String) -> Finding {
+    Finding {
+        severity,
+        error: ConfigError {
+            file: config.path.clone(),
+            line: config.key_lines.get(key).copied(),
+            key: key.to_string(),
+            message,
+        },
+    }
+}
+
+/// Checks that `daemon.state_dir` and `daemon.baseline_dir` can be written:
+/// each exists as a writable directory or can be created, and neither lies
+/// where the systemd unit cannot write.
+pub fn directories(config: &Config) -> Vec<Finding> {
+    let config_dir = config
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (key, dir, example) in [
+        (
+            "daemon.state_dir",
+            &config.daemon.state_dir,
+            "/var/lib/presswatch/state",
+        ),
+        (
+            "daemon.baseline_dir",
+            &config.daemon.baseline_dir,
+            "/var/lib/presswatch/baseline",
+        ),
+    ] {
+        if key == "daemon.state_dir" && config.daemon.state_url.is_some() {
+            continue; // the state is in PostgreSQL
+        }
+        let name = key.trim_start_matches("daemon.");
+        if let Some(system) = READ_ONLY_UNDER_SYSTEMD.iter().find(|s| dir.starts_with(s)) {
+            let relative = if dir.starts_with(config_dir) {
+                format!(
+                    "; a relative path resolves against the config file's directory, {}",
+                    config_dir.display()
+                )
+            } else {
+                String::new()
+            };
+            out.push(finding(
+                config,
+                key,
+                Severity::Problem,
+                format!(
+                    "{} is under {system}, which the systemd unit cannot write (ProtectSystem=strict){relative}. Use the unit's state directory: `{name} = \"{example}\"`",
+                    dir.display()
+                ),
+            ));
+            continue;
+        }
+        if let Err(why) = writable(dir) {
+            out.push(finding(config, key, Severity::Problem, why));
+        }
+    }
+    out
+}
+
+/// Whether this process could create files in `dir` (creating it first if
+/// needed); the reason when not.
+fn writable(dir: &Path) -> Result<(), String> {
+    let uid = current_uid();
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(format!("{} exists but is not a directory", dir.display())),
+        Ok(_) => can_write(dir).map_err(|e| {
+            format!(
+                "{} is not writable by this user (uid {uid}): {e}",
+                dir.display()
+            )
+        }),
+        Err(_) => {
+            let mut parent: PathBuf = dir.to_path_buf();
+            while !parent.exists() {
+                if !parent.pop() {
+                    return Err(format!("{} cannot be created", dir.display()));
+                }
+            }
+            if !parent.is_dir() {
+                return Err(format!(
+                    "{} cannot be created: {} is not a directory",
+                    dir.display(),
+                    parent.display()
+                ));
+            }
+            can_write(&parent).map_err(|e| {
+                format!(
+                    "{} does not exist and cannot be created: {} is not writable by this user (uid {uid}): {e}",
+                    dir.display(),
+                    parent.display()
+                )
+            })
+        }
+    }
+}
+
+/// access(2) for writing and searching a directory: honours permissions and
+/// read-only mounts without creating anything.
+fn can_write(dir: &Path) -> Result<(), std::io::Error> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::other("the path contains a NUL byte"))?;
+    // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
+    let rc = unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+fn current_uid() -> u32 {
+    // SAFETY: getuid cannot fail and has no preconditions.
+    unsafe { libc::getuid() }
+}
+
+/// Every secret the config names (the state database's password, the
+/// channels'), as (whether it signs webhooks, the reference).
+fn secret_refs(config: &Config) -> impl Iterator<Item = (bool, &SecretRef)> {
+    let database = config.daemon.state_password.iter().map(|s| (false, s));
+    let channels = config.channels.iter().filter_map(|c| match &c.kind {
+        ChannelKind::Email(e) => e.password.as_ref().map(|s| (false, s)),
+        ChannelKind::Webhook(w) => w.secret.as_ref().map(|s| (true, s)),
+    });
+    database.chain(channels)
+}
+
+/// Reads one secret as its channel will; a webhook key must also decode.
+fn read_secret(signs_webhooks: bool, secret: &SecretRef) -> Result<(), SecretError> {
+    let value = secret.read()?;
+    if signs_webhooks {
+        webhook::signing_key(&value).map_err(SecretError::Invalid)?;
+    }
+    Ok(())
+}
+
+/// Reads every channel's secret: a secret that is broken anywhere (missing
+/// file, empty, a `whsec_` key that is not base64) is a problem; one that
+/// this process cannot see (a systemd credential outside the unit, an
+/// environment variable set only for the service) is not checked.
+pub fn secrets(config: &Config) -> Vec<Finding> {
+    secret_refs(config)
+        .filter_map(|(signs, secret)| match read_secret(signs, secret) {
+            Ok(()) => None,
+            Err(SecretError::Invalid(why)) => {
+                Some(finding(config, &secret.key, Severity::Problem, why))
+            }
+            Err(SecretError::Unavailable(why)) => Some(finding(
+                config,
+                &secret.key,
+                Severity::NotChecked,
+                format!("not checked here: {why}; the daemon reads the secret when it starts"),
+            )),
+        })
+        .collect()
+}
+
+/// For `presswatch run` (at start and on reload): every secret must be
+/// readable now. The error lists each one that is not, with its line.
+pub fn require_secrets(config: &Config) -> Result<(), String> {
+    let problems: Vec<String> = secret_refs(config)
+        .filter_map(|(signs, secret)| {
+            let why = read_secret(signs, secret).err()?;
+            let f = finding(config, &secret.key, Severity::Problem, why.to_string());
+            Some(f.error.to_string())
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("cannot read the secrets:\n{}", problems.join("\n")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_state_paths_under_etc_are_the_classic_systemd_mistake() {
+        let src =
+            "[daemon]\nstate_dir = \"state\"\nbaseline_dir = \"/var/lib/presswatch/baseline\"\n";
+        let config = Config::parse(Path::new("/etc/presswatch/config.toml"), src).unwrap();
+        let found = directories(&config);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].severity, Severity::Problem);
+        assert_eq!(
+            found[0].error.to_string(),
+            "/etc/presswatch/config.toml:2: daemon.state_dir: /etc/presswatch/state is under /etc, which the systemd unit cannot write (ProtectSystem=strict); a relative path resolves against the config file's directory, /etc/presswatch. Use the unit's state directory: `state_dir = \"/var/lib/presswatch/state\"`"
+        );
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_created_is_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a-file"), "").unwrap();
+        let src = "[daemon]\nstate_dir = \"a-file/state\"\nbaseline_dir = \"baseline\"\n";
+        let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let found = directories(&config);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].error.key, "daemon.state_dir");
+        assert!(
+            found[0]
+                .error
+                .message
+                .ends_with("a-file is not a directory"),
+            "{found:#?}"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! What ops meet: commands on the recommended systemd set-up, `validate`,
+//! one daemon per state directory, outbox commands and their hints.
+
+use std::path::Path;
+
+use crate::support::{article, run, Project, Route, Server};
+
+fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The config docs/OPERATIONS.md recommends under systemd: absolute paths
+/// into the state directory, secrets as systemd credentials.
+fn systemd_style_config(state: &Path, server: &Server) -> String {
+    format!(
+        r#"[daemon]
+state_dir = "{state}/state"
+baseline_dir = "{state}/baseline"
+per_host_delay = "0s"
+
+[[channel]]
+name = "press-office"
+type = "email"
+smtp_url = "smtp://127.0.0.1:9"
+tls = "none"
+username = "alerts@example.org"
+password_file = "$CREDENTIALS_DIRECTORY/smtp-password"
+from = "presswatch <alerts@example.org>"
+to = ["press@example.org"]
+digest = "daily 08:00"
+
+[[channel]]
+name = "newsroom"
+type = "webhook"
+url = "{hook}"
+secret_file = "$CREDENTIALS_DIRECTORY/webhook-secret"
+
+[[watch]]
+name = "story"
+url = "{page}"
+"#,
+        state = state.display(),
+        hook = server.url("/hook"),
+        page = server.url("/story"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_commands_work_outside_the_unit_and_validate_says_which_secrets_it_could_not_check(
+) {
+    let server = Server::start().await;
+    server.set(
+        "/story",
+        Route::html(article("Director flees", "On Monday")),
+    );
+    let var_lib = tempfile::tempdir().unwrap();
+    let credentials = tempfile::tempdir().unwrap();
+    std::fs::write(credentials.path().join("smtp-password"), "pa55word\n").unwrap();
+    std::fs::write(
+        credentials.path().join("webhook-secret"),
+        "whsec_c2VjcmV0LWtleQ==",
+    )
+    .unwrap();
+    let project = Project::new(&systemd_style_config(var_lib.path(), &server));
+    let cfg = project.config_arg();
+    let in_unit = [(
+        "CREDENTIALS_DIRECTORY",
+        credentials.path().to_str().unwrap(),
+    )];
+    // Inside the unit (credentials present): a first check, then a change.
+    assert!(run(&["check", "--config", &cfg], &in_unit)
+        .await
+        .status
+        .success());
+    server.set(
+        "/story",
+        Route::html(article("Director escapes", "On Tuesday")),
+    );
+    let changed = run(&["check", "--config", &cfg], &in_unit).await;
+    assert!(changed.status.success(), "{}", text(&changed));
+    let signed = server.requests_to("/hook");
+    assert_eq!(signed.len(), 1, "the webhook got the alert");
+    assert!(signed[0].headers.contains_key("webhook-signature"));
+
+    // Outside the unit: no $CREDENTIALS_DIRECTORY, and every read-only command works.
+    for args in [
+        vec!["status", "--config", &cfg],
+        vec!["history", "--config", &cfg, "story"],
+        vec!["outbox", "list", "--config", &cfg],
+    ] {
+        let out = run(&args, &[]).await;
+        assert!(out.status.success(), "{args:?}:\n{}", text(&out));
+    }
+    let diff = run(&["diff", "--config", &cfg, "--watch", "story"], &[]).await;
+    assert_eq!(diff.status.code(), Some(1), "changed:\n{}", text(&diff));
+    assert!(text(&diff).contains("Tuesday"), "{}", text(&diff));
+
+    let validate = run(&["validate", "--config", &cfg], &[]).await;
+    let out = text(&validate);
+    assert!(validate.status.success(), "{out}");
+    for key in [
+        "channel[0].password_file: not checked here: $CREDENTIALS_DIRECTORY is not set: systemd sets it only inside the unit",
+        "channel[1].secret_file: not checked here: $CREDENTIALS_DIRECTORY is not set",
+    ] {
+        assert!(out.contains(key), "{key}\n{out}");
+    }
+    assert!(
+        out.contains("the daemon reads the secret when it starts"),
+        "{out}"
+    );
+    assert!(
+        out.contains(": OK (1 watch, 2 channels); 2 secrets not checked here"),
+        "{out}"
+    );
+
+    // Inside the unit, validate reads them.
+    let validate = run(&["validate", "--config", &cfg], &in_unit).await;
+    assert!(validate.status.success());
+    assert!(
+        text(&validate).ends_with(": OK (1 watch, 2 channels)\n"),
+        "{}",
+        text(&validate)
+    );
+
+    // The daemon does need them, and says so before doing anything.
+    let daemon = run(&["run", "--config", &cfg], &[]).await;
+    assert_eq!(daemon.status.code(), Some(2));
+    let out = text(&daemon);
+    assert!(out.contains("cannot read the secrets"), "{out}");
+    assert!(
+        out.contains(":12: channel[0].password_file: $CREDENTIALS_DIRECTORY is not set"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_finds_what_would_break_at_run_time() {
+    let project = Project::new(
+        "[daemon]\ninterval = 30\nstate_dir = \"not-a-dir/state\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nintervall = \"5m\"\n",
+    );
+    std::fs::write(project.path("not-a-dir"), "").unwrap();
+    let cfg = project.config_arg();
+    let out = run(&["validate", "--config", &cfg], &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.replace(&cfg, "config.toml"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "config.toml:2: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
+            "config.toml:8: watch[0].intervall: unknown key `intervall`: did you mean `interval`?",
+            "2 problems found",
+        ]
+    );
+    // With the config text fixed, the directory that cannot be created shows.
+    std::fs::write(
+        project.config(),
+        "[daemon]\ninterval = \"30m\"\nstate_dir = \"not-a-dir/state\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
+    )
+    .unwrap();
+    let out = run(&["validate", "--config", &cfg], &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(":3: daemon.state_dir: ")
+            && stdout.contains("not-a-dir is not a directory"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 problem found\n"), "{stdout}");
+    // Fixed: one watch, no channel, said in the singular where it is one.
+    std::fs::write(
+        project.config(),
+        "[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
+    )
+    .unwrap();
+    let out = run(&["validate", "--config", &cfg], &[]).await;
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{cfg}: OK (1 watch, 0 channels)\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    // Two long versions: the JSON diff is far larger than a pipe's buffer.
+    let dir = tempfile::tempdir().unwrap();
+    let version = |word: &str| -> String {
+        (0..3000)
+            .map(|i| format!("Paragraph {i} of the report says {word} about the trial.\n\n"))
+            .collect()
+    };
+    std::fs::write(dir.path().join("old.txt"), version("little")).unwrap();
+    std::fs::write(dir.path().join("new.txt"), version("much more")).unwrap();
+    let mut child = std::process::Command::new(crate::support::binary())
+        .args(["diff", "--json"])
+        .arg(dir.path().join("old.txt"))
+        .arg(dir.path().join("new.txt"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -n 1`: read one line, then close the pipe.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.trim(), "{");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "nothing on stderr, no panic:\n{stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "ends as `cat` does"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
+    let project = Project::new("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n");
+    let cfg = project.config_arg();
+    for action in ["drop", "retry"] {
+        let out = run(&["outbox", action, "no-such-id", "--config", &cfg], &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{action}: {}", text(&out));
+        let msg = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            msg.contains(&format!(
+                "no undelivered alert has the id \"no-such-id\": `presswatch outbox list --config {cfg}` lists them"
+            )),
+            "{msg}"
+        );
+    }
+}
