@@ -156,6 +156,9 @@ fn now_rfc3339() -> String {
 /// Checks one watch: fetch, extract, compare, alert, advance.
 pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     let started = Instant::now();
+    // A `presswatch check` beside the daemon waits for the daemon's check of
+    // this watch, and the other way round.
+    let _alone = ctx.state.one_check_at_a_time(&watch.name).await;
     let mut st = match ctx.state.watch(&watch.name) {
         Ok(s) => s,
         Err(e) => {

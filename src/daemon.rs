@@ -23,7 +23,7 @@ use crate::fetch::Fetcher;
 use crate::fleet::{self, Replica};
 use crate::listener::{self, Health};
 use crate::scheduler::{self, Scheduler};
-use crate::store::{Baselines, Durability};
+use crate::store::{Baselines, Durability, Role, StateLock};
 use crate::systemd::Notifier;
 use crate::{metrics, notify, preflight};
 
@@ -37,6 +37,10 @@ const FLEET_POLL: Duration = Duration::from_millis(250);
 
 /// `/healthz` fails when the main loop has not turned for this long.
 const STALL: Duration = Duration::from_secs(30);
+
+/// How long a starting daemon waits for a command (`check`, `outbox retry`)
+/// that is delivering alerts from the same state directory.
+const DELIVERY_PATIENCE: Duration = Duration::from_secs(30);
 
 /// How long SIGTERM waits for in-flight checks and deliveries.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -95,6 +99,11 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     let mut term = install(SignalKind::terminate(), "SIGTERM")?;
     let mut int = install(SignalKind::interrupt(), "SIGINT")?;
     let mut hup = install(SignalKind::hangup(), "SIGHUP")?;
+    // SQLite: one daemon per state directory. PostgreSQL is shared by replicas.
+    let _lock = match config.daemon.state_url {
+        Some(_) => None,
+        None => Some(lock_state_dir(&config.daemon.state_dir).await?),
+    };
     let fetcher = Fetcher::for_config(&config).map_err(|e| e.to_string())?;
     let ctx = Context::open(config.clone(), fetcher, false)?;
     let replica = Replica::join(&config, &ctx.state, &ctx.fetcher)?;
@@ -160,6 +169,26 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     d.shutdown(stop, &mut done_rx).await;
     cancel.cancel();
     Ok(())
+}
+
+/// Takes the state directory for this daemon: refuses when another daemon
+/// has it, waits (a bounded time) for a command delivering from it.
+async fn lock_state_dir(state_dir: &std::path::Path) -> Result<StateLock, String> {
+    match StateLock::take(state_dir, Role::Daemon, DELIVERY_PATIENCE).await? {
+        Ok(lock) => Ok(lock),
+        Err(holder) if holder.role == Role::Daemon => Err(format!(
+            "{} already runs on the state directory {} (it holds {}): two daemons would send every alert twice. Stop it first (`systemctl stop presswatch`), or give this config a state_dir of its own",
+            holder.describe(),
+            state_dir.display(),
+            StateLock::path_in(state_dir).display()
+        )),
+        Err(holder) => Err(format!(
+            "{} has been delivering alerts from the state directory {} for {} s; start the daemon when it has finished",
+            holder.describe(),
+            state_dir.display(),
+            DELIVERY_PATIENCE.as_secs()
+        )),
+    }
 }
 
 impl Daemon {

@@ -623,16 +623,13 @@ async fn cmd_check(
             print!("{}", render::text(a, &render::Context::of(&cfg)));
         }
     } else {
-        let http = reqwest::Client::builder()
-            .user_agent(&cfg.daemon.user_agent)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let d = notify::deliver_due(&cfg, &ctx.state, &http).await?;
-        if d.sent + d.retrying + d.dead > 0 {
-            println!(
-                "delivery: {} sent, {} will be retried, {} dead",
-                d.sent, d.retrying, d.dead
-            );
+        if let Some(d) = deliver_unless_daemon(&cfg, &ctx.state).await? {
+            if d.sent + d.retrying + d.dead > 0 {
+                println!(
+                    "delivery: {} sent, {} will be retried, {} dead",
+                    d.sent, d.retrying, d.dead
+                );
+            }
         }
     }
     let errors = reports
@@ -805,6 +802,41 @@ async fn cmd_record(config: &Path, to: &Path, only: Option<&str>) -> Result<Exit
     })
 }
 
+/// How long a command waits for another command that is delivering alerts.
+const DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Delivers the due alerts, unless a daemon runs on the state directory:
+/// then it delivers them (within a second), and this says so. `None` when
+/// delivery was left to the daemon (see [`store::StateLock`]).
+async fn deliver_unless_daemon(
+    cfg: &Config,
+    state: &store::State,
+) -> Result<Option<notify::DeliveryReport>, String> {
+    if cfg.daemon.state_url.is_some() {
+        // PostgreSQL: each replica claims the entries it sends.
+        return Ok(Some(
+            notify::deliver_due(cfg, state, &http_client(cfg)?).await?,
+        ));
+    }
+    match store::StateLock::take(&cfg.daemon.state_dir, store::Role::Delivery, DELIVERY_WAIT)
+        .await?
+    {
+        Ok(_delivering) => Ok(Some(
+            notify::deliver_due(cfg, state, &http_client(cfg)?).await?,
+        )),
+        Err(holder) => {
+            let doing = match holder.role {
+                store::Role::Daemon => {
+                    "running on this state directory, which delivers due alerts within a second"
+                }
+                store::Role::Delivery => "delivering alerts from this state directory",
+            };
+            println!("delivery: left to {} {doing}", holder.describe());
+            Ok(None)
+        }
+    }
+}
+
 /// The HTTP client for webhooks.
 fn http_client(cfg: &Config) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
@@ -936,7 +968,9 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
                 return Err(no_such_alert(&cfg, id));
             }
             println!("{n} entries due now");
-            let d = notify::deliver_due(&cfg, &state, &http_client(&cfg)?).await?;
+            let Some(d) = deliver_unless_daemon(&cfg, &state).await? else {
+                return Ok(ExitCode::SUCCESS);
+            };
             println!(
                 "delivery: {} sent, {} will be retried, {} dead",
                 d.sent, d.retrying, d.dead

@@ -139,6 +139,17 @@ impl State {
         }
     }
 
+    /// Waits until no other process checks `watch`, and keeps others from
+    /// checking it until the guard is dropped: with SQLite a lock per watch
+    /// (see [`super::CheckLocks`]; none for a dry run); with PostgreSQL
+    /// `None`, since watch leases keep replicas apart.
+    pub async fn one_check_at_a_time(&self, watch: &str) -> Option<super::CheckGuard> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.one_check_at_a_time(watch).await,
+            Backend::Postgres(_) => None,
+        }
+    }
+
     /// The fleet (replicas, leases, queue depth), when the state is shared.
     pub fn fleet(&self) -> Result<Option<FleetView>> {
         self.shared().map(|b| b.fleet()).transpose()

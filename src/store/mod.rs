@@ -3,11 +3,13 @@
 //! embedded default) and PostgreSQL (`postgres/`, shared by replicas).
 
 mod backend;
+mod lock;
 mod postgres;
 mod snapshots;
 mod state;
 
 pub use backend::State;
+pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
 pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{

@@ -352,6 +352,8 @@ pub struct Sqlite {
     reads: Arc<Mutex<Connection>>,
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// Keeps checks of one watch in two processes apart; `None` for a dry run.
+    checks: Option<Arc<super::CheckLocks>>,
 }
 
 /// Errors from the state database, with the database named (its file, or
@@ -440,6 +442,7 @@ impl Sqlite {
             conn: Arc::new(Mutex::new(conn)),
             reads: Arc::new(Mutex::new(reads)),
             path,
+            checks: Some(Arc::new(super::CheckLocks::new(dir))),
         })
     }
 
@@ -449,7 +452,7 @@ impl Sqlite {
     pub fn open_preview(dir: &Path) -> std::result::Result<Sqlite, String> {
         let path = dir.join("presswatch.db");
         if path.exists() {
-            return Sqlite::open(dir);
+            return Sqlite::open(dir).map(|s| Sqlite { checks: None, ..s });
         }
         let conn = Connection::open_in_memory()
             .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
@@ -460,12 +463,20 @@ impl Sqlite {
             reads: conn.clone(),
             conn,
             path,
+            checks: None,
         })
     }
 
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Waits until no other process checks `watch`, and keeps others from
+    /// checking it until the guard is dropped (see [`super::CheckLocks`]);
+    /// `None` for a dry run, which changes nothing.
+    pub async fn one_check_at_a_time(&self, watch: &str) -> Option<super::CheckGuard> {
+        self.checks.as_ref()?.lock(watch).await
     }
 
     pub(super) fn db(&self) -> MutexGuard<'_, Connection> {

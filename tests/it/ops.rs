@@ -242,3 +242,128 @@ async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
         );
     }
 }
+
+/// Webhook bodies received at `/hook`, parsed.
+fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
+    server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_daemon_per_state_directory_and_checks_beside_it_alert_once() {
+    use crate::support::{eventually, Daemon};
+    use std::time::Duration;
+    let server = Server::start().await;
+    server.set(
+        "/story",
+        Route::html(article("Director flees", "On Monday")),
+    );
+    let project = Project::new(&format!(
+        "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\n\n\
+         [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+         [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url("/story")
+    ));
+    let cfg = project.config_arg();
+    let scale = [("PRESSWATCH_TEST_TIME_SCALE", "60")];
+    let mut first = Daemon::start(&project.config(), &scale);
+    let stored = || project.path("baseline/story.txt").exists();
+    assert!(
+        eventually(Duration::from_secs(10), stored).await,
+        "{}",
+        first.log_text()
+    );
+
+    // A second daemon on the same state directory is refused, naming the first.
+    let second = run(&["run", "--config", &cfg], &scale).await;
+    assert_eq!(second.status.code(), Some(2), "{}", text(&second));
+    let refusal = text(&second);
+    assert!(
+        refusal.contains(&format!(
+            "the presswatch daemon (PID {}) already runs on the state directory",
+            first.child.id()
+        )),
+        "{refusal}"
+    );
+    assert!(
+        refusal.contains("two daemons would send every alert twice"),
+        "{refusal}"
+    );
+
+    // Each edit is checked by the daemon (every second) and by three
+    // `presswatch check` runs at the same time.
+    for day in ["Tuesday", "Wednesday", "Thursday"] {
+        server.set(
+            "/story",
+            Route::html(article("Director flees", &format!("On {day}"))),
+        );
+        let checks: Vec<_> = (0..3)
+            .map(|_| {
+                let cfg = cfg.clone();
+                tokio::spawn(async move { run(&["check", "--config", &cfg], &[]).await })
+            })
+            .collect();
+        for c in checks {
+            let out = c.await.unwrap();
+            assert!(out.status.success(), "{}", text(&out));
+            assert!(
+                text(&out).contains(&format!(
+                    "delivery: left to the presswatch daemon (PID {}) running on this state directory",
+                    first.child.id()
+                )),
+                "{}",
+                text(&out)
+            );
+        }
+        let delivered = || {
+            hook_alerts(&server)
+                .iter()
+                .any(|a| a.to_string().contains(day))
+        };
+        assert!(
+            eventually(Duration::from_secs(10), delivered).await,
+            "{}",
+            first.log_text()
+        );
+    }
+    // Settle: one more daemon cycle, then stop it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    first.signal("TERM");
+    assert_eq!(first.wait_exit(Duration::from_secs(10)).await, Some(0));
+
+    // One alert per edit, each sent once, in order; nothing left behind.
+    let alerts = hook_alerts(&server);
+    let ids: Vec<&str> = alerts.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let days: Vec<&str> = alerts
+        .iter()
+        .map(|a| {
+            // The day added: the latest one the change mentions.
+            ["Tuesday", "Wednesday", "Thursday"]
+                .into_iter()
+                .rev()
+                .find(|d| a["change"].to_string().contains(d))
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(days, ["Tuesday", "Wednesday", "Thursday"], "{alerts:#?}");
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique, ids, "no alert sent twice");
+    let history = run(&["history", "--config", &cfg, "story"], &[]).await;
+    let versions = String::from_utf8_lossy(&history.stdout)
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(versions, 4, "{}", text(&history));
+    let outbox = run(&["outbox", "list", "--config", &cfg], &[]).await;
+    assert!(outbox.status.success(), "{}", text(&outbox));
+    assert!(
+        text(&outbox).contains("outbox is empty"),
+        "{}",
+        text(&outbox)
+    );
+}
