@@ -1406,7 +1406,8 @@ mod tests {
     #[test]
     fn a_byline_that_only_repeats_the_outlet_is_left_out() {
         let ctx = Context::default();
-        let mut alert = crate::alert::sample();
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::Edited;
         alert.outlet = "IranWire".into();
         alert.byline = Some("IranWire".into());
         for shown in [text(&alert, &ctx), html(&alert, &ctx)] {
