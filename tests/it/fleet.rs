@@ -426,3 +426,155 @@ async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_
         log.deliveries.len()
     );
 }
+
+/// A small fleet config: `n` watches on 127.0.0.1, polite as usual.
+fn small_config(room: &Newsroom, url: &str, n: usize) -> String {
+    fleet_config(room, url, n, 0).replace("lease = \"3s\"", "lease = \"2s\"")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&config_a, small_config(&room, &url, 3)).unwrap();
+    std::fs::write(&config_b, small_config(&room, &url, 3)).unwrap();
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
+        ("RUST_LOG", "presswatch=info"),
+    ];
+    let mut a = Daemon::start(&config_a, &env);
+    let mut b = Daemon::start(&config_b, &env);
+    let joined = crate::support::eventually(Duration::from_secs(20), || {
+        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
+    })
+    .await;
+    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    // Same config, same hash: no warning.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!a.log_text().contains("different configs"));
+
+    // b gets a fourth watch and reloads; the fleet notices the mismatch.
+    std::fs::write(&config_b, small_config(&room, &url, 4)).unwrap();
+    b.signal("HUP");
+    let noticed = crate::support::eventually(Duration::from_secs(10), || {
+        b.log_text().contains("config reloaded")
+            && a.log_text()
+                .contains("replicas of this fleet run different configs")
+    })
+    .await;
+    assert!(noticed, "a:\n{}\nb:\n{}", a.log_text(), b.log_text());
+    let checked = crate::support::eventually(Duration::from_secs(15), || {
+        starts_by_path(&room.hits()).contains_key("/a/3")
+    })
+    .await;
+    assert!(checked, "the reloaded watch is checked");
+
+    // `status` shows the fleet: both replicas, their leases, the mismatch.
+    let out = crate::support::run(
+        &["status", "--config", config_a.to_str().unwrap()],
+        &[(pg::PASSWORD_ENV, pg::PASSWORD)],
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fleet: 2 replicas"), "{text}");
+    assert!(
+        text.contains("the replicas run 2 different configs"),
+        "{text}"
+    );
+    for d in [&a, &b] {
+        d.signal("TERM");
+    }
+    assert_eq!(a.wait_exit(Duration::from_secs(30)).await, Some(0));
+    assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_and_nothing_is_lost()
+{
+    let Some(_) = pg::cluster() else { return };
+    // A cluster of its own: this test stops it.
+    let cluster = pg::start(false).expect("a second PostgreSQL cluster");
+    let url = cluster.database();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("presswatch.toml");
+    std::fs::write(&config, small_config(&room, &url, 5)).unwrap();
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
+        ("RUST_LOG", "presswatch=info"),
+    ];
+    let mut replica = Daemon::start(&config, &env);
+    let all = crate::support::eventually(Duration::from_secs(20), || {
+        starts_by_path(&room.hits()).len() == 5
+    })
+    .await;
+    assert!(all, "{}", replica.log_text());
+
+    // The database goes away; a story changes meanwhile.
+    cluster.stop();
+    let stopped = Instant::now();
+    room.edit("/a/0");
+    let noticed = crate::support::eventually(Duration::from_secs(10), || {
+        replica
+            .log_text()
+            .contains("the state database is unreachable")
+    })
+    .await;
+    assert!(noticed, "{}", replica.log_text());
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let ops: Vec<String> = room
+        .log
+        .lock()
+        .unwrap()
+        .deliveries
+        .iter()
+        .filter(|(_, w)| w == "presswatch")
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(ops.len(), 1, "one ops alert for the outage: {ops:?}");
+    // Checks paused: nothing fetched once the checks in flight were done.
+    let quiet_from = stopped + Duration::from_secs(2);
+    let during = room.hits().iter().filter(|h| h.start > quiet_from).count();
+    assert_eq!(during, 0, "{during} fetches while the database was away");
+    assert_eq!(
+        replica
+            .log_text()
+            .matches("the state database is unreachable")
+            .count(),
+        1,
+        "logged once"
+    );
+
+    // It comes back: checks resume, the change made meanwhile is alerted once.
+    cluster.restart();
+    let alerted = crate::support::eventually(Duration::from_secs(20), || {
+        room.log
+            .lock()
+            .unwrap()
+            .deliveries
+            .iter()
+            .any(|(_, w)| w == "w0000")
+    })
+    .await;
+    assert!(alerted, "{}", replica.log_text());
+    assert!(replica.log_text().contains("reachable again"));
+    replica.signal("TERM");
+    assert_eq!(replica.wait_exit(Duration::from_secs(30)).await, Some(0));
+    let deliveries = room.log.lock().unwrap().deliveries.clone();
+    let ids: HashSet<&String> = deliveries
+        .iter()
+        .filter(|(_, w)| w == "w0000")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "the change went out under one id: {deliveries:?}"
+    );
+    cluster.stop();
+}
