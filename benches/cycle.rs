@@ -26,6 +26,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/it/pg.rs"]
+mod pg;
+
 use presswatch::compare::{compare, Rules};
 use presswatch::extract;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -44,6 +47,7 @@ fn main() {
         return;
     }
     let feeds_only = args.iter().any(|a| a == "feeds");
+    let postgres = !args.iter().any(|a| a == "sqlite");
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = match (feeds_only, sizes.is_empty()) {
         (true, _) => vec![],
@@ -55,10 +59,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(&sizes));
+    rt.block_on(run(&sizes, postgres));
 }
 
-async fn run(sizes: &[usize]) {
+async fn run(sizes: &[usize], postgres: bool) {
     let (originals, source) = if sizes.is_empty() {
         (vec![generated_page(0)], "generated".to_string())
     } else {
@@ -80,23 +84,307 @@ async fn run(sizes: &[usize]) {
         per_page_costs(&originals);
     }
     let version = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let addr = serve(pages.clone(), version.clone()).await;
+    let served = Arc::new(Served::default());
+    let addr = serve(pages.clone(), version.clone(), served.clone()).await;
+    let mut table: Vec<Row> = Vec::new();
     for &n in sizes {
         let dir = tempfile::tempdir().unwrap();
         let config = write_config(dir.path(), addr, n);
         version.store(0, std::sync::atomic::Ordering::SeqCst);
-        let first = presswatch_check(&config).await;
+        let first = presswatch_check(&config, &[]).await;
         report(n, "first cycle (baselines stored)", &first);
         version.store(1, std::sync::atomic::Ordering::SeqCst);
-        let changed = presswatch_check(&config).await;
+        let changed = presswatch_check(&config, &[]).await;
         report(n, "every page changed", &changed);
-        let unchanged = presswatch_check(&config).await;
+        let unchanged = presswatch_check(&config, &[]).await;
         report(n, "304 Not Modified", &unchanged);
+        table.extend(rows(
+            n,
+            "SQLite, presswatch check",
+            [&first, &changed, &unchanged],
+        ));
         if n == *sizes.iter().max().unwrap() {
             idle(&config, n).await;
         }
     }
+    if postgres && !sizes.is_empty() {
+        match pg::start(true) {
+            Ok(cluster) => {
+                for &n in sizes {
+                    table.extend(postgres_cycles(&cluster, addr, &version, &served, n).await);
+                }
+                print_table(&table);
+            }
+            Err(why) => println!("PostgreSQL runs skipped: it cannot start here ({why})"),
+        }
+    }
     feeds(addr, &version).await;
+}
+
+/// One line of the side-by-side table: a size, a setup, a phase and its cost.
+struct Row {
+    n: usize,
+    setup: String,
+    phase: &'static str,
+    wall: Duration,
+    cpu: Duration,
+    postgres_cpu: Option<Duration>,
+}
+
+const PHASES: [&str; 3] = ["first cycle", "every page changed", "304 Not Modified"];
+
+fn rows(n: usize, setup: &str, usage: [&Usage; 3]) -> Vec<Row> {
+    PHASES
+        .iter()
+        .zip(usage)
+        .map(|(phase, u)| Row {
+            n,
+            setup: setup.to_string(),
+            phase,
+            wall: u.wall,
+            cpu: u.cpu,
+            postgres_cpu: u.postgres_cpu,
+        })
+        .collect()
+}
+
+/// The table of every setup, with each PostgreSQL row's cost (presswatch
+/// and PostgreSQL CPU, and wall time) against SQLite's for the same size and phase.
+fn print_table(table: &[Row]) {
+    println!("\n| watches | setup | cycle | wall | CPU presswatch | CPU PostgreSQL | wall vs SQLite | CPU (all) vs SQLite |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in table {
+        let base = table
+            .iter()
+            .find(|b| b.n == r.n && b.phase == r.phase && b.postgres_cpu.is_none());
+        let all = r.cpu + r.postgres_cpu.unwrap_or_default();
+        let (wall_ratio, cpu_ratio) = match base {
+            Some(b) if r.postgres_cpu.is_some() => (
+                format!("{:.2}x", r.wall.as_secs_f64() / b.wall.as_secs_f64()),
+                format!("{:.2}x", all.as_secs_f64() / b.cpu.as_secs_f64()),
+            ),
+            _ => ("-".into(), "-".into()),
+        };
+        println!(
+            "| {} | {} | {} | {:.2} s | {:.2} s | {} | {wall_ratio} | {cpu_ratio} |",
+            r.n,
+            r.setup,
+            r.phase,
+            r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
+            r.postgres_cpu
+                .map_or("-".to_string(), |c| format!("{:.2} s", c.as_secs_f64())),
+        );
+    }
+}
+
+/// What the loopback server has served: page requests and webhook deliveries.
+#[derive(Default)]
+struct Served {
+    pages: std::sync::atomic::AtomicUsize,
+    hooks: std::sync::atomic::AtomicUsize,
+}
+
+/// The PostgreSQL setups for `n` watches: `presswatch check`, then fleets
+/// of one and three replicas.
+async fn postgres_cycles(
+    cluster: &pg::Cluster,
+    addr: std::net::SocketAddr,
+    version: &std::sync::atomic::AtomicUsize,
+    served: &Served,
+    n: usize,
+) -> Vec<Row> {
+    use std::sync::atomic::Ordering::SeqCst;
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = cluster.database();
+    let config = write_config(dir.path(), addr, n);
+    append_postgres(&config, &url);
+    let mut usage = Vec::new();
+    for (phase, v) in PHASES.iter().zip([0, 1, 1]) {
+        version.store(v, SeqCst);
+        let before = postgres_cpu(cluster);
+        let mut u = presswatch_check(&config, &env).await;
+        u.postgres_cpu = Some(postgres_cpu(cluster).saturating_sub(before));
+        report(n, &format!("{phase}, PostgreSQL"), &u);
+        usage.push(u);
+    }
+    out.extend(rows(
+        n,
+        "PostgreSQL, presswatch check",
+        [&usage[0], &usage[1], &usage[2]],
+    ));
+    for replicas in [1, 3] {
+        let dir = tempfile::tempdir().unwrap();
+        let url = cluster.database();
+        let config = write_config(dir.path(), addr, n);
+        append_postgres(&config, &url);
+        // Every watch on the schedule but not due: the replicas start idle
+        // and each cycle begins when the bench makes them all due.
+        let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+        cluster
+            .psql(db, "SELECT 1")
+            .expect("the bench database answers");
+        let mut fleet: Vec<std::process::Child> = (0..replicas)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
+                    .args(["run", "--config"])
+                    .arg(&config)
+                    .envs(env)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .expect("start presswatch run")
+            })
+            .collect();
+        // The replicas create the schema and schedule; push every due time
+        // out of reach before the startup spread lets any run.
+        let mut scheduled = false;
+        for _ in 0..400 {
+            if cluster
+                .psql(db, &format!("SELECT count(*) FROM watch_state WHERE due_ms IS NOT NULL HAVING count(*) = {n}"))
+                .is_ok_and(|o| !o.is_empty())
+            {
+                scheduled = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(scheduled, "the replicas scheduled the watches");
+        cluster
+            .psql(db, "UPDATE watch_state SET due_ms = 9000000000000000")
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let pids: Vec<u32> = fleet.iter().map(|c| c.id()).collect();
+        let mut usage = Vec::new();
+        for (phase, v) in PHASES.iter().zip([0, 1, 1]) {
+            version.store(v, SeqCst);
+            let (cpu0, pg0) = (children_cpu(&pids), postgres_cpu(cluster));
+            let (pages0, hooks0) = (served.pages.load(SeqCst), served.hooks.load(SeqCst));
+            let started = Instant::now();
+            cluster
+                .psql(db, "UPDATE watch_state SET due_ms = 0")
+                .unwrap();
+            while served.pages.load(SeqCst) - pages0 < n {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Every alert delivered (or none raised).
+            loop {
+                let left = cluster
+                    .psql(db, "SELECT count(*) FROM outbox WHERE status = 'pending'")
+                    .unwrap_or_default();
+                let leased = cluster
+                    .psql(
+                        db,
+                        "SELECT count(*) FROM watch_state WHERE lease_owner IS NOT NULL",
+                    )
+                    .unwrap_or_default();
+                if left == "0" && leased == "0" {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let wall = started.elapsed();
+            let u = Usage {
+                wall,
+                cpu: children_cpu(&pids).saturating_sub(cpu0),
+                max_rss_kb: pids.iter().map(|&p| peak_rss_kb(p)).max().unwrap_or(0),
+                summary: format!(
+                    "{} replicas, {} webhook deliveries",
+                    replicas,
+                    served.hooks.load(SeqCst) - hooks0
+                ),
+                postgres_cpu: Some(postgres_cpu(cluster).saturating_sub(pg0)),
+            };
+            report(n, &format!("{phase}, {replicas} replicas"), &u);
+            usage.push(u);
+        }
+        for c in &mut fleet {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        out.extend(rows(
+            n,
+            &format!(
+                "PostgreSQL, {replicas} replica{} (run)",
+                if replicas == 1 { "" } else { "s" }
+            ),
+            [&usage[0], &usage[1], &usage[2]],
+        ));
+    }
+    out
+}
+
+/// Puts the config's state in PostgreSQL.
+fn append_postgres(config: &Path, url: &str) {
+    let text = std::fs::read_to_string(config).unwrap();
+    let text = text.replacen(
+        "[daemon]\n",
+        &format!(
+            "[daemon]\nstate_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+            pg::PASSWORD_ENV
+        ),
+        1,
+    );
+    std::fs::write(config, text).unwrap();
+}
+
+/// CPU time of processes so far (user + system), from /proc.
+fn children_cpu(pids: &[u32]) -> Duration {
+    pids.iter().map(|&p| process_cpu(p, false)).sum()
+}
+
+/// CPU time of a process; with `reaped`, also of its children that exited.
+fn process_cpu(pid: u32, reaped: bool) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let field = |i: usize| fields.get(i).copied().unwrap_or(0);
+    let ticks = field(11) + field(12) + if reaped { field(13) + field(14) } else { 0 };
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    Duration::from_millis(ticks * 1000 / hz.max(1))
+}
+
+/// CPU time of the PostgreSQL server: the postmaster with its exited
+/// children, and the live ones (each connection is a process).
+fn postgres_cpu(cluster: &pg::Cluster) -> Duration {
+    let Some(main) = cluster.postmaster_pid() else {
+        return Duration::ZERO;
+    };
+    let mut total = process_cpu(main, true);
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid: Option<u32> = stat
+                .rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().nth(1))
+                .and_then(|p| p.parse().ok());
+            if ppid == Some(main) {
+                total += process_cpu(pid, false);
+            }
+        }
+    }
+    total
+}
+
+/// The peak resident set of a running process (VmHWM), in kB.
+fn peak_rss_kb(pid: u32) -> i64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The feed sizes of the bench: the larger must cost at most 10 times the smaller.
@@ -110,10 +398,10 @@ async fn feeds(addr: std::net::SocketAddr, version: &std::sync::atomic::AtomicUs
         let dir = tempfile::tempdir().unwrap();
         let config = write_feed_config(dir.path(), addr, n);
         version.store(0, std::sync::atomic::Ordering::SeqCst);
-        let first = presswatch_check(&config).await;
+        let first = presswatch_check(&config, &[]).await;
         report_feed(n, "first cycle (items recorded)", &first);
         version.store(1, std::sync::atomic::Ordering::SeqCst);
-        let new = presswatch_check(&config).await;
+        let new = presswatch_check(&config, &[]).await;
         report_feed(n, "every item new", &new);
         new_items_cpu.push(new.cpu.as_secs_f64());
     }
@@ -273,6 +561,7 @@ fn median(v: &mut [f64]) -> f64 {
 async fn serve(
     pages: Arc<Pages>,
     version: Arc<std::sync::atomic::AtomicUsize>,
+    served: Arc<Served>,
 ) -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -280,6 +569,7 @@ async fn serve(
         while let Ok((mut sock, _)) = listener.accept().await {
             let pages = pages.clone();
             let version = version.clone();
+            let served = served.clone();
             tokio::spawn(async move {
                 let mut buf = Vec::with_capacity(8192);
                 let mut chunk = [0u8; 8192];
@@ -321,6 +611,15 @@ async fn serve(
                         .strip_prefix("/feed/")
                         .and_then(|n| n.parse::<usize>().ok());
                     let not_modified = headers.get("if-none-match") == Some(&etag);
+                    if page.is_some() {
+                        served
+                            .pages
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    } else if path == "/hook" {
+                        served
+                            .hooks
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
                     let (status, content_type, body): (u16, &str, Vec<u8>) = match (page, feed) {
                         (Some(_), _) | (_, Some(_)) if not_modified => {
                             (304, "text/html", Vec::new())
@@ -366,24 +665,31 @@ fn write_config(dir: &Path, addr: std::net::SocketAddr, n: usize) -> PathBuf {
     path
 }
 
-/// What one presswatch process cost.
+/// What one presswatch process (or fleet) cost.
 struct Usage {
     wall: Duration,
     cpu: Duration,
     max_rss_kb: i64,
     summary: String,
+    /// The PostgreSQL server's CPU time meanwhile, when the state is there.
+    postgres_cpu: Option<Duration>,
 }
 
 /// Runs `presswatch check` to completion and reads its resource usage.
 // The child is reaped by wait4 (which std's wait cannot do with rusage).
 #[allow(clippy::zombie_processes)]
-async fn presswatch_check(config: &Path) -> Usage {
+async fn presswatch_check(config: &Path, env: &[(&str, &str)]) -> Usage {
     let config = config.to_path_buf();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
             .args(["check", "--config"])
             .arg(&config)
+            .envs(env)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -410,6 +716,7 @@ async fn presswatch_check(config: &Path) -> Usage {
             cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
             max_rss_kb: ru.ru_maxrss,
             summary,
+            postgres_cpu: None,
         }
     })
     .await

@@ -99,6 +99,17 @@ impl Cluster {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
+    /// The server's main process (its children are the connections).
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.dir.join("data/postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// Stops the server at once (as a crash would), for the drills.
     pub fn stop(&self) {
         let _ = as_server_user(self.bin.join("pg_ctl"))
