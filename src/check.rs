@@ -50,7 +50,7 @@ impl Context {
     /// Opens the state database and baseline directory named by the config.
     pub fn open(config: Arc<Config>, fetcher: Fetcher, dry_run: bool) -> Result<Context, String> {
         let state = State::for_config(&config.daemon, dry_run)?;
-        let baselines = Baselines::new(&config.daemon.baseline_dir);
+        let baselines = Baselines::for_state(&config.daemon.baseline_dir, &state);
         Ok(Context {
             config,
             fetcher,

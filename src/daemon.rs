@@ -495,7 +495,7 @@ impl Daemon {
             config: new.clone(),
             fetcher,
             state: self.ctx.state.clone(),
-            baselines: Baselines::new(&new.daemon.baseline_dir),
+            baselines: Baselines::for_state(&new.daemon.baseline_dir, &self.ctx.state),
             dry_run: false,
             cpu: self.ctx.cpu.clone(),
         };

@@ -131,8 +131,12 @@ enum Command {
         #[arg(long)]
         since: Option<String>,
         /// The WARC file to write (OUT.warc.gz).
-        #[arg(long)]
-        warc: PathBuf,
+        #[arg(long, required_unless_present = "baselines")]
+        warc: Option<PathBuf>,
+        /// Also (or only) write the accepted baselines into DIR as files
+        /// (`<watch>.txt`): with `state_url`, the database holds them.
+        #[arg(long, value_name = "DIR")]
+        baselines: Option<PathBuf>,
     },
     /// Write the static evidence viewer (plain HTML, no scripts) into DIR.
     Report {
@@ -460,19 +464,39 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             watch,
             since,
             warc,
+            baselines,
         } => {
             let cfg = load_config(&config)?;
             let since = since.as_deref().map(parse_since).transpose()?;
             let state = store::State::for_config(&cfg.daemon, false)?;
-            let n =
-                presswatch::evidence::export::export(&cfg, &state, watch.as_deref(), since, &warc)?;
-            println!(
-                "{}: {} records ({} responses, {} revisits)",
-                warc.display(),
-                n.records,
-                n.responses,
-                n.revisits
-            );
+            if let Some(warc) = warc {
+                let n = presswatch::evidence::export::export(
+                    &cfg,
+                    &state,
+                    watch.as_deref(),
+                    since,
+                    &warc,
+                )?;
+                println!(
+                    "{}: {} records ({} responses, {} revisits)",
+                    warc.display(),
+                    n.records,
+                    n.responses,
+                    n.revisits
+                );
+            }
+            if let Some(dir) = baselines {
+                let n =
+                    store::Baselines::for_state(&cfg.daemon.baseline_dir, &state).export(&dir)?;
+                if state.shared().is_some() {
+                    println!("{}: {n} baselines", dir.display());
+                } else {
+                    println!(
+                        "the baselines are files already, in {} (state_url is not set)",
+                        cfg.daemon.baseline_dir.display()
+                    );
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { config, out } => {

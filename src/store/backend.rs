@@ -130,15 +130,6 @@ impl State {
         }
     }
 
-    /// The stored baseline of a watch, when the database holds baselines
-    /// (PostgreSQL); `Ok(None)` with SQLite, whose baselines are files.
-    pub fn stored_baseline(&self, watch: &str) -> Result<Option<String>> {
-        match &self.backend {
-            Backend::Sqlite(_) => Ok(None),
-            Backend::Postgres(b) => b.baseline(watch),
-        }
-    }
-
     /// Waits until no other process checks `watch`, and keeps others from
     /// checking it until the guard is dropped: with SQLite a lock per watch
     /// (see [`super::CheckLocks`]; none for a dry run); with PostgreSQL

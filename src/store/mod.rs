@@ -24,60 +24,100 @@ use url::Url;
 use crate::atomic_file::write_atomic;
 use crate::document::{Document, Item};
 
-/// The directory of baseline documents.
-#[derive(Debug, Clone)]
+/// The accepted baselines: files in `baseline_dir` (`<watch>.txt`) with
+/// SQLite; with PostgreSQL, rows of the shared database, the files then
+/// being an import (a watch's file, hand-written or kept from before, is
+/// read on its first check) and `presswatch export --baselines` writing
+/// them back out.
+#[derive(Clone)]
 pub struct Baselines {
     dir: PathBuf,
+    db: Option<Postgres>,
 }
 
 impl Baselines {
-    /// Baselines kept in `dir` (created on first write).
+    /// Baselines kept as files in `dir` (created on first write).
     pub fn new(dir: &Path) -> Baselines {
         Baselines {
             dir: dir.to_path_buf(),
+            db: None,
         }
     }
 
-    /// The file of a watch's baseline.
+    /// The baselines of `state`: in its database when it is shared
+    /// (PostgreSQL, importing files from `dir`), else files in `dir`.
+    pub fn for_state(dir: &Path, state: &State) -> Baselines {
+        Baselines {
+            dir: dir.to_path_buf(),
+            db: state.shared().cloned(),
+        }
+    }
+
+    /// The file of a watch's baseline (with PostgreSQL: the file imported
+    /// when the database has none).
     pub fn path(&self, watch: &str) -> PathBuf {
         self.dir.join(format!("{watch}.txt"))
     }
 
-    /// True when the watch has a baseline file.
+    /// The baseline text stored in the database, else the file's.
+    fn text(&self, watch: &str) -> std::io::Result<Option<String>> {
+        if let Some(db) = &self.db {
+            if let Some(text) = db.baseline(watch).map_err(std::io::Error::other)? {
+                return Ok(Some(text));
+            }
+        }
+        match std::fs::read(self.path(watch)) {
+            Ok(bytes) => Ok(Some(crate::charset::decode(&bytes, None))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// True when the watch has a baseline.
     pub fn exists(&self, watch: &str) -> bool {
-        self.path(watch).is_file()
+        self.text(watch).is_ok_and(|t| t.is_some())
     }
 
     /// Reads a watch's baseline; `Ok(None)` when there is none yet.
     pub fn read(&self, watch: &str) -> std::io::Result<Option<Document>> {
-        match std::fs::read(self.path(watch)) {
-            Ok(bytes) => Ok(Some(Document::from_baseline(&crate::charset::decode(
-                &bytes, None,
-            )))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(self.text(watch)?.map(|t| Document::from_baseline(&t)))
     }
 
-    /// Replaces a watch's baseline atomically with `body`, a document in the
-    /// baseline format ([`crate::document::Document::to_baseline`]).
+    /// Replaces a watch's baseline with `body`, a document in the baseline
+    /// format ([`crate::document::Document::to_baseline`]): atomically as a
+    /// file, or in one durable commit.
     pub fn write(&self, watch: &str, body: &str) -> std::io::Result<()> {
+        if let Some(db) = &self.db {
+            let now = chrono::Utc::now().timestamp();
+            return db
+                .set_baseline(watch, body, now)
+                .map_err(std::io::Error::other);
+        }
         create_private_dir(&self.dir)?;
         write_atomic(&self.path(watch), body.as_bytes())
     }
-}
 
-impl Baselines {
     /// Reads the items of a listing or feed watch's baseline ([`items_of_baseline`]).
-    /// `Ok(None)` when there is no file.
+    /// `Ok(None)` when there is none.
     pub fn read_items(&self, watch: &str) -> std::io::Result<Option<Vec<Item>>> {
-        match std::fs::read(self.path(watch)) {
-            Ok(bytes) => Ok(Some(items_of_baseline(&crate::charset::decode(
-                &bytes, None,
-            )))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+        Ok(self.text(watch)?.map(|t| items_of_baseline(&t)))
+    }
+
+    /// Writes every baseline the database holds into `dir` as files
+    /// (`<watch>.txt`, atomically); returns how many. With SQLite the
+    /// baselines already are files: none are written.
+    pub fn export(&self, dir: &Path) -> Result<usize, String> {
+        let Some(db) = &self.db else {
+            return Ok(0);
+        };
+        let all = db.all_baselines().map_err(|e| e.to_string())?;
+        create_private_dir(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        for (watch, body) in &all {
+            let path = dir.join(format!("{watch}.txt"));
+            write_atomic(&path, body.as_bytes())
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
         }
+        Ok(all.len())
     }
 }
 

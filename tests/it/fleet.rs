@@ -578,3 +578,74 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     );
     cluster.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_postgres_the_database_holds_baselines_a_file_is_imported_and_export_writes_them() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("presswatch.toml");
+    std::fs::write(&config, small_config(&room, &url, 2)).unwrap();
+    // A hand-written baseline for the first watch: what the story said before.
+    let hand = "Title: Story /a/0\n\nThe director left the country, people close to him said.\n";
+    std::fs::create_dir_all(dir.path().join("baseline")).unwrap();
+    std::fs::write(dir.path().join("baseline/w0000.txt"), hand).unwrap();
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let cfg = config.to_str().unwrap();
+    let out = crate::support::run(&["check", "--config", cfg], &env).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The file was read on the first check: the story differs from it.
+    let alerted: Vec<String> = room
+        .log
+        .lock()
+        .unwrap()
+        .deliveries
+        .iter()
+        .map(|(_, w)| w.clone())
+        .collect();
+    assert_eq!(
+        alerted,
+        ["w0000"],
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The accepted baselines are in the database; the file is left as written.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("baseline/w0000.txt")).unwrap(),
+        hand
+    );
+    assert!(!dir.path().join("baseline/w0001.txt").exists());
+    let exported = dir.path().join("exported");
+    let out = crate::support::run(
+        &[
+            "export",
+            "--config",
+            cfg,
+            "--baselines",
+            exported.to_str().unwrap(),
+        ],
+        &env,
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for w in ["w0000", "w0001"] {
+        let text = std::fs::read_to_string(exported.join(format!("{w}.txt"))).unwrap();
+        assert!(
+            text.contains("The first account of the story."),
+            "{w}: {text}"
+        );
+    }
+    // A second check compares with the database's baseline: nothing new.
+    let out = crate::support::run(&["check", "--config", cfg], &env).await;
+    assert!(out.status.success());
+    assert_eq!(room.log.lock().unwrap().deliveries.len(), 1);
+}
