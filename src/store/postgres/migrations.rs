@@ -150,8 +150,10 @@ ALTER TABLE watch_state ADD COLUMN due_ms BIGINT;
 ALTER TABLE watch_state ADD COLUMN lease_owner TEXT;
 ALTER TABLE watch_state ADD COLUMN lease_until_ms BIGINT;
 CREATE INDEX watch_state_due ON watch_state(due_ms);
+CREATE INDEX watch_state_lease_owner ON watch_state(lease_owner) WHERE lease_owner IS NOT NULL;
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 ALTER TABLE outbox ADD COLUMN claim_until_ms BIGINT;
+CREATE INDEX outbox_claimed_by ON outbox(claimed_by) WHERE claimed_by IS NOT NULL;
 CREATE TABLE host_clock (
     host          TEXT PRIMARY KEY,
     next_start_ms BIGINT NOT NULL DEFAULT 0,
