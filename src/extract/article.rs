@@ -366,6 +366,11 @@ static EMBEDDED_POST: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// True for a link to a place on the page itself (`href="#..."`).
+fn is_anchor(a: &scraper::node::Element) -> bool {
+    a.attr("href").is_some_and(|h| h.starts_with('#'))
+}
+
 /// True for the `<blockquote>` of an embedded social-media post.
 fn is_embedded_post(e: ElementRef<'_>) -> bool {
     e.value().name() == "blockquote"
@@ -456,6 +461,8 @@ struct RawBlock {
     chars: u32,
     /// Non-white-space characters inside links.
     link_chars: u32,
+    /// Non-white-space characters inside links to the page itself.
+    anchor_chars: u32,
     /// Letters (the rest is digits, punctuation and symbols).
     letters: u32,
 }
@@ -498,6 +505,18 @@ impl RawBlock {
         self.letters * 10 >= self.chars * 7
     }
 
+    /// True for an entry of a table of contents: a link to a place on the
+    /// page, whose heading the story has anyway.
+    fn is_contents_entry(&self) -> bool {
+        self.anchor_chars * 2 > self.link_chars
+    }
+
+    /// True for data shown as text (a widget's JSON configuration).
+    fn is_data(&self) -> bool {
+        let t = self.text.trim_start();
+        (t.starts_with('{') || t.starts_with('[')) && t.contains("\":")
+    }
+
     /// True when the block is mostly link text.
     fn is_link_list(&self) -> bool {
         self.link_chars * 10 > self.chars * 6
@@ -508,7 +527,10 @@ impl RawBlock {
     fn to_block(&self) -> Option<Block> {
         // A list item that is a link is a list of the story's (sources,
         // products, chapters); other blocks that are links point elsewhere.
-        if self.is_link_list() && self.kind != BlockKind::ListItem {
+        if self.is_link_list() && (self.kind != BlockKind::ListItem || self.is_contents_entry()) {
+            return None;
+        }
+        if self.is_data() {
             return None;
         }
         let t = text::clean(&self.text.replace(BR, " "));
@@ -546,14 +568,20 @@ struct Container {
     end_block: usize,
     /// Characters of prose inside it.
     prose: f32,
-    /// Characters of other text inside it.
+    /// Characters of link text inside it (navigation, teasers, tag lists):
+    /// what makes a container look like page chrome.
     noise: f32,
+    /// Characters of the rest of its text (headings, table cells, short
+    /// list items, labels): neither prose nor chrome.
+    other: f32,
     /// Its markup names it like boilerplate.
     suspect: bool,
     /// Its markup declares it the article body (`itemprop="articleBody"`).
     declared: bool,
     /// It is an `<article>` element.
     is_article: bool,
+    /// It is a block of text itself (a paragraph, list item, heading ...).
+    is_text: bool,
     /// It holds an embedded social-media post ([`is_embedded_post`]).
     embeds: bool,
     /// It was dropped as boilerplate, with everything inside.
@@ -597,7 +625,7 @@ impl Walk {
         };
         // Open containers: (index in `containers`, block being built).
         let mut open: Vec<(usize, Pending)> = vec![(
-            walk.open_container(false, false, false),
+            walk.open_container(false, false, false, false),
             Pending::new(BlockKind::Paragraph),
         )];
         // The nodes of the open containers but the root, innermost last.
@@ -606,6 +634,8 @@ impl Walk {
         // The skipped subtree is chrome (its text may be the article).
         let mut skip_chrome = false;
         let mut in_link = 0usize;
+        // Open links to a place on the page itself (`href="#..."`).
+        let mut in_anchor = 0usize;
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => {
@@ -624,7 +654,11 @@ impl Walk {
                             let top = &mut open.last_mut().expect("never empty").1;
                             top.text.push_str(t);
                             if in_link > 0 {
-                                top.link_chars += non_space_chars(t);
+                                let n = non_space_chars(t);
+                                top.link_chars += n;
+                                if in_anchor > 0 {
+                                    top.anchor_chars += n;
+                                }
                             }
                         }
                         Node::Element(el) => {
@@ -635,6 +669,7 @@ impl Walk {
                             if is_inline(name) {
                                 if name == "a" {
                                     in_link += 1;
+                                    in_anchor += usize::from(is_anchor(el));
                                 }
                                 continue;
                             }
@@ -661,7 +696,15 @@ impl Walk {
                                 let (idx, top) = open.last_mut().expect("never empty");
                                 let idx = *idx;
                                 walk.flush(idx, top);
-                                let kind = block_kind(name).unwrap_or(BlockKind::Paragraph);
+                                // A paragraph of a list item is the item.
+                                let kind = match block_kind(name) {
+                                    Some(BlockKind::Paragraph) | None
+                                        if top.kind == BlockKind::ListItem =>
+                                    {
+                                        BlockKind::ListItem
+                                    }
+                                    k => k.unwrap_or(BlockKind::Paragraph),
+                                };
                                 let declared = el.attr("itemprop") == Some("articleBody");
                                 if is_embedded_post(er) {
                                     for &(c, _) in &open {
@@ -672,6 +715,7 @@ impl Walk {
                                     markup == Markup::Suspect,
                                     declared,
                                     name == "article",
+                                    block_kind(name).is_some(),
                                 );
                                 open.push((c, Pending::new(kind)));
                                 containers_open.push(node.id());
@@ -698,6 +742,7 @@ impl Walk {
                     if is_inline(name) {
                         if name == "a" {
                             in_link = in_link.saturating_sub(1);
+                            in_anchor = in_anchor.saturating_sub(usize::from(is_anchor(el)));
                         }
                     } else if containers_open.last() == Some(&node.id()) {
                         containers_open.pop();
@@ -726,15 +771,23 @@ impl Walk {
         walk
     }
 
-    fn open_container(&mut self, suspect: bool, declared: bool, is_article: bool) -> usize {
+    fn open_container(
+        &mut self,
+        suspect: bool,
+        declared: bool,
+        is_article: bool,
+        is_text: bool,
+    ) -> usize {
         self.containers.push(Container {
             first_block: self.blocks.len(),
             end_block: self.blocks.len(),
             prose: 0.0,
             noise: 0.0,
+            other: 0.0,
             suspect,
             declared,
             is_article,
+            is_text,
             embeds: false,
             dropped: false,
             end_container: 0,
@@ -752,7 +805,7 @@ impl Walk {
         let c = &mut self.containers[idx];
         c.end_block = end;
         c.end_container = end_container;
-        let (prose, noise) = (c.prose, c.noise);
+        let (prose, noise, other) = (c.prose, c.noise, c.other);
         if c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
@@ -761,6 +814,7 @@ impl Walk {
         let p = &mut self.containers[parent];
         p.prose += prose;
         p.noise += noise;
+        p.other += other;
     }
 
     /// Turns the pending text of container `idx` into blocks (two `<br>` in a
@@ -787,6 +841,7 @@ impl Walk {
                 letters,
                 // Link text cannot be attributed to split parts: assume none.
                 link_chars: if single { p.link_chars.min(chars) } else { 0 },
+                anchor_chars: if single { p.anchor_chars.min(chars) } else { 0 },
             };
             let c = &mut self.containers[idx];
             if block.is_prose() {
@@ -798,13 +853,15 @@ impl Walk {
                 };
                 c.prose += weight * (block.chars - block.link_chars) as f32;
                 c.noise += block.link_chars as f32;
-            } else if block.kind != BlockKind::Heading {
-                c.noise += block.chars as f32;
+            } else {
+                c.noise += block.link_chars as f32;
+                c.other += (block.chars - block.link_chars) as f32;
             }
             self.blocks.push(block);
         }
         p.text.clear();
         p.link_chars = 0;
+        p.anchor_chars = 0;
     }
 
     /// True when `found` may have missed the article: the text outside
@@ -965,14 +1022,18 @@ impl Walk {
         })
     }
 
-    /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose.
+    /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose;
+    /// never a block of text (a long paragraph is one of the article's).
     fn main_child(&self, c: usize) -> Option<usize> {
         let parent = &self.containers[c];
         let mut i = c + 1;
         let mut best: Option<usize> = None;
         while i < parent.end_container {
             let child = &self.containers[i];
-            if !child.dropped && best.is_none_or(|b| child.prose > self.containers[b].prose) {
+            if !child.dropped
+                && !child.is_text
+                && best.is_none_or(|b| child.prose > self.containers[b].prose)
+            {
                 best = Some(i);
             }
             i = child.end_container.max(i + 1);
@@ -1015,10 +1076,11 @@ impl Walk {
 }
 
 /// How much a container looks like the article: its prose minus a share of
-/// its noise; all its text counts when the page declares it the article body.
+/// its link text; all its text counts when the page declares it the article
+/// body.
 fn score(c: &Container) -> f32 {
     if c.declared {
-        2.0 * (c.prose + c.noise)
+        2.0 * (c.prose + c.noise + c.other)
     } else {
         c.prose - NOISE_WEIGHT * c.noise
     }
@@ -1073,6 +1135,7 @@ struct Pending {
     kind: BlockKind,
     text: String,
     link_chars: u32,
+    anchor_chars: u32,
 }
 
 impl Pending {
@@ -1081,6 +1144,7 @@ impl Pending {
             kind,
             text: String::new(),
             link_chars: 0,
+            anchor_chars: 0,
         }
     }
 }
@@ -1567,6 +1631,78 @@ mod tests {
             class_names("prose lg:max-w-none [--x:1] w-1/2 sidebar"),
             "prose sidebar"
         );
+    }
+
+    #[test]
+    fn a_table_of_contents_and_data_shown_as_text_are_not_article_text() {
+        let html = format!(
+            r##"<body><article><p>Contents</p><ul><li><a href="#one">One: the first part</a></li><li><a href="#two">Two: the second part</a></li></ul>
+            {}<div class="widget">{{"layoutMobile":2,"buttonText":"Buy now","productTitle":{{"hue":213}}}}</div>{}</article></body>"##,
+            para(1),
+            para(2)
+        );
+        assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn a_paragraph_inside_a_list_item_is_the_list_item() {
+        let html = format!(
+            r#"<body><article>{}<ul><li><p>Excellent tooling support out of the box</p></li><li><p>High quality documentation</p></li></ul>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None)
+            .into_iter()
+            .map(|b| b.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                BlockKind::Paragraph,
+                BlockKind::ListItem,
+                BlockKind::ListItem,
+                BlockKind::Paragraph
+            ]
+        );
+    }
+
+    #[test]
+    fn the_longest_paragraph_does_not_stand_for_the_whole_article() {
+        // One paragraph, split by line breaks, holds most of the prose: the
+        // paragraphs and the list around it are the article too.
+        let long = (1..=6)
+            .map(|i| format!("Paragraph {i} of the story reports what the minister said about the case on Monday."))
+            .collect::<Vec<_>>()
+            .join("<br><br>");
+        let html = format!(
+            r#"<body><div class="body">{}<ul><li>A short point</li><li>Another short point</li></ul><p>{long}</p></div>
+            <div class="footer"><a href="/terms">Terms</a> <a href="/privacy">Privacy</a></div></body>"#,
+            para(0)
+        );
+        let got = extract(&html);
+        assert_eq!(got.len(), 9, "{got:?}");
+        assert!(got[0].starts_with("Paragraph 0"));
+        assert_eq!(got[1], "A short point");
+    }
+
+    #[test]
+    fn data_tables_and_lists_of_facts_weigh_as_article_text_not_as_noise() {
+        // Rows of figures are not prose, but unlike link lists they are not
+        // page chrome either: the article holding them still wins.
+        let row = |i: usize| {
+            format!("<tr><td>{i}</td><td>School of Business number {i}</td><td>{i}%</td><td>700</td></tr>")
+        };
+        let html = format!(
+            r#"<body><nav><a href="/a">Rankings</a> <a href="/b">Schools</a></nav><div class="entry">{}
+            <table><tr><th>Rank and name of the school, with its acceptance rate and its median test score</th></tr>{}</table>{}</div></body>"#,
+            para(1),
+            (1..=30).map(row).collect::<String>(),
+            para(2)
+        );
+        let got = extract(&html);
+        assert_eq!(got.len(), 33, "{got:?}");
+        assert_eq!(got[0], expected_story(1)[0]);
+        assert_eq!(got[32], expected_story(2)[1]);
     }
 
     #[test]
