@@ -23,6 +23,7 @@ use crate::fetch::Fetcher;
 use crate::fleet::{self, Replica};
 use crate::listener::{self, Health};
 use crate::scheduler::{self, Scheduler};
+use crate::status::{DigestPlan, Outbox};
 use crate::store::{Baselines, Durability, Role, StateLock};
 use crate::systemd::Notifier;
 use crate::{metrics, notify, preflight};
@@ -233,6 +234,7 @@ impl Daemon {
         if let Some(r) = &mut self.replica {
             r.schedule(&config, self.sched, now)?;
         }
+        metrics::set_digest_plan(DigestPlan::of(&config));
         Ok(())
     }
 
@@ -425,7 +427,8 @@ impl Daemon {
             .min()
     }
 
-    /// "42 watches, next check in 3m, 0 pending alerts".
+    /// "42 watches, next check in 3m, 0 pending alerts"; alerts held for a
+    /// digest, failing or dead are counted apart (see [`Outbox`]).
     fn status_line(&self) -> String {
         let now = now_ms();
         let next = self.next_due_ms();
@@ -439,11 +442,14 @@ impl Daemon {
             None if running > 0 => format!("{running} checks running"),
             None => "nothing scheduled".into(),
         };
-        let pending = self.ctx.state.pending_count(None).unwrap_or(0);
+        let plan = DigestPlan::of(&self.ctx.config);
+        let deliveries = match Outbox::read(&plan, &self.ctx.state, now / 1000) {
+            Ok(outbox) => outbox.summary().describe(&plan, now / 1000),
+            Err(e) => format!("outbox unreadable: {e}"),
+        };
         format!(
-            "{} watches, {next}, {pending} pending alert{}",
-            self.slots.len(),
-            if pending == 1 { "" } else { "s" }
+            "{}, {next}, {deliveries}",
+            crate::text::plural(self.slots.len(), "watch", "watches")
         )
     }
 

@@ -11,7 +11,8 @@ use presswatch::compare::Rules;
 use presswatch::config::Config;
 use presswatch::document::Document;
 use presswatch::fetch::{self, Fetcher, Replay};
-use presswatch::notify::{self, render};
+use presswatch::notify::{self, digest, render};
+use presswatch::status::{DigestPlan, Outbox, Waiting};
 use presswatch::store::OutboxStatus;
 use presswatch::{extract, store};
 
@@ -951,14 +952,23 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
             if entries.is_empty() {
                 println!("outbox is empty: every alert was delivered");
             }
+            let outbox = Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
             for e in &entries {
-                let status = match e.status {
-                    OutboxStatus::Pending if e.next_attempt > now => {
-                        format!("pending, next attempt {}", fmt_time(e.next_attempt))
+                let status = match outbox.waiting(e) {
+                    Waiting::Due if e.next_attempt > now => {
+                        format!("waiting, next attempt {}", fmt_time(e.next_attempt))
                     }
-                    OutboxStatus::Pending => "pending, due now".to_string(),
-                    OutboxStatus::Sent => "sent".to_string(),
-                    OutboxStatus::Dead => format!(
+                    Waiting::Due => "waiting, due now".to_string(),
+                    Waiting::Digest { schedule, at } => format!(
+                        "held for the {}: goes out at {}",
+                        digest::describe(schedule),
+                        outbox.plan().local_time(at, now)
+                    ),
+                    Waiting::Retrying { next, .. } => {
+                        format!("delivery failed, retrying at {}", fmt_time(next))
+                    }
+                    Waiting::Sent => "sent".to_string(),
+                    Waiting::Dead => format!(
                         "DEAD: retry with `{}`",
                         cfg.command(&format!("outbox retry {}", e.alert_id))
                     ),
@@ -976,6 +986,9 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
                     println!("    last error: {err}");
                 }
             }
+            if !entries.is_empty() {
+                println!("outbox: {}", outbox.summary().describe(outbox.plan(), now));
+            }
             let dead = entries
                 .iter()
                 .filter(|e| e.status == OutboxStatus::Dead)
@@ -987,11 +1000,50 @@ async fn cmd_outbox(config: &Path, action: OutboxAction) -> Result<ExitCode, Str
             })
         }
         OutboxAction::Retry { id } => {
-            let n = state.retry(id.as_deref(), now).map_err(|e| e.to_string())?;
-            if let (Some(id), 0) = (&id, n) {
+            let outbox = Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
+            let targeted: Vec<_> = state
+                .outbox(None, None)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|e| e.status != OutboxStatus::Sent)
+                .filter(|e| id.as_ref().is_none_or(|id| *id == e.alert_id))
+                .collect();
+            if let (Some(id), true) = (&id, targeted.is_empty()) {
                 return Err(no_such_alert(&cfg, id));
             }
-            println!("{n} entries due now");
+            let mut held = 0;
+            for e in &targeted {
+                let digest_channel = cfg
+                    .channels
+                    .iter()
+                    .find(|c| c.name == e.channel)
+                    .map(|c| c.digest)
+                    .filter(|d| *d != presswatch::config::DigestSchedule::Off);
+                match (outbox.waiting(e), digest_channel) {
+                    (Waiting::Digest { schedule, at }, _) => {
+                        held += 1;
+                        println!(
+                            "{} for channel {}: held for the {} at {}. It has not failed, so there is nothing to retry: it goes out with that digest",
+                            e.alert_id,
+                            e.channel,
+                            digest::describe(schedule),
+                            outbox.plan().local_time(at, now)
+                        );
+                    }
+                    (Waiting::Retrying { .. } | Waiting::Dead, Some(schedule)) => println!(
+                        "{} for channel {}: the {} failed; retrying sends that digest now, with every alert waiting for it",
+                        e.alert_id,
+                        e.channel,
+                        digest::describe(schedule)
+                    ),
+                    _ => {}
+                }
+            }
+            let n = state.retry(id.as_deref(), now).map_err(|e| e.to_string())?;
+            println!(
+                "{} due now",
+                presswatch::text::plural(n.saturating_sub(held), "entry", "entries")
+            );
             let Some(d) = deliver_unless_daemon(&cfg, &state).await? else {
                 return Ok(ExitCode::SUCCESS);
             };

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::status::{DigestPlan, Outbox};
 use crate::store::State;
 
 /// Upper bounds (seconds) of the fetch duration histogram buckets.
@@ -26,6 +27,7 @@ struct Registry {
     alerts: BTreeMap<(String, String), u64>,
     watches: Vec<String>,
     last_success: BTreeMap<String, i64>,
+    digests: DigestPlan,
 }
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Default::default);
@@ -83,6 +85,12 @@ pub fn set_watches(watches: &[(String, Option<i64>)]) {
         .collect();
     r.watches = watches.iter().map(|(w, _)| w.clone()).collect();
     r.last_success = last;
+}
+
+/// Sets the channels' digest schedules (on start and reload), which tell an
+/// alert held for its digest from a late one.
+pub fn set_digest_plan(plan: DigestPlan) {
+    registry().digests = plan;
 }
 
 /// Escapes a label value.
@@ -149,7 +157,7 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
 /// The whole exposition: in-memory series plus gauges read from `state`.
 pub fn render(state: &State, now: i64) -> Result<String, String> {
     let mut out = String::new();
-    let (watches, last_success) = {
+    let (watches, last_success, digests) = {
         let r = registry();
         header(
             &mut out,
@@ -226,7 +234,7 @@ pub fn render(state: &State, now: i64) -> Result<String, String> {
                 label(ch)
             );
         }
-        (r.watches.clone(), r.last_success.clone())
+        (r.watches.clone(), r.last_success.clone(), r.digests.clone())
     };
     header(
         &mut out,
@@ -235,28 +243,31 @@ pub fn render(state: &State, now: i64) -> Result<String, String> {
         "Watches being scheduled.",
     );
     let _ = writeln!(out, "presswatch_watches {}", watches.len());
+    let outbox = Outbox::read(&digests, state, now)?.summary();
     header(
         &mut out,
         "presswatch_outbox_depth",
         "gauge",
-        "Alert deliveries not yet done (pending or dead).",
+        "Alert deliveries not yet done (held for a digest, to send, retrying or dead).",
     );
-    let _ = writeln!(
-        out,
-        "presswatch_outbox_depth {}",
-        state.pending_count(None).map_err(|e| e.to_string())?
+    let _ = writeln!(out, "presswatch_outbox_depth {}", outbox.undelivered());
+    header(
+        &mut out,
+        "presswatch_outbox_held_for_digest",
+        "gauge",
+        "Alert deliveries waiting for their channel's digest, whose time has not come.",
     );
+    let _ = writeln!(out, "presswatch_outbox_held_for_digest {}", outbox.held);
     header(
         &mut out,
         "presswatch_outbox_oldest_pending_age_seconds",
         "gauge",
-        "Age of the oldest alert not yet delivered everywhere (0 when none).",
+        "How long the longest-waiting alert delivery is overdue: from its creation, or for a digest channel from the digest's time; alerts held for a digest do not count (0 when none).",
     );
-    let oldest = state.oldest_unsent().map_err(|e| e.to_string())?;
     let _ = writeln!(
         out,
         "presswatch_outbox_oldest_pending_age_seconds {}",
-        oldest.map_or(0, |t| (now - t).max(0))
+        outbox.overdue_since.map_or(0, |t| (now - t).max(0))
     );
     if let Some(fleet) = state.fleet().map_err(|e| e.to_string())? {
         fleet_series(&mut out, &fleet);

@@ -13,6 +13,23 @@ use crate::alert::Alert;
 use crate::compare::ChangeKind;
 use crate::config::DigestSchedule;
 
+/// When a digest channel sends the alerts waiting for it: the first slot
+/// after both its previous digest and the oldest waiting alert (a quiet week
+/// must not make a new alert go out at once).
+pub fn send_at(schedule: DigestSchedule, tz: Tz, last_digest: Option<i64>, oldest: i64) -> i64 {
+    let base = last_digest.map_or(oldest, |t| t.max(oldest));
+    next_slot(schedule, tz, base)
+}
+
+/// "daily 08:00 digest", "hourly digest": what a channel's alerts wait for.
+pub fn describe(schedule: DigestSchedule) -> String {
+    match schedule {
+        DigestSchedule::Off => "immediate delivery".into(),
+        DigestSchedule::Hourly => "hourly digest".into(),
+        DigestSchedule::Daily { hour, minute } => format!("daily {hour:02}:{minute:02} digest"),
+    }
+}
+
 /// The first slot strictly after `after` (Unix time), as Unix time.
 /// `Off` has a slot every second (each alert goes at once).
 pub fn next_slot(schedule: DigestSchedule, tz: Tz, after: i64) -> i64 {

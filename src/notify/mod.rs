@@ -213,13 +213,9 @@ pub async fn deliver_due_at(
                 deliver_each(&sending, &entries, &mut report).await?
             }
             schedule => {
-                // The first slot after both the previous digest and the
-                // oldest waiting alert (a quiet week must not make a new
-                // alert go out at once).
                 let oldest = entries.iter().map(|e| e.created_at).min().unwrap_or(now);
                 let last = state.last_digest(&name).map_err(|e| e.to_string())?;
-                let base = last.map_or(oldest, |t| t.max(oldest));
-                if now < digest::next_slot(schedule, config.daemon.timezone, base) {
+                if now < digest::send_at(schedule, config.daemon.timezone, last, oldest) {
                     continue;
                 }
                 let mut alerts = Vec::new();

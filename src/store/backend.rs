@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::postgres::{FleetView, Postgres};
 use super::state::{
-    DisabledChannel, Durability, NewEvent, NewVersion, OutboxCounts, OutboxEntry, OutboxStatus,
+    ChannelQueue, DisabledChannel, Durability, NewEvent, NewVersion, OutboxEntry, OutboxStatus,
     Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
 };
 use super::{Mismatch, NewSnapshot, Snapshot};
@@ -204,8 +204,8 @@ forward! {
     fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize>;
     /// Forgets delivered alerts sent before `before` (Unix time).
     fn prune_delivered(&self, before: i64) -> Result<usize>;
-    /// Undelivered entries by status.
-    fn outbox_counts(&self) -> Result<OutboxCounts>;
+    /// The undelivered entries of each channel that has any, by how they wait.
+    fn outbox_queues(&self) -> Result<Vec<ChannelQueue>>;
     /// Why a channel is disabled, if it is.
     fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>>;
     /// Disables a channel until its target changes or `outbox retry`; `None` enables it.
@@ -216,8 +216,6 @@ forward! {
     fn mark_digest_sent(&self, channel: &str, alert_ids: &[String], now: i64) -> Result<()>;
     /// Undelivered entries, of one watch or all.
     fn pending_count(&self, watch: Option<&str>) -> Result<i64>;
-    /// Creation time of the oldest alert not yet delivered to every channel.
-    fn oldest_unsent(&self) -> Result<Option<i64>>;
     /// Fails unless the database takes writes right now (health checks).
     fn check_writable(&self) -> Result<()>;
     /// The earlier alerts about a watch, for mail threading.

@@ -13,7 +13,7 @@ pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
 pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
 pub use state::{
-    DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,
+    ChannelQueue, DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, Sqlite, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
 

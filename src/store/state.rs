@@ -333,13 +333,26 @@ pub struct DisabledChannel {
     pub target: String,
 }
 
-/// Undelivered outbox entries, for `status`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OutboxCounts {
-    /// Waiting for delivery or a retry.
-    pub pending: i64,
-    /// Gave up; need `presswatch outbox retry`.
+/// The undelivered alerts of one channel, counted by how they wait (for
+/// `status`, `outbox list`, the metrics and the systemd status line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelQueue {
+    /// The channel.
+    pub channel: String,
+    /// Pending entries not tried yet: due, or held for the channel's digest.
+    pub untried: i64,
+    /// Creation time of the oldest untried entry.
+    pub untried_oldest: Option<i64>,
+    /// Pending entries whose delivery failed and is retried.
+    pub retrying: i64,
+    /// When the oldest retrying entry first failed (its creation when unknown).
+    pub retrying_since: Option<i64>,
+    /// Entries that gave up.
     pub dead: i64,
+    /// Creation time of the oldest dead entry.
+    pub dead_oldest: Option<i64>,
+    /// When the channel's last digest went out.
+    pub last_digest: Option<i64>,
 }
 
 /// The SQLite backend (the embedded default): one database file in the
@@ -875,22 +888,6 @@ impl Sqlite {
         Ok(n)
     }
 
-    /// Undelivered entries by status.
-    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        self.reader()
-            .query_row(
-                "SELECT COALESCE(SUM(status='pending'), 0), COALESCE(SUM(status='dead'), 0) FROM outbox",
-                [],
-                |r| {
-                    Ok(OutboxCounts {
-                        pending: r.get(0)?,
-                        dead: r.get(1)?,
-                    })
-                },
-            )
-            .map_err(|e| self.err(e))
-    }
-
     /// Why a channel is disabled, if it is.
     pub fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>> {
         self.reader()
@@ -973,14 +970,39 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Creation time of the oldest alert not yet delivered to every channel.
-    pub fn oldest_unsent(&self) -> Result<Option<i64>> {
-        self.reader()
-            .query_row(
-                "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead')",
-                [],
-                |r| r.get(0),
+    /// The undelivered entries of each channel that has any, by how they wait.
+    pub fn outbox_queues(&self) -> Result<Vec<ChannelQueue>> {
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT o.channel,
+                    COALESCE(SUM(o.status = 'pending' AND o.attempts = 0), 0),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts = 0 THEN a.created_at END),
+                    COALESCE(SUM(o.status = 'pending' AND o.attempts > 0), 0),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts > 0 THEN COALESCE(o.first_failure, a.created_at) END),
+                    COALESCE(SUM(o.status = 'dead'), 0),
+                    MIN(CASE WHEN o.status = 'dead' THEN a.created_at END),
+                    (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel)
+                 FROM outbox o JOIN alerts a ON a.id = o.alert_id
+                 WHERE o.status IN ('pending', 'dead')
+                 GROUP BY o.channel ORDER BY o.channel",
             )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(ChannelQueue {
+                    channel: r.get(0)?,
+                    untried: r.get(1)?,
+                    untried_oldest: r.get(2)?,
+                    retrying: r.get(3)?,
+                    retrying_since: r.get(4)?,
+                    dead: r.get(5)?,
+                    dead_oldest: r.get(6)?,
+                    last_digest: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))
     }
 

@@ -31,7 +31,7 @@ fn write_config(path: &Path, body: &str) {
 }
 
 /// Collects every datagram sent to a NOTIFY_SOCKET.
-fn notify_socket(dir: &Path) -> (String, Arc<Mutex<Vec<String>>>) {
+pub(crate) fn notify_socket(dir: &Path) -> (String, Arc<Mutex<Vec<String>>>) {
     let path = dir.join("notify.sock");
     let sock = UnixDatagram::bind(&path).unwrap();
     let got: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -50,7 +50,7 @@ fn notify_socket(dir: &Path) -> (String, Arc<Mutex<Vec<String>>>) {
 /// A strict parser of the Prometheus text format (0.0.4): every sample's
 /// family has one `# TYPE` before it, names and labels are well formed,
 /// values parse, no series repeats. Returns series -> value.
-fn parse_prometheus(text: &str) -> Result<BTreeMap<String, f64>, String> {
+pub(crate) fn parse_prometheus(text: &str) -> Result<BTreeMap<String, f64>, String> {
     let name_ok = |n: &str| {
         !n.is_empty()
             && n.chars().enumerate().all(|(i, c)| {

@@ -111,11 +111,34 @@ fn enqueue_is_idempotent_per_alert_id() {
         assert_eq!(dead.len(), 1, "{}", b.name);
         assert_eq!(dead[0].last_error.as_deref(), Some("HTTP 500"));
         assert_eq!(dead[0].first_failure, Some(13));
-        let counts = st.outbox_counts().unwrap();
-        assert_eq!((counts.pending, counts.dead), (0, 1), "{}", b.name);
+        let queue = |st: &State| {
+            let q = st.outbox_queues().unwrap();
+            assert_eq!(q.len(), 1, "{}: only hook waits", b.name);
+            let q = &q[0];
+            (
+                q.channel.clone(),
+                q.untried,
+                q.retrying,
+                q.retrying_since,
+                q.dead,
+                q.dead_oldest,
+            )
+        };
+        assert_eq!(
+            queue(st),
+            ("hook".into(), 0, 0, None, 1, Some(10)),
+            "{}",
+            b.name
+        );
         assert_eq!(st.retry(None, 20).unwrap(), 1);
         assert_eq!(st.pending_count(Some("w")).unwrap(), 1, "{}", b.name);
-        assert_eq!(st.oldest_unsent().unwrap(), Some(10));
+        // Retried after failing: retrying, counted from its creation.
+        assert_eq!(
+            queue(st),
+            ("hook".into(), 0, 1, Some(10), 0, None),
+            "{}",
+            b.name
+        );
         let due = st.outbox(Some(OutboxStatus::Pending), Some(20)).unwrap();
         assert_eq!(due[0].alert_id, "a1");
         assert_eq!(due[0].channel, "hook");

@@ -24,7 +24,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row, Statement};
 
 use super::state::{
-    DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin, OutboxCounts,
+    ChannelQueue, DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
 use crate::http_header::Validators;
@@ -837,22 +837,6 @@ impl Postgres {
         })
     }
 
-    /// Undelivered entries by status.
-    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        self.run(async |c| {
-            let r = c
-                .query_one(
-                    "SELECT COUNT(*) FILTER (WHERE status='pending'), COUNT(*) FILTER (WHERE status='dead') FROM outbox",
-                    &[],
-                )
-                .await?;
-            Ok(OutboxCounts {
-                pending: r.get(0),
-                dead: r.get(1),
-            })
-        })
-    }
-
     /// Why a channel is disabled, if it is.
     pub fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>> {
         self.run(async |c| {
@@ -930,15 +914,38 @@ impl Postgres {
         })
     }
 
-    /// Creation time of the oldest alert not yet delivered to every channel.
-    pub fn oldest_unsent(&self) -> Result<Option<i64>> {
+    /// The undelivered entries of each channel that has any, by how they wait.
+    pub fn outbox_queues(&self) -> Result<Vec<ChannelQueue>> {
         self.run(async |c| {
-            Ok(c.query_one(
-                "SELECT MIN(a.created_at) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead')",
-                &[],
-            )
-            .await?
-            .get(0))
+            let rows = c
+                .query(
+                    "SELECT o.channel,
+                        COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts = 0),
+                        MIN(a.created_at) FILTER (WHERE o.status = 'pending' AND o.attempts = 0),
+                        COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts > 0),
+                        MIN(COALESCE(o.first_failure, a.created_at)) FILTER (WHERE o.status = 'pending' AND o.attempts > 0),
+                        COUNT(*) FILTER (WHERE o.status = 'dead'),
+                        MIN(a.created_at) FILTER (WHERE o.status = 'dead'),
+                        (SELECT cs.last_digest FROM channel_state cs WHERE cs.channel = o.channel)
+                     FROM outbox o JOIN alerts a ON a.id = o.alert_id
+                     WHERE o.status IN ('pending', 'dead')
+                     GROUP BY o.channel ORDER BY o.channel",
+                    &[],
+                )
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| ChannelQueue {
+                    channel: r.get(0),
+                    untried: r.get(1),
+                    untried_oldest: r.get(2),
+                    retrying: r.get(3),
+                    retrying_since: r.get(4),
+                    dead: r.get(5),
+                    dead_oldest: r.get(6),
+                    last_digest: r.get(7),
+                })
+                .collect())
         })
     }
 
