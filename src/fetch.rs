@@ -240,34 +240,31 @@ impl Fetcher {
             return Ok(());
         };
         let origin = url.origin().ascii_serialization();
-        let robots = match h.hosts.cached_robots(&origin) {
-            Some(r) => r,
-            None => {
-                let robots_url = url
-                    .join("/robots.txt")
-                    .map_err(|e| FetchError::Other(format!("robots.txt URL: {e}")))?;
-                let robots = match h.fetch(&robots_url, &Validators::default(), policy).await {
-                    Ok(Fetched::Page(r)) if (200..300).contains(&r.status) => {
-                        Robots::parse(&r.text(), ROBOTS_AGENT)
-                    }
-                    Ok(_) => Robots::allow_all(),
-                    Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
-                        Robots::allow_all()
-                    }
-                    Err(FetchError::TooLarge { .. }) => Robots::allow_all(),
-                    // The site is down: report that, and ask again next time.
-                    Err(e @ (FetchError::Connect(_) | FetchError::Timeout(_))) => return Err(e),
-                    Err(e) => {
-                        return Err(FetchError::Other(format!(
-                            "cannot read {robots_url} ({e}); presswatch fetches nothing from a site whose robots.txt fails"
-                        )))
-                    }
-                };
-                let robots = Arc::new(robots);
-                h.hosts.store_robots(&origin, robots.clone());
-                robots
+        let robots_url = url
+            .join("/robots.txt")
+            .map_err(|e| FetchError::Other(format!("robots.txt URL: {e}")))?;
+        let fetch = async {
+            match h.fetch(&robots_url, &Validators::default(), policy).await {
+                Ok(Fetched::Page(r)) if (200..300).contains(&r.status) => {
+                    Ok(Robots::parse(&r.text(), ROBOTS_AGENT))
+                }
+                Ok(_) => Ok(Robots::allow_all()),
+                Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                    Ok(Robots::allow_all())
+                }
+                Err(FetchError::TooLarge { .. }) => Ok(Robots::allow_all()),
+                // The site is down: report that, and ask again next time.
+                Err(e @ (FetchError::Connect(_) | FetchError::Timeout(_))) => Err(e.to_string()),
+                Err(e) => Err(format!(
+                    "cannot read {robots_url} ({e}); presswatch fetches nothing from a site whose robots.txt fails"
+                )),
             }
         };
+        let robots = h
+            .hosts
+            .robots(&origin, fetch)
+            .await
+            .map_err(FetchError::Other)?;
         let path = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_string(),

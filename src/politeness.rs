@@ -7,6 +7,8 @@
 //! delay clock of a host.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -28,7 +30,7 @@ pub const ROBOTS_AGENT: &str = "presswatch";
 pub struct Hosts {
     rules: Mutex<Politeness>,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
-    robots: Mutex<HashMap<String, (Instant, Arc<Robots>)>>,
+    robots: Mutex<HashMap<String, Arc<RobotsSlot>>>,
     /// The gates shared with other replicas, when the state is shared.
     shared: Mutex<Option<Arc<dyn SharedHosts>>>,
 }
@@ -56,6 +58,26 @@ struct Slot {
     in_flight: usize,
     next_start: Instant,
     blocked_until: Option<Instant>,
+}
+
+/// The robots.txt of one origin: its rules while fresh, and the one fetch
+/// of them that concurrent checks of the origin wait for.
+#[derive(Default)]
+struct RobotsSlot {
+    /// Held for the whole fetch, so checks of the origin queue behind it.
+    fetched: tokio::sync::Mutex<RobotsFetched>,
+    /// Fetches finished so far; a check that waited through one shares its
+    /// outcome.
+    fetches: AtomicU64,
+}
+
+/// What the last fetch of an origin's robots.txt gave.
+#[derive(Default)]
+struct RobotsFetched {
+    /// The rules and when they were fetched.
+    rules: Option<(Instant, Arc<Robots>)>,
+    /// Why the last fetch failed, when it did (never reused by a later check).
+    failure: Option<String>,
 }
 
 /// Permission to have one request in flight to a host; dropping it frees the
@@ -205,16 +227,45 @@ impl Hosts {
         (!left.is_zero()).then_some(left)
     }
 
-    /// The cached robots.txt of an origin, when still fresh.
-    pub fn cached_robots(&self, origin: &str) -> Option<Arc<Robots>> {
-        let cache = lock(&self.robots);
-        let (at, r) = cache.get(origin)?;
-        (at.elapsed() < ROBOTS_TTL).then(|| r.clone())
-    }
-
-    /// Remembers the robots.txt of an origin.
-    pub fn store_robots(&self, origin: &str, robots: Arc<Robots>) {
-        lock(&self.robots).insert(origin.to_string(), (Instant::now(), robots));
+    /// The robots.txt rules of `origin`: the cached ones while fresh (for
+    /// [`ROBOTS_TTL`]), else those `fetch` gets. Single-flight per origin:
+    /// checks of the origin that ask while a fetch is in flight wait for it
+    /// and share its outcome, rules or failure. A failure is not cached: the
+    /// next check to ask fetches again.
+    pub async fn robots(
+        &self,
+        origin: &str,
+        fetch: impl Future<Output = Result<Robots, String>>,
+    ) -> Result<Arc<Robots>, String> {
+        let slot = lock(&self.robots)
+            .entry(origin.to_string())
+            .or_default()
+            .clone();
+        let finished_before = slot.fetches.load(Ordering::SeqCst);
+        let mut fetched = slot.fetched.lock().await;
+        if let Some((at, rules)) = &fetched.rules {
+            if at.elapsed() < ROBOTS_TTL {
+                return Ok(rules.clone());
+            }
+        }
+        if let Some(failure) = &fetched.failure {
+            if slot.fetches.load(Ordering::SeqCst) != finished_before {
+                return Err(failure.clone());
+            }
+        }
+        let outcome = fetch.await.map(Arc::new);
+        *fetched = match &outcome {
+            Ok(rules) => RobotsFetched {
+                rules: Some((Instant::now(), rules.clone())),
+                failure: None,
+            },
+            Err(why) => RobotsFetched {
+                rules: None,
+                failure: Some(why.clone()),
+            },
+        };
+        slot.fetches.fetch_add(1, Ordering::SeqCst);
+        outcome
     }
 }
 
@@ -348,6 +399,99 @@ mod tests {
         assert!(!generic.allows("/news/1"));
         assert!(Robots::parse("User-agent: *\nDisallow:\n", ROBOTS_AGENT).allows("/x"));
         assert!(!Robots::disallow_all().allows("/"));
+    }
+
+    /// Polls `fut` once: whether it is still waiting.
+    async fn pending<F: Future>(fut: std::pin::Pin<&mut F>) -> bool {
+        let mut fut = fut;
+        std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx).is_pending())).await
+    }
+
+    fn no_delay() -> Politeness {
+        Politeness {
+            delay: Duration::ZERO,
+            concurrency: 1,
+            hosts: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn checks_asking_while_robots_txt_is_fetched_share_that_fetch() {
+        let hosts = Hosts::new(no_delay());
+        let fetches = AtomicU64::new(0);
+        let fetch = |rules: &'static str, answer: tokio::sync::oneshot::Receiver<()>| {
+            let fetches = &fetches;
+            async move {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                let _ = answer.await;
+                Ok(Robots::parse(rules, ROBOTS_AGENT))
+            }
+        };
+        let (answer, held) = tokio::sync::oneshot::channel();
+        let first = hosts.robots(
+            "http://a.example",
+            fetch("User-agent: *\nDisallow: /x\n", held),
+        );
+        let (_, never) = tokio::sync::oneshot::channel();
+        let second = hosts.robots(
+            "http://a.example",
+            fetch("User-agent: *\nDisallow:\n", never),
+        );
+        tokio::pin!(first, second);
+        // The first check is fetching; the second asks while it is.
+        assert!(pending(first.as_mut()).await);
+        assert!(pending(second.as_mut()).await);
+        answer.send(()).unwrap();
+        let (first, second) = tokio::join!(first, second);
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert!(!first.unwrap().allows("/x"));
+        assert!(
+            !second.unwrap().allows("/x"),
+            "the second check has the first's rules"
+        );
+        // Another origin is fetched on its own.
+        let (answer, held) = tokio::sync::oneshot::channel();
+        answer.send(()).unwrap();
+        hosts
+            .robots("http://b.example", fetch("", held))
+            .await
+            .unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_robots_txt_fetch_is_shared_by_those_waiting_not_by_later_checks() {
+        let hosts = Hosts::new(no_delay());
+        let fetches = AtomicU64::new(0);
+        let (answer, held) = tokio::sync::oneshot::channel::<()>();
+        let failing = async {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            let _ = held.await;
+            Err("connection refused".to_string())
+        };
+        let waiting = async {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            Ok(Robots::allow_all())
+        };
+        let first = hosts.robots("http://down.example", failing);
+        let second = hosts.robots("http://down.example", waiting);
+        tokio::pin!(first, second);
+        assert!(pending(first.as_mut()).await);
+        assert!(pending(second.as_mut()).await);
+        answer.send(()).unwrap();
+        let (first, second) = tokio::join!(first, second);
+        assert_eq!(first.unwrap_err(), "connection refused");
+        assert_eq!(second.unwrap_err(), "connection refused");
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // A check asking after the failure tries again.
+        let later = hosts
+            .robots("http://down.example", async {
+                fetches.fetch_add(1, Ordering::SeqCst);
+                Ok(Robots::allow_all())
+            })
+            .await;
+        assert!(later.unwrap().allows("/"));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

@@ -456,3 +456,86 @@ async fn redirects_to_internal_addresses_are_refused_unless_the_watch_opts_in() 
         "only the opted-in watch reached the internal server"
     );
 }
+
+/// Two checks of one host that ask for its robots.txt at the same time cause
+/// one robots.txt request: the second waits for the first's fetch and obeys
+/// the same rules. The server holds its robots.txt answer until both checks
+/// have asked, so the test does not depend on timing.
+#[tokio::test]
+async fn two_checks_of_one_host_asking_at_once_fetch_its_robots_txt_once() {
+    use std::future::Future;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let robots_requests = Arc::new(AtomicUsize::new(0));
+    let (asked, mut robots_asked) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (answer, answer_robots) = tokio::sync::watch::channel(false);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = robots_requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (count, asked, mut answer_robots) =
+                (count.clone(), asked.clone(), answer_robots.clone());
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let body = if head.starts_with(b"GET /robots.txt ") {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    let _ = asked.send(());
+                    let _ = answer_robots.wait_for(|go| *go).await;
+                    "User-agent: *\nDisallow: /private\n"
+                } else {
+                    "<html><body><p>A page.</p></body></html>"
+                };
+                let _ = sock
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .await;
+            });
+        }
+    });
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[host]]\nname = \"127.0.0.1\"\ndelay = \"0s\"\nconcurrency = 2\n\
+         [[watch]]\nname = \"a\"\nurl = \"http://{addr}/a\"\n[[watch]]\nname = \"b\"\nurl = \"http://{addr}/private/b\"\n"
+    ));
+    let config = project.load();
+    let fetcher = Fetcher::for_config(&config).unwrap();
+    let policy = |i: usize| presswatch::fetch::NetworkPolicy::for_watch(&config.watches[i]);
+    let (policy_a, policy_b) = (policy(0), policy(1));
+    let first = fetcher.robots_allow(&config.watches[0].url, &policy_a);
+    let second = fetcher.robots_allow(&config.watches[1].url, &policy_b);
+    tokio::pin!(first, second);
+    // The first check asks, and its robots.txt request reaches the server.
+    tokio::select! {
+        _ = first.as_mut() => panic!("robots.txt was answered before the server let it"),
+        _ = robots_asked.recv() => {}
+    }
+    // The second check asks while that request is unanswered.
+    let second_waits =
+        std::future::poll_fn(|cx| std::task::Poll::Ready(second.as_mut().poll(cx).is_pending()))
+            .await;
+    assert!(second_waits, "the second check waits for robots.txt");
+    answer.send(true).unwrap();
+    let (first, second) = tokio::join!(first, second);
+    assert!(first.is_ok(), "{first:?}");
+    let refused = second.expect_err("/private/b is disallowed").to_string();
+    assert!(
+        refused.contains("robots.txt disallows /private/b"),
+        "{refused}"
+    );
+    assert_eq!(
+        robots_requests.load(Ordering::SeqCst),
+        1,
+        "one robots.txt request for both checks"
+    );
+}
