@@ -1,6 +1,6 @@
 //! Main-content detection and block collection for article pages.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::sync::LazyLock;
 
@@ -126,7 +126,7 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>)
     let strict = Walk::new(root, Mode::Strict);
     let found = strict.article(declared.as_ref());
     if !strict.may_have_missed(&found) {
-        return found;
+        return without_copies(found);
     }
     // The same tree again, with chrome, hidden and furniture-named elements
     // only suspect: the wider reading wins when most of it is new text, so a
@@ -138,11 +138,44 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>)
         .into_iter()
         .filter(|s| !found_shingles.contains(s))
         .count();
-    if novel > found_shingles.len() {
+    without_copies(if novel > found_shingles.len() {
         wider
     } else {
         found
+    })
+}
+
+/// A second copy of the article (pages render it twice, for small and large
+/// screens) starts over with one of its first this many blocks ...
+const COPY_START: usize = 3;
+
+/// ... and goes on repeating earlier blocks verbatim for at least this many
+/// blocks in a row. Shorter repeats, or repeats that start elsewhere, are the
+/// story's own (a credit under every photo, a plan that repeats its items).
+const COPY_MIN_BLOCKS: usize = 3;
+
+/// `blocks` without the second copies of the article in them.
+fn without_copies(blocks: Vec<Block>) -> Vec<Block> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(blocks.len());
+    let earlier: Vec<usize> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| *first.entry(b.text.as_str()).or_insert(i))
+        .collect();
+    let mut keep = vec![true; blocks.len()];
+    let mut i = 0;
+    while i < blocks.len() {
+        let run = (i..blocks.len()).take_while(|&j| earlier[j] < j).count();
+        if run >= COPY_MIN_BLOCKS && earlier[i] < COPY_START {
+            keep[i..i + run].fill(false);
+        }
+        i += run.max(1);
     }
+    let mut keep = keep.into_iter();
+    blocks
+        .into_iter()
+        .filter(|_| keep.next().unwrap_or(true))
+        .collect()
 }
 
 /// The text of `blocks`, one a line.
@@ -1703,6 +1736,33 @@ mod tests {
         assert_eq!(got.len(), 33, "{got:?}");
         assert_eq!(got[0], expected_story(1)[0]);
         assert_eq!(got[32], expected_story(2)[1]);
+    }
+
+    #[test]
+    fn an_article_the_page_renders_twice_is_read_once() {
+        // One copy for small screens, one for large: the second starts over.
+        let html = format!(
+            r#"<body><div class="article"><div class="mobile">{}</div><div class="desktop">{}</div></div></body>"#,
+            story(5),
+            story(5)
+        );
+        assert_eq!(extract(&html), expected_story(5));
+    }
+
+    #[test]
+    fn blocks_the_story_itself_repeats_are_kept() {
+        // A plan listing the same items for each of its days.
+        let day = |d: usize| {
+            format!("<h3>Day {d}</h3><p>Breakfast: two eggs and a cup of asparagus.</p><p>Lunch: a tomato and cucumber salad with feta.</p><p>Dinner: beef and peppers with olives.</p>")
+        };
+        let html = format!(
+            "<body><article>{}{}{}{}</article></body>",
+            story(3),
+            day(1),
+            day(2),
+            day(3)
+        );
+        assert_eq!(extract(&html).len(), 3 + 3 * 4);
     }
 
     #[test]
