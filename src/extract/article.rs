@@ -523,6 +523,14 @@ impl RawBlock {
             && text::word_count(t) >= 6
     }
 
+    /// True for an item of a list the story makes: words outside links.
+    fn is_list_text(&self) -> bool {
+        self.kind == BlockKind::ListItem
+            && self.is_language()
+            && self.link_chars * 2 < self.chars
+            && text::word_count(&self.text) >= 2
+    }
+
     /// True for a line crediting the reporting ("Additional reporting by
     /// ...", "(Reporting by ...; Editing by ...)", "... contributed
     /// reporting from ...").
@@ -601,6 +609,9 @@ struct Container {
     end_block: usize,
     /// Characters of prose inside it.
     prose: f32,
+    /// Characters of prose in its own text and its own paragraphs (its
+    /// children that are blocks of text), not in wrapped boxes.
+    own_prose: f32,
     /// Characters of link text inside it (navigation, teasers, tag lists):
     /// what makes a container look like page chrome.
     noise: f32,
@@ -626,6 +637,10 @@ struct Container {
 /// The share of a container's prose that one child must hold to be the
 /// article instead of it.
 const MAIN_CHILD_SHARE: f32 = 0.7;
+
+/// The share of a container's prose in its own paragraphs past which it is
+/// the article's flow, not a wrapper to narrow down from.
+const OWN_PROSE_SHARE: f32 = 0.1;
 
 /// The share of a container's prose that its largest `<article>` must hold
 /// to be the article instead of it.
@@ -815,6 +830,7 @@ impl Walk {
             first_block: self.blocks.len(),
             end_block: self.blocks.len(),
             prose: 0.0,
+            own_prose: 0.0,
             noise: 0.0,
             other: 0.0,
             suspect,
@@ -838,7 +854,7 @@ impl Walk {
         let c = &mut self.containers[idx];
         c.end_block = end;
         c.end_container = end_container;
-        let (prose, noise, other) = (c.prose, c.noise, c.other);
+        let (prose, noise, other, is_text) = (c.prose, c.noise, c.other, c.is_text);
         if c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
@@ -848,6 +864,9 @@ impl Walk {
         p.prose += prose;
         p.noise += noise;
         p.other += other;
+        if is_text {
+            p.own_prose += prose;
+        }
     }
 
     /// Turns the pending text of container `idx` into blocks (two `<br>` in a
@@ -885,6 +904,7 @@ impl Walk {
                     1.0
                 };
                 c.prose += weight * (block.chars - block.link_chars) as f32;
+                c.own_prose += weight * (block.chars - block.link_chars) as f32;
                 c.noise += block.link_chars as f32;
             } else {
                 c.noise += block.link_chars as f32;
@@ -980,9 +1000,9 @@ impl Walk {
     }
 
     /// The detected article: the blocks of the container that holds the most
-    /// prose and the least noise, without what precedes its first and follows
-    /// its last sentence of story text (kickers, bylines, dates, share and
-    /// tag bars).
+    /// prose and the least noise, without what precedes its first sentence of
+    /// story text and follows its last sentence or list item (kickers,
+    /// bylines, dates, share and tag bars).
     fn detected(&self) -> Vec<Block> {
         let mut best: Option<usize> = None;
         let mut i = 0;
@@ -1020,7 +1040,7 @@ impl Walk {
         let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
         let mut last = kept
             .iter()
-            .rposition(|b| b.is_story_text())
+            .rposition(|b| b.is_story_text() || b.is_list_text())
             .map_or(kept.len(), |i| i + 1);
         // The reporting credits that close the story are part of it.
         while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
@@ -1056,17 +1076,20 @@ impl Walk {
     }
 
     /// The child of `c` holding at least [`MAIN_CHILD_SHARE`] of its prose;
-    /// never a block of text (a long paragraph is one of the article's).
+    /// none when `c` has paragraphs of its own (then a long paragraph or a
+    /// box among them is part of the article, not all of it).
     fn main_child(&self, c: usize) -> Option<usize> {
         let parent = &self.containers[c];
+        // Paragraphs of its own mean `c` is the article's flow, and its
+        // boxes (a product grid, a long quote) are part of it.
+        if parent.own_prose >= OWN_PROSE_SHARE * parent.prose {
+            return None;
+        }
         let mut i = c + 1;
         let mut best: Option<usize> = None;
         while i < parent.end_container {
             let child = &self.containers[i];
-            if !child.dropped
-                && !child.is_text
-                && best.is_none_or(|b| child.prose > self.containers[b].prose)
-            {
+            if !child.dropped && best.is_none_or(|b| child.prose > self.containers[b].prose) {
                 best = Some(i);
             }
             i = child.end_container.max(i + 1);
@@ -1763,6 +1786,45 @@ mod tests {
             day(3)
         );
         assert_eq!(extract(&html).len(), 3 + 3 * 4);
+    }
+
+    #[test]
+    fn boxes_inside_the_articles_flow_do_not_replace_it() {
+        // A review whose product cards hold most of the prose: the article's
+        // own paragraphs around the cards are kept.
+        let card = |i: usize| {
+            format!("<div class=\"product-card\"><h3>Lamp {i}</h3><p>A smooth glowing half sphere that looks like a soft sunrise, lamp {i} starts and ends the day gently with warm light.</p></div>")
+        };
+        let html = format!(
+            r#"<body><div class="entry-content">{}<div class="product-grid">{}</div>{}</div><div class="author-bio-box"><a href="/a">Irene</a></div></body>"#,
+            para(1),
+            (1..=8).map(card).collect::<String>(),
+            para(2)
+        );
+        let got = extract(&html);
+        assert_eq!(got.first(), expected_story(1).first());
+        assert_eq!(got.last(), expected_story(2).last());
+        assert_eq!(got.len(), 2 + 16);
+    }
+
+    #[test]
+    fn a_list_that_closes_the_article_is_kept() {
+        let html = format!(
+            r#"<body><article>{}<p>Check these at every service:</p><ul><li>Belts and hoses</li><li>Exhaust system</li><li>Wiper blades</li></ul>
+            <div>Posted in</div><div>Car care</div></article></body>"#,
+            story(3)
+        );
+        let mut want = expected_story(3);
+        want.extend(
+            [
+                "Check these at every service:",
+                "Belts and hoses",
+                "Exhaust system",
+                "Wiper blades",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(extract(&html), want);
     }
 
     #[test]
