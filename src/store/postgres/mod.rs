@@ -219,19 +219,6 @@ impl Postgres {
         &self.inner.location
     }
 
-    /// The schema version of the database (the newest migration applied).
-    pub fn schema_version(&self) -> Result<i64> {
-        self.run(async |c| {
-            let row = c
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                    &[],
-                )
-                .await?;
-            Ok(row.get(0))
-        })
-    }
-
     fn connect(&self) -> Result<Conn> {
         let config = self.inner.config.clone();
         let needs_tls = config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable;
@@ -262,6 +249,11 @@ impl Postgres {
                 ))
             }
         };
+        // Commits do not wait for the disk unless a transaction asks
+        // (`Durability::Durable`): the fleet's leases, tokens and claims are
+        // written many times a second and a crash of the database may lose
+        // the last of them, which costs at worst a repeated check.
+        block_on(client.batch_execute("SET synchronous_commit = off")).map_err(|e| self.err(e))?;
         Ok(Conn {
             client,
             statements: HashMap::new(),
@@ -314,8 +306,9 @@ impl Postgres {
         out.map_err(|e| self.err(e))
     }
 
-    /// Runs `work` in one transaction; with [`Durability::Lazy`] its commit
-    /// does not wait for the disk (`synchronous_commit = off`).
+    /// Runs `work` in one transaction; only with [`Durability::Durable`]
+    /// does its commit wait for the disk (`synchronous_commit` is off for
+    /// the session, on for such a transaction).
     pub(super) fn transaction<T>(
         &self,
         durability: Durability,
@@ -324,8 +317,8 @@ impl Postgres {
         self.run(async |c| {
             c.client
                 .batch_execute(match durability {
-                    Durability::Durable => "BEGIN",
-                    Durability::Lazy => "BEGIN; SET LOCAL synchronous_commit = off",
+                    Durability::Durable => "BEGIN; SET LOCAL synchronous_commit = on",
+                    Durability::Lazy => "BEGIN",
                 })
                 .await?;
             match work(c).await {
@@ -601,7 +594,7 @@ impl Postgres {
         let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
         let urls: Vec<&str> = items.iter().map(|i| i.url.as_str()).collect();
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
-        self.run(async |c| {
+        self.transaction(Durability::Durable, async |c| {
             c.execute(
                 "INSERT INTO seen_items (watch, key, url, title, first_seen)
                  SELECT $1, k, u, t, $5 FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[]) AS i(k, u, t)
@@ -809,7 +802,7 @@ impl Postgres {
 
     /// Drops unsent entries (all, or of one alert). Returns how many.
     pub fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize> {
-        self.run(async |c| {
+        self.transaction(Durability::Durable, async |c| {
             c.execute(
                 "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)",
                 &[&alert_id],
@@ -860,7 +853,7 @@ impl Postgres {
     ) -> Result<()> {
         let reason = disabled.map(|d| d.reason.as_str());
         let target = disabled.map(|d| d.target.as_str());
-        self.run(async |c| {
+        self.transaction(Durability::Durable, async |c| {
             c.execute(
                 "INSERT INTO channel_state (channel, disabled_reason, disabled_for) VALUES ($1, $2, $3)
                  ON CONFLICT (channel) DO UPDATE SET disabled_reason=$2, disabled_for=$3",
