@@ -73,9 +73,14 @@ impl Baselines {
         }
     }
 
-    /// True when the watch has a baseline.
+    /// True when the watch has a baseline. When the database cannot say,
+    /// true: the check then fails reading it, rather than taking the page
+    /// for a first version and missing a change.
     pub fn exists(&self, watch: &str) -> bool {
-        self.text(watch).is_ok_and(|t| t.is_some())
+        self.db
+            .as_ref()
+            .is_some_and(|db| db.has_baseline(watch).unwrap_or(true))
+            || self.path(watch).is_file()
     }
 
     /// Reads a watch's baseline; `Ok(None)` when there is none yet.

@@ -553,7 +553,13 @@ impl Postgres {
 
     /// Stores the state of a watch.
     pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
-        self.transaction(durability, async |c| save_watch_in(c, watch, s).await)
+        match durability {
+            // One statement, and the session does not wait for the disk.
+            Durability::Lazy => self.run(async |c| save_watch_in(c, watch, s).await),
+            Durability::Durable => {
+                self.transaction(durability, async |c| save_watch_in(c, watch, s).await)
+            }
+        }
     }
 
     /// Whether a watch has ever recorded items.
@@ -616,6 +622,10 @@ impl Postgres {
         event: Option<&NewEvent>,
         durability: Durability,
     ) -> Result<usize> {
+        if versions.is_empty() && event.is_none() {
+            // A quiet check: its state alone, one statement.
+            return self.save_watch(watch, s, durability).map(|()| 0);
+        }
         let raws = versions
             .iter()
             .map(|v| {
@@ -747,7 +757,7 @@ impl Postgres {
 
     /// Marks an entry delivered (and releases its claim).
     pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
-        self.transaction(Durability::Lazy, async |c| {
+        self.run(async |c| {
             c.execute(
                 "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL WHERE alert_id=$1 AND channel=$2",
                 &[&alert_id, &channel, &now],
@@ -770,7 +780,7 @@ impl Postgres {
             Some(t) => ("pending", t),
             None => ("dead", 0),
         };
-        self.transaction(Durability::Lazy, async |c| {
+        self.run(async |c| {
             c.execute(
                 "UPDATE outbox SET status=$3, attempts=attempts+1, last_error=$4, first_failure=COALESCE(first_failure, $6),
                    next_attempt=CASE WHEN $3='dead' THEN next_attempt ELSE $5 END, claimed_by=NULL, claim_until_ms=NULL
@@ -996,6 +1006,18 @@ impl Postgres {
                     .await?
                     .map(|r| r.get(0)),
             )
+        })
+    }
+
+    /// Whether the database holds a baseline of the watch.
+    pub fn has_baseline(&self, watch: &str) -> Result<bool> {
+        self.run(async |c| {
+            Ok(c.query_one(
+                "SELECT EXISTS(SELECT 1 FROM baselines WHERE watch = $1)",
+                &[&watch],
+            )
+            .await?
+            .get(0))
         })
     }
 
