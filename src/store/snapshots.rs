@@ -11,6 +11,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::StateError;
 use crate::config::KeepRaw;
 use crate::document::sha256_hex;
 
@@ -49,12 +50,14 @@ CREATE TRIGGER IF NOT EXISTS raw_bodies_removed AFTER DELETE ON raw_bodies
     BEGIN UPDATE raw_usage SET bytes = bytes - OLD.stored WHERE id = 0; END;
 "#;
 
-/// zstd level: fast (a 200 KB page in well under a millisecond) and still
-/// about a fifth of the size.
-const ZSTD_LEVEL: i32 = 3;
+/// zstd level. Measured on the 88 pages of the extraction corpus (179 KB
+/// on average; `cargo bench --bench cycle` prints it): level 1 compresses a
+/// page in about 0.2 ms to 21.3% of its size, level 3 in about 0.28 ms to
+/// 20.1%. Every accepted version pays this, so the faster level wins.
+const ZSTD_LEVEL: i32 = 1;
 
 /// Why a snapshot was kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SnapshotKind {
     /// The response a version was accepted from.
     Version,
@@ -135,6 +138,30 @@ pub struct Mismatch {
     pub problem: String,
 }
 
+/// A snapshot ready to store: its body hashed (its address) and compressed.
+/// Both backends pack a snapshot before they take the database, so a check
+/// compressing a page never holds up another check's commit.
+pub(super) struct Packed<'a> {
+    /// The snapshot.
+    pub(super) snapshot: &'a NewSnapshot,
+    /// SHA-256 of its body (hex).
+    pub(super) sha256: String,
+    /// Its body, compressed.
+    pub(super) packed: Vec<u8>,
+}
+
+impl<'a> Packed<'a> {
+    /// Hashes and compresses `snapshot`'s body (`location`: the database,
+    /// for the error).
+    pub(super) fn new(location: &str, snapshot: &'a NewSnapshot) -> Result<Packed<'a>, StateError> {
+        Ok(Packed {
+            snapshot,
+            sha256: sha256_hex(&snapshot.body),
+            packed: pack(&snapshot.body).map_err(|e| StateError::other(location, e))?,
+        })
+    }
+}
+
 /// Stores a snapshot of `watch`'s `version` (idempotent: the same snapshot
 /// stored again changes nothing).
 pub(super) fn record_in(
@@ -142,25 +169,18 @@ pub(super) fn record_in(
     watch: &str,
     version: i64,
     kind: SnapshotKind,
-    s: &NewSnapshot,
+    p: &Packed<'_>,
 ) -> rusqlite::Result<()> {
-    let sha = sha256_hex(&s.body);
-    let known: bool = db
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM raw_bodies WHERE sha256 = ?1)")?
-        .query_row([&sha], |r| r.get(0))?;
-    if !known {
-        let packed =
-            pack(&s.body).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        db.prepare_cached(
-            "INSERT INTO raw_bodies (sha256, size, stored, zstd) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![
-            sha,
-            s.body.len() as i64,
-            packed.len() as i64,
-            packed
-        ])?;
-    }
+    let (s, sha) = (p.snapshot, &p.sha256);
+    db.prepare_cached(
+        "INSERT OR IGNORE INTO raw_bodies (sha256, size, stored, zstd) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        sha,
+        s.body.len() as i64,
+        p.packed.len() as i64,
+        p.packed
+    ])?;
     db.prepare_cached(
         "INSERT OR IGNORE INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -293,7 +313,7 @@ pub(super) fn body_in(db: &Connection, sha256: &str) -> rusqlite::Result<Option<
 }
 
 /// Compresses a body for storage.
-pub(super) fn pack(body: &[u8]) -> std::io::Result<Vec<u8>> {
+fn pack(body: &[u8]) -> std::io::Result<Vec<u8>> {
     zstd::bulk::compress(body, ZSTD_LEVEL)
 }
 
@@ -366,9 +386,11 @@ impl super::Sqlite {
         version: i64,
         s: &NewSnapshot,
     ) -> Result<(), super::state::StateError> {
+        let packed = Packed::new(&self.location(), s)?;
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        record_in(&tx, watch, version, SnapshotKind::TakenDown, s).map_err(|e| self.err(e))?;
+        record_in(&tx, watch, version, SnapshotKind::TakenDown, &packed)
+            .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }
 

@@ -502,7 +502,12 @@ impl Sqlite {
     }
 
     pub(super) fn err(&self, source: rusqlite::Error) -> StateError {
-        StateError::other(&self.path.display().to_string(), source)
+        StateError::other(&self.location(), source)
+    }
+
+    /// The database file, as errors name it.
+    pub(super) fn location(&self) -> String {
+        self.path.display().to_string()
     }
 
     /// The state of a watch (default when never checked).
@@ -626,11 +631,21 @@ impl Sqlite {
         event: Option<&NewEvent>,
         durability: Durability,
     ) -> Result<usize> {
+        let location = self.location();
+        let raws = versions
+            .iter()
+            .map(|v| {
+                v.raw
+                    .as_ref()
+                    .map(|raw| snapshots::Packed::new(&location, raw))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
         self.write(durability, |db| {
             let tx = db.transaction()?;
             let mut pruned = 0;
-            for v in versions {
-                pruned += record_version_in(&tx, watch, v)?;
+            for (v, raw) in versions.iter().zip(&raws) {
+                pruned += record_version_in(&tx, watch, v, raw.as_ref())?;
             }
             if let Some(e) = event {
                 // It refers to the version current once this check's are in.
@@ -1066,7 +1081,12 @@ pub struct Thread {
 
 /// Records a version of a watch's document and prunes the oldest beyond
 /// `keep`; returns how many were pruned.
-fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::Result<usize> {
+fn record_version_in(
+    db: &Connection,
+    watch: &str,
+    v: &NewVersion,
+    raw: Option<&snapshots::Packed<'_>>,
+) -> rusqlite::Result<usize> {
     db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
         .execute(params![v.sha256, v.body])?;
     let last: Option<String> = db
@@ -1081,7 +1101,7 @@ fn record_version_in(db: &Connection, watch: &str, v: &NewVersion) -> rusqlite::
             params![watch, v.sha256, v.fetched_at, v.origin.as_str()],
             |r| r.get(0),
         )?;
-        if let Some(raw) = &v.raw {
+        if let Some(raw) = raw {
             snapshots::record_in(db, watch, seq, snapshots::SnapshotKind::Version, raw)?;
         }
     }

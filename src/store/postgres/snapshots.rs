@@ -5,28 +5,9 @@
 use super::{Conn, PgResult, Postgres, Result};
 use crate::config::KeepRaw;
 use crate::document::sha256_hex;
-use crate::store::snapshots::{pack, unpack};
+use crate::store::snapshots::unpack;
+pub(super) use crate::store::snapshots::Packed;
 use crate::store::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
-
-/// A snapshot ready to store: its body hashed and compressed (before the
-/// transaction, so the transaction holds its locks for no longer than the writes).
-pub(super) struct Packed<'a> {
-    snapshot: &'a NewSnapshot,
-    sha256: String,
-    packed: Vec<u8>,
-}
-
-impl<'a> Packed<'a> {
-    /// Hashes and compresses `snapshot`'s body.
-    pub(super) fn new(location: &str, snapshot: &'a NewSnapshot) -> Result<Packed<'a>> {
-        Ok(Packed {
-            snapshot,
-            sha256: sha256_hex(&snapshot.body),
-            packed: pack(&snapshot.body)
-                .map_err(|e| crate::store::StateError::other(location, e))?,
-        })
-    }
-}
 
 /// Stores a snapshot of `watch`'s `version` (idempotent).
 pub(super) async fn record_in(
