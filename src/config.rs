@@ -281,7 +281,8 @@ impl KeepRaw {
 /// delay between requests per host, with per-host overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Politeness {
-    /// Default minimum delay between the starts of two requests to one host.
+    /// Default minimum delay before a request to one host, counted from the
+    /// start of the request before and from its answer.
     pub delay: Duration,
     /// Default number of requests in flight to one host.
     pub concurrency: usize,

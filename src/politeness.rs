@@ -1,6 +1,7 @@
 //! Being a good citizen towards the sites presswatch fetches: per-host limits
-//! on requests in flight, a minimum delay between the starts of two requests
-//! to one host, pauses requested with `Retry-After`, and robots.txt.
+//! on requests in flight, a minimum delay before each request to one host
+//! (counted from the start of the one before and from its answer), pauses
+//! requested with `Retry-After`, and robots.txt.
 //!
 //! [`Hosts`] is shared by every fetch of the process (the daemon's checks and
 //! the CLI alike) and survives a config reload, so a reload never resets the
@@ -80,16 +81,26 @@ struct RobotsFetched {
     failure: Option<String>,
 }
 
-/// Permission to have one request in flight to a host; dropping it frees the
-/// slot (and returns the fleet's token, when the gates are shared).
+/// Permission to have one request in flight to a host; dropping it (once
+/// the answer is in, or the request gave up) frees the slot, starts the
+/// delay again, and returns the fleet's token when the gates are shared.
 pub struct Permit {
     host: Arc<Host>,
+    delay: Duration,
     token: Option<(Arc<dyn SharedHosts>, i64)>,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        lock(&self.host.slot).in_flight -= 1;
+        let mut s = lock(&self.host.slot);
+        s.in_flight -= 1;
+        // The host saw this request before it answered, so the delay counted
+        // from now holds at the host however long the request took to reach
+        // it (a new connection, a TLS handshake, a busy machine). Counted
+        // from the start alone, a request that was slow to go out could be
+        // followed by the next one sooner than the delay.
+        s.next_start = s.next_start.max(Instant::now() + self.delay);
+        drop(s);
         self.host.freed.notify_waiters();
         if let Some((shared, token)) = self.token.take() {
             off_the_runtime(move || shared.give_back(token));
@@ -148,9 +159,10 @@ impl Hosts {
             .clone()
     }
 
-    /// Waits until a request to `host` may start: a free slot, the delay since
-    /// the previous start elapsed, and no `Retry-After` pause in force — in
-    /// this process, then, when the gates are shared, in the whole fleet.
+    /// Waits until a request to `host` may start: a free slot, the delay
+    /// elapsed since the previous request started and since its answer came
+    /// in, and no `Retry-After` pause in force — in this process, then, when
+    /// the gates are shared, in the whole fleet.
     pub async fn acquire(&self, host: &str) -> Permit {
         let mut permit = self.acquire_here(host).await;
         let Some(shared) = lock(&self.shared).clone() else {
@@ -191,6 +203,7 @@ impl Hosts {
                     s.next_start = now + delay;
                     return Permit {
                         host: h.clone(),
+                        delay,
                         token: None,
                     };
                 }
@@ -520,5 +533,24 @@ mod tests {
         let t2 = Instant::now();
         drop(hosts.acquire("a.example").await);
         assert!(t2.elapsed() >= ms(450));
+    }
+
+    /// A request that takes longer than the delay (slow to connect, slow to
+    /// answer) is followed by the next one a whole delay after its answer,
+    /// not a delay after it started.
+    #[tokio::test]
+    async fn the_delay_runs_again_from_the_answer() {
+        let ms = Duration::from_millis;
+        let hosts = Hosts::new(Politeness {
+            delay: ms(200),
+            concurrency: 4,
+            hosts: vec![],
+        });
+        let slow = hosts.acquire("slow.example").await;
+        tokio::time::sleep(ms(300)).await;
+        let answered = Instant::now();
+        drop(slow);
+        drop(hosts.acquire("slow.example").await);
+        assert!(answered.elapsed() >= ms(200));
     }
 }

@@ -59,7 +59,7 @@ pub struct Request {
     pub headers: HashMap<String, String>,
     /// The body.
     pub body: Vec<u8>,
-    /// When it arrived.
+    /// When it was recorded: after it arrived, before it was answered.
     pub at: Instant,
 }
 
