@@ -479,11 +479,12 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
                     &warc,
                 )?;
                 println!(
-                    "{}: {} records ({} responses, {} revisits)",
+                    "{}: {} records ({} responses, {} revisits, {} takedowns and restores)",
                     warc.display(),
                     n.records,
                     n.responses,
-                    n.revisits
+                    n.revisits,
+                    n.events
                 );
             }
             if let Some(dir) = baselines {

@@ -186,23 +186,32 @@ pub fn revisit(uri: &str, date: DateTime<Utc>, head: &HttpHead, original: &Origi
     }
 }
 
-/// A `metadata` record about the record `refers_to` (`application/warc-fields`).
+/// A `metadata` record (`application/warc-fields`) about `uri` at `date`:
+/// about the record `refers_to`, and captured with the record
+/// `concurrent_to` (the answer that reported a takedown), when given.
 pub fn metadata(
     uri: &str,
     date: DateTime<Utc>,
-    refers_to: &str,
+    refers_to: Option<&str>,
+    concurrent_to: Option<&str>,
     fields: &[(String, String)],
 ) -> Record {
     let block = warc_fields(fields);
+    let mut links = vec![("WARC-Target-URI".to_string(), uri.to_string())];
+    links.extend(refers_to.map(|id| ("WARC-Refers-To".to_string(), id.to_string())));
+    links.extend(concurrent_to.map(|id| ("WARC-Concurrent-To".to_string(), id.to_string())));
     Record {
         kind: "metadata",
-        id: record_id(&format!("metadata\0{refers_to}\0{}", digest(&block))),
+        id: record_id(&format!(
+            "metadata\0{}\0{}\0{}\0{}",
+            refers_to.unwrap_or_default(),
+            concurrent_to.unwrap_or_default(),
+            warc_date(date),
+            digest(&block)
+        )),
         date,
         content_type: "application/warc-fields".into(),
-        fields: vec![
-            ("WARC-Target-URI".into(), uri.into()),
-            ("WARC-Refers-To".into(), refers_to.into()),
-        ],
+        fields: links,
         block,
         payload_start: 0,
         payload_digest: None,

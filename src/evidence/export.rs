@@ -5,7 +5,10 @@
 //! body repeats one already written), the `request` that fetched it, and a
 //! `metadata` record naming the watch, the version and its content hash. A
 //! `warcinfo` record first names the software, the config and the watches.
-//! A takedown's answer comes with the last version kept before it, whatever
+//! Then a `metadata` record per takedown and restore: when, what happened,
+//! the version it concerns (`WARC-Refers-To` that version's response) and,
+//! for a takedown, the answer that reported it (`WARC-Concurrent-To`). A
+//! takedown or restore comes with the responses it refers to, whatever
 //! `--since` says.
 
 use std::collections::{HashMap, HashSet};
@@ -15,7 +18,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::config::Config;
-use crate::store::{Snapshot, SnapshotKind, State};
+use crate::store::{Snapshot, SnapshotKind, State, WatchEvent};
 use crate::warc::{self, HttpHead, Original};
 
 /// What an export wrote.
@@ -25,6 +28,8 @@ pub struct Exported {
     pub responses: usize,
     /// Responses written as revisits of an identical body.
     pub revisits: usize,
+    /// Takedowns and restores.
+    pub events: usize,
     /// Records in all.
     pub records: usize,
 }
@@ -48,7 +53,8 @@ pub fn export(
         return Err(format!("no watch named {w:?} in {}", config.path.display()));
     }
     let all = state.snapshots(None).map_err(|e| e.to_string())?;
-    let chosen = select(&all, &names, since);
+    let events = chosen_events(state, &names, since)?;
+    let chosen = select(&all, &names, since, &events);
     let filename = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -85,6 +91,8 @@ pub fn export(
         };
         put(&warc::warcinfo(Utc::now(), &filename, &info), &mut file)?;
         let mut first_by_body: HashMap<&str, Original> = HashMap::new();
+        // The response record of each snapshot written: (watch, version, kind).
+        let mut written: HashMap<(&str, i64, SnapshotKind), String> = HashMap::new();
         for s in &chosen {
             let body = state
                 .snapshot_body(&s.body_sha256)
@@ -115,6 +123,7 @@ pub fn export(
                 }
             };
             put(&record, &mut file)?;
+            written.insert((s.watch.as_str(), s.version, s.kind), record.id.clone());
             let (request_line, request_headers) = super::split_head(&s.request_head);
             let request = HttpHead {
                 start_line: request_line,
@@ -124,13 +133,7 @@ pub fn export(
                 &warc::request(&s.final_url, date, &request, &record.id),
                 &mut file,
             )?;
-            let content = state
-                .versions(&s.watch)
-                .map_err(std::io::Error::other)?
-                .into_iter()
-                .find(|v| v.seq == s.version)
-                .map(|v| v.sha256)
-                .unwrap_or_default();
+            let content = content_hash(state, &s.watch, s.version)?;
             let fields = [
                 ("presswatch-watch", s.watch.clone()),
                 ("presswatch-version", s.version.to_string()),
@@ -141,9 +144,14 @@ pub fn export(
             ]
             .map(|(k, v)| (k.to_string(), v));
             put(
-                &warc::metadata(&s.final_url, date, &record.id, &fields),
+                &warc::metadata(&s.final_url, date, Some(&record.id), None, &fields),
                 &mut file,
             )?;
+        }
+        for (watch, e, answer) in &events {
+            let record = event_record(config, state, &all, &written, watch, e, answer.as_ref())?;
+            put(&record, &mut file)?;
+            n.events += 1;
         }
         let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
@@ -156,26 +164,113 @@ pub fn export(
     })
 }
 
+/// The `metadata` record of a takedown or restore: dated when it was
+/// detected, about the watched URL, referring to the response of the version
+/// it concerns and, for a takedown, captured with the answer that reported it.
+fn event_record(
+    config: &Config,
+    state: &State,
+    all: &[Snapshot],
+    written: &HashMap<(&str, i64, SnapshotKind), String>,
+    watch: &str,
+    e: &WatchEvent,
+    answer: Option<&Snapshot>,
+) -> std::io::Result<warc::Record> {
+    let url = config
+        .watches
+        .iter()
+        .find(|w| w.name == watch)
+        .map(|w| w.url.to_string())
+        .unwrap_or_default();
+    let shown = all
+        .iter()
+        .find(|s| s.watch == watch && s.version == e.version && s.kind == SnapshotKind::Version);
+    let mut fields = vec![
+        ("presswatch-watch", watch.to_string()),
+        ("presswatch-event", e.kind.as_str().to_string()),
+        ("presswatch-event-detail", e.detail.clone()),
+        ("presswatch-version", e.version.to_string()),
+        (
+            "presswatch-content-sha256",
+            content_hash(state, watch, e.version)?,
+        ),
+    ];
+    fields.extend(shown.map(|s| ("presswatch-body-sha256", s.body_sha256.clone())));
+    fields.extend(answer.map(|a| ("presswatch-answer-body-sha256", a.body_sha256.clone())));
+    let fields: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let refers_to = written.get(&(watch, e.version, SnapshotKind::Version));
+    let concurrent_to =
+        answer.and_then(|a| written.get(&(watch, a.version, SnapshotKind::TakenDown)));
+    Ok(warc::metadata(
+        &url,
+        at(e.at.saturating_mul(1000)),
+        refers_to.map(String::as_str),
+        concurrent_to.map(String::as_str),
+        &fields,
+    ))
+}
+
 /// The snapshots to export, oldest first: those of `names` fetched at or
-/// after `since`, plus the version each chosen takedown took down.
+/// after `since`, plus the version each chosen takedown answer took down and
+/// the responses each chosen event refers to.
 fn select<'a>(
     all: &'a [Snapshot],
     names: &[&str],
     since: Option<DateTime<Utc>>,
+    events: &[(String, WatchEvent, Option<Snapshot>)],
 ) -> Vec<&'a Snapshot> {
     let ours: Vec<&Snapshot> = all
         .iter()
         .filter(|s| names.contains(&s.watch.as_str()))
         .collect();
     let recent = |s: &Snapshot| since.is_none_or(|t| s.fetched_at_ms >= t.timestamp_millis());
-    let taken_down: HashSet<(&str, i64)> = ours
+    let mut referred: HashSet<(&str, i64)> = ours
         .iter()
         .filter(|s| s.kind == SnapshotKind::TakenDown && recent(s))
         .map(|s| (s.watch.as_str(), s.version))
         .collect();
+    referred.extend(events.iter().map(|(w, e, _)| (w.as_str(), e.version)));
     ours.into_iter()
-        .filter(|s| recent(s) || taken_down.contains(&(s.watch.as_str(), s.version)))
+        .filter(|s| recent(s) || referred.contains(&(s.watch.as_str(), s.version)))
         .collect()
+}
+
+/// The takedowns and restores of `names` detected at or after `since`,
+/// oldest first, each with its watch and, for a takedown, the kept answer
+/// that reported it ([`super::takedown_answers`], matched among all the
+/// watch's events).
+fn chosen_events(
+    state: &State,
+    names: &[&str],
+    since: Option<DateTime<Utc>>,
+) -> Result<Vec<(String, WatchEvent, Option<Snapshot>)>, String> {
+    let mut out = Vec::new();
+    for name in names {
+        let events = state.events(name).map_err(|e| e.to_string())?;
+        let snapshots = state.snapshots(Some(name)).map_err(|e| e.to_string())?;
+        let answers = super::takedown_answers(&events, &snapshots);
+        for (e, answer) in events.iter().zip(answers) {
+            if since.is_none_or(|t| e.at >= t.timestamp()) {
+                out.push((name.to_string(), e.clone(), answer.cloned()));
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
+    Ok(out)
+}
+
+/// The content hash of a watch's version ("" when it is no longer kept).
+fn content_hash(state: &State, watch: &str, version: i64) -> std::io::Result<String> {
+    Ok(state
+        .versions(watch)
+        .map_err(std::io::Error::other)?
+        .into_iter()
+        .find(|v| v.seq == version)
+        .map(|v| v.sha256)
+        .unwrap_or_default())
 }
 
 /// The stored response head as written to the WARC: the body is kept with

@@ -7,6 +7,10 @@ pub mod pages;
 pub mod report;
 pub mod verify;
 
+use std::collections::HashSet;
+
+use crate::store::{EventKind, Snapshot, SnapshotKind, WatchEvent};
+
 /// The viewer's page of a watch's version, relative to the report's
 /// directory (`<watch>/v<version>.html`): what alerts link to.
 pub fn page_path(watch: &str, version: i64) -> String {
@@ -33,4 +37,29 @@ pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
     (first, fields)
+}
+
+/// The kept answer that reported each of a watch's events (`None` for a
+/// restore, or a takedown whose answer is not kept). One answer is kept per
+/// version taken down (the first), so it goes with the first takedown of
+/// that version detected once it was fetched.
+fn takedown_answers<'a>(
+    events: &[WatchEvent],
+    snapshots: &'a [Snapshot],
+) -> Vec<Option<&'a Snapshot>> {
+    let mut answered = HashSet::new();
+    events
+        .iter()
+        .map(|e| {
+            (e.kind == EventKind::TakenDown)
+                .then(|| {
+                    snapshots
+                        .iter()
+                        .find(|s| s.version == e.version && s.kind == SnapshotKind::TakenDown)
+                })
+                .flatten()
+                .filter(|a| a.fetched_at_ms.div_euclid(1000) <= e.at)
+                .filter(|_| answered.insert(e.version))
+        })
+        .collect()
 }

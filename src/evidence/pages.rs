@@ -47,6 +47,34 @@ pub struct VersionView {
     pub taken_down: Option<RawView>,
 }
 
+/// What happened to a watched article between versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventWhat {
+    /// It went away (404/410, or a redirect to a section front).
+    TakenDown,
+    /// It came back.
+    Restored,
+}
+
+/// A takedown or restore, as the timeline shows it.
+#[derive(Debug, Clone)]
+pub struct EventView {
+    /// When it was detected (Unix seconds).
+    pub at: i64,
+    /// Taken down or restored.
+    pub what: EventWhat,
+    /// How, as the alert said it ("The article answers HTTP 404").
+    pub detail: String,
+    /// The version current then: for a takedown the last text kept, for a
+    /// restore the text that came back.
+    pub version: i64,
+    /// The raw response that version was accepted from: for a takedown, the
+    /// last kept snapshot of what the article said.
+    pub snapshot: Option<RawView>,
+    /// For a takedown, the answer that reported it, when kept.
+    pub answer: Option<RawView>,
+}
+
 /// A watch and its kept versions, oldest first.
 #[derive(Debug, Clone)]
 pub struct WatchView {
@@ -58,6 +86,8 @@ pub struct WatchView {
     pub outlet: String,
     /// Kept versions, oldest first.
     pub versions: Vec<VersionView>,
+    /// Takedowns and restores, oldest first.
+    pub events: Vec<EventView>,
 }
 
 impl WatchView {
@@ -82,6 +112,7 @@ table.list th,table.list td{border-bottom:1px solid #eee;padding:6px 8px;text-al
 table.list th{font-size:12px;color:#666;text-transform:uppercase;letter-spacing:1px;}
 .hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;}
 .gone{color:#b00020;font-weight:bold;}
+.back{color:#1b5e20;font-weight:bold;}
 .sides{display:grid;grid-template-columns:1fr 1fr;gap:16px;}
 .side{border:1px solid #eee;border-radius:4px;padding:8px 12px;min-width:0;}
 .side h3{font-size:13px;color:#666;margin:0 0 8px 0;}
@@ -144,9 +175,9 @@ pub fn index(watches: &[WatchView]) -> String {
             })
             .unwrap_or_else(|| "none".into());
         let gone = w
-            .versions
+            .events
             .last()
-            .filter(|v| v.taken_down.is_some())
+            .filter(|e| e.what == EventWhat::TakenDown)
             .map(|_| " <span class=\"gone\">taken down</span>")
             .unwrap_or("");
         b.push_str(&format!(
@@ -163,7 +194,8 @@ pub fn index(watches: &[WatchView]) -> String {
     page("presswatch evidence", &b)
 }
 
-/// A watch's timeline: its versions, what changed, takedowns and restores.
+/// A watch's timeline: its versions with what changed, and its takedowns
+/// and restores as entries of their own, each after the version it refers to.
 pub fn timeline(w: &WatchView) -> String {
     let title = w.title();
     let mut b = format!(
@@ -175,34 +207,85 @@ pub fn timeline(w: &WatchView) -> String {
         escape(&w.url)
     );
     b.push_str("<table class=\"list\"><tr><th>Time</th><th>Version</th><th>What happened</th><th class=\"wide\">Content SHA-256</th></tr>");
+    let mut rows: Vec<((i64, u8, i64), String)> = Vec::new();
     for v in &w.versions {
         let what = match &v.alert {
             None => "First version kept".to_string(),
             Some(a) => format!("{}: {}", a.kind.label(), a.summary),
         };
-        b.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td{}>{}</td><td class=\"hash wide\">{}</td></tr>",
-            escape(&time_s(v.accepted_at)),
-            v.seq,
-            v.seq,
-            dir(&what),
-            escape(&what),
-            escape(&v.content_sha256)
+        rows.push((
+            (v.seq, 0, v.accepted_at),
+            format!(
+                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td{}>{}</td><td class=\"hash wide\">{}</td></tr>",
+                escape(&time_s(v.accepted_at)),
+                v.seq,
+                v.seq,
+                dir(&what),
+                escape(&what),
+                escape(&v.content_sha256)
+            ),
         ));
-        if let Some(t) = &v.taken_down {
-            let status = t.head.split("\r\n").next().unwrap_or_default();
-            b.push_str(&format!(
-                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td class=\"gone\">Taken down: {}</td><td class=\"hash wide\">{}</td></tr>",
-                escape(&time_ms(t.fetched_at_ms)),
-                v.seq,
-                v.seq,
-                escape(status),
-                escape(&t.sha256)
-            ));
-        }
+    }
+    let kept = |seq: i64| w.versions.iter().any(|v| v.seq == seq);
+    for e in &w.events {
+        rows.push(((e.version, 1, e.at), event_row(e, kept(e.version))));
+    }
+    rows.sort_by_key(|(order, _)| *order);
+    for (_, row) in rows {
+        b.push_str(&row);
     }
     b.push_str("</table>");
     page(&format!("{title} · presswatch evidence"), &b)
+}
+
+/// A takedown or restore as a timeline row: when, what happened, and the
+/// evidence (the last kept snapshot of what a taken-down article said, the
+/// answer that reported it; the version that came back).
+fn event_row(e: &EventView, version_kept: bool) -> String {
+    let version = if version_kept {
+        format!("<a href=\"v{}.html\">Version {}</a>", e.version, e.version)
+    } else {
+        format!("Version {}", e.version)
+    };
+    let link = |r: &RawView, label: &str| {
+        format!(
+            "<br>{label}: <a href=\"../{}\">{} bytes as served</a> <span class=\"meta\">(fetched {} UTC)</span><br>SHA-256 <span class=\"hash\">{}</span>",
+            escape(&super::raw_path(&r.sha256)),
+            r.size,
+            escape(&time_ms(r.fetched_at_ms)),
+            escape(&r.sha256)
+        )
+    };
+    let (class, what, evidence) = match e.what {
+        EventWhat::TakenDown => {
+            let mut evidence = match &e.snapshot {
+                Some(r) => link(r, &format!("Last kept snapshot (version {})", e.version)),
+                None => format!(
+                    "<br><span class=\"meta\">No raw response of version {} is kept.</span>",
+                    e.version
+                ),
+            };
+            if let Some(r) = &e.answer {
+                let status = r.head.split("\r\n").next().unwrap_or_default();
+                evidence.push_str(&link(r, &format!("The answer ({})", escape(status))));
+            }
+            ("gone", "Taken down", evidence)
+        }
+        EventWhat::Restored => (
+            "back",
+            "Restored",
+            format!(
+                "<br><span class=\"meta\">Its text is version {}.</span>",
+                e.version
+            ),
+        ),
+    };
+    format!(
+        "<tr><td>{}</td><td>{version}</td><td><span class=\"{class}\">{what}</span>: <span{}>{}</span>{evidence}</td><td class=\"wide\"></td></tr>",
+        escape(&time_s(e.at)),
+        dir(&e.detail),
+        escape(&e.detail)
+    )
 }
 
 /// A version's page: the change as the alert email showed it, both

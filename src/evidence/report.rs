@@ -9,11 +9,11 @@ use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 
-use super::pages::{self, RawView, VersionView, WatchView};
+use super::pages::{self, EventView, EventWhat, RawView, VersionView, WatchView};
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
 use crate::config::{Config, WatchKind};
-use crate::store::{Snapshot, SnapshotKind, State};
+use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
 
 /// What a report wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,14 +73,16 @@ pub fn write(config: &Config, state: &State, out: &Path) -> Result<Written, Stri
     Ok(written)
 }
 
-/// The alerts still in the database that show a version, by (watch, version).
+/// The alerts still in the database that introduced a version, by (watch, version).
 fn sent_alerts(state: &State) -> Result<HashMap<(String, i64), Alert>, String> {
     let mut out = HashMap::new();
     for entry in state.outbox(None, None).map_err(|e| e.to_string())? {
         let Ok(a) = serde_json::from_str::<Alert>(&entry.payload) else {
             continue;
         };
-        if a.kind == ChangeKind::TakenDown {
+        // A takedown or restore is an event of its own on the timeline, not
+        // the change that made a version.
+        if matches!(a.kind, ChangeKind::TakenDown | ChangeKind::Restored) {
             continue;
         }
         if let Some(v) = a.evidence.as_ref().map(|e| e.version) {
@@ -154,12 +156,38 @@ fn watch_view(
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),
         });
     }
+    let events = state.events(&watch.name).map_err(|e| e.to_string())?;
     Ok(WatchView {
         name: watch.name.clone(),
         url: watch.url.to_string(),
         outlet: watch.outlet(),
         versions: out,
+        events: event_views(&events, &snapshots),
     })
+}
+
+/// A watch's takedowns and restores with their evidence: the snapshot of
+/// the version each refers to, and for a takedown the answer that reported it.
+fn event_views(events: &[WatchEvent], snapshots: &[Snapshot]) -> Vec<EventView> {
+    let answers = super::takedown_answers(events, snapshots);
+    events
+        .iter()
+        .zip(answers)
+        .map(|(e, answer)| EventView {
+            at: e.at,
+            what: match e.kind {
+                EventKind::TakenDown => EventWhat::TakenDown,
+                EventKind::Restored => EventWhat::Restored,
+            },
+            detail: e.detail.clone(),
+            version: e.version,
+            snapshot: snapshots
+                .iter()
+                .find(|s| s.version == e.version && s.kind == SnapshotKind::Version)
+                .map(raw_view),
+            answer: answer.map(raw_view),
+        })
+        .collect()
 }
 
 fn raw_view(s: &Snapshot) -> RawView {

@@ -2,13 +2,15 @@
 //! raw responses are kept; `export` writes a WARC that independent readers
 //! (warcio) accept and that replays the same article text; `verify` finds a
 //! tampered snapshot; `report` writes pages a real Chromium opens without
-//! errors, showing the changed words; alerts link to the evidence, and an
-//! alert email links to the viewer's page for its change.
+//! errors, showing the changed words; the viewer's timeline and the export
+//! list takedowns and restores with their evidence; alerts link to the
+//! evidence, and an alert email links to the viewer's page for its change.
 //!
 //! warcio and Chromium come from `.ci/run` (a venv under target/ and
 //! Debian's chromium). Outside CI a missing tool skips its part with a
 //! message; with CI=true it must be there.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -109,7 +111,10 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
     )
     .await);
     // Three versions and the takedown's answer; version 3 repeats version 1.
-    assert!(said.contains("(3 responses, 1 revisits)"), "{said}");
+    assert!(
+        said.contains("(3 responses, 1 revisits, 1 takedowns and restores)"),
+        "{said}"
+    );
 
     // The takedown alert names the last kept snapshot and links to its page.
     let hooks = server.requests_to("/hook");
@@ -166,7 +171,7 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
         ("response", 3),
         ("revisit", 1),
         ("request", 4),
-        ("metadata", 4),
+        ("metadata", 5),
     ] {
         assert_eq!(
             types.iter().filter(|t| **t == kind).count(),
@@ -390,5 +395,221 @@ async fn the_viewer_opens_in_chromium_without_errors_and_shows_the_changed_words
             assert!(dom.contains("۲۴</ins>"), "{dom}");
             assert!(dom.contains("raw/"), "links to the raw snapshot");
         }
+    }
+}
+
+/// The records of a WARC file (every gzip member), as text.
+fn warc_records(path: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut all)
+        .unwrap();
+    String::from_utf8_lossy(&all)
+        .split("WARC/1.1\r\n")
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A header field of a WARC record, or a field of its `application/warc-fields` block.
+fn field<'a>(record: &'a str, name: &str) -> Option<&'a str> {
+    record
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evidence() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let report = |out: &'static str| {
+        let (config, out) = (config.clone(), project.path(out));
+        async move {
+            ok(&run(
+                &[
+                    "report",
+                    "--config",
+                    &config,
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                &[],
+            )
+            .await);
+            out
+        }
+    };
+    // The story, then taken down (a 404 whose answer is kept), then back.
+    server.set(path, Route::html(page(PARAS[1])));
+    ok(&run(&["check", "--config", &config], &[]).await);
+    server.set(
+        path,
+        Route {
+            body: b"<html><body>Page not found</body></html>".to_vec(),
+            ..Route::status(404)
+        },
+    );
+    ok(&run(&["check", "--config", &config], &[]).await);
+    let while_gone = report("report-gone").await;
+    server.set(path, Route::html(page(PARAS[1])));
+    ok(&run(&["check", "--config", &config], &[]).await);
+    let out = report("report").await;
+
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let kept = |kind: &str| -> String {
+        db.query_row(
+            "SELECT body_sha256 FROM raw_snapshots WHERE watch = 'rasoulof' AND version = 1 AND kind = ?1",
+            [kind],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (story, answer) = (kept("version"), kept("taken_down"));
+    let events: Vec<(i64, String)> = db
+        .prepare("SELECT at, kind FROM watch_events WHERE watch = 'rasoulof' ORDER BY at, rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|(_, k)| k.as_str()).collect();
+    assert_eq!(kinds, ["taken_down", "restored"]);
+    let when = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .unwrap()
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+
+    // The timeline: version 1, then the takedown and the restore as entries
+    // of their own, with their times; the takedown links to the last kept
+    // snapshot of what the story said and to the answer that reported it.
+    let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
+    let rows: Vec<&str> = timeline.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 3, "{timeline}");
+    assert!(
+        rows[0].contains("Version 1</a>") && rows[0].contains("First version kept"),
+        "{timeline}"
+    );
+    let down = rows[1];
+    for expected in [
+        format!("<td>{}</td>", when(events[0].0)),
+        "<a href=\"v1.html\">Version 1</a>".to_string(),
+        "Taken down</span>: <span dir=\"auto\">The article answers HTTP 404</span>".to_string(),
+        format!("Last kept snapshot (version 1): <a href=\"../raw/{story}.bin\">"),
+        format!("SHA-256 <span class=\"hash\">{story}</span>"),
+        format!("The answer (HTTP/1.1 404 Not Found): <a href=\"../raw/{answer}.bin\">"),
+    ] {
+        assert!(
+            down.contains(&expected),
+            "{expected:?} in the takedown row:\n{down}"
+        );
+    }
+    let back = rows[2];
+    for expected in [
+        format!("<td>{}</td>", when(events[1].0)),
+        "Restored</span>: <span dir=\"auto\">Article is back, unchanged</span>".to_string(),
+        "Its text is version 1.".to_string(),
+    ] {
+        assert!(
+            back.contains(&expected),
+            "{expected:?} in the restore row:\n{back}"
+        );
+    }
+    // The snapshot linked is the story as it was served.
+    assert_eq!(
+        std::fs::read(out.join(format!("raw/{story}.bin"))).unwrap(),
+        page(PARAS[1]).into_bytes()
+    );
+    // The index marks a story taken down while it is, and not once it is back.
+    let gone_index = std::fs::read_to_string(while_gone.join("index.html")).unwrap();
+    assert!(
+        gone_index.contains("<span class=\"gone\">taken down</span>"),
+        "{gone_index}"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("taken down"), "{index}");
+
+    // The export: a metadata record per event, at its time, referring to
+    // the response of the version it concerns; the takedown's names the
+    // answer that reported it.
+    let warc = project.path("out.warc.gz");
+    let said = ok(&run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    assert!(said.contains("2 takedowns and restores"), "{said}");
+    let records = warc_records(&warc);
+    let response_of = |sha: &str| {
+        let payload = presswatch::warc::digest(&if sha == story {
+            page(PARAS[1]).into_bytes()
+        } else {
+            b"<html><body>Page not found</body></html>".to_vec()
+        });
+        records
+            .iter()
+            .find(|r| {
+                field(r, "WARC-Type") == Some("response")
+                    && field(r, "WARC-Payload-Digest") == Some(payload.as_str())
+            })
+            .and_then(|r| field(r, "WARC-Record-ID"))
+            .unwrap_or_else(|| panic!("a response record with the body {sha}"))
+    };
+    let event = |kind: &str| {
+        records
+            .iter()
+            .find(|r| {
+                field(r, "WARC-Type") == Some("metadata")
+                    && field(r, "presswatch-event") == Some(kind)
+                    && field(r, "presswatch-event-detail").is_some()
+            })
+            .unwrap_or_else(|| panic!("a metadata record of the {kind} event"))
+    };
+    let down = event("taken_down");
+    let iso = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    assert_eq!(field(down, "WARC-Date"), Some(iso(events[0].0).as_str()));
+    assert_eq!(
+        field(down, "WARC-Target-URI"),
+        Some(server.url(path).as_str())
+    );
+    assert_eq!(
+        field(down, "presswatch-event-detail"),
+        Some("The article answers HTTP 404")
+    );
+    assert_eq!(field(down, "presswatch-version"), Some("1"));
+    assert_eq!(field(down, "presswatch-body-sha256"), Some(story.as_str()));
+    assert_eq!(field(down, "WARC-Refers-To"), Some(response_of(&story)));
+    assert_eq!(
+        field(down, "WARC-Concurrent-To"),
+        Some(response_of(&answer))
+    );
+    let back = event("restored");
+    assert_eq!(field(back, "WARC-Date"), Some(iso(events[1].0).as_str()));
+    assert_eq!(field(back, "WARC-Refers-To"), Some(response_of(&story)));
+    if let Some(warcio) = tool("warcio") {
+        let check = ok(&Command::new(&warcio)
+            .arg("check")
+            .arg("-v")
+            .arg(&warc)
+            .output()
+            .unwrap());
+        assert!(!check.contains("failed"), "{check}");
     }
 }
