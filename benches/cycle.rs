@@ -4,15 +4,23 @@
 //!     cargo bench --bench cycle                # 1,000 and 10,000 watches, then the feeds
 //!     cargo bench --bench cycle -- 1000        # only these sizes, then the feeds
 //!     cargo bench --bench cycle -- feeds       # only the feeds
+//!     cargo bench --bench cycle -- articles sqlite 1000
+//!                                              # only the article cycles on SQLite
+//!     PRESSWATCH_BIN=/tmp/old/presswatch cargo bench --bench cycle -- articles sqlite 1000
+//!                                              # another build, same harness
 //!
 //! Pages come from ../shared/corpus/extraction-dev/html (real news pages,
 //! about 180 KB on average; `PRESSWATCH_CORPUS=DIR` points elsewhere) or are
-//! generated when it is absent. Each size runs three cycles: a first one that
-//! stores baselines, one where every page changed (fetch + extract + compare +
-//! store + outbox + webhook delivery), and one where the server answers 304.
-//! Wall time, CPU time and peak RSS are those of the presswatch process
-//! (wait4), not of this harness. Extraction and comparison cost per page are
-//! measured separately, in process, so a regression shows where it is.
+//! generated when it is absent. Each watch's body is its own: a comment
+//! naming the watch and the version ends it, so no two watches serve the
+//! same bytes and every changed body is new to the snapshot store (which
+//! keeps a body once per SHA-256). Each size runs three cycles: a first one
+//! that stores baselines, one where every page changed (fetch + extract +
+//! compare + store + raw snapshot + outbox + webhook delivery), and one where
+//! the server answers 304. Wall time, CPU time and peak RSS are those of the
+//! presswatch process (wait4), not of this harness. Extraction, comparison
+//! and snapshot (SHA-256, zstd) costs per page are measured separately, in
+//! process, so a regression shows where it is.
 //!
 //! Then one feed watch of 10,000 and of 100,000 items: a first cycle records
 //! the items, a second finds every item new (and sends one alert listing
@@ -48,6 +56,7 @@ fn main() {
     }
     let feeds_only = args.iter().any(|a| a == "feeds");
     let postgres = !args.iter().any(|a| a == "sqlite");
+    let articles_only = args.iter().any(|a| a == "articles");
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = match (feeds_only, sizes.is_empty()) {
         (true, _) => vec![],
@@ -59,10 +68,17 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(&sizes, postgres));
+    rt.block_on(run(&sizes, postgres, !articles_only));
 }
 
-async fn run(sizes: &[usize], postgres: bool) {
+/// The presswatch binary measured: this build's, or `PRESSWATCH_BIN`.
+fn presswatch_bin() -> PathBuf {
+    std::env::var_os("PRESSWATCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_presswatch")))
+}
+
+async fn run(sizes: &[usize], postgres: bool, with_feeds: bool) {
     let (originals, source) = if sizes.is_empty() {
         (vec![generated_page(0)], "generated".to_string())
     } else {
@@ -77,9 +93,10 @@ async fn run(sizes: &[usize], postgres: bool) {
     if !sizes.is_empty() {
         let total: usize = originals.iter().map(Vec::len).sum();
         println!(
-            "pages: {} distinct ({source}), average {:.0} KB",
+            "pages: {} distinct ({source}), average {:.0} KB; binary {}",
             originals.len(),
-            total as f64 / originals.len() as f64 / 1024.0
+            total as f64 / originals.len() as f64 / 1024.0,
+            presswatch_bin().display()
         );
         per_page_costs(&originals);
     }
@@ -103,7 +120,7 @@ async fn run(sizes: &[usize], postgres: bool) {
             "SQLite, presswatch check",
             [&first, &changed, &unchanged],
         ));
-        if n == *sizes.iter().max().unwrap() {
+        if with_feeds && n == *sizes.iter().max().unwrap() {
             idle(&config, n).await;
         }
     }
@@ -118,7 +135,9 @@ async fn run(sizes: &[usize], postgres: bool) {
             Err(why) => println!("PostgreSQL runs skipped: it cannot start here ({why})"),
         }
     }
-    feeds(addr, &version).await;
+    if with_feeds {
+        feeds(addr, &version).await;
+    }
 }
 
 /// One line of the side-by-side table: a size, a setup, a phase and its cost.
@@ -231,7 +250,7 @@ async fn postgres_cycles(
         version.store(0, SeqCst);
         let mut fleet: Vec<std::process::Child> = (0..replicas)
             .map(|_| {
-                std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
+                std::process::Command::new(presswatch_bin())
                     .args(["run", "--config"])
                     .arg(&config)
                     .envs(env)
@@ -551,6 +570,39 @@ fn per_page_costs(pages: &[Vec<u8>]) {
         median(&mut compare_us),
         compare_us.iter().cloned().fold(0.0, f64::max)
     );
+    snapshot_costs(pages);
+}
+
+/// What keeping a page's raw response costs, in process: its SHA-256 (the
+/// body's address) and its zstd compression at levels 1 (what presswatch
+/// uses) and 3 (time, and stored size as a share of the page).
+fn snapshot_costs(pages: &[Vec<u8>]) {
+    let mut sha_us = Vec::new();
+    for p in pages {
+        let t = Instant::now();
+        std::hint::black_box(presswatch::document::sha256_hex(p));
+        sha_us.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let raw: usize = pages.iter().map(Vec::len).sum();
+    let mut line = format!(
+        "snapshot: SHA-256 median {:.0} µs/page",
+        median(&mut sha_us)
+    );
+    for level in [1, 3] {
+        let (mut us, mut stored) = (Vec::new(), 0usize);
+        for p in pages {
+            let t = Instant::now();
+            let packed = zstd::bulk::compress(p, level).expect("zstd");
+            us.push(t.elapsed().as_secs_f64() * 1e6);
+            stored += packed.len();
+        }
+        line.push_str(&format!(
+            "; zstd level {level} median {:.0} µs/page, {:.1}% of the size",
+            median(&mut us),
+            stored as f64 * 100.0 / raw as f64
+        ));
+    }
+    println!("{line}");
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -558,8 +610,9 @@ fn median(v: &mut [f64]) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// Serves `/w/{i}` and the feeds `/feed/{n}` from the current version (ETag
-/// per version, 304 on a match) and accepts webhook POSTs at `/hook`.
+/// Serves `/w/{i}` (a page of the current version, ending in a comment
+/// that makes it watch `i`'s own) and the feeds `/feed/{n}` (ETag per
+/// version, 304 on a match) and accepts webhook POSTs at `/hook`.
 /// HTTP/1.1 keep-alive.
 async fn serve(
     pages: Arc<Pages>,
@@ -629,7 +682,11 @@ async fn serve(
                         }
                         (Some(i), _) => {
                             let set = &pages.versions[v];
-                            (200, "text/html; charset=utf-8", set[i % set.len()].to_vec())
+                            let mut body = set[i % set.len()].to_vec();
+                            body.extend_from_slice(
+                                format!("\n<!-- watch {i}, version {v} -->\n").as_bytes(),
+                            );
+                            (200, "text/html; charset=utf-8", body)
                         }
                         (_, Some(n)) => (200, "application/rss+xml", generated_feed(n, v)),
                         _ => (200, "text/html", Vec::new()),
@@ -689,7 +746,7 @@ async fn presswatch_check(config: &Path, env: &[(&str, &str)]) -> Usage {
         .collect();
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
+        let child = std::process::Command::new(presswatch_bin())
             .args(["check", "--config"])
             .arg(&config)
             .envs(env)
@@ -739,7 +796,7 @@ fn report(n: usize, what: &str, u: &Usage) {
 
 /// The daemon with `n` watches, all checked and not due: CPU share and RSS over 20 s.
 async fn idle(config: &Path, n: usize) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
+    let mut child = std::process::Command::new(presswatch_bin())
         .args(["run", "--config"])
         .arg(config)
         .stdout(std::process::Stdio::null())
