@@ -193,6 +193,7 @@ impl Alert {
         let word = match self.kind {
             ChangeKind::Test => return "TEST alert from presswatch: nothing changed".to_string(),
             ChangeKind::Edited => "Edited".to_string(),
+            ChangeKind::PossiblyEdited => "Maybe edited".to_string(),
             ChangeKind::HeadlineChanged => "New headline".to_string(),
             ChangeKind::BylineChanged => "New byline".to_string(),
             ChangeKind::CorrectionAdded => "Correction".to_string(),

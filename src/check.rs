@@ -881,7 +881,7 @@ fn failpoint(name: &str) {
 /// Extracts the article of a response, failing when there is no text.
 fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, String> {
     let html = resp.text();
-    let doc = extract::article(&html, Some(&resp.final_url), selector);
+    let doc = extract::watched_article(&html, Some(&resp.final_url), selector);
     if doc.blocks.is_empty() {
         let hint = if selector.is_some() {
             " (does the selector still match?)"

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use crate::correction::Note;
-use crate::document::Document;
+use crate::document::{Document, Source, Sources};
 use crate::text;
 
 /// What kind of change an alert reports.
@@ -42,6 +42,10 @@ pub enum ChangeKind {
     Recovered,
     /// A test message (`presswatch test-alert`): nothing changed.
     Test,
+    /// Prose on the page outside the detected article changed: a paragraph
+    /// of the story the extractor missed may have been edited (the safety
+    /// net; lower confidence than `Edited`).
+    PossiblyEdited,
 }
 
 impl ChangeKind {
@@ -81,6 +85,7 @@ impl ChangeKind {
             ChangeKind::Error => "error",
             ChangeKind::Recovered => "recovered",
             ChangeKind::Test => "test",
+            ChangeKind::PossiblyEdited => "possibly_edited",
         }
     }
 
@@ -98,6 +103,7 @@ impl ChangeKind {
             ChangeKind::Error => "Cannot check",
             ChangeKind::Recovered => "Recovered",
             ChangeKind::Test => "Test alert",
+            ChangeKind::PossiblyEdited => "Possibly edited",
         }
     }
 }
@@ -181,6 +187,10 @@ pub struct Change {
     pub byline: Option<(String, String)>,
     /// Block-level changes in new-document order.
     pub blocks: Vec<BlockChange>,
+    /// Changes of the page's prose outside the detected article (the safety
+    /// net), indexes counting in [`Document::other_prose`]: lower confidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_prose: Vec<BlockChange>,
     /// Paragraph and word counts.
     pub stats: Stats,
     /// One line for people: "Headline changed; 1 paragraph added; 2 words changed in paragraph 4".
@@ -193,10 +203,12 @@ impl Change {
         self.kinds.first().copied().unwrap_or(ChangeKind::Edited)
     }
 
-    /// All added text (added paragraphs and added words), one entry per block.
+    /// All added text (added paragraphs and added words), one entry per
+    /// block, the article's first, then the other prose's.
     pub fn added_text(&self) -> Vec<String> {
         self.blocks
             .iter()
+            .chain(&self.other_prose)
             .filter_map(|b| match b {
                 BlockChange::Added { text, .. } => Some(text.clone()),
                 BlockChange::Changed { segments, .. } => joined(segments, SegmentOp::Added),
@@ -205,10 +217,12 @@ impl Change {
             .collect()
     }
 
-    /// All removed text (removed paragraphs and removed words), one entry per block.
+    /// All removed text (removed paragraphs and removed words), one entry
+    /// per block, the article's first, then the other prose's.
     pub fn removed_text(&self) -> Vec<String> {
         self.blocks
             .iter()
+            .chain(&self.other_prose)
             .filter_map(|b| match b {
                 BlockChange::Removed { text, .. } => Some(text.clone()),
                 BlockChange::Changed { segments, .. } => joined(segments, SegmentOp::Removed),
@@ -465,15 +479,39 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     }
     // Changed blocks whose difference vanished under the ignore rules are not changes.
     changes.retain(|c| !matches!(c, BlockChange::Changed { segments, .. } if segments.iter().all(|s| s.op == SegmentOp::Same)));
+    // A paragraph that left the detected article but is still on the page
+    // (or joined it from elsewhere on the page) moved with the extractor's
+    // boundary: nobody edited it.
+    let (old_prose, new_prose) = (
+        joined_keys(&old.other_prose, rules),
+        joined_keys(&new.other_prose, rules),
+    );
+    changes.retain(|c| match c {
+        BlockChange::Removed { text, .. } => !contains_block(&new_prose, text, false, rules),
+        BlockChange::Added { text, .. } => !contains_block(&old_prose, text, false, rules),
+        _ => true,
+    });
     changes.sort_by_key(position);
+    let other_prose = other_prose_changes(old, new, rules);
 
-    let headline = differs(old.title.as_deref(), new.title.as_deref(), rules);
-    let byline = differs(old.byline.as_deref(), new.byline.as_deref(), rules);
-    if changes.is_empty() && headline.is_none() && byline.is_none() {
+    let headline = sourced_change(
+        (old.title.as_deref(), &old.headline_sources),
+        (new.title.as_deref(), &new.headline_sources),
+        rules,
+    );
+    let byline = sourced_change(
+        (old.byline.as_deref(), &old.byline_sources),
+        (new.byline.as_deref(), &new.byline_sources),
+        rules,
+    );
+    if changes.is_empty() && other_prose.is_empty() && headline.is_none() && byline.is_none() {
         return None;
     }
+    let prose_stats = stats(&other_prose, None);
     let stats = stats(&changes, headline.as_ref());
-    let changed_words = stats.words_added.max(stats.words_removed) + stats.paragraphs_moved;
+    let changed_words = stats.words_added.max(stats.words_removed)
+        + stats.paragraphs_moved
+        + prose_stats.words_added.max(prose_stats.words_removed);
     if changed_words < rules.min_change && headline.is_none() {
         return None;
     }
@@ -500,21 +538,228 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     if byline.is_some() {
         kinds.push(ChangeKind::BylineChanged);
     }
-    let summary = summary(
+    if !other_prose.is_empty() {
+        kinds.push(ChangeKind::PossiblyEdited);
+    }
+    let mut summary = summary(
         &kinds,
         &changes,
         &stats,
         headline.is_some(),
         byline.is_some(),
     );
+    if !other_prose.is_empty() {
+        if !summary.is_empty() {
+            summary.push_str("; ");
+        }
+        summary.push_str(&prose_summary(&prose_stats));
+    }
     Some(Change {
         kinds,
         headline,
         byline,
         blocks: changes,
+        other_prose,
         stats,
         summary,
     })
+}
+
+/// The comparison keys of some texts, one a line, for finding a block among them.
+fn joined_keys(texts: &[String], rules: &Rules) -> String {
+    let mut out = String::from("\n");
+    for t in texts {
+        out.push_str(&keyed(t, rules).key);
+        out.push('\n');
+    }
+    out
+}
+
+/// True when a block's words are one of the texts of `joined`
+/// ([`joined_keys`]), or with `part`, a part of one.
+fn contains_block(joined: &str, text_: &str, part: bool, rules: &Rules) -> bool {
+    let key = keyed(text_, rules).key;
+    let bound = |c: Option<char>| matches!(c, Some('\n')) || (part && matches!(c, Some(' ')));
+    !key.is_empty()
+        && joined.match_indices(key.as_str()).any(|(at, _)| {
+            bound(joined[..at].chars().next_back())
+                && bound(joined[at + key.len()..].chars().next())
+        })
+}
+
+/// The safety net: how the page's prose outside the detected article changed.
+/// Order does not matter there (boxes move about); a paragraph counts as
+/// changed only when its words are on the page in neither version, outside
+/// the article or in it. A baseline that kept no other prose (written by an
+/// older version, or by hand) has nothing to compare.
+fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<BlockChange> {
+    if old.other_prose.is_empty() {
+        return Vec::new();
+    }
+    let old_article = joined_keys(
+        &old.blocks
+            .iter()
+            .map(|b| b.text.clone())
+            .collect::<Vec<_>>(),
+        rules,
+    );
+    let new_article = joined_keys(
+        &new.blocks
+            .iter()
+            .map(|b| b.text.clone())
+            .collect::<Vec<_>>(),
+        rules,
+    );
+    let mut old_left: Vec<(usize, String)> = old
+        .other_prose
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !contains_block(&new_article, t, true, rules))
+        .map(|(i, t)| (i, keyed(t, rules).key))
+        .filter(|(_, k)| !k.is_empty())
+        .collect();
+    let mut new_left: Vec<(usize, String)> = Vec::new();
+    for (j, t) in new.other_prose.iter().enumerate() {
+        if contains_block(&old_article, t, true, rules) {
+            continue;
+        }
+        let k = keyed(t, rules).key;
+        if k.is_empty() {
+            continue;
+        }
+        match old_left.iter().position(|(_, o)| *o == k) {
+            Some(i) => {
+                old_left.remove(i);
+            }
+            None => new_left.push((j, k)),
+        }
+    }
+    let mut changes = Vec::new();
+    // Each remaining old paragraph pairs with the most similar new one.
+    let bags: Vec<WordBag> = new_left.iter().map(|(_, k)| WordBag::new(k)).collect();
+    let mut paired = vec![false; new_left.len()];
+    for (i, k) in &old_left {
+        let bag = WordBag::new(k);
+        let best = (0..new_left.len())
+            .filter(|&j| !paired[j])
+            .map(|j| (j, bag.similarity(&bags[j])))
+            .filter(|(_, s)| *s >= 0.5)
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        match best {
+            Some((j, _)) => {
+                paired[j] = true;
+                let (ot, nt) = (&old.other_prose[*i], &new.other_prose[new_left[j].0]);
+                let segments = word_diff(ot, nt, rules);
+                if segments.iter().any(|s| s.op != SegmentOp::Same) {
+                    changes.push(BlockChange::Changed {
+                        old_index: *i,
+                        new_index: new_left[j].0,
+                        segments,
+                    });
+                }
+            }
+            None => changes.push(BlockChange::Removed {
+                old_index: *i,
+                text: old.other_prose[*i].clone(),
+                after: i.checked_sub(1).map(|p| opening_words(&old.other_prose[p])),
+            }),
+        }
+    }
+    for (j, (n, _)) in new_left.iter().enumerate() {
+        if !paired[j] {
+            changes.push(BlockChange::Added {
+                new_index: *n,
+                text: new.other_prose[*n].clone(),
+                after: n.checked_sub(1).map(|p| opening_words(&new.other_prose[p])),
+            });
+        }
+    }
+    changes.sort_by_key(position);
+    changes
+}
+
+/// A headline or byline change, decided on what the reader sees: the
+/// first source both versions have (shown on the page, `<title>`, meta
+/// tags, JSON-LD) is compared with itself, so a source that appears or
+/// disappears (JSON-LD dropped, the headline falling back to the
+/// `<title>`) is not a change. A baseline that kept no sources (written by
+/// an older version) changed only when its value is none of the new page's.
+fn sourced_change(
+    old: (Option<&str>, &Sources),
+    new: (Option<&str>, &Sources),
+    rules: &Rules,
+) -> Option<(String, String)> {
+    let ((old_value, old_sources), (new_value, new_sources)) = (old, new);
+    // What a version says: its first source, else its value.
+    let first = |s: &'_ Sources, v: Option<&'_ str>| -> Option<String> {
+        s.iter()
+            .next()
+            .map(|(_, x)| x.to_string())
+            .or(v.map(str::to_string))
+    };
+    if old_sources.is_empty() || new_sources.is_empty() {
+        let (known, value) = if old_sources.is_empty() {
+            (new_sources, old_value)
+        } else {
+            (old_sources, new_value)
+        };
+        let key = keyed(value?, rules).key;
+        if known.iter().any(|(_, v)| keyed(v, rules).key == key) {
+            return None;
+        }
+        return differs(
+            first(old_sources, old_value).as_deref(),
+            first(new_sources, new_value).as_deref(),
+            rules,
+        );
+    }
+    if let Some(s) = Source::ALL
+        .into_iter()
+        .find(|&s| old_sources.get(s).is_some() && new_sources.get(s).is_some())
+    {
+        return differs(old_sources.get(s), new_sources.get(s), rules);
+    }
+    // No source in common: changed only when no value matches any other.
+    let new_keys: Vec<String> = new_sources
+        .iter()
+        .map(|(_, v)| keyed(v, rules).key)
+        .collect();
+    if old_sources
+        .iter()
+        .any(|(_, v)| new_keys.contains(&keyed(v, rules).key))
+    {
+        return None;
+    }
+    differs(
+        first(old_sources, old_value).as_deref(),
+        first(new_sources, new_value).as_deref(),
+        rules,
+    )
+}
+
+/// The summary of the safety net's changes.
+fn prose_summary(s: &Stats) -> String {
+    let mut parts = Vec::new();
+    if s.paragraphs_added > 0 {
+        parts.push(format!(
+            "{} added",
+            text::plural(s.paragraphs_added, "paragraph", "paragraphs")
+        ));
+    }
+    if s.paragraphs_removed > 0 {
+        parts.push(format!(
+            "{} removed",
+            text::plural(s.paragraphs_removed, "paragraph", "paragraphs")
+        ));
+    }
+    if s.paragraphs_changed > 0 {
+        let words = s.words_added.max(s.words_removed).max(1);
+        parts.push(format!("{} changed", text::plural(words, "word", "words")));
+    }
+    format!(
+        "{} outside the detected article (lower confidence)",
+        parts.join(", ")
+    )
 }
 
 /// Sort position of a block change: where it sits in the new document
@@ -765,6 +1010,7 @@ fn differs(old: Option<&str>, new: Option<&str>, rules: &Rules) -> Option<(Strin
     (keyed(o, rules).key != keyed(n, rules).key).then(|| (o.to_string(), n.to_string()))
 }
 
+/// Paragraph and word counts of block changes (and of a changed headline).
 fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats {
     let mut s = Stats::default();
     for c in changes {
@@ -1034,6 +1280,107 @@ mod tests {
         let c = compare(&a, &b, &Rules::default()).unwrap();
         assert_eq!(c.removed_text(), vec!["3"]);
         assert_eq!(c.added_text(), vec!["5"]);
+    }
+
+    fn sourced(shown: Option<&str>, meta: Option<&str>, json_ld: Option<&str>) -> Sources {
+        Sources {
+            shown: shown.map(str::to_string),
+            document_title: None,
+            meta: meta.map(str::to_string),
+            json_ld: json_ld.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_headline_source_that_appears_or_disappears_is_not_a_change() {
+        let body = ["Story text stays the same."];
+        let mut old = doc("Director flees", &body);
+        old.headline_sources = sourced(
+            Some("Director flees"),
+            Some("Director flees | News"),
+            Some("Director flees"),
+        );
+        old.byline_sources = sourced(Some("By Jane Doe"), None, Some("Jane Doe"));
+        old.byline = Some("Jane Doe".into());
+        // JSON-LD dropped: the declared headline falls back to the meta tag.
+        let mut new = doc("Director flees | News", &body);
+        new.headline_sources = sourced(Some("Director flees"), Some("Director flees | News"), None);
+        new.byline_sources = sourced(Some("By Jane Doe"), None, None);
+        new.byline = Some("By Jane Doe".into());
+        assert_eq!(compare(&old, &new, &Rules::default()), None);
+        assert_eq!(compare(&new, &old, &Rules::default()), None);
+    }
+
+    #[test]
+    fn a_headline_change_is_decided_on_the_headline_shown() {
+        let body = ["Story text stays the same."];
+        let mut old = doc("Director flees", &body);
+        old.headline_sources = sourced(Some("Director flees"), Some("Director flees"), None);
+        // Only the visible headline changed: the meta tag lags behind.
+        let mut new = old.clone();
+        new.headline_sources.shown = Some("Director flees to Europe".into());
+        let c = compare(&old, &new, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::HeadlineChanged]);
+        assert_eq!(
+            c.headline,
+            Some(("Director flees".into(), "Director flees to Europe".into()))
+        );
+        // Only a source the reader does not see changed.
+        let mut seo = old.clone();
+        seo.headline_sources.meta = Some("Director flees: what we know".into());
+        assert_eq!(compare(&old, &seo, &Rules::default()), None);
+    }
+
+    #[test]
+    fn a_baseline_without_sources_changes_headline_only_when_no_source_matches() {
+        let body = ["Story text stays the same."];
+        let old = doc("Director flees", &body);
+        let mut same = doc("Director flees | News", &body);
+        same.headline_sources =
+            sourced(Some("Director flees"), Some("Director flees | News"), None);
+        assert_eq!(compare(&old, &same, &Rules::default()), None);
+        let mut changed = doc("Director reaches Europe | News", &body);
+        changed.headline_sources = sourced(
+            Some("Director reaches Europe"),
+            Some("Director reaches Europe | News"),
+            None,
+        );
+        let c = compare(&old, &changed, &Rules::default()).unwrap();
+        assert_eq!(c.kind(), ChangeKind::HeadlineChanged);
+    }
+
+    #[test]
+    fn an_edit_of_prose_outside_the_article_is_a_possible_edit_naming_its_words() {
+        let mut old = doc("T", &["Intro paragraph stays."]);
+        old.other_prose =
+            vec!["The court upheld a sentence of eight years on Monday, his lawyer said.".into()];
+        let mut new = old.clone();
+        new.other_prose =
+            vec!["The court upheld a sentence of nine years on Monday, his lawyer said.".into()];
+        let c = compare(&old, &new, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::PossiblyEdited]);
+        assert_eq!(
+            c.summary,
+            "1 word changed outside the detected article (lower confidence)"
+        );
+        assert_eq!(c.removed_text(), vec!["eight"]);
+        assert_eq!(c.added_text(), vec!["nine"]);
+        // Moved about, or back into the article: nobody edited it.
+        let mut moved = old.clone();
+        moved
+            .other_prose
+            .insert(0, "Another paragraph of the page, long enough.".into());
+        old.other_prose
+            .push("Another paragraph of the page, long enough.".into());
+        assert_eq!(compare(&old, &moved, &Rules::default()), None);
+        let mut kept = doc("T", &["Intro paragraph stays."]);
+        kept.blocks.push(Block::paragraph(&old.other_prose[0]));
+        kept.other_prose = vec!["Another paragraph of the page, long enough.".into()];
+        assert_eq!(compare(&old, &kept, &Rules::default()), None);
+        assert_eq!(compare(&kept, &old, &Rules::default()), None);
+        // A baseline that kept no other prose has nothing to compare.
+        let older = doc("T", &["Intro paragraph stays."]);
+        assert_eq!(compare(&older, &new, &Rules::default()), None);
     }
 
     #[test]

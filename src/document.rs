@@ -2,11 +2,15 @@
 //! format (`baseline/<watch>.txt`).
 //!
 //! Baseline format: optional `Key: value` header lines (Title, Byline,
-//! Published, URL, Fetched, SHA256), a blank line, then the text. Paragraphs are
-//! separated by blank lines; a file with no blank line at all holds one
-//! paragraph per line (as text copied from a browser often does). Headings are
-//! written `## text`, quotes `> text`, list items `- text`. A hand-written file
-//! with no header is a valid baseline.
+//! Published, URL, Fetched, SHA256, and the headline and byline as each source
+//! of the page gives them: Headline-Shown, Headline-Title, Headline-Meta,
+//! Headline-JSON-LD, Byline-Shown, Byline-Meta, Byline-JSON-LD), a blank line,
+//! then the text. Paragraphs are separated by blank lines; a file with no blank
+//! line at all holds one paragraph per line (as text copied from a browser
+//! often does). Headings are written `## text`, quotes `> text`, list items
+//! `- text`. An optional last chunk of `Other-Prose: text` lines holds the
+//! page's prose outside the article (the safety net). A hand-written file with
+//! no header is a valid baseline; so is every file older versions wrote.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -46,6 +50,90 @@ impl Block {
     }
 }
 
+/// Where a page gives its headline or byline. The order is the order in
+/// which comparison consults them: what a reader sees first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Shown on the page: the headline's `<h1>`, the byline's author element.
+    Shown,
+    /// The `<title>`, without the site's name (headlines only).
+    DocumentTitle,
+    /// `<meta>` tags: OpenGraph, Twitter, Dublin Core, `author`, ...
+    Meta,
+    /// The schema.org JSON-LD article.
+    JsonLd,
+}
+
+impl Source {
+    /// Every source, in the order comparison consults them.
+    pub const ALL: [Source; 4] = [
+        Source::Shown,
+        Source::DocumentTitle,
+        Source::Meta,
+        Source::JsonLd,
+    ];
+
+    /// The suffix of its baseline header (`Headline-Shown`, `Byline-JSON-LD`).
+    fn header(self) -> &'static str {
+        match self {
+            Source::Shown => "Shown",
+            Source::DocumentTitle => "Title",
+            Source::Meta => "Meta",
+            Source::JsonLd => "JSON-LD",
+        }
+    }
+}
+
+/// A headline or byline as each source of the page gives it, so that two
+/// versions are compared source with source: a source that appears or
+/// disappears is not a change of what it says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sources {
+    /// Shown on the page.
+    pub shown: Option<String>,
+    /// From the `<title>`.
+    pub document_title: Option<String>,
+    /// From `<meta>` tags.
+    pub meta: Option<String>,
+    /// From JSON-LD.
+    pub json_ld: Option<String>,
+}
+
+impl Sources {
+    /// The value one source gives, if any.
+    pub fn get(&self, source: Source) -> Option<&str> {
+        match source {
+            Source::Shown => self.shown.as_deref(),
+            Source::DocumentTitle => self.document_title.as_deref(),
+            Source::Meta => self.meta.as_deref(),
+            Source::JsonLd => self.json_ld.as_deref(),
+        }
+        .filter(|v| !v.is_empty())
+    }
+
+    fn slot(&mut self, source: Source) -> &mut Option<String> {
+        match source {
+            Source::Shown => &mut self.shown,
+            Source::DocumentTitle => &mut self.document_title,
+            Source::Meta => &mut self.meta,
+            Source::JsonLd => &mut self.json_ld,
+        }
+    }
+
+    /// The (source, value) pairs present, in the order comparison consults them.
+    pub fn iter(&self) -> impl Iterator<Item = (Source, &str)> {
+        Source::ALL
+            .into_iter()
+            .filter_map(|s| self.get(s).map(|v| (s, v)))
+    }
+
+    /// True when no source is known (a baseline written before sources were kept).
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
 /// An extracted article, or a baseline read back from disk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
@@ -65,6 +153,13 @@ pub struct Document {
     pub dir: Option<String>,
     /// The article text as blocks.
     pub blocks: Vec<Block>,
+    /// The headline as each source of the page gives it.
+    pub headline_sources: Sources,
+    /// The byline as each source of the page gives it.
+    pub byline_sources: Sources,
+    /// Substantial prose on the page outside the article: paragraphs the
+    /// extractor did not keep, which the safety net watches.
+    pub other_prose: Vec<String>,
 }
 
 impl Document {
@@ -80,8 +175,9 @@ impl Document {
         out
     }
 
-    /// SHA-256 (hex) of what comparison looks at: headline, byline and the
-    /// folded text of every block. Two documents with the same hash never alert.
+    /// SHA-256 (hex) of what comparison looks at: headline, byline, the
+    /// folded text of every block, the headline and byline of each source and
+    /// the prose outside the article. Two documents with the same hash never alert.
     pub fn content_hash(&self) -> String {
         let mut h = Sha256::new();
         for part in [self.title.as_deref(), self.byline.as_deref()] {
@@ -91,6 +187,17 @@ impl Document {
         for b in &self.blocks {
             h.update(text::compare_key(&b.text).as_bytes());
             h.update([1u8]);
+        }
+        // What older versions did not keep changes no hash when absent.
+        for (what, sources) in [(2u8, &self.headline_sources), (3, &self.byline_sources)] {
+            for (s, v) in sources.iter() {
+                h.update([what, s as u8]);
+                h.update(text::compare_key(v).as_bytes());
+            }
+        }
+        for p in &self.other_prose {
+            h.update([4u8]);
+            h.update(text::compare_key(p).as_bytes());
         }
         hex(&h.finalize())
     }
@@ -117,6 +224,14 @@ impl Document {
         header("URL", Some(url));
         header("Fetched", Some(fetched));
         header("SHA256", Some(&self.content_hash()));
+        for (what, sources) in [
+            ("Headline", &self.headline_sources),
+            ("Byline", &self.byline_sources),
+        ] {
+            for (s, v) in sources.iter() {
+                header(&format!("{what}-{}", s.header()), Some(v));
+            }
+        }
         out.push('\n');
         for (i, b) in self.blocks.iter().enumerate() {
             if i > 0 {
@@ -131,6 +246,14 @@ impl Document {
             out.push_str(&b.text);
             out.push('\n');
         }
+        if !self.other_prose.is_empty() {
+            out.push('\n');
+            for p in &self.other_prose {
+                out.push_str(OTHER_PROSE);
+                out.push_str(&p.replace(['\r', '\n'], " "));
+                out.push('\n');
+            }
+        }
         out
     }
 
@@ -141,7 +264,21 @@ impl Document {
             .unwrap_or(src)
             .replace("\r\n", "\n");
         let mut doc = Document::default();
-        let mut body = src.as_str();
+        let mut src = src.as_str();
+        // The page's other prose, in a last chunk of its own.
+        let trailer_at = src.trim_end().rfind("\n\n").map_or(0, |i| i + 2);
+        let trailer = &src[trailer_at..];
+        if trailer.trim().lines().all(|l| l.starts_with(OTHER_PROSE)) && !trailer.trim().is_empty()
+        {
+            doc.other_prose = trailer
+                .trim()
+                .lines()
+                .map(|l| text::clean(&l[OTHER_PROSE.len()..]))
+                .filter(|p| !p.is_empty())
+                .collect();
+            src = &src[..trailer_at];
+        }
+        let mut body = src;
         // A header is a first chunk whose every line is a known `Key: value`.
         if let Some((first, rest)) = src.split_once("\n\n") {
             let lines: Vec<&str> = first.lines().collect();
@@ -149,11 +286,13 @@ impl Document {
                 for (k, v) in lines.iter().filter_map(|l| header_line(l)) {
                     let v = Some(v.to_string());
                     match k {
-                        "title" => doc.title = v,
-                        "byline" => doc.byline = v,
-                        "published" => doc.published = v,
-                        "url" => doc.canonical_url = v,
-                        _ => {}
+                        Header::Title => doc.title = v,
+                        Header::Byline => doc.byline = v,
+                        Header::Published => doc.published = v,
+                        Header::Url => doc.canonical_url = v,
+                        Header::Headline(s) => *doc.headline_sources.slot(s) = v,
+                        Header::BylineFrom(s) => *doc.byline_sources.slot(s) = v,
+                        Header::Fetched | Header::Sha256 => {}
                     }
                 }
                 body = rest;
@@ -194,21 +333,48 @@ impl Document {
     }
 }
 
-/// Recognises a baseline header line; returns the lower-cased key and value.
-fn header_line(line: &str) -> Option<(&'static str, &str)> {
+/// The line prefix of the page's other prose in a baseline.
+const OTHER_PROSE: &str = "Other-Prose: ";
+
+/// A baseline header key.
+#[derive(Clone, Copy)]
+enum Header {
+    Title,
+    Byline,
+    Published,
+    Url,
+    Fetched,
+    Sha256,
+    /// `Headline-<source>`.
+    Headline(Source),
+    /// `Byline-<source>`.
+    BylineFrom(Source),
+}
+
+/// Recognises a baseline header line (keys in any case); returns its key and value.
+fn header_line(line: &str) -> Option<(Header, &str)> {
     let (k, v) = line.split_once(": ")?;
-    let key = ["Title", "Byline", "Published", "URL", "Fetched", "SHA256"]
+    let k = k.trim();
+    let fixed = [
+        ("Title", Header::Title),
+        ("Byline", Header::Byline),
+        ("Published", Header::Published),
+        ("URL", Header::Url),
+        ("Fetched", Header::Fetched),
+        ("SHA256", Header::Sha256),
+    ];
+    let sourced = Source::ALL.into_iter().flat_map(|s| {
+        [
+            (format!("Headline-{}", s.header()), Header::Headline(s)),
+            (format!("Byline-{}", s.header()), Header::BylineFrom(s)),
+        ]
+    });
+    fixed
         .into_iter()
-        .find(|h| h.eq_ignore_ascii_case(k.trim()))?;
-    let key = match key {
-        "Title" => "title",
-        "Byline" => "byline",
-        "Published" => "published",
-        "URL" => "url",
-        "Fetched" => "fetched",
-        _ => "sha256",
-    };
-    Some((key, v.trim()))
+        .map(|(name, h)| (name.to_string(), h))
+        .chain(sourced)
+        .find(|(name, _)| name.eq_ignore_ascii_case(k))
+        .map(|(_, h)| (h, v.trim()))
 }
 
 /// An entry of a listing page or feed.
@@ -284,6 +450,51 @@ mod tests {
         assert_eq!(back.title.as_deref(), Some("Headline"));
         assert_eq!(back.blocks, doc.blocks);
         assert_eq!(back.content_hash(), doc.content_hash());
+    }
+
+    #[test]
+    fn sources_and_other_prose_round_trip_and_older_baselines_still_load() {
+        let doc = Document {
+            title: Some("Headline".into()),
+            byline: Some("Jane Doe".into()),
+            blocks: vec![Block::paragraph("Para one."), Block::paragraph("Para two.")],
+            headline_sources: Sources {
+                shown: Some("Headline".into()),
+                document_title: Some("Headline".into()),
+                meta: Some("A social headline".into()),
+                json_ld: None,
+            },
+            byline_sources: Sources {
+                shown: Some("By Jane Doe".into()),
+                json_ld: Some("Jane Doe".into()),
+                ..Default::default()
+            },
+            other_prose: vec!["A paragraph the extractor did not keep.".into()],
+            ..Default::default()
+        };
+        let s = doc.to_baseline("https://news.example/a", "2026-01-01T00:00:00Z");
+        assert!(s.contains("\nHeadline-Meta: A social headline\n"), "{s}");
+        assert!(s.ends_with("\n\nOther-Prose: A paragraph the extractor did not keep.\n"));
+        let back = Document::from_baseline(&s);
+        assert_eq!(back.headline_sources, doc.headline_sources);
+        assert_eq!(back.byline_sources, doc.byline_sources);
+        assert_eq!(back.other_prose, doc.other_prose);
+        assert_eq!(back.blocks, doc.blocks);
+        assert_eq!(back.content_hash(), doc.content_hash());
+
+        // What an older version wrote: no sources, no other prose; its hash
+        // is what that version computed.
+        let older = "Title: Headline\nByline: Jane Doe\nURL: https://news.example/a\nFetched: 2026-01-01T00:00:00Z\n\nPara one.\n\nPara two.\n";
+        let back = Document::from_baseline(older);
+        assert!(back.headline_sources.is_empty() && back.other_prose.is_empty());
+        assert_eq!(back.blocks, doc.blocks);
+        let plain = Document {
+            title: doc.title.clone(),
+            byline: doc.byline.clone(),
+            blocks: doc.blocks.clone(),
+            ..Default::default()
+        };
+        assert_eq!(back.content_hash(), plain.content_hash());
     }
 
     #[test]

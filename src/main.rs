@@ -158,9 +158,10 @@ enum Command {
     /// Measure change detection on a corpus: false alerts on boilerplate-only
     /// changes, missed edits, compare time (see README: Benchmark).
     BenchChanges {
-        /// Corpus directory: ground-truth.json and html/<id>.html[.gz].
-        #[arg(long)]
-        corpus: PathBuf,
+        /// Corpus directory: ground-truth.json and html/<id>.html[.gz]
+        /// (repeatable: each corpus is reported on its own).
+        #[arg(long, required = true)]
+        corpus: Vec<PathBuf>,
         /// RNG seed for the mutations.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -541,13 +542,23 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             json,
             dump,
         } => {
-            let pages = presswatch::bench_changes::load_corpus(&corpus)?;
-            let report = presswatch::bench_changes::run(&pages, seed, variants, dump.as_deref())?;
+            let mut reports = serde_json::Map::new();
+            for dir in &corpus {
+                let pages = presswatch::bench_changes::load_corpus(dir)?;
+                let report =
+                    presswatch::bench_changes::run(&pages, seed, variants, dump.as_deref())?;
+                if json {
+                    let v = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                    reports.insert(dir.display().to_string(), v);
+                } else {
+                    println!("== {}", dir.display());
+                    print!("{}", report.to_text(verbose > 0));
+                    println!();
+                }
+            }
             if json {
-                let out = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+                let out = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
                 println!("{out}");
-            } else {
-                print!("{}", report.to_text(verbose > 0));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -755,7 +766,7 @@ fn load_version(path: &Path) -> Result<Document, String> {
         || head.contains("<body")
         || head.contains("<head");
     Ok(if is_html {
-        extract::article(&text, None, None)
+        extract::watched_article(&text, None, None)
     } else {
         Document::from_baseline(&text)
     })

@@ -18,7 +18,7 @@ use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
-use crate::document::Document;
+use crate::document::{Document, Source, Sources};
 use crate::text;
 
 /// `<meta property>` values that carry metadata (space-separated lists allowed).
@@ -70,6 +70,9 @@ struct Scan {
     /// Texts of the `<h1>` and `<h2>` headings (for the title rules).
     h1: Vec<String>,
     h2: Vec<String>,
+    /// Texts of the visible `<h1>` and `<h2>` headings (for the headline shown).
+    shown_h1: Vec<String>,
+    shown_h2: Vec<String>,
     /// The first `<link rel=canonical>` href.
     canonical: Option<String>,
     /// The first `<time datetime>` value.
@@ -123,35 +126,59 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
             .filter(|s| !s.is_empty())
     };
 
-    let title = ld
-        .as_ref()
-        .and_then(|v| ld_title(v, &scan))
-        .or_else(|| {
-            meta(&[
-                "dc:title",
-                "dcterm:title",
-                "og:title",
-                "weibo:article:title",
-                "weibo:webpage:title",
-                "title",
-                "twitter:title",
-                "parsely-title",
-            ])
-        })
-        .or_else(|| Some(title_from_document(&doc_title, &scan)).filter(|t| !t.is_empty()));
+    let mut headline_sources = Sources {
+        json_ld: ld.as_ref().and_then(|v| ld_title(v, &scan)),
+        meta: meta(&[
+            "dc:title",
+            "dcterm:title",
+            "og:title",
+            "weibo:article:title",
+            "weibo:webpage:title",
+            "title",
+            "twitter:title",
+            "parsely-title",
+        ]),
+        document_title: Some(title_from_document(&doc_title, &scan)).filter(|t| !t.is_empty()),
+        shown: None,
+    };
+    headline_sources.shown = shown_headline(&scan, &headline_sources);
+    // The headline readers (Readability) show: the declared one first.
+    let title = [Source::JsonLd, Source::Meta, Source::DocumentTitle]
+        .into_iter()
+        .find_map(|s| headline_sources.get(s))
+        .map(str::to_string);
     let article_author = scan
         .meta
         .get("article:author")
         .filter(|a| Url::parse(a).is_err())
         .map(|a| unescape(a));
-    let byline = ld
-        .as_ref()
-        .and_then(|v| v.get("author"))
-        .and_then(author_names)
-        .or_else(|| meta(&["dc:creator", "dcterm:creator", "author", "parsely-author"]))
-        .or(article_author)
-        .or_else(|| scan.byline.as_deref().map(text::clean))
-        .filter(|b| !b.is_empty());
+    let byline_sources = Sources {
+        json_ld: ld
+            .as_ref()
+            .and_then(|v| v.get("author"))
+            .and_then(author_names),
+        meta: meta(&["dc:creator", "dcterm:creator", "author", "parsely-author"])
+            .or(article_author)
+            .filter(|b| !b.is_empty()),
+        shown: scan
+            .byline
+            .as_deref()
+            .map(text::clean)
+            .filter(|b| !b.is_empty()),
+        document_title: None,
+    };
+    // A "byline" of 200 characters or more is not a name line.
+    let name_line = |b: Option<String>| b.filter(|b| b.chars().count() < 200);
+    let byline_sources = Sources {
+        json_ld: name_line(byline_sources.json_ld),
+        meta: name_line(byline_sources.meta),
+        shown: name_line(byline_sources.shown),
+        document_title: None,
+    };
+    let byline = [Source::JsonLd, Source::Meta, Source::Shown]
+        .into_iter()
+        .find_map(|s| byline_sources.get(s))
+        .map(str::to_string);
     let published = ld_str("datePublished")
         .or_else(|| meta(&["article:published_time", "parsely-pub-date"]))
         .or_else(|| {
@@ -190,13 +217,16 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         .filter(|d| d == "rtl" || d == "ltr");
     let doc = Document {
         title,
-        byline: byline.filter(|b| b.chars().count() < 200),
+        byline,
         published,
         modified,
         canonical_url: canonical,
         lang,
         dir,
         blocks: Vec::new(),
+        headline_sources,
+        byline_sources,
+        other_prose: Vec::new(),
     };
     Metadata { doc, article_body }
 }
@@ -245,12 +275,17 @@ fn scan(dom: &Html) -> Scan {
     let mut scan = Scan::default();
     // Subtrees that are invisible or not the article: no byline there.
     let mut skip_byline: Option<NodeId> = None;
+    // Subtrees nobody sees: no headline shown there.
+    let mut hidden: Option<NodeId> = None;
     for edge in dom.root_element().traverse() {
         let node = match edge {
             Edge::Open(node) => node,
             Edge::Close(node) => {
                 if skip_byline == Some(node.id()) {
                     skip_byline = None;
+                }
+                if hidden == Some(node.id()) {
+                    hidden = None;
                 }
                 continue;
             }
@@ -261,6 +296,11 @@ fn scan(dom: &Html) -> Scan {
         let Some(e) = ElementRef::wrap(node) else {
             continue;
         };
+        if hidden.is_none()
+            && (matches!(el.name(), "script" | "style" | "noscript" | "template") || !is_visible(e))
+        {
+            hidden = Some(node.id());
+        }
         match el.name() {
             "meta" => read_meta(&mut scan, e),
             "script" => {
@@ -276,8 +316,18 @@ fn scan(dom: &Html) -> Scan {
                 skip_byline.get_or_insert(node.id());
             }
             "title" if scan.title.is_none() => scan.title = Some(e.text().collect()),
-            "h1" => scan.h1.push(text::clean(&e.text().collect::<String>())),
-            "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
+            "h1" | "h2" => {
+                let t = text::clean(&e.text().collect::<String>());
+                let (all, shown) = if el.name() == "h1" {
+                    (&mut scan.h1, &mut scan.shown_h1)
+                } else {
+                    (&mut scan.h2, &mut scan.shown_h2)
+                };
+                if hidden.is_none() && !t.is_empty() {
+                    shown.push(t.clone());
+                }
+                all.push(t);
+            }
             "link"
                 if scan.canonical.is_none()
                     && el.attr("rel").is_some_and(|r| {
@@ -409,6 +459,70 @@ fn byline_of(e: ElementRef<'_>) -> Option<String> {
         })
         .map(|d| d.text().collect::<String>());
     Some(text::clean(name.as_deref().unwrap_or(&all)))
+}
+
+/// Share of words in common above which a heading is the declared headline.
+const SHOWN_HEADLINE_MATCH: f64 = 0.5;
+
+/// The headline the reader sees: the visible `<h1>` (else `<h2>`) most like
+/// the headline the page declares (`<title>`, meta tags, JSON-LD). With no
+/// declared headline, a page's only visible `<h1>`.
+fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
+    let declared: Vec<&str> = declared.iter().map(|(_, v)| v).collect();
+    if declared.is_empty() {
+        return match scan.shown_h1.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        };
+    }
+    [&scan.shown_h1, &scan.shown_h2]
+        .into_iter()
+        .find_map(|headings| {
+            headings
+                .iter()
+                .filter(|h| h.chars().count() <= 300)
+                .map(|h| {
+                    let best = declared
+                        .iter()
+                        .map(|d| word_overlap(h, headline_part(d)))
+                        .fold(0.0, f64::max);
+                    (best, h)
+                })
+                .filter(|(m, _)| *m >= SHOWN_HEADLINE_MATCH)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, h)| h.clone())
+        })
+}
+
+/// The headline part of a declared title: its longest part between
+/// separators (" | Site", "Site - ").
+fn headline_part(title: &str) -> &str {
+    let mut parts = vec![title];
+    for sep in SEPARATORS {
+        let pattern = format!(" {sep} ");
+        parts = parts
+            .iter()
+            .flat_map(|p| p.split(pattern.as_str()))
+            .collect();
+    }
+    parts
+        .into_iter()
+        .max_by_key(|p| js_word_count(p.trim()))
+        .unwrap_or(title)
+}
+
+/// Dice coefficient of two texts' sets of (lower-cased, folded) words.
+fn word_overlap(a: &str, b: &str) -> f64 {
+    let set = |s: &str| -> std::collections::HashSet<String> {
+        text::words(&text::compare_key(s))
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (a, b) = (set(a), set(b));
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    2.0 * a.intersection(&b).count() as f64 / (a.len() + b.len()) as f64
 }
 
 /// Characters that separate a page's title from its site's name.
@@ -757,6 +871,37 @@ mod tests {
             title("Short one - Example News"),
             "Short one - Example News"
         );
+    }
+
+    #[test]
+    fn each_source_of_the_headline_and_byline_is_kept_with_the_one_shown() {
+        let doc = meta_of(
+            r#"<head><title>Director flees the country | Example News</title>
+            <meta property="og:title" content="Watch: the director's escape">
+            <meta name="author" content="Jane Doe">
+            <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
+              "headline":"Director flees the country after verdict","author":{"@type":"Person","name":"J. Doe"}}</script></head>
+            <body><h1><a href="/">Example News</a></h1><h1 hidden>Director flees the country</h1>
+            <h2>Director flees the country</h2><div class="byline">By Jane Doe</div></body>"#,
+        );
+        let h = &doc.headline_sources;
+        assert_eq!(h.shown.as_deref(), Some("Director flees the country"));
+        // Too little is left without the site's name: readers keep it.
+        assert_eq!(
+            h.document_title.as_deref(),
+            Some("Director flees the country | Example News")
+        );
+        assert_eq!(h.meta.as_deref(), Some("Watch: the director's escape"));
+        assert_eq!(
+            h.json_ld.as_deref(),
+            Some("Director flees the country after verdict")
+        );
+        assert_eq!(doc.title.as_deref(), h.json_ld.as_deref());
+        let b = &doc.byline_sources;
+        assert_eq!(b.shown.as_deref(), Some("By Jane Doe"));
+        assert_eq!(b.meta.as_deref(), Some("Jane Doe"));
+        assert_eq!(b.json_ld.as_deref(), Some("J. Doe"));
+        assert_eq!(doc.byline.as_deref(), Some("J. Doe"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod feed;
 mod listing;
 mod metadata;
 mod prepare;
+mod prose;
 
 pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::feed;
@@ -22,11 +23,27 @@ use crate::document::Document;
 /// element(s) holding the article text and overrides automatic detection.
 pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
     let dom = Html::parse_document(&prepare::for_parsing(html));
+    article_of(&dom, url, selector)
+}
+
+/// Extracts what a watch compares: the article, as [`article`] does, and,
+/// unless a selector names what to watch, the page's prose outside the
+/// article ([`Document::other_prose`]), which the safety net watches.
+pub fn watched_article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
+    let dom = Html::parse_document(&prepare::for_parsing(html));
+    let mut doc = article_of(&dom, url, selector);
+    if selector.is_none() {
+        doc.other_prose = prose::outside(&dom, &doc.blocks);
+    }
+    doc
+}
+
+fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document {
     let metadata::Metadata {
         mut doc,
         article_body,
-    } = metadata::read(&dom, url);
-    doc.blocks = article::blocks(&dom, selector, article_body.as_deref());
+    } = metadata::read(dom, url);
+    doc.blocks = article::blocks(dom, selector, article_body.as_deref());
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
         doc.dir = Some("rtl".into());
     }

@@ -89,6 +89,9 @@ enum Section<'a> {
     },
     /// A paragraph that moved, unchanged.
     Moved { text: &'a str },
+    /// The sections after it are prose of the page outside the detected
+    /// article (the safety net): a change of lower confidence.
+    OutsideArticle,
 }
 
 impl Section<'_> {
@@ -106,17 +109,22 @@ impl Section<'_> {
                 words.iter().map(|(_, t)| crate::text::word_count(t)).sum()
             }
             Section::Moved { .. } => OPENING_WORDS,
+            Section::OutsideArticle => 0,
         }
     }
 
     /// Whether it shows removed or added words.
     fn is_coloured(&self) -> bool {
-        !matches!(self, Section::Moved { .. })
+        !matches!(self, Section::Moved { .. } | Section::OutsideArticle)
     }
 }
 
 /// Words of a paragraph quoted to name it.
 const OPENING_WORDS: usize = 8;
+
+/// What heads the safety net's sections.
+const OUTSIDE_ARTICLE: &str =
+    "Outside the detected article (lower confidence: the extractor did not keep this text):";
 
 /// The sections of an alert's change, and how many more there are than fit.
 fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
@@ -134,7 +142,15 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
     // added and removed paragraphs interleave; each run continues while the
     // indexes are consecutive.
     let mut open: [Option<(usize, usize)>; 2] = [None, None];
-    for b in &change.blocks {
+    // The safety net's changes follow the article's, under a heading of their own.
+    let outside = change.other_prose.iter().map(|b| (true, b));
+    let mut outside_started = false;
+    for (outside, b) in change.blocks.iter().map(|b| (false, b)).chain(outside) {
+        if outside && !outside_started {
+            all.push(Section::OutsideArticle);
+            outside_started = true;
+            open = [None, None];
+        }
         let (added, index, text, after) = match b {
             BlockChange::Added {
                 new_index,
@@ -186,7 +202,15 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
         words += s.quoted_words();
         shown.push(s);
     }
-    let more = total - shown.len();
+    // A heading with nothing under it is not shown.
+    if matches!(shown.last(), Some(Section::OutsideArticle)) {
+        shown.pop();
+    }
+    let more = total
+        - shown.len()
+        - usize::from(
+            outside_started && !shown.iter().any(|s| matches!(s, Section::OutsideArticle)),
+        );
     (shown, more)
 }
 
@@ -635,6 +659,7 @@ fn text_section(s: &Section) -> String {
             "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}\n",
             isolate(&opening(text, OPENING_WORDS))
         ),
+        Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
     }
 }
 
@@ -1396,6 +1421,7 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
             "",
             "",
         ),
+        Section::OutsideArticle => labelled(&escape(OUTSIDE_ARTICLE), "", ""),
     }
 }
 

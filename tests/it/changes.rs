@@ -28,9 +28,14 @@ fn recording(lang: &str, name: &str) -> String {
 /// The daemon's path for one pair: extract both, store the old one as a
 /// baseline and read it back, compare with default rules.
 fn diff(lang: &str, new: &str) -> Option<Change> {
-    let old = extract::article(&recording(lang, "base"), None, None);
+    diff_between(lang, "base", new)
+}
+
+/// [`diff`] from another recorded version than `base`.
+fn diff_between(lang: &str, old: &str, new: &str) -> Option<Change> {
+    let old = extract::watched_article(&recording(lang, old), None, None);
     let old = Document::from_baseline(&old.to_baseline("https://news.example/a", "2026-01-01"));
-    let new = extract::article(&recording(lang, new), None, None);
+    let new = extract::watched_article(&recording(lang, new), None, None);
     compare::compare(&old, &new, &Rules::default())
 }
 
@@ -44,6 +49,10 @@ const NOISE: &[&str] = &[
     "noise-cache-busting",
     "noise-timestamp-ticked",
     "noise-whitespace-punctuation",
+    "noise-social-tags-removed",
+    "noise-chrome-variant",
+    "noise-consent-banner",
+    "noise-lazy-loading",
 ];
 
 #[test]
@@ -52,6 +61,85 @@ fn boilerplate_only_changes_send_nothing_in_english_and_persian() {
         for name in NOISE {
             assert_eq!(diff(lang, name), None, "{lang}/{name} must not alert");
         }
+    }
+}
+
+#[test]
+fn structured_data_that_appears_disappears_or_ticks_sends_nothing() {
+    // structured-data: the page with JSON-LD (another headline for search
+    // engines, two authors) and a modification time; the headline and
+    // byline readers see are the same.
+    for lang in ["en", "fa"] {
+        for (old, new) in [
+            ("base", "structured-data"),
+            ("structured-data", "base"),
+            ("structured-data", "noise-date-modified-ticked"),
+        ] {
+            assert_eq!(
+                diff_between(lang, old, new),
+                None,
+                "{lang}: {old} -> {new} must not alert"
+            );
+        }
+    }
+}
+
+#[test]
+fn headline_alerts_follow_what_readers_see_not_which_metadata_is_there() {
+    for (lang, old, new) in [
+        (
+            "en",
+            "Filmmaker Rasoulof flees Iran after prison sentence",
+            "Filmmaker Rasoulof flees Iran on foot to escape prison",
+        ),
+        (
+            "fa",
+            "محمد رسول‌اف پس از حکم زندان از ایران خارج شد",
+            "محمد رسول‌اف پیاده از ایران گریخت تا به زندان نرود",
+        ),
+    ] {
+        // Only the <h1> changed; <title> and og:title still say the old one.
+        let c =
+            diff(lang, "edit-headline-shown-changed").expect("a visible headline change alerts");
+        assert_eq!(c.kinds, vec![ChangeKind::HeadlineChanged], "{lang}");
+        assert_eq!(
+            c.headline,
+            Some((old.to_string(), new.to_string())),
+            "{lang}"
+        );
+        // With JSON-LD on the page, the same change is still found.
+        let c = diff_between(lang, "structured-data", "edit-headline-shown-changed");
+        assert_eq!(
+            c.map(|c| c.kinds),
+            Some(vec![ChangeKind::HeadlineChanged]),
+            "{lang}"
+        );
+    }
+}
+
+#[test]
+fn an_edit_of_prose_the_extractor_did_not_keep_is_a_possible_edit_naming_its_words() {
+    // standfirst: the story's standfirst sits in the article's <header>,
+    // which extraction leaves out, and teaser cards follow the article.
+    for (lang, removed, added) in [("en", "eight", "ten"), ("fa", "هشت", "ده")] {
+        let c = diff_between(lang, "standfirst", "edit-standfirst-changed")
+            .unwrap_or_else(|| panic!("{lang}: an edit of the standfirst must alert"));
+        assert_eq!(c.kinds, vec![ChangeKind::PossiblyEdited], "{lang}");
+        assert_eq!(
+            c.summary, "1 word changed outside the detected article (lower confidence)",
+            "{lang}"
+        );
+        assert_eq!(c.removed_text(), vec![removed], "{lang}");
+        assert_eq!(c.added_text(), vec![added], "{lang}");
+        assert!(
+            c.blocks.is_empty(),
+            "{lang}: the article itself did not change"
+        );
+        assert_eq!(
+            diff_between(lang, "standfirst", "noise-teaser-summaries-rewritten"),
+            None,
+            "{lang}: rewritten teasers and their summaries must not alert"
+        );
     }
 }
 
@@ -446,6 +534,52 @@ async fn second_check(lang: &str, next: &str, rules: &str) -> Vec<Alert> {
     assert_eq!(check_once(&project).await, vec![]);
     server.set(path, Route::html(recording(lang, next)));
     check_once(&project).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_sends_a_possible_edit_for_prose_outside_the_article_with_its_words() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    server.set(path, Route::html(recording("en", "standfirst")));
+    assert_eq!(check_once(&project).await, vec![]);
+    server.set(
+        path,
+        Route::html(recording("en", "noise-teaser-summaries-rewritten")),
+    );
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "teasers change, nothing is sent"
+    );
+    server.set(
+        path,
+        Route::html(recording("en", "edit-standfirst-changed")),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
+    let text = presswatch::notify::render::text(&alerts[0]);
+    assert!(
+        text.starts_with("Possibly edited: Filmmaker Rasoulof flees Iran after prison sentence\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Outside the detected article, paragraph 1 (changed):\n  The director, sentenced to [-eight-] {+ten+} years in prison"),
+        "{text}"
+    );
+    // A selector says what to watch: the rest of the page is not watched.
+    let cfg = format!(
+        "{}selector = \"article.story > p\"\n",
+        watch_config(&server, "")
+    );
+    let selected = Project::new(&cfg);
+    server.set(path, Route::html(recording("en", "standfirst")));
+    assert_eq!(check_once(&selected).await, vec![]);
+    server.set(
+        path,
+        Route::html(recording("en", "edit-standfirst-changed")),
+    );
+    assert_eq!(check_once(&selected).await, vec![]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
