@@ -103,9 +103,11 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Page>, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoiseKind {
-    /// Up to three teaser / link texts outside the article replaced by others.
+    /// Up to three teaser / link texts outside the article replaced by others
+    /// (outside the element that holds the article's paragraphs, too).
     TeaserRewritten,
-    /// A list of links outside the article rotated.
+    /// A list of links outside the article rotated (outside the element
+    /// that holds the article's paragraphs, too).
     ListReordered,
     /// An advertisement slot inserted after an article paragraph.
     AdInserted,
@@ -391,6 +393,11 @@ struct Analysed {
     byline: Option<String>,
     /// The first sentence of the article: the summary of made-up social tags.
     summary: Option<String>,
+    /// The smallest element holding most (4 in 5) of the article's
+    /// paragraphs: text inside it, between the paragraphs, is the story's
+    /// (its subheadings, its links), not a teaser, even where the ground
+    /// truth leaves it out.
+    region: Option<NodeId>,
 }
 
 fn ancestors_have(dom: &Html, id: NodeId, names: &[&str]) -> bool {
@@ -444,7 +451,7 @@ impl Analysed {
             .map(str::trim)
             .find(|s| text::word_count(s) >= 6)
             .map(|s| shorten(s, 200));
-        Analysed {
+        let mut a = Analysed {
             dom,
             body_key: text::compare_key(&page.body),
             protected,
@@ -452,7 +459,38 @@ impl Analysed {
             headline,
             byline: page.byline.clone().or(extracted.byline),
             summary,
+            region: None,
+        };
+        a.region = a.article_region();
+        a
+    }
+
+    /// See [`Analysed::region`].
+    fn article_region(&self) -> Option<NodeId> {
+        let paras = self.body_paragraphs(5);
+        let mut held: BTreeMap<NodeId, usize> = BTreeMap::new();
+        for p in &paras {
+            for anc in self.dom.tree.get(*p)?.ancestors() {
+                *held.entry(anc.id()).or_default() += 1;
+            }
         }
+        let enough = (paras.len() * 4).div_ceil(5).max(1);
+        // The deepest element holding enough: the one with fewest descendants.
+        held.into_iter()
+            .filter(|&(_, n)| n >= enough)
+            .filter_map(|(id, _)| Some((self.dom.tree.get(id)?.descendants().count(), id)))
+            .min()
+            .map(|(_, id)| id)
+    }
+
+    /// True when a node is inside the article's region.
+    fn in_region(&self, id: NodeId) -> bool {
+        self.region.is_some_and(|r| {
+            self.dom
+                .tree
+                .get(id)
+                .is_some_and(|n| n.ancestors().any(|a| a.id() == r))
+        })
     }
 
     /// The element holding most of the article's paragraphs (the body when
@@ -848,6 +886,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                 .filter(|(id, k)| {
                     text::word_count(k) >= 3
                         && ancestors_have(&a.dom, *id, &["a", "h2", "h3", "h4"])
+                        && !a.in_region(*id)
                         && block_ancestor(&a.dom, *id).is_some_and(|b| a.is_boilerplate(b))
                 })
                 .map(|(id, _)| id)
@@ -879,7 +918,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                         && items.iter().collect::<HashSet<_>>().len() == items.len()
                 })
                 .map(|n| n.id())
-                .filter(|&id| a.is_boilerplate(id))
+                .filter(|&id| !a.in_region(id) && a.is_boilerplate(id))
                 .collect();
             let &list = rng.pick(&cands)?;
             let children: Vec<NodeId> = a
@@ -1634,6 +1673,10 @@ pub struct Report {
     pub compare_max_us: f64,
     /// The five slowest comparisons: page, kind, microseconds.
     pub slowest: Vec<(String, String, f64)>,
+    /// What the safety net adds to a page's baseline: the median and
+    /// largest size in bytes of its `Other-Prose` lines, and the median
+    /// size of the whole baseline with them.
+    pub other_prose_bytes: (usize, usize, usize),
     /// Every failed pair, with its reason.
     pub failures: Vec<PairResult>,
 }
@@ -1653,6 +1696,8 @@ pub fn run(
     let mut slowest: Vec<(Duration, String, String)> = Vec::new();
     let mut pages_without_text = Vec::new();
     let mut pages_with_unstable_extraction = Vec::new();
+    let mut prose_sizes = Vec::new();
+    let mut baseline_sizes = Vec::new();
     for page in pages {
         let a = Analysed::new(page);
         let html = serialise::<&str>(&a.dom, &[]);
@@ -1666,6 +1711,13 @@ pub fn run(
             pages_without_text.push(page.id.clone());
             continue;
         }
+        let baseline = probe.to_baseline("", "").len();
+        let without_prose = Document {
+            other_prose: Vec::new(),
+            ..probe.clone()
+        };
+        prose_sizes.push(baseline - without_prose.to_baseline("", "").len());
+        baseline_sizes.push(baseline);
         for kind in PairKind::ALL {
             for v in 0..variants {
                 let mut rng = Rng::new(seed_for(seed, &page.id, kind, v));
@@ -1723,7 +1775,15 @@ pub fn run(
         .iter()
         .filter(|f: &&PairResult| f.extraction_dropped)
         .count();
+    prose_sizes.sort_unstable();
+    baseline_sizes.sort_unstable();
+    let median = |v: &[usize]| v.get(v.len() / 2).copied().unwrap_or(0);
     Ok(Report {
+        other_prose_bytes: (
+            median(&prose_sizes),
+            prose_sizes.last().copied().unwrap_or(0),
+            median(&baseline_sizes),
+        ),
         missed_extraction_dropped: dropped,
         missed_edit_rate_extracted: rate(missed - dropped, edit_pairs - dropped),
         pages: pages.len(),
@@ -1801,6 +1861,10 @@ impl Report {
         let ((net_edits, _), (net_noise, noise)) = (net("edit/"), net("noise/"));
         out.push_str(&format!(
             "safety net (alerts raised only by prose outside the detected article): {net_edits} edits caught; {net_noise} false alerts of {noise} boilerplate-only pairs\n"
+        ));
+        let (median, max, baseline) = self.other_prose_bytes;
+        out.push_str(&format!(
+            "other prose kept per baseline: median {median} bytes, largest {max} bytes (median baseline {baseline} bytes)\n"
         ));
         out.push_str(&format!(
             "compare time per pair (excluding extraction): median {:.1} µs, p99 {:.1} µs, max {:.1} µs\n",

@@ -596,44 +596,52 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     if old.other_prose.is_empty() {
         return Vec::new();
     }
-    let old_article = joined_keys(
-        &old.blocks
+    let keys = |texts: &[String]| -> Vec<(usize, String)> {
+        texts
             .iter()
-            .map(|b| b.text.clone())
-            .collect::<Vec<_>>(),
-        rules,
-    );
-    let new_article = joined_keys(
-        &new.blocks
-            .iter()
-            .map(|b| b.text.clone())
-            .collect::<Vec<_>>(),
-        rules,
-    );
-    let mut old_left: Vec<(usize, String)> = old
-        .other_prose
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !contains_block(&new_article, t, true, rules))
-        .map(|(i, t)| (i, keyed(t, rules).key))
-        .filter(|(_, k)| !k.is_empty())
-        .collect();
-    let mut new_left: Vec<(usize, String)> = Vec::new();
-    for (j, t) in new.other_prose.iter().enumerate() {
-        if contains_block(&old_article, t, true, rules) {
-            continue;
-        }
-        let k = keyed(t, rules).key;
-        if k.is_empty() {
-            continue;
-        }
-        match old_left.iter().position(|(_, o)| *o == k) {
-            Some(i) => {
-                old_left.remove(i);
-            }
-            None => new_left.push((j, k)),
-        }
+            .enumerate()
+            .map(|(i, t)| (i, keyed(t, rules).key))
+            .filter(|(_, k)| !k.is_empty())
+            .collect()
+    };
+    // The same paragraphs on both sides, in any order, are no change: what
+    // is left is each side's surplus.
+    let (old_keys, new_keys) = (keys(&old.other_prose), keys(&new.other_prose));
+    let mut balance: HashMap<String, isize> = HashMap::new();
+    for (_, k) in &old_keys {
+        *balance.entry(k.clone()).or_default() += 1;
     }
+    for (_, k) in &new_keys {
+        *balance.entry(k.clone()).or_default() -= 1;
+    }
+    let mut surplus = |k: &str, side: isize| match balance.get_mut(k) {
+        Some(b) if *b * side > 0 => {
+            *b -= side;
+            true
+        }
+        _ => false,
+    };
+    let mut old_left: Vec<(usize, String)> = old_keys
+        .into_iter()
+        .filter(|(_, k)| surplus(k, 1))
+        .collect();
+    let mut new_left: Vec<(usize, String)> = new_keys
+        .into_iter()
+        .filter(|(_, k)| surplus(k, -1))
+        .collect();
+    if old_left.is_empty() && new_left.is_empty() {
+        return Vec::new();
+    }
+    // A paragraph that moved into the article, or out of it, is not a change.
+    let article = |d: &Document| {
+        joined_keys(
+            &d.blocks.iter().map(|b| b.text.clone()).collect::<Vec<_>>(),
+            rules,
+        )
+    };
+    let (old_article, new_article) = (article(old), article(new));
+    old_left.retain(|(i, _)| !contains_block(&new_article, &old.other_prose[*i], true, rules));
+    new_left.retain(|(j, _)| !contains_block(&old_article, &new.other_prose[*j], true, rules));
     let mut changes = Vec::new();
     // Each remaining old paragraph pairs with the most similar new one.
     let bags: Vec<WordBag> = new_left.iter().map(|(_, k)| WordBag::new(k)).collect();
@@ -678,12 +686,13 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     changes
 }
 
-/// A headline or byline change, decided on what the reader sees: the
-/// first source both versions have (shown on the page, `<title>`, meta
-/// tags, JSON-LD) is compared with itself, so a source that appears or
-/// disappears (JSON-LD dropped, the headline falling back to the
-/// `<title>`) is not a change. A baseline that kept no sources (written by
-/// an older version) changed only when its value is none of the new page's.
+/// A headline or byline change, decided on what the reader sees: the one
+/// shown on the page when both versions show one; else each source both
+/// versions declare (`<title>`, meta tags, JSON-LD) compared with itself. A
+/// source that appears or disappears (JSON-LD dropped, the headline falling
+/// back to the `<title>`) is not a change. A baseline that kept no sources
+/// (written by an older version) changed only when its value is none of the
+/// new page's.
 fn sourced_change(
     old: (Option<&str>, &Sources),
     new: (Option<&str>, &Sources),
@@ -713,11 +722,25 @@ fn sourced_change(
             rules,
         );
     }
-    if let Some(s) = Source::ALL
-        .into_iter()
-        .find(|&s| old_sources.get(s).is_some() && new_sources.get(s).is_some())
-    {
-        return differs(old_sources.get(s), new_sources.get(s), rules);
+    // What the reader sees on the page, when both versions show it.
+    if let (Some(o), Some(n)) = (
+        old_sources.get(Source::Shown),
+        new_sources.get(Source::Shown),
+    ) {
+        return differs(Some(o), Some(n), rules);
+    }
+    // Else what the page declares, source with source.
+    let mut common = false;
+    for s in [Source::DocumentTitle, Source::Meta, Source::JsonLd] {
+        if let (Some(o), Some(n)) = (old_sources.get(s), new_sources.get(s)) {
+            common = true;
+            if let Some(change) = differs(Some(o), Some(n), rules) {
+                return Some(change);
+            }
+        }
+    }
+    if common {
+        return None;
     }
     // No source in common: changed only when no value matches any other.
     let new_keys: Vec<String> = new_sources

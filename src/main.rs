@@ -714,7 +714,7 @@ async fn cmd_extract(source: &str, json: bool, selector: Option<&str>) -> Result
             None,
         )
     };
-    let doc = extract::article(&html, url.as_ref(), selector);
+    let doc = extract::watched_article(&html, url.as_ref(), selector);
     if json {
         println!(
             "{}",
@@ -737,6 +737,10 @@ async fn cmd_extract(source: &str, json: bool, selector: Option<&str>) -> Result
         println!();
         for b in &doc.blocks {
             println!("{}\n", b.text);
+        }
+        // The page's other prose, as the baseline keeps it for the safety net.
+        for p in &doc.other_prose {
+            println!("Other-Prose: {p}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -70,9 +70,8 @@ struct Scan {
     /// Texts of the `<h1>` and `<h2>` headings (for the title rules).
     h1: Vec<String>,
     h2: Vec<String>,
-    /// Texts of the visible `<h1>` and `<h2>` headings (for the headline shown).
+    /// Texts of the visible `<h1>` headings (for the headline shown).
     shown_h1: Vec<String>,
-    shown_h2: Vec<String>,
     /// The first `<link rel=canonical>` href.
     canonical: Option<String>,
     /// The first `<time datetime>` value.
@@ -316,18 +315,14 @@ fn scan(dom: &Html) -> Scan {
                 skip_byline.get_or_insert(node.id());
             }
             "title" if scan.title.is_none() => scan.title = Some(e.text().collect()),
-            "h1" | "h2" => {
+            "h1" => {
                 let t = text::clean(&e.text().collect::<String>());
-                let (all, shown) = if el.name() == "h1" {
-                    (&mut scan.h1, &mut scan.shown_h1)
-                } else {
-                    (&mut scan.h2, &mut scan.shown_h2)
-                };
                 if hidden.is_none() && !t.is_empty() {
-                    shown.push(t.clone());
+                    scan.shown_h1.push(t.clone());
                 }
-                all.push(t);
+                scan.h1.push(t);
             }
+            "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
             "link"
                 if scan.canonical.is_none()
                     && el.attr("rel").is_some_and(|r| {
@@ -461,37 +456,34 @@ fn byline_of(e: ElementRef<'_>) -> Option<String> {
     Some(text::clean(name.as_deref().unwrap_or(&all)))
 }
 
-/// Share of words in common above which a heading is the declared headline.
-const SHOWN_HEADLINE_MATCH: f64 = 0.5;
+/// Share of words in common (Dice) from which an `<h1>` is the declared
+/// headline as the page shows it; a site's logo shares none.
+const SHOWN_HEADLINE_MATCH: f64 = 0.25;
 
-/// The headline the reader sees: the visible `<h1>` (else `<h2>`) most like
-/// the headline the page declares (`<title>`, meta tags, JSON-LD). With no
-/// declared headline, a page's only visible `<h1>`.
+/// The headline the reader sees: the visible `<h1>` most like the headline
+/// the page declares (`<title>`, meta tags, JSON-LD). With no declared
+/// headline, a page's only visible `<h1>`.
 fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
-    let declared: Vec<&str> = declared.iter().map(|(_, v)| v).collect();
+    let declared: Vec<&str> = declared.iter().map(|(_, v)| headline_part(v)).collect();
     if declared.is_empty() {
         return match scan.shown_h1.as_slice() {
             [only] => Some(only.clone()),
             _ => None,
         };
     }
-    [&scan.shown_h1, &scan.shown_h2]
-        .into_iter()
-        .find_map(|headings| {
-            headings
+    scan.shown_h1
+        .iter()
+        .filter(|h| h.chars().count() <= 300)
+        .map(|h| {
+            let best = declared
                 .iter()
-                .filter(|h| h.chars().count() <= 300)
-                .map(|h| {
-                    let best = declared
-                        .iter()
-                        .map(|d| word_overlap(h, headline_part(d)))
-                        .fold(0.0, f64::max);
-                    (best, h)
-                })
-                .filter(|(m, _)| *m >= SHOWN_HEADLINE_MATCH)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, h)| h.clone())
+                .map(|d| word_overlap(h, d))
+                .fold(0.0, f64::max);
+            (best, h)
         })
+        .filter(|(m, _)| *m >= SHOWN_HEADLINE_MATCH)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, h)| h.clone())
 }
 
 /// The headline part of a declared title: its longest part between
@@ -882,10 +874,10 @@ mod tests {
             <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
               "headline":"Director flees the country after verdict","author":{"@type":"Person","name":"J. Doe"}}</script></head>
             <body><h1><a href="/">Example News</a></h1><h1 hidden>Director flees the country</h1>
-            <h2>Director flees the country</h2><div class="byline">By Jane Doe</div></body>"#,
+            <h1>Director flees</h1><div class="byline">By Jane Doe</div></body>"#,
         );
         let h = &doc.headline_sources;
-        assert_eq!(h.shown.as_deref(), Some("Director flees the country"));
+        assert_eq!(h.shown.as_deref(), Some("Director flees"));
         // Too little is left without the site's name: readers keep it.
         assert_eq!(
             h.document_title.as_deref(),

@@ -7,8 +7,11 @@
 //! reports a change there as a change of lower confidence. What is kept is
 //! chosen so that the churn of a news page stays out of it:
 //! - navigation, the page's header (not an article's, which may hold its
-//!   standfirst) and footer, sidebars, dialogs, hidden and script elements, and regions named like furniture (comments, related
-//!   stories, sign-up, consent and cookie banners, share bars, ads);
+//!   standfirst) and footer, sidebars, dialogs, scripts, and elements hidden
+//!   with `aria-hidden` or `display:none`,
+//!   regions named like furniture (comments, related stories, consent and
+//!   cookie banners), and small boxes named like sign-up, share or ad boxes
+//!   (layouts give such names to the wrapper of a whole story too);
 //! - text that is mostly links (teasers, link lists) or too short to be a
 //!   paragraph (labels, headlines, captions);
 //! - teaser cards: a short text next to a linked headline, in a region
@@ -26,7 +29,7 @@ use crate::document::Block;
 use crate::text;
 
 /// Words a block needs to count as prose.
-const MIN_WORDS: usize = 8;
+const MIN_WORDS: usize = 5;
 
 /// Largest share of a prose block's characters that may be link text.
 const MAX_LINK_SHARE: f32 = 0.3;
@@ -36,11 +39,11 @@ const MAX_LINK_SHARE: f32 = 0.3;
 const CARD_EXTRA_WORDS: u32 = 40;
 
 /// At most this many prose blocks are kept, in page order.
-const MAX_BLOCKS: usize = 60;
+const MAX_BLOCKS: usize = 100;
 
 /// At most this many words of prose are kept (the rest of a very long page
-/// is not watched by the net).
-const MAX_WORDS: usize = 4000;
+/// is not watched by the net): enough for a whole story the extractor missed.
+const MAX_WORDS: usize = 5000;
 
 /// Elements whose content is never prose of the page.
 const SKIP_TAGS: &[&str] = &[
@@ -73,14 +76,28 @@ const SKIP_TAGS: &[&str] = &[
     "option",
 ];
 
-/// class/id words of page furniture: comments, related and recommended
-/// stories, sign-up, consent and cookie boxes, share bars, ads, author boxes.
+/// class/id words of regions that never hold the story: comments, related
+/// and recommended stories, consent and cookie boxes, author boxes, menus.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(comments?|commentary-list|replies|related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|cookies?|consent|gdpr|cmp|privacy|banner|modal|popup|overlay|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|author-?bio|bio|breadcrumbs?|sidebar|widget|footer|masthead|menu|toolbar|disclaimer|visually-hidden|sr-only)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(comments?|commentary|replies|disqus|related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|cookies?|consent|gdpr|cmp|privacy|author-?bio|bio|breadcrumbs?|sidebar|footer|masthead|menu|toolbar|modal|popup|overlay|visually-hidden|sr-only)([-_\s]|$)",
     )
     .expect("static regex")
 });
+
+/// class/id words of small boxes that sell or share (sign-up, promotion,
+/// share bars, ads, banners, widgets), which layouts also give to the
+/// wrappers of a whole story ("newsletter-content", "widget-container"):
+/// furniture only when it holds little text.
+static SMALL_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|widget|disclaimer)([-_\s]|$)",
+    )
+    .expect("static regex")
+});
+
+/// Words up to which a region named like [`SMALL_FURNITURE`] is furniture.
+const SMALL_FURNITURE_WORDS: u32 = 150;
 
 /// ARIA roles of regions that are not the page's content.
 const SKIP_ROLES: &[&str] = &[
@@ -129,14 +146,18 @@ fn breaks_text(name: &str) -> bool {
     )
 }
 
-/// True when an element (and all it holds) is never prose of the page.
+/// True when an element (and all it holds) is never prose of the page:
+/// scripts, navigation, dialogs, what is hidden from readers and assistive
+/// technology alike (`aria-hidden`, `display:none`).
 fn skipped(e: ElementRef<'_>) -> bool {
     let v = e.value();
     if SKIP_TAGS.contains(&v.name()) {
         return true;
     }
-    if v.attr("hidden").is_some()
-        || v.attr("aria-hidden") == Some("true")
+    // The `hidden` attribute is not a reason: pages hide the text a reader
+    // reveals (tabs, "read more", answers of a FAQ) or a script shows at
+    // once (content streamed in hidden by server-side rendering).
+    if v.attr("aria-hidden") == Some("true")
         || v.attr("aria-modal") == Some("true")
         || v.attr("role")
             .is_some_and(|r| SKIP_ROLES.contains(&r.trim()))
@@ -152,19 +173,44 @@ fn skipped(e: ElementRef<'_>) -> bool {
     }) {
         return true;
     }
-    if matches!(v.name(), "body" | "html" | "main" | "article") {
-        return false;
-    }
-    // The article body itself is never furniture, whatever its class says.
-    if v.attr("itemprop")
-        .is_some_and(|p| p.contains("articleBody"))
+    false
+}
+
+/// How a region is named, when it is named like furniture.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    /// Like [`FURNITURE`].
+    Furniture,
+    /// Like [`SMALL_FURNITURE`].
+    SmallFurniture,
+}
+
+/// How an element is named, when like furniture. The story's own
+/// containers (`<article>`, `<main>`, `itemprop=articleBody`) never are.
+fn furniture_name(e: ElementRef<'_>) -> Option<Named> {
+    let v = e.value();
+    if matches!(v.name(), "body" | "html" | "main" | "article")
+        || v.attr("itemprop")
+            .is_some_and(|p| p.contains("articleBody"))
     {
-        return false;
+        return None;
     }
+    if named(e, &FURNITURE) {
+        Some(Named::Furniture)
+    } else if named(e, &SMALL_FURNITURE) {
+        Some(Named::SmallFurniture)
+    } else {
+        None
+    }
+}
+
+/// True when an element's class or id matches.
+fn named(e: ElementRef<'_>, words: &Regex) -> bool {
+    let v = e.value();
     [v.attr("class"), v.attr("id")]
         .into_iter()
         .flatten()
-        .any(|s| FURNITURE.is_match(s))
+        .any(|s| words.is_match(s))
 }
 
 /// A run of text between two block boundaries, being collected.
@@ -183,30 +229,56 @@ struct Extent {
     linked_heading: bool,
 }
 
-/// A prose candidate: its text, and the element that holds it.
+/// A run of text of the page: its text, whether it reads like prose (long
+/// enough, mostly not links), the element that holds it, and the regions
+/// around it named like furniture.
 struct Candidate {
     text: String,
+    prose: bool,
     parent: Option<NodeId>,
     grandparent: Option<NodeId>,
+    furniture: Vec<(NodeId, Named)>,
 }
 
 /// The page's prose outside the article `kept`: paragraphs of at least
 /// [`MIN_WORDS`] words, mostly not links, outside page furniture and teaser
 /// cards, each once, in page order, within [`MAX_BLOCKS`] and [`MAX_WORDS`].
+/// A region named like furniture is furniture unless it holds part of the
+/// article (a layout wrapper); one named like a small box only while it
+/// holds at most [`SMALL_FURNITURE_WORDS`] words.
 pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
-    let kept_words = kept
-        .iter()
-        .map(|b| key(&b.text))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let kept_keys: HashSet<String> = kept.iter().map(|b| key(&b.text)).collect();
+    let kept_words = kept_keys.iter().cloned().collect::<Vec<_>>().join("\n");
     let (candidates, extents) = candidates(dom);
+    // A region named like furniture that holds part of the detected article
+    // is a layout wrapper ("content-with-sidebar", "share-container").
+    let mut holds_article: HashSet<NodeId> = HashSet::new();
+    for c in candidates.iter().filter(|c| !c.furniture.is_empty()) {
+        if kept_keys.contains(&key(&c.text)) {
+            holds_article.extend(c.furniture.iter().map(|(id, _)| *id));
+        }
+    }
+    let is_furniture = |c: &Candidate| {
+        c.furniture.iter().any(|&(id, name)| {
+            !holds_article.contains(&id)
+                && (name == Named::Furniture
+                    || extents
+                        .get(&id)
+                        .is_some_and(|e| e.words <= SMALL_FURNITURE_WORDS))
+        })
+    };
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut words = 0;
-    for c in candidates {
+    for c in candidates.into_iter().filter(|c| c.prose) {
         let k = key(&c.text);
         let n = text::word_count(&c.text);
-        if kept_words.contains(&k) || !seen.insert(k) || is_teaser(&c, n, &extents) {
+        if kept_keys.contains(&k)
+            || kept_words.contains(&k)
+            || is_furniture(&c)
+            || is_teaser(&c, n, &extents)
+            || !seen.insert(k)
+        {
             continue;
         }
         if out.len() == MAX_BLOCKS || words + n > MAX_WORDS {
@@ -235,8 +307,8 @@ fn is_teaser(c: &Candidate, words: usize, extents: &HashMap<NodeId, Extent>) -> 
         .any(|e| e.linked_heading && e.words <= words as u32 + CARD_EXTRA_WORDS)
 }
 
-/// Walks the body once: the runs of text long enough to be prose and
-/// mostly not links, and the extent of every element.
+/// Walks the body once: the runs of text that read like prose, those in
+/// regions named like furniture, and the extent of every element.
 fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
     let mut out = Vec::new();
     let mut extents: HashMap<NodeId, Extent> = HashMap::new();
@@ -248,17 +320,26 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
     // Open `<article>` and `<main>` elements: a header inside is the story's.
     let mut stories = 0usize;
     let mut run = Run::default();
-    let flush = |run: &mut Run, open: &[(NodeId, Extent)], out: &mut Vec<Candidate>| {
+    // Open elements named like furniture.
+    let mut furniture: Vec<(NodeId, Named)> = Vec::new();
+    let flush = |run: &mut Run,
+                 open: &[(NodeId, Extent)],
+                 furniture: &[(NodeId, Named)],
+                 out: &mut Vec<Candidate>| {
         let r = std::mem::take(run);
         let t = text::clean(&r.text);
-        if text::word_count(&t) >= MIN_WORDS
-            && (r.link_chars as f32) <= MAX_LINK_SHARE * r.chars.max(1) as f32
-        {
+        let words = text::word_count(&t);
+        let prose =
+            words >= MIN_WORDS && (r.link_chars as f32) <= MAX_LINK_SHARE * r.chars.max(1) as f32;
+        // Short runs only tell which furniture-named regions hold the article.
+        if prose || (words > 0 && !furniture.is_empty()) {
             let mut parents = open.iter().rev().map(|(id, _)| *id);
             out.push(Candidate {
                 text: t,
+                prose,
                 parent: parents.next(),
                 grandparent: parents.next(),
+                furniture: furniture.to_vec(),
             });
         }
     };
@@ -309,12 +390,12 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         if page_header || skipped(e) {
                             skipping = Some(node.id());
                             if breaks_text(name) || SKIP_TAGS.contains(&name) {
-                                flush(&mut run, &open, &mut out);
+                                flush(&mut run, &open, &furniture, &mut out);
                             }
                             continue;
                         }
                         if breaks_text(name) {
-                            flush(&mut run, &open, &mut out);
+                            flush(&mut run, &open, &furniture, &mut out);
                         } else if !is_inline(name) {
                             run.text.push(' ');
                         }
@@ -326,6 +407,9 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         }
                         if matches!(name, "article" | "main") {
                             stories += 1;
+                        }
+                        if let Some(name) = furniture_name(e) {
+                            furniture.push((node.id(), name));
                         }
                         open.push((node.id(), Extent::default()));
                     }
@@ -345,7 +429,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                 };
                 let name = el.name();
                 if breaks_text(name) {
-                    flush(&mut run, &open, &mut out);
+                    flush(&mut run, &open, &furniture, &mut out);
                 } else if !is_inline(name) {
                     run.text.push(' ');
                 }
@@ -358,6 +442,9 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                 if matches!(name, "article" | "main") {
                     stories = stories.saturating_sub(1);
                 }
+                if furniture.last().is_some_and(|(id, _)| *id == node.id()) {
+                    furniture.pop();
+                }
                 if let Some((id, extent)) = open.pop() {
                     if let Some(parent) = open.last_mut() {
                         parent.1.words += extent.words;
@@ -368,7 +455,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
             }
         }
     }
-    flush(&mut run, &open, &mut out);
+    flush(&mut run, &open, &furniture, &mut out);
     (out, extents)
 }
 
