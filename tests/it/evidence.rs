@@ -216,7 +216,7 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
         let kept_texts: Vec<&str> = kept.blocks.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(replayed, kept_texts, "version {seq}");
     }
-    if let Some(cdx) = tool("cdx-indexer") {
+    if let Some(cdx) = tool("cdxj-indexer") {
         let out = ok(&Command::new(cdx).arg(&warc).output().unwrap());
         assert!(out.contains("rasoulof"), "{out}");
     }

@@ -159,9 +159,13 @@ impl Newsroom {
             r.extend_from_slice(page.as_bytes());
             r
         };
+        // Counted out before the answer goes: a replica can free its host
+        // token only once the answer is in, so a request that starts after
+        // that is never counted as overlapping this one (counting out after
+        // the socket closed would, on a busy machine).
+        *self.log.lock().unwrap().in_flight.get_mut(&host).unwrap() -= 1;
         let _ = sock.write_all(&response).await;
         let _ = sock.shutdown().await;
-        *self.log.lock().unwrap().in_flight.get_mut(&host).unwrap() -= 1;
     }
 
     fn hits(&self) -> Vec<Hit> {
