@@ -558,7 +558,10 @@ async fn a_watch_sends_a_possible_edit_for_prose_outside_the_article_with_its_wo
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
-    let text = presswatch::notify::render::text(&alerts[0]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
     assert!(
         text.starts_with("Possibly edited: Filmmaker Rasoulof flees Iran after prison sentence\n"),
         "{text}"
