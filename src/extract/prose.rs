@@ -74,6 +74,7 @@ const SKIP_TAGS: &[&str] = &[
     "h6",
     "label",
     "option",
+    "time",
 ];
 
 /// class/id words of regions that never hold the story: comments, related
@@ -86,12 +87,14 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// class/id words of small boxes that sell or share (sign-up, promotion,
-/// share bars, ads, banners, widgets), which layouts also give to the
+/// share bars, ads, banners, widgets) or state the story's metadata (byline,
+/// dateline, a relative time that ticks), which layouts also give to the
 /// wrappers of a whole story ("newsletter-content", "widget-container"):
-/// furniture only when it holds little text.
+/// furniture only when it holds little text. The headline and byline are
+/// compared on their own, source with source.
 static SMALL_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|widget|disclaimer)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|widget|disclaimer|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
     )
     .expect("static regex")
 });

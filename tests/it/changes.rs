@@ -563,11 +563,17 @@ async fn a_watch_sends_a_possible_edit_for_prose_outside_the_article_with_its_wo
         &presswatch::notify::render::Context::default(),
     );
     assert!(
-        text.starts_with("Possibly edited: Filmmaker Rasoulof flees Iran after prison sentence\n"),
+        text.starts_with(
+            "Possibly edited · 127.0.0.1\nFilmmaker Rasoulof flees Iran after prison sentence\n"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("Outside the detected article, paragraph 1 (changed):\n  The director, sentenced to [-eight-] {+ten+} years in prison"),
+        text.contains("Outside the detected article (lower confidence: the extractor did not keep this text):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  The director, sentenced to [-eight-] {+ten+} years in prison"),
         "{text}"
     );
     // A selector says what to watch: the rest of the page is not watched.
