@@ -38,7 +38,7 @@ pub struct Version {
 #[derive(Debug, Clone)]
 pub enum Content {
     /// An article's text.
-    Article(Document),
+    Article(Box<Document>),
     /// A listing's or feed's items.
     Items(Vec<Item>),
 }
@@ -96,7 +96,7 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
                 )
             })?;
         let content = match watch.kind {
-            WatchKind::Article => Content::Article(Document::from_baseline(&body)),
+            WatchKind::Article => Content::Article(Box::new(Document::from_baseline(&body))),
             WatchKind::Listing | WatchKind::Feed => Content::Items(store::items_of_baseline(&body)),
         };
         out.push(Version {
