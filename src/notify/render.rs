@@ -386,6 +386,11 @@ fn has_rtl(s: &str) -> bool {
 /// without an author often name the outlet as one: "IranWire · By IranWire").
 fn byline(alert: &Alert) -> Option<String> {
     let by = one_line(alert.byline.as_deref()?);
+    // The header says "By": a byline the page prints as "By Jane Doe" is the name.
+    let by = match by.get(..3) {
+        Some(p) if p.eq_ignore_ascii_case("by ") => by[3..].trim_start().to_string(),
+        _ => by,
+    };
     let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
     (!by.is_empty() && !same(&by, &alert.outlet)).then_some(by)
 }
@@ -1442,6 +1447,21 @@ mod tests {
         }
         alert.byline = Some("Deepa Parent".into());
         assert!(text(&alert, &ctx).contains("By Deepa Parent · detected"));
+        alert.byline = Some("By IranWire".into());
+        assert!(!text(&alert, &ctx).contains("By IranWire"));
+    }
+
+    #[test]
+    fn a_byline_the_page_prints_with_by_is_not_doubled() {
+        let ctx = Context::default();
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::Edited;
+        alert.byline = Some("By Jane Doe".into());
+        let text = text(&alert, &ctx);
+        assert!(text.contains("By Jane Doe · detected"), "{text}");
+        assert!(!text.contains("By By"), "{text}");
+        let html = html(&alert, &ctx);
+        assert!(html.contains("By <span>Jane Doe</span>"), "{html}");
     }
 
     /// WCAG 2 relative luminance of `#rrggbb`.
