@@ -35,9 +35,14 @@ pub struct Alert {
     /// The text change, for article alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
-    /// New items, for listing and feed alerts.
+    /// New items, for listing and feed alerts: the first
+    /// [`Alert::MAX_ITEMS`] of them, in page order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Item>,
+    /// How many new items a listing or feed alert is about: `items` and
+    /// those left out (see [`Alert::new_item_count`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub items_total: usize,
     /// The error, for `error` alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -152,7 +157,23 @@ impl LastKnown {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl Alert {
+    /// The most new items an alert lists. A listing or feed can bring
+    /// thousands at once (a feed that returns its whole archive, a site that
+    /// renames every URL): an alert lists the first ones and says how many
+    /// there are, and its version in the history lists every one.
+    pub const MAX_ITEMS: usize = 100;
+
+    /// How many new items the alert is about (its listed `items` when it
+    /// predates `items_total`).
+    pub fn new_item_count(&self) -> usize {
+        self.items_total.max(self.items.len())
+    }
+
     /// A derived id from the watch and the facts that identify the change
     /// (e.g. old and new content hash).
     pub fn derive_id(watch: &str, parts: &[&str]) -> String {
@@ -200,7 +221,9 @@ impl Alert {
             ChangeKind::UpdateAdded => "Update".to_string(),
             ChangeKind::TakenDown => "Taken down".to_string(),
             ChangeKind::Restored => "Restored".to_string(),
-            ChangeKind::NewItems if self.items.len() > 1 => format!("{} new", self.items.len()),
+            ChangeKind::NewItems if self.new_item_count() > 1 => {
+                format!("{} new", self.new_item_count())
+            }
             ChangeKind::NewItems => "New".to_string(),
             ChangeKind::Error => "Cannot check".to_string(),
             ChangeKind::Recovered => "Recovered".to_string(),
@@ -325,6 +348,7 @@ pub fn test_alert() -> Alert {
         detected_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         change,
         items: vec![],
+        items_total: 0,
         error: None,
         evidence: None,
         last_known: None,

@@ -408,6 +408,7 @@ fn base_alert(
         detected_at: now_rfc3339(),
         change: None,
         items: vec![],
+        items_total: 0,
         error: None,
         evidence: None,
         last_known: None,
@@ -964,13 +965,14 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                 let unseen = unseen_items(&work_ctx, &name, &listed, &items)?;
                 unseen
                     .into_iter()
-                    .map(|it| {
+                    .map(|i| {
+                        let it = &items[i];
                         let matches = keywords.is_empty() || {
                             let listed =
                                 format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
                             mentions_keyword(&keywords, &listed, "")
                         };
-                        (it, matches)
+                        (i, matches)
                     })
                     .collect()
             };
@@ -987,13 +989,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     st.last_ok = Some(now);
     // A hand-written list the history does not hold yet becomes version 1.
     let mut keep = Keep::default();
-    if !listed.is_empty()
-        && ctx
-            .state
-            .latest(&watch.name)
-            .map_err(|e| e.to_string())?
-            .is_none()
-    {
+    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
+    if !listed.is_empty() && latest.is_none() {
         keep.file_version = Some(file_version(
             ctx,
             store::items_baseline(&listed, watch.url.as_str(), ""),
@@ -1012,16 +1009,16 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
     let new_count = new_items.len();
-    let matching = matching_items(ctx, watch, new_items).await;
+    let matching = matching_items(ctx, watch, &items, new_items).await;
     let mut alerts = vec![];
-    if !matching.is_empty() {
+    if let Some(&first_match) = matching.first() {
         let n = matching.len();
         let summary = if n == 1 {
-            format!("1 new item: {}", matching[0].title)
+            format!("1 new item: {}", items[first_match].title)
         } else {
             format!("{n} new items")
         };
-        let mut keys: Vec<&str> = matching.iter().map(|i| i.key.as_str()).collect();
+        let mut keys: Vec<&str> = matching.iter().map(|&i| items[i].key.as_str()).collect();
         keys.sort_unstable();
         let mut a = base_alert(
             watch,
@@ -1030,21 +1027,33 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             &[&"new_items", &keys.join("\n")],
         );
         a.title = Some(if n == 1 {
-            matching[0].title.clone()
+            items[first_match].title.clone()
         } else {
             format!("{n} new items on {}", watch.outlet())
         });
-        a.items = matching;
+        a.items = matching
+            .iter()
+            .take(Alert::MAX_ITEMS)
+            .map(|&i| items[i].clone())
+            .collect();
+        a.items_total = n;
+        // The version this check stores lists every item, those the alert
+        // leaves out too (`presswatch history --show`).
+        let kept = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some());
+        a.evidence = Some(Evidence {
+            version: kept + 1,
+            report: None,
+            snapshot_sha256: None,
+        });
         alerts.push(a);
     }
     let detail = alerts
         .first()
         .map(|a| a.summary.clone())
         .unwrap_or_else(|| format!("{new_count} new items, none mentions a keyword"));
-    let outcome = if alerts.is_empty() {
-        Outcome::Unchanged
-    } else {
-        Outcome::NewItems(alerts[0].items.len())
+    let outcome = match alerts.first() {
+        None => Outcome::Unchanged,
+        Some(a) => Outcome::NewItems(a.new_item_count()),
     };
     keep.baseline = Some(NewBaseline::Items { items, now });
     Ok((outcome, detail, alerts, keep))
@@ -1147,46 +1156,51 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
     }
 }
 
-/// The items not known before, each once, in page order: neither `listed`
-/// in the watch's baseline file nor seen by an earlier check. Linear in the
-/// number of items: a set of the keys, and one batched lookup of those seen.
+/// The items not known before, each once, in page order (as indexes into
+/// `items`): neither `listed` in the watch's baseline file nor seen by an
+/// earlier check. Linear in the number of items: a set of the keys, and one
+/// batched lookup of those seen.
 fn unseen_items(
     ctx: &Context,
     watch: &str,
     listed: &[Item],
     items: &[Item],
-) -> Result<Vec<Item>, String> {
+) -> Result<Vec<usize>, String> {
     let mut keys: HashSet<&str> = listed.iter().map(|it| it.key.as_str()).collect();
-    let candidates: Vec<&Item> = items
-        .iter()
-        .filter(|it| keys.insert(it.key.as_str()))
+    let candidates: Vec<usize> = (0..items.len())
+        .filter(|&i| keys.insert(items[i].key.as_str()))
         .collect();
-    let keys: Vec<&str> = candidates.iter().map(|it| it.key.as_str()).collect();
+    let keys: Vec<&str> = candidates.iter().map(|&i| items[i].key.as_str()).collect();
     let seen = ctx
         .state
         .seen_keys(watch, &keys)
         .map_err(|e| e.to_string())?;
     Ok(candidates
         .into_iter()
-        .filter(|it| !seen.contains(&it.key))
-        .cloned()
+        .filter(|&i| !seen.contains(&items[i].key))
         .collect())
 }
 
-/// The new items that pass the watch's keyword filter (all when it has none),
-/// in page order. Each item comes with whether its title or teaser mentions
-/// a keyword (matched with the extraction, on the blocking pool); with
-/// `follow = true` the article of an item that does not is fetched and
-/// searched too.
-async fn matching_items(ctx: &Context, watch: &Watch, items: Vec<(Item, bool)>) -> Vec<Item> {
+/// The new items (indexes into `items`, each with whether its title or
+/// teaser mentions a keyword, matched with the extraction on the blocking
+/// pool) that pass the watch's keyword filter (all when it has none), in
+/// page order. With `follow = true` the article of an item that does not
+/// mention one is fetched and searched too.
+async fn matching_items(
+    ctx: &Context,
+    watch: &Watch,
+    items: &[Item],
+    new_items: Vec<(usize, bool)>,
+) -> Vec<usize> {
     let policy = NetworkPolicy::for_links_of(watch);
-    let mut out = Vec::with_capacity(items.len());
-    for (it, listed_match) in items {
+    let mut out = Vec::with_capacity(new_items.len());
+    for (i, listed_match) in new_items {
         if listed_match {
-            out.push(it);
+            out.push(i);
             continue;
         }
         if watch.follow {
+            let it = &items[i];
             let Ok(url) = url::Url::parse(&it.url) else {
                 continue;
             };
@@ -1205,7 +1219,7 @@ async fn matching_items(ctx: &Context, watch: &Watch, items: Vec<(Item, bool)>) 
                         mentions_keyword(&keywords, &doc.text(), doc.title.as_deref().unwrap_or(""))
                     });
                     if mentions.await.unwrap_or(false) {
-                        out.push(it);
+                        out.push(i);
                     }
                 }
                 Ok(_) => {}

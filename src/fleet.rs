@@ -228,6 +228,7 @@ impl Replica {
             detected_at: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             change: None,
             items: vec![],
+            items_total: 0,
             error: Some(o.error.clone()),
             evidence: None,
             last_known: None,

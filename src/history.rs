@@ -503,6 +503,7 @@ pub fn documents(
                     detected_at: about.detected_at.clone(),
                     change: Some(c.clone()),
                     items: vec![],
+                    items_total: 0,
                     error: None,
                     evidence: None,
                     last_known: None,

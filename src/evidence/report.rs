@@ -139,6 +139,7 @@ fn watch_view(
                         .to_rfc3339(),
                     change,
                     items: vec![],
+                    items_total: 0,
                     error: None,
                     evidence: None,
                     last_known: None,

@@ -95,7 +95,7 @@ pub fn subject(alerts: &[Alert], schedule: DigestSchedule) -> String {
     let new_items: usize = alerts
         .iter()
         .filter(|a| a.kind == ChangeKind::NewItems)
-        .map(|a| a.items.len().max(1))
+        .map(|a| a.new_item_count().max(1))
         .sum();
     let taken_down = alerts
         .iter()

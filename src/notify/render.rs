@@ -300,6 +300,27 @@ fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> (String, String) {
     )
 }
 
+/// For a new-items alert that lists only the first of its items: how many
+/// it leaves out, and the command that lists them all (the version the check
+/// stored).
+fn more_items(alert: &Alert, ctx: &Context) -> Option<(String, String)> {
+    let more = alert.new_item_count().checked_sub(alert.items.len())?;
+    let version = alert.evidence.as_ref()?.version;
+    (more > 0).then(|| {
+        (
+            format!(
+                "{} not listed.",
+                crate::text::plural(more, "more new item", "more new items")
+            ),
+            format!(
+                "presswatch history --config {} {} --show {version}",
+                config_word(ctx),
+                shell_word(&alert.watch)
+            ),
+        )
+    })
+}
+
 /// The config file as a word of a command line (`CONFIG` when unknown).
 fn config_word(ctx: &Context) -> String {
     ctx.config
@@ -510,6 +531,9 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
             if let Some(s) = &it.snippet {
                 out.push_str(&format!("{}\n", indent(&opening(s, 40))));
             }
+        }
+        if let Some((count, command)) = more_items(alert, ctx) {
+            out.push_str(&format!("\n{count} See them all with:\n  {command}\n"));
         }
     }
     (out, coloured)
@@ -1244,6 +1268,14 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             b.push_str("</li>");
         }
         b.push_str("</ul>");
+        if let Some((count, command)) = more_items(alert, ctx) {
+            b.push_str(&format!(
+                "<p style=\"margin:12px 0 0 0;font-size:15px;color:{};\">{} See them all with: <code>{}</code></p>",
+                colour::MUTED,
+                escape(&count),
+                escape(&command)
+            ));
+        }
     }
     (b, coloured)
 }

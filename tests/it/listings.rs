@@ -260,3 +260,76 @@ async fn a_listing_that_suddenly_yields_far_fewer_items_is_an_error_alert() {
     let kinds: Vec<ChangeKind> = r.alerts.iter().map(|a| a.kind).collect();
     assert_eq!(kinds, [ChangeKind::NewItems, ChangeKind::Recovered]);
 }
+
+/// An RSS feed of the numbered items `from..to`.
+fn feed(from: usize, to: usize) -> String {
+    let mut rss =
+        String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>");
+    for i in (from..to).rev() {
+        rss.push_str(&format!(
+            "<item><title>Story number {i}</title><link>https://wire.example/{i}</link><guid>g{i}</guid></item>"
+        ));
+    }
+    rss.push_str("</channel></rss>");
+    rss
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_that_brings_hundreds_of_items_lists_the_first_and_says_how_to_see_all() {
+    let server = Server::start().await;
+    let path = "/feed.xml";
+    let project = Project::new(&listing_config(&server, path, "feed", ""));
+    let serve = |body: String| Route::html(body).header("Content-Type", "application/rss+xml");
+    server.set(path, serve(feed(0, 3)));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::ItemsRecorded(3), "{}", first.detail);
+
+    // The feed returns its archive: 250 items never seen.
+    server.set(path, serve(feed(0, 253)));
+    let r = check_first(&project).await;
+    assert_eq!(r.outcome, Outcome::NewItems(250), "{}", r.detail);
+    let [alert] = r.alerts.as_slice() else {
+        panic!("one alert: {:?}", r.alerts)
+    };
+    assert_eq!(alert.items.len(), presswatch::alert::Alert::MAX_ITEMS);
+    assert_eq!(alert.new_item_count(), 250);
+    assert_eq!(alert.items[0].title, "Story number 252", "page order");
+    assert_eq!(alert.title.as_deref(), Some("250 new items on 127.0.0.1"));
+
+    let ctx = presswatch::notify::render::Context {
+        config: Some(project.config_arg().into()),
+        ..Default::default()
+    };
+    let text = presswatch::notify::render::text(alert, &ctx);
+    let version = alert.evidence.as_ref().unwrap().version;
+    let command = format!(
+        "presswatch history --config {} coverage --show {version}",
+        project.config_arg()
+    );
+    assert!(
+        text.contains(&format!(
+            "150 more new items not listed. See them all with:\n  {command}\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Story number 153"), "{text}");
+    assert!(!text.contains("Story number 152"), "{text}");
+    let html = presswatch::notify::render::html(alert, &ctx);
+    assert!(html.contains("150 more new items not listed."), "{html}");
+
+    // The command the alert names lists every one of them.
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out = crate::support::run(&args, &[]).await;
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{listed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for i in [3, 152, 252] {
+        assert!(
+            listed.contains(&format!("Story number {i}")),
+            "{i}: {listed}"
+        );
+    }
+}
