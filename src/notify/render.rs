@@ -406,14 +406,19 @@ fn has_rtl(s: &str) -> bool {
 /// The byline worth showing: none when it only repeats the outlet (pages
 /// without an author often name the outlet as one: "IranWire · By IranWire").
 fn byline(alert: &Alert) -> Option<String> {
-    let by = one_line(alert.byline.as_deref()?);
-    // The header says "By": a byline the page prints as "By Jane Doe" is the name.
+    author(alert.byline.as_deref()?, &alert.outlet)
+}
+
+/// The name(s) a byline gives, for a line that says "By": a byline the page
+/// prints as "By Jane Doe" is "Jane Doe"; none when it only repeats the outlet.
+fn author(byline: &str, outlet: &str) -> Option<String> {
+    let by = one_line(byline);
     let by = match by.get(..3) {
         Some(p) if p.eq_ignore_ascii_case("by ") => by[3..].trim_start().to_string(),
         _ => by,
     };
     let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-    (!by.is_empty() && !same(&by, &alert.outlet)).then_some(by)
+    (!by.is_empty() && !same(&by, outlet)).then_some(by)
 }
 
 /// `2026-11-22 08:00 CET` from an RFC 3339 time (as given when unparsable).
@@ -576,16 +581,6 @@ fn cut_note(last: &LastKnown) -> Option<String> {
     })
 }
 
-/// "By Jane Doe", also for a byline the page already starts with "By".
-fn by(byline: &str) -> String {
-    let b = one_line(byline);
-    if b.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by ")) {
-        b
-    } else {
-        format!("By {b}")
-    }
-}
-
 /// A taken-down article's last text as plain text: not marked up as removed
 /// (it is what the article said), headings, quotes and list items marked as
 /// in a baseline file.
@@ -595,8 +590,12 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         out.push_str(&format!("  {}\n", isolate(t)));
     }
     let mut meta = Vec::new();
-    if let Some(b) = &last.byline {
-        meta.push(isolate(&by(b)));
+    if let Some(name) = last
+        .byline
+        .as_deref()
+        .and_then(|b| author(b, &alert.outlet))
+    {
+        meta.push(isolate(&format!("By {name}")));
     }
     if let Some(p) = &last.published {
         meta.push(format!("published {}", when(&one_line(p), ctx.timezone)));
@@ -1303,8 +1302,12 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         ));
     }
     let mut meta = Vec::new();
-    if let Some(byline) = &last.byline {
-        let byline = by(byline);
+    if let Some(name) = last
+        .byline
+        .as_deref()
+        .and_then(|b| author(b, &alert.outlet))
+    {
+        let byline = format!("By {name}");
         meta.push(format!(
             "<span{}>{}</span>",
             lang_dir(&byline),
