@@ -92,6 +92,13 @@ static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A notice that the page earns from its links: "We may earn a commission",
+/// "contains affiliate links", "we may be compensated".
+static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(earn|receive|get|make)s? (a |an )?(small |affiliate )?(commission|compensation|fee)|\baffiliate (links?|commission|partner)|\bmay be compensated\b|\bcommission (on|from) (some|any|qualifying)")
+        .expect("static regex")
+});
+
 /// Blocks longer than this (non-space characters) are never taken for
 /// reporting credits.
 const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
@@ -538,6 +545,17 @@ impl RawBlock {
         self.chars <= REPORTING_CREDIT_MAX_CHARS
             && !self.is_link_list()
             && REPORTING_CREDIT.is_match(self.text.trim_start())
+    }
+
+    /// True for a heading that is a link (a teaser's headline).
+    fn is_linked_heading(&self) -> bool {
+        self.kind == BlockKind::Heading && self.link_chars * 2 > self.chars
+    }
+
+    /// True for a notice that the page earns from the links it holds or was
+    /// paid for (an affiliate or sponsorship disclosure).
+    fn is_disclosure(&self) -> bool {
+        self.chars <= REPORTING_CREDIT_MAX_CHARS && DISCLOSURE.is_match(&self.text)
     }
 
     /// True when the text is mostly letters, as language is (binary junk,
@@ -1000,9 +1018,8 @@ impl Walk {
     }
 
     /// The detected article: the blocks of the container that holds the most
-    /// prose and the least noise, without what precedes its first sentence of
-    /// story text and follows its last sentence or list item (kickers,
-    /// bylines, dates, share and tag bars).
+    /// prose and the least noise, trimmed to its story ([`story_span`]),
+    /// after its lead ([`Walk::lead`]).
     fn detected(&self) -> Vec<Block> {
         let mut best: Option<usize> = None;
         let mut i = 0;
@@ -1035,21 +1052,84 @@ impl Walk {
         while let Some(child) = self.main_child(best) {
             best = child;
         }
-        let best = &self.containers[best];
-        let kept = self.kept_blocks(best.first_block..best.end_block);
-        let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
-        let mut last = kept
-            .iter()
-            .rposition(|b| b.is_story_text() || b.is_list_text())
-            .map_or(kept.len(), |i| i + 1);
-        // The reporting credits that close the story are part of it.
-        while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
-            last += 1;
-        }
-        kept[first..last]
-            .iter()
-            .filter_map(|b| b.to_block())
+        let c = &self.containers[best];
+        let kept = self.kept_blocks(c.first_block..c.end_block);
+        let main = story_span(&kept);
+        self.lead(best, LEAD_MAX_SHARE * c.prose)
+            .into_iter()
+            .chain(main.iter().copied())
+            .filter_map(RawBlock::to_block)
             .collect()
+    }
+
+    /// The blocks of the article's lead: boxes of story text just before the
+    /// container `c` holding the article, beside it in its parent or in one
+    /// of its [`LEAD_LEVELS`] nearest ancestors (a standfirst, an intro or a
+    /// summary a layout puts in its own box). Boxes without story text
+    /// (images, bylines, a table of contents) are passed over; a box of
+    /// links or of linked headlines (teasers, navigation) ends the search.
+    /// The lead holds at most `budget` characters of prose.
+    fn lead(&self, c: usize, mut budget: f32) -> Vec<&RawBlock> {
+        let mut lead: Vec<Vec<&RawBlock>> = Vec::new();
+        let mut child = c;
+        for parent in self.ancestors(c).into_iter().take(LEAD_LEVELS) {
+            let before: Vec<usize> = self.children(parent).take_while(|&s| s < child).collect();
+            for &s in before.iter().rev() {
+                let sib = &self.containers[s];
+                if sib.dropped {
+                    continue;
+                }
+                let kept = self.kept_blocks(sib.first_block..sib.end_block);
+                if sib.prose == 0.0 || !kept.iter().any(|b| b.is_story_text()) {
+                    continue;
+                }
+                if sib.suspect
+                    || sib.noise > LEAD_MAX_NOISE * (sib.prose + sib.other)
+                    || kept.iter().any(|b| b.is_linked_heading())
+                    || sib.prose > budget
+                {
+                    return lead.into_iter().rev().flatten().collect();
+                }
+                budget -= sib.prose;
+                let text: Vec<&RawBlock> = kept
+                    .into_iter()
+                    .filter(|b| (b.is_story_text() || b.is_list_text()) && !b.is_disclosure())
+                    .collect();
+                // A lone paragraph before the article is as often a teaser's
+                // summary, a caption or a bio as an intro, and a list alone
+                // is a summary of it ("key points").
+                let paragraphs = text.iter().filter(|b| b.kind != BlockKind::ListItem);
+                if paragraphs.count() < LEAD_MIN_PARAGRAPHS {
+                    continue;
+                }
+                lead.push(text);
+            }
+            child = parent;
+        }
+        lead.into_iter().rev().flatten().collect()
+    }
+
+    /// The ancestors of container `c`, nearest first (the walk's root last).
+    fn ancestors(&self, c: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..c)
+            .filter(|&a| self.containers[a].end_container > c)
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// The indices of the children of container `c`, in document order.
+    fn children(&self, c: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = self.containers[c].end_container;
+        let mut i = c + 1;
+        std::iter::from_fn(move || {
+            if i >= end {
+                return None;
+            }
+            let child = i;
+            i = self.containers[i].end_container.max(i + 1);
+            Some(child)
+        })
     }
 
     /// The `<article>` inside `c` holding the most prose, when it holds at
@@ -1129,6 +1209,34 @@ impl Walk {
         }
         out
     }
+}
+
+/// How many ancestors of the article's container are searched for its lead.
+const LEAD_LEVELS: usize = 3;
+
+/// The most prose the article's lead holds, relative to the article's.
+const LEAD_MAX_SHARE: f32 = 0.34;
+
+/// Paragraphs of story text a box before the article needs to be its lead.
+const LEAD_MIN_PARAGRAPHS: usize = 2;
+
+/// The most link text a box of the article's lead holds, relative to the
+/// rest of its text.
+const LEAD_MAX_NOISE: f32 = 0.3;
+
+/// `kept` without what precedes its first sentence of story text and follows
+/// its last sentence or list item (kickers, bylines, dates, share and tag
+/// bars), the reporting credits that close a story kept.
+fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
+    let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
+    let mut last = kept
+        .iter()
+        .rposition(|b| b.is_story_text() || b.is_list_text())
+        .map_or(kept.len(), |i| i + 1);
+    while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
+        last += 1;
+    }
+    &kept[first..last.max(first)]
 }
 
 /// How much a container looks like the article: its prose minus a share of
@@ -1805,6 +1913,38 @@ mod tests {
         assert_eq!(got.first(), expected_story(1).first());
         assert_eq!(got.last(), expected_story(2).last());
         assert_eq!(got.len(), 2 + 16);
+    }
+
+    #[test]
+    fn an_intro_in_its_own_box_before_the_article_is_kept() {
+        // The layout puts the intro in a box of its own before the body,
+        // with a byline and an image between them.
+        let intro = "<p>Readers asked us how the new rules work, so we read all of them and talked to experts.</p><p>Here is what changes for tenants, landlords and the courts this year, point by point.</p>";
+        let html = format!(
+            r#"<body><main><div class="summary">{intro}</div><div class="byline">By A. Writer</div><figure><img src="a.jpg"></figure><div class="text">{}</div></main><div class="promos"><a href="/x">Another story</a></div></body>"#,
+            story(8)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[..2],
+            [
+                "Readers asked us how the new rules work, so we read all of them and talked to experts.",
+                "Here is what changes for tenants, landlords and the courts this year, point by point.",
+            ]
+        );
+        assert_eq!(got[2..], expected_story(8));
+    }
+
+    #[test]
+    fn teasers_captions_and_disclosures_before_the_article_are_not_its_lead() {
+        let teasers = (1..=3)
+            .map(|i| format!(r#"<div class="card"><h3><a href="/s{i}">Story {i}</a></h3><p>A summary of story {i}, which is about something else that happened this week.</p></div>"#))
+            .collect::<String>();
+        let html = format!(
+            r#"<body><main><div class="cards">{teasers}</div><div class="note"><p>We may earn a commission when you buy through links on this page, at no cost to you.</p></div><div class="photo"><p>The minister arrives at the court in the capital on Monday, where the case was heard.</p></div><div class="text">{}</div></main></body>"#,
+            story(20)
+        );
+        assert_eq!(extract(&html), expected_story(20));
     }
 
     #[test]
