@@ -139,16 +139,24 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>)
     // only suspect: the wider reading wins when most of it is new text, so a
     // page-builder <header> or a hidden React boundary holding the story is
     // read, while a hidden copy of the story or a chrome box beside it is not.
-    let wider = Walk::new(root, Mode::Lenient).article(declared.as_ref());
+    let lenient = Walk::new(root, Mode::Lenient);
+    let wider = lenient.article(declared.as_ref());
     let found_shingles: HashSet<u64> = shingles(&joined(&found)).into_iter().collect();
     let novel = shingles(&joined(&wider))
         .into_iter()
         .filter(|s| !found_shingles.contains(s))
         .count();
-    without_copies(if novel > found_shingles.len() {
+    let best = if novel > found_shingles.len() {
         wider
     } else {
         found
+    };
+    // A page whose only sentences are in its chrome (a menu, a pop-up form)
+    // is not silently empty: those sentences are what a reader can see.
+    without_copies(if best.is_empty() {
+        lenient.sentences()
+    } else {
+        best
     })
 }
 
@@ -1132,6 +1140,17 @@ impl Walk {
         })
     }
 
+    /// Every block of the walk that reads like a sentence of a story, boxes
+    /// dropped as boilerplate-named included: the last resort of a page
+    /// without an article.
+    fn sentences(&self) -> Vec<Block> {
+        self.blocks
+            .iter()
+            .filter(|b| b.is_story_text())
+            .filter_map(RawBlock::to_block)
+            .collect()
+    }
+
     /// The `<article>` inside `c` holding the most prose, when it holds at
     /// least [`MAIN_ARTICLE_SHARE`] of it.
     fn main_article(&self, c: usize) -> Option<usize> {
@@ -1945,6 +1964,20 @@ mod tests {
             story(20)
         );
         assert_eq!(extract(&html), expected_story(20));
+    }
+
+    #[test]
+    fn a_page_whose_only_sentences_are_in_its_chrome_is_not_empty() {
+        let html = r##"<body><header><nav><ul><li><a href="/a">Work</a></li><li><div class="menu-promo"><p>Partner with our agency and grow your business this year.</p></div></li></ul></nav></header>
+            <main><div class="grid"><a href="/w/1">Project one</a> <a href="/w/2">Project two</a></div></main>
+            <div id="proposal" style="display:none"><p>By sending this form, you agree to receive our texts and calls.</p></div></body>"##;
+        assert_eq!(
+            extract(html),
+            [
+                "Partner with our agency and grow your business this year.",
+                "By sending this form, you agree to receive our texts and calls."
+            ]
+        );
     }
 
     #[test]
