@@ -73,9 +73,10 @@ static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// Whole-block texts that are page furniture, not article text.
+/// Whole-block texts that are page furniture, not article text: labels,
+/// buttons and calls to action, loading placeholders, byline lines.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(related( articles?| stories| content)?|read more|more news|advertisement|sponsored|share this( article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended)[:.!]?$")
+    Regex::new(r"(?i)^(related( articles?| stories| content)?|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|you (might|may) (also )?like|article continues below( advertisement)?|continue reading( below)?|loading( paragraph)?(\.\.\.|…)?|(log|sign) ?in|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
         .expect("static regex")
 });
 
@@ -1978,6 +1979,17 @@ mod tests {
                 "By sending this form, you agree to receive our texts and calls."
             ]
         );
+    }
+
+    #[test]
+    fn buttons_labels_and_placeholders_inside_the_article_are_not_article_text() {
+        let html = format!(
+            r#"<body><article>{}<p>Share this on:</p><div>Article Continues Below</div><p>Loading paragraph...</p>{}<div class="cta">Buy now</div><h3>You might also like</h3><p>Written by Ann Example</p>{}</article></body>"#,
+            story(3),
+            (4..=6).map(para).collect::<String>(),
+            (7..=8).map(para).collect::<String>()
+        );
+        assert_eq!(extract(&html), expected_story(8));
     }
 
     #[test]
