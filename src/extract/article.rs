@@ -1076,7 +1076,8 @@ impl Walk {
     /// of its [`LEAD_LEVELS`] nearest ancestors (a standfirst, an intro or a
     /// summary a layout puts in its own box). Boxes without story text
     /// (images, bylines, a table of contents) are passed over; a box of
-    /// links or of linked headlines (teasers, navigation) ends the search.
+    /// links, of linked headlines or holding an `<article>` (teasers,
+    /// navigation, other stories) ends the search.
     /// The lead holds at most `budget` characters of prose.
     fn lead(&self, c: usize, mut budget: f32) -> Vec<&RawBlock> {
         let mut lead: Vec<Vec<&RawBlock>> = Vec::new();
@@ -1093,6 +1094,9 @@ impl Walk {
                     continue;
                 }
                 if sib.suspect
+                    || self.containers[s..sib.end_container.max(s + 1)]
+                        .iter()
+                        .any(|d| d.is_article)
                     || sib.noise > LEAD_MAX_NOISE * (sib.prose + sib.other)
                     || kept.iter().any(|b| b.is_linked_heading())
                     || sib.prose > budget
@@ -1960,8 +1964,9 @@ mod tests {
         let teasers = (1..=3)
             .map(|i| format!(r#"<div class="card"><h3><a href="/s{i}">Story {i}</a></h3><p>A summary of story {i}, which is about something else that happened this week.</p></div>"#))
             .collect::<String>();
+        let other = "<article><p>Another story of the day begins here, with a paragraph long enough to count.</p><p>It goes on with a second paragraph that is about something else entirely.</p></article>";
         let html = format!(
-            r#"<body><main><div class="cards">{teasers}</div><div class="note"><p>We may earn a commission when you buy through links on this page, at no cost to you.</p></div><div class="photo"><p>The minister arrives at the court in the capital on Monday, where the case was heard.</p></div><div class="text">{}</div></main></body>"#,
+            r#"<body><main><div class="cards">{teasers}</div><div class="note"><p>We may earn a commission when you buy through links on this page, at no cost to you.</p></div><div class="photo"><p>The minister arrives at the court in the capital on Monday, where the case was heard.</p></div>{other}<div class="text">{}</div></main></body>"#,
             story(20)
         );
         assert_eq!(extract(&html), expected_story(20));
