@@ -9,6 +9,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
+use super::teaser;
 use crate::document::{Block, BlockKind};
 use crate::text;
 
@@ -351,6 +352,9 @@ fn markup(e: ElementRef<'_>) -> Markup {
         Some("dialog" | "alertdialog" | "contentinfo") => return Markup::Excluded,
         Some("navigation" | "complementary" | "banner") => return Markup::Chrome,
         _ => {}
+    }
+    if teaser::is_consent_box(e) || teaser::is_card_box(e) {
+        return Markup::Excluded;
     }
     if CHROME_TAGS.contains(&name)
         || v.attr("hidden").is_some()

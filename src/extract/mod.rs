@@ -9,6 +9,7 @@ mod listing;
 mod metadata;
 mod prepare;
 mod prose;
+mod teaser;
 
 pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::feed;

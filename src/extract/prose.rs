@@ -25,6 +25,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
+use super::teaser::{has_heading, is_heading, links_away};
 use crate::document::Block;
 use crate::text;
 
@@ -379,7 +380,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         if is_heading(name) || (name == "a" && links_away(el)) {
                             // A linked headline: a link in a heading or a heading in a link.
                             let linked = if name == "a" {
-                                headings > 0 || has_heading(e)
+                                headings > 0 || has_heading(*e)
                             } else {
                                 links > 0 || has_link_away(e)
                             };
@@ -493,21 +494,6 @@ fn is_inline(name: &str) -> bool {
             | "bdo"
             | "data"
     )
-}
-
-fn is_heading(name: &str) -> bool {
-    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-}
-
-/// A link to another page (not an anchor on this one).
-fn links_away(a: &scraper::node::Element) -> bool {
-    a.attr("href")
-        .is_some_and(|h| !h.trim().is_empty() && !h.trim_start().starts_with('#'))
-}
-
-fn has_heading(e: ElementRef<'_>) -> bool {
-    e.descendants()
-        .any(|d| matches!(d.value(), Node::Element(x) if is_heading(x.name())))
 }
 
 fn has_link_away(e: ElementRef<'_>) -> bool {

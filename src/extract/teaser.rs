@@ -1,0 +1,556 @@
+//! Boxes beside the article that read like prose but are not the story:
+//! teaser cards of other stories ("most read", "recommended", recirculation
+//! modules) and consent dialogs. Both are told by their structure, not by
+//! the names a site gives them:
+//! - a card box is a run of sibling items, each a linked headline (a link
+//!   to another page around or inside an `h2`–`h6`) with a one- or
+//!   two-sentence summary, all to one site, beside a story that holds
+//!   much more running text (cards that make much of a page's prose, or a
+//!   roundup linking to many sites, are the page's content);
+//! - a consent box is a modal (`aria-modal`), or a small box named like a
+//!   consent or privacy notice that asks for a choice with buttons.
+
+use std::sync::LazyLock;
+
+use ego_tree::iter::Edge;
+use regex::Regex;
+use scraper::node::Element;
+use scraper::{ElementRef, Node};
+
+use crate::text;
+
+/// Cards a box needs: two linked headlines side by side are a list of
+/// links the story may make, three or more are a module.
+const MIN_CARDS: usize = 3;
+
+/// Words a card may hold, headline and summary together: a one- or
+/// two-sentence summary, not a section of an article (a listicle's entry
+/// under a linked product name is longer, and stays article text).
+const CARD_MAX_WORDS: usize = 60;
+
+/// Words an item of a card box may hold when it is not a card (a "more"
+/// link, an empty ad slot, a dateline).
+const MINOR_MAX_WORDS: usize = 8;
+
+/// Nodes of an item looked at: a card is small, and no page makes the
+/// check cost more than a few passes over its nodes.
+const MAX_CARD_NODES: usize = 200;
+
+/// Wrappers looked through from a box to its items (a `<section>` holding
+/// a title and a `<ul>`, a `<div>` around it).
+const MAX_WRAPPERS: usize = 2;
+
+/// Words a box named like a consent notice may hold to be one.
+const CONSENT_MAX_WORDS: usize = 250;
+
+/// class/id words of consent and privacy notices (consent platforms, CMPs).
+static CONSENT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[-_\s])(gdpr|ccpa|privacy|consent|cookies?)([-_\s]|$)")
+        .expect("static regex")
+});
+
+/// True for a heading element (`h1` is the page's headline, not a card's).
+pub(super) fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// A link to another page (not a place on this one, not a script).
+pub(super) fn links_away(a: &Element) -> bool {
+    a.attr("href").is_some_and(|h| {
+        let h = h.trim();
+        !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
+    })
+}
+
+/// True for a box of teaser cards: at least [`MIN_CARDS`] sibling items
+/// that are cards (see [`is_card`]), the others at most
+/// [`MINOR_MAX_WORDS`] words, with maybe a title before them and up to
+/// [`MAX_WRAPPERS`] wrappers between the box and its items, beside a story
+/// ([`beside_story`]).
+pub(super) fn is_card_box(e: ElementRef<'_>) -> bool {
+    let v = e.value();
+    if matches!(v.name(), "html" | "body" | "main")
+        || v.attr("itemprop")
+            .is_some_and(|p| p.contains("articleBody"))
+    {
+        return false;
+    }
+    let outer = e;
+    let mut e = e;
+    for _ in 0..=MAX_WRAPPERS {
+        let items: Vec<ElementRef<'_>> = e
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|c| !is_heading(c.value().name()))
+            .collect();
+        match items.len() {
+            0 => return false,
+            1 => e = items[0],
+            _ => return are_cards(&items).is_some_and(|chars| beside_story(outer, chars)),
+        }
+    }
+    false
+}
+
+/// Nodes before or after a box looked at for the story's prose.
+const MAX_SCANNED_NODES: usize = 5000;
+
+/// Characters (not white space, not in links) of a paragraph of running
+/// text.
+const PARAGRAPH_MIN_CHARS: usize = 40;
+
+/// How many times the characters of its cards' summaries the running text
+/// around a box must hold for the box to be beside a story: cards that
+/// make much of a page's prose (a guide's topic cards, a page of cards
+/// alone) are its content.
+const STORY_SHARE: usize = 3;
+
+/// Elements whose text is never the story's.
+const NOT_STORY: &[&str] = &[
+    "footer", "aside", "nav", "header", "menu", "script", "style", "noscript", "template", "form",
+    "dialog", "figure", "svg", "iframe", "button", "select",
+];
+
+/// Where to look from a box.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Before,
+    After,
+}
+
+/// True when a box whose cards' summaries hold `summary_chars` characters
+/// sits beside a story: the running text before and after it holds at
+/// least [`STORY_SHARE`] times as much.
+fn beside_story(e: ElementRef<'_>, summary_chars: usize) -> bool {
+    let needed = STORY_SHARE * summary_chars;
+    let before = running_text(e, Side::Before, needed);
+    before >= needed || before + running_text(e, Side::After, needed - before) >= needed
+}
+
+/// Characters of the paragraphs of running text on one side of `e` in the
+/// page (outside page furniture), looking through the siblings of `e` and
+/// of its ancestors up to `<body>`, until `enough` of them. When
+/// [`MAX_SCANNED_NODES`] nodes were looked at, the rest of the page is
+/// taken to be enough.
+fn running_text(e: ElementRef<'_>, side: Side, enough: usize) -> usize {
+    let mut budget = MAX_SCANNED_NODES;
+    let mut total = 0;
+    let mut at = *e;
+    loop {
+        let siblings: Box<dyn Iterator<Item = _>> = match side {
+            Side::Before => Box::new(at.prev_siblings()),
+            Side::After => Box::new(at.next_siblings()),
+        };
+        for sibling in siblings {
+            let mut stack = vec![sibling];
+            while let Some(n) = stack.pop() {
+                if budget == 0 {
+                    return total.max(enough);
+                }
+                budget -= 1;
+                let Node::Element(el) = n.value() else {
+                    continue;
+                };
+                if NOT_STORY.contains(&el.name())
+                    || el.attr("aria-hidden") == Some("true")
+                    || el.attr("role").is_some_and(|r| {
+                        matches!(r, "navigation" | "complementary" | "contentinfo" | "dialog")
+                    })
+                {
+                    continue;
+                }
+                if el.name() == "p" {
+                    let chars = ElementRef::wrap(n).map_or(0, paragraph_chars);
+                    if chars >= PARAGRAPH_MIN_CHARS {
+                        total += chars;
+                        if total >= enough {
+                            return total;
+                        }
+                    }
+                    continue;
+                }
+                stack.extend(n.children());
+            }
+        }
+        match at.parent() {
+            Some(p) if matches!(p.value(), Node::Element(x) if !matches!(x.name(), "body" | "html")) =>
+            {
+                at = p;
+            }
+            _ => return total,
+        }
+    }
+}
+
+/// The characters (not white space) outside links of a paragraph that is
+/// running text (mostly not links, a sentence), else 0.
+fn paragraph_chars(p: ElementRef<'_>) -> usize {
+    let (mut chars, mut link_chars) = (0usize, 0usize);
+    let mut text = String::new();
+    for d in p.descendants() {
+        if let Node::Text(t) = d.value() {
+            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            chars += n;
+            text.push_str(t);
+            if d.ancestors()
+                .take_while(|a| a.id() != p.id())
+                .any(|a| matches!(a.value(), Node::Element(x) if x.name() == "a"))
+            {
+                link_chars += n;
+            }
+        }
+    }
+    if link_chars * 10 < chars * 3 && is_sentence(&text) {
+        chars - link_chars
+    } else {
+        0
+    }
+}
+
+/// When the items are cards but for a few short ones, the characters of
+/// the cards' summaries.
+fn are_cards(items: &[ElementRef<'_>]) -> Option<usize> {
+    // Cards of one box are made alike: a cheap first test.
+    let name = items[0].value().name();
+    if items.iter().filter(|i| i.value().name() == name).count() < MIN_CARDS {
+        return None;
+    }
+    let mut cards = 0;
+    let mut summary_chars = 0;
+    // Hosts of the cards' absolute links: other stories of one site.
+    let mut site: Option<String> = None;
+    for &item in items {
+        match card_shape(item) {
+            Some(Shape::Card { host, summary }) => {
+                cards += 1;
+                summary_chars += summary;
+                if let Some(host) = host {
+                    if site.get_or_insert_with(|| host.clone()) != &host {
+                        return None;
+                    }
+                }
+            }
+            Some(Shape::Minor) => {}
+            None => return None,
+        }
+    }
+    (cards >= MIN_CARDS).then_some(summary_chars)
+}
+
+/// The host an absolute link points to (without `www.`), or `None` for a
+/// link within the site.
+fn link_host(href: &str) -> Option<String> {
+    let h = href.trim();
+    let rest = ["https://", "http://", "//"].iter().find_map(|p| {
+        h.get(..p.len())
+            .filter(|s| s.eq_ignore_ascii_case(p))
+            .map(|_| &h[p.len()..])
+    })?;
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Some(
+        host.strip_prefix("www.")
+            .map(str::to_string)
+            .unwrap_or(host),
+    )
+}
+
+/// What an item of a box is.
+enum Shape {
+    /// A linked headline with a short text: the host its link points to,
+    /// when absolute ([`link_host`]), and the characters (not white space)
+    /// of the text.
+    Card {
+        host: Option<String>,
+        summary: usize,
+    },
+    /// A few words, or none.
+    Minor,
+}
+
+/// The item as a card, as a minor item, or `None` when it is neither (it
+/// holds more text, or text without a linked headline and a summary).
+fn card_shape(item: ElementRef<'_>) -> Option<Shape> {
+    let mut words = 0;
+    let mut nodes = 0;
+    let mut headings = 0usize;
+    let mut links = 0usize;
+    let mut away = 0usize;
+    // The last link away opened, and the headline's link.
+    let mut href: Option<&str> = None;
+    let mut headline_href: Option<&str> = None;
+    // Text outside links and headings: the summary.
+    let mut summary = String::new();
+    let mut skip: Option<ego_tree::NodeId> = None;
+    for edge in item.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                nodes += 1;
+                if nodes > MAX_CARD_NODES {
+                    return None;
+                }
+                match node.value() {
+                    Node::Text(t) => {
+                        words += text::word_count(t);
+                        if words > CARD_MAX_WORDS {
+                            return None;
+                        }
+                        if links == 0 && headings == 0 {
+                            summary.push_str(t);
+                        }
+                    }
+                    Node::Element(el) => {
+                        let name = el.name();
+                        if matches!(name, "script" | "style" | "noscript" | "template" | "svg") {
+                            skip = Some(node.id());
+                        } else if is_heading(name) {
+                            if away > 0 && headline_href.is_none() {
+                                headline_href = href;
+                            }
+                            headings += 1;
+                        } else if name == "a" {
+                            if links_away(el) {
+                                href = el.attr("href");
+                                if headline_href.is_none() && (headings > 0 || has_heading(node)) {
+                                    headline_href = href;
+                                }
+                                away += 1;
+                            }
+                            links += 1;
+                        } else if !summary.is_empty() {
+                            summary.push(' ');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skip == Some(node.id()) {
+                    skip = None;
+                    continue;
+                }
+                if skip.is_some() {
+                    continue;
+                }
+                if let Node::Element(el) = node.value() {
+                    if is_heading(el.name()) {
+                        headings = headings.saturating_sub(1);
+                    } else if el.name() == "a" {
+                        links = links.saturating_sub(1);
+                        away = away.saturating_sub(usize::from(links_away(el)));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(href) = headline_href.filter(|_| is_sentence(&summary)) {
+        Some(Shape::Card {
+            host: link_host(href),
+            summary: summary.chars().filter(|c| !c.is_whitespace()).count(),
+        })
+    } else if words <= MINOR_MAX_WORDS {
+        Some(Shape::Minor)
+    } else {
+        None
+    }
+}
+
+/// Words a card's summary needs.
+const SUMMARY_MIN_WORDS: usize = 5;
+
+/// True when a text holds a sentence: enough words, and a full stop,
+/// question or exclamation mark (a card's summary; a list of resources
+/// names their authors or sources instead).
+fn is_sentence(t: &str) -> bool {
+    text::word_count(t) >= SUMMARY_MIN_WORDS && t.contains(['.', '!', '?', '؟', '۔', '。', '…'])
+}
+
+/// True when an element (a link) holds a heading, among its first
+/// [`MAX_CARD_NODES`] nodes: a card whose whole face is a link.
+pub(super) fn has_heading(a: ego_tree::NodeRef<'_, Node>) -> bool {
+    a.descendants()
+        .take(MAX_CARD_NODES)
+        .any(|d| matches!(d.value(), Node::Element(x) if is_heading(x.name())))
+}
+
+/// True for a consent dialog: a small box (at most [`CONSENT_MAX_WORDS`]
+/// words) that is a modal (`aria-modal="true"`), or that is named like a
+/// consent or privacy notice and asks for a choice with a button.
+pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
+    let v = e.value();
+    if matches!(v.name(), "html" | "body" | "main" | "article") {
+        return false;
+    }
+    let modal = v.attr("aria-modal") == Some("true");
+    let named = [v.attr("class"), v.attr("id")]
+        .into_iter()
+        .flatten()
+        .any(|s| CONSENT_NAME.is_match(s));
+    if !modal && !named {
+        return false;
+    }
+    let mut words = 0;
+    let mut button = false;
+    for d in e.descendants() {
+        match d.value() {
+            Node::Text(t) => {
+                words += text::word_count(t);
+                if words > CONSENT_MAX_WORDS {
+                    return false;
+                }
+            }
+            Node::Element(x) => {
+                button |= x.name() == "button" || x.attr("role") == Some("button");
+            }
+            _ => {}
+        }
+    }
+    modal || button
+}
+
+#[cfg(test)]
+mod tests {
+    use scraper::Html;
+
+    use super::*;
+
+    /// The texts of the article extracted from a page.
+    fn extract(html: &str) -> Vec<String> {
+        crate::extract::article(html, None, None)
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
+
+    /// A story of `n` paragraphs, and their texts.
+    fn story(n: usize) -> (String, Vec<String>) {
+        let texts: Vec<String> = (1..=n)
+            .map(|i| format!("Paragraph {i} of the story reports what the minister said about the case on Monday, and what the court decided after three days of hearings."))
+            .collect();
+        let html = texts.iter().map(|t| format!("<p>{t}</p>")).collect();
+        (html, texts)
+    }
+
+    /// A box of four teaser cards: a linked headline and a one-sentence
+    /// summary each, wrapped in a neutral `<div>`.
+    fn card_box() -> String {
+        let cards: String = [
+            ("Markets fall as oil climbs", "Shares in energy companies led the losses after producers signalled they would keep output low."),
+            ("Storm warning for the coast", "Forecasters expect strong gusts overnight and ask residents to avoid travelling unless necessary."),
+            ("Council approves cycle lanes", "The plan adds forty kilometres of protected lanes over three years, paid for from the transport budget."),
+            ("Waiting lists hit a record", "Patients now wait an average of eighteen weeks for planned surgery, according to new figures."),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (h, s))| format!(r#"<li><a href="/news/{i}"><h3>{h}</h3></a><p>{s}</p></li>"#))
+        .collect();
+        format!(r#"<div class="module"><h2>More from this section</h2><ol>{cards}</ol></div>"#)
+    }
+
+    #[test]
+    fn a_box_of_teaser_cards_beside_the_article_is_not_article_text() {
+        let (html, want) = story(10);
+        // Right after the paragraphs, in the element that holds them.
+        let page = format!("<body><div class=content>{html}{}</div></body>", card_box());
+        assert_eq!(extract(&page), want);
+        // Headline inside the link or link inside the headline, cards as
+        // `<article>`s of a `<div>`.
+        let cards: String = (1..=3)
+            .map(|i| format!(r#"<article class=c><h3><a href="https://news.example/{i}">Story {i} of the day</a></h3><p>A one-sentence summary of story {i}, as a card shows it under its headline.</p><span>2 hours ago</span></article>"#))
+            .collect();
+        let page = format!("<body><main>{html}<div class=grid>{cards}</div></main></body>");
+        assert_eq!(extract(&page), want);
+    }
+
+    #[test]
+    fn a_listicles_long_entries_under_linked_headings_are_article_text() {
+        let entry = |i: usize| {
+            format!(
+                r#"<div class=item><h3><a href="https://shop.example/p{i}">Product {i}</a></h3><p>Product {i} is the one we kept coming back to: it is light, it folds flat, and after three months of daily use on wet commutes it still looks new. The battery lasts a full week, the strap is comfortable, and the price has dropped since launch.</p><p>Buy it if you walk to work.</p></div>"#
+            )
+        };
+        // After a long introduction: the entries are told by their length.
+        let (intro, _) = story(10);
+        let page = format!(
+            "<body><article>{intro}{}</article></body>",
+            (1..=4).map(entry).collect::<String>()
+        );
+        let got = extract(&page);
+        for i in 1..=4 {
+            assert!(
+                got.iter()
+                    .any(|t| t.starts_with(&format!("Product {i} is the one"))),
+                "entry {i} missing from {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_page_that_is_only_teaser_cards_still_has_its_text() {
+        let cards: String = (1..=5)
+            .map(|i| format!(r#"<li><h3><a href="/s/{i}">Story {i} of the day</a></h3><p>A one-sentence summary of story {i}, as a digest gives it under the headline of the story.</p></li>"#))
+            .collect();
+        let got = extract(&format!("<body><ul>{cards}</ul></body>"));
+        assert_eq!(got.len(), 5, "{got:?}");
+    }
+
+    #[test]
+    fn consent_dialogs_are_not_article_text() {
+        let (html, want) = story(3);
+        let modal = r#"<div class="overlay" aria-modal="true"><h2>We value your privacy</h2><p>We and our partners store and access information on your device, such as cookies, to measure how content performs.</p><button>I accept</button></div>"#;
+        let notice = r#"<section id="privacy-notice"><p>This website stores data such as cookies to enable essential site functionality, as well as analytics.</p><button>Accept</button></section>"#;
+        for banner in [modal, notice] {
+            let page = format!("<body>{banner}<div>{html}</div>{banner}</body>");
+            assert_eq!(extract(&page), want, "{banner}");
+        }
+    }
+
+    #[test]
+    fn boxes_are_told_by_their_structure() {
+        let boxes = |html: &str| {
+            Html::parse_document(html)
+                .root_element()
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| is_card_box(*e))
+                .count()
+        };
+        let (story, _) = story(10);
+        // The module and its list, after the story or in its flow.
+        assert_eq!(boxes(&format!("<body>{story}{}</body>", card_box())), 2);
+        assert_eq!(
+            boxes(&format!("<body>{story}{}{story}</body>", card_box())),
+            2
+        );
+        // Alone, or beside little text, cards are the page's content.
+        assert_eq!(boxes(&card_box()), 0);
+        let (short, _) = self::story(2);
+        assert_eq!(boxes(&format!("<body>{short}{}</body>", card_box())), 0);
+        // Cards linking to many sites are a roundup the story makes.
+        let roundup = card_box()
+            .replace("/news/", "https://blog.example/")
+            .replacen("blog.example", "diy.example", 1);
+        assert_eq!(boxes(&format!("<body>{story}{roundup}</body>")), 0);
+        // Two linked headlines are a list the story may make.
+        let two = r#"<ul><li><h3><a href="/a">A</a></h3><p>One.</p></li><li><h3><a href="/b">B</a></h3><p>Two.</p></li></ul>"#;
+        assert_eq!(boxes(&format!("<body>{story}{two}</body>")), 0);
+        // A privacy policy is not a consent box.
+        let policy = format!(
+            r#"<div class="privacy-policy"><p>{}</p><button>Print</button></div>"#,
+            "We collect the data you give us and nothing else. ".repeat(40)
+        );
+        let dom = Html::parse_fragment(&policy);
+        assert!(!dom
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .any(is_consent_box));
+    }
+}
