@@ -95,9 +95,9 @@ pub(super) fn is_card_box(e: ElementRef<'_>) -> bool {
 /// Nodes before or after a box looked at for the story's prose.
 const MAX_SCANNED_NODES: usize = 5000;
 
-/// Characters (not white space, not in links) of a paragraph of running
-/// text.
-const PARAGRAPH_MIN_CHARS: usize = 40;
+/// Characters (not white space) of a run of text between two tags that
+/// counts as running text (shorter ones are labels, table cells, dates).
+const RUN_MIN_CHARS: usize = 25;
 
 /// How many times the characters of its cards' summaries the running text
 /// around a box must hold for the box to be beside a story: cards that
@@ -127,8 +127,8 @@ fn beside_story(e: ElementRef<'_>, summary_chars: usize) -> bool {
     before >= needed || before + running_text(e, Side::After, needed - before) >= needed
 }
 
-/// Characters of the paragraphs of running text on one side of `e` in the
-/// page (outside page furniture), looking through the siblings of `e` and
+/// Characters of running text on one side of `e` in the page (runs of
+/// text outside links and page furniture), looking through the siblings of `e` and
 /// of its ancestors up to `<body>`, until `enough` of them. When
 /// [`MAX_SCANNED_NODES`] nodes were looked at, the rest of the page is
 /// taken to be enough.
@@ -148,25 +148,28 @@ fn running_text(e: ElementRef<'_>, side: Side, enough: usize) -> usize {
                     return total.max(enough);
                 }
                 budget -= 1;
-                let Node::Element(el) = n.value() else {
-                    continue;
+                let el = match n.value() {
+                    Node::Text(t) => {
+                        let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+                        if chars >= RUN_MIN_CHARS {
+                            total += chars;
+                            if total >= enough {
+                                return total;
+                            }
+                        }
+                        continue;
+                    }
+                    Node::Element(el) => el,
+                    _ => continue,
                 };
-                if NOT_STORY.contains(&el.name())
+                // Link text is the page's navigation and teasers.
+                if el.name() == "a"
+                    || NOT_STORY.contains(&el.name())
                     || el.attr("aria-hidden") == Some("true")
                     || el.attr("role").is_some_and(|r| {
                         matches!(r, "navigation" | "complementary" | "contentinfo" | "dialog")
                     })
                 {
-                    continue;
-                }
-                if el.name() == "p" {
-                    let chars = ElementRef::wrap(n).map_or(0, paragraph_chars);
-                    if chars >= PARAGRAPH_MIN_CHARS {
-                        total += chars;
-                        if total >= enough {
-                            return total;
-                        }
-                    }
                     continue;
                 }
                 stack.extend(n.children());
@@ -179,31 +182,6 @@ fn running_text(e: ElementRef<'_>, side: Side, enough: usize) -> usize {
             }
             _ => return total,
         }
-    }
-}
-
-/// The characters (not white space) outside links of a paragraph that is
-/// running text (mostly not links, a sentence), else 0.
-fn paragraph_chars(p: ElementRef<'_>) -> usize {
-    let (mut chars, mut link_chars) = (0usize, 0usize);
-    let mut text = String::new();
-    for d in p.descendants() {
-        if let Node::Text(t) = d.value() {
-            let n = t.chars().filter(|c| !c.is_whitespace()).count();
-            chars += n;
-            text.push_str(t);
-            if d.ancestors()
-                .take_while(|a| a.id() != p.id())
-                .any(|a| matches!(a.value(), Node::Element(x) if x.name() == "a"))
-            {
-                link_chars += n;
-            }
-        }
-    }
-    if link_chars * 10 < chars * 3 && is_sentence(&text) {
-        chars - link_chars
-    } else {
-        0
     }
 }
 
