@@ -470,8 +470,9 @@ fn is_block_level(name: &str) -> bool {
         )
 }
 
-/// True for inline elements, which neither break blocks nor separate words.
-fn is_inline(name: &str) -> bool {
+/// True for inline elements, which neither break blocks nor separate words
+/// (the safety net reads the page with the same notion).
+pub(super) fn is_inline(name: &str) -> bool {
     matches!(
         name,
         "span"

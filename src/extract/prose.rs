@@ -25,6 +25,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
+use super::article::is_inline;
 use super::teaser::{has_heading, is_heading, links_away};
 use crate::document::Block;
 use crate::text;
@@ -461,39 +462,6 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
     }
     flush(&mut run, &open, &furniture, &mut out);
     (out, extents)
-}
-
-/// Inline elements, which neither break blocks nor separate words.
-fn is_inline(name: &str) -> bool {
-    matches!(
-        name,
-        "span"
-            | "em"
-            | "strong"
-            | "b"
-            | "i"
-            | "a"
-            | "u"
-            | "s"
-            | "small"
-            | "sup"
-            | "sub"
-            | "abbr"
-            | "time"
-            | "mark"
-            | "cite"
-            | "q"
-            | "code"
-            | "font"
-            | "ins"
-            | "del"
-            | "dfn"
-            | "kbd"
-            | "var"
-            | "bdi"
-            | "bdo"
-            | "data"
-    )
 }
 
 fn has_link_away(e: ElementRef<'_>) -> bool {
