@@ -8,7 +8,6 @@
 
 pub mod alert;
 pub mod atomic_file;
-pub mod bench_changes;
 pub mod charset;
 pub mod check;
 pub mod compare;

@@ -155,26 +155,6 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Measure change detection on a corpus: false alerts on boilerplate-only
-    /// changes, missed edits, compare time (see README: Benchmark).
-    BenchChanges {
-        /// Corpus directory: ground-truth.json and html/<id>.html[.gz]
-        /// (repeatable: each corpus is reported on its own).
-        #[arg(long, required = true)]
-        corpus: Vec<PathBuf>,
-        /// RNG seed for the mutations.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Pairs per kind and page.
-        #[arg(long, default_value_t = 3)]
-        variants: usize,
-        /// Print JSON (with every failed pair).
-        #[arg(long)]
-        json: bool,
-        /// Write each failed pair's two versions into DIR.
-        #[arg(long, value_name = "DIR")]
-        dump: Option<PathBuf>,
-    },
     /// Check the config and print every problem.
     Validate {
         /// The config file.
@@ -269,7 +249,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match rt.block_on(dispatch(cli.command, cli.verbose)) {
+    match rt.block_on(dispatch(cli.command)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -375,7 +355,7 @@ fn load_config(path: &Path) -> Result<Arc<Config>, String> {
         .map_err(|e| format!("invalid config:\n{e}"))
 }
 
-async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
+async fn dispatch(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Check {
             config,
@@ -534,33 +514,6 @@ async fn dispatch(command: Command, verbose: u8) -> Result<ExitCode, String> {
             } else {
                 ExitCode::from(1)
             })
-        }
-        Command::BenchChanges {
-            corpus,
-            seed,
-            variants,
-            json,
-            dump,
-        } => {
-            let mut reports = serde_json::Map::new();
-            for dir in &corpus {
-                let pages = presswatch::bench_changes::load_corpus(dir)?;
-                let report =
-                    presswatch::bench_changes::run(&pages, seed, variants, dump.as_deref())?;
-                if json {
-                    let v = serde_json::to_value(&report).map_err(|e| e.to_string())?;
-                    reports.insert(dir.display().to_string(), v);
-                } else {
-                    println!("== {}", dir.display());
-                    print!("{}", report.to_text(verbose > 0));
-                    println!();
-                }
-            }
-            if json {
-                let out = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
-                println!("{out}");
-            }
-            Ok(ExitCode::SUCCESS)
         }
         Command::Validate { config } => cmd_validate(&config),
         Command::Record { config, to, watch } => cmd_record(&config, &to, watch.as_deref()).await,

@@ -1,6 +1,11 @@
 //! The change-detection benchmark: does presswatch alert on every real edit
 //! and stay silent on boilerplate churn?
 //!
+//! `cargo bench --bench changes -- --corpus DIR [--corpus DIR ...] [--seed N]
+//! [--variants N] [--json] [--dump DIR] [-v]` (README: Change-detection
+//! benchmark). Run without `--bench`, as `cargo test --all-targets` does, it
+//! checks itself on a small fixture instead.
+//!
 //! From each page of a corpus (`html/<id>.html[.gz]` plus `ground-truth.json`
 //! giving each page's true `articleBody`) it generates pairs of versions by
 //! editing the parsed HTML:
@@ -27,9 +32,9 @@ use ego_tree::NodeId;
 use scraper::{Html, Node};
 use serde::Serialize;
 
-use crate::compare::{self, Change, Rules};
-use crate::document::Document;
-use crate::{extract, text};
+use presswatch::compare::{self, Change, Rules};
+use presswatch::document::Document;
+use presswatch::{extract, text};
 
 /// One corpus page: its HTML and the text of its true article body.
 #[derive(Debug, Clone)]
@@ -91,7 +96,7 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Page>, String> {
                 .get("url")
                 .and_then(|u| u.as_str())
                 .and_then(|u| url::Url::parse(u).ok()),
-            html: crate::charset::decode(&bytes, None),
+            html: presswatch::charset::decode(&bytes, None),
             body: body.to_string(),
             id,
         });
@@ -1901,9 +1906,85 @@ impl Report {
     }
 }
 
-#[cfg(test)]
-mod tests {
+/// The command line (after `cargo bench --bench changes --`).
+#[derive(clap::Parser)]
+#[command(about = "The change-detection benchmark (README: Change-detection benchmark)")]
+struct Args {
+    /// Corpus directory: ground-truth.json and html/<id>.html[.gz]
+    /// (repeatable: each corpus is reported on its own).
+    #[arg(long, required = true)]
+    corpus: Vec<std::path::PathBuf>,
+    /// RNG seed for the mutations.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Pairs per kind and page.
+    #[arg(long, default_value_t = 3)]
+    variants: usize,
+    /// Print JSON (with every failed pair).
+    #[arg(long)]
+    json: bool,
+    /// Write each failed pair's two versions into DIR (for `presswatch diff`).
+    #[arg(long, value_name = "DIR")]
+    dump: Option<std::path::PathBuf>,
+    /// List every failed pair with its reason, and the slowest comparisons.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Passed by `cargo bench`.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    if !std::env::args().any(|a| a == "--bench") {
+        self_check::run_all();
+        println!("change benchmark: self-check passed (run it with `cargo bench --bench changes -- --corpus DIR`)");
+        return std::process::ExitCode::SUCCESS;
+    }
+    let args = Args::parse();
+    let mut reports = serde_json::Map::new();
+    for dir in &args.corpus {
+        let report = load_corpus(dir)
+            .and_then(|pages| run(&pages, args.seed, args.variants, args.dump.as_deref()));
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {}: {e}", dir.display());
+                return std::process::ExitCode::from(2);
+            }
+        };
+        if args.json {
+            reports.insert(
+                dir.display().to_string(),
+                serde_json::to_value(&report).expect("a report serialises"),
+            );
+        } else {
+            println!("== {}", dir.display());
+            print!("{}", report.to_text(args.verbose));
+            println!();
+        }
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).expect("a report serialises")
+        );
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+/// The benchmark's checks of itself, on a hand-written page: run by
+/// `cargo test --all-targets` (which starts this target without `--bench`).
+mod self_check {
     use super::*;
+
+    /// Runs every check; a failed one panics with what went wrong.
+    pub fn run_all() {
+        every_kind_yields_a_pair_and_the_daemon_path_gets_each_right();
+        noise_never_touches_article_text_and_edits_only_touch_it();
+        pairs_are_the_same_for_the_same_seed();
+        the_corpus_is_read_from_ground_truth_and_gzipped_html();
+    }
 
     const BODY: [&str; 8] = [
         "The director left the country after the court upheld an eight-year sentence, people close to him said on Monday.",
@@ -1942,7 +2023,6 @@ mod tests {
         }
     }
 
-    #[test]
     fn every_kind_yields_a_pair_and_the_daemon_path_gets_each_right() {
         let report = run(&[fixture()], 7, 2, None).unwrap();
         assert_eq!(report.kinds.len(), PairKind::ALL.len(), "{report:#?}");
@@ -1954,7 +2034,6 @@ mod tests {
         assert_eq!(report.missed_edit_rate, 0.0);
     }
 
-    #[test]
     fn noise_never_touches_article_text_and_edits_only_touch_it() {
         let page = fixture();
         let a = Analysed::new(&page);
@@ -1973,7 +2052,6 @@ mod tests {
         }
     }
 
-    #[test]
     fn pairs_are_the_same_for_the_same_seed() {
         let page = fixture();
         let a = Analysed::new(&page);
@@ -1984,7 +2062,6 @@ mod tests {
         assert_eq!(one.expected, two.expected);
     }
 
-    #[test]
     fn the_corpus_is_read_from_ground_truth_and_gzipped_html() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("html")).unwrap();
