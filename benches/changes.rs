@@ -854,14 +854,30 @@ fn rewrite_attrs(
         }
         if changed {
             touched += 1;
-            if let Some(mut m) = dom.tree.get_mut(n.id()) {
-                if let Node::Element(me) = m.value() {
-                    me.attrs = attrs;
-                }
-            }
+            set_attrs(dom, n.id(), attrs);
         }
     }
     touched
+}
+
+/// Gives the element `id` of `dom` these attributes.
+fn set_attrs(dom: &mut Html, id: NodeId, attrs: scraper::node::Attributes) {
+    if let Some(mut m) = dom.tree.get_mut(id) {
+        if let Node::Element(me) = m.value() {
+            me.attrs = attrs;
+        }
+    }
+}
+
+/// The element's attributes with its `content` attribute set to `content`.
+fn with_content(e: &scraper::node::Element, content: &str) -> scraper::node::Attributes {
+    let mut attrs = e.attrs.clone();
+    for (name, value) in attrs.iter_mut() {
+        if &*name.local == "content" {
+            *value = content.into();
+        }
+    }
+    attrs
 }
 
 fn set_text(dom: &mut Html, id: NodeId, new: &str) {
@@ -1114,17 +1130,7 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                                 )
                             });
                     if modified {
-                        let mut attrs = e.attrs.clone();
-                        for (name, value) in attrs.iter_mut() {
-                            if &*name.local == "content" {
-                                *value = when.into();
-                            }
-                        }
-                        if let Some(mut m) = d.tree.get_mut(n.id()) {
-                            if let Node::Element(me) = m.value() {
-                                me.attrs = attrs;
-                            }
-                        }
+                        set_attrs(&mut d, n.id(), with_content(e, when));
                     }
                 }
                 Some(serialise(&d, &inserts))
@@ -1323,17 +1329,8 @@ fn make_pair(a: &Analysed, page: &Page, kind: PairKind, rng: &mut Rng) -> Option
                             .is_some_and(|p| matches!(p, "og:title" | "twitter:title"));
                         let mentions = e.attr("content").is_some_and(|c| c.contains(&old));
                         if is_title || mentions {
-                            let mut attrs = e.attrs.clone();
-                            for (name, value) in attrs.iter_mut() {
-                                if &*name.local == "content" {
-                                    *value = retitle(value).into();
-                                }
-                            }
-                            if let Some(mut m) = dom.tree.get_mut(n.id()) {
-                                if let Node::Element(me) = m.value() {
-                                    me.attrs = attrs;
-                                }
-                            }
+                            let content = retitle(e.attr("content").unwrap_or(""));
+                            set_attrs(&mut dom, n.id(), with_content(e, &content));
                             touched += 1;
                         }
                     }
