@@ -9,11 +9,12 @@
 //! - navigation, the page's header (not an article's, which may hold its
 //!   standfirst) and footer, sidebars, dialogs, scripts, and elements hidden
 //!   with `aria-hidden` or `display:none`,
-//!   regions named like furniture (comments, related stories, consent and
-//!   cookie banners), and small boxes named like sign-up, share or ad boxes
-//!   (layouts give such names to the wrapper of a whole story too);
-//! - text that is mostly links (teasers, link lists) or too short to be a
-//!   paragraph (labels, headlines, captions);
+//!   regions named like furniture (comments, consent and cookie banners),
+//!   and small boxes named like related stories, sign-up, share or ad
+//!   boxes (layouts give such names to the wrapper of a whole story too);
+//! - text that is mostly links (teasers, link lists), unless it sits among
+//!   the article's own paragraphs, or too short to be a paragraph (labels,
+//!   headlines, captions);
 //! - teaser cards: a short text next to a linked headline, in a region
 //!   holding little else.
 
@@ -35,6 +36,11 @@ const MIN_WORDS: usize = 5;
 
 /// Largest share of a prose block's characters that may be link text.
 const MAX_LINK_SHARE: f32 = 0.3;
+
+/// Words a block that is mostly link text needs to be watched when it sits
+/// among the article's own paragraphs (a "Read more:" line, a source or a
+/// product the story links to).
+const MIN_LINKED_WORDS: usize = 3;
 
 /// Words a teaser card may hold besides its summary: a linked headline and
 /// a dateline, not an article.
@@ -79,24 +85,27 @@ const SKIP_TAGS: &[&str] = &[
     "time",
 ];
 
-/// class/id words of regions that never hold the story: comments, related
-/// and recommended stories, consent and cookie boxes, author boxes, menus.
+/// class/id words of regions that never hold the story: comments, consent
+/// and cookie boxes, author boxes, menus.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(comments?|commentary|replies|disqus|related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|cookies?|consent|gdpr|cmp|privacy|author-?bio|bio|breadcrumbs?|sidebar|footer|masthead|menu|toolbar|modal|popup|overlay|visually-hidden|sr-only)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(comments?|commentary|replies|disqus|cookies?|consent|gdpr|cmp|privacy|author-?bio|bio|breadcrumbs?|sidebar|footer|masthead|menu|toolbar|modal|popup|overlay|visually-hidden|sr-only)([-_\s]|$)",
     )
     .expect("static regex")
 });
 
-/// class/id words of small boxes that sell or share (sign-up, promotion,
-/// share bars, ads, banners, widgets) or state the story's metadata (byline,
-/// dateline, a relative time that ticks), which layouts also give to the
-/// wrappers of a whole story ("newsletter-content", "widget-container"):
-/// furniture only when it holds little text. The headline and byline are
-/// compared on their own, source with source.
+/// class/id words of small boxes that point to other stories (related,
+/// recommended, most read: their teasers are told apart by structure too),
+/// that sell or share (sign-up, promotion, share bars, ads, banners) or
+/// state the story's metadata (byline, dateline, a relative time that
+/// ticks), which layouts also give to the wrappers of a whole story or of
+/// a part of it ("newsletter-content", "more-on-this-topic"): furniture
+/// only when it holds little text. "widget" is not among them: page
+/// builders call every block of a story a widget. The headline and byline
+/// are compared on their own, source with source.
 static SMALL_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|widget|disclaimer|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|disclaimer|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -235,11 +244,12 @@ struct Extent {
 }
 
 /// A run of text of the page: its text, whether it reads like prose (long
-/// enough, mostly not links), the element that holds it, and the regions
-/// around it named like furniture.
+/// enough, mostly not links) or is a line of links, the element that holds
+/// it, and the regions around it named like furniture.
 struct Candidate {
     text: String,
     prose: bool,
+    linked: bool,
     parent: Option<NodeId>,
     grandparent: Option<NodeId>,
     furniture: Vec<(NodeId, Named)>,
@@ -248,6 +258,10 @@ struct Candidate {
 /// The page's prose outside the article `kept`: paragraphs of at least
 /// [`MIN_WORDS`] words, mostly not links, outside page furniture and teaser
 /// cards, each once, in page order, within [`MAX_BLOCKS`] and [`MAX_WORDS`].
+/// A line of links of [`MIN_LINKED_WORDS`] words or more counts too when
+/// its element sits beside the article's own paragraphs (in the element
+/// that holds one of them): what the extractor left out of the story's
+/// flow because it links elsewhere, a "Read more:" or a source.
 /// A region named like furniture is furniture unless it holds part of the
 /// article (a layout wrapper); one named like a small box only while it
 /// holds at most [`SMALL_FURNITURE_WORDS`] words.
@@ -256,11 +270,14 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
     let kept_words = kept_keys.iter().cloned().collect::<Vec<_>>().join("\n");
     let (candidates, extents) = candidates(dom);
     // A region named like furniture that holds part of the detected article
-    // is a layout wrapper ("content-with-sidebar", "share-container").
+    // is a layout wrapper ("content-with-sidebar", "share-container"); the
+    // elements that hold the article's paragraphs are its flow.
     let mut holds_article: HashSet<NodeId> = HashSet::new();
-    for c in candidates.iter().filter(|c| !c.furniture.is_empty()) {
+    let mut article_flow: HashSet<NodeId> = HashSet::new();
+    for c in &candidates {
         if kept_keys.contains(&key(&c.text)) {
             holds_article.extend(c.furniture.iter().map(|(id, _)| *id));
+            article_flow.extend(c.grandparent);
         }
     }
     let is_furniture = |c: &Candidate| {
@@ -275,7 +292,14 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut words = 0;
-    for c in candidates.into_iter().filter(|c| c.prose) {
+    let in_flow = |c: &Candidate| {
+        c.linked
+            && [c.parent, c.grandparent]
+                .into_iter()
+                .flatten()
+                .any(|id| article_flow.contains(&id))
+    };
+    for c in candidates.into_iter().filter(|c| c.prose || in_flow(c)) {
         let k = key(&c.text);
         let n = text::word_count(&c.text);
         if kept_keys.contains(&k)
@@ -334,14 +358,16 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
         let r = std::mem::take(run);
         let t = text::clean(&r.text);
         let words = text::word_count(&t);
-        let prose =
-            words >= MIN_WORDS && (r.link_chars as f32) <= MAX_LINK_SHARE * r.chars.max(1) as f32;
+        let mostly_links = (r.link_chars as f32) > MAX_LINK_SHARE * r.chars.max(1) as f32;
+        let prose = words >= MIN_WORDS && !mostly_links;
+        let linked = words >= MIN_LINKED_WORDS && mostly_links;
         // Short runs only tell which furniture-named regions hold the article.
-        if prose || (words > 0 && !furniture.is_empty()) {
+        if prose || linked || (words > 0 && !furniture.is_empty()) {
             let mut parents = open.iter().rev().map(|(id, _)| *id);
             out.push(Candidate {
                 text: t,
                 prose,
+                linked,
                 parent: parents.next(),
                 grandparent: parents.next(),
                 furniture: furniture.to_vec(),
@@ -501,5 +527,41 @@ mod tests {
             <main><p>{P2}</p></main></body>"#
         );
         assert_eq!(prose(&html, &[]), vec![P2.to_string()]);
+    }
+
+    #[test]
+    fn blocks_a_page_builder_calls_widgets_are_prose_of_the_page() {
+        let html = format!(
+            r#"<body><article><div class="widget-container"><p>{P1}</p></div>
+            <div class="widget-container"><p>{P2}</p></div></article></body>"#
+        );
+        assert_eq!(prose(&html, &[P1]), vec![P2.to_string()]);
+    }
+
+    #[test]
+    fn a_region_named_related_is_furniture_only_while_it_holds_little() {
+        let long = format!("<p>{P2} {P1} {P2}</p>").repeat(5);
+        let html = format!(
+            r#"<body><article><p>{P1}</p></article>
+            <div class="related-guide">{long}</div>
+            <div class="related"><p>Readers also liked the interview with the mayor last week.</p></div></body>"#
+        );
+        let got = prose(&html, &[P1]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with(P2));
+    }
+
+    #[test]
+    fn a_line_of_links_among_the_articles_paragraphs_is_watched_and_elsewhere_not() {
+        let html = format!(
+            r#"<body><div class="story"><p>{P1}</p>
+            <p>Read more: <a href="/x">Court upholds the sentence of the journalist</a></p>
+            <p>{P2}</p></div>
+            <div class="links"><p><a href="/y">Elections: how the vote was counted</a></p></div></body>"#
+        );
+        assert_eq!(
+            prose(&html, &[P1, P2]),
+            vec!["Read more: Court upholds the sentence of the journalist".to_string()]
+        );
     }
 }
