@@ -69,7 +69,7 @@ static FURNITURE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
 static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|widget|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)",
+        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -1824,6 +1824,24 @@ mod tests {
             class_names("prose lg:max-w-none [--x:1] w-1/2 sidebar"),
             "prose sidebar"
         );
+    }
+
+    #[test]
+    fn short_paragraphs_in_blocks_a_page_builder_calls_widgets_are_article_text() {
+        // Page builders wrap every block of a story in a "widget" box.
+        let paragraphs = [
+            "The ministry confirmed on Monday that the new rules will apply to every school in the province from next year.",
+            "Parents were not consulted.",
+            "Teachers' unions said they would study the text before deciding whether to challenge it in court this winter.",
+        ];
+        let html = format!(
+            "<body><article>{}</article></body>",
+            paragraphs
+                .iter()
+                .map(|p| format!(r#"<div class="widget-container"><p>{p}</p></div>"#))
+                .collect::<String>()
+        );
+        assert_eq!(extract(&html), paragraphs);
     }
 
     #[test]
