@@ -9,7 +9,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::teaser;
+use super::{attr, teaser};
 use crate::document::{Block, BlockKind};
 use crate::text;
 
@@ -348,7 +348,7 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if SKIP_TAGS.contains(&name) {
         return Markup::Excluded;
     }
-    match v.attr("role") {
+    match attr(v, "role") {
         Some("dialog" | "alertdialog" | "contentinfo") => return Markup::Excluded,
         Some("navigation" | "complementary" | "banner") => return Markup::Chrome,
         _ => {}
@@ -357,9 +357,9 @@ fn markup(e: ElementRef<'_>) -> Markup {
         return Markup::Excluded;
     }
     if CHROME_TAGS.contains(&name)
-        || v.attr("hidden").is_some()
-        || v.attr("aria-hidden") == Some("true")
-        || v.attr("style")
+        || attr(v, "hidden").is_some()
+        || attr(v, "aria-hidden") == Some("true")
+        || attr(v, "style")
             .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
     {
         return Markup::Chrome;
@@ -367,14 +367,14 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if name == "form" {
         return Markup::Suspect;
     }
-    let class = class_names(v.attr("class").unwrap_or(""));
+    let class = class_names(attr(v, "class").unwrap_or(""));
     let class = class.as_ref();
-    let id = v.attr("id").unwrap_or("");
+    let id = attr(v, "id").unwrap_or("");
     if class.is_empty() && id.is_empty() || matches!(name, "html" | "body") {
         return Markup::Plain;
     }
     // Never drop the container that says it is the article body.
-    if v.attr("itemprop") == Some("articleBody") {
+    if attr(v, "itemprop") == Some("articleBody") {
         return Markup::Plain;
     }
     let named = |re: &Regex| re.is_match(class) || re.is_match(id);
@@ -421,15 +421,13 @@ static EMBEDDED_POST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// True for a link to a place on the page itself (`href="#..."`).
 fn is_anchor(a: &scraper::node::Element) -> bool {
-    a.attr("href").is_some_and(|h| h.starts_with('#'))
+    attr(a, "href").is_some_and(|h| h.starts_with('#'))
 }
 
 /// True for the `<blockquote>` of an embedded social-media post.
 fn is_embedded_post(e: ElementRef<'_>) -> bool {
     e.value().name() == "blockquote"
-        && e.value()
-            .attr("class")
-            .is_some_and(|c| EMBEDDED_POST.is_match(c))
+        && attr(e.value(), "class").is_some_and(|c| EMBEDDED_POST.is_match(c))
 }
 
 fn block_kind(name: &str) -> Option<BlockKind> {
@@ -785,7 +783,7 @@ impl Walk {
                                     }
                                     k => k.unwrap_or(BlockKind::Paragraph),
                                 };
-                                let declared = el.attr("itemprop") == Some("articleBody");
+                                let declared = attr(el, "itemprop") == Some("articleBody");
                                 if is_embedded_post(er) {
                                     for &(c, _) in &open {
                                         walk.containers[c].embeds = true;

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+use super::attr;
 use crate::document::Item;
 use crate::text;
 
@@ -97,7 +98,7 @@ static ANCHORS: LazyLock<Selector> =
 
 /// An anchor's absolute http(s) URL and its text, when it has both.
 fn link<'a>(a: ElementRef<'a>, base: &Url) -> Option<(ElementRef<'a>, Url, String)> {
-    let url = base.join(a.value().attr("href")?.trim()).ok()?;
+    let url = base.join(attr(a.value(), "href")?.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
@@ -179,7 +180,7 @@ fn in_page_chrome(a: ElementRef<'_>) -> bool {
         if matches!(name, "nav" | "header" | "footer" | "aside") {
             return true;
         }
-        let class = e.value().attr("class").unwrap_or("").to_ascii_lowercase();
+        let class = attr(e.value(), "class").unwrap_or("").to_ascii_lowercase();
         [
             "nav",
             "menu",
@@ -198,10 +199,7 @@ fn in_page_chrome(a: ElementRef<'_>) -> bool {
 /// (itself or one of five ancestors) whose class or id says ad, advert,
 /// sponsored or promoted.
 fn sponsored(a: ElementRef<'_>) -> bool {
-    if a.value()
-        .attr("rel")
-        .is_some_and(|r| r.to_ascii_lowercase().contains("sponsored"))
-    {
+    if attr(a.value(), "rel").is_some_and(|r| r.to_ascii_lowercase().contains("sponsored")) {
         return true;
     }
     let paid = |token: &str| {
@@ -217,10 +215,10 @@ fn sponsored(a: ElementRef<'_>) -> bool {
         .take(6)
         .any(|e| {
             let v = e.value();
-            v.attr("class")
+            attr(v, "class")
                 .unwrap_or("")
                 .split_whitespace()
-                .chain(v.attr("id"))
+                .chain(attr(v, "id"))
                 .any(paid)
         })
 }

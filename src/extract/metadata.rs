@@ -18,6 +18,7 @@ use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
+use super::attr;
 use crate::document::{Document, Source, Sources};
 use crate::text;
 
@@ -202,16 +203,12 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
             None => Url::parse(h.trim()).ok().map(|u| u.to_string()),
         });
     let html_el = dom.root_element();
-    let lang = html_el
-        .value()
-        .attr("lang")
-        .or_else(|| html_el.value().attr("xml:lang"))
+    let lang = attr(html_el.value(), "lang")
+        .or_else(|| attr(html_el.value(), "xml:lang"))
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty())
         .or_else(|| raw(&["og:locale", "language", "content-language"]));
-    let dir = html_el
-        .value()
-        .attr("dir")
+    let dir = attr(html_el.value(), "dir")
         .map(|d| d.trim().to_ascii_lowercase())
         .filter(|d| d == "rtl" || d == "ltr");
     let doc = Document {
@@ -303,10 +300,7 @@ fn scan(dom: &Html) -> Scan {
         match el.name() {
             "meta" => read_meta(&mut scan, e),
             "script" => {
-                if el
-                    .attr("type")
-                    .is_some_and(|t| t.trim() == "application/ld+json")
-                {
+                if attr(el, "type").is_some_and(|t| t.trim() == "application/ld+json") {
                     scan.json_ld.push(e.text().collect());
                 }
                 skip_byline.get_or_insert(node.id());
@@ -325,14 +319,14 @@ fn scan(dom: &Html) -> Scan {
             "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
             "link"
                 if scan.canonical.is_none()
-                    && el.attr("rel").is_some_and(|r| {
+                    && attr(el, "rel").is_some_and(|r| {
                         r.split_whitespace()
                             .any(|r| r.eq_ignore_ascii_case("canonical"))
                     }) =>
             {
-                scan.canonical = el.attr("href").map(str::to_string);
+                scan.canonical = attr(el, "href").map(str::to_string);
             }
-            "time" if scan.time.is_none() => scan.time = el.attr("datetime").map(str::to_string),
+            "time" if scan.time.is_none() => scan.time = attr(el, "datetime").map(str::to_string),
             _ => {}
         }
         if scan.byline.is_none() && skip_byline.is_none() {
@@ -351,18 +345,18 @@ fn scan(dom: &Html) -> Scan {
 /// Records a `<meta>` tag under its normalised key(s) and raw names.
 fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
     let v = e.value();
-    let Some(content) = v.attr("content").map(str::trim).filter(|c| !c.is_empty()) else {
+    let Some(content) = attr(v, "content").map(str::trim).filter(|c| !c.is_empty()) else {
         return;
     };
     let mut matched = false;
-    if let Some(property) = v.attr("property") {
+    if let Some(property) = attr(v, "property") {
         if let Some(m) = META_PROPERTY.find(property) {
             let key: String = m.as_str().to_lowercase().split_whitespace().collect();
             scan.meta.insert(key, content.to_string());
             matched = true;
         }
     }
-    if let Some(name) = v.attr("name") {
+    if let Some(name) = attr(v, "name") {
         if !matched && META_NAME.is_match(name) {
             let key: String = name.to_lowercase().split_whitespace().collect();
             scan.meta.insert(key.replace('.', ":"), content.to_string());
@@ -370,7 +364,7 @@ fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
     }
     for raw in ["property", "name", "itemprop", "http-equiv"]
         .iter()
-        .filter_map(|a| v.attr(a))
+        .filter_map(|a| attr(v, a))
     {
         scan.raw_meta
             .entry(raw.trim().to_string())
@@ -382,25 +376,23 @@ fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
 /// `hidden`, no `aria-hidden="true"`.
 fn is_visible(e: ElementRef<'_>) -> bool {
     let v = e.value();
-    let style_hides = v.attr("style").is_some_and(|s| {
+    let style_hides = attr(v, "style").is_some_and(|s| {
         let s: String = s
             .split_whitespace()
             .collect::<String>()
             .to_ascii_lowercase();
         s.contains("display:none") || s.contains("visibility:hidden")
     });
-    let aria_hidden = v.attr("aria-hidden") == Some("true")
-        && !v
-            .attr("class")
-            .is_some_and(|c| c.contains("fallback-image"));
-    !style_hides && v.attr("hidden").is_none() && !aria_hidden
+    let aria_hidden = attr(v, "aria-hidden") == Some("true")
+        && !attr(v, "class").is_some_and(|c| c.contains("fallback-image"));
+    !style_hides && attr(v, "hidden").is_none() && !aria_hidden
 }
 
 /// A page region that is not the article (comments, sidebars, menus, dialogs).
 fn is_unlikely(e: ElementRef<'_>) -> bool {
     let v = e.value();
     if matches!(
-        v.attr("role"),
+        attr(v, "role"),
         Some(
             "menu"
                 | "menubar"
@@ -418,8 +410,8 @@ fn is_unlikely(e: ElementRef<'_>) -> bool {
     }
     let s = format!(
         "{} {}",
-        v.attr("class").unwrap_or(""),
-        v.attr("id").unwrap_or("")
+        attr(v, "class").unwrap_or(""),
+        attr(v, "id").unwrap_or("")
     );
     UNLIKELY.is_match(&s) && !MAYBE_CANDIDATE.is_match(&s)
 }
@@ -428,12 +420,12 @@ fn is_unlikely(e: ElementRef<'_>) -> bool {
 /// itemprop or class/id) and its text is short enough to be a name line.
 fn byline_of(e: ElementRef<'_>) -> Option<String> {
     let v = e.value();
-    let marked = v.attr("rel") == Some("author")
-        || v.attr("itemprop").is_some_and(|p| p.contains("author"))
+    let marked = attr(v, "rel") == Some("author")
+        || attr(v, "itemprop").is_some_and(|p| p.contains("author"))
         || BYLINE_CLASS.is_match(&format!(
             "{} {}",
-            v.attr("class").unwrap_or(""),
-            v.attr("id").unwrap_or("")
+            attr(v, "class").unwrap_or(""),
+            attr(v, "id").unwrap_or("")
         ));
     if !marked {
         return None;
@@ -447,11 +439,7 @@ fn byline_of(e: ElementRef<'_>) -> Option<String> {
         .descendants()
         .skip(1)
         .filter_map(ElementRef::wrap)
-        .find(|d| {
-            d.value()
-                .attr("itemprop")
-                .is_some_and(|p| p.contains("name"))
-        })
+        .find(|d| attr(d.value(), "itemprop").is_some_and(|p| p.contains("name")))
         .map(|d| d.text().collect::<String>());
     Some(text::clean(name.as_deref().unwrap_or(&all)))
 }

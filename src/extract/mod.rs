@@ -15,6 +15,7 @@ pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::feed;
 pub use listing::{listing, normalize_url};
 
+use scraper::node::Element;
 use scraper::Html;
 use url::Url;
 
@@ -49,4 +50,16 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         doc.dir = Some("rtl".into());
     }
     doc
+}
+
+/// The value of attribute `name` of `el`, as [`Element::attr`] finds it (no
+/// namespace, no prefix). A scan of the element's few attributes: `attr`
+/// interns `name` as an atom and binary-searches by atom order, which costs
+/// several times more, and extraction asks several attributes of every
+/// element.
+fn attr<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(n, _)| n.prefix.is_none() && n.ns.is_empty() && &*n.local == name)
+        .map(|(_, value)| &**value)
 }

@@ -17,6 +17,7 @@ use regex::Regex;
 use scraper::node::Element;
 use scraper::{ElementRef, Node};
 
+use super::attr;
 use crate::text;
 
 /// Cards a box needs: two linked headlines side by side are a list of
@@ -56,7 +57,7 @@ pub(super) fn is_heading(name: &str) -> bool {
 
 /// A link to another page (not a place on this one, not a script).
 pub(super) fn links_away(a: &Element) -> bool {
-    a.attr("href").is_some_and(|h| {
+    attr(a, "href").is_some_and(|h| {
         let h = h.trim();
         !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
     })
@@ -70,8 +71,7 @@ pub(super) fn links_away(a: &Element) -> bool {
 pub(super) fn is_card_box(e: ElementRef<'_>) -> bool {
     let v = e.value();
     if matches!(v.name(), "html" | "body" | "main")
-        || v.attr("itemprop")
-            .is_some_and(|p| p.contains("articleBody"))
+        || attr(v, "itemprop").is_some_and(|p| p.contains("articleBody"))
     {
         return false;
     }
@@ -165,8 +165,8 @@ fn running_text(e: ElementRef<'_>, side: Side, enough: usize) -> usize {
                 // Link text is the page's navigation and teasers.
                 if el.name() == "a"
                     || NOT_STORY.contains(&el.name())
-                    || el.attr("aria-hidden") == Some("true")
-                    || el.attr("role").is_some_and(|r| {
+                    || attr(el, "aria-hidden") == Some("true")
+                    || attr(el, "role").is_some_and(|r| {
                         matches!(r, "navigation" | "complementary" | "contentinfo" | "dialog")
                     })
                 {
@@ -294,7 +294,7 @@ fn card_shape(item: ElementRef<'_>) -> Option<Shape> {
                             headings += 1;
                         } else if name == "a" {
                             if links_away(el) {
-                                href = el.attr("href");
+                                href = attr(el, "href");
                                 if headline_href.is_none() && (headings > 0 || has_heading(node)) {
                                     headline_href = href;
                                 }
@@ -365,8 +365,8 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
     if matches!(v.name(), "html" | "body" | "main" | "article") {
         return false;
     }
-    let modal = v.attr("aria-modal") == Some("true");
-    let named = [v.attr("class"), v.attr("id")]
+    let modal = attr(v, "aria-modal") == Some("true");
+    let named = [attr(v, "class"), attr(v, "id")]
         .into_iter()
         .flatten()
         .any(|s| CONSENT_NAME.is_match(s));
@@ -384,7 +384,7 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
                 }
             }
             Node::Element(x) => {
-                button |= x.name() == "button" || x.attr("role") == Some("button");
+                button |= x.name() == "button" || attr(x, "role") == Some("button");
             }
             _ => {}
         }
