@@ -42,16 +42,33 @@ pub fn clean(s: &str) -> String {
 /// copying the text between them a run at a time.
 fn fold_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split(is_space) {
-        let mut runs = word
-            .split(is_invisible)
-            .filter(|r| !r.is_empty())
-            .peekable();
-        if runs.peek().is_some() && !out.is_empty() {
+    // White space seen since the last character kept.
+    let mut space = false;
+    // Where the run of characters to keep began.
+    let mut run = 0;
+    let keep = |out: &mut String, space: &mut bool, kept: &str| {
+        if kept.is_empty() {
+            return;
+        }
+        if *space && !out.is_empty() {
             out.push(' ');
         }
-        runs.for_each(|r| out.push_str(r));
+        *space = false;
+        out.push_str(kept);
+    };
+    for (i, c) in s.char_indices() {
+        let breaks = if c.is_ascii() {
+            c.is_ascii_whitespace() || c == '\u{0B}'
+        } else {
+            is_space(c) || is_invisible(c)
+        };
+        if breaks {
+            keep(&mut out, &mut space, &s[run..i]);
+            space |= is_space(c);
+            run = i + c.len_utf8();
+        }
     }
+    keep(&mut out, &mut space, &s[run..]);
     out
 }
 
@@ -127,11 +144,27 @@ fn unicode_is_mark(c: char) -> bool {
 
 /// Counts the words of a text.
 pub fn word_count(s: &str) -> usize {
-    words(s).count()
+    if !s.is_ascii() {
+        return words(s).count();
+    }
+    // In ASCII, words are runs of letters, digits and apostrophes.
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let is_word = b.is_ascii_alphanumeric() || b == b'\'';
+        count += usize::from(is_word && !in_word);
+        in_word = is_word;
+    }
+    count
 }
 
 /// True when the text is mostly in a right-to-left script.
 pub fn is_rtl(s: &str) -> bool {
+    // The right-to-left blocks below are encoded with these lead bytes in
+    // UTF-8: text without them (most text) has none.
+    if !s.bytes().any(|b| matches!(b, 0xD6..=0xE0 | 0xEF)) {
+        return false;
+    }
     let (mut rtl, mut ltr) = (0usize, 0usize);
     for c in s.chars().take(2000) {
         match c as u32 {

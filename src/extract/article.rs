@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::{attr, teaser};
@@ -48,31 +48,21 @@ const CHROME_TAGS: &[&str] = &["nav", "aside", "header", "menu"];
 
 /// class/id words that always mark boilerplate that reads like prose:
 /// comments, related and recommended stories, consent boxes, author bios.
-static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^|[-_\s])(related|recommend|recommended|comments?|cookie|consent|most-?read|most-?popular|trending|outbrain|taboola|author-bio|more-stories)([-_\s]|$)",
-    )
-    .expect("static regex")
-});
+const BOILERPLATE: &str = r"(?i)(^|[-_\s])(related|recommend|recommended|comments?|cookie|consent|most-?read|most-?popular|trending|outbrain|taboola|author-bio|more-stories)([-_\s]|$)";
 
 /// class/id words that mark boilerplate (share bars, sign-up and consent
 /// boxes, captions, breadcrumbs) but that some layouts also put on the
 /// article's wrapper ("has-share-float", "share-container").
-static FURNITURE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|newsletter|signup|sign-up|caption|credits?|byline|breadcrumbs?)([-_\s]|$)",
-    )
-    .expect("static regex")
-});
+const FURNITURE_NAME: &str = r"(?i)(^|[-_\s])(share|sharing|newsletter|signup|sign-up|caption|credits?|byline|breadcrumbs?)([-_\s]|$)";
 
 /// class/id words that usually mark boilerplate but also name layout
 /// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
-static SUSPECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)",
-    )
-    .expect("static regex")
-});
+const SUSPECT: &str = r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)";
+
+/// [`BOILERPLATE`], [`FURNITURE_NAME`] and [`SUSPECT`], in this order, all
+/// matched in one pass over a class or id.
+static NAMED: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT]).expect("static regex"));
 
 /// Whole-block texts that are page furniture, not article text: labels,
 /// buttons and calls to action, loading placeholders, byline lines.
@@ -377,14 +367,18 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if attr(v, "itemprop") == Some("articleBody") {
         return Markup::Plain;
     }
-    let named = |re: &Regex| re.is_match(class) || re.is_match(id);
-    if matches!(name, "article" | "main") && (named(&BOILERPLATE) || named(&FURNITURE_NAME)) {
+    let mut named = [false; 3];
+    for s in [class, id].into_iter().filter(|s| !s.is_empty()) {
+        NAMED.matches(s).iter().for_each(|i| named[i] = true);
+    }
+    let [boilerplate, furniture, suspect] = named;
+    if matches!(name, "article" | "main") && (boilerplate || furniture) {
         Markup::Suspect
-    } else if named(&BOILERPLATE) {
+    } else if boilerplate {
         Markup::Excluded
-    } else if named(&FURNITURE_NAME) {
+    } else if furniture {
         Markup::Chrome
-    } else if named(&SUSPECT) {
+    } else if suspect {
         Markup::Suspect
     } else {
         Markup::Plain
@@ -539,7 +533,7 @@ impl RawBlock {
             && self.kind != BlockKind::Heading
             && self.link_chars * 2 < self.chars
             && t.ends_with(['.', '!', '?', '"', '”', '؟', '。'])
-            && text::word_count(t) >= 6
+            && has_words(t, 6)
     }
 
     /// True for an item of a list the story makes: words outside links.
@@ -547,7 +541,7 @@ impl RawBlock {
         self.kind == BlockKind::ListItem
             && self.is_language()
             && self.link_chars * 2 < self.chars
-            && text::word_count(&self.text) >= 2
+            && has_words(&self.text, 2)
     }
 
     /// True for a line crediting the reporting ("Additional reporting by
@@ -604,7 +598,10 @@ impl RawBlock {
         if self.is_data() {
             return None;
         }
-        let t = text::clean(&self.text.replace(BR, " "));
+        let t = match self.text.contains(BR) {
+            true => text::clean(&self.text.replace(BR, " ")),
+            false => text::clean(&self.text),
+        };
         if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
             return None;
         }
@@ -613,7 +610,7 @@ impl RawBlock {
         }
         // Tiny fragments that are not headings are page furniture (counters, dates).
         if self.kind != BlockKind::Heading
-            && text::word_count(&t) < 2
+            && !has_words(&t, 2)
             && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
         {
             return None;
@@ -950,7 +947,13 @@ impl Walk {
     /// True when `found` may have missed the article: the text outside
     /// links skipped as chrome outweighs it.
     fn may_have_missed(&self, found: &[Block]) -> bool {
-        let chars: u32 = found.iter().map(|b| non_space_chars(&b.text)).sum();
+        let mut chars = 0;
+        for b in found {
+            if chars >= self.skipped_chrome {
+                return false;
+            }
+            chars += non_space_chars(&b.text);
+        }
         self.skipped_chrome > chars
     }
 
@@ -1307,8 +1310,21 @@ fn split_double_br(text: &str) -> Vec<&str> {
     parts
 }
 
+/// True when `text` has at least `n` words (counted no further).
+fn has_words(text: &str, n: usize) -> bool {
+    text::words(text).nth(n - 1).is_some()
+}
+
 /// Non-white-space characters and letters of a text.
 fn char_counts(s: &str) -> (u32, u32) {
+    if s.is_ascii() {
+        let (mut chars, mut letters) = (0, 0);
+        for b in s.bytes().filter(|b| !b.is_ascii_whitespace() && *b != 0x0B) {
+            chars += 1;
+            letters += u32::from(b.is_ascii_alphabetic());
+        }
+        return (chars, letters);
+    }
     let (mut chars, mut letters) = (0, 0);
     for c in s.chars().filter(|c| !c.is_whitespace()) {
         chars += 1;
@@ -1318,6 +1334,12 @@ fn char_counts(s: &str) -> (u32, u32) {
 }
 
 fn non_space_chars(s: &str) -> u32 {
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace() && *b != 0x0B)
+            .count() as u32;
+    }
     s.chars().filter(|c| !c.is_whitespace()).count() as u32
 }
 

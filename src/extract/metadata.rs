@@ -18,7 +18,7 @@ use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
-use super::attr;
+use super::{attr, attrs};
 use crate::document::{Document, Source, Sources};
 use crate::text;
 
@@ -292,8 +292,9 @@ fn scan(dom: &Html) -> Scan {
         let Some(e) = ElementRef::wrap(node) else {
             continue;
         };
+        let visible = is_visible(e);
         if hidden.is_none()
-            && (matches!(el.name(), "script" | "style" | "noscript" | "template") || !is_visible(e))
+            && (matches!(el.name(), "script" | "style" | "noscript" | "template") || !visible)
         {
             hidden = Some(node.id());
         }
@@ -330,7 +331,7 @@ fn scan(dom: &Html) -> Scan {
             _ => {}
         }
         if scan.byline.is_none() && skip_byline.is_none() {
-            if !is_visible(e) {
+            if !visible {
                 skip_byline = Some(node.id());
             } else if let Some(b) = byline_of(e) {
                 scan.byline = Some(b);
@@ -375,17 +376,39 @@ fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
 /// Readers' visibility test: no `display:none`/`visibility:hidden` style, no
 /// `hidden`, no `aria-hidden="true"`.
 fn is_visible(e: ElementRef<'_>) -> bool {
-    let v = e.value();
-    let style_hides = attr(v, "style").is_some_and(|s| {
-        let s: String = s
-            .split_whitespace()
-            .collect::<String>()
-            .to_ascii_lowercase();
-        s.contains("display:none") || s.contains("visibility:hidden")
-    });
-    let aria_hidden = attr(v, "aria-hidden") == Some("true")
-        && !attr(v, "class").is_some_and(|c| c.contains("fallback-image"));
-    !style_hides && attr(v, "hidden").is_none() && !aria_hidden
+    let (mut aria_hidden, mut class) = (false, None);
+    for (name, value) in attrs(e.value()) {
+        match name {
+            "hidden" => return false,
+            "style" if style_hides(value) => return false,
+            "aria-hidden" => aria_hidden = value == "true",
+            "class" => class = Some(value),
+            _ => {}
+        }
+    }
+    !aria_hidden || class.is_some_and(|c| c.contains("fallback-image"))
+}
+
+/// True for an inline style that hides its element: `display:none` or
+/// `visibility:hidden`, white space and ASCII case aside.
+fn style_hides(style: &str) -> bool {
+    const HIDING: [&[u8]; 2] = [b"display:none", b"visibility:hidden"];
+    // The last characters read (as many as the longest declaration has),
+    // white space left out, ASCII lower-cased, others as a byte no
+    // declaration holds.
+    let mut last = [0u8; 17];
+    for c in style.chars().filter(|c| !c.is_whitespace()) {
+        last.copy_within(1.., 0);
+        last[last.len() - 1] = if c.is_ascii() {
+            c.to_ascii_lowercase() as u8
+        } else {
+            0xFF
+        };
+        if HIDING.iter().any(|d| last.ends_with(d)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A page region that is not the article (comments, sidebars, menus, dialogs).
@@ -408,12 +431,11 @@ fn is_unlikely(e: ElementRef<'_>) -> bool {
     if matches!(v.name(), "body" | "a") {
         return false;
     }
-    let s = format!(
-        "{} {}",
-        attr(v, "class").unwrap_or(""),
-        attr(v, "id").unwrap_or("")
-    );
-    UNLIKELY.is_match(&s) && !MAYBE_CANDIDATE.is_match(&s)
+    // The patterns hold no white space: matching the class and the id apart
+    // is matching them joined.
+    let names = [attr(v, "class"), attr(v, "id")];
+    let named = |re: &Regex| names.iter().flatten().any(|s| re.is_match(s));
+    named(&UNLIKELY) && !named(&MAYBE_CANDIDATE)
 }
 
 /// The byline an element holds, when it is marked as the author (rel,
@@ -422,11 +444,10 @@ fn byline_of(e: ElementRef<'_>) -> Option<String> {
     let v = e.value();
     let marked = attr(v, "rel") == Some("author")
         || attr(v, "itemprop").is_some_and(|p| p.contains("author"))
-        || BYLINE_CLASS.is_match(&format!(
-            "{} {}",
-            attr(v, "class").unwrap_or(""),
-            attr(v, "id").unwrap_or("")
-        ));
+        || [attr(v, "class"), attr(v, "id")]
+            .into_iter()
+            .flatten()
+            .any(|s| BYLINE_CLASS.is_match(s));
     if !marked {
         return None;
     }

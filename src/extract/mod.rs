@@ -58,8 +58,14 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
 /// several times more, and extraction asks several attributes of every
 /// element.
 fn attr<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
+    attrs(el).find(|&(n, _)| n == name).map(|(_, value)| value)
+}
+
+/// The attributes of `el` without namespace or prefix (all of them but in
+/// SVG and MathML), as (name, value).
+fn attrs(el: &Element) -> impl Iterator<Item = (&str, &str)> {
     el.attrs
         .iter()
-        .find(|(n, _)| n.prefix.is_none() && n.ns.is_empty() && &*n.local == name)
-        .map(|(_, value)| &**value)
+        .filter(|(n, _)| n.prefix.is_none() && n.ns.is_empty())
+        .map(|(n, value)| (&*n.local, &**value))
 }

@@ -78,15 +78,20 @@ pub(super) fn is_card_box(e: ElementRef<'_>) -> bool {
     let outer = e;
     let mut e = e;
     for _ in 0..=MAX_WRAPPERS {
-        let items: Vec<ElementRef<'_>> = e
+        let items = e
             .children()
             .filter_map(ElementRef::wrap)
-            .filter(|c| !is_heading(c.value().name()))
-            .collect();
-        match items.len() {
+            .filter(|c| !is_heading(c.value().name()));
+        // Most elements have fewer items than a box has cards: counted
+        // without collecting them.
+        match items.clone().take(MIN_CARDS).count() {
             0 => return false,
-            1 => e = items[0],
-            _ => return are_cards(&items).is_some_and(|chars| beside_story(outer, chars)),
+            1 => e = items.clone().next().expect("counted"),
+            n if n < MIN_CARDS => return false,
+            _ => {
+                let items: Vec<ElementRef<'_>> = items.collect();
+                return are_cards(&items).is_some_and(|chars| beside_story(outer, chars));
+            }
         }
     }
     false
