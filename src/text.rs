@@ -42,6 +42,17 @@ pub fn clean(s: &str) -> String {
 /// copying the text between them a run at a time.
 fn fold_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    // ASCII has no invisible characters, and its white space but for the
+    // vertical tab is what `split_ascii_whitespace` splits at.
+    if s.is_ascii() && !s.contains('\u{0B}') {
+        for word in s.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        return out;
+    }
     // White space seen since the last character kept.
     let mut space = false;
     // Where the run of characters to keep began.

@@ -705,6 +705,8 @@ impl Walk {
         )];
         // The nodes of the open containers but the root, innermost last.
         let mut containers_open: Vec<NodeId> = Vec::new();
+        // Text buffers of closed containers (empty), for the next ones.
+        let mut spare_texts: Vec<String> = Vec::new();
         let mut skip_until: Option<NodeId> = None;
         // The skipped subtree is chrome (its text may be the article).
         let mut skip_chrome = false;
@@ -792,7 +794,14 @@ impl Walk {
                                     name == "article",
                                     block_kind(name).is_some(),
                                 );
-                                open.push((c, Pending::new(kind)));
+                                let text = spare_texts.pop().unwrap_or_default();
+                                open.push((
+                                    c,
+                                    Pending {
+                                        text,
+                                        ..Pending::new(kind)
+                                    },
+                                ));
                                 containers_open.push(node.id());
                             }
                         }
@@ -827,6 +836,7 @@ impl Walk {
                             &mut done,
                             open.last().expect("checked length").0,
                         );
+                        spare_texts.push(done.text);
                     } else {
                         open.last_mut().expect("never empty").1.text.push(' ');
                     }
@@ -902,46 +912,52 @@ impl Walk {
         if p.text.is_empty() {
             return;
         }
-        let parts: Vec<&str> = if p.text.contains(BR) {
-            split_double_br(&p.text)
+        if p.text.contains(BR) {
+            let parts = split_double_br(&p.text);
+            let single = parts.len() == 1;
+            for part in parts {
+                self.add_block(idx, p, part, single);
+            }
         } else {
-            vec![p.text.as_str()]
-        };
-        let single = parts.len() == 1;
-        for part in parts {
-            let (chars, letters) = char_counts(part);
-            if chars == 0 {
-                continue;
-            }
-            let block = RawBlock {
-                kind: p.kind,
-                text: part.to_string(),
-                chars,
-                letters,
-                // Link text cannot be attributed to split parts: assume none.
-                link_chars: if single { p.link_chars.min(chars) } else { 0 },
-                anchor_chars: if single { p.anchor_chars.min(chars) } else { 0 },
-            };
-            let c = &mut self.containers[idx];
-            if block.is_prose() {
-                // List items are as often teasers as article text.
-                let weight = if block.kind == BlockKind::ListItem {
-                    0.5
-                } else {
-                    1.0
-                };
-                c.prose += weight * (block.chars - block.link_chars) as f32;
-                c.own_prose += weight * (block.chars - block.link_chars) as f32;
-                c.noise += block.link_chars as f32;
-            } else {
-                c.noise += block.link_chars as f32;
-                c.other += (block.chars - block.link_chars) as f32;
-            }
-            self.blocks.push(block);
+            self.add_block(idx, p, &p.text, true);
         }
         p.text.clear();
         p.link_chars = 0;
         p.anchor_chars = 0;
+    }
+
+    /// Adds `part` of the pending text `p` of container `idx` (all of it
+    /// when `whole`) as a block, and scores it.
+    fn add_block(&mut self, idx: usize, p: &Pending, part: &str, whole: bool) {
+        let (chars, letters) = char_counts(part);
+        if chars == 0 {
+            return;
+        }
+        let block = RawBlock {
+            kind: p.kind,
+            text: part.to_string(),
+            chars,
+            letters,
+            // Link text cannot be attributed to split parts: assume none.
+            link_chars: if whole { p.link_chars.min(chars) } else { 0 },
+            anchor_chars: if whole { p.anchor_chars.min(chars) } else { 0 },
+        };
+        let c = &mut self.containers[idx];
+        if block.is_prose() {
+            // List items are as often teasers as article text.
+            let weight = if block.kind == BlockKind::ListItem {
+                0.5
+            } else {
+                1.0
+            };
+            c.prose += weight * (block.chars - block.link_chars) as f32;
+            c.own_prose += weight * (block.chars - block.link_chars) as f32;
+            c.noise += block.link_chars as f32;
+        } else {
+            c.noise += block.link_chars as f32;
+            c.other += (block.chars - block.link_chars) as f32;
+        }
+        self.blocks.push(block);
     }
 
     /// True when `found` may have missed the article: the text outside

@@ -13,7 +13,8 @@ use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
-use regex::Regex;
+use regex::{Regex, RegexSet};
+use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
@@ -35,21 +36,51 @@ static META_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// class/id words of elements that name the author.
-static BYLINE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)byline|author|dateline|writtenby|p-author").expect("static regex")
-});
+const BYLINE_CLASS: &str = r"(?i)byline|author|dateline|writtenby|p-author";
 
 /// class/id words of page regions that are not the article (comments,
 /// sidebars, ...): an author name there is not the article's.
-static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote")
-        .expect("static regex")
-});
+const UNLIKELY: &str = r"(?i)-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote";
 
 /// class/id words that keep an otherwise unlikely region.
-static MAYBE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)and|article|body|column|content|main|mathjax|shadow").expect("static regex")
+const MAYBE_CANDIDATE: &str = r"(?i)and|article|body|column|content|main|mathjax|shadow";
+
+/// [`BYLINE_CLASS`], [`UNLIKELY`] and [`MAYBE_CANDIDATE`], in this order,
+/// all matched in one pass over a class or id.
+static BYLINE_SEARCH_NAMES: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([BYLINE_CLASS, UNLIKELY, MAYBE_CANDIDATE]).expect("static regex")
 });
+
+/// What the class and id of an element say to the byline search.
+#[derive(Clone, Copy)]
+struct Named {
+    /// Like an author's name line ([`BYLINE_CLASS`]).
+    byline: bool,
+    /// Like a region that is not the article ([`UNLIKELY`]).
+    unlikely: bool,
+    /// Like the article's container ([`MAYBE_CANDIDATE`]).
+    maybe_candidate: bool,
+}
+
+impl Named {
+    fn of(v: &Element) -> Named {
+        let mut named = [false; 3];
+        // The patterns hold no white space: matching the class and the id
+        // apart is matching them joined.
+        for s in [attr(v, "class"), attr(v, "id")].into_iter().flatten() {
+            BYLINE_SEARCH_NAMES
+                .matches(s)
+                .iter()
+                .for_each(|i| named[i] = true);
+        }
+        let [byline, unlikely, maybe_candidate] = named;
+        Named {
+            byline,
+            unlikely,
+            maybe_candidate,
+        }
+    }
+}
 
 /// schema.org types of articles.
 static ARTICLE_TYPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -333,10 +364,13 @@ fn scan(dom: &Html) -> Scan {
         if scan.byline.is_none() && skip_byline.is_none() {
             if !visible {
                 skip_byline = Some(node.id());
-            } else if let Some(b) = byline_of(e) {
-                scan.byline = Some(b);
-            } else if is_unlikely(e) {
-                skip_byline = Some(node.id());
+            } else {
+                let named = Named::of(el);
+                if let Some(b) = byline_of(e, named) {
+                    scan.byline = Some(b);
+                } else if is_unlikely(e, named) {
+                    skip_byline = Some(node.id());
+                }
             }
         }
     }
@@ -412,7 +446,7 @@ fn style_hides(style: &str) -> bool {
 }
 
 /// A page region that is not the article (comments, sidebars, menus, dialogs).
-fn is_unlikely(e: ElementRef<'_>) -> bool {
+fn is_unlikely(e: ElementRef<'_>, named: Named) -> bool {
     let v = e.value();
     if matches!(
         attr(v, "role"),
@@ -431,23 +465,16 @@ fn is_unlikely(e: ElementRef<'_>) -> bool {
     if matches!(v.name(), "body" | "a") {
         return false;
     }
-    // The patterns hold no white space: matching the class and the id apart
-    // is matching them joined.
-    let names = [attr(v, "class"), attr(v, "id")];
-    let named = |re: &Regex| names.iter().flatten().any(|s| re.is_match(s));
-    named(&UNLIKELY) && !named(&MAYBE_CANDIDATE)
+    named.unlikely && !named.maybe_candidate
 }
 
 /// The byline an element holds, when it is marked as the author (rel,
 /// itemprop or class/id) and its text is short enough to be a name line.
-fn byline_of(e: ElementRef<'_>) -> Option<String> {
+fn byline_of(e: ElementRef<'_>, named: Named) -> Option<String> {
     let v = e.value();
     let marked = attr(v, "rel") == Some("author")
         || attr(v, "itemprop").is_some_and(|p| p.contains("author"))
-        || [attr(v, "class"), attr(v, "id")]
-            .into_iter()
-            .flatten()
-            .any(|s| BYLINE_CLASS.is_match(s));
+        || named.byline;
     if !marked {
         return None;
     }
