@@ -98,13 +98,16 @@ const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
 /// Blocks longer than this (characters) are never taken for promotions.
 const PROMO_MAX_CHARS: usize = 250;
 
-/// An image credit line such as "(Photo by A. Person/Getty Images)".
-static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\((photo|image|picture|credit)s?( by)?[^)]{0,80}\)\s*$|^(photo|image|credit)s?:\s",
-    )
-    .expect("static regex")
+/// An image credit closing a block, such as "(Photo by A. Person/Getty
+/// Images)". Anchored at the end only, it is searched backwards from there,
+/// not through the whole block.
+static CLOSING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\((photo|image|picture|credit)s?( by)?[^)]{0,80}\)\s*$").expect("static regex")
 });
+
+/// An image credit line such as "Photo: A. Person".
+static CREDIT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(photo|image|credit)s?:\s").expect("static regex"));
 
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content, checked against `declared`, the article text the
@@ -602,7 +605,11 @@ impl RawBlock {
             true => text::clean(&self.text.replace(BR, " ")),
             false => text::clean(&self.text),
         };
-        if t.is_empty() || FURNITURE.is_match(&t) || CREDIT.is_match(&t) {
+        if t.is_empty()
+            || FURNITURE.is_match(&t)
+            || CREDIT_LINE.is_match(&t)
+            || CLOSING_CREDIT.is_match(&t)
+        {
             return None;
         }
         if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(&t) {

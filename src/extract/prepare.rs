@@ -21,15 +21,49 @@ const MAX_DEPTH: usize = 512;
 /// Start tags longer than this keep only their name.
 const MAX_TAG_BYTES: usize = 64 * 1024;
 
-/// Elements that never hold content, or that the parser closes implicitly
-/// when a sibling starts (an unclosed `<p>` or `<li>` does not nest).
-const NOT_NESTING: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "option", "tr", "td", "th", "!doctype",
-];
+/// True for the (lower-case) name of an element that never holds content,
+/// or that the parser closes implicitly when a sibling starts (an unclosed
+/// `<p>` or `<li>` does not nest).
+fn never_nests(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"!doctype"
+    )
+}
 
-/// Elements whose content is raw text: tags inside them are not tags.
-const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "noscript"];
+/// True for the (lower-case) name of an element whose content is raw text:
+/// tags inside it are not tags.
+fn holds_raw_text(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
+    )
+}
+
+/// The longest name [`never_nests`] and [`holds_raw_text`] know.
+const LONGEST_KNOWN_NAME: usize = 8;
 
 /// `html` ready for the parser: nesting bounded, script and style bodies
 /// emptied; borrowed when there is nothing to change.
@@ -167,7 +201,16 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
             .position(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
             .map_or(bytes.len(), |p| name_at + p);
         let name = &html[name_at..name_end];
-        let is = |set: &[&str]| set.iter().any(|n| n.eq_ignore_ascii_case(name));
+        let mut buf = [0u8; LONGEST_KNOWN_NAME];
+        // Lower-cased, or empty when longer than any name the scan knows.
+        let known: &[u8] = match buf.get_mut(..name.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(name.as_bytes());
+                lower.make_ascii_lowercase();
+                lower
+            }
+            None => b"",
+        };
         let Some(gt) = memchr::memchr(b'>', &bytes[name_end..]) else {
             return;
         };
@@ -177,9 +220,9 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
             continue;
         }
         let self_closing = kind == TagKind::Start && bytes[end - 2] == b'/';
-        let nests = !(is(NOT_NESTING) || self_closing);
+        let nests = !(never_nests(known) || self_closing);
         let mut raw_text = None;
-        if kind == TagKind::Start && is(RAW_TEXT) {
+        if kind == TagKind::Start && holds_raw_text(known) {
             // The raw text runs to the matching end tag, which closes it.
             let close = format!("</{}", name.to_ascii_lowercase());
             i = find_ascii_ci(html, end, &close).unwrap_or(bytes.len());
