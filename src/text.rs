@@ -67,17 +67,26 @@ fn fold_spaces(s: &str) -> String {
         *space = false;
         out.push_str(kept);
     };
-    for (i, c) in s.char_indices() {
-        let breaks = if c.is_ascii() {
-            c.is_ascii_whitespace() || c == '\u{0B}'
-        } else {
-            is_space(c) || is_invisible(c)
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // White space and invisible characters are ASCII white space or
+        // start with one of these bytes in UTF-8 (U+0080–U+00BF,
+        // U+1000–U+3FFF, U+F000–U+FFFF): other bytes are kept unread.
+        let c = match bytes[i] {
+            b' ' | b'\t'..=b'\r' => char::from(bytes[i]),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => s[i..].chars().next().expect("a lead byte"),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
-        if breaks {
+        if is_space(c) || is_invisible(c) {
             keep(&mut out, &mut space, &s[run..i]);
             space |= is_space(c);
             run = i + c.len_utf8();
         }
+        i += c.len_utf8();
     }
     keep(&mut out, &mut space, &s[run..]);
     out
@@ -155,16 +164,36 @@ fn unicode_is_mark(c: char) -> bool {
 
 /// Counts the words of a text.
 pub fn word_count(s: &str) -> usize {
-    if !s.is_ascii() {
-        return words(s).count();
+    word_count_up_to(s, usize::MAX)
+}
+
+/// Counts the words of a text up to `max`: a text with more counts `max`,
+/// and is read no further.
+pub fn word_count_up_to(s: &str, max: usize) -> usize {
+    if max == 0 {
+        return 0;
     }
-    // In ASCII, words are runs of letters, digits and apostrophes.
     let mut count = 0;
     let mut in_word = false;
-    for &b in s.as_bytes() {
-        let is_word = b.is_ascii_alphanumeric() || b == b'\'';
+    let mut word_starts = |is_word: bool| {
         count += usize::from(is_word && !in_word);
         in_word = is_word;
+        count >= max
+    };
+    if s.is_ascii() {
+        // In ASCII, words are runs of letters, digits and apostrophes.
+        for &b in s.as_bytes() {
+            if word_starts(b.is_ascii_alphanumeric() || b == b'\'') {
+                break;
+            }
+        }
+    } else {
+        // Runs of the characters [`words`] keeps.
+        for c in s.chars() {
+            if word_starts(c.is_alphanumeric() || is_word_joiner(c)) {
+                break;
+            }
+        }
     }
     count
 }

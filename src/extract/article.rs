@@ -1335,7 +1335,7 @@ fn split_double_br(text: &str) -> Vec<&str> {
 
 /// True when `text` has at least `n` words (counted no further).
 fn has_words(text: &str, n: usize) -> bool {
-    text::words(text).nth(n - 1).is_some()
+    text::word_count_up_to(text, n) >= n
 }
 
 /// Non-white-space characters and letters of a text.

@@ -280,7 +280,7 @@ fn card_shape(item: ElementRef<'_>) -> Option<Shape> {
                 }
                 match node.value() {
                     Node::Text(t) => {
-                        words += text::word_count(t);
+                        words += text::word_count_up_to(t, CARD_MAX_WORDS + 1 - words);
                         if words > CARD_MAX_WORDS {
                             return None;
                         }
@@ -383,7 +383,7 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
     for d in e.descendants() {
         match d.value() {
             Node::Text(t) => {
-                words += text::word_count(t);
+                words += text::word_count_up_to(t, CONSENT_MAX_WORDS + 1 - words);
                 if words > CONSENT_MAX_WORDS {
                     return false;
                 }
