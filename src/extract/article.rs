@@ -9,7 +9,7 @@ use ego_tree::NodeId;
 use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::{attr, teaser};
+use super::{attr, teaser, Marks};
 use crate::document::{Block, BlockKind};
 use crate::text;
 
@@ -341,7 +341,8 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if SKIP_TAGS.contains(&name) {
         return Markup::Excluded;
     }
-    match attr(v, "role") {
+    let marks = Marks::of(v);
+    match marks.role {
         Some("dialog" | "alertdialog" | "contentinfo") => return Markup::Excluded,
         Some("navigation" | "complementary" | "banner") => return Markup::Chrome,
         _ => {}
@@ -350,9 +351,10 @@ fn markup(e: ElementRef<'_>) -> Markup {
         return Markup::Excluded;
     }
     if CHROME_TAGS.contains(&name)
-        || attr(v, "hidden").is_some()
-        || attr(v, "aria-hidden") == Some("true")
-        || attr(v, "style")
+        || marks.hidden
+        || marks.aria_hidden
+        || marks
+            .style
             .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
     {
         return Markup::Chrome;
@@ -360,14 +362,14 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if name == "form" {
         return Markup::Suspect;
     }
-    let class = class_names(attr(v, "class").unwrap_or(""));
+    let class = class_names(marks.class.unwrap_or(""));
     let class = class.as_ref();
-    let id = attr(v, "id").unwrap_or("");
+    let id = marks.id.unwrap_or("");
     if class.is_empty() && id.is_empty() || matches!(name, "html" | "body") {
         return Markup::Plain;
     }
     // Never drop the container that says it is the article body.
-    if attr(v, "itemprop") == Some("articleBody") {
+    if marks.itemprop == Some("articleBody") {
         return Markup::Plain;
     }
     let mut named = [false; 3];

@@ -14,12 +14,11 @@ use std::sync::LazyLock;
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use regex::{Regex, RegexSet};
-use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
-use super::{attr, attrs};
+use super::{attr, Marks};
 use crate::document::{Document, Source, Sources};
 use crate::text;
 
@@ -63,11 +62,11 @@ struct Named {
 }
 
 impl Named {
-    fn of(v: &Element) -> Named {
+    fn of(marks: &Marks<'_>) -> Named {
         let mut named = [false; 3];
         // The patterns hold no white space: matching the class and the id
         // apart is matching them joined.
-        for s in [attr(v, "class"), attr(v, "id")].into_iter().flatten() {
+        for s in [marks.class, marks.id].into_iter().flatten() {
             BYLINE_SEARCH_NAMES
                 .matches(s)
                 .iter()
@@ -323,7 +322,8 @@ fn scan(dom: &Html) -> Scan {
         let Some(e) = ElementRef::wrap(node) else {
             continue;
         };
-        let visible = is_visible(e);
+        let marks = Marks::of(el);
+        let visible = is_visible(&marks);
         if hidden.is_none()
             && (matches!(el.name(), "script" | "style" | "noscript" | "template") || !visible)
         {
@@ -365,10 +365,10 @@ fn scan(dom: &Html) -> Scan {
             if !visible {
                 skip_byline = Some(node.id());
             } else {
-                let named = Named::of(el);
-                if let Some(b) = byline_of(e, named) {
+                let named = Named::of(&marks);
+                if let Some(b) = byline_of(e, &marks, named) {
                     scan.byline = Some(b);
-                } else if is_unlikely(e, named) {
+                } else if is_unlikely(e, &marks, named) {
                     skip_byline = Some(node.id());
                 }
             }
@@ -409,18 +409,10 @@ fn read_meta(scan: &mut Scan, e: ElementRef<'_>) {
 
 /// Readers' visibility test: no `display:none`/`visibility:hidden` style, no
 /// `hidden`, no `aria-hidden="true"`.
-fn is_visible(e: ElementRef<'_>) -> bool {
-    let (mut aria_hidden, mut class) = (false, None);
-    for (name, value) in attrs(e.value()) {
-        match name {
-            "hidden" => return false,
-            "style" if style_hides(value) => return false,
-            "aria-hidden" => aria_hidden = value == "true",
-            "class" => class = Some(value),
-            _ => {}
-        }
-    }
-    !aria_hidden || class.is_some_and(|c| c.contains("fallback-image"))
+fn is_visible(marks: &Marks<'_>) -> bool {
+    !marks.hidden
+        && !marks.style.is_some_and(style_hides)
+        && (!marks.aria_hidden || marks.class.is_some_and(|c| c.contains("fallback-image")))
 }
 
 /// True for an inline style that hides its element: `display:none` or
@@ -446,10 +438,10 @@ fn style_hides(style: &str) -> bool {
 }
 
 /// A page region that is not the article (comments, sidebars, menus, dialogs).
-fn is_unlikely(e: ElementRef<'_>, named: Named) -> bool {
+fn is_unlikely(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> bool {
     let v = e.value();
     if matches!(
-        attr(v, "role"),
+        marks.role,
         Some(
             "menu"
                 | "menubar"
@@ -470,10 +462,9 @@ fn is_unlikely(e: ElementRef<'_>, named: Named) -> bool {
 
 /// The byline an element holds, when it is marked as the author (rel,
 /// itemprop or class/id) and its text is short enough to be a name line.
-fn byline_of(e: ElementRef<'_>, named: Named) -> Option<String> {
-    let v = e.value();
-    let marked = attr(v, "rel") == Some("author")
-        || attr(v, "itemprop").is_some_and(|p| p.contains("author"))
+fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<String> {
+    let marked = marks.rel == Some("author")
+        || marks.itemprop.is_some_and(|p| p.contains("author"))
         || named.byline;
     if !marked {
         return None;

@@ -69,3 +69,39 @@ fn attrs(el: &Element) -> impl Iterator<Item = (&str, &str)> {
         .filter(|(n, _)| n.prefix.is_none() && n.ns.is_empty())
         .map(|(n, value)| (&*n.local, &**value))
 }
+
+/// The attributes of an element that extraction reads about it, from one
+/// pass over them.
+#[derive(Default)]
+struct Marks<'a> {
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+    role: Option<&'a str>,
+    rel: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    style: Option<&'a str>,
+    /// A `hidden` attribute.
+    hidden: bool,
+    /// `aria-hidden="true"`.
+    aria_hidden: bool,
+}
+
+impl<'a> Marks<'a> {
+    fn of(el: &'a Element) -> Marks<'a> {
+        let mut marks = Marks::default();
+        for (name, value) in attrs(el) {
+            match name {
+                "class" => marks.class = Some(value),
+                "id" => marks.id = Some(value),
+                "role" => marks.role = Some(value),
+                "rel" => marks.rel = Some(value),
+                "itemprop" => marks.itemprop = Some(value),
+                "style" => marks.style = Some(value),
+                "hidden" => marks.hidden = true,
+                "aria-hidden" => marks.aria_hidden = value == "true",
+                _ => {}
+            }
+        }
+        marks
+    }
+}
