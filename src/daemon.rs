@@ -351,6 +351,13 @@ impl Daemon {
             return;
         };
         slot.running = false;
+        if let Some(replica) = self.replica.as_mut().filter(|_| ok) {
+            // The check saved its state; the shared schedule needs only the
+            // next due time (the state is read to back off a failure).
+            slot.due_ms = self.sched.after_success(now, slot.watch.interval);
+            replica.finish(&watch.name, slot.due_ms);
+            return;
+        }
         let mut st = match self.ctx.state.watch(&watch.name) {
             Ok(st) => st,
             Err(e) => {
@@ -558,7 +565,7 @@ impl Daemon {
             Ok(r) => log_delivery(r),
             Err(_) => tracing::warn!("final delivery cut short: undelivered alerts stay in the outbox for the next start"),
         }
-        if let Some(r) = &self.replica {
+        if let Some(r) = &mut self.replica {
             r.resign();
         }
         if let Err(e) = self.ctx.state.checkpoint() {

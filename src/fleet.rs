@@ -10,7 +10,9 @@
 //! lost (a check's alerts and baseline are committed together or not at
 //! all, and the watch stays due), and one ops alert goes out.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
@@ -20,9 +22,23 @@ use crate::scheduler::Scheduler;
 use crate::store::{FleetHosts, Lease, Postgres, State, StateError};
 
 /// This process's membership in a fleet.
+///
+/// Its round trips to the database are batched: due watches are leased a
+/// batch at a time (the free permits plus `concurrency` more, queued here
+/// until a permit frees), checked watches are handed back together (at
+/// the next lease, once a batch has gathered, or at the next heartbeat),
+/// and leases are renewed every third of the lease time.
 pub struct Replica {
     pg: Postgres,
     config_hash: String,
+    /// How many leased watches may wait here for a permit (`concurrency`).
+    batch: usize,
+    /// Watches leased and not yet started, earliest due first.
+    queued: VecDeque<Lease>,
+    /// Checked watches and their next due times, not yet handed back.
+    finished: Vec<(String, i64)>,
+    /// When this replica last renewed its leases.
+    renewed: Instant,
     /// The other replicas whose config differs, as last logged.
     mismatched: Vec<(String, String)>,
     outage: Option<Outage>,
@@ -55,10 +71,14 @@ impl Replica {
         let Some(pg) = state.shared() else {
             return Ok(None);
         };
-        fetcher.share_hosts(Arc::new(FleetHosts(pg.clone())));
+        fetcher.share_hosts(Arc::new(FleetHosts::new(pg.clone())));
         let mut replica = Replica {
             pg: pg.clone(),
             config_hash: config_hash(config),
+            batch: config.daemon.concurrency.max(1),
+            queued: VecDeque::new(),
+            finished: Vec::new(),
+            renewed: Instant::now(),
             mismatched: Vec::new(),
             outage: None,
             installation: Installation::of(config, state)?,
@@ -81,6 +101,7 @@ impl Replica {
     /// Announces a reloaded config.
     pub fn reconfigured(&mut self, config: &Config) {
         self.config_hash = config_hash(config);
+        self.batch = config.daemon.concurrency.max(1);
         match self.pg.register_replica(&self.config_hash) {
             Ok(others) => self.log_mismatches(others),
             Err(e) => self.failed(e),
@@ -124,30 +145,74 @@ impl Replica {
         }
     }
 
-    /// Leases up to `n` due watches (none while the database is away).
+    /// Up to `n` leased watches to check now (none while the database is
+    /// away): queued ones first; when those do not cover `n`, the checked
+    /// watches are handed back and a batch leased, `n` and the queue's
+    /// `concurrency` more, in one round trip each. Fewer than `n` means no
+    /// more watches are due now.
     pub fn lease(&mut self, n: usize) -> Vec<Lease> {
         if n == 0 {
             return Vec::new();
         }
-        let leased = self.pg.lease_due(n as i64);
-        self.settle(leased).unwrap_or_default()
+        if self.queued.len() < n {
+            self.hand_back();
+            let want = n + self.batch - self.queued.len();
+            let leased = self.pg.lease_due(want as i64);
+            if let Some(leased) = self.settle(leased) {
+                self.queued.extend(leased);
+            }
+        }
+        let take = n.min(self.queued.len());
+        self.queued.drain(..take).collect()
     }
 
-    /// Hands a checked watch back with its next due time.
+    /// Hands a checked watch back with its next due time (with the next
+    /// batch; the lease keeps it meanwhile).
     pub fn finish(&mut self, watch: &str, due_ms: i64) {
-        match self.pg.finish_lease(watch, due_ms) {
-            Ok(true) => self.recovered(),
-            Ok(false) => tracing::warn!(watch, replica = %self.id(),
-                "the lease on this watch expired during its check and moved to another replica (raise daemon.lease above the longest check)"),
-            Err(e) => self.failed(e),
+        self.finished.push((watch.to_string(), due_ms));
+        if self.finished.len() >= self.batch {
+            self.hand_back();
         }
     }
 
-    /// Renews this replica's leases and looks for config mismatches (each
-    /// turn of the main loop's housekeeping).
+    /// Hands the checked watches back with their next due times, in one
+    /// round trip. While the database is away they wait for the next try;
+    /// after any other error their leases expire and they are checked again.
+    fn hand_back(&mut self) {
+        if self.finished.is_empty() {
+            return;
+        }
+        let (watches, due): (Vec<String>, Vec<i64>) = self.finished.iter().cloned().unzip();
+        match self.pg.finish_leases(&watches, &due) {
+            Ok(done) => {
+                self.recovered();
+                for watch in watches.iter().filter(|w| !done.contains(w)) {
+                    tracing::warn!(watch = %watch, replica = %self.id(),
+                        "the lease on this watch expired during its check and moved to another replica (raise daemon.lease above the longest check)");
+                }
+                self.finished.clear();
+            }
+            Err(e) => {
+                if !e.is_unavailable() {
+                    self.finished.clear();
+                }
+                self.failed(e);
+            }
+        }
+    }
+
+    /// Each turn of the main loop's housekeeping: hands checked watches
+    /// back, and every third of the lease time renews its leases and looks
+    /// for config mismatches.
     pub fn heartbeat(&mut self) {
+        self.hand_back();
+        let renew_every = Duration::from_millis(self.pg.lease_ms().max(0) as u64 / 3);
+        if self.renewed.elapsed() < renew_every {
+            return;
+        }
         let beat = self.pg.heartbeat(&self.config_hash);
         if let Some(others) = self.settle(beat) {
+            self.renewed = Instant::now();
             self.log_mismatches(others);
         }
     }
@@ -157,8 +222,10 @@ impl Replica {
         self.outage.is_some()
     }
 
-    /// Gives up everything this replica holds (clean shutdown).
-    pub fn resign(&self) {
+    /// Hands the checked watches back, then gives up everything this
+    /// replica holds (clean shutdown).
+    pub fn resign(&mut self) {
+        self.hand_back();
         if let Err(e) = self.pg.resign() {
             tracing::warn!(error = %e, "cannot hand this replica's leases back: they expire with the lease time");
         }

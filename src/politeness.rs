@@ -24,6 +24,11 @@ pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// The longest pause a `Retry-After` may impose on a host.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
+/// How long a fleet token whose request is done waits for this process's
+/// next request to its host before it goes back to the fleet (see
+/// [`SharedHosts::keep`]).
+pub const KEEP_TOKEN: Duration = Duration::from_millis(50);
+
 /// The product token matched against robots.txt `User-agent` lines.
 pub const ROBOTS_AGENT: &str = "presswatch";
 
@@ -38,12 +43,21 @@ pub struct Hosts {
 
 /// Per-host gates shared by every replica of a fleet, so a host's delay and
 /// concurrency hold for the whole fleet (implemented by the shared state;
-/// calls block briefly, so they run on the blocking pool).
+/// `take`, `give_back` and `pause` block briefly, so they run on the
+/// blocking pool; `reuse` and `keep` never block).
 pub trait SharedHosts: Send + Sync {
+    /// A token this process already holds for `host` and may use for the
+    /// next request at once (only when `delay` is zero), if it has one.
+    fn reuse(&self, host: &str, delay: Duration) -> Option<i64>;
     /// Takes a token for one request to `host` when fewer than `limit` are
     /// out fleet-wide and `delay` has passed since the last start: `Ok(token)`,
     /// else `Err(how long to wait)`.
     fn take(&self, host: &str, delay: Duration, limit: usize) -> Result<i64, Duration>;
+    /// Keeps a token whose request is done for [`SharedHosts::reuse`];
+    /// false when it must be given back.
+    fn keep(&self, token: i64) -> bool;
+    /// Takes a kept token back out of reuse; false when it was reused meanwhile.
+    fn unkeep(&self, token: i64) -> bool;
     /// Returns a token.
     fn give_back(&self, token: i64);
     /// Pauses `host` for the whole fleet (a `Retry-After`).
@@ -102,8 +116,19 @@ impl Drop for Permit {
         s.next_start = s.next_start.max(Instant::now() + self.delay);
         drop(s);
         self.host.freed.notify_waiters();
-        if let Some((shared, token)) = self.token.take() {
-            off_the_runtime(move || shared.give_back(token));
+        let Some((shared, token)) = self.token.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            // Kept a moment for the next request to the host; given back
+            // unless one took it by then.
+            Ok(rt) if shared.keep(token) => drop(rt.spawn(async move {
+                tokio::time::sleep(KEEP_TOKEN).await;
+                if shared.unkeep(token) {
+                    off_the_runtime(move || shared.give_back(token));
+                }
+            })),
+            _ => off_the_runtime(move || shared.give_back(token)),
         }
     }
 }
@@ -170,6 +195,10 @@ impl Hosts {
         };
         let (delay, limit) = lock(&self.rules).for_host(host);
         loop {
+            if let Some(token) = shared.reuse(host, delay) {
+                permit.token = Some((shared, token));
+                return permit;
+            }
             let (s, h) = (shared.clone(), host.to_string());
             let taken = tokio::task::spawn_blocking(move || s.take(&h, delay, limit))
                 .await

@@ -385,9 +385,16 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         "nothing left to lease"
     );
     // A finished check hands the watch back with its next due time.
-    assert!(pa.finish_lease(&first[0].watch, i64::MAX / 2).unwrap());
+    let (w0, w1) = (first[0].watch.clone(), first[1].watch.clone());
+    assert_eq!(
+        pa.finish_leases(std::slice::from_ref(&w0), &[i64::MAX / 2])
+            .unwrap(),
+        [w0]
+    );
     assert!(
-        !pb.finish_lease(&first[1].watch, 0).unwrap(),
+        pb.finish_leases(std::slice::from_ref(&w1), &[0])
+            .unwrap()
+            .is_empty(),
         "not b's lease"
     );
     // a stops renewing: its leases expire after 1 s and move to b.
@@ -400,7 +407,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         "a's five unfinished watches and b's own expired four"
     );
     assert!(
-        !pa.finish_lease(&first[1].watch, 0).unwrap(),
+        pa.finish_leases(&[w1], &[0]).unwrap().is_empty(),
         "a's lease is gone"
     );
     // A watch removed from the config is no longer scheduled.
@@ -427,7 +434,7 @@ fn host_tokens_leader_and_outbox_claims_are_fleet_wide() {
     let t1 = pa.take_host_token("n.example", 0, 2).unwrap().unwrap();
     let _t2 = pb.take_host_token("n.example", 0, 2).unwrap().unwrap();
     assert!(pa.take_host_token("n.example", 0, 2).unwrap().is_err());
-    pa.return_host_token(t1).unwrap();
+    pa.return_host_tokens(&[t1]).unwrap();
     assert!(pb.take_host_token("n.example", 0, 2).unwrap().is_ok());
     // A delay between starts, fleet-wide.
     pa.take_host_token("slow.example", 500, 5).unwrap().unwrap();

@@ -11,6 +11,10 @@
 //! All lease times are the database's clock, so replicas need not agree on
 //! the time to the millisecond.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use super::{Postgres, Result};
 use crate::store::OutboxEntry;
 
@@ -197,18 +201,24 @@ impl Postgres {
         })
     }
 
-    /// Ends this replica's lease on a checked watch and sets its next due time.
-    /// Returns false when the lease had expired and moved to another replica.
-    pub fn finish_lease(&self, watch: &str, due_ms: i64) -> Result<bool> {
+    /// Ends this replica's leases on checked watches and sets their next
+    /// due times (`due_ms[i]` for `watches[i]`), in one statement. Returns
+    /// the watches handed back; a watch missing from it had its lease
+    /// expire and move to another replica.
+    pub fn finish_leases(&self, watches: &[String], due_ms: &[i64]) -> Result<Vec<String>> {
         let owner = self.replica();
         self.run(async |c| {
-            Ok(c.execute(
-                "UPDATE watch_state SET due_ms = $3::BIGINT, next_due = ($3::BIGINT + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
-                 WHERE watch = $2 AND lease_owner = $1 AND due_ms IS NOT NULL",
-                &[&owner, &watch, &due_ms],
+            Ok(c.query(
+                "UPDATE watch_state w SET due_ms = f.due, next_due = (f.due + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
+                 FROM unnest($2::TEXT[], $3::BIGINT[]) AS f(watch, due)
+                 WHERE w.watch = f.watch AND w.lease_owner = $1 AND w.due_ms IS NOT NULL
+                 RETURNING w.watch",
+                &[&owner, &watches, &due_ms],
             )
             .await?
-                > 0)
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
         })
     }
 
@@ -237,10 +247,10 @@ impl Postgres {
         })
     }
 
-    /// Returns a host token.
-    pub fn return_host_token(&self, token: i64) -> Result<()> {
+    /// Returns host tokens.
+    pub fn return_host_tokens(&self, tokens: &[i64]) -> Result<()> {
         self.run(async |c| {
-            c.execute("DELETE FROM host_tokens WHERE id = $1", &[&token])
+            c.execute("DELETE FROM host_tokens WHERE id = ANY($1)", &[&tokens])
                 .await
                 .map(|_| ())
         })
@@ -383,45 +393,138 @@ pub(super) fn hostname() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// How long after taking a host token from the database a replica may
+/// keep reusing it for its next requests to that host (hosts without a
+/// delay between requests only): long enough to spare most round trips,
+/// short enough that the other replicas get their turn.
+const TOKEN_REUSE: Duration = Duration::from_secs(1);
+
 /// The fleet's per-host gates, as [`crate::politeness::Hosts`] uses them.
-pub struct FleetHosts(pub Postgres);
+///
+/// A token for a host without a delay between requests is kept for a
+/// moment when its request is done ([`crate::politeness::KEEP_TOKEN`]),
+/// and the replica's next request to the host reuses it without a round
+/// trip, for at most [`TOKEN_REUSE`] after it was taken: the fleet-wide
+/// count of tokens, and so of requests in flight to the host, is the same.
+pub struct FleetHosts {
+    pg: Postgres,
+    tokens: Mutex<Tokens>,
+}
+
+/// The host tokens this replica holds, beyond what the database knows.
+#[derive(Default)]
+struct Tokens {
+    /// Tokens in use that may be kept for reuse: token → (host, taken at).
+    reusable: HashMap<i64, (String, Instant)>,
+    /// Tokens kept for reuse, by host: (token, taken at).
+    idle: HashMap<String, Vec<(i64, Instant)>>,
+}
+
+impl FleetHosts {
+    /// The gates of the fleet whose state is `pg`.
+    pub fn new(pg: Postgres) -> FleetHosts {
+        FleetHosts {
+            pg,
+            tokens: Mutex::new(Tokens::default()),
+        }
+    }
+
+    fn tokens(&self) -> std::sync::MutexGuard<'_, Tokens> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn return_tokens(&self, tokens: &[i64]) {
+        if tokens.is_empty() {
+            return;
+        }
+        // A token not returned expires with the lease.
+        if let Err(e) = self.pg.return_host_tokens(tokens) {
+            tracing::debug!(error = %e, "cannot return host tokens; they expire with the lease");
+        }
+    }
+}
 
 impl crate::politeness::SharedHosts for FleetHosts {
+    fn reuse(&self, host: &str, delay: Duration) -> Option<i64> {
+        if !delay.is_zero() {
+            return None;
+        }
+        let mut tokens = self.tokens();
+        let kept = tokens.idle.get_mut(&host.to_ascii_lowercase())?;
+        let (token, taken) = kept.pop()?;
+        tokens
+            .reusable
+            .insert(token, (host.to_ascii_lowercase(), taken));
+        Some(token)
+    }
+
     fn take(
         &self,
         host: &str,
-        delay: std::time::Duration,
+        delay: Duration,
         limit: usize,
-    ) -> std::result::Result<i64, std::time::Duration> {
+    ) -> std::result::Result<i64, Duration> {
         let host = host.to_ascii_lowercase();
         let delay_ms = delay.as_millis().min(i64::MAX as u128) as i64;
         match self
-            .0
+            .pg
             .take_host_token(&host, delay_ms, limit.min(i32::MAX as usize) as i32)
         {
-            Ok(Ok(token)) => Ok(token),
-            Ok(Err(wait_ms)) => Err(std::time::Duration::from_millis(
-                wait_ms.clamp(5, 60_000) as u64
-            )),
+            Ok(Ok(token)) => {
+                if delay.is_zero() {
+                    self.tokens().reusable.insert(token, (host, Instant::now()));
+                }
+                Ok(token)
+            }
+            Ok(Err(wait_ms)) => Err(Duration::from_millis(wait_ms.clamp(5, 60_000) as u64)),
             Err(e) => {
                 // The database is away: the request waits (checks pause)
                 // until it is back; the daemon reports the outage.
                 tracing::debug!(host, error = %e, "cannot take the fleet's host token");
-                Err(std::time::Duration::from_secs(1))
+                Err(Duration::from_secs(1))
             }
         }
     }
 
-    fn give_back(&self, token: i64) {
-        // A token not returned expires with the lease.
-        if let Err(e) = self.0.return_host_token(token) {
-            tracing::debug!(error = %e, "cannot return a host token; it expires with the lease");
+    fn keep(&self, token: i64) -> bool {
+        let mut tokens = self.tokens();
+        match tokens.reusable.remove(&token) {
+            Some((host, taken)) if taken.elapsed() < TOKEN_REUSE => {
+                tokens.idle.entry(host).or_default().push((token, taken));
+                true
+            }
+            _ => false,
         }
     }
 
-    fn pause(&self, host: &str, pause: std::time::Duration) {
+    fn unkeep(&self, token: i64) -> bool {
+        let mut tokens = self.tokens();
+        for kept in tokens.idle.values_mut() {
+            if let Some(i) = kept.iter().position(|(t, _)| *t == token) {
+                kept.swap_remove(i);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn give_back(&self, token: i64) {
+        self.return_tokens(&[token]);
+    }
+
+    fn pause(&self, host: &str, pause: Duration) {
+        let host = host.to_ascii_lowercase();
+        let kept: Vec<i64> = self
+            .tokens()
+            .idle
+            .remove(&host)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(token, _)| token)
+            .collect();
+        self.return_tokens(&kept);
         let ms = pause.as_millis().min(i64::MAX as u128) as i64;
-        if let Err(e) = self.0.pause_host(&host.to_ascii_lowercase(), ms) {
+        if let Err(e) = self.pg.pause_host(&host, ms) {
             tracing::warn!(host, error = %e, "cannot pause the host for the fleet");
         }
     }

@@ -208,6 +208,24 @@ BEGIN
 END $$;
 "#,
     },
+    Migration {
+        version: 3,
+        name: "raw_usage in 64 stripes, so that concurrent checks storing bodies do not queue for one row",
+        sql: r#"
+ALTER TABLE raw_usage DROP CONSTRAINT raw_usage_id_check;
+ALTER TABLE raw_usage ADD CONSTRAINT raw_usage_id_check CHECK (id >= 0 AND id < 64);
+INSERT INTO raw_usage (id, bytes) SELECT i, 0 FROM generate_series(1, 63) AS i;
+CREATE OR REPLACE FUNCTION raw_usage_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE raw_usage SET bytes = bytes + NEW.stored WHERE id = hashtext(NEW.sha256) & 63;
+    ELSE
+        UPDATE raw_usage SET bytes = bytes - OLD.stored WHERE id = hashtext(OLD.sha256) & 63;
+    END IF;
+    RETURN NULL;
+END $$;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -57,6 +57,10 @@ struct Inner {
     driver: Driver,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// Watches known to have a baseline in the database. Baselines are
+    /// replaced, never deleted, so a watch once seen with one keeps it and
+    /// [`Postgres::has_baseline`] need not ask again.
+    with_baseline: Mutex<std::collections::HashSet<String>>,
 }
 
 struct Pool {
@@ -68,6 +72,9 @@ struct Pool {
 pub(super) struct Conn {
     client: Client,
     statements: HashMap<&'static str, Statement>,
+    /// Whether the session's commits wait for the disk
+    /// (`synchronous_commit`), as [`Durability::Durable`] writes need.
+    durable: bool,
 }
 
 /// The thread whose runtime drives the connections' sockets.
@@ -202,9 +209,10 @@ impl Postgres {
                     open: 0,
                 }),
                 freed: Condvar::new(),
+                with_baseline: Mutex::new(std::collections::HashSet::new()),
             }),
         };
-        let mut conn = pg.checkout().map_err(|e| e.to_string())?;
+        let mut conn = pg.checkout(false).map_err(|e| e.to_string())?;
         let applied = block_on(migrations::apply(&mut conn.client))
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
         if !applied.is_empty() {
@@ -219,7 +227,8 @@ impl Postgres {
         &self.inner.location
     }
 
-    fn connect(&self) -> Result<Conn> {
+    /// Opens a connection whose session's commits wait for the disk when `durable`.
+    fn connect(&self, durable: bool) -> Result<Conn> {
         let config = self.inner.config.clone();
         let needs_tls = config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable;
         let opened = self.inner.driver.handle.spawn(async move {
@@ -249,35 +258,46 @@ impl Postgres {
                 ))
             }
         };
-        // Commits do not wait for the disk unless a transaction asks
-        // (`Durability::Durable`): the fleet's leases, tokens and claims are
-        // written many times a second and a crash of the database may lose
-        // the last of them, which costs at worst a repeated check.
-        block_on(client.batch_execute("SET synchronous_commit = off")).map_err(|e| self.err(e))?;
+        block_on(client.batch_execute(synchronous_commit(durable))).map_err(|e| self.err(e))?;
         Ok(Conn {
             client,
             statements: HashMap::new(),
+            durable,
         })
     }
 
-    /// Takes an idle connection, or opens one (up to [`MAX_CONNECTIONS`]),
-    /// or waits for one to be returned.
-    fn checkout(&self) -> Result<Conn> {
+    /// Takes an idle connection whose session has `durable` commits, or
+    /// opens one (up to [`MAX_CONNECTIONS`]), or switches an idle one, or
+    /// waits for one to be returned.
+    fn checkout(&self, durable: bool) -> Result<Conn> {
         let mut pool = lock(&self.inner.pool);
         loop {
-            while let Some(conn) = pool.idle.pop() {
-                if !conn.client.is_closed() {
-                    return Ok(conn);
-                }
-                pool.open -= 1;
+            let before = pool.idle.len();
+            pool.idle.retain(|c| !c.client.is_closed());
+            pool.open -= before - pool.idle.len();
+            if let Some(i) = pool.idle.iter().rposition(|c| c.durable == durable) {
+                return Ok(pool.idle.swap_remove(i));
             }
             if pool.open < MAX_CONNECTIONS {
                 pool.open += 1;
                 drop(pool);
-                return self.connect().inspect_err(|_| {
+                return self.connect(durable).inspect_err(|_| {
                     lock(&self.inner.pool).open -= 1;
                     self.inner.freed.notify_one();
                 });
+            }
+            if let Some(mut conn) = pool.idle.pop() {
+                drop(pool);
+                return match block_on(conn.client.batch_execute(synchronous_commit(durable))) {
+                    Ok(()) => {
+                        conn.durable = durable;
+                        Ok(conn)
+                    }
+                    Err(e) => {
+                        self.checkin(conn);
+                        Err(self.err(e))
+                    }
+                };
             }
             pool = self
                 .inner
@@ -298,29 +318,35 @@ impl Postgres {
         self.inner.freed.notify_one();
     }
 
-    /// Runs `work` on a connection of the pool, waiting for it here.
+    /// Runs `work` on a connection of the pool whose commits do not wait
+    /// for the disk (reads, and writes a crash of the database may lose).
     pub(super) fn run<T>(&self, work: impl AsyncFnOnce(&mut Conn) -> PgResult<T>) -> Result<T> {
-        let mut conn = self.checkout()?;
+        self.session(Durability::Lazy, work)
+    }
+
+    /// Runs `work` on a connection of the pool whose commits wait for the
+    /// disk only with [`Durability::Durable`]: a one-statement durable
+    /// write needs no transaction around it.
+    pub(super) fn session<T>(
+        &self,
+        durability: Durability,
+        work: impl AsyncFnOnce(&mut Conn) -> PgResult<T>,
+    ) -> Result<T> {
+        let mut conn = self.checkout(durability == Durability::Durable)?;
         let out = block_on(work(&mut conn));
         self.checkin(conn);
         out.map_err(|e| self.err(e))
     }
 
     /// Runs `work` in one transaction; only with [`Durability::Durable`]
-    /// does its commit wait for the disk (`synchronous_commit` is off for
-    /// the session, on for such a transaction).
+    /// does its commit wait for the disk.
     pub(super) fn transaction<T>(
         &self,
         durability: Durability,
         work: impl AsyncFnOnce(&mut Conn) -> PgResult<T>,
     ) -> Result<T> {
-        self.run(async |c| {
-            c.client
-                .batch_execute(match durability {
-                    Durability::Durable => "BEGIN; SET LOCAL synchronous_commit = on",
-                    Durability::Lazy => "BEGIN",
-                })
-                .await?;
+        self.session(durability, async |c| {
+            c.client.batch_execute("BEGIN").await?;
             match work(c).await {
                 Ok(v) => {
                     c.client.batch_execute("COMMIT").await?;
@@ -355,6 +381,18 @@ impl Postgres {
         } else {
             StateError::other(self.location(), message)
         }
+    }
+}
+
+/// The setting that makes a session's commits wait for the disk, or not.
+/// Only [`Durability::Durable`] writes wait: the fleet's leases, tokens and
+/// claims are written many times a second and a crash of the database may
+/// lose the last of them, which costs at worst a repeated check.
+fn synchronous_commit(durable: bool) -> &'static str {
+    if durable {
+        "SET synchronous_commit = on"
+    } else {
+        "SET synchronous_commit = off"
     }
 }
 
@@ -475,40 +513,60 @@ async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> PgResult<()
     .map(|_| ())
 }
 
+/// Records a version of `watch` (its blob, the version unless the newest
+/// already has that content, and its raw snapshot), then prunes the history
+/// to the newest `keep` versions when it holds more. Returns how many were
+/// pruned. Two statements when nothing is pruned.
 async fn record_version_in(
     c: &mut Conn,
     watch: &str,
     v: &NewVersion,
     raw: Option<&snapshots::Packed<'_>>,
 ) -> PgResult<usize> {
-    c.execute(
-        "INSERT INTO blobs (sha256, body) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        &[&v.sha256, &v.body],
-    )
-    .await?;
-    let last: Option<String> = c
-        .query_opt(
-            "SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1",
-            &[&watch],
+    let history = c
+        .query_one(
+            "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($2, $3) ON CONFLICT DO NOTHING)
+             SELECT (SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1),
+                    COALESCE(MAX(seq), 0), COUNT(*)
+             FROM versions WHERE watch = $1",
+            &[&watch, &v.sha256, &v.body],
         )
-        .await?
-        .map(|r| r.get(0));
-    if last.as_deref() != Some(v.sha256.as_str()) {
-        let seq: i64 = c
-            .query_one(
-                "INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = $1), 0) + 1, $2, $3, $4) RETURNING seq",
-                &[&watch, &v.sha256, &v.fetched_at, &v.origin.as_str()],
-            )
-            .await?
-            .get(0);
-        if let Some(raw) = raw {
-            snapshots::record_in(c, watch, seq, super::SnapshotKind::Version, raw).await?;
+        .await?;
+    let (newest, mut last_seq, mut kept): (Option<String>, i64, i64) =
+        (history.get(0), history.get(1), history.get(2));
+    if newest.as_deref() != Some(v.sha256.as_str()) {
+        last_seq += 1;
+        kept += 1;
+        match raw {
+            Some(raw) => {
+                snapshots::record_with_version_in(c, watch, last_seq, v, raw).await?;
+            }
+            None => {
+                c.execute(
+                    "INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $3, $4, $5)",
+                    &[&watch, &last_seq, &v.sha256, &v.fetched_at, &v.origin.as_str()],
+                )
+                .await?;
+            }
         }
     }
+    let mut dropped_count = 0;
+    if kept > v.keep as i64 {
+        dropped_count = prune_versions_in(c, watch, last_seq - v.keep as i64).await?;
+    }
+    if let Some(cap) = v.raw_cap {
+        snapshots::cap_in(c, cap, v.fetched_at.saturating_mul(1000)).await?;
+    }
+    Ok(dropped_count)
+}
+
+/// Deletes the versions of `watch` up to `last_dropped` (with their blobs,
+/// raw snapshots and events when nothing else refers to them); how many.
+async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgResult<usize> {
     let dropped: Vec<String> = c
         .query(
-            "DELETE FROM versions WHERE watch = $1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = $1) - $2 RETURNING sha256",
-            &[&watch, &(v.keep as i64)],
+            "DELETE FROM versions WHERE watch = $1 AND seq <= $2 RETURNING sha256",
+            &[&watch, &last_dropped],
         )
         .await?
         .iter()
@@ -530,36 +588,46 @@ async fn record_version_in(
         )
         .await?;
     }
-    if let Some(cap) = v.raw_cap {
-        snapshots::cap_in(c, cap, v.fetched_at.saturating_mul(1000)).await?;
-    }
     Ok(dropped.len())
 }
 
 impl Postgres {
-    /// The state of a watch (default when never checked).
+    /// The state of a watch (default when never checked). The same round
+    /// trip learns whether the watch has a baseline, which a check asks next.
     pub fn watch(&self, watch: &str) -> Result<WatchState> {
-        self.run(async |c| {
-            Ok(c
-                .query_opt(
-                    "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok FROM watch_state WHERE watch = $1",
+        let (state, has_baseline) = self.run(async |c| {
+            let r = c
+                .query_one(
+                    "SELECT s.etag, s.last_modified, s.last_check, s.last_result, s.last_error, s.last_change, s.next_due, s.failures, s.error_alerted, s.gone, s.last_ok,
+                        EXISTS(SELECT 1 FROM baselines WHERE watch = $1)
+                     FROM (SELECT 1) AS one LEFT JOIN watch_state s ON s.watch = $1",
                     &[&watch],
                 )
-                .await?
-                .map(|r| watch_state(&r))
-                .unwrap_or_default())
-        })
+                .await?;
+            // `failures` is never NULL in a row: NULL means no row yet.
+            let state = match r.get::<_, Option<i64>>(7) {
+                Some(_) => watch_state(&r),
+                None => WatchState::default(),
+            };
+            Ok((state, r.get(11)))
+        })?;
+        if has_baseline {
+            self.known_baseline(watch);
+        }
+        Ok(state)
+    }
+
+    fn known_baseline(&self, watch: &str) {
+        let mut known = lock(&self.inner.with_baseline);
+        if !known.contains(watch) {
+            known.insert(watch.to_string());
+        }
     }
 
     /// Stores the state of a watch.
     pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
-        match durability {
-            // One statement, and the session does not wait for the disk.
-            Durability::Lazy => self.run(async |c| save_watch_in(c, watch, s).await),
-            Durability::Durable => {
-                self.transaction(durability, async |c| save_watch_in(c, watch, s).await)
-            }
-        }
+        // One statement, on a session that waits for the disk only when durable.
+        self.session(durability, async |c| save_watch_in(c, watch, s).await)
     }
 
     /// Whether a watch has ever recorded items.
@@ -600,7 +668,7 @@ impl Postgres {
         let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
         let urls: Vec<&str> = items.iter().map(|i| i.url.as_str()).collect();
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
-        self.transaction(Durability::Durable, async |c| {
+        self.session(Durability::Durable, async |c| {
             c.execute(
                 "INSERT INTO seen_items (watch, key, url, title, first_seen)
                  SELECT $1, k, u, t, $5 FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[]) AS i(k, u, t)
@@ -720,22 +788,20 @@ impl Postgres {
         channels: &[String],
         now: i64,
     ) -> Result<bool> {
-        self.transaction(Durability::Durable, async |c| {
-            let inserted = c
-                .execute(
-                    "INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    &[&alert_id, &watch, &kind, &now, &payload],
-                )
-                .await?
-                > 0;
-            for ch in channels {
-                c.execute(
-                    "INSERT INTO outbox (alert_id, channel, next_attempt) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    &[&alert_id, ch, &now],
-                )
-                .await?;
-            }
-            Ok(inserted)
+        // One statement: the alert and its entries commit together.
+        self.session(Durability::Durable, async |c| {
+            Ok(c.query_one(
+                "WITH alert AS (
+                    INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT DO NOTHING RETURNING id),
+                 entries AS (
+                    INSERT INTO outbox (alert_id, channel, next_attempt)
+                    SELECT $1, ch, $4 FROM unnest($6::TEXT[]) AS ch ON CONFLICT DO NOTHING)
+                 SELECT EXISTS(SELECT 1 FROM alert)",
+                &[&alert_id, &watch, &kind, &now, &payload, &channels],
+            )
+            .await?
+            .get(0))
         })
     }
 
@@ -1011,20 +1077,27 @@ impl Postgres {
 
     /// Whether the database holds a baseline of the watch.
     pub fn has_baseline(&self, watch: &str) -> Result<bool> {
-        self.run(async |c| {
+        if lock(&self.inner.with_baseline).contains(watch) {
+            return Ok(true);
+        }
+        let has: bool = self.run(async |c| {
             Ok(c.query_one(
                 "SELECT EXISTS(SELECT 1 FROM baselines WHERE watch = $1)",
                 &[&watch],
             )
             .await?
             .get(0))
-        })
+        })?;
+        if has {
+            self.known_baseline(watch);
+        }
+        Ok(has)
     }
 
     /// Replaces a watch's baseline (a durable commit of its own, made after
     /// the check's alerts are in the outbox).
     pub fn set_baseline(&self, watch: &str, body: &str, now: i64) -> Result<()> {
-        self.transaction(Durability::Durable, async |c| {
+        self.session(Durability::Durable, async |c| {
             c.execute(
                 "INSERT INTO baselines (watch, body, updated_at) VALUES ($1, $2, $3)
                  ON CONFLICT (watch) DO UPDATE SET body = $2, updated_at = $3",
@@ -1032,7 +1105,9 @@ impl Postgres {
             )
             .await
             .map(|_| ())
-        })
+        })?;
+        self.known_baseline(watch);
+        Ok(())
     }
 
     /// Every stored baseline: (watch, body), by watch name.

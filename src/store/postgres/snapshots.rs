@@ -7,9 +7,10 @@ use crate::config::KeepRaw;
 use crate::document::sha256_hex;
 use crate::store::snapshots::unpack;
 pub(super) use crate::store::snapshots::Packed;
-use crate::store::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
+use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
-/// Stores a snapshot of `watch`'s `version` (idempotent).
+/// Stores a snapshot of `watch`'s `version` (idempotent), in one
+/// statement: the body unless it is known, and the record.
 pub(super) async fn record_in(
     c: &mut Conn,
     watch: &str,
@@ -18,22 +19,12 @@ pub(super) async fn record_in(
     p: &Packed<'_>,
 ) -> PgResult<()> {
     let (s, sha, packed) = (p.snapshot, &p.sha256, &p.packed);
-    let known: bool = c
-        .query_one(
-            "SELECT EXISTS(SELECT 1 FROM raw_bodies WHERE sha256 = $1)",
-            &[sha],
-        )
-        .await?
-        .get(0);
-    if !known {
-        c.execute(
-            "INSERT INTO raw_bodies (sha256, size, stored, zstd) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            &[sha, &(s.body.len() as i64), &(packed.len() as i64), packed],
-        )
-        .await?;
-    }
     c.execute(
-        "INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
+        "WITH body AS (
+            INSERT INTO raw_bodies (sha256, size, stored, zstd)
+            SELECT $10, $11, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
+            ON CONFLICT DO NOTHING)
+         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
         &[
             &watch,
@@ -46,6 +37,51 @@ pub(super) async fn record_in(
             &s.request_head,
             &s.fetched_at_ms,
             sha,
+            &(s.body.len() as i64),
+            &(packed.len() as i64),
+            packed,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stores version `seq` of `watch` and its raw snapshot, in one statement
+/// (as [`record_in`] does, with the version).
+pub(super) async fn record_with_version_in(
+    c: &mut Conn,
+    watch: &str,
+    seq: i64,
+    v: &NewVersion,
+    p: &Packed<'_>,
+) -> PgResult<()> {
+    let (s, sha, packed) = (p.snapshot, &p.sha256, &p.packed);
+    c.execute(
+        "WITH version AS (
+            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $14, $15, $16)),
+         body AS (
+            INSERT INTO raw_bodies (sha256, size, stored, zstd)
+            SELECT $10, $11, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
+            ON CONFLICT DO NOTHING)
+         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+        &[
+            &watch,
+            &seq,
+            &SnapshotKind::Version.as_str(),
+            &s.url,
+            &s.final_url,
+            &(s.status as i32),
+            &s.response_head,
+            &s.request_head,
+            &s.fetched_at_ms,
+            sha,
+            &(s.body.len() as i64),
+            &(packed.len() as i64),
+            packed,
+            &v.sha256,
+            &v.fetched_at,
+            &v.origin.as_str(),
         ],
     )
     .await?;
@@ -120,8 +156,9 @@ pub(super) async fn cap_in(c: &mut Conn, cap: KeepRaw, now_ms: i64) -> PgResult<
     Ok(removed)
 }
 
+/// Compressed bytes of all kept bodies: the sum of the counter's stripes.
 async fn usage_in(c: &mut Conn) -> PgResult<i64> {
-    Ok(c.query_one("SELECT bytes FROM raw_usage WHERE id = 0", &[])
+    Ok(c.query_one("SELECT SUM(bytes)::BIGINT FROM raw_usage", &[])
         .await?
         .get(0))
 }
@@ -184,7 +221,7 @@ impl Postgres {
     /// Keeps the answer that reported `watch`'s `version` taken down.
     pub fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()> {
         let packed = Packed::new(self.location(), s)?;
-        self.transaction(crate::store::Durability::Durable, async |c| {
+        self.session(crate::store::Durability::Durable, async |c| {
             record_in(c, watch, version, SnapshotKind::TakenDown, &packed).await
         })
     }
