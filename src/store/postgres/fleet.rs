@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{Postgres, Result};
-use crate::store::OutboxEntry;
+use crate::store::{OutboxEntry, WatchState};
 
 /// A watch leased to this replica.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,14 +173,23 @@ impl Postgres {
                     ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED)
                  UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
                  FROM due WHERE w.watch = due.watch
-                 RETURNING w.watch, w.due_ms",
+                 RETURNING w.etag, w.last_modified, w.last_check, w.last_result, w.last_error, w.last_change, w.next_due,
+                    w.failures, w.error_alerted, w.gone, w.last_ok,
+                    EXISTS(SELECT 1 FROM baselines b WHERE b.watch = w.watch), w.watch, w.due_ms",
                 &[&owner, &lease_ms, &limit],
             )
             .await?
             .iter()
-            .map(|r| Lease {
-                watch: r.get(0),
-                due_ms: r.get(1),
+            .map(|r| {
+                let lease = Lease {
+                    watch: r.get(12),
+                    due_ms: r.get(13),
+                };
+                if r.get(11) {
+                    self.known_baseline(&lease.watch);
+                }
+                self.hold(&lease.watch, super::watch_state(r));
+                lease
             })
             .collect())
         })
@@ -202,24 +211,80 @@ impl Postgres {
     }
 
     /// Ends this replica's leases on checked watches and sets their next
-    /// due times (`due_ms[i]` for `watches[i]`), in one statement. Returns
-    /// the watches handed back; a watch missing from it had its lease
-    /// expire and move to another replica.
+    /// due times (`due_ms[i]` for `watches[i]`), writing the state of their
+    /// quiet checks with them, in one statement. Returns the watches handed
+    /// back; a watch missing from it had its lease expire and move to
+    /// another replica (and its quiet check's state is dropped: the watch
+    /// is checked again).
     pub fn finish_leases(&self, watches: &[String], due_ms: &[i64]) -> Result<Vec<String>> {
         let owner = self.replica();
-        self.run(async |c| {
+        let held = self.holding(watches);
+        let saved: Vec<bool> = held.iter().map(|h| h.unsaved).collect();
+        let col = |f: &dyn Fn(&WatchState) -> Option<String>| -> Vec<Option<String>> {
+            held.iter().map(|h| f(&h.state)).collect()
+        };
+        let num = |f: &dyn Fn(&WatchState) -> Option<i64>| -> Vec<Option<i64>> {
+            held.iter().map(|h| f(&h.state)).collect()
+        };
+        let flag = |f: &dyn Fn(&WatchState) -> bool| -> Vec<bool> {
+            held.iter().map(|h| f(&h.state)).collect()
+        };
+        let etag = col(&|s| s.validators.etag.clone());
+        let last_modified = col(&|s| s.validators.last_modified.clone());
+        let last_check = num(&|s| s.last_check);
+        let last_result = col(&|s| s.last_result.clone());
+        let last_error = col(&|s| s.last_error.clone());
+        let last_change = num(&|s| s.last_change);
+        let failures = num(&|s| Some(s.failures as i64));
+        let error_alerted = flag(&|s| s.error_alerted);
+        let gone = flag(&|s| s.gone);
+        let last_ok = num(&|s| s.last_ok);
+        let handed_back = self.run(async |c| {
             Ok(c.query(
-                "UPDATE watch_state w SET due_ms = f.due, next_due = (f.due + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL
-                 FROM unnest($2::TEXT[], $3::BIGINT[]) AS f(watch, due)
+                "UPDATE watch_state w SET due_ms = f.due, next_due = (f.due + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL,
+                    etag = CASE WHEN f.saved THEN f.etag ELSE w.etag END,
+                    last_modified = CASE WHEN f.saved THEN f.last_modified ELSE w.last_modified END,
+                    last_check = CASE WHEN f.saved THEN f.last_check ELSE w.last_check END,
+                    last_result = CASE WHEN f.saved THEN f.last_result ELSE w.last_result END,
+                    last_error = CASE WHEN f.saved THEN f.last_error ELSE w.last_error END,
+                    last_change = CASE WHEN f.saved THEN f.last_change ELSE w.last_change END,
+                    failures = CASE WHEN f.saved THEN f.failures ELSE w.failures END,
+                    error_alerted = CASE WHEN f.saved THEN f.error_alerted ELSE w.error_alerted END,
+                    gone = CASE WHEN f.saved THEN f.gone ELSE w.gone END,
+                    last_ok = CASE WHEN f.saved THEN f.last_ok ELSE w.last_ok END
+                 FROM unnest($2::TEXT[], $3::BIGINT[], $4::BOOL[], $5::TEXT[], $6::TEXT[], $7::BIGINT[], $8::TEXT[],
+                        $9::TEXT[], $10::BIGINT[], $11::BIGINT[], $12::BOOL[], $13::BOOL[], $14::BIGINT[])
+                    AS f(watch, due, saved, etag, last_modified, last_check, last_result,
+                        last_error, last_change, failures, error_alerted, gone, last_ok)
                  WHERE w.watch = f.watch AND w.lease_owner = $1 AND w.due_ms IS NOT NULL
                  RETURNING w.watch",
-                &[&owner, &watches, &due_ms],
+                &[
+                    &owner,
+                    &watches,
+                    &due_ms,
+                    &saved,
+                    &etag,
+                    &last_modified,
+                    &last_check,
+                    &last_result,
+                    &last_error,
+                    &last_change,
+                    &failures,
+                    &error_alerted,
+                    &gone,
+                    &last_ok,
+                ],
             )
             .await?
             .iter()
             .map(|r| r.get(0))
             .collect())
-        })
+        });
+        // While the database is away the states wait for the next try.
+        if !handed_back.as_ref().is_err_and(|e| e.is_unavailable()) {
+            self.release(watches);
+        }
+        handed_back
     }
 
     /// Takes a per-host token for one request (held for at most the lease
@@ -318,6 +383,7 @@ impl Postgres {
     /// others take over at once instead of after the lease time.
     pub fn resign(&self) -> Result<()> {
         let owner = self.replica();
+        self.release_all();
         self.transaction(crate::store::Durability::Durable, async |c| {
             c.execute(
                 "UPDATE watch_state SET lease_owner = NULL, lease_until_ms = NULL WHERE lease_owner = $1",

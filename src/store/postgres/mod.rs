@@ -57,6 +57,8 @@ struct Inner {
     driver: Driver,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// The watches this replica holds leases on, with their state.
+    held: Mutex<HashMap<String, Held>>,
     /// Watches known to have a baseline in the database. Baselines are
     /// replaced, never deleted, so a watch once seen with one keeps it and
     /// [`Postgres::has_baseline`] need not ask again.
@@ -75,6 +77,19 @@ pub(super) struct Conn {
     /// Whether the session's commits wait for the disk
     /// (`synchronous_commit`), as [`Durability::Durable`] writes need.
     durable: bool,
+}
+
+/// A watch this replica holds a lease on. No other replica checks it
+/// meanwhile, so its state is known here: read with the lease, then as
+/// this replica's check saved it. A quiet check's state (which SQLite
+/// commits lazily) is not written at once but with the lease's hand-back,
+/// in the same statement ([`Postgres::finish_leases`]): a replica that dies
+/// before leaves the watch's state and lease as they were, and the watch
+/// is checked again once the lease expires.
+struct Held {
+    state: WatchState,
+    /// Whether `state` is newer than the database's.
+    unsaved: bool,
 }
 
 /// The thread whose runtime drives the connections' sockets.
@@ -209,6 +224,7 @@ impl Postgres {
                     open: 0,
                 }),
                 freed: Condvar::new(),
+                held: Mutex::new(HashMap::new()),
                 with_baseline: Mutex::new(std::collections::HashSet::new()),
             }),
         };
@@ -592,9 +608,54 @@ async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgRe
 }
 
 impl Postgres {
+    /// Holds `watch` (just leased, with its `state` as read with the lease).
+    fn hold(&self, watch: &str, state: WatchState) {
+        let held = Held {
+            state,
+            unsaved: false,
+        };
+        lock(&self.inner.held).insert(watch.to_string(), held);
+    }
+
+    /// What this replica holds of each of `watches` (nothing unsaved for
+    /// one it does not hold).
+    fn holding(&self, watches: &[String]) -> Vec<Held> {
+        let held = lock(&self.inner.held);
+        watches
+            .iter()
+            .map(|w| match held.get(w) {
+                Some(h) => Held {
+                    state: h.state.clone(),
+                    unsaved: h.unsaved,
+                },
+                None => Held {
+                    state: WatchState::default(),
+                    unsaved: false,
+                },
+            })
+            .collect()
+    }
+
+    /// Stops holding `watches` (their leases handed back).
+    fn release(&self, watches: &[String]) {
+        let mut held = lock(&self.inner.held);
+        for w in watches {
+            held.remove(w);
+        }
+    }
+
+    /// Stops holding every watch (a clean shutdown).
+    fn release_all(&self) {
+        lock(&self.inner.held).clear();
+    }
+
     /// The state of a watch (default when never checked). The same round
-    /// trip learns whether the watch has a baseline, which a check asks next.
+    /// trip learns whether the watch has a baseline, which a check asks
+    /// next; a watch this replica holds a lease on is known without one.
     pub fn watch(&self, watch: &str) -> Result<WatchState> {
+        if let Some(h) = lock(&self.inner.held).get(watch) {
+            return Ok(h.state.clone());
+        }
         let (state, has_baseline) = self.run(async |c| {
             let r = c
                 .query_one(
@@ -624,10 +685,33 @@ impl Postgres {
         }
     }
 
-    /// Stores the state of a watch.
+    /// Stores the state of a watch. A lazy save of a watch this replica
+    /// holds a lease on is written when the lease is handed back (see [`Held`]).
     pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
+        if durability == Durability::Lazy {
+            if let Some(h) = lock(&self.inner.held).get_mut(watch) {
+                h.state = s.clone();
+                h.unsaved = true;
+                return Ok(());
+            }
+        }
+        self.save_now(watch, s, durability)
+    }
+
+    /// Writes the state of a watch now (and what this replica holds of it).
+    fn save_now(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
         // One statement, on a session that waits for the disk only when durable.
-        self.session(durability, async |c| save_watch_in(c, watch, s).await)
+        self.session(durability, async |c| save_watch_in(c, watch, s).await)?;
+        self.saved(watch, s);
+        Ok(())
+    }
+
+    /// Notes that a watch's state `s` is in the database.
+    fn saved(&self, watch: &str, s: &WatchState) {
+        if let Some(h) = lock(&self.inner.held).get_mut(watch) {
+            h.state = s.clone();
+            h.unsaved = false;
+        }
     }
 
     /// Whether a watch has ever recorded items.
@@ -703,7 +787,7 @@ impl Postgres {
                     .transpose()
             })
             .collect::<Result<Vec<_>>>()?;
-        self.transaction(durability, async |c| {
+        let pruned = self.transaction(durability, async |c| {
             let mut pruned = 0;
             for (v, raw) in versions.iter().zip(&raws) {
                 pruned += record_version_in(c, watch, v, raw.as_ref()).await?;
@@ -718,7 +802,9 @@ impl Postgres {
             }
             save_watch_in(c, watch, s).await?;
             Ok(pruned)
-        })
+        })?;
+        self.saved(watch, s);
+        Ok(pruned)
     }
 
     /// The kept versions of a watch, oldest first.
