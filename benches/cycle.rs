@@ -784,8 +784,11 @@ async fn presswatch_check(config: &Path, env: &[(&str, &str)]) -> Usage {
 }
 
 fn report(n: usize, what: &str, u: &Usage) {
+    let postgres = u.postgres_cpu.map_or(String::new(), |c| {
+        format!(" + PostgreSQL {:.2} s", c.as_secs_f64())
+    });
     println!(
-        "{n:>6} watches, {what:<32} wall {:>6.2} s  cpu {:>6.2} s  peak RSS {:>4} MB  {:>7.0} watches/s   [{}]",
+        "{n:>6} watches, {what:<32} wall {:>6.2} s  cpu {:>6.2} s{postgres}  peak RSS {:>4} MB  {:>7.0} watches/s   [{}]",
         u.wall.as_secs_f64(),
         u.cpu.as_secs_f64(),
         u.max_rss_kb / 1024,

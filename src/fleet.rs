@@ -176,12 +176,14 @@ impl Replica {
     }
 
     /// Hands the checked watches back with their next due times, in one
-    /// round trip. While the database is away they wait for the next try;
-    /// after any other error their leases expire and they are checked again.
+    /// round trip (in watch order, the order other multi-row writes of the
+    /// schedule lock rows in). After an error (the database away, a
+    /// deadlock) they wait for the next try, their leases renewed meanwhile.
     fn hand_back(&mut self) {
         if self.finished.is_empty() {
             return;
         }
+        self.finished.sort_unstable();
         let (watches, due): (Vec<String>, Vec<i64>) = self.finished.iter().cloned().unzip();
         match self.pg.finish_leases(&watches, &due) {
             Ok(done) => {
@@ -192,12 +194,7 @@ impl Replica {
                 }
                 self.finished.clear();
             }
-            Err(e) => {
-                if !e.is_unavailable() {
-                    self.finished.clear();
-                }
-                self.failed(e);
-            }
+            Err(e) => self.failed(e),
         }
     }
 

@@ -44,7 +44,7 @@ pub struct Hosts {
 /// Per-host gates shared by every replica of a fleet, so a host's delay and
 /// concurrency hold for the whole fleet (implemented by the shared state;
 /// `take`, `give_back` and `pause` block briefly, so they run on the
-/// blocking pool; `reuse` and `keep` never block).
+/// blocking pool; `reuse`, `keep` and `unkeep` never block).
 pub trait SharedHosts: Send + Sync {
     /// A token this process already holds for `host` and may use for the
     /// next request at once (only when `delay` is zero), if it has one.

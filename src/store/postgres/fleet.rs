@@ -97,12 +97,15 @@ impl Postgres {
         })
     }
 
-    /// Renews everything this replica holds (its row, its watch leases and
-    /// host tokens) for another lease time, and forgets
+    /// Renews everything this replica holds (its row, the watch leases it
+    /// holds and its host tokens) for another lease time, and forgets
     /// replicas silent for ten lease times. Returns the mismatched configs
     /// seen, as [`Postgres::register_replica`] does.
     pub fn heartbeat(&self, config_hash: &str) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
+        // Only the leases this replica knows it holds: one it lost track of
+        // expires and moves, rather than being renewed for ever.
+        let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
         self.transaction(crate::store::Durability::Lazy, async |c| {
             c.execute(
                 "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2 WHERE id = $1",
@@ -111,8 +114,8 @@ impl Postgres {
             .await?;
             c.execute(
                 "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT
-                 WHERE lease_owner = $1",
-                &[&id, &lease_ms],
+                 WHERE lease_owner = $1 AND watch = ANY($3)",
+                &[&id, &lease_ms, &held],
             )
             .await?;
             c.execute(
@@ -280,8 +283,8 @@ impl Postgres {
             .map(|r| r.get(0))
             .collect())
         });
-        // While the database is away the states wait for the next try.
-        if !handed_back.as_ref().is_err_and(|e| e.is_unavailable()) {
+        // After an error the states wait for the next try.
+        if handed_back.is_ok() {
             self.release(watches);
         }
         handed_back
