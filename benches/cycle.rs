@@ -274,9 +274,7 @@ async fn postgres_cycles(
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert!(scheduled, "the replicas scheduled the watches");
-        cluster
-            .psql(db, "UPDATE watch_state SET due_ms = 9000000000000000")
-            .unwrap();
+        set_every_due_time(cluster, db, 9000000000000000).await;
         tokio::time::sleep(Duration::from_secs(2)).await;
         let pids: Vec<u32> = fleet.iter().map(|c| c.id()).collect();
         let mut usage = Vec::new();
@@ -285,9 +283,7 @@ async fn postgres_cycles(
             let (cpu0, pg0) = (children_cpu(&pids), postgres_cpu(cluster));
             let (pages0, hooks0) = (served.pages.load(SeqCst), served.hooks.load(SeqCst));
             let started = Instant::now();
-            cluster
-                .psql(db, "UPDATE watch_state SET due_ms = 0")
-                .unwrap();
+            set_every_due_time(cluster, db, 0).await;
             while served.pages.load(SeqCst) - pages0 < n {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
@@ -846,4 +842,20 @@ async fn idle(config: &Path, n: usize) {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Sets every watch's due time. The statement can deadlock with a replica's
+/// batched hand-back (both write many schedule rows), and PostgreSQL then
+/// aborts one of them: try again.
+async fn set_every_due_time(cluster: &pg::Cluster, db: &str, due_ms: i64) {
+    let sql = format!("UPDATE watch_state SET due_ms = {due_ms}");
+    let mut last = String::new();
+    for _ in 0..20 {
+        match cluster.psql(db, &sql) {
+            Ok(_) => return,
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot set the due times: {last}");
 }

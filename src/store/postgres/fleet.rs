@@ -142,12 +142,14 @@ impl Postgres {
 
     /// Makes the schedule match a config: each of `watches` gets a row (due
     /// at `initial_due_ms` unless it already has a due time); watches not in
-    /// the list are no longer scheduled.
+    /// the list are no longer scheduled. Rows are written in the byte order
+    /// of their names, the order in which a replica hands back its checked
+    /// watches, so the two cannot deadlock.
     pub fn schedule_watches(&self, watches: &[String], initial_due_ms: &[i64]) -> Result<()> {
         self.transaction(crate::store::Durability::Durable, async |c| {
             c.execute(
                 "INSERT INTO watch_state (watch, due_ms)
-                 SELECT w, d FROM unnest($1::TEXT[], $2::BIGINT[]) AS t(w, d)
+                 SELECT w, d FROM unnest($1::TEXT[], $2::BIGINT[]) AS t(w, d) ORDER BY w COLLATE \"C\"
                  ON CONFLICT (watch) DO UPDATE SET due_ms = COALESCE(watch_state.due_ms, watch_state.next_due * 1000, EXCLUDED.due_ms)",
                 &[&watches, &initial_due_ms],
             )
