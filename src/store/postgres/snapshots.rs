@@ -9,6 +9,30 @@ use crate::store::snapshots::unpack;
 pub(super) use crate::store::snapshots::Packed;
 use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
+/// What stores a snapshot: the body unless it is known ($10–$13), and the
+/// record ($1–$10), after the common table expressions before it.
+macro_rules! store_snapshot {
+    () => {
+        "body AS (
+            INSERT INTO raw_bodies (sha256, size, stored, zstd)
+            SELECT $10, $11, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
+            ON CONFLICT DO NOTHING)
+         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+    };
+}
+
+/// Stores a snapshot.
+const RECORD: &str = concat!("WITH ", store_snapshot!());
+
+/// Stores a version ($1, $2, $14–$16) and its snapshot.
+const RECORD_WITH_VERSION: &str = concat!(
+    "WITH version AS (
+            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $14, $15, $16)),
+         ",
+    store_snapshot!()
+);
+
 /// Stores a snapshot of `watch`'s `version` (idempotent), in one
 /// statement: the body unless it is known, and the record.
 pub(super) async fn record_in(
@@ -18,32 +42,7 @@ pub(super) async fn record_in(
     kind: SnapshotKind,
     p: &Packed<'_>,
 ) -> PgResult<()> {
-    let (s, sha, packed) = (p.snapshot, &p.sha256, &p.packed);
-    c.execute(
-        "WITH body AS (
-            INSERT INTO raw_bodies (sha256, size, stored, zstd)
-            SELECT $10, $11, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
-            ON CONFLICT DO NOTHING)
-         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-        &[
-            &watch,
-            &version,
-            &kind.as_str(),
-            &s.url,
-            &s.final_url,
-            &(s.status as i32),
-            &s.response_head,
-            &s.request_head,
-            &s.fetched_at_ms,
-            sha,
-            &(s.body.len() as i64),
-            &(packed.len() as i64),
-            packed,
-        ],
-    )
-    .await?;
-    Ok(())
+    write(c, watch, version, kind, p, None).await
 }
 
 /// Stores version `seq` of `watch` and its raw snapshot, in one statement
@@ -55,36 +54,46 @@ pub(super) async fn record_with_version_in(
     v: &NewVersion,
     p: &Packed<'_>,
 ) -> PgResult<()> {
+    write(c, watch, seq, SnapshotKind::Version, p, Some(v)).await
+}
+
+/// [`RECORD`], or [`RECORD_WITH_VERSION`] when there is a `version`.
+async fn write(
+    c: &mut Conn,
+    watch: &str,
+    seq: i64,
+    kind: SnapshotKind,
+    p: &Packed<'_>,
+    version: Option<&NewVersion>,
+) -> PgResult<()> {
+    type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
     let (s, sha, packed) = (p.snapshot, &p.sha256, &p.packed);
-    c.execute(
-        "WITH version AS (
-            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $14, $15, $16)),
-         body AS (
-            INSERT INTO raw_bodies (sha256, size, stored, zstd)
-            SELECT $10, $11, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
-            ON CONFLICT DO NOTHING)
-         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
-        &[
-            &watch,
-            &seq,
-            &SnapshotKind::Version.as_str(),
-            &s.url,
-            &s.final_url,
-            &(s.status as i32),
-            &s.response_head,
-            &s.request_head,
-            &s.fetched_at_ms,
-            sha,
-            &(s.body.len() as i64),
-            &(packed.len() as i64),
-            packed,
-            &v.sha256,
-            &v.fetched_at,
-            &v.origin.as_str(),
-        ],
-    )
-    .await?;
+    let (kind, status) = (kind.as_str(), s.status as i32);
+    let (size, stored) = (s.body.len() as i64, packed.len() as i64);
+    let mut params: Vec<Param<'_>> = vec![
+        &watch,
+        &seq,
+        &kind,
+        &s.url,
+        &s.final_url,
+        &status,
+        &s.response_head,
+        &s.request_head,
+        &s.fetched_at_ms,
+        sha,
+        &size,
+        &stored,
+        packed,
+    ];
+    let origin = version.map(|v| v.origin.as_str());
+    let sql = match (version, &origin) {
+        (Some(v), Some(origin)) => {
+            params.extend([&v.sha256 as Param<'_>, &v.fetched_at, origin]);
+            RECORD_WITH_VERSION
+        }
+        _ => RECORD,
+    };
+    c.execute(sql, &params).await?;
     Ok(())
 }
 
