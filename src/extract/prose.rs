@@ -269,13 +269,14 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
     let kept_keys: HashSet<String> = kept.iter().map(|b| key(&b.text)).collect();
     let kept_words = kept_keys.iter().cloned().collect::<Vec<_>>().join("\n");
     let (candidates, extents) = candidates(dom);
+    let keys: Vec<String> = candidates.iter().map(|c| key(&c.text)).collect();
     // A region named like furniture that holds part of the detected article
     // is a layout wrapper ("content-with-sidebar", "share-container"); the
     // elements that hold the article's paragraphs are its flow.
     let mut holds_article: HashSet<NodeId> = HashSet::new();
     let mut article_flow: HashSet<NodeId> = HashSet::new();
-    for c in &candidates {
-        if kept_keys.contains(&key(&c.text)) {
+    for (c, k) in candidates.iter().zip(&keys) {
+        if kept_keys.contains(k) {
             holds_article.extend(c.furniture.iter().map(|(id, _)| *id));
             article_flow.extend(c.grandparent);
         }
@@ -299,8 +300,11 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
                 .flatten()
                 .any(|id| article_flow.contains(&id))
     };
-    for c in candidates.into_iter().filter(|c| c.prose || in_flow(c)) {
-        let k = key(&c.text);
+    let watched = candidates
+        .into_iter()
+        .zip(keys)
+        .filter(|(c, _)| c.prose || in_flow(c));
+    for (c, k) in watched {
         let n = text::word_count(&c.text);
         if kept_keys.contains(&k)
             || kept_words.contains(&k)
