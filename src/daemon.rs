@@ -284,10 +284,11 @@ impl Daemon {
             self.next_lease = tokio::time::Instant::now() + FLEET_POLL;
         }
         let now = now_ms();
+        let mut foreign = Vec::new();
         for lease in leases {
             let Some(slot) = self.slots.get_mut(&lease.watch) else {
                 // Another replica's config has it; this one does not.
-                replica.finish(&lease.watch, now + FLEET_POLL.as_millis() as i64 * 4);
+                foreign.push(lease);
                 continue;
             };
             if let Some(pause) = self.ctx.fetcher.paused_for(&slot.watch.url) {
@@ -308,6 +309,7 @@ impl Daemon {
                 let _ = tx.send((watch, report));
             });
         }
+        replica.pass_over(foreign);
     }
 
     /// In a fleet: renews this replica's leases, and sends the ops alert

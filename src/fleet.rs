@@ -28,6 +28,11 @@ use crate::store::{FleetHosts, Lease, Postgres, State, StateError};
 /// until a permit frees), checked watches are handed back together (at
 /// the next lease, once a batch has gathered, or at the next heartbeat),
 /// and leases are renewed every third of the lease time.
+///
+/// In a fleet whose replicas run different configs, a replica leases only
+/// the watches of its own: one it leased without having it is handed back
+/// at once, due as it was, and passed over from then on, so the replicas
+/// that have it check it on time.
 pub struct Replica {
     pg: Postgres,
     config_hash: String,
@@ -35,8 +40,12 @@ pub struct Replica {
     batch: usize,
     /// Watches leased and not yet started, earliest due first.
     queued: VecDeque<Lease>,
-    /// Checked watches and their next due times, not yet handed back.
+    /// Checked (or passed over) watches and their next due times, not yet
+    /// handed back.
     finished: Vec<(String, i64)>,
+    /// Watches on the shared schedule that this replica's config lacks
+    /// (another replica's config has them): never leased here.
+    foreign: Vec<String>,
     /// When this replica last renewed its leases.
     renewed: Instant,
     /// The other replicas whose config differs, as last logged.
@@ -78,6 +87,7 @@ impl Replica {
             batch: config.daemon.concurrency.max(1),
             queued: VecDeque::new(),
             finished: Vec::new(),
+            foreign: Vec::new(),
             renewed: Instant::now(),
             mismatched: Vec::new(),
             outage: None,
@@ -118,7 +128,8 @@ impl Replica {
     }
 
     /// Puts the config's watches on the shared schedule (new ones due
-    /// within the start-up spread) and takes removed ones off it.
+    /// within the start-up spread) and takes removed ones off it; the
+    /// config's watches are leased here again if they were passed over.
     pub fn schedule(
         &mut self,
         config: &Config,
@@ -126,6 +137,7 @@ impl Replica {
         now_ms: i64,
     ) -> Result<(), String> {
         let names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
+        self.foreign.retain(|w| !names.contains(w));
         let due: Vec<i64> = config
             .watches
             .iter()
@@ -165,7 +177,7 @@ impl Replica {
         if self.queued.len() < n {
             self.hand_back();
             let want = n + self.batch - self.queued.len();
-            let leased = self.pg.lease_due(want as i64);
+            let leased = self.pg.lease_due(want as i64, &self.foreign);
             if let Some(leased) = self.settle(leased) {
                 self.queued.extend(leased);
             }
@@ -181,6 +193,25 @@ impl Replica {
         if self.finished.len() >= self.batch {
             self.hand_back();
         }
+    }
+
+    /// Hands back, at once and due as they were, leased watches that this
+    /// replica's config lacks (another replica's config has them), and
+    /// passes over them from then on. Were they delayed instead, this
+    /// replica, polling on its own rhythm, would be first to lease them
+    /// again each time they fell due, and the replicas that have them
+    /// might not get them for many rounds.
+    pub fn pass_over(&mut self, leases: Vec<Lease>) {
+        if leases.is_empty() {
+            return;
+        }
+        for lease in leases {
+            tracing::info!(watch = %lease.watch, replica = %self.id(),
+                "this watch is on the fleet's schedule but not in this replica's config: left to the replicas whose config has it");
+            self.foreign.push(lease.watch.clone());
+            self.finished.push((lease.watch, lease.due_ms));
+        }
+        self.hand_back();
     }
 
     /// Hands the checked watches back with their next due times, in one

@@ -376,12 +376,18 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
     let names: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
     pa.schedule_watches(&names, &[0; 10]).unwrap();
     pb.schedule_watches(&names, &[0; 10]).unwrap();
-    let first = pa.lease_due(6).unwrap();
-    let second = pb.lease_due(100).unwrap();
+    // a passes over four watches (as one whose config lacks them would).
+    let foreign = &names[6..];
+    let first = pa.lease_due(6, foreign).unwrap();
+    assert!(
+        first.iter().all(|l| !foreign.contains(&l.watch)),
+        "{first:?}"
+    );
+    let second = pb.lease_due(100, &[]).unwrap();
     assert_eq!(first.len(), 6);
     assert_eq!(second.len(), 4, "the rest, none twice");
     assert!(
-        pa.lease_due(100).unwrap().is_empty(),
+        pa.lease_due(100, &[]).unwrap().is_empty(),
         "nothing left to lease"
     );
     // A finished check hands the watch back with its next due time.
@@ -400,7 +406,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
     // a stops renewing: its leases expire after 1 s and move to b.
     pb.heartbeat("hash-b").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1200));
-    let moved = pb.lease_due(100).unwrap();
+    let moved = pb.lease_due(100, &[]).unwrap();
     assert_eq!(
         moved.len(),
         5 + 4,

@@ -166,8 +166,9 @@ impl Postgres {
 
     /// Leases up to `limit` due watches to this replica for the lease time,
     /// earliest due first, skipping rows another replica is leasing at this
-    /// moment (`SKIP LOCKED`) and leases not yet expired.
-    pub fn lease_due(&self, limit: i64) -> Result<Vec<Lease>> {
+    /// moment (`SKIP LOCKED`), leases not yet expired, and the watches in
+    /// `pass_over` (ones this replica's config lacks).
+    pub fn lease_due(&self, limit: i64, pass_over: &[String]) -> Result<Vec<Lease>> {
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query(
@@ -175,13 +176,14 @@ impl Postgres {
                  due AS (
                     SELECT w.watch FROM watch_state w, now
                     WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)
+                      AND NOT (w.watch = ANY($4))
                     ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED)
                  UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
                  FROM due WHERE w.watch = due.watch
                  RETURNING w.etag, w.last_modified, w.last_check, w.last_result, w.last_error, w.last_change, w.next_due,
                     w.failures, w.error_alerted, w.gone, w.last_ok,
                     EXISTS(SELECT 1 FROM baselines b WHERE b.watch = w.watch), w.watch, w.due_ms",
-                &[&owner, &lease_ms, &limit],
+                &[&owner, &lease_ms, &limit, &pass_over],
             )
             .await?
             .iter()
