@@ -17,7 +17,9 @@
 //! keeps a body once per SHA-256). Each size runs three cycles: a first one
 //! that stores baselines, one where every page changed (fetch + extract +
 //! compare + store + raw snapshot + outbox + webhook delivery), and one where
-//! the server answers 304. Wall time, CPU time and peak RSS are those of the
+//! the server answers 304. The first two also run, right after, on a copy
+//! of the watches with `keep_raw = "off"`, and the CPU they save is what
+//! keeping raw responses costs. Wall time, CPU time and peak RSS are those of the
 //! presswatch process (wait4), not of this harness. Extraction, comparison
 //! and snapshot (SHA-256, zstd) costs per page are measured separately, in
 //! process, so a regression shows where it is.
@@ -107,12 +109,32 @@ async fn run(sizes: &[usize], postgres: bool, with_feeds: bool) {
     for &n in sizes {
         let dir = tempfile::tempdir().unwrap();
         let config = write_config(dir.path(), addr, n);
+        // The same watches with `keep_raw = "off"`, checked right after
+        // each cycle: what keeping raw responses costs, in the same run.
+        let bare_dir = tempfile::tempdir().unwrap();
+        let bare = write_config(bare_dir.path(), addr, n);
+        keep_no_raw_responses(&bare);
         version.store(0, std::sync::atomic::Ordering::SeqCst);
         let first = presswatch_check(&config, &[]).await;
         report(n, "first cycle (baselines stored)", &first);
+        let first_bare = presswatch_check(&bare, &[]).await;
+        report(n, "first cycle, keep_raw = \"off\"", &first_bare);
         version.store(1, std::sync::atomic::Ordering::SeqCst);
         let changed = presswatch_check(&config, &[]).await;
         report(n, "every page changed", &changed);
+        let changed_bare = presswatch_check(&bare, &[]).await;
+        report(n, "every page changed, keep_raw = \"off\"", &changed_bare);
+        for (phase, kept, off) in [
+            ("first cycle", &first, &first_bare),
+            ("changed cycle", &changed, &changed_bare),
+        ] {
+            println!(
+                "{n:>6} watches, raw snapshots: {phase} CPU {:.2} s kept, {:.2} s with keep_raw = \"off\": {:+.1}%",
+                kept.cpu.as_secs_f64(),
+                off.cpu.as_secs_f64(),
+                (kept.cpu.as_secs_f64() / off.cpu.as_secs_f64() - 1.0) * 100.0
+            );
+        }
         let unchanged = presswatch_check(&config, &[]).await;
         report(n, "304 Not Modified", &unchanged);
         table.extend(rows(
@@ -719,6 +741,16 @@ fn write_config(dir: &Path, addr: std::net::SocketAddr, n: usize) -> PathBuf {
     let path = dir.join("config.toml");
     std::fs::write(&path, cfg).unwrap();
     path
+}
+
+/// Turns raw snapshots off in a config `write_config` wrote.
+fn keep_no_raw_responses(config: &Path) {
+    let cfg = std::fs::read_to_string(config).unwrap();
+    std::fs::write(
+        config,
+        cfg.replacen("[daemon]\n", "[daemon]\nkeep_raw = \"off\"\n", 1),
+    )
+    .unwrap();
 }
 
 /// What one presswatch process (or fleet) cost.

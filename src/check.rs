@@ -295,7 +295,8 @@ fn store(
     keep: Keep,
     st: &WatchState,
 ) -> Result<(), String> {
-    if let Some((version, raw)) = &keep.takedown {
+    let takedown = keep.takedown.filter(|_| ctx.config.daemon.raw_snapshots);
+    if let Some((version, raw)) = &takedown {
         ctx.state
             .record_takedown(&watch.name, *version, raw)
             .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
@@ -332,7 +333,8 @@ fn store(
             ctx.baselines
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
-            versions.push(fetched(hash, body, Utc::now().timestamp(), Some(*raw)));
+            let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
+            versions.push(fetched(hash, body, Utc::now().timestamp(), raw));
         }
         Some(NewBaseline::Items { items, now }) => {
             ctx.state

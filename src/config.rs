@@ -248,10 +248,16 @@ pub struct DaemonSettings {
     /// Cap on the raw responses kept as evidence (`keep_raw = "2GiB"` or
     /// `"180d"`); `None`: only `keep_versions` bounds them.
     pub keep_raw: Option<KeepRaw>,
+    /// Whether accepted versions and takedowns keep their raw response as
+    /// evidence (the default); `keep_raw = "off"` turns it off.
+    pub raw_snapshots: bool,
     /// Base URL where ops publish `presswatch report`'s directory; alerts
     /// then link to the viewer's page of their change.
     pub report_url: Option<Url>,
 }
+
+/// The `keep_raw` value that keeps no raw responses at all.
+const KEEP_RAW_OFF: &str = "off";
 
 /// The `keep_raw` cap on kept raw responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,7 +276,7 @@ impl KeepRaw {
             _ => match parse_duration(s) {
                 Ok(d) if !d.is_zero() => Ok(KeepRaw::Age(d)),
                 _ => Err(format!(
-                    "cannot parse {s:?}: give a size (\"2GiB\") or an age (\"180d\")"
+                    "cannot parse {s:?}: give a size (\"2GiB\"), an age (\"180d\") or \"off\" (keep none)"
                 )),
             },
         }
@@ -1190,11 +1196,19 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
                     None
                 }
             }),
-        keep_raw: d.keep_raw.as_ref().and_then(|k| {
-            KeepRaw::parse(k.get_ref())
-                .map_err(|e| r.at(Some(k.span()), "daemon.keep_raw", e))
-                .ok()
-        }),
+        keep_raw: d
+            .keep_raw
+            .as_ref()
+            .filter(|k| k.get_ref() != KEEP_RAW_OFF)
+            .and_then(|k| {
+                KeepRaw::parse(k.get_ref())
+                    .map_err(|e| r.at(Some(k.span()), "daemon.keep_raw", e))
+                    .ok()
+            }),
+        raw_snapshots: d
+            .keep_raw
+            .as_ref()
+            .is_none_or(|k| k.get_ref() != KEEP_RAW_OFF),
         report_url: d.report_url.as_ref().and_then(|u| {
             report_base(u.get_ref())
                 .map_err(|e| r.at(Some(u.span()), "daemon.report_url", e))
@@ -1736,6 +1750,35 @@ mod tests {
         assert_eq!(parse_size("8MiB"), Ok(8 << 20));
         assert_eq!(parse_size("1000"), Ok(1000));
         assert!(parse_size("8 potatoes").is_err());
+    }
+
+    #[test]
+    fn keep_raw_caps_raw_responses_by_size_or_age_or_turns_them_off() {
+        let daemon = |v: &str| {
+            Config::parse(
+                Path::new("c.toml"),
+                &format!("[daemon]\nkeep_raw = \"{v}\"\n"),
+            )
+            .map(|c| c.daemon)
+        };
+        let d = Config::parse(Path::new("c.toml"), "").unwrap().daemon;
+        assert_eq!((d.keep_raw, d.raw_snapshots), (None, true));
+        let d = daemon("2GiB").unwrap();
+        assert_eq!(
+            (d.keep_raw, d.raw_snapshots),
+            (Some(KeepRaw::Bytes(2 << 30)), true)
+        );
+        let d = daemon("180d").unwrap();
+        assert_eq!(
+            (d.keep_raw, d.raw_snapshots),
+            (Some(KeepRaw::Age(Duration::from_secs(180 * 86400))), true)
+        );
+        let d = daemon("off").unwrap();
+        assert_eq!((d.keep_raw, d.raw_snapshots), (None, false));
+        assert_eq!(
+            errors("[daemon]\nkeep_raw = \"forever\"\n"),
+            vec!["c.toml:2: daemon.keep_raw: cannot parse \"forever\": give a size (\"2GiB\"), an age (\"180d\") or \"off\" (keep none)"]
+        );
     }
 
     #[test]

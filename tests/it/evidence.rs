@@ -70,12 +70,13 @@ fn ok(out: &std::process::Output) -> String {
 }
 
 /// A story checked four times: first version, an edit, the edit undone
-/// (the very bytes of the first version again), then a 404.
-async fn edited_and_taken_down(report_url: &str) -> (Server, Project) {
+/// (the very bytes of the first version again), then a 404. `daemon`:
+/// more `[daemon]` keys.
+async fn edited_and_taken_down(daemon: &str) -> (Server, Project) {
     let server = Server::start().await;
     let path = "/2024/05/rasoulof";
     let cfg = format!(
-        "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"{report_url}\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        "[daemon]\nper_host_delay = \"0s\"\n{daemon}\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
         server.url("/hook"),
         server.url(path)
     );
@@ -96,7 +97,8 @@ async fn edited_and_taken_down(report_url: &str) -> (Server, Project) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extracted() {
-    let (server, project) = edited_and_taken_down("https://evidence.example/pw/").await;
+    let (server, project) =
+        edited_and_taken_down("report_url = \"https://evidence.example/pw/\"").await;
     let config = project.config_arg();
     let warc = project.path("out.warc.gz");
     let said = ok(&run(
@@ -281,7 +283,7 @@ async fn an_alert_email_links_to_the_viewers_page_for_the_change() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
-    let (_server, project) = edited_and_taken_down("file:///srv/share/pw").await;
+    let (_server, project) = edited_and_taken_down("report_url = \"file:///srv/share/pw\"").await;
     let config = project.config_arg();
     let said = ok(&run(&["verify", "--config", &config], &[]).await);
     assert!(
@@ -318,6 +320,31 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
         "{said}"
     );
     assert!(said.contains("MISMATCH watch rasoulof version"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_keep_raw_off_versions_and_alerts_are_kept_but_no_raw_response() {
+    let (server, project) = edited_and_taken_down("keep_raw = \"off\"").await;
+    let config = project.config_arg();
+    // The edit and the takedown were alerted as always.
+    let hooks = server.requests_to("/hook");
+    assert_eq!(hooks.len(), 3, "edit, edit undone, takedown");
+    assert!(
+        String::from_utf8_lossy(&hooks[2].body).contains("taken_down"),
+        "{}",
+        String::from_utf8_lossy(&hooks[2].body)
+    );
+    // The text versions are kept; no response is.
+    let said = ok(&run(&["verify", "--config", &config], &[]).await);
+    assert!(
+        said.contains("verified 0 raw bodies and 3 versions: 0 mismatches"),
+        "{said}"
+    );
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let snapshots: i64 = db
+        .query_row("SELECT count(*) FROM raw_snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(snapshots, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
