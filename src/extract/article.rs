@@ -660,6 +660,9 @@ struct Container {
     declared: bool,
     /// It is an `<article>` element.
     is_article: bool,
+    /// Its element name and the class names that are not instance ids
+    /// ([`layout_signature`]), hashed; 0 for an element without classes.
+    signature: u64,
     /// It is a block of text itself (a paragraph, list item, heading ...).
     is_text: bool,
     /// It holds an embedded social-media post ([`is_embedded_post`]).
@@ -803,6 +806,7 @@ impl Walk {
                                     name == "article",
                                     block_kind(name).is_some(),
                                 );
+                                walk.containers[c].signature = layout_signature(el);
                                 let text = spare_texts.pop().unwrap_or_default();
                                 open.push((
                                     c,
@@ -882,6 +886,7 @@ impl Walk {
             suspect,
             declared,
             is_article,
+            signature: 0,
             is_text,
             embeds: false,
             dropped: false,
@@ -1092,14 +1097,80 @@ impl Walk {
         while let Some(child) = self.main_child(best) {
             best = child;
         }
-        let c = &self.containers[best];
-        let kept = self.kept_blocks(c.first_block..c.end_block);
+        let parts = self.story_parts(best);
+        let mut kept = Vec::new();
+        let mut prose = 0.0;
+        for &p in &parts {
+            let c = &self.containers[p];
+            kept.extend(self.kept_blocks(c.first_block..c.end_block));
+            prose += c.prose;
+        }
         let main = story_span(&kept);
-        self.lead(best, LEAD_MAX_SHARE * c.prose)
+        self.lead(parts[0], LEAD_MAX_SHARE * prose)
             .into_iter()
             .chain(main.iter().copied())
             .filter_map(RawBlock::to_block)
             .collect()
+    }
+
+    /// The containers the story is told in, in document order: `best`,
+    /// after the boxes before it that are laid out like it (the same element
+    /// and class names, [`layout_signature`]) and hold story text
+    /// ([`Walk::is_story_part`]), each narrowed to its main child as `best`
+    /// was. Page builders cut one story into several such boxes, with a
+    /// sign-up form or an image between them; the story's opening is in the
+    /// first. Such boxes are looked for beside `best` and beside its
+    /// [`PARTS_LEVELS`] nearest ancestors. Boxes after `best` are not parts:
+    /// there, a box laid out like the story's is as often its author's bio,
+    /// a newsletter box or the company's "About" text.
+    fn story_parts(&self, best: usize) -> Vec<usize> {
+        let mut node = best;
+        for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
+            let signature = self.containers[node].signature;
+            if signature != 0 && !self.containers[node].is_article {
+                let mut parts: Vec<usize> = self
+                    .children(parent)
+                    .take_while(|&s| s < node)
+                    .filter(|&s| self.containers[s].signature == signature && self.is_story_part(s))
+                    .map(|s| self.narrowed(s))
+                    .collect();
+                if !parts.is_empty() {
+                    parts.push(best);
+                    return parts;
+                }
+            }
+            node = parent;
+        }
+        vec![best]
+    }
+
+    /// `c` narrowed down to the child holding nearly all its prose, as
+    /// often as there is one ([`Walk::main_child`]).
+    fn narrowed(&self, mut c: usize) -> usize {
+        while let Some(child) = self.main_child(c) {
+            c = child;
+        }
+        c
+    }
+
+    /// True when container `s` reads like part of a story: story text, more
+    /// prose than link text (a table of links may sit in it), no linked
+    /// headings and no `<article>` of its own (teasers of other stories), not
+    /// named like boilerplate.
+    fn is_story_part(&self, s: usize) -> bool {
+        let c = &self.containers[s];
+        if c.dropped || c.suspect || c.prose == 0.0 {
+            return false;
+        }
+        if c.noise > PART_MAX_NOISE * (c.prose + c.other)
+            || self.containers[s..c.end_container.max(s + 1)]
+                .iter()
+                .any(|d| d.is_article)
+        {
+            return false;
+        }
+        let kept = self.kept_blocks(c.first_block..c.end_block);
+        kept.iter().any(|b| b.is_story_text()) && !kept.iter().any(|b| b.is_linked_heading())
     }
 
     /// The blocks of the article's lead: boxes of story text just before the
@@ -1264,6 +1335,46 @@ impl Walk {
         }
         out
     }
+}
+
+/// How many ancestors of the article's container are searched for the
+/// other parts of its story ([`Walk::story_parts`]).
+const PARTS_LEVELS: usize = 4;
+
+/// The most link text a part of the story holds, relative to the rest of
+/// its text.
+const PART_MAX_NOISE: f32 = 0.6;
+
+/// The element name and the class names of `el` that are not instance ids
+/// (`elementor-element-98fb7c3`, `post-15342`), hashed: what two boxes of
+/// one layout share. 0 when no class name is left.
+fn layout_signature(el: &scraper::node::Element) -> u64 {
+    let Some(class) = attr(el, "class") else {
+        return 0;
+    };
+    let mut h = DefaultHasher::new();
+    let mut any = false;
+    for t in class.split_whitespace().take(MAX_CLASS_TOKENS) {
+        if !is_instance_id(t) {
+            h.write(t.as_bytes());
+            h.write_u8(b' ');
+            any = true;
+        }
+    }
+    if !any {
+        return 0;
+    }
+    h.write(el.name().as_bytes());
+    h.finish()
+}
+
+/// True for a class name that numbers one instance of a layout element: a
+/// run of at least four digits, or hexadecimal digits with a digit among
+/// them.
+fn is_instance_id(token: &str) -> bool {
+    token
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .any(|run| run.len() >= 4 && run.bytes().any(|b| b.is_ascii_digit()))
 }
 
 /// How many ancestors of the article's container are searched for its lead.
@@ -2025,6 +2136,40 @@ mod tests {
             ]
         );
         assert_eq!(got[2..], expected_story(8));
+    }
+
+    #[test]
+    fn a_story_cut_into_boxes_laid_out_alike_keeps_its_opening_box() {
+        // A page builder cuts the story into rich-text boxes (numbered per
+        // instance) with a download form between them; the opening box holds
+        // a table of contents, so it has too many links to pass for a lead.
+        let opening = r##"<div class="rich-text w-node-3fa2c81"><p>Electrical contractors build the grid that homes and factories run on, from substations to wiring.</p><ul><li><a href="#lists">Who made the lists</a></li><li><a href="#growth">The ten fastest growing firms of the year</a></li><li><a href="#size">Why the largest firms keep growing</a></li><li><a href="#lessons">What smaller contractors can learn from them</a></li></ul><h2 id="lists">Who made the lists</h2><p>We read the two lists the industry trusts, one magazine's and the other's, to find the best firms.</p><p>In total, thirty-nine companies made both lists, each with more than two hundred million in revenue.</p></div>"##;
+        let form = r#"<div class="cta-box"><div class="cta-heading">Free download</div><form><input name="email"></form><div class="form-done">Thank you! Your submission has been received!</div><div class="form-fail">Oops! Something went wrong while submitting the form.</div></div>"#;
+        let html = format!(
+            r#"<body><div class="post-body">{opening}{form}<div class="rich-text w-node-91bd07e">{}</div></div></body>"#,
+            story(12)
+        );
+        let mut want: Vec<String> = [
+            "Electrical contractors build the grid that homes and factories run on, from substations to wiring.",
+            "Who made the lists",
+            "We read the two lists the industry trusts, one magazine's and the other's, to find the best firms.",
+            "In total, thirty-nine companies made both lists, each with more than two hundred million in revenue.",
+        ]
+        .map(String::from)
+        .to_vec();
+        want.extend(expected_story(12));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_box_after_the_story_laid_out_like_it_is_not_part_of_it() {
+        // The author's bio and the newsletter box reuse the story's text
+        // layout after it ends.
+        let html = format!(
+            r#"<body><div class="post-body"><div class="text-block">{}</div><div class="text-block"><p>Ann Example covers energy and labour for the paper, and before that she covered the courts.</p><p>Get all the latest posts delivered straight to your inbox every week, free.</p></div></div></body>"#,
+            story(8)
+        );
+        assert_eq!(extract(&html), expected_story(8));
     }
 
     #[test]
