@@ -87,7 +87,7 @@ static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// A notice that the page earns from its links: "We may earn a commission",
 /// "contains affiliate links", "we may be compensated".
 static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(earn|receive|get|make)s? (a |an )?(small |affiliate )?(commission|compensation|fee)|\baffiliate (links?|commission|partner)|\bmay be compensated\b|\bcommission (on|from) (some|any|qualifying)")
+    Regex::new(r"(?i)\b(earn|receive|get|make)s? (a |an )?(small |affiliate )?(commission|compensation|fee)|\baffiliate (links?|commission|partner)|\bmay be compensated\b|\b(buy|buying|purchases?)( made)? through (the )?links\b|\bcommission (on|from) (some|any|qualifying)")
         .expect("static regex")
 });
 
@@ -667,6 +667,8 @@ struct Container {
     is_text: bool,
     /// It holds an embedded social-media post ([`is_embedded_post`]).
     embeds: bool,
+    /// It holds an image (`<img>`, `<picture>`, `<video>`).
+    images: bool,
     /// It was dropped as boilerplate, with everything inside.
     dropped: bool,
     /// The containers inside it: `index + 1..end_container`.
@@ -761,6 +763,10 @@ impl Walk {
                                     in_anchor += usize::from(is_anchor(el));
                                 }
                                 continue;
+                            }
+                            if matches!(name, "img" | "picture" | "video") {
+                                let top = open.last().expect("never empty").0;
+                                walk.containers[top].images = true;
                             }
                             let Some(er) = ElementRef::wrap(node) else {
                                 continue;
@@ -889,6 +895,7 @@ impl Walk {
             signature: 0,
             is_text,
             embeds: false,
+            images: false,
             dropped: false,
             end_container: 0,
         });
@@ -905,7 +912,8 @@ impl Walk {
         let c = &mut self.containers[idx];
         c.end_block = end;
         c.end_container = end_container;
-        let (prose, noise, other, is_text) = (c.prose, c.noise, c.other, c.is_text);
+        let (prose, noise, other, is_text, images) =
+            (c.prose, c.noise, c.other, c.is_text, c.images);
         if c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
@@ -915,6 +923,7 @@ impl Walk {
         p.prose += prose;
         p.noise += noise;
         p.other += other;
+        p.images |= images;
         if is_text {
             p.own_prose += prose;
         }
@@ -1179,12 +1188,13 @@ impl Walk {
     /// summary a layout puts in its own box). Boxes without story text
     /// (images, bylines, a table of contents) are passed over; a box of
     /// links, of linked headlines or holding an `<article>` (teasers,
-    /// navigation, other stories) ends the search.
+    /// navigation, other stories) ends the search. A box needs two
+    /// paragraphs to be part of the lead, or one beside `c` itself.
     /// The lead holds at most `budget` characters of prose.
     fn lead(&self, c: usize, mut budget: f32) -> Vec<&RawBlock> {
         let mut lead: Vec<Vec<&RawBlock>> = Vec::new();
         let mut child = c;
-        for parent in self.ancestors(c).into_iter().take(LEAD_LEVELS) {
+        for (level, parent) in self.ancestors(c).into_iter().take(LEAD_LEVELS).enumerate() {
             let before: Vec<usize> = self.children(parent).take_while(|&s| s < child).collect();
             for &s in before.iter().rev() {
                 let sib = &self.containers[s];
@@ -1212,9 +1222,26 @@ impl Walk {
                     .collect();
                 // A lone paragraph before the article is as often a teaser's
                 // summary, a caption or a bio as an intro, and a list alone
-                // is a summary of it ("key points").
-                let paragraphs = text.iter().filter(|b| b.kind != BlockKind::ListItem);
-                if paragraphs.count() < LEAD_MIN_PARAGRAPHS {
+                // is a summary of it ("key points"). Beside the article's own
+                // box, in the same parent, a lone sentence that is no byline,
+                // in a box without an image (whose caption it would be), is
+                // the story's intro.
+                let paragraphs: Vec<&RawBlock> = text
+                    .iter()
+                    .copied()
+                    .filter(|b| b.kind != BlockKind::ListItem)
+                    .collect();
+                let is_intro = |b: &RawBlock| {
+                    let t = b.text.trim_start();
+                    has_words(t, INTRO_MIN_WORDS)
+                        && !t
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|w| w.eq_ignore_ascii_case("by"))
+                };
+                let lone_intro =
+                    level == 0 && !sib.images && matches!(paragraphs[..], [p] if is_intro(p));
+                if paragraphs.len() < LEAD_MIN_PARAGRAPHS && !lone_intro {
                     continue;
                 }
                 lead.push(text);
@@ -1382,6 +1409,10 @@ const LEAD_LEVELS: usize = 3;
 
 /// The most prose the article's lead holds, relative to the article's.
 const LEAD_MAX_SHARE: f32 = 0.34;
+
+/// Words a lone paragraph before the article needs to be its intro (a
+/// link, a credit or a label is shorter).
+const INTRO_MIN_WORDS: usize = 8;
 
 /// Paragraphs of story text a box before the article needs to be its lead.
 const LEAD_MIN_PARAGRAPHS: usize = 2;
@@ -2170,6 +2201,35 @@ mod tests {
             story(8)
         );
         assert_eq!(extract(&html), expected_story(8));
+    }
+
+    #[test]
+    fn a_lone_intro_paragraph_beside_the_story_is_kept() {
+        let html = format!(
+            r#"<body><main><div class="post"><div class="intro"><p>The tax office now lets everyone file a return online at no cost, with a tool of its own.</p></div><div class="meta">March 3</div><div class="body">{}</div></div></main></body>"#,
+            story(8)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[0],
+            "The tax office now lets everyone file a return online at no cost, with a tool of its own."
+        );
+        assert_eq!(got[1..], expected_story(8));
+    }
+
+    #[test]
+    fn a_caption_a_byline_or_a_disclosure_alone_beside_the_story_is_not_its_intro() {
+        for lone in [
+            r#"<div class="figure"><img src="a.jpg"><div class="text">The minister arrives at the court in the capital on Monday, where the case was heard.</div></div>"#,
+            r#"<div class="author"><p>By Ann Example, Senior Correspondent for Energy and Labour, in the capital</p></div>"#,
+            r#"<div class="note"><p>We independently test everything we recommend. Buying through links on our site supports our work.</p></div>"#,
+        ] {
+            let html = format!(
+                r#"<body><main><div class="post">{lone}<div class="body">{}</div></div></main></body>"#,
+                story(8)
+            );
+            assert_eq!(extract(&html), expected_story(8), "{lone}");
+        }
     }
 
     #[test]
