@@ -1205,6 +1205,15 @@ impl Walk {
                 if sib.prose == 0.0 || !kept.iter().any(|b| b.is_story_text()) {
                     continue;
                 }
+                // An affiliate disclosure between the intro and the body
+                // (with a link to the policy) is passed over, as an image is.
+                if kept
+                    .iter()
+                    .filter(|b| b.is_story_text())
+                    .all(|b| b.is_disclosure())
+                {
+                    continue;
+                }
                 if sib.suspect
                     || self.containers[s..sib.end_container.max(s + 1)]
                         .iter()
@@ -2215,6 +2224,24 @@ mod tests {
             "The tax office now lets everyone file a return online at no cost, with a tool of its own."
         );
         assert_eq!(got[1..], expected_story(8));
+    }
+
+    #[test]
+    fn an_affiliate_disclosure_between_the_intro_and_the_story_does_not_cut_the_intro_off() {
+        let intro = "<p>We drove the western states for three months and rented a car in every one of them.</p><p>This guide tells you which rental companies are worth it, and which ones are not.</p>";
+        let html = format!(
+            r#"<body><main><div class="intro">{intro}</div><div class="note">Note: Some posts may contain affiliate links, which earn us a small fee at no cost to you. Read more in our <a href="/p">Privacy Policy</a>, <a href="/g">Publishing Guidelines</a> and <a href="/e">Editorial Standards</a>.</div><div class="text">{}</div></main></body>"#,
+            story(8)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[..2],
+            [
+                "We drove the western states for three months and rented a car in every one of them.",
+                "This guide tells you which rental companies are worth it, and which ones are not.",
+            ]
+        );
+        assert_eq!(got[2..], expected_story(8));
     }
 
     #[test]
