@@ -1194,6 +1194,9 @@ impl Walk {
     fn lead(&self, c: usize, mut budget: f32) -> Vec<&RawBlock> {
         let mut lead: Vec<Vec<&RawBlock>> = Vec::new();
         let mut child = c;
+        // Ancestors passed that hold prose besides the article's box
+        // (not mere wrappers of it).
+        let mut wider = 0;
         for (level, parent) in self.ancestors(c).into_iter().take(LEAD_LEVELS).enumerate() {
             let before: Vec<usize> = self.children(parent).take_while(|&s| s < child).collect();
             for &s in before.iter().rev() {
@@ -1234,7 +1237,9 @@ impl Walk {
                 // is a summary of it ("key points"). Beside the article's own
                 // box, in the same parent, a lone sentence that is no byline,
                 // in a box without an image (whose caption it would be), is
-                // the story's intro.
+                // the story's intro; so it is farther up when only wrappers
+                // of the article's box (no other prose) are between them and
+                // its box holds nothing else (no label, no link).
                 let paragraphs: Vec<&RawBlock> = text
                     .iter()
                     .copied()
@@ -1248,12 +1253,16 @@ impl Walk {
                             .next()
                             .is_some_and(|w| w.eq_ignore_ascii_case("by"))
                 };
-                let lone_intro =
-                    level == 0 && !sib.images && matches!(paragraphs[..], [p] if is_intro(p));
+                let lone_intro = (level == 0 || wider == 0 && sib.noise == 0.0 && sib.other == 0.0)
+                    && !sib.images
+                    && matches!(paragraphs[..], [p] if is_intro(p));
                 if paragraphs.len() < LEAD_MIN_PARAGRAPHS && !lone_intro {
                     continue;
                 }
                 lead.push(text);
+            }
+            if self.containers[parent].prose > self.containers[child].prose {
+                wider += 1;
             }
             child = parent;
         }
@@ -2242,6 +2251,24 @@ mod tests {
             ]
         );
         assert_eq!(got[2..], expected_story(8));
+    }
+
+    #[test]
+    fn a_lone_intro_in_a_box_of_its_own_before_the_wrappers_of_the_story_is_kept() {
+        let intro = "Shopping for a house? There are many things to weigh when looking at homes, like price and location.";
+        let html = format!(
+            r#"<body><main><div class="hero"><div class="dek"><p>{intro}</p></div></div><div class="wrap"><div class="inner"><div class="body">{}</div></div></div></main></body>"#,
+            story(8)
+        );
+        let got = extract(&html);
+        assert_eq!(got[0], intro);
+        assert_eq!(got[1..], expected_story(8));
+        // A labelled box up there is a summary or a promotion, not the intro.
+        let html = format!(
+            r#"<body><main><div class="hero"><div class="dek"><h4>Synopsis</h4><p>{intro}</p></div></div><div class="wrap"><div class="inner"><div class="body">{}</div></div></div></main></body>"#,
+            story(8)
+        );
+        assert_eq!(extract(&html), expected_story(8));
     }
 
     #[test]
