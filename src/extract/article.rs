@@ -507,6 +507,8 @@ const BR: char = '\u{1}';
 /// A block of text as found in the page, before cleaning.
 struct RawBlock {
     kind: BlockKind,
+    /// The cells of the table row it is (0 for other blocks).
+    cells: u32,
     text: String,
     /// Non-white-space characters.
     chars: u32,
@@ -587,6 +589,12 @@ impl RawBlock {
         (t.starts_with('{') || t.starts_with('[')) && t.contains("\":")
     }
 
+    /// True for a row of a table with two cells or more: a row of data,
+    /// not a box a table layout puts the page in.
+    fn is_data_row(&self) -> bool {
+        self.cells >= 2
+    }
+
     /// True when the block is mostly link text.
     fn is_link_list(&self) -> bool {
         self.link_chars * 10 > self.chars * 6
@@ -597,7 +605,11 @@ impl RawBlock {
     fn to_block(&self) -> Option<Block> {
         // A list item that is a link is a list of the story's (sources,
         // products, chapters); other blocks that are links point elsewhere.
-        if self.is_link_list() && (self.kind != BlockKind::ListItem || self.is_contents_entry()) {
+        // So is a row of figures whose name is a link (a table of companies,
+        // schools or products and their figures).
+        let listed =
+            self.kind == BlockKind::ListItem || self.is_data_row() && self.link_chars < self.chars;
+        if self.is_link_list() && (!listed || self.is_contents_entry()) {
             return None;
         }
         if self.is_data() {
@@ -763,6 +775,9 @@ impl Walk {
                                     in_anchor += usize::from(is_anchor(el));
                                 }
                                 continue;
+                            }
+                            if matches!(name, "td" | "th") {
+                                open.last_mut().expect("never empty").1.cells += 1;
                             }
                             if matches!(name, "img" | "picture" | "video") {
                                 let top = open.last().expect("never empty").0;
@@ -958,6 +973,7 @@ impl Walk {
         }
         let block = RawBlock {
             kind: p.kind,
+            cells: p.cells,
             text: part.to_string(),
             chars,
             letters,
@@ -1441,7 +1457,8 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 
 /// `kept` without what precedes its first sentence of story text and follows
 /// its last sentence or list item (kickers, bylines, dates, share and tag
-/// bars), the reporting credits that close a story kept.
+/// bars), the reporting credits that close a story kept, and so are the
+/// rows of a table of figures begun inside it.
 fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
     let mut last = kept
@@ -1449,6 +1466,13 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
         .rposition(|b| b.is_story_text() || b.is_list_text())
         .map_or(kept.len(), |i| i + 1);
     while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
+        last += 1;
+    }
+    // A table of figures that the story began goes on to its last row.
+    while last > first
+        && kept[last - 1].is_data_row()
+        && kept.get(last).is_some_and(|b| b.is_data_row())
+    {
         last += 1;
     }
     &kept[first..last.max(first)]
@@ -1531,6 +1555,8 @@ fn non_space_chars(s: &str) -> u32 {
 /// A block being built: its kind, text, and how much of it is link text.
 struct Pending {
     kind: BlockKind,
+    /// The cells (`<td>`, `<th>`) in it: it is a row of a table.
+    cells: u32,
     text: String,
     link_chars: u32,
     anchor_chars: u32,
@@ -1540,6 +1566,7 @@ impl Pending {
     fn new(kind: BlockKind) -> Pending {
         Pending {
             kind,
+            cells: 0,
             text: String::new(),
             link_chars: 0,
             anchor_chars: 0,
@@ -2322,6 +2349,53 @@ mod tests {
             (7..=8).map(para).collect::<String>()
         );
         assert_eq!(extract(&html), expected_story(8));
+    }
+
+    #[test]
+    fn a_table_of_figures_that_closes_the_story_is_kept_with_its_linked_names() {
+        let rows = [
+            ("Haas School of Business", "59%", "700"),
+            ("Booth School of Business", "17%", "691"),
+            ("Kellogg School of Management", "11%", "664"),
+        ];
+        let body: String = rows
+            .iter()
+            .map(|(name, women, score)| {
+                format!(
+                    r#"<tr><td><a href="/s">{name}</a></td><td>{women}</td><td>{score}</td></tr>"#
+                )
+            })
+            .collect();
+        let html = format!(
+            r#"<body><article>{}<table><tr><th>Business school ranked by the magazine this year</th><th>Share of women among entering students</th><th>Average test score</th></tr>{body}</table><div class="tags"><a href="/t">MBA</a></div></article></body>"#,
+            story(4)
+        );
+        let got = extract(&html);
+        assert_eq!(got[..4], expected_story(4));
+        assert_eq!(
+            got[4..],
+            [
+                "Business school ranked by the magazine this year Share of women among entering students Average test score",
+                "Haas School of Business 59% 700",
+                "Booth School of Business 17% 691",
+                "Kellogg School of Management 11% 664",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_that_lays_out_the_page_is_not_read_on_past_the_story() {
+        // One cell a row: the rows are boxes of the page, not data.
+        let html = format!(
+            r#"<body><table><tr><td>{}</td></tr><tr><td>And the minister said that the case would be heard again next spring, in the capital.</td></tr><tr><td>Front-row access to the future</td></tr><tr><td>A bundle of software tools</td></tr></table></body>"#,
+            story(4)
+        );
+        let mut want = expected_story(4);
+        want.push(
+            "And the minister said that the case would be heard again next spring, in the capital."
+                .into(),
+        );
+        assert_eq!(extract(&html), want);
     }
 
     #[test]
