@@ -354,7 +354,7 @@ pub fn version(w: &WatchView, i: usize) -> String {
     b.push_str("<h2>Raw evidence</h2>");
     match &v.raw {
         Some(r) => b.push_str(&raw(r, "The response this version was accepted from")),
-        None => b.push_str("<p class=\"meta\">No raw response is kept for this version (pruned by keep_raw, or kept before raw capture existed).</p>"),
+        None => b.push_str("<p class=\"meta\">No raw response is kept for this version: keep_raw pruned it or is \"off\", or the version is older than raw capture.</p>"),
     }
     if let Some(t) = &v.taken_down {
         b.push_str(&raw(t, "The answer that reported the article taken down"));
