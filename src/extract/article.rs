@@ -1119,9 +1119,7 @@ impl Walk {
         }
         // Narrow down to the child holding nearly all the prose: what is left
         // beside it is teasers, bios and sign-up boxes.
-        while let Some(child) = self.main_child(best) {
-            best = child;
-        }
+        let best = self.narrowed(best);
         let parts = self.story_parts(best);
         let mut kept = Vec::new();
         let mut prose = 0.0;
