@@ -8,13 +8,18 @@
 //!                                              # only the article cycles on SQLite
 //!     PRESSWATCH_BIN=/tmp/old/presswatch cargo bench --bench cycle -- articles sqlite 1000
 //!                                              # another build, same harness
+//!     cargo bench --bench cycle -- articles sqlite 1000 identity
+//!                                              # pages served uncompressed
 //!
 //! Pages come from ../shared/corpus/extraction-dev/html (real news pages,
 //! about 180 KB on average; `PRESSWATCH_CORPUS=DIR` points elsewhere) or are
 //! generated when it is absent. Each watch's body is its own: a comment
 //! naming the watch and the version ends it, so no two watches serve the
 //! same bytes and every changed body is new to the snapshot store (which
-//! keeps a body once per SHA-256). Each size runs three cycles: a first one
+//! keeps a body once per SHA-256). Pages are served gzip-compressed (level
+//! 1, compressed per request, as a web server's dynamic gzip does) to a
+//! client that accepts it, as nearly every news site serves them; with
+//! `identity` they are served uncompressed. Each size runs three cycles: a first one
 //! that stores baselines, one where every page changed (fetch + extract +
 //! compare + store + raw snapshot + outbox + webhook delivery), and one where
 //! the server answers 304. The first two also run, right after, on a copy
@@ -59,6 +64,7 @@ fn main() {
     let feeds_only = args.iter().any(|a| a == "feeds");
     let postgres = !args.iter().any(|a| a == "sqlite");
     let articles_only = args.iter().any(|a| a == "articles");
+    let gzip = !args.iter().any(|a| a == "identity");
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = match (feeds_only, sizes.is_empty()) {
         (true, _) => vec![],
@@ -70,7 +76,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(&sizes, postgres, !articles_only));
+    rt.block_on(run(&sizes, postgres, !articles_only, gzip));
 }
 
 /// The presswatch binary measured: this build's, or `PRESSWATCH_BIN`.
@@ -80,7 +86,7 @@ fn presswatch_bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_presswatch")))
 }
 
-async fn run(sizes: &[usize], postgres: bool, with_feeds: bool) {
+async fn run(sizes: &[usize], postgres: bool, with_feeds: bool, gzip: bool) {
     let (originals, source) = if sizes.is_empty() {
         (vec![generated_page(0)], "generated".to_string())
     } else {
@@ -95,16 +101,21 @@ async fn run(sizes: &[usize], postgres: bool, with_feeds: bool) {
     if !sizes.is_empty() {
         let total: usize = originals.iter().map(Vec::len).sum();
         println!(
-            "pages: {} distinct ({source}), average {:.0} KB; binary {}",
+            "pages: {} distinct ({source}), average {:.0} KB, served {}; binary {}",
             originals.len(),
             total as f64 / originals.len() as f64 / 1024.0,
+            if gzip {
+                "gzip-compressed"
+            } else {
+                "uncompressed"
+            },
             presswatch_bin().display()
         );
         per_page_costs(&originals);
     }
     let version = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let served = Arc::new(Served::default());
-    let addr = serve(pages.clone(), version.clone(), served.clone()).await;
+    let addr = serve(pages.clone(), version.clone(), served.clone(), gzip).await;
     let mut table: Vec<Row> = Vec::new();
     for &n in sizes {
         let dir = tempfile::tempdir().unwrap();
@@ -631,11 +642,13 @@ fn median(v: &mut [f64]) -> f64 {
 /// Serves `/w/{i}` (a page of the current version, ending in a comment
 /// that makes it watch `i`'s own) and the feeds `/feed/{n}` (ETag per
 /// version, 304 on a match) and accepts webhook POSTs at `/hook`.
-/// HTTP/1.1 keep-alive.
+/// HTTP/1.1 keep-alive. With `gzip`, pages go gzip-compressed to a client
+/// that accepts it.
 async fn serve(
     pages: Arc<Pages>,
     version: Arc<std::sync::atomic::AtomicUsize>,
     served: Arc<Served>,
+    gzip: bool,
 ) -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -694,6 +707,10 @@ async fn serve(
                             .hooks
                             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     }
+                    let accepts_gzip = headers
+                        .get("accept-encoding")
+                        .is_some_and(|v| v.contains("gzip"));
+                    let mut encoding = "";
                     let (status, content_type, body): (u16, &str, Vec<u8>) = match (page, feed) {
                         (Some(_), _) | (_, Some(_)) if not_modified => {
                             (304, "text/html", Vec::new())
@@ -704,13 +721,17 @@ async fn serve(
                             body.extend_from_slice(
                                 format!("\n<!-- watch {i}, version {v} -->\n").as_bytes(),
                             );
+                            if gzip && accepts_gzip {
+                                encoding = "Content-Encoding: gzip\r\n";
+                                body = gzipped(&body);
+                            }
                             (200, "text/html; charset=utf-8", body)
                         }
                         (_, Some(n)) => (200, "application/rss+xml", generated_feed(n, v)),
                         _ => (200, "text/html", Vec::new()),
                     };
                     let head = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
+                        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n{encoding}ETag: {etag}\r\nContent-Length: {}\r\n\r\n",
                         body.len()
                     );
                     if sock.write_all(head.as_bytes()).await.is_err()
@@ -723,6 +744,14 @@ async fn serve(
         }
     });
     addr
+}
+
+/// `body` gzip-compressed at level 1 (nginx's default `gzip_comp_level`).
+fn gzipped(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(body).unwrap();
+    gz.finish().unwrap()
 }
 
 /// A config with `n` watches on the loopback server; politeness relaxed for

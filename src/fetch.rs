@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::{DaemonSettings, Watch};
+use crate::content_coding::{self, Coding, DecodeError, Encoded, ACCEPT_ENCODING};
 use crate::http_header::{parse_retry_after, Validators};
 use crate::politeness::{Hosts, Robots, ROBOTS_AGENT};
 
@@ -42,8 +43,10 @@ pub struct Response {
     pub content_type: Option<String>,
     /// Validators for the next conditional GET.
     pub validators: Validators,
-    /// The body as served (after content-encoding is undone), at most max_body.
+    /// The body as served, its content coding undone, at most max_body.
     pub body: Vec<u8>,
+    /// The body in the content coding it was served in, when it had one.
+    pub encoded: Option<Encoded>,
     /// The exchange as it happened, kept as evidence when the page is accepted.
     pub exchange: Box<Exchange>,
 }
@@ -60,7 +63,7 @@ pub struct Exchange {
     /// `GET /path HTTP/1.1`, for the final URL.
     pub request_line: String,
     /// The request header fields presswatch set (the HTTP client adds its
-    /// connection and encoding fields itself).
+    /// connection fields itself).
     pub request_headers: Vec<(String, String)>,
 }
 
@@ -517,10 +520,12 @@ impl HttpFetcher {
         let mut sent = vec![
             ("User-Agent".to_string(), self.user_agent.clone()),
             ("Accept".to_string(), ACCEPT.to_string()),
+            ("Accept-Encoding".to_string(), ACCEPT_ENCODING.to_string()),
         ];
         let mut req = client
             .get(url.clone())
-            .header(reqwest::header::ACCEPT, ACCEPT);
+            .header(reqwest::header::ACCEPT, ACCEPT)
+            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING);
         if let Some(e) = &v.etag {
             req = req.header(reqwest::header::IF_NONE_MATCH, e);
             sent.push(("If-None-Match".into(), e.clone()));
@@ -554,6 +559,7 @@ impl HttpFetcher {
             });
         }
         let content_type = header(reqwest::header::CONTENT_TYPE);
+        let content_encoding = header(reqwest::header::CONTENT_ENCODING);
         let validators = Validators {
             etag: header(reqwest::header::ETAG),
             last_modified: header(reqwest::header::LAST_MODIFIED),
@@ -582,6 +588,8 @@ impl HttpFetcher {
             }
             body.extend_from_slice(&chunk);
         }
+        let (body, encoded) =
+            undo_content_coding(body, content_encoding.as_deref(), self.max_body)?;
         let exchange = Box::new(Exchange::new(&final_url, &version, status, received, sent));
         Ok(Fetched::Page(Response {
             final_url,
@@ -589,9 +597,46 @@ impl HttpFetcher {
             content_type,
             validators,
             body,
+            encoded,
             exchange,
         }))
     }
+}
+
+/// The body a response's `Content-Encoding` (codings applied in the order
+/// listed) stands for, at most `max_body` bytes, and the body as served when
+/// one coding was applied (kept as evidence as it is: it is compressed
+/// already). Codings presswatch does not know (`identity`, or a charset that
+/// a misconfigured server names there) leave the body as it is.
+fn undo_content_coding(
+    served: Vec<u8>,
+    content_encoding: Option<&str>,
+    max_body: u64,
+) -> Result<(Vec<u8>, Option<Encoded>), FetchError> {
+    let codings: Vec<Coding> = content_encoding
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(Coding::parse)
+        .collect();
+    let mut body = served;
+    let mut encoded = None;
+    for &coding in codings.iter().rev() {
+        let decoded = content_coding::decode(coding, &body, max_body).map_err(|e| match e {
+            DecodeError::TooLarge(limit) => FetchError::TooLarge { limit },
+            e => FetchError::Other(format!(
+                "the response body was served as Content-Encoding: {} but {e}",
+                content_encoding.unwrap_or_default()
+            )),
+        })?;
+        let served = std::mem::replace(&mut body, decoded);
+        if codings.len() == 1 {
+            encoded = Some(Encoded {
+                coding,
+                bytes: served,
+            });
+        }
+    }
+    Ok((body, encoded))
 }
 
 /// A header name in the capitalisation most servers send (`content-type`
@@ -822,6 +867,7 @@ impl Replay {
                     last_modified: rec.last_modified.clone(),
                 },
                 body,
+                encoded: None,
                 exchange,
             }));
         }

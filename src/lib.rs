@@ -12,6 +12,7 @@ pub mod charset;
 pub mod check;
 pub mod compare;
 pub mod config;
+pub mod content_coding;
 pub mod correction;
 pub mod daemon;
 pub mod document;

@@ -1,7 +1,9 @@
 //! Raw snapshots: the HTTP response behind each accepted version (and the
 //! answer that reported a takedown) kept as evidence — status line, headers,
 //! the body's exact bytes and the fetch time. Bodies are content-addressed
-//! by the SHA-256 of their bytes and stored once, compressed (zstd).
+//! by the SHA-256 of their bytes and stored once, compressed: in the
+//! content coding they were served in (gzip, br, zstd, deflate), which costs
+//! no compression, or else with zstd.
 //!
 //! A snapshot is written in the same transaction as its version, so no
 //! snapshot is ever half-written and none outlives its version: a version
@@ -9,10 +11,14 @@
 //! refers to are deleted. `keep_raw` caps what is left by total size or age,
 //! oldest first, never touching a watch's newest version.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::StateError;
 use crate::config::KeepRaw;
+use crate::content_coding::{self, Coding, DecodeError, Encoded};
 use crate::document::sha256_hex;
 
 /// The tables, their indexes, and the running total of stored bytes kept by
@@ -22,7 +28,8 @@ CREATE TABLE IF NOT EXISTS raw_bodies (
     sha256 TEXT PRIMARY KEY,
     size   INTEGER NOT NULL,
     stored INTEGER NOT NULL,
-    zstd   BLOB NOT NULL
+    codec  TEXT NOT NULL DEFAULT 'zstd',
+    packed BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS raw_snapshots (
     watch         TEXT NOT NULL,
@@ -53,7 +60,8 @@ CREATE TRIGGER IF NOT EXISTS raw_bodies_removed AFTER DELETE ON raw_bodies
 /// zstd level. Measured on the 88 pages of the extraction corpus (179 KB
 /// on average; `cargo bench --bench cycle` prints it): level 1 compresses a
 /// page in about 0.2 ms to 21.3% of its size, level 3 in about 0.28 ms to
-/// 20.1%. Every accepted version pays this, so the faster level wins.
+/// 20.1%. Every accepted version served without a content coding pays this,
+/// so the faster level wins.
 const ZSTD_LEVEL: i32 = 1;
 
 /// Why a snapshot was kept.
@@ -100,6 +108,9 @@ pub struct NewSnapshot {
     pub fetched_at_ms: i64,
     /// The body's bytes as served (after any content coding is undone).
     pub body: Vec<u8>,
+    /// The body in the content coding it was served in, if it had one: it
+    /// is kept in that form.
+    pub encoded: Option<Encoded>,
 }
 
 /// A kept snapshot's record, without its body.
@@ -138,7 +149,8 @@ pub struct Mismatch {
     pub problem: String,
 }
 
-/// A snapshot ready to store: its body hashed (its address) and compressed.
+/// A snapshot ready to store: its body hashed (its address) and compressed
+/// (in the coding it was served in, or else with zstd).
 /// Both backends pack a snapshot before they take the database, so a check
 /// compressing a page never holds up another check's commit.
 pub(super) struct Packed<'a> {
@@ -146,18 +158,28 @@ pub(super) struct Packed<'a> {
     pub(super) snapshot: &'a NewSnapshot,
     /// SHA-256 of its body (hex).
     pub(super) sha256: String,
+    /// The coding `packed` is in (`zstd`, `gzip`, `br`, `deflate`).
+    pub(super) codec: &'static str,
     /// Its body, compressed.
-    pub(super) packed: Vec<u8>,
+    pub(super) packed: Cow<'a, [u8]>,
 }
 
 impl<'a> Packed<'a> {
     /// Hashes and compresses `snapshot`'s body (`location`: the database,
     /// for the error).
     pub(super) fn new(location: &str, snapshot: &'a NewSnapshot) -> Result<Packed<'a>, StateError> {
+        let (codec, packed) = match &snapshot.encoded {
+            Some(served) => (served.coding.as_str(), Cow::Borrowed(&served.bytes[..])),
+            None => {
+                let packed = pack(&snapshot.body).map_err(|e| StateError::other(location, e))?;
+                (Coding::Zstd.as_str(), Cow::Owned(packed))
+            }
+        };
         Ok(Packed {
             snapshot,
             sha256: sha256_hex(&snapshot.body),
-            packed: pack(&snapshot.body).map_err(|e| StateError::other(location, e))?,
+            codec,
+            packed,
         })
     }
 }
@@ -173,13 +195,14 @@ pub(super) fn record_in(
 ) -> rusqlite::Result<()> {
     let (s, sha) = (p.snapshot, &p.sha256);
     db.prepare_cached(
-        "INSERT OR IGNORE INTO raw_bodies (sha256, size, stored, zstd) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR IGNORE INTO raw_bodies (sha256, size, stored, codec, packed) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         sha,
         s.body.len() as i64,
         p.packed.len() as i64,
-        p.packed
+        p.codec,
+        p.packed.as_ref()
     ])?;
     db.prepare_cached(
         "INSERT OR IGNORE INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
@@ -303,24 +326,42 @@ pub(super) fn list_in(db: &Connection, watch: Option<&str>) -> rusqlite::Result<
 /// The body stored under `sha256`, decompressed; `None` when there is none.
 /// Fails when the stored bytes do not decompress to the recorded size.
 pub(super) fn body_in(db: &Connection, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
-    let row: Option<(i64, Vec<u8>)> = db
-        .prepare_cached("SELECT size, zstd FROM raw_bodies WHERE sha256 = ?1")?
-        .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(i64, String, Vec<u8>)> = db
+        .prepare_cached("SELECT size, codec, packed FROM raw_bodies WHERE sha256 = ?1")?
+        .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    row.map(|(size, packed)| unpack(&packed, size))
+    row.map(|(size, codec, packed)| unpack(&packed, &codec, size))
         .transpose()
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
 }
 
-/// Compresses a body for storage.
+/// Compresses a body for storage, with this thread's compressor: a fresh
+/// one would allocate and clear its tables again for every page.
 fn pack(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    zstd::bulk::compress(body, ZSTD_LEVEL)
+    thread_local! {
+        static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { RefCell::new(None) };
+    }
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let mut compressor = match slot.take() {
+            Some(compressor) => compressor,
+            None => zstd::bulk::Compressor::new(ZSTD_LEVEL)?,
+        };
+        let packed = compressor.compress(body);
+        *slot = Some(compressor);
+        packed
+    })
 }
 
-/// Decompresses a stored body and checks its recorded size.
-pub(super) fn unpack(packed: &[u8], size: i64) -> Result<Vec<u8>, String> {
-    let body = zstd::bulk::decompress(packed, size.max(0) as usize)
-        .map_err(|e| format!("does not decompress: {e}"))?;
+/// Decompresses a body stored in `codec` and checks its recorded size.
+pub(super) fn unpack(packed: &[u8], codec: &str, size: i64) -> Result<Vec<u8>, String> {
+    let coding =
+        Coding::parse(codec).ok_or_else(|| format!("is stored in an unknown coding {codec:?}"))?;
+    let body = content_coding::decode(coding, packed, size.max(0) as u64).map_err(|e| match e {
+        DecodeError::TooLarge(_) => format!("decompresses to more than the {size} bytes recorded"),
+        e => format!("does not decompress: {e}"),
+    })?;
     if body.len() as i64 != size {
         return Err(format!(
             "decompresses to {} bytes, {size} recorded",
@@ -333,13 +374,15 @@ pub(super) fn unpack(packed: &[u8], size: i64) -> Result<Vec<u8>, String> {
 /// Re-hashes every kept body against its address; returns how many were
 /// checked and what did not match.
 pub(super) fn verify_in(db: &Connection) -> rusqlite::Result<(usize, Vec<Mismatch>)> {
-    let mut st = db.prepare("SELECT sha256, size, zstd FROM raw_bodies ORDER BY sha256")?;
+    let mut st =
+        db.prepare("SELECT sha256, size, codec, packed FROM raw_bodies ORDER BY sha256")?;
     let mut rows = st.query([])?;
     let (mut checked, mut bad) = (0, Vec::new());
     while let Some(r) = rows.next()? {
-        let (sha, size, packed): (String, i64, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (sha, size, codec, packed): (String, i64, String, Vec<u8>) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
         checked += 1;
-        let problem = match unpack(&packed, size) {
+        let problem = match unpack(&packed, &codec, size) {
             Err(e) => Some(e),
             Ok(body) => {
                 let got = sha256_hex(&body);
@@ -431,6 +474,7 @@ mod tests {
             request_head: "GET /a HTTP/1.1\r\nHost: n.example".into(),
             fetched_at_ms: at_ms,
             body: body.as_bytes().to_vec(),
+            encoded: None,
         }
     }
 
@@ -461,6 +505,33 @@ mod tests {
             Durability::Durable,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn a_body_kept_before_codecs_were_recorded_reads_back_as_zstd() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("presswatch.db")).unwrap();
+        let body = "<p>Kept by an older presswatch, which compressed every body with zstd.</p>";
+        let packed = zstd::bulk::compress(body.as_bytes(), 1).unwrap();
+        old.execute_batch(
+            "CREATE TABLE raw_bodies (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored INTEGER NOT NULL, zstd BLOB NOT NULL);",
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO raw_bodies VALUES (?1, ?2, ?3, ?4)",
+            params![
+                sha256_hex(body.as_bytes()),
+                body.len() as i64,
+                packed.len() as i64,
+                packed
+            ],
+        )
+        .unwrap();
+        drop(old);
+        let st = Sqlite::open(dir.path()).unwrap();
+        let kept = st.snapshot_body(&sha256_hex(body.as_bytes())).unwrap();
+        assert_eq!(kept.as_deref(), Some(body.as_bytes()));
+        assert_eq!(st.verify_snapshots().unwrap(), (1, vec![]));
     }
 
     #[test]

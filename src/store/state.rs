@@ -240,6 +240,13 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
                WHERE watch IN (SELECT watch FROM versions UNION SELECT watch FROM seen_items);",
         )?;
     }
+    if !has_column(conn, "raw_bodies", "codec")? {
+        // Before this column, every body was compressed with zstd.
+        conn.execute_batch(
+            "ALTER TABLE raw_bodies RENAME COLUMN zstd TO packed;
+             ALTER TABLE raw_bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'zstd';",
+        )?;
+    }
     Ok(())
 }
 

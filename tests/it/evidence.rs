@@ -69,9 +69,16 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A story checked four times: first version, an edit, the edit undone
-/// (the very bytes of the first version again), then a 404. `daemon`:
-/// more `[daemon]` keys.
+/// A page as most servers send it: gzip-compressed.
+fn gzipped(html: String) -> Route {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, html.as_bytes()).unwrap();
+    Route::html(gz.finish().unwrap()).header("Content-Encoding", "gzip")
+}
+
+/// A story checked four times: first version (served gzip-compressed), an
+/// edit (served uncompressed), the edit undone (the very bytes of the first
+/// version again), then a 404. `daemon`: more `[daemon]` keys.
 async fn edited_and_taken_down(daemon: &str) -> (Server, Project) {
     let server = Server::start().await;
     let path = "/2024/05/rasoulof";
@@ -84,9 +91,9 @@ async fn edited_and_taken_down(daemon: &str) -> (Server, Project) {
     let config = project.config_arg();
     let edited = PARAS[1].replace("in Europe", "in Germany");
     for route in [
-        Route::html(page(PARAS[1])),
+        gzipped(page(PARAS[1])),
         Route::html(page(&edited)),
-        Route::html(page(PARAS[1])),
+        gzipped(page(PARAS[1])),
         Route::status(404),
     ] {
         server.set(path, route);
@@ -225,6 +232,49 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_page_served_compressed_is_kept_in_the_bytes_it_came_in_and_one_served_plain_with_zstd() {
+    let (server, project) = edited_and_taken_down("").await;
+    // presswatch asked for compressed bodies, and says so in the evidence.
+    let asked = server.requests_to("/2024/05/rasoulof");
+    assert!(asked
+        .iter()
+        .all(|r| r.headers.get("accept-encoding").map(String::as_str)
+            == Some("gzip, br, zstd, deflate")));
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let kept = |seq: i64| -> (String, String, i64, Vec<u8>) {
+        db.query_row(
+            "SELECT s.request_head, b.codec, b.size, b.packed FROM raw_snapshots s JOIN raw_bodies b ON b.sha256 = s.body_sha256
+             WHERE s.watch = 'rasoulof' AND s.version = ?1 AND s.kind = 'version'",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap()
+    };
+    // Version 1 came gzip-compressed: its body is kept in those very bytes,
+    // and its size is that of the page they decode to.
+    let (request_head, codec, size, packed) = kept(1);
+    assert!(
+        request_head.contains("\r\nAccept-Encoding: gzip, br, zstd, deflate"),
+        "{request_head}"
+    );
+    assert_eq!(codec, "gzip");
+    assert_eq!(packed, gzipped(page(PARAS[1])).body);
+    assert_eq!(size as usize, page(PARAS[1]).len());
+    // Version 2 came uncompressed: presswatch compressed it (zstd).
+    let (_, codec, size, packed) = kept(2);
+    assert_eq!(codec, "zstd");
+    let edited = page(&PARAS[1].replace("in Europe", "in Germany"));
+    assert_eq!(
+        zstd::bulk::decompress(&packed, 1 << 20).unwrap(),
+        edited.as_bytes()
+    );
+    assert_eq!(size as usize, edited.len());
+    // Both read back as the pages served, and verify re-hashes both.
+    let said = ok(&run(&["verify", "--config", &project.config_arg()], &[]).await);
+    assert!(said.contains(": 0 mismatches"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_alert_email_links_to_the_viewers_page_for_the_change() {
     let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
     let smtp = smtp_sink(mails.clone());
@@ -301,7 +351,7 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
         )
         .unwrap();
     db.execute(
-        "UPDATE raw_bodies SET size = ?2, zstd = ?3 WHERE sha256 = ?1",
+        "UPDATE raw_bodies SET size = ?2, codec = 'zstd', packed = ?3 WHERE sha256 = ?1",
         rusqlite::params![
             sha,
             forged.len() as i64,

@@ -325,6 +325,42 @@ async fn junk_bodies_are_errors_that_say_what_to_do() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_body_that_is_not_the_coding_its_server_names_is_an_error_that_says_so() {
+    let good = good_server().await;
+    let s = Server::start().await;
+    // Plain HTML sent as gzip, and gzip cut off half-way.
+    let page = "<html><body><article><p>The minister said the talks had failed.</p></article></body></html>";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(page.repeat(50).as_bytes()).unwrap();
+    let mut cut = gz.finish().unwrap();
+    cut.truncate(cut.len() / 2);
+    s.set(
+        "/plain",
+        Route::html(page).header("Content-Encoding", "gzip"),
+    );
+    s.set("/cut", Route::html(cut).header("Content-Encoding", "gzip"));
+    // A misconfigured server that names a charset there: read as it is.
+    s.set(
+        "/charset",
+        Route::html(page).header("Content-Encoding", "UTF-8"),
+    );
+    let urls = vec![s.url("/plain"), s.url("/cut"), s.url("/charset")];
+    let project = project(&good, &urls, "article");
+    let results = pass(&project).await;
+    for w in ["w0", "w1"] {
+        let e = error_of(&results, w);
+        assert!(
+            e.contains("served as Content-Encoding: gzip but it is not valid gzip"),
+            "{w}: {e}"
+        );
+    }
+    assert_eq!(
+        results.iter().find(|r| r.0 == "w2").unwrap().1,
+        Outcome::BaselineStored
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn wrong_or_missing_charsets_still_decode() {
     let s = Server::start().await;
     let fa = "محمد رسول‌اف، فيلمساز ايراني، پس از محکوميت به هشت سال زندان از ايران خارج شد و به اروپا رسيد.";

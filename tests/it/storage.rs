@@ -226,6 +226,7 @@ fn snap(body: &str, at_ms: i64) -> NewSnapshot {
         request_head: "GET /a HTTP/1.1\r\nHost: n.example".into(),
         fetched_at_ms: at_ms,
         body: body.as_bytes().to_vec(),
+        encoded: None,
     }
 }
 

@@ -226,6 +226,14 @@ BEGIN
 END $$;
 "#,
     },
+    Migration {
+        version: 4,
+        name: "raw bodies kept in the content coding they were served in (codec), or zstd",
+        sql: r#"
+ALTER TABLE raw_bodies RENAME COLUMN zstd TO packed;
+ALTER TABLE raw_bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'zstd';
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

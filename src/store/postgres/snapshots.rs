@@ -1,5 +1,5 @@
 //! Raw snapshots in PostgreSQL: the same records and rules as
-//! [`crate::store::snapshots`] (content-addressed zstd bodies, written with
+//! [`crate::store::snapshots`] (content-addressed compressed bodies, written with
 //! their version, pruned with it and by `keep_raw`).
 
 use super::{Conn, PgResult, Postgres, Result};
@@ -9,13 +9,13 @@ use crate::store::snapshots::unpack;
 pub(super) use crate::store::snapshots::Packed;
 use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
-/// What stores a snapshot: the body unless it is known ($10–$13), and the
+/// What stores a snapshot: the body unless it is known ($10–$14), and the
 /// record ($1–$10), after the common table expressions before it.
 macro_rules! store_snapshot {
     () => {
         "body AS (
-            INSERT INTO raw_bodies (sha256, size, stored, zstd)
-            SELECT $10, $11, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
+            INSERT INTO raw_bodies (sha256, size, stored, codec, packed)
+            SELECT $10, $11, $12, $13, $14 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
             ON CONFLICT DO NOTHING)
          INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
@@ -25,10 +25,10 @@ macro_rules! store_snapshot {
 /// Stores a snapshot.
 const RECORD: &str = concat!("WITH ", store_snapshot!());
 
-/// Stores a version ($1, $2, $14–$16) and its snapshot.
+/// Stores a version ($1, $2, $15–$17) and its snapshot.
 const RECORD_WITH_VERSION: &str = concat!(
     "WITH version AS (
-            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $14, $15, $16)),
+            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $15, $16, $17)),
          ",
     store_snapshot!()
 );
@@ -67,7 +67,7 @@ async fn write(
     version: Option<&NewVersion>,
 ) -> PgResult<()> {
     type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
-    let (s, sha, packed) = (p.snapshot, &p.sha256, &p.packed);
+    let (s, sha, packed) = (p.snapshot, &p.sha256, p.packed.as_ref());
     let (kind, status) = (kind.as_str(), s.status as i32);
     let (size, stored) = (s.body.len() as i64, packed.len() as i64);
     let mut params: Vec<Param<'_>> = vec![
@@ -83,7 +83,8 @@ async fn write(
         sha,
         &size,
         &stored,
-        packed,
+        &p.codec,
+        &packed,
     ];
     let origin = version.map(|v| v.origin.as_str());
     let sql = match (version, &origin) {
@@ -214,15 +215,15 @@ impl Postgres {
 
     /// A kept body, decompressed, by its SHA-256; `None` when not kept.
     pub fn snapshot_body(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let row: Option<(i64, Vec<u8>)> = self.run(async |c| {
+        let row: Option<(i64, String, Vec<u8>)> = self.run(async |c| {
             Ok(c.query_opt(
-                "SELECT size, zstd FROM raw_bodies WHERE sha256 = $1",
+                "SELECT size, codec, packed FROM raw_bodies WHERE sha256 = $1",
                 &[&sha256],
             )
             .await?
-            .map(|r| (r.get(0), r.get(1))))
+            .map(|r| (r.get(0), r.get(1), r.get(2))))
         })?;
-        row.map(|(size, packed)| unpack(&packed, size))
+        row.map(|(size, codec, packed)| unpack(&packed, &codec, size))
             .transpose()
             .map_err(|e| crate::store::StateError::other(self.location(), e))
     }
@@ -244,12 +245,16 @@ impl Postgres {
     pub fn verify_snapshots(&self) -> Result<(usize, Vec<Mismatch>)> {
         self.run(async |c| {
             let rows = c
-                .query("SELECT sha256, size, zstd FROM raw_bodies ORDER BY sha256", &[])
+                .query(
+                    "SELECT sha256, size, codec, packed FROM raw_bodies ORDER BY sha256",
+                    &[],
+                )
                 .await?;
             let mut bad = Vec::new();
             for r in &rows {
-                let (sha, size, packed): (String, i64, Vec<u8>) = (r.get(0), r.get(1), r.get(2));
-                let problem = match unpack(&packed, size) {
+                let (sha, size, codec, packed): (String, i64, String, Vec<u8>) =
+                    (r.get(0), r.get(1), r.get(2), r.get(3));
+                let problem = match unpack(&packed, &codec, size) {
                     Err(e) => Some(e),
                     Ok(body) => {
                         let got = sha256_hex(&body);
