@@ -10,6 +10,8 @@
 //!                                              # another build, same harness
 //!     cargo bench --bench cycle -- articles sqlite 1000 identity
 //!                                              # pages served uncompressed
+//!     cargo bench --bench cycle -- articles sqlite 1000 rounds=5
+//!                                              # what raw responses cost, 5 rounds
 //!
 //! Pages come from ../shared/corpus/extraction-dev/html (real news pages,
 //! about 180 KB on average; `PRESSWATCH_CORPUS=DIR` points elsewhere) or are
@@ -22,9 +24,10 @@
 //! `identity` they are served uncompressed. Each size runs three cycles: a first one
 //! that stores baselines, one where every page changed (fetch + extract +
 //! compare + store + raw snapshot + outbox + webhook delivery), and one where
-//! the server answers 304. The first two also run, right after, on a copy
-//! of the watches with `keep_raw = "off"`, and the CPU they save is what
-//! keeping raw responses costs. Wall time, CPU time and peak RSS are those of the
+//! the server answers 304. The first two also run on a copy of the watches
+//! with `keep_raw = "off"`, the two taking turns to go first, `rounds` times
+//! (`rounds=N`, default 1); the CPU the copy saves (least against least) is
+//! what keeping raw responses costs. Wall time, CPU time and peak RSS are those of the
 //! presswatch process (wait4), not of this harness. Extraction, comparison
 //! and snapshot (SHA-256, zstd) costs per page are measured separately, in
 //! process, so a regression shows where it is.
@@ -65,6 +68,11 @@ fn main() {
     let postgres = !args.iter().any(|a| a == "sqlite");
     let articles_only = args.iter().any(|a| a == "articles");
     let gzip = !args.iter().any(|a| a == "identity");
+    let rounds: usize = args
+        .iter()
+        .find_map(|a| a.strip_prefix("rounds=")?.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = match (feeds_only, sizes.is_empty()) {
         (true, _) => vec![],
@@ -76,7 +84,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run(&sizes, postgres, !articles_only, gzip));
+    rt.block_on(run(&sizes, postgres, !articles_only, gzip, rounds));
 }
 
 /// The presswatch binary measured: this build's, or `PRESSWATCH_BIN`.
@@ -86,7 +94,7 @@ fn presswatch_bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_presswatch")))
 }
 
-async fn run(sizes: &[usize], postgres: bool, with_feeds: bool, gzip: bool) {
+async fn run(sizes: &[usize], postgres: bool, with_feeds: bool, gzip: bool, rounds: usize) {
     let (originals, source) = if sizes.is_empty() {
         (vec![generated_page(0)], "generated".to_string())
     } else {
@@ -118,43 +126,65 @@ async fn run(sizes: &[usize], postgres: bool, with_feeds: bool, gzip: bool) {
     let addr = serve(pages.clone(), version.clone(), served.clone(), gzip).await;
     let mut table: Vec<Row> = Vec::new();
     for &n in sizes {
-        let dir = tempfile::tempdir().unwrap();
-        let config = write_config(dir.path(), addr, n);
-        // The same watches with `keep_raw = "off"`, checked right after
-        // each cycle: what keeping raw responses costs, in the same run.
-        let bare_dir = tempfile::tempdir().unwrap();
-        let bare = write_config(bare_dir.path(), addr, n);
-        keep_no_raw_responses(&bare);
-        version.store(0, std::sync::atomic::Ordering::SeqCst);
-        let first = presswatch_check(&config, &[]).await;
-        report(n, "first cycle (baselines stored)", &first);
-        let first_bare = presswatch_check(&bare, &[]).await;
-        report(n, "first cycle, keep_raw = \"off\"", &first_bare);
-        version.store(1, std::sync::atomic::Ordering::SeqCst);
-        let changed = presswatch_check(&config, &[]).await;
-        report(n, "every page changed", &changed);
-        let changed_bare = presswatch_check(&bare, &[]).await;
-        report(n, "every page changed, keep_raw = \"off\"", &changed_bare);
+        // What keeping raw responses costs, in the same run: the same
+        // watches, in a state of their own, with `keep_raw = "off"`. The
+        // two take turns going first, `rounds` times, and the least CPU of
+        // each is compared (the least is the one other work on the machine
+        // disturbed least).
+        let (mut kept, mut off) = (RawCost::default(), RawCost::default());
+        let mut dirs = Vec::new();
+        for round in 0..rounds {
+            let dir = tempfile::tempdir().unwrap();
+            let config = write_config(dir.path(), addr, n);
+            let bare_dir = tempfile::tempdir().unwrap();
+            let bare = write_config(bare_dir.path(), addr, n);
+            keep_no_raw_responses(&bare);
+            let turns = if round % 2 == 0 {
+                [
+                    (&config, &mut kept, ""),
+                    (&bare, &mut off, ", keep_raw = \"off\""),
+                ]
+            } else {
+                [
+                    (&bare, &mut off, ", keep_raw = \"off\""),
+                    (&config, &mut kept, ""),
+                ]
+            };
+            version.store(0, std::sync::atomic::Ordering::SeqCst);
+            let mut firsts = Vec::new();
+            for (config, _, label) in &turns {
+                let first = presswatch_check(config, &[]).await;
+                report(n, &format!("first cycle (baselines stored){label}"), &first);
+                firsts.push(first);
+            }
+            version.store(1, std::sync::atomic::Ordering::SeqCst);
+            for ((config, cost, label), first) in turns.into_iter().zip(firsts) {
+                let changed = presswatch_check(config, &[]).await;
+                report(n, &format!("every page changed{label}"), &changed);
+                cost.add(first, changed);
+            }
+            dirs.push((dir, config, bare_dir));
+        }
         for (phase, kept, off) in [
-            ("first cycle", &first, &first_bare),
-            ("changed cycle", &changed, &changed_bare),
+            ("first cycle", kept.least_first(), off.least_first()),
+            ("changed cycle", kept.least_changed(), off.least_changed()),
         ] {
             println!(
-                "{n:>6} watches, raw snapshots: {phase} CPU {:.2} s kept, {:.2} s with keep_raw = \"off\": {:+.1}%",
-                kept.cpu.as_secs_f64(),
-                off.cpu.as_secs_f64(),
-                (kept.cpu.as_secs_f64() / off.cpu.as_secs_f64() - 1.0) * 100.0
+                "{n:>6} watches, raw snapshots: {phase} CPU (least of {rounds}) {kept:.2} s kept, {off:.2} s with keep_raw = \"off\": {:+.1}%",
+                (kept / off - 1.0) * 100.0
             );
         }
-        let unchanged = presswatch_check(&config, &[]).await;
+        let (first, changed) = kept.last();
+        let config = &dirs.last().unwrap().1;
+        let unchanged = presswatch_check(config, &[]).await;
         report(n, "304 Not Modified", &unchanged);
         table.extend(rows(
             n,
             "SQLite, presswatch check",
-            [&first, &changed, &unchanged],
+            [first, changed, &unchanged],
         ));
         if with_feeds && n == *sizes.iter().max().unwrap() {
-            idle(&config, n).await;
+            idle(config, n).await;
         }
     }
     if postgres && !sizes.is_empty() {
@@ -780,6 +810,40 @@ fn keep_no_raw_responses(config: &Path) {
         cfg.replacen("[daemon]\n", "[daemon]\nkeep_raw = \"off\"\n", 1),
     )
     .unwrap();
+}
+
+/// The first and changed cycles of one setup, round after round.
+#[derive(Default)]
+struct RawCost {
+    rounds: Vec<(Usage, Usage)>,
+}
+
+impl RawCost {
+    fn add(&mut self, first: Usage, changed: Usage) {
+        self.rounds.push((first, changed));
+    }
+
+    /// The least CPU of a first cycle, in seconds.
+    fn least_first(&self) -> f64 {
+        self.rounds
+            .iter()
+            .map(|r| r.0.cpu.as_secs_f64())
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The least CPU of a changed cycle, in seconds.
+    fn least_changed(&self) -> f64 {
+        self.rounds
+            .iter()
+            .map(|r| r.1.cpu.as_secs_f64())
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The last round's cycles.
+    fn last(&self) -> (&Usage, &Usage) {
+        let (first, changed) = self.rounds.last().expect("at least one round");
+        (first, changed)
+    }
 }
 
 /// What one presswatch process (or fleet) cost.

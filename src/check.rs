@@ -832,7 +832,7 @@ fn snapshot_of(watch: &Watch, resp: Response) -> NewSnapshot {
         request_head: head(&x.request_line, &x.request_headers),
         fetched_at_ms: x.fetched_at.timestamp_millis(),
         body: resp.body,
-        encoded: resp.encoded,
+        encoded: resp.exchange.encoded,
     }
 }
 

@@ -45,8 +45,6 @@ pub struct Response {
     pub validators: Validators,
     /// The body as served, its content coding undone, at most max_body.
     pub body: Vec<u8>,
-    /// The body in the content coding it was served in, when it had one.
-    pub encoded: Option<Encoded>,
     /// The exchange as it happened, kept as evidence when the page is accepted.
     pub exchange: Box<Exchange>,
 }
@@ -65,6 +63,8 @@ pub struct Exchange {
     /// The request header fields presswatch set (the HTTP client adds its
     /// connection fields itself).
     pub request_headers: Vec<(String, String)>,
+    /// The body in the content coding it came in, when it had one.
+    pub encoded: Option<Encoded>,
 }
 
 impl Exchange {
@@ -94,6 +94,7 @@ impl Exchange {
             headers,
             request_line: format!("GET {target} {version}"),
             request_headers: request,
+            encoded: None,
         }
     }
 }
@@ -590,14 +591,14 @@ impl HttpFetcher {
         }
         let (body, encoded) =
             undo_content_coding(body, content_encoding.as_deref(), self.max_body)?;
-        let exchange = Box::new(Exchange::new(&final_url, &version, status, received, sent));
+        let mut exchange = Box::new(Exchange::new(&final_url, &version, status, received, sent));
+        exchange.encoded = encoded;
         Ok(Fetched::Page(Response {
             final_url,
             status,
             content_type,
             validators,
             body,
-            encoded,
             exchange,
         }))
     }
@@ -867,7 +868,6 @@ impl Replay {
                     last_modified: rec.last_modified.clone(),
                 },
                 body,
-                encoded: None,
                 exchange,
             }));
         }
