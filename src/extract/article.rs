@@ -530,7 +530,8 @@ impl RawBlock {
     }
 
     /// True for a block that reads like a sentence of the story: prose, or a
-    /// short sentence (a question, a one-line paragraph) mostly outside links.
+    /// short sentence (a question, a one-line paragraph, a sentence that
+    /// introduces a list with a colon) mostly outside links.
     fn is_story_text(&self) -> bool {
         if self.is_prose() {
             return true;
@@ -539,7 +540,7 @@ impl RawBlock {
         self.is_language()
             && self.kind != BlockKind::Heading
             && self.link_chars * 2 < self.chars
-            && t.ends_with(['.', '!', '?', '"', '”', '؟', '。'])
+            && t.ends_with(['.', '!', '?', '"', '”', '؟', '。', ':'])
             && has_words(t, 6)
     }
 
@@ -1455,8 +1456,8 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 
 /// `kept` without what precedes its first sentence of story text and follows
 /// its last sentence or list item (kickers, bylines, dates, share and tag
-/// bars), the reporting credits that close a story kept, and so are the
-/// rows of a table of figures begun inside it.
+/// bars). Kept are the reporting credits that close it, and the rows of a
+/// table of figures begun inside it or introduced by its last sentence.
 fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
     let mut last = kept
@@ -1466,7 +1467,14 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
         last += 1;
     }
-    // A table of figures that the story began goes on to its last row.
+    // A table of figures that the story's last sentence introduces (with a
+    // colon), or that the story began, goes on to its last row.
+    if last > first
+        && kept[last - 1].text.trim_end().ends_with(':')
+        && kept.get(last).is_some_and(|b| b.is_data_row())
+    {
+        last += 1;
+    }
     while last > first
         && kept[last - 1].is_data_row()
         && kept.get(last).is_some_and(|b| b.is_data_row())
@@ -2413,6 +2421,25 @@ mod tests {
             ]
             .map(String::from),
         );
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_sentence_that_introduces_a_list_opens_the_story() {
+        let html = format!(
+            r#"<body><article><div>By Jane Doe</div><p>Tour packages are good for both travellers and tour operators:</p>
+            <ul><li>They help travellers plan a trip in a place they do not know, with the best things booked.</li>
+            <li>They help tour operators sell more of what they offer to a broader audience of customers.</li></ul>{}</article></body>"#,
+            story(3)
+        );
+        let mut want = [
+            "Tour packages are good for both travellers and tour operators:",
+            "They help travellers plan a trip in a place they do not know, with the best things booked.",
+            "They help tour operators sell more of what they offer to a broader audience of customers.",
+        ]
+        .map(String::from)
+        .to_vec();
+        want.extend(expected_story(3));
         assert_eq!(extract(&html), want);
     }
 
