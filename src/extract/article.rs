@@ -518,6 +518,8 @@ struct RawBlock {
     anchor_chars: u32,
     /// Letters (the rest is digits, punctuation and symbols).
     letters: u32,
+    /// Its place among the blocks of the walk.
+    index: usize,
 }
 
 impl RawBlock {
@@ -978,6 +980,7 @@ impl Walk {
             text: part.to_string(),
             chars,
             letters,
+            index: self.blocks.len(),
             // Link text cannot be attributed to split parts: assume none.
             link_chars: if whole { p.link_chars.min(chars) } else { 0 },
             anchor_chars: if whole { p.anchor_chars.min(chars) } else { 0 },
@@ -1456,10 +1459,27 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 
 /// `kept` without what precedes its first sentence of story text and follows
 /// its last sentence or list item (kickers, bylines, dates, share and tag
-/// bars). Kept are the reporting credits that close it, and the rows of a
-/// table of figures begun inside it or introduced by its last sentence.
+/// bars). Kept are the headings right before its first sentence, the
+/// reporting credits that close it, and the rows of a table of figures begun
+/// inside it or introduced by its last sentence.
 fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
-    let first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
+    let mut first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
+    // The headings just before the first sentence head it (a section
+    // heading, a standfirst set as a heading), unless something the walk
+    // dropped sits between (a sign-up form under its heading), or the
+    // sentence is an item of a list (a "Key takeaways" box).
+    if kept
+        .get(first)
+        .is_some_and(|b| b.kind != BlockKind::ListItem)
+    {
+        while first > 0
+            && kept[first - 1].kind == BlockKind::Heading
+            && kept[first - 1].link_chars == 0
+            && kept[first - 1].index + 1 == kept[first].index
+        {
+            first -= 1;
+        }
+    }
     let mut last = kept
         .iter()
         .rposition(|b| b.is_story_text() || b.is_list_text())
@@ -2440,6 +2460,37 @@ mod tests {
         .map(String::from)
         .to_vec();
         want.extend(expected_story(3));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn the_heading_right_before_the_first_paragraph_is_kept() {
+        let html = format!(
+            r#"<body><div class="menu"><a href="/">Home</a></div><div class="post"><div>March 3</div>
+            <h2>Reduce, reuse, recycle: ideas for less waste at home</h2>{}</div></body>"#,
+            story(4)
+        );
+        let mut want = vec!["Reduce, reuse, recycle: ideas for less waste at home".to_string()];
+        want.extend(expected_story(4));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_heading_over_a_form_or_a_list_is_not_the_heading_of_the_story() {
+        // The sign-up form is dropped, and its heading with it.
+        let html = format!(
+            r#"<body><div class="post"><h3>Want more news like this?</h3><form><label>Your email address</label><input type="email"></form>{}</div></body>"#,
+            story(4)
+        );
+        assert_eq!(extract(&html), expected_story(4));
+        // A heading over a list that opens the page titles a summary box.
+        let item = "The new rules let anyone file a tax return online, at no cost, with the office's own tool.";
+        let html = format!(
+            r#"<body><div class="post"><h2>Key takeaways</h2><ul><li>{item}</li></ul>{}</div></body>"#,
+            story(4)
+        );
+        let mut want = vec![item.to_string()];
+        want.extend(expected_story(4));
         assert_eq!(extract(&html), want);
     }
 
