@@ -546,6 +546,18 @@ impl RawBlock {
             && has_words(t, 6)
     }
 
+    /// True for a line that reads as text though it ends without a full
+    /// stop: a paragraph of six words or more, mostly letters, without a
+    /// link (a closing note, a sign-off). Furniture after a story is links,
+    /// labels, short lines and the rows of a table laying out the page.
+    fn is_closing_line(&self) -> bool {
+        self.kind == BlockKind::Paragraph
+            && self.cells == 0
+            && self.link_chars == 0
+            && self.is_language()
+            && has_words(&self.text, 6)
+    }
+
     /// True for an item of a list the story makes: words outside links.
     fn is_list_text(&self) -> bool {
         self.kind == BlockKind::ListItem
@@ -1459,9 +1471,9 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 
 /// `kept` without what precedes its first sentence of story text and follows
 /// its last sentence or list item (kickers, bylines, dates, share and tag
-/// bars). Kept are the headings right before its first sentence, the
-/// reporting credits that close it, and the rows of a table of figures begun
-/// inside it or introduced by its last sentence.
+/// bars). Kept are the headings right before its first sentence, the lines
+/// that read as text and the reporting credits that close it, and the rows
+/// of a table of figures begun inside it or introduced by its last sentence.
 fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     let mut first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
     // The headings just before the first sentence head it (a section
@@ -1484,7 +1496,10 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
         .iter()
         .rposition(|b| b.is_story_text() || b.is_list_text())
         .map_or(kept.len(), |i| i + 1);
-    while kept.get(last).is_some_and(|b| b.is_reporting_credit()) {
+    while kept
+        .get(last)
+        .is_some_and(|b| b.is_closing_line() || b.is_reporting_credit())
+    {
         last += 1;
     }
     // A table of figures that the story's last sentence introduces (with a
@@ -2491,6 +2506,19 @@ mod tests {
         );
         let mut want = vec![item.to_string()];
         want.extend(expected_story(4));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_closing_line_without_a_full_stop_is_kept_and_labels_and_links_after_it_are_not() {
+        let note = "Note: Review data is based on an update from 2 May, 2025";
+        let html = format!(
+            r#"<body><article>{}<p><strong>Note:</strong> Review data is based on an update from 2 May, 2025</p>
+            <p>Filed under</p><p><a href="/g">A guide to moving house in the city this spring</a></p></article></body>"#,
+            story(3)
+        );
+        let mut want = expected_story(3);
+        want.push(note.to_string());
         assert_eq!(extract(&html), want);
     }
 
