@@ -644,8 +644,12 @@ impl RawBlock {
         if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(&t) {
             return None;
         }
-        // Tiny fragments that are not headings are page furniture (counters, dates).
+        // Tiny fragments that are not headings are page furniture (counters,
+        // dates); a one-word item of a list is the story's when it is a word
+        // (an app, an ingredient), not a number (a page of a pager).
+        let listed_word = self.kind == BlockKind::ListItem && self.is_language();
         if self.kind != BlockKind::Heading
+            && !listed_word
             && !has_words(&t, 2)
             && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
         {
@@ -2519,6 +2523,27 @@ mod tests {
         );
         let mut want = expected_story(3);
         want.push(note.to_string());
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn one_word_items_of_a_list_in_the_story_are_kept_and_numbers_are_not() {
+        let html = format!(
+            r#"<body><article>{}<p>Apps that help you meditate every day:</p><ul><li>Headspace</li><li>Buddhify</li><li><a href="/c">Calm</a></li></ul>
+            <ul class="pages"><li>1</li><li>2</li></ul>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let want: Vec<String> = [
+            "Paragraph 1 of the story reports what the minister said about the case on Monday.",
+            "Apps that help you meditate every day:",
+            "Headspace",
+            "Buddhify",
+            "Calm",
+            "Paragraph 2 of the story reports what the minister said about the case on Monday.",
+        ]
+        .map(String::from)
+        .to_vec();
         assert_eq!(extract(&html), want);
     }
 
