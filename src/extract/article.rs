@@ -990,7 +990,7 @@ impl Walk {
         if chars == 0 {
             return;
         }
-        let block = RawBlock {
+        let mut block = RawBlock {
             kind: p.kind,
             cells: p.cells,
             text: part.to_string(),
@@ -1001,6 +1001,7 @@ impl Walk {
             link_chars: if whole { p.link_chars.min(chars) } else { 0 },
             anchor_chars: if whole { p.anchor_chars.min(chars) } else { 0 },
         };
+        self.join_drop_cap(&mut block);
         let c = &mut self.containers[idx];
         if block.is_prose() {
             // List items are as often teasers as article text.
@@ -1017,6 +1018,27 @@ impl Walk {
             c.other += (block.chars - block.link_chars) as f32;
         }
         self.blocks.push(block);
+    }
+
+    /// Moves a drop cap into `block`: a letter that a layout sets in a block
+    /// of its own just before the rest of its word ("D", "uring the war").
+    /// The letter's block is left empty.
+    fn join_drop_cap(&mut self, block: &mut RawBlock) {
+        if !block.text.trim_start().starts_with(char::is_lowercase) {
+            return;
+        }
+        let Some(prev) = self.blocks.last_mut() else {
+            return;
+        };
+        if prev.chars != 1 || prev.letters != 1 {
+            return;
+        }
+        block.text = format!("{}{}", prev.text.trim(), block.text.trim_start());
+        block.chars += 1;
+        block.letters += 1;
+        prev.text.clear();
+        prev.chars = 0;
+        prev.letters = 0;
     }
 
     /// True when `found` may have missed the article: the text outside
@@ -2545,6 +2567,20 @@ mod tests {
         .map(String::from)
         .to_vec();
         assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_drop_cap_in_a_box_of_its_own_joins_its_word() {
+        let html = format!(
+            r#"<body><article><div class="first-letter">D</div><div class="text"><p>uring the war, the town lost half of its people to the cities of the coast and the north.</p>{}</div></article></body>"#,
+            story(3)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[0],
+            "During the war, the town lost half of its people to the cities of the coast and the north."
+        );
+        assert_eq!(got[1..], expected_story(3));
     }
 
     #[test]
