@@ -1309,9 +1309,13 @@ impl Walk {
                             .next()
                             .is_some_and(|w| w.eq_ignore_ascii_case("by"))
                 };
+                // A caption is short: a paragraph as long as a summary is
+                // the intro even in a box with an image.
+                let is_caption = |b: &RawBlock| {
+                    sib.images && b.chars - b.link_chars < INTRO_BESIDE_IMAGE_MIN_CHARS
+                };
                 let lone_intro = (level == 0 || wider == 0 && sib.noise == 0.0 && sib.other == 0.0)
-                    && !sib.images
-                    && matches!(paragraphs[..], [p] if is_intro(p));
+                    && matches!(paragraphs[..], [p] if is_intro(p) && !is_caption(p));
                 if paragraphs.len() < LEAD_MIN_PARAGRAPHS && !lone_intro {
                     continue;
                 }
@@ -1487,6 +1491,10 @@ const LEAD_MAX_SHARE: f32 = 0.34;
 /// Words a lone paragraph before the article needs to be its intro (a
 /// link, a credit or a label is shorter).
 const INTRO_MIN_WORDS: usize = 8;
+
+/// Characters outside links a lone intro in a box with an image needs not to
+/// be taken for the image's caption.
+const INTRO_BESIDE_IMAGE_MIN_CHARS: u32 = 150;
 
 /// Paragraphs of story text a box before the article needs to be its lead.
 const LEAD_MIN_PARAGRAPHS: usize = 2;
@@ -2581,6 +2589,18 @@ mod tests {
             "During the war, the town lost half of its people to the cities of the coast and the north."
         );
         assert_eq!(got[1..], expected_story(3));
+    }
+
+    #[test]
+    fn a_long_intro_in_a_box_with_an_image_is_kept() {
+        let intro = "Most people in the country need more fibre, calcium, vitamin D and potassium in their diet, and they eat too much added sugar, saturated fat and salt, the new national guidelines say.";
+        let html = format!(
+            r#"<body><main><div class="post"><div class="summary"><div class="text"><p>{intro}</p></div><div class="image"><img src="a.jpg"></div></div><div class="meta">March 3</div><div class="body">{}</div></div></main></body>"#,
+            story(8)
+        );
+        let got = extract(&html);
+        assert_eq!(got[0], intro);
+        assert_eq!(got[1..], expected_story(8));
     }
 
     #[test]
