@@ -350,7 +350,16 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if teaser::is_consent_box(e) || teaser::is_card_box(e) {
         return Markup::Excluded;
     }
-    if CHROME_TAGS.contains(&name)
+    // An <aside> set between the story's paragraphs is a callout of the
+    // story (a tip, a pull-out box): suspect, kept when it holds mostly
+    // prose, where an aside elsewhere is a sidebar.
+    let callout = name == "aside" && is_in_running_text(e);
+    let plain = if callout {
+        Markup::Suspect
+    } else {
+        Markup::Plain
+    };
+    if CHROME_TAGS.contains(&name) && !callout
         || marks.hidden
         || marks.aria_hidden
         || marks
@@ -365,8 +374,11 @@ fn markup(e: ElementRef<'_>) -> Markup {
     let class = class_names(marks.class.unwrap_or(""));
     let class = class.as_ref();
     let id = marks.id.unwrap_or("");
-    if class.is_empty() && id.is_empty() || matches!(name, "html" | "body") {
+    if matches!(name, "html" | "body") {
         return Markup::Plain;
+    }
+    if class.is_empty() && id.is_empty() {
+        return plain;
     }
     // Never drop the container that says it is the article body.
     if marks.itemprop == Some("articleBody") {
@@ -386,8 +398,17 @@ fn markup(e: ElementRef<'_>) -> Markup {
     } else if suspect {
         Markup::Suspect
     } else {
-        Markup::Plain
+        plain
     }
+}
+
+/// True for an element that sits in running text: a paragraph just before
+/// it, and a paragraph or a heading just after it.
+fn is_in_running_text(e: ElementRef<'_>) -> bool {
+    let before = e.prev_siblings().find_map(ElementRef::wrap);
+    let after = e.next_siblings().find_map(ElementRef::wrap);
+    before.is_some_and(|b| b.value().name() == "p")
+        && after.is_some_and(|a| matches!(a.value().name(), "p" | "h2" | "h3" | "h4" | "h5" | "h6"))
 }
 
 /// Class tokens past this many are not read: real names come first, and
@@ -2601,6 +2622,23 @@ mod tests {
         let got = extract(&html);
         assert_eq!(got[0], intro);
         assert_eq!(got[1..], expected_story(8));
+    }
+
+    #[test]
+    fn a_callout_aside_between_the_storys_paragraphs_is_kept_and_a_sidebar_aside_is_not() {
+        let callout = "Americans spend a lot of time sitting: at desks, in cars, and in front of screens. Break up your sitting time by getting up and moving around, even if it is for only ten minutes at a time.";
+        let html = format!(
+            r#"<body><article>{}<aside><p><strong>Do not just sit there!</strong> {callout}</p></aside>
+            <h2>Clinical trials</h2>{}<aside><p>Related:</p><ul><li><a href="/a">How to stay active at work when your days are long and busy</a></li><li><a href="/b">Ten stretches to do at your desk between meetings</a></li></ul></aside>{}</article>
+            <aside><p>Our newsletter brings you the week's health news every Monday morning, with tips from our doctors.</p></aside></body>"#,
+            story(4),
+            para(5),
+            para(6)
+        );
+        let mut want = expected_story(6);
+        want.insert(4, format!("Do not just sit there! {callout}"));
+        want.insert(5, "Clinical trials".to_string());
+        assert_eq!(extract(&html), want);
     }
 
     #[test]
