@@ -825,18 +825,12 @@ impl RawCost {
 
     /// The least CPU of a first cycle, in seconds.
     fn least_first(&self) -> f64 {
-        self.rounds
-            .iter()
-            .map(|r| r.0.cpu.as_secs_f64())
-            .fold(f64::INFINITY, f64::min)
+        least_cpu(self.rounds.iter().map(|r| &r.0))
     }
 
     /// The least CPU of a changed cycle, in seconds.
     fn least_changed(&self) -> f64 {
-        self.rounds
-            .iter()
-            .map(|r| r.1.cpu.as_secs_f64())
-            .fold(f64::INFINITY, f64::min)
+        least_cpu(self.rounds.iter().map(|r| &r.1))
     }
 
     /// The last round's cycles.
@@ -844,6 +838,12 @@ impl RawCost {
         let (first, changed) = self.rounds.last().expect("at least one round");
         (first, changed)
     }
+}
+
+/// The least CPU of `runs`, in seconds.
+fn least_cpu<'a>(runs: impl Iterator<Item = &'a Usage>) -> f64 {
+    runs.map(|u| u.cpu.as_secs_f64())
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// What one presswatch process (or fleet) cost.

@@ -1559,14 +1559,8 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     }
     // A table of figures that the story's last sentence introduces (with a
     // colon), or that the story began, goes on to its last row.
-    if last > first
-        && kept[last - 1].text.trim_end().ends_with(':')
-        && kept.get(last).is_some_and(|b| b.is_data_row())
-    {
-        last += 1;
-    }
     while last > first
-        && kept[last - 1].is_data_row()
+        && (kept[last - 1].is_data_row() || kept[last - 1].text.trim_end().ends_with(':'))
         && kept.get(last).is_some_and(|b| b.is_data_row())
     {
         last += 1;
@@ -1724,6 +1718,13 @@ mod tests {
             .collect()
     }
 
+    /// `lines`, then the `n` paragraphs of [`story`].
+    fn lines_then_story(lines: &[&str], n: usize) -> Vec<String> {
+        let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        want.extend(expected_story(n));
+        want
+    }
+
     #[test]
     fn prose_container_wins_over_navigation_and_teasers() {
         let html = format!(
@@ -1816,9 +1817,10 @@ mod tests {
               <p>Who would have guessed the slogan would cost this much money?</p>{}</article></body>"#,
             story(3)
         );
-        let mut want =
-            vec!["Who would have guessed the slogan would cost this much money?".to_string()];
-        want.extend(expected_story(3));
+        let want = lines_then_story(
+            &["Who would have guessed the slogan would cost this much money?"],
+            3,
+        );
         assert_eq!(extract(&html), want);
     }
 
@@ -2321,15 +2323,15 @@ mod tests {
             r#"<body><div class="post-body">{opening}{form}<div class="rich-text w-node-91bd07e">{}</div></div></body>"#,
             story(12)
         );
-        let mut want: Vec<String> = [
-            "Electrical contractors build the grid that homes and factories run on, from substations to wiring.",
-            "Who made the lists",
-            "We read the two lists the industry trusts, one magazine's and the other's, to find the best firms.",
-            "In total, thirty-nine companies made both lists, each with more than two hundred million in revenue.",
-        ]
-        .map(String::from)
-        .to_vec();
-        want.extend(expected_story(12));
+        let want = lines_then_story(
+            &[
+                "Electrical contractors build the grid that homes and factories run on, from substations to wiring.",
+                "Who made the lists",
+                "We read the two lists the industry trusts, one magazine's and the other's, to find the best firms.",
+                "In total, thirty-nine companies made both lists, each with more than two hundred million in revenue.",
+            ],
+            12,
+        );
         assert_eq!(extract(&html), want);
     }
 
@@ -2522,14 +2524,14 @@ mod tests {
             <li>They help tour operators sell more of what they offer to a broader audience of customers.</li></ul>{}</article></body>"#,
             story(3)
         );
-        let mut want = [
-            "Tour packages are good for both travellers and tour operators:",
-            "They help travellers plan a trip in a place they do not know, with the best things booked.",
-            "They help tour operators sell more of what they offer to a broader audience of customers.",
-        ]
-        .map(String::from)
-        .to_vec();
-        want.extend(expected_story(3));
+        let want = lines_then_story(
+            &[
+                "Tour packages are good for both travellers and tour operators:",
+                "They help travellers plan a trip in a place they do not know, with the best things booked.",
+                "They help tour operators sell more of what they offer to a broader audience of customers.",
+            ],
+            3,
+        );
         assert_eq!(extract(&html), want);
     }
 
@@ -2540,8 +2542,7 @@ mod tests {
             <h2>Reduce, reuse, recycle: ideas for less waste at home</h2>{}</div></body>"#,
             story(4)
         );
-        let mut want = vec!["Reduce, reuse, recycle: ideas for less waste at home".to_string()];
-        want.extend(expected_story(4));
+        let want = lines_then_story(&["Reduce, reuse, recycle: ideas for less waste at home"], 4);
         assert_eq!(extract(&html), want);
     }
 
@@ -2559,8 +2560,7 @@ mod tests {
             r#"<body><div class="post"><h2>Key takeaways</h2><ul><li>{item}</li></ul>{}</div></body>"#,
             story(4)
         );
-        let mut want = vec![item.to_string()];
-        want.extend(expected_story(4));
+        let want = lines_then_story(&[item], 4);
         assert_eq!(extract(&html), want);
     }
 
