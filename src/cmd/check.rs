@@ -1,0 +1,79 @@
+//! `presswatch check`: one pass over all watches (or one), then exit.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::check::{self, Context};
+use presswatch::fetch::{Fetcher, Replay};
+use presswatch::notify::render;
+
+use super::{deliver_unless_daemon, load_config};
+
+/// The arguments of `presswatch check`.
+#[derive(clap::Args)]
+pub struct Check {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Check only this watch.
+    #[arg(long)]
+    watch: Option<String>,
+    /// Print the alerts instead of sending them; change nothing on disk.
+    #[arg(long)]
+    dry_run: bool,
+    /// Answer fetches from recorded responses in DIR (see README: Replay format).
+    #[arg(long, value_name = "DIR")]
+    replay: Option<PathBuf>,
+}
+
+impl Check {
+    /// Checks the watches, prints a line for each and the total, and
+    /// delivers (or, with `--dry-run`, prints) the alerts. Exit 1 when a
+    /// check failed.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let (config, only, dry_run) = (&self.config, self.watch.as_deref(), self.dry_run);
+        let replay = self.replay.as_deref();
+        let cfg = load_config(config)?;
+        let fetcher = match replay {
+            Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),
+            None => Fetcher::for_config(&cfg).map_err(|e| e.to_string())?,
+        };
+        let watches: Vec<_> = match only {
+            Some(name) => vec![cfg
+                .watch(name)
+                .ok_or_else(|| format!("no watch named {name:?} in {}", config.display()))?],
+            None => cfg.watches.iter().collect(),
+        };
+        let ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
+        let reports = check::check_all(&ctx, &watches).await;
+        let width = reports.iter().map(|r| r.watch.len()).max().unwrap_or(0);
+        for r in &reports {
+            println!("{}", check::summary_line(r, width));
+        }
+        println!("{}", check::total_line(&reports));
+        if dry_run {
+            for a in reports.iter().flat_map(|r| &r.alerts) {
+                println!("\n===== alert {} (dry run: not sent) =====", a.id);
+                println!("Subject: {}\n", a.subject());
+                print!("{}", render::text(a, &render::Context::of(&cfg)));
+            }
+        } else {
+            if let Some(d) = deliver_unless_daemon(&cfg, &ctx.state).await? {
+                if d.sent + d.retrying + d.dead > 0 {
+                    println!(
+                        "delivery: {} sent, {} will be retried, {} dead",
+                        d.sent, d.retrying, d.dead
+                    );
+                }
+            }
+        }
+        let errors = reports
+            .iter()
+            .any(|r| matches!(r.outcome, check::Outcome::Error(_)));
+        Ok(if errors {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+}

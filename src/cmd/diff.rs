@@ -1,0 +1,137 @@
+//! `presswatch diff`: the change between two files or two stored versions.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use presswatch::compare::Rules;
+use presswatch::document::Document;
+use presswatch::notify::render;
+use presswatch::{extract, store};
+
+use super::{load_config, read_file};
+
+/// The arguments of `presswatch diff`.
+#[derive(clap::Args)]
+pub struct Diff {
+    /// The old version.
+    #[arg(required_unless_present = "watch")]
+    old: Option<PathBuf>,
+    /// The new version.
+    #[arg(required_unless_present = "watch")]
+    new: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Neutralise text matching this regex before comparing (repeatable).
+    #[arg(long)]
+    ignore: Vec<String>,
+    /// Compare stored versions of this watch, with its rules.
+    #[arg(long, requires = "config", conflicts_with_all = ["old", "new"])]
+    watch: Option<String>,
+    /// The config file (with --watch).
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// With --watch: the old version (default: the one before --to).
+    #[arg(long, requires = "watch")]
+    from: Option<i64>,
+    /// With --watch: the new version (default: the latest).
+    #[arg(long, requires = "watch")]
+    to: Option<i64>,
+}
+
+impl Diff {
+    /// Prints the change; exit status 1 when the versions differ, as diff(1).
+    pub async fn run(self) -> Result<ExitCode, String> {
+        match (&self.watch, &self.config, &self.old, &self.new) {
+            (Some(watch), Some(config), _, _) => {
+                stored(config, watch, self.from, self.to, self.json, &self.ignore)
+            }
+            (_, _, Some(old), Some(new)) => files(old, new, self.json, &self.ignore),
+            _ => Err("diff needs OLD and NEW files, or --watch with --config".into()),
+        }
+    }
+}
+
+/// Two files, compared with the `--ignore` rules only.
+fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCode, String> {
+    let a = load_version(old)?;
+    let b = load_version(new)?;
+    let rules = Rules {
+        ignore: ignore_rules(ignore)?,
+        min_change: 0,
+    };
+    let name = new.display().to_string();
+    let about = presswatch::history::About {
+        watch: "diff",
+        url: &name,
+        outlet: b.canonical_url.as_deref().unwrap_or(&name),
+        detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    print_diff(presswatch::history::documents(
+        &a,
+        &b,
+        &rules,
+        json,
+        &about,
+        &render::Context::default(),
+    )?)
+}
+
+/// Loads a diff operand: HTML is extracted, anything else is baseline text.
+fn load_version(path: &Path) -> Result<Document, String> {
+    let text = presswatch::charset::decode(&read_file(path)?, None);
+    let head = text
+        .trim_start()
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let is_html = head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.contains("<body")
+        || head.contains("<head");
+    Ok(if is_html {
+        extract::watched_article(&text, None, None)
+    } else {
+        Document::from_baseline(&text)
+    })
+}
+
+/// The `--ignore` patterns, compiled.
+fn ignore_rules(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
+    patterns
+        .iter()
+        .map(|p| regex::Regex::new(p).map_err(|e| format!("--ignore {p:?}: {e}")))
+        .collect()
+}
+
+/// `diff --watch`: two stored versions, compared with the watch's rules.
+fn stored(
+    config: &Path,
+    watch: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+    json: bool,
+    ignore: &[String],
+) -> Result<ExitCode, String> {
+    let cfg = load_config(config)?;
+    let w = cfg
+        .watch(watch)
+        .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
+    let state = store::State::for_config(&cfg.daemon, false)?;
+    let mut rules = w.rules();
+    rules.ignore.extend(ignore_rules(ignore)?);
+    print_diff(presswatch::history::diff(
+        &state, &cfg, w, from, to, &rules, json,
+    )?)
+}
+
+/// Prints a diff; exit status 1 when the versions differ, as diff(1).
+fn print_diff(diff: presswatch::history::Diff) -> Result<ExitCode, String> {
+    print!("{}", diff.output);
+    Ok(if diff.changed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,83 @@
+//! `presswatch export`: the kept responses as a WARC file, and the
+//! baselines as files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::store;
+
+use super::load_config;
+
+/// The arguments of `presswatch export`.
+#[derive(clap::Args)]
+pub struct Export {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Only this watch.
+    #[arg(long)]
+    watch: Option<String>,
+    /// Only responses fetched since: an RFC 3339 time, a date
+    /// (2024-05-14) or an age (30d).
+    #[arg(long)]
+    since: Option<String>,
+    /// The WARC file to write (OUT.warc.gz).
+    #[arg(long, required_unless_present = "baselines")]
+    warc: Option<PathBuf>,
+    /// Also (or only) write the accepted baselines into DIR as files
+    /// (`<watch>.txt`): with `state_url`, the database holds them.
+    #[arg(long, value_name = "DIR")]
+    baselines: Option<PathBuf>,
+}
+
+impl Export {
+    /// Writes the WARC file and the baselines, and says what it wrote.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let cfg = load_config(&self.config)?;
+        let since = self.since.as_deref().map(parse_since).transpose()?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        if let Some(warc) = &self.warc {
+            let n = presswatch::evidence::export::export(
+                &cfg,
+                &state,
+                self.watch.as_deref(),
+                since,
+                warc,
+            )?;
+            println!(
+                "{}: {} records ({} responses, {} revisits, {} takedowns and restores)",
+                warc.display(),
+                n.records,
+                n.responses,
+                n.revisits,
+                n.events
+            );
+        }
+        if let Some(dir) = &self.baselines {
+            let n = store::Baselines::for_state(&cfg.daemon.baseline_dir, &state).export(dir)?;
+            if state.shared().is_some() {
+                println!("{}: {n} baselines", dir.display());
+            } else {
+                println!(
+                    "the baselines are files already, in {} (state_url is not set)",
+                    cfg.daemon.baseline_dir.display()
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `--since`: an RFC 3339 time, a date (midnight UTC) or an age (`30d`).
+fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    let age = presswatch::config::parse_duration(s).map_err(|_| {
+        format!("--since {s:?}: give an RFC 3339 time, a date (2024-05-14) or an age (30d)")
+    })?;
+    Ok(chrono::Utc::now() - chrono::Duration::from_std(age).map_err(|e| e.to_string())?)
+}

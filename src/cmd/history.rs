@@ -1,0 +1,42 @@
+//! `presswatch history`: a watch's kept versions, or one version's text.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::store;
+
+use super::load_config;
+
+/// The arguments of `presswatch history`.
+#[derive(clap::Args)]
+pub struct History {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// The watch.
+    watch: String,
+    /// Print the stored text of this version (an article's text, a
+    /// listing's items).
+    #[arg(long, value_name = "V")]
+    show: Option<i64>,
+}
+
+impl History {
+    /// Prints the table of versions, or the text of `--show`.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let cfg = load_config(&self.config)?;
+        let w = cfg.watch(&self.watch).ok_or_else(|| {
+            format!(
+                "no watch named {:?} in {}",
+                self.watch,
+                self.config.display()
+            )
+        })?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        match self.show {
+            Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
+            None => print!("{}", presswatch::history::table(&state, &cfg, w)?),
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}

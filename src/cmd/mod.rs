@@ -1,0 +1,94 @@
+//! The commands of the `presswatch` binary, one file each: its arguments
+//! and what it does, a thin layer over the library (the daemon calls the
+//! same library functions). Helpers that several commands share are here.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use presswatch::config::Config;
+use presswatch::{notify, store};
+
+pub mod check;
+pub mod diff;
+pub mod export;
+pub mod extract;
+pub mod history;
+pub mod outbox;
+pub mod record;
+pub mod report;
+pub mod run;
+pub mod status;
+pub mod test_alert;
+pub mod validate;
+pub mod verify;
+
+/// The config, or every problem it has.
+pub(crate) fn load_config(path: &Path) -> Result<Arc<Config>, String> {
+    Config::load(path)
+        .map(Arc::new)
+        .map_err(|e| format!("invalid config:\n{e}"))
+}
+
+/// Reads a file, gunzipping `.gz`.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|e| format!("cannot gunzip {}: {e}", path.display()))?;
+        return Ok(out);
+    }
+    Ok(bytes)
+}
+
+/// How long a command waits for another command that is delivering alerts.
+const DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Delivers the due alerts, unless a daemon runs on the state directory:
+/// then it delivers them (within a second), and this says so. `None` when
+/// delivery was left to the daemon (see [`store::StateLock`]).
+pub(crate) async fn deliver_unless_daemon(
+    cfg: &Config,
+    state: &store::State,
+) -> Result<Option<notify::DeliveryReport>, String> {
+    if cfg.daemon.state_url.is_some() {
+        // PostgreSQL: each replica claims the entries it sends.
+        return Ok(Some(
+            notify::deliver_due(cfg, state, &http_client(cfg)?).await?,
+        ));
+    }
+    match store::StateLock::take(&cfg.daemon.state_dir, store::Role::Delivery, DELIVERY_WAIT)
+        .await?
+    {
+        Ok(_delivering) => Ok(Some(
+            notify::deliver_due(cfg, state, &http_client(cfg)?).await?,
+        )),
+        Err(holder) => {
+            let doing = match holder.role {
+                store::Role::Daemon => {
+                    "running on this state directory, which delivers due alerts within a second"
+                }
+                store::Role::Delivery => "delivering alerts from this state directory",
+            };
+            println!("delivery: left to {} {doing}", holder.describe());
+            Ok(None)
+        }
+    }
+}
+
+/// The HTTP client for webhooks.
+pub(crate) fn http_client(cfg: &Config) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(&cfg.daemon.user_agent)
+        .build()
+        .map_err(|e| format!("cannot set up HTTP: {e}"))
+}
+
+/// `2026-11-22 08:00:00 UTC` from Unix time.
+pub(crate) fn fmt_time(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| t.to_string())
+}

@@ -1,0 +1,210 @@
+//! `presswatch outbox`: list, retry or drop undelivered alerts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use presswatch::config::Config;
+use presswatch::notify::digest;
+use presswatch::status::{self, DigestPlan, Waiting};
+use presswatch::store::{self, OutboxStatus};
+
+use super::{deliver_unless_daemon, fmt_time, load_config};
+
+/// The arguments of `presswatch outbox`.
+#[derive(clap::Args)]
+pub struct Outbox {
+    /// The config file (before or after the action: `outbox list --config FILE`).
+    #[arg(long, short, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    action: Action,
+}
+
+/// What to do with the outbox.
+#[derive(Subcommand)]
+enum Action {
+    /// List undelivered alerts (pending and dead) and disabled channels.
+    List {
+        /// Include delivered alerts.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Make undelivered alerts due now (enabling disabled channels) and deliver them.
+    Retry {
+        /// Only this alert.
+        id: Option<String>,
+    },
+    /// Remove undelivered alerts: one by id, or all with --all.
+    Drop {
+        /// The alert to drop.
+        #[arg(required_unless_present = "all")]
+        id: Option<String>,
+        /// Drop every undelivered alert.
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
+}
+
+impl Outbox {
+    /// Runs the action. `list` exits 1 when an alert is dead, `retry` when
+    /// one is still undelivered after the attempt.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let config = self
+            .config
+            .ok_or("outbox needs the config file: `presswatch outbox list --config FILE`")?;
+        let action = self.action;
+        let cfg = load_config(&config)?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        let now = chrono::Utc::now().timestamp();
+        match action {
+            Action::List { all } => {
+                let entries: Vec<_> = state
+                    .outbox(None, None)
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .filter(|e| all || e.status != OutboxStatus::Sent)
+                    .collect();
+                for ch in &cfg.channels {
+                    if let Some(d) = state
+                        .channel_disabled(&ch.name)
+                        .map_err(|e| e.to_string())?
+                    {
+                        println!(
+                            "channel {} is DISABLED: {} (fix its URL, or run `{}`)",
+                            ch.name,
+                            d.reason,
+                            cfg.command("outbox retry")
+                        );
+                    }
+                }
+                if entries.is_empty() {
+                    println!("outbox is empty: every alert was delivered");
+                }
+                let outbox = status::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
+                for e in &entries {
+                    let status = match outbox.waiting(e) {
+                        Waiting::Due if e.next_attempt > now => {
+                            format!("waiting, next attempt {}", fmt_time(e.next_attempt))
+                        }
+                        Waiting::Due => "waiting, due now".to_string(),
+                        Waiting::Digest { schedule, at } => format!(
+                            "held for the {}: goes out at {}",
+                            digest::describe(schedule),
+                            outbox.plan().local_time(at, now)
+                        ),
+                        Waiting::Retrying { next, .. } => {
+                            format!("delivery failed, retrying at {}", fmt_time(next))
+                        }
+                        Waiting::Sent => "sent".to_string(),
+                        Waiting::Dead => format!(
+                            "DEAD: retry with `{}`",
+                            cfg.command(&format!("outbox retry {}", e.alert_id))
+                        ),
+                    };
+                    println!(
+                        "{}  channel {}  watch {}  {}  created {}  attempts {}  {status}",
+                        e.alert_id,
+                        e.channel,
+                        e.watch,
+                        e.kind,
+                        fmt_time(e.created_at),
+                        e.attempts
+                    );
+                    if let Some(err) = &e.last_error {
+                        println!("    last error: {err}");
+                    }
+                }
+                if !entries.is_empty() {
+                    println!("outbox: {}", outbox.summary().describe(outbox.plan(), now));
+                }
+                let dead = entries
+                    .iter()
+                    .filter(|e| e.status == OutboxStatus::Dead)
+                    .count();
+                Ok(if dead > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                })
+            }
+            Action::Retry { id } => {
+                let outbox = status::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
+                let targeted: Vec<_> = state
+                    .outbox(None, None)
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .filter(|e| e.status != OutboxStatus::Sent)
+                    .filter(|e| id.as_ref().is_none_or(|id| *id == e.alert_id))
+                    .collect();
+                if let (Some(id), true) = (&id, targeted.is_empty()) {
+                    return Err(no_such_alert(&cfg, id));
+                }
+                let mut held = 0;
+                for e in &targeted {
+                    let digest_channel = cfg
+                        .channels
+                        .iter()
+                        .find(|c| c.name == e.channel)
+                        .map(|c| c.digest)
+                        .filter(|d| *d != presswatch::config::DigestSchedule::Off);
+                    match (outbox.waiting(e), digest_channel) {
+                        (Waiting::Digest { schedule, at }, _) => {
+                            held += 1;
+                            println!(
+                                "{} for channel {}: held for the {} at {}. It has not failed, so there is nothing to retry: it goes out with that digest",
+                                e.alert_id,
+                                e.channel,
+                                digest::describe(schedule),
+                                outbox.plan().local_time(at, now)
+                            );
+                        }
+                        (Waiting::Retrying { .. } | Waiting::Dead, Some(schedule)) => println!(
+                            "{} for channel {}: the {} failed; retrying sends that digest now, with every alert waiting for it",
+                            e.alert_id,
+                            e.channel,
+                            digest::describe(schedule)
+                        ),
+                        _ => {}
+                    }
+                }
+                let n = state.retry(id.as_deref(), now).map_err(|e| e.to_string())?;
+                println!(
+                    "{} due now",
+                    presswatch::text::plural(n.saturating_sub(held), "entry", "entries")
+                );
+                let Some(d) = deliver_unless_daemon(&cfg, &state).await? else {
+                    return Ok(ExitCode::SUCCESS);
+                };
+                println!(
+                    "delivery: {} sent, {} will be retried, {} dead",
+                    d.sent, d.retrying, d.dead
+                );
+                Ok(if d.retrying + d.dead > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                })
+            }
+            Action::Drop { id, all } => {
+                let id = if all { None } else { id };
+                let n = state
+                    .drop_entries(id.as_deref())
+                    .map_err(|e| e.to_string())?;
+                if let (Some(id), 0) = (&id, n) {
+                    return Err(no_such_alert(&cfg, id));
+                }
+                println!("{n} entries dropped");
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+}
+
+/// The error for an id that names no undelivered alert.
+fn no_such_alert(cfg: &Config, id: &str) -> String {
+    format!(
+        "no undelivered alert has the id {id:?}: `{}` lists them",
+        cfg.command("outbox list")
+    )
+}

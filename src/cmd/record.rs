@@ -1,0 +1,57 @@
+//! `presswatch record`: each watch's current response, saved for replay.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::fetch::{self, Fetcher};
+use presswatch::store;
+
+use super::load_config;
+
+/// The arguments of `presswatch record`.
+#[derive(clap::Args)]
+pub struct Record {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Directory to write recordings and manifest.toml into.
+    #[arg(long, value_name = "DIR")]
+    to: PathBuf,
+    /// Record only this watch.
+    #[arg(long)]
+    watch: Option<String>,
+}
+
+impl Record {
+    /// Records the watches into `--to`; exit 1 when a fetch failed.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let (config, to, only) = (&self.config, &self.to, self.watch.as_deref());
+        let cfg = load_config(config)?;
+        store::create_private_dir(to)
+            .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+        let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
+        let targets: Vec<&presswatch::config::Watch> = cfg
+            .watches
+            .iter()
+            .filter(|w| only.is_none_or(|o| o == w.name))
+            .collect();
+        if targets.is_empty() {
+            return Err(format!("no watch to record in {}", config.display()));
+        }
+        let mut failed = false;
+        for (name, res) in fetch::record(&fetcher, to, &targets).await {
+            match res {
+                Ok(file) => println!("{name}: recorded {}", to.join(file).display()),
+                Err(e) => {
+                    failed = true;
+                    println!("{name}: error: {e}");
+                }
+            }
+        }
+        Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+}

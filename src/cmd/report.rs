@@ -1,0 +1,37 @@
+//! `presswatch report`: the static evidence viewer.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::store;
+
+use super::load_config;
+
+/// The arguments of `presswatch report`.
+#[derive(clap::Args)]
+pub struct Report {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// The directory to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+impl Report {
+    /// Writes the viewer into `--out` and says where to open it.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let cfg = load_config(&self.config)?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        let n = presswatch::evidence::report::write(&cfg, &state, &self.out)?;
+        println!(
+            "{}: {} watches, {} version pages, {} raw bodies written; open {}",
+            self.out.display(),
+            n.watches,
+            n.versions,
+            n.raw,
+            self.out.join("index.html").display()
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,23 @@
+//! `presswatch run`: the daemon.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::load_config;
+
+/// The arguments of `presswatch run`.
+#[derive(clap::Args)]
+pub struct Run {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+}
+
+impl Run {
+    /// Runs the daemon (`presswatch::daemon::run`) until SIGTERM or SIGINT.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let cfg = load_config(&self.config)?;
+        presswatch::daemon::run(cfg).await?;
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,29 @@
+//! `presswatch status`: the table of watches.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::store;
+
+use super::load_config;
+
+/// The arguments of `presswatch status`.
+#[derive(clap::Args)]
+pub struct Status {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+}
+
+impl Status {
+    /// Prints the table (`presswatch::status::table`).
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let cfg = load_config(&self.config)?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        print!(
+            "{}",
+            presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,63 @@
+//! `presswatch test-alert`: a sample alert through each channel.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::{notify, store};
+
+use super::{http_client, load_config};
+
+/// The arguments of `presswatch test-alert`.
+#[derive(clap::Args)]
+pub struct TestAlert {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Only this channel.
+    #[arg(long)]
+    channel: Option<String>,
+}
+
+impl TestAlert {
+    /// Sends the sample alert and prints OK or the exact failure for each
+    /// channel; exit 1 when one failed.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let (config, only) = (&self.config, self.channel.as_deref());
+        let cfg = load_config(config)?;
+        let channels: Vec<_> = cfg
+            .channels
+            .iter()
+            .filter(|c| only.is_none_or(|o| o == c.name))
+            .collect();
+        if channels.is_empty() {
+            return Err(match only {
+                Some(name) => format!("no channel named {name:?} in {}", config.display()),
+                None => format!("{} defines no channel", config.display()),
+            });
+        }
+        let http = http_client(&cfg)?;
+        let policy = notify::RetryPolicy::default();
+        let alert = presswatch::alert::test_alert();
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        let installation = notify::Installation::of(&cfg, &state)?;
+        let thread = store::Thread::default();
+        let width = channels.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let mut failed = false;
+        for ch in channels {
+            let target = notify::channel_target(ch);
+            let out = notify::Outgoing::Alert(&alert, &thread);
+            match notify::send(ch, &out, &http, &policy, &installation).await {
+                Ok(()) => println!("{:<width$}  OK      sent to {target}", ch.name),
+                Err(f) => {
+                    failed = true;
+                    println!("{:<width$}  FAILED  {}", ch.name, f.message);
+                }
+            }
+        }
+        Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+}

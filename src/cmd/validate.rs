@@ -1,0 +1,64 @@
+//! `presswatch validate`: every problem of a config.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::config::Config;
+
+/// The arguments of `presswatch validate`.
+#[derive(clap::Args)]
+pub struct Validate {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+}
+
+impl Validate {
+    /// The config text, then what it cannot show (directories, secrets).
+    /// Exit 1 when anything would break the daemon.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let path = &self.config;
+        use presswatch::preflight::{self, Severity};
+        use presswatch::text::plural;
+        let config = match Config::load(path) {
+            Ok(c) => c,
+            Err(errors) => {
+                for e in &errors.0 {
+                    println!("{e}");
+                }
+                println!("{} found", plural(errors.0.len(), "problem", "problems"));
+                return Ok(ExitCode::from(1));
+            }
+        };
+        let mut findings = preflight::directories(&config);
+        findings.extend(preflight::secrets(&config));
+        findings.sort_by_key(|f| (f.severity == Severity::NotChecked, f.error.line));
+        for f in &findings {
+            println!("{}", f.error);
+        }
+        let problems = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Problem)
+            .count();
+        if problems > 0 {
+            println!("{} found", plural(problems, "problem", "problems"));
+            return Ok(ExitCode::from(1));
+        }
+        let unchecked = findings.len();
+        println!(
+            "{}: OK ({}, {}){}",
+            path.display(),
+            plural(config.watches.len(), "watch", "watches"),
+            plural(config.channels.len(), "channel", "channels"),
+            if unchecked > 0 {
+                format!(
+                    "; {} not checked here (see above)",
+                    plural(unchecked, "secret", "secrets")
+                )
+            } else {
+                String::new()
+            }
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,39 @@
+//! `presswatch verify`: re-hash everything kept.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use presswatch::store;
+
+use super::load_config;
+
+/// The arguments of `presswatch verify`.
+#[derive(clap::Args)]
+pub struct Verify {
+    /// The config file.
+    #[arg(long, short)]
+    config: PathBuf,
+}
+
+impl Verify {
+    /// Prints each mismatch and the count; exit 1 when there is one.
+    pub async fn run(self) -> Result<ExitCode, String> {
+        let cfg = load_config(&self.config)?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
+        let v = presswatch::evidence::verify::verify(&state)?;
+        for p in &v.problems {
+            println!("MISMATCH {p}");
+        }
+        println!(
+            "verified {} raw bodies and {} versions: {} mismatches",
+            v.bodies,
+            v.versions,
+            v.problems.len()
+        );
+        Ok(if v.problems.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    }
+}
