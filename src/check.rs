@@ -176,7 +176,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         WatchKind::Listing | WatchKind::Feed => check_items(ctx, watch, &mut st).await,
     };
     let now = Utc::now().timestamp();
-    let (outcome, detail, mut alerts, keep) = match result {
+    let (outcome, mut detail, mut alerts, keep) = match result {
         Ok(r) => r,
         Err(msg) => {
             st.failures += 1;
@@ -233,6 +233,12 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
             }
         };
         if let Err(e) = stored {
+            // The row says what was found and why it did not stick.
+            detail = if detail.is_empty() {
+                e.clone()
+            } else {
+                format!("{detail}; storing the check failed: {e}")
+            };
             outcome = Outcome::Error(e);
         }
     }

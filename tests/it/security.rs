@@ -408,6 +408,11 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
         text.contains("writing baseline") && text.contains("a.txt"),
         "{text}"
     );
+    let row = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        row.contains(" error ") && row.contains("; storing the check failed: writing baseline"),
+        "the watch's row says what was found and why it was not stored:\n{row}"
+    );
     assert_eq!(
         server.requests_to("/hook").len(),
         1,
