@@ -534,9 +534,9 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     let (doc, hash, old, old_hash, change) = match found {
         Against::First { doc, hash } => {
             let detail = format!(
-                "first check: baseline stored ({} paragraphs, {} words), no alert",
-                doc.blocks.len(),
-                doc.word_count()
+                "first check: baseline stored ({}, {}), no alert",
+                crate::text::plural(doc.blocks.len(), "paragraph", "paragraphs"),
+                crate::text::plural(doc.word_count(), "word", "words")
             );
             keep.baseline = accept(*doc, hash);
             return Ok((Outcome::BaselineStored, detail, vec![], keep));
@@ -1243,30 +1243,23 @@ async fn matching_items(
 
 /// Checks the given watches (concurrently, up to the configured limit, each
 /// check a task of its own so that checks use every core) and returns their
-/// reports in config order.
-pub async fn check_all(ctx: &Context, watches: &[&Watch]) -> Vec<Report> {
+/// reports in config order. `on_done` sees each report as its check ends
+/// (the CLI's progress line).
+pub async fn check_all(
+    ctx: &Context,
+    watches: &[&Watch],
+    mut on_done: impl FnMut(&Report),
+) -> Vec<Report> {
+    type Done = Result<(tokio::task::Id, (usize, Report)), tokio::task::JoinError>;
     let permits = Arc::new(tokio::sync::Semaphore::new(
         ctx.config.daemon.concurrency.max(1),
     ));
     let mut checks = tokio::task::JoinSet::new();
     let mut task_watch = std::collections::HashMap::new();
-    for (i, w) in watches.iter().enumerate() {
-        let Ok(permit) = permits.clone().acquire_owned().await else {
-            break;
-        };
-        let (ctx, w) = (ctx.clone(), (*w).clone());
-        let task = checks.spawn(async move {
-            let _permit = permit;
-            let r = check_watch(&ctx, &w).await;
-            log_report(&r, &w);
-            (i, r)
-        });
-        task_watch.insert(task.id(), i);
-    }
     let mut reports: Vec<(usize, Report)> = Vec::with_capacity(watches.len());
-    while let Some(done) = checks.join_next_with_id().await {
-        match done {
-            Ok((_, r)) => reports.push(r),
+    let mut finish = |done: Done, task_watch: &std::collections::HashMap<_, usize>| {
+        let (i, r) = match done {
+            Ok((_, ir)) => ir,
             // A check that panicked is an error of its watch, not of the run.
             Err(e) => {
                 let i = task_watch[&e.id()];
@@ -1279,9 +1272,34 @@ pub async fn check_all(ctx: &Context, watches: &[&Watch]) -> Vec<Report> {
                     Instant::now(),
                 );
                 log_report(&r, watches[i]);
-                reports.push((i, r));
+                (i, r)
             }
-        }
+        };
+        on_done(&r);
+        reports.push((i, r));
+    };
+    for (i, w) in watches.iter().enumerate() {
+        // Checks that end while this one waits for its turn are reported now.
+        let permit = loop {
+            tokio::select! {
+                permit = permits.clone().acquire_owned() => break permit,
+                Some(done) = checks.join_next_with_id() => finish(done, &task_watch),
+            }
+        };
+        let Ok(permit) = permit else {
+            break;
+        };
+        let (ctx, w) = (ctx.clone(), (*w).clone());
+        let task = checks.spawn(async move {
+            let _permit = permit;
+            let r = check_watch(&ctx, &w).await;
+            log_report(&r, &w);
+            (i, r)
+        });
+        task_watch.insert(task.id(), i);
+    }
+    while let Some(done) = checks.join_next_with_id().await {
+        finish(done, &task_watch);
     }
     reports.sort_by_key(|(i, _)| *i);
     reports.into_iter().map(|(_, r)| r).collect()

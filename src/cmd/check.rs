@@ -7,6 +7,7 @@ use presswatch::check::{self, Context};
 use presswatch::fetch::{Fetcher, Replay};
 use presswatch::notify::render;
 
+use super::progress::Progress;
 use super::{deliver_unless_daemon, load_config};
 
 /// The arguments of `presswatch check`.
@@ -45,7 +46,14 @@ impl Check {
             None => cfg.watches.iter().collect(),
         };
         let ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
-        let reports = check::check_all(&ctx, &watches).await;
+        let mut progress = Progress::new("checked", "watches");
+        let mut done = 0;
+        let reports = check::check_all(&ctx, &watches, |_| {
+            done += 1;
+            progress.show(done, watches.len());
+        })
+        .await;
+        drop(progress);
         let width = reports.iter().map(|r| r.watch.len()).max().unwrap_or(0);
         for r in &reports {
             println!("{}", check::summary_line(r, width));

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use presswatch::store;
 
 use super::load_config;
+use super::progress::Progress;
 
 /// The arguments of `presswatch export`.
 #[derive(clap::Args)]
@@ -37,13 +38,16 @@ impl Export {
         let since = self.since.as_deref().map(parse_since).transpose()?;
         let state = store::State::for_config(&cfg.daemon, false)?;
         if let Some(warc) = &self.warc {
+            let mut progress = Progress::new("exported", "responses");
             let n = presswatch::evidence::export::export(
                 &cfg,
                 &state,
                 self.watch.as_deref(),
                 since,
                 warc,
+                &mut |done, total| progress.show(done, total),
             )?;
+            drop(progress);
             println!(
                 "{}: {} records ({} responses, {} revisits, {} takedowns and restores)",
                 warc.display(),

@@ -15,6 +15,7 @@ pub mod export;
 pub mod extract;
 pub mod history;
 pub mod outbox;
+mod progress;
 pub mod record;
 pub mod report;
 pub mod run;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use presswatch::store;
 
 use super::load_config;
+use super::progress::Progress;
 
 /// The arguments of `presswatch report`.
 #[derive(clap::Args)]
@@ -23,7 +24,12 @@ impl Report {
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
         let state = store::State::for_config(&cfg.daemon, false)?;
-        let n = presswatch::evidence::report::write(&cfg, &state, &self.out)?;
+        let mut progress = Progress::new("wrote", "watches");
+        let n =
+            presswatch::evidence::report::write(&cfg, &state, &self.out, &mut |done, total| {
+                progress.show(done, total)
+            })?;
+        drop(progress);
         println!(
             "{}: {} watches, {} version pages, {} raw bodies written; open {}",
             self.out.display(),

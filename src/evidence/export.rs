@@ -35,13 +35,15 @@ pub struct Exported {
 }
 
 /// Writes the kept responses of the config's watches (or of `watch`),
-/// fetched at or after `since`, to `out` (replaced atomically).
+/// fetched at or after `since`, to `out` (replaced atomically). `progress`
+/// hears how many of the responses are written, and of how many.
 pub fn export(
     config: &Config,
     state: &State,
     watch: Option<&str>,
     since: Option<DateTime<Utc>>,
     out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Exported, String> {
     let names: Vec<&str> = config
         .watches
@@ -93,7 +95,8 @@ pub fn export(
         let mut first_by_body: HashMap<&str, Original> = HashMap::new();
         // The response record of each snapshot written: (watch, version, kind).
         let mut written: HashMap<(&str, i64, SnapshotKind), String> = HashMap::new();
-        for s in &chosen {
+        for (done, s) in chosen.iter().enumerate() {
+            progress(done, chosen.len());
             let body = state
                 .snapshot_body(&s.body_sha256)
                 .map_err(std::io::Error::other)?

@@ -12,7 +12,7 @@ use chrono::{TimeZone, Utc};
 use super::pages::{self, EventView, EventWhat, RawView, VersionView, WatchView};
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
-use crate::config::{Config, WatchKind};
+use crate::config::{Config, Watch, WatchKind};
 use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
 
 /// What a report wrote.
@@ -27,17 +27,25 @@ pub struct Written {
 }
 
 /// Writes the viewer for the config's article watches into `out`.
-pub fn write(config: &Config, state: &State, out: &Path) -> Result<Written, String> {
+/// `progress` hears how many of the watches are written, and of how many.
+pub fn write(
+    config: &Config,
+    state: &State,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Written, String> {
     let io = |p: &Path, e: std::io::Error| format!("writing {}: {e}", p.display());
     std::fs::create_dir_all(out.join("raw")).map_err(|e| io(out, e))?;
     let alerts = sent_alerts(state)?;
     let mut views = Vec::new();
     let mut written = Written::default();
-    for watch in config
+    let articles: Vec<&Watch> = config
         .watches
         .iter()
         .filter(|w| w.kind == WatchKind::Article)
-    {
+        .collect();
+    for (done, &watch) in articles.iter().enumerate() {
+        progress(done, articles.len());
         let view = watch_view(state, watch, &alerts)?;
         if view.versions.is_empty() {
             continue;

@@ -67,8 +67,10 @@ async fn pass(project: &Project) -> Vec<(String, Outcome, usize)> {
     let fetcher = Fetcher::for_config(&config).unwrap();
     let ctx = Context::open(config.clone(), fetcher, false).unwrap();
     let watches: Vec<_> = config.watches.iter().collect();
-    check::check_all(&ctx, &watches)
-        .await
+    let mut done = 0;
+    let results = check::check_all(&ctx, &watches, |_| done += 1).await;
+    assert_eq!(done, watches.len(), "each check is seen as it ends");
+    results
         .into_iter()
         .map(|r| (r.watch, r.outcome, r.alerts.len()))
         .collect()
