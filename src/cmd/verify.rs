@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use presswatch::store;
 
 use super::load_config;
+use super::progress::Progress;
 
 /// The arguments of `presswatch verify`.
 #[derive(clap::Args)]
@@ -20,7 +21,11 @@ impl Verify {
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
         let state = store::State::for_config(&cfg.daemon, false)?;
-        let v = presswatch::evidence::verify::verify(&state)?;
+        let mut progress = Progress::new("re-hashed", "raw bodies");
+        let v = presswatch::evidence::verify::verify(&state, &mut |done, total| {
+            progress.show(done, total)
+        })?;
+        drop(progress);
         for p in &v.problems {
             println!("MISMATCH {p}");
         }

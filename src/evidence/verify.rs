@@ -14,9 +14,12 @@ pub struct Verified {
     pub problems: Vec<String>,
 }
 
-/// Re-hashes everything kept in the state database.
-pub fn verify(state: &State) -> Result<Verified, String> {
-    let (bodies, mismatches) = state.verify_snapshots().map_err(|e| e.to_string())?;
+/// Re-hashes everything kept in the state database. `progress` hears how
+/// many raw bodies are re-hashed, and of how many.
+pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<Verified, String> {
+    let (bodies, mismatches) = state
+        .verify_snapshots(progress)
+        .map_err(|e| e.to_string())?;
     let mut problems: Vec<String> = mismatches
         .into_iter()
         .map(|m| format!("raw body {}: {}", m.sha256, m.problem))

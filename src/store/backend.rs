@@ -230,8 +230,9 @@ forward! {
     fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()>;
     /// Compressed bytes of all kept bodies.
     fn raw_usage(&self) -> Result<i64>;
-    /// Re-hashes every kept body; returns how many were checked and the mismatches.
-    fn verify_snapshots(&self) -> Result<(usize, Vec<Mismatch>)>;
+    /// Re-hashes every kept body; returns how many were checked and the
+    /// mismatches. `progress` hears how many are checked, and of how many.
+    fn verify_snapshots(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<(usize, Vec<Mismatch>)>;
     /// The watches that have kept versions, by name.
     fn watches_with_versions(&self) -> Result<Vec<String>>;
 }

@@ -372,39 +372,65 @@ pub(super) fn unpack(packed: &[u8], codec: &str, size: i64) -> Result<Vec<u8>, S
 }
 
 /// Re-hashes every kept body against its address; returns how many were
-/// checked and what did not match.
-pub(super) fn verify_in(db: &Connection) -> rusqlite::Result<(usize, Vec<Mismatch>)> {
+/// checked and what did not match. `progress` hears how many bodies are
+/// checked, and of how many.
+pub(super) fn verify_in(
+    db: &Connection,
+    progress: &mut dyn FnMut(usize, usize),
+) -> rusqlite::Result<(usize, Vec<Mismatch>)> {
+    let total: i64 = db.query_row("SELECT count(*) FROM raw_bodies", [], |r| r.get(0))?;
     let mut st =
         db.prepare("SELECT sha256, size, codec, packed FROM raw_bodies ORDER BY sha256")?;
     let mut rows = st.query([])?;
     let (mut checked, mut bad) = (0, Vec::new());
     while let Some(r) = rows.next()? {
-        let (sha, size, codec, packed): (String, i64, String, Vec<u8>) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        progress(checked, total as usize);
         checked += 1;
-        let problem = match unpack(&packed, &codec, size) {
-            Err(e) => Some(e),
-            Ok(body) => {
-                let got = sha256_hex(&body);
-                (got != sha).then(|| format!("its bytes hash to {got}"))
-            }
-        };
-        if let Some(problem) = problem {
-            bad.push(Mismatch {
-                sha256: sha,
-                problem,
-            });
-        }
+        bad.extend(body_mismatch(
+            r.get(0)?,
+            r.get(1)?,
+            &r.get::<_, String>(2)?,
+            &r.get::<_, Vec<u8>>(3)?,
+        ));
     }
     let orphans: Vec<String> = db
-        .prepare("SELECT s.watch || ' version ' || s.version || ' (' || s.body_sha256 || ')' FROM raw_snapshots s LEFT JOIN raw_bodies b ON b.sha256 = s.body_sha256 WHERE b.sha256 IS NULL")?
+        .prepare(ORPHANS)?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    bad.extend(orphans.into_iter().map(|o| Mismatch {
-        sha256: o,
-        problem: "snapshot refers to a body that is not stored".into(),
-    }));
+    bad.extend(orphans.into_iter().map(orphan));
     Ok((checked, bad))
+}
+
+/// What is wrong with a stored body (`sha256` its address, `size` its
+/// decoded size, `packed` its bytes in `codec`), if anything.
+pub(crate) fn body_mismatch(
+    sha256: String,
+    size: i64,
+    codec: &str,
+    packed: &[u8],
+) -> Option<Mismatch> {
+    let problem = match unpack(packed, codec, size) {
+        Err(e) => e,
+        Ok(body) => {
+            let got = sha256_hex(&body);
+            if got == sha256 {
+                return None;
+            }
+            format!("its bytes hash to {got}")
+        }
+    };
+    Some(Mismatch { sha256, problem })
+}
+
+/// The snapshots whose body is not stored, one line each (both backends).
+pub(crate) const ORPHANS: &str = "SELECT s.watch || ' version ' || s.version || ' (' || s.body_sha256 || ')' FROM raw_snapshots s LEFT JOIN raw_bodies b ON b.sha256 = s.body_sha256 WHERE b.sha256 IS NULL";
+
+/// The mismatch of a snapshot whose body is not stored (`what`: a line of [`ORPHANS`]).
+pub(crate) fn orphan(what: String) -> Mismatch {
+    Mismatch {
+        sha256: what,
+        problem: "snapshot refers to a body that is not stored".into(),
+    }
 }
 
 impl super::Sqlite {
@@ -443,8 +469,11 @@ impl super::Sqlite {
     }
 
     /// Re-hashes every kept body; returns how many were checked and the mismatches.
-    pub fn verify_snapshots(&self) -> Result<(usize, Vec<Mismatch>), super::state::StateError> {
-        verify_in(&self.reader()).map_err(|e| self.err(e))
+    pub fn verify_snapshots(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(usize, Vec<Mismatch>), super::state::StateError> {
+        verify_in(&self.reader(), progress).map_err(|e| self.err(e))
     }
 
     /// The watches that have kept versions, by name (including watches no
@@ -531,7 +560,7 @@ mod tests {
         let st = Sqlite::open(dir.path()).unwrap();
         let kept = st.snapshot_body(&sha256_hex(body.as_bytes())).unwrap();
         assert_eq!(kept.as_deref(), Some(body.as_bytes()));
-        assert_eq!(st.verify_snapshots().unwrap(), (1, vec![]));
+        assert_eq!(st.verify_snapshots(&mut |_, _| {}).unwrap(), (1, vec![]));
     }
 
     #[test]
@@ -564,7 +593,7 @@ mod tests {
             st.snapshot_body(&one).unwrap().is_none(),
             "nothing refers to it any more"
         );
-        assert_eq!(st.verify_snapshots().unwrap(), (3, vec![]));
+        assert_eq!(st.verify_snapshots(&mut |_, _| {}).unwrap(), (3, vec![]));
     }
 
     #[test]

@@ -4,9 +4,8 @@
 
 use super::{Conn, PgResult, Postgres, Result};
 use crate::config::KeepRaw;
-use crate::document::sha256_hex;
-use crate::store::snapshots::unpack;
 pub(super) use crate::store::snapshots::Packed;
+use crate::store::snapshots::{body_mismatch, orphan, unpack, ORPHANS};
 use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
 /// What stores a snapshot: the body unless it is known ($10–$14), and the
@@ -241,45 +240,41 @@ impl Postgres {
         self.run(async |c| usage_in(c).await)
     }
 
-    /// Re-hashes every kept body; returns how many were checked and the mismatches.
-    pub fn verify_snapshots(&self) -> Result<(usize, Vec<Mismatch>)> {
+    /// Re-hashes every kept body; returns how many were checked and the
+    /// mismatches. Bodies are read a few at a time, in order of address, so
+    /// memory stays flat however much is kept.
+    pub fn verify_snapshots(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(usize, Vec<Mismatch>)> {
+        const BATCH: i64 = 16;
         self.run(async |c| {
-            let rows = c
-                .query(
-                    "SELECT sha256, size, codec, packed FROM raw_bodies ORDER BY sha256",
-                    &[],
-                )
-                .await?;
-            let mut bad = Vec::new();
-            for r in &rows {
-                let (sha, size, codec, packed): (String, i64, String, Vec<u8>) =
-                    (r.get(0), r.get(1), r.get(2), r.get(3));
-                let problem = match unpack(&packed, &codec, size) {
-                    Err(e) => Some(e),
-                    Ok(body) => {
-                        let got = sha256_hex(&body);
-                        (got != sha).then(|| format!("its bytes hash to {got}"))
-                    }
-                };
-                if let Some(problem) = problem {
-                    bad.push(Mismatch {
-                        sha256: sha,
-                        problem,
-                    });
+            let total: i64 = c
+                .query_one("SELECT count(*) FROM raw_bodies", &[])
+                .await?
+                .get(0);
+            let (mut checked, mut bad, mut after) = (0, Vec::new(), String::new());
+            loop {
+                let rows = c
+                    .query(
+                        "SELECT sha256, size, codec, packed FROM raw_bodies WHERE sha256 > $1 ORDER BY sha256 LIMIT $2",
+                        &[&after, &BATCH],
+                    )
+                    .await?;
+                for r in &rows {
+                    progress(checked, total as usize);
+                    checked += 1;
+                    let (sha, codec, packed): (String, String, &[u8]) = (r.get(0), r.get(2), r.get(3));
+                    after.clone_from(&sha);
+                    bad.extend(body_mismatch(sha, r.get(1), &codec, packed));
+                }
+                if (rows.len() as i64) < BATCH {
+                    break;
                 }
             }
-            let orphans = c
-                .query(
-                    "SELECT s.watch || ' version ' || s.version || ' (' || s.body_sha256 || ')' FROM raw_snapshots s
-                     LEFT JOIN raw_bodies b ON b.sha256 = s.body_sha256 WHERE b.sha256 IS NULL",
-                    &[],
-                )
-                .await?;
-            bad.extend(orphans.iter().map(|r| Mismatch {
-                sha256: r.get(0),
-                problem: "snapshot refers to a body that is not stored".into(),
-            }));
-            Ok((rows.len(), bad))
+            let orphans = c.query(ORPHANS, &[]).await?;
+            bad.extend(orphans.iter().map(|r| orphan(r.get(0))));
+            Ok((checked, bad))
         })
     }
 
