@@ -219,11 +219,14 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         // alert may list many thousands of items.
         let w = watch.clone();
         let stored = ctx.storage(move |ctx| {
-            let stored = store(ctx, &w, &alerts, keep, &st);
-            (stored, alerts)
+            let mut queued = 0;
+            let stored = store(ctx, &w, &alerts, keep, &st, &mut queued);
+            (stored, alerts, queued)
         });
         let stored = match stored.await {
-            Ok((stored, raised)) => {
+            Ok((stored, mut raised, queued)) => {
+                // The report names only alerts that reached the outbox.
+                raised.truncate(queued);
                 alerts = raised;
                 stored
             }
@@ -294,12 +297,14 @@ enum NewBaseline {
 /// Stores what a check leaves behind, in the order that loses nothing to a
 /// crash: its alerts into the outbox, then the baseline, then the versions,
 /// the takedown or restore and the watch's state in one transaction.
+/// `queued` counts the alerts in the outbox, also when a later step fails.
 fn store(
     ctx: &Context,
     watch: &Watch,
     alerts: &[Alert],
     keep: Keep,
     st: &WatchState,
+    queued: &mut usize,
 ) -> Result<(), String> {
     let takedown = keep.takedown.filter(|_| ctx.config.daemon.raw_snapshots);
     if let Some((version, raw)) = &takedown {
@@ -307,7 +312,7 @@ fn store(
             .record_takedown(&watch.name, *version, raw)
             .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
     }
-    enqueue(ctx, watch, alerts)?;
+    enqueue(ctx, watch, alerts, queued)?;
     if !alerts.is_empty() {
         failpoint("after-enqueue");
     }
@@ -382,7 +387,12 @@ fn file_version(ctx: &Context, body: String, sha256: String) -> NewVersion {
 }
 
 /// Writes alerts to the outbox, each routed to the watch's channels.
-fn enqueue(ctx: &Context, watch: &Watch, alerts: &[Alert]) -> Result<(), String> {
+fn enqueue(
+    ctx: &Context,
+    watch: &Watch,
+    alerts: &[Alert],
+    queued: &mut usize,
+) -> Result<(), String> {
     let now = Utc::now().timestamp();
     for a in alerts {
         let channels = notify::route(&ctx.config, watch, a);
@@ -390,6 +400,7 @@ fn enqueue(ctx: &Context, watch: &Watch, alerts: &[Alert]) -> Result<(), String>
         ctx.state
             .enqueue(&a.id, &a.watch, a.kind.as_str(), &payload, &channels, now)
             .map_err(|e| e.to_string())?;
+        *queued += 1;
     }
     Ok(())
 }

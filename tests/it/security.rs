@@ -430,6 +430,37 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
     );
 }
 
+#[tokio::test]
+async fn an_alert_the_outbox_refuses_is_neither_counted_nor_lost() {
+    let (server, project, q) = an_article_that_changed().await;
+    let cfg = project.config_arg();
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
+    )
+    .unwrap();
+
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    let rows = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{}", output_text(&out));
+    assert!(
+        rows.contains("1 paragraph added; storing the check failed: ")
+            && rows.contains("database or disk is full")
+            && rows.contains("1 errors; 0 alerts"),
+        "the row says what was found and why it did not stick, and counts no alert:\n{rows}"
+    );
+    assert!(!project.read_baseline("a").contains(q));
+    assert!(server.requests_to("/hook").is_empty());
+
+    // The outbox takes alerts again: the change is found and sent once.
+    db.execute_batch("DROP TRIGGER refuse;").unwrap();
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    assert!(out.status.success(), "{}", output_text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 changed"));
+    assert_eq!(server.requests_to("/hook").len(), 1);
+    assert!(project.read_baseline("a").contains(q));
+}
+
 /// Runs presswatch unable to grow any file beyond `max_bytes`, as on a full
 /// disk: writes past the limit fail (EFBIG) instead of raising SIGXFSZ.
 async fn run_on_a_full_disk(args: &[&str], max_bytes: u64) -> std::process::Output {
