@@ -145,6 +145,9 @@ pub struct Report {
     pub detail: String,
     /// Alerts raised (already in the outbox unless dry-run).
     pub alerts: Vec<Alert>,
+    /// Why what the check found could not be stored (a full disk, a
+    /// database that refuses writes); `None` when it was, or in a dry run.
+    pub unstored: Option<String>,
     /// How long the check took.
     pub elapsed: std::time::Duration,
 }
@@ -213,7 +216,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     if !alerts.is_empty() {
         st.last_change = Some(now);
     }
-    let mut outcome = outcome;
+    let (mut outcome, mut unstored) = (outcome, None);
     if !ctx.dry_run {
         // The alerts travel to the storage step and back, uncopied: a feed's
         // alert may list many thousands of items.
@@ -242,10 +245,14 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
             } else {
                 format!("{detail}; storing the check failed: {e}")
             };
-            outcome = Outcome::Error(e);
+            outcome = Outcome::Error(e.clone());
+            unstored = Some(e);
         }
     }
-    report(watch, outcome, detail, alerts, started)
+    Report {
+        unstored,
+        ..report(watch, outcome, detail, alerts, started)
+    }
 }
 
 fn report(
@@ -260,6 +267,7 @@ fn report(
         outcome,
         detail,
         alerts,
+        unstored: None,
         elapsed: started.elapsed(),
     }
 }

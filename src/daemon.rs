@@ -69,6 +69,8 @@ struct Daemon {
     replica: Option<Replica>,
     /// When a fleet replica next asks the database for due watches.
     next_lease: tokio::time::Instant,
+    /// Why the last check could not store what it found (for `/healthz`).
+    unstored: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 fn now_ms() -> i64 {
@@ -110,6 +112,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     let replica = Replica::join(&config, &ctx.state, &ctx.fetcher)?;
     let cancel = CancellationToken::new();
     let heartbeat = Arc::new(AtomicI64::new(now_ms()));
+    let unstored = Arc::new(std::sync::Mutex::new(None));
     if let Some(addr) = config.daemon.listen {
         let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
             format!(
@@ -124,6 +127,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
             heartbeat: heartbeat.clone(),
             stale_after: STALL,
             state: ctx.state.clone(),
+            unstored: unstored.clone(),
         });
         tokio::spawn(listener::serve(l, health, cancel.clone()));
     }
@@ -140,6 +144,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         ctx,
         replica,
         next_lease: tokio::time::Instant::now(),
+        unstored,
     };
     d.sync_watches()?;
     tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(),
@@ -330,6 +335,7 @@ impl Daemon {
     /// Records a finished check and schedules the watch's next one.
     fn finished(&mut self, watch: &Watch, report: &Report) {
         let now = now_ms();
+        *self.unstored.lock().unwrap_or_else(|e| e.into_inner()) = report.unstored.clone();
         let routed: Vec<Vec<String>> = report
             .alerts
             .iter()

@@ -4,7 +4,7 @@
 //! HEAD only, headers capped at 8 KiB and 5 seconds, `Connection: close`.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,16 +27,27 @@ pub struct Health {
     pub stale_after: Duration,
     /// The state database, which must be writable.
     pub state: State,
+    /// Why the last check could not store what it found (a full disk),
+    /// until a check stores again.
+    pub unstored: Arc<Mutex<Option<String>>>,
 }
 
 impl Health {
-    /// `Ok` when the scheduler is alive and the state database writable,
-    /// else the reason.
+    /// `Ok` when the scheduler is alive, the state database writable and
+    /// the last check stored what it found, else the reason.
     pub fn check(&self) -> Result<(), String> {
         let now = chrono::Utc::now().timestamp_millis();
         let age = now - self.heartbeat.load(Ordering::Relaxed);
         if age > self.stale_after.as_millis() as i64 {
             return Err(format!("scheduler stalled: last turn {}s ago", age / 1000));
+        }
+        if let Some(e) = self
+            .unstored
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return Err(format!("the last check could not be stored: {e}"));
         }
         self.state
             .check_writable()

@@ -292,6 +292,80 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
     }
 }
 
+/// Polls `/healthz` until its status is `want` (at most 15 s, the daemon
+/// starting included); returns the last answer.
+async fn healthz_until(port: u16, want: u16) -> (u16, String) {
+    let until = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let listening = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok();
+        let answer = match listening {
+            true => http_get(port, "/healthz").await,
+            false => (0, "not listening yet".to_string()),
+        };
+        if answer.0 == want || std::time::Instant::now() > until {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A change the state cannot take (a full disk) makes `/healthz` fail with
+/// the reason, loses nothing, and clears once checks store again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_fails_while_checks_cannot_be_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Story", "Fled.")));
+    let port = free_port();
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\nlisten = \"{port}\"\n\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+            server.url("/hook"),
+            server.url("/a")
+        ),
+    );
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    // The outbox refuses rows, as a full disk would.
+    let db = rusqlite::Connection::open(dir.path().join("state/presswatch.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
+    )
+    .unwrap();
+    server.set(
+        "/a",
+        Route::html(article("Story", "Fled across the mountains.")),
+    );
+
+    let mut d = Daemon::start(&config, &[SCALE]);
+    let (status, body) = healthz_until(port, 503).await;
+    assert_eq!(status, 503, "{body}\n{}", d.log_text());
+    assert!(
+        body.contains("the last check could not be stored")
+            && body.contains("database or disk is full"),
+        "{body}"
+    );
+    assert!(server.requests_to("/hook").is_empty());
+
+    db.execute_batch("DROP TRIGGER refuse;").unwrap();
+    let (status, body) = healthz_until(port, 200).await;
+    assert_eq!((status, body.as_str()), (200, "ok\n"), "{}", d.log_text());
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/hook") == 1).await,
+        "the change is sent once: {}",
+        d.log_text()
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(10)).await, Some(0));
+    assert_eq!(count(&server, "/hook"), 1, "and only once");
+}
+
 /// SIGHUP: an invalid config is rejected and the old one kept; a valid one
 /// adds and removes watches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
