@@ -350,6 +350,15 @@ fn markup(e: ElementRef<'_>) -> Markup {
     if teaser::is_consent_box(e) || teaser::is_card_box(e) {
         return Markup::Excluded;
     }
+    // A box that declares itself the work's author (`itemprop="author"`) is
+    // the author's card (name, photo, job, bio), not story text: chrome, so a
+    // page that is all author card (a profile) is still read.
+    if marks
+        .itemprop
+        .is_some_and(|p| p.split_ascii_whitespace().any(|t| t == "author"))
+    {
+        return Markup::Chrome;
+    }
     // An <aside> set between the story's paragraphs is a callout of the
     // story (a tip, a pull-out box): suspect, kept when it holds mostly
     // prose, where an aside elsewhere is a sidebar.
@@ -2083,6 +2092,20 @@ mod tests {
         for paragraph in expected_story(2) {
             assert!(got.contains(&paragraph), "{paragraph} missing from {got:?}");
         }
+    }
+
+    #[test]
+    fn the_authors_card_after_the_story_is_not_article_text() {
+        let card = r#"<div class="author-box" itemscope itemtype="https://schema.org/Person" itemprop="author">
+              <img src="jane.jpg" alt="Jane Doe"><a href="/author/jane">Jane Doe</a>
+              <div>Contributing Writer</div>
+              <p>Jane Doe is a freelance writer who has covered courts and city politics for ten years.</p>
+            </div>"#;
+        let html = format!("<body><article>{}{card}</article></body>", story(3));
+        assert_eq!(extract(&html), expected_story(3));
+        // A page that is all author card (a profile) is still read.
+        let profile = format!(r#"<body><div itemprop="author">{}</div></body>"#, story(3));
+        assert_eq!(extract(&profile), expected_story(3));
     }
 
     #[test]
