@@ -577,15 +577,16 @@ impl RawBlock {
     }
 
     /// True for a line that reads as text though it ends without a full
-    /// stop: a paragraph of six words or more, mostly letters, without a
-    /// link (a closing note, a sign-off). Furniture after a story is links,
+    /// stop: a paragraph of six words or more, or one ending in "!" or ","
+    /// (a sign-off: "Happy reading!", "Love and light,"), mostly letters,
+    /// without a link (a closing note). Furniture after a story is links,
     /// labels, short lines and the rows of a table laying out the page.
     fn is_closing_line(&self) -> bool {
         self.kind == BlockKind::Paragraph
             && self.cells == 0
             && self.link_chars == 0
             && self.is_language()
-            && has_words(&self.text, 6)
+            && (has_words(&self.text, 6) || self.text.trim_end().ends_with(['!', ',']))
     }
 
     /// True for an item of a list the story makes: words outside links.
@@ -2597,6 +2598,17 @@ mod tests {
         );
         let mut want = expected_story(3);
         want.push(note.to_string());
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_sign_off_after_the_story_is_kept() {
+        let html = format!(
+            r#"<body><article>{}<p>Happy reading!</p><p>Love and light,</p><p>Filed under</p></article></body>"#,
+            story(3)
+        );
+        let mut want = expected_story(3);
+        want.extend(["Happy reading!".to_string(), "Love and light,".to_string()]);
         assert_eq!(extract(&html), want);
     }
 
