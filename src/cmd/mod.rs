@@ -31,6 +31,13 @@ pub(crate) fn load_config(path: &Path) -> Result<Arc<Config>, String> {
         .map_err(|e| format!("invalid config:\n{e}"))
 }
 
+/// The config and the state it names (`state_url`, or SQLite in `state_dir`).
+pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), String> {
+    let cfg = load_config(path)?;
+    let state = store::State::for_config(&cfg.daemon, false)?;
+    Ok((cfg, state))
+}
+
 /// Reads a file, gunzipping `.gz`.
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -7,9 +7,9 @@ use clap::Subcommand;
 use presswatch::config::Config;
 use presswatch::notify::digest;
 use presswatch::status::{self, DigestPlan, Waiting};
-use presswatch::store::{self, OutboxStatus};
+use presswatch::store::OutboxStatus;
 
-use super::{deliver_unless_daemon, fmt_time, load_config};
+use super::{deliver_unless_daemon, fmt_time, open_state};
 
 /// The arguments of `presswatch outbox`.
 #[derive(clap::Args)]
@@ -54,8 +54,7 @@ impl Outbox {
             .config
             .ok_or("outbox needs the config file: `presswatch outbox list --config FILE`")?;
         let action = self.action;
-        let cfg = load_config(&config)?;
-        let state = store::State::for_config(&cfg.daemon, false)?;
+        let (cfg, state) = open_state(&config)?;
         let now = chrono::Utc::now().timestamp();
         match action {
             Action::List { all } => {

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use presswatch::store;
-
-use super::load_config;
+use super::open_state;
 use super::progress::Progress;
 
 /// The arguments of `presswatch report`.
@@ -22,8 +20,7 @@ pub struct Report {
 impl Report {
     /// Writes the viewer into `--out` and says where to open it.
     pub async fn run(self) -> Result<ExitCode, String> {
-        let cfg = load_config(&self.config)?;
-        let state = store::State::for_config(&cfg.daemon, false)?;
+        let (cfg, state) = open_state(&self.config)?;
         let mut progress = Progress::new("wrote", "watches");
         let n =
             presswatch::evidence::report::write(&cfg, &state, &self.out, &mut |done, total| {

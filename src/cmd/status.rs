@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use presswatch::store;
-
-use super::load_config;
+use super::open_state;
 
 /// The arguments of `presswatch status`.
 #[derive(clap::Args)]
@@ -18,8 +16,7 @@ pub struct Status {
 impl Status {
     /// Prints the table (`presswatch::status::table`).
     pub async fn run(self) -> Result<ExitCode, String> {
-        let cfg = load_config(&self.config)?;
-        let state = store::State::for_config(&cfg.daemon, false)?;
+        let (cfg, state) = open_state(&self.config)?;
         print!(
             "{}",
             presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?

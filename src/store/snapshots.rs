@@ -403,7 +403,7 @@ pub(super) fn verify_in(
 
 /// What is wrong with a stored body (`sha256` its address, `size` its
 /// decoded size, `packed` its bytes in `codec`), if anything.
-pub(crate) fn body_mismatch(
+pub(super) fn body_mismatch(
     sha256: String,
     size: i64,
     codec: &str,
@@ -423,10 +423,10 @@ pub(crate) fn body_mismatch(
 }
 
 /// The snapshots whose body is not stored, one line each (both backends).
-pub(crate) const ORPHANS: &str = "SELECT s.watch || ' version ' || s.version || ' (' || s.body_sha256 || ')' FROM raw_snapshots s LEFT JOIN raw_bodies b ON b.sha256 = s.body_sha256 WHERE b.sha256 IS NULL";
+pub(super) const ORPHANS: &str = "SELECT s.watch || ' version ' || s.version || ' (' || s.body_sha256 || ')' FROM raw_snapshots s LEFT JOIN raw_bodies b ON b.sha256 = s.body_sha256 WHERE b.sha256 IS NULL";
 
 /// The mismatch of a snapshot whose body is not stored (`what`: a line of [`ORPHANS`]).
-pub(crate) fn orphan(what: String) -> Mismatch {
+pub(super) fn orphan(what: String) -> Mismatch {
     Mismatch {
         sha256: what,
         problem: "snapshot refers to a body that is not stored".into(),
