@@ -1920,7 +1920,7 @@ struct Args {
     /// Print JSON (with every failed pair).
     #[arg(long)]
     json: bool,
-    /// Write each failed pair's two versions into DIR (for `presswatch diff`).
+    /// Write each failed pair's two versions into DIR, created if need be (for `presswatch diff`).
     #[arg(long, value_name = "DIR")]
     dump: Option<std::path::PathBuf>,
     /// List every failed pair with its reason, and the slowest comparisons.
@@ -1939,6 +1939,12 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     }
     let args = Args::parse();
+    if let Some(dir) = &args.dump {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: --dump {}: cannot create it: {e}", dir.display());
+            return std::process::ExitCode::from(2);
+        }
+    }
     let mut reports = serde_json::Map::new();
     for dir in &args.corpus {
         let report = load_corpus(dir)

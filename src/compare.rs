@@ -687,8 +687,9 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
 }
 
 /// A headline or byline change, decided on what the reader sees: the one
-/// shown on the page when both versions show one; else each source both
-/// versions declare (`<title>`, meta tags, JSON-LD) compared with itself. A
+/// shown on the page when both versions show one; else the most visible
+/// source both versions declare (`<title>`, meta tags, JSON-LD) compared
+/// with itself. A
 /// source that appears or disappears (JSON-LD dropped, the headline falling
 /// back to the `<title>`) is not a change. A baseline that kept no sources
 /// (written by an older version) changed only when its value is none of the
@@ -729,18 +730,14 @@ fn sourced_change(
     ) {
         return differs(Some(o), Some(n), rules);
     }
-    // Else what the page declares, source with source.
-    let mut common = false;
+    // Else what the page declares: the most visible source both versions
+    // have (the `<title>`, then meta tags, then JSON-LD), with itself. The
+    // sources after it do not decide: "meta tags" are several tags, and
+    // which one is read shifts when one of them appears.
     for s in [Source::DocumentTitle, Source::Meta, Source::JsonLd] {
         if let (Some(o), Some(n)) = (old_sources.get(s), new_sources.get(s)) {
-            common = true;
-            if let Some(change) = differs(Some(o), Some(n), rules) {
-                return Some(change);
-            }
+            return differs(Some(o), Some(n), rules);
         }
-    }
-    if common {
-        return None;
     }
     // No source in common: changed only when no value matches any other.
     let new_keys: Vec<String> = new_sources
@@ -1352,6 +1349,27 @@ mod tests {
         let mut seo = old.clone();
         seo.headline_sources.meta = Some("Director flees: what we know".into());
         assert_eq!(compare(&old, &seo, &Rules::default()), None);
+    }
+
+    #[test]
+    fn a_headline_is_decided_on_the_most_visible_source_both_versions_declare() {
+        let body = ["Story text stays the same."];
+        let mut old = doc("Buying guide", &body);
+        old.headline_sources = Sources {
+            document_title: Some("Buying guide".into()),
+            // `<meta name="title">`
+            meta: Some("Buying guide".into()),
+            ..Sources::default()
+        };
+        // og:title appears, with the site's name: the meta tag read shifts.
+        let mut new = old.clone();
+        new.headline_sources.meta = Some("Buying guide - Example Reports".into());
+        assert_eq!(compare(&old, &new, &Rules::default()), None);
+        // The `<title>` is what the reader sees: its change is one.
+        let mut retitled = old.clone();
+        retitled.headline_sources.document_title = Some("Buying guide for 2027".into());
+        let c = compare(&old, &retitled, &Rules::default()).unwrap();
+        assert_eq!(c.kind(), ChangeKind::HeadlineChanged);
     }
 
     #[test]

@@ -101,14 +101,22 @@ struct Scan {
     /// Texts of the `<h1>` and `<h2>` headings (for the title rules).
     h1: Vec<String>,
     h2: Vec<String>,
-    /// Texts of the visible `<h1>` headings (for the headline shown).
-    shown_h1: Vec<String>,
+    /// The visible `<h1>` headings (for the headline shown).
+    shown_h1: Vec<ShownH1>,
     /// The first `<link rel=canonical>` href.
     canonical: Option<String>,
     /// The first `<time datetime>` value.
     time: Option<String>,
     /// The text of the first visible element marked as the author.
     byline: Option<String>,
+}
+
+/// A visible `<h1>` heading.
+struct ShownH1 {
+    /// Its text.
+    text: String,
+    /// Whether all of it is link text (a teaser's headline, a logo).
+    linked: bool,
 }
 
 /// What [`read`] finds on a page.
@@ -344,7 +352,18 @@ fn scan(dom: &Html) -> Scan {
             "h1" => {
                 let t = text::clean(&e.text().collect::<String>());
                 if hidden.is_none() && !t.is_empty() {
-                    scan.shown_h1.push(t.clone());
+                    let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
+                    let linked = e
+                        .descendants()
+                        .filter_map(ElementRef::wrap)
+                        .filter(|d| d.value().name() == "a")
+                        .map(|a| a.text().map(visible).sum::<usize>())
+                        .sum::<usize>()
+                        >= visible(&t);
+                    scan.shown_h1.push(ShownH1 {
+                        text: t.clone(),
+                        linked,
+                    });
                 }
                 scan.h1.push(t);
             }
@@ -488,34 +507,40 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
 const SHOWN_HEADLINE_MATCH: f64 = 0.25;
 
 /// The headline the reader sees: the visible `<h1>` most like the headline
-/// the page declares (`<title>`, meta tags, JSON-LD). With no declared
-/// headline, a page's only visible `<h1>`.
+/// the page declares (`<title>`, meta tags, JSON-LD; their headline part,
+/// without the site's name). Among the `<h1>`s like it, one that
+/// is not all link wins over linked ones (teasers of other stories set in
+/// `<h1>`s). With no declared headline, a page's only visible `<h1>`.
 fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
-    let declared: Vec<&str> = declared.iter().map(|(_, v)| headline_part(v)).collect();
+    let declared: Vec<&str> = declared
+        .iter()
+        .flat_map(|(_, v)| headline_parts(v))
+        .collect();
     if declared.is_empty() {
         return match scan.shown_h1.as_slice() {
-            [only] => Some(only.clone()),
+            [only] => Some(only.text.clone()),
             _ => None,
         };
     }
     scan.shown_h1
         .iter()
-        .filter(|h| h.chars().count() <= 300)
+        .filter(|h| h.text.chars().count() <= 300)
         .map(|h| {
             let best = declared
                 .iter()
-                .map(|d| word_overlap(h, d))
+                .map(|d| word_overlap(&h.text, d))
                 .fold(0.0, f64::max);
             (best, h)
         })
         .filter(|(m, _)| *m >= SHOWN_HEADLINE_MATCH)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, h)| h.clone())
+        .max_by(|a, b| (!a.1.linked).cmp(&!b.1.linked).then(a.0.total_cmp(&b.0)))
+        .map(|(_, h)| h.text.clone())
 }
 
 /// The headline part of a declared title: its longest part between
-/// separators (" | Site", "Site - ").
-fn headline_part(title: &str) -> &str {
+/// separators (" | Site", "Site - "); all of the longest when several are
+/// as long ("Rivers rise, towns flood - The Valley Gazette Online").
+fn headline_parts(title: &str) -> Vec<&str> {
     let mut parts = vec![title];
     for sep in SEPARATORS {
         let pattern = format!(" {sep} ");
@@ -524,10 +549,9 @@ fn headline_part(title: &str) -> &str {
             .flat_map(|p| p.split(pattern.as_str()))
             .collect();
     }
+    let longest = parts.iter().map(|p| js_word_count(p.trim())).max();
+    parts.retain(|p| Some(js_word_count(p.trim())) == longest);
     parts
-        .into_iter()
-        .max_by_key(|p| js_word_count(p.trim()))
-        .unwrap_or(title)
 }
 
 /// Dice coefficient of two texts' sets of (lower-cased, folded) words.
@@ -921,6 +945,45 @@ mod tests {
         assert_eq!(b.meta.as_deref(), Some("Jane Doe"));
         assert_eq!(b.json_ld.as_deref(), Some("J. Doe"));
         assert_eq!(doc.byline.as_deref(), Some("J. Doe"));
+    }
+
+    #[test]
+    fn the_headline_shown_is_found_when_the_title_is_half_site_name() {
+        // Without JSON-LD, the `<title>` is all that is declared, and its
+        // site name is as long as its headline: the logo is not the headline.
+        let doc = meta_of(
+            r#"<head><title>Rivers rise, towns flood - The Valley Gazette Online</title></head>
+            <body><h1><a href="/">The Valley Blog</a></h1><h1>Rivers rise, towns flood</h1></body>"#,
+        );
+        assert_eq!(
+            doc.headline_sources.shown.as_deref(),
+            Some("Rivers rise, towns flood")
+        );
+    }
+
+    #[test]
+    fn an_h1_that_is_all_link_is_a_teaser_not_the_headline_shown() {
+        // Teasers of other stories set in `<h1>`s can share more words with
+        // the declared title than the story's own headline does.
+        let doc = meta_of(
+            r#"<head><title>Where to swim in Lisbon | City Mag</title></head>
+            <body><h1>The best beaches and pools in Lisbon for swimming</h1>
+            <div class="more"><h1><a href="/eat">Where to eat in Lisbon</a></h1>
+            <h1><a href="/run">Where to run in Lisbon</a></h1></div></body>"#,
+        );
+        assert_eq!(
+            doc.headline_sources.shown.as_deref(),
+            Some("The best beaches and pools in Lisbon for swimming")
+        );
+        // A headline that links to its own page is still shown.
+        let doc = meta_of(
+            r#"<head><title>Where to swim in Lisbon | City Mag</title></head>
+            <body><h1><a href="/swim">Where to swim in Lisbon this summer</a></h1></body>"#,
+        );
+        assert_eq!(
+            doc.headline_sources.shown.as_deref(),
+            Some("Where to swim in Lisbon this summer")
+        );
     }
 
     #[test]
