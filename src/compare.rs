@@ -687,9 +687,9 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
 }
 
 /// A headline or byline change, decided on what the reader sees: the one
-/// shown on the page when both versions show one; else the most visible
-/// source both versions declare (`<title>`, meta tags, JSON-LD) compared
-/// with itself. A
+/// shown on the page when both versions show one; else each source both
+/// versions declare (`<title>`, the same meta tag, JSON-LD) compared with
+/// itself. A
 /// source that appears or disappears (JSON-LD dropped, the headline falling
 /// back to the `<title>`) is not a change. A baseline that kept no sources
 /// (written by an older version) changed only when its value is none of the
@@ -730,14 +730,22 @@ fn sourced_change(
     ) {
         return differs(Some(o), Some(n), rules);
     }
-    // Else what the page declares: the most visible source both versions
-    // have (the `<title>`, then meta tags, then JSON-LD), with itself. The
-    // sources after it do not decide: "meta tags" are several tags, and
-    // which one is read shifts when one of them appears.
+    // Else what the page declares, source with source; meta tags tag with
+    // tag (which one is read shifts when og:title appears beside `title`).
+    let mut common = false;
     for s in [Source::DocumentTitle, Source::Meta, Source::JsonLd] {
-        if let (Some(o), Some(n)) = (old_sources.get(s), new_sources.get(s)) {
-            return differs(Some(o), Some(n), rules);
+        if s == Source::Meta && !old_sources.same_meta_tag(new_sources) {
+            continue;
         }
+        if let (Some(o), Some(n)) = (old_sources.get(s), new_sources.get(s)) {
+            common = true;
+            if let Some(change) = differs(Some(o), Some(n), rules) {
+                return Some(change);
+            }
+        }
+    }
+    if common {
+        return None;
     }
     // No source in common: changed only when no value matches any other.
     let new_keys: Vec<String> = new_sources
@@ -1305,9 +1313,9 @@ mod tests {
     fn sourced(shown: Option<&str>, meta: Option<&str>, json_ld: Option<&str>) -> Sources {
         Sources {
             shown: shown.map(str::to_string),
-            document_title: None,
             meta: meta.map(str::to_string),
             json_ld: json_ld.map(str::to_string),
+            ..Sources::default()
         }
     }
 
@@ -1352,23 +1360,29 @@ mod tests {
     }
 
     #[test]
-    fn a_headline_is_decided_on_the_most_visible_source_both_versions_declare() {
+    fn a_meta_tag_read_in_place_of_another_is_not_a_change() {
         let body = ["Story text stays the same."];
         let mut old = doc("Buying guide", &body);
         old.headline_sources = Sources {
             document_title: Some("Buying guide".into()),
-            // `<meta name="title">`
             meta: Some("Buying guide".into()),
+            meta_tag: Some("title".into()),
             ..Sources::default()
         };
-        // og:title appears, with the site's name: the meta tag read shifts.
+        // og:title appears, with the site's name, and is read first.
         let mut new = old.clone();
         new.headline_sources.meta = Some("Buying guide - Example Reports".into());
+        new.headline_sources.meta_tag = Some("og:title".into());
         assert_eq!(compare(&old, &new, &Rules::default()), None);
-        // The `<title>` is what the reader sees: its change is one.
-        let mut retitled = old.clone();
-        retitled.headline_sources.document_title = Some("Buying guide for 2027".into());
-        let c = compare(&old, &retitled, &Rules::default()).unwrap();
+        // The same tag, changed, is a change.
+        let mut edited = old.clone();
+        edited.headline_sources.meta = Some("Buying guide for 2027".into());
+        let c = compare(&old, &edited, &Rules::default()).unwrap();
+        assert_eq!(c.kind(), ChangeKind::HeadlineChanged);
+        // A baseline that did not say which tag it read compares as before.
+        let mut older = old.clone();
+        older.headline_sources.meta_tag = None;
+        let c = compare(&older, &edited, &Rules::default()).unwrap();
         assert_eq!(c.kind(), ChangeKind::HeadlineChanged);
     }
 

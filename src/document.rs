@@ -4,7 +4,8 @@
 //! Baseline format: optional `Key: value` header lines (Title, Byline,
 //! Published, URL, Fetched, SHA256, and the headline and byline as each source
 //! of the page gives them: Headline-Shown, Headline-Title, Headline-Meta,
-//! Headline-JSON-LD, Byline-Shown, Byline-Meta, Byline-JSON-LD), a blank line,
+//! Headline-JSON-LD, Byline-Shown, Byline-Meta, Byline-JSON-LD, and
+//! Headline-Meta-Tag and Byline-Meta-Tag naming the meta tag), a blank line,
 //! then the text. Paragraphs are separated by blank lines; a file with no blank
 //! line at all holds one paragraph per line (as text copied from a browser
 //! often does). Headings are written `## text`, quotes `> text`, list items
@@ -96,6 +97,10 @@ pub struct Sources {
     pub document_title: Option<String>,
     /// From `<meta>` tags.
     pub meta: Option<String>,
+    /// The `<meta>` tag `meta` was read from (`og:title`, `twitter:title`):
+    /// each tag is a source of its own. `None` in baselines written before
+    /// it was kept.
+    pub meta_tag: Option<String>,
     /// From JSON-LD.
     pub json_ld: Option<String>,
 }
@@ -126,6 +131,15 @@ impl Sources {
         Source::ALL
             .into_iter()
             .filter_map(|s| self.get(s).map(|v| (s, v)))
+    }
+
+    /// Whether both read their meta value from the same tag (or either
+    /// does not say which).
+    pub fn same_meta_tag(&self, other: &Sources) -> bool {
+        match (&self.meta_tag, &other.meta_tag) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => true,
+        }
     }
 
     /// True when no source is known (a baseline written before sources were kept).
@@ -231,6 +245,9 @@ impl Document {
             for (s, v) in sources.iter() {
                 header(&format!("{what}-{}", s.header()), Some(v));
             }
+            if sources.get(Source::Meta).is_some() {
+                header(&format!("{what}-Meta-Tag"), sources.meta_tag.as_deref());
+            }
         }
         out.push('\n');
         for (i, b) in self.blocks.iter().enumerate() {
@@ -292,6 +309,8 @@ impl Document {
                         Header::Url => doc.canonical_url = v,
                         Header::Headline(s) => *doc.headline_sources.slot(s) = v,
                         Header::BylineFrom(s) => *doc.byline_sources.slot(s) = v,
+                        Header::HeadlineMetaTag => doc.headline_sources.meta_tag = v,
+                        Header::BylineMetaTag => doc.byline_sources.meta_tag = v,
                         Header::Fetched | Header::Sha256 => {}
                     }
                 }
@@ -349,6 +368,10 @@ enum Header {
     Headline(Source),
     /// `Byline-<source>`.
     BylineFrom(Source),
+    /// `Headline-Meta-Tag`: the tag `Headline-Meta` was read from.
+    HeadlineMetaTag,
+    /// `Byline-Meta-Tag`.
+    BylineMetaTag,
 }
 
 /// Recognises a baseline header line (keys in any case); returns its key and value.
@@ -362,6 +385,8 @@ fn header_line(line: &str) -> Option<(Header, &str)> {
         ("URL", Header::Url),
         ("Fetched", Header::Fetched),
         ("SHA256", Header::Sha256),
+        ("Headline-Meta-Tag", Header::HeadlineMetaTag),
+        ("Byline-Meta-Tag", Header::BylineMetaTag),
     ];
     let sourced = Source::ALL.into_iter().flat_map(|s| {
         [
@@ -462,6 +487,7 @@ mod tests {
                 shown: Some("Headline".into()),
                 document_title: Some("Headline".into()),
                 meta: Some("A social headline".into()),
+                meta_tag: Some("og:title".into()),
                 json_ld: None,
             },
             byline_sources: Sources {
@@ -474,6 +500,7 @@ mod tests {
         };
         let s = doc.to_baseline("https://news.example/a", "2026-01-01T00:00:00Z");
         assert!(s.contains("\nHeadline-Meta: A social headline\n"), "{s}");
+        assert!(s.contains("\nHeadline-Meta-Tag: og:title\n"), "{s}");
         assert!(s.ends_with("\n\nOther-Prose: A paragraph the extractor did not keep.\n"));
         let back = Document::from_baseline(&s);
         assert_eq!(back.headline_sources, doc.headline_sources);

@@ -146,11 +146,13 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         .map(article_body_text)
         .find(|b| !b.is_empty());
     let doc_title = scan.title.as_deref().map(text::clean).unwrap_or_default();
-    let meta = |keys: &[&str]| {
+    // The first of these tags the page has: its name and value.
+    let meta_tag = |keys: &[&'static str]| {
         keys.iter()
-            .find_map(|k| scan.meta.get(*k).filter(|v| !v.is_empty()))
-            .map(|v| unescape(v))
+            .find_map(|k| scan.meta.get(*k).filter(|v| !v.is_empty()).map(|v| (*k, v)))
+            .map(|(k, v)| (k, unescape(v)))
     };
+    let meta = |keys: &[&'static str]| meta_tag(keys).map(|(_, v)| v);
     let raw = |keys: &[&str]| {
         keys.iter()
             .find_map(|k| scan.raw_meta.get(*k).filter(|v| !v.is_empty()))
@@ -164,18 +166,20 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
             .filter(|s| !s.is_empty())
     };
 
+    let headline_meta = meta_tag(&[
+        "dc:title",
+        "dcterm:title",
+        "og:title",
+        "weibo:article:title",
+        "weibo:webpage:title",
+        "title",
+        "twitter:title",
+        "parsely-title",
+    ]);
     let mut headline_sources = Sources {
         json_ld: ld.as_ref().and_then(|v| ld_title(v, &scan)),
-        meta: meta(&[
-            "dc:title",
-            "dcterm:title",
-            "og:title",
-            "weibo:article:title",
-            "weibo:webpage:title",
-            "title",
-            "twitter:title",
-            "parsely-title",
-        ]),
+        meta_tag: headline_meta.as_ref().map(|(k, _)| k.to_string()),
+        meta: headline_meta.map(|(_, v)| v),
         document_title: Some(title_from_document(&doc_title, &scan)).filter(|t| !t.is_empty()),
         shown: None,
     };
@@ -189,28 +193,21 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         .meta
         .get("article:author")
         .filter(|a| Url::parse(a).is_err())
-        .map(|a| unescape(a));
+        .map(|a| ("article:author", unescape(a)));
+    // A "byline" of 200 characters or more is not a name line.
+    let name_line = |b: &String| !b.is_empty() && b.chars().count() < 200;
+    let byline_meta = meta_tag(&["dc:creator", "dcterm:creator", "author", "parsely-author"])
+        .or(article_author)
+        .filter(|(_, b)| name_line(b));
     let byline_sources = Sources {
         json_ld: ld
             .as_ref()
             .and_then(|v| v.get("author"))
-            .and_then(author_names),
-        meta: meta(&["dc:creator", "dcterm:creator", "author", "parsely-author"])
-            .or(article_author)
-            .filter(|b| !b.is_empty()),
-        shown: scan
-            .byline
-            .as_deref()
-            .map(text::clean)
-            .filter(|b| !b.is_empty()),
-        document_title: None,
-    };
-    // A "byline" of 200 characters or more is not a name line.
-    let name_line = |b: Option<String>| b.filter(|b| b.chars().count() < 200);
-    let byline_sources = Sources {
-        json_ld: name_line(byline_sources.json_ld),
-        meta: name_line(byline_sources.meta),
-        shown: name_line(byline_sources.shown),
+            .and_then(author_names)
+            .filter(name_line),
+        meta_tag: byline_meta.as_ref().map(|(k, _)| k.to_string()),
+        meta: byline_meta.map(|(_, v)| v),
+        shown: scan.byline.as_deref().map(text::clean).filter(name_line),
         document_title: None,
     };
     let byline = [Source::JsonLd, Source::Meta, Source::Shown]
