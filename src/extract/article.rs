@@ -316,6 +316,11 @@ enum Markup {
     /// hidden until a script moves it in), furniture names ("share",
     /// "newsletter"). Skipped by the strict pass, suspect in the lenient one.
     Chrome,
+    /// A module of teasers of other pages under a title that says so
+    /// ("Related articles", "Latest news"): skipped by the strict pass, and
+    /// not counted as text it may have missed (teasers' summaries are no
+    /// story, however long); suspect in the lenient one.
+    Teasers,
     /// Named like boilerplate ("sidebar", "promo", ...) or a form (some
     /// sites wrap the whole page in one): dropped unless it turns out to hold
     /// mostly prose, since layouts name article wrappers
@@ -349,6 +354,9 @@ fn markup(e: ElementRef<'_>) -> Markup {
     }
     if teaser::is_consent_box(e) || teaser::is_card_box(e) {
         return Markup::Excluded;
+    }
+    if teaser::is_recirculation(e) {
+        return Markup::Teasers;
     }
     // A box that declares itself the work's author (`itemprop="author"`) is
     // the author's card (name, photo, job, bio), not story text: chrome, so a
@@ -842,8 +850,10 @@ impl Walk {
                                     skip_chrome = true;
                                     continue;
                                 }
-                                (Markup::Chrome, Mode::Lenient) => Markup::Suspect,
-                                (Markup::Excluded, _) => {
+                                (Markup::Chrome | Markup::Teasers, Mode::Lenient) => {
+                                    Markup::Suspect
+                                }
+                                (Markup::Excluded, _) | (Markup::Teasers, Mode::Strict) => {
                                     skip_until = Some(node.id());
                                     skip_chrome = false;
                                     continue;
@@ -2107,6 +2117,84 @@ mod tests {
         // A page that is all author card (a profile) is still read.
         let profile = format!(r#"<body><div itemprop="author">{}</div></body>"#, story(3));
         assert_eq!(extract(&profile), expected_story(3));
+    }
+
+    /// A box of `n` teasers of other guides: a headline that is not a link,
+    /// a one-sentence summary and a link to the writer's page.
+    fn teasers(n: usize) -> String {
+        (1..=n)
+            .map(|i| {
+                format!(
+                    r#"<div class="card"><img src="t{i}.jpg"><h3>Guide {i} to another topic</h3>
+                    <p>Summary {i} of another guide on this site tells readers what they will learn there.</p>
+                    <p>by <a href="/writers/w{i}">Writer {i}</a></p></div>"#
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn teasers_under_a_related_articles_title_are_not_article_text() {
+        let faq = "<h2>Questions</h2><p>Readers often ask how the minister will answer the case in court next week.</p>";
+        let html = format!(
+            r#"<body><article>{}<section><h2>Related articles that may interest you</h2><div class="grid">{}</div></section>{faq}</article></body>"#,
+            story(3),
+            teasers(3)
+        );
+        let mut want = expected_story(3);
+        want.push("Questions".into());
+        want.push(
+            "Readers often ask how the minister will answer the case in court next week.".into(),
+        );
+        assert_eq!(extract(&html), want);
+        // The title may be a box of its own, with the teasers in the next.
+        let html = format!(
+            r#"<body><article>{}<div><div class="widget"><h2>Latest News</h2></div><div class="posts">{}</div></div>{faq}</article></body>"#,
+            story(3),
+            teasers(3)
+        );
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_column_of_teasers_longer_than_a_short_story_does_not_replace_it() {
+        let teaser = |i: usize| {
+            format!(
+                r#"<article class="post"><h3><a href="/news/{i}">Headline {i} of another story</a></h3><span>March {i}, 2025</span>
+                <p>Excerpt {i} of another story goes on about what a reader of this site may want to know about claims, deadlines, appeals and the many forms the agency asks for, before it stops at the first words of a third sentence, because</p>
+                <a href="/news/{i}">Read more</a></article>"#
+            )
+        };
+        let column: String = (1..=4).map(teaser).collect();
+        let html = format!(
+            r#"<body><div class="row"><div class="col">{}</div>
+            <div class="col"><div class="widget"><h2>Latest News</h2></div><div class="posts">{column}</div></div></div></body>"#,
+            story(2)
+        );
+        assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn a_section_of_the_story_under_a_related_title_is_kept() {
+        // A story's own section: prose with a link or two, or a list of
+        // sources under "Further reading", is not a module of teasers.
+        let html = format!(
+            r#"<body><article>{}<h2>Recent stories</h2><p>Two recent stories, <a href="/a">one on the court</a> and <a href="/b">one on the minister</a>, ran last week.</p>
+            <h2>Further reading</h2><ul><li><a href="/r1">The court's ruling in full</a></li><li><a href="/r2">The minister's statement</a></li><li><a href="/r3">The law at issue</a></li></ul>{}</article></body>"#,
+            story(3),
+            para(4)
+        );
+        let mut want = expected_story(3);
+        want.extend([
+            "Recent stories".to_string(),
+            "Two recent stories, one on the court and one on the minister, ran last week.".into(),
+            "Further reading".into(),
+            "The court's ruling in full".into(),
+            "The minister's statement".into(),
+            "The law at issue".into(),
+        ]);
+        want.push(expected_story(4).pop().unwrap());
+        assert_eq!(extract(&html), want);
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   roundup linking to many sites, are the page's content);
 //! - a consent box is a modal (`aria-modal`), or a small box named like a
 //!   consent or privacy notice that asks for a choice with buttons.
+//! - a recirculation module is a box of links to other pages (three or
+//!   more) right after a box that is only a title saying so ("Related
+//!   articles", "Latest news", "You might also like").
 
 use std::sync::LazyLock;
 
@@ -395,6 +398,76 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
         }
     }
     modal || button
+}
+
+/// The whole text of a box that says the links after it are other pages
+/// of the site: "Related articles", "Latest news", "Recommended reading",
+/// "You might also like", "Read next". A bare "Related" or "Further
+/// reading" is not one: stories head their own sources so.
+static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^((more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)|read next)\s*:?$")
+        .expect("static regex")
+});
+
+/// Nodes of a box looked at to tell it is only a heading.
+const TITLE_MAX_NODES: usize = 12;
+
+/// Links to other pages a box after a recirculation title needs to be a
+/// list of them.
+const RECIRCULATION_MIN_LINKS: usize = 3;
+
+/// True for a box of links to other pages of the site under a title that
+/// says so ([`RECIRCULATION`]): the title's box, when the box after it
+/// holds [`RECIRCULATION_MIN_LINKS`] links away or more, and that box.
+/// Such a module is often a column of teasers whose summaries read like
+/// prose, or cards whose headline is not itself a link, which
+/// [`is_card_box`] does not take for cards.
+pub(super) fn is_recirculation(e: ElementRef<'_>) -> bool {
+    let next = || e.next_siblings().find_map(ElementRef::wrap);
+    let prev = || e.prev_siblings().find_map(ElementRef::wrap);
+    (is_recirculation_title(e) && next().is_some_and(links_many_away))
+        || (prev().is_some_and(is_recirculation_title) && links_many_away(e))
+}
+
+/// True for a box holding nothing but one heading whose text is a
+/// recirculation title ([`RECIRCULATION`]).
+fn is_recirculation_title(e: ElementRef<'_>) -> bool {
+    let mut heading: Option<ElementRef<'_>> = None;
+    for (n, d) in e.descendants().enumerate() {
+        if n >= TITLE_MAX_NODES {
+            return false;
+        }
+        match d.value() {
+            Node::Element(x) if is_heading(x.name()) && x.name() != "h1" => {
+                if heading.is_some() {
+                    return false;
+                }
+                heading = ElementRef::wrap(d);
+            }
+            Node::Text(t) if !t.trim().is_empty() => {
+                // Text outside the heading: the box is more than a title.
+                let inside = heading.is_some_and(|h| d.ancestors().any(|a| a.id() == h.id()));
+                if !inside {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    heading.is_some_and(|h| {
+        let t = h.text().collect::<String>();
+        RECIRCULATION.is_match(text::clean(&t).as_str())
+    })
+}
+
+/// True when a box holds [`RECIRCULATION_MIN_LINKS`] links to other pages
+/// or more.
+fn links_many_away(e: ElementRef<'_>) -> bool {
+    e.descendants()
+        .filter(|d| matches!(d.value(), Node::Element(x) if x.name() == "a" && links_away(x)))
+        .take(RECIRCULATION_MIN_LINKS)
+        .count()
+        >= RECIRCULATION_MIN_LINKS
 }
 
 #[cfg(test)]
