@@ -2154,6 +2154,15 @@ mod tests {
             teasers(3)
         );
         assert_eq!(extract(&html), want);
+        // In Persian and Arabic, titled as such pages title them.
+        for title in ["مطالب مرتبط", "مقالات ذات صلة"] {
+            let html = format!(
+                r#"<body><article>{}<section><h2>{title}</h2><div class="grid">{}</div></section>{faq}</article></body>"#,
+                story(3),
+                teasers(3)
+            );
+            assert_eq!(extract(&html), want, "{title}");
+        }
     }
 
     #[test]

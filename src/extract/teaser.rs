@@ -402,10 +402,11 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
 
 /// The whole text of a box that says the links after it are other pages
 /// of the site: "Related articles", "Latest news", "Recommended reading",
-/// "You might also like", "Read next". A bare "Related" or "Further
-/// reading" is not one: stories head their own sources so.
+/// "You might also like", "Read next"; in Persian and Arabic "مطالب مرتبط",
+/// "اخبار مرتبط", "مقالات ذات صلة", "اقرأ أيضا". A bare "Related" or
+/// "Further reading" is not one: stories head their own sources so.
 static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)|read next)\s*:?$")
+    Regex::new(r"(?i)^((more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)|read next|(مطالب|اخبار|خبرهای|مقالات|أخبار|موضوعات) (مرتبط|مشابه|ذات صلة)|(اقرأ|إقرأ) (أيضا|أيضاً|ايضا))\s*:?$")
         .expect("static regex")
 });
 
