@@ -797,6 +797,9 @@ impl Walk {
         let mut in_link = 0usize;
         // Open links to a place on the page itself (`href="#..."`).
         let mut in_anchor = 0usize;
+        // Open `<span>`s, innermost last, each with where the pending text
+        // stood when it opened ([`Card`]).
+        let mut spans: Vec<Card> = Vec::new();
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => {
@@ -831,6 +834,9 @@ impl Walk {
                                 if name == "a" {
                                     in_link += 1;
                                     in_anchor += usize::from(is_anchor(el));
+                                } else if name == "span" {
+                                    let (c, top) = open.last().expect("never empty");
+                                    spans.push(Card::open(node.id(), *c, top));
                                 }
                                 continue;
                             }
@@ -840,6 +846,9 @@ impl Walk {
                             if matches!(name, "img" | "picture" | "video") {
                                 let top = open.last().expect("never empty").0;
                                 walk.containers[top].images = true;
+                                if let Some(card) = spans.last_mut() {
+                                    card.image = true;
+                                }
                             }
                             let Some(er) = ElementRef::wrap(node) else {
                                 continue;
@@ -921,6 +930,12 @@ impl Walk {
                         if name == "a" {
                             in_link = in_link.saturating_sub(1);
                             in_anchor = in_anchor.saturating_sub(usize::from(is_anchor(el)));
+                        } else if name == "span"
+                            && spans.last().is_some_and(|c| c.node == node.id())
+                        {
+                            let card = spans.pop().expect("checked");
+                            let (c, top) = open.last_mut().expect("never empty");
+                            card.close(*c, top);
                         }
                     } else if containers_open.last() == Some(&node.id()) {
                         containers_open.pop();
@@ -1662,6 +1677,51 @@ fn non_space_chars(s: &str) -> u32 {
     s.chars().filter(|c| !c.is_whitespace()).count() as u32
 }
 
+/// An open `<span>` in a block of text, and where the block's pending text
+/// stood when it opened. A span that holds an image in running text is a
+/// card when its text is mostly links (a hover card on a person's name,
+/// with their photo and latest stories), not the sentence's text: its text
+/// is taken out when it closes.
+struct Card {
+    node: NodeId,
+    /// The container whose block it opened in.
+    container: usize,
+    text_len: usize,
+    link_chars: u32,
+    anchor_chars: u32,
+    /// An image was met inside it (and not inside a span inside it).
+    image: bool,
+}
+
+impl Card {
+    fn open(node: NodeId, container: usize, p: &Pending) -> Card {
+        Card {
+            node,
+            container,
+            text_len: p.text.len(),
+            link_chars: p.link_chars,
+            anchor_chars: p.anchor_chars,
+            image: false,
+        }
+    }
+
+    /// Takes the card's text out of `p`, the pending block of `container`,
+    /// when the span holds an image and mostly links, and its block is still
+    /// being built.
+    fn close(self, container: usize, p: &mut Pending) {
+        if !self.image || self.container != container || p.text.len() < self.text_len {
+            return;
+        }
+        let chars = non_space_chars(&p.text[self.text_len..]);
+        let links = p.link_chars.saturating_sub(self.link_chars);
+        if links * 10 > chars * 6 {
+            p.text.truncate(self.text_len);
+            p.link_chars = self.link_chars;
+            p.anchor_chars = self.anchor_chars;
+        }
+    }
+}
+
 /// A block being built: its kind, text, and how much of it is link text.
 struct Pending {
     kind: BlockKind,
@@ -1743,6 +1803,39 @@ mod tests {
         let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         want.extend(expected_story(n));
         want
+    }
+
+    #[test]
+    fn a_hover_card_in_a_sentence_is_not_its_text() {
+        // A person's name in the story opens a card (their photo and latest
+        // stories, shown on hover); the card's links made the sentence look
+        // like a list of links, and it was dropped.
+        let card = r#"<span class="card"><a href="/people/ann">Ann Example</a><span class="card-box"><span><img src="ann.jpg"><a href="/people/ann">Ann Example</a><a href="/s/1">Senate passes the budget after a night of votes</a> <a href="/s/2">Ann Example asks for an inquiry into the port contract</a> <a href="/s/3">What the new bill means for farmers in the north</a> <a href="/people/ann">MORE</a></span></span></span>"#;
+        let html = format!(
+            r#"<body><article>{}<p>A man pleaded guilty to threatening Senator {card} (Green), prosecutors said on Monday.</p>{}</article></body>"#,
+            para(1),
+            story(3)
+        );
+        let mut want = expected_story(1);
+        want.push("A man pleaded guilty to threatening Senator Ann Example (Green), prosecutors said on Monday.".into());
+        want.extend(expected_story(3));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_span_with_an_image_and_words_of_the_story_is_kept() {
+        // Only a card of links is taken out: a rating beside its stars, or a
+        // sentence set around an inline icon, is text.
+        let html = format!(
+            r#"<body><article>{}<p><span><img src="stars.png"> Rated 4.5 out of 5 by the readers who tried it this year, the <a href="/p">kit</a> wins.</span></p>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[1],
+            "Rated 4.5 out of 5 by the readers who tried it this year, the kit wins."
+        );
     }
 
     #[test]
