@@ -597,6 +597,24 @@ impl RawBlock {
             && (has_words(&self.text, 6) || self.text.trim_end().ends_with(['!', ',']))
     }
 
+    /// True for a sentence of the story told mostly in links: a paragraph
+    /// of six words or more that ends as a sentence, with more than a label
+    /// outside its links ("Companies using it are <a>A</a>, <a>B</a> and
+    /// <a>C</a>."). A paragraph that is one link, or a label and a link
+    /// ("Read more: <a>...</a>"), is a teaser or a cross-reference; a
+    /// heading that is a link is a teaser's headline.
+    fn is_linked_sentence(&self) -> bool {
+        self.kind == BlockKind::Paragraph
+            && self.cells == 0
+            && self.chars - self.link_chars >= LINKED_SENTENCE_MIN_OWN_CHARS
+            && self.is_language()
+            && self
+                .text
+                .trim_end()
+                .ends_with(['.', '!', '?', '"', '”', '؟', '。'])
+            && has_words(&self.text, 6)
+    }
+
     /// True for an item of a list the story makes: words outside links.
     fn is_list_text(&self) -> bool {
         self.kind == BlockKind::ListItem
@@ -661,8 +679,9 @@ impl RawBlock {
         // products, chapters); other blocks that are links point elsewhere.
         // So is a row of figures whose name is a link (a table of companies,
         // schools or products and their figures).
-        let listed =
-            self.kind == BlockKind::ListItem || self.is_data_row() && self.link_chars < self.chars;
+        let listed = self.kind == BlockKind::ListItem
+            || self.is_data_row() && self.link_chars < self.chars
+            || self.is_linked_sentence();
         if self.is_link_list() && (!listed || self.is_contents_entry()) {
             return None;
         }
@@ -700,6 +719,10 @@ impl RawBlock {
         })
     }
 }
+
+/// Characters outside links (non-white-space) a sentence told mostly in
+/// links needs: more than a label before a link ("Read more:", "Related:").
+const LINKED_SENTENCE_MIN_OWN_CHARS: u32 = 20;
 
 /// Blocks shorter than this (non-space characters) are not running text.
 const PROSE_MIN_CHARS: u32 = 60;
@@ -2345,6 +2368,25 @@ mod tests {
             1..1,
             ["Google Ads Display Certification", "Complexity Explorer"].map(String::from),
         );
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_sentence_of_the_story_told_mostly_in_links_is_kept_and_a_read_more_line_is_not() {
+        // The story names the companies it speaks of as links: the sentence
+        // is mostly link text, but it is the story's. A label before a link
+        // ("Read more:", "Related:") is a cross-reference, and a line that
+        // does not end as a sentence is a headline.
+        let html = format!(
+            r#"<body><article>{}<p>Companies using the service are <a href="/a">Northwind Traders</a>, <a href="/b">Contoso Pharmaceuticals</a>, <a href="/c">Fabrikam Logistics</a>, <a href="/d">Tailspin Toys</a>, etc.</p>
+            <p>Read more: <a href="/r">The minister resigns after a week of questions about the contract.</a></p>
+            <p>Also: <a href="/s">Ten things to know about the budget this year</a></p>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let mut want = expected_story(1);
+        want.push("Companies using the service are Northwind Traders, Contoso Pharmaceuticals, Fabrikam Logistics, Tailspin Toys, etc.".into());
+        want.push(expected_story(2)[1].clone());
         assert_eq!(extract(&html), want);
     }
 
