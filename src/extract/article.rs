@@ -1324,7 +1324,8 @@ impl Walk {
     /// (images, bylines, a table of contents) are passed over; a box of
     /// links, of linked headlines or holding an `<article>` (teasers,
     /// navigation, other stories) ends the search. A box needs two
-    /// paragraphs to be part of the lead, or one beside `c` itself.
+    /// paragraphs to be part of the lead, or one beside `c` itself; bare
+    /// paragraphs in a row (each a `<p>` of its own) count as one box.
     /// The lead holds at most `budget` characters of prose.
     fn lead(&self, c: usize, mut budget: f32) -> Vec<&RawBlock> {
         let mut lead: Vec<Vec<&RawBlock>> = Vec::new();
@@ -1334,6 +1335,10 @@ impl Walk {
         let mut wider = 0;
         for (level, parent) in self.ancestors(c).into_iter().take(LEAD_LEVELS).enumerate() {
             let before: Vec<usize> = self.children(parent).take_while(|&s| s < child).collect();
+            // The bare paragraph (a `<p>` of its own) just after the sibling
+            // looked at, when it was passed over alone; empty once a run of
+            // bare paragraphs is in the lead.
+            let mut bare_run: Option<Vec<&RawBlock>> = None;
             for &s in before.iter().rev() {
                 let sib = &self.containers[s];
                 if sib.dropped {
@@ -1395,10 +1400,25 @@ impl Walk {
                 };
                 let lone_intro = (level == 0 || wider == 0 && sib.noise == 0.0 && sib.other == 0.0)
                     && matches!(paragraphs[..], [p] if is_intro(p) && !is_caption(p));
-                if paragraphs.len() < LEAD_MIN_PARAGRAPHS && !lone_intro {
-                    continue;
+                // Paragraphs set one by one beside the story's box (bare
+                // `<p>`s before a table or a list that tells the story) are
+                // one box: two in a row are its lead.
+                let bare = sib.is_text && matches!(paragraphs[..], [p] if is_intro(p));
+                let alone = paragraphs.len() < LEAD_MIN_PARAGRAPHS && !lone_intro;
+                match (bare, bare_run.take()) {
+                    (true, Some(next)) => {
+                        lead.push(next);
+                        lead.push(text);
+                        bare_run = Some(Vec::new());
+                    }
+                    (true, None) if alone => bare_run = Some(text),
+                    (true, None) => {
+                        lead.push(text);
+                        bare_run = Some(Vec::new());
+                    }
+                    (false, _) if alone => {}
+                    (false, _) => lead.push(text),
                 }
-                lead.push(text);
             }
             if self.containers[parent].prose > self.containers[child].prose {
                 wider += 1;
@@ -2600,6 +2620,38 @@ mod tests {
             story(8)
         );
         assert_eq!(extract(&html), expected_story(8));
+    }
+
+    #[test]
+    fn bare_paragraphs_before_a_table_that_tells_the_story_are_its_lead() {
+        // A list page: two paragraphs introduce it, set one by one beside the
+        // table of entries that holds most of its prose.
+        let rows: String = (1..=30)
+            .map(|i| format!("<tr><th>Film {i}</th><td>19{i}0</td><td>A woman relives the same day over and over, and tries to stop the events of the past, number {i}.</td></tr>"))
+            .collect();
+        let html = format!(
+            r#"<body><div class="content"><div class="note">This is a list that may never be complete.</div><p>This list of films featuring time loops names films in which characters live the same period again and again.</p><p>For a list of films that include any kind of time travel (including time loops) see <a href="/travel">time travel in films</a>.</p><table><tbody>{rows}</tbody></table></div></body>"#
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[..2],
+            [
+                "This list of films featuring time loops names films in which characters live the same period again and again.",
+                "For a list of films that include any kind of time travel (including time loops) see time travel in films."
+            ]
+        );
+        assert_eq!(got.len(), 32);
+    }
+
+    #[test]
+    fn one_bare_paragraph_before_a_table_is_not_its_lead() {
+        let rows: String = (1..=30)
+            .map(|i| format!("<tr><th>Film {i}</th><td>19{i}0</td><td>A woman relives the same day over and over, and tries to stop the events of the past, number {i}.</td></tr>"))
+            .collect();
+        let html = format!(
+            r#"<body><div class="content"><p>Photo of the week shows the old cinema on the <a href="/sq">square</a> in the rain, with its sign lit.</p><div class="ad">Advertisement</div><table><tbody>{rows}</tbody></table></div></body>"#
+        );
+        assert_eq!(extract(&html).len(), 30);
     }
 
     #[test]
