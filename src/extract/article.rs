@@ -679,11 +679,13 @@ impl RawBlock {
         // products, chapters); other blocks that are links point elsewhere.
         // So is a row of figures whose name is a link (a table of companies,
         // schools or products and their figures).
-        let listed = self.kind == BlockKind::ListItem
-            || self.is_data_row() && self.link_chars < self.chars
-            || self.is_linked_sentence();
-        if self.is_link_list() && (!listed || self.is_contents_entry()) {
-            return None;
+        if self.is_link_list() {
+            let listed = self.kind == BlockKind::ListItem
+                || self.is_data_row() && self.link_chars < self.chars
+                || self.is_linked_sentence();
+            if !listed || self.is_contents_entry() {
+                return None;
+            }
         }
         if self.is_data() {
             return None;
