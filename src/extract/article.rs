@@ -9,7 +9,7 @@ use ego_tree::NodeId;
 use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::{attr, teaser, Marks};
+use super::{attr, is_inline, teaser, Marks};
 use crate::document::{Block, BlockKind};
 use crate::text;
 
@@ -503,40 +503,6 @@ fn is_block_level(name: &str) -> bool {
                 | "fieldset"
                 | "hr"
         )
-}
-
-/// True for inline elements, which neither break blocks nor separate words
-/// (the safety net reads the page with the same notion).
-pub(super) fn is_inline(name: &str) -> bool {
-    matches!(
-        name,
-        "span"
-            | "em"
-            | "strong"
-            | "b"
-            | "i"
-            | "a"
-            | "u"
-            | "s"
-            | "small"
-            | "sup"
-            | "sub"
-            | "abbr"
-            | "time"
-            | "mark"
-            | "cite"
-            | "q"
-            | "code"
-            | "font"
-            | "ins"
-            | "del"
-            | "dfn"
-            | "kbd"
-            | "var"
-            | "bdi"
-            | "bdo"
-            | "data"
-    )
 }
 
 /// Marks a `<br>` in raw block text; two in a row split the block.

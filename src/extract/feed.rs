@@ -3,6 +3,7 @@
 use url::Url;
 
 use super::listing::normalize_url;
+use super::reader_text;
 use crate::document::Item;
 use crate::text;
 
@@ -46,11 +47,11 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
         }
         let title = entry
             .title
-            .map(|t| text::clean(&strip_tags(&t.content)))
+            .map(|t| strip_tags(&t.content))
             .unwrap_or_default();
         let snippet = entry
             .summary
-            .map(|s| text::clean(&strip_tags(&s.content)))
+            .map(|s| strip_tags(&s.content))
             .filter(|s| !s.is_empty());
         items.push(Item {
             key,
@@ -82,13 +83,13 @@ fn rewrite_xml_encoding(s: &str) -> std::borrow::Cow<'_, str> {
     s.into()
 }
 
-/// Removes markup from feed titles and summaries that carry HTML.
+/// Removes markup from feed titles and summaries that carry HTML (words in
+/// separate paragraphs stay apart), and folds white space.
 fn strip_tags(s: &str) -> String {
     if !s.contains('<') {
-        return s.to_string();
+        return text::clean(s);
     }
-    let frag = scraper::Html::parse_fragment(s);
-    frag.root_element().text().collect()
+    reader_text(scraper::Html::parse_fragment(s).root_element())
 }
 
 #[cfg(test)]
@@ -114,6 +115,17 @@ mod tests {
 
     fn base() -> Url {
         Url::parse("https://n.example.org/").unwrap()
+    }
+
+    #[test]
+    fn html_summaries_keep_paragraphs_apart() {
+        let rss = br#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Rivers rise</title><link>https://n.example.org/a</link><description>&lt;p&gt;Towns flood.&lt;/p&gt;&lt;p&gt;Roads close.&lt;br&gt;Schools shut.&lt;/p&gt;</description></item></channel></rss>"#;
+        let items = feed(rss, None, &base()).unwrap();
+        assert_eq!(
+            items[0].snippet.as_deref(),
+            Some("Towns flood. Roads close. Schools shut.")
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::attr;
+use super::{attr, reader_text};
 use crate::document::Item;
 use crate::text;
 
@@ -102,7 +102,7 @@ fn link<'a>(a: ElementRef<'a>, base: &Url) -> Option<(ElementRef<'a>, Url, Strin
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    let title = text::clean(&a.text().collect::<String>());
+    let title = reader_text(a);
     (!title.is_empty()).then_some((a, url, title))
 }
 
@@ -259,7 +259,7 @@ fn snippet_near(a: ElementRef<'_>) -> Option<String> {
         let e = cur?;
         if let Some(t) = e
             .select(p)
-            .map(|p| text::clean(&p.text().collect::<String>()))
+            .map(reader_text)
             .find(|t| text::word_count(t) >= 5)
         {
             return Some(t);
@@ -297,6 +297,20 @@ mod tests {
         assert_eq!(
             items[0].snippet.as_deref(),
             Some("The director crossed the mountains on foot, he says.")
+        );
+    }
+
+    #[test]
+    fn a_teaser_cards_title_and_summary_in_one_link_stay_separate_words() {
+        // A card that is one link around a heading and a summary: its title
+        // is not "...floodWater..." (which a keyword "water" would miss).
+        let base = Url::parse("https://news.example.org/tag/floods").unwrap();
+        let html = r#"<main><a href="/2024/05/valley-floods"><h3>Rivers rise as the valley braces for flood</h3><p>Water reached the old bridge overnight.</p></a></main>"#;
+        let items = listing(html, &base, None);
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].title,
+            "Rivers rise as the valley braces for flood Water reached the old bridge overnight."
         );
     }
 

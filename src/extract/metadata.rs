@@ -18,7 +18,7 @@ use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
-use super::{attr, Marks};
+use super::{attr, reader_text, Marks};
 use crate::document::{Document, Source, Sources};
 use crate::text;
 
@@ -347,7 +347,7 @@ fn scan(dom: &Html) -> Scan {
             }
             "title" if scan.title.is_none() => scan.title = Some(e.text().collect()),
             "h1" => {
-                let t = text::clean(&e.text().collect::<String>());
+                let t = reader_text(e);
                 if hidden.is_none() && !t.is_empty() {
                     let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
                     let linked = e
@@ -364,7 +364,7 @@ fn scan(dom: &Html) -> Scan {
                 }
                 scan.h1.push(t);
             }
-            "h2" => scan.h2.push(text::clean(&e.text().collect::<String>())),
+            "h2" => scan.h2.push(reader_text(e)),
             "link"
                 if scan.canonical.is_none()
                     && attr(el, "rel").is_some_and(|r| {
@@ -485,8 +485,10 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
     if !marked {
         return None;
     }
-    let all: String = e.text().collect();
-    let len = all.trim().chars().count();
+    // Measured on the text as written, inner white space and all: an
+    // element that holds a name and more (a date, a job title) runs past it.
+    let written: String = e.text().collect();
+    let len = written.trim().chars().count();
     if len == 0 || len >= 100 {
         return None;
     }
@@ -495,8 +497,8 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
         .skip(1)
         .filter_map(ElementRef::wrap)
         .find(|d| attr(d.value(), "itemprop").is_some_and(|p| p.contains("name")))
-        .map(|d| d.text().collect::<String>());
-    Some(text::clean(name.as_deref().unwrap_or(&all)))
+        .map(reader_text);
+    Some(name.unwrap_or_else(|| reader_text(e)))
 }
 
 /// Share of words in common (Dice) from which an `<h1>` is the declared
@@ -955,6 +957,27 @@ mod tests {
         assert_eq!(
             doc.headline_sources.shown.as_deref(),
             Some("Rivers rise, towns flood")
+        );
+    }
+
+    #[test]
+    fn words_in_separate_blocks_of_a_headline_stay_apart() {
+        // A headline and its standfirst set in one `<h1>`: "basics" and "A"
+        // are two words, not "basicsA".
+        let doc = meta_of(
+            r#"<head><title>Tax 101: Understanding the basics | Money Desk</title></head>
+            <body><h1><div><p>Tax 101: Understanding the basics</p><h4>A guide to the taxes Americans pay</h4></div></h1></body>"#,
+        );
+        assert_eq!(
+            doc.headline_sources.shown.as_deref(),
+            Some("Tax 101: Understanding the basics A guide to the taxes Americans pay")
+        );
+        let doc = meta_of(
+            r#"<head><title>Rivers rise | Valley News</title></head><body><h1>Rivers rise<br>Towns <em>flood</em></h1></body>"#,
+        );
+        assert_eq!(
+            doc.headline_sources.shown.as_deref(),
+            Some("Rivers rise Towns flood")
         );
     }
 

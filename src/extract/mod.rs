@@ -61,6 +61,73 @@ fn attr<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
     attrs(el).find(|&(n, _)| n == name).map(|(_, value)| value)
 }
 
+/// True for inline elements, which neither break blocks nor separate words
+/// (the safety net reads the page with the same notion).
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "span"
+            | "em"
+            | "strong"
+            | "b"
+            | "i"
+            | "a"
+            | "u"
+            | "s"
+            | "small"
+            | "sup"
+            | "sub"
+            | "abbr"
+            | "time"
+            | "mark"
+            | "cite"
+            | "q"
+            | "code"
+            | "font"
+            | "ins"
+            | "del"
+            | "dfn"
+            | "kbd"
+            | "var"
+            | "bdi"
+            | "bdo"
+            | "data"
+    )
+}
+
+/// An element's text as a reader sees it, white space folded: words in
+/// separate blocks inside it (a headline and its standfirst, a teaser's
+/// title and summary, lines split by `<br>`) stay apart.
+fn reader_text(e: scraper::ElementRef<'_>) -> String {
+    use ego_tree::iter::Edge;
+    use scraper::Node;
+    let mut raw = String::new();
+    // A script or style inside: nobody reads it.
+    let mut unread = None;
+    for edge in e.traverse() {
+        match edge {
+            Edge::Open(node) if unread.is_none() => match node.value() {
+                Node::Text(t) => raw.push_str(t),
+                Node::Element(el) if matches!(el.name(), "script" | "style" | "template") => {
+                    unread = Some(node.id());
+                }
+                Node::Element(el) if !is_inline(el.name()) => raw.push(' '),
+                _ => {}
+            },
+            Edge::Close(node) if unread == Some(node.id()) => unread = None,
+            Edge::Close(node) if unread.is_none() => {
+                if let Node::Element(el) = node.value() {
+                    if !is_inline(el.name()) {
+                        raw.push(' ');
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    crate::text::clean(&raw)
+}
+
 /// The attributes of `el` without namespace or prefix (all of them but in
 /// SVG and MathML), as (name, value).
 fn attrs(el: &Element) -> impl Iterator<Item = (&str, &str)> {

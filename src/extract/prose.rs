@@ -26,7 +26,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
-use super::article::is_inline;
+use super::is_inline;
 use super::teaser::{has_heading, is_heading, links_away};
 use crate::document::Block;
 use crate::text;
