@@ -112,8 +112,13 @@ static CREDIT_LINE: LazyLock<Regex> =
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content, checked against `declared`, the article text the
 /// page declares in its JSON-LD `articleBody` (one paragraph a line), when it
-/// has one.
-pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>) -> Vec<Block> {
+/// has one. `byline` names the story's authors, whose cards are left out.
+pub(super) fn blocks(
+    dom: &Html,
+    selector: Option<&str>,
+    declared: Option<&str>,
+    byline: Option<&str>,
+) -> Vec<Block> {
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
         for root in dom.select(&s) {
@@ -125,8 +130,9 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>)
     }
     let root = body(dom);
     let declared = declared.and_then(Declared::new);
+    let authors = byline.map(author_names).unwrap_or_default();
     let strict = Walk::new(root, Mode::Strict);
-    let found = strict.article(declared.as_ref());
+    let found = strict.article(declared.as_ref(), &authors);
     if !strict.may_have_missed(&found) {
         return without_copies(found);
     }
@@ -135,7 +141,7 @@ pub(super) fn blocks(dom: &Html, selector: Option<&str>, declared: Option<&str>)
     // page-builder <header> or a hidden React boundary holding the story is
     // read, while a hidden copy of the story or a chrome box beside it is not.
     let lenient = Walk::new(root, Mode::Lenient);
-    let wider = lenient.article(declared.as_ref());
+    let wider = lenient.article(declared.as_ref(), &authors);
     let found_shingles: HashSet<u64> = shingles(&joined(&found)).into_iter().collect();
     let novel = shingles(&joined(&wider))
         .into_iter()
@@ -1105,8 +1111,8 @@ impl Walk {
     /// with the text the page declares; else the container that holds the
     /// declared text, when one does; else the declared text itself, when the
     /// detection found little of it and much less text than it has.
-    fn article(&self, declared: Option<&Declared<'_>>) -> Vec<Block> {
-        let detected = self.detected();
+    fn article(&self, declared: Option<&Declared<'_>>, authors: &[&str]) -> Vec<Block> {
+        let detected = self.detected(authors);
         let Some(declared) = declared else {
             return detected;
         };
@@ -1178,8 +1184,9 @@ impl Walk {
 
     /// The detected article: the blocks of the container that holds the most
     /// prose and the least noise, trimmed to its story ([`story_span`]),
-    /// after its lead ([`Walk::lead`]).
-    fn detected(&self) -> Vec<Block> {
+    /// after its lead ([`Walk::lead`]), without the cards of its `authors`
+    /// ([`Walk::author_cards`]).
+    fn detected(&self, authors: &[&str]) -> Vec<Block> {
         let mut best: Option<usize> = None;
         let mut i = 0;
         while let Some(c) = self.containers.get(i) {
@@ -1218,11 +1225,72 @@ impl Walk {
             prose += c.prose;
         }
         let main = story_span(&kept);
-        self.lead(parts[0], LEAD_MAX_SHARE * prose)
+        let text: Vec<&RawBlock> = self
+            .lead(parts[0], LEAD_MAX_SHARE * prose)
             .into_iter()
             .chain(main.iter().copied())
+            .collect();
+        let cards = self.author_cards(&text, authors);
+        text.into_iter()
+            .filter(|b| !cards.iter().any(|r| r.contains(&b.index)))
             .filter_map(RawBlock::to_block)
             .collect()
+    }
+
+    /// The block ranges of the author's cards among the article's `text`: a
+    /// box with a photo and a few lines, one of which opens with the name of
+    /// one of the story's `authors` ("Jane Doe is a reporter covering ...").
+    /// The box is the largest around that line that holds at most
+    /// [`CARD_MAX_PROSE`] of prose and less than half of the article's, and
+    /// no story text before the line; it needs an image, so a line of the
+    /// story that names its author, or a tagline set as the story's last
+    /// paragraph, stays.
+    fn author_cards(&self, text: &[&RawBlock], authors: &[&str]) -> Vec<std::ops::Range<usize>> {
+        let mut cards: Vec<std::ops::Range<usize>> = Vec::new();
+        if authors.is_empty() {
+            return cards;
+        }
+        let prose: u32 = text
+            .iter()
+            .filter(|b| b.is_prose())
+            .map(|b| b.chars - b.link_chars)
+            .sum();
+        let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
+        for b in text {
+            if cards.iter().any(|r| r.contains(&b.index))
+                || !authors.iter().any(|&a| opens_with_name(&b.text, a))
+            {
+                continue;
+            }
+            // The innermost box of the line, then its ancestors while they
+            // stay the size of a card.
+            let Some(inner) = (0..self.containers.len()).rev().find(|&c| {
+                let c = &self.containers[c];
+                !c.dropped && c.first_block <= b.index && b.index < c.end_block
+            }) else {
+                continue;
+            };
+            // A card opens with a photo, a label or the name: story text
+            // before the line (a standfirst beside the byline) is not the
+            // card's.
+            let story_before = |a: &Container| {
+                text.iter()
+                    .any(|t| (a.first_block..b.index).contains(&t.index) && t.is_story_text())
+            };
+            let mut card = inner;
+            for a in self.ancestors(inner) {
+                let c = &self.containers[a];
+                if c.prose > limit || story_before(c) {
+                    break;
+                }
+                card = a;
+            }
+            let c = &self.containers[card];
+            if c.images && c.prose <= limit {
+                cards.push(c.first_block..c.end_block);
+            }
+        }
+        cards
     }
 
     /// The containers the story is told in, in document order: `best`,
@@ -1570,6 +1638,35 @@ const LEAD_MIN_PARAGRAPHS: usize = 2;
 /// rest of its text.
 const LEAD_MAX_NOISE: f32 = 0.3;
 
+/// Prose (characters) an author's card holds at most ([`Walk::author_cards`]):
+/// a bio of a few sentences.
+const CARD_MAX_PROSE: f32 = 800.0;
+
+/// The names of the people a byline names ("Jane Doe and John Roe, Staff
+/// Writers", "جین دو و جان رو"): its parts of two words or more.
+fn author_names(byline: &str) -> Vec<&str> {
+    byline
+        .split([',', ';', '&', '|', '،', '/'])
+        .flat_map(|p| p.split(" and ").flat_map(|p| p.split(" و ")))
+        .map(|p| {
+            let p = p.trim();
+            p.strip_prefix("By ")
+                .or_else(|| p.strip_prefix("by "))
+                .unwrap_or(p)
+                .trim()
+        })
+        .filter(|p| p.split_whitespace().nth(1).is_some())
+        .collect()
+}
+
+/// True when `text` opens with the whole of `name` ("Jane Doe is ...",
+/// "Jane Doe, a reporter ...").
+fn opens_with_name(text: &str, name: &str) -> bool {
+    text.trim_start()
+        .strip_prefix(name)
+        .is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
+}
+
 /// `kept` without what precedes its first sentence of story text and follows
 /// its last sentence or list item (kickers, bylines, dates, share and tag
 /// bars). Kept are the headings right before its first sentence, the lines
@@ -1760,7 +1857,7 @@ mod tests {
     use super::*;
 
     fn extract(html: &str) -> Vec<String> {
-        blocks(&Html::parse_document(html), None, None)
+        blocks(&Html::parse_document(html), None, None, None)
             .into_iter()
             .map(|b| b.text)
             .collect()
@@ -1986,7 +2083,7 @@ mod tests {
             para(1),
             para(2)
         );
-        let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None, None)
+        let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None, None, None)
             .into_iter()
             .map(|b| (b.kind, b.text))
             .collect();
@@ -2067,7 +2164,7 @@ mod tests {
     #[test]
     fn selector_overrides_detection() {
         let html = r#"<div id="story"><p>Only this paragraph is wanted here.</p></div><article><p>Not this long article paragraph which would otherwise win the scoring.</p></article>"#;
-        let got: Vec<String> = blocks(&Html::parse_document(html), Some("#story"), None)
+        let got: Vec<String> = blocks(&Html::parse_document(html), Some("#story"), None, None)
             .into_iter()
             .map(|b| b.text)
             .collect();
@@ -2075,7 +2172,7 @@ mod tests {
     }
 
     fn extract_declared(html: &str, declared: &str) -> Vec<String> {
-        blocks(&Html::parse_document(html), None, Some(declared))
+        blocks(&Html::parse_document(html), None, Some(declared), None)
             .into_iter()
             .map(|b| b.text)
             .collect()
@@ -2221,6 +2318,51 @@ mod tests {
         // A page that is all author card (a profile) is still read.
         let profile = format!(r#"<body><div itemprop="author">{}</div></body>"#, story(3));
         assert_eq!(extract(&profile), expected_story(3));
+    }
+
+    fn extract_by(html: &str, byline: &str) -> Vec<String> {
+        blocks(&Html::parse_document(html), None, None, Some(byline))
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
+
+    #[test]
+    fn a_box_with_a_photo_that_tells_who_the_author_is_is_not_article_text() {
+        let card = r#"<div class="box"><h3>About the Author</h3><div class="row">
+              <img src="jane.jpg" alt=""><div><a href="/team/jane">Jane Doe</a>
+              <p>Jane Doe is a freelance writer who has covered courts and city politics for ten years.</p>
+            </div></div></div>"#;
+        let html = format!("<body><article>{}{card}</article></body>", story(4));
+        assert_eq!(
+            extract_by(&html, "Jane Doe and John Roe"),
+            expected_story(4)
+        );
+        // The same in Persian: the name opens the line in any language.
+        let card_fa = r#"<div><img src="a.jpg"><p>سارا احمدی روزنامه‌نگار و نویسنده‌ای است که ده سال درباره دادگاه‌ها می‌نویسد.</p></div>"#;
+        let html = format!("<body><article>{}{card_fa}</article></body>", story(4));
+        assert_eq!(extract_by(&html, "سارا احمدی"), expected_story(4));
+        // Without a photo it is a tagline the story closes with, and a line of
+        // the story that opens with the author's name stays.
+        let tagline = "<p>Jane Doe is a freelance writer who has covered courts and city politics for ten years.</p>";
+        let html = format!("<body><article>{}{tagline}</article></body>", story(4));
+        let mut expected = expected_story(4);
+        expected.push("Jane Doe is a freelance writer who has covered courts and city politics for ten years.".into());
+        assert_eq!(extract_by(&html, "Jane Doe"), expected);
+        // A standfirst beside the byline's card is the story's, not the card's.
+        let header = r#"<div class="header"><div><p>The minister resigned on Monday after the court ruled against the plan.</p></div>
+              <div class="bylines"><a href="/jane">Jane Doe</a><div class="tip"><img src="jane.jpg">
+              <div>Jane Doe is a freelance writer who covers the courts.</div></div></div></div>"#;
+        let html = format!(
+            r#"<body><article>{header}<div class="body">{}</div></article></body>"#,
+            story(4)
+        );
+        let got = extract_by(&html, "Jane Doe");
+        assert_eq!(
+            got[0],
+            "The minister resigned on Monday after the court ruled against the plan."
+        );
+        assert_eq!(got[1..], expected_story(4)[..]);
     }
 
     /// A box of `n` teasers of other guides: a headline that is not a link,
@@ -2436,7 +2578,7 @@ mod tests {
             para(1),
             para(2)
         );
-        let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None)
+        let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None, None)
             .into_iter()
             .map(|b| b.kind)
             .collect();

@@ -45,7 +45,12 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         mut doc,
         article_body,
     } = metadata::read(dom, url);
-    doc.blocks = article::blocks(dom, selector, article_body.as_deref());
+    doc.blocks = article::blocks(
+        dom,
+        selector,
+        article_body.as_deref(),
+        doc.byline.as_deref(),
+    );
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
         doc.dir = Some("rtl".into());
     }
