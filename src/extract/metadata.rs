@@ -18,7 +18,7 @@ use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
-use super::{attr, reader_text, Marks};
+use super::{attr, name_line_text, reader_text, Marks};
 use crate::document::{Document, Source, Sources};
 use crate::text;
 
@@ -497,8 +497,8 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
         .skip(1)
         .filter_map(ElementRef::wrap)
         .find(|d| attr(d.value(), "itemprop").is_some_and(|p| p.contains("name")))
-        .map(reader_text);
-    Some(name.unwrap_or_else(|| reader_text(e)))
+        .map(name_line_text);
+    Some(name.unwrap_or_else(|| name_line_text(e)))
 }
 
 /// Share of words in common (Dice) from which an `<h1>` is the declared
@@ -1014,6 +1014,19 @@ mod tests {
             <div class="byline">By <a rel="author"><span itemprop="name">Jane Doe</span></a></div></body>"#,
         );
         assert_eq!(doc.byline.as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn a_byline_set_in_pieces_without_spaces_reads_as_separate_words() {
+        // The site's style spaces "By", the name and the job title apart.
+        let doc = meta_of(
+            r#"<body><div class="byline"><span>By</span><a href="/amy">Amy Roeder</a><span>Staff Writer</span></div></body>"#,
+        );
+        assert_eq!(doc.byline.as_deref(), Some("By Amy Roeder Staff Writer"));
+        // A name split by markup within a word stays one word.
+        let doc =
+            meta_of(r#"<body><div class="byline">By Jane <b>D</b>oe-<i>S</i>mith</div></body>"#);
+        assert_eq!(doc.byline.as_deref(), Some("By Jane Doe-Smith"));
     }
 
     #[test]

@@ -104,25 +104,50 @@ fn is_inline(name: &str) -> bool {
 /// separate blocks inside it (a headline and its standfirst, a teaser's
 /// title and summary, lines split by `<br>`) stay apart.
 fn reader_text(e: scraper::ElementRef<'_>) -> String {
+    text_as_read(e, false)
+}
+
+/// The text of a name line (a byline) as a reader sees it: as
+/// [`reader_text`], and also apart where a lower-case letter meets a capital
+/// across an element's edge ("By<a>Amy Roe</a>", "Roe<span>Staff Writer"),
+/// which the site's style spaces out.
+fn name_line_text(e: scraper::ElementRef<'_>) -> String {
+    text_as_read(e, true)
+}
+
+fn text_as_read(e: scraper::ElementRef<'_>, apart_at_case_change: bool) -> String {
     use ego_tree::iter::Edge;
     use scraper::Node;
     let mut raw = String::new();
     // A script or style inside: nobody reads it.
     let mut unread = None;
+    // An inline element's edge since the last text.
+    let mut edge_passed = false;
     for edge in e.traverse() {
         match edge {
             Edge::Open(node) if unread.is_none() => match node.value() {
-                Node::Text(t) => raw.push_str(t),
+                Node::Text(t) => {
+                    let glued = raw.chars().next_back().is_some_and(char::is_lowercase)
+                        && t.chars().next().is_some_and(char::is_uppercase);
+                    if apart_at_case_change && edge_passed && glued {
+                        raw.push(' ');
+                    }
+                    raw.push_str(t);
+                    edge_passed = false;
+                }
                 Node::Element(el) if matches!(el.name(), "script" | "style" | "template") => {
                     unread = Some(node.id());
                 }
                 Node::Element(el) if !is_inline(el.name()) => raw.push(' '),
+                Node::Element(_) => edge_passed = true,
                 _ => {}
             },
             Edge::Close(node) if unread == Some(node.id()) => unread = None,
             Edge::Close(node) if unread.is_none() => {
                 if let Node::Element(el) = node.value() {
-                    if !is_inline(el.name()) {
+                    if is_inline(el.name()) {
+                        edge_passed = true;
+                    } else {
                         raw.push(' ');
                     }
                 }
