@@ -5,7 +5,7 @@
 //! `ignore` patterns are removed, so white space, typographic punctuation and
 //! Persian/Arabic encoding variants never count as changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -497,12 +497,12 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     let headline = sourced_change(
         (old.title.as_deref(), &old.headline_sources),
         (new.title.as_deref(), &new.headline_sources),
-        rules,
+        &|t| keyed(t, rules).key,
     );
     let byline = sourced_change(
         (old.byline.as_deref(), &old.byline_sources),
         (new.byline.as_deref(), &new.byline_sources),
-        rules,
+        &|t| byline_key(t, rules),
     );
     if changes.is_empty() && other_prose.is_empty() && headline.is_none() && byline.is_none() {
         return None;
@@ -697,7 +697,7 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
 fn sourced_change(
     old: (Option<&str>, &Sources),
     new: (Option<&str>, &Sources),
-    rules: &Rules,
+    key: &dyn Fn(&str) -> String,
 ) -> Option<(String, String)> {
     let ((old_value, old_sources), (new_value, new_sources)) = (old, new);
     // What a version says: its first source, else its value.
@@ -713,14 +713,14 @@ fn sourced_change(
         } else {
             (old_sources, new_value)
         };
-        let key = keyed(value?, rules).key;
-        if known.iter().any(|(_, v)| keyed(v, rules).key == key) {
+        let value = key(value?);
+        if known.iter().any(|(_, v)| key(v) == value) {
             return None;
         }
         return differs(
             first(old_sources, old_value).as_deref(),
             first(new_sources, new_value).as_deref(),
-            rules,
+            key,
         );
     }
     // What the reader sees on the page, when both versions show it.
@@ -728,7 +728,7 @@ fn sourced_change(
         old_sources.get(Source::Shown),
         new_sources.get(Source::Shown),
     ) {
-        return differs(Some(o), Some(n), rules);
+        return differs(Some(o), Some(n), key);
     }
     // Else what the page declares, source with source; meta tags tag with
     // tag (which one is read shifts when og:title appears beside `title`).
@@ -739,7 +739,7 @@ fn sourced_change(
         }
         if let (Some(o), Some(n)) = (old_sources.get(s), new_sources.get(s)) {
             common = true;
-            if let Some(change) = differs(Some(o), Some(n), rules) {
+            if let Some(change) = differs(Some(o), Some(n), key) {
                 return Some(change);
             }
         }
@@ -748,20 +748,14 @@ fn sourced_change(
         return None;
     }
     // No source in common: changed only when no value matches any other.
-    let new_keys: Vec<String> = new_sources
-        .iter()
-        .map(|(_, v)| keyed(v, rules).key)
-        .collect();
-    if old_sources
-        .iter()
-        .any(|(_, v)| new_keys.contains(&keyed(v, rules).key))
-    {
+    let new_keys: Vec<String> = new_sources.iter().map(|(_, v)| key(v)).collect();
+    if old_sources.iter().any(|(_, v)| new_keys.contains(&key(v))) {
         return None;
     }
     differs(
         first(old_sources, old_value).as_deref(),
         first(new_sources, new_value).as_deref(),
-        rules,
+        key,
     )
 }
 
@@ -1029,14 +1023,124 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
     segs
 }
 
-fn differs(old: Option<&str>, new: Option<&str>, rules: &Rules) -> Option<(String, String)> {
+/// Old and new text, when their `key`s differ.
+fn differs(
+    old: Option<&str>,
+    new: Option<&str>,
+    key: &dyn Fn(&str) -> String,
+) -> Option<(String, String)> {
     let (o, n) = (old.unwrap_or(""), new.unwrap_or(""));
     // A side that is unknown (e.g. a hand-written baseline without header) is not a change.
     if o.is_empty() || n.is_empty() {
         return None;
     }
-    (keyed(o, rules).key != keyed(n, rules).key).then(|| (o.to_string(), n.to_string()))
+    (key(o) != key(n)).then(|| (o.to_string(), n.to_string()))
 }
+
+/// What a byline is compared by: its words without the date a byline line
+/// often carries ("By Jane Doe - June 12, 2025", "۲۴ اردیبهشت ۱۴۰۳"), which
+/// moves whenever the story is touched. Dropped are words with a digit and
+/// month names next to one; "Theresa May" keeps its "May".
+fn byline_key(text_: &str, rules: &Rules) -> String {
+    let key = keyed(text_, rules).key;
+    let words: Vec<&str> = key.split(' ').collect();
+    let dated = |i: usize| {
+        words
+            .get(i)
+            .is_some_and(|w| w.chars().any(|c| c.is_numeric()))
+    };
+    words
+        .iter()
+        .enumerate()
+        .filter(|&(i, w)| {
+            !(dated(i)
+                || (MONTHS.contains(w.to_lowercase().as_str())
+                    && (dated(i + 1) || i.checked_sub(1).is_some_and(dated))))
+        })
+        .map(|(_, w)| *w)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Month names, lower-cased and folded as compared ([`text::compare_key`]):
+/// English (and their short forms), the Persian solar and Gregorian months,
+/// and the Arabic Gregorian and Levantine ones.
+static MONTHS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "فروردین",
+        "اردیبهشت",
+        "خرداد",
+        "تیر",
+        "مرداد",
+        "شهریور",
+        "مهر",
+        "آبان",
+        "آذر",
+        "دی",
+        "بهمن",
+        "اسفند",
+        "ژانویه",
+        "فوریه",
+        "مارس",
+        "آوریل",
+        "مه",
+        "ژوئن",
+        "ژوئیه",
+        "اوت",
+        "سپتامبر",
+        "اکتبر",
+        "نوامبر",
+        "دسامبر",
+        "يناير",
+        "فبراير",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+        "كانون",
+        "شباط",
+        "آذار",
+        "نيسان",
+        "أيار",
+        "حزيران",
+        "تموز",
+        "آب",
+        "أيلول",
+        "تشرين",
+    ]
+    .into_iter()
+    .map(text::compare_key)
+    .collect()
+});
 
 /// Paragraph and word counts of block changes (and of a changed headline).
 fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats {
@@ -1384,6 +1488,32 @@ mod tests {
         older.headline_sources.meta_tag = None;
         let c = compare(&older, &edited, &Rules::default()).unwrap();
         assert_eq!(c.kind(), ChangeKind::HeadlineChanged);
+    }
+
+    #[test]
+    fn a_date_in_the_byline_line_moving_is_not_a_byline_change() {
+        let body = ["Story text stays the same."];
+        let with_byline = |line: &str| {
+            let mut d = doc("Director flees", &body);
+            d.byline_sources = sourced(Some(line), None, None);
+            d.byline = Some(line.to_string());
+            d
+        };
+        let rules = Rules::default();
+        let old = with_byline("By Jane Doe - June 12, 2025");
+        assert_eq!(
+            compare(&old, &with_byline("By Jane Doe - July 3, 2025"), &rules),
+            None
+        );
+        let old_fa = with_byline("سارا احمدی ۲۴ اردیبهشت ۱۴۰۳");
+        let new_fa = with_byline("سارا احمدی ۲ خرداد ۱۴۰۳");
+        assert_eq!(compare(&old_fa, &new_fa, &rules), None);
+        // A changed name is a change, a month-named author too.
+        let c = compare(&old, &with_byline("By John Roe - June 12, 2025"), &rules).unwrap();
+        assert_eq!(c.kind(), ChangeKind::BylineChanged);
+        let may = with_byline("By Theresa May");
+        let c = compare(&may, &with_byline("By Theresa"), &rules).unwrap();
+        assert_eq!(c.kind(), ChangeKind::BylineChanged);
     }
 
     #[test]
