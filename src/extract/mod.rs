@@ -45,11 +45,13 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         mut doc,
         article_body,
     } = metadata::read(dom, url);
+    // Authors' cards are found by the byline the page shows, not the one it
+    // declares: JSON-LD that comes and goes must not change the article.
     doc.blocks = article::blocks(
         dom,
         selector,
         article_body.as_deref(),
-        doc.byline.as_deref(),
+        doc.byline_sources.shown.as_deref(),
     );
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
         doc.dir = Some("rtl".into());

@@ -85,6 +85,40 @@ fn structured_data_that_appears_disappears_or_ticks_sends_nothing() {
 }
 
 #[test]
+fn json_ld_naming_the_author_that_comes_and_goes_leaves_the_article_as_it_was() {
+    // The author's card (photo, bio) closes the story, and no element is
+    // marked as the byline; JSON-LD that names the author appears on one
+    // fetch and not the next (an SEO plugin, an A/B variant). The article,
+    // and so the alert, must not depend on it.
+    let page = |json_ld: &str| {
+        format!(
+            r#"<html><head><title>Court blocks the river plan</title>{json_ld}</head><body>
+            <article><h1>Court blocks the river plan</h1><p>Jane Doe, 2 May 2026</p>
+            <p>The regional court blocked the plan to divert the river on Monday, citing the damage to farms downstream.</p>
+            <p>Farmers who brought the case said they had waited three years for the ruling and would now replant.</p>
+            <p>The ministry said it would study the judgment before deciding whether to appeal to the supreme court.</p>
+            <div class="about"><img src="/jane.jpg" alt=""><p>Jane Doe is a reporter who has covered courts and the environment for ten years.</p>
+            <p>Senior Writer</p></div></article></body></html>"#
+        )
+    };
+    let with = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Court blocks the river plan","author":{"@type":"Person","name":"Jane Doe"}}</script>"#,
+    );
+    let without = page("");
+    let (a, b) = (
+        extract::watched_article(&with, None, None),
+        extract::watched_article(&without, None, None),
+    );
+    assert_eq!(a.blocks, b.blocks);
+    for (old, new) in [(&with, &without), (&without, &with)] {
+        let old = extract::watched_article(old, None, None);
+        let old = Document::from_baseline(&old.to_baseline("https://news.example/a", "2026-01-01"));
+        let new = extract::watched_article(new, None, None);
+        assert_eq!(compare::compare(&old, &new, &Rules::default()), None);
+    }
+}
+
+#[test]
 fn headline_alerts_follow_what_readers_see_not_which_metadata_is_there() {
     for (lang, old, new) in [
         (
