@@ -1536,6 +1536,9 @@ fn judge(pair: &Pair, old: &Document, change: Option<&Change>) -> (bool, Option<
             if let Some((o, n)) = &c.headline {
                 what.push(format!("headline {o:?} -> {n:?}"));
             }
+            if let Some((o, n)) = &c.byline {
+                what.push(format!("byline {o:?} -> {n:?}"));
+            }
             (
                 false,
                 Some(format!(
