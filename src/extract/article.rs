@@ -112,7 +112,8 @@ static CREDIT_LINE: LazyLock<Regex> =
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content, checked against `declared`, the article text the
 /// page declares in its JSON-LD `articleBody` (one paragraph a line), when it
-/// has one. `byline` names the story's authors, whose cards are left out.
+/// has one. `byline`, the byline the page shows, names the story's authors,
+/// whose cards are left out.
 pub(super) fn blocks(
     dom: &Html,
     selector: Option<&str>,
@@ -2732,13 +2733,18 @@ mod tests {
         assert_eq!(extract(&html), expected_story(8));
     }
 
+    /// `n` rows of a table of films that tells a list page's story.
+    fn film_rows(n: usize) -> String {
+        (1..=n)
+            .map(|i| format!("<tr><th>Film {i}</th><td>19{i}0</td><td>A woman relives the same day over and over, and tries to stop the events of the past, number {i}.</td></tr>"))
+            .collect()
+    }
+
     #[test]
     fn bare_paragraphs_before_a_table_that_tells_the_story_are_its_lead() {
         // A list page: two paragraphs introduce it, set one by one beside the
         // table of entries that holds most of its prose.
-        let rows: String = (1..=30)
-            .map(|i| format!("<tr><th>Film {i}</th><td>19{i}0</td><td>A woman relives the same day over and over, and tries to stop the events of the past, number {i}.</td></tr>"))
-            .collect();
+        let rows = film_rows(30);
         let html = format!(
             r#"<body><div class="content"><div class="note">This is a list that may never be complete.</div><p>This list of films featuring time loops names films in which characters live the same period again and again.</p><p>For a list of films that include any kind of time travel (including time loops) see <a href="/travel">time travel in films</a>.</p><table><tbody>{rows}</tbody></table></div></body>"#
         );
@@ -2755,9 +2761,7 @@ mod tests {
 
     #[test]
     fn one_bare_paragraph_before_a_table_is_not_its_lead() {
-        let rows: String = (1..=30)
-            .map(|i| format!("<tr><th>Film {i}</th><td>19{i}0</td><td>A woman relives the same day over and over, and tries to stop the events of the past, number {i}.</td></tr>"))
-            .collect();
+        let rows = film_rows(30);
         let html = format!(
             r#"<body><div class="content"><p>Photo of the week shows the old cinema on the <a href="/sq">square</a> in the rain, with its sign lit.</p><div class="ad">Advertisement</div><table><tbody>{rows}</tbody></table></div></body>"#
         );
