@@ -330,7 +330,9 @@ fn scan(dom: &Html) -> Scan {
         let marks = Marks::of(el);
         let visible = is_visible(&marks);
         if hidden.is_none()
-            && (matches!(el.name(), "script" | "style" | "noscript" | "template") || !visible)
+            && (matches!(el.name(), "script" | "style" | "noscript" | "template")
+                || !visible
+                || marks.class.is_some_and(hidden_by_class))
         {
             hidden = Some(node.id());
         }
@@ -429,6 +431,37 @@ fn is_visible(marks: &Marks<'_>) -> bool {
     !marks.hidden
         && !marks.style.is_some_and(style_hides)
         && (!marks.aria_hidden || marks.class.is_some_and(|c| c.contains("fallback-image")))
+}
+
+/// True for a `class` that hides its element with a CSS framework's utility
+/// class (Bootstrap's `d-none` and `visually-hidden`, Tailwind's `hidden`,
+/// `sr-only`, WordPress's `screen-reader-text`, ...) and shows it at no
+/// screen size (`d-none d-md-block`, `hidden md:block` are shown on wider
+/// screens). Screen-reader-only text is not what a reader sees either.
+fn hidden_by_class(class: &str) -> bool {
+    const HIDING: [&str; 8] = [
+        "d-none",
+        "hidden",
+        "invisible",
+        "sr-only",
+        "visually-hidden",
+        "screen-reader-text",
+        "show-for-sr",
+        "hide",
+    ];
+    let shown_somewhere = |t: &str| {
+        t.contains(':')
+            || t.strip_prefix("d-")
+                .is_some_and(|rest| rest.contains('-') && !rest.ends_with("-none"))
+    };
+    let mut hides = false;
+    for token in class.split_ascii_whitespace() {
+        if shown_somewhere(token) {
+            return false;
+        }
+        hides |= HIDING.contains(&token);
+    }
+    hides
 }
 
 /// True for an inline style that hides its element: `display:none` or
@@ -979,6 +1012,53 @@ mod tests {
             doc.headline_sources.shown.as_deref(),
             Some("Rivers rise Towns flood")
         );
+    }
+
+    #[test]
+    fn an_h1_hidden_by_a_utility_class_is_not_the_headline_shown() {
+        // The page keeps a hidden copy of its headline beside the visible
+        // `<h1>` that also holds the standfirst: the headline shown is the
+        // visible one, whichever sources the page declares.
+        let page = |head: &str| {
+            meta_of(&format!(
+                r#"<head>{head}</head><body>
+                <h1 class="field heading d-none">Tax 101: Understanding the basics</h1>
+                <h1><p>Tax 101: Understanding the basics</p><p>A guide to the taxes Americans pay, and why</p></h1></body>"#
+            ))
+        };
+        let visible =
+            "Tax 101: Understanding the basics A guide to the taxes Americans pay, and why";
+        for head in [
+            r#"<title>What are taxes and why do we pay them? | Money Desk</title><meta property="og:title" content="Tax 101: Understanding the basics">"#,
+            "<title>What are taxes and why do we pay them? | Money Desk</title>",
+        ] {
+            assert_eq!(
+                page(head).headline_sources.shown.as_deref(),
+                Some(visible),
+                "{head}"
+            );
+        }
+        // Shown on wider screens: visible.
+        for class in ["d-none d-md-block", "hidden md:block"] {
+            let doc = meta_of(&format!(
+                r#"<head><title>Rivers rise | Valley News</title></head><body><h1 class="{class}">Rivers rise</h1></body>"#
+            ));
+            assert_eq!(
+                doc.headline_sources.shown.as_deref(),
+                Some("Rivers rise"),
+                "{class}"
+            );
+        }
+        for class in ["sr-only", "visually-hidden", "screen-reader-text"] {
+            let doc = meta_of(&format!(
+                r#"<head><title>Rivers rise | Valley News</title></head><body><h1 class="{class}">Valley News</h1><h1>Rivers rise</h1></body>"#
+            ));
+            assert_eq!(
+                doc.headline_sources.shown.as_deref(),
+                Some("Rivers rise"),
+                "{class}"
+            );
+        }
     }
 
     #[test]
