@@ -389,6 +389,8 @@ const BLOCK_TAGS: &[&str] = &[
 struct Analysed {
     dom: Html,
     body_key: String,
+    /// Key of all the content text of the page's `<body>`.
+    page_key: String,
     /// Keys of the extracted headline and byline (never touched by noise).
     protected: Vec<String>,
     title: Option<String>,
@@ -456,9 +458,16 @@ impl Analysed {
             .map(str::trim)
             .find(|s| text::word_count(s) >= 6)
             .map(|s| shorten(s, 200));
+        let page_key = dom
+            .tree
+            .nodes()
+            .find(|n| matches!(n.value(), Node::Element(e) if e.name() == "body"))
+            .map(|b| text_key(&dom, b.id()))
+            .unwrap_or_default();
         let mut a = Analysed {
             dom,
             body_key: text::compare_key(&page.body),
+            page_key,
             protected,
             title: extracted.title.clone(),
             headline,
@@ -634,7 +643,9 @@ impl Analysed {
     }
 
     /// Elements `<p>` whose whole text is article text of at least
-    /// `min_words` words, once on the page (not a pull quote repeating it).
+    /// `min_words` words, once on the page: not a pull quote or a reader's
+    /// comment repeating it, wherever the story's own copy is (an edit of
+    /// the copy would not be an edit of the story).
     fn body_paragraphs(&self, min_words: usize) -> Vec<NodeId> {
         let paras: Vec<(NodeId, String)> = self
             .dom
@@ -649,7 +660,7 @@ impl Analysed {
                 text::word_count(k) >= min_words
                     && self.in_body(k)
                     && !ancestors_have(&self.dom, *id, &["aside", "figure"])
-                    && paras.iter().filter(|(_, o)| o == k).count() == 1
+                    && self.page_key.matches(k.as_str()).nth(1).is_none()
             })
             .map(|(id, _)| *id)
             .collect()
