@@ -8,7 +8,8 @@
 //! chosen so that the churn of a news page stays out of it:
 //! - navigation, the page's header (not an article's, which may hold its
 //!   standfirst) and footer, sidebars, dialogs, scripts, and elements hidden
-//!   with `aria-hidden` or `display:none`,
+//!   with `aria-hidden` or `display:none` (but for a panel a disclosure
+//!   control opens: a FAQ's collapsed answer is the page's prose),
 //!   regions named like furniture (comments, consent and cookie banners),
 //!   and small boxes named like related stories, sign-up, share or ad
 //!   boxes (layouts give such names to the wrapper of a whole story too);
@@ -160,22 +161,43 @@ fn breaks_text(name: &str) -> bool {
     )
 }
 
+/// The ids of the panels a disclosure control opens: elements named by the
+/// `aria-controls` of an element with `aria-expanded` (an accordion's or a
+/// "read more" button), whose text a reader reveals with a click.
+fn disclosed_panels(dom: &Html) -> HashSet<&str> {
+    dom.tree
+        .nodes()
+        .filter_map(|n| match n.value() {
+            Node::Element(el) if el.attr("aria-expanded").is_some() => el.attr("aria-controls"),
+            _ => None,
+        })
+        .flat_map(str::split_ascii_whitespace)
+        .collect()
+}
+
 /// True when an element (and all it holds) is never prose of the page:
 /// scripts, navigation, dialogs, what is hidden from readers and assistive
-/// technology alike (`aria-hidden`, `display:none`).
-fn skipped(e: ElementRef<'_>) -> bool {
+/// technology alike (`aria-hidden`, `display:none`) unless it is a panel a
+/// disclosure control opens (`panels`: a FAQ's collapsed answer).
+fn skipped(e: ElementRef<'_>, panels: &HashSet<&str>) -> bool {
     let v = e.value();
     if SKIP_TAGS.contains(&v.name()) {
         return true;
     }
-    // The `hidden` attribute is not a reason: pages hide the text a reader
-    // reveals (tabs, "read more", answers of a FAQ) or a script shows at
-    // once (content streamed in hidden by server-side rendering).
-    if v.attr("aria-hidden") == Some("true")
-        || v.attr("aria-modal") == Some("true")
+    if v.attr("aria-modal") == Some("true")
         || v.attr("role")
             .is_some_and(|r| SKIP_ROLES.contains(&r.trim()))
     {
+        return true;
+    }
+    // The `hidden` attribute is not a reason: pages hide the text a reader
+    // reveals (tabs, "read more", answers of a FAQ) or a script shows at
+    // once (content streamed in hidden by server-side rendering). Nor is
+    // any hiding of a panel a control opens.
+    if v.id().is_some_and(|id| panels.contains(id)) {
+        return false;
+    }
+    if v.attr("aria-hidden") == Some("true") {
         return true;
     }
     if v.attr("style").is_some_and(|s| {
@@ -343,6 +365,7 @@ fn is_teaser(c: &Candidate, words: usize, extents: &HashMap<NodeId, Extent>) -> 
 /// Walks the body once: the runs of text that read like prose, those in
 /// regions named like furniture, and the extent of every element.
 fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
+    let panels = disclosed_panels(dom);
     let mut out = Vec::new();
     let mut extents: HashMap<NodeId, Extent> = HashMap::new();
     // Open elements: (id, extent so far); skipped subtrees are not entered.
@@ -422,7 +445,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                             }
                         }
                         let page_header = name == "header" && stories == 0;
-                        if page_header || skipped(e) {
+                        if page_header || skipped(e, &panels) {
                             skipping = Some(node.id());
                             if breaks_text(name) || SKIP_TAGS.contains(&name) {
                                 flush(&mut run, &open, &furniture, &mut out);
@@ -531,6 +554,26 @@ mod tests {
             <main><p>{P2}</p></main></body>"#
         );
         assert_eq!(prose(&html, &[]), vec![P2.to_string()]);
+    }
+
+    #[test]
+    fn a_collapsed_answer_a_reader_opens_is_prose_of_the_page_and_other_hidden_text_is_not() {
+        // A FAQ's answers hidden until their question is clicked: an edit
+        // there is an edit a reader can see.
+        let answer = "Yes: the appeal was filed on Friday and the court will hear it next month.";
+        let html = format!(
+            r#"<body><article><p>{P1}</p></article>
+            <section><h2>FAQ</h2>
+            <button aria-expanded="false" aria-controls="faq-1">Was the sentence appealed?</button>
+            <div id="faq-1" aria-hidden="true" style="height:0;overflow:hidden"><p>{answer}</p></div>
+            <div id="faq-2" aria-hidden="true"><p>{P2}</p></div></section></body>"#
+        );
+        assert_eq!(prose(&html, &[P1]), vec![answer.to_string()]);
+        let closed = html.replace(
+            r#"aria-hidden="true" style="height:0;overflow:hidden""#,
+            r#"style="display: none""#,
+        );
+        assert_eq!(prose(&closed, &[P1]), vec![answer.to_string()]);
     }
 
     #[test]
