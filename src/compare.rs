@@ -313,20 +313,34 @@ fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
             text::word_count(&rest)
         };
         // A block that ends a sentence is prose, whatever its length.
-        let prose = text_
-            .trim_end()
-            .ends_with(['.', '!', '?', '\u{061F}', '\u{06D4}', '\u{3002}']);
+        let prose = text_.trim_end().ends_with(SENTENCE_ENDS);
         let dateline = !prose
             && (outside <= DATELINE_WORDS
                 || (outside <= DATELINE_WITH_DATE_WORDS && ABSOLUTE_TIME.is_match(text_)));
         for (a, b) in times {
-            if dateline || TIME_LABEL.is_match(&text_[a..b]) {
+            if dateline || TIME_LABEL.is_match(&text_[a..b]) || stands_apart(text_, a, b) {
                 spans.push((a, b));
             }
         }
     }
     spans
 }
+
+/// True when the relative timestamp at `text_[a..b]` belongs to no sentence
+/// of its block: it opens the block or follows a sentence's end, and ends
+/// the block or is followed by a capital ("4 hours ago The chain plans…": a
+/// timestamp set beside a standfirst that the page runs into it), where one
+/// in a sentence is followed by its words ("3 days ago, police said…").
+fn stands_apart(text_: &str, a: usize, b: usize) -> bool {
+    let before = text_[..a].trim_end();
+    let after = text_[b..].trim_start();
+    (before.is_empty() || before.ends_with(SENTENCE_ENDS))
+        && after.chars().next().is_none_or(char::is_uppercase)
+}
+
+/// What ends a sentence: `.`, `!`, `?`, the Arabic question mark, the Urdu
+/// full stop and the ideographic full stop.
+const SENTENCE_ENDS: [char; 6] = ['.', '!', '?', '\u{061F}', '\u{06D4}', '\u{3002}'];
 
 /// Words around a relative timestamp up to which its block is a dateline
 /// ("By Jane Doe · 5 minutes ago"), not prose.
@@ -1398,6 +1412,15 @@ mod tests {
             ),
             ("به‌روز شده ۵ دقیقه پیش", "به‌روز شده ۱۲ دقیقه پیش"),
             ("منذ ٥ دقائق", "منذ ١٢ دقائق"),
+            // Set beside a standfirst the page runs into it.
+            (
+                "4 hours ago The chain plans to open bakeries beyond the U.S. and Canada. By Lisa Jennings",
+                "5 hours ago The chain plans to open bakeries beyond the U.S. and Canada. By Lisa Jennings",
+            ),
+            (
+                "The chain plans to open bakeries beyond the U.S. and Canada. 4 hours ago",
+                "The chain plans to open bakeries beyond the U.S. and Canada. 5 hours ago",
+            ),
         ] {
             let a = doc("T", &[old, "Story text stays the same."]);
             let b = doc("T", &[new, "Story text stays the same."]);
@@ -1407,11 +1430,23 @@ mod tests {
 
     #[test]
     fn relative_times_inside_article_sentences_are_words_like_any_other() {
-        let a = doc("T", &["He was arrested 3 days ago."]);
-        let b = doc("T", &["He was arrested 5 days ago."]);
-        let c = compare(&a, &b, &Rules::default()).unwrap();
-        assert_eq!(c.removed_text(), vec!["3"]);
-        assert_eq!(c.added_text(), vec!["5"]);
+        for (old, new) in [
+            ("He was arrested 3 days ago.", "He was arrested 5 days ago."),
+            (
+                "3 days ago, police said, he was arrested at the border crossing.",
+                "5 days ago, police said, he was arrested at the border crossing.",
+            ),
+            (
+                "He left. 3 days ago he was arrested at the border crossing.",
+                "He left. 5 days ago he was arrested at the border crossing.",
+            ),
+        ] {
+            let a = doc("T", &[old]);
+            let b = doc("T", &[new]);
+            let c = compare(&a, &b, &Rules::default()).unwrap();
+            assert_eq!(c.removed_text(), vec!["3"], "{old}");
+            assert_eq!(c.added_text(), vec!["5"], "{new}");
+        }
     }
 
     fn sourced(shown: Option<&str>, meta: Option<&str>, json_ld: Option<&str>) -> Sources {
