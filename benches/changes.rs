@@ -647,22 +647,18 @@ impl Analysed {
     /// comment repeating it, wherever the story's own copy is (an edit of
     /// the copy would not be an edit of the story).
     fn body_paragraphs(&self, min_words: usize) -> Vec<NodeId> {
-        let paras: Vec<(NodeId, String)> = self
-            .dom
+        self.dom
             .tree
             .nodes()
             .filter(|n| matches!(n.value(), Node::Element(e) if e.name() == "p"))
             .map(|n| (n.id(), text_key(&self.dom, n.id())))
-            .collect();
-        paras
-            .iter()
             .filter(|(id, k)| {
                 text::word_count(k) >= min_words
                     && self.in_body(k)
                     && !ancestors_have(&self.dom, *id, &["aside", "figure"])
                     && self.page_key.matches(k.as_str()).nth(1).is_none()
             })
-            .map(|(id, _)| *id)
+            .map(|(id, _)| id)
             .collect()
     }
 }
