@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
-use hmac::Mac as _;
+use hmac::{KeyInit as _, Mac as _};
 use mail_parser::{MessageParser, MimeHeaders as _};
 use presswatch::alert::{Alert, SCHEMA_VERSION};
 use presswatch::compare::{self, ChangeKind, Rules};
