@@ -253,6 +253,7 @@ fn starts_by_path(hits: &[Hit]) -> HashMap<String, Vec<Instant>> {
 async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_survive_a_kill() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
     let room = Newsroom::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("presswatch.toml");
@@ -287,7 +288,7 @@ async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_
     let held_by_victim = || {
         cluster
             .psql(
-                url.rsplit('/').next().unwrap().split('?').next().unwrap(),
+                db,
                 &format!(
                     "SELECT string_agg(w.watch, ',') FROM watch_state w JOIN replicas r ON r.id = w.lease_owner WHERE r.pid = {victim_pid}"
                 ),
@@ -422,7 +423,17 @@ async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_
     for i in &changed {
         let w = format!("w{i:04}");
         let ids = ids_by_watch.get(w.as_str()).map_or(0, HashSet::len);
-        assert_eq!(ids, 1, "{w}: {ids} alert ids delivered");
+        assert_eq!(
+            ids,
+            1,
+            "{w}: {ids} alert ids delivered; its alerts in the outbox (id|status|attempts|last error|claimed by):\n{}",
+            cluster
+                .psql(
+                    db,
+                    &format!("SELECT o.alert_id, o.status, o.attempts, o.last_error, o.claimed_by FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE a.watch = '{w}'")
+                )
+                .unwrap_or_else(|e| e)
+        );
     }
     assert_eq!(
         ids_by_watch.len(),
