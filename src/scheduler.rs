@@ -55,6 +55,11 @@ impl Scheduler {
     /// (which `presswatch check` also records), whichever is later, if still
     /// ahead; else a random moment within [`STARTUP_SPREAD`] (or the
     /// interval, if shorter). Times are Unix seconds.
+    ///
+    /// After a successful check, a persisted due time lies no further than
+    /// the interval (with its jitter) past that check: one further away was
+    /// set under a longer interval than the config has now, and gives way to
+    /// the new one, as it does on a reload.
     pub fn initial_due(
         self,
         now_ms: i64,
@@ -63,7 +68,13 @@ impl Scheduler {
         interval: Duration,
     ) -> i64 {
         let after_last = last_ok_s.map(|s| s * 1000 + self.ms(interval));
-        match persisted_s.map(|s| s * 1000).max(after_last) {
+        let latest =
+            last_ok_s.map(|s| s * 1000 + (self.ms(interval) as f64 * (1.0 + JITTER)) as i64);
+        let persisted = match (persisted_s.map(|s| s * 1000), latest) {
+            (Some(due), Some(latest)) => Some(due.min(latest)),
+            (due, _) => due,
+        };
+        match persisted.max(after_last) {
             Some(due) if due > now_ms => due,
             _ => now_ms + (self.ms(interval.min(STARTUP_SPREAD)) as f64 * fraction()) as i64,
         }
@@ -161,6 +172,29 @@ mod tests {
         }
         let fast = Scheduler { scale: 60 };
         assert!(fast.after_success(0, MIN) <= 1_100);
+    }
+
+    #[test]
+    fn a_shortened_interval_applies_after_a_restart() {
+        let s = Scheduler { scale: 1 };
+        // Checked successfully at t = 1000 s under a 1h interval, so due at
+        // about 4600 s; the config now says 10m and the daemon starts at
+        // 1100 s: due by 10m (and its jitter) after that check, not in an hour.
+        let due = s.initial_due(1_100_000, Some(4_600), Some(1_000), 10 * MIN);
+        assert!((1_600_000..=1_660_000).contains(&due), "{due}");
+        // Long past that: the watch is overdue and starts within the spread.
+        let due = s.initial_due(3_000_000, Some(4_600), Some(1_000), 10 * MIN);
+        assert!((3_000_000..3_300_000).contains(&due), "{due}");
+        // A failing watch keeps its backoff: its last check was no success.
+        assert_eq!(
+            s.initial_due(1_100_000, Some(8_000), None, 10 * MIN),
+            8_000_000
+        );
+        // An unchanged interval keeps the persisted due time, jitter and all.
+        assert_eq!(
+            s.initial_due(1_100_000, Some(4_900), Some(1_000), 60 * MIN),
+            4_900_000
+        );
     }
 
     #[test]
