@@ -27,17 +27,20 @@ impl Record {
     pub async fn run(self) -> Result<ExitCode, String> {
         let (config, to, only) = (&self.config, &self.to, self.watch.as_deref());
         let cfg = load_config(config)?;
-        store::create_private_dir(to)
-            .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-        let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
         let targets: Vec<&presswatch::config::Watch> = cfg
             .watches
             .iter()
             .filter(|w| only.is_none_or(|o| o == w.name))
             .collect();
         if targets.is_empty() {
-            return Err(format!("no watch to record in {}", config.display()));
+            return Err(match only {
+                Some(name) => format!("no watch named {name:?} in {}", config.display()),
+                None => format!("no watch to record in {}", config.display()),
+            });
         }
+        store::create_private_dir(to)
+            .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+        let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
         let mut failed = false;
         for (name, res) in fetch::record(&fetcher, to, &targets).await {
             match res {

@@ -243,6 +243,50 @@ async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_names_a_watch_the_config_does_not_have() {
+    let project = Project::new("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n");
+    let cfg = project.config_arg();
+    let to = project.path("recordings");
+    let out_warc = project.path("out.warc.gz");
+    let commands: [Vec<&str>; 5] = [
+        vec!["check", "--config", &cfg, "--watch", "nosuch", "--dry-run"],
+        vec!["diff", "--config", &cfg, "--watch", "nosuch"],
+        vec!["history", "--config", &cfg, "nosuch"],
+        vec![
+            "export",
+            "--config",
+            &cfg,
+            "--watch",
+            "nosuch",
+            "--warc",
+            out_warc.to_str().unwrap(),
+        ],
+        vec![
+            "record",
+            "--config",
+            &cfg,
+            "--watch",
+            "nosuch",
+            "--to",
+            to.to_str().unwrap(),
+        ],
+    ];
+    for args in commands {
+        let out = run(&args, &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        let msg = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            msg.contains(&format!("no watch named \"nosuch\" in {cfg}")),
+            "{args:?}: {msg}"
+        );
+    }
+    assert!(
+        !to.exists(),
+        "record made no directory for nothing to record"
+    );
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
