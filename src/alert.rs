@@ -146,7 +146,7 @@ impl LastKnown {
             version,
             stored_at,
             last_seen,
-            title: doc.title.clone(),
+            title: doc.headline().map(str::to_string),
             byline: doc.byline.clone(),
             published: doc.published.clone(),
             blocks,

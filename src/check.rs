@@ -613,7 +613,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         &[&old_hash, &hash, &restored],
         latest.as_ref(),
     );
-    a.title = doc.title.clone().or(old.title.clone());
+    a.title = doc.headline().or(old.headline()).map(str::to_string);
     a.byline = doc.byline.clone();
     // The version this change makes: a new one (after the baseline file,
     // when it becomes version 1 now), unless the article came back exactly
@@ -783,7 +783,7 @@ async fn taken_down(
         &[&"taken_down", &old_hash],
         latest.as_ref(),
     );
-    a.title = old.title.clone();
+    a.title = old.headline().map(str::to_string);
     a.byline = old.byline.clone();
     a.last_known = Some(LastKnown::of(
         &old,

@@ -177,6 +177,17 @@ pub struct Document {
 }
 
 impl Document {
+    /// The headline as readers see it: the one shown on the page, else the
+    /// declared one ([`Document::title`]). Alerts, `diff` and the evidence
+    /// viewer show this one, so that a headline changed on the page while
+    /// its `<title>` and meta tags lag behind is shown as the page shows it,
+    /// as comparison decides it.
+    pub fn headline(&self) -> Option<&str> {
+        self.headline_sources
+            .get(Source::Shown)
+            .or(self.title.as_deref())
+    }
+
     /// The article text, paragraphs separated by blank lines.
     pub fn text(&self) -> String {
         let mut out = String::new();

@@ -498,7 +498,7 @@ pub fn documents(
                     outlet: about.outlet.to_string(),
                     kind: c.kind(),
                     summary: c.summary.clone(),
-                    title: b.title.clone().or(a.title.clone()),
+                    title: b.headline().or(a.headline()).map(str::to_string),
                     byline: b.byline.clone(),
                     detected_at: about.detected_at.clone(),
                     change: Some(c.clone()),

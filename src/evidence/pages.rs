@@ -94,7 +94,7 @@ impl WatchView {
     fn title(&self) -> String {
         self.versions
             .last()
-            .and_then(|v| v.doc.title.clone())
+            .and_then(|v| v.doc.headline().map(str::to_string))
             .unwrap_or_else(|| self.name.clone())
     }
 }
@@ -293,7 +293,10 @@ fn event_row(e: &EventView, version_kept: bool) -> String {
 pub fn version(w: &WatchView, i: usize) -> String {
     let v = &w.versions[i];
     let previous = i.checked_sub(1).map(|p| &w.versions[p]);
-    let title = v.doc.title.clone().unwrap_or_else(|| w.name.clone());
+    let title = v
+        .doc
+        .headline()
+        .map_or_else(|| w.name.clone(), str::to_string);
     let mut b = format!(
         "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a> › <a href=\"index.html\">{}</a></div>\
 <h1>Version {} of “<bdi{}>{}</bdi>”</h1><div class=\"meta\">Accepted {} UTC · content SHA-256 <span class=\"hash\">{}</span></div>",
@@ -425,7 +428,7 @@ fn side(
             _ => {}
         }
     }
-    let headline = doc.title.as_deref().unwrap_or_default();
+    let headline = doc.headline().unwrap_or_default();
     let headline_html = match change.and_then(|c| c.headline.as_ref()) {
         Some((old, _)) if which == Side::Old => del(old),
         Some((_, new)) => ins(new),

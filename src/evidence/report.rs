@@ -138,7 +138,7 @@ fn watch_view(
                     summary: change
                         .as_ref()
                         .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone()),
-                    title: doc.title.clone(),
+                    title: doc.headline().map(str::to_string),
                     byline: doc.byline.clone(),
                     detected_at: Utc
                         .timestamp_opt(v.stored_at, 0)

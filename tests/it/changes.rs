@@ -408,6 +408,36 @@ async fn a_taken_down_article_alerts_once_and_again_when_restored() {
     );
 }
 
+/// A page retitled in its `<h1>` while its `<title>` and `og:title` still
+/// give the old headline (a CMS or cache that lags behind): the alert names
+/// the headline readers see, and so does a later takedown, quoting what the
+/// article said.
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_name_the_headline_readers_see_when_the_meta_tags_lag() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let old = "Filmmaker flees Iran after prison sentence";
+    let new = "Filmmaker escapes Iran on foot after prison sentence";
+    let page = crate::support::article(old, "In a statement released on Monday,");
+    server.set(path, Route::html(page.clone()));
+    assert_eq!(check_once(&project).await, vec![], "baseline stored");
+
+    let retitled = page.replace(&format!("<h1>{old}</h1>"), &format!("<h1>{new}</h1>"));
+    assert!(retitled.contains(&format!("<title>{old} | Example News</title>")));
+    server.set(path, Route::html(retitled));
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::HeadlineChanged]);
+    assert_eq!(alerts[0].title.as_deref(), Some(new));
+
+    server.set(path, Route::status(404));
+    let gone = check_once(&project).await;
+    assert_eq!(kinds(&gone), vec![ChangeKind::TakenDown]);
+    assert_eq!(gone[0].title.as_deref(), Some(new));
+    let said = gone[0].last_known.as_ref().expect("what the article said");
+    assert_eq!(said.title.as_deref(), Some(new));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn failures_alert_once_at_the_threshold_and_recovery_is_announced() {
     let server = Server::start().await;
