@@ -43,7 +43,8 @@ const STALL: Duration = Duration::from_secs(30);
 /// that is delivering alerts from the same state directory.
 const DELIVERY_PATIENCE: Duration = Duration::from_secs(30);
 
-/// How long SIGTERM waits for in-flight checks and deliveries.
+/// How long SIGTERM waits for in-flight checks and deliveries (a second
+/// SIGTERM or SIGINT cuts it short).
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// One scheduled watch.
@@ -172,7 +173,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
             _ = int.recv() => break "SIGINT",
         }
     };
-    d.shutdown(stop, &mut done_rx).await;
+    d.shutdown(stop, &mut done_rx, &mut term, &mut int).await;
     cancel.cancel();
     Ok(())
 }
@@ -543,10 +544,14 @@ impl Daemon {
 
     /// Stops starting checks, waits (bounded) for running checks and
     /// deliveries, delivers what they raised, and flushes the state database.
+    /// A second SIGTERM or SIGINT (Ctrl-C pressed again) stops the waiting:
+    /// what is still running is abandoned, as at the deadline.
     async fn shutdown(
         mut self,
         signal: &str,
         done_rx: &mut mpsc::UnboundedReceiver<(Watch, Report)>,
+        term: &mut Signal,
+        int: &mut Signal,
     ) {
         let running = self.slots.values().filter(|s| s.running).count();
         tracing::info!(
@@ -557,13 +562,23 @@ impl Daemon {
         );
         self.notifier
             .stopping(&format!("stopping: {running} checks finishing"));
-        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        let mut deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
         self.tracker.close();
-        if tokio::time::timeout_at(deadline, self.tracker.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!("checks or deliveries still running at the shutdown deadline: abandoned (their alerts stay in the outbox)");
+        tokio::select! {
+            finished = tokio::time::timeout_at(deadline, self.tracker.wait()) => {
+                if finished.is_err() {
+                    tracing::warn!("checks or deliveries still running at the shutdown deadline: abandoned (their alerts stay in the outbox)");
+                }
+            }
+            again = async {
+                tokio::select! {
+                    _ = term.recv() => "SIGTERM",
+                    _ = int.recv() => "SIGINT",
+                }
+            } => {
+                deadline = tokio::time::Instant::now();
+                tracing::warn!(signal = again, "second signal: stopping now; running checks and deliveries abandoned (their alerts stay in the outbox)");
+            }
         }
         while let Ok((watch, report)) = done_rx.try_recv() {
             self.finished(&watch, &report);

@@ -515,6 +515,62 @@ async fn sigterm_lets_an_in_flight_delivery_finish() {
     );
 }
 
+/// Ctrl-C in a terminal: the first SIGINT gives a running check its grace
+/// period; pressed again, as in any foreground program, the daemon stops
+/// now instead of making the user wait the grace out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_ctrl_c_stops_the_daemon_without_waiting_out_the_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    // A server that accepts and never answers: the check hangs until its timeout.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(Mutex::new(Vec::new()));
+    let held = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            held.lock().unwrap().push(conn);
+        }
+    });
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\ntimeout = \"10m\"\n\n[[watch]]\nname = \"hangs\"\nurl = \"http://127.0.0.1:{port}/story\"\nrobots = false\n"
+        ),
+    );
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(15), || !accepted
+            .lock()
+            .unwrap()
+            .is_empty())
+        .await,
+        "the check is in flight\n{}",
+        d.log_text()
+    );
+    d.signal("INT");
+    assert!(
+        eventually(Duration::from_secs(5), || d
+            .log_text()
+            .contains("shutting down"))
+        .await,
+        "{}",
+        d.log_text()
+    );
+    d.signal("INT");
+    assert_eq!(
+        d.wait_exit(Duration::from_secs(5)).await,
+        Some(0),
+        "{}",
+        d.log_text()
+    );
+    assert!(
+        d.log_text().contains("second signal: stopping now"),
+        "{}",
+        d.log_text()
+    );
+}
+
 /// robots.txt is obeyed unless the watch opts out with `robots = false`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_txt_is_obeyed_unless_the_watch_opts_out() {
