@@ -1043,6 +1043,39 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok(n.saturating_mul(mult))
 }
 
+/// Why a CSS selector does not parse, in words; `None` when it parses. (The
+/// parser's own message for most typos asks the reader to report a bug to
+/// its developer, on a second line.)
+pub fn selector_problem(selector: &str) -> Option<String> {
+    use scraper::error::SelectorErrorKind as Kind;
+    let e = scraper::Selector::parse(selector).err()?;
+    let why = match &e {
+        Kind::UnexpectedSelectorParseError(inner) => match format!("{inner:?}").as_str() {
+            "EmptySelector" => {
+                "part of it is empty (a comma with nothing after it, or `#` or `.` with no name?)"
+            }
+            "DanglingCombinator" => "it ends with `>`, `+` or `~` and nothing after it",
+            "ClassNeedsIdent" => "a `.` must be followed by a class name, e.g. `div.article-body`",
+            "NoIdentForPseudo" | "UnsupportedPseudoClassOrElement" => {
+                "it uses a pseudo-class or pseudo-element that is not supported"
+            }
+            "NoQualifiedNameInAttributeSelector"
+            | "UnexpectedTokenInAttributeSelector"
+            | "ExpectedBarInAttr"
+            | "BadValueInAttr"
+            | "InvalidQualNameInAttr" => {
+                "an attribute selector `[...]` is malformed: write e.g. `[itemprop=articleBody]`"
+            }
+            other => return Some(format!("it does not parse ({other})")),
+        }
+        .to_string(),
+        Kind::EndOfLine => "it ends too early (an unclosed `[` or `(`?)".to_string(),
+        Kind::UnexpectedToken => "it has a character that is not allowed where it is".to_string(),
+        other => other.to_string(),
+    };
+    Some(why)
+}
+
 /// A path from the config: absolute, or relative to the config file's directory.
 fn resolve(base: &Path, p: &str) -> PathBuf {
     let path = PathBuf::from(p);
@@ -1669,11 +1702,11 @@ fn watches(
             );
         }
         if let Some(sel) = &w.selector {
-            if let Err(e) = scraper::Selector::parse(sel.get_ref()) {
+            if let Some(why) = selector_problem(sel.get_ref()) {
                 r.at(
                     Some(sel.span()),
                     k("selector"),
-                    format!("not a valid CSS selector: {e}"),
+                    format!("not a valid CSS selector: {why}"),
                 );
             }
         }
@@ -1921,6 +1954,29 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             both,
             vec!["c.toml:6: channel[0].secret_file: set either `channel[0].secret_env` or `channel[0].secret_file`, not both"]
+        );
+    }
+
+    #[test]
+    fn a_selector_typo_says_what_is_wrong_in_one_line() {
+        let e = errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nselector = \"div..article-body\"\n\n[[watch]]\nname = \"b\"\nurl = \"https://example.org/b\"\nselector = \"div.article-body p, \"\n");
+        assert_eq!(
+            e,
+            vec![
+                "c.toml:4: watch[0].selector: not a valid CSS selector: a `.` must be followed by a class name, e.g. `div.article-body`",
+                "c.toml:9: watch[1].selector: not a valid CSS selector: part of it is empty (a comma with nothing after it, or `#` or `.` with no name?)",
+            ]
+        );
+        for typo in ["div >", "a[", "div[[", "p:hover", "#", "}"] {
+            let why = selector_problem(typo).expect(typo);
+            assert!(
+                !why.contains('\n') && !why.contains("report"),
+                "{typo}: {why}"
+            );
+        }
+        assert_eq!(
+            selector_problem("div.article-body > p, a[href^=\"/news\"]"),
+            None
         );
     }
 

@@ -50,6 +50,12 @@ impl Extract {
 
 /// One page, from a file or a URL.
 async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCode, String> {
+    if let Some(why) = selector.and_then(presswatch::config::selector_problem) {
+        return Err(format!(
+            "--selector {:?} is not a valid CSS selector: {why}",
+            selector.unwrap_or_default()
+        ));
+    }
     let (html, url) = if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
         let settings = Config::parse(Path::new("(defaults)"), "")

@@ -287,6 +287,32 @@ async fn every_command_names_a_watch_the_config_does_not_have() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it() {
+    let project = Project::new("");
+    let page = project.path("page.html");
+    std::fs::write(&page, article("Story", "First version.")).unwrap();
+    let out = run(
+        &[
+            "extract",
+            page.to_str().unwrap(),
+            "--selector",
+            "div..article-body",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        out.stdout.is_empty(),
+        "no article printed as if the selector applied"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: --selector \"div..article-body\" is not a valid CSS selector: a `.` must be followed by a class name, e.g. `div.article-body`"
+    );
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
