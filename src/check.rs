@@ -1124,7 +1124,7 @@ fn no_items(ctx: &Context, watch: &Watch) -> String {
             "`selector = \"{selector}\"` of watch {name} matches no links on {url}: the site has probably \
              changed its markup. Open the page in a browser, find the list of stories with Inspect (the \
              developer tools) and set `selector` to the CSS selector of the element that holds their links \
-             (in the browser console, document.querySelectorAll(\"{selector} a\") shows what it matches); {}",
+             (in the browser console, document.querySelectorAll(\"{selector}\") shows what it matches: the links, or the elements holding them); {}",
             try_it(ctx, watch)
         ),
         (_, None) => format!(

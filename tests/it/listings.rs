@@ -219,6 +219,19 @@ async fn a_listing_or_feed_that_yields_no_items_is_an_error_alert_that_says_what
         error.contains("`selector = \".story-river\"` of watch coverage matches no links"),
         "{error}"
     );
+    // The browser-console line to try it runs the selector as written: one
+    // that names the links themselves gets no second ` a` that matches nothing.
+    let project = Project::new(&listing_config(
+        &server,
+        "/tag",
+        "listing",
+        "selector = \".story-river h3 a\"",
+    ));
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("document.querySelectorAll(\".story-river h3 a\")"),
+        "{error}"
+    );
 
     // A feed with no entries.
     server.set(
