@@ -928,8 +928,20 @@ pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
     let hay = [crate::text::match_key(a), crate::text::match_key(b)];
     keywords
         .iter()
-        .map(|k| crate::text::match_key(k))
+        .flat_map(|k| keyword_forms(k))
         .any(|k| hay.iter().any(|h| h.contains(&k)))
+}
+
+/// The forms a keyword is written in. Persian joins the parts of a word
+/// with a zero-width non-joiner (رسول‌اف), which matching drops (رسولاف), and
+/// which many sites type as a space (رسول اف): a keyword with a ZWNJ
+/// matches all three.
+fn keyword_forms(keyword: &str) -> Vec<String> {
+    let mut forms = vec![crate::text::match_key(keyword)];
+    if keyword.contains('\u{200C}') {
+        forms.push(crate::text::match_key(&keyword.replace('\u{200C}', " ")));
+    }
+    forms
 }
 
 async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
@@ -1394,6 +1406,9 @@ mod tests {
         let k = vec!["Rasoulof".to_string(), "رسول‌اف".to_string()];
         assert!(mentions_keyword(&k, "director RASOULOF fled", ""));
         assert!(mentions_keyword(&k, "", "محمد رسولاف"));
+        // The ZWNJ typed as a space, as many Persian sites do, with Arabic
+        // letter forms (windows-1256 pages).
+        assert!(mentions_keyword(&k, "فيلم تازه رسول اف در كن", ""));
         assert!(!mentions_keyword(&k, "nothing relevant", ""));
     }
 }
