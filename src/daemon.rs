@@ -498,12 +498,18 @@ impl Daemon {
 
     fn apply(&mut self, new: Arc<Config>) -> Result<(), String> {
         let old = self.ctx.config.clone();
+        // What takes a restart stays as the daemon runs it, so that the next
+        // reload compares with what runs (a change undone is no change).
+        let mut new = Arc::unwrap_or_clone(new);
         if new.daemon.state_dir != old.daemon.state_dir {
             tracing::warn!("daemon.state_dir changed: the new directory is used after a restart");
+            new.daemon.state_dir = old.daemon.state_dir.clone();
         }
         if new.daemon.listen != old.daemon.listen {
             tracing::warn!("daemon.listen changed: the new address is used after a restart");
+            new.daemon.listen = old.daemon.listen;
         }
+        let new = Arc::new(new);
         let fetcher = self
             .ctx
             .fetcher

@@ -515,6 +515,69 @@ async fn sigterm_lets_an_in_flight_delivery_finish() {
     );
 }
 
+/// `listen` and `state_dir` take a restart: a reload that changes one says
+/// so, and a reload that undoes the change says nothing, since the daemon
+/// never stopped running the original.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    let (port, other) = (free_port(), free_port());
+    let body = |port: u16| {
+        format!(
+            "per_host_delay = \"0s\"\nlisten = \"127.0.0.1:{port}\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/story")
+        )
+    };
+    write_config(&config, &body(port));
+    let mut d = Daemon::start(&config, &[SCALE]);
+    let reloaded = |d: &Daemon, n: usize| d.log_text().matches("config reloaded").count() >= n;
+    let warned = |d: &Daemon| d.log_text().matches("daemon.listen changed").count();
+    assert!(
+        eventually(Duration::from_secs(10), || d
+            .log_text()
+            .contains("presswatch started"))
+        .await,
+        "{}",
+        d.log_text()
+    );
+
+    write_config(&config, &body(other));
+    d.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(5), || reloaded(&d, 1)).await,
+        "{}",
+        d.log_text()
+    );
+    assert_eq!(warned(&d), 1, "{}", d.log_text());
+
+    write_config(&config, &body(port));
+    d.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(5), || reloaded(&d, 2)).await,
+        "{}",
+        d.log_text()
+    );
+    assert_eq!(
+        warned(&d),
+        1,
+        "the change undone is no change: {}",
+        d.log_text()
+    );
+    let (status, _) = http_get(port, "/healthz").await;
+    assert_ne!(status, 0, "still serving where it started");
+
+    d.signal("TERM");
+    assert_eq!(
+        d.wait_exit(Duration::from_secs(10)).await,
+        Some(0),
+        "{}",
+        d.log_text()
+    );
+}
+
 /// Ctrl-C in a terminal: the first SIGINT gives a running check its grace
 /// period; pressed again, as in any foreground program, the daemon stops
 /// now instead of making the user wait the grace out.
