@@ -1469,12 +1469,20 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                             c.to.as_ref()
                                 .map(|t| t.get_ref().clone())
                                 .unwrap_or_default();
-                        if to.is_empty() || to.iter().any(|a| !a.contains('@')) {
-                            let span = c.to.as_ref().map(|f| f.span()).unwrap_or(c.name.span());
+                        let span = c.to.as_ref().map(|f| f.span()).unwrap_or(c.name.span());
+                        if to.is_empty() {
                             r.at(
                                 Some(span),
                                 k("to"),
                                 "an email channel needs a list of recipient addresses",
+                            );
+                        } else if let Some(bad) = to.iter().find(|a| !a.contains('@')) {
+                            r.at(
+                                Some(span),
+                                k("to"),
+                                format!(
+                                    "{bad:?} is not an email address, e.g. \"press@example.org\""
+                                ),
                             );
                         }
                         ChannelKind::Email(EmailChannel {
@@ -1954,6 +1962,21 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             both,
             vec!["c.toml:6: channel[0].secret_file: set either `channel[0].secret_env` or `channel[0].secret_file`, not both"]
+        );
+    }
+
+    #[test]
+    fn a_recipient_that_is_no_address_is_named() {
+        let channel = |to: &str| {
+            format!("[[channel]]\nname = \"m\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org:587\"\nfrom = \"a@example.org\"\nto = {to}\n")
+        };
+        assert_eq!(
+            errors(&channel("[\"press@example.org\", \"director\"]")),
+            vec!["c.toml:6: channel[0].to: \"director\" is not an email address, e.g. \"press@example.org\""]
+        );
+        assert_eq!(
+            errors(&channel("[]")),
+            vec!["c.toml:6: channel[0].to: an email channel needs a list of recipient addresses"]
         );
     }
 

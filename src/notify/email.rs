@@ -201,6 +201,10 @@ fn smtp_error(ch: &EmailChannel, e: &lettre::transport::smtp::Error) -> String {
         "the server rejected the message"
     } else if e.is_transient() {
         "the server refused the message for now"
+    } else if lower.contains("starttls is not supported") {
+        "the server offers no STARTTLS, which smtp:// requires (for a relay on this machine, \
+         set `tls = \"none\"` on the channel; otherwise use smtps:// on port 465, or the \
+         server's submission port 587)"
     } else if lower.contains("certificate")
         || lower.contains("tls")
         || lower.contains("handshake")

@@ -313,6 +313,25 @@ async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it()
     );
 }
 
+/// A local relay without TLS behind `smtp://` (which requires STARTTLS): the
+/// failure says how to allow it, not only which ports mean what.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_without_starttls_is_told_to_set_tls_none() {
+    let mails = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let port = crate::support::smtp_sink(mails.clone());
+    let project = Project::new(&format!(
+        "[[channel]]\nname = \"relay\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n"
+    ));
+    let out = run(&["test-alert", "--config", &project.config_arg()], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("the server offers no STARTTLS, which smtp:// requires (for a relay on this machine, set `tls = \"none\"` on the channel"),
+        "{}",
+        text(&out)
+    );
+    assert!(mails.lock().unwrap().is_empty());
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
