@@ -97,12 +97,8 @@ pub fn export(
         let mut written: HashMap<(&str, i64, SnapshotKind), String> = HashMap::new();
         for (done, s) in chosen.iter().enumerate() {
             progress(done, chosen.len());
-            let body = state
-                .snapshot_body(&s.body_sha256)
-                .map_err(std::io::Error::other)?
-                .ok_or_else(|| {
-                    std::io::Error::other(format!("the body {} is not stored", s.body_sha256))
-                })?;
+            let body = super::kept_body(config, state, &s.watch, s.version, &s.body_sha256)
+                .map_err(std::io::Error::other)?;
             let date = at(s.fetched_at_ms);
             let head = response_head(s, body.len());
             let record = match first_by_body.get(s.body_sha256.as_str()) {

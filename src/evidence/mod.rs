@@ -9,7 +9,35 @@ pub mod verify;
 
 use std::collections::HashSet;
 
-use crate::store::{EventKind, Snapshot, SnapshotKind, WatchEvent};
+use crate::config::Config;
+use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
+
+/// A kept body, for evidence handed over (`export`, `report`): read back and
+/// checked against the SHA-256 it was kept under, so that a body altered or
+/// damaged since is refused, never passed on under fresh digests.
+pub(crate) fn kept_body(
+    config: &Config,
+    state: &State,
+    watch: &str,
+    version: i64,
+    sha256: &str,
+) -> Result<Vec<u8>, String> {
+    let problem = match state.snapshot_body(sha256) {
+        Err(e) => e.to_string(),
+        Ok(None) => "is not stored".to_string(),
+        Ok(Some(body)) => {
+            let got = crate::document::sha256_hex(&body);
+            if got == sha256 {
+                return Ok(body);
+            }
+            format!("was altered or damaged since it was kept: its bytes hash to {got}")
+        }
+    };
+    Err(format!(
+        "watch {watch} version {version}: the kept response {sha256} {problem}. `{}` lists every such record",
+        config.command("verify")
+    ))
+}
 
 /// The viewer's page of a watch's version, relative to the report's
 /// directory (`<watch>/v<version>.html`): what alerts link to.

@@ -65,10 +65,7 @@ pub fn write(
                 if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
                     continue;
                 }
-                let body = state
-                    .snapshot_body(&r.sha256)
-                    .map_err(|e| e.to_string())?
-                    .unwrap_or_default();
+                let body = super::kept_body(config, state, &watch.name, v.seq, &r.sha256)?;
                 std::fs::write(&p, body).map_err(|e| io(&p, e))?;
                 written.raw += 1;
             }

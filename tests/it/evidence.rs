@@ -370,6 +370,36 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
         "{said}"
     );
     assert!(said.contains("MISMATCH watch rasoulof version"), "{said}");
+    // Evidence handed over never carries the forged page under fresh digests:
+    // export and report refuse it, naming it.
+    let warc = project.path("out.warc.gz");
+    let viewer = project.path("viewer");
+    for args in [
+        vec![
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            "--config",
+            &config,
+            "--out",
+            viewer.to_str().unwrap(),
+        ],
+    ] {
+        let out = run(&args, &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(&format!("the kept response {sha} was altered or damaged since it was kept: its bytes hash to")),
+            "{args:?}: {said}"
+        );
+        assert!(said.contains("`presswatch verify --config"), "{said}");
+    }
+    assert!(!warc.exists(), "no WARC of forged evidence");
 }
 
 #[tokio::test(flavor = "multi_thread")]
