@@ -258,7 +258,13 @@ impl Fetcher {
                 }
                 Err(FetchError::TooLarge { .. }) => Ok(Robots::allow_all()),
                 // The site is down: report that, and ask again next time.
-                Err(e @ (FetchError::Connect(_) | FetchError::Timeout(_))) => Err(e.to_string()),
+                Err(e @ FetchError::Connect(_)) => Err(e.to_string()),
+                // The site answers, or the page would: name what hung (some
+                // sites stall robots.txt for bots they do not know).
+                Err(e @ FetchError::Timeout(_)) => Err(format!(
+                    "reading {robots_url}, which presswatch reads before the page: {e}; \
+                     set `robots = false` on the watch if your organisation may fetch it anyway"
+                )),
                 Err(e) => Err(format!(
                     "cannot read {robots_url} ({e}); presswatch fetches nothing from a site whose robots.txt fails"
                 )),

@@ -332,6 +332,53 @@ async fn a_relay_without_starttls_is_told_to_set_tls_none() {
     assert!(mails.lock().unwrap().is_empty());
 }
 
+/// A site that answers its pages but stalls robots.txt (as some do for bots
+/// they do not know): the error names robots.txt and how to skip it, not the
+/// page, which a browser opens fine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_robots_txt_is_named_as_what_timed_out() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let page = article("Story", "First version.");
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let page = page.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let mut reader = BufReader::new(&conn);
+                let _ = reader.read_line(&mut line);
+                if line.contains("/robots.txt") {
+                    std::thread::sleep(std::time::Duration::from_secs(10));
+                    return;
+                }
+                let mut conn = &conn;
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                    page.len()
+                );
+            });
+        }
+    });
+    let project = Project::new(&format!(
+        "[daemon]\ntimeout = \"1s\"\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"http://127.0.0.1:{port}/story\"\n"
+    ));
+    let out = run(
+        &["check", "--config", &project.config_arg(), "--dry-run"],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "fetching http://127.0.0.1:{port}/story: reading http://127.0.0.1:{port}/robots.txt, which presswatch reads before the page: timed out after 1s (daemon.timeout); set `robots = false` on the watch"
+        )),
+        "{}",
+        text(&out)
+    );
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
