@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use presswatch::store;
 
-use super::load_config;
 use super::progress::Progress;
+use super::{existing_state, load_config};
 
 /// The arguments of `presswatch export`.
 #[derive(clap::Args)]
@@ -35,8 +35,11 @@ impl Export {
     /// Writes the WARC file and the baselines, and says what it wrote.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
+        if let Some(w) = self.watch.as_deref().filter(|w| cfg.watch(w).is_none()) {
+            return Err(format!("no watch named {w:?} in {}", self.config.display()));
+        }
+        let state = existing_state(&cfg)?;
         let since = self.since.as_deref().map(parse_since).transpose()?;
-        let state = store::State::for_config(&cfg.daemon, false)?;
         if let Some(warc) = &self.warc {
             let mut progress = Progress::new("exported", "responses");
             let n = presswatch::evidence::export::export(

@@ -38,6 +38,32 @@ pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), Str
     Ok((cfg, state))
 }
 
+/// The config and its state, for the commands that hand evidence over or
+/// vouch for it (`verify`, `report`, `export`): a SQLite state directory with
+/// no database is an error, never an empty database made on the spot, which
+/// would "verify" as sound when `state_dir` is mistyped or a backup was
+/// restored elsewhere.
+pub(crate) fn open_existing_state(path: &Path) -> Result<(Arc<Config>, store::State), String> {
+    let cfg = load_config(path)?;
+    let state = existing_state(&cfg)?;
+    Ok((cfg, state))
+}
+
+/// The state of `cfg`, as [`open_existing_state`] opens it.
+pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
+    if cfg.daemon.state_url.is_none() {
+        let db = cfg.daemon.state_dir.join("presswatch.db");
+        if !db.exists() {
+            return Err(format!(
+                "no state database at {}: nothing was checked with this config's state_dir yet \
+                 (is `state_dir` right? `presswatch run` or `presswatch check` creates it)",
+                db.display()
+            ));
+        }
+    }
+    store::State::for_config(&cfg.daemon, false)
+}
+
 /// Reads a file, gunzipping `.gz`.
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -379,6 +379,46 @@ async fn a_stalled_robots_txt_is_named_as_what_timed_out() {
     );
 }
 
+/// A mistyped `state_dir`, or a backup restored somewhere else: the evidence
+/// commands find no database there and say so, instead of making an empty one
+/// that "verifies" as sound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_commands_refuse_a_state_dir_without_a_database() {
+    let project = Project::new(
+        "[daemon]\nstate_dir = \"stat\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
+    );
+    let cfg = project.config_arg();
+    let warc = project.path("out.warc.gz");
+    let viewer = project.path("viewer");
+    for args in [
+        vec!["verify", "--config", &cfg],
+        vec!["export", "--config", &cfg, "--warc", warc.to_str().unwrap()],
+        vec![
+            "report",
+            "--config",
+            &cfg,
+            "--out",
+            viewer.to_str().unwrap(),
+        ],
+    ] {
+        let out = run(&args, &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains(&format!(
+                "no state database at {}: nothing was checked with this config's state_dir yet",
+                project.path("stat/presswatch.db").display()
+            )),
+            "{args:?}: {}",
+            text(&out)
+        );
+    }
+    assert!(
+        !project.path("stat").exists(),
+        "no database made on the spot"
+    );
+    assert!(!warc.exists() && !viewer.exists());
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
