@@ -383,8 +383,13 @@ fn without_neutralised<'a>(text_: &'a str, rules: &Rules) -> std::borrow::Cow<'a
     std::borrow::Cow::Owned(out)
 }
 
-/// A block as compared: its comparison key and words.
+/// A block as compared: its words, and the key two blocks are equal by.
 struct Keyed {
+    /// The block's words in comparison form, one space between them: what
+    /// similarity and "part of a block" are measured on.
+    words: String,
+    /// [`Keyed::words`] without the spaces inside Persian/Arabic text (see
+    /// [`joined_script`]): blocks with equal keys are the same text.
     key: String,
 }
 
@@ -392,8 +397,44 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
     let t = without_neutralised(text_, rules);
     // Punctuation-only differences are not changes: compare the words.
     let folded = text::compare_key(&t);
-    let key = text::words(&folded).collect::<Vec<_>>().join(" ");
-    Keyed { key }
+    let words = text::words(&folded).collect::<Vec<_>>().join(" ");
+    let key = joined_script(&words).into_owned();
+    Keyed { words, key }
+}
+
+/// Words in comparison form with the spaces between two Persian/Arabic
+/// letters removed. Persian writes the parts of one word with a zero-width
+/// non-joiner (سه‌شنبه, می‌خواهم), which many sites and writers type as a
+/// space (سه شنبه) or leave out (میخواهم), and copy-editors put back: the
+/// three spellings are one text. (The comparison form already drops the
+/// non-joiner; this makes the space the same.) A reader sees no edit where
+/// only these spaces moved, since the letters and their order are the same.
+fn joined_script(words: &str) -> std::borrow::Cow<'_, str> {
+    let arabic = |c: Option<char>| {
+        c.is_some_and(|c| {
+            matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+                && c.is_alphabetic()
+        })
+    };
+    // Arabic-script letters are two bytes in UTF-8 that start with
+    // 0xD8–0xDD, or presentation forms starting with 0xEF: text without
+    // them (most text) has no such space.
+    if !words
+        .bytes()
+        .any(|b| matches!(b, 0xD8..=0xDD | 0xE0 | 0xEF))
+    {
+        return std::borrow::Cow::Borrowed(words);
+    }
+    let mut out = String::with_capacity(words.len());
+    let mut chars = words.chars().peekable();
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        if !(c == ' ' && arabic(prev) && arabic(chars.peek().copied())) {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Compares two documents. Returns `None` when nothing that matters changed
@@ -402,8 +443,10 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     // Most blocks are the same text in both versions: fold each text once.
     let mut memo: HashMap<&str, Keyed> = HashMap::new();
     let mut key_of = |t: &'a str| -> Keyed {
+        let k = memo.entry(t).or_insert_with(|| keyed(t, rules));
         Keyed {
-            key: memo.entry(t).or_insert_with(|| keyed(t, rules)).key.clone(),
+            words: k.words.clone(),
+            key: k.key.clone(),
         }
     };
     let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| key_of(&b.text)).collect();
@@ -417,6 +460,14 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         .collect();
     let a: Vec<&str> = old_idx.iter().map(|&i| old_keys[i].key.as_str()).collect();
     let b: Vec<&str> = new_idx.iter().map(|&i| new_keys[i].key.as_str()).collect();
+    let a_words: Vec<&str> = old_idx
+        .iter()
+        .map(|&i| old_keys[i].words.as_str())
+        .collect();
+    let b_words: Vec<&str> = new_idx
+        .iter()
+        .map(|&i| new_keys[i].words.as_str())
+        .collect();
 
     let mut removed: Vec<usize> = Vec::new();
     let mut added: Vec<usize> = Vec::new();
@@ -437,8 +488,8 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
                 new_len,
             } => {
                 pair_region(
-                    &a[old_index..old_index + old_len],
-                    &b[new_index..new_index + new_len],
+                    &a_words[old_index..old_index + old_len],
+                    &b_words[new_index..new_index + new_len],
                     old_index,
                     new_index,
                     &mut removed,
@@ -583,7 +634,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
 fn joined_keys(texts: &[String], rules: &Rules) -> String {
     let mut out = String::from("\n");
     for t in texts {
-        out.push_str(&keyed(t, rules).key);
+        out.push_str(&keyed(t, rules).words);
         out.push('\n');
     }
     out
@@ -592,7 +643,7 @@ fn joined_keys(texts: &[String], rules: &Rules) -> String {
 /// True when a block's words are one of the texts of `joined`
 /// ([`joined_keys`]), or with `part`, a part of one.
 fn contains_block(joined: &str, text_: &str, part: bool, rules: &Rules) -> bool {
-    let key = keyed(text_, rules).key;
+    let key = keyed(text_, rules).words;
     let bound = |c: Option<char>| matches!(c, Some('\n')) || (part && matches!(c, Some(' ')));
     !key.is_empty()
         && joined.match_indices(key.as_str()).any(|(at, _)| {
@@ -610,12 +661,12 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     if old.other_prose.is_empty() {
         return Vec::new();
     }
-    let keys = |texts: &[String]| -> Vec<(usize, String)> {
+    let keys = |texts: &[String]| -> Vec<(usize, Keyed)> {
         texts
             .iter()
             .enumerate()
-            .map(|(i, t)| (i, keyed(t, rules).key))
-            .filter(|(_, k)| !k.is_empty())
+            .map(|(i, t)| (i, keyed(t, rules)))
+            .filter(|(_, k)| !k.key.is_empty())
             .collect()
     };
     // The same paragraphs on both sides, in any order, are no change: what
@@ -623,10 +674,10 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     let (old_keys, new_keys) = (keys(&old.other_prose), keys(&new.other_prose));
     let mut balance: HashMap<String, isize> = HashMap::new();
     for (_, k) in &old_keys {
-        *balance.entry(k.clone()).or_default() += 1;
+        *balance.entry(k.key.clone()).or_default() += 1;
     }
     for (_, k) in &new_keys {
-        *balance.entry(k.clone()).or_default() -= 1;
+        *balance.entry(k.key.clone()).or_default() -= 1;
     }
     let mut surplus = |k: &str, side: isize| match balance.get_mut(k) {
         Some(b) if *b * side > 0 => {
@@ -635,13 +686,13 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
         }
         _ => false,
     };
-    let mut old_left: Vec<(usize, String)> = old_keys
+    let mut old_left: Vec<(usize, Keyed)> = old_keys
         .into_iter()
-        .filter(|(_, k)| surplus(k, 1))
+        .filter(|(_, k)| surplus(&k.key, 1))
         .collect();
-    let mut new_left: Vec<(usize, String)> = new_keys
+    let mut new_left: Vec<(usize, Keyed)> = new_keys
         .into_iter()
-        .filter(|(_, k)| surplus(k, -1))
+        .filter(|(_, k)| surplus(&k.key, -1))
         .collect();
     if old_left.is_empty() && new_left.is_empty() {
         return Vec::new();
@@ -658,10 +709,13 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     new_left.retain(|(j, _)| !contains_block(&old_article, &new.other_prose[*j], true, rules));
     let mut changes = Vec::new();
     // Each remaining old paragraph pairs with the most similar new one.
-    let bags: Vec<WordBag> = new_left.iter().map(|(_, k)| WordBag::new(k)).collect();
+    let bags: Vec<WordBag> = new_left
+        .iter()
+        .map(|(_, k)| WordBag::new(&k.words))
+        .collect();
     let mut paired = vec![false; new_left.len()];
     for (i, k) in &old_left {
-        let bag = WordBag::new(k);
+        let bag = WordBag::new(&k.words);
         let best = (0..new_left.len())
             .filter(|&j| !paired[j])
             .map(|j| (j, bag.similarity(&bags[j])))
@@ -1011,7 +1065,23 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
                 new_index,
                 new_len,
             } => {
-                for t in &a[old_index..old_index + old_len] {
+                let (old_words, new_words) = (
+                    &a[old_index..old_index + old_len],
+                    &b[new_index..new_index + new_len],
+                );
+                // Only the spaces inside Persian/Arabic words moved (سه شنبه,
+                // سه‌شنبه): the same text.
+                let joined = |ts: &[Token]| {
+                    let words: Vec<&str> = ts.iter().map(|t| t.key.as_str()).collect();
+                    joined_script(&words.join(" ")).into_owned()
+                };
+                if joined(old_words) == joined(new_words) {
+                    for t in new_words {
+                        push(SegmentOp::Same, t.text);
+                    }
+                    continue;
+                }
+                for t in old_words {
                     push(
                         if t.key.is_empty() {
                             SegmentOp::Same
@@ -1021,7 +1091,7 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
                         t.text,
                     );
                 }
-                for t in &b[new_index..new_index + new_len] {
+                for t in new_words {
                     push(
                         if t.key.is_empty() {
                             SegmentOp::Same
@@ -1056,14 +1126,14 @@ fn differs(
 /// moves whenever the story is touched. Dropped are words with a digit and
 /// month names next to one; "Theresa May" keeps its "May".
 fn byline_key(text_: &str, rules: &Rules) -> String {
-    let key = keyed(text_, rules).key;
+    let key = keyed(text_, rules).words;
     let words: Vec<&str> = key.split(' ').collect();
     let dated = |i: usize| {
         words
             .get(i)
             .is_some_and(|w| w.chars().any(|c| c.is_numeric()))
     };
-    words
+    let words = words
         .iter()
         .enumerate()
         .filter(|&(i, w)| {
@@ -1073,7 +1143,8 @@ fn byline_key(text_: &str, rules: &Rules) -> String {
         })
         .map(|(_, w)| *w)
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    joined_script(&words).into_owned()
 }
 
 /// Month names, lower-cased and folded as compared ([`text::compare_key`]):
@@ -1294,6 +1365,53 @@ mod tests {
         let a = doc("T", &["He said: “I chose exile.”", "كتاب جديد"]);
         let b = doc("T", &["He said \"I chose  exile\"", "کتاب جدید"]);
         assert_eq!(compare(&a, &b, &Rules::default()), None);
+    }
+
+    #[test]
+    fn a_persian_word_written_with_a_space_a_non_joiner_or_neither_is_one_word() {
+        // سه‌شنبه ("Tuesday") and می‌خواهد ("wants") with a zero-width
+        // non-joiner, as a copy-editor writes them; typed with a space; and
+        // run together.
+        let zwnj = "روز سه\u{200C}شنبه گفت که می\u{200C}خواهد به ایران بازگردد.";
+        let spaced = "روز سه شنبه گفت که می خواهد به ایران بازگردد.";
+        let joined = "روز سهشنبه گفت که میخواهد به ایران بازگردد.";
+        for (old, new) in [
+            (zwnj, spaced),
+            (spaced, zwnj),
+            (joined, spaced),
+            (zwnj, joined),
+        ] {
+            let c = compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default());
+            assert_eq!(c, None, "{old} → {new}");
+        }
+        // Headlines and bylines too.
+        let headline = |h: &str| doc(h, &["متن خبر."]);
+        assert_eq!(
+            compare(
+                &headline("دیدار سه شنبه"),
+                &headline("دیدار سه\u{200C}شنبه"),
+                &Rules::default()
+            ),
+            None
+        );
+        // An edit beside such a spelling names only the edited word.
+        let edited = "روز سه\u{200C}شنبه گفت که می\u{200C}خواهد به آلمان بازگردد.";
+        let c = compare(
+            &doc("T", &[spaced]),
+            &doc("T", &[edited]),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.removed_text(), vec!["ایران"]);
+        assert_eq!(c.added_text(), vec!["آلمان"]);
+        // In Latin script a space is a word boundary a reader sees: "every
+        // day" and "everyday" are different words.
+        let c = compare(
+            &doc("T", &["He walks every day."]),
+            &doc("T", &["He walks everyday."]),
+            &Rules::default(),
+        );
+        assert!(c.is_some());
     }
 
     #[test]
