@@ -533,6 +533,15 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             Ok::<_, String>((against(doc, baseline, &rules, restoring), from_file, resp))
         })
         .await??;
+    if let Against::Changed(page) = &found {
+        if let Some(said) = compare::not_found_page(&page.doc, &page.old) {
+            let how = format!(
+                "The article's page now says “{said}” (HTTP {})",
+                resp.status
+            );
+            return taken_down(ctx, watch, st, how, resp).await;
+        }
+    }
     let now = Utc::now().timestamp();
     st.last_ok = Some(now);
     st.validators = new_validators;

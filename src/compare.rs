@@ -1005,6 +1005,54 @@ fn changed_block(
     }
 }
 
+/// A headline or page title that says the page is not there: "Page not
+/// found", "404", "Sorry, we couldn't find that page", "صفحه مورد نظر یافت
+/// نشد", "الصفحة غير موجودة". Matched in comparison form
+/// ([`text::compare_key`]: Persian yeh and kaf, ASCII digits, "?" for "؟").
+static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?ix)
+        \b(page|article|story|content|post)\b[^.!?]{0,40}\b(not|no\ longer|cannot|can[’']?t|couldn[’']?t|could\ not)\ (be\ )?(found|exists?|available)\b
+        | \b(couldn[’']?t|could\ not|can[’']?t|cannot)\ find\ (the|that|this|your)\ (page|article|story)
+        | \bpage\ (does\ not|doesn[’']?t)\ exist
+        | ^\W*(error\W*)?404\b | \b404\W{0,3}(error|not\ found|page)\b | ^\W*not\ found\W*$
+        | صفحه[^.!?]{0,30}(یافت\ نشد|پیدا\ نشد|وجود\ ندارد)
+        | (خطای|خطا|خطأ)\s*404
+        | الصفحة[^.!?]{0,30}غیر\ (موجودة|متوفرة|متاحة)
+        | لم\ (یتم\ العثور|نعثر)\ علی\ (الصفحة|المحتوی|المقال)
+    ").expect("static regex")
+});
+
+/// When the page answers in place of the article with a "not found" page
+/// (a "soft 404": HTTP 200, a headline or title saying the page is not
+/// there, and hardly anything left of the story's paragraphs), the words it
+/// says that with. A story whose headline says so from the start is not one.
+pub fn not_found_page(new: &Document, old: &Document) -> Option<String> {
+    let says = |d: &Document| {
+        [d.headline(), d.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|t| NOT_FOUND.is_match(&text::compare_key(t)))
+            .map(str::to_string)
+    };
+    let said = says(new)?;
+    if says(old).is_some() || old.blocks.is_empty() {
+        return None;
+    }
+    let rules = Rules::default();
+    let kept: HashSet<String> = new
+        .blocks
+        .iter()
+        .map(|b| keyed(&b.text, &rules).key)
+        .collect();
+    let left = old
+        .blocks
+        .iter()
+        .filter(|b| kept.contains(&keyed(&b.text, &rules).key))
+        .count();
+    // At most a fifth of the story's paragraphs are still there.
+    (left * 5 <= old.blocks.len()).then_some(said)
+}
+
 /// Diffs two texts word by word; punctuation-only differences are `same`.
 pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
     let a = tokens(old, rules);
@@ -1412,6 +1460,59 @@ mod tests {
             &Rules::default(),
         );
         assert!(c.is_some());
+    }
+
+    #[test]
+    fn a_not_found_page_in_place_of_the_story_is_told_apart_from_a_story_about_one() {
+        let story = doc(
+            "Journalist arrested in Tehran",
+            &[
+                "A journalist was arrested at her home on Tuesday.",
+                "Her family says no warrant was shown.",
+                "Press freedom groups condemned the arrest.",
+            ],
+        );
+        for (headline, text) in [
+            ("Page not found", "Try our search."),
+            ("404", "Sorry, we couldn't find that page."),
+            (
+                "Oops! That page can’t be found.",
+                "It looks like nothing was found at this location.",
+            ),
+            (
+                "صفحه مورد نظر یافت نشد",
+                "ممکن است نشانی را اشتباه وارد کرده باشید.",
+            ),
+            ("الصفحة غير موجودة", "ربما تم نقل الصفحة أو حذفها."),
+        ] {
+            let page = doc(headline, &[text]);
+            assert_eq!(
+                not_found_page(&page, &story).as_deref(),
+                Some(headline),
+                "{headline}"
+            );
+        }
+        // A story that keeps its paragraphs is still there, whatever its
+        // headline says now; one that was about a missing page from the
+        // start is a story.
+        let retitled = doc(
+            "Journalist's body not found, family says",
+            &story
+                .blocks
+                .iter()
+                .map(|b| b.text.as_str())
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(not_found_page(&retitled, &story), None);
+        let about = doc(
+            "Government page not found after hack",
+            &["The ministry's site went dark."],
+        );
+        let gone = doc("Page not found", &["Try our search."]);
+        assert_eq!(not_found_page(&gone, &about), None);
+        // A story rewritten under a new headline is an edit, not a takedown.
+        let rewritten = doc("Journalist freed", &["She was released on bail tonight."]);
+        assert_eq!(not_found_page(&rewritten, &story), None);
     }
 
     #[test]

@@ -302,3 +302,42 @@ async fn in_a_digest_takedowns_come_first_and_stand_out() {
         "Daily digest: 1 taken down, 1 change in 1 story"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_not_found_page_served_with_200_is_a_takedown_and_the_story_coming_back_a_restore() {
+    let server = Server::start().await;
+    server.set(PATH, Route::html(page()));
+    let project = Project::new(&config(&server, ""));
+    check_first(&project).await;
+
+    // The site answers 200 with its "not found" page, in the site's frame:
+    // a search box and the most-read list, and none of the story.
+    let soft_404 = news_page(
+        "Sorry, we couldn’t find that page",
+        "",
+        &["The page you are looking for may have been moved or deleted. Try the search box above, or start again from our home page."],
+        &["Markets fall", "Weather warning"],
+    );
+    server.set(PATH, Route::html(soft_404.clone()));
+    let gone = check_first(&project).await;
+    assert_eq!(kinds(&gone.alerts), vec![ChangeKind::TakenDown]);
+    assert!(
+        gone.detail
+            .contains("The article's page now says “Sorry, we couldn’t find that page” (HTTP 200)"),
+        "{}",
+        gone.detail
+    );
+    let last = gone.alerts[0].last_known.as_ref().unwrap();
+    assert!(
+        last.blocks.iter().any(|b| b.text == P1),
+        "the takedown carries what the story said"
+    );
+
+    // Still the same page: quiet. Then the story is back: a restore.
+    let still = check_first(&project).await;
+    assert_eq!(still.alerts, vec![]);
+    assert!(still.detail.starts_with("still gone"), "{}", still.detail);
+    server.set(PATH, Route::html(page()));
+    let back = check_first(&project).await;
+    assert_eq!(kinds(&back.alerts), vec![ChangeKind::Restored]);
+}
