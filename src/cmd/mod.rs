@@ -31,25 +31,20 @@ pub(crate) fn load_config(path: &Path) -> Result<Arc<Config>, String> {
         .map_err(|e| format!("invalid config:\n{e}"))
 }
 
-/// The config and the state it names (`state_url`, or SQLite in `state_dir`).
-pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), String> {
-    let cfg = load_config(path)?;
-    let state = store::State::for_config(&cfg.daemon, false)?;
-    Ok((cfg, state))
-}
-
-/// The config and its state, for the commands that hand evidence over or
-/// vouch for it (`verify`, `report`, `export`): a SQLite state directory with
-/// no database is an error, never an empty database made on the spot, which
-/// would "verify" as sound when `state_dir` is mistyped or a backup was
+/// The config and the state it names (`state_url`, or SQLite in
+/// `state_dir`), for the commands that read what checks stored (`status`,
+/// `history`, `diff --watch`, `outbox`, `verify`, `report`, `export`): a
+/// SQLite state directory with no database is an error, never an empty
+/// database made on the spot, which would show every watch as never checked,
+/// or "verify" as sound, when `state_dir` is mistyped or a backup was
 /// restored elsewhere.
-pub(crate) fn open_existing_state(path: &Path) -> Result<(Arc<Config>, store::State), String> {
+pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), String> {
     let cfg = load_config(path)?;
     let state = existing_state(&cfg)?;
     Ok((cfg, state))
 }
 
-/// The state of `cfg`, as [`open_existing_state`] opens it.
+/// The state of `cfg`, as [`open_state`] opens it.
 pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_none() {
         let db = cfg.daemon.state_dir.join("presswatch.db");

@@ -379,11 +379,12 @@ async fn a_stalled_robots_txt_is_named_as_what_timed_out() {
     );
 }
 
-/// A mistyped `state_dir`, or a backup restored somewhere else: the evidence
-/// commands find no database there and say so, instead of making an empty one
-/// that "verifies" as sound.
+/// A mistyped `state_dir`, or a backup restored somewhere else: the commands
+/// that read what checks stored find no database there and say so, instead
+/// of making an empty one that "verifies" as sound or shows every watch as
+/// never checked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn evidence_commands_refuse_a_state_dir_without_a_database() {
+async fn commands_that_read_the_state_refuse_a_state_dir_without_a_database() {
     let project = Project::new(
         "[daemon]\nstate_dir = \"stat\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
     );
@@ -400,6 +401,10 @@ async fn evidence_commands_refuse_a_state_dir_without_a_database() {
             "--out",
             viewer.to_str().unwrap(),
         ],
+        vec!["status", "--config", &cfg],
+        vec!["history", "--config", &cfg, "a"],
+        vec!["diff", "--config", &cfg, "--watch", "a"],
+        vec!["outbox", "--config", &cfg, "list"],
     ] {
         let out = run(&args, &[]).await;
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
