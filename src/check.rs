@@ -1049,7 +1049,10 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     if first {
         let (count, detail) = (
             items.len(),
-            format!("first check: {} items recorded, no alert", items.len()),
+            format!(
+                "first check: {} recorded, no alert",
+                crate::text::plural(items.len(), "item", "items")
+            ),
         );
         keep.baseline = Some(NewBaseline::Items { items, now });
         return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
@@ -1099,7 +1102,10 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let detail = alerts
         .first()
         .map(|a| a.summary.clone())
-        .unwrap_or_else(|| format!("{new_count} new items, none mentions a keyword"));
+        .unwrap_or_else(|| {
+            let n = crate::text::plural(new_count, "new item", "new items");
+            format!("{n}, none mentions a keyword")
+        });
     let outcome = match alerts.first() {
         None => Outcome::Unchanged,
         Some(a) => Outcome::NewItems(a.new_item_count()),

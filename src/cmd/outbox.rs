@@ -193,7 +193,10 @@ impl Outbox {
                 if let (Some(id), 0) = (&id, n) {
                     return Err(no_such_alert(&cfg, id));
                 }
-                println!("{n} entries dropped");
+                println!(
+                    "{} dropped",
+                    presswatch::text::plural(n, "entry", "entries")
+                );
                 Ok(ExitCode::SUCCESS)
             }
         }

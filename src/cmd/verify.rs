@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::open_existing_state;
+use presswatch::text::plural;
+
+use super::open_state;
 use super::progress::Progress;
 
 /// The arguments of `presswatch verify`.
@@ -17,7 +19,7 @@ pub struct Verify {
 impl Verify {
     /// Prints each mismatch and the count; exit 1 when there is one.
     pub async fn run(self) -> Result<ExitCode, String> {
-        let (_, state) = open_existing_state(&self.config)?;
+        let (_, state) = open_state(&self.config)?;
         let mut progress = Progress::new("re-hashed", "raw bodies");
         let v = presswatch::evidence::verify::verify(&state, &mut |done, total| {
             progress.show(done, total)
@@ -27,10 +29,10 @@ impl Verify {
             println!("MISMATCH {p}");
         }
         println!(
-            "verified {} raw bodies and {} versions: {} mismatches",
-            v.bodies,
-            v.versions,
-            v.problems.len()
+            "verified {} and {}: {}",
+            plural(v.bodies, "raw body", "raw bodies"),
+            plural(v.versions, "version", "versions"),
+            plural(v.problems.len(), "mismatch", "mismatches")
         );
         Ok(if v.problems.is_empty() {
             ExitCode::SUCCESS

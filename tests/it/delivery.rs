@@ -1727,7 +1727,7 @@ fn outbox_commands_list_retry_and_drop_dead_alerts() {
     assert!(!out.status.success(), "drop needs an id or --all");
     let out = run(&["outbox", "--config", cfg, "drop", &b.id]);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("1 entries dropped"),
+        String::from_utf8_lossy(&out.stdout).contains("1 entry dropped"),
         "{out:?}"
     );
 
