@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use presswatch::store;
+use presswatch::text::plural;
 
 use super::progress::Progress;
 use super::{existing_state, load_config};
@@ -40,6 +41,7 @@ impl Export {
         }
         let state = existing_state(&cfg)?;
         let since = self.since.as_deref().map(parse_since).transpose()?;
+        let mut left_out = 0;
         if let Some(warc) = &self.warc {
             let mut progress = Progress::new("exported", "responses");
             let n = presswatch::evidence::export::export(
@@ -59,6 +61,10 @@ impl Export {
                 n.revisits,
                 n.events
             );
+            for why in &n.left_out {
+                eprintln!("LEFT OUT {why}");
+            }
+            left_out = n.left_out.len();
         }
         if let Some(dir) = &self.baselines {
             let n = store::Baselines::for_state(&cfg.daemon.baseline_dir, &state).export(dir)?;
@@ -70,6 +76,13 @@ impl Export {
                     cfg.daemon.baseline_dir.display()
                 );
             }
+        }
+        if left_out > 0 {
+            eprintln!(
+                "{} left out of the export: the rest is written and sound",
+                plural(left_out, "kept response", "kept responses")
+            );
+            return Ok(ExitCode::FAILURE);
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::open_existing_state;
+use super::open_state;
 use super::progress::Progress;
 
 /// The arguments of `presswatch report`.
@@ -20,7 +20,7 @@ pub struct Report {
 impl Report {
     /// Writes the viewer into `--out` and says where to open it.
     pub async fn run(self) -> Result<ExitCode, String> {
-        let (cfg, state) = open_existing_state(&self.config)?;
+        let (cfg, state) = open_state(&self.config)?;
         let mut progress = Progress::new("wrote", "watches");
         let n =
             presswatch::evidence::report::write(&cfg, &state, &self.out, &mut |done, total| {
@@ -35,6 +35,16 @@ impl Report {
             n.raw,
             self.out.join("index.html").display()
         );
+        if !n.left_out.is_empty() {
+            for why in &n.left_out {
+                eprintln!("LEFT OUT {why}");
+            }
+            eprintln!(
+                "{} left out of the viewer: its pages link to nothing there",
+                presswatch::text::plural(n.left_out.len(), "raw body", "raw bodies")
+            );
+            return Ok(ExitCode::FAILURE);
+        }
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use super::KeptBody;
 use crate::config::Config;
 use crate::store::{Snapshot, SnapshotKind, State, WatchEvent};
 use crate::warc::{self, HttpHead, Original};
@@ -32,6 +33,9 @@ pub struct Exported {
     pub events: usize,
     /// Records in all.
     pub records: usize,
+    /// Kept responses left out, missing or no longer matching their
+    /// SHA-256: why, for each.
+    pub left_out: Vec<String>,
 }
 
 /// Writes the kept responses of the config's watches (or of `watch`),
@@ -97,8 +101,15 @@ pub fn export(
         let mut written: HashMap<(&str, i64, SnapshotKind), String> = HashMap::new();
         for (done, s) in chosen.iter().enumerate() {
             progress(done, chosen.len());
-            let body = super::kept_body(config, state, &s.watch, s.version, &s.body_sha256)
-                .map_err(std::io::Error::other)?;
+            let body = match super::kept_body(config, state, &s.watch, s.version, &s.body_sha256)
+                .map_err(std::io::Error::other)?
+            {
+                KeptBody::Sound(body) => body,
+                KeptBody::Damaged(why) => {
+                    n.left_out.push(why);
+                    continue;
+                }
+            };
             let date = at(s.fetched_at_ms);
             let head = response_head(s, body.len());
             let record = match first_by_body.get(s.body_sha256.as_str()) {

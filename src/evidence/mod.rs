@@ -12,31 +12,39 @@ use std::collections::HashSet;
 use crate::config::Config;
 use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
 
-/// A kept body, for evidence handed over (`export`, `report`): read back and
-/// checked against the SHA-256 it was kept under, so that a body altered or
-/// damaged since is refused, never passed on under fresh digests.
+/// A kept body, as evidence handed over (`export`, `report`) reads it back.
+pub(crate) enum KeptBody {
+    /// Its bytes hash to the SHA-256 it was kept under.
+    Sound(Vec<u8>),
+    /// It is missing, or was altered or damaged since it was kept: what to
+    /// tell the user, naming the watch, the version and the body. Evidence
+    /// leaves it out rather than pass it on under fresh digests.
+    Damaged(String),
+}
+
+/// Reads a kept body back and checks it against the SHA-256 it was kept
+/// under. An error is the database's (it cannot be read at all).
 pub(crate) fn kept_body(
     config: &Config,
     state: &State,
     watch: &str,
     version: i64,
     sha256: &str,
-) -> Result<Vec<u8>, String> {
-    let problem = match state.snapshot_body(sha256) {
-        Err(e) => e.to_string(),
-        Ok(None) => "is not stored".to_string(),
-        Ok(Some(body)) => {
+) -> Result<KeptBody, String> {
+    let problem = match state.snapshot_body(sha256).map_err(|e| e.to_string())? {
+        None => "is not stored".to_string(),
+        Some(body) => {
             let got = crate::document::sha256_hex(&body);
             if got == sha256 {
-                return Ok(body);
+                return Ok(KeptBody::Sound(body));
             }
             format!("was altered or damaged since it was kept: its bytes hash to {got}")
         }
     };
-    Err(format!(
-        "watch {watch} version {version}: the kept response {sha256} {problem}. `{}` lists every such record",
+    Ok(KeptBody::Damaged(format!(
+        "watch {watch} version {version}: the kept response {sha256} {problem}; `{}` lists every such record",
         config.command("verify")
-    ))
+    )))
 }
 
 /// The viewer's page of a watch's version, relative to the report's

@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 
 use super::pages::{self, EventView, EventWhat, RawView, VersionView, WatchView};
+use super::KeptBody;
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
 use crate::config::{Config, Watch, WatchKind};
@@ -24,6 +25,9 @@ pub struct Written {
     pub versions: usize,
     /// Raw bodies written.
     pub raw: usize,
+    /// Raw bodies left out, missing or no longer matching their SHA-256:
+    /// why, for each.
+    pub left_out: Vec<String>,
 }
 
 /// Writes the viewer for the config's article watches into `out`.
@@ -65,9 +69,13 @@ pub fn write(
                 if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
                     continue;
                 }
-                let body = super::kept_body(config, state, &watch.name, v.seq, &r.sha256)?;
-                std::fs::write(&p, body).map_err(|e| io(&p, e))?;
-                written.raw += 1;
+                match super::kept_body(config, state, &watch.name, v.seq, &r.sha256)? {
+                    KeptBody::Sound(body) => {
+                        std::fs::write(&p, body).map_err(|e| io(&p, e))?;
+                        written.raw += 1;
+                    }
+                    KeptBody::Damaged(why) => written.left_out.push(why),
+                }
             }
         }
         written.watches += 1;

@@ -371,7 +371,8 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
     );
     assert!(said.contains("MISMATCH watch rasoulof version"), "{said}");
     // Evidence handed over never carries the forged page under fresh digests:
-    // export and report refuse it, naming it.
+    // export and report leave it out, name it, and fail; the rest of the
+    // evidence is written and sound.
     let warc = project.path("out.warc.gz");
     let viewer = project.path("viewer");
     for args in [
@@ -391,15 +392,31 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
         ],
     ] {
         let out = run(&args, &[]).await;
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
         let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("LEFT OUT watch rasoulof version"),
+            "{args:?}: {said}"
+        );
         assert!(
             said.contains(&format!("the kept response {sha} was altered or damaged since it was kept: its bytes hash to")),
             "{args:?}: {said}"
         );
         assert!(said.contains("`presswatch verify --config"), "{said}");
     }
-    assert!(!warc.exists(), "no WARC of forged evidence");
+    let records = warc_records(&warc);
+    assert!(
+        records.iter().any(|r| r.starts_with("WARC-Type: response")),
+        "the sound responses are exported"
+    );
+    assert!(
+        !records
+            .iter()
+            .any(|r| r.contains("The artist said nothing of the kind.")),
+        "no forged page in the WARC"
+    );
+    assert!(viewer.join("index.html").exists());
+    assert!(!viewer.join(format!("raw/{sha}.bin")).exists());
 }
 
 #[tokio::test(flavor = "multi_thread")]
