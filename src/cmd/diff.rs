@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use presswatch::compare::Rules;
 use presswatch::document::Document;
-use presswatch::extract;
 use presswatch::notify::render;
+use presswatch::{extract, store};
 
 use super::{load_config, read_file};
 
@@ -118,7 +118,7 @@ fn stored(
     let w = cfg
         .watch(watch)
         .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
-    let state = super::existing_state(&cfg)?;
+    let state = store::State::for_config(&cfg.daemon, false)?;
     let mut rules = w.rules();
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(

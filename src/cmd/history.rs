@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use presswatch::store;
+
 use super::load_config;
 
 /// The arguments of `presswatch history`.
@@ -30,7 +32,7 @@ impl History {
                 self.config.display()
             )
         })?;
-        let state = super::existing_state(&cfg)?;
+        let state = store::State::for_config(&cfg.daemon, false)?;
         match self.show {
             Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
             None => print!("{}", presswatch::history::table(&state, &cfg, w)?),

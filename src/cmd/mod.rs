@@ -32,8 +32,8 @@ pub(crate) fn load_config(path: &Path) -> Result<Arc<Config>, String> {
 }
 
 /// The config and the state it names (`state_url`, or SQLite in
-/// `state_dir`), for the commands that read what checks stored (`status`,
-/// `history`, `diff --watch`, `outbox`, `verify`, `report`, `export`): a
+/// `state_dir`), for the commands that report on what checks stored
+/// (`status`, `outbox`, `verify`, `report`, `export`): a
 /// SQLite state directory with no database is an error, never an empty
 /// database made on the spot, which would show every watch as never checked,
 /// or "verify" as sound, when `state_dir` is mistyped or a backup was

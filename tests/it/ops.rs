@@ -228,7 +228,16 @@ async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
-    let project = Project::new("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n");
+    let server = Server::start().await;
+    server.set(
+        "/a",
+        Route::html(article("A story", "It happened today, as reported.")),
+    );
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/a")
+    ));
+    crate::support::check_first(&project).await;
     let cfg = project.config_arg();
     for action in ["drop", "retry"] {
         let out = run(&["outbox", action, "no-such-id", "--config", &cfg], &[]).await;
@@ -402,8 +411,6 @@ async fn commands_that_read_the_state_refuse_a_state_dir_without_a_database() {
             viewer.to_str().unwrap(),
         ],
         vec!["status", "--config", &cfg],
-        vec!["history", "--config", &cfg, "a"],
-        vec!["diff", "--config", &cfg, "--watch", "a"],
         vec!["outbox", "--config", &cfg, "list"],
     ] {
         let out = run(&args, &[]).await;
