@@ -296,6 +296,10 @@ fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
         .iter()
         .flat_map(|re| re.find_iter(text_).map(|m| (m.start(), m.end())))
         .collect();
+    if is_update_stamp(text_) {
+        spans.push((0, text_.len()));
+        return spans;
+    }
     let times: Vec<(usize, usize)> = RELATIVE_TIME
         .find_iter(text_)
         .map(|m| (m.start(), m.end()))
@@ -324,6 +328,93 @@ fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
         }
     }
     spans
+}
+
+/// The label of a line that says when the story was last touched: "Last
+/// updated", "Updated on", "Modified", "آخرین به‌روزرسانی", "به‌روز شده",
+/// "آخر تحديث", "تم التحديث". (Not "Published": a publication date that moves
+/// can be a story backdated.)
+static UPDATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:last\s+)?(?:updated|modified|edited)(?:\s+(?:on|at))?\W*|^\W*(?:آخرین\s*)?(?:به‌?\s*روز\s*(?:شده|رسانی)|بروز\s*(?:شده|رسانی))\W*|^\W*(?:آخر\s+تحديث|تم\s+التحديث|محدث|تحديث)(?:\s+في)?\W*")
+        .expect("static regex")
+});
+
+/// Words that may follow [`UPDATE_LABEL`] in a line that is only a time
+/// stamp, besides numbers and [`MONTHS`]: weekdays, am/pm, and the little
+/// words between a date and a time.
+static STAMP_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "am",
+        "pm",
+        "m",
+        "a",
+        "p",
+        "at",
+        "on",
+        "and",
+        "of",
+        "the",
+        "شنبه",
+        "یکشنبه",
+        "دوشنبه",
+        "سه‌شنبه",
+        "چهارشنبه",
+        "پنجشنبه",
+        "جمعه",
+        "ساعت",
+        "الساعة",
+        "السبت",
+        "الأحد",
+        "الاثنين",
+        "الثلاثاء",
+        "الأربعاء",
+        "الخميس",
+        "الجمعة",
+    ]
+    .into_iter()
+    .map(text::compare_key)
+    .collect()
+});
+
+/// True for a block that only says when the story was last touched, "Last
+/// updated 14:05 GMT, 3 June 2025" or "آخرین به‌روزرسانی: ۱۲ آذر ۱۴۰۵ -
+/// ۱۰:۳۰": a label ([`UPDATE_LABEL`]), then only a date and a time (numbers,
+/// month and weekday names, a time zone's capitals). It moves whenever the
+/// page is republished, with nothing a reader would call an edit; an update
+/// note that says what changed ("Updated to include…") has other words.
+fn is_update_stamp(text_: &str) -> bool {
+    let Some(label) = UPDATE_LABEL.find(text_) else {
+        return false;
+    };
+    let rest = &text_[label.end()..];
+    let mut any_number = false;
+    let stamp = text::words(rest).all(|w| {
+        let number = w.chars().any(|c| c.is_numeric());
+        any_number |= number;
+        let key = text::compare_key(w);
+        number
+            || MONTHS.contains(&key.to_lowercase())
+            || STAMP_WORDS.contains(&key.to_lowercase())
+            || (w.len() <= 4 && w.chars().all(|c| c.is_ascii_uppercase()))
+    });
+    stamp && any_number
 }
 
 /// True when the relative timestamp at `text_[a..b]` belongs to no sentence
@@ -1513,6 +1604,54 @@ mod tests {
         // A story rewritten under a new headline is an edit, not a takedown.
         let rewritten = doc("Journalist freed", &["She was released on bail tonight."]);
         assert_eq!(not_found_page(&rewritten, &story), None);
+    }
+
+    #[test]
+    fn a_line_that_only_says_when_the_story_was_updated_never_counts() {
+        let story = |stamp: &str| {
+            doc(
+                "T",
+                &[
+                    stamp,
+                    "The court upheld the sentence on Monday, his lawyer said.",
+                ],
+            )
+        };
+        for (old, new) in [
+            ("Last updated 14:05 GMT", "Last updated 16:40 GMT"),
+            (
+                "Updated: 3 June 2025, 9:15 a.m. ET",
+                "Updated: June 4, 2025 at 10:02 a.m. ET",
+            ),
+            (
+                "آخرین به‌روزرسانی: ۱۲ آذر ۱۴۰۵ - ۱۰:۳۰",
+                "آخرین به‌روزرسانی: ۱۳ آذر ۱۴۰۵ - ۰۹:۱۵",
+            ),
+            (
+                "آخر تحديث: الخميس 5 يونيو 2025",
+                "آخر تحديث: الجمعة 6 يونيو 2025",
+            ),
+        ] {
+            assert_eq!(
+                compare(&story(old), &story(new), &Rules::default()),
+                None,
+                "{old} → {new}"
+            );
+        }
+        // An update note that says what changed is news, and so is a moved
+        // publication date.
+        for (old, new) in [
+            (
+                "Updated 3 June 2025",
+                "Updated 4 June 2025 to correct the lawyer's name",
+            ),
+            ("Published 3 June 2025", "Published 1 May 2025"),
+        ] {
+            assert!(
+                compare(&story(old), &story(new), &Rules::default()).is_some(),
+                "{old} → {new}"
+            );
+        }
     }
 
     #[test]
