@@ -254,13 +254,7 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
     let (status, _) = http_get(port, "/nope").await;
     assert_eq!(status, 404);
 
-    d.signal("TERM");
-    assert_eq!(
-        d.wait_exit(Duration::from_secs(10)).await,
-        Some(0),
-        "{}",
-        d.log_text()
-    );
+    d.stop(Duration::from_secs(10)).await;
     let notes = notes.lock().unwrap().clone();
     let has = |s: &str| notes.iter().any(|n| n.lines().any(|l| l == s));
     assert!(has("READY=1"), "{notes:?}");
@@ -361,8 +355,7 @@ async fn healthz_fails_while_checks_cannot_be_stored() {
         "the change is sent once: {}",
         d.log_text()
     );
-    d.signal("TERM");
-    assert_eq!(d.wait_exit(Duration::from_secs(10)).await, Some(0));
+    d.stop(Duration::from_secs(10)).await;
     assert_eq!(count(&server, "/hook"), 1, "and only once");
 }
 
@@ -436,13 +429,7 @@ async fn sighup_reloads_the_config() {
         .iter()
         .any(|n| n.contains("RELOADING=1")));
 
-    d.signal("TERM");
-    assert_eq!(
-        d.wait_exit(Duration::from_secs(10)).await,
-        Some(0),
-        "{}",
-        d.log_text()
-    );
+    d.stop(Duration::from_secs(10)).await;
 }
 
 /// SIGTERM while an alert delivery is in flight: the daemon waits for it,
@@ -490,13 +477,7 @@ async fn sigterm_lets_an_in_flight_delivery_finish() {
         d.log_text()
     );
     // The receiver is still answering: the delivery is in flight.
-    d.signal("TERM");
-    assert_eq!(
-        d.wait_exit(Duration::from_secs(20)).await,
-        Some(0),
-        "{}",
-        d.log_text()
-    );
+    d.stop(Duration::from_secs(20)).await;
     let bodies = received.lock().unwrap().clone();
     assert_eq!(bodies.len(), 1, "{bodies:?}");
     assert!(bodies[0].contains("\"kind\":\"edited\""), "{}", bodies[0]);
@@ -569,13 +550,7 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
     let (status, _) = http_get(port, "/healthz").await;
     assert_ne!(status, 0, "still serving where it started");
 
-    d.signal("TERM");
-    assert_eq!(
-        d.wait_exit(Duration::from_secs(10)).await,
-        Some(0),
-        "{}",
-        d.log_text()
-    );
+    d.stop(Duration::from_secs(10)).await;
 }
 
 /// Ctrl-C in a terminal: the first SIGINT gives a running check its grace

@@ -599,8 +599,7 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     .await;
     assert!(alerted, "{}", replica.log_text());
     assert!(replica.log_text().contains("reachable again"));
-    replica.signal("TERM");
-    assert_eq!(replica.wait_exit(Duration::from_secs(30)).await, Some(0));
+    replica.stop(Duration::from_secs(30)).await;
     let deliveries = room.log.lock().unwrap().deliveries.clone();
     let ids: HashSet<&String> = deliveries
         .iter()

@@ -520,8 +520,7 @@ async fn one_daemon_per_state_directory_and_checks_beside_it_alert_once() {
     }
     // Settle: one more daemon cycle, then stop it.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    first.signal("TERM");
-    assert_eq!(first.wait_exit(Duration::from_secs(10)).await, Some(0));
+    first.stop(Duration::from_secs(10)).await;
 
     // One alert per edit, each sent once, in order; nothing left behind.
     let alerts = hook_alerts(&server);
@@ -680,6 +679,5 @@ async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_s
     // (older than 1 h) stays quiet; the failing webhook counts from its failure.
     let age = m["presswatch_outbox_oldest_pending_age_seconds{}"];
     assert!((590.0..3600.0).contains(&age), "{age}\n{body}");
-    d.signal("TERM");
-    assert_eq!(d.wait_exit(Duration::from_secs(10)).await, Some(0));
+    d.stop(Duration::from_secs(10)).await;
 }

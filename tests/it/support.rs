@@ -393,6 +393,18 @@ impl Daemon {
         assert!(ok, "kill -{name} failed");
     }
 
+    /// Stops the daemon as systemd does (SIGTERM) and waits, at most
+    /// `within`, for it to exit cleanly (status 0); else fails with its log.
+    pub async fn stop(&mut self, within: std::time::Duration) {
+        self.signal("TERM");
+        assert_eq!(
+            self.wait_exit(within).await,
+            Some(0),
+            "not a clean stop; log:\n{}",
+            self.log_text()
+        );
+    }
+
     /// Waits for the daemon to exit and returns its exit code.
     pub async fn wait_exit(&mut self, timeout: std::time::Duration) -> Option<i32> {
         let until = Instant::now() + timeout;
