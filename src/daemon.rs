@@ -218,6 +218,14 @@ impl Daemon {
                 Some(slot) => {
                     if slot.watch.interval != w.interval {
                         slot.due_ms = slot.due_ms.min(self.sched.after_success(now, w.interval));
+                        // What `status` shows as next due. (A fleet schedules
+                        // in the database itself, below.)
+                        if self.replica.is_none() && !slot.running {
+                            self.ctx
+                                .state
+                                .set_next_due(&w.name, (slot.due_ms + 999) / 1000)
+                                .map_err(|e| e.to_string())?;
+                        }
                     }
                     slot.watch = w.clone();
                 }

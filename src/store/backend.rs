@@ -169,6 +169,11 @@ forward! {
     fn watch(&self, watch: &str) -> Result<WatchState>;
     /// Stores the state of a watch; [`Durability::Lazy`] commits do not wait for the disk.
     fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()>;
+    /// Sets when a watch is next due (Unix s), when the daemon reschedules
+    /// it between checks (a reload that shortens its interval); the rest of
+    /// its state is left as its last check saved it. A watch never checked
+    /// has no state to change.
+    fn set_next_due(&self, watch: &str, due: i64) -> Result<()>;
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
     /// Which of `keys` were seen before for this watch.

@@ -572,6 +572,17 @@ impl Sqlite {
         done
     }
 
+    /// Sets when a watch is next due (see [`State::set_next_due`]).
+    pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
+        self.db()
+            .execute(
+                "UPDATE watch_state SET next_due = ?2 WHERE watch = ?1",
+                params![watch, due],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     pub fn has_seen_items(&self, watch: &str) -> Result<bool> {
         self.reader()

@@ -676,3 +676,60 @@ async fn retry_after_pauses_the_host() {
     );
     assert!(d.log_text().contains("Retry-After"), "{}", d.log_text());
 }
+
+/// A reload that shortens a watch's interval reschedules it, and `status`
+/// (which reads the state database) shows the new time, not the one its
+/// last check set under the old interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_shortens_an_interval_shows_the_new_due_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    let body = |interval: &str| {
+        format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\ninterval = \"{interval}\"\n",
+            server.url("/story")
+        )
+    };
+    write_config(&config, &body("1h"));
+    let mut d = Daemon::start(&config, &[SCALE]);
+    let next_due = || {
+        rusqlite::Connection::open(dir.path().join("state/presswatch.db"))
+            .ok()?
+            .query_row(
+                "SELECT next_due FROM watch_state WHERE watch = 'story'",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .ok()
+            .flatten()
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || next_due().is_some()).await,
+        "{}",
+        d.log_text()
+    );
+    let now = || chrono::Utc::now().timestamp();
+    // 1h at the tests' time scale (60×) is a minute.
+    assert!(next_due().unwrap() > now() + 40, "{:?}", next_due());
+
+    write_config(&config, &body("10m"));
+    d.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(5), || d
+            .log_text()
+            .contains("config reloaded"))
+        .await,
+        "{}",
+        d.log_text()
+    );
+    // 10m is ten seconds now, give or take its jitter.
+    assert!(
+        eventually(Duration::from_secs(3), || next_due().unwrap() <= now() + 13).await,
+        "next due {:?}, now {}",
+        next_due(),
+        now()
+    );
+    d.stop(Duration::from_secs(10)).await;
+}

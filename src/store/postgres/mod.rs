@@ -1026,6 +1026,18 @@ impl Postgres {
         })
     }
 
+    /// Sets when a watch is next due (see [`crate::store::State::set_next_due`]).
+    pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
+        self.transaction(Durability::Durable, async |c| {
+            c.execute(
+                "UPDATE watch_state SET next_due = $2 WHERE watch = $1",
+                &[&watch, &due],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
     /// Unix time the channel's last digest went out.
     pub fn last_digest(&self, channel: &str) -> Result<Option<i64>> {
         self.run(async |c| {
