@@ -115,9 +115,33 @@ pub(crate) fn http_client(cfg: &Config) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot set up HTTP: {e}"))
 }
 
-/// `2026-11-22 08:00:00 UTC` from Unix time.
-pub(crate) fn fmt_time(t: i64) -> String {
+/// Unix time `t` in the configured time zone (`daemon.timezone`, UTC by
+/// default), to the second: `2026-05-14 11:00:00 CEST`.
+pub(crate) fn fmt_time(t: i64, tz: chrono_tz::Tz) -> String {
     chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .map(|d| {
+            d.with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M:%S %Z")
+                .to_string()
+        })
         .unwrap_or_else(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_time;
+
+    #[test]
+    fn times_are_shown_in_the_configured_zone() {
+        let t = 1_715_677_200; // 2024-05-14 09:00 UTC
+        assert_eq!(fmt_time(t, chrono_tz::UTC), "2024-05-14 09:00:00 UTC");
+        assert_eq!(
+            fmt_time(t, chrono_tz::Europe::Berlin),
+            "2024-05-14 11:00:00 CEST"
+        );
+        assert_eq!(
+            fmt_time(t, chrono_tz::Asia::Tehran),
+            "2024-05-14 12:30:00 +0330"
+        );
+    }
 }

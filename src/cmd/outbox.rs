@@ -84,7 +84,10 @@ impl Outbox {
                 for e in &entries {
                     let status = match outbox.waiting(e) {
                         Waiting::Due if e.next_attempt > now => {
-                            format!("waiting, next attempt {}", fmt_time(e.next_attempt))
+                            format!(
+                                "waiting, next attempt {}",
+                                fmt_time(e.next_attempt, cfg.daemon.timezone)
+                            )
                         }
                         Waiting::Due => "waiting, due now".to_string(),
                         Waiting::Digest { schedule, at } => format!(
@@ -93,7 +96,10 @@ impl Outbox {
                             outbox.plan().local_time(at, now)
                         ),
                         Waiting::Retrying { next, .. } => {
-                            format!("delivery failed, retrying at {}", fmt_time(next))
+                            format!(
+                                "delivery failed, retrying at {}",
+                                fmt_time(next, cfg.daemon.timezone)
+                            )
                         }
                         Waiting::Sent => "sent".to_string(),
                         Waiting::Dead => format!(
@@ -107,7 +113,7 @@ impl Outbox {
                         e.channel,
                         e.watch,
                         e.kind,
-                        fmt_time(e.created_at),
+                        fmt_time(e.created_at, cfg.daemon.timezone),
                         e.attempts
                     );
                     if let Some(err) = &e.last_error {
