@@ -408,11 +408,10 @@ fn is_update_stamp(text_: &str) -> bool {
     let stamp = text::words(rest).all(|w| {
         let number = w.chars().any(|c| c.is_numeric());
         any_number |= number;
-        let key = text::compare_key(w);
-        number
-            || MONTHS.contains(&key.to_lowercase())
-            || STAMP_WORDS.contains(&key.to_lowercase())
-            || (w.len() <= 4 && w.chars().all(|c| c.is_ascii_uppercase()))
+        number || (w.len() <= 4 && w.chars().all(|c| c.is_ascii_uppercase())) || {
+            let key = text::compare_key(w).to_lowercase();
+            MONTHS.contains(&key) || STAMP_WORDS.contains(&key)
+        }
     });
     stamp && any_number
 }
@@ -507,9 +506,9 @@ fn joined_script(words: &str) -> std::borrow::Cow<'_, str> {
                 && c.is_alphabetic()
         })
     };
-    // Arabic-script letters are two bytes in UTF-8 that start with
-    // 0xD8–0xDD, or presentation forms starting with 0xEF: text without
-    // them (most text) has no such space.
+    // Arabic-script letters start with 0xD8–0xDD in UTF-8 (U+0600–U+077F),
+    // 0xE0 (U+08A0–U+08FF) or 0xEF (presentation forms): text without these
+    // bytes (most text) has no such space.
     if !words
         .bytes()
         .any(|b| matches!(b, 0xD8..=0xDD | 0xE0 | 0xEF))
@@ -533,15 +532,12 @@ fn joined_script(words: &str) -> std::borrow::Cow<'_, str> {
 pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Option<Change> {
     // Most blocks are the same text in both versions: fold each text once.
     let mut memo: HashMap<&str, Keyed> = HashMap::new();
-    let mut key_of = |t: &'a str| -> Keyed {
-        let k = memo.entry(t).or_insert_with(|| keyed(t, rules));
-        Keyed {
-            words: k.words.clone(),
-            key: k.key.clone(),
-        }
-    };
-    let old_keys: Vec<Keyed> = old.blocks.iter().map(|b| key_of(&b.text)).collect();
-    let new_keys: Vec<Keyed> = new.blocks.iter().map(|b| key_of(&b.text)).collect();
+    for b in old.blocks.iter().chain(&new.blocks) {
+        memo.entry(&b.text).or_insert_with(|| keyed(&b.text, rules));
+    }
+    let key_of = |b: &'a crate::document::Block| &memo[b.text.as_str()];
+    let old_keys: Vec<&Keyed> = old.blocks.iter().map(key_of).collect();
+    let new_keys: Vec<&Keyed> = new.blocks.iter().map(key_of).collect();
     // Blocks whose text is entirely ignored take no part.
     let old_idx: Vec<usize> = (0..old_keys.len())
         .filter(|&i| !old_keys[i].key.is_empty())

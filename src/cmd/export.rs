@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use presswatch::store;
-use presswatch::text::plural;
 
 use super::progress::Progress;
 use super::{existing_state, load_config};
@@ -41,7 +40,7 @@ impl Export {
         }
         let state = existing_state(&cfg)?;
         let since = self.since.as_deref().map(parse_since).transpose()?;
-        let mut left_out = 0;
+        let mut left_out = Vec::new();
         if let Some(warc) = &self.warc {
             let mut progress = Progress::new("exported", "responses");
             let n = presswatch::evidence::export::export(
@@ -61,10 +60,7 @@ impl Export {
                 n.revisits,
                 n.events
             );
-            for why in &n.left_out {
-                eprintln!("LEFT OUT {why}");
-            }
-            left_out = n.left_out.len();
+            left_out = n.left_out;
         }
         if let Some(dir) = &self.baselines {
             let n = store::Baselines::for_state(&cfg.daemon.baseline_dir, &state).export(dir)?;
@@ -77,14 +73,11 @@ impl Export {
                 );
             }
         }
-        if left_out > 0 {
-            eprintln!(
-                "{} left out of the export: the rest is written and sound",
-                plural(left_out, "kept response", "kept responses")
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        Ok(ExitCode::SUCCESS)
+        Ok(super::left_out(
+            &left_out,
+            ("kept response", "kept responses"),
+            "of the export: the rest is written and sound",
+        ))
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use presswatch::config::Config;
@@ -57,6 +58,24 @@ pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
         }
     }
     store::State::for_config(&cfg.daemon, false)
+}
+
+/// Says which kept responses evidence left out (missing, or no longer
+/// matching their SHA-256), how many (`noun`: singular and plural) and what
+/// that means (`meaning`); returns the exit status to end with: failure when
+/// any was left out.
+pub(crate) fn left_out(why: &[String], noun: (&str, &str), meaning: &str) -> ExitCode {
+    if why.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for w in why {
+        eprintln!("LEFT OUT {w}");
+    }
+    eprintln!(
+        "{} left out {meaning}",
+        presswatch::text::plural(why.len(), noun.0, noun.1)
+    );
+    ExitCode::FAILURE
 }
 
 /// Reads a file, gunzipping `.gz`.

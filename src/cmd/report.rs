@@ -35,16 +35,10 @@ impl Report {
             n.raw,
             self.out.join("index.html").display()
         );
-        if !n.left_out.is_empty() {
-            for why in &n.left_out {
-                eprintln!("LEFT OUT {why}");
-            }
-            eprintln!(
-                "{} left out of the viewer: its pages link to nothing there",
-                presswatch::text::plural(n.left_out.len(), "raw body", "raw bodies")
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        Ok(ExitCode::SUCCESS)
+        Ok(super::left_out(
+            &n.left_out,
+            ("raw body", "raw bodies"),
+            "of the viewer: its pages link to nothing there",
+        ))
     }
 }

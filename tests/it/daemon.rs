@@ -389,14 +389,8 @@ async fn sighup_reloads_the_config() {
     )
     .unwrap();
     d.signal("HUP");
-    assert!(
-        eventually(Duration::from_secs(5), || d
-            .log_text()
-            .contains("config reload rejected"))
-        .await,
-        "{}",
-        d.log_text()
-    );
+    d.wait_for_log("config reload rejected", Duration::from_secs(5))
+        .await;
     assert!(
         d.log_text().contains("watch[0].url"),
         "the errors are logged: {}",
@@ -516,14 +510,8 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
     let mut d = Daemon::start(&config, &[SCALE]);
     let reloaded = |d: &Daemon, n: usize| d.log_text().matches("config reloaded").count() >= n;
     let warned = |d: &Daemon| d.log_text().matches("daemon.listen changed").count();
-    assert!(
-        eventually(Duration::from_secs(10), || d
-            .log_text()
-            .contains("presswatch started"))
-        .await,
-        "{}",
-        d.log_text()
-    );
+    d.wait_for_log("presswatch started", Duration::from_secs(10))
+        .await;
 
     write_config(&config, &body(other));
     d.signal("HUP");
@@ -587,14 +575,8 @@ async fn a_second_ctrl_c_stops_the_daemon_without_waiting_out_the_grace() {
         d.log_text()
     );
     d.signal("INT");
-    assert!(
-        eventually(Duration::from_secs(5), || d
-            .log_text()
-            .contains("shutting down"))
-        .await,
-        "{}",
-        d.log_text()
-    );
+    d.wait_for_log("shutting down", Duration::from_secs(5))
+        .await;
     d.signal("INT");
     assert_eq!(
         d.wait_exit(Duration::from_secs(5)).await,
@@ -716,14 +698,8 @@ async fn a_reload_that_shortens_an_interval_shows_the_new_due_time() {
 
     write_config(&config, &body("10m"));
     d.signal("HUP");
-    assert!(
-        eventually(Duration::from_secs(5), || d
-            .log_text()
-            .contains("config reloaded"))
-        .await,
-        "{}",
-        d.log_text()
-    );
+    d.wait_for_log("config reloaded", Duration::from_secs(5))
+        .await;
     // 10m is ten seconds now, give or take its jitter.
     assert!(
         eventually(Duration::from_secs(3), || next_due().unwrap() <= now() + 13).await,

@@ -405,6 +405,16 @@ impl Daemon {
         );
     }
 
+    /// Waits, at most `within`, until the daemon has logged `text`; else
+    /// fails with its log.
+    pub async fn wait_for_log(&self, text: &str, within: std::time::Duration) {
+        assert!(
+            eventually(within, || self.log_text().contains(text)).await,
+            "no {text:?} logged within {within:?}; log:\n{}",
+            self.log_text()
+        );
+    }
+
     /// Waits for the daemon to exit and returns its exit code.
     pub async fn wait_exit(&mut self, timeout: std::time::Duration) -> Option<i32> {
         let until = Instant::now() + timeout;
