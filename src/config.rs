@@ -694,11 +694,7 @@ impl Config {
                     .and_then(|s| keys.at(s.start))
                     .map(|k| k.path.clone())
                     .unwrap_or_default();
-                let message = e
-                    .message()
-                    .trim()
-                    .replace("expected i64", "expected a whole number")
-                    .replace("expected a boolean", "expected true or false");
+                let message = type_error_message(e.message().trim(), &key);
                 r.at(e.span(), key, message);
                 r.errors.sort_by_key(|e| e.line.unwrap_or(0));
                 return Err(ConfigErrors(r.errors));
@@ -755,6 +751,21 @@ impl Config {
             .iter()
             .filter(move |c| watch.channels.is_empty() || watch.channels.contains(&c.name))
     }
+}
+
+/// serde's message for a value of the wrong type, in the config's words: a
+/// lone string where a list belongs is shown written as a list.
+fn type_error_message(message: &str, key: &str) -> String {
+    let lone_string = message
+        .strip_prefix("invalid type: string ")
+        .and_then(|m| m.strip_suffix(", expected a sequence"));
+    if let Some(value) = lone_string {
+        let name = key.rsplit('.').next().unwrap_or(key);
+        return format!("this is a list: write it in brackets, {name} = [{value}]");
+    }
+    message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a boolean", "expected true or false")
 }
 
 /// One key written in the config: `watch[1].interval`, where its name and
@@ -1977,6 +1988,14 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             errors(&channel("[]")),
             vec!["c.toml:6: channel[0].to: an email channel needs a list of recipient addresses"]
+        );
+        assert_eq!(
+            errors(&channel("\"press@example.org\"")),
+            vec!["c.toml:6: channel[0].to: this is a list: write it in brackets, to = [\"press@example.org\"]"]
+        );
+        assert_eq!(
+            errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = \"press\"\n"),
+            vec!["c.toml:4: watch[0].channels: this is a list: write it in brackets, channels = [\"press\"]"]
         );
     }
 
