@@ -211,6 +211,12 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         st.error_alerted = false;
         st.last_error = None;
     }
+    for alert in alerts
+        .iter_mut()
+        .filter(|a| matches!(a.kind, ChangeKind::Error | ChangeKind::Recovered))
+    {
+        alert.title = story_headline(ctx, watch).await;
+    }
     st.last_check = Some(now);
     st.last_result = Some(outcome.label().to_string());
     if !alerts.is_empty() {
@@ -892,6 +898,23 @@ fn article_alert(
     let mut parts = id_parts.to_vec();
     parts.push(&version);
     base_alert(watch, kind, summary, &parts)
+}
+
+/// The headline of the story an article watch follows, as last kept, for
+/// alerts about the watch itself (it cannot be checked, it can again), so
+/// that they name the story as its other alerts do. `None` for listings and
+/// feeds, before the first check, or when the baseline cannot be read.
+async fn story_headline(ctx: &Context, watch: &Watch) -> Option<String> {
+    if watch.kind != WatchKind::Article {
+        return None;
+    }
+    let (baselines, name) = (ctx.baselines.clone(), watch.name.clone());
+    ctx.cpu_bound(move || read_baseline(&baselines, &name))
+        .await
+        .ok()?
+        .ok()??
+        .headline()
+        .map(str::to_string)
 }
 
 /// Reads a watch's baseline document (`None` before the first check).

@@ -457,16 +457,18 @@ async fn failures_alert_once_at_the_threshold_and_recovery_is_announced() {
         error[0].error.as_deref().unwrap().contains("500"),
         "{error:?}"
     );
+    // It names the story, as the watch's other alerts do.
+    let headline = "محمد رسول‌اف پس از حکم زندان از ایران خارج شد";
+    assert_eq!(error[0].title.as_deref(), Some(headline));
     assert_eq!(
         check_once(&project).await,
         vec![],
         "the error alert goes out once"
     );
     server.set(path, Route::html(recording("fa", "noise-ad-inserted")));
-    assert_eq!(
-        kinds(&check_once(&project).await),
-        vec![ChangeKind::Recovered]
-    );
+    let recovered = check_once(&project).await;
+    assert_eq!(kinds(&recovered), vec![ChangeKind::Recovered]);
+    assert_eq!(recovered[0].title.as_deref(), Some(headline));
     assert_eq!(check_once(&project).await, vec![]);
 }
 
