@@ -129,17 +129,19 @@ fn exit_quietly_on_broken_pipe() {
 
 /// Logs go to journald when stderr is connected to the journal (systemd
 /// sets JOURNAL_STREAM), else to stderr: JSON with `--log-format json`,
-/// coloured text on a terminal, plain text otherwise. Whatever `RUST_LOG`
-/// says, lettre logs at most at info level (see [`no_smtp_traffic`]).
+/// coloured text on a terminal, plain text otherwise. lettre is built
+/// without its `tracing` feature, so whatever `RUST_LOG` says it logs
+/// nothing: at debug level it would log every SMTP line it writes, `AUTH
+/// PLAIN` with the base64 of the password included, and its one warning
+/// ("no more references to Pool") only said that a channel's connection pool
+/// closed. presswatch logs each delivery failure itself, with its alert.
 fn init_logging(format: &str, default_level: &str) {
     use std::io::IsTerminal;
     use tracing_subscriber::prelude::*;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("presswatch={default_level},warn")));
-    let logs = tracing_subscriber::registry()
-        .with(filter)
-        .with(no_smtp_traffic());
+    let logs = tracing_subscriber::registry().with(filter);
     if format == "json" {
         logs.with(
             tracing_subscriber::fmt::layer()
@@ -163,15 +165,6 @@ fn init_logging(format: &str, default_level: &str) {
             .with_target(false),
     )
     .init();
-}
-
-/// Drops lettre's debug and trace events: at debug level lettre logs every
-/// SMTP line it writes, `AUTH PLAIN` with the base64 of the password
-/// included. Secrets never reach the logs, whatever `RUST_LOG` asks for.
-fn no_smtp_traffic() -> tracing_subscriber::filter::FilterFn {
-    tracing_subscriber::filter::filter_fn(|meta| {
-        !(meta.target().starts_with("lettre") && *meta.level() > tracing::Level::INFO)
-    })
 }
 
 /// True when stderr is the journal stream systemd connected (JOURNAL_STREAM

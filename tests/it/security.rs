@@ -137,7 +137,7 @@ async fn a_redirect_cannot_reach_the_internal_host_of_another_watch() {
     );
 }
 
-/// Under `RUST_LOG=trace`, with lettre's SMTP traffic as verbose as it gets,
+/// Under `RUST_LOG=trace`, the most any log filter can ask for,
 /// a real authenticated SMTP exchange (AUTH PLAIN, accepted by the server)
 /// leaves neither the password, nor its base64, nor the AUTH PLAIN line in
 /// any output: the sample alert of `test-alert` and an alert from `check`.
