@@ -492,7 +492,9 @@ pub fn documents(
             Some(c) => render::text(
                 &Alert {
                     schema: SCHEMA_VERSION,
-                    id: Alert::derive_id(about.watch, &[&a.content_hash(), &b.content_hash()]),
+                    // A comparison, not an alert: no id to show (the id of
+                    // the alert sent about a version is in the outbox).
+                    id: String::new(),
                     watch: about.watch.to_string(),
                     url: about.url.to_string(),
                     outlet: about.outlet.to_string(),

@@ -364,11 +364,19 @@ pub fn text(alert: &Alert, ctx: &Context) -> String {
         out.push_str(TEXT_LEGEND);
         out.push('\n');
     }
-    out.push_str(&format!(
-        "presswatch · watch {} · alert {}\n",
-        alert.watch, alert.id
-    ));
+    out.push_str(&signature(alert));
+    out.push('\n');
     out
+}
+
+/// The last line: `presswatch · watch W · alert ID`, without the alert part
+/// for a change no alert was sent about (`presswatch diff` leaves `id` empty).
+fn signature(alert: &Alert) -> String {
+    let mut line = format!("presswatch · watch {}", alert.watch);
+    if !alert.id.is_empty() {
+        line.push_str(&format!(" · alert {}", alert.id));
+    }
+    line
 }
 
 /// What the text markers mean.
@@ -1022,10 +1030,7 @@ fn html_footer(coloured: bool, text: &str) -> String {
 /// HTML rendering with inline CSS (no external resources, no scripts).
 pub fn html(alert: &Alert, ctx: &Context) -> String {
     let (mut b, coloured) = card(alert, ctx, 22);
-    b.push_str(&html_footer(
-        coloured,
-        &format!("presswatch · watch {} · alert {}", alert.watch, alert.id),
-    ));
+    b.push_str(&html_footer(coloured, &signature(alert)));
     page(&b)
 }
 

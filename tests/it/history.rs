@@ -87,6 +87,12 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
         diff.contains("[-a few") && diff.contains("{+two weeks+}"),
         "{diff}"
     );
+    // A comparison, not an alert: it shows no alert id (one it made up would
+    // not be the id of the alert that was sent).
+    assert!(
+        diff.trim_end().ends_with("presswatch · watch story") && !diff.contains(&alert[0].id),
+        "{diff}"
+    );
     let (_, json) = cli(&["diff", "--config", &cfg, "--watch", "story", "--json"]).await;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["summary"], alert[0].summary);
