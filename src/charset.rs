@@ -22,23 +22,50 @@ const WIDE_PRESCAN: usize = 64 * 1024;
 /// Valid UTF-8 with non-ASCII text wins over a `<meta>` declaration: text in
 /// a legacy encoding is practically never valid UTF-8, while pages saved or
 /// converted to UTF-8 often keep the `<meta>` of their old encoding. A pure
-/// ASCII body follows its declaration (ISO-2022-JP is 7-bit).
+/// ASCII body follows its declaration (ISO-2022-JP is 7-bit). The same
+/// holds against the Content-Type charset, which servers set by default: it
+/// wins unless the bytes contradict it (a body it calls UTF-8 that is not
+/// and declares another encoding, a
+/// body it calls a legacy encoding that is valid UTF-8, a body it calls
+/// UTF-16 with no zero byte). UTF-16 without a byte order mark is told by
+/// the zero byte beside its opening `<`.
 pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encoding_rs::Encoding {
     if let Some((enc, _)) = encoding_rs::Encoding::for_bom(body) {
         return enc;
     }
+    if let Some(enc) = utf16_without_bom(body) {
+        return enc;
+    }
+    let utf8 = std::str::from_utf8(body).is_ok();
     if let Some(enc) = content_type
         .and_then(charset_param)
         .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
     {
-        return enc;
+        // A server's default charset often contradicts the bytes: a feed in
+        // windows-1256 (its XML declaration says so) served as UTF-8, a page
+        // converted to UTF-8 still served as ISO-8859-1. The bytes decide
+        // then, as they do against a stale `<meta>`. A body called UTF-8
+        // that is not follows its own declaration when it has one, and
+        // stays UTF-8 (a few stray bytes replaced) when it has none.
+        if enc == encoding_rs::UTF_8 {
+            if utf8_but_cut(body) {
+                return enc;
+            }
+            return declared(body).unwrap_or(enc);
+        }
+        let contradicted = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+            !body.iter().take(64).any(|&b| b == 0)
+        } else {
+            utf8 && !body.is_ascii()
+        };
+        if !contradicted {
+            return enc;
+        }
     }
-    let utf8 = std::str::from_utf8(body).is_ok();
     if utf8 && !body.is_ascii() {
         return encoding_rs::UTF_8;
     }
-    if let Some(enc) = prescan(&body[..body.len().min(1024)]).or_else(|| prescan(head_window(body)))
-    {
+    if let Some(enc) = declared(body) {
         return enc;
     }
     if utf8 {
@@ -47,6 +74,34 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(&body[..body.len().min(64 * 1024)], body.len() <= 64 * 1024);
     det.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// The encoding a body declares in a `<meta charset>` or its XML
+/// declaration (the first 1024 bytes, then the rest of the `<head>`).
+fn declared(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    prescan(&body[..body.len().min(1024)]).or_else(|| prescan(head_window(body)))
+}
+
+/// UTF-16 without a byte order mark, told by its first character: a
+/// document starts with `<` (an XML declaration, a feed's root element, an
+/// HTML tag), which UTF-16 writes with a zero byte before (big-endian) or
+/// after (little-endian) it, as no ASCII-compatible encoding does (XML 1.0,
+/// appendix F).
+fn utf16_without_bom(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    match body {
+        [0, b'<', 0, c, ..] if *c != 0 => Some(encoding_rs::UTF_16BE),
+        [b'<', 0, c, 0, ..] if *c != 0 => Some(encoding_rs::UTF_16LE),
+        _ => None,
+    }
+}
+
+/// True when the body is UTF-8, but for a character cut off at its end (a
+/// body capped while streaming).
+fn utf8_but_cut(body: &[u8]) -> bool {
+    match std::str::from_utf8(body) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
 }
 
 /// The start of a body up to the end of its `<head>` (`</head>` or `<body`),
@@ -217,6 +272,42 @@ mod tests {
         let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
         let got = decode(&bytes, Some("text/html"));
         assert!(got.contains("فيلمساز ايراني"), "{got}");
+    }
+
+    #[test]
+    fn a_content_type_charset_the_bytes_contradict_is_not_followed() {
+        // A windows-1256 feed saying so in its XML declaration, served by a
+        // server whose default charset is UTF-8.
+        let text = "<?xml version=\"1.0\" encoding=\"windows-1256\"?><rss><title>\u{0641}\u{064A}\u{0644}\u{0645}</title></rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
+        let got = decode(&bytes, Some("application/rss+xml; charset=utf-8"));
+        assert!(
+            got.contains("<title>\u{0641}\u{064A}\u{0644}\u{0645}</title>"),
+            "{got}"
+        );
+        // A page converted to UTF-8, still served as ISO-8859-1.
+        assert_eq!(
+            decode(
+                "Caf\u{e9}".as_bytes(),
+                Some("text/html; charset=iso-8859-1")
+            ),
+            "Caf\u{e9}"
+        );
+        // UTF-8 cut off inside its last character is still UTF-8.
+        let cut = &"\u{0641}\u{064A}".as_bytes()[..3];
+        assert_eq!(
+            sniff_encoding(cut, Some("text/xml; charset=utf-8")),
+            encoding_rs::UTF_8
+        );
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_told_by_its_zero_bytes() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss>\u{062E}\u{0628}\u{0631}</rss>";
+        let be: Vec<u8> = xml.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let le: Vec<u8> = xml.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&be, Some("text/xml")), xml);
+        assert_eq!(decode(&le, None), xml);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod daemon;
 mod delivery;
 mod evidence;
 mod faults;
+mod feeds;
 mod fleet;
 mod history;
 mod listings;

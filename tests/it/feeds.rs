@@ -1,0 +1,121 @@
+//! Feeds as sites serve them: given a feed watch and two versions of its
+//! feed on a loopback server (in the encodings, markup and identifiers real
+//! feeds use), the new-item alert names the new stories, readably, and only
+//! those.
+
+use presswatch::check::{Outcome, Report};
+use presswatch::compare::ChangeKind;
+
+use crate::support::{check_first, Project, Route, Server};
+
+/// A feed watch on `path` of `server`, with extra keys.
+fn feed_config(server: &Server, path: &str, extra: &str) -> String {
+    format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n{extra}\n",
+        server.url(path)
+    )
+}
+
+/// An RSS 2.0 feed of `(title, link, guid)` items, as written in its XML
+/// (entities and all), with `prolog` before the root element.
+fn rss(prolog: &str, items: &[(&str, &str, Option<&str>)]) -> String {
+    let mut s = format!(
+        "{prolog}<rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>"
+    );
+    for (title, link, guid) in items {
+        s.push_str(&format!("<item><title>{title}</title><link>{link}</link>"));
+        if let Some(g) = guid {
+            s.push_str(&format!("<guid isPermaLink=\"false\">{g}</guid>"));
+        }
+        s.push_str("</item>");
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+/// A 200 answer with this Content-Type and body.
+fn served(content_type: &str, body: Vec<u8>) -> Route {
+    Route {
+        status: 200,
+        headers: vec![("Content-Type".into(), content_type.into())],
+        body,
+    }
+}
+
+/// Serves `first`, checks (the items are recorded), serves `second`, checks
+/// again: the second check's report.
+async fn check_twice(
+    project: &Project,
+    server: &Server,
+    path: &str,
+    first: Route,
+    second: Route,
+) -> Report {
+    server.set(path, first);
+    let r = check_first(project).await;
+    assert!(
+        matches!(r.outcome, Outcome::ItemsRecorded(_)),
+        "{:?}: {}",
+        r.outcome,
+        r.detail
+    );
+    server.set(path, second);
+    check_first(project).await
+}
+
+/// The titles of the items the report's new-item alerts name.
+fn new_titles(r: &Report) -> Vec<String> {
+    r.alerts
+        .iter()
+        .filter(|a| a.kind == ChangeKind::NewItems)
+        .flat_map(|a| a.items.iter().map(|i| i.title.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_whose_charset_the_server_misstates_or_omits_alerts_its_new_items_readably() {
+    let old = ("\u{0641}\u{064A}\u{0644}\u{0645}\u{0633}\u{0627}\u{0632} \u{0627}\u{0632} \u{0627}\u{064A}\u{0631}\u{0627}\u{0646} \u{06AF}\u{0631}\u{064A}\u{062E}\u{062A}", "https://wire.example/1", Some("g1"));
+    let new_title = "\u{0627}\u{0639}\u{062A}\u{0631}\u{0627}\u{0636} \u{062F}\u{0627}\u{0646}\u{0634}\u{062C}\u{0648}\u{064A}\u{0627}\u{0646} \u{062F}\u{0631} \u{062A}\u{0647}\u{0631}\u{0627}\u{0646}";
+    let new = (new_title, "https://wire.example/2", Some("g2"));
+
+    // windows-1256, as its XML declaration says; the server's default
+    // charset says UTF-8.
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/fa.xml", ""));
+    let prolog = "<?xml version=\"1.0\" encoding=\"windows-1256\"?>";
+    let win1256 = |items: &[(&str, &str, Option<&str>)]| {
+        let xml = rss(prolog, items);
+        let bytes = encoding_rs::WINDOWS_1256.encode(&xml).0.into_owned();
+        served("application/rss+xml; charset=utf-8", bytes)
+    };
+    let r = check_twice(
+        &project,
+        &server,
+        "/fa.xml",
+        win1256(&[old]),
+        win1256(&[new, old]),
+    )
+    .await;
+    assert_eq!(new_titles(&r), [new_title], "{}", r.detail);
+
+    // UTF-16 without a byte order mark, served as bare text/xml.
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/u16.xml", ""));
+    let prolog = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>";
+    let utf16 = |items: &[(&str, &str, Option<&str>)]| {
+        let bytes = rss(prolog, items)
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        served("text/xml", bytes)
+    };
+    let r = check_twice(
+        &project,
+        &server,
+        "/u16.xml",
+        utf16(&[old]),
+        utf16(&[new, old]),
+    )
+    .await;
+    assert_eq!(new_titles(&r), [new_title], "{}", r.detail);
+}
