@@ -84,9 +84,13 @@ fn rewrite_xml_encoding(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Removes markup from feed titles and summaries that carry HTML (words in
-/// separate paragraphs stay apart), and folds white space.
+/// separate paragraphs stay apart), decodes the HTML entities left in them,
+/// and folds white space. Feeds escape their titles once more than XML asks
+/// (`&amp;#8217;`, `&amp;quot;`, Atom's `type="html"`) or use HTML's own
+/// entities (`&nbsp;`), which the XML parser leaves as they are: a reader
+/// reads ’, " and a space.
 fn strip_tags(s: &str) -> String {
-    if !s.contains('<') {
+    if !s.contains(['<', '&']) {
         return text::clean(s);
     }
     reader_text(scraper::Html::parse_fragment(s).root_element())
@@ -126,6 +130,15 @@ mod tests {
             items[0].snippet.as_deref(),
             Some("Towns flood. Roads close. Schools shut.")
         );
+    }
+
+    #[test]
+    fn entities_escaped_twice_or_from_html_are_decoded() {
+        let rss = br#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Minister&amp;#8217;s &amp;quot;reply&amp;quot;&nbsp;to AT&amp;T</title><link>https://n.example.org/a</link><description>Fish &amp;amp; chips</description></item></channel></rss>"#;
+        let items = feed(rss, None, &base()).unwrap();
+        assert_eq!(items[0].title, "Minister\u{2019}s \"reply\" to AT&T");
+        assert_eq!(items[0].snippet.as_deref(), Some("Fish & chips"));
     }
 
     #[test]

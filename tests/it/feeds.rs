@@ -119,3 +119,58 @@ async fn a_feed_whose_charset_the_server_misstates_or_omits_alerts_its_new_items
     .await;
     assert_eq!(new_titles(&r), [new_title], "{}", r.detail);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn titles_with_entities_escaped_twice_or_from_html_are_alerted_as_readers_read_them() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let old = ("Court hears appeal", "https://wire.example/1", Some("g1"));
+    // What WordPress and many CMSs write: the title escaped once more than
+    // XML asks, and HTML's &nbsp;, which XML does not define.
+    let new = (
+        "Minister&amp;#8217;s &amp;quot;reply&amp;quot;&nbsp;to Q&amp;amp;A",
+        "https://wire.example/2",
+        Some("g2"),
+    );
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.xml",
+        feed(&[old]),
+        feed(&[new, old]),
+    )
+    .await;
+    let readable = "Minister\u{2019}s \"reply\" to Q&A";
+    assert_eq!(new_titles(&r), [readable], "{}", r.detail);
+    let alert = &r.alerts[0];
+    assert!(alert.subject().ends_with(readable), "{}", alert.subject());
+    let text = presswatch::notify::render::text(alert, &Default::default());
+    assert!(
+        !text.contains("&amp;") && !text.contains("&#8217;") && !text.contains("&nbsp;"),
+        "{text}"
+    );
+
+    // Atom's type="html" title, escaped once more.
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/atom.xml", ""));
+    let atom = |titles: &[&str]| {
+        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id><updated>2024-05-13T00:00:00Z</updated>");
+        for (i, t) in titles.iter().enumerate() {
+            s.push_str(&format!("<entry><title type=\"html\">{t}</title><id>urn:e{i}</id><link href=\"/a/{i}\"/><updated>2024-05-13T09:00:00Z</updated></entry>"));
+        }
+        served("application/atom+xml", format!("{s}</feed>").into_bytes())
+    };
+    let r = check_twice(
+        &project,
+        &server,
+        "/atom.xml",
+        atom(&["Old"]),
+        atom(&["Old", "Tom &amp;amp; Jerry &amp;lt;3"]),
+    )
+    .await;
+    assert_eq!(new_titles(&r), ["Tom & Jerry <3"], "{}", r.detail);
+}
