@@ -7,7 +7,7 @@
 //! re-detects the same change on the next check, derives the same alert id,
 //! and adds nothing twice.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -1236,8 +1236,13 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
 
 /// The items not known before, each once, in page order (as indexes into
 /// `items`): neither `listed` in the watch's baseline file nor seen by an
-/// earlier check. Linear in the number of items: a set of the keys, and one
-/// batched lookup of those seen.
+/// earlier check. An item is known by its key, or by its link when no other
+/// item of the page shares it: feeds change their items' ids (a CMS
+/// migration, ids with a date in them, GUIDs that appear where there were
+/// none), and a story under a new id is not news; a feed whose items all
+/// link to one page (a live blog) is told apart by ids only. Linear in the
+/// number of items: sets of the keys and links, and batched lookups of
+/// those seen.
 fn unseen_items(
     ctx: &Context,
     watch: &str,
@@ -1253,9 +1258,29 @@ fn unseen_items(
         .state
         .seen_keys(watch, &keys)
         .map_err(|e| e.to_string())?;
-    Ok(candidates
+    let unseen: Vec<usize> = candidates
         .into_iter()
         .filter(|&i| !seen.contains(&items[i].key))
+        .collect();
+    let mut links: HashMap<&str, usize> = HashMap::new();
+    for it in items.iter().filter(|it| !it.url.is_empty()) {
+        *links.entry(it.url.as_str()).or_default() += 1;
+    }
+    let own_link = |i: usize| Some(items[i].url.as_str()).filter(|u| links.get(u) == Some(&1));
+    let by_link: Vec<&str> = unseen.iter().filter_map(|&i| own_link(i)).collect();
+    if by_link.is_empty() {
+        return Ok(unseen);
+    }
+    let listed_links: HashSet<&str> = listed.iter().map(|it| it.url.as_str()).collect();
+    let seen_links = ctx
+        .state
+        .seen_urls(watch, &by_link)
+        .map_err(|e| e.to_string())?;
+    Ok(unseen
+        .into_iter()
+        .filter(|&i| {
+            !own_link(i).is_some_and(|u| listed_links.contains(u) || seen_links.contains(u))
+        })
         .collect())
 }
 

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS seen_items (
     first_seen INTEGER NOT NULL,
     PRIMARY KEY (watch, key)
 );
+CREATE INDEX IF NOT EXISTS seen_items_by_url ON seen_items(watch, url);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,
     body   TEXT NOT NULL
@@ -614,6 +615,30 @@ impl Sqlite {
             .map_err(|e| self.err(e))?;
         let seen = st
             .query_map(params![watch, keys], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<HashSet<String>>>()
+            .map_err(|e| self.err(e));
+        seen
+    }
+
+    /// Which of these item links were seen before for this watch, under
+    /// whatever key: one query, as [`Self::seen_keys`], each link looked up
+    /// in the `(watch, url)` index.
+    pub fn seen_urls(&self, watch: &str, urls: &[&str]) -> Result<HashSet<String>> {
+        if urls.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let urls = serde_json::to_string(urls)
+            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT DISTINCT s.url FROM json_each(?2) AS u \
+                 CROSS JOIN seen_items AS s ON s.watch = ?1 AND s.url = u.value",
+            )
+            .map_err(|e| self.err(e))?;
+        let seen = st
+            .query_map(params![watch, urls], |r| r.get(0))
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<HashSet<String>>>()
             .map_err(|e| self.err(e));

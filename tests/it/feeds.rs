@@ -174,3 +174,67 @@ async fn titles_with_entities_escaped_twice_or_from_html_are_alerted_as_readers_
     .await;
     assert_eq!(new_titles(&r), ["Tom & Jerry <3"], "{}", r.detail);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_whose_feed_changed_its_guid_or_gave_it_one_is_not_new_again() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let before = [
+        (
+            "Court hears appeal",
+            "https://wire.example/a",
+            Some("urn:cms1:101"),
+        ),
+        ("Rights groups respond", "https://wire.example/b", None),
+    ];
+    // The site moved to a new CMS: new ids for the same stories, and ids
+    // where there were none; one story is new.
+    let after = [
+        (
+            "Lawyer speaks after verdict",
+            "https://wire.example/c",
+            Some("urn:cms2:c"),
+        ),
+        (
+            "Court hears appeal",
+            "https://wire.example/a",
+            Some("urn:cms2:a"),
+        ),
+        (
+            "Rights groups respond",
+            "https://wire.example/b",
+            Some("urn:cms2:b"),
+        ),
+    ];
+    let r = check_twice(&project, &server, "/feed.xml", feed(&before), feed(&after)).await;
+    assert_eq!(
+        new_titles(&r),
+        ["Lawyer speaks after verdict"],
+        "{}",
+        r.detail
+    );
+
+    // A live blog's entries all link to one page: each new id is a new entry.
+    let live = "https://wire.example/live";
+    let mut entries = vec![
+        ("Verdict read out", live, Some("live-1")),
+        ("Crowd gathers outside court", live, Some("live-2")),
+    ];
+    entries.extend_from_slice(&after);
+    server.set("/feed.xml", feed(&entries));
+    let r = check_first(&project).await;
+    assert_eq!(
+        new_titles(&r),
+        ["Verdict read out", "Crowd gathers outside court"],
+        "{}",
+        r.detail
+    );
+    entries.insert(0, ("Sentence appealed", live, Some("live-3")));
+    server.set("/feed.xml", feed(&entries));
+    let r = check_first(&project).await;
+    assert_eq!(new_titles(&r), ["Sentence appealed"], "{}", r.detail);
+}

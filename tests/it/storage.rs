@@ -359,6 +359,29 @@ fn seen_items_channels_and_digests() {
             "{}",
             b.name
         );
+        // An item is found by its link too, whatever key it was seen under.
+        let guid = presswatch::document::Item {
+            key: "urn:guid:3".into(),
+            url: "https://n.example/3".into(),
+            ..item("")
+        };
+        st.mark_seen("list", &[guid], 6).unwrap();
+        let seen = st
+            .seen_urls(
+                "list",
+                &["https://n.example/3", "urn:guid:3", "https://n.example/4"],
+            )
+            .unwrap();
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            ["https://n.example/3"],
+            "{}",
+            b.name
+        );
+        assert!(st
+            .seen_urls("other", &["https://n.example/3"])
+            .unwrap()
+            .is_empty());
         let off = presswatch::store::DisabledChannel {
             reason: "HTTP 410".into(),
             target: "https://hook.example/".into(),

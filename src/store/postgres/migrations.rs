@@ -234,6 +234,13 @@ ALTER TABLE raw_bodies RENAME COLUMN zstd TO packed;
 ALTER TABLE raw_bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'zstd';
 "#,
     },
+    Migration {
+        version: 5,
+        name: "seen items found by their link too, so that an item whose feed changed its id is not new",
+        sql: r#"
+CREATE INDEX seen_items_by_url ON seen_items (watch, url);
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

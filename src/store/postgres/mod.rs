@@ -747,6 +747,27 @@ impl Postgres {
         })
     }
 
+    /// Which of `urls` were seen before for this watch, under whatever key (one query).
+    pub fn seen_urls(
+        &self,
+        watch: &str,
+        urls: &[&str],
+    ) -> Result<std::collections::HashSet<String>> {
+        if urls.is_empty() {
+            return Ok(Default::default());
+        }
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT DISTINCT url FROM seen_items WHERE watch = $1 AND url = ANY($2)",
+                &[&watch, &urls],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })
+    }
+
     /// Remembers items as seen (one statement for all of them).
     pub fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()> {
         let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
