@@ -954,26 +954,15 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
     Ok(doc)
 }
 
-/// True when any keyword occurs in any of the texts (Unicode-aware, case- and
-/// Persian/Arabic-variant-insensitive).
+/// True when any keyword occurs in any of the texts ([`crate::text::mentions`]:
+/// case-insensitive, Persian/Arabic spelling variants folded, a keyword in
+/// Latin script at the start of a word).
 pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
-    let hay = [crate::text::match_key(a), crate::text::match_key(b)];
-    keywords
-        .iter()
-        .flat_map(|k| keyword_forms(k))
-        .any(|k| hay.iter().any(|h| h.contains(&k)))
-}
-
-/// The forms a keyword is written in. Persian joins the parts of a word
-/// with a zero-width non-joiner (رسول‌اف), which matching drops (رسولاف), and
-/// which many sites type as a space (رسول اف): a keyword with a ZWNJ
-/// matches all three.
-fn keyword_forms(keyword: &str) -> Vec<String> {
-    let mut forms = vec![crate::text::match_key(keyword)];
-    if keyword.contains('\u{200C}') {
-        forms.push(crate::text::match_key(&keyword.replace('\u{200C}', " ")));
-    }
-    forms
+    let hay = [crate::text::keyword_key(a), crate::text::keyword_key(b)];
+    keywords.iter().any(|k| {
+        let k = crate::text::keyword_key(k);
+        hay.iter().any(|h| crate::text::mentions(h, &k))
+    })
 }
 
 async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {

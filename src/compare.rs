@@ -479,7 +479,7 @@ struct Keyed {
     /// similarity and "part of a block" are measured on.
     words: String,
     /// [`Keyed::words`] without the spaces inside Persian/Arabic text (see
-    /// [`joined_script`]): blocks with equal keys are the same text.
+    /// [`text::joined_script`]): blocks with equal keys are the same text.
     key: String,
 }
 
@@ -488,43 +488,8 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
     // Punctuation-only differences are not changes: compare the words.
     let folded = text::compare_key(&t);
     let words = text::words(&folded).collect::<Vec<_>>().join(" ");
-    let key = joined_script(&words).into_owned();
+    let key = crate::text::joined_script(&words).into_owned();
     Keyed { words, key }
-}
-
-/// Words in comparison form with the spaces between two Persian/Arabic
-/// letters removed. Persian writes the parts of one word with a zero-width
-/// non-joiner (سه‌شنبه, می‌خواهم), which many sites and writers type as a
-/// space (سه شنبه) or leave out (میخواهم), and copy-editors put back: the
-/// three spellings are one text. (The comparison form already drops the
-/// non-joiner; this makes the space the same.) A reader sees no edit where
-/// only these spaces moved, since the letters and their order are the same.
-fn joined_script(words: &str) -> std::borrow::Cow<'_, str> {
-    let arabic = |c: Option<char>| {
-        c.is_some_and(|c| {
-            matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
-                && c.is_alphabetic()
-        })
-    };
-    // Arabic-script letters start with 0xD8–0xDD in UTF-8 (U+0600–U+077F),
-    // 0xE0 (U+08A0–U+08FF) or 0xEF (presentation forms): text without these
-    // bytes (most text) has no such space.
-    if !words
-        .bytes()
-        .any(|b| matches!(b, 0xD8..=0xDD | 0xE0 | 0xEF))
-    {
-        return std::borrow::Cow::Borrowed(words);
-    }
-    let mut out = String::with_capacity(words.len());
-    let mut chars = words.chars().peekable();
-    let mut prev = None;
-    while let Some(c) = chars.next() {
-        if !(c == ' ' && arabic(prev) && arabic(chars.peek().copied())) {
-            out.push(c);
-        }
-        prev = Some(c);
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// Compares two documents. Returns `None` when nothing that matters changed
@@ -1208,7 +1173,7 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
                 // سه‌شنبه): the same text.
                 let joined = |ts: &[Token]| {
                     let words: Vec<&str> = ts.iter().map(|t| t.key.as_str()).collect();
-                    joined_script(&words.join(" ")).into_owned()
+                    crate::text::joined_script(&words.join(" ")).into_owned()
                 };
                 if joined(old_words) == joined(new_words) {
                     for t in new_words {
@@ -1279,7 +1244,7 @@ fn byline_key(text_: &str, rules: &Rules) -> String {
         .map(|(_, w)| *w)
         .collect::<Vec<_>>()
         .join(" ");
-    joined_script(&words).into_owned()
+    crate::text::joined_script(&words).into_owned()
 }
 
 /// Month names, lower-cased and folded as compared ([`text::compare_key`]):

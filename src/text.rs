@@ -141,6 +141,90 @@ pub fn match_key(s: &str) -> String {
     compare_key(s).to_lowercase()
 }
 
+/// Words in comparison form with the spaces between two Persian/Arabic
+/// letters removed. Persian writes the parts of one word with a zero-width
+/// non-joiner (سه‌شنبه, می‌خواهم), which many sites and writers type as a
+/// space (سه شنبه) or leave out (میخواهم), and copy-editors put back: the
+/// three spellings are one text. (The comparison form already drops the
+/// non-joiner; this makes the space the same.) A reader sees no edit where
+/// only these spaces moved, since the letters and their order are the same.
+pub fn joined_script(words: &str) -> std::borrow::Cow<'_, str> {
+    let arabic = |c: Option<char>| {
+        c.is_some_and(|c| {
+            matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+                && c.is_alphabetic()
+        })
+    };
+    // Arabic-script letters start with 0xD8–0xDD in UTF-8 (U+0600–U+077F),
+    // 0xE0 (U+08A0–U+08FF) or 0xEF (presentation forms): text without these
+    // bytes (most text) has no such space.
+    if !words
+        .bytes()
+        .any(|b| matches!(b, 0xD8..=0xDD | 0xE0 | 0xEF))
+    {
+        return std::borrow::Cow::Borrowed(words);
+    }
+    let mut out = String::with_capacity(words.len());
+    let mut chars = words.chars().peekable();
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        if !(c == ' ' && arabic(prev) && arabic(chars.peek().copied())) {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The form keywords, and the text they are looked for in, are matched in:
+/// [`match_key`], the parts of a Persian/Arabic word joined whether a ZWNJ,
+/// a space or nothing separates them ([`joined_script`]: رسول‌اف, رسول اف,
+/// رسولاف), and the letters Arabic writes with or without a hamza or madda
+/// folded as search engines fold them (أحمد, إيفين, آزادی as احمد, ايفين,
+/// ازادی; ة and ۀ as ه).
+pub fn keyword_key(s: &str) -> String {
+    let key = match_key(s);
+    let folded: String = key
+        .chars()
+        .map(|c| match c {
+            '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' => '\u{0627}',
+            '\u{0629}' | '\u{06C0}' => '\u{0647}',
+            _ => c,
+        })
+        .collect();
+    joined_script(&folded).into_owned()
+}
+
+/// True when `text` mentions `keyword`, both in [`keyword_key`] form. A
+/// keyword in a script whose words stand apart (Latin, Greek, Cyrillic,
+/// Armenian, Georgian; or starting with a digit or a sign: "#MahsaAmini")
+/// must start a word: "Evin" is not in "Kevin", "Iran" is in "Iranian" and
+/// "Evin's". In other scripts a keyword may follow other letters: Arabic,
+/// Persian and Hebrew write "and", "the" and "to" joined to the word
+/// (والعراق, بطهران), Chinese, Japanese and Thai write no spaces.
+pub fn mentions(text: &str, keyword: &str) -> bool {
+    let Some(first) = keyword.chars().next() else {
+        return false;
+    };
+    if !words_stand_apart(first) {
+        return text.contains(keyword);
+    }
+    text.match_indices(keyword).any(|(at, _)| {
+        !text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// True when a word starting with `c` stands apart from the one before:
+/// `c` is no letter, or a letter of Latin, Greek, Cyrillic, Armenian or
+/// Georgian script.
+fn words_stand_apart(c: char) -> bool {
+    !c.is_alphabetic()
+        || matches!(c as u32, 0..=0x024F | 0x0370..=0x058F | 0x10A0..=0x10FF | 0x1C80..=0x1C8F | 0x1E00..=0x1FFF)
+}
+
 /// Splits text into words for diffing and counting: runs of letters, digits,
 /// marks and joiners. Punctuation is not a word.
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
@@ -282,6 +366,31 @@ mod tests {
     #[test]
     fn match_key_is_case_insensitive_beyond_ascii() {
         assert_eq!(match_key("ÉVIN Prison"), "évin prison");
+    }
+
+    #[test]
+    fn keywords_start_words_but_in_arabic_script() {
+        let m = |text: &str, kw: &str| mentions(&keyword_key(text), &keyword_key(kw));
+        assert!(m("Prisoners moved from Evin prison", "evin"));
+        assert!(m("EVIN's prisoners; Iranian", "Evin") && m("Iranian", "Iran"));
+        assert!(!m("Kevin Spacey returns", "Evin"));
+        assert!(m("سجن إيفين في طهران", "ايفين"));
+        assert!(m("وزارة الخارجية", "وزاره"));
+        assert!(m("قال والعراق", "العراق"));
+        assert!(m("أحمد شاملو", "احمد شاملو") && m("احمد شاملو", "أحمد شاملو"));
+        assert!(m("فیلم رسول‌اف", "رسول اف") && m("فیلم رسول اف", "رسولاف"));
+        assert!(!m("anything", ""));
+        assert!(m("Журналист Евин", "евин") && !m("Кевин", "Евин"));
+        assert!(m("#MahsaAmini trends", "#mahsaamini"));
+        // Scripts that join words or write none apart: anywhere.
+        assert!(m(
+            "\u{5728}\u{5FB7}\u{9ED1}\u{5170}\u{88AB}\u{6355}",
+            "\u{5FB7}\u{9ED1}\u{5170}"
+        ));
+        assert!(m(
+            "\u{05D5}\u{05D8}\u{05D4}\u{05E8}\u{05DF}",
+            "\u{05D8}\u{05D4}\u{05E8}\u{05DF}"
+        ));
     }
 
     #[test]

@@ -238,3 +238,50 @@ async fn a_story_whose_feed_changed_its_guid_or_gave_it_one_is_not_new_again() {
     let r = check_first(&project).await;
     assert_eq!(new_titles(&r), ["Sentence appealed"], "{}", r.detail);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keywords_match_the_spellings_readers_read_as_one_and_not_inside_other_words() {
+    let server = Server::start().await;
+    let keywords = "keywords = [\"Evin\", \"ايفين\", \"احمد شاملو\", \"رسول اف\"]";
+    let project = Project::new(&feed_config(&server, "/feed.xml", keywords));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let old = [("Court hears appeal", "https://wire.example/0", None)];
+    let new = [
+        (
+            "Kevin Spacey returns to the London stage",
+            "https://wire.example/1",
+            None,
+        ),
+        (
+            "Prisoners moved out of EVIN after the fire",
+            "https://wire.example/2",
+            None,
+        ),
+        // Arabic with the hamza the keyword leaves out.
+        (
+            "نقل سجناء من سجن إيفين في طهران",
+            "https://wire.example/3",
+            None,
+        ),
+        ("شعری از أحمد شاملو", "https://wire.example/4", None),
+        // Persian with a ZWNJ where the keyword has a space.
+        ("فیلم تازه رسول‌اف در کن", "https://wire.example/5", None),
+        (
+            "Weather: rain expected in the north",
+            "https://wire.example/6",
+            None,
+        ),
+    ];
+    let mut after = new.to_vec();
+    after.extend_from_slice(&old);
+    let r = check_twice(&project, &server, "/feed.xml", feed(&old), feed(&after)).await;
+    assert_eq!(
+        new_titles(&r),
+        [new[1].0, new[2].0, new[3].0, new[4].0],
+        "{}",
+        r.detail
+    );
+}
