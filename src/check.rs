@@ -1001,14 +1001,14 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             let items = match kind {
                 WatchKind::Feed => {
                     extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+                        .map_err(|e| not_a_feed(&url, &name, &e))
                 }
                 _ => Ok(extract::listing(
                     &resp.text(),
                     &resp.final_url,
                     selector.as_deref(),
                 )),
-            }
-            .map_err(|e| format!("{url}: {e}"))?;
+            }?;
             drop(resp);
             // Items already known: those listed in the watch's baseline file
             // (which a person may write by hand), and those seen before.
@@ -1175,6 +1175,33 @@ fn no_items(ctx: &Context, watch: &Watch) -> String {
             try_it(ctx, watch)
         ),
     }
+}
+
+/// The error of a feed watch whose URL answered something else than a
+/// feed, saying what to check.
+fn not_a_feed(url: &url::Url, name: &str, why: &extract::NotAFeed) -> String {
+    let what = match why {
+        extract::NotAFeed::WebPage { .. } => format!(
+            "the site may be checking for bots, asking for a login or showing an error, or the feed \
+             has moved. Open {url} in a browser: if it shows the feed, the site serves presswatch \
+             something else (a bot check); if it shows a web page, find the feed's address in that \
+             page's source (<link rel=\"alternate\" type=\"application/rss+xml\">) and set `url` of \
+             watch {name} to it"
+        ),
+        extract::NotAFeed::CutOff { .. } => "the server sent only part of it (an overloaded or \
+             restarting server, or a proxy in between). A later check usually gets all of it; if \
+             this lasts, open it in a browser to see where it ends"
+            .to_string(),
+        extract::NotAFeed::Empty => format!(
+            "open {url} in a browser: if it shows the feed, the site serves presswatch nothing (a \
+             bot check); if not, find the feed's new address and set `url` of watch {name} to it"
+        ),
+        extract::NotAFeed::Invalid(_) => format!(
+            "open {url} in a browser: if it is a feed, the site publishes it broken; if the site \
+             moved its feed, set `url` of watch {name} to the new address"
+        ),
+    };
+    format!("{url}: {why}: {what}")
 }
 
 /// The error of a listing or feed whose items dropped from `before` to

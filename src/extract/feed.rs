@@ -7,9 +7,56 @@ use super::reader_text;
 use crate::document::Item;
 use crate::text;
 
+/// Why a body is not a feed, told apart as a user must act on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotAFeed {
+    /// An HTML page where the feed was (a bot check, a login, an error
+    /// page, or the site's page after the feed moved), with its `<title>`.
+    WebPage {
+        /// The page's title, if it has one.
+        title: Option<String>,
+    },
+    /// A feed that ends before its root element (or JSON object) closes:
+    /// the server sent only part of it.
+    CutOff {
+        /// The root element not closed (`rss`, `feed`, ...), or `JSON`.
+        root: String,
+        /// How many bytes came.
+        bytes: usize,
+    },
+    /// An empty body.
+    Empty,
+    /// Anything else, in the parser's words.
+    Invalid(String),
+}
+
+impl std::fmt::Display for NotAFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAFeed::WebPage { title: Some(t) } => {
+                write!(
+                    f,
+                    "a web page titled \u{201c}{t}\u{201d} came instead of a feed"
+                )
+            }
+            NotAFeed::WebPage { title: None } => write!(f, "a web page came instead of a feed"),
+            NotAFeed::CutOff { root, bytes } if root == "JSON" => write!(
+                f,
+                "the feed is cut off: it ends after {bytes} bytes, before its JSON closes"
+            ),
+            NotAFeed::CutOff { root, bytes } => write!(
+                f,
+                "the feed is cut off: it ends after {bytes} bytes, before its closing </{root}>"
+            ),
+            NotAFeed::Empty => write!(f, "the answer is empty"),
+            NotAFeed::Invalid(e) => write!(f, "not a valid RSS, Atom or JSON feed: {e}"),
+        }
+    }
+}
+
 /// Parses a feed. Items are keyed by GUID when the feed gives one, else by
 /// their normalised link.
-pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<Item>, String> {
+pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<Item>, NotAFeed> {
     // Decode ourselves (header charset, BOM, XML declaration, detection), then
     // hand feed-rs UTF-8 with the declaration rewritten to match.
     let text = crate::charset::decode(body, content_type);
@@ -21,7 +68,7 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
         .id_generator(|_, _, _| String::new())
         .build()
         .parse(text.as_bytes())
-        .map_err(|e| format!("not a valid RSS, Atom or JSON feed: {e}"))?;
+        .map_err(|e| why_not_a_feed(&text, body.len(), content_type, e.to_string()))?;
     let mut items = Vec::new();
     for entry in parsed.entries {
         let link = entry
@@ -62,6 +109,77 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
         });
     }
     Ok(items)
+}
+
+/// Tells what a body the feed parser refused is: a web page, a feed cut
+/// off, nothing, or something else (`error`, the parser's words).
+fn why_not_a_feed(text: &str, bytes: usize, content_type: Option<&str>, error: String) -> NotAFeed {
+    let t = text.trim_start_matches('\u{FEFF}').trim();
+    if t.is_empty() {
+        return NotAFeed::Empty;
+    }
+    let lower = t.to_ascii_lowercase();
+    let mut end = lower.len().min(2048);
+    while !lower.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &lower[..end];
+    let served_as_html =
+        content_type.is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    let names_a_feed = ["<rss", "<feed", "<rdf:rdf"]
+        .iter()
+        .any(|r| head.contains(r));
+    if head.starts_with("<!doctype html")
+        || head.contains("<html")
+        || served_as_html && !names_a_feed
+    {
+        let title = lower.find("<title").and_then(|start| {
+            let open = start + lower[start..].find('>')? + 1;
+            let close = open + lower[open..].find("</title")?;
+            let title = strip_tags(&t[open..close]);
+            let title: String = title.chars().take(100).collect();
+            (!title.is_empty()).then_some(title)
+        });
+        return NotAFeed::WebPage { title };
+    }
+    if t.starts_with('{') && !t.ends_with('}') {
+        return NotAFeed::CutOff {
+            root: "JSON".into(),
+            bytes,
+        };
+    }
+    if let Some(root) = xml_root(t) {
+        let closed = t
+            .rfind("</")
+            .is_some_and(|at| t[at + 2..].trim_end_matches('>').trim() == root);
+        if !closed {
+            return NotAFeed::CutOff { root, bytes };
+        }
+    }
+    NotAFeed::Invalid(error)
+}
+
+/// The name of an XML document's root element: the first tag after the
+/// declaration, comments, processing instructions and doctype.
+fn xml_root(t: &str) -> Option<String> {
+    let mut rest = t;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            rest = &r[r.find('>')? + 1..];
+        } else {
+            let name: String = rest
+                .strip_prefix('<')?
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '>' | '/'))
+                .collect();
+            return (!name.is_empty()).then_some(name);
+        }
+    }
 }
 
 /// Rewrites `encoding="..."` in an XML declaration to UTF-8.
@@ -209,6 +327,36 @@ mod tests {
         let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(body);
         let items = feed(&bytes, None, &Url::parse("https://n.example.org/").unwrap()).unwrap();
         assert_eq!(items[0].title, "فیلمساز");
+    }
+
+    #[test]
+    fn what_came_instead_of_a_feed_is_told() {
+        let b = base();
+        let page = b"<!DOCTYPE html><html><head><title>Just a moment&hellip;</title></head><body>Checking your browser</body></html>";
+        assert_eq!(
+            feed(page, Some("text/html; charset=UTF-8"), &b).unwrap_err(),
+            NotAFeed::WebPage {
+                title: Some("Just a moment\u{2026}".into())
+            }
+        );
+        let rss = b"<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title><item><title>A</title><description><![CDATA[<p>cut";
+        assert_eq!(
+            feed(rss, Some("application/rss+xml"), &b).unwrap_err(),
+            NotAFeed::CutOff {
+                root: "rss".into(),
+                bytes: rss.len()
+            }
+        );
+        let json = br#"{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","url":"https://n.example.org/1"#;
+        assert!(matches!(
+            feed(json, Some("application/feed+json"), &b),
+            Err(NotAFeed::CutOff { .. })
+        ));
+        assert_eq!(feed(b"  \n", None, &b).unwrap_err(), NotAFeed::Empty);
+        assert!(matches!(
+            feed(b"<?xml version=\"1.0\"?><foo>bar</foo>", None, &b),
+            Err(NotAFeed::Invalid(_))
+        ));
     }
 
     #[test]

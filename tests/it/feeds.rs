@@ -285,3 +285,52 @@ async fn keywords_match_the_spellings_readers_read_as_one_and_not_inside_other_w
         r.detail
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_saying_so() {
+    let server = Server::start().await;
+    let project = Project::new(
+        &feed_config(&server, "/feed.xml", "")
+            .replace("[daemon]\n", "[daemon]\nfailure_threshold = 1\n"),
+    );
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let items = [("Court hears appeal", "https://wire.example/1", Some("g1"))];
+    let feed = served("application/rss+xml", rss(xml, &items).into_bytes());
+    // A bot check served with 200 where the feed was.
+    let bot_check = served(
+        "text/html; charset=UTF-8",
+        b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing the site</h1></body></html>".to_vec(),
+    );
+    let r = check_twice(&project, &server, "/feed.xml", feed.clone(), bot_check).await;
+    let [alert] = r.alerts.as_slice() else {
+        panic!("one error alert: {:?}", r.alerts)
+    };
+    assert_eq!(alert.kind, ChangeKind::Error);
+    let error = alert.error.as_deref().unwrap();
+    let url = server.url("/feed.xml");
+    assert!(
+        error.starts_with(&format!(
+            "{url}: a web page titled “Just a moment...” came instead of a feed: "
+        )),
+        "{error}"
+    );
+    assert!(error.contains("set `url` of watch wire"), "{error}");
+    let text = presswatch::notify::render::text(alert, &Default::default());
+    assert!(text.contains("Just a moment..."), "{text}");
+
+    // The feed comes back, then arrives cut off in the middle of an item.
+    server.set("/feed.xml", feed);
+    check_first(&project).await;
+    let whole = rss(xml, &items);
+    let cut = whole.as_bytes()[..whole.len() - 30].to_vec();
+    server.set("/feed.xml", served("application/rss+xml", cut.clone()));
+    let r = check_first(&project).await;
+    let error = r.alerts[0].error.as_deref().unwrap();
+    assert!(
+        error.starts_with(&format!(
+            "{url}: the feed is cut off: it ends after {} bytes, before its closing </rss>: the server sent only part of it",
+            cut.len()
+        )),
+        "{error}"
+    );
+}
