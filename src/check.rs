@@ -189,7 +189,10 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
                 alerts.push(base_alert(
                     watch,
                     ChangeKind::Error,
-                    format!("Cannot check this watch: {} failures in a row", st.failures),
+                    format!(
+                        "Cannot check this watch: {} in a row",
+                        crate::text::plural(st.failures as usize, "failure", "failures")
+                    ),
                     &[&"error", &st.last_check.unwrap_or(0).to_string()],
                 ));
                 alerts[0].error = Some(msg.clone());

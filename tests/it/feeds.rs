@@ -306,6 +306,7 @@ async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_sayin
         panic!("one error alert: {:?}", r.alerts)
     };
     assert_eq!(alert.kind, ChangeKind::Error);
+    assert_eq!(alert.summary, "Cannot check this watch: 1 failure in a row");
     let error = alert.error.as_deref().unwrap();
     let url = server.url("/feed.xml");
     assert!(
