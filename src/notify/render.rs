@@ -1164,8 +1164,17 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         format!("Detected {detected}")
     });
     if let Some(h) = &link {
+        // The link is an article's unless the alert is about the watched
+        // page itself: a listing's or feed's new items, or a watch that
+        // cannot be checked (its page may be a feed).
+        let what = match alert.kind {
+            ChangeKind::NewItems | ChangeKind::Error | ChangeKind::Recovered if item.is_none() => {
+                "Open the watched page"
+            }
+            _ => "Open the article",
+        };
         meta.push(format!(
-            "<a href=\"{h}\" style=\"color:{};\">Open the article</a>",
+            "<a href=\"{h}\" style=\"color:{};\">{what}</a>",
             colour::LINK
         ));
     }

@@ -335,3 +335,33 @@ async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_sayin
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_of_several_new_items_links_the_feed_as_the_watched_page_not_as_an_article() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let old = [("Court hears appeal", "https://wire.example/1", None)];
+    let new = [
+        (
+            "Lawyer speaks after verdict",
+            "https://wire.example/2",
+            None,
+        ),
+        ("Verdict upheld", "https://wire.example/3", None),
+        old[0],
+    ];
+    let r = check_twice(&project, &server, "/feed.xml", feed(&old), feed(&new)).await;
+    let html = presswatch::notify::render::html(&r.alerts[0], &Default::default());
+    let feed_url = server.url("/feed.xml");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{feed_url}\" style=\"color:#1a4b8c;\">Open the watched page</a>"
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("Open the article"), "{html}");
+}
