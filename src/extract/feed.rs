@@ -76,7 +76,14 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
             .iter()
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
             .or(entry.links.first());
-        let url = link.and_then(|l| base.join(&l.href).ok());
+        // RSS 2.0 lets a GUID be the item's permalink, with no <link>: a web
+        // address as id is the link then.
+        let url = match link {
+            Some(l) => base.join(&l.href).ok(),
+            None => Url::parse(entry.id.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https")),
+        };
         // A `javascript:`, `data:` or other non-web link is never passed on
         // to a reader or a webhook: the item is dropped.
         if url
@@ -257,6 +264,17 @@ mod tests {
         let items = feed(rss, None, &base()).unwrap();
         assert_eq!(items[0].title, "Minister\u{2019}s \"reply\" to AT&T");
         assert_eq!(items[0].snippet.as_deref(), Some("Fish & chips"));
+    }
+
+    #[test]
+    fn a_permalink_guid_is_the_link_of_an_item_without_one() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>Permalink only</title><guid isPermaLink="true">https://n.example.org/2024/05/story</guid></item>
+            <item><title>Opaque id only</title><guid isPermaLink="false">urn:n:7</guid></item></channel></rss>"#;
+        let items = feed(rss, None, &base()).unwrap();
+        assert_eq!(items[0].url, "https://n.example.org/2024/05/story");
+        assert_eq!(items[0].key, "https://n.example.org/2024/05/story");
+        assert_eq!(items[1].url, "");
     }
 
     #[test]

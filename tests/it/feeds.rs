@@ -365,3 +365,43 @@ async fn an_alert_of_several_new_items_links_the_feed_as_the_watched_page_not_as
     );
     assert!(!html.contains("Open the article"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_whose_guid_is_its_permalink_is_alerted_with_that_link() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    // RSS 2.0 items with no <link>: the GUID is the permalink.
+    let feed = |items: &[(&str, &str)]| {
+        let mut s = String::from(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>",
+        );
+        for (title, guid) in items {
+            s.push_str(&format!(
+                "<item><title>{title}</title><guid>{guid}</guid></item>"
+            ));
+        }
+        served(
+            "application/rss+xml",
+            format!("{s}</channel></rss>").into_bytes(),
+        )
+    };
+    let old = ("Court hears appeal", "https://wire.example/2024/05/appeal");
+    let new = ("Verdict upheld", "https://wire.example/2024/05/verdict");
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.xml",
+        feed(&[old]),
+        feed(&[new, old]),
+    )
+    .await;
+    let [alert] = r.alerts.as_slice() else {
+        panic!("one alert: {:?}", r.alerts)
+    };
+    assert_eq!(alert.items[0].url, new.1);
+    let text = presswatch::notify::render::text(alert, &Default::default());
+    assert!(
+        text.contains(&format!("Verdict upheld\n\n{}\n", new.1)),
+        "{text}"
+    );
+}
