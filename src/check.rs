@@ -1001,17 +1001,21 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let keywords = watch.keywords.clone();
     let (items, listed, new_items) = ctx
         .cpu_bound(move || {
-            let items = match kind {
+            // A full-text feed carries each story's text, which keywords are
+            // looked for in too; a listing's items are their links' text.
+            let (items, texts): (Vec<Item>, Vec<Option<String>>) = match kind {
                 WatchKind::Feed => {
-                    extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
-                        .map_err(|e| not_a_feed(&url, &name, &e))
+                    extract::feed_entries(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+                        .map_err(|e| not_a_feed(&url, &name, &e))?
+                        .into_iter()
+                        .map(|e| (e.item, e.text))
+                        .unzip()
                 }
-                _ => Ok(extract::listing(
-                    &resp.text(),
-                    &resp.final_url,
-                    selector.as_deref(),
-                )),
-            }?;
+                _ => (
+                    extract::listing(&resp.text(), &resp.final_url, selector.as_deref()),
+                    Vec::new(),
+                ),
+            };
             drop(resp);
             // Items already known: those listed in the watch's baseline file
             // (which a person may write by hand), and those seen before.
@@ -1034,7 +1038,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                         let matches = keywords.is_empty() || {
                             let listed =
                                 format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
-                            mentions_keyword(&keywords, &listed, "")
+                            let text = texts.get(i).and_then(|t| t.as_deref());
+                            mentions_keyword(&keywords, &listed, text.unwrap_or(""))
                         };
                         (i, matches)
                     })

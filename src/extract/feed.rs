@@ -54,9 +54,41 @@ impl std::fmt::Display for NotAFeed {
     }
 }
 
+/// An item of a feed, with the text of the story the feed carries (a
+/// full-text feed's RSS `content:encoded`, Atom `content`, JSON Feed
+/// `content_html` or `content_text`), which keyword matching searches too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedEntry {
+    /// The item.
+    pub item: Item,
+    /// The story's text as the feed gives it, if it does.
+    pub text: Option<String>,
+}
+
+/// Words of an item's text shown as its teaser when the feed gives none.
+const TEASER_WORDS: usize = 40;
+
+/// Words of an item's teaser or text that title an item with no title.
+const TITLE_WORDS: usize = 12;
+
 /// Parses a feed. Items are keyed by GUID when the feed gives one, else by
 /// their normalised link.
 pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<Item>, NotAFeed> {
+    Ok(feed_entries(body, content_type, base)?
+        .into_iter()
+        .map(|e| e.item)
+        .collect())
+}
+
+/// Parses a feed as [`feed`] does, keeping each item's text. An item with
+/// no summary is teased by the start of its text, and one with no title
+/// (JSON Feed and RSS allow them: notes, microblog posts) is titled by the
+/// start of its teaser or text.
+pub fn feed_entries(
+    body: &[u8],
+    content_type: Option<&str>,
+    base: &Url,
+) -> Result<Vec<FeedEntry>, NotAFeed> {
     // Decode ourselves (header charset, BOM, XML declaration, detection), then
     // hand feed-rs UTF-8 with the declaration rewritten to match.
     let text = crate::charset::decode(body, content_type);
@@ -99,23 +131,53 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
         if key.is_empty() {
             continue;
         }
-        let title = entry
-            .title
-            .map(|t| strip_tags(&t.content))
-            .unwrap_or_default();
+        let text = entry
+            .content
+            .and_then(|c| c.body)
+            .map(|b| strip_tags(&b))
+            .filter(|t| !t.is_empty());
         let snippet = entry
             .summary
             .map(|s| strip_tags(&s.content))
-            .filter(|s| !s.is_empty());
-        items.push(Item {
-            key,
-            url: url.map(|u| u.to_string()).unwrap_or_default(),
-            title,
-            snippet,
-            published: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
+            .filter(|s| !s.is_empty())
+            .or_else(|| text.as_deref().map(|t| first_words(t, TEASER_WORDS)));
+        let title = entry
+            .title
+            .map(|t| strip_tags(&t.content))
+            .filter(|t| !t.is_empty())
+            .or_else(|| {
+                snippet
+                    .as_deref()
+                    .or(text.as_deref())
+                    .map(|t| first_words(t, TITLE_WORDS))
+            })
+            .unwrap_or_default();
+        items.push(FeedEntry {
+            item: Item {
+                key,
+                url: url.map(|u| u.to_string()).unwrap_or_default(),
+                title,
+                snippet,
+                published: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
+            },
+            text,
         });
     }
     Ok(items)
+}
+
+/// The first `n` words of a text (white space folded), with "…" when
+/// there are more.
+fn first_words(t: &str, n: usize) -> String {
+    let words: Vec<&str> = t.split(' ').collect();
+    if words.len() <= n {
+        return t.to_string();
+    }
+    let cut = words[..n].join(" ");
+    format!(
+        "{}\u{2026}",
+        cut.trim_end_matches([',', ';', ':', '.', '\u{060C}', '\u{061B}'])
+    )
 }
 
 /// Tells what a body the feed parser refused is: a web page, a feed cut
@@ -275,6 +337,34 @@ mod tests {
         assert_eq!(items[0].url, "https://n.example.org/2024/05/story");
         assert_eq!(items[0].key, "https://n.example.org/2024/05/story");
         assert_eq!(items[1].url, "");
+    }
+
+    #[test]
+    fn full_text_items_keep_their_text_and_are_teased_and_titled_by_it() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+            <item><title>Prisoners moved</title><link>https://n.example.org/a</link><content:encoded><![CDATA[<p>Dozens of prisoners were moved from Evin on Tuesday.</p>]]></content:encoded></item></channel></rss>"#;
+        let entries = feed_entries(rss, None, &base()).unwrap();
+        assert_eq!(
+            entries[0].text.as_deref(),
+            Some("Dozens of prisoners were moved from Evin on Tuesday.")
+        );
+        assert_eq!(entries[0].item.snippet, entries[0].text);
+        let long = "word ".repeat(60);
+        let json = format!(
+            r#"{{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{{"id":"1","url":"https://n.example.org/j","content_html":"<p>A note, with no title, about the appeal. {long}</p>"}}]}}"#
+        );
+        let entries =
+            feed_entries(json.as_bytes(), Some("application/feed+json"), &base()).unwrap();
+        let item = &entries[0].item;
+        assert_eq!(
+            item.title,
+            "A note, with no title, about the appeal. word word word word\u{2026}"
+        );
+        assert_eq!(
+            item.snippet.as_deref().unwrap().split(' ').count(),
+            TEASER_WORDS
+        );
+        assert!(entries[0].text.as_deref().unwrap().ends_with("word"));
     }
 
     #[test]

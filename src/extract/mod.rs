@@ -12,7 +12,7 @@ mod prose;
 mod teaser;
 
 pub use corpus::{extract_corpus, CorpusRun, Prediction};
-pub use feed::{feed, NotAFeed};
+pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
 pub use listing::{listing, normalize_url};
 
 use scraper::node::Element;

@@ -405,3 +405,50 @@ async fn an_item_whose_guid_is_its_permalink_is_alerted_with_that_link() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_text_feed_alerts_a_new_item_whose_text_mentions_a_keyword() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.json", "keywords = [\"Evin\"]"));
+    // A JSON Feed: one item titled, with its text; one note with no title.
+    let feed = |items: &[&str]| {
+        let body = format!(
+            "{{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"Wire\",\"items\":[{}]}}",
+            items.join(",")
+        );
+        served("application/feed+json", body.into_bytes())
+    };
+    let old = r#"{"id":"1","url":"https://wire.example/1","title":"Court hears appeal","content_text":"The court sat on Monday."}"#;
+    let moved = r#"{"id":"2","url":"https://wire.example/2","title":"Prisoners moved after fire","content_html":"<p>Dozens of prisoners were moved out of <b>Evin</b> on Tuesday.</p>"}"#;
+    let note = r#"{"id":"3","url":"https://wire.example/3","content_html":"<p>Families gathered outside Evin prison tonight.</p>"}"#;
+    let weather = r#"{"id":"4","url":"https://wire.example/4","title":"Rain in the north","content_text":"Heavy rain is expected."}"#;
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.json",
+        feed(&[old]),
+        feed(&[moved, note, weather, old]),
+    )
+    .await;
+    assert_eq!(
+        new_titles(&r),
+        [
+            "Prisoners moved after fire",
+            "Families gathered outside Evin prison tonight."
+        ],
+        "{}",
+        r.detail
+    );
+    let teasers: Vec<_> = r.alerts[0]
+        .items
+        .iter()
+        .map(|i| i.snippet.clone())
+        .collect();
+    assert_eq!(
+        teasers,
+        [
+            Some("Dozens of prisoners were moved out of Evin on Tuesday.".to_string()),
+            Some("Families gathered outside Evin prison tonight.".to_string())
+        ]
+    );
+}
