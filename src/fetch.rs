@@ -146,7 +146,11 @@ pub enum FetchError {
     },
     /// The body exceeded max_body.
     #[error(
-        "response body exceeds the {limit}-byte limit (daemon.max_body); the page was not read"
+        "response body exceeds the limit of {} (daemon.max_body); the page was not read. If this is \
+         the page to watch (a feed listing its whole archive is large), raise the limit under [daemon]: \
+         max_body = \"{}\"",
+        size(*limit),
+        size(limit.saturating_mul(2))
     )]
     TooLarge {
         /// The limit in bytes.
@@ -166,6 +170,15 @@ pub enum FetchError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
+}
+
+/// A size as the config writes it: "8MiB", "512KiB", or bytes.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{}MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{}KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// Where responses come from: the network, or a directory of recordings.

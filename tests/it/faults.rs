@@ -279,7 +279,11 @@ async fn oversized_and_compressed_bombs_are_capped_while_streaming() {
     let results = pass(&project).await;
     for w in ["w0", "w1", "w2"] {
         assert!(
-            error_of(&results, w).contains("exceeds the 1048576-byte limit (daemon.max_body)"),
+            error_of(&results, w).contains(
+                "exceeds the limit of 1MiB (daemon.max_body); the page was not read. If this is the \
+                 page to watch (a feed listing its whole archive is large), raise the limit under \
+                 [daemon]: max_body = \"2MiB\""
+            ),
             "{w}: {}",
             error_of(&results, w)
         );
