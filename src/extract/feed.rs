@@ -93,14 +93,34 @@ pub fn feed_entries(
     // hand feed-rs UTF-8 with the declaration rewritten to match.
     let text = crate::charset::decode(body, content_type);
     let text = rewrite_xml_encoding(&text);
-    let parsed = feed_rs::parser::Builder::new()
-        .base_uri(Some(base.as_str()))
-        // No invented ids (hashes of link and title, which change with an
-        // edited title): an entry without one is keyed by its link below.
-        .id_generator(|_, _, _| String::new())
-        .build()
-        .parse(text.as_bytes())
-        .map_err(|e| why_not_a_feed(&text, body.len(), content_type, e.to_string()))?;
+    // A parser reads one feed: one that failed keeps state from it.
+    let parser = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(base.as_str()))
+            // No invented ids (hashes of link and title, which change with
+            // an edited title): an entry without one is keyed by its link below.
+            .id_generator(|_, _, _| String::new())
+            .build()
+    };
+    // Feeds written by string templates often leave an `&` bare ("AT&T",
+    // "Q&A", a link's query string), which XML refuses: read as feed
+    // readers read them, with each bare `&` escaped.
+    let parsed = match parser().parse(text.as_bytes()) {
+        Ok(parsed) => parsed,
+        Err(e) => match escape_bare_ampersands(&text) {
+            Some(fixed) => parser()
+                .parse(fixed.as_bytes())
+                .map_err(|_| why_not_a_feed(&text, body.len(), content_type, e.to_string()))?,
+            None => {
+                return Err(why_not_a_feed(
+                    &text,
+                    body.len(),
+                    content_type,
+                    e.to_string(),
+                ))
+            }
+        },
+    };
     let mut items = Vec::new();
     for entry in parsed.entries {
         let link = entry
@@ -164,6 +184,45 @@ pub fn feed_entries(
         });
     }
     Ok(items)
+}
+
+/// The text with each `&` that starts no entity or character reference
+/// escaped as `&amp;`; `None` when it has none.
+fn escape_bare_ampersands(text: &str) -> Option<String> {
+    let starts_reference = |rest: &str| {
+        let body = rest
+            .split(';')
+            .next()
+            .filter(|_| rest.contains(';'))
+            .unwrap_or("");
+        let name_ok = |s: &str| {
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        };
+        match body.strip_prefix('#') {
+            Some(n) => match n.strip_prefix(['x', 'X']) {
+                Some(h) => !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()),
+                None => !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()),
+            },
+            None => body.len() <= 32 && name_ok(body),
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut fixed = false;
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        if !starts_reference(rest) {
+            out.push_str("amp;");
+            fixed = true;
+        }
+    }
+    out.push_str(rest);
+    fixed.then_some(out)
 }
 
 /// The first `n` words of a text (white space folded), with "…" when
@@ -365,6 +424,19 @@ mod tests {
             TEASER_WORDS
         );
         assert!(entries[0].text.as_deref().unwrap().ends_with("word"));
+    }
+
+    #[test]
+    fn bare_ampersands_are_read_as_feed_readers_read_them() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>News & views</title>
+            <item><title>AT&T and Q&A &amp; more &#8217; &nbsp;</title><link>https://n.example.org/a?x=1&y=2</link></item></channel></rss>"#;
+        let items = feed(rss, None, &base()).unwrap();
+        assert_eq!(items[0].title, "AT&T and Q&A & more \u{2019}");
+        assert_eq!(items[0].url, "https://n.example.org/a?x=1&y=2");
+        assert_eq!(
+            escape_bare_ampersands("a &amp; b &#38; &#x26; &nbsp;"),
+            None
+        );
     }
 
     #[test]

@@ -452,3 +452,34 @@ async fn a_full_text_feed_alerts_a_new_item_whose_text_mentions_a_keyword() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_with_a_bare_ampersand_is_read_and_its_new_items_alerted() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let old = (
+        "Court hears appeal",
+        "https://wire.example/1?id=1&lang=en",
+        None,
+    );
+    // Written by a template that escapes nothing: XML refuses the bare `&`s.
+    let new = (
+        "Q&A: what the verdict means for AT&T",
+        "https://wire.example/2?id=2&lang=en",
+        None,
+    );
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.xml",
+        feed(&[old]),
+        feed(&[new, old]),
+    )
+    .await;
+    assert_eq!(new_titles(&r), [new.0], "{}", r.detail);
+    assert_eq!(r.alerts[0].items[0].url, new.1);
+}
