@@ -438,6 +438,25 @@ fn when(rfc3339: &str, tz: Tz) -> String {
 }
 
 /// The single new item of a one-item alert (shown as the article itself).
+/// Where an alert's main link leads, and its label: the article a change
+/// is about (a single new item's too); the watched page itself (a listing,
+/// a feed's XML) for several new items and for a watch that cannot be
+/// checked; none for a test. Email and chat webhooks link the same.
+pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
+    if alert.kind == ChangeKind::Test {
+        return None;
+    }
+    if let Some(it) = single_item(alert) {
+        return Some((it.url.as_str(), "Open the article"));
+    }
+    Some(match alert.kind {
+        ChangeKind::NewItems | ChangeKind::Error | ChangeKind::Recovered => {
+            (alert.url.as_str(), "Open the watched page")
+        }
+        _ => (alert.url.as_str(), "Open the article"),
+    })
+}
+
 fn single_item(alert: &Alert) -> Option<&Item> {
     match alert.items.as_slice() {
         [it] if alert.kind == ChangeKind::NewItems => Some(it),
@@ -1164,15 +1183,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         format!("Detected {detected}")
     });
     if let Some(h) = &link {
-        // The link is an article's unless the alert is about the watched
-        // page itself: a listing's or feed's new items, or a watch that
-        // cannot be checked (its page may be a feed).
-        let what = match alert.kind {
-            ChangeKind::NewItems | ChangeKind::Error | ChangeKind::Recovered if item.is_none() => {
-                "Open the watched page"
-            }
-            _ => "Open the article",
-        };
+        let what = main_link(alert).map_or("Open the article", |(_, what)| what);
         meta.push(format!(
             "<a href=\"{h}\" style=\"color:{};\">{what}</a>",
             colour::LINK

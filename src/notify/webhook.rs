@@ -35,10 +35,13 @@ const TEAMS_MAX_BYTES: usize = 20_000;
 /// formatting; long diffs are cut to the service's size limit with a link
 /// back to the article. Times in the text are in the context's zone.
 pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> Value {
+    // The link the email's card has: a single new item's article, not the
+    // feed it was found on.
+    let (url, what) = render::main_link(alert).unwrap_or((alert.url.as_str(), "Open the article"));
     match format {
         WebhookFormat::Json => serde_json::to_value(alert).unwrap_or(Value::Null),
         WebhookFormat::Slack => {
-            let link = format!("<{}|Open the article>", slack_url(&alert.url));
+            let link = format!("<{}|{what}>", slack_url(url));
             let head = format!("*{}*\n{link}\n", slack_escape(&alert.subject()));
             let body = slack_escape(&render::text(alert, ctx));
             let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6);
@@ -46,17 +49,9 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
         }
         WebhookFormat::Discord => {
-            let head = format!(
-                "**{}**\n<{}>\n",
-                markdown_escape(&alert.subject()),
-                alert.url
-            );
+            let head = format!("**{}**\n<{url}>\n", markdown_escape(&alert.subject()),);
             let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count());
-            let body = cut_chars(
-                &markdown_escape(&render::text(alert, ctx)),
-                room,
-                &alert.url,
-            );
+            let body = cut_chars(&markdown_escape(&render::text(alert, ctx)), room, url);
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
         WebhookFormat::Teams => {
@@ -83,7 +78,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                             { "type": "TextBlock", "text": markdown_escape(&alert.subject()), "weight": "Bolder", "size": "Medium", "wrap": true },
                             { "type": "TextBlock", "text": markdown_escape(&body), "wrap": true, "fontType": "Monospace" }
                         ],
-                        "actions": [{ "type": "Action.OpenUrl", "title": "Open the article", "url": alert.url }]
+                        "actions": [{ "type": "Action.OpenUrl", "title": what, "url": url }]
                     }
                 }]
             })
@@ -92,12 +87,12 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
 }
 
 /// Cuts text to at most `max` characters including a closing pointer to the
-/// full article.
+/// full alert.
 fn cut_chars(s: &str, max: usize, link: &str) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let tail = format!("\n… (truncated; full article: {link})");
+    let tail = format!("\n… (truncated; see {link})");
     let cut: String = s
         .chars()
         .take(max.saturating_sub(tail.chars().count()))

@@ -6,7 +6,7 @@
 use presswatch::check::{Outcome, Report};
 use presswatch::compare::ChangeKind;
 
-use crate::support::{check_first, Project, Route, Server};
+use crate::support::{check_first, run, Project, Route, Server};
 
 /// A feed watch on `path` of `server`, with extra keys.
 fn feed_config(server: &Server, path: &str, extra: &str) -> String {
@@ -482,4 +482,53 @@ async fn a_feed_with_a_bare_ampersand_is_read_and_its_new_items_alerted() {
     .await;
     assert_eq!(new_titles(&r), [new.0], "{}", r.detail);
     assert_eq!(r.alerts[0].items[0].url, new.1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_alert_of_a_new_item_links_its_article_not_the_feed() {
+    let server = Server::start().await;
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/hook"),
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&config);
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let config = project.config_arg();
+    let args = ["check", "--config", config.as_str()];
+    let check = || run(&args, &[]);
+    let old = ("Court hears appeal", "https://wire.example/1", None);
+    let verdict = ("Verdict upheld", "https://wire.example/2", None);
+    server.set("/feed.xml", feed(&[old]));
+    check().await;
+    server.set("/feed.xml", feed(&[verdict, old]));
+    check().await;
+    // Two more: the link is the feed, the page watched.
+    let more = [
+        ("Lawyer speaks", "https://wire.example/3", None),
+        ("Appeal filed", "https://wire.example/4", None),
+    ];
+    server.set("/feed.xml", feed(&[more[0], more[1], verdict, old]));
+    check().await;
+    let texts: Vec<String> = server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts[0].contains("\n<https://wire.example/2|Open the article>\n"),
+        "{}",
+        texts[0]
+    );
+    let feed_link = format!("\n<{}|Open the watched page>\n", server.url("/feed.xml"));
+    assert!(texts[1].contains(&feed_link), "{}", texts[1]);
 }
