@@ -43,6 +43,10 @@ pub struct Alert {
     /// those left out (see [`Alert::new_item_count`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub items_total: usize,
+    /// The watch's keywords that the change or the new items mention, in
+    /// the order the config lists them (empty when the watch has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     /// The error, for `error` alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -349,6 +353,7 @@ pub fn test_alert() -> Alert {
         change,
         items: vec![],
         items_total: 0,
+        keywords: vec![],
         error: None,
         evidence: None,
         last_known: None,

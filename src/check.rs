@@ -445,6 +445,7 @@ fn base_alert(
         change: None,
         items: vec![],
         items_total: 0,
+        keywords: vec![],
         error: None,
         evidence: None,
         last_known: None,
@@ -591,6 +592,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         }
     };
     let restored = std::mem::take(&mut st.gone);
+    let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {
         // What changed: added and removed words, and both headlines when it changed.
         let mut changed = c.added_text();
@@ -598,8 +600,8 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         if let Some((old_headline, new_headline)) = &c.headline {
             changed.extend([old_headline.clone(), new_headline.clone()]);
         }
-        if !watch.keywords.is_empty() && !mentions_keyword(&watch.keywords, &changed.join(" "), "")
-        {
+        mentioned = keywords_mentioned(&watch.keywords, &changed.join(" "), "");
+        if !watch.keywords.is_empty() && mentioned.is_empty() {
             // Accept the new version silently: the change does not concern the watch's keywords.
             keep.baseline = accept(doc, hash);
             return Ok((
@@ -633,6 +635,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     );
     a.title = doc.headline().or(old.headline()).map(str::to_string);
     a.byline = doc.byline.clone();
+    a.keywords = mentioned;
     // The version this change makes: a new one (after the baseline file,
     // when it becomes version 1 now), unless the article came back exactly
     // as it was kept.
@@ -961,11 +964,24 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
 /// case-insensitive, Persian/Arabic spelling variants folded, a keyword in
 /// Latin script at the start of a word).
 pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
+    !keywords_mentioned(keywords, a, b).is_empty()
+}
+
+/// The keywords that occur in either text, in the order given (see
+/// [`mentions_keyword`]).
+pub fn keywords_mentioned(keywords: &[String], a: &str, b: &str) -> Vec<String> {
+    if keywords.is_empty() {
+        return Vec::new();
+    }
     let hay = [crate::text::keyword_key(a), crate::text::keyword_key(b)];
-    keywords.iter().any(|k| {
-        let k = crate::text::keyword_key(k);
-        hay.iter().any(|h| crate::text::mentions(h, &k))
-    })
+    keywords
+        .iter()
+        .filter(|k| {
+            let k = crate::text::keyword_key(k);
+            hay.iter().any(|h| crate::text::mentions(h, &k))
+        })
+        .cloned()
+        .collect()
 }
 
 async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
@@ -1035,13 +1051,13 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     .into_iter()
                     .map(|i| {
                         let it = &items[i];
-                        let matches = keywords.is_empty() || {
-                            let listed =
-                                format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
-                            let text = texts.get(i).and_then(|t| t.as_deref());
-                            mentions_keyword(&keywords, &listed, text.unwrap_or(""))
-                        };
-                        (i, matches)
+                        let listed =
+                            format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
+                        let text = texts.get(i).and_then(|t| t.as_deref());
+                        (
+                            i,
+                            keywords_mentioned(&keywords, &listed, text.unwrap_or("")),
+                        )
                     })
                     .collect()
             };
@@ -1081,7 +1097,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
     let new_count = new_items.len();
-    let matching = matching_items(ctx, watch, &items, new_items).await;
+    let matched = matching_items(ctx, watch, &items, new_items).await;
+    let matching: Vec<usize> = matched.iter().map(|(i, _)| *i).collect();
     let mut alerts = vec![];
     if let Some(&first_match) = matching.first() {
         let n = matching.len();
@@ -1109,6 +1126,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .map(|&i| items[i].clone())
             .collect();
         a.items_total = n;
+        a.keywords = watch
+            .keywords
+            .iter()
+            .filter(|k| matched.iter().any(|(_, m)| m.contains(k)))
+            .cloned()
+            .collect();
         // The version this check stores lists every item, those the alert
         // leaves out too (`presswatch history --show`).
         let kept = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some());
@@ -1308,22 +1331,22 @@ fn unseen_items(
         .collect())
 }
 
-/// The new items (indexes into `items`, each with whether its title or
-/// teaser mentions a keyword, matched with the extraction on the blocking
+/// The new items (indexes into `items`, each with the keywords its title,
+/// teaser or text mentions, matched with the extraction on the blocking
 /// pool) that pass the watch's keyword filter (all when it has none), in
-/// page order. With `follow = true` the article of an item that does not
-/// mention one is fetched and searched too.
+/// page order, each with the keywords it mentions. With `follow = true` the
+/// article of an item that does not mention one is fetched and searched too.
 async fn matching_items(
     ctx: &Context,
     watch: &Watch,
     items: &[Item],
-    new_items: Vec<(usize, bool)>,
-) -> Vec<usize> {
+    new_items: Vec<(usize, Vec<String>)>,
+) -> Vec<(usize, Vec<String>)> {
     let policy = NetworkPolicy::for_links_of(watch);
     let mut out = Vec::with_capacity(new_items.len());
     for (i, listed_match) in new_items {
-        if listed_match {
-            out.push(i);
+        if watch.keywords.is_empty() || !listed_match.is_empty() {
+            out.push((i, listed_match));
             continue;
         }
         if watch.follow {
@@ -1343,10 +1366,15 @@ async fn matching_items(
                     let keywords = watch.keywords.clone();
                     let mentions = ctx.cpu_bound(move || {
                         let doc = extract::article(&r.text(), Some(&r.final_url), None);
-                        mentions_keyword(&keywords, &doc.text(), doc.title.as_deref().unwrap_or(""))
+                        keywords_mentioned(
+                            &keywords,
+                            &doc.text(),
+                            doc.title.as_deref().unwrap_or(""),
+                        )
                     });
-                    if mentions.await.unwrap_or(false) {
-                        out.push(i);
+                    let mentioned = mentions.await.unwrap_or_default();
+                    if !mentioned.is_empty() {
+                        out.push((i, mentioned));
                     }
                 }
                 Ok(_) => {}

@@ -332,6 +332,7 @@ impl Replica {
             change: None,
             items: vec![],
             items_total: 0,
+            keywords: vec![],
             error: Some(o.error.clone()),
             evidence: None,
             last_known: None,

@@ -506,6 +506,7 @@ pub fn documents(
                     change: Some(c.clone()),
                     items: vec![],
                     items_total: 0,
+                    keywords: vec![],
                     error: None,
                     evidence: None,
                     last_known: None,

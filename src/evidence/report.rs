@@ -153,6 +153,7 @@ fn watch_view(
                     change,
                     items: vec![],
                     items_total: 0,
+                    keywords: vec![],
                     error: None,
                     evidence: None,
                     last_known: None,

@@ -527,6 +527,10 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
             }
         }
     }
+    if !alert.keywords.is_empty() {
+        let words: Vec<String> = alert.keywords.iter().map(|k| isolate(k)).collect();
+        out.push_str(&format!("Mentions: {}\n", words.join(", ")));
+    }
     if let Some(err) = &alert.error {
         out.push_str(&format!("\nError: {err}\n"));
     }
@@ -1202,6 +1206,14 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             colour::LINK,
             escape(&alert.outlet)
         ));
+    }
+    if !alert.keywords.is_empty() {
+        let words: Vec<String> = alert
+            .keywords
+            .iter()
+            .map(|k| format!("<b{}>{}</b>", lang_dir(k), escape(k)))
+            .collect();
+        meta.push(format!("mentions {}", words.join(", ")));
     }
     b.push_str(&format!(
         "<div style=\"font-size:14px;line-height:1.5;color:{};margin-bottom:12px;\">{}</div>",

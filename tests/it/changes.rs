@@ -669,12 +669,11 @@ async fn per_watch_rules_decide_which_changes_alert() {
         kinds(&second_check("fa", "edit-headline-changed", persian).await),
         vec![ChangeKind::HeadlineChanged]
     );
-    // Keywords match across case.
-    let english = "keywords = [\"FESTIVAL\"]";
-    assert_eq!(
-        kinds(&second_check("en", "edit-paragraph-added", english).await),
-        vec![ChangeKind::Edited]
-    );
+    // Keywords match across case; the alert says which one the change mentions.
+    let english = "keywords = [\"FESTIVAL\", \"Tehran\"]";
+    let alerts = second_check("en", "edit-paragraph-added", english).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
+    assert_eq!(alerts[0].keywords, ["FESTIVAL"]);
     // min_change: one word is too small, a paragraph is not.
     assert_eq!(
         second_check("en", "edit-word-changed", "min_change = 3").await,

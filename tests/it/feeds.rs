@@ -532,3 +532,44 @@ async fn a_chat_alert_of_a_new_item_links_its_article_not_the_feed() {
     let feed_link = format!("\n<{}|Open the watched page>\n", server.url("/feed.xml"));
     assert!(texts[1].contains(&feed_link), "{}", texts[1]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keyword_filtered_alert_says_which_keywords_its_new_items_mention() {
+    let server = Server::start().await;
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\", \"رسول‌اف\"]\n",
+        server.url("/hook"),
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&config);
+    let config = project.config_arg();
+    let args = ["check", "--config", config.as_str()];
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let old = ("Court hears appeal", "https://wire.example/1", None);
+    server.set("/feed.xml", feed(&[old]));
+    run(&args, &[]).await;
+    let new = [
+        ("Families wait outside EVIN", "https://wire.example/2", None),
+        ("فیلم تازه رسول اف در کن", "https://wire.example/3", None),
+        ("Rain in the north", "https://wire.example/4", None),
+    ];
+    server.set("/feed.xml", feed(&[new[0], new[1], new[2], old]));
+    run(&args, &[]).await;
+    let [hook] = server.requests_to("/hook").try_into().expect("one webhook");
+    let alert: presswatch::alert::Alert = serde_json::from_slice(&hook.body).unwrap();
+    assert_eq!(alert.items_total, 2);
+    assert_eq!(alert.keywords, ["Evin", "رسول‌اف"]);
+    let text = presswatch::notify::render::text(&alert, &Default::default());
+    assert!(
+        text.contains("\nMentions: Evin, \u{2068}رسول‌اف\u{2069}\n"),
+        "{text}"
+    );
+    let html = presswatch::notify::render::html(&alert, &Default::default());
+    assert!(
+        html.contains("mentions <b>Evin</b>, <b lang=\"fa\" dir=\"rtl\">رسول‌اف</b>"),
+        "{html}"
+    );
+}
