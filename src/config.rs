@@ -1654,7 +1654,20 @@ fn report_base(s: &str) -> Result<Url, String> {
 }
 
 fn http_url(s: &str) -> Result<Url, String> {
-    let url = Url::parse(s.trim()).map_err(|e| format!("not a valid URL: {e}"))?;
+    let s = s.trim();
+    let url = Url::parse(s).map_err(|e| {
+        // An address copied without its scheme ("www.example.org/feed").
+        let with_scheme = format!("https://{s}");
+        match e {
+            url::ParseError::RelativeUrlWithoutBase
+                if Url::parse(&with_scheme)
+                    .is_ok_and(|u| u.host_str().is_some_and(|h| h.contains('.'))) =>
+            {
+                format!("not a valid URL: it does not start with https:// or http://; write \"{with_scheme}\"")
+            }
+            e => format!("not a valid URL: {e}"),
+        }
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "URL scheme must be http or https, not {:?}",
@@ -1707,7 +1720,15 @@ fn watches(
                 r.at(
                     w.kind.as_ref().map(|s| s.span()),
                     k("kind"),
-                    format!("unknown kind {other:?}; use article, listing or feed"),
+                    if ["rss", "atom", "json", "jsonfeed", "json-feed"]
+                        .contains(&other.to_ascii_lowercase().as_str())
+                    {
+                        format!(
+                            "unknown kind {other:?}: RSS, Atom and JSON feeds are kind = \"feed\""
+                        )
+                    } else {
+                        format!("unknown kind {other:?}; use article, listing or feed")
+                    },
                 );
                 WatchKind::Article
             }
@@ -1784,6 +1805,23 @@ mod tests {
             Ok(_) => vec![],
             Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_feed_watch_written_as_users_write_it_is_corrected_with_what_to_write() {
+        let watch = |body: &str| errors(&format!("[[watch]]\nname = \"w\"\n{body}\n"));
+        assert_eq!(
+            watch("url = \"www.radiofarda.example/feed\"\nkind = \"feed\""),
+            ["c.toml:3: watch[0].url: not a valid URL: it does not start with https:// or http://; write \"https://www.radiofarda.example/feed\""]
+        );
+        assert_eq!(
+            watch("url = \"https://n.example/rss\"\nkind = \"RSS\""),
+            ["c.toml:4: watch[0].kind: unknown kind \"RSS\": RSS, Atom and JSON feeds are kind = \"feed\""]
+        );
+        assert_eq!(
+            watch("url = \"https://n.example/rss\"\nkind = \"feed\"\nkeywords = \"Evin\""),
+            ["c.toml:5: watch[0].keywords: this is a list: write it in brackets, keywords = [\"Evin\"]"]
+        );
     }
 
     #[test]
