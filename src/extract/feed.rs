@@ -1,5 +1,7 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed into [`Item`]s (feed-rs).
 
+use std::collections::{HashMap, HashSet};
+
 use url::Url;
 
 use super::listing::normalize_url;
@@ -182,6 +184,27 @@ pub fn feed_entries(
             },
             text,
         });
+    }
+    // A GUID several items of different links share (a CMS writing the
+    // site's address, or one template value, as every item's id) names none
+    // of them: those items are keyed by their links, or no new item would
+    // ever be new.
+    let mut links_of: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for e in &items {
+        links_of
+            .entry(e.item.key.as_str())
+            .or_default()
+            .insert(e.item.url.as_str());
+    }
+    let shared: HashSet<String> = links_of
+        .into_iter()
+        .filter(|(_, links)| links.len() > 1)
+        .map(|(key, _)| key.to_string())
+        .collect();
+    for e in items.iter_mut().filter(|e| shared.contains(&e.item.key)) {
+        if let Ok(u) = Url::parse(&e.item.url) {
+            e.item.key = normalize_url(&u);
+        }
     }
     Ok(items)
 }
@@ -436,6 +459,29 @@ mod tests {
         assert_eq!(
             escape_bare_ampersands("a &amp; b &#38; &#x26; &nbsp;"),
             None
+        );
+    }
+
+    #[test]
+    fn a_guid_that_items_of_different_links_share_keys_none_of_them() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>One</title><link>https://n.example.org/1</link><guid>https://n.example.org/</guid></item>
+            <item><title>Two</title><link>https://n.example.org/2</link><guid>https://n.example.org/</guid></item>
+            <item><title>Live 1</title><link>https://n.example.org/live</link><guid>live</guid></item>
+            <item><title>Live 1 again</title><link>https://n.example.org/live</link><guid>live</guid></item></channel></rss>"#;
+        let keys: Vec<String> = feed(rss, None, &base())
+            .unwrap()
+            .into_iter()
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "https://n.example.org/1",
+                "https://n.example.org/2",
+                "live",
+                "live"
+            ]
         );
     }
 

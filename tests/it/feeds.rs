@@ -573,3 +573,28 @@ async fn a_keyword_filtered_alert_says_which_keywords_its_new_items_mention() {
         "{html}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_giving_every_item_the_same_guid_still_alerts_its_new_items() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    // A template writes the site's address as every item's GUID.
+    let site = Some("https://wire.example/");
+    let before = [
+        ("Court hears appeal", "https://wire.example/1", site),
+        ("Rights groups respond", "https://wire.example/2", site),
+    ];
+    let after = [
+        ("Verdict upheld", "https://wire.example/3", site),
+        before[0],
+        before[1],
+    ];
+    let r = check_twice(&project, &server, "/feed.xml", feed(&before), feed(&after)).await;
+    assert_eq!(new_titles(&r), ["Verdict upheld"], "{}", r.detail);
+    let r = check_first(&project).await;
+    assert_eq!(r.outcome, Outcome::Unchanged, "{}", r.detail);
+}
