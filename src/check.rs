@@ -150,6 +150,9 @@ pub struct Report {
     pub unstored: Option<String>,
     /// How long the check took.
     pub elapsed: std::time::Duration,
+    /// In a dry run, the items a listing or feed check found, in page order:
+    /// what the watch records (to try a `selector`); empty otherwise.
+    pub found: Vec<Item>,
 }
 
 fn now_rfc3339() -> String {
@@ -226,6 +229,10 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         st.last_change = Some(now);
     }
     let (mut outcome, mut unstored) = (outcome, None);
+    let found = match &keep.baseline {
+        Some(NewBaseline::Items { items, .. }) if ctx.dry_run => items.clone(),
+        _ => Vec::new(),
+    };
     if !ctx.dry_run {
         // The alerts travel to the storage step and back, uncopied: a feed's
         // alert may list many thousands of items.
@@ -260,6 +267,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     }
     Report {
         unstored,
+        found,
         ..report(watch, outcome, detail, alerts, started)
     }
 }
@@ -278,6 +286,7 @@ fn report(
         alerts,
         unstored: None,
         elapsed: started.elapsed(),
+        found: Vec::new(),
     }
 }
 
@@ -1094,6 +1103,10 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
     }
     if new_items.is_empty() {
+        if ctx.dry_run {
+            // Stored nowhere: shown, so that a dry run lists what the page yields.
+            keep.baseline = Some(NewBaseline::Items { items, now });
+        }
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
     let new_count = new_items.len();

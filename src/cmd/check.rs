@@ -60,6 +60,18 @@ impl Check {
         }
         println!("{}", check::total_line(&reports));
         if dry_run {
+            // Trying one listing or feed watch (a `selector`): what it finds.
+            if let (Some(_), [r]) = (only, reports.as_slice()) {
+                if !r.found.is_empty() {
+                    println!(
+                        "\n{} found:",
+                        presswatch::text::plural(r.found.len(), "item", "items")
+                    );
+                    for it in &r.found {
+                        println!("- {} <{}>", render::isolate(&it.title), it.url);
+                    }
+                }
+            }
             for a in reports.iter().flat_map(|r| &r.alerts) {
                 println!("\n===== alert {} (dry run: not sent) =====", a.id);
                 println!("Subject: {}\n", a.subject());

@@ -346,3 +346,44 @@ async fn a_feed_that_brings_hundreds_of_items_lists_the_first_and_says_how_to_se
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_of_one_listing_watch_lists_the_items_it_finds() {
+    let server = Server::start().await;
+    let path = "/tag/iran";
+    let project = Project::new(&listing_config(
+        &server,
+        path,
+        "listing",
+        "selector = \"ul.results\"",
+    ));
+    let page = "<html><body><nav><a href=\"/about\">About this site and its many pages</a></nav>\
+        <ul class=\"results\"><li><a href=\"/2024/05/appeal\">Court hears Rasoulof appeal in Tehran</a></li>\
+        <li><a href=\"/2024/05/verdict\">Verdict upheld, lawyer says</a></li></ul></body></html>";
+    server.set(path, Route::html(page));
+    let config = project.config_arg();
+    let try_it = [
+        "check",
+        "--config",
+        config.as_str(),
+        "--watch",
+        "coverage",
+        "--dry-run",
+    ];
+    let listed = format!(
+        "\n2 items found:\n- Court hears Rasoulof appeal in Tehran <{}>\n- Verdict upheld, lawyer says <{}>\n",
+        server.url("/2024/05/appeal"),
+        server.url("/2024/05/verdict")
+    );
+    // Before the first check, and beside a baseline with nothing new.
+    let out = crate::support::run(&try_it, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&listed), "{stdout}");
+    check_first(&project).await;
+    let out = crate::support::run(&try_it, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("coverage  unchanged") && stdout.contains(&listed),
+        "{stdout}"
+    );
+}
