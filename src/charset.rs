@@ -27,7 +27,9 @@ const WIDE_PRESCAN: usize = 64 * 1024;
 /// wins unless the bytes contradict it (a body it calls UTF-8 that is not
 /// and declares another encoding, a
 /// body it calls a legacy encoding that is valid UTF-8, a body it calls
-/// UTF-16 with no zero byte). UTF-16 without a byte order mark is told by
+/// UTF-16 with no zero byte), or it says ISO-8859-1, the servers' default,
+/// and the document declares another legacy encoding. UTF-16 without a
+/// byte order mark is told by
 /// the zero byte beside its opening `<`.
 pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encoding_rs::Encoding {
     if let Some((enc, _)) = encoding_rs::Encoding::for_bom(body) {
@@ -59,6 +61,20 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
             utf8 && !body.is_ascii()
         };
         if !contradicted {
+            // ISO-8859-1 is what servers send when nobody configured a
+            // charset (Apache's AddDefaultCharset): a document that names
+            // its own legacy encoding (a windows-1256 feed's XML
+            // declaration, an ISO-8859-6 page's <meta>) knows better.
+            if enc == encoding_rs::WINDOWS_1252 && !body.is_ascii() {
+                if let Some(own) = declared(body).filter(|d| {
+                    *d != encoding_rs::WINDOWS_1252
+                        && *d != encoding_rs::UTF_8
+                        && *d != encoding_rs::UTF_16LE
+                        && *d != encoding_rs::UTF_16BE
+                }) {
+                    return own;
+                }
+            }
             return enc;
         }
     }
@@ -298,6 +314,19 @@ mod tests {
         assert_eq!(
             sniff_encoding(cut, Some("text/xml; charset=utf-8")),
             encoding_rs::UTF_8
+        );
+    }
+
+    #[test]
+    fn a_server_default_iso_8859_1_gives_way_to_the_document_s_own_encoding() {
+        let text = "<?xml version=\"1.0\" encoding=\"windows-1256\"?><rss><title>\u{0641}\u{064A}\u{0644}\u{0645}</title></rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
+        assert_eq!(decode(&bytes, Some("text/xml; charset=ISO-8859-1")), text);
+        // A Latin-1 page saying so, or saying nothing, stays Latin-1.
+        let page = encoding_rs::WINDOWS_1252.encode("<p>Caf\u{e9}</p>").0;
+        assert_eq!(
+            decode(&page, Some("text/html; charset=iso-8859-1")),
+            "<p>Caf\u{e9}</p>"
         );
     }
 

@@ -598,3 +598,33 @@ async fn a_feed_giving_every_item_the_same_guid_still_alerts_its_new_items() {
     let r = check_first(&project).await;
     assert_eq!(r.outcome, Outcome::Unchanged, "{}", r.detail);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_windows_1256_feed_served_with_the_servers_default_iso_8859_1_is_read_as_windows_1256() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/ar.xml", ""));
+    let prolog = "<?xml version=\"1.0\" encoding=\"windows-1256\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        let bytes = encoding_rs::WINDOWS_1256
+            .encode(&rss(prolog, items))
+            .0
+            .into_owned();
+        served("application/rss+xml; charset=ISO-8859-1", bytes)
+    };
+    let old = (
+        "\u{0627}\u{0644}\u{0645}\u{062D}\u{0643}\u{0645}\u{0629} \u{062A}\u{0646}\u{0638}\u{0631}",
+        "https://wire.example/1",
+        None,
+    );
+    let new_title = "\u{0646}\u{0642}\u{0644} \u{0633}\u{062C}\u{0646}\u{0627}\u{0621} \u{0645}\u{0646} \u{0633}\u{062C}\u{0646} \u{0625}\u{064A}\u{0641}\u{064A}\u{0646}";
+    let new = (new_title, "https://wire.example/2", None);
+    let r = check_twice(
+        &project,
+        &server,
+        "/ar.xml",
+        feed(&[old]),
+        feed(&[new, old]),
+    )
+    .await;
+    assert_eq!(new_titles(&r), [new_title], "{}", r.detail);
+}
