@@ -146,13 +146,7 @@ pub fn feed_entries(
         {
             continue;
         }
-        let key = match (&url, entry.id.trim()) {
-            (Some(u), "") => normalize_url(u),
-            (_, id) => id.to_string(),
-        };
-        if key.is_empty() {
-            continue;
-        }
+        let id = entry.id.trim().to_string();
         let text = entry
             .content
             .and_then(|c| c.body)
@@ -174,6 +168,16 @@ pub fn feed_entries(
                     .map(|t| first_words(t, TITLE_WORDS))
             })
             .unwrap_or_default();
+        // Keyed by GUID, else by link; an item with neither (a news ticker's
+        // lines) by its title, which is all that tells it apart.
+        let key = match (&url, id.as_str()) {
+            (Some(u), "") => normalize_url(u),
+            (None, "") if !title.is_empty() => format!("title:{}", text::match_key(&title)),
+            (_, id) => id.to_string(),
+        };
+        if key.is_empty() {
+            continue;
+        }
         items.push(FeedEntry {
             item: Item {
                 key,
@@ -483,6 +487,21 @@ mod tests {
                 "live"
             ]
         );
+    }
+
+    #[test]
+    fn items_with_neither_link_nor_guid_are_keyed_by_their_titles() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>Ticker</title>
+            <item><title>Court upholds sentence</title></item>
+            <item><description>A line with no title</description></item>
+            <item></item></channel></rss>"#;
+        let items = feed(rss, None, &base()).unwrap();
+        let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["title:court upholds sentence", "title:a line with no title"]
+        );
+        assert_eq!(items[0].url, "");
     }
 
     #[test]

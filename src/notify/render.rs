@@ -446,7 +446,9 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
     if alert.kind == ChangeKind::Test {
         return None;
     }
-    if let Some(it) = single_item(alert) {
+    // An item with no link of its own (a news ticker's line) is read where
+    // it was found.
+    if let Some(it) = single_item(alert).filter(|it| !it.url.is_empty()) {
         return Some((it.url.as_str(), "Open the article"));
     }
     Some(match alert.kind {
@@ -513,7 +515,9 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
     let detected = when(&alert.detected_at, ctx.timezone);
     match item {
         Some(it) => {
-            out.push_str(&format!("{}\n", it.url));
+            if !it.url.is_empty() {
+                out.push_str(&format!("{}\n", it.url));
+            }
             out.push_str(&format!("Detected {detected} · found on {}\n", alert.url));
         }
         None if alert.kind == ChangeKind::Test => {
@@ -1132,11 +1136,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             .or(alert.title.as_deref())
             .unwrap_or(&alert.watch),
     );
-    let link = if alert.kind == ChangeKind::Test {
-        None
-    } else {
-        item.map_or(href(&alert.url), |i| href(&i.url))
-    };
+    let link = main_link(alert).and_then(|(url, _)| href(url));
     let mut b = String::new();
     if alert.kind == ChangeKind::Test {
         b.push_str(&format!(

@@ -628,3 +628,43 @@ async fn a_windows_1256_feed_served_with_the_servers_default_iso_8859_1_is_read_
     .await;
     assert_eq!(new_titles(&r), [new_title], "{}", r.detail);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticker_feed_whose_items_have_neither_link_nor_guid_alerts_its_new_lines() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/ticker.xml", ""));
+    let ticker = |lines: &[&str]| {
+        let items: String = lines
+            .iter()
+            .map(|l| format!("<item><title>{l}</title></item>"))
+            .collect();
+        served(
+            "application/rss+xml",
+            format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Ticker</title>{items}</channel></rss>").into_bytes(),
+        )
+    };
+    let r = check_twice(
+        &project,
+        &server,
+        "/ticker.xml",
+        ticker(&["Court hears appeal"]),
+        ticker(&["Verdict upheld", "Court hears appeal"]),
+    )
+    .await;
+    assert_eq!(new_titles(&r), ["Verdict upheld"], "{}", r.detail);
+    // With no link of its own, the line is read where it was found.
+    let text = presswatch::notify::render::text(&r.alerts[0], &Default::default());
+    let feed = server.url("/ticker.xml");
+    assert!(
+        text.contains("Verdict upheld\n\nDetected ")
+            && text.contains(&format!("found on {feed}\n")),
+        "{text}"
+    );
+    let html = presswatch::notify::render::html(&r.alerts[0], &Default::default());
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{feed}\" style=\"color:#1a4b8c;\">Open the watched page</a>"
+        )),
+        "{html}"
+    );
+}
