@@ -50,7 +50,7 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
         // that is not follows its own declaration when it has one, and
         // stays UTF-8 (a few stray bytes replaced) when it has none.
         if enc == encoding_rs::UTF_8 {
-            if utf8_but_cut(body) {
+            if mostly_utf8(body) {
                 return enc;
             }
             return declared(body).unwrap_or(enc);
@@ -111,14 +111,38 @@ fn utf16_without_bom(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     }
 }
 
-/// True when the body is UTF-8, but for a character cut off at its end (a
-/// body capped while streaming).
-fn utf8_but_cut(body: &[u8]) -> bool {
-    match std::str::from_utf8(body) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
+/// True when the body is UTF-8 but for a few stray bytes (at most one
+/// invalid sequence per [`STRAY_BYTES_PER`] non-ASCII characters) or a
+/// character cut off at its end (a body capped while streaming). A page in
+/// UTF-8 with one bad byte in a comment stays UTF-8: decoding all of it by
+/// a stale `<meta>` of its old encoding would turn every letter of a
+/// Persian story into another, and alert on it. Text in a legacy encoding
+/// read as UTF-8 is nearly all invalid sequences.
+fn mostly_utf8(body: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    let mut rest = body;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                good += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                good += std::str::from_utf8(valid)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                let Some(len) = e.error_len() else { break };
+                bad += 1;
+                rest = &after[len..];
+            }
+        }
     }
+    bad * STRAY_BYTES_PER <= good
 }
+
+/// Non-ASCII characters of a UTF-8 body per stray invalid byte sequence it
+/// may hold and still be read as UTF-8 ([`mostly_utf8`]).
+const STRAY_BYTES_PER: usize = 20;
 
 /// The start of a body up to the end of its `<head>` (`</head>` or `<body`),
 /// at most [`WIDE_PRESCAN`] bytes: where a late `<meta charset>` can be.
@@ -308,6 +332,14 @@ mod tests {
                 Some("text/html; charset=iso-8859-1")
             ),
             "Caf\u{e9}"
+        );
+        // A Persian page in UTF-8 with a stray byte, which kept the `<meta>`
+        // of its old encoding, is still UTF-8.
+        let mut page = "<meta charset=\"windows-1256\"><p>\u{0641}\u{06CC}\u{0644}\u{0645}\u{0633}\u{0627}\u{0632} \u{0627}\u{06CC}\u{0631}\u{0627}\u{0646}\u{06CC} \u{0627}\u{0632} \u{0627}\u{06CC}\u{0631}\u{0627}\u{0646} \u{062E}\u{0627}\u{0631}\u{062C} \u{0634}\u{062F}</p>".as_bytes().to_vec();
+        page.insert(page.len() - 4, 0xE9);
+        assert_eq!(
+            sniff_encoding(&page, Some("text/html; charset=utf-8")),
+            encoding_rs::UTF_8
         );
         // UTF-8 cut off inside its last character is still UTF-8.
         let cut = &"\u{0641}\u{064A}".as_bytes()[..3];

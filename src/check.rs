@@ -1296,13 +1296,14 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
 
 /// The items not known before, each once, in page order (as indexes into
 /// `items`): neither `listed` in the watch's baseline file nor seen by an
-/// earlier check. An item is known by its key, or by its link when no other
-/// item of the page shares it: feeds change their items' ids (a CMS
-/// migration, ids with a date in them, GUIDs that appear where there were
-/// none), and a story under a new id is not news; a feed whose items all
-/// link to one page (a live blog) is told apart by ids only. Linear in the
-/// number of items: sets of the keys and links, and batched lookups of
-/// those seen.
+/// earlier check. An item is known by its key, or by its link and title
+/// when no other item of the page shares the link: feeds change their
+/// items' ids (a CMS migration, ids with a date in them, GUIDs that appear
+/// where there were none), and a story under a new id is not news. A new
+/// title at a known link is a new item (a daily briefing at one address),
+/// and a feed whose items all link to one page (a live blog) is told apart
+/// by ids only. Linear in the number of items: sets of the keys and links,
+/// and batched lookups of those seen.
 fn unseen_items(
     ctx: &Context,
     watch: &str,
@@ -1331,15 +1332,22 @@ fn unseen_items(
     if by_link.is_empty() {
         return Ok(unseen);
     }
-    let listed_links: HashSet<&str> = listed.iter().map(|it| it.url.as_str()).collect();
-    let seen_links = ctx
+    // Titles compared as readers read them: case, spelling variants and
+    // entities aside.
+    let known: HashSet<(String, String)> = ctx
         .state
-        .seen_urls(watch, &by_link)
-        .map_err(|e| e.to_string())?;
+        .seen_links(watch, &by_link)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .chain(listed.iter().map(|it| (it.url.clone(), it.title.clone())))
+        .map(|(url, title)| (url, crate::text::match_key(&title)))
+        .collect();
     Ok(unseen
         .into_iter()
         .filter(|&i| {
-            !own_link(i).is_some_and(|u| listed_links.contains(u) || seen_links.contains(u))
+            !own_link(i).is_some_and(|u| {
+                known.contains(&(u.to_string(), crate::text::match_key(&items[i].title)))
+            })
         })
         .collect())
 }

@@ -178,8 +178,9 @@ forward! {
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
     /// Which of `keys` were seen before for this watch.
     fn seen_keys(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashSet<String>>;
-    /// Which of these item links were seen before for this watch, under whatever key.
-    fn seen_urls(&self, watch: &str, urls: &[&str]) -> Result<std::collections::HashSet<String>>;
+    /// Which of these item links were seen before for this watch, under
+    /// whatever key, each with the title it was seen under.
+    fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<std::collections::HashSet<(String, String)>>;
     /// Remembers items as seen.
     fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()>;
     /// Stores what one check leaves behind, in one transaction: the watch's

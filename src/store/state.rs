@@ -622,9 +622,9 @@ impl Sqlite {
     }
 
     /// Which of these item links were seen before for this watch, under
-    /// whatever key: one query, as [`Self::seen_keys`], each link looked up
-    /// in the `(watch, url)` index.
-    pub fn seen_urls(&self, watch: &str, urls: &[&str]) -> Result<HashSet<String>> {
+    /// whatever key, each with the title it was seen under: one query, as
+    /// [`Self::seen_keys`], each link looked up in the `(watch, url)` index.
+    pub fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<HashSet<(String, String)>> {
         if urls.is_empty() {
             return Ok(HashSet::new());
         }
@@ -633,14 +633,14 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT DISTINCT s.url FROM json_each(?2) AS u \
+                "SELECT DISTINCT s.url, s.title FROM json_each(?2) AS u \
                  CROSS JOIN seen_items AS s ON s.watch = ?1 AND s.url = u.value",
             )
             .map_err(|e| self.err(e))?;
         let seen = st
-            .query_map(params![watch, urls], |r| r.get(0))
+            .query_map(params![watch, urls], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<HashSet<String>>>()
+            .collect::<rusqlite::Result<HashSet<(String, String)>>>()
             .map_err(|e| self.err(e));
         seen
     }

@@ -237,6 +237,16 @@ async fn a_story_whose_feed_changed_its_guid_or_gave_it_one_is_not_new_again() {
     server.set("/feed.xml", feed(&entries));
     let r = check_first(&project).await;
     assert_eq!(new_titles(&r), ["Sentence appealed"], "{}", r.detail);
+
+    // A daily briefing at one address: a new title under a new id there is
+    // a new item, though the link was seen before.
+    let briefing = "https://wire.example/briefing";
+    let day = |title, id| vec![(title, briefing, Some(id))];
+    server.set("/feed.xml", feed(&day("Briefing: Monday", "b-1")));
+    check_first(&project).await;
+    server.set("/feed.xml", feed(&day("Briefing: Tuesday", "b-2")));
+    let r = check_first(&project).await;
+    assert_eq!(new_titles(&r), ["Briefing: Tuesday"], "{}", r.detail);
 }
 
 #[tokio::test(flavor = "multi_thread")]

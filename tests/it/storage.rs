@@ -367,19 +367,19 @@ fn seen_items_channels_and_digests() {
         };
         st.mark_seen("list", &[guid], 6).unwrap();
         let seen = st
-            .seen_urls(
+            .seen_links(
                 "list",
                 &["https://n.example/3", "urn:guid:3", "https://n.example/4"],
             )
             .unwrap();
         assert_eq!(
             seen.into_iter().collect::<Vec<_>>(),
-            ["https://n.example/3"],
+            [("https://n.example/3".to_string(), "t".to_string())],
             "{}",
             b.name
         );
         assert!(st
-            .seen_urls("other", &["https://n.example/3"])
+            .seen_links("other", &["https://n.example/3"])
             .unwrap()
             .is_empty());
         let off = presswatch::store::DisabledChannel {

@@ -748,22 +748,22 @@ impl Postgres {
     }
 
     /// Which of `urls` were seen before for this watch, under whatever key (one query).
-    pub fn seen_urls(
+    pub fn seen_links(
         &self,
         watch: &str,
         urls: &[&str],
-    ) -> Result<std::collections::HashSet<String>> {
+    ) -> Result<std::collections::HashSet<(String, String)>> {
         if urls.is_empty() {
             return Ok(Default::default());
         }
         self.run(async |c| {
             Ok(c.query(
-                "SELECT DISTINCT url FROM seen_items WHERE watch = $1 AND url = ANY($2)",
+                "SELECT DISTINCT url, title FROM seen_items WHERE watch = $1 AND url = ANY($2)",
                 &[&watch, &urls],
             )
             .await?
             .iter()
-            .map(|r| r.get(0))
+            .map(|r| (r.get(0), r.get(1)))
             .collect())
         })
     }
