@@ -437,7 +437,6 @@ fn when(rfc3339: &str, tz: Tz) -> String {
     }
 }
 
-/// The single new item of a one-item alert (shown as the article itself).
 /// Where an alert's main link leads, and its label: the article a change
 /// is about (a single new item's too); the watched page itself (a listing,
 /// a feed's XML) for several new items and for a watch that cannot be
@@ -459,6 +458,7 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
     })
 }
 
+/// The single new item of a one-item alert (shown as the article itself).
 fn single_item(alert: &Alert) -> Option<&Item> {
     match alert.items.as_slice() {
         [it] if alert.kind == ChangeKind::NewItems => Some(it),
