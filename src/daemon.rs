@@ -79,10 +79,7 @@ fn now_ms() -> i64 {
 }
 
 fn http_client(config: &Config) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .user_agent(&config.daemon.user_agent)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client for webhooks: {e}"))
+    notify::webhook::client(&config.daemon.user_agent)
 }
 
 fn install(kind: SignalKind, name: &str) -> Result<Signal, String> {

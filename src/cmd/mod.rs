@@ -128,10 +128,7 @@ pub(crate) async fn deliver_unless_daemon(
 
 /// The HTTP client for webhooks.
 pub(crate) fn http_client(cfg: &Config) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .user_agent(&cfg.daemon.user_agent)
-        .build()
-        .map_err(|e| format!("cannot set up HTTP: {e}"))
+    notify::webhook::client(&cfg.daemon.user_agent)
 }
 
 /// Unix time `t` in the configured time zone (`daemon.timezone`, UTC by

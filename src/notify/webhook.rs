@@ -161,6 +161,19 @@ pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
     )
 }
 
+/// The HTTP client webhooks are sent with. It follows no redirect: a client
+/// that follows a 301, 302 or 303 repeats the POST as a GET without a body,
+/// and a receiver answering that GET with 200 (a moved endpoint's landing
+/// page) would have the alert counted as delivered though it never arrived.
+/// A redirect is a failed attempt instead, whose message says where to.
+pub fn client(user_agent: &str) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client for webhooks: {e}"))
+}
+
 /// POSTs an alert with `webhook-id` (the alert id: receivers drop
 /// duplicates by it), `webhook-timestamp` and, with a secret,
 /// `webhook-signature`. 2xx is success; 410 means gone; anything else is
@@ -206,6 +219,13 @@ pub async fn send(
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(crate::http_header::parse_retry_after);
+    if status.is_redirection() {
+        return Err(WebhookError {
+            message: redirected(&host, status.as_u16(), resp.headers()),
+            gone: false,
+            retry_after,
+        });
+    }
     Err(WebhookError {
         message: format!(
             "POST to {host} answered HTTP {}{}",
@@ -220,6 +240,26 @@ pub async fn send(
         gone: status.as_u16() == 410,
         retry_after,
     })
+}
+
+/// What a redirect answer means for the channel. Only the new address's
+/// origin is shown: a webhook URL's path may carry its token.
+fn redirected(host: &str, status: u16, headers: &reqwest::header::HeaderMap) -> String {
+    let to = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| {
+            let base = url::Url::parse(&format!("http://{host}/")).ok()?;
+            base.join(l).ok()
+        })
+        .map(|u| match u.path() {
+            "/" => u.origin().ascii_serialization() + "/",
+            _ => u.origin().ascii_serialization() + "/…",
+        });
+    format!(
+        "POST to {host} answered HTTP {status}, a redirect{}: webhooks are not redirected (a redirected POST arrives without the alert); set the channel's url to the address the receiver moved to, and reload",
+        to.map(|t| format!(" to {t}")).unwrap_or_default()
+    )
 }
 
 fn root_cause(e: &dyn std::error::Error) -> String {

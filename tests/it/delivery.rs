@@ -1457,6 +1457,83 @@ fn delivery_interrupted_by_kill_resumes_on_restart() {
     );
 }
 
+/// A webhook endpoint that moved answers the POST with a redirect. Were it
+/// followed, the POST would be repeated as a GET without the alert (301,
+/// 302, 303), and a landing page answering that GET with 200 would have the
+/// alert counted as delivered though it never arrived. So the redirect is a
+/// failed attempt that says where the endpoint went and what to change; the
+/// alert waits, and goes out once the channel's url is the new one.
+#[test]
+fn a_webhook_that_redirects_keeps_the_alert_and_says_to_update_the_url() {
+    let (hook, base) = webhook_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let watch = "[[watch]]\nname = \"herald-rasoulof\"\nurl = \"https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran\"\n";
+    let write_config = |url: &str| {
+        std::fs::write(&config, format!("{}\n{watch}", webhook_channel(url, ""))).unwrap();
+    };
+    write_config(&format!("{base}/hook"));
+    let cfg = config.to_str().unwrap();
+    let v1 = replay_dir(
+        dir.path(),
+        "v1",
+        &article_html("Rasoulof flees Iran", &[P1, P2, P3, P4]),
+    );
+    let v2 = replay_dir(
+        dir.path(),
+        "v2",
+        &article_html("Rasoulof flees Iran", &[P1_EDITED, P2, P3, P4]),
+    );
+    let out = run(&["check", "--config", cfg, "--replay", v1.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+
+    // The edit is found; the receiver answers its POST with a permanent
+    // redirect, and would answer anything after it with 200.
+    for status in [301, 302, 303, 307, 308] {
+        hook.script(&[Reply::Status(
+            status,
+            vec![("location", format!("{base}/moved"))],
+        )]);
+        let out = if status == 301 {
+            run(&["check", "--config", cfg, "--replay", v2.to_str().unwrap()])
+        } else {
+            run(&["outbox", "--config", cfg, "retry"])
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let reqs = hook.requests();
+        assert_eq!(
+            reqs.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+            vec!["/hook"],
+            "HTTP {status}: the redirect is not followed; {stdout}"
+        );
+        hook.received.lock().unwrap().clear();
+        let out = run(&["outbox", "--config", cfg, "list"]);
+        let list = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            list.contains(&format!("answered HTTP {status}, a redirect to {base}/…"))
+                && list.contains("set the channel's url to the address the receiver moved to"),
+            "HTTP {status}: the alert waits, and the error says where the endpoint went and what to do:\n{list}"
+        );
+    }
+
+    // Ops point the channel at the new address: the alert goes out there,
+    // once, under its id.
+    write_config(&format!("{base}/moved"));
+    let out = run(&["outbox", "--config", cfg, "retry"]);
+    assert!(out.status.success(), "{out:?}");
+    let reqs = hook.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(reqs[0].path, "/moved");
+    let v: serde_json::Value = serde_json::from_slice(&reqs[0].body).unwrap();
+    assert_eq!(v["kind"], "edited");
+    assert_eq!(reqs[0].header("webhook-id"), v["id"].as_str());
+    let out = run(&["outbox", "--config", cfg, "list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("outbox is empty"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn test_alert_reports_success_and_the_exact_failure() {
     let (hook, base) = webhook_server();
