@@ -233,6 +233,23 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         Some(NewBaseline::Items { items, .. }) if ctx.dry_run => items.clone(),
         _ => Vec::new(),
     };
+    // In a fleet, a check that stores more than its quiet state first makes
+    // sure its replica still holds the watch: after a stall longer than the
+    // lease another replica may have checked it, and this check's page may
+    // be older than the baseline it stored (compared with it, the old page
+    // would be a bogus change back). A quiet check's state goes with the
+    // lease's hand-back, which a moved lease refuses. A check dropped so is
+    // no storage failure: the replica holding the watch stores its own.
+    if !ctx.dry_run
+        && (!alerts.is_empty() || keep.stores_history())
+        && matches!(ctx.state.confirm_lease(&watch.name), Ok(false))
+    {
+        let msg = format!(
+            "the lease on watch {} moved to another replica during this check (this replica was held up for longer than daemon.lease): nothing stored; the replica that holds it now checks it",
+            watch.name
+        );
+        return report(watch, Outcome::Error(msg.clone()), msg, vec![], started);
+    }
     if !ctx.dry_run {
         // The alerts travel to the storage step and back, uncopied: a feed's
         // alert may list many thousands of items.
@@ -303,6 +320,17 @@ struct Keep {
     /// The answer that reported the article taken down, kept with the
     /// version it took down.
     takedown: Option<(i64, Box<NewSnapshot>)>,
+}
+
+impl Keep {
+    /// Whether the check stores more than the watch's state: a baseline, a
+    /// version, a takedown or restore.
+    fn stores_history(&self) -> bool {
+        self.baseline.is_some()
+            || self.file_version.is_some()
+            || self.event.is_some()
+            || self.takedown.is_some()
+    }
 }
 
 /// A baseline a check accepted.

@@ -141,6 +141,19 @@ impl State {
         }
     }
 
+    /// Whether this process may store the check of `watch` it is about to
+    /// store: false only when it is a fleet replica whose lease on the watch
+    /// expired during the check and moved to another replica, which may
+    /// have checked the watch and stored a newer version meanwhile. When
+    /// true, a held lease is renewed for another lease time, so it cannot
+    /// move while the check stores its result.
+    pub fn confirm_lease(&self, watch: &str) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(true),
+            Backend::Postgres(b) => b.confirm_lease(watch),
+        }
+    }
+
     /// The fleet (replicas, leases, queue depth), when the state is shared.
     pub fn fleet(&self) -> Result<Option<FleetView>> {
         self.shared().map(|b| b.fleet()).transpose()

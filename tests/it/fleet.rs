@@ -684,3 +684,216 @@ async fn with_postgres_the_database_holds_baselines_a_file_is_imported_and_expor
     assert!(out.status.success());
     assert_eq!(room.log.lock().unwrap().deliveries.len(), 1);
 }
+
+/// One article page without validators (as many news sites serve them:
+/// every check is a full fetch), whose next request can be held: the page
+/// as it was when the request arrived is sent only once released. And a
+/// webhook receiver at /hook.
+#[derive(Clone, Default)]
+struct StallSite {
+    port: u16,
+    state: Arc<Mutex<StallState>>,
+    release: Arc<tokio::sync::Notify>,
+}
+
+#[derive(Default)]
+struct StallState {
+    version: u32,
+    hold_next: bool,
+    holding: bool,
+    page_requests: usize,
+    /// webhook-id of each delivery.
+    alerts: Vec<String>,
+}
+
+impl StallSite {
+    async fn start() -> StallSite {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let site = StallSite {
+            port: l.local_addr().unwrap().port(),
+            ..Default::default()
+        };
+        site.state.lock().unwrap().version = 1;
+        let s = site.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = l.accept().await {
+                let s = s.clone();
+                tokio::spawn(async move { s.serve(sock).await });
+            }
+        });
+        site
+    }
+
+    async fn serve(&self, mut sock: tokio::net::TcpStream) {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 16384];
+        let head = loop {
+            match sock.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len: usize = header(head, "content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                if body.len() >= len {
+                    break head.to_string();
+                }
+            }
+        };
+        let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+        if path == "/hook" {
+            let id = header(&head, "webhook-id").unwrap_or_default();
+            self.state.lock().unwrap().alerts.push(id);
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await;
+            return;
+        }
+        let (version, hold) = {
+            let mut st = self.state.lock().unwrap();
+            st.page_requests += 1;
+            let hold = std::mem::take(&mut st.hold_next);
+            st.holding = hold;
+            (st.version, hold)
+        };
+        let page = article(
+            "The story",
+            &format!("The account of the story, version {version}, as the outlet tells it."),
+        );
+        if hold {
+            self.release.notified().await;
+        }
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = sock.write_all(response.as_bytes()).await;
+        let _ = sock.shutdown().await;
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+/// A replica can stall mid-check for longer than its lease (a paused VM, a
+/// starved process, a network partition): its lease expires, another
+/// replica checks the watch and stores what it found. When the stalled
+/// replica wakes with the page it fetched before, it must not store that
+/// check: compared with the newer baseline, its older page would be a bogus
+/// change back, alerted under a second id, and the story's next check would
+/// alert the edit a third time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stalls_past_its_lease_mid_check_stores_nothing_over_the_newer_check() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let site = StallSite::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("presswatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[daemon]
+interval = "1m"
+timeout = "5m"
+per_host_delay = "0s"
+state_url = "{url}"
+state_password_env = "{env}"
+lease = "3s"
+baseline_dir = "baseline"
+
+[[channel]]
+name = "desk"
+type = "webhook"
+url = "{hook}"
+
+[[watch]]
+name = "story"
+url = "{page}"
+robots = false
+"#,
+            env = pg::PASSWORD_ENV,
+            hook = site.url("/hook"),
+            page = site.url("/story"),
+        ),
+    )
+    .unwrap();
+    let mut stalled = start_replica(&config, "stalled");
+    stalled
+        .wait_for_log("result=\"baseline\"", Duration::from_secs(30))
+        .await;
+
+    // Its next check fetches the page; while the answer (the first version)
+    // is on its way, the replica stalls, and the story is edited.
+    site.state.lock().unwrap().hold_next = true;
+    let fetching = crate::support::eventually(Duration::from_secs(30), || {
+        site.state.lock().unwrap().holding
+    })
+    .await;
+    assert!(fetching, "the replica checks the story again");
+    stalled.signal("STOP");
+    site.state.lock().unwrap().version = 2;
+
+    // Another replica takes the watch once the lease has expired, and
+    // alerts the edit.
+    let mut other = start_replica(&config, "other");
+    let alerted = crate::support::eventually(Duration::from_secs(30), || {
+        !site.state.lock().unwrap().alerts.is_empty()
+    })
+    .await;
+    assert!(
+        alerted,
+        "the other replica alerts the edit:\n{}",
+        other.log_text()
+    );
+
+    // The stalled replica wakes and gets the page as it was when it asked.
+    site.release.notify_one();
+    stalled.signal("CONT");
+    stalled
+        .wait_for_log("expired during its check", Duration::from_secs(30))
+        .await;
+    // The story's next check, and every delivery done.
+    let requests = site.state.lock().unwrap().page_requests;
+    let checked_again = crate::support::eventually(Duration::from_secs(30), || {
+        site.state.lock().unwrap().page_requests > requests
+    })
+    .await;
+    assert!(checked_again, "the story is checked again");
+    let delivered = crate::support::eventually(Duration::from_secs(30), || {
+        cluster
+            .psql(db, "SELECT count(*) FROM outbox WHERE status <> 'sent'")
+            .is_ok_and(|n| n == "0")
+    })
+    .await;
+    assert!(delivered, "every alert delivered");
+
+    let ids: HashSet<String> = site.state.lock().unwrap().alerts.iter().cloned().collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "one edit, one alert; the alerts in the outbox (kind|summary):\n{}\nstalled replica:\n{}",
+        cluster
+            .psql(
+                db,
+                "SELECT kind, payload::json->>'summary' FROM alerts ORDER BY seq"
+            )
+            .unwrap_or_else(|e| e),
+        stalled.log_text()
+    );
+    let baseline = cluster
+        .psql(db, "SELECT body FROM baselines WHERE watch = 'story'")
+        .unwrap();
+    assert!(
+        baseline.contains("version 2"),
+        "the baseline is the edited story:\n{baseline}"
+    );
+    for r in [&stalled, &other] {
+        r.signal("TERM");
+    }
+    assert_eq!(stalled.wait_exit(Duration::from_secs(40)).await, Some(0));
+    assert_eq!(other.wait_exit(Duration::from_secs(40)).await, Some(0));
+}

@@ -202,6 +202,28 @@ impl Postgres {
         })
     }
 
+    /// Whether this replica still holds the lease of `watch`, which it
+    /// leased for a check, renewing it when it does: a replica that stalled
+    /// (a paused VM, a starved process, a network partition) for longer than
+    /// the lease finds it moved to another replica, and must not store a
+    /// check whose page may be older than what that replica stored. A watch
+    /// this process did not lease (`presswatch check`) has no lease to keep.
+    pub fn confirm_lease(&self, watch: &str) -> Result<bool> {
+        if !super::lock(&self.inner.held).contains_key(watch) {
+            return Ok(true);
+        }
+        let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $3::BIGINT
+                 WHERE watch = $1 AND lease_owner = $2 RETURNING 1",
+                &[&watch, &owner, &lease_ms],
+            )
+            .await?
+            .is_some())
+        })
+    }
+
     /// When the earliest watch no one holds is due (Unix ms, the database's
     /// clock), and the database's time now.
     pub fn next_due(&self) -> Result<(Option<i64>, i64)> {
