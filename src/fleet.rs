@@ -174,6 +174,7 @@ impl Replica {
         if n == 0 {
             return Vec::new();
         }
+        self.drop_stale_queue();
         if self.queued.len() < n {
             self.hand_back();
             let want = n + self.batch - self.queued.len();
@@ -184,6 +185,47 @@ impl Replica {
         }
         let take = n.min(self.queued.len());
         self.queued.drain(..take).collect()
+    }
+
+    /// How long without renewing its leases this replica takes for a
+    /// stall after which the leases it queued may have expired and moved.
+    fn stale_after(&self) -> Duration {
+        Duration::from_millis(self.pg.lease_ms().max(0) as u64 * 2 / 3)
+    }
+
+    /// Renews the leases when a stall (a paused VM, a starved process) may
+    /// have let the queued ones expire; see [`Replica::heartbeat`].
+    fn drop_stale_queue(&mut self) {
+        if !self.queued.is_empty() && self.renewed.elapsed() >= self.stale_after() {
+            self.heartbeat();
+        }
+    }
+
+    /// After a stall of `stalled`, drops the queued leases this replica no
+    /// longer holds: they expired and moved to other replicas, which check
+    /// those watches; checked here too, they would be checked twice.
+    fn drop_moved(&mut self, stalled: Duration) {
+        if self.queued.is_empty() {
+            return;
+        }
+        let queued: Vec<String> = self.queued.iter().map(|l| l.watch.clone()).collect();
+        match self.pg.still_held(&queued) {
+            Ok(kept) => {
+                let before = self.queued.len();
+                self.queued.retain(|l| kept.contains(&l.watch));
+                if self.queued.len() < before {
+                    tracing::warn!(replica = %self.id(), dropped = before - self.queued.len(),
+                        stalled_ms = stalled.as_millis() as u64,
+                        "this replica stalled for longer than its leases: watches it had leased and not started moved to other replicas, which check them");
+                }
+            }
+            Err(e) => {
+                // Their leases expire in the database; leased again then.
+                self.pg.forget(&queued);
+                self.queued.clear();
+                self.failed(e);
+            }
+        }
     }
 
     /// Hands a checked watch back with its next due time (with the next
@@ -239,17 +281,22 @@ impl Replica {
 
     /// Each turn of the main loop's housekeeping: hands checked watches
     /// back, and every third of the lease time renews its leases and looks
-    /// for config mismatches.
+    /// for config mismatches; after a stall, drops the queued leases that
+    /// moved meanwhile.
     pub fn heartbeat(&mut self) {
         self.hand_back();
         let renew_every = Duration::from_millis(self.pg.lease_ms().max(0) as u64 / 3);
         if self.renewed.elapsed() < renew_every {
             return;
         }
+        let since = self.renewed.elapsed();
         let beat = self.pg.heartbeat(&self.config_hash);
         if let Some(others) = self.settle(beat) {
             self.renewed = Instant::now();
             self.log_mismatches(others);
+            if since >= self.stale_after() {
+                self.drop_moved(since);
+            }
         }
     }
 

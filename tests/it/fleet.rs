@@ -685,23 +685,26 @@ async fn with_postgres_the_database_holds_baselines_a_file_is_imported_and_expor
     assert_eq!(room.log.lock().unwrap().deliveries.len(), 1);
 }
 
-/// One article page without validators (as many news sites serve them:
-/// every check is a full fetch), whose next request can be held: the page
-/// as it was when the request arrived is sent only once released. And a
-/// webhook receiver at /hook.
-#[derive(Clone, Default)]
+/// Article pages without validators (as many news sites serve them: every
+/// check is a full fetch), whose next requests can be held: the page as it
+/// was when a request arrived is sent only once released. And a webhook
+/// receiver at /hook.
+#[derive(Clone)]
 struct StallSite {
     port: u16,
     state: Arc<Mutex<StallState>>,
-    release: Arc<tokio::sync::Notify>,
+    release: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Default)]
 struct StallState {
     version: u32,
-    hold_next: bool,
-    holding: bool,
-    page_requests: usize,
+    /// How many of the next page requests to hold.
+    hold_next: usize,
+    /// The paths of the requests held.
+    held: Vec<String>,
+    /// Each page request: its path, when it arrived.
+    requests: Vec<(String, Instant)>,
     /// webhook-id of each delivery.
     alerts: Vec<String>,
 }
@@ -711,7 +714,8 @@ impl StallSite {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let site = StallSite {
             port: l.local_addr().unwrap().port(),
-            ..Default::default()
+            state: Default::default(),
+            release: Arc::new(tokio::sync::Semaphore::new(0)),
         };
         site.state.lock().unwrap().version = 1;
         let s = site.clone();
@@ -753,9 +757,12 @@ impl StallSite {
         }
         let (version, hold) = {
             let mut st = self.state.lock().unwrap();
-            st.page_requests += 1;
-            let hold = std::mem::take(&mut st.hold_next);
-            st.holding = hold;
+            st.requests.push((path.clone(), Instant::now()));
+            let hold = st.hold_next > 0;
+            if hold {
+                st.hold_next -= 1;
+                st.held.push(path.clone());
+            }
             (st.version, hold)
         };
         let page = article(
@@ -763,7 +770,7 @@ impl StallSite {
             &format!("The account of the story, version {version}, as the outlet tells it."),
         );
         if hold {
-            self.release.notified().await;
+            self.release.acquire().await.unwrap().forget();
         }
         let response = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
@@ -828,9 +835,9 @@ robots = false
 
     // Its next check fetches the page; while the answer (the first version)
     // is on its way, the replica stalls, and the story is edited.
-    site.state.lock().unwrap().hold_next = true;
+    site.state.lock().unwrap().hold_next = 1;
     let fetching = crate::support::eventually(Duration::from_secs(30), || {
-        site.state.lock().unwrap().holding
+        !site.state.lock().unwrap().held.is_empty()
     })
     .await;
     assert!(fetching, "the replica checks the story again");
@@ -851,15 +858,15 @@ robots = false
     );
 
     // The stalled replica wakes and gets the page as it was when it asked.
-    site.release.notify_one();
+    site.release.add_permits(1);
     stalled.signal("CONT");
     stalled
         .wait_for_log("expired during its check", Duration::from_secs(30))
         .await;
     // The story's next check, and every delivery done.
-    let requests = site.state.lock().unwrap().page_requests;
+    let requests = site.state.lock().unwrap().requests.len();
     let checked_again = crate::support::eventually(Duration::from_secs(30), || {
-        site.state.lock().unwrap().page_requests > requests
+        site.state.lock().unwrap().requests.len() > requests
     })
     .await;
     assert!(checked_again, "the story is checked again");
@@ -896,4 +903,132 @@ robots = false
     }
     assert_eq!(stalled.wait_exit(Duration::from_secs(40)).await, Some(0));
     assert_eq!(other.wait_exit(Duration::from_secs(40)).await, Some(0));
+}
+
+/// A replica leases due watches a batch at a time: those its permits cannot
+/// start yet wait in it, leased. When it stalls for longer than the lease,
+/// those leases expire and the other replicas check the watches. On waking
+/// it must not check them a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stalls_past_its_lease_leaves_the_watches_it_had_queued_to_the_others() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let site = StallSite::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("presswatch.toml");
+    let mut cfg = format!(
+        r#"[daemon]
+interval = "1m"
+timeout = "5m"
+concurrency = 2
+per_host_delay = "0s"
+state_url = "{url}"
+state_password_env = "{env}"
+lease = "3s"
+baseline_dir = "baseline"
+
+[[host]]
+name = "127.0.0.1"
+delay = "0s"
+concurrency = 16
+"#,
+        env = pg::PASSWORD_ENV,
+    );
+    for i in 0..12 {
+        cfg.push_str(&format!(
+            "[[watch]]\nname = \"q{i:02}\"\nurl = \"{}\"\nrobots = false\n",
+            site.url(&format!("/q/{i}"))
+        ));
+    }
+    std::fs::write(&config, cfg).unwrap();
+    // Every watch gets its baseline; then all fall due with no replica running.
+    let mut first = start_replica(&config, "first");
+    first
+        .wait_for_log("result=\"baseline\"", Duration::from_secs(30))
+        .await;
+    let stored = crate::support::eventually(Duration::from_secs(30), || {
+        first.log_text().matches("result=\"baseline\"").count() == 12
+    })
+    .await;
+    assert!(stored, "{}", first.log_text());
+    first.stop(Duration::from_secs(30)).await;
+    let all_due = crate::support::eventually(Duration::from_secs(30), || {
+        cluster
+            .psql(db, "SELECT count(*) FROM watch_state WHERE due_ms <= (extract(epoch from clock_timestamp()) * 1000)::BIGINT")
+            .is_ok_and(|n| n == "12")
+    })
+    .await;
+    assert!(all_due, "every watch falls due");
+
+    // A replica leases four: two start (their pages are held), two wait
+    // for a permit. Then it stalls.
+    site.state.lock().unwrap().hold_next = 2;
+    let stalled = start_replica(&config, "stalled");
+    let started = crate::support::eventually(Duration::from_secs(30), || {
+        site.state.lock().unwrap().held.len() == 2
+    })
+    .await;
+    assert!(started, "{}", stalled.log_text());
+    stalled.signal("STOP");
+    let stopped_at = Instant::now();
+    let pid = stalled.child.id();
+    let leased = cluster
+        .psql(
+            db,
+            &format!("SELECT string_agg(w.watch, ',') FROM watch_state w JOIN replicas r ON r.id = w.lease_owner WHERE r.pid = {pid}"),
+        )
+        .unwrap();
+    let held = site.state.lock().unwrap().held.clone();
+    let queued: Vec<String> = leased
+        .split(',')
+        .map(|w| format!("/q/{}", w[1..].parse::<usize>().unwrap()))
+        .filter(|p| !held.contains(p))
+        .collect();
+    assert_eq!(queued.len(), 2, "two leased and waiting: {leased}");
+
+    // Their leases expire; another replica checks them.
+    let mut other = start_replica(&config, "other");
+    let taken = crate::support::eventually(Duration::from_secs(30), || {
+        let st = site.state.lock().unwrap();
+        queued
+            .iter()
+            .all(|q| st.requests.iter().any(|(p, t)| p == q && *t > stopped_at))
+    })
+    .await;
+    assert!(
+        taken,
+        "the other replica checks {queued:?}:\n{}",
+        other.log_text()
+    );
+
+    // The stalled replica wakes, finishes its two checks and goes on.
+    site.release.add_permits(2);
+    stalled.signal("CONT");
+    let went_on = crate::support::eventually(Duration::from_secs(30), || {
+        stalled.log_text().matches("checked watch=").count() >= 4
+    })
+    .await;
+    assert!(went_on, "{}", stalled.log_text());
+    // No watch was checked twice within its interval.
+    let requests = site.state.lock().unwrap().requests.clone();
+    for q in &queued {
+        let starts: Vec<Instant> = requests
+            .iter()
+            .filter(|(p, _)| p == q)
+            .map(|(_, t)| *t)
+            .collect();
+        for pair in starts.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= INTERVAL.mul_f64(0.85),
+                "{q} checked twice within {:?}: the stalled replica checked a watch whose lease had moved; its log:\n{}",
+                pair[1] - pair[0],
+                stalled.log_text()
+            );
+        }
+    }
+    let mut stalled = stalled;
+    for r in [&mut stalled, &mut other] {
+        r.stop(Duration::from_secs(40)).await;
+    }
 }

@@ -224,6 +224,37 @@ impl Postgres {
         })
     }
 
+    /// Which of `watches`, leased and not yet started, this replica still
+    /// holds; it stops holding the others (their leases expired and may
+    /// have moved to another replica, which checks them).
+    pub fn still_held(&self, watches: &[String]) -> Result<Vec<String>> {
+        let owner = self.replica();
+        let kept: Vec<String> = self.run(async |c| {
+            Ok(c.query(
+                "SELECT watch FROM watch_state WHERE lease_owner = $1 AND watch = ANY($2)
+                   AND lease_until_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT",
+                &[&owner, &watches],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })?;
+        let lost: Vec<String> = watches
+            .iter()
+            .filter(|w| !kept.contains(w))
+            .cloned()
+            .collect();
+        self.release(&lost);
+        Ok(kept)
+    }
+
+    /// Stops holding `watches`, leased and not started, without a round
+    /// trip (the database is away): their leases expire there.
+    pub fn forget(&self, watches: &[String]) {
+        self.release(watches);
+    }
+
     /// When the earliest watch no one holds is due (Unix ms, the database's
     /// clock), and the database's time now.
     pub fn next_due(&self) -> Result<(Option<i64>, i64)> {
