@@ -217,6 +217,15 @@ fn smtp_error(ch: &EmailChannel, e: &lettre::transport::smtp::Error) -> String {
         || lower.contains("dns")
     {
         "DNS lookup failed (check the host name in smtp_url)"
+    } else if lower.contains("incomplete response")
+        || lower.contains("reset by peer")
+        || lower.contains("broken pipe")
+        || lower.contains("unexpected eof")
+        || lower.contains("unexpected end of file")
+        || lower.contains("connection aborted")
+    {
+        "the connection broke off during the SMTP exchange (the server, or a firewall or proxy \
+         between, closed it); the message is sent again later with the same Message-ID"
     } else if lower.contains("refused") || lower.contains("connect") || lower.contains("reset") {
         "cannot connect (is the SMTP server running and the port right?)"
     } else {

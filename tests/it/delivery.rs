@@ -878,6 +878,71 @@ async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     assert_eq!((e.status, e.attempts), (OutboxStatus::Sent, 3));
 }
 
+/// A mail server (or a middlebox) that accepts the message and drops the
+/// connection while it is being sent: the attempt failed, and the error
+/// says so rather than blaming the connection setup; the alert waits and
+/// goes out once, with its Message-ID, when the server works again.
+#[tokio::test]
+async fn smtp_that_drops_the_connection_mid_message_is_retried_and_says_what_happened() {
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let dropper = std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader};
+        let (sock, _) = listener.accept().unwrap();
+        let mut w = sock.try_clone().unwrap();
+        let mut r = BufReader::new(sock);
+        w.write_all(b"220 smtp.test ESMTP\r\n").unwrap();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let cmd = line.trim().to_ascii_uppercase();
+            if cmd.starts_with("EHLO") {
+                w.write_all(b"250-smtp.test\r\n250 8BITMIME\r\n").unwrap();
+            } else if cmd == "DATA" {
+                w.write_all(b"354 go ahead\r\n").unwrap();
+                // Part of the message, then the connection is gone.
+                let mut part = [0u8; 64];
+                let _ = std::io::Read::read(&mut r, &mut part);
+                return;
+            } else {
+                w.write_all(b"250 ok\r\n").unwrap();
+            }
+        }
+    });
+    let s = setup(&email_channel(port, ""), "");
+    let alert = edited_alert();
+    let t0 = now();
+    enqueue(&s, &alert, t0);
+    let r = deliver(&s, t0).await;
+    assert_eq!((r.sent, r.retrying), (0, 1));
+    dropper.join().unwrap();
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    let error = e.last_error.as_deref().unwrap();
+    assert!(
+        error.contains("the connection broke off during the SMTP exchange")
+            && !error.contains("cannot connect"),
+        "{error}"
+    );
+
+    let inbox = smtp_server(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    assert_eq!(deliver(&s, t0 + 3600).await.sent, 1);
+    assert_eq!(
+        deliver(&s, t0 + 7200).await,
+        notify::DeliveryReport::default()
+    );
+    let msgs = inbox.messages.lock().unwrap();
+    assert_eq!(msgs.len(), 1, "exactly one message arrived");
+    let id = format!(
+        "{}.{}@example.org",
+        alert.id,
+        s.state.installation_id().unwrap()
+    );
+    assert_eq!(parse(&msgs[0].1).message_id(), Some(id.as_str()));
+}
+
 // ---- what an alert says and how it reads ------------------------------------------------
 
 #[tokio::test]
