@@ -467,7 +467,9 @@ fn single_item(alert: &Alert) -> Option<&Item> {
 }
 
 /// The summary without the kind it starts with ("Headline changed; 1
-/// paragraph added" under a "Headline changed" label says it once).
+/// paragraph added" under a "Headline changed" label says it once); none
+/// when the headline shown above it already says it ("3 new items" under
+/// "3 new items on wire.example.net").
 fn summary_after_label(alert: &Alert) -> Option<String> {
     if single_item(alert).is_some() || alert.kind == ChangeKind::Test {
         return None;
@@ -477,7 +479,11 @@ fn summary_after_label(alert: &Alert) -> Option<String> {
         .strip_prefix(alert.kind.label())
         .map(|rest| rest.trim_start_matches([';', ',', ' ']))
         .unwrap_or(s);
-    (!s.is_empty()).then(|| s.replace("; ", ", "))
+    let said_above = alert
+        .title
+        .as_deref()
+        .is_some_and(|t| t.to_lowercase().contains(&s.to_lowercase()));
+    (!s.is_empty() && !said_above).then(|| s.replace("; ", ", "))
 }
 
 /// The first line of an alert: what happened, where.
