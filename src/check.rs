@@ -609,7 +609,12 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     let (doc, hash, old, old_hash, change) = match found {
         Against::First { doc, hash } => {
             let detail = format!(
-                "first check: baseline stored ({}, {}), no alert",
+                "first check: baseline {} ({}, {}), no alert",
+                if ctx.dry_run {
+                    "found (dry run: not stored)"
+                } else {
+                    "stored"
+                },
                 crate::text::plural(doc.blocks.len(), "paragraph", "paragraphs"),
                 crate::text::plural(doc.word_count(), "word", "words")
             );
@@ -1123,8 +1128,13 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         let (count, detail) = (
             items.len(),
             format!(
-                "first check: {} recorded, no alert",
-                crate::text::plural(items.len(), "item", "items")
+                "first check: {} {}, no alert",
+                crate::text::plural(items.len(), "item", "items"),
+                if ctx.dry_run {
+                    "found (dry run: not recorded)"
+                } else {
+                    "recorded"
+                }
             ),
         );
         keep.baseline = Some(NewBaseline::Items { items, now });
@@ -1523,20 +1533,28 @@ pub fn summary_line(r: &Report, name_width: usize) -> String {
     format!("{:<name_width$}  {:<9}{detail}", r.watch, r.outcome.label())
 }
 
-/// The closing total line of a pass.
-pub fn total_line(reports: &[Report]) -> String {
+/// The closing total line of a pass; a dry run says its first versions
+/// were found, not stored.
+pub fn total_line(reports: &[Report], dry_run: bool) -> String {
+    use crate::text::plural;
     let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
     let alerts: usize = reports.iter().map(|r| r.alerts.len()).sum();
+    let firsts = count(|o| matches!(o, Outcome::BaselineStored | Outcome::ItemsRecorded(_)));
     format!(
-        "total: {} watches: {} changed, {} with new items, {} unchanged, {} taken down, {} baselines stored, {} errors; {} alerts",
-        reports.len(),
+        "total: {}: {} changed, {} with new items, {} unchanged, {} taken down, {} {}, {}; {}",
+        plural(reports.len(), "watch", "watches"),
         count(|o| matches!(o, Outcome::Changed(k) if *k != ChangeKind::TakenDown)),
         count(|o| matches!(o, Outcome::NewItems(_))),
         count(|o| matches!(o, Outcome::Unchanged | Outcome::NotModified)),
         count(|o| matches!(o, Outcome::Changed(ChangeKind::TakenDown) | Outcome::Gone)),
-        count(|o| matches!(o, Outcome::BaselineStored | Outcome::ItemsRecorded(_))),
-        count(|o| matches!(o, Outcome::Error(_))),
-        alerts
+        plural(firsts, "baseline", "baselines"),
+        if dry_run {
+            "found (dry run: not stored)"
+        } else {
+            "stored"
+        },
+        plural(count(|o| matches!(o, Outcome::Error(_))), "error", "errors"),
+        plural(alerts, "alert", "alerts")
     )
 }
 

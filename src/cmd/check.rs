@@ -58,7 +58,7 @@ impl Check {
         for r in &reports {
             println!("{}", check::summary_line(r, width));
         }
-        println!("{}", check::total_line(&reports));
+        println!("{}", check::total_line(&reports, dry_run));
         if dry_run {
             // Trying one listing or feed watch (a `selector`): what it finds.
             if let (Some(_), [r]) = (only, reports.as_slice()) {

@@ -375,10 +375,18 @@ async fn a_dry_run_of_one_listing_watch_lists_the_items_it_finds() {
         server.url("/2024/05/appeal"),
         server.url("/2024/05/verdict")
     );
-    // Before the first check, and beside a baseline with nothing new.
+    // Before the first check, and beside a baseline with nothing new. A
+    // dry run stores nothing, and says so.
     let out = crate::support::run(&try_it, &[]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&listed), "{stdout}");
+    assert!(
+        stdout.contains("first check: 2 items found (dry run: not recorded), no alert")
+            && stdout.contains(
+                "total: 1 watch: 0 changed, 0 with new items, 0 unchanged, 0 taken down, 1 baseline found (dry run: not stored), 0 errors; 0 alerts\n"
+            ),
+        "{stdout}"
+    );
     check_first(&project).await;
     let out = crate::support::run(&try_it, &[]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -446,7 +446,7 @@ async fn an_alert_the_outbox_refuses_is_neither_counted_nor_lost() {
     assert!(
         rows.contains("1 paragraph added; storing the check failed: ")
             && rows.contains("database or disk is full")
-            && rows.contains("1 errors; 0 alerts"),
+            && rows.contains("1 error; 0 alerts"),
         "the row says what was found and why it did not stick, and counts no alert:\n{rows}"
     );
     assert!(!project.read_baseline("a").contains(q));
