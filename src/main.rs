@@ -241,6 +241,7 @@ mod tests {
             "outbox retry 0123abcd",
             "outbox drop 0123abcd",
             "outbox drop --all",
+            "outbox drop --channel press-office",
             "status",
         ] {
             parses(&cfg.command(args)).unwrap();

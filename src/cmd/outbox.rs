@@ -35,14 +35,19 @@ enum Action {
         /// Only this alert.
         id: Option<String>,
     },
-    /// Remove undelivered alerts: one by id, or all with --all.
+    /// Remove undelivered alerts: one by id, those of one channel with
+    /// --channel, or all with --all.
     Drop {
         /// The alert to drop.
-        #[arg(required_unless_present = "all")]
+        #[arg(required_unless_present_any = ["all", "channel"])]
         id: Option<String>,
         /// Drop every undelivered alert.
-        #[arg(long, conflicts_with = "id")]
+        #[arg(long, conflicts_with_all = ["id", "channel"])]
         all: bool,
+        /// Drop only what waits for this channel (one removed from the
+        /// config, say); with an id, only that alert's entry for it.
+        #[arg(long)]
+        channel: Option<String>,
     },
 }
 
@@ -191,10 +196,10 @@ impl Outbox {
                     ExitCode::SUCCESS
                 })
             }
-            Action::Drop { id, all } => {
+            Action::Drop { id, all, channel } => {
                 let id = if all { None } else { id };
                 let n = state
-                    .drop_entries(id.as_deref())
+                    .drop_entries(id.as_deref(), channel.as_deref())
                     .map_err(|e| e.to_string())?;
                 if let (Some(id), 0) = (&id, n) {
                     return Err(no_such_alert(&cfg, id));

@@ -189,8 +189,8 @@ pub async fn deliver_due_at(
         }
         let Some(channel) = config.channels.iter().find(|c| c.name == name) else {
             let failure = Failure::retry(format!(
-                "channel {name:?} is no longer in the config; add it back, or drop these alerts with `{}`",
-                config.command("outbox drop --all")
+                "channel {name:?} is no longer in the config; add it back, or drop what waits for it with `{}`",
+                config.command(&format!("outbox drop --channel {name}"))
             ));
             let refs: Vec<&OutboxEntry> = entries.iter().collect();
             settle(state, &name, &refs, Err(failure), policy, now, &mut report)?;

@@ -221,8 +221,9 @@ forward! {
     /// Makes unsent entries (all, or of one alert) pending and due now, and
     /// enables channels disabled by a 410. Returns how many entries.
     fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize>;
-    /// Drops unsent entries (all, or of one alert). Returns how many.
-    fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize>;
+    /// Drops unsent entries (all, or of one alert, or of one channel, or
+    /// both). Returns how many.
+    fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize>;
     /// Forgets delivered alerts sent before `before` (Unix time).
     fn prune_delivered(&self, before: i64) -> Result<usize>;
     /// The undelivered entries of each channel that has any, by how they wait.

@@ -916,11 +916,11 @@ impl Sqlite {
     }
 
     /// Drops unsent entries (all, or of one alert). Returns how many.
-    pub fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize> {
+    pub fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize> {
         self.db()
             .execute(
-                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
-                params![alert_id],
+                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND (?2 IS NULL OR channel = ?2)",
+                params![alert_id, channel],
             )
             .map_err(|e| self.err(e))
     }

@@ -681,3 +681,57 @@ async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_s
     assert!((590.0..3600.0).contains(&age), "{age}\n{body}");
     d.stop(Duration::from_secs(10)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_waiting_for_a_channel_the_config_no_longer_has_are_dropped_by_channel() {
+    use presswatch::store::State;
+    let server = Server::start().await;
+    server.set("/hook", Route::status(500));
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n\
+         [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+         [[watch]]\nname = \"story\"\nurl = \"https://example.org/story\"\n",
+        server.url("/hook")
+    ));
+    let cfg = project.config_arg();
+    // An alert waits for two channels; the config has since lost "old-desk".
+    let state = State::open(&project.path("state")).unwrap();
+    let mut alert = presswatch::alert::test_alert();
+    alert.kind = presswatch::compare::ChangeKind::Edited;
+    alert.watch = "story".into();
+    alert.id = "a1".into();
+    let payload = serde_json::to_string(&alert).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    state
+        .enqueue(
+            "a1",
+            "story",
+            "edited",
+            &payload,
+            &["old-desk".to_string(), "hook".to_string()],
+            now,
+        )
+        .unwrap();
+    drop(state);
+
+    let retry = run(&["outbox", "retry", "--config", &cfg], &[]).await;
+    let out = text(&retry);
+    assert!(
+        out.contains(&format!(
+            "channel \"old-desk\" is no longer in the config; add it back, or drop what waits for it with `presswatch outbox drop --channel old-desk --config {cfg}`"
+        )),
+        "{out}"
+    );
+    // The hint drops that channel's entry, and only that.
+    let drop = run(
+        &["outbox", "drop", "--channel", "old-desk", "--config", &cfg],
+        &[],
+    )
+    .await;
+    assert!(drop.status.success(), "{}", text(&drop));
+    assert!(text(&drop).contains("1 entry dropped"), "{}", text(&drop));
+    let list = text(&run(&["outbox", "list", "--config", &cfg], &[]).await);
+    let waiting: Vec<&str> = list.lines().filter(|l| l.starts_with("a1 ")).collect();
+    assert_eq!(waiting.len(), 1, "{list}");
+    assert!(waiting[0].contains("channel hook"), "{list}");
+}

@@ -142,7 +142,18 @@ fn enqueue_is_idempotent_per_alert_id() {
         let due = st.outbox(Some(OutboxStatus::Pending), Some(20)).unwrap();
         assert_eq!(due[0].alert_id, "a1");
         assert_eq!(due[0].channel, "hook");
-        assert_eq!(st.drop_entries(Some("a1")).unwrap(), 1, "{}", b.name);
+        assert_eq!(
+            st.drop_entries(Some("a1"), Some("mail")).unwrap(),
+            0,
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            st.drop_entries(None, Some("hook")).unwrap(),
+            1,
+            "{}",
+            b.name
+        );
         assert_eq!(st.pending_count(None).unwrap(), 0);
     }
 }

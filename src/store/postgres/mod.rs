@@ -984,11 +984,11 @@ impl Postgres {
     }
 
     /// Drops unsent entries (all, or of one alert). Returns how many.
-    pub fn drop_entries(&self, alert_id: Option<&str>) -> Result<usize> {
+    pub fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize> {
         self.transaction(Durability::Durable, async |c| {
             c.execute(
-                "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)",
-                &[&alert_id],
+                "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1) AND ($2::TEXT IS NULL OR channel = $2)",
+                &[&alert_id, &channel],
             )
             .await
             .map(|n| n as usize)
