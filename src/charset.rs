@@ -50,7 +50,8 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
         // that is not follows its own declaration when it has one, and
         // stays UTF-8 (a few stray bytes replaced) when it has none.
         if enc == encoding_rs::UTF_8 {
-            if mostly_utf8(body) {
+            // Valid UTF-8 (nearly every page) is not validated twice.
+            if utf8 || mostly_utf8(body) {
                 return enc;
             }
             return declared(body).unwrap_or(enc);

@@ -642,7 +642,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         if let Some((old_headline, new_headline)) = &c.headline {
             changed.extend([old_headline.clone(), new_headline.clone()]);
         }
-        mentioned = keywords_mentioned(&watch.keywords, &changed.join(" "), "");
+        mentioned = Keywords::of(&watch.keywords).mentioned(&changed.join(" "), "");
         if !watch.keywords.is_empty() && mentioned.is_empty() {
             // Accept the new version silently: the change does not concern the watch's keywords.
             keep.baseline = accept(doc, hash);
@@ -1002,28 +1002,35 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
     Ok(doc)
 }
 
-/// True when any keyword occurs in any of the texts ([`crate::text::mentions`]:
-/// case-insensitive, Persian/Arabic spelling variants folded, a keyword in
-/// Latin script at the start of a word).
-pub fn mentions_keyword(keywords: &[String], a: &str, b: &str) -> bool {
-    !keywords_mentioned(keywords, a, b).is_empty()
-}
+/// A watch's keywords, each beside the form it is matched in
+/// ([`crate::text::keyword_key`]): folded once per check, not once for each
+/// of a feed's thousands of new items.
+struct Keywords(Vec<(String, String)>);
 
-/// The keywords that occur in either text, in the order given (see
-/// [`mentions_keyword`]).
-pub fn keywords_mentioned(keywords: &[String], a: &str, b: &str) -> Vec<String> {
-    if keywords.is_empty() {
-        return Vec::new();
+impl Keywords {
+    fn of(keywords: &[String]) -> Keywords {
+        Keywords(
+            keywords
+                .iter()
+                .map(|k| (k.clone(), crate::text::keyword_key(k)))
+                .collect(),
+        )
     }
-    let hay = [crate::text::keyword_key(a), crate::text::keyword_key(b)];
-    keywords
-        .iter()
-        .filter(|k| {
-            let k = crate::text::keyword_key(k);
-            hay.iter().any(|h| crate::text::mentions(h, &k))
-        })
-        .cloned()
-        .collect()
+
+    /// The keywords that occur in either text, in the order given
+    /// ([`crate::text::mentions`]: case-insensitive, Persian/Arabic spelling
+    /// variants folded, a keyword in Latin script at the start of a word).
+    fn mentioned(&self, a: &str, b: &str) -> Vec<String> {
+        if self.0.is_empty() {
+            return Vec::new();
+        }
+        let hay = [crate::text::keyword_key(a), crate::text::keyword_key(b)];
+        self.0
+            .iter()
+            .filter(|(_, key)| hay.iter().any(|h| crate::text::mentions(h, key)))
+            .map(|(given, _)| given.clone())
+            .collect()
+    }
 }
 
 async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
@@ -1056,7 +1063,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     st.validators = resp.validators.clone();
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
-    let keywords = watch.keywords.clone();
+    let keywords = Keywords::of(&watch.keywords);
     let (items, listed, new_items) = ctx
         .cpu_bound(move || {
             // A full-text feed carries each story's text, which keywords are
@@ -1096,10 +1103,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                         let listed =
                             format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
                         let text = texts.get(i).and_then(|t| t.as_deref());
-                        (
-                            i,
-                            keywords_mentioned(&keywords, &listed, text.unwrap_or("")),
-                        )
+                        (i, keywords.mentioned(&listed, text.unwrap_or("")))
                     })
                     .collect()
             };
@@ -1422,14 +1426,10 @@ async fn matching_items(
                 .await
             {
                 Ok(Fetched::Page(r)) if r.status < 400 => {
-                    let keywords = watch.keywords.clone();
+                    let keywords = Keywords::of(&watch.keywords);
                     let mentions = ctx.cpu_bound(move || {
                         let doc = extract::article(&r.text(), Some(&r.final_url), None);
-                        keywords_mentioned(
-                            &keywords,
-                            &doc.text(),
-                            doc.title.as_deref().unwrap_or(""),
-                        )
+                        keywords.mentioned(&doc.text(), doc.title.as_deref().unwrap_or(""))
                     });
                     let mentioned = mentions.await.unwrap_or_default();
                     if !mentioned.is_empty() {
@@ -1585,6 +1585,8 @@ mod tests {
 
     #[test]
     fn keywords_match_across_case_and_persian_variants() {
+        let mentions_keyword =
+            |k: &[String], a: &str, b: &str| !Keywords::of(k).mentioned(a, b).is_empty();
         let k = vec!["Rasoulof".to_string(), "رسول‌اف".to_string()];
         assert!(mentions_keyword(&k, "director RASOULOF fled", ""));
         assert!(mentions_keyword(&k, "", "محمد رسولاف"));

@@ -221,7 +221,7 @@ impl Replica {
             }
             Err(e) => {
                 // Their leases expire in the database; leased again then.
-                self.pg.forget(&queued);
+                self.pg.release(&queued);
                 self.queued.clear();
                 self.failed(e);
             }

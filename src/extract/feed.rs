@@ -107,22 +107,13 @@ pub fn feed_entries(
     // Feeds written by string templates often leave an `&` bare ("AT&T",
     // "Q&A", a link's query string), which XML refuses: read as feed
     // readers read them, with each bare `&` escaped.
-    let parsed = match parser().parse(text.as_bytes()) {
-        Ok(parsed) => parsed,
-        Err(e) => match escape_bare_ampersands(&text) {
-            Some(fixed) => parser()
-                .parse(fixed.as_bytes())
-                .map_err(|_| why_not_a_feed(&text, body.len(), content_type, e.to_string()))?,
-            None => {
-                return Err(why_not_a_feed(
-                    &text,
-                    body.len(),
-                    content_type,
-                    e.to_string(),
-                ))
-            }
-        },
-    };
+    let parsed = parser()
+        .parse(text.as_bytes())
+        .or_else(|e| {
+            let fixed = escape_bare_ampersands(&text).ok_or_else(|| e.to_string())?;
+            parser().parse(fixed.as_bytes()).map_err(|_| e.to_string())
+        })
+        .map_err(|e| why_not_a_feed(&text, body.len(), content_type, e))?;
     let mut items = Vec::new();
     for entry in parsed.entries {
         let link = entry

@@ -1142,7 +1142,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             .or(alert.title.as_deref())
             .unwrap_or(&alert.watch),
     );
-    let link = main_link(alert).and_then(|(url, _)| href(url));
+    let link = main_link(alert).and_then(|(url, what)| Some((href(url)?, what)));
     let mut b = String::new();
     if alert.kind == ChangeKind::Test {
         b.push_str(&format!(
@@ -1170,7 +1170,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         ));
     }
     let headline = match &link {
-        Some(h) => format!(
+        Some((h, _)) => format!(
             "<a href=\"{h}\" style=\"color:{};text-decoration:none;\">{}</a>",
             colour::LINK,
             escape(&title)
@@ -1192,8 +1192,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
     } else {
         format!("Detected {detected}")
     });
-    if let Some(h) = &link {
-        let what = main_link(alert).map_or("Open the article", |(_, what)| what);
+    if let Some((h, what)) = &link {
         meta.push(format!(
             "<a href=\"{h}\" style=\"color:{};\">{what}</a>",
             colour::LINK

@@ -249,12 +249,6 @@ impl Postgres {
         Ok(kept)
     }
 
-    /// Stops holding `watches`, leased and not started, without a round
-    /// trip (the database is away): their leases expire there.
-    pub fn forget(&self, watches: &[String]) {
-        self.release(watches);
-    }
-
     /// When the earliest watch no one holds is due (Unix ms, the database's
     /// clock), and the database's time now.
     pub fn next_due(&self) -> Result<(Option<i64>, i64)> {

@@ -636,8 +636,9 @@ impl Postgres {
             .collect()
     }
 
-    /// Stops holding `watches` (their leases handed back).
-    fn release(&self, watches: &[String]) {
+    /// Stops holding `watches`, in this process only: their leases were
+    /// handed back, or expire in the database (one that is away).
+    pub fn release(&self, watches: &[String]) {
         let mut held = lock(&self.inner.held);
         for w in watches {
             held.remove(w);
