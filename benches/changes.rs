@@ -96,7 +96,7 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Page>, String> {
                 .get("url")
                 .and_then(|u| u.as_str())
                 .and_then(|u| url::Url::parse(u).ok()),
-            html: presswatch::charset::decode(&bytes, None),
+            html: presswatch::charset::decode(&bytes, None).into_owned(),
             body: body.to_string(),
             id,
         });

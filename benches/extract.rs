@@ -108,12 +108,15 @@ fn load_pages(dir: &std::path::Path) -> Vec<String> {
                 let mut html = Vec::new();
                 std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut html)
                     .expect("gzip");
-                out.push(presswatch::charset::decode(&html, None));
+                out.push(presswatch::charset::decode(&html, None).into_owned());
             } else if name.ends_with(".html") {
-                out.push(presswatch::charset::decode(
-                    &std::fs::read(&path).expect("page readable"),
-                    None,
-                ));
+                out.push(
+                    presswatch::charset::decode(
+                        &std::fs::read(&path).expect("page readable"),
+                        None,
+                    )
+                    .into_owned(),
+                );
             }
         }
     }

@@ -113,7 +113,7 @@ const ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,appl
 
 impl Response {
     /// The body decoded to text; see [`crate::charset::decode`].
-    pub fn text(&self) -> String {
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
         crate::charset::decode(&self.body, self.content_type.as_deref())
     }
 }

@@ -68,12 +68,12 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             .await
             .map_err(|e| format!("fetching {url}: {e}"))?
         {
-            fetch::Fetched::Page(r) => (r.text(), Some(r.final_url)),
+            fetch::Fetched::Page(r) => (r.text().into_owned(), Some(r.final_url)),
             fetch::Fetched::NotModified => return Err("unexpected 304".into()),
         }
     } else {
         (
-            presswatch::charset::decode(&read_file(Path::new(source))?, None),
+            presswatch::charset::decode(&read_file(Path::new(source))?, None).into_owned(),
             None,
         )
     };

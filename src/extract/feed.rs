@@ -328,7 +328,8 @@ fn xml_root(t: &str) -> Option<String> {
     }
 }
 
-/// Rewrites `encoding="..."` in an XML declaration to UTF-8.
+/// Rewrites `encoding="..."` in an XML declaration to UTF-8 (a declaration
+/// that says UTF-8 already leaves the text as it is, uncopied).
 fn rewrite_xml_encoding(s: &str) -> std::borrow::Cow<'_, str> {
     let s = s.trim_start_matches('\u{FEFF}');
     if let Some(end) = s.starts_with("<?xml").then(|| s.find("?>")).flatten() {
@@ -339,6 +340,9 @@ fn rewrite_xml_encoding(s: &str) -> std::borrow::Cow<'_, str> {
                 let quote = rest.as_bytes()[q] as char;
                 if let Some(close) = rest[q + 1..].find(quote) {
                     let (a, b) = (pos + q + 1, pos + q + 1 + close);
+                    if s[a..b].eq_ignore_ascii_case("utf-8") {
+                        return s.into();
+                    }
                     return format!("{}UTF-8{}", &s[..a], &s[b..]).into();
                 }
             }
@@ -363,6 +367,19 @@ fn strip_tags(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_xml_declaration_is_rewritten_only_when_it_names_another_encoding() {
+        let utf8 = r#"<?xml version="1.0" encoding="utf-8"?><rss/>"#;
+        assert!(matches!(
+            rewrite_xml_encoding(utf8),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            rewrite_xml_encoding(r#"<?xml version="1.0" encoding='windows-1256'?><rss/>"#),
+            r#"<?xml version="1.0" encoding='UTF-8'?><rss/>"#
+        );
+    }
 
     #[test]
     fn rss_items_with_guid_and_link() {

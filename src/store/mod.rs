@@ -67,7 +67,7 @@ impl Baselines {
             }
         }
         match std::fs::read(self.path(watch)) {
-            Ok(bytes) => Ok(Some(crate::charset::decode(&bytes, None))),
+            Ok(bytes) => Ok(Some(crate::charset::decode(&bytes, None).into_owned())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
