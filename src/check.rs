@@ -668,11 +668,16 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         (Some(c), false) => c.summary.clone(),
         (None, false) => unreachable!("an unchanged page is Against::Same"),
     };
+    let events = if restored {
+        takedowns_and_restores(ctx, watch)?
+    } else {
+        0
+    };
     let mut a = article_alert(
         watch,
         kind,
         summary.clone(),
-        &[&old_hash, &hash, &restored],
+        &[&old_hash, &hash, &restored, &events],
         latest.as_ref(),
     );
     a.title = doc.headline().or(old.headline()).map(str::to_string);
@@ -843,7 +848,11 @@ async fn taken_down(
         watch,
         ChangeKind::TakenDown,
         how.clone(),
-        &[&"taken_down", &old_hash],
+        &[
+            &"taken_down",
+            &old_hash,
+            &takedowns_and_restores(ctx, watch)?,
+        ],
         latest.as_ref(),
     );
     a.title = old.headline().map(str::to_string);
@@ -875,6 +884,19 @@ async fn taken_down(
         ..Keep::default()
     };
     Ok((Outcome::Changed(ChangeKind::TakenDown), how, vec![a], keep))
+}
+
+/// How many takedowns and restores of `watch` are recorded: part of the id
+/// of a takedown or restore alert, which would otherwise repeat when a story
+/// is taken down (or restored) a second time with the same text and version,
+/// and be dropped by the outbox as delivered already. Two checks that see the
+/// same state still derive the same id.
+fn takedowns_and_restores(ctx: &Context, watch: &Watch) -> Result<usize, String> {
+    Ok(ctx
+        .state
+        .events(&watch.name)
+        .map_err(|e| e.to_string())?
+        .len())
 }
 
 /// Where an article alert's evidence is: the version it shows, the viewer's

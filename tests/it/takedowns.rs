@@ -341,3 +341,61 @@ async fn a_not_found_page_served_with_200_is_a_takedown_and_the_story_coming_bac
     let back = check_first(&project).await;
     assert_eq!(kinds(&back.alerts), vec![ChangeKind::Restored]);
 }
+
+/// A story taken down, restored, taken down again and restored again is
+/// four alerts, each delivered: the second takedown is news to the staff as
+/// much as the first. The same holds for an edit made, undone and made
+/// again (an outlet flip-flopping a sentence): three edits, three alerts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_takedown_and_an_edit_made_again_are_alerted_and_delivered_each_time() {
+    let server = Server::start().await;
+    server.set(PATH, Route::html(page()));
+    let cfg = format!(
+        "{}[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+        config(&server, ""),
+        server.url("/hook")
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let edited = news_page(
+        "Filmmaker Rasoulof flees Iran after prison sentence",
+        "Jane Doe",
+        &[P1, &P2.replace("in Europe", "in Germany"), P3],
+        &["Markets fall", "Weather warning"],
+    );
+    let steps = [
+        Route::html(page()),
+        Route::status(404),
+        Route::html(page()),
+        Route::status(410),
+        Route::html(page()),
+        Route::html(edited.clone()),
+        Route::html(page()),
+        Route::html(edited),
+    ];
+    for route in steps {
+        server.set(PATH, route);
+        let out = run(&["check", "--config", &config], &[]).await;
+        assert!(out.status.success(), "{out:?}");
+    }
+    let kinds: Vec<String> = server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| {
+            let a: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            a["kind"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "taken_down",
+            "restored",
+            "taken_down",
+            "restored",
+            "edited",
+            "edited",
+            "edited"
+        ]
+    );
+}
