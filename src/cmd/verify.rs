@@ -19,8 +19,8 @@ pub struct Verify {
 impl Verify {
     /// Prints each mismatch and the count; exit 1 when there is one.
     pub async fn run(self) -> Result<ExitCode, String> {
-        let (_, state) = open_state(&self.config)?;
-        let mut progress = Progress::new("re-hashed", "raw bodies");
+        let (cfg, state) = open_state(&self.config)?;
+        let mut progress = Progress::new("re-hashed", "raw bodies and versions");
         let v = presswatch::evidence::verify::verify(&state, &mut |done, total| {
             progress.show(done, total)
         })?;
@@ -34,10 +34,10 @@ impl Verify {
             plural(v.versions, "version", "versions"),
             plural(v.problems.len(), "mismatch", "mismatches")
         );
-        Ok(if v.problems.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        })
+        if v.problems.is_empty() {
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("{}", presswatch::evidence::verify::what_to_do(&cfg));
+        Ok(ExitCode::from(1))
     }
 }

@@ -1,7 +1,10 @@
 //! `presswatch verify`: re-hashes every kept raw body against the SHA-256 it
 //! is stored under, and every kept version's text against its content hash.
 
-use crate::store::State;
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::store::{SnapshotKind, State};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -10,45 +13,85 @@ pub struct Verified {
     pub bodies: usize,
     /// Versions re-hashed.
     pub versions: usize,
-    /// Every mismatch, one line each.
+    /// Every mismatch, one line each, naming the watch and version it
+    /// concerns.
     pub problems: Vec<String>,
 }
 
 /// Re-hashes everything kept in the state database. `progress` hears how
-/// many raw bodies are re-hashed, and of how many.
+/// many raw bodies and versions are re-hashed, and of how many.
 pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<Verified, String> {
-    let (bodies, mismatches) = state
-        .verify_snapshots(progress)
-        .map_err(|e| e.to_string())?;
-    let mut problems: Vec<String> = mismatches
-        .into_iter()
-        .map(|m| format!("raw body {}: {}", m.sha256, m.problem))
-        .collect();
-    let mut versions = 0;
+    let mut rows = Vec::new();
     for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
         for row in state.versions(&watch).map_err(|e| e.to_string())? {
-            let (seq, sha256) = (row.seq, row.sha256);
-            versions += 1;
-            let body = state.version_body(&watch, seq).map_err(|e| e.to_string())?;
-            let Some(body) = body else {
-                problems.push(format!(
-                    "watch {watch} version {seq}: its text is not stored"
-                ));
-                continue;
-            };
-            // An article's version hashes as a document, a listing's as its item keys.
-            let got = crate::document::Document::from_baseline(&body).content_hash();
-            let items = crate::store::items_hash(&crate::store::items_of_baseline(&body));
-            if got != sha256 && items != sha256 {
-                problems.push(format!(
-                    "watch {watch} version {seq}: recorded as {sha256}, its text hashes to {got}"
-                ));
-            }
+            rows.push((watch.clone(), row.seq, row.sha256));
+        }
+    }
+    let (bodies, mismatches) = state
+        .verify_snapshots(&mut |done, total| progress(done, total + rows.len()))
+        .map_err(|e| e.to_string())?;
+    // A damaged body is named by the watches and versions whose evidence it
+    // is: that is what the user looks up, and what `export` and `report`
+    // leave out.
+    let mut used_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if !mismatches.is_empty() {
+        for s in state.snapshots(None).map_err(|e| e.to_string())? {
+            used_by
+                .entry(s.body_sha256)
+                .or_default()
+                .push(match s.kind {
+                    SnapshotKind::Version => format!(
+                        "watch {} version {} (the response it was accepted from)",
+                        s.watch, s.version
+                    ),
+                    SnapshotKind::TakenDown => format!(
+                        "watch {} version {} (the answer that reported it taken down)",
+                        s.watch, s.version
+                    ),
+                });
+        }
+    }
+    let mut problems: Vec<String> = mismatches
+        .into_iter()
+        .map(|m| match used_by.get(&m.sha256) {
+            Some(users) => format!("{}: raw body {}: {}", users.join(", "), m.sha256, m.problem),
+            None => format!("raw body {}: {}", m.sha256, m.problem),
+        })
+        .collect();
+    let total = bodies + rows.len();
+    for (i, (watch, seq, sha256)) in rows.iter().enumerate() {
+        progress(bodies + i, total);
+        let body = state.version_body(watch, *seq).map_err(|e| e.to_string())?;
+        let Some(body) = body else {
+            problems.push(format!(
+                "watch {watch} version {seq}: its text is not stored"
+            ));
+            continue;
+        };
+        // An article's version hashes as a document, a listing's as its item keys.
+        let got = crate::document::Document::from_baseline(&body).content_hash();
+        let items = crate::store::items_hash(&crate::store::items_of_baseline(&body));
+        if &got != sha256 && &items != sha256 {
+            problems.push(format!(
+                "watch {watch} version {seq}: recorded as {sha256}, its text hashes to {got}"
+            ));
         }
     }
     Ok(Verified {
         bodies,
-        versions,
+        versions: rows.len(),
         problems,
     })
+}
+
+/// What to do about mismatches, for the user who just saw them.
+pub fn what_to_do(config: &Config) -> String {
+    format!(
+        "What to do: the records named above no longer match what was kept (the database was altered or \
+         damaged since). Keep this output with the evidence. Restore the state database from a backup \
+         made before the damage (docs/OPERATIONS.md, Backup) and run `{}` again. Until then `presswatch \
+         export` and `presswatch report` leave these records out and name them; the rest is sound, and \
+         exports and reports made earlier keep their own digests.",
+        config.command("verify")
+    )
 }

@@ -365,11 +365,23 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
     let out = run(&["verify", "--config", &config], &[]).await;
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stdout);
+    // Each mismatch names the watch and version whose evidence it is, and
+    // the output ends saying what to do.
+    let body_line = said
+        .lines()
+        .find(|l| l.contains(&format!("raw body {sha}: its bytes hash to")))
+        .unwrap_or_else(|| panic!("a line about the raw body {sha}:\n{said}"));
     assert!(
-        said.contains(&format!("MISMATCH raw body {sha}: its bytes hash to")),
-        "{said}"
+        body_line.starts_with("MISMATCH watch rasoulof version ")
+            && body_line.contains("(the response it was accepted from)"),
+        "{body_line}"
     );
     assert!(said.contains("MISMATCH watch rasoulof version"), "{said}");
+    assert!(
+        said.contains("What to do:") && said.contains("Restore the state database from a backup"),
+        "{said}"
+    );
+    assert!(said.contains("`presswatch verify --config"), "{said}");
     // Evidence handed over never carries the forged page under fresh digests:
     // export and report leave it out, name it, and fail; the rest of the
     // evidence is written and sound.
