@@ -29,6 +29,10 @@ pub struct Export {
     /// (`<watch>.txt`): with `state_url`, the database holds them.
     #[arg(long, value_name = "DIR")]
     baselines: Option<PathBuf>,
+    /// Replace the WARC file when it exists (by default an export never
+    /// overwrites one).
+    #[arg(long, requires = "warc")]
+    force: bool,
 }
 
 impl Export {
@@ -49,6 +53,7 @@ impl Export {
                 self.watch.as_deref(),
                 since,
                 warc,
+                self.force,
                 &mut |done, total| progress.show(done, total),
             )?;
             drop(progress);

@@ -39,16 +39,20 @@ pub struct Exported {
 }
 
 /// Writes the kept responses of the config's watches (or of `watch`),
-/// fetched at or after `since`, to `out` (replaced atomically). `progress`
-/// hears how many of the responses are written, and of how many.
+/// fetched at or after `since`, to `out`, written whole or not at all. An
+/// existing `out` is an error unless `replace` (an export may be evidence
+/// handed over already: a second one never overwrites it unasked).
+/// `progress` hears how many of the responses are written, and of how many.
 pub fn export(
     config: &Config,
     state: &State,
     watch: Option<&str>,
     since: Option<DateTime<Utc>>,
     out: &Path,
+    replace: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Exported, String> {
+    check_out(out, replace)?;
     let names: Vec<&str> = config
         .watches
         .iter()
@@ -172,6 +176,34 @@ pub fn export(
         let _ = std::fs::remove_file(&tmp);
         format!("writing {}: {e}", out.display())
     })
+}
+
+/// Whether `out` can be written: not a directory, in a directory that
+/// exists, and not an existing file unless `replace`.
+fn check_out(out: &Path, replace: bool) -> Result<(), String> {
+    if out.is_dir() {
+        return Err(format!(
+            "{} is a directory: give the WARC file to write in it, e.g. {}",
+            out.display(),
+            out.join("presswatch.warc.gz").display()
+        ));
+    }
+    if out.exists() && !replace {
+        return Err(format!(
+            "{} exists already: an export does not overwrite a file unasked (it may be evidence handed \
+             over); choose another name, or add --force to replace it",
+            out.display()
+        ));
+    }
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+        return Err(format!(
+            "cannot write {}: the directory {} does not exist; create it or choose another path",
+            out.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The `metadata` record of a takedown or restore: dated when it was

@@ -749,3 +749,61 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
         assert!(!check.contains("failed"), "{check}");
     }
 }
+
+/// An export handed over is evidence: a second export to the same name does
+/// not overwrite it unasked (`--force` does), and a path that cannot be
+/// written says what to do before any work is done.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_never_overwrites_a_file_unasked_and_a_bad_path_says_what_to_do() {
+    let (_server, project) = edited_and_taken_down("").await;
+    let config = project.config_arg();
+    let warc = project.path("handed-over.warc.gz");
+    let export = |extra: Vec<String>| {
+        let config = config.clone();
+        async move {
+            let mut args = vec!["export".to_string(), "--config".into(), config];
+            args.extend(extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&args, &[]).await
+        }
+    };
+    let to = |p: &Path| vec!["--warc".to_string(), p.to_str().unwrap().to_string()];
+    ok(&export(to(&warc)).await);
+    let first = std::fs::read(&warc).unwrap();
+
+    let again = export(to(&warc)).await;
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains(&format!("{} exists already", warc.display())) && said.contains("--force"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(&warc).unwrap(),
+        first,
+        "the first export stays"
+    );
+
+    let mut forced = to(&warc);
+    forced.push("--force".into());
+    ok(&export(forced).await);
+
+    let missing = project.path("no-such-dir/out.warc.gz");
+    let out = export(to(&missing)).await;
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "the directory {} does not exist; create it",
+            project.path("no-such-dir").display()
+        )),
+        "{said}"
+    );
+    let out = export(to(&project.path("state"))).await;
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("is a directory: give the WARC file"),
+        "{said}"
+    );
+}
