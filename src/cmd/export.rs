@@ -18,8 +18,9 @@ pub struct Export {
     /// Only this watch.
     #[arg(long)]
     watch: Option<String>,
-    /// Only responses fetched since: an RFC 3339 time, a date
-    /// (2024-05-14) or an age (30d).
+    /// Only responses fetched since: a date (2024-05-14) or a date and
+    /// time ("2024-05-14 09:30") in [daemon] timezone, an RFC 3339 time or
+    /// an age (30d).
     #[arg(long)]
     since: Option<String>,
     /// The WARC file to write (OUT.warc.gz).
@@ -43,7 +44,17 @@ impl Export {
             return Err(format!("no watch named {w:?} in {}", self.config.display()));
         }
         let state = existing_state(&cfg)?;
-        let since = self.since.as_deref().map(parse_since).transpose()?;
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| {
+                presswatch::evidence::export::parse_since(
+                    s,
+                    cfg.daemon.timezone,
+                    chrono::Utc::now(),
+                )
+            })
+            .transpose()?;
         let mut left_out = Vec::new();
         if let Some(warc) = &self.warc {
             let mut progress = Progress::new("exported", "responses");
@@ -84,18 +95,4 @@ impl Export {
             "of the export: the rest is written and sound",
         ))
     }
-}
-
-/// `--since`: an RFC 3339 time, a date (midnight UTC) or an age (`30d`).
-fn parse_since(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&chrono::Utc));
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
-    }
-    let age = presswatch::config::parse_duration(s).map_err(|_| {
-        format!("--since {s:?}: give an RFC 3339 time, a date (2024-05-14) or an age (30d)")
-    })?;
-    Ok(chrono::Utc::now() - chrono::Duration::from_std(age).map_err(|e| e.to_string())?)
 }

@@ -345,3 +345,78 @@ fn response_head(s: &Snapshot, body_len: usize) -> HttpHead {
 fn at(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
+
+/// `--since` as a user types it: an RFC 3339 time; a date
+/// (`2024-05-14`, from midnight) or a date and time (`2024-05-14 09:30`),
+/// both in `tz` (`[daemon] timezone`, as `history` and alerts show times);
+/// or an age (`30d`, `12h`) before `now`.
+pub fn parse_since(
+    s: &str,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let local = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"));
+    if let Ok(local) = local {
+        // A time skipped by a clock change is read as the first one after it.
+        let t = tz
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| {
+                tz.from_local_datetime(&(local + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .ok_or_else(|| format!("--since {s:?}: no such time in {tz}"))?;
+        return Ok(t.with_timezone(&Utc));
+    }
+    let age = crate::config::parse_duration(s).map_err(|_| {
+        format!(
+            "--since {s:?}: give a date (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in \
+             {tz} ([daemon] timezone), an RFC 3339 time (2024-05-14T09:30:00Z) or an age (30d)"
+        )
+    })?;
+    Ok(now - chrono::Duration::from_std(age).map_err(|e| e.to_string())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_a_date_or_a_local_time_is_in_the_configured_time_zone() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let tehran = chrono_tz::Asia::Tehran;
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Midnight in Tehran (+03:30) is 20:30 UTC the day before.
+        assert_eq!(
+            parse_since("2026-12-03", tehran, now),
+            Ok(utc("2026-12-02T20:30:00Z"))
+        );
+        assert_eq!(
+            parse_since("2026-12-03 04:28", tehran, now),
+            Ok(utc("2026-12-03T00:58:00Z"))
+        );
+        assert_eq!(
+            parse_since("2026-12-03", chrono_tz::UTC, now),
+            Ok(utc("2026-12-03T00:00:00Z"))
+        );
+        assert_eq!(
+            parse_since("2026-12-03T04:28:00+03:30", chrono_tz::UTC, now),
+            Ok(utc("2026-12-03T00:58:00Z"))
+        );
+        assert_eq!(
+            parse_since("7d", tehran, now),
+            Ok(utc("2026-11-26T12:00:00Z"))
+        );
+        let bad = parse_since("yesterday", tehran, now).unwrap_err();
+        assert!(bad.contains("Asia/Tehran"), "{bad}");
+        assert!(parse_since("2026-13-01", tehran, now).is_err());
+    }
+}
