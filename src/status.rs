@@ -319,6 +319,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         outbox.describe(&DigestPlan::of(config), now),
         state.location()
     );
+    let _ = writeln!(out, "{}", raw_line(config, state)?);
     if outbox.dead > 0 {
         let _ = writeln!(
             out,
@@ -347,6 +348,36 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         }
     }
     Ok(out)
+}
+
+/// What the raw responses kept as evidence take (compressed, in the state
+/// database), against the `keep_raw` cap: what ops look for when the disk
+/// fills or before setting a cap.
+fn raw_line(config: &Config, state: &State) -> Result<String, String> {
+    let used = state.raw_usage().map_err(|e| e.to_string())?.max(0) as u64;
+    let used_text = text::bytes(used);
+    let d = &config.daemon;
+    Ok(if !d.raw_snapshots {
+        format!(
+            "raw responses: none kept (keep_raw = \"off\"); {used_text} kept before stay until their versions are pruned"
+        )
+    } else {
+        match d.keep_raw {
+            Some(crate::config::KeepRaw::Bytes(cap)) => format!(
+                "raw responses kept as evidence: {used_text} of the keep_raw cap of {} ({} %)",
+                text::bytes(cap),
+                used.saturating_mul(100) / cap.max(1)
+            ),
+            Some(crate::config::KeepRaw::Age(age)) => format!(
+                "raw responses kept as evidence: {used_text}, none fetched more than {} ago (keep_raw)",
+                crate::scheduler::human(age)
+            ),
+            None => format!(
+                "raw responses kept as evidence: {used_text} (no keep_raw cap: keep_versions = {} bounds them)",
+                d.keep_versions
+            ),
+        }
+    })
 }
 
 /// The fleet sharing the state: each replica, its leases and what it
@@ -438,6 +469,59 @@ mod tests {
             out.contains("channel hook is disabled: the receiver answered 410 Gone"),
             "{out}"
         );
+        assert!(
+            out.contains("raw responses kept as evidence: 0 bytes (no keep_raw cap: keep_versions = 100 bounds them)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_space_raw_responses_take_is_shown_against_the_keep_raw_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let watch = "[[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n";
+        let state = State::open(&dir.path().join("state")).unwrap();
+        let page = "<p>what the story said</p>".repeat(4000);
+        let snapshot = crate::store::NewSnapshot {
+            url: "https://news.example.org/a".into(),
+            final_url: "https://news.example.org/a".into(),
+            status: 200,
+            response_head: "HTTP/1.1 200 OK".into(),
+            request_head: "GET /a HTTP/1.1".into(),
+            fetched_at_ms: 1_000,
+            body: page.into_bytes(),
+            encoded: None,
+        };
+        state.record_takedown("story", 1, &snapshot).unwrap();
+        let used = state.raw_usage().unwrap();
+        assert!(used > 0);
+        for (daemon, expected) in [
+            (
+                "keep_raw = \"1MiB\"",
+                format!(
+                    "raw responses kept as evidence: {} of the keep_raw cap of 1.0 MiB (0 %)",
+                    text::bytes(used as u64)
+                ),
+            ),
+            (
+                "keep_raw = \"180d\"",
+                format!(
+                    "raw responses kept as evidence: {}, none fetched more than 180d ago (keep_raw)",
+                    text::bytes(used as u64)
+                ),
+            ),
+            (
+                "keep_raw = \"off\"",
+                format!(
+                    "raw responses: none kept (keep_raw = \"off\"); {} kept before stay until their versions are pruned",
+                    text::bytes(used as u64)
+                ),
+            ),
+        ] {
+            let src = format!("[daemon]\n{daemon}\n{watch}");
+            let config = Config::parse(&dir.path().join("config.toml"), &src).unwrap();
+            let out = table(&config, &state, 300).unwrap();
+            assert!(out.contains(&expected), "{expected}\nin\n{out}");
+        }
     }
 
     /// 2026-11-22 (a Sunday) at `h:m` UTC.

@@ -305,9 +305,28 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A number of bytes for people: "48 bytes", "712 KiB", "3.5 MiB", "2.0 GiB".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    match UNITS.iter().find(|(_, size)| n >= *size) {
+        Some((unit, size)) if n < 10 * size => format!("{:.1} {unit}", n as f64 / *size as f64),
+        Some((unit, size)) => format!("{} {unit}", (n + size / 2) / size),
+        None => plural(n as usize, "byte", "bytes"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_shown_in_the_largest_unit_with_a_decimal_below_ten() {
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(48), "48 bytes");
+        assert_eq!(bytes(3_637_561), "3.5 MiB");
+        assert_eq!(bytes(727_227_499), "694 MiB");
+        assert_eq!(bytes(2 << 30), "2.0 GiB");
+    }
 
     #[test]
     fn clean_folds_white_space_and_keeps_rtl_order() {
