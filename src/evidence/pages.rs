@@ -249,9 +249,9 @@ fn event_row(e: &EventView, version_kept: bool) -> String {
     };
     let link = |r: &RawView, label: &str| {
         format!(
-            "<br>{label}: <a href=\"../{}\">{} bytes as served</a> <span class=\"meta\">(fetched {} UTC)</span><br>SHA-256 <span class=\"hash\">{}</span>",
+            "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {} UTC)</span><br>SHA-256 <span class=\"hash\">{}</span>",
             escape(&super::raw_path(&r.sha256)),
-            r.size,
+            escape(&body_size(r)),
             escape(&time_ms(r.fetched_at_ms)),
             escape(&r.sha256)
         )
@@ -454,14 +454,61 @@ fn side(
 fn raw(r: &RawView, label: &str) -> String {
     format!(
         "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} UTC from <a href=\"{}\">{}</a></div>\
-<p>Body: <a href=\"../{}\" download>{} bytes as served</a><br>SHA-256 <span class=\"hash\">{}</span></p><pre>{}</pre></div>",
+<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span></p><pre>{}</pre></div>",
         escape(label),
         escape(&time_ms(r.fetched_at_ms)),
         escape(&r.final_url),
         escape(&r.final_url),
         escape(&super::raw_path(&r.sha256)),
-        r.size,
+        escape(&body_size(r)),
         escape(&r.sha256),
         escape(&r.head)
     )
+}
+
+/// What the linked body file is: the page as served, or, when the server
+/// compressed it (`Content-Encoding`), the page that coding decodes to, which
+/// is what the file holds and what its SHA-256 is of. (The headers beside
+/// it give the compressed length the server sent.)
+fn body_size(r: &RawView) -> String {
+    let (_, fields) = super::split_head(&r.head);
+    let coding = fields
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("identity"));
+    match coding {
+        None => format!("{} bytes as served", r.size),
+        Some(c) => format!("{} bytes: the page as served, decoded from {c}", r.size),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(head: &str) -> RawView {
+        RawView {
+            sha256: "ab".repeat(32),
+            size: 1379,
+            head: head.into(),
+            fetched_at_ms: 0,
+            final_url: "https://news.example/a".into(),
+        }
+    }
+
+    #[test]
+    fn a_body_served_compressed_is_not_called_the_bytes_as_served() {
+        // The file linked holds the decoded page, not the 708 gzip bytes the
+        // headers beside it announce: the label must not say otherwise.
+        let gz = raw("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 708");
+        assert_eq!(
+            body_size(&gz),
+            "1379 bytes: the page as served, decoded from gzip"
+        );
+        let plain = raw("HTTP/1.1 200 OK\r\nContent-Length: 1379");
+        assert_eq!(body_size(&plain), "1379 bytes as served");
+        let identity = raw("HTTP/1.1 200 OK\r\ncontent-encoding: identity");
+        assert_eq!(body_size(&identity), "1379 bytes as served");
+    }
 }
