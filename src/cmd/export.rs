@@ -68,14 +68,7 @@ impl Export {
                 &mut |done, total| progress.show(done, total),
             )?;
             drop(progress);
-            println!(
-                "{}: {} records ({} responses, {} revisits, {} takedowns and restores)",
-                warc.display(),
-                n.records,
-                n.responses,
-                n.revisits,
-                n.events
-            );
+            println!("{}", n.describe(warc));
             left_out = n.left_out;
         }
         if let Some(dir) = &self.baselines {

@@ -38,6 +38,30 @@ pub struct Exported {
     pub left_out: Vec<String>,
 }
 
+impl Exported {
+    /// What was written to `out`, as `export` says it: the counts, and
+    /// when nothing kept matched, that the file holds only its `warcinfo`
+    /// record and why that may be.
+    pub fn describe(&self, out: &Path) -> String {
+        use crate::text::plural;
+        let mut s = format!(
+            "{}: {} ({}, {}, {})",
+            out.display(),
+            plural(self.records, "record", "records"),
+            plural(self.responses, "response", "responses"),
+            plural(self.revisits, "revisit", "revisits"),
+            plural(self.events, "takedown or restore", "takedowns and restores")
+        );
+        if self.responses + self.revisits + self.events == 0 {
+            s.push_str(
+                "; no kept response matched, so it holds only its warcinfo record (nothing fetched since \
+                 --since, a watch with no version accepted yet, or keep_raw = \"off\")",
+            );
+        }
+        s
+    }
+}
+
 /// Writes the kept responses of the config's watches (or of `watch`),
 /// fetched at or after `since`, to `out`, written whole or not at all. An
 /// existing `out` is an error unless `replace` (an export may be evidence
@@ -388,6 +412,30 @@ pub fn parse_since(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_says_its_counts_in_words_and_when_nothing_matched() {
+        let out = Path::new("out.warc.gz");
+        let one = Exported {
+            responses: 1,
+            events: 1,
+            records: 4,
+            ..Exported::default()
+        };
+        assert_eq!(
+            one.describe(out),
+            "out.warc.gz: 4 records (1 response, 0 revisits, 1 takedown or restore)"
+        );
+        let none = Exported {
+            records: 1,
+            ..Exported::default()
+        };
+        let said = none.describe(out);
+        assert!(
+            said.starts_with("out.warc.gz: 1 record (0 responses, 0 revisits, 0 takedowns and restores); no kept response matched"),
+            "{said}"
+        );
+    }
 
     #[test]
     fn since_a_date_or_a_local_time_is_in_the_configured_time_zone() {

@@ -121,7 +121,7 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
     .await);
     // Three versions and the takedown's answer; version 3 repeats version 1.
     assert!(
-        said.contains("(3 responses, 1 revisits, 1 takedowns and restores)"),
+        said.contains("(3 responses, 1 revisit, 1 takedown or restore)"),
         "{said}"
     );
 
