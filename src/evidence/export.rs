@@ -125,8 +125,8 @@ pub fn export(
         };
         put(&warc::warcinfo(Utc::now(), &filename, &info), &mut file)?;
         let mut first_by_body: HashMap<&str, Original> = HashMap::new();
-        // The response record of each snapshot written: (watch, version, kind).
-        let mut written: HashMap<(&str, i64, SnapshotKind), String> = HashMap::new();
+        // The response record of each snapshot written.
+        let mut written: HashMap<Written, String> = HashMap::new();
         for (done, s) in chosen.iter().enumerate() {
             progress(done, chosen.len());
             let body = match super::kept_body(config, state, &s.watch, s.version, &s.body_sha256)
@@ -161,7 +161,10 @@ pub fn export(
                 }
             };
             put(&record, &mut file)?;
-            written.insert((s.watch.as_str(), s.version, s.kind), record.id.clone());
+            written.insert(
+                (s.watch.as_str(), s.version, s.kind, s.fetched_at_ms),
+                record.id.clone(),
+            );
             let (request_line, request_headers) = super::split_head(&s.request_head);
             let request = HttpHead {
                 start_line: request_line,
@@ -230,6 +233,10 @@ fn check_out(out: &Path, replace: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// A snapshot written, as event records find its response record: its
+/// watch, version, kind and fetch time (Unix milliseconds).
+type Written<'a> = (&'a str, i64, SnapshotKind, i64);
+
 /// The `metadata` record of a takedown or restore: dated when it was
 /// detected, about the watched URL, referring to the response of the version
 /// it concerns and, for a takedown, captured with the answer that reported it.
@@ -237,7 +244,7 @@ fn event_record(
     config: &Config,
     state: &State,
     all: &[Snapshot],
-    written: &HashMap<(&str, i64, SnapshotKind), String>,
+    written: &HashMap<Written, String>,
     watch: &str,
     e: &WatchEvent,
     answer: Option<&Snapshot>,
@@ -267,9 +274,9 @@ fn event_record(
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-    let refers_to = written.get(&(watch, e.version, SnapshotKind::Version));
+    let refers_to = shown.and_then(|s| written.get(&(watch, s.version, s.kind, s.fetched_at_ms)));
     let concurrent_to =
-        answer.and_then(|a| written.get(&(watch, a.version, SnapshotKind::TakenDown)));
+        answer.and_then(|a| written.get(&(watch, a.version, a.kind, a.fetched_at_ms)));
     Ok(warc::metadata(
         &url,
         at(e.at.saturating_mul(1000)),

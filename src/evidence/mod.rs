@@ -76,26 +76,38 @@ pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
 }
 
 /// The kept answer that reported each of a watch's events (`None` for a
-/// restore, or a takedown whose answer is not kept). One answer is kept per
-/// version taken down (the first), so it goes with the first takedown of
-/// that version detected once it was fetched.
+/// restore, or a takedown whose answer is not kept): for a takedown, the
+/// first answer about its version not yet matched, fetched after the event
+/// before it and by the time it was detected (times in seconds, so the
+/// order breaks ties). Databases from before every answer was kept hold one
+/// per version: the first takedown's.
 fn takedown_answers<'a>(
     events: &[WatchEvent],
     snapshots: &'a [Snapshot],
 ) -> Vec<Option<&'a Snapshot>> {
+    let mut answers: Vec<&Snapshot> = snapshots
+        .iter()
+        .filter(|s| s.kind == SnapshotKind::TakenDown)
+        .collect();
+    answers.sort_by_key(|s| s.fetched_at_ms);
     let mut answered = HashSet::new();
+    let mut previous: Option<i64> = None;
     events
         .iter()
         .map(|e| {
-            (e.kind == EventKind::TakenDown)
-                .then(|| {
-                    snapshots
-                        .iter()
-                        .find(|s| s.version == e.version && s.kind == SnapshotKind::TakenDown)
-                })
-                .flatten()
-                .filter(|a| a.fetched_at_ms.div_euclid(1000) <= e.at)
-                .filter(|_| answered.insert(e.version))
+            let after = previous.replace(e.at);
+            if e.kind != EventKind::TakenDown {
+                return None;
+            }
+            let answer = answers.iter().copied().find(|s| {
+                let at = s.fetched_at_ms.div_euclid(1000);
+                s.version == e.version
+                    && at <= e.at
+                    && after.is_none_or(|p| at >= p)
+                    && !answered.contains(&(s.version, s.fetched_at_ms))
+            })?;
+            answered.insert((answer.version, answer.fetched_at_ms));
+            Some(answer)
         })
         .collect()
 }

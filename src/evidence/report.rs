@@ -64,17 +64,32 @@ pub fn write(
         for (i, v) in view.versions.iter().enumerate() {
             put(format!("v{}.html", v.seq), pages::version(&view, i))?;
             written.versions += 1;
-            for r in v.raw.iter().chain(&v.taken_down) {
-                let p = out.join(super::raw_path(&r.sha256));
-                if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
-                    continue;
+        }
+        // The bodies the pages link to: each version's response and the
+        // answer of each takedown (a story taken down twice has two).
+        let linked = view
+            .versions
+            .iter()
+            .flat_map(|v| v.raw.iter().chain(&v.taken_down).map(move |r| (v.seq, r)))
+            .chain(
+                view.events
+                    .iter()
+                    .filter_map(|e| e.answer.as_ref().map(|r| (e.version, r))),
+            );
+        for (seq, r) in linked {
+            let p = out.join(super::raw_path(&r.sha256));
+            if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
+                continue;
+            }
+            match super::kept_body(config, state, &watch.name, seq, &r.sha256)? {
+                KeptBody::Sound(body) => {
+                    std::fs::write(&p, body).map_err(|e| io(&p, e))?;
+                    written.raw += 1;
                 }
-                match super::kept_body(config, state, &watch.name, v.seq, &r.sha256)? {
-                    KeptBody::Sound(body) => {
-                        std::fs::write(&p, body).map_err(|e| io(&p, e))?;
-                        written.raw += 1;
+                KeptBody::Damaged(why) => {
+                    if !written.left_out.contains(&why) {
+                        written.left_out.push(why);
                     }
-                    KeptBody::Damaged(why) => written.left_out.push(why),
                 }
             }
         }

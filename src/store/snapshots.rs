@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS raw_snapshots (
     request_head  TEXT NOT NULL,
     fetched_at_ms INTEGER NOT NULL,
     body_sha256   TEXT NOT NULL REFERENCES raw_bodies(sha256),
-    PRIMARY KEY (watch, version, kind)
+    PRIMARY KEY (watch, version, kind, fetched_at_ms)
 );
 CREATE INDEX IF NOT EXISTS raw_snapshots_by_body ON raw_snapshots(body_sha256);
 CREATE INDEX IF NOT EXISTS raw_snapshots_by_time ON raw_snapshots(fetched_at_ms);

@@ -248,7 +248,59 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              ALTER TABLE raw_bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'zstd';",
         )?;
     }
+    if !snapshots_keyed_by_time(conn)? {
+        // Before, one answer was kept per version taken down: a story taken
+        // down a second time lost the answer that reported it (a 410 after a
+        // 404). Rebuilt under a write lock, rechecked inside it, so that two
+        // processes opening the database at once migrate it once.
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let rebuilt = (|| {
+            if !snapshots_keyed_by_time(conn)? {
+                conn.execute_batch(
+                    "CREATE TABLE raw_snapshots_new (
+                         watch         TEXT NOT NULL,
+                         version       INTEGER NOT NULL,
+                         kind          TEXT NOT NULL,
+                         url           TEXT NOT NULL,
+                         final_url     TEXT NOT NULL,
+                         status        INTEGER NOT NULL,
+                         response_head TEXT NOT NULL,
+                         request_head  TEXT NOT NULL,
+                         fetched_at_ms INTEGER NOT NULL,
+                         body_sha256   TEXT NOT NULL REFERENCES raw_bodies(sha256),
+                         PRIMARY KEY (watch, version, kind, fetched_at_ms)
+                     );
+                     INSERT INTO raw_snapshots_new
+                         SELECT watch, version, kind, url, final_url, status, response_head,
+                                request_head, fetched_at_ms, body_sha256
+                         FROM raw_snapshots;
+                     DROP TABLE raw_snapshots;
+                     ALTER TABLE raw_snapshots_new RENAME TO raw_snapshots;
+                     CREATE INDEX raw_snapshots_by_body ON raw_snapshots(body_sha256);
+                     CREATE INDEX raw_snapshots_by_time ON raw_snapshots(fetched_at_ms);",
+                )?;
+            }
+            Ok(())
+        })();
+        match rebuilt {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+    }
     Ok(())
+}
+
+/// Whether `raw_snapshots` keeps each answer, not one per version and kind
+/// (its key includes the fetch time).
+fn snapshots_keyed_by_time(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT pk > 0 FROM pragma_table_info('raw_snapshots') WHERE name = 'fetched_at_ms'",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Per-watch state.
@@ -1298,6 +1350,56 @@ mod tests {
             .unwrap();
         st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
         assert_eq!(st.outbox(None, None).unwrap()[0].first_failure, Some(5));
+    }
+
+    #[test]
+    fn an_older_snapshot_table_keeps_its_rows_and_then_every_takedown_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("presswatch.db")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE raw_bodies (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored INTEGER NOT NULL,
+               codec TEXT NOT NULL DEFAULT 'zstd', packed BLOB NOT NULL);
+             CREATE TABLE raw_snapshots (watch TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
+               url TEXT NOT NULL, final_url TEXT NOT NULL, status INTEGER NOT NULL, response_head TEXT NOT NULL,
+               request_head TEXT NOT NULL, fetched_at_ms INTEGER NOT NULL,
+               body_sha256 TEXT NOT NULL REFERENCES raw_bodies(sha256), PRIMARY KEY (watch, version, kind));
+             CREATE INDEX raw_snapshots_by_body ON raw_snapshots(body_sha256);
+             INSERT INTO raw_bodies VALUES ('b1', 3, 3, 'zstd', x'00');
+             INSERT INTO raw_snapshots VALUES ('w', 1, 'taken_down', 'u', 'u', 404, 'HTTP/1.1 404', 'GET /', 1000, 'b1');",
+        )
+        .unwrap();
+        drop(old);
+        let st = Sqlite::open(dir.path()).unwrap();
+        let kept = st.snapshots(Some("w")).unwrap();
+        assert_eq!(kept.len(), 1, "the row is kept");
+        assert_eq!(kept[0].fetched_at_ms, 1000);
+        // A second takedown of version 1 keeps its own answer.
+        let answer = crate::store::NewSnapshot {
+            url: "u".into(),
+            final_url: "u".into(),
+            status: 410,
+            response_head: "HTTP/1.1 410 Gone".into(),
+            request_head: "GET /".into(),
+            fetched_at_ms: 9000,
+            body: b"gone".to_vec(),
+            encoded: None,
+        };
+        st.record_takedown("w", 1, &answer).unwrap();
+        let kept = st.snapshots(Some("w")).unwrap();
+        assert_eq!(
+            kept.iter().map(|s| s.status).collect::<Vec<_>>(),
+            [404, 410]
+        );
+        drop(st);
+        // Opening it again finds it migrated.
+        assert_eq!(
+            Sqlite::open(dir.path())
+                .unwrap()
+                .snapshots(None)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -807,3 +807,104 @@ async fn an_export_never_overwrites_a_file_unasked_and_a_bad_path_says_what_to_d
         "{said}"
     );
 }
+
+/// A story taken down twice (a 404, back, then a 410) keeps both answers:
+/// the timeline shows each takedown with the answer that reported it, and
+/// the export's record of each takedown is captured with its own answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let gone = |status: u16, text: &str| Route {
+        body: format!("<html><body>{text}</body></html>").into_bytes(),
+        ..Route::status(status)
+    };
+    for route in [
+        Route::html(page(PARAS[1])),
+        gone(404, "Page not found"),
+        Route::html(page(PARAS[1])),
+        gone(410, "This story was removed"),
+    ] {
+        server.set(path, route);
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
+    let downs: Vec<&str> = timeline
+        .split("<tr>")
+        .filter(|r| r.contains("Taken down</span>"))
+        .collect();
+    assert_eq!(downs.len(), 2, "{timeline}");
+    let body_sha = |text: &str| {
+        presswatch::document::sha256_hex(format!("<html><body>{text}</body></html>").as_bytes())
+    };
+    for (row, status, text) in [
+        (downs[0], "HTTP/1.1 404 Not Found", "Page not found"),
+        (downs[1], "HTTP/1.1 410 Gone", "This story was removed"),
+    ] {
+        let sha = body_sha(text);
+        assert!(
+            row.contains(&format!(
+                "The answer ({status}): <a href=\"../raw/{sha}.bin\">"
+            )),
+            "{status} in:\n{row}"
+        );
+        assert!(out.join(format!("raw/{sha}.bin")).exists());
+    }
+
+    let warc = project.path("out.warc.gz");
+    ok(&run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let records = warc_records(&warc);
+    let takedowns: Vec<&String> = records
+        .iter()
+        .filter(|r| {
+            field(r, "presswatch-event") == Some("taken_down")
+                && field(r, "presswatch-event-detail").is_some()
+        })
+        .collect();
+    assert_eq!(takedowns.len(), 2);
+    for (down, text) in takedowns
+        .iter()
+        .zip(["Page not found", "This story was removed"])
+    {
+        assert_eq!(
+            field(down, "presswatch-answer-body-sha256"),
+            Some(body_sha(text).as_str()),
+            "{down}"
+        );
+        let answer = field(down, "WARC-Concurrent-To")
+            .unwrap_or_else(|| panic!("the takedown names its answer:\n{down}"));
+        let response = records
+            .iter()
+            .find(|r| field(r, "WARC-Record-ID") == Some(answer))
+            .unwrap();
+        assert!(response.contains(text), "{response}");
+    }
+}

@@ -5,8 +5,8 @@
 
 use presswatch::config::KeepRaw;
 use presswatch::store::{
-    Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus, State,
-    WatchState,
+    Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus, SnapshotKind,
+    State, WatchState,
 };
 
 use crate::pg;
@@ -320,6 +320,17 @@ fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
         // A takedown answer is kept beside its version, and the event in the history.
         st.record_takedown("w", 4, &snap("gone", 7000)).unwrap();
         assert_eq!(st.snapshots(Some("w")).unwrap().len(), 2, "{}", b.name);
+        // Taken down again (after a restore), it keeps that answer too.
+        st.record_takedown("w", 4, &snap("gone for good", 7500))
+            .unwrap();
+        let answers: Vec<i64> = st
+            .snapshots(Some("w"))
+            .unwrap()
+            .iter()
+            .filter(|s| s.kind == SnapshotKind::TakenDown)
+            .map(|s| s.fetched_at_ms)
+            .collect();
+        assert_eq!(answers, vec![7000, 7500], "{}", b.name);
         let gone = NewEvent {
             at: 7,
             kind: EventKind::TakenDown,

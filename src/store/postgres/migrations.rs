@@ -241,6 +241,14 @@ ALTER TABLE raw_bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'zstd';
 CREATE INDEX seen_items_by_url ON seen_items (watch, url);
 "#,
     },
+    Migration {
+        version: 6,
+        name: "every takedown keeps the answer that reported it (raw snapshots keyed by fetch time too)",
+        sql: r#"
+ALTER TABLE raw_snapshots DROP CONSTRAINT raw_snapshots_pkey;
+ALTER TABLE raw_snapshots ADD PRIMARY KEY (watch, version, kind, fetched_at_ms);
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.
