@@ -27,14 +27,7 @@ impl Report {
                 progress.show(done, total)
             })?;
         drop(progress);
-        println!(
-            "{}: {} watches, {} version pages, {} raw bodies written; open {}",
-            self.out.display(),
-            n.watches,
-            n.versions,
-            n.raw,
-            self.out.join("index.html").display()
-        );
+        println!("{}", n.describe(&self.out));
         Ok(super::left_out(
             &n.left_out,
             ("raw body", "raw bodies"),

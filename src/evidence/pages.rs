@@ -191,6 +191,9 @@ pub fn index(watches: &[WatchView]) -> String {
         ));
     }
     b.push_str("</table>");
+    if watches.is_empty() {
+        b.push_str("<p class=\"meta\">No article watch has a stored version yet. A watch has one from its first check; listings and feeds keep no article versions (their new items are in their alerts).</p>");
+    }
     page("presswatch evidence", &b)
 }
 
@@ -495,6 +498,15 @@ mod tests {
             fetched_at_ms: 0,
             final_url: "https://news.example/a".into(),
         }
+    }
+
+    #[test]
+    fn an_index_of_no_watches_says_why_it_is_empty() {
+        let html = index(&[]);
+        assert!(
+            html.contains("No article watch has a stored version yet."),
+            "{html}"
+        );
     }
 
     #[test]

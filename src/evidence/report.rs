@@ -30,6 +30,28 @@ pub struct Written {
     pub left_out: Vec<String>,
 }
 
+impl Written {
+    /// What was written into `out`, as `report` says it.
+    pub fn describe(&self, out: &Path) -> String {
+        use crate::text::plural;
+        let mut s = format!(
+            "{}: {}, {}, {} written; open {}",
+            out.display(),
+            plural(self.watches, "watch", "watches"),
+            plural(self.versions, "version page", "version pages"),
+            plural(self.raw, "raw body", "raw bodies"),
+            out.join("index.html").display()
+        );
+        if self.watches == 0 {
+            s.push_str(
+                " (no article watch has a stored version yet: listings and feeds keep none, and a watch \
+                 has one from its first check)",
+            );
+        }
+        s
+    }
+}
+
 /// Writes the viewer for the config's article watches into `out`.
 /// `progress` hears how many of the watches are written, and of how many.
 pub fn write(
@@ -227,5 +249,29 @@ fn raw_view(s: &Snapshot) -> RawView {
         head: s.response_head.clone(),
         fetched_at_ms: s.fetched_at_ms,
         final_url: s.final_url.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_says_its_counts_in_words_and_why_it_holds_no_watch() {
+        let one = Written {
+            watches: 1,
+            versions: 2,
+            raw: 1,
+            left_out: vec![],
+        };
+        assert_eq!(
+            one.describe(Path::new("rep")),
+            "rep: 1 watch, 2 version pages, 1 raw body written; open rep/index.html"
+        );
+        let none = Written::default().describe(Path::new("rep"));
+        assert!(
+            none.starts_with("rep: 0 watches, 0 version pages, 0 raw bodies written; open rep/index.html (no article watch has a stored version yet"),
+            "{none}"
+        );
     }
 }
