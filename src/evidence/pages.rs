@@ -6,6 +6,7 @@
 //! ([`render::html_card`]) and side by side in the same colours. Pure.
 
 use chrono::{TimeZone, Utc};
+use chrono_tz::Tz;
 
 use crate::alert::Alert;
 use crate::compare::{BlockChange, SegmentOp};
@@ -88,6 +89,9 @@ pub struct WatchView {
     pub versions: Vec<VersionView>,
     /// Takedowns and restores, oldest first.
     pub events: Vec<EventView>,
+    /// The time zone times are shown in (`[daemon] timezone`, as alerts
+    /// and `history` show them).
+    pub tz: Tz,
 }
 
 impl WatchView {
@@ -126,13 +130,14 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#fafaf
 ";
 
 /// A whole page: `depth` is how many directories below the report's root it is.
-fn page(title: &str, body: &str) -> String {
+fn page(title: &str, body: &str, tz: Tz) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"und\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{}</title><style>{STYLE}</style></head><body><main>{body}\
-<p class=\"meta\" style=\"margin-top:24px;\">presswatch evidence report · times in UTC</p></main></body></html>\n",
-        escape(title)
+<p class=\"meta\" style=\"margin-top:24px;\">presswatch evidence report · times in {} ([daemon] timezone, as in alerts)</p></main></body></html>\n",
+        escape(title),
+        escape(tz.name())
     )
 }
 
@@ -145,19 +150,25 @@ fn dir(t: &str) -> &'static str {
     }
 }
 
-fn time_ms(ms: i64) -> String {
+/// A time (Unix milliseconds) in `tz`, with its zone: "2024-05-14
+/// 09:30:00 CEST", "2026-12-03 04:28:53 +0330".
+fn time_ms(ms: i64, tz: Tz) -> String {
     Utc.timestamp_millis_opt(ms)
         .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M:%S %Z")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
-fn time_s(s: i64) -> String {
-    time_ms(s.saturating_mul(1000))
+fn time_s(s: i64, tz: Tz) -> String {
+    time_ms(s.saturating_mul(1000), tz)
 }
 
 /// The index: every watch with its last change.
-pub fn index(watches: &[WatchView]) -> String {
+pub fn index(watches: &[WatchView], tz: Tz) -> String {
     let mut b = String::from("<h1>Evidence: watched stories</h1><table class=\"list\"><tr><th>Story</th><th class=\"wide\">Outlet</th><th>Versions</th><th>Last change</th></tr>");
     for w in watches {
         let title = w.title();
@@ -169,7 +180,7 @@ pub fn index(watches: &[WatchView]) -> String {
             .map(|v| {
                 format!(
                     "{} · {}",
-                    escape(&time_s(v.accepted_at)),
+                    escape(&time_s(v.accepted_at, tz)),
                     escape(v.alert.as_ref().map_or("", |a| a.kind.label()))
                 )
             })
@@ -194,7 +205,7 @@ pub fn index(watches: &[WatchView]) -> String {
     if watches.is_empty() {
         b.push_str("<p class=\"meta\">No article watch has a stored version yet. A watch has one from its first check; listings and feeds keep no article versions (their new items are in their alerts).</p>");
     }
-    page("presswatch evidence", &b)
+    page("presswatch evidence", &b, tz)
 }
 
 /// A watch's timeline: its versions with what changed, and its takedowns
@@ -220,7 +231,7 @@ pub fn timeline(w: &WatchView) -> String {
             (v.seq, 0, v.accepted_at),
             format!(
                 "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td{}>{}</td><td class=\"hash wide\">{}</td></tr>",
-                escape(&time_s(v.accepted_at)),
+                escape(&time_s(v.accepted_at, w.tz)),
                 v.seq,
                 v.seq,
                 dir(&what),
@@ -231,20 +242,20 @@ pub fn timeline(w: &WatchView) -> String {
     }
     let kept = |seq: i64| w.versions.iter().any(|v| v.seq == seq);
     for e in &w.events {
-        rows.push(((e.version, 1, e.at), event_row(e, kept(e.version))));
+        rows.push(((e.version, 1, e.at), event_row(e, kept(e.version), w.tz)));
     }
     rows.sort_by_key(|(order, _)| *order);
     for (_, row) in rows {
         b.push_str(&row);
     }
     b.push_str("</table>");
-    page(&format!("{title} · presswatch evidence"), &b)
+    page(&format!("{title} · presswatch evidence"), &b, w.tz)
 }
 
 /// A takedown or restore as a timeline row: when, what happened, and the
 /// evidence (the last kept snapshot of what a taken-down article said, the
 /// answer that reported it; the version that came back).
-fn event_row(e: &EventView, version_kept: bool) -> String {
+fn event_row(e: &EventView, version_kept: bool, tz: Tz) -> String {
     let version = if version_kept {
         format!("<a href=\"v{}.html\">Version {}</a>", e.version, e.version)
     } else {
@@ -252,10 +263,10 @@ fn event_row(e: &EventView, version_kept: bool) -> String {
     };
     let link = |r: &RawView, label: &str| {
         format!(
-            "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {} UTC)</span><br>SHA-256 <span class=\"hash\">{}</span>",
+            "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {})</span><br>SHA-256 <span class=\"hash\">{}</span>",
             escape(&super::raw_path(&r.sha256)),
             escape(&body_size(r)),
-            escape(&time_ms(r.fetched_at_ms)),
+            escape(&time_ms(r.fetched_at_ms, tz)),
             escape(&r.sha256)
         )
     };
@@ -285,7 +296,7 @@ fn event_row(e: &EventView, version_kept: bool) -> String {
     };
     format!(
         "<tr><td>{}</td><td>{version}</td><td><span class=\"{class}\">{what}</span>: <span{}>{}</span>{evidence}</td><td class=\"wide\"></td></tr>",
-        escape(&time_s(e.at)),
+        escape(&time_s(e.at, tz)),
         dir(&e.detail),
         escape(&e.detail)
     )
@@ -302,12 +313,12 @@ pub fn version(w: &WatchView, i: usize) -> String {
         .map_or_else(|| w.name.clone(), str::to_string);
     let mut b = format!(
         "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a> › <a href=\"index.html\">{}</a></div>\
-<h1>Version {} of “<bdi{}>{}</bdi>”</h1><div class=\"meta\">Accepted {} UTC · content SHA-256 <span class=\"hash\">{}</span></div>",
+<h1>Version {} of “<bdi{}>{}</bdi>”</h1><div class=\"meta\">Accepted {} · content SHA-256 <span class=\"hash\">{}</span></div>",
         escape(&w.name),
         v.seq,
         dir(&title),
         escape(&title),
-        escape(&time_s(v.accepted_at)),
+        escape(&time_s(v.accepted_at, w.tz)),
         escape(&v.content_sha256)
     );
     let nav: Vec<String> = [
@@ -329,7 +340,7 @@ pub fn version(w: &WatchView, i: usize) -> String {
             e.report = None;
         }
         b.push_str("<h2>The change, as the alert showed it</h2><div class=\"card\">");
-        b.push_str(&render::html_card(&shown, chrono_tz::UTC, 20));
+        b.push_str(&render::html_card(&shown, w.tz, 20));
         b.push_str("</div>");
     }
     b.push_str("<h2>Side by side</h2><div class=\"sides\">");
@@ -359,13 +370,17 @@ pub fn version(w: &WatchView, i: usize) -> String {
     b.push_str("</div>");
     b.push_str("<h2>Raw evidence</h2>");
     match &v.raw {
-        Some(r) => b.push_str(&raw(r, "The response this version was accepted from")),
+        Some(r) => b.push_str(&raw(r, "The response this version was accepted from", w.tz)),
         None => b.push_str("<p class=\"meta\">No raw response is kept for this version: keep_raw pruned it or is \"off\", or the version is older than raw capture.</p>"),
     }
     if let Some(t) = &v.taken_down {
-        b.push_str(&raw(t, "The answer that reported the article taken down"));
+        b.push_str(&raw(
+            t,
+            "The answer that reported the article taken down",
+            w.tz,
+        ));
     }
-    page(&format!("{title} · version {}", v.seq), &b)
+    page(&format!("{title} · version {}", v.seq), &b, w.tz)
 }
 
 /// Which version a side shows.
@@ -454,12 +469,12 @@ fn side(
 }
 
 /// A raw response: link to its bytes, SHA-256, status line and headers.
-fn raw(r: &RawView, label: &str) -> String {
+fn raw(r: &RawView, label: &str, tz: Tz) -> String {
     format!(
-        "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} UTC from <a href=\"{}\">{}</a></div>\
+        "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} from <a href=\"{}\">{}</a></div>\
 <p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span></p><pre>{}</pre></div>",
         escape(label),
-        escape(&time_ms(r.fetched_at_ms)),
+        escape(&time_ms(r.fetched_at_ms, tz)),
         escape(&r.final_url),
         escape(&r.final_url),
         escape(&super::raw_path(&r.sha256)),
@@ -502,7 +517,7 @@ mod tests {
 
     #[test]
     fn an_index_of_no_watches_says_why_it_is_empty() {
-        let html = index(&[]);
+        let html = index(&[], chrono_tz::UTC);
         assert!(
             html.contains("No article watch has a stored version yet."),
             "{html}"

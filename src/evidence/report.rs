@@ -72,7 +72,7 @@ pub fn write(
         .collect();
     for (done, &watch) in articles.iter().enumerate() {
         progress(done, articles.len());
-        let view = watch_view(state, watch, &alerts)?;
+        let view = watch_view(state, watch, &alerts, config.daemon.timezone)?;
         if view.versions.is_empty() {
             continue;
         }
@@ -119,7 +119,7 @@ pub fn write(
         views.push(view);
     }
     let p = out.join("index.html");
-    std::fs::write(&p, pages::index(&views)).map_err(|e| io(&p, e))?;
+    std::fs::write(&p, pages::index(&views, config.daemon.timezone)).map_err(|e| io(&p, e))?;
     Ok(written)
 }
 
@@ -147,6 +147,7 @@ fn watch_view(
     state: &State,
     watch: &crate::config::Watch,
     alerts: &HashMap<(String, i64), Alert>,
+    tz: chrono_tz::Tz,
 ) -> Result<WatchView, String> {
     let versions = crate::history::versions(state, watch)?;
     let snapshots = state
@@ -215,6 +216,7 @@ fn watch_view(
         outlet: watch.outlet(),
         versions: out,
         events: event_views(&events, &snapshots),
+        tz,
     })
 }
 

@@ -619,7 +619,7 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
     let when = |at: i64| {
         chrono::DateTime::from_timestamp(at, 0)
             .unwrap()
-            .format("%Y-%m-%d %H:%M:%S")
+            .format("%Y-%m-%d %H:%M:%S UTC")
             .to_string()
     };
 
@@ -811,12 +811,13 @@ async fn an_export_never_overwrites_a_file_unasked_and_a_bad_path_says_what_to_d
 /// A story taken down twice (a 404, back, then a 410) keeps both answers:
 /// the timeline shows each takedown with the answer that reported it, and
 /// the export's record of each takedown is captured with its own answer.
+/// Times are shown in `[daemon] timezone`, as the alerts show them.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
     let server = Server::start().await;
     let path = "/2024/05/rasoulof";
     let cfg = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        "[daemon]\nper_host_delay = \"0s\"\ntimezone = \"Asia/Tehran\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
         server.url(path)
     );
     let project = Project::new(&cfg);
@@ -852,6 +853,28 @@ async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
         .filter(|r| r.contains("Taken down</span>"))
         .collect();
     assert_eq!(downs.len(), 2, "{timeline}");
+    assert!(
+        timeline.contains("times in Asia/Tehran") && !timeline.contains(" UTC"),
+        "{timeline}"
+    );
+    let events: Vec<i64> = rusqlite::Connection::open(project.path("state/presswatch.db"))
+        .unwrap()
+        .prepare("SELECT at FROM watch_events WHERE kind = 'taken_down' ORDER BY at, rowid")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let tehran = chrono::DateTime::from_timestamp(events[0], 0)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Tehran)
+        .format("%Y-%m-%d %H:%M:%S +0330")
+        .to_string();
+    assert!(
+        downs[0].starts_with(&format!("<td>{tehran}</td>")),
+        "{}",
+        downs[0]
+    );
     let body_sha = |text: &str| {
         presswatch::document::sha256_hex(format!("<html><body>{text}</body></html>").as_bytes())
     };
