@@ -279,9 +279,14 @@ fn event_row(e: &EventView, version_kept: bool, tz: Tz) -> String {
                     e.version
                 ),
             };
-            if let Some(r) = &e.answer {
-                let status = r.head.split("\r\n").next().unwrap_or_default();
-                evidence.push_str(&link(r, &format!("The answer ({})", escape(status))));
+            match &e.answer {
+                Some(r) => {
+                    let status = r.head.split("\r\n").next().unwrap_or_default();
+                    evidence.push_str(&link(r, &format!("The answer ({})", escape(status))));
+                }
+                None => evidence.push_str(
+                    "<br><span class=\"meta\">The answer that reported it is not kept.</span>",
+                ),
             }
             ("gone", "Taken down", evidence)
         }
@@ -513,6 +518,23 @@ mod tests {
             fetched_at_ms: 0,
             final_url: "https://news.example/a".into(),
         }
+    }
+
+    #[test]
+    fn a_takedown_whose_answer_is_not_kept_says_so() {
+        let e = EventView {
+            at: 0,
+            what: EventWhat::TakenDown,
+            detail: "The article answers HTTP 410".into(),
+            version: 3,
+            snapshot: Some(raw("HTTP/1.1 200 OK")),
+            answer: None,
+        };
+        let row = event_row(&e, true, chrono_tz::UTC);
+        assert!(
+            row.contains("The answer that reported it is not kept."),
+            "{row}"
+        );
     }
 
     #[test]
