@@ -668,18 +668,16 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         (Some(c), false) => c.summary.clone(),
         (None, false) => unreachable!("an unchanged page is Against::Same"),
     };
-    let events = if restored {
-        takedowns_and_restores(ctx, watch)?
+    // A restore's id counts the watch's takedowns and restores; an edit's
+    // id is what it always was.
+    let events;
+    let id_parts: &[&dyn ToString] = if restored {
+        events = takedowns_and_restores(ctx, watch)?;
+        &[&old_hash, &hash, &restored, &events]
     } else {
-        0
+        &[&old_hash, &hash, &restored]
     };
-    let mut a = article_alert(
-        watch,
-        kind,
-        summary.clone(),
-        &[&old_hash, &hash, &restored, &events],
-        latest.as_ref(),
-    );
+    let mut a = article_alert(watch, kind, summary.clone(), id_parts, latest.as_ref());
     a.title = doc.headline().or(old.headline()).map(str::to_string);
     a.byline = doc.byline.clone();
     a.keywords = mentioned;
