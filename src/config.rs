@@ -977,8 +977,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
-/// Parses a duration like `90s`, `15m`, `1h30m`, `2d`, `500ms`. Months and
-/// years are refused (`1M` would be ambiguous).
+/// The longest duration accepted: 100 years (36500d), far past any
+/// interval, timeout or retention, and short enough that times computed
+/// from it never overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(36_500 * 86_400);
+
+/// Parses a duration like `90s`, `15m`, `1h30m`, `2d`, `500ms`, at most
+/// [`MAX_DURATION`]. Months and years are refused (`1M` would be ambiguous).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if s.is_empty() {
@@ -1005,7 +1010,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         let unit = &rest[..unit_end];
         let secs = match unit {
             "ms" => {
-                total += Duration::from_millis(n);
+                total = total.saturating_add(Duration::from_millis(n));
                 rest = rest[unit_end..].trim_start();
                 continue;
             }
@@ -1024,8 +1029,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
                 ))
             }
         };
-        total += Duration::from_secs(n.saturating_mul(secs));
+        total = total.saturating_add(Duration::from_secs(n.saturating_mul(secs)));
         rest = rest[unit_end..].trim_start();
+    }
+    if total > MAX_DURATION {
+        return Err(format!(
+            "duration {s:?} is longer than 100 years (36500d), the longest accepted"
+        ));
     }
     Ok(total)
 }
@@ -1833,6 +1843,12 @@ mod tests {
         assert!(parse_duration("1M").is_err());
         assert!(parse_duration("5").is_err());
         assert!(parse_duration("soon").is_err());
+        // Too long to mean anything, and once a panic on overflow.
+        assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION));
+        for absurd in ["36501d", "100000000000d", "18446744073709551615s1s"] {
+            let why = parse_duration(absurd).unwrap_err();
+            assert!(why.contains("longer than 100 years"), "{absurd}: {why}");
+        }
     }
 
     #[test]

@@ -337,7 +337,12 @@ pub fn diff(
     }
     let to = match to {
         Some(seq) => find(&versions, &watch.name, seq)?,
-        None => versions.last().expect("more than one version"),
+        None => versions.last().ok_or_else(|| {
+            format!(
+                "watch {} has no versions yet: its first check stores its baseline as version 1",
+                watch.name
+            )
+        })?,
     };
     let from = match from {
         Some(seq) => find(&versions, &watch.name, seq)?,

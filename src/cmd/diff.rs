@@ -118,7 +118,9 @@ fn stored(
     let w = cfg
         .watch(watch)
         .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
-    let state = store::State::for_config(&cfg.daemon, false)?;
+    // Opened as a dry run opens it: reading versions never creates a
+    // database (a mistyped `state_dir` would leave an empty one behind).
+    let state = store::State::for_config(&cfg.daemon, true)?;
     let mut rules = w.rules();
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(

@@ -32,7 +32,9 @@ impl History {
                 self.config.display()
             )
         })?;
-        let state = store::State::for_config(&cfg.daemon, false)?;
+        // Opened as a dry run opens it: reading versions never creates a
+        // database (a mistyped `state_dir` would leave an empty one behind).
+        let state = store::State::for_config(&cfg.daemon, true)?;
         match self.show {
             Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
             None => print!("{}", presswatch::history::table(&state, &cfg, w)?),

@@ -401,8 +401,8 @@ pub fn parse_since(
             .from_local_datetime(&local)
             .earliest()
             .or_else(|| {
-                tz.from_local_datetime(&(local + chrono::Duration::hours(1)))
-                    .earliest()
+                let later = local.checked_add_signed(chrono::Duration::hours(1))?;
+                tz.from_local_datetime(&later).earliest()
             })
             .ok_or_else(|| format!("--since {s:?}: no such time in {tz}"))?;
         return Ok(t.with_timezone(&Utc));
@@ -413,7 +413,10 @@ pub fn parse_since(
              {tz} ([daemon] timezone), an RFC 3339 time (2024-05-14T09:30:00Z) or an age (30d)"
         )
     })?;
-    Ok(now - chrono::Duration::from_std(age).map_err(|e| e.to_string())?)
+    chrono::Duration::from_std(age)
+        .ok()
+        .and_then(|age| now.checked_sub_signed(age))
+        .ok_or_else(|| format!("--since {s:?}: too long ago"))
 }
 
 #[cfg(test)]
@@ -470,6 +473,7 @@ mod tests {
             parse_since("7d", tehran, now),
             Ok(utc("2026-11-26T12:00:00Z"))
         );
+        assert!(parse_since("100000000d", tehran, now).is_err());
         let bad = parse_since("yesterday", tehran, now).unwrap_err();
         assert!(bad.contains("Asia/Tehran"), "{bad}");
         assert!(parse_since("2026-13-01", tehran, now).is_err());

@@ -130,6 +130,20 @@ async fn a_watch_with_only_its_baseline_gets_an_answer_not_an_error() {
         diff,
         "watch story has no versions yet: its first check stores its baseline as version 1.\n"
     );
+    let out = run(
+        &["diff", "--config", &cfg, "--watch", "story", "--from", "1"],
+        &[],
+    )
+    .await;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "an error, not a panic: {said}");
+    assert!(said.contains("watch story has no versions yet"), "{said}");
+    let (code, _) = cli(&["history", "--config", &cfg, "story"]).await;
+    assert_eq!(code, Some(0));
+    assert!(
+        !project.path("state/presswatch.db").exists(),
+        "reading versions made no database"
+    );
 
     check_first(&project).await;
     stored_at(&project, 1, 1_715_677_200);
