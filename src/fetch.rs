@@ -915,20 +915,39 @@ impl fmt::Debug for Fetcher {
 }
 
 /// Fetches each watch's URL now (unconditionally, under the watch's network
-/// policy) and saves the response into `dir` as a replay recording named
-/// after the watch, merging with an existing manifest. Returns, per watch
-/// name, the file written or the error.
+/// policy and, when it obeys robots.txt, only where a check would) and
+/// saves the response into `dir` as a replay recording named after the
+/// watch, merging with an existing manifest. Returns, per watch name, the
+/// file written or the error; an existing manifest that cannot be read is
+/// an error before anything is fetched (it is never replaced by a new one).
 pub async fn record(
     fetcher: &Fetcher,
     dir: &Path,
     watches: &[&Watch],
-) -> Vec<(String, Result<String, FetchError>)> {
-    let mut manifest = Manifest::load(dir).unwrap_or_default();
+) -> Result<Vec<(String, Result<String, FetchError>)>, FetchError> {
+    let mut manifest = if dir.join("manifest.toml").exists() {
+        Manifest::load(dir).map_err(|e| {
+            FetchError::Other(format!(
+                "{e}; fix it or move it away before recording into {}",
+                dir.display()
+            ))
+        })?
+    } else {
+        Manifest::default()
+    };
     let mut results = Vec::new();
     for watch in watches {
         let (name, url) = (&watch.name, &watch.url);
         let policy = NetworkPolicy::for_watch(watch);
-        let outcome = match fetcher.fetch(url, &Validators::default(), &policy).await {
+        let allowed = match watch.robots {
+            true => fetcher.robots_allow(url, &policy).await,
+            false => Ok(()),
+        };
+        let fetched = match allowed {
+            Ok(()) => fetcher.fetch(url, &Validators::default(), &policy).await,
+            Err(e) => Err(e),
+        };
+        let outcome = match fetched {
             Ok(Fetched::Page(resp)) => {
                 let ext = match resp.content_type.as_deref().unwrap_or("") {
                     ct if ct.contains("xml") || ct.contains("rss") || ct.contains("atom") => "xml",
@@ -971,7 +990,7 @@ pub async fn record(
             Err(FetchError::Other(format!("cannot write manifest: {e}"))),
         ));
     }
-    results
+    Ok(results)
 }
 
 #[cfg(test)]

@@ -42,7 +42,10 @@ impl Record {
             .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
         let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
         let mut failed = false;
-        for (name, res) in fetch::record(&fetcher, to, &targets).await {
+        let recorded = fetch::record(&fetcher, to, &targets)
+            .await
+            .map_err(|e| e.to_string())?;
+        for (name, res) in recorded {
             match res {
                 Ok(file) => println!("{name}: recorded {}", to.join(file).display()),
                 Err(e) => {

@@ -623,6 +623,63 @@ async fn robots_txt_is_obeyed_unless_the_watch_opts_out() {
     assert!(stdout.contains("set `robots = false`"), "{stdout}");
 }
 
+/// `record` fetches what a check would, and no more: robots.txt holds for
+/// it as for `check`. A manifest it cannot read is an error before anything
+/// is fetched, and is left as it was, never replaced by a new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_obeys_robots_txt_and_never_replaces_a_manifest_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set(
+        "/robots.txt",
+        Route::html("User-agent: *\nDisallow: /private\n").header("Content-Type", "text/plain"),
+    );
+    server.set("/private/a", Route::html(article("A", "Ours.")));
+    server.set("/private/b", Route::html(article("B", "Theirs.")));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"ours\"\nurl = \"{}\"\nrobots = false\n\n\
+             [[watch]]\nname = \"theirs\"\nurl = \"{}\"\n",
+            server.url("/private/a"),
+            server.url("/private/b")
+        ),
+    );
+    let to = dir.path().join("recordings");
+    let args = [
+        "record",
+        "--config",
+        config.to_str().unwrap(),
+        "--to",
+        to.to_str().unwrap(),
+    ];
+    let out = run(&args, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(count(&server, "/private/a"), 1, "{stdout}");
+    assert_eq!(count(&server, "/private/b"), 0, "{stdout}");
+    assert!(
+        stdout.contains("theirs: error: ") && stdout.contains("robots.txt disallows /private/b"),
+        "{stdout}"
+    );
+    assert!(to.join("ours.html").exists());
+
+    let broken = "[[response]]\nurl = \"https://example.org/x\"\nstatuss = 200\n";
+    std::fs::write(to.join("manifest.toml"), broken).unwrap();
+    let out = run(&args, &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("manifest.toml"), "{stderr}");
+    assert!(stderr.contains("fix it or move it away"), "{stderr}");
+    assert_eq!(count(&server, "/private/a"), 1, "nothing fetched");
+    assert_eq!(
+        std::fs::read_to_string(to.join("manifest.toml")).unwrap(),
+        broken,
+        "the manifest is left as it was"
+    );
+}
+
 /// A 429 with Retry-After pauses the host: the next request waits it out
 /// although the (scaled) interval is one second.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
