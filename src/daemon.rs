@@ -510,6 +510,15 @@ impl Daemon {
             tracing::warn!("daemon.state_dir changed: the new directory is used after a restart");
             new.daemon.state_dir = old.daemon.state_dir.clone();
         }
+        if new.daemon.state_url != old.daemon.state_url
+            || new.daemon.state_password != old.daemon.state_password
+        {
+            tracing::warn!(
+                "daemon.state_url or state_password changed: the new state database is used after a restart"
+            );
+            new.daemon.state_url = old.daemon.state_url.clone();
+            new.daemon.state_password = old.daemon.state_password.clone();
+        }
         if new.daemon.listen != old.daemon.listen {
             tracing::warn!("daemon.listen changed: the new address is used after a restart");
             new.daemon.listen = old.daemon.listen;

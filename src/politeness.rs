@@ -324,13 +324,6 @@ impl Robots {
         Robots::default()
     }
 
-    /// Disallows everything (robots.txt unreachable: RFC 9309 section 2.3.1.4).
-    pub fn disallow_all() -> Robots {
-        Robots {
-            rules: vec![(false, "/".into())],
-        }
-    }
-
     /// Parses robots.txt and keeps the group for `agent` (else the `*` group).
     pub fn parse(text: &str, agent: &str) -> Robots {
         let agent = agent.to_ascii_lowercase();
@@ -440,7 +433,6 @@ mod tests {
         let generic = Robots::parse(txt, "someone-else");
         assert!(!generic.allows("/news/1"));
         assert!(Robots::parse("User-agent: *\nDisallow:\n", ROBOTS_AGENT).allows("/x"));
-        assert!(!Robots::disallow_all().allows("/"));
     }
 
     /// Polls `fut` once: whether it is still waiting.

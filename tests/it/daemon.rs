@@ -490,7 +490,7 @@ async fn sigterm_lets_an_in_flight_delivery_finish() {
     );
 }
 
-/// `listen` and `state_dir` take a restart: a reload that changes one says
+/// `listen`, `state_dir` and `state_url` take a restart: a reload that changes one says
 /// so, and a reload that undoes the change says nothing, since the daemon
 /// never stopped running the original.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -537,6 +537,23 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
     );
     let (status, _) = http_get(port, "/healthz").await;
     assert_ne!(status, 0, "still serving where it started");
+
+    // Moving the state to PostgreSQL takes a restart too: it was ignored
+    // without a word, the daemon carrying on alone on SQLite.
+    let pg = "state_url = \"postgres://presswatch@127.0.0.1:9/presswatch\"\n";
+    write_config(&config, &format!("{pg}{}", body(port)));
+    d.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(5), || reloaded(&d, 3)).await,
+        "{}",
+        d.log_text()
+    );
+    assert!(
+        d.log_text()
+            .contains("daemon.state_url or state_password changed: the new state database is used after a restart"),
+        "{}",
+        d.log_text()
+    );
 
     d.stop(Duration::from_secs(10)).await;
 }
