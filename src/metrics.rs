@@ -10,7 +10,7 @@ use std::fmt::Write;
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::status::{DigestPlan, Outbox};
+use crate::notify::outbox::{DigestPlan, Outbox};
 use crate::store::State;
 
 /// Upper bounds (seconds) of the fetch duration histogram buckets.

@@ -76,14 +76,14 @@ impl Scheduler {
         };
         match persisted.max(after_last) {
             Some(due) if due > now_ms => due,
-            _ => now_ms + (self.ms(interval.min(STARTUP_SPREAD)) as f64 * fraction()) as i64,
+            _ => now_ms + (self.ms(interval.min(STARTUP_SPREAD)) as f64 * jitter_fraction()) as i64,
         }
     }
 
     /// Due time after a successful check: the interval, ±[`JITTER`].
     pub fn after_success(self, now_ms: i64, interval: Duration) -> i64 {
         let base = self.ms(interval) as f64;
-        now_ms + (base * (1.0 + JITTER * (2.0 * fraction() - 1.0))) as i64
+        now_ms + (base * (1.0 + JITTER * (2.0 * jitter_fraction() - 1.0))) as i64
     }
 
     /// Due time after the `failures`-th consecutive failure: the interval
@@ -103,8 +103,9 @@ impl Scheduler {
     }
 }
 
-/// A pseudo-random fraction in [0, 1) (jitter needs no cryptographic quality).
-fn fraction() -> f64 {
+/// A pseudo-random fraction in [0, 1) (jitter needs no cryptographic
+/// quality): the jitter of check times and of delivery retries.
+pub fn jitter_fraction() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use presswatch::config::Config;
 use presswatch::notify::digest;
-use presswatch::status::{self, DigestPlan, Waiting};
+use presswatch::notify::outbox::{self, DigestPlan, Waiting};
 use presswatch::store::OutboxStatus;
 
 use super::{deliver_unless_daemon, fmt_time, open_state};
@@ -85,7 +85,7 @@ impl Outbox {
                 if entries.is_empty() {
                     println!("outbox is empty: every alert was delivered");
                 }
-                let outbox = status::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
+                let outbox = outbox::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
                 for e in &entries {
                     let status = match outbox.waiting(e) {
                         Waiting::Due if e.next_attempt > now => {
@@ -139,7 +139,7 @@ impl Outbox {
                 })
             }
             Action::Retry { id } => {
-                let outbox = status::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
+                let outbox = outbox::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
                 let targeted: Vec<_> = state
                     .outbox(None, None)
                     .map_err(|e| e.to_string())?

@@ -11,6 +11,7 @@
 
 pub mod digest;
 pub mod email;
+pub mod outbox;
 pub mod render;
 pub mod webhook;
 
@@ -83,7 +84,7 @@ impl RetryPolicy {
             .first_delay
             .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
             .min(self.max_delay);
-        let jittered = base + base.mul_f64(0.2 * jitter_fraction());
+        let jittered = base + base.mul_f64(0.2 * crate::scheduler::jitter_fraction());
         jittered.max(retry_after.unwrap_or_default().min(self.max_delay))
     }
 }
@@ -113,19 +114,6 @@ pub fn route(config: &Config, watch: &crate::config::Watch, alert: &Alert) -> Ve
     } else {
         names
     }
-}
-
-/// A pseudo-random fraction in [0, 1) (jitter needs no cryptographic quality).
-fn jitter_fraction() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The leader lease of the fleet-wide delivery jobs: digests and pruning.
