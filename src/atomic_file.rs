@@ -9,6 +9,16 @@ use std::path::Path;
 /// new content, never a torn file. New files are created 0600; a replaced
 /// file keeps its mode.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for content written piece by piece (an export of many
+/// records): `write` writes it through a buffer, and what it returns is
+/// returned once the file is in place.
+pub fn write_atomic_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let dir = path
         .parent()
@@ -26,16 +36,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|m| m.permissions().mode() & 0o777)
         .unwrap_or(0o600);
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
             .mode(mode)
             .open(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::new(f);
+        let out = write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(out)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

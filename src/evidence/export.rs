@@ -115,15 +115,13 @@ pub fn export(
     {
         info.push(("presswatch-watch".into(), format!("{} {}", w.name, w.url)));
     }
-    let tmp = out.with_file_name(format!(".{filename}.tmp{}", std::process::id()));
-    let written = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    let written = crate::atomic_file::write_atomic_with(out, |file| {
         let mut n = Exported::default();
         let mut put = |r: &warc::Record, file: &mut std::io::BufWriter<std::fs::File>| {
             n.records += 1;
             file.write_all(&r.to_gzip())
         };
-        put(&warc::warcinfo(Utc::now(), &filename, &info), &mut file)?;
+        put(&warc::warcinfo(Utc::now(), &filename, &info), file)?;
         let mut first_by_body: HashMap<&str, Original> = HashMap::new();
         // The response record of each snapshot written.
         let mut written: HashMap<Written, String> = HashMap::new();
@@ -160,7 +158,7 @@ pub fn export(
                     r
                 }
             };
-            put(&record, &mut file)?;
+            put(&record, file)?;
             written.insert(
                 (s.watch.as_str(), s.version, s.kind, s.fetched_at_ms),
                 record.id.clone(),
@@ -172,7 +170,7 @@ pub fn export(
             };
             put(
                 &warc::request(&s.final_url, date, &request, &record.id),
-                &mut file,
+                file,
             )?;
             let content = content_hash(state, &s.watch, s.version)?;
             let fields = [
@@ -186,23 +184,17 @@ pub fn export(
             .map(|(k, v)| (k.to_string(), v));
             put(
                 &warc::metadata(&s.final_url, date, Some(&record.id), None, &fields),
-                &mut file,
+                file,
             )?;
         }
         for (watch, e, answer) in &events {
             let record = event_record(config, state, &all, &written, watch, e, answer.as_ref())?;
-            put(&record, &mut file)?;
+            put(&record, file)?;
             n.events += 1;
         }
-        let file = file.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, out)?;
-        Ok::<_, std::io::Error>(n)
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("writing {}: {e}", out.display())
-    })
+        Ok(n)
+    });
+    written.map_err(|e| format!("writing {}: {e}", out.display()))
 }
 
 /// Whether `out` can be written: not a directory, in a directory that
