@@ -270,13 +270,7 @@ impl Daemon {
                 break;
             };
             slot.running = true;
-            let (ctx, watch, tx) = (self.ctx.clone(), slot.watch.clone(), self.done_tx.clone());
-            self.tracker.spawn(async move {
-                let report = check::check_watch(&ctx, &watch).await;
-                drop(permit);
-                check::log_report(&report, &watch);
-                let _ = tx.send((watch, report));
-            });
+            start_check(&self.tracker, &self.ctx, &slot.watch, &self.done_tx, permit);
         }
     }
 
@@ -312,13 +306,7 @@ impl Daemon {
                 continue;
             };
             slot.running = true;
-            let (ctx, watch, tx) = (self.ctx.clone(), slot.watch.clone(), self.done_tx.clone());
-            self.tracker.spawn(async move {
-                let report = check::check_watch(&ctx, &watch).await;
-                drop(permit);
-                check::log_report(&report, &watch);
-                let _ = tx.send((watch, report));
-            });
+            start_check(&self.tracker, &self.ctx, &slot.watch, &self.done_tx, permit);
         }
         replica.pass_over(foreign);
     }
@@ -617,6 +605,24 @@ impl Daemon {
         let pending = self.ctx.state.pending_count(None).unwrap_or(0);
         tracing::info!(pending_alerts = pending, "stopped");
     }
+}
+
+/// Starts one check of `watch` on the daemon's tracker, holding `permit`
+/// until it is done, and reports it on `done` for the loop to schedule.
+fn start_check(
+    tracker: &TaskTracker,
+    ctx: &Context,
+    watch: &Watch,
+    done: &mpsc::UnboundedSender<(Watch, Report)>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    let (ctx, watch, done) = (ctx.clone(), watch.clone(), done.clone());
+    tracker.spawn(async move {
+        let report = check::check_watch(&ctx, &watch).await;
+        drop(permit);
+        check::log_report(&report, &watch);
+        let _ = done.send((watch, report));
+    });
 }
 
 fn log_delivery(r: Result<notify::DeliveryReport, String>) {
