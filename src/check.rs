@@ -1080,7 +1080,11 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     if resp.status == 404 || resp.status == 410 {
         return Err(listing_gone(watch, resp.status, st.last_ok.is_none()));
     }
-    st.validators = resp.validators.clone();
+    // The page's validators are kept only once it has yielded its items: a
+    // cookie wall or bot check served with an ETag of its own would
+    // otherwise be answered 304 next time, and read as "unchanged" while
+    // the listing stays broken (its error never alerted, its stories missed).
+    let new_validators = resp.validators.clone();
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
@@ -1138,6 +1142,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     }
     let now = Utc::now().timestamp();
     st.last_ok = Some(now);
+    st.validators = new_validators;
     // A hand-written list the history does not hold yet becomes version 1.
     let mut keep = Keep::default();
     let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;

@@ -678,3 +678,70 @@ async fn a_ticker_feed_whose_items_have_neither_link_nor_guid_alerts_its_new_lin
         "{html}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bot_check_served_with_an_etag_keeps_failing_until_the_feed_returns_and_its_new_items_alert(
+) {
+    let server = Server::start().await;
+    let project = Project::new(
+        &feed_config(&server, "/feed.xml", "")
+            .replace("[daemon]\n", "[daemon]\nfailure_threshold = 3\n"),
+    );
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let old = [("Court hears appeal", "https://wire.example/1", Some("g1"))];
+    let feed = served("application/rss+xml", rss(xml, &old).into_bytes()).header("ETag", "\"v1\"");
+    // A cookie wall or bot check, served with an ETag of its own: the
+    // server answers 304 to a request that names it.
+    let bot_check = served(
+        "text/html; charset=UTF-8",
+        b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing the site</h1></body></html>".to_vec(),
+    )
+    .header("ETag", "\"wall\"");
+    server.set("/feed.xml", feed);
+    let r = check_first(&project).await;
+    assert!(matches!(r.outcome, Outcome::ItemsRecorded(1)), "{r:?}");
+    server.set("/feed.xml", bot_check);
+    let state = presswatch::store::State::open(&project.path("state")).unwrap();
+    for n in 1..=3u32 {
+        let r = check_first(&project).await;
+        assert!(
+            matches!(r.outcome, Outcome::Error(_)),
+            "check {n} of the bot check: {:?} {}",
+            r.outcome,
+            r.detail
+        );
+        assert_eq!(state.watch("wire").unwrap().failures, n);
+        let errors: Vec<_> = r
+            .alerts
+            .iter()
+            .filter(|a| a.kind == ChangeKind::Error)
+            .collect();
+        assert_eq!(
+            errors.len(),
+            usize::from(n == 3),
+            "check {n}: {:?}",
+            r.alerts
+        );
+    }
+    assert!(
+        server.requests_to("/feed.xml").iter().all(|q| q
+            .headers
+            .get("if-none-match")
+            .map(String::as_str)
+            != Some("\"wall\"")),
+        "a failed check's ETag was sent back"
+    );
+    // The feed comes back with a story listed meanwhile.
+    let new = [
+        ("Verdict upheld", "https://wire.example/2", Some("g2")),
+        old[0],
+    ];
+    server.set(
+        "/feed.xml",
+        served("application/rss+xml", rss(xml, &new).into_bytes()).header("ETag", "\"v2\""),
+    );
+    let r = check_first(&project).await;
+    assert_eq!(new_titles(&r), ["Verdict upheld"], "{:?}", r.alerts);
+    assert!(r.alerts.iter().any(|a| a.kind == ChangeKind::Recovered));
+    assert_eq!(state.watch("wire").unwrap().failures, 0);
+}
