@@ -1333,11 +1333,45 @@ fn too_few_items(ctx: &Context, watch: &Watch, before: usize, now: usize) -> Str
     format!(
         "{url} lists only {now} items where its last accepted version had {before}: the page was probably \
          redesigned, or a consent, login or error page was served in its place. {what}. If the page really \
-         lists fewer items now, delete {baseline}: the next check takes the page as it is (items seen \
-         before are never reported as new again)",
+         lists fewer items now, run `presswatch check --config {config} --watch {name} --reset-baseline`: \
+         it takes the page as it is (items seen before are never reported as new again)",
         url = watch.url,
-        baseline = ctx.baselines.path(&watch.name).display(),
+        config = ctx.config.path.display(),
+        name = watch.name,
     )
+}
+
+/// Forgets the accepted version of a listing or feed watch (its baseline:
+/// the database's copy with PostgreSQL, and the file), so that its next
+/// check takes the page as it is: the remedy when a page really lists far
+/// fewer items than before ([`redesigned`]). Items seen before stay known
+/// and are not reported as new again. Waits for a check of the watch in
+/// progress. Returns whether there was a baseline to forget.
+pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String> {
+    if watch.kind == WatchKind::Article {
+        return Err(format!(
+            "watch {} is an article watch: --reset-baseline is for listing and feed watches, whose \
+             accepted list of items it forgets (an article's changes are alerted, not refused)",
+            watch.name
+        ));
+    }
+    if ctx.dry_run {
+        return Err(format!(
+            "--reset-baseline changes the state of watch {}: run it without --dry-run",
+            watch.name
+        ));
+    }
+    let _alone = ctx.state.one_check_at_a_time(&watch.name).await;
+    let (baselines, name) = (ctx.baselines.clone(), watch.name.clone());
+    ctx.storage(move |_| baselines.forget(&name))
+        .await?
+        .map_err(|e| {
+            format!(
+                "forgetting the baseline of watch {} ({}): {e}",
+                watch.name,
+                ctx.baselines.path(&watch.name).display()
+            )
+        })
 }
 
 /// The error of a listing or feed answering 404 or 410: a wrong URL when it

@@ -25,6 +25,12 @@ pub struct Check {
     /// Answer fetches from recorded responses in DIR (see README: Replay format).
     #[arg(long, value_name = "DIR")]
     replay: Option<PathBuf>,
+    /// Forget the accepted list of items of the listing or feed watch named
+    /// by --watch, then check it: the check takes the page as it is (when it
+    /// really lists far fewer items than before). Items seen before are not
+    /// reported again.
+    #[arg(long, requires = "watch", conflicts_with = "dry_run")]
+    reset_baseline: bool,
 }
 
 impl Check {
@@ -46,6 +52,15 @@ impl Check {
             None => cfg.watches.iter().collect(),
         };
         let ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
+        if self.reset_baseline {
+            for w in &watches {
+                if check::reset_baseline(&ctx, w).await? {
+                    println!("{}: baseline forgotten; checking the page as it is", w.name);
+                } else {
+                    println!("{}: no baseline to forget; checking the page", w.name);
+                }
+            }
+        }
         let mut progress = Progress::new("checked", "watches");
         let mut done = 0;
         let reports = check::check_all(&ctx, &watches, |_| {

@@ -102,6 +102,21 @@ impl Baselines {
         write_atomic(&self.path(watch), body.as_bytes())
     }
 
+    /// Deletes a watch's baseline wherever it is kept: the database's copy
+    /// (PostgreSQL) and the file (with PostgreSQL, the file would otherwise
+    /// be imported again). True when there was one.
+    pub fn forget(&self, watch: &str) -> std::io::Result<bool> {
+        let mut had = false;
+        if let Some(db) = &self.db {
+            had = db.delete_baseline(watch).map_err(std::io::Error::other)?;
+        }
+        match std::fs::remove_file(self.path(watch)) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(had),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Reads the items of a listing or feed watch's baseline ([`items_of_baseline`]).
     /// `Ok(None)` when there is none.
     pub fn read_items(&self, watch: &str) -> std::io::Result<Option<Vec<Item>>> {

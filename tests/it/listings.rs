@@ -8,7 +8,8 @@
 use presswatch::check::Outcome;
 use presswatch::compare::ChangeKind;
 
-use crate::support::{check_first, recorded, Project, Route, Server};
+use crate::pg;
+use crate::support::{check_first, recorded, run, Project, Route, Server};
 
 /// A listing watch on `path` of `server`, with extra keys.
 fn listing_config(server: &Server, path: &str, kind: &str, extra: &str) -> String {
@@ -265,7 +266,10 @@ async fn a_listing_that_suddenly_yields_far_fewer_items_is_an_error_alert() {
         "{error}"
     );
     assert!(error.contains("set `selector`"), "{error}");
-    assert!(error.contains("baseline/coverage.txt"), "{error}");
+    assert!(
+        error.contains("--watch coverage --reset-baseline"),
+        "{error}"
+    );
 
     // The page is back: the watch recovered, and the new stories are reported.
     server.set(path, Route::html(recorded("listings/aggregator-4.html")));
@@ -394,4 +398,69 @@ async fn a_dry_run_of_one_listing_watch_lists_the_items_it_finds() {
         stdout.contains("coverage  unchanged") && stdout.contains(&listed),
         "{stdout}"
     );
+}
+
+/// Runs `presswatch check` on the project's `coverage` watch, with extra
+/// arguments and environment: its exit code and stdout.
+async fn check_cli(project: &Project, extra: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let config = project.config_arg();
+    let mut args = vec!["check", "--config", config.as_str(), "--watch", "coverage"];
+    args.extend_from_slice(extra);
+    let out = run(&args, env).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_that_really_lists_fewer_items_is_accepted_with_reset_baseline_on_either_backend()
+{
+    let server = Server::start().await;
+    let path = "/iran";
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(cluster) = pg::cluster() {
+        backends.push((
+            "postgres",
+            format!(
+                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
+                cluster.database(),
+                pg::PASSWORD_ENV
+            ),
+        ));
+    }
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    for (backend, state) in backends {
+        let config = listing_config(&server, path, "listing", "")
+            .replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let project = Project::new(&config);
+        server.set(path, Route::html(recorded("listings/aggregator-1.html")));
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(out.contains("baseline"), "{backend}: {out}");
+        server.set(
+            path,
+            Route::html(recorded("listings/aggregator-redesigned.html")),
+        );
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 1, "{backend}: {out}");
+        assert!(
+            out.contains("lists only 3 items where its last accepted version had 16"),
+            "{backend}: {out}"
+        );
+        // The remedy the error names works whichever backend holds the baseline.
+        let (code, out) = check_cli(&project, &["--reset-baseline"], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(
+            out.contains("coverage: baseline forgotten"),
+            "{backend}: {out}"
+        );
+        assert!(!out.contains("coverage  error"), "{backend}: {out}");
+        assert!(out.contains("0 errors"), "{backend}: {out}");
+        // The page as it is now is the accepted version: no error, and the
+        // stories seen before are not reported again.
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(out.contains("unchanged"), "{backend}: {out}");
+        assert!(out.contains("0 alerts"), "{backend}: {out}");
+    }
 }

@@ -59,9 +59,12 @@ struct Inner {
     freed: Condvar,
     /// The watches this replica holds leases on, with their state.
     held: Mutex<HashMap<String, Held>>,
-    /// Watches known to have a baseline in the database. Baselines are
-    /// replaced, never deleted, so a watch once seen with one keeps it and
-    /// [`Postgres::has_baseline`] need not ask again.
+    /// Watches known to have a baseline in the database. A check replaces
+    /// baselines, never deletes them, so a watch once seen with one keeps
+    /// it and [`Postgres::has_baseline`] need not ask again. Only
+    /// [`Postgres::delete_baseline`] (`presswatch check --reset-baseline`)
+    /// deletes one; another replica still taking it for present reads no
+    /// items from it, which is what the reset asks for.
     with_baseline: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -1228,6 +1231,18 @@ impl Postgres {
         })?;
         self.known_baseline(watch);
         Ok(())
+    }
+
+    /// Deletes a watch's baseline (a durable commit of its own); true when
+    /// there was one. Used to accept a listing's new shape
+    /// ([`crate::check::reset_baseline`]).
+    pub fn delete_baseline(&self, watch: &str) -> Result<bool> {
+        let deleted = self.session(Durability::Durable, async |c| {
+            c.execute("DELETE FROM baselines WHERE watch = $1", &[&watch])
+                .await
+        })?;
+        lock(&self.inner.with_baseline).remove(watch);
+        Ok(deleted > 0)
     }
 
     /// Every stored baseline: (watch, body), by watch name.
