@@ -320,6 +320,16 @@ struct Keep {
     /// The answer that reported the article taken down, kept with the
     /// version it took down.
     takedown: Option<(i64, Box<NewSnapshot>)>,
+    /// With `follow = true`: the new items whose article could not be read.
+    follow: Option<FollowTries>,
+}
+
+/// The new items of a `follow = true` watch whose article could not be read
+/// this check (to try again: one more failed try each), and those done
+/// with (read, or alerted unread: their count is forgotten).
+struct FollowTries {
+    failed: Vec<String>,
+    done: Vec<String>,
 }
 
 impl Keep {
@@ -330,6 +340,7 @@ impl Keep {
             || self.file_version.is_some()
             || self.event.is_some()
             || self.takedown.is_some()
+            || self.follow.is_some()
     }
 }
 
@@ -402,6 +413,12 @@ fn store(
             versions.push(fetched(hash, body, Utc::now().timestamp(), raw));
         }
         Some(NewBaseline::Items { items, now }) => {
+            if let Some(f) = &keep.follow {
+                let (failed, done) = (as_strs(&f.failed), as_strs(&f.done));
+                ctx.state
+                    .record_follow_tries(&watch.name, &failed, &done, now)
+                    .map_err(|e| e.to_string())?;
+            }
             ctx.state
                 .mark_seen(&watch.name, &items, now)
                 .map_err(|e| e.to_string())?;
@@ -424,6 +441,11 @@ fn store(
         .save_check(&watch.name, st, &versions, keep.event.as_ref(), durability)
         .map(|_pruned| ())
         .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
+}
+
+/// Borrows each string of a list.
+fn as_strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }
 
 /// A watch's baseline file taken into its history as version 1 (`body` in
@@ -1177,16 +1199,43 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
     let new_count = new_items.len();
-    let matched = matching_items(ctx, watch, &items, new_items).await;
+    let new_indexes: Vec<usize> = new_items.iter().map(|(i, _)| *i).collect();
+    let Matched {
+        matching: mut matched,
+        unread,
+    } = matching_items(ctx, watch, &items, new_items).await;
+    // An item whose article could not be read is tried again next check
+    // (not recorded as seen), and alerted unread once it has failed on
+    // FOLLOW_TRIES checks: a story lost to a timeout or a 429 is worse
+    // than an alert that says it could not be read.
+    let mut notes = HashMap::new();
+    let retry = sort_unread(ctx, watch, &items, &mut matched, unread, &mut notes)?;
+    if watch.follow && !watch.keywords.is_empty() {
+        let key = |i: &usize| items[*i].key.clone();
+        keep.follow = Some(FollowTries {
+            failed: retry.iter().map(key).collect(),
+            done: new_indexes
+                .iter()
+                .filter(|i| !retry.contains(i))
+                .map(key)
+                .collect(),
+        });
+    }
     let matching: Vec<usize> = matched.iter().map(|(i, _)| *i).collect();
     let mut alerts = vec![];
     if let Some(&first_match) = matching.first() {
         let n = matching.len();
-        let summary = if n == 1 {
+        let mut summary = if n == 1 {
             format!("1 new item: {}", items[first_match].title)
         } else {
             format!("{n} new items")
         };
+        if !notes.is_empty() {
+            summary.push_str(&format!(
+                " ({} could not be read to look for the keywords)",
+                crate::text::plural(notes.len(), "article", "articles")
+            ));
+        }
         let mut keys: Vec<&str> = matching.iter().map(|&i| items[i].key.as_str()).collect();
         keys.sort_unstable();
         let mut a = base_alert(
@@ -1203,7 +1252,13 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         a.items = matching
             .iter()
             .take(Alert::MAX_ITEMS)
-            .map(|&i| items[i].clone())
+            .map(|&i| {
+                let mut it = items[i].clone();
+                if let Some(why) = notes.get(&i) {
+                    it.snippet = Some(unread_note(why, it.snippet.as_deref()));
+                }
+                it
+            })
             .collect();
         a.items_total = n;
         a.keywords = watch
@@ -1229,12 +1284,44 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             let n = crate::text::plural(new_count, "new item", "new items");
             format!("{n}, none mentions a keyword")
         });
+    let detail = if retry.is_empty() {
+        detail
+    } else {
+        format!(
+            "{detail}; {} could not be read, tried again next check",
+            crate::text::plural(retry.len(), "article", "articles")
+        )
+    };
     let outcome = match alerts.first() {
         None => Outcome::Unchanged,
         Some(a) => Outcome::NewItems(a.new_item_count()),
     };
+    // The items to try again are not recorded: the next check finds them new.
+    let items = if retry.is_empty() || ctx.dry_run {
+        items
+    } else {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !retry.contains(i))
+            .map(|(_, it)| it)
+            .collect()
+    };
     keep.baseline = Some(NewBaseline::Items { items, now });
     Ok((outcome, detail, alerts, keep))
+}
+
+/// The teaser of an item alerted although its article could not be read
+/// ([`FOLLOW_TRIES`]): says so, then the item's own teaser.
+fn unread_note(why: &str, snippet: Option<&str>) -> String {
+    let note = format!(
+        "Its article could not be read on {FOLLOW_TRIES} checks ({why}): alerted in case it \
+         mentions a keyword."
+    );
+    match snippet.filter(|s| !s.trim().is_empty()) {
+        Some(s) => format!("{note} {s}"),
+        None => note,
+    }
 }
 
 /// A listing or feed that had at least this many items before can tell a
@@ -1453,56 +1540,126 @@ fn unseen_items(
         .collect())
 }
 
+/// What [`matching_items`] found among a check's new items.
+struct Matched {
+    /// The items that pass the watch's keyword filter (all when it has
+    /// none), in page order, each with the keywords it mentions.
+    matching: Vec<(usize, Vec<String>)>,
+    /// With `follow = true`: the items that do not mention a keyword where
+    /// listed and whose article could not be read (a failed or refused
+    /// fetch, an HTTP error, a robots.txt that cannot be read, a page with
+    /// no article text), each with why.
+    unread: Vec<(usize, String)>,
+}
+
 /// The new items (indexes into `items`, each with the keywords its title,
 /// teaser or text mentions, matched with the extraction on the blocking
 /// pool) that pass the watch's keyword filter (all when it has none), in
 /// page order, each with the keywords it mentions. With `follow = true` the
-/// article of an item that does not mention one is fetched and searched too.
+/// article of an item that does not mention one is fetched and searched
+/// too; an item whose article cannot be read is returned apart.
 async fn matching_items(
     ctx: &Context,
     watch: &Watch,
     items: &[Item],
     new_items: Vec<(usize, Vec<String>)>,
-) -> Vec<(usize, Vec<String>)> {
+) -> Matched {
     let policy = NetworkPolicy::for_links_of(watch);
-    let mut out = Vec::with_capacity(new_items.len());
+    let mut out = Matched {
+        matching: Vec::with_capacity(new_items.len()),
+        unread: Vec::new(),
+    };
     for (i, listed_match) in new_items {
         if watch.keywords.is_empty() || !listed_match.is_empty() {
-            out.push((i, listed_match));
+            out.matching.push((i, listed_match));
             continue;
         }
-        if watch.follow {
-            let it = &items[i];
-            let Ok(url) = url::Url::parse(&it.url) else {
-                continue;
-            };
-            if watch.robots && ctx.fetcher.robots_allow(&url, &policy).await.is_err() {
-                continue;
-            }
-            match ctx
-                .fetcher
-                .fetch(&url, &Validators::default(), &policy)
-                .await
-            {
-                Ok(Fetched::Page(r)) if r.status < 400 => {
-                    let keywords = Keywords::of(&watch.keywords);
-                    let mentions = ctx.cpu_bound(move || {
-                        let doc = extract::article(&r.text(), Some(&r.final_url), None);
-                        keywords.mentioned(&doc.text(), doc.title.as_deref().unwrap_or(""))
-                    });
-                    let mentioned = mentions.await.unwrap_or_default();
-                    if !mentioned.is_empty() {
-                        out.push((i, mentioned));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(watch = %watch.name, url = %it.url, error = %e, "cannot fetch new item for keyword matching")
-                }
-            }
+        if !watch.follow {
+            continue;
+        }
+        // An item with no link of its own (a ticker line) is all there is to read.
+        let Ok(url) = url::Url::parse(&items[i].url) else {
+            continue;
+        };
+        match read_followed(ctx, watch, &url, &policy).await {
+            Ok(mentioned) if !mentioned.is_empty() => out.matching.push((i, mentioned)),
+            Ok(_) => {}
+            Err(why) => out.unread.push((i, why)),
         }
     }
     out
+}
+
+/// Fetches and extracts the article of a new item of a `follow = true`
+/// watch: the keywords it mentions, or why it could not be read.
+async fn read_followed(
+    ctx: &Context,
+    watch: &Watch,
+    url: &url::Url,
+    policy: &NetworkPolicy,
+) -> Result<Vec<String>, String> {
+    if watch.robots {
+        ctx.fetcher
+            .robots_allow(url, policy)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let r = match ctx.fetcher.fetch(url, &Validators::default(), policy).await {
+        Ok(Fetched::Page(r)) if r.status < 400 => r,
+        Ok(Fetched::Page(r)) => return Err(format!("HTTP {}", r.status)),
+        Ok(Fetched::NotModified) => return Err("HTTP 304 to an unconditional request".into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let keywords = Keywords::of(&watch.keywords);
+    ctx.cpu_bound(move || {
+        let doc = extract::article(&r.text(), Some(&r.final_url), None);
+        let text = doc.text();
+        if text.trim().is_empty() {
+            return Err(format!("no article text found at {}", r.final_url));
+        }
+        Ok(keywords.mentioned(&text, doc.title.as_deref().unwrap_or("")))
+    })
+    .await?
+}
+
+/// How many checks may fail to read the article of a new item of a
+/// `follow = true` watch (whose title and teaser mention no keyword) before
+/// the item is alerted unread, in case it mentions one. Until then it is
+/// not recorded as seen, so the next check tries it again.
+pub const FOLLOW_TRIES: u32 = 3;
+
+/// The new items whose article was not read ([`Matched::unread`]), sorted
+/// out by how many checks have failed to read them ([`FOLLOW_TRIES`]): those
+/// to try again next check (returned) and those to alert unread (moved
+/// into `matched`, in page order, each with why in `notes`). Logs each.
+fn sort_unread(
+    ctx: &Context,
+    watch: &Watch,
+    items: &[Item],
+    matched: &mut Vec<(usize, Vec<String>)>,
+    unread: Vec<(usize, String)>,
+    notes: &mut HashMap<usize, String>,
+) -> Result<HashSet<usize>, String> {
+    let keys: Vec<&str> = unread.iter().map(|(i, _)| items[*i].key.as_str()).collect();
+    let tries = ctx
+        .state
+        .follow_tries(&watch.name, &keys)
+        .map_err(|e| e.to_string())?;
+    let mut retry = HashSet::new();
+    for (i, why) in unread {
+        let it = &items[i];
+        let tried = tries.get(&it.key).copied().unwrap_or(0) + 1;
+        if tried >= FOLLOW_TRIES {
+            tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read a new item's article to look for the keywords: alerting the item unread");
+            matched.push((i, Vec::new()));
+            notes.insert(i, why);
+        } else {
+            tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read a new item's article to look for the keywords: trying it again on the next check");
+            retry.insert(i);
+        }
+    }
+    matched.sort_by_key(|(i, _)| *i);
+    Ok(retry)
 }
 
 /// Checks the given watches (concurrently, up to the configured limit, each

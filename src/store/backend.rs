@@ -194,6 +194,12 @@ forward! {
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under.
     fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<std::collections::HashSet<(String, String)>>;
+    /// How many earlier checks could not read the article of each of these
+    /// new items of a `follow = true` watch (items not listed have none).
+    fn follow_tries(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, u32>>;
+    /// Counts one more check that could not read the article of each
+    /// `failed` item, and forgets the count of each `done` item.
+    fn record_follow_tries(&self, watch: &str, failed: &[&str], done: &[&str], now: i64) -> Result<()>;
     /// Remembers items as seen.
     fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()>;
     /// Stores what one check leaves behind, in one transaction: the watch's

@@ -2,7 +2,7 @@
 //! failure counts, seen listing items, version history (content-addressed),
 //! and the alert outbox.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -35,6 +35,13 @@ CREATE TABLE IF NOT EXISTS seen_items (
     PRIMARY KEY (watch, key)
 );
 CREATE INDEX IF NOT EXISTS seen_items_by_url ON seen_items(watch, url);
+CREATE TABLE IF NOT EXISTS follow_tries (
+    watch      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    tries      INTEGER NOT NULL,
+    last_try   INTEGER NOT NULL,
+    PRIMARY KEY (watch, key)
+);
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,
     body   TEXT NOT NULL
@@ -708,6 +715,65 @@ impl Sqlite {
             for it in items {
                 st.execute(params![watch, it.key, it.url, it.title, now])
                     .map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// How many earlier checks could not read the article of each of these
+    /// new items of a `follow = true` watch (items not listed have none).
+    pub fn follow_tries(&self, watch: &str, keys: &[&str]) -> Result<HashMap<String, u32>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys = serde_json::to_string(keys)
+            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT f.key, f.tries FROM json_each(?2) AS k \
+                 CROSS JOIN follow_tries AS f ON f.watch = ?1 AND f.key = k.value",
+            )
+            .map_err(|e| self.err(e))?;
+        let tries = st
+            .query_map(params![watch, keys], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<HashMap<String, u32>>>()
+            .map_err(|e| self.err(e));
+        tries
+    }
+
+    /// Counts one more check that could not read the article of each
+    /// `failed` item, and forgets the count of each `done` item (read, or
+    /// alerted unread), in one transaction.
+    pub fn record_follow_tries(
+        &self,
+        watch: &str,
+        failed: &[&str],
+        done: &[&str],
+        now: i64,
+    ) -> Result<()> {
+        if failed.is_empty() && done.is_empty() {
+            return Ok(());
+        }
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        {
+            let mut up = tx
+                .prepare_cached(
+                    "INSERT INTO follow_tries (watch, key, tries, last_try) VALUES (?1, ?2, 1, ?3)
+                     ON CONFLICT (watch, key) DO UPDATE SET tries = tries + 1, last_try = ?3",
+                )
+                .map_err(|e| self.err(e))?;
+            for key in failed {
+                up.execute(params![watch, key, now])
+                    .map_err(|e| self.err(e))?;
+            }
+            let mut del = tx
+                .prepare_cached("DELETE FROM follow_tries WHERE watch = ?1 AND key = ?2")
+                .map_err(|e| self.err(e))?;
+            for key in done {
+                del.execute(params![watch, key]).map_err(|e| self.err(e))?;
             }
         }
         tx.commit().map_err(|e| self.err(e))

@@ -6,7 +6,7 @@
 use presswatch::check::{Outcome, Report};
 use presswatch::compare::ChangeKind;
 
-use crate::support::{check_first, run, Project, Route, Server};
+use crate::support::{article, check_first, run, Project, Route, Server};
 
 /// A feed watch on `path` of `server`, with extra keys.
 fn feed_config(server: &Server, path: &str, extra: &str) -> String {
@@ -744,4 +744,91 @@ async fn a_bot_check_served_with_an_etag_keeps_failing_until_the_feed_returns_an
     assert_eq!(new_titles(&r), ["Verdict upheld"], "{:?}", r.alerts);
     assert!(r.alerts.iter().any(|a| a.kind == ChangeKind::Recovered));
     assert_eq!(state.watch("wire").unwrap().failures, 0);
+}
+
+/// A follow = true feed watch looking for "Rasoulof", its feed first
+/// listing one story, and the feed with a new story at `/story/2` whose
+/// title and teaser do not mention the keyword (its article may).
+fn followed_feed(server: &Server) -> (Project, Route) {
+    let project = Project::new(&feed_config(
+        server,
+        "/feed.xml",
+        "keywords = [\"Rasoulof\"]\nfollow = true",
+    ));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let (one, two) = (server.url("/story/1"), server.url("/story/2"));
+    let old = [("Markets fall on Monday", one.as_str(), Some("g1"))];
+    server.set(
+        "/feed.xml",
+        served("application/rss+xml", rss(xml, &old).into_bytes()),
+    );
+    let new = [
+        ("Director leaves the country", two.as_str(), Some("g2")),
+        old[0],
+    ];
+    (
+        project,
+        served("application/rss+xml", rss(xml, &new).into_bytes()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_follow_a_new_item_whose_article_fails_once_is_alerted_when_it_can_be_read_exactly_once(
+) {
+    let server = Server::start().await;
+    let (project, new_feed) = followed_feed(&server);
+    let r = check_first(&project).await;
+    assert!(matches!(r.outcome, Outcome::ItemsRecorded(1)), "{r:?}");
+    server.set("/feed.xml", new_feed);
+    // The article's server is overloaded on the first try, then answers.
+    let story = article(
+        "Director leaves the country",
+        "Rasoulof left Iran in secret.",
+    );
+    server.sequence("/story/2", vec![Route::status(500), Route::html(story)]);
+    let r = check_first(&project).await;
+    assert!(r.alerts.is_empty(), "{:?}", r.alerts);
+    assert!(
+        r.detail
+            .contains("1 article could not be read, tried again next check"),
+        "{}",
+        r.detail
+    );
+    let r = check_first(&project).await;
+    assert_eq!(new_titles(&r), ["Director leaves the country"], "{r:?}");
+    assert_eq!(r.alerts[0].keywords, ["Rasoulof"]);
+    let r = check_first(&project).await;
+    assert!(r.alerts.is_empty(), "alerted once: {:?}", r.alerts);
+    assert_eq!(
+        server.requests_to("/story/2").len(),
+        2,
+        "read once it could be"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_follow_a_new_item_whose_article_cannot_be_read_is_alerted_unread_after_three_checks()
+{
+    let server = Server::start().await;
+    let (project, new_feed) = followed_feed(&server);
+    check_first(&project).await;
+    server.set("/feed.xml", new_feed);
+    server.set("/story/2", Route::status(429));
+    for n in 1..presswatch::check::FOLLOW_TRIES {
+        let r = check_first(&project).await;
+        assert!(r.alerts.is_empty(), "try {n}: {:?}", r.alerts);
+    }
+    let r = check_first(&project).await;
+    assert_eq!(new_titles(&r), ["Director leaves the country"], "{r:?}");
+    let alert = &r.alerts[0];
+    assert!(alert.keywords.is_empty(), "{:?}", alert.keywords);
+    let text = presswatch::notify::render::text(alert, &Default::default());
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("Its article could not be read on 3 checks (server answered HTTP 429): alerted in case it mentions a keyword."),
+        "{text}"
+    );
+    let r = check_first(&project).await;
+    assert!(r.alerts.is_empty(), "alerted once: {:?}", r.alerts);
+    assert_eq!(server.requests_to("/story/2").len(), 3);
 }

@@ -91,6 +91,36 @@ fn a_watchs_state_round_trips_lazy_or_durable() {
 }
 
 #[test]
+fn failed_follow_tries_are_counted_per_item_and_forgotten_when_done() {
+    for b in backends() {
+        let st = &b.state;
+        assert!(
+            st.follow_tries("w", &["a"]).unwrap().is_empty(),
+            "{}",
+            b.name
+        );
+        st.record_follow_tries("w", &["a", "b"], &[], 1).unwrap();
+        st.record_follow_tries("w", &["a"], &["b"], 2).unwrap();
+        st.record_follow_tries("other", &["a"], &[], 2).unwrap();
+        let tries = st.follow_tries("w", &["a", "b", "c"]).unwrap();
+        assert_eq!(tries.len(), 1, "{}: {tries:?}", b.name);
+        assert_eq!(tries["a"], 2, "{}", b.name);
+        st.record_follow_tries("w", &[], &["a"], 3).unwrap();
+        assert!(
+            st.follow_tries("w", &["a"]).unwrap().is_empty(),
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            st.follow_tries("other", &["a"]).unwrap()["a"],
+            1,
+            "{}",
+            b.name
+        );
+    }
+}
+
+#[test]
 fn enqueue_is_idempotent_per_alert_id() {
     for b in backends() {
         let st = &b.state;

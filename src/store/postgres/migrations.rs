@@ -249,6 +249,19 @@ ALTER TABLE raw_snapshots DROP CONSTRAINT raw_snapshots_pkey;
 ALTER TABLE raw_snapshots ADD PRIMARY KEY (watch, version, kind, fetched_at_ms);
 "#,
     },
+    Migration {
+        version: 7,
+        name: "new items whose article a follow = true watch could not read, counted until it can or they are alerted unread",
+        sql: r#"
+CREATE TABLE follow_tries (
+    watch    TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    tries    BIGINT NOT NULL,
+    last_try BIGINT NOT NULL,
+    PRIMARY KEY (watch, key)
+);
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

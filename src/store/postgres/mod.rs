@@ -789,6 +789,64 @@ impl Postgres {
         })
     }
 
+    /// How many earlier checks could not read the article of each of these
+    /// new items of a `follow = true` watch (one query; items not listed
+    /// have none).
+    pub fn follow_tries(
+        &self,
+        watch: &str,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, u32>> {
+        if keys.is_empty() {
+            return Ok(Default::default());
+        }
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT key, tries FROM follow_tries WHERE watch = $1 AND key = ANY($2)",
+                &[&watch, &keys],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    u32::try_from(r.get::<_, i64>(1)).unwrap_or(u32::MAX),
+                )
+            })
+            .collect())
+        })
+    }
+
+    /// Counts one more check that could not read the article of each
+    /// `failed` item, and forgets the count of each `done` item (read, or
+    /// alerted unread), in one transaction.
+    pub fn record_follow_tries(
+        &self,
+        watch: &str,
+        failed: &[&str],
+        done: &[&str],
+        now: i64,
+    ) -> Result<()> {
+        if failed.is_empty() && done.is_empty() {
+            return Ok(());
+        }
+        self.transaction(Durability::Durable, async |c| {
+            c.execute(
+                "INSERT INTO follow_tries (watch, key, tries, last_try)
+                 SELECT $1, k, 1, $3 FROM unnest($2::TEXT[]) AS k
+                 ON CONFLICT (watch, key) DO UPDATE SET tries = follow_tries.tries + 1, last_try = $3",
+                &[&watch, &failed, &now],
+            )
+            .await?;
+            c.execute(
+                "DELETE FROM follow_tries WHERE watch = $1 AND key = ANY($2)",
+                &[&watch, &done],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
     /// Stores what one check leaves behind, in one transaction: the watch's
     /// state, the versions it accepted (oldest first) and a takedown or restore.
     pub fn save_check(
