@@ -833,10 +833,12 @@ async fn hostile_html_page_through_extract_and_compare_gives_a_safe_email() {
 #[tokio::test]
 async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     // Attempt 1: nothing listens on the port. Attempt 2: the server answers
-    // DATA with 451. Attempt 3: accepted. Later rounds send nothing.
-    let listener = free_listener();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    // DATA with 451. Attempt 3: accepted. Later rounds send nothing. The
+    // port is bound but not listened on at first (connections are refused),
+    // so that no other connection can take it before the server starts.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
     let s = setup(&email_channel(port, ""), "");
     let alert = edited_alert();
     let t0 = now();
@@ -850,7 +852,9 @@ async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
     );
     assert!(e.next_attempt >= t0 + 30, "backoff: {e:?}");
 
-    let inbox = smtp_server(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    let listener = socket.listen(16).unwrap().into_std().unwrap();
+    listener.set_nonblocking(false).unwrap();
+    let inbox = smtp_server(listener);
     inbox.reject.store(1, Ordering::SeqCst);
     // Not due yet: nothing is attempted.
     assert_eq!(deliver(&s, t0 + 1).await, notify::DeliveryReport::default());
@@ -886,9 +890,12 @@ async fn smtp_down_then_refusing_then_up_delivers_exactly_once() {
 async fn smtp_that_drops_the_connection_mid_message_is_retried_and_says_what_happened() {
     let listener = free_listener();
     let port = listener.local_addr().unwrap().port();
+    // The same socket serves the working server afterwards: a port closed
+    // and bound again can be taken meanwhile by another test's connection.
+    let dropping = listener.try_clone().unwrap();
     let dropper = std::thread::spawn(move || {
         use std::io::{BufRead, BufReader};
-        let (sock, _) = listener.accept().unwrap();
+        let (sock, _) = dropping.accept().unwrap();
         let mut w = sock.try_clone().unwrap();
         let mut r = BufReader::new(sock);
         w.write_all(b"220 smtp.test ESMTP\r\n").unwrap();
@@ -927,7 +934,7 @@ async fn smtp_that_drops_the_connection_mid_message_is_retried_and_says_what_hap
         "{error}"
     );
 
-    let inbox = smtp_server(std::net::TcpListener::bind(("127.0.0.1", port)).unwrap());
+    let inbox = smtp_server(listener);
     assert_eq!(deliver(&s, t0 + 3600).await.sent, 1);
     assert_eq!(
         deliver(&s, t0 + 7200).await,
