@@ -86,12 +86,11 @@ fn error_of(results: &[(String, Outcome, usize)], watch: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn network_faults_are_clear_per_watch_errors_and_alert_only_at_the_threshold() {
     let good = good_server().await;
-    let refused = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let a = l.local_addr().unwrap();
-        drop(l);
-        format!("http://{a}/")
-    };
+    // Bound but never listened on: connections are refused, and no other
+    // socket can take the port meanwhile.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let refused = format!("http://{}/", closed.local_addr().unwrap());
     let reset = raw_server(|mut s| async move {
         let _ = s
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<html><body><p>partial")
