@@ -9,7 +9,7 @@ use ego_tree::NodeId;
 use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::{attr, is_inline, teaser, Marks};
+use super::{attr, attrs, is_inline, teaser, Marks};
 use crate::document::{Block, BlockKind};
 use crate::text;
 
@@ -350,7 +350,7 @@ enum Mode {
 fn markup(e: ElementRef<'_>) -> Markup {
     let v = e.value();
     let name = v.name();
-    if SKIP_TAGS.contains(&name) {
+    if SKIP_TAGS.contains(&name) && !(name == "button" && is_disclosure_control(v)) {
         return Markup::Excluded;
     }
     let marks = Marks::of(v);
@@ -424,6 +424,21 @@ fn markup(e: ElementRef<'_>) -> Markup {
     } else {
         plain
     }
+}
+
+/// True for a control that shows and hides a panel of the page
+/// (`aria-expanded`, `aria-controls`): the button of an accordion, whose
+/// label is the visible title of what it opens (an FAQ's question).
+fn is_disclosure_control(el: &scraper::node::Element) -> bool {
+    attrs(el).any(|(n, _)| matches!(n, "aria-expanded" | "aria-controls"))
+}
+
+/// True for a link that is a disclosure control, not a link: one that says
+/// so (`role="button"`, [`is_disclosure_control`]).
+fn is_control_link(a: &scraper::node::Element) -> bool {
+    attrs(a).any(|(n, v)| {
+        matches!(n, "aria-expanded" | "aria-controls") || n == "role" && v == "button"
+    })
 }
 
 /// True for an element that sits in running text: a paragraph just before
@@ -531,6 +546,11 @@ struct RawBlock {
     letters: u32,
     /// Its place among the blocks of the walk.
     index: usize,
+    /// It is mostly the label of a disclosure control
+    /// ([`is_disclosure_control`]).
+    control: bool,
+    /// The panel a control in it opens is hidden.
+    closed_panel: bool,
 }
 
 impl RawBlock {
@@ -798,6 +818,11 @@ impl Walk {
         // Open `<span>`s, innermost last, each with where the pending text
         // stood when it opened ([`Card`]).
         let mut spans: Vec<Card> = Vec::new();
+        // Open disclosure controls ([`is_disclosure_control`]).
+        let mut in_control = 0usize;
+        // A control closed and no text read since: a hidden box met now is
+        // the panel it opens, closed.
+        let mut after_control = false;
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => {
@@ -815,6 +840,10 @@ impl Walk {
                         Node::Text(t) => {
                             let top = &mut open.last_mut().expect("never empty").1;
                             top.text.push_str(t);
+                            after_control &= t.trim().is_empty();
+                            if in_control > 0 {
+                                top.control_chars += non_space_chars(t);
+                            }
                             if in_link > 0 {
                                 let n = non_space_chars(t);
                                 top.link_chars += n;
@@ -829,7 +858,9 @@ impl Walk {
                             }
                             let name = el.name();
                             if is_inline(name) {
-                                if name == "a" {
+                                if name == "a" && is_control_link(el) {
+                                    in_control += 1;
+                                } else if name == "a" {
                                     in_link += 1;
                                     in_anchor += usize::from(is_anchor(el));
                                 } else if name == "span" {
@@ -853,6 +884,11 @@ impl Walk {
                             };
                             let markup = match (markup(er), mode) {
                                 (Markup::Chrome, Mode::Strict) => {
+                                    if after_control {
+                                        walk.close_panel(
+                                            &mut open.last_mut().expect("never empty").1,
+                                        );
+                                    }
                                     skip_until = Some(node.id());
                                     skip_chrome = true;
                                     continue;
@@ -867,6 +903,9 @@ impl Walk {
                                 }
                                 (m, _) => m,
                             };
+                            if name == "button" {
+                                in_control += 1;
+                            }
                             if name == "br" {
                                 open.last_mut().expect("never empty").1.text.push(BR);
                             } else if is_block_level(name) || markup == Markup::Suspect {
@@ -924,8 +963,15 @@ impl Walk {
                         continue;
                     };
                     let name = el.name();
+                    if name == "button" {
+                        in_control = in_control.saturating_sub(1);
+                        after_control = true;
+                    }
                     if is_inline(name) {
-                        if name == "a" {
+                        if name == "a" && is_control_link(el) {
+                            in_control = in_control.saturating_sub(1);
+                            after_control = true;
+                        } else if name == "a" {
                             in_link = in_link.saturating_sub(1);
                             in_anchor = in_anchor.saturating_sub(usize::from(is_anchor(el)));
                         } else if name == "span"
@@ -1035,6 +1081,8 @@ impl Walk {
         p.text.clear();
         p.link_chars = 0;
         p.anchor_chars = 0;
+        p.control_chars = 0;
+        p.closed_panel = false;
     }
 
     /// Adds `part` of the pending text `p` of container `idx` (all of it
@@ -1054,6 +1102,8 @@ impl Walk {
             // Link text cannot be attributed to split parts: assume none.
             link_chars: if whole { p.link_chars.min(chars) } else { 0 },
             anchor_chars: if whole { p.anchor_chars.min(chars) } else { 0 },
+            control: whole && p.control_chars * 2 > chars,
+            closed_panel: p.closed_panel,
         };
         self.join_drop_cap(&mut block);
         let c = &mut self.containers[idx];
@@ -1072,6 +1122,16 @@ impl Walk {
             c.other += (block.chars - block.link_chars) as f32;
         }
         self.blocks.push(block);
+    }
+
+    /// Marks the label of the control just read, `p` or the last block when
+    /// `p` holds no text, as opening a hidden panel.
+    fn close_panel(&mut self, p: &mut Pending) {
+        if p.control_chars > 0 {
+            p.closed_panel = true;
+        } else if let Some(b) = self.blocks.last_mut() {
+            b.closed_panel = true;
+        }
     }
 
     /// Moves a drop cap into `block`: a letter that a layout sets in a block
@@ -1231,6 +1291,7 @@ impl Walk {
             .into_iter()
             .chain(main.iter().copied())
             .collect();
+        let text = without_lone_labels(text);
         let cards = self.author_cards(&text, authors);
         text.into_iter()
             .filter(|b| !cards.iter().any(|r| r.contains(&b.index)))
@@ -1578,6 +1639,31 @@ impl Walk {
     }
 }
 
+/// `text` without the labels of disclosure controls that do not title what
+/// they open: a label stays when it reads as a title (a heading, a question)
+/// and the panel it opens follows it in the text, read (an FAQ's question
+/// before its answer, not the next label or the next section's heading). A label whose panel is hidden, or that says what the
+/// control does ("More info", "Collapse"), is no text of the story.
+fn without_lone_labels(text: Vec<&RawBlock>) -> Vec<&RawBlock> {
+    if !text.iter().any(|b| b.control) {
+        return text;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for (i, b) in text.iter().enumerate() {
+        if b.control {
+            let title = b.kind == BlockKind::Heading || b.text.trim_end().ends_with(['?', '؟']);
+            let opened = text.get(i + 1).is_some_and(|n| {
+                n.index == b.index + 1 && !n.control && n.kind != BlockKind::Heading
+            });
+            if !(title && opened) || b.closed_panel {
+                continue;
+            }
+        }
+        out.push(*b);
+    }
+    out
+}
+
 /// How many ancestors of the article's container are searched for the
 /// other parts of its story ([`Walk::story_parts`]).
 const PARTS_LEVELS: usize = 4;
@@ -1839,6 +1925,10 @@ struct Pending {
     text: String,
     link_chars: u32,
     anchor_chars: u32,
+    /// Non-white-space characters inside disclosure controls.
+    control_chars: u32,
+    /// A control in it opens a panel that is hidden.
+    closed_panel: bool,
 }
 
 impl Pending {
@@ -1849,6 +1939,8 @@ impl Pending {
             text: String::new(),
             link_chars: 0,
             anchor_chars: 0,
+            control_chars: 0,
+            closed_panel: false,
         }
     }
 }
@@ -2517,6 +2609,42 @@ mod tests {
         );
         let mut want = expected_story(1);
         want.push("Companies using the service are Northwind Traders, Contoso Pharmaceuticals, Fabrikam Logistics, Tailspin Toys, etc.".into());
+        want.push(expected_story(2)[1].clone());
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn an_faq_question_on_an_accordion_button_is_kept_when_its_answer_is_shown() {
+        // An accordion's question is the label of the button that opens its
+        // answer: text the reader sees, above the answer. A question whose
+        // answer is hidden, a label that says what the button does, and a
+        // link set up as a button whose answer is shown are read the same way.
+        let html = format!(
+            r#"<body><article>{}<h2>Questions</h2>
+            <div><button aria-expanded="true" aria-controls="a1"><h3>Is the road open again?</h3><svg></svg></button>
+              <div id="a1"><p>Yes: it reopened on Monday after the council cleared the last of the debris.</p></div></div>
+            <div><a href="" role="button" aria-expanded="true"><h3>Who pays for the repairs?</h3></a>
+              <div><p>The regional government pays, the minister said on Tuesday after the cabinet met.</p></div></div>
+            <div><button aria-expanded="true">More info</button>
+              <div><p>The council publishes its traffic notices every morning on its own site.</p></div></div>
+            <div><button aria-expanded="false" aria-controls="a3"><h3>When was the bridge built?</h3></button>
+              <div id="a3" hidden><p>It was built in 1961, and widened once, in the eighties.</p></div></div>
+            <p><button>Share</button></p>{}</article></body>"#,
+            para(1),
+            para(2)
+        );
+        let mut want = expected_story(1);
+        want.extend(
+            [
+                "Questions",
+                "Is the road open again?",
+                "Yes: it reopened on Monday after the council cleared the last of the debris.",
+                "Who pays for the repairs?",
+                "The regional government pays, the minister said on Tuesday after the cabinet met.",
+                "The council publishes its traffic notices every morning on its own site.",
+            ]
+            .map(String::from),
+        );
         want.push(expected_story(2)[1].clone());
         assert_eq!(extract(&html), want);
     }
