@@ -34,7 +34,7 @@ fn main() {
     let pages: Vec<String> = match dir.is_dir() {
         true => {
             // One warm-up pass through the library also loads the pages.
-            let run = extract::extract_corpus(&dir).expect("corpus readable");
+            let run = presswatch::corpus::extract_corpus(&dir).expect("corpus readable");
             println!("corpus {}: {}", dir.display(), run.summary());
             load_pages(&dir)
         }

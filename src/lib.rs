@@ -13,6 +13,7 @@ pub mod check;
 pub mod compare;
 pub mod config;
 pub mod content_coding;
+pub mod corpus;
 pub mod correction;
 pub mod daemon;
 pub mod document;

@@ -8,7 +8,7 @@ use presswatch::document::Document;
 use presswatch::notify::render;
 use presswatch::{extract, store};
 
-use super::{load_config, read_file};
+use super::load_config;
 
 /// The arguments of `presswatch diff`.
 #[derive(clap::Args)]
@@ -79,7 +79,8 @@ fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCo
 
 /// Loads a diff operand: HTML is extracted, anything else is baseline text.
 fn load_version(path: &Path) -> Result<Document, String> {
-    let text = presswatch::charset::decode(&read_file(path)?, None).into_owned();
+    let text =
+        presswatch::charset::decode(&presswatch::corpus::read_page(path)?, None).into_owned();
     let head = text
         .trim_start()
         .chars()

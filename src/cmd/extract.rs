@@ -7,8 +7,6 @@ use presswatch::config::Config;
 use presswatch::extract;
 use presswatch::fetch::{self, Fetcher};
 
-use super::read_file;
-
 /// The arguments of `presswatch extract`.
 #[derive(clap::Args)]
 pub struct Extract {
@@ -73,7 +71,8 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
         }
     } else {
         (
-            presswatch::charset::decode(&read_file(Path::new(source))?, None).into_owned(),
+            presswatch::charset::decode(&presswatch::corpus::read_page(Path::new(source))?, None)
+                .into_owned(),
             None,
         )
     };
@@ -111,7 +110,7 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
 
 /// Every page below `dir`: the summary line, and the predictions in `out`.
 fn corpus(dir: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
-    let run = extract::extract_corpus(dir).map_err(|e| format!("{e:#}"))?;
+    let run = presswatch::corpus::extract_corpus(dir)?;
     if let Some(out) = out {
         let json = serde_json::to_string_pretty(&run.predictions).map_err(|e| e.to_string())?;
         std::fs::write(out, json).map_err(|e| format!("cannot write {}: {e}", out.display()))?;

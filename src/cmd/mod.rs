@@ -2,7 +2,6 @@
 //! and what it does, a thin layer over the library (the daemon calls the
 //! same library functions). Helpers that several commands share are here.
 
-use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -76,19 +75,6 @@ pub(crate) fn left_out(why: &[String], noun: (&str, &str), meaning: &str) -> Exi
         presswatch::text::plural(why.len(), noun.0, noun.1)
     );
     ExitCode::FAILURE
-}
-
-/// Reads a file, gunzipping `.gz`.
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .map_err(|e| format!("cannot gunzip {}: {e}", path.display()))?;
-        return Ok(out);
-    }
-    Ok(bytes)
 }
 
 /// How long a command waits for another command that is delivering alerts.

@@ -3,7 +3,6 @@
 //! content scoring share the same tree.
 
 mod article;
-mod corpus;
 mod feed;
 mod listing;
 mod metadata;
@@ -11,7 +10,6 @@ mod prepare;
 mod prose;
 mod teaser;
 
-pub use corpus::{extract_corpus, CorpusRun, Prediction};
 pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
 pub use listing::{listing, normalize_url};
 

@@ -5,16 +5,15 @@
 //! the file name without extension, except `source.html[.gz]` (the layout of
 //! Readability's test pages, `<case>/source.html.gz`), whose id is the name of
 //! the directory holding it. Only extraction is timed: reading, gunzip and
-//! charset decoding are not.
+//! charset decoding are not. Kept out of `extract`, which reads no files.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context as _};
 use serde::Serialize;
 
+use crate::content_coding::{self, Coding};
 use crate::document::Document;
 
 /// One page's result, in the shape the extraction benchmark reads.
@@ -98,17 +97,20 @@ impl CorpusRun {
 }
 
 /// Extracts every page below `dir`, timing extraction only.
-pub fn extract_corpus(dir: &Path) -> anyhow::Result<CorpusRun> {
+pub fn extract_corpus(dir: &Path) -> Result<CorpusRun, String> {
     let files = page_files(dir)?;
     if files.is_empty() {
-        bail!("no *.html or *.html.gz files below {}", dir.display());
+        return Err(format!(
+            "no *.html or *.html.gz files below {}",
+            dir.display()
+        ));
     }
     let mut run = CorpusRun::default();
     for (id, path) in files {
         let bytes = read_page(&path)?;
         let html = crate::charset::decode(&bytes, None);
         let start = Instant::now();
-        let doc = super::article(&html, None, None);
+        let doc = crate::extract::article(&html, None, None);
         run.times.push(start.elapsed());
         run.html_bytes += html.len();
         run.predictions.insert(id, Prediction::from(&doc));
@@ -117,16 +119,13 @@ pub fn extract_corpus(dir: &Path) -> anyhow::Result<CorpusRun> {
 }
 
 /// The pages below `dir` as (id, path), sorted by path.
-fn page_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+fn page_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
-        let entries =
-            std::fs::read_dir(&d).with_context(|| format!("cannot list {}", d.display()))?;
-        for entry in entries {
-            let path = entry
-                .with_context(|| format!("cannot list {}", d.display()))?
-                .path();
+        let cannot_list = |e: std::io::Error| format!("cannot list {}: {e}", d.display());
+        for entry in std::fs::read_dir(&d).map_err(cannot_list)? {
+            let path = entry.map_err(cannot_list)?.path();
             if path.is_dir() {
                 pending.push(path);
             } else if let Some(id) = page_id(&path) {
@@ -151,15 +150,17 @@ fn page_id(path: &Path) -> Option<String> {
     Some(stem.to_string())
 }
 
-/// Reads a page file, gunzipping `.gz`.
-fn read_page(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+/// The most a saved page may decode to (256 MiB): a small `.gz` that would
+/// expand to gigabytes is refused, not read into memory.
+pub const MAX_PAGE_FILE: u64 = 256 << 20;
+
+/// Reads a saved page (or any file a command is given), gunzipping a `.gz`
+/// under [`MAX_PAGE_FILE`].
+pub fn read_page(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("cannot gunzip {}", path.display()))?;
-        return Ok(out);
+        return content_coding::decode(Coding::Gzip, &bytes, MAX_PAGE_FILE)
+            .map_err(|e| format!("cannot gunzip {}: {e}", path.display()));
     }
     Ok(bytes)
 }
