@@ -51,7 +51,7 @@ pub enum ChangeKind {
 impl ChangeKind {
     /// The kinds a channel's `kinds` list may name: every kind but `test`
     /// (a test alert goes to the channels `test-alert` is asked to test).
-    pub const ROUTABLE: [ChangeKind; 10] = [
+    pub const ROUTABLE: [ChangeKind; 11] = [
         ChangeKind::Edited,
         ChangeKind::HeadlineChanged,
         ChangeKind::BylineChanged,
@@ -62,6 +62,7 @@ impl ChangeKind {
         ChangeKind::NewItems,
         ChangeKind::Error,
         ChangeKind::Recovered,
+        ChangeKind::PossiblyEdited,
     ];
 
     /// The routable kind with this snake_case name.

@@ -334,7 +334,15 @@ pub struct Channel {
 impl Channel {
     /// Whether the channel takes alerts of this kind.
     pub fn takes(&self, kind: ChangeKind) -> bool {
-        self.kinds.as_ref().is_none_or(|k| k.contains(&kind))
+        // A channel that takes edits takes the safety net's possible edits
+        // too: they are edits the extractor may have missed.
+        let also = match kind {
+            ChangeKind::PossiblyEdited => Some(ChangeKind::Edited),
+            _ => None,
+        };
+        self.kinds
+            .as_ref()
+            .is_none_or(|k| k.contains(&kind) || also.is_some_and(|a| k.contains(&a)))
     }
 }
 
@@ -2184,7 +2192,19 @@ url = "https://hooks.example.org/press"
         let c = Config::parse(Path::new("c.toml"), src).unwrap();
         assert!(c.channels[0].takes(ChangeKind::Error));
         assert!(!c.channels[0].takes(ChangeKind::Edited));
+        assert!(!c.channels[0].takes(ChangeKind::PossiblyEdited));
         assert!(c.channels[1].takes(ChangeKind::Edited));
+        // The safety net's possible edits go where edits go, and can be
+        // routed on their own (they were dropped by every `kinds` list).
+        let press = |kinds: &str| {
+            let src = format!(
+                "[[channel]]\nname = \"p\"\ntype = \"webhook\"\nurl = \"https://example.org/p\"\nkinds = {kinds}\n"
+            );
+            Config::parse(Path::new("c.toml"), &src).unwrap().channels[0].clone()
+        };
+        assert!(press(r#"["edited", "taken_down"]"#).takes(ChangeKind::PossiblyEdited));
+        assert!(press(r#"["possibly_edited"]"#).takes(ChangeKind::PossiblyEdited));
+        assert!(!press(r#"["possibly_edited"]"#).takes(ChangeKind::Edited));
         let e = errors(
             "[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nkinds = [\"error\", \"eror\"]\n\n[[channel]]\nname = \"g\"\ntype = \"webhook\"\nurl = \"https://example.org/g\"\nkinds = []\n",
         );
