@@ -140,6 +140,49 @@ async fn a_changed_article_sends_exactly_one_alert_with_the_changed_words() {
     assert_eq!(received(&server).len(), 1);
 }
 
+/// An article watch with `keywords` alerts an edit in a paragraph that
+/// mentions one, although the changed words do not ("eight-year" →
+/// "six-year" in a sentence about Rasoulof), and accepts in silence an edit
+/// in a paragraph that mentions none.
+#[tokio::test(flavor = "multi_thread")]
+async fn keywords_keep_edits_to_the_paragraphs_that_mention_them() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    server.set(path, Route::html(baseline_page(&[])));
+    let config = article_config(&server, "").replace(
+        "outlet = \"Example News\"\n",
+        "outlet = \"Example News\"\nkeywords = [\"Rasoulof\"]\n",
+    );
+    let project = Project::new(&config);
+    check(&project).await;
+
+    let p1_edited = P1.replace("eight-year", "six-year");
+    let page = |paragraphs: &[&str]| {
+        news_page("Filmmaker Rasoulof flees Iran", "Jane Doe", paragraphs, &[])
+    };
+    server.set(path, Route::html(page(&[&p1_edited, P2, P3, P4])));
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let alerts = received(&server);
+    assert_eq!(alerts.len(), 1, "{stdout}");
+    assert_eq!(alerts[0]["kind"], "edited");
+    assert_eq!(alerts[0]["keywords"], serde_json::json!(["Rasoulof"]));
+
+    let p2_edited = P2.replace("a few days ago", "two weeks ago");
+    server.set(path, Route::html(page(&[&p1_edited, &p2_edited, P3, P4])));
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("changed, but mentions no keyword"),
+        "{stdout}"
+    );
+    assert_eq!(
+        received(&server).len(),
+        1,
+        "no alert for the other paragraph"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unchanged_article_with_rotating_boilerplate_sends_nothing() {
     let server = Server::start().await;
