@@ -212,7 +212,7 @@ impl Alert {
     /// the story — the outlet and the story's first headline (this alert's
     /// own headline when it starts the thread), cut at a word to fit
     /// [`SUBJECT_CHARS`]. A right-to-left headline or outlet is wrapped in
-    /// Unicode isolates (U+2068 … U+2069) so it cannot reorder the rest;
+    /// Unicode isolates ([`crate::text::bidi_isolate`]) so it cannot reorder the rest;
     /// control and bidi-override characters from the page are removed.
     pub fn subject_in_thread(&self, story: Option<&str>) -> String {
         let word = match self.kind {
@@ -246,9 +246,9 @@ impl Alert {
         let outlet = if outlet.is_empty() {
             String::new()
         } else {
-            format!("{}: ", isolated(&outlet))
+            format!("{}: ", crate::text::bidi_isolate(&outlet))
         };
-        format!("{word} · {outlet}{}", isolated(&headline))
+        format!("{word} · {outlet}{}", crate::text::bidi_isolate(&headline))
     }
 }
 
@@ -295,17 +295,6 @@ fn shorten(s: &str, max: usize) -> String {
         out = s.chars().take(max.saturating_sub(1)).collect();
     }
     format!("{}…", out.trim_end_matches([',', ';', ':', ' ']))
-}
-
-/// Right-to-left text wrapped in first-strong isolates (U+2068 … U+2069).
-fn isolated(s: &str) -> String {
-    if s.chars()
-        .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
-    {
-        format!("\u{2068}{s}\u{2069}")
-    } else {
-        s.to_string()
-    }
 }
 
 /// The alert `presswatch test-alert` sends: unmistakably a test (kind
@@ -376,7 +365,7 @@ mod tests {
 
     /// The subject as a reader sees it (isolates are invisible).
     fn visible(s: &str) -> String {
-        s.replace(['\u{2068}', '\u{2069}'], "")
+        s.replace(['\u{2067}', '\u{2068}', '\u{2069}'], "")
     }
 
     #[test]
@@ -412,7 +401,16 @@ mod tests {
         );
         assert_eq!(
             a.subject(),
-            "Edited · \u{2068}ایران‌وایر\u{2069}: \u{2068}رسول‌اف از ایران گریخت\u{2069}"
+            "Edited · \u{2067}ایران‌وایر\u{2069}: \u{2067}رسول‌اف از ایران گریخت\u{2069}"
+        );
+        // A Persian headline that starts with a Latin word still reads right to left.
+        let latin_first = article_alert(ChangeKind::Edited, "", "ChatGPT در ایران فیلتر شد");
+        assert!(
+            latin_first
+                .subject()
+                .ends_with("\u{2067}ChatGPT در ایران فیلتر شد\u{2069}"),
+            "{}",
+            latin_first.subject()
         );
         let long = article_alert(ChangeKind::Edited, "ایران‌وایر", &"کلمه ".repeat(40));
         assert!(visible(&long.subject()).chars().count() <= SUBJECT_CHARS);

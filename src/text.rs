@@ -300,6 +300,30 @@ pub fn is_rtl(s: &str) -> bool {
     rtl > ltr
 }
 
+/// Whether the text holds any right-to-left letter.
+pub fn has_rtl(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+}
+
+/// Text that holds right-to-left script wrapped in a Unicode isolate, so
+/// that in a plain-text line (a subject, a text part) it neither takes the
+/// line's punctuation with it nor reorders the words around it: a
+/// right-to-left isolate (U+2067 … U+2069) when the text is mostly
+/// right-to-left, as its paragraph is shown in HTML (a Persian headline that
+/// starts with a Latin word, "ChatGPT در ایران فیلتر شد", still reads right
+/// to left), else a first-strong one (U+2068 … U+2069). Other text is
+/// returned as it is.
+pub fn bidi_isolate(s: &str) -> String {
+    if is_rtl(s) {
+        format!("\u{2067}{s}\u{2069}")
+    } else if has_rtl(s) {
+        format!("\u{2068}{s}\u{2069}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// A count with its noun: "1 paragraph", "3 paragraphs".
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

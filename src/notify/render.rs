@@ -392,23 +392,10 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
-/// Page text for a line of its own: on one line, and wrapped in Unicode
-/// isolates (U+2068 … U+2069) when it holds right-to-left script, so that
-/// it neither takes the line's punctuation with it nor reorders the words
-/// around it.
+/// Page text for a line of its own: on one line, and wrapped in a Unicode
+/// isolate when it holds right-to-left script ([`crate::text::bidi_isolate`]).
 pub fn isolate(s: &str) -> String {
-    let s = one_line(s);
-    if has_rtl(&s) {
-        format!("\u{2068}{s}\u{2069}")
-    } else {
-        s
-    }
-}
-
-/// Whether the text holds any right-to-left letter.
-fn has_rtl(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+    crate::text::bidi_isolate(&one_line(s))
 }
 
 /// The byline worth showing: none when it only repeats the outlet (pages
@@ -651,7 +638,7 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
             BlockKind::Quote => "> ",
             BlockKind::ListItem => "- ",
         };
-        let text = if has_rtl(&b.text) {
+        let text = if crate::text::has_rtl(&b.text) {
             isolate(&b.text)
         } else {
             b.text.clone()
@@ -709,6 +696,9 @@ fn text_section(s: &Section) -> String {
         Section::Changed { opening, words } => {
             let mut line = String::new();
             for (op, t) in words {
+                if *op != SegmentOp::Same && needs_space(&line, t) {
+                    line.push(' ');
+                }
                 match op {
                     SegmentOp::Same => line.push_str(t),
                     SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
@@ -993,7 +983,7 @@ fn lang_dir(t: &str) -> &'static str {
 /// Text that a screen reader announces and a sighted reader does not see.
 fn for_screen_readers(t: &str) -> String {
     format!(
-        "<span style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;\">{t}</span>"
+        "<span style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;mso-hide:all;font-size:0;line-height:0;max-height:0;\">{t}</span>"
     )
 }
 
@@ -1010,6 +1000,22 @@ pub const INS_STYLE: &str =
 /// پ, ی), which an underline at the usual depth crosses; Latin text keeps a
 /// clear gap too. For underlined text that may be Persian or Arabic.
 const UNDERLINE_BELOW_DOTS: &str = "text-underline-offset:0.3em;";
+
+/// Whether a removed or added segment `t` must be set apart from the text
+/// before it: a word right after a word (text removed at the end of a
+/// paragraph follows the last word kept, which the new version ends with,
+/// and "capital" and "and many more" ran together). Not in scripts written
+/// without spaces (Chinese, Japanese, Thai), nor before punctuation.
+fn needs_space(before: &str, t: &str) -> bool {
+    let spaced = |c: char| {
+        c.is_alphanumeric()
+            && !matches!(c as u32, 0x0E00..=0x0EFF | 0x3040..=0x9FFF | 0xF900..=0xFAFF)
+    };
+    match (before.chars().next_back(), t.chars().next()) {
+        (Some(a), Some(b)) => spaced(a) && spaced(b),
+        _ => false,
+    }
+}
 
 /// Removed words: struck through, red, announced as "removed:".
 fn del(t: &str) -> String {
@@ -1471,6 +1477,10 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
             let mut body = String::new();
             let mut all = String::new();
             for (op, t) in words {
+                if *op != SegmentOp::Same && needs_space(&all, t) {
+                    all.push(' ');
+                    body.push(' ');
+                }
                 all.push_str(t);
                 match op {
                     SegmentOp::Same => body.push_str(&escape(t)),
@@ -1616,11 +1626,34 @@ mod tests {
     }
 
     #[test]
+    fn removed_or_added_words_never_run_into_the_word_before() {
+        assert!(needs_space("in the capital", "and many more were hurt."));
+        assert!(needs_space("در پایتخت", "و بسیاری"));
+        assert!(!needs_space("in the capital ", "and"), "a space is there");
+        assert!(
+            !needs_space("He said", ":"),
+            "punctuation stays on its word"
+        );
+        assert!(!needs_space("", "and"));
+        assert!(!needs_space("北京", "上海"), "written without spaces");
+    }
+
+    #[test]
     fn isolates_wrap_right_to_left_text_only() {
         assert_eq!(isolate("Rasoulof flees"), "Rasoulof flees");
         assert_eq!(
             isolate("رسول‌اف از ایران\nگریخت"),
-            "\u{2068}رسول‌اف از ایران گریخت\u{2069}"
+            "\u{2067}رسول‌اف از ایران گریخت\u{2069}"
+        );
+        // Mostly right to left although it starts with a Latin word: a
+        // first-strong isolate would set it left to right.
+        assert_eq!(
+            isolate("ChatGPT در ایران فیلتر شد"),
+            "\u{2067}ChatGPT در ایران فیلتر شد\u{2069}"
+        );
+        assert_eq!(
+            isolate("Interview with رسول‌اف"),
+            "\u{2068}Interview with رسول‌اف\u{2069}"
         );
     }
 

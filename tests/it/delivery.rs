@@ -962,14 +962,14 @@ async fn a_persian_alert_isolates_its_headline_and_marks_its_language() {
     );
     let (raw, _s) = mailed(&alert, "").await;
     let m = parse(&raw);
-    let fsi_pdi = |s: &str| format!("\u{2068}{s}\u{2069}");
+    let rli_pdi = |s: &str| format!("\u{2067}{s}\u{2069}");
     assert_eq!(
         m.subject(),
         Some(
             format!(
                 "Correction · {}: {}",
-                fsi_pdi("ایران‌وایر"),
-                fsi_pdi(FA_TITLE)
+                rli_pdi("ایران‌وایر"),
+                rli_pdi(FA_TITLE)
             )
             .as_str()
         )
@@ -978,8 +978,8 @@ async fn a_persian_alert_isolates_its_headline_and_marks_its_language() {
     assert!(
         text.starts_with(&format!(
             "Correction added · {}\n{}\n",
-            fsi_pdi("ایران‌وایر"),
-            fsi_pdi(FA_TITLE)
+            rli_pdi("ایران‌وایر"),
+            rli_pdi(FA_TITLE)
         )),
         "{text}"
     );

@@ -574,7 +574,7 @@ async fn a_keyword_filtered_alert_says_which_keywords_its_new_items_mention() {
     assert_eq!(alert.keywords, ["Evin", "رسول‌اف"]);
     let text = presswatch::notify::render::text(&alert, &Default::default());
     assert!(
-        text.contains("\nMentions: Evin, \u{2068}رسول‌اف\u{2069}\n"),
+        text.contains("\nMentions: Evin, \u{2067}رسول‌اف\u{2069}\n"),
         "{text}"
     );
     let html = presswatch::notify::render::html(&alert, &Default::default());
