@@ -409,7 +409,9 @@ fn is_update_stamp(text_: &str) -> bool {
     let stamp = text::words(rest).all(|w| {
         let number = w.chars().any(|c| c.is_numeric());
         any_number |= number;
-        number || (w.len() <= 4 && w.chars().all(|c| c.is_ascii_uppercase())) || {
+        // A sign is a word of its own ("GMT +3").
+        let sign = !w.chars().any(char::is_alphanumeric);
+        number || sign || (w.len() <= 4 && w.chars().all(|c| c.is_ascii_uppercase())) || {
             let key = text::compare_key(w).to_lowercase();
             MONTHS.contains(&key) || STAMP_WORDS.contains(&key)
         }
@@ -994,14 +996,23 @@ struct Token<'a> {
 fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     let is_word =
         |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '\u{200C}' | '\u{0640}');
+    // Where each token starts, and whether it is a one-character symbol
+    // word ([`text::is_symbol_word`]: "€", "%", the "-" of "-3").
     let mut starts = Vec::new();
+    let mut symbols = HashSet::new();
     let mut prev_word = false;
-    for (i, c) in s.char_indices() {
+    let mut before = None;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         let w = is_word(c) || (prev_word && unicode_mark(c));
         if w && !prev_word {
             starts.push(i);
+        } else if !w && text::is_symbol_word(before, c, chars.peek().map(|&(_, n)| n)) {
+            starts.push(i);
+            symbols.insert(i);
         }
         prev_word = w;
+        before = Some(c);
     }
     let ignored = neutralised(s, rules);
     let mut out = Vec::new();
@@ -1014,9 +1025,13 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     for (k, &st) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(s.len());
         let piece = &s[st..end];
-        let word_end = piece
-            .find(|c: char| !(is_word(c) || unicode_mark(c)))
-            .unwrap_or(piece.len());
+        let word_end = if symbols.contains(&st) {
+            piece.chars().next().map_or(0, char::len_utf8)
+        } else {
+            piece
+                .find(|c: char| !(is_word(c) || unicode_mark(c)))
+                .unwrap_or(piece.len())
+        };
         let key = if ignored.iter().any(|&(a, b)| st >= a && st < b) {
             String::new()
         } else {
@@ -1345,8 +1360,8 @@ fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats 
                 s.paragraphs_changed += 1;
                 for seg in segments {
                     match seg.op {
-                        SegmentOp::Added => s.words_added += text::word_count(&seg.text),
-                        SegmentOp::Removed => s.words_removed += text::word_count(&seg.text),
+                        SegmentOp::Added => s.words_added += text::part_word_count(&seg.text),
+                        SegmentOp::Removed => s.words_removed += text::part_word_count(&seg.text),
                         SegmentOp::Same => {}
                     }
                 }
@@ -1404,13 +1419,13 @@ fn summary(
                 let w = segments
                     .iter()
                     .filter(|g| g.op == SegmentOp::Added)
-                    .map(|g| text::word_count(&g.text))
+                    .map(|g| text::part_word_count(&g.text))
                     .sum::<usize>()
                     .max(
                         segments
                             .iter()
                             .filter(|g| g.op == SegmentOp::Removed)
-                            .map(|g| text::word_count(&g.text))
+                            .map(|g| text::part_word_count(&g.text))
                             .sum::<usize>(),
                     );
                 Some((*new_index + 1, w))
@@ -1637,6 +1652,56 @@ mod tests {
         assert_eq!(c.summary, "1 word changed in paragraph 2");
         assert_eq!(c.removed_text(), vec!["eight"]);
         assert_eq!(c.added_text(), vec!["nine"]);
+    }
+
+    #[test]
+    fn a_changed_currency_or_sign_is_an_edit_naming_the_symbol() {
+        let story = |p: &str| doc("T", &["Intro paragraph stays.", p]);
+        for (old, new, removed, added) in [
+            (
+                "The deal is worth €5 billion, officials said.",
+                "The deal is worth $5 billion, officials said.",
+                "€",
+                "$",
+            ),
+            (
+                "Exports fell to -3% last year.",
+                "Exports fell to +3% last year.",
+                "-",
+                "+",
+            ),
+            (
+                "Turnout was 45% in Tehran.",
+                "Turnout was 45‰ in Tehran.",
+                "%",
+                "‰",
+            ),
+        ] {
+            let c = compare(&story(old), &story(new), &Rules::default())
+                .unwrap_or_else(|| panic!("{old} → {new} must alert"));
+            assert_eq!(c.kinds, vec![ChangeKind::Edited], "{new}");
+            assert_eq!(c.summary, "1 word changed in paragraph 2", "{new}");
+            assert_eq!(c.removed_text(), vec![removed], "{old}");
+            assert_eq!(c.added_text(), vec![added], "{new}");
+        }
+        // A minus written as a hyphen or a true minus, and hyphens between
+        // numbers or after a word, are no sign changing.
+        for (old, new) in [
+            (
+                "Exports fell to −3% last year.",
+                "Exports fell to -3% last year.",
+            ),
+            (
+                "The 2020-21 season of COVID-19.",
+                "The 2020–21 season of COVID‑19.",
+            ),
+        ] {
+            assert_eq!(
+                compare(&story(old), &story(new), &Rules::default()),
+                None,
+                "{old} → {new}"
+            );
+        }
     }
 
     #[test]

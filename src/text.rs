@@ -226,10 +226,78 @@ fn words_stand_apart(c: char) -> bool {
 }
 
 /// Splits text into words for diffing and counting: runs of letters, digits,
-/// marks and joiners. Punctuation is not a word.
+/// marks and joiners, and the symbols that change what a number says (see
+/// [`is_symbol_word`]), each a word of its own: "worth €5" → "worth", "€",
+/// "5"; "-3%" → "-", "3", "%". Other punctuation is not a word.
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !(c.is_alphanumeric() || is_word_joiner(c)))
-        .filter(|w| !w.is_empty())
+    let mut chars = s.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            let before = prev;
+            prev = Some(c);
+            if is_word_char(c) {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if !is_word_char(d) {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    prev = Some(d);
+                    chars.next();
+                }
+                return Some(&s[i..end]);
+            }
+            if is_symbol_word(before, c, chars.peek().map(|&(_, n)| n)) {
+                return Some(&s[i..i + c.len_utf8()]);
+            }
+        }
+        None
+    })
+}
+
+/// Characters [`words`] runs are made of.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_word_joiner(c)
+}
+
+/// True when `c`, between `before` and `next`, is a word of one character:
+/// a currency sign (Unicode category Sc), `%`, `‰`, `±` (and the Arabic
+/// percent and per mille signs), or a plus or minus sign (`+`, `-`, `−` and
+/// the dashes [`compare_key`] folds to `-`) directly before a digit and not
+/// after a letter or digit ("-3%", but not "COVID-19" or "2020-21"). A
+/// reader who sees "€5" become "$5" or "-3%" become "+3%" sees an edit.
+pub fn is_symbol_word(before: Option<char>, c: char, next: Option<char>) -> bool {
+    is_currency(c)
+        || matches!(c, '%' | '\u{2030}' | '\u{00B1}' | '\u{066A}' | '\u{0609}')
+        || (is_sign(c)
+            && next.is_some_and(char::is_numeric)
+            && !before.is_some_and(char::is_alphanumeric))
+}
+
+/// A plus or minus sign, or a dash that may stand for one.
+fn is_sign(c: char) -> bool {
+    matches!(c, '+' | '-' | '\u{2212}' | '\u{2010}'..='\u{2015}')
+}
+
+/// Currency signs: Unicode general category Sc.
+fn is_currency(c: char) -> bool {
+    matches!(c,
+        '$' | '\u{00A2}'..='\u{00A5}' | '\u{058F}' | '\u{060B}' | '\u{07FE}' | '\u{07FF}'
+        | '\u{09F2}' | '\u{09F3}' | '\u{09FB}' | '\u{0AF1}' | '\u{0BF9}' | '\u{0E3F}'
+        | '\u{17DB}' | '\u{20A0}'..='\u{20C0}' | '\u{A838}' | '\u{FDFC}' | '\u{FE69}'
+        | '\u{FF04}' | '\u{FFE0}' | '\u{FFE1}' | '\u{FFE5}' | '\u{FFE6}'
+        | '\u{11FDD}'..='\u{11FE0}' | '\u{1E2FF}' | '\u{1ECB0}')
+}
+
+/// Counts the words of a part of a text cut out at word boundaries (the
+/// removed or added words of a diff): [`words`], and a sign that ends the
+/// part, its number having been cut off ("-" of "-3" when "3" stayed).
+pub fn part_word_count(s: &str) -> usize {
+    let mut rev = s.chars().rev();
+    let sign_at_end =
+        rev.next().is_some_and(is_sign) && !rev.next().is_some_and(char::is_alphanumeric);
+    words(s).count() + usize::from(sign_at_end)
 }
 
 /// Characters that belong inside a word: combining marks, apostrophes, ZWNJ.
@@ -440,6 +508,21 @@ mod tests {
     fn words_skip_punctuation_and_keep_persian_words_whole() {
         let w: Vec<_> = words("Hello, world! می‌خواهم ۱۴۰۳.").collect();
         assert_eq!(w, vec!["Hello", "world", "می‌خواهم", "۱۴۰۳"]);
+    }
+
+    #[test]
+    fn currency_percent_and_signs_before_digits_are_words_of_their_own() {
+        let w: Vec<_> = words("worth €5 billion, -3% or ±2‰ in COVID-19, 2020-21; ۵٪ ﷼").collect();
+        assert_eq!(
+            w,
+            vec![
+                "worth", "€", "5", "billion", "-", "3", "%", "or", "±", "2", "‰", "in", "COVID",
+                "19", "2020", "21", "۵", "٪", "﷼"
+            ]
+        );
+        assert_eq!(part_word_count("fell to -"), 3);
+        assert_eq!(part_word_count("COVID-"), 1);
+        assert_eq!(part_word_count("$ "), 1);
     }
 
     #[test]
