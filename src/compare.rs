@@ -652,7 +652,13 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     if headline.is_some() {
         kinds.push(ChangeKind::HeadlineChanged);
     }
-    if !changes.is_empty() && notes.is_empty() {
+    // The article was edited when anything but an added note changed: a
+    // correction note added with the edit it corrects is both.
+    let edited = changes.iter().any(|c| match c {
+        BlockChange::Added { text, .. } => crate::correction::classify(text).is_none(),
+        _ => true,
+    });
+    if edited {
         kinds.push(ChangeKind::Edited);
     }
     if byline.is_some() {
@@ -1757,6 +1763,42 @@ mod tests {
             compare(&a, &b, &Rules::default()).unwrap().kind(),
             ChangeKind::CorrectionAdded
         );
+    }
+
+    #[test]
+    fn an_edit_with_a_correction_note_is_both_a_correction_and_an_edit() {
+        let a = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to eight years in prison.",
+            ],
+        );
+        let b = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to six years in prison.",
+                "Correction: An earlier version of this story misspelled the judge's name.",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(
+            c.kinds,
+            vec![ChangeKind::CorrectionAdded, ChangeKind::Edited]
+        );
+        assert_eq!(c.removed_text(), vec!["eight"]);
+        // The note alone is only the note.
+        let note_only = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to eight years in prison.",
+                "Correction: An earlier version of this story misspelled the judge's name.",
+            ],
+        );
+        let c = compare(&a, &note_only, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::CorrectionAdded]);
     }
 
     #[test]
