@@ -542,6 +542,14 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
                 new_index,
                 new_len,
             } => {
+                // A paragraph split in two, or two joined into one: the same
+                // words in the same order, only the breaks between moved.
+                let joined = |keys: &[&str]| text::joined_script(&keys.join(" ")).into_owned();
+                if joined(&a[old_index..old_index + old_len])
+                    == joined(&b[new_index..new_index + new_len])
+                {
+                    continue;
+                }
                 pair_region(
                     &a_words[old_index..old_index + old_len],
                     &b_words[new_index..new_index + new_len],
@@ -1723,6 +1731,34 @@ mod tests {
             vec![ChangeKind::HeadlineChanged, ChangeKind::Edited]
         );
         assert_eq!(c.summary, "Headline changed; 1 paragraph added");
+    }
+
+    #[test]
+    fn a_paragraph_split_in_two_or_two_joined_is_no_change() {
+        let one = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "Dozens were killed in the capital and many more were hurt. Rescue teams searched the rubble overnight.",
+                "The last paragraph stays.",
+            ],
+        );
+        let two = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "Dozens were killed in the capital and many more were hurt.",
+                "Rescue teams searched the rubble overnight.",
+                "The last paragraph stays.",
+            ],
+        );
+        assert_eq!(compare(&one, &two, &Rules::default()), None);
+        assert_eq!(compare(&two, &one, &Rules::default()), None);
+        // Split and edited: an edit.
+        let mut edited = two.clone();
+        edited.blocks[2] = Block::paragraph("Rescue teams searched the rubble all week.");
+        let c = compare(&one, &edited, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
     }
 
     #[test]
