@@ -1646,6 +1646,22 @@ mod tests {
     }
 
     #[test]
+    fn persian_and_arabic_letters_spelled_with_or_without_hamza_are_no_change() {
+        for (old, new) in [
+            (
+                "رئیس دادگاه حکم را تأیید کرد.",
+                "ر\u{06CC}\u{0654}یس دادگاه حکم را تأیید کرد.",
+            ),
+            ("در خانهٔ خود بازداشت شد.", "در خانۀ خود بازداشت شد."),
+            ("وصل إلى طهران أمس.", "وصل الى طهران امس."),
+        ] {
+            let a = doc("T", &["Intro paragraph stays.", old]);
+            let b = doc("T", &["Intro paragraph stays.", new]);
+            assert_eq!(compare(&a, &b, &Rules::default()), None, "{old} → {new}");
+        }
+    }
+
+    #[test]
     fn one_changed_word_is_named() {
         let a = doc(
             "T",

@@ -6,8 +6,8 @@
 //! - [`compare_key`] and [`match_key`] fold the variants that are the same text
 //!   to a reader (Arabic vs Persian yeh and kaf, tatweel, zero-width
 //!   non-joiner, Persian and Arabic-Indic digits, typographic quotes and dashes,
-//!   Arabic diacritics) so that comparison and keyword matching never fire on a
-//!   mere encoding variant.
+//!   Arabic diacritics, letters with or without a hamza or madda) so that
+//!   comparison and keyword matching never fire on a mere encoding variant.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -98,6 +98,16 @@ fn fold_char(c: char) -> Option<char> {
         // Arabic yeh / alef maksura and Arabic kaf to their Persian forms.
         '\u{064A}' | '\u{0649}' => '\u{06CC}',
         '\u{0643}' => '\u{06A9}',
+        // Letters written with a hamza or madda on them, or without, as
+        // outlets and their editors' tools flip between them: yeh, heh and
+        // waw with hamza (رئیس, خانۀ, مؤسسه) as the letter the hamza sits on
+        // (the combining hamza U+0654 of رئیس spelled ر + ی + ٔ is dropped
+        // below, so both spellings meet), alef with madda or hamza (إلى,
+        // آزادی) and alef wasla as alef.
+        '\u{0626}' => '\u{06CC}',
+        '\u{06C0}' => '\u{0647}',
+        '\u{0624}' => '\u{0648}',
+        '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' => '\u{0627}',
         // Arabic heh goal / teh marbuta stay; tatweel and ZWNJ/ZWJ vanish.
         '\u{0640}' | '\u{200C}' | '\u{200D}' => return None,
         // Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef).
@@ -179,16 +189,15 @@ pub fn joined_script(words: &str) -> std::borrow::Cow<'_, str> {
 /// The form keywords, and the text they are looked for in, are matched in:
 /// [`match_key`], the parts of a Persian/Arabic word joined whether a ZWNJ,
 /// a space or nothing separates them ([`joined_script`]: رسول‌اف, رسول اف,
-/// رسولاف), and the letters Arabic writes with or without a hamza or madda
-/// folded as search engines fold them (أحمد, إيفين, آزادی as احمد, ايفين,
-/// ازادی; ة and ۀ as ه).
+/// رسولاف), and teh marbuta as heh (ة as ه: وزارة, وزاره) as search engines
+/// fold it. (The letters written with or without a hamza or madda, أحمد,
+/// إيفين, آزادی, ۀ, are already one in [`compare_key`].)
 pub fn keyword_key(s: &str) -> String {
     let key = match_key(s);
     let folded: String = key
         .chars()
         .map(|c| match c {
-            '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' => '\u{0627}',
-            '\u{0629}' | '\u{06C0}' => '\u{0647}',
+            '\u{0629}' => '\u{0647}',
             _ => c,
         })
         .collect();
@@ -464,6 +473,23 @@ mod tests {
         let arabic_forms = "كتاب يك مي‌خواهم ١٤٠٣ فيلمـها";
         let persian_forms = "کتاب یک میخواهم ۱۴۰۳ فیلمها";
         assert_eq!(compare_key(arabic_forms), compare_key(persian_forms));
+    }
+
+    #[test]
+    fn compare_key_folds_letters_with_and_without_hamza_or_madda() {
+        // Precomposed yeh, heh and waw with hamza against the letter plus a
+        // combining hamza; alef with hamza or madda against bare alef.
+        for (a, b) in [
+            ("رئیس", "ر\u{06CC}\u{0654}یس"),
+            ("خانهٔ", "خانۀ"),
+            ("مؤسسه", "مو\u{0654}سسه"),
+            ("إلى", "الى"),
+            ("أحمد", "احمد"),
+            ("آزادی", "ازادی"),
+        ] {
+            assert_eq!(compare_key(a), compare_key(b), "{a} / {b}");
+            assert_eq!(keyword_key(a), keyword_key(b), "{a} / {b}");
+        }
     }
 
     #[test]
