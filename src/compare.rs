@@ -570,6 +570,8 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         added_by_key.entry(b[n]).or_default().push(n);
     }
     let mut moved_new = std::collections::HashSet::new();
+    // Paragraphs that moved and were edited (see below), by old index.
+    let mut moved_edited = HashSet::new();
     let mut still_removed = Vec::new();
     for &o in &removed {
         match added_by_key
@@ -587,6 +589,51 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
             None => still_removed.push(o),
         }
     }
+    // A paragraph that moved and was edited too: a removed paragraph paired
+    // with the most similar added one, compared word by word. (Not one that
+    // left the article for the rest of the page, or came from it: see below.)
+    let (old_prose, new_prose) = (
+        joined_keys(&old.other_prose, rules),
+        joined_keys(&new.other_prose, rules),
+    );
+    let candidates: Vec<usize> = added
+        .iter()
+        .copied()
+        .filter(|n| {
+            !moved_new.contains(n)
+                && !contains_block(&old_prose, &new.blocks[new_idx[*n]].text, false, rules)
+        })
+        .collect();
+    let bags: Vec<WordBag> = candidates
+        .iter()
+        .map(|&n| WordBag::new(b_words[n]))
+        .collect();
+    let mut removed_left = Vec::new();
+    // A page rewritten throughout has nothing to pair, at a cost of
+    // |removed| × |added| comparisons: past a bound, nothing is paired.
+    let pairing = still_removed.len() * candidates.len() <= MOVED_EDIT_MAX_COMPARISONS;
+    for o in still_removed {
+        if !pairing || contains_block(&new_prose, &old.blocks[old_idx[o]].text, false, rules) {
+            removed_left.push(o);
+            continue;
+        }
+        let bag = WordBag::new(a_words[o]);
+        let best = (0..candidates.len())
+            .filter(|&j| !moved_new.contains(&candidates[j]))
+            .map(|j| (j, bag.similarity(&bags[j])))
+            .filter(|(_, s)| *s >= MOVED_EDIT_SIMILARITY)
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        match best {
+            Some((j, _)) => {
+                let n = candidates[j];
+                moved_new.insert(n);
+                moved_edited.insert(old_idx[o]);
+                changes.push(changed_block(old_idx[o], new_idx[n], old, new, rules));
+            }
+            None => removed_left.push(o),
+        }
+    }
+    let still_removed = removed_left;
     for &n in added.iter().filter(|n| !moved_new.contains(*n)) {
         changes.push(BlockChange::Added {
             new_index: new_idx[n],
@@ -610,10 +657,6 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     // A paragraph that left the detected article but is still on the page
     // (or joined it from elsewhere on the page) moved with the extractor's
     // boundary: nobody edited it.
-    let (old_prose, new_prose) = (
-        joined_keys(&old.other_prose, rules),
-        joined_keys(&new.other_prose, rules),
-    );
     changes.retain(|c| match c {
         BlockChange::Removed { text, .. } => !contains_block(&new_prose, text, false, rules),
         BlockChange::Added { text, .. } => !contains_block(&old_prose, text, false, rules),
@@ -636,7 +679,12 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         return None;
     }
     let prose_stats = stats(&other_prose, None);
-    let stats = stats(&changes, headline.as_ref());
+    let mut stats = stats(&changes, headline.as_ref());
+    // A paragraph moved and edited is changed, and moved.
+    stats.paragraphs_moved += changes
+        .iter()
+        .filter(|c| matches!(c, BlockChange::Changed { old_index, .. } if moved_edited.contains(old_index)))
+        .count();
     let changed_words = stats.words_added.max(stats.words_removed)
         + stats.paragraphs_moved
         + prose_stats.words_added.max(prose_stats.words_removed);
@@ -968,6 +1016,14 @@ fn pair_region(
     }
     added.extend((next_b..b.len()).map(|k| b0 + k));
 }
+
+/// How similar (in [`WordBag::similarity`]) a paragraph removed in one place
+/// and one added in another must be to be one paragraph, moved and edited.
+const MOVED_EDIT_SIMILARITY: f64 = 0.5;
+
+/// The most removed × added paragraph comparisons made looking for
+/// paragraphs moved and edited.
+const MOVED_EDIT_MAX_COMPARISONS: usize = 10_000;
 
 /// The words of a block key with their counts.
 struct WordBag<'a> {
@@ -1799,6 +1855,55 @@ mod tests {
         assert_eq!(c.stats.paragraphs_moved, 1);
         assert_eq!(c.stats.paragraphs_added + c.stats.paragraphs_removed, 0);
         assert_eq!(c.summary, "1 paragraph moved");
+    }
+
+    #[test]
+    fn a_paragraph_moved_and_edited_is_a_word_diff_that_says_it_moved() {
+        let a = doc(
+            "T",
+            &[
+                "The court upheld the sentence on Monday, his lawyer said.",
+                "He was sentenced to eight years in prison for his films.",
+                "The director has been barred from leaving the country.",
+                "His family said they had not been allowed to visit him.",
+            ],
+        );
+        let b = doc(
+            "T",
+            &[
+                "The court upheld the sentence on Monday, his lawyer said.",
+                "The director has been barred from leaving the country.",
+                "His family said they had not been allowed to visit him.",
+                "He was sentenced to six years in prison for his films.",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
+        assert_eq!(c.removed_text(), vec!["eight"]);
+        assert_eq!(c.added_text(), vec!["six"]);
+        assert!(matches!(
+            c.blocks.as_slice(),
+            [BlockChange::Changed {
+                old_index: 1,
+                new_index: 3,
+                ..
+            }]
+        ));
+        assert_eq!(c.stats.paragraphs_changed, 1);
+        assert_eq!(c.stats.paragraphs_moved, 1);
+        assert_eq!(c.stats.paragraphs_added + c.stats.paragraphs_removed, 0);
+        assert_eq!(
+            c.summary,
+            "1 word changed in paragraph 4; 1 paragraph moved"
+        );
+        // A paragraph removed and another added elsewhere stay so.
+        let mut other = b.clone();
+        other.blocks[3] =
+            Block::paragraph("Rights groups condemned the ruling as a warning to artists.");
+        let c = compare(&a, &other, &Rules::default()).unwrap();
+        assert_eq!(c.stats.paragraphs_added, 1);
+        assert_eq!(c.stats.paragraphs_removed, 1);
+        assert_eq!(c.stats.paragraphs_moved, 0);
     }
 
     #[test]
