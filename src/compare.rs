@@ -1791,6 +1791,28 @@ mod tests {
     }
 
     #[test]
+    fn same_and_added_segments_make_the_new_paragraph_and_same_is_written_as_in_it() {
+        // As docs/WEBHOOKS.md says: unchanged words carry the new version's
+        // punctuation, so `same` and `removed` give the old words, not the
+        // old paragraph.
+        let old = "He was sentenced to eight years, his lawyer said.";
+        let new = "He was sentenced to nine years — his lawyer said";
+        let segments = word_diff(old, new, &Rules::default());
+        let concat = |ops: &[SegmentOp]| {
+            segments
+                .iter()
+                .filter(|s| ops.contains(&s.op))
+                .map(|s| s.text.as_str())
+                .collect::<String>()
+        };
+        assert_eq!(concat(&[SegmentOp::Same, SegmentOp::Added]), new);
+        assert_eq!(
+            concat(&[SegmentOp::Same, SegmentOp::Removed]),
+            "He was sentenced to eight years — his lawyer said"
+        );
+    }
+
+    #[test]
     fn headline_and_added_paragraph() {
         let a = doc("Old headline", &["A.", "B b b b."]);
         let b = doc(

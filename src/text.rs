@@ -323,7 +323,10 @@ fn unicode_is_mark(c: char) -> bool {
         0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// Counts the words of a text.
+/// Counts the words of a text: its runs of letters and digits (the
+/// one-character symbol words of [`words`] do not count, so that lengths
+/// measured in extraction stay as they were; a diff's changed words count
+/// them, see [`part_word_count`]).
 pub fn word_count(s: &str) -> usize {
     word_count_up_to(s, usize::MAX)
 }
@@ -349,7 +352,7 @@ pub fn word_count_up_to(s: &str, max: usize) -> usize {
             }
         }
     } else {
-        // Runs of the characters [`words`] keeps.
+        // Runs of the characters [`words`] makes its runs of.
         for c in s.chars() {
             if word_starts(c.is_alphanumeric() || is_word_joiner(c)) {
                 break;
