@@ -263,28 +263,19 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let rebuilt = (|| {
             if !snapshots_keyed_by_time(conn)? {
+                // The table as the schema now makes it, its rows copied in.
                 conn.execute_batch(
-                    "CREATE TABLE raw_snapshots_new (
-                         watch         TEXT NOT NULL,
-                         version       INTEGER NOT NULL,
-                         kind          TEXT NOT NULL,
-                         url           TEXT NOT NULL,
-                         final_url     TEXT NOT NULL,
-                         status        INTEGER NOT NULL,
-                         response_head TEXT NOT NULL,
-                         request_head  TEXT NOT NULL,
-                         fetched_at_ms INTEGER NOT NULL,
-                         body_sha256   TEXT NOT NULL REFERENCES raw_bodies(sha256),
-                         PRIMARY KEY (watch, version, kind, fetched_at_ms)
-                     );
-                     INSERT INTO raw_snapshots_new
+                    "ALTER TABLE raw_snapshots RENAME TO raw_snapshots_old;
+                     DROP INDEX IF EXISTS raw_snapshots_by_body;
+                     DROP INDEX IF EXISTS raw_snapshots_by_time;",
+                )?;
+                conn.execute_batch(super::snapshots::SCHEMA)?;
+                conn.execute_batch(
+                    "INSERT INTO raw_snapshots
                          SELECT watch, version, kind, url, final_url, status, response_head,
                                 request_head, fetched_at_ms, body_sha256
-                         FROM raw_snapshots;
-                     DROP TABLE raw_snapshots;
-                     ALTER TABLE raw_snapshots_new RENAME TO raw_snapshots;
-                     CREATE INDEX raw_snapshots_by_body ON raw_snapshots(body_sha256);
-                     CREATE INDEX raw_snapshots_by_time ON raw_snapshots(fetched_at_ms);",
+                         FROM raw_snapshots_old;
+                     DROP TABLE raw_snapshots_old;",
                 )?;
             }
             Ok(())
@@ -1457,6 +1448,15 @@ mod tests {
             [404, 410]
         );
         drop(st);
+        let indexed: Vec<String> = Connection::open(dir.path().join("presswatch.db"))
+            .unwrap()
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'raw_snapshots' AND sql IS NOT NULL ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(indexed, ["raw_snapshots_by_body", "raw_snapshots_by_time"]);
         // Opening it again finds it migrated.
         assert_eq!(
             Sqlite::open(dir.path())
