@@ -658,7 +658,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     let restored = std::mem::take(&mut st.gone);
     let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {
-        mentioned = Keywords::of(&watch.keywords).mentioned(&touched_text(c), "");
+        mentioned = Keywords::of(&watch.keywords).mentioned(&c.touched_text(), "");
         if !watch.keywords.is_empty() && mentioned.is_empty() {
             // Accept the new version silently: the change does not concern the watch's keywords.
             keep.baseline = accept(doc, hash);
@@ -1036,31 +1036,6 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
         return Err(format!("no article text found at {}{hint}", resp.final_url));
     }
     Ok(doc)
-}
-
-/// The text a watch's `keywords` are looked for in a change: each
-/// paragraph the change touched, whole (added, removed, or edited: its
-/// unchanged, removed and added words), and both headlines when it changed.
-/// An edit to a sentence about the watch's subject concerns it although the
-/// changed words do not name it ("eight years" → "six years" in a paragraph
-/// about Rasoulof).
-fn touched_text(c: &crate::compare::Change) -> String {
-    use crate::compare::BlockChange;
-    let mut parts: Vec<&str> = Vec::new();
-    for b in c.blocks.iter().chain(&c.other_prose) {
-        match b {
-            BlockChange::Added { text, .. } | BlockChange::Removed { text, .. } => parts.push(text),
-            BlockChange::Changed { segments, .. } => {
-                parts.extend(segments.iter().map(|s| s.text.as_str()))
-            }
-            BlockChange::Moved { .. } => {}
-        }
-        parts.push(" ");
-    }
-    if let Some((old, new)) = &c.headline {
-        parts.extend([old.as_str(), " ", new.as_str()]);
-    }
-    parts.concat()
 }
 
 /// A watch's keywords, each beside the form it is matched in

@@ -204,6 +204,32 @@ impl Change {
         self.kinds.first().copied().unwrap_or(ChangeKind::Edited)
     }
 
+    /// The text a watch's `keywords` are looked for in this change: each
+    /// paragraph the change touched, whole (added, removed, or edited: its
+    /// unchanged, removed and added words), and both headlines when it changed.
+    /// An edit to a sentence about the watch's subject concerns it although the
+    /// changed words do not name it ("eight years" → "six years" in a paragraph
+    /// about Rasoulof).
+    pub fn touched_text(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for b in self.blocks.iter().chain(&self.other_prose) {
+            match b {
+                BlockChange::Added { text, .. } | BlockChange::Removed { text, .. } => {
+                    parts.push(text)
+                }
+                BlockChange::Changed { segments, .. } => {
+                    parts.extend(segments.iter().map(|s| s.text.as_str()))
+                }
+                BlockChange::Moved { .. } => {}
+            }
+            parts.push(" ");
+        }
+        if let Some((old, new)) = &self.headline {
+            parts.extend([old.as_str(), " ", new.as_str()]);
+        }
+        parts.concat()
+    }
+
     /// All added text (added paragraphs and added words), one entry per
     /// block, the article's first, then the other prose's.
     pub fn added_text(&self) -> Vec<String> {
