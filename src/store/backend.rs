@@ -55,11 +55,12 @@ impl State {
     }
 
     /// The state the `[daemon]` settings name: `state_url` when set, else
-    /// the SQLite database in `state_dir`. A dry run opens SQLite without
-    /// creating anything; PostgreSQL is opened as it is (a dry run writes no state).
+    /// the SQLite database in `state_dir`. A dry run (`preview`) creates,
+    /// upgrades and writes nothing (see [`Sqlite::open_preview`] and
+    /// [`Postgres::open_preview`]).
     pub fn for_config(
         daemon: &DaemonSettings,
-        dry_run: bool,
+        preview: bool,
     ) -> std::result::Result<State, String> {
         match &daemon.state_url {
             Some(url) => {
@@ -72,9 +73,17 @@ impl State {
                         })
                     })
                     .transpose()?;
-                State::open_postgres(url, password.as_ref().map(|p| p.expose()), daemon.lease)
+                let password = password.as_ref().map(|p| p.expose());
+                let pg = if preview {
+                    Postgres::open_preview(url, password, daemon.lease)?
+                } else {
+                    Postgres::open(url, password, daemon.lease)?
+                };
+                Ok(State {
+                    backend: Backend::Postgres(pg),
+                })
             }
-            None if dry_run => State::open_preview(&daemon.state_dir),
+            None if preview => State::open_preview(&daemon.state_dir),
             None => State::open(&daemon.state_dir),
         }
     }

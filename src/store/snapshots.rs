@@ -50,12 +50,15 @@ CREATE TABLE IF NOT EXISTS raw_usage (
     id    INTEGER PRIMARY KEY CHECK (id = 0),
     bytes INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO raw_usage (id, bytes) VALUES (0, 0);
 CREATE TRIGGER IF NOT EXISTS raw_bodies_added AFTER INSERT ON raw_bodies
     BEGIN UPDATE raw_usage SET bytes = bytes + NEW.stored WHERE id = 0; END;
 CREATE TRIGGER IF NOT EXISTS raw_bodies_removed AFTER DELETE ON raw_bodies
     BEGIN UPDATE raw_usage SET bytes = bytes - OLD.stored WHERE id = 0; END;
 "#;
+
+/// The running total's one row, made once: apart from [`SCHEMA`], whose
+/// statements write nothing on a database whose schema is current.
+pub(super) const USAGE_ROW: &str = "INSERT OR IGNORE INTO raw_usage (id, bytes) VALUES (0, 0);";
 
 /// zstd level. Measured on the 88 pages of the extraction corpus (179 KB
 /// on average; `cargo bench --bench cycle` prints it): level 1 compresses a

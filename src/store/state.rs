@@ -87,7 +87,6 @@ CREATE TABLE IF NOT EXISTS installation (
     one INTEGER PRIMARY KEY CHECK (one = 1),
     id  TEXT NOT NULL
 );
-INSERT OR IGNORE INTO installation (one, id) VALUES (1, lower(hex(randomblob(8))));
 CREATE TABLE IF NOT EXISTS channel_state (
     channel         TEXT PRIMARY KEY,
     disabled_reason TEXT,
@@ -95,6 +94,12 @@ CREATE TABLE IF NOT EXISTS channel_state (
     last_digest     INTEGER
 );
 "#;
+
+/// This installation's id, made once (see [`Sqlite::installation_id`]):
+/// apart from [`SCHEMA`], whose statements write nothing on a database whose
+/// schema is current (a dry run's read-only connection runs them).
+const INSTALLATION: &str =
+    "INSERT OR IGNORE INTO installation (one, id) VALUES (1, lower(hex(randomblob(8))));";
 
 /// Whether a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -494,6 +499,8 @@ impl Sqlite {
         .and_then(|_| conn.execute_batch(SCHEMA))
         .and_then(|_| conn.execute_batch(super::snapshots::SCHEMA))
         .and_then(|_| migrate(&conn))
+        .and_then(|_| conn.execute_batch(INSTALLATION))
+        .and_then(|_| conn.execute_batch(super::snapshots::USAGE_ROW))
         .map_err(|e| {
             format!(
                 "cannot initialise state database {}: {e} (is the state directory writable, with space left on its disk?)",
@@ -518,17 +525,47 @@ impl Sqlite {
     }
 
     /// Opens the database for a dry run, which must change nothing on disk:
-    /// an existing database is opened as it is (a dry run never writes to
-    /// it); when there is none yet, an empty in-memory one stands in.
+    /// an existing database is opened refusing every change (a database an older
+    /// presswatch wrote, whose schema would need upgrading, is an error
+    /// saying how to upgrade it); when there is none yet, an empty
+    /// in-memory one stands in.
     pub fn open_preview(dir: &Path) -> std::result::Result<Sqlite, String> {
         let path = dir.join("presswatch.db");
-        if path.exists() {
-            return Sqlite::open(dir).map(|s| Sqlite { checks: None, ..s });
-        }
-        let conn = Connection::open_in_memory()
-            .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
-            .and_then(|c| c.execute_batch(super::snapshots::SCHEMA).map(|_| c))
-            .map_err(|e| e.to_string())?;
+        let conn = if path.exists() {
+            // Opened for writing but refusing every change (`query_only`): a
+            // read-only connection would leave the write-ahead log's files
+            // behind, which the last connection to close removes.
+            let conn = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|c| {
+                c.busy_timeout(std::time::Duration::from_secs(10))
+                    .map(|_| c)
+            })
+            .and_then(|c| c.execute_batch("PRAGMA query_only = ON;").map(|_| c))
+            .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
+            // On a current schema these create and change nothing; on an
+            // older one they would write, which `query_only` refuses.
+            conn.execute_batch(SCHEMA)
+                .and_then(|_| conn.execute_batch(super::snapshots::SCHEMA))
+                .and_then(|_| migrate(&conn))
+                .map_err(|e| match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::ReadOnly) => format!(
+                        "state database {} was written by an older presswatch and its schema must be upgraded first, which this command does not do (it changes nothing on disk): restart the daemon, or run `presswatch check` once without --dry-run, then try again",
+                        path.display()
+                    ),
+                    _ => format!("cannot read state database {}: {e}", path.display()),
+                })?;
+            conn
+        } else {
+            Connection::open_in_memory()
+                .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
+                .and_then(|c| c.execute_batch(super::snapshots::SCHEMA).map(|_| c))
+                .and_then(|c| c.execute_batch(INSTALLATION).map(|_| c))
+                .and_then(|c| c.execute_batch(super::snapshots::USAGE_ROW).map(|_| c))
+                .map_err(|e| e.to_string())?
+        };
         let conn = Arc::new(Mutex::new(conn));
         Ok(Sqlite {
             reads: conn.clone(),
@@ -1328,6 +1365,55 @@ mod tests {
         assert_eq!(st.outbox(Some(OutboxStatus::Dead), None).unwrap().len(), 1);
         assert_eq!(st.retry(None, 20).unwrap(), 1);
         assert_eq!(st.pending_count(Some("w")).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_dry_run_reads_the_database_and_leaves_its_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let item = crate::document::Item {
+            key: "a".into(),
+            url: "https://n.example.org/a".into(),
+            title: "a".into(),
+            snippet: None,
+            published: None,
+        };
+        Sqlite::open(dir.path())
+            .unwrap()
+            .mark_seen("w", std::slice::from_ref(&item), 1)
+            .unwrap();
+        let file = dir.path().join("presswatch.db");
+        let before = std::fs::read(&file).unwrap();
+        let st = Sqlite::open_preview(dir.path()).unwrap();
+        assert_eq!(st.seen_keys("w", &["a", "b"]).unwrap().len(), 1);
+        assert!(
+            st.mark_seen("w", &[item], 2).is_err(),
+            "a dry run's connection cannot write"
+        );
+        drop(st);
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+    }
+
+    #[test]
+    fn a_dry_run_does_not_upgrade_a_database_an_older_presswatch_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("presswatch.db");
+        Connection::open(&file)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE raw_bodies (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored INTEGER NOT NULL, zstd BLOB NOT NULL);",
+            )
+            .unwrap();
+        let before = std::fs::read(&file).unwrap();
+        let err = Sqlite::open_preview(dir.path()).err().unwrap();
+        assert!(
+            err.contains("written by an older presswatch")
+                && err.contains("restart the daemon, or run `presswatch check` once"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        // The daemon (or a check) upgrades it; a dry run opens it then.
+        drop(Sqlite::open(dir.path()).unwrap());
+        assert!(Sqlite::open_preview(dir.path()).is_ok());
     }
 
     #[test]

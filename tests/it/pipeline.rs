@@ -460,6 +460,66 @@ async fn dry_run_renders_the_alert_and_changes_nothing_on_disk() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_never_creates_or_upgrades_a_postgres_schema() {
+    let Some(cluster) = crate::pg::cluster() else {
+        return;
+    };
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&[])),
+    );
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let state = format!(
+        "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+        crate::pg::PASSWORD_ENV
+    );
+    let project =
+        Project::new(&article_config(&server, "").replace("state_dir = \"state\"\n", &state));
+    let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
+    let config = project.config_arg();
+    let dry_run_args = ["check", "--config", config.as_str(), "--dry-run"];
+    let dry_run = || run(&dry_run_args, &env);
+    let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
+    // An empty database: the dry run creates no table.
+    let out = dry_run().await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("holds no presswatch tables yet, and this command creates none"),
+        "{stderr}"
+    );
+    assert_eq!(cluster.psql(db, tables).unwrap(), "0");
+    // A check makes the schema; a dry run then works.
+    let out = run(&["check", "--config", &project.config_arg()], &env).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dry_run().await.status.success());
+    // As an older presswatch left it (its last migration not applied): the
+    // dry run says how to upgrade it, and applies nothing.
+    let last = "SELECT max(version) FROM schema_migrations";
+    let latest = cluster.psql(db, last).unwrap();
+    cluster
+        .psql(
+            db,
+            &format!("DELETE FROM schema_migrations WHERE version = {latest}"),
+        )
+        .unwrap();
+    let out = dry_run().await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("was written by an older presswatch")
+            && stderr.contains("restart the daemon, or run `presswatch check` once"),
+        "{stderr}"
+    );
+    assert_ne!(cluster.psql(db, last).unwrap(), latest);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn replay_answers_fetches_from_a_recorded_directory() {
     let dir = tempfile::tempdir().unwrap();
     let html = format!(

@@ -269,6 +269,28 @@ pub(super) fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
+/// The schema version the database is at (0: no presswatch tables yet),
+/// read without changing anything.
+pub(super) async fn current(client: &Client) -> Result<i64, String> {
+    let err = |e: tokio_postgres::Error| format!("reading the schema version: {e}");
+    let exists: bool = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .await
+        .map_err(err)?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
+        .await
+        .map_err(err)?
+        .get(0))
+}
+
 /// Applies the pending migrations; returns the versions applied. Fails when
 /// the database was migrated by a newer presswatch.
 pub(super) async fn apply(client: &mut Client) -> Result<Vec<i64>, String> {

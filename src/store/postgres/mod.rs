@@ -202,6 +202,51 @@ impl Postgres {
         password: Option<&str>,
         lease: std::time::Duration,
     ) -> std::result::Result<Postgres, String> {
+        let pg = Postgres::connect_to(url, password, lease)?;
+        let mut conn = pg.checkout(false).map_err(|e| e.to_string())?;
+        let applied = block_on(migrations::apply(&mut conn.client))
+            .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
+        if !applied.is_empty() {
+            tracing::info!(database = %pg.inner.location, versions = ?applied, "schema migrations applied");
+        }
+        pg.checkin(conn);
+        Ok(pg)
+    }
+
+    /// Connects for a dry run (or a command that only reads), which must
+    /// change nothing: a database whose schema is not this presswatch's
+    /// (none yet, or an older one) is an error saying how to upgrade it.
+    pub fn open_preview(
+        url: &str,
+        password: Option<&str>,
+        lease: std::time::Duration,
+    ) -> std::result::Result<Postgres, String> {
+        let pg = Postgres::connect_to(url, password, lease)?;
+        let conn = pg.checkout(false).map_err(|e| e.to_string())?;
+        let current = block_on(migrations::current(&conn.client))
+            .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
+        pg.checkin(conn);
+        let location = &pg.inner.location;
+        let upgrade =
+            "restart the daemon, or run `presswatch check` once without --dry-run, then try again";
+        match current {
+            0 => Err(format!(
+                "state database {location} holds no presswatch tables yet, and this command creates none (it changes nothing): {upgrade}"
+            )),
+            v if v < migrations::latest() => Err(format!(
+                "state database {location} was written by an older presswatch (schema version {v}, this one needs {}) and must be upgraded first, which this command does not do (it changes nothing): {upgrade}",
+                migrations::latest()
+            )),
+            _ => Ok(pg),
+        }
+    }
+
+    /// Connects to the database at `url`, its schema as it is.
+    fn connect_to(
+        url: &str,
+        password: Option<&str>,
+        lease: std::time::Duration,
+    ) -> std::result::Result<Postgres, String> {
         let location = redact(url);
         let mut config: tokio_postgres::Config = url
             .parse()
@@ -215,7 +260,7 @@ impl Postgres {
         if config.get_application_name().is_none() {
             config.application_name("presswatch");
         }
-        let pg = Postgres {
+        Ok(Postgres {
             inner: Arc::new(Inner {
                 config,
                 replica: replica_id(),
@@ -230,15 +275,7 @@ impl Postgres {
                 held: Mutex::new(HashMap::new()),
                 with_baseline: Mutex::new(std::collections::HashSet::new()),
             }),
-        };
-        let mut conn = pg.checkout(false).map_err(|e| e.to_string())?;
-        let applied = block_on(migrations::apply(&mut conn.client))
-            .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
-        if !applied.is_empty() {
-            tracing::info!(database = %pg.inner.location, versions = ?applied, "schema migrations applied");
-        }
-        pg.checkin(conn);
-        Ok(pg)
+        })
     }
 
     /// The database, as a URL without its password.
