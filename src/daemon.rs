@@ -105,7 +105,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         Some(_) => None,
         None => Some(lock_state_dir(&config.daemon.state_dir).await?),
     };
-    let fetcher = Fetcher::for_config(&config).map_err(|e| e.to_string())?;
+    let fetcher = Fetcher::http(&config.daemon).map_err(|e| e.to_string())?;
     let ctx = Context::open(config.clone(), fetcher, false)?;
     let replica = Replica::join(&config, &ctx.state, &ctx.fetcher)?;
     let cancel = CancellationToken::new();

@@ -196,11 +196,6 @@ impl Fetcher {
         Ok(Fetcher::Http(HttpFetcher::new(settings)?))
     }
 
-    /// The network fetcher for a config's daemon settings.
-    pub fn for_config(config: &crate::config::Config) -> Result<Fetcher, FetchError> {
-        Fetcher::http(&config.daemon)
-    }
-
     /// A network fetcher for a new config that keeps this one's per-host
     /// clocks and robots.txt cache (used on reload).
     pub fn reconfigured(&self, config: &crate::config::Config) -> Result<Fetcher, FetchError> {

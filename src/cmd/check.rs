@@ -43,7 +43,7 @@ impl Check {
         let cfg = load_config(config)?;
         let fetcher = match replay {
             Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),
-            None => Fetcher::for_config(&cfg).map_err(|e| e.to_string())?,
+            None => Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?,
         };
         let watches: Vec<_> = match only {
             Some(name) => vec![cfg

@@ -40,7 +40,7 @@ impl Record {
         }
         store::create_private_dir(to)
             .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-        let fetcher = Fetcher::for_config(&cfg).map_err(|e| e.to_string())?;
+        let fetcher = Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?;
         let mut failed = false;
         let recorded = fetch::record(&fetcher, to, &targets)
             .await

@@ -64,7 +64,7 @@ async fn good_server() -> Server {
 /// Runs one pass and returns (watch, outcome) pairs.
 async fn pass(project: &Project) -> Vec<(String, Outcome, usize)> {
     let config = Arc::new(project.load());
-    let fetcher = Fetcher::for_config(&config).unwrap();
+    let fetcher = Fetcher::http(&config.daemon).unwrap();
     let ctx = Context::open(config.clone(), fetcher, false).unwrap();
     let watches: Vec<_> = config.watches.iter().collect();
     let mut done = 0;
@@ -550,7 +550,7 @@ async fn two_checks_of_one_host_asking_at_once_fetch_its_robots_txt_once() {
          [[watch]]\nname = \"a\"\nurl = \"http://{addr}/a\"\n[[watch]]\nname = \"b\"\nurl = \"http://{addr}/private/b\"\n"
     ));
     let config = project.load();
-    let fetcher = Fetcher::for_config(&config).unwrap();
+    let fetcher = Fetcher::http(&config.daemon).unwrap();
     let policy = |i: usize| presswatch::fetch::NetworkPolicy::for_watch(&config.watches[i]);
     let (policy_a, policy_b) = (policy(0), policy(1));
     let first = fetcher.robots_allow(&config.watches[0].url, &policy_a);

@@ -280,7 +280,7 @@ impl Project {
 /// and baseline directory.
 pub async fn check_first(project: &Project) -> presswatch::check::Report {
     let config = std::sync::Arc::new(project.load());
-    let fetcher = presswatch::fetch::Fetcher::for_config(&config).unwrap();
+    let fetcher = presswatch::fetch::Fetcher::http(&config.daemon).unwrap();
     let ctx = presswatch::check::Context::open(config.clone(), fetcher, false).unwrap();
     presswatch::check::check_watch(&ctx, &config.watches[0]).await
 }
