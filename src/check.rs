@@ -656,6 +656,19 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         }
     };
     let restored = std::mem::take(&mut st.gone);
+    let switching = if restored {
+        None
+    } else {
+        switching_back(ctx, watch, &old_hash, &hash)?
+    };
+    if let Some(Switching::Again { versions }) = switching {
+        return Ok((
+            Outcome::Unchanged,
+            format!("switched back to version {}: the page switches back and forth between versions {} and {}, which was reported; not stored", versions.0, versions.0, versions.1),
+            vec![],
+            keep,
+        ));
+    }
     let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {
         mentioned = Keywords::of(&watch.keywords).mentioned(&c.touched_text(), "");
@@ -681,6 +694,10 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     let summary = match (&change, restored) {
         (Some(c), true) => format!("Article is back; {}", c.summary),
         (None, true) => "Article is back, unchanged".into(),
+        (Some(c), false) if switching.is_some() => format!(
+            "{}. The page switches back and forth between this version and the one before (a cache serving an old copy, or a test of two versions?): further switches between the two are not reported",
+            c.summary
+        ),
         (Some(c), false) => c.summary.clone(),
         (None, false) => unreachable!("an unchanged page is Against::Same"),
     };
@@ -717,6 +734,52 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     }
     keep.baseline = accept(doc, hash);
     Ok((Outcome::Changed(kind), summary, vec![a], keep))
+}
+
+/// A page switching back and forth between two versions (an edge cache
+/// still serving the old copy beside the new, a test of two versions), as
+/// [`switching_back`] finds it.
+enum Switching {
+    /// The kept versions end A, B, A and the page is B again: both switches
+    /// were reported; this one is too, saying that the page alternates, and
+    /// is kept.
+    First,
+    /// The kept versions end A, B, A, B and the page is A again: the
+    /// switching was reported, so this switch is neither reported nor kept
+    /// (the history keeps what came before). `versions`: the pair's numbers.
+    Again { versions: (i64, i64) },
+}
+
+/// Whether a page (content hash `hash`) that changed from the latest version
+/// (`old_hash`) switches back to the version before it, for the second time
+/// or more (see [`Switching`]). It takes four kept versions to tell the
+/// switches apart from the first report of switching (`keep_versions`).
+fn switching_back(
+    ctx: &Context,
+    watch: &Watch,
+    old_hash: &str,
+    hash: &str,
+) -> Result<Option<Switching>, String> {
+    let versions = ctx
+        .state
+        .versions(&watch.name)
+        .map_err(|e| format!("reading the versions of watch {}: {e}", watch.name))?;
+    Ok(match versions.as_slice() {
+        [.., w, x, y, z]
+            if w.sha256 == hash
+                && x.sha256 == old_hash
+                && y.sha256 == hash
+                && z.sha256 == old_hash =>
+        {
+            Some(Switching::Again {
+                versions: (y.seq, z.seq),
+            })
+        }
+        [.., x, y, z] if x.sha256 == old_hash && y.sha256 == hash && z.sha256 == old_hash => {
+            Some(Switching::First)
+        }
+        _ => None,
+    })
 }
 
 /// What a page's document is against its baseline.

@@ -408,6 +408,87 @@ async fn a_taken_down_article_alerts_once_and_again_when_restored() {
     );
 }
 
+/// A page that switches back and forth between two versions (an edge cache
+/// still serving the old copy beside the new one, or a test of two
+/// versions): the edit and the switch back are reported, the next switch
+/// once more saying that the page alternates, and then no more (nor are
+/// those switches stored); a third version is reported as usual.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_switching_back_and_forth_alerts_three_times_then_only_for_a_new_version() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+        server.url(path)
+    ));
+    let (a, b) = (
+        recording("en", "base"),
+        recording("en", "edit-word-changed"),
+    );
+    server.set(path, Route::html(a.clone()));
+    assert_eq!(check_once(&project).await, vec![]);
+    server.set(path, Route::html(b.clone()));
+    let edit = check_once(&project).await;
+    server.set(path, Route::html(a.clone()));
+    let back = check_once(&project).await;
+    assert_eq!(kinds(&edit), vec![ChangeKind::Edited]);
+    assert_eq!(kinds(&back), vec![ChangeKind::Edited]);
+    assert!(
+        !back[0].summary.contains("back and forth"),
+        "{}",
+        back[0].summary
+    );
+
+    server.set(path, Route::html(b.clone()));
+    let again = check_once(&project).await;
+    assert_eq!(kinds(&again), vec![ChangeKind::Edited]);
+    assert!(
+        again[0].summary.starts_with(&edit[0].summary)
+            && again[0].summary.contains(
+                "The page switches back and forth between this version and the one before"
+            ),
+        "{}",
+        again[0].summary
+    );
+    assert_eq!(
+        again[0].change, edit[0].change,
+        "the same words, named again"
+    );
+    for page in [&a, &b, &a, &b] {
+        server.set(path, Route::html(page.clone()));
+        assert_eq!(
+            check_once(&project).await,
+            vec![],
+            "switches are not reported again"
+        );
+    }
+
+    server.set(path, Route::html(recording("en", "edit-paragraph-added")));
+    let third = check_once(&project).await;
+    assert_eq!(kinds(&third), vec![ChangeKind::Edited]);
+    assert!(
+        third[0].summary.contains("paragraph added"),
+        "{}",
+        third[0].summary
+    );
+    assert!(
+        !third[0].summary.contains("back and forth"),
+        "{}",
+        third[0].summary
+    );
+    let out = run(
+        &["history", "--config", &project.config_arg(), "story"],
+        &[],
+    )
+    .await;
+    let history = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        history.lines().filter(|l| l.trim_start().starts_with(char::is_numeric)).count(),
+        5,
+        "versions: the first, the edit, the switch back, the switch reported as such, the third; not the later switches\n{history}"
+    );
+}
+
 /// A page retitled in its `<h1>` while its `<title>` and `og:title` still
 /// give the old headline (a CMS or cache that lags behind): the alert names
 /// the headline readers see, and so does a later takedown, quoting what the
