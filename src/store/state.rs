@@ -230,6 +230,22 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<
 }
 
 /// Brings a database created by an earlier version up to [`SCHEMA`].
+/// Opens the database file at `path` with `flags`, waiting up to 10 s for
+/// another process's write lock.
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+/// Creates what is missing of the schema and migrates what an older
+/// presswatch left; on a current schema it writes nothing.
+fn bring_schema_up_to_date(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(super::snapshots::SCHEMA)?;
+    migrate(conn)
+}
+
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let has_first_failure: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'first_failure')",
@@ -496,9 +512,7 @@ impl Sqlite {
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         )
-        .and_then(|_| conn.execute_batch(SCHEMA))
-        .and_then(|_| conn.execute_batch(super::snapshots::SCHEMA))
-        .and_then(|_| migrate(&conn))
+        .and_then(|_| bring_schema_up_to_date(&conn))
         .and_then(|_| conn.execute_batch(INSTALLATION))
         .and_then(|_| conn.execute_batch(super::snapshots::USAGE_ROW))
         .map_err(|e| {
@@ -507,14 +521,10 @@ impl Sqlite {
                 path.display()
             )
         })?;
-        let reads = Connection::open_with_flags(
+        let reads = connect(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .and_then(|r| {
-            r.busy_timeout(std::time::Duration::from_secs(10))
-                .map(|_| r)
-        })
         .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
         Ok(Sqlite {
             conn: Arc::new(Mutex::new(conn)),
@@ -535,22 +545,15 @@ impl Sqlite {
             // Opened for writing but refusing every change (`query_only`): a
             // read-only connection would leave the write-ahead log's files
             // behind, which the last connection to close removes.
-            let conn = Connection::open_with_flags(
+            let conn = connect(
                 &path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
-            .and_then(|c| {
-                c.busy_timeout(std::time::Duration::from_secs(10))
-                    .map(|_| c)
-            })
             .and_then(|c| c.execute_batch("PRAGMA query_only = ON;").map(|_| c))
             .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
             // On a current schema these create and change nothing; on an
             // older one they would write, which `query_only` refuses.
-            conn.execute_batch(SCHEMA)
-                .and_then(|_| conn.execute_batch(super::snapshots::SCHEMA))
-                .and_then(|_| migrate(&conn))
-                .map_err(|e| match e.sqlite_error_code() {
+            bring_schema_up_to_date(&conn).map_err(|e| match e.sqlite_error_code() {
                     Some(rusqlite::ErrorCode::ReadOnly) => format!(
                         "state database {} was written by an older presswatch and its schema must be upgraded first, which this command does not do (it changes nothing on disk): restart the daemon, or run `presswatch check` once without --dry-run, then try again",
                         path.display()
@@ -560,8 +563,7 @@ impl Sqlite {
             conn
         } else {
             Connection::open_in_memory()
-                .and_then(|c| c.execute_batch(SCHEMA).map(|_| c))
-                .and_then(|c| c.execute_batch(super::snapshots::SCHEMA).map(|_| c))
+                .and_then(|c| bring_schema_up_to_date(&c).map(|_| c))
                 .and_then(|c| c.execute_batch(INSTALLATION).map(|_| c))
                 .and_then(|c| c.execute_batch(super::snapshots::USAGE_ROW).map(|_| c))
                 .map_err(|e| e.to_string())?
