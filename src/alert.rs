@@ -122,16 +122,16 @@ impl LastKnown {
         let mut blocks = Vec::new();
         let mut kept = 0;
         for b in &doc.blocks {
-            let n = crate::text::word_count(&b.text);
+            let n = crate::text::diff_word_count(&b.text);
             if kept + n <= Self::MAX_WORDS {
                 kept += n;
                 blocks.push(b.clone());
                 continue;
             }
             if blocks.is_empty() {
-                let head: Vec<&str> = b.text.split_whitespace().take(Self::MAX_WORDS).collect();
-                let head = head.join(" ");
-                kept = crate::text::word_count(&head);
+                let head = crate::text::quote_head(&b.text, Self::MAX_WORDS)
+                    .unwrap_or_else(|| b.text.clone());
+                kept = crate::text::diff_word_count(&head);
                 blocks.push(Block {
                     kind: b.kind,
                     text: format!("{head} …"),

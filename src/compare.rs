@@ -516,7 +516,7 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
     let t = without_neutralised(text_, rules);
     // Punctuation-only differences are not changes: compare the words.
     let folded = text::compare_key(&t);
-    let words = text::words(&folded).collect::<Vec<_>>().join(" ");
+    let words = text::diff_words(&folded).collect::<Vec<_>>().join(" ");
     let key = crate::text::joined_script(&words).into_owned();
     Keyed { words, key }
 }
@@ -1089,6 +1089,9 @@ struct Token<'a> {
     key: String,
 }
 
+/// The tokens a text is diffed in: its words as [`text::diff_words`] cuts
+/// them, each with the punctuation and space after it (text before the
+/// first word is a token with no key).
 fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     let is_word =
         |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '\u{200C}' | '\u{0640}');
@@ -1100,7 +1103,7 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     let mut before = None;
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let w = is_word(c) || (prev_word && unicode_mark(c));
+        let w = is_word(c) || (prev_word && (unicode_mark(c) || text::extends_unit(c)));
         if w && !prev_word {
             starts.push(i);
         } else if !w && text::is_symbol_word(before, c, chars.peek().map(|&(_, n)| n)) {
@@ -1125,15 +1128,34 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
             piece.chars().next().map_or(0, char::len_utf8)
         } else {
             piece
-                .find(|c: char| !(is_word(c) || unicode_mark(c)))
+                .find(|c: char| !(is_word(c) || unicode_mark(c) || text::extends_unit(c)))
                 .unwrap_or(piece.len())
         };
-        let key = if ignored.iter().any(|&(a, b)| st >= a && st < b) {
-            String::new()
-        } else {
-            text::compare_key(&piece[..word_end])
-        };
-        out.push(Token { text: piece, key });
+        // A word of a script written without spaces is a token a unit (a
+        // character, a letter with its marks); the last takes the
+        // punctuation and space after the word.
+        let mut units: Vec<&str> = text::units(&piece[..word_end]).collect();
+        if units.is_empty() {
+            units.push("");
+        }
+        let mut at = st;
+        for (u, unit) in units.iter().enumerate() {
+            let text_end = if u + 1 == units.len() {
+                end
+            } else {
+                at + unit.len()
+            };
+            let key = if ignored.iter().any(|&(a, b)| at >= a && at < b) {
+                String::new()
+            } else {
+                text::compare_key(unit)
+            };
+            out.push(Token {
+                text: &s[at..text_end],
+                key,
+            });
+            at += unit.len();
+        }
     }
     out
 }
@@ -1146,12 +1168,9 @@ fn unicode_mark(c: char) -> bool {
 const OPENING_WORDS: usize = 8;
 
 /// The first [`OPENING_WORDS`] words of a paragraph, as written, with `…`
-/// when there is more.
+/// when there is more ([`text::opening`]).
 fn opening_words(paragraph: &str) -> String {
-    let mut words = paragraph.split_whitespace();
-    let opening: Vec<&str> = words.by_ref().take(OPENING_WORDS).collect();
-    let more = if words.next().is_some() { "…" } else { "" };
-    format!("{}{more}", opening.join(" "))
+    text::opening(paragraph, OPENING_WORDS)
 }
 
 /// Word-level diff of two paired blocks.
@@ -1446,11 +1465,11 @@ fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats 
         match c {
             BlockChange::Added { text, .. } => {
                 s.paragraphs_added += 1;
-                s.words_added += text::word_count(text);
+                s.words_added += text::diff_word_count(text);
             }
             BlockChange::Removed { text, .. } => {
                 s.paragraphs_removed += 1;
-                s.words_removed += text::word_count(text);
+                s.words_removed += text::diff_word_count(text);
             }
             BlockChange::Changed { segments, .. } => {
                 s.paragraphs_changed += 1;
@@ -1466,7 +1485,7 @@ fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats 
         }
     }
     if let Some((o, n)) = headline {
-        let (o, n) = (text::word_count(o), text::word_count(n));
+        let (o, n) = (text::diff_word_count(o), text::diff_word_count(n));
         s.words_added += n.saturating_sub(o).max(1);
         s.words_removed += o.saturating_sub(n);
     }
@@ -1764,6 +1783,87 @@ mod tests {
         assert_eq!(c.summary, "1 word changed in paragraph 2");
         assert_eq!(c.removed_text(), vec!["eight"]);
         assert_eq!(c.added_text(), vec!["nine"]);
+    }
+
+    #[test]
+    fn one_changed_chinese_character_is_named_alone() {
+        let story = |p: &str| doc("T", &["伊朗导演拉苏洛夫已离开伊朗。", p]);
+        let c = compare(
+            &story("他在被判处八年徒刑后，徒步越过边境。"),
+            &story("他在被判处九年徒刑后，徒步越过边境。"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
+        assert_eq!(c.summary, "1 word changed in paragraph 2");
+        assert_eq!(c.removed_text(), vec!["八"]);
+        assert_eq!(c.added_text(), vec!["九"]);
+        // Punctuation and spaces between Chinese characters are no edit, as
+        // in any script.
+        assert_eq!(
+            compare(
+                &story("他在被判处八年徒刑后，徒步越过边境。"),
+                &story("他在被判处八年徒刑后 徒步越过边境"),
+                &Rules::default()
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_japanese_edit_names_the_changed_kanji_and_kana() {
+        let story = |p: &str| doc("T", &["映画監督が国外に逃れた。", p]);
+        let c = compare(
+            &story("東京で記者会見を開いた。"),
+            &story("大阪で記者会見を開きました。"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.removed_text(), vec!["東京 … い"]);
+        assert_eq!(c.added_text(), vec!["大阪 … きまし"]);
+        assert_eq!(c.summary, "5 words changed in paragraph 2");
+    }
+
+    #[test]
+    fn a_thai_edit_keeps_tone_marks_and_vowels_with_their_letter() {
+        let story = |p: &str| doc("T", &["ข่าวต่างประเทศ", p]);
+        // ไม่ ("not") became ไม้ ("wood"): only the tone mark differs, and
+        // is an edit; the syllable is shown whole.
+        let c = compare(
+            &story("ราคาน้ำมันไม่เปลี่ยนแปลง"),
+            &story("ราคาน้ำมันไม้เปลี่ยนแปลง"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.removed_text(), vec!["ไม่"]);
+        assert_eq!(c.added_text(), vec!["ไม้"]);
+        assert_eq!(c.summary, "1 word changed in paragraph 2");
+        let c = compare(
+            &story("ราคาน้ำมันไม่เปลี่ยนแปลง"),
+            &story("ราคาน้ำมันไม่ได้เปลี่ยนแปลง"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.added_text(), vec!["ได้"]);
+    }
+
+    #[test]
+    fn min_change_counts_chinese_characters_as_words() {
+        // A rewritten clause is a change of its characters, not of one
+        // "word" between two commas; one changed character is one word.
+        let rules = Rules {
+            min_change: 3,
+            ..Rules::default()
+        };
+        let story = |p: &str| doc("T", &["伊朗导演拉苏洛夫已离开伊朗。", p]);
+        let old = story("他在被判处八年徒刑后，徒步越过边境。");
+        let rewritten = story("他在被判处八年徒刑后，乘船抵达欧洲。");
+        let c = compare(&old, &rewritten, &rules).expect("a rewritten clause alerts");
+        assert_eq!(c.summary, "6 words changed in paragraph 2");
+        assert_eq!(
+            compare(&old, &story("他在被判处九年徒刑后，徒步越过边境。"), &rules),
+            None
+        );
     }
 
     #[test]

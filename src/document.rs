@@ -227,9 +227,13 @@ impl Document {
         hex(&h.finalize())
     }
 
-    /// Number of words in the article text.
+    /// Number of words in the article text, as changes count them
+    /// ([`text::diff_word_count`]: a Chinese character is a word).
     pub fn word_count(&self) -> usize {
-        self.blocks.iter().map(|b| text::word_count(&b.text)).sum()
+        self.blocks
+            .iter()
+            .map(|b| text::diff_word_count(&b.text))
+            .sum()
     }
 
     /// Serialises the document in the baseline format, with a header.

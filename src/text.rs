@@ -234,11 +234,28 @@ fn words_stand_apart(c: char) -> bool {
         || matches!(c as u32, 0..=0x024F | 0x0370..=0x058F | 0x10A0..=0x10FF | 0x1C80..=0x1C8F | 0x1E00..=0x1FFF)
 }
 
-/// Splits text into words for diffing and counting: runs of letters, digits,
-/// marks and joiners, and the symbols that change what a number says (see
-/// [`is_symbol_word`]), each a word of its own: "worth €5" → "worth", "€",
-/// "5"; "-3%" → "-", "3", "%". Other punctuation is not a word.
+/// Splits text into words: runs of letters, digits, marks and joiners, and
+/// the symbols that change what a number says (see [`is_symbol_word`]), each
+/// a word of its own: "worth €5" → "worth", "€", "5"; "-3%" → "-", "3",
+/// "%". Other punctuation is not a word. A run of a script written without
+/// spaces is one word here, as extraction measures text; comparison cuts it
+/// further ([`diff_words`]).
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    runs(s, is_word_char)
+}
+
+/// The words comparison diffs, keys and counts: [`words`], with the
+/// combining marks of the scripts written without spaces kept in their word
+/// ([`extends_unit`]: a Thai tone mark is part of its syllable), and each
+/// word cut into its [`units`]: "他被判处八年" → "他", "被", "判", "处",
+/// "八", "年"; "iPhone手机" → "iPhone", "手", "机".
+pub fn diff_words(s: &str) -> impl Iterator<Item = &str> {
+    runs(s, |c| is_word_char(c) || extends_unit(c)).flat_map(units)
+}
+
+/// The words of `s`: runs that start with a [`is_word_char`] and go on
+/// while `continues`, and the one-character symbol words.
+fn runs(s: &str, continues: fn(char) -> bool) -> impl Iterator<Item = &str> {
     let mut chars = s.char_indices().peekable();
     let mut prev: Option<char> = None;
     std::iter::from_fn(move || {
@@ -248,7 +265,7 @@ pub fn words(s: &str) -> impl Iterator<Item = &str> {
             if is_word_char(c) {
                 let mut end = i + c.len_utf8();
                 while let Some(&(j, d)) = chars.peek() {
-                    if !is_word_char(d) {
+                    if !continues(d) {
                         break;
                     }
                     end = j + d.len_utf8();
@@ -300,13 +317,15 @@ fn is_currency(c: char) -> bool {
 }
 
 /// Counts the words of a part of a text cut out at word boundaries (the
-/// removed or added words of a diff): [`words`], and a sign that ends the
-/// part, its number having been cut off ("-" of "-3" when "3" stayed).
+/// removed or added words of a diff): its [`diff_words`], symbol words
+/// included, weighed as [`diff_word_count`] weighs them, and a sign that
+/// ends the part, its number having been cut off ("-" of "-3" when "3"
+/// stayed).
 pub fn part_word_count(s: &str) -> usize {
     let mut rev = s.chars().rev();
     let sign_at_end =
         rev.next().is_some_and(is_sign) && !rev.next().is_some_and(char::is_alphanumeric);
-    words(s).count() + usize::from(sign_at_end)
+    weighed(diff_words(s)) + usize::from(sign_at_end)
 }
 
 /// Characters that belong inside a word: combining marks, apostrophes, ZWNJ.
@@ -326,7 +345,9 @@ fn unicode_is_mark(c: char) -> bool {
 /// Counts the words of a text: its runs of letters and digits (the
 /// one-character symbol words of [`words`] do not count, so that lengths
 /// measured in extraction stay as they were; a diff's changed words count
-/// them, see [`part_word_count`]).
+/// them, see [`part_word_count`]). A run of a script written without spaces
+/// is one word, as extraction's thresholds were set; changes count such text
+/// in [`diff_word_count`].
 pub fn word_count(s: &str) -> usize {
     word_count_up_to(s, usize::MAX)
 }
@@ -360,6 +381,231 @@ pub fn word_count_up_to(s: &str, max: usize) -> usize {
         }
     }
     count
+}
+
+// ---- scripts written without spaces ------------------------------------------------
+
+/// How comparison cuts a script written without spaces between its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unspaced {
+    /// Han and kana (Chinese, Japanese): one unit a character.
+    Character,
+    /// Thai, Lao, Khmer, Myanmar: one unit a letter with its marks (see
+    /// [`units`]).
+    Cluster,
+}
+
+/// The script written without spaces that the letter `c` is of, if any.
+/// Digits are not: "2024年" is the number "2024" and "年".
+fn unspaced(c: char) -> Option<Unspaced> {
+    let script = match c as u32 {
+        0x0E00..=0x0EFF
+        | 0x1000..=0x109F
+        | 0x1780..=0x17FF
+        | 0x19E0..=0x19FF
+        | 0xA9E0..=0xA9FF
+        | 0xAA60..=0xAA7F => Unspaced::Cluster,
+        0x3005..=0x3007
+        | 0x303B..=0x303C
+        | 0x3040..=0x30FF
+        | 0x3100..=0x312F
+        | 0x31A0..=0x31BF
+        | 0x31F0..=0x31FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0xFF66..=0xFF9F
+        | 0x1B000..=0x1B16F
+        | 0x20000..=0x3FFFF => Unspaced::Character,
+        _ => return None,
+    };
+    (!c.is_numeric()).then_some(script)
+}
+
+/// True for a letter of a script written without spaces between its words
+/// (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar): text around it is
+/// not separated by a space. Korean Hangul is written with spaces.
+pub fn written_without_spaces(c: char) -> bool {
+    unspaced(c).is_some()
+}
+
+/// Marks that belong to the letter before them in the scripts written
+/// without spaces: Thai, Lao, Khmer and Myanmar vowel signs, tone marks and
+/// killers (a Thai tone mark is part of its syllable, not punctuation), the
+/// combining kana voicing marks and ideographic tone marks, and variation
+/// selectors (which pick a Han character's glyph).
+pub fn extends_unit(c: char) -> bool {
+    matches!(c as u32,
+        0x0E31 | 0x0E33..=0x0E3A | 0x0E47..=0x0E4E
+        | 0x0EB1 | 0x0EB3..=0x0EBC | 0x0EC8..=0x0ECE
+        | 0x102B..=0x103E | 0x1056..=0x1059 | 0x105E..=0x1060 | 0x1062..=0x1064
+        | 0x1067..=0x106D | 0x1071..=0x1074 | 0x1082..=0x108D | 0x108F | 0x109A..=0x109D
+        | 0x17B4..=0x17D3 | 0x17DD
+        | 0x302A..=0x302F | 0x3099..=0x309A | 0xFF9E..=0xFF9F
+        | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF)
+}
+
+/// Letters that join the letter after them into one unit: a Thai or Lao
+/// vowel written before its consonant (เ แ โ ใ ไ), the Khmer coeng and the
+/// Myanmar virama that stack the next consonant under this one.
+fn joins_next(c: char) -> bool {
+    matches!(c as u32, 0x0E40..=0x0E44 | 0x0EC0..=0x0EC4 | 0x1039 | 0x17D2)
+}
+
+/// The units comparison cuts a word into: the word itself, but in a script
+/// written without spaces each character (Han, kana), or each letter with
+/// its marks (Thai, Lao, Khmer, Myanmar: a grapheme cluster, where a vowel
+/// written before its consonant and a consonant stacked under another go
+/// with that consonant too, so that a diff never splits what renders as
+/// one). The standard cut of diff tools for these scripts, which need a
+/// dictionary to find their words. Letters of other scripts in the word
+/// stay together: "iPhone手机" → "iPhone", "手", "机".
+pub fn units(word: &str) -> impl Iterator<Item = &str> {
+    // These scripts are encoded from lead byte 0xE0 on in UTF-8: a word
+    // without such bytes (Latin, Persian, Arabic, Cyrillic) is one unit.
+    let cut = word.bytes().any(|b| b >= 0xE0);
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = if cut { unit_end(rest) } else { rest.len() };
+        let (unit, after) = rest.split_at(end);
+        rest = after;
+        Some(unit)
+    })
+}
+
+/// Where the first of the [`units`] of `s` ends.
+fn unit_end(s: &str) -> usize {
+    let mut chars = s.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    let cuts = unspaced(first).is_some();
+    let mut prev = first;
+    for (i, c) in chars {
+        let kind = unspaced(c);
+        let attached =
+            extends_unit(c) || is_word_joiner(c) || (cuts && kind.is_some() && joins_next(prev));
+        if !attached && (cuts || kind.is_some()) {
+            return i;
+        }
+        prev = c;
+    }
+    s.len()
+}
+
+/// Thai, Lao, Khmer or Myanmar units that count as one word: their words
+/// are a syllable or two, about three letters with their marks.
+const CLUSTERS_PER_WORD: usize = 3;
+
+/// What some [`diff_words`] count as words: one each, but
+/// [`CLUSTERS_PER_WORD`] units of Thai, Lao, Khmer or Myanmar one, rounded
+/// up (a change of one letter is a word changed).
+fn weighed<'a>(words: impl Iterator<Item = &'a str>) -> usize {
+    let (mut n, mut clusters) = (0, 0usize);
+    for w in words {
+        if w.chars().next().and_then(unspaced) == Some(Unspaced::Cluster) {
+            clusters += 1;
+        } else {
+            n += 1;
+        }
+    }
+    n + clusters.div_ceil(CLUSTERS_PER_WORD)
+}
+
+/// Counts the words of a text as changes count them (a paragraph added or
+/// removed, a headline, the text an alert quotes): its runs of letters and
+/// digits as [`word_count`] counts them, but a run of a script written
+/// without spaces counts its [`units`], each Han or kana character a word
+/// and [`CLUSTERS_PER_WORD`] units of Thai, Lao, Khmer or Myanmar one. A
+/// Chinese word is one or two characters, so a Chinese sentence counts
+/// somewhat more than its translation does (about half as much again, as
+/// word processors count it); counted as [`word_count`] counts it (a run
+/// between two punctuation marks, a word), a sentence rewritten would be
+/// one word changed, and `min_change` would hold back nearly every edit.
+/// Extraction keeps [`word_count`], the measure its thresholds were set in.
+pub fn diff_word_count(s: &str) -> usize {
+    weighed(diff_words(s).filter(|w| w.starts_with(is_word_char)))
+}
+
+/// The pieces a quote of `s` is measured and cut in, as (start, end,
+/// weight), the weight in [`CLUSTERS_PER_WORD`]ths of a word: its white-space
+/// separated parts, a word each, but a part holding a script written without
+/// spaces cut into its [`units`], weighed as [`diff_word_count`] weighs
+/// them (the punctuation between them weighs nothing).
+fn quote_pieces(s: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    s.split_whitespace().flat_map(move |part| {
+        let mut at = part.as_ptr() as usize - s.as_ptr() as usize;
+        units(part).map(move |unit| {
+            let weight = match unit.chars().next().and_then(unspaced) {
+                Some(Unspaced::Cluster) => 1,
+                Some(Unspaced::Character) => CLUSTERS_PER_WORD,
+                None if unit.len() == part.len() || unit.chars().any(char::is_alphanumeric) => {
+                    CLUSTERS_PER_WORD
+                }
+                None => 0,
+            };
+            let piece = (at, at + unit.len(), weight);
+            at += unit.len();
+            piece
+        })
+    })
+}
+
+/// How many words a quote of a text holds: its white-space separated words,
+/// and in a script written without spaces its units, counted as
+/// [`diff_word_count`] counts them (the first eight words of a Chinese
+/// paragraph are its first eight characters).
+pub fn quote_word_count(s: &str) -> usize {
+    quote_pieces(s)
+        .map(|(_, _, weight)| weight)
+        .sum::<usize>()
+        .div_ceil(CLUSTERS_PER_WORD)
+}
+
+/// The first `n` words of a text ([`quote_word_count`]), one space between
+/// its parts, when it has more.
+pub fn quote_head(s: &str, n: usize) -> Option<String> {
+    let (mut weight, mut end) = (0, 0);
+    for (_, piece_end, w) in quote_pieces(s) {
+        weight += w;
+        if weight > n * CLUSTERS_PER_WORD {
+            return Some(one_spaced(&s[..end]));
+        }
+        end = piece_end;
+    }
+    None
+}
+
+/// The last `n` words of a text ([`quote_word_count`]), one space between
+/// its parts, when it has more.
+pub fn quote_tail(s: &str, n: usize) -> Option<String> {
+    let pieces: Vec<_> = quote_pieces(s).collect();
+    let (mut weight, mut start) = (0, s.len());
+    for &(piece_start, _, w) in pieces.iter().rev() {
+        weight += w;
+        if weight > n * CLUSTERS_PER_WORD {
+            return Some(one_spaced(&s[start..]));
+        }
+        start = piece_start;
+    }
+    None
+}
+
+/// The first `n` words of a text ([`quote_head`]) with `…` when there is
+/// more, on one line: how an alert names a paragraph.
+pub fn opening(s: &str, n: usize) -> String {
+    match quote_head(s, n) {
+        Some(head) => format!("{head}…"),
+        None => one_spaced(s),
+    }
+}
+
+/// The white-space separated parts of a text, one space between them.
+fn one_spaced(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// True when the text is mostly in a right-to-left script.
@@ -552,6 +798,94 @@ mod tests {
         assert_eq!(part_word_count("fell to -"), 3);
         assert_eq!(part_word_count("COVID-"), 1);
         assert_eq!(part_word_count("$ "), 1);
+    }
+
+    #[test]
+    fn diff_words_cut_chinese_and_japanese_into_characters_and_keep_spaced_words_whole() {
+        fn w(s: &str) -> Vec<&str> {
+            diff_words(s).collect()
+        }
+        assert_eq!(
+            w("他被判处八年徒刑。"),
+            ["他", "被", "判", "处", "八", "年", "徒", "刑"]
+        );
+        // Kanji, hiragana and katakana alike; a number and a Latin word stay whole.
+        assert_eq!(
+            w("2024年にiPhoneを買った"),
+            ["2024", "年", "に", "iPhone", "を", "買", "っ", "た"]
+        );
+        assert_eq!(w("テレビ局"), ["テ", "レ", "ビ", "局"]);
+        // A kana with its combining voicing mark, a kanji with its variation
+        // selector: one unit each.
+        assert_eq!(
+            w("か\u{3099}葛\u{E0100}城"),
+            ["か\u{3099}", "葛\u{E0100}", "城"]
+        );
+        // Korean is written with spaces: its words stay whole, and so do
+        // Persian words with a ZWNJ, Arabic and English ones.
+        assert_eq!(w("서울에서 기자회견"), ["서울에서", "기자회견"]);
+        for spaced in [
+            "Hello, world! می‌خواهم ۱۴۰۳.",
+            "وصل إلى طهران أمس",
+            "worth €5 billion, -3%",
+        ] {
+            assert_eq!(w(spaced), words(spaced).collect::<Vec<_>>(), "{spaced}");
+        }
+    }
+
+    #[test]
+    fn thai_khmer_and_myanmar_units_keep_each_letter_with_its_marks() {
+        fn w(s: &str) -> Vec<&str> {
+            diff_words(s).collect()
+        }
+        // Vowels above and below and tone marks stay on their consonant; a
+        // vowel written before its consonant goes with it.
+        assert_eq!(w("ที่ไม่ได้"), ["ที่", "ไม่", "ได้"]);
+        assert_eq!(w("น้ำมัน"), ["น้ำ", "มั", "น"]);
+        assert_eq!(w("เปลี่ยน"), ["เป", "ลี่", "ย", "น"]);
+        // A consonant stacked under another (Khmer coeng, Myanmar virama)
+        // and Myanmar's killer and medials stay with the letter above.
+        assert_eq!(w("ខ្មែរ"), ["ខ\u{17D2}ម\u{17C2}", "រ"]);
+        assert_eq!(w("မြန်မာ"), ["မြ", "န်", "မာ"]);
+        // Thai digits are a number.
+        assert_eq!(w("ปี ๒๕๖๗"), ["ปี", "๒๕๖๗"]);
+    }
+
+    #[test]
+    fn changes_count_a_chinese_character_as_a_word_and_three_thai_letters_as_one() {
+        // Extraction's measure is unchanged: a run between punctuation.
+        assert_eq!(word_count("他被判处八年徒刑，已离开伊朗。"), 2);
+        assert_eq!(diff_word_count("他被判处八年徒刑，已离开伊朗。"), 13);
+        assert_eq!(diff_word_count("東京で記者会見"), 7);
+        // "The price of oil has not changed" (5 words): 11 letters with
+        // their marks.
+        assert_eq!(diff_word_count("ราคาน้ำมันไม่เปลี่ยน"), 4);
+        assert_eq!(part_word_count("ได้"), 1, "one changed letter is a word");
+        assert_eq!(part_word_count("九"), 1);
+        for spaced in [
+            "Hello, world! می‌خواهم ۱۴۰۳.",
+            "worth €5 billion, -3%",
+            "서울에서 기자회견",
+        ] {
+            assert_eq!(diff_word_count(spaced), word_count(spaced), "{spaced}");
+        }
+    }
+
+    #[test]
+    fn quotes_cut_chinese_after_characters_and_spaced_text_after_words() {
+        let zh = "伊朗导演拉苏洛夫周一表示，他已离开伊朗。";
+        assert_eq!(opening(zh, 8), "伊朗导演拉苏洛夫…");
+        assert_eq!(quote_tail(zh, 4).as_deref(), Some("离开伊朗。"));
+        assert_eq!(quote_head(zh, 30), None);
+        assert_eq!(quote_word_count(zh), 18);
+        let en = "He was sentenced to eight  years — in prison.";
+        assert_eq!(opening(en, 3), "He was sentenced…");
+        assert_eq!(quote_tail(en, 3).as_deref(), Some("— in prison."));
+        assert_eq!(quote_word_count(en), 9);
+        assert_eq!(
+            opening(en, 9),
+            "He was sentenced to eight years — in prison."
+        );
     }
 
     #[test]

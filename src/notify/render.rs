@@ -99,15 +99,16 @@ impl Section<'_> {
     fn quoted_words(&self) -> usize {
         match self {
             Section::Field { old, new, .. } => {
-                crate::text::word_count(old) + crate::text::word_count(new)
+                crate::text::diff_word_count(old) + crate::text::diff_word_count(new)
             }
             Section::Run { paragraphs, .. } => run_lines(paragraphs)
                 .iter()
-                .map(|(shown, _)| crate::text::word_count(shown))
+                .map(|(shown, _)| crate::text::diff_word_count(shown))
                 .sum(),
-            Section::Changed { words, .. } => {
-                words.iter().map(|(_, t)| crate::text::word_count(t)).sum()
-            }
+            Section::Changed { words, .. } => words
+                .iter()
+                .map(|(_, t)| crate::text::diff_word_count(t))
+                .sum(),
             Section::Moved { .. } => OPENING_WORDS,
             Section::OutsideArticle => 0,
         }
@@ -236,14 +237,10 @@ fn run_lines(paragraphs: &[&str]) -> Vec<(String, usize)> {
         .iter()
         .take(RUN_PARAGRAPHS)
         .map(|p| {
-            let n = p.split_whitespace().count();
-            if n <= per + per / 4 {
-                (p.to_string(), 0)
-            } else {
-                (
-                    p.split_whitespace().take(per).collect::<Vec<_>>().join(" "),
-                    n - per,
-                )
+            let n = crate::text::quote_word_count(p);
+            match crate::text::quote_head(p, per) {
+                Some(head) if n > per + per / 4 => (head, n - per),
+                _ => (p.to_string(), 0),
             }
         })
         .collect()
@@ -251,7 +248,10 @@ fn run_lines(paragraphs: &[&str]) -> Vec<(String, usize)> {
 
 /// The label of a run, in the reader's terms.
 fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, Option<String>) {
-    let words: usize = paragraphs.iter().map(|p| crate::text::word_count(p)).sum();
+    let words: usize = paragraphs
+        .iter()
+        .map(|p| crate::text::diff_word_count(p))
+        .sum();
     let n = paragraphs.len();
     let what = match (added, n) {
         (true, 1) => "New paragraph".to_string(),
@@ -276,12 +276,10 @@ fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, 
     }
 }
 
-/// The first `n` words of a text, with `…` when there is more.
+/// The first `n` words of a text, with `…` when there is more (a Chinese
+/// paragraph's first characters: [`crate::text::opening`]).
 fn opening(s: &str, n: usize) -> String {
-    let mut words = s.split_whitespace();
-    let first: Vec<&str> = words.by_ref().take(n).collect();
-    let more = if words.next().is_some() { "…" } else { "" };
-    format!("{}{more}", first.join(" "))
+    crate::text::opening(s, n)
 }
 
 /// What closes a cut alert: how many changes are not shown, and the
@@ -841,23 +839,20 @@ fn with_context(segments: &[Segment]) -> Vec<(SegmentOp, String)> {
             if s.op != SegmentOp::Same {
                 return (s.op, s.text.clone());
             }
-            let words: Vec<&str> = s.text.split_whitespace().collect();
+            // Words as a quote counts them: a Chinese paragraph keeps
+            // [`CONTEXT_WORDS`] characters on each side of a change.
+            let words = crate::text::quote_word_count(&s.text);
+            let head = || crate::text::quote_head(&s.text, CONTEXT_WORDS).unwrap_or_default();
+            let tail = || crate::text::quote_tail(&s.text, CONTEXT_WORDS).unwrap_or_default();
             let lead = if s.text.starts_with(' ') { " " } else { "" };
             let trail = if s.text.ends_with(' ') { " " } else { "" };
             let (first, last) = (i == 0, i + 1 == n);
-            let t = if first && !last && words.len() > CONTEXT_WORDS {
-                format!(
-                    "… {}{trail}",
-                    words[words.len() - CONTEXT_WORDS..].join(" ")
-                )
-            } else if last && !first && words.len() > CONTEXT_WORDS {
-                format!("{lead}{} …", words[..CONTEXT_WORDS].join(" "))
-            } else if !first && !last && words.len() > 2 * CONTEXT_WORDS {
-                format!(
-                    "{lead}{} … {}{trail}",
-                    words[..CONTEXT_WORDS].join(" "),
-                    words[words.len() - CONTEXT_WORDS..].join(" ")
-                )
+            let t = if first && !last && words > CONTEXT_WORDS {
+                format!("… {}{trail}", tail())
+            } else if last && !first && words > CONTEXT_WORDS {
+                format!("{lead}{} …", head())
+            } else if !first && !last && words > 2 * CONTEXT_WORDS {
+                format!("{lead}{} … {}{trail}", head(), tail())
             } else {
                 s.text.clone()
             };
@@ -1007,14 +1002,22 @@ const UNDERLINE_BELOW_DOTS: &str = "text-underline-offset:0.3em;";
 /// and "capital" and "and many more" ran together). Not in scripts written
 /// without spaces (Chinese, Japanese, Thai), nor before punctuation.
 fn needs_space(before: &str, t: &str) -> bool {
-    let spaced = |c: char| {
-        c.is_alphanumeric()
-            && !matches!(c as u32, 0x0E00..=0x0EFF | 0x3040..=0x9FFF | 0xF900..=0xFAFF)
-    };
+    let spaced = |c: char| c.is_alphanumeric() && !crate::text::written_without_spaces(c);
     match (before.chars().next_back(), t.chars().next()) {
         (Some(a), Some(b)) => spaced(a) && spaced(b),
         _ => false,
     }
+}
+
+/// Whether `t` ends with a letter of a script written without spaces, or
+/// with the ideographic or fullwidth punctuation such text is set with:
+/// the text after it follows without a space.
+fn ends_unspaced(t: &str) -> bool {
+    t.trim_end().chars().next_back().is_some_and(|c| {
+        crate::text::written_without_spaces(c)
+            || crate::text::extends_unit(c)
+            || matches!(c as u32, 0x3000..=0x303F | 0xFE30..=0xFE4F | 0xFF01..=0xFF65)
+    })
 }
 
 /// Removed words: struck through, red, announced as "removed:".
@@ -1486,7 +1489,11 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
                     SegmentOp::Same => body.push_str(&escape(t)),
                     SegmentOp::Removed => {
                         body.push_str(&del(t.trim_end()));
-                        body.push(' ');
+                        // Set apart from what was added in its place, but
+                        // in a script written without spaces.
+                        if t.ends_with(' ') || !ends_unspaced(t) {
+                            body.push(' ');
+                        }
                     }
                     SegmentOp::Added => {
                         body.push_str(&ins(t.trim_end()));
@@ -1636,6 +1643,73 @@ mod tests {
         );
         assert!(!needs_space("", "and"));
         assert!(!needs_space("北京", "上海"), "written without spaces");
+        assert!(!needs_space("ราคา", "น้ำมัน"));
+        assert!(!needs_space("ក្រុង", "ភ្នំពេញ"), "Khmer");
+        assert!(!needs_space("မြန်", "မာ"), "Myanmar");
+        assert!(needs_space("서울", "기자"), "Korean is written with spaces");
+    }
+
+    /// An edit alert for one paragraph changed from `old` to `new`.
+    fn edit_alert(old: &str, new: &str) -> Alert {
+        let doc = |p: &str| crate::document::Document {
+            title: Some("T".into()),
+            blocks: vec![crate::document::Block::paragraph(p)],
+            ..Default::default()
+        };
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::Edited;
+        alert.change =
+            crate::compare::compare(&doc(old), &doc(new), &crate::compare::Rules::default());
+        alert
+    }
+
+    #[test]
+    fn a_changed_chinese_or_thai_letter_is_marked_alone_without_spaces_around_it() {
+        let ctx = Context::default();
+        for (old, new, line, html_marks) in [
+            (
+                "他在被判处八年徒刑后，徒步越过边境。",
+                "他在被判处九年徒刑后，徒步越过边境。",
+                "他在被判处[-八-]{+九+}年徒刑后，徒步越过边境。",
+                format!("处{}{}年", del("八"), ins("九")),
+            ),
+            (
+                "ราคาน้ำมันไม่เปลี่ยนแปลง",
+                "ราคาน้ำมันไม้เปลี่ยนแปลง",
+                "ราคาน้ำมัน[-ไม่-]{+ไม้+}เปลี่ยนแปลง",
+                format!("มัน{}{}เป", del("ไม่"), ins("ไม้")),
+            ),
+            (
+                "他在被判处八年徒刑。",
+                "他在被判处徒刑。",
+                "他在被判处[-八年-]徒刑。",
+                format!("处{}徒", del("八年")),
+            ),
+        ] {
+            let alert = edit_alert(old, new);
+            let text = text(&alert, &ctx);
+            assert!(text.contains(&format!("\n  {line}\n")), "{text}");
+            let html = html(&alert, &ctx);
+            assert!(html.contains(&html_marks), "{html}");
+        }
+        // A long paragraph keeps a few characters of context on each side.
+        let before = "伊朗导演穆罕默德·拉苏洛夫周一在一份声明中表示，";
+        let after = "年徒刑后，他徒步越过崎岖的山区边境，几天前抵达欧洲。";
+        let alert = edit_alert(
+            &format!("{before}他在被判处八{after}"),
+            &format!("{before}他在被判处九{after}"),
+        );
+        let text = text(&alert, &ctx);
+        assert!(
+            text.contains(
+                "\n  … 一份声明中表示，他在被判处[-八-]{+九+}年徒刑后，他徒步越过崎岖的 …\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("the paragraph beginning \u{201C}伊朗导演穆罕默德·…\u{201D}"),
+            "{text}"
+        );
     }
 
     #[test]

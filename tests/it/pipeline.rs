@@ -592,3 +592,109 @@ async fn a_change_that_recurs_after_a_revert_alerts_again() {
     );
     assert_ne!(alerts[0]["id"], alerts[2]["id"]);
 }
+
+/// A Chinese story, written without spaces: paragraphs of one sentence run
+/// each, as the outlet sets them.
+fn chinese_page(first: &str) -> String {
+    let paragraphs = [
+        first,
+        "拉苏洛夫周一在一份声明中说，他几天前经过漫长而复杂的旅程抵达欧洲。",
+        "他的电影《神圣无花果之种》讲述了玛莎·阿米尼去世后伊朗爆发的抗议运动。",
+    ];
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!(
+        r#"<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>导演拉苏洛夫逃离伊朗 | 示例新闻</title></head><body>
+<header><nav><a href="/">首页</a> <a href="/world">国际</a></nav></header>
+<main><article><h1>导演拉苏洛夫逃离伊朗</h1>
+{body}</article></main><footer><p>© 示例新闻 版权所有</p></footer></body></html>"#
+    )
+}
+
+/// One character of a Chinese sentence changed ("eight" → "nine" years):
+/// the email's text and HTML parts and `presswatch diff` show that
+/// character alone as removed and the other as added, with no space put
+/// between the characters, and count one word changed. Checking the
+/// unchanged page again, as after an upgrade, sends nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_changed_chinese_character_is_shown_alone_in_the_email_and_the_diff() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-zh";
+    let eight =
+        "伊朗异见导演穆罕默德·拉苏洛夫在被判处八年徒刑后逃离伊朗，他徒步越过崎岖的山区边境。";
+    server.set(path, Route::html(chinese_page(eight)));
+    let config = format!(
+        r#"[daemon]
+per_host_delay = "0s"
+[[channel]]
+name = "press-office"
+type = "email"
+smtp_url = "smtp://127.0.0.1:{smtp}"
+tls = "none"
+from = "presswatch <alerts@example.org>"
+to = ["staff@example.org"]
+[[watch]]
+name = "rasoulof-zh"
+url = "{}"
+selector = "article p"
+"#,
+        server.url(path)
+    );
+    let project = Project::new(&config);
+    for _ in 0..2 {
+        let out = check(&project).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(project.read_baseline("rasoulof-zh").contains(eight));
+    assert!(mails.lock().unwrap().is_empty(), "baseline, then unchanged");
+
+    server.set(path, Route::html(chinese_page(&eight.replace('八', "九"))));
+    let out = check(&project).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    let m = mail_parser::MessageParser::default()
+        .parse(&mails[0])
+        .unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(text.contains("1 word changed in paragraph 1"), "{text}");
+    assert!(
+        text.contains("  … 穆罕默德·拉苏洛夫在被判处[-八-]{+九+}年徒刑后逃离伊朗，他徒步越 …\n"),
+        "{text}"
+    );
+    let html = m.body_html(0).unwrap();
+    // Struck through and underlined alone, right after the characters
+    // before them and right before the ones after.
+    for marked in [
+        "被判处<del ",
+        "removed: </span>八</del><ins ",
+        "added: </span>九</ins>年徒刑后",
+    ] {
+        assert!(html.contains(marked), "{marked} in {html}");
+    }
+
+    let out = run(
+        &[
+            "diff",
+            "--config",
+            &project.config_arg(),
+            "--watch",
+            "rasoulof-zh",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "changed: exit 1 like diff(1)");
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("在被判处[-八-]{+九+}年徒刑后"), "{diff}");
+    assert!(diff.contains("1 word changed in paragraph 1"), "{diff}");
+}

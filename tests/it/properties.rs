@@ -7,14 +7,17 @@ use presswatch::document::{Block, Document};
 use presswatch::{extract, text};
 use proptest::prelude::*;
 
-/// Text mixing Latin and Persian words, punctuation, typographic quotes,
-/// ZWNJ and odd white space.
+/// Text mixing Latin, Persian, Chinese, Japanese and Thai words (Thai with
+/// its vowel signs and tone marks), punctuation, typographic quotes, ZWNJ
+/// and odd white space.
 fn mixed_text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             "[a-zA-Z]{1,8}",
             "[\u{0627}-\u{064A}\u{06CC}\u{06A9}]{1,6}",
             "[0-9\u{06F0}-\u{06F9}]{1,4}",
+            "[\u{4E00}-\u{4E0F}\u{3041}-\u{3049}\u{30A2}\u{3002}\u{FF0C}]{1,6}",
+            "[\u{0E01}-\u{0E05}\u{0E31}\u{0E34}\u{0E40}\u{0E48}\u{0E49}]{1,6}",
             Just("\u{200C}".to_string()),
             "[ ,.;:!?'\"\u{201C}\u{201D}\u{2019}\u{2014}\u{00A0}\t\n-]{1,3}",
         ],
@@ -39,12 +42,13 @@ fn document() -> impl Strategy<Value = Document> {
         })
 }
 
-/// What comparison promises to look at: each block's words, folded.
+/// What comparison promises to look at: each block's words, folded (a
+/// Chinese character, a Thai letter with its marks, a word each).
 fn normalised(d: &Document) -> Vec<String> {
     d.blocks
         .iter()
         .map(|b| {
-            text::words(&text::compare_key(&b.text))
+            text::diff_words(&text::compare_key(&b.text))
                 .collect::<Vec<_>>()
                 .join(" ")
         })
