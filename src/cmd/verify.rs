@@ -29,11 +29,19 @@ impl Verify {
             println!("MISMATCH {p}");
         }
         println!(
-            "verified {} and {}: {}",
+            "verified {}, {} and {}: {}",
             plural(v.bodies, "raw body", "raw bodies"),
+            plural(v.records, "snapshot record", "snapshot records"),
             plural(v.versions, "version", "versions"),
             plural(v.problems.len(), "mismatch", "mismatches")
         );
+        if v.undigested > 0 {
+            println!(
+                "{} without a record digest (kept before presswatch took one): their bodies are \
+                 re-hashed, but their URLs, status, headers and fetch time cannot be checked",
+                plural(v.undigested, "snapshot record", "snapshot records")
+            );
+        }
         if v.problems.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }

@@ -1,16 +1,23 @@
 //! `presswatch verify`: re-hashes every kept raw body against the SHA-256 it
-//! is stored under, and every kept version's text against its content hash.
+//! is stored under, every snapshot record (URLs, status, heads, fetch time,
+//! the body it points to) against the digest taken when it was kept, and
+//! every kept version's text against its content hash.
 
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::store::{SnapshotKind, State};
+use crate::store::{RecordCheck, Snapshot, SnapshotKind, State};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verified {
     /// Raw bodies re-hashed.
     pub bodies: usize,
+    /// Snapshot records checked against their digest.
+    pub records: usize,
+    /// Snapshot records kept before records had a digest: their bodies are
+    /// re-hashed, but what the record says cannot be checked.
+    pub undigested: usize,
     /// Versions re-hashed.
     pub versions: usize,
     /// Every mismatch, one line each, naming the watch and version it
@@ -33,31 +40,41 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     // A damaged body is named by the watches and versions whose evidence it
     // is: that is what the user looks up, and what `export` and `report`
     // leave out.
-    let mut used_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if !mismatches.is_empty() {
-        for s in state.snapshots(None).map_err(|e| e.to_string())? {
-            used_by
-                .entry(s.body_sha256)
-                .or_default()
-                .push(match s.kind {
-                    SnapshotKind::Version => format!(
-                        "watch {} version {} (the response it was accepted from)",
-                        s.watch, s.version
-                    ),
-                    SnapshotKind::TakenDown => format!(
-                        "watch {} version {} (the answer that reported it taken down)",
-                        s.watch, s.version
-                    ),
-                });
-        }
+    let snapshots = state.snapshots(None).map_err(|e| e.to_string())?;
+    let mut used_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for s in &snapshots {
+        used_by.entry(&s.body_sha256).or_default().push(describe(s));
     }
     let mut problems: Vec<String> = mismatches
         .into_iter()
-        .map(|m| match used_by.get(&m.sha256) {
+        .map(|m| match used_by.get(m.sha256.as_str()) {
             Some(users) => format!("{}: raw body {}: {}", users.join(", "), m.sha256, m.problem),
             None => format!("raw body {}: {}", m.sha256, m.problem),
         })
         .collect();
+    let (mut records, mut undigested) = (0, 0);
+    for s in &snapshots {
+        match s.check_record() {
+            RecordCheck::Sound => records += 1,
+            RecordCheck::Undigested => undigested += 1,
+            RecordCheck::Altered(fields) => {
+                records += 1;
+                let what = match fields.as_slice() {
+                    [] => "the digest kept with it".to_string(),
+                    [one] => one.to_string(),
+                    [some @ .., last] => format!("{} and {last}", some.join(", ")),
+                };
+                let at = chrono::DateTime::from_timestamp_millis(s.fetched_at_ms)
+                    .map_or(s.fetched_at_ms.to_string(), |t| {
+                        t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    });
+                problems.push(format!(
+                    "{}: its record (stored as fetched at {at}) was altered since it was kept; what differs: {what}",
+                    describe(s)
+                ));
+            }
+        }
+    }
     let total = bodies + rows.len();
     for (i, (watch, seq, sha256)) in rows.iter().enumerate() {
         progress(bodies + i, total);
@@ -79,9 +96,26 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     }
     Ok(Verified {
         bodies,
+        records,
+        undigested,
         versions: rows.len(),
         problems,
     })
+}
+
+/// A snapshot as `verify` names it: the watch, the version, and what the
+/// snapshot is the evidence of.
+fn describe(s: &Snapshot) -> String {
+    match s.kind {
+        SnapshotKind::Version => format!(
+            "watch {} version {} (the response it was accepted from)",
+            s.watch, s.version
+        ),
+        SnapshotKind::TakenDown => format!(
+            "watch {} version {} (the answer that reported it taken down)",
+            s.watch, s.version
+        ),
+    }
 }
 
 /// What to do about mismatches, for the user who just saw them.

@@ -11,7 +11,7 @@ mod state;
 pub use backend::State;
 pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
-pub use snapshots::{Mismatch, NewSnapshot, Snapshot, SnapshotKind};
+pub use snapshots::{Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind};
 pub use state::{
     ChannelQueue, DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, Sqlite, StateError, Thread, VersionRow, WatchEvent, WatchState,

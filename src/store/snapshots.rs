@@ -10,6 +10,10 @@
 //! pruned by `keep_versions` takes its snapshots with it, and bodies nothing
 //! refers to are deleted. `keep_raw` caps what is left by total size or age,
 //! oldest first, never touching a watch's newest version.
+//!
+//! Each snapshot record carries a digest of what it asserts, taken when it
+//! is kept ([`RecordDigest`]), so that `verify` finds a record altered since
+//! (a header, the status, the fetch time, the body it points to).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -42,6 +46,8 @@ CREATE TABLE IF NOT EXISTS raw_snapshots (
     request_head  TEXT NOT NULL,
     fetched_at_ms INTEGER NOT NULL,
     body_sha256   TEXT NOT NULL REFERENCES raw_bodies(sha256),
+    record_sha256 TEXT,
+    record_fields TEXT,
     PRIMARY KEY (watch, version, kind, fetched_at_ms)
 );
 CREATE INDEX IF NOT EXISTS raw_snapshots_by_body ON raw_snapshots(body_sha256);
@@ -141,6 +147,141 @@ pub struct Snapshot {
     pub body_sha256: String,
     /// The body's size in bytes.
     pub size: i64,
+    /// The digest taken when it was kept; `None` for a record kept before
+    /// presswatch took one.
+    pub record_digest: Option<RecordDigest>,
+}
+
+impl Snapshot {
+    /// Whether the record still says what it said when it was kept.
+    pub fn check_record(&self) -> RecordCheck {
+        let Some(kept) = &self.record_digest else {
+            return RecordCheck::Undigested;
+        };
+        let now = Record {
+            watch: &self.watch,
+            version: self.version,
+            kind: self.kind,
+            url: &self.url,
+            final_url: &self.final_url,
+            status: self.status,
+            response_head: &self.response_head,
+            request_head: &self.request_head,
+            fetched_at_ms: self.fetched_at_ms,
+            body_sha256: &self.body_sha256,
+            body_size: self.size,
+        }
+        .digest();
+        if now.sha256 == kept.sha256 {
+            return RecordCheck::Sound;
+        }
+        let kept_fields: Vec<&str> = kept.fields.split(' ').collect();
+        let differ = RECORD_FIELDS
+            .iter()
+            .zip(now.fields.split(' '))
+            .enumerate()
+            .filter(|(i, (_, field))| kept_fields.get(*i) != Some(field))
+            .map(|(_, ((_, what), _))| *what)
+            .collect();
+        RecordCheck::Altered(differ)
+    }
+}
+
+/// The fields a snapshot record asserts, in the order its digest covers
+/// them: the name in the digest, and what `verify` calls it.
+const RECORD_FIELDS: [(&str, &str); 11] = [
+    ("watch", "the watch"),
+    ("version", "the version"),
+    ("kind", "the kind (version or taken_down)"),
+    ("url", "the URL"),
+    ("final_url", "the final URL"),
+    ("status", "the status"),
+    (
+        "response_head",
+        "the response's status line and header fields",
+    ),
+    ("request_head", "the request line and header fields"),
+    ("fetched_at_ms", "the fetch time"),
+    ("body_sha256", "the body it points to"),
+    ("body_size", "the body size"),
+];
+
+/// The digest of what a snapshot record asserts, computed when it is kept
+/// and stored beside it (`record_sha256`, `record_fields`).
+///
+/// Each field of [`RECORD_FIELDS`] is taken as bytes: text as stored
+/// (UTF-8; the heads exactly as kept, CRLF-separated), numbers in decimal
+/// ASCII (the fetch time in Unix milliseconds; the body size is the decoded
+/// body's length, whatever coding it is stored in), the kind `version` or
+/// `taken_down`. `sha256` is the SHA-256 of `presswatch-snapshot-record/1\n`
+/// followed, for each field in order, by `NAME HEX\n` (HEX: the SHA-256 of
+/// the field's bytes). It is a digest, not a signature: it finds a record
+/// altered or damaged without its digest, not one whose digest was
+/// recomputed by someone who can write the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDigest {
+    /// The record's digest (hex): what `verify` checks.
+    pub sha256: String,
+    /// The first 16 hex digits of each field's SHA-256, in order, separated
+    /// by spaces: only to name the fields that differ.
+    pub fields: String,
+}
+
+/// How a kept snapshot record compares with its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordCheck {
+    /// It says what it said when it was kept.
+    Sound,
+    /// It was kept before records had a digest: it cannot be checked.
+    Undigested,
+    /// It was altered since it was kept: what `verify` calls the fields that
+    /// differ (none when only the digest itself was altered).
+    Altered(Vec<&'static str>),
+}
+
+/// What a snapshot record asserts, borrowed: what its digest covers.
+struct Record<'a> {
+    watch: &'a str,
+    version: i64,
+    kind: SnapshotKind,
+    url: &'a str,
+    final_url: &'a str,
+    status: u16,
+    response_head: &'a str,
+    request_head: &'a str,
+    fetched_at_ms: i64,
+    body_sha256: &'a str,
+    body_size: i64,
+}
+
+impl Record<'_> {
+    /// The digest of this record, as [`RecordDigest`] defines it.
+    fn digest(&self) -> RecordDigest {
+        let (version, status) = (self.version.to_string(), self.status.to_string());
+        let (fetched_at, size) = (self.fetched_at_ms.to_string(), self.body_size.to_string());
+        let values: [&str; 11] = [
+            self.watch,
+            &version,
+            self.kind.as_str(),
+            self.url,
+            self.final_url,
+            &status,
+            self.response_head,
+            self.request_head,
+            &fetched_at,
+            self.body_sha256,
+            &size,
+        ];
+        let hashes = values.map(|v| sha256_hex(v.as_bytes()));
+        let mut text = String::from("presswatch-snapshot-record/1\n");
+        for ((name, _), hash) in RECORD_FIELDS.iter().zip(&hashes) {
+            text.push_str(&format!("{name} {hash}\n"));
+        }
+        RecordDigest {
+            sha256: sha256_hex(text.as_bytes()),
+            fields: hashes.map(|h| h[..16].to_string()).join(" "),
+        }
+    }
 }
 
 /// A body whose bytes no longer match their address.
@@ -185,6 +326,30 @@ impl<'a> Packed<'a> {
             packed,
         })
     }
+
+    /// The digest of the record keeping this snapshot as `watch`'s `version`.
+    pub(super) fn record_digest(
+        &self,
+        watch: &str,
+        version: i64,
+        kind: SnapshotKind,
+    ) -> RecordDigest {
+        let s = self.snapshot;
+        Record {
+            watch,
+            version,
+            kind,
+            url: &s.url,
+            final_url: &s.final_url,
+            status: s.status,
+            response_head: &s.response_head,
+            request_head: &s.request_head,
+            fetched_at_ms: s.fetched_at_ms,
+            body_sha256: &self.sha256,
+            body_size: s.body.len() as i64,
+        }
+        .digest()
+    }
 }
 
 /// Stores a snapshot of `watch`'s `version` (idempotent: the same snapshot
@@ -207,9 +372,10 @@ pub(super) fn record_in(
         p.codec,
         p.packed.as_ref()
     ])?;
+    let digest = p.record_digest(watch, version, kind);
     db.prepare_cached(
-        "INSERT OR IGNORE INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT OR IGNORE INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256, record_sha256, record_fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         watch,
@@ -221,7 +387,9 @@ pub(super) fn record_in(
         s.response_head,
         s.request_head,
         s.fetched_at_ms,
-        sha
+        sha,
+        digest.sha256,
+        digest.fields
     ])?;
     Ok(())
 }
@@ -304,7 +472,7 @@ fn drop_unreferenced(db: &Connection, shas: &[String]) -> rusqlite::Result<()> {
 /// Kept snapshots, of one watch or all, oldest first.
 pub(super) fn list_in(db: &Connection, watch: Option<&str>) -> rusqlite::Result<Vec<Snapshot>> {
     let mut st = db.prepare_cached(
-        "SELECT s.watch, s.version, s.kind, s.url, s.final_url, s.status, s.response_head, s.request_head, s.fetched_at_ms, s.body_sha256, b.size
+        "SELECT s.watch, s.version, s.kind, s.url, s.final_url, s.status, s.response_head, s.request_head, s.fetched_at_ms, s.body_sha256, b.size, s.record_sha256, s.record_fields
          FROM raw_snapshots s JOIN raw_bodies b ON b.sha256 = s.body_sha256
          WHERE ?1 IS NULL OR s.watch = ?1 ORDER BY s.fetched_at_ms, s.watch, s.version",
     )?;
@@ -321,9 +489,22 @@ pub(super) fn list_in(db: &Connection, watch: Option<&str>) -> rusqlite::Result<
             fetched_at_ms: r.get(8)?,
             body_sha256: r.get(9)?,
             size: r.get(10)?,
+            record_digest: record_digest(r.get(11)?, r.get(12)?),
         })
     })?;
     rows.collect()
+}
+
+/// A stored record digest from its two columns (both backends); `None`
+/// for a record kept before records had one.
+pub(super) fn record_digest(
+    sha256: Option<String>,
+    fields: Option<String>,
+) -> Option<RecordDigest> {
+    Some(RecordDigest {
+        sha256: sha256?,
+        fields: fields.unwrap_or_default(),
+    })
 }
 
 /// The body stored under `sha256`, decompressed; `None` when there is none.
@@ -564,6 +745,48 @@ mod tests {
         let kept = st.snapshot_body(&sha256_hex(body.as_bytes())).unwrap();
         assert_eq!(kept.as_deref(), Some(body.as_bytes()));
         assert_eq!(st.verify_snapshots(&mut |_, _| {}).unwrap(), (1, vec![]));
+    }
+
+    #[test]
+    fn a_record_names_what_was_altered_since_it_was_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        accept(&st, "w", "h1", "<p>one</p>", 1, 2, None);
+        let kept = st.snapshots(Some("w")).unwrap().remove(0);
+        assert_eq!(kept.check_record(), RecordCheck::Sound);
+        let altered = |change: &dyn Fn(&mut Snapshot)| {
+            let mut s = kept.clone();
+            change(&mut s);
+            s.check_record()
+        };
+        assert_eq!(
+            altered(&|s| s.response_head = s.response_head.replace("text/html", "text/plain")),
+            RecordCheck::Altered(vec!["the response's status line and header fields"])
+        );
+        assert_eq!(
+            altered(&|s| {
+                s.fetched_at_ms -= 1;
+                s.status = 203;
+            }),
+            RecordCheck::Altered(vec!["the status", "the fetch time"])
+        );
+        assert_eq!(
+            altered(&|s| {
+                s.body_sha256 = sha256_hex(b"<p>two</p>");
+                s.size = 10;
+            }),
+            RecordCheck::Altered(vec!["the body it points to"]),
+            "a body of the same size"
+        );
+        assert_eq!(
+            altered(&|s| s.record_digest.as_mut().unwrap().sha256 = sha256_hex(b"forged")),
+            RecordCheck::Altered(vec![]),
+            "the digest itself"
+        );
+        assert_eq!(
+            altered(&|s| s.record_digest = None),
+            RecordCheck::Undigested
+        );
     }
 
     #[test]

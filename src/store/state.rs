@@ -276,40 +276,63 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              ALTER TABLE raw_bodies ADD COLUMN codec TEXT NOT NULL DEFAULT 'zstd';",
         )?;
     }
-    if !snapshots_keyed_by_time(conn)? {
-        // Before, one answer was kept per version taken down: a story taken
-        // down a second time lost the answer that reported it (a 410 after a
-        // 404). Rebuilt under a write lock, rechecked inside it, so that two
-        // processes opening the database at once migrate it once.
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let rebuilt = (|| {
-            if !snapshots_keyed_by_time(conn)? {
-                // The table as the schema now makes it, its rows copied in.
-                conn.execute_batch(
-                    "ALTER TABLE raw_snapshots RENAME TO raw_snapshots_old;
-                     DROP INDEX IF EXISTS raw_snapshots_by_body;
-                     DROP INDEX IF EXISTS raw_snapshots_by_time;",
-                )?;
-                conn.execute_batch(super::snapshots::SCHEMA)?;
-                conn.execute_batch(
-                    "INSERT INTO raw_snapshots
-                         SELECT watch, version, kind, url, final_url, status, response_head,
-                                request_head, fetched_at_ms, body_sha256
-                         FROM raw_snapshots_old;
-                     DROP TABLE raw_snapshots_old;",
-                )?;
-            }
-            Ok(())
-        })();
-        match rebuilt {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
+    // Before, one answer was kept per version taken down: a story taken
+    // down a second time lost the answer that reported it (a 410 after a
+    // 404).
+    once_under_lock(conn, snapshots_keyed_by_time, |conn| {
+        // The table as the schema now makes it, its rows copied in.
+        conn.execute_batch(
+            "ALTER TABLE raw_snapshots RENAME TO raw_snapshots_old;
+             DROP INDEX IF EXISTS raw_snapshots_by_body;
+             DROP INDEX IF EXISTS raw_snapshots_by_time;",
+        )?;
+        conn.execute_batch(super::snapshots::SCHEMA)?;
+        conn.execute_batch(
+            "INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status,
+                                       response_head, request_head, fetched_at_ms, body_sha256)
+                 SELECT watch, version, kind, url, final_url, status, response_head,
+                        request_head, fetched_at_ms, body_sha256
+                 FROM raw_snapshots_old;
+             DROP TABLE raw_snapshots_old;",
+        )
+    })?;
+    // Records kept before these columns have no digest: `verify` counts them.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "raw_snapshots", "record_sha256"),
+        |conn| {
+            conn.execute_batch(
+                "ALTER TABLE raw_snapshots ADD COLUMN record_sha256 TEXT;
+                 ALTER TABLE raw_snapshots ADD COLUMN record_fields TEXT;",
+            )
+        },
+    )
+}
+
+/// Makes a schema `change` unless `done` says it is made: under a write
+/// lock, checking again inside it, so that two processes opening the
+/// database at once make it once.
+fn once_under_lock(
+    conn: &Connection,
+    done: impl Fn(&Connection) -> rusqlite::Result<bool>,
+    change: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    if done(conn)? {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let made = match done(conn) {
+        Ok(true) => Ok(()),
+        Ok(false) => change(conn),
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
         }
     }
-    Ok(())
 }
 
 /// Whether `raw_snapshots` keeps each answer, not one per version and kind
@@ -1534,6 +1557,14 @@ mod tests {
         assert_eq!(
             kept.iter().map(|s| s.status).collect::<Vec<_>>(),
             [404, 410]
+        );
+        assert_eq!(
+            kept.iter().map(|s| s.check_record()).collect::<Vec<_>>(),
+            [
+                crate::store::RecordCheck::Undigested,
+                crate::store::RecordCheck::Sound
+            ],
+            "the older record has no digest, the new one has"
         );
         drop(st);
         let indexed: Vec<String> = Connection::open(dir.path().join("presswatch.db"))

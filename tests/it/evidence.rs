@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use mail_parser::MessageParser;
 
+use crate::pg;
 use crate::support::{news_page, run, smtp_sink, Project, Route, Server};
 
 const PARAS: [&str; 3] = [
@@ -337,7 +338,7 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
     let config = project.config_arg();
     let said = ok(&run(&["verify", "--config", &config], &[]).await);
     assert!(
-        said.contains("verified 3 raw bodies and 3 versions: 0 mismatches"),
+        said.contains("verified 3 raw bodies, 4 snapshot records and 3 versions: 0 mismatches"),
         "{said}"
     );
     // Someone swaps the kept page for another one.
@@ -431,6 +432,180 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
     assert!(!viewer.join(format!("raw/{sha}.bin")).exists());
 }
 
+/// The state backends a test runs on: SQLite (the project's file) and,
+/// when PostgreSQL can start here, a fresh database. Each: its name, the
+/// `[daemon]` lines that choose it, and the database's name on the cluster.
+fn state_backends() -> Vec<(&'static str, String, Option<String>)> {
+    let mut backends = vec![("sqlite", String::new(), None)];
+    if let Some(cluster) = pg::cluster() {
+        let url = cluster.database();
+        let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+        backends.push((
+            "postgres",
+            format!(
+                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+                pg::PASSWORD_ENV
+            ),
+            Some(name.to_string()),
+        ));
+    }
+    backends
+}
+
+/// The password of the test cluster, for configs that name it.
+const PG_ENV: [(&str, &str); 1] = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+
+/// Runs SQL on a project's state database, as someone with access to it
+/// would: the SQLite file, or the PostgreSQL database `pg_db`.
+fn alter(project: &Project, pg_db: Option<&str>, sql: &str) {
+    match pg_db {
+        None => rusqlite::Connection::open(project.path("state/presswatch.db"))
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
+        Some(db) => {
+            pg::cluster().unwrap().psql(db, sql).unwrap();
+        }
+    }
+}
+
+/// A story kept on the state `state` chooses: first served with a
+/// Last-Modified date, then edited, then taken down (a 404). Versions 1 and
+/// 2 keep the responses they were accepted from; the 404 is kept as the
+/// answer that reported version 2 taken down.
+async fn dated_edited_and_taken_down(state: &str) -> (Server, Project) {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    for route in [
+        Route::html(page(PARAS[1])).header("Last-Modified", "Mon, 06 May 2024 08:00:00 GMT"),
+        Route::html(page(&PARAS[1].replace("in Europe", "in Germany"))),
+        Route::status(404),
+    ] {
+        server.set(path, route);
+        ok(&run(&["check", "--config", &config], &PG_ENV).await);
+    }
+    (server, project)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_finds_a_snapshot_record_altered_since_it_was_kept_on_either_backend() {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = dated_edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(", 3 snapshot records and 2 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+        assert!(
+            !said.contains("without a record digest"),
+            "{backend}: {said}"
+        );
+        // Someone alters what the records say, leaving every body sound:
+        // backdates version 1's Last-Modified, moves version 2's fetch time a
+        // day back, and points the takedown's answer at version 1's page (as
+        // if the 404 had served the article).
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "UPDATE raw_snapshots SET response_head = replace(response_head, 'Mon, 06 May 2024', 'Sun, 05 May 2024')
+               WHERE watch = 'rasoulof' AND version = 1 AND kind = 'version';
+             UPDATE raw_snapshots SET fetched_at_ms = fetched_at_ms - 86400000
+               WHERE watch = 'rasoulof' AND version = 2 AND kind = 'version';
+             UPDATE raw_snapshots SET body_sha256 =
+                 (SELECT body_sha256 FROM raw_snapshots WHERE watch = 'rasoulof' AND version = 1 AND kind = 'version')
+               WHERE watch = 'rasoulof' AND kind = 'taken_down';",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{backend}: {said}");
+        let line = |start: &str| {
+            said.lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("{backend}: a line starting {start:?} in:\n{said}"))
+                .to_string()
+        };
+        let header = line(
+            "MISMATCH watch rasoulof version 1 (the response it was accepted from): its record",
+        );
+        assert!(
+            header.ends_with(
+                "was altered since it was kept; what differs: the response's status line and header fields"
+            ),
+            "{backend}: {header}"
+        );
+        let time = line(
+            "MISMATCH watch rasoulof version 2 (the response it was accepted from): its record",
+        );
+        assert!(
+            time.ends_with("; what differs: the fetch time"),
+            "{backend}: {time}"
+        );
+        let body = line("MISMATCH watch rasoulof version 2 (the answer that reported it taken down): its record");
+        assert!(
+            body.ends_with("; what differs: the body it points to and the body size"),
+            "{backend}: {body}"
+        );
+        assert!(
+            said.contains(", 3 snapshot records and 2 versions: 3 mismatches"),
+            "{backend}: {said}"
+        );
+        assert!(said.contains("What to do:"), "{backend}: {said}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_counts_the_records_kept_before_record_digests_without_failing_or_vouching_for_them()
+{
+    for (backend, state, pg_db) in state_backends() {
+        let (server, project) = dated_edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // The database as a presswatch from before record digests left it:
+        // the next start adds the columns back, empty.
+        let drop_digests = "ALTER TABLE raw_snapshots DROP COLUMN record_sha256;
+             ALTER TABLE raw_snapshots DROP COLUMN record_fields;";
+        match pg_db {
+            None => alter(&project, None, drop_digests),
+            Some(ref db) => alter(
+                &project,
+                Some(db),
+                &format!("{drop_digests} DELETE FROM schema_migrations WHERE version = 9;"),
+            ),
+        }
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(", 0 snapshot records and 2 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+        assert!(
+            said.contains(
+                "3 snapshot records without a record digest (kept before presswatch took one)"
+            ),
+            "{backend}: {said}"
+        );
+        // The story comes back: the response of the new version is kept
+        // with its digest, beside the three older records.
+        server.set("/2024/05/rasoulof", Route::html(page(PARAS[1])));
+        ok(&run(&["check", "--config", &config], &PG_ENV).await);
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(", 1 snapshot record and 3 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+        assert!(
+            said.contains("3 snapshot records without a record digest"),
+            "{backend}: {said}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn with_keep_raw_off_versions_and_alerts_are_kept_but_no_raw_response() {
     let (server, project) = edited_and_taken_down("keep_raw = \"off\"").await;
@@ -446,7 +621,7 @@ async fn with_keep_raw_off_versions_and_alerts_are_kept_but_no_raw_response() {
     // The text versions are kept; no response is.
     let said = ok(&run(&["verify", "--config", &config], &[]).await);
     assert!(
-        said.contains("verified 0 raw bodies and 3 versions: 0 mismatches"),
+        said.contains("verified 0 raw bodies, 0 snapshot records and 3 versions: 0 mismatches"),
         "{said}"
     );
     let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();

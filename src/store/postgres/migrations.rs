@@ -262,6 +262,14 @@ CREATE TABLE follow_tries (
 );
 "#,
     },
+    Migration {
+        version: 9,
+        name: "each raw snapshot record carries a digest of what it asserts (URLs, status, heads, fetch time, body), taken when it is kept",
+        sql: r#"
+ALTER TABLE raw_snapshots ADD COLUMN record_sha256 TEXT;
+ALTER TABLE raw_snapshots ADD COLUMN record_fields TEXT;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -5,29 +5,30 @@
 use super::{Conn, PgResult, Postgres, Result};
 use crate::config::KeepRaw;
 pub(super) use crate::store::snapshots::Packed;
-use crate::store::snapshots::{body_mismatch, orphan, unpack, ORPHANS};
+use crate::store::snapshots::{body_mismatch, orphan, record_digest, unpack, ORPHANS};
 use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
 /// What stores a snapshot: the body unless it is known ($10–$14), and the
-/// record ($1–$10), after the common table expressions before it.
+/// record ($1–$10) with its digest ($15, $16), after the common table
+/// expressions before it.
 macro_rules! store_snapshot {
     () => {
         "body AS (
             INSERT INTO raw_bodies (sha256, size, stored, codec, packed)
             SELECT $10, $11, $12, $13, $14 WHERE NOT EXISTS (SELECT 1 FROM raw_bodies WHERE sha256 = $10)
             ON CONFLICT DO NOTHING)
-         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+         INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status, response_head, request_head, fetched_at_ms, body_sha256, record_sha256, record_fields)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $15, $16) ON CONFLICT DO NOTHING"
     };
 }
 
 /// Stores a snapshot.
 const RECORD: &str = concat!("WITH ", store_snapshot!());
 
-/// Stores a version ($1, $2, $15–$17) and its snapshot.
+/// Stores a version ($1, $2, $17–$19) and its snapshot.
 const RECORD_WITH_VERSION: &str = concat!(
     "WITH version AS (
-            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $15, $16, $17)),
+            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $17, $18, $19)),
          ",
     store_snapshot!()
 );
@@ -67,8 +68,10 @@ async fn write(
 ) -> PgResult<()> {
     type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
     let (s, sha, packed) = (p.snapshot, &p.sha256, p.packed.as_ref());
-    let (kind, status) = (kind.as_str(), s.status as i32);
+    let status = s.status as i32;
     let (size, stored) = (s.body.len() as i64, packed.len() as i64);
+    let digest = p.record_digest(watch, seq, kind);
+    let kind = kind.as_str();
     let mut params: Vec<Param<'_>> = vec![
         &watch,
         &seq,
@@ -84,6 +87,8 @@ async fn write(
         &stored,
         &p.codec,
         &packed,
+        &digest.sha256,
+        &digest.fields,
     ];
     let origin = version.map(|v| v.origin.as_str());
     let sql = match (version, &origin) {
@@ -188,7 +193,7 @@ impl Postgres {
     pub fn snapshots(&self, watch: Option<&str>) -> Result<Vec<Snapshot>> {
         self.run(async |c| {
             Ok(c.query(
-                "SELECT s.watch, s.version, s.kind, s.url, s.final_url, s.status, s.response_head, s.request_head, s.fetched_at_ms, s.body_sha256, b.size
+                "SELECT s.watch, s.version, s.kind, s.url, s.final_url, s.status, s.response_head, s.request_head, s.fetched_at_ms, s.body_sha256, b.size, s.record_sha256, s.record_fields
                  FROM raw_snapshots s JOIN raw_bodies b ON b.sha256 = s.body_sha256
                  WHERE $1::TEXT IS NULL OR s.watch = $1 ORDER BY s.fetched_at_ms, s.watch, s.version",
                 &[&watch],
@@ -207,6 +212,7 @@ impl Postgres {
                 fetched_at_ms: r.get(8),
                 body_sha256: r.get(9),
                 size: r.get(10),
+                record_digest: record_digest(r.get(11), r.get(12)),
             })
             .collect())
         })
