@@ -570,7 +570,7 @@ struct RawDaemon {
     timezone: Option<Spanned<String>>,
     per_host_concurrency: Option<Spanned<i64>>,
     listen: Option<Spanned<String>>,
-    keep_raw: Option<Spanned<String>>,
+    keep_raw: Option<Spanned<toml::Value>>,
     report_url: Option<Spanned<String>>,
 }
 
@@ -1165,7 +1165,51 @@ fn positive(
     }
 }
 
+/// `daemon.keep_raw`: the cap, and whether raw responses are kept at all
+/// (`"off"`: none). A bare number is refused with what to write: a cap read
+/// in the wrong unit deletes evidence for good (180 meant as days, read as
+/// bytes, would prune nearly every response), and 0 means "none" to some
+/// and "no limit" to others.
+fn keep_raw_field(r: &mut Report<'_>, v: &Option<Spanned<toml::Value>>) -> (Option<KeepRaw>, bool) {
+    const KEY: &str = "daemon.keep_raw";
+    let Some(v) = v else {
+        return (None, true);
+    };
+    let zero = "0 could mean none or no limit: write `keep_raw = \"off\"` to keep no raw responses, or leave keep_raw out to keep them without a cap";
+    let problem = match v.get_ref() {
+        toml::Value::String(s) if s.trim() == KEEP_RAW_OFF => return (None, false),
+        toml::Value::String(s) if s.trim() == "0" => zero.to_string(),
+        toml::Value::String(s) => match KeepRaw::parse(s) {
+            Ok(cap) => return (Some(cap), true),
+            Err(e) => e,
+        },
+        toml::Value::Integer(0) => zero.to_string(),
+        toml::Value::Integer(n) if *n > 0 => {
+            let n = *n as u64;
+            let size = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+                .iter()
+                .find(|(_, unit)| n % unit == 0)
+                .map_or(format!("{n}B"), |(name, unit)| format!("{}{name}", n / unit));
+            let days = if n <= 36_500 {
+                format!(", or `keep_raw = \"{n}d\"` for {n} days")
+            } else {
+                String::new()
+            };
+            format!("a bare number could be bytes or days: write the cap in quotes with its unit, `keep_raw = \"{size}\"` for {n} bytes{days}")
+        }
+        toml::Value::Boolean(false) => {
+            "write `keep_raw = \"off\"` to keep no raw responses".to_string()
+        }
+        other => format!(
+            "must be a size or an age in quotes (`keep_raw = \"2GiB\"`, `keep_raw = \"180d\"`) or \"off\", not {other}"
+        ),
+    };
+    r.at(Some(v.span()), KEY, problem);
+    (None, true)
+}
+
 fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSettings {
+    let (keep_raw, raw_snapshots) = keep_raw_field(r, &d.keep_raw);
     let max_body = match d.max_body.as_ref().map(|v| (v.get_ref(), v.span())) {
         None => 8 << 20,
         Some((toml::Value::Integer(n), _)) if *n > 0 => *n as u64,
@@ -1258,19 +1302,8 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
                     None
                 }
             }),
-        keep_raw: d
-            .keep_raw
-            .as_ref()
-            .filter(|k| k.get_ref() != KEEP_RAW_OFF)
-            .and_then(|k| {
-                KeepRaw::parse(k.get_ref())
-                    .map_err(|e| r.at(Some(k.span()), "daemon.keep_raw", e))
-                    .ok()
-            }),
-        raw_snapshots: d
-            .keep_raw
-            .as_ref()
-            .is_none_or(|k| k.get_ref() != KEEP_RAW_OFF),
+        keep_raw,
+        raw_snapshots,
         report_url: d.report_url.as_ref().and_then(|u| {
             report_base(u.get_ref())
                 .map_err(|e| r.at(Some(u.span()), "daemon.report_url", e))
@@ -1893,6 +1926,45 @@ mod tests {
             errors("[daemon]\nkeep_raw = \"forever\"\n"),
             vec!["c.toml:2: daemon.keep_raw: cannot parse \"forever\": give a size (\"2GiB\"), an age (\"180d\") or \"off\" (keep none)"]
         );
+    }
+
+    #[test]
+    fn keep_raw_as_a_bare_number_is_refused_with_what_to_write() {
+        let said = |v: &str| errors(&format!("[daemon]\nkeep_raw = {v}\n"));
+        let zero = "c.toml:2: daemon.keep_raw: 0 could mean none or no limit: write `keep_raw = \"off\"` to keep no raw responses, or leave keep_raw out to keep them without a cap";
+        assert_eq!(said("0"), [zero]);
+        assert_eq!(said("\"0\""), [zero]);
+        assert_eq!(
+            said("2147483648"),
+            ["c.toml:2: daemon.keep_raw: a bare number could be bytes or days: write the cap in quotes with its unit, `keep_raw = \"2GiB\"` for 2147483648 bytes"]
+        );
+        assert_eq!(
+            said("180"),
+            ["c.toml:2: daemon.keep_raw: a bare number could be bytes or days: write the cap in quotes with its unit, `keep_raw = \"180B\"` for 180 bytes, or `keep_raw = \"180d\"` for 180 days"]
+        );
+        assert_eq!(
+            said("false"),
+            ["c.toml:2: daemon.keep_raw: write `keep_raw = \"off\"` to keep no raw responses"]
+        );
+        assert_eq!(
+            said("-1"),
+            ["c.toml:2: daemon.keep_raw: must be a size or an age in quotes (`keep_raw = \"2GiB\"`, `keep_raw = \"180d\"`) or \"off\", not -1"]
+        );
+        // What the messages say to write is accepted.
+        for (v, cap) in [
+            ("\"2GiB\"", Some(KeepRaw::Bytes(2 << 30))),
+            ("\"180B\"", Some(KeepRaw::Bytes(180))),
+            (
+                "\"180d\"",
+                Some(KeepRaw::Age(Duration::from_secs(180 * 86400))),
+            ),
+            ("\"off\"", None),
+        ] {
+            let d = Config::parse(Path::new("c.toml"), &format!("[daemon]\nkeep_raw = {v}\n"))
+                .unwrap()
+                .daemon;
+            assert_eq!(d.keep_raw, cap, "{v}");
+        }
     }
 
     #[test]
