@@ -44,7 +44,8 @@ enum Command {
     Export(cmd::export::Export),
     /// Write the static evidence viewer (plain HTML, no scripts) into DIR.
     Report(cmd::report::Report),
-    /// Re-hash every kept raw response and version against the database.
+    /// Re-hash every kept raw response and version against the database, and
+    /// check each snapshot record against the digest taken when it was kept.
     /// Exit status: 0 all match, 1 a mismatch, 2 error.
     Verify(cmd::verify::Verify),
     /// Check the config and print every problem.

@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -403,27 +404,96 @@ pub(super) fn prune_in(db: &Connection, watch: &str) -> rusqlite::Result<()> {
         )?
         .query_map([watch], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    drop_unreferenced(db, &dropped)
+    drop_unreferenced(db, &dropped).map(|_| ())
+}
+
+/// What `keep_raw` deleted while one check's versions were stored: logged
+/// once, after they are committed.
+#[derive(Debug, Default)]
+pub(super) struct RawPruned {
+    /// The cap that deleted them.
+    cap: Option<KeepRaw>,
+    /// Snapshots (raw responses) deleted.
+    responses: usize,
+    /// Compressed bytes of the bodies deleted with them (a body another
+    /// snapshot still refers to stays).
+    bytes: i64,
+    /// The watches whose responses they were.
+    watches: BTreeSet<String>,
+}
+
+impl RawPruned {
+    /// Counts a deleted snapshot of `watch` and the bytes its body freed.
+    pub(super) fn add(&mut self, cap: KeepRaw, watch: String, bytes: i64) {
+        self.cap = Some(cap);
+        self.responses += 1;
+        self.bytes += bytes;
+        self.watches.insert(watch);
+    }
+
+    /// Logs what was deleted, at info, if anything (`check_of`: the watch
+    /// whose check stored the version that ran the cap).
+    pub(super) fn log(&self, check_of: &str) {
+        let Some(cap) = self.cap else { return };
+        const NAMED: usize = 5;
+        let mut watches: Vec<&str> = self
+            .watches
+            .iter()
+            .map(String::as_str)
+            .take(NAMED)
+            .collect();
+        let more = format!("{} more", self.watches.len().saturating_sub(NAMED));
+        if self.watches.len() > NAMED {
+            watches.push(&more);
+        }
+        let why = match cap {
+            KeepRaw::Bytes(n) => {
+                format!("to stay within the size cap of {}", crate::text::bytes(n))
+            }
+            KeepRaw::Age(age) => format!(
+                "fetched more than {} ago (the age cap)",
+                crate::scheduler::human(age)
+            ),
+        };
+        tracing::info!(
+            check_of,
+            responses = self.responses,
+            bytes = self.bytes,
+            watches = self.watches.len(),
+            "keep_raw pruned {} ({} compressed) of {} ({}), {why}; each watch's newest version keeps its response",
+            crate::text::plural(self.responses, "raw response", "raw responses"),
+            crate::text::bytes(self.bytes.max(0) as u64),
+            crate::text::plural(self.watches.len(), "watch", "watches"),
+            watches.join(", "),
+        );
+    }
 }
 
 /// Applies `keep_raw`: deletes the oldest snapshots until the cap holds,
 /// except those of each watch's newest version (the evidence of what a
-/// story says now, or said when it was taken down). Returns how many went.
-pub(super) fn cap_in(db: &Connection, cap: KeepRaw, now_ms: i64) -> rusqlite::Result<usize> {
+/// story says now, or said when it was taken down), counting them in
+/// `pruned`.
+pub(super) fn cap_in(
+    db: &Connection,
+    cap: KeepRaw,
+    now_ms: i64,
+    pruned: &mut RawPruned,
+) -> rusqlite::Result<()> {
     const NOT_NEWEST: &str =
         "version < (SELECT MAX(seq) FROM versions v WHERE v.watch = raw_snapshots.watch)";
-    let mut removed = 0;
     match cap {
         KeepRaw::Age(age) => {
             let before = now_ms.saturating_sub(age.as_millis() as i64);
-            let dropped: Vec<String> = db
+            let dropped: Vec<(String, String)> = db
                 .prepare_cached(&format!(
-                    "DELETE FROM raw_snapshots WHERE fetched_at_ms < ?1 AND {NOT_NEWEST} RETURNING body_sha256"
+                    "DELETE FROM raw_snapshots WHERE fetched_at_ms < ?1 AND {NOT_NEWEST} RETURNING watch, body_sha256"
                 ))?
-                .query_map([before], |r| r.get(0))?
+                .query_map([before], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            removed += dropped.len();
-            drop_unreferenced(db, &dropped)?;
+            for (watch, sha) in dropped {
+                let freed = drop_unreferenced(db, &[sha])?;
+                pruned.add(cap, watch, freed);
+            }
         }
         KeepRaw::Bytes(limit) => {
             let mut oldest = db.prepare_cached(&format!(
@@ -441,8 +511,8 @@ pub(super) fn cap_in(db: &Connection, cap: KeepRaw, now_ms: i64) -> rusqlite::Re
                         "DELETE FROM raw_snapshots WHERE watch = ?1 AND version = ?2 AND kind = ?3",
                     )?
                     .execute(params![watch, version, kind])?;
-                    drop_unreferenced(db, &[sha])?;
-                    removed += 1;
+                    let freed = drop_unreferenced(db, &[sha])?;
+                    pruned.add(cap, watch, freed);
                     if usage_in(db)? <= limit as i64 {
                         break;
                     }
@@ -450,7 +520,7 @@ pub(super) fn cap_in(db: &Connection, cap: KeepRaw, now_ms: i64) -> rusqlite::Re
             }
         }
     }
-    Ok(removed)
+    Ok(())
 }
 
 /// Compressed bytes of all kept bodies.
@@ -459,14 +529,20 @@ pub(super) fn usage_in(db: &Connection) -> rusqlite::Result<i64> {
         .query_row([], |r| r.get(0))
 }
 
-fn drop_unreferenced(db: &Connection, shas: &[String]) -> rusqlite::Result<()> {
+/// Deletes the bodies of `shas` that no snapshot refers to any more;
+/// returns the compressed bytes freed.
+fn drop_unreferenced(db: &Connection, shas: &[String]) -> rusqlite::Result<i64> {
     let mut st = db.prepare_cached(
-        "DELETE FROM raw_bodies WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM raw_snapshots WHERE body_sha256 = ?1)",
+        "DELETE FROM raw_bodies WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM raw_snapshots WHERE body_sha256 = ?1) RETURNING stored",
     )?;
+    let mut freed = 0;
     for sha in shas {
-        st.execute([sha])?;
+        freed += st
+            .query_row([sha], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0);
     }
-    Ok(())
+    Ok(freed)
 }
 
 /// Kept snapshots, of one watch or all, oldest first.

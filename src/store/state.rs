@@ -855,11 +855,12 @@ impl Sqlite {
                     .transpose()
             })
             .collect::<Result<Vec<_>>>()?;
-        self.write(durability, |db| {
+        let mut raw_pruned = snapshots::RawPruned::default();
+        let pruned = self.write(durability, |db| {
             let tx = db.transaction()?;
             let mut pruned = 0;
             for (v, raw) in versions.iter().zip(&raws) {
-                pruned += record_version_in(&tx, watch, v, raw.as_ref())?;
+                pruned += record_version_in(&tx, watch, v, raw.as_ref(), &mut raw_pruned)?;
             }
             if let Some(e) = event {
                 // It refers to the version current once this check's are in.
@@ -872,7 +873,9 @@ impl Sqlite {
             save_watch_in(&tx, watch, s)?;
             tx.commit()?;
             Ok(pruned)
-        })
+        })?;
+        raw_pruned.log(watch);
+        Ok(pruned)
     }
 
     /// The kept versions of a watch, oldest first.
@@ -1294,12 +1297,14 @@ pub struct Thread {
 }
 
 /// Records a version of a watch's document and prunes the oldest beyond
-/// `keep`; returns how many were pruned.
+/// `keep`; returns how many were pruned. What `keep_raw` prunes is counted
+/// in `raw_pruned`.
 fn record_version_in(
     db: &Connection,
     watch: &str,
     v: &NewVersion,
     raw: Option<&snapshots::Packed<'_>>,
+    raw_pruned: &mut snapshots::RawPruned,
 ) -> rusqlite::Result<usize> {
     db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
         .execute(params![v.sha256, v.body])?;
@@ -1340,7 +1345,7 @@ fn record_version_in(
         .execute([watch])?;
     }
     if let Some(cap) = v.raw_cap {
-        snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000))?;
+        snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000), raw_pruned)?;
     }
     Ok(dropped.len())
 }

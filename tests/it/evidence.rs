@@ -632,6 +632,77 @@ async fn with_keep_raw_off_versions_and_alerts_are_kept_but_no_raw_response() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn keep_raw_logs_each_pruning_pass_once_with_how_many_responses_and_bytes_and_why() {
+    for (backend, state, pg_db) in state_backends() {
+        let server = Server::start().await;
+        let path = "/2024/05/rasoulof";
+        let cfg = |daemon: &str| {
+            format!(
+                "[daemon]\nper_host_delay = \"0s\"\n{state}{daemon}\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+                server.url(path)
+            )
+        };
+        let project = Project::new(&cfg(""));
+        let config = project.config_arg();
+        let check = |second: String| {
+            server.set(path, Route::html(page(&second)));
+            async { run(&["-v", "check", "--config", &config], &PG_ENV).await }
+        };
+        // Three versions keep their responses while there is no cap.
+        for place in ["Europe", "Germany", "France"] {
+            let out = check(PARAS[1].replace("Europe", place)).await;
+            ok(&out);
+            assert!(
+                !String::from_utf8_lossy(&out.stderr).contains("keep_raw"),
+                "{backend}: nothing pruned, nothing logged"
+            );
+        }
+        let sum = "SELECT sum(stored) FROM raw_bodies";
+        let kept: i64 = match &pg_db {
+            None => rusqlite::Connection::open(project.path("state/presswatch.db"))
+                .unwrap()
+                .query_row(sum, [], |r| r.get(0))
+                .unwrap(),
+            Some(db) => pg::cluster()
+                .unwrap()
+                .psql(db, sum)
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap(),
+        };
+        // A cap of one byte: the next version's storage prunes the three
+        // older responses in one pass, logged once.
+        std::fs::write(project.config(), cfg("keep_raw = \"1B\"")).unwrap();
+        let out = check(PARAS[1].replace("Europe", "Italy")).await;
+        ok(&out);
+        let logs = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = logs.lines().filter(|l| l.contains("keep_raw")).collect();
+        assert_eq!(lines.len(), 1, "{backend}: {logs}");
+        let line = lines[0];
+        assert!(line.contains(" INFO "), "{backend}: {line}");
+        assert!(
+            line.contains(&format!(
+                "keep_raw pruned 3 raw responses ({} compressed) of 1 watch (rasoulof), to stay within the size cap of 1 byte; each watch's newest version keeps its response",
+                presswatch::text::bytes(kept as u64)
+            )),
+            "{backend}: {line}"
+        );
+        assert!(
+            line.contains(&format!("responses=3 bytes={kept} watches=1")),
+            "{backend}: {line}"
+        );
+        // The next accepted version prunes only the one before it.
+        let out = check(PARAS[1].replace("Europe", "Spain")).await;
+        let logs = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            logs.contains("keep_raw pruned 1 raw response ("),
+            "{backend}: {logs}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_viewer_opens_in_chromium_without_errors_and_shows_the_changed_words() {
     let server = Server::start().await;
     let path = "/fa/rasoulof";

@@ -572,12 +572,14 @@ async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> PgResult<()
 /// Records a version of `watch` (its blob, the version unless the newest
 /// already has that content, and its raw snapshot), then prunes the history
 /// to the newest `keep` versions when it holds more. Returns how many were
-/// pruned. Two statements when nothing is pruned.
+/// pruned (what `keep_raw` prunes is counted in `raw_pruned`). Two
+/// statements when nothing is pruned.
 async fn record_version_in(
     c: &mut Conn,
     watch: &str,
     v: &NewVersion,
     raw: Option<&snapshots::Packed<'_>>,
+    raw_pruned: &mut snapshots::RawPruned,
 ) -> PgResult<usize> {
     let history = c
         .query_one(
@@ -611,7 +613,7 @@ async fn record_version_in(
         dropped_count = prune_versions_in(c, watch, last_seq - v.keep as i64).await?;
     }
     if let Some(cap) = v.raw_cap {
-        snapshots::cap_in(c, cap, v.fetched_at.saturating_mul(1000)).await?;
+        snapshots::cap_in(c, cap, v.fetched_at.saturating_mul(1000), raw_pruned).await?;
     }
     Ok(dropped_count)
 }
@@ -907,10 +909,11 @@ impl Postgres {
                     .transpose()
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut raw_pruned = snapshots::RawPruned::default();
         let pruned = self.transaction(durability, async |c| {
             let mut pruned = 0;
             for (v, raw) in versions.iter().zip(&raws) {
-                pruned += record_version_in(c, watch, v, raw.as_ref()).await?;
+                pruned += record_version_in(c, watch, v, raw.as_ref(), &mut raw_pruned).await?;
             }
             if let Some(e) = event {
                 c.execute(
@@ -924,6 +927,7 @@ impl Postgres {
             Ok(pruned)
         })?;
         self.saved(watch, s);
+        raw_pruned.log(watch);
         Ok(pruned)
     }
 

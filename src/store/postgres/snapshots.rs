@@ -4,8 +4,8 @@
 
 use super::{Conn, PgResult, Postgres, Result};
 use crate::config::KeepRaw;
-pub(super) use crate::store::snapshots::Packed;
 use crate::store::snapshots::{body_mismatch, orphan, record_digest, unpack, ORPHANS};
+pub(super) use crate::store::snapshots::{Packed, RawPruned};
 use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
 /// What stores a snapshot: the body unless it is known ($10–$14), and the
@@ -113,28 +113,35 @@ pub(super) async fn prune_in(c: &mut Conn, watch: &str) -> PgResult<()> {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    drop_unreferenced(c, &dropped).await
+    drop_unreferenced(c, &dropped).await.map(|_| ())
 }
 
-/// Applies `keep_raw`, never touching a watch's newest version.
-pub(super) async fn cap_in(c: &mut Conn, cap: KeepRaw, now_ms: i64) -> PgResult<usize> {
-    let mut removed = 0;
+/// Applies `keep_raw`, never touching a watch's newest version, counting
+/// what it deletes in `pruned`.
+pub(super) async fn cap_in(
+    c: &mut Conn,
+    cap: KeepRaw,
+    now_ms: i64,
+    pruned: &mut RawPruned,
+) -> PgResult<()> {
     match cap {
         KeepRaw::Age(age) => {
             let before = now_ms.saturating_sub(age.as_millis() as i64);
-            let dropped: Vec<String> = c
+            let dropped: Vec<(String, String)> = c
                 .query(
                     "DELETE FROM raw_snapshots WHERE fetched_at_ms < $1
                        AND version < (SELECT MAX(seq) FROM versions v WHERE v.watch = raw_snapshots.watch)
-                     RETURNING body_sha256",
+                     RETURNING watch, body_sha256",
                     &[&before],
                 )
                 .await?
                 .iter()
-                .map(|r| r.get(0))
+                .map(|r| (r.get(0), r.get(1)))
                 .collect();
-            removed += dropped.len();
-            drop_unreferenced(c, &dropped).await?;
+            for (watch, sha) in dropped {
+                let freed = drop_unreferenced(c, &[sha]).await?;
+                pruned.add(cap, watch, freed);
+            }
         }
         KeepRaw::Bytes(limit) => {
             let limit = limit as i64;
@@ -158,8 +165,8 @@ pub(super) async fn cap_in(c: &mut Conn, cap: KeepRaw, now_ms: i64) -> PgResult<
                         &[&watch, &version, &kind],
                     )
                     .await?;
-                    drop_unreferenced(c, &[sha]).await?;
-                    removed += 1;
+                    let freed = drop_unreferenced(c, &[sha]).await?;
+                    pruned.add(cap, watch, freed);
                     if usage_in(c).await? <= limit {
                         break;
                     }
@@ -167,7 +174,7 @@ pub(super) async fn cap_in(c: &mut Conn, cap: KeepRaw, now_ms: i64) -> PgResult<
             }
         }
     }
-    Ok(removed)
+    Ok(())
 }
 
 /// Compressed bytes of all kept bodies: the sum of the counter's stripes.
@@ -177,15 +184,22 @@ async fn usage_in(c: &mut Conn) -> PgResult<i64> {
         .get(0))
 }
 
-async fn drop_unreferenced(c: &mut Conn, shas: &[String]) -> PgResult<()> {
+/// Deletes the bodies of `shas` that no snapshot refers to any more;
+/// returns the compressed bytes freed.
+async fn drop_unreferenced(c: &mut Conn, shas: &[String]) -> PgResult<i64> {
+    let mut freed = 0;
     for sha in shas {
-        c.execute(
-            "DELETE FROM raw_bodies WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM raw_snapshots WHERE body_sha256 = $1)",
-            &[sha],
-        )
-        .await?;
+        if let Some(r) = c
+            .query_opt(
+                "DELETE FROM raw_bodies WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM raw_snapshots WHERE body_sha256 = $1) RETURNING stored",
+                &[sha],
+            )
+            .await?
+        {
+            freed += r.get::<_, i64>(0);
+        }
     }
-    Ok(())
+    Ok(freed)
 }
 
 impl Postgres {
