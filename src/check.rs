@@ -718,10 +718,11 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     // when it becomes version 1 now), unless the article came back exactly
     // as it was kept.
     let kept = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some());
+    let shown = kept + i64::from(change.is_some() || !restored);
     a.evidence = evidence(
         ctx,
-        watch,
-        kept + i64::from(change.is_some() || !restored),
+        shown,
+        &crate::evidence::page_path(&watch.name, shown),
         None,
     );
     a.change = change;
@@ -947,7 +948,20 @@ async fn taken_down(
         .map_err(|e| e.to_string())?
         .into_iter()
         .find(|s| s.version == version && s.kind == SnapshotKind::Version);
-    a.evidence = evidence(ctx, watch, version, snapshot.map(|s| s.body_sha256));
+    // The viewer's row for this takedown: the how-manieth of this version.
+    let nth = 1 + ctx
+        .state
+        .events(&watch.name)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .filter(|e| e.kind == EventKind::TakenDown && e.version == version)
+        .count();
+    a.evidence = evidence(
+        ctx,
+        version,
+        &crate::evidence::takedown_path(&watch.name, version, nth),
+        snapshot.map(|s| s.body_sha256),
+    );
     st.gone = true;
     st.validators = Validators::default();
     let keep = Keep {
@@ -976,13 +990,14 @@ fn takedowns_and_restores(ctx: &Context, watch: &Watch) -> Result<usize, String>
         .len())
 }
 
-/// Where an article alert's evidence is: the version it shows, the viewer's
-/// page for it when `report_url` is set, and for a takedown the SHA-256 of
-/// the last kept snapshot.
+/// Where an article alert's evidence is: the version it shows, the place
+/// in the viewer that shows it (`viewer`, relative to `report_url`, linked
+/// when that is set), and for a takedown the SHA-256 of the last kept
+/// snapshot.
 fn evidence(
     ctx: &Context,
-    watch: &Watch,
     version: i64,
+    viewer: &str,
     snapshot: Option<String>,
 ) -> Option<Evidence> {
     (version > 0).then(|| Evidence {
@@ -992,10 +1007,7 @@ fn evidence(
             .daemon
             .report_url
             .as_ref()
-            .and_then(|base| {
-                base.join(&crate::evidence::page_path(&watch.name, version))
-                    .ok()
-            })
+            .and_then(|base| base.join(viewer).ok())
             .map(|u| u.to_string()),
         snapshot_sha256: snapshot,
     })

@@ -48,9 +48,29 @@ pub(crate) fn kept_body(
 }
 
 /// The viewer's page of a watch's version, relative to the report's
-/// directory (`<watch>/v<version>.html`): what alerts link to.
+/// directory (`<watch>/v<version>.html`): what alerts of a change link to.
 pub fn page_path(watch: &str, version: i64) -> String {
     format!("{}/v{version}.html", url_segment(watch))
+}
+
+/// The id of a takedown's row on its watch's timeline: the `nth` takedown
+/// (from 1) of `version`, the last version kept. Stable: a version's
+/// takedowns and restores are pruned only with it, all together.
+pub fn takedown_anchor(version: i64, nth: usize) -> String {
+    format!("v{version}-taken-down-{nth}")
+}
+
+/// A takedown's row on the viewer's timeline of its watch, relative to the
+/// report's directory (`<watch>/index.html#v<version>-taken-down-<nth>`):
+/// what a takedown alert links to. The row names when and how, and links
+/// the last kept snapshot of what the story said and the answer that
+/// reported it gone.
+pub fn takedown_path(watch: &str, version: i64, nth: usize) -> String {
+    format!(
+        "{}/index.html#{}",
+        url_segment(watch),
+        takedown_anchor(version, nth)
+    )
 }
 
 /// A watch name as one URL path segment (names are letters, digits, `-`,

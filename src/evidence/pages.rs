@@ -117,6 +117,7 @@ table.list th{font-size:12px;color:#666;text-transform:uppercase;letter-spacing:
 .hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;}
 .gone{color:#b00020;font-weight:bold;}
 .back{color:#1b5e20;font-weight:bold;}
+tr:target{background:#fff3c4;}
 .sides{display:grid;grid-template-columns:1fr 1fr;gap:16px;}
 .side{border:1px solid #eee;border-radius:4px;padding:8px 12px;min-width:0;}
 .side h3{font-size:13px;color:#666;margin:0 0 8px 0;}
@@ -241,8 +242,18 @@ pub fn timeline(w: &WatchView) -> String {
         ));
     }
     let kept = |seq: i64| w.versions.iter().any(|v| v.seq == seq);
+    let mut takedowns: std::collections::HashMap<i64, usize> = Default::default();
     for e in &w.events {
-        rows.push(((e.version, 1, e.at), event_row(e, kept(e.version), w.tz)));
+        // A takedown's row is where its alert links to.
+        let id = (e.what == EventWhat::TakenDown).then(|| {
+            let nth = takedowns.entry(e.version).or_default();
+            *nth += 1;
+            super::takedown_anchor(e.version, *nth)
+        });
+        rows.push((
+            (e.version, 1, e.at),
+            event_row(e, id.as_deref(), kept(e.version), w.tz),
+        ));
     }
     rows.sort_by_key(|(order, _)| *order);
     for (_, row) in rows {
@@ -252,10 +263,11 @@ pub fn timeline(w: &WatchView) -> String {
     page(&format!("{title} · presswatch evidence"), &b, w.tz)
 }
 
-/// A takedown or restore as a timeline row: when, what happened, and the
-/// evidence (the last kept snapshot of what a taken-down article said, the
-/// answer that reported it; the version that came back).
-fn event_row(e: &EventView, version_kept: bool, tz: Tz) -> String {
+/// A takedown or restore as a timeline row (`id`: the row's, for a
+/// takedown): when, what happened, and the evidence (the last kept snapshot
+/// of what a taken-down article said, the answer that reported it; the
+/// version that came back).
+fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, tz: Tz) -> String {
     let version = if version_kept {
         format!("<a href=\"v{}.html\">Version {}</a>", e.version, e.version)
     } else {
@@ -299,8 +311,9 @@ fn event_row(e: &EventView, version_kept: bool, tz: Tz) -> String {
             ),
         ),
     };
+    let id = id.map_or(String::new(), |id| format!(" id=\"{}\"", escape(id)));
     format!(
-        "<tr><td>{}</td><td>{version}</td><td><span class=\"{class}\">{what}</span>: <span{}>{}</span>{evidence}</td><td class=\"wide\"></td></tr>",
+        "<tr{id}><td>{}</td><td>{version}</td><td><span class=\"{class}\">{what}</span>: <span{}>{}</span>{evidence}</td><td class=\"wide\"></td></tr>",
         escape(&time_s(e.at, tz)),
         dir(&e.detail),
         escape(&e.detail)
@@ -530,7 +543,7 @@ mod tests {
             snapshot: Some(raw("HTTP/1.1 200 OK")),
             answer: None,
         };
-        let row = event_row(&e, true, chrono_tz::UTC);
+        let row = event_row(&e, Some("v3-taken-down-1"), true, chrono_tz::UTC);
         assert!(
             row.contains("The answer that reported it is not kept."),
             "{row}"

@@ -144,7 +144,7 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
     assert_eq!(down["evidence"]["snapshot_sha256"], v3_body.as_str());
     assert_eq!(
         down["evidence"]["report"],
-        "https://evidence.example/pw/rasoulof/v3.html"
+        "https://evidence.example/pw/rasoulof/index.html#v3-taken-down-1"
     );
     let edit = alerts.iter().find(|a| a["kind"] != "taken_down").unwrap();
     assert_eq!(
@@ -873,7 +873,11 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
     // of their own, with their times; the takedown links to the last kept
     // snapshot of what the story said and to the answer that reported it.
     let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
-    let rows: Vec<&str> = timeline.split("<tr>").skip(2).collect();
+    let rows: Vec<&str> = timeline
+        .split("<tr")
+        .skip(2)
+        .map(|r| r.split_once('>').unwrap().1)
+        .collect();
     assert_eq!(rows.len(), 3, "{timeline}");
     assert!(
         rows[0].contains("Version 1</a>") && rows[0].contains("First version kept"),
@@ -1057,6 +1061,86 @@ async fn an_export_never_overwrites_a_file_unasked_and_a_bad_path_says_what_to_d
 /// A story taken down twice (a 404, back, then a 410) keeps both answers:
 /// the timeline shows each takedown with the answer that reported it, and
 /// the export's record of each takedown is captured with its own answer.
+/// A takedown alert's evidence link leads to the takedown's row on the
+/// watch's timeline (when and how, the last kept snapshot, the answer), not
+/// to the page of the version it took down: a story taken down twice with
+/// the same text has two rows, and each alert links to its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_takedown_alert_links_to_its_row_on_the_watchs_timeline() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"https://evidence.example/pw/\"\n\
+         [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\
+         [[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let gone = |status: u16, text: &str| Route {
+        body: format!("<html><body>{text}</body></html>").into_bytes(),
+        ..Route::status(status)
+    };
+    for route in [
+        Route::html(page(PARAS[1])),
+        gone(404, "Page not found"),
+        Route::html(page(PARAS[1])),
+        gone(410, "This story was removed"),
+    ] {
+        server.set(path, route);
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    let links: Vec<String> = server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap())
+        .filter(|a| a["kind"] == "taken_down")
+        .map(|a| a["evidence"]["report"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://evidence.example/pw/rasoulof/index.html#v1-taken-down-1",
+            "https://evidence.example/pw/rasoulof/index.html#v1-taken-down-2"
+        ]
+    );
+    // Each link names a row of the timeline `report` writes: that
+    // takedown's, with the last kept snapshot and its own answer.
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
+    for (link, answer) in links
+        .iter()
+        .zip(["HTTP/1.1 404 Not Found", "HTTP/1.1 410 Gone"])
+    {
+        let (file, id) = link
+            .strip_prefix("https://evidence.example/pw/")
+            .unwrap()
+            .split_once('#')
+            .unwrap();
+        assert_eq!(file, "rasoulof/index.html");
+        let row = timeline
+            .split(&format!("<tr id=\"{id}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("a row with id {id} in:\n{timeline}"));
+        assert!(row.contains("Taken down</span>"), "{row}");
+        assert!(row.contains("Last kept snapshot (version 1)"), "{row}");
+        assert!(row.contains(&format!("The answer ({answer})")), "{row}");
+    }
+}
+
 /// Times are shown in `[daemon] timezone`, as the alerts show them.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
@@ -1095,8 +1179,9 @@ async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
     .await);
     let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
     let downs: Vec<&str> = timeline
-        .split("<tr>")
+        .split("<tr")
         .filter(|r| r.contains("Taken down</span>"))
+        .map(|r| r.split_once('>').unwrap().1)
         .collect();
     assert_eq!(downs.len(), 2, "{timeline}");
     assert!(
