@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::compare::{Change, ChangeKind};
+use crate::compare::{Change, ChangeKind, Segment};
 use crate::document::{hex, Block, Document, Item};
 
 /// Version of the alert JSON schema (webhook payloads carry it).
@@ -43,6 +43,10 @@ pub struct Alert {
     /// those left out (see [`Alert::new_item_count`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub items_total: usize,
+    /// Items of a listing or feed that carry a new title, for `retitled`
+    /// alerts: the first [`Alert::MAX_ITEMS`] of them, in page order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retitled: Vec<Retitle>,
     /// The watch's keywords that the change or the new items mention, in
     /// the order the config lists them (empty when the watch has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -57,6 +61,24 @@ pub struct Alert {
     /// of what was removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_known: Option<LastKnown>,
+}
+
+/// An item of a listing or feed seen before under another title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retitle {
+    /// The item's identity (feed GUID, or normalised link), as in `items`.
+    pub key: String,
+    /// Its link.
+    pub url: String,
+    /// The title it was last seen under.
+    pub old_title: String,
+    /// The title it carries now.
+    pub new_title: String,
+    /// The word diff from the old title to the new one.
+    pub segments: Vec<Segment>,
+    /// Its teaser or summary, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
 }
 
 /// Where the evidence of an article alert is kept: the version it shows,
@@ -231,10 +253,15 @@ impl Alert {
             ChangeKind::NewItems => "New".to_string(),
             ChangeKind::Error => "Cannot check".to_string(),
             ChangeKind::Recovered => "Recovered".to_string(),
+            ChangeKind::Retitled if self.retitled.len() > 1 => {
+                format!("{} retitled", self.retitled.len())
+            }
+            ChangeKind::Retitled => "Retitled".to_string(),
         };
         let outlet = shorten(&subject_text(&self.outlet), 24);
         let headline = match self.kind {
             ChangeKind::NewItems => self.items.first().map(|i| i.title.as_str()),
+            ChangeKind::Retitled => self.retitled.first().map(|r| r.new_title.as_str()),
             _ => story.or(self.title.as_deref()),
         }
         .map(subject_text)
@@ -342,6 +369,7 @@ pub fn test_alert() -> Alert {
         change,
         items: vec![],
         items_total: 0,
+        retitled: vec![],
         keywords: vec![],
         error: None,
         evidence: None,

@@ -21,6 +21,7 @@ use crate::extract;
 use crate::fetch::{Fetched, Fetcher, NetworkPolicy, Response};
 use crate::http_header::Validators;
 use crate::notify;
+use crate::retitle;
 use crate::store::{
     self, Baselines, Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin,
     SnapshotKind, State, VersionRow, WatchState,
@@ -322,6 +323,9 @@ struct Keep {
     takedown: Option<(i64, Box<NewSnapshot>)>,
     /// With `follow = true`: the new items whose article could not be read.
     follow: Option<FollowTries>,
+    /// Titles the items of a listing or feed carried, to remember: those
+    /// they were retitled to, and the other texts a listing shows them under.
+    titles: Vec<crate::retitle::Remember>,
 }
 
 /// The new items of a `follow = true` watch whose article could not be read
@@ -341,6 +345,7 @@ impl Keep {
             || self.event.is_some()
             || self.takedown.is_some()
             || self.follow.is_some()
+            || !self.titles.is_empty()
     }
 }
 
@@ -429,6 +434,10 @@ fn store(
             versions.push(fetched(store::items_hash(&items), body, now, None));
         }
     }
+    // After the items are recorded as seen: a retitle updates their row.
+    ctx.state
+        .record_titles(&watch.name, &keep.titles, Utc::now().timestamp())
+        .map_err(|e| format!("recording the titles of watch {}: {e}", watch.name))?;
     // A new version, and the flags (gone, error alerted) that an alert's
     // identity depends on, must reach the disk; a quiet check's schedule
     // and validators need not wait for it.
@@ -504,6 +513,7 @@ fn base_alert(
         change: None,
         items: vec![],
         items_total: 0,
+        retitled: vec![],
         keywords: vec![],
         error: None,
         evidence: None,
@@ -1179,23 +1189,44 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
-    let (items, listed, new_items) = ctx
+    let (items, listed, new_items, found) = ctx
         .cpu_bound(move || {
             // A full-text feed carries each story's text, which keywords are
             // looked for in too; a listing's items are their links' text.
-            let (items, texts): (Vec<Item>, Vec<Option<String>>) = match kind {
-                WatchKind::Feed => {
-                    extract::feed_entries(&resp.body, resp.content_type.as_deref(), &resp.final_url)
-                        .map_err(|e| not_a_feed(&url, &name, &e))?
-                        .into_iter()
-                        .map(|e| (e.item, e.text))
-                        .unzip()
-                }
-                _ => (
-                    extract::listing(&resp.text(), &resp.final_url, selector.as_deref()),
-                    Vec::new(),
-                ),
-            };
+            // Each item also comes with the texts the page shows it under:
+            // a listing's links to it, a feed item's own title (none when
+            // the feed gives it no title).
+            let (items, texts, shown): (Vec<Item>, Vec<Option<String>>, Vec<Vec<String>>) =
+                match kind {
+                    WatchKind::Feed => {
+                        let entries = extract::feed_entries(
+                            &resp.body,
+                            resp.content_type.as_deref(),
+                            &resp.final_url,
+                        )
+                        .map_err(|e| not_a_feed(&url, &name, &e))?;
+                        let mut out = (Vec::new(), Vec::new(), Vec::new());
+                        for e in entries {
+                            out.2.push(if e.titled {
+                                vec![e.item.title.clone()]
+                            } else {
+                                Vec::new()
+                            });
+                            out.0.push(e.item);
+                            out.1.push(e.text);
+                        }
+                        out
+                    }
+                    _ => {
+                        let entries = extract::listing_entries(
+                            &resp.text(),
+                            &resp.final_url,
+                            selector.as_deref(),
+                        );
+                        let (items, shown) = entries.into_iter().map(|e| (e.item, e.shown)).unzip();
+                        (items, Vec::new(), shown)
+                    }
+                };
             drop(resp);
             // Items already known: those listed in the watch's baseline file
             // (which a person may write by hand), and those seen before.
@@ -1207,10 +1238,39 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     format!("reading baseline {}: {e}", path.display())
                 })?
                 .unwrap_or_default();
+            // The title each item was last seen under (none on a first
+            // check), looked up for the items the accepted list does not
+            // hold as the page shows them now: the others were seen so (a
+            // quiet check looks up none).
+            let seen = if first {
+                HashMap::new()
+            } else {
+                let accepted: HashMap<&str, String> = listed
+                    .iter()
+                    .map(|it| (it.key.as_str(), retitle::title_key(&it.title)))
+                    .collect();
+                let keys: Vec<&str> = items
+                    .iter()
+                    .zip(&shown)
+                    .filter(|(it, shown)| {
+                        accepted.get(it.key.as_str()).is_none_or(|title| {
+                            std::iter::once(&it.title)
+                                .chain(shown.iter())
+                                .any(|t| retitle::title_key(t) != *title)
+                        })
+                    })
+                    .map(|(it, _)| it.key.as_str())
+                    .collect();
+                work_ctx
+                    .state
+                    .seen_titles(&name, &keys)
+                    .map_err(|e| e.to_string())?
+            };
+            let found = retitles(&work_ctx, &name, kind, &items, &shown, &seen)?;
             let new_items = if first {
                 Vec::new()
             } else {
-                let unseen = unseen_items(&work_ctx, &name, &listed, &items)?;
+                let unseen = unseen_items(&work_ctx, &name, &listed, &items, &seen)?;
                 unseen
                     .into_iter()
                     .map(|i| {
@@ -1222,7 +1282,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     })
                     .collect()
             };
-            Ok::<_, String>((items, listed, new_items))
+            Ok::<_, String>((items, listed, new_items, found))
         })
         .await??;
     if items.is_empty() {
@@ -1258,15 +1318,22 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             ),
         );
         keep.baseline = Some(NewBaseline::Items { items, now });
+        keep.titles = found.remember;
         return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
     }
-    if new_items.is_empty() {
+    keep.titles = found.remember;
+    if new_items.is_empty() && found.retitled == 0 {
         if ctx.dry_run {
             // Stored nowhere: shown, so that a dry run lists what the page yields.
             keep.baseline = Some(NewBaseline::Items { items, now });
         }
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
+    // The version this check stores lists every item, those its alerts
+    // leave out too (`presswatch history --show`).
+    let version = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some()) + 1;
+    let retitled = found.retitled;
+    let retitle_alert = retitle_alert(watch, found.news, version);
     let new_count = new_items.len();
     let new_indexes: Vec<usize> = new_items.iter().map(|(i, _)| *i).collect();
     let Matched {
@@ -1292,6 +1359,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     }
     let matching: Vec<usize> = matched.iter().map(|(i, _)| *i).collect();
     let mut alerts = vec![];
+    let mut details = Vec::new();
     if let Some(&first_match) = matching.first() {
         let n = matching.len();
         let mut summary = if n == 1 {
@@ -1336,35 +1404,40 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .filter(|k| matched.iter().any(|(_, m)| m.contains(k)))
             .cloned()
             .collect();
-        // The version this check stores lists every item, those the alert
-        // leaves out too (`presswatch history --show`).
-        let kept = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some());
         a.evidence = Some(Evidence {
-            version: kept + 1,
+            version,
             report: None,
             snapshot_sha256: None,
         });
+        details.push(a.summary.clone());
         alerts.push(a);
+    } else if new_count > 0 {
+        let n = crate::text::plural(new_count, "new item", "new items");
+        details.push(format!("{n}, none mentions a keyword"));
     }
-    let detail = alerts
-        .first()
-        .map(|a| a.summary.clone())
-        .unwrap_or_else(|| {
-            let n = crate::text::plural(new_count, "new item", "new items");
-            format!("{n}, none mentions a keyword")
-        });
-    let detail = if retry.is_empty() {
-        detail
-    } else {
-        format!(
-            "{detail}; {} could not be read, tried again next check",
+    if !retry.is_empty() {
+        details.push(format!(
+            "{} could not be read, tried again next check",
             crate::text::plural(retry.len(), "article", "articles")
-        )
-    };
+        ));
+    }
     let outcome = match alerts.first() {
-        None => Outcome::Unchanged,
         Some(a) => Outcome::NewItems(a.new_item_count()),
+        None if retitle_alert.is_some() => Outcome::Changed(ChangeKind::Retitled),
+        None => Outcome::Unchanged,
     };
+    match retitle_alert {
+        Some(a) => {
+            details.push(a.summary.clone());
+            alerts.push(a);
+        }
+        None if retitled > 0 => details.push(format!(
+            "{} retitled, not alerted (a title it had before, the site's template, or no keyword)",
+            crate::text::plural(retitled, "item", "items")
+        )),
+        None => {}
+    }
+    let detail = details.join("; ");
     // The items to try again are not recorded: the next check finds them new.
     let items = if retry.is_empty() || ctx.dry_run {
         items
@@ -1552,33 +1625,26 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
 }
 
 /// The items not known before, each once, in page order (as indexes into
-/// `items`): neither `listed` in the watch's baseline file nor seen by an
-/// earlier check. An item is known by its key, or by its link and title
-/// when no other item of the page shares the link: feeds change their
+/// `items`): neither `listed` in the watch's baseline file nor `seen` by an
+/// earlier check (the titles of those seen, by key). An item is known by
+/// its key, or by its link and title when no other item of the page shares
+/// the link: feeds change their
 /// items' ids (a CMS migration, ids with a date in them, GUIDs that appear
 /// where there were none), and a story under a new id is not news. A new
 /// title at a known link is a new item (a daily briefing at one address),
 /// and a feed whose items all link to one page (a live blog) is told apart
 /// by ids only. Linear in the number of items: sets of the keys and links,
-/// and batched lookups of those seen.
+/// and a batched lookup of the links seen.
 fn unseen_items(
     ctx: &Context,
     watch: &str,
     listed: &[Item],
     items: &[Item],
+    seen: &HashMap<String, String>,
 ) -> Result<Vec<usize>, String> {
     let mut keys: HashSet<&str> = listed.iter().map(|it| it.key.as_str()).collect();
-    let candidates: Vec<usize> = (0..items.len())
-        .filter(|&i| keys.insert(items[i].key.as_str()))
-        .collect();
-    let keys: Vec<&str> = candidates.iter().map(|&i| items[i].key.as_str()).collect();
-    let seen = ctx
-        .state
-        .seen_keys(watch, &keys)
-        .map_err(|e| e.to_string())?;
-    let unseen: Vec<usize> = candidates
-        .into_iter()
-        .filter(|&i| !seen.contains(&items[i].key))
+    let unseen: Vec<usize> = (0..items.len())
+        .filter(|&i| keys.insert(items[i].key.as_str()) && !seen.contains_key(&items[i].key))
         .collect();
     let mut links: HashMap<&str, usize> = HashMap::new();
     for it in items.iter().filter(|it| !it.url.is_empty()) {
@@ -1607,6 +1673,109 @@ fn unseen_items(
             })
         })
         .collect())
+}
+
+/// The items of a check retitled since they were last seen (`seen`: the
+/// title each was last seen under, by key), judged by [`retitle::judge`]
+/// on what the page shows each under (`shown`, by index) and the titles it
+/// carried before, read in one batched lookup of the items that show
+/// another title. Each key is judged once, at its first item.
+fn retitles(
+    ctx: &Context,
+    watch: &str,
+    kind: WatchKind,
+    items: &[Item],
+    shown: &[Vec<String>],
+    seen: &HashMap<String, String>,
+) -> Result<retitle::Found, String> {
+    let source = match kind {
+        WatchKind::Feed => retitle::Source::Feed,
+        _ => retitle::Source::Listing,
+    };
+    let mut keys = HashSet::new();
+    let observed: Vec<retitle::Observed> = items
+        .iter()
+        .zip(shown)
+        .filter(|(it, _)| keys.insert(it.key.as_str()))
+        .map(|(item, shown)| retitle::Observed {
+            item,
+            shown,
+            recorded: seen.get(&item.key).unwrap_or(&item.title),
+        })
+        .filter(|o| o.shows_another_title())
+        .collect();
+    if observed.is_empty() {
+        return Ok(retitle::Found::default());
+    }
+    let keys: Vec<&str> = observed.iter().map(|o| o.item.key.as_str()).collect();
+    let mut carried = ctx
+        .state
+        .item_titles(watch, &keys)
+        .map_err(|e| e.to_string())?;
+    let observed: Vec<_> = observed
+        .into_iter()
+        .map(|o| {
+            let before = carried.remove(&o.item.key).unwrap_or_default();
+            (o, before)
+        })
+        .collect();
+    Ok(retitle::judge(source, &observed))
+}
+
+/// The alert of a check's retitled items (`news`, in page order), those
+/// that mention one of the watch's keywords in the old or the new title or
+/// the teaser when it has some; `None` when none is left. One alert for
+/// all of them, as for new items; its id says which items carry which new
+/// title, so a retitle detected again after a crash is the same alert.
+/// `version`: the version of the item list the check stores.
+fn retitle_alert(watch: &Watch, news: Vec<crate::alert::Retitle>, version: i64) -> Option<Alert> {
+    let keywords = Keywords::of(&watch.keywords);
+    let mut mentioned: Vec<String> = Vec::new();
+    let news: Vec<crate::alert::Retitle> = news
+        .into_iter()
+        .filter(|r| {
+            let titles = format!("{} {}", r.old_title, r.new_title);
+            let m = keywords.mentioned(&titles, r.snippet.as_deref().unwrap_or(""));
+            mentioned.extend(m.iter().cloned());
+            watch.keywords.is_empty() || !m.is_empty()
+        })
+        .collect();
+    let first = news.first()?;
+    let n = news.len();
+    let summary = if n == 1 {
+        format!("Retitled from \u{201C}{}\u{201D}", first.old_title)
+    } else {
+        format!("{n} items retitled")
+    };
+    let mut ids: Vec<String> = news
+        .iter()
+        .map(|r| format!("{}\u{0}{}", r.key, r.new_title))
+        .collect();
+    ids.sort_unstable();
+    let mut a = base_alert(
+        watch,
+        ChangeKind::Retitled,
+        summary,
+        &[&"retitled", &ids.join("\n")],
+    );
+    a.title = Some(if n == 1 {
+        first.new_title.clone()
+    } else {
+        format!("{n} items retitled on {}", watch.outlet())
+    });
+    a.keywords = watch
+        .keywords
+        .iter()
+        .filter(|k| mentioned.contains(k))
+        .cloned()
+        .collect();
+    a.evidence = Some(Evidence {
+        version,
+        report: None,
+        snapshot_sha256: None,
+    });
+    a.retitled = news.into_iter().take(Alert::MAX_ITEMS).collect();
+    Some(a)
 }
 
 /// What [`matching_items`] found among a check's new items.

@@ -46,12 +46,15 @@ pub enum ChangeKind {
     /// of the story the extractor missed may have been edited (the safety
     /// net; lower confidence than `Edited`).
     PossiblyEdited,
+    /// Items of a listing or feed seen before carry a new title (the
+    /// outlet changed a story's headline).
+    Retitled,
 }
 
 impl ChangeKind {
     /// The kinds a channel's `kinds` list may name: every kind but `test`
     /// (a test alert goes to the channels `test-alert` is asked to test).
-    pub const ROUTABLE: [ChangeKind; 11] = [
+    pub const ROUTABLE: [ChangeKind; 12] = [
         ChangeKind::Edited,
         ChangeKind::HeadlineChanged,
         ChangeKind::BylineChanged,
@@ -63,6 +66,7 @@ impl ChangeKind {
         ChangeKind::Error,
         ChangeKind::Recovered,
         ChangeKind::PossiblyEdited,
+        ChangeKind::Retitled,
     ];
 
     /// The routable kind with this snake_case name.
@@ -87,6 +91,7 @@ impl ChangeKind {
             ChangeKind::Recovered => "recovered",
             ChangeKind::Test => "test",
             ChangeKind::PossiblyEdited => "possibly_edited",
+            ChangeKind::Retitled => "retitled",
         }
     }
 
@@ -105,6 +110,7 @@ impl ChangeKind {
             ChangeKind::Recovered => "Recovered",
             ChangeKind::Test => "Test alert",
             ChangeKind::PossiblyEdited => "Possibly edited",
+            ChangeKind::Retitled => "Retitled",
         }
     }
 }

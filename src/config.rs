@@ -335,9 +335,11 @@ impl Channel {
     /// Whether the channel takes alerts of this kind.
     pub fn takes(&self, kind: ChangeKind) -> bool {
         // A channel that takes edits takes the safety net's possible edits
-        // too: they are edits the extractor may have missed.
+        // too: they are edits the extractor may have missed. One that takes
+        // changed headlines takes retitled items: their headlines changed.
         let also = match kind {
             ChangeKind::PossiblyEdited => Some(ChangeKind::Edited),
+            ChangeKind::Retitled => Some(ChangeKind::HeadlineChanged),
             _ => None,
         };
         self.kinds
@@ -2277,6 +2279,11 @@ url = "https://hooks.example.org/press"
         assert!(press(r#"["edited", "taken_down"]"#).takes(ChangeKind::PossiblyEdited));
         assert!(press(r#"["possibly_edited"]"#).takes(ChangeKind::PossiblyEdited));
         assert!(!press(r#"["possibly_edited"]"#).takes(ChangeKind::Edited));
+        // Retitled items go where changed headlines go, and on their own.
+        assert!(press(r#"["headline_changed"]"#).takes(ChangeKind::Retitled));
+        assert!(press(r#"["retitled"]"#).takes(ChangeKind::Retitled));
+        assert!(!press(r#"["retitled"]"#).takes(ChangeKind::HeadlineChanged));
+        assert!(!press(r#"["new_items"]"#).takes(ChangeKind::Retitled));
         let e = errors(
             "[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nkinds = [\"error\", \"eror\"]\n\n[[channel]]\nname = \"g\"\ntype = \"webhook\"\nurl = \"https://example.org/g\"\nkinds = []\n",
         );

@@ -156,6 +156,13 @@ static UPDATE_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
 /// 2024 14:00 GMT", "آخر تحديث: 25 مايو 2024").
 static DATE_WORD: LazyLock<Regex> = LazyLock::new(|| folded(&format!("^(?i:{DATE_WORDS})$")));
 
+/// Whether a word, in [`text::match_key`] form, is a word of dates and
+/// times: a number, a month or weekday name, a time zone, "at", "on" (in
+/// English, Persian and Arabic).
+pub fn is_date_word(word: &str) -> bool {
+    DATE_WORD.is_match(word)
+}
+
 /// The words of dates and times, as an alternation.
 const DATE_WORDS: &str = concat!(
     r"\d+(?:[-./:]\d+)*|am|pm|a|p|m|at|on|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|ct|pt|ist|irst|",

@@ -379,6 +379,7 @@ impl Replica {
             change: None,
             items: vec![],
             items_total: 0,
+            retitled: vec![],
             keywords: vec![],
             error: Some(o.error.clone()),
             evidence: None,

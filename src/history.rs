@@ -511,6 +511,7 @@ pub fn documents(
                     change: Some(c.clone()),
                     items: vec![],
                     items_total: 0,
+                    retitled: vec![],
                     keywords: vec![],
                     error: None,
                     evidence: None,

@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod notify;
 pub mod politeness;
 pub mod preflight;
+pub mod retitle;
 pub mod scheduler;
 pub mod status;
 pub mod store;

@@ -191,6 +191,7 @@ fn watch_view(
                     change,
                     items: vec![],
                     items_total: 0,
+                    retitled: vec![],
                     keywords: vec![],
                     error: None,
                     evidence: None,

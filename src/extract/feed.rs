@@ -65,6 +65,9 @@ pub struct FeedEntry {
     pub item: Item,
     /// The story's text as the feed gives it, if it does.
     pub text: Option<String>,
+    /// Whether the feed gave the item a title (false: it is titled by the
+    /// start of its teaser or text, or has none).
+    pub titled: bool,
 }
 
 /// Words of an item's text shown as its teaser when the feed gives none.
@@ -148,10 +151,12 @@ pub fn feed_entries(
             .map(|s| strip_tags(&s.content))
             .filter(|s| !s.is_empty())
             .or_else(|| text.as_deref().map(|t| first_words(t, TEASER_WORDS)));
-        let title = entry
+        let given = entry
             .title
             .map(|t| strip_tags(&t.content))
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.is_empty());
+        let titled = given.is_some();
+        let title = given
             .or_else(|| {
                 snippet
                     .as_deref()
@@ -178,6 +183,7 @@ pub fn feed_entries(
                 published: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
             },
             text,
+            titled,
         });
     }
     // A GUID several items of different links share (a CMS writing the

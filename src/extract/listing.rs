@@ -1,6 +1,6 @@
 //! Listing pages (tag, section, search): the links that look like articles.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
@@ -56,9 +56,29 @@ pub fn normalize_url(url: &Url) -> String {
     u.to_string()
 }
 
+/// An item of a listing page, with every text the page shows its link under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListingEntry {
+    /// The item, titled by the first text its link is shown under.
+    pub item: Item,
+    /// The distinct texts of the links to the item, in page order, its
+    /// title first: a page often shows one story in several places (a
+    /// teaser, a caption, the list), each with its own words.
+    pub shown: Vec<String>,
+}
+
 /// Items of a listing page: the links matched by `selector`, or by default
 /// the links that read like headlines ([`headline_links`]).
 pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
+    listing_entries(html, base, selector)
+        .into_iter()
+        .map(|e| e.item)
+        .collect()
+}
+
+/// Items of a listing page as [`listing`] finds them, each with the texts
+/// its link is shown under.
+pub fn listing_entries(html: &str, base: &Url, selector: Option<&str>) -> Vec<ListingEntry> {
     let dom = Html::parse_document(&super::prepare::for_parsing(html));
     let custom = selector.and_then(|s| Selector::parse(s).ok());
     let links: Vec<(ElementRef<'_>, Url, String)> = match &custom {
@@ -75,19 +95,26 @@ pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
             .collect(),
         None => headline_links(&dom, base),
     };
-    let mut seen = HashSet::new();
-    let mut items = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut items: Vec<ListingEntry> = Vec::new();
     for (a, url, title) in links {
         let key = normalize_url(&url);
-        if !seen.insert(key.clone()) {
+        if let Some(&i) = at.get(&key) {
+            if !items[i].shown.contains(&title) {
+                items[i].shown.push(title);
+            }
             continue;
         }
-        items.push(Item {
-            key,
-            url: url.to_string(),
-            title,
-            snippet: snippet_near(a),
-            published: None,
+        at.insert(key.clone(), items.len());
+        items.push(ListingEntry {
+            item: Item {
+                key,
+                url: url.to_string(),
+                title: title.clone(),
+                snippet: snippet_near(a),
+                published: None,
+            },
+            shown: vec![title],
         });
     }
     items

@@ -11,7 +11,7 @@ mod prose;
 mod teaser;
 
 pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
-pub use listing::{listing, normalize_url};
+pub use listing::{listing, listing_entries, normalize_url, ListingEntry};
 
 use scraper::node::Element;
 use scraper::Html;

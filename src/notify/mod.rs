@@ -343,9 +343,10 @@ async fn deliver_each(
 }
 
 /// The mail thread an alert continues: the earlier alerts about its story.
-/// New items are each a story of their own and start no thread.
+/// New and retitled items are each a story of their own and start no thread.
 fn story_thread(state: &State, alert: &Alert) -> Thread {
-    if alert.kind == crate::compare::ChangeKind::NewItems {
+    use crate::compare::ChangeKind;
+    if matches!(alert.kind, ChangeKind::NewItems | ChangeKind::Retitled) {
         return Thread::default();
     }
     state.thread(&alert.watch, &alert.id).unwrap_or_default()

@@ -435,8 +435,13 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
     if let Some(it) = single_item(alert).filter(|it| !it.url.is_empty()) {
         return Some((it.url.as_str(), "Open the article"));
     }
+    if let [r] = alert.retitled.as_slice() {
+        if !r.url.is_empty() {
+            return Some((r.url.as_str(), "Open the article"));
+        }
+    }
     Some(match alert.kind {
-        ChangeKind::NewItems | ChangeKind::Error | ChangeKind::Recovered => {
+        ChangeKind::NewItems | ChangeKind::Retitled | ChangeKind::Error | ChangeKind::Recovered => {
             (alert.url.as_str(), "Open the watched page")
         }
         _ => (alert.url.as_str(), "Open the article"),
@@ -542,10 +547,23 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         out.push_str("\nBelow is an example of how a change looks. Nothing here comes from a watched page.\n");
     }
     let (shown, more) = sections(alert);
-    let coloured = shown.iter().any(Section::is_coloured);
+    let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
     for s in &shown {
         out.push('\n');
         out.push_str(&text_section(s));
+    }
+    for (i, r) in alert.retitled.iter().enumerate() {
+        if i == 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "* {}\n  {}\n",
+            text_diff(&with_context(&r.segments)),
+            r.url
+        ));
+        if let Some(s) = &r.snippet {
+            out.push_str(&format!("{}\n", indent(&opening(s, 40))));
+        }
     }
     if more > 0 {
         let (count, command) = more_changes(alert, more, ctx);
@@ -691,33 +709,37 @@ fn text_section(s: &Section) -> String {
             }
             out
         }
-        Section::Changed { opening, words } => {
-            let mut line = String::new();
-            for (op, t) in words {
-                if *op != SegmentOp::Same && needs_space(&line, t) {
-                    line.push(' ');
-                }
-                match op {
-                    SegmentOp::Same => line.push_str(t),
-                    SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
-                    SegmentOp::Added => line.push_str(&format!("{{+{}+}}", t.trim())),
-                }
-                if *op != SegmentOp::Same && t.ends_with(' ') {
-                    line.push(' ');
-                }
-            }
-            format!(
-                "Changed: the paragraph beginning \u{201C}{}\u{201D}\n{}\n",
-                isolate(opening),
-                indent(line.trim())
-            )
-        }
+        Section::Changed { opening, words } => format!(
+            "Changed: the paragraph beginning \u{201C}{}\u{201D}\n{}\n",
+            isolate(opening),
+            indent(&text_diff(words))
+        ),
         Section::Moved { text } => format!(
             "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}\n",
             isolate(&opening(text, OPENING_WORDS))
         ),
         Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
     }
+}
+
+/// Words of a diff as text: removed words `[-like this-]`, added words
+/// `{+like this+}`, on one line.
+fn text_diff(words: &[(SegmentOp, String)]) -> String {
+    let mut line = String::new();
+    for (op, t) in words {
+        if *op != SegmentOp::Same && needs_space(&line, t) {
+            line.push(' ');
+        }
+        match op {
+            SegmentOp::Same => line.push_str(t),
+            SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
+            SegmentOp::Added => line.push_str(&format!("{{+{}+}}", t.trim())),
+        }
+        if *op != SegmentOp::Same && t.ends_with(' ') {
+            line.push(' ');
+        }
+    }
+    line.trim().to_string()
 }
 
 /// Orders a digest: takedowns first (what was removed is the news that
@@ -1268,11 +1290,14 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         ));
     }
     let (shown, more) = sections(alert);
-    let coloured = shown.iter().any(Section::is_coloured);
+    let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
     // Quotes link to their spot on the page; a test alert's example has no page.
     let page_url = (alert.kind != ChangeKind::Test).then_some(alert.url.as_str());
     for s in &shown {
         b.push_str(&html_section(s, page_url));
+    }
+    if !alert.retitled.is_empty() {
+        b.push_str(&retitles_html(alert));
     }
     if more > 0 {
         let (count, command) = more_changes(alert, more, ctx);
@@ -1328,6 +1353,36 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         }
     }
     (b, coloured)
+}
+
+/// The retitled items of an alert as HTML: each title's word diff (the
+/// old words struck through, the new ones underlined), its link and teaser.
+fn retitles_html(alert: &Alert) -> String {
+    // Padding on both sides keeps the bullets of right-to-left items inside the column.
+    let mut b = String::from("<ul style=\"padding:0 22px;margin:0;\">");
+    for r in &alert.retitled {
+        let (diff, all) = html_diff(&with_context(&r.segments));
+        b.push_str(&format!(
+            "<li style=\"margin-bottom:10px;font-size:16px;line-height:1.45;\"{}><b>{diff}</b>",
+            lang_dir(&all)
+        ));
+        if let Some(h) = href(&r.url) {
+            b.push_str(&format!(
+                "<br><a href=\"{h}\" style=\"color:{};font-size:15px;{UNDERLINE_BELOW_DOTS}\">Open the article</a>",
+                colour::LINK
+            ));
+        }
+        if let Some(s) = &r.snippet {
+            b.push_str(&format!(
+                "<br><span style=\"color:{};font-size:15px;\">{}</span>",
+                colour::MUTED,
+                escape(&opening(s, 40))
+            ));
+        }
+        b.push_str("</li>");
+    }
+    b.push_str("</ul>");
+    b
 }
 
 /// A taken-down article's last text as HTML: plain, readable text (not
@@ -1413,6 +1468,38 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
     b
 }
 
+/// Words of a diff as HTML (removed words struck through, added words
+/// underlined), and their text, to tell its direction by.
+fn html_diff(words: &[(SegmentOp, String)]) -> (String, String) {
+    let mut body = String::new();
+    let mut all = String::new();
+    for (op, t) in words {
+        if *op != SegmentOp::Same && needs_space(&all, t) {
+            all.push(' ');
+            body.push(' ');
+        }
+        all.push_str(t);
+        match op {
+            SegmentOp::Same => body.push_str(&escape(t)),
+            SegmentOp::Removed => {
+                body.push_str(&del(t.trim_end()));
+                // Set apart from what was added in its place, but
+                // in a script written without spaces.
+                if t.ends_with(' ') || !ends_unspaced(t) {
+                    body.push(' ');
+                }
+            }
+            SegmentOp::Added => {
+                body.push_str(&ins(t.trim_end()));
+                if t.ends_with(' ') {
+                    body.push(' ');
+                }
+            }
+        }
+    }
+    (body, all)
+}
+
 /// One section as HTML; quotes of the new page link to their spot on `url`.
 fn html_section(s: &Section, url: Option<&str>) -> String {
     match s {
@@ -1477,32 +1564,7 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
             out
         }
         Section::Changed { opening, words } => {
-            let mut body = String::new();
-            let mut all = String::new();
-            for (op, t) in words {
-                if *op != SegmentOp::Same && needs_space(&all, t) {
-                    all.push(' ');
-                    body.push(' ');
-                }
-                all.push_str(t);
-                match op {
-                    SegmentOp::Same => body.push_str(&escape(t)),
-                    SegmentOp::Removed => {
-                        body.push_str(&del(t.trim_end()));
-                        // Set apart from what was added in its place, but
-                        // in a script written without spaces.
-                        if t.ends_with(' ') || !ends_unspaced(t) {
-                            body.push(' ');
-                        }
-                    }
-                    SegmentOp::Added => {
-                        body.push_str(&ins(t.trim_end()));
-                        if t.ends_with(' ') {
-                            body.push(' ');
-                        }
-                    }
-                }
-            }
+            let (body, all) = html_diff(words);
             labelled(
                 &format!(
                     "Changed: the paragraph beginning {}",

@@ -198,8 +198,15 @@ forward! {
     fn set_next_due(&self, watch: &str, due: i64) -> Result<()>;
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
-    /// Which of `keys` were seen before for this watch.
-    fn seen_keys(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashSet<String>>;
+    /// The title last recorded of each of `keys` seen before for this watch.
+    fn seen_titles(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, String>>;
+    /// The titles each of these items carried before (in
+    /// [`crate::retitle::title_key`] form), each with whether the item was
+    /// retitled to it; items with none are left out.
+    fn item_titles(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, std::collections::HashMap<String, bool>>>;
+    /// Remembers titles items carried, in one durable transaction: a title
+    /// an item is retitled to becomes its recorded title.
+    fn record_titles(&self, watch: &str, titles: &[crate::retitle::Remember], now: i64) -> Result<()>;
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under.
     fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<std::collections::HashSet<(String, String)>>;

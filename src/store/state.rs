@@ -35,6 +35,14 @@ CREATE TABLE IF NOT EXISTS seen_items (
     PRIMARY KEY (watch, key)
 );
 CREATE INDEX IF NOT EXISTS seen_items_by_url ON seen_items(watch, url);
+CREATE TABLE IF NOT EXISTS item_titles (
+    watch      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    title_key  TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    retitled   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (watch, key, title_key)
+);
 CREATE TABLE IF NOT EXISTS follow_tries (
     watch      TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -707,35 +715,111 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Which of these item keys were seen before for this watch: one query
-    /// for all of them (the keys travel as one JSON array), each key looked
-    /// up in the primary key index. `CROSS JOIN` fixes that order: SQLite
-    /// would otherwise walk the watch's seen items and rescan the whole
-    /// array for each, quadratic in the size of a feed.
-    pub fn seen_keys(&self, watch: &str, keys: &[&str]) -> Result<HashSet<String>> {
+    /// The title last recorded of each of these item keys seen before for
+    /// this watch: one query for all of them (the keys travel as one JSON
+    /// array), each key looked up in the primary key index. `CROSS JOIN`
+    /// fixes that order: SQLite would otherwise walk the watch's seen items
+    /// and rescan the whole array for each, quadratic in the size of a feed.
+    pub fn seen_titles(&self, watch: &str, keys: &[&str]) -> Result<HashMap<String, String>> {
         if keys.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(HashMap::new());
         }
         let keys = serde_json::to_string(keys)
             .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT s.key FROM json_each(?2) AS k \
+                "SELECT s.key, s.title FROM json_each(?2) AS k \
                  CROSS JOIN seen_items AS s ON s.watch = ?1 AND s.key = k.value",
             )
             .map_err(|e| self.err(e))?;
         let seen = st
-            .query_map(params![watch, keys], |r| r.get(0))
+            .query_map(params![watch, keys], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<HashSet<String>>>()
+            .collect::<rusqlite::Result<HashMap<String, String>>>()
             .map_err(|e| self.err(e));
         seen
     }
 
+    /// The titles each of these items carried before (in
+    /// [`crate::retitle::title_key`] form), each with whether the item was
+    /// retitled to it: one query, as [`Self::seen_titles`]. Items with none
+    /// are left out.
+    pub fn item_titles(
+        &self,
+        watch: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, HashMap<String, bool>>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys = serde_json::to_string(keys)
+            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT t.key, t.title_key, t.retitled FROM json_each(?2) AS k \
+                 CROSS JOIN item_titles AS t ON t.watch = ?1 AND t.key = k.value",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![watch, keys], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out: HashMap<String, HashMap<String, bool>> = HashMap::new();
+        for row in rows {
+            let (key, title, retitled) = row.map_err(|e| self.err(e))?;
+            out.entry(key).or_default().insert(title, retitled);
+        }
+        Ok(out)
+    }
+
+    /// Remembers titles items carried, in one transaction: a title an item
+    /// is retitled to becomes its recorded title (`first_seen` kept) and is
+    /// marked as one it was retitled to; the others are remembered as shown.
+    pub fn record_titles(
+        &self,
+        watch: &str,
+        titles: &[crate::retitle::Remember],
+        now: i64,
+    ) -> Result<()> {
+        if titles.is_empty() {
+            return Ok(());
+        }
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        {
+            let mut remember = tx
+                .prepare_cached(
+                    "INSERT INTO item_titles (watch, key, title_key, first_seen, retitled) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (watch, key, title_key) DO UPDATE SET retitled = max(retitled, excluded.retitled)",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut retitle = tx
+                .prepare_cached("UPDATE seen_items SET title = ?3 WHERE watch = ?1 AND key = ?2")
+                .map_err(|e| self.err(e))?;
+            for t in titles {
+                remember
+                    .execute(params![watch, t.key, t.title_key, now, t.becomes.is_some()])
+                    .map_err(|e| self.err(e))?;
+                if let Some(title) = &t.becomes {
+                    retitle
+                        .execute(params![watch, t.key, title])
+                        .map_err(|e| self.err(e))?;
+                }
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under: one query, as
-    /// [`Self::seen_keys`], each link looked up in the `(watch, url)` index.
+    /// [`Self::seen_titles`], each link looked up in the `(watch, url)` index.
     pub fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<HashSet<(String, String)>> {
         if urls.is_empty() {
             return Ok(HashSet::new());
@@ -1414,7 +1498,7 @@ mod tests {
         let file = dir.path().join("presswatch.db");
         let before = std::fs::read(&file).unwrap();
         let st = Sqlite::open_preview(dir.path()).unwrap();
-        assert_eq!(st.seen_keys("w", &["a", "b"]).unwrap().len(), 1);
+        assert_eq!(st.seen_titles("w", &["a", "b"]).unwrap().len(), 1);
         assert!(
             st.mark_seen("w", &[item], 2).is_err(),
             "a dry run's connection cannot write"
@@ -1447,7 +1531,7 @@ mod tests {
     }
 
     #[test]
-    fn seen_keys_are_those_of_this_watch_among_the_asked() {
+    fn seen_titles_are_those_of_this_watch_among_the_asked() {
         let dir = tempfile::tempdir().unwrap();
         let st = Sqlite::open(dir.path()).unwrap();
         let item = |key: &str| crate::document::Item {
@@ -1461,12 +1545,20 @@ mod tests {
             .unwrap();
         st.mark_seen("other", &[item("c")], 1).unwrap();
         let seen = st
-            .seen_keys("w", &["a", "b\"quoted\"", "c", "رسول‌اف", "new"])
+            .seen_titles("w", &["a", "b\"quoted\"", "c", "رسول‌اف", "new"])
             .unwrap();
-        let mut seen: Vec<&str> = seen.iter().map(String::as_str).collect();
+        let mut seen: Vec<(&str, &str)> =
+            seen.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect();
         seen.sort_unstable();
-        assert_eq!(seen, ["a", "b\"quoted\"", "رسول‌اف"]);
-        assert!(st.seen_keys("w", &[]).unwrap().is_empty());
+        assert_eq!(
+            seen,
+            [
+                ("a", "a"),
+                ("b\"quoted\"", "b\"quoted\""),
+                ("رسول‌اف", "رسول‌اف")
+            ]
+        );
+        assert!(st.seen_titles("w", &[]).unwrap().is_empty());
     }
 
     #[test]

@@ -832,3 +832,151 @@ async fn with_follow_a_new_item_whose_article_cannot_be_read_is_alerted_unread_a
     assert!(r.alerts.is_empty(), "alerted once: {:?}", r.alerts);
     assert_eq!(server.requests_to("/story/2").len(), 3);
 }
+
+/// The retitles the report's alerts name, as (old title, new title).
+fn retitles(r: &Report) -> Vec<(String, String)> {
+    r.alerts
+        .iter()
+        .filter(|a| a.kind == ChangeKind::Retitled)
+        .flat_map(|a| {
+            a.retitled
+                .iter()
+                .map(|t| (t.old_title.clone(), t.new_title.clone()))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_retitled_under_its_guid_is_alerted_once_to_the_channel_that_takes_retitles() {
+    let server = Server::start().await;
+    let channels = "[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/desk\"\nkinds = [\"retitled\"]\n\n\
+                    [[channel]]\nname = \"news\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/news\"\nkinds = [\"new_items\"]\n";
+    let project = Project::new(&format!(
+        "{}\n{channels}",
+        feed_config(&server, "/feed.xml", "")
+    ));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |title: &str| {
+        let items = [
+            (title, "https://wire.example/rasoulof", Some("urn:wire:7")),
+            (
+                "Court hears appeal",
+                "https://wire.example/appeal",
+                Some("urn:wire:6"),
+            ),
+        ];
+        served("application/rss+xml", rss(xml, &items).into_bytes())
+    };
+    let (first, second) = (
+        "Director flees Iran after sentence",
+        "Director escapes Iran on foot after eight-year sentence",
+    );
+    let r = check_twice(&project, &server, "/feed.xml", feed(first), feed(second)).await;
+    assert_eq!(
+        retitles(&r),
+        [(first.to_string(), second.to_string())],
+        "{}",
+        r.detail
+    );
+    assert_eq!(r.outcome, Outcome::Changed(ChangeKind::Retitled));
+    let alert = &r.alerts[0];
+    let subject = alert.subject();
+    assert!(
+        subject.starts_with("Retitled · ") && subject.contains("Director escapes Iran"),
+        "{subject}"
+    );
+    // Routed to the channel that takes retitles, not to the one for new items.
+    let config = project.load();
+    assert_eq!(
+        presswatch::notify::route(&config, &config.watches[0], alert),
+        ["desk"]
+    );
+    // The email shows the headline's words that changed; the webhook
+    // carries both titles and the diff.
+    let text = presswatch::notify::render::text(alert, &Default::default());
+    assert!(text.contains("[-flees-] {+escapes+}"), "{text}");
+    assert!(text.contains("{+on foot+}"), "{text}");
+    let html = presswatch::notify::render::html(alert, &Default::default());
+    assert!(html.contains("flees</del>"), "{html}");
+    assert!(html.contains("escapes</ins>"), "{html}");
+    assert!(
+        html.contains("href=\"https://wire.example/rasoulof\""),
+        "{html}"
+    );
+    let json = serde_json::to_value(alert).unwrap();
+    assert_eq!(json["kind"], "retitled");
+    assert_eq!(json["retitled"][0]["old_title"], first);
+    assert_eq!(json["retitled"][0]["new_title"], second);
+    assert_eq!(json["retitled"][0]["url"], "https://wire.example/rasoulof");
+
+    // Unchanged next time: quiet.
+    let r = check_first(&project).await;
+    assert!(r.alerts.is_empty(), "{:?}: {}", r.outcome, r.detail);
+    // Back to the first headline: a retitle of its own.
+    server.set("/feed.xml", feed(first));
+    let r = check_first(&project).await;
+    assert_eq!(
+        retitles(&r),
+        [(second.to_string(), first.to_string())],
+        "{}",
+        r.detail
+    );
+    // An outlet testing the two headlines: each was alerted once, no more.
+    for title in [second, first, second] {
+        server.set("/feed.xml", feed(title));
+        let r = check_first(&project).await;
+        assert!(r.alerts.is_empty(), "{title}: {}", r.detail);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persian_title_retitled_is_alerted_and_titles_only_spelled_otherwise_are_not() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/fa.xml", ""));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |titles: [&str; 3]| {
+        let items = [
+            (titles[0], "https://wire.example/fa/1", Some("fa-1")),
+            (titles[1], "https://wire.example/fa/2", Some("fa-2")),
+            (titles[2], "https://wire.example/en/3", Some("en-3")),
+        ];
+        served("application/rss+xml", rss(xml, &items).into_bytes())
+    };
+    let before = [
+        "رسول‌اف از ایران گریخت",
+        "رئیس دادگاه انقلاب حکم را تأیید کرد",
+        "Minister's reply to Q&amp;A on Evin",
+    ];
+    let after = [
+        // A new headline.
+        "محمد رسول‌اف پس از حکم زندان پیاده از ایران گریخت",
+        // Arabic yeh and kaf, the hamza written apart: the same title to
+        // a reader.
+        "ر\u{064A}\u{0654}\u{064A}س دادگاه انقلاب حك\u{0645} را تأ\u{064A}\u{064A}د كرد",
+        // Case, a typographic apostrophe and an entity.
+        "MINISTER&#8217;S REPLY TO Q&amp;A ON EVIN",
+    ];
+    let r = check_twice(&project, &server, "/fa.xml", feed(before), feed(after)).await;
+    assert_eq!(
+        retitles(&r),
+        [(before[0].to_string(), after[0].to_string())],
+        "{}",
+        r.detail
+    );
+    let text = presswatch::notify::render::text(&r.alerts[0], &Default::default());
+    assert!(text.contains("{+محمد+}"), "{text}");
+    // The next check, with the variants still served, is quiet.
+    let r = check_first(&project).await;
+    assert!(r.alerts.is_empty(), "{}", r.detail);
+    // A ZWNJ typed as a space, left out, or written as a character
+    // reference is the same title too.
+    for first in [
+        "محمد رسول اف پس از حکم زندان پیاده از ایران گریخت",
+        "محمد رسولاف پس از حکم زندان پیاده از ایران گریخت",
+        "محمد رسول&#8204;اف پس از حکم زندان پیاده از ایران گریخت",
+    ] {
+        server.set("/fa.xml", feed([first, after[1], after[2]]));
+        let r = check_first(&project).await;
+        assert!(r.alerts.is_empty(), "{first}: {}", r.detail);
+    }
+}

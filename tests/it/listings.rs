@@ -271,11 +271,23 @@ async fn a_listing_that_suddenly_yields_far_fewer_items_is_an_error_alert() {
         "{error}"
     );
 
-    // The page is back: the watch recovered, and the new stories are reported.
+    // The page is back: the watch recovered, and the new stories are
+    // reported, and the one whose headline changed meanwhile.
     server.set(path, Route::html(recorded("listings/aggregator-4.html")));
     let r = check_first(&project).await;
     let kinds: Vec<ChangeKind> = r.alerts.iter().map(|a| a.kind).collect();
-    assert_eq!(kinds, [ChangeKind::NewItems, ChangeKind::Recovered]);
+    assert_eq!(
+        kinds,
+        [
+            ChangeKind::NewItems,
+            ChangeKind::Retitled,
+            ChangeKind::Recovered
+        ]
+    );
+    assert_eq!(
+        r.alerts[1].retitled[0].new_title,
+        "Iran\u{2019}s culture minister condemns Rasoulof film as \u{2018}illegal\u{2019} ahead of Cannes"
+    );
 }
 
 /// An RSS feed of the numbered items `from..to`.
@@ -462,5 +474,95 @@ async fn a_listing_that_really_lists_fewer_items_is_accepted_with_reset_baseline
         assert_eq!(code, 0, "{backend}: {out}");
         assert!(out.contains("unchanged"), "{backend}: {out}");
         assert!(out.contains("0 alerts"), "{backend}: {out}");
+    }
+}
+
+/// A section front: a lead story (its link under `lead`, when given) above
+/// a list of `(path, link text)`.
+fn section_front(lead: Option<(&str, &str)>, list: &[(&str, &str)]) -> String {
+    let lead = lead
+        .map(|(path, text)| {
+            format!("<section class=\"lead\"><h2><a href=\"{path}\">{text}</a></h2><p>The lead story.</p></section>")
+        })
+        .unwrap_or_default();
+    let list: String = list
+        .iter()
+        .map(|(path, text)| format!("<li><a href=\"{path}\">{text}</a></li>"))
+        .collect();
+    format!("<html><body><main>{lead}<ul class=\"river\">{list}</ul></main></body></html>")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_on_either_backend() {
+    let server = Server::start().await;
+    let path = "/world";
+    let story = "/world/2024/05/rasoulof";
+    // The story is shown twice: as the lead, and in the list under other words.
+    let lead = Some((
+        story,
+        "Director flees Iran after court upholds his sentence",
+    ));
+    let river = |appeal: &'static str| {
+        vec![
+            (story, "Iranian film director crosses the border on foot"),
+            ("/world/2024/05/appeal", appeal),
+            (
+                "/world/2024/05/rivers",
+                "Rivers rise in Khuzestan as the rain continues",
+            ),
+        ]
+    };
+    let (was, now) = (
+        "Court hears the appeal of a jailed rapper",
+        "Supreme court overturns the death sentence of a jailed rapper",
+    );
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(cluster) = pg::cluster() {
+        backends.push((
+            "postgres",
+            format!(
+                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
+                cluster.database(),
+                pg::PASSWORD_ENV
+            ),
+        ));
+    }
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    for (backend, state) in backends {
+        let config = listing_config(&server, path, "listing", "")
+            .replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let project = Project::new(&config);
+        server.set(path, Route::html(section_front(lead, &river(was))));
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(out.contains("3 items recorded"), "{backend}: {out}");
+
+        // The lead goes (the story is only in the list now, under its other
+        // words), and the appeal story gets a new headline: only that is news.
+        server.set(path, Route::html(section_front(None, &river(now))));
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(
+            out.contains(&format!("changed    Retitled from \u{201C}{was}\u{201D}")),
+            "{backend}: {out}"
+        );
+        assert!(
+            out.contains("* [-Court hears-] {+Supreme court overturns+} the [-appeal-] {+death sentence+} of a jailed rapper"),
+            "{backend}: {out}"
+        );
+        assert!(out.contains("1 alert"), "{backend}: {out}");
+
+        // The lead is back: the story shown in two places again is no
+        // retitle, nor is the page showing it only as the lead.
+        let only_lead = river(now)[1..].to_vec();
+        for page in [
+            section_front(lead, &river(now)),
+            section_front(lead, &only_lead),
+        ] {
+            server.set(path, Route::html(page));
+            let (code, out) = check_cli(&project, &[], &env).await;
+            assert_eq!(code, 0, "{backend}: {out}");
+            assert!(out.contains("0 alerts"), "{backend}: {out}");
+        }
     }
 }

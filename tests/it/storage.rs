@@ -403,11 +403,11 @@ fn seen_items_channels_and_digests() {
         .unwrap();
         assert!(st.has_seen_items("list").unwrap(), "{}", b.name);
         let seen = st
-            .seen_keys("list", &["https://n.example/1", "https://n.example/2"])
+            .seen_titles("list", &["https://n.example/1", "https://n.example/2"])
             .unwrap();
         assert_eq!(
             seen.into_iter().collect::<Vec<_>>(),
-            ["https://n.example/1"],
+            [("https://n.example/1".to_string(), "t".to_string())],
             "{}",
             b.name
         );
@@ -456,6 +456,81 @@ fn seen_items_channels_and_digests() {
         assert_eq!(st.pending_count(None).unwrap(), 0);
         assert_eq!(st.installation_id().unwrap().len(), 16, "{}", b.name);
         st.check_writable().unwrap();
+    }
+}
+
+#[test]
+fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
+    use presswatch::retitle::Remember;
+    for b in backends() {
+        let st = &b.state;
+        let item = presswatch::document::Item {
+            key: "urn:7".into(),
+            url: "https://n.example/7".into(),
+            title: "Director leaves Iran".into(),
+            snippet: None,
+            published: None,
+        };
+        st.mark_seen("feed", std::slice::from_ref(&item), 5)
+            .unwrap();
+        let remember = |title_key: &str, becomes: Option<&str>| Remember {
+            key: "urn:7".into(),
+            title_key: title_key.into(),
+            becomes: becomes.map(str::to_string),
+        };
+        st.record_titles(
+            "feed",
+            &[
+                remember("director leaves iran", None),
+                remember("director flees iran", Some("Director flees Iran")),
+            ],
+            6,
+        )
+        .unwrap();
+        let seen = st.seen_titles("feed", &["urn:7"]).unwrap();
+        assert_eq!(seen["urn:7"], "Director flees Iran", "{}", b.name);
+        // Seen again with its first title: not new, and its row keeps it seen.
+        st.mark_seen("feed", &[item], 7).unwrap();
+        assert_eq!(
+            st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"],
+            "Director flees Iran",
+            "{}",
+            b.name
+        );
+        // Back to the first title: it becomes one the item was retitled to;
+        // a title only shown again stays what it was.
+        st.record_titles(
+            "feed",
+            &[
+                remember("director flees iran", None),
+                remember("director leaves iran", Some("Director leaves Iran")),
+            ],
+            8,
+        )
+        .unwrap();
+        let carried = st.item_titles("feed", &["urn:7", "urn:8"]).unwrap();
+        let mut titles: Vec<(&str, bool)> = carried["urn:7"]
+            .iter()
+            .map(|(k, r)| (k.as_str(), *r))
+            .collect();
+        titles.sort_unstable();
+        assert_eq!(
+            titles,
+            [
+                ("director flees iran", true),
+                ("director leaves iran", true)
+            ],
+            "{}",
+            b.name
+        );
+        assert!(!carried.contains_key("urn:8"), "{}", b.name);
+        assert!(st.item_titles("other", &["urn:7"]).unwrap().is_empty());
+        assert_eq!(
+            st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"],
+            "Director leaves Iran",
+            "{}",
+            b.name
+        );
     }
 }
 

@@ -263,6 +263,20 @@ CREATE TABLE follow_tries (
 "#,
     },
     Migration {
+        version: 8,
+        name: "the titles each seen item carried, and whether it was retitled to them, so that a retitle is alerted once",
+        sql: r#"
+CREATE TABLE item_titles (
+    watch      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    title_key  TEXT NOT NULL,
+    first_seen BIGINT NOT NULL,
+    retitled   BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (watch, key, title_key)
+);
+"#,
+    },
+    Migration {
         version: 9,
         name: "each raw snapshot record carries a digest of what it asserts (URLs, status, heads, fetch time, body), taken when it is kept",
         sql: r#"

@@ -769,24 +769,102 @@ impl Postgres {
         })
     }
 
-    /// Which of `keys` were seen before for this watch (one query).
-    pub fn seen_keys(
+    /// The title last recorded of each of `keys` seen before for this watch (one query).
+    pub fn seen_titles(
         &self,
         watch: &str,
         keys: &[&str],
-    ) -> Result<std::collections::HashSet<String>> {
+    ) -> Result<std::collections::HashMap<String, String>> {
         if keys.is_empty() {
             return Ok(Default::default());
         }
         self.run(async |c| {
             Ok(c.query(
-                "SELECT key FROM seen_items WHERE watch = $1 AND key = ANY($2)",
+                "SELECT key, title FROM seen_items WHERE watch = $1 AND key = ANY($2)",
                 &[&watch, &keys],
             )
             .await?
             .iter()
-            .map(|r| r.get(0))
+            .map(|r| (r.get(0), r.get(1)))
             .collect())
+        })
+    }
+
+    /// The titles each of these items carried before, each with whether
+    /// the item was retitled to it (one query; items with none are left out).
+    pub fn item_titles(
+        &self,
+        watch: &str,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, std::collections::HashMap<String, bool>>> {
+        if keys.is_empty() {
+            return Ok(Default::default());
+        }
+        self.run(async |c| {
+            let mut out: std::collections::HashMap<String, std::collections::HashMap<String, bool>> =
+                Default::default();
+            for r in c
+                .query(
+                    "SELECT key, title_key, retitled FROM item_titles WHERE watch = $1 AND key = ANY($2)",
+                    &[&watch, &keys],
+                )
+                .await?
+            {
+                out.entry(r.get(0)).or_default().insert(r.get(1), r.get(2));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Remembers titles items carried, in one transaction: a title an item
+    /// is retitled to becomes its recorded title (`first_seen` kept).
+    pub fn record_titles(
+        &self,
+        watch: &str,
+        titles: &[crate::retitle::Remember],
+        now: i64,
+    ) -> Result<()> {
+        if titles.is_empty() {
+            return Ok(());
+        }
+        // Each title once, retitled when any record of it says so: one
+        // INSERT may not update a row twice.
+        let mut merged: Vec<(&str, &str, bool)> = Vec::new();
+        let mut at: std::collections::HashMap<(&str, &str), usize> = Default::default();
+        for t in titles {
+            let retitled = t.becomes.is_some();
+            match at.get(&(t.key.as_str(), t.title_key.as_str())) {
+                Some(&i) => merged[i].2 |= retitled,
+                None => {
+                    at.insert((&t.key, &t.title_key), merged.len());
+                    merged.push((&t.key, &t.title_key, retitled));
+                }
+            }
+        }
+        let keys: Vec<&str> = merged.iter().map(|m| m.0).collect();
+        let title_keys: Vec<&str> = merged.iter().map(|m| m.1).collect();
+        let flags: Vec<bool> = merged.iter().map(|m| m.2).collect();
+        let retitled: Vec<(&str, &str)> = titles
+            .iter()
+            .filter_map(|t| Some((t.key.as_str(), t.becomes.as_deref()?)))
+            .collect();
+        let (retitled_keys, new_titles): (Vec<&str>, Vec<&str>) = retitled.into_iter().unzip();
+        self.transaction(Durability::Durable, async |c| {
+            c.execute(
+                "INSERT INTO item_titles (watch, key, title_key, first_seen, retitled)
+                 SELECT $1, k, t, $5, r FROM unnest($2::TEXT[], $3::TEXT[], $4::BOOLEAN[]) AS i(k, t, r)
+                 ON CONFLICT (watch, key, title_key) DO UPDATE SET retitled = item_titles.retitled OR EXCLUDED.retitled",
+                &[&watch, &keys, &title_keys, &flags, &now],
+            )
+            .await?;
+            c.execute(
+                "UPDATE seen_items SET title = i.t
+                 FROM unnest($2::TEXT[], $3::TEXT[]) AS i(k, t)
+                 WHERE seen_items.watch = $1 AND seen_items.key = i.k",
+                &[&watch, &retitled_keys, &new_titles],
+            )
+            .await
+            .map(|_| ())
         })
     }
 
