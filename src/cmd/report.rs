@@ -30,8 +30,9 @@ impl Report {
         println!("{}", n.describe(&self.out));
         Ok(super::left_out(
             &n.left_out,
-            ("raw body", "raw bodies"),
-            "of the viewer: its pages link to nothing there",
+            ("kept response", "kept responses"),
+            "of the viewer (its pages warn in place of an altered record, and a damaged body's link leads \
+             nowhere): the rest is written and sound",
         ))
     }
 }

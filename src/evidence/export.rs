@@ -10,6 +10,11 @@
 //! for a takedown, the answer that reported it (`WARC-Concurrent-To`). A
 //! takedown or restore comes with the responses it refers to, whatever
 //! `--since` says.
+//!
+//! A kept response whose body no longer hashes to its SHA-256, or whose
+//! record was altered since it was kept (its record digest), is left out
+//! and named: nothing refers to it, and a later response with the same body
+//! is written whole rather than as a revisit of it.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -19,7 +24,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::KeptBody;
 use crate::config::Config;
-use crate::store::{Snapshot, SnapshotKind, State, WatchEvent};
+use crate::store::{RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
 use crate::warc::{self, HttpHead, Original};
 
 /// What an export wrote.
@@ -33,8 +38,8 @@ pub struct Exported {
     pub events: usize,
     /// Records in all.
     pub records: usize,
-    /// Kept responses left out, missing or no longer matching their
-    /// SHA-256: why, for each.
+    /// Kept responses left out: a body missing or no longer matching its
+    /// SHA-256, or a record altered since it was kept. Why, for each.
     pub left_out: Vec<String>,
 }
 
@@ -127,15 +132,16 @@ pub fn export(
         let mut written: HashMap<Written, String> = HashMap::new();
         for (done, s) in chosen.iter().enumerate() {
             progress(done, chosen.len());
-            let body = match super::kept_body(config, state, &s.watch, s.version, &s.body_sha256)
-                .map_err(std::io::Error::other)?
-            {
-                KeptBody::Sound(body) => body,
-                KeptBody::Damaged(why) => {
-                    n.left_out.push(why);
-                    continue;
-                }
-            };
+            let body =
+                match super::kept_response(config, state, s).map_err(std::io::Error::other)? {
+                    KeptBody::Sound(body) => body,
+                    // Neither written nor a revisit's original: a later
+                    // snapshot of the same body is written whole.
+                    KeptBody::Damaged(why) => {
+                        n.left_out.push(why);
+                        continue;
+                    }
+                };
             let date = at(s.fetched_at_ms);
             let head = response_head(s, body.len());
             let record = match first_by_body.get(s.body_sha256.as_str()) {
@@ -250,6 +256,9 @@ fn event_record(
     let shown = all
         .iter()
         .find(|s| s.watch == watch && s.version == e.version && s.kind == SnapshotKind::Version);
+    // What an altered record says is not handed over, here either.
+    let sound = |s: &&Snapshot| !matches!(s.check_record(), RecordCheck::Altered(_));
+    let (shown, answer) = (shown.filter(sound), answer.filter(sound));
     let mut fields = vec![
         ("presswatch-watch", watch.to_string()),
         ("presswatch-event", e.kind.as_str().to_string()),

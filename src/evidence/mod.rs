@@ -10,15 +10,16 @@ pub mod verify;
 use std::collections::HashSet;
 
 use crate::config::Config;
-use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
+use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
 
 /// A kept body, as evidence handed over (`export`, `report`) reads it back.
 pub(crate) enum KeptBody {
     /// Its bytes hash to the SHA-256 it was kept under.
     Sound(Vec<u8>),
-    /// It is missing, or was altered or damaged since it was kept: what to
-    /// tell the user, naming the watch, the version and the body. Evidence
-    /// leaves it out rather than pass it on under fresh digests.
+    /// It is missing, or was altered or damaged since it was kept (or, read
+    /// by [`kept_response`], the record pointing to it was): what to tell
+    /// the user, naming the watch, the version and the body or record.
+    /// Evidence leaves it out rather than pass it on under fresh digests.
     Damaged(String),
 }
 
@@ -45,6 +46,73 @@ pub(crate) fn kept_body(
         "watch {watch} version {version}: the kept response {sha256} {problem}; `{}` lists every such record",
         config.command("verify")
     )))
+}
+
+/// A snapshot as evidence names it: the watch, the version, and what the
+/// snapshot is the evidence of.
+pub(crate) fn snapshot_name(s: &Snapshot) -> String {
+    match s.kind {
+        SnapshotKind::Version => format!(
+            "watch {} version {} (the response it was accepted from)",
+            s.watch, s.version
+        ),
+        SnapshotKind::TakenDown => format!(
+            "watch {} version {} (the answer that reported it taken down)",
+            s.watch, s.version
+        ),
+    }
+}
+
+/// The fields of an altered snapshot record ([`RecordCheck::Altered`]) as
+/// one phrase: "the status and the fetch time", or "the digest kept with
+/// it" when only the digest itself differs.
+pub(crate) fn what_differs(fields: &[&str]) -> String {
+    match fields {
+        [] => "the digest kept with it".to_string(),
+        [one] => one.to_string(),
+        [some @ .., last] => format!("{} and {last}", some.join(", ")),
+    }
+}
+
+/// A snapshot record altered since it was kept, as `verify` names it: the
+/// snapshot, its fetch time as stored, and what differs. `None` for a sound
+/// record, or one kept before records had a digest (which cannot be checked).
+pub(crate) fn altered_record(s: &Snapshot) -> Option<String> {
+    let RecordCheck::Altered(fields) = s.check_record() else {
+        return None;
+    };
+    let at = chrono::DateTime::from_timestamp_millis(s.fetched_at_ms)
+        .map_or(s.fetched_at_ms.to_string(), |t| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        });
+    Some(format!(
+        "{}: its record (stored as fetched at {at}) was altered since it was kept; what differs: {}",
+        snapshot_name(s),
+        what_differs(&fields)
+    ))
+}
+
+/// A kept response as evidence handed over (`export`, `report`) reads it
+/// back: its body checked against the SHA-256 it was kept under, then its
+/// record against the digest taken when it was kept, so that neither an
+/// altered body nor an altered record (its headers, fetch time...) is passed
+/// on under fresh digests and links. A record kept before records had a
+/// digest is handed over as before. A damaged body is named rather than
+/// the records pointing to it, whose body size it alters too. An error is
+/// the database's.
+pub(crate) fn kept_response(
+    config: &Config,
+    state: &State,
+    s: &Snapshot,
+) -> Result<KeptBody, String> {
+    let body = kept_body(config, state, &s.watch, s.version, &s.body_sha256)?;
+    Ok(match (body, altered_record(s)) {
+        (KeptBody::Sound(_), Some(why)) => KeptBody::Damaged(format!(
+            "{why}; `{}` lists every such record",
+            config.command("verify")
+        )),
+        (body, _) => body,
+    })
 }
 
 /// The viewer's page of a watch's version, relative to the report's

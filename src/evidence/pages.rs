@@ -12,6 +12,7 @@ use crate::alert::Alert;
 use crate::compare::{BlockChange, SegmentOp};
 use crate::document::Document;
 use crate::notify::render::{self, escape, DEL_STYLE, INS_STYLE};
+use crate::store::RecordCheck;
 
 /// A kept raw response, as the viewer shows it.
 #[derive(Debug, Clone)]
@@ -26,6 +27,11 @@ pub struct RawView {
     pub fetched_at_ms: i64,
     /// The URL it came from.
     pub final_url: String,
+    /// How its record compares with the digest taken when it was kept:
+    /// an altered one is not shown (neither its headers, fetch time nor
+    /// body) but named with a warning, one kept before record digests is
+    /// shown with a note that it predates them.
+    pub record: RecordCheck,
 }
 
 /// One kept version of a watch's article.
@@ -92,6 +98,9 @@ pub struct WatchView {
     /// The time zone times are shown in (`[daemon] timezone`, as alerts
     /// and `history` show them).
     pub tz: Tz,
+    /// The command that checks the kept evidence (`presswatch verify
+    /// --config FILE`), which a warning about an altered record names.
+    pub verify: String,
 }
 
 impl WatchView {
@@ -123,6 +132,9 @@ tr:target{background:#fff3c4;}
 .side h3{font-size:13px;color:#666;margin:0 0 8px 0;}
 .side p{font-size:15px;line-height:1.6;margin:0 0 10px 0;overflow-wrap:anywhere;}
 .card{border:1px solid #eee;border-radius:4px;padding:16px 20px;}
+.card.altered{border:2px solid #b00020;background:#fff5f5;}
+.altered b{color:#b00020;}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#fafafa;border:1px solid #eee;padding:8px;}
 @media (max-width:700px){body{padding:0;}main{border:0;padding:12px;}.sides{grid-template-columns:1fr;}table.list .wide{display:none;}}
 @media print{body{background:#fff;padding:0;}main{border:0;max-width:none;padding:0;}a{color:#000;}
@@ -252,7 +264,7 @@ pub fn timeline(w: &WatchView) -> String {
         });
         rows.push((
             (e.version, 1, e.at),
-            event_row(e, id.as_deref(), kept(e.version), w.tz),
+            event_row(e, id.as_deref(), kept(e.version), w),
         ));
     }
     rows.sort_by_key(|(order, _)| *order);
@@ -267,20 +279,28 @@ pub fn timeline(w: &WatchView) -> String {
 /// takedown): when, what happened, and the evidence (the last kept snapshot
 /// of what a taken-down article said, the answer that reported it; the
 /// version that came back).
-fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, tz: Tz) -> String {
+fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView) -> String {
+    let tz = w.tz;
     let version = if version_kept {
         format!("<a href=\"v{}.html\">Version {}</a>", e.version, e.version)
     } else {
         format!("Version {}", e.version)
     };
     let link = |r: &RawView, label: &str| {
-        format!(
-            "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {})</span><br>SHA-256 <span class=\"hash\">{}</span>",
+        match &r.record {
+        RecordCheck::Altered(fields) => format!(
+            "<br><span class=\"altered\"><b>{label}: left out.</b> {}</span>",
+            altered_warning(fields, &w.verify)
+        ),
+        RecordCheck::Sound | RecordCheck::Undigested => format!(
+            "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {})</span><br>SHA-256 <span class=\"hash\">{}</span>{}",
             escape(&super::raw_path(&r.sha256)),
             escape(&body_size(r)),
             escape(&time_ms(r.fetched_at_ms, tz)),
-            escape(&r.sha256)
-        )
+            escape(&r.sha256),
+            predates_digests(r)
+        ),
+    }
     };
     let (class, what, evidence) = match e.what {
         EventWhat::TakenDown => {
@@ -292,6 +312,14 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, tz: Tz) -> Str
                 ),
             };
             match &e.answer {
+                Some(
+                    r @ RawView {
+                        record: RecordCheck::Altered(_),
+                        ..
+                    },
+                ) => {
+                    evidence.push_str(&link(r, "The answer"));
+                }
                 Some(r) => {
                     let status = r.head.split("\r\n").next().unwrap_or_default();
                     evidence.push_str(&link(r, &format!("The answer ({})", escape(status))));
@@ -388,14 +416,14 @@ pub fn version(w: &WatchView, i: usize) -> String {
     b.push_str("</div>");
     b.push_str("<h2>Raw evidence</h2>");
     match &v.raw {
-        Some(r) => b.push_str(&raw(r, "The response this version was accepted from", w.tz)),
+        Some(r) => b.push_str(&raw(r, "The response this version was accepted from", w)),
         None => b.push_str("<p class=\"meta\">No raw response is kept for this version: keep_raw pruned it or is \"off\", or the version is older than raw capture.</p>"),
     }
     if let Some(t) = &v.taken_down {
         b.push_str(&raw(
             t,
             "The answer that reported the article taken down",
-            w.tz,
+            w,
         ));
     }
     page(&format!("{title} · version {}", v.seq), &b, w.tz)
@@ -486,20 +514,57 @@ fn side(
     b
 }
 
-/// A raw response: link to its bytes, SHA-256, status line and headers.
-fn raw(r: &RawView, label: &str, tz: Tz) -> String {
+/// A raw response: link to its bytes, SHA-256, status line and headers;
+/// for one whose record was altered since it was kept, a warning in their
+/// place.
+fn raw(r: &RawView, label: &str, w: &WatchView) -> String {
+    if let RecordCheck::Altered(fields) = &r.record {
+        return format!(
+            "<div class=\"card altered\" style=\"margin-bottom:12px;\"><b>{}: left out</b><p>{}</p></div>",
+            escape(label),
+            altered_warning(fields, &w.verify)
+        );
+    }
     format!(
         "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} from <a href=\"{}\">{}</a></div>\
-<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span></p><pre>{}</pre></div>",
+<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span>{}</p><pre>{}</pre></div>",
         escape(label),
-        escape(&time_ms(r.fetched_at_ms, tz)),
+        escape(&time_ms(r.fetched_at_ms, w.tz)),
         escape(&r.final_url),
         escape(&r.final_url),
         escape(&super::raw_path(&r.sha256)),
         escape(&body_size(r)),
         escape(&r.sha256),
+        predates_digests(r),
         escape(&r.head)
     )
+}
+
+/// What the viewer says in place of a raw response whose record was
+/// altered since it was kept (`fields`: what differs): why none of it is
+/// shown, and the command to run (`verify`).
+fn altered_warning(fields: &[&str], verify: &str) -> String {
+    format!(
+        "Its record in the state database was altered since it was kept; what differs from the \
+         digest taken then: {}. Its headers, fetch time, body and SHA-256 are not shown here, nor \
+         exported, since they can no longer be vouched for. Run <code>{}</code>: it names every \
+         altered or damaged record and says what to do.",
+        escape(&super::what_differs(fields)),
+        escape(verify)
+    )
+}
+
+/// The note on a raw response whose record was kept before presswatch took
+/// record digests ("" for one with a digest).
+fn predates_digests(r: &RawView) -> &'static str {
+    match r.record {
+        RecordCheck::Undigested => {
+            "<br><span class=\"meta\">This record predates record digests (it was kept before \
+             presswatch took one): its body is checked against its SHA-256, but its headers and \
+             fetch time cannot be checked.</span>"
+        }
+        RecordCheck::Sound | RecordCheck::Altered(_) => "",
+    }
 }
 
 /// What the linked body file is: the page as served, or, when the server
@@ -530,6 +595,7 @@ mod tests {
             head: head.into(),
             fetched_at_ms: 0,
             final_url: "https://news.example/a".into(),
+            record: RecordCheck::Sound,
         }
     }
 
@@ -543,10 +609,52 @@ mod tests {
             snapshot: Some(raw("HTTP/1.1 200 OK")),
             answer: None,
         };
-        let row = event_row(&e, Some("v3-taken-down-1"), true, chrono_tz::UTC);
+        let row = event_row(&e, Some("v3-taken-down-1"), true, &watch(&e));
         assert!(
             row.contains("The answer that reported it is not kept."),
             "{row}"
+        );
+    }
+
+    /// A watch whose timeline shows the event `e`.
+    fn watch(e: &EventView) -> WatchView {
+        WatchView {
+            name: "story".into(),
+            url: "https://news.example/a".into(),
+            outlet: "news.example".into(),
+            versions: vec![],
+            events: vec![e.clone()],
+            tz: chrono_tz::UTC,
+            verify: "presswatch verify --config /etc/presswatch.toml".into(),
+        }
+    }
+
+    #[test]
+    fn a_takedown_whose_answer_was_altered_warns_instead_of_linking_it() {
+        let mut answer = raw("HTTP/1.1 200 OK");
+        answer.sha256 = "cd".repeat(32);
+        answer.record = RecordCheck::Altered(vec!["the status", "the fetch time"]);
+        let e = EventView {
+            at: 0,
+            what: EventWhat::TakenDown,
+            detail: "The article answers HTTP 410".into(),
+            version: 3,
+            snapshot: Some(raw("HTTP/1.1 200 OK")),
+            answer: Some(answer),
+        };
+        let row = event_row(&e, Some("v3-taken-down-1"), true, &watch(&e));
+        assert!(
+            row.contains("The answer: left out.")
+                && row.contains(
+                    "what differs from the digest taken then: the status and the fetch time."
+                )
+                && row.contains("Run <code>presswatch verify --config /etc/presswatch.toml</code>"),
+            "{row}"
+        );
+        assert!(!row.contains(&"cd".repeat(32)), "no hash of it: {row}");
+        assert!(
+            row.contains(&format!("raw/{}.bin", "ab".repeat(32))),
+            "the sound snapshot is linked: {row}"
         );
     }
 

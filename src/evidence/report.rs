@@ -2,7 +2,9 @@
 //! index of watches, a timeline per watch, a page per kept version, and the
 //! kept raw bodies under `raw/<sha256>.bin` — from the state database. A
 //! version's change is the alert that went out for it when the database
-//! still holds it, else the same comparison computed again.
+//! still holds it, else the same comparison computed again. A raw response
+//! whose body no longer hashes to its SHA-256, or whose record was altered
+//! since it was kept, is left out and named, as `export` does.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,7 +16,7 @@ use super::KeptBody;
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
 use crate::config::{Config, Watch, WatchKind};
-use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
+use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
 
 /// What a report wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,8 +27,9 @@ pub struct Written {
     pub versions: usize,
     /// Raw bodies written.
     pub raw: usize,
-    /// Raw bodies left out, missing or no longer matching their SHA-256:
-    /// why, for each.
+    /// Kept responses left out: a body missing or no longer matching its
+    /// SHA-256 (its pages link to nothing there), or a record altered since
+    /// it was kept (its pages warn instead of showing it). Why, for each.
     pub left_out: Vec<String>,
 }
 
@@ -72,10 +75,11 @@ pub fn write(
         .collect();
     for (done, &watch) in articles.iter().enumerate() {
         progress(done, articles.len());
-        let view = watch_view(state, watch, &alerts, config.daemon.timezone)?;
+        let (view, altered) = watch_view(config, state, watch, &alerts)?;
         if view.versions.is_empty() {
             continue;
         }
+        written.left_out.extend(altered);
         let dir = out.join(&watch.name);
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         let put = |name: String, html: String| {
@@ -99,6 +103,9 @@ pub fn write(
                     .filter_map(|e| e.answer.as_ref().map(|r| (e.version, r))),
             );
         for (seq, r) in linked {
+            if matches!(r.record, RecordCheck::Altered(_)) {
+                continue;
+            }
             let p = out.join(super::raw_path(&r.sha256));
             if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
                 continue;
@@ -142,17 +149,28 @@ fn sent_alerts(state: &State) -> Result<HashMap<(String, i64), Alert>, String> {
     Ok(out)
 }
 
-/// A watch's kept versions with their changes and raw responses.
+/// A watch's kept versions with their changes and raw responses, and why
+/// each of its raw responses whose record was altered since it was kept is
+/// left out (its pages show a warning in its place).
 fn watch_view(
+    config: &Config,
     state: &State,
     watch: &crate::config::Watch,
     alerts: &HashMap<(String, i64), Alert>,
-    tz: chrono_tz::Tz,
-) -> Result<WatchView, String> {
+) -> Result<(WatchView, Vec<String>), String> {
     let versions = crate::history::versions(state, watch)?;
     let snapshots = state
         .snapshots(Some(&watch.name))
         .map_err(|e| e.to_string())?;
+    let mut altered = Vec::new();
+    for s in snapshots
+        .iter()
+        .filter(|s| matches!(s.check_record(), RecordCheck::Altered(_)))
+    {
+        if let KeptBody::Damaged(why) = super::kept_response(config, state, s)? {
+            altered.push(why);
+        }
+    }
     let raw_of = |seq: i64, kind: SnapshotKind| {
         snapshots
             .iter()
@@ -211,14 +229,16 @@ fn watch_view(
         });
     }
     let events = state.events(&watch.name).map_err(|e| e.to_string())?;
-    Ok(WatchView {
+    let view = WatchView {
         name: watch.name.clone(),
         url: watch.url.to_string(),
         outlet: watch.outlet(),
         versions: out,
         events: event_views(&events, &snapshots),
-        tz,
-    })
+        tz: config.daemon.timezone,
+        verify: config.command("verify"),
+    };
+    Ok((view, altered))
 }
 
 /// A watch's takedowns and restores with their evidence: the snapshot of
@@ -252,6 +272,7 @@ fn raw_view(s: &Snapshot) -> RawView {
         head: s.response_head.clone(),
         fetched_at_ms: s.fetched_at_ms,
         final_url: s.final_url.clone(),
+        record: s.check_record(),
     }
 }
 

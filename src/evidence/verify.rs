@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::store::{RecordCheck, Snapshot, SnapshotKind, State};
+use crate::store::{RecordCheck, State};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,7 +43,10 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     let snapshots = state.snapshots(None).map_err(|e| e.to_string())?;
     let mut used_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for s in &snapshots {
-        used_by.entry(&s.body_sha256).or_default().push(describe(s));
+        used_by
+            .entry(&s.body_sha256)
+            .or_default()
+            .push(super::snapshot_name(s));
     }
     let mut problems: Vec<String> = mismatches
         .into_iter()
@@ -57,21 +60,9 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         match s.check_record() {
             RecordCheck::Sound => records += 1,
             RecordCheck::Undigested => undigested += 1,
-            RecordCheck::Altered(fields) => {
+            RecordCheck::Altered(_) => {
                 records += 1;
-                let what = match fields.as_slice() {
-                    [] => "the digest kept with it".to_string(),
-                    [one] => one.to_string(),
-                    [some @ .., last] => format!("{} and {last}", some.join(", ")),
-                };
-                let at = chrono::DateTime::from_timestamp_millis(s.fetched_at_ms)
-                    .map_or(s.fetched_at_ms.to_string(), |t| {
-                        t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-                    });
-                problems.push(format!(
-                    "{}: its record (stored as fetched at {at}) was altered since it was kept; what differs: {what}",
-                    describe(s)
-                ));
+                problems.extend(super::altered_record(s));
             }
         }
     }
@@ -101,21 +92,6 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         versions: rows.len(),
         problems,
     })
-}
-
-/// A snapshot as `verify` names it: the watch, the version, and what the
-/// snapshot is the evidence of.
-fn describe(s: &Snapshot) -> String {
-    match s.kind {
-        SnapshotKind::Version => format!(
-            "watch {} version {} (the response it was accepted from)",
-            s.watch, s.version
-        ),
-        SnapshotKind::TakenDown => format!(
-            "watch {} version {} (the answer that reported it taken down)",
-            s.watch, s.version
-        ),
-    }
 }
 
 /// What to do about mismatches, for the user who just saw them.

@@ -79,7 +79,8 @@ fn gzipped(html: String) -> Route {
 
 /// A story checked four times: first version (served gzip-compressed), an
 /// edit (served uncompressed), the edit undone (the very bytes of the first
-/// version again), then a 404. `daemon`: more `[daemon]` keys.
+/// version again), then a 404. `daemon`: more `[daemon]` keys (a
+/// PostgreSQL state's among them: its checks run with [`PG_ENV`]).
 async fn edited_and_taken_down(daemon: &str) -> (Server, Project) {
     let server = Server::start().await;
     let path = "/2024/05/rasoulof";
@@ -98,7 +99,7 @@ async fn edited_and_taken_down(daemon: &str) -> (Server, Project) {
         Route::status(404),
     ] {
         server.set(path, route);
-        ok(&run(&["check", "--config", &config], &[]).await);
+        ok(&run(&["check", "--config", &config], &PG_ENV).await);
     }
     (server, project)
 }
@@ -602,6 +603,226 @@ async fn verify_counts_the_records_kept_before_record_digests_without_failing_or
         assert!(
             said.contains("3 snapshot records without a record digest"),
             "{backend}: {said}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_and_report_leave_out_a_snapshot_record_altered_since_it_was_kept_on_either_backend()
+{
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // Someone alters the charset version 1's response says it was served
+        // in, leaving its body sound. Version 3 was served the same bytes
+        // (its record is untouched).
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "UPDATE raw_snapshots SET response_head = replace(response_head, 'charset=utf-8', 'charset=windows-1256')
+               WHERE watch = 'rasoulof' AND version = 1 AND kind = 'version';",
+        );
+        let body = presswatch::document::sha256_hex(page(PARAS[1]).as_bytes());
+        let left_out = |said: &str| {
+            let line = said
+                .lines()
+                .find(|l| l.starts_with("LEFT OUT watch rasoulof version 1 (the response it was accepted from): its record (stored as fetched at "))
+                .unwrap_or_else(|| panic!("{backend}: a LEFT OUT line for version 1 in:\n{said}"))
+                .to_string();
+            assert!(
+                line.contains("was altered since it was kept; what differs: the response's status line and header fields; `presswatch verify --config"),
+                "{backend}: {line}"
+            );
+            assert_eq!(
+                said.matches("LEFT OUT").count(),
+                1,
+                "{backend}: the rest is sound: {said}"
+            );
+        };
+
+        // The export leaves it out, says why, and fails; version 3 is
+        // written whole, not as a revisit of a record that is not there.
+        let warc = project.path("out.warc.gz");
+        let out = run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--warc",
+                warc.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains("(3 responses, 0 revisits, 1 takedown or restore)"),
+            "{backend}: {said}"
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        left_out(&said);
+        assert!(
+            said.contains("1 kept response left out of the export"),
+            "{backend}: {said}"
+        );
+        let records = warc_records(&warc);
+        assert!(
+            !records.iter().any(|r| r.contains("windows-1256")),
+            "{backend}: the altered header is not exported"
+        );
+        assert!(
+            !records
+                .iter()
+                .any(|r| field(r, "presswatch-version") == Some("1")),
+            "{backend}: nothing of version 1 is exported"
+        );
+        if let Some(warcio) = tool("warcio") {
+            let check = ok(&Command::new(&warcio)
+                .args(["check", "-v"])
+                .arg(&warc)
+                .output()
+                .unwrap());
+            assert!(!check.contains("failed"), "{backend}: {check}");
+            let index = ok(&Command::new(&warcio)
+                .arg("index")
+                .arg(&warc)
+                .output()
+                .unwrap());
+            let records: Vec<serde_json::Value> = index
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let count = |kind: &str| records.iter().filter(|r| r["warc-type"] == kind).count();
+            assert_eq!(
+                [
+                    count("response"),
+                    count("revisit"),
+                    count("request"),
+                    count("metadata")
+                ],
+                [3, 0, 3, 4],
+                "{backend}: versions 2 and 3 and the 404, and the takedown: {index}"
+            );
+            let mut payloads = Vec::new();
+            for r in records.iter().filter(|r| r["warc-type"] == "response") {
+                let payload = Command::new(&warcio)
+                    .args(["extract", "--payload"])
+                    .arg(&warc)
+                    .arg(r["offset"].as_str().unwrap())
+                    .output()
+                    .unwrap();
+                assert!(payload.status.success());
+                payloads.push(presswatch::document::sha256_hex(&payload.stdout));
+            }
+            assert!(
+                payloads.contains(&body),
+                "{backend}: version 3's page is written whole"
+            );
+        }
+
+        // The viewer shows version 1 with a warning in place of its
+        // response, naming what differs and what to run; version 3 links
+        // the same body.
+        let viewer = project.path("viewer");
+        let out = run(
+            &[
+                "report",
+                "--config",
+                &config,
+                "--out",
+                viewer.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        left_out(&String::from_utf8_lossy(&out.stderr));
+        let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
+        assert!(
+            v1.contains("The response this version was accepted from: left out")
+                && v1.contains("was altered since it was kept; what differs from the digest taken then: the response&#x27;s status line and header fields.")
+                && v1.contains("Run <code>presswatch verify --config"),
+            "{backend}: {v1}"
+        );
+        assert!(
+            !v1.contains(&body) && !v1.contains("windows-1256") && !v1.contains("raw/"),
+            "{backend}: no link, hash or header of the altered record: {v1}"
+        );
+        assert!(
+            v1.contains("Filmmaker Rasoulof flees Iran"),
+            "{backend}: the version is shown"
+        );
+        let v3 = std::fs::read_to_string(viewer.join("rasoulof/v3.html")).unwrap();
+        assert!(
+            v3.contains(&format!("raw/{body}.bin")) && !v3.contains("left out"),
+            "{backend}: {v3}"
+        );
+        assert!(viewer.join(format!("raw/{body}.bin")).exists());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = dated_edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        let viewer = project.path("viewer");
+        let report = [
+            "report",
+            "--config",
+            &config,
+            "--out",
+            viewer.to_str().unwrap(),
+        ];
+        ok(&run(&report, &PG_ENV).await);
+        let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
+        assert!(!v1.contains("predates record digests"), "{backend}: {v1}");
+        // The database as a presswatch from before record digests left it.
+        let drop_digests = "ALTER TABLE raw_snapshots DROP COLUMN record_sha256;
+             ALTER TABLE raw_snapshots DROP COLUMN record_fields;";
+        match pg_db {
+            None => alter(&project, None, drop_digests),
+            Some(ref db) => alter(
+                &project,
+                Some(db),
+                &format!("{drop_digests} DELETE FROM schema_migrations WHERE version = 9;"),
+            ),
+        }
+        let warc = project.path("out.warc.gz");
+        let said = ok(&run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--warc",
+                warc.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        assert!(
+            said.contains("(3 responses, 0 revisits, 1 takedown or restore)"),
+            "{backend}: {said}"
+        );
+        assert!(
+            warc_records(&warc)
+                .iter()
+                .any(|r| r.contains("Mon, 06 May 2024 08:00:00 GMT")),
+            "{backend}: version 1's headers are exported as kept"
+        );
+        ok(&run(&report, &PG_ENV).await);
+        let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
+        assert!(
+            v1.contains("This record predates record digests")
+                && v1.contains("Mon, 06 May 2024 08:00:00 GMT")
+                && v1.contains("raw/"),
+            "{backend}: shown as before, with a note: {v1}"
+        );
+        let timeline = std::fs::read_to_string(viewer.join("rasoulof/index.html")).unwrap();
+        assert!(
+            timeline.contains("This record predates record digests"),
+            "{backend}: {timeline}"
         );
     }
 }
