@@ -23,7 +23,7 @@ use crate::http_header::Validators;
 use crate::notify;
 use crate::retitle;
 use crate::store::{
-    self, Baselines, Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin,
+    self, Baselines, Durability, EventKind, FollowTry, NewEvent, NewSnapshot, NewVersion, Origin,
     SnapshotKind, State, VersionRow, WatchState,
 };
 
@@ -329,10 +329,11 @@ struct Keep {
 }
 
 /// The new items of a `follow = true` watch whose article could not be read
-/// this check (to try again: one more failed try each), and those done
-/// with (read, or alerted unread: their count is forgotten).
+/// this check (to try again: one more failed try each, kept as listed), and
+/// those done with (read, alerted unread, or gone from the listing: their
+/// count is forgotten), by key.
 struct FollowTries {
-    failed: Vec<String>,
+    failed: Vec<Item>,
     done: Vec<String>,
 }
 
@@ -360,8 +361,15 @@ enum NewBaseline {
         raw: Box<NewSnapshot>,
     },
     /// The listing's or feed's current items: remembered as seen, written
-    /// as its baseline, and a version of its history.
-    Items { items: Vec<Item>, now: i64 },
+    /// as its baseline, and a version of its history. `gone`: items no
+    /// longer listed that the check is done with (a `follow = true` item
+    /// whose article was tried once more): remembered as seen, so that they
+    /// are no news if listed again, but not in the baseline.
+    Items {
+        items: Vec<Item>,
+        gone: Vec<Item>,
+        now: i64,
+    },
 }
 
 /// Stores what a check leaves behind, in the order that loses nothing to a
@@ -417,16 +425,21 @@ fn store(
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
             versions.push(fetched(hash, body, Utc::now().timestamp(), raw));
         }
-        Some(NewBaseline::Items { items, now }) => {
+        Some(NewBaseline::Items { items, gone, now }) => {
             if let Some(f) = &keep.follow {
-                let (failed, done) = (as_strs(&f.failed), as_strs(&f.done));
+                let failed: Vec<&Item> = f.failed.iter().collect();
                 ctx.state
-                    .record_follow_tries(&watch.name, &failed, &done, now)
+                    .record_follow_tries(&watch.name, &failed, &as_strs(&f.done), now)
                     .map_err(|e| e.to_string())?;
             }
             ctx.state
                 .mark_seen(&watch.name, &items, now)
                 .map_err(|e| e.to_string())?;
+            if !gone.is_empty() {
+                ctx.state
+                    .mark_seen(&watch.name, &gone, now)
+                    .map_err(|e| e.to_string())?;
+            }
             let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339());
             ctx.baselines
                 .write(&watch.name, &body)
@@ -1317,15 +1330,34 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                 }
             ),
         );
-        keep.baseline = Some(NewBaseline::Items { items, now });
+        keep.baseline = Some(NewBaseline::Items {
+            items,
+            gone: Vec::new(),
+            now,
+        });
         keep.titles = found.remember;
         return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
     }
     keep.titles = found.remember;
-    if new_items.is_empty() && found.retitled == 0 {
+    // With follow = true, the items whose article could not be read yet,
+    // and those of them the page no longer lists: busy listings scroll fast,
+    // and such an item is tried once more now, not lost.
+    let tries = if watch.follow && !watch.keywords.is_empty() {
+        ctx.state
+            .follow_tries(&watch.name)
+            .map_err(|e| e.to_string())?
+    } else {
+        Vec::new()
+    };
+    let gone = no_longer_listed(&items, &tries);
+    if new_items.is_empty() && found.retitled == 0 && gone.is_empty() {
         if ctx.dry_run {
             // Stored nowhere: shown, so that a dry run lists what the page yields.
-            keep.baseline = Some(NewBaseline::Items { items, now });
+            keep.baseline = Some(NewBaseline::Items {
+                items,
+                gone: Vec::new(),
+                now,
+            });
         }
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
@@ -1335,6 +1367,23 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let retitled = found.retitled;
     let retitle_alert = retitle_alert(watch, found.news, version);
     let new_count = new_items.len();
+    // The items gone from the page whose article is tried once more come
+    // after the page's own, and go with none of its keywords (had their
+    // title or teaser mentioned one, they would have been alerted).
+    let (listed_now, mut items, mut new_items) = (items.len(), items, new_items);
+    let mut forgotten = Vec::new();
+    for t in gone {
+        match t.item {
+            Some(it) => {
+                new_items.push((items.len(), Vec::new()));
+                items.push(it);
+            }
+            None => {
+                tracing::warn!(watch = %watch.name, key = %t.key, tries = t.tries, "a new item whose article could not be read has left the listing, and was counted by an older presswatch, which kept no link to read it by: forgetting it");
+                forgotten.push(t.key);
+            }
+        }
+    }
     let new_indexes: Vec<usize> = new_items.iter().map(|(i, _)| *i).collect();
     let Matched {
         matching: mut matched,
@@ -1342,21 +1391,31 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     } = matching_items(ctx, watch, &items, new_items).await;
     // An item whose article could not be read is tried again next check
     // (not recorded as seen), and alerted unread once it has failed on
-    // FOLLOW_TRIES checks: a story lost to a timeout or a 429 is worse
-    // than an alert that says it could not be read.
+    // FOLLOW_TRIES checks, or once it has left the listing: a story lost to
+    // a timeout or a 429 is worse than an alert that says it could not be
+    // read.
     let mut notes = HashMap::new();
-    let retry = sort_unread(ctx, watch, &items, &mut matched, unread, &mut notes)?;
+    let unread = Unread {
+        unread,
+        tries: &tries,
+        listed: listed_now,
+    };
+    let retry = sort_unread(watch, &items, &mut matched, unread, &mut notes);
     if watch.follow && !watch.keywords.is_empty() {
-        let key = |i: &usize| items[*i].key.clone();
         keep.follow = Some(FollowTries {
-            failed: retry.iter().map(key).collect(),
+            failed: retry.iter().map(|&i| items[i].clone()).collect(),
             done: new_indexes
                 .iter()
                 .filter(|i| !retry.contains(i))
-                .map(key)
+                .map(|&i| items[i].key.clone())
+                .chain(forgotten)
                 .collect(),
         });
     }
+    // Gone from the page, read at last, and mentioning no keyword: done with.
+    let read_gone = (listed_now..items.len())
+        .filter(|i| !matched.iter().any(|(m, _)| m == i))
+        .count();
     let matching: Vec<usize> = matched.iter().map(|(i, _)| *i).collect();
     let mut alerts = vec![];
     let mut details = Vec::new();
@@ -1391,8 +1450,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .take(Alert::MAX_ITEMS)
             .map(|&i| {
                 let mut it = items[i].clone();
-                if let Some(why) = notes.get(&i) {
-                    it.snippet = Some(unread_note(why, it.snippet.as_deref()));
+                if let Some(note) = notes.get(&i) {
+                    it.snippet = Some(with_teaser(note, it.snippet.as_deref()));
                 }
                 it
             })
@@ -1414,6 +1473,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     } else if new_count > 0 {
         let n = crate::text::plural(new_count, "new item", "new items");
         details.push(format!("{n}, none mentions a keyword"));
+    }
+    if read_gone > 0 {
+        details.push(format!(
+            "{} no longer listed, read at last: no keyword",
+            crate::text::plural(read_gone, "item", "items")
+        ));
     }
     if !retry.is_empty() {
         details.push(format!(
@@ -1438,6 +1503,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         None => {}
     }
     let detail = details.join("; ");
+    // The items gone from the page are not in its baseline.
+    let gone = items.split_off(listed_now);
     // The items to try again are not recorded: the next check finds them new.
     let items = if retry.is_empty() || ctx.dry_run {
         items
@@ -1449,20 +1516,44 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .map(|(_, it)| it)
             .collect()
     };
-    keep.baseline = Some(NewBaseline::Items { items, now });
+    keep.baseline = Some(NewBaseline::Items { items, gone, now });
     Ok((outcome, detail, alerts, keep))
 }
 
-/// The teaser of an item alerted although its article could not be read
-/// ([`FOLLOW_TRIES`]): says so, then the item's own teaser.
-fn unread_note(why: &str, snippet: Option<&str>) -> String {
-    let note = format!(
-        "Its article could not be read on {FOLLOW_TRIES} checks ({why}): alerted in case it \
-         mentions a keyword."
-    );
+/// The items of a `follow = true` watch whose article could not be read yet
+/// (`tries`) that the page (`items`) no longer lists.
+fn no_longer_listed(items: &[Item], tries: &[FollowTry]) -> Vec<FollowTry> {
+    if tries.is_empty() {
+        return Vec::new();
+    }
+    let listed: HashSet<&str> = items.iter().map(|it| it.key.as_str()).collect();
+    tries
+        .iter()
+        .filter(|t| !listed.contains(t.key.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// What an item alerted although its article could not be read says first:
+/// on how many checks it failed and why, and whether the item has left the
+/// listing.
+fn unread_note(tries: u32, left: bool, why: &str) -> String {
+    format!(
+        "Its article could not be read on {} ({why}){}: alerted in case it mentions a keyword.",
+        crate::text::plural(tries as usize, "check", "checks"),
+        if left {
+            ", and the item has left the listing"
+        } else {
+            ""
+        }
+    )
+}
+
+/// An alerted item's teaser after a note about it.
+fn with_teaser(note: &str, snippet: Option<&str>) -> String {
     match snippet.filter(|s| !s.trim().is_empty()) {
         Some(s) => format!("{note} {s}"),
-        None => note,
+        None => note.to_string(),
     }
 }
 
@@ -1863,41 +1954,55 @@ async fn read_followed(
 /// How many checks may fail to read the article of a new item of a
 /// `follow = true` watch (whose title and teaser mention no keyword) before
 /// the item is alerted unread, in case it mentions one. Until then it is
-/// not recorded as seen, so the next check tries it again.
+/// not recorded as seen, so the next check tries it again; an item that
+/// leaves the listing meanwhile is tried once more on the check that finds
+/// it gone, and alerted unread if it still cannot be read.
 pub const FOLLOW_TRIES: u32 = 3;
 
-/// The new items whose article was not read ([`Matched::unread`]), sorted
-/// out by how many checks have failed to read them ([`FOLLOW_TRIES`]): those
-/// to try again next check (returned) and those to alert unread (moved
-/// into `matched`, in page order, each with why in `notes`). Logs each.
+/// The items whose article was not read this check, and what sorts them.
+struct Unread<'a> {
+    /// Each item (an index) with why ([`Matched::unread`]).
+    unread: Vec<(usize, String)>,
+    /// How many earlier checks could not read each item's article.
+    tries: &'a [FollowTry],
+    /// How many of the items the page lists: those after are no longer
+    /// listed, and tried for the last time.
+    listed: usize,
+}
+
+/// The new items whose article was not read, sorted out by how many checks
+/// have failed to read them ([`FOLLOW_TRIES`]) and whether they are still
+/// listed: those to try again next check (returned) and those to alert
+/// unread (moved into `matched`, in page order, each with its note in
+/// `notes`). Logs each.
 fn sort_unread(
-    ctx: &Context,
     watch: &Watch,
     items: &[Item],
     matched: &mut Vec<(usize, Vec<String>)>,
-    unread: Vec<(usize, String)>,
+    unread: Unread<'_>,
     notes: &mut HashMap<usize, String>,
-) -> Result<HashSet<usize>, String> {
-    let keys: Vec<&str> = unread.iter().map(|(i, _)| items[*i].key.as_str()).collect();
-    let tries = ctx
-        .state
-        .follow_tries(&watch.name, &keys)
-        .map_err(|e| e.to_string())?;
+) -> HashSet<usize> {
     let mut retry = HashSet::new();
-    for (i, why) in unread {
+    for (i, why) in unread.unread {
         let it = &items[i];
-        let tried = tries.get(&it.key).copied().unwrap_or(0) + 1;
-        if tried >= FOLLOW_TRIES {
+        let before = unread.tries.iter().find(|t| t.key == it.key);
+        let tried = before.map_or(0, |t| t.tries).saturating_add(1);
+        let left = i >= unread.listed;
+        if left {
+            tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read the article of a new item that has left the listing to look for the keywords: alerting the item unread");
+            matched.push((i, Vec::new()));
+            notes.insert(i, unread_note(tried, true, &why));
+        } else if tried >= FOLLOW_TRIES {
             tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read a new item's article to look for the keywords: alerting the item unread");
             matched.push((i, Vec::new()));
-            notes.insert(i, why);
+            notes.insert(i, unread_note(tried, false, &why));
         } else {
             tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read a new item's article to look for the keywords: trying it again on the next check");
             retry.insert(i);
         }
     }
     matched.sort_by_key(|(i, _)| *i);
-    Ok(retry)
+    retry
 }
 
 /// Checks the given watches (concurrently, up to the configured limit, each

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use super::postgres::{FleetView, Postgres};
 use super::state::{
-    ChannelQueue, DisabledChannel, Durability, NewEvent, NewVersion, OutboxEntry, OutboxStatus,
-    Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
+    ChannelQueue, DisabledChannel, Durability, FollowTry, NewEvent, NewVersion, OutboxEntry,
+    OutboxStatus, Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
 };
 use super::{Mismatch, NewSnapshot, Snapshot};
 use crate::config::DaemonSettings;
@@ -210,12 +210,12 @@ forward! {
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under.
     fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<std::collections::HashSet<(String, String)>>;
-    /// How many earlier checks could not read the article of each of these
-    /// new items of a `follow = true` watch (items not listed have none).
-    fn follow_tries(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, u32>>;
+    /// The new items of a `follow = true` watch whose article could not be
+    /// read yet, each with how many checks tried.
+    fn follow_tries(&self, watch: &str) -> Result<Vec<FollowTry>>;
     /// Counts one more check that could not read the article of each
-    /// `failed` item, and forgets the count of each `done` item.
-    fn record_follow_tries(&self, watch: &str, failed: &[&str], done: &[&str], now: i64) -> Result<()>;
+    /// `failed` item (kept as listed), and forgets the count of each `done` item.
+    fn record_follow_tries(&self, watch: &str, failed: &[&crate::document::Item], done: &[&str], now: i64) -> Result<()>;
     /// Remembers items as seen.
     fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()>;
     /// Stores what one check leaves behind, in one transaction: the watch's

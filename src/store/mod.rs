@@ -13,7 +13,7 @@ pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
 pub use snapshots::{Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind};
 pub use state::{
-    ChannelQueue, DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin,
+    ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, Sqlite, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
 

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::snapshots::{self, NewSnapshot};
+use crate::document::Item;
 use crate::http_header::Validators;
 
 const SCHEMA: &str = r#"
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS follow_tries (
     key        TEXT NOT NULL,
     tries      INTEGER NOT NULL,
     last_try   INTEGER NOT NULL,
+    item       TEXT,
     PRIMARY KEY (watch, key)
 );
 CREATE TABLE IF NOT EXISTS blobs (
@@ -304,6 +306,13 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              DROP TABLE raw_snapshots_old;",
         )
     })?;
+    // Counts kept before this column have no item: an item that leaves the
+    // listing before its article is read is then forgotten.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "follow_tries", "item"),
+        |conn| conn.execute_batch("ALTER TABLE follow_tries ADD COLUMN item TEXT"),
+    )?;
     // Records kept before these columns have no digest: `verify` counts them.
     once_under_lock(
         conn,
@@ -351,6 +360,36 @@ fn snapshots_keyed_by_time(conn: &Connection) -> rusqlite::Result<bool> {
         [],
         |r| r.get(0),
     )
+}
+
+/// A new item of a `follow = true` watch whose article could not be read
+/// yet (a timeout, a 429...): tried again on the next checks, and alerted
+/// unread when it cannot be read on enough of them or leaves the listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowTry {
+    /// The item's key.
+    pub key: String,
+    /// How many checks could not read its article.
+    pub tries: u32,
+    /// The item as last listed; `None` for a count kept by a presswatch
+    /// from before items were kept with it (or an item stored unreadably).
+    pub item: Option<Item>,
+}
+
+impl FollowTry {
+    /// A stored row (both backends): `item` as [`FollowTry::stored`] wrote it.
+    pub(super) fn new(key: String, tries: i64, item: Option<String>) -> FollowTry {
+        FollowTry {
+            key,
+            tries: u32::try_from(tries).unwrap_or(u32::MAX),
+            item: item.and_then(|j| serde_json::from_str(&j).ok()),
+        }
+    }
+
+    /// An item as stored with its count (JSON).
+    pub(super) fn stored(item: &Item) -> String {
+        serde_json::to_string(item).unwrap_or_default()
+    }
 }
 
 /// Per-watch state.
@@ -857,36 +896,33 @@ impl Sqlite {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// How many earlier checks could not read the article of each of these
-    /// new items of a `follow = true` watch (items not listed have none).
-    pub fn follow_tries(&self, watch: &str, keys: &[&str]) -> Result<HashMap<String, u32>> {
-        if keys.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let keys = serde_json::to_string(keys)
-            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+    /// The new items of a `follow = true` watch whose article could not be
+    /// read yet, each with how many checks tried.
+    pub fn follow_tries(&self, watch: &str) -> Result<Vec<FollowTry>> {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT f.key, f.tries FROM json_each(?2) AS k \
-                 CROSS JOIN follow_tries AS f ON f.watch = ?1 AND f.key = k.value",
+                "SELECT key, tries, item FROM follow_tries WHERE watch = ?1 ORDER BY key",
             )
             .map_err(|e| self.err(e))?;
-        let tries = st
-            .query_map(params![watch, keys], |r| Ok((r.get(0)?, r.get(1)?)))
+        let rows = st
+            .query_map([watch], |r| {
+                Ok(FollowTry::new(r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<HashMap<String, u32>>>()
+            .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e));
-        tries
+        rows
     }
 
     /// Counts one more check that could not read the article of each
-    /// `failed` item, and forgets the count of each `done` item (read, or
-    /// alerted unread), in one transaction.
+    /// `failed` item (kept as listed, in case it leaves the listing), and
+    /// forgets the count of each `done` item (read, or alerted unread), in
+    /// one transaction.
     pub fn record_follow_tries(
         &self,
         watch: &str,
-        failed: &[&str],
+        failed: &[&Item],
         done: &[&str],
         now: i64,
     ) -> Result<()> {
@@ -898,12 +934,12 @@ impl Sqlite {
         {
             let mut up = tx
                 .prepare_cached(
-                    "INSERT INTO follow_tries (watch, key, tries, last_try) VALUES (?1, ?2, 1, ?3)
-                     ON CONFLICT (watch, key) DO UPDATE SET tries = tries + 1, last_try = ?3",
+                    "INSERT INTO follow_tries (watch, key, tries, last_try, item) VALUES (?1, ?2, 1, ?3, ?4)
+                     ON CONFLICT (watch, key) DO UPDATE SET tries = tries + 1, last_try = ?3, item = ?4",
                 )
                 .map_err(|e| self.err(e))?;
-            for key in failed {
-                up.execute(params![watch, key, now])
+            for it in failed {
+                up.execute(params![watch, it.key, now, FollowTry::stored(it)])
                     .map_err(|e| self.err(e))?;
             }
             let mut del = tx
@@ -1615,6 +1651,36 @@ mod tests {
             .unwrap();
         st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
         assert_eq!(st.outbox(None, None).unwrap()[0].first_failure, Some(5));
+    }
+
+    #[test]
+    fn an_older_follow_tries_table_keeps_its_counts_and_then_the_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join("presswatch.db")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE follow_tries (watch TEXT NOT NULL, key TEXT NOT NULL, tries INTEGER NOT NULL,
+               last_try INTEGER NOT NULL, PRIMARY KEY (watch, key));
+             INSERT INTO follow_tries VALUES ('w', 'https://n.example/a', 2, 10);",
+        )
+        .unwrap();
+        drop(old);
+        let st = Sqlite::open(dir.path()).unwrap();
+        let kept = st.follow_tries("w").unwrap();
+        assert_eq!(
+            (kept[0].tries, &kept[0].item),
+            (2, &None),
+            "counted by an older presswatch, which kept no item"
+        );
+        let item = Item {
+            key: "https://n.example/a".into(),
+            url: "https://n.example/a".into(),
+            title: "Director leaves the country".into(),
+            snippet: None,
+            published: None,
+        };
+        st.record_follow_tries("w", &[&item], &[], 20).unwrap();
+        let kept = st.follow_tries("w").unwrap();
+        assert_eq!((kept[0].tries, kept[0].item.as_ref()), (3, Some(&item)));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use presswatch::check::Outcome;
 use presswatch::compare::ChangeKind;
 
 use crate::pg;
-use crate::support::{check_first, recorded, run, Project, Route, Server};
+use crate::support::{article, check_first, recorded, run, Project, Route, Server};
 
 /// A listing watch on `path` of `server`, with extra keys.
 fn listing_config(server: &Server, path: &str, kind: &str, extra: &str) -> String {
@@ -564,5 +564,176 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
             assert_eq!(code, 0, "{backend}: {out}");
             assert!(out.contains("0 alerts"), "{backend}: {out}");
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_follow_an_unread_item_that_leaves_the_listing_is_read_once_more_then_alerted_on_either_backend(
+) {
+    let server = Server::start().await;
+    let path = "/world";
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(cluster) = pg::cluster() {
+        backends.push((
+            "postgres",
+            format!(
+                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
+                cluster.database(),
+                pg::PASSWORD_ENV
+            ),
+        ));
+    }
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    for (backend, state) in backends {
+        let hook = format!("/{backend}/hook");
+        let config = listing_config(
+            &server,
+            path,
+            "listing",
+            &format!(
+                "keywords = [\"Rasoulof\"]\nfollow = true\n\n[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+                server.url(&hook)
+            ),
+        )
+        .replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let project = Project::new(&config);
+        let story = |name: &str| format!("/{backend}/{name}");
+        let (unread, late, quiet) = (story("unread"), story("late"), story("quiet"));
+        let front = [
+            (
+                story("markets"),
+                "Markets fall on Monday after the central bank's decision",
+            ),
+            (
+                story("rivers"),
+                "Rivers rise in Khuzestan as the rain continues",
+            ),
+        ];
+        let page = |list: &[(String, &str)]| {
+            let list: Vec<(&str, &str)> = list.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+            Route::html(section_front(None, &list))
+        };
+        server.set(path, page(&front));
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(out.contains("2 items recorded"), "{backend}: {out}");
+
+        // Three new stories whose titles mention no keyword, and whose
+        // articles the busy site cannot serve on two checks in a row.
+        let mut busy = front.to_vec();
+        busy.extend([
+            (
+                unread.clone(),
+                "Director leaves the country after the appeal court ruling",
+            ),
+            (
+                late.clone(),
+                "Film festival announces its competition lineup for May",
+            ),
+            (
+                quiet.clone(),
+                "Parliament debates the budget for the coming year",
+            ),
+        ]);
+        server.set(&unread, Route::status(503));
+        server.sequence(
+            &late,
+            vec![
+                Route::status(503),
+                Route::status(503),
+                Route::html(article(
+                    "Film festival announces its competition lineup for May",
+                    "Rasoulof's new film is among those in competition.",
+                )),
+            ],
+        );
+        server.sequence(
+            &quiet,
+            vec![
+                Route::status(503),
+                Route::status(503),
+                Route::html(article(
+                    "Parliament debates the budget for the coming year",
+                    "The debate went on late into the night.",
+                )),
+            ],
+        );
+        server.set(path, page(&busy));
+        for n in 1..=2 {
+            let (code, out) = check_cli(&project, &[], &env).await;
+            assert_eq!(code, 0, "{backend}, try {n}: {out}");
+            assert!(
+                out.contains("3 articles could not be read, tried again next check"),
+                "{backend}, try {n}: {out}"
+            );
+        }
+        assert!(
+            server.requests_to(&hook).is_empty(),
+            "{backend}: nothing alerted yet"
+        );
+
+        // The listing scrolls on: all three are gone before their third try.
+        // Each is read once more: the one still unreadable is alerted
+        // unread, the one mentioning the keyword alerted as usual, the one
+        // that does not forgotten.
+        server.set(path, page(&front));
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(
+            out.contains("1 item no longer listed, read at last: no keyword"),
+            "{backend}: {out}"
+        );
+        let hooks = server.requests_to(&hook);
+        assert_eq!(hooks.len(), 1, "{backend}: one alert");
+        let alert: serde_json::Value = serde_json::from_slice(&hooks[0].body).unwrap();
+        assert_eq!(alert["kind"], "new_items", "{backend}: {alert}");
+        assert_eq!(
+            alert["keywords"],
+            serde_json::json!(["Rasoulof"]),
+            "{backend}"
+        );
+        let items = alert["items"].as_array().unwrap();
+        let titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Film festival announces its competition lineup for May",
+                "Director leaves the country after the appeal court ruling"
+            ],
+            "{backend}: {alert}"
+        );
+        assert_eq!(items[0]["url"], server.url(&late), "{backend}");
+        assert_eq!(items[1]["url"], server.url(&unread), "{backend}");
+        let note = items[1]["snippet"].as_str().unwrap_or_default();
+        assert!(
+            note.starts_with("Its article could not be read on 3 checks (")
+                && note.contains("503")
+                && note.ends_with(
+                    "), and the item has left the listing: alerted in case it mentions a keyword."
+                ),
+            "{backend}: {note}"
+        );
+        assert!(
+            items[0]["snippet"].is_null()
+                || !items[0]["snippet"]
+                    .as_str()
+                    .unwrap()
+                    .contains("could not be read"),
+            "{backend}: {alert}"
+        );
+
+        // Done with all three: the next check reads none of them again and
+        // alerts nothing.
+        let (code, out) = check_cli(&project, &[], &env).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(out.contains("0 alerts"), "{backend}: {out}");
+        for (story, n) in [(&unread, 3), (&late, 3), (&quiet, 3)] {
+            assert_eq!(
+                server.requests_to(story).len(),
+                n,
+                "{backend}: {story} read on each check until done with"
+            );
+        }
+        assert_eq!(server.requests_to(&hook).len(), 1, "{backend}");
     }
 }

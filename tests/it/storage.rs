@@ -4,9 +4,10 @@
 //! a message only when PostgreSQL cannot start (never under CI=true).
 
 use presswatch::config::KeepRaw;
+use presswatch::document::Item;
 use presswatch::store::{
-    Durability, EventKind, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus, SnapshotKind,
-    State, WatchState,
+    Durability, EventKind, FollowTry, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus,
+    SnapshotKind, State, WatchState,
 };
 
 use crate::pg;
@@ -91,29 +92,40 @@ fn a_watchs_state_round_trips_lazy_or_durable() {
 }
 
 #[test]
-fn failed_follow_tries_are_counted_per_item_and_forgotten_when_done() {
+fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_when_done() {
+    let item = |key: &str, title: &str| Item {
+        key: key.into(),
+        url: format!("https://news.example/{key}"),
+        title: title.into(),
+        snippet: Some("\u{06A9}\u{0627}\u{0631}\u{06AF}\u{0631}\u{062F}\u{0627}\u{0646}".into()),
+        published: None,
+    };
     for b in backends() {
         let st = &b.state;
-        assert!(
-            st.follow_tries("w", &["a"]).unwrap().is_empty(),
-            "{}",
-            b.name
-        );
-        st.record_follow_tries("w", &["a", "b"], &[], 1).unwrap();
-        st.record_follow_tries("w", &["a"], &["b"], 2).unwrap();
-        st.record_follow_tries("other", &["a"], &[], 2).unwrap();
-        let tries = st.follow_tries("w", &["a", "b", "c"]).unwrap();
-        assert_eq!(tries.len(), 1, "{}: {tries:?}", b.name);
-        assert_eq!(tries["a"], 2, "{}", b.name);
-        st.record_follow_tries("w", &[], &["a"], 3).unwrap();
-        assert!(
-            st.follow_tries("w", &["a"]).unwrap().is_empty(),
-            "{}",
-            b.name
-        );
+        assert!(st.follow_tries("w").unwrap().is_empty(), "{}", b.name);
+        let (one, two) = (item("a", "Director leaves"), item("b", "Markets fall"));
+        st.record_follow_tries("w", &[&one, &two], &[], 1).unwrap();
+        // Listed under another title on the next check: kept as last listed.
+        let retitled = item("a", "Director leaves the country on foot");
+        st.record_follow_tries("w", &[&retitled], &["b"], 2)
+            .unwrap();
+        st.record_follow_tries("other", &[&one], &[], 2).unwrap();
         assert_eq!(
-            st.follow_tries("other", &["a"]).unwrap()["a"],
-            1,
+            st.follow_tries("w").unwrap(),
+            [FollowTry {
+                key: "a".into(),
+                tries: 2,
+                item: Some(retitled),
+            }],
+            "{}",
+            b.name
+        );
+        st.record_follow_tries("w", &[], &["a"], 3).unwrap();
+        assert!(st.follow_tries("w").unwrap().is_empty(), "{}", b.name);
+        let other = st.follow_tries("other").unwrap();
+        assert_eq!(
+            (other[0].tries, other[0].item.as_ref()),
+            (1, Some(&one)),
             "{}",
             b.name
         );

@@ -284,6 +284,13 @@ ALTER TABLE raw_snapshots ADD COLUMN record_sha256 TEXT;
 ALTER TABLE raw_snapshots ADD COLUMN record_fields TEXT;
 "#,
     },
+    Migration {
+        version: 10,
+        name: "a follow = true item whose article could not be read is kept with its count, so that it is tried once more and alerted if it leaves the listing",
+        sql: r#"
+ALTER TABLE follow_tries ADD COLUMN IF NOT EXISTS item TEXT;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

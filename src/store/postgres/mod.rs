@@ -24,7 +24,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row, Statement};
 
 use super::state::{
-    ChannelQueue, DisabledChannel, Durability, EventKind, NewEvent, NewVersion, Origin,
+    ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
 use crate::http_header::Validators;
@@ -906,53 +906,44 @@ impl Postgres {
         })
     }
 
-    /// How many earlier checks could not read the article of each of these
-    /// new items of a `follow = true` watch (one query; items not listed
-    /// have none).
-    pub fn follow_tries(
-        &self,
-        watch: &str,
-        keys: &[&str],
-    ) -> Result<std::collections::HashMap<String, u32>> {
-        if keys.is_empty() {
-            return Ok(Default::default());
-        }
+    /// The new items of a `follow = true` watch whose article could not be
+    /// read yet, each with how many checks tried.
+    pub fn follow_tries(&self, watch: &str) -> Result<Vec<FollowTry>> {
         self.run(async |c| {
             Ok(c.query(
-                "SELECT key, tries FROM follow_tries WHERE watch = $1 AND key = ANY($2)",
-                &[&watch, &keys],
+                "SELECT key, tries, item FROM follow_tries WHERE watch = $1 ORDER BY key",
+                &[&watch],
             )
             .await?
             .iter()
-            .map(|r| {
-                (
-                    r.get(0),
-                    u32::try_from(r.get::<_, i64>(1)).unwrap_or(u32::MAX),
-                )
-            })
+            .map(|r| FollowTry::new(r.get(0), r.get(1), r.get(2)))
             .collect())
         })
     }
 
     /// Counts one more check that could not read the article of each
-    /// `failed` item, and forgets the count of each `done` item (read, or
-    /// alerted unread), in one transaction.
+    /// `failed` item (kept as listed, in case it leaves the listing), and
+    /// forgets the count of each `done` item (read, or alerted unread), in
+    /// one transaction.
     pub fn record_follow_tries(
         &self,
         watch: &str,
-        failed: &[&str],
+        failed: &[&crate::document::Item],
         done: &[&str],
         now: i64,
     ) -> Result<()> {
         if failed.is_empty() && done.is_empty() {
             return Ok(());
         }
+        let keys: Vec<&str> = failed.iter().map(|it| it.key.as_str()).collect();
+        let items: Vec<String> = failed.iter().map(|it| FollowTry::stored(it)).collect();
         self.transaction(Durability::Durable, async |c| {
             c.execute(
-                "INSERT INTO follow_tries (watch, key, tries, last_try)
-                 SELECT $1, k, 1, $3 FROM unnest($2::TEXT[]) AS k
-                 ON CONFLICT (watch, key) DO UPDATE SET tries = follow_tries.tries + 1, last_try = $3",
-                &[&watch, &failed, &now],
+                "INSERT INTO follow_tries (watch, key, tries, last_try, item)
+                 SELECT $1, k, 1, $3, i FROM unnest($2::TEXT[], $4::TEXT[]) AS t(k, i)
+                 ON CONFLICT (watch, key) DO UPDATE
+                     SET tries = follow_tries.tries + 1, last_try = $3, item = EXCLUDED.item",
+                &[&watch, &keys, &now, &items],
             )
             .await?;
             c.execute(
