@@ -342,45 +342,125 @@ fn unicode_is_mark(c: char) -> bool {
         0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// Counts the words of a text: its runs of letters and digits (the
-/// one-character symbol words of [`words`] do not count, so that lengths
-/// measured in extraction stay as they were; a diff's changed words count
-/// them, see [`part_word_count`]). A run of a script written without spaces
-/// is one word, as extraction's thresholds were set; changes count such text
-/// in [`diff_word_count`].
+/// Counts the words of a text as extraction measures it: its runs of
+/// letters and digits (the one-character symbol words of [`words`] do not
+/// count, so that lengths measured in extraction stay as they were; a
+/// diff's changed words count them, see [`part_word_count`]), and the text
+/// of a script written without spaces as many words as its translation
+/// would have ([`reading_weight`]: a Chinese clause between two commas is
+/// several words, not one). Changes count such text in [`diff_word_count`].
 pub fn word_count(s: &str) -> usize {
     word_count_up_to(s, usize::MAX)
 }
 
-/// Counts the words of a text up to `max`: a text with more counts `max`,
-/// and is read no further.
+/// Counts the words of a text ([`word_count`]) up to `max`: a text with
+/// more counts `max`, and is read no further.
 pub fn word_count_up_to(s: &str, max: usize) -> usize {
     if max == 0 {
         return 0;
     }
-    let mut count = 0;
-    let mut in_word = false;
-    let mut word_starts = |is_word: bool| {
-        count += usize::from(is_word && !in_word);
-        in_word = is_word;
-        count >= max
-    };
+    let (mut count, mut in_word) = (0, false);
     if s.is_ascii() {
         // In ASCII, words are runs of letters, digits and apostrophes.
         for &b in s.as_bytes() {
-            if word_starts(b.is_ascii_alphanumeric() || b == b'\'') {
-                break;
+            let is_word = b.is_ascii_alphanumeric() || b == b'\'';
+            count += usize::from(is_word && !in_word);
+            in_word = is_word;
+            if count >= max {
+                return max;
             }
         }
-    } else {
-        // Runs of the characters [`words`] makes its runs of.
-        for c in s.chars() {
-            if word_starts(c.is_alphanumeric() || is_word_joiner(c)) {
-                break;
+        return count;
+    }
+    // Runs of the characters [`words`] makes its runs of; the letters of a
+    // script written without spaces weighed instead, in characters of
+    // spaced text ([`reading_weight`]).
+    let mut unspaced = 0;
+    for c in s.chars() {
+        let is_word = match unspaced_weight(c) {
+            Some(w) => {
+                unspaced += w;
+                false
             }
+            None => c.is_alphanumeric() || is_word_joiner(c),
+        };
+        count += usize::from(is_word && !in_word);
+        in_word = is_word;
+        if count + unspaced_words(unspaced) >= max {
+            return max;
         }
     }
-    count
+    count + unspaced_words(unspaced)
+}
+
+// ---- extraction's measure of length ----------------------------------------------
+
+/// Non-white-space characters a word of a language written with spaces
+/// takes, with its punctuation: English news runs at 5 to 6.
+pub const CHARS_PER_WORD: u32 = 6;
+
+/// How much of a text the character `c` is, in extraction's measure: the
+/// characters of a text written with spaces it stands for, so that a
+/// paragraph of Chinese, Japanese or Thai measures about as its translation
+/// would. Every length extraction's thresholds and scores use (characters
+/// of prose, of links, of letters; words) is measured with it:
+///
+/// - most characters weigh 1;
+/// - a Han or kana character weighs 3, half a word ([`CHARS_PER_WORD`]):
+///   Chinese news translates at about 1.5 to 1.7 characters an English
+///   word, Japanese (with its kana particles) at about 2, and the short
+///   labels of menus and boxes, made of two-character words, at 2 (at 1.5,
+///   "1月 1日の豆知識", a box's title, would measure as a line of text);
+/// - a Thai, Lao, Khmer or Myanmar letter that starts a cluster (a letter
+///   with its marks, see [`units`]) weighs 2, a third of a word, as
+///   [`diff_word_count`] counts three clusters a word; its marks and a vowel
+///   written before it weigh nothing.
+///
+/// Changes count differently ([`diff_word_count`]: one Han character, one
+/// word changed): a one-character edit must weigh a word there, while a
+/// length here must compare with what the thresholds were set on.
+/// Characters below U+0E00 (Latin, Cyrillic, Arabic, Persian, Hebrew,
+/// Devanagari) are never of these scripts: callers test that first.
+pub fn reading_weight(c: char) -> u32 {
+    unspaced_weight(c).unwrap_or(1)
+}
+
+/// [`reading_weight`] of a letter of a script written without spaces, or
+/// `None` for other characters.
+#[inline]
+fn unspaced_weight(c: char) -> Option<u32> {
+    if (c as u32) < 0x0E00 {
+        return None;
+    }
+    Some(match unspaced(c)? {
+        Unspaced::Character => 3,
+        Unspaced::Cluster if extends_unit(c) || joins_next(c) => 0,
+        Unspaced::Cluster => 2,
+    })
+}
+
+/// Words of text written without spaces weighing `weight` (rounded to the
+/// nearest, at least one when there is any).
+fn unspaced_words(weight: u32) -> usize {
+    match weight {
+        0 => 0,
+        w => ((w + CHARS_PER_WORD / 2) / CHARS_PER_WORD).max(1) as usize,
+    }
+}
+
+/// The length of a text in extraction's measure: its non-white-space
+/// characters, each weighed by [`reading_weight`].
+pub fn reading_chars(s: &str) -> u32 {
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace() && *b != 0x0B)
+            .count() as u32;
+    }
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(reading_weight)
+        .sum()
 }
 
 // ---- scripts written without spaces ------------------------------------------------
@@ -522,10 +602,10 @@ fn weighed<'a>(words: impl Iterator<Item = &'a str>) -> usize {
 /// and [`CLUSTERS_PER_WORD`] units of Thai, Lao, Khmer or Myanmar one. A
 /// Chinese word is one or two characters, so a Chinese sentence counts
 /// somewhat more than its translation does (about half as much again, as
-/// word processors count it); counted as [`word_count`] counts it (a run
-/// between two punctuation marks, a word), a sentence rewritten would be
-/// one word changed, and `min_change` would hold back nearly every edit.
-/// Extraction keeps [`word_count`], the measure its thresholds were set in.
+/// word processors count it), and one character changed is one word
+/// changed, so that `min_change` never holds back an edit of one character.
+/// Extraction measures lengths as translations would be
+/// ([`reading_weight`]), the measure its thresholds were set in.
 pub fn diff_word_count(s: &str) -> usize {
     weighed(diff_words(s).filter(|w| w.starts_with(is_word_char)))
 }
@@ -801,6 +881,29 @@ mod tests {
     }
 
     #[test]
+    fn extraction_measures_text_written_without_spaces_as_its_translation() {
+        // "Affected by heavy rain, several highways and railway lines in
+        // Guangdong and Guangxi were cut on Monday." (17 words)
+        let zh = "受强降雨影响，广东、广西等地多条高速公路和铁路线路于周一中断运行。";
+        assert_eq!(word_count(zh), 15);
+        assert_eq!(reading_chars(zh), 30 * 3 + 3);
+        // A menu label is a word or two, not a line of text.
+        assert_eq!(word_count("首页"), 1);
+        assert_eq!(word_count("国际新闻"), 2);
+        // Thai: three clusters a word; marks and a vowel written before its
+        // consonant weigh nothing. "Heavy rain" (ฝน ตก หนัก: 3 words).
+        assert_eq!(reading_chars("ฝนตกหนัก"), 2 * 7);
+        assert_eq!(word_count("ฝนตกหนัก"), 2);
+        // Mixed text: spaced words count as before, digits too.
+        assert_eq!(word_count("2024年iPhone手机"), 2 + 2);
+        // Other scripts measure as they always did.
+        assert_eq!(word_count("Rasoulof fled Iran, he said."), 5);
+        assert_eq!(word_count("رسول‌اف از ایران گریخت"), 4);
+        assert_eq!(reading_chars("a b\u{00E9}"), 3);
+        assert_eq!(word_count_up_to(zh, 4), 4);
+    }
+
+    #[test]
     fn diff_words_cut_chinese_and_japanese_into_characters_and_keep_spaced_words_whole() {
         fn w(s: &str) -> Vec<&str> {
             diff_words(s).collect()
@@ -853,8 +956,8 @@ mod tests {
 
     #[test]
     fn changes_count_a_chinese_character_as_a_word_and_three_thai_letters_as_one() {
-        // Extraction's measure is unchanged: a run between punctuation.
-        assert_eq!(word_count("他被判处八年徒刑，已离开伊朗。"), 2);
+        // Extraction measures it as a translation, two characters a word.
+        assert_eq!(word_count("他被判处八年徒刑，已离开伊朗。"), 7);
         assert_eq!(diff_word_count("他被判处八年徒刑，已离开伊朗。"), 13);
         assert_eq!(diff_word_count("東京で記者会見"), 7);
         // "The price of oil has not changed" (5 words): 11 letters with

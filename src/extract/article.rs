@@ -277,9 +277,11 @@ impl<'a> Declared<'a> {
 }
 
 /// The hashed word 4-grams of a text (lower-cased), or its one hashed
-/// word sequence when it has fewer than four words.
+/// word sequence when it has fewer than four words. Words are those
+/// comparison diffs ([`text::diff_words`]): in Chinese or Japanese a
+/// character, so that a short paragraph has 4-grams of its own.
 fn shingles(text: &str) -> Vec<u64> {
-    let words: Vec<u64> = text::words(text)
+    let words: Vec<u64> = text::diff_words(text)
         .map(|w| {
             let mut h = DefaultHasher::new();
             for c in w.chars().flat_map(char::to_lowercase) {
@@ -573,7 +575,7 @@ impl RawBlock {
         self.is_language()
             && self.kind != BlockKind::Heading
             && self.link_chars * 2 < self.chars
-            && t.ends_with(['.', '!', '?', '"', '”', '؟', '。', ':'])
+            && (t.ends_with(['.', '!', '?', '"', '”', '؟', ':']) || t.ends_with(CJK_SENTENCE_ENDS))
             && has_words(t, 6)
     }
 
@@ -604,7 +606,7 @@ impl RawBlock {
             && self
                 .text
                 .trim_end()
-                .ends_with(['.', '!', '?', '"', '”', '؟', '。'])
+                .ends_with(['.', '!', '?', '"', '”', '؟', '。', '！', '？', '」', '』'])
             && has_words(&self.text, 6)
     }
 
@@ -705,6 +707,7 @@ impl RawBlock {
             && !listed_word
             && !has_words(&t, 2)
             && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
+            && !t.ends_with(CJK_SENTENCE_ENDS)
         {
             return None;
         }
@@ -714,6 +717,11 @@ impl RawBlock {
         })
     }
 }
+
+/// How a sentence of Chinese or Japanese ends: a full stop, an exclamation
+/// or question mark, a colon (full width), or the closing quote marks after
+/// one (「……。」).
+const CJK_SENTENCE_ENDS: [char; 6] = ['。', '！', '？', '：', '」', '』'];
 
 /// Characters outside links (non-white-space) a sentence told mostly in
 /// links needs: more than a label before a link ("Read more:", "Related:").
@@ -829,7 +837,7 @@ impl Walk {
                     if skip_until.is_some() {
                         match node.value() {
                             Node::Text(t) if skip_chrome && in_link == 0 => {
-                                walk.skipped_chrome += non_space_chars(t);
+                                walk.skipped_chrome += text::reading_chars(t);
                             }
                             Node::Element(el) if el.name() == "a" => in_link += 1,
                             _ => {}
@@ -842,10 +850,10 @@ impl Walk {
                             top.text.push_str(t);
                             after_control &= t.trim().is_empty();
                             if in_control > 0 {
-                                top.control_chars += non_space_chars(t);
+                                top.control_chars += text::reading_chars(t);
                             }
                             if in_link > 0 {
-                                let n = non_space_chars(t);
+                                let n = text::reading_chars(t);
                                 top.link_chars += n;
                                 if in_anchor > 0 {
                                     top.anchor_chars += n;
@@ -1163,7 +1171,7 @@ impl Walk {
             if chars >= self.skipped_chrome {
                 return false;
             }
-            chars += non_space_chars(&b.text);
+            chars += text::reading_chars(&b.text);
         }
         self.skipped_chrome > chars
     }
@@ -1733,7 +1741,7 @@ const CARD_MAX_PROSE: f32 = 800.0;
 /// Writers", "جین دو و جان رو"): its parts of two words or more.
 fn author_names(byline: &str) -> Vec<&str> {
     byline
-        .split([',', ';', '&', '|', '،', '/'])
+        .split([',', ';', '&', '|', '،', '/', '、', '，', '；'])
         .flat_map(|p| p.split(" and ").flat_map(|p| p.split(" و ")))
         .map(|p| {
             let p = p.trim();
@@ -1742,7 +1750,9 @@ fn author_names(byline: &str) -> Vec<&str> {
                 .unwrap_or(p)
                 .trim()
         })
-        .filter(|p| p.split_whitespace().nth(1).is_some())
+        .filter(|p| {
+            p.split_whitespace().nth(1).is_some() || p.chars().any(text::written_without_spaces)
+        })
         .collect()
 }
 
@@ -1844,7 +1854,9 @@ fn has_words(text: &str, n: usize) -> bool {
     text::word_count_up_to(text, n) >= n
 }
 
-/// Non-white-space characters and letters of a text.
+/// Non-white-space characters and letters of a text, in extraction's
+/// measure ([`text::reading_weight`]: a Chinese character counts as the
+/// characters of its translation).
 fn char_counts(s: &str) -> (u32, u32) {
     if s.is_ascii() {
         let (mut chars, mut letters) = (0, 0);
@@ -1856,20 +1868,11 @@ fn char_counts(s: &str) -> (u32, u32) {
     }
     let (mut chars, mut letters) = (0, 0);
     for c in s.chars().filter(|c| !c.is_whitespace()) {
-        chars += 1;
-        letters += u32::from(c.is_alphabetic());
+        let weight = text::reading_weight(c);
+        chars += weight;
+        letters += if c.is_alphabetic() { weight } else { 0 };
     }
     (chars, letters)
-}
-
-fn non_space_chars(s: &str) -> u32 {
-    if s.is_ascii() {
-        return s
-            .bytes()
-            .filter(|b| !b.is_ascii_whitespace() && *b != 0x0B)
-            .count() as u32;
-    }
-    s.chars().filter(|c| !c.is_whitespace()).count() as u32
 }
 
 /// An open `<span>` in a block of text, and where the block's pending text
@@ -1907,7 +1910,7 @@ impl Card {
         if !self.image || self.container != container || p.text.len() < self.text_len {
             return;
         }
-        let chars = non_space_chars(&p.text[self.text_len..]);
+        let chars = text::reading_chars(&p.text[self.text_len..]);
         let links = p.link_chars.saturating_sub(self.link_chars);
         if links * 10 > chars * 6 {
             p.text.truncate(self.text_len);
@@ -3200,6 +3203,126 @@ mod tests {
         want.insert(4, format!("Do not just sit there! {callout}"));
         want.insert(5, "Clinical trials".to_string());
         assert_eq!(extract(&html), want);
+    }
+
+    /// A news page as sites written without spaces lay it out: a menu of
+    /// short links, the headline and a dateline, the story's `paragraphs`
+    /// in a box named in the site's own tongue, a box of related stories
+    /// and a footer.
+    fn unspaced_news_page(
+        lang: &str,
+        menu: &[&str],
+        headline: &str,
+        dateline: &str,
+        paragraphs: &[&str],
+        related: &[&str],
+        footer: &[&str],
+    ) -> String {
+        let links = |texts: &[&str], at: &str| {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!(r#"<li><a href="/{at}/{i}.html">{t}</a></li>"#))
+                .collect::<String>()
+        };
+        let paragraphs: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+        let footer: String = footer.iter().map(|p| format!("<p>{p}</p>")).collect();
+        format!(
+            r#"<html lang="{lang}"><body>
+            <div class="top"><ul>{}</ul></div>
+            <div class="main">
+              <h1>{headline}</h1>
+              <div class="info">{dateline}</div>
+              <div class="wz">{paragraphs}</div>
+              <div class="xg"><h3>{}</h3><ul>{}</ul></div>
+            </div>
+            <div class="foot">{footer}</div>
+            </body></html>"#,
+            links(menu, "pd"),
+            related[0],
+            links(&related[1..], "a"),
+        )
+    }
+
+    #[test]
+    fn a_chinese_storys_short_paragraphs_are_the_article_and_its_menu_and_boxes_are_not() {
+        let story = [
+            "受强降雨影响，广东、广西等地多条高速公路和铁路线路于周一中断运行。",
+            "气象部门表示，未来三天南方仍将有大到暴雨，局地可能出现特大暴雨。",
+            "铁路部门已停运部分列车，并为滞留旅客提供免费改签和退票服务。",
+            "当地政府已连夜组织低洼地区居民转移，目前尚无人员伤亡的报告。",
+        ];
+        let html = unspaced_news_page(
+            "zh-CN",
+            &["首页", "国内", "国际", "财经", "体育", "科技", "娱乐"],
+            "暴雨致南方多地交通中断",
+            "2024-05-13 09:30 来源：新华网",
+            &story,
+            &[
+                "相关新闻",
+                "广东启动防汛四级应急响应",
+                "广西多地学校停课一天",
+                "南方电网全力抢修受损线路",
+            ],
+            &[
+                "关于我们 | 联系我们 | 广告服务",
+                "版权所有 新闻网 京ICP备12345678号",
+            ],
+        );
+        assert_eq!(extract(&html), story);
+    }
+
+    #[test]
+    fn a_japanese_storys_short_paragraphs_are_the_article_and_its_menu_and_boxes_are_not() {
+        let story = [
+            "西日本を中心に降り続いた大雨の影響で、山陽新幹線は十三日朝から運転を見合わせた。",
+            "ＪＲ西日本によると、運転再開は午後になる見通しで、約五万人に影響が出ている。",
+            "気象庁は、土砂災害や河川の増水に引き続き警戒するよう呼びかけている。",
+            "各地の自治体は避難所を開設し、住民に早めの避難を求めた。",
+        ];
+        let html = unspaced_news_page(
+            "ja",
+            &["ホーム", "国内", "国際", "経済", "スポーツ", "エンタメ"],
+            "大雨で新幹線が一時運転見合わせ",
+            "2024年5月13日 9時30分",
+            &story,
+            &[
+                "関連記事",
+                "九州で記録的な大雨、各地で避難指示",
+                "高速道路の通行止め続く",
+                "気象庁が会見、警戒呼びかけ",
+            ],
+            &[
+                "このサイトについて | お問い合わせ",
+                "Copyright © ニュース All rights reserved.",
+            ],
+        );
+        assert_eq!(extract(&html), story);
+    }
+
+    #[test]
+    fn a_thai_storys_short_paragraphs_are_the_article_and_its_menu_and_boxes_are_not() {
+        let story = [
+            "ฝนตกหนักต่อเนื่องทำให้เกิดน้ำท่วมในหลายจังหวัดทางภาคเหนือของประเทศ",
+            "กรมอุตุนิยมวิทยาเตือนว่าฝนจะตกหนักต่อไปอีกอย่างน้อยสามวัน",
+            "เจ้าหน้าที่ได้อพยพประชาชนออกจากพื้นที่เสี่ยงแล้วหลายพันครัวเรือน",
+            "ยังไม่มีรายงานผู้เสียชีวิตจากเหตุการณ์ครั้งนี้",
+        ];
+        let html = unspaced_news_page(
+            "th",
+            &["หน้าแรก", "ข่าว", "กีฬา", "บันเทิง", "เศรษฐกิจ"],
+            "ฝนตกหนักทำให้น้ำท่วมหลายจังหวัด",
+            "13 พ.ค. 2567 09:30 น.",
+            &story,
+            &[
+                "ข่าวที่เกี่ยวข้อง",
+                "น้ำท่วมเชียงใหม่ระดับน้ำยังสูง",
+                "รัฐบาลเตรียมงบช่วยผู้ประสบภัย",
+                "ถนนหลายสายปิดการจราจร",
+            ],
+            &["เกี่ยวกับเรา | ติดต่อเรา", "สงวนลิขสิทธิ์ ข่าวออนไลน์"],
+        );
+        assert_eq!(extract(&html), story);
     }
 
     #[test]

@@ -195,7 +195,8 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         .filter(|a| Url::parse(a).is_err())
         .map(|a| ("article:author", unescape(a)));
     // A "byline" of 200 characters or more is not a name line.
-    let name_line = |b: &String| !b.is_empty() && b.chars().count() < 200;
+    let name_line =
+        |b: &String| !b.is_empty() && b.chars().map(text::reading_weight).sum::<u32>() < 200;
     let byline_meta = meta_tag(&["dc:creator", "dcterm:creator", "author", "parsely-author"])
         .or(article_author)
         .filter(|(_, b)| name_line(b));
@@ -519,9 +520,10 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
         return None;
     }
     // Measured on the text as written, inner white space and all: an
-    // element that holds a name and more (a date, a job title) runs past it.
+    // element that holds a name and more (a date, a job title) runs past it
+    // (in extraction's measure: a Chinese character is several).
     let written: String = e.text().collect();
-    let len = written.trim().chars().count();
+    let len: u32 = written.trim().chars().map(text::reading_weight).sum();
     if len == 0 || len >= 100 {
         return None;
     }
@@ -556,7 +558,7 @@ fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
     }
     scan.shown_h1
         .iter()
-        .filter(|h| h.text.chars().count() <= 300)
+        .filter(|h| h.text.chars().map(text::reading_weight).sum::<u32>() <= 300)
         .map(|h| {
             let best = declared
                 .iter()
@@ -658,7 +660,9 @@ fn title_from_document(orig: &str, scan: &Scan) -> String {
     cur
 }
 
-/// Word count as readers compute it: runs of white space plus one.
+/// Word count as readers compute it: runs of white space plus one; but a
+/// part written without spaces (Chinese, Japanese, Thai) counts the words
+/// extraction measures in it ([`text::word_count`]), not one.
 fn js_word_count(s: &str) -> usize {
     let mut runs = 0;
     let mut in_space = false;
@@ -669,7 +673,12 @@ fn js_word_count(s: &str) -> usize {
         }
         in_space = space;
     }
-    runs + 1
+    let unspaced = s
+        .split_whitespace()
+        .filter(|part| part.chars().any(text::written_without_spaces))
+        .map(|part| text::word_count(part).max(1) - 1)
+        .sum::<usize>();
+    runs + 1 + unspaced
 }
 
 /// The headline of a JSON-LD article: `name` and `headline` when equal; when

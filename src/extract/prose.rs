@@ -415,7 +415,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                 }
                 match node.value() {
                     Node::Text(t) => {
-                        let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+                        let chars = text::reading_chars(t) as usize;
                         run.chars += chars;
                         if links > 0 {
                             run.link_chars += chars;

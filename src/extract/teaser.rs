@@ -158,7 +158,7 @@ fn running_text(e: ElementRef<'_>, side: Side, enough: usize) -> usize {
                 budget -= 1;
                 let el = match n.value() {
                     Node::Text(t) => {
-                        let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+                        let chars = text::reading_chars(t) as usize;
                         if chars >= RUN_MIN_CHARS {
                             total += chars;
                             if total >= enough {
@@ -338,7 +338,7 @@ fn card_shape(item: ElementRef<'_>) -> Option<Shape> {
     if let Some(href) = headline_href.filter(|_| is_sentence(&summary)) {
         Some(Shape::Card {
             host: link_host(href),
-            summary: summary.chars().filter(|c| !c.is_whitespace()).count(),
+            summary: text::reading_chars(&summary) as usize,
         })
     } else if words <= MINOR_MAX_WORDS {
         Some(Shape::Minor)
@@ -354,7 +354,8 @@ const SUMMARY_MIN_WORDS: usize = 5;
 /// question or exclamation mark (a card's summary; a list of resources
 /// names their authors or sources instead).
 fn is_sentence(t: &str) -> bool {
-    text::word_count(t) >= SUMMARY_MIN_WORDS && t.contains(['.', '!', '?', '؟', '۔', '。', '…'])
+    text::word_count(t) >= SUMMARY_MIN_WORDS
+        && t.contains(['.', '!', '?', '؟', '۔', '。', '！', '？', '…'])
 }
 
 /// True when an element (a link) holds a heading, among its first

@@ -698,3 +698,81 @@ selector = "article p"
     assert!(diff.contains("在被判处[-八-]{+九+}年徒刑后"), "{diff}");
     assert!(diff.contains("1 word changed in paragraph 1"), "{diff}");
 }
+
+/// A plain Chinese news page: a menu of short links, the headline, a
+/// dateline, four short paragraphs (`second` the second), related stories
+/// and a footer, in boxes named in pinyin, no `<article>`.
+fn plain_chinese_page(second: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>暴雨致南方多地交通中断_新闻网</title></head><body>
+<div class="top"><ul><li><a href="/">首页</a></li><li><a href="/gn/">国内</a></li><li><a href="/gj/">国际</a></li><li><a href="/cj/">财经</a></li><li><a href="/ty/">体育</a></li></ul></div>
+<div class="main"><h1>暴雨致南方多地交通中断</h1><div class="info">2024-05-13 09:30 来源：新华网</div>
+<div class="wz"><p>受强降雨影响，广东、广西等地多条高速公路和铁路线路于周一中断运行。</p>
+<p>{second}</p>
+<p>铁路部门已停运部分列车，并为滞留旅客提供免费改签和退票服务。</p>
+<p>当地政府已连夜组织低洼地区居民转移，目前尚无人员伤亡的报告。</p></div>
+<div class="xg"><h3>相关新闻</h3><ul><li><a href="/a/1.html">广东启动防汛四级应急响应</a></li><li><a href="/a/2.html">广西多地学校停课一天</a></li></ul></div></div>
+<div class="foot"><p>关于我们 | 联系我们</p><p>版权所有 新闻网</p></div></body></html>"#
+    )
+}
+
+/// A watch of a plain Chinese news page without a `selector`: its short
+/// paragraphs are the article, so one character changed in one of them
+/// ("three" → "five" days) is one email, which shows that character.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_changed_chinese_character_is_alerted_without_a_selector() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let path = "/2024/05/13/baoyu";
+    let three = "气象部门表示，未来三天南方仍将有大到暴雨，局地可能出现特大暴雨。";
+    server.set(path, Route::html(plain_chinese_page(three)));
+    let config = format!(
+        r#"[daemon]
+per_host_delay = "0s"
+[[channel]]
+name = "press-office"
+type = "email"
+smtp_url = "smtp://127.0.0.1:{smtp}"
+tls = "none"
+from = "presswatch <alerts@example.org>"
+to = ["staff@example.org"]
+[[watch]]
+name = "baoyu"
+url = "{}"
+"#,
+        server.url(path)
+    );
+    let project = Project::new(&config);
+    for _ in 0..2 {
+        let out = check(&project).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let baseline = project.read_baseline("baoyu");
+    assert!(baseline.contains(&format!("\n{three}\n")), "{baseline}");
+    assert!(!baseline.contains("\n首页"), "{baseline}");
+    assert!(mails.lock().unwrap().is_empty(), "baseline, then unchanged");
+
+    server.set(
+        path,
+        Route::html(plain_chinese_page(&three.replace('三', "五"))),
+    );
+    let out = check(&project).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    let m = mail_parser::MessageParser::default()
+        .parse(&mails[0])
+        .unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(text.contains("1 word changed in paragraph 2"), "{text}");
+    assert!(text.contains("未来[-三-]{+五+}天南方"), "{text}");
+}
