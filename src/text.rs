@@ -406,11 +406,15 @@ pub const CHARS_PER_WORD: u32 = 6;
 /// of prose, of links, of letters; words) is measured with it:
 ///
 /// - most characters weigh 1;
-/// - a Han or kana character weighs 3, half a word ([`CHARS_PER_WORD`]):
-///   Chinese news translates at about 1.5 to 1.7 characters an English
-///   word, Japanese (with its kana particles) at about 2, and the short
-///   labels of menus and boxes, made of two-character words, at 2 (at 1.5,
-///   "1月 1日の豆知識", a box's title, would measure as a line of text);
+/// - a Han or kana character weighs 2, a third of a word
+///   ([`CHARS_PER_WORD`]). Chinese news translates at about 1.5 to 1.7
+///   characters an English word and Japanese at about 2, so this measures
+///   such prose somewhat short; but the lines of link boxes and sidebars
+///   are made of short words of two or three characters with particles
+///   ("自分の考えをしっかりと持った女の子。", a sidebar's teaser), and at two
+///   characters a word a column of them outweighed a short story on a
+///   table-laid page (readability's hukumusume page). Short story
+///   paragraphs (25 characters and more) still measure as lines of text;
 /// - a Thai, Lao, Khmer or Myanmar letter that starts a cluster (a letter
 ///   with its marks, see [`units`]) weighs 2, a third of a word, as
 ///   [`diff_word_count`] counts three clusters a word; its marks and a vowel
@@ -433,7 +437,7 @@ fn unspaced_weight(c: char) -> Option<u32> {
         return None;
     }
     Some(match unspaced(c)? {
-        Unspaced::Character => 3,
+        Unspaced::Character => 2,
         Unspaced::Cluster if extends_unit(c) || joins_next(c) => 0,
         Unspaced::Cluster => 2,
     })
@@ -885,17 +889,17 @@ mod tests {
         // "Affected by heavy rain, several highways and railway lines in
         // Guangdong and Guangxi were cut on Monday." (17 words)
         let zh = "受强降雨影响，广东、广西等地多条高速公路和铁路线路于周一中断运行。";
-        assert_eq!(word_count(zh), 15);
-        assert_eq!(reading_chars(zh), 30 * 3 + 3);
-        // A menu label is a word or two, not a line of text.
+        assert_eq!(word_count(zh), 10);
+        assert_eq!(reading_chars(zh), 30 * 2 + 3);
+        // A menu label is a word, not a line of text.
         assert_eq!(word_count("首页"), 1);
-        assert_eq!(word_count("国际新闻"), 2);
+        assert_eq!(word_count("国际新闻"), 1);
         // Thai: three clusters a word; marks and a vowel written before its
         // consonant weigh nothing. "Heavy rain" (ฝน ตก หนัก: 3 words).
         assert_eq!(reading_chars("ฝนตกหนัก"), 2 * 7);
         assert_eq!(word_count("ฝนตกหนัก"), 2);
         // Mixed text: spaced words count as before, digits too.
-        assert_eq!(word_count("2024年iPhone手机"), 2 + 2);
+        assert_eq!(word_count("2024年iPhone手机"), 2 + 1);
         // Other scripts measure as they always did.
         assert_eq!(word_count("Rasoulof fled Iran, he said."), 5);
         assert_eq!(word_count("رسول‌اف از ایران گریخت"), 4);
@@ -956,8 +960,8 @@ mod tests {
 
     #[test]
     fn changes_count_a_chinese_character_as_a_word_and_three_thai_letters_as_one() {
-        // Extraction measures it as a translation, two characters a word.
-        assert_eq!(word_count("他被判处八年徒刑，已离开伊朗。"), 7);
+        // Extraction measures it as short prose, three characters a word.
+        assert_eq!(word_count("他被判处八年徒刑，已离开伊朗。"), 4);
         assert_eq!(diff_word_count("他被判处八年徒刑，已离开伊朗。"), 13);
         assert_eq!(diff_word_count("東京で記者会見"), 7);
         // "The price of oil has not changed" (5 words): 11 letters with
