@@ -413,7 +413,7 @@ pub const CHARS_PER_WORD: u32 = 6;
 ///   are made of short words of two or three characters with particles
 ///   ("自分の考えをしっかりと持った女の子。", a sidebar's teaser), and at two
 ///   characters a word a column of them outweighed a short story on a
-///   table-laid page (readability's hukumusume page). Short story
+///   table-laid page. Short story
 ///   paragraphs (25 characters and more) still measure as lines of text;
 /// - a Thai, Lao, Khmer or Myanmar letter that starts a cluster (a letter
 ///   with its marks, see [`units`]) weighs 2, a third of a word, as
