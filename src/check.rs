@@ -945,15 +945,14 @@ async fn taken_down(
             now,
         ),
     };
+    // The watch's takedowns and restores so far: the alert's id counts
+    // them, the viewer's row counts this version's takedowns.
+    let events = ctx.state.events(&watch.name).map_err(|e| e.to_string())?;
     let mut a = article_alert(
         watch,
         ChangeKind::TakenDown,
         how.clone(),
-        &[
-            &"taken_down",
-            &old_hash,
-            &takedowns_and_restores(ctx, watch)?,
-        ],
+        &[&"taken_down", &old_hash, &events.len()],
         latest.as_ref(),
     );
     a.title = old.headline().map(str::to_string);
@@ -972,10 +971,7 @@ async fn taken_down(
         .into_iter()
         .find(|s| s.version == version && s.kind == SnapshotKind::Version);
     // The viewer's row for this takedown: the how-manieth of this version.
-    let nth = 1 + ctx
-        .state
-        .events(&watch.name)
-        .map_err(|e| e.to_string())?
+    let nth = 1 + events
         .iter()
         .filter(|e| e.kind == EventKind::TakenDown && e.version == version)
         .count();

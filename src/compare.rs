@@ -724,13 +724,19 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         return None;
     }
     let mut kinds = Vec::new();
-    let notes: Vec<Note> = changes
-        .iter()
-        .filter_map(|c| match c {
-            BlockChange::Added { text, .. } => crate::correction::classify(text),
-            _ => None,
-        })
-        .collect();
+    // The notes added, and whether the article was edited: anything but an
+    // added note changed (a correction note added with the edit it corrects
+    // is both).
+    let (mut notes, mut edited) = (Vec::new(), false);
+    for c in &changes {
+        match c {
+            BlockChange::Added { text, .. } => match crate::correction::classify(text) {
+                Some(note) => notes.push(note),
+                None => edited = true,
+            },
+            _ => edited = true,
+        }
+    }
     if notes.contains(&Note::Correction) {
         kinds.push(ChangeKind::CorrectionAdded);
     }
@@ -740,12 +746,6 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     if headline.is_some() {
         kinds.push(ChangeKind::HeadlineChanged);
     }
-    // The article was edited when anything but an added note changed: a
-    // correction note added with the edit it corrects is both.
-    let edited = changes.iter().any(|c| match c {
-        BlockChange::Added { text, .. } => crate::correction::classify(text).is_none(),
-        _ => true,
-    });
     if edited {
         kinds.push(ChangeKind::Edited);
     }

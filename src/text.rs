@@ -452,6 +452,12 @@ fn unspaced_words(weight: u32) -> usize {
     }
 }
 
+/// The length of a text in extraction's measure, white space included:
+/// each character weighed by [`reading_weight`].
+pub fn reading_len(s: &str) -> u32 {
+    s.chars().map(reading_weight).sum()
+}
+
 /// The length of a text in extraction's measure: its non-white-space
 /// characters, each weighed by [`reading_weight`].
 pub fn reading_chars(s: &str) -> u32 {
@@ -701,10 +707,10 @@ pub fn is_rtl(s: &str) -> bool {
     }
     let (mut rtl, mut ltr) = (0usize, 0usize);
     for c in s.chars().take(2000) {
-        match c as u32 {
-            0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF => rtl += 1,
-            _ if c.is_alphabetic() => ltr += 1,
-            _ => {}
+        if is_rtl_char(c) {
+            rtl += 1;
+        } else if c.is_alphabetic() {
+            ltr += 1;
         }
     }
     rtl > ltr
@@ -712,8 +718,13 @@ pub fn is_rtl(s: &str) -> bool {
 
 /// Whether the text holds any right-to-left letter.
 pub fn has_rtl(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+    s.chars().any(is_rtl_char)
+}
+
+/// Whether `c` is of a right-to-left script (Hebrew, Arabic, Syriac,
+/// Thaana, N'Ko..., and the Hebrew and Arabic presentation forms).
+fn is_rtl_char(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
 /// Text that holds right-to-left script wrapped in a Unicode isolate, so

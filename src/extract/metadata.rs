@@ -195,8 +195,7 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         .filter(|a| Url::parse(a).is_err())
         .map(|a| ("article:author", unescape(a)));
     // A "byline" of 200 characters or more is not a name line.
-    let name_line =
-        |b: &String| !b.is_empty() && b.chars().map(text::reading_weight).sum::<u32>() < 200;
+    let name_line = |b: &String| !b.is_empty() && text::reading_len(b) < 200;
     let byline_meta = meta_tag(&["dc:creator", "dcterm:creator", "author", "parsely-author"])
         .or(article_author)
         .filter(|(_, b)| name_line(b));
@@ -523,7 +522,7 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
     // element that holds a name and more (a date, a job title) runs past it
     // (in extraction's measure: a Chinese character is several).
     let written: String = e.text().collect();
-    let len: u32 = written.trim().chars().map(text::reading_weight).sum();
+    let len = text::reading_len(written.trim());
     if len == 0 || len >= 100 {
         return None;
     }
@@ -558,7 +557,7 @@ fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
     }
     scan.shown_h1
         .iter()
-        .filter(|h| h.text.chars().map(text::reading_weight).sum::<u32>() <= 300)
+        .filter(|h| text::reading_len(&h.text) <= 300)
         .map(|h| {
             let best = declared
                 .iter()

@@ -22,6 +22,7 @@ use chrono_tz::Tz;
 use crate::alert::{Alert, LastKnown};
 use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
 use crate::document::{BlockKind, Item};
+use crate::text::opening;
 
 /// What a rendering needs to know about the reader's installation.
 #[derive(Debug, Clone)]
@@ -274,12 +275,6 @@ fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, 
         (true, None) => (format!("{what} at the start"), None),
         (false, None) => (format!("{what} from the start"), None),
     }
-}
-
-/// The first `n` words of a text, with `…` when there is more (a Chinese
-/// paragraph's first characters: [`crate::text::opening`]).
-fn opening(s: &str, n: usize) -> String {
-    crate::text::opening(s, n)
 }
 
 /// What closes a cut alert: how many changes are not shown, and the
@@ -1334,11 +1329,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
                 lang_dir(&it.title)
             ));
             if let Some(s) = &it.snippet {
-                b.push_str(&format!(
-                    "<br><span style=\"color:{};font-size:15px;\">{}</span>",
-                    colour::MUTED,
-                    escape(&opening(s, 40))
-                ));
+                b.push_str(&teaser_line_html(s));
             }
             b.push_str("</li>");
         }
@@ -1353,6 +1344,15 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         }
     }
     (b, coloured)
+}
+
+/// An item's teaser under its title in an HTML list: its opening words, muted.
+fn teaser_line_html(teaser: &str) -> String {
+    format!(
+        "<br><span style=\"color:{};font-size:15px;\">{}</span>",
+        colour::MUTED,
+        escape(&opening(teaser, 40))
+    )
 }
 
 /// The retitled items of an alert as HTML: each title's word diff (the
@@ -1373,11 +1373,7 @@ fn retitles_html(alert: &Alert) -> String {
             ));
         }
         if let Some(s) = &r.snippet {
-            b.push_str(&format!(
-                "<br><span style=\"color:{};font-size:15px;\">{}</span>",
-                colour::MUTED,
-                escape(&opening(s, 40))
-            ));
+            b.push_str(&teaser_line_html(s));
         }
         b.push_str("</li>");
     }

@@ -74,14 +74,17 @@ impl State {
                     })
                     .transpose()?;
                 let password = password.as_ref().map(|p| p.expose());
-                let pg = if preview {
-                    Postgres::open_preview(url, password, daemon.lease)?
+                if preview {
+                    Ok(State {
+                        backend: Backend::Postgres(Postgres::open_preview(
+                            url,
+                            password,
+                            daemon.lease,
+                        )?),
+                    })
                 } else {
-                    Postgres::open(url, password, daemon.lease)?
-                };
-                Ok(State {
-                    backend: Backend::Postgres(pg),
-                })
+                    State::open_postgres(url, password, daemon.lease)
+                }
             }
             None if preview => State::open_preview(&daemon.state_dir),
             None => State::open(&daemon.state_dir),

@@ -9,6 +9,12 @@ mod snapshots;
 mod state;
 
 pub use backend::State;
+
+/// What to do about a state database whose schema is older than this
+/// presswatch's, said by the commands that change nothing on disk (a dry
+/// run, `diff`, `history`) and so do not upgrade it.
+const UPGRADE_IT: &str =
+    "restart the daemon, or run `presswatch check` once without --dry-run, then try again";
 pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
 pub use snapshots::{Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind};

@@ -239,7 +239,6 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<
     )
 }
 
-/// Brings a database created by an earlier version up to [`SCHEMA`].
 /// Opens the database file at `path` with `flags`, waiting up to 10 s for
 /// another process's write lock.
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
@@ -256,6 +255,14 @@ fn bring_schema_up_to_date(conn: &Connection) -> rusqlite::Result<()> {
     migrate(conn)
 }
 
+/// Makes the rows the schema's statements leave out ([`INSTALLATION`], the
+/// raw bytes' running total), once.
+fn seed(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(INSTALLATION)?;
+    conn.execute_batch(super::snapshots::USAGE_ROW)
+}
+
+/// Brings a database created by an earlier version up to [`SCHEMA`].
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let has_first_failure: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'first_failure')",
@@ -569,7 +576,7 @@ impl Sqlite {
         super::create_private_dir(dir)
             .map_err(|e| format!("cannot create state directory {}: {e}", dir.display()))?;
         let path = dir.join("presswatch.db");
-        let conn = Connection::open(&path)
+        let conn = connect(&path, OpenFlags::default())
             .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
         // Private whatever the umask: SQLite gives its -wal and -shm files the same mode.
         {
@@ -577,14 +584,11 @@ impl Sqlite {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| format!("cannot restrict permissions of {}: {e}", path.display()))?;
         }
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| e.to_string())?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         )
         .and_then(|_| bring_schema_up_to_date(&conn))
-        .and_then(|_| conn.execute_batch(INSTALLATION))
-        .and_then(|_| conn.execute_batch(super::snapshots::USAGE_ROW))
+        .and_then(|_| seed(&conn))
         .map_err(|e| {
             format!(
                 "cannot initialise state database {}: {e} (is the state directory writable, with space left on its disk?)",
@@ -625,8 +629,9 @@ impl Sqlite {
             // older one they would write, which `query_only` refuses.
             bring_schema_up_to_date(&conn).map_err(|e| match e.sqlite_error_code() {
                     Some(rusqlite::ErrorCode::ReadOnly) => format!(
-                        "state database {} was written by an older presswatch and its schema must be upgraded first, which this command does not do (it changes nothing on disk): restart the daemon, or run `presswatch check` once without --dry-run, then try again",
-                        path.display()
+                        "state database {} was written by an older presswatch and its schema must be upgraded first, which this command does not do (it changes nothing on disk): {}",
+                        path.display(),
+                        super::UPGRADE_IT
                     ),
                     _ => format!("cannot read state database {}: {e}", path.display()),
                 })?;
@@ -634,8 +639,7 @@ impl Sqlite {
         } else {
             Connection::open_in_memory()
                 .and_then(|c| bring_schema_up_to_date(&c).map(|_| c))
-                .and_then(|c| c.execute_batch(INSTALLATION).map(|_| c))
-                .and_then(|c| c.execute_batch(super::snapshots::USAGE_ROW).map(|_| c))
+                .and_then(|c| seed(&c).map(|_| c))
                 .map_err(|e| e.to_string())?
         };
         let conn = Arc::new(Mutex::new(conn));
@@ -754,6 +758,13 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
+    /// Strings as one JSON array, the form the lookups by many keys pass
+    /// to `json_each`.
+    fn json_array(&self, values: &[&str]) -> Result<String> {
+        serde_json::to_string(values)
+            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+    }
+
     /// The title last recorded of each of these item keys seen before for
     /// this watch: one query for all of them (the keys travel as one JSON
     /// array), each key looked up in the primary key index. `CROSS JOIN`
@@ -763,8 +774,7 @@ impl Sqlite {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let keys = serde_json::to_string(keys)
-            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let keys = self.json_array(keys)?;
         let db = self.reader();
         let mut st = db
             .prepare_cached(
@@ -792,8 +802,7 @@ impl Sqlite {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let keys = serde_json::to_string(keys)
-            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let keys = self.json_array(keys)?;
         let db = self.reader();
         let mut st = db
             .prepare_cached(
@@ -863,8 +872,7 @@ impl Sqlite {
         if urls.is_empty() {
             return Ok(HashSet::new());
         }
-        let urls = serde_json::to_string(urls)
-            .map_err(|e| self.err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let urls = self.json_array(urls)?;
         let db = self.reader();
         let mut st = db
             .prepare_cached(

@@ -227,8 +227,7 @@ impl Postgres {
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
         pg.checkin(conn);
         let location = &pg.inner.location;
-        let upgrade =
-            "restart the daemon, or run `presswatch check` once without --dry-run, then try again";
+        let upgrade = super::UPGRADE_IT;
         match current {
             0 => Err(format!(
                 "state database {location} holds no presswatch tables yet, and this command creates none (it changes nothing): {upgrade}"
