@@ -786,7 +786,7 @@ fn switching_back(
 ) -> Result<Option<Switching>, String> {
     let versions = ctx
         .state
-        .versions(&watch.name)
+        .newest_versions(&watch.name, 4)
         .map_err(|e| format!("reading the versions of watch {}: {e}", watch.name))?;
     Ok(match versions.as_slice() {
         [.., w, x, y, z]
@@ -1247,18 +1247,16 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     format!("reading baseline {}: {e}", path.display())
                 })?
                 .unwrap_or_default();
-            // The title each item was last seen under (none on a first
-            // check), looked up for the items the accepted list does not
-            // hold as the page shows them now: the others were seen so (a
+            // The items the accepted list does not hold as the page shows
+            // them now (all on a first check): only their titles can have
+            // changed. The title each was last seen under is looked up (a
             // quiet check looks up none).
-            let seen = if first {
-                HashMap::new()
-            } else {
+            let unsettled: Option<HashSet<&str>> = (!first).then(|| {
                 let accepted: HashMap<&str, String> = listed
                     .iter()
                     .map(|it| (it.key.as_str(), retitle::title_key(&it.title)))
                     .collect();
-                let keys: Vec<&str> = items
+                items
                     .iter()
                     .zip(&shown)
                     .filter(|(it, shown)| {
@@ -1269,13 +1267,27 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                         })
                     })
                     .map(|(it, _)| it.key.as_str())
-                    .collect();
-                work_ctx
-                    .state
-                    .seen_titles(&name, &keys)
-                    .map_err(|e| e.to_string())?
+                    .collect()
+            });
+            let seen = match &unsettled {
+                None => HashMap::new(),
+                Some(keys) => {
+                    let keys: Vec<&str> = keys.iter().copied().collect();
+                    work_ctx
+                        .state
+                        .seen_titles(&name, &keys)
+                        .map_err(|e| e.to_string())?
+                }
             };
-            let found = retitles(&work_ctx, &name, kind, &items, &shown, &seen)?;
+            let found = retitles(
+                &work_ctx,
+                &name,
+                kind,
+                &items,
+                &shown,
+                &seen,
+                unsettled.as_ref(),
+            )?;
             let new_items = if first {
                 Vec::new()
             } else {
@@ -1766,7 +1778,9 @@ fn unseen_items(
 /// title each was last seen under, by key), judged by [`retitle::judge`]
 /// on what the page shows each under (`shown`, by index) and the titles it
 /// carried before, read in one batched lookup of the items that show
-/// another title. Each key is judged once, at its first item.
+/// another title. Each key is judged once, at its first item; only the keys
+/// in `unsettled` (those the accepted list does not hold as shown now; all
+/// when `None`) can be retitled.
 fn retitles(
     ctx: &Context,
     watch: &str,
@@ -1774,6 +1788,7 @@ fn retitles(
     items: &[Item],
     shown: &[Vec<String>],
     seen: &HashMap<String, String>,
+    unsettled: Option<&HashSet<&str>>,
 ) -> Result<retitle::Found, String> {
     let source = match kind {
         WatchKind::Feed => retitle::Source::Feed,
@@ -1784,6 +1799,7 @@ fn retitles(
         .iter()
         .zip(shown)
         .filter(|(it, _)| keys.insert(it.key.as_str()))
+        .filter(|(it, _)| unsettled.is_none_or(|u| u.contains(it.key.as_str())))
         .map(|(item, shown)| retitle::Observed {
             item,
             shown,

@@ -628,24 +628,31 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         joined_keys(&old.other_prose, rules),
         joined_keys(&new.other_prose, rules),
     );
+    // A paragraph that left the detected article but is still on the page
+    // (or joined it from elsewhere on the page) moved with the extractor's
+    // boundary: nobody edited it, so it is neither paired nor reported.
     let candidates: Vec<usize> = added
         .iter()
         .copied()
-        .filter(|n| {
-            !moved_new.contains(n)
-                && !contains_block(&old_prose, &new.blocks[new_idx[*n]].text, false, rules)
-        })
+        .filter(|&n| !moved_new.contains(&n) && !contains_words(&old_prose, b_words[n], false))
         .collect();
-    let bags: Vec<WordBag> = candidates
-        .iter()
-        .map(|&n| WordBag::new(b_words[n]))
-        .collect();
-    let mut removed_left = Vec::new();
     // A page rewritten throughout has nothing to pair, at a cost of
     // |removed| × |added| comparisons: past a bound, nothing is paired.
     let pairing = still_removed.len() * candidates.len() <= MOVED_EDIT_MAX_COMPARISONS;
+    let bags: Vec<WordBag> = if pairing {
+        candidates
+            .iter()
+            .map(|&n| WordBag::new(b_words[n]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut removed_left = Vec::new();
     for o in still_removed {
-        if !pairing || contains_block(&new_prose, &old.blocks[old_idx[o]].text, false, rules) {
+        if contains_words(&new_prose, a_words[o], false) {
+            continue;
+        }
+        if !pairing {
             removed_left.push(o);
             continue;
         }
@@ -666,7 +673,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         }
     }
     let still_removed = removed_left;
-    for &n in added.iter().filter(|n| !moved_new.contains(*n)) {
+    for &n in candidates.iter().filter(|n| !moved_new.contains(*n)) {
         changes.push(BlockChange::Added {
             new_index: new_idx[n],
             text: new.blocks[new_idx[n]].text.clone(),
@@ -686,14 +693,6 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     }
     // Changed blocks whose difference vanished under the ignore rules are not changes.
     changes.retain(|c| !matches!(c, BlockChange::Changed { segments, .. } if segments.iter().all(|s| s.op == SegmentOp::Same)));
-    // A paragraph that left the detected article but is still on the page
-    // (or joined it from elsewhere on the page) moved with the extractor's
-    // boundary: nobody edited it.
-    changes.retain(|c| match c {
-        BlockChange::Removed { text, .. } => !contains_block(&new_prose, text, false, rules),
-        BlockChange::Added { text, .. } => !contains_block(&old_prose, text, false, rules),
-        _ => true,
-    });
     changes.sort_by_key(position);
     let other_prose = other_prose_changes(old, new, rules);
 
@@ -792,10 +791,14 @@ fn joined_keys(texts: &[String], rules: &Rules) -> String {
 /// True when a block's words are one of the texts of `joined`
 /// ([`joined_keys`]), or with `part`, a part of one.
 fn contains_block(joined: &str, text_: &str, part: bool, rules: &Rules) -> bool {
-    let key = keyed(text_, rules).words;
+    contains_words(joined, &keyed(text_, rules).words, part)
+}
+
+/// [`contains_block`] for a paragraph already keyed: `key`, its words.
+fn contains_words(joined: &str, key: &str, part: bool) -> bool {
     let bound = |c: Option<char>| matches!(c, Some('\n')) || (part && matches!(c, Some(' ')));
     !key.is_empty()
-        && joined.match_indices(key.as_str()).any(|(at, _)| {
+        && joined.match_indices(key).any(|(at, _)| {
             bound(joined[..at].chars().next_back())
                 && bound(joined[at + key.len()..].chars().next())
         })

@@ -230,6 +230,8 @@ forward! {
     fn versions(&self, watch: &str) -> Result<Vec<VersionRow>>;
     /// The newest version of a watch (`None` before its first).
     fn latest(&self, watch: &str) -> Result<Option<VersionRow>>;
+    /// The newest `n` versions of a watch, oldest first.
+    fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>>;
     /// The takedowns and restores of a watch since its oldest kept version, oldest first.
     fn events(&self, watch: &str) -> Result<Vec<WatchEvent>>;
     /// The stored body of a version.

@@ -1030,22 +1030,31 @@ impl Sqlite {
 
     /// The newest version of a watch (`None` before its first).
     pub fn latest(&self, watch: &str) -> Result<Option<VersionRow>> {
-        self.reader()
+        Ok(self.newest_versions(watch, 1)?.pop())
+    }
+
+    /// The newest `n` versions of a watch, oldest first.
+    pub fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>> {
+        let db = self.reader();
+        let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
             )
-            .and_then(|mut st| {
-                st.query_row([watch], |r| {
-                    Ok(VersionRow {
-                        seq: r.get(0)?,
-                        sha256: r.get(1)?,
-                        stored_at: r.get(2)?,
-                        origin: Origin::parse(&r.get::<_, String>(3)?),
-                    })
+            .map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query_map(params![watch, n as i64], |r| {
+                Ok(VersionRow {
+                    seq: r.get(0)?,
+                    sha256: r.get(1)?,
+                    stored_at: r.get(2)?,
+                    origin: Origin::parse(&r.get::<_, String>(3)?),
                 })
-                .optional()
             })
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        rows.reverse();
+        Ok(rows)
     }
 
     /// The takedowns and restores of a watch since its oldest kept version,

@@ -1015,13 +1015,24 @@ impl Postgres {
 
     /// The newest version of a watch (`None` before its first).
     pub fn latest(&self, watch: &str) -> Result<Option<VersionRow>> {
+        Ok(self.newest_versions(watch, 1)?.pop())
+    }
+
+    /// The newest `n` versions of a watch, oldest first.
+    pub fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>> {
+        let n = n as i64;
         self.run(async |c| {
-            Ok(c.query_opt(
-                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1",
-                &[&watch],
-            )
-            .await?
-            .map(|r| version_row(&r)))
+            let mut rows: Vec<VersionRow> = c
+                .query(
+                    "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
+                    &[&watch, &n],
+                )
+                .await?
+                .iter()
+                .map(version_row)
+                .collect();
+            rows.reverse();
+            Ok(rows)
         })
     }
 
