@@ -54,6 +54,10 @@ pub struct Alert {
     /// The error, for `error` alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The article's new address, for `moved` alerts (`url` is the one the
+    /// watch names, which now redirects there for good).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
     /// Where the evidence of an article alert is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
@@ -257,6 +261,7 @@ impl Alert {
                 format!("{} retitled", self.retitled.len())
             }
             ChangeKind::Retitled => "Retitled".to_string(),
+            ChangeKind::Moved => "Moved".to_string(),
         };
         let outlet = shorten(&subject_text(&self.outlet), 24);
         let headline = match self.kind {
@@ -372,6 +377,7 @@ pub fn test_alert() -> Alert {
         retitled: vec![],
         keywords: vec![],
         error: None,
+        moved_to: None,
         evidence: None,
         last_known: None,
     }

@@ -178,6 +178,8 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
             )
         }
     };
+    // Where the watch's URL was known to redirect for good before this check.
+    let moved_before = st.moved_to.clone();
     let result = match watch.kind {
         WatchKind::Article => check_article(ctx, watch, &mut st).await,
         WatchKind::Listing | WatchKind::Feed => check_items(ctx, watch, &mut st).await,
@@ -186,6 +188,9 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     let (outcome, mut detail, mut alerts, keep) = match result {
         Ok(r) => r,
         Err(msg) => {
+            // A move seen by a check that failed is reported by the next
+            // one that works.
+            st.moved_to = moved_before.clone();
             st.failures += 1;
             st.last_error = Some(msg.clone());
             let mut alerts = vec![];
@@ -217,11 +222,24 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         st.failures = 0;
         st.error_alerted = false;
         st.last_error = None;
+        if let Some(to) = st.moved_to.as_deref() {
+            detail = tell_ops_of_move(watch, to, &detail);
+            // A URL that redirected when the watch began is no news to
+            // the staff who configured it; a move of an article since is.
+            let news = watch.kind == WatchKind::Article
+                && outcome != Outcome::BaselineStored
+                && moved_before.as_deref() != Some(to);
+            if news {
+                alerts.insert(0, moved_alert(watch, to));
+            }
+        }
     }
-    for alert in alerts
-        .iter_mut()
-        .filter(|a| matches!(a.kind, ChangeKind::Error | ChangeKind::Recovered))
-    {
+    for alert in alerts.iter_mut().filter(|a| {
+        matches!(
+            a.kind,
+            ChangeKind::Error | ChangeKind::Recovered | ChangeKind::Moved
+        )
+    }) {
         alert.title = story_headline(ctx, watch).await;
     }
     st.last_check = Some(now);
@@ -529,6 +547,7 @@ fn base_alert(
         retitled: vec![],
         keywords: vec![],
         error: None,
+        moved_to: None,
         evidence: None,
         last_known: None,
     }
@@ -557,7 +576,14 @@ fn redirected_to_front(requested: &url::Url, landed: &url::Url) -> bool {
                 && landed.path().len() < requested.path().len() / 2))
 }
 
-async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<Fetched, String> {
+/// Fetches the watch's URL, and notes in `st` where it now redirects for
+/// good, if it does ([`crate::fetch::Redirects::permanent_move`]).
+async fn fetch(
+    ctx: &Context,
+    watch: &Watch,
+    validators: &Validators,
+    st: &mut WatchState,
+) -> Result<Fetched, String> {
     let policy = NetworkPolicy::for_watch(watch);
     if watch.robots {
         ctx.fetcher
@@ -565,10 +591,43 @@ async fn fetch(ctx: &Context, watch: &Watch, validators: &Validators) -> Result<
             .await
             .map_err(|e| format!("fetching {}: {e}", watch.url))?;
     }
-    ctx.fetcher
+    let fetched = ctx
+        .fetcher
         .fetch(&watch.url, validators, &policy)
         .await
-        .map_err(|e| format!("fetching {}: {e}", watch.url))
+        .map_err(|e| format!("fetching {}: {e}", watch.url))?;
+    st.moved_to = fetched
+        .redirects()
+        .permanent_move(&watch.url)
+        .map(|to| to.to_string());
+    Ok(fetched)
+}
+
+/// Tells ops that the watch's URL redirects for good to `to`: a warning
+/// logged on every check until the config names the new address, and the
+/// check's `detail` with the same note (the check's summary line).
+fn tell_ops_of_move(watch: &Watch, to: &str, detail: &str) -> String {
+    tracing::warn!(watch = %watch.name, url = %watch.url, moved_to = %to, "watch {}: {} redirects permanently to {to}: set url = \"{to}\" in the watch's config", watch.name, watch.url);
+    let note = format!("moved permanently to {to}: set url = \"{to}\" in the watch's config");
+    if detail.is_empty() {
+        note
+    } else {
+        format!("{detail}; {note}")
+    }
+}
+
+/// The alert that an article watch's URL now redirects for good to another
+/// article (`to`): once per new address (its id is the watch's and the
+/// address's), so that people citing the story cite where it is now.
+fn moved_alert(watch: &Watch, to: &str) -> Alert {
+    let mut a = base_alert(
+        watch,
+        ChangeKind::Moved,
+        format!("The article moved: {} \u{2192} {to}", watch.url),
+        &[&"moved", &to],
+    );
+    a.moved_to = Some(to.to_string());
+    a
 }
 
 async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
@@ -580,8 +639,8 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     } else {
         Validators::default()
     };
-    let resp = match fetch(ctx, watch, &validators).await? {
-        Fetched::NotModified => {
+    let resp = match fetch(ctx, watch, &validators, st).await? {
+        Fetched::NotModified(_) => {
             st.last_ok = Some(Utc::now().timestamp());
             return Ok((
                 Outcome::NotModified,
@@ -900,6 +959,8 @@ async fn taken_down(
     how: String,
     resp: Response,
 ) -> CheckResult {
+    // Where a gone article's URL leads is no new address of the story.
+    st.moved_to = None;
     if st.gone {
         let since = st
             .last_change
@@ -1176,8 +1237,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     } else {
         st.validators.clone()
     };
-    let resp = match fetch(ctx, watch, &validators).await? {
-        Fetched::NotModified => {
+    let resp = match fetch(ctx, watch, &validators, st).await? {
+        Fetched::NotModified(_) => {
             return Ok((
                 Outcome::NotModified,
                 "304 Not Modified".into(),
@@ -1948,7 +2009,7 @@ async fn read_followed(
     let r = match ctx.fetcher.fetch(url, &Validators::default(), policy).await {
         Ok(Fetched::Page(r)) if r.status < 400 => r,
         Ok(Fetched::Page(r)) => return Err(format!("HTTP {}", r.status)),
-        Ok(Fetched::NotModified) => return Err("HTTP 304 to an unconditional request".into()),
+        Ok(Fetched::NotModified(_)) => return Err("HTTP 304 to an unconditional request".into()),
         Err(e) => return Err(e.to_string()),
     };
     let keywords = Keywords::of(&watch.keywords);

@@ -49,12 +49,15 @@ pub enum ChangeKind {
     /// Items of a listing or feed seen before carry a new title (the
     /// outlet changed a story's headline).
     Retitled,
+    /// The article's URL redirects for good (301, 308) to another article
+    /// URL: the story has a new address.
+    Moved,
 }
 
 impl ChangeKind {
     /// The kinds a channel's `kinds` list may name: every kind but `test`
     /// (a test alert goes to the channels `test-alert` is asked to test).
-    pub const ROUTABLE: [ChangeKind; 12] = [
+    pub const ROUTABLE: [ChangeKind; 13] = [
         ChangeKind::Edited,
         ChangeKind::HeadlineChanged,
         ChangeKind::BylineChanged,
@@ -67,6 +70,7 @@ impl ChangeKind {
         ChangeKind::Recovered,
         ChangeKind::PossiblyEdited,
         ChangeKind::Retitled,
+        ChangeKind::Moved,
     ];
 
     /// The routable kind with this snake_case name.
@@ -92,6 +96,7 @@ impl ChangeKind {
             ChangeKind::Test => "test",
             ChangeKind::PossiblyEdited => "possibly_edited",
             ChangeKind::Retitled => "retitled",
+            ChangeKind::Moved => "moved",
         }
     }
 
@@ -111,6 +116,7 @@ impl ChangeKind {
             ChangeKind::Test => "Test alert",
             ChangeKind::PossiblyEdited => "Possibly edited",
             ChangeKind::Retitled => "Retitled",
+            ChangeKind::Moved => "Moved",
         }
     }
 }

@@ -37,6 +37,8 @@ use crate::politeness::{Hosts, Robots, ROBOTS_AGENT};
 pub struct Response {
     /// The URL the response came from, after redirects.
     pub final_url: Url,
+    /// The redirects that led to it.
+    pub redirects: Redirects,
     /// HTTP status.
     pub status: u16,
     /// Content-Type header.
@@ -121,10 +123,114 @@ impl Response {
 /// What a fetch produced.
 #[derive(Debug, Clone)]
 pub enum Fetched {
-    /// 304: the server says nothing changed since the validators.
-    NotModified,
+    /// 304: the server says nothing changed since the validators (after
+    /// these redirects).
+    NotModified(Redirects),
     /// A response (2xx, or 404/410 which mean the page is gone).
     Page(Response),
+}
+
+impl Fetched {
+    /// The redirects the fetch followed.
+    pub fn redirects(&self) -> &Redirects {
+        match self {
+            Fetched::NotModified(r) => r,
+            Fetched::Page(p) => &p.redirects,
+        }
+    }
+}
+
+/// One redirect a fetch followed: the status that sent it on, and where to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Hop {
+    /// The 3xx status (301, 302, 303, 307 or 308).
+    status: u16,
+    /// The URL its `Location` named.
+    to: Url,
+}
+
+impl Hop {
+    /// Whether the redirect says the resource moved for good (301, 308).
+    fn is_permanent(&self) -> bool {
+        matches!(self.status, 301 | 308)
+    }
+}
+
+/// The redirects a fetch followed, in order (none when the URL answered
+/// itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Redirects(Vec<Hop>);
+
+impl Redirects {
+    /// Where `requested` (the URL fetched) has moved for good, if it has:
+    /// the chain starts with a permanent redirect (301 or 308; a 302 or 307
+    /// is temporary, a 303 points elsewhere for this request only), and the
+    /// end of its leading permanent hops is another resource than
+    /// `requested` ([`same_resource`]). A temporary hop after the permanent
+    /// ones (a session or consent redirect) is not part of the new address.
+    pub fn permanent_move(&self, requested: &Url) -> Option<&Url> {
+        let to = &self.0.iter().take_while(|h| h.is_permanent()).last()?.to;
+        (!same_resource(requested, to)).then_some(to)
+    }
+}
+
+/// Query parameters that only track where a reader came from: never part
+/// of what a URL names. Besides these, every parameter whose name starts
+/// with `utm_`.
+const TRACKING_PARAMETERS: &[&str] = &[
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "ocid",
+    "cmpid",
+    "at_medium",
+    "at_campaign",
+    "smid",
+    "ref_src",
+];
+
+/// Whether two URLs name the same resource once the normalisations sites
+/// redirect for are undone, which are not a move: the scheme (http and
+/// https), a `www.` prefix and the case of the host, a trailing slash, the
+/// percent-encoding of the path (`%D8%A7` and `%d8%a7`, or a Persian slug
+/// typed as is), tracking parameters ([`TRACKING_PARAMETERS`]) and the
+/// order of the others, and the fragment. Anything else (another path,
+/// host, port or parameter) is another resource: the rule is conservative,
+/// so that what it ignores is never a story moving.
+pub fn same_resource(a: &Url, b: &Url) -> bool {
+    fn host(u: &Url) -> String {
+        let h = u.host_str().unwrap_or_default().to_ascii_lowercase();
+        h.strip_prefix("www.").map(str::to_string).unwrap_or(h)
+    }
+    fn path(u: &Url) -> Vec<u8> {
+        let p: Vec<u8> = percent_encoding::percent_decode_str(u.path()).collect();
+        match p.strip_suffix(b"/") {
+            Some(trimmed) => trimmed.to_vec(),
+            None => p,
+        }
+    }
+    fn query(u: &Url) -> Vec<(String, String)> {
+        let mut q: Vec<(String, String)> = u
+            .query_pairs()
+            .filter(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                !k.starts_with("utm_") && !TRACKING_PARAMETERS.contains(&k.as_str())
+            })
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        q.sort();
+        q
+    }
+    host(a) == host(b) && a.port() == b.port() && path(a) == path(b) && query(a) == query(b)
 }
 
 /// Why a fetch failed, with a message a user can act on.
@@ -466,29 +572,17 @@ impl HttpFetcher {
     }
 
     fn build_client(&self, policy: NetworkPolicy) -> Result<reqwest::Client, FetchError> {
-        let max_redirects = self.max_redirects;
-        let redirect_policy = policy.clone();
         let mut builder = reqwest::Client::builder();
         if policy != NetworkPolicy::TrustAll {
             builder = builder.dns_resolver(Arc::new(GuardedResolver { policy }));
         }
+        // Redirects are followed by `fetch_inner`, which decides each hop
+        // and keeps the chain (see `Redirects`).
         builder
             .user_agent(&self.user_agent)
             .connect_timeout(self.timeout.min(Duration::from_secs(15)))
             .read_timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() > max_redirects {
-                    attempt.error(format!("more than {max_redirects} redirects"))
-                } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                    let scheme = attempt.url().scheme().to_string();
-                    attempt.error(format!("redirect to a {scheme}: URL"))
-                } else {
-                    match redirect_policy.check_redirect(attempt.url()) {
-                        Err(e) => attempt.error(e),
-                        Ok(()) => attempt.follow(),
-                    }
-                }
-            }))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))
     }
@@ -503,12 +597,12 @@ impl HttpFetcher {
         let host = url.host_str().unwrap_or_default();
         let _permit = self.hosts.acquire(host).await;
         let started = std::time::Instant::now();
-        let result = tokio::time::timeout(self.timeout, self.fetch_inner(&client, url, v))
+        let result = tokio::time::timeout(self.timeout, self.fetch_inner(&client, url, v, policy))
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))
             .and_then(|r| r);
         let (status, bytes) = match &result {
-            Ok(Fetched::NotModified) => ("304".to_string(), 0),
+            Ok(Fetched::NotModified(_)) => ("304".to_string(), 0),
             Ok(Fetched::Page(r)) => (r.status.to_string(), r.body.len() as u64),
             Err(FetchError::Status { status, .. }) => (status.to_string(), 0),
             Err(FetchError::Timeout(_)) => ("timeout".to_string(), 0),
@@ -531,28 +625,44 @@ impl HttpFetcher {
         client: &reqwest::Client,
         url: &Url,
         v: &Validators,
+        policy: &NetworkPolicy,
     ) -> Result<Fetched, FetchError> {
         let mut sent = vec![
             ("User-Agent".to_string(), self.user_agent.clone()),
             ("Accept".to_string(), ACCEPT.to_string()),
             ("Accept-Encoding".to_string(), ACCEPT_ENCODING.to_string()),
         ];
-        let mut req = client
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, ACCEPT)
-            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING);
         if let Some(e) = &v.etag {
-            req = req.header(reqwest::header::IF_NONE_MATCH, e);
             sent.push(("If-None-Match".into(), e.clone()));
         }
         if let Some(lm) = &v.last_modified {
-            req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
             sent.push(("If-Modified-Since".into(), lm.clone()));
         }
-        let resp = req.send().await.map_err(|e| classify(&e, self.timeout))?;
+        let mut redirects = Redirects::default();
+        let mut at = url.clone();
+        let resp = loop {
+            let mut req = client
+                .get(at.clone())
+                .header(reqwest::header::ACCEPT, ACCEPT)
+                .header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING);
+            if let Some(e) = &v.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, e);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            }
+            let resp = req.send().await.map_err(|e| classify(&e, self.timeout))?;
+            match self.redirect_of(&resp, &at, redirects.0.len(), policy)? {
+                Some(hop) => {
+                    at = hop.to.clone();
+                    redirects.0.push(hop);
+                }
+                None => break resp,
+            }
+        };
         let status = resp.status().as_u16();
         if status == 304 {
-            return Ok(Fetched::NotModified);
+            return Ok(Fetched::NotModified(redirects));
         }
         let header = |name: reqwest::header::HeaderName| {
             resp.headers()
@@ -609,12 +719,52 @@ impl HttpFetcher {
         exchange.encoded = encoded;
         Ok(Fetched::Page(Response {
             final_url,
+            redirects,
             status,
             content_type,
             validators,
             body,
             exchange,
         }))
+    }
+
+    /// The redirect `resp` (the answer to `at`, after `followed` earlier
+    /// hops) sends the fetch on, when it is one to follow (301, 302, 303,
+    /// 307, 308 with a `Location`; any other answer is the fetch's): its
+    /// target, checked like every hop against the redirect limit, the
+    /// scheme and the watch's network policy.
+    fn redirect_of(
+        &self,
+        resp: &reqwest::Response,
+        at: &Url,
+        followed: usize,
+        policy: &NetworkPolicy,
+    ) -> Result<Option<Hop>, FetchError> {
+        let status = resp.status().as_u16();
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return Ok(None);
+        }
+        let Some(location) = resp.headers().get(reqwest::header::LOCATION) else {
+            return Ok(None);
+        };
+        let location = String::from_utf8_lossy(location.as_bytes());
+        let to = at.join(location.trim()).map_err(|e| {
+            FetchError::Redirect(format!("HTTP {status} to a bad Location {location:?}: {e}"))
+        })?;
+        if followed >= self.max_redirects {
+            return Err(FetchError::Redirect(format!(
+                "more than {} redirects",
+                self.max_redirects
+            )));
+        }
+        if !matches!(to.scheme(), "http" | "https") {
+            return Err(FetchError::Redirect(format!(
+                "redirect to a {}: URL",
+                to.scheme()
+            )));
+        }
+        policy.check_redirect(&to).map_err(FetchError::Redirect)?;
+        Ok(Some(Hop { status, to }))
     }
 }
 
@@ -670,19 +820,10 @@ fn header_name(name: &str) -> String {
 }
 
 /// Turns a reqwest error into a message that names the cause (DNS, TLS,
-/// refused, reset, redirect).
+/// refused, reset, a redirect target's internal address).
 fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(timeout);
-    }
-    if e.is_redirect() {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            msg = s.to_string();
-            src = s.source();
-        }
-        return FetchError::Redirect(msg);
     }
     // Walk the source chain for the most specific cause.
     let mut chain = Vec::new();
@@ -828,6 +969,7 @@ impl Replay {
 
     fn fetch(&self, url: &Url, v: &Validators) -> Result<Fetched, FetchError> {
         let mut url = url.clone();
+        let mut redirects = Redirects::default();
         for _ in 0..=5 {
             let rec =
                 self.by_url
@@ -843,10 +985,14 @@ impl Replay {
                 url = url
                     .join(loc)
                     .map_err(|e| FetchError::Redirect(format!("bad Location {loc:?}: {e}")))?;
+                redirects.0.push(Hop {
+                    status: rec.status,
+                    to: url.clone(),
+                });
                 continue;
             }
             if rec.status == 304 || (rec.etag.is_some() && rec.etag == v.etag) {
-                return Ok(Fetched::NotModified);
+                return Ok(Fetched::NotModified(redirects));
             }
             if !((200..300).contains(&rec.status) || rec.status == 404 || rec.status == 410) {
                 return Err(FetchError::Status {
@@ -875,6 +1021,7 @@ impl Replay {
             let exchange = Box::new(Exchange::new(&url, "HTTP/1.1", rec.status, headers, vec![]));
             return Ok(Fetched::Page(Response {
                 final_url: url,
+                redirects,
                 status: rec.status,
                 content_type: rec.content_type.clone(),
                 validators: Validators {
@@ -972,7 +1119,7 @@ pub async fn record(
                     ))),
                 }
             }
-            Ok(Fetched::NotModified) => Err(FetchError::Other(
+            Ok(Fetched::NotModified(_)) => Err(FetchError::Other(
                 "unexpected 304 to an unconditional request".into(),
             )),
             Err(e) => Err(e),
@@ -1011,6 +1158,80 @@ mod tests {
         }
         for ip in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn a_move_is_a_chain_that_starts_permanent_and_ends_at_another_resource() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let hops = |h: &[(u16, &str)]| {
+            Redirects(
+                h.iter()
+                    .map(|&(status, to)| Hop {
+                        status,
+                        to: url(to),
+                    })
+                    .collect(),
+            )
+        };
+        let old = url("http://news.example.org/world/rasoulof-flees");
+        let new = "https://news.example.org/world/rasoulof-flees-iran";
+        assert_eq!(hops(&[(301, new)]).permanent_move(&old), Some(&url(new)));
+        assert_eq!(hops(&[(308, new)]).permanent_move(&old), Some(&url(new)));
+        for temporary in [302, 303, 307] {
+            assert_eq!(hops(&[(temporary, new)]).permanent_move(&old), None);
+        }
+        assert_eq!(hops(&[]).permanent_move(&old), None);
+        // A consent or session redirect after the move is not the new address.
+        assert_eq!(
+            hops(&[(301, new), (302, "https://consent.example.org/?back=x")]).permanent_move(&old),
+            Some(&url(new))
+        );
+        // Normalised first, then moved: the end of the permanent run.
+        assert_eq!(
+            hops(&[
+                (301, "https://news.example.org/world/rasoulof-flees"),
+                (301, new)
+            ])
+            .permanent_move(&old),
+            Some(&url(new))
+        );
+        assert_eq!(
+            hops(&[(301, "https://news.example.org/world/rasoulof-flees/")]).permanent_move(&old),
+            None
+        );
+    }
+
+    #[test]
+    fn normalisations_sites_redirect_for_name_the_same_resource() {
+        let same =
+            |a: &str, b: &str| same_resource(&Url::parse(a).unwrap(), &Url::parse(b).unwrap());
+        let a = "http://news.example.org/world/rasoulof-flees";
+        for b in [
+            "https://news.example.org/world/rasoulof-flees",
+            "https://www.news.example.org/world/rasoulof-flees/",
+            "http://NEWS.example.org/world/rasoulof-flees#comments",
+            "http://news.example.org/world/rasoulof-flees?utm_source=rss&utm_medium=feed&fbclid=x",
+        ] {
+            assert!(same(a, b), "{b}");
+        }
+        assert!(same(
+            "https://fa.example.org/news/%D8%B1%D8%B3%D9%88%D9%84",
+            "https://fa.example.org/news/رسول"
+        ));
+        assert!(same(
+            "https://fa.example.org/news/%d8%b1?id=7&page=2",
+            "https://fa.example.org/news/%D8%B1?page=2&id=7"
+        ));
+        for b in [
+            "http://news.example.org/world/rasoulof-flees-iran",
+            "http://news.example.org/culture/rasoulof-flees",
+            "http://news.example.org/World/rasoulof-flees",
+            "http://other.example.org/world/rasoulof-flees",
+            "http://news.example.org:8080/world/rasoulof-flees",
+            "http://news.example.org/world/rasoulof-flees?id=7",
+        ] {
+            assert!(!same(a, b), "{b}");
         }
     }
 

@@ -382,6 +382,7 @@ impl Replica {
             retitled: vec![],
             keywords: vec![],
             error: Some(o.error.clone()),
+            moved_to: None,
             evidence: None,
             last_known: None,
         };

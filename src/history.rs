@@ -514,6 +514,7 @@ pub fn documents(
                     retitled: vec![],
                     keywords: vec![],
                     error: None,
+                    moved_to: None,
                     evidence: None,
                     last_known: None,
                 },

@@ -28,6 +28,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         "FAILURES".into(),
         "PENDING".into(),
     ]];
+    let mut moved = Vec::new();
     for w in &config.watches {
         let st = state.watch(&w.name).map_err(|e| e.to_string())?;
         let pending = state
@@ -45,6 +46,13 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             Some(r) => r.to_string(),
             None => "-".to_string(),
         };
+        // Until the config names the new address (a check then clears it).
+        if let Some(to) = st.moved_to.filter(|to| *to != w.url.as_str()) {
+            moved.push(format!(
+                "watch {}: {} redirects permanently to {to}: set url = \"{to}\" in the watch's config",
+                w.name, w.url
+            ));
+        }
         rows.push([
             w.name.clone(),
             ago(st.last_check),
@@ -66,6 +74,9 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             .map(|(cell, w)| format!("{cell:<w$}"))
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    for line in &moved {
+        let _ = writeln!(out, "{line}");
     }
     let outbox = Outbox::read(&DigestPlan::of(config), state, now)?.summary();
     let _ = writeln!(

@@ -67,7 +67,7 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             .map_err(|e| format!("fetching {url}: {e}"))?
         {
             fetch::Fetched::Page(r) => (r.text().into_owned(), Some(r.final_url)),
-            fetch::Fetched::NotModified => return Err("unexpected 304".into()),
+            fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
         }
     } else {
         (

@@ -212,6 +212,7 @@ fn watch_view(
                     retitled: vec![],
                     keywords: vec![],
                     error: None,
+                    moved_to: None,
                     evidence: None,
                     last_known: None,
                 })

@@ -435,6 +435,9 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
             return Some((r.url.as_str(), "Open the article"));
         }
     }
+    if let Some(to) = &alert.moved_to {
+        return Some((to.as_str(), "Open the article at its new address"));
+    }
     Some(match alert.kind {
         ChangeKind::NewItems | ChangeKind::Retitled | ChangeKind::Error | ChangeKind::Recovered => {
             (alert.url.as_str(), "Open the watched page")
@@ -442,6 +445,10 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
         _ => (alert.url.as_str(), "Open the article"),
     })
 }
+
+/// What a `moved` alert says under the two addresses.
+const MOVED_NOTE: &str =
+    "The old address now redirects permanently to the new one: cite and link the new address.";
 
 /// The single new item of a one-item alert (shown as the article itself).
 fn single_item(alert: &Alert) -> Option<&Item> {
@@ -515,7 +522,9 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
             out.push_str(&format!("Sent {detected}\n"));
         }
         None => {
-            out.push_str(&format!("{}\n", alert.url));
+            // A moved article is read at its new address.
+            let url = alert.moved_to.as_deref().unwrap_or(&alert.url);
+            out.push_str(&format!("{url}\n"));
             match byline(alert) {
                 Some(b) => out.push_str(&format!("By {} · detected {detected}\n", isolate(&b))),
                 None => out.push_str(&format!("Detected {detected}\n")),
@@ -528,6 +537,12 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
     }
     if let Some(err) = &alert.error {
         out.push_str(&format!("\nError: {err}\n"));
+    }
+    if let Some(to) = &alert.moved_to {
+        out.push_str(&format!(
+            "\nOld address: {}\nNew address: {to}\n{MOVED_NOTE}\n",
+            alert.url
+        ));
     }
     if let Some(line) = kept_snapshot(alert) {
         out.push_str(&format!("\n{line}\n"));
@@ -1265,6 +1280,22 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             "<p style=\"font-size:16px;color:{};\"><b>Error:</b> {}</p>",
             colour::INK,
             escape(err)
+        ));
+    }
+    if let Some(to) = &alert.moved_to {
+        let address = |u: &str| match href(u) {
+            Some(h) => format!(
+                "<a href=\"{h}\" style=\"color:{};overflow-wrap:anywhere;\">{}</a>",
+                colour::LINK,
+                escape(u)
+            ),
+            None => escape(u),
+        };
+        b.push_str(&format!(
+            "<p style=\"font-size:16px;line-height:1.5;color:{};\"><b>Old address:</b> {}<br><b>New address:</b> {}<br>{MOVED_NOTE}</p>",
+            colour::INK,
+            address(&alert.url),
+            address(to)
         ));
     }
     if let Some(line) = kept_snapshot(alert) {

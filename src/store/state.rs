@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS watch_state (
     failures       INTEGER NOT NULL DEFAULT 0,
     error_alerted  INTEGER NOT NULL DEFAULT 0,
     gone           INTEGER NOT NULL DEFAULT 0,
-    last_ok        INTEGER
+    last_ok        INTEGER,
+    moved_to       TEXT
 );
 CREATE TABLE IF NOT EXISTS seen_items (
     watch      TEXT NOT NULL,
@@ -320,6 +321,13 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         |conn| has_column(conn, "follow_tries", "item"),
         |conn| conn.execute_batch("ALTER TABLE follow_tries ADD COLUMN item TEXT"),
     )?;
+    // Before this column, no watch's move was known: the next check of a
+    // moved article reports it.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "watch_state", "moved_to"),
+        |conn| conn.execute_batch("ALTER TABLE watch_state ADD COLUMN moved_to TEXT"),
+    )?;
     // Records kept before these columns have no digest: `verify` counts them.
     once_under_lock(
         conn,
@@ -423,6 +431,11 @@ pub struct WatchState {
     /// Unix time of the last check that fetched the page and found what it
     /// watches (`None`: the URL has never worked).
     pub last_ok: Option<i64>,
+    /// Where the watch's URL redirects for good (301, 308), as the last
+    /// check that fetched it found ([`crate::fetch::Redirects::permanent_move`]):
+    /// an article's move is alerted when this first takes a value, and ops
+    /// are told to put it in the config while it has one.
+    pub moved_to: Option<String>,
 }
 
 /// Delivery status of an outbox entry.
@@ -685,7 +698,7 @@ impl Sqlite {
     pub fn watch(&self, watch: &str) -> Result<WatchState> {
         self.reader()
             .prepare_cached(
-                "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok FROM watch_state WHERE watch = ?1",
+                "SELECT etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok, moved_to FROM watch_state WHERE watch = ?1",
             )
             .and_then(|mut st| st.query_row(
                 [watch],
@@ -701,6 +714,7 @@ impl Sqlite {
                         error_alerted: r.get::<_, i64>(8)? != 0,
                         gone: r.get::<_, i64>(9)? != 0,
                         last_ok: r.get(10)?,
+                        moved_to: r.get(11)?,
                     })
                 },
             ))
@@ -1490,10 +1504,10 @@ fn record_version_in(
 /// Upserts a watch's state row.
 fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rusqlite::Result<()> {
     db.prepare_cached(
-        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok, moved_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT(watch) DO UPDATE SET etag=?2, last_modified=?3, last_check=?4, last_result=?5, last_error=?6,
-           last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11, last_ok=?12",
+           last_change=?7, next_due=?8, failures=?9, error_alerted=?10, gone=?11, last_ok=?12, moved_to=?13",
     )?
     .execute(params![
         watch,
@@ -1507,7 +1521,8 @@ fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rusqlite::Resu
         s.failures,
         s.error_alerted as i64,
         s.gone as i64,
-        s.last_ok
+        s.last_ok,
+        s.moved_to
     ])
     .map(|_| ())
 }

@@ -60,6 +60,7 @@ fn story_alert(watch: &str, old: &Document, new: &Document, detected_at: &str) -
         retitled: vec![],
         keywords: vec![],
         error: None,
+        moved_to: None,
         evidence: None,
         last_known: None,
     }
@@ -113,6 +114,7 @@ fn new_items_alert() -> Alert {
         retitled: vec![],
         keywords: vec![],
         error: None,
+        moved_to: None,
         evidence: None,
         last_known: None,
     }

@@ -12,6 +12,7 @@ mod feeds;
 mod fleet;
 mod history;
 mod listings;
+mod moves;
 mod ops;
 mod pg;
 mod pipeline;

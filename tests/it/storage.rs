@@ -79,6 +79,7 @@ fn a_watchs_state_round_trips_lazy_or_durable() {
             next_due: Some(160),
             error_alerted: true,
             gone: true,
+            moved_to: Some("https://news.example.org/2026/12/new-slug".into()),
             ..WatchState::default()
         };
         s.validators.etag = Some("\"abc\"".into());
@@ -577,12 +578,24 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         pa.lease_due(100, &[]).unwrap().is_empty(),
         "nothing left to lease"
     );
-    // A finished check hands the watch back with its next due time.
+    // A finished check hands the watch back with its next due time, and
+    // the state of a quiet check with it.
     let (w0, w1) = (first[0].watch.clone(), first[1].watch.clone());
+    let quiet = WatchState {
+        last_check: Some(7),
+        moved_to: Some("https://news.example.org/2026/12/new-slug".into()),
+        ..WatchState::default()
+    };
+    a.save_watch(&w0, &quiet, Durability::Lazy).unwrap();
     assert_eq!(
         pa.finish_leases(std::slice::from_ref(&w0), &[i64::MAX / 2])
             .unwrap(),
-        [w0]
+        std::slice::from_ref(&w0)
+    );
+    let handed_back = pb.watch(&w0).unwrap();
+    assert_eq!(
+        (handed_back.last_check, handed_back.moved_to),
+        (quiet.last_check, quiet.moved_to)
     );
     assert!(
         pb.finish_leases(std::slice::from_ref(&w1), &[0])

@@ -181,7 +181,7 @@ impl Postgres {
                  UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
                  FROM due WHERE w.watch = due.watch
                  RETURNING w.etag, w.last_modified, w.last_check, w.last_result, w.last_error, w.last_change, w.next_due,
-                    w.failures, w.error_alerted, w.gone, w.last_ok,
+                    w.failures, w.error_alerted, w.gone, w.last_ok, w.moved_to,
                     EXISTS(SELECT 1 FROM baselines b WHERE b.watch = w.watch), w.watch, w.due_ms",
                 &[&owner, &lease_ms, &limit, &pass_over],
             )
@@ -189,10 +189,10 @@ impl Postgres {
             .iter()
             .map(|r| {
                 let lease = Lease {
-                    watch: r.get(12),
-                    due_ms: r.get(13),
+                    watch: r.get(13),
+                    due_ms: r.get(14),
                 };
-                if r.get(11) {
+                if r.get(12) {
                     self.known_baseline(&lease.watch);
                 }
                 self.hold(&lease.watch, super::watch_state(r));
@@ -293,6 +293,7 @@ impl Postgres {
         let error_alerted = flag(&|s| s.error_alerted);
         let gone = flag(&|s| s.gone);
         let last_ok = num(&|s| s.last_ok);
+        let moved_to = col(&|s| s.moved_to.clone());
         let handed_back = self.run(async |c| {
             Ok(c.query(
                 "UPDATE watch_state w SET due_ms = f.due, next_due = (f.due + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL,
@@ -305,11 +306,12 @@ impl Postgres {
                     failures = CASE WHEN f.saved THEN f.failures ELSE w.failures END,
                     error_alerted = CASE WHEN f.saved THEN f.error_alerted ELSE w.error_alerted END,
                     gone = CASE WHEN f.saved THEN f.gone ELSE w.gone END,
-                    last_ok = CASE WHEN f.saved THEN f.last_ok ELSE w.last_ok END
+                    last_ok = CASE WHEN f.saved THEN f.last_ok ELSE w.last_ok END,
+                    moved_to = CASE WHEN f.saved THEN f.moved_to ELSE w.moved_to END
                  FROM unnest($2::TEXT[], $3::BIGINT[], $4::BOOL[], $5::TEXT[], $6::TEXT[], $7::BIGINT[], $8::TEXT[],
-                        $9::TEXT[], $10::BIGINT[], $11::BIGINT[], $12::BOOL[], $13::BOOL[], $14::BIGINT[])
+                        $9::TEXT[], $10::BIGINT[], $11::BIGINT[], $12::BOOL[], $13::BOOL[], $14::BIGINT[], $15::TEXT[])
                     AS f(watch, due, saved, etag, last_modified, last_check, last_result,
-                        last_error, last_change, failures, error_alerted, gone, last_ok)
+                        last_error, last_change, failures, error_alerted, gone, last_ok, moved_to)
                  WHERE w.watch = f.watch AND w.lease_owner = $1 AND w.due_ms IS NOT NULL
                  RETURNING w.watch",
                 &[
@@ -327,6 +329,7 @@ impl Postgres {
                     &error_alerted,
                     &gone,
                     &last_ok,
+                    &moved_to,
                 ],
             )
             .await?

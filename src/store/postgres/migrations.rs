@@ -291,6 +291,13 @@ ALTER TABLE raw_snapshots ADD COLUMN record_fields TEXT;
 ALTER TABLE follow_tries ADD COLUMN IF NOT EXISTS item TEXT;
 "#,
     },
+    Migration {
+        version: 11,
+        name: "where a watch's URL redirects for good, so that an article's move is alerted once and ops are told to update its url",
+        sql: r#"
+ALTER TABLE watch_state ADD COLUMN IF NOT EXISTS moved_to TEXT;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

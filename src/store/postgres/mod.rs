@@ -515,6 +515,7 @@ fn watch_state(r: &Row) -> WatchState {
         error_alerted: r.get(8),
         gone: r.get(9),
         last_ok: r.get(10),
+        moved_to: r.get(11),
     }
 }
 
@@ -545,10 +546,10 @@ fn outbox_entry(r: &Row) -> OutboxEntry {
 
 async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> PgResult<()> {
     c.execute(
-        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        "INSERT INTO watch_state (watch, etag, last_modified, last_check, last_result, last_error, last_change, next_due, failures, error_alerted, gone, last_ok, moved_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (watch) DO UPDATE SET etag=$2, last_modified=$3, last_check=$4, last_result=$5, last_error=$6,
-           last_change=$7, next_due=$8, failures=$9, error_alerted=$10, gone=$11, last_ok=$12",
+           last_change=$7, next_due=$8, failures=$9, error_alerted=$10, gone=$11, last_ok=$12, moved_to=$13",
         &[
             &watch,
             &s.validators.etag,
@@ -562,6 +563,7 @@ async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> PgResult<()
             &s.error_alerted,
             &s.gone,
             &s.last_ok,
+            &s.moved_to,
         ],
     )
     .await
@@ -701,7 +703,7 @@ impl Postgres {
         let (state, has_baseline) = self.run(async |c| {
             let r = c
                 .query_one(
-                    "SELECT s.etag, s.last_modified, s.last_check, s.last_result, s.last_error, s.last_change, s.next_due, s.failures, s.error_alerted, s.gone, s.last_ok,
+                    "SELECT s.etag, s.last_modified, s.last_check, s.last_result, s.last_error, s.last_change, s.next_due, s.failures, s.error_alerted, s.gone, s.last_ok, s.moved_to,
                         EXISTS(SELECT 1 FROM baselines WHERE watch = $1)
                      FROM (SELECT 1) AS one LEFT JOIN watch_state s ON s.watch = $1",
                     &[&watch],
@@ -712,7 +714,7 @@ impl Postgres {
                 Some(_) => watch_state(&r),
                 None => WatchState::default(),
             };
-            Ok((state, r.get(11)))
+            Ok((state, r.get(12)))
         })?;
         if has_baseline {
             self.known_baseline(watch);

@@ -1,0 +1,287 @@
+//! A watched article that moves: given a recorded article served on
+//! loopback whose URL starts answering a redirect, these alerts, log lines
+//! and `status` notes come out. A permanent redirect to another article is
+//! a move, alerted once; a temporary one, a normalisation of the same
+//! address and a redirect to the front page are not.
+
+use presswatch::alert::Alert;
+use presswatch::compare::ChangeKind;
+use presswatch::notify::render;
+
+use crate::pg;
+use crate::support::{recorded, run, Project, Route, Server};
+
+const OLD: &str = "/world/2024/05/13/rasoulof-flees";
+const NEW: &str = "/world/2024/05/13/rasoulof-flees-iran-on-foot";
+
+fn page() -> String {
+    recorded("changes/en/base.html")
+}
+
+/// An article watch named `story` on `url`, alerting a webhook on
+/// `server`, with `state` under `[daemon]`.
+fn config(server: &Server, url: &str, state: &str) -> String {
+    format!(
+        "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n[[watch]]\nname = \"story\"\nurl = \"{url}\"\noutlet = \"Example News\"\nrobots = false\n",
+        server.url("/hook")
+    )
+}
+
+/// The alerts the webhook received so far.
+fn received(server: &Server) -> Vec<Alert> {
+    server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("an alert as JSON"))
+        .collect()
+}
+
+fn kinds(alerts: &[Alert]) -> Vec<ChangeKind> {
+    alerts.iter().map(|a| a.kind).collect()
+}
+
+/// `presswatch ARGS --config CONFIG` with the PostgreSQL password in the
+/// environment: (exit code, stdout, stderr).
+async fn cli(project: &Project, args: &[&str], extra: &[&str]) -> (i32, String, String) {
+    let config = project.config_arg();
+    let mut all = args.to_vec();
+    all.extend(["--config", config.as_str()]);
+    all.extend_from_slice(extra);
+    let out = run(&all, &[(pg::PASSWORD_ENV, pg::PASSWORD)]).await;
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The `[daemon]` lines of each backend to run on: SQLite, and PostgreSQL
+/// when it runs here.
+fn backends() -> Vec<(&'static str, String)> {
+    let mut out = vec![("sqlite", String::new())];
+    if let Some(cluster) = pg::cluster() {
+        out.push((
+            "postgres",
+            format!(
+                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
+                cluster.database(),
+                pg::PASSWORD_ENV
+            ),
+        ));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_that_moves_for_good_is_alerted_once_naming_both_addresses_on_either_backend() {
+    for (backend, state) in backends() {
+        let server = Server::start().await;
+        server.set(OLD, Route::html(page()));
+        let project = Project::new(&config(&server, &server.url(OLD), &state));
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        assert!(out.contains("baseline"), "{backend}: {out}");
+
+        // The outlet gives the story a new slug: the old address answers 301.
+        server.set(OLD, Route::status(301).header("Location", NEW));
+        server.set(NEW, Route::html(page()));
+        let (old, new) = (server.url(OLD), server.url(NEW));
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        let fix = format!("set url = \"{new}\" in the watch's config");
+        // Ops see it on the check's line and in the log, naming the watch.
+        let line = out.lines().find(|l| l.starts_with("story")).unwrap();
+        assert!(
+            line.contains("unchanged") && line.contains(&fix),
+            "{backend}: {out}"
+        );
+        assert!(
+            err.contains(&format!(
+                "watch story: {old} redirects permanently to {new}: {fix}"
+            )),
+            "{backend}: {err}"
+        );
+        // Staff get one `moved` alert: the same text is no change.
+        let alerts = received(&server);
+        assert_eq!(kinds(&alerts), vec![ChangeKind::Moved], "{backend}");
+        let moved = &alerts[0];
+        assert_eq!(moved.url, old, "{backend}");
+        assert_eq!(moved.moved_to.as_deref(), Some(new.as_str()), "{backend}");
+        assert_eq!(
+            moved.summary,
+            format!("The article moved: {old} \u{2192} {new}"),
+            "{backend}"
+        );
+        assert_eq!(
+            moved.title.as_deref(),
+            Some("Filmmaker Rasoulof flees Iran after prison sentence"),
+            "{backend}"
+        );
+        assert!(moved.subject().starts_with("Moved · "), "{backend}");
+        let ctx = render::Context::of(&project.load());
+        let text = render::text(moved, &ctx);
+        assert!(
+            text.contains(&format!("Old address: {old}\nNew address: {new}\n")),
+            "{backend}: {text}"
+        );
+        let html = render::html(moved, &ctx);
+        assert!(
+            html.contains(&format!("<b>Old address:</b> <a href=\"{old}\""))
+                && html.contains(&format!("<b>New address:</b> <a href=\"{new}\"")),
+            "{backend}: {html}"
+        );
+        assert_eq!(
+            render::main_link(moved),
+            Some((new.as_str(), "Open the article at its new address"))
+        );
+
+        // The next check: the same move is not alerted again, and ops are
+        // still told, on the check's line and by `status`.
+        let (code, out, _) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}");
+        assert!(out.contains(&fix), "{backend}: {out}");
+        assert!(out.contains("; 0 alerts"), "{backend}: {out}");
+        assert_eq!(received(&server).len(), 1, "{backend}: not alerted again");
+        let (code, status, err) = cli(&project, &["status"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {err}");
+        assert!(
+            status.contains(&format!(
+                "watch story: {old} redirects permanently to {new}: {fix}"
+            )),
+            "{backend}: {status}"
+        );
+
+        // Ops set the new address: no redirect, no note, no alert.
+        std::fs::write(project.config(), config(&server, &new, &state)).unwrap();
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        assert!(
+            !out.contains("moved") && !err.contains("moved"),
+            "{backend}: {out}{err}"
+        );
+        let (_, status, _) = cli(&project, &["status"], &[]).await;
+        assert!(
+            !status.contains("redirects permanently"),
+            "{backend}: {status}"
+        );
+        assert_eq!(received(&server).len(), 1, "{backend}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_whose_new_address_answers_304_is_alerted_too() {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()).header("ETag", "\"v1\""));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    // The page moves unchanged, and the site's ETag follows its content.
+    server.set(OLD, Route::status(308).header("Location", NEW));
+    server.set(NEW, Route::html(page()).header("ETag", "\"v1\""));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("304 Not Modified"), "{out}");
+    assert_eq!(kinds(&received(&server)), vec![ChangeKind::Moved]);
+    assert_eq!(
+        server.requests_to(NEW)[0].headers["if-none-match"],
+        "\"v1\""
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_redirect_or_the_same_address_normalised_is_no_move() {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    // A 302 or 307 (a consent page, a load balancer) is temporary.
+    server.set(NEW, Route::html(page()));
+    for status in [302, 307] {
+        server.set(OLD, Route::status(status).header("Location", NEW));
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            !out.contains("moved") && !err.contains("moved"),
+            "{status}: {out}{err}"
+        );
+    }
+    // A trailing slash and a tracking parameter added for good name the same article.
+    let normalised = format!("{OLD}/?utm_source=rss&utm_medium=feed");
+    server.set(OLD, Route::status(301).header("Location", &normalised));
+    server.set(&normalised, Route::html(page()));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains("moved") && !err.contains("moved"),
+        "{out}{err}"
+    );
+    assert_eq!(server.requests_to(&normalised).len(), 1);
+    assert_eq!(received(&server), vec![]);
+    let (_, status, _) = cli(&project, &["status"], &[]).await;
+    assert!(!status.contains("redirects permanently"), "{status}");
+}
+
+/// Writes a replay manifest: the recorded page at each URL of `pages`,
+/// and a 301 from `from` to `to` when given.
+fn manifest(dir: &std::path::Path, pages: &[&str], redirect: Option<(&str, &str)>) {
+    std::fs::write(dir.join("story.html"), page()).unwrap();
+    let mut m = String::new();
+    for url in pages {
+        m.push_str(&format!(
+            "[[response]]\nurl = \"{url}\"\nbody = \"story.html\"\ncontent_type = \"text/html; charset=utf-8\"\n\n"
+        ));
+    }
+    if let Some((from, to)) = redirect {
+        m.push_str(&format!(
+            "[[response]]\nurl = \"{from}\"\nstatus = 301\nlocation = \"{to}\"\n"
+        ));
+    }
+    std::fs::write(dir.join("manifest.toml"), m).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_to_https_of_the_same_address_is_no_move_and_another_path_is() {
+    let hook = Server::start().await;
+    let replay = tempfile::tempdir().unwrap();
+    let dir = replay.path().display().to_string();
+    let old = "http://www.news.example.org/world/rasoulof-flees";
+    let project = Project::new(&config(&hook, old, ""));
+    manifest(replay.path(), &[old], None);
+    let (code, out, err) = cli(&project, &["check"], &["--replay", &dir]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    // The site moves to HTTPS and drops `www.`: the same article.
+    let https = "https://news.example.org/world/rasoulof-flees";
+    manifest(replay.path(), &[https], Some((old, https)));
+    let (code, out, err) = cli(&project, &["check"], &["--replay", &dir]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains("moved") && !err.contains("moved"),
+        "{out}{err}"
+    );
+    assert_eq!(received(&hook), vec![]);
+    // On HTTPS, a new slug: a move.
+    let slug = "https://news.example.org/world/rasoulof-flees-iran";
+    manifest(replay.path(), &[slug], Some((old, slug)));
+    let (code, out, err) = cli(&project, &["check"], &["--replay", &dir]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("set url = \"{slug}\"")), "{out}");
+    assert_eq!(kinds(&received(&hook)), vec![ChangeKind::Moved]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_redirect_to_the_home_page_is_still_a_takedown() {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    server.set(OLD, Route::status(301).header("Location", "/"));
+    server.set("/", Route::html(recorded("iranintl-tag-cinema.html")));
+    let (_, out, err) = cli(&project, &["check"], &[]).await;
+    assert!(out.contains("taken down"), "{out}{err}");
+    assert!(
+        !out.contains("moved permanently") && !err.contains("redirects permanently"),
+        "{out}{err}"
+    );
+    assert_eq!(kinds(&received(&server)), vec![ChangeKind::TakenDown]);
+    let (_, status, _) = cli(&project, &["status"], &[]).await;
+    assert!(!status.contains("redirects permanently"), "{status}");
+}
