@@ -519,6 +519,57 @@ async fn a_dry_run_never_creates_or_upgrades_a_postgres_schema() {
     assert_ne!(cluster.psql(db, last).unwrap(), latest);
 }
 
+/// A database a newer presswatch migrated holds tables this one does not
+/// know: a dry run refuses it as a check does, instead of reading it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_refuses_a_postgres_schema_a_newer_presswatch_migrated() {
+    let Some(cluster) = crate::pg::cluster() else {
+        return;
+    };
+    let server = Server::start().await;
+    server.set(
+        "/2024/05/rasoulof-flees-iran",
+        Route::html(baseline_page(&[])),
+    );
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let state = format!(
+        "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+        crate::pg::PASSWORD_ENV
+    );
+    let project =
+        Project::new(&article_config(&server, "").replace("state_dir = \"state\"\n", &state));
+    let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
+    let config = project.config_arg();
+    let out = run(&["check", "--config", &config], &env).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A newer presswatch's migration, applied after this one's last.
+    cluster
+        .psql(
+            db,
+            "INSERT INTO schema_migrations (version, name) \
+             SELECT max(version) + 1, 'from a newer presswatch' FROM schema_migrations",
+        )
+        .unwrap();
+    for args in [
+        vec!["check", "--config", config.as_str(), "--dry-run"],
+        vec!["check", "--config", config.as_str()],
+    ] {
+        let out = run(&args, &env).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("newer than this presswatch knows")
+                && stderr.contains("upgrade presswatch on this machine"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn replay_answers_fetches_from_a_recorded_directory() {
     let dir = tempfile::tempdir().unwrap();

@@ -327,6 +327,19 @@ pub(super) async fn current(client: &Client) -> Result<i64, String> {
         .get(0))
 }
 
+/// Refuses a database whose schema (at version `current`) a newer
+/// presswatch migrated: this build does not know what those migrations
+/// changed, so it neither reads nor writes such a database.
+pub(super) fn refuse_newer(current: i64) -> Result<(), String> {
+    if current > latest() {
+        return Err(format!(
+            "the database schema is at version {current}, newer than this presswatch knows ({}): upgrade presswatch on this machine",
+            latest()
+        ));
+    }
+    Ok(())
+}
+
 /// Applies the pending migrations; returns the versions applied. Fails when
 /// the database was migrated by a newer presswatch.
 pub(super) async fn apply(client: &mut Client) -> Result<Vec<i64>, String> {
@@ -351,12 +364,7 @@ pub(super) async fn apply(client: &mut Client) -> Result<Vec<i64>, String> {
         .await
         .map_err(err)?
         .get(0);
-    if current > latest() {
-        return Err(format!(
-            "the database schema is at version {current}, newer than this presswatch knows ({}): upgrade presswatch on this machine",
-            latest()
-        ));
-    }
+    refuse_newer(current)?;
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > current) {
         tx.batch_execute(m.sql)

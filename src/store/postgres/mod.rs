@@ -214,8 +214,9 @@ impl Postgres {
     }
 
     /// Connects for a dry run (or a command that only reads), which must
-    /// change nothing: a database whose schema is not this presswatch's
-    /// (none yet, or an older one) is an error saying how to upgrade it.
+    /// change nothing: a database whose schema is not this presswatch's is
+    /// an error, saying how to upgrade it (none yet, or an older one) or
+    /// presswatch (a newer one, as [`Postgres::open`] refuses it).
     pub fn open_preview(
         url: &str,
         password: Option<&str>,
@@ -227,6 +228,7 @@ impl Postgres {
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
         pg.checkin(conn);
         let location = &pg.inner.location;
+        migrations::refuse_newer(current).map_err(|e| format!("state database {location}: {e}"))?;
         let upgrade = super::UPGRADE_IT;
         match current {
             0 => Err(format!(
