@@ -23,8 +23,8 @@ use crate::http_header::Validators;
 use crate::notify;
 use crate::retitle;
 use crate::store::{
-    self, Baselines, Durability, EventKind, FollowTry, NewEvent, NewSnapshot, NewVersion, Origin,
-    SnapshotKind, State, VersionRow, WatchState,
+    self, Baselines, Durability, EventKind, FollowTry, LeaseHolder, NewEvent, NewSnapshot,
+    NewVersion, NoLease, Origin, SnapshotKind, State, VersionRow, WatchState,
 };
 
 /// Everything a check needs.
@@ -117,6 +117,9 @@ pub enum Outcome {
     NewItems(usize),
     /// The check failed.
     Error(String),
+    /// Not checked: another process is checking the watch now (a replica of
+    /// the fleet, when this is a `presswatch check` beside one).
+    Skipped,
 }
 
 impl Outcome {
@@ -131,6 +134,7 @@ impl Outcome {
             Outcome::Changed(_) => "changed",
             Outcome::NewItems(_) => "new items",
             Outcome::Error(_) => "error",
+            Outcome::Skipped => "skipped",
         }
     }
 }
@@ -161,11 +165,52 @@ fn now_rfc3339() -> String {
 }
 
 /// Checks one watch: fetch, extract, compare, alert, advance.
+///
+/// No two processes check a watch at once. With SQLite, a `presswatch
+/// check` beside the daemon waits for the daemon's check of this watch, and
+/// the other way round. Beside a PostgreSQL fleet, a `presswatch check`
+/// takes the watch's lease as replicas do, and skips a watch a replica is
+/// checking now ([`Outcome::Skipped`], the row naming the replica).
 pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     let started = Instant::now();
-    // A `presswatch check` beside the daemon waits for the daemon's check of
-    // this watch, and the other way round.
-    let _alone = ctx.state.one_check_at_a_time(&watch.name).await;
+    let turn = match ctx.state.one_check_at_a_time(&watch.name).await {
+        Ok(turn) => turn,
+        Err(NoLease::Held(holder)) => {
+            let msg = format!(
+                "{}: skipped; its result is in `presswatch status` once that check is done",
+                checked_elsewhere(watch, &holder)
+            );
+            return report(watch, Outcome::Skipped, msg, vec![], started);
+        }
+        Err(NoLease::Failed(e)) => {
+            let msg = format!("cannot take the lease on watch {}: {e}", watch.name);
+            return report(watch, Outcome::Error(msg.clone()), msg, vec![], started);
+        }
+    };
+    let mut r = check_in_turn(ctx, watch, started).await;
+    if let Err(e) = turn.end() {
+        tracing::warn!(watch = %watch.name, error = %e, "the lease taken for this check was not handed back");
+        r.detail = if r.detail.is_empty() {
+            e
+        } else {
+            format!("{}; {e}", r.detail)
+        };
+    }
+    r
+}
+
+/// Says that another process is checking `watch` now: `watch X is being
+/// checked by replica db1:4242:a3f0 now`.
+fn checked_elsewhere(watch: &Watch, holder: &LeaseHolder) -> String {
+    format!(
+        "watch {} is being checked by {} now",
+        watch.name,
+        holder.describe()
+    )
+}
+
+/// The check of [`check_watch`], once no other process checks the watch.
+async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report {
     let mut st = match ctx.state.watch(&watch.name) {
         Ok(s) => s,
         Err(e) => {
@@ -264,7 +309,7 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
         && matches!(ctx.state.confirm_lease(&watch.name), Ok(false))
     {
         let msg = format!(
-            "the lease on watch {} moved to another replica during this check (this replica was held up for longer than daemon.lease): nothing stored; the replica that holds it now checks it",
+            "the lease on watch {} moved to another replica during this check (this process was held up for longer than daemon.lease): nothing stored; the replica that holds it now checks it",
             watch.name
         );
         return report(watch, Outcome::Error(msg.clone()), msg, vec![], started);
@@ -1750,9 +1795,24 @@ pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String
             watch.name
         ));
     }
-    let _alone = ctx.state.one_check_at_a_time(&watch.name).await;
+    let turn = match ctx.state.one_check_at_a_time(&watch.name).await {
+        Ok(turn) => turn,
+        Err(NoLease::Held(holder)) => {
+            return Err(format!(
+                "{}: its baseline was not forgotten; run this again once that check is done (`presswatch status` shows it)",
+                checked_elsewhere(watch, &holder)
+            ))
+        }
+        Err(NoLease::Failed(e)) => {
+            return Err(format!(
+                "cannot take the lease on watch {}: {e}; its baseline was not forgotten",
+                watch.name
+            ))
+        }
+    };
     let (baselines, name) = (ctx.baselines.clone(), watch.name.clone());
-    ctx.storage(move |_| baselines.forget(&name))
+    let forgotten = ctx
+        .storage(move |_| baselines.forget(&name))
         .await?
         .map_err(|e| {
             format!(
@@ -1760,7 +1820,9 @@ pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String
                 watch.name,
                 ctx.baselines.path(&watch.name).display()
             )
-        })
+        });
+    turn.end()?;
+    forgotten
 }
 
 /// The error of a listing or feed answering 404 or 410: a wrong URL when it
@@ -2172,8 +2234,12 @@ pub fn total_line(reports: &[Report], dry_run: bool) -> String {
     let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
     let alerts: usize = reports.iter().map(|r| r.alerts.len()).sum();
     let firsts = count(|o| matches!(o, Outcome::BaselineStored | Outcome::ItemsRecorded(_)));
+    let skipped = match count(|o| matches!(o, Outcome::Skipped)) {
+        0 => String::new(),
+        n => format!(", {n} skipped (being checked by another process)"),
+    };
     format!(
-        "total: {}: {} changed, {} with new items, {} unchanged, {} taken down, {} {}, {}; {}",
+        "total: {}: {} changed, {} with new items, {} unchanged, {} taken down, {} {}{skipped}, {}; {}",
         plural(reports.len(), "watch", "watches"),
         count(|o| matches!(o, Outcome::Changed(k) if *k != ChangeKind::TakenDown)),
         count(|o| matches!(o, Outcome::NewItems(_))),

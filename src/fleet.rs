@@ -265,7 +265,11 @@ impl Replica {
             return;
         }
         self.finished.sort_unstable();
-        let (watches, due): (Vec<String>, Vec<i64>) = self.finished.iter().cloned().unzip();
+        let (watches, due): (Vec<String>, Vec<Option<i64>>) = self
+            .finished
+            .iter()
+            .map(|(watch, due)| (watch.clone(), Some(*due)))
+            .unzip();
         match self.pg.finish_leases(&watches, &due) {
             Ok(done) => {
                 self.recovered();

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::postgres::{FleetView, Postgres};
+use super::postgres::{CheckLease, FleetView, NoLease, Postgres};
 use super::state::{
     ChannelQueue, DisabledChannel, Durability, FollowTry, NewEvent, NewVersion, OutboxEntry,
     OutboxStatus, Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
@@ -142,15 +142,28 @@ impl State {
         }
     }
 
-    /// Waits until no other process checks `watch`, and keeps others from
-    /// checking it until the guard is dropped: with SQLite a lock per watch
-    /// (see [`super::CheckLocks`]; none for a dry run); with PostgreSQL
-    /// `None`, since watch leases keep replicas apart.
-    pub async fn one_check_at_a_time(&self, watch: &str) -> Option<super::CheckGuard> {
-        match &self.backend {
-            Backend::Sqlite(b) => b.one_check_at_a_time(watch).await,
-            Backend::Postgres(_) => None,
-        }
+    /// Keeps other processes from checking `watch` until the turn ends
+    /// ([`CheckTurn::end`]). With SQLite, waits for another process's check
+    /// of it to end, then holds a lock per watch (see [`super::CheckLocks`];
+    /// none for a dry run). With PostgreSQL, the watch's lease: a replica
+    /// checks only watches it leased; another process (`presswatch check`)
+    /// takes the lease for the check, through the fleet's leasing, and
+    /// leaves a watch that another process holds a lease on now (it is
+    /// checking it) to that one: [`NoLease::Held`] names it.
+    pub async fn one_check_at_a_time(
+        &self,
+        watch: &str,
+    ) -> std::result::Result<CheckTurn, NoLease> {
+        Ok(match &self.backend {
+            Backend::Sqlite(b) => CheckTurn {
+                _lock: b.one_check_at_a_time(watch).await,
+                lease: None,
+            },
+            Backend::Postgres(b) => CheckTurn {
+                _lock: None,
+                lease: b.lease_for_check(watch)?,
+            },
+        })
     }
 
     /// Whether this process may store the check of `watch` it is about to
@@ -169,6 +182,26 @@ impl State {
     /// The fleet (replicas, leases, queue depth), when the state is shared.
     pub fn fleet(&self) -> Result<Option<FleetView>> {
         self.shared().map(|b| b.fleet()).transpose()
+    }
+}
+
+/// A check's hold on its watch, from reading its state to storing its
+/// result (see [`State::one_check_at_a_time`]).
+pub struct CheckTurn {
+    /// SQLite: the watch's lock, released when dropped.
+    _lock: Option<super::CheckGuard>,
+    /// PostgreSQL: the watch's lease, when this check took it.
+    lease: Option<CheckLease>,
+}
+
+impl CheckTurn {
+    /// Ends the turn: a lease taken for the check is handed back with the
+    /// check's state (see [`CheckLease::hand_back`]); a lock is released.
+    pub fn end(self) -> std::result::Result<(), String> {
+        match self.lease {
+            Some(lease) => lease.hand_back(),
+            None => Ok(()),
+        }
     }
 }
 

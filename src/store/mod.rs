@@ -8,7 +8,7 @@ mod postgres;
 mod snapshots;
 mod state;
 
-pub use backend::State;
+pub use backend::{CheckTurn, State};
 
 /// What to do about a state database whose schema is older than this
 /// presswatch's, said by the commands that change nothing on disk (a dry
@@ -16,7 +16,9 @@ pub use backend::State;
 const UPGRADE_IT: &str =
     "restart the daemon, or run `presswatch check` once without --dry-run, then try again";
 pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
-pub use postgres::{FleetHosts, FleetView, Lease, Postgres, ReplicaInfo};
+pub use postgres::{
+    CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, Postgres, ReplicaInfo,
+};
 pub use snapshots::{Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind};
 pub use state::{
     ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,

@@ -1032,3 +1032,170 @@ concurrency = 16
         r.stop(Duration::from_secs(40)).await;
     }
 }
+
+/// `presswatch check` beside a fleet takes each watch's lease as the
+/// replicas do. Given a watch a replica holds the lease on (it is checking
+/// it), a manual pass or a check of that watch leaves it to the replica and
+/// its row says so; once the replica hands the lease back, or its lease
+/// expires (a replica that died), the manual check checks the watch and
+/// hands it back, and a replica's next check of the unchanged page alerts
+/// nothing: one edit, one alert, one version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_check_beside_the_fleet_leaves_a_watch_a_replica_holds_to_it() {
+    use crate::support::{run, Project, Route, Server};
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let site = Server::start().await;
+    let page = |words: &str| Route::html(article("Story", words));
+    site.set("/story", page("The first account of the story."));
+    site.set("/other", page("Another story, as it stands."));
+    let project = Project::new(&format!(
+        r#"[daemon]
+interval = "1m"
+per_host_delay = "0s"
+state_url = "{url}"
+state_password_env = "{env}"
+lease = "2s"
+baseline_dir = "baseline"
+
+[[watch]]
+name = "story"
+url = "{story}"
+robots = false
+
+[[watch]]
+name = "other"
+url = "{other}"
+robots = false
+"#,
+        env = pg::PASSWORD_ENV,
+        story = site.url("/story"),
+        other = site.url("/other"),
+    ));
+    let config = project.config_arg();
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let check = |watch: Option<&'static str>| {
+        let mut args = vec!["check".to_string(), "--config".into(), config.clone()];
+        if let Some(w) = watch {
+            args.extend(["--watch".into(), w.into()]);
+        }
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = run(&args, &env).await;
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            (out.status.code(), stdout, stderr)
+        }
+    };
+    let count = |sql: &str| cluster.psql(db, sql).unwrap();
+    let story_alerts = "SELECT count(*) FROM alerts WHERE watch = 'story'";
+    let story_versions = "SELECT count(*) FROM versions WHERE watch = 'story'";
+
+    let (code, stdout, stderr) = check(None).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // The story is edited, and a replica leases it (it is checking it now).
+    site.set("/story", page("A revised account of the story."));
+    let replica =
+        presswatch::store::State::open_postgres(&url, Some(pg::PASSWORD), Duration::from_secs(4))
+            .unwrap();
+    let pg = replica.shared().unwrap();
+    pg.register_replica("its-config").unwrap();
+    let names = ["other".to_string(), "story".to_string()];
+    pg.schedule_watches(&names, &[0, 0]).unwrap();
+    let leased = pg.lease_due(10, &names[..1]).unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(leased[0].watch, "story");
+    let fetched = site.requests_to("/story").len();
+
+    // A manual pass, and a manual check of that watch, leave it to the replica.
+    let held = format!(
+        "watch story is being checked by replica {} now: skipped; its result is in `presswatch status`",
+        pg.replica()
+    );
+    for watch in [None, Some("story")] {
+        pg.heartbeat("its-config").unwrap();
+        let (code, stdout, stderr) = check(watch).await;
+        assert_eq!(code, Some(0), "{watch:?}: {stdout}{stderr}");
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with("story "))
+            .unwrap_or("");
+        assert!(
+            row.contains("skipped") && row.contains(&held),
+            "{watch:?}: the story's row says which replica checks it:\n{stdout}{stderr}"
+        );
+        assert!(stdout.contains("1 skipped"), "{stdout}");
+        if watch.is_none() {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.starts_with("other ") && l.contains("unchanged")),
+                "the other watch is checked:\n{stdout}"
+            );
+        }
+    }
+    assert_eq!(
+        site.requests_to("/story").len(),
+        fetched,
+        "the manual checks did not fetch the story"
+    );
+    assert_eq!(count(story_alerts), "0");
+
+    // The replica hands the lease back: the manual check checks the story.
+    let story = &names[1..];
+    assert_eq!(pg.finish_leases(story, &[Some(0)]).unwrap(), story);
+    let (code, stdout, stderr) = check(Some("story")).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("story ") && l.contains("changed")),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(count(story_alerts), "1");
+    assert_eq!(count(story_versions), "2");
+    let unleased = "SELECT count(*) FROM watch_state WHERE lease_owner IS NOT NULL";
+    assert_eq!(
+        count(unleased),
+        "0",
+        "the manual check handed its lease back"
+    );
+
+    // A replica leases the story and dies: once its lease has expired, the
+    // manual check checks the story again, and finds nothing new.
+    assert_eq!(pg.lease_due(10, &names[..1]).unwrap().len(), 1);
+    let expired = crate::support::eventually(Duration::from_secs(30), || {
+        count("SELECT count(*) FROM watch_state WHERE watch = 'story' AND lease_until_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT") == "1"
+    })
+    .await;
+    assert!(expired, "the dead replica's lease expires");
+    let (code, stdout, stderr) = check(Some("story")).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("story ") && l.contains("unchanged")),
+        "{stdout}{stderr}"
+    );
+    pg.resign().unwrap();
+
+    // A real replica checks the story next (it is due): the unchanged page
+    // alerts nothing, and no version is stored twice.
+    let mut fleet = start_replica(&project.config(), "replica");
+    let checked = crate::support::eventually(Duration::from_secs(30), || {
+        fleet
+            .log_text()
+            .lines()
+            .any(|l| l.contains("checked watch=story") && l.contains("result=\"unchanged\""))
+    })
+    .await;
+    assert!(
+        checked,
+        "the replica checks the story:\n{}",
+        fleet.log_text()
+    );
+    fleet.stop(Duration::from_secs(30)).await;
+    assert_eq!(count(story_alerts), "1", "one edit, one alert");
+    assert_eq!(count(story_versions), "2", "one edit, one new version");
+}

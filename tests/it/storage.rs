@@ -588,7 +588,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
     };
     a.save_watch(&w0, &quiet, Durability::Lazy).unwrap();
     assert_eq!(
-        pa.finish_leases(std::slice::from_ref(&w0), &[i64::MAX / 2])
+        pa.finish_leases(std::slice::from_ref(&w0), &[Some(i64::MAX / 2)])
             .unwrap(),
         std::slice::from_ref(&w0)
     );
@@ -598,7 +598,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         (quiet.last_check, quiet.moved_to)
     );
     assert!(
-        pb.finish_leases(std::slice::from_ref(&w1), &[0])
+        pb.finish_leases(std::slice::from_ref(&w1), &[Some(0)])
             .unwrap()
             .is_empty(),
         "not b's lease"
@@ -613,7 +613,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         "a's five unfinished watches and b's own expired four"
     );
     assert!(
-        pa.finish_leases(&[w1], &[0]).unwrap().is_empty(),
+        pa.finish_leases(&[w1], &[Some(0)]).unwrap().is_empty(),
         "a's lease is gone"
     );
     // A watch removed from the config is no longer scheduled.
@@ -630,6 +630,73 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         0,
         "a clean stop hands everything back"
     );
+}
+
+/// A `presswatch check` beside the fleet (b) leases the watch it checks
+/// whatever its due time, so no replica (a) leases it meanwhile; another
+/// check is told who holds it; the hand-back writes the check's quiet
+/// state and leaves the watch due as it was, and a watch no replica
+/// schedules stays off the schedule.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_beside_the_fleet_leases_its_watch_and_hands_it_back_due_as_it_was() {
+    use presswatch::store::NoLease;
+    let Some((a, b)) = two_replicas() else { return };
+    let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
+    pa.register_replica("hash-a").unwrap();
+    let due = vec!["due".to_string()];
+    pa.schedule_watches(&due, &[5_000]).unwrap();
+
+    let lease = pb
+        .lease_for_check("due")
+        .unwrap()
+        .expect("b takes the lease");
+    assert!(
+        pa.lease_due(10, &[]).unwrap().is_empty(),
+        "a leases nothing"
+    );
+    match pa.lease_for_check("due") {
+        Err(NoLease::Held(h)) => {
+            assert_eq!(h.id, pb.replica());
+            assert!(!h.replica, "b is no replica: {}", h.describe());
+        }
+        other => panic!("a is told b holds it: {:?}", other.map(|l| l.is_some())),
+    }
+    // The lease outlives the lease time while the check runs.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(pa.lease_due(10, &[]).unwrap().is_empty(), "renewed");
+    let quiet = WatchState {
+        last_result: Some("unchanged".into()),
+        last_check: Some(1_700_000_000),
+        ..WatchState::default()
+    };
+    b.save_watch("due", &quiet, Durability::Lazy).unwrap();
+    assert_eq!(
+        a.watch("due").unwrap().last_result,
+        None,
+        "written with the hand-back"
+    );
+    lease.hand_back().unwrap();
+    assert_eq!(
+        a.watch("due").unwrap().last_result.as_deref(),
+        Some("unchanged")
+    );
+    let leased = pa.lease_due(10, &[]).unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(leased[0].due_ms, 5_000, "due as it was");
+
+    // A watch never scheduled: leased, checked, handed back, still unscheduled.
+    pb.lease_for_check("new")
+        .unwrap()
+        .unwrap()
+        .hand_back()
+        .unwrap();
+    pa.finish_leases(&due, &[Some(i64::MAX / 2)]).unwrap();
+    assert!(pa.lease_due(10, &[]).unwrap().is_empty(), "nothing due");
+    // A replica checking a watch it leased takes nothing more.
+    pa.schedule_watches(&["due".into(), "new".into()], &[0, 0])
+        .unwrap();
+    assert_eq!(pa.lease_due(10, &[]).unwrap().len(), 1, "new, due now");
+    assert!(pa.lease_for_check("new").unwrap().is_none());
 }
 
 #[test]

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{Postgres, Result};
-use crate::store::{OutboxEntry, WatchState};
+use crate::store::{OutboxEntry, StateError, WatchState};
 
 /// A watch leased to this replica.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,88 @@ pub struct FleetView {
     pub leased: i64,
     /// Outbox entries pending delivery.
     pub outbox_pending: i64,
+}
+
+/// Who holds the lease on a watch that another process asked to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseHolder {
+    /// Its id (`host:pid:random`).
+    pub id: String,
+    /// Whether it is a replica of the fleet (`presswatch run`); else it is
+    /// another `presswatch check`.
+    pub replica: bool,
+}
+
+impl LeaseHolder {
+    /// The holder, as messages name it: `replica db1:4242:a3f0`.
+    pub fn describe(&self) -> String {
+        if self.replica {
+            format!("replica {}", self.id)
+        } else {
+            format!("another `presswatch check` ({})", self.id)
+        }
+    }
+}
+
+/// Why a check cannot lease its watch now.
+#[derive(Debug)]
+pub enum NoLease {
+    /// Another process holds the watch's lease: it checks the watch now.
+    Held(LeaseHolder),
+    /// The database could not be asked.
+    Failed(StateError),
+}
+
+/// The lease on one watch, taken for one check by a process that leases no
+/// due watches (`presswatch check`, see [`Postgres::lease_for_check`]):
+/// renewed every third of the lease time while the check runs, and handed
+/// back with [`CheckLease::hand_back`]. Dropped without being handed back
+/// (a check that panicked), it expires in the database.
+pub struct CheckLease {
+    pg: Postgres,
+    watch: String,
+    renewing: tokio::task::JoinHandle<()>,
+}
+
+impl CheckLease {
+    /// Hands the lease back with the state of the check (written now when
+    /// it was a quiet check's), leaving the watch's due time on the fleet's
+    /// schedule as it was. An error when the lease expired during the check
+    /// (that state is then the replica's that took the watch) or the
+    /// database could not be reached (the lease expires within the lease time).
+    pub fn hand_back(self) -> std::result::Result<(), String> {
+        self.renewing.abort();
+        let watch = std::slice::from_ref(&self.watch);
+        match self.pg.finish_leases(watch, &[None]) {
+            Ok(back) if back.contains(&self.watch) => Ok(()),
+            Ok(_) => Err(format!(
+                "the lease on watch {} expired during this check and moved to a replica, which keeps the watch's state (raise daemon.lease above the longest check)",
+                self.watch
+            )),
+            Err(e) => Err(format!(
+                "cannot hand the lease on watch {} back: {e}; it expires within daemon.lease",
+                self.watch
+            )),
+        }
+    }
+}
+
+impl Drop for CheckLease {
+    fn drop(&mut self) {
+        self.renewing.abort();
+        self.pg.release(std::slice::from_ref(&self.watch));
+    }
+}
+
+/// The columns a lease statement returns of each watch it leased, as
+/// [`Postgres::hold_leased`] reads them: the watch's state, whether it has
+/// a baseline, and its name (replicas' leases add the due time after them).
+macro_rules! leased_columns {
+    () => {
+        "w.etag, w.last_modified, w.last_check, w.last_result, w.last_error, w.last_change, w.next_due,
+            w.failures, w.error_alerted, w.gone, w.last_ok, w.moved_to,
+            EXISTS(SELECT 1 FROM baselines b WHERE b.watch = w.watch), w.watch"
+    };
 }
 
 impl Postgres {
@@ -172,7 +254,7 @@ impl Postgres {
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query(
-                "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
+                concat!("WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
                  due AS (
                     SELECT w.watch FROM watch_state w, now
                     WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)
@@ -180,26 +262,110 @@ impl Postgres {
                     ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED)
                  UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
                  FROM due WHERE w.watch = due.watch
-                 RETURNING w.etag, w.last_modified, w.last_check, w.last_result, w.last_error, w.last_change, w.next_due,
-                    w.failures, w.error_alerted, w.gone, w.last_ok, w.moved_to,
-                    EXISTS(SELECT 1 FROM baselines b WHERE b.watch = w.watch), w.watch, w.due_ms",
+                 RETURNING ", leased_columns!(), ", w.due_ms"),
                 &[&owner, &lease_ms, &limit, &pass_over],
             )
             .await?
             .iter()
-            .map(|r| {
-                let lease = Lease {
-                    watch: r.get(13),
-                    due_ms: r.get(14),
-                };
-                if r.get(12) {
-                    self.known_baseline(&lease.watch);
-                }
-                self.hold(&lease.watch, super::watch_state(r));
-                lease
+            .map(|r| Lease {
+                watch: self.hold_leased(r),
+                due_ms: r.get(14),
             })
             .collect())
         })
+    }
+
+    /// Holds the watch of a row a lease statement returned
+    /// ([`leased_columns`]), with its state; returns the watch.
+    fn hold_leased(&self, r: &tokio_postgres::Row) -> String {
+        let watch: String = r.get(13);
+        if r.get(12) {
+            self.known_baseline(&watch);
+        }
+        self.hold(&watch, super::watch_state(r));
+        watch
+    }
+
+    /// Takes the lease on `watch` for one check by this process, which
+    /// leases no due watches (`presswatch check` beside a fleet), whatever
+    /// the watch's due time, so that no replica checks it meanwhile: the
+    /// lease replicas take, read and handed back the same way. `Ok(None)`
+    /// when there is nothing to take: this process holds the lease already
+    /// (a replica checking a watch it leased), or it changes nothing (a
+    /// dry run). A watch another process holds a lease on now is left to
+    /// it ([`NoLease::Held`]). Called within a Tokio runtime, which renews
+    /// the lease while the check runs.
+    pub fn lease_for_check(&self, watch: &str) -> std::result::Result<Option<CheckLease>, NoLease> {
+        if self.inner.preview || super::lock(&self.inner.held).contains_key(watch) {
+            return Ok(None);
+        }
+        let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
+        let taken = self.run(async |c| {
+            // A lease handed back between asking for it and asking who holds
+            // it is asked for again.
+            for _ in 0..3 {
+                let leased = c
+                    .query_opt(
+                        concat!(
+                            "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
+                             UPDATE watch_state w SET lease_owner = $1, lease_until_ms = now.ms + $2::BIGINT
+                             FROM now WHERE w.watch = $3
+                               AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms OR w.lease_owner = $1)
+                             RETURNING ",
+                            leased_columns!()
+                        ),
+                        &[&owner, &lease_ms, &watch],
+                    )
+                    .await?;
+                if let Some(r) = leased {
+                    return Ok(Some(Ok(r)));
+                }
+                let holder = c
+                    .query_opt(
+                        "SELECT w.lease_owner, COALESCE(w.lease_owner IS NOT NULL
+                            AND w.lease_until_ms >= (extract(epoch from clock_timestamp()) * 1000)::BIGINT, FALSE),
+                            EXISTS(SELECT 1 FROM replicas r WHERE r.id = w.lease_owner)
+                         FROM watch_state w WHERE w.watch = $1",
+                        &[&watch],
+                    )
+                    .await?;
+                match holder {
+                    Some(h) if h.get(1) => {
+                        return Ok(Some(Err(LeaseHolder {
+                            id: h.get(0),
+                            replica: h.get(2),
+                        })))
+                    }
+                    Some(_) => {}
+                    // Never scheduled nor checked: its row, to lease.
+                    None => {
+                        c.execute(
+                            "INSERT INTO watch_state (watch) VALUES ($1) ON CONFLICT (watch) DO NOTHING",
+                            &[&watch],
+                        )
+                        .await?;
+                    }
+                }
+            }
+            Ok(None)
+        });
+        match taken {
+            Ok(Some(Ok(r))) => {
+                let watch = self.hold_leased(&r);
+                let renewing = tokio::spawn(renew_while_checking(self.clone(), watch.clone()));
+                Ok(Some(CheckLease {
+                    pg: self.clone(),
+                    watch,
+                    renewing,
+                }))
+            }
+            Ok(Some(Err(holder))) => Err(NoLease::Held(holder)),
+            Ok(None) => Err(NoLease::Failed(StateError::other(
+                self.location(),
+                format!("the lease on watch {watch} changed hands three times while this check asked for it: try again"),
+            ))),
+            Err(e) => Err(NoLease::Failed(e)),
+        }
     }
 
     /// Whether this replica still holds the lease of `watch`, which it
@@ -265,12 +431,13 @@ impl Postgres {
     }
 
     /// Ends this replica's leases on checked watches and sets their next
-    /// due times (`due_ms[i]` for `watches[i]`), writing the state of their
-    /// quiet checks with them, in one statement. Returns the watches handed
-    /// back; a watch missing from it had its lease expire and move to
-    /// another replica (and its quiet check's state is dropped: the watch
-    /// is checked again).
-    pub fn finish_leases(&self, watches: &[String], due_ms: &[i64]) -> Result<Vec<String>> {
+    /// due times (`due_ms[i]` for `watches[i]`; `None` leaves it as it was),
+    /// writing the state of their quiet checks with them, in one statement.
+    /// Returns the watches handed back; a watch missing from it had its
+    /// lease expire and move to another replica (and its quiet check's
+    /// state is dropped: the watch is checked again), or was taken off the
+    /// schedule meanwhile.
+    pub fn finish_leases(&self, watches: &[String], due_ms: &[Option<i64>]) -> Result<Vec<String>> {
         let owner = self.replica();
         let held = self.holding(watches);
         let saved: Vec<bool> = held.iter().map(|h| h.unsaved).collect();
@@ -296,7 +463,8 @@ impl Postgres {
         let moved_to = col(&|s| s.moved_to.clone());
         let handed_back = self.run(async |c| {
             Ok(c.query(
-                "UPDATE watch_state w SET due_ms = f.due, next_due = (f.due + 999) / 1000, lease_owner = NULL, lease_until_ms = NULL,
+                "UPDATE watch_state w SET due_ms = COALESCE(f.due, w.due_ms), next_due = COALESCE((f.due + 999) / 1000, w.next_due),
+                    lease_owner = NULL, lease_until_ms = NULL,
                     etag = CASE WHEN f.saved THEN f.etag ELSE w.etag END,
                     last_modified = CASE WHEN f.saved THEN f.last_modified ELSE w.last_modified END,
                     last_check = CASE WHEN f.saved THEN f.last_check ELSE w.last_check END,
@@ -312,7 +480,7 @@ impl Postgres {
                         $9::TEXT[], $10::BIGINT[], $11::BIGINT[], $12::BOOL[], $13::BOOL[], $14::BIGINT[], $15::TEXT[])
                     AS f(watch, due, saved, etag, last_modified, last_check, last_result,
                         last_error, last_change, failures, error_alerted, gone, last_ok, moved_to)
-                 WHERE w.watch = f.watch AND w.lease_owner = $1 AND w.due_ms IS NOT NULL
+                 WHERE w.watch = f.watch AND w.lease_owner = $1 AND (w.due_ms IS NOT NULL OR f.due IS NULL)
                  RETURNING w.watch",
                 &[
                     &owner,
@@ -504,6 +672,24 @@ impl Postgres {
                 outbox_pending: q.get(2),
             })
         })
+    }
+}
+
+/// Renews the lease on `watch`, taken for one check, every third of the
+/// lease time until the check hands it back (which ends this task) or it is
+/// found moved to a replica (the check then stores nothing, see
+/// [`Postgres::confirm_lease`]).
+async fn renew_while_checking(pg: Postgres, watch: String) {
+    let every = Duration::from_millis(pg.lease_ms().max(3) as u64 / 3);
+    loop {
+        tokio::time::sleep(every).await;
+        let (pg, watch) = (pg.clone(), watch.clone());
+        let renewed = tokio::task::spawn_blocking(move || pg.confirm_lease(&watch)).await;
+        match renewed {
+            Ok(Ok(false)) | Err(_) => return,
+            // Held, or the database is away: tried again.
+            Ok(Ok(true)) | Ok(Err(_)) => {}
+        }
     }
 }
 

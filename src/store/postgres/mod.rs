@@ -12,7 +12,7 @@ mod fleet;
 mod migrations;
 mod snapshots;
 
-pub use fleet::{FleetHosts, FleetView, Lease, ReplicaInfo};
+pub use fleet::{CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, ReplicaInfo};
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -52,6 +52,8 @@ struct Inner {
     replica: String,
     /// How long its leases last unless renewed.
     lease_ms: i64,
+    /// Opened for a dry run, which changes nothing: it takes no lease.
+    preview: bool,
     /// The URL without its password, for messages.
     location: String,
     driver: Driver,
@@ -202,7 +204,7 @@ impl Postgres {
         password: Option<&str>,
         lease: std::time::Duration,
     ) -> std::result::Result<Postgres, String> {
-        let pg = Postgres::connect_to(url, password, lease)?;
+        let pg = Postgres::connect_to(url, password, lease, false)?;
         let mut conn = pg.checkout(false).map_err(|e| e.to_string())?;
         let applied = block_on(migrations::apply(&mut conn.client))
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
@@ -222,7 +224,7 @@ impl Postgres {
         password: Option<&str>,
         lease: std::time::Duration,
     ) -> std::result::Result<Postgres, String> {
-        let pg = Postgres::connect_to(url, password, lease)?;
+        let pg = Postgres::connect_to(url, password, lease, true)?;
         let conn = pg.checkout(false).map_err(|e| e.to_string())?;
         let current = block_on(migrations::current(&conn.client))
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
@@ -242,11 +244,13 @@ impl Postgres {
         }
     }
 
-    /// Connects to the database at `url`, its schema as it is.
+    /// Connects to the database at `url`, its schema as it is; a `preview`
+    /// (a dry run) takes no lease.
     fn connect_to(
         url: &str,
         password: Option<&str>,
         lease: std::time::Duration,
+        preview: bool,
     ) -> std::result::Result<Postgres, String> {
         let location = redact(url);
         let mut config: tokio_postgres::Config = url
@@ -266,6 +270,7 @@ impl Postgres {
                 config,
                 replica: replica_id(),
                 lease_ms: lease.as_millis().min(i64::MAX as u128) as i64,
+                preview,
                 location,
                 driver: Driver::start()?,
                 pool: Mutex::new(Pool {
