@@ -429,19 +429,19 @@ async fn a_listing_that_really_lists_fewer_items_is_accepted_with_reset_baseline
 {
     let server = Server::start().await;
     let path = "/iran";
-    let mut backends = vec![("sqlite", String::new())];
+    let mut backends = vec![("sqlite", None)];
     if let Some(cluster) = pg::cluster() {
-        backends.push((
-            "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                pg::PASSWORD_ENV
-            ),
-        ));
+        backends.push(("postgres", Some(cluster.database())));
     }
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
-    for (backend, state) in backends {
+    for (backend, url) in backends {
+        let state = match &url {
+            Some(url) => format!(
+                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+                pg::PASSWORD_ENV
+            ),
+            None => String::new(),
+        };
         let config = listing_config(&server, path, "listing", "")
             .replace("[daemon]\n", &format!("[daemon]\n{state}"));
         let project = Project::new(&config);
@@ -459,6 +459,30 @@ async fn a_listing_that_really_lists_fewer_items_is_accepted_with_reset_baseline
             out.contains("lists only 3 items where its last accepted version had 16"),
             "{backend}: {out}"
         );
+        // Beside a fleet, a watch a replica is checking now keeps its
+        // baseline: the reset forgets nothing, says why, and fails.
+        if let Some(url) = &url {
+            let replica = presswatch::store::State::open_postgres(
+                url,
+                Some(pg::PASSWORD),
+                std::time::Duration::from_secs(30),
+            )
+            .unwrap();
+            let pg = replica.shared().unwrap();
+            pg.register_replica("its-config").unwrap();
+            pg.schedule_watches(&["coverage".into()], &[0]).unwrap();
+            assert_eq!(pg.lease_due(1, &[]).unwrap().len(), 1);
+            let (code, out) = check_cli(&project, &["--reset-baseline"], &env).await;
+            assert_eq!(code, 2, "{out}");
+            assert!(
+                out.contains(&format!(
+                    "watch coverage is being checked by replica {} now: its baseline was not forgotten; run this again once that check is done",
+                    pg.replica()
+                )),
+                "{out}"
+            );
+            pg.resign().unwrap();
+        }
         // The remedy the error names works whichever backend holds the baseline.
         let (code, out) = check_cli(&project, &["--reset-baseline"], &env).await;
         assert_eq!(code, 0, "{backend}: {out}");
@@ -516,19 +540,19 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
         "Court hears the appeal of a jailed rapper",
         "Supreme court overturns the death sentence of a jailed rapper",
     );
-    let mut backends = vec![("sqlite", String::new())];
+    let mut backends = vec![("sqlite", None)];
     if let Some(cluster) = pg::cluster() {
-        backends.push((
-            "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                pg::PASSWORD_ENV
-            ),
-        ));
+        backends.push(("postgres", Some(cluster.database())));
     }
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
-    for (backend, state) in backends {
+    for (backend, url) in backends {
+        let state = match &url {
+            Some(url) => format!(
+                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+                pg::PASSWORD_ENV
+            ),
+            None => String::new(),
+        };
         let config = listing_config(&server, path, "listing", "")
             .replace("[daemon]\n", &format!("[daemon]\n{state}"));
         let project = Project::new(&config);
@@ -572,19 +596,19 @@ async fn with_follow_an_unread_item_that_leaves_the_listing_is_read_once_more_th
 ) {
     let server = Server::start().await;
     let path = "/world";
-    let mut backends = vec![("sqlite", String::new())];
+    let mut backends = vec![("sqlite", None)];
     if let Some(cluster) = pg::cluster() {
-        backends.push((
-            "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                pg::PASSWORD_ENV
-            ),
-        ));
+        backends.push(("postgres", Some(cluster.database())));
     }
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
-    for (backend, state) in backends {
+    for (backend, url) in backends {
+        let state = match &url {
+            Some(url) => format!(
+                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+                pg::PASSWORD_ENV
+            ),
+            None => String::new(),
+        };
         let hook = format!("/{backend}/hook");
         let config = listing_config(
             &server,
