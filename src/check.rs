@@ -427,10 +427,13 @@ enum NewBaseline {
     /// as its baseline, and a version of its history. `gone`: items no
     /// longer listed that the check is done with (a `follow = true` item
     /// whose article was tried once more): remembered as seen, so that they
-    /// are no news if listed again, but not in the baseline.
+    /// are no news if listed again, but not in the baseline. `untitled`:
+    /// the keys of the items the source gave no title (a feed item named by
+    /// its teaser or link), remembered as such.
     Items {
         items: Vec<Item>,
         gone: Vec<Item>,
+        untitled: HashSet<String>,
         now: i64,
     },
 }
@@ -488,7 +491,12 @@ fn store(
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
             versions.push(fetched(hash, body, Utc::now().timestamp(), raw));
         }
-        Some(NewBaseline::Items { items, gone, now }) => {
+        Some(NewBaseline::Items {
+            items,
+            gone,
+            untitled,
+            now,
+        }) => {
             if let Some(f) = &keep.follow {
                 let failed: Vec<&Item> = f.failed.iter().collect();
                 ctx.state
@@ -496,11 +504,11 @@ fn store(
                     .map_err(|e| e.to_string())?;
             }
             ctx.state
-                .mark_seen(&watch.name, &items, now)
+                .mark_seen(&watch.name, &items, &untitled, now)
                 .map_err(|e| e.to_string())?;
             if !gone.is_empty() {
                 ctx.state
-                    .mark_seen(&watch.name, &gone, now)
+                    .mark_seen(&watch.name, &gone, &untitled, now)
                     .map_err(|e| e.to_string())?;
             }
             let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339());
@@ -1304,7 +1312,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
-    let (items, listed, new_items, found) = ctx
+    let (items, untitled, listed, new_items, found) = ctx
         .cpu_bound(move || {
             // A full-text feed carries each story's text, which keywords are
             // looked for in too; a listing's items are their links' text.
@@ -1343,6 +1351,13 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     }
                 };
             drop(resp);
+            // The items the page shows under no title of their own.
+            let untitled: HashSet<String> = items
+                .iter()
+                .zip(&shown)
+                .filter(|(_, shown)| shown.is_empty())
+                .map(|(it, _)| it.key.clone())
+                .collect();
             // Items already known: those listed in the watch's baseline file
             // (which a person may write by hand), and those seen before.
             let listed = work_ctx
@@ -1409,7 +1424,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     })
                     .collect()
             };
-            Ok::<_, String>((items, listed, new_items, found))
+            Ok::<_, String>((items, untitled, listed, new_items, found))
         })
         .await??;
     if items.is_empty() {
@@ -1447,6 +1462,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         keep.baseline = Some(NewBaseline::Items {
             items,
             gone: Vec::new(),
+            untitled,
             now,
         });
         keep.titles = found.remember;
@@ -1464,12 +1480,14 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         Vec::new()
     };
     let gone = no_longer_listed(&items, &tries);
-    if new_items.is_empty() && found.retitled == 0 && gone.is_empty() {
+    if new_items.is_empty() && found.retitled == 0 && found.first_headlines == 0 && gone.is_empty()
+    {
         if ctx.dry_run {
             // Stored nowhere: shown, so that a dry run lists what the page yields.
             keep.baseline = Some(NewBaseline::Items {
                 items,
                 gone: Vec::new(),
+                untitled,
                 now,
             });
         }
@@ -1478,7 +1496,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     // The version this check stores lists every item, those its alerts
     // leave out too (`presswatch history --show`).
     let version = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some()) + 1;
-    let retitled = found.retitled;
+    let (retitled, first_headlines) = (found.retitled, found.first_headlines);
     let retitle_alert = retitle_alert(watch, found.news, version);
     let new_count = new_items.len();
     // The items gone from the page whose article is tried once more come
@@ -1616,6 +1634,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         )),
         None => {}
     }
+    if first_headlines > 0 {
+        details.push(format!(
+            "{} given a first headline, not alerted",
+            crate::text::plural(first_headlines, "item", "items")
+        ));
+    }
     let detail = details.join("; ");
     // The items gone from the page are not in its baseline.
     let gone = items.split_off(listed_now);
@@ -1630,7 +1654,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .map(|(_, it)| it)
             .collect()
     };
-    keep.baseline = Some(NewBaseline::Items { items, gone, now });
+    keep.baseline = Some(NewBaseline::Items {
+        items,
+        gone,
+        untitled,
+        now,
+    });
     Ok((outcome, detail, alerts, keep))
 }
 
@@ -1862,7 +1891,7 @@ fn unseen_items(
     watch: &str,
     listed: &[Item],
     items: &[Item],
-    seen: &HashMap<String, String>,
+    seen: &HashMap<String, retitle::Recorded>,
 ) -> Result<Vec<usize>, String> {
     let mut keys: HashSet<&str> = listed.iter().map(|it| it.key.as_str()).collect();
     let unseen: Vec<usize> = (0..items.len())
@@ -1910,7 +1939,7 @@ fn retitles(
     kind: WatchKind,
     items: &[Item],
     shown: &[Vec<String>],
-    seen: &HashMap<String, String>,
+    seen: &HashMap<String, retitle::Recorded>,
     unsettled: Option<&HashSet<&str>>,
 ) -> Result<retitle::Found, String> {
     let source = match kind {
@@ -1923,10 +1952,16 @@ fn retitles(
         .zip(shown)
         .filter(|(it, _)| keys.insert(it.key.as_str()))
         .filter(|(it, _)| unsettled.is_none_or(|u| u.contains(it.key.as_str())))
-        .map(|(item, shown)| retitle::Observed {
-            item,
-            shown,
-            recorded: seen.get(&item.key).unwrap_or(&item.title),
+        .map(|(item, shown)| {
+            let (recorded, recorded_given) = seen
+                .get(&item.key)
+                .map_or((item.title.as_str(), true), |r| (r.title.as_str(), r.given));
+            retitle::Observed {
+                item,
+                shown,
+                recorded,
+                recorded_given,
+            }
         })
         .filter(|o| o.shows_another_title())
         .collect();

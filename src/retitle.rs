@@ -5,9 +5,11 @@
 //!
 //! False alerts cost trust, so a title change is news only when it is a
 //! headline changing into another headline: a title that is empty, only a
-//! date or a link label ("Read more") never is, and a change that only
-//! folds away (case, spelling variants, Persian/Arabic letter forms, a
-//! ZWNJ typed as a space or left out, punctuation) is none. Each item
+//! date or a link label ("Read more") never is, nor is a story's first
+//! headline (an item seen before with no title of its own, named by its
+//! teaser or link), and a change that only folds away (case, spelling
+//! variants, Persian/Arabic letter forms, a ZWNJ typed as a space or left
+//! out, punctuation) is none. Each item
 //! remembers the titles it has carried, with whether it was retitled to
 //! them: a title is alerted at most once as an item's new title, so an
 //! outlet testing two headlines (A, B, A, B…) is alerted A → B and B → A
@@ -103,6 +105,10 @@ pub struct Observed<'a> {
     pub shown: &'a [String],
     /// The title last recorded for it (its own title when it is new).
     pub recorded: &'a str,
+    /// Whether the source gave the recorded title: false when the item was
+    /// seen with no title and named by its teaser or link, so that the
+    /// headline it is given now is its first, no retitle.
+    pub recorded_given: bool,
 }
 
 impl Observed<'_> {
@@ -114,6 +120,16 @@ impl Observed<'_> {
     }
 }
 
+/// The title last recorded of an item seen before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The title, as shown.
+    pub title: String,
+    /// Whether the source gave it: false for a feed item seen with no
+    /// title, named by its teaser or link until it is given one.
+    pub given: bool,
+}
+
 /// A title for the store to remember of an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remember {
@@ -121,9 +137,10 @@ pub struct Remember {
     pub key: String,
     /// The title in [`title_key`] form.
     pub title_key: String,
-    /// The title as shown, when the item is retitled to it: it becomes the
-    /// item's recorded title. `None`: only shown (a listing's other link,
-    /// or the title the item had before).
+    /// The title as shown, when the item is retitled to it (or given its
+    /// first headline): it becomes the item's recorded title, one the
+    /// source gave. `None`: only shown (a listing's other link, or the
+    /// title the item had before).
     pub becomes: Option<String>,
 }
 
@@ -135,6 +152,9 @@ pub struct Found {
     pub news: Vec<Retitle>,
     /// How many items were retitled, news or not.
     pub retitled: usize,
+    /// How many items seen with no title of their own were given their
+    /// first headline (never news).
+    pub first_headlines: usize,
     /// The titles to remember, in the order to store them.
     pub remember: Vec<Remember>,
 }
@@ -190,13 +210,19 @@ pub fn judge(from: Source, observed: &[(Observed<'_>, HashMap<String, bool>)]) -
         if !retitled {
             continue;
         }
-        found.retitled += 1;
-        let news = reads_like_headline(o.recorded)
+        if o.recorded_given {
+            found.retitled += 1;
+        } else {
+            found.first_headlines += 1;
+        }
+        let news = o.recorded_given
+            && reads_like_headline(o.recorded)
             && match from {
                 Source::Feed => !carried.get(&new).copied().unwrap_or(false),
                 Source::Listing => !carried.contains_key(&new),
             };
-        if !carried.contains_key(&old) {
+        // A name presswatch gave the item is no title it carried.
+        if o.recorded_given && !carried.contains_key(&old) {
             found.remember.push(remember(old, None));
         }
         found
@@ -300,6 +326,7 @@ mod tests {
                     item: it,
                     shown,
                     recorded,
+                    recorded_given: true,
                 };
                 (o, carried)
             })
@@ -416,6 +443,36 @@ mod tests {
             &[feed_case("Director leaves Iran", "Read more", &[])]
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_feed_items_first_headline_is_recorded_but_no_news() {
+        // Seen with no title: named by its teaser.
+        let teaser = "Dozens of political prisoners were moved from Evin prison to Ghezel\u{2026}";
+        let it = item("g", "Prisoners moved from Evin");
+        let shown = vec![it.title.clone()];
+        let observed = [(
+            Observed {
+                item: &it,
+                shown: &shown,
+                recorded: teaser,
+                recorded_given: false,
+            },
+            HashMap::new(),
+        )];
+        let found = judge(Source::Feed, &observed);
+        assert!(found.news.is_empty(), "{:?}", found.news);
+        assert_eq!((found.retitled, found.first_headlines), (0, 1));
+        // The headline becomes its recorded title; the teaser is no title
+        // it carried.
+        assert_eq!(
+            found.remember,
+            [Remember {
+                key: "g".into(),
+                title_key: title_key("Prisoners moved from Evin"),
+                becomes: Some("Prisoners moved from Evin".into()),
+            }]
+        );
     }
 
     #[test]

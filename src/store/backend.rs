@@ -234,14 +234,15 @@ forward! {
     fn set_next_due(&self, watch: &str, due: i64) -> Result<()>;
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
-    /// The title last recorded of each of `keys` seen before for this watch.
-    fn seen_titles(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, String>>;
+    /// The title last recorded of each of `keys` seen before for this
+    /// watch, with whether the source gave it.
+    fn seen_titles(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, crate::retitle::Recorded>>;
     /// The titles each of these items carried before (in
     /// [`crate::retitle::title_key`] form), each with whether the item was
     /// retitled to it; items with none are left out.
     fn item_titles(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, std::collections::HashMap<String, bool>>>;
     /// Remembers titles items carried, in one durable transaction: a title
-    /// an item is retitled to becomes its recorded title.
+    /// an item is retitled to (or first given) becomes its recorded title.
     fn record_titles(&self, watch: &str, titles: &[crate::retitle::Remember], now: i64) -> Result<()>;
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under.
@@ -252,8 +253,9 @@ forward! {
     /// Counts one more check that could not read the article of each
     /// `failed` item (kept as listed), and forgets the count of each `done` item.
     fn record_follow_tries(&self, watch: &str, failed: &[&crate::document::Item], done: &[&str], now: i64) -> Result<()>;
-    /// Remembers items as seen.
-    fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()>;
+    /// Remembers items as seen, each with whether its source gave it its
+    /// title (those whose keys are in `untitled` were named by presswatch).
+    fn mark_seen(&self, watch: &str, items: &[crate::document::Item], untitled: &std::collections::HashSet<String>, now: i64) -> Result<()>;
     /// Stores what one check leaves behind, in one transaction: the watch's
     /// state, the versions it accepted, oldest first (each with its raw
     /// snapshot; only the newest `keep` stay), and a takedown or restore.

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS seen_items (
     url        TEXT NOT NULL,
     title      TEXT NOT NULL,
     first_seen INTEGER NOT NULL,
+    titled     INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (watch, key)
 );
 CREATE INDEX IF NOT EXISTS seen_items_by_url ON seen_items(watch, url);
@@ -336,6 +337,17 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             conn.execute_batch(
                 "ALTER TABLE raw_snapshots ADD COLUMN record_sha256 TEXT;
                  ALTER TABLE raw_snapshots ADD COLUMN record_fields TEXT;",
+            )
+        },
+    )?;
+    // Items seen before this column are taken as titled by their source:
+    // one seen with no title may be alerted retitled once when given one.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "seen_items", "titled"),
+        |conn| {
+            conn.execute_batch(
+                "ALTER TABLE seen_items ADD COLUMN titled INTEGER NOT NULL DEFAULT 1",
             )
         },
     )
@@ -780,11 +792,15 @@ impl Sqlite {
     }
 
     /// The title last recorded of each of these item keys seen before for
-    /// this watch: one query for all of them (the keys travel as one JSON
+    /// this watch, with whether the source gave it: one query for all of them (the keys travel as one JSON
     /// array), each key looked up in the primary key index. `CROSS JOIN`
     /// fixes that order: SQLite would otherwise walk the watch's seen items
     /// and rescan the whole array for each, quadratic in the size of a feed.
-    pub fn seen_titles(&self, watch: &str, keys: &[&str]) -> Result<HashMap<String, String>> {
+    pub fn seen_titles(
+        &self,
+        watch: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, crate::retitle::Recorded>> {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
@@ -792,14 +808,20 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT s.key, s.title FROM json_each(?2) AS k \
+                "SELECT s.key, s.title, s.titled FROM json_each(?2) AS k \
                  CROSS JOIN seen_items AS s ON s.watch = ?1 AND s.key = k.value",
             )
             .map_err(|e| self.err(e))?;
         let seen = st
-            .query_map(params![watch, keys], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![watch, keys], |r| {
+                let recorded = crate::retitle::Recorded {
+                    title: r.get(1)?,
+                    given: r.get(2)?,
+                };
+                Ok((r.get(0)?, recorded))
+            })
             .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<HashMap<String, String>>>()
+            .collect::<rusqlite::Result<HashMap<String, crate::retitle::Recorded>>>()
             .map_err(|e| self.err(e));
         seen
     }
@@ -842,8 +864,9 @@ impl Sqlite {
     }
 
     /// Remembers titles items carried, in one transaction: a title an item
-    /// is retitled to becomes its recorded title (`first_seen` kept) and is
-    /// marked as one it was retitled to; the others are remembered as shown.
+    /// is retitled to (or first given) becomes its recorded title, one the
+    /// source gave (`first_seen` kept), and is marked as one it was
+    /// retitled to; the others are remembered as shown.
     pub fn record_titles(
         &self,
         watch: &str,
@@ -863,7 +886,9 @@ impl Sqlite {
                 )
                 .map_err(|e| self.err(e))?;
             let mut retitle = tx
-                .prepare_cached("UPDATE seen_items SET title = ?3 WHERE watch = ?1 AND key = ?2")
+                .prepare_cached(
+                    "UPDATE seen_items SET title = ?3, titled = 1 WHERE watch = ?1 AND key = ?2",
+                )
                 .map_err(|e| self.err(e))?;
             for t in titles {
                 remember
@@ -902,16 +927,25 @@ impl Sqlite {
         seen
     }
 
-    /// Remembers items as seen.
-    pub fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()> {
+    /// Remembers items as seen, each with whether its source gave it its
+    /// title (those whose keys are in `untitled` were named by presswatch).
+    /// An item seen before keeps its row.
+    pub fn mark_seen(
+        &self,
+        watch: &str,
+        items: &[crate::document::Item],
+        untitled: &HashSet<String>,
+        now: i64,
+    ) -> Result<()> {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
         {
             let mut st = tx
-                .prepare_cached("INSERT OR IGNORE INTO seen_items (watch, key, url, title, first_seen) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .prepare_cached("INSERT OR IGNORE INTO seen_items (watch, key, url, title, first_seen, titled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
                 .map_err(|e| self.err(e))?;
             for it in items {
-                st.execute(params![watch, it.key, it.url, it.title, now])
+                let titled = !untitled.contains(&it.key);
+                st.execute(params![watch, it.key, it.url, it.title, now, titled])
                     .map_err(|e| self.err(e))?;
             }
         }
@@ -1561,18 +1595,39 @@ mod tests {
         };
         Sqlite::open(dir.path())
             .unwrap()
-            .mark_seen("w", std::slice::from_ref(&item), 1)
+            .mark_seen("w", std::slice::from_ref(&item), &HashSet::new(), 1)
             .unwrap();
         let file = dir.path().join("presswatch.db");
         let before = std::fs::read(&file).unwrap();
         let st = Sqlite::open_preview(dir.path()).unwrap();
         assert_eq!(st.seen_titles("w", &["a", "b"]).unwrap().len(), 1);
         assert!(
-            st.mark_seen("w", &[item], 2).is_err(),
+            st.mark_seen("w", &[item], &HashSet::new(), 2).is_err(),
             "a dry run's connection cannot write"
         );
         drop(st);
         assert_eq!(std::fs::read(&file).unwrap(), before);
+    }
+
+    #[test]
+    fn items_seen_before_their_source_said_whether_it_titled_them_are_taken_as_titled() {
+        let dir = tempfile::tempdir().unwrap();
+        Connection::open(dir.path().join("presswatch.db"))
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE seen_items (watch TEXT NOT NULL, key TEXT NOT NULL, url TEXT NOT NULL,
+                     title TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (watch, key));
+                 INSERT INTO seen_items VALUES ('w', 'urn:1', 'https://n.example/1', 'Director leaves Iran', 10);",
+            )
+            .unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        assert_eq!(
+            st.seen_titles("w", &["urn:1"]).unwrap()["urn:1"],
+            crate::retitle::Recorded {
+                title: "Director leaves Iran".into(),
+                given: true
+            }
+        );
     }
 
     #[test]
@@ -1609,21 +1664,30 @@ mod tests {
             snippet: None,
             published: None,
         };
-        st.mark_seen("w", &[item("a"), item("b\"quoted\""), item("رسول‌اف")], 1)
+        let untitled = HashSet::from(["a".to_string()]);
+        st.mark_seen(
+            "w",
+            &[item("a"), item("b\"quoted\""), item("رسول‌اف")],
+            &untitled,
+            1,
+        )
+        .unwrap();
+        st.mark_seen("other", &[item("c")], &HashSet::new(), 1)
             .unwrap();
-        st.mark_seen("other", &[item("c")], 1).unwrap();
         let seen = st
             .seen_titles("w", &["a", "b\"quoted\"", "c", "رسول‌اف", "new"])
             .unwrap();
-        let mut seen: Vec<(&str, &str)> =
-            seen.iter().map(|(k, t)| (k.as_str(), t.as_str())).collect();
+        let mut seen: Vec<(&str, &str, bool)> = seen
+            .iter()
+            .map(|(k, r)| (k.as_str(), r.title.as_str(), r.given))
+            .collect();
         seen.sort_unstable();
         assert_eq!(
             seen,
             [
-                ("a", "a"),
-                ("b\"quoted\"", "b\"quoted\""),
-                ("رسول‌اف", "رسول‌اف")
+                ("a", "a", false),
+                ("b\"quoted\"", "b\"quoted\"", true),
+                ("رسول‌اف", "رسول‌اف", true)
             ]
         );
         assert!(st.seen_titles("w", &[]).unwrap().is_empty());

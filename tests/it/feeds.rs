@@ -980,3 +980,110 @@ async fn a_persian_title_retitled_is_alerted_and_titles_only_spelled_otherwise_a
         assert!(r.alerts.is_empty(), "{first}: {}", r.detail);
     }
 }
+
+/// A wire's feed of two stories keyed by GUID, each with its teaser: the
+/// `<title>` of each as written (`None`: the item has no `<title>`), as a
+/// wire publishes a story before its headline is written.
+fn wire_feed(titles: [Option<&str>; 2]) -> Route {
+    let stories = [
+        (
+            "urn:wire:9",
+            "https://wire.example/evin",
+            "Dozens of political prisoners were moved from Evin prison to Ghezel Hesar on Tuesday night, their families said.",
+        ),
+        (
+            "urn:wire:10",
+            "https://wire.example/rivers",
+            "Rivers rose across Khuzestan for a third day as the rain continued, and schools in Ahvaz closed.",
+        ),
+    ];
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>",
+    );
+    for ((guid, link, teaser), title) in stories.iter().zip(titles) {
+        xml.push_str("<item>");
+        if let Some(t) = title {
+            xml.push_str(&format!("<title>{t}</title>"));
+        }
+        xml.push_str(&format!(
+            "<link>{link}</link><guid isPermaLink=\"false\">{guid}</guid><description>{teaser}</description></item>"
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    served("application/rss+xml", xml.into_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later_new_headline_is_on_either_backend(
+) {
+    let server = Server::start().await;
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(cluster) = crate::pg::cluster() {
+        backends.push((
+            "postgres",
+            format!(
+                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
+                cluster.database(),
+                crate::pg::PASSWORD_ENV
+            ),
+        ));
+    }
+    let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
+    let (evin, rivers) = (
+        "Prisoners moved from Evin to Ghezel Hesar",
+        "Rivers rise in Khuzestan as the rain continues",
+    );
+    let new_evin = "Political prisoners moved from Evin overnight, families say";
+    for (backend, state) in backends {
+        let path = format!("/{backend}/feed.xml");
+        let config =
+            feed_config(&server, &path, "").replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let project = Project::new(&config);
+        let check = || async {
+            let config = project.config_arg();
+            let out = run(
+                &["check", "--config", config.as_str(), "--watch", "wire"],
+                &env,
+            )
+            .await;
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(0), "{backend}: {text}");
+            text
+        };
+        // Published before their headlines: one with no <title>, one with
+        // an empty one. presswatch names them by their teasers.
+        server.set(&path, wire_feed([None, Some("")]));
+        let out = check().await;
+        assert!(out.contains("2 items recorded"), "{backend}: {out}");
+        // Their first headlines, then the headlines taken out and put back:
+        // no stealth retitle, no alert.
+        for (step, titles, said) in [
+            (
+                "titled",
+                [Some(evin), Some(rivers)],
+                "2 items given a first headline, not alerted",
+            ),
+            ("untitled again", [None, Some("")], "1 unchanged"),
+            ("titled again", [Some(evin), Some(rivers)], "1 unchanged"),
+        ] {
+            server.set(&path, wire_feed(titles));
+            let out = check().await;
+            assert!(
+                out.contains(said) && out.contains("0 alerts") && !out.contains("Retitled"),
+                "{backend}, {step}: {out}"
+            );
+        }
+        // A headline changed into another: the retitle is news.
+        server.set(&path, wire_feed([Some(new_evin), Some(rivers)]));
+        let out = check().await;
+        assert!(
+            out.contains(&format!("Retitled from \u{201C}{evin}\u{201D}")),
+            "{backend}: {out}"
+        );
+        assert!(out.contains("1 alert"), "{backend}: {out}");
+    }
+}

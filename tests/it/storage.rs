@@ -3,8 +3,11 @@
 //! test here takes each backend in turn; the PostgreSQL half is skipped with
 //! a message only when PostgreSQL cannot start (never under CI=true).
 
+use std::collections::HashSet;
+
 use presswatch::config::KeepRaw;
 use presswatch::document::Item;
+use presswatch::retitle::Recorded;
 use presswatch::store::{
     Durability, EventKind, FollowTry, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus,
     SnapshotKind, State, WatchState,
@@ -411,6 +414,7 @@ fn seen_items_channels_and_digests() {
         st.mark_seen(
             "list",
             &[item("https://n.example/1"), item("https://n.example/1")],
+            &HashSet::new(),
             5,
         )
         .unwrap();
@@ -418,9 +422,13 @@ fn seen_items_channels_and_digests() {
         let seen = st
             .seen_titles("list", &["https://n.example/1", "https://n.example/2"])
             .unwrap();
+        let recorded = Recorded {
+            title: "t".into(),
+            given: true,
+        };
         assert_eq!(
             seen.into_iter().collect::<Vec<_>>(),
-            [("https://n.example/1".to_string(), "t".to_string())],
+            [("https://n.example/1".to_string(), recorded)],
             "{}",
             b.name
         );
@@ -430,7 +438,7 @@ fn seen_items_channels_and_digests() {
             url: "https://n.example/3".into(),
             ..item("")
         };
-        st.mark_seen("list", &[guid], 6).unwrap();
+        st.mark_seen("list", &[guid], &HashSet::new(), 6).unwrap();
         let seen = st
             .seen_links(
                 "list",
@@ -484,7 +492,7 @@ fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
             snippet: None,
             published: None,
         };
-        st.mark_seen("feed", std::slice::from_ref(&item), 5)
+        st.mark_seen("feed", std::slice::from_ref(&item), &HashSet::new(), 5)
             .unwrap();
         let remember = |title_key: &str, becomes: Option<&str>| Remember {
             key: "urn:7".into(),
@@ -501,11 +509,11 @@ fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
         )
         .unwrap();
         let seen = st.seen_titles("feed", &["urn:7"]).unwrap();
-        assert_eq!(seen["urn:7"], "Director flees Iran", "{}", b.name);
+        assert_eq!(seen["urn:7"].title, "Director flees Iran", "{}", b.name);
         // Seen again with its first title: not new, and its row keeps it seen.
-        st.mark_seen("feed", &[item], 7).unwrap();
+        st.mark_seen("feed", &[item], &HashSet::new(), 7).unwrap();
         assert_eq!(
-            st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"],
+            st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"].title,
             "Director flees Iran",
             "{}",
             b.name
@@ -539,8 +547,71 @@ fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
         assert!(!carried.contains_key("urn:8"), "{}", b.name);
         assert!(st.item_titles("other", &["urn:7"]).unwrap().is_empty());
         assert_eq!(
-            st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"],
+            st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"].title,
             "Director leaves Iran",
+            "{}",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn an_item_seen_with_no_title_is_recorded_as_named_by_presswatch_until_it_is_given_one() {
+    use presswatch::retitle::Remember;
+    for b in backends() {
+        let st = &b.state;
+        let item = |key: &str, title: &str| Item {
+            key: key.into(),
+            url: format!("https://n.example/{key}"),
+            title: title.into(),
+            snippet: None,
+            published: None,
+        };
+        let teaser = "Dozens of political prisoners were moved from Evin\u{2026}";
+        let untitled = HashSet::from(["urn:1".to_string()]);
+        st.mark_seen(
+            "feed",
+            &[
+                item("urn:1", teaser),
+                item("urn:2", "Rivers rise in Khuzestan"),
+            ],
+            &untitled,
+            5,
+        )
+        .unwrap();
+        let recorded = |key: &str| st.seen_titles("feed", &[key]).unwrap().remove(key).unwrap();
+        assert_eq!(
+            recorded("urn:1"),
+            Recorded {
+                title: teaser.into(),
+                given: false
+            },
+            "{}",
+            b.name
+        );
+        assert!(recorded("urn:2").given, "{}", b.name);
+        // Seen again with a title of its own: its row stays as first seen.
+        st.mark_seen(
+            "feed",
+            &[item("urn:1", "Prisoners moved")],
+            &HashSet::new(),
+            6,
+        )
+        .unwrap();
+        assert!(!recorded("urn:1").given, "{}", b.name);
+        // Its first headline becomes its recorded title, one the source gave.
+        let first = Remember {
+            key: "urn:1".into(),
+            title_key: "prisoners moved".into(),
+            becomes: Some("Prisoners moved".into()),
+        };
+        st.record_titles("feed", &[first], 6).unwrap();
+        assert_eq!(
+            recorded("urn:1"),
+            Recorded {
+                title: "Prisoners moved".into(),
+                given: true
+            },
             "{}",
             b.name
         );

@@ -298,6 +298,13 @@ ALTER TABLE follow_tries ADD COLUMN IF NOT EXISTS item TEXT;
 ALTER TABLE watch_state ADD COLUMN IF NOT EXISTS moved_to TEXT;
 "#,
     },
+    Migration {
+        version: 12,
+        name: "each seen item says whether its source gave it its title, so that a story's first headline is not alerted as a retitle",
+        sql: r#"
+ALTER TABLE seen_items ADD COLUMN IF NOT EXISTS titled BOOLEAN NOT NULL DEFAULT TRUE;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

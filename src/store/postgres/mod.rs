@@ -777,23 +777,30 @@ impl Postgres {
         })
     }
 
-    /// The title last recorded of each of `keys` seen before for this watch (one query).
+    /// The title last recorded of each of `keys` seen before for this
+    /// watch, with whether the source gave it (one query).
     pub fn seen_titles(
         &self,
         watch: &str,
         keys: &[&str],
-    ) -> Result<std::collections::HashMap<String, String>> {
+    ) -> Result<std::collections::HashMap<String, crate::retitle::Recorded>> {
         if keys.is_empty() {
             return Ok(Default::default());
         }
         self.run(async |c| {
             Ok(c.query(
-                "SELECT key, title FROM seen_items WHERE watch = $1 AND key = ANY($2)",
+                "SELECT key, title, titled FROM seen_items WHERE watch = $1 AND key = ANY($2)",
                 &[&watch, &keys],
             )
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| {
+                let recorded = crate::retitle::Recorded {
+                    title: r.get(1),
+                    given: r.get(2),
+                };
+                (r.get(0), recorded)
+            })
             .collect())
         })
     }
@@ -825,7 +832,8 @@ impl Postgres {
     }
 
     /// Remembers titles items carried, in one transaction: a title an item
-    /// is retitled to becomes its recorded title (`first_seen` kept).
+    /// is retitled to (or first given) becomes its recorded title, one the
+    /// source gave (`first_seen` kept).
     pub fn record_titles(
         &self,
         watch: &str,
@@ -866,7 +874,7 @@ impl Postgres {
             )
             .await?;
             c.execute(
-                "UPDATE seen_items SET title = i.t
+                "UPDATE seen_items SET title = i.t, titled = TRUE
                  FROM unnest($2::TEXT[], $3::TEXT[]) AS i(k, t)
                  WHERE seen_items.watch = $1 AND seen_items.key = i.k",
                 &[&watch, &retitled_keys, &new_titles],
@@ -897,17 +905,26 @@ impl Postgres {
         })
     }
 
-    /// Remembers items as seen (one statement for all of them).
-    pub fn mark_seen(&self, watch: &str, items: &[crate::document::Item], now: i64) -> Result<()> {
+    /// Remembers items as seen, each with whether its source gave it its
+    /// title (those whose keys are in `untitled` were named by presswatch);
+    /// one statement for all of them, an item seen before keeping its row.
+    pub fn mark_seen(
+        &self,
+        watch: &str,
+        items: &[crate::document::Item],
+        untitled: &std::collections::HashSet<String>,
+        now: i64,
+    ) -> Result<()> {
         let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
         let urls: Vec<&str> = items.iter().map(|i| i.url.as_str()).collect();
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
+        let titled: Vec<bool> = items.iter().map(|i| !untitled.contains(&i.key)).collect();
         self.session(Durability::Durable, async |c| {
             c.execute(
-                "INSERT INTO seen_items (watch, key, url, title, first_seen)
-                 SELECT $1, k, u, t, $5 FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[]) AS i(k, u, t)
+                "INSERT INTO seen_items (watch, key, url, title, first_seen, titled)
+                 SELECT $1, k, u, t, $5, g FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[], $6::BOOLEAN[]) AS i(k, u, t, g)
                  ON CONFLICT DO NOTHING",
-                &[&watch, &keys, &urls, &titles, &now],
+                &[&watch, &keys, &urls, &titles, &now, &titled],
             )
             .await
             .map(|_| ())
