@@ -101,6 +101,9 @@ pub struct WatchView {
     /// The command that checks the kept evidence (`presswatch verify
     /// --config FILE`), which a warning about an altered record names.
     pub verify: String,
+    /// How many of its kept responses failed their check and are left out
+    /// (a record altered since it was kept): the index flags the watch.
+    pub left_out: usize,
 }
 
 impl WatchView {
@@ -125,6 +128,7 @@ table.list th,table.list td{border-bottom:1px solid #eee;padding:6px 8px;text-al
 table.list th{font-size:12px;color:#666;text-transform:uppercase;letter-spacing:1px;}
 .hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;}
 .gone{color:#b00020;font-weight:bold;}
+.flag{display:inline-block;margin-top:4px;padding:2px 6px;border:2px solid #b00020;color:#b00020;font-weight:bold;}
 .back{color:#1b5e20;font-weight:bold;}
 tr:target{background:#fff3c4;}
 .sides{display:grid;grid-template-columns:1fr 1fr;gap:16px;}
@@ -180,7 +184,8 @@ fn time_s(s: i64, tz: Tz) -> String {
     time_ms(s.saturating_mul(1000), tz)
 }
 
-/// The index: every watch with its last change.
+/// The index: every watch with its last change, a watch whose evidence
+/// failed its check flagged in words (it must read so on paper too).
 pub fn index(watches: &[WatchView], tz: Tz) -> String {
     let mut b = String::from("<h1>Evidence: watched stories</h1><table class=\"list\"><tr><th>Story</th><th class=\"wide\">Outlet</th><th>Versions</th><th>Last change</th></tr>");
     for w in watches {
@@ -204,8 +209,19 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
             .filter(|e| e.what == EventWhat::TakenDown)
             .map(|_| " <span class=\"gone\">taken down</span>")
             .unwrap_or("");
+        let flag = if w.left_out == 0 {
+            String::new()
+        } else {
+            format!(
+                "<br><span class=\"flag\">\u{26A0} Warning: {} failed {} check (altered or damaged since it was kept) and {} left out; its timeline shows where. Run <code>{}</code>.</span>",
+                crate::text::plural(w.left_out, "kept response", "kept responses"),
+                if w.left_out == 1 { "its" } else { "their" },
+                if w.left_out == 1 { "is" } else { "are" },
+                escape(&w.verify)
+            )
+        };
         b.push_str(&format!(
-            "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}</span></td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
+            "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}</span>{flag}</td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
             super::url_segment(&w.name),
             dir(&title),
             escape(&title),
@@ -626,6 +642,7 @@ mod tests {
             events: vec![e.clone()],
             tz: chrono_tz::UTC,
             verify: "presswatch verify --config /etc/presswatch.toml".into(),
+            left_out: 0,
         }
     }
 

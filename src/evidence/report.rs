@@ -238,6 +238,7 @@ fn watch_view(
         events: event_views(&events, &snapshots),
         tz: config.daemon.timezone,
         verify: config.command("verify"),
+        left_out: altered.len(),
     };
     Ok((view, altered))
 }

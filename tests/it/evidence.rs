@@ -759,7 +759,26 @@ async fn export_and_report_leave_out_a_snapshot_record_altered_since_it_was_kept
             "{backend}: {v3}"
         );
         assert!(viewer.join(format!("raw/{body}.bin")).exists());
+        // The index flags the watch in words (it must read so on paper),
+        // and says what to run.
+        let index = std::fs::read_to_string(viewer.join("index.html")).unwrap();
+        let row = index_row(&index, "rasoulof");
+        assert!(
+            row.contains("1 kept response failed its check")
+                && row.contains("left out")
+                && row.contains("presswatch verify --config"),
+            "{backend}: {row}"
+        );
     }
+}
+
+/// The row of the viewer's index that links to `watch`'s timeline.
+fn index_row<'a>(index: &'a str, watch: &str) -> &'a str {
+    let link = format!("href=\"{watch}/index.html\"");
+    index
+        .split("<tr>")
+        .find(|row| row.contains(&link))
+        .unwrap_or_else(|| panic!("a row for {watch} in:\n{index}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
