@@ -32,6 +32,10 @@ pub struct RawView {
     /// body) but named with a warning, one kept before record digests is
     /// shown with a note that it predates them.
     pub record: RecordCheck,
+    /// Whether its body failed its check (it is missing, or its bytes no
+    /// longer hash to its SHA-256): the report left its file out, so the
+    /// pages say so in place of a link to it.
+    pub body_damaged: bool,
 }
 
 /// One kept version of a watch's article.
@@ -102,7 +106,8 @@ pub struct WatchView {
     /// --config FILE`), which a warning about an altered record names.
     pub verify: String,
     /// How many of its kept responses failed their check and are left out
-    /// (a record altered since it was kept): the index flags the watch.
+    /// (a record altered since it was kept, or a body missing or no longer
+    /// hashing to its SHA-256): the index flags the watch.
     pub left_out: usize,
 }
 
@@ -212,11 +217,20 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
         let flag = if w.left_out == 0 {
             String::new()
         } else {
+            let (failed, left_out) = if w.left_out == 1 {
+                (
+                    "failed its check (altered or damaged since it was kept)",
+                    "is left out",
+                )
+            } else {
+                (
+                    "failed their check (altered or damaged since they were kept)",
+                    "are left out",
+                )
+            };
             format!(
-                "<br><span class=\"flag\">\u{26A0} Warning: {} failed {} check (altered or damaged since it was kept) and {} left out; its timeline shows where. Run <code>{}</code>.</span>",
+                "<br><span class=\"flag\">\u{26A0} Warning: {} {failed} and {left_out}; its timeline shows where. Run <code>{}</code>.</span>",
                 crate::text::plural(w.left_out, "kept response", "kept responses"),
-                if w.left_out == 1 { "its" } else { "their" },
-                if w.left_out == 1 { "is" } else { "are" },
                 escape(&w.verify)
             )
         };
@@ -307,6 +321,11 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
         RecordCheck::Altered(fields) => format!(
             "<br><span class=\"altered\"><b>{label}: left out.</b> {}</span>",
             altered_warning(fields, &w.verify)
+        ),
+        RecordCheck::Sound | RecordCheck::Undigested if r.body_damaged => format!(
+            "<br><span class=\"altered\"><b>{label}: body left out.</b> {}</span> <span class=\"meta\">(fetched {})</span>",
+            damaged_body_warning(r, &w.verify),
+            escape(&time_ms(r.fetched_at_ms, tz)),
         ),
         RecordCheck::Sound | RecordCheck::Undigested => format!(
             "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {})</span><br>SHA-256 <span class=\"hash\">{}</span>{}",
@@ -541,18 +560,42 @@ fn raw(r: &RawView, label: &str, w: &WatchView) -> String {
             altered_warning(fields, &w.verify)
         );
     }
+    let body = if r.body_damaged {
+        format!(
+            "<p class=\"altered\"><b>Body: left out.</b> {}{}</p>",
+            damaged_body_warning(r, &w.verify),
+            predates_digests(r)
+        )
+    } else {
+        format!(
+            "<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span>{}</p>",
+            escape(&super::raw_path(&r.sha256)),
+            escape(&body_size(r)),
+            escape(&r.sha256),
+            predates_digests(r)
+        )
+    };
     format!(
-        "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} from <a href=\"{}\">{}</a></div>\
-<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span>{}</p><pre>{}</pre></div>",
+        "<div class=\"card\" style=\"margin-bottom:12px;\"><b>{}</b><div class=\"meta\">Fetched {} from <a href=\"{}\">{}</a></div>{body}<pre>{}</pre></div>",
         escape(label),
         escape(&time_ms(r.fetched_at_ms, w.tz)),
         escape(&r.final_url),
         escape(&r.final_url),
-        escape(&super::raw_path(&r.sha256)),
-        escape(&body_size(r)),
-        escape(&r.sha256),
-        predates_digests(r),
         escape(&r.head)
+    )
+}
+
+/// What the viewer says in place of the link to a body that failed its
+/// check (`report` did not write its file): why, and the command to run
+/// (`verify`).
+fn damaged_body_warning(r: &RawView, verify: &str) -> String {
+    format!(
+        "It failed its check: it is missing, or its bytes no longer hash to its SHA-256 \
+         <span class=\"hash\">{}</span> (altered or damaged since it was kept), so it is not \
+         written here, nor exported. Run <code>{}</code>: it names every altered or damaged record \
+         and says what to do.",
+        escape(&r.sha256),
+        escape(verify)
     )
 }
 
@@ -612,6 +655,7 @@ mod tests {
             fetched_at_ms: 0,
             final_url: "https://news.example/a".into(),
             record: RecordCheck::Sound,
+            body_damaged: false,
         }
     }
 

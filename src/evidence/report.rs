@@ -6,7 +6,7 @@
 //! whose body no longer hashes to its SHA-256, or whose record was altered
 //! since it was kept, is left out and named, as `export` does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
@@ -75,11 +75,41 @@ pub fn write(
         .collect();
     for (done, &watch) in articles.iter().enumerate() {
         progress(done, articles.len());
-        let (view, altered) = watch_view(config, state, watch, &alerts)?;
+        let (mut view, altered) = watch_view(config, state, watch, &alerts)?;
         if view.versions.is_empty() {
             continue;
         }
         written.left_out.extend(altered);
+        // The bodies the pages link to, written before the pages, so that
+        // a page says in its place when one failed its check instead of
+        // linking to a file that is not there. A body shown for two
+        // versions is named for each.
+        let mut damaged: HashSet<(i64, String)> = HashSet::new();
+        for (seq, r) in shown_responses(&mut view) {
+            if matches!(r.record, RecordCheck::Altered(_)) {
+                continue;
+            }
+            let key = (seq, r.sha256.clone());
+            let p = out.join(super::raw_path(&r.sha256));
+            if damaged.contains(&key)
+                || std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size)
+            {
+                r.body_damaged = damaged.contains(&key);
+                continue;
+            }
+            match super::kept_body(config, state, &watch.name, seq, &r.sha256)? {
+                KeptBody::Sound(body) => {
+                    std::fs::write(&p, body).map_err(|e| io(&p, e))?;
+                    written.raw += 1;
+                }
+                KeptBody::Damaged(why) => {
+                    written.left_out.push(why);
+                    damaged.insert(key);
+                    r.body_damaged = true;
+                }
+            }
+        }
+        view.left_out += damaged.len();
         let dir = out.join(&watch.name);
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         let put = |name: String, html: String| {
@@ -91,43 +121,29 @@ pub fn write(
             put(format!("v{}.html", v.seq), pages::version(&view, i))?;
             written.versions += 1;
         }
-        // The bodies the pages link to: each version's response and the
-        // answer of each takedown (a story taken down twice has two).
-        let linked = view
-            .versions
-            .iter()
-            .flat_map(|v| v.raw.iter().chain(&v.taken_down).map(move |r| (v.seq, r)))
-            .chain(
-                view.events
-                    .iter()
-                    .filter_map(|e| e.answer.as_ref().map(|r| (e.version, r))),
-            );
-        for (seq, r) in linked {
-            if matches!(r.record, RecordCheck::Altered(_)) {
-                continue;
-            }
-            let p = out.join(super::raw_path(&r.sha256));
-            if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
-                continue;
-            }
-            match super::kept_body(config, state, &watch.name, seq, &r.sha256)? {
-                KeptBody::Sound(body) => {
-                    std::fs::write(&p, body).map_err(|e| io(&p, e))?;
-                    written.raw += 1;
-                }
-                KeptBody::Damaged(why) => {
-                    if !written.left_out.contains(&why) {
-                        written.left_out.push(why);
-                    }
-                }
-            }
-        }
         written.watches += 1;
         views.push(view);
     }
     let p = out.join("index.html");
     std::fs::write(&p, pages::index(&views, config.daemon.timezone)).map_err(|e| io(&p, e))?;
     Ok(written)
+}
+
+/// Every raw response a watch's pages show, with the version it is named
+/// under: each version's response and the answer that reported it taken
+/// down, and each takedown's last kept snapshot and answer (a story taken
+/// down twice has two).
+fn shown_responses(view: &mut WatchView) -> Vec<(i64, &mut RawView)> {
+    let mut out = Vec::new();
+    for v in &mut view.versions {
+        let seq = v.seq;
+        out.extend(v.raw.iter_mut().chain(&mut v.taken_down).map(|r| (seq, r)));
+    }
+    for e in &mut view.events {
+        let seq = e.version;
+        out.extend(e.snapshot.iter_mut().chain(&mut e.answer).map(|r| (seq, r)));
+    }
+    out
 }
 
 /// The alerts still in the database that introduced a version, by (watch, version).
@@ -275,6 +291,7 @@ fn raw_view(s: &Snapshot) -> RawView {
         fetched_at_ms: s.fetched_at_ms,
         final_url: s.final_url.clone(),
         record: s.check_record(),
+        body_damaged: false,
     }
 }
 

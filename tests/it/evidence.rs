@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex};
 use mail_parser::MessageParser;
 
 use crate::pg;
-use crate::support::{news_page, run, smtp_sink, Project, Route, Server};
+use crate::support::{
+    assert_local_links_resolve, news_page, run, smtp_sink, Project, Route, Server,
+};
 
 const PARAS: [&str; 3] = [
     "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders.",
@@ -328,6 +330,7 @@ async fn an_alert_email_links_to_the_viewers_page_for_the_change() {
         &[],
     )
     .await);
+    assert_local_links_resolve(&out);
     let viewer = link.strip_prefix("https://evidence.example/pw/").unwrap();
     let page = std::fs::read_to_string(out.join(viewer)).unwrap();
     assert!(page.contains("Germany</ins>"), "{page}");
@@ -431,6 +434,8 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
     );
     assert!(viewer.join("index.html").exists());
     assert!(!viewer.join(format!("raw/{sha}.bin")).exists());
+    // No page links to the body left out.
+    assert_local_links_resolve(&viewer);
 }
 
 /// The state backends a test runs on: SQLite (the project's file) and,
@@ -738,6 +743,7 @@ async fn export_and_report_leave_out_a_snapshot_record_altered_since_it_was_kept
         .await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         left_out(&String::from_utf8_lossy(&out.stderr));
+        assert_local_links_resolve(&viewer);
         let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
         assert!(
             v1.contains("The response this version was accepted from: left out")
@@ -782,6 +788,76 @@ fn index_row<'a>(index: &'a str, watch: &str) -> &'a str {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_body_that_fails_its_check_is_named_on_the_viewers_pages_and_linked_nowhere_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // Someone swaps the kept page of versions 1 and 3 (the one taken
+        // down) for another of the same length, its record left as it was.
+        let body = presswatch::document::sha256_hex(page(PARAS[1]).as_bytes());
+        let forged = page(&PARAS[1].replace("in Europe", "in Poland"));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, forged.as_bytes()).unwrap();
+        let hex = presswatch::document::hex(&gz.finish().unwrap());
+        let packed = match pg_db {
+            None => format!("X'{hex}'"),
+            Some(_) => format!("decode('{hex}', 'hex')"),
+        };
+        alter(
+            &project,
+            pg_db.as_deref(),
+            &format!("UPDATE raw_bodies SET packed = {packed} WHERE sha256 = '{body}';"),
+        );
+        let viewer = project.path("viewer");
+        let out = run(
+            &[
+                "report",
+                "--config",
+                &config,
+                "--out",
+                viewer.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(&format!(
+                "the kept response {body} was altered or damaged since it was kept"
+            )),
+            "{backend}: {said}"
+        );
+        assert!(!viewer.join(format!("raw/{body}.bin")).exists());
+        // No page links to it: each says in its place that it failed its
+        // check and what to run.
+        assert_local_links_resolve(&viewer);
+        for file in [
+            "rasoulof/v1.html",
+            "rasoulof/v3.html",
+            "rasoulof/index.html",
+        ] {
+            let html = std::fs::read_to_string(viewer.join(file)).unwrap();
+            assert!(
+                html.contains(
+                    "failed its check: it is missing, or its bytes no longer hash to its SHA-256"
+                ) && html.contains("Run <code>presswatch verify --config"),
+                "{backend}: {file}: {html}"
+            );
+        }
+        // The index flags the watch: two responses (versions 1 and 3) are
+        // left out.
+        let index = std::fs::read_to_string(viewer.join("index.html")).unwrap();
+        let row = index_row(&index, "rasoulof");
+        assert!(
+            row.contains("2 kept responses failed their check"),
+            "{backend}: {row}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;
@@ -795,6 +871,7 @@ async fn records_kept_before_record_digests_are_exported_and_shown_as_before_wit
             viewer.to_str().unwrap(),
         ];
         ok(&run(&report, &PG_ENV).await);
+        assert_local_links_resolve(&viewer);
         let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
         assert!(!v1.contains("predates record digests"), "{backend}: {v1}");
         // The database as a presswatch from before record digests left it.
@@ -831,6 +908,7 @@ async fn records_kept_before_record_digests_are_exported_and_shown_as_before_wit
             "{backend}: version 1's headers are exported as kept"
         );
         ok(&run(&report, &PG_ENV).await);
+        assert_local_links_resolve(&viewer);
         let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
         assert!(
             v1.contains("This record predates record digests")
@@ -976,6 +1054,7 @@ async fn the_viewer_opens_in_chromium_without_errors_and_shows_the_changed_words
         &[],
     )
     .await);
+    assert_local_links_resolve(&out);
     let v2 = std::fs::read_to_string(out.join("avaye-fa/v2.html")).unwrap();
     assert!(!v2.contains("<script"), "the viewer needs no scripts");
     assert!(v2.contains("dir=\"rtl\""));
@@ -1064,6 +1143,7 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
                 &[],
             )
             .await);
+            assert_local_links_resolve(&out);
             out
         }
     };
@@ -1359,6 +1439,7 @@ async fn a_takedown_alert_links_to_its_row_on_the_watchs_timeline() {
         &[],
     )
     .await);
+    assert_local_links_resolve(&out);
     let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
     for (link, answer) in links
         .iter()
@@ -1417,6 +1498,7 @@ async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
         &[],
     )
     .await);
+    assert_local_links_resolve(&out);
     let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
     let downs: Vec<&str> = timeline
         .split("<tr")

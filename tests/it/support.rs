@@ -561,3 +561,43 @@ pub fn smtp_sink(mails: Arc<Mutex<Vec<Vec<u8>>>>) -> u16 {
     });
     port
 }
+
+/// Asserts that every local link (`href`) of every page a report wrote
+/// into `dir` leads to a file that exists: a page, a timeline, a kept body.
+/// A link with a scheme (`https:`, `mailto:`) leaves the report and is not
+/// followed; a fragment names a place in its file.
+pub fn assert_local_links_resolve(dir: &Path) {
+    let mut pages = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                pages.push(path);
+            }
+        }
+    }
+    assert!(!pages.is_empty(), "no pages in {}", dir.display());
+    let mut dead = Vec::new();
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        let base = url::Url::from_file_path(page).unwrap();
+        for href in html.split("href=\"").skip(1) {
+            let href = href.split('"').next().unwrap().replace("&amp;", "&");
+            let Ok(target) = base.join(&href) else {
+                dead.push(format!("{}: {href} (not a URL)", page.display()));
+                continue;
+            };
+            if target.scheme() != "file" {
+                continue;
+            }
+            let path = target.to_file_path().unwrap();
+            if !path.is_file() {
+                dead.push(format!("{}: {href}", page.display()));
+            }
+        }
+    }
+    assert!(dead.is_empty(), "links to no file:\n{}", dead.join("\n"));
+}
