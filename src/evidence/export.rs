@@ -22,7 +22,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::KeptBody;
+use super::{Checked, KeptBody};
 use crate::config::Config;
 use crate::store::{RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
 use crate::warc::{self, HttpHead, Original};
@@ -91,8 +91,8 @@ pub fn export(
     if let Some(w) = watch.filter(|_| names.is_empty()) {
         return Err(format!("no watch named {w:?} in {}", config.path.display()));
     }
-    let all = state.snapshots(None).map_err(|e| e.to_string())?;
-    let events = chosen_events(state, &names, since)?;
+    let all = super::checked_snapshots(state, None)?;
+    let events = chosen_events(state, &all, &names, since)?;
     let chosen = select(&all, &names, since, &events);
     let filename = out
         .file_name()
@@ -130,10 +130,11 @@ pub fn export(
         let mut first_by_body: HashMap<&str, Original> = HashMap::new();
         // The response record of each snapshot written.
         let mut written: HashMap<Written, String> = HashMap::new();
-        for (done, s) in chosen.iter().enumerate() {
+        for (done, c) in chosen.iter().enumerate() {
             progress(done, chosen.len());
+            let s = &c.snapshot;
             let body =
-                match super::kept_response(config, state, s).map_err(std::io::Error::other)? {
+                match super::kept_response(config, state, c).map_err(std::io::Error::other)? {
                     KeptBody::Sound(body) => body,
                     // Neither written nor a revisit's original: a later
                     // snapshot of the same body is written whole.
@@ -194,7 +195,7 @@ pub fn export(
             )?;
         }
         for (watch, e, answer) in &events {
-            let record = event_record(config, state, &all, &written, watch, e, answer.as_ref())?;
+            let record = event_record(config, state, &all, &written, watch, e, *answer)?;
             put(&record, file)?;
             n.events += 1;
         }
@@ -241,11 +242,11 @@ type Written<'a> = (&'a str, i64, SnapshotKind, i64);
 fn event_record(
     config: &Config,
     state: &State,
-    all: &[Snapshot],
+    all: &[Checked],
     written: &HashMap<Written, String>,
     watch: &str,
     e: &WatchEvent,
-    answer: Option<&Snapshot>,
+    answer: Option<&Checked>,
 ) -> std::io::Result<warc::Record> {
     let url = config
         .watches
@@ -253,12 +254,15 @@ fn event_record(
         .find(|w| w.name == watch)
         .map(|w| w.url.to_string())
         .unwrap_or_default();
-    let shown = all
-        .iter()
-        .find(|s| s.watch == watch && s.version == e.version && s.kind == SnapshotKind::Version);
+    let shown = all.iter().find(|c| {
+        let s = &c.snapshot;
+        s.watch == watch && s.version == e.version && s.kind == SnapshotKind::Version
+    });
     // What an altered record says is not handed over, here either.
-    let sound = |s: &&Snapshot| !matches!(s.check_record(), RecordCheck::Altered(_));
-    let (shown, answer) = (shown.filter(sound), answer.filter(sound));
+    fn sound(c: &Checked) -> Option<&Snapshot> {
+        (!matches!(c.record, RecordCheck::Altered(_))).then_some(&c.snapshot)
+    }
+    let (shown, answer) = (shown.and_then(sound), answer.and_then(sound));
     let mut fields = vec![
         ("presswatch-watch", watch.to_string()),
         ("presswatch-event", e.kind.as_str().to_string()),
@@ -291,44 +295,53 @@ fn event_record(
 /// after `since`, plus the version each chosen takedown answer took down and
 /// the responses each chosen event refers to.
 fn select<'a>(
-    all: &'a [Snapshot],
+    all: &'a [Checked],
     names: &[&str],
     since: Option<DateTime<Utc>>,
-    events: &[(String, WatchEvent, Option<Snapshot>)],
-) -> Vec<&'a Snapshot> {
-    let ours: Vec<&Snapshot> = all
+    events: &[ChosenEvent],
+) -> Vec<&'a Checked> {
+    let ours: Vec<&Checked> = all
         .iter()
-        .filter(|s| names.contains(&s.watch.as_str()))
+        .filter(|c| names.contains(&c.snapshot.watch.as_str()))
         .collect();
     let recent = |s: &Snapshot| since.is_none_or(|t| s.fetched_at_ms >= t.timestamp_millis());
     let mut referred: HashSet<(&str, i64)> = ours
         .iter()
+        .map(|c| &c.snapshot)
         .filter(|s| s.kind == SnapshotKind::TakenDown && recent(s))
         .map(|s| (s.watch.as_str(), s.version))
         .collect();
     referred.extend(events.iter().map(|(w, e, _)| (w.as_str(), e.version)));
     ours.into_iter()
-        .filter(|s| recent(s) || referred.contains(&(s.watch.as_str(), s.version)))
+        .filter(|c| {
+            let s = &c.snapshot;
+            recent(s) || referred.contains(&(s.watch.as_str(), s.version))
+        })
         .collect()
 }
 
+/// A takedown or restore to export: its watch, the event, and for a
+/// takedown the kept answer that reported it.
+type ChosenEvent<'a> = (String, WatchEvent, Option<&'a Checked>);
+
 /// The takedowns and restores of `names` detected at or after `since`,
 /// oldest first, each with its watch and, for a takedown, the kept answer
-/// that reported it ([`super::takedown_answers`], matched among all the
-/// watch's events).
-fn chosen_events(
+/// that reported it among `all` snapshots ([`super::takedown_answers`],
+/// matched among all the watch's events).
+fn chosen_events<'a>(
     state: &State,
+    all: &'a [Checked],
     names: &[&str],
     since: Option<DateTime<Utc>>,
-) -> Result<Vec<(String, WatchEvent, Option<Snapshot>)>, String> {
+) -> Result<Vec<ChosenEvent<'a>>, String> {
     let mut out = Vec::new();
     for name in names {
         let events = state.events(name).map_err(|e| e.to_string())?;
-        let snapshots = state.snapshots(Some(name)).map_err(|e| e.to_string())?;
-        let answers = super::takedown_answers(&events, &snapshots);
+        let ours = all.iter().filter(|c| c.snapshot.watch == *name);
+        let answers = super::takedown_answers(&events, ours);
         for (e, answer) in events.iter().zip(answers) {
             if since.is_none_or(|t| e.at >= t.timestamp()) {
-                out.push((name.to_string(), e.clone(), answer.cloned()));
+                out.push((name.to_string(), e.clone(), answer));
             }
         }
     }

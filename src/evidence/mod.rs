@@ -12,6 +12,34 @@ use std::collections::HashSet;
 use crate::config::Config;
 use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
 
+/// A kept snapshot with its record checked against the digest taken when
+/// it was kept ([`Snapshot::check_record`]), once: `export`, `report` and
+/// `verify` read the snapshots so ([`checked_snapshots`]) and go by
+/// `record`, however many places refer to the snapshot.
+pub(crate) struct Checked {
+    /// The snapshot as stored.
+    pub snapshot: Snapshot,
+    /// How its record compares with its digest.
+    pub record: RecordCheck,
+}
+
+/// The kept snapshots of `watch` (of every watch when `None`), each with
+/// its record checked once. An error is the database's.
+pub(crate) fn checked_snapshots(
+    state: &State,
+    watch: Option<&str>,
+) -> Result<Vec<Checked>, String> {
+    Ok(state
+        .snapshots(watch)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|snapshot| Checked {
+            record: snapshot.check_record(),
+            snapshot,
+        })
+        .collect())
+}
+
 /// A kept body, as evidence handed over (`export`, `report`) reads it back.
 pub(crate) enum KeptBody {
     /// Its bytes hash to the SHA-256 it was kept under.
@@ -77,10 +105,11 @@ pub(crate) fn what_differs(fields: &[&str]) -> String {
 /// A snapshot record altered since it was kept, as `verify` names it: the
 /// snapshot, its fetch time as stored, and what differs. `None` for a sound
 /// record, or one kept before records had a digest (which cannot be checked).
-pub(crate) fn altered_record(s: &Snapshot) -> Option<String> {
-    let RecordCheck::Altered(fields) = s.check_record() else {
+pub(crate) fn altered_record(c: &Checked) -> Option<String> {
+    let RecordCheck::Altered(fields) = &c.record else {
         return None;
     };
+    let s = &c.snapshot;
     let at = chrono::DateTime::from_timestamp_millis(s.fetched_at_ms)
         .map_or(s.fetched_at_ms.to_string(), |t| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -88,7 +117,7 @@ pub(crate) fn altered_record(s: &Snapshot) -> Option<String> {
     Some(format!(
         "{}: its record (stored as fetched at {at}) was altered since it was kept; what differs: {}",
         snapshot_name(s),
-        what_differs(&fields)
+        what_differs(fields)
     ))
 }
 
@@ -103,10 +132,11 @@ pub(crate) fn altered_record(s: &Snapshot) -> Option<String> {
 pub(crate) fn kept_response(
     config: &Config,
     state: &State,
-    s: &Snapshot,
+    c: &Checked,
 ) -> Result<KeptBody, String> {
+    let s = &c.snapshot;
     let body = kept_body(config, state, &s.watch, s.version, &s.body_sha256)?;
-    Ok(match (body, altered_record(s)) {
+    Ok(match (body, altered_record(c)) {
         (KeptBody::Sound(_), Some(why)) => KeptBody::Damaged(format!(
             "{why}; `{}` lists every such record",
             config.command("verify")
@@ -164,20 +194,21 @@ pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
 }
 
 /// The kept answer that reported each of a watch's events (`None` for a
-/// restore, or a takedown whose answer is not kept): for a takedown, the
+/// restore, or a takedown whose answer is not kept), among the watch's
+/// `snapshots`: for a takedown, the
 /// first answer about its version not yet matched, fetched after the event
 /// before it and by the time it was detected (times in seconds, so the
 /// order breaks ties). Databases from before every answer was kept hold one
 /// per version: the first takedown's.
 fn takedown_answers<'a>(
     events: &[WatchEvent],
-    snapshots: &'a [Snapshot],
-) -> Vec<Option<&'a Snapshot>> {
-    let mut answers: Vec<&Snapshot> = snapshots
-        .iter()
-        .filter(|s| s.kind == SnapshotKind::TakenDown)
+    snapshots: impl IntoIterator<Item = &'a Checked>,
+) -> Vec<Option<&'a Checked>> {
+    let mut answers: Vec<&Checked> = snapshots
+        .into_iter()
+        .filter(|c| c.snapshot.kind == SnapshotKind::TakenDown)
         .collect();
-    answers.sort_by_key(|s| s.fetched_at_ms);
+    answers.sort_by_key(|c| c.snapshot.fetched_at_ms);
     let mut answered = HashSet::new();
     let mut previous: Option<i64> = None;
     events
@@ -187,14 +218,15 @@ fn takedown_answers<'a>(
             if e.kind != EventKind::TakenDown {
                 return None;
             }
-            let answer = answers.iter().copied().find(|s| {
+            let answer = answers.iter().copied().find(|c| {
+                let s = &c.snapshot;
                 let at = s.fetched_at_ms.div_euclid(1000);
                 s.version == e.version
                     && at <= e.at
                     && after.is_none_or(|p| at >= p)
                     && !answered.contains(&(s.version, s.fetched_at_ms))
             })?;
-            answered.insert((answer.version, answer.fetched_at_ms));
+            answered.insert((answer.snapshot.version, answer.snapshot.fetched_at_ms));
             Some(answer)
         })
         .collect()

@@ -12,11 +12,11 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 
 use super::pages::{self, EventView, EventWhat, RawView, VersionView, WatchView};
-use super::KeptBody;
+use super::{Checked, KeptBody};
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
 use crate::config::{Config, Watch, WatchKind};
-use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
+use crate::store::{EventKind, RecordCheck, SnapshotKind, State, WatchEvent};
 
 /// What a report wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -175,22 +175,20 @@ fn watch_view(
     alerts: &HashMap<(String, i64), Alert>,
 ) -> Result<(WatchView, Vec<String>), String> {
     let versions = crate::history::versions(state, watch)?;
-    let snapshots = state
-        .snapshots(Some(&watch.name))
-        .map_err(|e| e.to_string())?;
+    let snapshots = super::checked_snapshots(state, Some(&watch.name))?;
     let mut altered = Vec::new();
-    for s in snapshots
+    for c in snapshots
         .iter()
-        .filter(|s| matches!(s.check_record(), RecordCheck::Altered(_)))
+        .filter(|c| matches!(c.record, RecordCheck::Altered(_)))
     {
-        if let KeptBody::Damaged(why) = super::kept_response(config, state, s)? {
+        if let KeptBody::Damaged(why) = super::kept_response(config, state, c)? {
             altered.push(why);
         }
     }
     let raw_of = |seq: i64, kind: SnapshotKind| {
         snapshots
             .iter()
-            .find(|s| s.version == seq && s.kind == kind)
+            .find(|c| c.snapshot.version == seq && c.snapshot.kind == kind)
             .map(raw_view)
     };
     let rules = watch.rules();
@@ -261,7 +259,7 @@ fn watch_view(
 
 /// A watch's takedowns and restores with their evidence: the snapshot of
 /// the version each refers to, and for a takedown the answer that reported it.
-fn event_views(events: &[WatchEvent], snapshots: &[Snapshot]) -> Vec<EventView> {
+fn event_views(events: &[WatchEvent], snapshots: &[Checked]) -> Vec<EventView> {
     let answers = super::takedown_answers(events, snapshots);
     events
         .iter()
@@ -276,21 +274,24 @@ fn event_views(events: &[WatchEvent], snapshots: &[Snapshot]) -> Vec<EventView> 
             version: e.version,
             snapshot: snapshots
                 .iter()
-                .find(|s| s.version == e.version && s.kind == SnapshotKind::Version)
+                .find(|c| {
+                    c.snapshot.version == e.version && c.snapshot.kind == SnapshotKind::Version
+                })
                 .map(raw_view),
             answer: answer.map(raw_view),
         })
         .collect()
 }
 
-fn raw_view(s: &Snapshot) -> RawView {
+fn raw_view(c: &Checked) -> RawView {
+    let s = &c.snapshot;
     RawView {
         sha256: s.body_sha256.clone(),
         size: s.size,
         head: s.response_head.clone(),
         fetched_at_ms: s.fetched_at_ms,
         final_url: s.final_url.clone(),
-        record: s.check_record(),
+        record: c.record.clone(),
         body_damaged: false,
     }
 }

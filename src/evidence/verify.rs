@@ -40,13 +40,13 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     // A damaged body is named by the watches and versions whose evidence it
     // is: that is what the user looks up, and what `export` and `report`
     // leave out.
-    let snapshots = state.snapshots(None).map_err(|e| e.to_string())?;
+    let snapshots = super::checked_snapshots(state, None)?;
     let mut used_by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for s in &snapshots {
+    for c in &snapshots {
         used_by
-            .entry(&s.body_sha256)
+            .entry(&c.snapshot.body_sha256)
             .or_default()
-            .push(super::snapshot_name(s));
+            .push(super::snapshot_name(&c.snapshot));
     }
     let mut problems: Vec<String> = mismatches
         .into_iter()
@@ -56,13 +56,13 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         })
         .collect();
     let (mut records, mut undigested) = (0, 0);
-    for s in &snapshots {
-        match s.check_record() {
+    for c in &snapshots {
+        match c.record {
             RecordCheck::Sound => records += 1,
             RecordCheck::Undigested => undigested += 1,
             RecordCheck::Altered(_) => {
                 records += 1;
-                problems.extend(super::altered_record(s));
+                problems.extend(super::altered_record(c));
             }
         }
     }
