@@ -230,7 +230,7 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
         WatchKind::Listing | WatchKind::Feed => check_items(ctx, watch, &mut st).await,
     };
     let now = Utc::now().timestamp();
-    let (outcome, mut detail, mut alerts, keep) = match result {
+    let (outcome, mut detail, mut alerts, mut keep) = match result {
         Ok(r) => r,
         Err(msg) => {
             // A move seen by a check that failed is reported by the next
@@ -275,7 +275,20 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
                 && outcome != Outcome::BaselineStored
                 && moved_before.as_deref() != Some(to);
             if news {
-                alerts.insert(0, moved_alert(watch, to));
+                let mut moved = moved_alert(watch, to);
+                moved.evidence = match moved_evidence(ctx, watch, &keep) {
+                    Ok(evidence) => evidence,
+                    Err(e) => {
+                        // The alert goes out all the same, unlinked.
+                        tracing::warn!(watch = %watch.name, error = %e, "watch {}: the move's place in the history could not be read: its alert goes out without a link to the viewer", watch.name);
+                        None
+                    }
+                };
+                alerts.insert(0, moved);
+                // Its place in the history, after the versions this check
+                // stores and before its takedown or restore.
+                keep.events
+                    .insert(0, NewEvent::moved(now, watch.url.as_str(), to));
             }
         }
     }
@@ -379,8 +392,9 @@ struct Keep {
     /// The baseline file taken into the history as version 1: a watch's
     /// first check against a baseline presswatch did not fetch itself.
     file_version: Option<NewVersion>,
-    /// A takedown or restore, for the history.
-    event: Option<NewEvent>,
+    /// A move, a takedown or restore, for the history, in the order of
+    /// their alerts.
+    events: Vec<NewEvent>,
     /// The answer that reported the article taken down, kept with the
     /// version it took down.
     takedown: Option<(i64, Box<NewSnapshot>)>,
@@ -402,11 +416,11 @@ struct FollowTries {
 
 impl Keep {
     /// Whether the check stores more than the watch's state: a baseline, a
-    /// version, a takedown or restore.
+    /// version, a move, a takedown or restore.
     fn stores_history(&self) -> bool {
         self.baseline.is_some()
             || self.file_version.is_some()
-            || self.event.is_some()
+            || !self.events.is_empty()
             || self.takedown.is_some()
             || self.follow.is_some()
             || !self.titles.is_empty()
@@ -440,7 +454,8 @@ enum NewBaseline {
 
 /// Stores what a check leaves behind, in the order that loses nothing to a
 /// crash: its alerts into the outbox, then the baseline, then the versions,
-/// the takedown or restore and the watch's state in one transaction.
+/// the events (a move, a takedown or restore) and the watch's state in one
+/// transaction.
 /// `queued` counts the alerts in the outbox, also when a later step fails.
 fn store(
     ctx: &Context,
@@ -525,13 +540,13 @@ fn store(
     // A new version, and the flags (gone, error alerted) that an alert's
     // identity depends on, must reach the disk; a quiet check's schedule
     // and validators need not wait for it.
-    let durability = if alerts.is_empty() && versions.is_empty() && keep.event.is_none() {
+    let durability = if alerts.is_empty() && versions.is_empty() && keep.events.is_empty() {
         Durability::Lazy
     } else {
         Durability::Durable
     };
     ctx.state
-        .save_check(&watch.name, st, &versions, keep.event.as_ref(), durability)
+        .save_check(&watch.name, st, &versions, &keep.events, durability)
         .map(|_pruned| ())
         .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
 }
@@ -862,7 +877,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     );
     a.change = change;
     if restored {
-        keep.event = Some(NewEvent {
+        keep.events.push(NewEvent {
             at: now,
             kind: EventKind::Restored,
             detail: summary.clone(),
@@ -1059,14 +1074,21 @@ async fn taken_down(
             now,
         ),
     };
-    // The watch's takedowns and restores so far: the alert's id counts
-    // them, the viewer's row counts this version's takedowns.
+    // The watch's events so far: the alert's id counts its takedowns and
+    // restores, the viewer's row this version's takedowns.
     let events = ctx.state.events(&watch.name).map_err(|e| e.to_string())?;
     let mut a = article_alert(
         watch,
         ChangeKind::TakenDown,
         how.clone(),
-        &[&"taken_down", &old_hash, &events.len()],
+        &[
+            &"taken_down",
+            &old_hash,
+            &events
+                .iter()
+                .filter(|e| e.kind.is_takedown_or_restore())
+                .count(),
+        ],
         latest.as_ref(),
     );
     a.title = old.headline().map(str::to_string);
@@ -1099,11 +1121,11 @@ async fn taken_down(
     st.validators = Validators::default();
     let keep = Keep {
         file_version: file,
-        event: Some(NewEvent {
+        events: vec![NewEvent {
             at: now,
             kind: EventKind::TakenDown,
             detail: how.clone(),
-        }),
+        }],
         takedown: Some((version, Box::new(snapshot_of(watch, resp)))),
         ..Keep::default()
     };
@@ -1114,13 +1136,57 @@ async fn taken_down(
 /// of a takedown or restore alert, which would otherwise repeat when a story
 /// is taken down (or restored) a second time with the same text and version,
 /// and be dropped by the outbox as delivered already. Two checks that see the
-/// same state still derive the same id.
+/// same state still derive the same id. (Moves are not counted: ids stay
+/// what they were before moves were recorded.)
 fn takedowns_and_restores(ctx: &Context, watch: &Watch) -> Result<usize, String> {
     Ok(ctx
         .state
         .events(&watch.name)
         .map_err(|e| e.to_string())?
-        .len())
+        .iter()
+        .filter(|e| e.kind.is_takedown_or_restore())
+        .count())
+}
+
+/// Where a `moved` alert's evidence is: the version current once the check
+/// stores its versions (the text found at the new address), and the move's
+/// row on the viewer's timeline (the how-manieth move of that version), linked
+/// when `report_url` is set.
+fn moved_evidence(ctx: &Context, watch: &Watch, keep: &Keep) -> Result<Option<Evidence>, String> {
+    let version = version_after(ctx, watch, keep)?;
+    let nth = 1 + ctx
+        .state
+        .events(&watch.name)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Moved { .. }) && e.version == version)
+        .count();
+    Ok(evidence(
+        ctx,
+        version,
+        &crate::evidence::moved_path(&watch.name, version, nth),
+        None,
+    ))
+}
+
+/// The version of an article watch current once the check stores the
+/// versions `keep` holds, as `save_check` stores them: the baseline file
+/// as version 1 when the history has none, then the accepted page, each
+/// only when its content is not the latest version's already.
+fn version_after(ctx: &Context, watch: &Watch, keep: &Keep) -> Result<i64, String> {
+    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
+    let (mut seq, mut last) = latest.map_or((0, None), |v| (v.seq, Some(v.sha256)));
+    let accepted = match &keep.baseline {
+        Some(NewBaseline::Article { hash, .. }) => Some(hash),
+        Some(NewBaseline::Items { .. }) | None => None,
+    };
+    for sha in keep.file_version.iter().map(|v| &v.sha256).chain(accepted) {
+        if last.as_ref() != Some(sha) {
+            seq += 1;
+            last = Some(sha.clone());
+        }
+    }
+    Ok(seq)
 }
 
 /// Where an article alert's evidence is: the version it shows, the place

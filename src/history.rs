@@ -1,6 +1,6 @@
 //! A watch's history: the versions kept in the state database
 //! (content-addressed, the newest `keep_versions` of each watch) and the
-//! takedowns and restores between them, listed by `presswatch history` and
+//! takedowns, restores and moves between them, listed by `presswatch history` and
 //! compared by `presswatch diff --watch`.
 //!
 //! Version 1 is the baseline the watch started from: its first fetch, or the
@@ -183,7 +183,7 @@ fn how_versions_come(watch: &Watch, config: &Config) -> String {
 
 /// The table `presswatch history WATCH` prints: one line per version with
 /// what changed since the one before, as an alert would say it, and the
-/// takedowns and restores between them.
+/// takedowns, restores and moves between them.
 pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, String> {
     let versions = versions(state, watch)?;
     if versions.is_empty() {
@@ -229,11 +229,12 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, St
     Ok(out)
 }
 
-/// A takedown or restore as a history line.
+/// A takedown, restore or move as a history line.
 fn event_line(e: &WatchEvent, tz: Tz) -> String {
     let (what, version) = match e.kind {
         EventKind::TakenDown => ("taken down", "the text held is version"),
         EventKind::Restored => ("restored", "its text is version"),
+        EventKind::Moved { .. } => ("moved", "the text at the new address is version"),
     };
     format!(
         "{:>4}  {}  {what}: {} ({version} {})",

@@ -37,7 +37,7 @@ enum Command {
     /// Exit status: 0 no change, 1 changed, 2 error.
     Diff(cmd::diff::Diff),
     /// List the stored versions of a watch, each with what changed, and its
-    /// takedowns and restores; or print one version's text (--show).
+    /// takedowns, restores and moves; or print one version's text (--show).
     History(cmd::history::History),
     /// Export the kept raw responses as a WARC file (request, response or
     /// revisit, and metadata records; a warcinfo record first).

@@ -5,10 +5,12 @@
 //! body repeats one already written), the `request` that fetched it, and a
 //! `metadata` record naming the watch, the version and its content hash. A
 //! `warcinfo` record first names the software, the config and the watches.
-//! Then a `metadata` record per takedown and restore: when, what happened,
-//! the version it concerns (`WARC-Refers-To` that version's response) and,
-//! for a takedown, the answer that reported it (`WARC-Concurrent-To`). A
-//! takedown or restore comes with the responses it refers to, whatever
+//! Then a `metadata` record per takedown, restore and move: when, what
+//! happened, the version it concerns (`WARC-Refers-To` that version's
+//! response), for a takedown the answer that reported it
+//! (`WARC-Concurrent-To`), and for a move the old and the new address
+//! (`presswatch-moved-from`, `presswatch-moved-to`; the record is about the
+//! old one). An event comes with the responses it refers to, whatever
 //! `--since` says.
 //!
 //! A kept response whose body no longer hashes to its SHA-256, or whose
@@ -24,7 +26,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::{Checked, KeptBody};
 use crate::config::Config;
-use crate::store::{RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
+use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
 use crate::warc::{self, HttpHead, Original};
 
 /// What an export wrote.
@@ -36,6 +38,8 @@ pub struct Exported {
     pub revisits: usize,
     /// Takedowns and restores.
     pub events: usize,
+    /// Moves.
+    pub moves: usize,
     /// Records in all.
     pub records: usize,
     /// Kept responses left out: a body missing or no longer matching its
@@ -44,20 +48,28 @@ pub struct Exported {
 }
 
 impl Exported {
-    /// What was written to `out`, as `export` says it: the counts, and
+    /// What was written to `out`, as `export` says it: the counts (moves
+    /// when there are some), and
     /// when nothing kept matched, that the file holds only its `warcinfo`
     /// record and why that may be.
     pub fn describe(&self, out: &Path) -> String {
         use crate::text::plural;
-        let mut s = format!(
-            "{}: {} ({}, {}, {})",
-            out.display(),
-            plural(self.records, "record", "records"),
+        let mut counts = vec![
             plural(self.responses, "response", "responses"),
             plural(self.revisits, "revisit", "revisits"),
-            plural(self.events, "takedown or restore", "takedowns and restores")
+            plural(self.events, "takedown or restore", "takedowns and restores"),
+        ];
+        // Named only when there are some, as before moves were exported.
+        if self.moves > 0 {
+            counts.push(plural(self.moves, "move", "moves"));
+        }
+        let mut s = format!(
+            "{}: {} ({})",
+            out.display(),
+            plural(self.records, "record", "records"),
+            counts.join(", ")
         );
-        if self.responses + self.revisits + self.events == 0 {
+        if self.responses + self.revisits + self.events + self.moves == 0 {
             s.push_str(
                 "; no kept response matched, so it holds only its warcinfo record (nothing fetched since \
                  --since, a watch with no version accepted yet, or keep_raw = \"off\")",
@@ -197,7 +209,10 @@ pub fn export(
         for (watch, e, answer) in &events {
             let record = event_record(config, state, &all, &written, watch, e, *answer)?;
             put(&record, file)?;
-            n.events += 1;
+            match e.kind {
+                EventKind::Moved { .. } => n.moves += 1,
+                EventKind::TakenDown | EventKind::Restored => n.events += 1,
+            }
         }
         Ok(n)
     });
@@ -236,9 +251,10 @@ fn check_out(out: &Path, replace: bool) -> Result<(), String> {
 /// watch, version, kind and fetch time (Unix milliseconds).
 type Written<'a> = (&'a str, i64, SnapshotKind, i64);
 
-/// The `metadata` record of a takedown or restore: dated when it was
-/// detected, about the watched URL, referring to the response of the version
-/// it concerns and, for a takedown, captured with the answer that reported it.
+/// The `metadata` record of a takedown, restore or move: dated when it was
+/// detected, about the watched URL (for a move, the address it moved from),
+/// referring to the response of the version it concerns and, for a
+/// takedown, captured with the answer that reported it.
 fn event_record(
     config: &Config,
     state: &State,
@@ -248,12 +264,15 @@ fn event_record(
     e: &WatchEvent,
     answer: Option<&Checked>,
 ) -> std::io::Result<warc::Record> {
-    let url = config
-        .watches
-        .iter()
-        .find(|w| w.name == watch)
-        .map(|w| w.url.to_string())
-        .unwrap_or_default();
+    let url = match &e.kind {
+        EventKind::Moved { from, .. } => from.clone(),
+        EventKind::TakenDown | EventKind::Restored => config
+            .watches
+            .iter()
+            .find(|w| w.name == watch)
+            .map(|w| w.url.to_string())
+            .unwrap_or_default(),
+    };
     let shown = all.iter().find(|c| {
         let s = &c.snapshot;
         s.watch == watch && s.version == e.version && s.kind == SnapshotKind::Version
@@ -273,6 +292,10 @@ fn event_record(
             content_hash(state, watch, e.version)?,
         ),
     ];
+    if let EventKind::Moved { from, to } = &e.kind {
+        fields.push(("presswatch-moved-from", from.clone()));
+        fields.push(("presswatch-moved-to", to.clone()));
+    }
     fields.extend(shown.map(|s| ("presswatch-body-sha256", s.body_sha256.clone())));
     fields.extend(answer.map(|a| ("presswatch-answer-body-sha256", a.body_sha256.clone())));
     let fields: Vec<(String, String)> = fields
@@ -320,11 +343,11 @@ fn select<'a>(
         .collect()
 }
 
-/// A takedown or restore to export: its watch, the event, and for a
+/// A takedown, restore or move to export: its watch, the event, and for a
 /// takedown the kept answer that reported it.
 type ChosenEvent<'a> = (String, WatchEvent, Option<&'a Checked>);
 
-/// The takedowns and restores of `names` detected at or after `since`,
+/// The takedowns, restores and moves of `names` detected at or after `since`,
 /// oldest first, each with its watch and, for a takedown, the kept answer
 /// that reported it among `all` snapshots ([`super::takedown_answers`],
 /// matched among all the watch's events).

@@ -171,6 +171,25 @@ pub fn takedown_path(watch: &str, version: i64, nth: usize) -> String {
     )
 }
 
+/// The id of a move's row on its watch's timeline: the `nth` move (from 1)
+/// of `version`, the version current when it was seen. Stable, as a
+/// takedown's: a version's events are pruned only with it, all together.
+pub fn moved_anchor(version: i64, nth: usize) -> String {
+    format!("v{version}-moved-{nth}")
+}
+
+/// A move's row on the viewer's timeline of its watch, relative to the
+/// report's directory (`<watch>/index.html#v<version>-moved-<nth>`): what a
+/// `moved` alert links to. The row names when, the old and the new address,
+/// and the version whose text was found there.
+pub fn moved_path(watch: &str, version: i64, nth: usize) -> String {
+    format!(
+        "{}/index.html#{}",
+        url_segment(watch),
+        moved_anchor(version, nth)
+    )
+}
+
 /// A watch name as one URL path segment (names are letters, digits, `-`,
 /// `_` and `.`; non-ASCII letters are percent-encoded).
 fn url_segment(name: &str) -> String {
@@ -194,7 +213,7 @@ pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
 }
 
 /// The kept answer that reported each of a watch's events (`None` for a
-/// restore, or a takedown whose answer is not kept), among the watch's
+/// restore, a move, or a takedown whose answer is not kept), among the watch's
 /// `snapshots`: for a takedown, the
 /// first answer about its version not yet matched, fetched after the event
 /// before it and by the time it was detected (times in seconds, so the

@@ -59,25 +59,35 @@ pub struct VersionView {
 }
 
 /// What happened to a watched article between versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventWhat {
     /// It went away (404/410, or a redirect to a section front).
     TakenDown,
     /// It came back.
     Restored,
+    /// Its address redirects for good to another article's (`from`, the
+    /// address watched then, to `to`).
+    Moved {
+        /// The address the watch named.
+        from: String,
+        /// Its new address.
+        to: String,
+    },
 }
 
-/// A takedown or restore, as the timeline shows it.
+/// A takedown, restore or move, as the timeline shows it.
 #[derive(Debug, Clone)]
 pub struct EventView {
     /// When it was detected (Unix seconds).
     pub at: i64,
-    /// Taken down or restored.
+    /// Taken down, restored or moved.
     pub what: EventWhat,
-    /// How, as the alert said it ("The article answers HTTP 404").
+    /// How, as the alert said it ("The article answers HTTP 404"; for a
+    /// move, "OLD → NEW").
     pub detail: String,
     /// The version current then: for a takedown the last text kept, for a
-    /// restore the text that came back.
+    /// restore the text that came back, for a move the text found at the
+    /// new address.
     pub version: i64,
     /// The raw response that version was accepted from: for a takedown, the
     /// last kept snapshot of what the article said.
@@ -97,7 +107,7 @@ pub struct WatchView {
     pub outlet: String,
     /// Kept versions, oldest first.
     pub versions: Vec<VersionView>,
-    /// Takedowns and restores, oldest first.
+    /// Takedowns, restores and moves, oldest first.
     pub events: Vec<EventView>,
     /// The time zone times are shown in (`[daemon] timezone`, as alerts
     /// and `history` show them).
@@ -135,6 +145,7 @@ table.list th{font-size:12px;color:#666;text-transform:uppercase;letter-spacing:
 .gone{color:#b00020;font-weight:bold;}
 .flag{display:inline-block;margin-top:4px;padding:2px 6px;border:2px solid #b00020;color:#b00020;font-weight:bold;}
 .back{color:#1b5e20;font-weight:bold;}
+.moved{color:#1a4b8c;font-weight:bold;}
 tr:target{background:#fff3c4;}
 .sides{display:grid;grid-template-columns:1fr 1fr;gap:16px;}
 .side{border:1px solid #eee;border-radius:4px;padding:8px 12px;min-width:0;}
@@ -210,7 +221,8 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
             .unwrap_or_else(|| "none".into());
         let gone = w
             .events
-            .last()
+            .iter()
+            .rfind(|e| matches!(e.what, EventWhat::TakenDown | EventWhat::Restored))
             .filter(|e| e.what == EventWhat::TakenDown)
             .map(|_| " <span class=\"gone\">taken down</span>")
             .unwrap_or("");
@@ -251,8 +263,9 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
     page("presswatch evidence", &b, tz)
 }
 
-/// A watch's timeline: its versions with what changed, and its takedowns
-/// and restores as entries of their own, each after the version it refers to.
+/// A watch's timeline: its versions with what changed, and its takedowns,
+/// restores and moves as entries of their own, each after the version it
+/// refers to.
 pub fn timeline(w: &WatchView) -> String {
     let title = w.title();
     let mut b = format!(
@@ -285,13 +298,22 @@ pub fn timeline(w: &WatchView) -> String {
     }
     let kept = |seq: i64| w.versions.iter().any(|v| v.seq == seq);
     let mut takedowns: std::collections::HashMap<i64, usize> = Default::default();
+    let mut moves: std::collections::HashMap<i64, usize> = Default::default();
     for e in &w.events {
-        // A takedown's row is where its alert links to.
-        let id = (e.what == EventWhat::TakenDown).then(|| {
-            let nth = takedowns.entry(e.version).or_default();
-            *nth += 1;
-            super::takedown_anchor(e.version, *nth)
-        });
+        // A takedown's or a move's row is where its alert links to.
+        let id = match e.what {
+            EventWhat::TakenDown => {
+                let nth = takedowns.entry(e.version).or_default();
+                *nth += 1;
+                Some(super::takedown_anchor(e.version, *nth))
+            }
+            EventWhat::Moved { .. } => {
+                let nth = moves.entry(e.version).or_default();
+                *nth += 1;
+                Some(super::moved_anchor(e.version, *nth))
+            }
+            EventWhat::Restored => None,
+        };
         rows.push((
             (e.version, 1, e.at),
             event_row(e, id.as_deref(), kept(e.version), w),
@@ -305,10 +327,11 @@ pub fn timeline(w: &WatchView) -> String {
     page(&format!("{title} · presswatch evidence"), &b, w.tz)
 }
 
-/// A takedown or restore as a timeline row (`id`: the row's, for a
-/// takedown): when, what happened, and the evidence (the last kept snapshot
-/// of what a taken-down article said, the answer that reported it; the
-/// version that came back).
+/// A takedown, restore or move as a timeline row (`id`: the row's, for a
+/// takedown or a move): when, what happened, and the evidence (the last
+/// kept snapshot of what a taken-down article said, the answer that
+/// reported it; the version that came back; a moved article's old and new
+/// address, and the version found at the new one).
 fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView) -> String {
     let tz = w.tz;
     let version = if version_kept {
@@ -337,7 +360,7 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
         ),
     }
     };
-    let (class, what, evidence) = match e.what {
+    let (class, what, evidence) = match &e.what {
         EventWhat::TakenDown => {
             let mut evidence = match &e.snapshot {
                 Some(r) => link(r, &format!("Last kept snapshot (version {})", e.version)),
@@ -373,6 +396,22 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
                 e.version
             ),
         ),
+        EventWhat::Moved { from, to } => {
+            let address = |u: &str| match render::href(u) {
+                Some(h) => format!("<a href=\"{h}\">{}</a>", escape(u)),
+                None => escape(u),
+            };
+            (
+                "moved",
+                "Moved",
+                format!(
+                    "<br>Old address: {}<br>New address: {}<br><span class=\"meta\">The old address redirects permanently (301/308) to the new one; the text found there is version {}.</span>",
+                    address(from),
+                    address(to),
+                    e.version
+                ),
+            )
+        }
     };
     let id = id.map_or(String::new(), |id| format!(" id=\"{}\"", escape(id)));
     format!(

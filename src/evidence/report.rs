@@ -153,9 +153,12 @@ fn sent_alerts(state: &State) -> Result<HashMap<(String, i64), Alert>, String> {
         let Ok(a) = serde_json::from_str::<Alert>(&entry.payload) else {
             continue;
         };
-        // A takedown or restore is an event of its own on the timeline, not
-        // the change that made a version.
-        if matches!(a.kind, ChangeKind::TakenDown | ChangeKind::Restored) {
+        // A takedown, restore or move is an event of its own on the
+        // timeline, not the change that made a version.
+        if matches!(
+            a.kind,
+            ChangeKind::TakenDown | ChangeKind::Restored | ChangeKind::Moved
+        ) {
             continue;
         }
         if let Some(v) = a.evidence.as_ref().map(|e| e.version) {
@@ -257,8 +260,9 @@ fn watch_view(
     Ok((view, altered))
 }
 
-/// A watch's takedowns and restores with their evidence: the snapshot of
-/// the version each refers to, and for a takedown the answer that reported it.
+/// A watch's takedowns, restores and moves with their evidence: the
+/// snapshot of the version each refers to, and for a takedown the answer
+/// that reported it.
 fn event_views(events: &[WatchEvent], snapshots: &[Checked]) -> Vec<EventView> {
     let answers = super::takedown_answers(events, snapshots);
     events
@@ -266,9 +270,13 @@ fn event_views(events: &[WatchEvent], snapshots: &[Checked]) -> Vec<EventView> {
         .zip(answers)
         .map(|(e, answer)| EventView {
             at: e.at,
-            what: match e.kind {
+            what: match &e.kind {
                 EventKind::TakenDown => EventWhat::TakenDown,
                 EventKind::Restored => EventWhat::Restored,
+                EventKind::Moved { from, to } => EventWhat::Moved {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
             },
             detail: e.detail.clone(),
             version: e.version,

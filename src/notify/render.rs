@@ -954,7 +954,7 @@ pub fn escape(s: &str) -> String {
 
 /// `href` for a link: only http(s) URLs, escaped; anything else (e.g. a
 /// `javascript:` link from a page) gets no link at all.
-fn href(url: &str) -> Option<String> {
+pub fn href(url: &str) -> Option<String> {
     let u = url::Url::parse(url.trim()).ok()?;
     matches!(u.scheme(), "http" | "https").then(|| escape(u.as_str()))
 }

@@ -258,16 +258,16 @@ forward! {
     fn mark_seen(&self, watch: &str, items: &[crate::document::Item], untitled: &std::collections::HashSet<String>, now: i64) -> Result<()>;
     /// Stores what one check leaves behind, in one transaction: the watch's
     /// state, the versions it accepted, oldest first (each with its raw
-    /// snapshot; only the newest `keep` stay), and a takedown or restore.
-    /// Returns how many old versions were pruned.
-    fn save_check(&self, watch: &str, s: &WatchState, versions: &[NewVersion], event: Option<&NewEvent>, durability: Durability) -> Result<usize>;
+    /// snapshot; only the newest `keep` stay), and its events (a move, a
+    /// takedown or restore). Returns how many old versions were pruned.
+    fn save_check(&self, watch: &str, s: &WatchState, versions: &[NewVersion], events: &[NewEvent], durability: Durability) -> Result<usize>;
     /// The kept versions of a watch, oldest first.
     fn versions(&self, watch: &str) -> Result<Vec<VersionRow>>;
     /// The newest version of a watch (`None` before its first).
     fn latest(&self, watch: &str) -> Result<Option<VersionRow>>;
     /// The newest `n` versions of a watch, oldest first.
     fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>>;
-    /// The takedowns and restores of a watch since its oldest kept version, oldest first.
+    /// The moves, takedowns and restores of a watch since its oldest kept version, oldest first.
     fn events(&self, watch: &str) -> Result<Vec<WatchEvent>>;
     /// The stored body of a version.
     fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>>;

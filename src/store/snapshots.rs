@@ -790,7 +790,7 @@ mod tests {
             watch,
             &WatchState::default(),
             &[v],
-            None,
+            &[],
             Durability::Durable,
         )
         .unwrap();

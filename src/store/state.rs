@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS watch_events (
     version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS watch_events_by_watch ON watch_events(watch, at);
+CREATE TABLE IF NOT EXISTS watch_moves (
+    watch    TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    from_url TEXT NOT NULL,
+    to_url   TEXT NOT NULL,
+    detail   TEXT NOT NULL,
+    version  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS watch_moves_by_watch ON watch_moves(watch, at);
 CREATE TABLE IF NOT EXISTS alerts (
     id         TEXT PRIMARY KEY,
     watch      TEXT NOT NULL,
@@ -183,53 +192,122 @@ pub struct VersionRow {
 }
 
 /// What happened to a watched page between versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Takedowns and restores are rows of `watch_events`; moves are rows of a
+/// table of their own, `watch_moves`, which a presswatch from before moves
+/// were recorded does not read: it reads any kind of `watch_events` it does
+/// not know as a takedown, and would show a move as one (in `history`, the
+/// viewer, an export) after a rollback.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
     /// The article went away (404/410, or a redirect to a section front).
     TakenDown,
     /// A taken-down article is back.
     Restored,
+    /// The article's URL redirects for good (301, 308) to another article
+    /// URL, as its `moved` alert said: the address it was watched at
+    /// (`from`) and its new one (`to`).
+    Moved {
+        /// The address the watch named when the move was seen.
+        from: String,
+        /// Where it redirects for good.
+        to: String,
+    },
 }
 
 impl EventKind {
     /// The snake_case name stored in the database (as the alert kind).
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             EventKind::TakenDown => "taken_down",
             EventKind::Restored => "restored",
+            EventKind::Moved { .. } => "moved",
         }
     }
-    pub(super) fn parse(s: &str) -> EventKind {
+
+    /// The kind of a `watch_events` row (a takedown or a restore); `None`
+    /// for a kind this presswatch does not know (a newer one's), which is
+    /// left out rather than taken for another.
+    pub(super) fn parse(s: &str) -> Option<EventKind> {
         match s {
-            "restored" => EventKind::Restored,
-            _ => EventKind::TakenDown,
+            "taken_down" => Some(EventKind::TakenDown),
+            "restored" => Some(EventKind::Restored),
+            _ => None,
         }
+    }
+
+    /// Whether it is a takedown or a restore (what the ids of their alerts
+    /// count), not a move.
+    pub fn is_takedown_or_restore(&self) -> bool {
+        matches!(self, EventKind::TakenDown | EventKind::Restored)
     }
 }
 
-/// A takedown or restore a check detected, for [`State::save_check`].
+/// A takedown, restore or move a check detected, for [`State::save_check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     /// Unix time it was detected.
     pub at: i64,
-    /// Taken down or restored.
+    /// Taken down, restored or moved.
     pub kind: EventKind,
-    /// How, as the alert said it ("The article answers HTTP 404").
+    /// How, as the alert said it ("The article answers HTTP 404"; for a
+    /// move, "OLD → NEW").
     pub detail: String,
 }
 
-/// A takedown or restore in a watch's history.
+impl NewEvent {
+    /// The move of an article from the address `from` to `to`, detected at
+    /// `at`.
+    pub fn moved(at: i64, from: &str, to: &str) -> NewEvent {
+        NewEvent {
+            at,
+            kind: EventKind::Moved {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+            detail: format!("{from} \u{2192} {to}"),
+        }
+    }
+}
+
+/// A takedown, restore or move in a watch's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchEvent {
     /// Unix time it was detected.
     pub at: i64,
-    /// Taken down or restored.
+    /// Taken down, restored or moved.
     pub kind: EventKind,
-    /// How, as the alert said it ("The article answers HTTP 404").
+    /// How, as the alert said it ("The article answers HTTP 404"; for a
+    /// move, "OLD → NEW").
     pub detail: String,
     /// The version current at that moment: for a takedown the last text
-    /// held, for a restore the text that came back.
+    /// held, for a restore the text that came back, for a move the text
+    /// found at the new address.
     pub version: i64,
+}
+
+impl WatchEvent {
+    /// An event as the SELECT of a watch's events reads it: the time, the
+    /// kind stored, the detail, the version and, for a move, its two
+    /// addresses. `None` for a kind this presswatch does not know.
+    pub(super) fn read(
+        at: i64,
+        kind: &str,
+        detail: String,
+        version: i64,
+        moved: Option<(String, String)>,
+    ) -> Option<WatchEvent> {
+        let kind = match moved {
+            Some((from, to)) => EventKind::Moved { from, to },
+            None => EventKind::parse(kind)?,
+        };
+        Some(WatchEvent {
+            at,
+            kind,
+            detail,
+            version,
+        })
+    }
 }
 
 /// Whether a table has a column.
@@ -1011,14 +1089,14 @@ impl Sqlite {
     /// Stores what one check leaves behind, in one transaction: the watch's
     /// state, the versions it accepted, oldest first (each deduplicated by
     /// hash; only the newest [`NewVersion::keep`] versions of the watch stay,
-    /// with the bodies they refer to), and a takedown or restore. Returns how
-    /// many old versions were pruned.
+    /// with the bodies they refer to), and its events (a move, a takedown or
+    /// restore). Returns how many old versions were pruned.
     pub fn save_check(
         &self,
         watch: &str,
         s: &WatchState,
         versions: &[NewVersion],
-        event: Option<&NewEvent>,
+        events: &[NewEvent],
         durability: Durability,
     ) -> Result<usize> {
         let location = self.location();
@@ -1038,13 +1116,22 @@ impl Sqlite {
             for (v, raw) in versions.iter().zip(&raws) {
                 pruned += record_version_in(&tx, watch, v, raw.as_ref(), &mut raw_pruned)?;
             }
-            if let Some(e) = event {
-                // It refers to the version current once this check's are in.
-                tx.prepare_cached(
-                    "INSERT INTO watch_events (watch, at, kind, detail, version)
-                     VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
-                )?
-                .execute(params![watch, e.at, e.kind.as_str(), e.detail])?;
+            // Each refers to the version current once this check's are in.
+            for e in events {
+                match &e.kind {
+                    EventKind::Moved { from, to } => tx
+                        .prepare_cached(
+                            "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
+                             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                        )?
+                        .execute(params![watch, e.at, from, to, e.detail])?,
+                    EventKind::TakenDown | EventKind::Restored => tx
+                        .prepare_cached(
+                            "INSERT INTO watch_events (watch, at, kind, detail, version)
+                             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                        )?
+                        .execute(params![watch, e.at, e.kind.as_str(), e.detail])?,
+                };
             }
             save_watch_in(&tx, watch, s)?;
             tx.commit()?;
@@ -1105,27 +1192,38 @@ impl Sqlite {
         Ok(rows)
     }
 
-    /// The takedowns and restores of a watch since its oldest kept version,
-    /// oldest first.
+    /// The moves, takedowns and restores of a watch since its oldest kept
+    /// version, oldest first (a move first when one check saw both, as its
+    /// alerts go out).
     pub fn events(&self, watch: &str) -> Result<Vec<WatchEvent>> {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT at, kind, detail, version FROM watch_events WHERE watch = ?1 ORDER BY at, rowid",
+                "SELECT at, 'moved', detail, version, from_url, to_url, 0 AS source, rowid FROM watch_moves WHERE watch = ?1
+                 UNION ALL
+                 SELECT at, kind, detail, version, NULL, NULL, 1 AS source, rowid FROM watch_events WHERE watch = ?1
+                 ORDER BY 1, 7, 8",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([watch], |r| {
-                Ok(WatchEvent {
-                    at: r.get(0)?,
-                    kind: EventKind::parse(&r.get::<_, String>(1)?),
-                    detail: r.get(2)?,
-                    version: r.get(3)?,
-                })
+                let moved = match (r.get(4)?, r.get(5)?) {
+                    (Some(from), Some(to)) => Some((from, to)),
+                    _ => None,
+                };
+                Ok(WatchEvent::read(
+                    r.get(0)?,
+                    &r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    moved,
+                ))
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))
+        let rows: Vec<Option<WatchEvent>> = rows
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().flatten().collect())
     }
 
     /// The stored body of a version.
@@ -1523,9 +1621,13 @@ fn record_version_in(
     }
     if !dropped.is_empty() {
         snapshots::prune_in(db, watch)?;
-        // Takedowns and restores of pruned versions go with them.
+        // Takedowns, restores and moves of pruned versions go with them.
         db.prepare_cached(
             "DELETE FROM watch_events WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)",
+        )?
+        .execute([watch])?;
+        db.prepare_cached(
+            "DELETE FROM watch_moves WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)",
         )?
         .execute([watch])?;
     }
@@ -1889,7 +1991,7 @@ mod tests {
     }
 
     #[test]
-    fn takedowns_and_restores_refer_to_the_current_version_and_are_pruned_with_it() {
+    fn takedowns_restores_and_moves_refer_to_the_current_version_and_are_pruned_with_it() {
         let dir = tempfile::tempdir().unwrap();
         let st = Sqlite::open(dir.path()).unwrap();
         let event = |at, kind| NewEvent {
@@ -1898,28 +2000,44 @@ mod tests {
             detail: "HTTP 404".into(),
         };
         record(&st, "w", "h1", "one", 1, 2);
-        let saved = |e: NewEvent| {
-            st.save_check(
-                "w",
-                &WatchState::default(),
-                &[],
-                Some(&e),
-                Durability::Durable,
-            )
-            .unwrap()
+        let saved = |e: &[NewEvent]| {
+            st.save_check("w", &WatchState::default(), &[], e, Durability::Durable)
+                .unwrap()
         };
-        saved(event(2, EventKind::TakenDown));
-        saved(event(3, EventKind::Restored));
+        saved(&[event(2, EventKind::TakenDown)]);
+        // One check: the article is back, at a new address.
+        saved(&[
+            event(3, EventKind::Restored),
+            NewEvent::moved(3, "https://a.example/old", "https://a.example/new"),
+        ]);
+        // A kind a newer presswatch wrote is left out, not taken for a takedown.
+        st.conn
+            .lock()
+            .unwrap()
+            .execute_batch("INSERT INTO watch_events (watch, at, kind, detail, version) VALUES ('w', 4, 'unheard_of', '', 1)")
+            .unwrap();
         let events = st.events("w").unwrap();
+        let moved = EventKind::Moved {
+            from: "https://a.example/old".into(),
+            to: "https://a.example/new".into(),
+        };
         assert_eq!(
             events
                 .iter()
-                .map(|e| (e.kind, e.version))
+                .map(|e| (e.kind.clone(), e.version))
                 .collect::<Vec<_>>(),
-            [(EventKind::TakenDown, 1), (EventKind::Restored, 1)]
+            [
+                (EventKind::TakenDown, 1),
+                (moved, 1),
+                (EventKind::Restored, 1)
+            ]
+        );
+        assert_eq!(
+            events[1].detail,
+            "https://a.example/old \u{2192} https://a.example/new"
         );
         record(&st, "w", "h2", "two", 4, 2);
-        assert_eq!(st.events("w").unwrap().len(), 2, "version 1 is still kept");
+        assert_eq!(st.events("w").unwrap().len(), 3, "version 1 is still kept");
         record(&st, "w", "h3", "three", 5, 2);
         assert_eq!(st.events("w").unwrap(), vec![], "pruned with version 1");
     }
@@ -1939,7 +2057,7 @@ mod tests {
             watch,
             &WatchState::default(),
             &[v],
-            None,
+            &[],
             Durability::Durable,
         )
         .unwrap()

@@ -1584,3 +1584,222 @@ async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
         assert!(response.contains(text), "{response}");
     }
 }
+
+/// A story whose address moves is on the record with the move: given an
+/// article that starts answering 301 to a new address (unchanged), then
+/// to another (edited on the way), `history` lists each move with its time
+/// and both addresses after the version found at the new one; the viewer's
+/// timeline has a row for each (Chromium shows it), where each `moved`
+/// alert's evidence link leads; the export has a metadata record of each.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_links_to_its_row_on_either_backend(
+) {
+    let (old, new, newer) = (
+        "/2024/05/rasoulof",
+        "/2024/05/rasoulof-flees-iran",
+        "/2024/05/rasoulof-arrives-in-europe",
+    );
+    for (backend, state, _) in state_backends() {
+        let server = Server::start().await;
+        let cfg = format!(
+            "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"https://evidence.example/pw/\"\n{state}\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\
+             [[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+            server.url("/hook"),
+            server.url(old)
+        );
+        let project = Project::new(&cfg);
+        let config = project.config_arg();
+        let check = || async { ok(&run(&["check", "--config", &config], &PG_ENV).await) };
+        server.set(old, Route::html(page(PARAS[1])));
+        check().await;
+        let start = chrono::Utc::now();
+        server.set(old, Route::status(301).header("Location", new));
+        server.set(new, Route::html(page(PARAS[1])));
+        check().await;
+        let edited = PARAS[1].replace("in Europe", "in Germany");
+        server.set(old, Route::status(301).header("Location", newer));
+        server.set(newer, Route::html(page(&edited)));
+        check().await;
+        let end = chrono::Utc::now();
+        let (old, new, newer) = (server.url(old), server.url(new), server.url(newer));
+
+        // Each move's alert links to its row: after version 1 (the same
+        // text at the new address), then after version 2 (the edit).
+        let alerts: Vec<serde_json::Value> = server
+            .requests_to("/hook")
+            .iter()
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect();
+        let kinds: Vec<&str> = alerts.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["moved", "moved", "edited"], "{backend}");
+        let links: Vec<&str> = alerts[..2]
+            .iter()
+            .map(|a| a["evidence"]["report"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            links,
+            [
+                "https://evidence.example/pw/rasoulof/index.html#v1-moved-1",
+                "https://evidence.example/pw/rasoulof/index.html#v2-moved-1"
+            ],
+            "{backend}"
+        );
+
+        // `history`: each move after the version found at its new address,
+        // with when it was seen and both addresses.
+        let history = ok(&run(&["history", "--config", &config, "rasoulof"], &PG_ENV).await);
+        let lines: Vec<&str> = history.lines().collect();
+        assert_eq!(lines.len(), 4, "{backend}: {history}");
+        assert!(
+            lines[0].trim_start().starts_with("1  "),
+            "{backend}: {history}"
+        );
+        assert!(
+            lines[2].trim_start().starts_with("2  "),
+            "{backend}: {history}"
+        );
+        let minutes = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        for (line, to, version) in [(lines[1], &new, 1), (lines[3], &newer, 2)] {
+            assert!(
+                line.contains(&format!(
+                    "moved: {old} \u{2192} {to} (the text at the new address is version {version})"
+                )),
+                "{backend}: {history}"
+            );
+            assert!(
+                line.contains(&minutes(start)) || line.contains(&minutes(end)),
+                "{backend}: {history}"
+            );
+        }
+
+        // The viewer: each link names a row of the timeline `report` writes,
+        // in place, naming both addresses and the version found.
+        let out = project.path("report");
+        ok(&run(
+            &[
+                "report",
+                "--config",
+                &config,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
+        let ids: Vec<&str> = timeline
+            .split("<tr")
+            .skip(2)
+            .map(|r| r.split_once('>').unwrap().0)
+            .collect();
+        assert_eq!(
+            ids,
+            ["", " id=\"v1-moved-1\"", "", " id=\"v2-moved-1\""],
+            "{backend}: {timeline}"
+        );
+        for (link, to, version) in [(links[0], &new, 1), (links[1], &newer, 2)] {
+            let (file, id) = link
+                .strip_prefix("https://evidence.example/pw/")
+                .unwrap()
+                .split_once('#')
+                .unwrap();
+            assert_eq!(file, "rasoulof/index.html");
+            let row = timeline
+                .split(&format!("<tr id=\"{id}\">"))
+                .nth(1)
+                .and_then(|rest| rest.split("</tr>").next())
+                .unwrap_or_else(|| panic!("{backend}: a row with id {id} in:\n{timeline}"));
+            for expected in [
+                "<span class=\"moved\">Moved</span>".to_string(),
+                format!("Old address: <a href=\"{old}\">{old}</a>"),
+                format!("New address: <a href=\"{to}\">{to}</a>"),
+                format!("the text found there is version {version}."),
+            ] {
+                assert!(row.contains(&expected), "{backend}: {expected:?} in {row}");
+            }
+        }
+        // A story that moved is not taken down.
+        let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+        assert!(!index.contains("taken down"), "{backend}: {index}");
+        if let Some(chromium) = tool("chromium") {
+            let profile = tempfile::tempdir().unwrap();
+            let shown = Command::new(&chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--dump-dom",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!(
+                    "file://{}#v2-moved-1",
+                    out.join("rasoulof/index.html").display()
+                ))
+                .output()
+                .unwrap();
+            assert!(shown.status.success(), "{backend}: chromium failed");
+            let dom = String::from_utf8_lossy(&shown.stdout);
+            let row = dom
+                .split("id=\"v2-moved-1\"")
+                .nth(1)
+                .and_then(|rest| rest.split("</tr>").next())
+                .unwrap_or_else(|| panic!("{backend}: the row in the DOM:\n{dom}"));
+            assert!(
+                row.contains(&format!(">{old}</a>")) && row.contains(&format!(">{newer}</a>")),
+                "{backend}: {row}"
+            );
+        }
+
+        // The export: a metadata record of each move, about the old address.
+        let warc = project.path("out.warc.gz");
+        let said = ok(&run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--warc",
+                warc.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        assert!(said.contains(", 2 moves)"), "{backend}: {said}");
+        let moves: Vec<String> = warc_records(&warc)
+            .into_iter()
+            .filter(|r| field(r, "presswatch-event") == Some("moved"))
+            .collect();
+        assert_eq!(moves.len(), 2, "{backend}");
+        for (record, to, version) in [(&moves[0], &new, "1"), (&moves[1], &newer, "2")] {
+            assert_eq!(field(record, "WARC-Type"), Some("metadata"), "{backend}");
+            assert_eq!(
+                field(record, "WARC-Target-URI"),
+                Some(old.as_str()),
+                "{backend}"
+            );
+            assert_eq!(
+                field(record, "presswatch-moved-from"),
+                Some(old.as_str()),
+                "{backend}"
+            );
+            assert_eq!(
+                field(record, "presswatch-moved-to"),
+                Some(to.as_str()),
+                "{backend}"
+            );
+            assert_eq!(
+                field(record, "presswatch-version"),
+                Some(version),
+                "{backend}"
+            );
+            assert!(
+                field(record, "WARC-Refers-To").is_some(),
+                "{backend}: {record}"
+            );
+        }
+    }
+}

@@ -63,7 +63,7 @@ fn record(st: &State, watch: &str, v: &NewVersion) -> usize {
         watch,
         &WatchState::default(),
         std::slice::from_ref(v),
-        None,
+        &[],
         Durability::Durable,
     )
     .unwrap()
@@ -386,15 +386,90 @@ fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
             "w",
             &WatchState::default(),
             &[],
-            Some(&gone),
+            std::slice::from_ref(&gone),
             Durability::Durable,
         )
         .unwrap();
         let events = st.events("w").unwrap();
         assert_eq!(events.len(), 1, "{}", b.name);
         assert_eq!(
-            (events[0].kind, events[0].version),
+            (events[0].kind.clone(), events[0].version),
             (EventKind::TakenDown, 4)
+        );
+    }
+}
+
+/// A move is a watch event as a takedown is: stored with the check that saw
+/// it, referring to the version current then, listed in time order (first
+/// among the events of its check, as its alert goes out), and pruned with
+/// its version. It is kept apart from takedowns and restores, in a table an
+/// older presswatch does not read (which would take it for a takedown).
+#[test]
+fn a_move_is_kept_in_the_history_with_both_addresses_and_pruned_with_its_version() {
+    let (old, new) = (
+        "https://news.example/a/old-slug",
+        "https://news.example/a/نو",
+    );
+    for b in backends() {
+        let st = &b.state;
+        record(st, "w", &version("h1", "one", 1, 2));
+        let gone = NewEvent {
+            at: 2,
+            kind: EventKind::TakenDown,
+            detail: "The article answers HTTP 404".into(),
+        };
+        let back = NewEvent {
+            at: 3,
+            kind: EventKind::Restored,
+            detail: "Article is back, unchanged".into(),
+        };
+        for events in [vec![gone], vec![NewEvent::moved(3, old, new), back]] {
+            st.save_check(
+                "w",
+                &WatchState::default(),
+                &[],
+                &events,
+                Durability::Durable,
+            )
+            .unwrap();
+        }
+        let events = st.events("w").unwrap();
+        let moved = EventKind::Moved {
+            from: old.into(),
+            to: new.into(),
+        };
+        assert_eq!(
+            events
+                .iter()
+                .map(|e| (e.at, e.kind.clone(), e.version))
+                .collect::<Vec<_>>(),
+            [
+                (2, EventKind::TakenDown, 1),
+                (3, moved, 1),
+                (3, EventKind::Restored, 1)
+            ],
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            events[1].detail,
+            format!("{old} \u{2192} {new}"),
+            "{}",
+            b.name
+        );
+        record(st, "w", &version("h2", "two", 4, 2));
+        assert_eq!(
+            st.events("w").unwrap().len(),
+            3,
+            "{}: version 1 is kept",
+            b.name
+        );
+        record(st, "w", &version("h3", "three", 5, 2));
+        assert_eq!(
+            st.events("w").unwrap(),
+            vec![],
+            "{}: pruned with version 1",
+            b.name
         );
     }
 }

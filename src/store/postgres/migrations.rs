@@ -305,6 +305,22 @@ ALTER TABLE watch_state ADD COLUMN IF NOT EXISTS moved_to TEXT;
 ALTER TABLE seen_items ADD COLUMN IF NOT EXISTS titled BOOLEAN NOT NULL DEFAULT TRUE;
 "#,
     },
+    Migration {
+        version: 13,
+        name: "each alerted move of an article (old and new address, when, the version then) in its history, in a table of its own that an older presswatch does not read as a takedown",
+        sql: r#"
+CREATE TABLE IF NOT EXISTS watch_moves (
+    id       BIGSERIAL PRIMARY KEY,
+    watch    TEXT NOT NULL,
+    at       BIGINT NOT NULL,
+    from_url TEXT NOT NULL,
+    to_url   TEXT NOT NULL,
+    detail   TEXT NOT NULL,
+    version  BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS watch_moves_by_watch ON watch_moves(watch, at);
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

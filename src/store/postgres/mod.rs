@@ -647,9 +647,14 @@ async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgRe
     }
     if !dropped.is_empty() {
         snapshots::prune_in(c, watch).await?;
-        // Takedowns and restores of pruned versions go with them.
+        // Takedowns, restores and moves of pruned versions go with them.
         c.execute(
             "DELETE FROM watch_events WHERE watch = $1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = $1)",
+            &[&watch],
+        )
+        .await?;
+        c.execute(
+            "DELETE FROM watch_moves WHERE watch = $1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = $1)",
             &[&watch],
         )
         .await?;
@@ -981,16 +986,17 @@ impl Postgres {
     }
 
     /// Stores what one check leaves behind, in one transaction: the watch's
-    /// state, the versions it accepted (oldest first) and a takedown or restore.
+    /// state, the versions it accepted (oldest first) and its events (a
+    /// move, a takedown or restore).
     pub fn save_check(
         &self,
         watch: &str,
         s: &WatchState,
         versions: &[NewVersion],
-        event: Option<&NewEvent>,
+        events: &[NewEvent],
         durability: Durability,
     ) -> Result<usize> {
-        if versions.is_empty() && event.is_none() {
+        if versions.is_empty() && events.is_empty() {
             // A quiet check: its state alone, one statement.
             return self.save_watch(watch, s, durability).map(|()| 0);
         }
@@ -1009,13 +1015,22 @@ impl Postgres {
             for (v, raw) in versions.iter().zip(&raws) {
                 pruned += record_version_in(c, watch, v, raw.as_ref(), &mut raw_pruned).await?;
             }
-            if let Some(e) = event {
-                c.execute(
-                    "INSERT INTO watch_events (watch, at, kind, detail, version)
-                     VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1))",
-                    &[&watch, &e.at, &e.kind.as_str(), &e.detail],
-                )
-                .await?;
+            // Each refers to the version current once this check's are in.
+            for e in events {
+                match &e.kind {
+                    EventKind::Moved { from, to } => c.execute(
+                        "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
+                         VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1))",
+                        &[&watch, &e.at, from, to, &e.detail],
+                    )
+                    .await?,
+                    EventKind::TakenDown | EventKind::Restored => c.execute(
+                        "INSERT INTO watch_events (watch, at, kind, detail, version)
+                         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1))",
+                        &[&watch, &e.at, &e.kind.as_str(), &e.detail],
+                    )
+                    .await?,
+                };
             }
             save_watch_in(c, watch, s).await?;
             Ok(pruned)
@@ -1062,20 +1077,25 @@ impl Postgres {
         })
     }
 
-    /// The takedowns and restores of a watch, oldest first.
+    /// The moves, takedowns and restores of a watch, oldest first (a move
+    /// first when one check saw both, as its alerts go out).
     pub fn events(&self, watch: &str) -> Result<Vec<WatchEvent>> {
         self.run(async |c| {
             Ok(c.query(
-                "SELECT at, kind, detail, version FROM watch_events WHERE watch = $1 ORDER BY at, id",
+                "SELECT at, 'moved', detail, version, from_url, to_url, 0 AS source, id FROM watch_moves WHERE watch = $1
+                 UNION ALL
+                 SELECT at, kind, detail, version, NULL, NULL, 1 AS source, id FROM watch_events WHERE watch = $1
+                 ORDER BY 1, 7, 8",
                 &[&watch],
             )
             .await?
             .iter()
-            .map(|r| WatchEvent {
-                at: r.get(0),
-                kind: EventKind::parse(r.get(1)),
-                detail: r.get(2),
-                version: r.get(3),
+            .filter_map(|r| {
+                let moved = match (r.get(4), r.get(5)) {
+                    (Some(from), Some(to)) => Some((from, to)),
+                    _ => None,
+                };
+                WatchEvent::read(r.get(0), r.get(1), r.get(2), r.get(3), moved)
             })
             .collect())
         })
