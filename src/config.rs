@@ -1787,12 +1787,12 @@ fn watches(
             }
         };
         let interval = duration_field(r, &w.interval, &k("interval"), daemon.interval);
+        // A watch without an interval of its own takes the daemon's, whose
+        // problem is reported once, at `daemon.interval`.
         if interval < MIN_INTERVAL {
-            r.at(
-                w.interval.as_ref().map(|s| s.span()),
-                k("interval"),
-                "must be at least 1m",
-            );
+            if let Some(own) = &w.interval {
+                r.at(Some(own.span()), k("interval"), "must be at least 1m");
+            }
         }
         if let Some(sel) = &w.selector {
             if let Some(why) = selector_problem(sel.get_ref()) {
@@ -2186,6 +2186,24 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
                 "c.toml:11: watch[0].per_host_delay: unknown key `per_host_delay` in [[watch]]: it belongs in [daemon]",
                 "c.toml:12: watch[0].whatever: unknown key `whatever` (see the config reference in README.md)",
             ]
+        );
+    }
+
+    #[test]
+    fn a_too_short_daemon_interval_is_one_problem_not_one_per_watch() {
+        let watch =
+            |n: &str| format!("[[watch]]\nname = \"{n}\"\nurl = \"https://n.example/{n}\"\n");
+        assert_eq!(
+            errors(&format!(
+                "[daemon]\ninterval = \"30s\"\n{}{}",
+                watch("a"),
+                watch("b")
+            )),
+            ["c.toml:2: daemon.interval: must be at least 1m: checking more often is impolite to the sites"]
+        );
+        assert_eq!(
+            errors(&format!("{}interval = \"10s\"\n", watch("a"))),
+            ["c.toml:4: watch[0].interval: must be at least 1m"]
         );
     }
 
