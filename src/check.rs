@@ -131,6 +131,7 @@ impl Outcome {
             Outcome::BaselineStored => "baseline",
             Outcome::ItemsRecorded(_) => "baseline",
             Outcome::Changed(ChangeKind::TakenDown) | Outcome::Gone => "taken down",
+            Outcome::Changed(ChangeKind::Restored) => "restored",
             Outcome::Changed(_) => "changed",
             Outcome::NewItems(_) => "new items",
             Outcome::Error(_) => "error",
@@ -2339,10 +2340,16 @@ pub fn total_line(reports: &[Report], dry_run: bool) -> String {
         0 => String::new(),
         n => format!(", {n} skipped (being checked by another process)"),
     };
+    let restored = match count(|o| matches!(o, Outcome::Changed(ChangeKind::Restored))) {
+        0 => String::new(),
+        n => format!(", {n} restored"),
+    };
     format!(
-        "total: {}: {} changed, {} with new items, {} unchanged, {} taken down, {} {}{skipped}, {}; {}",
+        "total: {}: {} changed, {} with new items, {} unchanged, {} taken down{restored}, {} {}{skipped}, {}; {}",
         plural(reports.len(), "watch", "watches"),
-        count(|o| matches!(o, Outcome::Changed(k) if *k != ChangeKind::TakenDown)),
+        count(|o| {
+            matches!(o, Outcome::Changed(k) if !matches!(k, ChangeKind::TakenDown | ChangeKind::Restored))
+        }),
         count(|o| matches!(o, Outcome::NewItems(_))),
         count(|o| matches!(o, Outcome::Unchanged | Outcome::NotModified)),
         count(|o| matches!(o, Outcome::Changed(ChangeKind::TakenDown) | Outcome::Gone)),

@@ -187,10 +187,25 @@ async fn a_takedown_is_evidence_in_the_email_in_status_and_in_history() {
     let row = status.lines().find(|l| l.starts_with("story")).unwrap();
     assert!(row.contains(" taken down "), "{status}");
 
-    // Back, unchanged: a restore alert, and history holds both events.
+    // Back, unchanged: a restore alert, said as a restore (not "changed")
+    // on the check's line, its total and in status; history holds both
+    // events.
     server.set(PATH, Route::html(page()));
-    check().await;
+    let out = check().await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("story  restored   Article is back, unchanged"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 changed, 0 with new items, 0 unchanged, 0 taken down, 1 restored, "),
+        "{stdout}"
+    );
     assert_eq!(mails.lock().unwrap().len(), 2);
+    let status = run(&["status", "--config", &cfg], &[]).await;
+    let status = String::from_utf8_lossy(&status.stdout);
+    let row = status.lines().find(|l| l.starts_with("story")).unwrap();
+    assert!(row.contains(" restored "), "{status}");
     let history = run(&["history", "--config", &cfg, "story"], &[]).await;
     let history = String::from_utf8_lossy(&history.stdout);
     let lines: Vec<&str> = history.lines().collect();
