@@ -755,6 +755,36 @@ impl Config {
         self.watches.iter().find(|w| w.name == name)
     }
 
+    /// The watch a command was asked for by name, or what to say when the
+    /// config has none by that name: the name probably meant, else the
+    /// watches it has (their number, when there are many).
+    pub fn watch_named(&self, name: &str) -> Result<&Watch, String> {
+        if let Some(w) = self.watch(name) {
+            return Ok(w);
+        }
+        let missing = format!("no watch named {name:?} in {}", self.path.display());
+        let wanted = name.to_lowercase();
+        let close = self
+            .watches
+            .iter()
+            .map(|w| (edit_distance(&wanted, &w.name.to_lowercase()), &w.name))
+            .filter(|(d, n)| *d <= if n.chars().count() <= 4 { 1 } else { 2 })
+            .min();
+        Err(match close {
+            Some((_, n)) => format!("{missing}: did you mean {n:?}?"),
+            None if self.watches.is_empty() => format!("{missing}: it has no watches"),
+            None if self.watches.len() <= 10 => {
+                let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
+                format!("{missing}; its watches: {}", names.join(", "))
+            }
+            None => format!(
+                "{missing} (it has {} watches: `presswatch status --config {}` lists them)",
+                self.watches.len(),
+                self.path.display()
+            ),
+        })
+    }
+
     /// The channels a watch alerts (all channels when it names none).
     pub fn channels_for<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Channel> + 'a {
         self.channels
@@ -2204,6 +2234,37 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             errors(&format!("{}interval = \"10s\"\n", watch("a"))),
             ["c.toml:4: watch[0].interval: must be at least 1m"]
+        );
+    }
+
+    #[test]
+    fn a_watch_name_not_in_the_config_says_the_one_probably_meant_or_those_it_has() {
+        let config = |names: &[&str]| {
+            let watches: String = names
+                .iter()
+                .map(|n| format!("[[watch]]\nname = \"{n}\"\nurl = \"https://n.example/{n}\"\n"))
+                .collect();
+            Config::parse(Path::new("c.toml"), &watches).unwrap()
+        };
+        let three = config(&["iranwire-rasoulof", "cnn", "feed"]);
+        assert_eq!(three.watch_named("cnn").unwrap().name, "cnn");
+        assert_eq!(
+            three.watch_named("iranwire-rasulof").unwrap_err(),
+            "no watch named \"iranwire-rasulof\" in c.toml: did you mean \"iranwire-rasoulof\"?"
+        );
+        assert_eq!(
+            three.watch_named("bbc-persian").unwrap_err(),
+            "no watch named \"bbc-persian\" in c.toml; its watches: iranwire-rasoulof, cnn, feed"
+        );
+        let names: Vec<String> = (0..12).map(|i| format!("story-{i:02}")).collect();
+        let many = config(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            many.watch_named("bbc-persian").unwrap_err(),
+            "no watch named \"bbc-persian\" in c.toml (it has 12 watches: `presswatch status --config c.toml` lists them)"
+        );
+        assert_eq!(
+            config(&[]).watch_named("a").unwrap_err(),
+            "no watch named \"a\" in c.toml: it has no watches"
         );
     }
 

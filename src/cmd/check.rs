@@ -46,9 +46,7 @@ impl Check {
             None => Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?,
         };
         let watches: Vec<_> = match only {
-            Some(name) => vec![cfg
-                .watch(name)
-                .ok_or_else(|| format!("no watch named {name:?} in {}", config.display()))?],
+            Some(name) => vec![cfg.watch_named(name)?],
             None => cfg.watches.iter().collect(),
         };
         let ctx = Context::open(cfg.clone(), fetcher, dry_run)?;

@@ -116,9 +116,7 @@ fn stored(
     ignore: &[String],
 ) -> Result<ExitCode, String> {
     let cfg = load_config(config)?;
-    let w = cfg
-        .watch(watch)
-        .ok_or_else(|| format!("no watch named {watch:?} in {}", config.display()))?;
+    let w = cfg.watch_named(watch)?;
     // Opened as a dry run opens it: reading versions never creates a
     // database (a mistyped `state_dir` would leave an empty one behind).
     let state = store::State::for_config(&cfg.daemon, true)?;

@@ -40,8 +40,8 @@ impl Export {
     /// Writes the WARC file and the baselines, and says what it wrote.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
-        if let Some(w) = self.watch.as_deref().filter(|w| cfg.watch(w).is_none()) {
-            return Err(format!("no watch named {w:?} in {}", self.config.display()));
+        if let Some(w) = self.watch.as_deref() {
+            cfg.watch_named(w)?;
         }
         let state = existing_state(&cfg)?;
         let since = self

@@ -25,13 +25,7 @@ impl History {
     /// Prints the table of versions, or the text of `--show`.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
-        let w = cfg.watch(&self.watch).ok_or_else(|| {
-            format!(
-                "no watch named {:?} in {}",
-                self.watch,
-                self.config.display()
-            )
-        })?;
+        let w = cfg.watch_named(&self.watch)?;
         // Opened as a dry run opens it: reading versions never creates a
         // database (a mistyped `state_dir` would leave an empty one behind).
         let state = store::State::for_config(&cfg.daemon, true)?;

@@ -27,16 +27,12 @@ impl Record {
     pub async fn run(self) -> Result<ExitCode, String> {
         let (config, to, only) = (&self.config, &self.to, self.watch.as_deref());
         let cfg = load_config(config)?;
-        let targets: Vec<&presswatch::config::Watch> = cfg
-            .watches
-            .iter()
-            .filter(|w| only.is_none_or(|o| o == w.name))
-            .collect();
+        let targets: Vec<&presswatch::config::Watch> = match only {
+            Some(name) => vec![cfg.watch_named(name)?],
+            None => cfg.watches.iter().collect(),
+        };
         if targets.is_empty() {
-            return Err(match only {
-                Some(name) => format!("no watch named {name:?} in {}", config.display()),
-                None => format!("no watch to record in {}", config.display()),
-            });
+            return Err(format!("no watch to record in {}", config.display()));
         }
         store::create_private_dir(to)
             .map_err(|e| format!("cannot create {}: {e}", to.display()))?;

@@ -100,8 +100,8 @@ pub fn export(
         .map(|w| w.name.as_str())
         .filter(|n| watch.is_none_or(|w| w == *n))
         .collect();
-    if let Some(w) = watch.filter(|_| names.is_empty()) {
-        return Err(format!("no watch named {w:?} in {}", config.path.display()));
+    if let Some(w) = watch {
+        config.watch_named(w)?;
     }
     let all = super::checked_snapshots(state, None)?;
     let events = chosen_events(state, &all, &names, since)?;

@@ -286,7 +286,9 @@ async fn every_command_names_a_watch_the_config_does_not_have() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
         let msg = String::from_utf8_lossy(&out.stderr);
         assert!(
-            msg.contains(&format!("no watch named \"nosuch\" in {cfg}")),
+            msg.contains(&format!(
+                "no watch named \"nosuch\" in {cfg}; its watches: a"
+            )),
             "{args:?}: {msg}"
         );
     }
