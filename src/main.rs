@@ -27,8 +27,12 @@ struct Cli {
 enum Command {
     /// One pass over all watches (or one), then exit.
     Check(cmd::check::Check),
-    /// Run as a daemon: check each watch on its interval until SIGTERM/SIGINT.
+    /// Run as a daemon: check each watch on its interval until SIGTERM/SIGINT;
+    /// SIGHUP re-reads the config.
     Run(cmd::run::Run),
+    /// Print a table of the watches: last check, result, last change, next
+    /// due, consecutive failures, pending alerts.
+    Status(cmd::status::Status),
     /// Print the extracted article of an HTML file or URL, or extract a whole
     /// corpus directory (--corpus) and report timing.
     Extract(cmd::extract::Extract),
@@ -50,15 +54,12 @@ enum Command {
     Verify(cmd::verify::Verify),
     /// Check the config and print every problem.
     Validate(cmd::validate::Validate),
-    /// Save each watch's current response into DIR for replay.
-    Record(cmd::record::Record),
     /// Send a sample alert through each channel (or one) and report success
     /// or the exact failure (DNS, TLS, authentication, HTTP status).
     TestAlert(cmd::test_alert::TestAlert),
-    /// Print a table of the watches: last check, result, last change, next
-    /// due, consecutive failures, pending alerts.
-    Status(cmd::status::Status),
-    /// Show the outbox, retry dead alerts or drop them.
+    /// Save each watch's current response into DIR for replay.
+    Record(cmd::record::Record),
+    /// List the undelivered alerts, deliver them now (retry) or drop them.
     Outbox(cmd::outbox::Outbox),
 }
 

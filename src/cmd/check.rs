@@ -14,10 +14,10 @@ use super::{deliver_unless_daemon, load_config};
 #[derive(clap::Args)]
 pub struct Check {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
     /// Check only this watch.
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     watch: Option<String>,
     /// Print the alerts instead of sending them; change nothing on disk.
     #[arg(long)]

@@ -23,19 +23,19 @@ pub struct Diff {
     #[arg(long)]
     json: bool,
     /// Neutralise text matching this regex before comparing (repeatable).
-    #[arg(long)]
+    #[arg(long, value_name = "REGEX")]
     ignore: Vec<String>,
     /// Compare stored versions of this watch, with its rules.
-    #[arg(long, requires = "config", conflicts_with_all = ["old", "new"])]
+    #[arg(long, value_name = "NAME", requires = "config", conflicts_with_all = ["old", "new"])]
     watch: Option<String>,
     /// The config file (with --watch).
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: Option<PathBuf>,
     /// With --watch: the old version (default: the one before --to).
-    #[arg(long, requires = "watch")]
+    #[arg(long, value_name = "V", requires = "watch")]
     from: Option<i64>,
     /// With --watch: the new version (default: the latest).
-    #[arg(long, requires = "watch")]
+    #[arg(long, value_name = "V", requires = "watch")]
     to: Option<i64>,
 }
 

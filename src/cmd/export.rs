@@ -13,18 +13,22 @@ use super::{existing_state, load_config};
 #[derive(clap::Args)]
 pub struct Export {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
     /// Only this watch.
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     watch: Option<String>,
     /// Only responses fetched since: a date (2024-05-14) or a date and
     /// time ("2024-05-14 09:30") in [daemon] timezone, an RFC 3339 time or
     /// an age (30d).
     #[arg(long)]
     since: Option<String>,
-    /// The WARC file to write (OUT.warc.gz).
-    #[arg(long, required_unless_present = "baselines")]
+    /// The WARC file to write.
+    #[arg(
+        long,
+        value_name = "OUT.warc.gz",
+        required_unless_present = "baselines"
+    )]
     warc: Option<PathBuf>,
     /// Also (or only) write the accepted baselines into DIR as files
     /// (`<watch>.txt`): with `state_url`, the database holds them.

@@ -11,9 +11,10 @@ use super::load_config;
 #[derive(clap::Args)]
 pub struct History {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
     /// The watch.
+    #[arg(value_name = "NAME")]
     watch: String,
     /// Print the stored text of this version (an article's text, a
     /// listing's items).

@@ -15,7 +15,7 @@ use super::{deliver_unless_daemon, fmt_time, open_state};
 #[derive(clap::Args)]
 pub struct Outbox {
     /// The config file (before or after the action: `outbox list --config FILE`).
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
     action: Action,
@@ -46,7 +46,7 @@ enum Action {
         all: bool,
         /// Drop only what waits for this channel (one removed from the
         /// config, say); with an id, only that alert's entry for it.
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         channel: Option<String>,
     },
 }

@@ -12,13 +12,13 @@ use super::load_config;
 #[derive(clap::Args)]
 pub struct Record {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
     /// Directory to write recordings and manifest.toml into.
     #[arg(long, value_name = "DIR")]
     to: PathBuf,
     /// Record only this watch.
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     watch: Option<String>,
 }
 

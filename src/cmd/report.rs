@@ -10,10 +10,10 @@ use super::progress::Progress;
 #[derive(clap::Args)]
 pub struct Report {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
     /// The directory to write.
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     out: PathBuf,
 }
 

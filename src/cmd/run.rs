@@ -9,7 +9,7 @@ use super::load_config;
 #[derive(clap::Args)]
 pub struct Run {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
 }
 

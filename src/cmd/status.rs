@@ -9,7 +9,7 @@ use super::open_state;
 #[derive(clap::Args)]
 pub struct Status {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
 }
 

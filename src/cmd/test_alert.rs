@@ -11,10 +11,10 @@ use super::{http_client, load_config};
 #[derive(clap::Args)]
 pub struct TestAlert {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
     /// Only this channel.
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     channel: Option<String>,
 }
 

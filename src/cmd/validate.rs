@@ -9,7 +9,7 @@ use presswatch::config::Config;
 #[derive(clap::Args)]
 pub struct Validate {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
 }
 

@@ -12,7 +12,7 @@ use super::progress::Progress;
 #[derive(clap::Args)]
 pub struct Verify {
     /// The config file.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
 }
 
