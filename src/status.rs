@@ -87,6 +87,19 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         state.location()
     );
     let _ = writeln!(out, "{}", raw_line(config, state)?);
+    if outbox.retrying > 0 {
+        let _ = writeln!(
+            out,
+            "{} failing, retried with backoff: `{}` shows the last error, `{}` sends them now",
+            text::plural(
+                usize::try_from(outbox.retrying).unwrap_or(0),
+                "alert delivery",
+                "alert deliveries"
+            ),
+            config.command("outbox list"),
+            config.command("outbox retry")
+        );
+    }
     if outbox.dead > 0 {
         let _ = writeln!(
             out,
@@ -238,6 +251,28 @@ mod tests {
         );
         assert!(
             out.contains("raw responses kept as evidence: 0 bytes (no keep_raw cap: keep_versions = 100 bounds them)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn failing_deliveries_say_where_to_read_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[[channel]]\nname = \"mail\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n";
+        let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let state = State::open(&dir.path().join("state")).unwrap();
+        let channels = vec!["mail".to_string()];
+        state
+            .enqueue("a1", "story", "edited", "{}", &channels, 100)
+            .unwrap();
+        state
+            .mark_failed("a1", "mail", "connection refused", 200, Some(260))
+            .unwrap();
+
+        let out = table(&config, &state, 230).unwrap();
+        let cfg = config.path.display();
+        assert!(
+            out.contains(&format!("1 alert delivery failing, retried with backoff: `presswatch outbox list --config {cfg}` shows the last error, `presswatch outbox retry --config {cfg}` sends them now")),
             "{out}"
         );
     }
