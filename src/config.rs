@@ -1148,7 +1148,9 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
 }
 
 /// A duration key: a string such as "30m". A bare number is refused with
-/// the key and an example, since its unit would be a guess.
+/// the key and an example, since its unit would be a guess: the example
+/// reads it in minutes for an interval, in seconds for a timeout, a delay
+/// or a lease, as those are usually written.
 fn duration_field(
     r: &mut Report<'_>,
     v: &Option<Spanned<toml::Value>>,
@@ -1159,17 +1161,22 @@ fn duration_field(
         return default;
     };
     let name = key.rsplit('.').next().unwrap_or(key);
+    let (unit, one, many, example) = if name == "interval" {
+        ("m", "minute", "minutes", "30m")
+    } else {
+        ("s", "second", "seconds", "30s")
+    };
     let problem = match v.get_ref() {
         toml::Value::String(s) => match parse_duration(s) {
             Ok(d) => return d,
             Err(e) => e,
         },
-        toml::Value::Integer(n) => format!(
-            "a duration needs a unit and quotes: write e.g. `{name} = \"{n}m\"` for {n} minutes (units: s, m, h, d)"
+        toml::Value::Integer(n) if *n > 0 => format!(
+            "a duration needs a unit and quotes: write e.g. `{name} = \"{n}{unit}\"` for {} (units: s, m, h, d)",
+            crate::text::plural(usize::try_from(*n).unwrap_or(usize::MAX), one, many)
         ),
         other => format!(
-            "must be a duration in quotes, e.g. `{name} = \"30m\"`, not {}",
-            other.type_str()
+            "must be a duration in quotes, e.g. `{name} = \"{example}\"`, not {other}"
         ),
     };
     r.at(Some(v.span()), key, problem);
@@ -2265,6 +2272,32 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             config(&[]).watch_named("a").unwrap_err(),
             "no watch named \"a\" in c.toml: it has no watches"
+        );
+    }
+
+    #[test]
+    fn a_bare_number_as_a_duration_is_read_in_the_unit_its_key_is_written_in() {
+        let said = |key: &str, v: &str| errors(&format!("[daemon]\n{key} = {v}\n"));
+        assert_eq!(
+            said("interval", "1"),
+            ["c.toml:2: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"1m\"` for 1 minute (units: s, m, h, d)"]
+        );
+        assert_eq!(
+            said("timeout", "20"),
+            ["c.toml:2: daemon.timeout: a duration needs a unit and quotes: write e.g. `timeout = \"20s\"` for 20 seconds (units: s, m, h, d)"]
+        );
+        assert_eq!(
+            said("per_host_delay", "2"),
+            ["c.toml:2: daemon.per_host_delay: a duration needs a unit and quotes: write e.g. `per_host_delay = \"2s\"` for 2 seconds (units: s, m, h, d)"]
+        );
+        // No example that would be refused in its turn.
+        assert_eq!(
+            said("timeout", "-5"),
+            ["c.toml:2: daemon.timeout: must be a duration in quotes, e.g. `timeout = \"30s\"`, not -5"]
+        );
+        assert_eq!(
+            said("interval", "1.5"),
+            ["c.toml:2: daemon.interval: must be a duration in quotes, e.g. `interval = \"30m\"`, not 1.5"]
         );
     }
 
