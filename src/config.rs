@@ -1456,10 +1456,12 @@ fn secret_ref(
     base: &Path,
 ) -> Option<SecretRef> {
     if let Some(s) = inline {
+        // What to write in the same table, as TOML: `password_env = "VAR"`.
+        let name = key.rsplit('.').next().unwrap_or(key);
         r.at(
             Some(s.span()),
             key,
-            format!("secrets may not be written in the config; set `{key}_env = \"VAR\"` or `{key}_file = \"path\"` instead"),
+            format!("secrets may not be written in the config; write `{name}_env = \"VAR\"` (an environment variable) or `{name}_file = \"path\"` in its place"),
         );
         return None;
     }
@@ -2098,7 +2100,10 @@ url = "https://example.org/hook"
 secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
 "#;
         let e = errors(src);
-        assert!(e.iter().any(|l| l.starts_with("c.toml:8: channel[0].password: secrets may not be written")), "{e:#?}");
+        assert_eq!(
+            e[0],
+            "c.toml:8: channel[0].password: secrets may not be written in the config; write `password_env = \"VAR\"` (an environment variable) or `password_file = \"path\"` in its place"
+        );
         assert!(!e.iter().any(|l| l.contains("hunter2")));
         // The variable is read when the channel sends, not when the config loads.
         assert_eq!(e.len(), 1, "{e:#?}");
