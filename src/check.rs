@@ -794,7 +794,12 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             keep.baseline = accept(*doc, hash);
             return Ok((Outcome::BaselineStored, detail, vec![], keep));
         }
-        Against::Same => return Ok((Outcome::Unchanged, String::new(), vec![], keep)),
+        Against::Same => {
+            // Said apart from a 304, which fetched nothing: the page was
+            // read and compared.
+            let detail = "fetched: no change that counts".to_string();
+            return Ok((Outcome::Unchanged, detail, vec![], keep));
+        }
         Against::Changed(page) => {
             let ChangedPage {
                 doc,

@@ -197,7 +197,11 @@ async fn an_unchanged_article_with_rotating_boilerplate_sends_nothing() {
         Route::html(baseline_page(&["Story Z", "Story A", "Story Q"])),
     );
     let out = check(&project).await;
-    assert!(String::from_utf8_lossy(&out.stdout).contains("rasoulof  unchanged"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("rasoulof  unchanged  fetched: no change that counts"),
+        "{stdout}"
+    );
     assert!(received(&server).is_empty());
 }
 
