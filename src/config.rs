@@ -509,6 +509,46 @@ pub struct Watch {
     pub robots: bool,
 }
 
+/// Two watches are the same when every setting is (`ignore` rules by
+/// their patterns): a reload tells ops how many watches it changed.
+impl PartialEq for Watch {
+    fn eq(&self, other: &Watch) -> bool {
+        // Destructured, so that a new setting cannot be left out here.
+        let Watch {
+            name,
+            url,
+            kind,
+            interval,
+            selector,
+            ignore,
+            keywords,
+            min_change,
+            channels,
+            follow,
+            outlet,
+            allow_private_redirects,
+            robots,
+        } = self;
+        *name == other.name
+            && *url == other.url
+            && *kind == other.kind
+            && *interval == other.interval
+            && *selector == other.selector
+            && ignore.len() == other.ignore.len()
+            && ignore
+                .iter()
+                .zip(&other.ignore)
+                .all(|(a, b)| a.as_str() == b.as_str())
+            && *keywords == other.keywords
+            && *min_change == other.min_change
+            && *channels == other.channels
+            && *follow == other.follow
+            && *outlet == other.outlet
+            && *allow_private_redirects == other.allow_private_redirects
+            && *robots == other.robots
+    }
+}
+
 impl Watch {
     /// The comparison rules of the watch: its `ignore` and `min_change`.
     pub fn rules(&self) -> crate::compare::Rules {

@@ -541,10 +541,18 @@ impl Daemon {
             .filter(|w| !before.contains(&w.name))
             .count();
         let removed = before.iter().filter(|n| new.watch(n).is_none()).count();
+        // Kept, with a setting of their own changed (a URL, a selector, an
+        // interval, also one inherited from [daemon]).
+        let changed = new
+            .watches
+            .iter()
+            .filter(|w| old.watch(&w.name).is_some_and(|o| o != *w))
+            .count();
         tracing::info!(
             watches = new.watches.len(),
             added,
             removed,
+            changed,
             "config reloaded"
         );
         Ok(())

@@ -774,6 +774,13 @@ async fn a_reload_that_shortens_an_interval_shows_the_new_due_time() {
     d.signal("HUP");
     d.wait_for_log("config reloaded", Duration::from_secs(5))
         .await;
+    // The log says the reload changed the watch, not only its count.
+    assert!(
+        d.log_text()
+            .contains("watches=1 added=0 removed=0 changed=1"),
+        "{}",
+        d.log_text()
+    );
     // 10m is ten seconds now, give or take its jitter.
     assert!(
         eventually(Duration::from_secs(3), || next_due().unwrap() <= now() + 13).await,
