@@ -839,9 +839,22 @@ fn type_error_message(message: &str, key: &str) -> String {
     let lone_string = message
         .strip_prefix("invalid type: string ")
         .and_then(|m| m.strip_suffix(", expected a sequence"));
+    let name = key.rsplit('.').next().unwrap_or(key);
     if let Some(value) = lone_string {
-        let name = key.rsplit('.').next().unwrap_or(key);
         return format!("this is a list: write it in brackets, {name} = [{value}]");
+    }
+    // A number or a truth value in quotes: what to write is the value
+    // without them, when that is one.
+    let quoted = |expected: &str| {
+        message
+            .strip_prefix("invalid type: string \"")
+            .and_then(|m| m.strip_suffix(&format!("\", expected {expected}")))
+    };
+    if let Some(n) = quoted("i64").filter(|n| n.trim().parse::<i64>().is_ok()) {
+        return format!("a number takes no quotes: write {name} = {}", n.trim());
+    }
+    if let Some(b) = quoted("a boolean").filter(|b| ["true", "false"].contains(&b.trim())) {
+        return format!("true and false take no quotes: write {name} = {}", b.trim());
     }
     message
         .replace("expected i64", "expected a whole number")
@@ -2347,11 +2360,33 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
     }
 
     #[test]
+    fn a_number_or_truth_value_in_quotes_says_to_write_it_without() {
+        let watch = |line: &str| {
+            errors(&format!(
+                "[[watch]]\nname = \"a\"\nurl = \"https://n.example/a\"\n{line}\n"
+            ))
+        };
+        assert_eq!(
+            watch("min_change = \"3\""),
+            ["c.toml:4: watch[0].min_change: a number takes no quotes: write min_change = 3"]
+        );
+        assert_eq!(
+            watch("follow = \"true\""),
+            ["c.toml:4: watch[0].follow: true and false take no quotes: write follow = true"]
+        );
+        // A word that is no number is not turned into one.
+        assert_eq!(
+            watch("min_change = \"three\""),
+            ["c.toml:4: watch[0].min_change: invalid type: string \"three\", expected a whole number"]
+        );
+    }
+
+    #[test]
     fn a_type_error_names_its_key() {
         let e = errors("[daemon]\nconcurrency = \"16\"\n");
         assert_eq!(
             e,
-            vec!["c.toml:2: daemon.concurrency: invalid type: string \"16\", expected a whole number"]
+            vec!["c.toml:2: daemon.concurrency: a number takes no quotes: write concurrency = 16"]
         );
     }
 
