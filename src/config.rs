@@ -943,7 +943,9 @@ impl KeyIndex {
         self.0
             .iter()
             .filter(|k| k.value_span.contains(&pos) || k.key_span.contains(&pos))
-            .min_by_key(|k| k.value_span.len())
+            // The innermost: the first `[[watch]]` header is the place of
+            // both the array and its element 0, which is meant.
+            .min_by_key(|k| (k.value_span.len(), std::cmp::Reverse(k.path.len())))
     }
 
     /// Each key's line.
@@ -2379,6 +2381,15 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             watch("min_change = \"three\""),
             ["c.toml:4: watch[0].min_change: invalid type: string \"three\", expected a whole number"]
         );
+    }
+
+    #[test]
+    fn a_watch_missing_a_key_is_named_by_its_index_the_first_one_too() {
+        let src = "[daemon]\ninterval = \"1h\"\n\n[[watch]]\nname = \"a\"\n\n[[watch]]\nname = \"b\"\nurl = \"https://n.example/b\"\n";
+        assert_eq!(errors(src), ["c.toml:4: watch[0]: missing field `url`"]);
+        let src =
+            "[[watch]]\nname = \"a\"\nurl = \"https://n.example/a\"\n\n[[watch]]\nname = \"b\"\n";
+        assert_eq!(errors(src), ["c.toml:5: watch[1]: missing field `url`"]);
     }
 
     #[test]
