@@ -560,14 +560,19 @@ impl Watch {
 
     /// The outlet name for alerts: the configured one, else the host.
     pub fn outlet(&self) -> String {
-        self.outlet.clone().unwrap_or_else(|| {
-            self.url
-                .host_str()
-                .unwrap_or("")
-                .trim_start_matches("www.")
-                .to_string()
-        })
+        self.outlet
+            .clone()
+            .unwrap_or_else(|| host_outlet(&self.url))
     }
+}
+
+/// The outlet a page's address names when no `outlet` is set: its host
+/// without `www.`.
+pub fn host_outlet(url: &Url) -> String {
+    url.host_str()
+        .unwrap_or("")
+        .trim_start_matches("www.")
+        .to_string()
 }
 
 // ---- raw (as written) schema -------------------------------------------------

@@ -61,10 +61,18 @@ fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCo
         min_change: 0,
     };
     let name = new.display().to_string();
+    // Named as an alert names a watch without `outlet`: by its site's host.
+    let outlet = b
+        .canonical_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| presswatch::config::host_outlet(&u))
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| name.clone());
     let about = presswatch::history::About {
         watch: "diff",
         url: &name,
-        outlet: b.canonical_url.as_deref().unwrap_or(&name),
+        outlet: &outlet,
         detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     print_diff(presswatch::history::documents(

@@ -187,6 +187,35 @@ async fn validate_finds_what_would_break_at_run_time() {
     );
 }
 
+/// `diff OLD NEW` on two saved pages names the outlet by its site's host,
+/// as an alert does, and the file it read the new version from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diff_of_two_saved_pages_names_the_site_as_alerts_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = |words: &str| {
+        article("Filmmaker flees Iran", words).replace(
+            "<meta charset=\"utf-8\">",
+            "<meta charset=\"utf-8\"><link rel=\"canonical\" href=\"https://www.news.example.org/2024/05/flees\">",
+        )
+    };
+    let (old, new) = (dir.path().join("old.html"), dir.path().join("new.html"));
+    std::fs::write(&old, page("He left a few days ago.")).unwrap();
+    std::fs::write(&new, page("He left two weeks ago.")).unwrap();
+    let out = std::process::Command::new(crate::support::binary())
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("Edited · news.example.org\nFilmmaker flees Iran\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&new.display().to_string()), "{stdout}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     use std::io::{BufRead, BufReader};
