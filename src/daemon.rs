@@ -145,9 +145,11 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         unstored,
     };
     d.sync_watches()?;
-    tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(),
-        state = %d.ctx.state.location(), "presswatch started");
+    // The status line says when the first check comes: start-up spreads
+    // them over up to five minutes, so a quiet log is no hang.
     let status = d.status_line();
+    tracing::info!(watches = config.watches.len(), channels = config.channels.len(), config = %config.path.display(),
+        state = %d.ctx.state.location(), status = %status, "presswatch started");
     d.notifier.ready(&status);
     let mut housekeeping: Option<tokio::time::Instant> = None;
     let stop = loop {

@@ -512,6 +512,13 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
     let warned = |d: &Daemon| d.log_text().matches("daemon.listen changed").count();
     d.wait_for_log("presswatch started", Duration::from_secs(10))
         .await;
+    // Its start says when the first check comes.
+    let started = d.log_text();
+    let started = started
+        .lines()
+        .find(|l| l.contains("presswatch started"))
+        .unwrap();
+    assert!(started.contains("status=1 watch, next check "), "{started}");
 
     write_config(&config, &body(other));
     d.signal("HUP");
