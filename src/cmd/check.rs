@@ -93,10 +93,7 @@ impl Check {
         } else {
             if let Some(d) = deliver_unless_daemon(&cfg, &ctx.state).await? {
                 if d.sent + d.retrying + d.dead > 0 {
-                    println!(
-                        "delivery: {} sent, {} will be retried, {} dead",
-                        d.sent, d.retrying, d.dead
-                    );
+                    println!("{}", super::delivery_line(&cfg, &d));
                 }
             }
         }

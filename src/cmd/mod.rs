@@ -112,6 +112,19 @@ pub(crate) async fn deliver_unless_daemon(
     }
 }
 
+/// What a command's delivery did, as it prints it; when some failed, the
+/// command that shows why.
+pub(crate) fn delivery_line(cfg: &Config, d: &notify::DeliveryReport) -> String {
+    let line = format!(
+        "delivery: {} sent, {} will be retried, {} dead",
+        d.sent, d.retrying, d.dead
+    );
+    if d.retrying + d.dead == 0 {
+        return line;
+    }
+    format!("{line}: `{}` shows why", cfg.command("outbox list"))
+}
+
 /// The HTTP client for webhooks.
 pub(crate) fn http_client(cfg: &Config) -> Result<reqwest::Client, String> {
     notify::webhook::client(&cfg.daemon.user_agent)

@@ -186,10 +186,7 @@ impl Outbox {
                 let Some(d) = deliver_unless_daemon(&cfg, &state).await? else {
                     return Ok(ExitCode::SUCCESS);
                 };
-                println!(
-                    "delivery: {} sent, {} will be retried, {} dead",
-                    d.sent, d.retrying, d.dead
-                );
+                println!("{}", super::delivery_line(&cfg, &d));
                 Ok(if d.retrying + d.dead > 0 {
                     ExitCode::from(1)
                 } else {

@@ -1845,6 +1845,30 @@ async fn a_channel_with_kinds_gets_only_those_alerts() {
     );
 }
 
+/// A delivery that fails when a command runs it says where to read why.
+#[test]
+fn a_failed_delivery_says_which_command_shows_why() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let s = setup(
+        &webhook_channel(&format!("http://127.0.0.1:{port}/hook"), ""),
+        "",
+    );
+    let cfg = s.dir.path().join("config.toml");
+    let cfg = cfg.to_str().unwrap();
+    enqueue(&s, &edited_alert(), now());
+    let out = run(&["outbox", "--config", cfg, "retry"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "delivery: 0 sent, 1 will be retried, 0 dead: `presswatch outbox list --config {cfg}` shows why"
+        )),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn outbox_commands_list_retry_and_drop_dead_alerts() {
     let (hook, base) = webhook_server();
