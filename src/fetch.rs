@@ -875,14 +875,30 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
     let cause = chain.last().cloned().unwrap_or_default();
     // The cause may say it already: "DNS lookup failed for HOST: ...",
     // "Connection refused (os error 111)".
-    if let Some(rest) = cause
+    let message = match cause
         .get(..what.len())
         .filter(|p| p.eq_ignore_ascii_case(what))
         .map(|_| &cause[what.len()..])
     {
-        return FetchError::Connect(format!("{what}{rest}"));
+        Some(rest) => format!("{what}{rest}"),
+        None => format!("{what} ({cause})"),
+    };
+    match e.url().filter(|_| what == "connection refused") {
+        Some(url) => FetchError::Connect(format!("{message}: {}", refused_hint(url))),
+        None => FetchError::Connect(message),
     }
-    FetchError::Connect(format!("{what} ({cause})"))
+}
+
+/// What a refused connection to `url` means and what to check: `nothing
+/// listens at news.example.org:8080 (check the port in the URL, or whether
+/// the site is down)`.
+fn refused_hint(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    let at = match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    format!("nothing listens at {at} (check the port in the URL, or whether the site is down)")
 }
 
 /// One recorded response in a replay manifest.

@@ -223,6 +223,26 @@ async fn network_faults_are_clear_per_watch_errors_and_alert_only_at_the_thresho
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_refused_connection_says_nothing_listens_at_the_host_and_port_and_what_to_check() {
+    let good = good_server().await;
+    // Bound but never listened on: connections to it are refused.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = closed.local_addr().unwrap();
+    let project = project(&good, &[format!("http://{addr}/story")], "article");
+    let results = pass(&project).await;
+    let error = error_of(&results, "w0");
+    assert!(error.contains("connection refused"), "{error}");
+    assert!(
+        error.ends_with(&format!(
+            ": nothing listens at {addr} (check the port in the URL, or whether the site is down)"
+        )),
+        "{error}"
+    );
+    assert!(!error.contains('\n'), "one line: {error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn oversized_and_compressed_bombs_are_capped_while_streaming() {
     let good = good_server().await;
     let s = Server::start().await;
