@@ -233,6 +233,60 @@ mod tests {
         assert!(seen >= 5, "only {seen} command lines found in the docs");
     }
 
+    /// Each option's value in the README's command table is named as
+    /// `--help` names it (`--since T`, `--warc OUT.warc.gz`).
+    #[test]
+    fn documented_value_names_are_the_helps() {
+        fn option<'a>(cmd: &'a clap::Command, long: &str) -> Option<&'a clap::Arg> {
+            cmd.get_arguments()
+                .find(|a| a.get_long() == Some(long))
+                .or_else(|| cmd.get_subcommands().find_map(|s| option(s, long)))
+        }
+        let cli = <Cli as clap::CommandFactory>::command();
+        let (mut seen, mut unlike) = (0, Vec::new());
+        let rows = include_str!("../README.md")
+            .lines()
+            .filter(|l| l.starts_with("| `presswatch "));
+        for row in rows {
+            let usage = row.split('`').nth(1).unwrap_or_default();
+            // `outbox list\|retry [ID]\|drop ID`: the word before each `\|`.
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .map(|w| w.split("\\|").next().unwrap_or(w))
+                .map(|w| w.trim_matches(['[', ']']))
+                .collect();
+            let command = cli
+                .find_subcommand(words[1])
+                .unwrap_or_else(|| panic!("README: no command {}", words[1]));
+            for (i, long) in words.iter().enumerate() {
+                let Some(long) = long.strip_prefix("--") else {
+                    continue;
+                };
+                let arg = option(command, long)
+                    .unwrap_or_else(|| panic!("README: {} has no --{long}", words[1]));
+                if !arg.get_action().takes_values() {
+                    continue;
+                }
+                let help = arg
+                    .get_value_names()
+                    .and_then(|v| v.first())
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| arg.get_id().to_string().to_uppercase());
+                let written = words.get(i + 1).copied().unwrap_or_default();
+                if written != help {
+                    unlike.push(format!("`{usage}`: --{long} {written}, --help: {help}"));
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "only {seen} option values found in the README");
+        assert!(
+            unlike.is_empty(),
+            "README unlike --help:\n{}",
+            unlike.join("\n")
+        );
+    }
+
     /// The hints the program prints name the config and parse.
     #[test]
     fn hints_parse() {

@@ -21,7 +21,7 @@ pub struct Export {
     /// Only responses fetched since: a date (2024-05-14) or a date and
     /// time ("2024-05-14 09:30") in [daemon] timezone, an RFC 3339 time or
     /// an age (30d).
-    #[arg(long)]
+    #[arg(long, value_name = "T")]
     since: Option<String>,
     /// The WARC file to write.
     #[arg(

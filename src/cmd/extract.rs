@@ -18,13 +18,13 @@ pub struct Extract {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["source", "selector", "json"])]
     corpus: Option<PathBuf>,
     /// With --corpus: write {id: {articleBody, title, byline, ...}} here.
-    #[arg(long, value_name = "FILE", requires = "corpus")]
+    #[arg(long, value_name = "PRED.json", requires = "corpus")]
     out: Option<PathBuf>,
     /// Print JSON (all fields and the blocks).
     #[arg(long)]
     json: bool,
     /// CSS selector of the article text, overriding detection.
-    #[arg(long)]
+    #[arg(long, value_name = "CSS")]
     selector: Option<String>,
 }
 
