@@ -1070,10 +1070,20 @@ fn ins(t: &str) -> String {
     )
 }
 
-/// Wraps body HTML in a complete document with a centred white card.
-fn page(inner: &str) -> String {
+/// Wraps body HTML in a complete document with a centred white card. The
+/// document's root carries `story`, the `lang`/`dir` of the one story it is
+/// about ([`lang_dir`]), for mail clients and screen readers; the labels
+/// around the story stay English and left-to-right inside it. Without a
+/// story's language (left-to-right text, a digest of several stories) the
+/// root is the labels' `lang="en"`.
+fn page(inner: &str, story: &str) -> String {
+    let (root, inner) = if story.is_empty() {
+        (" lang=\"en\"", inner.to_string())
+    } else {
+        (story, format!("<div lang=\"en\" dir=\"ltr\">{inner}</div>"))
+    };
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
+        "<!DOCTYPE html><html{root}><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
 <body style=\"margin:0;padding:12px;background:{page};font-family:-apple-system,'Segoe UI',Helvetica,Arial,'Noto Sans','Noto Naskh Arabic',Tahoma,sans-serif;color:{ink};\">\
 <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;margin:0 auto;background:{card};border:1px solid {rule};border-radius:4px;\"><tr><td style=\"padding:20px;\">\
 {inner}</td></tr></table></body></html>",
@@ -1105,7 +1115,12 @@ fn html_footer(coloured: bool, text: &str) -> String {
 pub fn html(alert: &Alert, ctx: &Context) -> String {
     let (mut b, coloured) = card(alert, ctx, 22);
     b.push_str(&html_footer(coloured, &signature(alert)));
-    page(&b)
+    let story = if alert.kind == ChangeKind::Test {
+        ""
+    } else {
+        lang_dir(&headline(alert))
+    };
+    page(&b, story)
 }
 
 /// A digest as HTML: one section per group, times in the context's zone.
@@ -1139,7 +1154,7 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
             crate::text::plural(alerts.len(), "alert", "alerts")
         ),
     ));
-    page(&b)
+    page(&b, "")
 }
 
 /// A paragraph label followed by its body.
@@ -1163,6 +1178,17 @@ fn quote_html(quote: &str, url: Option<&str>) -> String {
     format!("\u{201C}{inner}\u{201D}")
 }
 
+/// The headline an alert's card shows: its one item's title, else the
+/// article's or listing's, else the watch's name; on one line.
+fn headline(alert: &Alert) -> String {
+    one_line(
+        single_item(alert)
+            .map(|i| i.title.as_str())
+            .or(alert.title.as_deref())
+            .unwrap_or(&alert.watch),
+    )
+}
+
 /// One alert as HTML, without the page around it, times in `tz`; the
 /// evidence viewer shows the same card.
 pub fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
@@ -1178,11 +1204,7 @@ pub fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
 /// Also says whether it shows removed or added words.
 fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
     let item = single_item(alert);
-    let title = one_line(
-        item.map(|i| i.title.as_str())
-            .or(alert.title.as_deref())
-            .unwrap_or(&alert.watch),
-    );
+    let title = headline(alert);
     let link = main_link(alert).and_then(|(url, what)| Some((href(url)?, what)));
     let mut b = String::new();
     if alert.kind == ChangeKind::Test {

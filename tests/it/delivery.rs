@@ -988,7 +988,28 @@ async fn a_persian_alert_isolates_its_headline_and_marks_its_language() {
         "{text}"
     );
     let html = m.body_html(0).unwrap();
-    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    // The document is the story's, Persian and right to left, for mail
+    // clients and screen readers; the labels around it ("Detected", the
+    // footer) stay English and left to right.
+    assert!(
+        html.starts_with("<!DOCTYPE html><html lang=\"fa\" dir=\"rtl\"><head>"),
+        "{html}"
+    );
+    let labels = html.find("<div lang=\"en\" dir=\"ltr\">").expect(&html);
+    let detected = html.find("Detected ").expect(&html);
+    assert!(labels < detected, "{html}");
+    assert!(
+        html.ends_with("</div></td></tr></table></body></html>"),
+        "{html}"
+    );
+    // A digest of stories in several languages keeps the labels' language
+    // at its root, each story marking its own.
+    let digest = render::digest_html(&[alert.clone(), edited_alert()], &berlin());
+    assert!(
+        digest.starts_with("<!DOCTYPE html><html lang=\"en\"><head>"),
+        "{digest}"
+    );
+    assert!(digest.contains("lang=\"fa\" dir=\"rtl\">"), "{digest}");
     assert!(
         html.contains(
             "<h1 style=\"font-size:22px;line-height:1.3;margin:6px 0 8px 0;color:#222222;\" lang=\"fa\" dir=\"rtl\">"
