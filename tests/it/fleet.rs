@@ -785,21 +785,10 @@ impl StallSite {
     }
 }
 
-/// A replica can stall mid-check for longer than its lease (a paused VM, a
-/// starved process, a network partition): its lease expires, another
-/// replica checks the watch and stores what it found. When the stalled
-/// replica wakes with the page it fetched before, it must not store that
-/// check: compared with the newer baseline, its older page would be a bogus
-/// change back, alerted under a second id, and the story's next check would
-/// alert the edit a third time.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replica_that_stalls_past_its_lease_mid_check_stores_nothing_over_the_newer_check() {
-    let Some(cluster) = pg::cluster() else { return };
-    let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    let site = StallSite::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("presswatch.toml");
+/// The config of the stall tests: one story, checked every "1m" (a tenth
+/// of it at the tests' time scale), alerts to the site's hook, leases of 3 s.
+fn stall_config(dir: &Path, site: &StallSite, url: &str) -> std::path::PathBuf {
+    let config = dir.join("presswatch.toml");
     std::fs::write(
         &config,
         format!(
@@ -828,6 +817,24 @@ robots = false
         ),
     )
     .unwrap();
+    config
+}
+
+/// A replica can stall mid-check for longer than its lease (a paused VM, a
+/// starved process, a network partition): its lease expires, another
+/// replica checks the watch and stores what it found. When the stalled
+/// replica wakes with the page it fetched before, it must not store that
+/// check: compared with the newer baseline, its older page would be a bogus
+/// change back, alerted under a second id, and the story's next check would
+/// alert the edit a third time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stalls_past_its_lease_mid_check_stores_nothing_over_the_newer_check() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let site = StallSite::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = stall_config(dir.path(), &site, &url);
     let mut stalled = start_replica(&config, "stalled");
     stalled
         .wait_for_log("result=\"baseline\"", Duration::from_secs(30))
@@ -898,6 +905,109 @@ robots = false
         baseline.contains("version 2"),
         "the baseline is the edited story:\n{baseline}"
     );
+    for r in [&stalled, &other] {
+        r.signal("TERM");
+    }
+    assert_eq!(stalled.wait_exit(Duration::from_secs(40)).await, Some(0));
+    assert_eq!(other.wait_exit(Duration::from_secs(40)).await, Some(0));
+}
+
+/// A replica can stall in the middle of a database transaction: its
+/// heartbeat, say, has renewed the lease of the watch it is checking (and
+/// so locked the watch's row) when the process stops. The database ends
+/// that transaction once it has been idle for the lease time, so the
+/// other replicas are not held up by its locks: they take the watch when
+/// the lease expires and alert the edit. The stalled replica, on waking,
+/// says that it stalled, not that the database is unreachable, and sends
+/// no ops alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stalls_mid_transaction_does_not_hold_up_the_watch() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let site = StallSite::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = stall_config(dir.path(), &site, &url);
+    let mut stalled = start_replica(&config, "stalled");
+    stalled
+        .wait_for_log("result=\"baseline\"", Duration::from_secs(30))
+        .await;
+    site.state.lock().unwrap().hold_next = 1;
+    let fetching = crate::support::eventually(Duration::from_secs(30), || {
+        !site.state.lock().unwrap().held.is_empty()
+    })
+    .await;
+    assert!(fetching, "the replica checks the story again");
+
+    // Its fetch holds a host token. Holding that token's row, the test
+    // stops the replica's next heartbeat after it has renewed the story's
+    // lease (locking the story's row) and before it renews its tokens.
+    let mut pg_config: tokio_postgres::Config = url.parse().unwrap();
+    pg_config.password(pg::PASSWORD);
+    let (blocker, connection) = pg_config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    blocker
+        .batch_execute("BEGIN; SELECT id FROM host_tokens FOR UPDATE")
+        .await
+        .unwrap();
+    let in_heartbeat = crate::support::eventually(Duration::from_secs(30), || {
+        cluster
+            .psql(
+                db,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE host_tokens%'",
+            )
+            .is_ok_and(|n| n == "1")
+    })
+    .await;
+    assert!(
+        in_heartbeat,
+        "the replica's heartbeat waits for its host token"
+    );
+    stalled.signal("STOP");
+    blocker.batch_execute("COMMIT").await.unwrap();
+    site.state.lock().unwrap().version = 2;
+
+    let mut other = start_replica(&config, "other");
+    let alerted = crate::support::eventually(Duration::from_secs(30), || {
+        !site.state.lock().unwrap().alerts.is_empty()
+    })
+    .await;
+    assert!(
+        alerted,
+        "the other replica alerts the edit:\n{}\nthe database's sessions:\n{}",
+        other.log_text(),
+        cluster
+            .psql(
+                db,
+                "SELECT state, wait_event_type, query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            .unwrap_or_else(|e| e)
+    );
+
+    site.release.add_permits(1);
+    stalled.signal("CONT");
+    stalled
+        .wait_for_log("expired during its check", Duration::from_secs(30))
+        .await;
+    stalled
+        .wait_for_log(
+            "left a transaction idle for longer than daemon.lease",
+            Duration::from_secs(30),
+        )
+        .await;
+    let requests = site.state.lock().unwrap().requests.len();
+    let checked_again = crate::support::eventually(Duration::from_secs(30), || {
+        site.state.lock().unwrap().requests.len() > requests
+    })
+    .await;
+    assert!(checked_again, "the story is checked again");
+    let log = stalled.log_text();
+    assert!(
+        !log.contains("unreachable"),
+        "the stalled replica does not take its stall for an outage:\n{log}"
+    );
+    let ids: HashSet<String> = site.state.lock().unwrap().alerts.iter().cloned().collect();
+    assert_eq!(ids.len(), 1, "one edit, one alert, no ops alert:\n{log}");
     for r in [&stalled, &other] {
         r.signal("TERM");
     }

@@ -20,6 +20,7 @@ use std::pin::pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row, Statement};
 
@@ -82,6 +83,8 @@ pub(super) struct Conn {
     /// Whether the session's commits wait for the disk
     /// (`synchronous_commit`), as [`Durability::Durable`] writes need.
     durable: bool,
+    /// Why the server ended the session, once it has (its SQLSTATE).
+    ended: Arc<Mutex<Option<SqlState>>>,
 }
 
 /// A watch this replica holds a lease on. No other replica checks it
@@ -293,18 +296,20 @@ impl Postgres {
     fn connect(&self, durable: bool) -> Result<Conn> {
         let config = self.inner.config.clone();
         let needs_tls = config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable;
+        let ended = Arc::new(Mutex::new(None));
+        let why = ended.clone();
         let opened = self.inner.driver.handle.spawn(async move {
             let client = if needs_tls {
                 let tls = tls_connector().map_err(ConnectError::Setup)?;
                 let (client, connection) = config.connect(tls).await.map_err(ConnectError::Db)?;
-                tokio::spawn(connection);
+                tokio::spawn(serve(connection, why));
                 client
             } else {
                 let (client, connection) = config
                     .connect(tokio_postgres::NoTls)
                     .await
                     .map_err(ConnectError::Db)?;
-                tokio::spawn(connection);
+                tokio::spawn(serve(connection, why));
                 client
             };
             Ok::<_, ConnectError>(client)
@@ -320,11 +325,17 @@ impl Postgres {
                 ))
             }
         };
-        block_on(client.batch_execute(synchronous_commit(durable))).map_err(|e| self.err(e))?;
+        let setup = format!(
+            "{}; SET idle_in_transaction_session_timeout = {}",
+            synchronous_commit(durable),
+            self.inner.lease_ms.clamp(1, i64::from(i32::MAX))
+        );
+        block_on(client.batch_execute(&setup)).map_err(|e| self.err(e))?;
         Ok(Conn {
             client,
             statements: HashMap::new(),
             durable,
+            ended,
         })
     }
 
@@ -396,8 +407,21 @@ impl Postgres {
     ) -> Result<T> {
         let mut conn = self.checkout(durability == Durability::Durable)?;
         let out = block_on(work(&mut conn));
+        let stalled = out.as_ref().is_err_and(|e| conn.stalled_in_transaction(e));
         self.checkin(conn);
-        out.map_err(|e| self.err(e))
+        out.map_err(|e| {
+            if stalled {
+                StateError::other(
+                    self.location(),
+                    format!(
+                        "this process left a transaction idle for longer than daemon.lease ({} ms): it stalled (a paused VM, a starved process), and the database rolled the transaction back so that its row locks do not hold up the other replicas, and nothing of it was stored; if this recurs, find what pauses this process or raise daemon.lease",
+                        self.inner.lease_ms
+                    ),
+                )
+            } else {
+                self.err(e)
+            }
+        })
     }
 
     /// Runs `work` in one transaction; only with [`Durability::Durable`]
@@ -458,12 +482,40 @@ fn synchronous_commit(durable: bool) -> &'static str {
     }
 }
 
+/// Drives a connection until it ends, noting in `ended` why the server
+/// ended it (before the client sees it closed).
+async fn serve<S, T>(
+    mut connection: tokio_postgres::Connection<S, T>,
+    ended: Arc<Mutex<Option<SqlState>>>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if let Err(e) = (&mut connection).await {
+        *lock(&ended) = e.code().cloned();
+    }
+}
+
 enum ConnectError {
     Db(tokio_postgres::Error),
     Setup(String),
 }
 
 impl Conn {
+    /// Whether `e` failed this session's work because the server ended the
+    /// session for staying idle in a transaction longer than the lease
+    /// (`idle_in_transaction_session_timeout`, set when it opens): this
+    /// process stalled mid-transaction, a paused VM or a starved process.
+    /// Without that timeout, the row locks of a stalled replica's open
+    /// transaction (its heartbeat renewing a watch's lease, a check being
+    /// stored) would hold up the other replicas until its connection died:
+    /// their lease queries skip the locked watch and their schedule waits
+    /// for it, so the watch would go unchecked.
+    fn stalled_in_transaction(&self, e: &tokio_postgres::Error) -> bool {
+        let timeout = Some(&SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT);
+        e.code() == timeout || (e.is_closed() && lock(&self.ended).as_ref() == timeout)
+    }
+
     /// The statement for `sql`, prepared once per connection.
     async fn prepare(&mut self, sql: &'static str) -> PgResult<Statement> {
         if let Some(s) = self.statements.get(sql) {
