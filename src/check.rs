@@ -268,12 +268,17 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
         st.failures = 0;
         st.error_alerted = false;
         st.last_error = None;
+        // Where the URL redirected before this check is unknown until a
+        // check by a build that knows moves fetched it (a watch checked
+        // before the upgrade): its redirect then is where the URL was.
+        let moves_unknown = std::mem::take(&mut st.moves_unknown);
         if let Some(to) = st.moved_to.as_deref() {
             detail = tell_ops_of_move(watch, to, &detail);
             // A URL that redirected when the watch began is no news to
             // the staff who configured it; a move of an article since is.
             let news = watch.kind == WatchKind::Article
                 && outcome != Outcome::BaselineStored
+                && !moves_unknown
                 && moved_before.as_deref() != Some(to);
             if news {
                 let mut moved = moved_alert(watch, to);

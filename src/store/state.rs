@@ -400,12 +400,18 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         |conn| has_column(conn, "follow_tries", "item"),
         |conn| conn.execute_batch("ALTER TABLE follow_tries ADD COLUMN item TEXT"),
     )?;
-    // Before this column, no watch's move was known: the next check of a
-    // moved article reports it.
+    // Before this column, no watch's move was known: where the URL of each
+    // watch then redirected is unknown, so that its next check takes a
+    // redirect for where the URL was, not for news.
     once_under_lock(
         conn,
         |conn| has_column(conn, "watch_state", "moved_to"),
-        |conn| conn.execute_batch("ALTER TABLE watch_state ADD COLUMN moved_to TEXT"),
+        |conn| {
+            conn.execute_batch(&format!(
+                "ALTER TABLE watch_state ADD COLUMN moved_to TEXT;
+                 UPDATE watch_state SET moved_to = '{MOVES_UNKNOWN}';"
+            ))
+        },
     )?;
     // Records kept before these columns have no digest: `verify` counts them.
     once_under_lock(
@@ -526,6 +532,36 @@ pub struct WatchState {
     /// an article's move is alerted when this first takes a value, and ops
     /// are told to put it in the config while it has one.
     pub moved_to: Option<String>,
+    /// Whether no check by a build that knows moves has fetched the URL yet
+    /// (a watch checked before the upgrade): where it redirected before is
+    /// unknown, so its next check's redirect is no news.
+    pub moves_unknown: bool,
+}
+
+/// What `watch_state.moved_to` holds while [`WatchState::moves_unknown`]
+/// (the migrations that brought the column set it on the rows then there).
+pub(crate) const MOVES_UNKNOWN: &str = "";
+
+impl WatchState {
+    /// The value of the `moved_to` column for this state.
+    pub(crate) fn moved_to_column(&self) -> Option<String> {
+        if self.moves_unknown {
+            Some(MOVES_UNKNOWN.to_string())
+        } else {
+            self.moved_to.clone()
+        }
+    }
+
+    /// This state with `moved_to` and `moves_unknown` read from the
+    /// `moved_to` column's value.
+    pub(crate) fn with_moved_to_column(self, column: Option<String>) -> Self {
+        let moves_unknown = column.as_deref() == Some(MOVES_UNKNOWN);
+        WatchState {
+            moved_to: column.filter(|_| !moves_unknown),
+            moves_unknown,
+            ..self
+        }
+    }
 }
 
 /// Delivery status of an outbox entry.
@@ -804,8 +840,9 @@ impl Sqlite {
                         error_alerted: r.get::<_, i64>(8)? != 0,
                         gone: r.get::<_, i64>(9)? != 0,
                         last_ok: r.get(10)?,
-                        moved_to: r.get(11)?,
-                    })
+                        ..WatchState::default()
+                    }
+                    .with_moved_to_column(r.get(11)?))
                 },
             ))
             .optional()
@@ -1658,7 +1695,7 @@ fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rusqlite::Resu
         s.error_alerted as i64,
         s.gone as i64,
         s.last_ok,
-        s.moved_to
+        s.moved_to_column()
     ])
     .map(|_| ())
 }

@@ -285,3 +285,52 @@ async fn a_permanent_redirect_to_the_home_page_is_still_a_takedown() {
     let (_, status, _) = cli(&project, &["status"], &[]).await;
     assert!(!status.contains("redirects permanently"), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_url_that_redirected_before_the_upgrade_is_no_news_on_the_first_check_after_it() {
+    for (backend, state) in backends() {
+        let server = Server::start().await;
+        // The story's ID address has always redirected to its slug.
+        server.set(OLD, Route::status(301).header("Location", NEW));
+        server.set(NEW, Route::html(page()));
+        let project = Project::new(&config(&server, &server.url(OLD), &state));
+        assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+        // The state as a build that did not know moves left it.
+        let drop_column = "ALTER TABLE watch_state DROP COLUMN moved_to;";
+        if backend == "sqlite" {
+            rusqlite::Connection::open(project.path("state/presswatch.db"))
+                .unwrap()
+                .execute_batch(drop_column)
+                .unwrap();
+        } else {
+            let url = state.split('"').nth(1).unwrap();
+            let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+            let sql = format!("{drop_column} DELETE FROM schema_migrations WHERE version >= 11;");
+            pg::cluster().unwrap().psql(db, &sql).unwrap();
+        }
+
+        // The upgraded build's first check: ops are told, staff are not.
+        let fix = format!("set url = \"{}\" in the watch's config", server.url(NEW));
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        assert!(
+            out.contains(&fix) && out.contains("; 0 alerts"),
+            "{backend}: {out}"
+        );
+        assert_eq!(received(&server), vec![], "{backend}");
+        let (_, out, _) = cli(&project, &["check"], &[]).await;
+        assert!(out.contains("; 0 alerts"), "{backend}: {out}");
+
+        // A move since is news.
+        let newer = format!("{NEW}-updated");
+        server.set(OLD, Route::status(301).header("Location", &newer));
+        server.set(&newer, Route::html(page()));
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        assert_eq!(
+            kinds(&received(&server)),
+            vec![ChangeKind::Moved],
+            "{backend}"
+        );
+    }
+}

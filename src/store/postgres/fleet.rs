@@ -460,7 +460,7 @@ impl Postgres {
         let error_alerted = flag(&|s| s.error_alerted);
         let gone = flag(&|s| s.gone);
         let last_ok = num(&|s| s.last_ok);
-        let moved_to = col(&|s| s.moved_to.clone());
+        let moved_to = col(&|s| s.moved_to_column());
         let handed_back = self.run(async |c| {
             Ok(c.query(
                 "UPDATE watch_state w SET due_ms = COALESCE(f.due, w.due_ms), next_due = COALESCE((f.due + 999) / 1000, w.next_due),

@@ -321,6 +321,13 @@ CREATE TABLE IF NOT EXISTS watch_moves (
 CREATE INDEX IF NOT EXISTS watch_moves_by_watch ON watch_moves(watch, at);
 "#,
     },
+    Migration {
+        version: 14,
+        name: "where the URL of each watch checked before moves were known redirected is unknown (moved_to = ''), so that its next check does not alert a redirect that was always there as a move",
+        sql: r#"
+UPDATE watch_state SET moved_to = '' WHERE moved_to IS NULL;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -574,8 +574,9 @@ fn watch_state(r: &Row) -> WatchState {
         error_alerted: r.get(8),
         gone: r.get(9),
         last_ok: r.get(10),
-        moved_to: r.get(11),
+        ..WatchState::default()
     }
+    .with_moved_to_column(r.get(11))
 }
 
 fn version_row(r: &Row) -> VersionRow {
@@ -622,7 +623,7 @@ async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> PgResult<()
             &s.error_alerted,
             &s.gone,
             &s.last_ok,
-            &s.moved_to,
+            &s.moved_to_column(),
         ],
     )
     .await
