@@ -276,10 +276,13 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             detail = tell_ops_of_move(watch, to, &detail);
             // A URL that redirected when the watch began is no news to
             // the staff who configured it; a move of an article since is.
+            // An address once alerted is no news again (a CDN that serves
+            // the redirect now and then), however long ago.
             let news = watch.kind == WatchKind::Article
                 && outcome != Outcome::BaselineStored
                 && !moves_unknown
-                && moved_before.as_deref() != Some(to);
+                && moved_before.as_deref() != Some(to)
+                && !moved_there_before(ctx, watch, to);
             if news {
                 let mut moved = moved_alert(watch, to);
                 moved.evidence = match moved_evidence(ctx, watch, &keep) {
@@ -1157,6 +1160,21 @@ fn takedowns_and_restores(ctx: &Context, watch: &Watch) -> Result<usize, String>
         .iter()
         .filter(|e| e.kind.is_takedown_or_restore())
         .count())
+}
+
+/// Whether the watch's history records a move of its URL to `to`. When the
+/// history cannot be read, the move is taken for new (a repeated alert
+/// rather than a missed one).
+fn moved_there_before(ctx: &Context, watch: &Watch, to: &str) -> bool {
+    match ctx.state.events(&watch.name) {
+        Ok(events) => events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Moved { to: known, .. } if known == to)),
+        Err(e) => {
+            tracing::warn!(watch = %watch.name, error = %e, "watch {}: its history could not be read to tell whether its move to {to} was alerted before: it is alerted", watch.name);
+            false
+        }
+    }
 }
 
 /// Where a `moved` alert's evidence is: the version current once the check

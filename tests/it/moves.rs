@@ -334,3 +334,37 @@ async fn a_url_that_redirected_before_the_upgrade_is_no_news_on_the_first_check_
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_that_comes_and_goes_is_alerted_and_recorded_once_on_either_backend() {
+    for (backend, state) in backends() {
+        let server = Server::start().await;
+        server.set(OLD, Route::html(page()));
+        let project = Project::new(&config(&server, &server.url(OLD), &state));
+        assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+        // A CDN serves the new slug's redirect on some checks only.
+        server.set(NEW, Route::html(page()));
+        for redirected in [true, false, true, false, true] {
+            if redirected {
+                server.set(OLD, Route::status(301).header("Location", NEW));
+            } else {
+                server.set(OLD, Route::html(page()));
+            }
+            let (code, out, err) = cli(&project, &["check"], &[]).await;
+            assert_eq!(code, 0, "{backend}: {out}{err}");
+        }
+        assert_eq!(
+            kinds(&received(&server)),
+            vec![ChangeKind::Moved],
+            "{backend}"
+        );
+        // The history has the move once.
+        let (code, history, err) = cli(&project, &["history", "story"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {err}");
+        assert_eq!(
+            history.matches("moved: ").count(),
+            1,
+            "{backend}: {history}"
+        );
+    }
+}
