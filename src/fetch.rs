@@ -176,7 +176,7 @@ impl Redirects {
 
 /// Query parameters that only track where a reader came from: never part
 /// of what a URL names. Besides these, every parameter whose name starts
-/// with `utm_`.
+/// with one of [`TRACKING_PREFIXES`].
 const TRACKING_PARAMETERS: &[&str] = &[
     "fbclid",
     "gclid",
@@ -192,20 +192,43 @@ const TRACKING_PARAMETERS: &[&str] = &[
     "_gl",
     "ocid",
     "cmpid",
+    "cmp",
+    "ito",
     "at_medium",
     "at_campaign",
     "smid",
     "ref_src",
+    "guccounter",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "spm",
 ];
+
+/// Name prefixes of tracking parameters: Google Analytics' `utm_source`...,
+/// AT Internet's `at_custom1`... and `at_link_id`..., comScore's
+/// `ns_mchannel`, `ns_source`, `ns_campaign`...
+const TRACKING_PREFIXES: &[&str] = &["utm_", "at_custom", "at_link_", "ns_"];
+
+/// Whether a query parameter (its name, any case) only tracks where a
+/// reader came from.
+fn is_tracking_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    TRACKING_PARAMETERS.contains(&name.as_str())
+        || TRACKING_PREFIXES.iter().any(|p| name.starts_with(p))
+}
 
 /// Whether two URLs name the same resource once the normalisations sites
 /// redirect for are undone, which are not a move: the scheme (http and
 /// https), a `www.` prefix and the case of the host, a trailing slash, the
 /// percent-encoding of the path (`%D8%A7` and `%d8%a7`, or a Persian slug
-/// typed as is), tracking parameters ([`TRACKING_PARAMETERS`]) and the
-/// order of the others, and the fragment. Anything else (another path,
-/// host, port or parameter) is another resource: the rule is conservative,
-/// so that what it ignores is never a story moving.
+/// typed as is) and the spelling variants of its Persian and Arabic letters
+/// that text comparison folds too ([`crate::text::compare_key`]: Arabic
+/// ي/ك and Persian ی/ک, the zero-width non-joiner, NFC and NFD...),
+/// tracking parameters ([`is_tracking_parameter`]) and the order of the
+/// others, and the fragment. Anything else (another path, host, port or
+/// parameter) is another resource: the rule is conservative, so that what
+/// it ignores is never a story moving.
 pub fn same_resource(a: &Url, b: &Url) -> bool {
     fn host(u: &Url) -> String {
         let h = u.host_str().unwrap_or_default().to_ascii_lowercase();
@@ -213,6 +236,10 @@ pub fn same_resource(a: &Url, b: &Url) -> bool {
     }
     fn path(u: &Url) -> Vec<u8> {
         let p: Vec<u8> = percent_encoding::percent_decode_str(u.path()).collect();
+        let p = match String::from_utf8(p) {
+            Ok(text) => crate::text::compare_key(&text).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
         match p.strip_suffix(b"/") {
             Some(trimmed) => trimmed.to_vec(),
             None => p,
@@ -221,10 +248,7 @@ pub fn same_resource(a: &Url, b: &Url) -> bool {
     fn query(u: &Url) -> Vec<(String, String)> {
         let mut q: Vec<(String, String)> = u
             .query_pairs()
-            .filter(|(k, _)| {
-                let k = k.to_ascii_lowercase();
-                !k.starts_with("utm_") && !TRACKING_PARAMETERS.contains(&k.as_str())
-            })
+            .filter(|(k, _)| !is_tracking_parameter(k))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         q.sort();
@@ -1239,7 +1263,41 @@ mod tests {
             "https://fa.example.org/news/%d8%b1?id=7&page=2",
             "https://fa.example.org/news/%D8%B1?page=2&id=7"
         ));
+        // Tracking parameters of AT Internet, comScore, HubSpot, Marketo,
+        // Yahoo, Alibaba and outlets' own.
         for b in [
+            "http://news.example.org/world/rasoulof-flees?at_custom1=rss&at_custom4=x&at_link_id=3&at_link_origin=home",
+            "http://news.example.org/world/rasoulof-flees?ns_mchannel=rss&ns_source=feed&ns_campaign=c&ns_linkname=l",
+            "http://news.example.org/world/rasoulof-flees?cmp=rss&ito=1&guccounter=1&_hsenc=p2&_hsmi=9&mkt_tok=t&spm=a.b",
+        ] {
+            assert!(same(a, b), "{b}");
+        }
+        // A Persian slug the site respells: Arabic yeh and kaf as Persian
+        // (کیهان, کودکی), a zero-width non-joiner written or left out, the
+        // same letters composed or decomposed (NFC, NFD).
+        let persian = "https://fa.example.org/news/%DA%A9%DB%8C%D9%87%D8%A7%D9%86-%D9%85%DB%8C%E2%80%8C%D8%B1%D9%88%D8%AF";
+        for b in [
+            "https://fa.example.org/news/كيهان-ميرود",
+            "https://fa.example.org/news/%D9%83%D9%8A%D9%87%D8%A7%D9%86-%D9%85%DB%8C%E2%80%8C%D8%B1%D9%88%D8%AF",
+            "https://fa.example.org/news/کیهان-میرود",
+        ] {
+            assert!(same(persian, b), "{b}");
+        }
+        assert!(same(
+            "https://fa.example.org/news/%D8%A2%D8%B2%D8%A7%D8%AF%DB%8C",
+            "https://fa.example.org/news/%D8%A7%D9%93%D8%B2%D8%A7%D8%AF%DB%8C"
+        ));
+        assert!(!same(
+            persian,
+            "https://fa.example.org/news/کیهان-میرود-دوم"
+        ));
+        assert!(!same(
+            "https://fa.example.org/news/%FF%FE",
+            "https://fa.example.org/news/%FF%FD"
+        ));
+        for b in [
+            "http://news.example.org/world/rasoulof-flees?cmpx=1",
+            "http://news.example.org/world/rasoulof-flees?at_medium_x=1",
             "http://news.example.org/world/rasoulof-flees-iran",
             "http://news.example.org/culture/rasoulof-flees",
             "http://news.example.org/World/rasoulof-flees",
