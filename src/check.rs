@@ -1945,7 +1945,11 @@ pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String
                 ctx.baselines.path(&watch.name).display()
             )
         });
-    turn.end()?;
+    // The reset happened or not whatever becomes of the lease: a lease not
+    // handed back expires within daemon.lease.
+    if let Err(e) = turn.end() {
+        tracing::warn!(watch = %watch.name, error = %e, "watch {}: {e}", watch.name);
+    }
     forgotten
 }
 

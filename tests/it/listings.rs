@@ -761,3 +761,47 @@ async fn with_follow_an_unread_item_that_leaves_the_listing_is_read_once_more_th
         assert_eq!(server.requests_to(&hook).len(), 1, "{backend}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reset_baseline_whose_lease_cannot_be_handed_back_still_reports_the_reset_with_a_warning()
+{
+    let Some(cluster) = pg::cluster() else {
+        return;
+    };
+    let server = Server::start().await;
+    let path = "/iran";
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let state = format!(
+        "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+        pg::PASSWORD_ENV
+    );
+    let config = listing_config(&server, path, "listing", "")
+        .replace("[daemon]\n", &format!("[daemon]\n{state}"));
+    let project = Project::new(&config);
+    server.set(path, Route::html(recorded("listings/aggregator-1.html")));
+    let (code, out) = check_cli(&project, &[], &env).await;
+    assert_eq!(code, 0, "{out}");
+    // The lease moves to another replica while the baseline is forgotten
+    // (as when this process stalls for longer than daemon.lease).
+    cluster
+        .psql(
+            db,
+            "CREATE FUNCTION take_lease() RETURNS trigger AS $$ BEGIN
+                 UPDATE watch_state SET lease_owner = 'replica db2:7:b1', lease_until_ms = 0
+                 WHERE watch = OLD.watch;
+                 RETURN OLD;
+             END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER take_lease AFTER DELETE ON baselines
+                 FOR EACH ROW EXECUTE FUNCTION take_lease();",
+        )
+        .unwrap();
+    let (code, out) = check_cli(&project, &["--reset-baseline"], &env).await;
+    assert!(out.contains("coverage: baseline forgotten"), "{out}");
+    assert!(
+        out.contains("watch coverage: the lease on watch coverage expired during this check"),
+        "{out}"
+    );
+    assert_eq!(code, 0, "{out}");
+}
