@@ -684,13 +684,30 @@ async fn fetch(
 /// logged on every check until the config names the new address, and the
 /// check's `detail` with the same note (the check's summary line).
 fn tell_ops_of_move(watch: &Watch, to: &str, detail: &str) -> String {
-    tracing::warn!(watch = %watch.name, url = %watch.url, moved_to = %to, "watch {}: {} redirects permanently to {to}: set url = \"{to}\" in the watch's config", watch.name, watch.url);
-    let note = format!("moved permanently to {to}: set url = \"{to}\" in the watch's config");
+    tracing::warn!(watch = %watch.name, url = %watch.url, moved_to = %to, "{}", move_for_ops(watch, to));
+    let note = format!("moved permanently to {to}: {}", set_url(to));
     if detail.is_empty() {
         note
     } else {
         format!("{detail}; {note}")
     }
+}
+
+/// What ops read (log, `presswatch status`) of a watch whose URL redirects
+/// for good to `to`: `watch NAME: OLD redirects permanently to NEW: set url
+/// = "NEW" in the watch's config`.
+pub fn move_for_ops(watch: &Watch, to: &str) -> String {
+    format!(
+        "watch {}: {} redirects permanently to {to}: {}",
+        watch.name,
+        watch.url,
+        set_url(to)
+    )
+}
+
+/// What to do about a watch whose URL redirects for good to `to`.
+fn set_url(to: &str) -> String {
+    format!("set url = \"{to}\" in the watch's config")
 }
 
 /// The alert that an article watch's URL now redirects for good to another

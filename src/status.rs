@@ -48,10 +48,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         };
         // Until the config names the new address (a check then clears it).
         if let Some(to) = st.moved_to.filter(|to| *to != w.url.as_str()) {
-            moved.push(format!(
-                "watch {}: {} redirects permanently to {to}: set url = \"{to}\" in the watch's config",
-                w.name, w.url
-            ));
+            moved.push(crate::check::move_for_ops(w, &to));
         }
         rows.push([
             w.name.clone(),

@@ -396,22 +396,15 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
                 e.version
             ),
         ),
-        EventWhat::Moved { from, to } => {
-            let address = |u: &str| match render::href(u) {
-                Some(h) => format!("<a href=\"{h}\">{}</a>", escape(u)),
-                None => escape(u),
-            };
-            (
-                "moved",
-                "Moved",
-                format!(
-                    "<br>Old address: {}<br>New address: {}<br><span class=\"meta\">The old address redirects permanently (301/308) to the new one; the text found there is version {}.</span>",
-                    address(from),
-                    address(to),
-                    e.version
-                ),
-            )
-        }
+        EventWhat::Moved { from, to } => (
+            "moved",
+            "Moved",
+            format!(
+                "<br>{}<br><span class=\"meta\">The text found at the new address is version {}.</span>",
+                render::moved_html(from, to),
+                e.version
+            ),
+        ),
     };
     let id = id.map_or(String::new(), |id| format!(" id=\"{}\"", escape(id)));
     format!(

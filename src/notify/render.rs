@@ -446,6 +446,26 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
     })
 }
 
+/// A move's old and new address, linked (http(s) only, [`href`]), and
+/// what the move means for those citing the story ([`MOVED_NOTE`]): the
+/// `moved` alert's HTML and the evidence viewer's row of the move say it
+/// so.
+pub fn moved_html(from: &str, to: &str) -> String {
+    let address = |u: &str| match href(u) {
+        Some(h) => format!(
+            "<a href=\"{h}\" style=\"color:{};overflow-wrap:anywhere;\">{}</a>",
+            colour::LINK,
+            escape(u)
+        ),
+        None => escape(u),
+    };
+    format!(
+        "<b>Old address:</b> {}<br><b>New address:</b> {}<br>{MOVED_NOTE}",
+        address(from),
+        address(to)
+    )
+}
+
 /// What a `moved` alert says under the two addresses.
 const MOVED_NOTE: &str =
     "The old address now redirects permanently to the new one: cite and link the new address.";
@@ -1305,19 +1325,10 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         ));
     }
     if let Some(to) = &alert.moved_to {
-        let address = |u: &str| match href(u) {
-            Some(h) => format!(
-                "<a href=\"{h}\" style=\"color:{};overflow-wrap:anywhere;\">{}</a>",
-                colour::LINK,
-                escape(u)
-            ),
-            None => escape(u),
-        };
         b.push_str(&format!(
-            "<p style=\"font-size:16px;line-height:1.5;color:{};\"><b>Old address:</b> {}<br><b>New address:</b> {}<br>{MOVED_NOTE}</p>",
+            "<p style=\"font-size:16px;line-height:1.5;color:{};\">{}</p>",
             colour::INK,
-            address(&alert.url),
-            address(to)
+            moved_html(&alert.url, to)
         ));
     }
     if let Some(line) = kept_snapshot(alert) {

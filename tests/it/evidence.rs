@@ -1712,9 +1712,10 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
                 .unwrap_or_else(|| panic!("{backend}: a row with id {id} in:\n{timeline}"));
             for expected in [
                 "<span class=\"moved\">Moved</span>".to_string(),
-                format!("Old address: <a href=\"{old}\">{old}</a>"),
-                format!("New address: <a href=\"{to}\">{to}</a>"),
-                format!("the text found there is version {version}."),
+                format!("<b>Old address:</b> <a href=\"{old}\""),
+                format!(">{old}</a><br><b>New address:</b> <a href=\"{to}\""),
+                format!(">{to}</a><br>The old address now redirects permanently to the new one: cite and link the new address."),
+                format!("The text found at the new address is version {version}."),
             ] {
                 assert!(row.contains(&expected), "{backend}: {expected:?} in {row}");
             }
