@@ -808,24 +808,18 @@ impl Config {
             return Ok(w);
         }
         let missing = format!("no watch named {name:?} in {}", self.path.display());
-        let wanted = name.to_lowercase();
-        let close = self
-            .watches
-            .iter()
-            .map(|w| (edit_distance(&wanted, &w.name.to_lowercase()), &w.name))
-            .filter(|(d, n)| *d <= if n.chars().count() <= 4 { 1 } else { 2 })
-            .min();
+        let close = closest(name, self.watches.iter().map(|w| w.name.as_str()));
         Err(match close {
-            Some((_, n)) => format!("{missing}: did you mean {n:?}?"),
+            Some(n) => format!("{missing}: did you mean {n:?}?"),
             None if self.watches.is_empty() => format!("{missing}: it has no watches"),
             None if self.watches.len() <= 10 => {
                 let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
                 format!("{missing}; its watches: {}", names.join(", "))
             }
             None => format!(
-                "{missing} (it has {} watches: `presswatch status --config {}` lists them)",
+                "{missing} (it has {} watches: `{}` lists them)",
                 self.watches.len(),
-                self.path.display()
+                self.command("status")
             ),
         })
     }
@@ -1029,12 +1023,7 @@ fn unknown_key_message(serde_path: &str) -> String {
         .find(|(t, _)| *t == table)
         .map(|(_, k)| *k)
         .unwrap_or(&[]);
-    let close = here
-        .iter()
-        .map(|k| (edit_distance(&name.to_lowercase(), k), *k))
-        .filter(|(d, k)| *d <= if k.len() <= 4 { 1 } else { 2 })
-        .min();
-    if let Some((_, k)) = close {
+    if let Some(k) = closest(name, here.iter().copied()) {
         return format!("unknown key `{name}`: did you mean `{k}`?");
     }
     if let Some((t, _)) = tables
@@ -1051,6 +1040,17 @@ fn unknown_key_message(serde_path: &str) -> String {
         );
     }
     format!("unknown key `{name}` (see the config reference in README.md)")
+}
+
+/// The candidate `word` was probably meant as, ignoring case: the nearest
+/// within one edit of a name of up to 4 characters, two of a longer one.
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .map(|c| (edit_distance(&word, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= if c.chars().count() <= 4 { 1 } else { 2 })
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// Edits (insert, delete, replace, swap two neighbours) between two words.
