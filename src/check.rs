@@ -786,6 +786,16 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             );
             return taken_down(ctx, watch, st, how, resp).await;
         }
+        // A permanent redirect to a page that is not the story (a section
+        // page, a tag page, another story) is the story gone from where it
+        // was cited, not a move.
+        if st.moved_to.is_some() && !compare::same_story(&page.old, &page.doc) {
+            let how = format!(
+                "The article now redirects to {}, which does not carry its text",
+                resp.final_url
+            );
+            return taken_down(ctx, watch, st, how, resp).await;
+        }
     }
     let now = Utc::now().timestamp();
     st.last_ok = Some(now);

@@ -1251,6 +1251,62 @@ pub fn not_found_page(new: &Document, old: &Document) -> Option<String> {
     (left * 5 <= old.blocks.len()).then_some(said)
 }
 
+/// The share of a story's text a page must still carry to be that story
+/// ([`same_story`]). Generous: a story retitled and edited on its way to a
+/// new address (paragraphs rewritten, added or cut) keeps far more, while
+/// a section page or another story carries at most a teaser of it (its
+/// opening sentence, a fifth of a short story at most).
+const SAME_STORY_SHARE: f64 = 0.35;
+
+/// Characters in each run of text [`same_story`] looks for: about two
+/// words, so that a page on the same subject (names, places) does not pass
+/// for the story while the story's own sentences do, in any script.
+const SHINGLE_CHARS: usize = 12;
+
+/// Whether the page `new` (found at another address the article's URL now
+/// redirects to) still carries the story `old` held: at least
+/// [`SAME_STORY_SHARE`] of the story's text (its paragraphs, as runs of
+/// [`SHINGLE_CHARS`] characters in comparison form, so that Persian and
+/// Arabic spelling variants and spacing are the same text) is found in the
+/// page's article or in its other prose. The headline is not counted: a
+/// story gets a new slug mostly because it was retitled. A section front, a
+/// tag page or another story behind the redirect is not the story: the
+/// story is gone from where it was cited. A story too short to measure is
+/// taken for the same.
+pub fn same_story(old: &Document, new: &Document) -> bool {
+    let rules = Rules::default();
+    let shingles = |texts: &mut dyn Iterator<Item = &str>| -> HashSet<String> {
+        let mut out = HashSet::new();
+        for t in texts {
+            let chars: Vec<char> = keyed(t, &rules).key.chars().collect();
+            if chars.len() <= SHINGLE_CHARS {
+                out.insert(chars.into_iter().collect());
+                continue;
+            }
+            out.extend(
+                chars
+                    .windows(SHINGLE_CHARS)
+                    .map(|w| w.iter().collect::<String>()),
+            );
+        }
+        out.retain(|s: &String| !s.trim().is_empty());
+        out
+    };
+    let story = shingles(&mut old.blocks.iter().map(|b| b.text.as_str()));
+    if story.len() < SHINGLE_CHARS {
+        return true;
+    }
+    let page = shingles(
+        &mut new
+            .blocks
+            .iter()
+            .map(|b| b.text.as_str())
+            .chain(new.other_prose.iter().map(String::as_str)),
+    );
+    let kept = story.iter().filter(|s| page.contains(*s)).count();
+    kept as f64 >= SAME_STORY_SHARE * story.len() as f64
+}
+
 /// Diffs two texts word by word; punctuation-only differences are `same`.
 pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
     let a = tokens(old, rules);

@@ -368,3 +368,124 @@ async fn a_redirect_that_comes_and_goes_is_alerted_and_recorded_once_on_either_b
         );
     }
 }
+
+/// The story as a watch keeps it (its baseline) from a recorded page.
+fn story(html: &str) -> presswatch::document::Document {
+    let doc = presswatch::extract::watched_article(html, None, None);
+    presswatch::document::Document::from_baseline(
+        &doc.to_baseline("https://news.example.org/a", "2026-01-01"),
+    )
+}
+
+#[test]
+fn the_story_edited_is_still_the_story_and_a_section_page_or_another_story_is_not() {
+    use presswatch::compare::same_story;
+    for lang in ["en", "fa"] {
+        let base = story(&recorded(&format!("changes/{lang}/base.html")));
+        // Retitled, a paragraph cut, added or rewritten, a correction: the
+        // story at its new address, in English and in Persian.
+        for edit in [
+            "edit-headline-changed",
+            "edit-paragraph-removed",
+            "edit-paragraph-added",
+            "edit-word-changed",
+            "edit-correction-added",
+            "edit-standfirst-changed",
+            "noise-chrome-variant",
+        ] {
+            let page = story(&recorded(&format!("changes/{lang}/{edit}.html")));
+            assert!(same_story(&base, &page), "{lang}/{edit}");
+        }
+        // A tag page listing the story's teaser among others, a search
+        // page, and other outlets' stories about the same people.
+        for other in [
+            "iranintl-tag-cinema.html",
+            "listings/aggregator-1.html",
+            "listings/search-fa-1.html",
+            "cnn-rasoulof-exile.html",
+            "iranintl-rasoulof-letter.html",
+        ] {
+            let page = story(&recorded(other));
+            assert!(!same_story(&base, &page), "{lang}: {other}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_redirect_to_a_section_page_or_another_story_is_a_takedown_on_either_backend() {
+    for (to, served) in [
+        // A section deeper than the front, a tag page: other stories' teasers.
+        ("/news/world/", recorded("iranintl-tag-cinema.html")),
+        ("/politics/iran/", recorded("listings/aggregator-1.html")),
+        // Another outlet's story about the same people.
+        (
+            "/world/2024/05/14/letter",
+            recorded("iranintl-rasoulof-letter.html"),
+        ),
+    ] {
+        for (backend, state) in backends() {
+            let server = Server::start().await;
+            server.set(OLD, Route::html(page()));
+            let project = Project::new(&config(&server, &server.url(OLD), &state));
+            assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+            server.set(OLD, Route::status(301).header("Location", to));
+            server.set(to, Route::html(served.clone()));
+            let (code, out, err) = cli(&project, &["check"], &[]).await;
+            assert_eq!(code, 0, "{backend} {to}: {out}{err}");
+            let alerts = received(&server);
+            assert_eq!(
+                kinds(&alerts),
+                vec![ChangeKind::TakenDown],
+                "{backend} {to}: {out}{err}"
+            );
+            assert_eq!(
+                alerts[0].summary,
+                format!(
+                    "The article now redirects to {}, which does not carry its text",
+                    server.url(to)
+                ),
+                "{backend} {to}"
+            );
+            // What the story said goes with it, and no move is recorded.
+            assert!(alerts[0].last_known.is_some(), "{backend} {to}");
+            assert!(
+                !err.contains("redirects permanently"),
+                "{backend} {to}: {err}"
+            );
+            let (_, status, _) = cli(&project, &["status"], &[]).await;
+            assert!(
+                !status.contains("redirects permanently") && status.contains("taken down"),
+                "{backend} {to}: {status}"
+            );
+            let (_, history, _) = cli(&project, &["history", "story"], &[]).await;
+            assert!(
+                !history.contains("moved: ") && history.contains("taken down: "),
+                "{backend} {to}: {history}"
+            );
+            // Still there on the next check: no second alert.
+            let (_, out, _) = cli(&project, &["check"], &[]).await;
+            assert!(out.contains("still gone"), "{backend} {to}: {out}");
+            assert_eq!(received(&server).len(), 1, "{backend} {to}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_retitled_and_cut_at_its_new_address_is_a_move_and_an_edit() {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    server.set(OLD, Route::status(301).header("Location", NEW));
+    server.set(
+        NEW,
+        Route::html(recorded("changes/en/edit-paragraph-removed.html")),
+    );
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        kinds(&received(&server)),
+        vec![ChangeKind::Moved, ChangeKind::Edited],
+        "{out}{err}"
+    );
+}
