@@ -1658,13 +1658,10 @@ fn record_version_in(
     }
     if !dropped.is_empty() {
         snapshots::prune_in(db, watch)?;
-        // Takedowns, restores and moves of pruned versions go with them.
+        // Takedowns and restores of pruned versions go with them. Moves
+        // stay: an address once alerted is never alerted again.
         db.prepare_cached(
             "DELETE FROM watch_events WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)",
-        )?
-        .execute([watch])?;
-        db.prepare_cached(
-            "DELETE FROM watch_moves WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)",
         )?
         .execute([watch])?;
     }
@@ -2028,7 +2025,7 @@ mod tests {
     }
 
     #[test]
-    fn takedowns_restores_and_moves_refer_to_the_current_version_and_are_pruned_with_it() {
+    fn takedowns_restores_and_moves_refer_to_the_current_version_and_only_moves_outlive_it() {
         let dir = tempfile::tempdir().unwrap();
         let st = Sqlite::open(dir.path()).unwrap();
         let event = |at, kind| NewEvent {
@@ -2076,7 +2073,15 @@ mod tests {
         record(&st, "w", "h2", "two", 4, 2);
         assert_eq!(st.events("w").unwrap().len(), 3, "version 1 is still kept");
         record(&st, "w", "h3", "three", 5, 2);
-        assert_eq!(st.events("w").unwrap(), vec![], "pruned with version 1");
+        // The takedown and the restore go with version 1; the move stays,
+        // so that its address is never alerted again.
+        let kept: Vec<_> = st
+            .events("w")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kept, [events[1].kind.clone()], "pruned with version 1");
     }
 
     /// Records a version the way a check does; returns how many were pruned.

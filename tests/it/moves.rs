@@ -55,6 +55,22 @@ async fn cli(project: &Project, args: &[&str], extra: &[&str]) -> (i32, String, 
     )
 }
 
+/// Runs `sql` on the state database of `project`, whose `[daemon]` lines
+/// are `state` (as [`backends`] gives them): its SQLite file, or its
+/// PostgreSQL database.
+fn execute(project: &Project, state: &str, sql: &str) {
+    match state.split('"').nth(1) {
+        None => rusqlite::Connection::open(project.path("state/presswatch.db"))
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
+        Some(url) => {
+            let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+            pg::cluster().unwrap().psql(db, sql).unwrap();
+        }
+    }
+}
+
 /// The `[daemon]` lines of each backend to run on: SQLite, and PostgreSQL
 /// when it runs here.
 fn backends() -> Vec<(&'static str, String)> {
@@ -298,15 +314,10 @@ async fn a_url_that_redirected_before_the_upgrade_is_no_news_on_the_first_check_
         // The state as a build that did not know moves left it.
         let drop_column = "ALTER TABLE watch_state DROP COLUMN moved_to;";
         if backend == "sqlite" {
-            rusqlite::Connection::open(project.path("state/presswatch.db"))
-                .unwrap()
-                .execute_batch(drop_column)
-                .unwrap();
+            execute(&project, &state, drop_column);
         } else {
-            let url = state.split('"').nth(1).unwrap();
-            let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
             let sql = format!("{drop_column} DELETE FROM schema_migrations WHERE version >= 11;");
-            pg::cluster().unwrap().psql(db, &sql).unwrap();
+            execute(&project, &state, &sql);
         }
 
         // The upgraded build's first check: ops are told, staff are not.
@@ -488,4 +499,60 @@ async fn a_story_retitled_and_cut_at_its_new_address_is_a_move_and_an_edit() {
         vec![ChangeKind::Moved, ChangeKind::Edited],
         "{out}{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_is_never_alerted_twice_after_its_version_is_pruned_on_either_backend() {
+    for (backend, state) in backends() {
+        let server = Server::start().await;
+        server.set(OLD, Route::html(page()));
+        let daemon = format!("keep_versions = 2\n{state}");
+        let project = Project::new(&config(&server, &server.url(OLD), &daemon));
+        assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+        // The story moves (recorded at version 1)...
+        server.set(OLD, Route::status(301).header("Location", NEW));
+        server.set(NEW, Route::html(page()));
+        assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+        // ...its old address serves it again for a while, edited twice:
+        // versions 2 and 3, and version 1 is pruned...
+        for edit in ["edit-word-changed", "edit-paragraph-added"] {
+            server.set(
+                OLD,
+                Route::html(recorded(&format!("changes/en/{edit}.html"))),
+            );
+            let (code, out, err) = cli(&project, &["check"], &[]).await;
+            assert_eq!(code, 0, "{backend}: {out}{err}");
+        }
+        let (_, history, _) = cli(&project, &["history", "story"], &[]).await;
+        assert!(
+            history.contains("oldest version kept"),
+            "{backend}: {history}"
+        );
+        // ...the outbox forgets the alerts it delivered (after 30 days)...
+        execute(&project, &state, "DELETE FROM outbox; DELETE FROM alerts;");
+        // ...and the same redirect comes back: no news.
+        server.set(OLD, Route::status(301).header("Location", NEW));
+        server.set(
+            NEW,
+            Route::html(recorded("changes/en/edit-paragraph-added.html")),
+        );
+        let (code, out, err) = cli(&project, &["check"], &[]).await;
+        assert_eq!(code, 0, "{backend}: {out}{err}");
+        let moved = received(&server)
+            .iter()
+            .filter(|a| a.kind == ChangeKind::Moved)
+            .count();
+        assert_eq!(moved, 1, "{backend}: {out}{err}");
+        // The move stays on the record, naming the version it found.
+        let (_, history, _) = cli(&project, &["history", "story"], &[]).await;
+        assert_eq!(
+            history.matches("moved: ").count(),
+            1,
+            "{backend}: {history}"
+        );
+        assert!(
+            history.contains("(the text at the new address is version 1)"),
+            "{backend}: {history}"
+        );
+    }
 }

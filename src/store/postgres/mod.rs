@@ -700,14 +700,10 @@ async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgRe
     }
     if !dropped.is_empty() {
         snapshots::prune_in(c, watch).await?;
-        // Takedowns, restores and moves of pruned versions go with them.
+        // Takedowns and restores of pruned versions go with them. Moves
+        // stay: an address once alerted is never alerted again.
         c.execute(
             "DELETE FROM watch_events WHERE watch = $1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = $1)",
-            &[&watch],
-        )
-        .await?;
-        c.execute(
-            "DELETE FROM watch_moves WHERE watch = $1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = $1)",
             &[&watch],
         )
         .await?;
