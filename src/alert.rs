@@ -187,6 +187,25 @@ impl LastKnown {
     }
 }
 
+/// The host of `to` when a story that moved from `from` to `to` moved to
+/// another site: another registrable domain (the public suffix list's:
+/// `news.bbc.co.uk` and `www.bbc.co.uk` are one site, `example.org` and
+/// `sister.example.net` two), or another address for a site served by its
+/// IP address. `None` on the same site, or for an address that is not a URL.
+pub fn another_site(from: &str, to: &str) -> Option<String> {
+    fn site(u: &url::Url) -> Option<String> {
+        let host = match u.host()? {
+            url::Host::Domain(d) => d.to_ascii_lowercase(),
+            ip => return Some(ip.to_string()),
+        };
+        let host = host.trim_end_matches('.');
+        Some(psl::domain_str(host).unwrap_or(host).to_string())
+    }
+    let (from, to) = (url::Url::parse(from).ok()?, url::Url::parse(to).ok()?);
+    let (old, new) = (site(&from)?, site(&to)?);
+    (old != new).then(|| to.host_str().unwrap_or_default().to_ascii_lowercase())
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -386,6 +405,50 @@ pub fn test_alert() -> Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_move_to_another_registrable_domain_is_to_another_site() {
+        let moved = |a: &str, b: &str| another_site(a, b);
+        // The same site: a new slug, another subdomain, http to https.
+        for (from, to) in [
+            ("https://news.example.org/a", "https://news.example.org/b"),
+            (
+                "https://news.bbc.co.uk/1/hi/a",
+                "https://www.bbc.co.uk/news/a",
+            ),
+            ("http://amp.example.org/a", "https://www.EXAMPLE.org/a"),
+            ("http://127.0.0.1:8080/a", "http://127.0.0.1:9090/b"),
+            ("https://news.example.org/a", "not a url"),
+        ] {
+            assert_eq!(moved(from, to), None, "{from} → {to}");
+        }
+        // Another site: a sister outlet, a syndication partner, a
+        // country domain that is not a suffix of the other.
+        for (from, to, host) in [
+            (
+                "https://news.example.org/a",
+                "https://www.sister.example.net/a",
+                "www.sister.example.net",
+            ),
+            (
+                "https://www.bbc.co.uk/news/a",
+                "https://www.bbc.com/news/a",
+                "www.bbc.com",
+            ),
+            (
+                "https://iranwire.com/fa/a",
+                "https://www.radiofarda.com/a",
+                "www.radiofarda.com",
+            ),
+            (
+                "https://news.example.co.uk/a",
+                "https://news.other.co.uk/a",
+                "news.other.co.uk",
+            ),
+        ] {
+            assert_eq!(moved(from, to).as_deref(), Some(host), "{from} → {to}");
+        }
+    }
 
     fn article_alert(kind: ChangeKind, outlet: &str, title: &str) -> Alert {
         Alert {

@@ -446,10 +446,10 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
     })
 }
 
-/// A move's old and new address, linked (http(s) only, [`href`]), and
-/// what the move means for those citing the story ([`MOVED_NOTE`]): the
-/// `moved` alert's HTML and the evidence viewer's row of the move say it
-/// so.
+/// A move's old and new address, linked (http(s) only, [`href`]), the
+/// other site it went to if it did ([`ANOTHER_SITE`]), and what the
+/// move means for those citing the story ([`MOVED_NOTE`]): the `moved`
+/// alert's HTML and the evidence viewer's row of the move say it so.
 pub fn moved_html(from: &str, to: &str) -> String {
     let address = |u: &str| match href(u) {
         Some(h) => format!(
@@ -459,12 +459,19 @@ pub fn moved_html(from: &str, to: &str) -> String {
         ),
         None => escape(u),
     };
+    let site = crate::alert::another_site(from, to)
+        .map(|host| format!("<b>{ANOTHER_SITE}:</b> {}<br>", escape(&host)))
+        .unwrap_or_default();
     format!(
-        "<b>Old address:</b> {}<br><b>New address:</b> {}<br>{MOVED_NOTE}",
+        "<b>Old address:</b> {}<br><b>New address:</b> {}<br>{site}{MOVED_NOTE}",
         address(from),
         address(to)
     )
 }
+
+/// What a `moved` alert says under the two addresses, before the host,
+/// when the story moved to another site ([`crate::alert::another_site`]).
+const ANOTHER_SITE: &str = "Moved to another site";
 
 /// What a `moved` alert says under the two addresses.
 const MOVED_NOTE: &str =
@@ -559,8 +566,11 @@ fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         out.push_str(&format!("\nError: {err}\n"));
     }
     if let Some(to) = &alert.moved_to {
+        let site = crate::alert::another_site(&alert.url, to)
+            .map(|host| format!("{ANOTHER_SITE}: {host}\n"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "\nOld address: {}\nNew address: {to}\n{MOVED_NOTE}\n",
+            "\nOld address: {}\nNew address: {to}\n{site}{MOVED_NOTE}\n",
             alert.url
         ));
     }

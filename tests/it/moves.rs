@@ -556,3 +556,64 @@ async fn a_move_is_never_alerted_twice_after_its_version_is_pruned_on_either_bac
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_to_another_site_says_so_in_every_channel_and_one_within_the_site_does_not() {
+    let hook = Server::start().await;
+    let replay = tempfile::tempdir().unwrap();
+    let dir = replay.path().display().to_string();
+    let old = "https://news.example.org/world/rasoulof-flees";
+    let project = Project::new(&config(&hook, old, ""));
+    manifest(replay.path(), &[old], None);
+    assert_eq!(cli(&project, &["check"], &["--replay", &dir]).await.0, 0);
+    // Within the site (another subdomain): a move, not to another site.
+    let within = "https://www.example.org/news/rasoulof-flees";
+    manifest(replay.path(), &[within], Some((old, within)));
+    assert_eq!(cli(&project, &["check"], &["--replay", &dir]).await.0, 0);
+    // Then to a sister outlet.
+    let sister = "https://www.sister.example.net/film/rasoulof-flees";
+    manifest(replay.path(), &[sister], Some((old, sister)));
+    let (code, out, err) = cli(&project, &["check"], &["--replay", &dir]).await;
+    assert_eq!(code, 0, "{out}{err}");
+
+    let alerts = received(&hook);
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Moved, ChangeKind::Moved]);
+    let ctx = render::Context::of(&project.load());
+    let line = "Moved to another site: www.sister.example.net";
+    let (same_site, other_site) = (&alerts[0], &alerts[1]);
+    assert_eq!(
+        same_site.summary,
+        format!("The article moved: {old} \u{2192} {within}")
+    );
+    assert!(!render::text(same_site, &ctx).contains("another site"));
+    assert!(!render::html(same_site, &ctx).contains("another site"));
+    assert_eq!(
+        other_site.summary,
+        format!("The article moved to another site: {old} \u{2192} {sister}")
+    );
+    assert_eq!(other_site.moved_to.as_deref(), Some(sister));
+    let text = render::text(other_site, &ctx);
+    assert!(
+        text.contains(&format!(
+            "Old address: {old}\nNew address: {sister}\n{line}\nThe old address now redirects"
+        )),
+        "{text}"
+    );
+    let html = render::html(other_site, &ctx);
+    assert!(
+        html.contains("<b>Moved to another site:</b> www.sister.example.net<br>"),
+        "{html}"
+    );
+    use presswatch::config::WebhookFormat;
+    for format in [
+        WebhookFormat::Slack,
+        WebhookFormat::Discord,
+        WebhookFormat::Teams,
+    ] {
+        let chat = presswatch::notify::webhook::payload(format, other_site, &ctx).to_string();
+        assert!(
+            chat.contains("moved to another site") && chat.contains("www.sister.example.net"),
+            "{format:?}: {chat}"
+        );
+    }
+}
