@@ -424,6 +424,30 @@ struct FollowTries {
 }
 
 impl Keep {
+    /// The number of the watch's version current once the check stores the
+    /// versions it keeps, after `latest` (the newest version kept before
+    /// it), as `save_check` stores them: the baseline file as version 1
+    /// when the history has none, then the accepted page or items, each a
+    /// new version only when its content is not the latest version's
+    /// already. What an alert's evidence names, and what the check's
+    /// events refer to.
+    fn version_after(&self, latest: Option<&VersionRow>) -> i64 {
+        let (mut seq, mut last) = latest.map_or((0, None), |v| (v.seq, Some(v.sha256.clone())));
+        let accepted = match &self.baseline {
+            Some(NewBaseline::Article { hash, .. }) => Some(hash.clone()),
+            Some(NewBaseline::Items { items, .. }) => Some(store::items_hash(items)),
+            None => None,
+        };
+        let file = self.file_version.as_ref().map(|v| v.sha256.clone());
+        for sha in file.into_iter().chain(accepted) {
+            if last.as_ref() != Some(&sha) {
+                seq += 1;
+                last = Some(sha);
+            }
+        }
+        seq
+    }
+
     /// Whether the check stores more than the watch's state: a baseline, a
     /// version, a move, a takedown or restore.
     fn stores_history(&self) -> bool {
@@ -910,11 +934,11 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     a.title = doc.headline().or(old.headline()).map(str::to_string);
     a.byline = doc.byline.clone();
     a.keywords = mentioned;
+    keep.baseline = accept(doc, hash);
     // The version this change makes: a new one (after the baseline file,
-    // when it becomes version 1 now), unless the article came back exactly
-    // as it was kept.
-    let kept = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some());
-    let shown = kept + i64::from(change.is_some() || !restored);
+    // when it becomes version 1 now), unless the article came back as it
+    // was kept.
+    let shown = keep.version_after(latest.as_ref());
     a.evidence = evidence(
         ctx,
         shown,
@@ -929,7 +953,6 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             detail: summary.clone(),
         });
     }
-    keep.baseline = accept(doc, hash);
     Ok((Outcome::Changed(kind), summary, vec![a], keep))
 }
 
@@ -1214,7 +1237,8 @@ fn moved_there_before(ctx: &Context, watch: &Watch, to: &str) -> bool {
 /// row on the viewer's timeline (the how-manieth move of that version), linked
 /// when `report_url` is set.
 fn moved_evidence(ctx: &Context, watch: &Watch, keep: &Keep) -> Result<Option<Evidence>, String> {
-    let version = version_after(ctx, watch, keep)?;
+    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
+    let version = keep.version_after(latest.as_ref());
     let nth = 1 + ctx
         .state
         .events(&watch.name)
@@ -1228,26 +1252,6 @@ fn moved_evidence(ctx: &Context, watch: &Watch, keep: &Keep) -> Result<Option<Ev
         &crate::evidence::moved_path(&watch.name, version, nth),
         None,
     ))
-}
-
-/// The version of an article watch current once the check stores the
-/// versions `keep` holds, as `save_check` stores them: the baseline file
-/// as version 1 when the history has none, then the accepted page, each
-/// only when its content is not the latest version's already.
-fn version_after(ctx: &Context, watch: &Watch, keep: &Keep) -> Result<i64, String> {
-    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
-    let (mut seq, mut last) = latest.map_or((0, None), |v| (v.seq, Some(v.sha256)));
-    let accepted = match &keep.baseline {
-        Some(NewBaseline::Article { hash, .. }) => Some(hash),
-        Some(NewBaseline::Items { .. }) | None => None,
-    };
-    for sha in keep.file_version.iter().map(|v| &v.sha256).chain(accepted) {
-        if last.as_ref() != Some(sha) {
-            seq += 1;
-            last = Some(sha.clone());
-        }
-    }
-    Ok(seq)
 }
 
 /// Where an article alert's evidence is: the version it shows, the place
@@ -1620,11 +1624,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         }
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
-    // The version this check stores lists every item, those its alerts
-    // leave out too (`presswatch history --show`).
-    let version = latest.as_ref().map_or(0, |v| v.seq) + i64::from(keep.file_version.is_some()) + 1;
     let (retitled, first_headlines) = (found.retitled, found.first_headlines);
-    let retitle_alert = retitle_alert(watch, found.news, version);
+    let retitle_alert = retitle_alert(watch, found.news);
     let new_count = new_items.len();
     // The items gone from the page whose article is tried once more come
     // after the page's own, and go with none of its keywords (had their
@@ -1722,11 +1723,6 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .filter(|k| matched.iter().any(|(_, m)| m.contains(k)))
             .cloned()
             .collect();
-        a.evidence = Some(Evidence {
-            version,
-            report: None,
-            snapshot_sha256: None,
-        });
         details.push(a.summary.clone());
         alerts.push(a);
     } else if new_count > 0 {
@@ -1787,6 +1783,16 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         untitled,
         now,
     });
+    // The version this check stores lists every item, those its alerts
+    // leave out too (`presswatch history --show`).
+    let version = keep.version_after(latest.as_ref());
+    for a in &mut alerts {
+        a.evidence = Some(Evidence {
+            version,
+            report: None,
+            snapshot_sha256: None,
+        });
+    }
     Ok((outcome, detail, alerts, keep))
 }
 
@@ -2119,8 +2125,7 @@ fn retitles(
 /// the teaser when it has some; `None` when none is left. One alert for
 /// all of them, as for new items; its id says which items carry which new
 /// title, so a retitle detected again after a crash is the same alert.
-/// `version`: the version of the item list the check stores.
-fn retitle_alert(watch: &Watch, news: Vec<crate::alert::Retitle>, version: i64) -> Option<Alert> {
+fn retitle_alert(watch: &Watch, news: Vec<crate::alert::Retitle>) -> Option<Alert> {
     let keywords = Keywords::of(&watch.keywords);
     let mut mentioned: Vec<String> = Vec::new();
     let news: Vec<crate::alert::Retitle> = news
@@ -2161,11 +2166,6 @@ fn retitle_alert(watch: &Watch, news: Vec<crate::alert::Retitle>, version: i64) 
         .filter(|k| mentioned.contains(k))
         .cloned()
         .collect();
-    a.evidence = Some(Evidence {
-        version,
-        report: None,
-        snapshot_sha256: None,
-    });
     a.retitled = news.into_iter().take(Alert::MAX_ITEMS).collect();
     Some(a)
 }

@@ -414,3 +414,39 @@ async fn a_second_takedown_and_an_edit_made_again_are_alerted_and_delivered_each
         ]
     );
 }
+
+/// A story back after a takedown with a change too small to count
+/// (`min_change`) is back "unchanged", yet its page is kept as a new
+/// version: the restore's alert names that version, the one `history`
+/// says the restore's text is.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restore_with_a_change_below_min_change_names_the_version_it_keeps() {
+    let server = Server::start().await;
+    server.set(PATH, Route::html(page()));
+    let project = Project::new(&format!("{}min_change = 3\n", config(&server, "")));
+    check_first(&project).await;
+    server.set(PATH, Route::status(410));
+    assert_eq!(
+        kinds(&check_first(&project).await.alerts),
+        vec![ChangeKind::TakenDown]
+    );
+    server.set(
+        PATH,
+        Route::html(page().replace("rugged mountainous", "rugged, mountainous, remote")),
+    );
+    let back = check_first(&project).await;
+    assert_eq!(kinds(&back.alerts), vec![ChangeKind::Restored]);
+    assert_eq!(back.alerts[0].summary, "Article is back, unchanged");
+    let version = back.alerts[0].evidence.as_ref().unwrap().version;
+    let out = run(
+        &["history", "--config", &project.config_arg(), "story"],
+        &[],
+    )
+    .await;
+    let history = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        history.contains(&format!("(its text is version {version})"))
+            && history.contains(&format!("\n   {version}  ")),
+        "the alert names version {version}:\n{history}"
+    );
+}
