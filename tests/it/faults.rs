@@ -600,3 +600,31 @@ async fn two_checks_of_one_host_asking_at_once_fetch_its_robots_txt_once() {
         "one robots.txt request for both checks"
     );
 }
+
+/// A listing page of 12,000 headline links with no teasers (an archive
+/// page, or a hostile site) is read in seconds: each link's containers are
+/// searched for a teaser once for the page, not once per link, which took
+/// minutes of CPU and held a check that no timeout bounds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_of_tens_of_thousands_of_links_is_read_in_seconds() {
+    let good = good_server().await;
+    let s = Server::start().await;
+    let links: String = (0..12_000)
+        .map(|i| format!("<li><a href=/s/{i}>Story {i} on the talks</a>"))
+        .collect();
+    s.set(
+        "/archive",
+        Route::html(format!(
+            "<html><body><main><ul>{links}</ul></main></body></html>"
+        )),
+    );
+    let project = project(&good, &[s.url("/archive")], "listing");
+    let started = Instant::now();
+    let results = pass(&project).await;
+    let took = started.elapsed();
+    assert_eq!(
+        results.iter().find(|r| r.0 == "w0").unwrap().1,
+        Outcome::ItemsRecorded(12_000)
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
