@@ -24,8 +24,8 @@ const WIDE_PRESCAN: usize = 64 * 1024;
 /// converted to UTF-8 often keep the `<meta>` of their old encoding. A pure
 /// ASCII body follows its declaration (ISO-2022-JP is 7-bit). The same
 /// holds against the Content-Type charset, which servers set by default: it
-/// wins unless the bytes contradict it (a body it calls UTF-8 that is not
-/// and declares another encoding, a
+/// wins unless the bytes contradict it (a body it calls UTF-8 that is not,
+/// which follows its own declaration or else detection, a
 /// body it calls a legacy encoding that is valid UTF-8, a body it calls
 /// UTF-16 with no zero byte), or it says ISO-8859-1, the servers' default,
 /// and the document declares another legacy encoding. UTF-16 without a
@@ -47,14 +47,26 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
         // windows-1256 (its XML declaration says so) served as UTF-8, a page
         // converted to UTF-8 still served as ISO-8859-1. The bytes decide
         // then, as they do against a stale `<meta>`. A body called UTF-8
-        // that is not follows its own declaration when it has one, and
-        // stays UTF-8 (a few stray bytes replaced) when it has none.
+        // that is UTF-8 but for a few stray bytes stays UTF-8 (those bytes
+        // replaced); one that is not follows its own declaration, or, with
+        // none, statistical detection (a windows-1256 page on a server whose
+        // default charset is UTF-8: read as UTF-8, every letter of it would
+        // be lost). A binary body (an image or PDF served as a page) is
+        // text in no encoding: it stays UTF-8.
         if enc == encoding_rs::UTF_8 {
             // Valid UTF-8 (nearly every page) is not validated twice.
             if utf8 || mostly_utf8(body) {
                 return enc;
             }
-            return declared(body).unwrap_or(enc);
+            return declared(body).unwrap_or_else(
+                || {
+                    if binary(body) {
+                        enc
+                    } else {
+                        detected(body)
+                    }
+                },
+            );
         }
         let contradicted = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
             !body.iter().take(64).any(|&b| b == 0)
@@ -88,6 +100,21 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
     if utf8 {
         return encoding_rs::UTF_8;
     }
+    detected(body)
+}
+
+/// True when the first 64 KiB hold a control byte no text has (tab, line
+/// and form feed, carriage return and escape aside): an image, a PDF's
+/// streams, an archive.
+fn binary(body: &[u8]) -> bool {
+    body.iter()
+        .take(64 * 1024)
+        .any(|&b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F))
+}
+
+/// The encoding statistical detection (chardetng, on the first 64 KiB)
+/// guesses for a body that declares none the bytes agree with.
+fn detected(body: &[u8]) -> &'static encoding_rs::Encoding {
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(&body[..body.len().min(64 * 1024)], body.len() <= 64 * 1024);
     det.guess(None, chardetng::Utf8Detection::Allow)

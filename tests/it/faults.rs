@@ -416,6 +416,33 @@ async fn wrong_or_missing_charsets_still_decode() {
     assert!(project.read_baseline("w1").contains("فيلمساز ايراني"));
 }
 
+/// A Persian page in windows-1256 on a server whose default charset is
+/// UTF-8 (`charset utf-8;` in nginx), with no `<meta charset>` of its own,
+/// is read in windows-1256: the bytes are nothing like UTF-8. Read as the
+/// header says, every Persian letter was lost and the watch failed with "no
+/// article text found".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_windows_1256_page_served_as_utf8_is_read_in_its_own_encoding() {
+    let s = Server::start().await;
+    let fa = "محمد رسول‌اف، فيلمساز ايراني، پس از محکوميت به هشت سال زندان از ايران خارج شد و به اروپا رسيد.";
+    let page = format!("<html><body><article><p>{fa}</p><p>{fa}</p></article></body></html>");
+    let (cp1256, _, unmappable) = encoding_rs::WINDOWS_1256.encode(&page);
+    assert!(!unmappable);
+    s.set("/story", Route::html(cp1256.to_vec()));
+    let project = project(&s, &[s.url("/story")], "article");
+    s.set("/good", Route::html(page.clone()));
+    let results = pass(&project).await;
+    assert_eq!(
+        results.iter().find(|r| r.0 == "w0").unwrap().1,
+        Outcome::BaselineStored
+    );
+    assert!(
+        project.read_baseline("w0").contains("فيلمساز ايراني"),
+        "{}",
+        project.read_baseline("w0")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn broken_and_huge_feeds() {
     let good = good_server().await;
