@@ -6,7 +6,8 @@
 //! and jitter (honouring Retry-After) for [`RetryPolicy::give_up_after`]
 //! (24 h) from the first failure; after that the entry is dead until
 //! `presswatch outbox retry`. Every send is bounded by
-//! [`RetryPolicy::send_timeout`]. Digest channels collect their entries and
+//! [`RetryPolicy::send_timeout`], and the channels are sent to at once, so a
+//! channel that hangs delays no other. Digest channels collect their entries and
 //! send them as one message when the schedule says so (see [`digest`]).
 
 pub mod digest;
@@ -164,76 +165,24 @@ pub async fn deliver_due_at(
         return Ok(report);
     }
     let installation = Installation::of(config, state)?;
-    for (name, entries) in by_channel {
-        if name == STDOUT_CHANNEL {
-            for e in &entries {
-                let result = parse(config, e).map(|alert| {
-                    println!("{}", render::text(&alert, &installation.render));
-                    tracing::info!(alert = %alert.id, watch = %alert.watch, kind = alert.kind.as_str(), summary = %alert.summary, "alert (no channel configured)");
-                });
-                settle(state, &name, &[e], result, policy, now, &mut report)?;
-            }
-            continue;
-        }
-        let Some(channel) = config.channels.iter().find(|c| c.name == name) else {
-            let failure = Failure::retry(format!(
-                "channel {name:?} is no longer in the config; add it back, or drop what waits for it with `{}`",
-                config.command(&format!("outbox drop --channel {name}"))
-            ));
-            let refs: Vec<&OutboxEntry> = entries.iter().collect();
-            settle(state, &name, &refs, Err(failure), policy, now, &mut report)?;
-            continue;
-        };
-        if is_disabled(state, channel)? {
-            continue;
-        }
-        match channel.digest {
-            DigestSchedule::Off => {
-                let sending = Sending {
-                    config,
-                    state,
-                    channel,
-                    http,
-                    policy,
-                    installation: &installation,
-                    now,
-                };
-                deliver_each(&sending, &entries, &mut report).await?
-            }
-            schedule => {
-                let oldest = entries.iter().map(|e| e.created_at).min().unwrap_or(now);
-                let last = state.last_digest(&name).map_err(|e| e.to_string())?;
-                if now < digest::send_at(schedule, config.daemon.timezone, last, oldest) {
-                    continue;
-                }
-                let mut alerts = Vec::new();
-                let mut readable = Vec::new();
-                for e in &entries {
-                    match parse(config, e) {
-                        Ok(a) => {
-                            alerts.push(a);
-                            readable.push(e);
-                        }
-                        Err(f) => settle(state, &name, &[e], Err(f), policy, now, &mut report)?,
-                    }
-                }
-                if alerts.is_empty() {
-                    continue;
-                }
-                let out = Outgoing::Digest(&alerts, schedule);
-                match send(channel, &out, http, policy, &installation).await {
-                    Ok(()) => {
-                        let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
-                        state
-                            .mark_digest_sent(&name, &ids, now)
-                            .map_err(|e| e.to_string())?;
-                        tracing::info!(channel = %name, alerts = ids.len(), "digest delivered");
-                        report.sent += ids.len();
-                    }
-                    Err(f) => settle(state, &name, &readable, Err(f), policy, now, &mut report)?,
-                }
-            }
-        }
+    // The channels are sent to at once: a relay or receiver that hangs
+    // until the send timeout holds up its own alerts, not the others'.
+    let round = Round {
+        config,
+        state,
+        http,
+        policy,
+        installation: &installation,
+        now,
+    };
+    let channels = by_channel
+        .into_iter()
+        .map(|(name, entries)| round.deliver_channel(name, entries));
+    for done in futures_util::future::join_all(channels).await {
+        let done = done?;
+        report.sent += done.sent;
+        report.retrying += done.retrying;
+        report.dead += done.dead;
     }
     if report.dead > 0 {
         tracing::error!(
@@ -248,6 +197,107 @@ pub async fn deliver_due_at(
         state.prune_delivered(before).map_err(|e| e.to_string())?;
     }
     Ok(report)
+}
+
+/// What one delivery round shares between its channels.
+#[derive(Clone, Copy)]
+struct Round<'a> {
+    config: &'a Config,
+    state: &'a State,
+    http: &'a reqwest::Client,
+    policy: &'a RetryPolicy,
+    installation: &'a Installation,
+    now: i64,
+}
+
+impl Round<'_> {
+    /// Delivers the due `entries` of the channel `name`: each alert on its
+    /// own, or a digest once its slot has come.
+    async fn deliver_channel(
+        self,
+        name: String,
+        entries: Vec<OutboxEntry>,
+    ) -> Result<DeliveryReport, String> {
+        let Round {
+            config,
+            state,
+            http,
+            policy,
+            installation,
+            now,
+        } = self;
+        let mut report = DeliveryReport::default();
+        if name == STDOUT_CHANNEL {
+            for e in &entries {
+                let result = parse(config, e).map(|alert| {
+                    println!("{}", render::text(&alert, &installation.render));
+                    tracing::info!(alert = %alert.id, watch = %alert.watch, kind = alert.kind.as_str(), summary = %alert.summary, "alert (no channel configured)");
+                });
+                settle(state, &name, &[e], result, policy, now, &mut report)?;
+            }
+            return Ok(report);
+        }
+        let Some(channel) = config.channels.iter().find(|c| c.name == name) else {
+            let failure = Failure::retry(format!(
+                "channel {name:?} is no longer in the config; add it back, or drop what waits for it with `{}`",
+                config.command(&format!("outbox drop --channel {name}"))
+            ));
+            let refs: Vec<&OutboxEntry> = entries.iter().collect();
+            settle(state, &name, &refs, Err(failure), policy, now, &mut report)?;
+            return Ok(report);
+        };
+        if is_disabled(state, channel)? {
+            return Ok(report);
+        }
+        match channel.digest {
+            DigestSchedule::Off => {
+                let sending = Sending {
+                    config,
+                    state,
+                    channel,
+                    http,
+                    policy,
+                    installation,
+                    now,
+                };
+                deliver_each(&sending, &entries, &mut report).await?
+            }
+            schedule => {
+                let oldest = entries.iter().map(|e| e.created_at).min().unwrap_or(now);
+                let last = state.last_digest(&name).map_err(|e| e.to_string())?;
+                if now < digest::send_at(schedule, config.daemon.timezone, last, oldest) {
+                    return Ok(report);
+                }
+                let mut alerts = Vec::new();
+                let mut readable = Vec::new();
+                for e in &entries {
+                    match parse(config, e) {
+                        Ok(a) => {
+                            alerts.push(a);
+                            readable.push(e);
+                        }
+                        Err(f) => settle(state, &name, &[e], Err(f), policy, now, &mut report)?,
+                    }
+                }
+                if alerts.is_empty() {
+                    return Ok(report);
+                }
+                let out = Outgoing::Digest(&alerts, schedule);
+                match send(channel, &out, http, policy, installation).await {
+                    Ok(()) => {
+                        let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
+                        state
+                            .mark_digest_sent(&name, &ids, now)
+                            .map_err(|e| e.to_string())?;
+                        tracing::info!(channel = %name, alerts = ids.len(), "digest delivered");
+                        report.sent += ids.len();
+                    }
+                    Err(f) => settle(state, &name, &readable, Err(f), policy, now, &mut report)?,
+                }
+            }
+        }
+        Ok(report)
+    }
 }
 
 /// How many messages to one channel are in flight at once: webhook

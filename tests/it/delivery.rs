@@ -1362,6 +1362,62 @@ async fn a_hanging_receiver_times_out_and_gives_up_after_the_window_until_retrie
     assert_eq!(hook.count(), 3);
 }
 
+/// A receiver that hangs holds up its own channel's alerts only: the mail
+/// channel beside it gets the alert at once, not after the webhook's send
+/// timeout (channels were sent to one after another, so each hanging relay
+/// or receiver delayed every other channel by a minute in each round).
+#[tokio::test]
+async fn a_hanging_channel_does_not_hold_up_the_others() {
+    let (hook, base) = webhook_server();
+    hook.script(&[Reply::Hang]);
+    let listener = free_listener();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = smtp_server(listener);
+    let s = setup(
+        &format!(
+            "{}{}",
+            webhook_channel(&format!("{base}/hook"), ""),
+            email_channel(port, "")
+        ),
+        "",
+    );
+    let t0 = now();
+    enqueue(&s, &edited_alert(), t0);
+    let started = std::time::Instant::now();
+    let round = deliver(&s, t0);
+    tokio::pin!(round);
+    let mailed_after = loop {
+        tokio::select! {
+            r = &mut round => panic!("the round ended before the mail went out: {r:?}"),
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+        if !inbox.messages.lock().unwrap().is_empty() {
+            break started.elapsed();
+        }
+    };
+    assert!(
+        mailed_after < policy().send_timeout / 2,
+        "the mail waited {mailed_after:?} for the hanging webhook"
+    );
+    let r = round.await;
+    assert_eq!((r.sent, r.retrying), (1, 1));
+    let hook_entry = s
+        .state
+        .outbox(None, None)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.channel == "hook")
+        .unwrap();
+    assert!(
+        hook_entry
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("timed out"),
+        "{hook_entry:?}"
+    );
+}
+
 #[test]
 fn chat_payloads_escape_markup_and_fit_the_limits() {
     use presswatch::config::WebhookFormat;
