@@ -655,3 +655,55 @@ async fn a_listing_of_tens_of_thousands_of_links_is_read_in_seconds() {
     );
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+/// A paragraph of 100,000 words that a page rewrote (a broken or hostile
+/// site: a whole archive in one `<p>`) is compared in bounded time and
+/// memory: the words the versions share at the start and the end stay the
+/// same, and the middle is reported replaced as a whole, one removed run and
+/// one added run. Diffed word by word, a paragraph of a million words took
+/// half a minute of CPU and half a gigabyte in a check no timeout bounds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rewritten_paragraph_of_a_hundred_thousand_words_is_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = ["minister", "talks", "geneva", "court", "film", "border"];
+    // Two different pseudo-random texts: most words differ.
+    let text = |seed: u64| {
+        let mut x = seed;
+        (0..100_000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                words[(x >> 33) as usize % words.len()]
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let version = |seed: u64| {
+        format!(
+            "Title: The archive\n\nThe minister said on Monday that {} and the talks ended.\n",
+            text(seed)
+        )
+    };
+    let (old, new) = (dir.path().join("old.txt"), dir.path().join("new.txt"));
+    std::fs::write(&old, version(1)).unwrap();
+    std::fs::write(&new, version(2)).unwrap();
+    let started = Instant::now();
+    let out =
+        crate::support::run(&["diff", old.to_str().unwrap(), new.to_str().unwrap()], &[]).await;
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let head = &shown[..shown.len().min(2000)];
+    assert!(
+        shown.contains("The minister said on Monday that [-"),
+        "the shared start is kept: {head}"
+    );
+    let runs = shown.replace("[-removed words-] {+added words+}", "");
+    assert_eq!(
+        (runs.matches("[-").count(), runs.matches("{+").count()),
+        (1, 1),
+        "the middle is replaced whole: {head}"
+    );
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}
