@@ -429,14 +429,19 @@ impl Keep {
     /// it), as `save_check` stores them: the baseline file as version 1
     /// when the history has none, then the accepted page or items, each a
     /// new version only when its content is not the latest version's
-    /// already. What an alert's evidence names, and what the check's
-    /// events refer to.
+    /// already (and items only when they make one, [`NewBaseline::Items`]).
+    /// What an alert's evidence names, and what the check's events refer
+    /// to.
     fn version_after(&self, latest: Option<&VersionRow>) -> i64 {
         let (mut seq, mut last) = latest.map_or((0, None), |v| (v.seq, Some(v.sha256.clone())));
         let accepted = match &self.baseline {
             Some(NewBaseline::Article { hash, .. }) => Some(hash.clone()),
-            Some(NewBaseline::Items { items, .. }) => Some(store::items_hash(items)),
-            None => None,
+            Some(NewBaseline::Items {
+                items,
+                new_version: true,
+                ..
+            }) => Some(store::items_hash(items)),
+            Some(NewBaseline::Items { .. }) | None => None,
         };
         let file = self.file_version.as_ref().map(|v| v.sha256.clone());
         for sha in file.into_iter().chain(accepted) {
@@ -476,9 +481,15 @@ enum NewBaseline {
     /// whose article was tried once more): remembered as seen, so that they
     /// are no news if listed again, but not in the baseline. `untitled`:
     /// the keys of the items the source gave no title (a feed item named by
-    /// its teaser or link), remembered as such.
+    /// its teaser or link), remembered as such. `new_version`: whether the
+    /// items are a new version of the history, as they are when the list
+    /// holds other items than the accepted one, or a retitle that is news
+    /// ([`items_make_a_version`]); a title changing otherwise (a first
+    /// headline, one the retitle rules take in silence) is written to the
+    /// baseline only.
     Items {
         items: Vec<Item>,
+        new_version: bool,
         gone: Vec<Item>,
         untitled: HashSet<String>,
         now: i64,
@@ -541,6 +552,7 @@ fn store(
         }
         Some(NewBaseline::Items {
             items,
+            new_version,
             gone,
             untitled,
             now,
@@ -563,7 +575,9 @@ fn store(
             ctx.baselines
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
-            versions.push(fetched(store::items_hash(&items), body, now, None));
+            if new_version {
+                versions.push(fetched(store::items_hash(&items), body, now, None));
+            }
         }
     }
     // After the items are recorded as seen: a retitle updates their row.
@@ -1592,6 +1606,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         );
         keep.baseline = Some(NewBaseline::Items {
             items,
+            new_version: true,
             gone: Vec::new(),
             untitled,
             now,
@@ -1617,6 +1632,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             // Stored nowhere: shown, so that a dry run lists what the page yields.
             keep.baseline = Some(NewBaseline::Items {
                 items,
+                new_version: false,
                 gone: Vec::new(),
                 untitled,
                 now,
@@ -1625,6 +1641,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
     }
     let (retitled, first_headlines) = (found.retitled, found.first_headlines);
+    let retitle_news = !found.news.is_empty();
     let retitle_alert = retitle_alert(watch, found.news);
     let new_count = new_items.len();
     // The items gone from the page whose article is tried once more come
@@ -1778,13 +1795,15 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .collect()
     };
     keep.baseline = Some(NewBaseline::Items {
+        new_version: items_make_a_version(&listed, &items, retitle_news),
         items,
         gone,
         untitled,
         now,
     });
     // The version this check stores lists every item, those its alerts
-    // leave out too (`presswatch history --show`).
+    // leave out too (`presswatch history --show`), each under the title
+    // the page shows now.
     let version = keep.version_after(latest.as_ref());
     for a in &mut alerts {
         a.evidence = Some(Evidence {
@@ -1794,6 +1813,20 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         });
     }
     Ok((outcome, detail, alerts, keep))
+}
+
+/// Whether a check's items (`items`, as the page lists them now) are a new
+/// version of a listing's history after the accepted list (`listed`, the
+/// baseline, which every accepted check rewrites): when they hold other
+/// items, or when a story was retitled in a way that is news
+/// (`retitle_news`, the watch's keywords not applied: the history records the page, whichever
+/// stories its alerts name, as it records new items that mention no
+/// keyword). A title taken away and put back, a first headline, or a change
+/// the retitle rules take in silence makes none, so the history does not
+/// churn with a site's cosmetic changes; nor does an upgrade from a
+/// presswatch whose versions' hash covered the keys alone.
+fn items_make_a_version(listed: &[Item], items: &[Item], retitle_news: bool) -> bool {
+    retitle_news || store::item_keys_hash(listed) != store::item_keys_hash(items)
 }
 
 /// The items of a `follow = true` watch whose article could not be read yet

@@ -24,7 +24,9 @@ use crate::store::{self, EventKind, Origin, State, WatchEvent};
 pub struct Version {
     /// Its number: 1 for the watch's first version, counting up.
     pub seq: i64,
-    /// SHA-256 of its compared content (an article's text, a listing's item keys).
+    /// SHA-256 of its compared content (an article's text; a listing's item
+    /// keys and titles, its keys alone for a version an older presswatch
+    /// stored).
     pub sha256: String,
     /// Unix time it was stored.
     pub stored_at: i64,
@@ -138,6 +140,24 @@ fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
                     crate::text::plural(dropped.len(), "item", "items")
                 ));
             }
+            let retitled = retitled_items(a, b);
+            if !retitled.is_empty() {
+                let pairs: Vec<String> = retitled
+                    .iter()
+                    .take(3)
+                    .map(|(old, new)| format!("«{}» → «{}»", old.title, new.title))
+                    .collect();
+                let more = if retitled.len() > 3 {
+                    format!(" and {} more", retitled.len() - 3)
+                } else {
+                    String::new()
+                };
+                parts.push(format!(
+                    "{} retitled: {}{more}",
+                    crate::text::plural(retitled.len(), "item", "items"),
+                    pairs.join("; ")
+                ));
+            }
             if parts.is_empty() {
                 "the same items".to_string()
             } else {
@@ -167,11 +187,32 @@ fn item_changes<'a>(a: &'a [Item], b: &'a [Item]) -> (Vec<&'a Item>, Vec<&'a Ite
     )
 }
 
+/// The items listed in both `a` and `b` under titles that read differently
+/// ([`crate::retitle::title_key`]: spelling, case and punctuation aside),
+/// each as (before, after), in `b`'s order. An item with no title on either
+/// side (a feed item named by its link) is not retitled.
+fn retitled_items<'a>(a: &'a [Item], b: &'a [Item]) -> Vec<(&'a Item, &'a Item)> {
+    let before: std::collections::HashMap<&str, &Item> =
+        a.iter().map(|i| (i.key.as_str(), i)).collect();
+    let mut seen = HashSet::new();
+    b.iter()
+        .filter(|i| seen.insert(i.key.as_str()))
+        .filter_map(|i| Some((*before.get(i.key.as_str())?, i)))
+        .filter(|(old, new)| {
+            !old.title.is_empty()
+                && !new.title.is_empty()
+                && crate::retitle::title_key(&old.title) != crate::retitle::title_key(&new.title)
+        })
+        .collect()
+}
+
 /// How a watch's next version comes about, for a watch that has only one.
 fn how_versions_come(watch: &Watch, config: &Config) -> String {
     let when = match watch.kind {
         WatchKind::Article => "when a check finds a change of the text, headline or byline",
-        WatchKind::Listing | WatchKind::Feed => "when a check finds new items",
+        WatchKind::Listing | WatchKind::Feed => {
+            "when a check finds new items or a story retitled (as a `retitled` alert says it)"
+        }
     };
     format!(
         "A new version is stored {when}; `presswatch diff --config {config} --watch {name}` then shows \
@@ -409,10 +450,12 @@ fn rfc3339(t: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The change between two listings' item lists.
+/// The change between two listings' item lists: new items, items no
+/// longer listed, and items retitled (old and new title).
 fn items(a: &[Item], b: &[Item], json: bool) -> Result<Diff, String> {
     let (new, dropped) = item_changes(a, b);
-    let changed = !new.is_empty();
+    let retitled = retitled_items(a, b);
+    let changed = !new.is_empty() || !retitled.is_empty();
     let output = if json {
         let list = |items: &[&Item]| {
             items
@@ -420,10 +463,22 @@ fn items(a: &[Item], b: &[Item], json: bool) -> Result<Diff, String> {
                 .map(|i| serde_json::json!({ "title": i.title, "url": i.url, "key": i.key }))
                 .collect::<Vec<_>>()
         };
+        let retitled: Vec<serde_json::Value> = retitled
+            .iter()
+            .map(|(old, new)| {
+                serde_json::json!({
+                    "old_title": old.title,
+                    "new_title": new.title,
+                    "url": new.url,
+                    "key": new.key,
+                })
+            })
+            .collect();
         serde_json::to_string_pretty(&serde_json::json!({
             "changed": changed,
             "new": list(&new),
             "no_longer_listed": list(&dropped),
+            "retitled": retitled,
         }))
         .map_err(|e| e.to_string())?
             + "\n"
@@ -439,6 +494,18 @@ fn items(a: &[Item], b: &[Item], json: bool) -> Result<Diff, String> {
             ));
             for i in list.iter() {
                 out.push_str(&format!("* {}\n  {}\n", i.title, i.url));
+            }
+        }
+        if !retitled.is_empty() {
+            out.push_str(&format!(
+                "{} retitled:\n",
+                crate::text::plural(retitled.len(), "item", "items")
+            ));
+            for (old, new) in &retitled {
+                out.push_str(&format!(
+                    "* {}\n  → {}\n  {}\n",
+                    old.title, new.title, new.url
+                ));
             }
         }
         if out.is_empty() {

@@ -207,9 +207,31 @@ pub fn items_of_baseline(text: &str) -> Vec<Item> {
         .collect()
 }
 
-/// The content hash of a listing's items: their keys, in any order (a
-/// re-ordered page is the same version).
+/// The content hash of a listing's or feed's version: its items' keys,
+/// each with its title as the version's text holds it, in any order (a
+/// re-ordered page is the same version). Whether a check stores a new
+/// version is decided by the check (new items, or a retitle that is news),
+/// not by this hash: a title changing in a way that is no news changes it
+/// but stores nothing.
 pub fn items_hash(items: &[Item]) -> String {
+    // The titles as read back from the baseline format (line breaks and
+    // angle brackets taken out, text cleaned), so that `verify` hashing a
+    // version's text gets the hash its check stored.
+    let held = items_of_baseline(&items_baseline(items, "https://presswatch.invalid/", ""));
+    let mut lines: Vec<String> = held
+        .iter()
+        .map(|i| format!("{}\t{}", i.key, i.title))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    crate::document::sha256_hex(lines.join("\n").as_bytes())
+}
+
+/// The hash of a listing's item keys alone, in any order: the content hash
+/// presswatch stored for listing and feed versions before it kept titles
+/// in it (`verify` accepts both), and whether two lists hold the same
+/// items.
+pub fn item_keys_hash(items: &[Item]) -> String {
     let mut keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
     keys.sort_unstable();
     keys.dedup();
@@ -280,6 +302,12 @@ mod tests {
             items_hash(&back),
             items_hash(&[items[1].clone(), items[0].clone()])
         );
+        // The hash covers the titles as the text holds them; the keys-only
+        // hash of older versions does not.
+        let mut retitled = items.clone();
+        retitled[0].title = "Another title".into();
+        assert_ne!(items_hash(&retitled), items_hash(&items));
+        assert_eq!(item_keys_hash(&retitled), item_keys_hash(&back));
         // A hand-written file of bare URLs works too.
         std::fs::write(
             b.path("hand"),

@@ -1076,6 +1076,10 @@ async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later
                 out.contains(said) && out.contains("0 alerts") && !out.contains("Retitled"),
                 "{backend}, {step}: {out}"
             );
+            // Nor a version: the history does not churn.
+            let config = project.config_arg();
+            let versions = version_lines(&config).await;
+            assert_eq!(versions.len(), 1, "{backend}, {step}: {versions:?}");
         }
         // A headline changed into another: the retitle is news.
         server.set(&path, wire_feed([Some(new_evin), Some(rivers)]));
@@ -1085,5 +1089,262 @@ async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later
             "{backend}: {out}"
         );
         assert!(out.contains("1 alert"), "{backend}: {out}");
+        let versions = version_lines(&project.config_arg()).await;
+        assert_eq!(versions.len(), 2, "{backend}: {versions:?}");
+        // The version before holds the stories as first recorded (named
+        // by their teasers): their first headlines made none.
+        assert!(
+            versions[1].contains("2 items retitled: «Dozens of political prisoners")
+                && versions[1].contains(&format!("→ «{new_evin}»")),
+            "{backend}: {versions:?}"
+        );
+    }
+}
+
+/// The backends a storage test runs on: SQLite, and PostgreSQL when it
+/// runs here, each as the `[daemon]` keys that select it.
+fn state_backends() -> Vec<(&'static str, String)> {
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(cluster) = crate::pg::cluster() {
+        backends.push((
+            "postgres",
+            format!(
+                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
+                cluster.database(),
+                crate::pg::PASSWORD_ENV
+            ),
+        ));
+    }
+    backends
+}
+
+/// Runs a presswatch command with the test cluster's password: its output
+/// (stdout then stderr) and exit code.
+async fn presswatch(args: &[&str]) -> (String, Option<i32>) {
+    let out = run(args, &[(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)]).await;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (text, out.status.code())
+}
+
+/// The history table of watch `wire`: its version lines (events aside).
+async fn version_lines(config: &str) -> Vec<String> {
+    let (out, code) = presswatch(&["history", "--config", config, "wire"]).await;
+    assert_eq!(code, Some(0), "{out}");
+    out.lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headlines_on_either_backend(
+) {
+    let server = Server::start().await;
+    let (first, second) = (
+        "Director flees Iran after sentence",
+        "Director escapes Iran on foot after eight-year sentence",
+    );
+    let feed = |title: &str| {
+        let items = [
+            (title, "https://wire.example/rasoulof", Some("urn:wire:7")),
+            (
+                "Court hears appeal in Tehran",
+                "https://wire.example/appeal",
+                Some("urn:wire:6"),
+            ),
+        ];
+        served(
+            "application/rss+xml",
+            rss("<?xml version=\"1.0\" encoding=\"utf-8\"?>", &items).into_bytes(),
+        )
+    };
+    for (backend, state) in state_backends() {
+        let path = format!("/{backend}/retitled.xml");
+        let hook = format!("/{backend}/hook");
+        let config = feed_config(&server, &path, "")
+            .replace("[daemon]\n", &format!("[daemon]\n{state}"))
+            + &format!(
+                "\n[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+                server.url(&hook)
+            );
+        let project = Project::new(&config);
+        let config = project.config_arg();
+        let check = |title: &'static str| {
+            let (server, path, config) = (&server, &path, &config);
+            async move {
+                server.set(path, feed(title));
+                let (out, code) =
+                    presswatch(&["check", "--config", config, "--watch", "wire"]).await;
+                assert_eq!(code, Some(0), "{backend}: {out}");
+                out
+            }
+        };
+        check(first).await;
+        // The headline spelled otherwise only: no retitle, no version.
+        check("Director Flees Iran, After Sentence").await;
+        assert_eq!(version_lines(&config).await.len(), 1, "{backend}");
+
+        let out = check(second).await;
+        assert!(out.contains("Retitled from"), "{backend}: {out}");
+        // A version of its own, holding the new headline; the one before
+        // holds the old one.
+        let lines = version_lines(&config).await;
+        assert_eq!(lines.len(), 2, "{backend}: {lines:?}");
+        assert!(
+            lines[1].contains(&format!("1 item retitled: «{first}» → «{second}»")),
+            "{backend}: {lines:?}"
+        );
+        let show = |v: &'static str| {
+            let config = &config;
+            async move {
+                let (out, code) =
+                    presswatch(&["history", "--config", config, "wire", "--show", v]).await;
+                assert_eq!(code, Some(0), "{backend}: {out}");
+                out
+            }
+        };
+        let (v1, v2) = (show("1").await, show("2").await);
+        assert!(
+            v1.contains(first) && !v1.contains(second),
+            "{backend}: {v1}"
+        );
+        assert!(
+            v2.contains(second) && !v2.contains(first),
+            "{backend}: {v2}"
+        );
+        let (diff, code) = presswatch(&["diff", "--config", &config, "--watch", "wire"]).await;
+        assert_eq!(code, Some(1), "{backend}: the versions differ: {diff}");
+        assert!(
+            diff.contains(&format!("1 item retitled:\n* {first}\n  → {second}\n")),
+            "{backend}: {diff}"
+        );
+        // The alert's evidence is that version.
+        let alerts: Vec<serde_json::Value> = server
+            .requests_to(&hook)
+            .iter()
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect();
+        let retitled = alerts.iter().find(|a| a["kind"] == "retitled").unwrap();
+        assert_eq!(retitled["evidence"]["version"], 2, "{backend}: {retitled}");
+
+        // Back to the first headline: news again, a version again; then the
+        // outlet testing the two: no news, no version.
+        check(first).await;
+        check(second).await;
+        check(first).await;
+        let lines = version_lines(&config).await;
+        assert_eq!(lines.len(), 3, "{backend}: {lines:?}");
+        assert!(
+            lines[2].contains(&format!("1 item retitled: «{second}» → «{first}»")),
+            "{backend}: {lines:?}"
+        );
+        let (out, code) = presswatch(&["verify", "--config", &config]).await;
+        assert_eq!(code, Some(0), "{backend}: {out}");
+    }
+}
+
+/// Makes version `seq` of watch `wire` what a presswatch from before
+/// titles were in a listing's hash stored: the same text under the hash of
+/// its item keys alone.
+fn as_stored_by_an_older_presswatch(
+    project: &Project,
+    backend: &str,
+    state_url: Option<&str>,
+    seq: i64,
+) {
+    let state = match state_url {
+        None => presswatch::store::State::open(&project.path("state")).unwrap(),
+        Some(url) => presswatch::store::State::open_postgres(
+            url,
+            Some(crate::pg::PASSWORD),
+            std::time::Duration::from_secs(30),
+        )
+        .unwrap(),
+    };
+    let body = state.version_body("wire", seq).unwrap().unwrap();
+    let items = presswatch::store::items_of_baseline(&body);
+    let keys_only = presswatch::store::item_keys_hash(&items);
+    assert_ne!(
+        keys_only,
+        presswatch::store::items_hash(&items),
+        "{backend}"
+    );
+    drop(state);
+    let sql = format!(
+        "INSERT INTO blobs (sha256, body) SELECT '{keys_only}', body FROM blobs \
+           WHERE sha256 = (SELECT sha256 FROM versions WHERE watch = 'wire' AND seq = {seq});
+         UPDATE versions SET sha256 = '{keys_only}' WHERE watch = 'wire' AND seq = {seq};
+         DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM versions);"
+    );
+    match state_url {
+        None => rusqlite::Connection::open(project.path("state/presswatch.db"))
+            .unwrap()
+            .execute_batch(&sql)
+            .unwrap(),
+        Some(url) => {
+            let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+            crate::pg::cluster().unwrap().psql(db, &sql).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_an_upgrade_a_listing_stores_no_version_until_new_items_or_a_retitle_and_its_old_versions_verify_on_either_backend(
+) {
+    let server = Server::start().await;
+    let evin = "Prisoners moved from Evin to Ghezel Hesar";
+    let new_evin = "Political prisoners moved from Evin overnight, families say";
+    let rivers = "Rivers rise in Khuzestan as the rain continues";
+    for (backend, state) in state_backends() {
+        let path = format!("/{backend}/upgraded.xml");
+        let config =
+            feed_config(&server, &path, "").replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let state_url = state
+            .split('"')
+            .nth(1)
+            .filter(|_| backend == "postgres")
+            .map(str::to_string);
+        let project = Project::new(&config);
+        let config = project.config_arg();
+        let check = |titles: [Option<&'static str>; 2]| {
+            let (server, path, config) = (&server, &path, &config);
+            async move {
+                server.set(path, wire_feed(titles));
+                let (out, code) =
+                    presswatch(&["check", "--config", config, "--watch", "wire"]).await;
+                assert_eq!(code, Some(0), "{backend}: {out}");
+                out
+            }
+        };
+        let verify = || async {
+            let (out, code) = presswatch(&["verify", "--config", &config]).await;
+            assert_eq!(code, Some(0), "{backend}: {out}");
+            assert!(out.contains("version"), "{backend}: {out}");
+        };
+        // Recorded by an older presswatch: one story still without its
+        // headline (named by its teaser).
+        check([None, Some(rivers)]).await;
+        as_stored_by_an_older_presswatch(&project, backend, state_url.as_deref(), 1);
+        verify().await;
+        // After the upgrade: the same feed, then the story's first
+        // headline. Neither is a version.
+        check([None, Some(rivers)]).await;
+        let out = check([Some(evin), Some(rivers)]).await;
+        assert!(out.contains("given a first headline"), "{backend}: {out}");
+        assert_eq!(version_lines(&config).await.len(), 1, "{backend}");
+        // A retitle is: the new version beside the old one, both verified.
+        let out = check([Some(new_evin), Some(rivers)]).await;
+        assert!(out.contains("Retitled from"), "{backend}: {out}");
+        let lines = version_lines(&config).await;
+        assert_eq!(lines.len(), 2, "{backend}: {lines:?}");
+        assert!(
+            lines[1].contains(&format!("1 item retitled: «Dozens of political prisoners were moved from Evin prison to Ghezel Hesar…» → «{new_evin}»")),
+            "{backend}: {lines:?}"
+        );
+        verify().await;
     }
 }
