@@ -486,10 +486,12 @@ enum NewBaseline {
     /// holds other items than the accepted one, or a retitle that is news
     /// ([`items_make_a_version`]); a title changing otherwise (a first
     /// headline, one the retitle rules take in silence) is written to the
-    /// baseline only.
+    /// baseline only. `raw`: the response they were read from, kept with
+    /// the version they make (as an article's).
     Items {
         items: Vec<Item>,
         new_version: bool,
+        raw: Box<NewSnapshot>,
         gone: Vec<Item>,
         untitled: HashSet<String>,
         now: i64,
@@ -553,6 +555,7 @@ fn store(
         Some(NewBaseline::Items {
             items,
             new_version,
+            raw,
             gone,
             untitled,
             now,
@@ -576,7 +579,8 @@ fn store(
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
             if new_version {
-                versions.push(fetched(store::items_hash(&items), body, now, None));
+                let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
+                versions.push(fetched(store::items_hash(&items), body, now, raw));
             }
         }
     }
@@ -1457,7 +1461,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
-    let (items, untitled, listed, new_items, found) = ctx
+    let work_watch = watch.clone();
+    let (items, untitled, listed, new_items, found, raw) = ctx
         .cpu_bound(move || {
             // A full-text feed carries each story's text, which keywords are
             // looked for in too; a listing's items are their links' text.
@@ -1495,7 +1500,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                         (items, Vec::new(), shown)
                     }
                 };
-            drop(resp);
+            // The response, kept as the evidence of the version it makes.
+            let raw = Box::new(snapshot_of(&work_watch, resp));
             // The items the page shows under no title of their own.
             let untitled: HashSet<String> = items
                 .iter()
@@ -1569,7 +1575,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     })
                     .collect()
             };
-            Ok::<_, String>((items, untitled, listed, new_items, found))
+            Ok::<_, String>((items, untitled, listed, new_items, found, raw))
         })
         .await??;
     if items.is_empty() {
@@ -1607,6 +1613,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         keep.baseline = Some(NewBaseline::Items {
             items,
             new_version: true,
+            raw,
             gone: Vec::new(),
             untitled,
             now,
@@ -1633,6 +1640,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             keep.baseline = Some(NewBaseline::Items {
                 items,
                 new_version: false,
+                raw,
                 gone: Vec::new(),
                 untitled,
                 now,
@@ -1797,6 +1805,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     keep.baseline = Some(NewBaseline::Items {
         new_version: items_make_a_version(&listed, &items, retitle_news),
         items,
+        raw,
         gone,
         untitled,
         now,

@@ -113,7 +113,7 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
 }
 
 /// What changed from one version to the next, as an alert would say it.
-fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
+pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
     match (&prev.content, &v.content) {
         (Content::Article(a), Content::Article(b)) => compare::compare(a, b, rules)
             .map(|c| c.summary)
@@ -204,6 +204,76 @@ fn retitled_items<'a>(a: &'a [Item], b: &'a [Item]) -> Vec<(&'a Item, &'a Item)>
                 && crate::retitle::title_key(&old.title) != crate::retitle::title_key(&new.title)
         })
         .collect()
+}
+
+/// A listing's or feed's item list as a document, one block per item (its
+/// title, else its URL), in the list's order: how the evidence viewer shows
+/// it, with [`items_marks`] marking what changed.
+pub fn items_document(items: &[Item]) -> Document {
+    let mut doc = Document::default();
+    for i in items {
+        let text = if i.title.is_empty() { &i.url } else { &i.title };
+        doc.blocks.push(crate::document::Block {
+            kind: crate::document::BlockKind::ListItem,
+            text: text.clone(),
+        });
+    }
+    if doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
+        doc.dir = Some("rtl".into());
+    }
+    doc
+}
+
+/// What changed from item list `a` to `b`, as block changes of their
+/// [`items_document`]s: each new item added, each item no longer listed
+/// removed, and each retitled item's title as a word diff (the old and the
+/// new headline's words), in `b`'s order, then the removed.
+pub fn items_marks(a: &[Item], b: &[Item], rules: &Rules) -> Vec<compare::BlockChange> {
+    let index = |items: &[Item]| {
+        let mut at = std::collections::HashMap::new();
+        for (n, i) in items.iter().enumerate() {
+            at.entry(i.key.clone()).or_insert(n);
+        }
+        at
+    };
+    let (in_a, in_b) = (index(a), index(b));
+    let retitled: std::collections::HashMap<&str, &Item> = retitled_items(a, b)
+        .into_iter()
+        .map(|(old, new)| (new.key.as_str(), old))
+        .collect();
+    let mut out = Vec::new();
+    for (j, i) in b.iter().enumerate() {
+        if in_b.get(&i.key) != Some(&j) {
+            continue;
+        }
+        match (in_a.get(&i.key), retitled.get(i.key.as_str())) {
+            (None, _) => out.push(compare::BlockChange::Added {
+                new_index: j,
+                text: items_document(std::slice::from_ref(i)).blocks[0]
+                    .text
+                    .clone(),
+                after: None,
+            }),
+            (Some(&old_index), Some(old)) => out.push(compare::BlockChange::Changed {
+                old_index,
+                new_index: j,
+                segments: compare::word_diff(&old.title, &i.title, rules),
+            }),
+            (Some(_), None) => {}
+        }
+    }
+    for (n, i) in a.iter().enumerate() {
+        if in_a.get(&i.key) == Some(&n) && !in_b.contains_key(&i.key) {
+            out.push(compare::BlockChange::Removed {
+                old_index: n,
+                text: items_document(std::slice::from_ref(i)).blocks[0]
+                    .text
+                    .clone(),
+                after: None,
+            });
+        }
+    }
+    out
 }
 
 /// How a watch's next version comes about, for a watch that has only one.

@@ -38,7 +38,8 @@ pub struct RawView {
     pub body_damaged: bool,
 }
 
-/// One kept version of a watch's article.
+/// One kept version of a watch: an article's text, or a listing's or
+/// feed's items (one block each).
 #[derive(Debug, Clone)]
 pub struct VersionView {
     /// Its number.
@@ -52,6 +53,10 @@ pub struct VersionView {
     /// What changed from the version before, as an alert (the email's data):
     /// `None` for the first version kept.
     pub alert: Option<Alert>,
+    /// What the side by side marks as changed from the version before: an
+    /// article's change as its alert showed it; a listing's items new, no
+    /// longer listed, and retitled (the old and the new headline's words).
+    pub marks: Option<crate::compare::Change>,
     /// The response it was accepted from.
     pub raw: Option<RawView>,
     /// The answer that later reported it taken down.
@@ -258,7 +263,7 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
     }
     b.push_str("</table>");
     if watches.is_empty() {
-        b.push_str("<p class=\"meta\">No article watch has a stored version yet. A watch has one from its first check; listings and feeds keep no article versions (their new items are in their alerts).</p>");
+        b.push_str("<p class=\"meta\">No watch has a stored version yet. A watch has one from its first check.</p>");
     }
     page("presswatch evidence", &b, tz)
 }
@@ -457,7 +462,7 @@ pub fn version(w: &WatchView, i: usize) -> String {
         b.push_str("</div>");
     }
     b.push_str("<h2>Side by side</h2><div class=\"sides\">");
-    let change = v.alert.as_ref().and_then(|a| a.change.as_ref());
+    let change = v.marks.as_ref();
     match previous {
         Some(p) => {
             b.push_str(&side(
@@ -755,7 +760,7 @@ mod tests {
     fn an_index_of_no_watches_says_why_it_is_empty() {
         let html = index(&[], chrono_tz::UTC);
         assert!(
-            html.contains("No article watch has a stored version yet."),
+            html.contains("No watch has a stored version yet."),
             "{html}"
         );
     }

@@ -2,7 +2,9 @@
 //! index of watches, a timeline per watch, a page per kept version, and the
 //! kept raw bodies under `raw/<sha256>.bin` — from the state database. A
 //! version's change is the alert that went out for it when the database
-//! still holds it, else the same comparison computed again. A raw response
+//! still holds it, else the same comparison computed again. A listing's or
+//! feed's versions are its item lists: their changes are the items new, no
+//! longer listed and retitled. A raw response
 //! whose body no longer hashes to its SHA-256, or whose record was altered
 //! since it was kept, is left out and named, as `export` does.
 
@@ -16,6 +18,7 @@ use super::{Checked, KeptBody};
 use crate::alert::{Alert, SCHEMA_VERSION};
 use crate::compare::ChangeKind;
 use crate::config::{Config, Watch, WatchKind};
+use crate::history::Content;
 use crate::store::{EventKind, RecordCheck, SnapshotKind, State, WatchEvent};
 
 /// What a report wrote.
@@ -47,15 +50,14 @@ impl Written {
         );
         if self.watches == 0 {
             s.push_str(
-                " (no article watch has a stored version yet: listings and feeds keep none, and a watch \
-                 has one from its first check)",
+                " (no watch has a stored version yet: a watch has one from its first check)",
             );
         }
         s
     }
 }
 
-/// Writes the viewer for the config's article watches into `out`.
+/// Writes the viewer for the config's watches into `out`.
 /// `progress` hears how many of the watches are written, and of how many.
 pub fn write(
     config: &Config,
@@ -68,13 +70,9 @@ pub fn write(
     let alerts = sent_alerts(state)?;
     let mut views = Vec::new();
     let mut written = Written::default();
-    let articles: Vec<&Watch> = config
-        .watches
-        .iter()
-        .filter(|w| w.kind == WatchKind::Article)
-        .collect();
-    for (done, &watch) in articles.iter().enumerate() {
-        progress(done, articles.len());
+    let watches: Vec<&Watch> = config.watches.iter().collect();
+    for (done, &watch) in watches.iter().enumerate() {
+        progress(done, watches.len());
         let (mut view, altered) = watch_view(config, state, watch, &alerts)?;
         if view.versions.is_empty() {
             continue;
@@ -196,6 +194,35 @@ fn watch_view(
     };
     let rules = watch.rules();
     let mut out = Vec::with_capacity(versions.len());
+    if watch.kind != WatchKind::Article {
+        for (i, v) in versions.iter().enumerate() {
+            let previous = i.checked_sub(1).map(|p| &versions[p]);
+            let (alert, marks) = match previous {
+                Some(p) => {
+                    let (alert, marks) = items_change(watch, p, v, &rules);
+                    let alert = alerts
+                        .get(&(watch.name.clone(), v.seq))
+                        .cloned()
+                        .unwrap_or(alert);
+                    (Some(alert), Some(marks))
+                }
+                None => (None, None),
+            };
+            let Content::Items(items) = &v.content else {
+                continue;
+            };
+            out.push(VersionView {
+                seq: v.seq,
+                accepted_at: v.stored_at,
+                content_sha256: v.sha256.clone(),
+                doc: crate::history::items_document(items),
+                alert,
+                marks,
+                raw: raw_of(v.seq, SnapshotKind::Version),
+                taken_down: None,
+            });
+        }
+    }
     // An article watch's versions are documents.
     let docs: Vec<(&crate::history::Version, &crate::document::Document)> = versions
         .iter()
@@ -236,12 +263,14 @@ fn watch_view(
             }
             (None, None) => None,
         };
+        let marks = alert.as_ref().and_then(|a| a.change.clone());
         out.push(VersionView {
             seq: v.seq,
             accepted_at: v.stored_at,
             content_sha256: v.sha256.clone(),
             doc: doc.clone(),
             alert,
+            marks,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),
         });
@@ -258,6 +287,65 @@ fn watch_view(
         left_out: altered.len(),
     };
     Ok((view, altered))
+}
+
+/// What changed from a listing's or feed's version `prev` to `v`: as an
+/// alert (`retitled` when an item was retitled, else `new_items`, its
+/// summary the history's line), and as the side by side marks it.
+fn items_change(
+    watch: &Watch,
+    prev: &crate::history::Version,
+    v: &crate::history::Version,
+    rules: &crate::compare::Rules,
+) -> (Alert, crate::compare::Change) {
+    let blocks = match (&prev.content, &v.content) {
+        (Content::Items(a), Content::Items(b)) => crate::history::items_marks(a, b, rules),
+        _ => Vec::new(),
+    };
+    let kind = if blocks
+        .iter()
+        .any(|c| matches!(c, crate::compare::BlockChange::Changed { .. }))
+    {
+        ChangeKind::Retitled
+    } else {
+        ChangeKind::NewItems
+    };
+    let summary = crate::history::change_line(prev, v, rules);
+    let alert = Alert {
+        schema: SCHEMA_VERSION,
+        id: String::new(),
+        watch: watch.name.clone(),
+        url: watch.url.to_string(),
+        outlet: watch.outlet(),
+        kind,
+        summary: summary.clone(),
+        title: None,
+        byline: None,
+        detected_at: Utc
+            .timestamp_opt(v.stored_at, 0)
+            .single()
+            .unwrap_or_default()
+            .to_rfc3339(),
+        change: None,
+        items: vec![],
+        items_total: 0,
+        retitled: vec![],
+        keywords: vec![],
+        error: None,
+        moved_to: None,
+        evidence: None,
+        last_known: None,
+    };
+    let change = crate::compare::Change {
+        kinds: vec![kind],
+        headline: None,
+        byline: None,
+        blocks,
+        other_prose: Vec::new(),
+        stats: Default::default(),
+        summary,
+    };
+    (alert, change)
 }
 
 /// A watch's takedowns, restores and moves with their evidence: the
@@ -322,7 +410,7 @@ mod tests {
         );
         let none = Written::default().describe(Path::new("rep"));
         assert!(
-            none.starts_with("rep: 0 watches, 0 version pages, 0 raw bodies written; open rep/index.html (no article watch has a stored version yet"),
+            none.starts_with("rep: 0 watches, 0 version pages, 0 raw bodies written; open rep/index.html (no watch has a stored version yet"),
             "{none}"
         );
     }

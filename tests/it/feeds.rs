@@ -1244,6 +1244,59 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
         );
         let (out, code) = presswatch(&["verify", "--config", &config]).await;
         assert_eq!(code, Some(0), "{backend}: {out}");
+
+        // The evidence viewer: the retitle on the timeline, and its
+        // version's page marking the old and the new headline's words.
+        let report = project.path("report");
+        let (out, code) = presswatch(&[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            report.to_str().unwrap(),
+        ])
+        .await;
+        assert_eq!(code, Some(0), "{backend}: {out}");
+        let timeline = std::fs::read_to_string(report.join("wire/index.html")).unwrap();
+        assert!(
+            timeline.contains("<a href=\"v2.html\">Version 2</a>")
+                && timeline.contains(&format!("Retitled: Retitled from \u{201C}{first}\u{201D}")),
+            "{backend}: {timeline}"
+        );
+        let v2 = std::fs::read_to_string(report.join("wire/v2.html")).unwrap();
+        assert!(
+            v2.contains("flees</del>") && v2.contains("escapes</ins>"),
+            "{backend}: {v2}"
+        );
+        crate::support::assert_local_links_resolve(&report);
+        // The WARC export: each version's response, the retitle's with the
+        // new headline.
+        let warc = project.path("wire.warc.gz");
+        let (out, code) = presswatch(&[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ])
+        .await;
+        assert_eq!(code, Some(0), "{backend}: {out}");
+        assert!(out.contains("(2 responses, 1 revisit,"), "{backend}: {out}");
+        let mut records = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&warc).unwrap()),
+            &mut records,
+        )
+        .unwrap();
+        let version_2 = records
+            .split("WARC/1.1\r\n")
+            .find(|r| r.contains("presswatch-version: 2\r\n"))
+            .unwrap_or_else(|| panic!("{backend}: no metadata record of version 2: {records}"));
+        assert!(
+            version_2.contains("presswatch-watch: wire"),
+            "{backend}: {version_2}"
+        );
+        assert!(records.contains(second), "{backend}");
     }
 }
 
