@@ -575,6 +575,24 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
             "{backend}: {out}"
         );
         assert!(out.contains("1 alert"), "{backend}: {out}");
+        // The retitle is a version of the listing's history, holding the
+        // new headline.
+        let history = || async {
+            let config = project.config_arg();
+            let out = run(&["history", "--config", &config, "coverage"], &env).await;
+            assert!(out.status.success(), "{backend}: {out:?}");
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let versions = history().await;
+        assert_eq!(versions.len(), 2, "{backend}: {versions:?}");
+        assert!(
+            versions[1].contains(&format!("«{was}» → «{now}»")),
+            "{backend}: {versions:?}"
+        );
 
         // The lead is back: the story shown in two places again is no
         // retitle, nor is the page showing it only as the lead.
@@ -588,6 +606,8 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
             assert_eq!(code, 0, "{backend}: {out}");
             assert!(out.contains("0 alerts"), "{backend}: {out}");
         }
+        // Nor a version: the story's link texts changing is no news.
+        assert_eq!(history().await.len(), 2, "{backend}");
     }
 }
 
