@@ -1272,7 +1272,7 @@ fn moved_evidence(ctx: &Context, watch: &Watch, keep: &Keep) -> Result<Option<Ev
     ))
 }
 
-/// Where an article alert's evidence is: the version it shows, the place
+/// Where an alert's evidence is: the version it shows, the place
 /// in the viewer that shows it (`viewer`, relative to `report_url`, linked
 /// when that is set), and for a takedown the SHA-256 of the last kept
 /// snapshot.
@@ -1813,13 +1813,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     // The version this check stores lists every item, those its alerts
     // leave out too (`presswatch history --show`), each under the title
     // the page shows now.
+    // Its page in the viewer is the alerts' evidence, linked when
+    // `report_url` is set.
     let version = keep.version_after(latest.as_ref());
+    let page = crate::evidence::page_path(&watch.name, version);
     for a in &mut alerts {
-        a.evidence = Some(Evidence {
-            version,
-            report: None,
-            snapshot_sha256: None,
-        });
+        a.evidence = evidence(ctx, version, &page, None);
     }
     Ok((outcome, detail, alerts, keep))
 }

@@ -1165,12 +1165,13 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
     for (backend, state) in state_backends() {
         let path = format!("/{backend}/retitled.xml");
         let hook = format!("/{backend}/hook");
-        let config = feed_config(&server, &path, "")
-            .replace("[daemon]\n", &format!("[daemon]\n{state}"))
-            + &format!(
-                "\n[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{}\"\n",
-                server.url(&hook)
-            );
+        let config = feed_config(&server, &path, "").replace(
+            "[daemon]\n",
+            &format!("[daemon]\n{state}report_url = \"https://evidence.example/pw/\"\n"),
+        ) + &format!(
+            "\n[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+            server.url(&hook)
+        );
         let project = Project::new(&config);
         let config = project.config_arg();
         let check = |title: &'static str| {
@@ -1230,6 +1231,10 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
             .collect();
         let retitled = alerts.iter().find(|a| a["kind"] == "retitled").unwrap();
         assert_eq!(retitled["evidence"]["version"], 2, "{backend}: {retitled}");
+        assert_eq!(
+            retitled["evidence"]["report"], "https://evidence.example/pw/wire/v2.html",
+            "{backend}: {retitled}"
+        );
 
         // Back to the first headline: news again, a version again; then the
         // outlet testing the two: no news, no version.
