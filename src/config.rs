@@ -1,10 +1,11 @@
 //! config.toml: schema, defaults and validation.
 //!
 //! [`Config::load`] reports every problem at once, each naming the file, the
-//! line and the key (`config.toml:14: watch[2].interval: ...`). Relative paths
+//! line and the key, a watch by its name
+//! (`config.toml:14: watch "iranwire-rasoulof".interval: ...`). Relative paths
 //! in the config are resolved against the config file's directory.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,7 +28,8 @@ pub struct ConfigError {
     pub file: PathBuf,
     /// 1-based line, when the problem has a place.
     pub line: Option<usize>,
-    /// The key the problem is about, e.g. `watch[2].interval`.
+    /// The key the problem is about, e.g. `watch "iranwire-rasoulof".interval`
+    /// (`watch[2].interval` for a watch without a name).
     pub key: String,
     /// What is wrong and what to do about it.
     pub message: String,
@@ -582,16 +584,16 @@ struct RawConfig {
     #[serde(default)]
     daemon: RawDaemon,
     #[serde(default)]
-    channel: Vec<RawChannel>,
+    channel: Vec<Spanned<RawChannel>>,
     #[serde(default)]
-    watch: Vec<RawWatch>,
+    watch: Vec<Spanned<RawWatch>>,
     #[serde(default)]
-    host: Vec<RawHost>,
+    host: Vec<Spanned<RawHost>>,
 }
 
 #[derive(Deserialize)]
 struct RawHost {
-    name: Spanned<String>,
+    name: Option<Spanned<String>>,
     delay: Option<Spanned<toml::Value>>,
     concurrency: Option<Spanned<i64>>,
 }
@@ -623,9 +625,9 @@ struct RawDaemon {
 
 #[derive(Deserialize)]
 struct RawChannel {
-    name: Spanned<String>,
+    name: Option<Spanned<String>>,
     #[serde(rename = "type")]
-    kind: Spanned<String>,
+    kind: Option<Spanned<String>>,
     // email
     smtp_url: Option<Spanned<String>>,
     tls: Option<Spanned<String>>,
@@ -648,8 +650,8 @@ struct RawChannel {
 
 #[derive(Deserialize)]
 struct RawWatch {
-    name: Spanned<String>,
-    url: Spanned<String>,
+    name: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
     #[serde(default)]
     kind: Option<Spanned<String>>,
     interval: Option<Spanned<toml::Value>>,
@@ -695,6 +697,14 @@ impl Report<'_> {
             message: message.into(),
         });
     }
+    /// A required key that is not there, unless its value was there and
+    /// already reported (a value of the wrong type is left out of what is
+    /// validated, and must not be reported missing as well).
+    fn missing(&mut self, span: std::ops::Range<usize>, key: String, message: &str) {
+        if !self.errors.iter().any(|e| e.key == key) {
+            self.at(Some(span), key, message);
+        }
+    }
 }
 
 impl Config {
@@ -730,10 +740,31 @@ impl Config {
             }
         };
         let keys = KeyIndex::of(table.get_ref());
-        let mut unknown = Vec::new();
-        let de = toml::de::Deserializer::from(table.clone());
-        let parsed: Result<RawConfig, _> =
-            serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+        let mut table = table;
+        let mut unknown = BTreeSet::new();
+        // A value of the wrong type stops serde at the first one: each is
+        // reported and left out, and the rest read again, so that every
+        // problem of the file is reported at once.
+        let raw = loop {
+            let de = toml::de::Deserializer::from(table.clone());
+            let parsed: Result<RawConfig, _> = serde_ignored::deserialize(de, |p| {
+                unknown.insert(written_path(&p.to_string()));
+            });
+            let e = match parsed {
+                Ok(raw) => break Some(raw),
+                Err(e) => e,
+            };
+            let at = e.span().and_then(|s| keys.at(s.start));
+            let key = at.map(|k| k.path.clone()).unwrap_or_default();
+            let message = type_error_message(e.message().trim(), &key);
+            r.at(e.span(), key, message);
+            let left_out = at
+                .and_then(|k| keys.entry_holding(k))
+                .is_some_and(|k| remove_value(table.get_mut(), &k.value_span));
+            if !left_out {
+                break None;
+            }
+        };
         for path_str in unknown {
             let (span, key) = match keys.by_serde_path(&path_str) {
                 Some(k) => (Some(k.key_span.clone()), k.path.clone()),
@@ -741,19 +772,9 @@ impl Config {
             };
             r.at(span, key, unknown_key_message(&path_str));
         }
-        let raw = match parsed {
-            Ok(raw) => raw,
-            Err(e) => {
-                let key = e
-                    .span()
-                    .and_then(|s| keys.at(s.start))
-                    .map(|k| k.path.clone())
-                    .unwrap_or_default();
-                let message = type_error_message(e.message().trim(), &key);
-                r.at(e.span(), key, message);
-                r.errors.sort_by_key(|e| e.line.unwrap_or(0));
-                return Err(ConfigErrors(r.errors));
-            }
+        let Some(raw) = raw else {
+            r.errors.sort_by_key(|e| e.line.unwrap_or(0));
+            return Err(ConfigErrors(r.errors));
         };
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() {
@@ -832,6 +853,16 @@ impl Config {
     }
 }
 
+/// A serde path as the file writes it: without the segment serde adds for
+/// a table read with its place (`watch.0.$__serde_spanned_private_value.folow`).
+fn written_path(serde_path: &str) -> String {
+    serde_path
+        .split('.')
+        .filter(|s| !s.starts_with("$__serde_spanned"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// serde's message for a value of the wrong type, in the config's words: a
 /// lone string where a list belongs is shown written as a list.
 fn type_error_message(message: &str, key: &str) -> String {
@@ -855,15 +886,26 @@ fn type_error_message(message: &str, key: &str) -> String {
     if let Some(b) = quoted("a boolean").filter(|b| ["true", "false"].contains(&b.trim())) {
         return format!("true and false take no quotes: write {name} = {}", b.trim());
     }
-    message
+    // Any other value of the wrong type: what the key takes.
+    let what_to_write = if message.ends_with("expected i64") {
+        format!(": write a whole number without quotes, e.g. {name} = 3")
+    } else if message.ends_with("expected a boolean") {
+        format!(": write {name} = true or {name} = false, without quotes")
+    } else if message.ends_with("expected a string") {
+        ": write the value in quotes".to_string()
+    } else {
+        String::new()
+    };
+    let message = message
         .replace("expected i64", "expected a whole number")
-        .replace("expected a boolean", "expected true or false")
+        .replace("expected a boolean", "expected true or false");
+    format!("{message}{what_to_write}")
 }
 
 /// One key written in the config: `watch[1].interval`, where its name and
 /// its value are.
 struct KeyAt {
-    /// The key as errors name it, e.g. `watch[1].interval`.
+    /// The key as errors name it, e.g. `watch "evin".interval`.
     path: String,
     /// The same as serde paths name it, e.g. `watch.1.interval`.
     serde_path: String,
@@ -906,7 +948,14 @@ impl KeyIndex {
                 DeValue::Table(t) => table_keys(t, path, serde_path, out),
                 DeValue::Array(a) => {
                     for (i, item) in a.iter().enumerate() {
-                        let (p, sp) = (format!("{path}[{i}]"), format!("{serde_path}.{i}"));
+                        let p = match item.get_ref() {
+                            // A watch is named by its name, as `watches` names it.
+                            DeValue::Table(t) if serde_path == "watch" => {
+                                watch_label(i, t.get("name").and_then(|n| n.get_ref().as_str()))
+                            }
+                            _ => format!("{path}[{i}]"),
+                        };
+                        let sp = format!("{serde_path}.{i}");
                         // An array of tables has no key of its own per element:
                         // its header's place is the element's start.
                         let span = item.span();
@@ -937,6 +986,19 @@ impl KeyIndex {
         self.0.iter().find(|k| k.serde_path == serde_path)
     }
 
+    /// The key of a table that holds `k`: `k` itself, or for an element of
+    /// an array (`watch.0.channels.1`) the array's key.
+    fn entry_holding(&self, k: &KeyAt) -> Option<&KeyAt> {
+        let mut path = k.serde_path.as_str();
+        while let Some((parent, last)) = path.rsplit_once('.') {
+            if last.parse::<usize>().is_err() {
+                break;
+            }
+            path = parent;
+        }
+        self.by_serde_path(path)
+    }
+
     /// The innermost key whose name or value holds byte `pos` (for type errors).
     fn at(&self, pos: usize) -> Option<&KeyAt> {
         self.0
@@ -957,6 +1019,29 @@ impl KeyIndex {
             })
             .collect()
     }
+}
+
+/// Removes the entry whose value is at `span` from `table` or a table
+/// inside it; false when there is none.
+fn remove_value(table: &mut DeTable<'_>, span: &std::ops::Range<usize>) -> bool {
+    if span.is_empty() {
+        return false;
+    }
+    let key = table
+        .iter()
+        .find(|(_, v)| v.span() == *span)
+        .map(|(k, _)| k.clone());
+    if let Some(key) = key {
+        return table.remove(&key).is_some();
+    }
+    fn inside(v: &mut DeValue<'_>, span: &std::ops::Range<usize>) -> bool {
+        match v {
+            DeValue::Table(t) => remove_value(t, span),
+            DeValue::Array(a) => a.iter_mut().any(|item| inside(item.get_mut(), span)),
+            _ => false,
+        }
+    }
+    table.iter_mut().any(|(_, v)| inside(v.get_mut(), span))
 }
 
 /// The keys a table accepts, as serde's derive lists them for `T`, so the
@@ -1462,13 +1547,27 @@ fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
 }
 
 /// The `[[host]]` tables: per-host delay and concurrency, defaulting to the `[daemon]` ones.
-fn host_rules(r: &mut Report<'_>, raw: Vec<RawHost>, defaults: &Politeness) -> Vec<HostRule> {
+fn host_rules(
+    r: &mut Report<'_>,
+    raw: Vec<Spanned<RawHost>>,
+    defaults: &Politeness,
+) -> Vec<HostRule> {
     let mut out: Vec<HostRule> = Vec::new();
     for (i, h) in raw.into_iter().enumerate() {
-        let name = h.name.get_ref().trim().to_ascii_lowercase();
+        let table = h.span();
+        let h = h.into_inner();
+        let Some(written) = &h.name else {
+            r.missing(
+                table,
+                format!("host[{i}].name"),
+                "missing name: write the host the settings are for, e.g. name = \"news.example.org\"",
+            );
+            continue;
+        };
+        let name = written.get_ref().trim().to_ascii_lowercase();
         if name.is_empty() || name.contains(['/', ':', ' ']) {
             r.at(
-                Some(h.name.span()),
+                Some(written.span()),
                 format!("host[{i}].name"),
                 "must be a bare host name such as \"news.example.org\" (no scheme, port or path)",
             );
@@ -1476,7 +1575,7 @@ fn host_rules(r: &mut Report<'_>, raw: Vec<RawHost>, defaults: &Politeness) -> V
         }
         if out.iter().any(|o| o.name == name) {
             r.at(
-                Some(h.name.span()),
+                Some(written.span()),
                 format!("host[{i}].name"),
                 format!("duplicate host {name:?}"),
             );
@@ -1574,26 +1673,50 @@ fn secret_ref(
     })
 }
 
-fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channel> {
+fn channels(r: &mut Report<'_>, raw: Vec<Spanned<RawChannel>>, base: &Path) -> Vec<Channel> {
     let mut out = Vec::new();
     let mut names = HashSet::new();
     for (i, c) in raw.into_iter().enumerate() {
+        let table = c.span();
+        let c = c.into_inner();
         let k = |f: &str| format!("channel[{i}].{f}");
-        let name = c.name.get_ref().trim().to_string();
+        // Where a problem of the channel as a whole is shown: its name, else its header.
+        let name_span = c.name.as_ref().map_or(table.clone(), Spanned::span);
+        let name = match &c.name {
+            None => {
+                r.missing(
+                    table.clone(),
+                    k("name"),
+                    "missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                );
+                String::new()
+            }
+            Some(n) => n.get_ref().trim().to_string(),
+        };
         if name.is_empty() {
-            r.at(Some(c.name.span()), k("name"), "must not be empty");
+            if c.name.is_some() {
+                r.at(Some(name_span.clone()), k("name"), "must not be empty");
+            }
         } else if !names.insert(name.clone()) {
             r.at(
-                Some(c.name.span()),
+                Some(name_span.clone()),
                 k("name"),
                 format!("duplicate channel name {name:?}"),
             );
         }
-        let kind = match c.kind.get_ref().as_str() {
+        let Some(kind_written) = &c.kind else {
+            r.missing(
+                table,
+                k("type"),
+                "missing type: write type = \"email\" or type = \"webhook\"",
+            );
+            continue;
+        };
+        let kind = match kind_written.get_ref().as_str() {
             "email" => {
                 let Some(smtp) = &c.smtp_url else {
-                    r.at(
-                        Some(c.name.span()),
+                    r.missing(
+                        name_span.clone(),
                         k("smtp_url"),
                         "an email channel needs smtp_url, e.g. \"smtps://mail.example.org:465\"",
                     );
@@ -1624,21 +1747,24 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
                             .as_ref()
                             .map(|f| f.get_ref().clone())
                             .unwrap_or_default();
-                        if !from.contains('@') {
-                            let span = c.from.as_ref().map(|f| f.span()).unwrap_or(c.name.span());
-                            r.at(Some(span), k("from"), "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"");
+                        let needs_from = "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"";
+                        match &c.from {
+                            None => r.missing(name_span.clone(), k("from"), needs_from),
+                            Some(f) if !from.contains('@') => {
+                                r.at(Some(f.span()), k("from"), needs_from)
+                            }
+                            Some(_) => {}
                         }
                         let to =
                             c.to.as_ref()
                                 .map(|t| t.get_ref().clone())
                                 .unwrap_or_default();
-                        let span = c.to.as_ref().map(|f| f.span()).unwrap_or(c.name.span());
-                        if to.is_empty() {
-                            r.at(
-                                Some(span),
-                                k("to"),
-                                "an email channel needs a list of recipient addresses",
-                            );
+                        let span = c.to.as_ref().map_or(name_span.clone(), Spanned::span);
+                        let needs_to = "an email channel needs a list of recipient addresses";
+                        if c.to.is_none() {
+                            r.missing(span, k("to"), needs_to);
+                        } else if to.is_empty() {
+                            r.at(Some(span), k("to"), needs_to);
                         } else if let Some(bad) = to.iter().find(|a| !a.contains('@')) {
                             r.at(
                                 Some(span),
@@ -1666,7 +1792,7 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
             }
             "webhook" => {
                 let Some(url) = &c.url else {
-                    r.at(Some(c.name.span()), k("url"), "a webhook channel needs url");
+                    r.missing(name_span.clone(), k("url"), "a webhook channel needs url");
                     continue;
                 };
                 let secret = secret_ref(
@@ -1706,7 +1832,7 @@ fn channels(r: &mut Report<'_>, raw: Vec<RawChannel>, base: &Path) -> Vec<Channe
             }
             other => {
                 r.at(
-                    Some(c.kind.span()),
+                    Some(kind_written.span()),
                     k("type"),
                     format!("unknown channel type {other:?}; use \"email\" or \"webhook\""),
                 );
@@ -1832,37 +1958,72 @@ fn http_url(s: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// How problems name a watch: by its name (`watch "iranwire-rasoulof"`), by
+/// its place in the file (`watch[3]`, counted from 0) only when it has none.
+fn watch_label(index: usize, name: Option<&str>) -> String {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => format!("watch {name:?}"),
+        None => format!("watch[{index}]"),
+    }
+}
+
 fn watches(
     r: &mut Report<'_>,
-    raw: Vec<RawWatch>,
+    raw: Vec<Spanned<RawWatch>>,
     daemon: &DaemonSettings,
     channels: &[Channel],
 ) -> Vec<Watch> {
     let mut out = Vec::new();
     let mut names = HashSet::new();
     for (i, w) in raw.into_iter().enumerate() {
-        let k = |f: &str| format!("watch[{i}].{f}");
-        let name = w.name.get_ref().trim().to_string();
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-_.".contains(c))
-            || name.starts_with('.')
-        {
-            r.at(Some(w.name.span()), k("name"), "must be non-empty and use only letters, digits, '-', '_' and '.' (it names the baseline file)");
-        } else if !names.insert(name.clone()) {
-            r.at(
-                Some(w.name.span()),
-                k("name"),
-                format!("duplicate watch name {name:?}"),
-            );
-        }
-        let url = match http_url(w.url.get_ref()) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                r.at(Some(w.url.span()), k("url"), e);
+        let table = w.span();
+        let w = w.into_inner();
+        let label = watch_label(i, w.name.as_ref().map(|n| n.get_ref().as_str()));
+        let k = |f: &str| format!("{label}.{f}");
+        let name = match &w.name {
+            None => {
+                r.missing(
+                    table.clone(),
+                    k("name"),
+                    "missing name: give the watch a name of its own, e.g. name = \"iranwire-rasoulof\" (it names the baseline file and the watch in commands)",
+                );
+                String::new()
+            }
+            Some(written) => {
+                let name = written.get_ref().trim().to_string();
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+                    || name.starts_with('.')
+                {
+                    r.at(Some(written.span()), k("name"), "must be non-empty and use only letters, digits, '-', '_' and '.' (it names the baseline file)");
+                } else if !names.insert(name.clone()) {
+                    r.at(
+                        Some(written.span()),
+                        k("name"),
+                        format!("duplicate watch name {name:?}"),
+                    );
+                }
+                name
+            }
+        };
+        let url = match &w.url {
+            None => {
+                r.missing(
+                    table,
+                    k("url"),
+                    "missing url: write the address to watch, e.g. url = \"https://news.example.org/2024/05/story\"",
+                );
                 None
             }
+            Some(written) => match http_url(written.get_ref()) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    r.at(Some(written.span()), k("url"), e);
+                    None
+                }
+            },
         };
         let kind = match w.kind.as_ref().map(|s| s.get_ref().as_str()) {
             None | Some("article") => WatchKind::Article,
@@ -1908,7 +2069,7 @@ fn watches(
                 Ok(re) => ignore.push(re),
                 Err(e) => r.at(
                     Some(pat.span()),
-                    format!("watch[{i}].ignore[{j}]"),
+                    format!("{label}.ignore[{j}]"),
                     format!("not a valid regex: {e}"),
                 ),
             }
@@ -1964,15 +2125,15 @@ mod tests {
         let watch = |body: &str| errors(&format!("[[watch]]\nname = \"w\"\n{body}\n"));
         assert_eq!(
             watch("url = \"www.radiofarda.example/feed\"\nkind = \"feed\""),
-            ["c.toml:3: watch[0].url: not a valid URL: it does not start with https:// or http://; write \"https://www.radiofarda.example/feed\""]
+            ["c.toml:3: watch \"w\".url: not a valid URL: it does not start with https:// or http://; write \"https://www.radiofarda.example/feed\""]
         );
         assert_eq!(
             watch("url = \"https://n.example/rss\"\nkind = \"RSS\""),
-            ["c.toml:4: watch[0].kind: unknown kind \"RSS\": RSS, Atom and JSON feeds are kind = \"feed\""]
+            ["c.toml:4: watch \"w\".kind: unknown kind \"RSS\": RSS, Atom and JSON feeds are kind = \"feed\""]
         );
         assert_eq!(
             watch("url = \"https://n.example/rss\"\nkind = \"feed\"\nkeywords = \"Evin\""),
-            ["c.toml:5: watch[0].keywords: this is a list: write it in brackets, keywords = [\"Evin\"]"]
+            ["c.toml:5: watch \"w\".keywords: this is a list: write it in brackets, keywords = [\"Evin\"]"]
         );
     }
 
@@ -2114,27 +2275,28 @@ selectr = "article"
         );
         assert!(
             e.iter()
-                .any(|l| l.starts_with("c.toml:12: watch[0].url: not a valid URL")),
+                .any(|l| l.starts_with("c.toml:12: watch \"a\".url: not a valid URL")),
             "{e:#?}"
         );
         assert!(
             e.iter()
-                .any(|l| l.starts_with("c.toml:13: watch[0].interval: cannot parse duration")),
+                .any(|l| l.starts_with("c.toml:13: watch \"a\".interval: cannot parse duration")),
             "{e:#?}"
         );
         assert!(
-            e.contains(&"c.toml:16: watch[1].name: duplicate watch name \"a\"".to_string()),
+            e.contains(&"c.toml:16: watch \"a\".name: duplicate watch name \"a\"".to_string()),
             "{e:#?}"
         );
         assert!(
             e.contains(
-                &"c.toml:18: watch[1].channels: no channel named \"mail\" is defined".to_string()
+                &"c.toml:18: watch \"a\".channels: no channel named \"mail\" is defined"
+                    .to_string()
             ),
             "{e:#?}"
         );
         assert!(
             e.contains(
-                &"c.toml:19: watch[1].selectr: unknown key `selectr`: did you mean `selector`?"
+                &"c.toml:19: watch \"a\".selectr: unknown key `selectr`: did you mean `selector`?"
                     .to_string()
             ),
             "{e:#?}"
@@ -2233,7 +2395,7 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         );
         assert_eq!(
             errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = \"press\"\n"),
-            vec!["c.toml:4: watch[0].channels: this is a list: write it in brackets, channels = [\"press\"]"]
+            vec!["c.toml:4: watch \"a\".channels: this is a list: write it in brackets, channels = [\"press\"]"]
         );
     }
 
@@ -2243,8 +2405,8 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             e,
             vec![
-                "c.toml:4: watch[0].selector: not a valid CSS selector: a `.` must be followed by a class name, e.g. `div.article-body`",
-                "c.toml:9: watch[1].selector: not a valid CSS selector: part of it is empty (a comma with nothing after it, or `#` or `.` with no name?)",
+                "c.toml:4: watch \"a\".selector: not a valid CSS selector: a `.` must be followed by a class name, e.g. `div.article-body`",
+                "c.toml:9: watch \"b\".selector: not a valid CSS selector: part of it is empty (a comma with nothing after it, or `#` or `.` with no name?)",
             ]
         );
         for typo in ["div >", "a[", "div[[", "p:hover", "#", "}"] {
@@ -2267,7 +2429,7 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             e,
             vec![
                 "c.toml:2: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
-                "c.toml:7: watch[0].interval: a duration needs a unit and quotes: write e.g. `interval = \"15m\"` for 15 minutes (units: s, m, h, d)",
+                "c.toml:7: watch \"a\".interval: a duration needs a unit and quotes: write e.g. `interval = \"15m\"` for 15 minutes (units: s, m, h, d)",
             ]
         );
         // A size may be a plain byte count.
@@ -2284,9 +2446,9 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
                 "c.toml:1: deamon: unknown key `deamon`: did you mean `daemon`?",
                 "c.toml:4: daemon.concurency: unknown key `concurency`: did you mean `concurrency`?",
                 "c.toml:5: daemon.keywords: unknown key `keywords` in [daemon]: it belongs in [[watch]]",
-                "c.toml:10: watch[0].folow: unknown key `folow`: did you mean `follow`?",
-                "c.toml:11: watch[0].per_host_delay: unknown key `per_host_delay` in [[watch]]: it belongs in [daemon]",
-                "c.toml:12: watch[0].whatever: unknown key `whatever` (see the config reference in README.md)",
+                "c.toml:10: watch \"a\".folow: unknown key `folow`: did you mean `follow`?",
+                "c.toml:11: watch \"a\".per_host_delay: unknown key `per_host_delay` in [[watch]]: it belongs in [daemon]",
+                "c.toml:12: watch \"a\".whatever: unknown key `whatever` (see the config reference in README.md)",
             ]
         );
     }
@@ -2305,7 +2467,7 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         );
         assert_eq!(
             errors(&format!("{}interval = \"10s\"\n", watch("a"))),
-            ["c.toml:4: watch[0].interval: must be at least 1m"]
+            ["c.toml:4: watch \"a\".interval: must be at least 1m"]
         );
     }
 
@@ -2375,26 +2537,86 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         };
         assert_eq!(
             watch("min_change = \"3\""),
-            ["c.toml:4: watch[0].min_change: a number takes no quotes: write min_change = 3"]
+            ["c.toml:4: watch \"a\".min_change: a number takes no quotes: write min_change = 3"]
         );
         assert_eq!(
             watch("follow = \"true\""),
-            ["c.toml:4: watch[0].follow: true and false take no quotes: write follow = true"]
+            ["c.toml:4: watch \"a\".follow: true and false take no quotes: write follow = true"]
         );
         // A word that is no number is not turned into one.
         assert_eq!(
             watch("min_change = \"three\""),
-            ["c.toml:4: watch[0].min_change: invalid type: string \"three\", expected a whole number"]
+            ["c.toml:4: watch \"a\".min_change: invalid type: string \"three\", expected a whole number: write a whole number without quotes, e.g. min_change = 3"]
         );
     }
 
     #[test]
-    fn a_watch_missing_a_key_is_named_by_its_index_the_first_one_too() {
-        let src = "[daemon]\ninterval = \"1h\"\n\n[[watch]]\nname = \"a\"\n\n[[watch]]\nname = \"b\"\nurl = \"https://n.example/b\"\n";
-        assert_eq!(errors(src), ["c.toml:4: watch[0]: missing field `url`"]);
-        let src =
-            "[[watch]]\nname = \"a\"\nurl = \"https://n.example/a\"\n\n[[watch]]\nname = \"b\"\n";
-        assert_eq!(errors(src), ["c.toml:5: watch[1]: missing field `url`"]);
+    fn a_watch_is_named_by_its_name_and_by_its_place_only_when_it_has_none() {
+        let src = r#"[daemon]
+interval = "1h"
+
+[[watch]]
+name = "evin-prison-report"
+
+[[watch]]
+url = "https://n.example/b"
+
+[[watch]]
+name = "زندان-اوین"
+url = "https://n.example/c"
+interval = "often"
+"#;
+        assert_eq!(
+            errors(src),
+            [
+                "c.toml:4: watch \"evin-prison-report\".url: missing url: write the address to watch, e.g. url = \"https://news.example.org/2024/05/story\"",
+                "c.toml:7: watch[1].name: missing name: give the watch a name of its own, e.g. name = \"iranwire-rasoulof\" (it names the baseline file and the watch in commands)",
+                "c.toml:13: watch \"زندان-اوین\".interval: cannot parse duration \"often\"; write e.g. \"30s\", \"15m\", \"1h30m\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_problem_of_the_file_is_reported_at_once_each_on_its_line_with_what_to_do() {
+        let src = r#"[daemon]
+concurrency = "16"
+interval = 30
+
+[[channel]]
+type = "webhook"
+url = "https://hooks.example.org/p"
+kinds = "error"
+
+[[watch]]
+name = "evin"
+url = "https://n.example/evin"
+min_change = "three"
+follow = "yes"
+intervall = "1h"
+
+[[watch]]
+name = "rasoulof"
+url = 5
+interval = "10s"
+
+[[host]]
+delay = "1s"
+"#;
+        assert_eq!(
+            errors(src),
+            [
+                "c.toml:2: daemon.concurrency: a number takes no quotes: write concurrency = 16",
+                "c.toml:3: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
+                "c.toml:5: channel[0].name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:8: channel[0].kinds: this is a list: write it in brackets, kinds = [\"error\"]",
+                "c.toml:13: watch \"evin\".min_change: invalid type: string \"three\", expected a whole number: write a whole number without quotes, e.g. min_change = 3",
+                "c.toml:14: watch \"evin\".follow: invalid type: string \"yes\", expected true or false: write follow = true or follow = false, without quotes",
+                "c.toml:15: watch \"evin\".intervall: unknown key `intervall`: did you mean `interval`?",
+                "c.toml:19: watch \"rasoulof\".url: invalid type: integer `5`, expected a string: write the value in quotes",
+                "c.toml:20: watch \"rasoulof\".interval: must be at least 1m",
+                "c.toml:22: host[0].name: missing name: write the host the settings are for, e.g. name = \"news.example.org\"",
+            ]
+        );
     }
 
     #[test]

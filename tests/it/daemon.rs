@@ -392,7 +392,7 @@ async fn sighup_reloads_the_config() {
     d.wait_for_log("config reload rejected", Duration::from_secs(5))
         .await;
     assert!(
-        d.log_text().contains("watch[0].url"),
+        d.log_text().contains("broken") && d.log_text().contains(".url: not a valid URL"),
         "the errors are logged: {}",
         d.log_text()
     );

@@ -154,7 +154,7 @@ async fn validate_finds_what_would_break_at_run_time() {
         lines,
         [
             "config.toml:2: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
-            "config.toml:8: watch[0].intervall: unknown key `intervall`: did you mean `interval`?",
+            "config.toml:8: watch \"a\".intervall: unknown key `intervall`: did you mean `interval`?",
             "2 problems found",
         ]
     );

@@ -339,8 +339,10 @@ url = "{}"
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_configs_name_file_line_and_key_all_at_once() {
+    // A value of the wrong type (`follow = "yes"`) stopped the report at
+    // itself; each watch is named by its name, not by its place.
     let project = Project::new(
-        "[daemon]\ninterval = \"soon\"\n\n[[watch]]\nname = \"a\"\nurl = \"ftp://example.org/x\"\nchannels = [\"nowhere\"]\nselectr = \"article\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/\"\n",
+        "[daemon]\ninterval = \"soon\"\n\n[[watch]]\nname = \"a\"\nurl = \"ftp://example.org/x\"\nchannels = [\"nowhere\"]\nselectr = \"article\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/\"\nfollow = \"yes\"\n\n[[watch]]\nurl = \"https://example.org/c\"\n",
     );
     let out = run(&["validate", "--config", &project.config_arg()], &[]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -348,11 +350,13 @@ async fn invalid_configs_name_file_line_and_key_all_at_once() {
     let cfg = project.config_arg();
     for expected in [
         format!("{cfg}:2: daemon.interval: cannot parse duration \"soon\""),
-        format!("{cfg}:6: watch[0].url: URL scheme must be http or https, not \"ftp\""),
-        format!("{cfg}:7: watch[0].channels: no channel named \"nowhere\" is defined"),
-        format!("{cfg}:8: watch[0].selectr: unknown key `selectr`"),
-        format!("{cfg}:11: watch[1].name: duplicate watch name \"a\""),
-        "5 problems found".to_string(),
+        format!("{cfg}:6: watch \"a\".url: URL scheme must be http or https, not \"ftp\""),
+        format!("{cfg}:7: watch \"a\".channels: no channel named \"nowhere\" is defined"),
+        format!("{cfg}:8: watch \"a\".selectr: unknown key `selectr`"),
+        format!("{cfg}:11: watch \"a\".name: duplicate watch name \"a\""),
+        format!("{cfg}:13: watch \"a\".follow: invalid type: string \"yes\", expected true or false: write follow = true or follow = false, without quotes"),
+        format!("{cfg}:15: watch[2].name: missing name: give the watch a name of its own"),
+        "7 problems found".to_string(),
     ] {
         assert!(
             stdout.contains(&expected),
