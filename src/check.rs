@@ -16,7 +16,7 @@ use chrono::Utc;
 use crate::alert::{Alert, Evidence, LastKnown, SCHEMA_VERSION};
 use crate::compare::{self, ChangeKind, Rules};
 use crate::config::{Config, Watch, WatchKind};
-use crate::document::{Document, Item};
+use crate::document::{Document, Item, Masthead};
 use crate::extract;
 use crate::fetch::{Fetched, Fetcher, NetworkPolicy, Response};
 use crate::http_header::Validators;
@@ -307,7 +307,12 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             ChangeKind::Error | ChangeKind::Recovered | ChangeKind::Moved
         )
     }) {
-        alert.title = story_headline(ctx, watch).await;
+        let story = story_baseline(ctx, watch).await;
+        alert.title = story
+            .as_ref()
+            .and_then(Document::headline)
+            .map(str::to_string);
+        alert.outlet = watch.outlet_named(story.as_ref().and_then(|d| d.site_name.as_deref()));
     }
     st.last_check = Some(now);
     st.last_result = Some(outcome.label().to_string());
@@ -949,6 +954,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         &[&old_hash, &hash, &restored]
     };
     let mut a = article_alert(watch, kind, summary.clone(), id_parts, latest.as_ref());
+    a.outlet = watch.outlet_named(doc.site_name.as_deref().or(old.site_name.as_deref()));
     a.title = doc.headline().or(old.headline()).map(str::to_string);
     a.byline = doc.byline.clone();
     a.keywords = mentioned;
@@ -1178,6 +1184,7 @@ async fn taken_down(
         ],
         latest.as_ref(),
     );
+    a.outlet = watch.outlet_named(old.site_name.as_deref());
     a.title = old.headline().map(str::to_string);
     a.byline = old.byline.clone();
     a.last_known = Some(LastKnown::of(
@@ -1341,11 +1348,12 @@ fn article_alert(
     base_alert(watch, kind, summary, &parts)
 }
 
-/// The headline of the story an article watch follows, as last kept, for
-/// alerts about the watch itself (it cannot be checked, it can again), so
-/// that they name the story as its other alerts do. `None` for listings and
-/// feeds, before the first check, or when the baseline cannot be read.
-async fn story_headline(ctx: &Context, watch: &Watch) -> Option<String> {
+/// The story an article watch follows, as last kept, for alerts about the
+/// watch itself (it cannot be checked, it can again, it moved), so that they
+/// name the story and its outlet as its other alerts do. `None` for
+/// listings and feeds, before the first check, or when the baseline cannot
+/// be read.
+async fn story_baseline(ctx: &Context, watch: &Watch) -> Option<Document> {
     if watch.kind != WatchKind::Article {
         return None;
     }
@@ -1353,9 +1361,7 @@ async fn story_headline(ctx: &Context, watch: &Watch) -> Option<String> {
     ctx.cpu_bound(move || read_baseline(&baselines, &name))
         .await
         .ok()?
-        .ok()??
-        .headline()
-        .map(str::to_string)
+        .ok()?
 }
 
 /// Reads a watch's baseline document (`None` before the first check).
@@ -1462,22 +1468,24 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
     let work_watch = watch.clone();
-    let (items, untitled, listed, new_items, found, raw) = ctx
+    let (items, untitled, listed, new_items, found, raw, masthead) = ctx
         .cpu_bound(move || {
             // A full-text feed carries each story's text, which keywords are
             // looked for in too; a listing's items are their links' text.
             // Each item also comes with the texts the page shows it under:
             // a listing's links to it, a feed item's own title (none when
             // the feed gives it no title).
+            let masthead: Masthead;
             let (items, texts, shown): (Vec<Item>, Vec<Option<String>>, Vec<Vec<String>>) =
                 match kind {
                     WatchKind::Feed => {
-                        let entries = extract::feed_entries(
+                        let (entries, feed_masthead) = extract::feed_entries(
                             &resp.body,
                             resp.content_type.as_deref(),
                             &resp.final_url,
                         )
                         .map_err(|e| not_a_feed(&url, &name, &e))?;
+                        masthead = feed_masthead;
                         let mut out = (Vec::new(), Vec::new(), Vec::new());
                         for e in entries {
                             out.2.push(if e.titled {
@@ -1491,11 +1499,12 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                         out
                     }
                     _ => {
-                        let entries = extract::listing_entries(
+                        let (entries, page_masthead) = extract::listing_entries(
                             &resp.text(),
                             &resp.final_url,
                             selector.as_deref(),
                         );
+                        masthead = page_masthead;
                         let (items, shown) = entries.into_iter().map(|e| (e.item, e.shown)).unzip();
                         (items, Vec::new(), shown)
                     }
@@ -1575,9 +1584,11 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                     })
                     .collect()
             };
-            Ok::<_, String>((items, untitled, listed, new_items, found, raw))
+            Ok::<_, String>((items, untitled, listed, new_items, found, raw, masthead))
         })
         .await??;
+    // The outlet the page or feed names itself, unless the watch names it.
+    let outlet = watch.outlet_named(masthead.name.as_deref());
     if items.is_empty() {
         return Err(no_items(ctx, watch));
     }
@@ -1650,7 +1661,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     }
     let (retitled, first_headlines) = (found.retitled, found.first_headlines);
     let retitle_news = !found.news.is_empty();
-    let retitle_alert = retitle_alert(watch, found.news);
+    let retitle_alert = retitle_alert(watch, &outlet, found.news);
     let new_count = new_items.len();
     // The items gone from the page whose article is tried once more come
     // after the page's own, and go with none of its keywords (had their
@@ -1728,8 +1739,9 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         a.title = Some(if n == 1 {
             items[first_match].title.clone()
         } else {
-            format!("{n} new items on {}", watch.outlet())
+            format!("{n} new items on {outlet}")
         });
+        a.outlet = outlet;
         a.items = matching
             .iter()
             .take(Alert::MAX_ITEMS)
@@ -2166,7 +2178,8 @@ fn retitles(
 /// the teaser when it has some; `None` when none is left. One alert for
 /// all of them, as for new items; its id says which items carry which new
 /// title, so a retitle detected again after a crash is the same alert.
-fn retitle_alert(watch: &Watch, news: Vec<crate::alert::Retitle>) -> Option<Alert> {
+/// `outlet`: the outlet the alert names.
+fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) -> Option<Alert> {
     let keywords = Keywords::of(&watch.keywords);
     let mut mentioned: Vec<String> = Vec::new();
     let news: Vec<crate::alert::Retitle> = news
@@ -2199,8 +2212,9 @@ fn retitle_alert(watch: &Watch, news: Vec<crate::alert::Retitle>) -> Option<Aler
     a.title = Some(if n == 1 {
         first.new_title.clone()
     } else {
-        format!("{n} items retitled on {}", watch.outlet())
+        format!("{n} items retitled on {outlet}")
     });
+    a.outlet = outlet.to_string();
     a.keywords = watch
         .keywords
         .iter()

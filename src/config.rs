@@ -502,7 +502,8 @@ pub struct Watch {
     pub channels: Vec<String>,
     /// For listings and feeds: fetch each new item's article for keyword matching.
     pub follow: bool,
-    /// Outlet name shown in alerts (defaults to the URL's host).
+    /// Outlet name shown in alerts (defaults to the name the page or feed
+    /// gives its publication, else the URL's host: [`Watch::outlet_named`]).
     pub outlet: Option<String>,
     /// Allow redirects from this watch to loopback, private or link-local addresses.
     pub allow_private_redirects: bool,
@@ -560,10 +561,24 @@ impl Watch {
         }
     }
 
-    /// The outlet name for alerts: the configured one, else the host.
+    /// The outlet name where no page is at hand: the configured one, else
+    /// the host.
     pub fn outlet(&self) -> String {
+        self.outlet_named(None)
+    }
+
+    /// The outlet name alerts show: the configured one, else the name the
+    /// page gives its publication (`page_name`: a feed's own title, a page's
+    /// `og:site_name`), else the host.
+    pub fn outlet_named(&self, page_name: Option<&str>) -> String {
         self.outlet
             .clone()
+            .or_else(|| {
+                page_name
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| host_outlet(&self.url))
     }
 }

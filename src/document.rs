@@ -5,7 +5,8 @@
 //! Published, URL, Fetched, SHA256, and the headline and byline as each source
 //! of the page gives them: Headline-Shown, Headline-Title, Headline-Meta,
 //! Headline-JSON-LD, Byline-Shown, Byline-Meta, Byline-JSON-LD, and
-//! Headline-Meta-Tag and Byline-Meta-Tag naming the meta tag), a blank line,
+//! Headline-Meta-Tag and Byline-Meta-Tag naming the meta tag; Site-Name, the
+//! publication's name the page gives), a blank line,
 //! then the text. Paragraphs are separated by blank lines; a file with no blank
 //! line at all holds one paragraph per line (as text copied from a browser
 //! often does). Headings are written `## text`, quotes `> text`, list items
@@ -161,6 +162,9 @@ pub struct Document {
     pub modified: Option<String>,
     /// The canonical URL the page declares.
     pub canonical_url: Option<String>,
+    /// The name of its publication the page gives (`og:site_name`): the
+    /// outlet alerts name when the watch sets none. Not compared.
+    pub site_name: Option<String>,
     /// The language tag the page declares (e.g. `fa`, `en-GB`).
     pub lang: Option<String>,
     /// Text direction: `rtl` or `ltr`.
@@ -251,6 +255,7 @@ impl Document {
         header("Byline", self.byline.as_deref());
         header("Published", self.published.as_deref());
         header("URL", Some(url));
+        header("Site-Name", self.site_name.as_deref());
         header("Fetched", Some(fetched));
         header("SHA256", Some(&self.content_hash()));
         for (what, sources) in [
@@ -322,6 +327,7 @@ impl Document {
                         Header::Byline => doc.byline = v,
                         Header::Published => doc.published = v,
                         Header::Url => doc.canonical_url = v,
+                        Header::SiteName => doc.site_name = v,
                         Header::Headline(s) => *doc.headline_sources.slot(s) = v,
                         Header::BylineFrom(s) => *doc.byline_sources.slot(s) = v,
                         Header::HeadlineMetaTag => doc.headline_sources.meta_tag = v,
@@ -377,6 +383,8 @@ enum Header {
     Byline,
     Published,
     Url,
+    /// `Site-Name`: the publication's name the page gives.
+    SiteName,
     Fetched,
     Sha256,
     /// `Headline-<source>`.
@@ -398,6 +406,7 @@ fn header_line(line: &str) -> Option<(Header, &str)> {
         ("Byline", Header::Byline),
         ("Published", Header::Published),
         ("URL", Header::Url),
+        ("Site-Name", Header::SiteName),
         ("Fetched", Header::Fetched),
         ("SHA256", Header::Sha256),
         ("Headline-Meta-Tag", Header::HeadlineMetaTag),
@@ -415,6 +424,16 @@ fn header_line(line: &str) -> Option<(Header, &str)> {
         .chain(sourced)
         .find(|(name, _)| name.eq_ignore_ascii_case(k))
         .map(|(_, h)| (h, v.trim()))
+}
+
+/// What a page or feed says of itself rather than of a story: the name of
+/// its publication and the language it is written in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Masthead {
+    /// The publication's name: a feed's own title, a page's `og:site_name`.
+    pub name: Option<String>,
+    /// The language tag it declares, as [`text::language_tag`] reads it.
+    pub lang: Option<String>,
 }
 
 /// An entry of a listing page or feed.
@@ -511,13 +530,16 @@ mod tests {
                 ..Default::default()
             },
             other_prose: vec!["A paragraph the extractor did not keep.".into()],
+            site_name: Some("IranWire".into()),
             ..Default::default()
         };
         let s = doc.to_baseline("https://news.example/a", "2026-01-01T00:00:00Z");
+        assert!(s.contains("\nSite-Name: IranWire\n"), "{s}");
         assert!(s.contains("\nHeadline-Meta: A social headline\n"), "{s}");
         assert!(s.contains("\nHeadline-Meta-Tag: og:title\n"), "{s}");
         assert!(s.ends_with("\n\nOther-Prose: A paragraph the extractor did not keep.\n"));
         let back = Document::from_baseline(&s);
+        assert_eq!(back.site_name, doc.site_name);
         assert_eq!(back.headline_sources, doc.headline_sources);
         assert_eq!(back.byline_sources, doc.byline_sources);
         assert_eq!(back.other_prose, doc.other_prose);
@@ -529,6 +551,7 @@ mod tests {
         let older = "Title: Headline\nByline: Jane Doe\nURL: https://news.example/a\nFetched: 2026-01-01T00:00:00Z\n\nPara one.\n\nPara two.\n";
         let back = Document::from_baseline(older);
         assert!(back.headline_sources.is_empty() && back.other_prose.is_empty());
+        assert_eq!(back.site_name, None);
         assert_eq!(back.blocks, doc.blocks);
         let plain = Document {
             title: doc.title.clone(),

@@ -721,6 +721,42 @@ pub fn has_rtl(s: &str) -> bool {
     s.chars().any(is_rtl_char)
 }
 
+/// A language tag as a page or feed declares it (`<html lang>`,
+/// `og:locale`, a feed's `<language>`, `Content-Language`), in the form of
+/// BCP 47 (`fr_FR` → `fr-FR`, `FA` → `fa`, `ku-arab` → `ku-Arab`); `None`
+/// for what is no single language tag (`"fr, en"`, `"French"`, `"*"`), which
+/// HTML must not carry as one.
+pub fn language_tag(declared: &str) -> Option<String> {
+    let declared = declared.trim().replace('_', "-");
+    let mut out = Vec::new();
+    for (i, sub) in declared.split('-').enumerate() {
+        let alnum =
+            !sub.is_empty() && sub.len() <= 8 && sub.chars().all(|c| c.is_ascii_alphanumeric());
+        let letters = sub.chars().all(|c| c.is_ascii_alphabetic());
+        let fits = match i {
+            0 => (2..=3).contains(&sub.len()) && letters,
+            _ => alnum,
+        };
+        if !fits {
+            return None;
+        }
+        out.push(match (i, sub.len()) {
+            (0, _) => sub.to_ascii_lowercase(),
+            (_, 2) if letters => sub.to_ascii_uppercase(),
+            (_, 4) if letters => {
+                let (first, rest) = sub.split_at(1);
+                format!(
+                    "{}{}",
+                    first.to_ascii_uppercase(),
+                    rest.to_ascii_lowercase()
+                )
+            }
+            _ => sub.to_ascii_lowercase(),
+        });
+    }
+    Some(out.join("-"))
+}
+
 /// Whether `c` is of a right-to-left script (Hebrew, Arabic, Syriac,
 /// Thaana, N'Ko..., and the Hebrew and Arabic presentation forms).
 fn is_rtl_char(c: char) -> bool {
@@ -763,6 +799,16 @@ pub fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags_are_read_as_bcp47_and_what_is_no_tag_is_none() {
+        assert_eq!(language_tag(" fr_fr "), Some("fr-FR".into()));
+        assert_eq!(language_tag("FA"), Some("fa".into()));
+        assert_eq!(language_tag("ku-arab-iq"), Some("ku-Arab-IQ".into()));
+        for not_a_tag in ["", "fr, en", "French", "*", "f", "fr-", "fr\"><b>"] {
+            assert_eq!(language_tag(not_a_tag), None, "{not_a_tag:?}");
+        }
+    }
 
     #[test]
     fn bytes_are_shown_in_the_largest_unit_with_a_decimal_below_ten() {

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::listing::normalize_url;
 use super::reader_text;
-use crate::document::Item;
+use crate::document::{Item, Masthead};
 use crate::text;
 
 /// Why a body is not a feed, told apart as a user must act on it.
@@ -80,6 +80,7 @@ const TITLE_WORDS: usize = 12;
 /// their normalised link.
 pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<Item>, NotAFeed> {
     Ok(feed_entries(body, content_type, base)?
+        .0
         .into_iter()
         .map(|e| e.item)
         .collect())
@@ -88,12 +89,14 @@ pub fn feed(body: &[u8], content_type: Option<&str>, base: &Url) -> Result<Vec<I
 /// Parses a feed as [`feed`] does, keeping each item's text. An item with
 /// no summary is teased by the start of its text, and one with no title
 /// (JSON Feed and RSS allow them: notes, microblog posts) is titled by the
-/// start of its teaser or text.
+/// start of its teaser or text. With them comes the feed's masthead: its own
+/// title and the language it declares (RSS `<language>`, Atom `xml:lang`,
+/// JSON Feed `language`).
 pub fn feed_entries(
     body: &[u8],
     content_type: Option<&str>,
     base: &Url,
-) -> Result<Vec<FeedEntry>, NotAFeed> {
+) -> Result<(Vec<FeedEntry>, Masthead), NotAFeed> {
     // Decode ourselves (header charset, BOM, XML declaration, detection), then
     // hand feed-rs UTF-8 with the declaration rewritten to match.
     let text = crate::charset::decode(body, content_type);
@@ -117,6 +120,13 @@ pub fn feed_entries(
             parser().parse(fixed.as_bytes()).map_err(|_| e.to_string())
         })
         .map_err(|e| why_not_a_feed(&text, body.len(), content_type, e))?;
+    let masthead = Masthead {
+        name: parsed
+            .title
+            .map(|t| strip_tags(&t.content))
+            .filter(|t| !t.is_empty()),
+        lang: parsed.language.as_deref().and_then(text::language_tag),
+    };
     let mut items = Vec::new();
     for entry in parsed.entries {
         let link = entry
@@ -207,7 +217,7 @@ pub fn feed_entries(
             e.item.key = normalize_url(&u);
         }
     }
-    Ok(items)
+    Ok((items, masthead))
 }
 
 /// The text with each `&` that starts no entity or character reference
@@ -443,7 +453,7 @@ mod tests {
     fn full_text_items_keep_their_text_and_are_teased_and_titled_by_it() {
         let rss = br#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
             <item><title>Prisoners moved</title><link>https://n.example.org/a</link><content:encoded><![CDATA[<p>Dozens of prisoners were moved from Evin on Tuesday.</p>]]></content:encoded></item></channel></rss>"#;
-        let entries = feed_entries(rss, None, &base()).unwrap();
+        let (entries, _) = feed_entries(rss, None, &base()).unwrap();
         assert_eq!(
             entries[0].text.as_deref(),
             Some("Dozens of prisoners were moved from Evin on Tuesday.")
@@ -453,8 +463,9 @@ mod tests {
         let json = format!(
             r#"{{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{{"id":"1","url":"https://n.example.org/j","content_html":"<p>A note, with no title, about the appeal. {long}</p>"}}]}}"#
         );
-        let entries =
-            feed_entries(json.as_bytes(), Some("application/feed+json"), &base()).unwrap();
+        let entries = feed_entries(json.as_bytes(), Some("application/feed+json"), &base())
+            .unwrap()
+            .0;
         let item = &entries[0].item;
         assert_eq!(
             item.title,

@@ -7,7 +7,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::{attr, reader_text};
-use crate::document::Item;
+use crate::document::{Item, Masthead};
 use crate::text;
 
 /// Query parameters that only track clicks; removed from item identities.
@@ -71,14 +71,20 @@ pub struct ListingEntry {
 /// the links that read like headlines ([`headline_links`]).
 pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
     listing_entries(html, base, selector)
+        .0
         .into_iter()
         .map(|e| e.item)
         .collect()
 }
 
 /// Items of a listing page as [`listing`] finds them, each with the texts
-/// its link is shown under.
-pub fn listing_entries(html: &str, base: &Url, selector: Option<&str>) -> Vec<ListingEntry> {
+/// its link is shown under, and the page's masthead (its site's name and
+/// language).
+pub fn listing_entries(
+    html: &str,
+    base: &Url,
+    selector: Option<&str>,
+) -> (Vec<ListingEntry>, Masthead) {
     let dom = Html::parse_document(&super::prepare::for_parsing(html));
     let custom = selector.and_then(|s| Selector::parse(s).ok());
     let links: Vec<(ElementRef<'_>, Url, String)> = match &custom {
@@ -118,7 +124,7 @@ pub fn listing_entries(html: &str, base: &Url, selector: Option<&str>) -> Vec<Li
             shown: vec![title],
         });
     }
-    items
+    (items, super::metadata::masthead(&dom))
 }
 
 static ANCHORS: LazyLock<Selector> =
@@ -319,6 +325,19 @@ mod tests {
         assert_eq!(normalize_url(&u), "https://www.example.org/a/b?id=3");
         let v = Url::parse("http://www.example.org/a/b?gclid=1").unwrap();
         assert_eq!(normalize_url(&v), "https://www.example.org/a/b");
+    }
+
+    #[test]
+    fn a_listing_page_gives_its_site_name_and_language_with_its_items() {
+        let base = Url::parse("https://www.zamaneh.example/fa/tag/evin").unwrap();
+        let html = r#"<html lang="FA_ir"><head><meta property="og:site_name" content="رادیو زمانه"></head><body>
+            <a href="/2024/05/13/evin-report">گزارش تازه از زندان اوین درباره وضعیت زندانیان سیاسی</a></body></html>"#;
+        let (items, masthead) = listing_entries(html, &base, None);
+        assert_eq!(items.len(), 1);
+        assert_eq!(masthead.name.as_deref(), Some("رادیو زمانه"));
+        assert_eq!(masthead.lang.as_deref(), Some("fa-IR"));
+        let (_, none) = listing_entries("<p>No masthead</p>", &base, None);
+        assert_eq!(none, Masthead::default());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::{attr, name_line_text, reader_text, Marks};
-use crate::document::{Document, Source, Sources};
+use crate::document::{Document, Masthead, Source, Sources};
 use crate::text;
 
 /// `<meta property>` values that carry metadata (space-separated lists allowed).
@@ -237,12 +237,16 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
             Some(base) => base.join(h.trim()).ok().map(|u| u.to_string()),
             None => Url::parse(h.trim()).ok().map(|u| u.to_string()),
         });
+    let Masthead {
+        name: site_name,
+        lang,
+    } = masthead_of(dom, |key| {
+        scan.raw_meta
+            .iter()
+            .find(|(k, v)| k.eq_ignore_ascii_case(key) && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    });
     let html_el = dom.root_element();
-    let lang = attr(html_el.value(), "lang")
-        .or_else(|| attr(html_el.value(), "xml:lang"))
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .or_else(|| raw(&["og:locale", "language", "content-language"]));
     let dir = attr(html_el.value(), "dir")
         .map(|d| d.trim().to_ascii_lowercase())
         .filter(|d| d == "rtl" || d == "ltr");
@@ -252,6 +256,7 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         published,
         modified,
         canonical_url: canonical,
+        site_name,
         lang,
         dir,
         blocks: Vec::new(),
@@ -260,6 +265,47 @@ pub(super) fn read(dom: &Html, url: Option<&Url>) -> Metadata {
         other_prose: Vec::new(),
     };
     Metadata { doc, article_body }
+}
+
+/// The publication's name (`og:site_name`) and the language a page
+/// declares, for a page read for its items only (a listing).
+pub(super) fn masthead(dom: &Html) -> Masthead {
+    static META: LazyLock<scraper::Selector> =
+        LazyLock::new(|| scraper::Selector::parse("meta[content]").expect("static selector"));
+    let metas: Vec<(&str, &str)> = dom
+        .select(&META)
+        .flat_map(|m| {
+            let content = attr(m.value(), "content").unwrap_or("");
+            ["property", "name", "http-equiv"]
+                .into_iter()
+                .filter_map(move |a| attr(m.value(), a).map(|k| (k.trim(), content)))
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    masthead_of(dom, |key| {
+        metas
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| *v)
+    })
+}
+
+/// The masthead of a page whose `<meta>` contents `meta` finds by name
+/// (the first of each): the language of `<html lang>` (or `xml:lang`),
+/// else of `og:locale`, `language` or `Content-Language`.
+fn masthead_of<'m>(dom: &'m Html, meta: impl Fn(&str) -> Option<&'m str>) -> Masthead {
+    let html_el = dom.root_element();
+    let lang = ["lang", "xml:lang"]
+        .into_iter()
+        .filter_map(|a| attr(html_el.value(), a))
+        .chain(
+            ["og:locale", "language", "content-language"]
+                .into_iter()
+                .filter_map(&meta),
+        )
+        .find_map(text::language_tag);
+    let name = meta("og:site_name").map(unescape).filter(|n| !n.is_empty());
+    Masthead { name, lang }
 }
 
 /// An HTML tag (`<p>`, `</a>`, `<br/>`), as CMSs leave them in `articleBody`.

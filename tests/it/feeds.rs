@@ -1406,3 +1406,92 @@ async fn after_an_upgrade_a_listing_stores_no_version_until_new_items_or_a_retit
         verify().await;
     }
 }
+
+/// Given watches without `outlet` on feeds and an article page that name
+/// their publication (an RSS channel's title, an Atom feed's title, a page's
+/// `og:site_name`), a feed that names none and a watch that sets `outlet`,
+/// the webhook alerts name the outlet as the feed or page names itself, the
+/// host only where nothing does, and the configured outlet above all.
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_name_the_outlet_as_the_feed_or_page_names_itself_unless_the_watch_sets_one() {
+    let server = Server::start().await;
+    let watch = |name: &str, kind: &str, path: &str, extra: &str| {
+        format!(
+            "[[watch]]\nname = \"{name}\"\nkind = \"{kind}\"\nurl = \"{}\"\nrobots = false\n{extra}\n",
+            server.url(path)
+        )
+    };
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n{}{}{}{}{}",
+        server.url("/hook"),
+        watch("rss", "feed", "/rss.xml", ""),
+        watch("atom", "feed", "/atom.xml", ""),
+        watch("untitled", "feed", "/untitled.xml", ""),
+        watch("configured", "feed", "/rss.xml", "outlet = \"Zamaneh\""),
+        watch("story", "article", "/story", ""),
+    );
+    let project = Project::new(&config);
+    let rss_feed = |channel_title: &str, items: &[(&str, &str, Option<&str>)]| {
+        rss("", items).replace(
+            "<title>Wire</title>",
+            &format!("<title>{channel_title}</title>"),
+        )
+    };
+    let atom = |entries: &[(&str, &str)]| {
+        let mut s = String::from("<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"html\">Radio Farda &amp;amp; friends</title><id>urn:farda</id><updated>2024-05-13T00:00:00Z</updated>");
+        for (title, id) in entries {
+            s.push_str(&format!("<entry><title>{title}</title><id>{id}</id><link href=\"https://farda.example/{id}\"/><updated>2024-05-13T09:00:00Z</updated></entry>"));
+        }
+        s + "</feed>"
+    };
+    let page = |words: &str| {
+        article("Filmmaker flees Iran", words).replace(
+            "</head>",
+            "<meta property=\"og:site_name\" content=\"IranWire\"></head>",
+        )
+    };
+    let old = ("Court hears appeal", "https://wire.example/1", None);
+    let new = ("Verdict upheld", "https://wire.example/2", None);
+    let serve = |items: &[(&str, &str, Option<&str>)], entries: &[(&str, &str)], words: &str| {
+        let xml = |body: String| served("application/xml", body.into_bytes());
+        server.set("/rss.xml", xml(rss_feed("Radio Zamaneh", items)));
+        server.set("/untitled.xml", xml(rss_feed("", items)));
+        server.set("/atom.xml", xml(atom(entries)));
+        server.set("/story", Route::html(page(words)));
+    };
+    let config_arg = project.config_arg();
+    let args = ["check", "--config", config_arg.as_str()];
+    let check = || run(&args, &[]);
+    serve(&[old], &[("Appeal", "a1")], "Reporters said so.");
+    check().await;
+    serve(
+        &[new, old],
+        &[("Verdict", "a2"), ("Appeal", "a1")],
+        "Two reporters said so.",
+    );
+    let out = check().await;
+    let mut outlets: Vec<(String, String)> = server
+        .requests_to("/hook")
+        .iter()
+        .map(|r| {
+            let alert: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            (
+                alert["watch"].as_str().unwrap().to_string(),
+                alert["outlet"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    outlets.sort();
+    assert_eq!(
+        outlets,
+        [
+            ("atom".to_string(), "Radio Farda & friends".to_string()),
+            ("configured".into(), "Zamaneh".into()),
+            ("rss".into(), "Radio Zamaneh".into()),
+            ("story".into(), "IranWire".into()),
+            ("untitled".into(), "127.0.0.1".into()),
+        ],
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -323,7 +323,8 @@ async fn a_feed_that_brings_hundreds_of_items_lists_the_first_and_says_how_to_se
     assert_eq!(alert.items.len(), presswatch::alert::Alert::MAX_ITEMS);
     assert_eq!(alert.new_item_count(), 250);
     assert_eq!(alert.items[0].title, "Story number 252", "page order");
-    assert_eq!(alert.title.as_deref(), Some("250 new items on 127.0.0.1"));
+    // Named as the feed names itself (its channel title), not by its host.
+    assert_eq!(alert.title.as_deref(), Some("250 new items on Wire"));
 
     let ctx = presswatch::notify::render::Context {
         config: Some(project.config_arg().into()),
