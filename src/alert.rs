@@ -30,6 +30,11 @@ pub struct Alert {
     pub title: Option<String>,
     /// The article byline.
     pub byline: Option<String>,
+    /// The language the story's page or feed declares (`fr`, `fa-IR`);
+    /// absent when it declares none. Renderings mark the story's text with
+    /// it where it fits the text's script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// When the change was detected (RFC 3339, UTC).
     pub detected_at: String,
     /// The text change, for article alerts.
@@ -399,6 +404,7 @@ pub fn test_alert() -> Alert {
         moved_to: None,
         evidence: None,
         last_known: None,
+        lang: None,
     }
 }
 

@@ -313,6 +313,7 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             .and_then(Document::headline)
             .map(str::to_string);
         alert.outlet = watch.outlet_named(story.as_ref().and_then(|d| d.site_name.as_deref()));
+        alert.lang = story.and_then(|d| d.lang);
     }
     st.last_check = Some(now);
     st.last_result = Some(outcome.label().to_string());
@@ -674,6 +675,7 @@ fn base_alert(
         moved_to: None,
         evidence: None,
         last_known: None,
+        lang: None,
     }
 }
 
@@ -955,6 +957,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     };
     let mut a = article_alert(watch, kind, summary.clone(), id_parts, latest.as_ref());
     a.outlet = watch.outlet_named(doc.site_name.as_deref().or(old.site_name.as_deref()));
+    a.lang = doc.lang.clone().or_else(|| old.lang.clone());
     a.title = doc.headline().or(old.headline()).map(str::to_string);
     a.byline = doc.byline.clone();
     a.keywords = mentioned;
@@ -1185,6 +1188,7 @@ async fn taken_down(
         latest.as_ref(),
     );
     a.outlet = watch.outlet_named(old.site_name.as_deref());
+    a.lang = old.lang.clone();
     a.title = old.headline().map(str::to_string);
     a.byline = old.byline.clone();
     a.last_known = Some(LastKnown::of(
@@ -1389,7 +1393,11 @@ fn failpoint(name: &str) {
 /// Extracts the article of a response, failing when there is no text.
 fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, String> {
     let html = resp.text();
-    let doc = extract::watched_article(&html, Some(&resp.final_url), selector);
+    let mut doc = extract::watched_article(&html, Some(&resp.final_url), selector);
+    // The page's own declaration first, then the server's; neither over the
+    // script of the text.
+    let declared = doc.lang.take().or_else(|| resp.content_language());
+    doc.lang = crate::text::declared_language(declared.as_deref(), &doc.text());
     if doc.blocks.is_empty() {
         let hint = if selector.is_some() {
             " (does the selector still match?)"
@@ -1475,7 +1483,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             // Each item also comes with the texts the page shows it under:
             // a listing's links to it, a feed item's own title (none when
             // the feed gives it no title).
-            let masthead: Masthead;
+            let mut masthead: Masthead;
             let (items, texts, shown): (Vec<Item>, Vec<Option<String>>, Vec<Vec<String>>) =
                 match kind {
                     WatchKind::Feed => {
@@ -1509,6 +1517,13 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                         (items, Vec::new(), shown)
                     }
                 };
+            // The page's or feed's own declaration first, then the server's.
+            masthead.lang = masthead.lang.or_else(|| resp.content_language());
+            let titles: Vec<&str> = items.iter().map(|it| it.title.as_str()).collect();
+            let masthead = Masthead {
+                lang: crate::text::declared_language(masthead.lang.as_deref(), &titles.join("\n")),
+                ..masthead
+            };
             // The response, kept as the evidence of the version it makes.
             let raw = Box::new(snapshot_of(&work_watch, resp));
             // The items the page shows under no title of their own.
@@ -1661,7 +1676,10 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     }
     let (retitled, first_headlines) = (found.retitled, found.first_headlines);
     let retitle_news = !found.news.is_empty();
-    let retitle_alert = retitle_alert(watch, &outlet, found.news);
+    let retitle_alert = retitle_alert(watch, &outlet, found.news).map(|mut a| {
+        a.lang = masthead.lang.clone();
+        a
+    });
     let new_count = new_items.len();
     // The items gone from the page whose article is tried once more come
     // after the page's own, and go with none of its keywords (had their
@@ -1742,6 +1760,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             format!("{n} new items on {outlet}")
         });
         a.outlet = outlet;
+        a.lang = masthead.lang.clone();
         a.items = matching
             .iter()
             .take(Alert::MAX_ITEMS)

@@ -6,7 +6,8 @@
 //! of the page gives them: Headline-Shown, Headline-Title, Headline-Meta,
 //! Headline-JSON-LD, Byline-Shown, Byline-Meta, Byline-JSON-LD, and
 //! Headline-Meta-Tag and Byline-Meta-Tag naming the meta tag; Site-Name, the
-//! publication's name the page gives), a blank line,
+//! publication's name the page gives, and Lang, the language it declares), a
+//! blank line,
 //! then the text. Paragraphs are separated by blank lines; a file with no blank
 //! line at all holds one paragraph per line (as text copied from a browser
 //! often does). Headings are written `## text`, quotes `> text`, list items
@@ -256,6 +257,7 @@ impl Document {
         header("Published", self.published.as_deref());
         header("URL", Some(url));
         header("Site-Name", self.site_name.as_deref());
+        header("Lang", self.lang.as_deref());
         header("Fetched", Some(fetched));
         header("SHA256", Some(&self.content_hash()));
         for (what, sources) in [
@@ -328,6 +330,7 @@ impl Document {
                         Header::Published => doc.published = v,
                         Header::Url => doc.canonical_url = v,
                         Header::SiteName => doc.site_name = v,
+                        Header::Lang => doc.lang = v,
                         Header::Headline(s) => *doc.headline_sources.slot(s) = v,
                         Header::BylineFrom(s) => *doc.byline_sources.slot(s) = v,
                         Header::HeadlineMetaTag => doc.headline_sources.meta_tag = v,
@@ -385,6 +388,8 @@ enum Header {
     Url,
     /// `Site-Name`: the publication's name the page gives.
     SiteName,
+    /// `Lang`: the language the page declares.
+    Lang,
     Fetched,
     Sha256,
     /// `Headline-<source>`.
@@ -407,6 +412,7 @@ fn header_line(line: &str) -> Option<(Header, &str)> {
         ("Published", Header::Published),
         ("URL", Header::Url),
         ("Site-Name", Header::SiteName),
+        ("Lang", Header::Lang),
         ("Fetched", Header::Fetched),
         ("SHA256", Header::Sha256),
         ("Headline-Meta-Tag", Header::HeadlineMetaTag),
@@ -531,15 +537,17 @@ mod tests {
             },
             other_prose: vec!["A paragraph the extractor did not keep.".into()],
             site_name: Some("IranWire".into()),
+            lang: Some("fr-CA".into()),
             ..Default::default()
         };
         let s = doc.to_baseline("https://news.example/a", "2026-01-01T00:00:00Z");
-        assert!(s.contains("\nSite-Name: IranWire\n"), "{s}");
+        assert!(s.contains("\nSite-Name: IranWire\nLang: fr-CA\n"), "{s}");
         assert!(s.contains("\nHeadline-Meta: A social headline\n"), "{s}");
         assert!(s.contains("\nHeadline-Meta-Tag: og:title\n"), "{s}");
         assert!(s.ends_with("\n\nOther-Prose: A paragraph the extractor did not keep.\n"));
         let back = Document::from_baseline(&s);
         assert_eq!(back.site_name, doc.site_name);
+        assert_eq!(back.lang, doc.lang);
         assert_eq!(back.headline_sources, doc.headline_sources);
         assert_eq!(back.byline_sources, doc.byline_sources);
         assert_eq!(back.other_prose, doc.other_prose);
@@ -551,7 +559,7 @@ mod tests {
         let older = "Title: Headline\nByline: Jane Doe\nURL: https://news.example/a\nFetched: 2026-01-01T00:00:00Z\n\nPara one.\n\nPara two.\n";
         let back = Document::from_baseline(older);
         assert!(back.headline_sources.is_empty() && back.other_prose.is_empty());
-        assert_eq!(back.site_name, None);
+        assert_eq!((&back.site_name, &back.lang), (&None, &None));
         assert_eq!(back.blocks, doc.blocks);
         let plain = Document {
             title: doc.title.clone(),

@@ -118,6 +118,16 @@ impl Response {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         crate::charset::decode(&self.body, self.content_type.as_deref())
     }
+
+    /// The language its `Content-Language` header declares, when that names
+    /// one ([`crate::text::language_tag`]).
+    pub fn content_language(&self) -> Option<String> {
+        self.exchange
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-language"))
+            .and_then(|(_, value)| crate::text::language_tag(value))
+    }
 }
 
 /// What a fetch produced.

@@ -389,6 +389,7 @@ impl Replica {
             moved_to: None,
             evidence: None,
             last_known: None,
+            lang: None,
         };
         Some((alert, self.installation.clone()))
     }

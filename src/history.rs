@@ -655,6 +655,7 @@ pub fn documents(
                     moved_to: None,
                     evidence: None,
                     last_known: None,
+                    lang: b.lang.clone().or_else(|| a.lang.clone()),
                 },
                 ctx,
             ),

@@ -757,6 +757,55 @@ pub fn language_tag(declared: &str) -> Option<String> {
     Some(out.join("-"))
 }
 
+/// Whether a language tag ([`language_tag`]) names a language written right
+/// to left: Arabic, Persian, Urdu, Pashto, Sorani Kurdish, Hebrew, Yiddish,
+/// ..., or any language in such a script (`ku-Arab`); Latin or Cyrillic
+/// (`az-Latn`) is left to right whatever the language.
+pub fn rtl_language(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let primary = subtags.next().unwrap_or("").to_ascii_lowercase();
+    if let Some(script) = subtags.find(|s| s.len() == 4) {
+        return matches!(
+            script.to_ascii_lowercase().as_str(),
+            "arab" | "hebr" | "syrc" | "thaa" | "nkoo" | "adlm" | "rohg"
+        );
+    }
+    matches!(
+        primary.as_str(),
+        "ar" | "fa"
+            | "prs"
+            | "ur"
+            | "ps"
+            | "ckb"
+            | "sd"
+            | "ug"
+            | "he"
+            | "iw"
+            | "yi"
+            | "dv"
+            | "syr"
+            | "pnb"
+            | "arz"
+            | "apc"
+            | "ary"
+            | "azb"
+            | "lrc"
+            | "mzn"
+            | "glk"
+            | "bal"
+    )
+}
+
+/// The language of `text` as its page declares it (`declared`, read by
+/// [`language_tag`]), unless the text's script belies it: right-to-left
+/// text (Arabic script, Hebrew) declared in a language written left to right
+/// (a site template's `en`), or other text declared in a language written
+/// right to left. `None` then, and the script decides.
+pub fn declared_language(declared: Option<&str>, text: &str) -> Option<String> {
+    let tag = language_tag(declared?)?;
+    (is_rtl(text) == rtl_language(&tag)).then_some(tag)
+}
+
 /// Whether `c` is of a right-to-left script (Hebrew, Arabic, Syriac,
 /// Thaana, N'Ko..., and the Hebrew and Arabic presentation forms).
 fn is_rtl_char(c: char) -> bool {
@@ -808,6 +857,24 @@ mod tests {
         for not_a_tag in ["", "fr, en", "French", "*", "f", "fr-", "fr\"><b>"] {
             assert_eq!(language_tag(not_a_tag), None, "{not_a_tag:?}");
         }
+        assert!(rtl_language("fa-IR") && rtl_language("ku-Arab") && !rtl_language("az-Latn"));
+        assert!(!rtl_language("tr") && !rtl_language("ku"));
+    }
+
+    #[test]
+    fn a_declared_language_the_texts_script_belies_is_dropped() {
+        let arabic = "غادر المخرج محمد رسول آف إيران";
+        assert_eq!(declared_language(Some("ar"), arabic), Some("ar".into()));
+        assert_eq!(declared_language(Some("en"), arabic), None);
+        assert_eq!(
+            declared_language(Some("fa"), "The director fled Iran"),
+            None
+        );
+        assert_eq!(
+            declared_language(Some("tr"), "Yönetmen İran'dan kaçtı"),
+            Some("tr".into())
+        );
+        assert_eq!(declared_language(None, arabic), None);
     }
 
     #[test]

@@ -570,17 +570,28 @@ fn side(
         Some((_, new)) => ins(new),
         None => escape(headline),
     };
+    // Each part in the language the page declared, as the email marks it.
+    let lang_dir = |t: &str| {
+        let lang = render::story_lang(t, doc.lang.as_deref())
+            .map(|l| format!(" lang=\"{l}\""))
+            .unwrap_or_default();
+        format!("{lang}{}", dir(t))
+    };
     let mut b = format!(
         "<div class=\"side\"><h3>{}</h3><p{}><b>{headline_html}</b></p>",
         escape(label),
-        dir(headline)
+        lang_dir(headline)
     );
     if let Some(by) = &doc.byline {
-        b.push_str(&format!("<p class=\"meta\"{}>{}</p>", dir(by), escape(by)));
+        b.push_str(&format!(
+            "<p class=\"meta\"{}>{}</p>",
+            lang_dir(by),
+            escape(by)
+        ));
     }
     for (i, block) in doc.blocks.iter().enumerate() {
         let html = marked.remove(&i).unwrap_or_else(|| escape(&block.text));
-        b.push_str(&format!("<p{}>{html}</p>", dir(&block.text)));
+        b.push_str(&format!("<p{}>{html}</p>", lang_dir(&block.text)));
     }
     b.push_str("</div>");
     b

@@ -259,6 +259,7 @@ fn watch_view(
                     moved_to: None,
                     evidence: None,
                     last_known: None,
+                    lang: doc.lang.clone(),
                 })
             }
             (None, None) => None,

@@ -1017,23 +1017,48 @@ fn fragment_href(url: &str, quote: &str) -> Option<String> {
     Some(escape(&format!("{base}#:~:text={encoded}")))
 }
 
-/// ` lang="fa" dir="rtl"` for right-to-left page text (Persian when it has
-/// letters only Persian uses, Hebrew, otherwise Arabic); nothing for
-/// left-to-right text.
-fn lang_dir(t: &str) -> &'static str {
+/// The language of a part of a story (`t`) whose page declares the
+/// language `lang` (the alert's, `None` when it declares none), as HTML
+/// marks it. The script comes first: right-to-left text is in the declared
+/// language when that is written right to left, else in the language its
+/// letters show (Persian when it has letters only Persian uses, Hebrew,
+/// otherwise Arabic), whatever the page declares; other text is in the
+/// declared language unless that is written right to left, and in none
+/// (`None`: it reads as the labels' English) when the page declares none.
+pub fn story_lang(t: &str, lang: Option<&str>) -> Option<String> {
+    // Checked again: an alert read from the outbox is data, not markup.
+    let declared = lang.and_then(crate::text::language_tag);
+    let rtl_declared = declared.as_deref().is_some_and(crate::text::rtl_language);
     if !crate::text::is_rtl(t) {
-        return "";
+        return declared.filter(|_| !rtl_declared);
+    }
+    if rtl_declared {
+        return declared;
     }
     let persian = t
         .chars()
         .any(|c| matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ک' | 'ی' | '\u{200C}'));
     let hebrew = t.chars().any(|c| matches!(c as u32, 0x0590..=0x05FF));
-    if persian {
-        " lang=\"fa\" dir=\"rtl\""
-    } else if hebrew {
-        " lang=\"he\" dir=\"rtl\""
-    } else {
-        " lang=\"ar\" dir=\"rtl\""
+    Some(
+        if persian {
+            "fa"
+        } else if hebrew {
+            "he"
+        } else {
+            "ar"
+        }
+        .to_string(),
+    )
+}
+
+/// ` lang="fa" dir="rtl"` for right-to-left text of a story, ` lang="fr"`
+/// for other text of a story whose page declares French, nothing for other
+/// text of a page that declares no language ([`story_lang`]).
+fn lang_dir(t: &str, lang: Option<&str>) -> String {
+    match story_lang(t, lang) {
+        Some(l) if crate::text::is_rtl(t) => format!(" lang=\"{l}\" dir=\"rtl\""),
+        Some(l) => format!(" lang=\"{l}\""),
+        None => String::new(),
     }
 }
 
@@ -1104,8 +1129,8 @@ fn ins(t: &str) -> String {
 /// document's root carries `story`, the `lang`/`dir` of the one story it is
 /// about ([`lang_dir`]), for mail clients and screen readers; the labels
 /// around the story stay English and left-to-right inside it. Without a
-/// story's language (left-to-right text, a digest of several stories) the
-/// root is the labels' `lang="en"`.
+/// story's language (left-to-right text of a page that declares none, a
+/// digest of several stories) the root is the labels' `lang="en"`.
 fn page(inner: &str, story: &str) -> String {
     let (root, inner) = if story.is_empty() {
         (" lang=\"en\"", inner.to_string())
@@ -1146,11 +1171,11 @@ pub fn html(alert: &Alert, ctx: &Context) -> String {
     let (mut b, coloured) = card(alert, ctx, 22);
     b.push_str(&html_footer(coloured, &signature(alert)));
     let story = if alert.kind == ChangeKind::Test {
-        ""
+        String::new()
     } else {
-        lang_dir(&headline(alert))
+        lang_dir(&headline(alert), alert.lang.as_deref())
     };
-    page(&b, story)
+    page(&b, &story)
 }
 
 /// A digest as HTML: one section per group, times in the context's zone.
@@ -1159,6 +1184,11 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
     let mut coloured = false;
     for group in digest_groups(alerts) {
         let heading = group_heading(&group);
+        // The heading of a story's group is its headline; the others are labels.
+        let story_lang = match group[0].kind {
+            ChangeKind::TakenDown | ChangeKind::NewItems => None,
+            _ => group[0].lang.as_deref(),
+        };
         let colour = if group[0].kind == ChangeKind::TakenDown {
             colour::TAKEN_DOWN
         } else {
@@ -1166,7 +1196,7 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
         };
         b.push_str(&format!(
             "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid {colour};color:{colour};\"{}>{}</h2>",
-            lang_dir(&heading),
+            lang_dir(&heading, story_lang),
             escape(&heading),
         ));
         for a in group {
@@ -1196,8 +1226,8 @@ fn labelled(label: &str, body: &str, attrs: &str) -> String {
 }
 
 /// A quoted paragraph opening for a label, linked to its spot on the page when `url` allows.
-fn quote_html(quote: &str, url: Option<&str>) -> String {
-    let inner = format!("<span{}>{}</span>", lang_dir(quote), escape(quote));
+fn quote_html(quote: &str, url: Option<&str>, lang: Option<&str>) -> String {
+    let inner = format!("<span{}>{}</span>", lang_dir(quote, lang), escape(quote));
     let inner = match url.and_then(|u| fragment_href(u, quote)) {
         Some(h) => format!(
             "<a href=\"{h}\" style=\"color:{};{UNDERLINE_BELOW_DOTS}\">{inner}</a>",
@@ -1258,7 +1288,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
                 colour::MUTED
             },
             escape(label),
-            lang_dir(&alert.outlet),
+            lang_dir(&alert.outlet, alert.lang.as_deref()),
             escape(&alert.outlet)
         ));
     }
@@ -1273,11 +1303,15 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
     b.push_str(&format!(
         "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;color:{};\"{}>{headline}</h1>",
         colour::INK,
-        lang_dir(&title)
+        lang_dir(&title, alert.lang.as_deref())
     ));
     let mut meta = Vec::new();
     if let Some(by) = byline(alert) {
-        meta.push(format!("By <span{}>{}</span>", lang_dir(&by), escape(&by)));
+        meta.push(format!(
+            "By <span{}>{}</span>",
+            lang_dir(&by, alert.lang.as_deref()),
+            escape(&by)
+        ));
     }
     let detected = escape(&when(&alert.detected_at, ctx.timezone));
     meta.push(if alert.kind == ChangeKind::Test {
@@ -1309,7 +1343,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
         let words: Vec<String> = alert
             .keywords
             .iter()
-            .map(|k| format!("<b{}>{}</b>", lang_dir(k), escape(k)))
+            .map(|k| format!("<b{}>{}</b>", lang_dir(k, None), escape(k)))
             .collect();
         meta.push(format!("mentions {}", words.join(", ")));
     }
@@ -1363,7 +1397,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
     // Quotes link to their spot on the page; a test alert's example has no page.
     let page_url = (alert.kind != ChangeKind::Test).then_some(alert.url.as_str());
     for s in &shown {
-        b.push_str(&html_section(s, page_url));
+        b.push_str(&html_section(s, page_url, alert.lang.as_deref()));
     }
     if !alert.retitled.is_empty() {
         b.push_str(&retitles_html(alert));
@@ -1382,7 +1416,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             b.push_str(&format!(
                 "<p style=\"margin:0;font-size:16px;line-height:1.55;color:{};\"{}>{}</p>",
                 colour::INK,
-                lang_dir(s),
+                lang_dir(s, alert.lang.as_deref()),
                 escape(&opening(s, 40))
             ));
         }
@@ -1400,7 +1434,7 @@ fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, bool) {
             };
             b.push_str(&format!(
                 "<li style=\"margin-bottom:10px;font-size:16px;line-height:1.45;\"{}>{title}",
-                lang_dir(&it.title)
+                lang_dir(&it.title, alert.lang.as_deref())
             ));
             if let Some(s) = &it.snippet {
                 b.push_str(&teaser_line_html(s));
@@ -1438,7 +1472,7 @@ fn retitles_html(alert: &Alert) -> String {
         let (diff, all) = html_diff(&with_context(&r.segments));
         b.push_str(&format!(
             "<li style=\"margin-bottom:10px;font-size:16px;line-height:1.45;\"{}><b>{diff}</b>",
-            lang_dir(&all)
+            lang_dir(&all, alert.lang.as_deref())
         ));
         if let Some(h) = href(&r.url) {
             b.push_str(&format!(
@@ -1473,7 +1507,7 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         b.push_str(&format!(
             "<div style=\"font-size:18px;font-weight:bold;margin-bottom:4px;color:{};\"{}>{}</div>",
             colour::INK,
-            lang_dir(&t),
+            lang_dir(&t, alert.lang.as_deref()),
             escape(&t)
         ));
     }
@@ -1486,7 +1520,7 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         let byline = format!("By {name}");
         meta.push(format!(
             "<span{}>{}</span>",
-            lang_dir(&byline),
+            lang_dir(&byline, alert.lang.as_deref()),
             escape(&byline)
         ));
     }
@@ -1522,7 +1556,7 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         b.push_str(&format!(
             "<{tag} style=\"{style}color:{};\"{}>{bullet}{}</{tag}>",
             colour::INK,
-            lang_dir(&block.text),
+            lang_dir(&block.text, alert.lang.as_deref()),
             escape(&block.text)
         ));
     }
@@ -1571,12 +1605,12 @@ fn html_diff(words: &[(SegmentOp, String)]) -> (String, String) {
 }
 
 /// One section as HTML; quotes of the new page link to their spot on `url`.
-fn html_section(s: &Section, url: Option<&str>) -> String {
+fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
     match s {
         Section::Field { label, old, new } => labelled(
             label,
             &format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
-            lang_dir(new),
+            &lang_dir(new, lang),
         ),
         Section::Run {
             added,
@@ -1588,7 +1622,7 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
                 Some(q) => format!(
                     "{} {}",
                     escape(&label),
-                    quote_html(&q, url.filter(|_| *added))
+                    quote_html(&q, url.filter(|_| *added), lang)
                 ),
                 None => escape(&label),
             };
@@ -1611,12 +1645,12 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
                     out.push_str(&labelled(
                         first_label,
                         &format!("{body}{note}"),
-                        lang_dir(shown),
+                        &lang_dir(shown, lang),
                     ));
                 } else {
                     out.push_str(&format!(
                         "<p style=\"margin:-8px 0 16px 0;font-size:16px;line-height:1.55;\"{}>{body}</p>",
-                        lang_dir(shown)
+                        lang_dir(shown, lang)
                     ));
                 }
             }
@@ -1638,16 +1672,16 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
             labelled(
                 &format!(
                     "Changed: the paragraph beginning {}",
-                    quote_html(opening, url)
+                    quote_html(opening, url, lang)
                 ),
                 &body,
-                lang_dir(&all),
+                &lang_dir(&all, lang),
             )
         }
         Section::Moved { text } => labelled(
             &format!(
                 "Moved, unchanged: the paragraph beginning {}",
-                quote_html(&opening(text, OPENING_WORDS), url)
+                quote_html(&opening(text, OPENING_WORDS), url, lang)
             ),
             "",
             "",
@@ -1659,6 +1693,35 @@ fn html_section(s: &Section, url: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_story_is_marked_in_the_language_its_page_declares_where_the_script_agrees() {
+        let fr = Some("fr-FR");
+        assert_eq!(
+            lang_dir("Le cinéaste a quitté l'Iran", fr),
+            " lang=\"fr-FR\""
+        );
+        assert_eq!(lang_dir("Le cinéaste a quitté l'Iran", None), "");
+        // A right-to-left language declared: its own tag, right to left.
+        assert_eq!(
+            lang_dir("فلم ساز ایران سے فرار ہو گیا", Some("ur")),
+            " lang=\"ur\" dir=\"rtl\""
+        );
+        // The script over a declaration it belies: Arabic script on a page
+        // that says `en` is right to left, in the language its letters show.
+        assert_eq!(
+            lang_dir("غادر المخرج إيران", Some("en")),
+            " lang=\"ar\" dir=\"rtl\""
+        );
+        assert_eq!(
+            lang_dir("کارگردان از ایران گریخت", Some("en-US")),
+            " lang=\"fa\" dir=\"rtl\""
+        );
+        // A Latin name in a Persian story is no Persian.
+        assert_eq!(lang_dir("Mohammad Rasoulof", Some("fa")), "");
+        // What is no language tag never reaches the markup.
+        assert_eq!(lang_dir("Text", Some("fr\"><script>")), "");
+    }
 
     #[test]
     fn a_byline_that_only_repeats_the_outlet_is_left_out() {

@@ -63,6 +63,7 @@ fn story_alert(watch: &str, old: &Document, new: &Document, detected_at: &str) -
         moved_to: None,
         evidence: None,
         last_known: None,
+        lang: None,
     }
 }
 
@@ -117,6 +118,7 @@ fn new_items_alert() -> Alert {
         moved_to: None,
         evidence: None,
         last_known: None,
+        lang: None,
     }
 }
 

@@ -1804,3 +1804,62 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
         }
     }
 }
+
+/// Given a Turkish story (`<html lang="tr">`) edited after its first check,
+/// the viewer's page of the change marks both versions' headline, byline and
+/// paragraphs, and the email's card in it, as Turkish, not English.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_viewer_marks_a_story_in_the_language_its_page_declares() {
+    let server = Server::start().await;
+    let path = "/tr/resulof";
+    let tr = |day: &str| {
+        news_page(
+            "Resulof İran'dan kaçtı",
+            "Haber Merkezi",
+            &[
+                "Yönetmen Muhammed Resulof, sekiz yıl hapis cezasına çarptırıldıktan sonra İran'dan yaya olarak kaçtı.",
+                &format!("Avukatının {day} günü yaptığı açıklamaya göre birkaç gün önce Avrupa'ya ulaştı."),
+            ],
+            &[],
+        )
+        .replace("<html lang=\"en\">", "<html lang=\"tr\">")
+    };
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"resulof\"\nurl = \"{}\"\nrobots = false\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    for day in ["pazartesi", "salı"] {
+        server.set(path, Route::html(tr(day)));
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let v2 = std::fs::read_to_string(out.join("resulof/v2.html")).unwrap();
+    // Both sides: headline, byline and two paragraphs each.
+    assert_eq!(
+        v2.matches("<p lang=\"tr\" dir=\"auto\">").count(),
+        6,
+        "{v2}"
+    );
+    assert_eq!(
+        v2.matches("<p class=\"meta\" lang=\"tr\" dir=\"auto\">By Haber Merkezi</p>")
+            .count(),
+        2,
+        "{v2}"
+    );
+    // The email's card shows the headline in Turkish too.
+    assert!(v2.contains("lang=\"tr\"><a href="), "{v2}");
+    assert!(!v2.contains("lang=\"en\"><a href="), "{v2}");
+}

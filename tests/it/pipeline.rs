@@ -835,3 +835,132 @@ url = "{}"
     assert!(text.contains("1 word changed in paragraph 2"), "{text}");
     assert!(text.contains("未来[-三-]{+五+}天南方"), "{text}");
 }
+
+/// Given a French story (`<html lang="fr-FR">`), a Turkish one whose server
+/// alone says its language (`Content-Language: tr`) and an Arabic one whose
+/// site template says `lang="en"`, each edited after its first check: the
+/// email marks each story in its own language (the labels stay English),
+/// the Arabic one by its script, right to left, whatever the page says; the
+/// webhook's `lang` is the page's language, absent where the script belies it.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_story_is_marked_in_its_declared_language_and_the_script_decides_over_a_wrong_one() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let story = |lang: &str, title: &str, paragraphs: &[&str]| {
+        news_page(title, "Rédaction", paragraphs, &[])
+            .replace("<html lang=\"en\">", &format!("<html{lang}>"))
+    };
+    let fr = [
+        "Le cinéaste Mohammad Rasoulof a quitté l'Iran à pied par les montagnes après sa condamnation à huit ans de prison.",
+        "Il est arrivé en Europe il y a quelques jours, selon un communiqué publié lundi par son avocat.",
+    ];
+    let tr = [
+        "Yönetmen Muhammed Resulof, sekiz yıl hapis cezasına çarptırıldıktan sonra İran'dan yaya olarak kaçtı.",
+        "Avukatının pazartesi günü yaptığı açıklamaya göre birkaç gün önce Avrupa'ya ulaştı.",
+    ];
+    let ar = [
+        "غادر المخرج محمد رسول آف إيران سيراً على الأقدام عبر الجبال بعد الحكم عليه بالسجن ثماني سنوات.",
+        "ووصل إلى أوروبا قبل أيام بحسب بيان نشره محاميه يوم الاثنين.",
+    ];
+    let serve = |edited: &str| {
+        server.set(
+            "/fr",
+            Route::html(story(
+                " lang=\"fr-FR\"",
+                "Rasoulof a fui l'Iran",
+                &[fr[0], fr[1], edited],
+            )),
+        );
+        server.set(
+            "/tr",
+            Route::html(story("", "Resulof İran'dan kaçtı", &[tr[0], tr[1], edited]))
+                .header("Content-Language", "tr"),
+        );
+        server.set(
+            "/ar",
+            Route::html(story(
+                " lang=\"en\"",
+                "رسول آف يغادر إيران",
+                &[ar[0], ar[1], edited],
+            )),
+        );
+    };
+    let watch = |name: &str| {
+        format!(
+            "[[watch]]\nname = \"{name}\"\nurl = \"{}\"\nrobots = false\nchannels = [\"{}\"]\n",
+            server.url(&format!("/{name}")),
+            if name == "ar" { "hook" } else { "mail" }
+        )
+    };
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\nfrom = \"presswatch <alerts@example.org>\"\nto = [\"staff@example.org\"]\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n{}{}{}",
+        server.url("/hook"),
+        watch("fr"),
+        watch("tr"),
+        watch("ar"),
+    );
+    let project = Project::new(&config);
+    serve("Un paragraphe de plus. Bir paragraf daha. فقرة أخرى.");
+    check(&project).await;
+    serve("Une correction a été ajoutée. Bir düzeltme eklendi. أضيف تصحيح.");
+    let out = check(&project).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The webhook: the Arabic page said `en`, which its script belies.
+    let hook = received(&server);
+    assert_eq!(hook.len(), 1, "{hook:?}");
+    assert_eq!(hook[0]["watch"], "ar");
+    assert!(hook[0].get("lang").is_none(), "{}", hook[0]);
+
+    let mails = mails.lock().unwrap();
+    assert_eq!(mails.len(), 2);
+    let html_of = |watch: &str| {
+        mails
+            .iter()
+            .map(|m| {
+                mail_parser::MessageParser::default()
+                    .parse(m)
+                    .expect("a mail")
+            })
+            .find(|m| m.header("X-Presswatch-Watch").and_then(|h| h.as_text()) == Some(watch))
+            .and_then(|m| m.body_html(0).map(|h| h.to_string()))
+            .unwrap_or_else(|| panic!("no mail about {watch}"))
+    };
+    for (watch, lang) in [("fr", "fr-FR"), ("tr", "tr")] {
+        let html = html_of(watch);
+        assert!(
+            html.starts_with(&format!("<!DOCTYPE html><html lang=\"{lang}\"><head>")),
+            "{html}"
+        );
+        assert!(html.contains("<div lang=\"en\" dir=\"ltr\">"), "{html}");
+        // The headline, the byline and the paragraphs are the story's.
+        assert!(
+            html.contains(&format!("color:#222222;\" lang=\"{lang}\"><a href=")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("By <span lang=\"{lang}\">Rédaction</span>")),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches(&format!("line-height:1.55;\" lang=\"{lang}\">"))
+                .count(),
+            2,
+            "{html}"
+        );
+        assert!(!html.contains("dir=\"rtl\""), "{html}");
+    }
+    // The Arabic story through the same rendering, from the webhook's alert.
+    let alert: presswatch::alert::Alert = serde_json::from_value(hook[0].clone()).unwrap();
+    let html = presswatch::notify::render::html(&alert, &Default::default());
+    assert!(
+        html.starts_with("<!DOCTYPE html><html lang=\"ar\" dir=\"rtl\"><head>"),
+        "{html}"
+    );
+    assert!(!html.contains("lang=\"en\" dir=\"rtl\""), "{html}");
+}
