@@ -743,17 +743,20 @@ impl Config {
             src,
             errors: Vec::new(),
         };
-        let table = match DeTable::parse(src) {
-            Ok(t) => t,
-            Err(e) => {
+        // Every syntax error at once; what the parser made of the rest is
+        // not validated, which would report its guesses as problems too.
+        let (table, syntax_errors) = DeTable::parse_recoverable(src);
+        if !syntax_errors.is_empty() {
+            for e in syntax_errors {
                 r.at(
                     e.span(),
                     "",
                     format!("not valid TOML: {}", e.message().trim()),
                 );
-                return Err(ConfigErrors(r.errors));
             }
-        };
+            r.errors.sort_by_key(|e| e.line.unwrap_or(0));
+            return Err(ConfigErrors(r.errors));
+        }
         let keys = KeyIndex::of(table.get_ref());
         let mut table = table;
         let mut unknown = BTreeSet::new();
@@ -2692,6 +2695,14 @@ delay = "1s"
         let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn every_syntax_error_is_reported_at_once_each_on_its_line() {
+        let e = errors("[[watch]]\nname = \"a\"\nurl = https://n.example/a\n\n[[watch]]\nname = \"b\"\nurl = \"https://n.example/b\"\ninterval = 30 m\n");
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(e[0].starts_with("c.toml:3: not valid TOML"), "{e:?}");
+        assert!(e[1].starts_with("c.toml:8: not valid TOML"), "{e:?}");
     }
 
     #[test]
