@@ -133,6 +133,15 @@ impl WatchView {
             .and_then(|v| v.doc.headline().map(str::to_string))
             .unwrap_or_else(|| self.name.clone())
     }
+
+    /// The `lang` and `dir` of its title ([`WatchView::title`]), as the
+    /// story's text is marked.
+    fn title_attrs(&self, title: &str) -> String {
+        story_attrs(
+            title,
+            self.versions.last().and_then(|v| v.doc.lang.as_deref()),
+        )
+    }
 }
 
 const STYLE: &str = "
@@ -177,6 +186,16 @@ fn page(title: &str, body: &str, tz: Tz) -> String {
         escape(title),
         escape(tz.name())
     )
+}
+
+/// The `lang` and `dir` of a part of a story whose page declared `lang`:
+/// the language as the email marks it ([`render::story_lang`]), and
+/// [`dir`].
+fn story_attrs(t: &str, lang: Option<&str>) -> String {
+    let lang = render::story_lang(t, lang)
+        .map(|l| format!(" lang=\"{l}\""))
+        .unwrap_or_default();
+    format!("{lang}{}", dir(t))
 }
 
 /// ` dir="rtl"` for right-to-left text, ` dir="auto"` otherwise.
@@ -254,7 +273,7 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
         b.push_str(&format!(
             "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}</span>{flag}</td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
             super::url_segment(&w.name),
-            dir(&title),
+            w.title_attrs(&title),
             escape(&title),
             escape(&w.name),
             escape(&w.outlet),
@@ -275,7 +294,7 @@ pub fn timeline(w: &WatchView) -> String {
     let title = w.title();
     let mut b = format!(
         "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a></div><h1{}>{}</h1><div class=\"meta\">{} · <a href=\"{}\">{}</a></div>",
-        dir(&title),
+        w.title_attrs(&title),
         escape(&title),
         escape(&w.outlet),
         escape(&w.url),
@@ -434,7 +453,7 @@ pub fn version(w: &WatchView, i: usize) -> String {
 <h1>Version {} of “<bdi{}>{}</bdi>”</h1><div class=\"meta\">Accepted {} · content SHA-256 <span class=\"hash\">{}</span></div>",
         escape(&w.name),
         v.seq,
-        dir(&title),
+        story_attrs(&title, v.doc.lang.as_deref()),
         escape(&title),
         escape(&time_s(v.accepted_at, w.tz)),
         escape(&v.content_sha256)
@@ -571,12 +590,7 @@ fn side(
         None => escape(headline),
     };
     // Each part in the language the page declared, as the email marks it.
-    let lang_dir = |t: &str| {
-        let lang = render::story_lang(t, doc.lang.as_deref())
-            .map(|l| format!(" lang=\"{l}\""))
-            .unwrap_or_default();
-        format!("{lang}{}", dir(t))
-    };
+    let lang_dir = |t: &str| story_attrs(t, doc.lang.as_deref());
     let mut b = format!(
         "<div class=\"side\"><h3>{}</h3><p{}><b>{headline_html}</b></p>",
         escape(label),

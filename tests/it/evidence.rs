@@ -1807,7 +1807,8 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
 
 /// Given a Turkish story (`<html lang="tr">`) edited after its first check,
 /// the viewer's page of the change marks both versions' headline, byline and
-/// paragraphs, and the email's card in it, as Turkish, not English.
+/// paragraphs, and the email's card in it, as Turkish, not English; so do
+/// the index and the timeline their titles.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_viewer_marks_a_story_in_the_language_its_page_declares() {
     let server = Server::start().await;
@@ -1862,4 +1863,18 @@ async fn the_viewer_marks_a_story_in_the_language_its_page_declares() {
     // The email's card shows the headline in Turkish too.
     assert!(v2.contains("lang=\"tr\"><a href="), "{v2}");
     assert!(!v2.contains("lang=\"en\"><a href="), "{v2}");
+    assert!(
+        v2.contains("<h1>Version 2 of “<bdi lang=\"tr\" dir=\"auto\">Resulof"),
+        "{v2}"
+    );
+    let timeline = std::fs::read_to_string(out.join("resulof/index.html")).unwrap();
+    assert!(
+        timeline.contains("<h1 lang=\"tr\" dir=\"auto\">Resulof"),
+        "{timeline}"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("<a href=\"resulof/index.html\" lang=\"tr\" dir=\"auto\">Resulof"),
+        "{index}"
+    );
 }
