@@ -493,7 +493,9 @@ enum NewBaseline {
     /// ([`items_make_a_version`]); a title changing otherwise (a first
     /// headline, one the retitle rules take in silence) is written to the
     /// baseline only. `raw`: the response they were read from, kept with
-    /// the version they make (as an article's).
+    /// the version they make (as an article's). `masthead`: the page's or
+    /// feed's name and language, which the baseline keeps for the alerts of
+    /// checks that cannot read it.
     Items {
         items: Vec<Item>,
         new_version: bool,
@@ -501,6 +503,7 @@ enum NewBaseline {
         gone: Vec<Item>,
         untitled: HashSet<String>,
         now: i64,
+        masthead: Masthead,
     },
 }
 
@@ -565,6 +568,7 @@ fn store(
             gone,
             untitled,
             now,
+            masthead,
         }) => {
             if let Some(f) = &keep.follow {
                 let failed: Vec<&Item> = f.failed.iter().collect();
@@ -580,7 +584,7 @@ fn store(
                     .mark_seen(&watch.name, &gone, &untitled, now)
                     .map_err(|e| e.to_string())?;
             }
-            let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339());
+            let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339(), &masthead);
             ctx.baselines
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
@@ -1352,15 +1356,13 @@ fn article_alert(
     base_alert(watch, kind, summary, &parts)
 }
 
-/// The story an article watch follows, as last kept, for alerts about the
-/// watch itself (it cannot be checked, it can again, it moved), so that they
-/// name the story and its outlet as its other alerts do. `None` for
-/// listings and feeds, before the first check, or when the baseline cannot
-/// be read.
+/// The watch's baseline as last kept, for alerts about the watch itself (it
+/// cannot be checked, it can again, it moved), so that they name the story
+/// and its outlet (and mark its language) as its other alerts do: an
+/// article's headline, name and language; a listing's or feed's name and
+/// language (its items are no headline). `None` before the first check, or
+/// when the baseline cannot be read.
 async fn story_baseline(ctx: &Context, watch: &Watch) -> Option<Document> {
-    if watch.kind != WatchKind::Article {
-        return None;
-    }
     let (baselines, name) = (ctx.baselines.clone(), watch.name.clone());
     ctx.cpu_bound(move || read_baseline(&baselines, &name))
         .await
@@ -1619,7 +1621,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
     if !listed.is_empty() && latest.is_none() {
         keep.file_version = Some(file_version(
             ctx,
-            store::items_baseline(&listed, watch.url.as_str(), ""),
+            store::items_baseline(&listed, watch.url.as_str(), "", &Masthead::default()),
             store::items_hash(&listed),
         ));
     }
@@ -1643,6 +1645,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             gone: Vec::new(),
             untitled,
             now,
+            masthead,
         });
         keep.titles = found.remember;
         return Ok((Outcome::ItemsRecorded(count), detail, vec![], keep));
@@ -1670,6 +1673,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
                 gone: Vec::new(),
                 untitled,
                 now,
+                masthead,
             });
         }
         return Ok((Outcome::Unchanged, String::new(), vec![], keep));
@@ -1840,6 +1844,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
         gone,
         untitled,
         now,
+        masthead,
     });
     // The version this check stores lists every item, those its alerts
     // leave out too (`presswatch history --show`), each under the title

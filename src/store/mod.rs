@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::atomic_file::write_atomic;
-use crate::document::{Document, Item};
+use crate::document::{Document, Item, Masthead};
 
 /// The accepted baselines: files in `baseline_dir` (`<watch>.txt`) with
 /// SQLite; with PostgreSQL, rows of the shared database, the files then
@@ -149,11 +149,18 @@ impl Baselines {
     }
 }
 
-/// A listing's or feed's items in the baseline format: a header, then one
+/// A listing's or feed's items in the baseline format: a header (with the
+/// page's or feed's name and language as `masthead` gives them), then one
 /// `- Title <URL>` line per item, with ` (id: KEY)` when the item's
 /// identity is not its URL (a feed GUID).
-pub fn items_baseline(items: &[Item], url: &str, fetched: &str) -> String {
+pub fn items_baseline(items: &[Item], url: &str, fetched: &str, masthead: &Masthead) -> String {
     let mut out = format!("URL: {url}\n");
+    for (key, value) in [("Site-Name", &masthead.name), ("Lang", &masthead.lang)] {
+        let value = value.as_deref().map(|v| v.replace(['\r', '\n'], " "));
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            out.push_str(&format!("{key}: {}\n", v.trim()));
+        }
+    }
     if !fetched.is_empty() {
         out.push_str(&format!("Fetched: {fetched}\n"));
     }
@@ -290,12 +297,26 @@ mod tests {
         ];
         b.write(
             "tag",
-            &items_baseline(&items, "https://n.example/tag", "now"),
+            &items_baseline(
+                &items,
+                "https://n.example/tag",
+                "now",
+                &Masthead {
+                    name: Some("Radio\nZamaneh".into()),
+                    lang: Some("fa".into()),
+                },
+            ),
         )
         .unwrap();
         let back = b.read_items("tag").unwrap().unwrap();
         let keys: Vec<&str> = back.iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, ["https://n.example/a", "tag:n,7"]);
+        // The page's name and language are kept for alerts of checks that
+        // cannot read the page; they are no items.
+        let kept = Document::from_baseline(&b.text("tag").unwrap().unwrap());
+        assert_eq!(kept.site_name.as_deref(), Some("Radio Zamaneh"));
+        assert_eq!(kept.lang.as_deref(), Some("fa"));
+        assert_eq!(back.len(), 2);
         assert_eq!(back[0].title, "A b title");
         assert_eq!(back[0].url, "https://n.example/a?utm_source=x");
         assert_eq!(

@@ -1411,7 +1411,8 @@ async fn after_an_upgrade_a_listing_stores_no_version_until_new_items_or_a_retit
 /// their publication (an RSS channel's title, an Atom feed's title, a page's
 /// `og:site_name`), a feed that names none and a watch that sets `outlet`,
 /// the webhook alerts name the outlet as the feed or page names itself, the
-/// host only where nothing does, and the configured outlet above all.
+/// host only where nothing does, and the configured outlet above all; when
+/// the pages then fail, their error alerts name the same outlets.
 #[tokio::test(flavor = "multi_thread")]
 async fn alerts_name_the_outlet_as_the_feed_or_page_names_itself_unless_the_watch_sets_one() {
     let server = Server::start().await;
@@ -1422,7 +1423,7 @@ async fn alerts_name_the_outlet_as_the_feed_or_page_names_itself_unless_the_watc
         )
     };
     let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n{}{}{}{}{}",
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n{}{}{}{}{}",
         server.url("/hook"),
         watch("rss", "feed", "/rss.xml", ""),
         watch("atom", "feed", "/atom.xml", ""),
@@ -1470,27 +1471,39 @@ async fn alerts_name_the_outlet_as_the_feed_or_page_names_itself_unless_the_watc
         "Two reporters said so.",
     );
     let out = check().await;
-    let mut outlets: Vec<(String, String)> = server
-        .requests_to("/hook")
-        .iter()
-        .map(|r| {
-            let alert: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-            (
-                alert["watch"].as_str().unwrap().to_string(),
-                alert["outlet"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    outlets.sort();
+    let outlets = |kind: &str| {
+        let mut outlets: Vec<(String, String)> = server
+            .requests_to("/hook")
+            .iter()
+            .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap())
+            .filter(|alert| alert["kind"] == kind)
+            .map(|alert| {
+                (
+                    alert["watch"].as_str().unwrap().to_string(),
+                    alert["outlet"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        outlets.sort();
+        outlets
+    };
+    let expected = [
+        ("atom".to_string(), "Radio Farda & friends".to_string()),
+        ("configured".into(), "Zamaneh".into()),
+        ("rss".into(), "Radio Zamaneh".into()),
+        ("story".into(), "IranWire".into()),
+        ("untitled".into(), "127.0.0.1".into()),
+    ];
+    let mut news = [outlets("new_items"), outlets("edited")].concat();
+    news.sort();
+    assert_eq!(news, expected, "{}", String::from_utf8_lossy(&out.stdout));
+    for path in ["/rss.xml", "/atom.xml", "/untitled.xml", "/story"] {
+        server.set(path, Route::status(503));
+    }
+    let out = check().await;
     assert_eq!(
-        outlets,
-        [
-            ("atom".to_string(), "Radio Farda & friends".to_string()),
-            ("configured".into(), "Zamaneh".into()),
-            ("rss".into(), "Radio Zamaneh".into()),
-            ("story".into(), "IranWire".into()),
-            ("untitled".into(), "127.0.0.1".into()),
-        ],
+        outlets("error"),
+        expected,
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
