@@ -336,6 +336,7 @@ fn items_change(
         moved_to: None,
         evidence: None,
         last_known: None,
+        lang: None,
     };
     let change = crate::compare::Change {
         kinds: vec![kind],

@@ -224,7 +224,12 @@ pub fn items_hash(items: &[Item]) -> String {
     // The titles as read back from the baseline format (line breaks and
     // angle brackets taken out, text cleaned), so that `verify` hashing a
     // version's text gets the hash its check stored.
-    let held = items_of_baseline(&items_baseline(items, "https://presswatch.invalid/", ""));
+    let held = items_of_baseline(&items_baseline(
+        items,
+        "https://presswatch.invalid/",
+        "",
+        &Masthead::default(),
+    ));
     let mut lines: Vec<String> = held
         .iter()
         .map(|i| format!("{}\t{}", i.key, i.title))
