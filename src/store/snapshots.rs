@@ -274,9 +274,13 @@ impl Record<'_> {
             &size,
         ];
         let hashes = values.map(|v| sha256_hex(v.as_bytes()));
-        let mut text = String::from("presswatch-snapshot-record/1\n");
+        let mut text = String::with_capacity(30 + RECORD_FIELDS.len() * 80);
+        text.push_str("presswatch-snapshot-record/1\n");
         for ((name, _), hash) in RECORD_FIELDS.iter().zip(&hashes) {
-            text.push_str(&format!("{name} {hash}\n"));
+            text.push_str(name);
+            text.push(' ');
+            text.push_str(hash);
+            text.push('\n');
         }
         RecordDigest {
             sha256: sha256_hex(text.as_bytes()),
