@@ -26,9 +26,10 @@
 //! that stores baselines, one where every page changed (fetch + extract +
 //! compare + store + raw snapshot + outbox + webhook delivery), and one where
 //! the server answers 304. The first two also run on a copy of the watches
-//! with `keep_raw = "off"`, the two taking turns to go first, `rounds` times
+//! with `keep_raw = "off"`, side by side with them (so that load from
+//! elsewhere on the machine weighs on both alike), `rounds` times
 //! (`rounds=N`, default 1); the CPU the copy saves (least against least) is
-//! what keeping raw responses costs. Wall time, CPU time and peak RSS are those of the
+//! what keeping raw responses costs, and the rounds' ratios show the noise. Wall time, CPU time and peak RSS are those of the
 //! presswatch process (wait4), not of this harness. Extraction, comparison
 //! and snapshot (SHA-256, zstd) costs per page are measured separately, in
 //! process, so a regression shows where it is.
@@ -130,50 +131,58 @@ async fn run(sizes: &[usize], postgres: bool, with_feeds: bool, gzip: bool, roun
     for &n in sizes {
         // What keeping raw responses costs, in the same run: the same
         // watches, in a state of their own, with `keep_raw = "off"`. The
-        // two take turns going first, `rounds` times, and the least CPU of
-        // each is compared (the least is the one other work on the machine
-        // disturbed least).
+        // two run side by side, `rounds` times: on this shared machine the
+        // CPU a process is charged for the same work drifts by a fifth or
+        // more from one run to the next (other load on the cores, their
+        // caches), and two runs at the same moment suffer the same drift,
+        // where runs taking turns did not. Each round's ratio is printed;
+        // the least CPU of each (least against least) is the figure, and
+        // the spread of the rounds' ratios is the noise it stands in.
         let (mut kept, mut off) = (RawCost::default(), RawCost::default());
         let mut dirs = Vec::new();
-        for round in 0..rounds {
+        for _ in 0..rounds {
             let dir = tempfile::tempdir().unwrap();
             let config = write_config(dir.path(), addr, n);
             let bare_dir = tempfile::tempdir().unwrap();
             let bare = write_config(bare_dir.path(), addr, n);
             keep_no_raw_responses(&bare);
-            let turns = if round % 2 == 0 {
-                [
-                    (&config, &mut kept, ""),
-                    (&bare, &mut off, ", keep_raw = \"off\""),
-                ]
-            } else {
-                [
-                    (&bare, &mut off, ", keep_raw = \"off\""),
-                    (&config, &mut kept, ""),
-                ]
-            };
             version.store(0, std::sync::atomic::Ordering::SeqCst);
-            let mut firsts = Vec::new();
-            for (config, _, label) in &turns {
-                let first = presswatch_check(config, &[]).await;
-                report(n, &format!("first cycle (baselines stored){label}"), &first);
-                firsts.push(first);
-            }
+            let (first, first_off) =
+                tokio::join!(presswatch_check(&config, &[]), presswatch_check(&bare, &[]));
+            report(n, "first cycle (baselines stored)", &first);
+            report(n, "first cycle, keep_raw = \"off\"", &first_off);
             version.store(1, std::sync::atomic::Ordering::SeqCst);
-            for ((config, cost, label), first) in turns.into_iter().zip(firsts) {
-                let changed = presswatch_check(config, &[]).await;
-                report(n, &format!("every page changed{label}"), &changed);
-                cost.add(first, changed);
-            }
+            let (changed, changed_off) =
+                tokio::join!(presswatch_check(&config, &[]), presswatch_check(&bare, &[]));
+            report(n, "every page changed", &changed);
+            report(n, "every page changed, keep_raw = \"off\"", &changed_off);
+            kept.add(first, changed);
+            off.add(first_off, changed_off);
             dirs.push((dir, config, bare_dir));
         }
-        for (phase, kept, off) in [
-            ("first cycle", kept.least_first(), off.least_first()),
-            ("changed cycle", kept.least_changed(), off.least_changed()),
+        for (phase, kept, off, ratios) in [
+            (
+                "first cycle",
+                kept.least_first(),
+                off.least_first(),
+                kept.ratios(&off, |r| &r.0),
+            ),
+            (
+                "changed cycle",
+                kept.least_changed(),
+                off.least_changed(),
+                kept.ratios(&off, |r| &r.1),
+            ),
         ] {
+            let rounds_said: Vec<String> = ratios
+                .iter()
+                .map(|r| format!("{:+.1}%", (r - 1.0) * 100.0))
+                .collect();
             println!(
-                "{n:>6} watches, raw snapshots: {phase} CPU (least of {rounds}) {kept:.2} s kept, {off:.2} s with keep_raw = \"off\": {:+.1}%",
-                (kept / off - 1.0) * 100.0
+                "{n:>6} watches, raw snapshots: {phase} CPU (least of {rounds}) {kept:.2} s kept, {off:.2} s with keep_raw = \"off\": {:+.1}%; round by round {} (median {:+.1}%)",
+                (kept / off - 1.0) * 100.0,
+                rounds_said.join(" "),
+                (median(&mut ratios.clone()) - 1.0) * 100.0,
             );
         }
         let (first, changed) = kept.last();
@@ -844,6 +853,16 @@ impl RawCost {
     /// The least CPU of a changed cycle, in seconds.
     fn least_changed(&self) -> f64 {
         least_cpu(self.rounds.iter().map(|r| &r.1))
+    }
+
+    /// Each round's CPU against `other`'s in the same round, for the cycle
+    /// `phase` picks.
+    fn ratios(&self, other: &RawCost, phase: impl Fn(&(Usage, Usage)) -> &Usage) -> Vec<f64> {
+        self.rounds
+            .iter()
+            .zip(&other.rounds)
+            .map(|(a, b)| phase(a).cpu.as_secs_f64() / phase(b).cpu.as_secs_f64())
+            .collect()
     }
 
     /// The last round's cycles.
