@@ -2014,20 +2014,15 @@ fn too_few_items(ctx: &Context, watch: &Watch, before: usize, now: usize) -> Str
     )
 }
 
-/// Forgets the accepted version of a listing or feed watch (its baseline:
-/// the database's copy with PostgreSQL, and the file), so that its next
-/// check takes the page as it is: the remedy when a page really lists far
-/// fewer items than before ([`redesigned`]). Items seen before stay known
-/// and are not reported as new again. Waits for a check of the watch in
-/// progress. Returns whether there was a baseline to forget.
+/// Forgets the accepted version of a watch (its baseline: the database's
+/// copy with PostgreSQL, and the file), so that its next check takes the
+/// page as it is, with no alert: for a listing or feed, the remedy when a
+/// page really lists far fewer items than before ([`redesigned`]; items
+/// seen before stay known and are not reported as new again); for an
+/// article, the way to start the watch afresh (its history stays). Waits
+/// for a check of the watch in progress. Returns whether there was a
+/// baseline to forget.
 pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String> {
-    if watch.kind == WatchKind::Article {
-        return Err(format!(
-            "watch {} is an article watch: --reset-baseline is for listing and feed watches, whose \
-             accepted list of items it forgets (an article's changes are alerted, not refused)",
-            watch.name
-        ));
-    }
     if ctx.dry_run {
         return Err(format!(
             "--reset-baseline changes the state of watch {}: run it without --dry-run",

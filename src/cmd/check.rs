@@ -25,10 +25,10 @@ pub struct Check {
     /// Answer fetches from recorded responses in DIR (see README: Replay format).
     #[arg(long, value_name = "DIR")]
     replay: Option<PathBuf>,
-    /// Forget the accepted list of items of the listing or feed watch named
-    /// by --watch, then check it: the check takes the page as it is (when it
-    /// really lists far fewer items than before). Items seen before are not
-    /// reported again.
+    /// Forget the accepted version of the watch named by --watch, then check
+    /// it: the check takes the page as it is, with no alert (a listing that
+    /// really lists far fewer items than before, an article to watch
+    /// afresh). Items seen before are not reported again; the history stays.
     #[arg(long, requires = "watch", conflicts_with = "dry_run")]
     reset_baseline: bool,
 }

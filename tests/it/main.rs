@@ -2,6 +2,7 @@
 //! library against real servers on 127.0.0.1, real SQLite files and real
 //! baseline directories.
 
+mod baselines;
 mod changes;
 mod crash;
 mod daemon;

@@ -1,0 +1,58 @@
+//! Baseline files: with SQLite, `baseline/<watch>.txt` is a watch's
+//! accepted version; starting a watch afresh is `check --reset-baseline`.
+
+use crate::support::{article, run, Project, Route, Server};
+
+/// A project watching the article at `/story` of `server` as `story`.
+fn article_project(server: &Server) -> Project {
+    Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/story")
+    ))
+}
+
+/// `presswatch check --watch story` with `extra` arguments: exit code, and
+/// stdout then stderr (where the log goes).
+async fn check_story(project: &Project, extra: &[&str]) -> (i32, String) {
+    let config = project.config_arg();
+    let mut args = vec!["check", "--config", config.as_str(), "--watch", "story"];
+    args.extend_from_slice(extra);
+    let out = run(&args, &[]).await;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+const BEFORE: &str = "Rasoulof said he had no choice but to leave.";
+const AFTER: &str = "Rasoulof said security agents forced him to leave.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_baseline_on_an_article_stores_the_page_as_a_fresh_baseline_with_no_alert() {
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Director flees", BEFORE)));
+    let project = article_project(&server);
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+
+    server.set("/story", Route::html(article("Director flees", AFTER)));
+    let (code, out) = check_story(&project, &["--reset-baseline"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("story: baseline forgotten"), "{out}");
+    assert!(out.contains("first check: baseline stored"), "{out}");
+    assert!(out.contains("0 alerts"), "{out}");
+    assert!(
+        !out.contains("was missing"),
+        "a reset is no missing file:\n{out}"
+    );
+    let file = project.path("baseline/story.txt");
+    assert!(std::fs::read_to_string(&file).unwrap().contains(AFTER));
+
+    // The fresh baseline is the accepted version from now on.
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unchanged"), "{out}");
+    assert!(out.contains("0 alerts"), "{out}");
+}
