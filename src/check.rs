@@ -24,7 +24,7 @@ use crate::notify;
 use crate::retitle;
 use crate::store::{
     self, Baselines, Durability, EventKind, FollowTry, LeaseHolder, NewEvent, NewSnapshot,
-    NewVersion, NoLease, Origin, SnapshotKind, State, VersionRow, WatchState,
+    NewVersion, NoLease, Origin, SnapshotKind, State, StateError, VersionRow, WatchState,
 };
 
 /// Everything a check needs.
@@ -45,6 +45,10 @@ pub struct Context {
     /// and timers of other checks, and at most this many parsed pages are in
     /// memory at once however high `concurrency` is.
     pub cpu: Arc<tokio::sync::Semaphore>,
+    /// The watch whose baseline `check --reset-baseline` forgot: an article's
+    /// check stores the page as a new baseline, where a baseline file gone
+    /// missing is otherwise restored from the watch's history.
+    pub resetting: Option<String>,
 }
 
 impl Context {
@@ -59,6 +63,7 @@ impl Context {
             baselines,
             dry_run,
             cpu: Context::cpu_permits(),
+            resetting: None,
         })
     }
 
@@ -783,9 +788,10 @@ fn moved_alert(watch: &Watch, to: &str) -> Alert {
 }
 
 async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
+    let restored_file = restore_missing_baseline(ctx, watch).await?;
     // A conditional GET only makes sense against a baseline we hold; the
     // baseline itself is read only when the page has to be compared.
-    let has_baseline = ctx.baselines.exists(&watch.name);
+    let has_baseline = restored_file.is_some() || ctx.baselines.exists(&watch.name);
     let validators = if has_baseline && !st.gone {
         st.validators.clone()
     } else {
@@ -825,7 +831,10 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     let first_version = latest.is_none();
     let (found, from_file, resp) = ctx
         .cpu_bound(move || {
-            let baseline = read_baseline(&baselines, &name)?;
+            let baseline = match restored_file {
+                Some(body) => Some(Document::from_baseline(&body)),
+                None => read_baseline(&baselines, &name)?,
+            };
             let doc = extract_article(&resp, selector.as_deref())?;
             // A baseline the history does not hold yet (written by hand, or
             // kept from before the history began) becomes version 1.
@@ -1368,6 +1377,55 @@ async fn story_baseline(ctx: &Context, watch: &Watch) -> Option<Document> {
         .await
         .ok()?
         .ok()?
+}
+
+/// Puts back the baseline file of an article watch that went missing while
+/// its history holds versions (a deploy that wiped `baseline/`, a restore
+/// from an old backup): the latest version is the accepted one, so the
+/// check compares the page with it, as if the file had been there, rather
+/// than storing the page as a first baseline and missing any edit made in
+/// between. Writes the file back (not in a dry run) and logs a warning
+/// naming the watch and the file. Returns the restored baseline text;
+/// `None` when nothing was missing, for a watch being reset
+/// ([`reset_baseline`]), and with PostgreSQL, whose baselines are rows of
+/// its database (a file there is only an import).
+async fn restore_missing_baseline(ctx: &Context, watch: &Watch) -> Result<Option<String>, String> {
+    if !ctx.baselines.in_files()
+        || ctx.resetting.as_deref() == Some(watch.name.as_str())
+        || ctx.baselines.exists(&watch.name)
+    {
+        return Ok(None);
+    }
+    let history = |e: StateError| format!("reading the history of watch {}: {e}", watch.name);
+    let Some(latest) = ctx.state.latest(&watch.name).map_err(history)? else {
+        return Ok(None);
+    };
+    let Some(body) = ctx
+        .state
+        .version_body(&watch.name, latest.seq)
+        .map_err(history)?
+    else {
+        return Ok(None);
+    };
+    let path = ctx.baselines.path(&watch.name);
+    if !ctx.dry_run {
+        let (baselines, name, text) = (ctx.baselines.clone(), watch.name.clone(), body.clone());
+        ctx.storage(move |_| baselines.write(&name, &text))
+            .await?
+            .map_err(|e| format!("restoring baseline {}: {e}", path.display()))?;
+    }
+    let message = format!(
+        "{file} was missing: restored from version {seq} of the history (stored {at}{dry}); to start the \
+         watch afresh, run `presswatch check --config {config} --watch {name} --reset-baseline`",
+        file = path.display(),
+        dry = if ctx.dry_run { "; dry run: not written" } else { "" },
+        seq = latest.seq,
+        at = rfc3339(latest.stored_at),
+        config = ctx.config.path.display(),
+        name = watch.name,
+    );
+    tracing::warn!(watch = %watch.name, "watch {}: {message}", watch.name);
+    Ok(Some(body))
 }
 
 /// Reads a watch's baseline document (`None` before the first check).
@@ -2019,9 +2077,10 @@ fn too_few_items(ctx: &Context, watch: &Watch, before: usize, now: usize) -> Str
 /// page as it is, with no alert: for a listing or feed, the remedy when a
 /// page really lists far fewer items than before ([`redesigned`]; items
 /// seen before stay known and are not reported as new again); for an
-/// article, the way to start the watch afresh (its history stays). Waits
-/// for a check of the watch in progress. Returns whether there was a
-/// baseline to forget.
+/// article, the way to start the watch afresh (its history stays, and the
+/// check of this `ctx` does not restore the file from it, see
+/// [`Context::resetting`]). Waits for a check of the watch in progress.
+/// Returns whether there was a baseline to forget.
 pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String> {
     if ctx.dry_run {
         return Err(format!(

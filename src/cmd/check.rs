@@ -49,9 +49,10 @@ impl Check {
             Some(name) => vec![cfg.watch_named(name)?],
             None => cfg.watches.iter().collect(),
         };
-        let ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
+        let mut ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
         if self.reset_baseline {
             for w in &watches {
+                ctx.resetting = Some(w.name.clone());
                 if check::reset_baseline(&ctx, w).await? {
                     println!("{}: baseline forgotten; checking the page as it is", w.name);
                 } else {

@@ -91,6 +91,12 @@ impl Baselines {
             || self.path(watch).is_file()
     }
 
+    /// Whether the baselines are the files themselves (SQLite), not rows of a
+    /// shared database the files are only imported into (PostgreSQL).
+    pub fn in_files(&self) -> bool {
+        self.db.is_none()
+    }
+
     /// Reads a watch's baseline; `Ok(None)` when there is none yet.
     pub fn read(&self, watch: &str) -> std::io::Result<Option<Document>> {
         Ok(self.text(watch)?.map(|t| Document::from_baseline(&t)))

@@ -1,5 +1,9 @@
-//! Baseline files: with SQLite, `baseline/<watch>.txt` is a watch's
-//! accepted version; starting a watch afresh is `check --reset-baseline`.
+//! Baseline files that go missing: with SQLite, `baseline/<watch>.txt` is a
+//! watch's accepted version, and the history in the state database keeps
+//! its versions. A file gone (a deploy that wiped `baseline/`, a restore
+//! from an old backup) is restored from the history, so that an edit made
+//! meanwhile is still alerted; starting a watch afresh is
+//! `check --reset-baseline`.
 
 use crate::support::{article, run, Project, Route, Server};
 
@@ -28,6 +32,56 @@ async fn check_story(project: &Project, extra: &[&str]) -> (i32, String) {
 
 const BEFORE: &str = "Rasoulof said he had no choice but to leave.";
 const AFTER: &str = "Rasoulof said security agents forced him to leave.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_file_gone_missing_is_restored_from_the_history_and_the_edit_made_meanwhile_is_alerted(
+) {
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Director flees", BEFORE)));
+    let project = article_project(&server);
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 baseline"), "{out}");
+    let file = project.path("baseline/story.txt");
+    std::fs::remove_file(&file).unwrap();
+
+    // The page is edited while the file is gone.
+    server.set("/story", Route::html(article("Director flees", AFTER)));
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!(
+            "watch story: {} was missing: restored from version 1 of the history (stored ",
+            file.display()
+        )),
+        "the log warns, naming the watch and the file:\n{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "to start the watch afresh, run `presswatch check --config {} --watch story --reset-baseline`",
+            project.config_arg()
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("first check"), "{out}");
+    assert!(out.contains("1 alert"), "the edit is alerted:\n{out}");
+    for words in ["security agents forced him", "had no choice but"] {
+        assert!(out.contains(words), "the alert shows «{words}»:\n{out}");
+    }
+    // The file is back, holding the version just accepted.
+    assert!(std::fs::read_to_string(&file).unwrap().contains(AFTER));
+
+    // Gone again, with the page as it was accepted: restored, no alert.
+    std::fs::remove_file(&file).unwrap();
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("was missing: restored from version 2 of the history"),
+        "{out}"
+    );
+    assert!(out.contains("0 alerts"), "{out}");
+    assert!(std::fs::read_to_string(&file).unwrap().contains(AFTER));
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_baseline_on_an_article_stores_the_page_as_a_fresh_baseline_with_no_alert() {

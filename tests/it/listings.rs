@@ -826,3 +826,51 @@ async fn a_reset_baseline_whose_lease_cannot_be_handed_back_still_reports_the_re
     );
     assert_eq!(code, 0, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_whose_baseline_file_went_missing_alerts_only_the_stories_it_never_saw() {
+    // Items are remembered in the state database too: a listing whose
+    // `baseline/` file was wiped neither takes its page for a first check
+    // (silently, missing the story published meanwhile) nor reports every
+    // story it lists again.
+    let server = Server::start().await;
+    let path = "/world";
+    let river = [
+        (
+            "/world/2024/05/rasoulof",
+            "Iranian film director crosses the border on foot",
+        ),
+        (
+            "/world/2024/05/appeal",
+            "Court hears the appeal of a jailed rapper",
+        ),
+        (
+            "/world/2024/05/rivers",
+            "Rivers rise in Khuzestan as the rain continues",
+        ),
+    ];
+    let project = Project::new(&listing_config(&server, path, "listing", ""));
+    server.set(path, Route::html(section_front(None, &river)));
+    let (code, out) = check_cli(&project, &[], &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("3 items recorded"), "{out}");
+    std::fs::remove_file(project.path("baseline/coverage.txt")).unwrap();
+
+    let published = (
+        "/world/2024/05/journalist",
+        "Journalist detained at Tehran airport on her return",
+    );
+    let now: Vec<_> = std::iter::once(published).chain(river).collect();
+    server.set(path, Route::html(section_front(None, &now)));
+    let (code, out) = check_cli(&project, &[], &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("recorded"), "no first check: {out}");
+    assert!(out.contains("1 alert"), "{out}");
+    assert!(out.contains(published.1), "{out}");
+    for (_, title) in river {
+        assert!(!out.contains(title), "«{title}» is no news: {out}");
+    }
+    // The file is written back with the page's items.
+    let baseline = project.read_baseline("coverage");
+    assert!(baseline.contains(published.1), "{baseline}");
+}
