@@ -1,7 +1,8 @@
 //! `presswatch verify`: re-hashes every kept raw body against the SHA-256 it
 //! is stored under, every snapshot record (URLs, status, heads, fetch time,
 //! the body it points to) against the digest taken when it was kept, and
-//! every kept version's text against its content hash.
+//! every kept version's stored text (header lines included) against the
+//! SHA-256 it is stored under.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +32,7 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     let mut rows = Vec::new();
     for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
         for row in state.versions(&watch).map_err(|e| e.to_string())? {
-            rows.push((watch.clone(), row.seq, row.sha256));
+            rows.push((watch.clone(), row.seq, row.body_sha256));
         }
     }
     let (bodies, mismatches) = state
@@ -67,7 +68,7 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         }
     }
     let total = bodies + rows.len();
-    for (i, (watch, seq, sha256)) in rows.iter().enumerate() {
+    for (i, (watch, seq, body_sha256)) in rows.iter().enumerate() {
         progress(bodies + i, total);
         let body = state.version_body(watch, *seq).map_err(|e| e.to_string())?;
         let Some(body) = body else {
@@ -76,18 +77,10 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
             ));
             continue;
         };
-        // An article's version hashes as a document, a listing's as its
-        // items (keys and titles; keys alone when an older presswatch
-        // stored it).
-        let got = crate::document::Document::from_baseline(&body).content_hash();
-        let items = crate::store::items_of_baseline(&body);
-        let listing = [
-            crate::store::items_hash(&items),
-            crate::store::item_keys_hash(&items),
-        ];
-        if &got != sha256 && !listing.contains(sha256) {
+        let got = crate::document::sha256_hex(body.as_bytes());
+        if &got != body_sha256 {
             problems.push(format!(
-                "watch {watch} version {seq}: recorded as {sha256}, its text hashes to {got}"
+                "watch {watch} version {seq}: its text was stored as {body_sha256} and now hashes to {got}"
             ));
         }
     }

@@ -228,8 +228,8 @@ pub fn items_of_baseline(text: &str) -> Vec<Item> {
 /// but stores nothing.
 pub fn items_hash(items: &[Item]) -> String {
     // The titles as read back from the baseline format (line breaks and
-    // angle brackets taken out, text cleaned), so that `verify` hashing a
-    // version's text gets the hash its check stored.
+    // angle brackets taken out, text cleaned), so that a version's text
+    // read back hashes as its check stored it.
     let held = items_of_baseline(&items_baseline(
         items,
         "https://presswatch.invalid/",
@@ -247,8 +247,7 @@ pub fn items_hash(items: &[Item]) -> String {
 
 /// The hash of a listing's item keys alone, in any order: the content hash
 /// presswatch stored for listing and feed versions before it kept titles
-/// in it (`verify` accepts both), and whether two lists hold the same
-/// items.
+/// in it, and whether two lists hold the same items.
 pub fn item_keys_hash(items: &[Item]) -> String {
     let mut keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
     keys.sort_unstable();

@@ -59,14 +59,14 @@ CREATE TABLE IF NOT EXISTS blobs (
     body   TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS versions (
-    watch      TEXT NOT NULL,
-    seq        INTEGER NOT NULL,
-    sha256     TEXT NOT NULL REFERENCES blobs(sha256),
-    fetched_at INTEGER NOT NULL,
-    origin     TEXT NOT NULL DEFAULT 'fetched',
+    watch       TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    fetched_at  INTEGER NOT NULL,
+    origin      TEXT NOT NULL DEFAULT 'fetched',
     PRIMARY KEY (watch, seq)
 );
-CREATE INDEX IF NOT EXISTS versions_by_blob ON versions(sha256);
 CREATE TABLE IF NOT EXISTS watch_events (
     watch   TEXT NOT NULL,
     at      INTEGER NOT NULL,
@@ -153,6 +153,15 @@ pub struct NewVersion {
     pub origin: Origin,
 }
 
+impl NewVersion {
+    /// SHA-256 of the stored text's bytes, the address it is stored under:
+    /// unlike the content hash it covers the header lines (`URL:`,
+    /// `Fetched:`, ...), so that no watch or version reads another's.
+    pub fn body_sha256(&self) -> String {
+        crate::document::sha256_hex(self.body.as_bytes())
+    }
+}
+
 /// Where a version of a watch came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -183,12 +192,15 @@ impl Origin {
 pub struct VersionRow {
     /// Its number: 1 for the watch's first version, counting up.
     pub seq: i64,
-    /// Its content hash.
+    /// Its content hash: what decides whether a check found a new version.
     pub sha256: String,
     /// Unix time it was stored.
     pub stored_at: i64,
     /// Where it came from.
     pub origin: Origin,
+    /// SHA-256 of its stored text's bytes (header lines included): the
+    /// address of that text, which `verify` re-hashes.
+    pub body_sha256: String,
 }
 
 /// What happened to a watched page between versions.
@@ -332,8 +344,15 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
 fn bring_schema_up_to_date(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
     conn.execute_batch(super::snapshots::SCHEMA)?;
-    migrate(conn)
+    migrate(conn)?;
+    conn.execute_batch(VERSIONS_BY_BODY)
 }
+
+/// The index that finds the versions whose text a body is, for pruning:
+/// apart from [`SCHEMA`], as its column is one an older database gains in
+/// [`migrate`].
+const VERSIONS_BY_BODY: &str =
+    "CREATE INDEX IF NOT EXISTS versions_by_body ON versions(body_sha256);";
 
 /// Makes the rows the schema's statements leave out ([`INSTALLATION`], the
 /// raw bytes' running total), once.
@@ -434,6 +453,49 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
                 "ALTER TABLE seen_items ADD COLUMN titled INTEGER NOT NULL DEFAULT 1",
             )
         },
+    )?;
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "versions", "body_sha256"),
+        key_bodies_by_their_bytes,
+    )
+}
+
+/// Before `versions.body_sha256`, a version's stored text was keyed by its
+/// content hash, which leaves out the header lines (`URL:`, `Fetched:`, ...):
+/// the first watch (or version) to store a text owned it, and the others
+/// with the same text read its URL and fetch time. Each body is now keyed
+/// by the SHA-256 of its bytes. What was stored shared stays shared: the
+/// header lines the others' own bodies would have had were never kept.
+fn key_bodies_by_their_bytes(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE versions RENAME TO versions_old;
+         ALTER TABLE blobs RENAME TO blobs_old;",
+    )?;
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE body_keys (content TEXT PRIMARY KEY, bytes TEXT NOT NULL);",
+    )?;
+    {
+        let mut bodies = conn.prepare("SELECT sha256, body FROM blobs_old")?;
+        let mut keep =
+            conn.prepare("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?;
+        let mut key = conn.prepare("INSERT INTO body_keys (content, bytes) VALUES (?1, ?2)")?;
+        let mut rows = bodies.query([])?;
+        while let Some(row) = rows.next()? {
+            let (content, body): (String, String) = (row.get(0)?, row.get(1)?);
+            let bytes = crate::document::sha256_hex(body.as_bytes());
+            keep.execute(params![bytes, body])?;
+            key.execute(params![content, bytes])?;
+        }
+    }
+    conn.execute_batch(
+        "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin)
+             SELECT v.watch, v.seq, v.sha256, k.bytes, v.fetched_at, v.origin
+             FROM versions_old v JOIN body_keys k ON k.content = v.sha256;
+         DROP TABLE versions_old;
+         DROP TABLE blobs_old;
+         DROP TABLE body_keys;",
     )
 }
 
@@ -1183,7 +1245,7 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = ?1 ORDER BY seq",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = ?1 ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
@@ -1193,6 +1255,7 @@ impl Sqlite {
                     sha256: r.get(1)?,
                     stored_at: r.get(2)?,
                     origin: Origin::parse(&r.get::<_, String>(3)?),
+                    body_sha256: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -1210,7 +1273,7 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = st
@@ -1220,6 +1283,7 @@ impl Sqlite {
                     sha256: r.get(1)?,
                     stored_at: r.get(2)?,
                     origin: Origin::parse(&r.get::<_, String>(3)?),
+                    body_sha256: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -1267,7 +1331,7 @@ impl Sqlite {
     pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
         self.reader()
             .query_row(
-                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = ?1 AND v.seq = ?2",
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = ?1 AND v.seq = ?2",
                 params![watch, seq],
                 |r| r.get(0),
             )
@@ -1626,18 +1690,19 @@ fn record_version_in(
     raw: Option<&snapshots::Packed<'_>>,
     raw_pruned: &mut snapshots::RawPruned,
 ) -> rusqlite::Result<usize> {
-    db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
-        .execute(params![v.sha256, v.body])?;
     let last: Option<String> = db
         .prepare_cached("SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1")?
         .query_row([watch], |r| r.get(0))
         .optional()?;
     if last.as_deref() != Some(v.sha256.as_str()) {
+        let body_sha256 = v.body_sha256();
+        db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
+            .execute(params![body_sha256, v.body])?;
         let seq: i64 = db.prepare_cached(
-            "INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4) RETURNING seq",
+            "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5) RETURNING seq",
         )?
         .query_row(
-            params![watch, v.sha256, v.fetched_at, v.origin.as_str()],
+            params![watch, v.sha256, body_sha256, v.fetched_at, v.origin.as_str()],
             |r| r.get(0),
         )?;
         if let Some(raw) = raw {
@@ -1646,12 +1711,12 @@ fn record_version_in(
     }
     let dropped: Vec<String> = db
         .prepare_cached(
-            "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING sha256",
+            "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256",
         )?
         .query_map(params![watch, v.keep as i64], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut unreferenced = db.prepare_cached(
-        "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = ?1)",
+        "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM versions WHERE body_sha256 = ?1)",
     )?;
     for sha in &dropped {
         unreferenced.execute([sha])?;
@@ -2116,6 +2181,27 @@ mod tests {
         let v = st.versions("w").unwrap();
         assert_eq!(v.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
+    }
+
+    #[test]
+    fn each_version_reads_its_own_text_though_another_has_the_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        record(&st, "a", "h1", "URL: a\nFetched: 1\n\none", 1, 10);
+        record(&st, "b", "h1", "URL: b\nFetched: 1\n\none", 1, 10);
+        record(&st, "b", "h2", "URL: b\nFetched: 2\n\ntwo", 2, 10);
+        record(&st, "b", "h1", "URL: b\nFetched: 3\n\none", 3, 10);
+        assert_eq!(
+            st.version_body("b", 1).unwrap().as_deref(),
+            Some("URL: b\nFetched: 1\n\none")
+        );
+        assert_eq!(
+            st.version_body("b", 3).unwrap().as_deref(),
+            Some("URL: b\nFetched: 3\n\none")
+        );
+        let v = st.versions("b").unwrap();
+        assert_eq!(v[0].sha256, v[2].sha256, "the same content");
+        assert_ne!(v[0].body_sha256, v[2].body_sha256, "each its own text");
     }
 
     #[test]

@@ -214,7 +214,7 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
         let extracted: serde_json::Value = serde_json::from_str(&extracted).unwrap();
         let kept: String = db
             .query_row(
-                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = 'rasoulof' AND v.seq = ?1",
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = 'rasoulof' AND v.seq = ?1",
                 [seq],
                 |r| r.get(0),
             )
@@ -1877,4 +1877,214 @@ async fn the_viewer_marks_a_story_in_the_language_its_page_declares() {
         index.contains("<a href=\"resulof/index.html\" lang=\"tr\" dir=\"auto\">Resulof"),
         "{index}"
     );
+}
+
+/// An article page of `PARAS` (its second paragraph `second`) that says it
+/// was published at `published`.
+fn published_page(published: &str, second: &str) -> String {
+    page(second).replace(
+        "<meta charset=\"utf-8\">",
+        &format!(
+            "<meta charset=\"utf-8\"><meta property=\"article:published_time\" content=\"{published}\">"
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_watches_on_identical_pages_each_keep_their_own_address_and_date_in_history_the_viewer_and_the_warc_on_either_backend(
+) {
+    let (published_a, published_b) = ("2024-05-13T08:00:00Z", "2024-05-14T09:30:00Z");
+    for (backend, state, _) in state_backends() {
+        let server = Server::start().await;
+        let (a, b) = (server.url("/a.html"), server.url("/b.html"));
+        let cfg = format!(
+            "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[watch]]\nname = \"outlet-a\"\nurl = \"{a}\"\n\n[[watch]]\nname = \"outlet-b\"\nurl = \"{b}\"\n"
+        );
+        let project = Project::new(&cfg);
+        let config = project.config_arg();
+        // Two outlets run the same wire story, word for word, each with its
+        // own publication time; then both run the same correction.
+        for second in [PARAS[1], &PARAS[1].replace("in Europe", "in Germany")] {
+            server.set("/a.html", Route::html(published_page(published_a, second)));
+            server.set("/b.html", Route::html(published_page(published_b, second)));
+            ok(&run(&["check", "--config", &config], &PG_ENV).await);
+        }
+        for v in ["1", "2"] {
+            let shown = ok(&run(
+                &["history", "--config", &config, "outlet-b", "--show", v],
+                &PG_ENV,
+            )
+            .await);
+            assert!(
+                shown.contains(&format!("URL: {b}\n"))
+                    && shown.contains(&format!("Published: {published_b}\n")),
+                "{backend}: version {v} of outlet-b is its own page: {shown}"
+            );
+            assert!(
+                !shown.contains(&a) && !shown.contains(published_a),
+                "{backend}: nothing of outlet-a's page: {shown}"
+            );
+        }
+        let viewer = project.path("viewer");
+        ok(&run(
+            &[
+                "report",
+                "--config",
+                &config,
+                "--out",
+                viewer.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        for v in ["v1", "v2"] {
+            let page = std::fs::read_to_string(viewer.join(format!("outlet-b/{v}.html"))).unwrap();
+            assert!(
+                page.contains(&b),
+                "{backend}: {v} of outlet-b names its page: {page}"
+            );
+            assert!(
+                !page.contains(&a),
+                "{backend}: nothing of outlet-a in {v}: {page}"
+            );
+        }
+
+        let warc = project.path("out.warc.gz");
+        ok(&run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--warc",
+                warc.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        let records = warc_records(&warc);
+        let of_b: Vec<&String> = records
+            .iter()
+            .filter(|r| field(r, "WARC-Type") != Some("warcinfo"))
+            .filter(|r| field(r, "presswatch-watch") == Some("outlet-b"))
+            .collect();
+        assert!(!of_b.is_empty(), "{backend}: outlet-b's records");
+        for r in &of_b {
+            assert!(
+                !r.contains(&a),
+                "{backend}: nothing of outlet-a in outlet-b's record: {r}"
+            );
+        }
+    }
+}
+
+/// Rewrites the versions' tables as a presswatch from before
+/// `versions.body_sha256` kept them: each text stored once under its
+/// version's content hash, by the first watch to store it (so that watches
+/// with the same text share one watch's `URL:` and `Fetched:` lines).
+fn as_kept_before_bodies_had_their_own_key(project: &Project, pg_db: Option<&str>) {
+    let sql = match pg_db {
+        None => {
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE old_blobs (sha256 TEXT PRIMARY KEY, body TEXT NOT NULL);
+             INSERT OR IGNORE INTO old_blobs (sha256, body)
+                 SELECT v.sha256, b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256
+                 ORDER BY v.watch, v.seq;
+             CREATE TABLE old_versions (
+                 watch TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                 fetched_at INTEGER NOT NULL, origin TEXT NOT NULL DEFAULT 'fetched', PRIMARY KEY (watch, seq));
+             INSERT INTO old_versions SELECT watch, seq, sha256, fetched_at, origin FROM versions;
+             DROP TABLE versions;
+             DROP TABLE blobs;
+             ALTER TABLE old_blobs RENAME TO blobs;
+             ALTER TABLE old_versions RENAME TO versions;
+             CREATE INDEX versions_by_blob ON versions(sha256);"
+        }
+        Some(_) => {
+            "ALTER TABLE versions DROP CONSTRAINT versions_body_sha256_fkey;
+             CREATE TABLE old_blobs (sha256 TEXT PRIMARY KEY, body TEXT NOT NULL);
+             INSERT INTO old_blobs (sha256, body)
+                 SELECT DISTINCT ON (v.sha256) v.sha256, b.body
+                 FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256
+                 ORDER BY v.sha256, v.watch, v.seq;
+             DROP INDEX versions_by_body;
+             ALTER TABLE versions DROP COLUMN body_sha256;
+             DROP TABLE blobs;
+             ALTER TABLE old_blobs RENAME TO blobs;
+             ALTER INDEX old_blobs_pkey RENAME TO blobs_pkey;
+             ALTER TABLE versions ADD CONSTRAINT versions_sha256_fkey FOREIGN KEY (sha256) REFERENCES blobs(sha256);
+             CREATE INDEX versions_by_blob ON versions(sha256);
+             DELETE FROM schema_migrations WHERE version >= 15;"
+        }
+    };
+    alter(project, pg_db, sql);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn versions_kept_before_bodies_had_their_own_key_still_read_and_verify_after_an_upgrade_and_new_ones_keep_their_own_address_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        let server = Server::start().await;
+        let (a, b) = (server.url("/a.html"), server.url("/b.html"));
+        let cfg = format!(
+            "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[watch]]\nname = \"outlet-a\"\nurl = \"{a}\"\n\n[[watch]]\nname = \"outlet-b\"\nurl = \"{b}\"\n"
+        );
+        let project = Project::new(&cfg);
+        let config = project.config_arg();
+        let check = |second: String| {
+            let (server, config) = (&server, &config);
+            async move {
+                server.set("/a.html", Route::html(page(&second)));
+                server.set("/b.html", Route::html(page(&second)));
+                ok(&run(&["check", "--config", config], &PG_ENV).await);
+            }
+        };
+        check(PARAS[1].to_string()).await;
+        as_kept_before_bodies_had_their_own_key(&project, pg_db.as_deref());
+
+        // The upgrade keys each stored text by its bytes: every version
+        // still reads and verifies. (outlet-b's version 1 still reads
+        // outlet-a's header lines: the older presswatch never kept its own.)
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(" and 2 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+        let shown = ok(&run(
+            &["history", "--config", &config, "outlet-b", "--show", "1"],
+            &PG_ENV,
+        )
+        .await);
+        assert!(shown.contains(PARAS[1]), "{backend}: {shown}");
+
+        // Versions stored since keep their own page's address.
+        check(PARAS[1].replace("in Europe", "in Germany")).await;
+        let shown = ok(&run(
+            &["history", "--config", &config, "outlet-b", "--show", "2"],
+            &PG_ENV,
+        )
+        .await);
+        assert!(
+            shown.contains(&format!("URL: {b}\n")) && !shown.contains(&a),
+            "{backend}: {shown}"
+        );
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(" and 4 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+
+        // A stored text altered since is found.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "UPDATE blobs SET body = replace(body, 'Germany', 'France');",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{backend}: {said}");
+        assert!(
+            said.contains("watch outlet-b version 2: its text was stored as "),
+            "{backend}: {said}"
+        );
+    }
 }

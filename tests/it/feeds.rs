@@ -1306,8 +1306,8 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
 }
 
 /// Makes version `seq` of watch `wire` what a presswatch from before
-/// titles were in a listing's hash stored: the same text under the hash of
-/// its item keys alone.
+/// titles were in a listing's hash stored: the same text, with the hash of
+/// its item keys alone as its content hash.
 fn as_stored_by_an_older_presswatch(
     project: &Project,
     backend: &str,
@@ -1332,12 +1332,8 @@ fn as_stored_by_an_older_presswatch(
         "{backend}"
     );
     drop(state);
-    let sql = format!(
-        "INSERT INTO blobs (sha256, body) SELECT '{keys_only}', body FROM blobs \
-           WHERE sha256 = (SELECT sha256 FROM versions WHERE watch = 'wire' AND seq = {seq});
-         UPDATE versions SET sha256 = '{keys_only}' WHERE watch = 'wire' AND seq = {seq};
-         DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM versions);"
-    );
+    let sql =
+        format!("UPDATE versions SET sha256 = '{keys_only}' WHERE watch = 'wire' AND seq = {seq};");
     match state_url {
         None => rusqlite::Connection::open(project.path("state/presswatch.db"))
             .unwrap()
@@ -1507,4 +1503,91 @@ async fn alerts_name_the_outlet_as_the_feed_or_page_names_itself_unless_the_watc
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_feeds_listing_the_same_stories_each_keep_their_own_links_in_history_diff_and_the_viewer_on_either_backend(
+) {
+    let server = Server::start().await;
+    let stories = [
+        ("urn:wire:9", "Prisoners moved from Evin to Ghezel Hesar"),
+        (
+            "urn:wire:10",
+            "Rivers rise in Khuzestan as the rain continues",
+        ),
+        ("urn:wire:11", "Schools in Ahvaz close for a third day"),
+    ];
+    // Two outlets syndicate the same wire stories (same GUIDs and
+    // headlines), each linking them on its own site.
+    let feed = |site: &str, n: usize| {
+        let links: Vec<String> = (0..n)
+            .map(|i| format!("https://{site}/story/{i}"))
+            .collect();
+        let items: Vec<(&str, &str, Option<&str>)> = stories[..n]
+            .iter()
+            .zip(&links)
+            .map(|((guid, title), link)| (*title, link.as_str(), Some(*guid)))
+            .collect();
+        served(
+            "application/rss+xml",
+            rss("<?xml version=\"1.0\" encoding=\"utf-8\"?>", &items).into_bytes(),
+        )
+    };
+    for (backend, state) in state_backends() {
+        let (path_a, path_b) = (format!("/{backend}/a.xml"), format!("/{backend}/b.xml"));
+        let config = format!(
+            "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[watch]]\nname = \"mirror-a\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n\n[[watch]]\nname = \"mirror-b\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
+            server.url(&path_a),
+            server.url(&path_b)
+        );
+        let project = Project::new(&config);
+        let config = project.config_arg();
+        // Two stories, then a third.
+        for n in [2, 3] {
+            server.set(&path_a, feed("a.example", n));
+            server.set(&path_b, feed("b.example", n));
+            let (out, code) = presswatch(&["check", "--config", &config]).await;
+            assert_eq!(code, Some(0), "{backend}: {out}");
+        }
+        for v in ["1", "2"] {
+            let (shown, code) =
+                presswatch(&["history", "--config", &config, "mirror-b", "--show", v]).await;
+            assert_eq!(code, Some(0), "{backend}: {shown}");
+            assert!(
+                shown.contains(&format!("URL: {}\n", server.url(&path_b)))
+                    && shown.contains(&format!("{} <https://b.example/story/0>", stories[0].1)),
+                "{backend}: version {v} of mirror-b is its own feed: {shown}"
+            );
+            assert!(
+                !shown.contains("a.example") && !shown.contains(&path_a),
+                "{backend}: nothing of mirror-a's feed: {shown}"
+            );
+        }
+        let (diff, code) = presswatch(&["diff", "--config", &config, "--watch", "mirror-b"]).await;
+        assert_eq!(code, Some(1), "{backend}: the versions differ: {diff}");
+        assert!(
+            diff.contains(&format!(
+                "* {}\n  https://b.example/story/2\n",
+                stories[2].1
+            )) && !diff.contains("a.example"),
+            "{backend}: {diff}"
+        );
+        let viewer = project.path("viewer");
+        let (out, code) = presswatch(&[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            viewer.to_str().unwrap(),
+        ])
+        .await;
+        assert_eq!(code, Some(0), "{backend}: {out}");
+        for v in ["v1", "v2"] {
+            let page = std::fs::read_to_string(viewer.join(format!("mirror-b/{v}.html"))).unwrap();
+            assert!(
+                page.contains(server.url(&path_b).as_str()) && !page.contains("a.example"),
+                "{backend}: nothing of mirror-a's feed in {v} of mirror-b: {page}"
+            );
+        }
+    }
 }

@@ -328,6 +328,39 @@ CREATE INDEX IF NOT EXISTS watch_moves_by_watch ON watch_moves(watch, at);
 UPDATE watch_state SET moved_to = '' WHERE moved_to IS NULL;
 "#,
     },
+    Migration {
+        version: 15,
+        name: "each version's stored text is keyed by the SHA-256 of its bytes (versions.body_sha256), not by its content hash, which leaves out the URL and fetch time: no watch or version reads another's",
+        sql: r#"
+DO $$
+BEGIN
+  -- Once: a database whose schema_migrations was rolled back past 15 has
+  -- the new layout already.
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = 'versions'
+                   AND column_name = 'body_sha256') THEN
+    ALTER TABLE versions DROP CONSTRAINT versions_sha256_fkey;
+    ALTER TABLE versions ADD COLUMN body_sha256 TEXT;
+    CREATE TABLE blobs_by_bytes (
+        sha256 TEXT PRIMARY KEY,
+        body   TEXT NOT NULL
+    );
+    INSERT INTO blobs_by_bytes (sha256, body)
+        SELECT encode(sha256(convert_to(body, 'UTF8')), 'hex'), body FROM blobs
+        ON CONFLICT DO NOTHING;
+    UPDATE versions v SET body_sha256 = encode(sha256(convert_to(b.body, 'UTF8')), 'hex')
+        FROM blobs b WHERE b.sha256 = v.sha256;
+    DROP TABLE blobs;
+    ALTER TABLE blobs_by_bytes RENAME TO blobs;
+    ALTER INDEX blobs_by_bytes_pkey RENAME TO blobs_pkey;
+    ALTER TABLE versions ALTER COLUMN body_sha256 SET NOT NULL;
+    ALTER TABLE versions ADD CONSTRAINT versions_body_sha256_fkey FOREIGN KEY (body_sha256) REFERENCES blobs(sha256);
+    DROP INDEX versions_by_blob;
+    CREATE INDEX versions_by_body ON versions(body_sha256);
+  END IF;
+END $$;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

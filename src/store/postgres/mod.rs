@@ -585,6 +585,7 @@ fn version_row(r: &Row) -> VersionRow {
         sha256: r.get(1),
         stored_at: r.get(2),
         origin: Origin::parse(r.get(3)),
+        body_sha256: r.get(4),
     }
 }
 
@@ -644,11 +645,10 @@ async fn record_version_in(
 ) -> PgResult<usize> {
     let history = c
         .query_one(
-            "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($2, $3) ON CONFLICT DO NOTHING)
-             SELECT (SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1),
+            "SELECT (SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1),
                     COALESCE(MAX(seq), 0), COUNT(*)
              FROM versions WHERE watch = $1",
-            &[&watch, &v.sha256, &v.body],
+            &[&watch],
         )
         .await?;
     let (newest, mut last_seq, mut kept): (Option<String>, i64, i64) =
@@ -662,8 +662,17 @@ async fn record_version_in(
             }
             None => {
                 c.execute(
-                    "INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $3, $4, $5)",
-                    &[&watch, &last_seq, &v.sha256, &v.fetched_at, &v.origin.as_str()],
+                    "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($6, $7) ON CONFLICT DO NOTHING)
+                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin) VALUES ($1, $2, $3, $6, $4, $5)",
+                    &[
+                        &watch,
+                        &last_seq,
+                        &v.sha256,
+                        &v.fetched_at,
+                        &v.origin.as_str(),
+                        &v.body_sha256(),
+                        &v.body,
+                    ],
                 )
                 .await?;
             }
@@ -684,7 +693,7 @@ async fn record_version_in(
 async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgResult<usize> {
     let dropped: Vec<String> = c
         .query(
-            "DELETE FROM versions WHERE watch = $1 AND seq <= $2 RETURNING sha256",
+            "DELETE FROM versions WHERE watch = $1 AND seq <= $2 RETURNING body_sha256",
             &[&watch, &last_dropped],
         )
         .await?
@@ -693,7 +702,7 @@ async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgRe
         .collect();
     for sha in &dropped {
         c.execute(
-            "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE sha256 = $1)",
+            "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE body_sha256 = $1)",
             &[sha],
         )
         .await?;
@@ -1093,7 +1102,7 @@ impl Postgres {
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         self.run(async |c| {
             Ok(c.query(
-                "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = $1 ORDER BY seq",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = $1 ORDER BY seq",
                 &[&watch],
             )
             .await?
@@ -1114,7 +1123,7 @@ impl Postgres {
         self.run(async |c| {
             let mut rows: Vec<VersionRow> = c
                 .query(
-                    "SELECT seq, sha256, fetched_at, origin FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
+                    "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
                     &[&watch, &n],
                 )
                 .await?
@@ -1154,7 +1163,7 @@ impl Postgres {
     pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
         self.run(async |c| {
             Ok(c.query_opt(
-                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.sha256 WHERE v.watch = $1 AND v.seq = $2",
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = $1 AND v.seq = $2",
                 &[&watch, &seq],
             )
             .await?

@@ -25,10 +25,12 @@ macro_rules! store_snapshot {
 /// Stores a snapshot.
 const RECORD: &str = concat!("WITH ", store_snapshot!());
 
-/// Stores a version ($1, $2, $17–$19) and its snapshot.
+/// Stores a version ($1, $2, $17–$20), its text ($20, $21) unless it is
+/// known, and its snapshot.
 const RECORD_WITH_VERSION: &str = concat!(
-    "WITH version AS (
-            INSERT INTO versions (watch, seq, sha256, fetched_at, origin) VALUES ($1, $2, $17, $18, $19)),
+    "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($20, $21) ON CONFLICT DO NOTHING),
+         version AS (
+            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin) VALUES ($1, $2, $17, $20, $18, $19)),
          ",
     store_snapshot!()
 );
@@ -91,9 +93,16 @@ async fn write(
         &digest.fields,
     ];
     let origin = version.map(|v| v.origin.as_str());
-    let sql = match (version, &origin) {
-        (Some(v), Some(origin)) => {
-            params.extend([&v.sha256 as Param<'_>, &v.fetched_at, origin]);
+    let body_sha256 = version.map(NewVersion::body_sha256);
+    let sql = match (version, &origin, &body_sha256) {
+        (Some(v), Some(origin), Some(body_sha256)) => {
+            params.extend([
+                &v.sha256 as Param<'_>,
+                &v.fetched_at,
+                origin,
+                body_sha256,
+                &v.body,
+            ]);
             RECORD_WITH_VERSION
         }
         _ => RECORD,
