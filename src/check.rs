@@ -789,6 +789,8 @@ fn moved_alert(watch: &Watch, to: &str) -> Alert {
 
 async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
     let restored_file = restore_missing_baseline(ctx, watch).await?;
+    // Where the URL was known to redirect for good before this check.
+    let moved_before = st.moved_to.clone();
     // A conditional GET only makes sense against a baseline we hold; the
     // baseline itself is read only when the page has to be compared.
     let has_baseline = restored_file.is_some() || ctx.baselines.exists(&watch.name);
@@ -829,7 +831,19 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     // runtime; the baseline comes back with what was found against it.
     let restoring = st.gone;
     let first_version = latest.is_none();
-    let (found, from_file, resp) = ctx
+    // A redirect new to this watch (not there when the watch began, nor an
+    // address a move was alerted to before) is a move only if the page it
+    // leads to still carries the story; one the watch always had is where
+    // the story is, whatever it says now.
+    let new_move = match st.moved_to.as_deref() {
+        Some(to) => {
+            moved_before.as_deref() != Some(to)
+                && !st.moves_unknown
+                && !moved_there_before(ctx, watch, to)
+        }
+        None => false,
+    };
+    let (found, from_file, not_the_story, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
@@ -842,7 +856,10 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
                 .as_ref()
                 .filter(|_| first_version)
                 .map(|b| (b.to_baseline(&url, ""), b.content_hash()));
-            Ok::<_, String>((against(doc, baseline, &rules, restoring), from_file, resp))
+            let found = against(doc, baseline, &rules, restoring);
+            let not_the_story = new_move
+                && matches!(&found, Against::Changed(page) if !compare::same_story(&page.old, &page.doc));
+            Ok::<_, String>((found, from_file, not_the_story, resp))
         })
         .await??;
     if let Against::Changed(page) = &found {
@@ -856,7 +873,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         // A permanent redirect to a page that is not the story (a section
         // page, a tag page, another story) is the story gone from where it
         // was cited, not a move.
-        if st.moved_to.is_some() && !compare::same_story(&page.old, &page.doc) {
+        if not_the_story {
             let how = format!(
                 "The article now redirects to {}, which does not carry its text",
                 resp.final_url
@@ -893,6 +910,9 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
                 crate::text::plural(doc.blocks.len(), "paragraph", "paragraphs"),
                 crate::text::plural(doc.word_count(), "word", "words")
             );
+            // A watch started afresh (`--reset-baseline`) on a story that
+            // was gone is no longer gone: its next check is no restore.
+            st.gone = false;
             keep.baseline = accept(*doc, hash);
             return Ok((Outcome::BaselineStored, detail, vec![], keep));
         }

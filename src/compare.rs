@@ -6,6 +6,7 @@
 //! Persian/Arabic encoding variants never count as changes.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -1263,6 +1264,10 @@ const SAME_STORY_SHARE: f64 = 0.35;
 /// for the story while the story's own sentences do, in any script.
 const SHINGLE_CHARS: usize = 12;
 
+/// The fewest runs of text a story must hold for [`same_story`] to measure
+/// it: a story shorter than a sentence is taken for the same.
+const MIN_STORY_RUNS: usize = 12;
+
 /// Whether the page `new` (found at another address the article's URL now
 /// redirects to) still carries the story `old` held: at least
 /// [`SAME_STORY_SHARE`] of the story's text (its paragraphs, as runs of
@@ -1275,25 +1280,35 @@ const SHINGLE_CHARS: usize = 12;
 /// taken for the same.
 pub fn same_story(old: &Document, new: &Document) -> bool {
     let rules = Rules::default();
-    let shingles = |texts: &mut dyn Iterator<Item = &str>| -> HashSet<String> {
+    // Each run of characters as a 64-bit hash: a page of megabytes makes
+    // millions of runs, which as strings would take hundreds of megabytes.
+    let run_hash = |run: &[char]| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        run.hash(&mut h);
+        h.finish()
+    };
+    let shingles = |texts: &mut dyn Iterator<Item = &str>| -> HashSet<u64> {
         let mut out = HashSet::new();
         for t in texts {
             let chars: Vec<char> = keyed(t, &rules).key.chars().collect();
+            if chars.iter().all(|c| c.is_whitespace()) {
+                continue;
+            }
             if chars.len() <= SHINGLE_CHARS {
-                out.insert(chars.into_iter().collect());
+                out.insert(run_hash(&chars));
                 continue;
             }
             out.extend(
                 chars
                     .windows(SHINGLE_CHARS)
-                    .map(|w| w.iter().collect::<String>()),
+                    .filter(|w| !w.iter().all(|c| c.is_whitespace()))
+                    .map(run_hash),
             );
         }
-        out.retain(|s: &String| !s.trim().is_empty());
         out
     };
     let story = shingles(&mut old.blocks.iter().map(|b| b.text.as_str()));
-    if story.len() < SHINGLE_CHARS {
+    if story.len() < MIN_STORY_RUNS {
         return true;
     }
     let page = shingles(

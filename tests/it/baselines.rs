@@ -110,3 +110,30 @@ async fn reset_baseline_on_an_article_stores_the_page_as_a_fresh_baseline_with_n
     assert!(out.contains("unchanged"), "{out}");
     assert!(out.contains("0 alerts"), "{out}");
 }
+
+/// Given an article taken down (404) and then started afresh with
+/// `--reset-baseline` once it is back, the reset's check stores the page
+/// and the next check finds it unchanged: no "restored" alert for a story
+/// the reset already took as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_baseline_on_a_story_that_was_taken_down_is_no_restore_later() {
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Director flees", BEFORE)));
+    let project = article_project(&server);
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    server.set("/story", Route::status(404));
+    let (_, out) = check_story(&project, &[]).await;
+    assert!(out.contains("taken down"), "{out}");
+
+    server.set("/story", Route::html(article("Director flees", AFTER)));
+    let (code, out) = check_story(&project, &["--reset-baseline"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("first check: baseline stored"), "{out}");
+    assert!(out.contains("0 alerts"), "{out}");
+
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("unchanged"), "{out}");
+    assert!(out.contains("0 alerts"), "{out}");
+}

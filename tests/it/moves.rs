@@ -481,6 +481,33 @@ async fn a_permanent_redirect_to_a_section_page_or_another_story_is_a_takedown_o
     }
 }
 
+/// Given a watch whose URL redirected for good from its first check, the
+/// story rewritten past recognition at the address it always led to is an
+/// edit of the story, not a takedown: that redirect is where the story is.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_rewritten_behind_a_redirect_the_watch_always_had_is_an_edit_not_a_takedown() {
+    let server = Server::start().await;
+    server.set(OLD, Route::status(301).header("Location", NEW));
+    server.set(NEW, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    server.set(NEW, Route::html(recorded("iranintl-rasoulof-letter.html")));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let found = kinds(&received(&server));
+    assert!(
+        !found.is_empty()
+            && !found.contains(&ChangeKind::TakenDown)
+            && !found.contains(&ChangeKind::Moved),
+        "{found:?}: {out}{err}"
+    );
+    let (_, out, err) = cli(&project, &["check"], &[]).await;
+    assert!(
+        out.contains("unchanged") && !out.contains("gone"),
+        "{out}{err}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_retitled_and_cut_at_its_new_address_is_a_move_and_an_edit() {
     let server = Server::start().await;
