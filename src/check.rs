@@ -947,6 +947,18 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             keep,
         ));
     }
+    if !restored && compare::only_undecoded_characters_read(&old, &doc) {
+        // A baseline read before the page's encoding was detected (a
+        // legacy encoding served as UTF-8) held U+FFFD where the page has
+        // letters: the page is the same, read right now.
+        keep.baseline = accept(doc, hash);
+        return Ok((
+            Outcome::Unchanged,
+            "characters the baseline could not read are now read (the page's encoding was detected): taken silently".into(),
+            vec![],
+            keep,
+        ));
+    }
     let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {
         mentioned = Keywords::of(&watch.keywords).mentioned(&c.touched_text(), "");

@@ -1322,6 +1322,31 @@ pub fn same_story(old: &Document, new: &Document) -> bool {
     kept as f64 >= SAME_STORY_SHARE * story.len() as f64
 }
 
+/// Whether `new` is `old` with the characters an earlier reading could not
+/// decode (each U+FFFD: a page in a legacy encoding read as the UTF-8 its
+/// server claimed) now read, and nothing else changed: the same headline,
+/// byline and paragraphs, character for character, but where `old` has
+/// U+FFFD. The page did not change; its reading did.
+pub fn only_undecoded_characters_read(old: &Document, new: &Document) -> bool {
+    let texts = |d: &Document| -> Vec<String> {
+        let mut out = vec![
+            d.headline().unwrap_or_default().to_string(),
+            d.byline.clone().unwrap_or_default(),
+        ];
+        out.extend(d.blocks.iter().map(|b| b.text.clone()));
+        out
+    };
+    let (a, b) = (texts(old), texts(new));
+    a.iter().any(|t| t.contains('\u{FFFD}'))
+        && a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            x.chars().count() == y.chars().count()
+                && x.chars()
+                    .zip(y.chars())
+                    .all(|(p, q)| p == q || p == '\u{FFFD}')
+        })
+}
+
 /// The most words the changed middle of a paragraph (what lies between the
 /// start and the end its two versions share) may hold, both versions
 /// together, to be diffed word by word. Myers' diff costs the middle's

@@ -443,6 +443,45 @@ async fn a_windows_1256_page_served_as_utf8_is_read_in_its_own_encoding() {
     );
 }
 
+/// Given a French page in windows-1252 served as UTF-8 whose baseline was
+/// read before its encoding was detected (a U+FFFD for each accented
+/// letter), the page read right now is no edit: no alert, and the baseline
+/// takes the letters.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_that_could_not_read_some_letters_takes_them_silently_once_they_are_read() {
+    let s = Server::start().await;
+    let fr = "Le réalisateur a quitté l’Iran à pied après sa condamnation, a déclaré son avocat à la presse.";
+    let page = format!("<html><body><article><p>{fr}</p><p>{fr}</p></article></body></html>");
+    let (cp1252, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&page);
+    assert!(!unmappable);
+    // What a reading as UTF-8 made of it.
+    s.set(
+        "/story",
+        Route::html(String::from_utf8_lossy(&cp1252).into_owned()),
+    );
+    let project = project(&s, &[s.url("/story")], "article");
+    assert_eq!(pass(&project).await[0].1, Outcome::BaselineStored);
+    assert!(project.read_baseline("w0").contains("r\u{FFFD}alisateur"));
+    s.set("/story", Route::html(cp1252.to_vec()));
+    let results = pass(&project).await;
+    assert_eq!(results[0].1, Outcome::Unchanged, "{results:?}");
+    assert!(
+        project
+            .read_baseline("w0")
+            .contains("Le réalisateur a quitté"),
+        "{}",
+        project.read_baseline("w0")
+    );
+    // A real edit is still one.
+    let edited = page.replace("à pied", "en voiture");
+    s.set(
+        "/story",
+        Route::html(encoding_rs::WINDOWS_1252.encode(&edited).0.to_vec()),
+    );
+    let results = pass(&project).await;
+    assert!(matches!(results[0].1, Outcome::Changed(_)), "{results:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn broken_and_huge_feeds() {
     let good = good_server().await;
