@@ -570,18 +570,25 @@ impl Watch {
     /// The outlet name alerts show: the configured one, else the name the
     /// page gives its publication (`page_name`: a feed's own title, a page's
     /// `og:site_name`), else the host.
+    /// A page's own name is cut to [`MAX_PAGE_OUTLET_CHARS`] characters:
+    /// it is the page's to write, and goes into every alert's summary.
     pub fn outlet_named(&self, page_name: Option<&str>) -> String {
         self.outlet
             .clone()
             .or_else(|| {
-                page_name
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map(str::to_string)
+                page_name.map(str::trim).filter(|n| !n.is_empty()).map(|n| {
+                    match n.char_indices().nth(MAX_PAGE_OUTLET_CHARS) {
+                        Some((cut, _)) => format!("{}…", n[..cut].trim_end()),
+                        None => n.to_string(),
+                    }
+                })
             })
             .unwrap_or_else(|| host_outlet(&self.url))
     }
 }
+
+/// The most characters of a page's or feed's own name an alert names it by.
+pub const MAX_PAGE_OUTLET_CHARS: usize = 80;
 
 /// The outlet a page's address names when no `outlet` is set: its host
 /// without `www.`.
@@ -2153,6 +2160,23 @@ mod tests {
             watch("url = \"https://n.example/rss\"\nkind = \"feed\"\nkeywords = \"Evin\""),
             ["c.toml:5: watch \"w\".keywords: this is a list: write it in brackets, keywords = [\"Evin\"]"]
         );
+    }
+
+    #[test]
+    fn a_page_names_the_outlet_unless_the_watch_does_and_a_long_name_is_cut() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[[watch]]\nname = \"a\"\nurl = \"https://www.n.example/a\"\n[[watch]]\nname = \"b\"\nurl = \"https://n.example/b\"\noutlet = \"Zamaneh\"\n",
+        )
+        .unwrap();
+        let (a, b) = (&c.watches[0], &c.watches[1]);
+        assert_eq!(a.outlet_named(None), "n.example");
+        assert_eq!(a.outlet_named(Some("  Radio Farda ")), "Radio Farda");
+        assert_eq!(b.outlet_named(Some("Radio Farda")), "Zamaneh");
+        let long = "خبر ".repeat(40);
+        let named = a.outlet_named(Some(&long));
+        assert_eq!(named.chars().count(), MAX_PAGE_OUTLET_CHARS, "{named}");
+        assert!(named.ends_with("خبر…"), "{named}");
     }
 
     #[test]
