@@ -222,6 +222,43 @@ impl Alert {
     /// there are, and its version in the history lists every one.
     pub const MAX_ITEMS: usize = 100;
 
+    /// An alert of `kind` about the watch `watch` (at `url`, of `outlet`),
+    /// saying `summary`, detected at `detected_at` (RFC 3339), with id `id`;
+    /// what else it carries (a change, items, an error, evidence) is left
+    /// empty, for the caller to set.
+    pub fn new(
+        id: String,
+        watch: String,
+        url: String,
+        outlet: String,
+        kind: ChangeKind,
+        summary: String,
+        detected_at: String,
+    ) -> Alert {
+        Alert {
+            schema: SCHEMA_VERSION,
+            id,
+            watch,
+            url,
+            outlet,
+            kind,
+            summary,
+            title: None,
+            byline: None,
+            lang: None,
+            detected_at,
+            change: None,
+            items: vec![],
+            items_total: 0,
+            retitled: vec![],
+            keywords: vec![],
+            error: None,
+            moved_to: None,
+            evidence: None,
+            last_known: None,
+        }
+    }
+
     /// How many new items the alert is about (its listed `items` when it
     /// predates `items_total`).
     pub fn new_item_count(&self) -> usize {
@@ -382,29 +419,20 @@ pub fn test_alert() -> Alert {
         std::process::id()
     );
     Alert {
-        schema: SCHEMA_VERSION,
-        id: format!(
-            "test-{}",
-            Alert::derive_id("presswatch-test-alert", &[&nonce])
-        ),
-        watch: "test-alert".into(),
-        url: "https://example.org/presswatch-test-alert".into(),
-        outlet: "presswatch".into(),
-        kind: ChangeKind::Test,
-        summary: "Test alert: nothing changed".into(),
         title: new.title.clone(),
-        byline: None,
-        detected_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         change,
-        items: vec![],
-        items_total: 0,
-        retitled: vec![],
-        keywords: vec![],
-        error: None,
-        moved_to: None,
-        evidence: None,
-        last_known: None,
-        lang: None,
+        ..Alert::new(
+            format!(
+                "test-{}",
+                Alert::derive_id("presswatch-test-alert", &[&nonce])
+            ),
+            "test-alert".into(),
+            "https://example.org/presswatch-test-alert".into(),
+            "presswatch".into(),
+            ChangeKind::Test,
+            "Test alert: nothing changed".into(),
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use crate::alert::{Alert, Evidence, LastKnown, SCHEMA_VERSION};
+use crate::alert::{Alert, Evidence, LastKnown};
 use crate::compare::{self, ChangeKind, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item, Masthead};
@@ -664,28 +664,15 @@ fn base_alert(
 ) -> Alert {
     let parts: Vec<String> = id_parts.iter().map(|p| p.to_string()).collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    Alert {
-        schema: SCHEMA_VERSION,
-        id: Alert::derive_id(&watch.name, &parts),
-        watch: watch.name.clone(),
-        url: watch.url.to_string(),
-        outlet: watch.outlet(),
+    Alert::new(
+        Alert::derive_id(&watch.name, &parts),
+        watch.name.clone(),
+        watch.url.to_string(),
+        watch.outlet(),
         kind,
         summary,
-        title: None,
-        byline: None,
-        detected_at: now_rfc3339(),
-        change: None,
-        items: vec![],
-        items_total: 0,
-        retitled: vec![],
-        keywords: vec![],
-        error: None,
-        moved_to: None,
-        evidence: None,
-        last_known: None,
-        lang: None,
-    }
+        now_rfc3339(),
+    )
 }
 
 type CheckResult = Result<(Outcome, String, Vec<Alert>, Keep), String>;

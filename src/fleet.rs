@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::alert::Alert;
 use crate::compare::ChangeKind;
 use crate::config::Config;
 use crate::notify::{self, Installation, Outgoing, RetryPolicy};
@@ -368,28 +368,19 @@ impl Replica {
         let bucket = (o.since / 600).to_string();
         let at = chrono::DateTime::from_timestamp(o.since, 0).unwrap_or_default();
         let alert = Alert {
-            schema: SCHEMA_VERSION,
-            id: Alert::derive_id("presswatch-state-database", &[&location, &bucket]),
-            watch: "presswatch".into(),
-            url: location.clone(),
-            outlet: "presswatch".into(),
-            kind: ChangeKind::Error,
-            summary: format!(
-                "The state database {location} is unreachable: checks are paused until it is back"
-            ),
             title: Some("presswatch cannot reach its state database".into()),
-            byline: None,
-            detected_at: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            change: None,
-            items: vec![],
-            items_total: 0,
-            retitled: vec![],
-            keywords: vec![],
             error: Some(o.error.clone()),
-            moved_to: None,
-            evidence: None,
-            last_known: None,
-            lang: None,
+            ..Alert::new(
+                Alert::derive_id("presswatch-state-database", &[&location, &bucket]),
+                "presswatch".into(),
+                location.clone(),
+                "presswatch".into(),
+                ChangeKind::Error,
+                format!(
+                    "The state database {location} is unreachable: checks are paused until it is back"
+                ),
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
         };
         Some((alert, self.installation.clone()))
     }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::alert::Alert;
 use crate::compare::{self, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
@@ -634,28 +634,21 @@ pub fn documents(
             None => "No change\n".to_string(),
             Some(c) => render::text(
                 &Alert {
-                    schema: SCHEMA_VERSION,
-                    // A comparison, not an alert: no id to show (the id of
-                    // the alert sent about a version is in the outbox).
-                    id: String::new(),
-                    watch: about.watch.to_string(),
-                    url: about.url.to_string(),
-                    outlet: about.outlet.to_string(),
-                    kind: c.kind(),
-                    summary: c.summary.clone(),
                     title: b.headline().or(a.headline()).map(str::to_string),
                     byline: b.byline.clone(),
-                    detected_at: about.detected_at.clone(),
                     change: Some(c.clone()),
-                    items: vec![],
-                    items_total: 0,
-                    retitled: vec![],
-                    keywords: vec![],
-                    error: None,
-                    moved_to: None,
-                    evidence: None,
-                    last_known: None,
                     lang: b.lang.clone().or_else(|| a.lang.clone()),
+                    // A comparison, not an alert: no id to show (the id of
+                    // the alert sent about a version is in the outbox).
+                    ..Alert::new(
+                        String::new(),
+                        about.watch.to_string(),
+                        about.url.to_string(),
+                        about.outlet.to_string(),
+                        c.kind(),
+                        c.summary.clone(),
+                        about.detected_at.clone(),
+                    )
                 },
                 ctx,
             ),

@@ -15,7 +15,7 @@ use chrono::{TimeZone, Utc};
 
 use super::pages::{self, EventView, EventWhat, RawView, VersionView, WatchView};
 use super::{Checked, KeptBody};
-use crate::alert::{Alert, SCHEMA_VERSION};
+use crate::alert::Alert;
 use crate::compare::ChangeKind;
 use crate::config::{Config, Watch, WatchKind};
 use crate::history::Content;
@@ -233,33 +233,23 @@ fn watch_view(
             (Some(a), _) => Some(a.clone()),
             (None, Some(p)) => {
                 let change = crate::compare::compare(docs[p].1, doc, &rules);
-                Some(Alert {
-                    schema: SCHEMA_VERSION,
-                    id: String::new(),
-                    watch: watch.name.clone(),
-                    url: watch.url.to_string(),
-                    outlet: watch.outlet(),
-                    kind: change.as_ref().map_or(ChangeKind::Edited, |c| c.kind()),
-                    summary: change
+                let alert = Alert::new(
+                    String::new(),
+                    watch.name.clone(),
+                    watch.url.to_string(),
+                    watch.outlet(),
+                    change.as_ref().map_or(ChangeKind::Edited, |c| c.kind()),
+                    change
                         .as_ref()
                         .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone()),
+                    stored_at(v.stored_at),
+                );
+                Some(Alert {
                     title: doc.headline().map(str::to_string),
                     byline: doc.byline.clone(),
-                    detected_at: Utc
-                        .timestamp_opt(v.stored_at, 0)
-                        .single()
-                        .unwrap_or_default()
-                        .to_rfc3339(),
                     change,
-                    items: vec![],
-                    items_total: 0,
-                    retitled: vec![],
-                    keywords: vec![],
-                    error: None,
-                    moved_to: None,
-                    evidence: None,
-                    last_known: None,
                     lang: doc.lang.clone(),
+                    ..alert
                 })
             }
             (None, None) => None,
@@ -312,32 +302,15 @@ fn items_change(
         ChangeKind::NewItems
     };
     let summary = crate::history::change_line(prev, v, rules);
-    let alert = Alert {
-        schema: SCHEMA_VERSION,
-        id: String::new(),
-        watch: watch.name.clone(),
-        url: watch.url.to_string(),
-        outlet: watch.outlet(),
+    let alert = Alert::new(
+        String::new(),
+        watch.name.clone(),
+        watch.url.to_string(),
+        watch.outlet(),
         kind,
-        summary: summary.clone(),
-        title: None,
-        byline: None,
-        detected_at: Utc
-            .timestamp_opt(v.stored_at, 0)
-            .single()
-            .unwrap_or_default()
-            .to_rfc3339(),
-        change: None,
-        items: vec![],
-        items_total: 0,
-        retitled: vec![],
-        keywords: vec![],
-        error: None,
-        moved_to: None,
-        evidence: None,
-        last_known: None,
-        lang: None,
-    };
+        summary.clone(),
+        stored_at(v.stored_at),
+    );
     let change = crate::compare::Change {
         kinds: vec![kind],
         headline: None,
@@ -379,6 +352,15 @@ fn event_views(events: &[WatchEvent], snapshots: &[Checked]) -> Vec<EventView> {
             answer: answer.map(raw_view),
         })
         .collect()
+}
+
+/// When a version was stored (`stored_at`, seconds since the epoch), in
+/// RFC 3339, as its alert would say it.
+fn stored_at(stored_at: i64) -> String {
+    Utc.timestamp_opt(stored_at, 0)
+        .single()
+        .unwrap_or_default()
+        .to_rfc3339()
 }
 
 fn raw_view(c: &Checked) -> RawView {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use hmac::{KeyInit as _, Mac as _};
 use mail_parser::{MessageParser, MimeHeaders as _};
-use presswatch::alert::{Alert, SCHEMA_VERSION};
+use presswatch::alert::Alert;
 use presswatch::compare::{self, ChangeKind, Rules};
 use presswatch::config::Config;
 use presswatch::document::{Block, Document, Item};
@@ -44,26 +44,18 @@ fn doc(title: &str, paras: &[&str]) -> Document {
 fn story_alert(watch: &str, old: &Document, new: &Document, detected_at: &str) -> Alert {
     let change = compare::compare(old, new, &Rules::default()).expect("the versions differ");
     Alert {
-        schema: SCHEMA_VERSION,
-        id: Alert::derive_id(watch, &[&old.content_hash(), &new.content_hash()]),
-        watch: watch.into(),
-        url: "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
-        outlet: "The Example Herald".into(),
-        kind: change.kind(),
-        summary: change.summary.clone(),
         title: new.title.clone(),
         byline: new.byline.clone(),
-        detected_at: detected_at.into(),
-        change: Some(change),
-        items: vec![],
-        items_total: 0,
-        retitled: vec![],
-        keywords: vec![],
-        error: None,
-        moved_to: None,
-        evidence: None,
-        last_known: None,
-        lang: None,
+        change: Some(change.clone()),
+        ..Alert::new(
+            Alert::derive_id(watch, &[&old.content_hash(), &new.content_hash()]),
+            watch.into(),
+            "https://news.example.org/world/2024/may/14/mohammad-rasoulof-flees-iran".into(),
+            "The Example Herald".into(),
+            change.kind(),
+            change.summary.clone(),
+            detected_at.into(),
+        )
     }
 }
 
@@ -93,17 +85,7 @@ fn headline_alert() -> Alert {
 
 fn new_items_alert() -> Alert {
     Alert {
-        schema: SCHEMA_VERSION,
-        id: Alert::derive_id("wire-iran", &["new_items", "k1"]),
-        watch: "wire-iran".into(),
-        url: "https://wire.example.net/tag/iran".into(),
-        outlet: "wire.example.net".into(),
-        kind: ChangeKind::NewItems,
-        summary: "1 new item: Cannes selects The Seed of the Sacred Fig for competition".into(),
         title: Some("Cannes selects The Seed of the Sacred Fig for competition".into()),
-        byline: None,
-        detected_at: "2026-11-22T08:30:00Z".into(),
-        change: None,
         items: vec![Item {
             key: "k1".into(),
             url: "https://wire.example.net/2024/05/cannes-seed-sacred-fig".into(),
@@ -112,13 +94,15 @@ fn new_items_alert() -> Alert {
             published: None,
         }],
         items_total: 1,
-        retitled: vec![],
-        keywords: vec![],
-        error: None,
-        moved_to: None,
-        evidence: None,
-        last_known: None,
-        lang: None,
+        ..Alert::new(
+            Alert::derive_id("wire-iran", &["new_items", "k1"]),
+            "wire-iran".into(),
+            "https://wire.example.net/tag/iran".into(),
+            "wire.example.net".into(),
+            ChangeKind::NewItems,
+            "1 new item: Cannes selects The Seed of the Sacred Fig for competition".into(),
+            "2026-11-22T08:30:00Z".into(),
+        )
     }
 }
 
