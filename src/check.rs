@@ -448,10 +448,9 @@ impl Keep {
         let accepted = match &self.baseline {
             Some(NewBaseline::Article { hash, .. }) => Some(hash.clone()),
             Some(NewBaseline::Items {
-                items,
-                new_version: true,
+                new_version: Some(hash),
                 ..
-            }) => Some(store::items_hash(items)),
+            }) => Some(hash.clone()),
             Some(NewBaseline::Items { .. }) | None => None,
         };
         let file = self.file_version.as_ref().map(|v| v.sha256.clone());
@@ -492,18 +491,19 @@ enum NewBaseline {
     /// whose article was tried once more): remembered as seen, so that they
     /// are no news if listed again, but not in the baseline. `untitled`:
     /// the keys of the items the source gave no title (a feed item named by
-    /// its teaser or link), remembered as such. `new_version`: whether the
-    /// items are a new version of the history, as they are when the list
-    /// holds other items than the accepted one, or a retitle that is news
-    /// ([`items_make_a_version`]); a title changing otherwise (a first
-    /// headline, one the retitle rules take in silence) is written to the
-    /// baseline only. `raw`: the response they were read from, kept with
+    /// its teaser or link), remembered as such. `new_version`: the content
+    /// hash of the new version of the history the items are
+    /// ([`store::items_hash`], computed once: it reads back every item), as
+    /// they are when the list holds other items than the accepted one, or a
+    /// retitle that is news ([`items_make_a_version`]); `None` when a title
+    /// changing otherwise (a first headline, one the retitle rules take in
+    /// silence) is written to the baseline only. `raw`: the response they were read from, kept with
     /// the version they make (as an article's). `masthead`: the page's or
     /// feed's name and language, which the baseline keeps for the alerts of
     /// checks that cannot read it.
     Items {
         items: Vec<Item>,
-        new_version: bool,
+        new_version: Option<String>,
         raw: Box<NewSnapshot>,
         gone: Vec<Item>,
         untitled: HashSet<String>,
@@ -593,9 +593,9 @@ fn store(
             ctx.baselines
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
-            if new_version {
+            if let Some(hash) = new_version {
                 let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
-                versions.push(fetched(store::items_hash(&items), body, now, raw));
+                versions.push(fetched(hash, body, now, raw));
             }
         }
     }
@@ -1716,8 +1716,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             ),
         );
         keep.baseline = Some(NewBaseline::Items {
+            new_version: Some(store::items_hash(&items)),
             items,
-            new_version: true,
             raw,
             gone: Vec::new(),
             untitled,
@@ -1745,7 +1745,7 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             // Stored nowhere: shown, so that a dry run lists what the page yields.
             keep.baseline = Some(NewBaseline::Items {
                 items,
-                new_version: false,
+                new_version: None,
                 raw,
                 gone: Vec::new(),
                 untitled,
@@ -1915,7 +1915,8 @@ async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Check
             .collect()
     };
     keep.baseline = Some(NewBaseline::Items {
-        new_version: items_make_a_version(&listed, &items, retitle_news),
+        new_version: items_make_a_version(&listed, &items, retitle_news)
+            .then(|| store::items_hash(&items)),
         items,
         raw,
         gone,
