@@ -699,7 +699,9 @@ fn redirected_to_front(requested: &url::Url, landed: &url::Url) -> bool {
 }
 
 /// Fetches the watch's URL, and notes in `st` where it now redirects for
-/// good, if it does ([`crate::fetch::Redirects::permanent_move`]).
+/// good, if it does ([`crate::fetch::Redirects::permanent_move`]). A dry
+/// run asks unconditionally: it shows what the page yields now (a
+/// `selector` being tried on a listing), which a 304 would hide.
 async fn fetch(
     ctx: &Context,
     watch: &Watch,
@@ -707,6 +709,12 @@ async fn fetch(
     st: &mut WatchState,
 ) -> Result<Fetched, String> {
     let policy = NetworkPolicy::for_watch(watch);
+    let unconditional = Validators::default();
+    let validators = if ctx.dry_run {
+        &unconditional
+    } else {
+        validators
+    };
     if watch.robots {
         ctx.fetcher
             .robots_allow(&watch.url, &policy)

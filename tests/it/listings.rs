@@ -364,6 +364,10 @@ async fn a_feed_that_brings_hundreds_of_items_lists_the_first_and_says_how_to_se
     }
 }
 
+/// A dry run of one listing watch lists the items it finds, before the
+/// first check and after it, even from a server that would answer a
+/// conditional request 304 (the page has not changed, but the `selector`
+/// being tried may have).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_of_one_listing_watch_lists_the_items_it_finds() {
     let server = Server::start().await;
@@ -377,7 +381,7 @@ async fn a_dry_run_of_one_listing_watch_lists_the_items_it_finds() {
     let page = "<html><body><nav><a href=\"/about\">About this site and its many pages</a></nav>\
         <ul class=\"results\"><li><a href=\"/2024/05/appeal\">Court hears Rasoulof appeal in Tehran</a></li>\
         <li><a href=\"/2024/05/verdict\">Verdict upheld, lawyer says</a></li></ul></body></html>";
-    server.set(path, Route::html(page));
+    server.set(path, Route::html(page).header("ETag", "\"v1\""));
     let config = project.config_arg();
     let try_it = [
         "check",
