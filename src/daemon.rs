@@ -232,6 +232,15 @@ impl Daemon {
                     let due_ms = self
                         .sched
                         .initial_due(now, st.next_due, last_ok, w.interval);
+                    // What `status` shows as next due: a watch last checked
+                    // by `presswatch check` has none stored yet.
+                    let due = (due_ms + 999) / 1000;
+                    if self.replica.is_none() && st.next_due != Some(due) {
+                        self.ctx
+                            .state
+                            .set_next_due(&w.name, due)
+                            .map_err(|e| e.to_string())?;
+                    }
                     self.slots.insert(
                         w.name.clone(),
                         Slot {

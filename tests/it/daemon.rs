@@ -797,3 +797,34 @@ async fn a_reload_that_shortens_an_interval_shows_the_new_due_time() {
     );
     d.stop(Duration::from_secs(10)).await;
 }
+
+/// A watch last checked by `presswatch check` (which schedules nothing) is
+/// shown by `status` with the time the daemon will check it next as soon
+/// as the daemon has planned it, not "at start" until its first check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url("/story")
+        ),
+    );
+    let cfg = config.to_str().unwrap();
+    let out = crate::support::run(&["check", "--config", cfg], &[]).await;
+    assert!(out.status.success(), "{out:?}");
+    let mut d = Daemon::start(&config, &[SCALE]);
+    d.wait_for_log("next check in", Duration::from_secs(10))
+        .await;
+    let out = crate::support::run(&["status", "--config", cfg], &[]).await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    let row = table.lines().find(|l| l.starts_with("story")).unwrap_or("");
+    assert!(!row.contains("at start") && row.contains("in "), "{table}");
+    // Checked a moment ago, so not due again before the daemon's first check.
+    assert_eq!(count(&server, "/story"), 1, "{}", d.log_text());
+    d.stop(Duration::from_secs(10)).await;
+}
