@@ -1486,14 +1486,41 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
     let declared = doc.lang.take().or_else(|| resp.content_language());
     doc.lang = crate::text::declared_language(declared.as_deref(), &doc.text());
     if doc.blocks.is_empty() {
-        let hint = if selector.is_some() {
-            " (does the selector still match?)"
-        } else {
-            " (set `selector` for this watch)"
-        };
-        return Err(format!("no article text found at {}{hint}", resp.final_url));
+        return Err(format!(
+            "no article text found at {}{}",
+            resp.final_url,
+            no_text_hint(resp, selector)
+        ));
     }
     Ok(doc)
+}
+
+/// What to check when a response yielded no article text: an empty body,
+/// a document that is no web page (a PDF, an image, a download), or else
+/// the `selector`.
+fn no_text_hint(resp: &Response, selector: Option<&str>) -> String {
+    let mime = resp
+        .content_type
+        .as_deref()
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let web_page = mime.is_empty()
+        || mime.starts_with("text/")
+        || mime.contains("html")
+        || mime.contains("xml");
+    if resp.body.is_empty() {
+        format!(
+            ": the server sent an empty body (HTTP {}); if it persists, check the URL in a browser",
+            resp.status
+        )
+    } else if !web_page {
+        format!(": it serves {mime}, not a web page; watch the page that links to it, or the feed that lists it")
+    } else if selector.is_some() {
+        " (does the selector still match?)".to_string()
+    } else {
+        " (set `selector` for this watch)".to_string()
+    }
 }
 
 /// A watch's keywords, each beside the form it is matched in

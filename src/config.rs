@@ -1417,15 +1417,29 @@ fn keep_raw_field(r: &mut Report<'_>, v: &Option<Spanned<toml::Value>>) -> (Opti
     (None, true)
 }
 
+/// The smallest `max_body` accepted: below it, every page would be cut off.
+const MIN_MAX_BODY: u64 = 64 << 10;
+
 fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSettings {
     let (keep_raw, raw_snapshots) = keep_raw_field(r, &d.keep_raw);
     let max_body = match d.max_body.as_ref().map(|v| (v.get_ref(), v.span())) {
         None => 8 << 20,
-        Some((toml::Value::Integer(n), _)) if *n > 0 => *n as u64,
-        Some((toml::Value::String(s), span)) => parse_size(s).unwrap_or_else(|e| {
-            r.at(Some(span), "daemon.max_body", e);
-            8 << 20
-        }),
+        Some((toml::Value::Integer(n), _)) if *n as u64 >= MIN_MAX_BODY => *n as u64,
+        Some((toml::Value::String(s), span)) => match parse_size(s) {
+            Ok(n) if n >= MIN_MAX_BODY => n,
+            Ok(_) => {
+                r.at(
+                    Some(span),
+                    "daemon.max_body",
+                    format!("{s:?} is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\", e.g. max_body = \"8MiB\""),
+                );
+                8 << 20
+            }
+            Err(e) => {
+                r.at(Some(span), "daemon.max_body", e);
+                8 << 20
+            }
+        },
         Some((_, span)) => {
             r.at(
                 Some(span),
@@ -2477,6 +2491,15 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         // A size may be a plain byte count.
         let c = Config::parse(Path::new("c.toml"), "[daemon]\nmax_body = 1000000\n").unwrap();
         assert_eq!(c.daemon.max_body, 1_000_000);
+    }
+
+    #[test]
+    fn a_max_body_smaller_than_a_web_page_is_refused() {
+        assert_eq!(
+            errors("[daemon]\nmax_body = \"0\"\n"),
+            vec!["c.toml:2: daemon.max_body: \"0\" is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\", e.g. max_body = \"8MiB\""]
+        );
+        assert!(errors("[daemon]\nmax_body = \"64KiB\"\n").is_empty());
     }
 
     #[test]

@@ -319,9 +319,15 @@ async fn junk_bodies_are_errors_that_say_what_to_do() {
     let s = Server::start().await;
     s.set("/empty", Route::html(Vec::new()));
     s.set("/nul", Route::html(vec![0u8; 100_000]));
+    let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n".repeat(500);
+    s.set("/pdf", Route::html(pdf.clone()));
     s.set(
-        "/pdf",
-        Route::html(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n".repeat(500)),
+        "/served-pdf",
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/pdf".into())],
+            body: pdf,
+        },
     );
     s.set(
         "/png",
@@ -334,19 +340,33 @@ async fn junk_bodies_are_errors_that_say_what_to_do() {
             "var a = 1;".repeat(10_000)
         )),
     );
-    let urls: Vec<String> = ["/empty", "/nul", "/pdf", "/png", "/script"]
+    let urls: Vec<String> = ["/empty", "/nul", "/pdf", "/png", "/script", "/served-pdf"]
         .iter()
         .map(|p| s.url(p))
         .collect();
     let project = project(&good, &urls, "article");
     let results = pass(&project).await;
-    for w in ["w0", "w1", "w2", "w3", "w4"] {
+    // An empty body says so; a document the server names as no web page
+    // says what it is and what to watch instead; junk served as HTML may
+    // be a page the detection does not read.
+    let e = error_of(&results, "w0");
+    assert!(
+        e.contains("no article text found")
+            && e.contains("the server sent an empty body (HTTP 200)"),
+        "{e}"
+    );
+    for w in ["w1", "w2", "w3", "w4"] {
         let e = error_of(&results, w);
         assert!(
             e.contains("no article text found") && e.contains("set `selector`"),
             "{w}: {e}"
         );
     }
+    let e = error_of(&results, "w5");
+    assert!(
+        e.contains("it serves application/pdf, not a web page; watch the page that links to it"),
+        "{e}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
