@@ -895,6 +895,12 @@ fn type_error_message(message: &str, key: &str) -> String {
         .strip_prefix("invalid type: string ")
         .and_then(|m| m.strip_suffix(", expected a sequence"));
     let name = key.rsplit('.').next().unwrap_or(key);
+    // `[watch]` where each watch is one of an array of tables.
+    if message.starts_with("invalid type: map, expected a sequence") && !key.contains('.') {
+        return format!(
+            "each {name} is a table of its own: write [[{name}]] (two brackets), not [{name}]"
+        );
+    }
     if let Some(value) = lone_string {
         return format!("this is a list: write it in brackets, {name} = [{value}]");
     }
@@ -2491,6 +2497,14 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         // A size may be a plain byte count.
         let c = Config::parse(Path::new("c.toml"), "[daemon]\nmax_body = 1000000\n").unwrap();
         assert_eq!(c.daemon.max_body, 1_000_000);
+    }
+
+    #[test]
+    fn a_watch_table_written_with_single_brackets_says_to_write_two() {
+        assert_eq!(
+            errors("[watch]\nname = \"a\"\nurl = \"https://example.org/a\"\n"),
+            vec!["c.toml:1: watch: each watch is a table of its own: write [[watch]] (two brackets), not [watch]"]
+        );
     }
 
     #[test]
