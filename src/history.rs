@@ -612,9 +612,20 @@ pub fn documents(
     let change = compare::compare(a, b, rules);
     let output = if json {
         let v = match &change {
-            None => {
-                serde_json::json!({ "changed": false, "kind": null, "summary": "No change", "added": [], "removed": [] })
-            }
+            // The same keys either way, so that a script reads one shape.
+            None => serde_json::json!({
+                "changed": false,
+                "kind": null,
+                "kinds": [],
+                "summary": "No change",
+                "added": [],
+                "removed": [],
+                "headline": null,
+                "byline": null,
+                "stats": compare::Stats::default(),
+                "blocks": [],
+                "other_prose": [],
+            }),
             Some(c) => serde_json::json!({
                 "changed": true,
                 "kind": c.kind(),
@@ -626,6 +637,7 @@ pub fn documents(
                 "byline": c.byline,
                 "stats": c.stats,
                 "blocks": c.blocks,
+                "other_prose": c.other_prose,
             }),
         };
         serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"

@@ -216,6 +216,46 @@ async fn a_diff_of_two_saved_pages_names_the_site_as_alerts_do() {
     assert!(stdout.contains(&new.display().to_string()), "{stdout}");
 }
 
+/// `diff --json` answers in one shape, changed or not: the keys the README
+/// lists are there with empty values when nothing changed, so a script
+/// needs no second case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_diff_has_the_same_keys_whether_or_not_anything_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+    std::fs::write(&a, "Title: A story\n\nIt happened on Monday.\n").unwrap();
+    std::fs::write(&b, "Title: A story\n\nIt happened on Tuesday.\n").unwrap();
+    let keys = |old: &std::path::Path, new: &std::path::Path| {
+        let out = std::process::Command::new(crate::support::binary())
+            .args(["diff", "--json"])
+            .arg(old)
+            .arg(new)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        (out.status.code(), keys, v)
+    };
+    let (code, changed, _) = keys(&a, &b);
+    assert_eq!(code, Some(1));
+    let (code, same, v) = keys(&a, &a);
+    assert_eq!(code, Some(0));
+    assert_eq!(same, changed);
+    for key in [
+        "kinds",
+        "summary",
+        "headline",
+        "byline",
+        "stats",
+        "blocks",
+        "other_prose",
+    ] {
+        assert!(same.iter().any(|k| k == key), "{key}: {v}");
+    }
+    assert_eq!(v["stats"]["words_added"], 0, "{v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     use std::io::{BufRead, BufReader};
