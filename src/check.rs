@@ -369,9 +369,12 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             }
         };
         if let Err(e) = stored {
-            // The row says what was found and why it did not stick.
+            // The row says what was found and why it did not stick (a
+            // first check's says nothing was stored, which it would claim).
             detail = if detail.is_empty() {
                 e.clone()
+            } else if outcome == Outcome::BaselineStored {
+                format!("first check: storing the baseline failed: {e}")
             } else {
                 format!("{detail}; storing the check failed: {e}")
             };

@@ -806,3 +806,34 @@ async fn alerts_waiting_for_a_channel_the_config_no_longer_has_are_dropped_by_ch
     assert_eq!(waiting.len(), 1, "{list}");
     assert!(waiting[0].contains("channel hook"), "{list}");
 }
+
+/// A first check whose baseline cannot be written (its directory cannot be
+/// made) says that storing the baseline failed, not that it was stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_check_whose_baseline_cannot_be_written_says_so_and_only_so() {
+    let server = Server::start().await;
+    server.set(
+        "/a",
+        Route::html(article("A story", "It happened today, as reported.")),
+    );
+    // A directory that cannot be made, even as root: /proc takes none.
+    let project = Project::new("");
+    let parent = Path::new("/proc/presswatch-test");
+    std::fs::write(
+        project.config(),
+        format!(
+            "[daemon]\nper_host_delay = \"0s\"\nbaseline_dir = \"{}\"\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\nrobots = false\n",
+            parent.join("baselines").display(),
+            server.url("/a")
+        ),
+    )
+    .unwrap();
+    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stdout.contains("a  error      first check: storing the baseline failed: "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("baseline stored"), "{stdout}");
+}
