@@ -484,7 +484,7 @@ pub fn diff(
             &About {
                 watch: &watch.name,
                 url: watch.url.as_str(),
-                outlet: &watch.outlet(),
+                outlet: &watch.outlet_named(b.site_name.as_deref().or(a.site_name.as_deref())),
                 detected_at: rfc3339(to.stored_at),
             },
             &render::Context::of(config),

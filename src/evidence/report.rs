@@ -237,7 +237,7 @@ fn watch_view(
                     String::new(),
                     watch.name.clone(),
                     watch.url.to_string(),
-                    watch.outlet(),
+                    watch.outlet_named(doc.site_name.as_deref()),
                     change.as_ref().map_or(ChangeKind::Edited, |c| c.kind()),
                     change
                         .as_ref()
@@ -267,10 +267,20 @@ fn watch_view(
         });
     }
     let events = state.events(&watch.name).map_err(|e| e.to_string())?;
+    // Named as its alerts name it: by the name its latest version gives.
+    let outlet = out
+        .iter()
+        .rev()
+        .find_map(|v| v.alert.as_ref().map(|a| a.outlet.clone()))
+        .or_else(|| {
+            docs.last()
+                .map(|(_, d)| watch.outlet_named(d.site_name.as_deref()))
+        })
+        .unwrap_or_else(|| watch.outlet());
     let view = WatchView {
         name: watch.name.clone(),
         url: watch.url.to_string(),
-        outlet: watch.outlet(),
+        outlet,
         versions: out,
         events: event_views(&events, &snapshots),
         tz: config.daemon.timezone,

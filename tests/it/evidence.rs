@@ -1879,6 +1879,48 @@ async fn the_viewer_marks_a_story_in_the_language_its_page_declares() {
     );
 }
 
+/// The viewer and `diff --watch` name the outlet as the alerts do: by the
+/// name the page gives itself (`og:site_name`), not the URL's host.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_viewer_and_diff_name_the_outlet_as_the_alerts_do() {
+    let server = Server::start().await;
+    let path = "/story";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    for second in ["He arrived on Monday.", "He arrived on Tuesday."] {
+        let named = page(second).replace(
+            "<meta charset=\"utf-8\">",
+            "<meta charset=\"utf-8\"><meta property=\"og:site_name\" content=\"The Example Herald\">",
+        );
+        server.set(path, Route::html(named));
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    let diff = run(&["diff", "--config", &config, "--watch", "story"], &[]).await;
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    assert!(diff.contains("Edited · The Example Herald\n"), "{diff}");
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    for file in ["index.html", "story/index.html", "story/v2.html"] {
+        let html = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(html.contains("The Example Herald"), "{file}: {html}");
+        assert!(!html.contains(">127.0.0.1<"), "{file}: {html}");
+    }
+}
+
 /// An article page of `PARAS` (its second paragraph `second`) that says it
 /// was published at `published`.
 fn published_page(published: &str, second: &str) -> String {
