@@ -575,20 +575,26 @@ impl Watch {
     pub fn outlet_named(&self, page_name: Option<&str>) -> String {
         self.outlet
             .clone()
-            .or_else(|| {
-                page_name.map(str::trim).filter(|n| !n.is_empty()).map(|n| {
-                    match n.char_indices().nth(MAX_PAGE_OUTLET_CHARS) {
-                        Some((cut, _)) => format!("{}…", n[..cut].trim_end()),
-                        None => n.to_string(),
-                    }
-                })
-            })
+            .or_else(|| page_name.and_then(page_outlet))
             .unwrap_or_else(|| host_outlet(&self.url))
     }
 }
 
 /// The most characters of a page's or feed's own name an alert names it by.
 pub const MAX_PAGE_OUTLET_CHARS: usize = 80;
+
+/// The outlet a page's or feed's own name for itself names, cut to
+/// [`MAX_PAGE_OUTLET_CHARS`] characters; none when it is blank.
+pub fn page_outlet(page_name: &str) -> Option<String> {
+    let n = page_name.trim();
+    if n.is_empty() {
+        return None;
+    }
+    Some(match n.char_indices().nth(MAX_PAGE_OUTLET_CHARS) {
+        Some((cut, _)) => format!("{}…", n[..cut].trim_end()),
+        None => n.to_string(),
+    })
+}
 
 /// The outlet a page's address names when no `outlet` is set: its host
 /// without `www.`.

@@ -61,13 +61,20 @@ fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCo
         min_change: 0,
     };
     let name = new.display().to_string();
-    // Named as an alert names a watch without `outlet`: by its site's host.
+    // Named as an alert names a watch without `outlet`: by the name the
+    // page gives itself, else by its site's host.
     let outlet = b
-        .canonical_url
+        .site_name
         .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-        .map(|u| presswatch::config::host_outlet(&u))
-        .filter(|o| !o.is_empty())
+        .or(a.site_name.as_deref())
+        .and_then(presswatch::config::page_outlet)
+        .or_else(|| {
+            b.canonical_url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok())
+                .map(|u| presswatch::config::host_outlet(&u))
+                .filter(|o| !o.is_empty())
+        })
         .unwrap_or_else(|| name.clone());
     let about = presswatch::history::About {
         watch: "diff",

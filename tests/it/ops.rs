@@ -187,8 +187,9 @@ async fn validate_finds_what_would_break_at_run_time() {
     );
 }
 
-/// `diff OLD NEW` on two saved pages names the outlet by its site's host,
-/// as an alert does, and the file it read the new version from.
+/// `diff OLD NEW` on two saved pages names the outlet as an alert does: by
+/// the name the page gives itself (`og:site_name`), else by its site's
+/// host; and the file it read the new version from.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_diff_of_two_saved_pages_names_the_site_as_alerts_do() {
     let dir = tempfile::tempdir().unwrap();
@@ -214,6 +215,24 @@ async fn a_diff_of_two_saved_pages_names_the_site_as_alerts_do() {
         "{stdout}"
     );
     assert!(stdout.contains(&new.display().to_string()), "{stdout}");
+    let named = |p: &Path| {
+        std::fs::read_to_string(p).unwrap().replace(
+            "<meta charset=\"utf-8\">",
+            "<meta charset=\"utf-8\"><meta property=\"og:site_name\" content=\"The News\">",
+        )
+    };
+    std::fs::write(&new, named(&new)).unwrap();
+    let out = std::process::Command::new(crate::support::binary())
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("Edited · The News\nFilmmaker flees Iran\n"),
+        "{stdout}"
+    );
 }
 
 /// `diff --json` answers in one shape, changed or not: the keys the README
