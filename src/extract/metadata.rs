@@ -578,8 +578,19 @@ fn byline_of(e: ElementRef<'_>, marks: &Marks<'_>, named: Named) -> Option<Strin
         .filter_map(ElementRef::wrap)
         .find(|d| attr(d.value(), "itemprop").is_some_and(|p| p.contains("name")))
         .map(name_line_text);
-    Some(name.unwrap_or_else(|| name_line_text(e)))
+    let name = name.unwrap_or_else(|| name_line_text(e));
+    let dateline = !name.starts_with("BY ") && WIRE_DATELINE.is_match(&name);
+    (!dateline).then_some(name)
 }
+
+/// A wire story's dateline, which a box named "dateline" often holds: the
+/// place in capitals, then a date or the agency ("TEHRAN, May 13
+/// (Reuters)", "BEIRUT (AP) —"). It names no author (a byline in capitals
+/// starts with "BY ").
+static WIRE_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z][A-Z'.-]+ ?){1,3}(?:,\s*\p{L}+\.? \d{1,2}\b|,\s*\d{1,2} \p{L}+|\s*\()")
+        .expect("static regex")
+});
 
 /// Share of words in common (Dice) from which an `<h1>` is the declared
 /// headline as the page shows it; a site's logo shares none.
@@ -1135,6 +1146,23 @@ mod tests {
             doc.headline_sources.shown.as_deref(),
             Some("Where to swim in Lisbon this summer")
         );
+    }
+
+    #[test]
+    fn a_wire_dateline_in_a_box_named_dateline_is_no_byline() {
+        for dateline in [
+            "TEHRAN, May 13 (Herald)",
+            "BEIRUT (AP) —",
+            "NEW YORK, 13 May",
+        ] {
+            let doc = meta_of(&format!(
+                r#"<body><p class="dateline">{dateline}</p><div class="byline">By Jane Doe</div></body>"#
+            ));
+            assert_eq!(doc.byline.as_deref(), Some("By Jane Doe"), "{dateline}");
+        }
+        // A byline in capitals is still one.
+        let doc = meta_of(r#"<body><p class="dateline">BY JANE DOE, May 13</p></body>"#);
+        assert_eq!(doc.byline.as_deref(), Some("BY JANE DOE, May 13"));
     }
 
     #[test]
