@@ -322,7 +322,11 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
     }
     st.last_check = Some(now);
     st.last_result = Some(outcome.label().to_string());
-    if !alerts.is_empty() {
+    // A failing watch's alerts (error, recovered) say nothing of its page.
+    if alerts
+        .iter()
+        .any(|a| !matches!(a.kind, ChangeKind::Error | ChangeKind::Recovered))
+    {
         st.last_change = Some(now);
     }
     let (mut outcome, mut unstored) = (outcome, None);

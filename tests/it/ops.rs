@@ -856,3 +856,28 @@ async fn a_first_check_whose_baseline_cannot_be_written_says_so_and_only_so() {
     );
     assert!(!stdout.contains("baseline stored"), "{stdout}");
 }
+
+/// `status` says when a watch's page last changed: a watch that has only
+/// ever failed (and alerted that it fails) shows "never" there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_that_only_failed_shows_no_last_change() {
+    let server = Server::start().await;
+    server.set("/a", Route::status(500));
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/a")
+    ));
+    let cfg = project.config_arg();
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    assert!(text(&out).contains("1 alert"), "{}", text(&out));
+    let out = run(&["status", "--config", &cfg], &[]).await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    let row: Vec<&str> = table
+        .lines()
+        .find(|l| l.starts_with("a "))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // WATCH, LAST CHECK (two words), RESULT, LAST CHANGE
+    assert_eq!(row[3..5], ["error", "never"], "{table}");
+}
