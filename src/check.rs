@@ -845,13 +845,13 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         }
         None => false,
     };
-    let (found, from_file, not_the_story, resp) = ctx
+    let (found, from_file, not_the_story, stand_in, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
                 None => read_baseline(&baselines, &name)?,
             };
-            let doc = extract_article(&resp, selector.as_deref())?;
+            let doc = extract_article(&resp, selector.as_deref(), &name)?;
             // A baseline the history does not hold yet (written by hand, or
             // kept from before the history began) becomes version 1.
             let from_file = baseline
@@ -861,17 +861,30 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             let found = against(doc, baseline, &rules, restoring);
             let not_the_story = new_move
                 && matches!(&found, Against::Changed(page) if !compare::same_story(&page.old, &page.doc));
-            Ok::<_, String>((found, from_file, not_the_story, resp))
+            // What came may be no version of the story: a "not found" page
+            // or a bot check served with 200 in its place.
+            let stand_in = match &found {
+                Against::Changed(page) => compare::stand_in(&page.doc, Some(&page.old), &resp.body),
+                Against::First { doc, .. } => compare::stand_in(doc, None, &resp.body),
+                Against::Same => None,
+            };
+            Ok::<_, String>((found, from_file, not_the_story, stand_in, resp))
         })
         .await??;
-    if let Against::Changed(page) = &found {
-        if let Some(said) = compare::not_found_page(&page.doc, &page.old) {
+    match stand_in {
+        Some(compare::StandIn::Wall(title)) => {
+            return Err(walled(&resp.final_url, &watch.name, &title))
+        }
+        Some(compare::StandIn::NotFound(said)) => {
             let how = format!(
                 "The article's page now says “{said}” (HTTP {})",
                 resp.status
             );
             return taken_down(ctx, watch, st, how, resp).await;
         }
+        None => {}
+    }
+    if let Against::Changed(_) = &found {
         // A permanent redirect to a page that is not the story (a section
         // page, a tag page, another story) is the story gone from where it
         // was cited, not a move.
@@ -1158,6 +1171,18 @@ fn never_worked(ctx: &Context, watch: &Watch, resp: &Response, has_baseline: boo
          page) and use its address",
         url = watch.url,
         name = watch.name,
+    )
+}
+
+/// The error of an article watch served a bot check, an access wall or a
+/// JavaScript-or-cookie wall titled `title` in place of the article
+/// ([`compare::StandIn::Wall`]): a failed check, which says what to do.
+fn walled(url: &url::Url, name: &str, title: &str) -> String {
+    format!(
+        "{url}: the site served a bot check instead of the article (“{title}”: a page that asks a \
+         browser to prove it is no robot, or to enable JavaScript and cookies, or that denies access); \
+         the baseline is kept. presswatch retries; if it persists, the site blocks automated fetches: \
+         ask the outlet to let presswatch through, or lower the check rate (`interval` of watch {name})"
     )
 }
 
@@ -1485,7 +1510,11 @@ fn failpoint(name: &str) {
 }
 
 /// Extracts the article of a response, failing when there is no text.
-fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, String> {
+fn extract_article(
+    resp: &Response,
+    selector: Option<&str>,
+    name: &str,
+) -> Result<Document, String> {
     let html = resp.text();
     let mut doc = extract::watched_article(&html, Some(&resp.final_url), selector);
     // The page's own declaration first, then the server's; neither over the
@@ -1493,6 +1522,10 @@ fn extract_article(resp: &Response, selector: Option<&str>) -> Result<Document, 
     let declared = doc.lang.take().or_else(|| resp.content_language());
     doc.lang = crate::text::declared_language(declared.as_deref(), &doc.text());
     if doc.blocks.is_empty() {
+        // A bot check with no paragraph at all is no matter of selectors.
+        if let Some(compare::StandIn::Wall(title)) = compare::stand_in(&doc, None, &resp.body) {
+            return Err(walled(&resp.final_url, name, &title));
+        }
         return Err(format!(
             "no article text found at {}{}",
             resp.final_url,

@@ -450,3 +450,111 @@ async fn a_restore_with_a_change_below_min_change_names_the_version_it_keeps() {
         "the alert names version {version}:\n{history}"
     );
 }
+
+/// What Cloudflare's managed challenge serves with HTTP 200 in place of the
+/// page (its public product markup, trimmed): a "Just a moment..." title, a
+/// `noindex` robots tag, a form posting to a challenge URL and the
+/// challenge platform's script.
+fn cloudflare_wall(host: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><meta name="robots" content="noindex,nofollow"><meta name="viewport" content="width=device-width,initial-scale=1"></head><body class="no-js"><div class="main-wrapper" role="main"><div class="main-content"><h1 class="zone-name-title h1">{host}</h1><h2 class="h2" id="challenge-running">Checking if the site connection is secure</h2><noscript><div id="challenge-error-title"><div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></div></div></noscript><div id="challenge-body-text" class="core-msg spacer">{host} needs to review the security of your connection before proceeding.</div><form id="challenge-form" action="/world?__cf_chl_f_tk=Xq2b" method="POST" enctype="application/x-www-form-urlencoded"><input type="hidden" name="md" value="a1b2"></form></div></div><script>(function(){{window._cf_chl_opt={{cvId: '2',cType: 'managed'}};var cpo = document.createElement('script');cpo.src = '/cdn-cgi/challenge-platform/h/g/orchestrate/managed/v1?ray=8a1b';document.getElementsByTagName('head')[0].appendChild(cpo);}}());</script><div class="footer" role="contentinfo"><div class="footer-inner"><div class="clearfix diagnostic-wrapper"><div class="ray-id">Ray ID: <code>8a1b2c3d4e5f6a7b</code></div></div><div class="text-center" id="footer-text">Performance &amp; security by <a rel="noopener noreferrer" href="https://www.cloudflare.com?utm_source=challenge" target="_blank">Cloudflare</a></div></div></div></body></html>"#
+    )
+}
+
+/// A site behind a bot check sometimes serves presswatch the check (HTTP
+/// 200) instead of the story. That is a failed check, not a new version of
+/// the story: an error naming the wall (alerted only at the failure
+/// threshold), the baseline untouched, and when the story comes back as it
+/// was, nothing to report: in particular not its correction, which was
+/// there all along.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bot_check_served_with_200_is_a_failed_check_and_the_story_behind_it_is_no_news() {
+    const CORRECTION: &str = "Correction: An earlier version of this article said Rasoulof fled to France. He fled to Germany.";
+    let story = news_page(
+        "Filmmaker Rasoulof flees Iran after prison sentence",
+        "Jane Doe",
+        &[P1, P2, P3, CORRECTION],
+        &["Markets fall", "Weather warning"],
+    );
+    let server = Server::start().await;
+    server.set(PATH, Route::html(story.clone()));
+    let project = Project::new(&config(&server, ""));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::BaselineStored);
+    let baseline = project.read_baseline("story");
+
+    // One check meets the wall: an error that says so, below the threshold
+    // no alert, and the baseline stays the story.
+    server.set(PATH, Route::html(cloudflare_wall("127.0.0.1")));
+    let walled = check_first(&project).await;
+    let Outcome::Error(error) = &walled.outcome else {
+        panic!(
+            "a bot check is a failed check: {:?} {}",
+            walled.outcome, walled.detail
+        );
+    };
+    for said in [
+        "served a bot check instead of the article",
+        "“Just a moment...”",
+        "presswatch retries",
+        "blocks automated fetches",
+    ] {
+        assert!(error.contains(said), "{said}: {error}");
+    }
+    assert_eq!(walled.alerts, vec![], "one failure is below the threshold");
+    assert_eq!(
+        project.read_baseline("story"),
+        baseline,
+        "the wall is never the baseline"
+    );
+
+    // The story comes back as it was: nothing to report, no "correction added".
+    server.set(PATH, Route::html(story.clone()));
+    let back = check_first(&project).await;
+    assert_eq!(back.outcome, Outcome::Unchanged, "{}", back.detail);
+    assert_eq!(back.alerts, vec![]);
+
+    // A wall that lasts is an error alert at the threshold, and the story
+    // behind it, unchanged, only its recovery.
+    server.set(PATH, Route::html(cloudflare_wall("127.0.0.1")));
+    let error = error_alert(&project).await;
+    assert!(error.contains("served a bot check"), "{error}");
+    assert_eq!(project.read_baseline("story"), baseline);
+    server.set(PATH, Route::html(story));
+    let back = check_first(&project).await;
+    assert_eq!(back.outcome, Outcome::Unchanged, "{}", back.detail);
+    assert_eq!(kinds(&back.alerts), vec![ChangeKind::Recovered]);
+    assert_eq!(project.read_baseline("story"), baseline);
+}
+
+/// A bot check met on a watch's very first check is no story either: an
+/// error naming it, with or without a paragraph to read, and no baseline
+/// until the story itself is read.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bot_check_on_the_first_check_is_an_error_and_no_baseline() {
+    let server = Server::start().await;
+    let access_denied = r#"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have permission to access "http&#58;&#47;&#47;127&#46;0&#46;0&#46;1&#47;world" on this server.<P>Reference&#32;&#35;18&#46;5d3b1602&#46;1701600000&#46;2a1b</BODY></HTML>"#;
+    // A challenge that says nothing at all until its script runs.
+    let bare = r#"<!DOCTYPE html><html><head><title>One moment, please...</title><meta name="robots" content="noindex"></head><body><div id="cf-challenge-running"></div><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1?ray=8a1b"></script></body></html>"#;
+    for (wall, title) in [
+        (cloudflare_wall("127.0.0.1"), "“Just a moment...”"),
+        (access_denied.to_string(), "“Access Denied”"),
+        (bare.to_string(), "“One moment, please...”"),
+    ] {
+        server.set(PATH, Route::html(wall));
+        let project = Project::new(&config(&server, ""));
+        let first = check_first(&project).await;
+        let Outcome::Error(error) = &first.outcome else {
+            panic!("{title}: {:?} {}", first.outcome, first.detail);
+        };
+        assert!(
+            error.contains("served a bot check instead of the article") && error.contains(title),
+            "{error}"
+        );
+        assert!(!project.path("baseline/story.txt").exists(), "{title}");
+
+        server.set(PATH, Route::html(page()));
+        let story = check_first(&project).await;
+        assert_eq!(story.outcome, Outcome::BaselineStored, "{}", story.detail);
+    }
+}
