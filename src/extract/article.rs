@@ -1161,6 +1161,8 @@ impl Walk {
         prev.text.clear();
         prev.chars = 0;
         prev.letters = 0;
+        prev.link_chars = 0;
+        prev.anchor_chars = 0;
     }
 
     /// True when `found` may have missed the article: the text outside
@@ -3174,6 +3176,25 @@ mod tests {
             "During the war, the town lost half of its people to the cities of the coast and the north."
         );
         assert_eq!(got[1..], expected_story(3));
+    }
+
+    #[test]
+    fn a_drop_cap_set_as_a_link_joins_its_word_and_leaves_no_link_behind() {
+        // The letter's block is left empty, its link text with it: a block
+        // holding more link text than text overflowed the measures of prose.
+        let html = format!(
+            r#"<body><article><div class="first-letter"><a href="/">D</a></div><div class="text"><p>uring the war, the town lost half of its people to the cities of the coast and the north.</p>{}</div></article></body>"#,
+            story(3)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[0],
+            "During the war, the town lost half of its people to the cities of the coast and the north."
+        );
+        assert_eq!(got[1..], expected_story(3));
+        // A short note (no block long enough to be prose) is all read.
+        let note = r#"<body><div><a href="/d">D</a></div><div><p>uring the night, the office closed.</p></div></body>"#;
+        assert_eq!(extract(note), ["During the night, the office closed."]);
     }
 
     #[test]
