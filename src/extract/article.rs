@@ -2498,8 +2498,16 @@ mod tests {
             teasers(3)
         );
         assert_eq!(extract(&html), want);
-        // In Persian and Arabic, titled as such pages title them.
-        for title in ["مطالب مرتبط", "مقالات ذات صلة"] {
+        // A "most read" or "popular" box, in English, Persian and Arabic,
+        // titled as such pages title them.
+        for title in [
+            "مطالب مرتبط",
+            "مقالات ذات صلة",
+            "Most read",
+            "Popular now",
+            "پربازدیدترین‌ها",
+            "الأكثر قراءة",
+        ] {
             let html = format!(
                 r#"<body><article>{}<section><h2>{title}</h2><div class="grid">{}</div></section>{faq}</article></body>"#,
                 story(3),

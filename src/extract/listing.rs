@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::{attr, reader_text};
+use super::{attr, reader_text, teaser};
 use crate::document::{Item, Masthead};
 use crate::text;
 
@@ -158,7 +158,7 @@ const MIN_OTHER_SITE_LINKS: usize = 3;
 /// site's own tag page with a box of partner links keeps its own stories
 /// only.
 pub fn headline_links<'a>(dom: &'a Html, base: &Url) -> Vec<(ElementRef<'a>, Url, String)> {
-    let candidates: Vec<(ElementRef<'a>, Url, String, bool)> = dom
+    let candidates: Vec<Candidate<'a>> = dom
         .select(&ANCHORS)
         .filter_map(|a| link(a, base))
         .filter(|(a, url, title)| reads_like_headline(url, base, title) && !in_page_chrome(*a))
@@ -168,6 +168,7 @@ pub fn headline_links<'a>(dom: &'a Html, base: &Url) -> Vec<(ElementRef<'a>, Url
         })
         .filter(|(a, _, _, same)| *same || !sponsored(*a))
         .collect();
+    let candidates = without_side_boxes(candidates);
     let mut shapes: std::collections::HashMap<Vec<&str>, usize> = Default::default();
     for (a, _, _, same) in &candidates {
         if !same {
@@ -187,6 +188,57 @@ pub fn headline_links<'a>(dom: &'a Html, base: &Url) -> Vec<(ElementRef<'a>, Url
         .into_iter()
         .filter(|(a, _, _, same)| *same || (page_of_other_sites && other_site_item(*a)))
         .map(|(a, url, title, _)| (a, url, title))
+        .collect()
+}
+
+/// A link that reads like a headline: the anchor, its URL and text, and
+/// whether it points to the page's own site.
+type Candidate<'a> = (ElementRef<'a>, Url, String, bool);
+
+/// The candidate links of a page but for those of its side boxes. A side
+/// box is a box of links under a title that names it as the site's other
+/// stories ("Most read", "Popular now", "Related articles", "Latest news",
+/// "پربازدیدترین", "الأكثر قراءة": the vocabulary article text is read
+/// with, [`teaser::is_recirculation_list`]) beside a bigger list: another
+/// such box holds more of the page's headline links, or the links outside
+/// all such boxes are at least twice as many (they may be several lists).
+/// The page's own list under such a title ("Latest news" on a news
+/// section) is the biggest, and stays.
+fn without_side_boxes<'a>(candidates: Vec<Candidate<'a>>) -> Vec<Candidate<'a>> {
+    // Whether an element is a titled box, each looked at once: the links of
+    // one list share their ancestors.
+    let mut titled: HashMap<ego_tree::NodeId, bool> = HashMap::new();
+    let boxes: Vec<Option<ego_tree::NodeId>> = candidates
+        .iter()
+        .map(|(a, ..)| {
+            a.ancestors()
+                .filter_map(ElementRef::wrap)
+                .take_while(|e| !matches!(e.value().name(), "body" | "html"))
+                .find(|e| {
+                    *titled
+                        .entry(e.id())
+                        .or_insert_with(|| teaser::is_recirculation_list(*e))
+                })
+                .map(|e| e.id())
+        })
+        .collect();
+    let mut held: HashMap<ego_tree::NodeId, usize> = HashMap::new();
+    for b in boxes.iter().flatten() {
+        *held.entry(*b).or_default() += 1;
+    }
+    if held.is_empty() {
+        return candidates;
+    }
+    let untitled = boxes.iter().filter(|b| b.is_none()).count();
+    let biggest = held.values().copied().max().unwrap_or(0);
+    // The links outside titled boxes may be several lists: a box is beside
+    // them when they are twice as many.
+    let side = |b: &ego_tree::NodeId| 2 * held[b] <= untitled || held[b] < biggest;
+    candidates
+        .into_iter()
+        .zip(boxes)
+        .filter(|(_, b)| !b.as_ref().is_some_and(side))
+        .map(|(c, _)| c)
         .collect()
 }
 
@@ -421,6 +473,40 @@ mod tests {
             .collect();
         let items = listing(&format!("<main><div>{paid}</div></main>"), &base, None);
         assert!(items.is_empty(), "{items:?}");
+    }
+
+    #[test]
+    fn a_box_under_a_persian_or_arabic_most_read_title_is_not_the_listings_items() {
+        let base = Url::parse("https://news.example.org/fa/tag/cinema").unwrap();
+        let links = |at: &str, n: usize| -> String {
+            (1..=n)
+                .map(|i| format!("<li><a href=\"/{at}/{i}\">خبر شماره {i} درباره سینمای ایران و کارگردانانش</a></li>"))
+                .collect()
+        };
+        // The tag page's own list is headed "latest news" (آخرین اخبار): it
+        // is the bigger list and stays; the boxes beside it, headed "most
+        // read" in Persian (پربازدیدترین‌ها) and in Arabic (الأكثر قراءة), in
+        // the same <main> and named by their titles alone, are not items.
+        let html = format!(
+            "<main><h2>آخرین اخبار</h2><ul>{}</ul><div class=\"box\"><h3>پربازدیدترین‌ها</h3><ol>{}</ol></div><section><h4>الأكثر قراءة</h4><div><ul>{}</ul></div></section></main>",
+            links("news", 8),
+            links("fa-popular", 4),
+            links("ar-popular", 4)
+        );
+        let keys: Vec<String> = listing(&html, &base, None)
+            .into_iter()
+            .map(|i| i.key)
+            .collect();
+        let want: Vec<String> = (1..=8)
+            .map(|i| format!("https://news.example.org/news/{i}"))
+            .collect();
+        assert_eq!(keys, want);
+        // A page that is only such a list is that list.
+        let html = format!(
+            "<main><h2>الأكثر قراءة</h2><ul>{}</ul></main>",
+            links("news", 8)
+        );
+        assert_eq!(listing(&html, &base, None).len(), 8);
     }
 
     #[test]

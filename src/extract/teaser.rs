@@ -401,14 +401,35 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
     modal || button
 }
 
-/// The whole text of a box that says the links after it are other pages
-/// of the site: "Related articles", "Latest news", "Recommended reading",
-/// "You might also like", "Read next"; in Persian and Arabic "مطالب مرتبط",
-/// "اخبار مرتبط", "مقالات ذات صلة", "اقرأ أيضا". A bare "Related" or
-/// "Further reading" is not one: stories head their own sources so.
+/// The whole text of a title that says the links after it are other pages
+/// of the site, not the page's own: "Related articles", "Latest news",
+/// "Recommended reading", "You might also like", "Read next", "Most read",
+/// "Popular now", "Trending", "Editor's picks"; in Persian "مطالب مرتبط",
+/// "اخبار مرتبط", "پربازدیدترین‌ها", "آخرین اخبار", "مطالب پیشنهادی"; in
+/// Arabic "مقالات ذات صلة", "اقرأ أيضا", "الأكثر قراءة", "الرائج الآن",
+/// "آخر الأخبار". A bare "Related" or "Further reading" is not one: stories
+/// head their own sources so. The one vocabulary of such titles: article
+/// text ([`is_recirculation`]) and a listing's side boxes
+/// ([`is_recirculation_list`]) both read it.
 static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)|read next|(مطالب|اخبار|خبرهای|مقالات|أخبار|موضوعات) (مرتبط|مشابه|ذات صلة)|(اقرأ|إقرأ) (أيضا|أيضاً|ايضا))\s*:?$")
-        .expect("static regex")
+    Regex::new(concat!(
+        r"(?i)^(",
+        // English.
+        r"(more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?",
+        r"|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)|read next",
+        r"|most[- ](read|popular|viewed|watched|shared|commented|emailed)( \w+){0,3}",
+        r"|(popular|trending|recommended)( now| today| this week| for you)?|what['’]?s (popular|trending)( now)?|editor['’]?s (picks?|choice)",
+        // Persian and Arabic: related, read also.
+        r"|(مطالب|اخبار|خبرهای|مقالات|أخبار|موضوعات|مواضيع) (مرتبط|مشابه|ذات صلة)|(اقرأ|إقرأ) (أيضا|أيضاً|ايضا)",
+        // Persian: most read, viewed or liked, hottest; latest; recommended.
+        r"|((مطالب|اخبار|خبرهای|خبرها) )?(پر ?(بازدید|خواننده|بیننده|طرفدار)|داغ)([\x{200C} ]?ترین)?([\x{200C} ]?ها)?( (مطالب|اخبار|خبرها))?",
+        r"|(آخرین|تازه[\x{200C} ]?ترین|جدید[\x{200C} ]?ترین) (اخبار|خبرها|مطالب)|(مطالب|اخبار) پیشنهادی|پیشنهاد (سردبیر|ما)",
+        // Arabic: most read, viewed, shared; trending; latest; suggested.
+        r"|((الأخبار|الاخبار|المقالات|المواضيع) )?ال[أاإ]كثر (قراءة|قراءةً|مشاهدة|تداولا|تداولاً|شعبية|رواجا|رواجاً|تعليقا|تعليقاً|مشاركة)( (اليوم|هذا الأسبوع))?",
+        r"|(الرائج|رائج)( الآن)?|(آخر|أحدث) (الأخبار|الاخبار|المقالات)|(مقالات|أخبار|مواضيع) مقترحة|مقترح(ات)? لك",
+        r")\s*:?$",
+    ))
+    .expect("static regex")
 });
 
 /// Nodes of a box looked at to tell it is only a heading.
@@ -426,9 +447,18 @@ const RECIRCULATION_MIN_LINKS: usize = 3;
 /// [`is_card_box`] does not take for cards.
 pub(super) fn is_recirculation(e: ElementRef<'_>) -> bool {
     let next = || e.next_siblings().find_map(ElementRef::wrap);
-    let prev = || e.prev_siblings().find_map(ElementRef::wrap);
-    (is_recirculation_title(e) && next().is_some_and(links_many_away))
-        || (prev().is_some_and(is_recirculation_title) && links_many_away(e))
+    (is_recirculation_title(e) && next().is_some_and(links_many_away)) || is_recirculation_list(e)
+}
+
+/// True for the box of links of a recirculation module (see
+/// [`is_recirculation`]): the element right after a title that says the
+/// links are other pages of the site ([`RECIRCULATION`]), holding
+/// [`RECIRCULATION_MIN_LINKS`] links away or more.
+pub(super) fn is_recirculation_list(e: ElementRef<'_>) -> bool {
+    e.prev_siblings()
+        .find_map(ElementRef::wrap)
+        .is_some_and(is_recirculation_title)
+        && links_many_away(e)
 }
 
 /// True for a box holding nothing but one heading whose text is a

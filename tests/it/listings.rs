@@ -878,3 +878,109 @@ async fn a_listing_whose_baseline_file_went_missing_alerts_only_the_stories_it_n
     let baseline = project.read_baseline("coverage");
     assert!(baseline.contains(published.1), "{baseline}");
 }
+
+/// A tag page: a story card for each of `stories` (path, headline) under
+/// `heading`, and beside them, in the same `<main>`, a "Most read" box of
+/// the site's stories (path, headline), named by its title alone.
+fn tag_page_with_most_read(
+    heading: &str,
+    stories: &[(String, String)],
+    most_read: &[(&str, &str)],
+) -> String {
+    let cards: String = stories
+        .iter()
+        .map(|(path, headline)| {
+            format!("<article class=\"card\"><h3><a href=\"{path}\">{headline}</a></h3><p>A line on the story under its headline.</p></article>")
+        })
+        .collect();
+    let boxed: String = most_read
+        .iter()
+        .map(|(path, headline)| format!("<li><a href=\"{path}\">{headline}</a></li>"))
+        .collect();
+    format!(
+        "<html><head><title>Tag: cinema</title></head><body><nav><a href=\"/\">Home</a></nav><main><h1>Cinema</h1>{heading}<div class=\"grid\">{cards}</div><div class=\"box\"><h4>Most read</h4><ol>{boxed}</ol></div></main><footer>(c)</footer></body></html>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_most_read_box_beside_a_tag_pages_list_is_not_its_items_and_its_turnover_is_no_alert() {
+    let server = Server::start().await;
+    let story = |i: usize| {
+        (
+            format!("/news/2024/story-{i}.html"),
+            format!("Story number {i} about Iranian cinema and its directors"),
+        )
+    };
+    let ten: Vec<_> = (1..=10).map(story).collect();
+    let eleven: Vec<_> = std::iter::once(story(11)).chain(ten.clone()).collect();
+    let most_read = [
+        (
+            "/news/2024/oil.html",
+            "Oil prices climb on supply fears in the Gulf",
+        ),
+        (
+            "/news/2024/metro.html",
+            "Tehran metro fares double from next month",
+        ),
+        (
+            "/news/2024/heat.html",
+            "Heatwave forces closures of offices in the south",
+        ),
+        (
+            "/news/2024/league.html",
+            "Persepolis win the league title in the last minute",
+        ),
+    ];
+    let rotated = [
+        (
+            "/news/2024/bail.html",
+            "Women's rights activist released on bail after weeks",
+        ),
+        (
+            "/news/2024/rial.html",
+            "Currency hits record low against the dollar",
+        ),
+        (
+            "/news/2024/dust.html",
+            "Flights cancelled as dust storm sweeps over Khuzestan",
+        ),
+        (
+            "/news/2024/fees.html",
+            "Students protest tuition rises at universities",
+        ),
+    ];
+    // The list bare, or under a title of the kind the box has: it is the
+    // bigger list, the page's own.
+    for (n, heading) in ["", "<h2>Latest news</h2>"].into_iter().enumerate() {
+        let path = format!("/tag/cinema-{n}");
+        let path = path.as_str();
+        let project = Project::new(&listing_config(&server, path, "listing", ""));
+        let page = |stories: &[(String, String)], most_read: &[(&str, &str)]| {
+            tag_page_with_most_read(heading, stories, most_read)
+        };
+        let (outcome, detail, _) =
+            serve_and_check(&server, path, &project, page(&ten, &most_read)).await;
+        assert_eq!(outcome, Outcome::ItemsRecorded(10), "{heading}: {detail}");
+        let baseline = project.read_baseline("coverage");
+        assert!(baseline.contains("Story number 10 about"), "{baseline}");
+        assert!(!baseline.contains("Oil prices"), "{baseline}");
+
+        // The box shows other stories: nothing is new on the tag page.
+        let (outcome, detail, new) =
+            serve_and_check(&server, path, &project, page(&ten, &rotated)).await;
+        assert_eq!(
+            (outcome, new),
+            (Outcome::Unchanged, vec![]),
+            "{heading}: {detail}"
+        );
+
+        // A new story on top of the list is the one new item.
+        let (outcome, detail, new) =
+            serve_and_check(&server, path, &project, page(&eleven, &most_read)).await;
+        assert_eq!(outcome, Outcome::NewItems(1), "{heading}: {detail}");
+        assert_eq!(
+            new,
+            ["Story number 11 about Iranian cinema and its directors"]
+        );
+    }
+}
