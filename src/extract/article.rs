@@ -682,6 +682,12 @@ impl RawBlock {
                 return None;
             }
         }
+        self.cleaned()
+    }
+
+    /// The cleaned block, or `None` when it is page furniture: a label, a
+    /// promotion, a credit, data. Links are not looked at.
+    fn cleaned(&self) -> Option<Block> {
         if self.is_data() {
             return None;
         }
@@ -1303,9 +1309,16 @@ impl Walk {
             .collect();
         let text = without_lone_labels(text);
         let cards = self.author_cards(&text, authors);
+        let headings: HashSet<usize> = (0..main.len())
+            .filter(|&k| is_linked_section_heading(main, k))
+            .map(|k| main[k].index)
+            .collect();
         text.into_iter()
             .filter(|b| !cards.iter().any(|r| r.contains(&b.index)))
-            .filter_map(RawBlock::to_block)
+            .filter_map(|b| match headings.contains(&b.index) {
+                true => b.cleaned(),
+                false => b.to_block(),
+            })
             .collect()
     }
 
@@ -1808,6 +1821,31 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
         last += 1;
     }
     &kept[first..last.max(first)]
+}
+
+/// True for the heading `span[k]` of the story when it is a link: an entry
+/// of a list the story makes, naming the product, school or place it links
+/// to ("3. LearnWorlds", "Harvard Business School"). It heads a section of
+/// the story: story text right after it, and two blocks of story text or
+/// more before the next heading. A teaser's headline heads a summary of a
+/// sentence, and a cross-reference is labelled ("Related: ...", "Read more:
+/// ..."); a link to a place on the page is an entry of its contents.
+fn is_linked_section_heading(span: &[&RawBlock], k: usize) -> bool {
+    let b = span[k];
+    if b.kind != BlockKind::Heading || !b.is_link_list() || b.is_contents_entry() {
+        return false;
+    }
+    if let Some((label, _)) = b.text.split_once(':') {
+        if FURNITURE.is_match(&text::clean(label)) {
+            return false;
+        }
+    }
+    let is_text = |n: &&&RawBlock| n.is_story_text() || n.is_list_text();
+    let mut section = span[k + 1..]
+        .iter()
+        .take_while(|n| n.kind != BlockKind::Heading)
+        .peekable();
+    section.peek().is_some_and(is_text) && section.filter(is_text).count() >= 2
 }
 
 /// How much a container looks like the article: its prose minus a share of
@@ -3363,5 +3401,37 @@ mod tests {
         );
         let got = extract(&html);
         assert!(got.len() <= 1);
+    }
+
+    #[test]
+    fn linked_heading_of_a_section_of_the_story_is_kept() {
+        // A listicle's entries are headed by the name of what they review,
+        // linked to it: each heads paragraphs of the story, so it is the
+        // story's heading, not a teaser's headline. A teaser's linked
+        // headline heads a one-line summary; a labelled cross-reference
+        // stays out, as does a link to a place on the page.
+        let html = r##"<body><article>
+          <p>We tried a dozen online course platforms over three months and kept these two.</p>
+          <h2><a href="https://platform-one.example/">1. Platform One</a></h2>
+          <p>Platform One gives creators a course builder, quizzes and certificates out of the box.</p>
+          <p>Its cheapest plan costs twenty dollars a month and allows unlimited students.</p>
+          <h2><a href="https://platform-two.example/pricing">2. Platform Two</a></h2>
+          <p>Platform Two is built for communities, with live sessions and member forums.</p>
+          <ul><li>Live video sessions</li><li>Member forums</li></ul>
+          <h3><a href="/blog/other-story">Another story on this site, by its headline</a></h3>
+          <p>A one-line summary of that other story, which sits here as a teaser.</p>
+          <h3><a href="/blog/more">Related: Why course platforms keep raising prices</a></h3>
+          <p>Both platforms offer a free trial, so test them with a small course first.</p>
+          <p>Whichever you choose, export your students' list regularly to stay free to move.</p>
+        </article></body>"##;
+        let got = extract(html);
+        assert!(got.contains(&"1. Platform One".to_string()), "{got:?}");
+        assert!(got.contains(&"2. Platform Two".to_string()), "{got:?}");
+        assert!(
+            !got.iter().any(|t| t.contains("Another story on this site")),
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|t| t.starts_with("Related")), "{got:?}");
+        assert!(got.contains(&"Live video sessions".to_string()), "{got:?}");
     }
 }
