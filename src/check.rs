@@ -1539,12 +1539,7 @@ fn extract_article(
 /// a document that is no web page (a PDF, an image, a download), or else
 /// the `selector`.
 fn no_text_hint(resp: &Response, selector: Option<&str>) -> String {
-    let mime = resp
-        .content_type
-        .as_deref()
-        .and_then(|t| t.split(';').next())
-        .map(|t| t.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let mime = resp.media_type();
     let web_page = mime.is_empty()
         || mime.starts_with("text/")
         || mime.contains("html")

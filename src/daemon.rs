@@ -177,6 +177,12 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     Ok(())
 }
 
+/// A due time in milliseconds as `status` stores it: whole seconds, rounded
+/// up so that a watch is never shown due before it is.
+fn due_secs(due_ms: i64) -> i64 {
+    (due_ms + 999) / 1000
+}
+
 /// Takes the state directory for this daemon: refuses when another daemon
 /// has it, waits (a bounded time) for a command delivering from it.
 async fn lock_state_dir(state_dir: &std::path::Path) -> Result<StateLock, String> {
@@ -222,7 +228,7 @@ impl Daemon {
                         if self.replica.is_none() && !slot.running {
                             self.ctx
                                 .state
-                                .set_next_due(&w.name, (slot.due_ms + 999) / 1000)
+                                .set_next_due(&w.name, due_secs(slot.due_ms))
                                 .map_err(|e| e.to_string())?;
                         }
                     }
@@ -234,7 +240,7 @@ impl Daemon {
                         .initial_due(now, st.next_due, last_ok, w.interval);
                     // What `status` shows as next due: a watch last checked
                     // by `presswatch check` has none stored yet.
-                    let due = (due_ms + 999) / 1000;
+                    let due = due_secs(due_ms);
                     if self.replica.is_none() && st.next_due != Some(due) {
                         self.ctx
                             .state
@@ -390,7 +396,7 @@ impl Daemon {
             replica.finish(&watch.name, slot.due_ms);
             return;
         }
-        st.next_due = Some((slot.due_ms + 999) / 1000);
+        st.next_due = Some(due_secs(slot.due_ms));
         if let Err(e) = self
             .ctx
             .state

@@ -128,6 +128,16 @@ impl Response {
             .find(|(name, _)| name.eq_ignore_ascii_case("content-language"))
             .and_then(|(_, value)| crate::text::language_tag(value))
     }
+
+    /// The media type its `Content-Type` names, lower-cased and without
+    /// parameters (`text/html`, `application/pdf`); empty when it names none.
+    pub fn media_type(&self) -> String {
+        self.content_type
+            .as_deref()
+            .and_then(|t| t.split(';').next())
+            .map(|t| t.trim().to_ascii_lowercase())
+            .unwrap_or_default()
+    }
 }
 
 /// What a fetch produced.
