@@ -222,12 +222,7 @@ async fn a_diff_of_two_saved_pages_names_the_site_as_alerts_do() {
         )
     };
     std::fs::write(&new, named(&new)).unwrap();
-    let out = std::process::Command::new(crate::support::binary())
-        .arg("diff")
-        .arg(&old)
-        .arg(&new)
-        .output()
-        .unwrap();
+    let out = run(&["diff", old.to_str().unwrap(), new.to_str().unwrap()], &[]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.starts_with("Edited · The News\nFilmmaker flees Iran\n"),
@@ -244,21 +239,16 @@ async fn a_json_diff_has_the_same_keys_whether_or_not_anything_changed() {
     let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
     std::fs::write(&a, "Title: A story\n\nIt happened on Monday.\n").unwrap();
     std::fs::write(&b, "Title: A story\n\nIt happened on Tuesday.\n").unwrap();
-    let keys = |old: &std::path::Path, new: &std::path::Path| {
-        let out = std::process::Command::new(crate::support::binary())
-            .args(["diff", "--json"])
-            .arg(old)
-            .arg(new)
-            .output()
-            .unwrap();
+    let keys = |out: std::process::Output| {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         keys.sort();
         (out.status.code(), keys, v)
     };
-    let (code, changed, _) = keys(&a, &b);
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (code, changed, _) = keys(run(&["diff", "--json", a, b], &[]).await);
     assert_eq!(code, Some(1));
-    let (code, same, v) = keys(&a, &a);
+    let (code, same, v) = keys(run(&["diff", "--json", a, a], &[]).await);
     assert_eq!(code, Some(0));
     assert_eq!(same, changed);
     for key in [
