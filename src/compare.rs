@@ -664,11 +664,12 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
             continue;
         }
         let bag = WordBag::new(a_words[o]);
-        let best = (0..candidates.len())
-            .filter(|&j| !moved_new.contains(&candidates[j]))
-            .map(|j| (j, bag.similarity(&bags[j])))
-            .filter(|(_, s)| *s >= MOVED_EDIT_SIMILARITY)
-            .max_by(|x, y| x.1.total_cmp(&y.1));
+        let best = most_similar(
+            (0..candidates.len())
+                .filter(|&j| !moved_new.contains(&candidates[j]))
+                .map(|j| (j, bag.similarity(&bags[j]))),
+            MOVED_EDIT_SIMILARITY,
+        );
         match best {
             Some((j, _)) => {
                 let n = candidates[j];
@@ -875,11 +876,12 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     let mut paired = vec![false; new_left.len()];
     for (i, k) in &old_left {
         let bag = WordBag::new(&k.words);
-        let best = (0..new_left.len())
-            .filter(|&j| !paired[j])
-            .map(|j| (j, bag.similarity(&bags[j])))
-            .filter(|(_, s)| *s >= 0.5)
-            .max_by(|x, y| x.1.total_cmp(&y.1));
+        let best = most_similar(
+            (0..new_left.len())
+                .filter(|&j| !paired[j])
+                .map(|j| (j, bag.similarity(&bags[j]))),
+            0.5,
+        );
         match best {
             Some((j, _)) => {
                 paired[j] = true;
@@ -1043,10 +1045,10 @@ fn pair_region(
     let mut next_b = 0;
     for (i, old) in a.iter().enumerate() {
         let old = WordBag::new(old);
-        let best = (next_b..b.len().min(next_b + PAIR_WINDOW))
-            .map(|j| (j, old.similarity(&bags[j])))
-            .filter(|(_, s)| *s >= 0.5)
-            .max_by(|x, y| x.1.total_cmp(&y.1));
+        let best = most_similar(
+            (next_b..b.len().min(next_b + PAIR_WINDOW)).map(|j| (j, old.similarity(&bags[j]))),
+            0.5,
+        );
         match best {
             Some((j, _)) => {
                 added.extend((next_b..j).map(|k| b0 + k));
@@ -1067,35 +1069,68 @@ const MOVED_EDIT_SIMILARITY: f64 = 0.5;
 /// paragraphs moved and edited.
 const MOVED_EDIT_MAX_COMPARISONS: usize = 10_000;
 
+/// How much a figure (a word with a digit, in any script: "12", "3.5",
+/// "۱۴۰۳") weighs in
+/// [`WordBag::similarity`] against a word of letters. A short block is
+/// known by its words, not its figures: a table row "Khuzestan 12 3" whose
+/// figures were updated ("Khuzestan 15 4") is that row edited, and the row
+/// of another province with the same figures ("Ilam 12 3") is not it.
+const FIGURE_WEIGHT: f64 = 0.25;
+
 /// The words of a block key with their counts.
 struct WordBag<'a> {
     counts: HashMap<&'a str, u32>,
-    len: usize,
+    /// The words' total weight ([`WordBag::weight`]).
+    len: f64,
 }
 
 impl<'a> WordBag<'a> {
     fn new(key: &'a str) -> WordBag<'a> {
         let mut counts: HashMap<&str, u32> = HashMap::new();
-        let mut len = 0;
+        let mut len = 0.0;
         for w in key.split(' ') {
             *counts.entry(w).or_default() += 1;
-            len += 1;
+            len += Self::weight(w);
         }
         WordBag { counts, len }
     }
 
-    /// Share of words two blocks have in common (Dice coefficient).
+    /// What a word weighs: a figure [`FIGURE_WEIGHT`], any other word 1.
+    fn weight(word: &str) -> f64 {
+        if word.chars().any(char::is_numeric) {
+            FIGURE_WEIGHT
+        } else {
+            1.0
+        }
+    }
+
+    /// Share of words two blocks have in common (Dice coefficient, each
+    /// word counted by its [`WordBag::weight`]).
     fn similarity(&self, other: &WordBag) -> f64 {
-        if self.len + other.len == 0 {
+        if self.len + other.len == 0.0 {
             return 1.0;
         }
-        let common: u32 = self
+        let common: f64 = self
             .counts
             .iter()
-            .map(|(w, &n)| n.min(other.counts.get(w).copied().unwrap_or(0)))
+            .map(|(w, &n)| {
+                n.min(other.counts.get(w).copied().unwrap_or(0)) as f64 * Self::weight(w)
+            })
             .sum();
-        2.0 * common as f64 / (self.len + other.len) as f64
+        2.0 * common / (self.len + other.len)
     }
+}
+
+/// The candidate most similar to a block, at least `min` similar; of
+/// equally similar ones, the first (the nearest, where candidates are in
+/// page order).
+fn most_similar(scores: impl Iterator<Item = (usize, f64)>, min: f64) -> Option<(usize, f64)> {
+    scores
+        .filter(|(_, s)| *s >= min)
+        .fold(None, |best, (j, s)| match best {
+            Some((_, b)) if b >= s => best,
+            _ => Some((j, s)),
+        })
 }
 
 /// A word token of a block: its display text (word plus following
@@ -2495,6 +2530,128 @@ mod tests {
         assert_eq!(c.stats.paragraphs_added, 1);
         assert_eq!(c.stats.paragraphs_removed, 1);
         assert_eq!(c.stats.paragraphs_moved, 0);
+    }
+
+    #[test]
+    fn a_table_row_whose_figures_changed_is_that_row_edited() {
+        let intro =
+            "The floods that hit the south of the country this week have killed dozens of people.";
+        let a = doc(
+            "T",
+            &[
+                intro,
+                "Province Killed Injured",
+                "Khuzestan 12 3",
+                "Tehran 4 1",
+            ],
+        );
+        // One figure, with a new row under it that has the figures it had.
+        let b = doc(
+            "T",
+            &[
+                intro,
+                "Province Killed Injured",
+                "Khuzestan 15 3",
+                "Ilam 12 3",
+                "Tehran 4 1",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
+        assert_eq!(c.removed_text(), vec!["12"]);
+        assert_eq!(c.added_text(), vec!["15", "Ilam 12 3"]);
+        assert_eq!(
+            c.summary,
+            "1 paragraph added; 1 word changed in paragraph 3"
+        );
+        // Every figure of the row.
+        let b = doc(
+            "T",
+            &[
+                intro,
+                "Province Killed Injured",
+                "Khuzestan 15 4",
+                "Tehran 4 1",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.removed_text(), vec!["12 3"]);
+        assert_eq!(c.added_text(), vec!["15 4"]);
+        assert_eq!(c.summary, "2 words changed in paragraph 3");
+        // Figures in Persian digits are figures too.
+        let a = doc("T", &[intro, "خوزستان ۱۲ ۳", "تهران ۴ ۱"]);
+        let b = doc("T", &[intro, "خوزستان ۱۵ ۴", "تهران ۴ ۱"]);
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.removed_text(), vec!["۱۲ ۳"]);
+        assert_eq!(c.added_text(), vec!["۱۵ ۴"]);
+    }
+
+    #[test]
+    fn another_short_line_in_the_place_of_one_is_not_an_edit_of_it() {
+        let intro =
+            "The floods that hit the south of the country this week have killed dozens of people.";
+        // The row of another province with the same figures.
+        let a = doc("T", &[intro, "Khuzestan 12 3", "Tehran 4 1"]);
+        let b = doc("T", &[intro, "Ilam 12 3", "Tehran 4 1"]);
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.stats.paragraphs_changed, 0);
+        assert_eq!(c.summary, "1 paragraph added; 1 paragraph removed");
+        // A list item for another one.
+        let a = doc("T", &[intro, "Khuzestan: 12 dead", "Tehran: 4 dead"]);
+        let b = doc("T", &[intro, "Ilam: 7 dead", "Tehran: 4 dead"]);
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.stats.paragraphs_changed, 0);
+        // A ranking reordered: each entry keeps its name, its rank changes.
+        let a = doc("T", &[intro, "1. Harvard", "2. Stanford", "3. Wharton"]);
+        let b = doc("T", &[intro, "1. Stanford", "2. Harvard", "3. Wharton"]);
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        let pairs: Vec<(String, String)> = c
+            .blocks
+            .iter()
+            .filter_map(|bc| match bc {
+                BlockChange::Changed {
+                    old_index,
+                    new_index,
+                    ..
+                } => Some((
+                    a.blocks[*old_index].text.clone(),
+                    b.blocks[*new_index].text.clone(),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("2. Stanford".to_string(), "1. Stanford".to_string()),
+                ("1. Harvard".to_string(), "2. Harvard".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_block_pairs_with_the_most_similar_and_of_equals_the_nearest() {
+        let pairs = |a: &[&str], b: &[&str]| {
+            let (mut removed, mut added, mut paired) = (Vec::new(), Vec::new(), Vec::new());
+            pair_region(a, b, 0, 0, &mut removed, &mut added, &mut |o, n| {
+                paired.push((o, n))
+            });
+            (paired, removed, added)
+        };
+        // Figures weigh less than words: a row is known by its name.
+        assert_eq!(
+            pairs(&["khuzestan 12 3"], &["ilam 12 3", "khuzestan 15 4"]),
+            (vec![(0, 1)], vec![], vec![0])
+        );
+        assert_eq!(
+            pairs(&["khuzestan 12 3"], &["ilam 12 3"]),
+            (vec![], vec![0], vec![0])
+        );
+        // Equally similar: the nearer.
+        assert_eq!(
+            pairs(&["khuzestan 12 3"], &["khuzestan 15 3", "khuzestan 16 3"]),
+            (vec![(0, 0)], vec![], vec![1])
+        );
     }
 
     #[test]

@@ -835,3 +835,79 @@ async fn with_follow_a_new_item_alerts_when_its_article_mentions_a_keyword() {
         "only the item whose text mentions the keyword"
     );
 }
+
+/// A news page with a table of figures in the story, before its last
+/// paragraph, one row a line of `rows` ("Khuzestan | 12 | 3").
+fn page_with_table(rows: &[&str]) -> String {
+    let rows: String = rows
+        .iter()
+        .map(|r| {
+            let cells: String = r.split(" | ").map(|c| format!("<td>{c}</td>")).collect();
+            format!("<tr>{cells}</tr>")
+        })
+        .collect();
+    crate::support::news_page(
+        "Floods in the south kill dozens",
+        "Staff reporter",
+        &[
+            "The floods that hit the south of the country this week have killed dozens of people, officials said on Tuesday.",
+            "Rescue teams are still searching for the missing in several provinces, the crisis management agency said in a statement.",
+            "The government has declared three days of mourning across the country for the victims of the floods.",
+        ],
+        &["Parliament passes the budget", "Football: league results"],
+    )
+    .replace(
+        "<p>The government",
+        &format!("<table><tr><th>Province</th><th>Killed</th><th>Injured</th></tr>{rows}</table>\n<p>The government"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_row_whose_figures_change_is_an_edit_naming_them() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let rows = ["Khuzestan | 12 | 3", "Tehran | 4 | 1", "Isfahan | 2 | 0"];
+    server.set(path, Route::html(page_with_table(&rows)));
+    assert_eq!(check_once(&project).await, vec![]);
+    // Khuzestan's toll rises, and a row comes in for a province with the
+    // figures Khuzestan had.
+    let next = [
+        "Khuzestan | 15 | 3",
+        "Ilam | 12 | 3",
+        "Tehran | 4 | 1",
+        "Isfahan | 2 | 0",
+    ];
+    server.set(path, Route::html(page_with_table(&next)));
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(
+        text.contains("Changed: the paragraph beginning \u{201C}Khuzestan 15 3\u{201D}\n  Khuzestan [-12-] {+15+} 3\n"),
+        "{text}"
+    );
+    assert!(text.contains("  {+Ilam 12 3+}\n"), "{text}");
+    assert!(!text.contains("[-Khuzestan"), "{text}");
+    // Both of its figures updated: still the row, edited.
+    let last = [
+        "Khuzestan | 19 | 5",
+        "Ilam | 12 | 3",
+        "Tehran | 4 | 1",
+        "Isfahan | 2 | 0",
+    ];
+    server.set(path, Route::html(page_with_table(&last)));
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(text.contains("  Khuzestan [-15 3-]{+19 5+}\n"), "{text}");
+    assert!(
+        !text.contains("[-Khuzestan") && !text.contains("{+Khuzestan"),
+        "{text}"
+    );
+}
