@@ -113,11 +113,35 @@ pub fn feed_entries(
     // Feeds written by string templates often leave an `&` bare ("AT&T",
     // "Q&A", a link's query string), which XML refuses: read as feed
     // readers read them, with each bare `&` escaped.
-    let parsed = parser()
-        .parse(text.as_bytes())
-        .or_else(|e| {
-            let fixed = escape_bare_ampersands(&text).ok_or_else(|| e.to_string())?;
+    let parse = |text: &str| {
+        parser().parse(text.as_bytes()).or_else(|e| {
+            let fixed = escape_bare_ampersands(text).ok_or_else(|| e.to_string())?;
             parser().parse(fixed.as_bytes()).map_err(|_| e.to_string())
+        })
+    };
+    // A whole feed with something after its end (an ad server's comment, a
+    // PHP warning, a second document) is read as the feed it is: the text
+    // up to where its root element (or JSON object) closes.
+    let parsed = parse(&text)
+        .or_else(|e| {
+            let mut ends = feed_ends(&text).into_iter().peekable();
+            if ends.peek().is_none() {
+                return Err(e);
+            }
+            let mut first_error = None;
+            for end in ends {
+                match parse(&text[..end]) {
+                    Ok(f) => return Ok(f),
+                    Err(e) => {
+                        first_error.get_or_insert((end, e));
+                    }
+                }
+            }
+            let (end, e) = first_error.expect("one end tried");
+            Err(format!(
+                "{e} (and trailing content after the feed's end, from byte {end} of {})",
+                text.len()
+            ))
         })
         .map_err(|e| why_not_a_feed(&text, body.len(), content_type, e))?;
     let masthead = Masthead {
@@ -273,6 +297,61 @@ fn first_words(t: &str, n: usize) -> String {
     )
 }
 
+/// At most how many places where the root element closes are tried as the
+/// feed's end (a second document after the feed has its own, and so may
+/// what a broken feed holds).
+const MAX_FEED_ENDS: usize = 4;
+
+/// Where the feed in `t` may end, when something other than white space
+/// follows: after the first JSON value, or after each `</root>` closing the
+/// XML document's root element (in order, at most [`MAX_FEED_ENDS`]). Empty
+/// when the text ends where the feed does, or never closes it.
+fn feed_ends(t: &str) -> Vec<usize> {
+    let trailing = |end: usize| !t[end..].trim().is_empty();
+    if t.trim_start().starts_with('{') {
+        let mut values = serde_json::Deserializer::from_str(t).into_iter::<serde::de::IgnoredAny>();
+        return match values.next() {
+            Some(Ok(_)) if trailing(values.byte_offset()) => vec![values.byte_offset()],
+            _ => Vec::new(),
+        };
+    }
+    let Some(root) = xml_root(t) else {
+        return Vec::new();
+    };
+    root_closes(t, &root)
+        .filter(|&end| trailing(end))
+        .take(MAX_FEED_ENDS)
+        .collect()
+}
+
+/// The offsets just past each `</root>` (white space allowed before the
+/// `>`) in `t`, outside CDATA sections and comments (where a feed may quote
+/// markup).
+fn root_closes<'a>(t: &'a str, root: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        let lt = at + t.get(at..)?.find('<')?;
+        let rest = &t[lt..];
+        let skip_to = |end: &str| rest.find(end).map(|i| lt + i + end.len());
+        if rest.starts_with("<![CDATA[") {
+            at = skip_to("]]>")?;
+        } else if rest.starts_with("<!--") {
+            at = skip_to("-->")?;
+        } else {
+            at = lt + 1;
+            if let Some(after) = rest
+                .strip_prefix("</")
+                .and_then(|r| r.strip_prefix(root))
+                .map(str::trim_start)
+                .filter(|r| r.starts_with('>'))
+            {
+                at = t.len() - after.len() + 1;
+                return Some(at);
+            }
+        }
+    })
+}
+
 /// Tells what a body the feed parser refused is: a web page, a feed cut
 /// off, nothing, or something else (`error`, the parser's words).
 fn why_not_a_feed(text: &str, bytes: usize, content_type: Option<&str>, error: String) -> NotAFeed {
@@ -304,17 +383,19 @@ fn why_not_a_feed(text: &str, bytes: usize, content_type: Option<&str>, error: S
         });
         return NotAFeed::WebPage { title };
     }
-    if t.starts_with('{') && !t.ends_with('}') {
-        return NotAFeed::CutOff {
-            root: "JSON".into(),
-            bytes,
-        };
+    // Cut off: the JSON ends inside its first value, or the root element
+    // never closes (what comes after its end is not looked at).
+    if t.starts_with('{') {
+        let mut values = serde_json::Deserializer::from_str(t).into_iter::<serde::de::IgnoredAny>();
+        if matches!(values.next(), Some(Err(e)) if e.is_eof()) {
+            return NotAFeed::CutOff {
+                root: "JSON".into(),
+                bytes,
+            };
+        }
     }
     if let Some(root) = xml_root(t) {
-        let closed = t
-            .rfind("</")
-            .is_some_and(|at| t[at + 2..].trim_end_matches('>').trim() == root);
-        if !closed {
+        if root_closes(t, &root).next().is_none() {
             return NotAFeed::CutOff { root, bytes };
         }
     }
@@ -627,6 +708,50 @@ mod tests {
             feed(b"<?xml version=\"1.0\"?><foo>bar</foo>", None, &b),
             Err(NotAFeed::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_whole_feed_with_something_after_its_end_is_read_as_the_feed() {
+        let b = base();
+        let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title><item><title>A</title><link>https://n.example.org/a</link><description><![CDATA[<p>Quoted markup: </rss></p>]]></description></item><item><title>B</title><link>https://n.example.org/b</link></item></channel></rss>";
+        let atom = "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id><updated>2024-05-13T00:00:00Z</updated><entry><title>A</title><id>urn:a</id><link href=\"/a\"/><updated>2024-05-13T09:00:00Z</updated></entry></feed >";
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","url":"https://n.example.org/1","title":"A"}]}"#;
+        let php = "\n<br />\n<b>Warning</b>:  Cannot modify header information - headers already sent in <b>/var/www/feed.php</b> on line <b>12</b><br />\n";
+        for (whole, items) in [(rss, 2), (atom, 1), (json, 1)] {
+            for junk in [
+                "\n<!-- ad server: served in 0.012s by node 7 -->\n".to_string(),
+                php.to_string(),
+                format!("\n{whole}"),
+                "garbage & more </channel>".to_string(),
+            ] {
+                let body = format!("{whole}{junk}");
+                let got = feed(body.as_bytes(), None, &b);
+                assert_eq!(got.map(|i| i.len()), Ok(items), "{body}");
+            }
+        }
+        // Cut off, with nothing after it: still cut off, however it ends.
+        for whole in [rss, atom] {
+            let cut = &whole[..whole.rfind("</").unwrap() - 3];
+            assert!(
+                matches!(feed(cut.as_bytes(), None, &b), Err(NotAFeed::CutOff { .. })),
+                "{cut}"
+            );
+        }
+        let cut = &json[..json.len() - 2];
+        assert!(matches!(
+            feed(cut.as_bytes(), None, &b),
+            Err(NotAFeed::CutOff { .. })
+        ));
+        // A feed broken inside, with something after its end, is not cut
+        // off: the error says what follows it.
+        let broken = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><title>A</title></chanel></rss>\n<!-- ad -->";
+        let err = feed(broken.as_bytes(), None, &b).unwrap_err();
+        assert!(matches!(&err, NotAFeed::Invalid(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("trailing content after the feed's end"),
+            "{err}"
+        );
     }
 
     #[test]

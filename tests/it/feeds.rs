@@ -495,6 +495,54 @@ async fn a_feed_with_a_bare_ampersand_is_read_and_its_new_items_alerted() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_whole_feed_with_junk_after_its_end_is_read_and_its_new_items_alerted() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.json", ""));
+    // A JSON Feed whose script warns after writing it, or an ad server
+    // appends its comment.
+    let feed = |items: &[(&str, &str)], junk: &str| {
+        let items: Vec<String> = items
+            .iter()
+            .map(|(title, url)| format!(r#"{{"id":"{url}","url":"{url}","title":"{title}"}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"version":"https://jsonfeed.org/version/1.1","title":"Wire","items":[{}]}}"#,
+            items.join(",")
+        );
+        served(
+            "application/feed+json",
+            format!("{json}{junk}").into_bytes(),
+        )
+    };
+    let php = "\n<br />\n<b>Warning</b>:  Cannot modify header information - headers already sent in <b>/var/www/feed.php</b> on line <b>12</b><br />\n";
+    let old = ("Court hears appeal", "https://wire.example/1");
+    let new = ("Lawyer speaks after verdict", "https://wire.example/2");
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.json",
+        feed(&[old], php),
+        feed(&[new, old], "\n<!-- served by ad node 7 in 0.012s -->\n"),
+    )
+    .await;
+    assert_eq!(new_titles(&r), [new.0], "{}", r.detail);
+    assert!(
+        r.alerts.iter().all(|a| a.kind != ChangeKind::Error),
+        "{:?}",
+        r.alerts
+    );
+    // Cut off, it is still called so.
+    let whole = r#"{"version":"https://jsonfeed.org/version/1.1","title":"Wire","items":[{"id":"3","url":"https://wire.example/3","title":"Third"#;
+    server.set("/feed.json", served("application/feed+json", whole.into()));
+    let r = check_first(&project).await;
+    let error = format!("{:?}: {}", r.outcome, r.detail);
+    assert!(
+        error.contains("the feed is cut off: it ends after 125 bytes, before its JSON closes"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_chat_alert_of_a_new_item_links_its_article_not_the_feed() {
     let server = Server::start().await;
     let config = format!(
