@@ -94,7 +94,7 @@ impl fmt::Debug for Secret {
 /// e.g. outside the systemd unit that passes it in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretRef {
-    /// The config key naming it, e.g. `channel[0].password_file`.
+    /// The config key naming it, e.g. `channel "mail".password_file`.
     pub key: String,
     /// The environment variable or file.
     pub source: SecretSource,
@@ -203,7 +203,7 @@ pub struct Config {
     /// What to watch.
     pub watches: Vec<Watch>,
     /// The line each key is written on (`daemon.state_dir`,
-    /// `channel[0].password_file`, ...), for problems found after loading.
+    /// `channel "mail".password_file`, ...), for problems found after loading.
     pub key_lines: BTreeMap<String, usize>,
 }
 
@@ -990,6 +990,21 @@ impl KeyIndex {
                             DeValue::Table(t) if serde_path == "watch" => {
                                 watch_label(i, t.get("name").and_then(|n| n.get_ref().as_str()))
                             }
+                            // A channel too, as `channels` names it.
+                            DeValue::Table(t) if serde_path == "channel" => {
+                                let text = |k: &str| t.get(k).and_then(|v| v.get_ref().as_str());
+                                let to = t.get("to").and_then(|v| match v.get_ref() {
+                                    DeValue::Array(a) => {
+                                        a.first().and_then(|f| f.get_ref().as_str())
+                                    }
+                                    v => v.as_str(),
+                                });
+                                let url = match text("type") {
+                                    Some("email") => text("smtp_url"),
+                                    _ => text("url"),
+                                };
+                                channel_label(i, text("name"), text("type"), to, url)
+                            }
                             _ => format!("{path}[{i}]"),
                         };
                         let sp = format!("{serde_path}.{i}");
@@ -1730,7 +1745,22 @@ fn channels(r: &mut Report<'_>, raw: Vec<Spanned<RawChannel>>, base: &Path) -> V
     for (i, c) in raw.into_iter().enumerate() {
         let table = c.span();
         let c = c.into_inner();
-        let k = |f: &str| format!("channel[{i}].{f}");
+        fn text(v: &Option<Spanned<String>>) -> Option<&str> {
+            v.as_ref().map(|v| v.get_ref().as_str())
+        }
+        let label = channel_label(
+            i,
+            text(&c.name),
+            text(&c.kind),
+            c.to.as_ref()
+                .and_then(|t| t.get_ref().first())
+                .map(String::as_str),
+            match text(&c.kind) {
+                Some("email") => text(&c.smtp_url),
+                _ => text(&c.url),
+            },
+        );
+        let k = |f: &str| format!("{label}.{f}");
         // Where a problem of the channel as a whole is shown: its name, else its header.
         let name_span = c.name.as_ref().map_or(table.clone(), Spanned::span);
         let name = match &c.name {
@@ -1775,7 +1805,7 @@ fn channels(r: &mut Report<'_>, raw: Vec<Spanned<RawChannel>>, base: &Path) -> V
                 };
                 let password = secret_ref(
                     r,
-                    &format!("channel[{i}].password"),
+                    &k("password"),
                     &c.password,
                     &c.password_env,
                     &c.password_file,
@@ -1848,7 +1878,7 @@ fn channels(r: &mut Report<'_>, raw: Vec<Spanned<RawChannel>>, base: &Path) -> V
                 };
                 let secret = secret_ref(
                     r,
-                    &format!("channel[{i}].secret"),
+                    &k("secret"),
                     &c.secret,
                     &c.secret_env,
                     &c.secret_file,
@@ -2007,6 +2037,41 @@ fn http_url(s: &str) -> Result<Url, String> {
         return Err("URL has no host".into());
     }
     Ok(url)
+}
+
+/// How messages name a channel, as the user knows it: `channel "press"` by
+/// its name; unnamed, by its type and where it sends (`email channel to
+/// "press@example.org"`, `webhook channel to "hooks.example.org"`: the
+/// first recipient, or the host of its URL, not the URL, which may hold a
+/// token); else by its place, `channel[2]`.
+fn channel_label(
+    index: usize,
+    name: Option<&str>,
+    kind: Option<&str>,
+    to: Option<&str>,
+    url: Option<&str>,
+) -> String {
+    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        return format!("channel {name:?}");
+    }
+    let host = |u: &str| {
+        Url::parse(u.trim())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
+    let to = match kind {
+        Some("email") => to
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .or_else(|| url.and_then(host)),
+        Some("webhook") => url.and_then(host),
+        _ => None,
+    };
+    match (kind, to) {
+        (Some(kind), Some(to)) => format!("{kind} channel to {to:?}"),
+        _ => format!("channel[{index}]"),
+    }
 }
 
 /// How problems name a watch: by its name (`watch "iranwire-rasoulof"`), by
@@ -2392,7 +2457,7 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         let e = errors(src);
         assert_eq!(
             e[0],
-            "c.toml:8: channel[0].password: secrets may not be written in the config; write `password_env = \"VAR\"` (an environment variable) or `password_file = \"path\"` in its place"
+            "c.toml:8: channel \"mail\".password: secrets may not be written in the config; write `password_env = \"VAR\"` (an environment variable) or `password_file = \"path\"` in its place"
         );
         assert!(!e.iter().any(|l| l.contains("hunter2")));
         // The variable is read when the channel sends, not when the config loads.
@@ -2409,12 +2474,12 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             panic!("email channel")
         };
         let password = mail.password.as_ref().unwrap();
-        assert_eq!(password.key, "channel[0].password_file");
+        assert_eq!(password.key, "channel \"mail\".password_file");
         assert_eq!(
             password.source,
             SecretSource::Credential(PathBuf::from("smtp"))
         );
-        assert_eq!(c.key_lines.get("channel[0].password_file"), Some(&8));
+        assert_eq!(c.key_lines.get("channel \"mail\".password_file"), Some(&8));
         let ChannelKind::Webhook(hook) = &c.channels[1].kind else {
             panic!("webhook channel")
         };
@@ -2440,7 +2505,7 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         let both = errors("[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nsecret_env = \"X\"\nsecret_file = \"f\"\n");
         assert_eq!(
             both,
-            vec!["c.toml:6: channel[0].secret_file: set either `channel[0].secret_env` or `channel[0].secret_file`, not both"]
+            vec!["c.toml:6: channel \"h\".secret_file: set either `channel \"h\".secret_env` or `channel \"h\".secret_file`, not both"]
         );
     }
 
@@ -2451,15 +2516,17 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         };
         assert_eq!(
             errors(&channel("[\"press@example.org\", \"director\"]")),
-            vec!["c.toml:6: channel[0].to: \"director\" is not an email address, e.g. \"press@example.org\""]
+            vec!["c.toml:6: channel \"m\".to: \"director\" is not an email address, e.g. \"press@example.org\""]
         );
         assert_eq!(
             errors(&channel("[]")),
-            vec!["c.toml:6: channel[0].to: an email channel needs a list of recipient addresses"]
+            vec![
+                "c.toml:6: channel \"m\".to: an email channel needs a list of recipient addresses"
+            ]
         );
         assert_eq!(
             errors(&channel("\"press@example.org\"")),
-            vec!["c.toml:6: channel[0].to: this is a list: write it in brackets, to = [\"press@example.org\"]"]
+            vec!["c.toml:6: channel \"m\".to: this is a list: write it in brackets, to = [\"press@example.org\"]"]
         );
         assert_eq!(
             errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = \"press\"\n"),
@@ -2692,8 +2759,8 @@ delay = "1s"
             [
                 "c.toml:2: daemon.concurrency: a number takes no quotes: write concurrency = 16",
                 "c.toml:3: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
-                "c.toml:5: channel[0].name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
-                "c.toml:8: channel[0].kinds: this is a list: write it in brackets, kinds = [\"error\"]",
+                "c.toml:5: webhook channel to \"hooks.example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:8: webhook channel to \"hooks.example.org\".kinds: this is a list: write it in brackets, kinds = [\"error\"]",
                 "c.toml:13: watch \"evin\".min_change: invalid type: string \"three\", expected a whole number: write a whole number without quotes, e.g. min_change = 3",
                 "c.toml:14: watch \"evin\".follow: invalid type: string \"yes\", expected true or false: write follow = true or follow = false, without quotes",
                 "c.toml:15: watch \"evin\".intervall: unknown key `intervall`: did you mean `interval`?",
@@ -2813,14 +2880,39 @@ url = "https://hooks.example.org/press"
         assert_eq!(e.len(), 2, "{e:#?}");
         assert!(
             e[0].starts_with(
-                "c.toml:5: channel[0].kinds: unknown alert kind \"eror\"; use edited,"
+                "c.toml:5: channel \"h\".kinds: unknown alert kind \"eror\"; use edited,"
             ),
             "{e:#?}"
         );
         assert!(
-            e[1].starts_with("c.toml:11: channel[1].kinds: an empty list routes no alert"),
+            e[1].starts_with("c.toml:11: channel \"g\".kinds: an empty list routes no alert"),
             "{e:#?}"
         );
+    }
+
+    #[test]
+    fn a_channel_is_named_in_messages_as_the_user_knows_it() {
+        // By its name; unnamed, by its type and where it sends (a
+        // webhook's host, not its URL, which may hold a token); else by
+        // its place.
+        let e = errors(
+            "[[channel]]\nname = \"press\"\ntype = \"email\"\nsmtp_url = \"smtps://mail.example.org:465\"\nfrom = \"a@example.org\"\nto = [\"desk\"]\n\n[[channel]]\ntype = \"webhook\"\nurl = \"https://hooks.example.org/services/T000/SECRET\"\nformat = \"slak\"\n\n[[channel]]\ntype = \"email\"\nsmtp_url = \"smtps://mail.example.org:465\"\nfrom = \"a@example.org\"\nto = [\"editor@example.org\"]\ndigets = \"daily 08:00\"\n\n[[channel]]\nnam = \"x\"\n",
+        );
+        assert_eq!(
+            e,
+            vec![
+                "c.toml:6: channel \"press\".to: \"desk\" is not an email address, e.g. \"press@example.org\"",
+                "c.toml:8: webhook channel to \"hooks.example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:11: webhook channel to \"hooks.example.org\".format: unknown format \"slak\"; use json, slack, discord or teams",
+                "c.toml:13: email channel to \"editor@example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:18: email channel to \"editor@example.org\".digets: unknown key `digets`: did you mean `digest`?",
+                "c.toml:20: channel[3].name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:20: channel[3].type: missing type: write type = \"email\" or type = \"webhook\"",
+                "c.toml:21: channel[3].nam: unknown key `nam`: did you mean `name`?",
+            ],
+            "{e:#?}"
+        );
+        assert!(!e.iter().any(|l| l.contains("SECRET")));
     }
 
     #[test]
@@ -2857,7 +2949,7 @@ digest = "daily 08:00"
             "{e:?}"
         );
         assert!(
-            e[1].starts_with("c.toml:7: channel[0].digest: digests are for email channels"),
+            e[1].starts_with("c.toml:7: channel \"h\".digest: digests are for email channels"),
             "{e:?}"
         );
     }

@@ -103,8 +103,8 @@ async fn read_only_commands_work_outside_the_unit_and_validate_says_which_secret
     let out = text(&validate);
     assert!(validate.status.success(), "{out}");
     for key in [
-        "channel[0].password_file: not checked here: $CREDENTIALS_DIRECTORY is not set: systemd sets it only inside the unit",
-        "channel[1].secret_file: not checked here: $CREDENTIALS_DIRECTORY is not set",
+        "channel \"press-office\".password_file: not checked here: $CREDENTIALS_DIRECTORY is not set: systemd sets it only inside the unit",
+        "channel \"newsroom\".secret_file: not checked here: $CREDENTIALS_DIRECTORY is not set",
     ] {
         assert!(out.contains(key), "{key}\n{out}");
     }
@@ -132,7 +132,9 @@ async fn read_only_commands_work_outside_the_unit_and_validate_says_which_secret
     let out = text(&daemon);
     assert!(out.contains("cannot read the secrets"), "{out}");
     assert!(
-        out.contains(":12: channel[0].password_file: $CREDENTIALS_DIRECTORY is not set"),
+        out.contains(
+            ":12: channel \"press-office\".password_file: $CREDENTIALS_DIRECTORY is not set"
+        ),
         "{out}"
     );
 }
