@@ -175,6 +175,25 @@ async fn validate_finds_what_would_break_at_run_time() {
         "{stdout}"
     );
     assert!(stdout.ends_with("1 problem found\n"), "{stdout}");
+    // A directory on a filesystem the kernel makes up, which root may
+    // "write", holds no baselines.
+    if Path::new("/proc/self/status").exists() {
+        std::fs::write(
+            project.config(),
+            "[daemon]\nbaseline_dir = \"/proc/presswatch\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
+        )
+        .unwrap();
+        let out = run(&["validate", "--config", &cfg], &[]).await;
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(
+                ":2: daemon.baseline_dir: /proc/presswatch is on a proc filesystem (/proc)"
+            ),
+            "{stdout}"
+        );
+        assert!(stdout.ends_with("1 problem found\n"), "{stdout}");
+    }
     // Fixed: one watch, no channel, said in the singular where it is one.
     std::fs::write(
         project.config(),
