@@ -716,7 +716,12 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
 fn text_section(s: &Section) -> String {
     match s {
         Section::Field { label, old, new } => {
-            format!("{label}:\n  - {}\n  + {}\n", isolate(old), isolate(new))
+            let (was, now) = field_words(old, new);
+            format!(
+                "{label}:\n  - {}\n  + {}\n",
+                crate::text::bidi_isolate(&field_line(&was, text_mark)),
+                crate::text::bidi_isolate(&field_line(&now, text_mark))
+            )
         }
         Section::Run {
             added,
@@ -759,6 +764,95 @@ fn text_section(s: &Section) -> String {
             isolate(&opening(text, OPENING_WORDS))
         ),
         Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
+    }
+}
+
+/// Words of a line, each marked unchanged, removed or added.
+type Marked = Vec<(SegmentOp, String)>;
+
+/// A changed headline or byline as its two lines, each whole and on one
+/// line: the old one with the words only it has marked removed, the new one
+/// with the words only it has marked added ([`crate::compare::word_diff`],
+/// as paragraphs and retitled items are diffed), so that one word softened
+/// in a long headline stands out.
+fn field_words(old: &str, new: &str) -> (Marked, Marked) {
+    let (old, new) = (one_line(old), one_line(new));
+    let rules = crate::compare::Rules::default();
+    // Each line from the diff towards it, so that its unchanged words are
+    // its own (a diff's unchanged words are those of its new side).
+    let was = line_words(
+        &old,
+        &crate::compare::word_diff(&new, &old, &rules),
+        SegmentOp::Removed,
+    );
+    let now = line_words(
+        &new,
+        &crate::compare::word_diff(&old, &new, &rules),
+        SegmentOp::Added,
+    );
+    (was, now)
+}
+
+/// The text `line` as the diff `segments` towards it marks it: its words
+/// only it has (the diff's added words) marked `mark`, the rest unchanged.
+/// Whole-marked when the diff does not spell the line out as it is.
+fn line_words(line: &str, segments: &[Segment], mark: SegmentOp) -> Vec<(SegmentOp, String)> {
+    let mut out: Vec<(SegmentOp, String)> = Vec::new();
+    let mut at = 0;
+    for s in segments.iter().filter(|s| s.op != SegmentOp::Removed) {
+        let op = if s.op == SegmentOp::Added {
+            mark
+        } else {
+            SegmentOp::Same
+        };
+        if !line[at..].starts_with(s.text.as_str()) {
+            // Text of the other side that the diff calls unchanged (what
+            // comes before a first word): not in this line.
+            if op == SegmentOp::Same {
+                continue;
+            }
+            return vec![(mark, line.to_string())];
+        }
+        at += s.text.len();
+        match out.last_mut() {
+            Some((last, t)) if *last == op => t.push_str(&s.text),
+            _ => out.push((op, s.text.clone())),
+        }
+    }
+    if at < line.len() {
+        out.push((SegmentOp::Same, line[at..].to_string()));
+    }
+    out
+}
+
+/// A headline's or byline's line ([`field_words`]) with its marked words
+/// marked by `mark`, every other character as the page has it: the spaces
+/// between words, or none (a Persian half-space, punctuation on its word).
+fn field_line(words: &[(SegmentOp, String)], mark: fn(SegmentOp, &str) -> String) -> String {
+    let mut out = String::new();
+    for (op, t) in words {
+        let marked = t.trim_end();
+        out.push_str(&mark(*op, marked));
+        out.push_str(&t[marked.len()..]);
+    }
+    out.trim().to_string()
+}
+
+/// Words as the text part marks them: `[-removed-]`, `{+added+}`.
+fn text_mark(op: SegmentOp, t: &str) -> String {
+    match op {
+        SegmentOp::Same => t.to_string(),
+        SegmentOp::Removed => format!("[-{t}-]"),
+        SegmentOp::Added => format!("{{+{t}+}}"),
+    }
+}
+
+/// Words as the HTML part marks them ([`del`], [`ins`]), escaped.
+fn html_mark(op: SegmentOp, t: &str) -> String {
+    match op {
+        SegmentOp::Same => escape(t),
+        SegmentOp::Removed => del(t),
+        SegmentOp::Added => ins(t),
     }
 }
 
@@ -890,9 +984,73 @@ fn wrap(s: &str, width: usize) -> String {
     out
 }
 
+/// The segments of a changed paragraph with each opening quote or bracket
+/// before the word it opens. A diff's pieces are words with the punctuation
+/// and space after them, so the "“" opening the sentence after a removed
+/// one ended both the removed words and the unchanged word before them
+/// (`journey. “[-About … said. “-]I had`); it is shown once, unchanged,
+/// before its word (`journey. [-About … said.-] “I had`).
+fn opening_marks_settled(segments: &[Segment]) -> Vec<Segment> {
+    let mut out = segments.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        if out[i].op == SegmentOp::Same {
+            i += 1;
+            continue;
+        }
+        // A run of removed and added words, and the unchanged word after it.
+        let end = (i..out.len())
+            .find(|&k| out[k].op == SegmentOp::Same)
+            .unwrap_or(out.len());
+        let next_starts_word = out
+            .get(end)
+            .and_then(|s| s.text.chars().next())
+            .is_some_and(|c| !c.is_whitespace());
+        let marks: Vec<&str> = out[i..end].iter().map(|s| opening_mark(&s.text)).collect();
+        let mark = marks[0].to_string();
+        if next_starts_word && !mark.is_empty() && marks.iter().all(|m| *m == mark) {
+            for s in &mut out[i..end] {
+                let cut = s.text.len() - mark.len();
+                s.text.truncate(cut);
+            }
+            if i > 0 && opening_mark(&out[i - 1].text) == mark {
+                let prev = &mut out[i - 1].text;
+                prev.truncate(prev.len() - mark.len());
+            }
+            out[end].text.insert_str(0, &mark);
+        }
+        i = end;
+    }
+    out.retain(|s| !s.text.is_empty());
+    out
+}
+
+/// The opening quotes and brackets a piece of a diff ends with after a
+/// space ("said. “" ends with "“"), or nothing.
+fn opening_mark(t: &str) -> &str {
+    let start = t
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let mark = &t[start..];
+    if start > 0
+        && !mark.is_empty()
+        && mark.chars().all(|c| {
+            matches!(
+                c,
+                '“' | '‘' | '„' | '‚' | '«' | '‹' | '"' | '(' | '[' | '¿' | '¡'
+            )
+        })
+    {
+        mark
+    } else {
+        ""
+    }
+}
+
 /// The segments of a changed paragraph with long unchanged runs trimmed to
 /// a few words of context around each change.
 fn with_context(segments: &[Segment]) -> Vec<(SegmentOp, String)> {
+    let segments = opening_marks_settled(segments);
     let n = segments.len();
     segments
         .iter()
@@ -1084,16 +1242,54 @@ pub const INS_STYLE: &str =
 const UNDERLINE_BELOW_DOTS: &str = "text-underline-offset:0.3em;";
 
 /// Whether a removed or added segment `t` must be set apart from the text
-/// before it: a word right after a word (text removed at the end of a
-/// paragraph follows the last word kept, which the new version ends with,
-/// and "capital" and "and many more" ran together). Not in scripts written
-/// without spaces (Chinese, Japanese, Thai), nor before punctuation.
+/// before it: a word right after a word or after the punctuation that ends
+/// a sentence or a quote (text removed at the end of a paragraph follows the
+/// last word kept, which the new version ends with, and "capital" and "and
+/// many more" ran together, as did "comment." and a last sentence removed).
+/// Not in scripts written without spaces (Chinese, Japanese, Thai), nor
+/// before punctuation, nor after a half-space, an opening quote or bracket,
+/// a hyphen, or inside a figure ("3.[-5-]{+6+}") or an abbreviation ("U.S.").
 fn needs_space(before: &str, t: &str) -> bool {
     let spaced = |c: char| c.is_alphanumeric() && !crate::text::written_without_spaces(c);
-    match (before.chars().next_back(), t.chars().next()) {
-        (Some(a), Some(b)) => spaced(a) && spaced(b),
-        _ => false,
+    let mut back = before.chars().rev();
+    let (Some(a), Some(b)) = (back.next(), t.chars().next()) else {
+        return false;
+    };
+    if !spaced(b) {
+        return false;
     }
+    if spaced(a) {
+        return true;
+    }
+    let ends = matches!(
+        a,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '…'
+            | '”'
+            | '’'
+            | '»'
+            | '›'
+            | ')'
+            | ']'
+            | '"'
+            | '؟'
+            | '،'
+            | '؛'
+            | '۔'
+    );
+    let word_before = before[..before.len() - a.len_utf8()].chars().rev();
+    // A figure's separator ("3.5", "1,000", "10:30").
+    let figure = b.is_numeric() && back.next().is_some_and(char::is_numeric);
+    // One letter and a full stop: an initial or an abbreviation ("U.S.").
+    let initial = a == '.' && {
+        let mut w = word_before;
+        w.next().is_some_and(char::is_alphabetic) && !w.next().is_some_and(char::is_alphanumeric)
+    };
+    ends && !figure && !initial
 }
 
 /// Whether `t` ends with a letter of a script written without spaces, or
@@ -1607,11 +1803,23 @@ fn html_diff(words: &[(SegmentOp, String)]) -> (String, String) {
 /// One section as HTML; quotes of the new page link to their spot on `url`.
 fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
     match s {
-        Section::Field { label, old, new } => labelled(
-            label,
-            &format!("{} {}", del(&one_line(old)), ins(&one_line(new))),
-            &lang_dir(new, lang),
-        ),
+        Section::Field { label, old, new } => {
+            let (was, now) = field_words(old, new);
+            let line = |tag: &str, words: &[(SegmentOp, String)]| {
+                let all: String = words.iter().map(|(_, t)| t.as_str()).collect();
+                format!(
+                    "<span style=\"color:{};font-size:13px;\">{tag}</span> <span{}>{}</span>",
+                    colour::MUTED,
+                    lang_dir(&all, lang),
+                    field_line(words, html_mark)
+                )
+            };
+            labelled(
+                label,
+                &format!("{}<br>{}", line("Was:", &was), line("Now:", &now)),
+                "",
+            )
+        }
         Section::Run {
             added,
             paragraphs,
@@ -1842,6 +2050,16 @@ mod tests {
         assert!(!needs_space("ក្រុង", "ភ្នំពេញ"), "Khmer");
         assert!(!needs_space("မြန်", "မာ"), "Myanmar");
         assert!(needs_space("서울", "기자"), "Korean is written with spaces");
+        assert!(
+            needs_space("did not comment.", "He is 52."),
+            "a sentence's end"
+        );
+        assert!(needs_space("انتخاب می‌کردم»", "وکیل"));
+        assert!(!needs_space("rose 3.", "5"), "a figure");
+        assert!(!needs_space("the U.", "S."), "an abbreviation");
+        assert!(!needs_space("he said: “", "About"), "an opening quote");
+        assert!(!needs_space("رسول\u{200C}", "اف"), "a half-space");
+        assert!(!needs_space("well-", "known"));
     }
 
     /// An edit alert for one paragraph changed from `old` to `new`.
@@ -1905,6 +2123,182 @@ mod tests {
             text.contains("the paragraph beginning \u{201C}伊朗导演穆罕默德·…\u{201D}"),
             "{text}"
         );
+    }
+
+    /// An alert for a story whose headline (and byline) changed, its text unchanged.
+    fn field_alert(headline: (&str, &str), byline: Option<(&str, &str)>) -> Alert {
+        let doc = |title: &str, by: Option<&str>| crate::document::Document {
+            title: Some(title.into()),
+            byline: by.map(str::to_string),
+            blocks: vec![crate::document::Block::paragraph(
+                "The filmmaker said he had left the country after his sentence.",
+            )],
+            ..Default::default()
+        };
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::HeadlineChanged;
+        alert.title = Some(headline.1.into());
+        alert.change = crate::compare::compare(
+            &doc(headline.0, byline.map(|b| b.0)),
+            &doc(headline.1, byline.map(|b| b.1)),
+            &crate::compare::Rules::default(),
+        );
+        assert!(alert.change.is_some());
+        alert
+    }
+
+    #[test]
+    fn a_changed_headline_marks_only_its_changed_words_on_its_old_and_new_lines() {
+        let ctx = Context::default();
+        let alert = field_alert(
+            (
+                "Filmmaker Mohammad Rasoulof Escapes Iran on Foot After Prison Sentence",
+                "Filmmaker Mohammad Rasoulof Leaves Iran After Prison Sentence",
+            ),
+            Some(("By Deepa Parent", "By Deepa Parent and Ali Hamedani")),
+        );
+        let text = text(&alert, &ctx);
+        assert!(
+            text.contains(
+                "Headline:\n  - Filmmaker Mohammad Rasoulof [-Escapes-] Iran [-on Foot-] After Prison Sentence\n  + Filmmaker Mohammad Rasoulof {+Leaves+} Iran After Prison Sentence\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Byline:\n  - By Deepa Parent\n  + By Deepa Parent {+and Ali Hamedani+}\n"
+            ),
+            "{text}"
+        );
+        let html = html(&alert, &ctx);
+        // Both headlines whole, only the changed words struck or underlined.
+        assert!(
+            html.contains(&format!(
+                "Filmmaker Mohammad Rasoulof {} Iran {} After Prison Sentence</span>",
+                del("Escapes"),
+                del("on Foot")
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "Filmmaker Mohammad Rasoulof {} Iran After Prison Sentence</span>",
+                ins("Leaves")
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "By Deepa Parent {}</span>",
+                ins("and Ali Hamedani")
+            )),
+            "{html}"
+        );
+        assert!(!html.contains(&del("Filmmaker")), "{html}");
+    }
+
+    #[test]
+    fn a_changed_persian_headline_marks_only_its_changed_words_right_to_left() {
+        let ctx = Context::default();
+        // "… fled Iran" softened to "… left Iran"; the half-space in
+        // رسول‌اف stays as the page has it.
+        let alert = field_alert(
+            (
+                "محمد رسول‌اف پس از حکم زندان پیاده از ایران گریخت",
+                "محمد رسول‌اف پس از حکم زندان ایران را ترک کرد",
+            ),
+            None,
+        );
+        let text = text(&alert, &ctx);
+        assert!(
+            text.contains(
+                "Headline:\n  - \u{2067}محمد رسول‌اف پس از حکم زندان [-پیاده از-] ایران [-گریخت-]\u{2069}\n  + \u{2067}محمد رسول‌اف پس از حکم زندان ایران {+را ترک کرد+}\u{2069}\n"
+            ),
+            "{text}"
+        );
+        let html = html(&alert, &ctx);
+        assert!(
+            html.contains(&format!(
+                "<span lang=\"fa\" dir=\"rtl\">محمد رسول‌اف پس از حکم زندان {} ایران {}</span>",
+                del("پیاده از"),
+                del("گریخت")
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<span lang=\"fa\" dir=\"rtl\">محمد رسول‌اف پس از حکم زندان ایران {}</span>",
+                ins("را ترک کرد")
+            )),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_deleted_sentence_keeps_the_spaces_around_it() {
+        let ctx = Context::default();
+        let before = "In a statement released Monday, the artist said he arrived in Europe a few days ago after a long and complicated journey.";
+        let gone = "About a dozen people helped him cross the mountains, he said.";
+        let quote = "“I had to choose between prison and leaving Iran,” he wrote.";
+        // Before a sentence that opens with a quote: the quote stays on its
+        // word, once, and the removed sentence is set apart on both sides.
+        let alert = edit_alert(
+            &format!("{before} {gone} {quote}"),
+            &format!("{before} {quote}"),
+        );
+        // The text part, unwrapped.
+        let text = super::text(&alert, &ctx).replace("\n  ", " ");
+        assert!(
+            text.contains(
+                "complicated journey. [-About a dozen people helped him cross the mountains, he said.-] “I had to choose"
+            ),
+            "{text}"
+        );
+        let html = html(&alert, &ctx);
+        assert!(
+            html.contains(&format!(
+                "complicated journey. {} “I had to choose",
+                del(gone)
+            )),
+            "{html}"
+        );
+        // The last sentence removed.
+        let alert = edit_alert(&format!("{before} {gone}"), before);
+        // The text part, unwrapped.
+        let text = super::text(&alert, &ctx).replace("\n  ", " ");
+        assert!(text.contains("complicated journey. [-About a"), "{text}");
+        assert!(
+            html_of(&alert).contains(&format!("complicated journey. {}", del(gone))),
+            "{}",
+            html_of(&alert)
+        );
+        // Persian: after a closing guillemet, and before an opening one.
+        let fa_before = "محمد رسول‌اف گفت پس از سفری طولانی به اروپا رسیده است.";
+        let fa_gone = "حدود ده نفر به او کمک کردند.";
+        let fa_quote = "«من باید بین زندان و ترک ایران یکی را انتخاب می‌کردم»";
+        let alert = edit_alert(
+            &format!("{fa_before} {fa_gone} {fa_quote}"),
+            &format!("{fa_before} {fa_quote}"),
+        );
+        // The text part, unwrapped.
+        let text = super::text(&alert, &ctx).replace("\n  ", " ");
+        assert!(
+            text.contains(&format!("رسیده است. [-{fa_gone}-] «من باید")),
+            "{text}"
+        );
+        assert!(
+            html_of(&alert).contains(&format!("رسیده است. {} «من باید", del(fa_gone))),
+            "{}",
+            html_of(&alert)
+        );
+        let alert = edit_alert(&format!("{fa_quote} {fa_gone}"), fa_quote);
+        // The text part, unwrapped.
+        let text = super::text(&alert, &ctx).replace("\n  ", " ");
+        assert!(text.contains(&format!("می‌کردم» [-{fa_gone}-]")), "{text}");
+    }
+
+    fn html_of(alert: &Alert) -> String {
+        html(alert, &Context::default())
     }
 
     #[test]

@@ -652,7 +652,7 @@ async fn a_storys_alerts_thread_with_a_stable_subject_and_ids_unique_to_the_inst
     assert_eq!(m.html_body.len(), 1);
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     assert!(text.starts_with("Headline changed · The Example Herald\nMohammad Rasoulof escapes Iran on foot after prison sentence\n"), "{text}");
-    assert!(text.contains("Headline:\n  - Iranian director Mohammad Rasoulof flees Iran\n  + Mohammad Rasoulof escapes Iran on foot after prison sentence"), "{text}");
+    assert!(text.contains("Headline:\n  - [-Iranian director-] Mohammad Rasoulof [-flees-] Iran\n  + Mohammad Rasoulof {+escapes+} Iran {+on foot after prison sentence+}"), "{text}");
 
     // The third carries the whole chain in References, and the same stem.
     let m3 = parse(&msgs[2].1);
@@ -1081,6 +1081,56 @@ async fn changed_words_read_without_colour_and_paragraphs_are_named_by_their_wor
     assert!(
         text.contains("\n-- \n[-removed words-] {+added words+}\n"),
         "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_softened_headline_is_mailed_with_only_its_changed_words_marked() {
+    let old = doc(
+        "Filmmaker Mohammad Rasoulof Escapes Iran on Foot After Prison Sentence",
+        &[P1, P2],
+    );
+    let new = doc(
+        "Filmmaker Mohammad Rasoulof Leaves Iran After Prison Sentence",
+        &[P1, P2],
+    );
+    let alert = story_alert("herald-rasoulof", &old, &new, "2026-11-22T09:40:00Z");
+    assert_eq!(alert.kind, ChangeKind::HeadlineChanged);
+    let (raw, _s) = mailed(&alert, "").await;
+    let m = parse(&raw);
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    let lines = "Headline:\n  - Filmmaker Mohammad Rasoulof [-Escapes-] Iran [-on Foot-] After Prison Sentence\n  + Filmmaker Mohammad Rasoulof {+Leaves+} Iran After Prison Sentence\n";
+    assert!(text.contains(lines), "{text}");
+    // Both headlines whole in the HTML part, only the changed words struck
+    // through or underlined.
+    let html = m.body_html(0).unwrap();
+    let del = |w: &str| {
+        format!("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;mso-hide:all;font-size:0;line-height:0;max-height:0;\">removed: </span>{w}</del>")
+    };
+    assert!(
+        html.contains(&format!(
+            "Filmmaker Mohammad Rasoulof {} Iran {} After Prison Sentence</span>",
+            del("Escapes"),
+            del("on Foot")
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(">added: </span>Leaves</ins> Iran After Prison Sentence</span>"),
+        "{html}"
+    );
+    // Chat messages carry the same marks.
+    use presswatch::config::WebhookFormat;
+    let ctx = render::Context::default();
+    let slack = notify::webhook::payload(WebhookFormat::Slack, &alert, &ctx);
+    assert!(slack["text"].as_str().unwrap().contains(lines), "{slack}");
+    let discord = notify::webhook::payload(WebhookFormat::Discord, &alert, &ctx);
+    assert!(
+        discord["content"]
+            .as_str()
+            .unwrap()
+            .contains("Filmmaker Mohammad Rasoulof \\[\\-Escapes\\-\\] Iran"),
+        "{discord}"
     );
 }
 
