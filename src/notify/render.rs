@@ -2262,6 +2262,18 @@ mod tests {
             )),
             "{html}"
         );
+        // A sentence added before a quoted one, the same.
+        let alert = edit_alert(
+            &format!("{before} {quote}"),
+            &format!("{before} {gone} {quote}"),
+        );
+        let text = super::text(&alert, &ctx).replace("\n  ", " ");
+        assert!(
+            text.contains(&format!(
+                "complicated journey. {{+{gone}+}} “I had to choose"
+            )),
+            "{text}"
+        );
         // The last sentence removed.
         let alert = edit_alert(&format!("{before} {gone}"), before);
         // The text part, unwrapped.
