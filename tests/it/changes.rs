@@ -905,7 +905,7 @@ async fn a_table_row_whose_figures_change_is_an_edit_naming_them() {
         &alerts[0],
         &presswatch::notify::render::Context::default(),
     );
-    assert!(text.contains("  Khuzestan [-15 3-]{+19 5+}\n"), "{text}");
+    assert!(text.contains("  Khuzestan [-15 3-] {+19 5+}\n"), "{text}");
     assert!(
         !text.contains("[-Khuzestan") && !text.contains("{+Khuzestan"),
         "{text}"
