@@ -11,11 +11,16 @@
 //!   with `aria-hidden` or `display:none` (but for a panel a disclosure
 //!   control opens: a FAQ's collapsed answer is the page's prose),
 //!   regions named like furniture (comments, consent and cookie banners),
+//!   sections of readers' comments however named (a heading "3 responses",
+//!   "Comments", "12 thoughts on …", or schema.org `Comment` markup),
 //!   and small boxes named like related stories, sign-up, share or ad
 //!   boxes (layouts give such names to the wrapper of a whole story too);
 //! - text that is mostly links (teasers, link lists), unless it sits among
-//!   the article's own paragraphs, or too short to be a paragraph (labels,
-//!   headlines, captions);
+//!   the article's own paragraphs;
+//! - text that does not read like prose: too short to be a paragraph
+//!   (labels, captions), or without four words in a row that are not
+//!   numbers (lines of counters and dates: "4 min read · 3,402 views",
+//!   "Today is Thursday 3 December 2026");
 //! - teaser cards: a short text next to a linked headline, in a region
 //!   holding little else.
 
@@ -99,14 +104,14 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// recommended, most read: their teasers are told apart by structure too),
 /// that sell or share (sign-up, promotion, share bars, ads, banners) or
 /// state the story's metadata (byline, dateline, a relative time that
-/// ticks), which layouts also give to the wrappers of a whole story or of
-/// a part of it ("newsletter-content", "more-on-this-topic"): furniture
-/// only when it holds little text. "widget" is not among them: page
+/// ticks) or run a ticker of headlines, which layouts also give to the
+/// wrappers of a whole story or of a part of it ("newsletter-content",
+/// "more-on-this-topic"): furniture only when it holds little text. "widget" is not among them: page
 /// builders call every block of a story a widget. The headline and byline
 /// are compared on their own, source with source.
 static SMALL_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|disclaimer|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|ticker|disclaimer|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -249,6 +254,101 @@ fn named(e: ElementRef<'_>, words: &Regex) -> bool {
         .any(|s| words.is_match(s))
 }
 
+/// Headings of a section of readers' comments, or of the form to write
+/// one: "Comments", "3 responses", "One response to “…”", "12 thoughts on
+/// “…”", "Leave a reply", "۳ دیدگاه", "التعليقات". A bare word with at most
+/// a count: a story's subheading says more ("Responses to the crisis").
+static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[\W\d_]*(?:(?:one|no)\s+)?(?:(?:reader|user|visitor)s?['’]?\s+)?(?:comments?|responses?|replies|reactions|thoughts|kommentare?|commentaires?|comentarios?|comentários?|commenti|reacties|komentarze?|yorumlar|комментари[йия]|نظرات?|دیدگاه(?:\x{200c}?ها)?|تعليقات?|التعليقات|ردود)(?:[\W\d_]*$|\s+(?:on|to)\s+\W)|^\W*(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)\b|^\W*(?:ارسال\s+)?(?:دیدگاه|نظر)\s+(?:شما|خود\s+را\s+بنویسید)",
+    )
+    .expect("static regex")
+});
+
+/// The sections of readers' comments: the element that holds a heading
+/// reading like one ([`COMMENTS_HEADING`]) or comments marked up as such
+/// (schema.org `Comment`). Comments churn, and are not the story.
+fn comment_sections(dom: &Html) -> HashSet<NodeId> {
+    let mut out = HashSet::new();
+    for n in dom.tree.nodes() {
+        let Node::Element(el) = n.value() else {
+            continue;
+        };
+        let marked = el
+            .attr("itemprop")
+            .is_some_and(|p| p.split_whitespace().any(|w| w == "comment"))
+            || el
+                .attr("itemtype")
+                .is_some_and(|t| t.ends_with("/Comment") || t.ends_with("/UserComments"));
+        if marked {
+            out.insert(n.id());
+            continue;
+        }
+        let heading =
+            (is_heading(el.name()) && el.name() != "h1") || el.attr("role") == Some("heading");
+        if !heading {
+            continue;
+        }
+        let Some(e) = ElementRef::wrap(n) else {
+            continue;
+        };
+        let t = text::clean(&e.text().collect::<Vec<_>>().join(" "));
+        if text::word_count(&t) > 12 || !COMMENTS_HEADING.is_match(&t) {
+            continue;
+        }
+        // The heading may sit in a wrapper of its own ("<div class=title><h3>").
+        let mut region = n.parent();
+        while let Some(r) = region {
+            match ElementRef::wrap(r) {
+                Some(re) if re.children().filter_map(ElementRef::wrap).count() == 1 => {
+                    region = r.parent()
+                }
+                _ => break,
+            }
+        }
+        if let Some(r) = region.filter(|r| {
+            ElementRef::wrap(*r).is_some_and(|re| {
+                !matches!(re.value().name(), "body" | "html" | "main" | "article")
+            })
+        }) {
+            out.insert(r.id());
+        }
+    }
+    out
+}
+
+/// Words in a row, none of them a number, that a block needs to read as
+/// prose: a line of counters ("4 min read · 3,402 views"), of dates
+/// ("Today is Thursday 3 December 2026") or of labels has none, and its
+/// numbers tick. A line that has them is watched whether or not it ends
+/// like a sentence: the story's own short lines ("A guide to common
+/// services and their price ranges", "Please give credit for this item
+/// to: …") do not.
+const SENTENCE_RUN: usize = 4;
+
+/// True when a block reads like prose: it holds [`SENTENCE_RUN`] words in
+/// a row that are not numbers nor separated by a separator (`·`, `|`, `•`,
+/// `/`). Text written without spaces is not measured so.
+fn reads_like_prose(t: &str) -> bool {
+    if t.chars().any(text::written_without_spaces) {
+        return true;
+    }
+    let separator = |c: char| matches!(c, '·' | '|' | '•' | '/' | '¦' | '‧' | '∙' | '●');
+    let mut best = 0;
+    for part in t.split(separator) {
+        let mut run = 0;
+        for token in part.split_whitespace() {
+            if token.chars().any(char::is_numeric) {
+                run = 0;
+            } else if token.chars().any(char::is_alphabetic) {
+                run += 1;
+                best = best.max(run);
+            }
+        }
+    }
+    best >= SENTENCE_RUN
+}
+
 /// A run of text between two block boundaries, being collected.
 #[derive(Default)]
 struct Run {
@@ -278,12 +378,13 @@ struct Candidate {
 }
 
 /// The page's prose outside the article `kept`: paragraphs of at least
-/// [`MIN_WORDS`] words, mostly not links, outside page furniture and teaser
-/// cards, each once, in page order, within [`MAX_BLOCKS`] and [`MAX_WORDS`].
-/// A line of links of [`MIN_LINKED_WORDS`] words or more counts too when
-/// its element sits beside the article's own paragraphs (in the element
-/// that holds one of them): what the extractor left out of the story's
-/// flow because it links elsewhere, a "Read more:" or a source.
+/// [`MIN_WORDS`] words, mostly not links, that read like prose
+/// ([`reads_like_prose`]), outside page furniture, comment sections and
+/// teaser cards, each once, in page order, within [`MAX_BLOCKS`] and
+/// [`MAX_WORDS`]. A line of links of [`MIN_LINKED_WORDS`] words or more
+/// counts too when its element sits beside the article's own paragraphs
+/// (in the element that holds one of them): what the extractor left out of
+/// the story's flow because it links elsewhere, a "Read more:" or a source.
 /// A region named like furniture is furniture unless it holds part of the
 /// article (a layout wrapper); one named like a small box only while it
 /// holds at most [`SMALL_FURNITURE_WORDS`] words.
@@ -366,6 +467,7 @@ fn is_teaser(c: &Candidate, words: usize, extents: &HashMap<NodeId, Extent>) -> 
 /// regions named like furniture, and the extent of every element.
 fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
     let panels = disclosed_panels(dom);
+    let comments = comment_sections(dom);
     let mut out = Vec::new();
     let mut extents: HashMap<NodeId, Extent> = HashMap::new();
     // Open elements: (id, extent so far); skipped subtrees are not entered.
@@ -386,7 +488,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
         let t = text::clean(&r.text);
         let words = text::word_count(&t);
         let mostly_links = (r.link_chars as f32) > MAX_LINK_SHARE * r.chars.max(1) as f32;
-        let prose = words >= MIN_WORDS && !mostly_links;
+        let prose = words >= MIN_WORDS && !mostly_links && reads_like_prose(&t);
         let linked = words >= MIN_LINKED_WORDS && mostly_links;
         // Short runs only tell which furniture-named regions hold the article.
         if prose || linked || (words > 0 && !furniture.is_empty()) {
@@ -466,7 +568,12 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         if matches!(name, "article" | "main") {
                             stories += 1;
                         }
-                        if let Some(name) = furniture_name(e) {
+                        let name_of = if comments.contains(&node.id()) {
+                            Some(Named::Furniture)
+                        } else {
+                            furniture_name(e)
+                        };
+                        if let Some(name) = name_of {
                             furniture.push((node.id(), name));
                         }
                         open.push((node.id(), Extent::default()));
@@ -610,5 +717,75 @@ mod tests {
             prose(&html, &[P1, P2]),
             vec!["Read more: Court upholds the sentence of the journalist".to_string()]
         );
+    }
+
+    #[test]
+    fn lines_of_counters_and_dates_are_not_prose() {
+        for line in [
+            r##"<div class="meta">4 min read · 3,402 views · <a href="#c">12 comments</a></div>"##,
+            r##"<div class="meta">۴ دقیقه مطالعه · ۳٬۴۰۲ بازدید · <a href="#c">۱۲ نظر</a></div>"##,
+            r#"<div class="topbar"><span>Today is Thursday 3 December 2026 in Tehran</span></div>"#,
+            r#"<div><span>امروز پنجشنبه ۱۲ آذر ۱۴۰۵ در تهران</span></div>"#,
+        ] {
+            let html = format!("<body>{line}<main><article><p>{P1}</p></article></main></body>");
+            assert!(prose(&html, &[P1]).is_empty(), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_ticker_of_headlines_is_not_prose_of_the_page() {
+        let html = format!(
+            r#"<body><div class="news-ticker"><strong>Breaking: Earthquake hits southern Iran, dozens feared dead</strong></div>
+            <main><article><p>{P1}</p></article></main></body>"#
+        );
+        assert!(prose(&html, &[P1]).is_empty());
+    }
+
+    #[test]
+    fn a_dropped_line_of_the_story_is_prose_of_the_page_in_any_script_sentence_or_not() {
+        let fa = "دادگاه روز دوشنبه حکم را تأیید کرد، وکیل او به خبرنگاران گفت.";
+        let dated = "He was arrested on 3 December 2026 in Tehran and held for two weeks.";
+        // A short line of the story need not end like a sentence.
+        let unended = "A guide to common legal services and their price ranges";
+        let html = format!(
+            "<body><article><p>{P1}</p><div><p>{fa}</p><p>{dated}</p><p>{unended}</p></div></article></body>"
+        );
+        assert_eq!(
+            prose(&html, &[P1]),
+            vec![fa.to_string(), dated.to_string(), unended.to_string()]
+        );
+    }
+
+    #[test]
+    fn readers_comments_are_not_prose_of_the_page_whatever_their_section_is_called() {
+        for (heading, attrs) in [
+            ("3 responses", r#"id="responses""#),
+            ("One response to “Filmmaker flees Iran”", ""),
+            (
+                "12 thoughts on “Filmmaker flees Iran”",
+                r#"class="discussion""#,
+            ),
+            ("Comments (2)", ""),
+            ("۳ دیدگاه", ""),
+        ] {
+            let html = format!(
+                r#"<body><main><article><p>{P1}</p></article>
+                <section {attrs}><h3>{heading}</h3><div class="r"><b>Reader1</b><p>Great news, he is safe now and can keep making films.</p></div>
+                <div class="r"><b>Reader2</b><p>I hope the actors who stayed behind are not punished for this.</p></div></section></main></body>"#
+            );
+            assert!(prose(&html, &[P1]).is_empty(), "{heading}");
+        }
+        let marked = format!(
+            r#"<body><article><p>{P1}</p></article><div><div itemprop="comment" itemscope itemtype="https://schema.org/Comment"><p>Great news, he is safe now and can keep making films.</p></div></div></body>"#
+        );
+        assert!(prose(&marked, &[P1]).is_empty());
+    }
+
+    #[test]
+    fn a_section_of_the_story_headed_like_a_reaction_is_prose_of_the_page() {
+        let html = format!(
+            "<body><article><p>{P1}</p></article><section><h2>Responses to the verdict</h2><p>{P2}</p></section></body>"
+        );
+        assert_eq!(prose(&html, &[P1]), vec![P2.to_string()]);
     }
 }
