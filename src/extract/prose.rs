@@ -15,6 +15,9 @@
 //!   "Comments", "12 thoughts on …", or schema.org `Comment` markup),
 //!   and small boxes named like related stories, sign-up, share or ad
 //!   boxes (layouts give such names to the wrapper of a whole story too);
+//! - headings, but for the standfirst: the first heading after the page's
+//!   `<h1>`, before any paragraph, when it reads as a sentence (a dek set
+//!   as `<h2>`: outlets soften it as they soften the story);
 //! - text that is mostly links (teasers, link lists), unless it sits among
 //!   the article's own paragraphs;
 //! - text that does not read like prose: too short to be a paragraph
@@ -47,6 +50,10 @@ const MAX_LINK_SHARE: f32 = 0.3;
 /// among the article's own paragraphs (a "Read more:" line, a source or a
 /// product the story links to).
 const MIN_LINKED_WORDS: usize = 3;
+
+/// Words a heading after the headline needs to be read as its standfirst
+/// ([`standfirst_heading`]): a sentence, not a section's title.
+const STANDFIRST_MIN_WORDS: usize = 8;
 
 /// Words a teaser card may hold besides its summary: a linked headline and
 /// a dateline, not an article.
@@ -264,6 +271,38 @@ static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+
+/// The standfirst set as a heading: the first heading after the page's
+/// first `<h1>`, with no paragraph between them, when it reads as a
+/// sentence ([`STANDFIRST_MIN_WORDS`] words, prose, no link). Headings are
+/// not prose of the page (section titles, teasers' headlines), but this
+/// one is the story's summary, and an edit there is an edit of the story.
+fn standfirst_heading(body: ElementRef<'_>) -> Option<NodeId> {
+    let mut after_h1 = false;
+    for e in body.descendants().filter_map(ElementRef::wrap) {
+        let name = e.value().name();
+        if !after_h1 {
+            after_h1 = name == "h1";
+            continue;
+        }
+        if name == "p" || name == "h1" {
+            return None;
+        }
+        if is_heading(name)
+            && !e
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "h1")
+        {
+            let t = text::clean(&e.text().collect::<Vec<_>>().join(" "));
+            let sentence = text::word_count(&t) >= STANDFIRST_MIN_WORDS
+                && reads_like_prose(&t)
+                && !has_link_away(e);
+            return sentence.then(|| e.id());
+        }
+    }
+    None
+}
 
 /// The sections of readers' comments: the element that holds a heading
 /// reading like one ([`COMMENTS_HEADING`]) or comments marked up as such
@@ -509,6 +548,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
         .filter_map(ElementRef::wrap)
         .find(|e| e.value().name() == "body")
         .unwrap_or(dom.root_element());
+    let standfirst = standfirst_heading(root);
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => {
@@ -547,14 +587,15 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                             }
                         }
                         let page_header = name == "header" && stories == 0;
-                        if page_header || skipped(e, &panels) {
+                        let is_standfirst = standfirst == Some(node.id());
+                        if page_header || (skipped(e, &panels) && !is_standfirst) {
                             skipping = Some(node.id());
                             if breaks_text(name) || SKIP_TAGS.contains(&name) {
                                 flush(&mut run, &open, &furniture, &mut out);
                             }
                             continue;
                         }
-                        if breaks_text(name) {
+                        if breaks_text(name) || is_standfirst {
                             flush(&mut run, &open, &furniture, &mut out);
                         } else if !is_inline(name) {
                             run.text.push(' ');
@@ -593,7 +634,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                     continue;
                 };
                 let name = el.name();
-                if breaks_text(name) {
+                if breaks_text(name) || standfirst == Some(node.id()) {
                     flush(&mut run, &open, &furniture, &mut out);
                 } else if !is_inline(name) {
                     run.text.push(' ');
@@ -661,6 +702,29 @@ mod tests {
             <main><p>{P2}</p></main></body>"#
         );
         assert_eq!(prose(&html, &[]), vec![P2.to_string()]);
+    }
+
+    #[test]
+    fn a_standfirst_set_as_a_heading_after_the_headline_is_prose_of_the_page() {
+        let dek = "Prices touted as discounts will remain unaffordable for many workers";
+        let page = |between: &str, dek: &str| {
+            format!(
+                r#"<body><div class="top"><h1>Employers drop coverage for weight loss drugs</h1>{between}
+                <div class="dek"><h2>{dek}</h2></div></div>
+                <main><p>{P1}</p><h2>A subheading of the story that reads as a sentence too</h2><p>{P2}</p></main></body>"#
+            )
+        };
+        assert_eq!(prose(&page("", dek), &[P1, P2]), vec![dek.to_string()]);
+        // In Persian too.
+        let fa = "قیمت‌هایی که تخفیف خوانده شدند برای بسیاری از کارگران گران خواهد ماند";
+        assert_eq!(prose(&page("", fa), &[P1, P2]), vec![fa.to_string()]);
+        // Not a section's title, a teaser's linked headline, or a heading
+        // after the story has begun.
+        assert!(prose(&page("", "Most read this week"), &[P1, P2]).is_empty());
+        let linked = format!("<a href=\"/other\">{dek}</a>");
+        assert!(prose(&page("", &linked), &[P1, P2]).is_empty());
+        let story_begun = page(&format!("<p>{P1}</p>"), dek);
+        assert!(prose(&story_begun, &[P1, P2]).is_empty());
     }
 
     #[test]
