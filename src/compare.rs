@@ -3,7 +3,8 @@
 //!
 //! Blocks are compared in their [`text::compare_key`] form after the watch's
 //! `ignore` patterns are removed, so white space, typographic punctuation and
-//! Persian/Arabic encoding variants never count as changes.
+//! Persian/Arabic encoding variants never count as changes; double quotation
+//! marks put around words or taken away do ([`text::quoted_words`]).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -527,9 +528,10 @@ struct Keyed {
 
 fn keyed(text_: &str, rules: &Rules) -> Keyed {
     let t = without_neutralised(text_, rules);
-    // Punctuation-only differences are not changes: compare the words.
+    // Punctuation-only differences are not changes: compare the words, and
+    // which of them stand in quotation marks (see [`text::quoted_words`]).
     let folded = text::compare_key(&t);
-    let words = text::diff_words(&folded).collect::<Vec<_>>().join(" ");
+    let words = text::quoted_words(&folded);
     let key = crate::text::joined_script(&words).into_owned();
     Keyed { words, key }
 }
@@ -1142,24 +1144,53 @@ struct Token<'a> {
 
 /// The tokens a text is diffed in: its words as [`text::diff_words`] cuts
 /// them, each with the punctuation and space after it (text before the
-/// first word is a token with no key).
+/// first word is a token with no key). A word a double quotation mark
+/// touches is keyed with it, as [`text::quoted_words`] keys it (`“no”` is
+/// `"no"`), and its token starts at the opening mark, so that a word put in
+/// quotation marks or taken out of them is shown with its marks.
 fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     let is_word =
         |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '\u{200C}' | '\u{0640}');
     // Where each token starts, and whether it is a one-character symbol
-    // word ([`text::is_symbol_word`]: "€", "%", the "-" of "-3").
+    // word ([`text::is_symbol_word`]: "€", "%", the "-" of "-3"), and
+    // tokens that start at an opening quotation mark: where their word starts.
     let mut starts = Vec::new();
     let mut symbols = HashSet::new();
+    let mut opened: HashMap<usize, usize> = HashMap::new();
     let mut prev_word = false;
     let mut before = None;
+    // A quotation mark just seen opens the word starting here.
+    let mut open_at = None;
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         let w = is_word(c) || (prev_word && (unicode_mark(c) || text::extends_unit(c)));
-        if w && !prev_word {
-            starts.push(i);
-        } else if !w && text::is_symbol_word(before, c, chars.peek().map(|&(_, n)| n)) {
-            starts.push(i);
-            symbols.insert(i);
+        let symbol = !w && text::is_symbol_word(before, c, next);
+        if (w && !prev_word) || symbol {
+            match open_at.take() {
+                Some(q) => {
+                    opened.insert(q, i);
+                }
+                None => starts.push(i),
+            }
+            if symbol {
+                symbols.insert(i);
+            }
+        } else {
+            open_at = None;
+        }
+        if !w && text::is_double_quote(c) {
+            let mut look = chars.clone();
+            let starts_word = next.is_some_and(|n| {
+                is_word(n) || {
+                    look.next();
+                    text::is_symbol_word(Some(c), n, look.peek().map(|&(_, m)| m))
+                }
+            });
+            if starts_word {
+                starts.push(i);
+                open_at = Some(i);
+            }
         }
         prev_word = w;
         before = Some(c);
@@ -1174,14 +1205,17 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     }
     for (k, &st) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(s.len());
-        let piece = &s[st..end];
-        let word_end = if symbols.contains(&st) {
+        // Where the word starts: after its opening quotation mark, if any.
+        let word_start = opened.get(&st).copied().unwrap_or(st);
+        let piece = &s[word_start..end];
+        let word_end = if symbols.contains(&word_start) {
             piece.chars().next().map_or(0, char::len_utf8)
         } else {
             piece
                 .find(|c: char| !(is_word(c) || unicode_mark(c) || text::extends_unit(c)))
                 .unwrap_or(piece.len())
         };
+        let closed = text::closes_quote(&piece[word_end..]);
         // A word of a script written without spaces is a token a unit (a
         // character, a letter with its marks); the last takes the
         // punctuation and space after the word.
@@ -1189,20 +1223,25 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
         if units.is_empty() {
             units.push("");
         }
-        let mut at = st;
+        let mut at = word_start;
         for (u, unit) in units.iter().enumerate() {
-            let text_end = if u + 1 == units.len() {
-                end
-            } else {
-                at + unit.len()
-            };
+            let last = u + 1 == units.len();
+            let text_start = if u == 0 { st } else { at };
+            let text_end = if last { end } else { at + unit.len() };
             let key = if ignored.iter().any(|&(a, b)| at >= a && at < b) {
                 String::new()
             } else {
-                text::compare_key(unit)
+                let mut key = text::compare_key(unit);
+                if u == 0 && word_start != st {
+                    key.insert(0, '"');
+                }
+                if last && closed {
+                    key.push('"');
+                }
+                key
             };
             out.push(Token {
-                text: &s[at..text_end],
+                text: &s[text_start..text_end],
                 key,
             });
             at += unit.len();
@@ -1931,6 +1970,59 @@ mod tests {
     fn identical_documents_do_not_differ() {
         let a = doc("T", &["One two three.", "Four five six."]);
         assert_eq!(compare(&a, &a.clone(), &Rules::default()), None);
+    }
+
+    #[test]
+    fn quotation_marks_put_around_words_or_taken_away_are_an_edit_of_those_words() {
+        let one =
+            |old: &str, new: &str| compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default());
+        // Scare quotes taken away: the hospitals' word becomes the outlet's.
+        let c = one(
+            "The hospitals accuse the insurer of \u{201C}significantly\u{201D} raising costs.",
+            "The hospitals accuse the insurer of significantly raising costs.",
+        )
+        .expect("quotation marks removed are an edit");
+        assert_eq!(c.removed_text(), vec!["\u{201C}significantly\u{201D}"]);
+        assert_eq!(c.added_text(), vec!["significantly"]);
+        assert_eq!(c.summary, "1 word changed in paragraph 1");
+        // Put around two words, after a colon.
+        let c = one(
+            "Officials said: moderate opposition groups were present.",
+            "Officials said:\"moderate opposition\" groups were present.",
+        )
+        .expect("quotation marks added are an edit");
+        assert_eq!(c.removed_text(), vec!["moderate opposition"]);
+        assert_eq!(c.added_text(), vec!["\"moderate opposition\""]);
+        // Persian guillemets: "called these people «rioters»".
+        let c = one(
+            "سخنگوی دولت این افراد را «اغتشاشگر» خواند.",
+            "سخنگوی دولت این افراد را اغتشاشگر خواند.",
+        )
+        .expect("guillemets removed are an edit");
+        assert_eq!(c.removed_text(), vec!["«اغتشاشگر»"]);
+        assert_eq!(c.added_text(), vec!["اغتشاشگر"]);
+        // Which marks a page types is typography: “” "" « » „“ 「」 are one,
+        // whatever punctuation sits beside them.
+        let forms = [
+            "He called them \u{201C}rioters,\u{201D} and left.",
+            "He called them \"rioters\", and left.",
+            "He called them «rioters», and left.",
+            "He called them \u{201E}rioters\u{201C}, and left.",
+            "He called them \u{300C}rioters\u{300D} and left",
+        ];
+        for a in forms {
+            for b in forms {
+                assert_eq!(one(a, b), None, "{a} → {b}");
+            }
+        }
+        // Single quotes and apostrophes stay typography.
+        assert_eq!(
+            one(
+                "They don't call it a \u{2018}ban\u{2019}.",
+                "They don\u{2019}t call it a \u{2018}ban\u{2019}"
+            ),
+            None
+        );
     }
 
     #[test]

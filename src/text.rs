@@ -253,6 +253,76 @@ pub fn diff_words(s: &str) -> impl Iterator<Item = &str> {
     runs(s, |c| is_word_char(c) || extends_unit(c)).flat_map(units)
 }
 
+/// Double quotation marks, of any script: `"`, `“ ” „ ‟`, `« »`, `″`, the
+/// full-width `＂`, `〝 〞 〟` and the corner brackets `「 」 『 』` that
+/// Chinese and Japanese quote with. Which one a page uses is typography
+/// (a site switching “” to "" or « » changed nothing), but whether a word
+/// is in quotation marks is not: `“significantly” raising costs` is the
+/// source's word, `significantly raising costs` the outlet's. Single quotes
+/// are not among them: ’ is also the apostrophe (don't, don’t).
+pub fn is_double_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\u{201C}'..='\u{201F}'
+            | '\u{00AB}'
+            | '\u{00BB}'
+            | '\u{2033}'
+            | '\u{FF02}'
+            | '\u{301D}'..='\u{301F}'
+            | '\u{300C}'..='\u{300F}'
+    )
+}
+
+/// True when `gap`, the text between a word and the next (or the end),
+/// closes a quotation on that word: a double quotation mark
+/// ([`is_double_quote`]) before any white space that opens no word of its
+/// own (`exile.”` closes; in `said:"no` the mark opens "no").
+pub fn closes_quote(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_space(c) {
+            return false;
+        }
+        if is_double_quote(c) && !chars.peek().is_some_and(|&n| is_word_char(n)) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The words of `s` ([`diff_words`]) as comparison keys them, one space
+/// between them, each word a double quotation mark touches marked with one
+/// `"` on that side: a mark directly before it opens it, one after it
+/// ([`closes_quote`]) closes it. `He called them “rioters”.` gives `He
+/// called them "rioters"`; the same sentence with « », "" or no marks and
+/// other punctuation gives the same words, and without the marks `He
+/// called them rioters`: quotation marks added or removed around words are
+/// an edit of those words, whichever marks a page types.
+pub fn quoted_words(s: &str) -> String {
+    if !s.contains(is_double_quote) {
+        return diff_words(s).collect::<Vec<_>>().join(" ");
+    }
+    let words: Vec<&str> = diff_words(s).collect();
+    let offset = |w: &str| w.as_ptr() as usize - s.as_ptr() as usize;
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, w) in words.iter().enumerate() {
+        let start = offset(w);
+        let end = start + w.len();
+        let next = words.get(i + 1).map_or(s.len(), |n| offset(n));
+        if i > 0 {
+            out.push(' ');
+        }
+        if s[..start].chars().next_back().is_some_and(is_double_quote) {
+            out.push('"');
+        }
+        out.push_str(w);
+        if closes_quote(&s[end..next]) {
+            out.push('"');
+        }
+    }
+    out
+}
+
 /// The words of `s`: runs that start with a [`is_word_char`] and go on
 /// while `continues`, and the one-character symbol words.
 fn runs(s: &str, continues: fn(char) -> bool) -> impl Iterator<Item = &str> {
