@@ -1735,29 +1735,157 @@ fn differs(
 
 /// What a byline is compared by: its words without the date a byline line
 /// often carries ("By Jane Doe - June 12, 2025", "۲۴ اردیبهشت ۱۴۰۳"), which
-/// moves whenever the story is touched. Dropped are words with a digit and
-/// month names next to one; "Theresa May" keeps its "May".
+/// moves whenever the story is touched, and without the label that says
+/// which date it is ("Published: 11 Mar 2026" becoming "Updated: 12 Mar
+/// 2026", "منتشر شده", "به‌روز شده", "نشر في", "آخر تحديث": see
+/// [`DATE_LABELS`]). Dropped are words with a digit, month and weekday names
+/// next to one (or next to a month or weekday so dropped), and a date label
+/// just before the date (an "on", "at", "در" or "في" may come between);
+/// "Theresa May" keeps its "May", and "Updated" that labels no date stays.
 fn byline_key(text_: &str, rules: &Rules) -> String {
     let key = keyed(text_, rules).words;
     let words: Vec<&str> = key.split(' ').collect();
-    let dated = |i: usize| {
-        words
-            .get(i)
-            .is_some_and(|w| w.chars().any(|c| c.is_numeric()))
-    };
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut dropped: Vec<bool> = words
+        .iter()
+        .map(|w| w.chars().any(|c| c.is_numeric()))
+        .collect();
+    // Month and weekday names next to a date are part of it.
+    loop {
+        let mut grown = false;
+        for i in 0..words.len() {
+            let next_to_date = (i > 0 && dropped[i - 1]) || dropped.get(i + 1) == Some(&true);
+            if !dropped[i]
+                && next_to_date
+                && (MONTHS.contains(lower[i].as_str()) || WEEKDAYS.contains(lower[i].as_str()))
+            {
+                dropped[i] = true;
+                grown = true;
+            }
+        }
+        if !grown {
+            break;
+        }
+    }
+    // The label just before a date.
+    for i in 0..words.len() {
+        if !dropped[i] || (i > 0 && dropped[i - 1]) {
+            continue;
+        }
+        let mut end = i;
+        if end > 0 && LABEL_LINKS.contains(&lower[end - 1]) {
+            end -= 1;
+        }
+        let label = DATE_LABELS
+            .iter()
+            .filter(|l| l.len() <= end && lower[end - l.len()..end] == l[..])
+            .map(Vec::len)
+            .max();
+        if let Some(n) = label {
+            dropped[end - n..i].iter_mut().for_each(|d| *d = true);
+        }
+    }
     let words = words
         .iter()
-        .enumerate()
-        .filter(|&(i, w)| {
-            !(dated(i)
-                || (MONTHS.contains(w.to_lowercase().as_str())
-                    && (dated(i + 1) || i.checked_sub(1).is_some_and(dated))))
-        })
-        .map(|(_, w)| *w)
+        .zip(&dropped)
+        .filter(|(_, &d)| !d)
+        .map(|(w, _)| *w)
         .collect::<Vec<_>>()
         .join(" ");
     crate::text::joined_script(&words).into_owned()
 }
+
+/// Words that may stand between a date label and its date: "Updated on 12
+/// March", "منتشر شده در ۲۴ اردیبهشت", "نشر في ١٢ مارس" (in comparison form).
+static LABEL_LINKS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ["on", "at", "در", "في"]
+        .into_iter()
+        .map(text::compare_key)
+        .collect()
+});
+
+/// The labels a byline line gives its date with, in English, Persian and
+/// Arabic, each as its words lower-cased in comparison form
+/// ([`text::compare_key`], so that به‌روز and بروز, نُشر and نشر are one).
+static DATE_LABELS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    [
+        "published",
+        "first published",
+        "updated",
+        "last updated",
+        "posted",
+        "modified",
+        "last modified",
+        "منتشر شده",
+        "منتشرشده",
+        "انتشار",
+        "تاریخ انتشار",
+        "زمان انتشار",
+        "به‌روز شده",
+        "بروز شده",
+        "به روز شده",
+        "به‌روزرسانی",
+        "بروزرسانی",
+        "آخرین به‌روزرسانی",
+        "آخرین بروزرسانی",
+        "نشر",
+        "نشر بتاريخ",
+        "تاريخ النشر",
+        "تحديث",
+        "آخر تحديث",
+        "تم التحديث",
+        "محدث",
+    ]
+    .into_iter()
+    .map(|l| {
+        text::diff_words(&text::compare_key(l))
+            .map(str::to_lowercase)
+            .collect()
+    })
+    .collect()
+});
+
+/// Weekday names, lower-cased and folded as compared: English (and their
+/// short forms), Persian and Arabic.
+static WEEKDAYS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "شنبه",
+        "یکشنبه",
+        "دوشنبه",
+        "سه‌شنبه",
+        "چهارشنبه",
+        "پنجشنبه",
+        "پنج‌شنبه",
+        "جمعه",
+        "السبت",
+        "الأحد",
+        "الاثنين",
+        "الثلاثاء",
+        "الأربعاء",
+        "الخميس",
+        "الجمعة",
+    ]
+    .into_iter()
+    .map(text::compare_key)
+    .collect()
+});
 
 /// Month names, lower-cased and folded as compared ([`text::compare_key`]):
 /// English (and their short forms), the Persian solar and Gregorian months,
@@ -2972,6 +3100,58 @@ mod tests {
         assert_eq!(c.kind(), ChangeKind::BylineChanged);
         let may = with_byline("By Theresa May");
         let c = compare(&may, &with_byline("By Theresa"), &rules).unwrap();
+        assert_eq!(c.kind(), ChangeKind::BylineChanged);
+    }
+
+    #[test]
+    fn a_date_label_beside_the_byline_date_changing_is_not_a_byline_change() {
+        let body = ["Story text stays the same."];
+        let with_byline = |line: &str| {
+            let mut d = doc("Director flees", &body);
+            d.byline_sources = sourced(Some(line), None, None);
+            d.byline = Some(line.to_string());
+            d
+        };
+        let rules = Rules::default();
+        for (old, new) in [
+            (
+                "TopGear.com Published: 11 Mar 2026",
+                "TopGear.com Updated: 12 Mar 2026",
+            ),
+            (
+                "By Jane Doe, first published on Wednesday 11 March 2026",
+                "By Jane Doe, last updated at Thursday 12 March 2026",
+            ),
+            (
+                "سارا احمدی منتشر شده: ۲۴ اردیبهشت ۱۴۰۳",
+                "سارا احمدی به‌روز شده: ۲۵ اردیبهشت ۱۴۰۳",
+            ),
+            (
+                "بقلم أحمد علي - نُشر في ١٢ مارس ٢٠٢٦",
+                "بقلم أحمد علي - آخر تحديث ١٣ مارس ٢٠٢٦",
+            ),
+        ] {
+            assert_eq!(
+                compare(&with_byline(old), &with_byline(new), &rules),
+                None,
+                "{old} → {new}"
+            );
+        }
+        // A label that labels no date is a word of the byline; the name
+        // beside a date label still counts.
+        let c = compare(
+            &with_byline("By Jane Doe, Updated Desk"),
+            &with_byline("By Jane Doe, Published Desk"),
+            &rules,
+        )
+        .unwrap();
+        assert_eq!(c.kind(), ChangeKind::BylineChanged);
+        let c = compare(
+            &with_byline("By Jane Doe Published: 11 Mar 2026"),
+            &with_byline("By John Roe Updated: 12 Mar 2026"),
+            &rules,
+        )
+        .unwrap();
         assert_eq!(c.kind(), ChangeKind::BylineChanged);
     }
 
