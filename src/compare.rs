@@ -291,7 +291,8 @@ pub struct Stats {
     pub paragraphs_removed: usize,
     /// Paragraphs edited in place.
     pub paragraphs_changed: usize,
-    /// Paragraphs moved.
+    /// Paragraphs moved, unchanged. (One moved and edited is counted
+    /// changed; the summary says it moved.)
     pub paragraphs_moved: usize,
     /// Words added (in added and changed paragraphs and the headline).
     pub words_added: usize,
@@ -720,14 +721,24 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         return None;
     }
     let prose_stats = stats(&other_prose, None);
-    let mut stats = stats(&changes, headline.as_ref());
-    // A paragraph moved and edited is changed, and moved.
-    stats.paragraphs_moved += changes
+    let stats = stats(&changes, headline.as_ref());
+    // A paragraph moved and edited is one changed paragraph, not a moved one
+    // too: the alert shows it once, as changed, and the summary says where
+    // it came from. Where each came from, by its new index.
+    let moved_from: HashMap<usize, usize> = changes
         .iter()
-        .filter(|c| matches!(c, BlockChange::Changed { old_index, .. } if moved_edited.contains(old_index)))
-        .count();
+        .filter_map(|c| match c {
+            BlockChange::Changed {
+                old_index,
+                new_index,
+                ..
+            } if moved_edited.contains(old_index) => Some((*new_index, *old_index)),
+            _ => None,
+        })
+        .collect();
     let changed_words = stats.words_added.max(stats.words_removed)
         + stats.paragraphs_moved
+        + moved_from.len()
         + prose_stats.words_added.max(prose_stats.words_removed);
     if changed_words < rules.min_change && headline.is_none() {
         return None;
@@ -768,6 +779,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         &kinds,
         &changes,
         &stats,
+        &moved_from,
         headline.is_some(),
         byline.is_some(),
     );
@@ -2001,10 +2013,14 @@ fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats 
     s
 }
 
+/// The one-line summary. `moved_from` gives, by new index, where each
+/// changed paragraph that also moved was: "1 word changed in paragraph 4,
+/// moved from paragraph 2"; "2 words changed in 2 paragraphs, both moved".
 fn summary(
     kinds: &[ChangeKind],
     changes: &[BlockChange],
     s: &Stats,
+    moved_from: &HashMap<usize, usize>,
     headline: bool,
     byline: bool,
 ) -> String {
@@ -2059,14 +2075,31 @@ fn summary(
         .collect();
     match changed.as_slice() {
         [] => {}
-        [(p, w)] => parts.push(format!(
-            "{} changed in paragraph {p}",
-            text::plural(*w, "word", "words")
-        )),
+        [(p, w)] => {
+            let moved = match moved_from.get(&(p - 1)) {
+                Some(o) => format!(", moved from paragraph {}", o + 1),
+                None => String::new(),
+            };
+            parts.push(format!(
+                "{} changed in paragraph {p}{moved}",
+                text::plural(*w, "word", "words")
+            ))
+        }
         many => {
             let words: usize = many.iter().map(|c| c.1).sum();
+            let moved = match (
+                many.iter()
+                    .filter(|c| moved_from.contains_key(&(c.0 - 1)))
+                    .count(),
+                many.len(),
+            ) {
+                (0, _) => String::new(),
+                (2, 2) => ", both moved".to_string(),
+                (k, n) if k == n => ", all moved".to_string(),
+                (k, _) => format!(", {k} of them moved"),
+            };
             parts.push(format!(
-                "{} changed in {} paragraphs",
+                "{} changed in {} paragraphs{moved}",
                 text::plural(words, "word", "words"),
                 many.len()
             ));
@@ -2736,11 +2769,11 @@ mod tests {
             }]
         ));
         assert_eq!(c.stats.paragraphs_changed, 1);
-        assert_eq!(c.stats.paragraphs_moved, 1);
+        assert_eq!(c.stats.paragraphs_moved, 0);
         assert_eq!(c.stats.paragraphs_added + c.stats.paragraphs_removed, 0);
         assert_eq!(
             c.summary,
-            "1 word changed in paragraph 4; 1 paragraph moved"
+            "1 word changed in paragraph 4, moved from paragraph 2"
         );
         // A paragraph removed and another added elsewhere stay so.
         let mut other = b.clone();
@@ -2750,6 +2783,51 @@ mod tests {
         assert_eq!(c.stats.paragraphs_added, 1);
         assert_eq!(c.stats.paragraphs_removed, 1);
         assert_eq!(c.stats.paragraphs_moved, 0);
+    }
+
+    #[test]
+    fn a_paragraph_moved_and_edited_counts_once_as_changed() {
+        // A ranking's titles swapped under their numbers: each heading moved
+        // to the other's place and took its number.
+        let a = doc(
+            "T",
+            &[
+                "9. The Perfect Neighbor",
+                "A documentary built from police bodycam footage.",
+                "8. Left-Handed Girl",
+                "A Taipei family drama shot on a phone.",
+                "Closing words of the list.",
+            ],
+        );
+        let b = doc(
+            "T",
+            &[
+                "9. Left-Handed Girl",
+                "A documentary built from police bodycam footage.",
+                "8. The Perfect Neighbor",
+                "A Taipei family drama shot on a phone.",
+                "Closing words of the list.",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.blocks.len(), 2);
+        assert!(c
+            .blocks
+            .iter()
+            .all(|b| matches!(b, BlockChange::Changed { .. })));
+        assert_eq!(c.stats.paragraphs_changed, 2);
+        assert_eq!(c.stats.paragraphs_moved, 0);
+        assert_eq!(c.summary, "2 words changed in 2 paragraphs, both moved");
+        // Beside a paragraph moved unchanged, only that one is counted moved.
+        let mut c_moved = b.clone();
+        let last = c_moved.blocks.remove(4);
+        c_moved.blocks.insert(1, last);
+        let c = compare(&a, &c_moved, &Rules::default()).unwrap();
+        assert_eq!(c.stats.paragraphs_moved, 1);
+        assert_eq!(
+            c.summary,
+            "2 words changed in 2 paragraphs, both moved; 1 paragraph moved"
+        );
     }
 
     #[test]
