@@ -1176,7 +1176,11 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(_, n)| n);
-        let w = is_word(c) || (prev_word && (unicode_mark(c) || text::extends_unit(c)));
+        let w = is_word(c)
+            || (prev_word
+                && (unicode_mark(c)
+                    || text::extends_unit(c)
+                    || text::separates_digits(before, c, next)));
         let symbol = !w && text::is_symbol_word(before, c, next);
         if (w && !prev_word) || symbol {
             match open_at.take() {
@@ -1223,9 +1227,26 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
         let word_end = if symbols.contains(&word_start) {
             piece.chars().next().map_or(0, char::len_utf8)
         } else {
-            piece
-                .find(|c: char| !(is_word(c) || unicode_mark(c) || text::extends_unit(c)))
-                .unwrap_or(piece.len())
+            // The word's end: its letters, marks and the separators inside
+            // a figure ("2.5").
+            let mut ends = piece.char_indices().peekable();
+            let mut before = None;
+            loop {
+                match ends.next() {
+                    Some((j, c)) => {
+                        let next = ends.peek().map(|&(_, n)| n);
+                        if !(is_word(c)
+                            || unicode_mark(c)
+                            || text::extends_unit(c)
+                            || text::separates_digits(before, c, next))
+                        {
+                            break j;
+                        }
+                        before = Some(c);
+                    }
+                    None => break piece.len(),
+                }
+            }
         };
         let closed = text::closes_quote(&piece[word_end..]);
         // A word of a script written without spaces is a token a unit (a
@@ -2184,6 +2205,52 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_figure_is_one_word_whatever_its_decimal_separator() {
+        let one = |old: &str, new: &str| {
+            compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default()).unwrap()
+        };
+        for (old, new, removed, added) in [
+            (
+                "Output fell to 2.5 lakh tonnes.",
+                "Output fell to 25 lakh tonnes.",
+                "2.5",
+                "25",
+            ),
+            (
+                "The deficit reached $1.08 trillion.",
+                "The deficit reached $10.8 trillion.",
+                "1.08",
+                "10.8",
+            ),
+            (
+                "About 1,200 people were held.",
+                "About 12,000 people were held.",
+                "1,200",
+                "12,000",
+            ),
+            (
+                "تورم به ۴۲٫۵ درصد رسید.",
+                "تورم به ۴۵٫۲ درصد رسید.",
+                "۴۲٫۵",
+                "۴۵٫۲",
+            ),
+        ] {
+            let c = one(old, new);
+            assert_eq!(c.summary, "1 word changed in paragraph 1", "{old} → {new}");
+            assert_eq!(c.removed_text(), vec![removed]);
+            assert_eq!(c.added_text(), vec![added]);
+        }
+        // A full stop or a comma after a figure, before a space, stays
+        // punctuation.
+        let same = compare(
+            &doc("T", &["It grew in 2024. Then 5, 6 and 7 followed."]),
+            &doc("T", &["It grew in 2024! Then 5; 6 and 7 followed"]),
+            &Rules::default(),
+        );
+        assert_eq!(same, None);
     }
 
     #[test]

@@ -241,16 +241,29 @@ fn words_stand_apart(c: char) -> bool {
 /// spaces is one word here, as extraction measures text; comparison cuts it
 /// further ([`diff_words`]).
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
-    runs(s, is_word_char)
+    runs(s, is_word_char, false)
 }
 
 /// The words comparison diffs, keys and counts: [`words`], with the
 /// combining marks of the scripts written without spaces kept in their word
 /// ([`extends_unit`]: a Thai tone mark is part of its syllable), and each
 /// word cut into its [`units`]: "他被判处八年" → "他", "被", "判", "处",
-/// "八", "年"; "iPhone手机" → "iPhone", "手", "机".
+/// "八", "年"; "iPhone手机" → "iPhone", "手", "机". A figure is one word,
+/// its decimal or thousands separators in it ([`separates_digits`]): "2.5";
+/// "$1.08" is "$", "1.08"; "۲٫۵".
 pub fn diff_words(s: &str) -> impl Iterator<Item = &str> {
-    runs(s, |c| is_word_char(c) || extends_unit(c)).flat_map(units)
+    runs(s, |c| is_word_char(c) || extends_unit(c), true).flat_map(units)
+}
+
+/// True when `c`, between `before` and `next`, is a decimal or thousands
+/// separator inside a figure: `.`, `,`, the Arabic decimal separator `٫`
+/// or thousands separator `٬`, between two digits of any script ("2.5",
+/// "1,000", "۲٫۵"). A figure is one word: "2.5" becoming "25" is one word
+/// changed, not two.
+pub fn separates_digits(before: Option<char>, c: char, next: Option<char>) -> bool {
+    matches!(c, '.' | ',' | '\u{066B}' | '\u{066C}')
+        && before.is_some_and(char::is_numeric)
+        && next.is_some_and(char::is_numeric)
 }
 
 /// Double quotation marks, of any script: `"`, `“ ” „ ‟`, `« »`, `″`, the
@@ -324,8 +337,9 @@ pub fn quoted_words(s: &str) -> String {
 }
 
 /// The words of `s`: runs that start with a [`is_word_char`] and go on
-/// while `continues`, and the one-character symbol words.
-fn runs(s: &str, continues: fn(char) -> bool) -> impl Iterator<Item = &str> {
+/// while `continues` (and, with `figures`, through the separators inside a
+/// figure, [`separates_digits`]), and the one-character symbol words.
+fn runs(s: &str, continues: fn(char) -> bool, figures: bool) -> impl Iterator<Item = &str> {
     let mut chars = s.char_indices().peekable();
     let mut prev: Option<char> = None;
     std::iter::from_fn(move || {
@@ -336,7 +350,15 @@ fn runs(s: &str, continues: fn(char) -> bool) -> impl Iterator<Item = &str> {
                 let mut end = i + c.len_utf8();
                 while let Some(&(j, d)) = chars.peek() {
                     if !continues(d) {
-                        break;
+                        // Through a separator inside a figure ("2.5").
+                        let in_figure = figures && {
+                            let mut ahead = chars.clone();
+                            ahead.next();
+                            separates_digits(prev, d, ahead.peek().map(|&(_, n)| n))
+                        };
+                        if !in_figure {
+                            break;
+                        }
                     }
                     end = j + d.len_utf8();
                     prev = Some(d);
