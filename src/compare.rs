@@ -188,6 +188,10 @@ pub enum BlockChange {
         new_index: usize,
         /// Its text.
         text: String,
+        /// The opening words of the paragraph before it in the new version
+        /// (`None` at the start): where it now is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
     },
 }
 
@@ -626,6 +630,9 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
                     old_index: old_idx[o],
                     new_index: new_idx[n],
                     text: new.blocks[new_idx[n]].text.clone(),
+                    after: n
+                        .checked_sub(1)
+                        .map(|p| opening_words(&new.blocks[new_idx[p]].text)),
                 });
             }
             None => still_removed.push(o),
@@ -2801,6 +2808,16 @@ mod tests {
         assert_eq!(c.stats.paragraphs_moved, 1);
         assert_eq!(c.stats.paragraphs_added + c.stats.paragraphs_removed, 0);
         assert_eq!(c.summary, "1 paragraph moved");
+        // It says where it now is: after the paragraph before it.
+        assert_eq!(
+            c.blocks,
+            vec![BlockChange::Moved {
+                old_index: 0,
+                new_index: 2,
+                text: "First paragraph here.".into(),
+                after: Some("Third paragraph here.".into()),
+            }]
+        );
     }
 
     #[test]
