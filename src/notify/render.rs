@@ -88,8 +88,12 @@ enum Section<'a> {
         opening: String,
         words: Vec<(SegmentOp, String)>,
     },
-    /// A paragraph that moved, unchanged.
-    Moved { text: &'a str },
+    /// A paragraph that moved, unchanged, and the opening words of the
+    /// paragraph it now follows (`None`: it now opens the story).
+    Moved {
+        text: &'a str,
+        after: Option<&'a str>,
+    },
     /// The sections after it are prose of the page outside the detected
     /// article (the safety net): a change of lower confidence.
     OutsideArticle,
@@ -171,8 +175,11 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
                 });
                 continue;
             }
-            BlockChange::Moved { text, .. } => {
-                all.push(Section::Moved { text });
+            BlockChange::Moved { text, after, .. } => {
+                all.push(Section::Moved {
+                    text,
+                    after: after.as_deref(),
+                });
                 continue;
             }
         };
@@ -759,9 +766,13 @@ fn text_section(s: &Section) -> String {
             isolate(opening),
             indent(&text_diff(words))
         ),
-        Section::Moved { text } => format!(
-            "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}\n",
-            isolate(&opening(text, OPENING_WORDS))
+        Section::Moved { text, after } => format!(
+            "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}, {}\n",
+            isolate(&opening(text, OPENING_WORDS)),
+            match after {
+                Some(a) => format!("now after \u{201C}{}\u{201D}", isolate(a)),
+                None => "now at the start".to_string(),
+            }
         ),
         Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
     }
@@ -1886,10 +1897,14 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
                 &lang_dir(&all, lang),
             )
         }
-        Section::Moved { text } => labelled(
+        Section::Moved { text, after } => labelled(
             &format!(
-                "Moved, unchanged: the paragraph beginning {}",
-                quote_html(&opening(text, OPENING_WORDS), url, lang)
+                "Moved, unchanged: the paragraph beginning {}, {}",
+                quote_html(&opening(text, OPENING_WORDS), url, lang),
+                match after {
+                    Some(a) => format!("now after {}", quote_html(a, url, lang)),
+                    None => "now at the start".to_string(),
+                }
             ),
             "",
             "",
@@ -2145,6 +2160,48 @@ mod tests {
         );
         assert!(alert.change.is_some());
         alert
+    }
+
+    #[test]
+    fn a_moved_paragraph_says_where_it_now_is() {
+        let (a, b, c) = (
+            "Rasoulof has been restricted from leaving Iran since 2017.",
+            "His film won a special prize at Cannes this year.",
+            "He said he had to choose between prison and exile.",
+        );
+        let doc = |blocks: &[&str]| crate::document::Document {
+            title: Some("Filmmaker flees".into()),
+            blocks: blocks
+                .iter()
+                .map(|t| crate::document::Block::paragraph(t))
+                .collect(),
+            ..Default::default()
+        };
+        let alert = |old: &[&str], new: &[&str]| {
+            let mut alert = crate::alert::test_alert();
+            alert.kind = ChangeKind::Edited;
+            alert.change =
+                crate::compare::compare(&doc(old), &doc(new), &crate::compare::Rules::default());
+            alert
+        };
+        let ctx = Context::default();
+        let moved_down = alert(&[a, b, c], &[b, c, a]);
+        let text = text(&moved_down, &ctx);
+        assert!(
+            text.contains(
+                "Moved, unchanged: the paragraph beginning \u{201C}Rasoulof has been restricted from leaving Iran since…\u{201D}, now after \u{201C}He said he had to choose between prison…\u{201D}"
+            ),
+            "{text}"
+        );
+        let html = html(&moved_down, &ctx);
+        assert!(html.contains(", now after \u{201C}"), "{html}");
+        assert!(
+            html.contains(">He said he had to choose between prison…</"),
+            "{html}"
+        );
+        let to_the_top = alert(&[b, c, a], &[a, b, c]);
+        let top = super::text(&to_the_top, &ctx);
+        assert!(top.contains("…\u{201D}, now at the start\n"), "{top}");
     }
 
     #[test]
