@@ -313,14 +313,16 @@ pub struct Rules {
     pub min_change: usize,
 }
 
-/// Relative timestamps ("Updated 5 minutes ago", "۳ ساعت پیش", "منذ ٥ دقائق")
-/// tick on every fetch; they never count as changes, on any watch.
+/// Relative timestamps ("Updated 5 minutes ago", "۳ ساعت پیش", "منذ ٥ دقائق",
+/// an age banner's "more than 3 months old") tick on every fetch; they never
+/// count as changes, on any watch, where they are page chrome.
 static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
     let n = r"(?:\d+|[۰-۹]+|[٠-٩]+)";
     Regex::new(&format!(
         r"(?ix)
         (?:(?-u:\b)(?:updated|published|posted|modified|last\ updated)\s*:?\s*)?
           (?-u:\b)(?:{n}|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago(?-u:\b)
+        | (?-u:\b)(?:(?:more\ than|over|almost|nearly)\s+)?(?:{n}|an?|one)\s*(?:days?|weeks?|months?|years?)\s+old(?-u:\b)
         | (?:به‌روز\s*شده\s*)?(?:{n}\s*|چند\s*)(?:ثانیه|دقیقه|ساعت|روز|هفته|ماه|سال)\s*(?:پیش|قبل)
         | (?:لحظاتی|دقایقی|ساعاتی|ساعتی|روزهایی)\s*(?:پیش|قبل)
         | (?:منذ|قبل)\s*{n}\s*(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر)
@@ -3126,6 +3128,12 @@ mod tests {
             ),
             ("به‌روز شده ۵ دقیقه پیش", "به‌روز شده ۱۲ دقیقه پیش"),
             ("منذ ٥ دقائق", "منذ ١٢ دقائق"),
+            // An age banner above the story.
+            (
+                "This article is more than 3 months old",
+                "This article is more than 4 months old",
+            ),
+            ("This article is over a year old", "This article is over 2 years old"),
             // Set beside a standfirst the page runs into it.
             (
                 "4 hours ago The chain plans to open bakeries beyond the U.S. and Canada. By Lisa Jennings",
@@ -3146,6 +3154,10 @@ mod tests {
     fn relative_times_inside_article_sentences_are_words_like_any_other() {
         for (old, new) in [
             ("He was arrested 3 days ago.", "He was arrested 5 days ago."),
+            (
+                "The mosque was rebuilt and is more than 3 years old.",
+                "The mosque was rebuilt and is more than 5 years old.",
+            ),
             (
                 "3 days ago, police said, he was arrested at the border crossing.",
                 "5 days ago, police said, he was arrested at the border crossing.",
