@@ -2206,6 +2206,16 @@ mod tests {
                 assert_eq!(one(a, b), None, "{a} → {b}");
             }
         }
+        // A quotation running on into the next paragraph opens each of its
+        // paragraphs and closes only the last: a mark added at the start of
+        // one is a punctuation fix, not words put in quotation marks.
+        assert_eq!(
+            one(
+                "While I firmly believe that restricting expression is unjustifiable, new paths must be found.",
+                "\u{201C}While I firmly believe that restricting expression is unjustifiable, new paths must be found.",
+            ),
+            None
+        );
         // Single quotes and apostrophes stay typography.
         assert_eq!(
             one(

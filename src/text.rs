@@ -317,19 +317,48 @@ pub fn quoted_words(s: &str) -> String {
     }
     let words: Vec<&str> = diff_words(s).collect();
     let offset = |w: &str| w.as_ptr() as usize - s.as_ptr() as usize;
+    // Which words a mark opens and closes.
+    let mut marks: Vec<(bool, bool)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let start = offset(w);
+            let end = start + w.len();
+            let next = words.get(i + 1).map_or(s.len(), |n| offset(n));
+            (
+                s[..start].chars().next_back().is_some_and(is_double_quote),
+                closes_quote(&s[end..next]),
+            )
+        })
+        .collect();
+    // Only a quotation opened and closed in the text counts: a mark left
+    // open is a quotation running on into the next paragraph (each of its
+    // paragraphs opens with a mark, the last alone closes it), and one
+    // added there is a punctuation fix, not words put in quotation marks.
+    let mut open: Option<usize> = None;
+    for i in 0..marks.len() {
+        if marks[i].0 {
+            if let Some(o) = open.replace(i) {
+                marks[o].0 = false;
+            }
+        }
+        if marks[i].1 && open.take().is_none() {
+            marks[i].1 = false;
+        }
+    }
+    if let Some(o) = open {
+        marks[o].0 = false;
+    }
     let mut out = String::with_capacity(s.len() + 8);
-    for (i, w) in words.iter().enumerate() {
-        let start = offset(w);
-        let end = start + w.len();
-        let next = words.get(i + 1).map_or(s.len(), |n| offset(n));
+    for (i, (w, (opens, closes))) in words.iter().zip(marks).enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        if s[..start].chars().next_back().is_some_and(is_double_quote) {
+        if opens {
             out.push('"');
         }
         out.push_str(w);
-        if closes_quote(&s[end..next]) {
+        if closes {
             out.push('"');
         }
     }
