@@ -76,11 +76,13 @@ enum Section<'a> {
         new: &'a str,
     },
     /// Consecutive paragraphs added (or removed), and the opening words of
-    /// the paragraph they follow.
+    /// the paragraph they follow; `outside`: prose outside the detected
+    /// article (the safety net), whose place in the story is not known.
     Run {
         added: bool,
         paragraphs: Vec<&'a str>,
         after: Option<&'a str>,
+        outside: bool,
     },
     /// A paragraph edited in place: its opening words (new version) and its
     /// words with long unchanged stretches trimmed.
@@ -197,6 +199,7 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
                     added,
                     paragraphs: vec![text],
                     after: after.as_deref(),
+                    outside,
                 });
             }
         }
@@ -254,8 +257,15 @@ fn run_lines(paragraphs: &[&str]) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// The label of a run, in the reader's terms.
-fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, Option<String>) {
+/// The label of a run, in the reader's terms. A run of prose outside the
+/// detected article that follows none of it is not said to be at the start:
+/// where it stands in the story is not known.
+fn run_label(
+    added: bool,
+    paragraphs: &[&str],
+    after: Option<&str>,
+    outside: bool,
+) -> (String, Option<String>) {
     let words: usize = paragraphs
         .iter()
         .map(|p| crate::text::diff_word_count(p))
@@ -279,6 +289,7 @@ fn run_label(added: bool, paragraphs: &[&str], after: Option<&str>) -> (String, 
             ),
             Some(a.to_string()),
         ),
+        (_, None) if outside => (what, None),
         (true, None) => (format!("{what} at the start"), None),
         (false, None) => (format!("{what} from the start"), None),
     }
@@ -734,8 +745,9 @@ fn text_section(s: &Section) -> String {
             added,
             paragraphs,
             after,
+            outside,
         } => {
-            let (label, quote) = run_label(*added, paragraphs, *after);
+            let (label, quote) = run_label(*added, paragraphs, *after, *outside);
             let mut out = match quote {
                 Some(q) => format!("{label} \u{201C}{}\u{201D}:\n", isolate(&q)),
                 None => format!("{label}:\n"),
@@ -1835,8 +1847,9 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
             added,
             paragraphs,
             after,
+            outside,
         } => {
-            let (label, quote) = run_label(*added, paragraphs, *after);
+            let (label, quote) = run_label(*added, paragraphs, *after, *outside);
             let label = match quote {
                 Some(q) => format!(
                     "{} {}",
@@ -2160,6 +2173,36 @@ mod tests {
         );
         assert!(alert.change.is_some());
         alert
+    }
+
+    #[test]
+    fn prose_added_outside_the_article_is_not_said_to_open_the_story() {
+        let story = "The filmmaker said he had left the country after his sentence.";
+        let box_ = "Our newsroom has covered the case since his first arrest in 2010.";
+        let doc = |other: &[&str]| crate::document::Document {
+            title: Some("Filmmaker flees".into()),
+            blocks: vec![crate::document::Block::paragraph(story)],
+            other_prose: other.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::PossiblyEdited;
+        alert.change = crate::compare::compare(
+            &doc(&[box_]),
+            &doc(&[
+                "Read more: the court upheld the sentence on appeal last week",
+                box_,
+            ]),
+            &crate::compare::Rules::default(),
+        );
+        let ctx = Context::default();
+        let text = text(&alert, &ctx);
+        assert!(
+            text.contains("New paragraph:\n  {+Read more: the court upheld"),
+            "{text}"
+        );
+        assert!(!text.contains("at the start"), "{text}");
+        assert!(!html(&alert, &ctx).contains("at the start"));
     }
 
     #[test]
