@@ -388,27 +388,10 @@ static UPDATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that may follow [`UPDATE_LABEL`] in a line that is only a time
-/// stamp, besides numbers and [`MONTHS`]: weekdays, am/pm, and the little
+/// stamp, besides numbers and [`MONTHS`]: [`WEEKDAYS`], am/pm, and the little
 /// words between a date and a time.
 static STAMP_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
+    let between = [
         "am",
         "pm",
         "m",
@@ -419,26 +402,14 @@ static STAMP_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
         "and",
         "of",
         "the",
-        "شنبه",
-        "یکشنبه",
-        "دوشنبه",
-        "سه‌شنبه",
-        "چهارشنبه",
-        "پنجشنبه",
-        "جمعه",
         "ساعت",
         "الساعة",
-        "السبت",
-        "الأحد",
-        "الاثنين",
-        "الثلاثاء",
-        "الأربعاء",
-        "الخميس",
-        "الجمعة",
-    ]
-    .into_iter()
-    .map(text::compare_key)
-    .collect()
+    ];
+    WEEKDAYS
+        .iter()
+        .cloned()
+        .chain(between.into_iter().map(text::compare_key))
+        .collect()
 });
 
 /// True for a block that only says when the story was last touched, "Last
