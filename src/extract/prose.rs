@@ -21,11 +21,19 @@
 //! - text that is mostly links (teasers, link lists), unless it sits among
 //!   the article's own paragraphs;
 //! - text that does not read like prose: too short to be a paragraph
-//!   (labels, captions), or without four words in a row that are not
+//!   (labels, short captions), or without four words in a row that are not
 //!   numbers (lines of counters and dates: "4 min read · 3,402 views",
 //!   "Today is Thursday 3 December 2026");
 //! - teaser cards: a short text next to a linked headline, in a region
-//!   holding little else.
+//!   holding little else;
+//! - figures (photos, embeds, charts), but for the captions of the story's
+//!   own photos: a `<figcaption>`, or an element of a figure named like a
+//!   caption, in or right beside the element that holds the article's
+//!   paragraphs, without its credit ("Photo: AFP/Getty Images", "عکس:
+//!   ایرنا"): outlets quietly rephrase captions ("killed by security
+//!   forces" becoming "died in clashes"), and the article text leaves them
+//!   out. Captions of other stories' photos (teaser cards, galleries below
+//!   the story, boxes beside it) stay out.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -68,34 +76,9 @@ const MAX_WORDS: usize = 5000;
 
 /// Elements whose content is never prose of the page.
 const SKIP_TAGS: &[&str] = &[
-    "head",
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "nav",
-    "aside",
-    "footer",
-    "button",
-    "select",
-    "textarea",
-    "input",
-    "dialog",
-    "menu",
-    "iframe",
-    "object",
-    "figure",
-    "figcaption",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "label",
-    "option",
-    "time",
+    "head", "script", "style", "noscript", "template", "svg", "nav", "aside", "footer", "button",
+    "select", "textarea", "input", "dialog", "menu", "iframe", "object", "h1", "h2", "h3", "h4",
+    "h5", "h6", "label", "option", "time",
 ];
 
 /// class/id words of regions that never hold the story: comments, consent
@@ -139,6 +122,73 @@ const SKIP_ROLES: &[&str] = &[
     "search",
 ];
 
+/// class/id of an element of a figure that holds its caption
+/// ("wp-caption-text", "image__caption", "articleCaption").
+static CAPTION_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)caption").expect("static regex"));
+
+/// class, id, `itemprop` or `data-` attribute of an element of a caption
+/// that holds its credit, not its words ("credit", "image-copyright",
+/// "photographer", "source", "copyrightHolder", `data-role="photo-credit"`).
+static CREDIT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)credit|copyright|attribution|photographer|(^|[-_\s])(source|byline|author|rights|owner)([-_\s]|$)",
+    )
+    .expect("static regex")
+});
+
+/// Where a caption's credit starts: a label ("Photo:", "Photograph:",
+/// "Photo by", "Image source,", "Credit:", "Courtesy of", "عکس:", "عکس از",
+/// "تصویر:", "منبع:", "صورة:", "تصوير:", "المصدر:") or "©", at the start,
+/// after punctuation, or after a space (then a Latin label must be
+/// capitalised: "a photo by" is the caption's words).
+static CREDIT_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?P<pre>^|[.;,:|(\[–—/·•-]\s*|\s)(?P<label>(?:photo(?:graph)?|picture|pic|image|foto|video|illustration|graphic)s?(?:\s+(?:credit|source)s?)?\s*(?:[:：]|\s+by\b)|(?:credit|source)s?\s*(?:[:：]|\.\.\.|…)|(?:image|photo)\s+source\s*,|courtesy(?:\s+of\b|\s*[:：])|(?:عکس|تصویر|عکاس|منبع|اعتبار|صورة|الصورة|تصوير|المصدر|مصدر)\s*[:：]|(?:عکس|تصویر)\s+از\s|©)",
+    )
+    .expect("static regex")
+});
+
+/// A caption's last words in brackets, when they are a credit's few words:
+/// "(AFP/Getty Images)", "(ایرنا)".
+static CREDIT_BRACKETS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*[(\[]([^()\[\]]*)[)\]]\W*$").expect("static regex"));
+
+/// Words a caption's last words in brackets may hold to be its credit.
+const CREDIT_BRACKET_WORDS: usize = 4;
+
+/// A caption's words without its credit ([`CREDIT_TEXT`],
+/// [`CREDIT_BRACKETS`]): a photo swapped for another of the same scene,
+/// from another agency, is no edit of the story.
+fn without_credit(caption: &str) -> String {
+    // What is left once a credit is cut off: no separator left dangling.
+    let cut = |t: &str| -> usize {
+        t.trim_end_matches(|c: char| c.is_whitespace() || "([|–—/·•-,;:".contains(c))
+            .len()
+    };
+    let mut end = caption.len();
+    for m in CREDIT_TEXT.captures_iter(caption) {
+        let (Some(pre), Some(label)) = (m.name("pre"), m.name("label")) else {
+            continue;
+        };
+        let after_space = !pre.as_str().is_empty() && pre.as_str().trim().is_empty();
+        let first = label.as_str().chars().next().unwrap_or(' ');
+        if after_space && (first.is_lowercase() || label.as_str().contains(" از")) {
+            continue;
+        }
+        end = cut(&caption[..label.start()]);
+        break;
+    }
+    if let Some(m) = CREDIT_BRACKETS.captures(&caption[..end]) {
+        if m.get(1)
+            .is_some_and(|g| text::word_count(g.as_str()) <= CREDIT_BRACKET_WORDS)
+        {
+            end = cut(&caption[..m.get(0).map_or(end, |g| g.start())]);
+        }
+    }
+    caption[..end].to_string()
+}
+
 /// Elements that end one block of text and start another.
 fn breaks_text(name: &str) -> bool {
     matches!(
@@ -170,6 +220,8 @@ fn breaks_text(name: &str) -> bool {
             | "center"
             | "body"
             | "hr"
+            | "figure"
+            | "figcaption"
     )
 }
 
@@ -222,6 +274,16 @@ fn skipped(e: ElementRef<'_>, panels: &HashSet<&str>) -> bool {
         return true;
     }
     false
+}
+
+/// True for an element of a caption that holds its credit: a `<cite>`, or
+/// one named so ([`CREDIT_NAME`]) by its class, id, `itemprop` or a `data-`
+/// attribute.
+fn is_credit(e: ElementRef<'_>) -> bool {
+    e.value().name() == "cite"
+        || e.value().attrs().any(|(name, value)| {
+            matches!(name, "class" | "id" | "itemprop") || name.starts_with("data-")
+        } && CREDIT_NAME.is_match(value))
 }
 
 /// How a region is named, when it is named like furniture.
@@ -413,7 +475,10 @@ struct Candidate {
     linked: bool,
     parent: Option<NodeId>,
     grandparent: Option<NodeId>,
+    great_grandparent: Option<NodeId>,
     furniture: Vec<(NodeId, Named)>,
+    /// For a caption: the elements around its figure, innermost first.
+    caption: Option<Vec<NodeId>>,
 }
 
 /// The page's prose outside the article `kept`: paragraphs of at least
@@ -437,12 +502,24 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
     // elements that hold the article's paragraphs are its flow.
     let mut holds_article: HashSet<NodeId> = HashSet::new();
     let mut article_flow: HashSet<NodeId> = HashSet::new();
+    // The elements that hold the flow: a lead photo sits beside it.
+    let mut around_flow: HashSet<NodeId> = HashSet::new();
     for (c, k) in candidates.iter().zip(&keys) {
         if kept_keys.contains(k) {
             holds_article.extend(c.furniture.iter().map(|(id, _)| *id));
             article_flow.extend(c.grandparent);
+            around_flow.extend(c.great_grandparent);
         }
     }
+    // A caption is watched when its figure is the story's: in the flow of
+    // its paragraphs (at any depth), or right beside it (the figure's parent
+    // or grandparent holds the flow), as a lead photo in the article's header.
+    let storys_own = |c: &Candidate| {
+        c.caption.as_ref().is_none_or(|around| {
+            around.iter().any(|id| article_flow.contains(id))
+                || around.iter().take(2).any(|id| around_flow.contains(id))
+        })
+    };
     let is_furniture = |c: &Candidate| {
         c.furniture.iter().any(|&(id, name)| {
             !holds_article.contains(&id)
@@ -470,6 +547,7 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
         let n = text::word_count(&c.text);
         if kept_keys.contains(&k)
             || kept_words.contains(&k)
+            || !storys_own(&c)
             || is_furniture(&c)
             || is_teaser(&c, n, &extents)
             || !seen.insert(k)
@@ -493,11 +571,14 @@ fn key(s: &str) -> String {
 }
 
 /// A short text in a small region that also holds a linked headline: the
-/// summary of a teaser card.
+/// summary of a teaser card, or the caption of its photo (the region around
+/// the figure, or the one around that).
 fn is_teaser(c: &Candidate, words: usize, extents: &HashMap<NodeId, Extent>) -> bool {
+    let around_figure = c.caption.iter().flat_map(|around| around.iter().take(2));
     [c.parent, c.grandparent]
         .into_iter()
         .flatten()
+        .chain(around_figure.copied())
         .filter_map(|id| extents.get(&id))
         .any(|e| e.linked_heading && e.words <= words as u32 + CARD_EXTRA_WORDS)
 }
@@ -519,16 +600,25 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
     let mut run = Run::default();
     // Open elements named like furniture.
     let mut furniture: Vec<(NodeId, Named)> = Vec::new();
+    // Open `<figure>` elements: of their text, only captions are read.
+    let mut figures: Vec<NodeId> = Vec::new();
+    // The open caption: its element, and the elements around its figure
+    // (around the caption itself when it is in no figure), innermost first.
+    let mut caption: Option<(NodeId, Vec<NodeId>)> = None;
     let flush = |run: &mut Run,
                  open: &[(NodeId, Extent)],
                  furniture: &[(NodeId, Named)],
+                 caption: Option<&(NodeId, Vec<NodeId>)>,
                  out: &mut Vec<Candidate>| {
         let r = std::mem::take(run);
-        let t = text::clean(&r.text);
+        let mut t = text::clean(&r.text);
+        if caption.is_some() {
+            t = without_credit(&t);
+        }
         let words = text::word_count(&t);
         let mostly_links = (r.link_chars as f32) > MAX_LINK_SHARE * r.chars.max(1) as f32;
         let prose = words >= MIN_WORDS && !mostly_links && reads_like_prose(&t);
-        let linked = words >= MIN_LINKED_WORDS && mostly_links;
+        let linked = caption.is_none() && words >= MIN_LINKED_WORDS && mostly_links;
         // Short runs only tell which furniture-named regions hold the article.
         if prose || linked || (words > 0 && !furniture.is_empty()) {
             let mut parents = open.iter().rev().map(|(id, _)| *id);
@@ -538,7 +628,9 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                 linked,
                 parent: parents.next(),
                 grandparent: parents.next(),
+                great_grandparent: parents.next(),
                 furniture: furniture.to_vec(),
+                caption: caption.map(|(_, around)| around.clone()),
             });
         }
     };
@@ -556,6 +648,8 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                     continue;
                 }
                 match node.value() {
+                    // A figure's image, embed or credit is not read, only its caption.
+                    Node::Text(_) if !figures.is_empty() && caption.is_none() => {}
                     Node::Text(t) => {
                         let chars = text::reading_chars(t) as usize;
                         run.chars += chars;
@@ -591,14 +685,35 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         if page_header || (skipped(e, &panels) && !is_standfirst) {
                             skipping = Some(node.id());
                             if breaks_text(name) || SKIP_TAGS.contains(&name) {
-                                flush(&mut run, &open, &furniture, &mut out);
+                                flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
                             }
                             continue;
                         }
-                        if breaks_text(name) || is_standfirst {
-                            flush(&mut run, &open, &furniture, &mut out);
+                        // A caption's credit is not its words: a photo from
+                        // another agency is no edit.
+                        if caption.is_some() && is_credit(e) {
+                            skipping = Some(node.id());
+                            run.text.push(' ');
+                            continue;
+                        }
+                        let opens_caption = caption.is_none()
+                            && (name == "figcaption"
+                                || (!figures.is_empty() && named(e, &CAPTION_NAME)));
+                        if breaks_text(name) || is_standfirst || opens_caption {
+                            flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
                         } else if !is_inline(name) {
                             run.text.push(' ');
+                        }
+                        if opens_caption {
+                            let figure = figures
+                                .last()
+                                .and_then(|f| open.iter().position(|(id, _)| id == f))
+                                .unwrap_or(open.len());
+                            let around = open[..figure].iter().rev().map(|(id, _)| *id);
+                            caption = Some((node.id(), around.collect()));
+                        }
+                        if name == "figure" {
+                            figures.push(node.id());
                         }
                         if name == "a" {
                             links += 1;
@@ -634,10 +749,17 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                     continue;
                 };
                 let name = el.name();
-                if breaks_text(name) || standfirst == Some(node.id()) {
-                    flush(&mut run, &open, &furniture, &mut out);
+                let closes_caption = caption.as_ref().is_some_and(|(id, _)| *id == node.id());
+                if breaks_text(name) || standfirst == Some(node.id()) || closes_caption {
+                    flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
                 } else if !is_inline(name) {
                     run.text.push(' ');
+                }
+                if closes_caption {
+                    caption = None;
+                }
+                if figures.last() == Some(&node.id()) {
+                    figures.pop();
                 }
                 if name == "a" {
                     links = links.saturating_sub(1);
@@ -651,8 +773,11 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                 if furniture.last().is_some_and(|(id, _)| *id == node.id()) {
                     furniture.pop();
                 }
+                // What a figure holds stays its own, as when figures were
+                // not read: the regions around it measure only their text.
+                let outermost_figure = name == "figure" && figures.is_empty();
                 if let Some((id, extent)) = open.pop() {
-                    if let Some(parent) = open.last_mut() {
+                    if let Some(parent) = open.last_mut().filter(|_| !outermost_figure) {
                         parent.1.words += extent.words;
                         parent.1.linked_heading |= extent.linked_heading;
                     }
@@ -661,7 +786,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
             }
         }
     }
-    flush(&mut run, &open, &furniture, &mut out);
+    flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
     (out, extents)
 }
 
@@ -843,6 +968,181 @@ mod tests {
             r#"<body><article><p>{P1}</p></article><div><div itemprop="comment" itemscope itemtype="https://schema.org/Comment"><p>Great news, he is safe now and can keep making films.</p></div></div></body>"#
         );
         assert!(prose(&marked, &[P1]).is_empty());
+    }
+
+    /// A story whose lead photo sits in the article's header, beside its
+    /// body, and whose second photo sits among its paragraphs.
+    fn story_with_photos(lead: &str, inline: &str) -> String {
+        format!(
+            r#"<body><main><article><header><h1>Protests in Zahedan</h1>
+            <figure class="lead"><img src="/a.jpg" alt=""><figcaption>{lead}</figcaption></figure></header>
+            <div class="body"><p>{P1}</p>
+            <figure><img src="/b.jpg" alt=""><figcaption>{inline}</figcaption></figure>
+            <p>{P2}</p></div></article></main></body>"#
+        )
+    }
+
+    #[test]
+    fn the_captions_of_the_storys_own_photos_are_prose_of_the_page() {
+        let lead = "Protesters killed by security forces in Zahedan on Friday";
+        let inline = "Mourners gather outside the main mosque of the city after the prayers";
+        assert_eq!(
+            prose(&story_with_photos(lead, inline), &[P1, P2]),
+            vec![lead.to_string(), inline.to_string()]
+        );
+        // In Persian too.
+        let fa = "معترضانی که روز جمعه در زاهدان به دست نیروهای امنیتی کشته شدند";
+        let fa2 = "عزاداران پس از نماز بیرون مسجد جامع شهر گرد آمدند";
+        assert_eq!(
+            prose(&story_with_photos(fa, fa2), &[P1, P2]),
+            vec![fa.to_string(), fa2.to_string()]
+        );
+        // A caption a layout names so, inside the figure, and a caption of
+        // a figure wrapped deeper in the story's body.
+        let html = format!(
+            r#"<body><article><p>{P1}</p><div class="embed"><figure><div class="media"><img src="/c.jpg"></div>
+            <div class="image-caption">{lead}</div></figure></div><p>{P2}</p></article></body>"#
+        );
+        assert_eq!(prose(&html, &[P1, P2]), vec![lead.to_string()]);
+    }
+
+    #[test]
+    fn captions_in_teaser_cards_galleries_of_other_stories_and_side_boxes_are_not() {
+        let caption = "Protesters killed by security forces in Zahedan on Friday";
+        let figure =
+            format!(r#"<figure><img src="/x.jpg"><figcaption>{caption}</figcaption></figure>"#);
+        let gallery =
+            format!(r#"<section><div class="row"><div class="col">{figure}</div></div></section>"#);
+        for (boxed, inside) in [
+            // A teaser card: a photo and a linked headline.
+            (
+                format!(
+                    r#"<div class="card">{figure}<h3><a href="/other">Another story of the day</a></h3></div>"#
+                ),
+                true,
+            ),
+            // A box of related stories, a sidebar, an ad.
+            (
+                format!(r#"<div class="related-stories">{figure}</div>"#),
+                true,
+            ),
+            (format!(r#"<aside>{figure}</aside>"#), true),
+            (format!(r#"<div class="ad-container">{figure}</div>"#), true),
+            // A gallery of other stories below the story, in no box named so.
+            (gallery, false),
+        ] {
+            let below = format!(
+                r#"<body><main><article><div class="body"><p>{P1}</p><p>{P2}</p></div></article></main>
+                <div class="below">{boxed}</div></body>"#
+            );
+            assert!(prose(&below, &[P1, P2]).is_empty(), "{boxed}");
+            if inside {
+                let among = format!(
+                    r#"<body><article><div class="body"><p>{P1}</p>{boxed}<p>{P2}</p></div></article></body>"#
+                );
+                assert!(prose(&among, &[P1, P2]).is_empty(), "among: {boxed}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_photo_credit_is_not_prose_and_a_caption_is_watched_without_its_credit() {
+        let inline = "Mourners gather outside the main mosque of the city after the prayers";
+        for credit in [
+            "Photo: AFP/Getty Images",
+            "Photograph: Atta Kenare/AFP via Getty Images",
+            "Image source, Getty Images",
+            "عکس: ایرنا",
+            "(عکس: خبرگزاری ایرنا / عکاس: علی محمدی)",
+            "© Reuters photographer team for the agency",
+        ] {
+            assert_eq!(
+                prose(&story_with_photos(credit, inline), &[P1, P2]),
+                vec![inline.to_string()],
+                "{credit}"
+            );
+        }
+        let caption = "Protesters killed by security forces in Zahedan on Friday";
+        for (with_credit, other_credit) in [
+            (
+                format!("{caption}. Photograph: Atta Kenare/AFP via Getty Images"),
+                format!("{caption}. Photograph: Reuters"),
+            ),
+            (
+                format!("{caption} Photo by AFP"),
+                format!("{caption} Photo by Reuters"),
+            ),
+            (
+                format!("{caption} (AFP/Getty Images)"),
+                format!("{caption} (Reuters)"),
+            ),
+            (
+                format!(r#"{caption} <span class="credit">AFP via Getty Images</span>"#),
+                format!(r#"{caption} <span class="credit">Reuters</span>"#),
+            ),
+            (
+                format!("{caption} <cite>AFP</cite>"),
+                format!("{caption} <cite>EPA</cite>"),
+            ),
+            (
+                format!(r#"{caption} <span data-role="photo-credit">Jane Doe</span>"#),
+                format!(r#"{caption} <span data-role="photo-credit">John Roe</span>"#),
+            ),
+            (
+                format!("{caption} <span>Credit...</span><span>Jane Doe for Example News</span>"),
+                format!("{caption} <span>Credit...</span><span>John Roe for Example News</span>"),
+            ),
+        ] {
+            let one = prose(&story_with_photos(&with_credit, inline), &[P1, P2]);
+            assert_eq!(
+                one[0],
+                format!(
+                    "{caption}{}",
+                    if with_credit.contains(". ") { "." } else { "" }
+                )
+            );
+            assert_eq!(
+                one,
+                prose(&story_with_photos(&other_credit, inline), &[P1, P2])
+            );
+        }
+        let fa = "معترضانی که روز جمعه در زاهدان به دست نیروهای امنیتی کشته شدند";
+        assert_eq!(
+            prose(
+                &story_with_photos(&format!("{fa} (عکس: ایرنا)"), inline),
+                &[P1, P2]
+            ),
+            vec![fa.to_string(), inline.to_string()]
+        );
+        assert_eq!(
+            prose(
+                &story_with_photos(&format!("{fa}. عکس از ایسنا"), inline),
+                &[P1, P2]
+            ),
+            vec![format!("{fa}."), inline.to_string()]
+        );
+        // A photo described in the caption's own words is not a credit.
+        let described = "A photo taken by a resident shows the burnt gate of the governor's office";
+        assert_eq!(
+            prose(&story_with_photos(described, inline), &[P1, P2]),
+            vec![described.to_string(), inline.to_string()]
+        );
+    }
+
+    #[test]
+    fn a_short_caption_or_a_line_of_dates_is_not_prose_of_the_page() {
+        let inline = "Mourners gather outside the main mosque of the city after the prayers";
+        for caption in [
+            "Mohammad Rasoulof in 2023",
+            "Zahedan, 30 September 2022",
+            "زاهدان، ۸ مهر ۱۴۰۱",
+        ] {
+            assert_eq!(
+                prose(&story_with_photos(caption, inline), &[P1, P2]),
+                vec![inline.to_string()],
+                "{caption}"
+            );
+        }
     }
 
     #[test]

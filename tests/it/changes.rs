@@ -911,3 +911,102 @@ async fn a_table_row_whose_figures_change_is_an_edit_naming_them() {
         "{text}"
     );
 }
+
+/// A news page whose story has a photo among its paragraphs (`photo`: its
+/// image, `caption`: its caption), and a teaser card of another story, with
+/// its own photo and caption, below it.
+fn page_with_photo(photo: &str, caption: &str, teaser_caption: &str) -> String {
+    crate::support::news_page(
+        "Protesters killed in Zahedan",
+        "Staff reporter",
+        &[
+            "Security forces opened fire on protesters after Friday prayers in Zahedan, witnesses and rights groups said.",
+            "Rights groups said dozens of people were killed, among them children, and many more were wounded.",
+            "The authorities have not said how many people died, and internet access in the city was cut on Saturday.",
+        ],
+        &["Parliament passes the budget", "Football: league results"],
+    )
+    .replace(
+        "<p>Rights groups",
+        &format!("<figure><img src=\"{photo}\" alt=\"\"><figcaption>{caption}</figcaption></figure>\n<p>Rights groups"),
+    )
+    .replace(
+        "<footer>",
+        &format!("<section class=\"more\"><div class=\"card\"><figure><img src=\"/img/floods.jpg\" alt=\"\"><figcaption>{teaser_caption}</figcaption></figure><h3><a href=\"/news/floods\">Floods: the toll rises in the south</a></h3></div></section>\n<footer>"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edited_caption_of_the_storys_photo_is_a_possible_edit_naming_its_words() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    let teaser = "Rescue workers search for survivors in the flooded villages of the south";
+    server.set(
+        path,
+        Route::html(page_with_photo(
+            "/img/zahedan.jpg",
+            &format!("{caption}. Photo: AFP"),
+            teaser,
+        )),
+    );
+    assert_eq!(check_once(&project).await, vec![]);
+    // Another photo of the scene, from another agency: no edit.
+    server.set(
+        path,
+        Route::html(page_with_photo(
+            "/img/zahedan-2.jpg",
+            &format!("{caption}. Photo: Reuters"),
+            teaser,
+        )),
+    );
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "a photo credit changed, nothing is sent"
+    );
+    // The caption of another story's photo, in a teaser card: no edit.
+    server.set(
+        path,
+        Route::html(page_with_photo(
+            "/img/zahedan-2.jpg",
+            &format!("{caption}. Photo: Reuters"),
+            "Rescue workers have found no survivors in the flooded villages of the south",
+        )),
+    );
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "a teaser card's caption changed, nothing is sent"
+    );
+    // The story's own caption softened: a possible edit, naming the words.
+    server.set(
+        path,
+        Route::html(page_with_photo(
+            "/img/zahedan-2.jpg",
+            "Protesters died in clashes in Zahedan on Friday. Photo: Reuters",
+            "Rescue workers have found no survivors in the flooded villages of the south",
+        )),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(
+        text.starts_with("Possibly edited · 127.0.0.1\nProtesters killed in Zahedan\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Outside the detected article (lower confidence: the extractor did not keep this text):\n\nChanged: the paragraph beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  Protesters [-killed by security forces-] {+died in clashes+} in Zahedan on\n"
+        ),
+        "{text}"
+    );
+}
