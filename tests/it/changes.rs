@@ -1010,3 +1010,100 @@ async fn an_edited_caption_of_the_storys_photo_is_a_possible_edit_naming_its_wor
         "{text}"
     );
 }
+
+/// The story of [`page_with_photo`] with `caption`, and a note of the
+/// newsroom's outside the article, which the safety net watches.
+fn page_with_photo_and_note(caption: &str) -> String {
+    page_with_photo(
+        "/img/zahedan.jpg",
+        caption,
+        "Rescue workers search for survivors in the flooded villages of the south",
+    )
+    .replace(
+        "</article>",
+        "</article><div class=\"note\"><p>Witnesses reached by telephone described the scene; their names are withheld for their safety.</p></div>",
+    )
+}
+
+/// Makes the watch's baseline what a presswatch whose safety net skipped
+/// figures kept: without `caption`, its version hashed so.
+fn as_kept_before_captions(project: &Project, caption: &str) {
+    let file = project.path("baseline/story.txt");
+    let kept = std::fs::read_to_string(&file).unwrap();
+    let caption_line = format!("Other-Prose: {caption}\n");
+    assert!(kept.contains(&caption_line), "{kept}");
+    assert!(kept.contains("Other-Prose: Witnesses reached"), "{kept}");
+    let older = kept.replace(&caption_line, "");
+    std::fs::write(&file, &older).unwrap();
+    let hash = presswatch::document::Document::from_baseline(&older).content_hash();
+    rusqlite::Connection::open(project.path("state/presswatch.db"))
+        .unwrap()
+        .execute(
+            "UPDATE versions SET sha256 = ?1 WHERE watch = 'story'",
+            [&hash],
+        )
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_kept_before_captions_were_watched_takes_them_from_its_own_response_silently() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    as_kept_before_captions(&project, caption);
+
+    // The page as it was: the caption is how this presswatch reads it, not
+    // an edit. The page is taken as the baseline, with its caption.
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "a caption the older baseline lacked, on a page that did not change, is no edit"
+    );
+    let file = project.path("baseline/story.txt");
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains(&format!("Other-Prose: {caption}\n")));
+    // From then on the caption is watched like the rest.
+    server.set(
+        path,
+        Route::html(page_with_photo_and_note(
+            "Protesters died in clashes in Zahedan on Friday",
+        )),
+    );
+    assert_eq!(
+        kinds(&check_once(&project).await),
+        vec![ChangeKind::PossiblyEdited]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caption_edited_before_the_first_check_that_watches_captions_is_still_alerted() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    as_kept_before_captions(&project, caption);
+    // The kept response, read again, has the caption as it was: the page
+    // changed, and the new caption is alerted.
+    server.set(
+        path,
+        Route::html(page_with_photo_and_note(
+            "Protesters died in clashes in Zahedan on Friday",
+        )),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(
+        text.contains("Protesters died in clashes in Zahedan on Friday"),
+        "{text}"
+    );
+}
