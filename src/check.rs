@@ -896,8 +896,8 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             return taken_down(ctx, watch, st, how, resp).await;
         }
     }
-    // A change in the page's other prose alone may be this presswatch
-    // reading pages otherwise than the one that kept the baseline.
+    // A change may be this presswatch reading pages otherwise than the one
+    // that kept the baseline.
     let read_otherwise = match &found {
         Against::Changed(page) if !restoring => {
             baseline_read_otherwise(ctx, watch, latest.as_ref(), page).await
@@ -974,7 +974,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
         keep.baseline = accept(doc, hash);
         return Ok((
             Outcome::Unchanged,
-            "the page's prose outside the article reads otherwise with this presswatch than when the baseline was kept, but its kept response, read again, matches the page now: baseline taken silently".into(),
+            "the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently".into(),
             vec![],
             keep,
         ));
@@ -1151,14 +1151,19 @@ fn against(doc: Document, baseline: Option<Document>, rules: &Rules, restoring: 
     }))
 }
 
-/// Whether a change found only in the page's prose outside the article
-/// (the safety net) is presswatch reading the page otherwise, not the page
-/// changing: after an upgrade whose safety net watches more (the captions
-/// of the story's photos, say), the baseline an older presswatch kept lacks
-/// what the page always had. The baseline's own kept response, read again
-/// by this presswatch, then compares with the page as unchanged. Only for
-/// the watch's newest version, when its raw response is kept; any error
-/// reading it leaves the change to be alerted.
+/// Whether a change is presswatch reading the page otherwise, not the page
+/// changing: after an upgrade whose extractor keeps a paragraph it dropped
+/// before, or whose safety net watches more (the captions of the story's
+/// photos), the baseline an older presswatch kept differs from the page by
+/// what it did not read. The baseline's own kept response, read again by
+/// this presswatch, then compares with the page as unchanged.
+///
+/// Asked only of a change in which no paragraph was edited word by word
+/// (paragraphs added, removed or moved, the headline or byline, the page's
+/// other prose), which is where a new reading shows; a word edited, the
+/// alert that comes most often, costs no second extraction. Only for the
+/// watch's newest version, when its raw response is kept; any error reading
+/// it leaves the change to be alerted.
 async fn baseline_read_otherwise(
     ctx: &Context,
     watch: &Watch,
@@ -1168,11 +1173,11 @@ async fn baseline_read_otherwise(
     let Some(change) = &page.change else {
         return false;
     };
-    let net_only = change.blocks.is_empty()
-        && change.headline.is_none()
-        && change.byline.is_none()
-        && !change.other_prose.is_empty();
-    let Some(latest) = latest.filter(|v| net_only && v.sha256 == page.old_hash) else {
+    let no_word_edited = !change
+        .blocks
+        .iter()
+        .any(|b| matches!(b, compare::BlockChange::Changed { .. }));
+    let Some(latest) = latest.filter(|v| no_word_edited && v.sha256 == page.old_hash) else {
         return false;
     };
     let (state, name, seq) = (ctx.state.clone(), watch.name.clone(), latest.seq);

@@ -1107,3 +1107,46 @@ async fn a_caption_edited_before_the_first_check_that_watches_captions_is_still_
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paragraph_an_older_extractor_dropped_is_taken_from_the_kept_response_silently() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    // As an extractor that dropped the story's second paragraph kept it.
+    let dropped = "Rights groups said dozens of people were killed, among them children, and many more were wounded.";
+    let file = project.path("baseline/story.txt");
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert!(kept.contains(&format!("{dropped}\n\n")), "{kept}");
+    let older = kept.replace(&format!("{dropped}\n\n"), "");
+    std::fs::write(&file, &older).unwrap();
+    let hash = presswatch::document::Document::from_baseline(&older).content_hash();
+    rusqlite::Connection::open(project.path("state/presswatch.db"))
+        .unwrap()
+        .execute(
+            "UPDATE versions SET sha256 = ?1 WHERE watch = 'story'",
+            [&hash],
+        )
+        .unwrap();
+
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "a paragraph the page always had is no paragraph added"
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().contains(dropped));
+    // A paragraph the newsroom adds is news as ever.
+    server.set(
+        path,
+        Route::html(page_with_photo_and_note(caption).replace(
+            "<p>The authorities",
+            "<p>The governor said on Sunday that an inquiry into the shootings would report within a month.</p>\n<p>The authorities",
+        )),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
+    assert_eq!(alerts[0].summary, "1 paragraph added");
+}
