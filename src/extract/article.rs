@@ -385,7 +385,7 @@ fn markup(e: ElementRef<'_>) -> Markup {
     } else {
         Markup::Plain
     };
-    if CHROME_TAGS.contains(&name) && !callout
+    if CHROME_TAGS.contains(&name) && !callout && !is_section_title(e)
         || marks.hidden
         || marks.aria_hidden
         || marks
@@ -411,8 +411,16 @@ fn markup(e: ElementRef<'_>) -> Markup {
         return Markup::Plain;
     }
     let mut named = [false; 3];
-    for s in [class, id].into_iter().filter(|s| !s.is_empty()) {
-        NAMED.matches(s).iter().for_each(|i| named[i] = true);
+    if !class.is_empty() {
+        NAMED.matches(class).iter().for_each(|i| named[i] = true);
+    }
+    if !id.is_empty() {
+        let by_id = NAMED.matches(id);
+        if by_id.matched_any()
+            && !(block_kind(name) == Some(BlockKind::Heading) && is_text_anchor(e, id))
+        {
+            by_id.iter().for_each(|i| named[i] = true);
+        }
     }
     let [boilerplate, furniture, suspect] = named;
     if matches!(name, "article" | "main") && (boilerplate || furniture) {
@@ -441,6 +449,82 @@ fn is_control_link(a: &scraper::node::Element) -> bool {
     attrs(a).any(|(n, v)| {
         matches!(n, "aria-expanded" | "aria-controls") || n == "role" && v == "button"
     })
+}
+
+/// Words an `id` needs to be taken for an anchor made of the element's
+/// text ([`is_text_anchor`]).
+const ANCHOR_MIN_WORDS: usize = 3;
+
+/// How far into an element's text the words of an anchor `id` are looked
+/// for (characters).
+const ANCHOR_TEXT_CHARS: usize = 300;
+
+/// True when `id` is an anchor made of the element's own words, as editors
+/// and CMSs give headings so that a table of contents can link to them
+/// (`<h3 id="the-child-tax-credit">The child tax credit</h3>`, `<h2
+/// id="h-how-social-media-changed-news">`): such an id says what the
+/// heading is about, not what the element is, so a "credit", "social" or
+/// "related" in it names no furniture. Its words (of two letters or more,
+/// at least [`ANCHOR_MIN_WORDS`]) must all be words of the start of the
+/// element's text.
+fn is_text_anchor(e: ElementRef<'_>, id: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.chars()
+            .filter(|c| !matches!(c, '\'' | '’' | '\u{200c}'))
+            .collect::<String>()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let id_words = words(id);
+    if id_words.len() < ANCHOR_MIN_WORDS {
+        return false;
+    }
+    let mut start = String::new();
+    for t in e.text() {
+        start.push_str(t);
+        start.push(' ');
+        if start.len() >= ANCHOR_TEXT_CHARS {
+            break;
+        }
+    }
+    let text_words: HashSet<String> = words(&start).into_iter().collect();
+    id_words.iter().all(|w| text_words.contains(w))
+}
+
+/// True for a `<header>` that is the title of a section: all its text is in
+/// headings below the page's headline (`<h2>`–`<h6>`), as in `<section>
+/// <header><h2>Step 2: ...</h2></header><p>...`. A page's banner has its
+/// name, links and menus outside headings, and an article's header its
+/// `<h1>`, kicker, byline and date.
+fn is_section_title(e: ElementRef<'_>) -> bool {
+    if e.value().name() != "header" {
+        return false;
+    }
+    let is_heading = |n: ego_tree::NodeRef<'_, Node>| matches!(n.value(), Node::Element(el) if matches!(el.name(), "h2" | "h3" | "h4" | "h5" | "h6"));
+    let mut in_headings = 0u32;
+    for d in e.descendants() {
+        match d.value() {
+            Node::Element(el) if el.name() == "h1" => return false,
+            Node::Text(t) => {
+                let n = text::reading_chars(t);
+                if n == 0 {
+                    continue;
+                }
+                if !d
+                    .ancestors()
+                    .take_while(|a| a.id() != e.id())
+                    .any(is_heading)
+                {
+                    return false;
+                }
+                in_headings += n;
+            }
+            _ => {}
+        }
+    }
+    in_headings > 0
 }
 
 /// True for an element that sits in running text: a paragraph just before
@@ -1826,8 +1910,10 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
 /// True for the heading `span[k]` of the story when it is a link: an entry
 /// of a list the story makes, naming the product, school or place it links
 /// to ("3. LearnWorlds", "Harvard Business School"). It heads a section of
-/// the story: story text right after it, and two blocks of story text or
-/// more before the next heading. A teaser's headline heads a summary of a
+/// the story: two blocks of story text or more before the next heading,
+/// the first block after it not a link (a product's specifications, a
+/// table's row or a label may come before its sentences: "Dimensions: 14″
+/// x 12″", "Best overall"). A teaser's headline heads a summary of a
 /// sentence, and a cross-reference is labelled ("Related: ...", "Read more:
 /// ..."); a link to a place on the page is an entry of its contents.
 fn is_linked_section_heading(span: &[&RawBlock], k: usize) -> bool {
@@ -1845,8 +1931,16 @@ fn is_linked_section_heading(span: &[&RawBlock], k: usize) -> bool {
         .iter()
         .take_while(|n| n.kind != BlockKind::Heading)
         .peekable();
-    section.peek().is_some_and(is_text) && section.filter(is_text).count() >= 2
+    if section.peek().is_none_or(|n| n.is_link_list()) {
+        return false;
+    }
+    let text: Vec<&&RawBlock> = section.filter(is_text).collect();
+    text.len() >= 2 || text.iter().map(|n| n.chars - n.link_chars).sum::<u32>() >= SECTION_MIN_CHARS
 }
+
+/// Characters outside links past which one paragraph under a linked heading
+/// is a section of the story, not a teaser's summary of a sentence or two.
+const SECTION_MIN_CHARS: u32 = 300;
 
 /// How much a container looks like the article: its prose minus a share of
 /// its link text; all its text counts when the page declares it the article
@@ -3433,5 +3527,117 @@ mod tests {
         );
         assert!(!got.iter().any(|t| t.starts_with("Related")), "{got:?}");
         assert!(got.contains(&"Live video sessions".to_string()), "{got:?}");
+    }
+
+    #[test]
+    fn section_titles_set_in_header_elements_are_the_storys_headings() {
+        // A `<header>` holding only a section's heading titles that section
+        // of the story; the page's banner (name, menu) and the article's
+        // header (headline, byline) stay out.
+        let page = |h2a: &str, h2b: &str, p: &[&str; 4]| {
+            format!(
+                r#"<body><header class="site"><a href="/">Daily News</a><nav><a href="/world">World</a></nav></header>
+                <article><header><h1>Headline</h1><p>By Jane Roe</p></header>
+                <section><header><h2>{h2a}</h2></header><p>{}</p><p>{}</p></section>
+                <section><header><h2>{h2b}</h2></header><p>{}</p><p>{}</p></section>
+                </article></body>"#,
+                p[0], p[1], p[2], p[3]
+            )
+        };
+        let en = [
+            "The river broke its banks on Tuesday night and flooded the lower town within hours.",
+            "Residents were moved to the school on the hill, where the army set up field kitchens.",
+            "Engineers will inspect the bridge on Friday before it is opened to traffic again.",
+            "The council said repairs to the embankment would take most of the coming year.",
+        ];
+        assert_eq!(
+            extract(&page("What happened", "What comes next", &en)),
+            vec![
+                "What happened",
+                en[0],
+                en[1],
+                "What comes next",
+                en[2],
+                en[3]
+            ]
+        );
+        let fa = [
+            "رودخانه سه‌شنبه شب طغیان کرد و در چند ساعت بخش پایین شهر را زیر آب برد و خانه‌ها را ویران کرد.",
+            "ساکنان به مدرسه‌ای روی تپه منتقل شدند و ارتش در آنجا آشپزخانه‌های صحرایی برپا کرد تا غذا بدهد.",
+            "مهندسان روز جمعه پیش از بازگشایی پل برای عبور خودروها آن را به دقت بازرسی خواهند کرد.",
+            "شورای شهر گفت تعمیر دیواره ساحلی رودخانه بیشتر سال آینده را خواهد گرفت و هزینه زیادی دارد.",
+        ];
+        assert_eq!(
+            extract(&page("چه اتفاقی افتاد", "قدم بعدی چیست", &fa)),
+            vec![
+                "چه اتفاقی افتاد",
+                fa[0],
+                fa[1],
+                "قدم بعدی چیست",
+                fa[2],
+                fa[3]
+            ]
+        );
+    }
+
+    #[test]
+    fn a_headings_anchor_made_of_its_own_words_names_no_furniture() {
+        // Tables of contents link to headings by ids made of their words:
+        // "social", "credit" or "related" there say what the section is
+        // about. A box named so (not after its own text) stays out.
+        let html = format!(
+            r#"<body><article>{}
+            <h2 id="how-social-media-spread-the-video">How social media spread the video</h2>{}
+            <h3 id="h-the-child-tax-credit">The child tax credit</h3>{}
+            <h3 id="who-gets-related-benefits">Who gets related benefits?</h3>{}
+            <div id="related-stories"><h3>Read next in our coverage</h3><p>A summary of another story that sits in a box beside this one, long enough to count.</p></div>
+            {}</article></body>"#,
+            para(1),
+            para(2),
+            para(3),
+            para(4),
+            para(5)
+        );
+        let mut want = expected_story(5);
+        want.insert(1, "How social media spread the video".into());
+        want.insert(3, "The child tax credit".into());
+        want.insert(5, "Who gets related benefits?".into());
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_linked_heading_over_a_products_details_or_a_long_paragraph_is_kept() {
+        // A roundup's entries are linked to what they review; under the
+        // name come its details before its sentences, or one long
+        // paragraph. A teaser's headline over a sentence of summary stays
+        // out.
+        let long = "This trail follows the bayou for seven miles through parks and old neighbourhoods, with shade most of the way, water fountains at every mile and bridges that give the best views of the skyline. It is paved, lit at night and busy with families at weekends, so come early. A new link opened this spring joins it to the downtown paths, and the city plans a second one to the port by next summer.";
+        let long_fa = "این مسیر دوچرخه‌سواری هفت کیلومتر در کنار رودخانه از میان پارک‌ها و محله‌های قدیمی می‌گذرد و بیشتر راه سایه دارد؛ در هر کیلومتر آبخوری هست و از روی پل‌هایش بهترین منظره شهر دیده می‌شود. مسیر آسفالت است، شب‌ها روشن است و آخر هفته‌ها پر از خانواده‌هاست، پس زود بیایید. بهار امسال شاخه تازه‌ای آن را به مسیرهای مرکز شهر وصل کرد و شهرداری می‌خواهد تا تابستان آینده شاخه دیگری تا بندر بسازد.";
+        let html = format!(
+            r#"<body><article>
+            <p>We rode every trail in the city this summer, and these are the ones we keep going back to.</p>
+            <h2><a href="https://maker-one.example/">1. Maker One Brewer</a></h2>
+            <ul><li>Size: 14 x 12 x 6</li><li>Filter style: cone</li></ul>
+            <p>It brews a full pot in six minutes and keeps it hot for two hours without burning it.</p>
+            <p>Its glass carafe is the one part that may break, and a spare costs thirty dollars.</p>
+            <h3><a href="https://trails.example/bayou">Bayou Greenway</a></h3>
+            <p>{long}</p>
+            <h3><a href="https://trails.example/fa">مسیر کنار رودخانه</a></h3>
+            <p>{long_fa}</p>
+            <h3><a href="/blog/other-story">Another story on this site, by its headline</a></h3>
+            <p>A one-line summary of that other story, which sits here as a teaser.</p>
+            <h3>Before you go</h3>
+            <p>Whichever trail you choose, bring water and ride early, before the heat of the day.</p>
+            </article></body>"#
+        );
+        let got = extract(&html);
+        for heading in ["1. Maker One Brewer", "Bayou Greenway", "مسیر کنار رودخانه"]
+        {
+            assert!(got.contains(&heading.to_string()), "{heading}: {got:?}");
+        }
+        assert!(
+            !got.iter().any(|t| t.contains("Another story on this site")),
+            "{got:?}"
+        );
     }
 }
