@@ -970,26 +970,21 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             keep,
         ));
     }
-    if read_otherwise {
-        keep.baseline = accept(doc, hash);
-        return Ok((
-            Outcome::Unchanged,
-            "the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently".into(),
-            vec![],
-            keep,
-        ));
-    }
-    if !restored && compare::only_undecoded_characters_read(&old, &doc) {
+    // The page is the same, read otherwise now: taken as the baseline
+    // silently.
+    let read_anew = if read_otherwise {
+        Some("the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently")
+    } else if !restored && compare::only_undecoded_characters_read(&old, &doc) {
         // A baseline read before the page's encoding was detected (a
         // legacy encoding served as UTF-8) held U+FFFD where the page has
-        // letters: the page is the same, read right now.
+        // letters.
+        Some("characters the baseline could not read are now read (the page's encoding was detected): taken silently")
+    } else {
+        None
+    };
+    if let Some(why) = read_anew {
         keep.baseline = accept(doc, hash);
-        return Ok((
-            Outcome::Unchanged,
-            "characters the baseline could not read are now read (the page's encoding was detected): taken silently".into(),
-            vec![],
-            keep,
-        ));
+        return Ok((Outcome::Unchanged, why.into(), vec![], keep));
     }
     let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {
@@ -1190,12 +1185,11 @@ async fn baseline_read_otherwise(
             .rev()
             .find(|s| s.version == seq && s.kind == SnapshotKind::Version)?;
         let body = state.snapshot_body(&kept.body_sha256).ok()??;
-        let content_type = kept.response_head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case("content-type")
-                .then(|| v.trim().to_string())
-        });
+        let (_, fields) = crate::evidence::split_head(&kept.response_head);
+        let content_type = fields
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value);
         let html = crate::charset::decode(&body, content_type.as_deref());
         let url = url::Url::parse(&kept.final_url).ok();
         let old = extract::watched_article(&html, url.as_ref(), selector.as_deref());
