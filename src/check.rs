@@ -549,7 +549,7 @@ fn store(
         )
     };
     let mut versions: Vec<NewVersion> = keep.file_version.into_iter().collect();
-    let fetched = |sha256: String, body: String, fetched_at: i64, raw| NewVersion {
+    let fetched = |sha256: String, body: String, fetched_at: i64, raw, reading| NewVersion {
         sha256,
         body,
         fetched_at,
@@ -557,6 +557,7 @@ fn store(
         origin: Origin::Fetched,
         raw,
         raw_cap: ctx.config.daemon.keep_raw,
+        reading,
     };
     match keep.baseline {
         None => {}
@@ -571,7 +572,8 @@ fn store(
                 .write(&watch.name, &body)
                 .map_err(baseline_error)?;
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
-            versions.push(fetched(hash, body, Utc::now().timestamp(), raw));
+            let reading = Some(extract::reading(watch.selector.as_deref()));
+            versions.push(fetched(hash, body, Utc::now().timestamp(), raw, reading));
         }
         Some(NewBaseline::Items {
             items,
@@ -602,7 +604,7 @@ fn store(
                 .map_err(baseline_error)?;
             if let Some(hash) = new_version {
                 let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
-                versions.push(fetched(hash, body, now, raw));
+                versions.push(fetched(hash, body, now, raw, None));
             }
         }
     }
@@ -640,6 +642,7 @@ fn file_version(ctx: &Context, body: String, sha256: String) -> NewVersion {
         origin: Origin::File,
         raw: None,
         raw_cap: None,
+        reading: None,
     }
 }
 
@@ -896,13 +899,13 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
             return taken_down(ctx, watch, st, how, resp).await;
         }
     }
-    // A change may be this presswatch reading pages otherwise than the one
-    // that kept the baseline.
-    let read_otherwise = match &found {
+    // A change may be, in part or whole, this presswatch reading pages
+    // otherwise than the one that kept the baseline.
+    let read_now = match &found {
         Against::Changed(page) if !restoring => {
-            baseline_read_otherwise(ctx, watch, latest.as_ref(), page).await
+            baseline_read_now(ctx, watch, latest.as_ref(), page).await
         }
-        _ => false,
+        _ => None,
     };
     let now = Utc::now().timestamp();
     st.last_ok = Some(now);
@@ -953,7 +956,12 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
                 old_hash,
                 change,
             } = *page;
-            (doc, hash, old, old_hash, change)
+            match read_now {
+                // What the newsroom changed: the page against the baseline's
+                // own response, both read by this presswatch.
+                Some(ReadNow { old, change }) => (doc, hash, old, old_hash, change),
+                None => (doc, hash, old, old_hash, change),
+            }
         }
     };
     let restored = std::mem::take(&mut st.gone);
@@ -972,7 +980,7 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
     }
     // The page is the same, read otherwise now: taken as the baseline
     // silently.
-    let read_anew = if read_otherwise {
+    let read_anew = if change.is_none() && !restored {
         Some("the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently")
     } else if !restored && compare::only_undecoded_characters_read(&old, &doc) {
         // A baseline read before the page's encoding was detected (a
@@ -1146,38 +1154,40 @@ fn against(doc: Document, baseline: Option<Document>, rules: &Rules, restoring: 
     }))
 }
 
-/// Whether a change is presswatch reading the page otherwise, not the page
-/// changing: after an upgrade whose extractor keeps a paragraph it dropped
-/// before, or whose safety net watches more (the captions of the story's
-/// photos), the baseline an older presswatch kept differs from the page by
-/// what it did not read. The baseline's own kept response, read again by
-/// this presswatch, then compares with the page as unchanged.
+/// The baseline as this presswatch reads it, against the page now.
+struct ReadNow {
+    /// The baseline's kept response, read by this presswatch.
+    old: Document,
+    /// The page now against it: `None` when the page did not change, only
+    /// how presswatch reads it.
+    change: Option<compare::Change>,
+}
+
+/// Reads the baseline's kept response again when the baseline was read
+/// otherwise than this presswatch reads the watch's page now: an upgrade
+/// whose extractor keeps a paragraph it dropped before, or reads words
+/// otherwise, or whose safety net watches more (the captions of the
+/// story's photos); or a new `selector`. The baseline then differs from the
+/// page by how it was read as well as by what the newsroom changed, and
+/// only the second is news: the page is compared with the baseline's own
+/// response, read now.
 ///
-/// Asked only of a change in which no paragraph was edited word by word
-/// (paragraphs added, removed or moved, the headline or byline, the page's
-/// other prose), which is where a new reading shows; a word edited, the
-/// alert that comes most often, costs no second extraction. Only for the
-/// watch's newest version, when its raw response is kept; any error reading
-/// it leaves the change to be alerted.
-async fn baseline_read_otherwise(
+/// Only for the watch's newest version, when its raw response is kept and
+/// its reading ([`extract::reading`]) is not this one's: a change found
+/// with the same reading costs no second extraction. Any error reading the
+/// response leaves the change as found.
+async fn baseline_read_now(
     ctx: &Context,
     watch: &Watch,
     latest: Option<&VersionRow>,
     page: &ChangedPage,
-) -> bool {
-    let Some(change) = &page.change else {
-        return false;
-    };
-    let no_word_edited = !change
-        .blocks
-        .iter()
-        .any(|b| matches!(b, compare::BlockChange::Changed { .. }));
-    let Some(latest) = latest.filter(|v| no_word_edited && v.sha256 == page.old_hash) else {
-        return false;
-    };
+) -> Option<ReadNow> {
+    let reading = extract::reading(watch.selector.as_deref());
+    let latest = latest
+        .filter(|v| v.sha256 == page.old_hash && v.reading.as_deref() != Some(reading.as_str()))?;
     let (state, name, seq) = (ctx.state.clone(), watch.name.clone(), latest.seq);
     let (selector, rules, doc) = (watch.selector.clone(), watch.rules(), page.doc.clone());
-    let reread = ctx.cpu_bound(move || {
+    let read = ctx.cpu_bound(move || {
         let kept = state
             .snapshots(Some(&name))
             .ok()?
@@ -1193,9 +1203,10 @@ async fn baseline_read_otherwise(
         let html = crate::charset::decode(&body, content_type.as_deref());
         let url = url::Url::parse(&kept.final_url).ok();
         let old = extract::watched_article(&html, url.as_ref(), selector.as_deref());
-        Some(compare::compare(&old, &doc, &rules).is_none())
+        let change = compare::compare(&old, &doc, &rules);
+        Some(ReadNow { old, change })
     });
-    matches!(reread.await, Ok(Some(true)))
+    read.await.ok().flatten()
 }
 
 /// How an article's page is gone, if it is: it answers 404 or 410, or

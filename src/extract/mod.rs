@@ -26,6 +26,22 @@ pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Documen
     article_of(&dom, url, selector)
 }
 
+/// How this presswatch reads a watch's page: its build (a fingerprint of
+/// the source it is built from) and the watch's `selector`. Two reads of
+/// the same response with the same reading give the same document, so a
+/// version records it, and a check re-reads a baseline's kept response only
+/// when it was read otherwise (after an upgrade, or a new selector).
+pub fn reading(selector: Option<&str>) -> String {
+    let build = env!("PRESSWATCH_SOURCE");
+    match selector {
+        None => build.to_string(),
+        Some(s) => format!(
+            "{build} {}",
+            &crate::document::sha256_hex(s.as_bytes())[..16]
+        ),
+    }
+}
+
 /// Extracts what a watch compares: the article, as [`article`] does, and,
 /// unless a selector names what to watch, the page's prose outside the
 /// article ([`Document::other_prose`]), which the safety net watches.

@@ -789,6 +789,7 @@ mod tests {
             raw: Some(snap(body, at * 1000)),
             raw_cap: cap,
             origin: super::super::Origin::Fetched,
+            reading: None,
         };
         st.save_check(
             watch,

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS versions (
     body_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
     fetched_at  INTEGER NOT NULL,
     origin      TEXT NOT NULL DEFAULT 'fetched',
+    reading     TEXT,
     PRIMARY KEY (watch, seq)
 );
 CREATE TABLE IF NOT EXISTS watch_events (
@@ -151,6 +152,9 @@ pub struct NewVersion {
     pub raw_cap: Option<crate::config::KeepRaw>,
     /// Where the version came from.
     pub origin: Origin,
+    /// How presswatch read its page ([`crate::extract::reading`]); `None`
+    /// for a baseline file and a listing's items.
+    pub reading: Option<String>,
 }
 
 impl NewVersion {
@@ -201,6 +205,10 @@ pub struct VersionRow {
     /// SHA-256 of its stored text's bytes (header lines included): the
     /// address of that text, which `verify` re-hashes.
     pub body_sha256: String,
+    /// How presswatch read its page ([`crate::extract::reading`]); `None`
+    /// when unknown: a baseline file, a listing, a version an older
+    /// presswatch kept.
+    pub reading: Option<String>,
 }
 
 /// What happened to a watched page between versions.
@@ -458,6 +466,13 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn,
         |conn| has_column(conn, "versions", "body_sha256"),
         key_bodies_by_their_bytes,
+    )?;
+    // Versions kept before this column were read by an older presswatch, or
+    // by this one: a check tells by reading their kept response again.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "versions", "reading"),
+        |conn| conn.execute_batch("ALTER TABLE versions ADD COLUMN reading TEXT"),
     )
 }
 
@@ -1245,7 +1260,7 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = ?1 ORDER BY seq",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = ?1 ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
@@ -1256,6 +1271,7 @@ impl Sqlite {
                     stored_at: r.get(2)?,
                     origin: Origin::parse(&r.get::<_, String>(3)?),
                     body_sha256: r.get(4)?,
+                    reading: r.get(5)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -1273,7 +1289,7 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = st
@@ -1284,6 +1300,7 @@ impl Sqlite {
                     stored_at: r.get(2)?,
                     origin: Origin::parse(&r.get::<_, String>(3)?),
                     body_sha256: r.get(4)?,
+                    reading: r.get(5)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -1699,10 +1716,10 @@ fn record_version_in(
         db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
             .execute(params![body_sha256, v.body])?;
         let seq: i64 = db.prepare_cached(
-            "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5) RETURNING seq",
+            "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
         )?
         .query_row(
-            params![watch, v.sha256, body_sha256, v.fetched_at, v.origin.as_str()],
+            params![watch, v.sha256, body_sha256, v.fetched_at, v.origin.as_str(), v.reading],
             |r| r.get(0),
         )?;
         if let Some(raw) = raw {
@@ -2159,6 +2176,7 @@ mod tests {
             raw: None,
             raw_cap: None,
             origin: Origin::Fetched,
+            reading: None,
         };
         st.save_check(
             watch,

@@ -1038,7 +1038,7 @@ fn as_kept_by_an_older_presswatch(project: &Project, dropped: &str) {
     rusqlite::Connection::open(project.path("state/presswatch.db"))
         .unwrap()
         .execute(
-            "UPDATE versions SET sha256 = ?1 WHERE watch = 'story'",
+            "UPDATE versions SET sha256 = ?1, reading = NULL WHERE watch = 'story'",
             [&hash],
         )
         .unwrap();
@@ -1145,4 +1145,98 @@ async fn a_paragraph_an_older_extractor_dropped_is_taken_from_the_kept_response_
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
     assert_eq!(alerts[0].summary, "1 paragraph added");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn words_an_older_extractor_read_otherwise_are_taken_from_the_kept_response_silently() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    // As an extractor that dropped words set apart in the page's markup
+    // (an inline element it did not read) kept the paragraph.
+    as_kept_by_an_older_presswatch(&project, " among them children,");
+    let file = project.path("baseline/story.txt");
+
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "words the page always had are no edit"
+    );
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("were killed, among them children, and many"));
+    // Words the newsroom changes are an edit as ever.
+    server.set(
+        path,
+        Route::html(
+            page_with_photo_and_note(caption).replace("among them children", "among them women"),
+        ),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_after_an_upgrade_names_the_newsrooms_words_not_how_the_older_presswatch_read_the_page(
+) {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    // As an extractor that dropped the story's last paragraph kept it.
+    let dropped = "The authorities have not said how many people died, and internet access in the city was cut on Saturday.";
+    as_kept_by_an_older_presswatch(&project, &format!("{dropped}\n"));
+
+    // The first check after the upgrade finds the newsroom's edit: the alert
+    // is that edit alone, not also the paragraph the older presswatch
+    // dropped, shown as added.
+    server.set(
+        path,
+        Route::html(
+            page_with_photo_and_note(caption)
+                .replace("opened fire on protesters", "clashed with protesters"),
+        ),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(
+        text.contains("[-opened fire on-] {+clashed with+} protesters"),
+        "{text}"
+    );
+    assert!(!text.contains("internet access"), "{text}");
+    assert!(
+        !alerts[0].summary.contains("added"),
+        "{}",
+        alerts[0].summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_selector_is_how_the_page_is_read_not_an_edit() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let config = watch_config(&server, "");
+    let project = Project::new(&config);
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    // Staff narrow the watch to the article: the newsroom's note and the
+    // caption beside it are no longer watched, which is no edit of the page.
+    std::fs::write(
+        project.path("config.toml"),
+        format!("{config}selector = \"article\"\n"),
+    )
+    .unwrap();
+    assert_eq!(check_once(&project).await, vec![]);
+    let kept = std::fs::read_to_string(project.path("baseline/story.txt")).unwrap();
+    assert!(!kept.contains("Witnesses reached"), "{kept}");
 }

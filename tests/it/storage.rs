@@ -55,6 +55,7 @@ fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
         raw: None,
         raw_cap: None,
         origin: Origin::Fetched,
+        reading: None,
     }
 }
 
@@ -321,6 +322,39 @@ fn accept(
         ..version(hash, &format!("Title: {hash}\n\n{hash}\n"), at, keep)
     };
     record(st, watch, &v);
+}
+
+#[test]
+fn a_version_records_how_its_page_was_read_and_with_its_response() {
+    for b in backends() {
+        let st = &b.state;
+        let read = |sha: &str, at: i64, raw: Option<&str>| NewVersion {
+            reading: Some(format!("build-{at}")),
+            raw: raw.map(|body| snap(body, at * 1000)),
+            ..version(sha, &format!("Title: {sha}\n\n{sha}\n"), at, 5)
+        };
+        record(st, "w", &version("h1", "Title: h1\n\nh1\n", 1, 5));
+        record(st, "w", &read("h2", 2, None));
+        record(st, "w", &read("h3", 3, Some("<p>three</p>")));
+        let readings: Vec<Option<String>> = st
+            .versions("w")
+            .unwrap()
+            .into_iter()
+            .map(|v| v.reading)
+            .collect();
+        assert_eq!(
+            readings,
+            [None, Some("build-2".into()), Some("build-3".into())],
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            st.latest("w").unwrap().unwrap().reading.as_deref(),
+            Some("build-3"),
+            "{}",
+            b.name
+        );
+    }
 }
 
 #[test]

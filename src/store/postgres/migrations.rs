@@ -361,6 +361,11 @@ BEGIN
 END $$;
 "#,
     },
+    Migration {
+        version: 16,
+        name: "each version records how presswatch read its page (versions.reading), so that a check re-reads a baseline's kept response only after presswatch or the watch's selector changed",
+        sql: "ALTER TABLE versions ADD COLUMN IF NOT EXISTS reading TEXT;",
+    },
 ];
 
 /// The newest schema version this build knows.

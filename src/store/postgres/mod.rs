@@ -586,6 +586,7 @@ fn version_row(r: &Row) -> VersionRow {
         stored_at: r.get(2),
         origin: Origin::parse(r.get(3)),
         body_sha256: r.get(4),
+        reading: r.get(5),
     }
 }
 
@@ -663,7 +664,7 @@ async fn record_version_in(
             None => {
                 c.execute(
                     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($6, $7) ON CONFLICT DO NOTHING)
-                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin) VALUES ($1, $2, $3, $6, $4, $5)",
+                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES ($1, $2, $3, $6, $4, $5, $8)",
                     &[
                         &watch,
                         &last_seq,
@@ -672,6 +673,7 @@ async fn record_version_in(
                         &v.origin.as_str(),
                         &v.body_sha256(),
                         &v.body,
+                        &v.reading,
                     ],
                 )
                 .await?;
@@ -1102,7 +1104,7 @@ impl Postgres {
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         self.run(async |c| {
             Ok(c.query(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = $1 ORDER BY seq",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = $1 ORDER BY seq",
                 &[&watch],
             )
             .await?
@@ -1123,7 +1125,7 @@ impl Postgres {
         self.run(async |c| {
             let mut rows: Vec<VersionRow> = c
                 .query(
-                    "SELECT seq, sha256, fetched_at, origin, body_sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
+                    "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
                     &[&watch, &n],
                 )
                 .await?

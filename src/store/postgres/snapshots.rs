@@ -30,7 +30,7 @@ const RECORD: &str = concat!("WITH ", store_snapshot!());
 const RECORD_WITH_VERSION: &str = concat!(
     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($20, $21) ON CONFLICT DO NOTHING),
          version AS (
-            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin) VALUES ($1, $2, $17, $20, $18, $19)),
+            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES ($1, $2, $17, $20, $18, $19, $22)),
          ",
     store_snapshot!()
 );
@@ -102,6 +102,7 @@ async fn write(
                 origin,
                 body_sha256,
                 &v.body,
+                &v.reading,
             ]);
             RECORD_WITH_VERSION
         }
