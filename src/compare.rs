@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use crate::correction::Note;
-use crate::document::{Document, Source, Sources};
+use crate::document::{Document, ProseKind, Source, Sources};
 use crate::text;
 
 /// What kind of change an alert reports.
@@ -195,6 +195,23 @@ pub enum BlockChange {
     },
 }
 
+/// A change of the page's prose outside the detected article: the block
+/// change, and what that prose is (for an added or changed one, what the new
+/// version has; for a removed one, the old), which alerts name it by ("the
+/// photo caption beginning …"). The kind is no part of the change: the same
+/// words as another kind are no change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProseChange {
+    /// How the prose changed; its fields (`op`, indexes, text) stand beside
+    /// `kind` in JSON.
+    #[serde(flatten)]
+    pub change: BlockChange,
+    /// A paragraph or a photo caption: `paragraph` in alerts stored before
+    /// kinds were, and from baselines kept before.
+    #[serde(default)]
+    pub kind: ProseKind,
+}
+
 /// The difference between two documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
@@ -209,7 +226,7 @@ pub struct Change {
     /// Changes of the page's prose outside the detected article (the safety
     /// net), indexes counting in [`Document::other_prose`]: lower confidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub other_prose: Vec<BlockChange>,
+    pub other_prose: Vec<ProseChange>,
     /// Paragraph and word counts.
     pub stats: Stats,
     /// One line for people: "Headline changed; 1 paragraph added; 2 words changed in paragraph 4".
@@ -230,7 +247,7 @@ impl Change {
     /// about Rasoulof).
     pub fn touched_text(&self) -> String {
         let mut parts: Vec<&str> = Vec::new();
-        for b in self.blocks.iter().chain(&self.other_prose) {
+        for b in self.all_blocks() {
             match b {
                 BlockChange::Added { text, .. } | BlockChange::Removed { text, .. } => {
                     parts.push(text)
@@ -248,12 +265,17 @@ impl Change {
         parts.concat()
     }
 
+    /// The article's block changes, then the other prose's.
+    pub fn all_blocks(&self) -> impl Iterator<Item = &BlockChange> {
+        self.blocks
+            .iter()
+            .chain(self.other_prose.iter().map(|p| &p.change))
+    }
+
     /// All added text (added paragraphs and added words), one entry per
     /// block, the article's first, then the other prose's.
     pub fn added_text(&self) -> Vec<String> {
-        self.blocks
-            .iter()
-            .chain(&self.other_prose)
+        self.all_blocks()
             .filter_map(|b| match b {
                 BlockChange::Added { text, .. } => Some(text.clone()),
                 BlockChange::Changed { segments, .. } => joined(segments, SegmentOp::Added),
@@ -265,9 +287,7 @@ impl Change {
     /// All removed text (removed paragraphs and removed words), one entry
     /// per block, the article's first, then the other prose's.
     pub fn removed_text(&self) -> Vec<String> {
-        self.blocks
-            .iter()
-            .chain(&self.other_prose)
+        self.all_blocks()
             .filter_map(|b| match b {
                 BlockChange::Removed { text, .. } => Some(text.clone()),
                 BlockChange::Changed { segments, .. } => joined(segments, SegmentOp::Removed),
@@ -615,8 +635,8 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     // with the most similar added one, compared word by word. (Not one that
     // left the article for the rest of the page, or came from it: see below.)
     let (old_prose, new_prose) = (
-        joined_keys(&old.other_prose, rules),
-        joined_keys(&new.other_prose, rules),
+        joined_keys(old.other_prose.iter().map(|p| p.text.as_str()), rules),
+        joined_keys(new.other_prose.iter().map(|p| p.text.as_str()), rules),
     );
     // A paragraph that left the detected article but is still on the page
     // (or joined it from elsewhere on the page) moved with the extractor's
@@ -700,7 +720,8 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
     if changes.is_empty() && other_prose.is_empty() && headline.is_none() && byline.is_none() {
         return None;
     }
-    let prose_stats = stats(&other_prose, None);
+    let prose_blocks: Vec<BlockChange> = other_prose.iter().map(|p| p.change.clone()).collect();
+    let prose_stats = stats(&prose_blocks, None);
     let stats = stats(&changes, headline.as_ref());
     // A paragraph moved and edited is one changed paragraph, not a moved one
     // too: the alert shows it once, as changed, and the summary says where
@@ -767,7 +788,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
         if !summary.is_empty() {
             summary.push_str("; ");
         }
-        summary.push_str(&prose_summary(&prose_stats));
+        summary.push_str(&prose_summary(&other_prose, &prose_stats));
     }
     Some(Change {
         kinds,
@@ -781,7 +802,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Optio
 }
 
 /// The comparison keys of some texts, one a line, for finding a block among them.
-fn joined_keys(texts: &[String], rules: &Rules) -> String {
+fn joined_keys<'a>(texts: impl IntoIterator<Item = &'a str>, rules: &Rules) -> String {
     let mut out = String::from("\n");
     for t in texts {
         out.push_str(&keyed(t, rules).words);
@@ -811,11 +832,15 @@ fn contains_words(joined: &str, key: &str, part: bool) -> bool {
 /// changed only when its words are on the page in neither version, outside
 /// the article or in it. A baseline that kept no other prose (written by an
 /// older version, or by hand) has nothing to compare.
-fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<BlockChange> {
+fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<ProseChange> {
     if old.other_prose.is_empty() {
         return Vec::new();
     }
-    let keys = |texts: &[String]| -> Vec<(usize, Keyed)> {
+    let (old_texts, new_texts): (Vec<&str>, Vec<&str>) = (
+        old.other_prose.iter().map(|p| p.text.as_str()).collect(),
+        new.other_prose.iter().map(|p| p.text.as_str()).collect(),
+    );
+    let keys = |texts: &[&str]| -> Vec<(usize, Keyed)> {
         texts
             .iter()
             .enumerate()
@@ -825,7 +850,7 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
     };
     // The same paragraphs on both sides, in any order, are no change: what
     // is left is each side's surplus.
-    let (old_keys, new_keys) = (keys(&old.other_prose), keys(&new.other_prose));
+    let (old_keys, new_keys) = (keys(&old_texts), keys(&new_texts));
     let mut balance: HashMap<String, isize> = HashMap::new();
     for (_, k) in &old_keys {
         *balance.entry(k.key.clone()).or_default() += 1;
@@ -852,15 +877,10 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
         return Vec::new();
     }
     // A paragraph that moved into the article, or out of it, is not a change.
-    let article = |d: &Document| {
-        joined_keys(
-            &d.blocks.iter().map(|b| b.text.clone()).collect::<Vec<_>>(),
-            rules,
-        )
-    };
+    let article = |d: &Document| joined_keys(d.blocks.iter().map(|b| b.text.as_str()), rules);
     let (old_article, new_article) = (article(old), article(new));
-    old_left.retain(|(i, _)| !contains_block(&new_article, &old.other_prose[*i], true, rules));
-    new_left.retain(|(j, _)| !contains_block(&old_article, &new.other_prose[*j], true, rules));
+    old_left.retain(|(i, _)| !contains_block(&new_article, old_texts[*i], true, rules));
+    new_left.retain(|(j, _)| !contains_block(&old_article, new_texts[*j], true, rules));
     let mut changes = Vec::new();
     // Each remaining old paragraph pairs with the most similar new one.
     let bags: Vec<WordBag> = new_left
@@ -879,33 +899,42 @@ fn other_prose_changes(old: &Document, new: &Document, rules: &Rules) -> Vec<Blo
         match best {
             Some((j, _)) => {
                 paired[j] = true;
-                let (ot, nt) = (&old.other_prose[*i], &new.other_prose[new_left[j].0]);
-                let segments = word_diff(ot, nt, rules);
+                let n = new_left[j].0;
+                let segments = word_diff(old_texts[*i], new_texts[n], rules);
                 if segments.iter().any(|s| s.op != SegmentOp::Same) {
-                    changes.push(BlockChange::Changed {
-                        old_index: *i,
-                        new_index: new_left[j].0,
-                        segments,
+                    changes.push(ProseChange {
+                        change: BlockChange::Changed {
+                            old_index: *i,
+                            new_index: n,
+                            segments,
+                        },
+                        kind: new.other_prose[n].kind,
                     });
                 }
             }
-            None => changes.push(BlockChange::Removed {
-                old_index: *i,
-                text: old.other_prose[*i].clone(),
-                after: i.checked_sub(1).map(|p| opening_words(&old.other_prose[p])),
+            None => changes.push(ProseChange {
+                change: BlockChange::Removed {
+                    old_index: *i,
+                    text: old_texts[*i].to_string(),
+                    after: i.checked_sub(1).map(|p| opening_words(old_texts[p])),
+                },
+                kind: old.other_prose[*i].kind,
             }),
         }
     }
     for (j, (n, _)) in new_left.iter().enumerate() {
         if !paired[j] {
-            changes.push(BlockChange::Added {
-                new_index: *n,
-                text: new.other_prose[*n].clone(),
-                after: n.checked_sub(1).map(|p| opening_words(&new.other_prose[p])),
+            changes.push(ProseChange {
+                change: BlockChange::Added {
+                    new_index: *n,
+                    text: new_texts[*n].to_string(),
+                    after: n.checked_sub(1).map(|p| opening_words(new_texts[p])),
+                },
+                kind: new.other_prose[*n].kind,
             });
         }
     }
-    changes.sort_by_key(position);
+    changes.sort_by_key(|p| position(&p.change));
     changes
 }
 
@@ -983,23 +1012,41 @@ fn sourced_change(
 }
 
 /// The summary of the safety net's changes.
-fn prose_summary(s: &Stats) -> String {
+fn prose_summary(changes: &[ProseChange], s: &Stats) -> String {
+    // How many of one op there are of each kind.
+    let count = |op: fn(&BlockChange) -> bool, kind: ProseKind| {
+        changes
+            .iter()
+            .filter(|p| p.kind == kind && op(&p.change))
+            .count()
+    };
+    let added = |b: &BlockChange| matches!(b, BlockChange::Added { .. });
+    let removed = |b: &BlockChange| matches!(b, BlockChange::Removed { .. });
+    let changed = |b: &BlockChange| matches!(b, BlockChange::Changed { .. });
     let mut parts = Vec::new();
-    if s.paragraphs_added > 0 {
-        parts.push(format!(
-            "{} added",
-            text::plural(s.paragraphs_added, "paragraph", "paragraphs")
-        ));
-    }
-    if s.paragraphs_removed > 0 {
-        parts.push(format!(
-            "{} removed",
-            text::plural(s.paragraphs_removed, "paragraph", "paragraphs")
-        ));
+    for (op, done) in [
+        (added as fn(&BlockChange) -> bool, "added"),
+        (removed, "removed"),
+    ] {
+        for kind in [ProseKind::Paragraph, ProseKind::Caption] {
+            let n = count(op, kind);
+            if n > 0 {
+                let (one, many) = kind.nouns();
+                parts.push(format!("{} {done}", text::plural(n, one, many)));
+            }
+        }
     }
     if s.paragraphs_changed > 0 {
         let words = s.words_added.max(s.words_removed).max(1);
-        parts.push(format!("{} changed", text::plural(words, "word", "words")));
+        let words = text::plural(words, "word", "words");
+        // Where, when that is photo captions only.
+        let captions = count(changed, ProseKind::Caption);
+        let (one, many) = ProseKind::Caption.nouns();
+        parts.push(match captions {
+            _ if captions < s.paragraphs_changed => format!("{words} changed"),
+            1 => format!("{words} changed in a {one}"),
+            n => format!("{words} changed in {n} {many}"),
+        });
     }
     format!(
         "{} outside the detected article (lower confidence)",
@@ -1426,7 +1473,7 @@ pub fn stand_in(new: &Document, old: Option<&Document>, markup: &[u8]) -> Option
         new.blocks
             .iter()
             .map(|b| b.text.as_str())
-            .chain(new.other_prose.iter().map(String::as_str))
+            .chain(new.other_prose.iter().map(|p| p.text.as_str()))
     };
     let mut words = 0;
     for p in prose() {
@@ -1552,7 +1599,7 @@ pub fn same_story(old: &Document, new: &Document) -> bool {
             .blocks
             .iter()
             .map(|b| b.text.as_str())
-            .chain(new.other_prose.iter().map(String::as_str)),
+            .chain(new.other_prose.iter().map(|p| p.text.as_str())),
     );
     let kept = story.iter().filter(|s| page.contains(*s)).count();
     kept as f64 >= SAME_STORY_SHARE * story.len() as f64
@@ -2118,7 +2165,7 @@ fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Block;
+    use crate::document::{Block, Prose};
 
     fn doc(title: &str, paras: &[&str]) -> Document {
         Document {
@@ -3331,11 +3378,13 @@ mod tests {
     #[test]
     fn an_edit_of_prose_outside_the_article_is_a_possible_edit_naming_its_words() {
         let mut old = doc("T", &["Intro paragraph stays."]);
-        old.other_prose =
-            vec!["The court upheld a sentence of eight years on Monday, his lawyer said.".into()];
+        old.other_prose = vec![Prose::paragraph(
+            "The court upheld a sentence of eight years on Monday, his lawyer said.",
+        )];
         let mut new = old.clone();
-        new.other_prose =
-            vec!["The court upheld a sentence of nine years on Monday, his lawyer said.".into()];
+        new.other_prose = vec![Prose::paragraph(
+            "The court upheld a sentence of nine years on Monday, his lawyer said.",
+        )];
         let c = compare(&old, &new, &Rules::default()).unwrap();
         assert_eq!(c.kinds, vec![ChangeKind::PossiblyEdited]);
         assert_eq!(
@@ -3346,20 +3395,78 @@ mod tests {
         assert_eq!(c.added_text(), vec!["nine"]);
         // Moved about, or back into the article: nobody edited it.
         let mut moved = old.clone();
-        moved
-            .other_prose
-            .insert(0, "Another paragraph of the page, long enough.".into());
-        old.other_prose
-            .push("Another paragraph of the page, long enough.".into());
+        moved.other_prose.insert(
+            0,
+            Prose::paragraph("Another paragraph of the page, long enough."),
+        );
+        old.other_prose.push(Prose::paragraph(
+            "Another paragraph of the page, long enough.",
+        ));
         assert_eq!(compare(&old, &moved, &Rules::default()), None);
         let mut kept = doc("T", &["Intro paragraph stays."]);
-        kept.blocks.push(Block::paragraph(&old.other_prose[0]));
-        kept.other_prose = vec!["Another paragraph of the page, long enough.".into()];
+        kept.blocks.push(Block::paragraph(&old.other_prose[0].text));
+        kept.other_prose = vec![Prose::paragraph(
+            "Another paragraph of the page, long enough.",
+        )];
         assert_eq!(compare(&old, &kept, &Rules::default()), None);
         assert_eq!(compare(&kept, &old, &Rules::default()), None);
         // A baseline that kept no other prose has nothing to compare.
         let older = doc("T", &["Intro paragraph stays."]);
         assert_eq!(compare(&older, &new, &Rules::default()), None);
+    }
+
+    #[test]
+    fn a_photo_caption_outside_the_article_is_named_as_one_and_its_kind_alone_is_no_change() {
+        let caption = "Protesters killed by security forces in Zahedan on Friday.";
+        let note = "Witnesses reached by telephone described the scene to our reporter.";
+        let mut old = doc("T", &["Intro paragraph stays."]);
+        old.other_prose = vec![Prose::caption(caption), Prose::paragraph(note)];
+        // A baseline kept before kinds were: the same words, as paragraphs.
+        let mut unkinded = old.clone();
+        unkinded.other_prose = vec![Prose::paragraph(caption), Prose::paragraph(note)];
+        assert_eq!(compare(&unkinded, &old, &Rules::default()), None);
+        assert_eq!(compare(&old, &unkinded, &Rules::default()), None);
+
+        let mut new = old.clone();
+        new.other_prose[0] = Prose::caption("Protesters died in clashes in Zahedan on Friday.");
+        for baseline in [&old, &unkinded] {
+            let c = compare(baseline, &new, &Rules::default()).unwrap();
+            assert_eq!(c.kinds, vec![ChangeKind::PossiblyEdited]);
+            assert_eq!(
+                c.summary,
+                "4 words changed in a photo caption outside the detected article (lower confidence)"
+            );
+            assert_eq!(c.other_prose.len(), 1);
+            assert_eq!(c.other_prose[0].kind, ProseKind::Caption);
+        }
+        // Added and removed, each of its kind.
+        let mut swapped = old.clone();
+        swapped.other_prose = vec![
+            Prose::paragraph(note),
+            Prose::caption("Mourners gather outside the main mosque of the city after prayers."),
+        ];
+        let c = compare(&old, &swapped, &Rules::default()).unwrap();
+        assert_eq!(
+            c.summary,
+            "1 photo caption added, 1 photo caption removed outside the detected article (lower confidence)"
+        );
+        // Alerts carry the kind beside each change, and an alert an older
+        // version stored (no kind) reads as a paragraph.
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["other_prose"][0]["kind"], "caption", "{json}");
+        assert!(json["other_prose"][0]["op"].is_string(), "{json}");
+        let back: Change = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, c);
+        let mut older = json;
+        for p in older["other_prose"].as_array_mut().unwrap() {
+            p.as_object_mut().unwrap().remove("kind");
+        }
+        let back: Change = serde_json::from_value(older).unwrap();
+        assert!(back
+            .other_prose
+            .iter()
+            .all(|p| p.kind == ProseKind::Paragraph));
+        assert_eq!(back.other_prose[0].change, c.other_prose[0].change);
     }
 
     #[test]

@@ -12,8 +12,19 @@
 //! line at all holds one paragraph per line (as text copied from a browser
 //! often does). Headings are written `## text`, quotes `> text`, list items
 //! `- text`. An optional last chunk of `Other-Prose: text` lines holds the
-//! page's prose outside the article (the safety net). A hand-written file with
-//! no header is a valid baseline; so is every file older versions wrote.
+//! page's prose outside the article (the safety net); the line of a caption
+//! of one of the story's photos ends with [`CAPTION_MARK`] (U+2060 WORD
+//! JOINER), which older versions drop with the other invisible characters
+//! when they clean the text, so they read the caption's words as they are.
+//! A hand-written file with no header is a valid baseline; so is every file
+//! older versions wrote.
+//!
+//! What older versions do with what they do not know decides how new things
+//! are written: a header with a key they do not know is no header to them
+//! (its lines become a paragraph), and a last chunk with a line that is not
+//! `Other-Prose: ` is no other prose (it becomes paragraphs). So a kind of
+//! other prose is not a header nor a line of its own, but a mark they clean
+//! away.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -41,6 +52,59 @@ pub struct Block {
     pub kind: BlockKind,
     /// The block's text.
     pub text: String,
+}
+
+/// What a piece of the page's prose outside the article is. Only named in
+/// alerts ("the photo caption beginning …"): it takes no part in the content
+/// hash nor in comparison, so a baseline kept before kinds were (all of it
+/// paragraphs) compares with the page as before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProseKind {
+    /// A paragraph of running text (and what a baseline kept before kinds
+    /// were holds).
+    #[default]
+    Paragraph,
+    /// The caption of one of the story's own photos, without its credit.
+    Caption,
+}
+
+impl ProseKind {
+    /// What alerts call it, one and many: "paragraph", "photo caption".
+    pub fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            ProseKind::Paragraph => ("paragraph", "paragraphs"),
+            ProseKind::Caption => ("photo caption", "photo captions"),
+        }
+    }
+}
+
+/// A piece of the page's prose outside the article, which the safety net
+/// watches: its kind and its text (normalised with [`text::clean`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prose {
+    /// What it is on the page.
+    pub kind: ProseKind,
+    /// Its text.
+    pub text: String,
+}
+
+impl Prose {
+    /// A paragraph of other prose from raw text (normalised here).
+    pub fn paragraph(text: &str) -> Prose {
+        Prose {
+            kind: ProseKind::Paragraph,
+            text: text::clean(text),
+        }
+    }
+
+    /// A photo caption from raw text (normalised here).
+    pub fn caption(text: &str) -> Prose {
+        Prose {
+            kind: ProseKind::Caption,
+            text: text::clean(text),
+        }
+    }
 }
 
 impl Block {
@@ -177,8 +241,9 @@ pub struct Document {
     /// The byline as each source of the page gives it.
     pub byline_sources: Sources,
     /// Substantial prose on the page outside the article: paragraphs the
-    /// extractor did not keep, which the safety net watches.
-    pub other_prose: Vec<String>,
+    /// extractor did not keep and the captions of the story's photos, which
+    /// the safety net watches.
+    pub other_prose: Vec<Prose>,
 }
 
 impl Document {
@@ -207,7 +272,8 @@ impl Document {
 
     /// SHA-256 (hex) of what comparison looks at: headline, byline, the
     /// folded text of every block, the headline and byline of each source and
-    /// the prose outside the article. Two documents with the same hash never alert.
+    /// the prose outside the article (its words, not its kinds). Two documents
+    /// with the same hash never alert.
     pub fn content_hash(&self) -> String {
         let mut h = Sha256::new();
         for part in [self.title.as_deref(), self.byline.as_deref()] {
@@ -227,7 +293,7 @@ impl Document {
         }
         for p in &self.other_prose {
             h.update([4u8]);
-            h.update(text::compare_key(p).as_bytes());
+            h.update(text::compare_key(&p.text).as_bytes());
         }
         hex(&h.finalize())
     }
@@ -289,7 +355,10 @@ impl Document {
             out.push('\n');
             for p in &self.other_prose {
                 out.push_str(OTHER_PROSE);
-                out.push_str(&p.replace(['\r', '\n'], " "));
+                out.push_str(&p.text.replace(['\r', '\n'], " "));
+                if p.kind == ProseKind::Caption {
+                    out.push(CAPTION_MARK);
+                }
                 out.push('\n');
             }
         }
@@ -312,8 +381,14 @@ impl Document {
             doc.other_prose = trailer
                 .trim()
                 .lines()
-                .map(|l| text::clean(&l[OTHER_PROSE.len()..]))
-                .filter(|p| !p.is_empty())
+                .map(|l| {
+                    let l = l[OTHER_PROSE.len()..].trim_end();
+                    match l.strip_suffix(CAPTION_MARK) {
+                        Some(t) => Prose::caption(t),
+                        None => Prose::paragraph(l),
+                    }
+                })
+                .filter(|p| !p.text.is_empty())
                 .collect();
             src = &src[..trailer_at];
         }
@@ -378,6 +453,13 @@ impl Document {
 
 /// The line prefix of the page's other prose in a baseline.
 const OTHER_PROSE: &str = "Other-Prose: ";
+
+/// What ends the `Other-Prose: ` line of a photo caption: U+2060 WORD
+/// JOINER, an invisible character. Older versions clean it away with the
+/// others ([`text::clean`]), so they read the caption's words, and hash
+/// them, as they always did; a visible mark would be a word to them, or
+/// (on a line of its own) would make the whole chunk paragraphs of the story.
+pub const CAPTION_MARK: char = '\u{2060}';
 
 /// A baseline header key.
 #[derive(Clone, Copy)]
@@ -556,7 +638,7 @@ mod tests {
                 json_ld: Some("Jane Doe".into()),
                 ..Default::default()
             },
-            other_prose: vec!["A paragraph the extractor did not keep.".into()],
+            other_prose: vec![Prose::paragraph("A paragraph the extractor did not keep.")],
             site_name: Some("IranWire".into()),
             lang: Some("fr-CA".into()),
             ..Default::default()
@@ -589,6 +671,67 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(back.content_hash(), plain.content_hash());
+    }
+
+    #[test]
+    fn photo_captions_stay_captions_through_a_baseline_and_older_versions_read_their_words() {
+        let caption = "Protesters died in clashes in Zahedan on Friday.";
+        let fa = "معترضانی که روز جمعه در زاهدان کشته شدند";
+        let doc = Document {
+            blocks: vec![Block::paragraph("Para one.")],
+            other_prose: vec![
+                Prose::caption(caption),
+                Prose::paragraph("A paragraph the extractor did not keep."),
+                Prose::caption(fa),
+            ],
+            ..Default::default()
+        };
+        let s = doc.to_baseline("https://news.example/a", "2026-01-01T00:00:00Z");
+        let back = Document::from_baseline(&s);
+        assert_eq!(back.other_prose, doc.other_prose);
+        assert_eq!(back.blocks, doc.blocks);
+        assert_eq!(back.content_hash(), doc.content_hash());
+        // Kinds are no words: the same words as paragraphs hash alike, so a
+        // baseline kept before kinds were compares with the page as before.
+        let unkinded = Document {
+            other_prose: doc
+                .other_prose
+                .iter()
+                .map(|p| Prose::paragraph(&p.text))
+                .collect(),
+            ..doc.clone()
+        };
+        assert_eq!(unkinded.content_hash(), doc.content_hash());
+        // What an older presswatch reads of it: every line of the last chunk
+        // starts `Other-Prose: ` (else the chunk would be paragraphs of the
+        // story to it), and the line, cleaned, is the caption's words alone.
+        let trailer = s.rsplit("\n\n").next().unwrap().trim();
+        let older: Vec<String> = trailer
+            .lines()
+            .map(|l| {
+                assert!(l.starts_with("Other-Prose: "), "{l}");
+                text::clean(&l["Other-Prose: ".len()..])
+            })
+            .collect();
+        assert_eq!(
+            older,
+            doc.other_prose
+                .iter()
+                .map(|p| p.text.clone())
+                .collect::<Vec<_>>()
+        );
+        // A baseline an older presswatch kept: its other prose, captions
+        // among it, loads as paragraphs, with the hash it had.
+        let old_format = "Title: Zahedan\nURL: https://news.example/a\n\nPara one.\n\nOther-Prose: Protesters died in clashes in Zahedan on Friday.\nOther-Prose: A paragraph the extractor did not keep.\n";
+        let back = Document::from_baseline(old_format);
+        assert_eq!(back.blocks, doc.blocks);
+        assert_eq!(
+            back.other_prose,
+            vec![
+                Prose::paragraph(caption),
+                Prose::paragraph("A paragraph the extractor did not keep.")
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use presswatch::config::Config;
+use presswatch::document::ProseKind;
 use presswatch::extract;
 use presswatch::fetch::{self, Fetcher};
 
@@ -100,9 +101,13 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
         for b in &doc.blocks {
             println!("{}\n", b.text);
         }
-        // The page's other prose, as the baseline keeps it for the safety net.
+        // The page's other prose, as the baseline keeps it for the safety
+        // net, the captions of the story's photos said to be.
         for p in &doc.other_prose {
-            println!("Other-Prose: {p}");
+            match p.kind {
+                ProseKind::Paragraph => println!("Other-Prose: {}", p.text),
+                ProseKind::Caption => println!("Other-Prose (photo caption): {}", p.text),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

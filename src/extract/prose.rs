@@ -45,7 +45,7 @@ use scraper::{ElementRef, Html, Node};
 
 use super::is_inline;
 use super::teaser::{has_heading, is_heading, links_away};
-use crate::document::Block;
+use crate::document::{Block, Prose, ProseKind};
 use crate::text;
 
 /// Words a block needs to count as prose.
@@ -491,8 +491,9 @@ struct Candidate {
 /// the story's flow because it links elsewhere, a "Read more:" or a source.
 /// A region named like furniture is furniture unless it holds part of the
 /// article (a layout wrapper); one named like a small box only while it
-/// holds at most [`SMALL_FURNITURE_WORDS`] words.
-pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
+/// holds at most [`SMALL_FURNITURE_WORDS`] words. Each is a paragraph or,
+/// read from a figure, a photo caption ([`ProseKind`]).
+pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<Prose> {
     let kept_keys: HashSet<String> = kept.iter().map(|b| key(&b.text)).collect();
     let kept_words = kept_keys.iter().cloned().collect::<Vec<_>>().join("\n");
     let (candidates, extents) = candidates(dom);
@@ -558,7 +559,12 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<String> {
             break;
         }
         words += n;
-        out.push(c.text);
+        let kind = if c.caption.is_some() {
+            ProseKind::Caption
+        } else {
+            ProseKind::Paragraph
+        };
+        out.push(Prose { kind, text: c.text });
     }
     out
 }
@@ -800,6 +806,10 @@ mod tests {
     use super::*;
 
     fn prose(html: &str, kept: &[&str]) -> Vec<String> {
+        kinded(html, kept).into_iter().map(|p| p.text).collect()
+    }
+
+    fn kinded(html: &str, kept: &[&str]) -> Vec<Prose> {
         let kept: Vec<Block> = kept.iter().map(|k| Block::paragraph(k)).collect();
         outside(&Html::parse_document(html), &kept)
     }
@@ -987,8 +997,9 @@ mod tests {
         let lead = "Protesters killed by security forces in Zahedan on Friday";
         let inline = "Mourners gather outside the main mosque of the city after the prayers";
         assert_eq!(
-            prose(&story_with_photos(lead, inline), &[P1, P2]),
-            vec![lead.to_string(), inline.to_string()]
+            kinded(&story_with_photos(lead, inline), &[P1, P2]),
+            vec![Prose::caption(lead), Prose::caption(inline)],
+            "watched as captions, which alerts call so"
         );
         // In Persian too.
         let fa = "معترضانی که روز جمعه در زاهدان به دست نیروهای امنیتی کشته شدند";
@@ -1003,7 +1014,16 @@ mod tests {
             r#"<body><article><p>{P1}</p><div class="embed"><figure><div class="media"><img src="/c.jpg"></div>
             <div class="image-caption">{lead}</div></figure></div><p>{P2}</p></article></body>"#
         );
-        assert_eq!(prose(&html, &[P1, P2]), vec![lead.to_string()]);
+        assert_eq!(kinded(&html, &[P1, P2]), vec![Prose::caption(lead)]);
+        // Beside a paragraph the article did not keep, which stays one.
+        let html = format!(
+            r#"<body><article><p>{P1}</p><figure><img src="/c.jpg"><figcaption>{lead}</figcaption></figure>
+            <div class="x"><p>{P2}</p></div></article></body>"#
+        );
+        assert_eq!(
+            kinded(&html, &[P1]),
+            vec![Prose::caption(lead), Prose::paragraph(P2)]
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 
 use crate::alert::{Alert, LastKnown};
 use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
-use crate::document::{BlockKind, Item};
+use crate::document::{BlockKind, Item, ProseKind};
 use crate::text::opening;
 
 /// What a rendering needs to know about the reader's installation.
@@ -77,18 +77,22 @@ enum Section<'a> {
     },
     /// Consecutive paragraphs added (or removed), and the opening words of
     /// the paragraph they follow; `outside`: prose outside the detected
-    /// article (the safety net), whose place in the story is not known.
+    /// article (the safety net), whose place in the story is not known;
+    /// `kind`: what they are (outside the article, photo captions may be).
     Run {
         added: bool,
         paragraphs: Vec<&'a str>,
         after: Option<&'a str>,
         outside: bool,
+        kind: ProseKind,
     },
-    /// A paragraph edited in place: its opening words (new version) and its
-    /// words with long unchanged stretches trimmed.
+    /// A paragraph (or, outside the article, a photo caption: `kind`)
+    /// edited in place: its opening words (new version) and its words with
+    /// long unchanged stretches trimmed.
     Changed {
         opening: String,
         words: Vec<(SegmentOp, String)>,
+        kind: ProseKind,
     },
     /// A paragraph that moved, unchanged, and the opening words of the
     /// paragraph it now follows (`None`: it now opens the story).
@@ -145,15 +149,19 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
             all.push(Section::Field { label, old, new });
         }
     }
-    // The open run of added and of removed paragraphs: its place in `all`
-    // and its last paragraph's index. Blocks come in new-document order, so
-    // added and removed paragraphs interleave; each run continues while the
-    // indexes are consecutive.
-    let mut open: [Option<(usize, usize)>; 2] = [None, None];
+    // The open run of added and of removed paragraphs: its place in `all`,
+    // its last paragraph's index and its kind. Blocks come in new-document
+    // order, so added and removed paragraphs interleave; each run continues
+    // while the indexes are consecutive and the kind the same.
+    let mut open: [Option<(usize, usize, ProseKind)>; 2] = [None, None];
     // The safety net's changes follow the article's, under a heading of their own.
-    let outside = change.other_prose.iter().map(|b| (true, b));
+    let outside = change.other_prose.iter().map(|p| (true, p.kind, &p.change));
     let mut outside_started = false;
-    for (outside, b) in change.blocks.iter().map(|b| (false, b)).chain(outside) {
+    let article = change
+        .blocks
+        .iter()
+        .map(|b| (false, ProseKind::Paragraph, b));
+    for (outside, kind, b) in article.chain(outside) {
         if outside && !outside_started {
             all.push(Section::OutsideArticle);
             outside_started = true;
@@ -174,6 +182,7 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
                 all.push(Section::Changed {
                     opening: opening(&new_text(segments), OPENING_WORDS),
                     words: with_context(segments),
+                    kind,
                 });
                 continue;
             }
@@ -187,19 +196,20 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
         };
         let run = &mut open[usize::from(added)];
         match *run {
-            Some((at, last)) if last + 1 == index => {
+            Some((at, last, of)) if last + 1 == index && of == kind => {
                 if let Section::Run { paragraphs, .. } = &mut all[at] {
                     paragraphs.push(text);
                 }
-                *run = Some((at, index));
+                *run = Some((at, index, kind));
             }
             _ => {
-                *run = Some((all.len(), index));
+                *run = Some((all.len(), index, kind));
                 all.push(Section::Run {
                     added,
                     paragraphs: vec![text],
                     after: after.as_deref(),
                     outside,
+                    kind,
                 });
             }
         }
@@ -257,28 +267,32 @@ fn run_lines(paragraphs: &[&str]) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// The label of a run, in the reader's terms. A run of prose outside the
-/// detected article that follows none of it is not said to be at the start:
-/// where it stands in the story is not known.
+/// The label of a run, in the reader's terms ("New paragraph", "Photo
+/// caption removed (9 words)"). A run of prose outside the detected article
+/// that follows none of it is not said to be at the start: where it stands
+/// in the story is not known.
 fn run_label(
     added: bool,
     paragraphs: &[&str],
     after: Option<&str>,
     outside: bool,
+    kind: ProseKind,
 ) -> (String, Option<String>) {
     let words: usize = paragraphs
         .iter()
         .map(|p| crate::text::diff_word_count(p))
         .sum();
     let n = paragraphs.len();
+    let (one, many) = kind.nouns();
     let what = match (added, n) {
-        (true, 1) => "New paragraph".to_string(),
+        (true, 1) => format!("New {one}"),
         (false, 1) => format!(
-            "Paragraph removed ({})",
+            "{} removed ({})",
+            capitalised(one),
             crate::text::plural(words, "word", "words")
         ),
-        (true, n) => format!("{n} new paragraphs ({words} words)"),
-        (false, n) => format!("{n} paragraphs removed ({words} words)"),
+        (true, n) => format!("{n} new {many} ({words} words)"),
+        (false, n) => format!("{n} {many} removed ({words} words)"),
     };
     match (added, after) {
         (true, Some(a)) => (format!("{what} after"), Some(a.to_string())),
@@ -293,6 +307,21 @@ fn run_label(
         (true, None) => (format!("{what} at the start"), None),
         (false, None) => (format!("{what} from the start"), None),
     }
+}
+
+/// A label's first word with a capital: "Photo caption".
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The words "… and 2 more paragraphs" (or photo captions) of a run cut short.
+fn more_of(n: usize, kind: ProseKind) -> String {
+    let (one, many) = kind.nouns();
+    crate::text::plural(n, &format!("more {one}"), &format!("more {many}"))
 }
 
 /// What closes a cut alert: how many changes are not shown, and the
@@ -746,8 +775,9 @@ fn text_section(s: &Section) -> String {
             paragraphs,
             after,
             outside,
+            kind,
         } => {
-            let (label, quote) = run_label(*added, paragraphs, *after, *outside);
+            let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
             let mut out = match quote {
                 Some(q) => format!("{label} \u{201C}{}\u{201D}:\n", isolate(&q)),
                 None => format!("{label}:\n"),
@@ -764,17 +794,18 @@ fn text_section(s: &Section) -> String {
             if paragraphs.len() > RUN_PARAGRAPHS {
                 out.push_str(&format!(
                     "  … and {}\n",
-                    crate::text::plural(
-                        paragraphs.len() - RUN_PARAGRAPHS,
-                        "more paragraph",
-                        "more paragraphs"
-                    )
+                    more_of(paragraphs.len() - RUN_PARAGRAPHS, *kind)
                 ));
             }
             out
         }
-        Section::Changed { opening, words } => format!(
-            "Changed: the paragraph beginning \u{201C}{}\u{201D}\n{}\n",
+        Section::Changed {
+            opening,
+            words,
+            kind,
+        } => format!(
+            "Changed: the {} beginning \u{201C}{}\u{201D}\n{}\n",
+            kind.nouns().0,
             isolate(opening),
             indent(&text_diff(words))
         ),
@@ -1848,8 +1879,9 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
             paragraphs,
             after,
             outside,
+            kind,
         } => {
-            let (label, quote) = run_label(*added, paragraphs, *after, *outside);
+            let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
             let label = match quote {
                 Some(q) => format!(
                     "{} {}",
@@ -1890,20 +1922,21 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
                 out.push_str(&format!(
                     "<p style=\"margin:-8px 0 16px 0;font-size:15px;color:{};\">… and {}</p>",
                     colour::MUTED,
-                    crate::text::plural(
-                        paragraphs.len() - RUN_PARAGRAPHS,
-                        "more paragraph",
-                        "more paragraphs"
-                    )
+                    more_of(paragraphs.len() - RUN_PARAGRAPHS, *kind)
                 ));
             }
             out
         }
-        Section::Changed { opening, words } => {
+        Section::Changed {
+            opening,
+            words,
+            kind,
+        } => {
             let (body, all) = html_diff(words);
             labelled(
                 &format!(
-                    "Changed: the paragraph beginning {}",
+                    "Changed: the {} beginning {}",
+                    kind.nouns().0,
                     quote_html(opening, url, lang)
                 ),
                 &body,
@@ -2182,7 +2215,10 @@ mod tests {
         let doc = |other: &[&str]| crate::document::Document {
             title: Some("Filmmaker flees".into()),
             blocks: vec![crate::document::Block::paragraph(story)],
-            other_prose: other.iter().map(|t| t.to_string()).collect(),
+            other_prose: other
+                .iter()
+                .map(|t| crate::document::Prose::paragraph(t))
+                .collect(),
             ..Default::default()
         };
         let mut alert = crate::alert::test_alert();
@@ -2203,6 +2239,99 @@ mod tests {
         );
         assert!(!text.contains("at the start"), "{text}");
         assert!(!html(&alert, &ctx).contains("at the start"));
+    }
+
+    #[test]
+    fn a_photo_caption_outside_the_article_is_called_a_caption_not_a_paragraph() {
+        use crate::document::{Document, Prose};
+        let doc = |other: Vec<Prose>| Document {
+            title: Some("Protesters killed in Zahedan".into()),
+            blocks: vec![crate::document::Block::paragraph(
+                "Security forces opened fire on protesters after Friday prayers.",
+            )],
+            other_prose: other,
+            ..Default::default()
+        };
+        let alert = |old: Vec<Prose>, new: Vec<Prose>| {
+            let mut alert = crate::alert::test_alert();
+            alert.kind = ChangeKind::PossiblyEdited;
+            alert.change =
+                crate::compare::compare(&doc(old), &doc(new), &crate::compare::Rules::default());
+            assert!(alert.change.is_some());
+            alert
+        };
+        let ctx = Context::default();
+        let note = Prose::paragraph("Witnesses described the scene; their names are withheld.");
+        let killed = "Protesters killed by security forces in Zahedan on Friday.";
+        let died = "Protesters died in clashes in Zahedan on Friday.";
+
+        // Edited.
+        let edited = alert(
+            vec![Prose::caption(killed), note.clone()],
+            vec![Prose::caption(died), note.clone()],
+        );
+        let t = text(&edited, &ctx);
+        assert!(
+            t.contains("Changed: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n  Protesters [-killed by security forces-] {+died in clashes+} in Zahedan on\n  Friday.\n"),
+            "{t}"
+        );
+        assert!(!t.contains("paragraph beginning"), "{t}");
+        let h = html(&edited, &ctx);
+        assert!(h.contains("Changed: the photo caption beginning"), "{h}");
+        assert!(!h.contains("paragraph beginning"), "{h}");
+
+        // Added, and removed (a paragraph beside it stays a paragraph).
+        let added = alert(
+            vec![note.clone()],
+            vec![note.clone(), Prose::caption(killed)],
+        );
+        let t = text(&added, &ctx);
+        assert!(
+            t.contains("New photo caption after \u{201C}Witnesses described the scene; their names are withheld.\u{201D}:\n  {+Protesters killed"),
+            "{t}"
+        );
+        assert!(html(&added, &ctx).contains("New photo caption after"));
+        let removed = alert(
+            vec![Prose::caption(killed), note.clone()],
+            vec![note.clone()],
+        );
+        let t = text(&removed, &ctx);
+        assert!(
+            t.contains("Photo caption removed (9 words):\n  [-Protesters killed"),
+            "{t}"
+        );
+        assert!(!t.contains("Paragraph removed"), "{t}");
+        let both = alert(
+            vec![note.clone()],
+            vec![
+                Prose::caption(killed),
+                Prose::paragraph("Our newsroom has covered the protests in the city since 2022."),
+                note.clone(),
+            ],
+        );
+        let t = text(&both, &ctx);
+        assert!(t.contains("New photo caption:\n  {+Protesters"), "{t}");
+        assert!(t.contains("New paragraph after \u{201C}Protesters killed by security forces in Zahedan on…\u{201D}:\n  {+Our newsroom"), "{t}");
+
+        // In Persian: the English label, the caption's words isolated and
+        // marked right to left.
+        let fa_old = "معترضانی که روز جمعه در زاهدان به دست نیروهای امنیتی کشته شدند";
+        let fa_new = "معترضانی که روز جمعه در زاهدان در درگیری‌ها جان باختند";
+        let fa = alert(
+            vec![Prose::caption(fa_old), note.clone()],
+            vec![Prose::caption(fa_new), note],
+        );
+        let t = text(&fa, &ctx);
+        assert!(
+            t.contains(&format!(
+                "Changed: the photo caption beginning \u{201C}{}\u{201D}\n",
+                crate::text::bidi_isolate(&opening(fa_new, OPENING_WORDS))
+            )),
+            "{t}"
+        );
+        let h = html(&fa, &ctx);
+        assert!(h.contains("Changed: the photo caption beginning"), "{h}");
+        assert!(h.contains("dir=\"rtl\""), "{h}");
     }
 
     #[test]

@@ -999,14 +999,122 @@ async fn an_edited_caption_of_the_storys_photo_is_a_possible_edit_naming_its_wor
         text.starts_with("Possibly edited · 127.0.0.1\nProtesters killed in Zahedan\n"),
         "{text}"
     );
+    // Said to be a photo caption, which it is, not a paragraph.
     assert!(
-        text.contains("Outside the detected article (lower confidence: the extractor did not keep this text):\n\nChanged: the paragraph beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n"),
+        text.contains("Outside the detected article (lower confidence: the extractor did not keep this text):\n\nChanged: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n"),
         "{text}"
     );
+    assert!(!text.contains("paragraph"), "{text}");
     assert!(
         text.contains(
             "  Protesters [-killed by security forces-] {+died in clashes+} in Zahedan on\n"
         ),
+        "{text}"
+    );
+    assert_eq!(
+        alerts[0].summary,
+        "4 words changed in a photo caption outside the detected article (lower confidence)"
+    );
+    let html = presswatch::notify::render::html(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(
+        html.contains("Changed: the photo caption beginning"),
+        "{html}"
+    );
+    assert!(!html.contains("paragraph beginning"), "{html}");
+    // The webhook's JSON says what it is beside the change.
+    let json = serde_json::to_value(&alerts[0]).unwrap();
+    assert_eq!(
+        json["change"]["other_prose"][0]["kind"], "caption",
+        "{json}"
+    );
+    // So do the history, `diff` and the evidence viewer, from the versions kept.
+    let cfg = project.config_arg();
+    let out = run(&["history", "--config", &cfg, "story"], &[]).await;
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listing.contains("4 words changed in a photo caption outside"),
+        "{listing}"
+    );
+    let out = run(&["diff", "--config", &cfg, "--watch", "story"], &[]).await;
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("Changed: the photo caption beginning \u{201C}Protesters died"),
+        "{diff}"
+    );
+    let dir = project.path("report");
+    let out = run(
+        &["report", "--config", &cfg, "--out", dir.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{out:?}");
+    let mut pages = String::new();
+    let mut dirs = vec![dir];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "html") {
+                pages.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    assert!(
+        pages.contains("Changed: the photo caption beginning"),
+        "{pages}"
+    );
+    assert!(!pages.contains("paragraph beginning"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_whose_captions_were_kept_without_their_kind_sends_nothing_and_then_names_them()
+{
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    server.set(path, Route::html(page_with_photo_and_note(caption)));
+    assert_eq!(check_once(&project).await, vec![]);
+    // The baseline keeps the caption as a caption.
+    let file = project.path("baseline/story.txt");
+    let kept = std::fs::read_to_string(&file).unwrap();
+    let mark = presswatch::document::CAPTION_MARK;
+    assert!(
+        kept.contains(&format!("\nOther-Prose: {caption}{mark}\n")),
+        "{kept}"
+    );
+    // As a presswatch that watched captions but kept no kinds wrote it: the
+    // same words, the same hash.
+    let unkinded = kept.replace(mark, "");
+    assert_eq!(
+        Document::from_baseline(&unkinded).content_hash(),
+        Document::from_baseline(&kept).content_hash()
+    );
+    std::fs::write(&file, &unkinded).unwrap();
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "kinds appearing are no change of the page"
+    );
+    // An edit of the caption then is named as one: its kind is the page's.
+    server.set(
+        path,
+        Route::html(page_with_photo_and_note(
+            "Protesters died in clashes in Zahedan on Friday",
+        )),
+    );
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
+    let text = presswatch::notify::render::text(
+        &alerts[0],
+        &presswatch::notify::render::Context::default(),
+    );
+    assert!(
+        text.contains("Changed: the photo caption beginning \u{201C}Protesters died in clashes"),
         "{text}"
     );
 }
@@ -1034,7 +1142,7 @@ fn as_kept_by_an_older_presswatch(project: &Project, dropped: &str) {
     assert!(kept.contains(dropped), "{kept}");
     let older = kept.replace(dropped, "");
     std::fs::write(&file, &older).unwrap();
-    let hash = presswatch::document::Document::from_baseline(&older).content_hash();
+    let hash = Document::from_baseline(&older).content_hash();
     rusqlite::Connection::open(project.path("state/presswatch.db"))
         .unwrap()
         .execute(
@@ -1049,7 +1157,8 @@ fn as_kept_by_an_older_presswatch(project: &Project, dropped: &str) {
 fn as_kept_before_captions(project: &Project, caption: &str) {
     let kept = std::fs::read_to_string(project.path("baseline/story.txt")).unwrap();
     assert!(kept.contains("Other-Prose: Witnesses reached"), "{kept}");
-    as_kept_by_an_older_presswatch(project, &format!("Other-Prose: {caption}\n"));
+    let mark = presswatch::document::CAPTION_MARK;
+    as_kept_by_an_older_presswatch(project, &format!("Other-Prose: {caption}{mark}\n"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1070,9 +1179,10 @@ async fn a_baseline_kept_before_captions_were_watched_takes_them_from_its_own_re
         "a caption the older baseline lacked, on a page that did not change, is no edit"
     );
     let file = project.path("baseline/story.txt");
+    let mark = presswatch::document::CAPTION_MARK;
     assert!(std::fs::read_to_string(&file)
         .unwrap()
-        .contains(&format!("Other-Prose: {caption}\n")));
+        .contains(&format!("Other-Prose: {caption}{mark}\n")));
     // From then on the caption is watched like the rest.
     server.set(
         path,
