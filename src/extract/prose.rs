@@ -44,7 +44,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
 use super::is_inline;
-use super::teaser::{has_heading, is_heading, links_away};
+use super::teaser::{has_heading, is_heading, is_read_also_label, links_away};
 use crate::document::{Block, Prose, ProseKind};
 use crate::text;
 
@@ -55,8 +55,8 @@ const MIN_WORDS: usize = 5;
 const MAX_LINK_SHARE: f32 = 0.3;
 
 /// Words a block that is mostly link text needs to be watched when it sits
-/// among the article's own paragraphs (a "Read more:" line, a source or a
-/// product the story links to).
+/// among the article's own paragraphs (a source or a product the story
+/// links to, a paragraph that is one link).
 const MIN_LINKED_WORDS: usize = 3;
 
 /// Words a heading after the headline needs to be read as its standfirst
@@ -454,6 +454,8 @@ fn reads_like_prose(t: &str) -> bool {
 #[derive(Default)]
 struct Run {
     text: String,
+    /// Its text outside links.
+    own_text: String,
     link_chars: usize,
     chars: usize,
 }
@@ -488,7 +490,8 @@ struct Candidate {
 /// [`MAX_WORDS`]. A line of links of [`MIN_LINKED_WORDS`] words or more
 /// counts too when its element sits beside the article's own paragraphs
 /// (in the element that holds one of them): what the extractor left out of
-/// the story's flow because it links elsewhere, a "Read more:" or a source.
+/// the story's flow because it links elsewhere, a sentence told in links, a
+/// source; not a "Read more:" line, which recommends another story.
 /// A region named like furniture is furniture unless it holds part of the
 /// article (a layout wrapper); one named like a small box only while it
 /// holds at most [`SMALL_FURNITURE_WORDS`] words. Each is a paragraph or,
@@ -624,7 +627,12 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
         let words = text::word_count(&t);
         let mostly_links = (r.link_chars as f32) > MAX_LINK_SHARE * r.chars.max(1) as f32;
         let prose = words >= MIN_WORDS && !mostly_links && reads_like_prose(&t);
-        let linked = caption.is_none() && words >= MIN_LINKED_WORDS && mostly_links;
+        // A "Read more: <a>…</a>" line points to another story, which sites
+        // rotate between fetches; the story's own words are not in it.
+        let linked = caption.is_none()
+            && words >= MIN_LINKED_WORDS
+            && mostly_links
+            && !is_read_also_label(&r.own_text);
         // Short runs only tell which furniture-named regions hold the article.
         if prose || linked || (words > 0 && !furniture.is_empty()) {
             let mut parents = open.iter().rev().map(|(id, _)| *id);
@@ -661,6 +669,8 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         run.chars += chars;
                         if links > 0 {
                             run.link_chars += chars;
+                        } else {
+                            run.own_text.push_str(t);
                         }
                         run.text.push_str(t);
                         let w = text::word_count(t) as u32;
@@ -908,14 +918,32 @@ mod tests {
     fn a_line_of_links_among_the_articles_paragraphs_is_watched_and_elsewhere_not() {
         let html = format!(
             r#"<body><div class="story"><p>{P1}</p>
-            <p>Read more: <a href="/x">Court upholds the sentence of the journalist</a></p>
+            <p><a href="/x">The court's ruling in full, as published on Monday evening</a></p>
             <p>{P2}</p></div>
             <div class="links"><p><a href="/y">Elections: how the vote was counted</a></p></div></body>"#
         );
         assert_eq!(
             prose(&html, &[P1, P2]),
-            vec!["Read more: Court upholds the sentence of the journalist".to_string()]
+            vec!["The court's ruling in full, as published on Monday evening".to_string()]
         );
+    }
+
+    #[test]
+    fn a_read_more_line_among_the_articles_paragraphs_points_elsewhere_and_is_not_watched() {
+        for line in [
+            r#"<p>Read more: <a href="/x">Court upholds the sentence of the journalist</a></p>"#,
+            r#"<p><strong>READ MORE</strong> <a href="/x">Court upholds the sentence of the journalist</a></p>"#,
+            r#"<p>Also read - <a href="/x">Court upholds the sentence of the journalist</a></p>"#,
+            r#"<p>بیشتر بخوانید: <a href="/x">دادگاه حکم زندان روزنامه‌نگار را تأیید کرد</a></p>"#,
+            r#"<p><b>اقرأ أيضا:</b> <a href="/x">المحكمة تؤيد الحكم بسجن الصحفي</a></p>"#,
+        ] {
+            let html = format!(
+                r#"<body><div class="story"><p>{P1}</p>
+                {line}
+                <p>{P2}</p></div></body>"#
+            );
+            assert_eq!(prose(&html, &[P1, P2]), Vec::<String>::new(), "{line}");
+        }
     }
 
     #[test]

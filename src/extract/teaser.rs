@@ -432,6 +432,29 @@ static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// The whole text of a label that sends the reader to another story, set
+/// before a link among a story's paragraphs: "Read more:", "Also read",
+/// "See also", "Read next", "Related:", "Recommended:", "Watch:"; in Persian
+/// "بیشتر بخوانید", "همچنین بخوانید", "بخوانید", "مطلب مرتبط"; in Arabic
+/// "اقرأ أيضا", "اقرأ المزيد", "طالع أيضا", "شاهد", "ذات صلة". Such lines are
+/// recommendations, which sites rotate between fetches.
+static READ_ALSO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^\W*(",
+        r"read (more|also|next)|also read|see also|more (on|about) this( story)?|related|recommended|watch|listen",
+        r"|(بیشتر|همچنین|اینجا) بخوانید|بخوانید|ببینید|(مطلب|مطالب|خبر) مرتبط",
+        r"|[اإ]قرأ (أيضا|أيضاً|ايضا|المزيد)|طالع (أيضا|أيضاً|ايضا)|شاهد|ذات صلة|(مواضيع|مقالات) ذات صلة",
+        r")\W*$",
+    ))
+    .expect("static regex")
+});
+
+/// True for a line's own text (outside its links) that is only a label
+/// sending the reader to another story ([`READ_ALSO`]).
+pub(super) fn is_read_also_label(own_text: &str) -> bool {
+    READ_ALSO.is_match(own_text.trim())
+}
+
 /// Nodes of a box looked at to tell it is only a heading.
 const TITLE_MAX_NODES: usize = 12;
 

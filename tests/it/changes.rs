@@ -1197,6 +1197,66 @@ async fn a_baseline_kept_before_captions_were_watched_takes_them_from_its_own_re
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_read_more_link_in_the_story_that_changes_between_fetches_is_no_edit() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let caption = "Protesters killed by security forces in Zahedan on Friday";
+    let with_read_more = |label: &str, href: &str, headline: &str| {
+        page_with_photo_and_note(caption).replace(
+            "<p>The authorities",
+            &format!("<p><strong>{label}</strong> <a href=\"{href}\">{headline}</a></p>\n<p>The authorities"),
+        )
+    };
+    server.set(
+        path,
+        Route::html(with_read_more(
+            "Read more:",
+            "/news/executions",
+            "Iran executes a protester convicted of killing a guard, rights groups say",
+        )),
+    );
+    assert_eq!(check_once(&project).await, vec![]);
+    // The site recommends another story on the next fetch, as recommendation
+    // boxes do: the story did not change.
+    server.set(
+        path,
+        Route::html(with_read_more(
+            "Read more:",
+            "/news/un-inquiry",
+            "UN experts call for an independent inquiry into the killings in Sistan-Baluchestan",
+        )),
+    );
+    assert_eq!(
+        check_once(&project).await,
+        vec![],
+        "another story recommended"
+    );
+    server.set(
+        path,
+        Route::html(with_read_more(
+            "بیشتر بخوانید:",
+            "/fa/news/un-inquiry",
+            "کارشناسان سازمان ملل خواستار تحقیق مستقل درباره کشتار زاهدان شدند",
+        )),
+    );
+    assert_eq!(check_once(&project).await, vec![], "the same in Persian");
+    // The story's own words are watched as ever.
+    server.set(
+        path,
+        Route::html(
+            with_read_more(
+                "بیشتر بخوانید:",
+                "/fa/news/un-inquiry",
+                "کارشناسان سازمان ملل خواستار تحقیق مستقل درباره کشتار زاهدان شدند",
+            )
+            .replace("opened fire on protesters", "clashed with protesters"),
+        ),
+    );
+    assert_eq!(kinds(&check_once(&project).await), vec![ChangeKind::Edited]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_caption_edited_before_the_first_check_that_watches_captions_is_still_alerted() {
     let server = Server::start().await;
     let path = "/fa/news/2024/rasoulof-flees";
