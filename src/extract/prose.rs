@@ -13,8 +13,10 @@
 //!   regions named like furniture (comments, consent and cookie banners),
 //!   sections of readers' comments however named (a heading "3 responses",
 //!   "Comments", "12 thoughts on …", or schema.org `Comment` markup),
-//!   and small boxes named like related stories, sign-up, share or ad
-//!   boxes (layouts give such names to the wrapper of a whole story too);
+//!   and small boxes named like sign-up, share or ad boxes (layouts give
+//!   such names to the wrapper of a whole story too), or like related
+//!   stories or the story's metadata (byline, dateline) while they hold at
+//!   most one paragraph of prose (layouts name a part of the story so too);
 //! - headings, but for the standfirst: the first heading after the page's
 //!   `<h1>`, before any paragraph, when it reads as a sentence (a dek set
 //!   as `<h2>`: outlets soften it as they soften the story);
@@ -90,21 +92,39 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// class/id words of small boxes that point to other stories (related,
-/// recommended, most read: their teasers are told apart by structure too),
-/// that sell or share (sign-up, promotion, share bars, ads, banners) or
-/// state the story's metadata (byline, dateline, a relative time that
-/// ticks) or run a ticker of headlines, which layouts also give to the
-/// wrappers of a whole story or of a part of it ("newsletter-content",
-/// "more-on-this-topic"): furniture only when it holds little text. "widget" is not among them: page
-/// builders call every block of a story a widget. The headline and byline
-/// are compared on their own, source with source.
+/// class/id words of small boxes that point to other stories
+/// (recommended, most read: their teasers are told apart by structure
+/// too), that sell or share (sign-up, promotion, share bars, ads, banners)
+/// or run a ticker of headlines, which layouts also give to the wrappers of
+/// a whole story or of a part of it ("newsletter-content"): furniture only
+/// when it holds little text. "widget" is not among them: page builders
+/// call every block of a story a widget.
 static SMALL_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(related|recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|ticker|disclaimer|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|ticker|disclaimer)([-_\s]|$)",
     )
     .expect("static regex")
 });
+
+/// class/id words of small boxes about the story: its metadata (byline,
+/// dateline, a relative time that ticks) or what is related to it. Layouts
+/// also name so a part of the story itself, after what sits beside it
+/// ("story-and-related", "publish_time", "author-notes"), or the
+/// wrapper of a whole story ("more-on-this-topic"): furniture only when it
+/// holds little text and at most one paragraph of prose
+/// ([`STORY_PARAGRAPHS`]); a byline or a date line is one line. The
+/// headline and byline are compared on their own, source with source.
+static ABOUT_STORY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(related|byline|author|dateline|timestamp|date|time|published|updated)([-_\s]|$)",
+    )
+    .expect("static regex")
+});
+
+/// Paragraphs of prose (not a teaser card's summary, not a caption) from
+/// which a small box named like [`ABOUT_STORY`] holds the story's own text
+/// rather than its metadata or links to other stories.
+const STORY_PARAGRAPHS: usize = 2;
 
 /// Words up to which a region named like [`SMALL_FURNITURE`] is furniture.
 const SMALL_FURNITURE_WORDS: u32 = 150;
@@ -293,6 +313,8 @@ enum Named {
     Furniture,
     /// Like [`SMALL_FURNITURE`].
     SmallFurniture,
+    /// Like [`ABOUT_STORY`].
+    AboutStory,
 }
 
 /// How an element is named, when like furniture. The story's own
@@ -309,6 +331,8 @@ fn furniture_name(e: ElementRef<'_>) -> Option<Named> {
         Some(Named::Furniture)
     } else if named(e, &SMALL_FURNITURE) {
         Some(Named::SmallFurniture)
+    } else if named(e, &ABOUT_STORY) {
+        Some(Named::AboutStory)
     } else {
         None
     }
@@ -494,7 +518,9 @@ struct Candidate {
 /// source; not a "Read more:" line, which recommends another story.
 /// A region named like furniture is furniture unless it holds part of the
 /// article (a layout wrapper); one named like a small box only while it
-/// holds at most [`SMALL_FURNITURE_WORDS`] words. Each is a paragraph or,
+/// holds at most [`SMALL_FURNITURE_WORDS`] words, and one named like a
+/// box about the story ([`ABOUT_STORY`]) only while it also holds fewer
+/// than [`STORY_PARAGRAPHS`] paragraphs of prose. Each is a paragraph or,
 /// read from a figure, a photo caption ([`ProseKind`]).
 pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<Prose> {
     let kept_keys: HashSet<String> = kept.iter().map(|b| key(&b.text)).collect();
@@ -524,13 +550,34 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<Prose> {
                 || around.iter().take(2).any(|id| around_flow.contains(id))
         })
     };
+    // The paragraphs of prose each box named like one about the story
+    // holds: two or more are the story's own text.
+    let mut paragraphs_in: HashMap<NodeId, usize> = HashMap::new();
+    for c in &candidates {
+        let n = text::word_count(&c.text);
+        if c.prose && c.caption.is_none() && !is_teaser(c, n, &extents) {
+            for &(id, name) in &c.furniture {
+                if name == Named::AboutStory {
+                    *paragraphs_in.entry(id).or_default() += 1;
+                }
+            }
+        }
+    }
     let is_furniture = |c: &Candidate| {
         c.furniture.iter().any(|&(id, name)| {
+            let small = || {
+                extents
+                    .get(&id)
+                    .is_some_and(|e| e.words <= SMALL_FURNITURE_WORDS)
+            };
             !holds_article.contains(&id)
-                && (name == Named::Furniture
-                    || extents
-                        .get(&id)
-                        .is_some_and(|e| e.words <= SMALL_FURNITURE_WORDS))
+                && match name {
+                    Named::Furniture => true,
+                    Named::SmallFurniture => small(),
+                    Named::AboutStory => {
+                        small() && paragraphs_in.get(&id).copied().unwrap_or(0) < STORY_PARAGRAPHS
+                    }
+                }
         })
     };
     let mut seen = HashSet::new();
@@ -912,6 +959,37 @@ mod tests {
         let got = prose(&html, &[P1]);
         assert_eq!(got.len(), 1, "{got:?}");
         assert!(got[0].starts_with(P2));
+    }
+
+    #[test]
+    fn a_box_named_like_related_material_or_metadata_is_watched_when_it_holds_paragraphs_of_prose()
+    {
+        // Layouts name a part of the story after what sits beside it
+        // ("help-and-related", "publish_time"); two paragraphs of prose there
+        // are the story's, where a byline or a date line is one line.
+        for (first, second) in [
+            (
+                "If you need help with a legal problem, enter your address below to find an office near you.",
+                "You can also call the helpline, which answers questions in English and in Persian.",
+            ),
+            (
+                "اگر برای یک مشکل حقوقی کمک می‌خواهید، نشانی خود را بنویسید تا نزدیک‌ترین دفتر را پیدا کنید.",
+                "می‌توانید با خط راهنما هم تماس بگیرید که به پرسش‌ها به فارسی و انگلیسی پاسخ می‌دهد.",
+            ),
+        ] {
+            let html = format!(
+                r#"<body><article><p>{P1}</p></article>
+                <div id="help-and-related"><div class="intro"><p>{first}</p></div><p>{second}</p></div>
+                <div class="post-date"><p>Published on Monday and updated later in the week</p></div>
+                <div class="related"><ul><li><a href="/a"><h3>Storm warning issued</h3></a><p>Forecasters expect strong gusts overnight and ask residents to avoid travel.</p></li>
+                <li><a href="/b"><h3>Roads closed</h3></a><p>Police closed the coastal road after a landslide early on Tuesday morning.</p></li></ul></div>
+                <div class="newsletter-box"><p>Sign up to receive the day's top stories in your inbox every morning.</p><p>We will never share your address with anyone else, we promise.</p></div></body>"#
+            );
+            assert_eq!(
+                prose(&html, &[P1]),
+                vec![first.to_string(), second.to_string()]
+            );
+        }
     }
 
     #[test]
