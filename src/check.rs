@@ -956,12 +956,10 @@ async fn check_article(ctx: &Context, watch: &Watch, st: &mut WatchState) -> Che
                 old_hash,
                 change,
             } = *page;
-            match read_now {
-                // What the newsroom changed: the page against the baseline's
-                // own response, both read by this presswatch.
-                Some(ReadNow { old, change }) => (doc, hash, old, old_hash, change),
-                None => (doc, hash, old, old_hash, change),
-            }
+            // What the newsroom changed: the page against the baseline's own
+            // response, both read by this presswatch.
+            let (old, change) = read_now.map_or((old, change), |r| (r.old, r.change));
+            (doc, hash, old, old_hash, change)
         }
     };
     let restored = std::mem::take(&mut st.gone);

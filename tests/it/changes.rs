@@ -357,6 +357,11 @@ async fn check_once(project: &Project) -> Vec<Alert> {
     check_first(project).await.alerts
 }
 
+/// An alert's text part, as email sends it.
+fn text_of(alert: &Alert) -> String {
+    presswatch::notify::render::text(alert, &presswatch::notify::render::Context::default())
+}
+
 fn kinds(alerts: &[Alert]) -> Vec<ChangeKind> {
     alerts.iter().map(|a| a.kind).collect()
 }
@@ -705,10 +710,7 @@ async fn a_watch_sends_a_possible_edit_for_prose_outside_the_article_with_its_wo
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(
         text.starts_with(
             "Possibly edited · 127.0.0.1\nFilmmaker Rasoulof flees Iran after prison sentence\n"
@@ -881,10 +883,7 @@ async fn a_table_row_whose_figures_change_is_an_edit_naming_them() {
     server.set(path, Route::html(page_with_table(&next)));
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(
         text.contains("Changed: the paragraph beginning \u{201C}Khuzestan 15 3\u{201D}\n  Khuzestan [-12-] {+15+} 3\n"),
         "{text}"
@@ -901,10 +900,7 @@ async fn a_table_row_whose_figures_change_is_an_edit_naming_them() {
     server.set(path, Route::html(page_with_table(&last)));
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(text.contains("  Khuzestan [-15 3-] {+19 5+}\n"), "{text}");
     assert!(
         !text.contains("[-Khuzestan") && !text.contains("{+Khuzestan"),
@@ -991,10 +987,7 @@ async fn an_edited_caption_of_the_storys_photo_is_a_possible_edit_naming_its_wor
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(
         text.starts_with("Possibly edited · 127.0.0.1\nProtesters killed in Zahedan\n"),
         "{text}"
@@ -1109,10 +1102,7 @@ async fn a_baseline_whose_captions_were_kept_without_their_kind_sends_nothing_an
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(
         text.contains("Changed: the photo caption beginning \u{201C}Protesters died in clashes"),
         "{text}"
@@ -1275,10 +1265,7 @@ async fn a_caption_edited_before_the_first_check_that_watches_captions_is_still_
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(
         text.contains("Protesters died in clashes in Zahedan on Friday"),
         "{text}"
@@ -1374,10 +1361,7 @@ async fn an_edit_after_an_upgrade_names_the_newsrooms_words_not_how_the_older_pr
     );
     let alerts = check_once(&project).await;
     assert_eq!(kinds(&alerts), vec![ChangeKind::Edited]);
-    let text = presswatch::notify::render::text(
-        &alerts[0],
-        &presswatch::notify::render::Context::default(),
-    );
+    let text = text_of(&alerts[0]);
     assert!(
         text.contains("[-opened fire on-] {+clashed with+} protesters"),
         "{text}"
