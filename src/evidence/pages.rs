@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 
 use crate::alert::Alert;
 use crate::compare::{BlockChange, SegmentOp};
-use crate::document::Document;
+use crate::document::{Document, ProseKind};
 use crate::notify::render::{self, escape, DEL_STYLE, INS_STYLE};
 use crate::store::RecordCheck;
 
@@ -528,17 +528,84 @@ enum Side {
 }
 
 /// One version's text, with what the change removed (old side) or added
-/// (new side) marked as in the email.
+/// (new side) marked as in the email; when the change is in the page's
+/// prose outside the detected article (the safety net), that prose too,
+/// marked alike, under the email's lower-confidence label.
 fn side(
     label: &str,
     doc: &Document,
     change: Option<&crate::compare::Change>,
     which: Side,
 ) -> String {
-    let del = |t: &str| format!("<del style=\"{DEL_STYLE}\">{}</del>", escape(t));
-    let ins = |t: &str| format!("<ins style=\"{INS_STYLE}\">{}</ins>", escape(t));
-    let mut marked: std::collections::HashMap<usize, String> = Default::default();
-    for c in change.map(|c| c.blocks.as_slice()).unwrap_or_default() {
+    let mut marked = marks(
+        change
+            .map(|c| c.blocks.as_slice())
+            .unwrap_or_default()
+            .iter(),
+        which,
+    );
+    let prose_changes = change.map(|c| c.other_prose.as_slice()).unwrap_or_default();
+    let headline = doc.headline().unwrap_or_default();
+    let headline_html = match change.and_then(|c| c.headline.as_ref()) {
+        Some((old, _)) if which == Side::Old => del(old),
+        Some((_, new)) => ins(new),
+        None => escape(headline),
+    };
+    // Each part in the language the page declared, as the email marks it.
+    let lang_dir = |t: &str| story_attrs(t, doc.lang.as_deref());
+    let mut b = format!(
+        "<div class=\"side\"><h3>{}</h3><p{}><b>{headline_html}</b></p>",
+        escape(label),
+        lang_dir(headline)
+    );
+    if let Some(by) = &doc.byline {
+        b.push_str(&format!(
+            "<p class=\"meta\"{}>{}</p>",
+            lang_dir(by),
+            escape(by)
+        ));
+    }
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let html = marked.remove(&i).unwrap_or_else(|| escape(&block.text));
+        b.push_str(&format!("<p{}>{html}</p>", lang_dir(&block.text)));
+    }
+    if !prose_changes.is_empty() {
+        let mut marked = marks(prose_changes.iter().map(|p| &p.change), which);
+        b.push_str(
+            "<p class=\"meta\">Outside the detected article (lower confidence: the extractor did not keep this text):</p>",
+        );
+        for (i, prose) in doc.other_prose.iter().enumerate() {
+            let html = marked.remove(&i).unwrap_or_else(|| escape(&prose.text));
+            let label = match prose.kind {
+                ProseKind::Caption => "<span class=\"meta\">Photo caption:</span> ",
+                ProseKind::Paragraph => "",
+            };
+            b.push_str(&format!("<p{}>{label}{html}</p>", lang_dir(&prose.text)));
+        }
+    }
+    b.push_str("</div>");
+    b
+}
+
+/// Text the change removed, struck through as in the email.
+fn del(t: &str) -> String {
+    format!("<del style=\"{DEL_STYLE}\">{}</del>", escape(t))
+}
+
+/// Text the change added, underlined as in the email.
+fn ins(t: &str) -> String {
+    format!("<ins style=\"{INS_STYLE}\">{}</ins>", escape(t))
+}
+
+/// The blocks `changes` touch on one side, by index, as HTML: a removed
+/// block struck through (old side), an added one underlined (new side), a
+/// changed one with its removed or added words marked.
+fn marks<'a>(
+    changes: impl Iterator<Item = &'a BlockChange>,
+    which: Side,
+) -> std::collections::HashMap<usize, String> {
+    let mut marked = std::collections::HashMap::new();
+    for c in changes {
         match (c, which) {
             (
                 BlockChange::Removed {
@@ -583,32 +650,7 @@ fn side(
             _ => {}
         }
     }
-    let headline = doc.headline().unwrap_or_default();
-    let headline_html = match change.and_then(|c| c.headline.as_ref()) {
-        Some((old, _)) if which == Side::Old => del(old),
-        Some((_, new)) => ins(new),
-        None => escape(headline),
-    };
-    // Each part in the language the page declared, as the email marks it.
-    let lang_dir = |t: &str| story_attrs(t, doc.lang.as_deref());
-    let mut b = format!(
-        "<div class=\"side\"><h3>{}</h3><p{}><b>{headline_html}</b></p>",
-        escape(label),
-        lang_dir(headline)
-    );
-    if let Some(by) = &doc.byline {
-        b.push_str(&format!(
-            "<p class=\"meta\"{}>{}</p>",
-            lang_dir(by),
-            escape(by)
-        ));
-    }
-    for (i, block) in doc.blocks.iter().enumerate() {
-        let html = marked.remove(&i).unwrap_or_else(|| escape(&block.text));
-        b.push_str(&format!("<p{}>{html}</p>", lang_dir(&block.text)));
-    }
-    b.push_str("</div>");
-    b
+    marked
 }
 
 /// A raw response: link to its bytes, SHA-256, status line and headers;
@@ -708,6 +750,7 @@ fn body_size(r: &RawView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::{Block, Prose};
 
     fn raw(head: &str) -> RawView {
         RawView {
@@ -779,6 +822,87 @@ mod tests {
             row.contains(&format!("raw/{}.bin", "ab".repeat(32))),
             "the sound snapshot is linked: {row}"
         );
+    }
+
+    /// A version of a story whose extracted text is `paras` and whose
+    /// page's other prose (the safety net's) is `other`.
+    fn version_of(seq: i64, paras: &[&str], other: Vec<Prose>) -> VersionView {
+        VersionView {
+            seq,
+            accepted_at: 0,
+            content_sha256: "ef".repeat(32),
+            doc: Document {
+                title: Some("Protests in Zahedan".into()),
+                lang: Some("fa".into()),
+                blocks: paras.iter().map(|p| Block::paragraph(p)).collect(),
+                other_prose: other,
+                ..Document::default()
+            },
+            alert: None,
+            marks: None,
+            raw: None,
+            taken_down: None,
+        }
+    }
+
+    #[test]
+    fn a_change_outside_the_detected_article_is_marked_on_both_sides_under_its_label() {
+        let story = ["مقامات محلی گفتند که اعتراض‌ها روز جمعه در زاهدان آغاز شد."];
+        let old = version_of(
+            1,
+            &story,
+            vec![Prose::caption(
+                "معترضان روز جمعه در زاهدان به دست نیروهای امنیتی کشته شدند.",
+            )],
+        );
+        let mut new = version_of(
+            2,
+            &story,
+            vec![Prose::caption(
+                "معترضان روز جمعه در زاهدان در درگیری‌ها جان باختند.",
+            )],
+        );
+        new.marks = crate::compare::compare(&old.doc, &new.doc, &Default::default());
+        assert_eq!(new.marks.as_ref().map(|c| c.other_prose.len()), Some(1));
+        let mut w = watch(&EventView {
+            at: 0,
+            what: EventWhat::Restored,
+            detail: String::new(),
+            version: 1,
+            snapshot: None,
+            answer: None,
+        });
+        w.events.clear();
+        w.versions = vec![old, new];
+        let html = version(&w, 1);
+        let sides = &html[html.find("<h2>Side by side</h2>").unwrap()..];
+        assert_eq!(
+            sides
+                .matches("Outside the detected article (lower confidence: the extractor did not keep this text):")
+                .count(),
+            2,
+            "{sides}"
+        );
+        assert_eq!(sides.matches("Photo caption:").count(), 2, "{sides}");
+        // The old side strikes out the removed words, the new one marks
+        // the added ones.
+        for marked in [
+            del("به دست نیروهای امنیتی کشته شدند."),
+            ins("در درگیری‌ها جان باختند."),
+        ] {
+            assert!(sides.contains(&marked), "{marked} in {sides}");
+        }
+        // A change of the story's own text leaves the safety net's prose out.
+        let mut edited = version_of(
+            3,
+            &["مقامات محلی گفتند که اعتراض‌ها روز شنبه در زاهدان آغاز شد."],
+            w.versions[1].doc.other_prose.clone(),
+        );
+        edited.marks =
+            crate::compare::compare(&w.versions[1].doc, &edited.doc, &Default::default());
+        w.versions.push(edited);
+        let html = version(&w, 2);
+        assert!(!html.contains("Outside the detected article"), "{html}");
     }
 
     #[test]
