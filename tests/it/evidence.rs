@@ -72,6 +72,15 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `presswatch report --config CONFIG --out OUT` with `env`.
+async fn report(config: &str, out: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    run(
+        &["report", "--config", config, "--out", out.to_str().unwrap()],
+        env,
+    )
+    .await
+}
+
 /// A page as most servers send it: gzip-compressed.
 fn gzipped(html: String) -> Route {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -319,17 +328,7 @@ async fn an_alert_email_links_to_the_viewers_page_for_the_change() {
     // The link names the page `report` writes for that change, under the
     // directory published at report_url.
     let out = project.path("report");
-    ok(&run(
-        &[
-            "report",
-            "--config",
-            &config,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&report(&config, &out, &[]).await);
     assert_local_links_resolve(&out);
     let viewer = link.strip_prefix("https://evidence.example/pw/").unwrap();
     let page = std::fs::read_to_string(out.join(viewer)).unwrap();
@@ -730,17 +729,7 @@ async fn export_and_report_leave_out_a_snapshot_record_altered_since_it_was_kept
         // response, naming what differs and what to run; version 3 links
         // the same body.
         let viewer = project.path("viewer");
-        let out = run(
-            &[
-                "report",
-                "--config",
-                &config,
-                "--out",
-                viewer.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await;
+        let out = report(&config, &viewer, &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         left_out(&String::from_utf8_lossy(&out.stderr));
         assert_local_links_resolve(&viewer);
@@ -810,17 +799,7 @@ async fn a_body_that_fails_its_check_is_named_on_the_viewers_pages_and_linked_no
             &format!("UPDATE raw_bodies SET packed = {packed} WHERE sha256 = '{body}';"),
         );
         let viewer = project.path("viewer");
-        let out = run(
-            &[
-                "report",
-                "--config",
-                &config,
-                "--out",
-                viewer.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await;
+        let out = report(&config, &viewer, &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -863,14 +842,7 @@ async fn records_kept_before_record_digests_are_exported_and_shown_as_before_wit
         let (_server, project) = dated_edited_and_taken_down(&state).await;
         let config = project.config_arg();
         let viewer = project.path("viewer");
-        let report = [
-            "report",
-            "--config",
-            &config,
-            "--out",
-            viewer.to_str().unwrap(),
-        ];
-        ok(&run(&report, &PG_ENV).await);
+        ok(&report(&config, &viewer, &PG_ENV).await);
         assert_local_links_resolve(&viewer);
         let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
         assert!(!v1.contains("predates record digests"), "{backend}: {v1}");
@@ -907,7 +879,7 @@ async fn records_kept_before_record_digests_are_exported_and_shown_as_before_wit
                 .any(|r| r.contains("Mon, 06 May 2024 08:00:00 GMT")),
             "{backend}: version 1's headers are exported as kept"
         );
-        ok(&run(&report, &PG_ENV).await);
+        ok(&report(&config, &viewer, &PG_ENV).await);
         assert_local_links_resolve(&viewer);
         let v1 = std::fs::read_to_string(viewer.join("rasoulof/v1.html")).unwrap();
         assert!(
@@ -1043,17 +1015,7 @@ async fn the_viewer_opens_in_chromium_without_errors_and_shows_the_changed_words
         ok(&run(&["check", "--config", &config], &[]).await);
     }
     let out = project.path("report");
-    ok(&run(
-        &[
-            "report",
-            "--config",
-            &config,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&report(&config, &out, &[]).await);
     assert_local_links_resolve(&out);
     let v2 = std::fs::read_to_string(out.join("avaye-fa/v2.html")).unwrap();
     assert!(!v2.contains("<script"), "the viewer needs no scripts");
@@ -1132,17 +1094,7 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
     let report = |out: &'static str| {
         let (config, out) = (config.clone(), project.path(out));
         async move {
-            ok(&run(
-                &[
-                    "report",
-                    "--config",
-                    &config,
-                    "--out",
-                    out.to_str().unwrap(),
-                ],
-                &[],
-            )
-            .await);
+            ok(&report(&config, &out, &[]).await);
             assert_local_links_resolve(&out);
             out
         }
@@ -1428,17 +1380,7 @@ async fn a_takedown_alert_links_to_its_row_on_the_watchs_timeline() {
     // Each link names a row of the timeline `report` writes: that
     // takedown's, with the last kept snapshot and its own answer.
     let out = project.path("report");
-    ok(&run(
-        &[
-            "report",
-            "--config",
-            &config,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&report(&config, &out, &[]).await);
     assert_local_links_resolve(&out);
     let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
     for (link, answer) in links
@@ -1487,17 +1429,7 @@ async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
         ok(&run(&["check", "--config", &config], &[]).await);
     }
     let out = project.path("report");
-    ok(&run(
-        &[
-            "report",
-            "--config",
-            &config,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&report(&config, &out, &[]).await);
     assert_local_links_resolve(&out);
     let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
     let downs: Vec<&str> = timeline
@@ -1676,17 +1608,7 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
         // The viewer: each link names a row of the timeline `report` writes,
         // in place, naming both addresses and the version found.
         let out = project.path("report");
-        ok(&run(
-            &[
-                "report",
-                "--config",
-                &config,
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await);
+        ok(&report(&config, &out, &PG_ENV).await);
         let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
         let ids: Vec<&str> = timeline
             .split("<tr")
@@ -1836,17 +1758,7 @@ async fn the_viewer_marks_a_story_in_the_language_its_page_declares() {
         ok(&run(&["check", "--config", &config], &[]).await);
     }
     let out = project.path("report");
-    ok(&run(
-        &[
-            "report",
-            "--config",
-            &config,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&report(&config, &out, &[]).await);
     let v2 = std::fs::read_to_string(out.join("resulof/v2.html")).unwrap();
     // Both sides: headline, byline and two paragraphs each.
     assert_eq!(
@@ -1903,17 +1815,7 @@ async fn the_viewer_and_diff_name_the_outlet_as_the_alerts_do() {
     let diff = String::from_utf8_lossy(&diff.stdout);
     assert!(diff.contains("Edited · The Example Herald\n"), "{diff}");
     let out = project.path("report");
-    ok(&run(
-        &[
-            "report",
-            "--config",
-            &config,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&report(&config, &out, &[]).await);
     for file in ["index.html", "story/index.html", "story/v2.html"] {
         let html = std::fs::read_to_string(out.join(file)).unwrap();
         assert!(html.contains("The Example Herald"), "{file}: {html}");
@@ -1968,17 +1870,7 @@ async fn two_watches_on_identical_pages_each_keep_their_own_address_and_date_in_
             );
         }
         let viewer = project.path("viewer");
-        ok(&run(
-            &[
-                "report",
-                "--config",
-                &config,
-                "--out",
-                viewer.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await);
+        ok(&report(&config, &viewer, &PG_ENV).await);
         for v in ["v1", "v2"] {
             let page = std::fs::read_to_string(viewer.join(format!("outlet-b/{v}.html"))).unwrap();
             assert!(
