@@ -1377,7 +1377,8 @@ impl Walk {
         // Narrow down to the child holding nearly all the prose: what is left
         // beside it is teasers, bios and sign-up boxes.
         let best = self.narrowed(best);
-        let parts = self.story_parts(best);
+        let mut parts = self.story_parts(best);
+        parts.extend(self.questions_after(best));
         let mut kept = Vec::new();
         let mut prose = 0.0;
         for &p in &parts {
@@ -1491,6 +1492,52 @@ impl Walk {
             node = parent;
         }
         vec![best]
+    }
+
+    /// The box of questions and answers that closes the story told in
+    /// `best` ("Frequently asked questions", "FAQs", "سوالات متداول"), when
+    /// the layout sets it apart after the story's own box: the first box
+    /// after `best`, beside it or beside one of its [`PARTS_LEVELS`] nearest
+    /// ancestors, that opens with such a title ([`is_questions_title`]) and
+    /// reads like part of a story as [`Walk::is_story_part`] has it (but
+    /// for the `<article>` an accordion of questions may be), with less
+    /// prose than the story, and with [`QUESTIONS_MIN_ANSWERS`] answers.
+    /// Its answers are the story's text as much as its sections are; a box
+    /// that shows only its questions (the answers hidden in closed panels)
+    /// is not read.
+    fn questions_after(&self, best: usize) -> Option<usize> {
+        let mut node = best;
+        for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
+            let found = self.children(parent).skip_while(|&s| s <= node).find(|&s| {
+                let c = &self.containers[s];
+                if c.dropped
+                    || c.suspect
+                    || c.prose == 0.0
+                    || c.prose >= self.containers[best].prose
+                    || c.noise > PART_MAX_NOISE * (c.prose + c.other)
+                {
+                    return false;
+                }
+                let kept = self.kept_blocks(c.first_block..c.end_block);
+                let answers = kept
+                    .iter()
+                    .filter(|b| {
+                        b.is_story_text()
+                            && b.kind != BlockKind::Heading
+                            && !b.control
+                            && !b.text.trim_end().ends_with(['?', '؟'])
+                    })
+                    .count();
+                kept.first().is_some_and(|b| is_questions_title(&b.text))
+                    && answers >= QUESTIONS_MIN_ANSWERS
+                    && !kept.iter().any(|b| b.is_linked_heading())
+            });
+            if found.is_some() {
+                return found;
+            }
+            node = parent;
+        }
+        None
     }
 
     /// `c` narrowed down to the child holding nearly all its prose, as
@@ -1769,6 +1816,29 @@ fn without_lone_labels(text: Vec<&RawBlock>) -> Vec<&RawBlock> {
         out.push(*b);
     }
     out
+}
+
+/// The title of a box of questions and answers: "FAQ", "FAQs",
+/// "Frequently asked questions (FAQ)", "Puppy Training FAQs", "سوالات
+/// متداول", "پرسش‌های متداول", "الأسئلة الشائعة".
+static QUESTIONS_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|\W)(faq'?s?|frequently asked questions|commonly asked questions|(سوالات|سؤالات|پرسش\x{200C}?های|پرسشهای|پرسش های) (متداول|رایج)|(الأسئلة|الاسئلة|أسئلة|اسئلة) (الشائعة|شائعة|المتكررة|متكررة))(\W|$)")
+        .expect("static regex")
+});
+
+/// Paragraphs of story text a box of questions needs to be read: its
+/// answers (not headings, not the labels of controls, not questions), of
+/// which a box that shows only its questions has at most the first.
+const QUESTIONS_MIN_ANSWERS: usize = 2;
+
+/// Characters past which a line is no title of a box of questions.
+const QUESTIONS_TITLE_MAX_CHARS: usize = 80;
+
+/// True when `text` titles a box of questions and answers
+/// ([`QUESTIONS_TITLE`]): a short line, not a sentence that mentions one.
+fn is_questions_title(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= QUESTIONS_TITLE_MAX_CHARS && QUESTIONS_TITLE.is_match(t)
 }
 
 /// How many ancestors of the article's container are searched for the
@@ -3004,6 +3074,75 @@ mod tests {
             story(8)
         );
         assert_eq!(extract(&html), expected_story(8));
+    }
+
+    /// A page whose story box is followed, in the column around it, by a
+    /// call to action and a box `questions` of questions and answers.
+    fn story_then_questions(questions: &str) -> String {
+        format!(
+            r#"<body><main><div class="column"><div class="post"><div class="post-text">{}</div></div><div class="cta"><a href="/demo">Book a demo</a></div><div class="faq-box">{questions}</div></div></main></body>"#,
+            story(10)
+        )
+    }
+
+    #[test]
+    fn the_questions_and_answers_after_the_story_are_part_of_it() {
+        // Guides close with "Frequently asked questions" in a box of their
+        // own after the story's box, which narrowing to that box left out.
+        let html = story_then_questions(
+            r#"<h2>Frequently Asked Questions</h2><div class="item"><h3>How long does the permit take?</h3><div><p>Most permits are issued within six weeks of a complete application, the ministry says.</p></div></div><div class="item"><h3>Can I appeal a refusal?</h3><div><p>Yes: an appeal goes to the regional board within thirty days of the written decision.</p></div></div>"#,
+        );
+        let mut want = expected_story(10);
+        want.extend(
+            [
+                "Frequently Asked Questions",
+                "How long does the permit take?",
+                "Most permits are issued within six weeks of a complete application, the ministry says.",
+                "Can I appeal a refusal?",
+                "Yes: an appeal goes to the regional board within thirty days of the written decision.",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn the_persian_questions_and_answers_after_the_story_are_part_of_it() {
+        let html = story_then_questions(
+            r#"<h2>سوالات متداول</h2><h3>مجوز چقدر طول می‌کشد؟</h3><p>بیشتر مجوزها ظرف شش هفته پس از تکمیل درخواست صادر می‌شوند، به گفته وزارتخانه.</p><h3>آیا می‌توانم به رد درخواست اعتراض کنم؟</h3><p>بله، اعتراض ظرف سی روز پس از ابلاغ تصمیم کتبی به هیئت منطقه‌ای می‌رود.</p>"#,
+        );
+        let got = extract(&html);
+        assert_eq!(got[..10], expected_story(10)[..]);
+        assert_eq!(
+            got[10..],
+            [
+                "سوالات متداول",
+                "مجوز چقدر طول می‌کشد؟",
+                "بیشتر مجوزها ظرف شش هفته پس از تکمیل درخواست صادر می‌شوند، به گفته وزارتخانه.",
+                "آیا می‌توانم به رد درخواست اعتراض کنم؟",
+                "بله، اعتراض ظرف سی روز پس از ابلاغ تصمیم کتبی به هیئت منطقه‌ای می‌رود.",
+            ]
+        );
+    }
+
+    #[test]
+    fn questions_after_the_story_whose_answers_are_hidden_are_not_read() {
+        // Only the questions show (each answer in a closed panel): a list of
+        // questions is no text of the story, however long they are.
+        let html = story_then_questions(
+            r#"<h2>FAQs</h2><p>What are the main principles that every company should follow to keep its data safe?</p><div hidden><p>Confidentiality, integrity and availability are the basics that keep data safe.</p></div><p>How often should a company run security audits and assessments of its own networks?</p><div hidden><p>Most companies audit once a year and after every major change to their systems.</p></div>"#,
+        );
+        assert_eq!(extract(&html), expected_story(10));
+    }
+
+    #[test]
+    fn a_box_after_the_story_that_only_mentions_questions_is_not_part_of_it() {
+        // The title of a box of questions is a short line: a sentence that
+        // names them (a sign-up box, a bio) does not make its box one.
+        let html = story_then_questions(
+            r#"<p>Our FAQ and our support team answer the questions readers send us about their subscriptions every day.</p><p>Readers who subscribe get the weekly letter and the archive, and can cancel at any time online.</p>"#,
+        );
+        assert_eq!(extract(&html), expected_story(10));
     }
 
     /// `n` rows of a table of films that tells a list page's story.
