@@ -14,7 +14,8 @@ use crate::document::{Block, BlockKind};
 use crate::text;
 
 /// Elements whose content is never article text (the `<h1>` headline is
-/// metadata, compared on its own).
+/// metadata, compared on its own; a later `<h1>` after a sentence of the
+/// story heads a section of it, see [`Walk::new`]).
 const SKIP_TAGS: &[&str] = &[
     "h1",
     "script",
@@ -921,6 +922,14 @@ impl Walk {
         // A control closed and no text read since: a hidden box met now is
         // the panel it opens, closed.
         let mut after_control = false;
+        // `<h1>`s met so far: the first is the headline (metadata, compared
+        // on its own); a later one met after a sentence of story text heads
+        // a section of the story (blogs and documentation set section titles
+        // as `<h1>`s too), and is read as a heading.
+        let mut h1s = 0usize;
+        // Whether a block of story text was read, looked for up to
+        // `story_checked` blocks (once per block, however many `<h1>`s).
+        let (mut story_begun, mut story_checked) = (false, 0usize);
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => {
@@ -980,7 +989,18 @@ impl Walk {
                             let Some(er) = ElementRef::wrap(node) else {
                                 continue;
                             };
+                            let section_h1 = name == "h1" && {
+                                h1s += 1;
+                                if !story_begun {
+                                    story_begun = walk.blocks[story_checked..]
+                                        .iter()
+                                        .any(RawBlock::is_story_text);
+                                    story_checked = walk.blocks.len();
+                                }
+                                h1s > 1 && story_begun
+                            };
                             let markup = match (markup(er), mode) {
+                                (Markup::Excluded, _) if section_h1 => Markup::Plain,
                                 (Markup::Chrome, Mode::Strict) => {
                                     if after_control {
                                         walk.close_panel(
@@ -1006,12 +1026,17 @@ impl Walk {
                             }
                             if name == "br" {
                                 open.last_mut().expect("never empty").1.text.push(BR);
-                            } else if is_block_level(name) || markup == Markup::Suspect {
+                            } else if is_block_level(name)
+                                || section_h1
+                                || markup == Markup::Suspect
+                            {
                                 let (idx, top) = open.last_mut().expect("never empty");
                                 let idx = *idx;
                                 walk.flush(idx, top);
                                 // A paragraph of a list item is the item.
-                                let kind = match block_kind(name) {
+                                let kind = match block_kind(name)
+                                    .or(section_h1.then_some(BlockKind::Heading))
+                                {
                                     Some(BlockKind::Paragraph) | None
                                         if top.kind == BlockKind::ListItem =>
                                     {
@@ -1029,7 +1054,7 @@ impl Walk {
                                     markup == Markup::Suspect,
                                     declared,
                                     name == "article",
-                                    block_kind(name).is_some(),
+                                    block_kind(name).is_some() || section_h1,
                                 );
                                 walk.containers[c].signature = layout_signature(el);
                                 let text = spare_texts.pop().unwrap_or_default();
@@ -3143,6 +3168,33 @@ mod tests {
             r#"<p>Our FAQ and our support team answer the questions readers send us about their subscriptions every day.</p><p>Readers who subscribe get the weekly letter and the archive, and can cancel at any time online.</p>"#,
         );
         assert_eq!(extract(&html), expected_story(10));
+    }
+
+    #[test]
+    fn an_h1_after_the_story_began_heads_a_section_of_it() {
+        // Blogs and documentation set their section titles as `<h1>`s too:
+        // the first `<h1>` is the headline, a later one after a sentence of
+        // the story is one of its headings.
+        let html = format!(
+            r#"<body><article><h1>How the port was sold</h1>{}<h1>What the contract says</h1>{}</article></body>"#,
+            story(3),
+            (4..=6).map(para).collect::<String>()
+        );
+        let mut want = expected_story(3);
+        want.push("What the contract says".into());
+        want.extend(expected_story(6).split_off(3));
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn h1s_before_the_story_are_no_text_of_it() {
+        // A site name set as an `<h1>` and then the headline: neither follows
+        // a sentence of the story, so neither is its text.
+        let html = format!(
+            r#"<body><div class="top"><h1>The Daily Example</h1></div><article><h1>How the port was sold</h1>{}</article></body>"#,
+            story(4)
+        );
+        assert_eq!(extract(&html), expected_story(4));
     }
 
     /// `n` rows of a table of films that tells a list page's story.
