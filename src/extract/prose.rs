@@ -10,7 +10,9 @@
 //!   standfirst) and footer, sidebars, dialogs, scripts, and elements hidden
 //!   with `aria-hidden` or `display:none` (but for a panel a disclosure
 //!   control opens: a FAQ's collapsed answer is the page's prose),
-//!   regions named like furniture (comments, consent and cookie banners),
+//!   regions named like furniture (comments, consent and cookie banners,
+//!   sidebars; not a token that describes a layout having or lacking one:
+//!   "has-sidebar", "no-sidebar", "sidebar-enabled--false"),
 //!   sections of readers' comments however named (a heading "3 responses",
 //!   "Comments", "12 thoughts on …", or schema.org `Comment` markup),
 //!   and small boxes named like sign-up, share or ad boxes (layouts give
@@ -338,13 +340,62 @@ fn furniture_name(e: ElementRef<'_>) -> Option<Named> {
     }
 }
 
-/// True when an element's class or id matches.
+/// True when an element's class or id holds one of `words` ([`FURNITURE`],
+/// [`SMALL_FURNITURE`], [`ABOUT_STORY`]: the word is their second group),
+/// other than in a token that describes a layout ([`describes_layout`]).
 fn named(e: ElementRef<'_>, words: &Regex) -> bool {
     let v = e.value();
     [v.attr("class"), v.attr("id")]
         .into_iter()
         .flatten()
-        .any(|s| words.is_match(s))
+        .flat_map(str::split_ascii_whitespace)
+        .any(|token| names_region(token, words))
+}
+
+/// Words before a region's word in a token that says whether a layout has
+/// one ("has-sidebar", "with-sidebar", "no-sidebar", "without-comments").
+const LAYOUT_PREFIXES: &[&str] = &["has", "with", "no", "without"];
+
+/// Words after a region's word in a token that say whether a layout shows
+/// one ("sidebar-enabled", "sidebar-disabled", "sidebar-enabled--false",
+/// "comments_off").
+const LAYOUT_MODIFIERS: &[&str] = &["enabled", "disabled", "true", "false", "none", "on", "off"];
+
+/// True when a class or id token holds one of `words` as the name of the
+/// region itself ("sidebar", "sidebar-left", "site-sidebar"), not in a
+/// token that describes a layout.
+fn names_region(token: &str, words: &Regex) -> bool {
+    let mut at = 0;
+    while let Some(m) = words.captures_at(token, at) {
+        let Some(word) = m.get(2) else {
+            return true;
+        };
+        if !describes_layout(&token[..word.start()], &token[word.end()..]) {
+            return true;
+        }
+        at = word.end();
+    }
+    false
+}
+
+/// True when the parts of a token around a region's word make it a word of
+/// layout: a story wrapper whose layout has or lacks the region, named by
+/// a prefix ([`LAYOUT_PREFIXES`]: "has-sidebar", "page-without-sidebar")
+/// or by modifiers alone after it ([`LAYOUT_MODIFIERS`], BEM's `--x`
+/// too: "sidebar-enabled--false"), not the region itself.
+fn describes_layout(before: &str, after: &str) -> bool {
+    let parts = |s: &str| -> Vec<String> {
+        s.split(['-', '_'])
+            .filter(|p| !p.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let before = parts(before);
+    let after = parts(after);
+    before
+        .last()
+        .is_some_and(|w| LAYOUT_PREFIXES.contains(&w.as_str()))
+        || (!after.is_empty() && after.iter().all(|w| LAYOUT_MODIFIERS.contains(&w.as_str())))
 }
 
 /// Headings of a section of readers' comments, or of the form to write
@@ -946,6 +997,36 @@ mod tests {
             <div class="widget-container"><p>{P2}</p></div></article></body>"#
         );
         assert_eq!(prose(&html, &[P1]), vec![P2.to_string()]);
+    }
+
+    #[test]
+    fn a_wrapper_named_after_its_layouts_sidebar_is_not_a_sidebar() {
+        // A class that says whether a layout has a sidebar names the story's
+        // wrapper, not a sidebar; a sidebar is still furniture.
+        let faq = "Yes: the appeal was filed on Friday and the court will hear it next month.";
+        for layout in [
+            "story sidebar-enabled--false",
+            "layout has-sidebar",
+            "page-with-sidebar",
+            "no-sidebar",
+            "without-sidebar",
+            "sidebar-enabled",
+            "sidebar_disabled",
+            "comments-off",
+        ] {
+            let html = format!(
+                r#"<body><article><p>{P1}</p></article>
+                <div class="{layout}"><div class="faq"><p>{faq}</p></div></div></body>"#
+            );
+            assert_eq!(prose(&html, &[P1]), vec![faq.to_string()], "{layout}");
+        }
+        for furniture in ["sidebar", "sidebar-left", "site-sidebar", "has-x sidebar"] {
+            let html = format!(
+                r#"<body><article><p>{P1}</p></article>
+                <div class="{furniture}"><div class="faq"><p>{faq}</p></div></div></body>"#
+            );
+            assert!(prose(&html, &[P1]).is_empty(), "{furniture}");
+        }
     }
 
     #[test]
