@@ -403,7 +403,7 @@ fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
 /// "آخر تحديث", "تم التحديث". (Not "Published": a publication date that moves
 /// can be a story backdated.)
 static UPDATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:last\s+)?(?:updated|modified|edited)(?:\s+(?:on|at))?\W*|^\W*(?:آخرین\s*)?(?:به‌?\s*روز\s*(?:شده|رسانی)|بروز\s*(?:شده|رسانی))\W*|^\W*(?:آخر\s+تحديث|تم\s+التحديث|محدث|تحديث)(?:\s+في)?\W*")
+    Regex::new(r"(?i)^\W*(?:last\s+)?(?:updated|modified|edited)(?:\s+(?:on|at))?\W*|^\W*(?:آخرین\s*)?(?:به‌?\s*روز\s*(?:شده|رسانی)|بروز\s*(?:شده|رسانی))\W*|^\W*(?:آخر\s+تحديث|تم\s+التحديث|تم\s+تحديث\s+(?:هذا\s+)?(?:الخبر|المقال|الصفحة)|محدث|تحديث)(?:\s+(?:في|بتاريخ))?\W*")
         .expect("static regex")
 });
 
@@ -438,11 +438,41 @@ static STAMP_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
 /// month and weekday names, a time zone's capitals). It moves whenever the
 /// page is republished, with nothing a reader would call an edit; an update
 /// note that says what changed ("Updated to include…") has other words.
+///
+/// Said as a sentence too: "This story was last updated on 4 December 2026
+/// at 01:10 GMT" ([`STAMP_SUBJECT`]), "این خبر آخرین بار در ۱۳ آذر ۱۴۰۵
+/// به‌روز شد" ([`LAST_TIME_UPDATED`]), "تم تحديث هذا الخبر في ...".
 fn is_update_stamp(text_: &str) -> bool {
-    let Some(label) = UPDATE_LABEL.find(text_) else {
+    let t = STAMP_SUBJECT
+        .find(text_)
+        .map_or(text_, |m| &text_[m.end()..]);
+    if let Some(stamp) = LAST_TIME_UPDATED.captures(t).and_then(|c| c.name("stamp")) {
+        return only_date_and_time(stamp.as_str());
+    }
+    let Some(label) = UPDATE_LABEL.find(t) else {
         return false;
     };
-    let rest = &text_[label.end()..];
+    only_date_and_time(&t[label.end()..])
+}
+
+/// What a sentence that says when the story was updated starts with
+/// before its label ([`UPDATE_LABEL`]): "This story was", "The article has
+/// been", "این خبر".
+static STAMP_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:(?:this|the)\s+(?:story|article|page|post|report)\s+(?:was|has\s+been)\s+|این\s+(?:خبر|مطلب|گزارش|صفحه)\s+)")
+        .expect("static regex")
+});
+
+/// A Persian sentence that says when the story was last updated, its date
+/// between "آخرین بار" and its verb: "آخرین بار در ۱۳ آذر ۱۴۰۵ به‌روز شد".
+static LAST_TIME_UPDATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\W*آخرین\s+بار\s+(?:در\s+)?(?P<stamp>.*?)\s*(?:به[\s\x{200c}]*روز|بروز|ویرایش)[\s\x{200c}]*(?:رسانی[\s\x{200c}]*)?شد(?:ه(?:[\s\x{200c}]*است)?)?\W*$")
+        .expect("static regex")
+});
+
+/// True when `rest` holds only a date and a time: numbers, month and
+/// weekday names, a time zone's capitals ([`is_update_stamp`]).
+fn only_date_and_time(rest: &str) -> bool {
     let mut any_number = false;
     let stamp = text::words(rest).all(|w| {
         let number = w.chars().any(|c| c.is_numeric());
@@ -2558,6 +2588,19 @@ mod tests {
                 "آخر تحديث: الخميس 5 يونيو 2025",
                 "آخر تحديث: الجمعة 6 يونيو 2025",
             ),
+            // Said as a sentence.
+            (
+                "This story was last updated on 3 December 2026 at 23:10 GMT",
+                "This story was last updated on 4 December 2026 at 01:10 GMT",
+            ),
+            (
+                "این خبر آخرین بار در ۱۳ آذر ۱۴۰۵ ساعت ۱۰:۳۰ به‌روز شد",
+                "این خبر آخرین بار در ۱۴ آذر ۱۴۰۵ ساعت ۰۹:۱۵ به‌روز شد",
+            ),
+            (
+                "تم تحديث هذا الخبر في 3 ديسمبر 2026 الساعة 10:30",
+                "تم تحديث هذا الخبر في 4 ديسمبر 2026 الساعة 01:10",
+            ),
         ] {
             assert_eq!(
                 compare(&story(old), &story(new), &Rules::default()),
@@ -2573,6 +2616,14 @@ mod tests {
                 "Updated 4 June 2025 to correct the lawyer's name",
             ),
             ("Published 3 June 2025", "Published 1 May 2025"),
+            (
+                "This story was updated on 3 June 2025",
+                "This story was updated on 4 June 2025 to correct the lawyer's name",
+            ),
+            (
+                "این خبر آخرین بار در ۱۳ آذر ۱۴۰۵ به‌روز شد",
+                "این خبر آخرین بار در ۱۴ آذر ۱۴۰۵ برای اصلاح نام وکیل به‌روز شد",
+            ),
         ] {
             assert!(
                 compare(&story(old), &story(new), &Rules::default()).is_some(),

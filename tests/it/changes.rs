@@ -177,6 +177,89 @@ fn an_edit_of_prose_the_extractor_did_not_keep_is_a_possible_edit_naming_its_wor
     }
 }
 
+/// A story whose update stamp sits in a box named like the story's
+/// metadata that also holds two paragraphs of the story: the safety net
+/// watches the box.
+fn page_with_stamp_box(stamp: &str, note: &str) -> String {
+    format!(
+        r#"<html><head><title>Court upholds sentence</title></head><body>
+        <article><h1>Court upholds sentence</h1>
+        <p>The court upheld the sentence on Monday, his lawyer told reporters outside the building.</p>
+        <p>He left the country on foot and is now in Europe, where he plans to keep working as a journalist.</p>
+        <p>His family said they had not been told of the hearing and learned of the ruling from the news.</p>
+        </article>
+        <div class="story-updated"><p>{stamp}</p>
+        <p>{note}</p>
+        <p>Witnesses reached by telephone described the scene; their names are withheld for their safety.</p></div>
+        </body></html>"#
+    )
+}
+
+#[test]
+fn an_update_stamp_that_ticks_in_a_watched_box_about_the_story_sends_nothing() {
+    let note = "This story was reported by our correspondent in the capital and edited in London.";
+    let diff = |old: &str, new: &str, new_note: &str| {
+        let old = extract::watched_article(&page_with_stamp_box(old, note), None, None);
+        let old = Document::from_baseline(&old.to_baseline("https://news.example/a", "2026-01-01"));
+        let new = extract::watched_article(&page_with_stamp_box(new, new_note), None, None);
+        assert!(
+            new.other_prose.iter().any(|p| p.text == new_note),
+            "the box is watched: {:?}",
+            new.other_prose
+        );
+        compare::compare(&old, &new, &Rules::default())
+    };
+    for (old, new) in [
+        (
+            "Last updated: 4 December 2026, 01:10 GMT",
+            "Last updated: 4 December 2026, 02:25 GMT",
+        ),
+        (
+            "Last updated on Thursday, 3 December 2026 at 23:10 GMT",
+            "Last updated on Friday, 4 December 2026 at 01:10 GMT",
+        ),
+        ("Updated 3 minutes ago", "Updated 1 hour ago"),
+        (
+            "Updated 3 minutes ago by the news desk of our paper",
+            "Updated 2 hours ago by the news desk of our paper",
+        ),
+        (
+            "آخرین به‌روزرسانی: ۱۳ آذر ۱۴۰۵ - ۱۰:۳۰",
+            "آخرین به‌روزرسانی: ۱۳ آذر ۱۴۰۵ - ۱۲:۴۵",
+        ),
+        (
+            "آخرین به‌روزرسانی: پنجشنبه ۱۳ آذر ۱۴۰۵ ساعت ۱۰:۳۰",
+            "آخرین به‌روزرسانی: جمعه ۱۴ آذر ۱۴۰۵ ساعت ۰۹:۱۵",
+        ),
+        ("به‌روز شده ۳ دقیقه پیش", "به‌روز شده ۲ ساعت پیش"),
+        (
+            "آخر تحديث: الخميس 3 ديسمبر 2026 الساعة 10:30",
+            "آخر تحديث: الجمعة 4 ديسمبر 2026 الساعة 01:10",
+        ),
+        ("تم التحديث منذ 5 دقائق", "تم التحديث منذ 3 ساعات"),
+        (
+            "This story was last updated on 3 December 2026 at 23:10 GMT",
+            "This story was last updated on 4 December 2026 at 01:10 GMT",
+        ),
+        (
+            "این خبر آخرین بار در ۱۳ آذر ۱۴۰۵ ساعت ۱۰:۳۰ به‌روز شد",
+            "این خبر آخرین بار در ۱۴ آذر ۱۴۰۵ ساعت ۰۹:۱۵ به‌روز شد",
+        ),
+        (
+            "تم تحديث هذا الخبر في 3 ديسمبر 2026 الساعة 10:30",
+            "تم تحديث هذا الخبر في 4 ديسمبر 2026 الساعة 01:10",
+        ),
+    ] {
+        assert_eq!(diff(old, new, note), None, "{old} → {new}");
+    }
+    // The box is watched: an edit of its paragraph is a possible edit.
+    let edited = note.replace("London", "Paris");
+    let c = diff("Updated 3 minutes ago", "Updated 1 hour ago", &edited)
+        .expect("an edit of the box's paragraph alerts");
+    assert_eq!(c.kinds, vec![ChangeKind::PossiblyEdited]);
+    assert_eq!(c.added_text(), vec!["Paris."]);
+}
+
 /// An edit and the alert it must give: kinds, summary, removed and added words.
 struct Expect {
     file: &'static str,
