@@ -412,15 +412,16 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
 /// text ([`is_recirculation`]) and a listing's side boxes
 /// ([`is_recirculation_list`]) both read it.
 static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    Regex::new(&[
         r"(?i)^(",
+        // Read next, related, read also: the words a "Read more:" label
+        // shares with such a title.
+        SENDS_TO_MORE_STORIES,
         // English.
-        r"(more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?",
-        r"|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)|read next",
+        r"|(more|other|latest|recent|related|similar|popular|recommended|trending)( \w+){0,2} (articles|posts|stories|news|reads|blogs?|blog posts)( that (may|might) interest you)?",
+        r"|recommended reading|related reading|(you|we think you) (might|may) (also )?(like|enjoy)",
         r"|most[- ](read|popular|viewed|watched|shared|commented|emailed)( \w+){0,3}",
         r"|(popular|trending|recommended)( now| today| this week| for you)?|what['’]?s (popular|trending)( now)?|editor['’]?s (picks?|choice)",
-        // Persian and Arabic: related, read also.
-        r"|(مطالب|اخبار|خبرهای|مقالات|أخبار|موضوعات|مواضيع) (مرتبط|مشابه|ذات صلة)|(اقرأ|إقرأ) (أيضا|أيضاً|ايضا)",
         // Persian: most read, viewed or liked, hottest; latest; recommended.
         r"|((مطالب|اخبار|خبرهای|خبرها) )?(پر ?(بازدید|خواننده|بیننده|طرفدار)|داغ)([\x{200C} ]?ترین)?([\x{200C} ]?ها)?( (مطالب|اخبار|خبرها))?",
         r"|(آخرین|تازه[\x{200C} ]?ترین|جدید[\x{200C} ]?ترین) (اخبار|خبرها|مطالب)|(مطالب|اخبار) پیشنهادی|پیشنهاد (سردبیر|ما)",
@@ -428,9 +429,17 @@ static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
         r"|((الأخبار|الاخبار|المقالات|المواضيع) )?ال[أاإ]كثر (قراءة|قراءةً|مشاهدة|تداولا|تداولاً|شعبية|رواجا|رواجاً|تعليقا|تعليقاً|مشاركة)( (اليوم|هذا الأسبوع))?",
         r"|(الرائج|رائج)( الآن)?|(آخر|أحدث) (الأخبار|الاخبار|المقالات)|(مقالات|أخبار|مواضيع) مقترحة|مقترح(ات)? لك",
         r")\s*:?$",
-    ))
+    ]
+    .concat())
     .expect("static regex")
 });
+
+/// Words that send the reader to more stories, whether they head a box of
+/// links ([`RECIRCULATION`]) or label one link among a story's paragraphs
+/// ([`READ_ALSO`]): "Read next"; in Persian and Arabic related stories
+/// ("مطالب مرتبط", "اخبار مشابه", "مقالات ذات صلة") and "read also" ("اقرأ
+/// أيضا").
+const SENDS_TO_MORE_STORIES: &str = r"read next|(مطالب|اخبار|خبرهای|مقالات|أخبار|موضوعات|مواضيع) (مرتبط|مشابه|ذات صلة)|(اقرأ|إقرأ) (أيضا|أيضاً|ايضا)";
 
 /// The whole text of a label that sends the reader to another story, set
 /// before a link among a story's paragraphs: "Read more:", "Also read",
@@ -439,13 +448,15 @@ static RECIRCULATION: LazyLock<Regex> = LazyLock::new(|| {
 /// "اقرأ أيضا", "اقرأ المزيد", "طالع أيضا", "شاهد", "ذات صلة". Such lines are
 /// recommendations, which sites rotate between fetches.
 static READ_ALSO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    Regex::new(&[
         r"(?i)^\W*(",
-        r"read (more|also|next)|also read|see also|more (on|about) this( story)?|related|recommended|watch|listen",
-        r"|(بیشتر|همچنین|اینجا) بخوانید|بخوانید|ببینید|(مطلب|مطالب|خبر) مرتبط",
-        r"|[اإ]قرأ (أيضا|أيضاً|ايضا|المزيد)|طالع (أيضا|أيضاً|ايضا)|شاهد|ذات صلة|(مواضيع|مقالات) ذات صلة",
+        SENDS_TO_MORE_STORIES,
+        r"|read (more|also)|also read|see also|more (on|about) this( story)?|related|recommended|watch|listen",
+        r"|(بیشتر|همچنین|اینجا) بخوانید|بخوانید|ببینید|(مطلب|خبر) مرتبط",
+        r"|[اإ]قرأ المزيد|طالع (أيضا|أيضاً|ايضا)|شاهد|ذات صلة",
         r")\W*$",
-    ))
+    ]
+    .concat())
     .expect("static regex")
 });
 
