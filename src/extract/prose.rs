@@ -601,12 +601,16 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<Prose> {
                 || around.iter().take(2).any(|id| around_flow.contains(id))
         })
     };
+    // Which candidates are a teaser card's text, asked once of each.
+    let teasers: Vec<bool> = candidates
+        .iter()
+        .map(|c| is_teaser(c, text::word_count(&c.text), &extents))
+        .collect();
     // The paragraphs of prose each box named like one about the story
     // holds: two or more are the story's own text.
     let mut paragraphs_in: HashMap<NodeId, usize> = HashMap::new();
-    for c in &candidates {
-        let n = text::word_count(&c.text);
-        if c.prose && c.caption.is_none() && !is_teaser(c, n, &extents) {
+    for (c, &teaser) in candidates.iter().zip(&teasers) {
+        if c.prose && c.caption.is_none() && !teaser {
             for &(id, name) in &c.furniture {
                 if name == Named::AboutStory {
                     *paragraphs_in.entry(id).or_default() += 1;
@@ -644,14 +648,15 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<Prose> {
     let watched = candidates
         .into_iter()
         .zip(keys)
-        .filter(|(c, _)| c.prose || in_flow(c));
-    for (c, k) in watched {
+        .zip(teasers)
+        .filter(|((c, _), _)| c.prose || in_flow(c));
+    for ((c, k), teaser) in watched {
         let n = text::word_count(&c.text);
         if kept_keys.contains(&k)
             || kept_words.contains(&k)
             || !storys_own(&c)
             || is_furniture(&c)
-            || is_teaser(&c, n, &extents)
+            || teaser
             || !seen.insert(k)
         {
             continue;
