@@ -398,13 +398,84 @@ fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
     spans
 }
 
-/// The label of a line that says when the story was last touched: "Last
-/// updated", "Updated on", "Modified", "آخرین به‌روزرسانی", "به‌روز شده",
-/// "آخر تحديث", "تم التحديث". (Not "Published": a publication date that moves
-/// can be a story backdated.)
+/// The labels of a date that says when the story was last touched, in
+/// English, Persian and Arabic: "Last updated", "Modified", "آخرین
+/// به‌روزرسانی", "به‌روز شده", "آخر تحديث", "تم التحديث". Their words are
+/// apart by a space or a zero-width non-joiner, which may also be left out
+/// ("به‌روز‌رسانی" is "به‌روزرسانی" and "به روز رسانی" too). Read by a line
+/// that is only such a date ([`UPDATE_LABEL`]) and by a byline's date
+/// ([`DATE_LABELS`]).
+const UPDATE_LABELS: &[&str] = &[
+    "updated",
+    "last updated",
+    "modified",
+    "last modified",
+    "edited",
+    "last edited",
+    "به‌روز شده",
+    "بروز شده",
+    "به روز شده",
+    "به‌روز‌رسانی",
+    "بروز‌رسانی",
+    "آخرین به‌روز شده",
+    "آخرین بروز شده",
+    "آخرین به‌روز‌رسانی",
+    "آخرین بروز‌رسانی",
+    "تحديث",
+    "آخر تحديث",
+    "تم التحديث",
+    "تم تحديث الخبر",
+    "تم تحديث هذا الخبر",
+    "تم تحديث المقال",
+    "تم تحديث هذا المقال",
+    "تم تحديث الصفحة",
+    "محدث",
+];
+
+/// The labels of a date that says when the story was first published (see
+/// [`DATE_LABELS`]).
+const PUBLISH_LABELS: &[&str] = &[
+    "published",
+    "first published",
+    "posted",
+    "منتشر شده",
+    "منتشرشده",
+    "انتشار",
+    "تاریخ انتشار",
+    "زمان انتشار",
+    "نشر",
+    "نشر بتاريخ",
+    "تاريخ النشر",
+];
+
+/// Words that may stand between a date label and its date: "Updated on 12
+/// March", "منتشر شده در ۲۴ اردیبهشت", "نشر في ١٢ مارس".
+const DATE_LINKS: &[&str] = &["on", "at", "در", "في"];
+
+/// The label of a line that says when the story was last touched
+/// ([`UPDATE_LABELS`], then maybe one of [`DATE_LINKS`]): "Last updated",
+/// "Updated on", "Modified", "آخرین به‌روزرسانی", "به‌روز شده", "آخر تحديث",
+/// "تم التحديث". (Not "Published": a publication date that moves can be a
+/// story backdated.)
 static UPDATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:last\s+)?(?:updated|modified|edited)(?:\s+(?:on|at))?\W*|^\W*(?:آخرین\s*)?(?:به‌?\s*روز\s*(?:شده|رسانی)|بروز\s*(?:شده|رسانی))\W*|^\W*(?:آخر\s+تحديث|تم\s+التحديث|تم\s+تحديث\s+(?:هذا\s+)?(?:الخبر|المقال|الصفحة)|محدث|تحديث)(?:\s+(?:في|بتاريخ))?\W*")
-        .expect("static regex")
+    let mut labels: Vec<&str> = UPDATE_LABELS.to_vec();
+    // The longest first: "last updated" before "updated".
+    labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
+    let labels: Vec<String> = labels
+        .into_iter()
+        .map(|l| {
+            l.split(|c: char| c.is_whitespace() || c == '\u{200c}')
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"[\s\x{200c}]*")
+        })
+        .collect();
+    Regex::new(&format!(
+        r"(?i)^\W*(?:{})(?:\s+(?:{}))?\W*",
+        labels.join("|"),
+        DATE_LINKS.join("|")
+    ))
+    .expect("static regex")
 });
 
 /// Words that may follow [`UPDATE_LABEL`] in a line that is only a time
@@ -1885,54 +1956,23 @@ fn byline_key(text_: &str, rules: &Rules) -> String {
     crate::text::joined_script(&words).into_owned()
 }
 
-/// Words that may stand between a date label and its date: "Updated on 12
-/// March", "منتشر شده در ۲۴ اردیبهشت", "نشر في ١٢ مارس" (in comparison form).
-static LABEL_LINKS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    ["on", "at", "در", "في"]
-        .into_iter()
-        .map(text::compare_key)
-        .collect()
-});
+/// [`DATE_LINKS`] in comparison form.
+static LABEL_LINKS: LazyLock<Vec<String>> =
+    LazyLock::new(|| DATE_LINKS.iter().copied().map(text::compare_key).collect());
 
-/// The labels a byline line gives its date with, in English, Persian and
-/// Arabic, each as its words lower-cased in comparison form
+/// The labels a byline line gives its date with ([`PUBLISH_LABELS`],
+/// [`UPDATE_LABELS`]), each as its words lower-cased in comparison form
 /// ([`text::compare_key`], so that به‌روز and بروز, نُشر and نشر are one).
 static DATE_LABELS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
-    [
-        "published",
-        "first published",
-        "updated",
-        "last updated",
-        "posted",
-        "modified",
-        "last modified",
-        "منتشر شده",
-        "منتشرشده",
-        "انتشار",
-        "تاریخ انتشار",
-        "زمان انتشار",
-        "به‌روز شده",
-        "بروز شده",
-        "به روز شده",
-        "به‌روزرسانی",
-        "بروزرسانی",
-        "آخرین به‌روزرسانی",
-        "آخرین بروزرسانی",
-        "نشر",
-        "نشر بتاريخ",
-        "تاريخ النشر",
-        "تحديث",
-        "آخر تحديث",
-        "تم التحديث",
-        "محدث",
-    ]
-    .into_iter()
-    .map(|l| {
-        text::diff_words(&text::compare_key(l))
-            .map(str::to_lowercase)
-            .collect()
-    })
-    .collect()
+    PUBLISH_LABELS
+        .iter()
+        .chain(UPDATE_LABELS)
+        .map(|l| {
+            text::diff_words(&text::compare_key(l))
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .collect()
 });
 
 /// Weekday names, lower-cased and folded as compared: English (and their
@@ -2585,8 +2625,16 @@ mod tests {
                 "آخرین به‌روزرسانی: ۱۳ آذر ۱۴۰۵ - ۰۹:۱۵",
             ),
             (
+                "آخرین به روز رسانی: ۱۲ آذر ۱۴۰۵ - ۱۰:۳۰",
+                "آخرین بروزرسانی: ۱۳ آذر ۱۴۰۵ - ۰۹:۱۵",
+            ),
+            (
                 "آخر تحديث: الخميس 5 يونيو 2025",
                 "آخر تحديث: الجمعة 6 يونيو 2025",
+            ),
+            (
+                "Last modified on 3 June 2025",
+                "Last modified on 4 June 2025",
             ),
             // Said as a sentence.
             (
