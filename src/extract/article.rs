@@ -1535,12 +1535,7 @@ impl Walk {
         for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
             let found = self.children(parent).skip_while(|&s| s <= node).find(|&s| {
                 let c = &self.containers[s];
-                if c.dropped
-                    || c.suspect
-                    || c.prose == 0.0
-                    || c.prose >= self.containers[best].prose
-                    || c.noise > PART_MAX_NOISE * (c.prose + c.other)
-                {
+                if !self.holds_plain_prose(s) || c.prose >= self.containers[best].prose {
                     return false;
                 }
                 let kept = self.kept_blocks(c.first_block..c.end_block);
@@ -1580,10 +1575,7 @@ impl Walk {
     /// named like boilerplate.
     fn is_story_part(&self, s: usize) -> bool {
         let c = &self.containers[s];
-        if c.dropped || c.suspect || c.prose == 0.0 {
-            return false;
-        }
-        if c.noise > PART_MAX_NOISE * (c.prose + c.other)
+        if !self.holds_plain_prose(s)
             || self.containers[s..c.end_container.max(s + 1)]
                 .iter()
                 .any(|d| d.is_article)
@@ -1592,6 +1584,16 @@ impl Walk {
         }
         let kept = self.kept_blocks(c.first_block..c.end_block);
         kept.iter().any(|b| b.is_story_text()) && !kept.iter().any(|b| b.is_linked_heading())
+    }
+
+    /// True when container `s` holds prose and is neither dropped, named
+    /// like boilerplate, nor mostly link text ([`PART_MAX_NOISE`]): what a
+    /// box beside the story needs before it can be a part of it
+    /// ([`Walk::is_story_part`], [`Walk::questions_after`]).
+    fn holds_plain_prose(&self, s: usize) -> bool {
+        let c = &self.containers[s];
+        !(c.dropped || c.suspect || c.prose == 0.0)
+            && c.noise <= PART_MAX_NOISE * (c.prose + c.other)
     }
 
     /// The blocks of the article's lead: boxes of story text just before the

@@ -348,6 +348,9 @@ fn named(e: ElementRef<'_>, words: &Regex) -> bool {
     [v.attr("class"), v.attr("id")]
         .into_iter()
         .flatten()
+        // Most names hold none of the words: one match over the whole
+        // attribute before looking token by token.
+        .filter(|s| words.is_match(s))
         .flat_map(str::split_ascii_whitespace)
         .any(|token| names_region(token, words))
 }
