@@ -49,6 +49,9 @@ impl Check {
             Some(name) => vec![cfg.watch_named(name)?],
             None => cfg.watches.iter().collect(),
         };
+        if cfg.daemon.state_url.is_none() {
+            super::sqlite_reachable(&cfg, dry_run)?;
+        }
         let mut ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
         if self.reset_baseline {
             for w in &watches {

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use presswatch::compare::Rules;
 use presswatch::document::Document;
+use presswatch::extract;
 use presswatch::notify::render;
-use presswatch::{extract, store};
 
 use super::load_config;
 
@@ -134,7 +134,7 @@ fn stored(
     let w = cfg.watch_named(watch)?;
     // Opened as a dry run opens it: reading versions never creates a
     // database (a mistyped `state_dir` would leave an empty one behind).
-    let state = store::State::for_config(&cfg.daemon, true)?;
+    let state = super::state(&cfg, true)?;
     let mut rules = w.rules();
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(

@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use presswatch::store;
-
 use super::load_config;
 
 /// The arguments of `presswatch history`.
@@ -29,7 +27,7 @@ impl History {
         let w = cfg.watch_named(&self.watch)?;
         // Opened as a dry run opens it: reading versions never creates a
         // database (a mistyped `state_dir` would leave an empty one behind).
-        let state = store::State::for_config(&cfg.daemon, true)?;
+        let state = super::state(&cfg, true)?;
         match self.show {
             Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
             None => print!("{}", presswatch::history::table(&state, &cfg, w)?),

@@ -46,17 +46,96 @@ pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), Str
 
 /// The state of `cfg`, as [`open_state`] opens it.
 pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
-    if cfg.daemon.state_url.is_none() {
-        let db = cfg.daemon.state_dir.join("presswatch.db");
-        if !db.exists() {
-            return Err(format!(
-                "no state database at {}: nothing was checked with this config's state_dir yet \
-                 (is `state_dir` right? `presswatch run` or `presswatch check` creates it)",
-                db.display()
-            ));
-        }
+    if cfg.daemon.state_url.is_none() && !sqlite_reachable(cfg, false)? {
+        return Err(format!(
+            "no state database at {}: nothing was checked with this config's state_dir yet \
+             (is `state_dir` right? `presswatch run` or `presswatch check` creates it)",
+            cfg.daemon.state_dir.join("presswatch.db").display()
+        ));
     }
     store::State::for_config(&cfg.daemon, false)
+}
+
+/// The state of `cfg` for any command, `preview` as [`store::State::for_config`]
+/// takes it, once [`sqlite_reachable`] found that this user can use it.
+pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String> {
+    if cfg.daemon.state_url.is_none() {
+        sqlite_reachable(cfg, preview)?;
+    }
+    store::State::for_config(&cfg.daemon, preview)
+}
+
+/// Whether the SQLite state database of `cfg` is there (`false`: none yet),
+/// or, when this user cannot use it, what to do. A command opens it as its
+/// owner (it keeps the file private), a `preview` (a dry run, `history`,
+/// `diff --watch`) for reading and writing (SQLite's write-ahead log needs
+/// it, though nothing is written); so a state directory another user owns (made by `sudo presswatch check`, or
+/// the systemd unit's) is an error naming the owner, never taken for a
+/// missing database, an empty history or an older schema.
+pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, String> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = &cfg.daemon.state_dir;
+    let db = dir.join("presswatch.db");
+    // SAFETY: geteuid cannot fail and has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let refused = match db.try_exists() {
+        Ok(false) => return Ok(false),
+        Ok(true) if uid == 0 => return Ok(true),
+        Ok(true) => match std::fs::metadata(&db) {
+            Ok(m) if m.uid() == uid => return Ok(true),
+            Ok(_) if preview && may_read_and_write(&db) && may_read_and_write(dir) => {
+                return Ok(true)
+            }
+            Ok(m) => (db.clone(), Some(m.uid())),
+            Err(_) => (db.clone(), None),
+        },
+        // The directory cannot be searched (or one above it: systemd's
+        // /var/lib/private).
+        Err(_) => (
+            dir.to_path_buf(),
+            std::fs::metadata(dir).ok().map(|m| m.uid()),
+        ),
+    };
+    let (path, owner) = refused;
+    let key = match cfg.key_lines.get("daemon.state_dir") {
+        Some(line) => format!("{}:{line}: daemon.state_dir", cfg.path.display()),
+        None => format!("{}: the default state_dir", cfg.path.display()),
+    };
+    let (whose, run_as) = match owner {
+        Some(0) => (
+            ", which belongs to root".to_string(),
+            "as root (`sudo presswatch …`)".to_string(),
+        ),
+        Some(owner) => (
+            format!(", which belongs to uid {owner}"),
+            format!("as that user (`sudo -u '#{owner}' presswatch …`)"),
+        ),
+        None => (
+            String::new(),
+            "as root (`sudo presswatch …`) or as the user that owns it".to_string(),
+        ),
+    };
+    Err(format!(
+        "cannot use the state database {} ({key}): this user (uid {uid}) may not read and write {}{whose}: \
+         run presswatch {run_as}, or give this user the state directory",
+        db.display(),
+        path.display(),
+    ))
+}
+
+/// access(2) for reading and writing (and searching, for a directory).
+fn may_read_and_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mode = if path.is_dir() {
+        libc::R_OK | libc::W_OK | libc::X_OK
+    } else {
+        libc::R_OK | libc::W_OK
+    };
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), mode) == 0 }
 }
 
 /// Says which kept responses evidence left out (missing, or no longer

@@ -17,6 +17,9 @@ impl Run {
     /// Runs the daemon (`presswatch::daemon::run`) until SIGTERM or SIGINT.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
+        if cfg.daemon.state_url.is_none() {
+            super::sqlite_reachable(&cfg, false)?;
+        }
         presswatch::daemon::run(cfg).await?;
         Ok(ExitCode::SUCCESS)
     }

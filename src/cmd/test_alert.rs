@@ -38,7 +38,7 @@ impl TestAlert {
         let http = http_client(&cfg)?;
         let policy = notify::RetryPolicy::default();
         let alert = presswatch::alert::test_alert();
-        let state = store::State::for_config(&cfg.daemon, false)?;
+        let state = super::state(&cfg, false)?;
         let installation = notify::Installation::of(&cfg, &state)?;
         let thread = store::Thread::default();
         let width = channels.iter().map(|c| c.name.len()).max().unwrap_or(0);

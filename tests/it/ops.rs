@@ -532,6 +532,89 @@ async fn commands_that_read_the_state_refuse_a_state_dir_without_a_database() {
     assert!(!warc.exists() && !viewer.exists());
 }
 
+/// Runs the binary as another user than the one who owns the state: as
+/// `nobody` (uid 65534) when the tests run as root, who may read anything;
+/// otherwise as this user, with the state directory made unreadable.
+async fn run_as_someone_else(args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new(crate::support::binary());
+        cmd.args(&args).env("NO_COLOR", "1");
+        // SAFETY: geteuid cannot fail and has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            cmd.uid(65534).gid(65534);
+        }
+        cmd.output().expect("run presswatch")
+    })
+    .await
+    .unwrap()
+}
+
+/// `sudo presswatch check` made the state directory, or the systemd unit
+/// did: another user's commands cannot use its database. Each says so, with
+/// the config line and whose it is, instead of "no state database" (`status`),
+/// "no versions recorded yet" (`history`, exit 0) or "written by an older
+/// presswatch" (a dry run).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_directory_another_user_owns_is_named_as_such() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Director flees", "On Monday")));
+    let project = Project::new(&format!(
+        "[daemon]\nstate_dir = \"state\"\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+        server.url("/a")
+    ));
+    let cfg = project.config_arg();
+    let first = run(&["check", "--config", &cfg], &[]).await;
+    assert!(first.status.success(), "{}", text(&first));
+    let everyone = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(project.dir.path(), everyone.clone()).unwrap();
+    // SAFETY: geteuid cannot fail and has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        let none = std::fs::Permissions::from_mode(0o000);
+        std::fs::set_permissions(project.path("state"), none).unwrap();
+    }
+    for args in [
+        vec!["status", "--config", &cfg],
+        vec!["history", "--config", &cfg, "a"],
+        vec!["diff", "--config", &cfg, "--watch", "a"],
+        vec!["check", "--config", &cfg, "--dry-run"],
+        vec!["check", "--config", &cfg],
+    ] {
+        let out = run_as_someone_else(&args).await;
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains(&format!(
+                "error: cannot use the state database {} ({cfg}:2: daemon.state_dir): this user (uid ",
+                project.path("state/presswatch.db").display()
+            )),
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.contains(") may not read and write "),
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.contains(", or give this user the state directory"),
+            "{args:?}: {said}"
+        );
+    }
+    std::fs::set_permissions(
+        project.path("state"),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    // Its owner still sees the history the others could not.
+    let history = run(&["history", "--config", &cfg, "a"], &[]).await;
+    assert!(
+        text(&history).contains("baseline (first fetch)"),
+        "{}",
+        text(&history)
+    );
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
