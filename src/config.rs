@@ -2078,8 +2078,93 @@ fn channel_label(
 /// its place in the file (`watch[3]`, counted from 0) only when it has none.
 fn watch_label(index: usize, name: Option<&str>) -> String {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) => format!("watch {name:?}"),
+        Some(name) => format!("watch {}", quote(name)),
         None => format!("watch[{index}]"),
+    }
+}
+
+/// `s` in double quotes as it reads, for messages: only quotes, backslashes
+/// and control characters escaped. (Rust's `{:?}` would also write the
+/// zero-width non-joiner of a Persian name, or an Arabic vowel mark, as
+/// `\u{200c}`.)
+fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A character that shows nothing: zero-width (non-)joiners and spaces,
+/// direction marks, the byte-order mark, a soft hyphen.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
+/// What a watch name (which names its baseline file and the watch in
+/// commands) may hold: letters, digits, `-`, `_` and `.`, not first.
+fn valid_watch_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+}
+
+/// Why `name` is no valid watch name, naming the characters it may not
+/// hold (invisible ones too), and the name to write instead: without the
+/// invisible characters and marks, others as `-`.
+fn bad_name_message(name: &str) -> String {
+    const RULE: &str = "a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands)";
+    let mut bad: Vec<String> = Vec::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() || "-_.".contains(c) {
+            continue;
+        }
+        let said = match c {
+            ' ' => "a space".to_string(),
+            '\u{200c}' => "a zero-width non-joiner (U+200C)".to_string(),
+            '\u{200d}' => "a zero-width joiner (U+200D)".to_string(),
+            c if invisible(c) || c.is_control() => {
+                format!("an invisible character (U+{:04X})", c as u32)
+            }
+            c if unicode_normalization::char::is_combining_mark(c) => {
+                format!("a mark (U+{:04X})", c as u32)
+            }
+            c => format!("'{c}'"),
+        };
+        if !bad.contains(&said) {
+            bad.push(said);
+        }
+    }
+    let mut suggested = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() || "_.".contains(c) {
+            suggested.push(c);
+        } else if invisible(c) || unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        } else if !suggested.ends_with('-') {
+            suggested.push('-');
+        }
+    }
+    let suggested = suggested.trim_matches('-').trim_start_matches(['.', '-']);
+    let what = match bad.split_last() {
+        None => "it starts with '.'".to_string(),
+        Some((last, [])) => format!("it holds {last}"),
+        Some((last, rest)) => format!("it holds {} and {last}", rest.join(", ")),
+    };
+    if suggested.is_empty() {
+        format!("{what}: {RULE}")
+    } else {
+        format!("{what}: {RULE}; write name = {}", quote(suggested))
     }
 }
 
@@ -2107,18 +2192,15 @@ fn watches(
             }
             Some(written) => {
                 let name = written.get_ref().trim().to_string();
-                if name.is_empty()
-                    || !name
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || "-_.".contains(c))
-                    || name.starts_with('.')
-                {
+                if name.is_empty() {
                     r.at(Some(written.span()), k("name"), "must be non-empty and use only letters, digits, '-', '_' and '.' (it names the baseline file)");
+                } else if !valid_watch_name(&name) {
+                    r.at(Some(written.span()), k("name"), bad_name_message(&name));
                 } else if !names.insert(name.clone()) {
                     r.at(
                         Some(written.span()),
                         k("name"),
-                        format!("duplicate watch name {name:?}"),
+                        format!("duplicate watch name {}", quote(&name)),
                     );
                 }
                 name
@@ -2699,6 +2781,35 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             watch("min_change = \"three\""),
             ["c.toml:4: watch \"a\".min_change: invalid type: string \"three\", expected a whole number: write a whole number without quotes, e.g. min_change = 3"]
+        );
+    }
+
+    #[test]
+    fn a_name_a_watch_may_not_have_is_shown_as_written_with_the_characters_to_drop_and_the_name_to_write(
+    ) {
+        let name = |n: &str| {
+            errors(&format!(
+                "[[watch]]\nname = \"{n}\"\nurl = \"https://n.example/a\"\n"
+            ))
+        };
+        // A Persian name typed with its zero-width non-joiner, as Persian
+        // keyboards type it: the label shows it as it reads (no `\u{200c}`).
+        assert_eq!(
+            name("رسول\u{200c}اف-آوای-ایران"),
+            ["c.toml:2: watch \"رسول\u{200c}اف-آوای-ایران\".name: it holds a zero-width non-joiner (U+200C): a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands); write name = \"رسولاف-آوای-ایران\""]
+        );
+        assert_eq!(
+            name("cnn / rasoulof"),
+            ["c.toml:2: watch \"cnn / rasoulof\".name: it holds a space and '/': a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands); write name = \"cnn-rasoulof\""]
+        );
+        assert_eq!(
+            name(".cnn"),
+            ["c.toml:2: watch \".cnn\".name: it starts with '.': a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands); write name = \"cnn\""]
+        );
+        assert!(
+            !errors("[[watch]]\nname = \"رسولاف-آوای-ایران\"\nurl = \"https://n.example/a\"\n")
+                .iter()
+                .any(|e| e.contains(".name"))
         );
     }
 
