@@ -2014,6 +2014,12 @@ fn report_base(s: &str) -> Result<Url, String> {
 
 fn http_url(s: &str) -> Result<Url, String> {
     let s = s.trim();
+    if s.is_empty() {
+        return Err(
+            "the URL is empty: write the address, e.g. \"https://news.example.org/2024/05/story\""
+                .into(),
+        );
+    }
     let url = Url::parse(s).map_err(|e| {
         // An address copied without its scheme ("www.example.org/feed").
         let with_scheme = format!("https://{s}");
@@ -2024,13 +2030,22 @@ fn http_url(s: &str) -> Result<Url, String> {
             {
                 format!("not a valid URL: it does not start with https:// or http://; write \"{with_scheme}\"")
             }
+            _ if s.contains(char::is_whitespace) => "not a valid URL: it holds a space; copy the address from the browser's address bar".to_string(),
             e => format!("not a valid URL: {e}"),
         }
     })?;
     if !matches!(url.scheme(), "http" | "https") {
+        let scheme = url.scheme();
+        // A scheme mistyped ("htps://"): the address as meant.
+        if let Some(meant) = closest(scheme, ["https", "http"].into_iter()) {
+            let rest = &s[s.find(':').map_or(0, |i| i + 1)..];
+            let rest = rest.trim_start_matches('/');
+            return Err(format!(
+                "URL scheme {scheme:?} is mistyped (http or https): write \"{meant}://{rest}\""
+            ));
+        }
         return Err(format!(
-            "URL scheme must be http or https, not {:?}",
-            url.scheme()
+            "URL scheme must be http or https, not {scheme:?}: presswatch fetches web pages and feeds"
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
@@ -2781,6 +2796,27 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             watch("min_change = \"three\""),
             ["c.toml:4: watch \"a\".min_change: invalid type: string \"three\", expected a whole number: write a whole number without quotes, e.g. min_change = 3"]
+        );
+    }
+
+    #[test]
+    fn a_url_written_wrong_says_what_is_wrong_and_what_to_write() {
+        let url = |u: &str| errors(&format!("[[watch]]\nname = \"w\"\nurl = \"{u}\"\n"));
+        assert_eq!(
+            url(""),
+            ["c.toml:3: watch \"w\".url: the URL is empty: write the address, e.g. \"https://news.example.org/2024/05/story\""]
+        );
+        assert_eq!(
+            url("htps://iranwire.example/en/news/1"),
+            ["c.toml:3: watch \"w\".url: URL scheme \"htps\" is mistyped (http or https): write \"https://iranwire.example/en/news/1\""]
+        );
+        assert_eq!(
+            url("https://iran wire.example/en/news/1"),
+            ["c.toml:3: watch \"w\".url: not a valid URL: it holds a space; copy the address from the browser's address bar"]
+        );
+        assert_eq!(
+            url("ftp://iranwire.example/en/news/1"),
+            ["c.toml:3: watch \"w\".url: URL scheme must be http or https, not \"ftp\": presswatch fetches web pages and feeds"]
         );
     }
 
