@@ -2799,6 +2799,56 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         );
     }
 
+    /// The config reference in README.md: the first TOML block of its
+    /// "Configuration" section.
+    fn readme_config_reference() -> &'static str {
+        let readme = include_str!("../README.md");
+        let section = &readme[readme
+            .find("\n## Configuration\n")
+            .expect("a Configuration section")..];
+        let start = section.find("```toml\n").expect("a TOML block") + "```toml\n".len();
+        &section[start..start + section[start..].find("```").expect("its end")]
+    }
+
+    #[test]
+    fn the_readme_config_reference_is_a_valid_config_that_names_every_key_in_its_table() {
+        let reference = readme_config_reference();
+        assert_eq!(errors(reference), Vec::<String>::new());
+        // Each table's lines, commented-out keys and comments among them.
+        let mut tables: Vec<(&str, String)> = Vec::new();
+        for line in reference.lines() {
+            let header = line.split('#').next().unwrap().trim();
+            if let Some(t) = header.strip_prefix("[[").and_then(|h| h.strip_suffix("]]")) {
+                tables.push((t, String::new()));
+            } else if let Some(t) = header.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+                tables.push((t, String::new()));
+            } else if let Some((_, text)) = tables.last_mut() {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        // Secrets written in the config are refused: the reference shows
+        // their `_env` and `_file` forms.
+        let refused = ["password", "secret", "state_password"];
+        for (table, keys) in known_keys().into_iter().filter(|(t, _)| !t.is_empty()) {
+            let shown: String = tables
+                .iter()
+                .filter(|(t, _)| *t == table)
+                .map(|(_, text)| text.as_str())
+                .collect();
+            let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            for key in keys.iter().filter(|k| !refused.contains(k)) {
+                assert!(
+                    shown.match_indices(key).any(|(i, _)| {
+                        !shown[..i].ends_with(word) && !shown[i + key.len()..].starts_with(word)
+                    }),
+                    "README's config reference does not name `{key}` in {}",
+                    table_header(table)
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_url_written_wrong_says_what_is_wrong_and_what_to_write() {
         let url = |u: &str| errors(&format!("[[watch]]\nname = \"w\"\nurl = \"{u}\"\n"));
