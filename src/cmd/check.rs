@@ -41,6 +41,9 @@ impl Check {
         let (config, only, dry_run) = (&self.config, self.watch.as_deref(), self.dry_run);
         let replay = self.replay.as_deref();
         let cfg = load_config(config)?;
+        if let Some(message) = super::no_watches(&cfg) {
+            eprintln!("{}: {message}", cfg.path.display());
+        }
         let fetcher = match replay {
             Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),
             None => Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?,

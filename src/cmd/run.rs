@@ -17,6 +17,12 @@ impl Run {
     /// Runs the daemon (`presswatch::daemon::run`) until SIGTERM or SIGINT.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
+        if let Some(message) = super::no_watches(&cfg) {
+            tracing::warn!(
+                "{}: {message} (then `systemctl reload presswatch`, or SIGHUP)",
+                cfg.path.display()
+            );
+        }
         if cfg.daemon.state_url.is_none() {
             super::sqlite_reachable(&cfg, false)?;
         }

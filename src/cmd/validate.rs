@@ -31,6 +31,17 @@ impl Validate {
             }
         };
         let mut findings = preflight::directories(&config);
+        if let Some(message) = super::no_watches(&config) {
+            findings.push(preflight::Finding {
+                severity: Severity::Problem,
+                error: presswatch::config::ConfigError {
+                    file: config.path.clone(),
+                    line: None,
+                    key: String::new(),
+                    message,
+                },
+            });
+        }
         findings.extend(preflight::secrets(&config));
         findings.sort_by_key(|f| (f.severity == Severity::NotChecked, f.error.line));
         for f in &findings {

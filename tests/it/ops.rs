@@ -208,6 +208,39 @@ async fn validate_finds_what_would_break_at_run_time() {
     );
 }
 
+/// An empty config file (the wrong `--config`, a file not yet written) or
+/// one whose watches are all commented out has nothing to check: `validate`
+/// says so as a problem, `check` says so beside its empty total, rather
+/// than "OK (0 watches, 0 channels)" and silence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_without_a_watch_is_told_there_is_nothing_to_check() {
+    for (config, what) in [
+        ("", "the file is empty (is --config the right file?)"),
+        (
+            "[daemon]\ninterval = \"30m\"\n\n# [[watch]]\n# name = \"a\"\n",
+            "no [[watch]]",
+        ),
+    ] {
+        let project = Project::new(config);
+        let cfg = project.config_arg();
+        let said = format!(
+            "{cfg}: {what}: there is nothing to check; add a [[watch]] for each page, with a name and a url"
+        );
+        let validate = run(&["validate", "--config", &cfg], &[]).await;
+        assert_eq!(validate.status.code(), Some(1), "{}", text(&validate));
+        let stdout = String::from_utf8_lossy(&validate.stdout);
+        assert!(stdout.starts_with(&said), "{stdout}");
+        assert!(stdout.ends_with("\n1 problem found\n"), "{stdout}");
+        let check = run(&["check", "--config", &cfg, "--dry-run"], &[]).await;
+        assert!(check.status.success(), "{}", text(&check));
+        assert!(
+            String::from_utf8_lossy(&check.stderr).starts_with(&said),
+            "{}",
+            text(&check)
+        );
+    }
+}
+
 /// `diff OLD NEW` on two saved pages names the outlet as an alert does: by
 /// the name the page gives itself (`og:site_name`), else by its site's
 /// host; and the file it read the new version from.
