@@ -743,7 +743,7 @@ impl Config {
                 file: path.to_path_buf(),
                 line: None,
                 key: String::new(),
-                message: format!("cannot read config file: {e}"),
+                message: unreadable_config(path, &e),
             }])
         })?;
         Config::parse(path, &src)
@@ -2089,6 +2089,36 @@ fn channel_label(
     }
 }
 
+/// Why the config file cannot be read, and what to do, as a newcomer
+/// needs it: a path that names no file (relative to which directory), a
+/// directory, a file this user may not read, a file that is not UTF-8.
+fn unreadable_config(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => {
+            let from = if path.is_relative() {
+                std::env::current_dir()
+                    .map(|d| format!(" (a relative path is read from the current directory, {})", d.display()))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            format!(
+                "cannot read config file: there is no such file{from}: is the --config path right? \
+                 The repository's config.toml is an example to start from"
+            )
+        }
+        ErrorKind::IsADirectory => "cannot read config file: it is a directory: --config takes the config file itself, e.g. --config /etc/presswatch/config.toml".into(),
+        ErrorKind::PermissionDenied => format!(
+            "cannot read config file: this user (uid {}) may not read it: run presswatch as a user who may (the daemon's, or root), or make the file readable",
+            // SAFETY: geteuid cannot fail and has no preconditions.
+            unsafe { libc::geteuid() }
+        ),
+        ErrorKind::InvalidData => "cannot read config file: it is not UTF-8 text: save it as UTF-8 (a TOML file is UTF-8)".into(),
+        _ => format!("cannot read config file: {e}"),
+    }
+}
+
 /// How problems name a watch: by its name (`watch "iranwire-rasoulof"`), by
 /// its place in the file (`watch[3]`, counted from 0) only when it has none.
 fn watch_label(index: usize, name: Option<&str>) -> String {
@@ -2847,6 +2877,40 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_config_file_that_cannot_be_read_says_why_and_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |path: &Path| Config::load(path).unwrap_err().to_string();
+        let missing = dir.path().join("confg.toml");
+        assert_eq!(
+            load(&missing),
+            format!(
+                "{}: cannot read config file: there is no such file: is the --config path right? The repository's config.toml is an example to start from",
+                missing.display()
+            )
+        );
+        assert!(load(Path::new("no-such-dir/config.toml")).starts_with(&format!(
+            "no-such-dir/config.toml: cannot read config file: there is no such file (a relative path is read from the current directory, {}): ",
+            std::env::current_dir().unwrap().display()
+        )));
+        assert_eq!(
+            load(dir.path()),
+            format!(
+                "{}: cannot read config file: it is a directory: --config takes the config file itself, e.g. --config /etc/presswatch/config.toml",
+                dir.path().display()
+            )
+        );
+        let latin1 = dir.path().join("latin1.toml");
+        std::fs::write(&latin1, b"[[watch]]\nname = \"caf\xe9\"\n").unwrap();
+        assert_eq!(
+            load(&latin1),
+            format!(
+                "{}: cannot read config file: it is not UTF-8 text: save it as UTF-8 (a TOML file is UTF-8)",
+                latin1.display()
+            )
+        );
     }
 
     #[test]
