@@ -30,9 +30,20 @@ impl TestAlert {
             .filter(|c| only.is_none_or(|o| o == c.name))
             .collect();
         if channels.is_empty() {
+            let names: Vec<&str> = cfg.channels.iter().map(|c| c.name.as_str()).collect();
             return Err(match only {
-                Some(name) => format!("no channel named {name:?} in {}", config.display()),
-                None => format!("{} defines no channel", config.display()),
+                Some(name) if !names.is_empty() => format!(
+                    "no channel named {name:?} in {}; its channels: {}",
+                    config.display(),
+                    names.join(", ")
+                ),
+                _ => format!(
+                    "{} defines no channel, so there is nothing to test: alerts go to stdout and the log. \
+                     Add a [[channel]] (type = \"email\" or \"webhook\"; see README.md, Configuration, and docs/ALERTS.md), \
+                     then run `{}` again",
+                    config.display(),
+                    cfg.command("test-alert")
+                ),
             });
         }
         let http = http_client(&cfg)?;

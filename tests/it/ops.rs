@@ -241,6 +241,39 @@ async fn a_config_without_a_watch_is_told_there_is_nothing_to_check() {
     }
 }
 
+/// `test-alert` right after setting up: with no channel it says what to add
+/// (not only "defines no channel"); with a channel name mistyped, which
+/// channels there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_alert_without_the_channel_says_what_to_add_or_which_there_are() {
+    let watch = "[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n";
+    let project = Project::new(watch);
+    let cfg = project.config_arg();
+    let out = run(&["test-alert", "--config", &cfg], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: {cfg} defines no channel, so there is nothing to test: alerts go to stdout and the log. \
+             Add a [[channel]] (type = \"email\" or \"webhook\"; see README.md, Configuration, and docs/ALERTS.md), \
+             then run `presswatch test-alert --config {cfg}` again\n"
+        )
+    );
+    let project = Project::new(&format!(
+        "[[channel]]\nname = \"press-office\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\n\n\
+         [[channel]]\nname = \"newsroom\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/other\"\n\n{watch}"
+    ));
+    let cfg = project.config_arg();
+    let out = run(&["test-alert", "--config", &cfg, "--channel", "press"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: no channel named \"press\" in {cfg}; its channels: press-office, newsroom\n"
+        )
+    );
+}
+
 /// `diff OLD NEW` on two saved pages names the outlet as an alert does: by
 /// the name the page gives itself (`og:site_name`), else by its site's
 /// host; and the file it read the new version from.
