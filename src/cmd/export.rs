@@ -47,6 +47,12 @@ impl Export {
         if let Some(w) = self.watch.as_deref() {
             cfg.watch_named(w)?;
         }
+        if let Some(warc) = &self.warc {
+            super::writable_output("--warc", warc, super::Output::File)?;
+        }
+        if let Some(dir) = &self.baselines {
+            super::writable_output("--baselines", dir, super::Output::Dir)?;
+        }
         let state = existing_state(&cfg)?;
         let since = self
             .since

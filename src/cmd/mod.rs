@@ -145,6 +145,73 @@ pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, Stri
     ))
 }
 
+/// What an output option (`flag`) names: a file to write (`--warc`) or a
+/// directory to write into, made when missing (`--out`, `--to`,
+/// `--baselines`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    File,
+    Dir,
+}
+
+/// Whether this user can write what `flag` names at `path`, checked before
+/// any work; when not, where and what to do (rather than the bare
+/// "Permission denied (os error 13)" of the first write, after the work).
+pub(crate) fn writable_output(flag: &str, path: &Path, what: Output) -> Result<(), String> {
+    // SAFETY: geteuid cannot fail and has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let shown = path.display();
+    if what == Output::Dir && path.exists() && !path.is_dir() {
+        return Err(format!(
+            "{flag} {shown} is a file: {flag} takes a directory to write into (made if missing)"
+        ));
+    }
+    // The directory the writes go in: the path itself (a directory that is
+    // there), else its nearest ancestor that is there, where it is made.
+    let mut at = match what {
+        Output::Dir if path.is_dir() => path.to_path_buf(),
+        _ => path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+    };
+    if at.as_os_str().is_empty() {
+        at = Path::new(".").to_path_buf();
+    }
+    while !at.exists() {
+        if !at.pop() || at.as_os_str().is_empty() {
+            return Ok(()); // nothing above it to look at: the write says why
+        }
+    }
+    if !at.is_dir() {
+        return Ok(()); // the write says what is not a directory
+    }
+    match may_write_in(&at) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let why = if e.raw_os_error() == Some(libc::EROFS) {
+                format!("{} is on a read-only file system", at.display())
+            } else {
+                format!("this user (uid {uid}) may not write in {}", at.display())
+            };
+            Err(format!(
+                "cannot write {flag} {shown}: {why}: choose a directory this user may write to, \
+                 such as one in your home directory"
+            ))
+        }
+    }
+}
+
+/// access(2) for making files in a directory.
+fn may_write_in(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::other("the path contains a NUL byte"))?;
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// access(2) for reading and writing (and searching, for a directory).
 fn may_read_and_write(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;

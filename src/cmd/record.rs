@@ -34,6 +34,7 @@ impl Record {
         if targets.is_empty() {
             return Err(format!("no watch to record in {}", config.display()));
         }
+        super::writable_output("--to", to, super::Output::Dir)?;
         store::create_private_dir(to)
             .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
         let fetcher = Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?;

@@ -21,6 +21,7 @@ impl Report {
     /// Writes the viewer into `--out` and says where to open it.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
+        super::writable_output("--out", &self.out, super::Output::Dir)?;
         let mut progress = Progress::new("wrote", "watches");
         let n =
             presswatch::evidence::report::write(&cfg, &state, &self.out, &mut |done, total| {

@@ -681,6 +681,96 @@ async fn a_state_directory_another_user_owns_is_named_as_such() {
     );
 }
 
+/// `export`, `report` and `record` to a place this user may not write (a
+/// shared drive mounted read-only, a directory of another user's) say so
+/// before doing any work, and what to do, rather than "writing PATH:
+/// Permission denied (os error 13)" after it; `--out` naming a file says
+/// it takes a directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_to_a_place_this_user_may_not_write_is_refused_saying_where_and_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Director flees", "On Monday")));
+    let project = Project::new(&format!(
+        "[daemon]\nstate_dir = \"state\"\nbaseline_dir = \"baseline\"\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+        server.url("/a")
+    ));
+    let cfg = project.config_arg();
+    // The state is this user's: the project directory is everyone's to
+    // write (as nobody's when the tests run as root), the sealed one no one's.
+    std::fs::set_permissions(project.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let first = run_as_someone_else(&["check", "--config", &cfg]).await;
+    assert!(first.status.success(), "{}", text(&first));
+    let sealed = project.path("sealed");
+    std::fs::create_dir(&sealed).unwrap();
+    std::fs::set_permissions(&sealed, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let warc = sealed.join("out.warc.gz");
+    let viewer = sealed.join("viewer");
+    let recordings = sealed.join("recordings");
+    for (args, flag, path) in [
+        (
+            vec!["export", "--config", &cfg, "--warc", warc.to_str().unwrap()],
+            "--warc",
+            &warc,
+        ),
+        (
+            vec![
+                "report",
+                "--config",
+                &cfg,
+                "--out",
+                viewer.to_str().unwrap(),
+            ],
+            "--out",
+            &viewer,
+        ),
+        (
+            vec![
+                "record",
+                "--config",
+                &cfg,
+                "--to",
+                recordings.to_str().unwrap(),
+            ],
+            "--to",
+            &recordings,
+        ),
+    ] {
+        let out = run_as_someone_else(&args).await;
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.starts_with(&format!(
+                "error: cannot write {flag} {}: this user (uid ",
+                path.display()
+            )),
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.ends_with(&format!(
+                ") may not write in {}: choose a directory this user may write to, such as one in your home directory\n",
+                sealed.display()
+            )),
+            "{args:?}: {said}"
+        );
+    }
+    assert!(
+        server.requests_to("/a").len() == 1,
+        "record fetched nothing"
+    );
+    let file = project.path("config.toml");
+    let out =
+        run_as_someone_else(&["report", "--config", &cfg, "--out", file.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out),
+        format!(
+            "error: --out {} is a file: --out takes a directory to write into (made if missing)\n",
+            file.display()
+        )
+    );
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
