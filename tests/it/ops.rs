@@ -771,6 +771,89 @@ async fn output_to_a_place_this_user_may_not_write_is_refused_saying_where_and_w
     );
 }
 
+/// The long options a `--help` lists, but those every command has.
+fn options_in_help(help: &str) -> Vec<String> {
+    help.lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let l = l
+                .strip_prefix("-c, ")
+                .or(l.strip_prefix("-v, "))
+                .unwrap_or(l);
+            let flag: String = l
+                .strip_prefix("--")?
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                .collect();
+            Some(format!("--{flag}"))
+        })
+        .filter(|f| !["--log-format", "--verbose", "--help", "--version"].contains(&f.as_str()))
+        .collect()
+}
+
+/// README's table of commands shows each command's usage: every option
+/// its `--help` lists is in the usage written for it, so a newcomer reading
+/// the table learns of each (`export --baselines`, `outbox list --all`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_command_table_shows_every_option_of_every_command() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    // The usage cells of the table: `| `presswatch …` | what it does |`.
+    let usages: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `presswatch "))
+        .filter_map(|l| l.split("` |").next())
+        .collect();
+    let help = |args: Vec<&str>| {
+        let out = std::process::Command::new(crate::support::binary())
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(vec![]);
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 13, "{top}");
+    let mut missing = Vec::new();
+    for command in commands {
+        let rows: Vec<&str> = usages
+            .iter()
+            .copied()
+            .filter(|u| u.split_whitespace().next() == Some(command))
+            .collect();
+        assert!(
+            !rows.is_empty(),
+            "README's table has no row for `presswatch {command}`"
+        );
+        let mut helps = vec![(command.to_string(), help(vec![command]))];
+        if command == "outbox" {
+            for action in ["list", "retry", "drop"] {
+                helps.push((format!("outbox {action}"), help(vec![command, action])));
+            }
+        }
+        for (name, text) in helps {
+            for option in options_in_help(&text) {
+                if !rows.iter().any(|u| u.contains(&option)) {
+                    missing.push(format!("presswatch {name} {option}"));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "options missing from README's table of commands"
+    );
+}
+
 /// Webhook bodies received at `/hook`, parsed.
 fn hook_alerts(server: &Server) -> Vec<serde_json::Value> {
     server
