@@ -55,6 +55,8 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             selector.unwrap_or_default()
         ));
     }
+    // The status of a URL's answer, when it is no success.
+    let mut failed_status = None;
     let (html, url) = if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
         let settings = Config::parse(Path::new("(defaults)"), "")
@@ -67,7 +69,12 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             .await
             .map_err(|e| format!("fetching {url}: {e}"))?
         {
-            fetch::Fetched::Page(r) => (r.text().into_owned(), Some(r.final_url)),
+            fetch::Fetched::Page(r) => {
+                if !(200..300).contains(&r.status) {
+                    failed_status = Some(r.exchange.status_line.clone());
+                }
+                (r.text().into_owned(), Some(r.final_url))
+            }
             fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
         }
     } else {
@@ -109,6 +116,27 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
                 ProseKind::Caption => println!("Other-Prose (photo caption): {}", p.text),
             }
         }
+    }
+    // Said after the output, where it is read last: what was printed is
+    // no article's text, or nothing was found.
+    if let Some(status) = failed_status {
+        let status = status.split_once(' ').map_or(status.as_str(), |(_, s)| s);
+        eprintln!(
+            "{source} answered HTTP {status}: what is shown is the text of the error page, not of an article; \
+             open the URL in a browser and copy the address from the address bar"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if doc.blocks.is_empty() {
+        let what = match selector {
+            Some(css) => format!("--selector {css:?} matches no text; check it against the page's source"),
+            None => "the page may be no article (a front page or a tag page: a watch of kind = \"listing\"), \
+                     or build its text with scripts; try --selector with the CSS selector of the element \
+                     holding the text (a watch's `selector`)"
+                .to_string(),
+        };
+        eprintln!("no article text found in {source}: {what}");
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }

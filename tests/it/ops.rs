@@ -489,6 +489,63 @@ async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it()
     );
 }
 
+/// `extract`, tried on a URL before making it a watch, says when what it
+/// shows is no article: the URL answers an error (its error page was
+/// printed as if it were the story, with exit 0), or no article text was
+/// found (an empty output, exit 0).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_page_or_nothing() {
+    let server = Server::start().await;
+    let mut gone = Route::html(
+        "<html><head><title>Page not found</title></head><body><h1>Page not found</h1>\
+         <p>Sorry, the page you are looking for does not exist or has been moved elsewhere.</p></body></html>",
+    );
+    gone.status = 404;
+    server.set("/gone", gone);
+    server.set(
+        "/front",
+        Route::html("<html><body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav></body></html>"),
+    );
+    server.set(
+        "/story",
+        Route::html(article("Director flees", "On Monday")),
+    );
+    let url = server.url("/gone");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "{url} answered HTTP 404 Not Found: what is shown is the text of the error page, not of an article; \
+             open the URL in a browser and copy the address from the address bar\n"
+        )
+    );
+    let url = server.url("/front");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+            "no article text found in {url}: the page may be no article (a front page or a tag page: a watch of kind = \"listing\")"
+        )),
+        "{}",
+        text(&out)
+    );
+    let url = server.url("/story");
+    let out = run(&["extract", &url, "--selector", "div.nothing"], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("no article text found in {url}: --selector \"div.nothing\" matches no text; check it against the page's source\n")
+    );
+    let out = run(&["extract", &url], &[]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        out.stderr.is_empty() && text(&out).contains("On Monday"),
+        "{}",
+        text(&out)
+    );
+}
+
 /// A local relay without TLS behind `smtp://` (which requires STARTTLS): the
 /// failure says how to allow it, not only which ports mean what.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
