@@ -1163,18 +1163,29 @@ fn unknown_key_message(serde_path: &str) -> String {
     if let Some(k) = closest(name, here.iter().copied()) {
         return format!("unknown key `{name}`: did you mean `{k}`?");
     }
-    if let Some((t, _)) = tables
-        .iter()
-        .find(|(t, keys)| !t.is_empty() && *t != table && keys.contains(&name))
-    {
-        let place = match table {
-            "" => "at the top level".to_string(),
-            t => format!("in {}", table_header(t)),
+    // Every table it belongs in, a watch's first: keys written above any
+    // header (`name`, `url`) are most often a watch whose header was left out.
+    let mut homes: Vec<String> = ["watch", "daemon", "channel", "host"]
+        .into_iter()
+        .filter(|t| *t != table)
+        .filter(|t| {
+            tables
+                .iter()
+                .any(|(k, keys)| k == t && keys.contains(&name))
+        })
+        .map(table_header)
+        .collect();
+    if let Some(last) = homes.pop() {
+        let homes = match homes.is_empty() {
+            true => last,
+            false => format!("{} or {last}", homes.join(", ")),
         };
-        return format!(
-            "unknown key `{name}` {place}: it belongs in {}",
-            table_header(t)
-        );
+        return match table {
+            "" => format!(
+                "unknown key `{name}` at the top level: it belongs in {homes}: write its table's header above it"
+            ),
+            t => format!("unknown key `{name}` in {}: it belongs in {homes}", table_header(t)),
+        };
     }
     format!("unknown key `{name}` (see the config reference in README.md)")
 }
@@ -2714,6 +2725,18 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             vec!["c.toml:2: daemon.max_body: \"0\" is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\", e.g. max_body = \"8MiB\""]
         );
         assert!(errors("[daemon]\nmax_body = \"64KiB\"\n").is_empty());
+    }
+
+    #[test]
+    fn a_watch_written_without_its_header_is_told_to_write_it_not_sent_to_the_channels() {
+        assert_eq!(
+            errors("name = \"a\"\nurl = \"https://example.org/a\"\nkeywords = [\"Evin\"]\n"),
+            vec![
+                "c.toml:1: name: unknown key `name` at the top level: it belongs in [[watch]], [[channel]] or [[host]]: write its table's header above it",
+                "c.toml:2: url: unknown key `url` at the top level: it belongs in [[watch]] or [[channel]]: write its table's header above it",
+                "c.toml:3: keywords: unknown key `keywords` at the top level: it belongs in [[watch]]: write its table's header above it",
+            ]
+        );
     }
 
     #[test]
