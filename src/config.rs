@@ -1600,14 +1600,17 @@ fn timezone(r: &mut Report<'_>, v: &Option<Spanned<String>>) -> chrono_tz::Tz {
         return chrono_tz::UTC;
     };
     name.get_ref().trim().parse().unwrap_or_else(|_| {
-        r.at(
-            Some(name.span()),
-            "daemon.timezone",
-            format!(
+        let message = match zone_meant(name.get_ref()) {
+            Some(meant) => format!(
+                "unknown time zone {:?}: write timezone = \"{meant}\" (an IANA name: area/city)",
+                name.get_ref()
+            ),
+            None => format!(
                 "unknown time zone {:?}; use an IANA name such as \"Europe/Berlin\" or \"UTC\"",
                 name.get_ref()
             ),
-        );
+        };
+        r.at(Some(name.span()), "daemon.timezone", message);
         chrono_tz::UTC
     })
 }
@@ -2098,6 +2101,24 @@ fn channel_label(
         (Some(kind), Some(to)) => format!("{kind} channel to {to:?}"),
         _ => format!("channel[{index}]"),
     }
+}
+
+/// The IANA time zone a name that is none probably means: the same name
+/// in other case, or a city alone ("Tehran", "new york": `Asia/Tehran`,
+/// `America/New_York`).
+fn zone_meant(written: &str) -> Option<&'static str> {
+    let key = written.trim().replace(' ', "_").to_lowercase();
+    if key.is_empty() {
+        return None;
+    }
+    let names = || chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+    names().find(|n| n.to_lowercase() == key).or_else(|| {
+        names().find(|n| {
+            n.rsplit('/')
+                .next()
+                .is_some_and(|c| c.to_lowercase() == key)
+        })
+    })
 }
 
 /// Why the config file cannot be read, and what to do, as a newcomer
@@ -2725,6 +2746,22 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             vec!["c.toml:2: daemon.max_body: \"0\" is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\", e.g. max_body = \"8MiB\""]
         );
         assert!(errors("[daemon]\nmax_body = \"64KiB\"\n").is_empty());
+    }
+
+    #[test]
+    fn a_time_zone_written_as_a_city_is_told_its_iana_name() {
+        assert_eq!(
+            errors("[daemon]\ntimezone = \"Tehran\"\n"),
+            ["c.toml:2: daemon.timezone: unknown time zone \"Tehran\": write timezone = \"Asia/Tehran\" (an IANA name: area/city)"]
+        );
+        assert_eq!(
+            errors("[daemon]\ntimezone = \"new york\"\n"),
+            ["c.toml:2: daemon.timezone: unknown time zone \"new york\": write timezone = \"America/New_York\" (an IANA name: area/city)"]
+        );
+        assert_eq!(
+            errors("[daemon]\ntimezone = \"europe/berlin\"\n"),
+            ["c.toml:2: daemon.timezone: unknown time zone \"europe/berlin\": write timezone = \"Europe/Berlin\" (an IANA name: area/city)"]
+        );
     }
 
     #[test]
