@@ -2103,6 +2103,35 @@ fn channel_label(
     }
 }
 
+/// A regex that does not parse, on one line as every problem is: what is
+/// wrong and where in the pattern (the regex crate draws it over three
+/// lines, a caret under the place).
+fn regex_problem(pattern: &str, e: &regex::Error) -> String {
+    let text = e.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let what = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or(text.as_str());
+    // The caret line: four spaces of indent, then `^` under the place
+    // (a char count: the pattern line is the pattern, indented alike).
+    let at = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with('^'))
+        .map(|l| {
+            l.chars()
+                .take_while(|c| *c == ' ')
+                .count()
+                .saturating_sub(4)
+        });
+    let near = at
+        .and_then(|i| pattern.chars().nth(i).map(|c| (i, c)))
+        .map(|(i, c)| format!(" at character {} ({c:?})", i + 1))
+        .unwrap_or_default();
+    format!("not a valid regex: {what}{near}; a literal ( ) [ ] . * + ? \\ is written with a \\ before it, e.g. '\\(AP\\)'")
+}
+
 /// The IANA time zone a name that is none probably means: the same name
 /// in other case, or a city alone ("Tehran", "new york": `Asia/Tehran`,
 /// `America/New_York`).
@@ -2345,7 +2374,7 @@ fn watches(
                 Err(e) => r.at(
                     Some(pat.span()),
                     format!("{label}.ignore[{j}]"),
-                    format!("not a valid regex: {e}"),
+                    regex_problem(pat.get_ref(), &e),
                 ),
             }
         }
@@ -2746,6 +2775,14 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             vec!["c.toml:2: daemon.max_body: \"0\" is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\", e.g. max_body = \"8MiB\""]
         );
         assert!(errors("[daemon]\nmax_body = \"64KiB\"\n").is_empty());
+    }
+
+    #[test]
+    fn an_ignore_regex_that_does_not_parse_is_one_line_saying_where() {
+        assert_eq!(
+            errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nignore = ['Updated (\\d+ minutes ago']\n"),
+            ["c.toml:4: watch \"a\".ignore[0]: not a valid regex: unclosed group at character 9 ('('); a literal ( ) [ ] . * + ? \\ is written with a \\ before it, e.g. '\\(AP\\)'"]
+        );
     }
 
     #[test]
