@@ -89,11 +89,12 @@ pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String>
 
 /// Whether the SQLite state database of `cfg` is there (`false`: none yet),
 /// or, when this user cannot use it, what to do. A command opens it as its
-/// owner (it keeps the file private), a `preview` (a dry run, `history`,
-/// `diff --watch`) for reading and writing (SQLite's write-ahead log needs
-/// it, though nothing is written); so a state directory another user owns (made by `sudo presswatch check`, or
-/// the systemd unit's) is an error naming the owner, never taken for a
-/// missing database, an empty history or an older schema.
+/// owner (it keeps the file private); a `preview` (a dry run, `history`,
+/// `diff --watch`) opens it for reading and writing (SQLite's write-ahead
+/// log needs that, though nothing is written). So a state directory another
+/// user owns (made by `sudo presswatch check`, or the systemd unit's) is an
+/// error naming the owner, never taken for a missing database, an empty
+/// history or an older schema.
 pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, String> {
     use std::os::unix::fs::MetadataExt;
     let dir = &cfg.daemon.state_dir;
@@ -130,7 +131,7 @@ pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, Stri
         ),
         Some(owner) => (
             format!(", which belongs to uid {owner}"),
-            format!("as that user (`sudo -u '#{owner}' presswatch …`)"),
+            format!("as that user (`sudo -u '#{owner}' presswatch …`) or as root"),
         ),
         None => (
             String::new(),
