@@ -53,7 +53,10 @@ impl Check {
             None => cfg.watches.iter().collect(),
         };
         if cfg.daemon.state_url.is_none() {
-            super::sqlite_reachable(&cfg, dry_run)?;
+            match dry_run {
+                true => super::sqlite_reachable(&cfg, true).map(drop)?,
+                false => super::sqlite_makeable(&cfg)?,
+            }
         }
         let mut ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
         if self.reset_baseline {

@@ -146,6 +146,46 @@ pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, Stri
     ))
 }
 
+/// The SQLite state of `cfg` for a command that makes it when it is not
+/// there yet (`check`, `run`): [`sqlite_reachable`], and when there is none
+/// yet, whether this user may make its directory; when not, where and what
+/// to do (not only "cannot create state directory …: Permission denied").
+pub(crate) fn sqlite_makeable(cfg: &Config) -> Result<(), String> {
+    if sqlite_reachable(cfg, false)? {
+        return Ok(());
+    }
+    let dir = &cfg.daemon.state_dir;
+    let mut at = dir.to_path_buf();
+    while !at.exists() {
+        if !at.pop() || at.as_os_str().is_empty() {
+            return Ok(()); // nothing to look at: the making says why
+        }
+    }
+    if !at.is_dir() {
+        return Ok(()); // the making says what is not a directory
+    }
+    let Err(e) = may_write_in(&at) else {
+        return Ok(());
+    };
+    let key = match cfg.key_lines.get("daemon.state_dir") {
+        Some(line) => format!("{}:{line}: daemon.state_dir", cfg.path.display()),
+        None => format!("{}: the default state_dir", cfg.path.display()),
+    };
+    let why = if e.raw_os_error() == Some(libc::EROFS) {
+        format!("{} is on a read-only file system", at.display())
+    } else {
+        // SAFETY: geteuid cannot fail and has no preconditions.
+        let uid = unsafe { libc::geteuid() };
+        format!("this user (uid {uid}) may not write in {}", at.display())
+    };
+    Err(format!(
+        "cannot make the state directory {} ({key}): {why}: set state_dir to a directory this user may write to, \
+         or run presswatch as a user who may (`{}` checks every directory)",
+        dir.display(),
+        cfg.command("validate")
+    ))
+}
+
 /// What an output option (`flag`) names: a file to write (`--warc`) or a
 /// directory to write into, made when missing (`--out`, `--to`,
 /// `--baselines`).

@@ -24,7 +24,7 @@ impl Run {
             );
         }
         if cfg.daemon.state_url.is_none() {
-            super::sqlite_reachable(&cfg, false)?;
+            super::sqlite_makeable(&cfg)?;
         }
         presswatch::daemon::run(cfg).await?;
         Ok(ExitCode::SUCCESS)

@@ -738,6 +738,47 @@ async fn a_state_directory_another_user_owns_is_named_as_such() {
     );
 }
 
+/// A first `check` (or `run`) whose state directory cannot be made, its
+/// parent being another user's or read-only: it says which line sets it and
+/// what to do, not only "cannot create state directory …: Permission denied
+/// (os error 13)".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_directory_that_cannot_be_made_names_its_config_line_and_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = Project::new(
+        "[daemon]\nstate_dir = \"sealed/state\"\n\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n",
+    );
+    std::fs::set_permissions(project.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sealed = project.path("sealed");
+    std::fs::create_dir(&sealed).unwrap();
+    std::fs::set_permissions(&sealed, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let cfg = project.config_arg();
+    for args in [
+        vec!["check", "--config", &cfg],
+        vec!["run", "--config", &cfg],
+    ] {
+        let out = run_as_someone_else(&args).await;
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.starts_with(&format!(
+                "error: cannot make the state directory {} ({cfg}:2: daemon.state_dir): this user (uid ",
+                sealed.join("state").display()
+            )),
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.ends_with(&format!(
+                ") may not write in {}: set state_dir to a directory this user may write to, \
+                 or run presswatch as a user who may (`presswatch validate --config {cfg}` checks every directory)\n",
+                sealed.display()
+            )),
+            "{args:?}: {said}"
+        );
+    }
+    assert!(!sealed.join("state").exists());
+}
+
 /// `export`, `report` and `record` to a place this user may not write (a
 /// shared drive mounted read-only, a directory of another user's) say so
 /// before doing any work, and what to do, rather than "writing PATH:
