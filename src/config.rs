@@ -2106,7 +2106,7 @@ fn channel_label(
 /// A regex that does not parse, on one line as every problem is: what is
 /// wrong and where in the pattern (the regex crate draws it over three
 /// lines, a caret under the place).
-fn regex_problem(pattern: &str, e: &regex::Error) -> String {
+pub fn regex_problem(pattern: &str, e: &regex::Error) -> String {
     let text = e.to_string();
     let lines: Vec<&str> = text.lines().collect();
     let what = lines

@@ -117,7 +117,14 @@ fn load_version(path: &Path) -> Result<Document, String> {
 fn ignore_rules(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
     patterns
         .iter()
-        .map(|p| regex::Regex::new(p).map_err(|e| format!("--ignore {p:?}: {e}")))
+        .map(|p| {
+            regex::Regex::new(p).map_err(|e| {
+                format!(
+                    "--ignore '{p}': {}",
+                    presswatch::config::regex_problem(p, &e)
+                )
+            })
+        })
         .collect()
 }
 

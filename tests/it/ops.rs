@@ -489,6 +489,24 @@ async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it()
     );
 }
 
+/// `diff --ignore` with a pattern that does not parse shows the pattern as
+/// typed (before: Rust's escaping doubled its backslashes, `"Updated
+/// (\\d+"`) and says what is wrong on one line, as `validate` does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diff_ignore_pattern_that_does_not_parse_is_shown_as_typed() {
+    let project = Project::new("");
+    let page = project.path("page.html");
+    std::fs::write(&page, article("Story", "First version.")).unwrap();
+    let page = page.to_str().unwrap();
+    let out = run(&["diff", page, page, "--ignore", "Updated (\\d+"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: --ignore 'Updated (\\d+': not a valid regex: unclosed group at character 9 ('('); \
+         a literal ( ) [ ] . * + ? \\ is written with a \\ before it, e.g. '\\(AP\\)'\n"
+    );
+}
+
 /// `extract`, tried on a URL before making it a watch, says when what it
 /// shows is no article: the URL answers an error (its error page was
 /// printed as if it were the story, with exit 0), or no article text was
