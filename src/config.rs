@@ -859,10 +859,10 @@ impl Config {
         if let Some(w) = self.watch(name) {
             return Ok(w);
         }
-        let missing = format!("no watch named {name:?} in {}", self.path.display());
+        let missing = format!("no watch named {} in {}", quote(name), self.path.display());
         let close = closest(name, self.watches.iter().map(|w| w.name.as_str()));
         Err(match close {
-            Some(n) => format!("{missing}: did you mean {n:?}?"),
+            Some(n) => format!("{missing}: did you mean {}?", quote(n)),
             None if self.watches.is_empty() => format!("{missing}: it has no watches"),
             None if self.watches.len() <= 10 => {
                 let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
@@ -2081,7 +2081,7 @@ fn channel_label(
     url: Option<&str>,
 ) -> String {
     if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
-        return format!("channel {name:?}");
+        return format!("channel {}", quote(name));
     }
     let host = |u: &str| {
         Url::parse(u.trim())
@@ -3028,6 +3028,20 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             url("ftp://iranwire.example/en/news/1"),
             ["c.toml:3: watch \"w\".url: URL scheme must be http or https, not \"ftp\": presswatch fetches web pages and feeds"]
+        );
+    }
+
+    #[test]
+    fn a_watch_asked_for_by_a_name_it_does_not_have_is_shown_as_typed() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[[watch]]\nname = \"رسولاف-آوای-ایران\"\nurl = \"https://n.example/a\"\n",
+        )
+        .unwrap();
+        // Typed with the zero-width non-joiner Persian keyboards put in.
+        assert_eq!(
+            c.watch_named("رسول\u{200c}اف-آوای-ایران").unwrap_err(),
+            "no watch named \"رسول\u{200c}اف-آوای-ایران\" in c.toml: did you mean \"رسولاف-آوای-ایران\"?"
         );
     }
 
