@@ -77,7 +77,11 @@ impl Check {
         })
         .await;
         drop(progress);
-        let width = reports.iter().map(|r| r.watch.len()).max().unwrap_or(0);
+        let width = reports
+            .iter()
+            .map(|r| r.watch.chars().count())
+            .max()
+            .unwrap_or(0);
         for r in &reports {
             println!("{}", check::summary_line(r, width));
         }

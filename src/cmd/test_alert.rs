@@ -52,7 +52,11 @@ impl TestAlert {
         let state = super::state(&cfg, false)?;
         let installation = notify::Installation::of(&cfg, &state)?;
         let thread = store::Thread::default();
-        let width = channels.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let width = channels
+            .iter()
+            .map(|c| c.name.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut failed = false;
         for ch in channels {
             let target = notify::channel_target(ch);

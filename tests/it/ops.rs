@@ -507,6 +507,36 @@ async fn a_diff_ignore_pattern_that_does_not_parse_is_shown_as_typed() {
     );
 }
 
+/// `check` lines up its result column after the longest watch name as
+/// the name reads, in characters: a Persian name (two bytes a letter) is
+/// followed by the same two spaces as an English one, not by as many
+/// spaces again as it has letters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_lines_up_persian_watch_names_by_their_letters() {
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Director flees", "On Monday")));
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"رسولاف-آوا\"\nurl = \"{url}\"\n\n[[watch]]\nname = \"cnn\"\nurl = \"{url}\"\n",
+        url = server.url("/a")
+    ));
+    let out = run(
+        &["check", "--config", &project.config_arg(), "--dry-run"],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().take(2).collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("رسولاف-آوا  baseline ")),
+        "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("cnn         baseline ")),
+        "{stdout}"
+    );
+}
+
 /// `extract`, tried on a URL before making it a watch, says when what it
 /// shows is no article: the URL answers an error (its error page was
 /// printed as if it were the story, with exit 0), or no article text was
