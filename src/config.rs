@@ -2180,6 +2180,22 @@ fn unreadable_config(path: &Path, e: &std::io::Error) -> String {
     }
 }
 
+/// What to say of a watch's `channels` entry that names no channel: the
+/// channel probably meant, else those there are.
+fn unknown_channel(name: &str, channels: &[Channel]) -> String {
+    let missing = format!("no channel named {} is defined", quote(name));
+    if let Some(meant) = closest(name, channels.iter().map(|c| c.name.as_str())) {
+        return format!("{missing}: did you mean {}?", quote(meant));
+    }
+    if channels.is_empty() {
+        return format!(
+            "{missing}: the config has no [[channel]] (without one, alerts go to stdout and the log)"
+        );
+    }
+    let names: Vec<String> = channels.iter().map(|c| quote(&c.name)).collect();
+    format!("{missing}; its channels: {}", names.join(", "))
+}
+
 /// How problems name a watch: by its name (`watch "iranwire-rasoulof"`), by
 /// its place in the file (`watch[3]`, counted from 0) only when it has none.
 fn watch_label(index: usize, name: Option<&str>) -> String {
@@ -2383,7 +2399,7 @@ fn watches(
                 r.at(
                     Some(c.span()),
                     k("channels"),
-                    format!("no channel named {:?} is defined", c.get_ref()),
+                    unknown_channel(c.get_ref(), channels),
                 );
             }
         }
@@ -2610,7 +2626,7 @@ selectr = "article"
         );
         assert!(
             e.contains(
-                &"c.toml:18: watch \"a\".channels: no channel named \"mail\" is defined"
+                &"c.toml:18: watch \"a\".channels: no channel named \"mail\" is defined; its channels: \"hook\""
                     .to_string()
             ),
             "{e:#?}"
@@ -3042,6 +3058,30 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
         assert_eq!(
             c.watch_named("رسول\u{200c}اف-آوای-ایران").unwrap_err(),
             "no watch named \"رسول\u{200c}اف-آوای-ایران\" in c.toml: did you mean \"رسولاف-آوای-ایران\"?"
+        );
+    }
+
+    #[test]
+    fn a_channel_a_watch_names_that_is_not_there_is_told_the_one_meant() {
+        let with = |channels: &str| {
+            errors(&format!(
+                "{channels}[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = [\"press_office\"]\n"
+            ))
+        };
+        let hook = |name: &str| {
+            format!("[[channel]]\nname = \"{name}\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\n")
+        };
+        assert_eq!(
+            with(&hook("press-office")),
+            ["c.toml:9: watch \"a\".channels: no channel named \"press_office\" is defined: did you mean \"press-office\"?"]
+        );
+        assert_eq!(
+            with(&hook("newsroom")),
+            ["c.toml:9: watch \"a\".channels: no channel named \"press_office\" is defined; its channels: \"newsroom\""]
+        );
+        assert_eq!(
+            with(""),
+            ["c.toml:4: watch \"a\".channels: no channel named \"press_office\" is defined: the config has no [[channel]] (without one, alerts go to stdout and the log)"]
         );
     }
 
