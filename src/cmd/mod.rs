@@ -101,6 +101,17 @@ pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, Stri
     let db = dir.join("presswatch.db");
     // SAFETY: geteuid cannot fail and has no preconditions.
     let uid = unsafe { libc::geteuid() };
+    let key = match cfg.key_lines.get("daemon.state_dir") {
+        Some(line) => format!("{}:{line}: daemon.state_dir", cfg.path.display()),
+        None => format!("{}: the default state_dir", cfg.path.display()),
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "the state directory {} ({key}) is a file, not a directory: set state_dir to a directory \
+             (made if missing), e.g. state_dir = \"state\" beside the config",
+            dir.display()
+        ));
+    }
     let refused = match db.try_exists() {
         Ok(false) => return Ok(false),
         Ok(true) if uid == 0 => return Ok(true),
@@ -120,10 +131,6 @@ pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, Stri
         ),
     };
     let (path, owner) = refused;
-    let key = match cfg.key_lines.get("daemon.state_dir") {
-        Some(line) => format!("{}:{line}: daemon.state_dir", cfg.path.display()),
-        None => format!("{}: the default state_dir", cfg.path.display()),
-    };
     let (whose, run_as) = match owner {
         Some(0) => (
             ", which belongs to root".to_string(),

@@ -722,6 +722,36 @@ async fn run_as_someone_else(args: &[&str]) -> std::process::Output {
     .unwrap()
 }
 
+/// A `state_dir` that names a file: every command says so, with its line,
+/// rather than "no state database" (`status`) or "cannot create state
+/// directory …: File exists" (`check`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_dir_that_is_a_file_is_named_as_such() {
+    let project = Project::new(
+        "[daemon]\nstate_dir = \"notes.txt\"\n\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n",
+    );
+    std::fs::write(project.path("notes.txt"), "").unwrap();
+    let cfg = project.config_arg();
+    for args in [
+        vec!["status", "--config", &cfg],
+        vec!["history", "--config", &cfg, "a"],
+        vec!["check", "--config", &cfg],
+        vec!["check", "--config", &cfg, "--dry-run"],
+    ] {
+        let out = run(&args, &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "error: the state directory {} ({cfg}:2: daemon.state_dir) is a file, not a directory: \
+                 set state_dir to a directory (made if missing), e.g. state_dir = \"state\" beside the config\n",
+                project.path("notes.txt").display()
+            ),
+            "{args:?}"
+        );
+    }
+}
+
 /// `sudo presswatch check` made the state directory, or the systemd unit
 /// did: another user's commands cannot use its database. Each says so, with
 /// the config line and whose it is, instead of "no state database" (`status`),
