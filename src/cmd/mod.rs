@@ -123,6 +123,14 @@ pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, Stri
             Ok(m) => (db.clone(), Some(m.uid())),
             Err(_) => (db.clone(), None),
         },
+        // Not a question of permissions (a loop of symbolic links, say):
+        // what the system says.
+        Err(e) if e.kind() != std::io::ErrorKind::PermissionDenied => {
+            return Err(format!(
+                "cannot look for the state database {} ({key}): {e}",
+                db.display()
+            ));
+        }
         // The directory cannot be searched (or one above it: systemd's
         // /var/lib/private).
         Err(_) => (

@@ -726,12 +726,28 @@ async fn run_as_someone_else(args: &[&str]) -> std::process::Output {
 /// rather than "no state database" (`status`) or "cannot create state
 /// directory …: File exists" (`check`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_state_dir_that_is_a_file_is_named_as_such() {
+async fn a_state_dir_that_is_a_file_or_a_link_loop_is_named_as_such() {
     let project = Project::new(
         "[daemon]\nstate_dir = \"notes.txt\"\n\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n",
     );
     std::fs::write(project.path("notes.txt"), "").unwrap();
     let cfg = project.config_arg();
+    // Nor is a link to itself taken for a matter of permissions.
+    let looped = Project::new(
+        "[daemon]\nstate_dir = \"loop\"\n\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n",
+    );
+    std::os::unix::fs::symlink("loop", looped.path("loop")).unwrap();
+    let out = run(&["status", "--config", &looped.config_arg()], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+            "error: cannot look for the state database {} ({}:2: daemon.state_dir): ",
+            looped.path("loop/presswatch.db").display(),
+            looped.config_arg()
+        )),
+        "{}",
+        text(&out)
+    );
     for args in [
         vec!["status", "--config", &cfg],
         vec!["history", "--config", &cfg, "a"],
