@@ -1,7 +1,11 @@
 //! What the config text cannot show: whether the directories the daemon
 //! writes are writable, and whether the secrets it names can be read.
 //! `presswatch validate` reports both; `presswatch run` refuses to start (and
-//! a reload is rejected) while a secret cannot be read.
+//! a reload is rejected) while a secret cannot be read. Commands ask here
+//! too, before any work, whether this user may use the state database and
+//! write where it was told to ([`state_database`], [`state_dir_makeable`],
+//! [`output`]), so that a refusal names the owner, the config line and what
+//! to do, not only "Permission denied".
 
 use std::path::{Path, PathBuf};
 
@@ -174,12 +178,9 @@ fn writable(dir: &Path) -> Result<(), String> {
             )
         }),
         Err(_) => {
-            let mut parent: PathBuf = dir.to_path_buf();
-            while !parent.exists() {
-                if !parent.pop() {
-                    return Err(format!("{} cannot be created", dir.display()));
-                }
-            }
+            let Some(parent) = existing_ancestor(dir) else {
+                return Err(format!("{} cannot be created", dir.display()));
+            };
             if !parent.is_dir() {
                 return Err(format!(
                     "{} cannot be created: {} is not a directory",
@@ -198,15 +199,199 @@ fn writable(dir: &Path) -> Result<(), String> {
     }
 }
 
+/// The nearest path at or above `path` that exists: where making `path`
+/// would begin. `None` when nothing above a relative path exists.
+fn existing_ancestor(path: &Path) -> Option<PathBuf> {
+    let mut at = path.to_path_buf();
+    while !at.exists() {
+        if !at.pop() || at.as_os_str().is_empty() {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+/// Why this user may not make files in the directory `dir`, in words (a
+/// read-only file system, or whose it is not); `None` when it may.
+fn write_refusal(dir: &Path) -> Option<String> {
+    let e = can_write(dir).err()?;
+    Some(if e.raw_os_error() == Some(libc::EROFS) {
+        format!("{} is on a read-only file system", dir.display())
+    } else {
+        format!(
+            "this user (uid {}) may not write in {}",
+            current_uid(),
+            dir.display()
+        )
+    })
+}
+
+/// Where the state directory is set: `FILE:LINE: daemon.state_dir`, or that
+/// it is the default.
+fn state_dir_key(config: &Config) -> String {
+    match config.key_lines.get("daemon.state_dir") {
+        Some(line) => format!("{}:{line}: daemon.state_dir", config.path.display()),
+        None => format!("{}: the default state_dir", config.path.display()),
+    }
+}
+
+/// Whether the SQLite state database of `config` is there (`false`: none
+/// yet), or, when this user cannot use it, what to do. A command opens it
+/// as its owner (it keeps the file private); a `preview` (a dry run,
+/// `history`, `diff --watch`) opens it for reading and writing (SQLite's
+/// write-ahead log needs that, though nothing is written). So a state
+/// directory another user owns (made by `sudo presswatch check`, or the
+/// systemd unit's) is an error naming the owner, never taken for a missing
+/// database, an empty history or an older schema.
+pub fn state_database(config: &Config, preview: bool) -> Result<bool, String> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = &config.daemon.state_dir;
+    let db = dir.join("presswatch.db");
+    let uid = current_uid();
+    let key = state_dir_key(config);
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "the state directory {} ({key}) is a file, not a directory: set state_dir to a directory \
+             (made if missing), e.g. state_dir = \"state\" beside the config",
+            dir.display()
+        ));
+    }
+    let read_write = libc::R_OK | libc::W_OK;
+    let (path, owner) = match db.try_exists() {
+        Ok(false) => return Ok(false),
+        Ok(true) if uid == 0 => return Ok(true),
+        Ok(true) => match std::fs::metadata(&db) {
+            Ok(m) if m.uid() == uid => return Ok(true),
+            Ok(_)
+                if preview
+                    && access(&db, read_write).is_ok()
+                    && access(dir, read_write | libc::X_OK).is_ok() =>
+            {
+                return Ok(true)
+            }
+            Ok(m) => (db.clone(), Some(m.uid())),
+            Err(_) => (db.clone(), None),
+        },
+        // Not a question of permissions (a loop of symbolic links, say):
+        // what the system says.
+        Err(e) if e.kind() != std::io::ErrorKind::PermissionDenied => {
+            return Err(format!(
+                "cannot look for the state database {} ({key}): {e}",
+                db.display()
+            ));
+        }
+        // The directory cannot be searched (or one above it: systemd's
+        // /var/lib/private).
+        Err(_) => (
+            dir.to_path_buf(),
+            std::fs::metadata(dir).ok().map(|m| m.uid()),
+        ),
+    };
+    let (whose, run_as) = match owner {
+        Some(0) => (
+            ", which belongs to root".to_string(),
+            "as root (`sudo presswatch …`)".to_string(),
+        ),
+        Some(owner) => (
+            format!(", which belongs to uid {owner}"),
+            format!("as that user (`sudo -u '#{owner}' presswatch …`) or as root"),
+        ),
+        None => (
+            String::new(),
+            "as root (`sudo presswatch …`) or as the user that owns it".to_string(),
+        ),
+    };
+    Err(format!(
+        "cannot use the state database {} ({key}): this user (uid {uid}) may not read and write {}{whose}: \
+         run presswatch {run_as}, or give this user the state directory",
+        db.display(),
+        path.display(),
+    ))
+}
+
+/// For a command that makes the SQLite state when it is not there yet
+/// (`check`, `run`): [`state_database`], and when there is none yet,
+/// whether this user may make its directory; when not, where and what to do
+/// (not only "cannot create state directory …: Permission denied").
+pub fn state_dir_makeable(config: &Config) -> Result<(), String> {
+    if state_database(config, false)? {
+        return Ok(());
+    }
+    let dir = &config.daemon.state_dir;
+    // With nothing to look at, or no directory there, the making says why.
+    let Some(at) = existing_ancestor(dir).filter(|at| at.is_dir()) else {
+        return Ok(());
+    };
+    let Some(why) = write_refusal(&at) else {
+        return Ok(());
+    };
+    Err(format!(
+        "cannot make the state directory {} ({}): {why}: set state_dir to a directory this user may write to, \
+         or run presswatch as a user who may (`{}` checks every directory)",
+        dir.display(),
+        state_dir_key(config),
+        config.command("validate")
+    ))
+}
+
+/// What a command's output option names: a file to write (`--warc`) or a
+/// directory to write into, made when missing (`--out`, `--to`,
+/// `--baselines`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// A file, made or replaced.
+    File,
+    /// A directory, made when missing.
+    Dir,
+}
+
+/// Whether this user can write what the option `flag` names at `path`,
+/// checked before any work; when not, where and what to do (rather than
+/// the bare "Permission denied (os error 13)" of the first write, after the
+/// work).
+pub fn output(flag: &str, path: &Path, what: Output) -> Result<(), String> {
+    let shown = path.display();
+    if what == Output::Dir && path.exists() && !path.is_dir() {
+        return Err(format!(
+            "{flag} {shown} is a file: {flag} takes a directory to write into (made if missing)"
+        ));
+    }
+    // The directory the writes go in: the path itself (a directory that is
+    // there), else its nearest ancestor that is there, where it is made.
+    let within = match what {
+        Output::Dir if path.is_dir() => path,
+        _ => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    };
+    // With nothing to look at, or no directory there, the write says why.
+    let Some(at) = existing_ancestor(within).filter(|at| at.is_dir()) else {
+        return Ok(());
+    };
+    match write_refusal(&at) {
+        None => Ok(()),
+        Some(why) => Err(format!(
+            "cannot write {flag} {shown}: {why}: choose a directory this user may write to, \
+             such as one in your home directory"
+        )),
+    }
+}
+
 /// access(2) for writing and searching a directory: honours permissions and
 /// read-only mounts without creating anything.
 fn can_write(dir: &Path) -> Result<(), std::io::Error> {
+    access(dir, libc::W_OK | libc::X_OK)
+}
+
+/// access(2): whether this user may use `path` in `mode` (`R_OK`, `W_OK`,
+/// `X_OK` together), with the system's reason when not.
+fn access(path: &Path, mode: libc::c_int) -> Result<(), std::io::Error> {
     use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
         .map_err(|_| std::io::Error::other("the path contains a NUL byte"))?;
-    // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
-    let rc = unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) };
-    if rc == 0 {
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    if unsafe { libc::access(c.as_ptr(), mode) } == 0 {
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use presswatch::check::{self, Context};
 use presswatch::fetch::{Fetcher, Replay};
 use presswatch::notify::render;
+use presswatch::preflight;
 
 use super::progress::Progress;
 use super::{deliver_unless_daemon, load_config};
@@ -54,8 +55,8 @@ impl Check {
         };
         if cfg.daemon.state_url.is_none() {
             match dry_run {
-                true => super::sqlite_reachable(&cfg, true).map(drop)?,
-                false => super::sqlite_makeable(&cfg)?,
+                true => preflight::state_database(&cfg, true).map(drop)?,
+                false => preflight::state_dir_makeable(&cfg)?,
             }
         }
         let mut ctx = Context::open(cfg.clone(), fetcher, dry_run)?;

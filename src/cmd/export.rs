@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use presswatch::store;
+use presswatch::{preflight, store};
 
 use super::progress::Progress;
 use super::{existing_state, load_config};
@@ -48,10 +48,10 @@ impl Export {
             cfg.watch_named(w)?;
         }
         if let Some(warc) = &self.warc {
-            super::writable_output("--warc", warc, super::Output::File)?;
+            preflight::output("--warc", warc, preflight::Output::File)?;
         }
         if let Some(dir) = &self.baselines {
-            super::writable_output("--baselines", dir, super::Output::Dir)?;
+            preflight::output("--baselines", dir, preflight::Output::Dir)?;
         }
         let state = existing_state(&cfg)?;
         let since = self

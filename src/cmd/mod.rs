@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use presswatch::config::Config;
-use presswatch::{notify, store};
+use presswatch::{notify, preflight, store};
 
 pub mod check;
 pub mod diff;
@@ -68,7 +68,7 @@ pub(crate) fn no_watches(cfg: &Config) -> Option<String> {
 
 /// The state of `cfg`, as [`open_state`] opens it.
 pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
-    if cfg.daemon.state_url.is_none() && !sqlite_reachable(cfg, false)? {
+    if cfg.daemon.state_url.is_none() && !preflight::state_database(cfg, false)? {
         return Err(format!(
             "no state database at {}: nothing was checked with this config's state_dir yet \
              (is `state_dir` right? `presswatch run` or `presswatch check` creates it)",
@@ -79,208 +79,12 @@ pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
 }
 
 /// The state of `cfg` for any command, `preview` as [`store::State::for_config`]
-/// takes it, once [`sqlite_reachable`] found that this user can use it.
+/// takes it, once [`preflight::state_database`] found that this user can use it.
 pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_none() {
-        sqlite_reachable(cfg, preview)?;
+        preflight::state_database(cfg, preview)?;
     }
     store::State::for_config(&cfg.daemon, preview)
-}
-
-/// Whether the SQLite state database of `cfg` is there (`false`: none yet),
-/// or, when this user cannot use it, what to do. A command opens it as its
-/// owner (it keeps the file private); a `preview` (a dry run, `history`,
-/// `diff --watch`) opens it for reading and writing (SQLite's write-ahead
-/// log needs that, though nothing is written). So a state directory another
-/// user owns (made by `sudo presswatch check`, or the systemd unit's) is an
-/// error naming the owner, never taken for a missing database, an empty
-/// history or an older schema.
-pub(crate) fn sqlite_reachable(cfg: &Config, preview: bool) -> Result<bool, String> {
-    use std::os::unix::fs::MetadataExt;
-    let dir = &cfg.daemon.state_dir;
-    let db = dir.join("presswatch.db");
-    // SAFETY: geteuid cannot fail and has no preconditions.
-    let uid = unsafe { libc::geteuid() };
-    let key = match cfg.key_lines.get("daemon.state_dir") {
-        Some(line) => format!("{}:{line}: daemon.state_dir", cfg.path.display()),
-        None => format!("{}: the default state_dir", cfg.path.display()),
-    };
-    if dir.exists() && !dir.is_dir() {
-        return Err(format!(
-            "the state directory {} ({key}) is a file, not a directory: set state_dir to a directory \
-             (made if missing), e.g. state_dir = \"state\" beside the config",
-            dir.display()
-        ));
-    }
-    let refused = match db.try_exists() {
-        Ok(false) => return Ok(false),
-        Ok(true) if uid == 0 => return Ok(true),
-        Ok(true) => match std::fs::metadata(&db) {
-            Ok(m) if m.uid() == uid => return Ok(true),
-            Ok(_) if preview && may_read_and_write(&db) && may_read_and_write(dir) => {
-                return Ok(true)
-            }
-            Ok(m) => (db.clone(), Some(m.uid())),
-            Err(_) => (db.clone(), None),
-        },
-        // Not a question of permissions (a loop of symbolic links, say):
-        // what the system says.
-        Err(e) if e.kind() != std::io::ErrorKind::PermissionDenied => {
-            return Err(format!(
-                "cannot look for the state database {} ({key}): {e}",
-                db.display()
-            ));
-        }
-        // The directory cannot be searched (or one above it: systemd's
-        // /var/lib/private).
-        Err(_) => (
-            dir.to_path_buf(),
-            std::fs::metadata(dir).ok().map(|m| m.uid()),
-        ),
-    };
-    let (path, owner) = refused;
-    let (whose, run_as) = match owner {
-        Some(0) => (
-            ", which belongs to root".to_string(),
-            "as root (`sudo presswatch …`)".to_string(),
-        ),
-        Some(owner) => (
-            format!(", which belongs to uid {owner}"),
-            format!("as that user (`sudo -u '#{owner}' presswatch …`) or as root"),
-        ),
-        None => (
-            String::new(),
-            "as root (`sudo presswatch …`) or as the user that owns it".to_string(),
-        ),
-    };
-    Err(format!(
-        "cannot use the state database {} ({key}): this user (uid {uid}) may not read and write {}{whose}: \
-         run presswatch {run_as}, or give this user the state directory",
-        db.display(),
-        path.display(),
-    ))
-}
-
-/// The SQLite state of `cfg` for a command that makes it when it is not
-/// there yet (`check`, `run`): [`sqlite_reachable`], and when there is none
-/// yet, whether this user may make its directory; when not, where and what
-/// to do (not only "cannot create state directory …: Permission denied").
-pub(crate) fn sqlite_makeable(cfg: &Config) -> Result<(), String> {
-    if sqlite_reachable(cfg, false)? {
-        return Ok(());
-    }
-    let dir = &cfg.daemon.state_dir;
-    let mut at = dir.to_path_buf();
-    while !at.exists() {
-        if !at.pop() || at.as_os_str().is_empty() {
-            return Ok(()); // nothing to look at: the making says why
-        }
-    }
-    if !at.is_dir() {
-        return Ok(()); // the making says what is not a directory
-    }
-    let Err(e) = may_write_in(&at) else {
-        return Ok(());
-    };
-    let key = match cfg.key_lines.get("daemon.state_dir") {
-        Some(line) => format!("{}:{line}: daemon.state_dir", cfg.path.display()),
-        None => format!("{}: the default state_dir", cfg.path.display()),
-    };
-    let why = if e.raw_os_error() == Some(libc::EROFS) {
-        format!("{} is on a read-only file system", at.display())
-    } else {
-        // SAFETY: geteuid cannot fail and has no preconditions.
-        let uid = unsafe { libc::geteuid() };
-        format!("this user (uid {uid}) may not write in {}", at.display())
-    };
-    Err(format!(
-        "cannot make the state directory {} ({key}): {why}: set state_dir to a directory this user may write to, \
-         or run presswatch as a user who may (`{}` checks every directory)",
-        dir.display(),
-        cfg.command("validate")
-    ))
-}
-
-/// What an output option (`flag`) names: a file to write (`--warc`) or a
-/// directory to write into, made when missing (`--out`, `--to`,
-/// `--baselines`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Output {
-    File,
-    Dir,
-}
-
-/// Whether this user can write what `flag` names at `path`, checked before
-/// any work; when not, where and what to do (rather than the bare
-/// "Permission denied (os error 13)" of the first write, after the work).
-pub(crate) fn writable_output(flag: &str, path: &Path, what: Output) -> Result<(), String> {
-    // SAFETY: geteuid cannot fail and has no preconditions.
-    let uid = unsafe { libc::geteuid() };
-    let shown = path.display();
-    if what == Output::Dir && path.exists() && !path.is_dir() {
-        return Err(format!(
-            "{flag} {shown} is a file: {flag} takes a directory to write into (made if missing)"
-        ));
-    }
-    // The directory the writes go in: the path itself (a directory that is
-    // there), else its nearest ancestor that is there, where it is made.
-    let mut at = match what {
-        Output::Dir if path.is_dir() => path.to_path_buf(),
-        _ => path.parent().unwrap_or(Path::new(".")).to_path_buf(),
-    };
-    if at.as_os_str().is_empty() {
-        at = Path::new(".").to_path_buf();
-    }
-    while !at.exists() {
-        if !at.pop() || at.as_os_str().is_empty() {
-            return Ok(()); // nothing above it to look at: the write says why
-        }
-    }
-    if !at.is_dir() {
-        return Ok(()); // the write says what is not a directory
-    }
-    match may_write_in(&at) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let why = if e.raw_os_error() == Some(libc::EROFS) {
-                format!("{} is on a read-only file system", at.display())
-            } else {
-                format!("this user (uid {uid}) may not write in {}", at.display())
-            };
-            Err(format!(
-                "cannot write {flag} {shown}: {why}: choose a directory this user may write to, \
-                 such as one in your home directory"
-            ))
-        }
-    }
-}
-
-/// access(2) for making files in a directory.
-fn may_write_in(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
-        .map_err(|_| std::io::Error::other("the path contains a NUL byte"))?;
-    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-    if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-/// access(2) for reading and writing (and searching, for a directory).
-fn may_read_and_write(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    let mode = if path.is_dir() {
-        libc::R_OK | libc::W_OK | libc::X_OK
-    } else {
-        libc::R_OK | libc::W_OK
-    };
-    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-    unsafe { libc::access(c.as_ptr(), mode) == 0 }
 }
 
 /// Says which kept responses evidence left out (missing, or no longer

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use presswatch::fetch::{self, Fetcher};
+use presswatch::preflight;
 use presswatch::store;
 
 use super::load_config;
@@ -34,7 +35,7 @@ impl Record {
         if targets.is_empty() {
             return Err(format!("no watch to record in {}", config.display()));
         }
-        super::writable_output("--to", to, super::Output::Dir)?;
+        preflight::output("--to", to, preflight::Output::Dir)?;
         store::create_private_dir(to)
             .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
         let fetcher = Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?;

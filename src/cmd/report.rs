@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use presswatch::preflight;
+
 use super::open_state;
 use super::progress::Progress;
 
@@ -21,7 +23,7 @@ impl Report {
     /// Writes the viewer into `--out` and says where to open it.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
-        super::writable_output("--out", &self.out, super::Output::Dir)?;
+        preflight::output("--out", &self.out, preflight::Output::Dir)?;
         let mut progress = Progress::new("wrote", "watches");
         let n =
             presswatch::evidence::report::write(&cfg, &state, &self.out, &mut |done, total| {

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use presswatch::preflight;
+
 use super::load_config;
 
 /// The arguments of `presswatch run`.
@@ -24,7 +26,7 @@ impl Run {
             );
         }
         if cfg.daemon.state_url.is_none() {
-            super::sqlite_makeable(&cfg)?;
+            preflight::state_dir_makeable(&cfg)?;
         }
         presswatch::daemon::run(cfg).await?;
         Ok(ExitCode::SUCCESS)
