@@ -2231,35 +2231,39 @@ fn invisible(c: char) -> bool {
     matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
-/// What a watch name (which names its baseline file and the watch in
-/// commands) may hold: letters, digits, `-`, `_` and `.`, not first.
+/// Whether `c` may stand in a watch name (which names its baseline file
+/// and the watch in commands): a letter, a digit, `-`, `_` or `.`, and the
+/// parts of words that Persian and Arabic spell with: the zero-width
+/// (non-)joiner (رسول‌اف) and the vowel marks.
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || "-_.\u{200c}\u{200d}".contains(c)
+        || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// What a watch name may hold: [`name_char`]s, starting with a letter, a
+/// digit, `-` or `_` (not `.`, nor a joiner or a mark, which join nothing).
 fn valid_watch_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || "-_".contains(c))
+        && name.chars().all(name_char)
 }
 
 /// Why `name` is no valid watch name, naming the characters it may not
 /// hold (invisible ones too), and the name to write instead: without the
-/// invisible characters and marks, others as `-`.
+/// invisible characters, others as `-`.
 fn bad_name_message(name: &str) -> String {
-    const RULE: &str = "a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands)";
+    const RULE: &str = "a name may hold only letters (with their marks and joiners), digits, '-', '_' and '.', and start with a letter, a digit, '-' or '_' (it names the baseline file and the watch in commands)";
     let mut bad: Vec<String> = Vec::new();
     for c in name.chars() {
-        if c.is_alphanumeric() || "-_.".contains(c) {
+        if name_char(c) {
             continue;
         }
         let said = match c {
             ' ' => "a space".to_string(),
-            '\u{200c}' => "a zero-width non-joiner (U+200C)".to_string(),
-            '\u{200d}' => "a zero-width joiner (U+200D)".to_string(),
             c if invisible(c) || c.is_control() => {
                 format!("an invisible character (U+{:04X})", c as u32)
-            }
-            c if unicode_normalization::char::is_combining_mark(c) => {
-                format!("a mark (U+{:04X})", c as u32)
             }
             c => format!("'{c}'"),
         };
@@ -2269,17 +2273,19 @@ fn bad_name_message(name: &str) -> String {
     }
     let mut suggested = String::new();
     for c in name.chars() {
-        if c.is_alphanumeric() || "_.".contains(c) {
+        if name_char(c) && c != '-' {
             suggested.push(c);
-        } else if invisible(c) || unicode_normalization::char::is_combining_mark(c) {
+        } else if invisible(c) {
             continue;
         } else if !suggested.ends_with('-') {
             suggested.push('-');
         }
     }
-    let suggested = suggested.trim_matches('-').trim_start_matches(['.', '-']);
+    let suggested = suggested
+        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_')
+        .trim_end_matches('-');
     let what = match bad.split_last() {
-        None => "it starts with '.'".to_string(),
+        None => "it does not start with a letter, a digit, '-' or '_'".to_string(),
         Some((last, [])) => format!("it holds {last}"),
         Some((last, rest)) => format!("it holds {} and {last}", rest.join(", ")),
     };
@@ -2315,7 +2321,11 @@ fn watches(
             Some(written) => {
                 let name = written.get_ref().trim().to_string();
                 if name.is_empty() {
-                    r.at(Some(written.span()), k("name"), "must be non-empty and use only letters, digits, '-', '_' and '.' (it names the baseline file)");
+                    r.at(
+                        Some(written.span()),
+                        k("name"),
+                        "must not be empty (it names the baseline file and the watch in commands)",
+                    );
                 } else if !valid_watch_name(&name) {
                     r.at(Some(written.span()), k("name"), bad_name_message(&name));
                 } else if !names.insert(name.clone()) {
@@ -3093,25 +3103,34 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
                 "[[watch]]\nname = \"{n}\"\nurl = \"https://n.example/a\"\n"
             ))
         };
-        // A Persian name typed with its zero-width non-joiner, as Persian
-        // keyboards type it: the label shows it as it reads (no `\u{200c}`).
+        // A Persian name typed with a right-to-left mark, which shows
+        // nothing: the label shows the name as it reads (no `\u{200f}`),
+        // and says which character to drop.
         assert_eq!(
-            name("رسول\u{200c}اف-آوای-ایران"),
-            ["c.toml:2: watch \"رسول\u{200c}اف-آوای-ایران\".name: it holds a zero-width non-joiner (U+200C): a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands); write name = \"رسولاف-آوای-ایران\""]
+            name("رسول\u{200c}اف-آوای-ایران\u{200f}"),
+            ["c.toml:2: watch \"رسول\u{200c}اف-آوای-ایران\u{200f}\".name: it holds an invisible character (U+200F): a name may hold only letters (with their marks and joiners), digits, '-', '_' and '.', and start with a letter, a digit, '-' or '_' (it names the baseline file and the watch in commands); write name = \"رسول\u{200c}اف-آوای-ایران\""]
         );
         assert_eq!(
             name("cnn / rasoulof"),
-            ["c.toml:2: watch \"cnn / rasoulof\".name: it holds a space and '/': a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands); write name = \"cnn-rasoulof\""]
+            ["c.toml:2: watch \"cnn / rasoulof\".name: it holds a space and '/': a name may hold only letters (with their marks and joiners), digits, '-', '_' and '.', and start with a letter, a digit, '-' or '_' (it names the baseline file and the watch in commands); write name = \"cnn-rasoulof\""]
         );
         assert_eq!(
             name(".cnn"),
-            ["c.toml:2: watch \".cnn\".name: it starts with '.': a name may hold only letters, digits, '-', '_' and '.', and not start with '.' (it names the baseline file and the watch in commands); write name = \"cnn\""]
+            ["c.toml:2: watch \".cnn\".name: it does not start with a letter, a digit, '-' or '_': a name may hold only letters (with their marks and joiners), digits, '-', '_' and '.', and start with a letter, a digit, '-' or '_' (it names the baseline file and the watch in commands); write name = \"cnn\""]
         );
-        assert!(
-            !errors("[[watch]]\nname = \"رسولاف-آوای-ایران\"\nurl = \"https://n.example/a\"\n")
+        // Persian and Arabic words as they are spelt, with their
+        // zero-width non-joiner and vowel marks, are names.
+        for spelt in ["رسول\u{200c}اف-آوای-ایران", "رسولاف-آوای-ایران", "مُراسَلون"]
+        {
+            assert!(
+                !errors(&format!(
+                    "[[watch]]\nname = \"{spelt}\"\nurl = \"https://n.example/a\"\n"
+                ))
                 .iter()
-                .any(|e| e.contains(".name"))
-        );
+                .any(|e| e.contains(".name")),
+                "{spelt}"
+            );
+        }
     }
 
     #[test]

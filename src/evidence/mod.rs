@@ -190,8 +190,8 @@ pub fn moved_path(watch: &str, version: i64, nth: usize) -> String {
     )
 }
 
-/// A watch name as one URL path segment (names are letters, digits, `-`,
-/// `_` and `.`; non-ASCII letters are percent-encoded).
+/// A watch name as one URL path segment (all but ASCII letters, digits,
+/// `-`, `_` and `.` percent-encoded: a Persian name, its joiners and marks).
 fn url_segment(name: &str) -> String {
     url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
 }
