@@ -92,6 +92,20 @@ static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The title of a table of contents, in the languages the corpus and the
+/// watchers read: "Table of contents", "On this page", "In this article",
+/// "Contents [hide]", "Inhaltsverzeichnis", "Sommaire", "Índice", "目次",
+/// "فهرست مطالب", "جدول المحتويات". Whole-block text; a toggle's label
+/// ("hide", "show") may follow it.
+static CONTENTS_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(table of contents|contents|on this page|in this (article|post|guide|page)|jump to( section)?|article contents|inhaltsverzeichnis|inhalt|in diesem artikel|sommaire|table des matières|dans cet article|índice|indice|tabla de contenidos?|contenidos?|en este artículo|sommario|in questo articolo|conteúdo|neste artigo|inhoudsopgave|inhoud|содержание|оглавление|spis treści|içindekiler|目次|目录|目錄|فهرست مطالب|فهرست محتوا|فهرست|در این مقاله|جدول المحتويات|المحتويات|محتويات المقال|في هذا المقال)\s*[:：]?\s*([\[(]?\s*(hide|show|toggle|ocultar|mostrar|masquer|afficher|ausblenden|einblenden|نمایش|پنهان|إخفاء|إظهار)\s*[\])]?)?$")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (non-space characters) are never taken for the
+/// title of a table of contents.
+const CONTENTS_TITLE_MAX_CHARS: u32 = 40;
+
 /// Blocks longer than this (non-space characters) are never taken for
 /// reporting credits.
 const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
@@ -1425,11 +1439,58 @@ impl Walk {
             .collect();
         text.into_iter()
             .filter(|b| !cards.iter().any(|r| r.contains(&b.index)))
+            .filter(|b| !self.is_contents_title(b))
             .filter_map(|b| match headings.contains(&b.index) {
                 true => b.cleaned(),
                 false => b.to_block(),
             })
             .collect()
+    }
+
+    /// True for the title of a table of contents ([`CONTENTS_TITLE`]) over a
+    /// box that holds no text of the article: its entries (links to places
+    /// on the page), a toggle, or nothing at all when a script fills it in.
+    /// The box is the title's parent when the title is an element of its
+    /// own, else the element whose text it is. A title in a box with the
+    /// story's sentences ("Table of contents" over a paragraph that tells
+    /// how the article is divided) is part of the story, and so is one over
+    /// sections named and summed up ("In this guide", then "Step 1: Backing
+    /// up your data", "5 things to consider ..."), in its box or alone in a
+    /// box of its own that the headings of those sections follow.
+    fn is_contents_title(&self, b: &RawBlock) -> bool {
+        if b.chars > CONTENTS_TITLE_MAX_CHARS || !CONTENTS_TITLE.is_match(&text::clean(&b.text)) {
+            return false;
+        }
+        let i = b.index;
+        let mut holding = self
+            .containers
+            .iter()
+            .filter(|c| c.first_block <= i && i < c.end_block)
+            .rev();
+        let Some(mut own) = holding.next() else {
+            return false;
+        };
+        if own.end_block - own.first_block == 1 {
+            match holding.next() {
+                Some(parent) => own = parent,
+                None => return false,
+            }
+        }
+        let others = self.kept_blocks(own.first_block..own.end_block);
+        if others
+            .iter()
+            .any(|o| o.index != i && (o.is_story_text() || o.to_block().is_some()))
+        {
+            return false;
+        }
+        // A box holding the title alone is filled in by a script, unless
+        // the headings of the sections it names come right after it.
+        let end = own.end_block;
+        others.len() > 1
+            || self
+                .kept_blocks(end..self.blocks.len())
+                .first()
+                .is_none_or(|next| next.kind != BlockKind::Heading)
     }
 
     /// The block ranges of the author's cards among the article's `text`: a
@@ -2940,6 +3001,37 @@ mod tests {
             para(2)
         );
         assert_eq!(extract(&html), expected_story(2));
+    }
+
+    #[test]
+    fn the_title_of_a_table_of_contents_is_not_article_text() {
+        // Over its entries, with its toggle; alone in a box a script fills
+        // in; in Persian.
+        let html = format!(
+            r##"<body><article>{}<div class="toc"><div><b>Table of Contents</b> <a href="#">hide</a></div><ul><li><a href="#one">One: the first part</a></li><li><a href="#two">Two: the second part</a></li></ul></div>
+            {}<section><h2>On this page</h2></section>{}<div><p>فهرست مطالب</p><ol></ol></div>{}</article></body>"##,
+            para(1),
+            para(2),
+            para(3),
+            para(4)
+        );
+        assert_eq!(extract(&html), expected_story(4));
+    }
+
+    #[test]
+    fn a_contents_title_over_text_of_the_story_is_kept() {
+        // A paragraph that tells how the story is divided; sections named
+        // and summed up, whose headings follow the title's own box.
+        let html = format!(
+            r##"<body><article>{}<h2>Table of Contents</h2><p>This article is long, so we have divided it into sections you can jump to.</p>
+            {}<div><h2>In this guide</h2></div><div><h3>Step 1 - <a href="/backups">Backing up your data</a></h3><p>Five things to consider when backing up your data.</p><h3>Step 2 - <a href="/malware">Protecting your organisation from malware</a></h3><p>Five free tips that can help prevent malware damaging your organisation.</p></div>{}</article></body>"##,
+            para(1),
+            para(2),
+            para(3)
+        );
+        let got = extract(&html);
+        assert!(got.contains(&"Table of Contents".to_string()), "{got:?}");
+        assert!(got.contains(&"In this guide".to_string()), "{got:?}");
     }
 
     #[test]
