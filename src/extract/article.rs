@@ -102,6 +102,15 @@ static CONTENTS_TITLE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The title of a box about the story's author: "About the author", "About
+/// the authors", "Über den Autor", "À propos de l'auteur", "Sobre el autor",
+/// "درباره نویسنده", "عن الكاتب". Matched at the start of a block: the
+/// title alone, or the title, a colon or a space, and the bio.
+static AUTHOR_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(about the (authors?|writers?|contributors?)|meet the author|über (den autor|die autorin)|zum autor|à propos de l'auteure?|sobre (el autor|la autora|o autor|a autora)|sull'autore|over de auteur|об авторе|yazar hakkında|درباره( ی|‌ی)? نویسنده|عن (الكاتب|المؤلف)|نبذة عن (الكاتب|المؤلف))\s*(:|：|$|\s)")
+        .expect("static regex")
+});
+
 /// Blocks longer than this (non-space characters) are never taken for the
 /// title of a table of contents.
 const CONTENTS_TITLE_MAX_CHARS: u32 = 40;
@@ -1432,7 +1441,8 @@ impl Walk {
             .chain(main.iter().copied())
             .collect();
         let text = without_lone_labels(text);
-        let cards = self.author_cards(&text, authors);
+        let mut cards = self.author_cards(&text, authors);
+        cards.extend(self.titled_author_boxes(&text));
         let headings: HashSet<usize> = (0..main.len())
             .filter(|&k| is_linked_section_heading(main, k))
             .map(|k| main[k].index)
@@ -1547,6 +1557,64 @@ impl Walk {
             }
         }
         cards
+    }
+
+    /// The block ranges of the boxes about the author after the story in
+    /// `text`, known by their title ([`AUTHOR_TITLE`]) whatever the byline:
+    /// a line that opens with the title and goes on with the bio ("About the
+    /// author: Craig Hull is a freelance photographer ..."), at most
+    /// [`CARD_MAX_PROSE`] long; or the title alone, with the rest of its box
+    /// (its parent, when the title is an element of its own), when it opens
+    /// that box and the box holds at most [`CARD_MAX_PROSE`] of prose and
+    /// less than half of the article's. A title in the story's own flow, its
+    /// paragraphs before it, heads a section of the story (a book review's
+    /// "About the author") and stays.
+    fn titled_author_boxes(&self, text: &[&RawBlock]) -> Vec<std::ops::Range<usize>> {
+        let mut boxes = Vec::new();
+        let Some(start) = text.iter().position(|b| b.is_story_text()) else {
+            return boxes;
+        };
+        let prose: u32 = text
+            .iter()
+            .filter(|b| b.is_prose())
+            .map(|b| b.chars - b.link_chars)
+            .sum();
+        let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
+        for b in &text[start + 1..] {
+            let t = text::clean(&b.text);
+            let Some(title) = AUTHOR_TITLE.find(&t) else {
+                continue;
+            };
+            let i = b.index;
+            if title.end() < t.len() {
+                if ((b.chars - b.link_chars) as f32) <= CARD_MAX_PROSE {
+                    boxes.push(i..i + 1);
+                }
+                continue;
+            }
+            let mut holding = self
+                .containers
+                .iter()
+                .filter(|c| !c.dropped && c.first_block <= i && i < c.end_block)
+                .rev();
+            let Some(mut own) = holding.next() else {
+                continue;
+            };
+            if own.end_block - own.first_block == 1 {
+                match holding.next() {
+                    Some(parent) => own = parent,
+                    None => continue,
+                }
+            }
+            let opens = self
+                .kept_indices(own.first_block..own.end_block)
+                .first()
+                .is_some_and(|&f| f == i);
+            if opens && own.prose <= limit {
+                boxes.push(i..own.end_block);
+            }
+        }
+        boxes
     }
 
     /// The containers the story is told in, in document order: `best`,
@@ -3032,6 +3100,34 @@ mod tests {
         let got = extract(&html);
         assert!(got.contains(&"Table of Contents".to_string()), "{got:?}");
         assert!(got.contains(&"In this guide".to_string()), "{got:?}");
+    }
+
+    #[test]
+    fn a_box_about_the_author_after_the_story_is_not_article_text() {
+        // A titled box with a photo and a bio, whoever the byline names; a
+        // paragraph that opens with the title; the same in Persian.
+        let html = format!(
+            r##"<body><article><div class="body">{}</div>
+            <section><h3>About the Author</h3><div><img src="a.jpg"><div>Scott Levine is a contributing stock market analyst covering energy and industrials. He holds a degree in English.</div><a href="/author/2420/">tmfscott</a></div></section>
+            <p><strong>About the author:</strong> Craig Hull is a freelance photographer based in Eastern Europe. You can find more of his work on his website.</p>
+            <div><p>درباره نویسنده</p><p>سارا احمدی روزنامه‌نگار و نویسنده حوزه فناوری است و ده سال است که درباره اقتصاد دیجیتال می‌نویسد.</p></div></article></body>"##,
+            story(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn an_about_the_author_section_in_the_storys_flow_is_kept() {
+        // The story's paragraphs, then the section under the title, in the
+        // same flow (a profile of the winemaker who wrote the guide).
+        let html = format!(
+            r##"<body><article>{}<h2>About the Author</h2><p>Matt Check is the head winemaker and co-founder of the winehouse, with a decade of experience in wine.</p></article></body>"##,
+            story(3)
+        );
+        let mut expected = expected_story(3);
+        expected.push("About the Author".into());
+        expected.push("Matt Check is the head winemaker and co-founder of the winehouse, with a decade of experience in wine.".into());
+        assert_eq!(extract(&html), expected);
     }
 
     #[test]
