@@ -102,12 +102,15 @@ static CONTENTS_TITLE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// The title of a box about the story's author: "About the author", "About
-/// the authors", "Über den Autor", "À propos de l'auteur", "Sobre el autor",
-/// "درباره نویسنده", "عن الكاتب". Matched at the start of a block: the
-/// title alone, or the title, a colon or a space, and the bio.
-static AUTHOR_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(about the (authors?|writers?|contributors?)|meet the author|über (den autor|die autorin)|zum autor|à propos de l'auteure?|sobre (el autor|la autora|o autor|a autora)|sull'autore|over de auteur|об авторе|yazar hakkında|درباره( ی|‌ی)? نویسنده|عن (الكاتب|المؤلف)|نبذة عن (الكاتب|المؤلف))\s*(:|：|$|\s)")
+/// The title of a box after the story that is not part of it, matched at
+/// the start of a block (the title alone, or the title and the box's text
+/// in one line): a box about the author ("About the author", "About the
+/// authors", "Über den Autor", "À propos de l'auteur", "Sobre el autor",
+/// "درباره نویسنده", "عن الكاتب"), or a box asking the reader to rate the
+/// page ("Was this page helpful?", "How useful was this post?", "War dieser
+/// Artikel hilfreich?", "آیا این مطلب مفید بود؟", "هل كان هذا المقال مفيدا؟").
+static BOX_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(about the (authors?|writers?|contributors?)|meet the author|über (den autor|die autorin)|zum autor|à propos de l'auteure?|sobre (el autor|la autora|o autor|a autora)|sull'autore|over de auteur|об авторе|yazar hakkında|درباره( ی|‌ی)? نویسنده|عن (الكاتب|المؤلف)|نبذة عن (الكاتب|المؤلف)|how (useful|helpful) was this (post|article|page|guide|content)|(was|is) this (article|page|post|information|guide|answer|content|story) (helpful|useful)|did you find this (article|page|post|information|guide|content) (helpful|useful)|rate this (post|article|page|story)|war (dieser artikel|diese seite) hilfreich|cet article (vous )?a-t-il été utile|¿(te|le) (ha )?(resultado|sido|parecido) útil|¿(fue|es) útil (este artículo|esta página|esta información)|questo articolo (ti )?è stato utile|este (artigo|conteúdo) (foi|é) útil|آیا این (مطلب|مقاله|صفحه|پست) (برای شما )?مفید بود|هل كان(ت)? هذ(ا|ه) (المقال|الصفحة|المحتوى|المعلومات) مفيد(ا|ًا|ة)?)\s*[:：?？؟!]?(\s|$)")
         .expect("static regex")
 });
 
@@ -1442,7 +1445,7 @@ impl Walk {
             .collect();
         let text = without_lone_labels(text);
         let mut cards = self.author_cards(&text, authors);
-        cards.extend(self.titled_author_boxes(&text));
+        cards.extend(self.titled_boxes(&text));
         let headings: HashSet<usize> = (0..main.len())
             .filter(|&k| is_linked_section_heading(main, k))
             .map(|k| main[k].index)
@@ -1559,17 +1562,18 @@ impl Walk {
         cards
     }
 
-    /// The block ranges of the boxes about the author after the story in
-    /// `text`, known by their title ([`AUTHOR_TITLE`]) whatever the byline:
-    /// a line that opens with the title and goes on with the bio ("About the
-    /// author: Craig Hull is a freelance photographer ..."), at most
-    /// [`CARD_MAX_PROSE`] long; or the title alone, with the rest of its box
-    /// (its parent, when the title is an element of its own), when it opens
-    /// that box and the box holds at most [`CARD_MAX_PROSE`] of prose and
-    /// less than half of the article's. A title in the story's own flow, its
-    /// paragraphs before it, heads a section of the story (a book review's
-    /// "About the author") and stays.
-    fn titled_author_boxes(&self, text: &[&RawBlock]) -> Vec<std::ops::Range<usize>> {
+    /// The block ranges of the boxes after the story in `text` that are not
+    /// part of it, known by their title ([`BOX_TITLE`]): the author's bio
+    /// whatever the byline, a widget asking the reader to rate the page.
+    /// Such a box is a line that opens with the title and goes on with the
+    /// box's text ("About the author: Craig Hull is a freelance photographer
+    /// ..."), at most [`CARD_MAX_PROSE`] long; or the title alone, with the
+    /// rest of its box (its parent, when the title is an element of its
+    /// own), when it opens that box and the box holds at most
+    /// [`CARD_MAX_PROSE`] of prose and less than half of the article's. A
+    /// title in the story's own flow, its paragraphs before it, heads a
+    /// section of the story (a book review's "About the author") and stays.
+    fn titled_boxes(&self, text: &[&RawBlock]) -> Vec<std::ops::Range<usize>> {
         let mut boxes = Vec::new();
         let Some(start) = text.iter().position(|b| b.is_story_text()) else {
             return boxes;
@@ -1582,7 +1586,7 @@ impl Walk {
         let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
         for b in &text[start + 1..] {
             let t = text::clean(&b.text);
-            let Some(title) = AUTHOR_TITLE.find(&t) else {
+            let Some(title) = BOX_TITLE.find(&t) else {
                 continue;
             };
             let i = b.index;
@@ -3112,6 +3116,20 @@ mod tests {
             <p><strong>About the author:</strong> Craig Hull is a freelance photographer based in Eastern Europe. You can find more of his work on his website.</p>
             <div><p>درباره نویسنده</p><p>سارا احمدی روزنامه‌نگار و نویسنده حوزه فناوری است و ده سال است که درباره اقتصاد دیجیتال می‌نویسد.</p></div></article></body>"##,
             story(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn a_box_asking_to_rate_the_page_after_the_story_is_not_article_text() {
+        // A rating widget opened by its question, with its counts; a
+        // question alone in its box; a line with its buttons; in Arabic.
+        let html = format!(
+            r##"<body><article>{}<div class="widget"><p>How useful was this post?</p><p>Click on a star to rate it!</p><p>Average rating 5 / 5. Vote count: 1</p><p>No votes so far! Be the first to rate this post.</p></div>
+            <div><div>Was this page helpful?</div><button aria-label="Thumbs up"></button></div>{}
+            <p>Did you find this article helpful? Yes No</p><div><p>هل كان هذا المقال مفيدا؟</p></div></article></body>"##,
+            story(2),
+            para(3)
         );
         assert_eq!(extract(&html), expected_story(3));
     }
