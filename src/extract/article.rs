@@ -1464,7 +1464,8 @@ impl Walk {
     /// box that holds no text of the article: its entries (links to places
     /// on the page), a toggle, or nothing at all when a script fills it in.
     /// The box is the title's parent when the title is an element of its
-    /// own, else the element whose text it is. A title in a box with the
+    /// own, else the element whose text it is. A title right before an
+    /// entry goes wherever it stands (in the story's flow too). A title in a box with the
     /// story's sentences ("Table of contents" over a paragraph that tells
     /// how the article is divided) is part of the story, and so is one over
     /// sections named and summed up ("In this guide", then "Step 1: Backing
@@ -1475,6 +1476,14 @@ impl Walk {
             return false;
         }
         let i = b.index;
+        // Right over its entries, it titles them wherever it stands.
+        if self
+            .blocks
+            .get(i + 1)
+            .is_some_and(|n| n.is_link_list() && n.is_contents_entry())
+        {
+            return true;
+        }
         let mut holding = self
             .containers
             .iter()
@@ -3077,10 +3086,10 @@ mod tests {
 
     #[test]
     fn the_title_of_a_table_of_contents_is_not_article_text() {
-        // Over its entries, with its toggle; alone in a box a script fills
-        // in; in Persian.
+        // Over its entries, with its toggle; right over its entries in the
+        // story's flow; alone in a box a script fills in; in Persian.
         let html = format!(
-            r##"<body><article>{}<div class="toc"><div><b>Table of Contents</b> <a href="#">hide</a></div><ul><li><a href="#one">One: the first part</a></li><li><a href="#two">Two: the second part</a></li></ul></div>
+            r##"<body><article>{}<h3>Contents</h3><ul><li><a href="#one">One: the first part</a></li></ul><div class="toc"><div><b>Table of Contents</b> <a href="#">hide</a></div><ul><li><a href="#one">One: the first part</a></li><li><a href="#two">Two: the second part</a></li></ul></div>
             {}<section><h2>On this page</h2></section>{}<div><p>فهرست مطالب</p><ol></ol></div>{}</article></body>"##,
             para(1),
             para(2),
