@@ -114,6 +114,14 @@ static BOX_TITLE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The label of a pointer to another page, before a colon: "See also",
+/// "Related", "Read next", "Don't miss", "More on Wharton", "Lesen Sie
+/// auch", "À lire aussi", "Lee también", "بیشتر بخوانید", "اقرأ أيضا".
+static CROSS_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(see also|related( (articles?|stories|posts?|reading|content|links?|guides?))?|read (also|next)|also read|don['’]?t miss|more on [^:]{1,40}|further reading|recommended( reading)?|you (might|may) (also )?like|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|voir aussi|lee también|ver también|leia também|veja também|leggi anche|vedi anche|lees ook|читайте также|بیشتر بخوانید|بخوانید|مطالب مرتبط|مطلب مرتبط|اقرأ أيضا|اقرأ أيضاً|ذات صلة)$")
+        .expect("static regex")
+});
+
 /// Blocks longer than this (non-space characters) are never taken for the
 /// title of a table of contents.
 const CONTENTS_TITLE_MAX_CHARS: u32 = 40;
@@ -789,11 +797,20 @@ impl RawBlock {
             let listed = self.kind == BlockKind::ListItem
                 || self.is_data_row() && self.link_chars < self.chars
                 || self.is_linked_sentence();
-            if !listed || self.is_contents_entry() {
+            if !listed || self.is_contents_entry() || self.is_cross_reference() {
                 return None;
             }
         }
         self.cleaned()
+    }
+
+    /// True for a pointer to another page under a label that says so: "See
+    /// also: <a>...</a>", "Don't miss: <a>...</a>", "Related: <a>...</a>"
+    /// ([`CROSS_REFERENCE`]), a list item or a sentence though it may be.
+    fn is_cross_reference(&self) -> bool {
+        self.text
+            .split_once([':', '：'])
+            .is_some_and(|(label, _)| CROSS_REFERENCE.is_match(&text::clean(label)))
     }
 
     /// The cleaned block, or `None` when it is page furniture: a label, a
@@ -3154,6 +3171,23 @@ mod tests {
         let mut expected = expected_story(3);
         expected.push("About the Author".into());
         expected.push("Matt Check is the head winemaker and co-founder of the winehouse, with a decade of experience in wine.".into());
+        assert_eq!(extract(&html), expected);
+    }
+
+    #[test]
+    fn list_items_that_point_to_other_pages_under_a_label_are_not_article_text() {
+        // "See also:", "Don't miss:", "بیشتر بخوانید:" before a link; the
+        // story's own list of linked sources stays.
+        let html = format!(
+            r##"<body><article>{}<ul><li><strong>See also:</strong> <a href="/film-vs-digital">Film vs Digital Cameras for Landscape Photography</a></li></ul>{}
+            <ul><li><strong>Don’t Miss:</strong> <a href="/program-management">Program Management Software for Multi-Project Tracking</a></li><li>بیشتر بخوانید: <a href="/fa/1">راهنمای کامل عکاسی از منظره در سفر</a></li></ul>
+            <ul><li><a href="/report">The ministry's annual report on the case</a></li></ul>{}</article></body>"##,
+            para(1),
+            para(2),
+            para(3)
+        );
+        let mut expected = expected_story(3);
+        expected.insert(2, "The ministry's annual report on the case".into());
         assert_eq!(extract(&html), expected);
     }
 
