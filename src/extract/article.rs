@@ -66,9 +66,11 @@ static NAMED: LazyLock<RegexSet> =
     LazyLock::new(|| RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT]).expect("static regex"));
 
 /// Whole-block texts that are page furniture, not article text: labels,
-/// buttons and calls to action, loading placeholders, byline lines.
+/// buttons and calls to action, loading placeholders, byline lines, the
+/// links between posts ("Previous article", "مطلب بعدی") and their
+/// counters ("2 comments", "Print this page").
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(related( articles?| stories| content)?|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|you (might|may) (also )?like|article continues below( advertisement)?|continue reading( below)?|loading( paragraph)?(\.\.\.|…)?|(log|sign) ?in|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
+    Regex::new(r"(?i)^(related( articles?| stories| content| posts?)?|(recent|latest) posts|(previous|next|older|newer) (post|article|story)|(vorheriger|nächster) (artikel|beitrag)|article (précédent|suivant)|artículo (anterior|siguiente)|(مطلب|نوشته|پست) (قبلی|بعدی)|المقال (السابق|التالي)|\d+ ?comments?|print( this)?( article| page| post)?|back to (top|blog)|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|you (might|may) (also )?like|article continues below( advertisement)?|continue reading( below)?|loading( paragraph)?(\.\.\.|…)?|(log|sign) ?in|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
         .expect("static regex")
 });
 
@@ -3189,6 +3191,19 @@ mod tests {
         let mut expected = expected_story(3);
         expected.insert(2, "The ministry's annual report on the case".into());
         assert_eq!(extract(&html), expected);
+    }
+
+    #[test]
+    fn links_between_posts_and_their_counters_are_not_article_text() {
+        let html = format!(
+            r##"<body><article>{}<p><a href="#comments">2comments</a></p><p>Print This Page</p>{}<h3>Related Posts</h3>{}
+            <p>Previous article</p><p>Next article</p><p>مطلب بعدی</p>{}</article></body>"##,
+            para(1),
+            para(2),
+            para(3),
+            para(4)
+        );
+        assert_eq!(extract(&html), expected_story(4));
     }
 
     #[test]
