@@ -68,9 +68,10 @@ static NAMED: LazyLock<RegexSet> =
 /// Whole-block texts that are page furniture, not article text: labels,
 /// buttons and calls to action, loading placeholders, byline lines, the
 /// links between posts ("Previous article", "مطلب بعدی") and their
-/// counters ("2 comments", "Print this page").
+/// counters ("2 comments", "Print this page"), a paywall's prompt to log in
+/// ("Already have an account? Log in").
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(related( articles?| stories| content| posts?)?|(recent|latest) posts|(previous|next|older|newer) (post|article|story)|(vorheriger|nächster) (artikel|beitrag)|article (précédent|suivant)|artículo (anterior|siguiente)|(مطلب|نوشته|پست) (قبلی|بعدی)|المقال (السابق|التالي)|\d+ ?comments?|print( this)?( article| page| post)?|back to (top|blog)|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|you (might|may) (also )?like|article continues below( advertisement)?|continue reading( below)?|loading( paragraph)?(\.\.\.|…)?|(log|sign) ?in|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
+    Regex::new(r"(?i)^(related( articles?| stories| content| posts?)?|(recent|latest) posts|(previous|next|older|newer) (post|article|story)|(vorheriger|nächster) (artikel|beitrag)|article (précédent|suivant)|artículo (anterior|siguiente)|(مطلب|نوشته|پست) (قبلی|بعدی)|المقال (السابق|التالي)|\d+ ?comments?|print( this)?( article| page| post)?|back to (top|blog)|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|you (might|may) (also )?like|article continues below( advertisement)?|continue reading( below)?|loading( paragraph)?(\.\.\.|…)?|((already (have an account|a (subscriber|member))|have an account)\s*[?]\s*)?(log|sign) ?in( here)?|(vous avez déjà un compte\s*\?\s*)?(se connecter|connectez-vous)|(bereits (abonnent|registriert)\s*\?\s*)?(anmelden|einloggen)|(¿ya tienes (una )?cuenta\?\s*)?(inicia sesión|iniciar sesión)|(حساب کاربری دارید\s*[؟?]\s*)?وارد شوید|(لديك حساب( بالفعل)?\s*[؟?]\s*)?تسجيل الدخول|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
         .expect("static regex")
 });
 
@@ -3204,6 +3205,19 @@ mod tests {
             para(4)
         );
         assert_eq!(extract(&html), expected_story(4));
+    }
+
+    #[test]
+    fn a_prompt_to_log_in_is_not_article_text() {
+        // A paywall's prompt in the story, in English, French and Persian.
+        let html = format!(
+            r##"<body><article>{}<p>Already have an account? <a href="/login">Log in</a></p>{}
+            <p>Vous avez déjà un compte ? Connectez-vous</p><p>حساب کاربری دارید؟ وارد شوید</p>{}</article></body>"##,
+            para(1),
+            para(2),
+            para(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
     }
 
     #[test]
