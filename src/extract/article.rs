@@ -1504,20 +1504,9 @@ impl Walk {
         {
             return true;
         }
-        let mut holding = self
-            .containers
-            .iter()
-            .filter(|c| c.first_block <= i && i < c.end_block)
-            .rev();
-        let Some(mut own) = holding.next() else {
+        let Some(own) = self.titled_box(i) else {
             return false;
         };
-        if own.end_block - own.first_block == 1 {
-            match holding.next() {
-                Some(parent) => own = parent,
-                None => return false,
-            }
-        }
         let others = self.kept_blocks(own.first_block..own.end_block);
         if others
             .iter()
@@ -1533,6 +1522,22 @@ impl Walk {
                 .kept_blocks(end..self.blocks.len())
                 .first()
                 .is_none_or(|next| next.kind != BlockKind::Heading)
+    }
+
+    /// The box that the title at block `i` heads: the innermost kept
+    /// element holding it, or that element's parent when the title is an
+    /// element of its own (`<h3>About the author</h3>` in its `<section>`).
+    fn titled_box(&self, i: usize) -> Option<&Container> {
+        let mut holding = self
+            .containers
+            .iter()
+            .filter(|c| !c.dropped && c.first_block <= i && i < c.end_block)
+            .rev();
+        let own = holding.next()?;
+        match own.end_block - own.first_block {
+            1 => holding.next(),
+            _ => Some(own),
+        }
     }
 
     /// The block ranges of the author's cards among the article's `text`: a
@@ -1625,20 +1630,9 @@ impl Walk {
                 }
                 continue;
             }
-            let mut holding = self
-                .containers
-                .iter()
-                .filter(|c| !c.dropped && c.first_block <= i && i < c.end_block)
-                .rev();
-            let Some(mut own) = holding.next() else {
+            let Some(own) = self.titled_box(i) else {
                 continue;
             };
-            if own.end_block - own.first_block == 1 {
-                match holding.next() {
-                    Some(parent) => own = parent,
-                    None => continue,
-                }
-            }
             let opens = self
                 .kept_indices(own.first_block..own.end_block)
                 .first()
