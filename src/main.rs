@@ -119,14 +119,31 @@ fn main() -> ExitCode {
 }
 
 /// A command whose output is cut short (`presswatch diff ... | head`) ends
-/// quietly, as Unix tools do, instead of panicking on the failed write. Not
-/// for the daemon, which keeps ignoring SIGPIPE: its sockets report the
-/// error instead.
+/// as `cat` does, killed by SIGPIPE, quietly, instead of panicking on the
+/// failed write. SIGPIPE itself stays ignored, so that a socket the other end
+/// closed (an HTTPS URL whose server answers in plain HTTP and hangs up, a
+/// webhook receiver resetting) is an error the command reports in words,
+/// not a silent death with status 141: only a write to stdout raises it.
 fn exit_quietly_on_broken_pipe() {
-    // SAFETY: called before any other thread exists; SIG_DFL is a valid disposition.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        let broken_pipe = format!("(os error {})", libc::EPIPE);
+        if message.starts_with("failed printing to stdout") && message.ends_with(&broken_pipe) {
+            // SAFETY: SIG_DFL is a valid disposition; raising it ends the
+            // process as the shell expects of a pipeline cut short.
+            unsafe {
+                libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+                libc::raise(libc::SIGPIPE);
+            }
+        }
+        default(info)
+    }));
 }
 
 /// Logs go to journald when stderr is connected to the journal (systemd

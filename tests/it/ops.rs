@@ -391,6 +391,48 @@ async fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     );
 }
 
+/// A server that answers whatever arrives with plain HTTP at once and hangs
+/// up: spoken to over https://, the TLS handshake fails mid-write.
+async fn plain_http_server() -> std::net::SocketAddr {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = sock
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_hangs_up_mid_handshake_is_an_error_in_words_not_a_silent_death() {
+    let plain = plain_http_server().await;
+    let project = Project::new(&format!(
+        "[daemon]\nstate_dir = \"state\"\n\n[[watch]]\nname = \"wire\"\nurl = \"https://{plain}/story\"\n\n\
+         [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"https://{plain}/hook\"\n"
+    ));
+    let config = project.config_arg();
+    for (args, line) in [
+        (vec!["check", "--config", &config], "wire  error"),
+        (
+            vec!["test-alert", "--config", &config],
+            "hook  FAILED  POST to 127.0.0.1",
+        ),
+    ] {
+        let out = run(&args, &[]).await;
+        let said = text(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} ends with an error, not killed by SIGPIPE: {out:?}"
+        );
+        assert!(said.contains(line), "{args:?}: {said}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
     let server = Server::start().await;
