@@ -281,7 +281,10 @@ pub fn same_resource(a: &Url, b: &Url) -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// The request took longer than the configured timeout.
-    #[error("timed out after {0:?} (daemon.timeout)")]
+    #[error(
+        "timed out after {0:?} (daemon.timeout): the site is slow or down; if it is only slow, \
+         raise timeout under [daemon]"
+    )]
     Timeout(Duration),
     /// DNS, connection refused, reset, TLS.
     #[error("{0}")]
@@ -419,8 +422,9 @@ impl Fetcher {
                 Err(e @ FetchError::Connect(_)) => Err(e.to_string()),
                 // The site answers, or the page would: name what hung (some
                 // sites stall robots.txt for bots they do not know).
-                Err(e @ FetchError::Timeout(_)) => Err(format!(
-                    "reading {robots_url}, which presswatch reads before the page: {e}; \
+                Err(FetchError::Timeout(after)) => Err(format!(
+                    "reading {robots_url}, which presswatch reads before the page: timed out after \
+                     {after:?} (daemon.timeout); \
                      set `robots = false` on the watch if your organisation may fetch it anyway"
                 )),
                 Err(e) => Err(format!(
@@ -695,7 +699,10 @@ impl HttpFetcher {
             if let Some(lm) = &v.last_modified {
                 req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
             }
-            let resp = req.send().await.map_err(|e| classify(&e, self.timeout))?;
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| classify(&e, &at, self.timeout))?;
             match self.redirect_of(&resp, &at, redirects.0.len(), policy)? {
                 Some(hop) => {
                     at = hop.to.clone();
@@ -749,7 +756,7 @@ impl HttpFetcher {
         let mut body = Vec::with_capacity(announced as usize);
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| classify(&e, self.timeout))?;
+            let chunk = chunk.map_err(|e| classify(&e, &final_url, self.timeout))?;
             if body.len() as u64 + chunk.len() as u64 > self.max_body {
                 return Err(FetchError::TooLarge {
                     limit: self.max_body,
@@ -864,85 +871,18 @@ fn header_name(name: &str) -> String {
 }
 
 /// Turns a reqwest error into a message that names the cause (DNS, TLS,
-/// refused, reset, a redirect target's internal address).
-fn classify(e: &reqwest::Error, timeout: Duration) -> FetchError {
+/// refused, reset, a redirect target's internal address) and what to check,
+/// in the words [`crate::net_error`] has for every HTTP failure.
+fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(timeout);
     }
-    // Walk the source chain for the most specific cause.
-    let mut chain = Vec::new();
-    let mut src: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = src {
-        chain.push(s.to_string());
-        src = s.source();
+    let url = e.url().unwrap_or(url);
+    let failure = crate::net_error::describe(e, url, crate::net_error::Role::Watch);
+    match failure.cause {
+        crate::net_error::Cause::InternalAddress(refusal) => FetchError::Redirect(refusal),
+        _ => FetchError::Connect(failure.message),
     }
-    let all = chain.join(": ").to_lowercase();
-    if let Some(refusal) = chain
-        .iter()
-        .find(|c| c.contains("loopback, private or link-local"))
-    {
-        return FetchError::Redirect(refusal.clone());
-    }
-    let what = if all.contains("dns")
-        || all.contains("failed to lookup")
-        || all.contains("name or service not known")
-    {
-        "DNS lookup failed"
-    } else if [
-        "certificate",
-        "tls",
-        "handshake",
-        "corrupt message",
-        "fatal alert",
-        "peer is incompatible",
-        "unknownissuer",
-        "notvalidforname",
-        "certexpired",
-    ]
-    .iter()
-    .any(|t| all.contains(t))
-    {
-        "TLS handshake failed"
-    } else if all.contains("refused") {
-        "connection refused"
-    } else if all.contains("reset")
-        || all.contains("closed")
-        || all.contains("incomplete")
-        || all.contains("unexpected eof")
-    {
-        "connection closed by the server before the response was complete"
-    } else if e.is_body() || e.is_decode() {
-        "error reading the response body"
-    } else {
-        "request failed"
-    };
-    let cause = chain.last().cloned().unwrap_or_default();
-    // The cause may say it already: "DNS lookup failed for HOST: ...",
-    // "Connection refused (os error 111)".
-    let message = match cause
-        .get(..what.len())
-        .filter(|p| p.eq_ignore_ascii_case(what))
-        .map(|_| &cause[what.len()..])
-    {
-        Some(rest) => format!("{what}{rest}"),
-        None => format!("{what} ({cause})"),
-    };
-    match e.url().filter(|_| what == "connection refused") {
-        Some(url) => FetchError::Connect(format!("{message}: {}", refused_hint(url))),
-        None => FetchError::Connect(message),
-    }
-}
-
-/// What a refused connection to `url` means and what to check: `nothing
-/// listens at news.example.org:8080 (check the port in the URL, or whether
-/// the site is down)`.
-fn refused_hint(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    let at = match url.port_or_known_default() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    };
-    format!("nothing listens at {at} (check the port in the URL, or whether the site is down)")
 }
 
 /// One recorded response in a replay manifest.
@@ -1198,6 +1138,15 @@ pub async fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_that_times_out_says_the_site_is_slow_or_down_and_which_setting_to_raise() {
+        assert_eq!(
+            FetchError::Timeout(Duration::from_secs(30)).to_string(),
+            "timed out after 30s (daemon.timeout): the site is slow or down; if it is only slow, raise \
+             timeout under [daemon]"
+        );
+    }
 
     #[test]
     fn internal_addresses() {

@@ -25,6 +25,7 @@ pub mod history;
 pub mod http_header;
 pub mod listener;
 pub mod metrics;
+pub mod net_error;
 pub mod notify;
 pub mod politeness;
 pub mod preflight;

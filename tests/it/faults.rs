@@ -223,6 +223,52 @@ async fn network_faults_are_clear_per_watch_errors_and_alert_only_at_the_thresho
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_host_that_does_not_resolve_or_a_port_without_tls_says_what_to_check_in_the_url() {
+    let good = good_server().await;
+    // A plain HTTP server spoken to over TLS.
+    let plain = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            .await;
+    })
+    .await;
+    let at = plain.trim_start_matches("http://").to_string();
+    let project = project(
+        &good,
+        &[
+            "http://presswatch-test.invalid/story".into(),
+            format!("https://{at}/story"),
+        ],
+        "article",
+    );
+    let results = pass(&project).await;
+    let dns = error_of(&results, "w0");
+    assert!(
+        dns.starts_with("fetching http://presswatch-test.invalid/story: DNS lookup failed for presswatch-test.invalid (")
+            && dns.ends_with(
+                "): no such host is known; check the host name in the URL (a typo? does it open in a browser?), \
+                 or this machine's DNS if every host fails so"
+            ),
+        "{dns}"
+    );
+    let tls = error_of(&results, "w1");
+    assert!(
+        tls.starts_with(&format!("fetching https://{at}/story: TLS handshake failed with {at} ("))
+            && tls.ends_with(
+                "): the server there does not speak TLS, as when https:// is written for a port that speaks \
+                 plain HTTP: check the scheme and port in the URL"
+            ),
+        "{tls}"
+    );
+    for e in [&dns, &tls] {
+        assert!(
+            !e.contains('\n') && !e.contains("error sending request"),
+            "one line, no library chain: {e}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_refused_connection_says_nothing_listens_at_the_host_and_port_and_what_to_check() {
     let good = good_server().await;
     // Bound but never listened on: connections to it are refused.
