@@ -576,9 +576,16 @@ pub async fn send(
     match tokio::time::timeout(timeout, attempt).await {
         Ok(r) => r,
         Err(_) => Err(Failure::retry(format!(
-            "channel {:?}: no answer within {}s (timed out)",
-            channel.name,
-            timeout.as_secs_f64()
+            "{}: no answer within {}s (timed out): {} is slow or down; an alert in the outbox is sent again later",
+            match &channel.kind {
+                ChannelKind::Email(em) => format!("email to {}:{}", em.host, em.port),
+                ChannelKind::Webhook(wh) => format!("POST to {}", crate::net_error::host_port(&wh.url)),
+            },
+            timeout.as_secs_f64(),
+            match &channel.kind {
+                ChannelKind::Email(_) => "the SMTP server",
+                ChannelKind::Webhook(_) => "the receiver",
+            }
         ))),
     }
 }

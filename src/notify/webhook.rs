@@ -203,10 +203,14 @@ pub async fn send(
             })?;
         req = req.header("webhook-signature", signature(&key, &alert.id, ts, &body));
     }
-    let host = ch.url.host_str().unwrap_or("").to_string();
-    // The URL may carry a token (Slack, Discord, Teams): never show it.
+    let host = crate::net_error::host_port(&ch.url);
+    // The URL may carry a token (Slack, Discord, Teams): only its host and
+    // port are shown.
     let resp = req.body(body).send().await.map_err(|e| WebhookError {
-        message: format!("POST to {host} failed: {}", root_cause(&e.without_url())),
+        message: format!(
+            "POST to {host} failed: {}",
+            crate::net_error::describe(&e, &ch.url, crate::net_error::Role::Webhook).message
+        ),
         gone: false,
         retry_after: None,
     })?;
@@ -227,16 +231,7 @@ pub async fn send(
         });
     }
     Err(WebhookError {
-        message: format!(
-            "POST to {host} answered HTTP {}{}",
-            status.as_u16(),
-            match status.as_u16() {
-                401 | 403 => " (check the URL's token or the signing secret)",
-                404 => " (check the webhook URL)",
-                410 => " (the receiver is gone: channel disabled)",
-                _ => "",
-            }
-        ),
+        message: refused(&host, status),
         gone: status.as_u16() == 410,
         retry_after,
     })
@@ -262,17 +257,38 @@ fn redirected(host: &str, status: u16, headers: &reqwest::header::HeaderMap) -> 
     )
 }
 
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let s_text = s.to_string();
-        if !msg.contains(&s_text) {
-            msg = format!("{msg}: {s_text}");
+/// What an error status from the receiver means and what to do. Every
+/// answer but 410 is retried (doubling from 30 s to an hour, for a day), so
+/// the words say whether waiting helps.
+fn refused(host: &str, status: reqwest::StatusCode) -> String {
+    let code = status.as_u16();
+    let reason = status
+        .canonical_reason()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    let what = match code {
+        401 | 403 => "the receiver refuses the credentials: the token in the channel's url or the \
+                      signing secret (secret_env / secret_file) is wrong or revoked; fix it and \
+                      reload (retries fail until then)"
+            .to_string(),
+        404 => "the receiver knows no such address: check the path in the channel's url (copy it \
+                again from the receiver's settings) and reload (retries fail until then)"
+            .to_string(),
+        410 => "the receiver says it is gone: the channel is disabled until its url is changed or \
+                `presswatch outbox retry` is run"
+            .to_string(),
+        429 => {
+            "the receiver asks to slow down: an alert in the outbox is sent again later".to_string()
         }
-        src = s.source();
-    }
-    msg
+        400..=499 => "the receiver refuses the request: check the channel's url and format \
+                      (retries fail until it is fixed)"
+            .to_string(),
+        500..=599 => "the fault is the receiver's, not presswatch's: an alert in the outbox is \
+                      sent again later, for up to a day"
+            .to_string(),
+        _ => "not a success: an alert in the outbox is sent again later".to_string(),
+    };
+    format!("POST to {host} answered HTTP {code}{reason}: {what}")
 }
 
 #[cfg(test)]

@@ -1378,7 +1378,12 @@ async fn a_hanging_receiver_times_out_and_gives_up_after_the_window_until_retrie
     assert_eq!(r.retrying, 1);
     let e = &s.state.outbox(None, None).unwrap()[0];
     assert!(
-        e.last_error.as_deref().unwrap().contains("timed out"),
+        e.last_error.as_deref().unwrap().starts_with(&format!(
+            "POST to {}: no answer within ",
+            base.trim_start_matches("http://")
+        )) && e.last_error.as_deref().unwrap().ends_with(
+            "(timed out): the receiver is slow or down; an alert in the outbox is sent again later"
+        ),
         "{e:?}"
     );
     // Still failing when the 24 h window is over: dead.
@@ -1721,6 +1726,98 @@ fn a_webhook_that_redirects_keeps_the_alert_and_says_to_update_the_url() {
         String::from_utf8_lossy(&out.stdout).contains("outbox is empty"),
         "{out:?}"
     );
+}
+
+#[test]
+fn test_alert_to_a_webhook_that_fails_says_where_what_happened_and_what_to_do() {
+    let hook = |status: u16| {
+        let (h, base) = webhook_server();
+        h.script(&[Reply::Status(status, vec![])]);
+        (h, base)
+    };
+    let (_h401, unauthorised) = hook(401);
+    let (_h404, missing) = hook(404);
+    let (_h503, broken) = hook(503);
+    // A plain HTTP server spoken to over TLS: it answers whatever arrives
+    // with plain HTTP at once.
+    let plain_listener = free_listener();
+    let plain = format!("http://{}", plain_listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut sock in plain_listener.incoming().flatten() {
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let closed = free_listener().local_addr().unwrap();
+    let channel = |name: &str, url: &str| {
+        format!("[[channel]]\nname = \"{name}\"\ntype = \"webhook\"\nurl = \"{url}\"\n\n")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        [
+            "[daemon]\nstate_dir = \"state\"\n\n[[watch]]\nname = \"w\"\nurl = \"https://news.example.org/a\"\n\n".to_string(),
+            channel("down", &format!("http://{closed}/hook/T0KEN")),
+            channel("nowhere", "https://presswatch-test.invalid/hook/T0KEN"),
+            channel("plain", &format!("{}/hook/T0KEN", plain.replace("http://", "https://"))),
+            channel("unauthorised", &format!("{unauthorised}/hook/T0KEN")),
+            channel("missing", &format!("{missing}/hook/T0KEN")),
+            channel("broken", &format!("{broken}/hook/T0KEN")),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let out = run(&["test-alert", "--config", config.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {stdout}"))
+            .to_string()
+    };
+    let at = |base: &str| base.trim_start_matches("http://").to_string();
+    assert!(
+        line("down").contains(&format!(
+            "POST to {closed} failed: connection refused (os error 111): nothing listens at {closed} \
+             (check the port in the channel's url, or whether the receiver is down)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        line("nowhere").contains(
+            "POST to presswatch-test.invalid:443 failed: DNS lookup failed for presswatch-test.invalid ("
+        ) && line("nowhere").contains("check the host name in the channel's url"),
+        "{stdout}"
+    );
+    assert!(
+        line("plain").contains(&format!("POST to {} failed: TLS handshake failed with {} (", at(&plain), at(&plain)))
+            && line("plain").contains("does not speak TLS, as when https:// is written for a port that speaks plain HTTP: check the scheme and port in the channel's url"),
+        "{stdout}"
+    );
+    assert!(
+        line("unauthorised").contains(&format!(
+            "POST to {} answered HTTP 401 Unauthorized: the receiver refuses the credentials: the token in the channel's url or the signing secret",
+            at(&unauthorised)
+        )),
+        "{stdout}"
+    );
+    assert!(
+        line("missing").contains("answered HTTP 404 Not Found: the receiver knows no such address: check the path in the channel's url"),
+        "{stdout}"
+    );
+    assert!(
+        line("broken").contains("answered HTTP 503 Service Unavailable: the fault is the receiver's, not presswatch's: an alert in the outbox is sent again later"),
+        "{stdout}"
+    );
+    for l in stdout.lines() {
+        assert!(!l.contains("T0KEN"), "the url's path is never shown: {l}");
+        assert!(
+            !l.contains("error sending request") && !l.contains("client error"),
+            "no library chain: {l}"
+        );
+    }
 }
 
 #[test]
