@@ -542,11 +542,14 @@ fn store(
     if !alerts.is_empty() {
         failpoint("after-enqueue");
     }
+    // A directory that takes no file is said as validate says it: which
+    // config line, what is wrong, what to do; not only the system's error.
     let baseline_error = |e: std::io::Error| {
-        format!(
-            "writing baseline {}: {e}",
-            ctx.baselines.path(&watch.name).display()
-        )
+        let path = ctx.baselines.path(&watch.name);
+        match crate::preflight::baseline_dir_refusal(&ctx.config) {
+            Some(why) => format!("cannot write baseline {}: {why}", path.display()),
+            None => format!("writing baseline {}: {e}", path.display()),
+        }
     };
     let mut versions: Vec<NewVersion> = keep.file_version.into_iter().collect();
     let fetched = |sha256: String, body: String, fetched_at: i64, raw, reading| NewVersion {

@@ -107,10 +107,32 @@ pub fn directories(config: &Config) -> Vec<Finding> {
             continue;
         }
         if let Err(why) = writable(dir) {
-            out.push(finding(config, key, Severity::Problem, why));
+            out.push(finding(
+                config,
+                key,
+                Severity::Problem,
+                format!(
+                    "{why}: set {name} to a directory this user may write to, or run presswatch as a user who may"
+                ),
+            ));
         }
     }
     out
+}
+
+/// Why the baseline directory takes no baseline, for a check whose baseline
+/// could not be written: what `validate` reports for `daemon.baseline_dir`
+/// (its config line, what is wrong and what to do). `None` when the
+/// directory looks writable: the failure was something else.
+pub fn baseline_dir_refusal(config: &Config) -> Option<String> {
+    let found = directories(config)
+        .into_iter()
+        .find(|f| f.error.key == "daemon.baseline_dir")?;
+    Some(format!(
+        "{} (`{}` checks every directory)",
+        found.error,
+        config.command("validate")
+    ))
 }
 
 /// Filesystems the kernel makes up (their `statfs` magic numbers, from
@@ -527,7 +549,7 @@ mod tests {
             found[0]
                 .error
                 .message
-                .ends_with("a-file is not a directory"),
+                .ends_with("a-file is not a directory: set state_dir to a directory this user may write to, or run presswatch as a user who may"),
             "{found:#?}"
         );
     }

@@ -171,7 +171,7 @@ async fn validate_finds_what_would_break_at_run_time() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains(":3: daemon.state_dir: ")
-            && stdout.contains("not-a-dir is not a directory"),
+            && stdout.contains("not-a-dir is not a directory: set state_dir to a directory this user may write to, or run presswatch as a user who may"),
         "{stdout}"
     );
     assert!(stdout.ends_with("1 problem found\n"), "{stdout}");
@@ -1417,10 +1417,24 @@ async fn a_first_check_whose_baseline_cannot_be_written_says_so_and_only_so() {
     let out = run(&["check", "--config", &project.config_arg()], &[]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("a  "))
+        .unwrap_or_else(|| panic!("no row for a: {stdout}"));
     assert!(
-        stdout.contains("a  error      first check: storing the baseline failed: "),
+        row.starts_with("a  error      first check: storing the baseline failed: cannot write baseline /proc/presswatch-test/baselines/"),
         "{stdout}"
     );
+    // Which config line, what is wrong and what to do, as validate says it.
+    let cfg = project.config_arg();
+    assert!(
+        row.contains(&format!(
+            ": {cfg}:3: daemon.baseline_dir: /proc/presswatch-test/baselines is on a proc filesystem (/proc)"
+        )) && row.contains("Put it on a disk, e.g. `baseline_dir = \"/var/lib/presswatch/baseline\"`")
+            && row.ends_with(&format!("(`presswatch validate --config {cfg}` checks every directory)")),
+        "{stdout}"
+    );
+    assert!(!row.contains("os error"), "{stdout}");
     assert!(!stdout.contains("baseline stored"), "{stdout}");
 }
 

@@ -405,12 +405,13 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
     let text = output_text(&out);
     assert!(!out.status.success());
     assert!(
-        text.contains("writing baseline") && text.contains("a.txt"),
+        text.contains("cannot write baseline") && text.contains("a.txt"),
         "{text}"
     );
     let row = String::from_utf8_lossy(&out.stdout);
     assert!(
-        row.contains(" error ") && row.contains("; storing the check failed: writing baseline"),
+        row.contains(" error ")
+            && row.contains("; storing the check failed: cannot write baseline"),
         "the watch's row says what was found and why it was not stored:\n{row}"
     );
     assert_eq!(
