@@ -85,7 +85,17 @@ impl Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let args: Vec<String> = std::env::args().collect();
+            if let Some(hint) = config_without_flag(&e, &args) {
+                eprintln!("error: {hint}");
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
     if !matches!(cli.command, Command::Run(_)) {
         exit_quietly_on_broken_pipe();
     }
@@ -116,6 +126,49 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The config file given without `--config` (`presswatch check
+/// config.toml`), which clap calls only an unexpected argument or a missing
+/// `--config`: what to write instead, the command line with `--config`
+/// before the file.
+fn config_without_flag(e: &clap::Error, args: &[String]) -> Option<String> {
+    use clap::error::ErrorKind;
+    if !matches!(
+        e.kind(),
+        ErrorKind::UnknownArgument | ErrorKind::MissingRequiredArgument
+    ) || args
+        .iter()
+        .any(|a| a == "--config" || a.starts_with("--config="))
+    {
+        return None;
+    }
+    let at = args.iter().skip(1).position(|a| {
+        !a.starts_with('-')
+            && (a.to_ascii_lowercase().ends_with(".toml")
+                || (e.kind() == ErrorKind::UnknownArgument && std::path::Path::new(a).is_file()))
+    })? + 1;
+    let quote = |a: &str| {
+        if !a.is_empty()
+            && a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=".contains(c))
+        {
+            a.to_string()
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let fixed: Vec<String> = std::iter::once("presswatch".to_string())
+        .chain(args.iter().enumerate().skip(1).map(|(i, a)| match i == at {
+            true => format!("--config {}", quote(a)),
+            false => quote(a),
+        }))
+        .collect();
+    Some(format!(
+        "{} is given without --config: the config file follows --config; write `{}`",
+        args[at],
+        fixed.join(" ")
+    ))
 }
 
 /// A command whose output is cut short (`presswatch diff ... | head`) ends

@@ -433,6 +433,61 @@ async fn a_server_that_hangs_up_mid_handshake_is_an_error_in_words_not_a_silent_
     }
 }
 
+/// `presswatch check config.toml`, the config file without `--config`: clap
+/// said only "unexpected argument 'config.toml' found" and the usage; each
+/// command says what to write instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_file_given_without_config_is_told_to_write_it_after_config() {
+    let project = Project::new("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n");
+    let cfg = project.config_arg();
+    let plain = project.path("presswatch.conf");
+    std::fs::copy(project.config(), &plain).unwrap();
+    let plain = plain.display().to_string();
+    for (args, write) in [
+        (
+            vec!["check", &cfg],
+            format!("presswatch check --config {cfg}"),
+        ),
+        (
+            vec!["validate", &cfg],
+            format!("presswatch validate --config {cfg}"),
+        ),
+        (
+            vec!["status", &cfg],
+            format!("presswatch status --config {cfg}"),
+        ),
+        (
+            vec!["test-alert", &cfg],
+            format!("presswatch test-alert --config {cfg}"),
+        ),
+        (
+            vec!["outbox", "list", &cfg],
+            format!("presswatch outbox list --config {cfg}"),
+        ),
+        (
+            vec!["history", &cfg, "a"],
+            format!("presswatch history --config {cfg} a"),
+        ),
+        (
+            vec!["check", "--watch", "a", &plain],
+            format!("presswatch check --watch a --config {plain}"),
+        ),
+    ] {
+        let out = run(&args, &[]).await;
+        let file = if args.contains(&cfg.as_str()) {
+            &cfg
+        } else {
+            &plain
+        };
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: {file} is given without --config: the config file follows --config; write `{write}`\n"),
+            "{args:?}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
     let server = Server::start().await;
