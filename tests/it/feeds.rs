@@ -346,6 +346,45 @@ async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_sayin
     );
 }
 
+/// A feed URL that serves a section page: the error quotes the page's long
+/// title cut at a word, not mid-word, and says the watch may want to be a
+/// listing as well as the feed's real address.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_url_serving_a_web_page_quotes_its_title_to_a_whole_word_and_says_what_to_set() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/world", ""));
+    let title =
+        "Iranian director Mohammad Rasoulof flees Iran after being sentenced to eight years \
+                 in prison and a flogging | World news";
+    server.set(
+        "/world",
+        served(
+            "text/html; charset=utf-8",
+            format!("<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>World</h1></body></html>")
+                .into_bytes(),
+        ),
+    );
+    let r = check_first(&project).await;
+    let Outcome::Error(error) = &r.outcome else {
+        panic!("an error: {:?}", r.outcome)
+    };
+    let url = server.url("/world");
+    assert!(
+        error.starts_with(&format!(
+            "{url}: a web page titled \u{201c}Iranian director Mohammad Rasoulof flees Iran after being \
+             sentenced to eight years in prison and a\u{2026}\u{201d} came instead of a feed: "
+        )),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(
+            "set `url` of watch wire to it; or, if that page itself lists the stories to watch (a section, \
+             tag or search page), set kind = \"listing\" on watch wire"
+        ),
+        "{error}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_alert_of_several_new_items_links_the_feed_as_the_watched_page_not_as_an_article() {
     let server = Server::start().await;
