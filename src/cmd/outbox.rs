@@ -37,9 +37,11 @@ enum Action {
     },
     /// Remove undelivered alerts: one by id, those of one channel with
     /// --channel, or all with --all.
+    // One of the three is required, as a group: a bare `drop` is told all
+    // three ways (`<ID|--all|--channel <NAME>>`), not only `<ID>`.
+    #[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["id", "all", "channel"]))]
     Drop {
-        /// The alert to drop.
-        #[arg(required_unless_present_any = ["all", "channel"])]
+        /// The alert to drop (`outbox list` shows the ids).
         id: Option<String>,
         /// Drop every undelivered alert.
         #[arg(long, conflicts_with_all = ["id", "channel"])]

@@ -488,6 +488,22 @@ async fn the_config_file_given_without_config_is_told_to_write_it_after_config()
     }
 }
 
+/// A bare `outbox drop` shows the three ways to say what to drop, not only
+/// `<ID>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_drop_without_what_to_drop_names_id_channel_and_all() {
+    let project = Project::new("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n");
+    let out = run(&["outbox", "drop", "--config", &project.config_arg()], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: the following required arguments were not provided:\n  <ID|--all|--channel <NAME>>\n"
+        ) && stderr.contains("Usage: presswatch outbox drop --config <FILE> <ID|--all|--channel <NAME>>"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_commands_on_an_unknown_id_fail_and_say_how_to_list() {
     let server = Server::start().await;
