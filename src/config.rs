@@ -633,7 +633,7 @@ struct RawDaemon {
     per_host_delay: Option<Spanned<toml::Value>>,
     timeout: Option<Spanned<toml::Value>>,
     max_body: Option<Spanned<toml::Value>>,
-    user_agent: Option<String>,
+    user_agent: Option<Spanned<String>>,
     baseline_dir: Option<String>,
     state_dir: Option<String>,
     state_url: Option<Spanned<String>>,
@@ -1507,7 +1507,23 @@ fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSetti
         concurrency: positive(r, &d.concurrency, "daemon.concurrency", 16, 1) as usize,
         timeout: duration_field(r, &d.timeout, "daemon.timeout", Duration::from_secs(30)),
         max_body,
-        user_agent: d.user_agent.unwrap_or_else(default_user_agent),
+        user_agent: match d.user_agent {
+            Some(ua) if ua.get_ref().trim().is_empty() => {
+                r.at(
+                    Some(ua.span()),
+                    "daemon.user_agent",
+                    format!(
+                        "is empty: sites would see no name, and many refuse such requests or answer with a bot check; \
+                         leave user_agent out for the default ({:?}), or write a name with a way to reach you, \
+                         e.g. user_agent = \"presswatch (press office of Example; press@example.org)\"",
+                        default_user_agent()
+                    ),
+                );
+                default_user_agent()
+            }
+            Some(ua) => ua.into_inner(),
+            None => default_user_agent(),
+        },
         baseline_dir: resolve(base, d.baseline_dir.as_deref().unwrap_or("baseline")),
         state_dir: resolve(base, d.state_dir.as_deref().unwrap_or("state")),
         state_url: d.state_url.as_ref().and_then(|u| {
@@ -2809,6 +2825,21 @@ secret_env = "PRESSWATCH_TEST_UNSET_VARIABLE"
             errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nignore = ['Updated (\\d+ minutes ago']\n"),
             ["c.toml:4: watch \"a\".ignore[0]: not a valid regex: unclosed group at character 9 ('('); a literal ( ) [ ] . * + ? \\ is written with a \\ before it, e.g. '\\(AP\\)'"]
         );
+    }
+
+    #[test]
+    fn an_empty_user_agent_is_refused_with_the_default_and_an_example() {
+        for ua in ["", "  "] {
+            assert_eq!(
+                errors(&format!("[daemon]\nuser_agent = \"{ua}\"\n")),
+                [format!(
+                    "c.toml:2: daemon.user_agent: is empty: sites would see no name, and many refuse such requests or \
+                     answer with a bot check; leave user_agent out for the default ({:?}), or write a name with a way \
+                     to reach you, e.g. user_agent = \"presswatch (press office of Example; press@example.org)\"",
+                    default_user_agent()
+                )]
+            );
+        }
     }
 
     #[test]
