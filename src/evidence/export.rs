@@ -444,11 +444,22 @@ pub fn parse_since(
             .ok_or_else(|| format!("--since {s:?}: no such time in {tz}"))?;
         return Ok(t.with_timezone(&Utc));
     }
-    let age = crate::config::parse_duration(s).map_err(|_| {
-        format!(
-            "--since {s:?}: give a date (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in \
+    let age = crate::config::parse_duration(s).map_err(|e| {
+        let forms = format!(
+            "give a date (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in \
              {tz} ([daemon] timezone), an RFC 3339 time (2024-05-14T09:30:00Z) or an age (30d)"
-        )
+        );
+        if e.contains("longer than 100 years") || e.starts_with("number too large") {
+            // An age, written right, but longer than anything kept.
+            format!(
+                "--since {s:?}: an age longer than 100 years (36500d), the longest accepted: nothing kept is \
+                 older; leave --since out to export everything"
+            )
+        } else if s.starts_with(|c: char| c.is_ascii_digit()) && e.starts_with("unknown unit") {
+            format!("--since {s:?}: {e}; {forms}")
+        } else {
+            format!("--since {s:?}: {forms}")
+        }
     })?;
     chrono::Duration::from_std(age)
         .ok()
@@ -459,6 +470,30 @@ pub fn parse_since(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_age_for_since_too_long_or_in_an_unknown_unit_is_told_so() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 4, 5, 0, 0).unwrap();
+        for age in ["99999999d", "99999999999999999999999s"] {
+            assert_eq!(
+                parse_since(age, chrono_tz::UTC, now).unwrap_err(),
+                format!(
+                    "--since {age:?}: an age longer than 100 years (36500d), the longest accepted: nothing kept \
+                     is older; leave --since out to export everything"
+                )
+            );
+        }
+        assert_eq!(
+            parse_since("2y", chrono_tz::UTC, now).unwrap_err(),
+            "--since \"2y\": unknown unit \"y\" in duration \"2y\"; use ms, s, m, h or d; give a date \
+             (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in UTC ([daemon] timezone), an RFC \
+             3339 time (2024-05-14T09:30:00Z) or an age (30d)"
+        );
+        assert_eq!(
+            parse_since("36500d", chrono_tz::UTC, now).unwrap(),
+            Utc.with_ymd_and_hms(1926, 12, 29, 5, 0, 0).unwrap()
+        );
+    }
 
     #[test]
     fn an_export_says_its_counts_in_words_and_when_nothing_matched() {
