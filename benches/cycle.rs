@@ -602,20 +602,24 @@ fn generated_page(i: usize) -> Vec<u8> {
 }
 
 /// The page with one word of its article text changed: the extracted article
-/// of the page is located in the HTML and its longest paragraph edited.
+/// of the page is located in the HTML, outside scripts (a JSON-LD
+/// `articleBody` often repeats the story, and an edit there changes nothing a
+/// reader sees), and its longest paragraph edited.
 fn revise(page: &[u8]) -> Vec<u8> {
     let html = String::from_utf8_lossy(page).into_owned();
     let doc = extract::article(&html, None, None);
     let longest = doc
         .blocks
         .iter()
-        .map(|b| b.text.as_str())
-        .filter(|t| html.contains(*t))
-        .max_by_key(|t| t.len());
-    match longest.and_then(|t| t.split_whitespace().nth(3).map(|w| (t, w))) {
-        Some((t, w)) => html
-            .replacen(t, &t.replacen(w, "revised", 1), 1)
-            .into_bytes(),
+        .filter_map(|b| shown_at(&html, &b.text).map(|at| (b.text.as_str(), at)))
+        .max_by_key(|(t, _)| t.len());
+    match longest.and_then(|(t, at)| t.split_whitespace().nth(3).map(|w| (t, at, w))) {
+        Some((t, at, w)) => {
+            let mut revised = html[..at].to_string();
+            revised.push_str(&t.replacen(w, "revised", 1));
+            revised.push_str(&html[at + t.len()..]);
+            revised.into_bytes()
+        }
         None => html
             .replacen(
                 "<body",
@@ -624,6 +628,16 @@ fn revise(page: &[u8]) -> Vec<u8> {
             )
             .into_bytes(),
     }
+}
+
+/// Where `text` first stands in `html` outside a `<script>`, if anywhere.
+fn shown_at(html: &str, text: &str) -> Option<usize> {
+    html.match_indices(text).map(|(at, _)| at).find(|&at| {
+        let before = &html[..at];
+        before
+            .rfind("<script")
+            .is_none_or(|open| before.rfind("</script").is_some_and(|close| close > open))
+    })
 }
 
 /// Extraction and comparison cost per page, in process.
