@@ -630,13 +630,19 @@ fn revise(page: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Where `text` first stands in `html` outside a `<script>`, if anywhere.
+/// Where `text` first stands in `html` as text a reader sees: outside a
+/// `<script>` and outside a tag (a `<meta name="description">` often
+/// repeats the story's opening), if anywhere.
 fn shown_at(html: &str, text: &str) -> Option<usize> {
+    // Whether the last `open` before a place is closed before it.
+    let closed = |before: &str, open: &str, close: &str| {
+        before
+            .rfind(open)
+            .is_none_or(|o| before.rfind(close).is_some_and(|c| c > o))
+    };
     html.match_indices(text).map(|(at, _)| at).find(|&at| {
         let before = &html[..at];
-        before
-            .rfind("<script")
-            .is_none_or(|open| before.rfind("</script").is_some_and(|close| close > open))
+        closed(before, "<script", "</script") && closed(before, "<", ">")
     })
 }
 
