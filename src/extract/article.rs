@@ -118,7 +118,7 @@ static BOX_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The label of a pointer to another page, before a colon: "See also",
-/// "Related", "Read next", "Don't miss", "More on Wharton", "Lesen Sie
+/// "Related", "Read next", "Don't miss", "More on Iran", "Lesen Sie
 /// auch", "À lire aussi", "Lee también", "بیشتر بخوانید", "اقرأ أيضا".
 static CROSS_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(see also|related( (articles?|stories|posts?|reading|content|links?|guides?))?|read (also|next)|also read|don['’]?t miss|more on [^:]{1,40}|further reading|recommended( reading)?|you (might|may) (also )?like|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|voir aussi|lee también|ver también|leia também|veja também|leggi anche|vedi anche|lees ook|читайте также|بیشتر بخوانید|بخوانید|مطالب مرتبط|مطلب مرتبط|اقرأ أيضا|اقرأ أيضاً|ذات صلة)$")
