@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compare::{Change, ChangeKind, Segment};
 use crate::document::{hex, Block, Document, Item};
+use crate::text;
 
 /// Version of the alert JSON schema (webhook payloads carry it).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -324,7 +325,7 @@ impl Alert {
             ChangeKind::Retitled => "Retitled".to_string(),
             ChangeKind::Moved => "Moved".to_string(),
         };
-        let outlet = shorten(&subject_text(&self.outlet), 24);
+        let outlet = text::shorten(&subject_text(&self.outlet), 24);
         let headline = match self.kind {
             ChangeKind::NewItems => self.items.first().map(|i| i.title.as_str()),
             ChangeKind::Retitled => self.retitled.first().map(|r| r.new_title.as_str()),
@@ -335,7 +336,7 @@ impl Alert {
         .unwrap_or_else(|| self.watch.clone());
         // The stem's length does not depend on the kind, so it stays the same.
         let used = LONGEST_KIND_WORD + 3 + outlet.chars().count() + 2;
-        let headline = shorten(&headline, SUBJECT_CHARS.saturating_sub(used).max(16));
+        let headline = text::shorten(&headline, SUBJECT_CHARS.saturating_sub(used).max(16));
         let outlet = if outlet.is_empty() {
             String::new()
         } else {
@@ -367,27 +368,6 @@ fn subject_text(s: &str) -> String {
         })
         .collect();
     crate::text::clean(&s)
-}
-
-/// Text cut at a word boundary to at most `max` characters, `…` included.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for w in s.split(' ') {
-        if out.chars().count() + w.chars().count() + 2 > max {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    if out.is_empty() {
-        out = s.chars().take(max.saturating_sub(1)).collect();
-    }
-    format!("{}…", out.trim_end_matches([',', ';', ':', ' ']))
 }
 
 /// The alert `presswatch test-alert` sends: unmistakably a test (kind

@@ -2210,32 +2210,7 @@ fn not_a_feed(url: &url::Url, name: &str, why: &extract::NotAFeed) -> String {
              moved its feed, set `url` of watch {name} to the new address"
         ),
     };
-    let why = match why {
-        extract::NotAFeed::WebPage { title: Some(title) } => format!(
-            "a web page titled \u{201c}{}\u{201d} came instead of a feed",
-            whole_words(title)
-        ),
-        why => why.to_string(),
-    };
     format!("{url}: {why}: {what}")
-}
-
-/// How many characters of a page's title the feed reader keeps.
-const TITLE_KEPT: usize = 100;
-
-/// A page's title as the feed reader kept it, its first [`TITLE_KEPT`]
-/// characters: when it may have been cut, it ends at the last whole word,
-/// with `…`, not mid-word ("… to a floggin").
-fn whole_words(title: &str) -> String {
-    if title.chars().count() < TITLE_KEPT {
-        return title.to_string();
-    }
-    let head = title
-        .rfind(char::is_whitespace)
-        .map(|end| title[..end].trim_end())
-        .filter(|head| !head.is_empty())
-        .unwrap_or(title);
-    format!("{head}\u{2026}")
 }
 
 /// The error of a listing or feed whose items dropped from `before` to

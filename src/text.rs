@@ -24,6 +24,28 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}')
 }
 
+/// Text cut at a word boundary to at most `max` characters, `…` included
+/// (an alert's subject, a page title quoted in an error).
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for w in s.split(' ') {
+        if out.chars().count() + w.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max.saturating_sub(1)).collect();
+    }
+    format!("{}…", out.trim_end_matches([',', ';', ':', ' ']))
+}
+
 /// Normalises text for display and storage: NFC, invisible characters removed,
 /// runs of white space folded into one space, trimmed.
 pub fn clean(s: &str) -> String {

@@ -32,6 +32,9 @@ pub enum NotAFeed {
     Invalid(String),
 }
 
+/// How much of a web page's title [`NotAFeed::WebPage`] quotes, `…` included.
+const TITLE_CHARS: usize = 100;
+
 impl std::fmt::Display for NotAFeed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -378,7 +381,7 @@ fn why_not_a_feed(text: &str, bytes: usize, content_type: Option<&str>, error: S
             let open = start + lower[start..].find('>')? + 1;
             let close = open + lower[open..].find("</title")?;
             let title = strip_tags(&t[open..close]);
-            let title: String = title.chars().take(100).collect();
+            let title = text::shorten(&title, TITLE_CHARS);
             (!title.is_empty()).then_some(title)
         });
         return NotAFeed::WebPage { title };
