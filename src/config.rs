@@ -834,16 +834,7 @@ impl Config {
     /// A presswatch command line for this config, as hints show it:
     /// `presswatch outbox retry --config /etc/presswatch/config.toml`.
     pub fn command(&self, args: &str) -> String {
-        let path = self.path.display().to_string();
-        let quoted = if !path.is_empty()
-            && path
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c))
-        {
-            path
-        } else {
-            format!("'{}'", path.replace('\'', "'\\''"))
-        };
+        let quoted = crate::text::shell_word(&self.path.display().to_string());
         format!("presswatch {args} --config {quoted}")
     }
 

@@ -148,16 +148,7 @@ fn config_without_flag(e: &clap::Error, args: &[String]) -> Option<String> {
             && (a.to_ascii_lowercase().ends_with(".toml")
                 || (e.kind() == ErrorKind::UnknownArgument && std::path::Path::new(a).is_file()))
     })? + 1;
-    let quote = |a: &str| {
-        if !a.is_empty()
-            && a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=".contains(c))
-        {
-            a.to_string()
-        } else {
-            format!("'{}'", a.replace('\'', "'\\''"))
-        }
-    };
+    let quote = presswatch::text::shell_word;
     let fixed: Vec<String> = std::iter::once("presswatch".to_string())
         .chain(args.iter().enumerate().skip(1).map(|(i, a)| match i == at {
             true => format!("--config {}", quote(a)),

@@ -24,6 +24,20 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}')
 }
 
+/// A word for a shell command line, in single quotes when it holds
+/// anything but letters, digits and `/._-+,:@=` (a config path or a watch
+/// name in a command a hint shows).
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// Text cut at a word boundary to at most `max` characters, `…` included
 /// (an alert's subject, a page title quoted in an error).
 pub fn shorten(s: &str, max: usize) -> String {

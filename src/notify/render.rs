@@ -335,7 +335,7 @@ fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> (String, String) {
         ),
         format!(
             "presswatch diff --config {config} --watch {}",
-            shell_word(&alert.watch)
+            crate::text::shell_word(&alert.watch)
         ),
     )
 }
@@ -355,7 +355,7 @@ fn more_items(alert: &Alert, ctx: &Context) -> Option<(String, String)> {
             format!(
                 "presswatch history --config {} {} --show {version}",
                 config_word(ctx),
-                shell_word(&alert.watch)
+                crate::text::shell_word(&alert.watch)
             ),
         )
     })
@@ -365,7 +365,7 @@ fn more_items(alert: &Alert, ctx: &Context) -> Option<(String, String)> {
 fn config_word(ctx: &Context) -> String {
     ctx.config
         .as_ref()
-        .map(|p| shell_word(&p.display().to_string()))
+        .map(|p| crate::text::shell_word(&p.display().to_string()))
         .unwrap_or_else(|| "CONFIG".to_string())
 }
 
@@ -374,21 +374,9 @@ fn whole_text_command(alert: &Alert, last: &LastKnown, ctx: &Context) -> String 
     format!(
         "presswatch history --config {} {} --show {}",
         config_word(ctx),
-        shell_word(&alert.watch),
+        crate::text::shell_word(&alert.watch),
         last.version
     )
-}
-
-/// A word for a shell command line, quoted when it needs to be.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 // ---- plain text ---------------------------------------------------------------------
