@@ -81,12 +81,39 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     out
 }
 
-/// What kind of failure a chain of causes tells of.
-fn cause_of(e: &reqwest::Error, chain: &[String]) -> Cause {
+/// The certificate problem a TLS handshake failed on, when the chain holds
+/// rustls's error. It travels inside an `io::Error` (in another, as
+/// hyper-util wraps it), whose `source()` skips the error it wraps: an
+/// `io::Error` is followed into what it wraps instead.
+fn certificate_error<'e>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e rustls::CertificateError> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(rustls::Error::InvalidCertificate(c)) = s.downcast_ref::<rustls::Error>() {
+            return Some(c);
+        }
+        src = match s.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
+    }
+    None
+}
+
+/// What kind of failure a chain of causes tells of. A refused certificate
+/// is told by rustls's error itself (`certificate`), before any word of the
+/// chain is read: its words may name a `DnsName`.
+fn cause_of(e: &reqwest::Error, chain: &[String], certificate: bool) -> Cause {
     if e.is_timeout() {
         return Cause::Timeout;
     }
     let all = chain.join(": ").to_lowercase();
+    if certificate || all.contains("invalid peer certificate") {
+        return Cause::Tls;
+    }
     if let Some(refusal) = chain
         .iter()
         .find(|c| c.contains("loopback, private or link-local"))
@@ -152,10 +179,16 @@ fn detail(chain: &[String]) -> String {
 /// token).
 pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
     let chain = chain(e);
-    let cause = cause_of(e, &chain);
+    let certificate = certificate_error(e);
+    let cause = cause_of(e, &chain, certificate.is_some());
     let at = host_port(url);
     let host = url.host_str().unwrap_or_default();
     let detail = detail(&chain);
+    if let (Cause::Tls, Some(certificate)) = (&cause, certificate) {
+        let why = certificate_words(certificate, host, role, &detail);
+        let message = format!("TLS handshake failed with {at}: {why}");
+        return Failure { cause, message };
+    }
     let (u, server) = (role.url(), role.server());
     let message = match &cause {
         Cause::Timeout => format!("no answer from {at} in time ({detail}): {server} is slow or down"),
@@ -190,6 +223,105 @@ pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
     Failure { cause, message }
 }
 
+/// What is wrong with the certificate a server presented, in plain words,
+/// and what to check: `the certificate is for example.org, not 127.0.0.1:
+/// …`. `detail` is rustls's own words, kept where they add a searchable
+/// name (`UnknownIssuer`).
+fn certificate_words(
+    error: &rustls::CertificateError,
+    host: &str,
+    role: Role,
+    detail: &str,
+) -> String {
+    use rustls::CertificateError as E;
+    let (u, server) = (role.url(), role.server());
+    let clock =
+        |now: &rustls::pki_types::UnixTime| format!("this machine's clock reads {}", utc(now));
+    match error {
+        E::UnknownIssuer => format!(
+            "the certificate is not trusted: it is self-signed, or issued by an authority this machine \
+             does not trust (UnknownIssuer); open {u} in a browser to see who issued it, and if {server} is \
+             meant to use that certificate, add it or its issuer to this machine's trust store"
+        ),
+        E::NotValidForNameContext { presented, .. } => {
+            let names: Vec<String> = presented.iter().map(|n| presented_name(n)).collect();
+            let is_for = match names.as_slice() {
+                [] => "names no host".to_string(),
+                names => format!("is for {}", one_of(names)),
+            };
+            format!(
+                "the certificate {is_for}, not {host}: check the host in {u} ({server} may answer under \
+                 another name), or {server} presents the wrong certificate"
+            )
+        }
+        E::NotValidForName => format!(
+            "the certificate is for another name, not {host}: check the host in {u} ({server} may answer \
+             under another name), or {server} presents the wrong certificate"
+        ),
+        E::ExpiredContext { time, not_after } => format!(
+            "the certificate expired on {} ({}): {server} has to renew it; if this machine's clock is \
+             wrong, set it right",
+            utc(not_after),
+            clock(time)
+        ),
+        E::NotValidYetContext { time, not_before } => format!(
+            "the certificate is not valid until {} ({}): check this machine's clock; if it is right, \
+             {server} presents a certificate dated ahead",
+            utc(not_before),
+            clock(time)
+        ),
+        E::Expired | E::NotValidYet => format!(
+            "the certificate has expired or is not valid yet ({detail}): check this machine's clock, \
+             and open {u} in a browser to see the certificate's dates"
+        ),
+        E::Revoked => format!(
+            "the certificate was revoked by its issuer: {server} has to replace it"
+        ),
+        _ => format!(
+            "the certificate is not accepted ({detail}); open {u} in a browser to see why"
+        ),
+    }
+}
+
+/// A name a certificate presents, as rustls shows it (`DnsName("example.org")`,
+/// `IpAddress(192.0.2.1)`), without the wrapping.
+fn presented_name(shown: &str) -> String {
+    shown
+        .strip_prefix("DnsName(\"")
+        .and_then(|n| n.strip_suffix("\")"))
+        .or_else(|| {
+            shown
+                .strip_prefix("IpAddress(")
+                .and_then(|n| n.strip_suffix(')'))
+        })
+        .unwrap_or(shown)
+        .to_string()
+}
+
+/// `a`, `a or b`, `a, b or c`; past three names, `a, b, c and 7 other names`.
+fn one_of(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    match names {
+        [one] => one.clone(),
+        _ if names.len() > SHOWN => format!(
+            "{} and {} other names",
+            names[..SHOWN].join(", "),
+            names.len() - SHOWN
+        ),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => String::new(),
+    }
+}
+
+/// A time of a certificate or of the clock, to the minute, in UTC.
+fn utc(t: &rustls::pki_types::UnixTime) -> String {
+    i64::try_from(t.as_secs())
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| format!("{} (UNIX time)", t.as_secs()))
+}
+
 /// `what (detail)`, or `what (os error 111)` when the detail begins with
 /// what it is ("Connection refused (os error 111)"), so it is said once.
 fn said(what: &str, detail: &str) -> String {
@@ -201,5 +333,74 @@ fn said(what: &str, detail: &str) -> String {
         Some("") => what.to_string(),
         Some(rest) => format!("{what} {rest}"),
         None => format!("{what} ({detail})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::{ServerName, UnixTime};
+    use rustls::CertificateError as E;
+
+    fn words(e: E, role: Role) -> String {
+        certificate_words(&e, "news.example.org", role, "detail")
+    }
+
+    fn for_names(presented: &[&str]) -> E {
+        E::NotValidForNameContext {
+            expected: ServerName::try_from("news.example.org").unwrap(),
+            presented: presented.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_certificate_for_other_names_names_three_bare_and_counts_the_rest() {
+        assert_eq!(
+            words(for_names(&["DnsName(\"*.cdn.example\")", "IpAddress(192.0.2.1)"]), Role::Watch),
+            "the certificate is for *.cdn.example or 192.0.2.1, not news.example.org: check the host in \
+             the URL (the site may answer under another name), or the site presents the wrong certificate"
+        );
+        let many: Vec<String> = (1..=8)
+            .map(|i| format!("DnsName(\"s{i}.example\")"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(
+            words(for_names(&many), Role::Watch)
+                .starts_with("the certificate is for s1.example, s2.example, s3.example and 5 other names, not news.example.org: "),
+            "{}",
+            words(for_names(&many), Role::Watch)
+        );
+        assert!(words(for_names(&[]), Role::Webhook).starts_with(
+            "the certificate names no host, not news.example.org: check the host in the channel's url \
+             (the receiver may answer under another name)"
+        ));
+    }
+
+    #[test]
+    fn an_expired_certificate_says_the_day_and_the_clock_in_utc() {
+        let at = |s| UnixTime::since_unix_epoch(std::time::Duration::from_secs(s));
+        assert_eq!(
+            words(
+                E::ExpiredContext {
+                    time: at(1_796_368_368),
+                    not_after: at(1_609_459_200),
+                },
+                Role::Webhook
+            ),
+            "the certificate expired on 2021-01-01 00:00 UTC (this machine's clock reads 2026-12-04 \
+             07:12 UTC): the receiver has to renew it; if this machine's clock is wrong, set it right"
+        );
+    }
+
+    #[test]
+    fn a_certificate_problem_without_plain_words_keeps_rustls_words() {
+        assert_eq!(
+            words(E::BadSignature, Role::Watch),
+            "the certificate is not accepted (detail); open the URL in a browser to see why"
+        );
+        assert_eq!(
+            words(E::Revoked, Role::Watch),
+            "the certificate was revoked by its issuer: the site has to replace it"
+        );
     }
 }

@@ -22,3 +22,4 @@ mod security;
 mod storage;
 mod support;
 mod takedowns;
+mod tls;

@@ -1,6 +1,7 @@
 //! Real servers on 127.0.0.1 for the integration tests: an HTTP/1.1 server
-//! whose routes a test sets (pages, feeds, webhook receivers), and helpers to
-//! run the `presswatch` binary.
+//! whose routes a test sets (pages, feeds, webhook receivers), over plain TCP
+//! or TLS with a certificate made at test time, and helpers to run the
+//! `presswatch` binary.
 
 #![allow(dead_code)]
 
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A canned response.
@@ -70,6 +71,8 @@ pub struct Request {
 pub struct Server {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// "http", or "https" for a server started with [`Server::start_tls`].
+    scheme: &'static str,
     routes: Arc<Mutex<HashMap<String, Vec<Route>>>>,
     requests: Arc<Mutex<Vec<Request>>>,
 }
@@ -77,11 +80,27 @@ pub struct Server {
 impl Server {
     /// Starts a server on 127.0.0.1 on a free port.
     pub async fn start() -> Server {
+        Server::listen(None).await
+    }
+
+    /// Starts a server on 127.0.0.1 on a free port that speaks HTTPS only,
+    /// presenting `cert`. A client that refuses the certificate ends the
+    /// handshake, and no request is recorded.
+    pub async fn start_tls(cert: &ServerCert) -> Server {
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(cert.chain.clone(), cert.key.clone_key())
+            .expect("a usable test certificate");
+        Server::listen(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn listen(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let server = Server {
             addr: listener.local_addr().unwrap(),
+            scheme: if tls.is_some() { "https" } else { "http" },
             routes: Default::default(),
             requests: Default::default(),
         };
@@ -89,8 +108,15 @@ impl Server {
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
                 let s = s.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let _ = s.serve(sock).await;
+                    let _ = match tls {
+                        None => s.serve(sock).await,
+                        Some(tls) => match tls.accept(sock).await {
+                            Ok(sock) => s.serve(sock).await,
+                            Err(_) => Ok(()),
+                        },
+                    };
                 });
             }
         });
@@ -99,7 +125,7 @@ impl Server {
 
     /// The absolute URL of a path on this server.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        format!("{}://{}{}", self.scheme, self.addr, path)
     }
 
     /// Serves `route` at `path` from now on.
@@ -128,7 +154,7 @@ impl Server {
             .collect()
     }
 
-    async fn serve(&self, mut sock: TcpStream) -> std::io::Result<()> {
+    async fn serve(&self, mut sock: impl AsyncRead + AsyncWrite + Unpin) -> std::io::Result<()> {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 8192];
         let head_end = loop {
@@ -207,6 +233,148 @@ impl Server {
         sock.write_all(&body).await?;
         sock.shutdown().await
     }
+}
+
+// ---- certificates made at test time, for `Server::start_tls` ---------------
+
+/// A certificate authority made for one test. A `presswatch` process trusts
+/// it as a machine trusts a CA installed in its store: run it with
+/// `SSL_CERT_FILE` naming the CA's PEM file ([`TestCa::trust_file`]), which
+/// then stands for the whole store (rustls-platform-verifier reads the
+/// store through rustls-native-certs, which honours the variable).
+pub struct TestCa {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    der: Vec<u8>,
+}
+
+/// A server's certificate (with the chain up to its CA) and its key.
+pub struct ServerCert {
+    chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+    /// The certificate itself.
+    der: Vec<u8>,
+}
+
+impl ServerCert {
+    /// A self-signed certificate for `names`, issued by no CA: what a
+    /// receiver set up by hand, or a device's built-in page, presents.
+    pub fn self_signed(names: &[&str]) -> ServerCert {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = server_params(names, (2020, 1, 1), (4000, 1, 1))
+            .self_signed(&key)
+            .unwrap();
+        ServerCert {
+            chain: vec![cert.der().clone()],
+            key: private_key(&key),
+            der: cert.der().to_vec(),
+        }
+    }
+
+    /// Writes this certificate as PEM into `dir` and returns the file: a
+    /// `presswatch` process run with `SSL_CERT_FILE` naming it trusts this
+    /// certificate (and nothing else), as when an operator adds a
+    /// self-signed certificate to the machine's store.
+    pub fn trust_file(&self, dir: &Path) -> String {
+        trust_file(dir, &self.der)
+    }
+}
+
+/// A server certificate's parameters: `names` (host names or IP addresses),
+/// valid from one day to another, for TLS servers.
+fn server_params(
+    names: &[&str],
+    from: (i32, u8, u8),
+    until: (i32, u8, u8),
+) -> rcgen::CertificateParams {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = rcgen::CertificateParams::new(names).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "presswatch test server");
+    params.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
+    params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    params
+}
+
+fn private_key(key: &rcgen::KeyPair) -> rustls::pki_types::PrivateKeyDer<'static> {
+    rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into()
+}
+
+impl TestCa {
+    /// A new CA named `name` (its subject's common name), with a key of its
+    /// own. Two CAs of one name would be taken for one: name them apart.
+    pub fn new(name: &str) -> TestCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let key = rcgen::KeyPair::generate().unwrap();
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        TestCa {
+            issuer: rcgen::Issuer::new(params, key),
+            der,
+        }
+    }
+
+    /// A server certificate this CA issued for `names` (host names or IP
+    /// addresses), valid from 2020 for many years.
+    pub fn issue(&self, names: &[&str]) -> ServerCert {
+        self.issue_valid(names, (2020, 1, 1), (4000, 1, 1))
+    }
+
+    /// A server certificate this CA issued for `names`, valid from one day
+    /// to another (year, month, day; from and until midnight UTC).
+    pub fn issue_valid(
+        &self,
+        names: &[&str],
+        from: (i32, u8, u8),
+        until: (i32, u8, u8),
+    ) -> ServerCert {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = server_params(names, from, until)
+            .signed_by(&key, &self.issuer)
+            .unwrap();
+        ServerCert {
+            chain: vec![cert.der().clone(), self.der.clone().into()],
+            key: private_key(&key),
+            der: cert.der().to_vec(),
+        }
+    }
+
+    /// Writes the CA's certificate as PEM into `dir` and returns the file:
+    /// a `presswatch` process run with `SSL_CERT_FILE` naming it trusts this
+    /// CA and no other.
+    pub fn trust_file(&self, dir: &Path) -> String {
+        trust_file(dir, &self.der)
+    }
+}
+
+/// Writes a certificate (DER) as PEM into `dir`; returns the file's path.
+fn trust_file(dir: &Path, der: &[u8]) -> String {
+    let path = dir.join("trusted.pem");
+    std::fs::write(&path, pem(der)).unwrap();
+    path.display().to_string()
+}
+
+/// The PEM form of a DER certificate.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
 }
 
 /// The built `presswatch` binary.

@@ -1,0 +1,248 @@
+//! Bad TLS certificates, met for real: a loopback HTTPS server presenting a
+//! certificate made at test time (self-signed, from a CA this machine does
+//! not trust, for another name, expired, not valid yet), and `presswatch`
+//! run as a user runs it, with the machine's trust store standing in as
+//! `SSL_CERT_FILE`. What the user reads says what is wrong with the
+//! certificate in plain words and what to check; a watch's check is an
+//! error (not a takedown, no alert), and a webhook's alert waits in the
+//! outbox until the receiver is trusted.
+
+use std::path::Path;
+
+use crate::support::{news_page, run, Project, Route, Server, ServerCert, TestCa};
+
+const P1: &str = "The director left the country after the court upheld an eight-year sentence, people close to him said on Monday.";
+const P1_EDITED: &str = "The director fled the country on foot after the appeals court upheld an eight-year sentence, his lawyer said on Tuesday.";
+const P2: &str = "His lawyer said the sentence was handed down after the director refused to withdraw his latest film from a festival.";
+
+fn article(first: &str) -> Route {
+    Route::html(news_page(
+        "A story served over HTTPS",
+        "A. Writer",
+        &[first, P2],
+        &[],
+    ))
+}
+
+/// A project with one watch, `secure`, on `url`, and `extra` config after it.
+fn project(url: &str, extra: &str) -> Project {
+    Project::new(&format!(
+        "[daemon]\ntimeout = \"5s\"\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"secure\"\nurl = \"{url}\"\nrobots = false\n\n{extra}"
+    ))
+}
+
+/// What `presswatch ARGS --config …` printed, run on a machine whose trust
+/// store is the PEM file `trust_store`: (exit success, stdout, stderr).
+async fn presswatch(project: &Project, args: &[&str], trust_store: &str) -> (bool, String, String) {
+    let config = project.config_arg();
+    let mut argv = vec![args[0], "--config", &config];
+    argv.extend(&args[1..]);
+    let out = run(&argv, &[("SSL_CERT_FILE", trust_store)]).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.success(), stdout, stderr)
+}
+
+/// A trust store holding one CA that signed none of the test servers'
+/// certificates: a machine that trusts some authorities, not theirs.
+fn unrelated_store(dir: &Path) -> String {
+    TestCa::new("Some public CA").trust_file(dir)
+}
+
+/// `presswatch check` of the project's watch `secure`, which is expected to
+/// fail: its row's message, after checking that the row is an error, that
+/// no alert went out and nothing was taken down, and that the server saw no
+/// request (the handshake ended before one).
+async fn check_error(project: &Project, server: &Server, trust_store: &str) -> String {
+    let (ok, stdout, _) = presswatch(project, &["check"], trust_store).await;
+    assert!(!ok, "a failed check exits non-zero: {stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("secure "))
+        .unwrap_or_else(|| panic!("no row for the watch: {stdout}"));
+    let mut words = row.split_whitespace();
+    assert_eq!(
+        (words.next(), words.next()),
+        (Some("secure"), Some("error")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 taken down") && stdout.contains("1 error; 0 alerts"),
+        "an error, not a takedown, and no alert: {stdout}"
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    let message = row["secure".len()..].trim_start()["error".len()..].trim_start();
+    assert!(
+        message.starts_with(&format!("fetching {}: ", server.url("/story"))),
+        "the message names the URL: {message}"
+    );
+    message.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_whose_certificate_is_self_signed_or_from_an_untrusted_ca_is_an_error_saying_it_is_not_trusted_and_what_to_check(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = unrelated_store(dir.path());
+    let private_ca = TestCa::new("Example private CA");
+    for cert in [
+        ServerCert::self_signed(&["127.0.0.1"]),
+        private_ca.issue(&["127.0.0.1"]),
+    ] {
+        let server = Server::start_tls(&cert).await;
+        server.set("/story", article(P1));
+        let project = project(&server.url("/story"), "");
+        let message = check_error(&project, &server, &store).await;
+        assert_eq!(
+            message,
+            format!(
+                "fetching {}: TLS handshake failed with {}: the certificate is not trusted: it is \
+                 self-signed, or issued by an authority this machine does not trust (UnknownIssuer); open \
+                 the URL in a browser to see who issued it, and if the site is meant to use that \
+                 certificate, add it or its issuer to this machine's trust store",
+                server.url("/story"),
+                server.addr
+            )
+        );
+    }
+
+    // What the message says to do works: with the certificate in the
+    // machine's trust store, the same watch is checked.
+    let cert = ServerCert::self_signed(&["127.0.0.1"]);
+    let server = Server::start_tls(&cert).await;
+    server.set("/story", article(P1));
+    let project = project(&server.url("/story"), "");
+    let trusted = cert.trust_file(dir.path());
+    let (ok, stdout, _) = presswatch(&project, &["check"], &trusted).await;
+    assert!(ok && stdout.contains("1 baseline stored"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_for_another_name_says_which_names_it_is_for_not_a_dns_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("Example CA");
+    let store = ca.trust_file(dir.path());
+    for (names, is_for) in [
+        (&["example.org"][..], "example.org"),
+        (
+            &["example.org", "www.example.org"][..],
+            "example.org or www.example.org",
+        ),
+    ] {
+        let server = Server::start_tls(&ca.issue(names)).await;
+        server.set("/story", article(P1));
+        let project = project(&server.url("/story"), "");
+        let message = check_error(&project, &server, &store).await;
+        assert_eq!(
+            message,
+            format!(
+                "fetching {}: TLS handshake failed with {}: the certificate is for {is_for}, not \
+                 127.0.0.1: check the host in the URL (the site may answer under another name), or the \
+                 site presents the wrong certificate",
+                server.url("/story"),
+                server.addr
+            )
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_or_not_yet_valid_certificate_says_its_date_and_what_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("Example CA");
+    let store = ca.trust_file(dir.path());
+
+    let expired =
+        Server::start_tls(&ca.issue_valid(&["127.0.0.1"], (2020, 1, 1), (2021, 3, 1))).await;
+    expired.set("/story", article(P1));
+    let message = check_error(&project(&expired.url("/story"), ""), &expired, &store).await;
+    let said = format!(
+        "fetching {}: TLS handshake failed with {}: the certificate expired on 2021-03-01 00:00 UTC \
+         (this machine's clock reads ",
+        expired.url("/story"),
+        expired.addr
+    );
+    assert!(message.starts_with(&said), "{message}");
+    assert!(
+        message.ends_with(
+            " UTC): the site has to renew it; if this machine's clock is wrong, set it right"
+        ),
+        "{message}"
+    );
+
+    let ahead =
+        Server::start_tls(&ca.issue_valid(&["127.0.0.1"], (3020, 1, 1), (3021, 1, 1))).await;
+    ahead.set("/story", article(P1));
+    let message = check_error(&project(&ahead.url("/story"), ""), &ahead, &store).await;
+    let said = format!(
+        "fetching {}: TLS handshake failed with {}: the certificate is not valid until 3020-01-01 00:00 \
+         UTC (this machine's clock reads ",
+        ahead.url("/story"),
+        ahead.addr
+    );
+    assert!(message.starts_with(&said), "{message}");
+    assert!(
+        message.ends_with(
+            " UTC): check this machine's clock; if it is right, the site presents a certificate dated ahead"
+        ),
+        "{message}"
+    );
+}
+
+/// A webhook receiver with a self-signed certificate: the alert is not
+/// lost. It waits in the outbox, `outbox list` says why it was not
+/// delivered, and it goes out once the receiver's certificate is trusted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_receiver_with_a_self_signed_certificate_keeps_the_alert_and_says_it_is_not_trusted(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = unrelated_store(dir.path());
+    let receiver_cert = ServerCert::self_signed(&["127.0.0.1"]);
+    let receiver = Server::start_tls(&receiver_cert).await;
+    let site = Server::start().await;
+    site.set("/story", article(P1));
+    let project = project(
+        &site.url("/story"),
+        &format!(
+            "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+            receiver.url("/hook?token=s3cret")
+        ),
+    );
+    let (ok, stdout, _) = presswatch(&project, &["check"], &store).await;
+    assert!(ok && stdout.contains("1 baseline stored"), "{stdout}");
+
+    site.set("/story", article(P1_EDITED));
+    let (_, stdout, stderr) = presswatch(&project, &["check"], &store).await;
+    assert!(stdout.contains("1 changed"), "{stdout}\n{stderr}");
+    assert!(receiver.requests().is_empty(), "{:?}", receiver.requests());
+
+    let (_, list, _) = presswatch(&project, &["outbox", "list"], &store).await;
+    let at = receiver.addr;
+    assert!(
+        list.contains(&format!(
+            "POST to {at} failed: TLS handshake failed with {at}: the certificate is not trusted: it is \
+             self-signed, or issued by an authority this machine does not trust (UnknownIssuer); open the \
+             channel's url in a browser to see who issued it, and if the receiver is meant to use that \
+             certificate, add it or its issuer to this machine's trust store"
+        )),
+        "the alert waits, and its error says why:\n{list}"
+    );
+    assert!(
+        !list.contains("s3cret"),
+        "the url's token is not shown:\n{list}"
+    );
+
+    // Trusted, the receiver gets the alert on the next retry; none is lost.
+    let trusted = receiver_cert.trust_file(dir.path());
+    let (ok, stdout, stderr) = presswatch(&project, &["outbox", "retry"], &trusted).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    let posts = receiver.requests_to("/hook?token=s3cret");
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    let alert: serde_json::Value = serde_json::from_slice(&posts[0].body).unwrap();
+    assert_eq!(alert["watch"], "secure", "{alert}");
+    let (_, list, _) = presswatch(&project, &["outbox", "list"], &trusted).await;
+    assert!(list.contains("outbox is empty"), "{list}");
+}
