@@ -106,15 +106,9 @@ pub fn directories(config: &Config) -> Vec<Finding> {
             ));
             continue;
         }
-        if let Err(why) = writable(dir) {
-            out.push(finding(
-                config,
-                key,
-                Severity::Problem,
-                format!(
-                    "{why}: set {name} to a directory this user may write to, or run presswatch as a user who may"
-                ),
-            ));
+        if let Err(refusal) = writable(dir) {
+            let message = format!("{}: {}", refusal.why, refusal.advice(name));
+            out.push(finding(config, key, Severity::Problem, message));
         }
     }
     out
@@ -187,35 +181,109 @@ fn pseudo_filesystem(dir: &Path) -> Option<(&'static str, PathBuf)> {
         .map(|(_, name)| (*name, at))
 }
 
+/// Why a directory cannot be written: the words, and whether another user
+/// (its owner, root) could, which decides what to advise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unwritable {
+    why: String,
+    /// False when no user may write there, root included: an attribute
+    /// or a read-only mount forbids it.
+    another_user_may: bool,
+}
+
+impl Unwritable {
+    fn this_user(why: String) -> Unwritable {
+        Unwritable {
+            why,
+            another_user_may: true,
+        }
+    }
+
+    /// What to do, for the directory the config key `name` sets: another
+    /// user helps only when one may write there.
+    fn advice(&self, name: &str) -> String {
+        if self.another_user_may {
+            format!("set {name} to a directory this user may write to, or run presswatch as a user who may")
+        } else {
+            format!("lift what forbids it, or set {name} to a directory that can be written")
+        }
+    }
+}
+
+/// What forbids writing in `dir` to every user, root included, by the
+/// error access(2) gave: an attribute such as immutable (EPERM), or a
+/// read-only mount (EROFS). `None` for anything else, such as this user's
+/// permissions (EACCES: the owner and mode), which another user may have.
+/// Rust calls EACCES and EPERM both `PermissionDenied`: the raw error tells
+/// them apart.
+fn forbidden_to_all(dir: &Path, e: &std::io::Error) -> Option<String> {
+    let dir = dir.display();
+    match e.raw_os_error()? {
+        libc::EPERM => Some(format!(
+            "{dir} cannot be written, not even by root: operation not permitted, so an attribute \
+             forbids it, most likely immutable (`lsattr -d {dir}` shows an `i`; `chattr -i {dir}` as \
+             root lifts it)"
+        )),
+        libc::EROFS => Some(format!(
+            "{dir} is on a read-only file system, which no user may write, not even root \
+             (`findmnt -T {dir}` shows the mount)"
+        )),
+        _ => None,
+    }
+}
+
+/// Why this user may not write in the existing directory `dir`, by the
+/// error access(2) gave: [`forbidden_to_all`], else this user's
+/// permissions.
+fn unwritable(dir: &Path, uid: u32, e: &std::io::Error) -> Unwritable {
+    match forbidden_to_all(dir, e) {
+        Some(why) => Unwritable {
+            why,
+            another_user_may: false,
+        },
+        None => Unwritable::this_user(format!(
+            "{} is not writable by this user (uid {uid}): {e}: its owner and mode do not let this \
+             user write (`ls -ld {}`)",
+            dir.display(),
+            dir.display()
+        )),
+    }
+}
+
 /// Whether this process could create files in `dir` (creating it first if
 /// needed); the reason when not.
-fn writable(dir: &Path) -> Result<(), String> {
+fn writable(dir: &Path) -> Result<(), Unwritable> {
     let uid = current_uid();
     match std::fs::metadata(dir) {
-        Ok(m) if !m.is_dir() => Err(format!("{} exists but is not a directory", dir.display())),
-        Ok(_) => can_write(dir).map_err(|e| {
-            format!(
-                "{} is not writable by this user (uid {uid}): {e}",
-                dir.display()
-            )
-        }),
+        Ok(m) if !m.is_dir() => Err(Unwritable::this_user(format!(
+            "{} exists but is not a directory",
+            dir.display()
+        ))),
+        Ok(_) => can_write(dir).map_err(|e| unwritable(dir, uid, &e)),
         Err(_) => {
             let Some(parent) = existing_ancestor(dir) else {
-                return Err(format!("{} cannot be created", dir.display()));
+                return Err(Unwritable::this_user(format!(
+                    "{} cannot be created",
+                    dir.display()
+                )));
             };
             if !parent.is_dir() {
-                return Err(format!(
+                return Err(Unwritable::this_user(format!(
                     "{} cannot be created: {} is not a directory",
                     dir.display(),
                     parent.display()
-                ));
+                )));
             }
             can_write(&parent).map_err(|e| {
-                format!(
-                    "{} does not exist and cannot be created: {} is not writable by this user (uid {uid}): {e}",
-                    dir.display(),
-                    parent.display()
-                )
+                let parent = unwritable(&parent, uid, &e);
+                Unwritable {
+                    why: format!(
+                        "{} does not exist and cannot be created: {}",
+                        dir.display(),
+                        parent.why
+                    ),
+                    ..parent
+                }
             })
         }
     }
@@ -233,18 +301,21 @@ fn existing_ancestor(path: &Path) -> Option<PathBuf> {
     Some(at)
 }
 
-/// Why this user may not make files in the directory `dir`, in words (a
-/// read-only file system, or whose it is not); `None` when it may.
-fn write_refusal(dir: &Path) -> Option<String> {
+/// Why this user may not make files in the directory `dir`, in words (what
+/// forbids it to every user, [`forbidden_to_all`], or that this user may
+/// not); `None` when it may.
+fn write_refusal(dir: &Path) -> Option<Unwritable> {
     let e = can_write(dir).err()?;
-    Some(if e.raw_os_error() == Some(libc::EROFS) {
-        format!("{} is on a read-only file system", dir.display())
-    } else {
-        format!(
+    Some(match forbidden_to_all(dir, &e) {
+        Some(why) => Unwritable {
+            why,
+            another_user_may: false,
+        },
+        None => Unwritable::this_user(format!(
             "this user (uid {}) may not write in {}",
             current_uid(),
             dir.display()
-        )
+        )),
     })
 }
 
@@ -344,14 +415,15 @@ pub fn state_dir_makeable(config: &Config) -> Result<(), String> {
     let Some(at) = existing_ancestor(dir).filter(|at| at.is_dir()) else {
         return Ok(());
     };
-    let Some(why) = write_refusal(&at) else {
+    let Some(refusal) = write_refusal(&at) else {
         return Ok(());
     };
     Err(format!(
-        "cannot make the state directory {} ({}): {why}: set state_dir to a directory this user may write to, \
-         or run presswatch as a user who may (`{}` checks every directory)",
+        "cannot make the state directory {} ({}): {}: {} (`{}` checks every directory)",
         dir.display(),
         state_dir_key(config),
+        refusal.why,
+        refusal.advice("state_dir"),
         config.command("validate")
     ))
 }
@@ -393,9 +465,10 @@ pub fn output(flag: &str, path: &Path, what: Output) -> Result<(), String> {
     };
     match write_refusal(&at) {
         None => Ok(()),
-        Some(why) => Err(format!(
-            "cannot write {flag} {shown}: {why}: choose a directory this user may write to, \
-             such as one in your home directory"
+        Some(refusal) => Err(format!(
+            "cannot write {flag} {shown}: {}: choose a directory this user may write to, \
+             such as one in your home directory",
+            refusal.why
         )),
     }
 }
@@ -551,6 +624,38 @@ mod tests {
                 .message
                 .ends_with("a-file is not a directory: set state_dir to a directory this user may write to, or run presswatch as a user who may"),
             "{found:#?}"
+        );
+    }
+
+    /// A directory marked immutable (`chattr +i`) refuses even root, with
+    /// EPERM where permissions give EACCES (Rust calls both
+    /// `PermissionDenied`); a read-only mount gives EROFS. Only this user's
+    /// refusal is helped by another user.
+    #[test]
+    fn what_forbids_writing_a_directory_is_told_by_the_error_access_gave() {
+        let dir = Path::new("/srv/presswatch/baseline");
+        let said = |errno| {
+            let refusal = unwritable(dir, 1000, &std::io::Error::from_raw_os_error(errno));
+            format!("{}: {}", refusal.why, refusal.advice("baseline_dir"))
+        };
+        assert_eq!(
+            said(libc::EPERM),
+            "/srv/presswatch/baseline cannot be written, not even by root: operation not permitted, so an \
+             attribute forbids it, most likely immutable (`lsattr -d /srv/presswatch/baseline` shows an `i`; \
+             `chattr -i /srv/presswatch/baseline` as root lifts it): lift what forbids it, or set \
+             baseline_dir to a directory that can be written"
+        );
+        assert_eq!(
+            said(libc::EROFS),
+            "/srv/presswatch/baseline is on a read-only file system, which no user may write, not even root \
+             (`findmnt -T /srv/presswatch/baseline` shows the mount): lift what forbids it, or set \
+             baseline_dir to a directory that can be written"
+        );
+        assert_eq!(
+            said(libc::EACCES),
+            "/srv/presswatch/baseline is not writable by this user (uid 1000): Permission denied (os error \
+             13): its owner and mode do not let this user write (`ls -ld /srv/presswatch/baseline`): set \
+             baseline_dir to a directory this user may write to, or run presswatch as a user who may"
         );
     }
 }
