@@ -1,17 +1,27 @@
 //! Words for a failed HTTP exchange, a page fetched for a watch or an alert
 //! POSTed to a webhook: what happened, at which host and port, and what to
 //! check. The one place a reqwest (hyper, rustls, resolver) error chain is
-//! turned into a sentence; pure: it reads the error and the URL, nothing else.
+//! turned into a sentence, and the one home of the words for a certificate
+//! a TLS handshake refused, a mail relay's too (lettre's error chain, read
+//! by [`refused_certificate`]); pure: it reads the error and the URL, nothing
+//! else.
 
 use url::Url;
 
-/// Whose URL failed: the words differ (a watch's site, a channel's receiver).
+/// Whose URL failed: the words differ (a watch's site, a channel's receiver
+/// or mail relay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// A page fetched for a watch.
     Watch,
     /// An alert POSTed to a webhook channel.
     Webhook,
+    /// The SMTP relay of an email channel, reached with STARTTLS on a plain
+    /// connection (`smtp://`) or with TLS from the first byte (`smtps://`).
+    Relay {
+        /// STARTTLS, not implicit TLS.
+        starttls: bool,
+    },
 }
 
 impl Role {
@@ -19,12 +29,27 @@ impl Role {
         match self {
             Role::Watch => "the URL",
             Role::Webhook => "the channel's url",
+            Role::Relay { .. } => "the channel's smtp_url",
         }
     }
     fn server(self) -> &'static str {
         match self {
             Role::Watch => "the site",
             Role::Webhook => "the receiver",
+            Role::Relay { .. } => "the relay",
+        }
+    }
+    /// How to see the certificate the server at `at` (`host:port`)
+    /// presents: a browser for an https URL, `openssl s_client` for a relay
+    /// (a browser does not speak SMTP).
+    fn look(self, at: &str) -> String {
+        match self {
+            Role::Watch | Role::Webhook => format!("open {} in a browser", self.url()),
+            Role::Relay { starttls } => format!(
+                "run `openssl s_client -connect {}{}`",
+                crate::text::shell_word(at),
+                if starttls { " -starttls smtp" } else { "" }
+            ),
         }
     }
 }
@@ -185,7 +210,7 @@ pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
     let host = url.host_str().unwrap_or_default();
     let detail = detail(&chain);
     if let (Cause::Tls, Some(certificate)) = (&cause, certificate) {
-        let why = certificate_words(certificate, host, role, &detail);
+        let why = certificate_words(certificate, host, &at, role, &detail);
         let message = format!("TLS handshake failed with {at}: {why}");
         return Failure { cause, message };
     }
@@ -223,6 +248,28 @@ pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
     Failure { cause, message }
 }
 
+/// What is wrong with the certificate a TLS handshake refused, in plain
+/// words, and what to check (`the certificate is not trusted: …`), when the
+/// chain of `e` holds rustls's refusal; `None` when it does not. For a
+/// client other than reqwest, whose errors [`describe`] reads: the mail
+/// relay's, through lettre. `host` is the name the certificate was checked
+/// against, `at` the server's `host:port`.
+pub fn refused_certificate(
+    e: &(dyn std::error::Error + 'static),
+    host: &str,
+    at: &str,
+    role: Role,
+) -> Option<String> {
+    let certificate = certificate_error(e)?;
+    Some(certificate_words(
+        certificate,
+        host,
+        at,
+        role,
+        &detail(&chain(e)),
+    ))
+}
+
 /// What is wrong with the certificate a server presented, in plain words,
 /// and what to check: `the certificate is for example.org, not 127.0.0.1:
 /// …`. `detail` is rustls's own words, kept where they add a searchable
@@ -230,17 +277,18 @@ pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
 fn certificate_words(
     error: &rustls::CertificateError,
     host: &str,
+    at: &str,
     role: Role,
     detail: &str,
 ) -> String {
     use rustls::CertificateError as E;
-    let (u, server) = (role.url(), role.server());
+    let (u, server, look) = (role.url(), role.server(), role.look(at));
     let clock =
         |now: &rustls::pki_types::UnixTime| format!("this machine's clock reads {}", utc(now));
     match error {
         E::UnknownIssuer => format!(
             "the certificate is not trusted: it is self-signed, or issued by an authority this machine \
-             does not trust (UnknownIssuer); open {u} in a browser to see who issued it, and if {server} is \
+             does not trust (UnknownIssuer); {look} to see who issued it, and if {server} is \
              meant to use that certificate, add it or its issuer to this machine's trust store"
         ),
         E::NotValidForNameContext { presented, .. } => {
@@ -272,13 +320,13 @@ fn certificate_words(
         ),
         E::Expired | E::NotValidYet => format!(
             "the certificate has expired or is not valid yet ({detail}): check this machine's clock, \
-             and open {u} in a browser to see the certificate's dates"
+             and {look} to see the certificate's dates"
         ),
         E::Revoked => format!(
             "the certificate was revoked by its issuer: {server} has to replace it"
         ),
         _ => format!(
-            "the certificate is not accepted ({detail}); open {u} in a browser to see why"
+            "the certificate is not accepted ({detail}); {look} to see why"
         ),
     }
 }
@@ -343,7 +391,13 @@ mod tests {
     use rustls::CertificateError as E;
 
     fn words(e: E, role: Role) -> String {
-        certificate_words(&e, "news.example.org", role, "detail")
+        certificate_words(
+            &e,
+            "news.example.org",
+            "news.example.org:443",
+            role,
+            "detail",
+        )
     }
 
     fn for_names(presented: &[&str]) -> E {
@@ -389,6 +443,37 @@ mod tests {
             ),
             "the certificate expired on 2021-01-01 00:00 UTC (this machine's clock reads 2026-12-04 \
              07:12 UTC): the receiver has to renew it; if this machine's clock is wrong, set it right"
+        );
+    }
+
+    #[test]
+    fn a_mail_relay_s_certificate_is_seen_with_openssl_not_a_browser() {
+        let relay = |e: E, starttls| {
+            certificate_words(
+                &e,
+                "mail.example.org",
+                "mail.example.org:587",
+                Role::Relay { starttls },
+                "detail",
+            )
+        };
+        assert_eq!(
+            relay(E::UnknownIssuer, true),
+            "the certificate is not trusted: it is self-signed, or issued by an authority this machine \
+             does not trust (UnknownIssuer); run `openssl s_client -connect mail.example.org:587 \
+             -starttls smtp` to see who issued it, and if the relay is meant to use that certificate, \
+             add it or its issuer to this machine's trust store"
+        );
+        assert_eq!(
+            relay(E::BadSignature, false),
+            "the certificate is not accepted (detail); run `openssl s_client -connect \
+             mail.example.org:587` to see why"
+        );
+        assert_eq!(
+            relay(E::NotValidForName, true),
+            "the certificate is for another name, not mail.example.org: check the host in the channel's \
+             smtp_url (the relay may answer under another name), or the relay presents the wrong \
+             certificate"
         );
     }
 

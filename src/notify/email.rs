@@ -183,7 +183,17 @@ pub async fn send(
 }
 
 /// Names the failing step (DNS, connection, TLS, authentication, rejection).
+/// A certificate the handshake refused is said in the words of
+/// [`crate::net_error`], which watches and webhooks share: what is wrong
+/// with it and what to check.
 fn smtp_error(ch: &EmailChannel, e: &lettre::transport::smtp::Error) -> String {
+    let at = format!("{}:{}", ch.host, ch.port);
+    let role = crate::net_error::Role::Relay {
+        starttls: ch.tls == SmtpTls::StartTls,
+    };
+    if let Some(why) = crate::net_error::refused_certificate(e, &ch.host, &at, role) {
+        return format!("email to {at}: TLS handshake failed: {why}");
+    }
     let mut detail = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
@@ -231,5 +241,5 @@ fn smtp_error(ch: &EmailChannel, e: &lettre::transport::smtp::Error) -> String {
     } else {
         "SMTP error"
     };
-    format!("email to {}:{}: {what}: {detail}", ch.host, ch.port)
+    format!("email to {at}: {what}: {detail}")
 }

@@ -1,7 +1,8 @@
 //! Real servers on 127.0.0.1 for the integration tests: an HTTP/1.1 server
 //! whose routes a test sets (pages, feeds, webhook receivers), over plain TCP
-//! or TLS with a certificate made at test time, and helpers to run the
-//! `presswatch` binary.
+//! or TLS with a certificate made at test time; an SMTP server, plain or
+//! speaking TLS (STARTTLS or implicit); and helpers to run the `presswatch`
+//! binary.
 
 #![allow(dead_code)]
 
@@ -87,11 +88,7 @@ impl Server {
     /// presenting `cert`. A client that refuses the certificate ends the
     /// handshake, and no request is recorded.
     pub async fn start_tls(cert: &ServerCert) -> Server {
-        let config = rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(cert.chain.clone(), cert.key.clone_key())
-            .expect("a usable test certificate");
-        Server::listen(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+        Server::listen(Some(cert.acceptor())).await
     }
 
     async fn listen(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
@@ -277,6 +274,15 @@ impl ServerCert {
     pub fn trust_file(&self, dir: &Path) -> String {
         trust_file(dir, &self.der)
     }
+
+    /// A TLS acceptor that presents this certificate (and its chain).
+    fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(self.chain.clone(), self.key.clone_key())
+            .expect("a usable test certificate");
+        tokio_rustls::TlsAcceptor::from(Arc::new(config))
+    }
 }
 
 /// A server certificate's parameters: `names` (host names or IP addresses),
@@ -358,12 +364,12 @@ impl TestCa {
 /// Writes a certificate (DER) as PEM into `dir`; returns the file's path.
 fn trust_file(dir: &Path, der: &[u8]) -> String {
     let path = dir.join("trusted.pem");
-    std::fs::write(&path, pem(der)).unwrap();
+    std::fs::write(&path, pem("CERTIFICATE", der)).unwrap();
     path.display().to_string()
 }
 
-/// The PEM form of a DER certificate.
-fn pem(der: &[u8]) -> String {
+/// The PEM form of a DER certificate (`label` "CERTIFICATE") or key.
+fn pem(label: &str, der: &[u8]) -> String {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let lines: Vec<&str> = b64
@@ -372,7 +378,7 @@ fn pem(der: &[u8]) -> String {
         .map(|c| std::str::from_utf8(c).unwrap())
         .collect();
     format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
         lines.join("\n")
     )
 }
@@ -697,8 +703,76 @@ pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec
 }
 
 /// A real SMTP server (mailin-embedded) on a free loopback port that keeps
-/// every message it receives in `mails`; returns the port.
+/// every message it receives in `mails`; returns the port. It offers no
+/// STARTTLS.
 pub fn smtp_sink(mails: Arc<Mutex<Vec<Vec<u8>>>>) -> u16 {
+    smtp_server(mails, mailin_embedded::SslConfig::None)
+}
+
+/// How a test SMTP server ([`smtp_sink_tls`]) speaks TLS.
+#[derive(Debug, Clone, Copy)]
+pub enum SmtpTls {
+    /// It offers STARTTLS after EHLO, as a submission port (587) does.
+    StartTls,
+    /// TLS from the first byte, as smtps:// (465).
+    Implicit,
+}
+
+/// A real SMTP server on a free loopback port that speaks TLS (`tls`),
+/// presenting `cert`, and keeps every message it receives in `mails`;
+/// returns the port. A client that refuses the certificate ends the
+/// handshake before any message.
+pub async fn smtp_sink_tls(
+    mails: Arc<Mutex<Vec<Vec<u8>>>>,
+    cert: &ServerCert,
+    tls: SmtpTls,
+) -> u16 {
+    match tls {
+        SmtpTls::StartTls => {
+            // mailin-embedded reads the certificate and key from PEM files,
+            // once, when it is set up.
+            let dir = tempfile::tempdir().unwrap();
+            let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+            let chain: String = cert.chain.iter().map(|c| pem("CERTIFICATE", c)).collect();
+            std::fs::write(&cert_path, chain).unwrap();
+            std::fs::write(&key_path, pem("PRIVATE KEY", cert.key.secret_der())).unwrap();
+            smtp_server(
+                mails,
+                mailin_embedded::SslConfig::SelfSigned {
+                    cert_path: cert_path.display().to_string(),
+                    key_path: key_path.display().to_string(),
+                },
+            )
+        }
+        SmtpTls::Implicit => {
+            // TLS ends here, and the plain SMTP behind goes to a sink.
+            let plain = smtp_sink(mails);
+            let acceptor = cert.acceptor();
+            let listener = TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            let port = listener.local_addr().unwrap().port();
+            tokio::spawn(async move {
+                while let Ok((sock, _)) = listener.accept().await {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        let Ok(mut tls) = acceptor.accept(sock).await else {
+                            return;
+                        };
+                        if let Ok(mut sink) = TcpStream::connect(("127.0.0.1", plain)).await {
+                            let _ = tokio::io::copy_bidirectional(&mut tls, &mut sink).await;
+                        }
+                    });
+                }
+            });
+            port
+        }
+    }
+}
+
+/// A mailin-embedded server on a free loopback port, STARTTLS as `ssl`
+/// says, keeping every message in `mails`; returns the port.
+fn smtp_server(mails: Arc<Mutex<Vec<Vec<u8>>>>, ssl: mailin_embedded::SslConfig) -> u16 {
     #[derive(Clone)]
     struct Sink {
         mails: Arc<Mutex<Vec<Vec<u8>>>>,
@@ -723,7 +797,11 @@ pub fn smtp_sink(mails: Arc<Mutex<Vec<Vec<u8>>>>) -> u16 {
         mails,
         current: vec![],
     });
-    server.with_name("localhost").with_tcp_listener(listener);
+    server
+        .with_name("localhost")
+        .with_ssl(ssl)
+        .expect("a usable test certificate")
+        .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();
     });

@@ -1,15 +1,19 @@
-//! Bad TLS certificates, met for real: a loopback HTTPS server presenting a
-//! certificate made at test time (self-signed, from a CA this machine does
-//! not trust, for another name, expired, not valid yet), and `presswatch`
-//! run as a user runs it, with the machine's trust store standing in as
-//! `SSL_CERT_FILE`. What the user reads says what is wrong with the
-//! certificate in plain words and what to check; a watch's check is an
-//! error (not a takedown, no alert), and a webhook's alert waits in the
-//! outbox until the receiver is trusted.
+//! Bad TLS certificates, met for real: a loopback HTTPS server (or SMTP
+//! relay) presenting a certificate made at test time (self-signed, from a
+//! CA this machine does not trust, for another name, expired, not valid
+//! yet), and `presswatch` run as a user runs it, with the machine's trust
+//! store standing in as `SSL_CERT_FILE`. What the user reads says what is
+//! wrong with the certificate in plain words and what to check; a watch's
+//! check is an error (not a takedown, no alert), and an alert to a webhook
+//! or through a mail relay waits in the outbox until the receiver or relay
+//! is trusted.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use crate::support::{news_page, run, Project, Route, Server, ServerCert, TestCa};
+use crate::support::{
+    news_page, run, smtp_sink_tls, Project, Route, Server, ServerCert, SmtpTls, TestCa,
+};
 
 const P1: &str = "The director left the country after the court upheld an eight-year sentence, people close to him said on Monday.";
 const P1_EDITED: &str = "The director fled the country on foot after the appeals court upheld an eight-year sentence, his lawyer said on Tuesday.";
@@ -245,4 +249,90 @@ async fn a_webhook_receiver_with_a_self_signed_certificate_keeps_the_alert_and_s
     assert_eq!(alert["watch"], "secure", "{alert}");
     let (_, list, _) = presswatch(&project, &["outbox", "list"], &trusted).await;
     assert!(list.contains("outbox is empty"), "{list}");
+}
+
+/// The `[[channel]]` of an email channel `mail` through the relay at
+/// 127.0.0.1:`port`, by `scheme` (`smtp`: STARTTLS; `smtps`: implicit TLS).
+fn email_channel(scheme: &str, port: u16) -> String {
+    format!(
+        "[[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"{scheme}://127.0.0.1:{port}\"\n\
+         from = \"presswatch <alerts@example.org>\"\nto = [\"desk@example.org\"]\n"
+    )
+}
+
+/// An internal mail relay with a self-signed certificate, reached with
+/// STARTTLS (smtp://, the usual submission port): the alert is not lost. It
+/// waits in the outbox, `outbox list` says the certificate is not trusted
+/// and how to see who issued it, and once the certificate is trusted one
+/// retry delivers it, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_relay_with_a_self_signed_certificate_keeps_the_alert_and_says_it_is_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = unrelated_store(dir.path());
+    let relay_cert = ServerCert::self_signed(&["127.0.0.1"]);
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let relay = smtp_sink_tls(mails.clone(), &relay_cert, SmtpTls::StartTls).await;
+    let site = Server::start().await;
+    site.set("/story", article(P1));
+    let project = project(&site.url("/story"), &email_channel("smtp", relay));
+    let (ok, stdout, _) = presswatch(&project, &["check"], &store).await;
+    assert!(ok && stdout.contains("1 baseline stored"), "{stdout}");
+
+    site.set("/story", article(P1_EDITED));
+    let (_, stdout, stderr) = presswatch(&project, &["check"], &store).await;
+    assert!(stdout.contains("1 changed"), "{stdout}\n{stderr}");
+    assert!(mails.lock().unwrap().is_empty());
+
+    let (_, list, _) = presswatch(&project, &["outbox", "list"], &store).await;
+    assert!(
+        list.contains(&format!(
+            "email to 127.0.0.1:{relay}: TLS handshake failed: the certificate is not trusted: it is \
+             self-signed, or issued by an authority this machine does not trust (UnknownIssuer); run \
+             `openssl s_client -connect 127.0.0.1:{relay} -starttls smtp` to see who issued it, and if \
+             the relay is meant to use that certificate, add it or its issuer to this machine's trust \
+             store"
+        )),
+        "the alert waits, and its error says why:\n{list}"
+    );
+
+    // Trusted, the relay takes the alert on the next retry; none is lost.
+    let trusted = relay_cert.trust_file(dir.path());
+    let (ok, stdout, stderr) = presswatch(&project, &["outbox", "retry"], &trusted).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "exactly one mail");
+    let mail = String::from_utf8_lossy(&mails[0]);
+    assert!(mail.contains("X-Presswatch-Watch: secure"), "{mail}");
+    let (_, list, _) = presswatch(&project, &["outbox", "list"], &trusted).await;
+    assert!(list.contains("outbox is empty"), "{list}");
+}
+
+/// A relay whose certificate is for another name, by STARTTLS and by
+/// implicit TLS: `test-alert` names the names the certificate is for and the
+/// host it was asked for, not "check smtp_url's scheme and port", and sends
+/// nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_relay_whose_certificate_is_for_another_name_says_which_names_it_is_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("Example CA");
+    let store = ca.trust_file(dir.path());
+    let cert = ca.issue(&["mail.example.org", "smtp.example.org"]);
+    for (tls, scheme) in [(SmtpTls::StartTls, "smtp"), (SmtpTls::Implicit, "smtps")] {
+        let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+        let relay = smtp_sink_tls(mails.clone(), &cert, tls).await;
+        let project = Project::new(&email_channel(scheme, relay));
+        let (ok, stdout, _) = presswatch(&project, &["test-alert"], &store).await;
+        assert!(!ok, "{stdout}");
+        assert_eq!(
+            stdout.trim_end(),
+            format!(
+                "mail  FAILED  email to 127.0.0.1:{relay}: TLS handshake failed: the certificate is for \
+                 mail.example.org or smtp.example.org, not 127.0.0.1: check the host in the channel's \
+                 smtp_url (the relay may answer under another name), or the relay presents the wrong \
+                 certificate"
+            ),
+            "{scheme}://"
+        );
+        assert!(mails.lock().unwrap().is_empty(), "{scheme}://");
+    }
 }
