@@ -344,7 +344,24 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    compile_once(&conn)?;
     Ok(conn)
+}
+
+/// Keeps each cached statement compiled once. Without the query planner
+/// stability guarantee, SQLite marks a statement whose plan looked at a
+/// bound value (`watch = ?1` beside an `ORDER BY` or `MAX()`, a `LIMIT ?2`)
+/// for recompiling whenever its bindings are cleared, which the statement
+/// cache does each time it takes one back: a check's storage recompiled
+/// about six statements (the versions' lookups and prunes) on every check.
+/// The plans it gives up are those that depend on values: statistics
+/// (presswatch runs no `ANALYZE`) and `LIKE` (presswatch uses none).
+fn compile_once(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map(|_| ())
 }
 
 /// Creates what is missing of the schema and migrates what an older
@@ -854,6 +871,7 @@ impl Sqlite {
             conn
         } else {
             Connection::open_in_memory()
+                .and_then(|c| compile_once(&c).map(|_| c))
                 .and_then(|c| bring_schema_up_to_date(&c).map(|_| c))
                 .and_then(|c| seed(&c).map(|_| c))
                 .map_err(|e| e.to_string())?
@@ -1697,6 +1715,16 @@ pub struct Thread {
     pub headline: Option<String>,
 }
 
+/// The hash of a watch's newest version.
+const LATEST_VERSION: &str =
+    "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1";
+/// Adds a watch's next version, returning its number.
+const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6) RETURNING seq";
+/// Deletes a watch's versions beyond the newest ?2, returning their texts' addresses.
+const PRUNE_VERSIONS: &str = "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256";
+/// Deletes a watch's takedowns and restores of versions no longer kept.
+const PRUNE_EVENTS: &str = "DELETE FROM watch_events WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)";
+
 /// Records a version of a watch's document and prunes the oldest beyond
 /// `keep`; returns how many were pruned. What `keep_raw` prunes is counted
 /// in `raw_pruned`.
@@ -1708,18 +1736,22 @@ fn record_version_in(
     raw_pruned: &mut snapshots::RawPruned,
 ) -> rusqlite::Result<usize> {
     let last: Option<String> = db
-        .prepare_cached("SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached(LATEST_VERSION)?
         .query_row([watch], |r| r.get(0))
         .optional()?;
     if last.as_deref() != Some(v.sha256.as_str()) {
         let body_sha256 = v.body_sha256();
         db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
             .execute(params![body_sha256, v.body])?;
-        let seq: i64 = db.prepare_cached(
-            "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
-        )?
-        .query_row(
-            params![watch, v.sha256, body_sha256, v.fetched_at, v.origin.as_str(), v.reading],
+        let seq: i64 = db.prepare_cached(NEW_VERSION)?.query_row(
+            params![
+                watch,
+                v.sha256,
+                body_sha256,
+                v.fetched_at,
+                v.origin.as_str(),
+                v.reading
+            ],
             |r| r.get(0),
         )?;
         if let Some(raw) = raw {
@@ -1727,9 +1759,7 @@ fn record_version_in(
         }
     }
     let dropped: Vec<String> = db
-        .prepare_cached(
-            "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256",
-        )?
+        .prepare_cached(PRUNE_VERSIONS)?
         .query_map(params![watch, v.keep as i64], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut unreferenced = db.prepare_cached(
@@ -1742,10 +1772,7 @@ fn record_version_in(
         snapshots::prune_in(db, watch)?;
         // Takedowns and restores of pruned versions go with them. Moves
         // stay: an address once alerted is never alerted again.
-        db.prepare_cached(
-            "DELETE FROM watch_events WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)",
-        )?
-        .execute([watch])?;
+        db.prepare_cached(PRUNE_EVENTS)?.execute([watch])?;
     }
     if let Some(cap) = v.raw_cap {
         snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000), raw_pruned)?;
@@ -2186,6 +2213,31 @@ mod tests {
             Durability::Durable,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn storing_a_check_compiles_its_statements_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        // Two watches taking turns, each keeping one version: every check
+        // looks up, adds and prunes versions with other bindings.
+        for (i, watch) in ["a", "b", "a", "b", "a", "b"].iter().enumerate() {
+            let at = i as i64 + 1;
+            record(&st, watch, &format!("h{at}"), &format!("text {at}"), at, 1);
+        }
+        for sql in [LATEST_VERSION, NEW_VERSION, PRUNE_VERSIONS, PRUNE_EVENTS] {
+            let db = st.db();
+            let cached = db.prepare_cached(sql).unwrap();
+            assert!(
+                cached.get_status(rusqlite::StatementStatus::VmStep) > 0,
+                "the statement the checks ran: {sql}"
+            );
+            assert_eq!(
+                cached.get_status(rusqlite::StatementStatus::RePrepare),
+                0,
+                "recompiled: {sql}"
+            );
+        }
     }
 
     #[test]
