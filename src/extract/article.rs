@@ -57,8 +57,10 @@ const BOILERPLATE: &str = r"(?i)(^|[-_\s])(related|recommend|recommended|comment
 const FURNITURE_NAME: &str = r"(?i)(^|[-_\s])(share|sharing|newsletter|signup|sign-up|caption|credits?|byline|breadcrumbs?)([-_\s]|$)";
 
 /// class/id words that usually mark boilerplate but also name layout
-/// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs").
-const SUSPECT: &str = r"(?i)(^|[-_\s])(social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)";
+/// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs"),
+/// among them a call to action ("mini-cta", "call-to-action": a line selling
+/// the site's product and its buttons, set in the story's flow).
+const SUSPECT: &str = r"(?i)(^|[-_\s])(cta|ctas|call-to-action|social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)";
 
 /// [`BOILERPLATE`], [`FURNITURE_NAME`] and [`SUSPECT`], in this order, all
 /// matched in one pass over a class or id.
@@ -2449,6 +2451,41 @@ mod tests {
             story(3)
         );
         assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn a_call_to_action_box_in_the_story_is_not_its_text() {
+        // A box the page names a call to action ("cta", "call-to-action")
+        // sells the site's product between or after the story's paragraphs:
+        // a line of pitch and a button or two.
+        let html = format!(
+            r#"<body><article>{}{}
+              <div class="mini-cta black"><p>Try Acme Analytics free for fourteen days and see your own data.</p><div class="dual-ctas"><a class="button" href="/signup">Sign up for free</a><a class="button" href="/contact">Contact sales</a></div></div>
+              {}
+              <section id="call-to-action"><h3>Ready to grow your business?</h3><p>Talk to one of our experts today about a plan that fits your team.</p></section>
+            </article></body>"#,
+            para(1),
+            para(2),
+            para(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn a_wrapper_named_like_a_call_to_action_is_kept_when_it_holds_the_story() {
+        // Themes name layouts "cta-layout" too: a box so named that holds
+        // mostly prose is the story, and a paragraph about calls to action
+        // is text like any other.
+        let html = format!(
+            r#"<body><div class="cta-layout">{}<p>The campaign's call to action asked voters to register before the deadline in March.</p></div></body>"#,
+            story(3)
+        );
+        let mut want = expected_story(3);
+        want.push(
+            "The campaign's call to action asked voters to register before the deadline in March."
+                .into(),
+        );
+        assert_eq!(extract(&html), want);
     }
 
     #[test]
