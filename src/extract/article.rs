@@ -149,6 +149,31 @@ static CLOSING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 static CREDIT_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(photo|image|credit)s?:\s").expect("static regex"));
 
+/// A line that credits a picture rather than says anything: "Photo credit:
+/// ©iStock.com/A", "Photo by A. Person", "Illustration: A. Person",
+/// "Courtesy of the brand", "Image used under license from Shutterstock",
+/// "Getty Images / A. Person", "A. Person/Getty Images", "Foto: A", "عکس:
+/// ...", "عکس از ...", "الصورة: ...". Whole-block text (see
+/// [`is_picture_credit`]); a "Source:" or "Video:" line is not one (a
+/// chart's source, a camera's specifications).
+static PICTURE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^((photo(graph)?s?\s+)?(photo(graph)?|picture|image|illustration|foto|bild|imagen|immagine)s?(\s+(credit|source)s?)?\s*[:：]\s*\S|(photo(graph)?|picture|image|illustration)s?\s+(credits?\b|courtesy\b|by\s+\S)|(photo\s+)?courtesy(\s+of\b|\s*[:：])|(image|photo|picture)s?\s+(used\s+)?under\s+licen[cs]e\b|(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)\s*/|(عکس|تصویر|عکاس|منبع تصویر|الصورة|صورة|تصوير)\s*[:：]|(عکس|تصویر)\s+از\s)|^[^.!?]{1,60}/\s*(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)$")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (characters) are never taken for a picture's
+/// credit.
+const PICTURE_CREDIT_MAX_CHARS: usize = 150;
+
+/// True for a line that credits a picture ([`PICTURE_CREDIT`]): short, and
+/// not a sentence, so that a sentence of the story opening "Courtesy of the
+/// mayor's office, ..." stays.
+fn is_picture_credit(t: &str) -> bool {
+    t.len() <= PICTURE_CREDIT_MAX_CHARS
+        && !t.ends_with(['.', '!', '?', '؟', '。'])
+        && PICTURE_CREDIT.is_match(t)
+}
+
 /// The article blocks of a page: from `selector` when given, else from the
 /// detected main content, checked against `declared`, the article text the
 /// page declares in its JSON-LD `articleBody` (one paragraph a line), when it
@@ -832,6 +857,7 @@ impl RawBlock {
             || FURNITURE.is_match(&t)
             || CREDIT_LINE.is_match(&t)
             || CLOSING_CREDIT.is_match(&t)
+            || is_picture_credit(&t)
         {
             return None;
         }
@@ -2485,6 +2511,62 @@ mod tests {
             "The campaign's call to action asked voters to register before the deadline in March."
                 .into(),
         );
+        assert_eq!(extract(&html), want);
+    }
+
+    #[test]
+    fn a_line_crediting_a_picture_is_not_article_text() {
+        // Under the story's photos, in a block of their own, not a caption:
+        // who took or owns the picture, in the forms pages write it.
+        let credits = [
+            "Photo credit: ©iStock.com/jdoe, ©iStock.com/asmith",
+            "Photo Credit: www.example-crafts.com",
+            "Getty Images / Jane Doe",
+            "Jane Doe/Getty Images",
+            "Courtesy of the brand",
+            "Photo Illustration: Example Magazine, Getty Images",
+            "Illustration: John Roe",
+            "Image used under license from Shutterstock",
+            "عکس: جان دو",
+            "عکس از خبرگزاری نمونه",
+            "الصورة: رويترز",
+        ];
+        let html = format!(
+            r#"<body><article>{}<img src="a.jpg"><span>{}</span>{}<figure><img src="b.jpg"></figure>{}{}</article></body>"#,
+            para(1),
+            credits[0],
+            para(2),
+            credits[1..]
+                .iter()
+                .map(|c| format!("<div><img src=\"c.jpg\"><span>{c}</span></div>"))
+                .collect::<String>(),
+            para(3)
+        );
+        assert_eq!(extract(&html), expected_story(3));
+    }
+
+    #[test]
+    fn a_source_a_specification_or_a_sentence_opening_like_a_credit_stays() {
+        // A chart's source, a camera's video specification and a sentence of
+        // the story that opens with "Courtesy of" or "Photo by" say something.
+        let lines = [
+            "Source: Bureau of Labor Statistics",
+            "Video: 4K/30p, Full HD 120p",
+            "Courtesy of the mayor's office, the files reached reporters on Monday.",
+            "Photo by photo, the exhibition retraces the decade the city rebuilt itself.",
+        ];
+        let html = format!(
+            r#"<body><article>{}{}{}</article></body>"#,
+            para(1),
+            lines
+                .iter()
+                .map(|l| format!("<p>{l}</p>"))
+                .collect::<String>(),
+            para(2)
+        );
+        let mut want = expected_story(1);
+        want.extend(lines.iter().map(|l| l.to_string()));
+        want.extend(expected_story(2).into_iter().skip(1));
         assert_eq!(extract(&html), want);
     }
 
