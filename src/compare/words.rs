@@ -1,0 +1,619 @@
+//! The tokens a text is diffed in ([`tokens`]) and the word diff of two
+//! paired blocks ([`word_diff`]).
+
+use std::collections::{HashMap, HashSet};
+
+use similar::{capture_diff_slices, Algorithm, DiffOp};
+
+use super::neutral::neutralised;
+use super::{Rules, Segment, SegmentOp};
+use crate::text;
+
+/// A word token of a block: its display text (word plus following
+/// punctuation and space) and its comparison key.
+struct Token<'a> {
+    text: &'a str,
+    key: String,
+}
+
+/// The tokens a text is diffed in: its words as [`text::diff_words`] cuts
+/// them, each with the punctuation and space after it (text before the
+/// first word is a token with no key). A word a double quotation mark
+/// touches is keyed with it, as [`text::quoted_words`] keys it (`“no”` is
+/// `"no"`), and its token starts at the opening mark, so that a word put in
+/// quotation marks or taken out of them is shown with its marks.
+fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
+    let is_word =
+        |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '\u{200C}' | '\u{0640}');
+    // Where each token starts, and whether it is a one-character symbol
+    // word ([`text::is_symbol_word`]: "€", "%", the "-" of "-3"), and
+    // tokens that start at an opening quotation mark: where their word starts.
+    let mut starts = Vec::new();
+    let mut symbols = HashSet::new();
+    let mut opened: HashMap<usize, usize> = HashMap::new();
+    let mut prev_word = false;
+    let mut before = None;
+    // A quotation mark just seen opens the word starting here.
+    let mut open_at = None;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let w = is_word(c)
+            || (prev_word
+                && (unicode_mark(c)
+                    || text::extends_unit(c)
+                    || text::separates_digits(before, c, next)));
+        let symbol = !w && text::is_symbol_word(before, c, next);
+        if (w && !prev_word) || symbol {
+            match open_at.take() {
+                Some(q) => {
+                    opened.insert(q, i);
+                }
+                None => starts.push(i),
+            }
+            if symbol {
+                symbols.insert(i);
+            }
+        } else {
+            open_at = None;
+        }
+        if !w && text::is_double_quote(c) {
+            let mut look = chars.clone();
+            let starts_word = next.is_some_and(|n| {
+                is_word(n) || {
+                    look.next();
+                    text::is_symbol_word(Some(c), n, look.peek().map(|&(_, m)| m))
+                }
+            });
+            if starts_word {
+                starts.push(i);
+                open_at = Some(i);
+            }
+        }
+        prev_word = w;
+        before = Some(c);
+    }
+    let ignored = neutralised(s, rules);
+    let mut out = Vec::new();
+    if starts.first().is_none_or(|&f| f > 0) {
+        out.push(Token {
+            text: &s[..starts.first().copied().unwrap_or(s.len())],
+            key: String::new(),
+        });
+    }
+    for (k, &st) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(s.len());
+        // Where the word starts: after its opening quotation mark, if any.
+        let word_start = opened.get(&st).copied().unwrap_or(st);
+        let piece = &s[word_start..end];
+        let word_end = if symbols.contains(&word_start) {
+            piece.chars().next().map_or(0, char::len_utf8)
+        } else {
+            // The word's end: its letters, marks and the separators inside
+            // a figure ("2.5").
+            let mut ends = piece.char_indices().peekable();
+            let mut before = None;
+            loop {
+                match ends.next() {
+                    Some((j, c)) => {
+                        let next = ends.peek().map(|&(_, n)| n);
+                        if !(is_word(c)
+                            || unicode_mark(c)
+                            || text::extends_unit(c)
+                            || text::separates_digits(before, c, next))
+                        {
+                            break j;
+                        }
+                        before = Some(c);
+                    }
+                    None => break piece.len(),
+                }
+            }
+        };
+        let closed = text::closes_quote(&piece[word_end..]);
+        // A word of a script written without spaces is a token a unit (a
+        // character, a letter with its marks); the last takes the
+        // punctuation and space after the word.
+        let mut units: Vec<&str> = text::units(&piece[..word_end]).collect();
+        if units.is_empty() {
+            units.push("");
+        }
+        let mut at = word_start;
+        for (u, unit) in units.iter().enumerate() {
+            let last = u + 1 == units.len();
+            let text_start = if u == 0 { st } else { at };
+            let text_end = if last { end } else { at + unit.len() };
+            let key = if ignored.iter().any(|&(a, b)| at >= a && at < b) {
+                String::new()
+            } else {
+                let mut key = text::compare_key(unit);
+                if u == 0 && word_start != st {
+                    key.insert(0, '"');
+                }
+                if last && closed {
+                    key.push('"');
+                }
+                key
+            };
+            out.push(Token {
+                text: &s[text_start..text_end],
+                key,
+            });
+            at += unit.len();
+        }
+    }
+    out
+}
+
+fn unicode_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// The most words the changed middle of a paragraph (what lies between the
+/// start and the end its two versions share) may hold, both versions
+/// together, to be diffed word by word. Myers' diff costs the middle's
+/// length times the number of differences: a page that rewrote a paragraph
+/// of a million words took half a minute of CPU and half a gigabyte to
+/// compare. A longer middle is reported replaced as a whole.
+const MAX_DIFFED_WORDS: usize = 40_000;
+
+/// The edit script from the words `a` to the words `b`: Myers' diff, or,
+/// when their changed middle is longer than [`MAX_DIFFED_WORDS`], their
+/// shared start and end kept and the middle replaced.
+fn word_ops(a: &[&str], b: &[&str]) -> Vec<DiffOp> {
+    let start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let end = a[start..]
+        .iter()
+        .rev()
+        .zip(b[start..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (old_len, new_len) = (a.len() - start - end, b.len() - start - end);
+    if old_len == 0 || new_len == 0 || old_len + new_len <= MAX_DIFFED_WORDS {
+        return capture_diff_slices(Algorithm::Myers, a, b);
+    }
+    let mut ops = Vec::with_capacity(3);
+    if start > 0 {
+        ops.push(DiffOp::Equal {
+            old_index: 0,
+            new_index: 0,
+            len: start,
+        });
+    }
+    ops.push(DiffOp::Replace {
+        old_index: start,
+        old_len,
+        new_index: start,
+        new_len,
+    });
+    if end > 0 {
+        ops.push(DiffOp::Equal {
+            old_index: start + old_len,
+            new_index: start + new_len,
+            len: end,
+        });
+    }
+    ops
+}
+
+/// Diffs two texts word by word; punctuation-only differences are `same`.
+pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
+    let a = tokens(old, rules);
+    let b = tokens(new, rules);
+    let ak: Vec<&str> = a.iter().map(|t| t.key.as_str()).collect();
+    let bk: Vec<&str> = b.iter().map(|t| t.key.as_str()).collect();
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut push = |op: SegmentOp, t: &str| {
+        if t.is_empty() {
+            return;
+        }
+        match segs.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(t),
+            _ => segs.push(Segment {
+                op,
+                text: t.to_string(),
+            }),
+        }
+    };
+    for op in word_ops(&ak, &bk) {
+        match op {
+            DiffOp::Equal { new_index, len, .. } => {
+                for t in &b[new_index..new_index + len] {
+                    push(SegmentOp::Same, t.text);
+                }
+            }
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                for t in &a[old_index..old_index + old_len] {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Removed
+                        },
+                        t.text,
+                    );
+                }
+            }
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                for t in &b[new_index..new_index + new_len] {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Added
+                        },
+                        t.text,
+                    );
+                }
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                let (old_words, new_words) = (
+                    &a[old_index..old_index + old_len],
+                    &b[new_index..new_index + new_len],
+                );
+                // Only the spaces inside Persian/Arabic words moved (سه شنبه,
+                // سه‌شنبه): the same text.
+                let joined = |ts: &[Token]| {
+                    let words: Vec<&str> = ts.iter().map(|t| t.key.as_str()).collect();
+                    crate::text::joined_script(&words.join(" ")).into_owned()
+                };
+                if joined(old_words) == joined(new_words) {
+                    for t in new_words {
+                        push(SegmentOp::Same, t.text);
+                    }
+                    continue;
+                }
+                for t in old_words {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Removed
+                        },
+                        t.text,
+                    );
+                }
+                for t in new_words {
+                    push(
+                        if t.key.is_empty() {
+                            SegmentOp::Same
+                        } else {
+                            SegmentOp::Added
+                        },
+                        t.text,
+                    );
+                }
+            }
+        }
+    }
+    segs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::tests::doc;
+    use crate::compare::{compare, ChangeKind};
+
+    #[test]
+    fn quotation_marks_put_around_words_or_taken_away_are_an_edit_of_those_words() {
+        let one =
+            |old: &str, new: &str| compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default());
+        // Scare quotes taken away: the hospitals' word becomes the outlet's.
+        let c = one(
+            "The hospitals accuse the insurer of \u{201C}significantly\u{201D} raising costs.",
+            "The hospitals accuse the insurer of significantly raising costs.",
+        )
+        .expect("quotation marks removed are an edit");
+        assert_eq!(c.removed_text(), vec!["\u{201C}significantly\u{201D}"]);
+        assert_eq!(c.added_text(), vec!["significantly"]);
+        assert_eq!(c.summary, "1 word changed in paragraph 1");
+        // Put around two words, after a colon.
+        let c = one(
+            "Officials said: moderate opposition groups were present.",
+            "Officials said:\"moderate opposition\" groups were present.",
+        )
+        .expect("quotation marks added are an edit");
+        assert_eq!(c.removed_text(), vec!["moderate opposition"]);
+        assert_eq!(c.added_text(), vec!["\"moderate opposition\""]);
+        // Persian guillemets: "called these people «rioters»".
+        let c = one(
+            "سخنگوی دولت این افراد را «اغتشاشگر» خواند.",
+            "سخنگوی دولت این افراد را اغتشاشگر خواند.",
+        )
+        .expect("guillemets removed are an edit");
+        assert_eq!(c.removed_text(), vec!["«اغتشاشگر»"]);
+        assert_eq!(c.added_text(), vec!["اغتشاشگر"]);
+        // Which marks a page types is typography: “” "" « » „“ 「」 are one,
+        // whatever punctuation sits beside them.
+        let forms = [
+            "He called them \u{201C}rioters,\u{201D} and left.",
+            "He called them \"rioters\", and left.",
+            "He called them «rioters», and left.",
+            "He called them \u{201E}rioters\u{201C}, and left.",
+            "He called them \u{300C}rioters\u{300D} and left",
+        ];
+        for a in forms {
+            for b in forms {
+                assert_eq!(one(a, b), None, "{a} → {b}");
+            }
+        }
+        // A quotation running on into the next paragraph opens each of its
+        // paragraphs and closes only the last: a mark added at the start of
+        // one is a punctuation fix, not words put in quotation marks.
+        assert_eq!(
+            one(
+                "While I firmly believe that restricting expression is unjustifiable, new paths must be found.",
+                "\u{201C}While I firmly believe that restricting expression is unjustifiable, new paths must be found.",
+            ),
+            None
+        );
+        // Single quotes and apostrophes stay typography.
+        assert_eq!(
+            one(
+                "They don't call it a \u{2018}ban\u{2019}.",
+                "They don\u{2019}t call it a \u{2018}ban\u{2019}"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_figure_is_one_word_whatever_its_decimal_separator() {
+        let one = |old: &str, new: &str| {
+            compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default()).unwrap()
+        };
+        for (old, new, removed, added) in [
+            (
+                "Output fell to 2.5 lakh tonnes.",
+                "Output fell to 25 lakh tonnes.",
+                "2.5",
+                "25",
+            ),
+            (
+                "The deficit reached $1.08 trillion.",
+                "The deficit reached $10.8 trillion.",
+                "1.08",
+                "10.8",
+            ),
+            (
+                "About 1,200 people were held.",
+                "About 12,000 people were held.",
+                "1,200",
+                "12,000",
+            ),
+            (
+                "تورم به ۴۲٫۵ درصد رسید.",
+                "تورم به ۴۵٫۲ درصد رسید.",
+                "۴۲٫۵",
+                "۴۵٫۲",
+            ),
+        ] {
+            let c = one(old, new);
+            assert_eq!(c.summary, "1 word changed in paragraph 1", "{old} → {new}");
+            assert_eq!(c.removed_text(), vec![removed]);
+            assert_eq!(c.added_text(), vec![added]);
+        }
+        // A full stop or a comma after a figure, before a space, stays
+        // punctuation.
+        let same = compare(
+            &doc("T", &["It grew in 2024. Then 5, 6 and 7 followed."]),
+            &doc("T", &["It grew in 2024! Then 5; 6 and 7 followed"]),
+            &Rules::default(),
+        );
+        assert_eq!(same, None);
+    }
+
+    #[test]
+    fn a_persian_word_written_with_a_space_a_non_joiner_or_neither_is_one_word() {
+        // سه‌شنبه ("Tuesday") and می‌خواهد ("wants") with a zero-width
+        // non-joiner, as a copy-editor writes them; typed with a space; and
+        // run together.
+        let zwnj = "روز سه\u{200C}شنبه گفت که می\u{200C}خواهد به ایران بازگردد.";
+        let spaced = "روز سه شنبه گفت که می خواهد به ایران بازگردد.";
+        let joined = "روز سهشنبه گفت که میخواهد به ایران بازگردد.";
+        for (old, new) in [
+            (zwnj, spaced),
+            (spaced, zwnj),
+            (joined, spaced),
+            (zwnj, joined),
+        ] {
+            let c = compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default());
+            assert_eq!(c, None, "{old} → {new}");
+        }
+        // Headlines and bylines too.
+        let headline = |h: &str| doc(h, &["متن خبر."]);
+        assert_eq!(
+            compare(
+                &headline("دیدار سه شنبه"),
+                &headline("دیدار سه\u{200C}شنبه"),
+                &Rules::default()
+            ),
+            None
+        );
+        // An edit beside such a spelling names only the edited word.
+        let edited = "روز سه\u{200C}شنبه گفت که می\u{200C}خواهد به آلمان بازگردد.";
+        let c = compare(
+            &doc("T", &[spaced]),
+            &doc("T", &[edited]),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.removed_text(), vec!["ایران"]);
+        assert_eq!(c.added_text(), vec!["آلمان"]);
+        // In Latin script a space is a word boundary a reader sees: "every
+        // day" and "everyday" are different words.
+        let c = compare(
+            &doc("T", &["He walks every day."]),
+            &doc("T", &["He walks everyday."]),
+            &Rules::default(),
+        );
+        assert!(c.is_some());
+    }
+
+    #[test]
+    fn one_changed_word_is_named() {
+        let a = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to eight years in prison.",
+            ],
+        );
+        let b = doc(
+            "T",
+            &[
+                "Intro paragraph stays.",
+                "He was sentenced to nine years in prison.",
+            ],
+        );
+        let c = compare(&a, &b, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
+        assert_eq!(c.summary, "1 word changed in paragraph 2");
+        assert_eq!(c.removed_text(), vec!["eight"]);
+        assert_eq!(c.added_text(), vec!["nine"]);
+    }
+
+    #[test]
+    fn one_changed_chinese_character_is_named_alone() {
+        let story = |p: &str| doc("T", &["伊朗导演拉苏洛夫已离开伊朗。", p]);
+        let c = compare(
+            &story("他在被判处八年徒刑后，徒步越过边境。"),
+            &story("他在被判处九年徒刑后，徒步越过边境。"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::Edited]);
+        assert_eq!(c.summary, "1 word changed in paragraph 2");
+        assert_eq!(c.removed_text(), vec!["八"]);
+        assert_eq!(c.added_text(), vec!["九"]);
+        // Punctuation and spaces between Chinese characters are no edit, as
+        // in any script.
+        assert_eq!(
+            compare(
+                &story("他在被判处八年徒刑后，徒步越过边境。"),
+                &story("他在被判处八年徒刑后 徒步越过边境"),
+                &Rules::default()
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_japanese_edit_names_the_changed_kanji_and_kana() {
+        let story = |p: &str| doc("T", &["映画監督が国外に逃れた。", p]);
+        let c = compare(
+            &story("東京で記者会見を開いた。"),
+            &story("大阪で記者会見を開きました。"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.removed_text(), vec!["東京 … い"]);
+        assert_eq!(c.added_text(), vec!["大阪 … きまし"]);
+        assert_eq!(c.summary, "5 words changed in paragraph 2");
+    }
+
+    #[test]
+    fn a_thai_edit_keeps_tone_marks_and_vowels_with_their_letter() {
+        let story = |p: &str| doc("T", &["ข่าวต่างประเทศ", p]);
+        // ไม่ ("not") became ไม้ ("wood"): only the tone mark differs, and
+        // is an edit; the syllable is shown whole.
+        let c = compare(
+            &story("ราคาน้ำมันไม่เปลี่ยนแปลง"),
+            &story("ราคาน้ำมันไม้เปลี่ยนแปลง"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.removed_text(), vec!["ไม่"]);
+        assert_eq!(c.added_text(), vec!["ไม้"]);
+        assert_eq!(c.summary, "1 word changed in paragraph 2");
+        let c = compare(
+            &story("ราคาน้ำมันไม่เปลี่ยนแปลง"),
+            &story("ราคาน้ำมันไม่ได้เปลี่ยนแปลง"),
+            &Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(c.added_text(), vec!["ได้"]);
+    }
+
+    #[test]
+    fn a_changed_currency_or_sign_is_an_edit_naming_the_symbol() {
+        let story = |p: &str| doc("T", &["Intro paragraph stays.", p]);
+        for (old, new, removed, added) in [
+            (
+                "The deal is worth €5 billion, officials said.",
+                "The deal is worth $5 billion, officials said.",
+                "€",
+                "$",
+            ),
+            (
+                "Exports fell to -3% last year.",
+                "Exports fell to +3% last year.",
+                "-",
+                "+",
+            ),
+            (
+                "Turnout was 45% in Tehran.",
+                "Turnout was 45‰ in Tehran.",
+                "%",
+                "‰",
+            ),
+        ] {
+            let c = compare(&story(old), &story(new), &Rules::default())
+                .unwrap_or_else(|| panic!("{old} → {new} must alert"));
+            assert_eq!(c.kinds, vec![ChangeKind::Edited], "{new}");
+            assert_eq!(c.summary, "1 word changed in paragraph 2", "{new}");
+            assert_eq!(c.removed_text(), vec![removed], "{old}");
+            assert_eq!(c.added_text(), vec![added], "{new}");
+        }
+        // A minus written as a hyphen or a true minus, and hyphens between
+        // numbers or after a word, are no sign changing.
+        for (old, new) in [
+            (
+                "Exports fell to −3% last year.",
+                "Exports fell to -3% last year.",
+            ),
+            (
+                "The 2020-21 season of COVID-19.",
+                "The 2020–21 season of COVID‑19.",
+            ),
+        ] {
+            assert_eq!(
+                compare(&story(old), &story(new), &Rules::default()),
+                None,
+                "{old} → {new}"
+            );
+        }
+    }
+
+    #[test]
+    fn same_and_added_segments_make_the_new_paragraph_and_same_is_written_as_in_it() {
+        // As docs/WEBHOOKS.md says: unchanged words carry the new version's
+        // punctuation, so `same` and `removed` give the old words, not the
+        // old paragraph.
+        let old = "He was sentenced to eight years, his lawyer said.";
+        let new = "He was sentenced to nine years — his lawyer said";
+        let segments = word_diff(old, new, &Rules::default());
+        let concat = |ops: &[SegmentOp]| {
+            segments
+                .iter()
+                .filter(|s| ops.contains(&s.op))
+                .map(|s| s.text.as_str())
+                .collect::<String>()
+        };
+        assert_eq!(concat(&[SegmentOp::Same, SegmentOp::Added]), new);
+        assert_eq!(
+            concat(&[SegmentOp::Same, SegmentOp::Removed]),
+            "He was sentenced to eight years — his lawyer said"
+        );
+    }
+}
