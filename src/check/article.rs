@@ -1,0 +1,552 @@
+//! An article's check: the page fetched, extracted and compared with its
+//! baseline (read again by this presswatch when an upgrade or a new
+//! `selector` reads pages otherwise), a page switching back and forth
+//! between two versions, a missing baseline file restored from the history,
+//! and what to check when a page yields no article text.
+
+use chrono::Utc;
+
+use crate::compare::{self, ChangeKind, Rules};
+use crate::config::Watch;
+use crate::document::Document;
+use crate::extract;
+use crate::fetch::{Fetched, Response};
+use crate::http_header::Validators;
+use crate::store::{EventKind, NewEvent, SnapshotKind, StateError, VersionRow, WatchState};
+
+use super::keep::{evidence, file_version, snapshot_of, Keep, NewBaseline};
+use super::moved::moved_there_before;
+use super::takedown::{gone, never_worked, takedowns_and_restores, taken_down};
+use super::{
+    article_alert, fetch, now_rfc3339, read_baseline, rfc3339, CheckResult, Context, Keywords,
+    Outcome,
+};
+
+pub(super) async fn check_article(
+    ctx: &Context,
+    watch: &Watch,
+    st: &mut WatchState,
+) -> CheckResult {
+    let restored_file = restore_missing_baseline(ctx, watch).await?;
+    // Where the URL was known to redirect for good before this check.
+    let moved_before = st.moved_to.clone();
+    // A conditional GET only makes sense against a baseline we hold; the
+    // baseline itself is read only when the page has to be compared.
+    let has_baseline = restored_file.is_some() || ctx.baselines.exists(&watch.name);
+    let validators = if has_baseline && !st.gone {
+        st.validators.clone()
+    } else {
+        Validators::default()
+    };
+    let resp = match fetch(ctx, watch, &validators, st).await? {
+        Fetched::NotModified(_) => {
+            st.last_ok = Some(Utc::now().timestamp());
+            return Ok((
+                Outcome::NotModified,
+                "304 Not Modified".into(),
+                vec![],
+                Keep::default(),
+            ));
+        }
+        Fetched::Page(r) => r,
+    };
+    if let Some(how) = gone(watch, &resp) {
+        if st.last_ok.is_none() {
+            // Nothing was ever there to take down: most often a mistyped URL.
+            return Err(never_worked(ctx, watch, &resp, has_baseline));
+        }
+        return taken_down(ctx, watch, st, how, resp).await;
+    }
+    let new_validators = resp.validators.clone();
+    let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
+    let (selector, rules, baselines, name, url) = (
+        watch.selector.clone(),
+        watch.rules(),
+        ctx.baselines.clone(),
+        watch.name.clone(),
+        watch.url.to_string(),
+    );
+    // Reading the baseline, parsing, comparing and hashing happen off the
+    // runtime; the baseline comes back with what was found against it.
+    let restoring = st.gone;
+    let first_version = latest.is_none();
+    // A redirect new to this watch (not there when the watch began, nor an
+    // address a move was alerted to before) is a move only if the page it
+    // leads to still carries the story; one the watch always had is where
+    // the story is, whatever it says now.
+    let new_move = match st.moved_to.as_deref() {
+        Some(to) => {
+            moved_before.as_deref() != Some(to)
+                && !st.moves_unknown
+                && !moved_there_before(ctx, watch, to)
+        }
+        None => false,
+    };
+    let (found, from_file, not_the_story, stand_in, resp) = ctx
+        .cpu_bound(move || {
+            let baseline = match restored_file {
+                Some(body) => Some(Document::from_baseline(&body)),
+                None => read_baseline(&baselines, &name)?,
+            };
+            let doc = extract_article(&resp, selector.as_deref(), &name)?;
+            // A baseline the history does not hold yet (written by hand, or
+            // kept from before the history began) becomes version 1.
+            let from_file = baseline
+                .as_ref()
+                .filter(|_| first_version)
+                .map(|b| (b.to_baseline(&url, ""), b.content_hash()));
+            let found = against(doc, baseline, &rules, restoring);
+            let not_the_story = new_move
+                && matches!(&found, Against::Changed(page) if !compare::same_story(&page.old, &page.doc));
+            // What came may be no version of the story: a "not found" page
+            // or a bot check served with 200 in its place.
+            let stand_in = match &found {
+                Against::Changed(page) => compare::stand_in(&page.doc, Some(&page.old), &resp.body),
+                Against::First { doc, .. } => compare::stand_in(doc, None, &resp.body),
+                Against::Same => None,
+            };
+            Ok::<_, String>((found, from_file, not_the_story, stand_in, resp))
+        })
+        .await??;
+    match stand_in {
+        Some(compare::StandIn::Wall(title)) => {
+            return Err(walled(&resp.final_url, &watch.name, &title))
+        }
+        Some(compare::StandIn::NotFound(said)) => {
+            let how = format!(
+                "The article's page now says “{said}” (HTTP {})",
+                resp.status
+            );
+            return taken_down(ctx, watch, st, how, resp).await;
+        }
+        None => {}
+    }
+    if let Against::Changed(_) = &found {
+        // A permanent redirect to a page that is not the story (a section
+        // page, a tag page, another story) is the story gone from where it
+        // was cited, not a move.
+        if not_the_story {
+            let how = format!(
+                "The article now redirects to {}, which does not carry its text",
+                resp.final_url
+            );
+            return taken_down(ctx, watch, st, how, resp).await;
+        }
+    }
+    // A change may be, in part or whole, this presswatch reading pages
+    // otherwise than the one that kept the baseline.
+    let read_now = match &found {
+        Against::Changed(page) if !restoring => {
+            baseline_read_now(ctx, watch, latest.as_ref(), page).await
+        }
+        _ => None,
+    };
+    let now = Utc::now().timestamp();
+    st.last_ok = Some(now);
+    st.validators = new_validators;
+    let mut keep = Keep {
+        file_version: from_file.map(|(body, sha)| file_version(ctx, body, sha)),
+        ..Keep::default()
+    };
+    // Accepting the page makes it the new baseline; its response is kept.
+    let raw = snapshot_of(watch, resp);
+    let accept = |doc, hash| {
+        Some(NewBaseline::Article {
+            doc: Box::new(doc),
+            hash,
+            fetched: now_rfc3339(),
+            raw: Box::new(raw),
+        })
+    };
+    let (doc, hash, old, old_hash, change) = match found {
+        Against::First { doc, hash } => {
+            let detail = format!(
+                "first check: baseline {} ({}, {}), no alert",
+                if ctx.dry_run {
+                    "found (dry run: not stored)"
+                } else {
+                    "stored"
+                },
+                crate::text::plural(doc.blocks.len(), "paragraph", "paragraphs"),
+                crate::text::plural(doc.word_count(), "word", "words")
+            );
+            // A watch started afresh (`--reset-baseline`) on a story that
+            // was gone is no longer gone: its next check is no restore.
+            st.gone = false;
+            keep.baseline = accept(*doc, hash);
+            return Ok((Outcome::BaselineStored, detail, vec![], keep));
+        }
+        Against::Same => {
+            // Said apart from a 304, which fetched nothing: the page was
+            // read and compared.
+            let detail = "fetched: no change that counts".to_string();
+            return Ok((Outcome::Unchanged, detail, vec![], keep));
+        }
+        Against::Changed(page) => {
+            let ChangedPage {
+                doc,
+                hash,
+                old,
+                old_hash,
+                change,
+            } = *page;
+            // What the newsroom changed: the page against the baseline's own
+            // response, both read by this presswatch.
+            let (old, change) = read_now.map_or((old, change), |r| (r.old, r.change));
+            (doc, hash, old, old_hash, change)
+        }
+    };
+    let restored = std::mem::take(&mut st.gone);
+    let switching = if restored {
+        None
+    } else {
+        switching_back(ctx, watch, &old_hash, &hash)?
+    };
+    if let Some(Switching::Again { versions }) = switching {
+        return Ok((
+            Outcome::Unchanged,
+            format!("switched back to version {}: the page switches back and forth between versions {} and {}, which was reported; not stored", versions.0, versions.0, versions.1),
+            vec![],
+            keep,
+        ));
+    }
+    // The page is the same, read otherwise now: taken as the baseline
+    // silently.
+    let read_anew = if change.is_none() && !restored {
+        Some("the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently")
+    } else if !restored && compare::only_undecoded_characters_read(&old, &doc) {
+        // A baseline read before the page's encoding was detected (a
+        // legacy encoding served as UTF-8) held U+FFFD where the page has
+        // letters.
+        Some("characters the baseline could not read are now read (the page's encoding was detected): taken silently")
+    } else {
+        None
+    };
+    if let Some(why) = read_anew {
+        keep.baseline = accept(doc, hash);
+        return Ok((Outcome::Unchanged, why.into(), vec![], keep));
+    }
+    let mut mentioned = Vec::new();
+    if let Some(c) = change.as_ref().filter(|_| !restored) {
+        mentioned = Keywords::of(&watch.keywords).mentioned(&c.touched_text(), "");
+        if !watch.keywords.is_empty() && mentioned.is_empty() {
+            // Accept the new version silently: the change does not concern the watch's keywords.
+            keep.baseline = accept(doc, hash);
+            return Ok((
+                Outcome::Unchanged,
+                "changed, but mentions no keyword".into(),
+                vec![],
+                keep,
+            ));
+        }
+    }
+    let kind = if restored {
+        ChangeKind::Restored
+    } else {
+        change
+            .as_ref()
+            .map(|c| c.kind())
+            .unwrap_or(ChangeKind::Edited)
+    };
+    let summary = match (&change, restored) {
+        (Some(c), true) => format!("Article is back; {}", c.summary),
+        (None, true) => "Article is back, unchanged".into(),
+        (Some(c), false) if switching.is_some() => format!(
+            "{}. The page switches back and forth between this version and the one before (a cache serving an old copy, or a test of two versions?): further switches between the two are not reported",
+            c.summary
+        ),
+        (Some(c), false) => c.summary.clone(),
+        (None, false) => unreachable!("an unchanged page is Against::Same"),
+    };
+    // A restore's id counts the watch's takedowns and restores; an edit's
+    // id is what it always was.
+    let events;
+    let id_parts: &[&dyn ToString] = if restored {
+        events = takedowns_and_restores(ctx, watch)?;
+        &[&old_hash, &hash, &restored, &events]
+    } else {
+        &[&old_hash, &hash, &restored]
+    };
+    let mut a = article_alert(watch, kind, summary.clone(), id_parts, latest.as_ref());
+    a.outlet = watch.outlet_named(doc.site_name.as_deref().or(old.site_name.as_deref()));
+    a.lang = doc.lang.clone().or_else(|| old.lang.clone());
+    a.title = doc.headline().or(old.headline()).map(str::to_string);
+    a.byline = doc.byline.clone();
+    a.keywords = mentioned;
+    keep.baseline = accept(doc, hash);
+    // The version this change makes: a new one (after the baseline file,
+    // when it becomes version 1 now), unless the article came back as it
+    // was kept.
+    let shown = keep.version_after(latest.as_ref());
+    a.evidence = evidence(
+        ctx,
+        shown,
+        &crate::evidence::page_path(&watch.name, shown),
+        None,
+    );
+    a.change = change;
+    if restored {
+        keep.events.push(NewEvent {
+            at: now,
+            kind: EventKind::Restored,
+            detail: summary.clone(),
+        });
+    }
+    Ok((Outcome::Changed(kind), summary, vec![a], keep))
+}
+
+/// A page switching back and forth between two versions (an edge cache
+/// still serving the old copy beside the new, a test of two versions), as
+/// [`switching_back`] finds it.
+enum Switching {
+    /// The kept versions end A, B, A and the page is B again: both switches
+    /// were reported; this one is too, saying that the page alternates, and
+    /// is kept.
+    First,
+    /// The kept versions end A, B, A, B and the page is A again: the
+    /// switching was reported, so this switch is neither reported nor kept
+    /// (the history keeps what came before). `versions`: the pair's numbers.
+    Again { versions: (i64, i64) },
+}
+
+/// Whether a page (content hash `hash`) that changed from the latest version
+/// (`old_hash`) switches back to the version before it, for the second time
+/// or more (see [`Switching`]). It takes four kept versions to tell the
+/// switches apart from the first report of switching (`keep_versions`).
+fn switching_back(
+    ctx: &Context,
+    watch: &Watch,
+    old_hash: &str,
+    hash: &str,
+) -> Result<Option<Switching>, String> {
+    let versions = ctx
+        .state
+        .newest_versions(&watch.name, 4)
+        .map_err(|e| format!("reading the versions of watch {}: {e}", watch.name))?;
+    Ok(match versions.as_slice() {
+        [.., w, x, y, z]
+            if w.sha256 == hash
+                && x.sha256 == old_hash
+                && y.sha256 == hash
+                && z.sha256 == old_hash =>
+        {
+            Some(Switching::Again {
+                versions: (y.seq, z.seq),
+            })
+        }
+        [.., x, y, z] if x.sha256 == old_hash && y.sha256 == hash && z.sha256 == old_hash => {
+            Some(Switching::First)
+        }
+        _ => None,
+    })
+}
+
+/// What a page's document is against its baseline.
+enum Against {
+    /// There is no baseline yet: the document and its content hash.
+    First { doc: Box<Document>, hash: String },
+    /// Nothing that matters changed, and the article was not gone: nothing
+    /// is kept, so nothing is hashed.
+    Same,
+    /// Changed, or back after being gone.
+    Changed(Box<ChangedPage>),
+}
+
+/// A page that changed against its baseline, or is back after being gone.
+struct ChangedPage {
+    doc: Document,
+    /// The content hashes of both documents: they name the alert and the
+    /// new version.
+    hash: String,
+    old: Document,
+    old_hash: String,
+    change: Option<compare::Change>,
+}
+
+/// Compares a page's document with its baseline (`restoring`: the article
+/// was gone, so even an unchanged page is news).
+fn against(doc: Document, baseline: Option<Document>, rules: &Rules, restoring: bool) -> Against {
+    let Some(old) = baseline else {
+        let hash = doc.content_hash();
+        return Against::First {
+            doc: Box::new(doc),
+            hash,
+        };
+    };
+    let change = compare::compare(&old, &doc, rules);
+    if change.is_none() && !restoring {
+        return Against::Same;
+    }
+    Against::Changed(Box::new(ChangedPage {
+        hash: doc.content_hash(),
+        old_hash: old.content_hash(),
+        doc,
+        old,
+        change,
+    }))
+}
+
+/// The baseline as this presswatch reads it, against the page now.
+struct ReadNow {
+    /// The baseline's kept response, read by this presswatch.
+    old: Document,
+    /// The page now against it: `None` when the page did not change, only
+    /// how presswatch reads it.
+    change: Option<compare::Change>,
+}
+
+/// Reads the baseline's kept response again when the baseline was read
+/// otherwise than this presswatch reads the watch's page now: an upgrade
+/// whose extractor keeps a paragraph it dropped before, or reads words
+/// otherwise, or whose safety net watches more (the captions of the
+/// story's photos); or a new `selector`. The baseline then differs from the
+/// page by how it was read as well as by what the newsroom changed, and
+/// only the second is news: the page is compared with the baseline's own
+/// response, read now.
+///
+/// Only for the watch's newest version, when its raw response is kept and
+/// its reading ([`extract::reading`]) is not this one's: a change found
+/// with the same reading costs no second extraction. Any error reading the
+/// response leaves the change as found.
+async fn baseline_read_now(
+    ctx: &Context,
+    watch: &Watch,
+    latest: Option<&VersionRow>,
+    page: &ChangedPage,
+) -> Option<ReadNow> {
+    let reading = extract::reading(watch.selector.as_deref());
+    let latest = latest
+        .filter(|v| v.sha256 == page.old_hash && v.reading.as_deref() != Some(reading.as_str()))?;
+    let (state, name, seq) = (ctx.state.clone(), watch.name.clone(), latest.seq);
+    let (selector, rules, doc) = (watch.selector.clone(), watch.rules(), page.doc.clone());
+    let read = ctx.cpu_bound(move || {
+        let kept = state
+            .snapshots(Some(&name))
+            .ok()?
+            .into_iter()
+            .rev()
+            .find(|s| s.version == seq && s.kind == SnapshotKind::Version)?;
+        let body = state.snapshot_body(&kept.body_sha256).ok()??;
+        let (_, fields) = crate::evidence::split_head(&kept.response_head);
+        let content_type = fields
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value);
+        let html = crate::charset::decode(&body, content_type.as_deref());
+        let url = url::Url::parse(&kept.final_url).ok();
+        let old = extract::watched_article(&html, url.as_ref(), selector.as_deref());
+        let change = compare::compare(&old, &doc, &rules);
+        Some(ReadNow { old, change })
+    });
+    read.await.ok().flatten()
+}
+
+/// The error of an article watch served a bot check, an access wall or a
+/// JavaScript-or-cookie wall titled `title` in place of the article
+/// ([`compare::StandIn::Wall`]): a failed check, which says what to do.
+fn walled(url: &url::Url, name: &str, title: &str) -> String {
+    format!(
+        "{url}: the site served a bot check instead of the article (“{title}”: a page that asks a \
+         browser to prove it is no robot, or to enable JavaScript and cookies, or that denies access); \
+         the baseline is kept. presswatch retries; if it persists, the site blocks automated fetches: \
+         ask the outlet to let presswatch through, or lower the check rate (`interval` of watch {name})"
+    )
+}
+
+/// Puts back the baseline file of an article watch that went missing while
+/// its history holds versions (a deploy that wiped `baseline/`, a restore
+/// from an old backup): the latest version is the accepted one, so the
+/// check compares the page with it, as if the file had been there, rather
+/// than storing the page as a first baseline and missing any edit made in
+/// between. Writes the file back (not in a dry run) and logs a warning
+/// naming the watch and the file. Returns the restored baseline text;
+/// `None` when nothing was missing, for a watch being reset
+/// ([`super::reset_baseline`]), and with PostgreSQL, whose baselines are rows of
+/// its database (a file there is only an import).
+async fn restore_missing_baseline(ctx: &Context, watch: &Watch) -> Result<Option<String>, String> {
+    if !ctx.baselines.in_files()
+        || ctx.resetting.as_deref() == Some(watch.name.as_str())
+        || ctx.baselines.exists(&watch.name)
+    {
+        return Ok(None);
+    }
+    let history = |e: StateError| format!("reading the history of watch {}: {e}", watch.name);
+    let Some(latest) = ctx.state.latest(&watch.name).map_err(history)? else {
+        return Ok(None);
+    };
+    let Some(body) = ctx
+        .state
+        .version_body(&watch.name, latest.seq)
+        .map_err(history)?
+    else {
+        return Ok(None);
+    };
+    let path = ctx.baselines.path(&watch.name);
+    if !ctx.dry_run {
+        let (baselines, name, text) = (ctx.baselines.clone(), watch.name.clone(), body.clone());
+        ctx.storage(move |_| baselines.write(&name, &text))
+            .await?
+            .map_err(|e| format!("restoring baseline {}: {e}", path.display()))?;
+    }
+    let message = format!(
+        "{file} was missing: restored from version {seq} of the history (stored {at}{dry}); to start the \
+         watch afresh, run `presswatch check --config {config} --watch {name} --reset-baseline`",
+        file = path.display(),
+        dry = if ctx.dry_run { "; dry run: not written" } else { "" },
+        seq = latest.seq,
+        at = rfc3339(latest.stored_at),
+        config = ctx.config.path.display(),
+        name = watch.name,
+    );
+    tracing::warn!(watch = %watch.name, "watch {}: {message}", watch.name);
+    Ok(Some(body))
+}
+
+/// Extracts the article of a response, failing when there is no text.
+fn extract_article(
+    resp: &Response,
+    selector: Option<&str>,
+    name: &str,
+) -> Result<Document, String> {
+    let html = resp.text();
+    let mut doc = extract::watched_article(&html, Some(&resp.final_url), selector);
+    // The page's own declaration first, then the server's; neither over the
+    // script of the text.
+    let declared = doc.lang.take().or_else(|| resp.content_language());
+    doc.lang = crate::text::declared_language(declared.as_deref(), &doc.text());
+    if doc.blocks.is_empty() {
+        // A bot check with no paragraph at all is no matter of selectors.
+        if let Some(compare::StandIn::Wall(title)) = compare::stand_in(&doc, None, &resp.body) {
+            return Err(walled(&resp.final_url, name, &title));
+        }
+        return Err(format!(
+            "no article text found at {}{}",
+            resp.final_url,
+            no_text_hint(resp, selector)
+        ));
+    }
+    Ok(doc)
+}
+
+/// What to check when a response yielded no article text: an empty body,
+/// a document that is no web page (a PDF, an image, a download), or else
+/// the `selector`.
+fn no_text_hint(resp: &Response, selector: Option<&str>) -> String {
+    let mime = resp.media_type();
+    let web_page = mime.is_empty()
+        || mime.starts_with("text/")
+        || mime.contains("html")
+        || mime.contains("xml");
+    if resp.body.is_empty() {
+        format!(
+            ": the server sent an empty body (HTTP {}); if it persists, check the URL in a browser",
+            resp.status
+        )
+    } else if !web_page {
+        format!(": it serves {mime}, not a web page; watch the page that links to it, or the feed that lists it")
+    } else if selector.is_some() {
+        " (does the selector still match?)".to_string()
+    } else {
+        " (set `selector` for this watch)".to_string()
+    }
+}

@@ -1,0 +1,336 @@
+//! What a check keeps, and how: the new baseline, versions and events
+//! ([`Keep`]), stored after the alerts are in the outbox ([`store()`]), the
+//! evidence an alert names, and the raw snapshot of a response.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+
+use crate::alert::{Alert, Evidence};
+use crate::config::Watch;
+use crate::document::{Document, Item, Masthead};
+use crate::extract;
+use crate::fetch::Response;
+use crate::notify;
+use crate::store::{
+    self, Durability, NewEvent, NewSnapshot, NewVersion, Origin, VersionRow, WatchState,
+};
+
+use super::{now_rfc3339, Context};
+
+/// What a check keeps once its alerts are in the outbox.
+#[derive(Default)]
+pub(super) struct Keep {
+    /// The new baseline, when the check accepted one.
+    pub(super) baseline: Option<NewBaseline>,
+    /// The baseline file taken into the history as version 1: a watch's
+    /// first check against a baseline presswatch did not fetch itself.
+    pub(super) file_version: Option<NewVersion>,
+    /// A move, a takedown or restore, for the history, in the order of
+    /// their alerts.
+    pub(super) events: Vec<NewEvent>,
+    /// The answer that reported the article taken down, kept with the
+    /// version it took down.
+    pub(super) takedown: Option<(i64, Box<NewSnapshot>)>,
+    /// With `follow = true`: the new items whose article could not be read.
+    pub(super) follow: Option<FollowTries>,
+    /// Titles the items of a listing or feed carried, to remember: those
+    /// they were retitled to, and the other texts a listing shows them under.
+    pub(super) titles: Vec<crate::retitle::Remember>,
+}
+
+/// The new items of a `follow = true` watch whose article could not be read
+/// this check (to try again: one more failed try each, kept as listed), and
+/// those done with (read, alerted unread, or gone from the listing: their
+/// count is forgotten), by key.
+pub(super) struct FollowTries {
+    pub(super) failed: Vec<Item>,
+    pub(super) done: Vec<String>,
+}
+
+impl Keep {
+    /// The number of the watch's version current once the check stores the
+    /// versions it keeps, after `latest` (the newest version kept before
+    /// it), as `save_check` stores them: the baseline file as version 1
+    /// when the history has none, then the accepted page or items, each a
+    /// new version only when its content is not the latest version's
+    /// already (and items only when they make one, [`NewBaseline::Items`]).
+    /// What an alert's evidence names, and what the check's events refer
+    /// to.
+    pub(super) fn version_after(&self, latest: Option<&VersionRow>) -> i64 {
+        let (mut seq, mut last) = latest.map_or((0, None), |v| (v.seq, Some(v.sha256.clone())));
+        let accepted = match &self.baseline {
+            Some(NewBaseline::Article { hash, .. }) => Some(hash.clone()),
+            Some(NewBaseline::Items {
+                new_version: Some(hash),
+                ..
+            }) => Some(hash.clone()),
+            Some(NewBaseline::Items { .. }) | None => None,
+        };
+        let file = self.file_version.as_ref().map(|v| v.sha256.clone());
+        for sha in file.into_iter().chain(accepted) {
+            if last.as_ref() != Some(&sha) {
+                seq += 1;
+                last = Some(sha);
+            }
+        }
+        seq
+    }
+
+    /// Whether the check stores more than the watch's state: a baseline, a
+    /// version, a move, a takedown or restore.
+    pub(super) fn stores_history(&self) -> bool {
+        self.baseline.is_some()
+            || self.file_version.is_some()
+            || !self.events.is_empty()
+            || self.takedown.is_some()
+            || self.follow.is_some()
+            || !self.titles.is_empty()
+    }
+}
+
+/// A baseline a check accepted.
+pub(super) enum NewBaseline {
+    /// The article's new version (`hash`: its [`Document::content_hash`]):
+    /// the baseline and the version history advance.
+    Article {
+        doc: Box<Document>,
+        hash: String,
+        fetched: String,
+        raw: Box<NewSnapshot>,
+    },
+    /// The listing's or feed's current items: remembered as seen, written
+    /// as its baseline, and a version of its history. `gone`: items no
+    /// longer listed that the check is done with (a `follow = true` item
+    /// whose article was tried once more): remembered as seen, so that they
+    /// are no news if listed again, but not in the baseline. `untitled`:
+    /// the keys of the items the source gave no title (a feed item named by
+    /// its teaser or link), remembered as such. `new_version`: the content
+    /// hash of the new version of the history the items are
+    /// ([`store::items_hash`], computed once: it reads back every item), as
+    /// they are when the list holds other items than the accepted one, or a
+    /// retitle that is news (`items::items_make_a_version`); `None` when a title
+    /// changing otherwise (a first headline, one the retitle rules take in
+    /// silence) is written to the baseline only. `raw`: the response they were read from, kept with
+    /// the version they make (as an article's). `masthead`: the page's or
+    /// feed's name and language, which the baseline keeps for the alerts of
+    /// checks that cannot read it.
+    Items {
+        items: Vec<Item>,
+        new_version: Option<String>,
+        raw: Box<NewSnapshot>,
+        gone: Vec<Item>,
+        untitled: HashSet<String>,
+        now: i64,
+        masthead: Masthead,
+    },
+}
+
+/// Stores what a check leaves behind, in the order that loses nothing to a
+/// crash: its alerts into the outbox, then the baseline, then the versions,
+/// the events (a move, a takedown or restore) and the watch's state in one
+/// transaction.
+/// `queued` counts the alerts in the outbox, also when a later step fails.
+pub(super) fn store(
+    ctx: &Context,
+    watch: &Watch,
+    alerts: &[Alert],
+    keep: Keep,
+    st: &WatchState,
+    queued: &mut usize,
+) -> Result<(), String> {
+    let takedown = keep.takedown.filter(|_| ctx.config.daemon.raw_snapshots);
+    if let Some((version, raw)) = &takedown {
+        ctx.state
+            .record_takedown(&watch.name, *version, raw)
+            .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
+    }
+    enqueue(ctx, watch, alerts, queued)?;
+    if !alerts.is_empty() {
+        failpoint("after-enqueue");
+    }
+    // A directory that takes no file is said as validate says it: which
+    // config line, what is wrong, what to do; not only the system's error.
+    let baseline_error = |e: std::io::Error| {
+        let path = ctx.baselines.path(&watch.name);
+        match crate::preflight::baseline_dir_refusal(&ctx.config) {
+            Some(why) => format!("cannot write baseline {}: {why}", path.display()),
+            None => format!("writing baseline {}: {e}", path.display()),
+        }
+    };
+    let mut versions: Vec<NewVersion> = keep.file_version.into_iter().collect();
+    let fetched = |sha256: String, body: String, fetched_at: i64, raw, reading| NewVersion {
+        sha256,
+        body,
+        fetched_at,
+        keep: ctx.config.daemon.keep_versions,
+        origin: Origin::Fetched,
+        raw,
+        raw_cap: ctx.config.daemon.keep_raw,
+        reading,
+    };
+    match keep.baseline {
+        None => {}
+        Some(NewBaseline::Article {
+            doc,
+            hash,
+            fetched: at,
+            raw,
+        }) => {
+            let body = doc.to_baseline(watch.url.as_str(), &at);
+            ctx.baselines
+                .write(&watch.name, &body)
+                .map_err(baseline_error)?;
+            let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
+            let reading = Some(extract::reading(watch.selector.as_deref()));
+            versions.push(fetched(hash, body, Utc::now().timestamp(), raw, reading));
+        }
+        Some(NewBaseline::Items {
+            items,
+            new_version,
+            raw,
+            gone,
+            untitled,
+            now,
+            masthead,
+        }) => {
+            if let Some(f) = &keep.follow {
+                let failed: Vec<&Item> = f.failed.iter().collect();
+                ctx.state
+                    .record_follow_tries(&watch.name, &failed, &as_strs(&f.done), now)
+                    .map_err(|e| e.to_string())?;
+            }
+            ctx.state
+                .mark_seen(&watch.name, &items, &untitled, now)
+                .map_err(|e| e.to_string())?;
+            if !gone.is_empty() {
+                ctx.state
+                    .mark_seen(&watch.name, &gone, &untitled, now)
+                    .map_err(|e| e.to_string())?;
+            }
+            let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339(), &masthead);
+            ctx.baselines
+                .write(&watch.name, &body)
+                .map_err(baseline_error)?;
+            if let Some(hash) = new_version {
+                let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
+                versions.push(fetched(hash, body, now, raw, None));
+            }
+        }
+    }
+    // After the items are recorded as seen: a retitle updates their row.
+    ctx.state
+        .record_titles(&watch.name, &keep.titles, Utc::now().timestamp())
+        .map_err(|e| format!("recording the titles of watch {}: {e}", watch.name))?;
+    // A new version, and the flags (gone, error alerted) that an alert's
+    // identity depends on, must reach the disk; a quiet check's schedule
+    // and validators need not wait for it.
+    let durability = if alerts.is_empty() && versions.is_empty() && keep.events.is_empty() {
+        Durability::Lazy
+    } else {
+        Durability::Durable
+    };
+    ctx.state
+        .save_check(&watch.name, st, &versions, &keep.events, durability)
+        .map(|_pruned| ())
+        .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
+}
+
+/// Borrows each string of a list.
+fn as_strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// A watch's baseline file taken into its history as version 1 (`body` in
+/// the baseline format, `sha256` its content hash).
+pub(super) fn file_version(ctx: &Context, body: String, sha256: String) -> NewVersion {
+    NewVersion {
+        sha256,
+        body,
+        fetched_at: Utc::now().timestamp(),
+        keep: ctx.config.daemon.keep_versions,
+        origin: Origin::File,
+        raw: None,
+        raw_cap: None,
+        reading: None,
+    }
+}
+
+/// Writes alerts to the outbox, each routed to the watch's channels.
+fn enqueue(
+    ctx: &Context,
+    watch: &Watch,
+    alerts: &[Alert],
+    queued: &mut usize,
+) -> Result<(), String> {
+    let now = Utc::now().timestamp();
+    for a in alerts {
+        let channels = notify::route(&ctx.config, watch, a);
+        let payload = serde_json::to_string(a).map_err(|e| e.to_string())?;
+        ctx.state
+            .enqueue(&a.id, &a.watch, a.kind.as_str(), &payload, &channels, now)
+            .map_err(|e| e.to_string())?;
+        *queued += 1;
+    }
+    Ok(())
+}
+
+/// Where an alert's evidence is: the version it shows, the place
+/// in the viewer that shows it (`viewer`, relative to `report_url`, linked
+/// when that is set), and for a takedown the SHA-256 of the last kept
+/// snapshot.
+pub(super) fn evidence(
+    ctx: &Context,
+    version: i64,
+    viewer: &str,
+    snapshot: Option<String>,
+) -> Option<Evidence> {
+    (version > 0).then(|| Evidence {
+        version,
+        report: ctx
+            .config
+            .daemon
+            .report_url
+            .as_ref()
+            .and_then(|base| base.join(viewer).ok())
+            .map(|u| u.to_string()),
+        snapshot_sha256: snapshot,
+    })
+}
+
+/// The raw snapshot of a response to a watch, to keep as evidence.
+pub(super) fn snapshot_of(watch: &Watch, resp: Response) -> NewSnapshot {
+    let head = |first: &str, fields: &[(String, String)]| {
+        let mut s = first.to_string();
+        for (k, v) in fields {
+            s.push_str(&format!("\r\n{k}: {v}"));
+        }
+        s
+    };
+    let x = &resp.exchange;
+    NewSnapshot {
+        url: watch.url.to_string(),
+        final_url: resp.final_url.to_string(),
+        status: resp.status,
+        response_head: head(&x.status_line, &x.headers),
+        request_head: head(&x.request_line, &x.request_headers),
+        fetched_at_ms: x.fetched_at.timestamp_millis(),
+        body: resp.body,
+        encoded: resp.exchange.encoded,
+    }
+}
+
+/// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`
+/// names this point, the process aborts here, as a power cut would. Used by
+/// the tests that prove a crash between two steps loses and duplicates nothing.
+fn failpoint(name: &str) {
+    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if POINT
+        .get_or_init(|| std::env::var("PRESSWATCH_FAILPOINT").ok())
+        .as_deref()
+        == Some(name)
+    {
+        eprintln!("presswatch: failpoint {name} reached, aborting");
+        std::process::abort();
+    }
+}
