@@ -1,0 +1,594 @@
+//! Alert channels: email and webhook, the alert kinds each takes, digest
+//! schedules, and how messages name a channel.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::compare::ChangeKind;
+
+use super::problems::{quote, Report};
+use super::secret::{secret_ref, SecretRef};
+use super::value::http_url;
+use super::RawChannel;
+
+/// An alert channel (`[[channel]]`).
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// Unique name watches refer to.
+    pub name: String,
+    /// Email or webhook settings.
+    pub kind: ChannelKind,
+    /// Send each alert at once, or collect them into a digest (email only).
+    pub digest: DigestSchedule,
+    /// The kinds of alert the channel takes (`kinds = ["error", "recovered"]`); `None`: every kind.
+    pub kinds: Option<Vec<ChangeKind>>,
+}
+
+impl Channel {
+    /// Whether the channel takes alerts of this kind.
+    pub fn takes(&self, kind: ChangeKind) -> bool {
+        // A channel that takes edits takes the safety net's possible edits
+        // too: they are edits the extractor may have missed. One that takes
+        // changed headlines takes retitled items: their headlines changed.
+        let also = match kind {
+            ChangeKind::PossiblyEdited => Some(ChangeKind::Edited),
+            ChangeKind::Retitled => Some(ChangeKind::HeadlineChanged),
+            _ => None,
+        };
+        self.kinds
+            .as_ref()
+            .is_none_or(|k| k.contains(&kind) || also.is_some_and(|a| k.contains(&a)))
+    }
+}
+
+/// When a channel sends: each alert at once, or one digest per hour or day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestSchedule {
+    /// `digest = "off"`: every alert is sent as soon as it is detected.
+    Off,
+    /// `digest = "hourly"`: one message at the top of each hour.
+    Hourly,
+    /// `digest = "daily HH:MM"`: one message a day at this local time.
+    Daily {
+        /// Hour, 0-23.
+        hour: u32,
+        /// Minute, 0-59.
+        minute: u32,
+    },
+}
+
+impl DigestSchedule {
+    /// Parses `off`, `hourly` or `daily HH:MM`.
+    pub fn parse(s: &str) -> Result<DigestSchedule, String> {
+        let s = s.trim();
+        let hint = "use \"off\", \"hourly\" or \"daily HH:MM\" (e.g. \"daily 08:00\")";
+        match s {
+            "off" => return Ok(DigestSchedule::Off),
+            "hourly" => return Ok(DigestSchedule::Hourly),
+            _ => {}
+        }
+        let time = s
+            .strip_prefix("daily")
+            .map(str::trim)
+            .ok_or_else(|| format!("unknown digest schedule {s:?}; {hint}"))?;
+        let (h, m) = time
+            .split_once(':')
+            .ok_or_else(|| format!("digest time {time:?} is not HH:MM; {hint}"))?;
+        match (h.parse::<u32>(), m.parse::<u32>()) {
+            (Ok(hour), Ok(minute)) if hour < 24 && minute < 60 && m.len() == 2 => {
+                Ok(DigestSchedule::Daily { hour, minute })
+            }
+            _ => Err(format!("digest time {time:?} is not a valid HH:MM; {hint}")),
+        }
+    }
+}
+
+/// How a channel delivers.
+#[derive(Debug, Clone)]
+pub enum ChannelKind {
+    /// SMTP email.
+    Email(EmailChannel),
+    /// HTTP POST of JSON.
+    Webhook(WebhookChannel),
+}
+
+/// Transport security of an SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// TLS from the first byte (smtps://, usually port 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    StartTls,
+    /// No TLS at all: only for a local relay, and only when configured so.
+    None,
+}
+
+/// Settings of an email channel.
+#[derive(Debug, Clone)]
+pub struct EmailChannel {
+    /// SMTP host.
+    pub host: String,
+    /// SMTP port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// AUTH user name, if the server needs one.
+    pub username: Option<String>,
+    /// AUTH password.
+    pub password: Option<SecretRef>,
+    /// The From address.
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+}
+
+/// Payload flavour of a webhook channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    /// presswatch's own versioned JSON schema.
+    Json,
+    /// Slack incoming webhook.
+    Slack,
+    /// Discord webhook.
+    Discord,
+    /// Microsoft Teams (Adaptive Card).
+    Teams,
+}
+
+/// Settings of a webhook channel.
+#[derive(Debug, Clone)]
+pub struct WebhookChannel {
+    /// Where to POST.
+    pub url: Url,
+    /// Payload flavour.
+    pub format: WebhookFormat,
+    /// Signing key (Standard Webhooks), if set.
+    pub secret: Option<SecretRef>,
+}
+
+pub(super) fn channels(
+    r: &mut Report<'_>,
+    raw: Vec<Spanned<RawChannel>>,
+    base: &Path,
+) -> Vec<Channel> {
+    let mut out = Vec::new();
+    let mut names = HashSet::new();
+    for (i, c) in raw.into_iter().enumerate() {
+        let table = c.span();
+        let c = c.into_inner();
+        fn text(v: &Option<Spanned<String>>) -> Option<&str> {
+            v.as_ref().map(|v| v.get_ref().as_str())
+        }
+        let label = channel_label(
+            i,
+            text(&c.name),
+            text(&c.kind),
+            c.to.as_ref()
+                .and_then(|t| t.get_ref().first())
+                .map(String::as_str),
+            match text(&c.kind) {
+                Some("email") => text(&c.smtp_url),
+                _ => text(&c.url),
+            },
+        );
+        let k = |f: &str| format!("{label}.{f}");
+        // Where a problem of the channel as a whole is shown: its name, else its header.
+        let name_span = c.name.as_ref().map_or(table.clone(), Spanned::span);
+        let name = match &c.name {
+            None => {
+                r.missing(
+                    table.clone(),
+                    k("name"),
+                    "missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                );
+                String::new()
+            }
+            Some(n) => n.get_ref().trim().to_string(),
+        };
+        if name.is_empty() {
+            if c.name.is_some() {
+                r.at(Some(name_span.clone()), k("name"), "must not be empty");
+            }
+        } else if !names.insert(name.clone()) {
+            r.at(
+                Some(name_span.clone()),
+                k("name"),
+                format!("duplicate channel name {name:?}"),
+            );
+        }
+        let Some(kind_written) = &c.kind else {
+            r.missing(
+                table,
+                k("type"),
+                "missing type: write type = \"email\" or type = \"webhook\"",
+            );
+            continue;
+        };
+        let kind = match kind_written.get_ref().as_str() {
+            "email" => {
+                let Some(smtp) = &c.smtp_url else {
+                    r.missing(
+                        name_span.clone(),
+                        k("smtp_url"),
+                        "an email channel needs smtp_url, e.g. \"smtps://mail.example.org:465\"",
+                    );
+                    continue;
+                };
+                let password = secret_ref(
+                    r,
+                    &k("password"),
+                    &c.password,
+                    &c.password_env,
+                    &c.password_file,
+                    base,
+                );
+                let tls_setting = c.tls.as_ref().map(|t| (t.get_ref().as_str(), t.span()));
+                match email_channel(smtp.get_ref(), tls_setting.as_ref().map(|t| t.0)) {
+                    Ok((host, port, tls)) => {
+                        if let Some((_, span)) =
+                            tls_setting.filter(|t| !["implicit", "starttls", "none"].contains(&t.0))
+                        {
+                            r.at(
+                                Some(span),
+                                k("tls"),
+                                "must be \"implicit\", \"starttls\" or \"none\"",
+                            );
+                        }
+                        let from = c
+                            .from
+                            .as_ref()
+                            .map(|f| f.get_ref().clone())
+                            .unwrap_or_default();
+                        let needs_from = "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"";
+                        match &c.from {
+                            None => r.missing(name_span.clone(), k("from"), needs_from),
+                            Some(f) if !from.contains('@') => {
+                                r.at(Some(f.span()), k("from"), needs_from)
+                            }
+                            Some(_) => {}
+                        }
+                        let to =
+                            c.to.as_ref()
+                                .map(|t| t.get_ref().clone())
+                                .unwrap_or_default();
+                        let span = c.to.as_ref().map_or(name_span.clone(), Spanned::span);
+                        let needs_to = "an email channel needs a list of recipient addresses";
+                        if c.to.is_none() {
+                            r.missing(span, k("to"), needs_to);
+                        } else if to.is_empty() {
+                            r.at(Some(span), k("to"), needs_to);
+                        } else if let Some(bad) = to.iter().find(|a| !a.contains('@')) {
+                            r.at(
+                                Some(span),
+                                k("to"),
+                                format!(
+                                    "{bad:?} is not an email address, e.g. \"press@example.org\""
+                                ),
+                            );
+                        }
+                        ChannelKind::Email(EmailChannel {
+                            host,
+                            port,
+                            tls,
+                            username: c.username,
+                            password,
+                            from,
+                            to,
+                        })
+                    }
+                    Err(e) => {
+                        r.at(Some(smtp.span()), k("smtp_url"), e);
+                        continue;
+                    }
+                }
+            }
+            "webhook" => {
+                let Some(url) = &c.url else {
+                    r.missing(name_span.clone(), k("url"), "a webhook channel needs url");
+                    continue;
+                };
+                let secret = secret_ref(
+                    r,
+                    &k("secret"),
+                    &c.secret,
+                    &c.secret_env,
+                    &c.secret_file,
+                    base,
+                );
+                let format = match c.format.as_ref().map(|f| f.get_ref().as_str()) {
+                    None | Some("json") => WebhookFormat::Json,
+                    Some("slack") => WebhookFormat::Slack,
+                    Some("discord") => WebhookFormat::Discord,
+                    Some("teams") => WebhookFormat::Teams,
+                    Some(other) => {
+                        let span = c.format.as_ref().map(|f| f.span());
+                        r.at(
+                            span,
+                            k("format"),
+                            format!("unknown format {other:?}; use json, slack, discord or teams"),
+                        );
+                        WebhookFormat::Json
+                    }
+                };
+                match http_url(url.get_ref()) {
+                    Ok(url) => ChannelKind::Webhook(WebhookChannel {
+                        url,
+                        format,
+                        secret,
+                    }),
+                    Err(e) => {
+                        r.at(Some(url.span()), k("url"), e);
+                        continue;
+                    }
+                }
+            }
+            other => {
+                r.at(
+                    Some(kind_written.span()),
+                    k("type"),
+                    format!("unknown channel type {other:?}; use \"email\" or \"webhook\""),
+                );
+                continue;
+            }
+        };
+        let digest = match &c.digest {
+            None => DigestSchedule::Off,
+            Some(d) => match DigestSchedule::parse(d.get_ref()) {
+                Ok(DigestSchedule::Off) => DigestSchedule::Off,
+                Ok(_) if matches!(kind, ChannelKind::Webhook(_)) => {
+                    r.at(Some(d.span()), k("digest"), "digests are for email channels; a webhook receiver gets each alert as it happens");
+                    DigestSchedule::Off
+                }
+                Ok(s) => s,
+                Err(e) => {
+                    r.at(Some(d.span()), k("digest"), e);
+                    DigestSchedule::Off
+                }
+            },
+        };
+        let kinds = c
+            .kinds
+            .as_ref()
+            .map(|list| alert_kinds(r, &k("kinds"), list));
+        out.push(Channel {
+            name,
+            kind,
+            digest,
+            kinds,
+        });
+    }
+    out
+}
+
+/// A channel's `kinds`: each a routable alert kind, at least one.
+fn alert_kinds(r: &mut Report<'_>, key: &str, list: &Spanned<Vec<String>>) -> Vec<ChangeKind> {
+    let names: Vec<&str> = ChangeKind::ROUTABLE.iter().map(|k| k.as_str()).collect();
+    if list.get_ref().is_empty() {
+        r.at(
+            Some(list.span()),
+            key.to_string(),
+            "an empty list routes no alert to the channel; remove `kinds` to send it every kind",
+        );
+    }
+    list.get_ref()
+        .iter()
+        .filter_map(|name| {
+            let kind = ChangeKind::parse(name.trim());
+            if kind.is_none() {
+                r.at(
+                    Some(list.span()),
+                    key.to_string(),
+                    format!("unknown alert kind {name:?}; use {}", names.join(", ")),
+                );
+            }
+            kind
+        })
+        .collect()
+}
+
+/// Parses `smtps://host[:port]`, `smtp://host[:port]` into host, port and TLS mode.
+fn email_channel(smtp_url: &str, tls: Option<&str>) -> Result<(String, u16, SmtpTls), String> {
+    let url = Url::parse(smtp_url).map_err(|e| {
+        format!("not a valid URL ({e}); write e.g. \"smtps://mail.example.org:465\"")
+    })?;
+    let host = url.host_str().ok_or("smtp_url has no host")?.to_string();
+    let (default_tls, default_port) = match url.scheme() {
+        "smtps" => (SmtpTls::Implicit, 465),
+        "smtp" => (SmtpTls::StartTls, 587),
+        s => return Err(format!("scheme {s:?} is not smtp:// or smtps://")),
+    };
+    let tls = match tls {
+        Some("implicit") => SmtpTls::Implicit,
+        Some("starttls") => SmtpTls::StartTls,
+        Some("none") => SmtpTls::None,
+        _ => default_tls,
+    };
+    Ok((host, url.port().unwrap_or(default_port), tls))
+}
+
+/// How messages name a channel, as the user knows it: `channel "press"` by
+/// its name; unnamed, by its type and where it sends (`email channel to
+/// "press@example.org"`, `webhook channel to "hooks.example.org"`: the
+/// first recipient, or the host of its URL, not the URL, which may hold a
+/// token); else by its place, `channel[2]`.
+pub(super) fn channel_label(
+    index: usize,
+    name: Option<&str>,
+    kind: Option<&str>,
+    to: Option<&str>,
+    url: Option<&str>,
+) -> String {
+    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        return format!("channel {}", quote(name));
+    }
+    let host = |u: &str| {
+        Url::parse(u.trim())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
+    let to = match kind {
+        Some("email") => to
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .or_else(|| url.and_then(host)),
+        Some("webhook") => url.and_then(host),
+        _ => None,
+    };
+    match (kind, to) {
+        (Some(kind), Some(to)) => format!("{kind} channel to {to:?}"),
+        _ => format!("channel[{index}]"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::errors;
+    use crate::config::Config;
+
+    #[test]
+    fn a_recipient_that_is_no_address_is_named() {
+        let channel = |to: &str| {
+            format!("[[channel]]\nname = \"m\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org:587\"\nfrom = \"a@example.org\"\nto = {to}\n")
+        };
+        assert_eq!(
+            errors(&channel("[\"press@example.org\", \"director\"]")),
+            vec!["c.toml:6: channel \"m\".to: \"director\" is not an email address, e.g. \"press@example.org\""]
+        );
+        assert_eq!(
+            errors(&channel("[]")),
+            vec![
+                "c.toml:6: channel \"m\".to: an email channel needs a list of recipient addresses"
+            ]
+        );
+        assert_eq!(
+            errors(&channel("\"press@example.org\"")),
+            vec!["c.toml:6: channel \"m\".to: this is a list: write it in brackets, to = [\"press@example.org\"]"]
+        );
+        assert_eq!(
+            errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = \"press\"\n"),
+            vec!["c.toml:4: watch \"a\".channels: this is a list: write it in brackets, channels = [\"press\"]"]
+        );
+    }
+
+    #[test]
+    fn a_channel_takes_the_kinds_it_lists_and_unknown_kinds_are_errors() {
+        let src = r#"
+[[channel]]
+name = "ops"
+type = "webhook"
+url = "https://hooks.example.org/ops"
+kinds = ["error", "recovered"]
+
+[[channel]]
+name = "press"
+type = "webhook"
+url = "https://hooks.example.org/press"
+"#;
+        let c = Config::parse(Path::new("c.toml"), src).unwrap();
+        assert!(c.channels[0].takes(ChangeKind::Error));
+        assert!(!c.channels[0].takes(ChangeKind::Edited));
+        assert!(!c.channels[0].takes(ChangeKind::PossiblyEdited));
+        assert!(c.channels[1].takes(ChangeKind::Edited));
+        // The safety net's possible edits go where edits go, and can be
+        // routed on their own (they were dropped by every `kinds` list).
+        let press = |kinds: &str| {
+            let src = format!(
+                "[[channel]]\nname = \"p\"\ntype = \"webhook\"\nurl = \"https://example.org/p\"\nkinds = {kinds}\n"
+            );
+            Config::parse(Path::new("c.toml"), &src).unwrap().channels[0].clone()
+        };
+        assert!(press(r#"["edited", "taken_down"]"#).takes(ChangeKind::PossiblyEdited));
+        assert!(press(r#"["possibly_edited"]"#).takes(ChangeKind::PossiblyEdited));
+        assert!(!press(r#"["possibly_edited"]"#).takes(ChangeKind::Edited));
+        // Retitled items go where changed headlines go, and on their own.
+        assert!(press(r#"["headline_changed"]"#).takes(ChangeKind::Retitled));
+        assert!(press(r#"["retitled"]"#).takes(ChangeKind::Retitled));
+        assert!(!press(r#"["retitled"]"#).takes(ChangeKind::HeadlineChanged));
+        assert!(!press(r#"["new_items"]"#).takes(ChangeKind::Retitled));
+        let e = errors(
+            "[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\nkinds = [\"error\", \"eror\"]\n\n[[channel]]\nname = \"g\"\ntype = \"webhook\"\nurl = \"https://example.org/g\"\nkinds = []\n",
+        );
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(
+            e[0].starts_with(
+                "c.toml:5: channel \"h\".kinds: unknown alert kind \"eror\"; use edited,"
+            ),
+            "{e:#?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:11: channel \"g\".kinds: an empty list routes no alert"),
+            "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn a_channel_is_named_in_messages_as_the_user_knows_it() {
+        // By its name; unnamed, by its type and where it sends (a
+        // webhook's host, not its URL, which may hold a token); else by
+        // its place.
+        let e = errors(
+            "[[channel]]\nname = \"press\"\ntype = \"email\"\nsmtp_url = \"smtps://mail.example.org:465\"\nfrom = \"a@example.org\"\nto = [\"desk\"]\n\n[[channel]]\ntype = \"webhook\"\nurl = \"https://hooks.example.org/services/T000/SECRET\"\nformat = \"slak\"\n\n[[channel]]\ntype = \"email\"\nsmtp_url = \"smtps://mail.example.org:465\"\nfrom = \"a@example.org\"\nto = [\"editor@example.org\"]\ndigets = \"daily 08:00\"\n\n[[channel]]\nnam = \"x\"\n",
+        );
+        assert_eq!(
+            e,
+            vec![
+                "c.toml:6: channel \"press\".to: \"desk\" is not an email address, e.g. \"press@example.org\"",
+                "c.toml:8: webhook channel to \"hooks.example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:11: webhook channel to \"hooks.example.org\".format: unknown format \"slak\"; use json, slack, discord or teams",
+                "c.toml:13: email channel to \"editor@example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:18: email channel to \"editor@example.org\".digets: unknown key `digets`: did you mean `digest`?",
+                "c.toml:20: channel[3].name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:20: channel[3].type: missing type: write type = \"email\" or type = \"webhook\"",
+                "c.toml:21: channel[3].nam: unknown key `nam`: did you mean `name`?",
+            ],
+            "{e:#?}"
+        );
+        assert!(!e.iter().any(|l| l.contains("SECRET")));
+    }
+
+    #[test]
+    fn digest_schedules_and_time_zone() {
+        let src = r#"
+[daemon]
+timezone = "Europe/Berlin"
+
+[[channel]]
+name = "mail"
+type = "email"
+smtp_url = "smtp://127.0.0.1:2525"
+tls = "none"
+from = "pw@example.org"
+to = ["staff@example.org"]
+digest = "daily 08:00"
+"#;
+        let c = Config::parse(Path::new("c.toml"), src).unwrap();
+        assert_eq!(c.daemon.timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(
+            c.channels[0].digest,
+            DigestSchedule::Daily { hour: 8, minute: 0 }
+        );
+        assert_eq!(DigestSchedule::parse("hourly"), Ok(DigestSchedule::Hourly));
+        assert_eq!(DigestSchedule::parse("off"), Ok(DigestSchedule::Off));
+        for bad in ["daily 25:00", "daily 8", "daily 08:7", "weekly", ""] {
+            assert!(DigestSchedule::parse(bad).is_err(), "{bad}");
+        }
+        let e = errors(
+            "[daemon]\ntimezone = \"Mars/Olympus\"\n[[channel]]\nname = \"h\"\ntype = \"webhook\"\nurl = \"https://example.org/h\"\ndigest = \"hourly\"\n",
+        );
+        assert!(
+            e[0].starts_with("c.toml:2: daemon.timezone: unknown time zone"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:7: channel \"h\".digest: digests are for email channels"),
+            "{e:?}"
+        );
+    }
+}

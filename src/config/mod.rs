@@ -1,0 +1,532 @@
+//! config.toml: schema, defaults and validation.
+//!
+//! [`Config::load`] reports every problem at once, each naming the file, the
+//! line and the key, a watch by its name
+//! (`config.toml:14: watch "iranwire-rasoulof".interval: ...`). Relative paths
+//! in the config are resolved against the config file's directory.
+//!
+//! This module holds [`Config`], the file as written (the `Raw*` tables) and
+//! [`Config::load`]/[`Config::parse`]; its parts:
+//!
+//! - `problems`: the validation report ([`ConfigError`], [`ConfigErrors`]),
+//!   the name probably meant, values quoted as they read, an unreadable file;
+//! - `keys`: where a key is written (line and key as the user wrote them),
+//!   unknown keys and values of the wrong type;
+//! - `value`: durations, sizes, paths, time zones and URLs as written;
+//! - `secret`: secrets from `KEY_env` or `KEY_file` ([`SecretRef`]);
+//! - `daemon`: the `[daemon]` settings and the `[[host]]` rules;
+//! - `channel`: email and webhook channels, their kinds and digests;
+//! - `watch`: watches, their kinds, names and comparison rules
+//!   ([`Watch::rules`]).
+//!
+//! Its parts import one another one way only: in the order `keys`, `watch`,
+//! `channel`, `daemon`, `secret`, `value`, `problems`, each imports only parts
+//! after it.
+
+mod channel;
+mod daemon;
+mod keys;
+mod problems;
+mod secret;
+mod value;
+mod watch;
+
+pub use channel::{
+    Channel, ChannelKind, DigestSchedule, EmailChannel, SmtpTls, WebhookChannel, WebhookFormat,
+};
+pub use daemon::{default_user_agent, DaemonSettings, HostRule, KeepRaw, Politeness};
+pub use problems::{ConfigError, ConfigErrors};
+pub use secret::{Secret, SecretError, SecretRef, SecretSource};
+pub use value::{parse_duration, parse_size, MAX_DURATION};
+pub use watch::{
+    host_outlet, page_outlet, regex_problem, selector_problem, Watch, WatchKind,
+    MAX_PAGE_OUTLET_CHARS,
+};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::de::DeTable;
+use toml::Spanned;
+
+use channel::channels;
+use daemon::{daemon_settings, host_rules};
+use keys::{remove_value, type_error_message, unknown_key_message, written_path, KeyIndex};
+use problems::{closest, quote, unreadable_config, Report};
+use watch::watches;
+
+/// The shortest interval a watch may have: checking more often is impolite.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The whole, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it was loaded from.
+    pub path: PathBuf,
+    /// Daemon-wide settings.
+    pub daemon: DaemonSettings,
+    /// Alert channels (may be empty: alerts then go to the log and stdout).
+    pub channels: Vec<Channel>,
+    /// What to watch.
+    pub watches: Vec<Watch>,
+    /// The line each key is written on (`daemon.state_dir`,
+    /// `channel "mail".password_file`, ...), for problems found after loading.
+    pub key_lines: BTreeMap<String, usize>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawConfig {
+    #[serde(default)]
+    daemon: RawDaemon,
+    #[serde(default)]
+    channel: Vec<Spanned<RawChannel>>,
+    #[serde(default)]
+    watch: Vec<Spanned<RawWatch>>,
+    #[serde(default)]
+    host: Vec<Spanned<RawHost>>,
+}
+
+#[derive(Deserialize)]
+struct RawHost {
+    name: Option<Spanned<String>>,
+    delay: Option<Spanned<toml::Value>>,
+    concurrency: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawDaemon {
+    interval: Option<Spanned<toml::Value>>,
+    concurrency: Option<Spanned<i64>>,
+    per_host_delay: Option<Spanned<toml::Value>>,
+    timeout: Option<Spanned<toml::Value>>,
+    max_body: Option<Spanned<toml::Value>>,
+    user_agent: Option<Spanned<String>>,
+    baseline_dir: Option<String>,
+    state_dir: Option<String>,
+    state_url: Option<Spanned<String>>,
+    state_password: Option<Spanned<String>>,
+    state_password_env: Option<Spanned<String>>,
+    state_password_file: Option<Spanned<String>>,
+    lease: Option<Spanned<toml::Value>>,
+    failure_threshold: Option<Spanned<i64>>,
+    keep_versions: Option<Spanned<i64>>,
+    max_redirects: Option<Spanned<i64>>,
+    timezone: Option<Spanned<String>>,
+    per_host_concurrency: Option<Spanned<i64>>,
+    listen: Option<Spanned<String>>,
+    keep_raw: Option<Spanned<toml::Value>>,
+    report_url: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawChannel {
+    name: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    // email
+    smtp_url: Option<Spanned<String>>,
+    tls: Option<Spanned<String>>,
+    username: Option<String>,
+    password: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    password_file: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Spanned<Vec<String>>>,
+    // webhook
+    url: Option<Spanned<String>>,
+    format: Option<Spanned<String>>,
+    secret: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
+    secret_file: Option<Spanned<String>>,
+    // both
+    digest: Option<Spanned<String>>,
+    kinds: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+struct RawWatch {
+    name: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    interval: Option<Spanned<toml::Value>>,
+    selector: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    min_change: Option<Spanned<i64>>,
+    #[serde(default)]
+    channels: Vec<Spanned<String>>,
+    #[serde(default)]
+    follow: bool,
+    outlet: Option<String>,
+    #[serde(default)]
+    allow_private_redirects: bool,
+    robots: Option<bool>,
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: path.to_path_buf(),
+                line: None,
+                key: String::new(),
+                message: unreadable_config(path, &e),
+            }])
+        })?;
+        Config::parse(path, &src)
+    }
+
+    /// Validates config text; `path` names it in errors and anchors relative paths.
+    pub fn parse(path: &Path, src: &str) -> Result<Config, ConfigErrors> {
+        let mut r = Report {
+            file: path,
+            src,
+            errors: Vec::new(),
+        };
+        // Every syntax error at once; what the parser made of the rest is
+        // not validated, which would report its guesses as problems too.
+        let (table, syntax_errors) = DeTable::parse_recoverable(src);
+        if !syntax_errors.is_empty() {
+            for e in syntax_errors {
+                r.at(
+                    e.span(),
+                    "",
+                    format!("not valid TOML: {}", e.message().trim()),
+                );
+            }
+            r.errors.sort_by_key(|e| e.line.unwrap_or(0));
+            return Err(ConfigErrors(r.errors));
+        }
+        let keys = KeyIndex::of(table.get_ref());
+        let mut table = table;
+        let mut unknown = BTreeSet::new();
+        // A value of the wrong type stops serde at the first one: each is
+        // reported and left out, and the rest read again, so that every
+        // problem of the file is reported at once.
+        let raw = loop {
+            let de = toml::de::Deserializer::from(table.clone());
+            let parsed: Result<RawConfig, _> = serde_ignored::deserialize(de, |p| {
+                unknown.insert(written_path(&p.to_string()));
+            });
+            let e = match parsed {
+                Ok(raw) => break Some(raw),
+                Err(e) => e,
+            };
+            let at = e.span().and_then(|s| keys.at(s.start));
+            let key = at.map(|k| k.path.clone()).unwrap_or_default();
+            let message = type_error_message(e.message().trim(), &key);
+            r.at(e.span(), key, message);
+            let left_out = at
+                .and_then(|k| keys.entry_holding(k))
+                .is_some_and(|k| remove_value(table.get_mut(), &k.value_span));
+            if !left_out {
+                break None;
+            }
+        };
+        for path_str in unknown {
+            let (span, key) = match keys.by_serde_path(&path_str) {
+                Some(k) => (Some(k.key_span.clone()), k.path.clone()),
+                None => (None, path_str.clone()),
+            };
+            r.at(span, key, unknown_key_message(&path_str));
+        }
+        let Some(raw) = raw else {
+            r.errors.sort_by_key(|e| e.line.unwrap_or(0));
+            return Err(ConfigErrors(r.errors));
+        };
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        let mut daemon = daemon_settings(&mut r, raw.daemon, &base);
+        daemon.politeness.hosts = host_rules(&mut r, raw.host, &daemon.politeness);
+        let channels = channels(&mut r, raw.channel, &base);
+        let watches = watches(&mut r, raw.watch, &daemon, &channels);
+        r.errors.sort_by_key(|e| e.line.unwrap_or(0));
+        if r.errors.is_empty() {
+            Ok(Config {
+                path: path.to_path_buf(),
+                daemon,
+                channels,
+                watches,
+                key_lines: keys.lines(src),
+            })
+        } else {
+            Err(ConfigErrors(r.errors))
+        }
+    }
+
+    /// A presswatch command line for this config, as hints show it:
+    /// `presswatch outbox retry --config /etc/presswatch/config.toml`.
+    pub fn command(&self, args: &str) -> String {
+        let quoted = crate::text::shell_word(&self.path.display().to_string());
+        format!("presswatch {args} --config {quoted}")
+    }
+
+    /// The watch with this name.
+    pub fn watch(&self, name: &str) -> Option<&Watch> {
+        self.watches.iter().find(|w| w.name == name)
+    }
+
+    /// The watch a command was asked for by name, or what to say when the
+    /// config has none by that name: the name probably meant, else the
+    /// watches it has (their number, when there are many).
+    pub fn watch_named(&self, name: &str) -> Result<&Watch, String> {
+        if let Some(w) = self.watch(name) {
+            return Ok(w);
+        }
+        let missing = format!("no watch named {} in {}", quote(name), self.path.display());
+        let close = closest(name, self.watches.iter().map(|w| w.name.as_str()));
+        Err(match close {
+            Some(n) => format!("{missing}: did you mean {}?", quote(n)),
+            None if self.watches.is_empty() => format!("{missing}: it has no watches"),
+            None if self.watches.len() <= 10 => {
+                let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
+                format!("{missing}; its watches: {}", names.join(", "))
+            }
+            None => format!(
+                "{missing} (it has {} watches: `{}` lists them)",
+                self.watches.len(),
+                self.command("status")
+            ),
+        })
+    }
+
+    /// The channels a watch alerts (all channels when it names none).
+    pub fn channels_for<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Channel> + 'a {
+        self.channels
+            .iter()
+            .filter(move |c| watch.channels.is_empty() || watch.channels.contains(&c.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(super) fn errors(src: &str) -> Vec<String> {
+        match Config::parse(Path::new("c.toml"), src) {
+            Ok(_) => vec![],
+            Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn minimal_config_has_defaults() {
+        let c = Config::parse(
+            Path::new("/etc/pw/config.toml"),
+            "[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.daemon.interval, Duration::from_secs(1800));
+        assert_eq!(c.daemon.max_body, 8 << 20);
+        assert_eq!(c.daemon.baseline_dir, PathBuf::from("/etc/pw/baseline"));
+        assert_eq!(c.watches[0].kind, WatchKind::Article);
+        assert!(c.channels.is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_line_and_key() {
+        let src = r#"
+[daemon]
+intervall = "5m"
+
+[[channel]]
+name = "hook"
+type = "webhook"
+url = "https://hooks.example.org/x"
+
+[[watch]]
+name = "a"
+url = "not a url"
+interval = "often"
+
+[[watch]]
+name = "a"
+url = "https://example.org/"
+channels = ["mail"]
+selectr = "article"
+"#;
+        let e = errors(src);
+        assert!(
+            e.contains(
+                &"c.toml:3: daemon.intervall: unknown key `intervall`: did you mean `interval`?"
+                    .to_string()
+            ),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:12: watch \"a\".url: not a valid URL")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|l| l.starts_with("c.toml:13: watch \"a\".interval: cannot parse duration")),
+            "{e:#?}"
+        );
+        assert!(
+            e.contains(&"c.toml:16: watch \"a\".name: duplicate watch name \"a\"".to_string()),
+            "{e:#?}"
+        );
+        assert!(
+            e.contains(
+                &"c.toml:18: watch \"a\".channels: no channel named \"mail\" is defined; its channels: \"hook\""
+                    .to_string()
+            ),
+            "{e:#?}"
+        );
+        assert!(
+            e.contains(
+                &"c.toml:19: watch \"a\".selectr: unknown key `selectr`: did you mean `selector`?"
+                    .to_string()
+            ),
+            "{e:#?}"
+        );
+        assert_eq!(e.len(), 6, "{e:#?}");
+    }
+
+    #[test]
+    fn a_too_short_daemon_interval_is_one_problem_not_one_per_watch() {
+        let watch =
+            |n: &str| format!("[[watch]]\nname = \"{n}\"\nurl = \"https://n.example/{n}\"\n");
+        assert_eq!(
+            errors(&format!(
+                "[daemon]\ninterval = \"30s\"\n{}{}",
+                watch("a"),
+                watch("b")
+            )),
+            ["c.toml:2: daemon.interval: must be at least 1m: checking more often is impolite to the sites"]
+        );
+        assert_eq!(
+            errors(&format!("{}interval = \"10s\"\n", watch("a"))),
+            ["c.toml:4: watch \"a\".interval: must be at least 1m"]
+        );
+    }
+
+    #[test]
+    fn a_watch_name_not_in_the_config_says_the_one_probably_meant_or_those_it_has() {
+        let config = |names: &[&str]| {
+            let watches: String = names
+                .iter()
+                .map(|n| format!("[[watch]]\nname = \"{n}\"\nurl = \"https://n.example/{n}\"\n"))
+                .collect();
+            Config::parse(Path::new("c.toml"), &watches).unwrap()
+        };
+        let three = config(&["iranwire-rasoulof", "cnn", "feed"]);
+        assert_eq!(three.watch_named("cnn").unwrap().name, "cnn");
+        assert_eq!(
+            three.watch_named("iranwire-rasulof").unwrap_err(),
+            "no watch named \"iranwire-rasulof\" in c.toml: did you mean \"iranwire-rasoulof\"?"
+        );
+        assert_eq!(
+            three.watch_named("bbc-persian").unwrap_err(),
+            "no watch named \"bbc-persian\" in c.toml; its watches: iranwire-rasoulof, cnn, feed"
+        );
+        let names: Vec<String> = (0..12).map(|i| format!("story-{i:02}")).collect();
+        let many = config(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            many.watch_named("bbc-persian").unwrap_err(),
+            "no watch named \"bbc-persian\" in c.toml (it has 12 watches: `presswatch status --config c.toml` lists them)"
+        );
+        assert_eq!(
+            config(&[]).watch_named("a").unwrap_err(),
+            "no watch named \"a\" in c.toml: it has no watches"
+        );
+    }
+
+    #[test]
+    fn a_watch_asked_for_by_a_name_it_does_not_have_is_shown_as_typed() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[[watch]]\nname = \"رسولاف-آوای-ایران\"\nurl = \"https://n.example/a\"\n",
+        )
+        .unwrap();
+        // Typed with the zero-width non-joiner Persian keyboards put in.
+        assert_eq!(
+            c.watch_named("رسول\u{200c}اف-آوای-ایران").unwrap_err(),
+            "no watch named \"رسول\u{200c}اف-آوای-ایران\" in c.toml: did you mean \"رسولاف-آوای-ایران\"?"
+        );
+    }
+
+    #[test]
+    fn every_problem_of_the_file_is_reported_at_once_each_on_its_line_with_what_to_do() {
+        let src = r#"[daemon]
+concurrency = "16"
+interval = 30
+
+[[channel]]
+type = "webhook"
+url = "https://hooks.example.org/p"
+kinds = "error"
+
+[[watch]]
+name = "evin"
+url = "https://n.example/evin"
+min_change = "three"
+follow = "yes"
+intervall = "1h"
+
+[[watch]]
+name = "rasoulof"
+url = 5
+interval = "10s"
+
+[[host]]
+delay = "1s"
+"#;
+        assert_eq!(
+            errors(src),
+            [
+                "c.toml:2: daemon.concurrency: a number takes no quotes: write concurrency = 16",
+                "c.toml:3: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
+                "c.toml:5: webhook channel to \"hooks.example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
+                "c.toml:8: webhook channel to \"hooks.example.org\".kinds: this is a list: write it in brackets, kinds = [\"error\"]",
+                "c.toml:13: watch \"evin\".min_change: invalid type: string \"three\", expected a whole number: write a whole number without quotes, e.g. min_change = 3",
+                "c.toml:14: watch \"evin\".follow: invalid type: string \"yes\", expected true or false: write follow = true or follow = false, without quotes",
+                "c.toml:15: watch \"evin\".intervall: unknown key `intervall`: did you mean `interval`?",
+                "c.toml:19: watch \"rasoulof\".url: invalid type: integer `5`, expected a string: write the value in quotes",
+                "c.toml:20: watch \"rasoulof\".interval: must be at least 1m",
+                "c.toml:22: host[0].name: missing name: write the host the settings are for, e.g. name = \"news.example.org\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn hints_name_the_config_file() {
+        let c = Config::parse(Path::new("/etc/presswatch/config.toml"), "").unwrap();
+        assert_eq!(
+            c.command("outbox retry"),
+            "presswatch outbox retry --config /etc/presswatch/config.toml"
+        );
+        let odd = Config::parse(Path::new("my configs/it's.toml"), "").unwrap();
+        assert_eq!(
+            odd.command("status"),
+            "presswatch status --config 'my configs/it'\\''s.toml'"
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn every_syntax_error_is_reported_at_once_each_on_its_line() {
+        let e = errors("[[watch]]\nname = \"a\"\nurl = https://n.example/a\n\n[[watch]]\nname = \"b\"\nurl = \"https://n.example/b\"\ninterval = 30 m\n");
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(e[0].starts_with("c.toml:3: not valid TOML"), "{e:?}");
+        assert!(e[1].starts_with("c.toml:8: not valid TOML"), "{e:?}");
+    }
+}
