@@ -184,7 +184,6 @@ pub(super) fn timezone(r: &mut Report<'_>, v: &Option<Spanned<String>>) -> chron
     })
 }
 
-/// Parses an http(s) URL.
 /// The base URL of the published report: http(s), or file for a shared
 /// drive; it names a directory, so it ends in `/`.
 pub(super) fn report_base(s: &str) -> Result<Url, String> {
@@ -201,6 +200,8 @@ pub(super) fn report_base(s: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Parses an http(s) URL (a watch's page, a webhook's receiver), saying
+/// what to write when it is empty, lacks its scheme or holds a space.
 pub(super) fn http_url(s: &str) -> Result<Url, String> {
     let s = s.trim();
     if s.is_empty() {
