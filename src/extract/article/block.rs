@@ -1,0 +1,313 @@
+//! A block of text as the walk reads it ([`RawBlock`]) and the rules on its
+//! text: prose, story text, link lists, cross-references, disclosures, and
+//! the lines that are page furniture (promos, credits, picture credits).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::{Block, BlockKind};
+use crate::text;
+
+/// Whole-block texts that are page furniture, not article text: labels,
+/// buttons and calls to action, loading placeholders, byline lines, the
+/// links between posts ("Previous article", "مطلب بعدی") and their
+/// counters ("2 comments", "Print this page"), a paywall's prompt to log in
+/// ("Already have an account? Log in").
+pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(related( articles?| stories| content| posts?)?|(recent|latest) posts|(previous|next|older|newer) (post|article|story)|(vorheriger|nächster) (artikel|beitrag)|article (précédent|suivant)|artículo (anterior|siguiente)|(مطلب|نوشته|پست) (قبلی|بعدی)|المقال (السابق|التالي)|\d+ ?comments?|print( this)?( article| page| post)?|back to (top|blog)|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|you (might|may) (also )?like|article continues below( advertisement)?|continue reading( below)?|loading( paragraph)?(\.\.\.|…)?|((already (have an account|a (subscriber|member))|have an account)\s*[?]\s*)?(log|sign) ?in( here)?|(vous avez déjà un compte\s*\?\s*)?(se connecter|connectez-vous)|(bereits (abonnent|registriert)\s*\?\s*)?(anmelden|einloggen)|(¿ya tienes (una )?cuenta\?\s*)?(inicia sesión|iniciar sesión)|(حساب کاربری دارید\s*[؟?]\s*)?وارد شوید|(لديك حساب( بالفعل)?\s*[؟?]\s*)?تسجيل الدخول|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
+        .expect("static regex")
+});
+
+/// Short blocks that sell or announce something rather than report:
+/// sign-up calls, "click here", gallery counters, script notices.
+static PROMO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
+        .expect("static regex")
+});
+
+/// A line crediting the reporting of a story, which closes it.
+static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\(?((additional|further|extra) )?(reporting|writing|editing|research|fact-checking|translation)( and (reporting|writing|editing|research))? (was )?(by|from)\s|\b(contributed|contributing|provided)( additional)? (reporting|research)\b|\bcontributed to this (report|story|article)\b")
+        .expect("static regex")
+});
+
+/// A notice that the page earns from its links: "We may earn a commission",
+/// "contains affiliate links", "we may be compensated".
+static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(earn|receive|get|make)s? (a |an )?(small |affiliate )?(commission|compensation|fee)|\baffiliate (links?|commission|partner)|\bmay be compensated\b|\b(buy|buying|purchases?)( made)? through (the )?links\b|\bcommission (on|from) (some|any|qualifying)")
+        .expect("static regex")
+});
+
+/// The label of a pointer to another page, before a colon: "See also",
+/// "Related", "Read next", "Don't miss", "More on Iran", "Lesen Sie
+/// auch", "À lire aussi", "Lee también", "بیشتر بخوانید", "اقرأ أيضا".
+static CROSS_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(see also|related( (articles?|stories|posts?|reading|content|links?|guides?))?|read (also|next)|also read|don['’]?t miss|more on [^:]{1,40}|further reading|recommended( reading)?|you (might|may) (also )?like|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|voir aussi|lee también|ver también|leia também|veja também|leggi anche|vedi anche|lees ook|читайте также|بیشتر بخوانید|بخوانید|مطالب مرتبط|مطلب مرتبط|اقرأ أيضا|اقرأ أيضاً|ذات صلة)$")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (non-space characters) are never taken for
+/// reporting credits.
+const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
+
+/// Blocks longer than this (characters) are never taken for promotions.
+const PROMO_MAX_CHARS: usize = 250;
+
+/// An image credit closing a block, such as "(Photo by A. Person/Getty
+/// Images)". Anchored at the end only, it is searched backwards from there,
+/// not through the whole block.
+static CLOSING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\((photo|image|picture|credit)s?( by)?[^)]{0,80}\)\s*$").expect("static regex")
+});
+
+/// An image credit line such as "Photo: A. Person".
+static CREDIT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(photo|image|credit)s?:\s").expect("static regex"));
+
+/// A line that credits a picture rather than says anything: "Photo credit:
+/// ©iStock.com/A", "Photo by A. Person", "Illustration: A. Person",
+/// "Courtesy of the brand", "Image used under license from Shutterstock",
+/// "Getty Images / A. Person", "A. Person/Getty Images", "Foto: A", "عکس:
+/// ...", "عکس از ...", "الصورة: ...". Whole-block text (see
+/// [`is_picture_credit`]); a "Source:" or "Video:" line is not one (a
+/// chart's source, a camera's specifications).
+static PICTURE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^((photo(graph)?s?\s+)?(photo(graph)?|picture|image|illustration|foto|bild|imagen|immagine)s?(\s+(credit|source)s?)?\s*[:：]\s*\S|(photo(graph)?|picture|image|illustration)s?\s+(credits?\b|courtesy\b|by\s+\S)|(photo\s+)?courtesy(\s+of\b|\s*[:：])|(image|photo|picture)s?\s+(used\s+)?under\s+licen[cs]e\b|(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)\s*/|(عکس|تصویر|عکاس|منبع تصویر|الصورة|صورة|تصوير)\s*[:：]|(عکس|تصویر)\s+از\s)|^[^.!?]{1,60}/\s*(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)$")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (characters) are never taken for a picture's
+/// credit.
+const PICTURE_CREDIT_MAX_CHARS: usize = 150;
+
+/// True for a line that credits a picture ([`PICTURE_CREDIT`]): short, and
+/// not a sentence, so that a sentence of the story opening "Courtesy of the
+/// mayor's office, ..." stays.
+fn is_picture_credit(t: &str) -> bool {
+    t.len() <= PICTURE_CREDIT_MAX_CHARS
+        && !t.ends_with(['.', '!', '?', '؟', '。'])
+        && PICTURE_CREDIT.is_match(t)
+}
+
+/// Marks a `<br>` in raw block text; two in a row split the block.
+pub(super) const BR: char = '\u{1}';
+
+/// A block of text as found in the page, before cleaning.
+pub(super) struct RawBlock {
+    pub(super) kind: BlockKind,
+    /// The cells of the table row it is (0 for other blocks).
+    pub(super) cells: u32,
+    pub(super) text: String,
+    /// Non-white-space characters.
+    pub(super) chars: u32,
+    /// Non-white-space characters inside links.
+    pub(super) link_chars: u32,
+    /// Non-white-space characters inside links to the page itself.
+    pub(super) anchor_chars: u32,
+    /// Letters (the rest is digits, punctuation and symbols).
+    pub(super) letters: u32,
+    /// Its place among the blocks of the walk.
+    pub(super) index: usize,
+    /// It is mostly the label of a disclosure control
+    /// ([`is_disclosure_control`](super::markup::is_disclosure_control)).
+    pub(super) control: bool,
+    /// The panel a control in it opens is hidden.
+    pub(super) closed_panel: bool,
+}
+
+impl RawBlock {
+    /// True for running text: enough text outside links, not mostly links.
+    pub(super) fn is_prose(&self) -> bool {
+        self.is_language()
+            && self.kind != BlockKind::Heading
+            && self.chars - self.link_chars >= PROSE_MIN_CHARS
+            && self.link_chars * 10 < self.chars * 8
+    }
+
+    /// True for a block that reads like a sentence of the story: prose, or a
+    /// short sentence (a question, a one-line paragraph, a sentence that
+    /// introduces a list with a colon) mostly outside links.
+    pub(super) fn is_story_text(&self) -> bool {
+        if self.is_prose() {
+            return true;
+        }
+        let t = self.text.trim_end();
+        self.is_language()
+            && self.kind != BlockKind::Heading
+            && self.link_chars * 2 < self.chars
+            && (t.ends_with(['.', '!', '?', '"', '”', '؟', ':']) || t.ends_with(CJK_SENTENCE_ENDS))
+            && has_words(t, 6)
+    }
+
+    /// True for a line that reads as text though it ends without a full
+    /// stop: a paragraph of six words or more, or one ending in "!" or ","
+    /// (a sign-off: "Happy reading!", "Love and light,"), mostly letters,
+    /// without a link (a closing note). Furniture after a story is links,
+    /// labels, short lines and the rows of a table laying out the page.
+    pub(super) fn is_closing_line(&self) -> bool {
+        self.kind == BlockKind::Paragraph
+            && self.cells == 0
+            && self.link_chars == 0
+            && self.is_language()
+            && (has_words(&self.text, 6) || self.text.trim_end().ends_with(['!', ',']))
+    }
+
+    /// True for a sentence of the story told mostly in links: a paragraph
+    /// of six words or more that ends as a sentence, with more than a label
+    /// outside its links ("Companies using it are <a>A</a>, <a>B</a> and
+    /// <a>C</a>."). A paragraph that is one link, or a label and a link
+    /// ("Read more: <a>...</a>"), is a teaser or a cross-reference; a
+    /// heading that is a link is a teaser's headline.
+    fn is_linked_sentence(&self) -> bool {
+        self.kind == BlockKind::Paragraph
+            && self.cells == 0
+            && self.chars - self.link_chars >= LINKED_SENTENCE_MIN_OWN_CHARS
+            && self.is_language()
+            && self
+                .text
+                .trim_end()
+                .ends_with(['.', '!', '?', '"', '”', '؟', '。', '！', '？', '」', '』'])
+            && has_words(&self.text, 6)
+    }
+
+    /// True for an item of a list the story makes: words outside links.
+    pub(super) fn is_list_text(&self) -> bool {
+        self.kind == BlockKind::ListItem
+            && self.is_language()
+            && self.link_chars * 2 < self.chars
+            && has_words(&self.text, 2)
+    }
+
+    /// True for a line crediting the reporting ("Additional reporting by
+    /// ...", "(Reporting by ...; Editing by ...)", "... contributed
+    /// reporting from ...").
+    pub(super) fn is_reporting_credit(&self) -> bool {
+        self.chars <= REPORTING_CREDIT_MAX_CHARS
+            && !self.is_link_list()
+            && REPORTING_CREDIT.is_match(self.text.trim_start())
+    }
+
+    /// True for a heading that is a link (a teaser's headline).
+    pub(super) fn is_linked_heading(&self) -> bool {
+        self.kind == BlockKind::Heading && self.link_chars * 2 > self.chars
+    }
+
+    /// True for a notice that the page earns from the links it holds or was
+    /// paid for (an affiliate or sponsorship disclosure).
+    pub(super) fn is_disclosure(&self) -> bool {
+        self.chars <= REPORTING_CREDIT_MAX_CHARS && DISCLOSURE.is_match(&self.text)
+    }
+
+    /// True when the text is mostly letters, as language is (binary junk,
+    /// code and tables of figures are not).
+    fn is_language(&self) -> bool {
+        self.letters * 10 >= self.chars * 7
+    }
+
+    /// True for an entry of a table of contents: a link to a place on the
+    /// page, whose heading the story has anyway.
+    pub(super) fn is_contents_entry(&self) -> bool {
+        self.anchor_chars * 2 > self.link_chars
+    }
+
+    /// True for data shown as text (a widget's JSON configuration).
+    fn is_data(&self) -> bool {
+        let t = self.text.trim_start();
+        (t.starts_with('{') || t.starts_with('[')) && t.contains("\":")
+    }
+
+    /// True for a row of a table with two cells or more: a row of data,
+    /// not a box a table layout puts the page in.
+    pub(super) fn is_data_row(&self) -> bool {
+        self.cells >= 2
+    }
+
+    /// True when the block is mostly link text.
+    pub(super) fn is_link_list(&self) -> bool {
+        self.link_chars * 10 > self.chars * 6
+    }
+
+    /// The cleaned block, or `None` when it is page furniture: a link
+    /// (other than a list item), a label, a promotion, a credit.
+    pub(super) fn to_block(&self) -> Option<Block> {
+        // A list item that is a link is a list of the story's (sources,
+        // products, chapters); other blocks that are links point elsewhere.
+        // So is a row of figures whose name is a link (a table of companies,
+        // schools or products and their figures).
+        if self.is_link_list() {
+            let listed = self.kind == BlockKind::ListItem
+                || self.is_data_row() && self.link_chars < self.chars
+                || self.is_linked_sentence();
+            if !listed || self.is_contents_entry() || self.is_cross_reference() {
+                return None;
+            }
+        }
+        self.cleaned()
+    }
+
+    /// True for a pointer to another page under a label that says so: "See
+    /// also: <a>...</a>", "Don't miss: <a>...</a>", "Related: <a>...</a>"
+    /// ([`CROSS_REFERENCE`]), a list item or a sentence though it may be.
+    fn is_cross_reference(&self) -> bool {
+        self.text
+            .split_once([':', '：'])
+            .is_some_and(|(label, _)| CROSS_REFERENCE.is_match(&text::clean(label)))
+    }
+
+    /// The cleaned block, or `None` when it is page furniture: a label, a
+    /// promotion, a credit, data. Links are not looked at.
+    pub(super) fn cleaned(&self) -> Option<Block> {
+        if self.is_data() {
+            return None;
+        }
+        let t = match self.text.contains(BR) {
+            true => text::clean(&self.text.replace(BR, " ")),
+            false => text::clean(&self.text),
+        };
+        if t.is_empty()
+            || FURNITURE.is_match(&t)
+            || CREDIT_LINE.is_match(&t)
+            || CLOSING_CREDIT.is_match(&t)
+            || is_picture_credit(&t)
+        {
+            return None;
+        }
+        if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(&t) {
+            return None;
+        }
+        // Tiny fragments that are not headings are page furniture (counters,
+        // dates); a one-word item of a list is the story's when it is a word
+        // (an app, an ingredient), not a number (a page of a pager).
+        let listed_word = self.kind == BlockKind::ListItem && self.is_language();
+        if self.kind != BlockKind::Heading
+            && !listed_word
+            && !has_words(&t, 2)
+            && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
+            && !t.ends_with(CJK_SENTENCE_ENDS)
+        {
+            return None;
+        }
+        Some(Block {
+            kind: self.kind,
+            text: t,
+        })
+    }
+}
+
+/// How a sentence of Chinese or Japanese ends: a full stop, an exclamation
+/// or question mark, a colon (full width), or the closing quote marks after
+/// one (「……。」).
+const CJK_SENTENCE_ENDS: [char; 6] = ['。', '！', '？', '：', '」', '』'];
+
+/// Characters outside links (non-white-space) a sentence told mostly in
+/// links needs: more than a label before a link ("Read more:", "Related:").
+const LINKED_SENTENCE_MIN_OWN_CHARS: u32 = 20;
+
+/// Blocks shorter than this (non-space characters) are not running text.
+const PROSE_MIN_CHARS: u32 = 60;
+
+/// True when `text` has at least `n` words (counted no further).
+pub(super) fn has_words(text: &str, n: usize) -> bool {
+    text::word_count_up_to(text, n) >= n
+}

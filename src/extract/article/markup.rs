@@ -1,0 +1,399 @@
+//! What an element's markup says it is: skipped, page chrome, named like
+//! boilerplate or furniture, an anchor, a control, a block of text; its
+//! layout signature.
+
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hasher};
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+use scraper::{ElementRef, Node};
+
+use super::super::{attr, attrs, teaser, Marks};
+use crate::document::BlockKind;
+use crate::text;
+
+/// Elements whose content is never article text (the `<h1>` headline is
+/// metadata, compared on its own; a later `<h1>` after a sentence of the
+/// story heads a section of it, see [`Walk::new`](super::walk::Walk::new)).
+const SKIP_TAGS: &[&str] = &[
+    "h1",
+    "script",
+    "style",
+    "noscript",
+    "button",
+    "figcaption",
+    "iframe",
+    "svg",
+    "template",
+    "select",
+    "textarea",
+    "input",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "canvas",
+    "picture",
+    "img",
+    "head",
+    "title",
+    "dialog",
+    "footer",
+];
+
+/// Sectioning elements that hold page chrome (navigation, sidebars, page
+/// header and footer, menus) on most pages, and the whole article on
+/// some (a page builder's "header" section, a sidebar the parser left open).
+const CHROME_TAGS: &[&str] = &["nav", "aside", "header", "menu"];
+
+/// class/id words that always mark boilerplate that reads like prose:
+/// comments, related and recommended stories, consent boxes, author bios.
+const BOILERPLATE: &str = r"(?i)(^|[-_\s])(related|recommend|recommended|comments?|cookie|consent|most-?read|most-?popular|trending|outbrain|taboola|author-bio|more-stories)([-_\s]|$)";
+
+/// class/id words that mark boilerplate (share bars, sign-up and consent
+/// boxes, captions, breadcrumbs) but that some layouts also put on the
+/// article's wrapper ("has-share-float", "share-container").
+const FURNITURE_NAME: &str = r"(?i)(^|[-_\s])(share|sharing|newsletter|signup|sign-up|caption|credits?|byline|breadcrumbs?)([-_\s]|$)";
+
+/// class/id words that usually mark boilerplate but also name layout
+/// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs"),
+/// among them a call to action ("mini-cta", "call-to-action": a line selling
+/// the site's product and its buttons, set in the story's flow).
+const SUSPECT: &str = r"(?i)(^|[-_\s])(cta|ctas|call-to-action|social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)";
+
+/// [`BOILERPLATE`], [`FURNITURE_NAME`] and [`SUSPECT`], in this order, all
+/// matched in one pass over a class or id.
+static NAMED: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT]).expect("static regex"));
+
+/// How an element's own markup classifies it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Markup {
+    /// Never article text (scripts, dialogs, page footers, comments, related
+    /// links): skipped.
+    Excluded,
+    /// Chrome on most pages and the article's wrapper on some: navigation,
+    /// sidebars, headers, hidden elements (a streamed React boundary stays
+    /// hidden until a script moves it in), furniture names ("share",
+    /// "newsletter"). Skipped by the strict pass, suspect in the lenient one.
+    Chrome,
+    /// A module of teasers of other pages under a title that says so
+    /// ("Related articles", "Latest news"): skipped by the strict pass, and
+    /// not counted as text it may have missed (teasers' summaries are no
+    /// story, however long); suspect in the lenient one.
+    Teasers,
+    /// Named like boilerplate ("sidebar", "promo", ...) or a form (some
+    /// sites wrap the whole page in one): dropped unless it turns out to hold
+    /// mostly prose, since layouts name article wrappers
+    /// "content-with-sidebar" or "paywall" too.
+    Suspect,
+    /// Nothing special.
+    Plain,
+}
+
+/// How a pass over the page treats [`Markup::Chrome`] elements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Skipped: the precise pass.
+    Strict,
+    /// Suspect, kept when they hold mostly prose: the pass that finds an
+    /// article the page wraps in chrome, hides, or names like furniture.
+    Lenient,
+}
+
+pub(super) fn markup(e: ElementRef<'_>) -> Markup {
+    let v = e.value();
+    let name = v.name();
+    if SKIP_TAGS.contains(&name) && !(name == "button" && is_disclosure_control(v)) {
+        return Markup::Excluded;
+    }
+    let marks = Marks::of(v);
+    match marks.role {
+        Some("dialog" | "alertdialog" | "contentinfo") => return Markup::Excluded,
+        Some("navigation" | "complementary" | "banner") => return Markup::Chrome,
+        _ => {}
+    }
+    if teaser::is_consent_box(e) || teaser::is_card_box(e) {
+        return Markup::Excluded;
+    }
+    if teaser::is_recirculation(e) {
+        return Markup::Teasers;
+    }
+    // A box that declares itself the work's author (`itemprop="author"`) is
+    // the author's card (name, photo, job, bio), not story text: chrome, so a
+    // page that is all author card (a profile) is still read.
+    if marks
+        .itemprop
+        .is_some_and(|p| p.split_ascii_whitespace().any(|t| t == "author"))
+    {
+        return Markup::Chrome;
+    }
+    // An <aside> set between the story's paragraphs is a callout of the
+    // story (a tip, a pull-out box): suspect, kept when it holds mostly
+    // prose, where an aside elsewhere is a sidebar.
+    let callout = name == "aside" && is_in_running_text(e);
+    let plain = if callout {
+        Markup::Suspect
+    } else {
+        Markup::Plain
+    };
+    if CHROME_TAGS.contains(&name) && !callout && !is_section_title(e)
+        || marks.hidden
+        || marks.aria_hidden
+        || marks
+            .style
+            .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
+    {
+        return Markup::Chrome;
+    }
+    if name == "form" {
+        return Markup::Suspect;
+    }
+    let class = class_names(marks.class.unwrap_or(""));
+    let class = class.as_ref();
+    let id = marks.id.unwrap_or("");
+    if matches!(name, "html" | "body") {
+        return Markup::Plain;
+    }
+    if class.is_empty() && id.is_empty() {
+        return plain;
+    }
+    // Never drop the container that says it is the article body.
+    if marks.itemprop == Some("articleBody") {
+        return Markup::Plain;
+    }
+    let mut named = [false; 3];
+    if !class.is_empty() {
+        NAMED.matches(class).iter().for_each(|i| named[i] = true);
+    }
+    if !id.is_empty() {
+        let by_id = NAMED.matches(id);
+        if by_id.matched_any()
+            && !(block_kind(name) == Some(BlockKind::Heading) && is_text_anchor(e, id))
+        {
+            by_id.iter().for_each(|i| named[i] = true);
+        }
+    }
+    let [boilerplate, furniture, suspect] = named;
+    if matches!(name, "article" | "main") && (boilerplate || furniture) {
+        Markup::Suspect
+    } else if boilerplate {
+        Markup::Excluded
+    } else if furniture {
+        Markup::Chrome
+    } else if suspect {
+        Markup::Suspect
+    } else {
+        plain
+    }
+}
+
+/// True for a control that shows and hides a panel of the page
+/// (`aria-expanded`, `aria-controls`): the button of an accordion, whose
+/// label is the visible title of what it opens (an FAQ's question).
+pub(super) fn is_disclosure_control(el: &scraper::node::Element) -> bool {
+    attrs(el).any(|(n, _)| matches!(n, "aria-expanded" | "aria-controls"))
+}
+
+/// True for a link that is a disclosure control, not a link: one that says
+/// so (`role="button"`, [`is_disclosure_control`]).
+pub(super) fn is_control_link(a: &scraper::node::Element) -> bool {
+    attrs(a).any(|(n, v)| {
+        matches!(n, "aria-expanded" | "aria-controls") || n == "role" && v == "button"
+    })
+}
+
+/// Words an `id` needs to be taken for an anchor made of the element's
+/// text ([`is_text_anchor`]).
+const ANCHOR_MIN_WORDS: usize = 3;
+
+/// How far into an element's text the words of an anchor `id` are looked
+/// for (characters).
+const ANCHOR_TEXT_CHARS: usize = 300;
+
+/// True when `id` is an anchor made of the element's own words, as editors
+/// and CMSs give headings so that a table of contents can link to them
+/// (`<h3 id="the-child-tax-credit">The child tax credit</h3>`, `<h2
+/// id="h-how-social-media-changed-news">`): such an id says what the
+/// heading is about, not what the element is, so a "credit", "social" or
+/// "related" in it names no furniture. Its words (of two letters or more,
+/// at least [`ANCHOR_MIN_WORDS`]) must all be words of the start of the
+/// element's text.
+fn is_text_anchor(e: ElementRef<'_>, id: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.chars()
+            .filter(|c| !matches!(c, '\'' | '’' | '\u{200c}'))
+            .collect::<String>()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let id_words = words(id);
+    if id_words.len() < ANCHOR_MIN_WORDS {
+        return false;
+    }
+    let mut start = String::new();
+    for t in e.text() {
+        start.push_str(t);
+        start.push(' ');
+        if start.len() >= ANCHOR_TEXT_CHARS {
+            break;
+        }
+    }
+    let text_words: HashSet<String> = words(&start).into_iter().collect();
+    id_words.iter().all(|w| text_words.contains(w))
+}
+
+/// True for a `<header>` that is the title of a section: all its text is in
+/// headings below the page's headline (`<h2>`–`<h6>`), as in `<section>
+/// <header><h2>Step 2: ...</h2></header><p>...`. A page's banner has its
+/// name, links and menus outside headings, and an article's header its
+/// `<h1>`, kicker, byline and date.
+fn is_section_title(e: ElementRef<'_>) -> bool {
+    if e.value().name() != "header" {
+        return false;
+    }
+    let is_heading = |n: ego_tree::NodeRef<'_, Node>| matches!(n.value(), Node::Element(el) if matches!(el.name(), "h2" | "h3" | "h4" | "h5" | "h6"));
+    let mut in_headings = 0u32;
+    for d in e.descendants() {
+        match d.value() {
+            Node::Element(el) if el.name() == "h1" => return false,
+            Node::Text(t) => {
+                let n = text::reading_chars(t);
+                if n == 0 {
+                    continue;
+                }
+                if !d
+                    .ancestors()
+                    .take_while(|a| a.id() != e.id())
+                    .any(is_heading)
+                {
+                    return false;
+                }
+                in_headings += n;
+            }
+            _ => {}
+        }
+    }
+    in_headings > 0
+}
+
+/// True for an element that sits in running text: a paragraph just before
+/// it, and a paragraph or a heading just after it.
+fn is_in_running_text(e: ElementRef<'_>) -> bool {
+    let before = e.prev_siblings().find_map(ElementRef::wrap);
+    let after = e.next_siblings().find_map(ElementRef::wrap);
+    before.is_some_and(|b| b.value().name() == "p")
+        && after.is_some_and(|a| matches!(a.value().name(), "p" | "h2" | "h3" | "h4" | "h5" | "h6"))
+}
+
+/// Class tokens past this many are not read: real names come first, and
+/// some pages put whole style sheets in a class attribute.
+const MAX_CLASS_TOKENS: usize = 16;
+
+/// The class names of a `class` attribute that name what an element is:
+/// utility classes with variants or arbitrary values (`md:hidden`,
+/// `[--sidebar-width:18rem]`, `w-1/2`) say how it looks, and are left out.
+pub(super) fn class_names(class: &str) -> std::borrow::Cow<'_, str> {
+    let is_utility = |t: &str| t.contains([':', '[', '/', '(', '*', '=']);
+    if class.len() <= 120 && !is_utility(class) {
+        return std::borrow::Cow::Borrowed(class);
+    }
+    let kept: Vec<&str> = class
+        .split_whitespace()
+        .take(MAX_CLASS_TOKENS)
+        .filter(|t| !is_utility(t))
+        .collect();
+    std::borrow::Cow::Owned(kept.join(" "))
+}
+
+/// class words of the `<blockquote>` an embedded social-media post is
+/// published as (X/Twitter, Instagram, TikTok, Threads, Bluesky, Mastodon,
+/// Reddit): the post is part of the story, which quotes it.
+static EMBEDDED_POST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|\s)(twitter-tweet|twitter-video|instagram-media|tiktok-embed|text-post-media|bluesky-embed|mastodon-embed|reddit-embed-bq)(\s|$)")
+        .expect("static regex")
+});
+
+/// True for a link to a place on the page itself (`href="#..."`).
+pub(super) fn is_anchor(a: &scraper::node::Element) -> bool {
+    attr(a, "href").is_some_and(|h| h.starts_with('#'))
+}
+
+/// True for the `<blockquote>` of an embedded social-media post.
+pub(super) fn is_embedded_post(e: ElementRef<'_>) -> bool {
+    e.value().name() == "blockquote"
+        && attr(e.value(), "class").is_some_and(|c| EMBEDDED_POST.is_match(c))
+}
+
+pub(super) fn block_kind(name: &str) -> Option<BlockKind> {
+    Some(match name {
+        "p" | "pre" | "dd" | "tr" => BlockKind::Paragraph,
+        "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
+        "blockquote" => BlockKind::Quote,
+        "li" => BlockKind::ListItem,
+        _ => return None,
+    })
+}
+
+/// True for elements that break text into separate blocks.
+pub(super) fn is_block_level(name: &str) -> bool {
+    block_kind(name).is_some()
+        || matches!(
+            name,
+            "div"
+                | "section"
+                | "article"
+                | "main"
+                | "ul"
+                | "ol"
+                | "table"
+                | "tbody"
+                | "thead"
+                | "h1"
+                | "dl"
+                | "dt"
+                | "center"
+                | "body"
+                | "html"
+                | "address"
+                | "details"
+                | "summary"
+                | "fieldset"
+                | "hr"
+        )
+}
+
+/// The element name and the class names of `el` that are not instance ids
+/// (`elementor-element-98fb7c3`, `post-15342`), hashed: what two boxes of
+/// one layout share. 0 when no class name is left.
+pub(super) fn layout_signature(el: &scraper::node::Element) -> u64 {
+    let Some(class) = attr(el, "class") else {
+        return 0;
+    };
+    let mut h = DefaultHasher::new();
+    let mut any = false;
+    for t in class.split_whitespace().take(MAX_CLASS_TOKENS) {
+        if !is_instance_id(t) {
+            h.write(t.as_bytes());
+            h.write_u8(b' ');
+            any = true;
+        }
+    }
+    if !any {
+        return 0;
+    }
+    h.write(el.name().as_bytes());
+    h.finish()
+}
+
+/// True for a class name that numbers one instance of a layout element: a
+/// run of at least four digits, or hexadecimal digits with a digit among
+/// them.
+fn is_instance_id(token: &str) -> bool {
+    token
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .any(|run| run.len() >= 4 && run.bytes().any(|b| b.is_ascii_digit()))
+}
