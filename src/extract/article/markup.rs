@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Node};
 
-use super::super::{attr, attrs, teaser, Marks};
 use crate::document::BlockKind;
+use crate::extract::{attr, attrs, teaser, Marks};
 use crate::text;
 
 /// Elements whose content is never article text (the `<h1>` headline is

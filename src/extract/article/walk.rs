@@ -6,13 +6,13 @@ use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 
-use super::super::{attr, is_inline};
 use super::block::{RawBlock, BR};
 use super::markup::{
     block_kind, is_anchor, is_block_level, is_control_link, is_embedded_post, layout_signature,
     markup, Markup, Mode,
 };
 use crate::document::BlockKind;
+use crate::extract::{attr, is_inline};
 use crate::text;
 
 /// A block-level element of the page, a candidate article container.
