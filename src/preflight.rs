@@ -216,38 +216,38 @@ impl Unwritable {
 /// permissions (EACCES: the owner and mode), which another user may have.
 /// Rust calls EACCES and EPERM both `PermissionDenied`: the raw error tells
 /// them apart.
-fn forbidden_to_all(dir: &Path, e: &std::io::Error) -> Option<String> {
+fn forbidden_to_all(dir: &Path, e: &std::io::Error) -> Option<Unwritable> {
     let dir = dir.display();
-    match e.raw_os_error()? {
-        libc::EPERM => Some(format!(
+    let why = match e.raw_os_error()? {
+        libc::EPERM => format!(
             "{dir} cannot be written, not even by root: operation not permitted, so an attribute \
              forbids it, most likely immutable (`lsattr -d {dir}` shows an `i`; `chattr -i {dir}` as \
              root lifts it)"
-        )),
-        libc::EROFS => Some(format!(
+        ),
+        libc::EROFS => format!(
             "{dir} is on a read-only file system, which no user may write, not even root \
              (`findmnt -T {dir}` shows the mount)"
-        )),
-        _ => None,
-    }
+        ),
+        _ => return None,
+    };
+    Some(Unwritable {
+        why,
+        another_user_may: false,
+    })
 }
 
 /// Why this user may not write in the existing directory `dir`, by the
 /// error access(2) gave: [`forbidden_to_all`], else this user's
 /// permissions.
 fn unwritable(dir: &Path, uid: u32, e: &std::io::Error) -> Unwritable {
-    match forbidden_to_all(dir, e) {
-        Some(why) => Unwritable {
-            why,
-            another_user_may: false,
-        },
-        None => Unwritable::this_user(format!(
+    forbidden_to_all(dir, e).unwrap_or_else(|| {
+        Unwritable::this_user(format!(
             "{} is not writable by this user (uid {uid}): {e}: its owner and mode do not let this \
              user write (`ls -ld {}`)",
             dir.display(),
             dir.display()
-        )),
-    }
+        ))
+    })
 }
 
 /// Whether this process could create files in `dir` (creating it first if
@@ -306,17 +306,13 @@ fn existing_ancestor(path: &Path) -> Option<PathBuf> {
 /// not); `None` when it may.
 fn write_refusal(dir: &Path) -> Option<Unwritable> {
     let e = can_write(dir).err()?;
-    Some(match forbidden_to_all(dir, &e) {
-        Some(why) => Unwritable {
-            why,
-            another_user_may: false,
-        },
-        None => Unwritable::this_user(format!(
+    Some(forbidden_to_all(dir, &e).unwrap_or_else(|| {
+        Unwritable::this_user(format!(
             "this user (uid {}) may not write in {}",
             current_uid(),
             dir.display()
-        )),
-    })
+        ))
+    }))
 }
 
 /// Where the state directory is set: `FILE:LINE: daemon.state_dir`, or that
