@@ -1,0 +1,452 @@
+//! Tests that run the whole renderer: an alert in, its text and HTML out
+//! (bylines, changed letters in scripts written without spaces, prose
+//! outside the article, photo captions, moved paragraphs, changed
+//! headlines, deleted sentences), and their helpers (`edit_alert`,
+//! `field_alert`, `html_of`).
+
+use super::html::{del, ins};
+use super::*;
+
+#[test]
+fn a_byline_that_only_repeats_the_outlet_is_left_out() {
+    let ctx = Context::default();
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Edited;
+    alert.outlet = "IranWire".into();
+    alert.byline = Some("IranWire".into());
+    for shown in [text(&alert, &ctx), html(&alert, &ctx)] {
+        assert!(!shown.contains("By IranWire"), "{shown}");
+        assert!(!shown.contains("By <span>IranWire"), "{shown}");
+    }
+    alert.byline = Some("Deepa Parent".into());
+    assert!(text(&alert, &ctx).contains("By Deepa Parent · detected"));
+    alert.byline = Some("By IranWire".into());
+    assert!(!text(&alert, &ctx).contains("By IranWire"));
+}
+
+#[test]
+fn a_byline_the_page_prints_with_by_is_not_doubled() {
+    let ctx = Context::default();
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Edited;
+    alert.byline = Some("By Jane Doe".into());
+    let text = text(&alert, &ctx);
+    assert!(text.contains("By Jane Doe · detected"), "{text}");
+    assert!(!text.contains("By By"), "{text}");
+    let html = html(&alert, &ctx);
+    assert!(html.contains("By <span>Jane Doe</span>"), "{html}");
+}
+
+/// An edit alert for one paragraph changed from `old` to `new`.
+fn edit_alert(old: &str, new: &str) -> Alert {
+    let doc = |p: &str| crate::document::Document {
+        title: Some("T".into()),
+        blocks: vec![crate::document::Block::paragraph(p)],
+        ..Default::default()
+    };
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Edited;
+    alert.change = crate::compare::compare(&doc(old), &doc(new), &crate::compare::Rules::default());
+    alert
+}
+
+#[test]
+fn a_changed_chinese_or_thai_letter_is_marked_alone_without_spaces_around_it() {
+    let ctx = Context::default();
+    for (old, new, line, html_marks) in [
+        (
+            "他在被判处八年徒刑后，徒步越过边境。",
+            "他在被判处九年徒刑后，徒步越过边境。",
+            "他在被判处[-八-]{+九+}年徒刑后，徒步越过边境。",
+            format!("处{}{}年", del("八"), ins("九")),
+        ),
+        (
+            "ราคาน้ำมันไม่เปลี่ยนแปลง",
+            "ราคาน้ำมันไม้เปลี่ยนแปลง",
+            "ราคาน้ำมัน[-ไม่-]{+ไม้+}เปลี่ยนแปลง",
+            format!("มัน{}{}เป", del("ไม่"), ins("ไม้")),
+        ),
+        (
+            "他在被判处八年徒刑。",
+            "他在被判处徒刑。",
+            "他在被判处[-八年-]徒刑。",
+            format!("处{}徒", del("八年")),
+        ),
+    ] {
+        let alert = edit_alert(old, new);
+        let text = text(&alert, &ctx);
+        assert!(text.contains(&format!("\n  {line}\n")), "{text}");
+        let html = html(&alert, &ctx);
+        assert!(html.contains(&html_marks), "{html}");
+    }
+    // A long paragraph keeps a few characters of context on each side.
+    let before = "伊朗导演穆罕默德·拉苏洛夫周一在一份声明中表示，";
+    let after = "年徒刑后，他徒步越过崎岖的山区边境，几天前抵达欧洲。";
+    let alert = edit_alert(
+        &format!("{before}他在被判处八{after}"),
+        &format!("{before}他在被判处九{after}"),
+    );
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains("\n  … 一份声明中表示，他在被判处[-八-]{+九+}年徒刑后，他徒步越过崎岖的 …\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the paragraph beginning \u{201C}伊朗导演穆罕默德·…\u{201D}"),
+        "{text}"
+    );
+}
+
+/// An alert for a story whose headline (and byline) changed, its text unchanged.
+fn field_alert(headline: (&str, &str), byline: Option<(&str, &str)>) -> Alert {
+    let doc = |title: &str, by: Option<&str>| crate::document::Document {
+        title: Some(title.into()),
+        byline: by.map(str::to_string),
+        blocks: vec![crate::document::Block::paragraph(
+            "The filmmaker said he had left the country after his sentence.",
+        )],
+        ..Default::default()
+    };
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::HeadlineChanged;
+    alert.title = Some(headline.1.into());
+    alert.change = crate::compare::compare(
+        &doc(headline.0, byline.map(|b| b.0)),
+        &doc(headline.1, byline.map(|b| b.1)),
+        &crate::compare::Rules::default(),
+    );
+    assert!(alert.change.is_some());
+    alert
+}
+
+#[test]
+fn prose_added_outside_the_article_is_not_said_to_open_the_story() {
+    let story = "The filmmaker said he had left the country after his sentence.";
+    let box_ = "Our newsroom has covered the case since his first arrest in 2010.";
+    let doc = |other: &[&str]| crate::document::Document {
+        title: Some("Filmmaker flees".into()),
+        blocks: vec![crate::document::Block::paragraph(story)],
+        other_prose: other
+            .iter()
+            .map(|t| crate::document::Prose::paragraph(t))
+            .collect(),
+        ..Default::default()
+    };
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::PossiblyEdited;
+    alert.change = crate::compare::compare(
+        &doc(&[box_]),
+        &doc(&[
+            "Read more: the court upheld the sentence on appeal last week",
+            box_,
+        ]),
+        &crate::compare::Rules::default(),
+    );
+    let ctx = Context::default();
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains("New paragraph:\n  {+Read more: the court upheld"),
+        "{text}"
+    );
+    assert!(!text.contains("at the start"), "{text}");
+    assert!(!html(&alert, &ctx).contains("at the start"));
+}
+
+#[test]
+fn a_photo_caption_outside_the_article_is_called_a_caption_not_a_paragraph() {
+    use crate::document::{Document, Prose};
+    let doc = |other: Vec<Prose>| Document {
+        title: Some("Protesters killed in Zahedan".into()),
+        blocks: vec![crate::document::Block::paragraph(
+            "Security forces opened fire on protesters after Friday prayers.",
+        )],
+        other_prose: other,
+        ..Default::default()
+    };
+    let alert = |old: Vec<Prose>, new: Vec<Prose>| {
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::PossiblyEdited;
+        alert.change =
+            crate::compare::compare(&doc(old), &doc(new), &crate::compare::Rules::default());
+        assert!(alert.change.is_some());
+        alert
+    };
+    let ctx = Context::default();
+    let note = Prose::paragraph("Witnesses described the scene; their names are withheld.");
+    let killed = "Protesters killed by security forces in Zahedan on Friday.";
+    let died = "Protesters died in clashes in Zahedan on Friday.";
+
+    // Edited.
+    let edited = alert(
+        vec![Prose::caption(killed), note.clone()],
+        vec![Prose::caption(died), note.clone()],
+    );
+    let t = text(&edited, &ctx);
+    assert!(
+        t.contains("Changed: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n  Protesters [-killed by security forces-] {+died in clashes+} in Zahedan on\n  Friday.\n"),
+        "{t}"
+    );
+    assert!(!t.contains("paragraph beginning"), "{t}");
+    let h = html(&edited, &ctx);
+    assert!(h.contains("Changed: the photo caption beginning"), "{h}");
+    assert!(!h.contains("paragraph beginning"), "{h}");
+
+    // Added, and removed (a paragraph beside it stays a paragraph).
+    let added = alert(
+        vec![note.clone()],
+        vec![note.clone(), Prose::caption(killed)],
+    );
+    let t = text(&added, &ctx);
+    assert!(
+        t.contains("New photo caption after \u{201C}Witnesses described the scene; their names are withheld.\u{201D}:\n  {+Protesters killed"),
+        "{t}"
+    );
+    assert!(html(&added, &ctx).contains("New photo caption after"));
+    let removed = alert(
+        vec![Prose::caption(killed), note.clone()],
+        vec![note.clone()],
+    );
+    let t = text(&removed, &ctx);
+    assert!(
+        t.contains("Photo caption removed (9 words):\n  [-Protesters killed"),
+        "{t}"
+    );
+    assert!(!t.contains("Paragraph removed"), "{t}");
+    let both = alert(
+        vec![note.clone()],
+        vec![
+            Prose::caption(killed),
+            Prose::paragraph("Our newsroom has covered the protests in the city since 2022."),
+            note.clone(),
+        ],
+    );
+    let t = text(&both, &ctx);
+    assert!(t.contains("New photo caption:\n  {+Protesters"), "{t}");
+    assert!(t.contains("New paragraph after \u{201C}Protesters killed by security forces in Zahedan on…\u{201D}:\n  {+Our newsroom"), "{t}");
+
+    // In Persian: the English label, the caption's words isolated and
+    // marked right to left.
+    let fa_old = "معترضانی که روز جمعه در زاهدان به دست نیروهای امنیتی کشته شدند";
+    let fa_new = "معترضانی که روز جمعه در زاهدان در درگیری‌ها جان باختند";
+    let fa = alert(
+        vec![Prose::caption(fa_old), note.clone()],
+        vec![Prose::caption(fa_new), note],
+    );
+    let t = text(&fa, &ctx);
+    assert!(
+        t.contains(&format!(
+            "Changed: the photo caption beginning \u{201C}{}\u{201D}\n",
+            crate::text::bidi_isolate(&opening(fa_new, OPENING_WORDS))
+        )),
+        "{t}"
+    );
+    let h = html(&fa, &ctx);
+    assert!(h.contains("Changed: the photo caption beginning"), "{h}");
+    assert!(h.contains("dir=\"rtl\""), "{h}");
+}
+
+#[test]
+fn a_moved_paragraph_says_where_it_now_is() {
+    let (a, b, c) = (
+        "Rasoulof has been restricted from leaving Iran since 2017.",
+        "His film won a special prize at Cannes this year.",
+        "He said he had to choose between prison and exile.",
+    );
+    let doc = |blocks: &[&str]| crate::document::Document {
+        title: Some("Filmmaker flees".into()),
+        blocks: blocks
+            .iter()
+            .map(|t| crate::document::Block::paragraph(t))
+            .collect(),
+        ..Default::default()
+    };
+    let alert = |old: &[&str], new: &[&str]| {
+        let mut alert = crate::alert::test_alert();
+        alert.kind = ChangeKind::Edited;
+        alert.change =
+            crate::compare::compare(&doc(old), &doc(new), &crate::compare::Rules::default());
+        alert
+    };
+    let ctx = Context::default();
+    let moved_down = alert(&[a, b, c], &[b, c, a]);
+    let text = text(&moved_down, &ctx);
+    assert!(
+        text.contains(
+            "Moved, unchanged: the paragraph beginning \u{201C}Rasoulof has been restricted from leaving Iran since…\u{201D}, now after \u{201C}He said he had to choose between prison…\u{201D}"
+        ),
+        "{text}"
+    );
+    let html = html(&moved_down, &ctx);
+    assert!(html.contains(", now after \u{201C}"), "{html}");
+    assert!(
+        html.contains(">He said he had to choose between prison…</"),
+        "{html}"
+    );
+    let to_the_top = alert(&[b, c, a], &[a, b, c]);
+    let top = super::text(&to_the_top, &ctx);
+    assert!(top.contains("…\u{201D}, now at the start\n"), "{top}");
+}
+
+#[test]
+fn a_changed_headline_marks_only_its_changed_words_on_its_old_and_new_lines() {
+    let ctx = Context::default();
+    let alert = field_alert(
+        (
+            "Filmmaker Mohammad Rasoulof Escapes Iran on Foot After Prison Sentence",
+            "Filmmaker Mohammad Rasoulof Leaves Iran After Prison Sentence",
+        ),
+        Some(("By Deepa Parent", "By Deepa Parent and Ali Hamedani")),
+    );
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains(
+            "Headline:\n  - Filmmaker Mohammad Rasoulof [-Escapes-] Iran [-on Foot-] After Prison Sentence\n  + Filmmaker Mohammad Rasoulof {+Leaves+} Iran After Prison Sentence\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Byline:\n  - By Deepa Parent\n  + By Deepa Parent {+and Ali Hamedani+}\n"),
+        "{text}"
+    );
+    let html = html(&alert, &ctx);
+    // Both headlines whole, only the changed words struck or underlined.
+    assert!(
+        html.contains(&format!(
+            "Filmmaker Mohammad Rasoulof {} Iran {} After Prison Sentence</span>",
+            del("Escapes"),
+            del("on Foot")
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "Filmmaker Mohammad Rasoulof {} Iran After Prison Sentence</span>",
+            ins("Leaves")
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "By Deepa Parent {}</span>",
+            ins("and Ali Hamedani")
+        )),
+        "{html}"
+    );
+    assert!(!html.contains(&del("Filmmaker")), "{html}");
+}
+
+#[test]
+fn a_changed_persian_headline_marks_only_its_changed_words_right_to_left() {
+    let ctx = Context::default();
+    // "… fled Iran" softened to "… left Iran"; the half-space in
+    // رسول‌اف stays as the page has it.
+    let alert = field_alert(
+        (
+            "محمد رسول‌اف پس از حکم زندان پیاده از ایران گریخت",
+            "محمد رسول‌اف پس از حکم زندان ایران را ترک کرد",
+        ),
+        None,
+    );
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains(
+            "Headline:\n  - \u{2067}محمد رسول‌اف پس از حکم زندان [-پیاده از-] ایران [-گریخت-]\u{2069}\n  + \u{2067}محمد رسول‌اف پس از حکم زندان ایران {+را ترک کرد+}\u{2069}\n"
+        ),
+        "{text}"
+    );
+    let html = html(&alert, &ctx);
+    assert!(
+        html.contains(&format!(
+            "<span lang=\"fa\" dir=\"rtl\">محمد رسول‌اف پس از حکم زندان {} ایران {}</span>",
+            del("پیاده از"),
+            del("گریخت")
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<span lang=\"fa\" dir=\"rtl\">محمد رسول‌اف پس از حکم زندان ایران {}</span>",
+            ins("را ترک کرد")
+        )),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_deleted_sentence_keeps_the_spaces_around_it() {
+    let ctx = Context::default();
+    let before = "In a statement released Monday, the artist said he arrived in Europe a few days ago after a long and complicated journey.";
+    let gone = "About a dozen people helped him cross the mountains, he said.";
+    let quote = "“I had to choose between prison and leaving Iran,” he wrote.";
+    // Before a sentence that opens with a quote: the quote stays on its
+    // word, once, and the removed sentence is set apart on both sides.
+    let alert = edit_alert(
+        &format!("{before} {gone} {quote}"),
+        &format!("{before} {quote}"),
+    );
+    // The text part, unwrapped.
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(
+        text.contains(
+            "complicated journey. [-About a dozen people helped him cross the mountains, he said.-] “I had to choose"
+        ),
+        "{text}"
+    );
+    let html = html(&alert, &ctx);
+    assert!(
+        html.contains(&format!(
+            "complicated journey. {} “I had to choose",
+            del(gone)
+        )),
+        "{html}"
+    );
+    // A sentence added before a quoted one, the same.
+    let alert = edit_alert(
+        &format!("{before} {quote}"),
+        &format!("{before} {gone} {quote}"),
+    );
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(
+        text.contains(&format!(
+            "complicated journey. {{+{gone}+}} “I had to choose"
+        )),
+        "{text}"
+    );
+    // The last sentence removed.
+    let alert = edit_alert(&format!("{before} {gone}"), before);
+    // The text part, unwrapped.
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(text.contains("complicated journey. [-About a"), "{text}");
+    assert!(
+        html_of(&alert).contains(&format!("complicated journey. {}", del(gone))),
+        "{}",
+        html_of(&alert)
+    );
+    // Persian: after a closing guillemet, and before an opening one.
+    let fa_before = "محمد رسول‌اف گفت پس از سفری طولانی به اروپا رسیده است.";
+    let fa_gone = "حدود ده نفر به او کمک کردند.";
+    let fa_quote = "«من باید بین زندان و ترک ایران یکی را انتخاب می‌کردم»";
+    let alert = edit_alert(
+        &format!("{fa_before} {fa_gone} {fa_quote}"),
+        &format!("{fa_before} {fa_quote}"),
+    );
+    // The text part, unwrapped.
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(
+        text.contains(&format!("رسیده است. [-{fa_gone}-] «من باید")),
+        "{text}"
+    );
+    assert!(
+        html_of(&alert).contains(&format!("رسیده است. {} «من باید", del(fa_gone))),
+        "{}",
+        html_of(&alert)
+    );
+    let alert = edit_alert(&format!("{fa_quote} {fa_gone}"), fa_quote);
+    // The text part, unwrapped.
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(text.contains(&format!("می‌کردم» [-{fa_gone}-]")), "{text}");
+}
+
+fn html_of(alert: &Alert) -> String {
+    html(alert, &Context::default())
+}

@@ -1,0 +1,324 @@
+//! The plain-text rendering of an alert ([`text()`]): for terminals, logs,
+//! stdout and the text part of an email; removed words `[-like this-]`,
+//! added words `{+like this+}`, right-to-left page text in Unicode isolates,
+//! lines wrapped at 76 columns.
+
+use super::escape::{isolate, one_line};
+use super::words::{field_line, field_words, needs_space, with_context};
+use super::{
+    author, byline, cut_note, kept_snapshot, last_known_caption, more_changes, more_items, more_of,
+    run_label, run_lines, sections, signature, single_item, summary_after_label, when,
+    whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE, OPENING_WORDS, OUTSIDE_ARTICLE,
+    RUN_PARAGRAPHS,
+};
+use crate::alert::{Alert, LastKnown};
+use crate::compare::{ChangeKind, SegmentOp};
+use crate::document::BlockKind;
+use crate::text::opening;
+
+/// Plain-text rendering: reads well in a terminal, a text mail client and a
+/// phone's preview. Removed words are shown `[-like this-]`, added words
+/// `{+like this+}`.
+pub fn text(alert: &Alert, ctx: &Context) -> String {
+    let (body, coloured) = text_body(alert, ctx);
+    let mut out = body;
+    out.push_str("\n-- \n");
+    if coloured {
+        out.push_str(TEXT_LEGEND);
+        out.push('\n');
+    }
+    out.push_str(&signature(alert));
+    out.push('\n');
+    out
+}
+
+/// What the text markers mean.
+pub(super) const TEXT_LEGEND: &str = "[-removed words-] {+added words+}";
+
+/// The first line of an alert: what happened, where.
+fn first_line(alert: &Alert) -> String {
+    match alert.kind {
+        ChangeKind::Test => {
+            "TEST ALERT: nothing changed. presswatch sent this to check that alerts reach you."
+                .to_string()
+        }
+        ChangeKind::NewItems if single_item(alert).is_some() => {
+            format!("New item · {}", isolate(&alert.outlet))
+        }
+        kind => format!("{} · {}", kind.label(), isolate(&alert.outlet)),
+    }
+}
+
+/// One alert as text, without the signature; and whether it shows
+/// removed or added words.
+pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
+    let mut out = String::new();
+    out.push_str(&first_line(alert));
+    out.push('\n');
+    let item = single_item(alert);
+    let title = item
+        .map(|i| i.title.as_str())
+        .or(alert.title.as_deref())
+        .unwrap_or(&alert.watch);
+    out.push_str(&isolate(title));
+    out.push('\n');
+    if let Some(s) = summary_after_label(alert) {
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out.push('\n');
+    let detected = when(&alert.detected_at, ctx.timezone);
+    match item {
+        Some(it) => {
+            if !it.url.is_empty() {
+                out.push_str(&format!("{}\n", it.url));
+            }
+            out.push_str(&format!("Detected {detected} · found on {}\n", alert.url));
+        }
+        None if alert.kind == ChangeKind::Test => {
+            out.push_str(&format!("Sent {detected}\n"));
+        }
+        None => {
+            // A moved article is read at its new address.
+            let url = alert.moved_to.as_deref().unwrap_or(&alert.url);
+            out.push_str(&format!("{url}\n"));
+            match byline(alert) {
+                Some(b) => out.push_str(&format!("By {} · detected {detected}\n", isolate(&b))),
+                None => out.push_str(&format!("Detected {detected}\n")),
+            }
+        }
+    }
+    if !alert.keywords.is_empty() {
+        let words: Vec<String> = alert.keywords.iter().map(|k| isolate(k)).collect();
+        out.push_str(&format!("Mentions: {}\n", words.join(", ")));
+    }
+    if let Some(err) = &alert.error {
+        out.push_str(&format!("\nError: {err}\n"));
+    }
+    if let Some(to) = &alert.moved_to {
+        let site = crate::alert::another_site(&alert.url, to)
+            .map(|host| format!("{ANOTHER_SITE}: {host}\n"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\nOld address: {}\nNew address: {to}\n{site}{MOVED_NOTE}\n",
+            alert.url
+        ));
+    }
+    if let Some(line) = kept_snapshot(alert) {
+        out.push_str(&format!("\n{line}\n"));
+    }
+    if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
+        out.push_str(&format!("Evidence: {page}\n"));
+    }
+    if let Some(last) = &alert.last_known {
+        out.push_str(&last_known_text(alert, last, ctx));
+    }
+    if alert.kind == ChangeKind::Test {
+        out.push_str("\nBelow is an example of how a change looks. Nothing here comes from a watched page.\n");
+    }
+    let (shown, more) = sections(alert);
+    let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
+    for s in &shown {
+        out.push('\n');
+        out.push_str(&text_section(s));
+    }
+    for (i, r) in alert.retitled.iter().enumerate() {
+        if i == 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "* {}\n  {}\n",
+            text_diff(&with_context(&r.segments)),
+            r.url
+        ));
+        if let Some(s) = &r.snippet {
+            out.push_str(&format!("{}\n", indent(&opening(s, 40))));
+        }
+    }
+    if more > 0 {
+        let (count, command) = more_changes(alert, more, ctx);
+        out.push_str(&format!("\n{count} See every change with:\n  {command}\n"));
+    }
+    if let Some(it) = item {
+        if let Some(s) = &it.snippet {
+            out.push_str(&format!("\n{}\n", indent(&opening(s, 40))));
+        }
+    } else if !alert.items.is_empty() {
+        out.push('\n');
+        for it in &alert.items {
+            out.push_str(&format!("* {}\n  {}\n", isolate(&it.title), it.url));
+            if let Some(s) = &it.snippet {
+                out.push_str(&format!("{}\n", indent(&opening(s, 40))));
+            }
+        }
+        if let Some((count, command)) = more_items(alert, ctx) {
+            out.push_str(&format!("\n{count} See them all with:\n  {command}\n"));
+        }
+    }
+    (out, coloured)
+}
+
+/// A taken-down article's last text as plain text: not marked up as removed
+/// (it is what the article said), headings, quotes and list items marked as
+/// in a baseline file.
+fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
+    let mut out = format!("\n{}:\n\n", last_known_caption(last, ctx.timezone));
+    if let Some(t) = &last.title {
+        out.push_str(&format!("  {}\n", isolate(t)));
+    }
+    let mut meta = Vec::new();
+    if let Some(name) = last
+        .byline
+        .as_deref()
+        .and_then(|b| author(b, &alert.outlet))
+    {
+        meta.push(isolate(&format!("By {name}")));
+    }
+    if let Some(p) = &last.published {
+        meta.push(format!("published {}", when(&one_line(p), ctx.timezone)));
+    }
+    if !meta.is_empty() {
+        out.push_str(&format!("  {}\n", meta.join(" · ")));
+    }
+    for b in &last.blocks {
+        let marker = match b.kind {
+            BlockKind::Paragraph => "",
+            BlockKind::Heading => "## ",
+            BlockKind::Quote => "> ",
+            BlockKind::ListItem => "- ",
+        };
+        let text = if crate::text::has_rtl(&b.text) {
+            isolate(&b.text)
+        } else {
+            b.text.clone()
+        };
+        out.push_str(&format!("\n{}\n", indent(&format!("{marker}{text}"))));
+    }
+    if let Some(note) = cut_note(last) {
+        // The command on a line of its own, unwrapped, to copy as it is.
+        out.push_str(&format!(
+            "\n{}\n  {}\n",
+            indent(&note),
+            whole_text_command(alert, last, ctx)
+        ));
+    }
+    out
+}
+
+/// One section as text.
+fn text_section(s: &Section) -> String {
+    match s {
+        Section::Field { label, old, new } => {
+            let (was, now) = field_words(old, new);
+            format!(
+                "{label}:\n  - {}\n  + {}\n",
+                crate::text::bidi_isolate(&field_line(&was, text_mark)),
+                crate::text::bidi_isolate(&field_line(&now, text_mark))
+            )
+        }
+        Section::Run {
+            added,
+            paragraphs,
+            after,
+            outside,
+            kind,
+        } => {
+            let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
+            let mut out = match quote {
+                Some(q) => format!("{label} \u{201C}{}\u{201D}:\n", isolate(&q)),
+                None => format!("{label}:\n"),
+            };
+            let (open, close) = if *added { ("{+", "+}") } else { ("[-", "-]") };
+            for (shown, left_out) in run_lines(paragraphs) {
+                let cut = if left_out > 0 { " …" } else { "" };
+                out.push_str(&indent(&format!("{open}{shown}{cut}{close}")));
+                out.push('\n');
+                if left_out > 0 && paragraphs.len() == 1 {
+                    out.push_str(&format!("  ({left_out} more words)\n"));
+                }
+            }
+            if paragraphs.len() > RUN_PARAGRAPHS {
+                out.push_str(&format!(
+                    "  … and {}\n",
+                    more_of(paragraphs.len() - RUN_PARAGRAPHS, *kind)
+                ));
+            }
+            out
+        }
+        Section::Changed {
+            opening,
+            words,
+            kind,
+        } => format!(
+            "Changed: the {} beginning \u{201C}{}\u{201D}\n{}\n",
+            kind.nouns().0,
+            isolate(opening),
+            indent(&text_diff(words))
+        ),
+        Section::Moved { text, after } => format!(
+            "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}, {}\n",
+            isolate(&opening(text, OPENING_WORDS)),
+            match after {
+                Some(a) => format!("now after \u{201C}{}\u{201D}", isolate(a)),
+                None => "now at the start".to_string(),
+            }
+        ),
+        Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
+    }
+}
+
+/// Words as the text part marks them: `[-removed-]`, `{+added+}`.
+fn text_mark(op: SegmentOp, t: &str) -> String {
+    match op {
+        SegmentOp::Same => t.to_string(),
+        SegmentOp::Removed => format!("[-{t}-]"),
+        SegmentOp::Added => format!("{{+{t}+}}"),
+    }
+}
+
+/// Words of a diff as text: removed words `[-like this-]`, added words
+/// `{+like this+}`, on one line.
+fn text_diff(words: &[(SegmentOp, String)]) -> String {
+    let mut line = String::new();
+    for (op, t) in words {
+        if *op != SegmentOp::Same && needs_space(&line, t) {
+            line.push(' ');
+        }
+        match op {
+            SegmentOp::Same => line.push_str(t),
+            SegmentOp::Removed => line.push_str(&format!("[-{}-]", t.trim())),
+            SegmentOp::Added => line.push_str(&format!("{{+{}+}}", t.trim())),
+        }
+        if *op != SegmentOp::Same && t.ends_with(' ') {
+            line.push(' ');
+        }
+    }
+    line.trim().to_string()
+}
+
+fn indent(s: &str) -> String {
+    wrap(s, 76)
+        .lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Wraps text at word boundaries.
+fn wrap(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut col = 0;
+    for w in s.split(' ') {
+        let len = w.chars().count();
+        if col > 0 && col + 1 + len > width {
+            out.push('\n');
+            col = 0;
+        } else if col > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(w);
+        col += len;
+    }
+    out
+}

@@ -1,0 +1,276 @@
+//! Marking changed words: a changed headline's or byline's old and new
+//! lines, each whole with only its own words marked; a changed paragraph's
+//! words with a few words of context around each change, opening quotes
+//! kept on the word they open; and whether a removed or added word is set
+//! apart from the text before it.
+
+use super::escape::one_line;
+use crate::compare::{Segment, SegmentOp};
+
+/// Words of unchanged context kept on each side of a change.
+const CONTEXT_WORDS: usize = 12;
+
+/// Words of a line, each marked unchanged, removed or added.
+type Marked = Vec<(SegmentOp, String)>;
+
+/// A changed headline or byline as its two lines, each whole and on one
+/// line: the old one with the words only it has marked removed, the new one
+/// with the words only it has marked added ([`crate::compare::word_diff`],
+/// as paragraphs and retitled items are diffed), so that one word softened
+/// in a long headline stands out.
+pub(super) fn field_words(old: &str, new: &str) -> (Marked, Marked) {
+    let (old, new) = (one_line(old), one_line(new));
+    let rules = crate::compare::Rules::default();
+    // Each line from the diff towards it, so that its unchanged words are
+    // its own (a diff's unchanged words are those of its new side).
+    let was = line_words(
+        &old,
+        &crate::compare::word_diff(&new, &old, &rules),
+        SegmentOp::Removed,
+    );
+    let now = line_words(
+        &new,
+        &crate::compare::word_diff(&old, &new, &rules),
+        SegmentOp::Added,
+    );
+    (was, now)
+}
+
+/// The text `line` as the diff `segments` towards it marks it: its words
+/// only it has (the diff's added words) marked `mark`, the rest unchanged.
+/// Whole-marked when the diff does not spell the line out as it is.
+fn line_words(line: &str, segments: &[Segment], mark: SegmentOp) -> Vec<(SegmentOp, String)> {
+    let mut out: Vec<(SegmentOp, String)> = Vec::new();
+    let mut at = 0;
+    for s in segments.iter().filter(|s| s.op != SegmentOp::Removed) {
+        let op = if s.op == SegmentOp::Added {
+            mark
+        } else {
+            SegmentOp::Same
+        };
+        if !line[at..].starts_with(s.text.as_str()) {
+            // Text of the other side that the diff calls unchanged (what
+            // comes before a first word): not in this line.
+            if op == SegmentOp::Same {
+                continue;
+            }
+            return vec![(mark, line.to_string())];
+        }
+        at += s.text.len();
+        match out.last_mut() {
+            Some((last, t)) if *last == op => t.push_str(&s.text),
+            _ => out.push((op, s.text.clone())),
+        }
+    }
+    if at < line.len() {
+        out.push((SegmentOp::Same, line[at..].to_string()));
+    }
+    out
+}
+
+/// A headline's or byline's line ([`field_words`]) with its marked words
+/// marked by `mark`, every other character as the page has it: the spaces
+/// between words, or none (a Persian half-space, punctuation on its word).
+pub(super) fn field_line(
+    words: &[(SegmentOp, String)],
+    mark: fn(SegmentOp, &str) -> String,
+) -> String {
+    let mut out = String::new();
+    for (op, t) in words {
+        let marked = t.trim_end();
+        out.push_str(&mark(*op, marked));
+        out.push_str(&t[marked.len()..]);
+    }
+    out.trim().to_string()
+}
+
+/// The segments of a changed paragraph with each opening quote or bracket
+/// before the word it opens. A diff's pieces are words with the punctuation
+/// and space after them, so the "“" opening the sentence after a removed
+/// one ended both the removed words and the unchanged word before them
+/// (`journey. “[-About … said. “-]I had`); it is shown once, unchanged,
+/// before its word (`journey. [-About … said.-] “I had`).
+fn opening_marks_settled(segments: &[Segment]) -> Vec<Segment> {
+    let mut out = segments.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        if out[i].op == SegmentOp::Same {
+            i += 1;
+            continue;
+        }
+        // A run of removed and added words, and the unchanged word after it.
+        let end = (i..out.len())
+            .find(|&k| out[k].op == SegmentOp::Same)
+            .unwrap_or(out.len());
+        let next_starts_word = out
+            .get(end)
+            .and_then(|s| s.text.chars().next())
+            .is_some_and(|c| !c.is_whitespace());
+        let marks: Vec<&str> = out[i..end].iter().map(|s| opening_mark(&s.text)).collect();
+        let mark = marks[0].to_string();
+        if next_starts_word && !mark.is_empty() && marks.iter().all(|m| *m == mark) {
+            for s in &mut out[i..end] {
+                let cut = s.text.len() - mark.len();
+                s.text.truncate(cut);
+            }
+            if i > 0 && opening_mark(&out[i - 1].text) == mark {
+                let prev = &mut out[i - 1].text;
+                prev.truncate(prev.len() - mark.len());
+            }
+            out[end].text.insert_str(0, &mark);
+        }
+        i = end;
+    }
+    out.retain(|s| !s.text.is_empty());
+    out
+}
+
+/// The opening quotes and brackets a piece of a diff ends with after a
+/// space ("said. “" ends with "“"), or nothing.
+fn opening_mark(t: &str) -> &str {
+    let start = t
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let mark = &t[start..];
+    if start > 0
+        && !mark.is_empty()
+        && mark.chars().all(|c| {
+            matches!(
+                c,
+                '“' | '‘' | '„' | '‚' | '«' | '‹' | '"' | '(' | '[' | '¿' | '¡'
+            )
+        })
+    {
+        mark
+    } else {
+        ""
+    }
+}
+
+/// The segments of a changed paragraph with long unchanged runs trimmed to
+/// a few words of context around each change.
+pub(super) fn with_context(segments: &[Segment]) -> Vec<(SegmentOp, String)> {
+    let segments = opening_marks_settled(segments);
+    let n = segments.len();
+    segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.op != SegmentOp::Same {
+                return (s.op, s.text.clone());
+            }
+            // Words as a quote counts them: a Chinese paragraph keeps
+            // [`CONTEXT_WORDS`] characters on each side of a change.
+            let words = crate::text::quote_word_count(&s.text);
+            let head = || crate::text::quote_head(&s.text, CONTEXT_WORDS).unwrap_or_default();
+            let tail = || crate::text::quote_tail(&s.text, CONTEXT_WORDS).unwrap_or_default();
+            let lead = if s.text.starts_with(' ') { " " } else { "" };
+            let trail = if s.text.ends_with(' ') { " " } else { "" };
+            let (first, last) = (i == 0, i + 1 == n);
+            let t = if first && !last && words > CONTEXT_WORDS {
+                format!("… {}{trail}", tail())
+            } else if last && !first && words > CONTEXT_WORDS {
+                format!("{lead}{} …", head())
+            } else if !first && !last && words > 2 * CONTEXT_WORDS {
+                format!("{lead}{} … {}{trail}", head(), tail())
+            } else {
+                s.text.clone()
+            };
+            (SegmentOp::Same, t)
+        })
+        .collect()
+}
+
+/// Whether a removed or added segment `t` must be set apart from the text
+/// before it: a word right after a word or after the punctuation that ends
+/// a sentence or a quote (text removed at the end of a paragraph follows the
+/// last word kept, which the new version ends with, and "capital" and "and
+/// many more" ran together, as did "comment." and a last sentence removed).
+/// Not in scripts written without spaces (Chinese, Japanese, Thai), nor
+/// before punctuation, nor after a half-space, an opening quote or bracket,
+/// a hyphen, or inside a figure ("3.[-5-]{+6+}") or an abbreviation ("U.S.").
+pub(super) fn needs_space(before: &str, t: &str) -> bool {
+    let spaced = |c: char| c.is_alphanumeric() && !crate::text::written_without_spaces(c);
+    let mut back = before.chars().rev();
+    let (Some(a), Some(b)) = (back.next(), t.chars().next()) else {
+        return false;
+    };
+    if !spaced(b) {
+        return false;
+    }
+    if spaced(a) {
+        return true;
+    }
+    let ends = matches!(
+        a,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '…'
+            | '”'
+            | '’'
+            | '»'
+            | '›'
+            | ')'
+            | ']'
+            | '"'
+            | '؟'
+            | '،'
+            | '؛'
+            | '۔'
+    );
+    let word_before = before[..before.len() - a.len_utf8()].chars().rev();
+    // A figure's separator ("3.5", "1,000", "10:30").
+    let figure = b.is_numeric() && back.next().is_some_and(char::is_numeric);
+    // One letter and a full stop: an initial or an abbreviation ("U.S.").
+    let initial = a == '.' && {
+        let mut w = word_before;
+        w.next().is_some_and(char::is_alphabetic) && !w.next().is_some_and(char::is_alphanumeric)
+    };
+    ends && !figure && !initial
+}
+
+/// Whether `t` ends with a letter of a script written without spaces, or
+/// with the ideographic or fullwidth punctuation such text is set with:
+/// the text after it follows without a space.
+pub(super) fn ends_unspaced(t: &str) -> bool {
+    t.trim_end().chars().next_back().is_some_and(|c| {
+        crate::text::written_without_spaces(c)
+            || crate::text::extends_unit(c)
+            || matches!(c as u32, 0x3000..=0x303F | 0xFE30..=0xFE4F | 0xFF01..=0xFF65)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removed_or_added_words_never_run_into_the_word_before() {
+        assert!(needs_space("in the capital", "and many more were hurt."));
+        assert!(needs_space("در پایتخت", "و بسیاری"));
+        assert!(!needs_space("in the capital ", "and"), "a space is there");
+        assert!(
+            !needs_space("He said", ":"),
+            "punctuation stays on its word"
+        );
+        assert!(!needs_space("", "and"));
+        assert!(!needs_space("北京", "上海"), "written without spaces");
+        assert!(!needs_space("ราคา", "น้ำมัน"));
+        assert!(!needs_space("ក្រុង", "ភ្នំពេញ"), "Khmer");
+        assert!(!needs_space("မြန်", "မာ"), "Myanmar");
+        assert!(needs_space("서울", "기자"), "Korean is written with spaces");
+        assert!(
+            needs_space("did not comment.", "He is 52."),
+            "a sentence's end"
+        );
+        assert!(needs_space("انتخاب می‌کردم»", "وکیل"));
+        assert!(!needs_space("rose 3.", "5"), "a figure");
+        assert!(!needs_space("the U.", "S."), "an abbreviation");
+        assert!(!needs_space("he said: “", "About"), "an opening quote");
+        assert!(!needs_space("رسول\u{200C}", "اف"), "a half-space");
+        assert!(!needs_space("well-", "known"));
+    }
+}
