@@ -1,5 +1,5 @@
 //! Storage: baseline files (`baseline/<watch>.txt`) and the state, behind
-//! one boundary ([`State`]) with two backends: SQLite (`state.rs`, the
+//! one boundary ([`State`]) with two backends: SQLite (`state/`, the
 //! embedded default) and PostgreSQL (`postgres/`, shared by replicas).
 
 mod backend;

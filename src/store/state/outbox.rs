@@ -1,0 +1,461 @@
+//! The alert outbox: each alert stored once, with one entry per channel
+//! ([`OutboxEntry`]) delivered, retried or dead; channels disabled by
+//! their receiver ([`DisabledChannel`]), digests sent, the queues of
+//! undelivered alerts ([`ChannelQueue`]) and the mail thread an alert
+//! continues ([`Thread`]).
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Durability, Result, Sqlite};
+
+/// Delivery status of an outbox entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    /// Waiting for (re)delivery.
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Gave up after the retry window; needs `presswatch outbox retry`.
+    Dead,
+}
+
+impl OutboxStatus {
+    pub(in crate::store) fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Dead => "dead",
+        }
+    }
+    pub(in crate::store) fn parse(s: &str) -> OutboxStatus {
+        match s {
+            "sent" => OutboxStatus::Sent,
+            "dead" => OutboxStatus::Dead,
+            _ => OutboxStatus::Pending,
+        }
+    }
+}
+
+/// One alert waiting for (or done with) one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The alert's stable id.
+    pub alert_id: String,
+    /// The channel name (`-` for the log/stdout when no channel is configured).
+    pub channel: String,
+    /// The watch the alert is about.
+    pub watch: String,
+    /// The alert kind.
+    pub kind: String,
+    /// The alert as JSON.
+    pub payload: String,
+    /// Delivery status.
+    pub status: OutboxStatus,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Unix time the alert was created.
+    pub created_at: i64,
+    /// Unix time of the next attempt.
+    pub next_attempt: i64,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// Unix time of the first failed attempt (the retry window starts there).
+    pub first_failure: Option<i64>,
+}
+
+/// Why a channel is disabled: its receiver said it is gone (HTTP 410).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabledChannel {
+    /// The error that disabled it.
+    pub reason: String,
+    /// The channel target it was disabled for (a changed URL enables it again).
+    pub target: String,
+}
+
+/// The undelivered alerts of one channel, counted by how they wait (for
+/// `status`, `outbox list`, the metrics and the systemd status line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelQueue {
+    /// The channel.
+    pub channel: String,
+    /// Pending entries not tried yet: due, or held for the channel's digest.
+    pub untried: i64,
+    /// Creation time of the oldest untried entry.
+    pub untried_oldest: Option<i64>,
+    /// Pending entries whose delivery failed and is retried.
+    pub retrying: i64,
+    /// When the oldest retrying entry first failed (its creation when unknown).
+    pub retrying_since: Option<i64>,
+    /// Entries that gave up.
+    pub dead: i64,
+    /// Creation time of the oldest dead entry.
+    pub dead_oldest: Option<i64>,
+    /// When the channel's last digest went out.
+    pub last_digest: Option<i64>,
+}
+
+impl Sqlite {
+    /// Puts an alert in the outbox, one entry per channel, in one transaction.
+    /// Idempotent: an alert id already present is left as it is (so a check
+    /// that crashed after this point and runs again adds nothing).
+    pub fn enqueue(
+        &self,
+        alert_id: &str,
+        watch: &str,
+        kind: &str,
+        payload: &str,
+        channels: &[String],
+        now: i64,
+    ) -> Result<bool> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let inserted = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| st.execute(params![alert_id, watch, kind, now, payload]))
+            .map_err(|e| self.err(e))?
+            > 0;
+        for ch in channels {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut st| st.execute(params![alert_id, ch, now]))
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(inserted)
+    }
+
+    /// Outbox entries, filtered by status; due-only limits pending ones to those due by `now`.
+    pub fn outbox(
+        &self,
+        status: Option<OutboxStatus>,
+        due_by: Option<i64>,
+    ) -> Result<Vec<OutboxEntry>> {
+        let db = self.reader();
+        // With a status the index on (status, next_attempt) finds the entries
+        // without reading the delivered ones.
+        let by_status = if status.is_some() {
+            "o.status = ?1"
+        } else {
+            "?1 IS NULL"
+        };
+        let sql = format!(
+            "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+             FROM outbox o JOIN alerts a ON a.id = o.alert_id
+             WHERE {by_status} AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
+             ORDER BY a.created_at, a.rowid, o.channel"
+        );
+        let mut st = db.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![status.map(OutboxStatus::as_str), due_by], |r| {
+                Ok(OutboxEntry {
+                    alert_id: r.get(0)?,
+                    channel: r.get(1)?,
+                    watch: r.get(2)?,
+                    kind: r.get(3)?,
+                    payload: r.get(4)?,
+                    status: OutboxStatus::parse(&r.get::<_, String>(5)?),
+                    attempts: r.get(6)?,
+                    created_at: r.get(7)?,
+                    next_attempt: r.get(8)?,
+                    last_error: r.get(9)?,
+                    first_failure: r.get(10)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Marks an entry delivered. The commit does not wait for the disk: a
+    /// power cut can only make the alert go out again under the same id,
+    /// which receivers drop as a duplicate.
+    pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
+        self.write(Durability::Lazy, |db| {
+            db.prepare_cached(
+                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
+            )?
+            .execute(params![alert_id, channel, now])
+            .map(|_| ())
+        })
+    }
+
+    /// Records a failed attempt at `now`: retry at `next_attempt`, or dead
+    /// when `None`. Like [`State::mark_sent`], the commit does not wait for
+    /// the disk: a power cut can only make the entry due again sooner.
+    pub fn mark_failed(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        error: &str,
+        now: i64,
+        next_attempt: Option<i64>,
+    ) -> Result<()> {
+        let (status, next) = match next_attempt {
+            Some(t) => ("pending", t),
+            None => ("dead", 0),
+        };
+        self.write(Durability::Lazy, |db| {
+            db.prepare_cached(
+                "UPDATE outbox SET status=?3, attempts=attempts+1, last_error=?4, first_failure=COALESCE(first_failure, ?6),
+                   next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
+                 WHERE alert_id=?1 AND channel=?2",
+            )?
+            .execute(params![alert_id, channel, status, error, next, now])
+            .map(|_| ())
+        })
+    }
+
+    /// Makes unsent entries (all, or of one alert) pending and due now with
+    /// a fresh retry window, and enables channels disabled by a 410. Returns
+    /// how many entries.
+    pub fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let n = tx
+            .execute(
+                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
+                params![alert_id, now],
+            )
+            .map_err(|e| self.err(e))?;
+        tx.execute(
+            "UPDATE channel_state SET disabled_reason=NULL, disabled_for=NULL",
+            [],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
+    /// Drops unsent entries (all, or of one alert). Returns how many.
+    pub fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize> {
+        self.db()
+            .execute(
+                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND (?2 IS NULL OR channel = ?2)",
+                params![alert_id, channel],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets delivered alerts sent before `before` (Unix time): their
+    /// outbox entries, and the alerts themselves once no entry refers to them.
+    /// Returns how many entries were removed.
+    pub fn prune_delivered(&self, before: i64) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        let n = tx
+            .execute(
+                "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
+                [before],
+            )
+            .map_err(|e| self.err(e))?;
+        tx.execute(
+            "DELETE FROM alerts WHERE created_at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = alerts.id)",
+            [before],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
+    /// Why a channel is disabled, if it is.
+    pub fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>> {
+        self.reader()
+            .query_row(
+                "SELECT disabled_reason, disabled_for FROM channel_state WHERE channel = ?1 AND disabled_reason IS NOT NULL",
+                [channel],
+                |r| {
+                    Ok(DisabledChannel {
+                        reason: r.get(0)?,
+                        target: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Disables a channel (its receiver is gone) until its target changes or
+    /// `outbox retry`; `None` enables it again.
+    pub fn set_channel_disabled(
+        &self,
+        channel: &str,
+        disabled: Option<&DisabledChannel>,
+    ) -> Result<()> {
+        self.db()
+            .execute(
+                "INSERT INTO channel_state (channel, disabled_reason, disabled_for) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(channel) DO UPDATE SET disabled_reason=?2, disabled_for=?3",
+                params![
+                    channel,
+                    disabled.map(|d| &d.reason),
+                    disabled.map(|d| &d.target)
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Unix time the channel's last digest went out.
+    pub fn last_digest(&self, channel: &str) -> Result<Option<i64>> {
+        self.reader()
+            .query_row(
+                "SELECT last_digest FROM channel_state WHERE channel = ?1",
+                [channel],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Marks a digest's entries sent and records when, in one transaction.
+    pub fn mark_digest_sent(&self, channel: &str, alert_ids: &[String], now: i64) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        for id in alert_ids {
+            tx.execute(
+                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
+                params![id, channel, now],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.execute(
+            "INSERT INTO channel_state (channel, last_digest) VALUES (?1, ?2)
+             ON CONFLICT(channel) DO UPDATE SET last_digest=?2",
+            params![channel, now],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Pending entries per watch (for status).
+    pub fn pending_count(&self, watch: Option<&str>) -> Result<i64> {
+        self.reader()
+            .query_row(
+                "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.status IN ('pending', 'dead') AND (?1 IS NULL OR a.watch = ?1)",
+                params![watch],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// The undelivered entries of each channel that has any, by how they wait.
+    pub fn outbox_queues(&self) -> Result<Vec<ChannelQueue>> {
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT o.channel,
+                    COALESCE(SUM(o.status = 'pending' AND o.attempts = 0), 0),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts = 0 THEN a.created_at END),
+                    COALESCE(SUM(o.status = 'pending' AND o.attempts > 0), 0),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts > 0 THEN COALESCE(o.first_failure, a.created_at) END),
+                    COALESCE(SUM(o.status = 'dead'), 0),
+                    MIN(CASE WHEN o.status = 'dead' THEN a.created_at END),
+                    (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel)
+                 FROM outbox o JOIN alerts a ON a.id = o.alert_id
+                 WHERE o.status IN ('pending', 'dead')
+                 GROUP BY o.channel ORDER BY o.channel",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(ChannelQueue {
+                    channel: r.get(0)?,
+                    untried: r.get(1)?,
+                    untried_oldest: r.get(2)?,
+                    retrying: r.get(3)?,
+                    retrying_since: r.get(4)?,
+                    dead: r.get(5)?,
+                    dead_oldest: r.get(6)?,
+                    last_digest: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The mail thread an alert continues: the ids of every earlier alert
+    /// about the same watch still kept, oldest first (for In-Reply-To and
+    /// References), and the first headline among them (the thread's stable
+    /// subject).
+    pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Thread> {
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT id, json_extract(payload, '$.title') FROM alerts
+                 WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<(String, Option<String>)> = st
+            .query_map(params![watch, alert_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let headline = rows
+            .iter()
+            .find_map(|(_, t)| t.clone().filter(|t| !t.is_empty()));
+        Ok(Thread {
+            ids: rows.into_iter().map(|(id, _)| id).collect(),
+            headline,
+        })
+    }
+}
+
+/// The earlier alerts about one watch, for mail threading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Thread {
+    /// Their ids, oldest first.
+    pub ids: Vec<String>,
+    /// The first headline among them.
+    pub headline: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enqueue_is_idempotent_per_alert_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        let chans = vec!["mail".to_string(), "hook".to_string()];
+        assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
+        assert!(!st.enqueue("a1", "w", "edited", "{}", &chans, 11).unwrap());
+        assert_eq!(
+            st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
+            2
+        );
+        st.mark_sent("a1", "mail", 12).unwrap();
+        st.mark_failed("a1", "hook", "HTTP 500", 13, None).unwrap();
+        assert_eq!(st.outbox(Some(OutboxStatus::Dead), None).unwrap().len(), 1);
+        assert_eq!(st.retry(None, 20).unwrap(), 1);
+        assert_eq!(st.pending_count(Some("w")).unwrap(), 1);
+    }
+
+    #[test]
+    fn delivered_alerts_are_pruned_undelivered_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        let ch = vec!["mail".to_string()];
+        st.enqueue("old", "w", "edited", "{}", &ch, 10).unwrap();
+        st.enqueue("dead", "w", "edited", "{}", &ch, 10).unwrap();
+        st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
+        st.mark_sent("old", "mail", 20).unwrap();
+        st.mark_failed("dead", "mail", "HTTP 500", 20, None)
+            .unwrap();
+        st.mark_sent("new", "mail", 100).unwrap();
+        assert_eq!(st.prune_delivered(50).unwrap(), 1);
+        let left: Vec<String> = st
+            .outbox(None, None)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.alert_id)
+            .collect();
+        assert_eq!(left, vec!["dead", "new"]);
+        assert_eq!(st.thread("w", "new").unwrap().ids, vec!["dead"]);
+    }
+}

@@ -1,0 +1,445 @@
+//! A watch's versions: each text stored under the SHA-256 of its bytes,
+//! only the newest `keep` of a watch kept with the texts they refer to, and
+//! what one check leaves behind ([`Sqlite::save_check`]: its versions,
+//! events and watch state, in one transaction).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::events::{EventKind, NewEvent};
+use super::watch::{save_watch_in, WatchState};
+use super::{Durability, Result, Sqlite};
+use crate::store::snapshots::{self, NewSnapshot};
+
+/// A newly accepted version of a watch's document, for [`State::save_check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVersion {
+    /// The document's [`crate::document::Document::content_hash`].
+    pub sha256: String,
+    /// The baseline text.
+    pub body: String,
+    /// Unix time it was fetched.
+    pub fetched_at: i64,
+    /// How many versions of the watch to keep.
+    pub keep: usize,
+    /// The response it was accepted from, kept as evidence.
+    pub raw: Option<NewSnapshot>,
+    /// The `keep_raw` cap on all kept responses.
+    pub raw_cap: Option<crate::config::KeepRaw>,
+    /// Where the version came from.
+    pub origin: Origin,
+    /// How presswatch read its page ([`crate::extract::reading`]); `None`
+    /// for a baseline file and a listing's items.
+    pub reading: Option<String>,
+}
+
+impl NewVersion {
+    /// SHA-256 of the stored text's bytes, the address it is stored under:
+    /// unlike the content hash it covers the header lines (`URL:`,
+    /// `Fetched:`, ...), so that no watch or version reads another's.
+    pub fn body_sha256(&self) -> String {
+        crate::document::sha256_hex(self.body.as_bytes())
+    }
+}
+
+/// Where a version of a watch came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A page presswatch fetched (an article's text, a listing's items).
+    Fetched,
+    /// The baseline file as presswatch first found it (written by hand, or
+    /// kept from before the history began): a watch's version 1.
+    File,
+}
+
+impl Origin {
+    pub(in crate::store) fn as_str(self) -> &'static str {
+        match self {
+            Origin::Fetched => "fetched",
+            Origin::File => "file",
+        }
+    }
+    pub(in crate::store) fn parse(s: &str) -> Origin {
+        match s {
+            "file" => Origin::File,
+            _ => Origin::Fetched,
+        }
+    }
+}
+
+/// One kept version of a watch, as [`State::versions`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRow {
+    /// Its number: 1 for the watch's first version, counting up.
+    pub seq: i64,
+    /// Its content hash: what decides whether a check found a new version.
+    pub sha256: String,
+    /// Unix time it was stored.
+    pub stored_at: i64,
+    /// Where it came from.
+    pub origin: Origin,
+    /// SHA-256 of its stored text's bytes (header lines included): the
+    /// address of that text, which `verify` re-hashes.
+    pub body_sha256: String,
+    /// How presswatch read its page ([`crate::extract::reading`]); `None`
+    /// when unknown: a baseline file, a listing, a version an older
+    /// presswatch kept.
+    pub reading: Option<String>,
+}
+
+impl Sqlite {
+    /// Stores what one check leaves behind, in one transaction: the watch's
+    /// state, the versions it accepted, oldest first (each deduplicated by
+    /// hash; only the newest [`NewVersion::keep`] versions of the watch stay,
+    /// with the bodies they refer to), and its events (a move, a takedown or
+    /// restore). Returns how many old versions were pruned.
+    pub fn save_check(
+        &self,
+        watch: &str,
+        s: &WatchState,
+        versions: &[NewVersion],
+        events: &[NewEvent],
+        durability: Durability,
+    ) -> Result<usize> {
+        let location = self.location();
+        let raws = versions
+            .iter()
+            .map(|v| {
+                v.raw
+                    .as_ref()
+                    .map(|raw| snapshots::Packed::new(&location, raw))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut raw_pruned = snapshots::RawPruned::default();
+        let pruned = self.write(durability, |db| {
+            let tx = db.transaction()?;
+            let mut pruned = 0;
+            for (v, raw) in versions.iter().zip(&raws) {
+                pruned += record_version_in(&tx, watch, v, raw.as_ref(), &mut raw_pruned)?;
+            }
+            // Each refers to the version current once this check's are in.
+            for e in events {
+                match &e.kind {
+                    EventKind::Moved { from, to } => tx
+                        .prepare_cached(
+                            "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
+                             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                        )?
+                        .execute(params![watch, e.at, from, to, e.detail])?,
+                    EventKind::TakenDown | EventKind::Restored => tx
+                        .prepare_cached(
+                            "INSERT INTO watch_events (watch, at, kind, detail, version)
+                             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                        )?
+                        .execute(params![watch, e.at, e.kind.as_str(), e.detail])?,
+                };
+            }
+            save_watch_in(&tx, watch, s)?;
+            tx.commit()?;
+            Ok(pruned)
+        })?;
+        raw_pruned.log(watch);
+        Ok(pruned)
+    }
+
+    /// The kept versions of a watch, oldest first.
+    pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([watch], |r| {
+                Ok(VersionRow {
+                    seq: r.get(0)?,
+                    sha256: r.get(1)?,
+                    stored_at: r.get(2)?,
+                    origin: Origin::parse(&r.get::<_, String>(3)?),
+                    body_sha256: r.get(4)?,
+                    reading: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The newest version of a watch (`None` before its first).
+    pub fn latest(&self, watch: &str) -> Result<Option<VersionRow>> {
+        Ok(self.newest_versions(watch, 1)?.pop())
+    }
+
+    /// The newest `n` versions of a watch, oldest first.
+    pub fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>> {
+        let db = self.reader();
+        let mut st = db
+            .prepare_cached(
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query_map(params![watch, n as i64], |r| {
+                Ok(VersionRow {
+                    seq: r.get(0)?,
+                    sha256: r.get(1)?,
+                    stored_at: r.get(2)?,
+                    origin: Origin::parse(&r.get::<_, String>(3)?),
+                    body_sha256: r.get(4)?,
+                    reading: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The stored body of a version.
+    pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
+        self.reader()
+            .query_row(
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = ?1 AND v.seq = ?2",
+                params![watch, seq],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// The hash of a watch's newest version.
+const LATEST_VERSION: &str =
+    "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1";
+/// Adds a watch's next version, returning its number.
+const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6) RETURNING seq";
+/// Deletes a watch's versions beyond the newest ?2, returning their texts' addresses.
+const PRUNE_VERSIONS: &str = "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256";
+/// Deletes a watch's takedowns and restores of versions no longer kept.
+const PRUNE_EVENTS: &str = "DELETE FROM watch_events WHERE watch = ?1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = ?1)";
+
+/// Records a version of a watch's document and prunes the oldest beyond
+/// `keep`; returns how many were pruned. What `keep_raw` prunes is counted
+/// in `raw_pruned`.
+fn record_version_in(
+    db: &Connection,
+    watch: &str,
+    v: &NewVersion,
+    raw: Option<&snapshots::Packed<'_>>,
+    raw_pruned: &mut snapshots::RawPruned,
+) -> rusqlite::Result<usize> {
+    let last: Option<String> = db
+        .prepare_cached(LATEST_VERSION)?
+        .query_row([watch], |r| r.get(0))
+        .optional()?;
+    if last.as_deref() != Some(v.sha256.as_str()) {
+        let body_sha256 = v.body_sha256();
+        db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
+            .execute(params![body_sha256, v.body])?;
+        let seq: i64 = db.prepare_cached(NEW_VERSION)?.query_row(
+            params![
+                watch,
+                v.sha256,
+                body_sha256,
+                v.fetched_at,
+                v.origin.as_str(),
+                v.reading
+            ],
+            |r| r.get(0),
+        )?;
+        if let Some(raw) = raw {
+            snapshots::record_in(db, watch, seq, snapshots::SnapshotKind::Version, raw)?;
+        }
+    }
+    let dropped: Vec<String> = db
+        .prepare_cached(PRUNE_VERSIONS)?
+        .query_map(params![watch, v.keep as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut unreferenced = db.prepare_cached(
+        "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM versions WHERE body_sha256 = ?1)",
+    )?;
+    for sha in &dropped {
+        unreferenced.execute([sha])?;
+    }
+    if !dropped.is_empty() {
+        snapshots::prune_in(db, watch)?;
+        // Takedowns and restores of pruned versions go with them. Moves
+        // stay: an address once alerted is never alerted again.
+        db.prepare_cached(PRUNE_EVENTS)?.execute([watch])?;
+    }
+    if let Some(cap) = v.raw_cap {
+        snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000), raw_pruned)?;
+    }
+    Ok(dropped.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takedowns_restores_and_moves_refer_to_the_current_version_and_only_moves_outlive_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        let event = |at, kind| NewEvent {
+            at,
+            kind,
+            detail: "HTTP 404".into(),
+        };
+        record(&st, "w", "h1", "one", 1, 2);
+        let saved = |e: &[NewEvent]| {
+            st.save_check("w", &WatchState::default(), &[], e, Durability::Durable)
+                .unwrap()
+        };
+        saved(&[event(2, EventKind::TakenDown)]);
+        // One check: the article is back, at a new address.
+        saved(&[
+            event(3, EventKind::Restored),
+            NewEvent::moved(3, "https://a.example/old", "https://a.example/new"),
+        ]);
+        // A kind a newer presswatch wrote is left out, not taken for a takedown.
+        st.conn
+            .lock()
+            .unwrap()
+            .execute_batch("INSERT INTO watch_events (watch, at, kind, detail, version) VALUES ('w', 4, 'unheard_of', '', 1)")
+            .unwrap();
+        let events = st.events("w").unwrap();
+        let moved = EventKind::Moved {
+            from: "https://a.example/old".into(),
+            to: "https://a.example/new".into(),
+        };
+        assert_eq!(
+            events
+                .iter()
+                .map(|e| (e.kind.clone(), e.version))
+                .collect::<Vec<_>>(),
+            [
+                (EventKind::TakenDown, 1),
+                (moved, 1),
+                (EventKind::Restored, 1)
+            ]
+        );
+        assert_eq!(
+            events[1].detail,
+            "https://a.example/old \u{2192} https://a.example/new"
+        );
+        record(&st, "w", "h2", "two", 4, 2);
+        assert_eq!(st.events("w").unwrap().len(), 3, "version 1 is still kept");
+        record(&st, "w", "h3", "three", 5, 2);
+        // The takedown and the restore go with version 1; the move stays,
+        // so that its address is never alerted again.
+        let kept: Vec<_> = st
+            .events("w")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kept, [events[1].kind.clone()], "pruned with version 1");
+    }
+
+    /// Records a version the way a check does; returns how many were pruned.
+    fn record(st: &Sqlite, watch: &str, sha256: &str, body: &str, at: i64, keep: usize) -> usize {
+        let v = NewVersion {
+            sha256: sha256.into(),
+            body: body.into(),
+            fetched_at: at,
+            keep,
+            raw: None,
+            raw_cap: None,
+            origin: Origin::Fetched,
+            reading: None,
+        };
+        st.save_check(
+            watch,
+            &WatchState::default(),
+            &[v],
+            &[],
+            Durability::Durable,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn storing_a_check_compiles_its_statements_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        // Two watches taking turns, each keeping one version: every check
+        // looks up, adds and prunes versions with other bindings.
+        for (i, watch) in ["a", "b", "a", "b", "a", "b"].iter().enumerate() {
+            let at = i as i64 + 1;
+            record(&st, watch, &format!("h{at}"), &format!("text {at}"), at, 1);
+        }
+        for sql in [LATEST_VERSION, NEW_VERSION, PRUNE_VERSIONS, PRUNE_EVENTS] {
+            let db = st.db();
+            let cached = db.prepare_cached(sql).unwrap();
+            assert!(
+                cached.get_status(rusqlite::StatementStatus::VmStep) > 0,
+                "the statement the checks ran: {sql}"
+            );
+            assert_eq!(
+                cached.get_status(rusqlite::StatementStatus::RePrepare),
+                0,
+                "recompiled: {sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn versions_are_content_addressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        record(&st, "w", "h1", "one", 1, 10);
+        record(&st, "w", "h1", "one", 2, 10);
+        record(&st, "w", "h2", "two", 3, 10);
+        record(&st, "w", "h1", "one", 4, 10);
+        let v = st.versions("w").unwrap();
+        assert_eq!(v.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(st.version_body("w", 3).unwrap().as_deref(), Some("one"));
+    }
+
+    #[test]
+    fn each_version_reads_its_own_text_though_another_has_the_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        record(&st, "a", "h1", "URL: a\nFetched: 1\n\none", 1, 10);
+        record(&st, "b", "h1", "URL: b\nFetched: 1\n\none", 1, 10);
+        record(&st, "b", "h2", "URL: b\nFetched: 2\n\ntwo", 2, 10);
+        record(&st, "b", "h1", "URL: b\nFetched: 3\n\none", 3, 10);
+        assert_eq!(
+            st.version_body("b", 1).unwrap().as_deref(),
+            Some("URL: b\nFetched: 1\n\none")
+        );
+        assert_eq!(
+            st.version_body("b", 3).unwrap().as_deref(),
+            Some("URL: b\nFetched: 3\n\none")
+        );
+        let v = st.versions("b").unwrap();
+        assert_eq!(v[0].sha256, v[2].sha256, "the same content");
+        assert_ne!(v[0].body_sha256, v[2].body_sha256, "each its own text");
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_versions_and_their_bodies_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        record(&st, "other", "h2", "two", 0, 2);
+        let pruned: Vec<usize> = [("h1", "one"), ("h2", "two"), ("h3", "three"), ("h1", "one")]
+            .into_iter()
+            .enumerate()
+            .map(|(i, (h, body))| record(&st, "w", h, body, i as i64, 2))
+            .collect();
+        assert_eq!(pruned, vec![0, 0, 1, 1]);
+        let seqs: Vec<i64> = st.versions("w").unwrap().iter().map(|v| v.seq).collect();
+        assert_eq!(seqs, vec![3, 4]);
+        assert_eq!(st.version_body("w", 4).unwrap().as_deref(), Some("one"));
+        // "two" is still referred to by another watch; nothing refers to h2 of "w".
+        assert_eq!(st.version_body("other", 1).unwrap().as_deref(), Some("two"));
+        let blobs: i64 = st
+            .db()
+            .query_row("SELECT COUNT(*) FROM blobs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(blobs, 3);
+    }
+}
