@@ -42,8 +42,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags};
 
-// What schema.rs's `super::snapshots::…` names (its bodies as the move left them).
-use super::snapshots;
 use schema::{bring_schema_up_to_date, seed};
 
 /// Whether a commit waits for the disk.

@@ -5,6 +5,7 @@
 use rusqlite::{params, Connection};
 
 use super::watch::MOVES_UNKNOWN;
+use crate::store::snapshots;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS watch_state (
@@ -130,7 +131,7 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<
 /// presswatch left; on a current schema it writes nothing.
 pub(super) fn bring_schema_up_to_date(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
-    conn.execute_batch(super::snapshots::SCHEMA)?;
+    conn.execute_batch(snapshots::SCHEMA)?;
     migrate(conn)?;
     conn.execute_batch(VERSIONS_BY_BODY)
 }
@@ -145,7 +146,7 @@ const VERSIONS_BY_BODY: &str =
 /// raw bytes' running total), once.
 pub(super) fn seed(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(INSTALLATION)?;
-    conn.execute_batch(super::snapshots::USAGE_ROW)
+    conn.execute_batch(snapshots::USAGE_ROW)
 }
 
 /// Brings a database created by an earlier version up to [`SCHEMA`].
@@ -189,7 +190,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              DROP INDEX IF EXISTS raw_snapshots_by_body;
              DROP INDEX IF EXISTS raw_snapshots_by_time;",
         )?;
-        conn.execute_batch(super::snapshots::SCHEMA)?;
+        conn.execute_batch(snapshots::SCHEMA)?;
         conn.execute_batch(
             "INSERT INTO raw_snapshots (watch, version, kind, url, final_url, status,
                                        response_head, request_head, fetched_at_ms, body_sha256)
