@@ -494,7 +494,14 @@ impl Daemon {
                     "the new config is invalid: still running the previous one; fix it and send SIGHUP again");
             }
             Ok(new) => {
-                if let Err(e) = preflight::require_secrets(&new) {
+                // A config with no watch would stop every check while
+                // `/healthz` stays ok: most likely a file half written or
+                // the wrong one, never meant.
+                if let Some(why) = new.no_watches() {
+                    tracing::error!(problem = %why, config = %path.display(),
+                        "config reload rejected: the new config has no watch, and would stop all monitoring; still running the previous one ({}). Add its [[watch]] tables back and send SIGHUP again (to stop monitoring, stop the daemon: `systemctl stop presswatch`)",
+                        crate::text::plural(self.slots.len(), "watch", "watches"));
+                } else if let Err(e) = preflight::require_secrets(&new) {
                     tracing::error!(problem = %e, config = %path.display(),
                         "config reload rejected: still running the previous one; fix it and send SIGHUP again");
                 } else if let Err(e) = self.apply(Arc::new(new)) {

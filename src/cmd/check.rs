@@ -42,7 +42,7 @@ impl Check {
         let (config, only, dry_run) = (&self.config, self.watch.as_deref(), self.dry_run);
         let replay = self.replay.as_deref();
         let cfg = load_config(config)?;
-        if let Some(message) = super::no_watches(&cfg) {
+        if let Some(message) = cfg.no_watches() {
             eprintln!("{}: {message}", cfg.path.display());
         }
         let fetcher = match replay {

@@ -44,28 +44,6 @@ pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), Str
     Ok((cfg, state))
 }
 
-/// What to say of a config with no `[[watch]]` (an empty file, the wrong
-/// file, every watch commented out): there is nothing to check, and how to
-/// add a watch (the file's name not included).
-pub(crate) fn no_watches(cfg: &Config) -> Option<String> {
-    if !cfg.watches.is_empty() {
-        return None;
-    }
-    let empty = std::fs::read_to_string(&cfg.path).is_ok_and(|t| {
-        t.lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    });
-    let what = if empty {
-        "the file is empty (is --config the right file?)"
-    } else {
-        "no [[watch]]"
-    };
-    Some(format!(
-        "{what}: there is nothing to check; add a [[watch]] for each page, with a name and a url \
-         (name = \"iranwire-rasoulof\", url = \"https://iranwire.example/en/news/…\"; see README.md, Configuration)"
-    ))
-}
-
 /// The state of `cfg`, as [`open_state`] opens it.
 pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_none() && !preflight::state_database(cfg, false)? {

@@ -19,7 +19,7 @@ impl Run {
     /// Runs the daemon (`presswatch::daemon::run`) until SIGTERM or SIGINT.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
-        if let Some(message) = super::no_watches(&cfg) {
+        if let Some(message) = cfg.no_watches() {
             tracing::warn!(
                 "{}: {message} (then `systemctl reload presswatch`, or SIGHUP)",
                 cfg.path.display()

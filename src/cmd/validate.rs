@@ -31,7 +31,7 @@ impl Validate {
             }
         };
         let mut findings = preflight::directories(&config);
-        if let Some(message) = super::no_watches(&config) {
+        if let Some(message) = config.no_watches() {
             findings.push(preflight::Finding {
                 severity: Severity::Problem,
                 error: presswatch::config::ConfigError {

@@ -272,6 +272,30 @@ impl Config {
         format!("presswatch {args} --config {quoted}")
     }
 
+    /// What to say of a config with no `[[watch]]` (an empty file, the
+    /// wrong file, every watch commented out): there is nothing to check,
+    /// and how to add a watch (the file's name not included). `validate`
+    /// counts it a problem, `check` refuses to run on it, `run` warns, and
+    /// a reload (SIGHUP) is rejected, keeping the watches that run.
+    pub fn no_watches(&self) -> Option<String> {
+        if !self.watches.is_empty() {
+            return None;
+        }
+        let empty = std::fs::read_to_string(&self.path).is_ok_and(|t| {
+            t.lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        });
+        let what = if empty {
+            "the file is empty (is --config the right file?)"
+        } else {
+            "no [[watch]]"
+        };
+        Some(format!(
+            "{what}: there is nothing to check; add a [[watch]] for each page, with a name and a url \
+             (name = \"iranwire-rasoulof\", url = \"https://iranwire.example/en/news/…\"; see README.md, Configuration)"
+        ))
+    }
+
     /// The watch with this name.
     pub fn watch(&self, name: &str) -> Option<&Watch> {
         self.watches.iter().find(|w| w.name == name)

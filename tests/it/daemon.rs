@@ -426,6 +426,62 @@ async fn sighup_reloads_the_config() {
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// A reload to a config with no watch (the file emptied, half written, every
+/// watch commented out) would stop all monitoring while `/healthz` stays ok:
+/// it is rejected like an invalid config, the running watches kept, and the
+/// log says why and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_to_a_config_without_a_watch_is_rejected_and_the_watches_keep_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    let watch = format!(
+        "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+        server.url("/story")
+    );
+    write_config(&config, &watch);
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/story") >= 1).await,
+        "{}",
+        d.log_text()
+    );
+    for (n, empty) in [
+        (1, String::new()),
+        (
+            2,
+            "[daemon]\ninterval = \"1m\"\n\n# [[watch]]\n# name = \"story\"\n".to_string(),
+        ),
+    ] {
+        std::fs::write(&config, empty).unwrap();
+        d.signal("HUP");
+        assert!(
+            eventually(Duration::from_secs(5), || {
+                d.log_text().matches("config reload rejected").count() >= n
+            })
+            .await,
+            "{}",
+            d.log_text()
+        );
+        let log = d.log_text();
+        assert!(
+            log.contains("there is nothing to check")
+                && log.contains("still running the previous one (1 watch)")
+                && log.contains("send SIGHUP again"),
+            "{log}"
+        );
+        assert!(!log.contains("config reloaded"), "{log}");
+        let before = count(&server, "/story");
+        assert!(
+            eventually(Duration::from_secs(5), || count(&server, "/story") > before).await,
+            "the watch is still checked: {}",
+            d.log_text()
+        );
+    }
+    d.stop(Duration::from_secs(10)).await;
+}
+
 /// SIGTERM while an alert delivery is in flight: the daemon waits for it,
 /// exits 0, and the outbox is empty afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
