@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::check::{self, Context, Outcome, Report};
-use crate::config::{Config, Watch};
+use crate::config::{Config, DaemonSettings, Watch};
 use crate::fetch::Fetcher;
 use crate::fleet::{self, Replica};
 use crate::listener::{self, Health};
@@ -52,6 +52,9 @@ struct Slot {
     watch: Watch,
     due_ms: i64,
     running: bool,
+    /// A reload changed how the watch is fetched while its check ran: when
+    /// the check ends, it is due soon, as a new watch.
+    refetch: bool,
 }
 
 /// The running daemon's state, owned by the main loop.
@@ -144,7 +147,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         next_lease: tokio::time::Instant::now(),
         unstored,
     };
-    d.sync_watches()?;
+    d.sync_watches(None)?;
     // The status line says when the first check comes: start-up spreads
     // them over up to five minutes, so a quiet log is no hang.
     let status = d.status_line();
@@ -206,10 +209,15 @@ async fn lock_state_dir(state_dir: &std::path::Path) -> Result<StateLock, String
 impl Daemon {
     /// Makes the schedule match the config's watches: new ones get an initial
     /// due time (persisted, or spread), removed ones are dropped, kept ones
-    /// take the new settings.
-    fn sync_watches(&mut self) -> Result<(), String> {
+    /// take the new settings. On a reload (`before`: the daemon settings
+    /// that ran until now), a kept watch that is fetched differently now
+    /// (its URL, kind, selector…; for a failing one, also a timeout or other
+    /// fetch setting of `[daemon]`) is a new watch: due within the start-up
+    /// spread, its failures and their backoff forgotten.
+    fn sync_watches(&mut self, before: Option<&DaemonSettings>) -> Result<(), String> {
         let now = now_ms();
         let config = self.ctx.config.clone();
+        let fetches_changed = before.is_some_and(|b| !b.fetches_as(&config.daemon));
         self.slots
             .retain(|name, _| config.watches.iter().any(|w| &w.name == name));
         let mut known = Vec::new();
@@ -220,6 +228,24 @@ impl Daemon {
                 .filter(|_| st.last_result.as_deref() != Some("error"));
             known.push((w.name.clone(), last_ok));
             match self.slots.get_mut(&w.name) {
+                Some(slot) if !slot.watch.checks_as(w) || (fetches_changed && st.failures > 0) => {
+                    slot.watch = w.clone();
+                    if slot.running {
+                        slot.refetch = true;
+                    } else {
+                        slot.due_ms = self.sched.initial_due(now, None, None, w.interval);
+                        let mut st = st;
+                        let failures = std::mem::take(&mut st.failures);
+                        log_refetch(w, failures, slot.due_ms - now);
+                        if self.replica.is_none() {
+                            st.next_due = Some(due_secs(slot.due_ms));
+                            self.ctx
+                                .state
+                                .save_watch(&w.name, &st, Durability::Lazy)
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
+                }
                 Some(slot) => {
                     if slot.watch.interval != w.interval {
                         slot.due_ms = slot.due_ms.min(self.sched.after_success(now, w.interval));
@@ -253,6 +279,7 @@ impl Daemon {
                             watch: w.clone(),
                             due_ms,
                             running: false,
+                            refetch: false,
                         },
                     );
                 }
@@ -385,7 +412,12 @@ impl Daemon {
                 return;
             }
         };
-        slot.due_ms = if ok {
+        slot.due_ms = if std::mem::take(&mut slot.refetch) {
+            // Checked as it was; it is fetched differently now.
+            let due_ms = self.sched.initial_due(now, None, None, slot.watch.interval);
+            log_refetch(&slot.watch, std::mem::take(&mut st.failures), due_ms - now);
+            due_ms
+        } else if ok {
             self.sched.after_success(now, slot.watch.interval)
         } else {
             let pause = self.ctx.fetcher.paused_for(&slot.watch.url);
@@ -556,7 +588,7 @@ impl Daemon {
         };
         self.http = http;
         let before: Vec<String> = self.slots.keys().cloned().collect();
-        self.sync_watches()?;
+        self.sync_watches(Some(&old.daemon))?;
         if let Some(r) = &mut self.replica {
             r.reconfigured(&new);
         }
@@ -656,6 +688,21 @@ fn start_check(
         check::log_report(&report, &watch);
         let _ = done.send((watch, report));
     });
+}
+
+/// Says that a reload made `watch` a new watch: its URL or how it is
+/// fetched changed, so it is checked again soon (in `due_in_ms`), its
+/// `failures` forgotten with their backoff.
+fn log_refetch(watch: &Watch, failures: u32, due_in_ms: i64) {
+    let due_in = scheduler::human(Duration::from_millis(due_in_ms.max(0) as u64));
+    if failures > 0 {
+        tracing::info!(watch = %watch.name, url = %watch.url, failures_forgotten = failures, %due_in,
+            "the watch's URL or fetch settings changed: checked again in {due_in}, as a new watch (its backoff after {} is reset)",
+            crate::text::plural(failures as usize, "failure", "failures"));
+    } else {
+        tracing::info!(watch = %watch.name, url = %watch.url, %due_in,
+            "the watch's URL or fetch settings changed: checked again in {due_in}, as a new watch");
+    }
 }
 
 fn log_delivery(r: Result<notify::DeliveryReport, String>) {

@@ -65,6 +65,18 @@ pub struct DaemonSettings {
     pub report_url: Option<Url>,
 }
 
+impl DaemonSettings {
+    /// Whether every fetch goes out as under `other`: the same timeout,
+    /// body limit, User-Agent and redirect limit. A reload that changes one
+    /// may cure (or cause) a failing watch's failures.
+    pub fn fetches_as(&self, other: &DaemonSettings) -> bool {
+        self.timeout == other.timeout
+            && self.max_body == other.max_body
+            && self.user_agent == other.user_agent
+            && self.max_redirects == other.max_redirects
+    }
+}
+
 /// The `keep_raw` value that keeps no raw responses at all.
 const KEEP_RAW_OFF: &str = "off";
 

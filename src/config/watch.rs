@@ -112,6 +112,20 @@ impl PartialEq for Watch {
 }
 
 impl Watch {
+    /// Whether `other` fetches and reads its page as this watch does: the
+    /// same URL, kind and selector, the same redirect and robots.txt rules,
+    /// following its items or not. A failing check is about these (not
+    /// about the interval, the alert rules or the channels): a reload that
+    /// changes one makes the watch a new one, whose failures start again.
+    pub fn checks_as(&self, other: &Watch) -> bool {
+        self.url == other.url
+            && self.kind == other.kind
+            && self.selector == other.selector
+            && self.follow == other.follow
+            && self.allow_private_redirects == other.allow_private_redirects
+            && self.robots == other.robots
+    }
+
     /// The comparison rules of the watch: its `ignore` and `min_change`.
     pub fn rules(&self) -> crate::compare::Rules {
         crate::compare::Rules {

@@ -482,6 +482,52 @@ async fn a_reload_to_a_config_without_a_watch_is_rejected_and_the_watches_keep_r
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// Given a watch that fails and backs off, a reload that fixes its URL makes
+/// a new watch of it: it is checked again soon, not when the old URL's
+/// backoff ends (up to 6 h), and the log says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_fixes_a_failing_watchs_url_checks_it_soon() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/typo", Route::status(500));
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    // 1h is a minute at the tests' time scale: the failure backs off at
+    // least that long; a new watch is due within the start-up spread (5 s).
+    let body = |path: &str| {
+        format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url(path)
+        )
+    };
+    write_config(&config, &body("/typo"));
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/typo") >= 1).await,
+        "{}",
+        d.log_text()
+    );
+    // The failure is stored and backed off.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    write_config(&config, &body("/story"));
+    d.signal("HUP");
+    d.wait_for_log("config reloaded", Duration::from_secs(5))
+        .await;
+    assert!(
+        eventually(Duration::from_secs(8), || count(&server, "/story") >= 1).await,
+        "the fixed watch is checked soon: {}",
+        d.log_text()
+    );
+    let log = d.log_text();
+    assert!(
+        log.contains("the watch's URL or fetch settings changed: checked again in")
+            && log.contains("as a new watch (its backoff after 1 failure is reset)"),
+        "{log}"
+    );
+    d.stop(Duration::from_secs(10)).await;
+}
+
 /// SIGTERM while an alert delivery is in flight: the daemon waits for it,
 /// exits 0, and the outbox is empty afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
