@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
@@ -244,13 +245,17 @@ pub(super) fn channels(
                             .as_ref()
                             .map(|f| f.get_ref().clone())
                             .unwrap_or_default();
-                        let needs_from = "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"";
                         match &c.from {
-                            None => r.missing(name_span.clone(), k("from"), needs_from),
-                            Some(f) if !from.contains('@') => {
-                                r.at(Some(f.span()), k("from"), needs_from)
+                            None => r.missing(
+                                name_span.clone(),
+                                k("from"),
+                                "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"",
+                            ),
+                            Some(f) => {
+                                if let Err(why) = address(&from, Field::From) {
+                                    r.at(Some(f.span()), k("from"), why);
+                                }
                             }
-                            Some(_) => {}
                         }
                         let to =
                             c.to.as_ref()
@@ -262,14 +267,10 @@ pub(super) fn channels(
                             r.missing(span, k("to"), needs_to);
                         } else if to.is_empty() {
                             r.at(Some(span), k("to"), needs_to);
-                        } else if let Some(bad) = to.iter().find(|a| !a.contains('@')) {
-                            r.at(
-                                Some(span),
-                                k("to"),
-                                format!(
-                                    "{bad:?} is not an email address, e.g. \"press@example.org\""
-                                ),
-                            );
+                        } else {
+                            for why in to.iter().filter_map(|a| address(a, Field::To).err()) {
+                                r.at(Some(span.clone()), k("to"), why);
+                            }
                         }
                         ChannelKind::Email(EmailChannel {
                             host,
@@ -391,6 +392,88 @@ fn alert_kinds(r: &mut Report<'_>, key: &str, list: &Spanned<Vec<String>>) -> Ve
         .collect()
 }
 
+/// An email address as sending reads it: a mailbox of a From or To
+/// header (`press@example.org`, `Press Office <press@example.org>`), parsed
+/// by lettre as email delivery parses it, so that an address `validate`
+/// passes is one every alert can be sent to.
+pub fn mailbox(addr: &str) -> Result<Mailbox, String> {
+    addr.parse::<Mailbox>().map_err(|e| e.to_string())
+}
+
+/// Which address of an email channel a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    From,
+    To,
+}
+
+/// `addr` as [`mailbox`] parses it, or what is wrong with it and how to
+/// write it, for the `from` or one entry of the `to` list.
+fn address(addr: &str, field: Field) -> Result<Mailbox, String> {
+    let err = match mailbox(addr) {
+        Ok(m) => return Ok(m),
+        Err(e) => e,
+    };
+    let t = addr.trim();
+    let example = match field {
+        Field::From => "\"presswatch <alerts@example.org>\"",
+        Field::To => "\"press@example.org\"",
+    };
+    let named = match field {
+        Field::From => "from = \"presswatch <alerts@example.org>\"",
+        Field::To => "to = [\"Press Office <press@example.org>\"]",
+    };
+    let parts: Vec<&str> = t
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let why = if t.is_empty() {
+        format!("an empty string is not an email address: write e.g. {example}")
+    } else if !t.contains('@') {
+        format!("{addr:?} is not an email address (it has no '@'): write e.g. {example}")
+    } else if parts.len() > 1 && t.matches('@').count() > 1 {
+        match field {
+            Field::To => {
+                let each: Vec<String> = if parts.iter().all(|p| mailbox(p).is_ok()) {
+                    parts.iter().map(|p| format!("{p:?}")).collect()
+                } else {
+                    vec![
+                        "\"press@example.org\"".to_string(),
+                        "\"desk@example.org\"".to_string(),
+                    ]
+                };
+                format!(
+                    "{addr:?} holds {} addresses in one string, which cannot be sent to: write each address as its own string: to = [{}]",
+                    parts.len(),
+                    each.join(", ")
+                )
+            }
+            Field::From => format!(
+                "{addr:?} holds {} addresses: From takes one, e.g. {example}",
+                parts.len()
+            ),
+        }
+    } else if t.contains('<') != t.contains('>') {
+        format!(
+            "{addr:?} has a '<' or '>' without its pair: write a name, then the address in angle brackets: {named}"
+        )
+    } else if t.trim_end_matches('>').ends_with('@') {
+        format!("{addr:?} has no domain after the '@': write e.g. {example}")
+    } else if t.starts_with('@') {
+        format!("{addr:?} has nothing before the '@': write e.g. {example}")
+    } else if !t.contains('<') && t.contains(char::is_whitespace) {
+        format!(
+            "{addr:?} is not an email address (an address holds no space; a name goes before the address, which then stands in angle brackets: {named})"
+        )
+    } else {
+        format!(
+            "{addr:?} is not an email address that can be sent to ({err}): write e.g. {example}"
+        )
+    };
+    Err(why)
+}
+
 /// Parses `smtps://host[:port]`, `smtp://host[:port]` into host, port and TLS mode.
 fn email_channel(smtp_url: &str, tls: Option<&str>) -> Result<(String, u16, SmtpTls), String> {
     let url = Url::parse(smtp_url).map_err(|e| {
@@ -459,7 +542,7 @@ mod tests {
         };
         assert_eq!(
             errors(&channel("[\"press@example.org\", \"director\"]")),
-            vec!["c.toml:6: channel \"m\".to: \"director\" is not an email address, e.g. \"press@example.org\""]
+            vec!["c.toml:6: channel \"m\".to: \"director\" is not an email address (it has no '@'): write e.g. \"press@example.org\""]
         );
         assert_eq!(
             errors(&channel("[]")),
@@ -474,6 +557,47 @@ mod tests {
         assert_eq!(
             errors("[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = \"press\"\n"),
             vec!["c.toml:4: watch \"a\".channels: this is a list: write it in brackets, channels = [\"press\"]"]
+        );
+    }
+
+    #[test]
+    fn every_address_sending_cannot_use_is_named_with_how_to_write_it() {
+        let channel = |from: &str, to: &str| {
+            format!("[[channel]]\nname = \"m\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org:587\"\nfrom = {from:?}\nto = {to}\n")
+        };
+        // What sending takes passes.
+        for ok in ["press@example.org", "Press Office <press@example.org>"] {
+            assert!(mailbox(ok).is_ok(), "{ok}");
+            assert_eq!(
+                errors(&channel(ok, &format!("[{ok:?}, \"desk@example.org\"]"))),
+                Vec::<String>::new()
+            );
+        }
+        // Every entry that sending would refuse is named, each once.
+        let e = errors(&channel(
+            "presswatch pw@example.org",
+            r#"["press@example.org, desk@example.org", "a@x.org; b@x.org", "Press Office <press@example.org", "press @example.org", "desk@", "ok@example.org"]"#,
+        ));
+        assert_eq!(
+            e,
+            vec![
+                "c.toml:5: channel \"m\".from: \"presswatch pw@example.org\" is not an email address (an address holds no space; a name goes before the address, which then stands in angle brackets: from = \"presswatch <alerts@example.org>\")",
+                "c.toml:6: channel \"m\".to: \"press@example.org, desk@example.org\" holds 2 addresses in one string, which cannot be sent to: write each address as its own string: to = [\"press@example.org\", \"desk@example.org\"]",
+                "c.toml:6: channel \"m\".to: \"a@x.org; b@x.org\" holds 2 addresses in one string, which cannot be sent to: write each address as its own string: to = [\"a@x.org\", \"b@x.org\"]",
+                "c.toml:6: channel \"m\".to: \"Press Office <press@example.org\" has a '<' or '>' without its pair: write a name, then the address in angle brackets: to = [\"Press Office <press@example.org>\"]",
+                "c.toml:6: channel \"m\".to: \"press @example.org\" is not an email address (an address holds no space; a name goes before the address, which then stands in angle brackets: to = [\"Press Office <press@example.org>\"])",
+                "c.toml:6: channel \"m\".to: \"desk@\" has no domain after the '@': write e.g. \"press@example.org\"",
+            ],
+            "{e:#?}"
+        );
+        // A From that is no address at all is said to be none, not missing.
+        assert_eq!(
+            errors(&channel("not an address", r#"["press@example.org"]"#)),
+            vec!["c.toml:5: channel \"m\".from: \"not an address\" is not an email address (it has no '@'): write e.g. \"presswatch <alerts@example.org>\""]
+        );
+        assert_eq!(
+            errors(&channel("a@x.org, b@x.org", r#"["press@example.org"]"#)),
+            vec!["c.toml:5: channel \"m\".from: \"a@x.org, b@x.org\" holds 2 addresses: From takes one, e.g. \"presswatch <alerts@example.org>\""]
         );
     }
 
@@ -539,7 +663,7 @@ url = "https://hooks.example.org/press"
         assert_eq!(
             e,
             vec![
-                "c.toml:6: channel \"press\".to: \"desk\" is not an email address, e.g. \"press@example.org\"",
+                "c.toml:6: channel \"press\".to: \"desk\" is not an email address (it has no '@'): write e.g. \"press@example.org\"",
                 "c.toml:8: webhook channel to \"hooks.example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",
                 "c.toml:11: webhook channel to \"hooks.example.org\".format: unknown format \"slak\"; use json, slack, discord or teams",
                 "c.toml:13: email channel to \"editor@example.org\".name: missing name: give the channel a name watches can refer to, e.g. name = \"press\"",

@@ -32,7 +32,8 @@ mod value;
 mod watch;
 
 pub use channel::{
-    Channel, ChannelKind, DigestSchedule, EmailChannel, SmtpTls, WebhookChannel, WebhookFormat,
+    mailbox, Channel, ChannelKind, DigestSchedule, EmailChannel, SmtpTls, WebhookChannel,
+    WebhookFormat,
 };
 pub use daemon::{default_user_agent, DaemonSettings, HostRule, KeepRaw, Politeness};
 pub use problems::{ConfigError, ConfigErrors};
