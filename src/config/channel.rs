@@ -202,146 +202,36 @@ pub(super) fn channels(
                 format!("duplicate channel name {name:?}"),
             );
         }
-        let Some(kind_written) = &c.kind else {
-            r.missing(
-                table,
-                k("type"),
-                "missing type: write type = \"email\" or type = \"webhook\"",
-            );
-            continue;
-        };
-        let kind = match kind_written.get_ref().as_str() {
-            "email" => {
-                let Some(smtp) = &c.smtp_url else {
-                    r.missing(
-                        name_span.clone(),
-                        k("smtp_url"),
-                        "an email channel needs smtp_url, e.g. \"smtps://mail.example.org:465\"",
-                    );
-                    continue;
-                };
-                let password = secret_ref(
-                    r,
-                    &k("password"),
-                    &c.password,
-                    &c.password_env,
-                    &c.password_file,
-                    base,
+        // Every setting is checked, whatever else is wrong with the
+        // channel, so that one pass of `validate` finds every problem; a
+        // channel with no usable type or endpoint is then left out.
+        let kind_written = c.kind.as_ref().map(|t| (t.get_ref().as_str(), t.span()));
+        let webhook = matches!(kind_written, Some(("webhook", _)));
+        let kind = match kind_written {
+            None => {
+                r.missing(
+                    table,
+                    k("type"),
+                    "missing type: write type = \"email\" or type = \"webhook\"",
                 );
-                let tls_setting = c.tls.as_ref().map(|t| (t.get_ref().as_str(), t.span()));
-                match email_channel(smtp.get_ref(), tls_setting.as_ref().map(|t| t.0)) {
-                    Ok((host, port, tls)) => {
-                        if let Some((_, span)) =
-                            tls_setting.filter(|t| !["implicit", "starttls", "none"].contains(&t.0))
-                        {
-                            r.at(
-                                Some(span),
-                                k("tls"),
-                                "must be \"implicit\", \"starttls\" or \"none\"",
-                            );
-                        }
-                        let from = c
-                            .from
-                            .as_ref()
-                            .map(|f| f.get_ref().clone())
-                            .unwrap_or_default();
-                        match &c.from {
-                            None => r.missing(
-                                name_span.clone(),
-                                k("from"),
-                                "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"",
-                            ),
-                            Some(f) => {
-                                if let Err(why) = address(&from, Field::From) {
-                                    r.at(Some(f.span()), k("from"), why);
-                                }
-                            }
-                        }
-                        let to =
-                            c.to.as_ref()
-                                .map(|t| t.get_ref().clone())
-                                .unwrap_or_default();
-                        let span = c.to.as_ref().map_or(name_span.clone(), Spanned::span);
-                        let needs_to = "an email channel needs a list of recipient addresses";
-                        if c.to.is_none() {
-                            r.missing(span, k("to"), needs_to);
-                        } else if to.is_empty() {
-                            r.at(Some(span), k("to"), needs_to);
-                        } else {
-                            for why in to.iter().filter_map(|a| address(a, Field::To).err()) {
-                                r.at(Some(span.clone()), k("to"), why);
-                            }
-                        }
-                        ChannelKind::Email(EmailChannel {
-                            host,
-                            port,
-                            tls,
-                            username: c.username,
-                            password,
-                            from,
-                            to,
-                        })
-                    }
-                    Err(e) => {
-                        r.at(Some(smtp.span()), k("smtp_url"), e);
-                        continue;
-                    }
-                }
+                None
             }
-            "webhook" => {
-                let Some(url) = &c.url else {
-                    r.missing(name_span.clone(), k("url"), "a webhook channel needs url");
-                    continue;
-                };
-                let secret = secret_ref(
-                    r,
-                    &k("secret"),
-                    &c.secret,
-                    &c.secret_env,
-                    &c.secret_file,
-                    base,
-                );
-                let format = match c.format.as_ref().map(|f| f.get_ref().as_str()) {
-                    None | Some("json") => WebhookFormat::Json,
-                    Some("slack") => WebhookFormat::Slack,
-                    Some("discord") => WebhookFormat::Discord,
-                    Some("teams") => WebhookFormat::Teams,
-                    Some(other) => {
-                        let span = c.format.as_ref().map(|f| f.span());
-                        r.at(
-                            span,
-                            k("format"),
-                            format!("unknown format {other:?}; use json, slack, discord or teams"),
-                        );
-                        WebhookFormat::Json
-                    }
-                };
-                match http_url(url.get_ref()) {
-                    Ok(url) => ChannelKind::Webhook(WebhookChannel {
-                        url,
-                        format,
-                        secret,
-                    }),
-                    Err(e) => {
-                        r.at(Some(url.span()), k("url"), e);
-                        continue;
-                    }
-                }
-            }
-            other => {
+            Some(("email", _)) => email_settings(r, &c, &k, &name_span, base),
+            Some(("webhook", _)) => webhook_settings(r, &c, &k, &name_span, base),
+            Some((other, span)) => {
                 r.at(
-                    Some(kind_written.span()),
+                    Some(span),
                     k("type"),
                     format!("unknown channel type {other:?}; use \"email\" or \"webhook\""),
                 );
-                continue;
+                None
             }
         };
         let digest = match &c.digest {
             None => DigestSchedule::Off,
             Some(d) => match DigestSchedule::parse(d.get_ref()) {
                 Ok(DigestSchedule::Off) => DigestSchedule::Off,
-                Ok(_) if matches!(kind, ChannelKind::Webhook(_)) => {
+                Ok(_) if webhook => {
                     r.at(Some(d.span()), k("digest"), "digests are for email channels; a webhook receiver gets each alert as it happens");
                     DigestSchedule::Off
                 }
@@ -356,14 +246,150 @@ pub(super) fn channels(
             .kinds
             .as_ref()
             .map(|list| alert_kinds(r, &k("kinds"), list));
-        out.push(Channel {
-            name,
-            kind,
-            digest,
-            kinds,
-        });
+        if let Some(kind) = kind {
+            out.push(Channel {
+                name,
+                kind,
+                digest,
+                kinds,
+            });
+        }
     }
     out
+}
+
+/// An email channel's settings, each checked (`None` when `smtp_url` is
+/// missing or wrong: the channel cannot send).
+fn email_settings(
+    r: &mut Report<'_>,
+    c: &RawChannel,
+    k: &dyn Fn(&str) -> String,
+    name_span: &std::ops::Range<usize>,
+    base: &Path,
+) -> Option<ChannelKind> {
+    let password = secret_ref(
+        r,
+        &k("password"),
+        &c.password,
+        &c.password_env,
+        &c.password_file,
+        base,
+    );
+    let tls_setting = c.tls.as_ref().map(|t| (t.get_ref().as_str(), t.span()));
+    if let Some((_, span)) = tls_setting
+        .clone()
+        .filter(|t| !["implicit", "starttls", "none"].contains(&t.0))
+    {
+        r.at(
+            Some(span),
+            k("tls"),
+            "must be \"implicit\", \"starttls\" or \"none\"",
+        );
+    }
+    let from = c
+        .from
+        .as_ref()
+        .map(|f| f.get_ref().clone())
+        .unwrap_or_default();
+    match &c.from {
+        None => r.missing(
+            name_span.clone(),
+            k("from"),
+            "an email channel needs a From address, e.g. \"presswatch <alerts@example.org>\"",
+        ),
+        Some(f) => {
+            if let Err(why) = address(&from, Field::From) {
+                r.at(Some(f.span()), k("from"), why);
+            }
+        }
+    }
+    let to =
+        c.to.as_ref()
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_default();
+    let span = c.to.as_ref().map_or(name_span.clone(), Spanned::span);
+    let needs_to = "an email channel needs a list of recipient addresses";
+    if c.to.is_none() {
+        r.missing(span, k("to"), needs_to);
+    } else if to.is_empty() {
+        r.at(Some(span), k("to"), needs_to);
+    } else {
+        for why in to.iter().filter_map(|a| address(a, Field::To).err()) {
+            r.at(Some(span.clone()), k("to"), why);
+        }
+    }
+    let Some(smtp) = &c.smtp_url else {
+        r.missing(
+            name_span.clone(),
+            k("smtp_url"),
+            "an email channel needs smtp_url, e.g. \"smtps://mail.example.org:465\"",
+        );
+        return None;
+    };
+    match email_channel(smtp.get_ref(), tls_setting.as_ref().map(|t| t.0)) {
+        Ok((host, port, tls)) => Some(ChannelKind::Email(EmailChannel {
+            host,
+            port,
+            tls,
+            username: c.username.clone(),
+            password,
+            from,
+            to,
+        })),
+        Err(e) => {
+            r.at(Some(smtp.span()), k("smtp_url"), e);
+            None
+        }
+    }
+}
+
+/// A webhook channel's settings, each checked (`None` when `url` is
+/// missing or wrong: the channel cannot send).
+fn webhook_settings(
+    r: &mut Report<'_>,
+    c: &RawChannel,
+    k: &dyn Fn(&str) -> String,
+    name_span: &std::ops::Range<usize>,
+    base: &Path,
+) -> Option<ChannelKind> {
+    let secret = secret_ref(
+        r,
+        &k("secret"),
+        &c.secret,
+        &c.secret_env,
+        &c.secret_file,
+        base,
+    );
+    let format = match c.format.as_ref().map(|f| f.get_ref().as_str()) {
+        None | Some("json") => WebhookFormat::Json,
+        Some("slack") => WebhookFormat::Slack,
+        Some("discord") => WebhookFormat::Discord,
+        Some("teams") => WebhookFormat::Teams,
+        Some(other) => {
+            let span = c.format.as_ref().map(|f| f.span());
+            r.at(
+                span,
+                k("format"),
+                format!("unknown format {other:?}; use json, slack, discord or teams"),
+            );
+            WebhookFormat::Json
+        }
+    };
+    let Some(url) = &c.url else {
+        r.missing(name_span.clone(), k("url"), "a webhook channel needs url");
+        return None;
+    };
+    match http_url(url.get_ref()) {
+        Ok(url) => Some(ChannelKind::Webhook(WebhookChannel {
+            url,
+            format,
+            secret,
+        })),
+        Err(e) => {
+            r.at(Some(url.span()), k("url"), e);
+            None
+        }
+    }
 }
 
 /// A channel's `kinds`: each a routable alert kind, at least one.
@@ -598,6 +624,36 @@ mod tests {
         assert_eq!(
             errors(&channel("a@x.org, b@x.org", r#"["press@example.org"]"#)),
             vec!["c.toml:5: channel \"m\".from: \"a@x.org, b@x.org\" holds 2 addresses: From takes one, e.g. \"presswatch <alerts@example.org>\""]
+        );
+    }
+
+    #[test]
+    fn a_channel_whose_endpoint_is_wrong_still_has_its_other_settings_checked() {
+        // One pass of `validate` finds every problem: a wrong or missing
+        // smtp_url, url or type hides none of the channel's other settings.
+        let e = errors(
+            "[[channel]]\nname = \"m\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org:99999\"\nfrom = \"not an address\"\nto = [\"desk@\"]\ndigest = \"daily 25:00\"\nkinds = [\"edit\"]\ntls = \"yes\"\n\n[[channel]]\nname = \"h\"\ntype = \"webhook\"\nformat = \"mattermost\"\n\n[[channel]]\nname = \"x\"\ndigest = \"weekly\"\n",
+        );
+        // Each line's place and key, without its message.
+        let keys: Vec<String> = e
+            .iter()
+            .map(|l| l.splitn(3, ": ").take(2).collect::<Vec<_>>().join(": "))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                "c.toml:4: channel \"m\".smtp_url",
+                "c.toml:5: channel \"m\".from",
+                "c.toml:6: channel \"m\".to",
+                "c.toml:7: channel \"m\".digest",
+                "c.toml:8: channel \"m\".kinds",
+                "c.toml:9: channel \"m\".tls",
+                "c.toml:12: channel \"h\".url",
+                "c.toml:14: channel \"h\".format",
+                "c.toml:16: channel \"x\".type",
+                "c.toml:18: channel \"x\".digest",
+            ],
+            "{e:#?}"
         );
     }
 

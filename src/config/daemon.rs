@@ -358,6 +358,16 @@ pub(super) fn host_rules(
     for (i, h) in raw.into_iter().enumerate() {
         let table = h.span();
         let h = h.into_inner();
+        // The delay and concurrency are checked whatever is wrong with the
+        // name, so that one pass of `validate` finds every problem.
+        let delay = duration_field(r, &h.delay, &format!("host[{i}].delay"), defaults.delay);
+        let concurrency = positive(
+            r,
+            &h.concurrency,
+            &format!("host[{i}].concurrency"),
+            defaults.concurrency as i64,
+            1,
+        ) as usize;
         let Some(written) = &h.name else {
             r.missing(
                 table,
@@ -384,14 +394,8 @@ pub(super) fn host_rules(
             continue;
         }
         out.push(HostRule {
-            delay: duration_field(r, &h.delay, &format!("host[{i}].delay"), defaults.delay),
-            concurrency: positive(
-                r,
-                &h.concurrency,
-                &format!("host[{i}].concurrency"),
-                defaults.concurrency as i64,
-                1,
-            ) as usize,
+            delay,
+            concurrency,
             name,
         });
     }
@@ -532,5 +536,25 @@ mod tests {
                 .any(|l| l.starts_with("c.toml:9: host[1].concurrency: must be at least 1")),
             "{e:#?}"
         );
+    }
+
+    #[test]
+    fn a_host_whose_name_is_wrong_still_has_its_delay_and_concurrency_checked() {
+        // One pass of `validate` finds every problem.
+        for name in ["name = \"https://example.org/\"", "# no name"] {
+            let e = errors(&format!(
+                "[[host]]\n{name}\ndelay = \"fast\"\nconcurrency = 0\n"
+            ));
+            assert_eq!(e.len(), 3, "{e:#?}");
+            assert!(e[0].contains("host[0].name: "), "{e:#?}");
+            assert!(
+                e[1].starts_with("c.toml:3: host[0].delay: cannot parse duration \"fast\""),
+                "{e:#?}"
+            );
+            assert!(
+                e[2].starts_with("c.toml:4: host[0].concurrency: must be at least 1"),
+                "{e:#?}"
+            );
+        }
     }
 }
