@@ -182,6 +182,39 @@ fn keep_raw_field(r: &mut Report<'_>, v: &Option<Spanned<toml::Value>>) -> (Opti
     (None, true)
 }
 
+/// The shortest `timeout` accepted: below it, no fetch of a page, nor of a
+/// robots.txt, could finish.
+const MIN_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `state_dir` or `baseline_dir` (`name`): the path written, resolved
+/// against the config file's directory, `default` when left out. An empty
+/// path is refused: it would be the config's own directory, holding the
+/// database or baseline files beside the config unasked.
+fn directory(
+    r: &mut Report<'_>,
+    written: &Option<Spanned<String>>,
+    name: &str,
+    default: &str,
+    base: &Path,
+) -> PathBuf {
+    let Some(w) = written else {
+        return resolve(base, default);
+    };
+    if w.get_ref().trim().is_empty() {
+        r.at(
+            Some(w.span()),
+            format!("daemon.{name}"),
+            format!(
+                "is empty: write the directory, e.g. {name} = \"/var/lib/presswatch/{default}\" \
+                 (a relative path is taken from the config file's directory), or leave {name} out \
+                 for \"{default}\" beside the config"
+            ),
+        );
+        return resolve(base, default);
+    }
+    resolve(base, w.get_ref())
+}
+
 /// The smallest `max_body` accepted: below it, every page would be cut off.
 const MIN_MAX_BODY: u64 = 64 << 10;
 
@@ -232,7 +265,21 @@ pub(super) fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> 
     DaemonSettings {
         interval,
         concurrency: positive(r, &d.concurrency, "daemon.concurrency", 16, 1) as usize,
-        timeout: duration_field(r, &d.timeout, "daemon.timeout", Duration::from_secs(30)),
+        timeout: {
+            let timeout = duration_field(r, &d.timeout, "daemon.timeout", Duration::from_secs(30));
+            if timeout < MIN_TIMEOUT {
+                if let Some(t) = &d.timeout {
+                    r.at(
+                        Some(t.span()),
+                        "daemon.timeout",
+                        "must be at least 1s: it is how long one whole fetch of a page may take \
+                         (connecting, TLS, the answer), and a shorter one fails every check; \
+                         leave it out for the default, timeout = \"30s\"",
+                    );
+                }
+            }
+            timeout
+        },
         max_body,
         user_agent: match d.user_agent {
             Some(ua) if ua.get_ref().trim().is_empty() => {
@@ -251,8 +298,8 @@ pub(super) fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> 
             Some(ua) => ua.into_inner(),
             None => default_user_agent(),
         },
-        baseline_dir: resolve(base, d.baseline_dir.as_deref().unwrap_or("baseline")),
-        state_dir: resolve(base, d.state_dir.as_deref().unwrap_or("state")),
+        baseline_dir: directory(r, &d.baseline_dir, "baseline_dir", "baseline", base),
+        state_dir: directory(r, &d.state_dir, "state_dir", "state", base),
         state_url: d.state_url.as_ref().and_then(|u| {
             state_url(u.get_ref())
                 .map_err(|e| r.at(Some(u.span()), "daemon.state_url", e))
@@ -535,6 +582,25 @@ mod tests {
             e.iter()
                 .any(|l| l.starts_with("c.toml:9: host[1].concurrency: must be at least 1")),
             "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn a_timeout_under_a_second_and_an_empty_directory_are_refused() {
+        for t in ["0s", "1ms", "999ms"] {
+            assert_eq!(
+                errors(&format!("[daemon]\ntimeout = \"{t}\"\n")),
+                vec!["c.toml:2: daemon.timeout: must be at least 1s: it is how long one whole fetch of a page may take (connecting, TLS, the answer), and a shorter one fails every check; leave it out for the default, timeout = \"30s\""]
+            );
+        }
+        let c = Config::parse(Path::new("c.toml"), "[daemon]\ntimeout = \"1s\"\n").unwrap();
+        assert_eq!(c.daemon.timeout, Duration::from_secs(1));
+        assert_eq!(
+            errors("[daemon]\nstate_dir = \"\"\nbaseline_dir = \" \"\n"),
+            vec![
+                "c.toml:2: daemon.state_dir: is empty: write the directory, e.g. state_dir = \"/var/lib/presswatch/state\" (a relative path is taken from the config file's directory), or leave state_dir out for \"state\" beside the config",
+                "c.toml:3: daemon.baseline_dir: is empty: write the directory, e.g. baseline_dir = \"/var/lib/presswatch/baseline\" (a relative path is taken from the config file's directory), or leave baseline_dir out for \"baseline\" beside the config",
+            ]
         );
     }
 

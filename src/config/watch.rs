@@ -292,6 +292,39 @@ fn valid_watch_name(name: &str) -> bool {
         && name.chars().all(name_char)
 }
 
+/// The longest watch name, in bytes (UTF-8: a Latin letter takes one, a
+/// Persian or Arabic one two). The name is a file name (its baseline file,
+/// `NAME.txt`), and file systems take at most 255 bytes in one; 100 leaves
+/// room and is still a name one can type.
+pub const MAX_NAME_BYTES: usize = 100;
+
+/// Why `name` is too long, and a shorter one to write (its first words).
+fn long_name_message(name: &str) -> String {
+    let mut short = String::new();
+    for part in name.split_inclusive(['-', '_', '.']) {
+        if short.len() + part.len() > 40 {
+            break;
+        }
+        short.push_str(part);
+    }
+    if short.is_empty() {
+        short = name
+            .chars()
+            .scan(0, |n, c| {
+                *n += c.len_utf8();
+                (*n <= 40).then_some(c)
+            })
+            .collect();
+    }
+    let short = short.trim_end_matches(['-', '_', '.']);
+    format!(
+        "is {} bytes long, more than {MAX_NAME_BYTES}: the name is a file name (the watch's baseline file) \
+         and is typed in commands; write a short one, e.g. name = {}",
+        name.len(),
+        quote(short)
+    )
+}
+
 /// Why `name` is no valid watch name, naming the characters it may not
 /// hold (invisible ones too), and the name to write instead: without the
 /// invisible characters, others as `-`.
@@ -370,6 +403,8 @@ pub(super) fn watches(
                     );
                 } else if !valid_watch_name(&name) {
                     r.at(Some(written.span()), k("name"), bad_name_message(&name));
+                } else if name.len() > MAX_NAME_BYTES {
+                    r.at(Some(written.span()), k("name"), long_name_message(&name));
                 } else if !names.insert(name.clone()) {
                     r.at(
                         Some(written.span()),
@@ -487,6 +522,23 @@ mod tests {
     use crate::config::tests::errors;
     use crate::config::Config;
     use std::path::Path;
+
+    #[test]
+    fn a_watch_name_too_long_for_a_file_name_is_refused_with_a_shorter_one() {
+        let watch =
+            |name: &str| format!("[[watch]]\nname = \"{name}\"\nurl = \"https://example.org/a\"\n");
+        let long = format!("iranwire-rasoulof-{}", "x".repeat(282));
+        assert_eq!(
+            errors(&watch(&long)),
+            vec![format!(
+                "c.toml:2: watch \"{long}\".name: is 300 bytes long, more than 100: the name is a file name (the watch's baseline file) and is typed in commands; write a short one, e.g. name = \"iranwire-rasoulof\""
+            )]
+        );
+        // 100 bytes is a name; Persian letters take two bytes each.
+        assert!(errors(&watch(&"a".repeat(100))).is_empty());
+        assert!(errors(&watch(&"ر".repeat(50))).is_empty());
+        assert_eq!(errors(&watch(&"ر".repeat(51))).len(), 1);
+    }
 
     #[test]
     fn a_feed_watch_written_as_users_write_it_is_corrected_with_what_to_write() {
