@@ -12,6 +12,10 @@ use crate::scheduler::human;
 use crate::store::State;
 use crate::text;
 
+/// NEXT DUE of a watch no daemon has scheduled: one checked only by
+/// `presswatch check`, or never, or added since the daemon (re)started.
+const NOT_SCHEDULED: &str = "not scheduled";
+
 /// Renders the status table at Unix time `now`.
 pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String> {
     let ago = |t: Option<i64>| match t {
@@ -29,13 +33,20 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         "PENDING".into(),
     ]];
     let mut moved = Vec::new();
+    let fleet = state.fleet().map_err(|e| e.to_string())?;
+    // Watches no daemon has scheduled (a fleet's schedule is in the database).
+    let mut unscheduled = 0;
     for w in &config.watches {
         let st = state.watch(&w.name).map_err(|e| e.to_string())?;
         let pending = state
             .pending_count(Some(&w.name))
             .map_err(|e| e.to_string())?;
         let next = match st.next_due {
-            None => "at start".to_string(),
+            None if fleet.is_some() => "when leased".to_string(),
+            None => {
+                unscheduled += 1;
+                NOT_SCHEDULED.to_string()
+            }
             Some(t) if t <= now => "now".to_string(),
             t => ago(t),
         };
@@ -75,6 +86,18 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     for line in &moved {
         let _ = writeln!(out, "{line}");
     }
+    if unscheduled > 0 {
+        let _ = writeln!(
+            out,
+            "NEXT DUE {NOT_SCHEDULED:?}: no daemon has scheduled {} yet (none runs on this state, or it was not \
+             reloaded since the config gained {}); the daemon schedules a watch when it next starts or reloads \
+             (`systemctl reload presswatch`, or SIGHUP): one interval after its last good check, or within {} \
+             when that has passed",
+            if unscheduled == 1 { "this watch" } else { "these watches" },
+            if unscheduled == 1 { "it" } else { "them" },
+            human(crate::scheduler::STARTUP_SPREAD)
+        );
+    }
     let outbox = Outbox::read(&DigestPlan::of(config), state, now)?.summary();
     let _ = writeln!(
         out,
@@ -110,8 +133,8 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             config.command("outbox retry")
         );
     }
-    if let Some(fleet) = state.fleet().map_err(|e| e.to_string())? {
-        fleet_section(&mut out, &fleet);
+    if let Some(fleet) = &fleet {
+        fleet_section(&mut out, fleet);
     }
     for c in &config.channels {
         if let Some(d) = state.channel_disabled(&c.name).map_err(|e| e.to_string())? {
@@ -233,6 +256,12 @@ mod tests {
         let out = table(&config, &state, 300).unwrap();
         let story = out.lines().find(|l| l.starts_with("story")).unwrap();
         assert!(story.ends_with(" 2"), "{out}");
+        // No daemon has scheduled it: the table says so, not "at start".
+        assert!(story.contains(" not scheduled "), "{out}");
+        assert!(
+            out.contains("NEXT DUE \"not scheduled\": no daemon has scheduled this watch yet (none runs on this state, or it was not reloaded since the config gained it); the daemon schedules a watch when it next starts or reloads (`systemctl reload presswatch`, or SIGHUP): one interval after its last good check, or within 5m when that has passed\n"),
+            "{out}"
+        );
         assert!(
             out.contains("1 watch; alert deliveries: 1 alert to send, 1 alert dead (state: "),
             "{out}"
