@@ -43,7 +43,8 @@ impl Check {
         let replay = self.replay.as_deref();
         let cfg = load_config(config)?;
         if let Some(message) = cfg.no_watches() {
-            eprintln!("{}: {message}", cfg.path.display());
+            // As `validate` counts it: a problem, not a pass that checked nothing.
+            return Err(format!("{}: {message}", cfg.path.display()));
         }
         let fetcher = match replay {
             Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),

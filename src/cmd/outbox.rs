@@ -197,6 +197,19 @@ impl Outbox {
             }
             Action::Drop { id, all, channel } => {
                 let id = if all { None } else { id };
+                // A channel removed from the config may still have alerts
+                // waiting for it; a name that is neither is a typo, not
+                // "0 entries dropped".
+                if let Some(name) = channel.as_deref() {
+                    let waiting = state
+                        .outbox(None, None)
+                        .map_err(|e| e.to_string())?
+                        .iter()
+                        .any(|e| e.channel == name && e.status != OutboxStatus::Sent);
+                    if !waiting && !cfg.channels.iter().any(|c| c.name == name) {
+                        return Err(no_such_channel(&cfg, name));
+                    }
+                }
                 let n = state
                     .drop_entries(id.as_deref(), channel.as_deref())
                     .map_err(|e| e.to_string())?;
@@ -211,6 +224,28 @@ impl Outbox {
             }
         }
     }
+}
+
+/// The error for a `--channel` that names no channel of the config and
+/// none an undelivered alert waits for: the channels there are.
+fn no_such_channel(cfg: &Config, name: &str) -> String {
+    let missing = format!(
+        "no channel named {name:?} in {}, and no undelivered alert waits for one",
+        cfg.path.display()
+    );
+    let list = cfg.command("outbox list");
+    if cfg.channels.is_empty() {
+        return format!("{missing}: the config defines no channel (`{list}` shows which channel each alert waits for)");
+    }
+    let names: Vec<String> = cfg
+        .channels
+        .iter()
+        .map(|c| format!("{:?}", c.name))
+        .collect();
+    format!(
+        "{missing}: its channels are {} (`{list}` shows which channel each alert waits for)",
+        names.join(", ")
+    )
 }
 
 /// The error for an id that names no undelivered alert.

@@ -210,8 +210,8 @@ async fn validate_finds_what_would_break_at_run_time() {
 
 /// An empty config file (the wrong `--config`, a file not yet written) or
 /// one whose watches are all commented out has nothing to check: `validate`
-/// says so as a problem, `check` says so beside its empty total, rather
-/// than "OK (0 watches, 0 channels)" and silence.
+/// says so as a problem, and `check` refuses to run on it (exit 2), rather
+/// than "OK (0 watches, 0 channels)" or an empty total and exit 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_config_without_a_watch_is_told_there_is_nothing_to_check() {
     for (config, what) in [
@@ -231,13 +231,22 @@ async fn a_config_without_a_watch_is_told_there_is_nothing_to_check() {
         let stdout = String::from_utf8_lossy(&validate.stdout);
         assert!(stdout.starts_with(&said), "{stdout}");
         assert!(stdout.ends_with("\n1 problem found\n"), "{stdout}");
-        let check = run(&["check", "--config", &cfg, "--dry-run"], &[]).await;
-        assert!(check.status.success(), "{}", text(&check));
-        assert!(
-            String::from_utf8_lossy(&check.stderr).starts_with(&said),
-            "{}",
-            text(&check)
-        );
+        // `check` refuses it as `validate` does: exit 2, as for any config
+        // it cannot run.
+        for dry_run in [true, false] {
+            let mut args = vec!["check", "--config", &cfg];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let check = run(&args, &[]).await;
+            assert_eq!(check.status.code(), Some(2), "{}", text(&check));
+            assert!(
+                String::from_utf8_lossy(&check.stderr).starts_with(&format!("error: {said}")),
+                "{}",
+                text(&check)
+            );
+            assert!(check.stdout.is_empty(), "{}", text(&check));
+        }
     }
 }
 
@@ -1462,6 +1471,30 @@ async fn alerts_waiting_for_a_channel_the_config_no_longer_has_are_dropped_by_ch
     let waiting: Vec<&str> = list.lines().filter(|l| l.starts_with("a1 ")).collect();
     assert_eq!(waiting.len(), 1, "{list}");
     assert!(waiting[0].contains("channel hook"), "{list}");
+
+    // A name that is no channel of the config, nor one an alert waits for
+    // (the one just dropped, a typo), is an error naming the channels, as
+    // an unknown alert id is; nothing is dropped.
+    for name in ["old-desk", "hok"] {
+        let drop = run(
+            &["outbox", "drop", "--channel", name, "--config", &cfg],
+            &[],
+        )
+        .await;
+        assert_eq!(drop.status.code(), Some(2), "{}", text(&drop));
+        assert_eq!(
+            String::from_utf8_lossy(&drop.stderr),
+            format!(
+                "error: no channel named \"{name}\" in {cfg}, and no undelivered alert waits for one: its channels are \"hook\" (`presswatch outbox list --config {cfg}` shows which channel each alert waits for)\n"
+            )
+        );
+    }
+    let list = text(&run(&["outbox", "list", "--config", &cfg], &[]).await);
+    assert_eq!(
+        list.lines().filter(|l| l.starts_with("a1 ")).count(),
+        1,
+        "{list}"
+    );
 }
 
 /// A first check whose baseline cannot be written (its directory cannot be
