@@ -51,6 +51,42 @@ fn finding(config: &Config, key: &str, severity: Severity, message: String) -> F
 /// each exists as a writable directory or can be created, and neither lies
 /// where the systemd unit cannot write.
 pub fn directories(config: &Config) -> Vec<Finding> {
+    directory_findings(config, true)
+}
+
+/// Before a command checks watches (`check`, `run`): whether the state
+/// database can be used or made ([`state_database`], [`state_dir_makeable`]),
+/// then what `validate` says of the directories ([`directories`]; for a dry
+/// run, which writes nothing, only a directory that cannot be one: a file,
+/// a path through a file, a pseudo filesystem): so that a command
+/// refuses at once, with the config line and what to do, rather than after
+/// fetching every page, with the system's words.
+pub fn before_checks(config: &Config, dry_run: bool) -> Result<(), String> {
+    // The state database first: its words name the owner of a directory
+    // another user made, and what to run.
+    if config.daemon.state_url.is_none() {
+        match dry_run {
+            true => state_database(config, true).map(drop)?,
+            false => state_dir_makeable(config)?,
+        }
+    }
+    let mut found = directory_findings(config, !dry_run);
+    found.retain(|f| f.severity == Severity::Problem);
+    found.sort_by_key(|f| f.error.line);
+    let problems: Vec<String> = found.iter().map(|f| f.error.to_string()).collect();
+    if !problems.is_empty() {
+        return Err(format!(
+            "{} (`{}` checks every directory)",
+            problems.join("\n"),
+            config.command("validate")
+        ));
+    }
+    Ok(())
+}
+
+/// [`directories`]; with `writes` false, only what makes a path no
+/// directory at all (a file, a path through a file, a pseudo filesystem).
+fn directory_findings(config: &Config, writes: bool) -> Vec<Finding> {
     let config_dir = config
         .path
         .parent()
@@ -73,7 +109,8 @@ pub fn directories(config: &Config) -> Vec<Finding> {
             continue; // the state is in PostgreSQL
         }
         let name = key.trim_start_matches("daemon.");
-        if let Some(system) = READ_ONLY_UNDER_SYSTEMD.iter().find(|s| dir.starts_with(s)) {
+        let read_only = READ_ONLY_UNDER_SYSTEMD.iter().find(|s| dir.starts_with(s));
+        if let Some(system) = read_only.filter(|_| writes) {
             let relative = if dir.starts_with(config_dir) {
                 format!(
                     "; a relative path resolves against the config file's directory, {}",
@@ -104,6 +141,15 @@ pub fn directories(config: &Config) -> Vec<Finding> {
                     at.display()
                 ),
             ));
+            continue;
+        }
+        if !writes {
+            if let Some(why) = no_directory(dir) {
+                let message = format!(
+                    "{why}: set {name} to a directory (made if missing), e.g. `{name} = \"{example}\"`"
+                );
+                out.push(finding(config, key, Severity::Problem, message));
+            }
             continue;
         }
         if let Err(refusal) = writable(dir) {
@@ -286,6 +332,24 @@ fn writable(dir: &Path) -> Result<(), Unwritable> {
                 }
             })
         }
+    }
+}
+
+/// Why `dir` can be no directory whoever looks: it is a file, or a path
+/// through one. `None` when it is a directory or could be made one.
+fn no_directory(dir: &Path) -> Option<String> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Some(format!("{} exists but is not a directory", dir.display())),
+        Ok(_) => None,
+        Err(_) => existing_ancestor(dir)
+            .filter(|parent| !parent.is_dir())
+            .map(|parent| {
+                format!(
+                    "{} cannot be created: {} is not a directory",
+                    dir.display(),
+                    parent.display()
+                )
+            }),
     }
 }
 

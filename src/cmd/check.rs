@@ -54,12 +54,7 @@ impl Check {
             Some(name) => vec![cfg.watch_named(name)?],
             None => cfg.watches.iter().collect(),
         };
-        if cfg.daemon.state_url.is_none() {
-            match dry_run {
-                true => preflight::state_database(&cfg, true).map(drop)?,
-                false => preflight::state_dir_makeable(&cfg)?,
-            }
-        }
+        preflight::before_checks(&cfg, dry_run)?;
         let mut ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
         if self.reset_baseline {
             for w in &watches {

@@ -25,9 +25,7 @@ impl Run {
                 cfg.path.display()
             );
         }
-        if cfg.daemon.state_url.is_none() {
-            preflight::state_dir_makeable(&cfg)?;
-        }
+        preflight::before_checks(&cfg, false)?;
         presswatch::daemon::run(cfg).await?;
         Ok(ExitCode::SUCCESS)
     }

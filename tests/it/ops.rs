@@ -208,6 +208,60 @@ async fn validate_finds_what_would_break_at_run_time() {
     );
 }
 
+/// `check` says what `validate` says of a directory that cannot hold
+/// state or baselines (a file, a pseudo filesystem) before it fetches a
+/// page: the config line, what is wrong, what to write, not "reading
+/// baseline ./afile/a.txt: Not a directory" after the fetch, nor the
+/// system's bare error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_refuses_directories_validate_refuses_before_fetching() {
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("A story", "It happened today.")));
+    let mut cases = vec![(
+        "baseline_dir = \"afile\"",
+        "daemon.baseline_dir: ",
+        "afile exists but is not a directory",
+    )];
+    if Path::new("/proc/self/status").exists() {
+        cases.push((
+            "state_dir = \"/proc/pw\"",
+            "daemon.state_dir: ",
+            "/proc/pw is on a proc filesystem (/proc)",
+        ));
+    }
+    for (setting, key, said) in cases {
+        let project = Project::new(&format!(
+            "[daemon]\nper_host_delay = \"0s\"\n{setting}\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\nrobots = false\n",
+            server.url("/a")
+        ));
+        std::fs::write(project.path("afile"), "").unwrap();
+        let cfg = project.config_arg();
+        let validate = text(&run(&["validate", "--config", &cfg], &[]).await);
+        assert!(
+            validate.contains(&format!(":3: {key}")) && validate.contains(said),
+            "{validate}"
+        );
+        for dry_run in [false, true] {
+            let mut args = vec!["check", "--config", &cfg];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let check = run(&args, &[]).await;
+            assert_eq!(check.status.code(), Some(2), "{}", text(&check));
+            let stderr = String::from_utf8_lossy(&check.stderr);
+            assert!(
+                stderr.starts_with(&format!("error: {cfg}:3: {key}"))
+                    && stderr.contains(said)
+                    && stderr.contains(&format!(
+                        "(`presswatch validate --config {cfg}` checks every directory)"
+                    )),
+                "{stderr}"
+            );
+        }
+        assert!(server.requests_to("/a").is_empty(), "nothing was fetched");
+    }
+}
+
 /// An empty config file (the wrong `--config`, a file not yet written) or
 /// one whose watches are all commented out has nothing to check: `validate`
 /// says so as a problem, and `check` refuses to run on it (exit 2), rather
@@ -1498,7 +1552,8 @@ async fn alerts_waiting_for_a_channel_the_config_no_longer_has_are_dropped_by_ch
 }
 
 /// A first check whose baseline cannot be written (its directory cannot be
-/// made) says that storing the baseline failed, not that it was stored.
+/// made) says that storing the baseline failed, not that it was stored;
+/// `check` says so before it fetches anything.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_check_whose_baseline_cannot_be_written_says_so_and_only_so() {
     let server = Server::start().await;
@@ -1518,28 +1573,36 @@ async fn a_first_check_whose_baseline_cannot_be_written_says_so_and_only_so() {
         ),
     )
     .unwrap();
-    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let row = stdout
-        .lines()
-        .find(|l| l.starts_with("a  "))
-        .unwrap_or_else(|| panic!("no row for a: {stdout}"));
+    let cfg = project.config_arg();
+    // `check` says so before it fetches, as `validate` does.
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        row.starts_with("a  error      first check: storing the baseline failed: cannot write baseline /proc/presswatch-test/baselines/"),
-        "{stdout}"
+        String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+            "error: {cfg}:3: daemon.baseline_dir: /proc/presswatch-test/baselines is on a proc filesystem (/proc)"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(server.requests_to("/a").is_empty(), "{}", text(&out));
+    // A check that meets it all the same (the daemon's, when the directory
+    // went bad after it started) fails with the same words.
+    let report = crate::support::check_first(&project).await;
+    let row = format!("{:?}: {}", report.outcome, report.detail);
+    assert!(
+        row.contains("first check: storing the baseline failed: cannot write baseline /proc/presswatch-test/baselines/"),
+        "{row}"
     );
     // Which config line, what is wrong and what to do, as validate says it.
-    let cfg = project.config_arg();
     assert!(
         row.contains(&format!(
             ": {cfg}:3: daemon.baseline_dir: /proc/presswatch-test/baselines is on a proc filesystem (/proc)"
         )) && row.contains("Put it on a disk, e.g. `baseline_dir = \"/var/lib/presswatch/baseline\"`")
             && row.ends_with(&format!("(`presswatch validate --config {cfg}` checks every directory)")),
-        "{stdout}"
+        "{row}"
     );
-    assert!(!row.contains("os error"), "{stdout}");
-    assert!(!stdout.contains("baseline stored"), "{stdout}");
+    assert!(!row.contains("os error"), "{row}");
+    assert!(!row.contains("baseline stored"), "{row}");
 }
 
 /// `status` says when a watch's page last changed: a watch that has only

@@ -387,38 +387,50 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
     drop(guard);
     let text = output_text(&out);
     assert!(!out.status.success(), "{text}");
+    // Refused before any fetch, as `validate` would say it.
     assert!(
-        text.contains("state database")
-            && text.contains(&project.path("state").display().to_string()),
-        "the error names the database:\n{text}"
+        text.contains("daemon.state_dir: ")
+            && text.contains(&project.path("state").display().to_string())
+            && text.contains("cannot be written, not even by root"),
+        "the error names the state directory and what forbids writing it:\n{text}"
     );
     assert!(
         !project.read_baseline("a").contains(q),
         "the baseline must not advance past an unrecorded alert"
     );
 
-    // Baseline directory read-only: the alert is recorded and delivered, the
-    // error is reported, and the next run sends no second alert.
+    // Baseline directory read-only: `check` refuses before fetching, as
+    // `validate` would say it.
     let guard = Immutable::set(project.path("baseline")).unwrap();
     let out = run(&["check", "--config", &cfg], &[]).await;
-    drop(guard);
     let text = output_text(&out);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        text.contains("cannot write baseline") && text.contains("a.txt"),
+        text.contains("daemon.baseline_dir: ")
+            && text.contains("cannot be written, not even by root"),
         "{text}"
     );
-    let row = String::from_utf8_lossy(&out.stdout);
+    assert!(server.requests_to("/hook").is_empty(), "{text}");
+    // A check that meets it all the same (the daemon's, when the directory
+    // went read-only after it started): the alert is recorded, the error
+    // reported, and the next run delivers it and sends no second alert.
+    let report = crate::support::check_first(&project).await;
+    drop(guard);
     assert!(
-        row.contains(" error ")
-            && row.contains("; storing the check failed: cannot write baseline"),
-        "the watch's row says what was found and why it was not stored:\n{row}"
+        report
+            .detail
+            .contains("storing the check failed: cannot write baseline")
+            && report.detail.contains("a.txt"),
+        "the watch's row says what was found and why it was not stored:\n{}",
+        report.detail
     );
+    let state = presswatch::store::State::open(&project.path("state")).unwrap();
     assert_eq!(
-        server.requests_to("/hook").len(),
+        state.pending_count(None).unwrap(),
         1,
-        "the recorded alert was delivered"
+        "the alert is recorded"
     );
+    drop(state);
     assert!(run(&["check", "--config", &cfg], &[])
         .await
         .status
