@@ -152,12 +152,15 @@ pub struct WebhookChannel {
     pub secret: Option<SecretRef>,
 }
 
+/// The channels that can send, and the names of those left out for their
+/// problems (already reported: a watch naming one is no further problem).
 pub(super) fn channels(
     r: &mut Report<'_>,
     raw: Vec<Spanned<RawChannel>>,
     base: &Path,
-) -> Vec<Channel> {
+) -> (Vec<Channel>, Vec<String>) {
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
     let mut names = HashSet::new();
     for (i, c) in raw.into_iter().enumerate() {
         let table = c.span();
@@ -246,16 +249,17 @@ pub(super) fn channels(
             .kinds
             .as_ref()
             .map(|list| alert_kinds(r, &k("kinds"), list));
-        if let Some(kind) = kind {
-            out.push(Channel {
+        match kind {
+            Some(kind) => out.push(Channel {
                 name,
                 kind,
                 digest,
                 kinds,
-            });
+            }),
+            None => left_out.push(name),
         }
     }
-    out
+    (out, left_out)
 }
 
 /// An email channel's settings, each checked (`None` when `smtp_url` is
@@ -653,6 +657,16 @@ mod tests {
                 "c.toml:16: channel \"x\".type",
                 "c.toml:18: channel \"x\".digest",
             ],
+            "{e:#?}"
+        );
+        // A watch that names such a channel is no further problem: the
+        // channel is defined, its problem said where it is.
+        let e = errors(
+            "[[channel]]\nname = \"m\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org:99999\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\nchannels = [\"m\"]\n",
+        );
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert!(
+            e[0].starts_with("c.toml:4: channel \"m\".smtp_url: "),
             "{e:#?}"
         );
     }

@@ -250,8 +250,8 @@ impl Config {
         };
         let mut daemon = daemon_settings(&mut r, raw.daemon, &base);
         daemon.politeness.hosts = host_rules(&mut r, raw.host, &daemon.politeness);
-        let channels = channels(&mut r, raw.channel, &base);
-        let watches = watches(&mut r, raw.watch, &daemon, &channels);
+        let (channels, left_out) = channels(&mut r, raw.channel, &base);
+        let watches = watches(&mut r, raw.watch, &daemon, &channels, &left_out);
         r.errors.sort_by_key(|e| e.line.unwrap_or(0));
         if r.errors.is_empty() {
             Ok(Config {

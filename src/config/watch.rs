@@ -376,6 +376,7 @@ pub(super) fn watches(
     raw: Vec<Spanned<RawWatch>>,
     daemon: &DaemonSettings,
     channels: &[Channel],
+    left_out: &[String],
 ) -> Vec<Watch> {
     let mut out = Vec::new();
     let mut names = HashSet::new();
@@ -482,7 +483,9 @@ pub(super) fn watches(
             }
         }
         for c in &w.channels {
-            if !channels.iter().any(|ch| &ch.name == c.get_ref()) {
+            // A channel left out for its own problems is reported there.
+            if !channels.iter().any(|ch| &ch.name == c.get_ref()) && !left_out.contains(c.get_ref())
+            {
                 r.at(
                     Some(c.span()),
                     k("channels"),
