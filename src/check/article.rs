@@ -82,6 +82,18 @@ pub(super) async fn check_article(
         }
         None => false,
     };
+    // A redirect of any kind (a 302 to the section page while the story is
+    // pulled) to an address the watch's page did not come from before is
+    // the story only if the page there carries it.
+    let elsewhere = new_move
+        || redirected_elsewhere(
+            ctx,
+            watch,
+            st,
+            &resp.final_url,
+            latest.as_ref(),
+            &moved_before,
+        );
     let (found, from_file, not_the_story, stand_in, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
@@ -96,7 +108,7 @@ pub(super) async fn check_article(
                 .filter(|_| first_version)
                 .map(|b| (b.to_baseline(&url, ""), b.content_hash()));
             let found = against(doc, baseline, &rules, restoring);
-            let not_the_story = new_move
+            let not_the_story = elsewhere
                 && matches!(&found, Against::Changed(page) if !compare::same_story(&page.old, &page.doc));
             // What came may be no version of the story: a "not found" page
             // or a bot check served with 200 in its place.
@@ -122,9 +134,9 @@ pub(super) async fn check_article(
         None => {}
     }
     if let Against::Changed(_) = &found {
-        // A permanent redirect to a page that is not the story (a section
-        // page, a tag page, another story) is the story gone from where it
-        // was cited, not a move.
+        // A redirect, permanent or temporary, to a page that is not the
+        // story (a section page, a tag page, another story) is the story
+        // gone from where it was cited, not a move nor an edit.
         if not_the_story {
             let how = format!(
                 "The article now redirects to {}, which does not carry its text",
@@ -293,6 +305,47 @@ pub(super) async fn check_article(
         });
     }
     Ok((Outcome::Changed(kind), summary, vec![a], keep))
+}
+
+/// Whether the page fetched for `watch` came, through redirects, from
+/// `landed`, an address its accepted page did not come from: neither the
+/// watch's URL nor, as the newest version's kept response says, where the
+/// URL led when that version was fetched (a redirect the watch always had,
+/// to a slug, a consent step or a tracking URL, is where the story is).
+/// Addresses are compared as [`crate::fetch::same_resource`] does. A watch
+/// that never worked led nowhere before; with no kept response to tell, a
+/// permanent redirect known before (or from before moves were recorded) is
+/// where the story was.
+fn redirected_elsewhere(
+    ctx: &Context,
+    watch: &Watch,
+    st: &WatchState,
+    landed: &url::Url,
+    latest: Option<&VersionRow>,
+    moved_before: &Option<String>,
+) -> bool {
+    use crate::fetch::same_resource;
+    if same_resource(&watch.url, landed) || st.last_ok.is_none() {
+        return false;
+    }
+    let kept = latest.and_then(|v| {
+        ctx.state
+            .snapshots(Some(&watch.name))
+            .ok()?
+            .into_iter()
+            .rev()
+            .find(|s| s.version == v.seq && s.kind == SnapshotKind::Version)
+    });
+    match kept.and_then(|s| url::Url::parse(&s.final_url).ok()) {
+        Some(before) => !same_resource(&before, landed),
+        None => {
+            let known = moved_before
+                .as_deref()
+                .and_then(|to| url::Url::parse(to).ok())
+                .is_some_and(|to| same_resource(&to, landed));
+            !(known || st.moves_unknown)
+        }
+    }
 }
 
 /// A page switching back and forth between two versions (an edge cache

@@ -14,6 +14,7 @@ mod fleet;
 mod history;
 mod listings;
 mod moves;
+mod not_the_article;
 mod ops;
 mod pg;
 mod pipeline;
