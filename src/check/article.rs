@@ -14,6 +14,7 @@ use crate::fetch::{Fetched, Response};
 use crate::http_header::Validators;
 use crate::store::{EventKind, NewEvent, SnapshotKind, StateError, VersionRow, WatchState};
 
+use super::cut_short::cut_short;
 use super::keep::{evidence, file_version, snapshot_of, Keep, NewBaseline};
 use super::moved::moved_there_before;
 use super::takedown::{gone, never_worked, takedowns_and_restores, taken_down};
@@ -94,7 +95,8 @@ pub(super) async fn check_article(
             latest.as_ref(),
             &moved_before,
         );
-    let (found, from_file, not_the_story, stand_in, resp) = ctx
+    let (state, latest_seq) = (ctx.state.clone(), latest.as_ref().map(|v| v.seq));
+    let (found, from_file, not_the_story, stand_in, cut, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
@@ -117,7 +119,15 @@ pub(super) async fn check_article(
                 Against::First { doc, .. } => compare::stand_in(doc, None, &resp.body),
                 Against::Same => None,
             };
-            Ok::<_, String>((found, from_file, not_the_story, stand_in, resp))
+            // A page that stops before its end, where the page kept last
+            // ended properly, is no version of the story either.
+            let cut = match &found {
+                Against::Changed(_) => {
+                    cut_short(&state, &name, latest_seq, &resp.final_url, &resp.body)
+                }
+                _ => None,
+            };
+            Ok::<_, String>((found, from_file, not_the_story, stand_in, cut, resp))
         })
         .await??;
     match stand_in {
@@ -144,6 +154,9 @@ pub(super) async fn check_article(
             );
             return taken_down(ctx, watch, st, how, resp).await;
         }
+    }
+    if let Some(error) = cut {
+        return Err(error);
     }
     // A change may be, in part or whole, this presswatch reading pages
     // otherwise than the one that kept the baseline.

@@ -30,6 +30,7 @@
 //!   names and the raw snapshot of a response.
 
 mod article;
+mod cut_short;
 mod items;
 mod keep;
 mod moved;

@@ -1,13 +1,18 @@
 //! A page that is not the article is never stored as its new text: given an
 //! article served on loopback with a baseline, when its URL redirects
 //! (temporarily or for good) to a page that does not carry the story, the
-//! story is taken down and the baseline kept; and when its coming back, it
-//! is restored, not a second edit.
+//! story is taken down and the baseline kept; and its coming back is a
+//! restore, not a second edit. A page that stops before its end is a failed
+//! check, and the baseline is kept.
+
+use std::sync::{Arc, Mutex};
 
 use presswatch::check::Outcome;
 use presswatch::compare::ChangeKind;
 
-use crate::support::{check_first, recorded, Project, Route, Server};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{check_first, news_page, recorded, Project, Route, Server};
 
 /// A language-prefixed article address, as many outlets use.
 const STORY: &str =
@@ -177,5 +182,168 @@ async fn a_story_rewritten_behind_a_temporary_redirect_the_watch_always_had_is_a
         !found.is_empty() && !found.contains(&ChangeKind::TakenDown),
         "{found:?}: {}",
         rewritten.detail
+    );
+}
+
+/// A story of twenty paragraphs, as a whole page.
+fn long_story() -> String {
+    let paragraphs: Vec<String> = (1..=20)
+        .map(|i| format!("Paragraph {i}: the filmmaker Mohammad Rasoulof left the country on foot after an appeals court upheld his eight-year prison sentence, his lawyer said in statement number {i}."))
+        .collect();
+    let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    news_page(
+        "Filmmaker Rasoulof flees Iran after prison sentence",
+        "Jane Doe",
+        &paragraphs,
+        &["Markets fall", "Weather warning"],
+    )
+}
+
+/// The page up to the middle of its tenth paragraph.
+fn cut_halfway(page: &str) -> String {
+    let at = page
+        .find("Paragraph 10: the filmmaker Mohammad Ras")
+        .unwrap()
+        + 40;
+    page[..at].to_string()
+}
+
+/// A server that answers every request with its page as HTTP/1.1 200 with
+/// no Content-Length, closing the connection at the end of what it sends:
+/// a body delimited by the connection's close, so a cut connection looks
+/// like the end of the page.
+async fn close_delimited(page: Arc<Mutex<String>>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let body = page.lock().unwrap().clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 8192];
+                let mut head = Vec::new();
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n\r\n")
+                    .await;
+                let _ = sock.write_all(body.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Given an article with a baseline whose page ended properly, when the
+/// connection is cut halfway through a page sent without a length (so the
+/// cut looks like its end), the check fails saying so and the baseline is
+/// kept; no "paragraphs removed" goes out, and when the whole page comes
+/// back, no "paragraphs added" either.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_cut_off_halfway_is_a_failed_check_and_the_baseline_is_kept() {
+    let page = Arc::new(Mutex::new(long_story()));
+    let base = close_delimited(page.clone()).await;
+    let project = Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n\n[[watch]]\nname = \"story\"\nurl = \"{base}/world/2024/05/13/rasoulof-flees\"\nrobots = false\n"
+    ));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+    let baseline = project.read_baseline("story");
+
+    *page.lock().unwrap() = cut_halfway(&long_story());
+    let cut = check_first(&project).await;
+    let Outcome::Error(error) = &cut.outcome else {
+        panic!(
+            "a cut page is a failed check: {:?} {}",
+            cut.outcome, cut.detail
+        );
+    };
+    for said in [
+        "the page stops before its end",
+        "“Paragraph 10: the filmmaker Mohammad Ras”",
+        "a server error or a cut connection; presswatch keeps the baseline and tries again at the next check",
+    ] {
+        assert!(error.contains(said), "{said}: {error}");
+    }
+    assert_eq!(cut.alerts, vec![], "one failure is below the threshold");
+    assert_eq!(project.read_baseline("story"), baseline);
+
+    // Cut again: the error alert at the threshold, still no edit.
+    let again = check_first(&project).await;
+    assert_eq!(kinds(&again), vec![ChangeKind::Error]);
+    assert!(
+        again.alerts[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("the page stops before its end")),
+        "{:?}",
+        again.alerts[0].error
+    );
+    assert_eq!(project.read_baseline("story"), baseline);
+
+    // The whole page again: the watch recovers, and there is no change.
+    *page.lock().unwrap() = long_story();
+    let back = check_first(&project).await;
+    assert_eq!(back.outcome, Outcome::Unchanged, "{}", back.detail);
+    assert_eq!(kinds(&back), vec![ChangeKind::Recovered]);
+    assert_eq!(project.read_baseline("story"), baseline);
+}
+
+/// Given an article with a baseline, a page that the server stopped
+/// writing in the middle of the article (a PHP "Fatal error: Maximum
+/// execution time exceeded", sent with a proper length) is a failed check
+/// that quotes the error; the baseline is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_a_server_error_stopped_midway_is_a_failed_check_quoting_the_error() {
+    let server = Server::start().await;
+    server.set(STORY, Route::html(long_story()));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    let baseline = project.read_baseline("story");
+    let fatal = format!(
+        "{}<br />\n<b>Fatal error</b>:  Maximum execution time of 30 seconds exceeded in <b>/var/www/html/wp-includes/formatting.php</b> on line <b>2345</b><br />\n",
+        cut_halfway(&long_story())
+    );
+    server.set(STORY, Route::html(fatal));
+    let stopped = check_first(&project).await;
+    let Outcome::Error(error) = &stopped.outcome else {
+        panic!("{:?} {}", stopped.outcome, stopped.detail);
+    };
+    assert!(
+        error.contains("the page stops before its end (it ends “Fatal error: Maximum execution time of 30 seconds exceeded in /var/www/html/wp-includes/formatting.php on line 2345”"),
+        "{error}"
+    );
+    assert_eq!(project.read_baseline("story"), baseline);
+}
+
+/// HTML lets a page leave out `</body>` and `</html>`. Given a site whose
+/// pages always do, a story cut short by its newsroom is an edit, as it
+/// always was: only a page that stops where the watch's pages used to end
+/// properly is taken for cut off.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_site_whose_pages_leave_out_their_end_tags_a_shorter_story_is_an_edit() {
+    let without_end = |page: String| page.replace("</body></html>", "");
+    let server = Server::start().await;
+    server.set(STORY, Route::html(without_end(long_story())));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    let shorter = long_story().replace(
+        "<p>Paragraph 20: the filmmaker Mohammad Rasoulof left the country on foot after an appeals court upheld his eight-year prison sentence, his lawyer said in statement number 20.</p>\n",
+        "",
+    );
+    server.set(STORY, Route::html(without_end(shorter)));
+    let edited = check_first(&project).await;
+    assert!(
+        matches!(edited.outcome, Outcome::Changed(_)),
+        "{:?} {}",
+        edited.outcome,
+        edited.detail
     );
 }
