@@ -134,6 +134,7 @@ pub(super) async fn check_article(
         Some(compare::StandIn::Wall(title)) => {
             return Err(walled(&resp.final_url, &watch.name, &title))
         }
+        Some(compare::StandIn::Unavailable(said)) => return Err(unavailable(&resp, &said)),
         Some(compare::StandIn::NotFound(said)) => {
             let how = format!(
                 "The article's page now says “{said}” (HTTP {})",
@@ -519,6 +520,24 @@ fn walled(url: &url::Url, name: &str, title: &str) -> String {
     )
 }
 
+/// The error of an article watch served a maintenance or "temporarily
+/// unavailable" page, or a database error, that says `said`, in place of
+/// the article ([`compare::StandIn::Unavailable`]): a failed check.
+fn unavailable(resp: &Response, said: &str) -> String {
+    let said = crate::text::clean(said);
+    let said = match said.char_indices().nth(160) {
+        Some((at, _)) => format!("{}…", &said[..at]),
+        None => said,
+    };
+    format!(
+        "{url}: the site served a maintenance or error page instead of the article (it says “{said}”, HTTP {status}): \
+         the site is down for now; presswatch keeps the baseline and tries again at the next check. If it lasts, \
+         open the URL in a browser",
+        url = resp.final_url,
+        status = resp.status,
+    )
+}
+
 /// Puts back the baseline file of an article watch that went missing while
 /// its history holds versions (a deploy that wiped `baseline/`, a restore
 /// from an old backup): the latest version is the accepted one, so the
@@ -582,8 +601,12 @@ fn extract_article(
     doc.lang = crate::text::declared_language(declared.as_deref(), &doc.text());
     if doc.blocks.is_empty() {
         // A bot check with no paragraph at all is no matter of selectors.
-        if let Some(compare::StandIn::Wall(title)) = compare::stand_in(&doc, None, &resp.body) {
-            return Err(walled(&resp.final_url, name, &title));
+        match compare::stand_in(&doc, None, &resp.body) {
+            Some(compare::StandIn::Wall(title)) => {
+                return Err(walled(&resp.final_url, name, &title))
+            }
+            Some(compare::StandIn::Unavailable(said)) => return Err(unavailable(resp, &said)),
+            _ => {}
         }
         return Err(format!(
             "no article text found at {}{}",

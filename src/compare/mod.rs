@@ -20,7 +20,7 @@
 //!   byline's key without its date, and the date words (labels, weekdays,
 //!   months);
 //! - `story`: whether a page still carries the story ([`stand_in`]: a "not
-//!   found" page or a wall; [`same_story`] behind a moved address).
+//!   found" page, a wall or a maintenance page; [`same_story`] behind a moved address).
 
 mod align;
 mod byline;

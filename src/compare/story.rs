@@ -1,5 +1,6 @@
 //! Whether a page still carries the story: a page that stands in for it
-//! ([`stand_in`]: a "not found" page, a bot check or access wall), the page
+//! ([`stand_in`]: a "not found" page, a bot check or access wall, a
+//! maintenance page or database error), the page
 //! a moved address leads to ([`same_story`]), and a reading that only
 //! decoded what an earlier one could not.
 
@@ -48,6 +49,63 @@ static WALL_TITLE: LazyLock<Regex> = LazyLock::new(|| {
             | (من\ )?ربات\ نیستم | لست\ برنامج\ روبوت
         )\W*$
     ").expect("static regex")
+});
+
+/// The title or headline of a maintenance or "temporarily unavailable" page,
+/// or of a server's database error, the whole title (or one of its parts,
+/// between the " | " or " - " that name the site): "Maintenance", "Site
+/// under maintenance", "We'll be back soon!", "Service Temporarily
+/// Unavailable", "Database Error", "در حال تعمیر", "سایت در دست تعمیر است",
+/// "الموقع تحت الصيانة". A headline that only starts so ("Maintenance
+/// workers strike") is not one. Matched in comparison form (Persian yeh and
+/// kaf, alef without hamza, no tanwin or zero-width non-joiner).
+static UNAVAILABLE_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?ix)
+        ^\W*(
+            ((the\ )?(web\ ?)?site\ (is\ )?)?(currently\ )?(temporarily\ )?(down\ for|under(going)?|in)\ (scheduled\ |planned\ )?maintenance
+            | (scheduled\ |planned\ |site\ )?maintenance(\ mode|\ in\ progress|\ page)?
+            | we'?(ll|\ will)\ be\ (right\ )?back(\ soon|\ shortly|\ online\ soon)?
+            | (503\W*)?service\ (temporarily\ )?unavailable
+            | ((the\ )?(web\ ?)?site\ (is\ )?)?(temporarily|currently)\ (unavailable|offline|down)
+            | (database|db)\ (connection\ )?error | error\ establishing\ a\ database\ connection
+            | ((وب\ ?)?سایت\ )?(در\ ?(حال|دست)\ )(تعمیر|تعمیرات|به\ ?روز\ ?رسانی|بروز\ ?رسانی)(\ (است|میباشد|می\ باشد))?
+            | ((وب\ ?)?سایت\ )?موقتا\ (در\ دسترس\ نیست|غیر\ ?فعال\ است)
+            | (الموقع\ )?(تحت|قید|فی\ وضع)\ الصیانة | صیانة(\ الموقع)?
+            | (الموقع\ )?(غیر\ (متاح|متوفر)|متوقف)\ (موقتا|حالیا) | سنعود\ قریبا
+        )\W*$
+    ").expect("static regex")
+});
+
+/// What a maintenance or "temporarily unavailable" page, or a server's
+/// database error, says in its text: "down for scheduled maintenance",
+/// "Briefly unavailable for scheduled maintenance", "we'll be back soon",
+/// "Error establishing a database connection", "سایت در حال تعمیر است",
+/// "به‌زودی برمی‌گردیم", "الموقع تحت الصيانة", "سنعود قريباً". Matched in
+/// comparison form. A story may say any of these: the text counts only on
+/// a short page that lost the story and is mostly this message
+/// ([`stand_in`]).
+static UNAVAILABLE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b(down\ for|under(going)?)\ (some\ )?(scheduled\ |planned\ |routine\ |essential\ )?maintenance\b
+        | \b(performing|carrying\ out|doing)\ (some\ )?(scheduled\ |planned\ |routine\ |essential\ )?maintenance\b
+        | \bscheduled\ maintenance\b | \bbriefly\ unavailable\b
+        | \bwe'?(ll|\ will)\ be\ (right\ )?back\ (soon|shortly|online)\b
+        | \b(site|website|page|service)\ is\ (temporarily|currently)\ (unavailable|down|offline)\b
+        | \bservice\ (is\ )?temporarily\ unavailable\b
+        | \berror\ establishing\ a\ database\ connection\b
+        | \b(could\ not|cannot|can'?t|unable\ to)\ connect\ to\ (the\ )?(database|mysql)\b
+        | در\ ?(حال|دست)\ (تعمیر|تعمیرات)
+        | (سایت|وب\ ?سایت)\ (موقتا\ )?در\ دسترس\ نیست | موقتا\ در\ دسترس\ نیست
+        | (سایت|وب\ ?سایت)\ در\ حال\ (به\ ?روز\ ?رسانی|بروز\ ?رسانی)
+        | به\ ?زودی\ (باز\ ?)?(بر\ ?)?می\ ?گردیم
+        | خطا\ در\ (اتصال|ارتباط)\ (به|با)\ (پایگاه\ ?داده|دیتابیس)
+        | (تحت|قید|فی\ وضع)\ الصیانة | اعمال\ (ال)?صیانة
+        | غیر\ (متاح|متوفر)ة?\ موقتا | سنعود\ قریبا
+        | خطا\ فی\ الاتصال\ ب\ ?قاعدة\ البیانات
+    ",
+    )
+    .expect("static regex")
 });
 
 /// What only a bot check, access wall or JavaScript-or-cookie wall says in
@@ -107,6 +165,10 @@ pub enum StandIn {
     /// title (or, untitled, by what it says): the site did not let
     /// presswatch read the page, a failed check.
     Wall(String),
+    /// A maintenance or "temporarily unavailable" page, or a server's
+    /// database error, with the words it says that with: the site is down
+    /// for now, a failed check.
+    Unavailable(String),
 }
 
 /// Whether a page with the document `new` (its extracted text) and the body
@@ -119,9 +181,15 @@ pub enum StandIn {
 /// - a wall: almost no prose ([`WALL_MAX_WORDS`]), at most a fifth of the
 ///   story's paragraphs left, and what gives a wall away: its title
 ///   ([`WALL_TITLE`]), its text ([`WALL_TEXT`]) or a challenge's markup
-///   ([`WALL_MARKUP`]). With no story yet, only its title or markup does.
+///   ([`WALL_MARKUP`]). With no story yet, only its title or markup does;
+/// - a maintenance or "temporarily unavailable" page, or a database error:
+///   almost no prose ([`WALL_MAX_WORDS`]), at most a fifth of the story's
+///   paragraphs left, and a title or headline that is that message
+///   ([`UNAVAILABLE_TITLE`]), or article text that is mostly that message
+///   ([`UNAVAILABLE_TEXT`]: the paragraphs that say it hold at least half
+///   of its words). With no story yet, only its title or headline does.
 ///
-/// A story whose headline says either from the start is a story.
+/// A story whose headline says any of these from the start is a story.
 pub fn stand_in(new: &Document, old: Option<&Document>, markup: &[u8]) -> Option<StandIn> {
     // A wall's title may name the site or the vendor after its own words.
     let titled = |d: &Document, re: &Regex, parts: bool| {
@@ -175,13 +243,64 @@ pub fn stand_in(new: &Document, old: Option<&Document>, markup: &[u8]) -> Option
     // markup is.
     let wall = titled(new, &WALL_TITLE, true)
         .or_else(|| old.and_then(|_| said()).map(|said| name(Some(said))))
-        .or_else(|| WALL_MARKUP.is_match(markup).then(|| name(said())))?;
+        .or_else(|| WALL_MARKUP.is_match(markup).then(|| name(said())));
+    if let Some(wall) = wall {
+        if let Some(old) = old {
+            if titled(old, &WALL_TITLE, true).is_some() || !lost(new, old) {
+                return None;
+            }
+        }
+        return Some(StandIn::Wall(wall));
+    }
+    let down = titled_in_parts(new, &UNAVAILABLE_TITLE)
+        .or_else(|| old.and_then(|_| mostly_unavailable(new)))?;
     if let Some(old) = old {
-        if titled(old, &WALL_TITLE, true).is_some() || !lost(new, old) {
+        if titled_in_parts(old, &UNAVAILABLE_TITLE).is_some() || !lost(new, old) {
             return None;
         }
     }
-    Some(StandIn::Wall(wall))
+    Some(StandIn::Unavailable(down))
+}
+
+/// The headline or title of `d` that is, whole or in one of its parts
+/// (between the separators that name the site, [`first_part`]), what `re`
+/// matches.
+fn titled_in_parts(d: &Document, re: &Regex) -> Option<String> {
+    [d.headline(), d.title.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            let t = text::compare_key(t);
+            re.is_match(&t) || title_parts(&t).any(|part| re.is_match(part))
+        })
+        .map(str::to_string)
+}
+
+/// A title's parts, between the " | ", " - " and the like that separate
+/// the page's own words from the site's name, whichever comes first.
+fn title_parts(title: &str) -> impl Iterator<Item = &str> {
+    let mut parts = vec![title];
+    for sep in [" | ", " - ", " – ", " — ", " :: ", " · "] {
+        parts = parts.into_iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts.into_iter().map(str::trim)
+}
+
+/// What a page's article text says of the site being down
+/// ([`UNAVAILABLE_TEXT`]), when the paragraphs that say so hold at least
+/// half of its words: the paragraph that says it, as it reads.
+fn mostly_unavailable(new: &Document) -> Option<String> {
+    let (mut all, mut saying, mut first) = (0, 0, None);
+    for b in &new.blocks {
+        let words = text::diff_word_count(&b.text);
+        all += words;
+        if UNAVAILABLE_TEXT.is_match(&text::compare_key(&b.text)) {
+            saying += words;
+            first.get_or_insert(b.text.as_str());
+        }
+    }
+    let first = first?;
+    (saying * 2 >= all).then(|| first.to_string())
 }
 
 /// A title's first part, before a " | ", " - ", " – ", " — " or " :: "
@@ -498,5 +617,125 @@ mod tests {
             ),
             None
         );
+    }
+    #[test]
+    fn a_maintenance_page_in_place_of_the_story_is_unavailable_and_a_story_about_one_is_a_story() {
+        let story = doc(
+            "Journalist arrested in Tehran",
+            &[
+                "A journalist was arrested at her home on Tuesday.",
+                "Her family says no warrant was shown.",
+                "Press freedom groups condemned the arrest.",
+            ],
+        );
+        let down = |title: &str, headline: Option<&str>, text: &[&str]| {
+            let mut d = doc(title, text);
+            d.headline_sources.shown = headline.map(str::to_string);
+            d
+        };
+        // By its title or headline, in English, Persian and Arabic.
+        for (page, said) in [
+            (
+                down(
+                    "Maintenance | Test Herald",
+                    Some("We\u{2019}ll be back soon"),
+                    &["Sorry for the inconvenience. We are performing scheduled maintenance and will be back online shortly."],
+                ),
+                "We\u{2019}ll be back soon",
+            ),
+            (
+                down("503 Service Temporarily Unavailable", None, &["nginx"]),
+                "503 Service Temporarily Unavailable",
+            ),
+            (
+                down("Database Error", None, &["Error establishing a database connection"]),
+                "Database Error",
+            ),
+            (
+                down(
+                    "سایت در دست تعمیر است",
+                    None,
+                    &["به\u{200c}زودی برمی\u{200c}گردیم. از شکیبایی شما سپاسگزاریم."],
+                ),
+                "سایت در دست تعمیر است",
+            ),
+            (
+                down("خبرگزاری نمونه - در حال تعمیر", None, &["لطفا بعدا مراجعه کنید."]),
+                "خبرگزاری نمونه - در حال تعمیر",
+            ),
+            (
+                down("الموقع تحت الصيانة", None, &["نعتذر عن الإزعاج، سنعود قريباً."]),
+                "الموقع تحت الصيانة",
+            ),
+        ] {
+            assert_eq!(
+                stand_in(&page, Some(&story), b""),
+                Some(StandIn::Unavailable(said.into())),
+                "{said}"
+            );
+        }
+        // By what it says, when that is most of its text: named by it, in
+        // any of the three languages.
+        for said in [
+            "Briefly unavailable for scheduled maintenance. Check back in a minute.",
+            "سایت در حال تعمیر است. به‌زودی برمی‌گردیم.",
+            "عذراً، الموقع تحت الصيانة حالياً. سنعود قريباً.",
+            "Error establishing a database connection",
+        ] {
+            let page = down("Test Herald", None, &[said]);
+            assert_eq!(
+                stand_in(&page, Some(&story), b""),
+                Some(StandIn::Unavailable(said.into())),
+                "{said}"
+            );
+            // With no story yet, only its title or headline says so.
+            assert_eq!(stand_in(&page, None, b""), None, "{said}");
+        }
+        let titled = down("Site under maintenance", None, &["Back soon."]);
+        assert_eq!(
+            stand_in(&titled, None, b""),
+            Some(StandIn::Unavailable("Site under maintenance".into()))
+        );
+
+        // A story about maintenance is a story: its headline only starts
+        // so, or the message is a sentence of a longer text, or it keeps
+        // the story's paragraphs.
+        let about = doc(
+            "Maintenance workers strike at the port",
+            &[
+                "Maintenance workers walked out on Monday, saying the site is temporarily unavailable to ships.",
+                "The union says wages have not been paid for three months.",
+                "Port officials said talks would resume on Wednesday.",
+            ],
+        );
+        assert_eq!(stand_in(&about, Some(&story), b""), None);
+        assert_eq!(stand_in(&about, None, b""), None);
+        let brief = doc(
+            "Ministry website hacked",
+            &[
+                "The ministry's website showed a message on Tuesday saying it was down for scheduled maintenance.",
+                "Hackers had claimed the night before that they had taken over its servers and published the files of thousands of citizens, including journalists and lawyers.",
+                "The ministry has not commented on the claim, and its spokesman did not answer calls.",
+            ],
+        );
+        assert_eq!(stand_in(&brief, Some(&story), b""), None);
+        let mut kept = story.clone();
+        kept.blocks.push(Block::paragraph(
+            "The court's website is down for scheduled maintenance.",
+        ));
+        assert_eq!(stand_in(&kept, Some(&story), b""), None);
+        // A long page is no maintenance page, whatever its title.
+        let long = "The network's engineers restored the service after a fault in the data centre, the company said in a statement on its website on Monday. ".repeat(8);
+        assert_eq!(
+            stand_in(
+                &down("Maintenance", None, &[long.as_str()]),
+                Some(&story),
+                b""
+            ),
+            None
+        );
+        // A story titled so from the start is a story.
+        let titled_story = doc("Under maintenance", &["A short story about a bridge."]);
+        assert_eq!(stand_in(&titled, Some(&titled_story), b""), None);
     }
 }

@@ -347,3 +347,109 @@ async fn on_a_site_whose_pages_leave_out_their_end_tags_a_shorter_story_is_an_ed
         edited.detail
     );
 }
+
+/// Maintenance pages and a database error, as sites serve them with 200 in
+/// place of every page: (the page, words the error quotes).
+fn maintenance_pages() -> Vec<(String, &'static str)> {
+    vec![
+        (
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Maintenance | Test Herald</title></head><body><h1>We’ll be back soon</h1><p>Sorry for the inconvenience. We’re performing scheduled maintenance at the moment. We’ll be back online shortly!</p><p>— The Test Herald team</p></body></html>".into(),
+            "Maintenance | Test Herald",
+        ),
+        (
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Test Herald</title></head><body><p>Briefly unavailable for scheduled maintenance. Check back in a minute.</p></body></html>".into(),
+            "Briefly unavailable for scheduled maintenance. Check back in a minute.",
+        ),
+        (
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Database Error</title></head><body><h1>Error establishing a database connection</h1></body></html>".into(),
+            "Error establishing a database connection",
+        ),
+        (
+            "<!DOCTYPE html><html lang=\"fa\" dir=\"rtl\"><head><meta charset=\"utf-8\"><title>سایت در دست تعمیر است</title></head><body><h1>سایت در دست تعمیر است</h1><p>به‌زودی برمی‌گردیم. از شکیبایی شما سپاسگزاریم.</p></body></html>".into(),
+            "سایت در دست تعمیر است",
+        ),
+        (
+            "<!DOCTYPE html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\"><title>الموقع تحت الصيانة | الجريدة</title></head><body><h1>الموقع تحت الصيانة</h1><p>نعتذر عن الإزعاج، سنعود قريباً.</p></body></html>".into(),
+            "الموقع تحت الصيانة",
+        ),
+    ]
+}
+
+/// Given an article with a baseline, when the site serves a maintenance
+/// page or a database error with 200 in its place (in English, Persian or
+/// Arabic), the check fails with words saying what the page said, no alert
+/// goes out below the failure threshold, and the baseline is kept; when the
+/// story comes back as it was, there is nothing to report.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_maintenance_page_served_with_200_is_a_failed_check_and_the_baseline_is_kept() {
+    for (page, said) in maintenance_pages() {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(long_story()));
+        let project = Project::new(&config(&server, STORY));
+        check_first(&project).await;
+        let baseline = project.read_baseline("story");
+
+        server.set(STORY, Route::html(page));
+        let down = check_first(&project).await;
+        let Outcome::Error(error) = &down.outcome else {
+            panic!("{said}: {:?} {}", down.outcome, down.detail);
+        };
+        for words in [
+            "the site served a maintenance or error page instead of the article",
+            &format!("it says “{said}”, HTTP 200"),
+            "presswatch keeps the baseline and tries again at the next check",
+        ] {
+            assert!(error.contains(words), "{said}: {words}: {error}");
+        }
+        assert_eq!(down.alerts, vec![], "{said}");
+        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+
+        server.set(STORY, Route::html(long_story()));
+        let back = check_first(&project).await;
+        assert_eq!(back.outcome, Outcome::Unchanged, "{said}: {}", back.detail);
+        assert_eq!(back.alerts, vec![], "{said}");
+    }
+}
+
+/// A watch's first check that meets a maintenance page stores no baseline:
+/// the error says what the page said, and the story is the baseline once
+/// it is read.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_maintenance_page_on_the_first_check_is_an_error_and_no_baseline() {
+    let server = Server::start().await;
+    let (page, said) = maintenance_pages().remove(0);
+    server.set(STORY, Route::html(page));
+    let project = Project::new(&config(&server, STORY));
+    let first = check_first(&project).await;
+    let Outcome::Error(error) = &first.outcome else {
+        panic!("{:?} {}", first.outcome, first.detail);
+    };
+    assert!(error.contains(&format!("it says “{said}”")), "{error}");
+    assert!(!project.path("baseline/story.txt").exists());
+    server.set(STORY, Route::html(long_story()));
+    let story = check_first(&project).await;
+    assert_eq!(story.outcome, Outcome::BaselineStored, "{}", story.detail);
+}
+
+/// A story about a site's maintenance is a story: given an article with a
+/// baseline, a paragraph added that says a ministry's site is "down for
+/// scheduled maintenance" is an edit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_that_tells_of_maintenance_is_an_edit() {
+    let server = Server::start().await;
+    server.set(STORY, Route::html(long_story()));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    let added = long_story().replace(
+        "</article>",
+        "<p>The court’s website, where the ruling was published, has since been down for scheduled maintenance, a message on it says: “We’ll be back soon.”</p></article>",
+    );
+    server.set(STORY, Route::html(added));
+    let edited = check_first(&project).await;
+    assert!(
+        matches!(edited.outcome, Outcome::Changed(_)),
+        "{:?} {}",
+        edited.outcome,
+        edited.detail
+    );
+}
