@@ -120,9 +120,10 @@ pub(super) async fn check_article(
                 Against::Same => None,
             };
             // A page that stops before its end, where the page kept last
-            // ended properly, is no version of the story either.
+            // ended properly, and that lost the story's end with it, is no
+            // version of the story either.
             let cut = match &found {
-                Against::Changed(_) => {
+                Against::Changed(page) if lost_its_end(&page.old, &page.doc) => {
                     cut_short(&state, &name, latest_seq, &resp.final_url, &resp.body)
                 }
                 _ => None,
@@ -319,6 +320,18 @@ pub(super) async fn check_article(
         });
     }
     Ok((Outcome::Changed(kind), summary, vec![a], keep))
+}
+
+/// Whether the story's last paragraph (`old`'s) is missing from the page
+/// (`new`): what a page cut before its end loses, whatever else it lost.
+fn lost_its_end(old: &Document, new: &Document) -> bool {
+    let Some(last) = old.blocks.last() else {
+        return false;
+    };
+    let last = crate::text::compare_key(&last.text);
+    !new.blocks
+        .iter()
+        .any(|b| crate::text::compare_key(&b.text) == last)
 }
 
 /// Whether the page fetched for `watch` came, through redirects, from

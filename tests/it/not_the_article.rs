@@ -453,3 +453,30 @@ async fn a_story_that_tells_of_maintenance_is_an_edit() {
         edited.detail
     );
 }
+
+/// Given an article whose page ended properly, a site that starts leaving
+/// out `</body>` and `</html>` (a new minifier) still has its newsroom's
+/// edits reported: a page that keeps the story's last paragraph did not stop
+/// before its end.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_that_starts_leaving_out_its_end_tags_still_has_its_edits_reported() {
+    let server = Server::start().await;
+    server.set(STORY, Route::html(long_story()));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    let edited = long_story()
+        .replace(
+            "statement number 3.",
+            "statement number 3, read out in court.",
+        )
+        .replace("</body></html>", "");
+    server.set(STORY, Route::html(edited));
+    let report = check_first(&project).await;
+    assert_eq!(
+        kinds(&report),
+        vec![ChangeKind::Edited],
+        "{:?} {}",
+        report.outcome,
+        report.detail
+    );
+}
