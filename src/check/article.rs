@@ -17,7 +17,9 @@ use crate::store::{EventKind, NewEvent, SnapshotKind, StateError, VersionRow, Wa
 use super::cut_short::cut_short;
 use super::keep::{evidence, file_version, snapshot_of, Keep, NewBaseline};
 use super::moved::moved_there_before;
-use super::takedown::{gone, never_worked, takedowns_and_restores, taken_down};
+use super::takedown::{
+    for_now_to_another_site, gone, never_worked, takedowns_and_restores, taken_down,
+};
 use super::{
     article_alert, fetch, now_rfc3339, read_baseline, rfc3339, CheckResult, Context, Keywords,
     Outcome,
@@ -56,7 +58,10 @@ pub(super) async fn check_article(
             // Nothing was ever there to take down: most often a mistyped URL.
             return Err(never_worked(ctx, watch, &resp, has_baseline));
         }
-        return taken_down(ctx, watch, st, how, resp).await;
+        // Sent for now to another site's front: told below, by what it serves.
+        if !for_now_to_another_site(watch, &resp) {
+            return taken_down(ctx, watch, st, how, resp).await;
+        }
     }
     let new_validators = resp.validators.clone();
     let latest = ctx.state.latest(&watch.name).map_err(|e| e.to_string())?;
@@ -150,6 +155,12 @@ pub(super) async fn check_article(
         // story (a section page, a tag page, another story) is the story
         // gone from where it was cited, not a move nor an edit.
         if not_the_story {
+            // Sent for now to another site (a consent, login or regional
+            // page): the site keeps the story from presswatch, it has not
+            // pulled it.
+            if for_now_to_another_site(watch, &resp) {
+                return Err(sent_to_another_site(watch, &resp.final_url));
+            }
             let how = format!(
                 "The article now redirects to {}, which does not carry its text",
                 resp.final_url
@@ -332,6 +343,20 @@ fn lost_its_end(old: &Document, new: &Document) -> bool {
     !new.blocks
         .iter()
         .any(|b| crate::text::compare_key(&b.text) == last)
+}
+
+/// The error of an article whose URL redirects for now (302, 303, 307) to
+/// `landed`, on another site, whose page does not carry the story:
+/// a consent, login or regional step most often, which keeps the story from
+/// presswatch rather than takes it down. A failed check.
+fn sent_to_another_site(watch: &Watch, landed: &url::Url) -> String {
+    let host = landed.host_str().unwrap_or_default();
+    format!(
+        "{url} redirects for now to {landed}, on another site ({host}), which does not carry the article's \
+         text: most often a consent, login or regional page; presswatch keeps the baseline and tries again \
+         at the next check. If it lasts, open the URL in a browser from the machine presswatch runs on",
+        url = watch.url,
+    )
 }
 
 /// Whether the page fetched for `watch` came, through redirects, from

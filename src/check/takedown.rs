@@ -48,6 +48,15 @@ pub(super) fn gone(watch: &Watch, resp: &Response) -> Option<String> {
     }
 }
 
+/// Whether the response came through a redirect for now (no permanent
+/// move) to another site: a consent, login or regional step most often,
+/// which keeps the story from presswatch rather than takes it down, even
+/// when it lands on that site's front page.
+pub(super) fn for_now_to_another_site(watch: &Watch, resp: &Response) -> bool {
+    resp.redirects.permanent_move(&watch.url).is_none()
+        && crate::alert::another_site(watch.url.as_str(), resp.final_url.as_str()).is_some()
+}
+
 /// The error of an article whose URL is gone (`resp`) and has never worked
 /// for the watch: there was nothing to take down, so it is most often a
 /// mistyped or cut-off URL. Said as what to check.

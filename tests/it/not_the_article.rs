@@ -160,6 +160,53 @@ async fn a_temporary_redirect_to_a_page_that_carries_the_story_is_no_news() {
     );
 }
 
+/// Given an article with a baseline, a temporary redirect to another site
+/// whose page does not carry the story (a consent, login or regional page)
+/// keeps the story from presswatch rather than takes it down: a failed
+/// check that says so, no alert below the failure threshold, the baseline
+/// kept; the story back is no news.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_redirect_to_another_site_without_the_story_is_a_failed_check() {
+    let server = Server::start().await;
+    server.set(STORY, Route::html(story()));
+    // The same server under another name stands for another site, which
+    // a loopback address may redirect to only with this.
+    let project = Project::new(&format!(
+        "{}allow_private_redirects = true\n",
+        config(&server, STORY)
+    ));
+    check_first(&project).await;
+    let baseline = project.read_baseline("story");
+    let consent = server
+        .url("/consent?continue=story")
+        .replace("127.0.0.1", "localhost");
+    let consent_page = news_page(
+        "Before you continue",
+        "",
+        &["We and our partners use cookies and data to deliver and maintain our services, measure audience engagement and show personalised ads. Select Accept all to agree, or More options to choose."],
+        &[],
+    );
+    server.set("/consent?continue=story", Route::html(consent_page));
+    server.set(STORY, Route::status(302).header("Location", &consent));
+    let sent = check_first(&project).await;
+    let Outcome::Error(error) = &sent.outcome else {
+        panic!("{:?} {}", sent.outcome, sent.detail);
+    };
+    for said in [
+        format!("redirects for now to {consent}, on another site (localhost)"),
+        "presswatch keeps the baseline and tries again at the next check".to_string(),
+    ] {
+        assert!(error.contains(&said), "{said}: {error}");
+    }
+    assert_eq!(sent.alerts, vec![]);
+    assert_eq!(project.read_baseline("story"), baseline);
+
+    server.set(STORY, Route::html(story()));
+    let back = check_first(&project).await;
+    assert_eq!(back.outcome, Outcome::Unchanged, "{}", back.detail);
+    assert_eq!(back.alerts, vec![]);
+}
+
 /// Given a watch whose URL always answered a temporary redirect (to the
 /// story's slug), the story rewritten past recognition there is an edit,
 /// not a takedown: that redirect is where the story is.
