@@ -16,6 +16,7 @@ use crate::alert::Alert;
 use crate::compare::{self, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
+use crate::evidence::verify::AlteredText;
 use crate::notify::render;
 use crate::store::{self, EventKind, Origin, State, WatchEvent};
 
@@ -34,6 +35,10 @@ pub struct Version {
     pub origin: Origin,
     /// What it holds.
     pub content: Content,
+    /// Set when its stored text no longer hashes to the SHA-256 it was
+    /// stored under (altered after presswatch kept it): whatever shows the
+    /// text says so beside it.
+    pub altered: Option<AlteredText>,
 }
 
 /// What a version holds.
@@ -97,6 +102,7 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
                     watch.name, row.seq
                 )
             })?;
+        let altered = AlteredText::check(&watch.name, row.seq, &row.body_sha256, &body);
         let content = match watch.kind {
             WatchKind::Article => Content::Article(Box::new(Document::from_baseline(&body))),
             WatchKind::Listing | WatchKind::Feed => Content::Items(store::items_of_baseline(&body)),
@@ -107,6 +113,7 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
             stored_at: row.stored_at,
             origin: row.origin,
             content,
+            altered,
         });
     }
     Ok(out)
@@ -295,13 +302,13 @@ fn how_versions_come(watch: &Watch, config: &Config) -> String {
 /// The table `presswatch history WATCH` prints: one line per version with
 /// what changed since the one before, as an alert would say it, and the
 /// takedowns, restores and moves between them.
-pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, String> {
+pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<Shown, String> {
     let versions = versions(state, watch)?;
     if versions.is_empty() {
-        return Ok(format!(
+        return Ok(Shown::sound(format!(
             "watch {}: no versions recorded yet (its first check stores its baseline as version 1)\n",
             watch.name
-        ));
+        )));
     }
     let events = state.events(&watch.name).map_err(|e| e.to_string())?;
     let rules = watch.rules();
@@ -337,7 +344,41 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<String, St
             how_versions_come(watch, config)
         ));
     }
-    Ok(out)
+    Ok(Shown {
+        output: out,
+        altered: warnings(config, &versions),
+    })
+}
+
+/// What `history` prints, and a warning for each version it shows whose
+/// stored text was altered since it was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// The text to print.
+    pub output: String,
+    /// One line each ([`AlteredText::named_warning`]), for stderr: the
+    /// command exits 1 after printing the text.
+    pub altered: Vec<String>,
+}
+
+impl Shown {
+    fn sound(output: String) -> Shown {
+        Shown {
+            output,
+            altered: Vec::new(),
+        }
+    }
+}
+
+/// The warnings of the altered versions among `versions`, naming the
+/// command that lists every such record.
+fn warnings<'a>(config: &Config, versions: impl IntoIterator<Item = &'a Version>) -> Vec<String> {
+    let verify = config.command("verify");
+    versions
+        .into_iter()
+        .filter_map(|v| v.altered.as_ref())
+        .map(|a| a.named_warning(&verify))
+        .collect()
 }
 
 /// A takedown, restore or move as a history line.
@@ -359,7 +400,7 @@ fn event_line(e: &WatchEvent, tz: Tz) -> String {
 /// The stored text of one version, as `presswatch history --show V` prints
 /// it: a line naming it, then the text in the baseline format (a listing's
 /// items one per line).
-pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<String, String> {
+pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<Shown, String> {
     let versions = versions(state, watch)?;
     let v = find(&versions, &watch.name, seq)?;
     let body = state
@@ -371,11 +412,14 @@ pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<S
     } else {
         String::new()
     };
-    Ok(format!(
-        "watch {}: {}{origin}\n\n{body}",
-        watch.name,
-        v.named(config.daemon.timezone)
-    ))
+    Ok(Shown {
+        output: format!(
+            "watch {}: {}{origin}\n\n{body}",
+            watch.name,
+            v.named(config.daemon.timezone)
+        ),
+        altered: warnings(config, [v]),
+    })
 }
 
 /// The kept version `seq`, or an error naming those kept.
@@ -400,6 +444,10 @@ pub struct Diff {
     pub output: String,
     /// True when they differ in a way that alerts.
     pub changed: bool,
+    /// A warning for each of the two kept versions compared whose stored
+    /// text was altered since it was kept ([`AlteredText::named_warning`]),
+    /// for stderr: the command exits 1 after printing the diff.
+    pub altered: Vec<String>,
 }
 
 /// `presswatch diff --watch`: two kept versions of a watch, compared with its
@@ -445,6 +493,7 @@ pub fn diff(
         return Ok(Diff {
             output,
             changed: false,
+            altered: Vec::new(),
         });
     }
     let to = match to {
@@ -502,6 +551,12 @@ pub fn diff(
     } else {
         d.output = header + &d.output;
     }
+    let compared: &[&Version] = if from.seq == to.seq {
+        &[to]
+    } else {
+        &[from, to]
+    };
+    d.altered = warnings(config, compared.iter().copied());
     Ok(d)
 }
 
@@ -583,7 +638,11 @@ fn items(a: &[Item], b: &[Item], json: bool) -> Result<Diff, String> {
         }
         out
     };
-    Ok(Diff { output, changed })
+    Ok(Diff {
+        output,
+        changed,
+        altered: Vec::new(),
+    })
 }
 
 /// What a compared pair of documents is, for the text of their change.
@@ -669,5 +728,6 @@ pub fn documents(
     Ok(Diff {
         output,
         changed: change.is_some(),
+        altered: Vec::new(),
     })
 }

@@ -149,10 +149,13 @@ fn stored(
     )?)
 }
 
-/// Prints a diff; exit status 1 when the versions differ, as diff(1).
+/// Prints a diff; exit status 1 when the versions differ, as diff(1), or
+/// when a stored version compared was altered since it was kept (a warning
+/// on stderr says so).
 fn print_diff(diff: presswatch::history::Diff) -> Result<ExitCode, String> {
     print!("{}", diff.output);
-    Ok(if diff.changed {
+    let altered = super::warn_altered(&diff.altered);
+    Ok(if diff.changed || altered {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

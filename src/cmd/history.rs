@@ -21,17 +21,24 @@ pub struct History {
 }
 
 impl History {
-    /// Prints the table of versions, or the text of `--show`.
+    /// Prints the table of versions, or the text of `--show`; exit 1, after
+    /// a warning on stderr, when a version shown was altered since it was
+    /// kept.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
         let w = cfg.watch_named(&self.watch)?;
         // Opened as a dry run opens it: reading versions never creates a
         // database (a mistyped `state_dir` would leave an empty one behind).
         let state = super::state(&cfg, true)?;
-        match self.show {
-            Some(seq) => print!("{}", presswatch::history::show(&state, &cfg, w, seq)?),
-            None => print!("{}", presswatch::history::table(&state, &cfg, w)?),
-        }
-        Ok(ExitCode::SUCCESS)
+        let shown = match self.show {
+            Some(seq) => presswatch::history::show(&state, &cfg, w, seq)?,
+            None => presswatch::history::table(&state, &cfg, w)?,
+        };
+        print!("{}", shown.output);
+        Ok(if super::warn_altered(&shown.altered) {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        })
     }
 }

@@ -83,6 +83,16 @@ pub(crate) fn left_out(why: &[String], noun: (&str, &str), meaning: &str) -> Exi
     ExitCode::FAILURE
 }
 
+/// Prints a warning line on stderr for each version shown whose stored text
+/// was altered since it was kept ([`presswatch::evidence::verify::AlteredText`]);
+/// true when there was one (the command then exits 1, its output kept).
+pub(crate) fn warn_altered(warnings: &[String]) -> bool {
+    for w in warnings {
+        eprintln!("WARNING {w}");
+    }
+    !warnings.is_empty()
+}
+
 /// How long a command waits for another command that is delivering alerts.
 const DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 

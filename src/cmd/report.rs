@@ -31,11 +31,28 @@ impl Report {
             })?;
         drop(progress);
         println!("{}", n.describe(&self.out));
-        Ok(super::left_out(
-            &n.left_out,
-            ("kept response", "kept responses"),
+        let meaning = if n.altered.is_empty() {
             "of the viewer (its pages warn in place of an altered record, and a damaged body's link leads \
-             nowhere): the rest is written and sound",
-        ))
+             nowhere): the rest is written and sound"
+        } else {
+            "of the viewer (its pages warn in place of an altered record, and a damaged body's link leads \
+             nowhere)"
+        };
+        let code = super::left_out(&n.left_out, ("kept response", "kept responses"), meaning);
+        if !super::warn_altered(&n.altered) {
+            return Ok(code);
+        }
+        let (texts, it, them) = if n.altered.len() == 1 {
+            ("version text no longer matches", "it was", "it")
+        } else {
+            ("version texts no longer match", "they were", "them")
+        };
+        eprintln!(
+            "{} {texts} the SHA-256 {it} stored under (altered after presswatch kept {them}): the \
+             viewer shows {them} with a warning beside {them}, on the index, the watch's timeline and \
+             the version's page; the rest is written and sound",
+            n.altered.len()
+        );
+        Ok(ExitCode::FAILURE)
     }
 }

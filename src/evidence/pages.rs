@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use crate::alert::Alert;
 use crate::compare::{BlockChange, SegmentOp};
 use crate::document::{Document, ProseKind};
+use crate::evidence::verify::AlteredText;
 use crate::notify::render::{self, escape, DEL_STYLE, INS_STYLE};
 use crate::store::RecordCheck;
 
@@ -61,6 +62,10 @@ pub struct VersionView {
     pub raw: Option<RawView>,
     /// The answer that later reported it taken down.
     pub taken_down: Option<RawView>,
+    /// Set when its stored text no longer hashes to the SHA-256 it was
+    /// stored under: the index, the timeline and every page showing the
+    /// text say so beside it.
+    pub altered: Option<AlteredText>,
 }
 
 /// What happened to a watched article between versions.
@@ -270,6 +275,28 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
                 escape(&w.verify)
             )
         };
+        let altered: Vec<String> = w
+            .versions
+            .iter()
+            .filter(|v| v.altered.is_some())
+            .map(|v| v.seq.to_string())
+            .collect();
+        let flag = match altered.as_slice() {
+            [] => flag,
+            [one] => format!(
+                "{flag}<br><span class=\"flag\">\u{26A0} Warning: the text of version {one} no longer \
+                 matches the SHA-256 it was stored under: it was altered after presswatch kept it; its \
+                 page says so. Run <code>{}</code>.</span>",
+                escape(&w.verify)
+            ),
+            [some @ .., last] => format!(
+                "{flag}<br><span class=\"flag\">\u{26A0} Warning: the texts of versions {} and {last} no \
+                 longer match the SHA-256 they were stored under: they were altered after presswatch \
+                 kept them; their pages say so. Run <code>{}</code>.</span>",
+                some.join(", "),
+                escape(&w.verify)
+            ),
+        };
         b.push_str(&format!(
             "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}</span>{flag}</td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
             super::url_segment(&w.name),
@@ -307,10 +334,16 @@ pub fn timeline(w: &WatchView) -> String {
             None => "First version kept".to_string(),
             Some(a) => format!("{}: {}", a.kind.label(), a.summary),
         };
+        let flag = v.altered.as_ref().map_or(String::new(), |a| {
+            format!(
+                "<br><span class=\"flag\">\u{26A0} Warning: {}</span>",
+                altered_text_warning(a, &w.verify)
+            )
+        });
         rows.push((
             (v.seq, 0, v.accepted_at),
             format!(
-                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td{}>{}</td><td class=\"hash wide\">{}</td></tr>",
+                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td><span{}>{}</span>{flag}</td><td class=\"hash wide\">{}</td></tr>",
                 escape(&time_s(v.accepted_at, w.tz)),
                 v.seq,
                 v.seq,
@@ -470,6 +503,20 @@ pub fn version(w: &WatchView, i: usize) -> String {
     if !nav.is_empty() {
         b.push_str(&format!("<div class=\"meta\">{}</div>", nav.join(" · ")));
     }
+    // Before anything shown of an altered text: this version's, and the
+    // one before it shown beside it.
+    for (shown, which) in [
+        (Some(v), "this version"),
+        (previous, "the version before it, shown beside it"),
+    ] {
+        if let Some(a) = shown.and_then(|s| s.altered.as_ref()) {
+            b.push_str(&format!(
+                "<div class=\"card altered\" style=\"margin:12px 0;\"><b>\u{26A0} Warning: the text of version {} ({which}) was altered</b><p>{}. It names every altered or damaged record and says what to do.</p></div>",
+                a.seq,
+                capitalized(&altered_text_warning(a, &w.verify))
+            ));
+        }
+    }
     if let Some(a) = &v.alert {
         let mut shown = a.clone();
         // The card links to this very page otherwise.
@@ -486,22 +533,25 @@ pub fn version(w: &WatchView, i: usize) -> String {
         Some(p) => {
             b.push_str(&side(
                 &format!("Version {} (before)", p.seq),
-                &p.doc,
+                p,
                 change,
                 Side::Old,
+                &w.verify,
             ));
             b.push_str(&side(
                 &format!("Version {} (after)", v.seq),
-                &v.doc,
+                v,
                 change,
                 Side::New,
+                &w.verify,
             ));
         }
         None => b.push_str(&side(
             &format!("Version {}", v.seq),
-            &v.doc,
+            v,
             None,
             Side::New,
+            &w.verify,
         )),
     }
     b.push_str("</div>");
@@ -533,10 +583,12 @@ enum Side {
 /// marked alike, under the email's lower-confidence label.
 fn side(
     label: &str,
-    doc: &Document,
+    v: &VersionView,
     change: Option<&crate::compare::Change>,
     which: Side,
+    verify: &str,
 ) -> String {
+    let doc = &v.doc;
     let mut marked = marks(
         change
             .map(|c| c.blocks.as_slice())
@@ -553,8 +605,14 @@ fn side(
     };
     // Each part in the language the page declared, as the email marks it.
     let lang_dir = |t: &str| story_attrs(t, doc.lang.as_deref());
+    let warning = v.altered.as_ref().map_or(String::new(), |a| {
+        format!(
+            "<p class=\"flag\">\u{26A0} Warning: {}</p>",
+            altered_text_warning(a, verify)
+        )
+    });
     let mut b = format!(
-        "<div class=\"side\"><h3>{}</h3><p{}><b>{headline_html}</b></p>",
+        "<div class=\"side\"><h3>{}</h3>{warning}<p{}><b>{headline_html}</b></p>",
         escape(label),
         lang_dir(headline)
     );
@@ -687,6 +745,24 @@ fn raw(r: &RawView, label: &str, w: &WatchView) -> String {
         escape(&r.final_url),
         escape(&r.head)
     )
+}
+
+/// What the viewer says beside a version's text that no longer hashes to the
+/// SHA-256 it was stored under, in HTML.
+fn altered_text_warning(a: &AlteredText, verify: &str) -> String {
+    a.worded(
+        verify,
+        &|hash| format!("<span class=\"hash\">{}</span>", escape(hash)),
+        &|command| format!("<code>{}</code>", escape(command)),
+    )
+}
+
+/// `s` with its first letter capitalized.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or(String::new(), |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 /// What the viewer says in place of the link to a body that failed its
@@ -842,6 +918,7 @@ mod tests {
             marks: None,
             raw: None,
             taken_down: None,
+            altered: None,
         }
     }
 

@@ -6,7 +6,9 @@
 //! feed's versions are its item lists: their changes are the items new, no
 //! longer listed and retitled. A raw response
 //! whose body no longer hashes to its SHA-256, or whose record was altered
-//! since it was kept, is left out and named, as `export` does.
+//! since it was kept, is left out and named, as `export` does; a version
+//! whose stored text no longer hashes to the SHA-256 it was stored under is
+//! shown with a warning beside it, and named.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -34,6 +36,10 @@ pub struct Written {
     /// SHA-256 (its pages link to nothing there), or a record altered since
     /// it was kept (its pages warn instead of showing it). Why, for each.
     pub left_out: Vec<String>,
+    /// Versions whose stored text no longer hashes to the SHA-256 it was
+    /// stored under, shown with a warning beside them: one line each
+    /// ([`super::verify::AlteredText::named_warning`]).
+    pub altered: Vec<String>,
 }
 
 impl Written {
@@ -78,6 +84,12 @@ pub fn write(
             continue;
         }
         written.left_out.extend(altered);
+        written.altered.extend(
+            view.versions
+                .iter()
+                .filter_map(|v| v.altered.as_ref())
+                .map(|a| a.named_warning(&view.verify)),
+        );
         // The bodies the pages link to, written before the pages, so that
         // a page says in its place when one failed its check instead of
         // linking to a file that is not there. A body shown for two
@@ -220,6 +232,7 @@ fn watch_view(
                 marks,
                 raw: raw_of(v.seq, SnapshotKind::Version),
                 taken_down: None,
+                altered: v.altered.clone(),
             });
         }
     }
@@ -264,6 +277,7 @@ fn watch_view(
             marks,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),
+            altered: v.altered.clone(),
         });
     }
     let events = state.events(&watch.name).map_err(|e| e.to_string())?;
@@ -397,6 +411,7 @@ mod tests {
             versions: 2,
             raw: 1,
             left_out: vec![],
+            altered: vec![],
         };
         assert_eq!(
             one.describe(Path::new("rep")),

@@ -77,11 +77,8 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
             ));
             continue;
         };
-        let got = crate::document::sha256_hex(body.as_bytes());
-        if &got != body_sha256 {
-            problems.push(format!(
-                "watch {watch} version {seq}: its text was stored as {body_sha256} and now hashes to {got}"
-            ));
+        if let Some(altered) = AlteredText::check(watch, *seq, body_sha256, &body) {
+            problems.push(altered.mismatch());
         }
     }
     Ok(Verified {
@@ -93,14 +90,92 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     })
 }
 
+/// A kept version whose stored text no longer hashes to the SHA-256 it was
+/// stored under: altered (or damaged) after presswatch kept it. `verify`
+/// names it as a mismatch; the viewer, `history` and `diff`, which show the
+/// text, warn beside it. The one check of a version's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlteredText {
+    /// The watch.
+    pub watch: String,
+    /// The version.
+    pub seq: i64,
+    /// The SHA-256 it was stored under.
+    pub stored: String,
+    /// What its text hashes to now.
+    pub now: String,
+}
+
+impl AlteredText {
+    /// Checks a version's stored text (`body`) against the SHA-256 it was
+    /// stored under (`stored`): `None` when it still hashes to it.
+    pub fn check(watch: &str, seq: i64, stored: &str, body: &str) -> Option<AlteredText> {
+        let now = crate::document::sha256_hex(body.as_bytes());
+        (now != stored).then(|| AlteredText {
+            watch: watch.to_string(),
+            seq,
+            stored: stored.to_string(),
+            now,
+        })
+    }
+
+    /// As `verify` lists it: "watch W version N: its text was stored as …
+    /// and now hashes to …".
+    pub fn mismatch(&self) -> String {
+        format!(
+            "watch {} version {}: its text was stored as {} and now hashes to {}",
+            self.watch, self.seq, self.stored, self.now
+        )
+    }
+
+    /// What is said beside the text wherever it is shown, naming the
+    /// command that lists every such record (`verify`): "this text no
+    /// longer matches the SHA-256 it was stored under: it was altered after
+    /// presswatch kept it; run `presswatch verify --config FILE`".
+    pub fn warning(&self, verify: &str) -> String {
+        self.worded(verify, &|hash| hash.to_string(), &|command| {
+            format!("`{command}`")
+        })
+    }
+
+    /// [`AlteredText::warning`] with its hashes and command set as `hash`
+    /// and `command` set them (the viewer's HTML).
+    pub fn worded(
+        &self,
+        verify: &str,
+        hash: &dyn Fn(&str) -> String,
+        command: &dyn Fn(&str) -> String,
+    ) -> String {
+        format!(
+            "this text no longer matches the SHA-256 it was stored under: it was altered after \
+             presswatch kept it (it was stored as {}, and now hashes to {}); run {}",
+            hash(&self.stored),
+            hash(&self.now),
+            command(verify)
+        )
+    }
+
+    /// [`AlteredText::warning`] naming the watch and version, as `report`,
+    /// `history` and `diff` print it on stderr.
+    pub fn named_warning(&self, verify: &str) -> String {
+        format!(
+            "watch {} version {}: {}",
+            self.watch,
+            self.seq,
+            self.warning(verify)
+        )
+    }
+}
+
 /// What to do about mismatches, for the user who just saw them.
 pub fn what_to_do(config: &Config) -> String {
     format!(
         "What to do: the records named above no longer match what was kept (the database was altered or \
          damaged since). Keep this output with the evidence. Restore the state database from a backup \
          made before the damage (docs/OPERATIONS.md, Backup) and run `{}` again. Until then `presswatch \
-         export` and `presswatch report` leave these records out and name them; the rest is sound, and \
-         exports and reports made earlier keep their own digests.",
+         export` and `presswatch report` leave the altered or damaged responses out and name them, and \
+         `report`, `history` and `diff` show an altered version text only with a warning beside it; \
+         the rest is sound, and exports and reports made earlier keep their own digests.",
         config.command("verify")
     )
 }

@@ -767,6 +767,186 @@ async fn export_and_report_leave_out_a_snapshot_record_altered_since_it_was_kept
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_text_altered_since_it_was_kept_is_shown_only_with_a_warning_on_either_backend() {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // Someone rewrites what version 2 said ("in Germany") in the state
+        // database, and alters the charset version 1's response says it was
+        // served in.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "UPDATE blobs SET body = replace(body, 'in Germany', 'in France');
+             UPDATE raw_snapshots SET response_head = replace(response_head, 'charset=utf-8', 'charset=windows-1256')
+               WHERE watch = 'rasoulof' AND version = 1 AND kind = 'version';",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let warning = "WARNING watch rasoulof version 2: this text no longer matches the SHA-256 it was stored under: it was altered after presswatch kept it (it was stored as ";
+        let warned = |out: &std::process::Output, what: &str| {
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{backend}: {what}: {out:?}");
+            let line = said
+                .lines()
+                .find(|l| l.starts_with(warning))
+                .unwrap_or_else(|| {
+                    panic!("{backend}: {what}: a warning about version 2 in:\n{said}")
+                });
+            assert!(
+                line.contains("run `presswatch verify --config"),
+                "{backend}: {what}: {line}"
+            );
+            assert_eq!(
+                said.matches("WARNING").count(),
+                1,
+                "{backend}: {what}: {said}"
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+
+        // The viewer still shows the text (it is what the database holds),
+        // and says beside it, wherever it is shown, that it was altered;
+        // `report` names it and exits 1, and no longer calls the rest sound
+        // before naming it.
+        let viewer = project.path("viewer");
+        let out = report(&config, &viewer, &PG_ENV).await;
+        warned(&out, "report");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(said.matches("LEFT OUT").count(), 1, "{backend}: {said}");
+        let lines: Vec<&str> = said.lines().collect();
+        assert!(
+            lines[1].starts_with("1 kept response left out of the viewer")
+                && !lines[1].contains("sound"),
+            "{backend}: {said}"
+        );
+        assert!(
+            lines.last().unwrap().starts_with(
+                "1 version text no longer matches the SHA-256 it was stored under (altered after presswatch kept it): the viewer shows it with a warning beside it"
+            ),
+            "{backend}: {said}"
+        );
+        assert_local_links_resolve(&viewer);
+        let page = |file: &str| std::fs::read_to_string(viewer.join(file)).unwrap();
+        let altered = "this text no longer matches the SHA-256 it was stored under: it was altered after presswatch kept it";
+        let index = page("index.html");
+        let row = index_row(&index, "rasoulof");
+        assert!(
+            row.contains("Warning: the text of version 2 no longer matches the SHA-256 it was stored under: it was altered after presswatch kept it")
+                && row.contains("Run <code>presswatch verify --config"),
+            "{backend}: {row}"
+        );
+        let timeline = page("rasoulof/index.html");
+        let version_row = |seq: i64| {
+            timeline
+                .split("<tr>")
+                .find(|r| {
+                    r.contains(&format!(
+                        "<a href=\"v{seq}.html\">Version {seq}</a></td><td><span"
+                    ))
+                })
+                .unwrap_or_else(|| panic!("{backend}: the row of version {seq} in:\n{timeline}"))
+        };
+        assert!(version_row(2).contains(altered), "{backend}: {timeline}");
+        for seq in [1, 3] {
+            assert!(!version_row(seq).contains(altered), "{backend}: {timeline}");
+        }
+        // Version 2's page warns before its text; version 3's page shows it
+        // beside its own, and warns too; version 1's does not.
+        let v2 = page("rasoulof/v2.html");
+        let warned_at = v2
+            .find("Warning: the text of version 2 (this version) was altered")
+            .unwrap_or_else(|| panic!("{backend}: {v2}"));
+        assert!(v2[warned_at..].contains("This text no longer matches the SHA-256 it was stored under: it was altered after presswatch kept it"), "{backend}: {v2}");
+        assert!(
+            warned_at < v2.find("<h2>Side by side</h2>").unwrap(),
+            "{backend}: the warning comes before the text: {v2}"
+        );
+        let v3 = page("rasoulof/v3.html");
+        assert!(
+            v3.contains("Warning: the text of version 2 (the version before it, shown beside it) was altered"),
+            "{backend}: {v3}"
+        );
+        assert!(!page("rasoulof/v1.html").contains(altered), "{backend}");
+
+        // `history` and `diff` print what they printed, and warn on stderr
+        // for the altered version they show; the others show as before.
+        let out = run(
+            &["history", "--config", &config, "rasoulof", "--show", "2"],
+            &PG_ENV,
+        )
+        .await;
+        assert!(
+            warned(&out, "history --show 2").contains("in France"),
+            "{backend}"
+        );
+        let out = run(&["history", "--config", &config, "rasoulof"], &PG_ENV).await;
+        warned(&out, "history");
+        let shown = ok(&run(
+            &["history", "--config", &config, "rasoulof", "--show", "1"],
+            &PG_ENV,
+        )
+        .await);
+        assert!(shown.contains("in Europe"), "{backend}: {shown}");
+        let out = run(
+            &[
+                "diff", "--config", &config, "--watch", "rasoulof", "--from", "1", "--to", "2",
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert!(warned(&out, "diff").contains("France"), "{backend}");
+        let out = run(
+            &[
+                "diff", "--config", &config, "--watch", "rasoulof", "--from", "1", "--to", "3",
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(0), "{backend}: {out:?}");
+        assert!(out.stderr.is_empty(), "{backend}: {out:?}");
+
+        // A browser shows the warnings as written.
+        if let Some(chromium) = tool("chromium") {
+            for (file, expected) in [
+                (
+                    "index.html",
+                    "the text of version 2 no longer matches the SHA-256 it was stored under",
+                ),
+                ("rasoulof/index.html", altered),
+                (
+                    "rasoulof/v2.html",
+                    "Warning: the text of version 2 (this version) was altered",
+                ),
+            ] {
+                let profile = tempfile::tempdir().unwrap();
+                let shown = Command::new(&chromium)
+                    .args([
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--dump-dom",
+                    ])
+                    .arg(format!("--user-data-dir={}", profile.path().display()))
+                    .arg(format!("file://{}", viewer.join(file).display()))
+                    .output()
+                    .unwrap();
+                assert!(shown.status.success(), "{backend}: {file}: chromium failed");
+                let dom = String::from_utf8_lossy(&shown.stdout);
+                assert!(
+                    dom.contains(expected),
+                    "{backend}: {file}: {expected:?} in {dom}"
+                );
+            }
+        }
+    }
+}
+
 /// The row of the viewer's index that links to `watch`'s timeline.
 fn index_row<'a>(index: &'a str, watch: &str) -> &'a str {
     let link = format!("href=\"{watch}/index.html\"");
