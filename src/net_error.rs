@@ -113,10 +113,19 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
 fn certificate_error<'e>(
     e: &'e (dyn std::error::Error + 'static),
 ) -> Option<&'e rustls::CertificateError> {
+    match rustls_error(e)? {
+        rustls::Error::InvalidCertificate(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// rustls's error in the chain of `e`, followed as [`certificate_error`]
+/// follows it.
+fn rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
-        if let Some(rustls::Error::InvalidCertificate(c)) = s.downcast_ref::<rustls::Error>() {
-            return Some(c);
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
         }
         src = match s.downcast_ref::<std::io::Error>() {
             Some(io) => io
@@ -126,6 +135,80 @@ fn certificate_error<'e>(
         };
     }
     None
+}
+
+/// Whether the chain of `e` tells of a TLS handshake answered by something
+/// that is not TLS (a plain-text greeting read as a TLS record): rustls's
+/// `InvalidMessage` ("received corrupt message of type InvalidContentType").
+fn not_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(rustls_error(e), Some(rustls::Error::InvalidMessage(_)))
+        || chain(e)
+            .iter()
+            .any(|c| c.to_lowercase().contains("corrupt message"))
+}
+
+/// What to say when a mail relay reached with TLS from the first byte
+/// (`smtps://`) answered in plain text, as a port for STARTTLS (587, 25)
+/// does: `None` when the chain of `e` tells of something else.
+pub fn relay_speaks_no_tls_at_once(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    not_tls(e).then(|| {
+        "the server there does not speak TLS at once, as smtps:// needs (it answered in plain text, \
+         as a port for STARTTLS does): use smtp:// (STARTTLS, usually port 587), or the relay's \
+         implicit-TLS port (465), in the channel's smtp_url"
+            .to_string()
+    })
+}
+
+/// What a relay reached without TLS at first (`smtp://`) sent, or did not,
+/// on a fresh connection before the client says anything: an SMTP server
+/// greets first (`220 …`), one that expects TLS at once waits for the
+/// client's handshake, or answers it in TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Greeting {
+    /// An SMTP greeting (or any plain text) came.
+    Plain,
+    /// Nothing came within the time waited.
+    None,
+    /// TLS bytes came (a TLS record: a handshake or an alert).
+    Tls,
+    /// The connection could not be made, or closed at once.
+    Unreachable,
+}
+
+impl Greeting {
+    /// What the first bytes a server sent (`first`; empty when it sent
+    /// none in time) say it speaks.
+    pub fn of(first: &[u8]) -> Greeting {
+        match first.first() {
+            None => Greeting::None,
+            // A TLS record's content type: handshake (22) or alert (21).
+            Some(0x15 | 0x16) => Greeting::Tls,
+            Some(_) => Greeting::Plain,
+        }
+    }
+}
+
+/// What to add when a mail relay reached with `smtp://` never answered
+/// (`greeting`: what a fresh connection to it got, waited for `waited`):
+/// that the server may expect TLS at once, and to use smtps://, when it
+/// sent no greeting or sent TLS bytes; `None` when it greets as SMTP does
+/// (it is slow, not of another scheme) or could not be reached.
+pub fn relay_expects_tls_at_once(
+    greeting: Greeting,
+    waited: std::time::Duration,
+) -> Option<String> {
+    let what = match greeting {
+        Greeting::None => format!(
+            "no SMTP greeting came within {}s of connecting",
+            waited.as_secs_f64()
+        ),
+        Greeting::Tls => "it answered in TLS, not with an SMTP greeting".to_string(),
+        Greeting::Plain | Greeting::Unreachable => return None,
+    };
+    Some(format!(
+        "{what}: the server may expect TLS at once, as on port 465: use smtps:// in the channel's \
+         smtp_url (smtp:// is plain SMTP then STARTTLS)"
+    ))
 }
 
 /// What kind of failure a chain of causes tells of. A refused certificate

@@ -175,11 +175,64 @@ pub async fn send(
 ) -> Result<(), String> {
     let msg = build_message(ch, out, installation)?;
     let transport = transport(ch, timeout)?;
-    transport
-        .send(msg)
-        .await
-        .map(|_| ())
-        .map_err(|e| smtp_error(ch, &e))
+    let sending = transport.send(msg);
+    // A relay that expects TLS at once (smtps://, port 465) never greets a
+    // client that waits for its SMTP greeting (smtp://): the exchange would
+    // only time out. When it is still going half-way through its time, a
+    // second connection looks at what the relay sends first.
+    let look = GREETING_WAIT.min(timeout / 4);
+    let probe = async {
+        if ch.tls == SmtpTls::Implicit {
+            return std::future::pending().await;
+        }
+        tokio::time::sleep(timeout / 2).await;
+        greeting(&ch.host, ch.port, look).await
+    };
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(sending, probe, deadline);
+    let mut found = None;
+    let sent = loop {
+        tokio::select! {
+            sent = &mut sending => break Some(sent),
+            g = &mut probe, if found.is_none() => found = Some(g),
+            _ = &mut deadline => break None,
+        }
+    };
+    match sent {
+        Some(sent) => sent.map(|_| ()).map_err(|e| smtp_error(ch, &e)),
+        None => {
+            let why = found
+                .and_then(|g| crate::net_error::relay_expects_tls_at_once(g, look))
+                .unwrap_or_else(|| "the SMTP server is slow or down".to_string());
+            Err(super::timed_out(
+                &format!("email to {}:{}", ch.host, ch.port),
+                timeout,
+                &why,
+            ))
+        }
+    }
+}
+
+/// The longest a second look at a relay that does not answer waits for its
+/// first bytes.
+const GREETING_WAIT: Duration = Duration::from_secs(10);
+
+/// What a fresh connection to `host:port` receives first within `wait`,
+/// before saying anything: an SMTP server's greeting, TLS bytes, or nothing.
+async fn greeting(host: &str, port: u16, wait: Duration) -> crate::net_error::Greeting {
+    use crate::net_error::Greeting;
+    use tokio::io::AsyncReadExt;
+    let Ok(Ok(mut sock)) =
+        tokio::time::timeout(wait, tokio::net::TcpStream::connect((host, port))).await
+    else {
+        return Greeting::Unreachable;
+    };
+    let mut first = [0u8; 8];
+    match tokio::time::timeout(wait, sock.read(&mut first)).await {
+        Err(_) => Greeting::None,
+        Ok(Ok(n)) if n > 0 => Greeting::of(&first[..n]),
+        Ok(_) => Greeting::Unreachable,
+    }
 }
 
 /// Names the failing step (DNS, connection, TLS, authentication, rejection).
@@ -193,6 +246,11 @@ fn smtp_error(ch: &EmailChannel, e: &lettre::transport::smtp::Error) -> String {
     };
     if let Some(why) = crate::net_error::refused_certificate(e, &ch.host, &at, role) {
         return format!("email to {at}: TLS handshake failed: {why}");
+    }
+    if ch.tls == SmtpTls::Implicit {
+        if let Some(why) = crate::net_error::relay_speaks_no_tls_at_once(e) {
+            return format!("email to {at}: TLS handshake failed: {why}");
+        }
     }
     let mut detail = e.to_string();
     let mut src = std::error::Error::source(e);

@@ -553,41 +553,49 @@ pub async fn send(
     installation: &Installation,
 ) -> Result<(), Failure> {
     let timeout = policy.send_timeout;
-    let attempt = async {
-        match &channel.kind {
-            ChannelKind::Email(em) => email::send(em, out, installation, timeout)
+    let wh = match &channel.kind {
+        // The relay's exchange keeps its own time: when it runs out, what a
+        // second look at the relay found is part of the message.
+        ChannelKind::Email(em) => {
+            return email::send(em, out, installation, timeout)
                 .await
-                .map_err(Failure::retry),
-            ChannelKind::Webhook(wh) => match out {
-                Outgoing::Alert(alert, _) => webhook::send(http, wh, alert, &installation.render)
-                    .await
-                    .map_err(|e| Failure {
-                        message: e.message,
-                        permanent: false,
-                        gone: e.gone,
-                        retry_after: e.retry_after,
-                    }),
-                Outgoing::Digest(..) => Err(Failure::retry(
-                    "webhook channels do not take digests; remove `digest` from the channel".into(),
-                )),
-            },
+                .map_err(Failure::retry)
+        }
+        ChannelKind::Webhook(wh) => wh,
+    };
+    let attempt = async {
+        match out {
+            Outgoing::Alert(alert, _) => webhook::send(http, wh, alert, &installation.render)
+                .await
+                .map_err(|e| Failure {
+                    message: e.message,
+                    permanent: false,
+                    gone: e.gone,
+                    retry_after: e.retry_after,
+                }),
+            Outgoing::Digest(..) => Err(Failure::retry(
+                "webhook channels do not take digests; remove `digest` from the channel".into(),
+            )),
         }
     };
     match tokio::time::timeout(timeout, attempt).await {
         Ok(r) => r,
-        Err(_) => Err(Failure::retry(format!(
-            "{}: no answer within {}s (timed out): {} is slow or down; an alert in the outbox is sent again later",
-            match &channel.kind {
-                ChannelKind::Email(em) => format!("email to {}:{}", em.host, em.port),
-                ChannelKind::Webhook(wh) => format!("POST to {}", crate::net_error::host_port(&wh.url)),
-            },
-            timeout.as_secs_f64(),
-            match &channel.kind {
-                ChannelKind::Email(_) => "the SMTP server",
-                ChannelKind::Webhook(_) => "the receiver",
-            }
+        Err(_) => Err(Failure::retry(timed_out(
+            &format!("POST to {}", crate::net_error::host_port(&wh.url)),
+            timeout,
+            "the receiver is slow or down",
         ))),
     }
+}
+
+/// The words for a delivery attempt (`what`: `POST to host:port`, `email
+/// to host:port`) that had no answer within `timeout`, and `why` (`the
+/// receiver is slow or down`).
+fn timed_out(what: &str, timeout: Duration, why: &str) -> String {
+    format!(
+        "{what}: no answer within {}s (timed out): {why}; an alert in the outbox is sent again later",
+        timeout.as_secs_f64()
+    )
 }
 
 #[cfg(test)]

@@ -1359,6 +1359,49 @@ async fn webhook_410_disables_the_channel_until_its_url_changes() {
     assert!(hook.requests()[1..].iter().all(|r| r.path == "/new"));
 }
 
+/// A relay named smtp:// (plain SMTP, then STARTTLS) on a port that speaks
+/// TLS from the first byte, as 465 does: it never greets, so the attempt
+/// times out, and the message says the server may expect TLS at once and to
+/// use smtps://, not only that it is slow or down.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relay_named_smtp_on_an_implicit_tls_port_times_out_saying_to_use_smtps() {
+    let cert = crate::support::ServerCert::self_signed(&["127.0.0.1"]);
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let port =
+        crate::support::smtp_sink_tls(mails.clone(), &cert, crate::support::SmtpTls::Implicit)
+            .await;
+    let s = setup(
+        &format!(
+            "[[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\n\
+             from = \"presswatch <alerts@example.org>\"\nto = [\"press@example.org\"]\n"
+        ),
+        "",
+    );
+    let policy = RetryPolicy {
+        send_timeout: Duration::from_secs(2),
+        ..policy()
+    };
+    let t0 = now();
+    enqueue(&s, &edited_alert(), t0);
+    let started = std::time::Instant::now();
+    let r = notify::deliver_due_at(&s.config, &s.state, &http(), &policy, t0)
+        .await
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!((r.sent, r.retrying), (0, 1));
+    let e = &s.state.outbox(None, None).unwrap()[0];
+    assert_eq!(
+        e.last_error.as_deref().unwrap(),
+        format!(
+            "email to 127.0.0.1:{port}: no answer within 2s (timed out): no SMTP greeting came within \
+             0.5s of connecting: the server may expect TLS at once, as on port 465: use smtps:// in the \
+             channel's smtp_url (smtp:// is plain SMTP then STARTTLS); an alert in the outbox is sent \
+             again later"
+        )
+    );
+    assert!(mails.lock().unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn a_hanging_receiver_times_out_and_gives_up_after_the_window_until_retried() {
     let (hook, base) = webhook_server();

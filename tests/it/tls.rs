@@ -336,3 +336,28 @@ async fn a_mail_relay_whose_certificate_is_for_another_name_says_which_names_it_
         assert!(mails.lock().unwrap().is_empty(), "{scheme}://");
     }
 }
+
+/// A relay named with the scheme of the other kind of port: smtps:// (TLS
+/// from the first byte) on a port that speaks plain SMTP first, as 587 and
+/// 25 do. The message says the server there does not speak TLS at once and
+/// which scheme or port to use, not that it cannot connect; nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_relay_named_smtps_on_a_plain_smtp_port_says_to_use_smtp_or_the_implicit_tls_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = unrelated_store(dir.path());
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let relay = crate::support::smtp_sink(mails.clone());
+    let project = Project::new(&email_channel("smtps", relay));
+    let (ok, stdout, _) = presswatch(&project, &["test-alert"], &store).await;
+    assert!(!ok, "{stdout}");
+    assert_eq!(
+        stdout.trim_end(),
+        format!(
+            "mail  FAILED  email to 127.0.0.1:{relay}: TLS handshake failed: the server there does not \
+             speak TLS at once, as smtps:// needs (it answered in plain text, as a port for STARTTLS \
+             does): use smtp:// (STARTTLS, usually port 587), or the relay's implicit-TLS port (465), \
+             in the channel's smtp_url"
+        )
+    );
+    assert!(mails.lock().unwrap().is_empty());
+}
