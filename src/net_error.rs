@@ -374,6 +374,17 @@ fn certificate_words(
              does not trust (UnknownIssuer); {look} to see who issued it, and if {server} is \
              meant to use that certificate, add it or its issuer to this machine's trust store"
         ),
+        // Plain `openssl req -x509` marks the certificate it makes as an
+        // authority (CA:TRUE), which webpki refuses for a server whatever
+        // the trust store holds: self-signed, all the same.
+        E::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => format!(
+            "the certificate is not trusted: it is self-signed, or issued by an authority this machine \
+             does not trust, and it is marked as a certificate authority itself, as plain `openssl req \
+             -x509` makes one (CaUsedAsEndEntity), which no trust store makes good for a server; {look} \
+             to see who issued it, and if {server} is meant to use a certificate of its own, make one \
+             not marked as an authority (`openssl req -x509 -addext \
+             basicConstraints=critical,CA:FALSE …`) and add that to this machine's trust store"
+        ),
         E::NotValidForNameContext { presented, .. } => {
             let names: Vec<String> = presented.iter().map(|n| presented_name(n)).collect();
             let is_for = match names.as_slice() {

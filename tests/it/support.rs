@@ -267,6 +267,21 @@ impl ServerCert {
         }
     }
 
+    /// A self-signed certificate for `names` marked as a certificate
+    /// authority (basic constraints `CA:TRUE`), as plain `openssl req
+    /// -x509` makes one: what a server set up by hand often presents.
+    pub fn self_signed_ca(names: &[&str]) -> ServerCert {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = server_params(names, (2020, 1, 1), (4000, 1, 1));
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        ServerCert {
+            chain: vec![cert.der().clone()],
+            key: private_key(&key),
+            der: cert.der().to_vec(),
+        }
+    }
+
     /// Writes this certificate as PEM into `dir` and returns the file: a
     /// `presswatch` process run with `SSL_CERT_FILE` naming it trusts this
     /// certificate (and nothing else), as when an operator adds a

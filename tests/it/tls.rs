@@ -361,3 +361,86 @@ async fn a_mail_relay_named_smtps_on_a_plain_smtp_port_says_to_use_smtp_or_the_i
     );
     assert!(mails.lock().unwrap().is_empty());
 }
+
+/// A self-signed certificate marked as a certificate authority, as plain
+/// `openssl req -x509` makes one, presented by a site, a webhook receiver
+/// and a mail relay: each is told, in the words of any self-signed
+/// certificate, that it is not trusted and what to check, not rustls's
+/// `CaUsedAsEndEntity`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_self_signed_certificate_marked_as_a_ca_is_said_to_be_self_signed_for_sites_receivers_and_relays(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = unrelated_store(dir.path());
+    let cert = ServerCert::self_signed_ca(&["127.0.0.1"]);
+    let untrusted = |look: &str, server: &str| {
+        format!(
+            "the certificate is not trusted: it is self-signed, or issued by an authority this machine \
+             does not trust, and it is marked as a certificate authority itself, as plain `openssl req \
+             -x509` makes one (CaUsedAsEndEntity), which no trust store makes good for a server; {look} \
+             to see who issued it, and if {server} is meant to use a certificate of its own, make one \
+             not marked as an authority (`openssl req -x509 -addext \
+             basicConstraints=critical,CA:FALSE …`) and add that to this machine's trust store"
+        )
+    };
+
+    // A site.
+    let server = Server::start_tls(&cert).await;
+    server.set("/story", article(P1));
+    let project = project(&server.url("/story"), "");
+
+    let message = check_error(&project, &server, &store).await;
+    assert_eq!(
+        message,
+        format!(
+            "fetching {}: TLS handshake failed with {}: {}",
+            server.url("/story"),
+            server.addr,
+            untrusted("open the URL in a browser", "the site")
+        )
+    );
+
+    // Trusting it does not help (the words do not say it would).
+    let trusted = cert.trust_file(dir.path());
+    assert_eq!(
+        check_error(&project, &server, &trusted).await,
+        message,
+        "the same words with the certificate trusted"
+    );
+
+    // A webhook receiver: `test-alert` says the same of it.
+    let receiver = Server::start_tls(&cert).await;
+    let project = Project::new(&format!(
+        "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+        receiver.url("/hook")
+    ));
+    let (ok, stdout, _) = presswatch(&project, &["test-alert"], &store).await;
+    assert!(!ok, "{stdout}");
+    let at = receiver.addr;
+    assert!(
+        stdout.contains(&format!(
+            "TLS handshake failed with {at}: {}",
+            untrusted("open the channel's url in a browser", "the receiver")
+        )),
+        "{stdout}"
+    );
+    assert!(receiver.requests().is_empty());
+
+    // A mail relay, by STARTTLS.
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let relay = smtp_sink_tls(mails.clone(), &cert, SmtpTls::StartTls).await;
+    let project = Project::new(&email_channel("smtp", relay));
+    let (ok, stdout, _) = presswatch(&project, &["test-alert"], &store).await;
+    assert!(!ok, "{stdout}");
+    assert_eq!(
+        stdout.trim_end(),
+        format!(
+            "mail  FAILED  email to 127.0.0.1:{relay}: TLS handshake failed: {}",
+            untrusted(
+                &format!("run `openssl s_client -connect 127.0.0.1:{relay} -starttls smtp`"),
+                "the relay"
+            )
+        )
+    );
+    assert!(mails.lock().unwrap().is_empty());
+}
