@@ -290,7 +290,7 @@ pub enum FetchError {
     #[error("{0}")]
     Connect(String),
     /// The server answered with an error status.
-    #[error("server answered HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    #[error("{}", status_words(*status, *retry_after))]
     Status {
         /// The status code.
         status: u16,
@@ -298,16 +298,13 @@ pub enum FetchError {
         retry_after: Option<Duration>,
     },
     /// The body exceeded max_body.
-    #[error(
-        "response body exceeds the limit of {} (daemon.max_body); the page was not read. If this is \
-         the page to watch (a feed listing its whole archive is large), raise the limit under [daemon]: \
-         max_body = \"{}\"",
-        size(*limit),
-        size(limit.saturating_mul(2))
-    )]
+    #[error("{}", too_large_words(*limit, *announced))]
     TooLarge {
         /// The limit in bytes.
         limit: u64,
+        /// The body's size as its `Content-Length` announced it, when it
+        /// did (the body was then not read at all).
+        announced: Option<u64>,
     },
     /// Too many redirects, or a redirect to somewhere not allowed.
     #[error("redirect refused: {0}")]
@@ -323,6 +320,92 @@ pub enum FetchError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
+}
+
+/// The largest body a page or feed is taken to be: past it, a body is
+/// something else (a download, a video, an archive), and a larger
+/// `max_body` is not what to suggest.
+const NO_PAGE_IS_LARGER: u64 = 64 << 20;
+
+/// Why a body over `limit` was not read, and what to do: a `max_body`
+/// above the size it `announced` (its `Content-Length`), or twice the limit
+/// when its size is not known; for a body too large to be a page or feed,
+/// to check the URL instead.
+fn too_large_words(limit: u64, announced: Option<u64>) -> String {
+    let over = match announced {
+        Some(n) => format!(
+            "response body is {} (its Content-Length), over the limit of {} (daemon.max_body); the page \
+             was not read.",
+            crate::text::bytes(n),
+            size(limit)
+        ),
+        None => format!(
+            "response body exceeds the limit of {} (daemon.max_body); the page was not read.",
+            size(limit)
+        ),
+    };
+    match announced {
+        Some(n) if n > NO_PAGE_IS_LARGER => format!(
+            "{over} At that size it is no web page or feed (a download, a video, an archive?): check \
+             that the URL is the page to watch"
+        ),
+        _ => {
+            // A round size above what was seen: the next power of two.
+            let seen = announced.unwrap_or(limit.saturating_mul(2) - 1).max(1);
+            let suggested = seen.checked_next_power_of_two().unwrap_or(seen);
+            format!(
+                "{over} If this is the page to watch (a feed listing its whole archive is large), \
+                 raise the limit under [daemon]: max_body = \"{}\"",
+                size(suggested)
+            )
+        }
+    }
+}
+
+/// `server answered HTTP 503 (retry after 120s)`, and for a server error
+/// (5xx) what it means: nothing a watch can change.
+fn status_words(status: u16, retry_after: Option<Duration>) -> String {
+    let retry = retry_after
+        .map(|d| format!(" (retry after {}s)", d.as_secs()))
+        .unwrap_or_default();
+    let advice = if (500..600).contains(&status) {
+        ": a server error at the site, not a problem of the watch; presswatch checks again later, \
+         backing off while it fails: nothing to change unless it persists"
+    } else {
+        ""
+    };
+    format!("server answered HTTP {status}{retry}{advice}")
+}
+
+/// Why a chain of redirects past the limit (`max`) was refused: the chain
+/// from `start` through the hops `followed`, then to `next`. When an address
+/// comes back in it, it is a loop, and the loop is shown.
+fn too_many_redirects(max: usize, start: &Url, followed: &Redirects, next: &Url) -> String {
+    let chain: Vec<&Url> = std::iter::once(start)
+        .chain(followed.0.iter().map(|h| &h.to))
+        .chain(std::iter::once(next))
+        .collect();
+    // The first address that comes back, and where it first was.
+    let repeat = chain.iter().enumerate().find_map(|(i, u)| {
+        chain[..i]
+            .iter()
+            .position(|v| v == u)
+            .map(|first| (first, i))
+    });
+    match repeat {
+        Some((first, again)) => format!(
+            "more than {max} redirects, in a loop: {} leads back to {} (the site sends the request \
+             round in a circle, as a cookie or consent check that fails without a browser may do); \
+             open the URL in a browser to see where it goes",
+            chain[first..again]
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join(" → "),
+            chain[again]
+        ),
+        None => format!("more than {max} redirects"),
+    }
 }
 
 /// A size as the config writes it: "8MiB", "512KiB", or bytes.
@@ -703,7 +786,7 @@ impl HttpFetcher {
                 .send()
                 .await
                 .map_err(|e| classify(&e, &at, self.timeout))?;
-            match self.redirect_of(&resp, &at, redirects.0.len(), policy)? {
+            match self.redirect_of(&resp, &at, url, &redirects, policy)? {
                 Some(hop) => {
                     at = hop.to.clone();
                     redirects.0.push(hop);
@@ -729,9 +812,10 @@ impl HttpFetcher {
                 retry_after,
             });
         }
-        if resp.content_length().is_some_and(|n| n > self.max_body) {
+        if let Some(n) = resp.content_length().filter(|&n| n > self.max_body) {
             return Err(FetchError::TooLarge {
                 limit: self.max_body,
+                announced: Some(n),
             });
         }
         let content_type = header(reqwest::header::CONTENT_TYPE);
@@ -760,6 +844,7 @@ impl HttpFetcher {
             if body.len() as u64 + chunk.len() as u64 > self.max_body {
                 return Err(FetchError::TooLarge {
                     limit: self.max_body,
+                    announced: None,
                 });
             }
             body.extend_from_slice(&chunk);
@@ -779,16 +864,18 @@ impl HttpFetcher {
         }))
     }
 
-    /// The redirect `resp` (the answer to `at`, after `followed` earlier
-    /// hops) sends the fetch on, when it is one to follow (301, 302, 303,
-    /// 307, 308 with a `Location`; any other answer is the fetch's): its
-    /// target, checked like every hop against the redirect limit, the
-    /// scheme and the watch's network policy.
+    /// The redirect `resp` (the answer to `at`, after the hops `followed`
+    /// from `start`) sends the fetch on, when it is one to follow (301, 302,
+    /// 303, 307, 308 with a `Location`; any other answer is the fetch's): its
+    /// target, checked like every hop against the redirect limit (a chain
+    /// past it that comes back to an address is named a loop), the scheme
+    /// and the watch's network policy.
     fn redirect_of(
         &self,
         resp: &reqwest::Response,
         at: &Url,
-        followed: usize,
+        start: &Url,
+        followed: &Redirects,
         policy: &NetworkPolicy,
     ) -> Result<Option<Hop>, FetchError> {
         let status = resp.status().as_u16();
@@ -802,10 +889,12 @@ impl HttpFetcher {
         let to = at.join(location.trim()).map_err(|e| {
             FetchError::Redirect(format!("HTTP {status} to a bad Location {location:?}: {e}"))
         })?;
-        if followed >= self.max_redirects {
-            return Err(FetchError::Redirect(format!(
-                "more than {} redirects",
-                self.max_redirects
+        if followed.0.len() >= self.max_redirects {
+            return Err(FetchError::Redirect(too_many_redirects(
+                self.max_redirects,
+                start,
+                followed,
+                &to,
             )));
         }
         if !matches!(to.scheme(), "http" | "https") {
@@ -838,7 +927,10 @@ fn undo_content_coding(
     let mut encoded = None;
     for &coding in codings.iter().rev() {
         let decoded = content_coding::decode(coding, &body, max_body).map_err(|e| match e {
-            DecodeError::TooLarge(limit) => FetchError::TooLarge { limit },
+            DecodeError::TooLarge(limit) => FetchError::TooLarge {
+                limit,
+                announced: None,
+            },
             e => FetchError::Other(format!(
                 "the response body was served as Content-Encoding: {} but {e}",
                 content_encoding.unwrap_or_default()
@@ -1145,6 +1237,82 @@ mod tests {
             FetchError::Timeout(Duration::from_secs(30)).to_string(),
             "timed out after 30s (daemon.timeout): the site is slow or down; if it is only slow, raise \
              timeout under [daemon]"
+        );
+    }
+
+    #[test]
+    fn a_server_error_says_it_is_the_sites_and_a_client_error_says_no_more() {
+        let status = |status, retry_after| {
+            FetchError::Status {
+                status,
+                retry_after,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            status(500, None),
+            "server answered HTTP 500: a server error at the site, not a problem of the watch; \
+             presswatch checks again later, backing off while it fails: nothing to change unless it \
+             persists"
+        );
+        assert!(status(503, Some(Duration::from_secs(120))).starts_with(
+            "server answered HTTP 503 (retry after 120s): a server error at the site"
+        ));
+        assert_eq!(status(429, None), "server answered HTTP 429");
+    }
+
+    #[test]
+    fn a_body_over_max_body_suggests_a_limit_above_what_was_seen_or_says_it_is_no_page() {
+        let too_large = |announced| {
+            FetchError::TooLarge {
+                limit: 2 << 20,
+                announced,
+            }
+            .to_string()
+        };
+        assert!(
+            too_large(Some(5 << 20)).starts_with(
+                "response body is 5.0 MiB (its Content-Length), over the limit of 2MiB \
+                 (daemon.max_body); the page was not read. If this is the page to watch"
+            ) && too_large(Some(5 << 20)).ends_with("max_body = \"8MiB\""),
+            "{}",
+            too_large(Some(5 << 20))
+        );
+        assert!(
+            too_large(Some(200 << 20)).ends_with(
+                "At that size it is no web page or feed (a download, a video, an archive?): check \
+                 that the URL is the page to watch"
+            ),
+            "{}",
+            too_large(Some(200 << 20))
+        );
+        // Cut off while streaming: only "over the limit" is known.
+        assert!(too_large(None).ends_with("max_body = \"4MiB\""));
+    }
+
+    #[test]
+    fn too_many_redirects_that_come_back_to_an_address_are_named_a_loop() {
+        let u = |p: &str| Url::parse(&format!("https://news.example/{p}")).unwrap();
+        let hops = |to: &[&str]| {
+            Redirects(
+                to.iter()
+                    .map(|p| Hop {
+                        status: 302,
+                        to: u(p),
+                    })
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            too_many_redirects(2, &u("a"), &hops(&["b", "a"]), &u("b")),
+            "more than 2 redirects, in a loop: https://news.example/a → https://news.example/b leads \
+             back to https://news.example/a (the site sends the request round in a circle, as a \
+             cookie or consent check that fails without a browser may do); open the URL in a browser \
+             to see where it goes"
+        );
+        assert_eq!(
+            too_many_redirects(2, &u("a"), &hops(&["b", "c"]), &u("d")),
+            "more than 2 redirects"
         );
     }
 
