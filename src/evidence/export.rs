@@ -444,11 +444,14 @@ pub fn parse_since(
             .ok_or_else(|| format!("--since {s:?}: no such time in {tz}"))?;
         return Ok(t.with_timezone(&Utc));
     }
+    let forms = format!(
+        "give a date (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in \
+         {tz} ([daemon] timezone), an RFC 3339 time (2024-05-14T09:30:00Z) or an age (30d)"
+    );
+    if let Some(why) = not_a_date(s) {
+        return Err(format!("--since {s:?}: {why}; {forms}"));
+    }
     let age = crate::config::parse_duration(s).map_err(|e| {
-        let forms = format!(
-            "give a date (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in \
-             {tz} ([daemon] timezone), an RFC 3339 time (2024-05-14T09:30:00Z) or an age (30d)"
-        );
         if e.contains("longer than 100 years") || e.starts_with("number too large") {
             // An age, written right, but longer than anything kept.
             format!(
@@ -467,9 +470,55 @@ pub fn parse_since(
         .ok_or_else(|| format!("--since {s:?}: too long ago"))
 }
 
+/// Why `s`, written as a date (`YYYY-MM-DD`, perhaps with a time after
+/// it), is no date or time that can be: `None` when it is not written as a
+/// date (an age, say) or is a valid one.
+fn not_a_date(s: &str) -> Option<String> {
+    let mut parts = s.get(..10)?.splitn(3, '-');
+    let mut number = |len: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let (year, month, day) = (number(4)?, number(2)?, number(2)?);
+    let month_name = |m: u32| {
+        chrono::NaiveDate::from_ymd_opt(year as i32, m, 1).map(|d| d.format("%B %Y").to_string())
+    };
+    Some(match month_name(month) {
+        None => format!("not a valid date: there is no month {month}"),
+        Some(_) if chrono::NaiveDate::from_ymd_opt(year as i32, month, day).is_some() => {
+            "not a valid date and time".to_string()
+        }
+        Some(name) => format!("not a valid date: {name} has no day {day}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_for_since_that_cannot_be_says_it_is_not_a_valid_date() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 4, 5, 0, 0).unwrap();
+        let forms =
+            "give a date (2024-05-14) or a date and time (\"2024-05-14 09:30\"), both in UTC \
+                     ([daemon] timezone), an RFC 3339 time (2024-05-14T09:30:00Z) or an age (30d)";
+        for (since, why) in [
+            ("2024-13-01", "not a valid date: there is no month 13"),
+            (
+                "2023-02-29",
+                "not a valid date: February 2023 has no day 29",
+            ),
+            ("2024-05-14 25:00", "not a valid date and time"),
+        ] {
+            assert_eq!(
+                parse_since(since, chrono_tz::UTC, now).unwrap_err(),
+                format!("--since {since:?}: {why}; {forms}")
+            );
+        }
+        assert!(parse_since("2024-02-29", chrono_tz::UTC, now).is_ok());
+    }
 
     #[test]
     fn an_age_for_since_too_long_or_in_an_unknown_unit_is_told_so() {
