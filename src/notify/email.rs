@@ -73,7 +73,7 @@ pub fn build_message(
     out: &Outgoing<'_>,
     installation: &Installation,
 ) -> Result<Message, String> {
-    let from: Mailbox = ch.from.parse().map_err(|e| {
+    let from: Mailbox = crate::config::mailbox(&ch.from).map_err(|e| {
         format!(
             "bad From address {:?} ({e}); write e.g. \"presswatch <alerts@example.org>\"",
             ch.from
@@ -114,8 +114,7 @@ pub fn build_message(
     };
     b = b.from(from);
     for to in &ch.to {
-        b = b.to(to
-            .parse()
+        b = b.to(crate::config::mailbox(to)
             .map_err(|e| format!("bad recipient {to:?} ({e}); fix `to` in the channel"))?);
     }
     let body = MultiPart::alternative()
