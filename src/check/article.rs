@@ -12,10 +12,10 @@ use crate::document::Document;
 use crate::extract;
 use crate::fetch::{Fetched, Response};
 use crate::http_header::Validators;
-use crate::store::{EventKind, NewEvent, SnapshotKind, StateError, VersionRow, WatchState};
+use crate::store::{EventKind, NewEvent, StateError, VersionRow, WatchState};
 
 use super::cut_short::cut_short;
-use super::keep::{evidence, file_version, snapshot_of, Keep, NewBaseline};
+use super::keep::{evidence, file_version, snapshot_of, version_snapshot, Keep, NewBaseline};
 use super::moved::moved_there_before;
 use super::takedown::{
     for_now_to_another_site, gone, never_worked, takedowns_and_restores, taken_down,
@@ -380,14 +380,7 @@ fn redirected_elsewhere(
     if same_resource(&watch.url, landed) || st.last_ok.is_none() {
         return false;
     }
-    let kept = latest.and_then(|v| {
-        ctx.state
-            .snapshots(Some(&watch.name))
-            .ok()?
-            .into_iter()
-            .rev()
-            .find(|s| s.version == v.seq && s.kind == SnapshotKind::Version)
-    });
+    let kept = latest.and_then(|v| version_snapshot(&ctx.state, &watch.name, v.seq).ok()?);
     match kept.and_then(|s| url::Url::parse(&s.final_url).ok()) {
         Some(before) => !same_resource(&before, landed),
         None => {
@@ -525,12 +518,7 @@ async fn baseline_read_now(
     let (state, name, seq) = (ctx.state.clone(), watch.name.clone(), latest.seq);
     let (selector, rules, doc) = (watch.selector.clone(), watch.rules(), page.doc.clone());
     let read = ctx.cpu_bound(move || {
-        let kept = state
-            .snapshots(Some(&name))
-            .ok()?
-            .into_iter()
-            .rev()
-            .find(|s| s.version == seq && s.kind == SnapshotKind::Version)?;
+        let kept = version_snapshot(&state, &name, seq).ok()??;
         let body = state.snapshot_body(&kept.body_sha256).ok()??;
         let (_, fields) = crate::evidence::split_head(&kept.response_head);
         let content_type = fields

@@ -12,7 +12,9 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use crate::store::{SnapshotKind, State};
+use crate::store::State;
+
+use super::keep::version_snapshot;
 
 /// The end tags of a whole page, any case.
 static PAGE_END: LazyLock<Regex> =
@@ -50,12 +52,7 @@ pub(super) fn cut_short(
         return None;
     }
     let latest = latest?;
-    let kept = state
-        .snapshots(Some(watch))
-        .ok()?
-        .into_iter()
-        .rev()
-        .find(|s| s.version == latest && s.kind == SnapshotKind::Version)?;
+    let kept = version_snapshot(state, watch, latest).ok()??;
     let before = state.snapshot_body(&kept.body_sha256).ok()??;
     if !ends_properly(&before) {
         return None;

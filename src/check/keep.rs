@@ -13,7 +13,8 @@ use crate::extract;
 use crate::fetch::Response;
 use crate::notify;
 use crate::store::{
-    self, Durability, NewEvent, NewSnapshot, NewVersion, Origin, VersionRow, WatchState,
+    self, Durability, NewEvent, NewSnapshot, NewVersion, Origin, Snapshot, SnapshotKind, State,
+    StateError, VersionRow, WatchState,
 };
 
 use super::{now_rfc3339, Context};
@@ -333,4 +334,18 @@ fn failpoint(name: &str) {
         eprintln!("presswatch: failpoint {name} reached, aborting");
         std::process::abort();
     }
+}
+
+/// The raw response kept with `watch`'s version `version`: the page that
+/// version was read from; `None` when none was kept.
+pub(super) fn version_snapshot(
+    state: &State,
+    watch: &str,
+    version: i64,
+) -> Result<Option<Snapshot>, StateError> {
+    Ok(state
+        .snapshots(Some(watch))?
+        .into_iter()
+        .rev()
+        .find(|s| s.version == version && s.kind == SnapshotKind::Version))
 }

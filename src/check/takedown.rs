@@ -10,9 +10,9 @@ use crate::compare::ChangeKind;
 use crate::config::Watch;
 use crate::fetch::Response;
 use crate::http_header::Validators;
-use crate::store::{EventKind, NewEvent, SnapshotKind, WatchState};
+use crate::store::{EventKind, NewEvent, WatchState};
 
-use super::keep::{evidence, file_version, snapshot_of, Keep};
+use super::keep::{evidence, file_version, snapshot_of, version_snapshot, Keep};
 use super::{article_alert, read_baseline, rfc3339, CheckResult, Context, Outcome};
 
 /// True when a redirect landed on a section front or the home page instead
@@ -174,12 +174,7 @@ pub(super) async fn taken_down(
         st.last_ok.map(rfc3339),
     ));
     // The evidence: the last version kept, and the answer that reported it gone.
-    let snapshot = ctx
-        .state
-        .snapshots(Some(&watch.name))
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|s| s.version == version && s.kind == SnapshotKind::Version);
+    let snapshot = version_snapshot(&ctx.state, &watch.name, version).map_err(|e| e.to_string())?;
     // The viewer's row for this takedown: the how-manieth of this version.
     let nth = 1 + events
         .iter()
