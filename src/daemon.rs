@@ -221,6 +221,9 @@ impl Daemon {
         self.slots
             .retain(|name, _| config.watches.iter().any(|w| &w.name == name));
         let mut known = Vec::new();
+        // In a fleet: the watches made new, with their due times, for the
+        // shared schedule (a lone daemon stores each below).
+        let mut refetch = Vec::new();
         for w in &config.watches {
             let st = self.ctx.state.watch(&w.name).map_err(|e| e.to_string())?;
             let last_ok = st
@@ -237,7 +240,9 @@ impl Daemon {
                         let mut st = st;
                         let failures = std::mem::take(&mut st.failures);
                         log_refetch(w, failures, slot.due_ms - now);
-                        if self.replica.is_none() {
+                        if self.replica.is_some() {
+                            refetch.push((w.name.clone(), slot.due_ms));
+                        } else {
                             st.next_due = Some(due_secs(slot.due_ms));
                             self.ctx
                                 .state
@@ -287,7 +292,7 @@ impl Daemon {
         }
         metrics::set_watches(&known);
         if let Some(r) = &mut self.replica {
-            r.schedule(&config, self.sched, now)?;
+            r.schedule(&config, self.sched, now, &refetch)?;
         }
         metrics::set_digest_plan(DigestPlan::of(&config));
         Ok(())
@@ -397,9 +402,10 @@ impl Daemon {
             return;
         };
         slot.running = false;
-        if let Some(replica) = self.replica.as_mut().filter(|_| ok) {
+        if let Some(replica) = self.replica.as_mut().filter(|_| ok && !slot.refetch) {
             // The check saved its state; the shared schedule needs only the
-            // next due time (the state is read to back off a failure).
+            // next due time (the state is read to back off a failure, or to
+            // forget failures when a reload changed how it is fetched).
             slot.due_ms = self.sched.after_success(now, slot.watch.interval);
             replica.finish(&watch.name, slot.due_ms);
             return;
@@ -416,6 +422,17 @@ impl Daemon {
             // Checked as it was; it is fetched differently now.
             let due_ms = self.sched.initial_due(now, None, None, slot.watch.interval);
             log_refetch(&slot.watch, std::mem::take(&mut st.failures), due_ms - now);
+            if self.replica.is_some() {
+                // The lease is still this replica's: the state forgetting
+                // the failures goes back with it.
+                if let Err(e) = self
+                    .ctx
+                    .state
+                    .save_watch(&watch.name, &st, Durability::Lazy)
+                {
+                    tracing::error!(watch = %watch.name, error = %e, "cannot save the watch's state");
+                }
+            }
             due_ms
         } else if ok {
             self.sched.after_success(now, slot.watch.interval)

@@ -130,11 +130,14 @@ impl Replica {
     /// Puts the config's watches on the shared schedule (new ones due
     /// within the start-up spread) and takes removed ones off it; the
     /// config's watches are leased here again if they were passed over.
+    /// Those in `refetch` (name, due time), which a reload made fetched
+    /// differently, are due by then, their failures and backoff forgotten.
     pub fn schedule(
         &mut self,
         config: &Config,
         sched: Scheduler,
         now_ms: i64,
+        refetch: &[(String, i64)],
     ) -> Result<(), String> {
         let names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
         self.foreign.retain(|w| !names.contains(w));
@@ -145,12 +148,12 @@ impl Replica {
             .collect();
         // A deadlock with another replica's hand-back aborts one of the two
         // writes: the schedule is tried again before it counts as failed.
-        let mut done = self.pg.schedule_watches(&names, &due);
+        let mut done = self.pg.schedule_watches(&names, &due, refetch);
         for _ in 0..2 {
             if done.is_ok() {
                 break;
             }
-            done = self.pg.schedule_watches(&names, &due);
+            done = self.pg.schedule_watches(&names, &due, refetch);
         }
         match done {
             Ok(()) => {

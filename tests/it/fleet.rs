@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::pg;
-use crate::support::{article, Daemon};
+use crate::support::{article, eventually, Daemon, Route, Server};
 
 /// The schedule runs this many times faster than configured: an interval
 /// of 1m lasts 6 s.
@@ -523,6 +523,78 @@ async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
     }
     assert_eq!(a.wait_exit(Duration::from_secs(30)).await, Some(0));
     assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
+}
+
+/// A reload that fixes a failing watch's URL has the fleet check it again
+/// soon, as a new watch, not after the backoff its failures earned: the
+/// shared schedule and the failure count in the database are reset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_fleet_a_reload_that_fixes_a_failing_watchs_url_checks_it_soon() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let server = Server::start().await;
+    server.set("/typo", Route::status(500));
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    // 1h is a minute at this time scale: the failure backs off at least
+    // that long; a new watch is due within the start-up spread (5 s).
+    let body = |path: &str| {
+        format!(
+            "[daemon]\ninterval = \"1h\"\nper_host_delay = \"0s\"\nstate_url = \"{url}\"\nstate_password_env = \"{env}\"\nbaseline_dir = \"baseline\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url(path),
+            env = pg::PASSWORD_ENV,
+        )
+    };
+    std::fs::write(&config, body("/typo")).unwrap();
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "60"),
+        ("RUST_LOG", "presswatch=info"),
+    ];
+    let mut d = Daemon::start(&config, &env);
+    let failed = eventually(Duration::from_secs(20), || {
+        !server.requests_to("/typo").is_empty()
+    })
+    .await;
+    assert!(failed, "{}", d.log_text());
+    // The failure is stored and backed off in the shared schedule.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    std::fs::write(&config, body("/story")).unwrap();
+    d.signal("HUP");
+    d.wait_for_log("config reloaded", Duration::from_secs(5))
+        .await;
+    let checked = eventually(Duration::from_secs(10), || {
+        !server.requests_to("/story").is_empty()
+    })
+    .await;
+    assert!(checked, "the fixed watch is checked soon: {}", d.log_text());
+    let log = d.log_text();
+    assert!(
+        log.contains("as a new watch (its backoff after 1 failure is reset)"),
+        "{log}"
+    );
+    // The fixed page was read, and the database holds no failure any more.
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let sound = eventually(Duration::from_secs(10), || {
+        cluster
+            .psql(
+                db,
+                "SELECT failures, last_result FROM watch_state WHERE watch = 'story'",
+            )
+            .is_ok_and(|out| out.trim() == "0|baseline")
+    })
+    .await;
+    assert!(
+        sound,
+        "{:?}\n{}",
+        cluster.psql(db, "SELECT failures, last_result FROM watch_state"),
+        d.log_text()
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1212,7 +1284,7 @@ robots = false
     let pg = replica.shared().unwrap();
     pg.register_replica("its-config").unwrap();
     let names = ["other".to_string(), "story".to_string()];
-    pg.schedule_watches(&names, &[0, 0]).unwrap();
+    pg.schedule_watches(&names, &[0, 0], &[]).unwrap();
     let leased = pg.lease_due(10, &names[..1]).unwrap();
     assert_eq!(leased.len(), 1);
     assert_eq!(leased[0].watch, "story");

@@ -744,8 +744,8 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
     let Some((a, b)) = two_replicas() else { return };
     let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
     let names: Vec<String> = (0..10).map(|i| format!("w{i}")).collect();
-    pa.schedule_watches(&names, &[0; 10]).unwrap();
-    pb.schedule_watches(&names, &[0; 10]).unwrap();
+    pa.schedule_watches(&names, &[0; 10], &[]).unwrap();
+    pb.schedule_watches(&names, &[0; 10], &[]).unwrap();
     // a passes over four watches (as one whose config lacks them would).
     let foreign = &names[6..];
     let first = pa.lease_due(6, foreign).unwrap();
@@ -799,7 +799,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         "a's lease is gone"
     );
     // A watch removed from the config is no longer scheduled.
-    pb.schedule_watches(&names[1..], &[0; 9]).unwrap();
+    pb.schedule_watches(&names[1..], &[0; 9], &[]).unwrap();
     assert_eq!(
         pb.watch("w0").unwrap().next_due,
         Some((i64::MAX / 2 + 999) / 1000)
@@ -826,7 +826,7 @@ async fn a_check_beside_the_fleet_leases_its_watch_and_hands_it_back_due_as_it_w
     let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
     pa.register_replica("hash-a").unwrap();
     let due = vec!["due".to_string()];
-    pa.schedule_watches(&due, &[5_000]).unwrap();
+    pa.schedule_watches(&due, &[5_000], &[]).unwrap();
 
     let lease = pb
         .lease_for_check("due")
@@ -875,7 +875,7 @@ async fn a_check_beside_the_fleet_leases_its_watch_and_hands_it_back_due_as_it_w
     pa.finish_leases(&due, &[Some(i64::MAX / 2)]).unwrap();
     assert!(pa.lease_due(10, &[]).unwrap().is_empty(), "nothing due");
     // A replica checking a watch it leased takes nothing more.
-    pa.schedule_watches(&["due".into(), "new".into()], &[0, 0])
+    pa.schedule_watches(&["due".into(), "new".into()], &[0, 0], &[])
         .unwrap();
     assert_eq!(pa.lease_due(10, &[]).unwrap().len(), 1, "new, due now");
     assert!(pa.lease_for_check("new").unwrap().is_none());

@@ -224,10 +224,19 @@ impl Postgres {
 
     /// Makes the schedule match a config: each of `watches` gets a row (due
     /// at `initial_due_ms` unless it already has a due time); watches not in
-    /// the list are no longer scheduled. Rows are written in the byte order
-    /// of their names, the order in which a replica hands back its checked
-    /// watches, so the two cannot deadlock.
-    pub fn schedule_watches(&self, watches: &[String], initial_due_ms: &[i64]) -> Result<()> {
+    /// the list are no longer scheduled. The watches in `refetch` (name, due
+    /// time), which a reload made fetched differently, are due by that time
+    /// at the latest, their failures forgotten with their backoff. Rows are
+    /// written in the byte order of their names, the order in which a
+    /// replica hands back its checked watches, so the two cannot deadlock.
+    pub fn schedule_watches(
+        &self,
+        watches: &[String],
+        initial_due_ms: &[i64],
+        refetch: &[(String, i64)],
+    ) -> Result<()> {
+        let mut refetch = refetch.to_vec();
+        refetch.sort_unstable();
         self.transaction(crate::store::Durability::Durable, async |c| {
             c.execute(
                 "INSERT INTO watch_state (watch, due_ms)
@@ -242,8 +251,18 @@ impl Postgres {
                 &[&watches],
             )
             .await?;
+            for (watch, due_ms) in &refetch {
+                c.execute(
+                    "UPDATE watch_state SET due_ms = LEAST(COALESCE(due_ms, $2), $2), failures = 0
+                     WHERE watch = $1",
+                    &[watch, due_ms],
+                )
+                .await?;
+            }
             Ok(())
-        })
+        })?;
+        self.forget_failures(refetch.iter().map(|(w, _)| w));
+        Ok(())
     }
 
     /// Leases up to `limit` due watches to this replica for the lease time,

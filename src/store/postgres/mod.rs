@@ -760,6 +760,17 @@ impl Postgres {
         }
     }
 
+    /// Forgets, in what this replica holds, the failures of `watches` (the
+    /// database's were just reset), so a hand-back does not restore them.
+    fn forget_failures<'a>(&self, watches: impl Iterator<Item = &'a String>) {
+        let mut held = lock(&self.inner.held);
+        for w in watches {
+            if let Some(h) = held.get_mut(w) {
+                h.state.failures = 0;
+            }
+        }
+    }
+
     /// Stops holding every watch (a clean shutdown).
     fn release_all(&self) {
         lock(&self.inner.held).clear();
