@@ -271,6 +271,9 @@ impl Round<'_> {
                 let mut alerts = Vec::new();
                 let mut readable = Vec::new();
                 for e in &entries {
+                    if !still_ours(state, e, policy)? {
+                        continue;
+                    }
                     match parse(config, e) {
                         Ok(a) => {
                             alerts.push(a);
@@ -362,6 +365,9 @@ async fn deliver_each(
                     continue;
                 }
             };
+            if !still_ours(state, e, policy)? {
+                continue;
+            }
             let thread = story_thread(state, &alert);
             busy_watches.insert(e.watch.as_str());
             in_flight.push(async move {
@@ -390,6 +396,26 @@ async fn deliver_each(
         }
     }
     Ok(())
+}
+
+/// Whether this process may send the entry `e` now (see
+/// [`State::hold_claim`]): in a fleet, an entry whose claim lapsed while
+/// earlier sends were slow, and that another replica took over, is left to
+/// that replica.
+fn still_ours(state: &State, e: &OutboxEntry, policy: &RetryPolicy) -> Result<bool, String> {
+    let ours = state
+        .hold_claim(&e.alert_id, &e.channel, policy.send_timeout)
+        .map_err(|err| {
+            format!(
+                "confirming the claim on alert {} for channel {}: {err}",
+                e.alert_id, e.channel
+            )
+        })?;
+    if !ours {
+        tracing::info!(alert = %e.alert_id, channel = %e.channel, watch = %e.watch,
+            "another replica took this alert over while earlier sends were slow: it sends it, this one does not");
+    }
+    Ok(ours)
 }
 
 /// The mail thread an alert continues: the earlier alerts about its story.

@@ -6,6 +6,7 @@
 //! compiler checks that both backends have every operation.
 
 use std::path::Path;
+use std::time::Duration;
 
 use super::postgres::{CheckLease, FleetView, NoLease, Postgres};
 use super::state::{
@@ -129,6 +130,20 @@ impl State {
                 .filter(|e| !skip.contains(&e.channel))
                 .collect()),
             Backend::Postgres(b) => b.claim_outbox(now, skip),
+        }
+    }
+
+    /// Whether this process may send the outbox entry (`alert_id`,
+    /// `channel`) it claimed, now, in one attempt lasting up to `send_for`:
+    /// always with SQLite; with PostgreSQL when the claim is still this
+    /// replica's, and then it is extended to cover the attempt. A claim that
+    /// lapsed while earlier sends were slow, and that another replica took
+    /// over, is that replica's to send: sending it here too would deliver it
+    /// twice.
+    pub fn hold_claim(&self, alert_id: &str, channel: &str, send_for: Duration) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(true),
+            Backend::Postgres(b) => b.hold_claim(alert_id, channel, send_for),
         }
     }
 

@@ -597,6 +597,64 @@ async fn in_a_fleet_a_reload_that_fixes_a_failing_watchs_url_checks_it_soon() {
     assert_eq!(d.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// A receiver that takes longer to answer than the fleet's lease (here 5 s
+/// against 2 s; by default a relay taking 45 s against 30 s) gets each alert
+/// once: the replica sending it holds its claim for the whole attempt, so
+/// no other replica takes it over as if the sender had died.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_slower_than_the_lease_gets_each_alert_once() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let (hook, received) = crate::support::slow_receiver(Duration::from_secs(5)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlease = \"2s\"\nstate_url = \"{url}\"\nstate_password_env = \"{env}\"\nbaseline_dir = \"baseline\"\n\n\
+             [[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{hook}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/story"),
+            env = pg::PASSWORD_ENV,
+        ),
+    )
+    .unwrap();
+    let a = start_replica(&config, "a");
+    let b = start_replica(&config, "b");
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let baseline = eventually(Duration::from_secs(20), || {
+        cluster
+            .psql(db, "SELECT count(*) FROM versions WHERE watch = 'story'")
+            .is_ok_and(|n| n.trim() == "1")
+    })
+    .await;
+    assert!(baseline, "a:\n{}\nb:\n{}", a.log_text(), b.log_text());
+    server.set("/story", Route::html(article("Story", "Second version.")));
+    // The change is found within an interval (6 s at this scale) and sent.
+    let arrived = eventually(Duration::from_secs(30), || {
+        !received.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(arrived, "a:\n{}\nb:\n{}", a.log_text(), b.log_text());
+    // Long enough for the other replica to take a lapsed claim over, many
+    // times over.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let got = received.lock().unwrap().clone();
+    assert_eq!(
+        got.len(),
+        1,
+        "the alert was delivered {} times:\n{got:#?}\na:\n{}\nb:\n{}",
+        got.len(),
+        a.log_text(),
+        b.log_text()
+    );
+    for d in [&a, &b] {
+        d.signal("TERM");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_and_nothing_is_lost()
 {

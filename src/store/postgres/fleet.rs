@@ -623,6 +623,25 @@ impl Postgres {
         })
     }
 
+    /// Extends this replica's claim on the outbox entry (`alert_id`,
+    /// `channel`) to cover a send lasting up to `send_for`, plus a lease time;
+    /// false when the claim is no longer this replica's (it lapsed and
+    /// another replica took it) or the entry is no longer pending.
+    pub fn hold_claim(&self, alert_id: &str, channel: &str, send_for: Duration) -> Result<bool> {
+        let owner = self.replica();
+        let hold_ms = self.inner.lease_ms + send_for.as_millis() as i64;
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "UPDATE outbox SET claim_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $4::BIGINT
+                 WHERE alert_id = $1 AND channel = $2 AND claimed_by = $3 AND status = 'pending'
+                 RETURNING 1",
+                &[&alert_id, &channel, &owner, &hold_ms],
+            )
+            .await?
+            .is_some())
+        })
+    }
+
     /// Gives up everything this replica holds (on a clean shutdown), so the
     /// others take over at once instead of after the lease time.
     pub fn resign(&self) -> Result<()> {
