@@ -582,6 +582,10 @@ fn load_pages() -> (Vec<Vec<u8>>, String) {
     if !pages.is_empty() {
         return (pages, dir.display().to_string());
     }
+    eprintln!(
+        "WARNING: no .html or .html.gz pages in {}: the bench uses generated pages, which compress far better than real ones (keep_raw figures on them understate its cost); set PRESSWATCH_CORPUS to a directory of real pages",
+        dir.display()
+    );
     ((0..50).map(generated_page).collect(), "generated".into())
 }
 
