@@ -260,6 +260,38 @@ impl Alert {
         }
     }
 
+    /// The title of an alert about `n` new items (`kind` `new_items`) or
+    /// `n` retitled items (`retitled`) of `outlet`'s listing or feed:
+    /// presswatch's own sentence, in English, naming the outlet ("3 new
+    /// items on IranWire"). Renderings tell its words from the outlet's name
+    /// by [`Alert::own_title`].
+    pub fn several_items_title(kind: ChangeKind, n: usize, outlet: &str) -> String {
+        let words = if kind == ChangeKind::Retitled {
+            RETITLED_ON
+        } else {
+            NEW_ITEMS_ON
+        };
+        format!("{n}{words}{outlet}")
+    }
+
+    /// When the alert's title is presswatch's own sentence about several
+    /// items ([`Alert::several_items_title`]): its English words and the
+    /// outlet's name they end with (`("3 new items on ", "IranWire")`), for
+    /// renderings to mark each in its own language and direction. `None`
+    /// for a title of the page (a headline, an item's title).
+    pub fn own_title(&self) -> Option<(&str, &str)> {
+        let words = match self.kind {
+            ChangeKind::NewItems => NEW_ITEMS_ON,
+            ChangeKind::Retitled => RETITLED_ON,
+            _ => return None,
+        };
+        let title = self.title.as_deref()?;
+        let ours = title.strip_suffix(self.outlet.as_str())?;
+        let n = ours.strip_suffix(words)?;
+        (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .then_some((ours, &title[ours.len()..]))
+    }
+
     /// How many new items the alert is about (its listed `items` when it
     /// predates `items_total`).
     pub fn new_item_count(&self) -> usize {
@@ -345,6 +377,14 @@ impl Alert {
         format!("{word} · {outlet}{}", crate::text::bidi_isolate(&headline))
     }
 }
+
+/// What the title of an alert about several new items says between their
+/// number and the outlet ([`Alert::several_items_title`]).
+const NEW_ITEMS_ON: &str = " new items on ";
+
+/// What the title of an alert about several retitled items says between
+/// their number and the outlet.
+const RETITLED_ON: &str = " items retitled on ";
 
 /// Subjects are at most this many characters (the invisible isolates not
 /// counted), the line length RFC 5322 recommends. Nothing follows the

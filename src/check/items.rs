@@ -340,7 +340,7 @@ pub(super) async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchStat
         a.title = Some(if n == 1 {
             items[first_match].title.clone()
         } else {
-            format!("{n} new items on {outlet}")
+            Alert::several_items_title(ChangeKind::NewItems, n, &outlet)
         });
         a.outlet = outlet;
         a.lang = masthead.lang.clone();
@@ -763,7 +763,7 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
     a.title = Some(if n == 1 {
         first.new_title.clone()
     } else {
-        format!("{n} items retitled on {outlet}")
+        Alert::several_items_title(ChangeKind::Retitled, n, outlet)
     });
     a.outlet = outlet.to_string();
     a.keywords = watch

@@ -3,8 +3,8 @@
 //! alerts grouped by story.
 
 use super::escape::{escape, isolate, lang_dir};
-use super::html::{card, colour, html_footer, page};
-use super::text::{text_body, TEXT_LEGEND};
+use super::html::{card, colour, html_footer, name_html, page};
+use super::text::{text_body, title_line, TEXT_LEGEND};
 use super::Context;
 use crate::alert::Alert;
 use crate::compare::ChangeKind;
@@ -36,22 +36,65 @@ fn digest_groups(alerts: &[Alert]) -> Vec<Vec<&Alert>> {
 }
 
 /// The heading of a digest group.
-fn group_heading(group: &[&Alert]) -> String {
+enum Heading<'a> {
+    /// A label of presswatch's ("New items", "Taken down: 2 articles").
+    Label(String),
+    /// A story's group: the alert whose headline (or own title) heads it;
+    /// `title`: its headline, or the watch's name.
+    Story { alert: &'a Alert, title: &'a str },
+}
+
+/// The heading of a digest group.
+fn group_heading<'a>(group: &[&'a Alert]) -> Heading<'a> {
     let first = group[0];
     if first.kind == ChangeKind::TakenDown {
-        format!(
+        Heading::Label(format!(
             "Taken down: {}",
             crate::text::plural(group.len(), "article", "articles")
-        )
+        ))
     } else if first.kind == ChangeKind::NewItems {
-        "New items".to_string()
+        Heading::Label("New items".to_string())
     } else {
-        let title = group
+        let (alert, title) = group
             .iter()
             .rev()
-            .find_map(|a| a.title.as_deref())
-            .unwrap_or(&first.watch);
-        format!("{} ({})", isolate(title), isolate(&first.outlet))
+            .find_map(|a| Some((*a, a.title.as_deref()?)))
+            .unwrap_or((first, &first.watch));
+        Heading::Story { alert, title }
+    }
+}
+
+/// A digest group's heading as text: a story's headline and outlet in
+/// isolates; presswatch's own title about several items as English, only
+/// the outlet's name isolated (it names the outlet already).
+fn heading_text(heading: &Heading) -> String {
+    match heading {
+        Heading::Label(l) => l.clone(),
+        Heading::Story { alert, title } if alert.own_title().is_some() => title_line(alert, title),
+        Heading::Story { alert, title } => {
+            format!("{} ({})", isolate(title), isolate(&alert.outlet))
+        }
+    }
+}
+
+/// A digest group's heading as HTML, and the `lang`/`dir` of the `h2`
+/// that shows it: a story's headline in its language and direction;
+/// presswatch's own title about several items as English, left to right,
+/// with only the outlet's name in its language and direction.
+fn heading_html(heading: &Heading) -> (String, String) {
+    let Heading::Story { alert, .. } = heading else {
+        return (escape(&heading_text(heading)), String::new());
+    };
+    let lang = alert.lang.as_deref();
+    match alert.own_title() {
+        Some((words, outlet)) => (
+            format!("{}{}", escape(words), name_html(outlet, lang)),
+            " lang=\"en\" dir=\"ltr\"".to_string(),
+        ),
+        None => {
+            let text = heading_text(heading);
+            (escape(&text), lang_dir(&text, lang))
+        }
     }
 }
 
@@ -60,7 +103,7 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
     let mut out = String::new();
     let mut coloured = false;
     for group in digest_groups(alerts) {
-        let mut heading = group_heading(&group);
+        let mut heading = heading_text(&group_heading(&group));
         if group[0].kind == ChangeKind::TakenDown {
             // Plain text has no colour: capitals make it stand out.
             heading = heading.to_uppercase();
@@ -95,21 +138,14 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
     let mut b = String::new();
     let mut coloured = false;
     for group in digest_groups(alerts) {
-        let heading = group_heading(&group);
-        // The heading of a story's group is its headline; the others are labels.
-        let story_lang = match group[0].kind {
-            ChangeKind::TakenDown | ChangeKind::NewItems => None,
-            _ => group[0].lang.as_deref(),
-        };
+        let (heading, attrs) = heading_html(&group_heading(&group));
         let colour = if group[0].kind == ChangeKind::TakenDown {
             colour::TAKEN_DOWN
         } else {
             colour::LINK
         };
         b.push_str(&format!(
-            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid {colour};color:{colour};\"{}>{}</h2>",
-            lang_dir(&heading, story_lang),
-            escape(&heading),
+            "<h2 style=\"font-size:18px;margin:8px 0 12px 0;padding-bottom:4px;border-bottom:2px solid {colour};color:{colour};\"{attrs}>{heading}</h2>",
         ));
         for a in group {
             let (shown, c) = card(a, ctx, 17);

@@ -168,6 +168,11 @@ pub fn html(alert: &Alert, ctx: &Context) -> String {
     b.push_str(&html_footer(coloured, &signature(alert)));
     let story = if alert.kind == ChangeKind::Test {
         String::new()
+    } else if alert.own_title().is_some() {
+        // The stories are the items, each in the outlet's language.
+        let first = alert.items.first().map(|it| it.title.as_str());
+        let first = first.or(alert.retitled.first().map(|r| r.new_title.as_str()));
+        lang_dir(first.unwrap_or_default(), alert.lang.as_deref())
     } else {
         lang_dir(&headline(alert), alert.lang.as_deref())
     };
@@ -204,6 +209,31 @@ fn headline(alert: &Alert) -> String {
             .or(alert.title.as_deref())
             .unwrap_or(&alert.watch),
     )
+}
+
+/// A card's headline (`title`, [`headline`]) as HTML, and the `lang`/`dir`
+/// of the heading that shows it: presswatch's own sentence about several
+/// items ([`Alert::own_title`]) is English, left to right, with only the
+/// outlet's name in its language and direction; a title of the page is
+/// in the story's.
+fn headline_html(alert: &Alert, title: &str) -> (String, String) {
+    let lang = alert.lang.as_deref();
+    match alert.own_title() {
+        Some((words, outlet)) => (
+            format!("{}{}", escape(words), name_html(outlet, lang)),
+            " lang=\"en\" dir=\"ltr\"".to_string(),
+        ),
+        None => (escape(title), lang_dir(title, lang)),
+    }
+}
+
+/// A name of the story's (the outlet's, a byline's) inside English words:
+/// in a `span` that marks its language and direction, when it needs one.
+pub(super) fn name_html(name: &str, lang: Option<&str>) -> String {
+    match lang_dir(name, lang) {
+        attrs if attrs.is_empty() => escape(name),
+        attrs => format!("<span{attrs}>{}</span>", escape(name)),
+    }
 }
 
 /// One alert as HTML, without the page around it, times in `tz`; the
@@ -249,18 +279,17 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
             escape(&alert.outlet)
         ));
     }
+    let (shown, attrs) = headline_html(alert, &title);
     let headline = match &link {
         Some((h, _)) => format!(
-            "<a href=\"{h}\" style=\"color:{};text-decoration:none;\">{}</a>",
+            "<a href=\"{h}\" style=\"color:{};text-decoration:none;\">{shown}</a>",
             colour::LINK,
-            escape(&title)
         ),
-        None => escape(&title),
+        None => shown,
     };
     b.push_str(&format!(
-        "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;color:{};\"{}>{headline}</h1>",
+        "<h1 style=\"font-size:{headline_px}px;line-height:1.3;margin:6px 0 8px 0;color:{};\"{attrs}>{headline}</h1>",
         colour::INK,
-        lang_dir(&title, alert.lang.as_deref())
     ));
     let mut meta = Vec::new();
     if let Some(by) = byline(alert) {

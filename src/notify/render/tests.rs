@@ -450,3 +450,113 @@ fn a_deleted_sentence_keeps_the_spaces_around_it() {
 fn html_of(alert: &Alert) -> String {
     html(alert, &Context::default())
 }
+
+/// The name of a Persian outlet, as its windows-1256 feed gives it (Arabic
+/// yeh: the code page has no Persian one).
+const FA_OUTLET: &str = "خبرگزاري آزمايشي";
+
+/// An alert about `n` new items of a Persian outlet's feed (or `n`
+/// retitled ones when `kind` is `retitled`), titled as a check titles it.
+fn items_alert(kind: ChangeKind, n: usize) -> Alert {
+    let item = |i: usize| crate::document::Item {
+        key: format!("https://news.example.org/{i}"),
+        url: format!("https://news.example.org/{i}"),
+        title: format!("احضار وکيل زندانيان سياسي به دادسرا {i}"),
+        snippet: None,
+        published: None,
+    };
+    let mut alert = Alert::new(
+        "id".into(),
+        "fa-feed".into(),
+        "https://news.example.org/feed.xml".into(),
+        FA_OUTLET.into(),
+        kind,
+        format!(
+            "{n} {}",
+            if kind == ChangeKind::Retitled {
+                "items retitled"
+            } else {
+                "new items"
+            }
+        ),
+        "2026-12-04T13:33:00Z".into(),
+    );
+    alert.title = Some(Alert::several_items_title(kind, n, FA_OUTLET));
+    alert.lang = Some("fa".into());
+    if kind == ChangeKind::Retitled {
+        alert.retitled = (0..n)
+            .map(|i| {
+                let it = item(i);
+                let (old, new) = (format!("{} ب", it.title), format!("{} پ", it.title));
+                crate::alert::Retitle {
+                    key: it.key,
+                    url: it.url,
+                    segments: crate::compare::word_diff(
+                        &old,
+                        &new,
+                        &crate::compare::Rules::default(),
+                    ),
+                    old_title: old,
+                    new_title: new,
+                    snippet: None,
+                }
+            })
+            .collect();
+    } else {
+        alert.items = (0..n).map(item).collect();
+        alert.items_total = n;
+    }
+    alert
+}
+
+#[test]
+fn a_title_about_several_items_of_a_persian_outlet_is_english_with_only_the_outlet_right_to_left() {
+    let ctx = Context::default();
+    let fa_name = format!("<span lang=\"fa\" dir=\"rtl\">{FA_OUTLET}</span>");
+    for (kind, words) in [
+        (ChangeKind::NewItems, "3 new items on "),
+        (ChangeKind::Retitled, "3 items retitled on "),
+    ] {
+        let alert = items_alert(kind, 3);
+        assert_eq!(alert.own_title(), Some((words, FA_OUTLET)));
+        // HTML: the heading is English, left to right; the outlet's name
+        // alone is Persian, right to left.
+        let h1 = format!("lang=\"en\" dir=\"ltr\"><a href=\"https://news.example.org/feed.xml\" style=\"color:#1a4b8c;text-decoration:none;\">{words}{fa_name}</a></h1>");
+        let html = html(&alert, &ctx);
+        assert!(html.contains(&h1), "{html}");
+        assert!(
+            !html.contains("dir=\"rtl\"><a href=\"https://news.example.org/feed.xml\""),
+            "{html}"
+        );
+        // Text: the sentence is no isolate; the outlet's name is.
+        let line = format!("\n{words}\u{2067}{FA_OUTLET}\u{2069}\n");
+        let text = text(&alert, &ctx);
+        assert!(text.contains(&line), "{text}");
+        // And so in a digest, in its card and (retitled items: a story's
+        // group) its heading.
+        let other = edit_alert("Old words here.", "New words here.");
+        let digest = digest_html(&[alert.clone(), other.clone()], &ctx);
+        assert!(digest.contains(&h1), "{digest}");
+        assert!(
+            !digest.contains("dir=\"rtl\"><a href=\"https://news.example.org/feed.xml\""),
+            "{digest}"
+        );
+        let digest_text = digest_text(&[alert, other], &ctx);
+        assert!(digest_text.contains(&line), "{digest_text}");
+        if kind == ChangeKind::Retitled {
+            assert!(
+                digest.contains(&format!("lang=\"en\" dir=\"ltr\">{words}{fa_name}</h2>")),
+                "{digest}"
+            );
+            assert!(
+                digest_text.starts_with(&format!("{}\n===", line.trim())),
+                "{digest_text}"
+            );
+        }
+    }
+    // A headline of the page is the story's, in its language.
+    let mut alert = items_alert(ChangeKind::NewItems, 1);
+    alert.title = Some(alert.items[0].title.clone());
+    assert_eq!(alert.own_title(), None);
+    assert!(html_of(&alert).contains("color:#222222;\" lang=\"fa\" dir=\"rtl\"><a"));
+}

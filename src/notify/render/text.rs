@@ -49,6 +49,16 @@ fn first_line(alert: &Alert) -> String {
     }
 }
 
+/// The title line of an alert: presswatch's own sentence about several
+/// items ([`Alert::own_title`]) as English, with only the outlet's name in
+/// an isolate; a title of the page in an isolate of its own.
+pub(super) fn title_line(alert: &Alert, title: &str) -> String {
+    match alert.own_title() {
+        Some((words, outlet)) => format!("{words}{}", isolate(outlet)),
+        None => isolate(title),
+    }
+}
+
 /// One alert as text, without the signature; and whether it shows
 /// removed or added words.
 pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
@@ -60,7 +70,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         .map(|i| i.title.as_str())
         .or(alert.title.as_deref())
         .unwrap_or(&alert.watch);
-    out.push_str(&isolate(title));
+    out.push_str(&title_line(alert, title));
     out.push('\n');
     if let Some(s) = summary_after_label(alert) {
         out.push_str(&s);
