@@ -384,7 +384,7 @@ fn a_deleted_sentence_keeps_the_spaces_around_it() {
         &format!("{before} {gone} {quote}"),
         &format!("{before} {quote}"),
     );
-    // The text part, unwrapped.
+    // The text part, unwrapped (each line starts right to left).
     let text = super::text(&alert, &ctx).replace("\n  ", " ");
     assert!(
         text.contains(
@@ -414,7 +414,7 @@ fn a_deleted_sentence_keeps_the_spaces_around_it() {
     );
     // The last sentence removed.
     let alert = edit_alert(&format!("{before} {gone}"), before);
-    // The text part, unwrapped.
+    // The text part, unwrapped (each line starts right to left).
     let text = super::text(&alert, &ctx).replace("\n  ", " ");
     assert!(text.contains("complicated journey. [-About a"), "{text}");
     assert!(
@@ -430,8 +430,8 @@ fn a_deleted_sentence_keeps_the_spaces_around_it() {
         &format!("{fa_before} {fa_gone} {fa_quote}"),
         &format!("{fa_before} {fa_quote}"),
     );
-    // The text part, unwrapped.
-    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    // The text part, unwrapped (each line starts right to left).
+    let text = super::text(&alert, &ctx).replace("\n  \u{200F}", " ");
     assert!(
         text.contains(&format!("رسیده است. [-{fa_gone}-] «من باید")),
         "{text}"
@@ -442,8 +442,8 @@ fn a_deleted_sentence_keeps_the_spaces_around_it() {
         html_of(&alert)
     );
     let alert = edit_alert(&format!("{fa_quote} {fa_gone}"), fa_quote);
-    // The text part, unwrapped.
-    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    // The text part, unwrapped (each line starts right to left).
+    let text = super::text(&alert, &ctx).replace("\n  \u{200F}", " ");
     assert!(text.contains(&format!("می‌کردم» [-{fa_gone}-]")), "{text}");
 }
 
@@ -559,4 +559,88 @@ fn a_title_about_several_items_of_a_persian_outlet_is_english_with_only_the_outl
     alert.title = Some(alert.items[0].title.clone());
     assert_eq!(alert.own_title(), None);
     assert!(html_of(&alert).contains("color:#222222;\" lang=\"fa\" dir=\"rtl\"><a"));
+}
+
+/// A Persian paragraph that names two organisations in English, so that
+/// wrapped at 76 columns one of its lines starts with a Latin word.
+const FA_WITH_NAMES: &str = "در گزارش روز سه‌شنبه و گفت Human Rights Watch و Amnesty International خواستار آزادی فوری این فعال شده‌اند و نگرانی خود را ابراز کردند و گفتند که ادامه بازداشت او غیرقانونی است.";
+
+/// The lines of `text` that hold right-to-left letters.
+fn rtl_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| crate::text::has_rtl(l)).collect()
+}
+
+#[test]
+fn every_wrapped_line_of_a_persian_paragraph_starts_right_to_left_even_with_a_latin_word() {
+    let ctx = Context::default();
+    let alert = edit_alert(FA_WITH_NAMES, &FA_WITH_NAMES.replace("سه‌شنبه", "چهارشنبه"));
+    let text = text(&alert, &ctx);
+    let body: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Changed: the paragraph"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(body.len() > 1, "{text}");
+    // A line of it starts with an English word ...
+    assert!(
+        body.iter().any(|l| l
+            .trim_start_matches([' ', '\u{200F}'])
+            .starts_with(|c: char| c.is_ascii_alphabetic())),
+        "{text}"
+    );
+    // ... yet each starts with a right-to-left mark, its first strong letter.
+    for line in body {
+        assert!(line.starts_with("  \u{200F}"), "{line:?} in {text}");
+    }
+    // An English paragraph keeps its lines as they were.
+    let alert = edit_alert(
+        "The court upheld the sentence on appeal last week, his lawyer said, adding that he would appeal again.",
+        "The court upheld the sentence on appeal last month, his lawyer said, adding that he would appeal again.",
+    );
+    assert!(!super::text(&alert, &ctx).contains(['\u{200E}', '\u{200F}']));
+}
+
+#[test]
+fn a_taken_down_persian_text_keeps_each_line_right_to_left_and_balanced_in_an_alert_and_a_digest() {
+    let ctx = Context::default();
+    let doc = crate::document::Document {
+        title: Some("بازداشت فعال حقوق بشر در تهران".into()),
+        blocks: [FA_WITH_NAMES, "به گزارش خبرنگار ما، یک فعال حقوق‌بشر روز سه‌شنبه در تهران بازداشت شد و به زندان اوین منتقل شد."]
+            .iter()
+            .map(|p| crate::document::Block::paragraph(p))
+            .collect(),
+        ..Default::default()
+    };
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::TakenDown;
+    alert.change = None;
+    alert.outlet = "خبرگزاری نمونه".into();
+    alert.title = doc.title.clone();
+    alert.last_known = Some(crate::alert::LastKnown::of(
+        &doc,
+        1,
+        "2026-12-04T13:33:00Z".into(),
+        None,
+    ));
+    for shown in [text(&alert, &ctx), digest_text(&[alert.clone()], &ctx)] {
+        let said: Vec<&str> = shown
+            .lines()
+            .skip_while(|l| !l.starts_with("What the article said"))
+            .filter(|l| l.starts_with("  ") && crate::text::has_rtl(l))
+            .collect();
+        assert!(said.len() > 3, "{shown}");
+        for line in said {
+            let open = line.matches(['\u{2066}', '\u{2067}', '\u{2068}']).count();
+            assert_eq!(open, line.matches('\u{2069}').count(), "{line:?}");
+            assert!(
+                line.starts_with("  \u{200F}") || line.starts_with("  \u{2067}"),
+                "{line:?} in {shown}"
+            );
+        }
+        for line in rtl_lines(&shown) {
+            let open = line.matches(['\u{2066}', '\u{2067}', '\u{2068}']).count();
+            assert_eq!(open, line.matches('\u{2069}').count(), "{line:?}");
+        }
+    }
 }

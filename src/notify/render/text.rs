@@ -197,12 +197,8 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
             BlockKind::Quote => "> ",
             BlockKind::ListItem => "- ",
         };
-        let text = if crate::text::has_rtl(&b.text) {
-            isolate(&b.text)
-        } else {
-            b.text.clone()
-        };
-        out.push_str(&format!("\n{}\n", indent(&format!("{marker}{text}"))));
+        // Each line of it marked with its direction ([`indent`]).
+        out.push_str(&format!("\n{}\n", indent(&format!("{marker}{}", b.text))));
     }
     if let Some(note) = cut_note(last) {
         // The command on a line of its own, unwrapped, to copy as it is.
@@ -306,10 +302,24 @@ fn text_diff(words: &[(SegmentOp, String)]) -> String {
     line.trim().to_string()
 }
 
+/// Text indented by two spaces and wrapped at 76 columns. Plain-text mail
+/// clients set each line's direction by its first letter, so each line of
+/// right-to-left text starts with a right-to-left mark (U+200F), and each
+/// line of other text that holds some with a left-to-right mark (U+200E):
+/// a line of a Persian paragraph that starts with "International" stays
+/// right to left. Marks, not isolates, which a wrap would leave open on
+/// one line and closed on the next.
 fn indent(s: &str) -> String {
+    let mark = if crate::text::is_rtl(s) {
+        "\u{200F}"
+    } else if crate::text::has_rtl(s) {
+        "\u{200E}"
+    } else {
+        ""
+    };
     wrap(s, 76)
         .lines()
-        .map(|l| format!("  {l}"))
+        .map(|l| format!("  {mark}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
