@@ -329,7 +329,7 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
         let words: Vec<String> = alert
             .keywords
             .iter()
-            .map(|k| format!("<b{}>{}</b>", lang_dir(k, None), escape(k)))
+            .map(|k| format!("<b{}>{}</b>", lang_dir(k, alert.lang.as_deref()), escape(k)))
             .collect();
         meta.push(format!("mentions {}", words.join(", ")));
     }

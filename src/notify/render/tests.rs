@@ -644,3 +644,16 @@ fn a_taken_down_persian_text_keeps_each_line_right_to_left_and_balanced_in_an_al
         }
     }
 }
+
+#[test]
+fn a_persian_keyword_of_a_persian_page_is_marked_persian_not_arabic() {
+    // Persian without a letter only Persian has: by its letters alone it
+    // would be taken for Arabic.
+    let mut alert = items_alert(ChangeKind::NewItems, 3);
+    alert.keywords = vec!["اوين".into(), "Evin".into()];
+    let html = html_of(&alert);
+    assert!(
+        html.contains("mentions <b lang=\"fa\" dir=\"rtl\">اوين</b>, <b>Evin</b>"),
+        "{html}"
+    );
+}
