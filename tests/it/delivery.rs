@@ -1052,8 +1052,8 @@ async fn changed_words_read_without_colour_and_paragraphs_are_named_by_their_wor
     let m = parse(&raw);
     let html = m.body_html(0).unwrap();
     // Underlined (below the dots of Persian letters) and struck through, and announced to screen readers.
-    assert!(html.contains("<ins style=\"color:#0a5c26;background:#e3f6e8;text-decoration:underline;text-underline-offset:0.3em;\"><span style=\"position:absolute;"), "{html}");
-    assert!(html.contains("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span style=\"position:absolute;"), "{html}");
+    assert!(html.contains("<ins style=\"color:#0a5c26;background:#e3f6e8;text-decoration:underline;text-underline-offset:0.3em;\"><span lang=\"en\" dir=\"ltr\" style=\"position:absolute;"), "{html}");
+    assert!(html.contains("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span lang=\"en\" dir=\"ltr\" style=\"position:absolute;"), "{html}");
     assert!(
         html.contains(">added: </span>and a flogging</ins>"),
         "{html}"
@@ -1105,7 +1105,7 @@ async fn a_softened_headline_is_mailed_with_only_its_changed_words_marked() {
     // through or underlined.
     let html = m.body_html(0).unwrap();
     let del = |w: &str| {
-        format!("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;mso-hide:all;font-size:0;line-height:0;max-height:0;\">removed: </span>{w}</del>")
+        format!("<del style=\"color:#9b0019;background:#fde7e9;text-decoration:line-through;\"><span lang=\"en\" dir=\"ltr\" style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;mso-hide:all;font-size:0;line-height:0;max-height:0;\">removed: </span>{w}</del>")
     };
     assert!(
         html.contains(&format!(

@@ -72,10 +72,19 @@ pub(super) mod colour {
     ];
 }
 
-/// Text that a screen reader announces and a sighted reader does not see.
+/// What a screen reader says before removed words: English, left to
+/// right, inside a Persian paragraph too.
+const SAID_REMOVED: &str = "removed: ";
+
+/// What a screen reader says before added words.
+const SAID_ADDED: &str = "added: ";
+
+/// Text (English) that a screen reader announces and a sighted reader does
+/// not see; marked `lang="en" dir="ltr"` so that it is read in English in a
+/// story in another language (a Persian paragraph's `lang="fa"`).
 fn for_screen_readers(t: &str) -> String {
     format!(
-        "<span style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;mso-hide:all;font-size:0;line-height:0;max-height:0;\">{t}</span>"
+        "<span lang=\"en\" dir=\"ltr\" style=\"position:absolute;display:inline-block;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;mso-hide:all;font-size:0;line-height:0;max-height:0;\">{t}</span>"
     )
 }
 
@@ -98,7 +107,7 @@ const UNDERLINE_BELOW_DOTS: &str = "text-underline-offset:0.3em;";
 pub(super) fn del(t: &str) -> String {
     format!(
         "<del style=\"{DEL_STYLE}\">{}{}</del>",
-        for_screen_readers("removed: "),
+        for_screen_readers(SAID_REMOVED),
         escape(t)
     )
 }
@@ -107,7 +116,7 @@ pub(super) fn del(t: &str) -> String {
 pub(super) fn ins(t: &str) -> String {
     format!(
         "<ins style=\"{INS_STYLE}\">{}{}</ins>",
-        for_screen_readers("added: "),
+        for_screen_readers(SAID_ADDED),
         escape(t)
     )
 }

@@ -657,3 +657,20 @@ fn a_persian_keyword_of_a_persian_page_is_marked_persian_not_arabic() {
         "{html}"
     );
 }
+
+#[test]
+fn the_hidden_removed_and_added_labels_of_a_persian_paragraph_are_read_in_english() {
+    let alert = edit_alert(FA_WITH_NAMES, &FA_WITH_NAMES.replace("سه‌شنبه", "چهارشنبه"));
+    let html = html_of(&alert);
+    assert!(
+        html.contains(
+            "<p style=\"margin:0;font-size:16px;line-height:1.55;\" lang=\"fa\" dir=\"rtl\">"
+        ),
+        "{html}"
+    );
+    for said in ["removed: ", "added: "] {
+        let i = html.find(&format!(">{said}</span>")).unwrap();
+        let span = &html[html[..i].rfind("<span").unwrap()..i];
+        assert!(span.starts_with("<span lang=\"en\" dir=\"ltr\" "), "{span}");
+    }
+}
