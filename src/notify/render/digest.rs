@@ -2,7 +2,7 @@
 //! ([`digest_html`]): takedowns first, then new items, then the other
 //! alerts grouped by story.
 
-use super::escape::{escape, isolate, lang_dir};
+use super::escape::{escape, isolate, lang_dir, one_line};
 use super::html::{card, colour, html_footer, name_html, page};
 use super::text::{text_body, title_line, TEXT_LEGEND};
 use super::Context;
@@ -82,7 +82,7 @@ fn heading_text(heading: &Heading) -> String {
 /// presswatch's own title about several items as English, left to right,
 /// with only the outlet's name in its language and direction.
 fn heading_html(heading: &Heading) -> (String, String) {
-    let Heading::Story { alert, .. } = heading else {
+    let Heading::Story { alert, title } = heading else {
         return (escape(&heading_text(heading)), String::new());
     };
     let lang = alert.lang.as_deref();
@@ -91,9 +91,19 @@ fn heading_html(heading: &Heading) -> (String, String) {
             format!("{}{}", escape(words), name_html(outlet, lang)),
             " lang=\"en\" dir=\"ltr\"".to_string(),
         ),
+        // The headline in its language and direction, the outlet's name in
+        // a `bdi` of its own: `dir` and `bdi`, not the text part's isolates.
         None => {
-            let text = heading_text(heading);
-            (escape(&text), lang_dir(&text, lang))
+            let title = one_line(title);
+            (
+                format!(
+                    "{} (<bdi{}>{}</bdi>)",
+                    escape(&title),
+                    lang_dir(&alert.outlet, lang),
+                    escape(&one_line(&alert.outlet))
+                ),
+                lang_dir(&title, lang),
+            )
         }
     }
 }

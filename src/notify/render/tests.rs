@@ -674,3 +674,26 @@ fn the_hidden_removed_and_added_labels_of_a_persian_paragraph_are_read_in_englis
         assert!(span.starts_with("<span lang=\"en\" dir=\"ltr\" "), "{span}");
     }
 }
+
+#[test]
+fn a_digest_heads_a_persian_story_with_dir_and_bdi_not_the_text_parts_isolates() {
+    let ctx = Context::default();
+    let mut story = edit_alert(FA_WITH_NAMES, &FA_WITH_NAMES.replace("سه‌شنبه", "چهارشنبه"));
+    story.title = Some("بازداشت فعال حقوق بشر در تهران".into());
+    story.outlet = "خبرگزاری نمونه".into();
+    story.lang = Some("fa".into());
+    let alerts = [story, items_alert(ChangeKind::Retitled, 2)];
+    let html = digest_html(&alerts, &ctx);
+    assert!(
+        !html.contains(['\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}']),
+        "{html}"
+    );
+    assert!(
+        html.contains("lang=\"fa\" dir=\"rtl\">بازداشت فعال حقوق بشر در تهران (<bdi lang=\"fa\" dir=\"rtl\">خبرگزاری نمونه</bdi>)</h2>"),
+        "{html}"
+    );
+    // The text part keeps its isolates.
+    assert!(digest_text(&alerts, &ctx).contains(
+        "\u{2067}بازداشت فعال حقوق بشر در تهران\u{2069} (\u{2067}خبرگزاری نمونه\u{2069})\n==="
+    ));
+}
