@@ -572,6 +572,13 @@ fn not_a_feed(url: &url::Url, name: &str, why: &extract::NotAFeed) -> String {
 /// The error of a listing or feed whose items dropped from `before` to
 /// `now` ([`redesigned`]), saying what to check.
 fn too_few_items(ctx: &Context, watch: &Watch, before: usize, now: usize) -> String {
+        extract::NotAFeed::NotText { .. } => format!(
+            "the `url` of watch {name} is not the feed's address (a site's logo, a document or \
+             another file published beside the feed is often copied by mistake). Open the site in \
+             a browser and copy the feed's address: a link marked RSS or Feed, or the address in \
+             the page source's <link rel=\"alternate\" type=\"application/rss+xml\">; set `url` of \
+             watch {name} to it"
+        ),
     let what = if watch.kind == WatchKind::Feed {
         "Open it in a browser: if the feed still lists as many entries, it may be served differently \
          to presswatch (a bot check)"

@@ -28,6 +28,14 @@ pub enum NotAFeed {
     },
     /// An empty body.
     Empty,
+    /// An image, a PDF or other file that is no text, told by its first
+    /// bytes or its Content-Type.
+    NotText {
+        /// What it is, in words (`a PNG image`, `a PDF document`).
+        what: String,
+        /// The Content-Type it was served with, if any.
+        content_type: Option<String>,
+    },
     /// Anything else, in the parser's words.
     Invalid(String),
 }
@@ -54,6 +62,14 @@ impl std::fmt::Display for NotAFeed {
                 "the feed is cut off: it ends after {bytes} bytes, before its closing </{root}>"
             ),
             NotAFeed::Empty => write!(f, "the answer is empty"),
+            NotAFeed::NotText {
+                what,
+                content_type: Some(c),
+            } => write!(f, "the address serves {what} ({c}), not a feed"),
+            NotAFeed::NotText {
+                what,
+                content_type: None,
+            } => write!(f, "the address serves {what}, not a feed"),
             NotAFeed::Invalid(e) => write!(f, "not a valid RSS, Atom or JSON feed: {e}"),
         }
     }
@@ -146,7 +162,7 @@ pub fn feed_entries(
                 text.len()
             ))
         })
-        .map_err(|e| why_not_a_feed(&text, body.len(), content_type, e))?;
+        .map_err(|e| why_not_a_feed(body, &text, content_type, e))?;
     let masthead = Masthead {
         name: parsed
             .title
@@ -355,12 +371,22 @@ fn root_closes<'a>(t: &'a str, root: &'a str) -> impl Iterator<Item = usize> + '
     })
 }
 
-/// Tells what a body the feed parser refused is: a web page, a feed cut
-/// off, nothing, or something else (`error`, the parser's words).
-fn why_not_a_feed(text: &str, bytes: usize, content_type: Option<&str>, error: String) -> NotAFeed {
+/// Tells what a body the feed parser refused is (`body`, read as `text`):
+/// a file that is no text, a web page, a feed cut off, nothing, or
+/// something else (`error`, the parser's words).
+fn why_not_a_feed(body: &[u8], text: &str, content_type: Option<&str>, error: String) -> NotAFeed {
     let t = text.trim_start_matches('\u{FEFF}').trim();
     if t.is_empty() {
         return NotAFeed::Empty;
+    }
+    let not_text = |what: &str| NotAFeed::NotText {
+        what: what.to_string(),
+        content_type: content_type
+            .map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase())
+            .filter(|c| !c.is_empty()),
+    };
+    if let Some(what) = file_type(body) {
+        return not_text(what);
     }
     let lower = t.to_ascii_lowercase();
     let mut end = lower.len().min(2048);
@@ -393,16 +419,59 @@ fn why_not_a_feed(text: &str, bytes: usize, content_type: Option<&str>, error: S
         if matches!(values.next(), Some(Err(e)) if e.is_eof()) {
             return NotAFeed::CutOff {
                 root: "JSON".into(),
-                bytes,
+                bytes: body.len(),
             };
         }
     }
     if let Some(root) = xml_root(t) {
         if root_closes(t, &root).next().is_none() {
-            return NotAFeed::CutOff { root, bytes };
+            return NotAFeed::CutOff {
+                root,
+                bytes: body.len(),
+            };
         }
     }
-    NotAFeed::Invalid(error)
+    match served_as_no_text(content_type) {
+        Some(what) => not_text(what),
+        None => NotAFeed::Invalid(error),
+    }
+}
+
+/// Files a feed URL serves by mistake (a site's logo, a PDF linked beside
+/// the feed), by the bytes they start with.
+const MAGIC: &[(&[u8], &str)] = &[
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"\x00\x00\x01\x00", "an icon"),
+];
+
+/// What a file is, in words, by its first bytes ([`MAGIC`], and WebP's
+/// `RIFF....WEBP`); `None` for none of them.
+fn file_type(body: &[u8]) -> Option<&'static str> {
+    if let Some((_, what)) = MAGIC.iter().find(|(magic, _)| body.starts_with(magic)) {
+        return Some(what);
+    }
+    (body.len() >= 12 && body.starts_with(b"RIFF") && &body[8..12] == b"WEBP")
+        .then_some("a WebP image")
+}
+
+/// What a Content-Type that names no text says a body is, in words (an
+/// image, audio, video, a PDF, a file to download); `None` for any other.
+fn served_as_no_text(content_type: Option<&str>) -> Option<&'static str> {
+    let media = content_type?.split(';').next()?.trim().to_ascii_lowercase();
+    match media.split_once('/')? {
+        ("image", _) => Some("an image"),
+        ("audio", _) => Some("an audio file"),
+        ("video", _) => Some("a video"),
+        ("application", "pdf") => Some("a PDF document"),
+        ("application", "octet-stream" | "zip" | "gzip" | "x-gzip") => Some("a file to download"),
+        _ => None,
+    }
 }
 
 /// The name of an XML document's root element: the first tag after the
@@ -707,6 +776,37 @@ mod tests {
             Err(NotAFeed::CutOff { .. })
         ));
         assert_eq!(feed(b"  \n", None, &b).unwrap_err(), NotAFeed::Empty);
+        let not_text = |what: &str, content_type: Option<&str>| NotAFeed::NotText {
+            what: what.into(),
+            content_type: content_type.map(str::to_string),
+        };
+        // By its first bytes, whatever it is served as; else by its type.
+        assert_eq!(
+            feed(
+                b"\xff\xd8\xff\xe0\x00\x10JFIF",
+                Some("application/octet-stream"),
+                &b
+            )
+            .unwrap_err(),
+            not_text("a JPEG image", Some("application/octet-stream"))
+        );
+        assert_eq!(
+            feed(b"%PDF-1.4\n", None, &b).unwrap_err(),
+            not_text("a PDF document", None)
+        );
+        assert_eq!(
+            feed(
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\"><path d=\"M0 0\"/></svg>",
+                Some("image/svg+xml; charset=utf-8"),
+                &b
+            )
+            .unwrap_err(),
+            not_text("an image", Some("image/svg+xml"))
+        );
+        assert_eq!(
+            not_text("a PNG image", Some("image/png")).to_string(),
+            "the address serves a PNG image (image/png), not a feed"
+        );
         assert!(matches!(
             feed(b"<?xml version=\"1.0\"?><foo>bar</foo>", None, &b),
             Err(NotAFeed::Invalid(_))

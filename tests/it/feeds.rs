@@ -1678,3 +1678,36 @@ async fn two_feeds_listing_the_same_stories_each_keep_their_own_links_in_history
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_url_serving_an_image_or_a_pdf_says_what_it_serves_and_to_set_the_feeds_address() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed", ""));
+    let url = server.url("/feed");
+    for (content_type, body, served_what) in [
+        (
+            "image/png",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(),
+            "a PNG image (image/png)",
+        ),
+        (
+            "application/pdf",
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj".to_vec(),
+            "a PDF document (application/pdf)",
+        ),
+    ] {
+        server.set("/feed", served(content_type, body));
+        let r = check_first(&project).await;
+        let Outcome::Error(error) = &r.outcome else {
+            panic!("an error: {:?}", r.outcome)
+        };
+        assert!(
+            error.starts_with(&format!(
+                "{url}: the address serves {served_what}, not a feed: the `url` of watch wire is not the feed's address"
+            )),
+            "{error}"
+        );
+        assert!(error.ends_with("set `url` of watch wire to it"), "{error}");
+        assert!(!error.contains("parse"), "{error}");
+    }
+}
