@@ -17,6 +17,7 @@ use crate::compare::{self, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
 use crate::evidence::verify::AlteredText;
+use crate::extract;
 use crate::notify::render;
 use crate::store::{self, EventKind, Origin, State, WatchEvent};
 
@@ -184,27 +185,35 @@ fn item_name(item: &Item) -> String {
     }
 }
 
-/// The items of `b` not in `a`, and those of `a` no longer in `b`, by key.
+/// The items of `b` not in `a`, and those of `a` no longer in `b`: told
+/// apart by the rule the new-item alert uses ([`extract::same_stories`]),
+/// so that a story the feed gave a new id is neither.
 fn item_changes<'a>(a: &'a [Item], b: &'a [Item]) -> (Vec<&'a Item>, Vec<&'a Item>) {
-    let keys = |items: &[Item]| items.iter().map(|i| i.key.clone()).collect::<HashSet<_>>();
-    let (ka, kb) = (keys(a), keys(b));
+    let pairs = extract::same_stories(a, b);
+    let listed = extract::still_listed(a, &pairs);
     (
-        b.iter().filter(|i| !ka.contains(&i.key)).collect(),
-        a.iter().filter(|i| !kb.contains(&i.key)).collect(),
+        b.iter()
+            .zip(&pairs)
+            .filter(|(_, p)| p.is_none())
+            .map(|(i, _)| i)
+            .collect(),
+        a.iter()
+            .filter(|i| !listed.contains(i.key.as_str()))
+            .collect(),
     )
 }
 
-/// The items listed in both `a` and `b` under titles that read differently
+/// The items listed in both `a` and `b` (as [`extract::same_stories`]
+/// pairs them) under titles that read differently
 /// ([`crate::retitle::title_key`]: spelling, case and punctuation aside),
 /// each as (before, after), in `b`'s order. An item with no title on either
 /// side (a feed item named by its link) is not retitled.
 fn retitled_items<'a>(a: &'a [Item], b: &'a [Item]) -> Vec<(&'a Item, &'a Item)> {
-    let before: std::collections::HashMap<&str, &Item> =
-        a.iter().map(|i| (i.key.as_str(), i)).collect();
     let mut seen = HashSet::new();
     b.iter()
-        .filter(|i| seen.insert(i.key.as_str()))
-        .filter_map(|i| Some((*before.get(i.key.as_str())?, i)))
+        .zip(extract::same_stories(a, b))
+        .filter(|(i, _)| seen.insert(i.key.as_str()))
+        .filter_map(|(i, p)| Some((&a[p?], i)))
         .filter(|(old, new)| {
             !old.title.is_empty()
                 && !new.title.is_empty()
@@ -236,32 +245,30 @@ pub fn items_document(items: &[Item]) -> Document {
 /// removed, and each retitled item's title as a word diff (the old and the
 /// new headline's words), in `b`'s order, then the removed.
 pub fn items_marks(a: &[Item], b: &[Item], rules: &Rules) -> Vec<compare::BlockChange> {
-    let index = |items: &[Item]| {
-        let mut at = std::collections::HashMap::new();
-        for (n, i) in items.iter().enumerate() {
-            at.entry(i.key.clone()).or_insert(n);
-        }
-        at
-    };
-    let (in_a, in_b) = (index(a), index(b));
+    let pairs = extract::same_stories(a, b);
+    let listed = extract::still_listed(a, &pairs);
     let retitled: std::collections::HashMap<&str, &Item> = retitled_items(a, b)
         .into_iter()
         .map(|(old, new)| (new.key.as_str(), old))
         .collect();
+    let block = |i: &Item| {
+        items_document(std::slice::from_ref(i)).blocks[0]
+            .text
+            .clone()
+    };
     let mut out = Vec::new();
-    for (j, i) in b.iter().enumerate() {
-        if in_b.get(&i.key) != Some(&j) {
+    let mut shown = HashSet::new();
+    for (j, (i, pair)) in b.iter().zip(&pairs).enumerate() {
+        if !shown.insert(i.key.as_str()) {
             continue;
         }
-        match (in_a.get(&i.key), retitled.get(i.key.as_str())) {
+        match (*pair, retitled.get(i.key.as_str())) {
             (None, _) => out.push(compare::BlockChange::Added {
                 new_index: j,
-                text: items_document(std::slice::from_ref(i)).blocks[0]
-                    .text
-                    .clone(),
+                text: block(i),
                 after: None,
             }),
-            (Some(&old_index), Some(old)) => out.push(compare::BlockChange::Changed {
+            (Some(old_index), Some(old)) => out.push(compare::BlockChange::Changed {
                 old_index,
                 new_index: j,
                 segments: compare::word_diff(&old.title, &i.title, rules),
@@ -269,13 +276,12 @@ pub fn items_marks(a: &[Item], b: &[Item], rules: &Rules) -> Vec<compare::BlockC
             (Some(_), None) => {}
         }
     }
+    let mut gone = HashSet::new();
     for (n, i) in a.iter().enumerate() {
-        if in_a.get(&i.key) == Some(&n) && !in_b.contains_key(&i.key) {
+        if !listed.contains(i.key.as_str()) && gone.insert(i.key.as_str()) {
             out.push(compare::BlockChange::Removed {
                 old_index: n,
-                text: items_document(std::slice::from_ref(i)).blocks[0]
-                    .text
-                    .clone(),
+                text: block(i),
                 after: None,
             });
         }

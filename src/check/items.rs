@@ -625,15 +625,11 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
 
 /// The items not known before, each once, in page order (as indexes into
 /// `items`): neither `listed` in the watch's baseline file nor `seen` by an
-/// earlier check (the titles of those seen, by key). An item is known by
-/// its key, or by its link and title when no other item of the page shares
-/// the link: feeds change their
-/// items' ids (a CMS migration, ids with a date in them, GUIDs that appear
-/// where there were none), and a story under a new id is not news. A new
-/// title at a known link is a new item (a daily briefing at one address),
-/// and a feed whose items all link to one page (a live blog) is told apart
-/// by ids only. Linear in the number of items: sets of the keys and links,
-/// and a batched lookup of the links seen.
+/// earlier check (the titles of those seen, by key), by the rule
+/// [`extract::same_stories`] states: by key, or by own link and title.
+/// Linear in the number of items: sets of the keys and links, and a batched
+/// lookup of the links seen (as stored, and as an older presswatch stored
+/// them: unnormalised).
 fn unseen_items(
     ctx: &Context,
     watch: &str,
@@ -645,30 +641,30 @@ fn unseen_items(
     let unseen: Vec<usize> = (0..items.len())
         .filter(|&i| keys.insert(items[i].key.as_str()) && !seen.contains_key(&items[i].key))
         .collect();
-    let mut links: HashMap<&str, usize> = HashMap::new();
-    for it in items.iter().filter(|it| !it.url.is_empty()) {
-        *links.entry(it.url.as_str()).or_default() += 1;
-    }
-    let own_link = |i: usize| Some(items[i].url.as_str()).filter(|u| links.get(u) == Some(&1));
-    let by_link: Vec<&str> = unseen.iter().filter_map(|&i| own_link(i)).collect();
+    let own = extract::own_links(items);
+    let mut by_link: Vec<&str> = unseen
+        .iter()
+        .filter_map(|&i| own[i].as_deref().map(|link| [link, items[i].url.as_str()]))
+        .flatten()
+        .collect();
     if by_link.is_empty() {
         return Ok(unseen);
     }
-    // Titles compared as readers read them: case, spelling variants and
-    // entities aside.
+    by_link.sort_unstable();
+    by_link.dedup();
     let known: HashSet<(String, String)> = ctx
         .state
         .seen_links(watch, &by_link)
         .map_err(|e| e.to_string())?
         .into_iter()
         .chain(listed.iter().map(|it| (it.url.clone(), it.title.clone())))
-        .map(|(url, title)| (url, crate::text::match_key(&title)))
+        .map(|(url, title)| extract::link_and_title(&url, &title))
         .collect();
     Ok(unseen
         .into_iter()
         .filter(|&i| {
-            !own_link(i).is_some_and(|u| {
-                known.contains(&(u.to_string(), crate::text::match_key(&items[i].title)))
+            !own[i].as_ref().is_some_and(|link| {
+                known.contains(&(link.clone(), crate::text::match_key(&items[i].title)))
             })
         })
         .collect())

@@ -4,6 +4,7 @@
 
 mod article;
 mod feed;
+mod known;
 mod listing;
 mod metadata;
 mod prepare;
@@ -11,6 +12,7 @@ mod prose;
 mod teaser;
 
 pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
+pub use known::{link_and_title, link_key, own_links, same_stories, still_listed};
 pub use listing::{listing, listing_entries, normalize_url, ListingEntry};
 
 use scraper::node::Element;

@@ -1711,3 +1711,117 @@ async fn a_feed_url_serving_an_image_or_a_pdf_says_what_it_serves_and_to_set_the
         assert!(!error.contains("parse"), "{error}");
     }
 }
+/// The titles of the items a `presswatch check` alerts (its output's `* `
+/// lines, no channel being set).
+fn alerted_titles(out: &str) -> Vec<&str> {
+    out.lines().filter_map(|l| l.strip_prefix("* ")).collect()
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_that_changes_its_guids_or_adds_tracking_to_its_links_has_only_its_new_stories_new_in_the_alert_and_history_on_either_backend(
+) {
+    let server = Server::start().await;
+    let stories = [
+        ("Court hears appeal in Tehran case", "a"),
+        ("Rights groups respond to verdict", "b"),
+        ("Journalist released on bail today", "c"),
+    ];
+    // Each story as (title, link, GUID), the new ones first.
+    let feed = |new: &[(&str, &str)],
+                link: &dyn Fn(&str) -> String,
+                guid: &dyn Fn(usize, &str) -> String| {
+        let items: Vec<(String, String, String)> = new
+            .iter()
+            .chain(&stories)
+            .enumerate()
+            .map(|(n, (title, slug))| (title.to_string(), link(slug), guid(n, slug)))
+            .collect();
+        let items: Vec<(&str, &str, Option<&str>)> = items
+            .iter()
+            .map(|(t, l, g)| (t.as_str(), l.as_str(), Some(g.as_str())))
+            .collect();
+        served(
+            "application/rss+xml",
+            rss("<?xml version=\"1.0\" encoding=\"utf-8\"?>", &items).into_bytes(),
+        )
+    };
+    let plain = |slug: &str| format!("https://wire.example/{slug}");
+    let tracked =
+        |slug: &str| format!("https://wire.example/{slug}?utm_source=rss&utm_medium=feed");
+    for (backend, state) in state_backends() {
+        let path = format!("/{backend}/guids.xml");
+        let config =
+            feed_config(&server, &path, "").replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let project = Project::new(&config);
+        let config = project.config_arg();
+        let check = |route: Route| {
+            let (server, path, config) = (&server, &path, &config);
+            async move {
+                server.set(path, route);
+                let (out, code) = presswatch(&["check", "--config", config]).await;
+                assert_eq!(code, Some(0), "{backend}: {out}");
+                out
+            }
+        };
+        // GUIDs that are the stories' links.
+        check(feed(&[], &plain, &|_, slug| plain(slug))).await;
+        // The CMS now numbers its items; two stories are new.
+        let out = check(feed(
+            &[
+                ("Lawyer speaks after the verdict", "d"),
+                ("Family calls for a retrial", "e"),
+            ],
+            &plain,
+            &|n, _| format!("{}", 1000 + n),
+        ))
+        .await;
+        assert_eq!(
+            alerted_titles(&out),
+            [
+                "Lawyer speaks after the verdict",
+                "Family calls for a retrial"
+            ],
+            "{backend}: {out}"
+        );
+        // Every <link> and <guid> gets a tracking query string; two more new.
+        let new = [
+            ("Lawyer speaks after the verdict", "d"),
+            ("Family calls for a retrial", "e"),
+        ];
+        let out = check(feed(
+            &[
+                ("Appeal date set for March", "f"),
+                ("Embassy issues statement", "g"),
+            ]
+            .iter()
+            .chain(&new)
+            .copied()
+            .collect::<Vec<_>>(),
+            &tracked,
+            &|_, slug| tracked(slug),
+        ))
+        .await;
+        assert_eq!(
+            alerted_titles(&out),
+            ["Appeal date set for March", "Embassy issues statement"],
+            "{backend}: {out}"
+        );
+        // The history says what the alerts said: two new items each time,
+        // none gone.
+        let lines = version_lines(&config).await;
+        assert_eq!(lines.len(), 3, "{backend}: {lines:?}");
+        assert!(
+            lines[1].ends_with(
+                "2 new items: «Lawyer speaks after the verdict»; «Family calls for a retrial»"
+            ),
+            "{backend}: {lines:?}"
+        );
+        assert!(
+            lines[2]
+                .ends_with("2 new items: «Appeal date set for March»; «Embassy issues statement»"),
+            "{backend}: {lines:?}"
+        );
+        let (diff, code) = presswatch(&["diff", "--config", &config, "--watch", "wire"]).await;
+        assert_eq!(code, Some(1), "{backend}: {diff}");
+        assert!(!diff.contains("no longer listed"), "{backend}: {diff}");
+    }
+}

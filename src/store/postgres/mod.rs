@@ -982,8 +982,10 @@ impl Postgres {
     }
 
     /// Remembers items as seen, each with whether its source gave it its
-    /// title (those whose keys are in `untitled` were named by presswatch);
-    /// one statement for all of them, an item seen before keeping its row.
+    /// title (those whose keys are in `untitled` were named by presswatch)
+    /// and its link as items are recognised by it
+    /// ([`crate::extract::link_key`]); one statement for all of them, an
+    /// item seen before keeping its row.
     pub fn mark_seen(
         &self,
         watch: &str,
@@ -992,7 +994,10 @@ impl Postgres {
         now: i64,
     ) -> Result<()> {
         let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
-        let urls: Vec<&str> = items.iter().map(|i| i.url.as_str()).collect();
+        let urls: Vec<String> = items
+            .iter()
+            .map(|i| crate::extract::link_key(&i.url))
+            .collect();
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
         let titled: Vec<bool> = items.iter().map(|i| !untitled.contains(&i.key)).collect();
         self.session(Durability::Durable, async |c| {

@@ -196,8 +196,9 @@ impl Sqlite {
     }
 
     /// Remembers items as seen, each with whether its source gave it its
-    /// title (those whose keys are in `untitled` were named by presswatch).
-    /// An item seen before keeps its row.
+    /// title (those whose keys are in `untitled` were named by presswatch)
+    /// and its link as items are recognised by it
+    /// ([`crate::extract::link_key`]). An item seen before keeps its row.
     pub fn mark_seen(
         &self,
         watch: &str,
@@ -213,7 +214,8 @@ impl Sqlite {
                 .map_err(|e| self.err(e))?;
             for it in items {
                 let titled = !untitled.contains(&it.key);
-                st.execute(params![watch, it.key, it.url, it.title, now, titled])
+                let link = crate::extract::link_key(&it.url);
+                st.execute(params![watch, it.key, link, it.title, now, titled])
                     .map_err(|e| self.err(e))?;
             }
         }
