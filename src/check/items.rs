@@ -21,14 +21,23 @@ use crate::store::{self, FollowTry, WatchState};
 use super::keep::{evidence, file_version, snapshot_of, FollowTries, Keep, NewBaseline};
 use super::{base_alert, fetch, CheckResult, Context, Keywords, Outcome};
 
-pub(super) async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchState) -> CheckResult {
+/// A listing's or feed's check; `afresh` when the watch starts afresh
+/// (`super::starts_afresh`): its baseline is not read, and the check is a
+/// first one.
+pub(super) async fn check_items(
+    ctx: &Context,
+    watch: &Watch,
+    st: &mut WatchState,
+    afresh: bool,
+) -> CheckResult {
     // The first check records the items and alerts nothing: no item was ever
     // seen and the watch has no baseline file listing items.
-    let first = !ctx.baselines.exists(&watch.name)
-        && !ctx
-            .state
-            .has_seen_items(&watch.name)
-            .map_err(|e| e.to_string())?;
+    let first = afresh
+        || !ctx.baselines.exists(&watch.name)
+            && !ctx
+                .state
+                .has_seen_items(&watch.name)
+                .map_err(|e| e.to_string())?;
     let validators = if first {
         Validators::default()
     } else {
@@ -115,15 +124,21 @@ pub(super) async fn check_items(ctx: &Context, watch: &Watch, st: &mut WatchStat
                 .map(|(it, _)| it.key.clone())
                 .collect();
             // Items already known: those listed in the watch's baseline file
-            // (which a person may write by hand), and those seen before.
-            let listed = work_ctx
-                .baselines
-                .read_items(&name)
-                .map_err(|e| {
-                    let path = work_ctx.baselines.path(&name);
-                    format!("reading baseline {}: {e}", path.display())
-                })?
-                .unwrap_or_default();
+            // (which a person may write by hand), and those seen before. A
+            // watch started afresh has none: its baseline is of another
+            // kind or page.
+            let listed = if afresh {
+                Vec::new()
+            } else {
+                work_ctx
+                    .baselines
+                    .read_items(&name)
+                    .map_err(|e| {
+                        let path = work_ctx.baselines.path(&name);
+                        format!("reading baseline {}: {e}", path.display())
+                    })?
+                    .unwrap_or_default()
+            };
             // The items the accepted list does not hold as the page shows
             // them now (all on a first check): only their titles can have
             // changed. The title each was last seen under is looked up (a
@@ -557,6 +572,13 @@ fn not_a_feed(url: &url::Url, name: &str, why: &extract::NotAFeed) -> String {
              restarting server, or a proxy in between). A later check usually gets all of it; if \
              this lasts, open it in a browser to see where it ends"
             .to_string(),
+        extract::NotAFeed::NotText { .. } => format!(
+            "the `url` of watch {name} is not the feed's address (a site's logo, a document or \
+             another file published beside the feed is often copied by mistake). Open the site in \
+             a browser and copy the feed's address: a link marked RSS or Feed, or the address in \
+             the page source's <link rel=\"alternate\" type=\"application/rss+xml\">; set `url` of \
+             watch {name} to it"
+        ),
         extract::NotAFeed::Empty => format!(
             "open {url} in a browser: if it shows the feed, the site serves presswatch nothing (a \
              bot check); if not, find the feed's new address and set `url` of watch {name} to it"
@@ -572,13 +594,6 @@ fn not_a_feed(url: &url::Url, name: &str, why: &extract::NotAFeed) -> String {
 /// The error of a listing or feed whose items dropped from `before` to
 /// `now` ([`redesigned`]), saying what to check.
 fn too_few_items(ctx: &Context, watch: &Watch, before: usize, now: usize) -> String {
-        extract::NotAFeed::NotText { .. } => format!(
-            "the `url` of watch {name} is not the feed's address (a site's logo, a document or \
-             another file published beside the feed is often copied by mistake). Open the site in \
-             a browser and copy the feed's address: a link marked RSS or Feed, or the address in \
-             the page source's <link rel=\"alternate\" type=\"application/rss+xml\">; set `url` of \
-             watch {name} to it"
-        ),
     let what = if watch.kind == WatchKind::Feed {
         "Open it in a browser: if the feed still lists as many entries, it may be served differently \
          to presswatch (a bot check)"

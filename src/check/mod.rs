@@ -235,6 +235,34 @@ pub async fn check_watch(ctx: &Context, watch: &Watch) -> Report {
     r
 }
 
+/// Why a check starts the watch afresh, taking the page as a new baseline
+/// with no alert as on a new watch's first check, when it does: its kind
+/// is not the one of its last check that worked (`checked_as`: that
+/// check's kind and URL), whose baseline it cannot be compared with; or a
+/// listing's or feed's URL names another page (not the same address
+/// normalised, [`crate::fetch::same_resource`], nor where the old one
+/// moved for good), whose items were never seen. `None` when the watch
+/// goes on (and when no check recorded them: a new watch, or one last
+/// checked by a presswatch that did not).
+fn starts_afresh(
+    watch: &Watch,
+    st: &WatchState,
+    checked_as: Option<&(String, String)>,
+) -> Option<String> {
+    let (kind, url) = checked_as?;
+    if kind != watch.kind.as_str() {
+        return Some(format!(
+            "its kind changed from {kind} to {}",
+            watch.kind.as_str()
+        ));
+    }
+    let same = |other: &str| {
+        url::Url::parse(other).is_ok_and(|u| crate::fetch::same_resource(&u, &watch.url))
+    };
+    (watch.kind != WatchKind::Article && !same(url) && !st.moved_to.as_deref().is_some_and(same))
+        .then(|| format!("its url changed from {url} to {}, another page", watch.url))
+}
+
 /// Says that another process is checking `watch` now: `watch X is being
 /// checked by replica db1:4242:a3f0 now`.
 fn checked_elsewhere(watch: &Watch, holder: &LeaseHolder) -> String {
@@ -261,13 +289,41 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
     };
     // Where the watch's URL was known to redirect for good before this check.
     let moved_before = st.moved_to.clone();
+    let checked_as = match ctx.state.checked_as(&watch.name) {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = e.to_string();
+            return report(watch, Outcome::Error(msg.clone()), msg, vec![], started);
+        }
+    };
+    let afresh = starts_afresh(watch, &st, checked_as.as_ref());
+    if let Some(why) = &afresh {
+        tracing::info!(watch = %watch.name, "watch {}: {why}: this check takes the page as a new baseline, with no alert, as for a new watch", watch.name);
+    }
     let result = match watch.kind {
+        WatchKind::Article if afresh.is_some() => {
+            // The baseline of another kind is no article to compare with:
+            // forgotten, and not restored from the history either.
+            let resetting = Context {
+                resetting: Some(watch.name.clone()),
+                ..ctx.clone()
+            };
+            match forget_baseline(&resetting, watch).await {
+                Ok(_) => check_article(&resetting, watch, &mut st).await,
+                Err(e) => Err(e),
+            }
+        }
         WatchKind::Article => check_article(ctx, watch, &mut st).await,
-        WatchKind::Listing | WatchKind::Feed => check_items(ctx, watch, &mut st).await,
+        WatchKind::Listing | WatchKind::Feed => {
+            check_items(ctx, watch, &mut st, afresh.is_some()).await
+        }
     };
     let now = Utc::now().timestamp();
     let (outcome, mut detail, mut alerts, mut keep) = match result {
-        Ok(r) => r,
+        Ok((outcome, detail, alerts, keep)) => match &afresh {
+            Some(why) => (outcome, format!("{why}; {detail}"), alerts, keep),
+            None => (outcome, detail, alerts, keep),
+        },
         Err(msg) => {
             // A move seen by a check that failed is reported by the next
             // one that works.
@@ -385,9 +441,22 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
         // The alerts travel to the storage step and back, uncopied: a feed's
         // alert may list many thousands of items.
         let w = watch.clone();
+        // The kind and URL the page was taken under, once they are new.
+        let checked = (!matches!(outcome, Outcome::Error(_))
+            && checked_as.as_ref().is_none_or(|(kind, url)| {
+                kind != watch.kind.as_str() || url != watch.url.as_str()
+            }))
+        .then(|| (watch.kind.as_str(), watch.url.to_string()));
         let stored = ctx.storage(move |ctx| {
             let mut queued = 0;
-            let stored = store(ctx, &w, &alerts, keep, &st, &mut queued);
+            let stored = store(ctx, &w, &alerts, keep, &st, &mut queued).and_then(|()| {
+                let Some((kind, url)) = &checked else {
+                    return Ok(());
+                };
+                ctx.state
+                    .set_checked_as(&w.name, kind, url)
+                    .map_err(|e| format!("recording the kind and URL of watch {}: {e}", w.name))
+            });
             (stored, alerts, queued)
         });
         let stored = match stored.await {
@@ -605,9 +674,24 @@ pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String
             ))
         }
     };
+    let forgotten = forget_baseline(ctx, watch).await;
+    // The reset happened or not whatever becomes of the lease: a lease not
+    // handed back expires within daemon.lease.
+    if let Err(e) = turn.end() {
+        tracing::warn!(watch = %watch.name, error = %e, "watch {}: {e}", watch.name);
+    }
+    forgotten
+}
+
+/// Deletes a watch's baseline wherever it is kept
+/// ([`crate::store::Baselines::forget`]), not in a dry run; returns whether
+/// there was one.
+async fn forget_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String> {
+    if ctx.dry_run {
+        return Ok(false);
+    }
     let (baselines, name) = (ctx.baselines.clone(), watch.name.clone());
-    let forgotten = ctx
-        .storage(move |_| baselines.forget(&name))
+    ctx.storage(move |_| baselines.forget(&name))
         .await?
         .map_err(|e| {
             format!(
@@ -615,13 +699,7 @@ pub async fn reset_baseline(ctx: &Context, watch: &Watch) -> Result<bool, String
                 watch.name,
                 ctx.baselines.path(&watch.name).display()
             )
-        });
-    // The reset happened or not whatever becomes of the lease: a lease not
-    // handed back expires within daemon.lease.
-    if let Err(e) = turn.end() {
-        tracing::warn!(watch = %watch.name, error = %e, "watch {}: {e}", watch.name);
-    }
-    forgotten
+        })
 }
 
 /// Checks the given watches (concurrently, up to the configured limit, each

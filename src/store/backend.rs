@@ -247,6 +247,12 @@ forward! {
     /// its state is left as its last check saved it. A watch never checked
     /// has no state to change.
     fn set_next_due(&self, watch: &str, due: i64) -> Result<()>;
+    /// The kind and URL a watch had at its last check that worked (`None`
+    /// before one, and for a watch last checked by a presswatch that did
+    /// not record them).
+    fn checked_as(&self, watch: &str) -> Result<Option<(String, String)>>;
+    /// Records the kind and URL a check of the watch worked under.
+    fn set_checked_as(&self, watch: &str, kind: &str, url: &str) -> Result<()>;
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
     /// The title last recorded of each of `keys` seen before for this

@@ -1825,3 +1825,119 @@ async fn a_feed_that_changes_its_guids_or_adds_tracking_to_its_links_has_only_it
         assert!(!diff.contains("no longer listed"), "{backend}: {diff}");
     }
 }
+/// A section page listing `n` stories (headline links) under a lead
+/// paragraph, as an article watch and a listing watch both read it.
+fn section_page(n: usize) -> Route {
+    let lead =
+        "The court heard the appeal today in a long session that lasted many hours. ".repeat(5);
+    let links: String = (0..n)
+        .map(|i| format!("<li><a href=\"/news/story-{i}\">Court hears appeal number {i} in the Tehran case</a></li>"))
+        .collect();
+    Route::html(format!(
+        "<!DOCTYPE html><html><head><title>World</title></head><body><main><h1>World</h1><p>{lead}</p><ul>{links}</ul></main></body></html>"
+    ))
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_whose_kind_or_page_changes_takes_the_new_page_as_a_baseline_with_no_alert_on_either_backend(
+) {
+    let server = Server::start().await;
+    // A feed of `n` stories, named by `slug`.
+    let feed = |slug: &str, n: usize| {
+        let items: Vec<(String, String)> = (0..n)
+            .map(|i| {
+                (
+                    format!("{slug}: story number {i} of the wire"),
+                    format!("https://wire.example/{slug}/{i}"),
+                )
+            })
+            .collect();
+        let items: Vec<(&str, &str, Option<&str>)> = items
+            .iter()
+            .map(|(t, l)| (t.as_str(), l.as_str(), Some(l.as_str())))
+            .collect();
+        served(
+            "application/rss+xml",
+            rss("<?xml version=\"1.0\" encoding=\"utf-8\"?>", &items).into_bytes(),
+        )
+    };
+    for (backend, state) in state_backends() {
+        let project = Project::new("");
+        let config = project.config_arg();
+        let check = |kind: &str, path: &str| {
+            let watch = format!(
+                "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[watch]]\nname = \"wire\"\nkind = \"{kind}\"\nurl = \"{}\"\nrobots = false\n",
+                server.url(&format!("/{backend}{path}"))
+            );
+            std::fs::write(project.config(), watch).unwrap();
+            let config = &config;
+            async move {
+                // -v: the INFO lines, as the daemon logs them.
+                let (out, code) = presswatch(&["-v", "check", "--config", config]).await;
+                assert_eq!(code, Some(0), "{backend}: {out}");
+                out
+            }
+        };
+        let afresh = |out: &str, why: &str| {
+            assert!(
+                out.contains(&format!(
+                    "watch wire: {why}: this check takes the page as a new baseline, with no alert, as for a new watch"
+                )) && out.contains(" INFO "),
+                "{backend}: logged at INFO: {out}"
+            );
+            assert!(
+                out.contains(&format!("wire  baseline   {why}; first check: ")),
+                "{backend}: the check's line says it: {out}"
+            );
+            assert!(out.contains("; 0 alerts"), "{backend}: no alert: {out}");
+        };
+        let section = format!("/{backend}/world");
+        server.set(&section, section_page(10));
+        check("article", "/world").await;
+        // The watch becomes a listing of the same page, which meanwhile
+        // lists one more story: no flood of new items.
+        server.set(&section, section_page(11));
+        let out = check("listing", "/world").await;
+        afresh(&out, "its kind changed from article to listing");
+        // Then a feed, at the site's feed.
+        server.set(&format!("/{backend}/feed.xml"), feed("wire", 5));
+        let out = check("feed", "/feed.xml").await;
+        afresh(&out, "its kind changed from listing to feed");
+        // From then on it is the feed's watch: its next story is news.
+        server.set(&format!("/{backend}/feed.xml"), feed("wire", 6));
+        let out = check("feed", "/feed.xml").await;
+        assert!(
+            out.contains("wire  new items  1 new item: wire: story number 5 of the wire\n"),
+            "{backend}: {out}"
+        );
+        // Another feed under the same name: a new baseline again.
+        server.set(&format!("/{backend}/other.xml"), feed("other", 5));
+        let out = check("feed", "/other.xml").await;
+        afresh(
+            &out,
+            &format!(
+                "its url changed from {} to {}, another page",
+                server.url(&format!("/{backend}/feed.xml")),
+                server.url(&format!("/{backend}/other.xml"))
+            ),
+        );
+        // A feed that moved for good, its new address put in the config as
+        // ops are told: the same watch going on, its next story news.
+        server.set(
+            &format!("/{backend}/other.xml"),
+            Route::status(301).header("Location", &server.url(&format!("/{backend}/moved.xml"))),
+        );
+        server.set(&format!("/{backend}/moved.xml"), feed("other", 5));
+        let out = check("feed", "/other.xml").await;
+        assert!(out.contains("redirects permanently"), "{backend}: {out}");
+        server.set(&format!("/{backend}/moved.xml"), feed("other", 6));
+        let out = check("feed", "/moved.xml").await;
+        assert!(
+            out.contains("wire  new items  1 new item: other: story number 5 of the wire\n"),
+            "{backend}: {out}"
+        );
+        // Back to an article: its text is the baseline, no edit alerted.
+        let out = check("article", "/world").await;
+        afresh(&out, "its kind changed from feed to article");
+        assert!(out.contains("baseline stored"), "{backend}: {out}");
+    }
+}

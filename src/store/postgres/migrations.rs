@@ -366,6 +366,17 @@ END $$;
         name: "each version records how presswatch read its page (versions.reading), so that a check re-reads a baseline's kept response only after presswatch or the watch's selector changed",
         sql: "ALTER TABLE versions ADD COLUMN IF NOT EXISTS reading TEXT;",
     },
+    Migration {
+        version: 17,
+        name: "the kind and URL each watch had at its last check that worked (watch_kinds), so that a check under another kind, or of a listing or feed at another page, starts afresh instead of alerting every item",
+        sql: r#"
+CREATE TABLE IF NOT EXISTS watch_kinds (
+    watch TEXT PRIMARY KEY,
+    kind  TEXT NOT NULL,
+    url   TEXT NOT NULL
+);
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -1351,6 +1351,33 @@ impl Postgres {
         })
     }
 
+    /// The kind and URL a watch had at its last check that worked (`None`
+    /// before one, and for a watch last checked by a presswatch that did
+    /// not record them).
+    pub fn checked_as(&self, watch: &str) -> Result<Option<(String, String)>> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT kind, url FROM watch_kinds WHERE watch = $1",
+                &[&watch],
+            )
+            .await?
+            .map(|r| (r.get(0), r.get(1))))
+        })
+    }
+
+    /// Records the kind and URL a check of the watch worked under.
+    pub fn set_checked_as(&self, watch: &str, kind: &str, url: &str) -> Result<()> {
+        self.session(Durability::Durable, async |c| {
+            c.execute(
+                "INSERT INTO watch_kinds (watch, kind, url) VALUES ($1, $2, $3)
+                 ON CONFLICT (watch) DO UPDATE SET kind = $2, url = $3",
+                &[&watch, &kind, &url],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
+
     /// Sets when a watch is next due (see [`crate::store::State::set_next_due`]).
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.transaction(Durability::Durable, async |c| {

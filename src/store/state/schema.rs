@@ -80,6 +80,11 @@ CREATE TABLE IF NOT EXISTS watch_moves (
     version  INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS watch_moves_by_watch ON watch_moves(watch, at);
+CREATE TABLE IF NOT EXISTS watch_kinds (
+    watch TEXT PRIMARY KEY,
+    kind  TEXT NOT NULL,
+    url   TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS alerts (
     id         TEXT PRIMARY KEY,
     watch      TEXT NOT NULL,

@@ -107,6 +107,29 @@ impl Sqlite {
         self.write(durability, |db| save_watch_in(db, watch, s))
     }
 
+    /// The kind and URL a watch had at its last check that worked (`None`
+    /// before one, and for a watch last checked by a presswatch that did
+    /// not record them).
+    pub fn checked_as(&self, watch: &str) -> Result<Option<(String, String)>> {
+        self.reader()
+            .prepare_cached("SELECT kind, url FROM watch_kinds WHERE watch = ?1")
+            .and_then(|mut st| st.query_row([watch], |r| Ok((r.get(0)?, r.get(1)?))))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records the kind and URL a check of the watch worked under.
+    pub fn set_checked_as(&self, watch: &str, kind: &str, url: &str) -> Result<()> {
+        self.db()
+            .execute(
+                "INSERT INTO watch_kinds (watch, kind, url) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (watch) DO UPDATE SET kind = ?2, url = ?3",
+                params![watch, kind, url],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     /// Sets when a watch is next due (see [`State::set_next_due`]).
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.db()
