@@ -192,6 +192,17 @@ impl Redirects {
         let to = &self.0.iter().take_while(|h| h.is_permanent()).last()?.to;
         (!same_resource(requested, to)).then_some(to)
     }
+
+    /// Whether the last redirect was one for now (302, 303, 307): where the
+    /// fetch landed is not where the resource lives.
+    pub fn end_for_now(&self) -> bool {
+        self.0.last().is_some_and(|h| !h.is_permanent())
+    }
+
+    /// The addresses the redirects named, in order.
+    pub fn addresses(&self) -> impl Iterator<Item = &Url> {
+        self.0.iter().map(|h| &h.to)
+    }
 }
 
 /// Query parameters that only track where a reader came from: never part
@@ -232,7 +243,7 @@ const TRACKING_PREFIXES: &[&str] = &["utm_", "at_custom", "at_link_", "ns_"];
 
 /// Whether a query parameter (its name, any case) only tracks where a
 /// reader came from.
-fn is_tracking_parameter(name: &str) -> bool {
+pub(crate) fn is_tracking_parameter(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     TRACKING_PARAMETERS.contains(&name.as_str())
         || TRACKING_PREFIXES.iter().any(|p| name.starts_with(p))

@@ -17,8 +17,10 @@ use crate::store::{EventKind, NewEvent, StateError, VersionRow, WatchState};
 use super::cut_short::cut_short;
 use super::keep::{evidence, file_version, snapshot_of, version_snapshot, Keep, NewBaseline};
 use super::moved::moved_there_before;
+use super::paywall::behind_a_paywall;
 use super::takedown::{
-    for_now_to_another_site, gone, never_worked, takedowns_and_restores, taken_down,
+    for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, never_worked,
+    sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
 };
 use super::{
     article_alert, fetch, now_rfc3339, read_baseline, rfc3339, CheckResult, Context, Keywords,
@@ -53,13 +55,25 @@ pub(super) async fn check_article(
         }
         Fetched::Page(r) => r,
     };
+    // Sent for now to a sign-in, consent or subscription page of the site
+    // that will lead back to the story: kept from it for a while, not a
+    // takedown.
+    if for_now_to_a_gate(watch, &resp) {
+        return Err(sent_to_a_gate(&watch.url, &resp.final_url, Gate::Address));
+    }
+    // A page of the site a redirect for now led to, which may be a sign-in
+    // form: told below, by what it says.
+    let may_sign_in = for_now_within_the_site(watch, &resp) && sign_in_form(None, &resp.body);
+    let mut gone_unless_signing_in = None;
     if let Some(how) = gone(watch, &resp) {
         if st.last_ok.is_none() {
             // Nothing was ever there to take down: most often a mistyped URL.
             return Err(never_worked(ctx, watch, &resp, has_baseline));
         }
         // Sent for now to another site's front: told below, by what it serves.
-        if !for_now_to_another_site(watch, &resp) {
+        if may_sign_in {
+            gone_unless_signing_in = Some(how);
+        } else if !for_now_to_another_site(watch, &resp) {
             return taken_down(ctx, watch, st, how, resp).await;
         }
     }
@@ -101,13 +115,21 @@ pub(super) async fn check_article(
             &moved_before,
         );
     let (state, latest_seq) = (ctx.state.clone(), latest.as_ref().map(|v| v.seq));
-    let (found, from_file, not_the_story, stand_in, cut, resp) = ctx
+    let (watch_url, front) = (watch.url.clone(), gone_unless_signing_in.is_some());
+    let (found, from_file, not_the_story, signs_in, stand_in, cut, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
                 None => read_baseline(&baselines, &name)?,
             };
-            let doc = extract_article(&resp, selector.as_deref(), &name)?;
+            let doc = match extract_article(&resp, selector.as_deref(), &name) {
+                Ok(doc) => doc,
+                // A sign-in form says too little to be read as an article.
+                Err(_) if may_sign_in => {
+                    return Err(sent_to_a_gate(&watch_url, &resp.final_url, Gate::SignIn))
+                }
+                Err(e) => return Err(e),
+            };
             // A baseline the history does not hold yet (written by hand, or
             // kept from before the history began) becomes version 1.
             let from_file = baseline
@@ -117,6 +139,17 @@ pub(super) async fn check_article(
             let found = against(doc, baseline, &rules, restoring);
             let not_the_story = elsewhere
                 && matches!(&found, Against::Changed(page) if !compare::same_story(&page.old, &page.doc));
+            // A sign-in form where a redirect for now within the site led,
+            // in place of the story (or before any was read).
+            let signs_in = may_sign_in
+                && match &found {
+                    Against::Changed(page) => {
+                        (not_the_story || front)
+                            && sign_in_form(Some(&page.doc), &resp.body)
+                    }
+                    Against::First { doc, .. } => sign_in_form(Some(doc), &resp.body),
+                    Against::Same => false,
+                };
             // What came may be no version of the story: a "not found" page
             // or a bot check served with 200 in its place.
             let stand_in = match &found {
@@ -133,9 +166,30 @@ pub(super) async fn check_article(
                 }
                 _ => None,
             };
-            Ok::<_, String>((found, from_file, not_the_story, stand_in, cut, resp))
+            // A page that keeps only the story's first paragraphs, behind a
+            // paywall it did not show before, is no version of it either.
+            let cut = cut.or_else(|| match &found {
+                Against::Changed(page) => behind_a_paywall(
+                    &state,
+                    &name,
+                    latest_seq,
+                    &resp.final_url,
+                    &page.old,
+                    &page.doc,
+                    &resp.text(),
+                ),
+                _ => None,
+            });
+            Ok::<_, String>((found, from_file, not_the_story, signs_in, stand_in, cut, resp))
         })
         .await??;
+    if signs_in {
+        return Err(sent_to_a_gate(&watch.url, &resp.final_url, Gate::SignIn));
+    }
+    // A redirect to the site's front that is no sign-in form after all.
+    if let Some(how) = gone_unless_signing_in {
+        return taken_down(ctx, watch, st, how, resp).await;
+    }
     match stand_in {
         Some(compare::StandIn::Wall(title)) => {
             return Err(walled(&resp.final_url, &watch.name, &title))

@@ -34,6 +34,7 @@ mod cut_short;
 mod items;
 mod keep;
 mod moved;
+mod paywall;
 mod takedown;
 
 pub use items::FOLLOW_TRIES;

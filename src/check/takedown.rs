@@ -3,11 +3,15 @@
 //! last text held, the count of takedowns and restores that names a restore,
 //! and the error of a URL that never worked.
 
+use std::sync::LazyLock;
+
 use chrono::Utc;
+use regex::Regex;
 
 use crate::alert::LastKnown;
 use crate::compare::ChangeKind;
 use crate::config::Watch;
+use crate::document::Document;
 use crate::fetch::Response;
 use crate::http_header::Validators;
 use crate::store::{EventKind, NewEvent, WatchState};
@@ -55,6 +59,141 @@ pub(super) fn gone(watch: &Watch, resp: &Response) -> Option<String> {
 pub(super) fn for_now_to_another_site(watch: &Watch, resp: &Response) -> bool {
     resp.redirects.permanent_move(&watch.url).is_none()
         && crate::alert::another_site(watch.url.as_str(), resp.final_url.as_str()).is_some()
+}
+
+/// The name of a query parameter that tells a sign-in, consent or
+/// subscription page where to send the reader back (`next`, `return_to`,
+/// `returnUrl`, `redirect`, `continue`, `dest`, `goto`, `callback`…), any
+/// case, `-` or `_` between its words or not.
+static RETURN_PARAMETER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(next|continue|dest(ination)?|goto|target|back|r|ru|url|uri|referr?er|came[-_]?from|(return|redirect|back|success|callback|origin|continue|next)[-_]?(to|url|uri|path|page)?)$",
+    )
+    .expect("static regex")
+});
+
+/// A path segment (or a word of one) that names a sign-in, consent or
+/// subscription page: `/login`, `/account/sign-in`, `/subscribe`,
+/// `/consent`, `/paywall`, `/register`…
+static GATE_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[/_.-])(log-?in|sign-?in|sign-?on|sso|auth|oauth|account|subscribe|subscription|paywall|consent|cookies?|gdpr|privacy-gate|register|registration|membership|premium|checkout)([/_.-]|$)",
+    )
+    .expect("static regex")
+});
+
+/// A password field: what a sign-in form has and an article does not.
+static PASSWORD_FIELD: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(r#"(?i)<input\b[^>]*\btype\s*=\s*["']?password\b"#)
+        .expect("static regex")
+});
+
+/// Words of prose, at most, on a page that is a sign-in form rather than
+/// an article: as much as a bot check may say ([`crate::compare::stand_in`]).
+const SIGN_IN_MAX_WORDS: usize = 150;
+
+/// How a page a redirect for now led to is known as a gate that will send
+/// the reader back to the story ([`leads_back`], [`sign_in_form`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Gate {
+    /// Its address carries the story's, to return to.
+    Address,
+    /// It is a sign-in form.
+    SignIn,
+}
+
+/// Whether the response came through a redirect for now (302, 303, 307)
+/// to another page of the same site: where a sign-in, consent or
+/// subscription step sends the reader, for a while, before the story.
+pub(super) fn for_now_within_the_site(watch: &Watch, resp: &Response) -> bool {
+    resp.redirects.end_for_now()
+        && crate::alert::another_site(watch.url.as_str(), resp.final_url.as_str()).is_none()
+        && !crate::fetch::same_resource(&watch.url, &resp.final_url)
+}
+
+/// Whether a redirect for now within the site led to a gate whose address
+/// leads back to the story ([`leads_back`]): a sign-in, consent or
+/// subscription step, not a takedown.
+pub(super) fn for_now_to_a_gate(watch: &Watch, resp: &Response) -> bool {
+    if !for_now_within_the_site(watch, resp) {
+        return false;
+    }
+    let passed: Vec<&url::Url> = std::iter::once(&watch.url)
+        .chain(resp.redirects.addresses())
+        .filter(|u| !crate::fetch::same_resource(u, &resp.final_url))
+        .collect();
+    leads_back(&passed, &resp.final_url)
+}
+
+/// Whether the address `landed` carries one of the addresses `passed` (the
+/// story's, and where its redirects went) in its query, as a sign-in,
+/// consent or subscription page is told where to send the reader back:
+/// the whole address or its path (`/login?next=%2Fnews%2Fstory`,
+/// `/subscribe?return_to=https%3A%2F%2Fsite%2Fnews%2Fstory`), in a
+/// parameter named for that ([`RETURN_PARAMETER`]), or in any parameter
+/// but a tracking one on a page whose path names a gate ([`GATE_PATH`]:
+/// `/consent?u=…`). The page must be another than the story (another
+/// path), and the story's path more than the site's root: a section front
+/// told where the reader came from (`/?from=…`) is no gate.
+pub(super) fn leads_back(passed: &[&url::Url], landed: &url::Url) -> bool {
+    let gate_path = GATE_PATH.is_match(landed.path());
+    let story = |u: &url::Url| !u.path().trim_matches('/').is_empty();
+    let mut without_query = landed.clone();
+    without_query.set_query(None);
+    landed.query_pairs().any(|(name, value)| {
+        if !(RETURN_PARAMETER.is_match(&name)
+            || (gate_path && !crate::fetch::is_tracking_parameter(&name)))
+        {
+            return false;
+        }
+        passed.iter().any(|&from| {
+            let Ok(back) = from.join(value.trim()) else {
+                return false;
+            };
+            let mut back_path = back.clone();
+            back_path.set_query(None);
+            story(from)
+                && crate::fetch::same_resource(from, &back)
+                && !crate::fetch::same_resource(&back_path, &without_query)
+        })
+    })
+}
+
+/// Whether a page (its document `doc`, `None` when it has no article text,
+/// and its `markup`) is a sign-in form: a password field, and little prose
+/// ([`SIGN_IN_MAX_WORDS`]).
+pub(super) fn sign_in_form(doc: Option<&Document>, markup: &[u8]) -> bool {
+    if !PASSWORD_FIELD.is_match(markup) {
+        return false;
+    }
+    let Some(doc) = doc else {
+        return true;
+    };
+    let words: usize = doc
+        .blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .chain(doc.other_prose.iter().map(|p| p.text.as_str()))
+        .map(crate::text::diff_word_count)
+        .sum();
+    words <= SIGN_IN_MAX_WORDS
+}
+
+/// The error of an article whose URL redirects for now (302, 303, 307) to
+/// `landed`, a page of the same site that is a gate ([`Gate`]): a
+/// sign-in, consent or subscription step that keeps the story from
+/// presswatch for a while, not a takedown. A failed check.
+pub(super) fn sent_to_a_gate(url: &url::Url, landed: &url::Url, gate: Gate) -> String {
+    let known = match gate {
+        Gate::Address => "its address leads back to the article",
+        Gate::SignIn => "it is a sign-in form",
+    };
+    format!(
+        "{url}: the site sends presswatch for now to a sign-in, consent or subscription page, {landed} \
+         ({known}), not to the article: the article is not taken down; presswatch keeps the baseline \
+         and tries again at the next check. If it lasts, open the URL in a browser from the machine \
+         presswatch runs on: the site may ask automated visitors to sign in, accept cookies or subscribe"
+    )
 }
 
 /// The error of an article whose URL is gone (`resp`) and has never worked
@@ -220,6 +359,63 @@ pub(super) fn takedowns_and_restores(ctx: &Context, watch: &Watch) -> Result<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gate_s_address_leads_back_to_the_story_and_a_section_s_does_not() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        let story = u("https://n.example.org/news/2024/05/rasoulof-flees");
+        let slug = u("https://n.example.org/news/127455-rasoulof-flees");
+        for gate in [
+            "https://n.example.org/login?next=%2Fnews%2F2024%2F05%2Frasoulof-flees",
+            "https://n.example.org/subscribe?return_to=https%3A%2F%2Fn.example.org%2Fnews%2F2024%2F05%2Frasoulof-flees",
+            "https://n.example.org/consent?redirect=/news/2024/05/rasoulof-flees/",
+            "https://n.example.org/account/signin?ReturnUrl=%2Fnews%2F2024%2F05%2Frasoulof-flees",
+            // Any parameter, on a path that names a gate.
+            "https://n.example.org/cookie-consent?u=%2Fnews%2F2024%2F05%2Frasoulof-flees",
+            // Where a redirect on the way led.
+            "https://n.example.org/login?next=%2Fnews%2F127455-rasoulof-flees",
+        ] {
+            assert!(leads_back(&[&story, &slug], &u(gate)), "{gate}");
+        }
+        for not_a_gate in [
+            // The section, told where the reader came from.
+            "https://n.example.org/news/?from=%2Fnews%2F2024%2F05%2Frasoulof-flees",
+            "https://n.example.org/news/?utm_source=%2Fnews%2F2024%2F05%2Frasoulof-flees",
+            // A gate that leads elsewhere, or to the front.
+            "https://n.example.org/login?next=%2Fnews%2F2024%2F05%2Fanother-story",
+            "https://n.example.org/login",
+            // The story itself, told where it came from.
+            "https://n.example.org/news/2024/05/rasoulof-flees?next=%2Fnews%2F2024%2F05%2Frasoulof-flees",
+        ] {
+            assert!(!leads_back(&[&story], &u(not_a_gate)), "{not_a_gate}");
+        }
+        // A story at the site's root is no address to lead back to.
+        let root = u("https://n.example.org/");
+        assert!(!leads_back(
+            &[&root],
+            &u("https://n.example.org/login?next=%2F")
+        ));
+    }
+
+    #[test]
+    fn a_sign_in_form_has_a_password_field_and_little_prose() {
+        let form = br#"<form method="post"><input type="email" name="u"><input name="p" type="password"><button>Log in</button></form>"#;
+        assert!(sign_in_form(None, form));
+        let mut short = Document::default();
+        short
+            .blocks
+            .push(crate::document::Block::paragraph("Log in to keep reading."));
+        assert!(sign_in_form(Some(&short), form));
+        // A page with a log-in box in its header and a story's prose.
+        let mut story = Document::default();
+        for _ in 0..10 {
+            story.blocks.push(crate::document::Block::paragraph(
+                "The filmmaker left the country on foot after an appeals court upheld his sentence, his lawyer said.",
+            ));
+        }
+        assert!(!sign_in_form(Some(&story), form));
+        assert!(!sign_in_form(None, b"<form><input type=\"search\"></form>"));
+    }
 
     #[test]
     fn redirect_to_home_or_section_is_taken_down() {

@@ -2,8 +2,9 @@
 //! article served on loopback with a baseline, when its URL redirects
 //! (temporarily or for good) to a page that does not carry the story, the
 //! story is taken down and the baseline kept; and its coming back is a
-//! restore, not a second edit. A page that stops before its end is a failed
-//! check, and the baseline is kept.
+//! restore, not a second edit. A page that stops before its end, a story
+//! behind a paywall, and a redirect for now to a sign-in, consent or
+//! subscription page are failed checks, and the baseline is kept.
 
 use std::sync::{Arc, Mutex};
 
@@ -232,11 +233,14 @@ async fn a_story_rewritten_behind_a_temporary_redirect_the_watch_always_had_is_a
     );
 }
 
+/// The story's paragraph `i`.
+fn paragraph(i: usize) -> String {
+    format!("Paragraph {i}: the filmmaker Mohammad Rasoulof left the country on foot after an appeals court upheld his eight-year prison sentence, his lawyer said in statement number {i}.")
+}
+
 /// A story of twenty paragraphs, as a whole page.
 fn long_story() -> String {
-    let paragraphs: Vec<String> = (1..=20)
-        .map(|i| format!("Paragraph {i}: the filmmaker Mohammad Rasoulof left the country on foot after an appeals court upheld his eight-year prison sentence, his lawyer said in statement number {i}."))
-        .collect();
+    let paragraphs: Vec<String> = (1..=20).map(paragraph).collect();
     let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
     news_page(
         "Filmmaker Rasoulof flees Iran after prison sentence",
@@ -526,4 +530,256 @@ async fn a_site_that_starts_leaving_out_its_end_tags_still_has_its_edits_reporte
         report.outcome,
         report.detail
     );
+}
+
+/// The story's page as a metered paywall serves it once the meter runs
+/// out: the first `kept` paragraphs, then `wall` (the prompt's markup), and
+/// `ld` added to the page's head.
+fn behind_a_paywall(kept: usize, wall: &str, ld: &str) -> String {
+    let full = long_story();
+    let start = full.find("<p>Paragraph 1:").unwrap();
+    let end = full.find("<div class=\"ad-slot\">").unwrap();
+    let shown: String = (1..=kept)
+        .map(|i| format!("<p>{}</p>\n", paragraph(i)))
+        .collect();
+    format!("{}{shown}{wall}\n{}", &full[..start], &full[end..])
+        .replace("</head>", &format!("{ld}</head>"))
+}
+
+/// Schema.org's paywall markup, as search engines document it.
+const NOT_FREE: &str = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Filmmaker Rasoulof flees Iran after prison sentence","isAccessibleForFree":false,"hasPart":{"@type":"WebPageElement","isAccessibleForFree":false,"cssSelector":".paywall"}}</script>"#;
+
+/// Given an article with a baseline, when the site's meter runs out and the
+/// page shows only the story's first paragraphs behind a prompt to
+/// subscribe (in English, Persian or Arabic, with schema.org's "not free"
+/// mark or without), the check fails saying so and quoting the prompt, no
+/// "paragraphs removed" goes out, the baseline is kept; failing again, the
+/// error alert; the whole story back, no "paragraphs added".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_behind_a_metered_paywall_is_a_failed_check_and_the_baseline_is_kept() {
+    let walls = [
+        (
+            r#"<div class="paywall"><h3>Subscribe to continue reading</h3><p>You have reached your limit of free articles. Already a subscriber? <a href="/login">Log in</a></p></div>"#,
+            NOT_FREE,
+            "“Subscribe to continue reading”",
+        ),
+        (
+            r#"<div class="premium-box" dir="rtl"><p>برای ادامه مطالعه مشترک شوید</p><a href="/subscribe">اشتراک</a></div>"#,
+            "",
+            "“برای ادامه مطالعه مشترک شوید”",
+        ),
+        (
+            r#"<section dir="rtl"><p>للمتابعة اشترك الآن</p></section>"#,
+            NOT_FREE,
+            "“للمتابعة اشترك الآن”",
+        ),
+        (
+            "",
+            NOT_FREE,
+            "the page now marks the article as not free to read",
+        ),
+    ];
+    for (wall, ld, said) in walls {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(long_story()));
+        let project = Project::new(&config(&server, STORY));
+        check_first(&project).await;
+        let baseline = project.read_baseline("story");
+
+        server.set(STORY, Route::html(behind_a_paywall(2, wall, ld)));
+        let walled = check_first(&project).await;
+        let Outcome::Error(error) = &walled.outcome else {
+            panic!("{said}: {:?} {}", walled.outcome, walled.detail);
+        };
+        for words in [
+            format!(
+                "the page now shows only the first 2 of 20 paragraphs, behind a paywall ({said}"
+            ),
+            "not a change; the baseline is kept and the page is tried again at the next check"
+                .into(),
+        ] {
+            assert!(error.contains(&words), "{said}: {words}: {error}");
+        }
+        assert_eq!(
+            walled.alerts,
+            vec![],
+            "{said}: one failure is below the threshold"
+        );
+        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+
+        let again = check_first(&project).await;
+        assert_eq!(kinds(&again), vec![ChangeKind::Error], "{said}");
+        assert!(
+            again.alerts[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("behind a paywall")),
+            "{said}: {:?}",
+            again.alerts[0].error
+        );
+        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+
+        server.set(STORY, Route::html(long_story()));
+        let back = check_first(&project).await;
+        assert_eq!(back.outcome, Outcome::Unchanged, "{said}: {}", back.detail);
+        assert_eq!(kinds(&back), vec![ChangeKind::Recovered], "{said}");
+        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+    }
+}
+
+/// Given an article with a baseline, a newsroom that cuts the story's last
+/// paragraphs is reported, whatever the page says around them: with no
+/// paywall sign; and on a site whose pages always carried the prompt and
+/// the "not free" mark (a sign that is nothing new).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_cut_short_by_its_newsroom_with_no_new_paywall_sign_is_an_edit() {
+    let prompt = r#"<div class="paywall"><h3>Subscribe to continue reading</h3></div>"#;
+    let always_walled = long_story()
+        .replace(
+            "<div class=\"ad-slot\">",
+            &format!("{prompt}<div class=\"ad-slot\">"),
+        )
+        .replace("</head>", &format!("{NOT_FREE}</head>"));
+    for (before, after) in [
+        (long_story(), behind_a_paywall(2, "", "")),
+        (always_walled, behind_a_paywall(2, prompt, NOT_FREE)),
+    ] {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(before));
+        let project = Project::new(&config(&server, STORY));
+        check_first(&project).await;
+        server.set(STORY, Route::html(after));
+        let cut = check_first(&project).await;
+        assert_eq!(
+            kinds(&cut),
+            vec![ChangeKind::Edited],
+            "{:?} {}",
+            cut.outcome,
+            cut.detail
+        );
+        assert!(
+            cut.detail.contains("18 paragraphs removed"),
+            "{}",
+            cut.detail
+        );
+    }
+}
+
+/// A story about paywalls is a story: given one whose paragraphs say
+/// "subscribe to continue reading", its last paragraphs cut by the
+/// newsroom are an edit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_about_paywalls_cut_short_is_an_edit() {
+    let about = long_story().replace(
+        &paragraph(2),
+        "Paragraph 2: readers of the paper now see a box that says “Subscribe to continue reading” after three stories a month.",
+    );
+    let server = Server::start().await;
+    server.set(STORY, Route::html(about.clone()));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    let start = about.find(&format!("<p>{}", paragraph(3))).unwrap();
+    let end = about.find("<div class=\"ad-slot\">").unwrap();
+    server.set(
+        STORY,
+        Route::html(format!("{}{}", &about[..start], &about[end..])),
+    );
+    let cut = check_first(&project).await;
+    assert_eq!(
+        kinds(&cut),
+        vec![ChangeKind::Edited],
+        "{:?} {}",
+        cut.outcome,
+        cut.detail
+    );
+}
+
+/// A sign-in form, as a site's log-in page serves it.
+fn sign_in_page() -> String {
+    r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Log in | Example News</title></head><body>
+<header><nav><a href="/">Home</a></nav></header><main><h1>Log in to Example News</h1>
+<form method="post" action="/session"><label>Email <input type="email" name="email"></label>
+<label>Password <input type="password" name="password"></label><button>Log in</button></form>
+<p>Not a subscriber yet? Subscribe for unlimited access to our journalism.</p></main></body></html>"#
+        .into()
+}
+
+/// Given an article with a baseline, a redirect for now (302, 303, 307) to
+/// a page of the same site that will lead back to the story (its address
+/// carries the story's: `/login?next=…`, `/subscribe?return_to=…`,
+/// `/consent?redirect=…`; or it is a sign-in form) keeps the story from
+/// presswatch for a while: a failed check naming the page, no takedown, the
+/// baseline kept; the story back is no news.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_redirect_to_a_sign_in_consent_or_subscription_page_is_a_failed_check() {
+    let encode = |s: &str| s.replace(':', "%3A").replace('/', "%2F");
+    let consent = news_page(
+        "Before you continue",
+        "",
+        &["We and our partners use cookies to deliver our services and show personalised ads."],
+        &[],
+    );
+    let plans = news_page(
+        "Get unlimited access",
+        "",
+        &["Choose the plan that suits you: monthly or yearly, cancel any time from your account page."],
+        &[],
+    );
+    let (by_address, by_form) = (
+        "its address leads back to the article",
+        "it is a sign-in form",
+    );
+    for status in [302, 303, 307] {
+        let server = Server::start().await;
+        let gates = [
+            (
+                format!("/login?next={}", encode(STORY)),
+                sign_in_page(),
+                by_address,
+            ),
+            (
+                format!("/subscribe?return_to={}", encode(&server.url(STORY))),
+                plans.clone(),
+                by_address,
+            ),
+            (
+                format!("/consent?redirect={STORY}"),
+                consent.clone(),
+                by_address,
+            ),
+            ("/account/login".to_string(), sign_in_page(), by_form),
+            ("/login".to_string(), sign_in_page(), by_form),
+        ];
+        for (to, page, known) in &gates {
+            server.set(STORY, Route::html(story()));
+            let project = Project::new(&config(&server, STORY));
+            check_first(&project).await;
+            let baseline = project.read_baseline("story");
+
+            server.set(STORY, Route::status(status).header("Location", to));
+            server.set(to, Route::html(page.clone()));
+            let sent = check_first(&project).await;
+            let Outcome::Error(error) = &sent.outcome else {
+                panic!("{status} {to}: {:?} {}", sent.outcome, sent.detail);
+            };
+            for said in [
+                format!("the site sends presswatch for now to a sign-in, consent or subscription page, {} ({known})", server.url(to)),
+                "the article is not taken down; presswatch keeps the baseline and tries again at the next check".to_string(),
+            ] {
+                assert!(error.contains(&said), "{status} {to}: {said}: {error}");
+            }
+            assert_eq!(sent.alerts, vec![], "{status} {to}");
+            assert_eq!(project.read_baseline("story"), baseline, "{status} {to}");
+
+            server.set(STORY, Route::html(story()));
+            let back = check_first(&project).await;
+            assert_eq!(
+                back.outcome,
+                Outcome::Unchanged,
+                "{status} {to}: {}",
+                back.detail
+            );
+            assert_eq!(back.alerts, vec![], "{status} {to}");
+        }
+    }
 }

@@ -1,0 +1,376 @@
+//! A story behind a metered or server-side paywall: once the site's meter
+//! runs out, the same URL serves the headline and the first paragraph or
+//! two, then a prompt ("Subscribe to continue reading", "You have reached
+//! your limit of free articles", "برای ادامه مطالعه مشترک شوید", "للمتابعة
+//! اشترك"), often marked in its JSON-LD as `"isAccessibleForFree": false`
+//! (schema.org's paywall markup, as search engines document it). The
+//! paragraphs it hides are no edit: the check fails, the baseline is kept,
+//! and the whole story, back when the meter resets, is no news.
+//!
+//! A story whose newsroom cut its last paragraphs shows no new paywall sign;
+//! one about paywalls says such words in its prose, which the page kept
+//! last said too.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Html, Node};
+
+use crate::document::Document;
+use crate::store::State;
+use crate::text;
+
+use super::keep::version_snapshot;
+
+/// What a paywall's prompt says, in English, Persian and Arabic: "Subscribe
+/// to continue reading", "To keep reading, log in or subscribe", "This
+/// article is for subscribers only", "You have reached your limit of free
+/// articles", "Already a subscriber? Log in", "برای ادامه مطالعه مشترک
+/// شوید", "این مطلب ویژه مشترکان است", "للمتابعة اشترك", "هذا المقال متاح
+/// للمشتركين فقط". Matched in match form ([`text::match_key`]: lower case,
+/// Persian yeh and kaf, no zero-width non-joiner), its letters' variants
+/// allowed too.
+static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        \bsubscribe\b[^.!?]{0,30}\bto\ (continue|keep|start)\ reading\b
+        | \b(continue|keep)\ reading[^.!?]{0,40}\b(subscribe|subscription|sign\ in|log\ ?in|register|become\ a\ (member|subscriber))\b
+        | \b(this|the)\ (article|story|content|piece|report)\ is\ (only\ )?(for|available\ (only\ )?to|exclusive(ly)?\ (for|to)|reserved\ for)\ (our\ )?(paying\ |premium\ |digital\ )?(subscribers|members)\b
+        | \b(exclusive\ to|for)\ (our\ )?(subscribers|members)\ only\b | \bsubscribers\ only\b
+        | \byou(['’]ve|\ have)\ (reached|hit|used|read)\b[^.!?]{0,40}\bfree\ (articles|stories|reads)\b
+        | \balready\ a\ (subscriber|member)\W{0,3}(log|sign)\ ?in\b
+        | \b(the\ )?rest\ of\ (this|the)\ (article|story)\ is\ (only\ )?(for|available\ to)\ (subscribers|members)\b
+        | \b(subscribe|sign\ up)\ (now\ |today\ )?(for|to\ get)\ (unlimited|full)\ (digital\ )?access\b
+        | برا[یي]\ ادامه\ (مطالعه|خواندن)[^.!?]{0,40}(مشتر[کك]|اشترا[کك]|وارد\ شو[یي]د|ثبت\ ?نام)
+        | (مطلب|مقاله|خبر|محتوا)\ (و[یي]ژه|مخصوص|فقط\ برا[یي])\ (مشتر[کك]ان|مشتر[کك][یي]ن|اعضا)
+        | (و[یي]ژه|مخصوص)\ (مشتر[کك]ان|مشتر[کك][یي]ن)
+        | (للمتابعة|لمتابعة\ (القراءة|قراءة)|لمواصلة\ (القراءة|قراءة)|لقراءة\ (المقال|المز[یي]د|بق[یي]ة))[^.!?]{0,40}(اشتر[کك]|سجل|التسج[یي]ل|الاشترا[کك])
+        | (المقال|المادة|المحتو[یيى]|الخبر)\ (متاح|متاحة|مخصص|مخصصة|حصر[یي]|حصر[یي]ة)\ (فقط\ )?للمشتر[کك][یي]ن
+        | حصر[یي]ا?\ للمشتر[کك][یي]ن | للمشتر[کك][یي]ن\ فقط | مشتر[کك]\ بالفعل
+        | (استنفدت|[وو]صلت\ [اإ]ل[یيى]\ الحد)[^.!?]{0,40}المجان[یي]ة
+    ",
+    )
+    .expect("static regex")
+});
+
+/// Schema.org's paywall markup saying the article is not free to read:
+/// `"isAccessibleForFree": false` in JSON-LD (the boolean or the string), or
+/// `itemprop="isAccessibleForFree" content="false"` in microdata.
+static NOT_FREE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r#"(?i)"isAccessibleForFree"\s*:\s*"?false\b|itemprop\s*=\s*["']?isAccessibleForFree["']?[^>]*\bcontent\s*=\s*["']?false\b"#,
+    )
+    .expect("static regex")
+});
+
+/// Words, at most, of a block that is a paywall's prompt: a sentence or
+/// two. A longer block is prose, whatever it says.
+const PROMPT_MAX_WORDS: usize = 40;
+
+/// Words, at most, a teaser shows after the story's first paragraphs (a
+/// paragraph cut midway, the prompt read as text): more is a rewrite.
+const TAIL_MAX_WORDS: usize = 150;
+
+/// The characters of a prompt quoted in the error, at most.
+const QUOTE_CHARS: usize = 120;
+
+/// Elements whose text no reader sees as the page's.
+const UNSEEN: &[&str] = &["script", "style", "noscript", "template", "svg", "head"];
+
+/// What says a page is behind a paywall ([`signs`]).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Signs {
+    /// The prompts, each as its block reads and as what the prompt says of
+    /// it ([`PROMPT`]'s match, in match form).
+    prompts: Vec<(String, String)>,
+    /// Whether the page says the article is not free to read ([`NOT_FREE`]).
+    not_free: bool,
+}
+
+/// The paywall signs of a page (`html`, as served): its short blocks
+/// (at most [`PROMPT_MAX_WORDS`]) that say a paywall's prompt, not in
+/// quotation marks, each the innermost block that says it; and schema.org's
+/// "not free to read".
+fn signs(html: &str) -> Signs {
+    let mut prompts = Vec::new();
+    let doc = Html::parse_document(html);
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        if UNSEEN.contains(&el.value().name()) {
+            continue;
+        }
+        let Some((block, said)) = prompt(el) else {
+            continue;
+        };
+        // The innermost block that says it: a child that does too is quoted.
+        if el
+            .children()
+            .filter_map(ElementRef::wrap)
+            .any(|c| prompt(c).is_some())
+        {
+            continue;
+        }
+        if !prompts.iter().any(|(_, s)| *s == said) {
+            prompts.push((block, said));
+        }
+    }
+    Signs {
+        prompts,
+        not_free: NOT_FREE.is_match(html.as_bytes()),
+    }
+}
+
+/// The text of a block and what it says of a paywall, when it is a short
+/// block that says so, not in quotation marks.
+fn prompt(el: ElementRef) -> Option<(String, String)> {
+    if UNSEEN.contains(&el.value().name()) {
+        return None;
+    }
+    let mut words = Vec::new();
+    seen_text(el, &mut words);
+    if words.is_empty() || words.len() > PROMPT_MAX_WORDS * 2 {
+        return None;
+    }
+    let block = words.join(" ");
+    if text::diff_word_count(&block) > PROMPT_MAX_WORDS {
+        return None;
+    }
+    let key = text::match_key(&block);
+    let found = PROMPT.find(&key)?;
+    let quoted = key[..found.start()]
+        .trim_end()
+        .ends_with(['"', '“', '«', '\'', '‘', '„']);
+    (!quoted).then(|| (block, found.as_str().to_string()))
+}
+
+/// The words of an element's text, but for what no reader sees.
+fn seen_text(el: ElementRef, out: &mut Vec<String>) {
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => out.extend(t.split_whitespace().map(str::to_string)),
+            Node::Element(e) if !UNSEEN.contains(&e.name()) => {
+                if let Some(c) = ElementRef::wrap(child) {
+                    seen_text(c, out);
+                }
+            }
+            _ => {}
+        }
+        if out.len() > PROMPT_MAX_WORDS * 2 {
+            return;
+        }
+    }
+}
+
+/// Whether `new` keeps only a leading part of the story `old`: its first
+/// paragraphs unchanged (at least one, fewer than all), none of the rest,
+/// and after them at most [`TAIL_MAX_WORDS`] words (the next paragraph cut
+/// midway, a prompt read as text). The paragraphs kept, and the story's.
+pub(super) fn only_the_start(old: &Document, new: &Document) -> Option<(usize, usize)> {
+    let key = |d: &Document| -> Vec<String> {
+        d.blocks
+            .iter()
+            .map(|b| text::compare_key(&b.text))
+            .collect()
+    };
+    let (story, page) = (key(old), key(new));
+    let kept = story.iter().zip(&page).take_while(|(a, b)| a == b).count();
+    if kept == 0 || kept >= story.len() {
+        return None;
+    }
+    let rest: HashSet<&String> = story[kept..].iter().collect();
+    if page[kept..].iter().any(|b| rest.contains(b)) {
+        return None;
+    }
+    let tail: usize = new.blocks[kept..]
+        .iter()
+        .map(|b| text::diff_word_count(&b.text))
+        .sum();
+    (tail <= TAIL_MAX_WORDS).then_some((kept, story.len()))
+}
+
+/// The error of an article page (`html`, fetched from `url`) that keeps
+/// only a leading part of the story `old` ([`only_the_start`]) and shows a
+/// paywall sign ([`signs`]) the page kept last (the raw response of the
+/// watch's newest version, `latest`, in `state`) did not show: a prompt it
+/// did not say, or the "not free" mark it did not carry. With no response
+/// kept (`keep_raw` off, or pruned), a prompt the story's text (`old`, its
+/// article and other prose) does not say counts, and so does the mark.
+/// `None` when the page is no teaser, or shows no new sign.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn behind_a_paywall(
+    state: &State,
+    watch: &str,
+    latest: Option<i64>,
+    url: &url::Url,
+    old: &Document,
+    new: &Document,
+    html: &str,
+) -> Option<String> {
+    let (kept, of) = only_the_start(old, new)?;
+    let now = signs(html);
+    if now.prompts.is_empty() && !now.not_free {
+        return None;
+    }
+    let before = latest.and_then(|seq| {
+        let kept = version_snapshot(state, watch, seq).ok()??;
+        let body = state.snapshot_body(&kept.body_sha256).ok()??;
+        let (_, fields) = crate::evidence::split_head(&kept.response_head);
+        let content_type = fields
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value);
+        Some(signs(&crate::charset::decode(
+            &body,
+            content_type.as_deref(),
+        )))
+    });
+    let prompt = match &before {
+        Some(before) => now
+            .prompts
+            .iter()
+            .find(|(_, said)| !before.prompts.iter().any(|(_, s)| s == said)),
+        None => {
+            let story: String = old
+                .blocks
+                .iter()
+                .map(|b| b.text.as_str())
+                .chain(old.other_prose.iter().map(|p| p.text.as_str()))
+                .map(text::match_key)
+                .collect::<Vec<_>>()
+                .join("\n");
+            now.prompts
+                .iter()
+                .find(|(_, said)| !story.contains(said.as_str()))
+        }
+    };
+    let not_free = now.not_free && before.as_ref().is_none_or(|b| !b.not_free);
+    let sign = match (prompt, not_free) {
+        (Some((block, _)), _) => format!("“{}”", quote(block)),
+        (None, true) => {
+            "the page now marks the article as not free to read: \"isAccessibleForFree\": false"
+                .to_string()
+        }
+        (None, false) => return None,
+    };
+    Some(format!(
+        "{url}: the page now shows only the first {kept} of {of} paragraphs, behind a paywall ({sign}): \
+         not a change; the baseline is kept and the page is tried again at the next check. If it lasts, \
+         the site's meter or subscription keeps the story from presswatch: ask the outlet for access, \
+         or check less often"
+    ))
+}
+
+/// A prompt as quoted: at most [`QUOTE_CHARS`], "…" after when cut.
+fn quote(block: &str) -> String {
+    match block.char_indices().nth(QUOTE_CHARS) {
+        Some((at, _)) => format!("{}…", block[..at].trim_end()),
+        None => block.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Block;
+
+    fn doc(paragraphs: &[&str]) -> Document {
+        Document {
+            blocks: paragraphs.iter().map(|p| Block::paragraph(p)).collect(),
+            ..Document::default()
+        }
+    }
+
+    fn story() -> Vec<String> {
+        (1..=10)
+            .map(|i| format!("Paragraph {i}: the filmmaker left the country on foot after an appeals court upheld his sentence."))
+            .collect()
+    }
+
+    #[test]
+    fn a_teaser_keeps_the_story_s_first_paragraphs_and_none_of_the_rest() {
+        let all = story();
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let old = doc(&all);
+        assert_eq!(only_the_start(&old, &doc(&all[..2])), Some((2, 10)));
+        // The next paragraph cut midway, the prompt read as a paragraph.
+        let teaser = doc(&[
+            all[0],
+            all[1],
+            "Paragraph 3: the filmmaker left…",
+            "Subscribe to continue reading.",
+        ]);
+        assert_eq!(only_the_start(&old, &teaser), Some((2, 10)));
+        // Every paragraph kept, none kept, a later one kept, or much new prose: no teaser.
+        assert_eq!(only_the_start(&old, &doc(&all)), None);
+        assert_eq!(only_the_start(&old, &doc(&all[1..3])), None);
+        assert_eq!(only_the_start(&old, &doc(&[all[0], all[1], all[9]])), None);
+        let rewritten = "The court's ruling was overturned on appeal on Monday, and the filmmaker said he would return. ".repeat(12);
+        assert_eq!(only_the_start(&old, &doc(&[all[0], &rewritten])), None);
+    }
+
+    #[test]
+    fn a_paywall_prompt_is_a_short_block_not_a_quote_nor_prose() {
+        for (html, said) in [
+            (
+                r#"<div class="wall"><h3>Subscribe to continue reading</h3><p>Already a subscriber? <a href="/login">Log in</a></p></div>"#,
+                "Subscribe to continue reading",
+            ),
+            (
+                "<p>This article is for subscribers only.</p>",
+                "This article is for subscribers only.",
+            ),
+            (
+                "<div><p>You have reached your limit of free articles this month.</p></div>",
+                "You have reached your limit of free articles this month.",
+            ),
+            (
+                "<p>Already a subscriber? Log in</p>",
+                "Already a subscriber? Log in",
+            ),
+            (
+                "<div dir=\"rtl\"><p>برای ادامه مطالعه مشترک شوید</p></div>",
+                "برای ادامه مطالعه مشترک شوید",
+            ),
+            (
+                "<p>این مطلب ویژه مشترکان است.</p>",
+                "این مطلب ویژه مشترکان است.",
+            ),
+            ("<p>للمتابعة اشترك الآن</p>", "للمتابعة اشترك الآن"),
+            (
+                "<p>هذا المقال متاح للمشتركين فقط</p>",
+                "هذا المقال متاح للمشتركين فقط",
+            ),
+        ] {
+            let found = signs(&format!("<html><body>{html}</body></html>"));
+            assert_eq!(
+                found.prompts.first().map(|(b, _)| b.as_str()),
+                Some(said),
+                "{html}"
+            );
+            assert!(!found.not_free);
+        }
+        // A story about paywalls: a long paragraph, or a quote.
+        let prose = "<p>The newspaper introduced a metered paywall this year: after three stories, readers see a box that says subscribe to continue reading, and the editor says the number of subscribers has doubled since then, though critics say the poorest readers lose out.</p>";
+        let quoted = "<p>Readers now see “Subscribe to continue reading” after three stories.</p>";
+        let hidden = "<script>var t = 'Subscribe to continue reading';</script>";
+        for html in [prose, quoted, hidden] {
+            assert_eq!(signs(html).prompts, vec![], "{html}");
+        }
+    }
+
+    #[test]
+    fn schema_org_s_not_free_mark_is_a_sign() {
+        for html in [
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","isAccessibleForFree": false}</script>"#,
+            r#"<script type="application/ld+json">{"isAccessibleForFree":"False"}</script>"#,
+            r#"<meta itemprop="isAccessibleForFree" content="false">"#,
+        ] {
+            assert!(signs(html).not_free, "{html}");
+        }
+        assert!(!signs(r#"{"isAccessibleForFree": true}"#).not_free);
+    }
+}
