@@ -19,8 +19,8 @@ use super::keep::{evidence, file_version, snapshot_of, version_snapshot, Keep, N
 use super::moved::moved_there_before;
 use super::paywall::behind_a_paywall;
 use super::takedown::{
-    for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, never_worked,
-    sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
+    for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
+    never_worked, sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
 };
 use super::{
     article_alert, fetch, now_rfc3339, read_baseline, rfc3339, CheckResult, Context, Keywords,
@@ -147,7 +147,11 @@ pub(super) async fn check_article(
                         (not_the_story || front)
                             && sign_in_form(Some(&page.doc), &resp.body)
                     }
-                    Against::First { doc, .. } => sign_in_form(Some(doc), &resp.body),
+                    // With no story to have lost, a short page with a
+                    // log-in box in its header is no gate: its path says.
+                    Against::First { doc, .. } => {
+                        names_a_gate(&resp.final_url) && sign_in_form(Some(doc), &resp.body)
+                    }
                     Against::Same => false,
                 };
             // What came may be no version of the story: a "not found" page

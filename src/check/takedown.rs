@@ -159,6 +159,12 @@ pub(super) fn leads_back(passed: &[&url::Url], landed: &url::Url) -> bool {
     })
 }
 
+/// Whether an address's path names a sign-in, consent or subscription
+/// page ([`GATE_PATH`]: `/login`, `/account/sign-in`, `/subscribe`…).
+pub(super) fn names_a_gate(url: &url::Url) -> bool {
+    GATE_PATH.is_match(url.path())
+}
+
 /// Whether a page (its document `doc`, `None` when it has no article text,
 /// and its `markup`) is a sign-in form: a password field, and little prose
 /// ([`SIGN_IN_MAX_WORDS`]).
@@ -415,6 +421,12 @@ mod tests {
         }
         assert!(!sign_in_form(Some(&story), form));
         assert!(!sign_in_form(None, b"<form><input type=\"search\"></form>"));
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        assert!(names_a_gate(&u("https://n.example.org/account/sign-in")));
+        assert!(names_a_gate(&u("https://n.example.org/login")));
+        assert!(!names_a_gate(&u(
+            "https://n.example.org/news/127455-loginov-freed"
+        )));
     }
 
     #[test]
