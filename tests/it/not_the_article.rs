@@ -783,3 +783,33 @@ async fn a_temporary_redirect_to_a_sign_in_consent_or_subscription_page_is_a_fai
         }
     }
 }
+
+/// Given a new watch whose URL redirects for now to the story's slug, as
+/// the site always does, a short story with a log-in box in its header (a
+/// password field) is the story: its baseline is stored, no sign-in gate.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_story_with_a_log_in_box_behind_the_site_s_usual_redirect_is_the_story() {
+    let server = Server::start().await;
+    let slug = "/en/news/127455-filmmaker-rasoulof/";
+    server.set(
+        "/en/news/127455",
+        Route::status(302).header("Location", slug),
+    );
+    let brief = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[
+            "The filmmaker Mohammad Rasoulof has left Iran on foot, his lawyer said on Monday.",
+            "An appeals court had upheld his eight-year prison sentence last week.",
+        ],
+        &[],
+    )
+    .replace(
+        "</nav></header>",
+        r#"</nav><form class="login-box" method="post" action="/session"><input type="email" name="email"><input type="password" name="password"><button>Log in</button></form></header>"#,
+    );
+    server.set(slug, Route::html(brief));
+    let project = Project::new(&config(&server, "/en/news/127455"));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+}
