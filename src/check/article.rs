@@ -70,7 +70,8 @@ pub(super) async fn check_article(
             // Nothing was ever there to take down: most often a mistyped URL.
             return Err(never_worked(ctx, watch, &resp, has_baseline));
         }
-        // Sent for now to another site's front: told below, by what it serves.
+        // Sent for now to another site's front, or to a page of this one
+        // with a password field: told below, by what it serves.
         if may_sign_in {
             gone_unless_signing_in = Some(how);
         } else if !for_now_to_another_site(watch, &resp) {
