@@ -629,8 +629,11 @@ impl Keywords {
     }
 
     /// The keywords that occur in either text, in the order given
-    /// ([`crate::text::mentions`]: case-insensitive, Persian/Arabic spelling
-    /// variants folded, a keyword in Latin script at the start of a word).
+    /// ([`crate::text::mentions`], the one matching of feed and listing
+    /// items, followed articles and an article's changed paragraphs:
+    /// case-insensitive, Persian/Arabic spelling variants folded, a keyword
+    /// in Persian/Arabic script whole words only, one in Latin script at
+    /// the start of a word).
     fn mentioned(&self, a: &str, b: &str) -> Vec<String> {
         if self.0.is_empty() {
             return Vec::new();

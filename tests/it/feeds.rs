@@ -296,6 +296,57 @@ async fn keywords_match_the_spellings_readers_read_as_one_and_not_inside_other_w
     );
 }
 
+/// Persian keywords match words a reader sees, not letters that happen to
+/// follow each other across a space or inside another word.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persian_keyword_matches_whole_words_not_letters_across_or_inside_them() {
+    let server = Server::start().await;
+    let keywords = "keywords = [\"ایران\", \"امینی\", \"حقوق بشر\", \"وکیل\"]";
+    let project = Project::new(&feed_config(&server, "/feed.xml", keywords));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let old = [("دادگاه تجدیدنظر تشکیل شد", "https://wire.example/0", None)];
+    let new = [
+        // "Heavy traffic for Tehran's drivers": برای رانندگان, not Iran.
+        (
+            "ترافیک سنگین برای رانندگان تهران",
+            "https://wire.example/1",
+            None,
+        ),
+        // "A bail order was issued for him": قرار تأمینی, not Amini.
+        (
+            "برای او قرار تأمینی صادر شد",
+            "https://wire.example/2",
+            None,
+        ),
+        ("سالگرد درگذشت مهسا امینی", "https://wire.example/3", None),
+        // Human rights written with its parts joined, the lawyer with an
+        // Arabic yeh, Iran with "and" before it and an adjective ending.
+        ("گزارش تازه حقوق‌بشر", "https://wire.example/4", None),
+        (
+            "بازداشت وکيل دو روزنامه‌نگار",
+            "https://wire.example/5",
+            None,
+        ),
+        (
+            "فیلمسازان ایرانی در جشنواره",
+            "https://wire.example/6",
+            None,
+        ),
+    ];
+    let mut after = new.to_vec();
+    after.extend_from_slice(&old);
+    let r = check_twice(&project, &server, "/feed.xml", feed(&old), feed(&after)).await;
+    assert_eq!(
+        new_titles(&r),
+        [new[2].0, new[3].0, new[4].0, new[5].0],
+        "{}",
+        r.detail
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_saying_so() {
     let server = Server::start().await;
