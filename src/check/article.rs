@@ -309,13 +309,13 @@ pub(super) async fn check_article(
     }
     // The page is the same, read otherwise now: taken as the baseline
     // silently.
-    let read_anew = if change.is_none() && !restored {
-        Some("the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently")
-    } else if !restored && compare::only_undecoded_characters_read(&old, &doc) {
+    let read_anew = if !restored && compare::only_undecoded_characters_read(&old, &doc) {
         // A baseline read before the page's encoding was detected (a
         // legacy encoding served as UTF-8) held U+FFFD where the page has
         // letters.
         Some("characters the baseline could not read are now read (the page's encoding was detected): taken silently")
+    } else if change.is_none() && !restored {
+        Some("the page reads otherwise with this presswatch than when the baseline was kept, and the baseline's kept response, read again, matches the page now: baseline taken silently")
     } else {
         None
     };
@@ -531,7 +531,9 @@ fn against(doc: Document, baseline: Option<Document>, rules: &Rules, restoring: 
         };
     };
     let change = compare::compare(&old, &doc, rules);
-    if change.is_none() && !restoring {
+    // Letters the baseline could not read, now read, are no change but
+    // are taken into the baseline (see `check`).
+    if change.is_none() && !restoring && !compare::only_undecoded_characters_read(&old, &doc) {
         return Against::Same;
     }
     Against::Changed(Box::new(ChangedPage {

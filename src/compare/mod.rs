@@ -385,7 +385,16 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
 
 /// Compares two documents. Returns `None` when nothing that matters changed
 /// (or the change is smaller than `rules.min_change` words).
-pub fn compare<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Option<Change> {
+///
+/// The baseline's words a reading could not decode (U+FFFD) and the page
+/// now reads are taken as read ([`story::read_as_now`]): the page did not
+/// change, its reading did, and only the edits made with it are reported.
+pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> {
+    compare_read(&story::read_as_now(old, new), new, rules)
+}
+
+/// [`compare`] of a baseline as the page is read now.
+fn compare_read<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Option<Change> {
     // Most blocks are the same text in both versions: fold each text once.
     let mut memo: HashMap<&str, Keyed> = HashMap::new();
     for b in old.blocks.iter().chain(&new.blocks) {

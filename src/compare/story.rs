@@ -401,27 +401,148 @@ pub fn same_story(old: &Document, new: &Document) -> bool {
 
 /// Whether `new` is `old` with the characters an earlier reading could not
 /// decode (each U+FFFD: a page in a legacy encoding read as the UTF-8 its
-/// server claimed) now read, and nothing else changed: the same headline,
-/// byline and paragraphs, character for character, but where `old` has
-/// U+FFFD. The page did not change; its reading did.
+/// server claimed) now read, and nothing else changed: the same headline
+/// and byline, character for character but where `old` has U+FFFD, and the
+/// same paragraphs once [`read_as_now`]. The page did not change; its
+/// reading did.
 pub fn only_undecoded_characters_read(old: &Document, new: &Document) -> bool {
-    let texts = |d: &Document| -> Vec<String> {
-        let mut out = vec![
-            d.headline().unwrap_or_default().to_string(),
-            d.byline.clone().unwrap_or_default(),
-        ];
-        out.extend(d.blocks.iter().map(|b| b.text.clone()));
+    let undecoded = |t: &str| t.contains('\u{FFFD}');
+    let (old_head, new_head) = (
+        [
+            old.headline().unwrap_or_default(),
+            old.byline.as_deref().unwrap_or_default(),
+        ],
+        [
+            new.headline().unwrap_or_default(),
+            new.byline.as_deref().unwrap_or_default(),
+        ],
+    );
+    if !(old_head.iter().any(|t| undecoded(t)) || old.blocks.iter().any(|b| undecoded(&b.text))) {
+        return false;
+    }
+    let read = read_as_now(old, new);
+    old_head.iter().zip(&new_head).all(|(x, y)| {
+        x.chars().count() == y.chars().count()
+            && x.chars()
+                .zip(y.chars())
+                .all(|(p, q)| p == q || p == '\u{FFFD}')
+    }) && read.blocks.len() == new.blocks.len()
+        && read
+            .blocks
+            .iter()
+            .zip(&new.blocks)
+            .all(|(a, b)| a.text == b.text)
+}
+
+/// A word of the baseline as compared by [`read_as_now`].
+struct OldWord<'a>(&'a str);
+/// A word of the page now as compared by [`read_as_now`].
+struct NewWord<'a>(&'a str);
+
+impl PartialEq<OldWord<'_>> for NewWord<'_> {
+    /// The same word, or the baseline's word with its undecoded characters
+    /// now read ([`reads_as`]).
+    fn eq(&self, old: &OldWord<'_>) -> bool {
+        reads_as(old.0, self.0)
+    }
+}
+
+/// Whether `old` is `new` but for characters an earlier reading could not
+/// decode: equal, or `new` holds no U+FFFD and each run of U+FFFD in `old`
+/// stands for one or more characters of `new`, the rest the same letters in
+/// the same order (`�وین` reads as `اوین`). One invalid byte may lose one
+/// letter or several, and several bytes one letter: a run's length says
+/// nothing.
+fn reads_as(old: &str, new: &str) -> bool {
+    if old == new {
+        return true;
+    }
+    if !old.contains('\u{FFFD}') || new.contains('\u{FFFD}') {
+        return false;
+    }
+    fn fits(p: &[char], t: &[char]) -> bool {
+        match p.first() {
+            None => t.is_empty(),
+            Some('\u{FFFD}') => {
+                let rest = &p[p.iter().take_while(|&&c| c == '\u{FFFD}').count()..];
+                (1..=t.len()).any(|k| fits(rest, &t[k..]))
+            }
+            Some(c) => t.first() == Some(c) && fits(&p[1..], &t[1..]),
+        }
+    }
+    let (p, t): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    // A word is short; a run of characters that is no word is compared as
+    // it is, not searched.
+    t.len() <= 64 && fits(&p, &t)
+}
+
+/// `old` as the page's present reading shows it: each word of `old`'s
+/// paragraphs holding U+FFFD (characters an earlier reading could not
+/// decode, see [`only_undecoded_characters_read`]) that stands where `new`
+/// has the word with those characters read ([`reads_as`]) takes `new`'s
+/// word. A word whose letters a reading lost is no word the outlet changed:
+/// «زندان �وین» read now as «زندان اوین» is not وین ("Vienna") changed to
+/// اوین ("Evin"), and a baseline whose letters were nearly all lost does
+/// not make every word look changed. So [`super::compare`] reports only
+/// what the newsroom changed. Borrowed when `old` has no U+FFFD.
+pub fn read_as_now<'a>(old: &'a Document, new: &Document) -> std::borrow::Cow<'a, Document> {
+    use std::borrow::Cow;
+    if !old.blocks.iter().any(|b| b.text.contains('\u{FFFD}')) {
+        return Cow::Borrowed(old);
+    }
+    // Each word (what white space separates) with its block and place.
+    fn spans(d: &Document) -> Vec<(usize, usize, &str)> {
+        let mut out = Vec::new();
+        for (i, b) in d.blocks.iter().enumerate() {
+            let t = b.text.as_str();
+            for w in t.split_whitespace() {
+                let at = w.as_ptr() as usize - t.as_ptr() as usize;
+                out.push((i, at, w));
+            }
+        }
         out
-    };
-    let (a, b) = (texts(old), texts(new));
-    a.iter().any(|t| t.contains('\u{FFFD}'))
-        && a.len() == b.len()
-        && a.iter().zip(&b).all(|(x, y)| {
-            x.chars().count() == y.chars().count()
-                && x.chars()
-                    .zip(y.chars())
-                    .all(|(p, q)| p == q || p == '\u{FFFD}')
-        })
+    }
+    let (a, b) = (spans(old), spans(new));
+    let old_words: Vec<OldWord> = a.iter().map(|s| OldWord(s.2)).collect();
+    let new_words: Vec<NewWord> = b.iter().map(|s| NewWord(s.2)).collect();
+    let mut capture = similar::algorithms::Capture::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let _ = similar::algorithms::myers::diff_deadline_raw(
+        &mut capture,
+        &old_words[..],
+        0..old_words.len(),
+        &new_words[..],
+        0..new_words.len(),
+        Some(deadline),
+    );
+    // Per block, the words to put in, from the last.
+    let mut fill: Vec<(usize, usize, &str, &str)> = Vec::new();
+    for op in capture.into_ops() {
+        if let similar::DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = op
+        {
+            for k in 0..len {
+                let (block, at, was) = a[old_index + k];
+                let now = b[new_index + k].2;
+                if was != now {
+                    fill.push((block, at, was, now));
+                }
+            }
+        }
+    }
+    if fill.is_empty() {
+        return Cow::Borrowed(old);
+    }
+    let mut read = old.clone();
+    for (block, at, was, now) in fill.into_iter().rev() {
+        read.blocks[block]
+            .text
+            .replace_range(at..at + was.len(), now);
+    }
+    Cow::Owned(read)
 }
 
 #[cfg(test)]
@@ -429,6 +550,56 @@ mod tests {
     use super::*;
     use crate::compare::tests::doc;
     use crate::document::Block;
+
+    #[test]
+    fn a_word_the_baseline_could_not_read_is_no_edit_when_real_edits_come_with_it() {
+        use crate::compare::{compare, Rules};
+        // The baseline lost the first letter of «اوین» (Evin) to a byte it
+        // could not decode: read without it, «وین» is "Vienna". The page
+        // now reads the letter, and the newsroom changed "took" to
+        // "transferred".
+        let old = doc(
+            "T",
+            &["مأموران او را به زندان \u{FFFD}وین بردند و خانواده‌اش خبری ندارد."],
+        );
+        let new = doc(
+            "T",
+            &["مأموران او را به زندان اوین منتقل کردند و خانواده‌اش خبری ندارد."],
+        );
+        let c = compare(&old, &new, &Rules::default()).expect("a real edit");
+        assert_eq!(c.removed_text(), vec!["بردند"]);
+        assert_eq!(c.added_text(), vec!["منتقل کردند"]);
+        assert!(!only_undecoded_characters_read(&old, &new));
+        // Nothing else changed: no change, and the reading is taken silently;
+        // one undecoded character may stand for a letter or several.
+        let fixed = doc(
+            "T",
+            &["مأموران او را به زندان اوین بردند و خانواده‌اش خبری ندارد."],
+        );
+        assert!(compare(&old, &fixed, &Rules::default()).is_none());
+        assert!(only_undecoded_characters_read(&old, &fixed));
+        let two = doc(
+            "T",
+            &["مأموران او را به زندان \u{FFFD}\u{FFFD}وین بردند و خانواده‌اش خبری ندارد."],
+        );
+        assert!(compare(&two, &fixed, &Rules::default()).is_none());
+        // A word the page changed is no reading: وین is not اوین.
+        let vienna = doc(
+            "T",
+            &["مأموران او را به زندان وین بردند و خانواده‌اش خبری ندارد."],
+        );
+        assert!(compare(&vienna, &fixed, &Rules::default()).is_some());
+        // A baseline whose letters were nearly all lost: the one word added
+        // is the change, not the whole paragraph.
+        let lost = doc(
+            "T",
+            &["\u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}."],
+        );
+        let now = doc("T", &["دادگاه حکم او را دیروز تأیید کرد."]);
+        let c = compare(&lost, &now, &Rules::default()).expect("a word added");
+        assert!(c.removed_text().is_empty(), "{:?}", c.removed_text());
+        assert_eq!(c.added_text().len(), 1, "{:?}", c.added_text());
+    }
 
     #[test]
     fn a_not_found_page_in_place_of_the_story_is_told_apart_from_a_story_about_one() {

@@ -11,7 +11,7 @@ use presswatch::fetch::Fetcher;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::support::{news_page, Project, Route, Server};
+use crate::support::{news_page, run, Project, Route, Server};
 
 /// A raw TCP server that reads the request and then behaves as `f` says.
 async fn raw_server<F, Fut>(f: F) -> String
@@ -564,6 +564,44 @@ async fn a_baseline_that_could_not_read_some_letters_takes_them_silently_once_th
     );
     let results = pass(&project).await;
     assert!(matches!(results[0].1, Outcome::Changed(_)), "{results:?}");
+}
+
+/// Given the same page whose baseline could not read its accented letters,
+/// now read right and edited by the newsroom in the same check, the alert
+/// shows the edit only: no word whose letters the baseline lost is shown
+/// changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_that_comes_with_letters_the_baseline_could_not_read_shows_only_the_edit() {
+    let s = Server::start().await;
+    let fr = "Le réalisateur a quitté l’Iran à pied après sa condamnation, a déclaré son avocat à la presse.";
+    let page = format!("<html><body><article><p>{fr}</p><p>{fr}</p></article></body></html>");
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+    s.set(
+        "/story",
+        Route::html(String::from_utf8_lossy(&cp1252).into_owned()),
+    );
+    let project = project(&s, &[s.url("/story")], "article");
+    assert_eq!(pass(&project).await[0].1, Outcome::BaselineStored);
+    let edited = page.replacen("à pied", "en voiture", 1);
+    s.set(
+        "/story",
+        Route::html(encoding_rs::WINDOWS_1252.encode(&edited).0.to_vec()),
+    );
+    let config = project.config_arg();
+    let out = run(
+        &["check", "--config", &config, "--watch", "w0", "--dry-run"],
+        &[],
+    )
+    .await;
+    let out = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.contains("[-pied-] {+voiture+}"), "{out}");
+    for read_now in ["réalisateur", "quitté", "déclaré", "alisateur"] {
+        assert!(
+            !out.contains(&format!("{read_now}+}}")),
+            "{read_now}: {out}"
+        );
+        assert!(!out.contains(&format!("{read_now}-]")), "{read_now}: {out}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
