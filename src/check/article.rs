@@ -15,7 +15,9 @@ use crate::http_header::Validators;
 use crate::store::{EventKind, NewEvent, StateError, VersionRow, WatchState};
 
 use super::cut_short::cut_short;
-use super::keep::{evidence, file_version, snapshot_of, version_snapshot, Keep, NewBaseline};
+use super::keep::{
+    evidence, file_version, snapshot_of, version_page, version_snapshot, Keep, NewBaseline,
+};
 use super::moved::moved_there_before;
 use super::paywall::behind_a_paywall;
 use super::takedown::{
@@ -579,14 +581,7 @@ async fn baseline_read_now(
     let (state, name, seq) = (ctx.state.clone(), watch.name.clone(), latest.seq);
     let (selector, rules, doc) = (watch.selector.clone(), watch.rules(), page.doc.clone());
     let read = ctx.cpu_bound(move || {
-        let kept = version_snapshot(&state, &name, seq).ok()??;
-        let body = state.snapshot_body(&kept.body_sha256).ok()??;
-        let (_, fields) = crate::evidence::split_head(&kept.response_head);
-        let content_type = fields
-            .into_iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-            .map(|(_, value)| value);
-        let html = crate::charset::decode(&body, content_type.as_deref());
+        let (kept, html) = version_page(&state, &name, seq)?;
         let url = url::Url::parse(&kept.final_url).ok();
         let old = extract::watched_article(&html, url.as_ref(), selector.as_deref());
         let change = compare::compare(&old, &doc, &rules);

@@ -336,6 +336,22 @@ fn failpoint(name: &str) {
     }
 }
 
+/// The page `watch`'s version `version` was read from, decoded as it was
+/// served (its Content-Type's charset, else what the page declares), with
+/// the raw response it was kept in; `None` when none was kept or it cannot
+/// be read.
+pub(super) fn version_page(state: &State, watch: &str, version: i64) -> Option<(Snapshot, String)> {
+    let kept = version_snapshot(state, watch, version).ok()??;
+    let body = state.snapshot_body(&kept.body_sha256).ok()??;
+    let (_, fields) = crate::evidence::split_head(&kept.response_head);
+    let content_type = fields
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value);
+    let html = crate::charset::decode(&body, content_type.as_deref()).into_owned();
+    Some((kept, html))
+}
+
 /// The raw response kept with `watch`'s version `version`: the page that
 /// version was read from; `None` when none was kept.
 pub(super) fn version_snapshot(

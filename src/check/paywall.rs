@@ -21,7 +21,7 @@ use crate::document::Document;
 use crate::store::State;
 use crate::text;
 
-use super::keep::version_snapshot;
+use super::keep::version_page;
 
 /// What a paywall's prompt says, in English, Persian and Arabic: "Subscribe
 /// to continue reading", "To keep reading, log in or subscribe", "This
@@ -215,19 +215,9 @@ pub(super) fn behind_a_paywall(
     if now.prompts.is_empty() && !now.not_free {
         return None;
     }
-    let before = latest.and_then(|seq| {
-        let kept = version_snapshot(state, watch, seq).ok()??;
-        let body = state.snapshot_body(&kept.body_sha256).ok()??;
-        let (_, fields) = crate::evidence::split_head(&kept.response_head);
-        let content_type = fields
-            .into_iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-            .map(|(_, value)| value);
-        Some(signs(&crate::charset::decode(
-            &body,
-            content_type.as_deref(),
-        )))
-    });
+    let before = latest
+        .and_then(|seq| version_page(state, watch, seq))
+        .map(|(_, html)| signs(&html));
     let prompt = match &before {
         Some(before) => now
             .prompts
