@@ -270,7 +270,8 @@ impl Daemon {
                         .sched
                         .initial_due(now, st.next_due, last_ok, w.interval);
                     // What `status` shows as next due: a watch last checked
-                    // by `presswatch check` has none stored yet.
+                    // by `presswatch check`, or never checked (new, or added
+                    // by this reload), has none stored yet.
                     let due = due_secs(due_ms);
                     if self.replica.is_none() && st.next_due != Some(due) {
                         self.ctx

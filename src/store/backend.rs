@@ -242,10 +242,11 @@ forward! {
     fn watch(&self, watch: &str) -> Result<WatchState>;
     /// Stores the state of a watch; [`Durability::Lazy`] commits do not wait for the disk.
     fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()>;
-    /// Sets when a watch is next due (Unix s), when the daemon reschedules
-    /// it between checks (a reload that shortens its interval); the rest of
-    /// its state is left as its last check saved it. A watch never checked
-    /// has no state to change.
+    /// Sets when a watch is next due (Unix s), when the daemon schedules it
+    /// between checks (a reload that shortens its interval, a watch the
+    /// daemon takes on); the rest of its state is left as its last check
+    /// saved it. A watch never checked gets a state holding only this due
+    /// time, so that `status` shows when its first check comes.
     fn set_next_due(&self, watch: &str, due: i64) -> Result<()>;
     /// The kind and URL a watch had at its last check that worked (`None`
     /// before one, and for a watch last checked by a presswatch that did

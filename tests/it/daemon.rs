@@ -870,14 +870,23 @@ async fn a_reload_that_shortens_an_interval_shows_the_new_due_time() {
             .ok()
             .flatten()
     };
+    let now = || chrono::Utc::now().timestamp();
+    // Its first check done (the due time the daemon stored for it before
+    // that check comes within the start-up spread), the next is 1h away:
+    // at the tests' time scale (60×), a minute.
     assert!(
-        eventually(Duration::from_secs(10), || next_due().is_some()).await,
+        eventually(Duration::from_secs(10), || count(&server, "/story") >= 1).await,
         "{}",
         d.log_text()
     );
-    let now = || chrono::Utc::now().timestamp();
-    // 1h at the tests' time scale (60×) is a minute.
-    assert!(next_due().unwrap() > now() + 40, "{:?}", next_due());
+    assert!(
+        eventually(Duration::from_secs(5), || next_due()
+            .is_some_and(|due| due > now() + 40))
+        .await,
+        "{:?}\n{}",
+        next_due(),
+        d.log_text()
+    );
 
     write_config(&config, &body("10m"));
     d.signal("HUP");
@@ -896,6 +905,57 @@ async fn a_reload_that_shortens_an_interval_shows_the_new_due_time() {
         "next due {:?}, now {}",
         next_due(),
         now()
+    );
+    d.stop(Duration::from_secs(10)).await;
+}
+
+/// A watch never checked (a new state directory, or a watch a reload adds)
+/// is shown by `status` with the time of its first check as soon as the
+/// daemon has planned it: "not scheduled", whose hint says to start or
+/// reload the daemon, would send ops to reload a daemon that already has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_when_the_daemon_first_checks_a_watch_it_never_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    server.set("/other", Route::html(article("Other", "First version.")));
+    let config = dir.path().join("config.toml");
+    let watch = |name: &str| {
+        format!(
+            "\n[[watch]]\nname = \"{name}\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url(&format!("/{name}"))
+        )
+    };
+    let one = format!("per_host_delay = \"0s\"\n{}", watch("story"));
+    write_config(&config, &one);
+    let cfg = config.to_str().unwrap();
+    let row = |name: &'static str| async move {
+        let out = crate::support::run(&["status", "--config", cfg], &[]).await;
+        let table = String::from_utf8_lossy(&out.stdout).into_owned();
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or("")
+            .to_string();
+        (row, table)
+    };
+    let mut d = Daemon::start(&config, &[]);
+    d.wait_for_log("next check in", Duration::from_secs(10))
+        .await;
+    let (story, table) = row("story").await;
+    assert!(
+        story.contains(" in ") && !table.contains("not scheduled"),
+        "{table}"
+    );
+
+    write_config(&config, &format!("{one}{}", watch("other")));
+    d.signal("HUP");
+    d.wait_for_log("config reloaded", Duration::from_secs(5))
+        .await;
+    let (other, table) = row("other").await;
+    assert!(
+        other.contains(" in ") && !table.contains("not scheduled"),
+        "{table}"
     );
     d.stop(Duration::from_secs(10)).await;
 }

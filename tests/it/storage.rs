@@ -96,6 +96,44 @@ fn a_watchs_state_round_trips_lazy_or_durable() {
     }
 }
 
+/// The daemon stores when it will first check a watch it takes on (new, or
+/// added by a reload), so that `status` shows it before that check; the
+/// rest of the watch's state stays as a watch never checked has it.
+#[test]
+fn a_watch_never_checked_keeps_the_due_time_the_daemon_gives_it() {
+    for b in backends() {
+        let st = &b.state;
+        st.set_next_due("new", 1_800).unwrap();
+        assert_eq!(
+            st.watch("new").unwrap(),
+            WatchState {
+                next_due: Some(1_800),
+                ..WatchState::default()
+            },
+            "{}",
+            b.name
+        );
+        // Rescheduled later, only the due time changes.
+        let checked = WatchState {
+            last_check: Some(100),
+            last_result: Some("unchanged".into()),
+            next_due: Some(200),
+            ..WatchState::default()
+        };
+        st.save_watch("old", &checked, Durability::Lazy).unwrap();
+        st.set_next_due("old", 150).unwrap();
+        assert_eq!(
+            st.watch("old").unwrap(),
+            WatchState {
+                next_due: Some(150),
+                ..checked
+            },
+            "{}",
+            b.name
+        );
+    }
+}
+
 #[test]
 fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_when_done() {
     let item = |key: &str, title: &str| Item {

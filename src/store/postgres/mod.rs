@@ -1382,7 +1382,8 @@ impl Postgres {
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.transaction(Durability::Durable, async |c| {
             c.execute(
-                "UPDATE watch_state SET next_due = $2 WHERE watch = $1",
+                "INSERT INTO watch_state (watch, next_due) VALUES ($1, $2)
+                 ON CONFLICT (watch) DO UPDATE SET next_due = $2",
                 &[&watch, &due],
             )
             .await

@@ -134,7 +134,8 @@ impl Sqlite {
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.db()
             .execute(
-                "UPDATE watch_state SET next_due = ?2 WHERE watch = ?1",
+                "INSERT INTO watch_state (watch, next_due) VALUES (?1, ?2)
+                 ON CONFLICT (watch) DO UPDATE SET next_due = ?2",
                 params![watch, due],
             )
             .map(|_| ())
