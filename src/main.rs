@@ -16,7 +16,8 @@ struct Cli {
     /// Log format: text (default) or json.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
-    /// More log output (repeat for debug).
+    /// More log output (repeat for debug). `run` logs what changed and what
+    /// failed; `run -v` logs every check, those that found nothing new too.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
     #[command(subcommand)]
@@ -99,8 +100,10 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Run(_)) {
         exit_quietly_on_broken_pipe();
     }
+    // The daemon logs its events at info; `run -v` adds every check, the
+    // ones that found nothing new too (logged at debug).
     let default_level = match (&cli.command, cli.verbose) {
-        (_, 2..) => "debug",
+        (_, 2..) | (Command::Run(_), 1) => "debug",
         (Command::Run(_), _) | (_, 1) => "info",
         _ => "warn",
     };

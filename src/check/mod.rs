@@ -777,6 +777,12 @@ pub fn log_report(r: &Report, w: &Watch) {
         Outcome::Error(e) => {
             tracing::warn!(watch = %w.name, url = %w.url, duration_ms = ms, error = %e, "check failed")
         }
+        // A check that found nothing new is no event: at the daemon's
+        // default level the log holds what changed and what failed
+        // (`run -v` shows every check).
+        o @ (Outcome::Unchanged | Outcome::NotModified | Outcome::Skipped) => {
+            tracing::debug!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), detail = %r.detail, "checked")
+        }
         o => {
             tracing::info!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), detail = %r.detail, "checked")
         }

@@ -359,6 +359,50 @@ async fn healthz_fails_while_checks_cannot_be_stored() {
     assert_eq!(count(&server, "/hook"), 1, "and only once");
 }
 
+/// Run as installed (no `RUST_LOG`), the daemon's log holds events: the
+/// baseline stored, the change found, the alert delivered; a check that
+/// finds nothing new adds no line, so a quiet day leaves a quiet journal.
+/// `run -v` logs every check, the quiet ones too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_check_logs_nothing_at_the_default_level_and_every_check_with_v() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Story", "Fled.")));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\n",
+            server.url("/a")
+        ),
+    );
+    let quiet = "result=\"unchanged\"";
+
+    let mut d = Daemon::start_as_installed(&config, &[], &[SCALE]);
+    d.wait_for_log("result=\"baseline\"", Duration::from_secs(20))
+        .await;
+    // Three more checks (a minute is a second here), each finding nothing.
+    assert!(
+        eventually(Duration::from_secs(20), || count(&server, "/a") >= 4).await,
+        "{}",
+        d.log_text()
+    );
+    server.set(
+        "/a",
+        Route::html(article("Story", "Fled across the mountains.")),
+    );
+    d.wait_for_log("result=\"changed\"", Duration::from_secs(20))
+        .await;
+    d.stop(Duration::from_secs(10)).await;
+    let log = d.log_text();
+    assert!(!log.contains(quiet), "{log}");
+    assert_eq!(log.matches("checked watch=a").count(), 2, "{log}");
+
+    let mut d = Daemon::start_as_installed(&config, &["-v"], &[SCALE]);
+    d.wait_for_log(quiet, Duration::from_secs(20)).await;
+    d.stop(Duration::from_secs(10)).await;
+}
+
 /// SIGHUP: an invalid config is rejected and the old one kept; a valid one
 /// adds and removes watches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -232,7 +232,8 @@ fn start_replica(config: &Path, name: &str) -> Daemon {
         &[
             (pg::PASSWORD_ENV, pg::PASSWORD),
             ("PRESSWATCH_TEST_TIME_SCALE", &SCALE.to_string()),
-            ("RUST_LOG", "presswatch=info"),
+            // Every check logged, the quiet ones too (`run -v`).
+            ("RUST_LOG", "presswatch=info,presswatch::check=debug"),
         ],
     )
 }

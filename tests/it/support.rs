@@ -550,16 +550,28 @@ impl Daemon {
     /// Starts `presswatch run --config CONFIG` with extra environment and
     /// none of systemd's variables inherited.
     pub fn start(config: &Path, env: &[(&str, &str)]) -> Daemon {
+        Daemon::spawn(config, &[], Some("presswatch=debug"), env)
+    }
+
+    /// Starts `presswatch run --config CONFIG ARGS...` logging as it does
+    /// when installed: at its own default level, with no `RUST_LOG`.
+    pub fn start_as_installed(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Daemon {
+        Daemon::spawn(config, args, None, env)
+    }
+
+    fn spawn(config: &Path, args: &[&str], rust_log: Option<&str>, env: &[(&str, &str)]) -> Daemon {
         let log = config.with_extension("log");
         let mut cmd = std::process::Command::new(binary());
-        cmd.args(["run", "--config"])
-            .arg(config)
-            .env_remove("NOTIFY_SOCKET")
+        cmd.args(["run", "--config"]).arg(config).args(args);
+        match rust_log {
+            Some(filter) => cmd.env("RUST_LOG", filter),
+            None => cmd.env_remove("RUST_LOG"),
+        };
+        cmd.env_remove("NOTIFY_SOCKET")
             .env_remove("WATCHDOG_USEC")
             .env_remove("WATCHDOG_PID")
             .env_remove("JOURNAL_STREAM")
             .env_remove("INVOCATION_ID")
-            .env("RUST_LOG", "presswatch=debug")
             .env("NO_COLOR", "1")
             .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
