@@ -551,9 +551,14 @@ impl Daemon {
                     tracing::error!(problem = %why, config = %path.display(),
                         "config reload rejected: the new config has no watch, and would stop all monitoring; still running the previous one ({}). Add its [[watch]] tables back and send SIGHUP again (to stop monitoring, stop the daemon: `systemctl stop presswatch`)",
                         crate::text::plural(self.slots.len(), "watch", "watches"));
-                } else if let Err(e) = preflight::require_secrets(&new) {
-                    tracing::error!(problem = %e, config = %path.display(),
-                        "config reload rejected: still running the previous one; fix it and send SIGHUP again");
+                } else if let unreadable @ [_, ..] = preflight::unreadable_secrets(&new).as_slice()
+                {
+                    // One line per problem, as for an invalid config.
+                    for e in unreadable {
+                        tracing::error!(problem = %e, "config reload rejected: a secret cannot be read");
+                    }
+                    tracing::error!(problems = unreadable.len(), config = %path.display(),
+                        "the new config's secrets cannot be read: still running the previous one; fix it and send SIGHUP again");
                 } else if let Err(e) = self.apply(Arc::new(new)) {
                     tracing::error!(error = %e, "config reload failed: still running the previous one");
                 }

@@ -599,16 +599,22 @@ pub fn secrets(config: &Config) -> Vec<Finding> {
         .collect()
 }
 
-/// For `presswatch run` (at start and on reload): every secret must be
-/// readable now. The error lists each one that is not, with its line.
-pub fn require_secrets(config: &Config) -> Result<(), String> {
-    let problems: Vec<String> = secret_refs(config)
+/// Each secret of the config that cannot be read now, one line each, with
+/// file, line and key (a reload logs each as an event of its own).
+pub fn unreadable_secrets(config: &Config) -> Vec<String> {
+    secret_refs(config)
         .filter_map(|(signs, secret)| {
             let why = read_secret(signs, secret).err()?;
             let f = finding(config, &secret.key, Severity::Problem, why.to_string());
             Some(f.error.to_string())
         })
-        .collect();
+        .collect()
+}
+
+/// For `presswatch run` (at start and on reload): every secret must be
+/// readable now. The error lists each one that is not, with its line.
+pub fn require_secrets(config: &Config) -> Result<(), String> {
+    let problems = unreadable_secrets(config);
     if problems.is_empty() {
         Ok(())
     } else {

@@ -470,6 +470,67 @@ async fn sighup_reloads_the_config() {
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// A reload to a config whose secret file cannot be read (a credential not
+/// installed yet) is rejected, the running config kept, and the log says
+/// which file, line and key, each problem on a line of its own as every
+/// log event is: a journal or log shipper reads one line as one event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_whose_secret_cannot_be_read_is_rejected_one_log_line_per_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    let watch = format!(
+        "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+        server.url("/story")
+    );
+    write_config(&config, &watch);
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/story") >= 1).await,
+        "{}",
+        d.log_text()
+    );
+    let hooks = |secret: &str| {
+        format!(
+            "{watch}\n[[channel]]\nname = \"one\"\ntype = \"webhook\"\nurl = \"{hook}\"\nsecret_file = \"{secret}\"\n\n\
+             [[channel]]\nname = \"two\"\ntype = \"webhook\"\nurl = \"{hook}\"\nsecret_file = \"{secret}\"\n",
+            hook = server.url("/hook")
+        )
+    };
+    write_config(&config, &hooks("missing-secret"));
+    d.signal("HUP");
+    d.wait_for_log("still running the previous one", Duration::from_secs(5))
+        .await;
+    let log = d.log_text();
+    let rejected: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("config reload rejected"))
+        .collect();
+    assert_eq!(rejected.len(), 2, "{log}");
+    for (line, name) in [(15, "one"), (21, "two")] {
+        assert!(
+            rejected.iter().any(|l| l.contains(&format!(
+                "config.toml:{line}: channel \"{name}\".secret_file: cannot read "
+            ))),
+            "{log}"
+        );
+    }
+    // Every line of the log is an event: a time stamp and a level first.
+    for l in log.lines() {
+        assert!(
+            l.starts_with("20") && l.contains('Z'),
+            "not an event: {l:?}\n{log}"
+        );
+    }
+    let before = count(&server, "/story");
+    assert!(
+        eventually(Duration::from_secs(5), || count(&server, "/story") > before).await,
+        "the old config keeps running: {log}"
+    );
+    d.stop(Duration::from_secs(10)).await;
+}
+
 /// A reload to a config with no watch (the file emptied, half written, every
 /// watch commented out) would stop all monitoring while `/healthz` stays ok:
 /// it is rejected like an invalid config, the running watches kept, and the
