@@ -59,8 +59,14 @@ pub struct Encoded {
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     /// The body decodes to more than the cap.
-    #[error("it decodes to more than {0} bytes")]
-    TooLarge(u64),
+    #[error("it decodes to more than {limit} bytes")]
+    TooLarge {
+        /// The cap.
+        limit: u64,
+        /// How many of the encoded bytes were read to pass it (a Brotli
+        /// decoder reads ahead: up to 32 KiB more than it used).
+        read: u64,
+    },
     /// The bytes are not a valid stream of the coding.
     #[error("it is not valid {coding}: {error}")]
     Corrupt {
@@ -83,20 +89,31 @@ pub fn decode(coding: Coding, bytes: &[u8], limit: u64) -> Result<Vec<u8>, Decod
         coding: coding.as_str(),
         error,
     };
-    let reader: Box<dyn Read + '_> = match coding {
-        Coding::Gzip => Box::new(flate2::read::MultiGzDecoder::new(bytes)),
-        Coding::Brotli => Box::new(brotli_decompressor::Decompressor::new(bytes, 32 * 1024)),
-        Coding::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(bytes).map_err(corrupt)?),
-        Coding::Deflate if is_zlib(bytes) => Box::new(flate2::read::ZlibDecoder::new(bytes)),
-        Coding::Deflate => Box::new(flate2::read::DeflateDecoder::new(bytes)),
-    };
+    // What is left of the input tells how much of it was read.
+    let mut input = bytes;
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(limit as usize));
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(corrupt)?;
+    {
+        let src = &mut input;
+        let reader: Box<dyn Read + '_> = match coding {
+            // The bufread decoders take no more input than they use.
+            Coding::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(src)),
+            Coding::Brotli => Box::new(brotli_decompressor::Decompressor::new(src, 32 * 1024)),
+            Coding::Zstd => {
+                Box::new(zstd::stream::read::Decoder::with_buffer(src).map_err(corrupt)?)
+            }
+            Coding::Deflate if is_zlib(bytes) => Box::new(flate2::bufread::ZlibDecoder::new(src)),
+            Coding::Deflate => Box::new(flate2::bufread::DeflateDecoder::new(src)),
+        };
+        reader
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(corrupt)?;
+    }
     if out.len() as u64 > limit {
-        return Err(DecodeError::TooLarge(limit));
+        return Err(DecodeError::TooLarge {
+            limit,
+            read: (bytes.len() - input.len()) as u64,
+        });
     }
     Ok(out)
 }
@@ -162,9 +179,11 @@ mod tests {
     fn a_body_that_expands_past_the_limit_is_refused() {
         let bomb = gzip(&vec![0u8; 10 << 20]);
         assert!(bomb.len() < 20_000);
+        // Refused as soon as it passes the limit, having read a fraction
+        // of the input: the ratio shows no page was served.
         assert!(matches!(
             decode(Coding::Gzip, &bomb, 1 << 20),
-            Err(DecodeError::TooLarge(1_048_576))
+            Err(DecodeError::TooLarge { limit: 1_048_576, read }) if read < 4096
         ));
     }
 

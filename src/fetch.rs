@@ -317,6 +317,17 @@ pub enum FetchError {
         /// did (the body was then not read at all).
         announced: Option<u64>,
     },
+    /// The body, decoded from its content coding, exceeded max_body.
+    #[error("{}", inflated_words(*limit, *served, coding))]
+    Inflated {
+        /// The limit in bytes.
+        limit: u64,
+        /// How much of the body as served, still encoded, was read to
+        /// pass the limit.
+        served: u64,
+        /// The content coding it was served in (`gzip`).
+        coding: String,
+    },
     /// Too many redirects, or a redirect to somewhere not allowed.
     #[error("redirect refused: {0}")]
     Redirect(String),
@@ -370,6 +381,38 @@ fn too_large_words(limit: u64, announced: Option<u64>) -> String {
                 size(suggested)
             )
         }
+    }
+}
+
+/// The most a page or feed compresses: markup and prose shrink to a fifth
+/// or a tenth; a body that decodes to a hundred times what was served is
+/// made to (a decompression bomb), or broken.
+const NO_PAGE_INFLATES_MORE: u64 = 100;
+
+/// Why a body that decodes to more than `limit` from its first `served`
+/// bytes of `coding` was not read, and what to do: for a body no page
+/// would become (over a hundred times its size on the wire), to check the
+/// URL, not to raise `max_body`, which the body would exceed again.
+fn inflated_words(limit: u64, served: u64, coding: &str) -> String {
+    let over = format!(
+        "response body decodes to more than the limit of {} (daemon.max_body) from its first {} \
+         of {coding}; the page was not read.",
+        size(limit),
+        crate::text::bytes(served)
+    );
+    if limit / served.max(1) >= NO_PAGE_INFLATES_MORE {
+        format!(
+            "{over} No web page or feed compresses that much: it is made to fill memory (a \
+             decompression bomb) or the server is broken; raising max_body would not help. Check \
+             that the URL is the page to watch"
+        )
+    } else {
+        let suggested = limit.saturating_mul(2).next_power_of_two();
+        format!(
+            "{over} If this is the page to watch (a feed listing its whole archive is large), \
+             raise the limit under [daemon]: max_body = \"{}\"",
+            size(suggested)
+        )
     }
 }
 
@@ -511,7 +554,9 @@ impl Fetcher {
                 Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
                     Ok(Robots::allow_all())
                 }
-                Err(FetchError::TooLarge { .. }) => Ok(Robots::allow_all()),
+                Err(FetchError::TooLarge { .. } | FetchError::Inflated { .. }) => {
+                    Ok(Robots::allow_all())
+                }
                 // The site is down: report that, and ask again next time.
                 Err(e @ FetchError::Connect(_)) => Err(e.to_string()),
                 // The site answers, or the page would: name what hung (some
@@ -938,9 +983,10 @@ fn undo_content_coding(
     let mut encoded = None;
     for &coding in codings.iter().rev() {
         let decoded = content_coding::decode(coding, &body, max_body).map_err(|e| match e {
-            DecodeError::TooLarge(limit) => FetchError::TooLarge {
+            DecodeError::TooLarge { limit, read } => FetchError::Inflated {
                 limit,
-                announced: None,
+                served: read,
+                coding: coding.as_str().into(),
             },
             e => FetchError::Other(format!(
                 "the response body was served as Content-Encoding: {} but {e}",
@@ -1299,6 +1345,34 @@ mod tests {
         );
         // Cut off while streaming: only "over the limit" is known.
         assert!(too_large(None).ends_with("max_body = \"4MiB\""));
+    }
+
+    #[test]
+    fn a_body_that_decodes_past_max_body_says_whether_any_page_would() {
+        let inflated = |served| {
+            FetchError::Inflated {
+                limit: 8 << 20,
+                served,
+                coding: "gzip".into(),
+            }
+            .to_string()
+        };
+        // 2 MiB of gzip that decodes past 8 MiB: a page could (a large
+        // feed); a larger max_body is the answer.
+        assert_eq!(
+            inflated(2 << 20),
+            "response body decodes to more than the limit of 8MiB (daemon.max_body) from its first \
+             2.0 MiB of gzip; the page was not read. If this is the page to watch (a feed listing its whole \
+             archive is large), raise the limit under [daemon]: max_body = \"16MiB\""
+        );
+        // 20 KiB that decode past 8 MiB: no page compresses 400 to 1.
+        assert_eq!(
+            inflated(20 << 10),
+            "response body decodes to more than the limit of 8MiB (daemon.max_body) from its first \
+             20 KiB of gzip; the page was not read. No web page or feed compresses that much: it is made \
+             to fill memory (a decompression bomb) or the server is broken; raising max_body would \
+             not help. Check that the URL is the page to watch"
+        );
     }
 
     #[test]

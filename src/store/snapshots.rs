@@ -623,7 +623,9 @@ pub(super) fn unpack(packed: &[u8], codec: &str, size: i64) -> Result<Vec<u8>, S
     let coding =
         Coding::parse(codec).ok_or_else(|| format!("is stored in an unknown coding {codec:?}"))?;
     let body = content_coding::decode(coding, packed, size.max(0) as u64).map_err(|e| match e {
-        DecodeError::TooLarge(_) => format!("decompresses to more than the {size} bytes recorded"),
+        DecodeError::TooLarge { .. } => {
+            format!("decompresses to more than the {size} bytes recorded")
+        }
         e => format!("does not decompress: {e}"),
     })?;
     if body.len() as i64 != size {
