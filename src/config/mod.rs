@@ -170,6 +170,61 @@ struct RawWatch {
     robots: Option<bool>,
 }
 
+/// What to do about a key (or table) written twice in one table: the TOML
+/// parser names neither the key nor where it was first set.
+fn duplicate_key(src: &str, span: std::ops::Range<usize>) -> String {
+    let written = src.get(span.clone()).unwrap_or("");
+    let key = written
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(|c| c == '[' || c == ']')
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() {
+        return "not valid TOML: duplicate key".into();
+    }
+    // Where it was first set: the nearest line before, in the same table
+    // (no table header between), that sets it or opens it.
+    let before = &src[..span.start.min(src.len())];
+    let lines: Vec<&str> = before.lines().collect();
+    let is_key = |l: &str| {
+        let l = l.trim_start();
+        let name = l.split('=').next().unwrap_or("").trim().trim_matches('"');
+        l.contains('=') && name == key
+    };
+    let is_table = |l: &str| l.trim() == format!("[{key}]");
+    // The line holding the duplicate itself may start before the span.
+    let upto = if before.ends_with('\n') {
+        lines.len()
+    } else {
+        lines.len().saturating_sub(1)
+    };
+    let mut first = None;
+    for (i, l) in lines[..upto].iter().enumerate().rev() {
+        if is_table(l) {
+            first = Some(i + 1);
+            break;
+        }
+        if l.trim_start().starts_with('[') {
+            break;
+        }
+        if is_key(l) {
+            first = Some(i + 1);
+            break;
+        }
+    }
+    match first {
+        Some(n) => format!(
+            "`{key}` is set twice: line {n} sets it already; keep one of the two (TOML takes a key once per table)"
+        ),
+        None => format!(
+            "`{key}` is set twice in this table; keep one of the two (TOML takes a key once per table)"
+        ),
+    }
+}
+
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
@@ -196,11 +251,11 @@ impl Config {
         let (table, syntax_errors) = DeTable::parse_recoverable(src);
         if !syntax_errors.is_empty() {
             for e in syntax_errors {
-                r.at(
-                    e.span(),
-                    "",
-                    format!("not valid TOML: {}", e.message().trim()),
-                );
+                let message = match (e.message().trim(), e.span()) {
+                    ("duplicate key", Some(span)) => duplicate_key(src, span),
+                    (m, _) => format!("not valid TOML: {m}"),
+                };
+                r.at(e.span(), "", message);
             }
             r.errors.sort_by_key(|e| e.line.unwrap_or(0));
             return Err(ConfigErrors(r.errors));
@@ -545,6 +600,21 @@ delay = "1s"
         let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn a_key_set_twice_is_named_with_the_line_that_set_it_first() {
+        let e = errors("[daemon]\ntimeout = \"10s\"\ninterval = \"30m\"\ntimeout = \"20s\"\n\n[[watch]]\nname = \"a\"\nurl = \"https://n.example/a\"\n");
+        assert_eq!(
+            e,
+            ["c.toml:4: `timeout` is set twice: line 2 sets it already; keep one of the two (TOML takes a key once per table)"]
+        );
+        let e = errors("[daemon]\ninterval = \"30m\"\n\n[daemon]\ntimeout = \"20s\"\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("`daemon` is set twice: line 1 sets it already"),
+            "{e:?}"
+        );
     }
 
     #[test]
