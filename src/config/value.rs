@@ -23,6 +23,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
     let mut total = Duration::ZERO;
     let mut rest = s;
+    // The unit of the last number read, in seconds (0: none yet).
+    let mut last_unit = 0;
     while !rest.is_empty() {
         let num_end = rest
             .find(|c: char| !c.is_ascii_digit())
@@ -50,11 +52,14 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "m" | "min" | "mins" | "minute" | "minutes" => 60,
             "h" | "hr" | "hour" | "hours" => 3600,
             "d" | "day" | "days" => 86400,
-            "" => {
-                return Err(format!(
-                    "missing unit in duration {s:?}; write e.g. \"{n}s\" or \"{n}m\""
-                ))
-            }
+            // After a unit, the number left bare is of the next smaller
+            // one, as a clock reads it: "1h30" is 1h30m.
+            "" => return Err(match smaller_unit(last_unit) {
+                Some(u) => format!(
+                    "missing unit after {n} in duration {s:?}; write \"{s}{u}\" if {n}{u} is meant"
+                ),
+                None => format!("missing unit in duration {s:?}; write e.g. \"{n}s\" or \"{n}m\""),
+            }),
             other => {
                 return Err(format!(
                     "unknown unit {other:?} in duration {s:?}; use ms, s, m, h or d"
@@ -62,6 +67,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             }
         };
         total = total.saturating_add(Duration::from_secs(n.saturating_mul(secs)));
+        last_unit = secs;
         rest = rest[unit_end..].trim_start();
     }
     if total > MAX_DURATION {
@@ -70,6 +76,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         ));
     }
     Ok(total)
+}
+
+/// The unit a bare number after one of `secs` seconds reads as: `1h30` is
+/// 1h30m, `2d12` 2d12h, `5m30` 5m30s.
+fn smaller_unit(secs: u64) -> Option<&'static str> {
+    match secs {
+        86400 => Some("h"),
+        3600 => Some("m"),
+        60 => Some("s"),
+        _ => None,
+    }
 }
 
 /// Parses a size like `8MiB`, `512KiB`, `2MB` or a plain byte count.
@@ -283,6 +300,22 @@ mod tests {
             let why = parse_duration(absurd).unwrap_err();
             assert!(why.contains("longer than 100 years"), "{absurd}: {why}");
         }
+    }
+
+    #[test]
+    fn a_number_left_bare_after_a_unit_is_shown_with_the_unit_a_clock_gives_it() {
+        assert_eq!(
+            parse_duration("1h30").unwrap_err(),
+            "missing unit after 30 in duration \"1h30\"; write \"1h30m\" if 30m is meant"
+        );
+        assert_eq!(
+            parse_duration("5m30").unwrap_err(),
+            "missing unit after 30 in duration \"5m30\"; write \"5m30s\" if 30s is meant"
+        );
+        assert_eq!(
+            parse_duration("90").unwrap_err(),
+            "missing unit in duration \"90\"; write e.g. \"90s\" or \"90m\""
+        );
     }
 
     #[test]
