@@ -1,7 +1,6 @@
 //! Alert channels: email and webhook, the alert kinds each takes, digest
 //! schedules, and how messages name a channel.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use lettre::message::Mailbox;
@@ -161,7 +160,8 @@ pub(super) fn channels(
 ) -> (Vec<Channel>, Vec<String>) {
     let mut out = Vec::new();
     let mut left_out = Vec::new();
-    let mut names = HashSet::new();
+    // Each name, with the line of the channel that has it first.
+    let mut names = std::collections::HashMap::new();
     for (i, c) in raw.into_iter().enumerate() {
         let table = c.span();
         let c = c.into_inner();
@@ -198,12 +198,14 @@ pub(super) fn channels(
             if c.name.is_some() {
                 r.at(Some(name_span.clone()), k("name"), "must not be empty");
             }
-        } else if !names.insert(name.clone()) {
+        } else if let Some(first) = names.get(&name) {
             r.at(
                 Some(name_span.clone()),
                 k("name"),
-                format!("duplicate channel name {name:?}"),
+                format!("duplicate channel name {name:?}: the channel on line {first} has it already; give each channel a name of its own (watches' `channels` and `outbox` name it)"),
             );
+        } else {
+            names.insert(name.clone(), r.line_of(name_span.start));
         }
         // Every setting is checked, whatever else is wrong with the
         // channel, so that one pass of `validate` finds every problem; a

@@ -455,7 +455,7 @@ selectr = "article"
             "{e:#?}"
         );
         assert!(
-            e.contains(&"c.toml:16: watch \"a\".name: duplicate watch name \"a\"".to_string()),
+            e.contains(&"c.toml:16: watch \"a\".name: duplicate watch name \"a\": the watch on line 11 has it already; give each watch a name of its own (it names the watch's baseline file and its state)".to_string()),
             "{e:#?}"
         );
         assert!(
@@ -600,6 +600,18 @@ delay = "1s"
         let e = errors("[[watch]]\nname = \"a\nurl = 1\n");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("c.toml:2: not valid TOML"), "{e:?}");
+    }
+
+    #[test]
+    fn a_name_given_twice_names_the_line_of_the_first_that_has_it() {
+        let e = errors("[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/a\"\n\n[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/b\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://n.example/a\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://n.example/b\"\n");
+        assert_eq!(
+            e,
+            [
+                "c.toml:7: channel \"desk\".name: duplicate channel name \"desk\": the channel on line 2 has it already; give each channel a name of its own (watches' `channels` and `outbox` name it)",
+                "c.toml:16: watch \"story\".name: duplicate watch name \"story\": the watch on line 12 has it already; give each watch a name of its own (it names the watch's baseline file and its state)",
+            ]
+        );
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub(super) struct Report<'a> {
 }
 
 impl Report<'_> {
-    fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         self.src[..offset.min(self.src.len())].matches('\n').count() + 1
     }
     pub(super) fn at(

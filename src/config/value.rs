@@ -54,12 +54,16 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "d" | "day" | "days" => 86400,
             // After a unit, the number left bare is of the next smaller
             // one, as a clock reads it: "1h30" is 1h30m.
-            "" => return Err(match smaller_unit(last_unit) {
-                Some(u) => format!(
+            "" => {
+                return Err(match smaller_unit(last_unit) {
+                    Some(u) => format!(
                     "missing unit after {n} in duration {s:?}; write \"{s}{u}\" if {n}{u} is meant"
                 ),
-                None => format!("missing unit in duration {s:?}; write e.g. \"{n}s\" or \"{n}m\""),
-            }),
+                    None => {
+                        format!("missing unit in duration {s:?}; write e.g. \"{n}s\" or \"{n}m\"")
+                    }
+                })
+            }
             other => {
                 return Err(format!(
                     "unknown unit {other:?} in duration {s:?}; use ms, s, m, h or d"

@@ -1,7 +1,6 @@
 //! Watches: their kinds, outlets, comparison rules ([`Watch::rules`]),
 //! names, selectors and `ignore` patterns, and the channels they send to.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use regex::Regex;
@@ -379,7 +378,8 @@ pub(super) fn watches(
     left_out: &[String],
 ) -> Vec<Watch> {
     let mut out = Vec::new();
-    let mut names = HashSet::new();
+    // Each name, with the line of the watch that has it first.
+    let mut names = std::collections::HashMap::new();
     for (i, w) in raw.into_iter().enumerate() {
         let table = w.span();
         let w = w.into_inner();
@@ -406,12 +406,17 @@ pub(super) fn watches(
                     r.at(Some(written.span()), k("name"), bad_name_message(&name));
                 } else if name.len() > MAX_NAME_BYTES {
                     r.at(Some(written.span()), k("name"), long_name_message(&name));
-                } else if !names.insert(name.clone()) {
+                } else if let Some(first) = names.get(&name) {
                     r.at(
                         Some(written.span()),
                         k("name"),
-                        format!("duplicate watch name {}", quote(&name)),
+                        format!(
+                            "duplicate watch name {}: the watch on line {first} has it already; give each watch a name of its own (it names the watch's baseline file and its state)",
+                            quote(&name)
+                        ),
                     );
+                } else {
+                    names.insert(name.clone(), r.line_of(written.span().start));
                 }
                 name
             }
