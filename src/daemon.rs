@@ -679,10 +679,19 @@ impl Daemon {
         while let Ok((watch, report)) = done_rx.try_recv() {
             self.finished(&watch, &report);
         }
-        let last = notify::deliver_due(&self.ctx.config, &self.ctx.state, &self.http);
-        match tokio::time::timeout_at(deadline, last).await {
-            Ok(r) => log_delivery(r),
-            Err(_) => tracing::warn!("final delivery cut short: undelivered alerts stay in the outbox for the next start"),
+        if self.delivering.load(Ordering::Acquire) {
+            // A round abandoned at the deadline may still be sending: a last
+            // round would start the same alerts again beside it, each a
+            // second message should both get through.
+            tracing::warn!("no last delivery round: the one abandoned is still sending; undelivered alerts stay in the outbox for the next start");
+        } else if tokio::time::Instant::now() >= deadline {
+            tracing::warn!("no last delivery round: no time left; undelivered alerts stay in the outbox for the next start");
+        } else {
+            let last = notify::deliver_due(&self.ctx.config, &self.ctx.state, &self.http);
+            match tokio::time::timeout_at(deadline, last).await {
+                Ok(r) => log_delivery(r),
+                Err(_) => tracing::warn!("final delivery cut short: undelivered alerts stay in the outbox for the next start"),
+            }
         }
         if let Some(r) = &mut self.replica {
             r.resign();

@@ -822,6 +822,76 @@ async fn a_second_ctrl_c_stops_the_daemon_without_waiting_out_the_grace() {
     );
 }
 
+/// Stopped while a webhook receiver holds a delivery without answering,
+/// the daemon abandons it at the deadline (here, at once: a second
+/// SIGTERM) and starts no last delivery round beside it: that round would
+/// send the same alert again while the first attempt may still get
+/// through. The alert stays in the outbox for the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    // A receiver that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(Mutex::new(Vec::new()));
+    let held = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            held.lock().unwrap().push(conn);
+        }
+    });
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{port}/hook\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/story")
+        ),
+    );
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    server.set(
+        "/story",
+        Route::html(article("Story", "Second version, with more words.")),
+    );
+    // The daemon finds the change and sends it to the receiver, which holds it.
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(20), || !accepted
+            .lock()
+            .unwrap()
+            .is_empty())
+        .await,
+        "the delivery is in flight\n{}",
+        d.log_text()
+    );
+    d.signal("TERM");
+    d.wait_for_log("shutting down", Duration::from_secs(5))
+        .await;
+    d.signal("TERM");
+    assert_eq!(
+        d.wait_exit(Duration::from_secs(10)).await,
+        Some(0),
+        "{}",
+        d.log_text()
+    );
+    let log = d.log_text();
+    assert!(
+        log.contains("no last delivery round: the one abandoned is still sending"),
+        "{log}"
+    );
+    assert!(!log.contains("final delivery cut short"), "{log}");
+    assert_eq!(accepted.lock().unwrap().len(), 1, "{log}");
+    let list = run(&["outbox", "list", "--config", cfg], &[]).await;
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("channel hook  watch story"),
+        "{list:?}"
+    );
+}
+
 /// robots.txt is obeyed unless the watch opts out with `robots = false`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_txt_is_obeyed_unless_the_watch_opts_out() {
