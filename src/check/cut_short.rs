@@ -53,7 +53,7 @@ pub(super) fn cut_short(
     }
     let latest = latest?;
     let kept = version_snapshot(state, watch, latest).ok()??;
-    let before = state.snapshot_body(&kept.body_sha256).ok()??;
+    let before = state.snapshot_body(&kept.body_sha256).ok()??.ok()?;
     if !ends_properly(&before) {
         return None;
     }

@@ -342,7 +342,7 @@ fn failpoint(name: &str) {
 /// be read.
 pub(super) fn version_page(state: &State, watch: &str, version: i64) -> Option<(Snapshot, String)> {
     let kept = version_snapshot(state, watch, version).ok()??;
-    let body = state.snapshot_body(&kept.body_sha256).ok()??;
+    let body = state.snapshot_body(&kept.body_sha256).ok()??.ok()?;
     let (_, fields) = crate::evidence::split_head(&kept.response_head);
     let content_type = fields
         .into_iter()

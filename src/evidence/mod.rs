@@ -52,7 +52,8 @@ pub(crate) enum KeptBody {
 }
 
 /// Reads a kept body back and checks it against the SHA-256 it was kept
-/// under. An error is the database's (it cannot be read at all).
+/// under: one that no longer decodes is damaged, as one that hashes
+/// otherwise. An error is the database's (it cannot be read at all).
 pub(crate) fn kept_body(
     config: &Config,
     state: &State,
@@ -62,7 +63,9 @@ pub(crate) fn kept_body(
 ) -> Result<KeptBody, String> {
     let problem = match state.snapshot_body(sha256).map_err(|e| e.to_string())? {
         None => "is not stored".to_string(),
-        Some(body) => {
+        // What is stored no longer decodes: damaged, as `verify` says it.
+        Some(Err(why)) => format!("was altered or damaged since it was kept: it {why}"),
+        Some(Ok(body)) => {
             let got = crate::document::sha256_hex(&body);
             if got == sha256 {
                 return Ok(KeptBody::Sound(body));

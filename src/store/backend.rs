@@ -13,7 +13,7 @@ use super::state::{
     ChannelQueue, DisabledChannel, Durability, FollowTry, NewEvent, NewVersion, OutboxEntry,
     OutboxStatus, Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
 };
-use super::{Mismatch, NewSnapshot, Snapshot};
+use super::{KeptBytes, Mismatch, NewSnapshot, Snapshot};
 use crate::config::DaemonSettings;
 
 /// Handle on presswatch's state; cheap to clone, safe to share.
@@ -330,8 +330,9 @@ forward! {
     fn installation_id(&self) -> Result<String>;
     /// Kept snapshots, of one watch or all, oldest first.
     fn snapshots(&self, watch: Option<&str>) -> Result<Vec<Snapshot>>;
-    /// A kept body, decompressed, by its SHA-256; `None` when not kept.
-    fn snapshot_body(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    /// A kept body, decompressed, by its SHA-256; `None` when not kept;
+    /// what is wrong with it when it no longer decodes (damaged).
+    fn snapshot_body(&self, sha256: &str) -> Result<Option<KeptBytes>>;
     /// Keeps the answer that reported a watch's version taken down.
     fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()>;
     /// Compressed bytes of all kept bodies.

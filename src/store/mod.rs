@@ -19,7 +19,9 @@ pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{
     CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, Postgres, ReplicaInfo,
 };
-pub use snapshots::{Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind};
+pub use snapshots::{
+    KeptBytes, Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind,
+};
 pub use state::{
     ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, Sqlite, StateError, Thread, VersionRow, WatchEvent, WatchState,

@@ -289,6 +289,13 @@ impl Record<'_> {
     }
 }
 
+/// A kept body read back ([`crate::store::State::snapshot_body`]): its
+/// bytes, or, when what is stored no longer decodes to the size recorded
+/// (altered or damaged since it was kept), what is wrong with it, as
+/// `verify` says it. A database that cannot be read is an error of its own:
+/// evidence handed over leaves out a damaged body and goes on.
+pub type KeptBytes = Result<Vec<u8>, String>;
+
 /// A body whose bytes no longer match their address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
@@ -589,14 +596,16 @@ pub(super) fn record_digest(
 
 /// The body stored under `sha256`, decompressed; `None` when there is none.
 /// Fails when the stored bytes do not decompress to the recorded size.
-pub(super) fn body_in(db: &Connection, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+pub(super) fn body_in(db: &Connection, sha256: &str) -> rusqlite::Result<Option<KeptBytes>> {
+    // Read as bytes whatever type the row holds now: bytes written over
+    // as text are a damaged body, not a database that cannot be read.
     let row: Option<(i64, String, Vec<u8>)> = db
-        .prepare_cached("SELECT size, codec, packed FROM raw_bodies WHERE sha256 = ?1")?
+        .prepare_cached(
+            "SELECT size, codec, CAST(packed AS BLOB) FROM raw_bodies WHERE sha256 = ?1",
+        )?
         .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    row.map(|(size, codec, packed)| unpack(&packed, &codec, size))
-        .transpose()
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
+    Ok(row.map(|(size, codec, packed)| unpack(&packed, &codec, size)))
 }
 
 /// Compresses a body for storage, with this thread's compressor: a fresh
@@ -645,8 +654,9 @@ pub(super) fn verify_in(
     progress: &mut dyn FnMut(usize, usize),
 ) -> rusqlite::Result<(usize, Vec<Mismatch>)> {
     let total: i64 = db.query_row("SELECT count(*) FROM raw_bodies", [], |r| r.get(0))?;
-    let mut st =
-        db.prepare("SELECT sha256, size, codec, packed FROM raw_bodies ORDER BY sha256")?;
+    let mut st = db.prepare(
+        "SELECT sha256, size, codec, CAST(packed AS BLOB) FROM raw_bodies ORDER BY sha256",
+    )?;
     let mut rows = st.query([])?;
     let (mut checked, mut bad) = (0, Vec::new());
     while let Some(r) = rows.next()? {
@@ -709,7 +719,10 @@ impl super::Sqlite {
     }
 
     /// A kept body, decompressed, by its SHA-256; `None` when not kept.
-    pub fn snapshot_body(&self, sha256: &str) -> Result<Option<Vec<u8>>, super::state::StateError> {
+    pub fn snapshot_body(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<KeptBytes>, super::state::StateError> {
         body_in(&self.reader(), sha256).map_err(|e| self.err(e))
     }
 
@@ -826,7 +839,7 @@ mod tests {
         drop(old);
         let st = Sqlite::open(dir.path()).unwrap();
         let kept = st.snapshot_body(&sha256_hex(body.as_bytes())).unwrap();
-        assert_eq!(kept.as_deref(), Some(body.as_bytes()));
+        assert_eq!(kept.map(Result::unwrap).as_deref(), Some(body.as_bytes()));
         assert_eq!(st.verify_snapshots(&mut |_, _| {}).unwrap(), (1, vec![]));
     }
 
@@ -885,7 +898,10 @@ mod tests {
             .unwrap();
         assert_eq!(bodies, 2, "the same bytes are kept once");
         let one = sha256_hex(b"<p>one</p>");
-        assert_eq!(st.snapshot_body(&one).unwrap().unwrap(), b"<p>one</p>");
+        assert_eq!(
+            st.snapshot_body(&one).unwrap().unwrap().unwrap(),
+            b"<p>one</p>"
+        );
         // A third version prunes the first (keep_versions = 2); its body
         // stays while the other watch still refers to it.
         accept(&st, "w", "h3", "<p>three</p>", 4, 2, None);

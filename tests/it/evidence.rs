@@ -1017,6 +1017,139 @@ async fn a_body_that_fails_its_check_is_named_on_the_viewers_pages_and_linked_no
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_body_whose_stored_bytes_no_longer_decompress_is_left_out_and_named_and_the_rest_handed_over_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // The edit (version 2) was served uncompressed and kept in zstd. Its
+        // stored bytes are damaged: they no longer decompress at all.
+        let body = presswatch::document::sha256_hex(
+            page(&PARAS[1].replace("in Europe", "in Germany")).as_bytes(),
+        );
+        let junk = match pg_db {
+            None => "X'28b52ffd00deadbeef'",
+            Some(_) => "decode('28b52ffd00deadbeef', 'hex')",
+        };
+        alter(
+            &project,
+            pg_db.as_deref(),
+            &format!("UPDATE raw_bodies SET packed = {junk} WHERE sha256 = '{body}';"),
+        );
+        let named = format!(
+            "watch rasoulof version 2: the kept response {body} was altered or damaged since it was kept: it does not decompress"
+        );
+
+        // verify names it among the mismatches, as ever.
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains(&format!("MISMATCH watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress")),
+            "{backend}: {said}"
+        );
+
+        // The export hands over the rest, leaves the damaged one out and
+        // names it, and fails; it does not stop at the first damaged body.
+        let warc = project.path("out.warc.gz");
+        let out = run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--warc",
+                warc.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(&format!("LEFT OUT {named}")),
+            "{backend}: {said}"
+        );
+        assert!(
+            said.contains("1 kept response left out of the export"),
+            "{backend}: {said}"
+        );
+        let records = warc_records(&warc);
+        for version in ["1", "3"] {
+            assert!(
+                records
+                    .iter()
+                    .any(|r| field(r, "presswatch-version") == Some(version)),
+                "{backend}: version {version} is exported"
+            );
+        }
+        assert!(
+            !records
+                .iter()
+                .any(|r| field(r, "presswatch-version") == Some("2")
+                    && field(r, "presswatch-event") == Some("version")),
+            "{backend}: nothing of version 2's response is exported"
+        );
+
+        // The viewer is written, the page of version 2 saying in place of
+        // the body's link that it failed its check.
+        let viewer = project.path("viewer");
+        let out = report(&config, &viewer, &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(&named), "{backend}: {said}");
+        assert!(!viewer.join(format!("raw/{body}.bin")).exists());
+        assert_local_links_resolve(&viewer);
+        let v2 = std::fs::read_to_string(viewer.join("rasoulof/v2.html")).unwrap();
+        assert!(
+            v2.contains(
+                "failed its check: it is missing, or its bytes no longer hash to its SHA-256"
+            ),
+            "{backend}: {v2}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_written_over_as_text_in_the_sqlite_file_is_a_mismatch_not_an_unreadable_database() {
+    let (_server, project) = edited_and_taken_down("").await;
+    let config = project.config_arg();
+    let body = presswatch::document::sha256_hex(
+        page(&PARAS[1].replace("in Europe", "in Germany")).as_bytes(),
+    );
+    // A tool edits the row and stores its bytes back as text.
+    alter(
+        &project,
+        None,
+        &format!("UPDATE raw_bodies SET packed = 'not the page' WHERE sha256 = '{body}';"),
+    );
+    let out = run(&["verify", "--config", &config], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("MISMATCH watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress")),
+        "{said}"
+    );
+    let warc = project.path("out.warc.gz");
+    let out = run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("LEFT OUT watch rasoulof version 2: the kept response {body} was altered or damaged since it was kept: it does not decompress")),
+        "{said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;

@@ -403,7 +403,10 @@ fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
         accept(st, "w", "h2", "<p>two</p>", 2, 2, None);
         accept(st, "other", "h1", "<p>one</p>", 3, 2, None);
         let one = presswatch::document::sha256_hex(b"<p>one</p>");
-        assert_eq!(st.snapshot_body(&one).unwrap().unwrap(), b"<p>one</p>");
+        assert_eq!(
+            st.snapshot_body(&one).unwrap().unwrap().unwrap(),
+            b"<p>one</p>"
+        );
         accept(st, "w", "h3", "<p>three</p>", 4, 2, None);
         let kept: Vec<i64> = st
             .snapshots(Some("w"))

@@ -6,7 +6,7 @@ use super::{Conn, PgResult, Postgres, Result};
 use crate::config::KeepRaw;
 use crate::store::snapshots::{body_mismatch, orphan, record_digest, unpack, ORPHANS};
 pub(super) use crate::store::snapshots::{Packed, RawPruned};
-use crate::store::{Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
+use crate::store::{KeptBytes, Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
 
 /// What stores a snapshot: the body unless it is known ($10–$14), and the
 /// record ($1–$10) with its digest ($15, $16), after the common table
@@ -243,7 +243,7 @@ impl Postgres {
     }
 
     /// A kept body, decompressed, by its SHA-256; `None` when not kept.
-    pub fn snapshot_body(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+    pub fn snapshot_body(&self, sha256: &str) -> Result<Option<KeptBytes>> {
         let row: Option<(i64, String, Vec<u8>)> = self.run(async |c| {
             Ok(c.query_opt(
                 "SELECT size, codec, packed FROM raw_bodies WHERE sha256 = $1",
@@ -252,9 +252,7 @@ impl Postgres {
             .await?
             .map(|r| (r.get(0), r.get(1), r.get(2))))
         })?;
-        row.map(|(size, codec, packed)| unpack(&packed, &codec, size))
-            .transpose()
-            .map_err(|e| crate::store::StateError::other(self.location(), e))
+        Ok(row.map(|(size, codec, packed)| unpack(&packed, &codec, size)))
     }
 
     /// Keeps the answer that reported `watch`'s `version` taken down.
