@@ -30,7 +30,7 @@ mod story;
 mod words;
 
 pub use story::{only_undecoded_characters_read, same_story, stand_in, StandIn};
-pub use words::word_diff;
+pub use words::{old_side, word_diff};
 
 use std::collections::{HashMap, HashSet};
 
@@ -264,6 +264,49 @@ pub struct Change {
 }
 
 impl Change {
+    /// This change as the version before shows it side by side: each
+    /// changed paragraph, of the article and of the prose outside it, in
+    /// the words, punctuation and spacing `old` has ([`old_side`]), the
+    /// words the change removed marked. `old` and `new` are the documents
+    /// compared, with `rules`.
+    pub fn before(&self, old: &Document, new: &Document, rules: &Rules) -> Change {
+        let in_old = |c: &BlockChange, olds: &[&str], news: &[&str]| match c {
+            BlockChange::Changed {
+                old_index,
+                new_index,
+                ..
+            } => match (olds.get(*old_index), news.get(*new_index)) {
+                (Some(o), Some(n)) => BlockChange::Changed {
+                    old_index: *old_index,
+                    new_index: *new_index,
+                    segments: old_side(o, n, rules),
+                },
+                _ => c.clone(),
+            },
+            _ => c.clone(),
+        };
+        let (ob, nb): (Vec<&str>, Vec<&str>) = (
+            old.blocks.iter().map(|b| b.text.as_str()).collect(),
+            new.blocks.iter().map(|b| b.text.as_str()).collect(),
+        );
+        let (op, np): (Vec<&str>, Vec<&str>) = (
+            old.other_prose.iter().map(|p| p.text.as_str()).collect(),
+            new.other_prose.iter().map(|p| p.text.as_str()).collect(),
+        );
+        Change {
+            blocks: self.blocks.iter().map(|c| in_old(c, &ob, &nb)).collect(),
+            other_prose: self
+                .other_prose
+                .iter()
+                .map(|p| ProseChange {
+                    change: in_old(&p.change, &op, &np),
+                    kind: p.kind,
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The most important kind.
     pub fn kind(&self) -> ChangeKind {
         self.kinds.first().copied().unwrap_or(ChangeKind::Edited)

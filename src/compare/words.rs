@@ -196,6 +196,27 @@ fn word_ops(a: &[&str], b: &[&str]) -> Vec<DiffOp> {
     ops
 }
 
+/// The old text of two paired blocks as the old side of a side by side
+/// shows it: its own words, punctuation and spacing, `same` and the words
+/// the change removed (`removed`) making up `old` exactly. (In
+/// [`word_diff`], made for the new side and the alert, `same` is written as
+/// in `new`: beside `removed`, that is not what the old text said.)
+pub fn old_side(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
+    let mut segs: Vec<Segment> = Vec::new();
+    for s in word_diff(new, old, rules) {
+        let op = match s.op {
+            SegmentOp::Same => SegmentOp::Same,
+            SegmentOp::Added => SegmentOp::Removed,
+            SegmentOp::Removed => continue,
+        };
+        match segs.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(&s.text),
+            _ => segs.push(Segment { op, text: s.text }),
+        }
+    }
+    segs
+}
+
 /// Diffs two texts word by word; punctuation-only differences are `same`.
 pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
     let a = tokens(old, rules);
@@ -593,6 +614,29 @@ mod tests {
                 "{old} → {new}"
             );
         }
+    }
+
+    #[test]
+    fn the_old_side_is_the_old_paragraph_word_for_word_with_the_removed_words_marked() {
+        // A clause cut after a semicolon: the alert's `same` carries the
+        // new full stop; the old side must read as the old text did.
+        let old =
+            "The court convicted him of collusion; a charge he has always denied as political.";
+        let new = "The court convicted him of collusion.";
+        let segments = old_side(old, new, &Rules::default());
+        assert_eq!(
+            segments.iter().map(|s| s.text.as_str()).collect::<String>(),
+            old
+        );
+        let removed: String = segments
+            .iter()
+            .filter(|s| s.op == SegmentOp::Removed)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(
+            removed.trim(),
+            "a charge he has always denied as political."
+        );
     }
 
     #[test]

@@ -58,6 +58,10 @@ pub struct VersionView {
     /// article's change as its alert showed it; a listing's items new, no
     /// longer listed, and retitled (the old and the new headline's words).
     pub marks: Option<crate::compare::Change>,
+    /// The same change as the version before it shows it, beside this one:
+    /// each changed paragraph in that version's own words and punctuation
+    /// ([`crate::compare::Change::before`]); `None` to show `marks` there.
+    pub before: Option<crate::compare::Change>,
     /// The response it was accepted from.
     pub raw: Option<RawView>,
     /// The answer that later reported it taken down.
@@ -531,10 +535,12 @@ pub fn version(w: &WatchView, i: usize) -> String {
     let change = v.marks.as_ref();
     match previous {
         Some(p) => {
+            // The version before in its own words: not the alert's
+            // unchanged words, which carry this version's punctuation.
             b.push_str(&side(
                 &format!("Version {} (before)", p.seq),
                 p,
-                change,
+                v.before.as_ref().or(change),
                 Side::Old,
                 &w.verify,
             ));
@@ -916,6 +922,7 @@ mod tests {
             },
             alert: None,
             marks: None,
+            before: None,
             raw: None,
             taken_down: None,
             altered: None,

@@ -230,6 +230,7 @@ fn watch_view(
                 doc: crate::history::items_document(items),
                 alert,
                 marks,
+                before: None,
                 raw: raw_of(v.seq, SnapshotKind::Version),
                 taken_down: None,
                 altered: v.altered.clone(),
@@ -268,6 +269,10 @@ fn watch_view(
             (None, None) => None,
         };
         let marks = alert.as_ref().and_then(|a| a.change.clone());
+        let before = marks
+            .as_ref()
+            .zip(i.checked_sub(1))
+            .map(|(c, p)| c.before(docs[p].1, doc, &rules));
         out.push(VersionView {
             seq: v.seq,
             accepted_at: v.stored_at,
@@ -275,6 +280,7 @@ fn watch_view(
             doc: doc.clone(),
             alert,
             marks,
+            before,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),
             altered: v.altered.clone(),

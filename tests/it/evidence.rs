@@ -1150,6 +1150,72 @@ async fn a_body_written_over_as_text_in_the_sqlite_file_is_a_mismatch_not_an_unr
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_viewers_before_side_reads_as_the_version_before_did_word_for_word_and_mark_for_mark() {
+    // A Persian story whose editors cut the clause after an Arabic
+    // semicolon and end the sentence with a full stop.
+    let before = "دادگاه انقلاب تهران او را به اتهام تبانی علیه امنیت ملی محکوم کرده بود؛ اتهامی که او و وکلایش همواره رد کرده‌اند و آن را سیاسی خوانده‌اند.";
+    let after = "دادگاه انقلاب تهران او را به اتهام تبانی علیه امنیت ملی محکوم کرده بود.";
+    let story = |third: &str| {
+        news_page(
+            "فرار رسول‌اف از ایران",
+            "خبرنگار ما",
+            &[
+                "محمد رسول‌اف، فیلمساز ایرانی، پس از صدور حکم هشت سال زندان به صورت پنهانی و پیاده از ایران خارج شد.",
+                "او در پیامی که روز دوشنبه منتشر شد گفت که ناچار بود میان زندان و ترک وطن یکی را برگزیند.",
+                third,
+            ],
+            &["Unrelated story"],
+        )
+    };
+    let server = Server::start().await;
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"rasoulof-fa\"\nurl = \"{}\"\n",
+        server.url("/fa/rasoulof")
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    for third in [before, after] {
+        server.set("/fa/rasoulof", Route::html(story(third)));
+        ok(&run(&["check", "--config", &config], &[]).await);
+    }
+    let viewer = project.path("viewer");
+    ok(&report(&config, &viewer, &[]).await);
+    let html = std::fs::read_to_string(viewer.join("rasoulof-fa/v2.html")).unwrap();
+    let sides = &html[html.find("<h2>Side by side</h2>").unwrap()..];
+    let (old_side, new_side) = sides.split_once("Version 2 (after)").unwrap();
+    // Each side's paragraph, marks taken away, is that version's text.
+    let text_of = |side: &str| -> Vec<String> {
+        side.split("<p lang=\"fa\" dir=\"rtl\">")
+            .skip(1)
+            .map(|p| {
+                let p = p.split("</p>").next().unwrap();
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in p.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                text.trim().to_string()
+            })
+            .collect()
+    };
+    assert!(
+        text_of(old_side).iter().any(|p| p == before),
+        "version 1's paragraph as it read, with its semicolon: {old_side}"
+    );
+    assert!(text_of(new_side).iter().any(|p| p == after), "{new_side}");
+    // The words cut are struck through on the old side.
+    assert!(
+        old_side.contains("بود؛ <del"),
+        "the kept words end with version 1's own mark: {old_side}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;
