@@ -199,6 +199,10 @@ pub fn export(
                 ("presswatch-watched-url", s.url.clone()),
                 ("presswatch-body-sha256", s.body_sha256.clone()),
                 ("presswatch-content-sha256", content),
+                (
+                    "presswatch-charset",
+                    super::read_as(&s.response_head, &body).to_string(),
+                ),
             ]
             .map(|(k, v)| (k.to_string(), v));
             put(

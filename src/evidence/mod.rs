@@ -94,6 +94,20 @@ pub(crate) fn snapshot_name(s: &Snapshot) -> String {
     }
 }
 
+/// The charset presswatch reads a kept body in (`charset::sniff_encoding`
+/// with the response's Content-Type, as when it was fetched): what a reader
+/// of the evidence decodes it with to see the text presswatch extracted,
+/// even when the server's header named another (a windows-1256 page served
+/// as UTF-8).
+pub(crate) fn read_as(response_head: &str, body: &[u8]) -> &'static str {
+    let (_, fields) = split_head(response_head);
+    let content_type = fields
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value);
+    crate::charset::sniff_encoding(body, content_type.as_deref()).name()
+}
+
 /// The fields of an altered snapshot record ([`RecordCheck::Altered`]) as
 /// one phrase: "the status and the fetch time", or "the digest kept with
 /// it" when only the digest itself differs.

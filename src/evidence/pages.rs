@@ -37,6 +37,10 @@ pub struct RawView {
     /// longer hash to its SHA-256): the report left its file out, so the
     /// pages say so in place of a link to it.
     pub body_damaged: bool,
+    /// The charset presswatch read the body in (as when it was fetched),
+    /// when the report read the body: shown beside it, with a note when
+    /// the Content-Type header named another.
+    pub read_as: Option<&'static str>,
 }
 
 /// One kept version of a watch: an article's text, or a listing's or
@@ -736,10 +740,11 @@ fn raw(r: &RawView, label: &str, w: &WatchView) -> String {
         )
     } else {
         format!(
-            "<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span>{}</p>",
+            "<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span>{}{}</p>",
             escape(&super::raw_path(&r.sha256)),
             escape(&body_size(r)),
             escape(&r.sha256),
+            read_as(r),
             predates_digests(r)
         )
     };
@@ -799,6 +804,37 @@ fn altered_warning(fields: &[&str], verify: &str) -> String {
     )
 }
 
+/// The charset presswatch read a body in, and, when the response's
+/// Content-Type named another, that the header is not what the text was
+/// read with: a reader decodes the body with the first to see the text.
+fn read_as(r: &RawView) -> String {
+    let Some(read) = r.read_as else {
+        return String::new();
+    };
+    let (_, fields) = super::split_head(&r.head);
+    let declared = fields
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .and_then(|(_, value)| {
+            let value = value.to_ascii_lowercase();
+            let (_, charset) = value.split_once("charset=")?;
+            let charset = charset.split(';').next()?.trim().trim_matches('"');
+            Some(charset.to_string())
+        });
+    let differs = declared.as_deref().is_some_and(|d| {
+        encoding_rs::Encoding::for_label(d.as_bytes()).is_none_or(|e| e.name() != read)
+    });
+    match (differs, declared) {
+        (true, Some(d)) => format!(
+            "<br>Text read as <b>{}</b>: its Content-Type header says charset={}, which its bytes contradict; decode it as {} to read what presswatch read.",
+            escape(read),
+            escape(&d),
+            escape(read)
+        ),
+        _ => format!("<br>Text read as {}", escape(read)),
+    }
+}
+
 /// The note on a raw response whose record was kept before presswatch took
 /// record digests ("" for one with a digest).
 fn predates_digests(r: &RawView) -> &'static str {
@@ -843,6 +879,7 @@ mod tests {
             final_url: "https://news.example/a".into(),
             record: RecordCheck::Sound,
             body_damaged: false,
+            read_as: None,
         }
     }
 

@@ -101,14 +101,16 @@ pub fn write(
             }
             let key = (seq, r.sha256.clone());
             let p = out.join(super::raw_path(&r.sha256));
-            if damaged.contains(&key)
-                || std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size)
-            {
-                r.body_damaged = damaged.contains(&key);
+            if damaged.contains(&key) {
+                r.body_damaged = true;
                 continue;
             }
             match super::kept_body(config, state, &watch.name, seq, &r.sha256)? {
                 KeptBody::Sound(body) => {
+                    r.read_as = Some(super::read_as(&r.head, &body));
+                    if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
+                        continue;
+                    }
                     std::fs::write(&p, body).map_err(|e| io(&p, e))?;
                     written.raw += 1;
                 }
@@ -403,6 +405,7 @@ fn raw_view(c: &Checked) -> RawView {
         final_url: s.final_url.clone(),
         record: c.record.clone(),
         body_damaged: false,
+        read_as: None,
     }
 }
 

@@ -1216,6 +1216,86 @@ async fn the_viewers_before_side_reads_as_the_version_before_did_word_for_word_a
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_windows_1256_story_served_as_utf_8_is_exported_and_shown_with_the_charset_presswatch_read_it_in(
+) {
+    // A Persian outlet's server calls every page UTF-8; this one is
+    // windows-1256, as its own <meta> says. presswatch reads its letters;
+    // the evidence must tell a reader how to read them too.
+    let paragraph = "محمد رسول‌اف، فیلمساز ایرانی، پس از صدور حکم هشت سال زندان به صورت پنهانی و پیاده از ایران خارج شد.";
+    let html = news_page(
+        "فرار رسول‌اف از ایران",
+        "خبرنگار ما",
+        &[
+            paragraph,
+            "او در پیامی که روز دوشنبه منتشر شد گفت که ناچار بود میان زندان و ترک وطن یکی را برگزیند.",
+            "فیلم تازه او قرار است در بخش مسابقه جشنواره فیلم کن به نمایش درآید.",
+        ],
+        &["Unrelated story"],
+    )
+    .replace("<meta charset=\"utf-8\">", "<meta charset=\"windows-1256\">")
+    .replace('\u{6cc}', "\u{64a}");
+    let (served, _, unmappable) = encoding_rs::WINDOWS_1256.encode(&html);
+    assert!(!unmappable);
+    let server = Server::start().await;
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"rasoulof-fa\"\nurl = \"{}\"\n",
+        server.url("/fa/rasoulof")
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    server.set("/fa/rasoulof", Route::html(served.to_vec()));
+    ok(&run(&["check", "--config", &config], &[]).await);
+    let extracted = ok(&run(
+        &["history", "--config", &config, "rasoulof-fa", "--show", "1"],
+        &[],
+    )
+    .await);
+    let read = paragraph.replace('\u{6cc}', "\u{64a}");
+    assert!(extracted.contains(&read), "{extracted}");
+
+    // The WARC keeps the bytes and the header as served, and its metadata
+    // record names the charset they were read in: decoded with it, the
+    // response holds the text presswatch extracted.
+    let warc = project.path("out.warc.gz");
+    ok(&run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let records = warc_records(&warc);
+    let metadata = records
+        .iter()
+        .find(|r| field(r, "presswatch-event") == Some("version"))
+        .unwrap();
+    assert_eq!(field(metadata, "presswatch-charset"), Some("windows-1256"));
+    let mut all = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(&warc).unwrap())
+        .read_to_end(&mut all)
+        .unwrap();
+    assert!(
+        all.windows(served.len()).any(|w| w == &served[..]),
+        "the body as served"
+    );
+    let (decoded, _, _) = encoding_rs::WINDOWS_1256.decode(&served);
+    assert!(decoded.contains(&read));
+
+    // The viewer says so beside the raw response.
+    let viewer = project.path("viewer");
+    ok(&report(&config, &viewer, &[]).await);
+    let v1 = std::fs::read_to_string(viewer.join("rasoulof-fa/v1.html")).unwrap();
+    assert!(
+        v1.contains("Text read as <b>windows-1256</b>: its Content-Type header says charset=utf-8, which its bytes contradict; decode it as windows-1256 to read what presswatch read."),
+        "{v1}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;
