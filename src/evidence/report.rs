@@ -108,7 +108,10 @@ pub fn write(
             match super::kept_body(config, state, &watch.name, seq, &r.sha256)? {
                 KeptBody::Sound(body) => {
                     r.read_as = Some(super::read_as(&r.head, &body));
-                    if std::fs::metadata(&p).is_ok_and(|m| m.len() as i64 == r.size) {
+                    // A file an earlier report left is kept only when it
+                    // holds these very bytes: one changed since (on a
+                    // shared drive) is written again, not linked.
+                    if std::fs::read(&p).is_ok_and(|kept| kept == body) {
                         continue;
                     }
                     std::fs::write(&p, body).map_err(|e| io(&p, e))?;

@@ -1296,6 +1296,26 @@ async fn a_windows_1256_story_served_as_utf_8_is_exported_and_shown_with_the_cha
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_report_written_again_into_its_directory_replaces_a_raw_file_changed_since() {
+    let (_server, project) = edited_and_taken_down("").await;
+    let config = project.config_arg();
+    let viewer = project.path("viewer");
+    ok(&report(&config, &viewer, &[]).await);
+    // Someone edits a kept page on the shared drive, keeping its length.
+    let body = page(PARAS[1]);
+    let file = viewer.join(format!(
+        "raw/{}.bin",
+        presswatch::document::sha256_hex(body.as_bytes())
+    ));
+    let forged = body.replace("in Europe", "in Poland");
+    assert_eq!(forged.len(), body.len());
+    std::fs::write(&file, &forged).unwrap();
+    // The next report puts back the bytes the pages name by their SHA-256.
+    ok(&report(&config, &viewer, &[]).await);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;
