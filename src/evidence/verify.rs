@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::store::{RecordCheck, State};
+use crate::store::{RecordCheck, SnapshotKind, State};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,7 +32,13 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
     let mut rows = Vec::new();
     for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
         for row in state.versions(&watch).map_err(|e| e.to_string())? {
-            rows.push((watch.clone(), row.seq, row.body_sha256));
+            let fetched = row.origin == crate::store::Origin::Fetched;
+            rows.push((
+                watch.clone(),
+                row.seq,
+                row.body_sha256,
+                fetched.then_some(row.stored_at),
+            ));
         }
     }
     let (bodies, mismatches) = state
@@ -67,8 +73,20 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
             }
         }
     }
+    // When each version's response was fetched, as its record (sound:
+    // matching its digest) says.
+    let fetched: BTreeMap<(&str, i64), i64> = snapshots
+        .iter()
+        .filter(|c| c.snapshot.kind == SnapshotKind::Version && c.record == RecordCheck::Sound)
+        .map(|c| {
+            (
+                (c.snapshot.watch.as_str(), c.snapshot.version),
+                c.snapshot.fetched_at_ms,
+            )
+        })
+        .collect();
     let total = bodies + rows.len();
-    for (i, (watch, seq, body_sha256)) in rows.iter().enumerate() {
+    for (i, (watch, seq, body_sha256, stored_at)) in rows.iter().enumerate() {
         progress(bodies + i, total);
         let body = state.version_body(watch, *seq).map_err(|e| e.to_string())?;
         let Some(body) = body else {
@@ -79,6 +97,10 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         };
         if let Some(altered) = AlteredText::check(watch, *seq, body_sha256, &body) {
             problems.push(altered.mismatch());
+        } else if let Some(why) =
+            stored_before_fetched(*stored_at, fetched.get(&(watch.as_str(), *seq)).copied())
+        {
+            problems.push(format!("watch {watch} version {seq}: {why}"));
         }
     }
     Ok(Verified {
@@ -88,6 +110,30 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         versions: rows.len(),
         problems,
     })
+}
+
+/// A version stored (`stored_at`, Unix seconds: the time `history` and the
+/// viewer show it accepted at) before the response it was accepted from
+/// was fetched (`fetched_ms`, as its record, checked against its digest,
+/// says): presswatch stores a version after fetching it, so the version's
+/// time was altered (moved earlier) since. `None` when in order, or with
+/// no sound record to go by (none kept, or a baseline file's version).
+fn stored_before_fetched(stored_at: Option<i64>, fetched_ms: Option<i64>) -> Option<String> {
+    let (stored_at, fetched_ms) = (stored_at?, fetched_ms?);
+    if stored_at >= fetched_ms.div_euclid(1000) {
+        return None;
+    }
+    let stored = chrono::DateTime::from_timestamp(stored_at, 0)
+        .map_or(stored_at.to_string(), |t| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        });
+    let fetched = chrono::DateTime::from_timestamp_millis(fetched_ms)
+        .map_or(fetched_ms.to_string(), |t| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        });
+    Some(format!(
+        "it is stored as accepted at {stored}, before the response it was accepted from was fetched ({fetched}, as its record, which matches its digest, says): the time it was accepted at was altered since it was kept (or the system clock was set back during that check)"
+    ))
 }
 
 /// A kept version whose stored text no longer hashes to the SHA-256 it was

@@ -1316,6 +1316,37 @@ async fn a_report_written_again_into_its_directory_replaces_a_raw_file_changed_s
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn verify_finds_a_version_backdated_before_its_page_was_fetched_on_either_backend() {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        // Someone moves the edit (version 2) three days earlier, to make it
+        // look older than it is; its text and its response stay as kept.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "UPDATE versions SET fetched_at = fetched_at - 3 * 86400 WHERE watch = 'rasoulof' AND seq = 2;",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        let line = said
+            .lines()
+            .find(|l| {
+                l.starts_with("MISMATCH watch rasoulof version 2: it is stored as accepted at ")
+            })
+            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        assert!(
+            line.contains("before the response it was accepted from was fetched (")
+                && line.contains("as its record, which matches its digest, says): the time it was accepted at was altered since it was kept"),
+            "{backend}: {line}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;
