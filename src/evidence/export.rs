@@ -309,9 +309,17 @@ fn event_record(
     let refers_to = shown.and_then(|s| written.get(&(watch, s.version, s.kind, s.fetched_at_ms)));
     let concurrent_to =
         answer.and_then(|a| written.get(&(watch, a.version, a.kind, a.fetched_at_ms)));
+    // Events are timed to the second; the answer that reported a takedown
+    // was fetched within the second it was detected in, before it: the
+    // record is not dated before its own evidence.
+    let detected = e.at.saturating_mul(1000);
+    let date = answer.map_or(detected, |a| {
+        a.fetched_at_ms
+            .clamp(detected, detected.saturating_add(999))
+    });
     Ok(warc::metadata(
         &url,
-        at(e.at.saturating_mul(1000)),
+        at(date),
         refers_to.map(String::as_str),
         concurrent_to.map(String::as_str),
         &fields,

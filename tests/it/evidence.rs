@@ -1347,6 +1347,47 @@ async fn verify_finds_a_version_backdated_before_its_page_was_fetched_on_either_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_takedowns_record_in_the_warc_is_dated_no_earlier_than_the_answer_that_reported_it() {
+    let (_server, project) = dated_edited_and_taken_down("").await;
+    let config = project.config_arg();
+    let warc = project.path("out.warc.gz");
+    ok(&run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await);
+    let records = warc_records(&warc);
+    let date =
+        |r: &String| chrono::DateTime::parse_from_rfc3339(field(r, "WARC-Date").unwrap()).unwrap();
+    let takedown = records
+        .iter()
+        .find(|r| {
+            field(r, "presswatch-event") == Some("taken_down")
+                && field(r, "WARC-Concurrent-To").is_some()
+        })
+        .expect("a takedown record naming its answer");
+    let answer_id = field(takedown, "WARC-Concurrent-To").unwrap();
+    let answer = records
+        .iter()
+        .find(|r| field(r, "WARC-Record-ID") == Some(answer_id))
+        .unwrap();
+    assert!(field(answer, "WARC-Type").is_some_and(|t| t == "response" || t == "revisit"));
+    // Detected after the 404 came back, within the same second.
+    let (detected, fetched) = (date(takedown), date(answer));
+    assert!(
+        detected >= fetched,
+        "{detected} before its answer {fetched}"
+    );
+    assert!(detected - fetched < chrono::Duration::seconds(1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn records_kept_before_record_digests_are_exported_and_shown_as_before_with_a_note() {
     for (backend, state, pg_db) in state_backends() {
         let (_server, project) = dated_edited_and_taken_down(&state).await;
@@ -1752,7 +1793,13 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
             .unwrap()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };
-    assert_eq!(field(down, "WARC-Date"), Some(iso(events[0].0).as_str()));
+    // Within the second it was detected in (at its answer's fetch time).
+    let second = |r: &str| {
+        chrono::DateTime::parse_from_rfc3339(field(r, "WARC-Date").unwrap())
+            .unwrap()
+            .timestamp()
+    };
+    assert_eq!(second(down), events[0].0);
     assert_eq!(
         field(down, "WARC-Target-URI"),
         Some(server.url(path).as_str())
