@@ -1,6 +1,6 @@
 //! What an element's markup says it is: skipped, page chrome, named like
-//! boilerplate or furniture, an anchor, a control, a block of text; its
-//! layout signature.
+//! boilerplate or furniture, a legal notice, an anchor, a control, a block
+//! of text; its layout signature.
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hasher};
@@ -60,12 +60,18 @@ const FURNITURE_NAME: &str = r"(?i)(^|[-_\s])(share|sharing|newsletter|signup|si
 /// wrappers of the article ("content-with-sidebar", "paywall", "hidden-xs"),
 /// among them a call to action ("mini-cta", "call-to-action": a line selling
 /// the site's product and its buttons, set in the story's flow).
-const SUSPECT: &str = r"(?i)(^|[-_\s])(cta|ctas|call-to-action|social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|disclaimer|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)";
+const SUSPECT: &str = r"(?i)(^|[-_\s])(cta|ctas|call-to-action|social|subscribe|subscription|promo|advert|advertisement|ads?|sponsor|sponsored|popular|tags|sidebar|menu|toolbar|paywall|modal|banner|sr-only|print-only|read-?more)([-_\s]|$)|(^|\s)(is-|visually-)?hidden([-_\s]|$)";
 
-/// [`BOILERPLATE`], [`FURNITURE_NAME`] and [`SUSPECT`], in this order, all
-/// matched in one pass over a class or id.
-static NAMED: LazyLock<RegexSet> =
-    LazyLock::new(|| RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT]).expect("static regex"));
+/// class/id words of a standing legal notice: a site's disclaimer ("All
+/// investing is subject to risk ...", "No content on this site should be
+/// used as a substitute for medical advice"), set under every page.
+const NOTICE: &str = r"(?i)(^|[-_\s])(disclaimers?)([-_\s]|$)";
+
+/// [`BOILERPLATE`], [`FURNITURE_NAME`], [`SUSPECT`] and [`NOTICE`], in this
+/// order, all matched in one pass over a class or id.
+static NAMED: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT, NOTICE]).expect("static regex")
+});
 
 /// How an element's own markup classifies it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,6 +89,13 @@ pub(super) enum Markup {
     /// not counted as text it may have missed (teasers' summaries are no
     /// story, however long); suspect in the lenient one.
     Teasers,
+    /// A standing legal notice ([`NOTICE`]): prose, but none of the
+    /// story's. Its text is left out. Dropped as a [`Markup::Suspect`] box
+    /// is when it is not mostly prose; when it is, it still weighs, as the
+    /// prose it is, in choosing the article's container, which it sits in
+    /// as the page lays the story out (leaving it out there would narrow
+    /// the article to the part of the story beside it).
+    Notice,
     /// Named like boilerplate ("sidebar", "promo", ...) or a form (some
     /// sites wrap the whole page in one): dropped unless it turns out to hold
     /// mostly prose, since layouts name article wrappers
@@ -163,7 +176,7 @@ pub(super) fn markup(e: ElementRef<'_>) -> Markup {
     if marks.itemprop == Some("articleBody") {
         return Markup::Plain;
     }
-    let mut named = [false; 3];
+    let mut named = [false; 4];
     if !class.is_empty() {
         NAMED.matches(class).iter().for_each(|i| named[i] = true);
     }
@@ -175,13 +188,15 @@ pub(super) fn markup(e: ElementRef<'_>) -> Markup {
             by_id.iter().for_each(|i| named[i] = true);
         }
     }
-    let [boilerplate, furniture, suspect] = named;
-    if matches!(name, "article" | "main") && (boilerplate || furniture) {
+    let [boilerplate, furniture, suspect, notice] = named;
+    if matches!(name, "article" | "main") && (boilerplate || furniture || notice) {
         Markup::Suspect
     } else if boilerplate {
         Markup::Excluded
     } else if furniture {
         Markup::Chrome
+    } else if notice {
+        Markup::Notice
     } else if suspect {
         Markup::Suspect
     } else {

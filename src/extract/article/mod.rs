@@ -8,7 +8,7 @@
 //!   most of it is new text; the page's sentences as the last resort; second
 //!   copies of the article dropped;
 //! - `markup`: what an element's markup says it is (skipped, chrome, named
-//!   like boilerplate, an anchor, a control, a block);
+//!   like boilerplate, a legal notice, an anchor, a control, a block);
 //! - `block`: a block of text as read ([`block::RawBlock`]) and the rules on
 //!   its text (prose, story text, link lists, cross-references, credits,
 //!   promos);

@@ -1860,3 +1860,28 @@ fn a_linked_heading_over_a_products_details_or_a_long_paragraph_is_kept() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_legal_disclaimer_in_the_storys_box_is_not_article_text_and_does_not_narrow_it() {
+    let html = format!(
+        r##"<html><body>
+            <nav><a href="/">Home</a> <a href="/funds">Funds</a></nav>
+            <div id="content">
+              <div class="hero"><img src="hero.jpg" alt=""><p>Index funds remain a simple way to invest, with low costs and wide diversification for most savers.</p></div>
+              <div class="body">{}</div>
+              <div class="text text--disclaimer">
+                <p>All investing is subject to risk, including the possible loss of the money you invest. Diversification does not ensure a profit or protect against a loss.</p>
+                <p>Bond funds are subject to the risk that an issuer will fail to make payments on time, and that bond prices will decline because of rising interest rates.</p>
+              </div>
+            </div>
+        </body></html>"##,
+        story(6)
+    );
+    assert_eq!(
+        extract(&html),
+        lines_then_story(
+            &["Index funds remain a simple way to invest, with low costs and wide diversification for most savers."],
+            6
+        )
+    );
+}

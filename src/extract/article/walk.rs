@@ -1,6 +1,7 @@
 //! The walk over the page: its containers ([`Container`]) and the blocks of
 //! text in them, read in document order with their totals of prose and
-//! noise; suspect containers dropped as they close.
+//! noise; suspect containers dropped as they close, legal notices too
+//! (their totals still counted).
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
@@ -48,6 +49,9 @@ pub(super) struct Container {
     pub(super) images: bool,
     /// It was dropped as boilerplate, with everything inside.
     pub(super) dropped: bool,
+    /// It is a standing legal notice ([`Markup::Notice`]): its blocks are
+    /// dropped, its totals still count in its parent's.
+    notice: bool,
     /// The containers inside it: `index + 1..end_container`.
     pub(super) end_container: usize,
 }
@@ -330,7 +334,7 @@ impl Walk {
                                 open.last_mut().expect("never empty").1.text.push(BR);
                             } else if is_block_level(name)
                                 || section_h1
-                                || markup == Markup::Suspect
+                                || matches!(markup, Markup::Suspect | Markup::Notice)
                             {
                                 let (idx, top) = open.last_mut().expect("never empty");
                                 let idx = *idx;
@@ -353,12 +357,13 @@ impl Walk {
                                     }
                                 }
                                 let c = walk.open_container(
-                                    markup == Markup::Suspect,
+                                    matches!(markup, Markup::Suspect | Markup::Notice),
                                     declared,
                                     name == "article",
                                     block_kind(name).is_some() || section_h1,
                                 );
                                 walk.containers[c].signature = layout_signature(el);
+                                walk.containers[c].notice = markup == Markup::Notice;
                                 let text = spare_texts.pop().unwrap_or_default();
                                 open.push((
                                     c,
@@ -456,6 +461,7 @@ impl Walk {
             embeds: false,
             images: false,
             dropped: false,
+            notice: false,
             end_container: 0,
         });
         self.containers.len() - 1
@@ -477,6 +483,12 @@ impl Walk {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
             return;
+        }
+        // A legal notice that reads as prose is left out of the text, not
+        // out of the layout: it still counts in its parent's totals.
+        if c.notice {
+            c.dropped = true;
+            self.dropped.push(c.first_block..end);
         }
         let p = &mut self.containers[parent];
         p.prose += prose;
