@@ -108,6 +108,10 @@ impl Outbox {
                                 fmt_time(next, cfg.daemon.timezone)
                             )
                         }
+                        Waiting::Sending { since, attempt } => format!(
+                            "sending since {} (attempt {attempt})",
+                            fmt_time(since, cfg.daemon.timezone)
+                        ),
                         Waiting::Sent => "sent".to_string(),
                         Waiting::Dead => format!(
                             "DEAD: retry with `{}`",

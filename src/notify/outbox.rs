@@ -1,5 +1,5 @@
-//! Where undelivered alerts stand: sent, due, held for a digest whose time
-//! has not come, retrying, or dead. `status`, `outbox list`, the metrics and
+//! Where undelivered alerts stand: sent, being sent, due, held for a digest
+//! whose time has not come, retrying, or dead. `status`, `outbox list`, the metrics and
 //! the systemd status line all read it through [`Outbox`], so they report
 //! the same way: held for a digest is waiting, not stuck.
 
@@ -82,6 +82,16 @@ pub enum Waiting {
         /// Unix time of the next attempt.
         next: i64,
     },
+    /// An attempt is under way: it started at `since` (Unix time) and its
+    /// time limit has not run out. One cut off (the process killed, or
+    /// stopped at its shutdown deadline) reads as due or retrying again
+    /// once the limit passed, as delivery then takes it.
+    Sending {
+        /// When the attempt started.
+        since: i64,
+        /// Which attempt this is (1 for the first).
+        attempt: u32,
+    },
     /// Gave up after retrying: needs `presswatch outbox retry`.
     Dead,
     /// Delivered.
@@ -91,6 +101,8 @@ pub enum Waiting {
 /// Undelivered alerts counted by how they wait.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxSummary {
+    /// Being sent now.
+    pub sending: i64,
     /// To be sent now (immediate channels, or a digest whose time came).
     pub due: i64,
     /// Held for a digest whose time has not come.
@@ -110,14 +122,21 @@ pub struct OutboxSummary {
 impl OutboxSummary {
     /// Deliveries not done yet, held ones included.
     pub fn undelivered(&self) -> i64 {
-        self.due + self.held + self.retrying + self.dead
+        self.sending + self.due + self.held + self.retrying + self.dead
     }
 
-    /// "2 alerts to send, 3 held for a digest (next at 08:00 CET), 1
+    /// "1 alert being sent, 2 alerts to send, 3 held for a digest (next at 08:00 CET), 1
     /// failing (retrying), 1 dead"; "0 pending alerts" when all went out.
     pub fn describe(&self, plan: &DigestPlan, now: i64) -> String {
         let count = |n: i64| usize::try_from(n).unwrap_or(0);
         let mut parts = Vec::new();
+        if self.sending > 0 {
+            parts.push(text::plural(
+                count(self.sending),
+                "alert being sent",
+                "alerts being sent",
+            ));
+        }
         if self.due > 0 {
             parts.push(text::plural(
                 count(self.due),
@@ -166,7 +185,7 @@ impl Outbox {
     pub fn read(plan: &DigestPlan, state: &State, now: i64) -> Result<Outbox, String> {
         Ok(Outbox {
             plan: plan.clone(),
-            queues: state.outbox_queues().map_err(|e| e.to_string())?,
+            queues: state.outbox_queues(now).map_err(|e| e.to_string())?,
             now,
         })
     }
@@ -195,6 +214,12 @@ impl Outbox {
         match e.status {
             OutboxStatus::Sent => Waiting::Sent,
             OutboxStatus::Dead => Waiting::Dead,
+            OutboxStatus::Pending if e.sending_until.is_some_and(|t| t > self.now) => {
+                Waiting::Sending {
+                    since: e.sending_since.unwrap_or(self.now),
+                    attempt: e.attempts.saturating_add(1),
+                }
+            }
             OutboxStatus::Pending if e.attempts > 0 => Waiting::Retrying {
                 attempts: e.attempts,
                 next: e.next_attempt,
@@ -246,6 +271,7 @@ impl Outbox {
         s.due = due;
         s.next_digest = next_digest;
         s.retrying = self.queues.iter().map(|q| q.retrying).sum();
+        s.sending = self.queues.iter().map(|q| q.sending).sum();
         s.dead = self.queues.iter().map(|q| q.dead).sum();
         s
     }

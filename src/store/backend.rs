@@ -136,13 +136,22 @@ impl State {
     /// Whether this process may send the outbox entry (`alert_id`,
     /// `channel`) it claimed, now, in one attempt lasting up to `send_for`:
     /// always with SQLite; with PostgreSQL when the claim is still this
-    /// replica's, and then it is extended to cover the attempt. A claim that
+    /// replica's, and then it is extended to cover the attempt. Either way
+    /// the entry then reads as being sent (`outbox list`, `status`) until
+    /// the attempt is settled or its time limit runs out. A claim that
     /// lapsed while earlier sends were slow, and that another replica took
     /// over, is that replica's to send: sending it here too would deliver it
     /// twice.
     pub fn hold_claim(&self, alert_id: &str, channel: &str, send_for: Duration) -> Result<bool> {
         match &self.backend {
-            Backend::Sqlite(_) => Ok(true),
+            Backend::Sqlite(b) => {
+                // One process sends: the entry is ours; record the attempt
+                // so that `outbox list` shows it under way until its limit.
+                let now = chrono::Utc::now().timestamp();
+                let limit = i64::try_from(send_for.as_millis().div_ceil(1000)).unwrap_or(i64::MAX);
+                b.mark_sending(alert_id, channel, now, now.saturating_add(limit))?;
+                Ok(true)
+            }
             Backend::Postgres(b) => b.hold_claim(alert_id, channel, send_for),
         }
     }
@@ -310,8 +319,9 @@ forward! {
     fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize>;
     /// Forgets delivered alerts sent before `before` (Unix time).
     fn prune_delivered(&self, before: i64) -> Result<usize>;
-    /// The undelivered entries of each channel that has any, by how they wait.
-    fn outbox_queues(&self) -> Result<Vec<ChannelQueue>>;
+    /// The undelivered entries of each channel that has any, by how they
+    /// wait at Unix time `now`.
+    fn outbox_queues(&self, now: i64) -> Result<Vec<ChannelQueue>>;
     /// Why a channel is disabled, if it is.
     fn channel_disabled(&self, channel: &str) -> Result<Option<DisabledChannel>>;
     /// Disables a channel until its target changes or `outbox retry`; `None` enables it.

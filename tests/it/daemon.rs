@@ -1165,3 +1165,102 @@ async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
     assert_eq!(count(&server, "/story"), 1, "{}", d.log_text());
     d.stop(Duration::from_secs(10)).await;
 }
+
+/// While a receiver takes its time to answer (a slow relay), `outbox list`
+/// and `status` say the alert is being sent, since when and which attempt,
+/// not "due now" or "retrying at" a time already past; once delivered, the
+/// outbox is empty. On SQLite, and on PostgreSQL when it runs here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either_backend() {
+    let mut backends = vec![("sqlite", None)];
+    if let Some(cluster) = crate::pg::cluster() {
+        backends.push(("postgres", Some(cluster.database())));
+    }
+    for (backend, url) in backends {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start().await;
+        server.set("/story", Route::html(article("Story", "First version.")));
+        let (hook_url, received) = slow_receiver(Duration::from_secs(6)).await;
+        let d = dir.path().display().to_string();
+        let state = match &url {
+            None => format!("state_dir = \"{d}/state\"\n"),
+            Some(url) => format!(
+                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+                crate::pg::PASSWORD_ENV
+            ),
+        };
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
+                 [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook_url}\"\n\n\
+                 [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+                server.url("/story")
+            ),
+        )
+        .unwrap();
+        let env = [
+            SCALE,
+            (crate::pg::PASSWORD_ENV, crate::pg::PASSWORD),
+            ("RUST_LOG", "presswatch=info"),
+        ];
+        let mut daemon = Daemon::start(&config, &env);
+        assert!(
+            eventually(Duration::from_secs(20), || daemon
+                .log_text()
+                .contains("result=\"baseline\""))
+            .await,
+            "{backend}: the first check stores the baseline\n{}",
+            daemon.log_text()
+        );
+        server.set(
+            "/story",
+            Route::html(article(
+                "Story",
+                "Second version, with the words the editors added later.",
+            )),
+        );
+        assert!(
+            eventually(Duration::from_secs(20), || !received
+                .lock()
+                .unwrap()
+                .is_empty())
+            .await,
+            "{backend}: the change reaches the receiver\n{}",
+            daemon.log_text()
+        );
+        // The receiver holds the request for 6 s: the alert is being sent.
+        let cfg = config.to_str().unwrap();
+        let out = run(&["outbox", "--config", cfg, "list"], &env).await;
+        let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{backend}: {out:?}");
+        let line = listed
+            .lines()
+            .find(|l| l.contains("channel hook"))
+            .unwrap_or_else(|| panic!("{backend}: no entry listed:\n{listed}"));
+        assert!(
+            line.contains("attempts 0  sending since ") && line.ends_with(" (attempt 1)"),
+            "{backend}: {listed}"
+        );
+        assert!(
+            listed.contains("outbox: 1 alert being sent"),
+            "{backend}: {listed}"
+        );
+        let out = run(&["status", "--config", cfg], &env).await;
+        let status = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(status.contains("1 alert being sent"), "{backend}: {status}");
+        // Once the receiver answers, the alert is delivered.
+        let delivered = eventually(Duration::from_secs(20), || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
+                .args(["outbox", "--config", cfg, "list"])
+                .envs(env)
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("outbox is empty"))
+        })
+        .await;
+        assert!(delivered, "{backend}: {}", daemon.log_text());
+        daemon.stop(Duration::from_secs(20)).await;
+        assert_eq!(received.lock().unwrap().len(), 1, "{backend}");
+    }
+}

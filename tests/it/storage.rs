@@ -197,7 +197,7 @@ fn enqueue_is_idempotent_per_alert_id() {
         assert_eq!(dead[0].last_error.as_deref(), Some("HTTP 500"));
         assert_eq!(dead[0].first_failure, Some(13));
         let queue = |st: &State| {
-            let q = st.outbox_queues().unwrap();
+            let q = st.outbox_queues(20).unwrap();
             assert_eq!(q.len(), 1, "{}: only hook waits", b.name);
             let q = &q[0];
             (

@@ -608,10 +608,12 @@ impl Postgres {
                       AND (o.claim_until_ms IS NULL OR o.claim_until_ms < now.ms OR o.claimed_by = $1)
                     FOR UPDATE OF o SKIP LOCKED),
                  claimed AS (
-                    UPDATE outbox o SET claimed_by = $1, claim_until_ms = (SELECT ms FROM now) + $3::BIGINT
+                    UPDATE outbox o SET claimed_by = $1, claim_until_ms = (SELECT ms FROM now) + $3::BIGINT,
+                        sending_since = CASE WHEN o.claimed_by = $1 AND o.claim_until_ms >= (SELECT ms FROM now) THEN o.sending_since END
                     FROM due WHERE o.alert_id = due.alert_id AND o.channel = due.channel
                     RETURNING o.*)
-                 SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+                 SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure,
+                    o.sending_since, CASE WHEN o.sending_since IS NOT NULL THEN (o.claim_until_ms + 999) / 1000 END
                  FROM claimed o JOIN alerts a ON a.id = o.alert_id
                  ORDER BY a.created_at, a.seq, o.channel",
                 &[&owner, &now, &lease_ms, &skip],
@@ -626,13 +628,16 @@ impl Postgres {
     /// Extends this replica's claim on the outbox entry (`alert_id`,
     /// `channel`) to cover a send lasting up to `send_for`, plus a lease time;
     /// false when the claim is no longer this replica's (it lapsed and
-    /// another replica took it) or the entry is no longer pending.
+    /// another replica took it) or the entry is no longer pending. The
+    /// entry then reads as being sent since now, until the claim runs out
+    /// (an attempt cut off) or the attempt is settled.
     pub fn hold_claim(&self, alert_id: &str, channel: &str, send_for: Duration) -> Result<bool> {
         let owner = self.replica();
         let hold_ms = self.inner.lease_ms + send_for.as_millis() as i64;
         self.run(async |c| {
             Ok(c.query_opt(
-                "UPDATE outbox SET claim_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $4::BIGINT
+                "UPDATE outbox SET claim_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $4::BIGINT,
+                    sending_since = extract(epoch from clock_timestamp())::BIGINT
                  WHERE alert_id = $1 AND channel = $2 AND claimed_by = $3 AND status = 'pending'
                  RETURNING 1",
                 &[&alert_id, &channel, &owner, &hold_ms],
@@ -654,7 +659,7 @@ impl Postgres {
             )
             .await?;
             c.execute(
-                "UPDATE outbox SET claimed_by = NULL, claim_until_ms = NULL WHERE claimed_by = $1",
+                "UPDATE outbox SET claimed_by = NULL, claim_until_ms = NULL, sending_since = NULL WHERE claimed_by = $1",
                 &[&owner],
             )
             .await?;

@@ -377,6 +377,11 @@ CREATE TABLE IF NOT EXISTS watch_kinds (
 );
 "#,
     },
+    Migration {
+        version: 18,
+        name: "when the attempt holding an outbox entry's claim started (outbox.sending_since), so that `outbox list` and `status` show an alert being sent as such until the claim runs out",
+        sql: "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS sending_since BIGINT;",
+    },
 ];
 
 /// The newest schema version this build knows.

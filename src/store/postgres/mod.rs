@@ -603,6 +603,8 @@ fn outbox_entry(r: &Row) -> OutboxEntry {
         next_attempt: r.get(8),
         last_error: r.get(9),
         first_failure: r.get(10),
+        sending_since: r.get(11),
+        sending_until: r.get(12),
     }
 }
 
@@ -1236,7 +1238,7 @@ impl Postgres {
     pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
         self.run(async |c| {
             c.execute(
-                "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL WHERE alert_id=$1 AND channel=$2",
+                "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL, sending_since=NULL WHERE alert_id=$1 AND channel=$2",
                 &[&alert_id, &channel, &now],
             )
             .await
@@ -1260,7 +1262,7 @@ impl Postgres {
         self.run(async |c| {
             c.execute(
                 "UPDATE outbox SET status=$3, attempts=attempts+1, last_error=$4, first_failure=COALESCE(first_failure, $6),
-                   next_attempt=CASE WHEN $3='dead' THEN next_attempt ELSE $5 END, claimed_by=NULL, claim_until_ms=NULL
+                   next_attempt=CASE WHEN $3='dead' THEN next_attempt ELSE $5 END, claimed_by=NULL, claim_until_ms=NULL, sending_since=NULL
                  WHERE alert_id=$1 AND channel=$2",
                 &[&alert_id, &channel, &status, &error, &next, &now],
             )
@@ -1407,7 +1409,7 @@ impl Postgres {
     pub fn mark_digest_sent(&self, channel: &str, alert_ids: &[String], now: i64) -> Result<()> {
         self.transaction(Durability::Durable, async |c| {
             c.execute(
-                "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL
+                "UPDATE outbox SET status='sent', sent_at=$3, attempts=attempts+1, last_error=NULL, claimed_by=NULL, claim_until_ms=NULL, sending_since=NULL
                  WHERE alert_id = ANY($1) AND channel=$2",
                 &[&alert_ids, &channel, &now],
             )
@@ -1434,23 +1436,29 @@ impl Postgres {
         })
     }
 
-    /// The undelivered entries of each channel that has any, by how they wait.
-    pub fn outbox_queues(&self) -> Result<Vec<ChannelQueue>> {
+    /// The undelivered entries of each channel that has any, by how they
+    /// wait at Unix time `now`: an entry is being sent while the claim its
+    /// attempt holds has not run out (see [`Postgres::hold_claim`]).
+    pub fn outbox_queues(&self, now: i64) -> Result<Vec<ChannelQueue>> {
         self.run(async |c| {
             let rows = c
                 .query(
-                    "SELECT o.channel,
-                        COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts = 0),
-                        MIN(a.created_at) FILTER (WHERE o.status = 'pending' AND o.attempts = 0),
-                        COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts > 0),
-                        MIN(COALESCE(o.first_failure, a.created_at)) FILTER (WHERE o.status = 'pending' AND o.attempts > 0),
+                    "WITH o AS (
+                        SELECT o.*, COALESCE(o.status = 'pending' AND o.sending_since IS NOT NULL
+                            AND (o.claim_until_ms + 999) / 1000 > $1, false) AS sending
+                        FROM outbox o WHERE o.status IN ('pending', 'dead'))
+                     SELECT o.channel,
+                        COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts = 0 AND NOT o.sending),
+                        MIN(a.created_at) FILTER (WHERE o.status = 'pending' AND o.attempts = 0 AND NOT o.sending),
+                        COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts > 0 AND NOT o.sending),
+                        MIN(COALESCE(o.first_failure, a.created_at)) FILTER (WHERE o.status = 'pending' AND o.attempts > 0 AND NOT o.sending),
                         COUNT(*) FILTER (WHERE o.status = 'dead'),
                         MIN(a.created_at) FILTER (WHERE o.status = 'dead'),
-                        (SELECT cs.last_digest FROM channel_state cs WHERE cs.channel = o.channel)
-                     FROM outbox o JOIN alerts a ON a.id = o.alert_id
-                     WHERE o.status IN ('pending', 'dead')
+                        (SELECT cs.last_digest FROM channel_state cs WHERE cs.channel = o.channel),
+                        COUNT(*) FILTER (WHERE o.sending)
+                     FROM o JOIN alerts a ON a.id = o.alert_id
                      GROUP BY o.channel ORDER BY o.channel",
-                    &[],
+                    &[&now],
                 )
                 .await?;
             Ok(rows
@@ -1464,6 +1472,7 @@ impl Postgres {
                     dead: r.get(5),
                     dead_oldest: r.get(6),
                     last_digest: r.get(7),
+                    sending: r.get(8),
                 })
                 .collect())
         })
@@ -1588,7 +1597,8 @@ impl Postgres {
 }
 
 /// The outbox listing, filtered by status and due time.
-const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure,
+        o.sending_since, CASE WHEN o.sending_since IS NOT NULL THEN (o.claim_until_ms + 999) / 1000 END
      FROM outbox o JOIN alerts a ON a.id = o.alert_id
      WHERE ($1::TEXT IS NULL OR o.status = $1) AND o.next_attempt <= COALESCE($2::BIGINT, 9223372036854775807)
      ORDER BY a.created_at, a.seq, o.channel";

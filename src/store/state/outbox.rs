@@ -61,6 +61,11 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// Unix time of the first failed attempt (the retry window starts there).
     pub first_failure: Option<i64>,
+    /// Unix time the attempt under way (or the last one, cut off) started.
+    pub sending_since: Option<i64>,
+    /// Unix time that attempt's time limit runs out: until then the entry
+    /// is being sent, after it delivery takes it as due (or retrying) again.
+    pub sending_until: Option<i64>,
 }
 
 /// Why a channel is disabled: its receiver said it is gone (HTTP 410).
@@ -78,11 +83,13 @@ pub struct DisabledChannel {
 pub struct ChannelQueue {
     /// The channel.
     pub channel: String,
-    /// Pending entries not tried yet: due, or held for the channel's digest.
+    /// Pending entries not tried yet (and not being sent): due, or held for
+    /// the channel's digest.
     pub untried: i64,
     /// Creation time of the oldest untried entry.
     pub untried_oldest: Option<i64>,
-    /// Pending entries whose delivery failed and is retried.
+    /// Pending entries whose delivery failed and is retried (and that are
+    /// not being sent again now).
     pub retrying: i64,
     /// When the oldest retrying entry first failed (its creation when unknown).
     pub retrying_since: Option<i64>,
@@ -92,6 +99,9 @@ pub struct ChannelQueue {
     pub dead_oldest: Option<i64>,
     /// When the channel's last digest went out.
     pub last_digest: Option<i64>,
+    /// Pending entries being sent now: an attempt started and its time
+    /// limit has not run out.
+    pub sending: i64,
 }
 
 impl Sqlite {
@@ -142,7 +152,8 @@ impl Sqlite {
             "?1 IS NULL"
         };
         let sql = format!(
-            "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure
+            "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure,
+                    o.sending_since, o.sending_until
              FROM outbox o JOIN alerts a ON a.id = o.alert_id
              WHERE {by_status} AND o.next_attempt <= COALESCE(?2, 9223372036854775807)
              ORDER BY a.created_at, a.rowid, o.channel"
@@ -162,6 +173,8 @@ impl Sqlite {
                     next_attempt: r.get(8)?,
                     last_error: r.get(9)?,
                     first_failure: r.get(10)?,
+                    sending_since: r.get(11)?,
+                    sending_until: r.get(12)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -175,9 +188,23 @@ impl Sqlite {
     pub fn mark_sent(&self, alert_id: &str, channel: &str, now: i64) -> Result<()> {
         self.write(Durability::Lazy, |db| {
             db.prepare_cached(
-                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
+                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL, sending_since=NULL, sending_until=NULL WHERE alert_id=?1 AND channel=?2",
             )?
             .execute(params![alert_id, channel, now])
+            .map(|_| ())
+        })
+    }
+
+    /// Records that an attempt to send the pending entry starts at `now`
+    /// and lasts up to `until` (Unix times): `outbox list` shows it being
+    /// sent until then. Like [`State::mark_sent`], the commit does not wait
+    /// for the disk: a power cut can only lose this mark.
+    pub fn mark_sending(&self, alert_id: &str, channel: &str, now: i64, until: i64) -> Result<()> {
+        self.write(Durability::Lazy, |db| {
+            db.prepare_cached(
+                "UPDATE outbox SET sending_since=?3, sending_until=?4 WHERE alert_id=?1 AND channel=?2 AND status='pending'",
+            )?
+            .execute(params![alert_id, channel, now, until])
             .map(|_| ())
         })
     }
@@ -200,7 +227,7 @@ impl Sqlite {
         self.write(Durability::Lazy, |db| {
             db.prepare_cached(
                 "UPDATE outbox SET status=?3, attempts=attempts+1, last_error=?4, first_failure=COALESCE(first_failure, ?6),
-                   next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
+                   sending_since=NULL, sending_until=NULL, next_attempt=CASE WHEN ?3='dead' THEN next_attempt ELSE ?5 END
                  WHERE alert_id=?1 AND channel=?2",
             )?
             .execute(params![alert_id, channel, status, error, next, now])
@@ -216,7 +243,7 @@ impl Sqlite {
         let tx = db.transaction().map_err(|e| self.err(e))?;
         let n = tx
             .execute(
-                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
+                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL, sending_since=NULL, sending_until=NULL WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
                 params![alert_id, now],
             )
             .map_err(|e| self.err(e))?;
@@ -317,7 +344,7 @@ impl Sqlite {
         let tx = db.transaction().map_err(|e| self.err(e))?;
         for id in alert_ids {
             tx.execute(
-                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL WHERE alert_id=?1 AND channel=?2",
+                "UPDATE outbox SET status='sent', sent_at=?3, attempts=attempts+1, last_error=NULL, sending_since=NULL, sending_until=NULL WHERE alert_id=?1 AND channel=?2",
                 params![id, channel, now],
             )
             .map_err(|e| self.err(e))?;
@@ -342,26 +369,32 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// The undelivered entries of each channel that has any, by how they wait.
-    pub fn outbox_queues(&self) -> Result<Vec<ChannelQueue>> {
+    /// The undelivered entries of each channel that has any, by how they
+    /// wait at Unix time `now`.
+    pub fn outbox_queues(&self, now: i64) -> Result<Vec<ChannelQueue>> {
         let db = self.reader();
+        // An entry is being sent while its attempt's time limit has not run
+        // out; it counts there, not as untried or retrying.
         let mut st = db
             .prepare_cached(
-                "SELECT o.channel,
-                    COALESCE(SUM(o.status = 'pending' AND o.attempts = 0), 0),
-                    MIN(CASE WHEN o.status = 'pending' AND o.attempts = 0 THEN a.created_at END),
-                    COALESCE(SUM(o.status = 'pending' AND o.attempts > 0), 0),
-                    MIN(CASE WHEN o.status = 'pending' AND o.attempts > 0 THEN COALESCE(o.first_failure, a.created_at) END),
+                "WITH o AS (
+                    SELECT o.*, COALESCE(o.status = 'pending' AND o.sending_until > ?1, 0) AS sending FROM outbox o
+                    WHERE o.status IN ('pending', 'dead'))
+                 SELECT o.channel,
+                    COALESCE(SUM(o.status = 'pending' AND o.attempts = 0 AND NOT o.sending), 0),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts = 0 AND NOT o.sending THEN a.created_at END),
+                    COALESCE(SUM(o.status = 'pending' AND o.attempts > 0 AND NOT o.sending), 0),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts > 0 AND NOT o.sending THEN COALESCE(o.first_failure, a.created_at) END),
                     COALESCE(SUM(o.status = 'dead'), 0),
                     MIN(CASE WHEN o.status = 'dead' THEN a.created_at END),
-                    (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel)
-                 FROM outbox o JOIN alerts a ON a.id = o.alert_id
-                 WHERE o.status IN ('pending', 'dead')
+                    (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel),
+                    COALESCE(SUM(o.sending), 0)
+                 FROM o JOIN alerts a ON a.id = o.alert_id
                  GROUP BY o.channel ORDER BY o.channel",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([now], |r| {
                 Ok(ChannelQueue {
                     channel: r.get(0)?,
                     untried: r.get(1)?,
@@ -371,6 +404,7 @@ impl Sqlite {
                     dead: r.get(5)?,
                     dead_oldest: r.get(6)?,
                     last_digest: r.get(7)?,
+                    sending: r.get(8)?,
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -101,6 +101,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error   TEXT,
     sent_at      INTEGER,
     first_failure INTEGER,
+    sending_since INTEGER,
+    sending_until INTEGER,
     PRIMARY KEY (alert_id, channel)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt);
@@ -258,6 +260,18 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn,
         |conn| has_column(conn, "versions", "reading"),
         |conn| conn.execute_batch("ALTER TABLE versions ADD COLUMN reading TEXT"),
+    )?;
+    // An older presswatch does not record the attempt under way: its
+    // entries read as due or retrying, as before.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "outbox", "sending_since"),
+        |conn| {
+            conn.execute_batch(
+                "ALTER TABLE outbox ADD COLUMN sending_since INTEGER;
+                 ALTER TABLE outbox ADD COLUMN sending_until INTEGER;",
+            )
+        },
     )
 }
 
