@@ -224,9 +224,21 @@ fn enqueue_is_idempotent_per_alert_id() {
             "{}",
             b.name
         );
-        let due = st.outbox(Some(OutboxStatus::Pending), Some(20)).unwrap();
+        let due = st.claim_due(20, &[]).unwrap();
         assert_eq!(due[0].alert_id, "a1");
         assert_eq!(due[0].channel, "hook");
+        // Sent again: counted as being sent, and still late from its first
+        // failure (the oldest-pending age does not drop while it is tried).
+        assert!(st
+            .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
+            .unwrap());
+        let q = &st.outbox_queues(20).unwrap()[0];
+        assert_eq!(
+            (q.retrying, q.sending, q.retrying_since),
+            (0, 1, Some(10)),
+            "{}",
+            b.name
+        );
         assert_eq!(
             st.drop_entries(Some("a1"), Some("mail")).unwrap(),
             0,

@@ -1451,7 +1451,7 @@ impl Postgres {
                         COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts = 0 AND NOT o.sending),
                         MIN(a.created_at) FILTER (WHERE o.status = 'pending' AND o.attempts = 0 AND NOT o.sending),
                         COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts > 0 AND NOT o.sending),
-                        MIN(COALESCE(o.first_failure, a.created_at)) FILTER (WHERE o.status = 'pending' AND o.attempts > 0 AND NOT o.sending),
+                        MIN(COALESCE(o.first_failure, a.created_at)) FILTER (WHERE o.status = 'pending' AND o.attempts > 0),
                         COUNT(*) FILTER (WHERE o.status = 'dead'),
                         MIN(a.created_at) FILTER (WHERE o.status = 'dead'),
                         (SELECT cs.last_digest FROM channel_state cs WHERE cs.channel = o.channel),

@@ -91,7 +91,9 @@ pub struct ChannelQueue {
     /// Pending entries whose delivery failed and is retried (and that are
     /// not being sent again now).
     pub retrying: i64,
-    /// When the oldest retrying entry first failed (its creation when unknown).
+    /// When the oldest retrying entry first failed (its creation when
+    /// unknown), one being sent again included: a failing alert stays as
+    /// late while it is tried again.
     pub retrying_since: Option<i64>,
     /// Entries that gave up.
     pub dead: i64,
@@ -374,7 +376,8 @@ impl Sqlite {
     pub fn outbox_queues(&self, now: i64) -> Result<Vec<ChannelQueue>> {
         let db = self.reader();
         // An entry is being sent while its attempt's time limit has not run
-        // out; it counts there, not as untried or retrying.
+        // out; it counts there, not as untried or retrying, but a failing one
+        // tried again stays as late as it was (`retrying_since`).
         let mut st = db
             .prepare_cached(
                 "WITH o AS (
@@ -384,7 +387,7 @@ impl Sqlite {
                     COALESCE(SUM(o.status = 'pending' AND o.attempts = 0 AND NOT o.sending), 0),
                     MIN(CASE WHEN o.status = 'pending' AND o.attempts = 0 AND NOT o.sending THEN a.created_at END),
                     COALESCE(SUM(o.status = 'pending' AND o.attempts > 0 AND NOT o.sending), 0),
-                    MIN(CASE WHEN o.status = 'pending' AND o.attempts > 0 AND NOT o.sending THEN COALESCE(o.first_failure, a.created_at) END),
+                    MIN(CASE WHEN o.status = 'pending' AND o.attempts > 0 THEN COALESCE(o.first_failure, a.created_at) END),
                     COALESCE(SUM(o.status = 'dead'), 0),
                     MIN(CASE WHEN o.status = 'dead' THEN a.created_at END),
                     (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel),
