@@ -184,7 +184,7 @@ fn head_window(body: &[u8]) -> &[u8] {
 }
 
 /// The `charset=` parameter of a Content-Type value.
-fn charset_param(ct: &str) -> Option<String> {
+pub fn charset_param(ct: &str) -> Option<String> {
     ct.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()

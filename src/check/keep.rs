@@ -343,11 +343,7 @@ fn failpoint(name: &str) {
 pub(super) fn version_page(state: &State, watch: &str, version: i64) -> Option<(Snapshot, String)> {
     let kept = version_snapshot(state, watch, version).ok()??;
     let body = state.snapshot_body(&kept.body_sha256).ok()??.ok()?;
-    let (_, fields) = crate::evidence::split_head(&kept.response_head);
-    let content_type = fields
-        .into_iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .map(|(_, value)| value);
+    let content_type = crate::evidence::content_type(&kept.response_head);
     let html = crate::charset::decode(&body, content_type.as_deref()).into_owned();
     Some((kept, html))
 }

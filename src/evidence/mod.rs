@@ -100,12 +100,7 @@ pub(crate) fn snapshot_name(s: &Snapshot) -> String {
 /// even when the server's header named another (a windows-1256 page served
 /// as UTF-8).
 pub(crate) fn read_as(response_head: &str, body: &[u8]) -> &'static str {
-    let (_, fields) = split_head(response_head);
-    let content_type = fields
-        .into_iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .map(|(_, value)| value);
-    crate::charset::sniff_encoding(body, content_type.as_deref()).name()
+    crate::charset::sniff_encoding(body, content_type(response_head).as_deref()).name()
 }
 
 /// The fields of an altered snapshot record ([`RecordCheck::Altered`]) as
@@ -227,6 +222,15 @@ pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
     (first, fields)
+}
+
+/// The Content-Type field of a stored head, if it has one.
+pub fn content_type(head: &str) -> Option<String> {
+    split_head(head)
+        .1
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value)
 }
 
 /// The kept answer that reported each of a watch's events (`None` for a

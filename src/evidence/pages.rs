@@ -811,16 +811,9 @@ fn read_as(r: &RawView) -> String {
     let Some(read) = r.read_as else {
         return String::new();
     };
-    let (_, fields) = super::split_head(&r.head);
-    let declared = fields
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .and_then(|(_, value)| {
-            let value = value.to_ascii_lowercase();
-            let (_, charset) = value.split_once("charset=")?;
-            let charset = charset.split(';').next()?.trim().trim_matches('"');
-            Some(charset.to_string())
-        });
+    let declared = super::content_type(&r.head)
+        .as_deref()
+        .and_then(crate::charset::charset_param);
     let differs = declared.as_deref().is_some_and(|d| {
         encoding_rs::Encoding::for_label(d.as_bytes()).is_none_or(|e| e.name() != read)
     });
