@@ -130,12 +130,22 @@ pub fn feed_entries(
             .build()
     };
     // Feeds written by string templates often leave an `&` bare ("AT&T",
-    // "Q&A", a link's query string), which XML refuses: read as feed
-    // readers read them, with each bare `&` escaped.
+    // "Q&A", a link's query string), or paste an item's HTML unescaped into
+    // its description ("He fled<br>the country"), both of which XML
+    // refuses: read as feed readers read them, with each bare `&` escaped,
+    // then each such element's HTML taken as its text. One sloppy item
+    // must not hide every new story of the feed.
     let parse = |text: &str| {
         parser().parse(text.as_bytes()).or_else(|e| {
-            let fixed = escape_bare_ampersands(text).ok_or_else(|| e.to_string())?;
-            parser().parse(fixed.as_bytes()).map_err(|_| e.to_string())
+            let escaped = escape_bare_ampersands(text);
+            if let Some(Ok(f)) = escaped.as_deref().map(|t| parser().parse(t.as_bytes())) {
+                return Ok(f);
+            }
+            let wrapped = quote_raw_markup(escaped.as_deref().unwrap_or(text))
+                .ok_or_else(|| e.to_string())?;
+            parser()
+                .parse(wrapped.as_bytes())
+                .map_err(|_| e.to_string())
         })
     };
     // A whole feed with something after its end (an ad server's comment, a
@@ -297,6 +307,73 @@ fn escape_bare_ampersands(text: &str) -> Option<String> {
             out.push_str("amp;");
             fixed = true;
         }
+    }
+    out.push_str(rest);
+    fixed.then_some(out)
+}
+
+/// The elements of RSS, Atom and RSS's content module whose text may be
+/// HTML, which a feed must escape or put in CDATA.
+const HTML_TEXT_ELEMENTS: [&str; 6] = [
+    "title",
+    "description",
+    "summary",
+    "subtitle",
+    "content",
+    "content:encoded",
+];
+
+/// The text with the HTML that a feed left unescaped in its text elements
+/// ([`HTML_TEXT_ELEMENTS`]: `<description>He fled<br>the country</description>`)
+/// put in CDATA sections, so that XML reads it as the text it is; `None`
+/// when no element holds any. An element already in CDATA, and Atom's
+/// `type="xhtml"` content (well-formed XHTML by its definition), are left
+/// as they are.
+fn quote_raw_markup(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut fixed = false;
+    // Elements found open with no end tag after them: no later one of the
+    // name has one either, so a hostile feed of unclosed tags is read once.
+    let mut unclosed: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        let tag = &rest[at + 1..];
+        let name = HTML_TEXT_ELEMENTS.into_iter().find(|n| {
+            !unclosed.contains(n)
+                && tag
+                    .strip_prefix(n)
+                    .is_some_and(|after| after.starts_with(|c: char| c == '>' || c.is_whitespace()))
+        });
+        let Some(name) = name else {
+            out.push_str(&rest[..=at]);
+            rest = tag;
+            continue;
+        };
+        let Some(open_end) = tag.find('>') else {
+            break;
+        };
+        let open = &tag[..open_end];
+        let content_start = open_end + 1;
+        out.push_str(&rest[..at + 1 + content_start]);
+        rest = &tag[content_start..];
+        // Empty (`<content/>`) or Atom's XHTML: nothing to quote.
+        if open.ends_with('/') || open.contains("xhtml") {
+            continue;
+        }
+        let Some(len) = rest.find(&format!("</{name}>")) else {
+            unclosed.push(name);
+            continue;
+        };
+        let content = &rest[..len];
+        if content.contains('<') && !content.trim_start().starts_with("<![CDATA[") {
+            out.push_str("<![CDATA[");
+            out.push_str(&content.replace("]]>", "]]]]><![CDATA[>"));
+            out.push_str("]]>");
+            fixed = true;
+        } else {
+            out.push_str(content);
+        }
+        rest = &rest[len..];
     }
     out.push_str(rest);
     fixed.then_some(out)
@@ -641,6 +718,36 @@ mod tests {
         assert_eq!(
             escape_bare_ampersands("a &amp; b &#38; &#x26; &nbsp;"),
             None
+        );
+    }
+
+    #[test]
+    fn html_left_unescaped_in_an_item_is_read_as_its_text_not_a_broken_feed() {
+        // One item's description pasted in as raw HTML, beside a bare `&`:
+        // feed readers show the feed, and so must presswatch, or every new
+        // story of it goes unseen.
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>Tom & Jerry News</title>
+            <item><guid>1</guid><title>Court sentences <b>Rasoulof</b></title><link>https://n.example.org/1</link>
+            <description>He fled<br>the country <p>on foot &nbsp;today</description></item>
+            <item><guid>2</guid><title>Second</title><link>https://n.example.org/2</link>
+            <description><![CDATA[<p>Already <b>quoted</b></p>]]></description></item></channel></rss>"#;
+        let (entries, masthead) = feed_entries(rss, None, &base()).unwrap();
+        assert_eq!(masthead.name.as_deref(), Some("Tom & Jerry News"));
+        assert_eq!(entries[0].item.title, "Court sentences Rasoulof");
+        let teaser = entries[0].item.snippet.as_deref().unwrap();
+        assert!(teaser.starts_with("He fled"), "{teaser}");
+        assert!(teaser.contains("on foot"), "{teaser}");
+        assert_eq!(entries[1].item.snippet.as_deref(), Some("Already quoted"));
+        // Atom's XHTML content is well-formed by definition: left as it is.
+        assert_eq!(
+            quote_raw_markup(r#"<content type="xhtml"><div>x</div></content>"#),
+            None
+        );
+        // Elements never closed are searched for their end once, not once each.
+        assert_eq!(quote_raw_markup(&"<description>x<br>".repeat(20_000)), None);
+        assert_eq!(
+            quote_raw_markup("<summary>a ]]> b <br></summary>").as_deref(),
+            Some("<summary><![CDATA[a ]]]]><![CDATA[> b <br>]]></summary>")
         );
     }
 
