@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{
-    article, eventually, free_port, http_get, run, slow_receiver, Daemon, Route, Server,
+    article, eventually, free_port, http_get, run, silent_listener, slow_receiver, Daemon, Route,
+    Server,
 };
 
 const SCALE: (&str, &str) = ("PRESSWATCH_TEST_TIME_SCALE", "60");
@@ -779,15 +780,7 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
 async fn a_second_ctrl_c_stops_the_daemon_without_waiting_out_the_grace() {
     let dir = tempfile::tempdir().unwrap();
     // A server that accepts and never answers: the check hangs until its timeout.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let accepted = Arc::new(Mutex::new(Vec::new()));
-    let held = accepted.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            held.lock().unwrap().push(conn);
-        }
-    });
+    let (port, accepted) = silent_listener();
     let config = dir.path().join("config.toml");
     write_config(
         &config,
@@ -833,15 +826,7 @@ async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
     let server = Server::start().await;
     server.set("/story", Route::html(article("Story", "First version.")));
     // A receiver that accepts and never answers.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let accepted = Arc::new(Mutex::new(Vec::new()));
-    let held = accepted.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            held.lock().unwrap().push(conn);
-        }
-    });
+    let (port, accepted) = silent_listener();
     let config = dir.path().join("config.toml");
     write_config(
         &config,

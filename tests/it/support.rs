@@ -684,6 +684,22 @@ pub async fn http_get(port: u16, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// A loopback listener that accepts every connection and never answers (a
+/// server or receiver that hangs): its port, and the connections it holds
+/// open, in the order they came.
+pub fn silent_listener() -> (u16, Arc<Mutex<Vec<std::net::TcpStream>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(Mutex::new(Vec::new()));
+    let held = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            held.lock().unwrap().push(conn);
+        }
+    });
+    (port, accepted)
+}
+
 /// A webhook receiver that takes `delay` to answer 200: (its URL, the bodies
 /// received, each recorded when the request arrived).
 pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec<String>>>) {
