@@ -1,6 +1,7 @@
 //! Where a key is written: the line and the key as the user wrote them
 //! for a problem the parser reports by its serde path, unknown keys (the
-//! key meant, or the table it belongs in) and values of the wrong type.
+//! key meant, or the table it belongs in), values of the wrong type, and a
+//! key set twice in one table (the line that set it first).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,61 @@ use super::channel::channel_label;
 use super::problems::closest;
 use super::watch::watch_label;
 use super::{RawChannel, RawConfig, RawDaemon, RawHost, RawWatch};
+
+/// What to do about a key (or table) written twice in one table: the TOML
+/// parser names neither the key nor where it was first set.
+pub(super) fn duplicate_key(src: &str, span: std::ops::Range<usize>) -> String {
+    let written = src.get(span.clone()).unwrap_or("");
+    let key = written
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(|c| c == '[' || c == ']')
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() {
+        return "not valid TOML: duplicate key".into();
+    }
+    // Where it was first set: the nearest line before, in the same table
+    // (no table header between), that sets it or opens it.
+    let before = &src[..span.start.min(src.len())];
+    let lines: Vec<&str> = before.lines().collect();
+    let is_key = |l: &str| {
+        let l = l.trim_start();
+        let name = l.split('=').next().unwrap_or("").trim().trim_matches('"');
+        l.contains('=') && name == key
+    };
+    let is_table = |l: &str| l.trim() == format!("[{key}]");
+    // The line holding the duplicate itself may start before the span.
+    let upto = if before.ends_with('\n') {
+        lines.len()
+    } else {
+        lines.len().saturating_sub(1)
+    };
+    let mut first = None;
+    for (i, l) in lines[..upto].iter().enumerate().rev() {
+        if is_table(l) {
+            first = Some(i + 1);
+            break;
+        }
+        if l.trim_start().starts_with('[') {
+            break;
+        }
+        if is_key(l) {
+            first = Some(i + 1);
+            break;
+        }
+    }
+    match first {
+        Some(n) => format!(
+            "`{key}` is set twice: line {n} sets it already; keep one of the two (TOML takes a key once per table)"
+        ),
+        None => format!(
+            "`{key}` is set twice in this table; keep one of the two (TOML takes a key once per table)"
+        ),
+    }
+}
 
 /// A serde path as the file writes it: without the segment serde adds for
 /// a table read with its place (`watch.0.$__serde_spanned_private_value.folow`).

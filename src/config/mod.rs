@@ -54,7 +54,9 @@ use toml::Spanned;
 
 use channel::channels;
 use daemon::{daemon_settings, host_rules};
-use keys::{remove_value, type_error_message, unknown_key_message, written_path, KeyIndex};
+use keys::{
+    duplicate_key, remove_value, type_error_message, unknown_key_message, written_path, KeyIndex,
+};
 use problems::{closest, quote, unreadable_config, Report};
 use watch::watches;
 
@@ -168,61 +170,6 @@ struct RawWatch {
     #[serde(default)]
     allow_private_redirects: bool,
     robots: Option<bool>,
-}
-
-/// What to do about a key (or table) written twice in one table: the TOML
-/// parser names neither the key nor where it was first set.
-fn duplicate_key(src: &str, span: std::ops::Range<usize>) -> String {
-    let written = src.get(span.clone()).unwrap_or("");
-    let key = written
-        .split('=')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches(|c| c == '[' || c == ']')
-        .trim()
-        .trim_matches('"');
-    if key.is_empty() {
-        return "not valid TOML: duplicate key".into();
-    }
-    // Where it was first set: the nearest line before, in the same table
-    // (no table header between), that sets it or opens it.
-    let before = &src[..span.start.min(src.len())];
-    let lines: Vec<&str> = before.lines().collect();
-    let is_key = |l: &str| {
-        let l = l.trim_start();
-        let name = l.split('=').next().unwrap_or("").trim().trim_matches('"');
-        l.contains('=') && name == key
-    };
-    let is_table = |l: &str| l.trim() == format!("[{key}]");
-    // The line holding the duplicate itself may start before the span.
-    let upto = if before.ends_with('\n') {
-        lines.len()
-    } else {
-        lines.len().saturating_sub(1)
-    };
-    let mut first = None;
-    for (i, l) in lines[..upto].iter().enumerate().rev() {
-        if is_table(l) {
-            first = Some(i + 1);
-            break;
-        }
-        if l.trim_start().starts_with('[') {
-            break;
-        }
-        if is_key(l) {
-            first = Some(i + 1);
-            break;
-        }
-    }
-    match first {
-        Some(n) => format!(
-            "`{key}` is set twice: line {n} sets it already; keep one of the two (TOML takes a key once per table)"
-        ),
-        None => format!(
-            "`{key}` is set twice in this table; keep one of the two (TOML takes a key once per table)"
-        ),
-    }
 }
 
 impl Config {
