@@ -175,6 +175,14 @@ impl Outbox {
                                 outbox.plan().local_time(at, now)
                             );
                         }
+                        // Its attempt settles it: made due now, it would
+                        // read as due while it is sent (the store leaves it).
+                        (Waiting::Sending { since, attempt }, _) => println!(
+                            "{} for channel {}: being sent since {} (attempt {attempt}); not retried",
+                            e.alert_id,
+                            e.channel,
+                            fmt_time(since, cfg.daemon.timezone)
+                        ),
                         (Waiting::Retrying { .. } | Waiting::Dead, Some(schedule)) => println!(
                             "{} for channel {}: the {} failed; retrying sends that digest now, with every alert waiting for it",
                             e.alert_id,

@@ -312,7 +312,10 @@ forward! {
     /// Records a failed attempt at `now`: retry at `next_attempt`, or dead when `None`.
     fn mark_failed(&self, alert_id: &str, channel: &str, error: &str, now: i64, next_attempt: Option<i64>) -> Result<()>;
     /// Makes unsent entries (all, or of one alert) pending and due now, and
-    /// enables channels disabled by a 410. Returns how many entries.
+    /// enables channels disabled by a 410. An entry being sent at `now` (an
+    /// attempt under way, see [`State::hold_claim`]) is left to that attempt:
+    /// retrying it would make it read as due while it is sent, and the
+    /// attempt settles it anyway. Returns how many entries were made due.
     fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize>;
     /// Drops unsent entries (all, or of one alert, or of one channel, or
     /// both). Returns how many.

@@ -1151,70 +1151,106 @@ async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// The backends the daemon tests of delivery under way run on: SQLite, and
+/// PostgreSQL (a fresh database) when it runs here.
+fn delivery_backends() -> Vec<(&'static str, Option<String>)> {
+    let mut backends = vec![("sqlite", None)];
+    if let Some(cluster) = crate::pg::cluster() {
+        backends.push(("postgres", Some(cluster.database())));
+    }
+    backends
+}
+
+/// The environment of the daemon and the commands beside it.
+const UNDER_WAY_ENV: [(&str, &str); 3] = [
+    SCALE,
+    (crate::pg::PASSWORD_ENV, crate::pg::PASSWORD),
+    ("RUST_LOG", "presswatch=info"),
+];
+
+/// A daemon (on SQLite in `dir`, or on the PostgreSQL database `url`) whose
+/// watch changed and whose alert is under way to a webhook receiver that
+/// holds each request for `hold` before it answers 200: the page's server,
+/// the daemon, the config file and the bodies received.
+async fn an_alert_under_way(
+    backend: &str,
+    url: Option<&str>,
+    dir: &Path,
+    hold: Duration,
+) -> (Server, Daemon, std::path::PathBuf, Arc<Mutex<Vec<String>>>) {
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let (hook_url, received) = slow_receiver(hold).await;
+    let d = dir.display().to_string();
+    let state = match url {
+        None => format!("state_dir = \"{d}/state\"\n"),
+        Some(url) => format!(
+            "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+            crate::pg::PASSWORD_ENV
+        ),
+    };
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook_url}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/story")
+        ),
+    )
+    .unwrap();
+    let daemon = Daemon::start(&config, &UNDER_WAY_ENV);
+    assert!(
+        eventually(Duration::from_secs(20), || daemon
+            .log_text()
+            .contains("result=\"baseline\""))
+        .await,
+        "{backend}: the first check stores the baseline\n{}",
+        daemon.log_text()
+    );
+    server.set(
+        "/story",
+        Route::html(article(
+            "Story",
+            "Second version, with the words the editors added later.",
+        )),
+    );
+    assert!(
+        eventually(Duration::from_secs(20), || !received
+            .lock()
+            .unwrap()
+            .is_empty())
+        .await,
+        "{backend}: the change reaches the receiver\n{}",
+        daemon.log_text()
+    );
+    (server, daemon, config, received)
+}
+
+/// Waits until `outbox list` says the outbox is empty; whether it did.
+async fn outbox_emptied(cfg: &str) -> bool {
+    eventually(Duration::from_secs(20), || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
+            .args(["outbox", "--config", cfg, "list"])
+            .envs(UNDER_WAY_ENV)
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("outbox is empty"))
+    })
+    .await
+}
+
 /// While a receiver takes its time to answer (a slow relay), `outbox list`
 /// and `status` say the alert is being sent, since when and which attempt,
 /// not "due now" or "retrying at" a time already past; once delivered, the
 /// outbox is empty. On SQLite, and on PostgreSQL when it runs here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either_backend() {
-    let mut backends = vec![("sqlite", None)];
-    if let Some(cluster) = crate::pg::cluster() {
-        backends.push(("postgres", Some(cluster.database())));
-    }
-    for (backend, url) in backends {
+    for (backend, url) in delivery_backends() {
         let dir = tempfile::tempdir().unwrap();
-        let server = Server::start().await;
-        server.set("/story", Route::html(article("Story", "First version.")));
-        let (hook_url, received) = slow_receiver(Duration::from_secs(6)).await;
-        let d = dir.path().display().to_string();
-        let state = match &url {
-            None => format!("state_dir = \"{d}/state\"\n"),
-            Some(url) => format!(
-                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-                crate::pg::PASSWORD_ENV
-            ),
-        };
-        let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
-                 [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook_url}\"\n\n\
-                 [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
-                server.url("/story")
-            ),
-        )
-        .unwrap();
-        let env = [
-            SCALE,
-            (crate::pg::PASSWORD_ENV, crate::pg::PASSWORD),
-            ("RUST_LOG", "presswatch=info"),
-        ];
-        let mut daemon = Daemon::start(&config, &env);
-        assert!(
-            eventually(Duration::from_secs(20), || daemon
-                .log_text()
-                .contains("result=\"baseline\""))
-            .await,
-            "{backend}: the first check stores the baseline\n{}",
-            daemon.log_text()
-        );
-        server.set(
-            "/story",
-            Route::html(article(
-                "Story",
-                "Second version, with the words the editors added later.",
-            )),
-        );
-        assert!(
-            eventually(Duration::from_secs(20), || !received
-                .lock()
-                .unwrap()
-                .is_empty())
-            .await,
-            "{backend}: the change reaches the receiver\n{}",
-            daemon.log_text()
-        );
+        let (_server, mut daemon, config, received) =
+            an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(6)).await;
+        let env = UNDER_WAY_ENV;
         // The receiver holds the request for 6 s: the alert is being sent.
         let cfg = config.to_str().unwrap();
         let out = run(&["outbox", "--config", cfg, "list"], &env).await;
@@ -1236,16 +1272,68 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
         let status = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(status.contains("1 alert being sent"), "{backend}: {status}");
         // Once the receiver answers, the alert is delivered.
-        let delivered = eventually(Duration::from_secs(20), || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_presswatch"))
-                .args(["outbox", "--config", cfg, "list"])
-                .envs(env)
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("outbox is empty"))
-        })
-        .await;
-        assert!(delivered, "{backend}: {}", daemon.log_text());
+        assert!(
+            outbox_emptied(cfg).await,
+            "{backend}: {}",
+            daemon.log_text()
+        );
         daemon.stop(Duration::from_secs(20)).await;
         assert_eq!(received.lock().unwrap().len(), 1, "{backend}");
+    }
+}
+
+/// `outbox retry` while an alert is being sent leaves it to the attempt
+/// under way and says so: the alert still reads as being sent, not "due
+/// now", nothing is made due beside it, and the receiver gets it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retrying_an_alert_being_sent_leaves_it_to_its_attempt_and_sends_it_once_on_either_backend()
+{
+    for (backend, url) in delivery_backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_server, mut daemon, config, received) =
+            an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(10)).await;
+        let env = UNDER_WAY_ENV;
+        let cfg = config.to_str().unwrap();
+        for retry in [vec!["retry"], vec!["retry", "ID"]] {
+            let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
+            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+            let id = listed
+                .lines()
+                .find(|l| l.contains("channel hook"))
+                .and_then(|l| l.split_whitespace().next())
+                .unwrap_or_else(|| panic!("{backend}: no entry listed:\n{listed}"));
+            let args: Vec<&str> = retry
+                .iter()
+                .map(|a| if *a == "ID" { id } else { a })
+                .collect();
+            let out = run(&[&["outbox", "--config", cfg], &args[..]].concat(), &env).await;
+            let said = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                said.contains(&format!("{id} for channel hook: being sent since "))
+                    && said.contains(" (attempt 1); not retried\n")
+                    && said.contains("0 entries due now"),
+                "{backend} {retry:?}: {said}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
+            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+            assert!(
+                listed.contains("attempts 0  sending since ")
+                    && listed.contains("outbox: 1 alert being sent"),
+                "{backend} {retry:?}: {listed}"
+            );
+        }
+        assert!(
+            outbox_emptied(cfg).await,
+            "{backend}: {}",
+            daemon.log_text()
+        );
+        daemon.stop(Duration::from_secs(20)).await;
+        assert_eq!(
+            received.lock().unwrap().len(),
+            1,
+            "{backend}: {}",
+            daemon.log_text()
+        );
     }
 }

@@ -255,6 +255,52 @@ fn enqueue_is_idempotent_per_alert_id() {
     }
 }
 
+/// `retry` leaves an entry being sent to the attempt under way: it is not
+/// made due beside it (nor counted), and keeps its retry window and its
+/// mark; once the attempt's limit has passed (an attempt cut off), retry
+/// takes it as any other.
+#[test]
+fn retry_leaves_an_entry_being_sent_to_its_attempt() {
+    for b in backends() {
+        let st = &b.state;
+        let now = chrono::Utc::now().timestamp();
+        st.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 100)
+            .unwrap();
+        st.mark_failed("a1", "hook", "HTTP 503", now - 50, Some(now - 10))
+            .unwrap();
+        assert_eq!(st.claim_due(now, &[]).unwrap().len(), 1, "{}", b.name);
+        assert!(st
+            .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
+            .unwrap());
+        assert_eq!(st.retry(None, now).unwrap(), 0, "{}", b.name);
+        assert_eq!(st.retry(Some("a1"), now).unwrap(), 0, "{}", b.name);
+        let e = &st.outbox(None, None).unwrap()[0];
+        assert_eq!(
+            (e.first_failure, e.next_attempt, e.attempts),
+            (Some(now - 50), now - 10, 1),
+            "{}",
+            b.name
+        );
+        assert!(
+            e.sending_since.is_some_and(|t| t >= now) && e.sending_until.is_some_and(|t| t > now),
+            "{}: {e:?}",
+            b.name
+        );
+        let q = &st.outbox_queues(now).unwrap()[0];
+        assert_eq!((q.sending, q.retrying), (1, 0), "{}", b.name);
+        // Its limit passed: the attempt was cut off, and retry takes it.
+        let later = e.sending_until.unwrap() + 1;
+        assert_eq!(st.retry(None, later).unwrap(), 1, "{}", b.name);
+        let e = &st.outbox(None, None).unwrap()[0];
+        assert_eq!(
+            (e.first_failure, e.next_attempt),
+            (None, later),
+            "{}",
+            b.name
+        );
+    }
+}
+
 #[test]
 fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
     for b in backends() {

@@ -1271,12 +1271,18 @@ impl Postgres {
         })
     }
 
-    /// Makes unsent entries pending and due now, and enables disabled channels.
+    /// Makes unsent entries pending and due now, and enables disabled
+    /// channels. An entry being sent at `now` (the claim its attempt holds
+    /// has not run out, as [`Postgres::outbox_queues`] reads it) is left as
+    /// it is: that attempt settles it.
     pub fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize> {
         self.transaction(Durability::Durable, async |c| {
             let n = c
                 .execute(
-                    "UPDATE outbox SET status='pending', next_attempt=$2, first_failure=NULL WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)",
+                    "UPDATE outbox SET status='pending', next_attempt=$2, first_failure=NULL
+                     WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)
+                       AND NOT COALESCE(status = 'pending' AND sending_since IS NOT NULL
+                           AND (claim_until_ms + 999) / 1000 > $2, false)",
                     &[&alert_id, &now],
                 )
                 .await?;

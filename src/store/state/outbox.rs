@@ -238,14 +238,17 @@ impl Sqlite {
     }
 
     /// Makes unsent entries (all, or of one alert) pending and due now with
-    /// a fresh retry window, and enables channels disabled by a 410. Returns
-    /// how many entries.
+    /// a fresh retry window, and enables channels disabled by a 410. An
+    /// entry being sent at `now` (its attempt's time limit not passed) is
+    /// left as it is: that attempt settles it. Returns how many entries.
     pub fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize> {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
         let n = tx
             .execute(
-                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL, sending_since=NULL, sending_until=NULL WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)",
+                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL, sending_since=NULL, sending_until=NULL
+                 WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)
+                   AND NOT COALESCE(status = 'pending' AND sending_until > ?2, 0)",
                 params![alert_id, now],
             )
             .map_err(|e| self.err(e))?;
