@@ -87,11 +87,8 @@ pub fn before_checks(config: &Config, dry_run: bool) -> Result<(), String> {
 /// [`directories`]; with `writes` false, only what makes a path no
 /// directory at all (a file, a path through a file, a pseudo filesystem).
 fn directory_findings(config: &Config, writes: bool) -> Vec<Finding> {
-    let config_dir = config
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    // As the config resolved the directories against it.
+    let config_dir = config.dir();
     let mut out = Vec::new();
     for (key, dir, example) in [
         (
@@ -111,7 +108,7 @@ fn directory_findings(config: &Config, writes: bool) -> Vec<Finding> {
         let name = key.trim_start_matches("daemon.");
         let read_only = READ_ONLY_UNDER_SYSTEMD.iter().find(|s| dir.starts_with(s));
         if let Some(system) = read_only.filter(|_| writes) {
-            let relative = if dir.starts_with(config_dir) {
+            let relative = if dir.starts_with(&config_dir) {
                 format!(
                     "; a relative path resolves against the config file's directory, {}",
                     config_dir.display()

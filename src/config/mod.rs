@@ -172,6 +172,27 @@ struct RawWatch {
     robots: Option<bool>,
 }
 
+/// The directory the paths of the config file at `path` resolve against:
+/// the file's own. A config given by a relative path (`./config.toml`,
+/// `sub/config.toml`, `../config.toml`) names it relative to where the
+/// command runs: it is found once, here, so that the state and baseline
+/// directories and secret files are named in messages as paths an operator
+/// can act on from anywhere, not as `./state`, and one reached through `..`
+/// is not taken for a path under where the command ran. One given by an
+/// absolute path is taken as written.
+fn base_dir(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dir.is_absolute() {
+        return dir.to_path_buf();
+    }
+    std::fs::canonicalize(dir)
+        .or_else(|_| std::path::absolute(dir))
+        .unwrap_or_else(|_| dir.to_path_buf())
+}
+
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
@@ -184,6 +205,12 @@ impl Config {
             }])
         })?;
         Config::parse(path, &src)
+    }
+
+    /// The directory relative paths in the config resolve against: the
+    /// config file's, absolute.
+    pub fn dir(&self) -> PathBuf {
+        base_dir(&self.path)
     }
 
     /// Validates config text; `path` names it in errors and anchors relative paths.
@@ -244,12 +271,7 @@ impl Config {
             r.errors.sort_by_key(|e| e.line.unwrap_or(0));
             return Err(ConfigErrors(r.errors));
         };
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let base = if base.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            base
-        };
+        let base = base_dir(path);
         let mut daemon = daemon_settings(&mut r, raw.daemon, &base);
         daemon.politeness.hosts = host_rules(&mut r, raw.host, &daemon.politeness);
         let (channels, left_out) = channels(&mut r, raw.channel, &base);

@@ -117,14 +117,19 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok(n.saturating_mul(mult))
 }
 
-/// A path from the config: absolute, or relative to the config file's directory.
+/// A path from the config: absolute, or relative to the config file's
+/// directory (`base`, absolute), and then without its `.` components
+/// (`./state` beside `/etc/presswatch/config.toml` is
+/// `/etc/presswatch/state`). Symbolic links and `..` are left as written:
+/// nothing on disk is read.
 pub(super) fn resolve(base: &Path, p: &str) -> PathBuf {
     let path = PathBuf::from(p);
-    if path.is_absolute() {
+    let path = if path.is_absolute() {
         path
     } else {
         base.join(path)
-    }
+    };
+    std::path::absolute(&path).unwrap_or(path)
 }
 
 /// A duration key: a string such as "30m". A bare number is refused with

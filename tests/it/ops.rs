@@ -1629,3 +1629,65 @@ async fn a_watch_that_only_failed_shows_no_last_change() {
     // WATCH, LAST CHECK (two words), RESULT, LAST CHANGE
     assert_eq!(row[3..5], ["error", "never"], "{table}");
 }
+
+/// A config given by a relative path, `--config ./config.toml` from its
+/// directory or `--config sub/config.toml` from above it: the messages name
+/// the state directory, the baseline directory and a secret file resolved
+/// from the config file's directory, as the config reads them, and absolute,
+/// so that an operator can act on them from any shell (not `./stat`, which
+/// names another directory once they `cd` elsewhere).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_config_names_the_paths_it_resolves_as_absolute_paths() {
+    let top = tempfile::tempdir().unwrap();
+    // As the kernel gives the working directory: without symbolic links.
+    let top = std::fs::canonicalize(top.path()).unwrap();
+    let sub = top.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(
+        sub.join("config.toml"),
+        "[daemon]\nstate_dir = \"./stat\"\nbaseline_dir = \"notes.txt\"\n\n\
+         [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\nsecret_file = \"./hook-secret\"\n\n\
+         [[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n",
+    )
+    .unwrap();
+    std::fs::write(sub.join("notes.txt"), "").unwrap();
+    let sub = sub.display();
+    for (cwd, config) in [
+        (format!("{sub}"), "./config.toml"),
+        (top.display().to_string(), "sub/config.toml"),
+    ] {
+        let run_here = |args: &[&str]| {
+            std::process::Command::new(crate::support::binary())
+                .args(args)
+                .current_dir(&cwd)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap()
+        };
+        let out = run_here(&["status", "--config", config]);
+        assert_eq!(out.status.code(), Some(2), "{config}: {}", text(&out));
+        assert!(
+            text(&out).contains(&format!("no state database at {sub}/stat/presswatch.db: ")),
+            "{config}: {}",
+            text(&out)
+        );
+        let out = run_here(&["validate", "--config", config]);
+        assert_eq!(out.status.code(), Some(1), "{config}: {}", text(&out));
+        let said = text(&out);
+        assert!(
+            said.contains(&format!("{sub}/notes.txt exists but is not a directory"))
+                && said.contains(&format!("{sub}/hook-secret")),
+            "{config}: {said}"
+        );
+        // The config file itself is named as it was given, so that the
+        // commands the messages suggest can be pasted as they are.
+        assert!(
+            said.contains(&format!("{config}:3: daemon.baseline_dir")),
+            "{config}: {said}"
+        );
+        assert!(
+            !said.contains("./stat") && !said.contains("./hook-secret"),
+            "{config}: {said}"
+        );
+    }
+}
