@@ -2176,3 +2176,190 @@ fn outbox_commands_list_retry_and_drop_dead_alerts() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("outbox is empty"));
 }
+
+// ---- an outbox an older presswatch left ----------------------------------------
+
+/// `presswatch ARGS --config CONFIG` (with the PostgreSQL password and
+/// `env`): (exit code, stdout and stderr).
+async fn presswatch(config: &str, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut all = args.to_vec();
+    all.extend(["--config", config]);
+    let mut env = env.to_vec();
+    env.push((crate::pg::PASSWORD_ENV, crate::pg::PASSWORD));
+    let out = crate::support::run(&all, &env).await;
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// An outbox from before the mark of an attempt under way, as an older
+/// presswatch left it (SQLite without `outbox.sending_since` and
+/// `sending_until`; PostgreSQL at migration 17), with an alert whose
+/// delivery failed and one not tried yet: this build opens it, adds the
+/// mark, lists both as they stand and delivers each once.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered_on_either_backend()
+{
+    let mut backends = vec![("sqlite", String::new(), None)];
+    if let Some(cluster) = crate::pg::cluster() {
+        let url = cluster.database();
+        let db = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let state = format!(
+            "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
+            crate::pg::PASSWORD_ENV
+        );
+        backends.push(("postgres", state, Some(db)));
+    }
+    for (backend, state, pg_db) in backends {
+        let server = crate::support::Server::start().await;
+        let page =
+            |words: &str| crate::support::Route::html(crate::support::article("Story", words));
+        server.set("/story", page("First version."));
+        let project = crate::support::Project::new(&format!(
+            "[daemon]\nper_host_delay = \"0s\"\n{state}\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+            server.url("/hook"),
+            server.url("/story")
+        ));
+        let config = project.config_arg();
+        let (code, said) = presswatch(&config, &["check"], &[]).await;
+        assert_eq!(code, Some(0), "{backend}: {said}");
+        // An edit whose delivery fails, then one the process dies before
+        // sending (right after putting it in the outbox).
+        server.set("/hook", crate::support::Route::status(503));
+        server.set(
+            "/story",
+            page("Second version, with the words the editors added."),
+        );
+        let (_, said) = presswatch(&config, &["check"], &[]).await;
+        assert!(
+            said.contains("delivery: 0 sent, 1 will be retried"),
+            "{backend}: {said}"
+        );
+        server.set(
+            "/story",
+            page("Third version, with other words the editors chose."),
+        );
+        let (code, said) = presswatch(
+            &config,
+            &["check"],
+            &[("PRESSWATCH_FAILPOINT", "after-enqueue")],
+        )
+        .await;
+        assert_ne!(code, Some(0), "{backend}: {said}");
+
+        // The state as the older presswatch left it.
+        let sql = |sql: &str| match &pg_db {
+            None => {
+                let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+                let mut st = db.prepare(sql).unwrap();
+                let mut rows = st.query([]).unwrap();
+                let mut out = Vec::new();
+                while let Some(r) = rows.next().unwrap() {
+                    out.push(r.get::<_, rusqlite::types::Value>(0).map_or(
+                        String::new(),
+                        |v| match v {
+                            rusqlite::types::Value::Integer(n) => n.to_string(),
+                            rusqlite::types::Value::Text(t) => t,
+                            v => format!("{v:?}"),
+                        },
+                    ));
+                }
+                out.join("\n")
+            }
+            Some(db) => crate::pg::cluster().unwrap().psql(db, sql).unwrap(),
+        };
+        match &pg_db {
+            None => {
+                rusqlite::Connection::open(project.path("state/presswatch.db"))
+                    .unwrap()
+                    .execute_batch(
+                        "ALTER TABLE outbox DROP COLUMN sending_since;
+                         ALTER TABLE outbox DROP COLUMN sending_until;",
+                    )
+                    .unwrap();
+            }
+            Some(_) => {
+                assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "18");
+                sql("ALTER TABLE outbox DROP COLUMN sending_since;
+                     DELETE FROM schema_migrations WHERE version >= 18;");
+                assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "17");
+            }
+        }
+        let sending_columns = match &pg_db {
+            None => "SELECT count(*) FROM pragma_table_info('outbox') WHERE name IN ('sending_since', 'sending_until')",
+            Some(_) => "SELECT count(*) FROM information_schema.columns WHERE table_name = 'outbox' AND column_name = 'sending_since'",
+        };
+        assert_eq!(sql(sending_columns), "0", "{backend}");
+
+        // This build: both alerts listed as they stand, the mark added.
+        let (code, listed) = presswatch(&config, &["outbox", "list"], &[]).await;
+        assert_eq!(code, Some(0), "{backend}: {listed}");
+        let lines: Vec<&str> = listed
+            .lines()
+            .filter(|l| l.contains("channel hook"))
+            .collect();
+        assert_eq!(lines.len(), 2, "{backend}: {listed}");
+        assert!(
+            lines[0].contains("attempts 1  delivery failed, retrying at ")
+                && lines[1].contains("attempts 0  waiting, due now"),
+            "{backend}: {listed}"
+        );
+        assert!(
+            listed.contains("    last error: POST to ")
+                && listed.contains("outbox: 1 alert to send, 1 alert failing (retrying)"),
+            "{backend}: {listed}"
+        );
+        let want = if pg_db.is_some() { "1" } else { "2" };
+        assert_eq!(sql(sending_columns), want, "{backend}");
+        if pg_db.is_some() {
+            assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "18");
+        }
+
+        // Delivered, each once, once the receiver answers.
+        server.set("/hook", crate::support::Route::status(200));
+        let (code, said) = presswatch(&config, &["outbox", "retry"], &[]).await;
+        assert_eq!(code, Some(0), "{backend}: {said}");
+        assert!(
+            said.contains("2 entries due now")
+                && said.contains("delivery: 2 sent, 0 will be retried, 0 dead"),
+            "{backend}: {said}"
+        );
+        let ids: Vec<String> = server
+            .requests_to("/hook")
+            .iter()
+            .map(|r| {
+                r.headers
+                    .iter()
+                    .find(|(k, _)| k.as_str() == "webhook-id")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            ids.len(),
+            3,
+            "{backend}: the failed attempt and two sends: {ids:?}"
+        );
+        assert!(
+            ids[1] != ids[2] && ids[1..].contains(&ids[0]),
+            "{backend}: {ids:?}"
+        );
+        let (code, listed) = presswatch(&config, &["outbox", "list"], &[]).await;
+        assert_eq!(code, Some(0), "{backend}: {listed}");
+        assert!(listed.contains("outbox is empty"), "{backend}: {listed}");
+    }
+}
