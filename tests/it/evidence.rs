@@ -1016,6 +1016,68 @@ async fn a_body_that_fails_its_check_is_named_on_the_viewers_pages_and_linked_no
     }
 }
 
+/// The SHA-256 of the edit's page (version 2 of [`edited_and_taken_down`]),
+/// served uncompressed and kept in zstd.
+fn edited_body() -> String {
+    presswatch::document::sha256_hex(page(&PARAS[1].replace("in Europe", "in Germany")).as_bytes())
+}
+
+/// Writes `packed` (an SQL value) over the stored bytes of version 2's kept
+/// body (see [`edited_body`]), so that they no longer decompress; then
+/// checks that `verify` names it among the mismatches, and that `export`
+/// hands over the rest, leaves it out, names it and fails (it does not
+/// stop at the first damaged body). Returns the WARC written and what
+/// `export` said on stderr.
+async fn damaged_edit_is_named_by_verify_and_export(
+    project: &Project,
+    pg_db: Option<&str>,
+    packed: &str,
+    env: &[(&str, &str)],
+    backend: &str,
+) -> (PathBuf, String) {
+    let config = project.config_arg();
+    let body = edited_body();
+    alter(
+        project,
+        pg_db,
+        &format!("UPDATE raw_bodies SET packed = {packed} WHERE sha256 = '{body}';"),
+    );
+    let out = run(&["verify", "--config", &config], env).await;
+    assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("MISMATCH watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress")),
+        "{backend}: {said}"
+    );
+    let warc = project.path("out.warc.gz");
+    let out = run(
+        &[
+            "export",
+            "--config",
+            &config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        env,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        said.contains(&format!("LEFT OUT {}", damaged_edit_named())),
+        "{backend}: {said}"
+    );
+    (warc, said)
+}
+
+/// How `export` and `report` name version 2's damaged body.
+fn damaged_edit_named() -> String {
+    format!(
+        "watch rasoulof version 2: the kept response {} was altered or damaged since it was kept: it does not decompress",
+        edited_body()
+    )
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_whose_stored_bytes_no_longer_decompress_is_left_out_and_named_and_the_rest_handed_over_on_either_backend(
 ) {
@@ -1024,51 +1086,18 @@ async fn a_body_whose_stored_bytes_no_longer_decompress_is_left_out_and_named_an
         let config = project.config_arg();
         // The edit (version 2) was served uncompressed and kept in zstd. Its
         // stored bytes are damaged: they no longer decompress at all.
-        let body = presswatch::document::sha256_hex(
-            page(&PARAS[1].replace("in Europe", "in Germany")).as_bytes(),
-        );
         let junk = match pg_db {
             None => "X'28b52ffd00deadbeef'",
             Some(_) => "decode('28b52ffd00deadbeef', 'hex')",
         };
-        alter(
+        let (warc, said) = damaged_edit_is_named_by_verify_and_export(
             &project,
             pg_db.as_deref(),
-            &format!("UPDATE raw_bodies SET packed = {junk} WHERE sha256 = '{body}';"),
-        );
-        let named = format!(
-            "watch rasoulof version 2: the kept response {body} was altered or damaged since it was kept: it does not decompress"
-        );
-
-        // verify names it among the mismatches, as ever.
-        let out = run(&["verify", "--config", &config], &PG_ENV).await;
-        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
-        let said = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            said.contains(&format!("MISMATCH watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress")),
-            "{backend}: {said}"
-        );
-
-        // The export hands over the rest, leaves the damaged one out and
-        // names it, and fails; it does not stop at the first damaged body.
-        let warc = project.path("out.warc.gz");
-        let out = run(
-            &[
-                "export",
-                "--config",
-                &config,
-                "--warc",
-                warc.to_str().unwrap(),
-            ],
+            junk,
             &PG_ENV,
+            backend,
         )
         .await;
-        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
-        let said = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            said.contains(&format!("LEFT OUT {named}")),
-            "{backend}: {said}"
-        );
         assert!(
             said.contains("1 kept response left out of the export"),
             "{backend}: {said}"
@@ -1096,8 +1125,8 @@ async fn a_body_whose_stored_bytes_no_longer_decompress_is_left_out_and_named_an
         let out = report(&config, &viewer, &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stderr);
-        assert!(said.contains(&named), "{backend}: {said}");
-        assert!(!viewer.join(format!("raw/{body}.bin")).exists());
+        assert!(said.contains(&damaged_edit_named()), "{backend}: {said}");
+        assert!(!viewer.join(format!("raw/{}.bin", edited_body())).exists());
         assert_local_links_resolve(&viewer);
         let v2 = std::fs::read_to_string(viewer.join("rasoulof/v2.html")).unwrap();
         assert!(
@@ -1112,41 +1141,9 @@ async fn a_body_whose_stored_bytes_no_longer_decompress_is_left_out_and_named_an
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_written_over_as_text_in_the_sqlite_file_is_a_mismatch_not_an_unreadable_database() {
     let (_server, project) = edited_and_taken_down("").await;
-    let config = project.config_arg();
-    let body = presswatch::document::sha256_hex(
-        page(&PARAS[1].replace("in Europe", "in Germany")).as_bytes(),
-    );
     // A tool edits the row and stores its bytes back as text.
-    alter(
-        &project,
-        None,
-        &format!("UPDATE raw_bodies SET packed = 'not the page' WHERE sha256 = '{body}';"),
-    );
-    let out = run(&["verify", "--config", &config], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        said.contains(&format!("MISMATCH watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress")),
-        "{said}"
-    );
-    let warc = project.path("out.warc.gz");
-    let out = run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        said.contains(&format!("LEFT OUT watch rasoulof version 2: the kept response {body} was altered or damaged since it was kept: it does not decompress")),
-        "{said}"
-    );
+    damaged_edit_is_named_by_verify_and_export(&project, None, "'not the page'", &[], "sqlite")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
