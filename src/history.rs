@@ -51,10 +51,15 @@ pub enum Content {
     Items(Vec<Item>),
 }
 
-/// `2026-05-14 09:00 UTC`: Unix time in the configured zone, as alerts show it.
+/// `2026-05-14 09:00:07 UTC`: Unix time in the configured zone, with its
+/// zone, to the second: a version's time is evidence, exact as stored.
 fn when(t: i64, tz: Tz) -> String {
     DateTime::from_timestamp(t, 0)
-        .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string())
+        .map(|d| {
+            d.with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M:%S %Z")
+                .to_string()
+        })
         .unwrap_or_else(|| t.to_string())
 }
 
@@ -67,7 +72,7 @@ impl Version {
         }
     }
 
-    /// `version 2 (stored 2026-05-14 09:00 UTC)`.
+    /// `version 2 (stored 2026-05-14 09:00:07 UTC)`.
     fn named(&self, tz: Tz) -> String {
         format!("version {} (stored {})", self.seq, when(self.stored_at, tz))
     }
@@ -104,9 +109,10 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
                 )
             })?;
         let altered = AlteredText::check(&watch.name, row.seq, &row.body_sha256, &body);
-        let content = match watch.kind {
-            WatchKind::Article => Content::Article(Box::new(Document::from_baseline(&body))),
-            WatchKind::Listing | WatchKind::Feed => Content::Items(store::items_of_baseline(&body)),
+        let content = if stored_as_article(&body, &row, watch.kind) {
+            Content::Article(Box::new(Document::from_baseline(&body)))
+        } else {
+            Content::Items(store::items_of_baseline(&body))
         };
         out.push(Version {
             seq: row.seq,
@@ -118,6 +124,22 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
         });
     }
     Ok(out)
+}
+
+/// Whether a kept version is an article's text (else a listing's or feed's
+/// item list), as it was stored, whatever the watch's `kind` says now (a
+/// watch made a listing keeps its article's versions, and the other way
+/// round). Its stored text says so: presswatch writes every article text
+/// with its `SHA256:` header line, and no item list with one; and only an
+/// article's version records how its page was read. A baseline file taken
+/// as version 1 (`Origin::File`) says nothing of its kind when written by
+/// hand: it is read as the watch's kind now.
+fn stored_as_article(body: &str, row: &store::VersionRow, kind: WatchKind) -> bool {
+    let header = body.split("\n\n").next().unwrap_or_default();
+    if row.reading.is_some() || header.lines().any(|l| l.starts_with("SHA256: ")) {
+        return true;
+    }
+    row.origin == Origin::File && kind == WatchKind::Article
 }
 
 /// What changed from one version to the next, as an alert would say it.
@@ -172,7 +194,12 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
                 parts.join("; ")
             }
         }
-        _ => "a different kind of content".to_string(),
+        (Content::Article(_), Content::Items(_)) => {
+            "the watch became a listing or feed: its item list, not compared with the article's text before".to_string()
+        }
+        (Content::Items(_), Content::Article(_)) => {
+            "the watch became an article: its text, not compared with the item list before".to_string()
+        }
     }
 }
 
@@ -545,7 +572,21 @@ pub fn diff(
             &render::Context::of(config),
         )?,
         (Content::Items(a), Content::Items(b)) => items(a, b, json)?,
-        _ => return Err(format!("watch {}: versions of different kinds", watch.name)),
+        _ => {
+            let what = |v: &Version| match v.content {
+                Content::Article(_) => format!("version {} is an article's text", v.seq),
+                Content::Items(_) => {
+                    format!("version {} is a listing's or feed's item list", v.seq)
+                }
+            };
+            return Err(format!(
+                "watch {}: {} and {} (the watch's kind changed between them): they cannot be \
+                 compared; name --from and --to of one kind (`presswatch history` lists them)",
+                watch.name,
+                what(from),
+                what(to).replacen(" is ", " ", 1)
+            ));
+        }
     };
     if json {
         // Which versions, when stored, beside what changed.

@@ -21,9 +21,11 @@ impl Verify {
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
         let mut progress = Progress::new("re-hashed", "raw bodies and versions");
-        let v = presswatch::evidence::verify::verify(&state, &mut |done, total| {
-            progress.show(done, total)
-        })?;
+        let v = presswatch::evidence::verify::verify(
+            &state,
+            cfg.daemon.timeout,
+            &mut |done, total| progress.show(done, total),
+        )?;
         drop(progress);
         for p in &v.problems {
             println!("MISMATCH {p}");
@@ -38,8 +40,17 @@ impl Verify {
         if v.undigested > 0 {
             println!(
                 "{} without a record digest (kept before presswatch took one): their bodies are \
-                 re-hashed, but their URLs, status, headers and fetch time cannot be checked",
+                 re-hashed, but their URLs, status, headers and fetch time cannot be checked, nor \
+                 the time of the version each was accepted for",
                 plural(v.undigested, "snapshot record", "snapshot records")
+            );
+        }
+        if v.unfetched > 0 {
+            println!(
+                "{} whose raw response is not kept (pruned by keep_raw, or kept with keep_raw \
+                 = \"off\"): their texts are re-hashed, but the time each was accepted at cannot be \
+                 checked against the fetch of its page",
+                plural(v.unfetched, "version", "versions")
             );
         }
         if v.problems.is_empty() {

@@ -19,7 +19,7 @@ use super::pages::{self, EventView, EventWhat, RawView, VersionView, WatchView};
 use super::{Checked, KeptBody};
 use crate::alert::Alert;
 use crate::compare::ChangeKind;
-use crate::config::{Config, Watch, WatchKind};
+use crate::config::{Config, Watch};
 use crate::history::Content;
 use crate::store::{EventKind, RecordCheck, SnapshotKind, State, WatchEvent};
 
@@ -211,38 +211,39 @@ fn watch_view(
     };
     let rules = watch.rules();
     let mut out = Vec::with_capacity(versions.len());
-    if watch.kind != WatchKind::Article {
-        for (i, v) in versions.iter().enumerate() {
-            let previous = i.checked_sub(1).map(|p| &versions[p]);
-            let (alert, marks) = match previous {
-                Some(p) => {
-                    let (alert, marks) = items_change(watch, p, v, &rules);
-                    let alert = alerts
-                        .get(&(watch.name.clone(), v.seq))
-                        .cloned()
-                        .unwrap_or(alert);
-                    (Some(alert), Some(marks))
-                }
-                None => (None, None),
-            };
-            let Content::Items(items) = &v.content else {
-                continue;
-            };
-            out.push(VersionView {
-                seq: v.seq,
-                accepted_at: v.stored_at,
-                content_sha256: v.sha256.clone(),
-                doc: crate::history::items_document(items),
-                alert,
-                marks,
-                before: None,
-                raw: raw_of(v.seq, SnapshotKind::Version),
-                taken_down: None,
-                altered: v.altered.clone(),
-            });
-        }
+    // A listing's or feed's versions are item lists (and so are those a
+    // watch made an article since kept from before).
+    for (i, v) in versions.iter().enumerate() {
+        let Content::Items(items) = &v.content else {
+            continue;
+        };
+        let previous = i.checked_sub(1).map(|p| &versions[p]);
+        let (alert, marks) = match previous {
+            Some(p) => {
+                let (alert, marks) = items_change(watch, p, v, &rules);
+                let alert = alerts
+                    .get(&(watch.name.clone(), v.seq))
+                    .cloned()
+                    .unwrap_or(alert);
+                (Some(alert), Some(marks))
+            }
+            None => (None, None),
+        };
+        out.push(VersionView {
+            seq: v.seq,
+            accepted_at: v.stored_at,
+            content_sha256: v.sha256.clone(),
+            doc: crate::history::items_document(items),
+            alert,
+            marks,
+            before: None,
+            raw: raw_of(v.seq, SnapshotKind::Version),
+            taken_down: None,
+            altered: v.altered.clone(),
+        });
     }
-    // An article watch's versions are documents.
+    // An article watch's versions are documents (and so are those a watch
+    // made a listing or feed since kept from before).
     let docs: Vec<(&crate::history::Version, &crate::document::Document)> = versions
         .iter()
         .filter_map(|v| v.document().map(|d| (v, d)))
@@ -291,6 +292,7 @@ fn watch_view(
             altered: v.altered.clone(),
         });
     }
+    out.sort_by_key(|v| v.seq);
     let events = state.events(&watch.name).map_err(|e| e.to_string())?;
     // Named as its alerts name it: by the name its latest version gives.
     let outlet = out

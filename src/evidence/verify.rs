@@ -5,6 +5,7 @@
 //! SHA-256 it is stored under.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::store::{RecordCheck, SnapshotKind, State};
@@ -21,14 +22,32 @@ pub struct Verified {
     pub undigested: usize,
     /// Versions re-hashed.
     pub versions: usize,
+    /// Versions fetched whose raw response is not kept (pruned by
+    /// `keep_raw`, or kept with `keep_raw = "off"`): their texts are
+    /// re-hashed, but their times cannot be checked against a fetch.
+    pub unfetched: usize,
     /// Every mismatch, one line each, naming the watch and version it
     /// concerns.
     pub problems: Vec<String>,
 }
 
-/// Re-hashes everything kept in the state database. `progress` hears how
-/// many raw bodies and versions are re-hashed, and of how many.
-pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<Verified, String> {
+/// How long the rest of a check may take after its fetch, at most: reading
+/// the page, comparing it and storing it. Nothing cuts it short (only the
+/// fetch has a time limit, `timeout`); it takes seconds, a busy machine a
+/// few minutes, so an hour flags no real check, however slow, while a
+/// version's time moved hours or days later is caught.
+pub const CHECK_AFTER_FETCH: Duration = Duration::from_secs(3600);
+
+/// Re-hashes everything kept in the state database, and checks each
+/// version's time against the fetch of the response it was accepted from.
+/// `fetch_timeout` is the `timeout` a whole fetch is cut at (the config's).
+/// `progress` hears how many raw bodies and versions are re-hashed, and of
+/// how many.
+pub fn verify(
+    state: &State,
+    fetch_timeout: Duration,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Verified, String> {
     let mut rows = Vec::new();
     for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
         for row in state.versions(&watch).map_err(|e| e.to_string())? {
@@ -73,6 +92,18 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
             }
         }
     }
+    // The versions whose response is kept, its record sound or not.
+    let kept: std::collections::BTreeSet<(&str, i64)> = snapshots
+        .iter()
+        .filter(|c| c.snapshot.kind == SnapshotKind::Version)
+        .map(|c| (c.snapshot.watch.as_str(), c.snapshot.version))
+        .collect();
+    let unfetched = rows
+        .iter()
+        .filter(|(watch, seq, _, stored_at)| {
+            stored_at.is_some() && !kept.contains(&(watch.as_str(), *seq))
+        })
+        .count();
     // When each version's response was fetched, as its record (sound:
     // matching its digest) says.
     let fetched: BTreeMap<(&str, i64), i64> = snapshots
@@ -97,9 +128,11 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         };
         if let Some(altered) = AlteredText::check(watch, *seq, body_sha256, &body) {
             problems.push(altered.mismatch());
-        } else if let Some(why) =
-            stored_before_fetched(*stored_at, fetched.get(&(watch.as_str(), *seq)).copied())
-        {
+        } else if let Some(why) = out_of_its_check(
+            *stored_at,
+            fetched.get(&(watch.as_str(), *seq)).copied(),
+            fetch_timeout,
+        ) {
             problems.push(format!("watch {watch} version {seq}: {why}"));
         }
     }
@@ -108,19 +141,31 @@ pub fn verify(state: &State, progress: &mut dyn FnMut(usize, usize)) -> Result<V
         records,
         undigested,
         versions: rows.len(),
+        unfetched,
         problems,
     })
 }
 
-/// A version stored (`stored_at`, Unix seconds: the time `history` and the
-/// viewer show it accepted at) before the response it was accepted from
-/// was fetched (`fetched_ms`, as its record, checked against its digest,
-/// says): presswatch stores a version after fetching it, so the version's
-/// time was altered (moved earlier) since. `None` when in order, or with
-/// no sound record to go by (none kept, or a baseline file's version).
-fn stored_before_fetched(stored_at: Option<i64>, fetched_ms: Option<i64>) -> Option<String> {
+/// A version's time (`stored_at`, Unix seconds: the time `history` and the
+/// viewer show it accepted at) that its check could not have given it,
+/// against the fetch of the response it was accepted from (`fetched_ms`,
+/// when that response arrived, as its record, checked against its digest,
+/// says). A check stores its version after the fetch, and before the fetch
+/// is cut (`fetch_timeout` after it began, so less after its answer
+/// arrived) and the rest of the check is done ([`CHECK_AFTER_FETCH`]): a
+/// time before the fetch was moved earlier, one later than that moved
+/// later. `None` when within, or with no sound record to go by (none kept,
+/// or a baseline file's version).
+fn out_of_its_check(
+    stored_at: Option<i64>,
+    fetched_ms: Option<i64>,
+    fetch_timeout: Duration,
+) -> Option<String> {
     let (stored_at, fetched_ms) = (stored_at?, fetched_ms?);
-    if stored_at >= fetched_ms.div_euclid(1000) {
+    let fetched_s = fetched_ms.div_euclid(1000);
+    let limit = fetch_timeout.saturating_add(CHECK_AFTER_FETCH);
+    let latest = fetched_s.saturating_add(i64::try_from(limit.as_secs()).unwrap_or(i64::MAX));
+    if (fetched_s..=latest).contains(&stored_at) {
         return None;
     }
     let stored = chrono::DateTime::from_timestamp(stored_at, 0)
@@ -131,9 +176,35 @@ fn stored_before_fetched(stored_at: Option<i64>, fetched_ms: Option<i64>) -> Opt
         .map_or(fetched_ms.to_string(), |t| {
             t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
         });
+    if stored_at < fetched_s {
+        return Some(format!(
+            "it is stored as accepted at {stored}, before the response it was accepted from was fetched ({fetched}, as its record, which matches its digest, says): the time it was accepted at was altered since it was kept (or the system clock was set back during that check)"
+        ));
+    }
     Some(format!(
-        "it is stored as accepted at {stored}, before the response it was accepted from was fetched ({fetched}, as its record, which matches its digest, says): the time it was accepted at was altered since it was kept (or the system clock was set back during that check)"
+        "it is stored as accepted at {stored}, {} after the response it was accepted from was fetched ({fetched}, as its record, which matches its digest, says), later than its check could have stored it (a check stores its version within the fetch's timeout, {}, and {} more): the time it was accepted at was altered since it was kept (or the system clock was set forward, or the machine suspended, during that check)",
+        span(stored_at - fetched_s),
+        span(i64::try_from(fetch_timeout.as_secs()).unwrap_or(i64::MAX)),
+        span(i64::try_from(CHECK_AFTER_FETCH.as_secs()).unwrap_or(i64::MAX)),
     ))
+}
+
+/// A span of seconds as days, hours, minutes and seconds, from the largest
+/// unit it has to the smallest it needs: `3d 0h 0m 12s`, `30s`, `1h`.
+fn span(secs: i64) -> String {
+    let units = [
+        (secs / 86_400, "d"),
+        (secs % 86_400 / 3600, "h"),
+        (secs % 3600 / 60, "m"),
+        (secs % 60, "s"),
+    ];
+    let first = units.iter().position(|(n, _)| *n != 0).unwrap_or(3);
+    let last = units.iter().rposition(|(n, _)| *n != 0).unwrap_or(3);
+    units[first..=last]
+        .iter()
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A kept version whose stored text no longer hashes to the SHA-256 it was
@@ -224,4 +295,38 @@ pub fn what_to_do(config: &Config) -> String {
          the rest is sound, and exports and reports made earlier keep their own digests.",
         config.command("verify")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_is_said_from_its_largest_unit_to_its_smallest() {
+        assert_eq!(span(0), "0s");
+        assert_eq!(span(30), "30s");
+        assert_eq!(span(3600), "1h");
+        assert_eq!(span(3 * 86_400 + 12), "3d 0h 0m 12s");
+    }
+
+    #[test]
+    fn a_version_is_in_its_check_from_its_fetch_to_the_timeout_and_an_hour_after() {
+        let fetched_ms = 1_715_677_200_500;
+        let timeout = Duration::from_secs(30);
+        let at = |s: i64| out_of_its_check(Some(1_715_677_200 + s), Some(fetched_ms), timeout);
+        assert_eq!(at(0), None);
+        assert_eq!(at(3630), None, "a check as slow as can be");
+        assert!(at(-1)
+            .unwrap()
+            .contains("before the response it was accepted from was fetched"));
+        let later = at(3631).unwrap();
+        assert!(
+            later.contains(", 1h 0m 31s after the response it was accepted from was fetched")
+                && later.contains("within the fetch's timeout, 30s, and 1h more"),
+            "{later}"
+        );
+        // Nothing to go by: a baseline file's version, or no sound record.
+        assert_eq!(out_of_its_check(None, Some(fetched_ms), timeout), None);
+        assert_eq!(out_of_its_check(Some(0), None, timeout), None);
+    }
 }

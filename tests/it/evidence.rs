@@ -1344,6 +1344,183 @@ async fn verify_finds_a_version_backdated_before_its_page_was_fetched_on_either_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_on_either_backend()
+{
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        let move_version_2 = |seconds: i64| {
+            alter(
+                &project,
+                pg_db.as_deref(),
+                &format!("UPDATE versions SET fetched_at = fetched_at + {seconds} WHERE watch = 'rasoulof' AND seq = 2;"),
+            )
+        };
+        // A check as slow as a real one can be (its fetch cut at the
+        // timeout, 30s, then an hour of reading and storing) is no mismatch.
+        move_version_2(30 + 3600 - 5);
+        ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        // Someone moves the edit (version 2) three days later, so that
+        // `history` shows it at a time it never was; its text and its
+        // response stay as kept.
+        move_version_2(3 * 86_400 - (30 + 3600 - 5));
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        let line = said
+            .lines()
+            .find(|l| {
+                l.starts_with("MISMATCH watch rasoulof version 2: it is stored as accepted at ")
+            })
+            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        assert!(
+            line.contains(" after the response it was accepted from was fetched (")
+                && line.contains("as its record, which matches its digest, says), later than its check could have stored it (a check stores its version within the fetch's timeout, 30s, and 1h more): the time it was accepted at was altered since it was kept"),
+            "{backend}: {line}"
+        );
+        // How much later, to the second (the check itself took under one).
+        assert!(
+            line.contains(", 3d after") || line.contains(", 3d 0h 0m 1s after"),
+            "{backend}: {line}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert!(said.contains("What to do:"), "{backend}: {said}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_says_how_many_versions_times_it_cannot_check_once_keep_raw_pruned_their_responses_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        // Each watch keeps only its newest version's response.
+        let (_server, project) =
+            edited_and_taken_down(&format!("{state}keep_raw = \"1B\"\n")).await;
+        let config = project.config_arg();
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(
+                "2 versions whose raw response is not kept (pruned by keep_raw, or kept with keep_raw = \"off\"): \
+                 their texts are re-hashed, but the time each was accepted at cannot be checked against the fetch of its page"
+            ),
+            "{backend}: {said}"
+        );
+        // Moved later, the version whose response is kept is caught; the
+        // pruned one cannot be.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "UPDATE versions SET fetched_at = fetched_at + 3 * 86400 WHERE watch = 'rasoulof';",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains("MISMATCH watch rasoulof version 3: it is stored as accepted at "),
+            "{backend}: {said}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+    }
+}
+
+/// A section page: a lead paragraph, then links to `n` stories; an article
+/// watch reads its lead, a listing watch its links.
+fn section_page(n: usize) -> Route {
+    let lead =
+        "The court heard the appeal today in a long session that lasted many hours. ".repeat(5);
+    let links: String = (0..n)
+        .map(|i| format!("<li><a href=\"/news/story-{i}\">Court hears appeal number {i} in the Tehran case</a></li>"))
+        .collect();
+    Route::html(format!(
+        "<!DOCTYPE html><html><head><title>World</title></head><body><main><h1>World</h1><p>{lead}</p><ul>{links}</ul></main></body></html>"
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_shows_each_version_as_the_kind_it_was_stored_as_after_the_watchs_kind_changed_on_either_backend(
+) {
+    for (backend, state, _) in state_backends() {
+        let server = Server::start().await;
+        server.set("/world", section_page(10));
+        let project = Project::new("");
+        let config = project.config_arg();
+        let check = |kind: &str| {
+            let cfg = format!(
+                "[daemon]\nper_host_delay = \"0s\"\n{state}\n[[watch]]\nname = \"world\"\nkind = \"{kind}\"\nurl = \"{}\"\nrobots = false\n",
+                server.url("/world")
+            );
+            std::fs::write(project.config(), cfg).unwrap();
+            let config = &config;
+            async move { ok(&run(&["check", "--config", config], &PG_ENV).await) }
+        };
+        let history =
+            || async { ok(&run(&["history", "--config", &config, "world"], &PG_ENV).await) };
+        // An article watch (version 1: the section's text), made a listing
+        // of the same page (version 2: its links), then an article again
+        // (version 3).
+        check("article").await;
+        check("listing").await;
+        let said = history().await;
+        let lines: Vec<&str> = said.lines().collect();
+        assert_eq!(lines.len(), 2, "{backend}: {said}");
+        assert!(
+            lines[0].contains(" words  baseline (first fetch)"),
+            "{backend}: version 1 is the article's text: {said}"
+        );
+        assert!(
+            lines[1].contains("   10 items  the watch became a listing or feed: its item list, not compared with the article's text before"),
+            "{backend}: {said}"
+        );
+        let shown = ok(&run(
+            &["history", "--config", &config, "world", "--show", "1"],
+            &PG_ENV,
+        )
+        .await);
+        assert!(
+            shown.contains("The court heard the appeal today")
+                && !shown.contains("Court hears appeal number"),
+            "{backend}: {shown}"
+        );
+        check("article").await;
+        let said = history().await;
+        let lines: Vec<&str> = said.lines().collect();
+        assert_eq!(lines.len(), 3, "{backend}: {said}");
+        assert!(
+            lines[1].contains("   10 items  "),
+            "{backend}: version 2 is still the item list: {said}"
+        );
+        assert!(
+            lines[2].contains(" words  the watch became an article: its text, not compared with the item list before"),
+            "{backend}: {said}"
+        );
+        // `diff` says why it does not compare versions 2 and 3.
+        let out = run(&["diff", "--config", &config, "--watch", "world"], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(2), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("watch world: version 2 is a listing's or feed's item list and version 3 an article's text (the watch's kind changed between them): they cannot be compared"),
+            "{backend}: {said}"
+        );
+        // The viewer shows each version as what it is, in order.
+        let viewer = project.path("viewer");
+        ok(&report(&config, &viewer, &PG_ENV).await);
+        let page =
+            |seq: i64| std::fs::read_to_string(viewer.join(format!("world/v{seq}.html"))).unwrap();
+        assert!(
+            page(1).contains("The court heard the appeal today"),
+            "{backend}"
+        );
+        assert!(
+            page(2).contains("Court hears appeal number 9 in the Tehran case"),
+            "{backend}"
+        );
+        assert!(
+            page(3).contains("The court heard the appeal today"),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_takedowns_record_in_the_warc_is_dated_no_earlier_than_the_answer_that_reported_it() {
     let (_server, project) = dated_edited_and_taken_down("").await;
     let config = project.config_arg();
@@ -2145,7 +2322,13 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
             lines[2].trim_start().starts_with("2  "),
             "{backend}: {history}"
         );
-        let minutes = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        // When it was seen, to the second.
+        let seen = |line: &str| {
+            let at = line.trim_start().trim_start_matches('\u{b7}').trim_start();
+            chrono::NaiveDateTime::parse_from_str(&at[..23], "%Y-%m-%d %H:%M:%S UTC")
+                .unwrap_or_else(|e| panic!("{backend}: {e}: {line}"))
+                .and_utc()
+        };
         for (line, to, version) in [(lines[1], &new, 1), (lines[3], &newer, 2)] {
             assert!(
                 line.contains(&format!(
@@ -2154,7 +2337,7 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
                 "{backend}: {history}"
             );
             assert!(
-                line.contains(&minutes(start)) || line.contains(&minutes(end)),
+                (start.timestamp()..=end.timestamp()).contains(&seen(line).timestamp()),
                 "{backend}: {history}"
             );
         }

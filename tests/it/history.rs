@@ -71,14 +71,15 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
         "the version says what the alert said: {history}"
     );
 
-    // The versions were stored on 14 and 16 May 2024: that is what diff shows.
-    stored_at(&project, 1, 1_715_677_200);
-    stored_at(&project, 2, 1_715_844_600);
+    // The versions were stored on 14 and 16 May 2024: that is what diff
+    // shows, to the second.
+    stored_at(&project, 1, 1_715_677_207);
+    stored_at(&project, 2, 1_715_844_659);
     let (code, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
     assert_eq!(code, Some(1), "changed: exit 1 like diff(1)");
     assert!(
         diff.starts_with(
-            "watch story: version 1 (stored 2024-05-14 09:00 UTC) → version 2 (stored 2024-05-16 07:30 UTC)\n"
+            "watch story: version 1 (stored 2024-05-14 09:00:07 UTC) → version 2 (stored 2024-05-16 07:30:59 UTC)\n"
         ),
         "{diff}"
     );
@@ -98,9 +99,9 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
     assert_eq!(v["summary"], alert[0].summary);
     assert_eq!(
         v["from"],
-        serde_json::json!({"version": 1, "stored_at": "2024-05-14T09:00:00Z", "origin": "file"})
+        serde_json::json!({"version": 1, "stored_at": "2024-05-14T09:00:07Z", "origin": "file"})
     );
-    assert_eq!(v["to"]["stored_at"], "2024-05-16T07:30:00Z");
+    assert_eq!(v["to"]["stored_at"], "2024-05-16T07:30:59Z");
 
     // In the configured time zone, as the alerts show times.
     let berlin = config(&server, PATH, "article")
@@ -108,7 +109,7 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
     std::fs::write(project.config(), berlin).unwrap();
     let (_, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
     assert!(
-        diff.starts_with("watch story: version 1 (stored 2024-05-14 11:00 CEST) → version 2 (stored 2024-05-16 09:30 CEST)\n")
+        diff.starts_with("watch story: version 1 (stored 2024-05-14 11:00:07 CEST) → version 2 (stored 2024-05-16 09:30:59 CEST)\n")
             && diff.contains("detected 2024-05-16 09:30 CEST"),
         "{diff}"
     );
@@ -146,13 +147,13 @@ async fn a_watch_with_only_its_baseline_gets_an_answer_not_an_error() {
     );
 
     check_first(&project).await;
-    stored_at(&project, 1, 1_715_677_200);
+    stored_at(&project, 1, 1_715_677_205);
     let (code, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
     assert_eq!(code, Some(0), "{diff}");
     assert_eq!(
         diff,
         format!(
-            "watch story has only its baseline (first fetch), version 1 (stored 2024-05-14 09:00 UTC): \
+            "watch story has only its baseline (first fetch), version 1 (stored 2024-05-14 09:00:05 UTC): \
              there is nothing to compare it with yet. A new version is stored when a check finds a change \
              of the text, headline or byline; `presswatch diff --config {cfg} --watch story` then shows \
              what changed.\n"
@@ -166,7 +167,7 @@ async fn a_watch_with_only_its_baseline_gets_an_answer_not_an_error() {
 
     let (_, history) = cli(&["history", "--config", &cfg, "story"]).await;
     assert!(
-        history.contains("2024-05-14 09:00 UTC")
+        history.contains("   1  2024-05-14 09:00:05 UTC  ")
             && history.contains(
                 "baseline (first fetch)\nOnly the baseline so far. A new version is stored when"
             ),
