@@ -249,7 +249,15 @@ fn watch_view(
         .filter_map(|v| v.document().map(|d| (v, d)))
         .collect();
     for (i, &(v, doc)) in docs.iter().enumerate() {
-        let alert = match (alerts.get(&(watch.name.clone(), v.seq)), i.checked_sub(1)) {
+        // The text before, unless item lists were kept between the two (the
+        // watch was a listing or feed meanwhile): the text is then a new
+        // baseline, not an edit of that one.
+        let previous = i.checked_sub(1).filter(|&p| {
+            !versions
+                .iter()
+                .any(|x| x.seq > docs[p].0.seq && x.seq < v.seq && x.document().is_none())
+        });
+        let alert = match (alerts.get(&(watch.name.clone(), v.seq)), previous) {
             (Some(a), _) => Some(a.clone()),
             (None, Some(p)) => {
                 let change = crate::compare::compare(docs[p].1, doc, &rules);
@@ -277,7 +285,7 @@ fn watch_view(
         let marks = alert.as_ref().and_then(|a| a.change.clone());
         let before = marks
             .as_ref()
-            .zip(i.checked_sub(1))
+            .zip(previous)
             .map(|(c, p)| c.before(docs[p].1, doc, &rules));
         out.push(VersionView {
             seq: v.seq,

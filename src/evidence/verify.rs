@@ -40,7 +40,9 @@ pub const CHECK_AFTER_FETCH: Duration = Duration::from_secs(3600);
 
 /// Re-hashes everything kept in the state database, and checks each
 /// version's time against the fetch of the response it was accepted from.
-/// `fetch_timeout` is the `timeout` a whole fetch is cut at (the config's).
+/// `fetch_timeout` is the `timeout` a whole fetch is cut at (the config's
+/// now: a timeout lowered since by more than the hour allowed after it
+/// could flag a version whose page took longer than that to arrive).
 /// `progress` hears how many raw bodies and versions are re-hashed, and of
 /// how many.
 pub fn verify(
