@@ -19,7 +19,7 @@ use super::keep::{
     evidence, file_version, snapshot_of, version_page, version_snapshot, Keep, NewBaseline,
 };
 use super::moved::moved_there_before;
-use super::paywall::behind_a_paywall;
+use super::paywall::{behind_a_paywall, first_check_note, lifted, Lifted};
 use super::takedown::{
     for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
     never_worked, sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
@@ -118,8 +118,9 @@ pub(super) async fn check_article(
             &moved_before,
         );
     let (state, latest_seq) = (ctx.state.clone(), latest.as_ref().map(|v| v.seq));
+    let latest_sha = latest.as_ref().map(|v| v.sha256.clone());
     let (watch_url, front) = (watch.url.clone(), gone_unless_signing_in.is_some());
-    let (found, from_file, not_the_story, signs_in, stand_in, cut, resp) = ctx
+    let (found, from_file, not_the_story, signs_in, stand_in, cut, unwalled, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
@@ -187,7 +188,34 @@ pub(super) async fn check_article(
                 ),
                 _ => None,
             });
-            Ok::<_, String>((found, from_file, not_the_story, signs_in, stand_in, cut, resp))
+            // A page that shows the whole story, where the baseline was kept
+            // from its paywall's teaser: only the part the baseline held is
+            // compared. On a first check, what ops are told of a paywall.
+            let unwalled = match (&found, &cut) {
+                (Against::Changed(page), None) if !restoring => lifted(
+                    &state,
+                    &name,
+                    latest_seq.zip(latest_sha.as_deref()),
+                    &page.old,
+                    &page.old_hash,
+                    &page.doc,
+                    &resp.text(),
+                    &rules,
+                )
+                .map(|l| Unwalled::Lifted(Box::new(l))),
+                (Against::First { .. }, _) => first_check_note(&resp.text()).map(Unwalled::First),
+                _ => None,
+            };
+            Ok::<_, String>((
+                found,
+                from_file,
+                not_the_story,
+                signs_in,
+                stand_in,
+                cut,
+                unwalled,
+                resp,
+            ))
         })
         .await??;
     if signs_in {
@@ -235,7 +263,7 @@ pub(super) async fn check_article(
     // A change may be, in part or whole, this presswatch reading pages
     // otherwise than the one that kept the baseline.
     let read_now = match &found {
-        Against::Changed(page) if !restoring => {
+        Against::Changed(page) if !restoring && unwalled.is_none() => {
             baseline_read_now(ctx, watch, latest.as_ref(), page).await
         }
         _ => None,
@@ -257,10 +285,14 @@ pub(super) async fn check_article(
             raw: Box::new(raw),
         })
     };
-    let (doc, hash, old, old_hash, change) = match found {
+    let (doc, hash, old, old_hash, mut change) = match found {
         Against::First { doc, hash } => {
+            let walled = match unwalled {
+                Some(Unwalled::First(note)) => note,
+                _ => String::new(),
+            };
             let detail = format!(
-                "first check: baseline {} ({}, {}), no alert",
+                "first check: baseline {} ({}, {}), no alert{walled}",
                 if ctx.dry_run {
                     "found (dry run: not stored)"
                 } else {
@@ -295,6 +327,40 @@ pub(super) async fn check_article(
             (doc, hash, old, old_hash, change)
         }
     };
+    // The baseline was a paywall's teaser and the page is the whole story:
+    // the paragraphs the paywall hid are no news, only an edit of what the
+    // baseline held is.
+    let mut revealed = None;
+    if let Some(Unwalled::Lifted(lifted)) = unwalled {
+        let Lifted {
+            change: held_change,
+            held,
+            of,
+            revealed: more,
+            sign,
+        } = *lifted;
+        let what = format!(
+            "the story's full text is now readable: the baseline was kept behind a paywall ({sign}), \
+             {held} of its {of} paragraphs"
+        );
+        if held_change.is_none() {
+            tracing::info!(watch = %watch.name, "watch {}: {what}; taken as the baseline, no alert", watch.name);
+            keep.baseline = accept(doc, hash);
+            return Ok((
+                Outcome::Unchanged,
+                format!("{what}: taken as the baseline, no alert"),
+                vec![],
+                keep,
+            ));
+        }
+        tracing::info!(watch = %watch.name, "watch {}: {what}; only its edits are reported", watch.name);
+        revealed = Some(format!(
+            ". The rest of the story, which a paywall hid when the baseline was kept, is now readable \
+             ({more} more {}, not reported as added)",
+            if more == 1 { "paragraph" } else { "paragraphs" }
+        ));
+        change = held_change;
+    }
     let restored = std::mem::take(&mut st.gone);
     let switching = if restored {
         None
@@ -354,7 +420,7 @@ pub(super) async fn check_article(
             "{}. The page switches back and forth between this version and the one before (a cache serving an old copy, or a test of two versions?): further switches between the two are not reported",
             c.summary
         ),
-        (Some(c), false) => c.summary.clone(),
+        (Some(c), false) => format!("{}{}", c.summary, revealed.unwrap_or_default()),
         (None, false) => unreachable!("an unchanged page is Against::Same"),
     };
     // A restore's id counts the watch's takedowns and restores; an edit's
@@ -498,6 +564,16 @@ fn switching_back(
         }
         _ => None,
     })
+}
+
+/// What a check learned of a paywall, besides whether the page is behind
+/// one ([`behind_a_paywall`]).
+enum Unwalled {
+    /// The first check's page shows a paywall's sign: what its detail adds.
+    First(String),
+    /// The baseline was kept from a paywall's teaser, and the page is the
+    /// whole story.
+    Lifted(Box<Lifted>),
 }
 
 /// What a page's document is against its baseline.

@@ -10,6 +10,11 @@
 //! A story whose newsroom cut its last paragraphs shows no new paywall sign;
 //! one about paywalls says such words in its prose, which the page kept
 //! last said too.
+//!
+//! The mirror: a watch whose first check met the paywall keeps the teaser
+//! as its baseline (its first check says so). The whole story served later,
+//! its paywall's sign gone, is compared only in the paragraphs the teaser
+//! showed: the rest is the story, revealed, not added ([`lifted`]).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -17,6 +22,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
+use crate::compare::{self, BlockChange, Change, Rules};
 use crate::document::Document;
 use crate::store::State;
 use crate::text;
@@ -136,15 +142,23 @@ fn prompt(el: ElementRef) -> Option<(String, String)> {
         return None;
     }
     let block = words.join(" ");
-    if text::diff_word_count(&block) > PROMPT_MAX_WORDS {
+    let said = says_a_prompt(&block)?;
+    Some((block, said))
+}
+
+/// What a block of text (`block`) says of a paywall, in match form, when it
+/// is short (at most [`PROMPT_MAX_WORDS`]) and says a prompt ([`PROMPT`]),
+/// not in quotation marks.
+fn says_a_prompt(block: &str) -> Option<String> {
+    if text::diff_word_count(block) > PROMPT_MAX_WORDS {
         return None;
     }
-    let key = text::match_key(&block);
+    let key = text::match_key(block);
     let found = PROMPT.find(&key)?;
     let quoted = key[..found.start()]
         .trim_end()
         .ends_with(['"', '“', '«', '\'', '‘', '„']);
-    (!quoted).then(|| (block, found.as_str().to_string()))
+    (!quoted).then(|| found.as_str().to_string())
 }
 
 /// The words of an element's text, but for what no reader sees.
@@ -252,6 +266,221 @@ pub(super) fn behind_a_paywall(
          the site's meter or subscription keeps the story from presswatch: ask the outlet for access, \
          or check less often"
     ))
+}
+
+/// A story whose baseline was kept from its paywall's teaser, now served
+/// whole ([`lifted`]).
+pub(super) struct Lifted {
+    /// What the newsroom changed in the part of the story the baseline held
+    /// (its paragraphs, headline, byline and the page's other prose):
+    /// `None` when nothing did.
+    pub(super) change: Option<Change>,
+    /// The story's paragraphs the baseline held.
+    pub(super) held: usize,
+    /// The story's paragraphs now.
+    pub(super) of: usize,
+    /// The paragraphs after the part the baseline held: the ones the
+    /// paywall hid.
+    pub(super) revealed: usize,
+    /// The paywall sign the baseline's page showed and the page shows no
+    /// more, as the check's detail quotes it.
+    pub(super) sign: String,
+}
+
+/// Whether the page now (`new`, read from `html`) is the whole story whose
+/// baseline (`old`, content hash `old_hash`) was kept from the teaser a
+/// paywall served: the mirror of [`behind_a_paywall`], for a watch whose
+/// first check came after the site's meter ran out.
+///
+/// The baseline's page showed a paywall sign ([`signs`]) that the page no
+/// longer shows (a prompt gone, or the "not free" mark gone), and the page
+/// shows no prompt the baseline's did not. The baseline's page is the raw
+/// response kept with the watch's newest version (`latest`: its number and
+/// content hash, which must be the baseline's); with none kept, a prompt
+/// the baseline's own text says (a short block, as [`says_a_prompt`]).
+/// The story now holds more paragraphs than the baseline held (its blocks
+/// up to the prompt read as a paragraph, when the prompt and what follows
+/// it are a teaser's tail of at most [`TAIL_MAX_WORDS`]).
+///
+/// What the baseline held is then compared (`rules`) with the same part of
+/// the page (up to where the baseline's last paragraph now stands), and only
+/// that is news: the paragraph the teaser cut midway is the whole paragraph
+/// now, the paragraphs after it and the prose outside the article the
+/// teaser did not show are the story's, revealed, not added; the prompt
+/// gone is no removal.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn lifted(
+    state: &State,
+    watch: &str,
+    latest: Option<(i64, &str)>,
+    old: &Document,
+    old_hash: &str,
+    new: &Document,
+    html: &str,
+    rules: &Rules,
+) -> Option<Lifted> {
+    let held = teaser_story(old);
+    if held == 0 || new.blocks.len() <= held {
+        return None;
+    }
+    let before = latest
+        .filter(|(_, sha)| *sha == old_hash)
+        .and_then(|(seq, _)| version_page(state, watch, seq))
+        .map(|(_, html)| signs(&html))
+        .unwrap_or_else(|| Signs {
+            prompts: old
+                .blocks
+                .iter()
+                .map(|b| b.text.as_str())
+                .chain(old.other_prose.iter().map(|p| p.text.as_str()))
+                .filter_map(|t| says_a_prompt(t).map(|said| (t.to_string(), said)))
+                .collect(),
+            not_free: false,
+        });
+    if before.prompts.is_empty() && !before.not_free {
+        return None;
+    }
+    let now = signs(html);
+    let shown_before = |said: &String| before.prompts.iter().any(|(_, s)| s == said);
+    if now.prompts.iter().any(|(_, said)| !shown_before(said)) {
+        return None;
+    }
+    let gone = before
+        .prompts
+        .iter()
+        .find(|(_, said)| !now.prompts.iter().any(|(_, s)| s == said));
+    let sign = match (gone, before.not_free && !now.not_free) {
+        (Some((block, _)), _) => format!("“{}”", quote(block)),
+        (None, true) => "\"isAccessibleForFree\": false".to_string(),
+        (None, false) => return None,
+    };
+    let upto = held_now(old, held, new);
+    if upto >= new.blocks.len() {
+        return None;
+    }
+    let mut old_held = old.clone();
+    old_held.blocks.truncate(held);
+    if let (Some(last), Some(now_last)) = (old_held.blocks.last_mut(), new.blocks.get(upto - 1)) {
+        if cut_midway(&last.text, &now_last.text) {
+            last.text.clone_from(&now_last.text);
+        }
+    }
+    let mut new_held = new.clone();
+    new_held.blocks.truncate(upto);
+    // The prompts read as the page's other prose are gone with the paywall.
+    new_held.other_prose.extend(
+        old.other_prose
+            .iter()
+            .filter(|p| says_a_prompt(&p.text).is_some())
+            .cloned(),
+    );
+    let mut change = compare::compare(&old_held, &new_held, rules);
+    // The prose outside the article that the teaser did not show (the
+    // captions of the story's later photos) is revealed, not added.
+    let revealed: Vec<usize> = change
+        .iter()
+        .flat_map(|c| &c.other_prose)
+        .filter_map(|p| match p.change {
+            BlockChange::Added { new_index, .. } => Some(new_index),
+            _ => None,
+        })
+        .collect();
+    if !revealed.is_empty() {
+        old_held
+            .other_prose
+            .extend(revealed.iter().map(|&i| new_held.other_prose[i].clone()));
+        change = compare::compare(&old_held, &new_held, rules);
+    }
+    Some(Lifted {
+        change,
+        held,
+        of: new.blocks.len(),
+        revealed: new.blocks.len() - upto,
+        sign,
+    })
+}
+
+/// The paragraphs of a baseline's story (`old`) kept from a teaser: its
+/// blocks up to the first that says a paywall's prompt ([`says_a_prompt`]),
+/// when that block and those after it are a teaser's tail (at most
+/// [`TAIL_MAX_WORDS`]); else all of them.
+fn teaser_story(old: &Document) -> usize {
+    let all = old.blocks.len();
+    let Some(first) = old
+        .blocks
+        .iter()
+        .position(|b| says_a_prompt(&b.text).is_some())
+    else {
+        return all;
+    };
+    let tail: usize = old.blocks[first..]
+        .iter()
+        .map(|b| text::diff_word_count(&b.text))
+        .sum();
+    if tail <= TAIL_MAX_WORDS {
+        first
+    } else {
+        all
+    }
+}
+
+/// How many of the page's paragraphs (`new`) are the part of the story the
+/// baseline's first `held` paragraphs (`old`) were: up to where the last of
+/// them found unchanged stands now, and as many more as the baseline held
+/// after it (edited, or the one a teaser cut midway).
+fn held_now(old: &Document, held: usize, new: &Document) -> usize {
+    let page: Vec<String> = new
+        .blocks
+        .iter()
+        .map(|b| text::compare_key(&b.text))
+        .collect();
+    let (mut from, mut last) = (0, None);
+    for (i, b) in old.blocks[..held].iter().enumerate() {
+        let key = text::compare_key(&b.text);
+        if let Some(j) = page[from..].iter().position(|p| *p == key) {
+            last = Some((i, from + j));
+            from += j + 1;
+        }
+    }
+    let upto = match last {
+        Some((i, j)) => j + 1 + (held - 1 - i),
+        None => held,
+    };
+    upto.min(new.blocks.len())
+}
+
+/// Whether a teaser's last paragraph (`shown`) is `whole` cut midway: its
+/// words, in comparison form ([`text::compare_key`], whatever punctuation
+/// and spacing), are the first of `whole`'s, the last of them perhaps cut
+/// short, and `whole` has more.
+fn cut_midway(shown: &str, whole: &str) -> bool {
+    let (shown, whole) = (text::compare_key(shown), text::compare_key(whole));
+    let shown: Vec<&str> = text::diff_words(&shown).collect();
+    let whole: Vec<&str> = text::diff_words(&whole).collect();
+    let Some((last, before)) = shown.split_last() else {
+        return false;
+    };
+    shown.len() < whole.len() && whole.starts_with(before) && whole[before.len()].starts_with(last)
+}
+
+/// What the first check says of a page (`html`) that shows a paywall's
+/// sign ([`signs`]), after the baseline it stored: the baseline may be
+/// only the story's first paragraphs. `None` when the page shows none.
+pub(super) fn first_check_note(html: &str) -> Option<String> {
+    let found = signs(html);
+    match (found.prompts.first(), found.not_free) {
+        (Some((block, _)), _) => Some(format!(
+            "; the page shows a paywall (“{}”): the baseline may be only the story's first paragraphs. \
+             Once the page shows the whole story without it, that becomes the baseline with no alert",
+            quote(block)
+        )),
+        (None, true) => Some(
+            "; the page marks the article as not free to read (\"isAccessibleForFree\": false): if the \
+             baseline is only the story's first paragraphs, the rest may be reported as added when the site serves it"
+                .to_string(),
+        ),
+        (None, false) => None,
+    }
 }
 
 /// A prompt as quoted: at most [`QUOTE_CHARS`], "…" after when cut.

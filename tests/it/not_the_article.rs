@@ -694,6 +694,213 @@ async fn a_story_about_paywalls_cut_short_is_an_edit() {
     );
 }
 
+/// A recorded story's page (`page`) as a metered paywall serves it once the
+/// meter runs out: its first two paragraphs, the third cut midway, then
+/// `wall` (the prompt's markup), and `ld` added to the page's head.
+fn paywall_teaser(page: &str, wall: &str, ld: &str) -> String {
+    let third = page.match_indices("<p>").nth(2).unwrap().0;
+    let end = page.find("</article>").unwrap();
+    let cut: String = page[third..].chars().take(40).collect();
+    format!("{}{cut}…</p>\n{wall}\n{}", &page[..third], &page[end..])
+        .replace("</head>", &format!("{ld}</head>"))
+}
+
+/// What a baseline file holds of its story: all but when and from which
+/// server it was fetched.
+fn story_held(baseline: &str) -> String {
+    held(baseline)
+        .lines()
+        .filter(|l| !l.starts_with("URL: "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The story a watch started on `page` keeps as its baseline ([`story_held`]).
+async fn baseline_of(page: &str) -> String {
+    let server = Server::start().await;
+    server.set(STORY, Route::html(page.to_string()));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    story_held(&project.read_baseline("story"))
+}
+
+/// Given a watch whose first check met the story's paywall (its first
+/// paragraphs, then a prompt to subscribe, in English or Persian, with
+/// schema.org's "not free" mark or without), the first check says the
+/// baseline may be only the story's start; when the meter resets and the
+/// page shows the whole story without the prompt (the "not free" mark kept
+/// or gone, punctuation, spacing and Arabic letter forms as the comparison
+/// ignores them), no alert goes out and the whole story becomes the
+/// baseline; the next check finds nothing new.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_whose_first_check_met_its_paywall_takes_the_whole_story_as_its_baseline_silently()
+{
+    let en = recorded("changes/en/base.html");
+    let fa = recorded("changes/fa/base.html");
+    let english_wall = r#"<div class="paywall"><h3>Subscribe to continue reading</h3><p>You have reached your limit of free articles. Already a subscriber? <a href="/login">Log in</a></p></div>"#;
+    let persian_wall = r#"<div class="premium-box"><p>برای ادامه مطالعه مشترک شوید</p><a href="/subscribe">اشتراک</a></div>"#;
+    let metered = |page: String| page.replace("</head>", &format!("{NOT_FREE}</head>"));
+    let cases = [
+        (
+            paywall_teaser(&en, english_wall, NOT_FREE),
+            "“Subscribe to continue reading”",
+            recorded("changes/en/base.html"),
+        ),
+        (
+            paywall_teaser(&en, english_wall, NOT_FREE),
+            "“Subscribe to continue reading”",
+            metered(recorded("changes/en/noise-whitespace-punctuation.html")),
+        ),
+        (
+            paywall_teaser(&fa, persian_wall, ""),
+            "“برای ادامه مطالعه مشترک شوید”",
+            recorded("changes/fa/noise-whitespace-punctuation.html"),
+        ),
+    ];
+    for (teaser, prompt, whole) in cases {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(teaser));
+        let project = Project::new(&config(&server, STORY));
+        let first = check_first(&project).await;
+        assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+        assert!(
+            first.detail.contains(&format!(
+                "the page shows a paywall ({prompt}): the baseline may be only the story's first paragraphs"
+            )),
+            "{}",
+            first.detail
+        );
+
+        server.set(STORY, Route::html(whole.clone()));
+        let full = check_first(&project).await;
+        assert_eq!(
+            full.outcome,
+            Outcome::Unchanged,
+            "{prompt}: {}",
+            full.detail
+        );
+        assert_eq!(full.alerts, vec![], "{prompt}: {}", full.detail);
+        assert!(
+            full.detail
+                .contains("the story's full text is now readable")
+                && full
+                    .detail
+                    .contains(&format!("behind a paywall ({prompt})"))
+                && full.detail.contains("taken as the baseline, no alert"),
+            "{}",
+            full.detail
+        );
+        assert_eq!(
+            story_held(&project.read_baseline("story")),
+            baseline_of(&whole).await,
+            "{prompt}"
+        );
+
+        let again = check_first(&project).await;
+        assert_eq!(
+            again.outcome,
+            Outcome::Unchanged,
+            "{prompt}: {}",
+            again.detail
+        );
+        assert_eq!(again.alerts, vec![], "{prompt}");
+    }
+}
+
+/// Given a watch whose first check met the story's paywall, when the whole
+/// story comes with a word of the paragraphs the baseline held changed
+/// ("Monday" → "Tuesday"; «دوشنبه» → «سه‌شنبه»), the edit alerts, naming the
+/// changed words, and the paragraphs the paywall hid are not reported as
+/// added; the whole story becomes the baseline.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_to_what_a_paywalled_baseline_held_alerts_when_the_whole_story_comes() {
+    let cases = [
+        (
+            "en",
+            r#"<div class="paywall"><h3>Subscribe to continue reading</h3></div>"#,
+            "Monday",
+            "Tuesday",
+        ),
+        (
+            "fa",
+            r#"<div class="premium-box"><p>برای ادامه مطالعه مشترک شوید</p></div>"#,
+            "دوشنبه",
+            "سه‌شنبه",
+        ),
+    ];
+    for (lang, wall, before, after) in cases {
+        let base = recorded(&format!("changes/{lang}/base.html"));
+        let edited = recorded(&format!("changes/{lang}/edit-word-changed.html"));
+        let server = Server::start().await;
+        server.set(STORY, Route::html(paywall_teaser(&base, wall, NOT_FREE)));
+        let project = Project::new(&config(&server, STORY));
+        check_first(&project).await;
+
+        server.set(STORY, Route::html(edited.clone()));
+        let report = check_first(&project).await;
+        assert_eq!(
+            kinds(&report),
+            vec![ChangeKind::Edited],
+            "{lang}: {:?} {}",
+            report.outcome,
+            report.detail
+        );
+        let alert = &report.alerts[0];
+        assert!(
+            alert.summary.starts_with("1 word changed in paragraph 2. The rest of the story, which a paywall hid when the baseline was kept, is now readable (2 more paragraphs, not reported as added)"),
+            "{lang}: {}",
+            alert.summary
+        );
+        assert!(!alert.summary.contains("added;"), "{}", alert.summary);
+        let change = alert.change.as_ref().expect("the change");
+        let words = |texts: Vec<String>| -> Vec<String> {
+            texts
+                .iter()
+                .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+                .collect()
+        };
+        assert_eq!(words(change.removed_text()), vec![before], "{lang}");
+        assert_eq!(words(change.added_text()), vec![after], "{lang}");
+        assert_eq!(
+            story_held(&project.read_baseline("story")),
+            baseline_of(&edited).await,
+            "{lang}"
+        );
+    }
+}
+
+/// Given a watch whose first check found a short story on a page with a
+/// prompt to subscribe and the "not free" mark, paragraphs the newsroom
+/// adds later, on a page that still shows both, are reported: no paywall
+/// sign went, so nothing says the page was a teaser.
+#[tokio::test(flavor = "multi_thread")]
+async fn paragraphs_added_to_a_story_whose_paywall_signs_stay_are_an_edit() {
+    let base = recorded("changes/en/base.html");
+    let wall = r#"<div class="paywall"><h3>Subscribe to continue reading</h3></div>"#;
+    let short = paywall_teaser(&base, wall, NOT_FREE);
+    let longer = base
+        .replace("</article>", &format!("{wall}</article>"))
+        .replace("</head>", &format!("{NOT_FREE}</head>"));
+    let server = Server::start().await;
+    server.set(STORY, Route::html(short));
+    let project = Project::new(&config(&server, STORY));
+    check_first(&project).await;
+    server.set(STORY, Route::html(longer));
+    let report = check_first(&project).await;
+    assert_eq!(
+        kinds(&report),
+        vec![ChangeKind::Edited],
+        "{:?} {}",
+        report.outcome,
+        report.detail
+    );
+    assert!(
+        report.detail.contains("paragraphs added"),
+        "{}",
+        report.detail
+    );
+}
+
 /// A sign-in form, as a site's log-in page serves it.
 fn sign_in_page() -> String {
     r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Log in | Example News</title></head><body>
