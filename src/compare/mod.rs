@@ -30,6 +30,7 @@ mod story;
 mod words;
 
 pub use story::{only_undecoded_characters_read, same_story, stand_in, StandIn};
+use words::changed_words;
 pub use words::{old_side, word_diff};
 
 use std::collections::{HashMap, HashSet};
@@ -753,13 +754,9 @@ fn stats(changes: &[BlockChange], headline: Option<&(String, String)>) -> Stats 
             }
             BlockChange::Changed { segments, .. } => {
                 s.paragraphs_changed += 1;
-                for seg in segments {
-                    match seg.op {
-                        SegmentOp::Added => s.words_added += text::part_word_count(&seg.text),
-                        SegmentOp::Removed => s.words_removed += text::part_word_count(&seg.text),
-                        SegmentOp::Same => {}
-                    }
-                }
+                let (added, removed) = changed_words(segments);
+                s.words_added += added;
+                s.words_removed += removed;
             }
             BlockChange::Moved { .. } => s.paragraphs_moved += 1,
         }
@@ -815,19 +812,8 @@ fn summary(
                 segments,
                 ..
             } => {
-                let w = segments
-                    .iter()
-                    .filter(|g| g.op == SegmentOp::Added)
-                    .map(|g| text::part_word_count(&g.text))
-                    .sum::<usize>()
-                    .max(
-                        segments
-                            .iter()
-                            .filter(|g| g.op == SegmentOp::Removed)
-                            .map(|g| text::part_word_count(&g.text))
-                            .sum::<usize>(),
-                    );
-                Some((*new_index + 1, w))
+                let (added, removed) = changed_words(segments);
+                Some((*new_index + 1, added.max(removed)))
             }
             _ => None,
         })

@@ -319,6 +319,96 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
     segs
 }
 
+/// The words a changed paragraph's `segments` add and remove, as alerts
+/// count them ([`text::part_word_count`]), but for the parts of a
+/// Persian/Arabic compound written apart on one side and joined on the
+/// other ([`written_apart`]): «سه شنبه» (Tuesday, typed with a space)
+/// becoming «چهارشنبه» (Wednesday) is one word changed, as it is when
+/// Tuesday is typed «سه‌شنبه», not two.
+pub(super) fn changed_words(segments: &[Segment]) -> (usize, usize) {
+    let (mut added, mut removed) = (0, 0);
+    for (i, seg) in segments.iter().enumerate() {
+        let count = match seg.op {
+            SegmentOp::Same => continue,
+            SegmentOp::Added => &mut added,
+            SegmentOp::Removed => &mut removed,
+        };
+        // The other side of the same change: the words next to these that
+        // the change replaced them with, or by.
+        let other = [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| segments.get(j))
+            .find(|o| o.op != SegmentOp::Same && o.op != seg.op);
+        let apart = other.map_or(0, |o| written_apart(&seg.text, &o.text));
+        *count += text::part_word_count(&seg.text).saturating_sub(apart);
+    }
+    (added, removed)
+}
+
+/// Letters, at least, of a compound's part that [`written_apart`] finds in
+/// a word of the other side: fewer is too often a word of its own that
+/// merely begins or ends another («به», «در», «می»).
+const COMPOUND_PART_MIN_LETTERS: usize = 3;
+
+/// How many of `side`'s Persian/Arabic words are the second part of a
+/// compound written with a space, whose other part changed, as a word
+/// written joined on the `other` side shows: two neighbouring words of
+/// `side` whose second is the end of a word of `other` (at least
+/// [`COMPOUND_PART_MIN_LETTERS`], after two letters or more: «سه شنبه»
+/// against «چهارشنبه»), or whose first is its start («کتاب خانه» against
+/// «کتابفروشی»). Each word of `other` stands for one compound. Two words
+/// that share no such part with a word of the other side are two words
+/// («آقای احمدی» against «خانم رضایی»).
+fn written_apart(side: &str, other: &str) -> usize {
+    let arabic = |w: &str| {
+        w.chars().all(|c| {
+            matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+        })
+    };
+    let words: Vec<String> = text::diff_words(side)
+        .map(text::compare_key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let others: Vec<String> = text::diff_words(other)
+        .map(text::compare_key)
+        .filter(|w| arabic(w))
+        .collect();
+    let part_of = |part: &str, word: &str, at_end: bool| {
+        let letters = part.chars().count();
+        letters >= COMPOUND_PART_MIN_LETTERS
+            && word.chars().count() >= letters + 2
+            && if at_end {
+                word.ends_with(part)
+            } else {
+                word.starts_with(part)
+            }
+    };
+    let mut used = vec![false; others.len()];
+    let mut apart = 0;
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let (first, second) = (&words[i], &words[i + 1]);
+        let joined = (arabic(first) && arabic(second))
+            .then(|| {
+                (0..others.len()).find(|&j| {
+                    !used[j]
+                        && (part_of(second, &others[j], true) || part_of(first, &others[j], false))
+                })
+            })
+            .flatten();
+        match joined {
+            Some(j) => {
+                used[j] = true;
+                apart += 1;
+                i += 2;
+            }
+            None => i += 1,
+        }
+    }
+    apart
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,6 +476,69 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_persian_compound_typed_with_a_space_is_one_word_changed() {
+        let summary = |old: &str, new: &str| {
+            compare(&doc("T", &[old]), &doc("T", &[new]), &Rules::default())
+                .map(|c| c.summary)
+                .unwrap_or_default()
+        };
+        // Tuesday (typed with a space, with a ZWNJ, or joined) becoming
+        // Wednesday, and back: one word, the day.
+        for (old, new) in [
+            (
+                "این بیانیه روز سه شنبه منتشر شد.",
+                "این بیانیه روز چهارشنبه منتشر شد.",
+            ),
+            (
+                "این بیانیه روز سه‌شنبه منتشر شد.",
+                "این بیانیه روز چهارشنبه منتشر شد.",
+            ),
+            (
+                "این بیانیه روز چهارشنبه منتشر شد.",
+                "این بیانیه روز سه شنبه منتشر شد.",
+            ),
+            // A compound whose first part stays: library → bookshop.
+            ("او را در کتاب خانه دیدند.", "او را در کتابفروشی دیدند."),
+        ] {
+            assert_eq!(
+                summary(old, new),
+                "1 word changed in paragraph 1",
+                "{old} → {new}"
+            );
+        }
+        // Two words are two, whether the other side has one or two.
+        for (old, new, words) in [
+            (
+                "آقای احمدی این خبر را تایید کرد.",
+                "خانم رضایی این خبر را تایید کرد.",
+                2,
+            ),
+            (
+                "نیروهای امنیتی او را بازداشت کردند.",
+                "ماموران او را بازداشت کردند.",
+                2,
+            ),
+            (
+                "این بیانیه روز سه شنبه در تهران منتشر شد.",
+                "این بیانیه روز چهارشنبه در شیراز منتشر شد.",
+                2,
+            ),
+            // Latin script has no such compounds: "New York" is two words.
+            (
+                "He flew to New York on Monday.",
+                "He flew to Newark on Monday.",
+                2,
+            ),
+        ] {
+            assert_eq!(
+                summary(old, new),
+                format!("{words} words changed in paragraph 1"),
+                "{old} → {new}"
+            );
+        }
     }
 
     #[test]
