@@ -300,7 +300,9 @@ pub(super) struct Lifted {
 /// the baseline's own text says (a short block, as [`says_a_prompt`]).
 /// The story now holds more paragraphs than the baseline held (its blocks
 /// up to the prompt read as a paragraph, when the prompt and what follows
-/// it are a teaser's tail of at most [`TAIL_MAX_WORDS`]).
+/// it are a teaser's tail of at most [`TAIL_MAX_WORDS`]), and the baseline
+/// held no more of it than it lacked, as a teaser shows less of the story
+/// than it hides.
 ///
 /// What the baseline held is then compared (`rules`) with the same part of
 /// the page (up to where the baseline's last paragraph now stands), and only
@@ -358,12 +360,20 @@ pub(super) fn lifted(
     if upto >= new.blocks.len() {
         return None;
     }
+    let cut = cut_midway(&old.blocks[held - 1].text, &new.blocks[upto - 1].text);
+    // A paywall shows less of the story than it hides (the paragraph it
+    // cut midway counts hidden): a baseline that held more was the story,
+    // which grew while a box that reads as a prompt went (a promotion that
+    // comes and goes), and what was added to it is news.
+    if held - usize::from(cut) > new.blocks.len() - upto + usize::from(cut) {
+        return None;
+    }
     let mut old_held = old.clone();
     old_held.blocks.truncate(held);
-    if let (Some(last), Some(now_last)) = (old_held.blocks.last_mut(), new.blocks.get(upto - 1)) {
-        if cut_midway(&last.text, &now_last.text) {
-            last.text.clone_from(&now_last.text);
-        }
+    if cut {
+        old_held.blocks[held - 1]
+            .text
+            .clone_from(&new.blocks[upto - 1].text);
     }
     let mut new_held = new.clone();
     new_held.blocks.truncate(upto);

@@ -869,36 +869,47 @@ async fn an_edit_to_what_a_paywalled_baseline_held_alerts_when_the_whole_story_c
     }
 }
 
-/// Given a watch whose first check found a short story on a page with a
-/// prompt to subscribe and the "not free" mark, paragraphs the newsroom
-/// adds later, on a page that still shows both, are reported: no paywall
-/// sign went, so nothing says the page was a teaser.
+/// Paragraphs a newsroom adds are reported, where a page's paywall signs
+/// say no teaser was lifted: given a watch whose first check found a short
+/// story on a page with a prompt to subscribe and the "not free" mark,
+/// then the longer story with both still shown (no sign went); and given a
+/// whole story on a page with a box promoting subscriptions that reads as a
+/// prompt, then the story with a paragraph added and the box gone (the
+/// baseline held more of the story than the page adds: no teaser).
 #[tokio::test(flavor = "multi_thread")]
-async fn paragraphs_added_to_a_story_whose_paywall_signs_stay_are_an_edit() {
+async fn paragraphs_added_to_a_story_that_was_no_teaser_are_an_edit() {
     let base = recorded("changes/en/base.html");
     let wall = r#"<div class="paywall"><h3>Subscribe to continue reading</h3></div>"#;
-    let short = paywall_teaser(&base, wall, NOT_FREE);
-    let longer = base
-        .replace("</article>", &format!("{wall}</article>"))
-        .replace("</head>", &format!("{NOT_FREE}</head>"));
-    let server = Server::start().await;
-    server.set(STORY, Route::html(short));
-    let project = Project::new(&config(&server, STORY));
-    check_first(&project).await;
-    server.set(STORY, Route::html(longer));
-    let report = check_first(&project).await;
-    assert_eq!(
-        kinds(&report),
-        vec![ChangeKind::Edited],
-        "{:?} {}",
-        report.outcome,
-        report.detail
-    );
-    assert!(
-        report.detail.contains("paragraphs added"),
-        "{}",
-        report.detail
-    );
+    let promo = r#"<aside class="promo"><p>Subscribe now for unlimited digital access</p></aside>"#;
+    let added = "<p>Rasoulof later said he would settle in Germany, where his film was co-produced.</p></article>";
+    for (before, after, said) in [
+        (
+            paywall_teaser(&base, wall, NOT_FREE),
+            base.replace("</article>", &format!("{wall}</article>"))
+                .replace("</head>", &format!("{NOT_FREE}</head>")),
+            "3 paragraphs added",
+        ),
+        (
+            base.replace("</main>", &format!("{promo}</main>")),
+            base.replace("</article>", added),
+            "1 paragraph added",
+        ),
+    ] {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(before));
+        let project = Project::new(&config(&server, STORY));
+        check_first(&project).await;
+        server.set(STORY, Route::html(after));
+        let report = check_first(&project).await;
+        assert_eq!(
+            kinds(&report),
+            vec![ChangeKind::Edited],
+            "{said}: {:?} {}",
+            report.outcome,
+            report.detail
+        );
+        assert!(report.detail.contains(said), "{said}: {}", report.detail);
+    }
 }
 
 /// A sign-in form, as a site's log-in page serves it.
