@@ -325,6 +325,18 @@ pub(super) fn lifted(
     if held == 0 || new.blocks.len() <= held {
         return None;
     }
+    let upto = held_now(old, held, new);
+    if upto >= new.blocks.len() {
+        return None;
+    }
+    let cut = cut_midway(&old.blocks[held - 1].text, &new.blocks[upto - 1].text);
+    // A paywall shows less of the story than it hides (the paragraph it
+    // cut midway counts hidden): a baseline that held more was the story,
+    // which grew while a box that reads as a prompt went (a promotion that
+    // comes and goes), and what was added to it is news.
+    if held - usize::from(cut) > new.blocks.len() - upto + usize::from(cut) {
+        return None;
+    }
     let before = latest
         .filter(|(_, sha)| *sha == old_hash)
         .and_then(|(seq, _)| version_page(state, watch, seq))
@@ -356,18 +368,6 @@ pub(super) fn lifted(
         (None, true) => "\"isAccessibleForFree\": false".to_string(),
         (None, false) => return None,
     };
-    let upto = held_now(old, held, new);
-    if upto >= new.blocks.len() {
-        return None;
-    }
-    let cut = cut_midway(&old.blocks[held - 1].text, &new.blocks[upto - 1].text);
-    // A paywall shows less of the story than it hides (the paragraph it
-    // cut midway counts hidden): a baseline that held more was the story,
-    // which grew while a box that reads as a prompt went (a promotion that
-    // comes and goes), and what was added to it is news.
-    if held - usize::from(cut) > new.blocks.len() - upto + usize::from(cut) {
-        return None;
-    }
     let mut old_held = old.clone();
     old_held.blocks.truncate(held);
     if cut {
