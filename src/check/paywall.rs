@@ -592,6 +592,46 @@ mod tests {
     }
 
     #[test]
+    fn a_teaser_s_story_ends_at_its_prompt_and_its_last_paragraph_may_be_cut_midway() {
+        let all = story();
+        let teaser = doc(&[
+            &all[0],
+            &all[1],
+            "Paragraph 3: the filmmaker left the coun…",
+            "Subscribe to continue reading.",
+            "Already a subscriber? Log in",
+        ]);
+        assert_eq!(teaser_story(&teaser), 3);
+        // A story that says nothing of a paywall is all story; so is one
+        // whose prompt stands before much more prose (no teaser's tail).
+        let all_refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        assert_eq!(teaser_story(&doc(&all_refs)), 10);
+        let mut promo = all_refs.clone();
+        promo.insert(0, "Subscribe to continue reading.");
+        assert_eq!(teaser_story(&doc(&promo)), 11);
+
+        for shown in [
+            "Paragraph 3: the filmmaker left the coun…",
+            "Paragraph 3: the filmmaker left the country...",
+            "Paragraph 3 , the filmmaker left",
+        ] {
+            assert!(cut_midway(shown, &all[2]), "{shown}");
+        }
+        for shown in [
+            all[2].as_str(),
+            "Paragraph 3: the director left",
+            "Paragraph 3: the filmmaker fled",
+            "",
+        ] {
+            assert!(!cut_midway(shown, &all[2]), "{shown}");
+        }
+        assert!(cut_midway(
+            "این کارگردان در بیانیه‌ای که روز دوشنبه منتشر شد گفت چند…",
+            "این کارگردان در بیانیه‌ای که روز دوشنبه منتشر شد گفت چند روز پیش به اروپا رسیده است."
+        ));
+    }
+
+    #[test]
     fn schema_org_s_not_free_mark_is_a_sign() {
         for html in [
             r#"<script type="application/ld+json">{"@type":"NewsArticle","isAccessibleForFree": false}</script>"#,
