@@ -18,7 +18,7 @@ use scraper::{ElementRef, Html, Node};
 use serde_json::Value;
 use url::Url;
 
-use super::{attr, name_line_text, reader_text, Marks};
+use super::{attr, name_line_text, reader_text, Marks, Memo};
 use crate::document::{Document, Masthead, Source, Sources};
 use crate::text;
 
@@ -62,15 +62,24 @@ struct Named {
 }
 
 impl Named {
-    fn of(marks: &Marks<'_>) -> Named {
+    /// What the class and id in `marks` say, each value matched once per
+    /// page (`seen`).
+    fn of<'a>(marks: &Marks<'a>, seen: &mut Memo<'a, [bool; 3]>) -> Named {
         let mut named = [false; 3];
         // The patterns hold no white space: matching the class and the id
         // apart is matching them joined.
         for s in [marks.class, marks.id].into_iter().flatten() {
-            BYLINE_SEARCH_NAMES
-                .matches(s)
-                .iter()
-                .for_each(|i| named[i] = true);
+            let said = seen.get(s, |s| {
+                let mut said = [false; 3];
+                BYLINE_SEARCH_NAMES
+                    .matches(s)
+                    .iter()
+                    .for_each(|i| said[i] = true);
+                said
+            });
+            for (n, s) in named.iter_mut().zip(said) {
+                *n |= s;
+            }
         }
         let [byline, unlikely, maybe_candidate] = named;
         Named {
@@ -354,6 +363,7 @@ fn scan(dom: &Html) -> Scan {
     let mut skip_byline: Option<NodeId> = None;
     // Subtrees nobody sees: no headline shown there.
     let mut hidden: Option<NodeId> = None;
+    let mut seen = Memo::new();
     for edge in dom.root_element().traverse() {
         let node = match edge {
             Edge::Open(node) => node,
@@ -429,7 +439,7 @@ fn scan(dom: &Html) -> Scan {
             if !visible {
                 skip_byline = Some(node.id());
             } else {
-                let named = Named::of(&marks);
+                let named = Named::of(&marks, &mut seen);
                 if let Some(b) = byline_of(e, &marks, named) {
                     scan.byline = Some(b);
                 } else if is_unlikely(e, &marks, named) {

@@ -185,6 +185,28 @@ fn attrs(el: &Element) -> impl Iterator<Item = (&str, &str)> {
         .map(|(n, value)| (&*n.local, &**value))
 }
 
+/// The answers of a test of attribute values (a class or an id against the
+/// words that name boilerplate), each value tested once per page: a page
+/// repeats the same few class names on many of its elements, and a regex
+/// over a string costs more than looking the string up (with a hash made
+/// for short keys: SipHash would cost about as much as the regex).
+struct Memo<'a, T> {
+    answers: rustc_hash::FxHashMap<&'a str, T>,
+}
+
+impl<'a, T: Copy> Memo<'a, T> {
+    fn new() -> Memo<'a, T> {
+        Memo {
+            answers: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// `test(value)`, from the answer given before when there is one.
+    fn get(&mut self, value: &'a str, test: impl FnOnce(&str) -> T) -> T {
+        *self.answers.entry(value).or_insert_with(|| test(value))
+    }
+}
+
 /// The attributes of an element that extraction reads about it, from one
 /// pass over them.
 #[derive(Default)]

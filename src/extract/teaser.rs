@@ -366,10 +366,20 @@ pub(super) fn has_heading(a: ego_tree::NodeRef<'_, Node>) -> bool {
         .any(|d| matches!(d.value(), Node::Element(x) if is_heading(x.name())))
 }
 
+/// True for a class or id that names a consent or privacy notice
+/// ([`CONSENT_NAME`]).
+pub(super) fn names_consent(s: &str) -> bool {
+    CONSENT_NAME.is_match(s)
+}
+
 /// True for a consent dialog: a small box (at most [`CONSENT_MAX_WORDS`]
 /// words) that is a modal (`aria-modal="true"`), or that is named like a
-/// consent or privacy notice and asks for a choice with a button.
-pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
+/// consent or privacy notice (`names_consent` of its class or id, as
+/// [`names_consent`] says) and asks for a choice with a button.
+pub(super) fn is_consent_box<'a>(
+    e: ElementRef<'a>,
+    mut names_consent: impl FnMut(&'a str) -> bool,
+) -> bool {
     let v = e.value();
     if matches!(v.name(), "html" | "body" | "main" | "article") {
         return false;
@@ -378,7 +388,7 @@ pub(super) fn is_consent_box(e: ElementRef<'_>) -> bool {
     let named = [attr(v, "class"), attr(v, "id")]
         .into_iter()
         .flatten()
-        .any(|s| CONSENT_NAME.is_match(s));
+        .any(&mut names_consent);
     if !modal && !named {
         return false;
     }
@@ -673,6 +683,6 @@ mod tests {
             .root_element()
             .descendants()
             .filter_map(ElementRef::wrap)
-            .any(is_consent_box));
+            .any(|e| is_consent_box(e, names_consent)));
     }
 }

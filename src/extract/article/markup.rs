@@ -10,7 +10,7 @@ use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Node};
 
 use crate::document::BlockKind;
-use crate::extract::{attr, attrs, teaser, Marks};
+use crate::extract::{attr, attrs, teaser, Marks, Memo};
 use crate::text;
 
 /// Elements whose content is never article text (the `<h1>` headline is
@@ -115,7 +115,45 @@ pub(super) enum Mode {
     Lenient,
 }
 
-pub(super) fn markup(e: ElementRef<'_>) -> Markup {
+/// What the class and id values met so far in a walk say, each value
+/// matched once per walk.
+pub(super) struct Names<'a> {
+    /// [`named_by_class`].
+    classes: Memo<'a, Option<[bool; 4]>>,
+    /// [`named_by`] an id.
+    ids: Memo<'a, [bool; 4]>,
+    /// Whether a class or an id names a consent or privacy notice
+    /// ([`teaser::names_consent`]).
+    consent: Memo<'a, bool>,
+}
+
+impl<'a> Names<'a> {
+    pub(super) fn new() -> Names<'a> {
+        Names {
+            classes: Memo::new(),
+            ids: Memo::new(),
+            consent: Memo::new(),
+        }
+    }
+}
+
+/// Which of the patterns of [`NAMED`] a class or an id matches.
+fn named_by(s: &str) -> [bool; 4] {
+    let mut named = [false; 4];
+    NAMED.matches(s).iter().for_each(|i| named[i] = true);
+    named
+}
+
+/// [`named_by`] the class names of a `class` attribute ([`class_names`]);
+/// `None` when it has none.
+fn named_by_class(class: &str) -> Option<[bool; 4]> {
+    let names = class_names(class);
+    (!names.is_empty()).then(|| named_by(&names))
+}
+
+/// How `e`'s markup classifies it; `names` keeps what its class and id
+/// say for the rest of the walk.
+pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
     let v = e.value();
     let name = v.name();
     if SKIP_TAGS.contains(&name) && !(name == "button" && is_disclosure_control(v)) {
@@ -127,7 +165,9 @@ pub(super) fn markup(e: ElementRef<'_>) -> Markup {
         Some("navigation" | "complementary" | "banner") => return Markup::Chrome,
         _ => {}
     }
-    if teaser::is_consent_box(e) || teaser::is_card_box(e) {
+    if teaser::is_consent_box(e, |s| names.consent.get(s, teaser::names_consent))
+        || teaser::is_card_box(e)
+    {
         return Markup::Excluded;
     }
     if teaser::is_recirculation(e) {
@@ -163,29 +203,29 @@ pub(super) fn markup(e: ElementRef<'_>) -> Markup {
     if name == "form" {
         return Markup::Suspect;
     }
-    let class = class_names(marks.class.unwrap_or(""));
-    let class = class.as_ref();
-    let id = marks.id.unwrap_or("");
     if matches!(name, "html" | "body") {
         return Markup::Plain;
     }
-    if class.is_empty() && id.is_empty() {
+    let by_class = marks
+        .class
+        .and_then(|c| names.classes.get(c, named_by_class));
+    let id = marks.id.unwrap_or("");
+    if by_class.is_none() && id.is_empty() {
         return plain;
     }
     // Never drop the container that says it is the article body.
     if marks.itemprop == Some("articleBody") {
         return Markup::Plain;
     }
-    let mut named = [false; 4];
-    if !class.is_empty() {
-        NAMED.matches(class).iter().for_each(|i| named[i] = true);
-    }
+    let mut named = by_class.unwrap_or_default();
     if !id.is_empty() {
-        let by_id = NAMED.matches(id);
-        if by_id.matched_any()
+        let by_id = names.ids.get(id, named_by);
+        if by_id.contains(&true)
             && !(block_kind(name) == Some(BlockKind::Heading) && is_text_anchor(e, id))
         {
-            by_id.iter().for_each(|i| named[i] = true);
+            for (n, by_id) in named.iter_mut().zip(by_id) {
+                *n |= by_id;
+            }
         }
     }
     let [boilerplate, furniture, suspect, notice] = named;

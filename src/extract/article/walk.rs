@@ -10,7 +10,7 @@ use scraper::{ElementRef, Node};
 use super::block::{RawBlock, BR};
 use super::markup::{
     block_kind, is_anchor, is_block_level, is_control_link, is_embedded_post, layout_signature,
-    markup, Markup, Mode,
+    markup, Markup, Mode, Names,
 };
 use crate::document::BlockKind;
 use crate::extract::{attr, is_inline};
@@ -198,7 +198,7 @@ impl Pending {
 impl Walk {
     /// Walks `root` iteratively (deeply nested pages must not overflow the
     /// stack), skipping boilerplate subtrees.
-    pub(super) fn new(root: ElementRef<'_>, mode: Mode) -> Walk {
+    pub(super) fn new<'a>(root: ElementRef<'a>, mode: Mode) -> Walk {
         let mut walk = Walk {
             blocks: Vec::new(),
             containers: Vec::new(),
@@ -214,6 +214,7 @@ impl Walk {
         let mut containers_open: Vec<NodeId> = Vec::new();
         // Text buffers of closed containers (empty), for the next ones.
         let mut spare_texts: Vec<String> = Vec::new();
+        let mut names = Names::new();
         let mut skip_until: Option<NodeId> = None;
         // The skipped subtree is chrome (its text may be the article).
         let mut skip_chrome = false;
@@ -305,7 +306,7 @@ impl Walk {
                                 }
                                 h1s > 1 && story_begun
                             };
-                            let markup = match (markup(er), mode) {
+                            let markup = match (markup(er, &mut names), mode) {
                                 (Markup::Excluded, _) if section_h1 => Markup::Plain,
                                 (Markup::Chrome, Mode::Strict) => {
                                     if after_control {
