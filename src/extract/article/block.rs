@@ -2,6 +2,7 @@
 //! text: prose, story text, link lists, cross-references, disclosures, and
 //! the lines that are page furniture (promos, credits, picture credits).
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -114,6 +115,8 @@ pub(super) struct RawBlock {
     pub(super) control: bool,
     /// The panel a control in it opens is hidden.
     pub(super) closed_panel: bool,
+    /// Its text as [`RawBlock::clean_text`] gives it, once asked for.
+    pub(super) clean: OnceCell<String>,
 }
 
 impl RawBlock {
@@ -255,25 +258,32 @@ impl RawBlock {
             .is_some_and(|(label, _)| CROSS_REFERENCE.is_match(&text::clean(label)))
     }
 
+    /// The text as a block holds it: `<br>`s as spaces, cleaned
+    /// ([`text::clean`]). Made once: the article's choice reads the text of
+    /// some blocks before they are cleaned.
+    pub(super) fn clean_text(&self) -> &str {
+        self.clean.get_or_init(|| match self.text.contains(BR) {
+            true => text::clean(&self.text.replace(BR, " ")),
+            false => text::clean(&self.text),
+        })
+    }
+
     /// The cleaned block, or `None` when it is page furniture: a label, a
     /// promotion, a credit, data. Links are not looked at.
     pub(super) fn cleaned(&self) -> Option<Block> {
         if self.is_data() {
             return None;
         }
-        let t = match self.text.contains(BR) {
-            true => text::clean(&self.text.replace(BR, " ")),
-            false => text::clean(&self.text),
-        };
+        let t = self.clean_text();
         if t.is_empty()
-            || FURNITURE.is_match(&t)
-            || CREDIT_LINE.is_match(&t)
-            || CLOSING_CREDIT.is_match(&t)
-            || is_picture_credit(&t)
+            || FURNITURE.is_match(t)
+            || CREDIT_LINE.is_match(t)
+            || CLOSING_CREDIT.is_match(t)
+            || is_picture_credit(t)
         {
             return None;
         }
-        if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(&t) {
+        if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(t) {
             return None;
         }
         // Tiny fragments that are not headings are page furniture (counters,
@@ -282,7 +292,7 @@ impl RawBlock {
         let listed_word = self.kind == BlockKind::ListItem && self.is_language();
         if self.kind != BlockKind::Heading
             && !listed_word
-            && !has_words(&t, 2)
+            && !has_words(t, 2)
             && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
             && !t.ends_with(CJK_SENTENCE_ENDS)
         {
@@ -290,7 +300,7 @@ impl RawBlock {
         }
         Some(Block {
             kind: self.kind,
-            text: t,
+            text: t.to_string(),
         })
     }
 }

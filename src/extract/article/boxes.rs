@@ -2,11 +2,12 @@
 //! card or bio, a box known by its title ("About the author", "Was this
 //! helpful").
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::block::RawBlock;
+use super::block::{RawBlock, BR};
 use super::walk::{Container, Walk};
 use crate::document::BlockKind;
 use crate::text;
@@ -212,7 +213,13 @@ impl Walk {
             .sum();
         let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
         for b in &text[start + 1..] {
-            let t = text::clean(&b.text);
+            // Read as written, a `<br>` after the title included; the
+            // block's own cleaning (`<br>`s as spaces) made once serves the
+            // other blocks, and the article's text after.
+            let t = match b.text.contains(BR) {
+                true => Cow::Owned(text::clean(&b.text)),
+                false => Cow::Borrowed(b.clean_text()),
+            };
             let Some(title) = BOX_TITLE.find(&t) else {
                 continue;
             };

@@ -3,6 +3,8 @@
 //! noise; suspect containers dropped as they close, legal notices too
 //! (their totals still counted).
 
+use std::cell::OnceCell;
+
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
@@ -542,6 +544,7 @@ impl Walk {
             anchor_chars: if whole { p.anchor_chars.min(chars) } else { 0 },
             control: whole && p.control_chars * 2 > chars,
             closed_panel: p.closed_panel,
+            clean: OnceCell::new(),
         };
         self.join_drop_cap(&mut block);
         let c = &mut self.containers[idx];
@@ -589,6 +592,7 @@ impl Walk {
         block.chars += 1;
         block.letters += 1;
         prev.text.clear();
+        prev.clean.take();
         prev.chars = 0;
         prev.letters = 0;
         prev.link_chars = 0;
