@@ -222,17 +222,45 @@ impl Outbox {
                         return Err(no_such_channel(&cfg, name));
                     }
                 }
+                // An entry being sent is kept: the attempt under way may
+                // still deliver it, so dropping it would say "dropped" of
+                // an alert the receiver then gets. Its attempt settles it;
+                // once that has failed, it can be dropped.
+                let outbox = outbox::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
+                let mut kept = 0;
+                for e in state.outbox(None, None).map_err(|e| e.to_string())? {
+                    let picked = id.as_ref().is_none_or(|id| *id == e.alert_id)
+                        && channel.as_ref().is_none_or(|c| *c == e.channel);
+                    if let (true, Waiting::Sending { since, attempt }) =
+                        (picked, outbox.waiting(&e))
+                    {
+                        kept += 1;
+                        println!(
+                            "{} for channel {}: being sent since {} (attempt {attempt}); not dropped, as that attempt may still deliver it. If it fails, drop it then: `{}`",
+                            e.alert_id,
+                            e.channel,
+                            fmt_time(since, cfg.daemon.timezone),
+                            cfg.command(&format!("outbox drop {}", e.alert_id))
+                        );
+                    }
+                }
                 let n = state
-                    .drop_entries(id.as_deref(), channel.as_deref())
+                    .drop_entries(id.as_deref(), channel.as_deref(), now)
                     .map_err(|e| e.to_string())?;
-                if let (Some(id), 0) = (&id, n) {
+                if let (Some(id), 0, 0) = (&id, n, kept) {
                     return Err(no_such_alert(&cfg, id));
                 }
                 println!(
                     "{} dropped",
                     presswatch::text::plural(n, "entry", "entries")
                 );
-                Ok(ExitCode::SUCCESS)
+                // Not all that was asked for is gone: a script that drops
+                // an alert learns that it may still go out.
+                Ok(if kept > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                })
             }
         }
     }

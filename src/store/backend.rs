@@ -318,8 +318,11 @@ forward! {
     /// attempt settles it anyway. Returns how many entries were made due.
     fn retry(&self, alert_id: Option<&str>, now: i64) -> Result<usize>;
     /// Drops unsent entries (all, or of one alert, or of one channel, or
-    /// both). Returns how many.
-    fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize>;
+    /// both). An entry being sent at `now` (an attempt under way, see
+    /// [`State::hold_claim`]) is kept, as by `retry`: the attempt may still
+    /// deliver it, so dropping it would not keep it from the receiver.
+    /// Returns how many were dropped.
+    fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>, now: i64) -> Result<usize>;
     /// Forgets delivered alerts sent before `before` (Unix time).
     fn prune_delivered(&self, before: i64) -> Result<usize>;
     /// The undelivered entries of each channel that has any, by how they

@@ -1282,6 +1282,69 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
     }
 }
 
+/// `outbox drop` while an alert is being sent keeps it and says so: the
+/// attempt under way may still deliver it, so "dropped" would name an alert
+/// the receiver then gets. By id, by channel and with --all, the command
+/// exits 1, the alert still reads as being sent, and its attempt delivers
+/// it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_an_alert_being_sent_keeps_it_says_so_and_exits_1_on_either_backend() {
+    for (backend, url) in delivery_backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_server, mut daemon, config, received) =
+            an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(10)).await;
+        let env = UNDER_WAY_ENV;
+        let cfg = config.to_str().unwrap();
+        for drop in [
+            vec!["drop", "ID"],
+            vec!["drop", "--channel", "hook"],
+            vec!["drop", "--all"],
+        ] {
+            let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
+            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+            let id = listed
+                .lines()
+                .find(|l| l.contains("channel hook"))
+                .and_then(|l| l.split_whitespace().next())
+                .unwrap_or_else(|| panic!("{backend} {drop:?}: no entry listed:\n{listed}"));
+            let args: Vec<&str> = drop
+                .iter()
+                .map(|a| if *a == "ID" { id } else { a })
+                .collect();
+            let out = run(&[&["outbox", "--config", cfg], &args[..]].concat(), &env).await;
+            let said = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                said.contains(&format!("{id} for channel hook: being sent since "))
+                    && said.contains(" (attempt 1); not dropped, as that attempt may still deliver it. If it fails, drop it then: `")
+                    && said.contains(&format!("outbox drop {id} --config {cfg}`\n"))
+                    && said.ends_with("0 entries dropped\n"),
+                "{backend} {drop:?}: {said}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(1), "{backend} {drop:?}: {said}");
+            let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
+            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+            assert!(
+                listed.contains("attempts 0  sending since ")
+                    && listed.contains("outbox: 1 alert being sent"),
+                "{backend} {drop:?}: {listed}"
+            );
+        }
+        assert!(
+            outbox_emptied(cfg).await,
+            "{backend}: {}",
+            daemon.log_text()
+        );
+        daemon.stop(Duration::from_secs(20)).await;
+        assert_eq!(
+            received.lock().unwrap().len(),
+            1,
+            "{backend}: {}",
+            daemon.log_text()
+        );
+    }
+}
+
 /// `outbox retry` while an alert is being sent leaves it to the attempt
 /// under way and says so: the alert still reads as being sent, not "due
 /// now", nothing is made due beside it, and the receiver gets it once.

@@ -240,13 +240,23 @@ fn enqueue_is_idempotent_per_alert_id() {
             b.name
         );
         assert_eq!(
-            st.drop_entries(Some("a1"), Some("mail")).unwrap(),
+            st.drop_entries(Some("a1"), Some("mail"), 20).unwrap(),
             0,
             "{}",
             b.name
         );
+        // Being sent: kept, as its attempt may still deliver it.
         assert_eq!(
-            st.drop_entries(None, Some("hook")).unwrap(),
+            st.drop_entries(None, Some("hook"), 20).unwrap(),
+            0,
+            "{}: an entry being sent is not dropped",
+            b.name
+        );
+        assert_eq!(st.pending_count(None).unwrap(), 1, "{}", b.name);
+        // Once its attempt's time limit has passed (cut off), it drops.
+        let later = chrono::Utc::now().timestamp() + 3600;
+        assert_eq!(
+            st.drop_entries(None, Some("hook"), later).unwrap(),
             1,
             "{}",
             b.name

@@ -1295,12 +1295,21 @@ impl Postgres {
         })
     }
 
-    /// Drops unsent entries (all, or of one alert). Returns how many.
-    pub fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize> {
+    /// Drops unsent entries (all, or of one alert). An entry being sent at
+    /// `now` is kept, as by [`Postgres::retry`]: that attempt may still
+    /// deliver it. Returns how many.
+    pub fn drop_entries(
+        &self,
+        alert_id: Option<&str>,
+        channel: Option<&str>,
+        now: i64,
+    ) -> Result<usize> {
         self.transaction(Durability::Durable, async |c| {
             c.execute(
-                "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1) AND ($2::TEXT IS NULL OR channel = $2)",
-                &[&alert_id, &channel],
+                "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1) AND ($2::TEXT IS NULL OR channel = $2)
+                   AND NOT COALESCE(status = 'pending' AND sending_since IS NOT NULL
+                       AND (claim_until_ms + 999) / 1000 > $3, false)",
+                &[&alert_id, &channel, &now],
             )
             .await
             .map(|n| n as usize)

@@ -261,12 +261,20 @@ impl Sqlite {
         Ok(n)
     }
 
-    /// Drops unsent entries (all, or of one alert). Returns how many.
-    pub fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>) -> Result<usize> {
+    /// Drops unsent entries (all, or of one alert). An entry being sent at
+    /// `now` (its attempt's time limit not passed) is kept, as by
+    /// [`State::retry`]: that attempt may still deliver it. Returns how many.
+    pub fn drop_entries(
+        &self,
+        alert_id: Option<&str>,
+        channel: Option<&str>,
+        now: i64,
+    ) -> Result<usize> {
         self.db()
             .execute(
-                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND (?2 IS NULL OR channel = ?2)",
-                params![alert_id, channel],
+                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND (?2 IS NULL OR channel = ?2)
+                   AND NOT COALESCE(status = 'pending' AND sending_until > ?3, 0)",
+                params![alert_id, channel, now],
             )
             .map_err(|e| self.err(e))
     }
