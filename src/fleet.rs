@@ -62,10 +62,26 @@ struct Outage {
 }
 
 /// The hash `status` shows and replicas compare: SHA-256 of the config
-/// file's bytes, shortened.
+/// as TOML, shortened, without `daemon.listen`. That address is each
+/// replica's own (replicas on one machine need a port each), not a setting
+/// the fleet shares: with it, replicas deployed one config apart from it
+/// read as running different configs, and were told to deploy one config
+/// they already run. Comments and layout do not count either. A file that
+/// does not read as TOML is hashed as it is.
 pub fn config_hash(config: &Config) -> String {
     let bytes = std::fs::read(&config.path).unwrap_or_default();
-    crate::document::sha256_hex(&bytes)[..16].to_string()
+    let shared = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|s| s.parse::<toml::Table>().ok())
+        .and_then(|mut t| {
+            if let Some(toml::Value::Table(daemon)) = t.get_mut("daemon") {
+                daemon.remove("listen");
+            }
+            toml::to_string(&t).ok()
+        })
+        .map(String::into_bytes)
+        .unwrap_or(bytes);
+    crate::document::sha256_hex(&shared)[..16].to_string()
 }
 
 impl Replica {

@@ -106,9 +106,13 @@ fn fleet_series(out: &mut String, fleet: &crate::store::FleetView) {
         out,
         "presswatch_fleet_replicas",
         "gauge",
-        "Replicas sharing the state database.",
+        "Replicas sharing the state database, heard from within the lease time.",
     );
-    let _ = writeln!(out, "presswatch_fleet_replicas {}", fleet.replicas.len());
+    let _ = writeln!(
+        out,
+        "presswatch_fleet_replicas {}",
+        fleet.live_replicas().count()
+    );
     header(
         out,
         "presswatch_fleet_leases",

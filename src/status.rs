@@ -183,17 +183,26 @@ fn raw_line(config: &Config, state: &State) -> Result<String, String> {
 /// The fleet sharing the state: each replica, its leases and what it
 /// leads, and the queue.
 fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
+    // A replica silent for more than the lease time (killed, or cut off
+    // from the database) is listed as such, not counted: its leases and
+    // claims have run out, and its config is no longer one the fleet runs.
+    let live = fleet.live_replicas().count();
+    let silent = fleet.replicas.len() - live;
     let _ = writeln!(
         out,
-        "fleet: {}, {} watches leased now, {} due and waiting, {} alert deliveries pending",
-        text::plural(fleet.replicas.len(), "replica", "replicas"),
+        "fleet: {}{}, {} watches leased now, {} due and waiting, {} alert deliveries pending",
+        text::plural(live, "replica", "replicas"),
+        if silent > 0 {
+            format!(" (and {silent} silent)")
+        } else {
+            String::new()
+        },
         fleet.leased,
         fleet.due,
         fleet.outbox_pending
     );
     let hashes: std::collections::HashSet<&str> = fleet
-        .replicas
-        .iter()
+        .live_replicas()
         .map(|r| r.config_hash.as_str())
         .collect();
     for r in &fleet.replicas {
@@ -202,15 +211,23 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
         } else {
             format!(", leads {}", r.leads.join(", "))
         };
+        let seen = human(Duration::from_millis(r.silent_ms.max(0) as u64));
+        if !fleet.live(r) {
+            let _ = writeln!(
+                out,
+                "  {}  pid {} on {}, config {}, SILENT for {seen}: stopped, or cut off from the database; what it held has run out and the others do its work (listed until {} silent)",
+                r.id,
+                r.pid,
+                r.hostname,
+                r.config_hash,
+                human(Duration::from_millis(10 * fleet.lease_ms.max(0) as u64))
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
-            "  {}  pid {} on {}, config {}, {} leases, seen {} ago{leads}",
-            r.id,
-            r.pid,
-            r.hostname,
-            r.config_hash,
-            r.leases,
-            human(Duration::from_millis(r.silent_ms.max(0) as u64))
+            "  {}  pid {} on {}, config {}, {} leases, seen {seen} ago{leads}",
+            r.id, r.pid, r.hostname, r.config_hash, r.leases,
         );
     }
     if hashes.len() > 1 {

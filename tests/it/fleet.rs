@@ -526,6 +526,134 @@ async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
     assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// Two replicas on one machine run one config, each with its own `listen`
+/// port for /metrics (and a comment of its own): the fleet reads them as
+/// running the same config. Neither logs "different configs", and
+/// `status` shows one config hash and no mismatch to fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_that_differ_only_in_their_listen_port_run_the_same_config() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    for (config, note) in [(&config_a, "first"), (&config_b, "second")] {
+        let port = crate::support::free_port();
+        let cfg = small_config(&room, &url, 3).replacen(
+            "[daemon]\n",
+            &format!(
+                "# the {note} replica on this machine\n[daemon]\nlisten = \"127.0.0.1:{port}\"\n"
+            ),
+            1,
+        );
+        std::fs::write(config, cfg).unwrap();
+    }
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
+        ("RUST_LOG", "presswatch=info"),
+    ];
+    let mut a = Daemon::start(&config_a, &env);
+    let mut b = Daemon::start(&config_b, &env);
+    let joined = crate::support::eventually(Duration::from_secs(20), || {
+        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
+    })
+    .await;
+    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    // A few heartbeats (every third of the 2 s lease), each comparing configs.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for d in [&a, &b] {
+        assert!(
+            !d.log_text().contains("different configs"),
+            "{}",
+            d.log_text()
+        );
+    }
+    let out = crate::support::run(
+        &["status", "--config", config_a.to_str().unwrap()],
+        &[(pg::PASSWORD_ENV, pg::PASSWORD)],
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fleet: 2 replicas"), "{text}");
+    assert!(!text.contains("different configs"), "{text}");
+    let hashes: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.split(", config ").nth(1))
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(hashes.len(), 1, "{text}");
+    for d in [&a, &b] {
+        d.signal("TERM");
+    }
+    assert_eq!(a.wait_exit(Duration::from_secs(30)).await, Some(0));
+    assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
+}
+
+/// What `presswatch status` says of the fleet of `config`.
+async fn fleet_status(config: &str) -> String {
+    let out = crate::support::run(
+        &["status", "--config", config],
+        &[(pg::PASSWORD_ENV, pg::PASSWORD)],
+    )
+    .await;
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A replica killed (kill -9) stops renewing its row: once it has been
+/// silent for more than the lease time, `status` no longer counts it nor
+/// compares its config, and lists it as silent, stopped or cut off, with
+/// what that means; before, it read as a live replica seen minutes ago, and
+/// its config as one the fleet still runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_replica_is_listed_as_silent_and_no_longer_counted() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&config_a, small_config(&room, &url, 3)).unwrap();
+    std::fs::write(&config_b, small_config(&room, &url, 4)).unwrap();
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
+        ("RUST_LOG", "presswatch=info"),
+    ];
+    let mut a = Daemon::start(&config_a, &env);
+    let mut b = Daemon::start(&config_b, &env);
+    let joined = crate::support::eventually(Duration::from_secs(20), || {
+        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
+    })
+    .await;
+    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    let cfg = config_a.to_str().unwrap();
+    let text = fleet_status(cfg).await;
+    assert!(text.contains("fleet: 2 replicas, "), "{text}");
+    assert!(
+        text.contains("the replicas run 2 different configs"),
+        "{text}"
+    );
+    let b_pid = b.child.id();
+    b.signal("KILL");
+    let _ = b.wait_exit(Duration::from_secs(10)).await;
+    // Silent for more than the 2 s lease.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let text = fleet_status(cfg).await;
+    assert!(text.contains("fleet: 1 replica (and 1 silent), "), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("pid {b_pid} on ")))
+        .unwrap_or_else(|| panic!("the killed replica is listed\n{text}"));
+    assert!(
+        line.contains(", SILENT for ")
+            && line.contains(": stopped, or cut off from the database; what it held has run out and the others do its work"),
+        "{text}"
+    );
+    assert!(!text.contains("different configs"), "{text}");
+    a.signal("TERM");
+    assert_eq!(a.wait_exit(Duration::from_secs(30)).await, Some(0));
+}
+
 /// A reload that fixes a failing watch's URL has the fleet check it again
 /// soon, as a new watch, not after the backoff its failures earned: the
 /// shared schedule and the failure count in the database are reset.

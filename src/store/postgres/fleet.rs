@@ -49,14 +49,31 @@ pub struct ReplicaInfo {
 /// The fleet: its replicas and its queue.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FleetView {
-    /// Replicas seen within the lease time, by id.
+    /// Replicas seen within ten lease times, by id: those silent for more
+    /// than one ([`FleetView::lease_ms`]) are listed, not live.
     pub replicas: Vec<ReplicaInfo>,
+    /// The lease time: a replica renews its row every third of it, so one
+    /// silent for longer has stopped or lost the database, and what it
+    /// held has run out.
+    pub lease_ms: i64,
     /// Watches due now and not leased.
     pub due: i64,
     /// Watches leased right now.
     pub leased: i64,
     /// Outbox entries pending delivery.
     pub outbox_pending: i64,
+}
+
+impl FleetView {
+    /// Whether a replica was heard from within the lease time.
+    pub fn live(&self, r: &ReplicaInfo) -> bool {
+        r.silent_ms <= self.lease_ms
+    }
+
+    /// The replicas heard from within the lease time.
+    pub fn live_replicas(&self) -> impl Iterator<Item = &ReplicaInfo> {
+        self.replicas.iter().filter(|r| self.live(r))
+    }
 }
 
 /// Who holds the lease on a watch that another process asked to check.
@@ -710,6 +727,7 @@ impl Postgres {
                 .await?;
             Ok(FleetView {
                 replicas,
+                lease_ms,
                 due: q.get(0),
                 leased: q.get(1),
                 outbox_pending: q.get(2),
