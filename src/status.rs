@@ -190,16 +190,20 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
     let silent = fleet.replicas.len() - live;
     let _ = writeln!(
         out,
-        "fleet: {}{}, {} watches leased now, {} due and waiting, {} alert deliveries pending",
+        "fleet: {}{}, {} leased now, {} due and waiting, {} pending",
         text::plural(live, "replica", "replicas"),
         if silent > 0 {
             format!(" (and {silent} silent)")
         } else {
             String::new()
         },
-        fleet.leased,
+        text::plural(fleet.leased.max(0) as usize, "watch", "watches"),
         fleet.due,
-        fleet.outbox_pending
+        text::plural(
+            fleet.outbox_pending.max(0) as usize,
+            "alert delivery",
+            "alert deliveries"
+        )
     );
     let hashes: std::collections::HashSet<&str> = fleet
         .live_replicas()
@@ -226,8 +230,12 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
         }
         let _ = writeln!(
             out,
-            "  {}  pid {} on {}, config {}, {} leases, seen {seen} ago{leads}",
-            r.id, r.pid, r.hostname, r.config_hash, r.leases,
+            "  {}  pid {} on {}, config {}, {}, seen {seen} ago{leads}",
+            r.id,
+            r.pid,
+            r.hostname,
+            r.config_hash,
+            text::plural(r.leases.max(0) as usize, "lease", "leases"),
         );
     }
     if hashes.len() > 1 {
@@ -243,6 +251,41 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
 mod tests {
     use super::*;
     use crate::store::DisabledChannel;
+
+    /// Given a fleet with a replica heard from 1 s ago and one silent for
+    /// 2 min (lease 30 s) running another config, one watch leased and one
+    /// alert pending: the silent one is listed as such, not counted nor
+    /// compared, and the counts read in the singular.
+    #[test]
+    fn a_silent_replica_is_listed_not_counted_and_counts_read_in_the_singular() {
+        let replica = |id: &str, hash: &str, silent_ms| crate::store::ReplicaInfo {
+            id: id.into(),
+            hostname: "host".into(),
+            pid: 7,
+            config_hash: hash.into(),
+            silent_ms,
+            leases: 1,
+            leads: vec![],
+        };
+        let fleet = crate::store::FleetView {
+            replicas: vec![
+                replica("host:7:a", "aaaa", 1_000),
+                replica("host:7:b", "bbbb", 120_000),
+            ],
+            lease_ms: 30_000,
+            due: 1,
+            leased: 1,
+            outbox_pending: 1,
+        };
+        let mut out = String::new();
+        fleet_section(&mut out, &fleet);
+        assert_eq!(
+            out,
+            "fleet: 1 replica (and 1 silent), 1 watch leased now, 1 due and waiting, 1 alert delivery pending\n\
+             \x20 host:7:a  pid 7 on host, config aaaa, 1 lease, seen 1s ago\n\
+             \x20 host:7:b  pid 7 on host, config bbbb, SILENT for 2m: stopped, or cut off from the database; what it held has run out and the others do its work (listed until 5m silent)\n"
+        );
+    }
 
     #[test]
     fn dead_alerts_and_disabled_channels_are_shown_with_what_to_do() {
