@@ -247,7 +247,56 @@ pub fn render(state: &State, now: i64) -> Result<String, String> {
         "Watches being scheduled.",
     );
     let _ = writeln!(out, "presswatch_watches {}", watches.len());
-    let outbox = Outbox::read(&digests, state, now)?.summary();
+    header(
+        &mut out,
+        "presswatch_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the last successful check, per watch.",
+    );
+    for (w, t) in &last_success {
+        let _ = writeln!(
+            out,
+            "presswatch_last_success_timestamp_seconds{{watch=\"{}\"}} {t}",
+            label(w)
+        );
+    }
+    // What the state database holds: while it cannot be read (a PostgreSQL
+    // outage), the series above still answer, with the database's gauge
+    // at 0 and the reason as a comment, rather than the whole scrape
+    // failing and the replicas reading as down themselves.
+    header(
+        &mut out,
+        "presswatch_state_database_up",
+        "gauge",
+        "Whether the state database answered this scrape (1) or not (0; the outbox, fleet and failure series are then left out).",
+    );
+    match stored_series(state, now, &digests, &watches) {
+        Ok(stored) => {
+            let _ = writeln!(out, "presswatch_state_database_up 1");
+            out.push_str(&stored);
+        }
+        Err(e) => {
+            let _ = writeln!(out, "presswatch_state_database_up 0");
+            let _ = writeln!(
+                out,
+                "# state database unreachable: {}",
+                e.replace('\n', " ")
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The series read from the state database: the outbox, the fleet, and
+/// each watch's consecutive failures.
+fn stored_series(
+    state: &State,
+    now: i64,
+    digests: &DigestPlan,
+    watches: &[String],
+) -> Result<String, String> {
+    let mut out = String::new();
+    let outbox = Outbox::read(digests, state, now)?.summary();
     header(
         &mut out,
         "presswatch_outbox_depth",
@@ -278,24 +327,11 @@ pub fn render(state: &State, now: i64) -> Result<String, String> {
     }
     header(
         &mut out,
-        "presswatch_last_success_timestamp_seconds",
-        "gauge",
-        "Unix time of the last successful check, per watch.",
-    );
-    for (w, t) in &last_success {
-        let _ = writeln!(
-            out,
-            "presswatch_last_success_timestamp_seconds{{watch=\"{}\"}} {t}",
-            label(w)
-        );
-    }
-    header(
-        &mut out,
         "presswatch_watch_consecutive_failures",
         "gauge",
         "Consecutive failed checks, per watch.",
     );
-    for w in &watches {
+    for w in watches {
         let st = state.watch(w).map_err(|e| e.to_string())?;
         let _ = writeln!(
             out,

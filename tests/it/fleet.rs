@@ -794,7 +794,13 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     let room = Newsroom::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("presswatch.toml");
-    std::fs::write(&config, small_config(&room, &url, 5)).unwrap();
+    let port = crate::support::free_port();
+    let cfg = small_config(&room, &url, 5).replacen(
+        "[daemon]\n",
+        &format!("[daemon]\nlisten = \"127.0.0.1:{port}\"\n"),
+        1,
+    );
+    std::fs::write(&config, cfg).unwrap();
     let env = [
         (pg::PASSWORD_ENV, pg::PASSWORD),
         ("PRESSWATCH_TEST_TIME_SCALE", "30"),
@@ -844,6 +850,17 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
         1,
         "logged once"
     );
+    // /metrics still answers: what the process counts, and the database
+    // down, with the reason; not a failed scrape that reads as the replica
+    // itself down.
+    let (code, metrics) = crate::support::http_get(port, "/metrics").await;
+    assert_eq!(code, 200, "{metrics}");
+    assert!(
+        metrics.contains("\npresswatch_state_database_up 0\n# state database unreachable: ")
+            && metrics.contains("\npresswatch_checks_total{result=\"baseline\"} 5\n")
+            && !metrics.contains("presswatch_outbox_depth"),
+        "{metrics}"
+    );
 
     // It comes back: checks resume, the change made meanwhile is alerted once.
     cluster.restart();
@@ -858,6 +875,13 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     .await;
     assert!(alerted, "{}", replica.log_text());
     assert!(replica.log_text().contains("reachable again"));
+    let (code, metrics) = crate::support::http_get(port, "/metrics").await;
+    assert_eq!(code, 200, "{metrics}");
+    assert!(
+        metrics.contains("\npresswatch_state_database_up 1\n")
+            && metrics.contains("\npresswatch_outbox_depth "),
+        "{metrics}"
+    );
     replica.stop(Duration::from_secs(30)).await;
     let deliveries = room.log.lock().unwrap().deliveries.clone();
     let ids: HashSet<&String> = deliveries
