@@ -650,9 +650,14 @@ impl Daemon {
         int: &mut Signal,
     ) {
         let running = self.slots.values().filter(|s| s.running).count();
+        // A delivery round under way is waited for as checks are: say so,
+        // or a stop held up by a receiver that does not answer reads as
+        // waiting for nothing ("running_checks=0") until the deadline.
+        let delivering = self.delivering.load(Ordering::Acquire);
         tracing::info!(
             signal,
             running_checks = running,
+            delivery_under_way = delivering,
             grace_secs = SHUTDOWN_GRACE.as_secs(),
             "shutting down"
         );

@@ -856,6 +856,13 @@ async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
     d.signal("TERM");
     d.wait_for_log("shutting down", Duration::from_secs(5))
         .await;
+    // It says what it waits for: no check, the delivery under way.
+    let log = d.log_text();
+    assert!(
+        log.lines().any(|l| l.contains("shutting down")
+            && l.contains("running_checks=0 delivery_under_way=true")),
+        "{log}"
+    );
     d.signal("TERM");
     assert_eq!(
         d.wait_exit(Duration::from_secs(10)).await,
