@@ -1289,52 +1289,43 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
     }
 }
 
-/// `outbox drop` while an alert is being sent keeps it and says so: the
-/// attempt under way may still deliver it, so "dropped" would name an alert
-/// the receiver then gets. By id, by channel and with --all, the command
-/// exits 1, the alert still reads as being sent, and its attempt delivers
-/// it once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dropping_an_alert_being_sent_keeps_it_says_so_and_exits_1_on_either_backend() {
+/// Runs each of `commands` (`outbox` subcommands; an "ID" stands for the
+/// alert's id) while an alert is being sent to a receiver that takes 10 s,
+/// on either backend, and hands `check` what each said: the backend, the
+/// command, the alert's id, the config's path, stdout and the exit code.
+/// After each command the alert still reads as being sent; at the end its
+/// attempt has delivered it, once.
+async fn outbox_commands_on_an_alert_being_sent(
+    commands: &[&[&str]],
+    check: impl Fn(&str, &[&str], &str, &str, &str, Option<i32>),
+) {
     for (backend, url) in delivery_backends() {
         let dir = tempfile::tempdir().unwrap();
         let (_server, mut daemon, config, received) =
             an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(10)).await;
         let env = UNDER_WAY_ENV;
         let cfg = config.to_str().unwrap();
-        for drop in [
-            vec!["drop", "ID"],
-            vec!["drop", "--channel", "hook"],
-            vec!["drop", "--all"],
-        ] {
+        for command in commands {
             let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
             let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
             let id = listed
                 .lines()
                 .find(|l| l.contains("channel hook"))
                 .and_then(|l| l.split_whitespace().next())
-                .unwrap_or_else(|| panic!("{backend} {drop:?}: no entry listed:\n{listed}"));
-            let args: Vec<&str> = drop
+                .unwrap_or_else(|| panic!("{backend} {command:?}: no entry listed:\n{listed}"));
+            let args: Vec<&str> = command
                 .iter()
                 .map(|a| if *a == "ID" { id } else { a })
                 .collect();
             let out = run(&[&["outbox", "--config", cfg], &args[..]].concat(), &env).await;
             let said = String::from_utf8_lossy(&out.stdout).into_owned();
-            assert!(
-                said.contains(&format!("{id} for channel hook: being sent since "))
-                    && said.contains(" (attempt 1); not dropped, as that attempt may still deliver it. If it fails, drop it then: `")
-                    && said.contains(&format!("outbox drop {id} --config {cfg}`\n"))
-                    && said.ends_with("0 entries dropped\n"),
-                "{backend} {drop:?}: {said}{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert_eq!(out.status.code(), Some(1), "{backend} {drop:?}: {said}");
+            check(backend, command, id, cfg, &said, out.status.code());
             let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
             let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
             assert!(
                 listed.contains("attempts 0  sending since ")
                     && listed.contains("outbox: 1 alert being sent"),
-                "{backend} {drop:?}: {listed}"
+                "{backend} {command:?}: {listed}"
             );
         }
         assert!(
@@ -1352,58 +1343,45 @@ async fn dropping_an_alert_being_sent_keeps_it_says_so_and_exits_1_on_either_bac
     }
 }
 
+/// `outbox drop` while an alert is being sent keeps it and says so: the
+/// attempt under way may still deliver it, so "dropped" would name an alert
+/// the receiver then gets. By id, by channel and with --all, the command
+/// exits 1, the alert still reads as being sent, and its attempt delivers
+/// it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_an_alert_being_sent_keeps_it_says_so_and_exits_1_on_either_backend() {
+    outbox_commands_on_an_alert_being_sent(
+        &[&["drop", "ID"], &["drop", "--channel", "hook"], &["drop", "--all"]],
+        |backend, drop, id, cfg, said, code| {
+            assert!(
+                said.contains(&format!("{id} for channel hook: being sent since "))
+                    && said.contains(" (attempt 1); not dropped, as that attempt may still deliver it. If it fails, drop it then: `")
+                    && said.contains(&format!("outbox drop {id} --config {cfg}`\n"))
+                    && said.ends_with("0 entries dropped\n"),
+                "{backend} {drop:?}: {said}"
+            );
+            assert_eq!(code, Some(1), "{backend} {drop:?}: {said}");
+        },
+    )
+    .await;
+}
+
 /// `outbox retry` while an alert is being sent leaves it to the attempt
 /// under way and says so: the alert still reads as being sent, not "due
 /// now", nothing is made due beside it, and the receiver gets it once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retrying_an_alert_being_sent_leaves_it_to_its_attempt_and_sends_it_once_on_either_backend()
 {
-    for (backend, url) in delivery_backends() {
-        let dir = tempfile::tempdir().unwrap();
-        let (_server, mut daemon, config, received) =
-            an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(10)).await;
-        let env = UNDER_WAY_ENV;
-        let cfg = config.to_str().unwrap();
-        for retry in [vec!["retry"], vec!["retry", "ID"]] {
-            let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
-            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
-            let id = listed
-                .lines()
-                .find(|l| l.contains("channel hook"))
-                .and_then(|l| l.split_whitespace().next())
-                .unwrap_or_else(|| panic!("{backend}: no entry listed:\n{listed}"));
-            let args: Vec<&str> = retry
-                .iter()
-                .map(|a| if *a == "ID" { id } else { a })
-                .collect();
-            let out = run(&[&["outbox", "--config", cfg], &args[..]].concat(), &env).await;
-            let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    outbox_commands_on_an_alert_being_sent(
+        &[&["retry"], &["retry", "ID"]],
+        |backend, retry, id, _, said, _| {
             assert!(
                 said.contains(&format!("{id} for channel hook: being sent since "))
                     && said.contains(" (attempt 1); not retried\n")
                     && said.contains("0 entries due now"),
-                "{backend} {retry:?}: {said}{}",
-                String::from_utf8_lossy(&out.stderr)
+                "{backend} {retry:?}: {said}"
             );
-            let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
-            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
-            assert!(
-                listed.contains("attempts 0  sending since ")
-                    && listed.contains("outbox: 1 alert being sent"),
-                "{backend} {retry:?}: {listed}"
-            );
-        }
-        assert!(
-            outbox_emptied(cfg).await,
-            "{backend}: {}",
-            daemon.log_text()
-        );
-        daemon.stop(Duration::from_secs(20)).await;
-        assert_eq!(
-            received.lock().unwrap().len(),
-            1,
-            "{backend}: {}",
-            daemon.log_text()
-        );
-    }
+        },
+    )
+    .await;
 }

@@ -455,6 +455,24 @@ fn small_config(room: &Newsroom, url: &str, n: usize) -> String {
     fleet_config(room, url, n, 0).replace("lease = \"3s\"", "lease = \"2s\"")
 }
 
+/// Starts a replica of each config, time sped up 30 times, and waits until
+/// both have joined the fleet.
+async fn two_replicas(config_a: &Path, config_b: &Path) -> (Daemon, Daemon) {
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
+        ("RUST_LOG", "presswatch=info"),
+    ];
+    let a = Daemon::start(config_a, &env);
+    let b = Daemon::start(config_b, &env);
+    let joined = crate::support::eventually(Duration::from_secs(20), || {
+        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
+    })
+    .await;
+    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    (a, b)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
     let Some(cluster) = pg::cluster() else { return };
@@ -464,18 +482,7 @@ async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
     let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
     std::fs::write(&config_a, small_config(&room, &url, 3)).unwrap();
     std::fs::write(&config_b, small_config(&room, &url, 3)).unwrap();
-    let env = [
-        (pg::PASSWORD_ENV, pg::PASSWORD),
-        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
-        ("RUST_LOG", "presswatch=info"),
-    ];
-    let mut a = Daemon::start(&config_a, &env);
-    let mut b = Daemon::start(&config_b, &env);
-    let joined = crate::support::eventually(Duration::from_secs(20), || {
-        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
-    })
-    .await;
-    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    let (mut a, mut b) = two_replicas(&config_a, &config_b).await;
     // Same config, same hash: no warning.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(!a.log_text().contains("different configs"));
@@ -548,18 +555,7 @@ async fn replicas_that_differ_only_in_their_listen_port_run_the_same_config() {
         );
         std::fs::write(config, cfg).unwrap();
     }
-    let env = [
-        (pg::PASSWORD_ENV, pg::PASSWORD),
-        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
-        ("RUST_LOG", "presswatch=info"),
-    ];
-    let mut a = Daemon::start(&config_a, &env);
-    let mut b = Daemon::start(&config_b, &env);
-    let joined = crate::support::eventually(Duration::from_secs(20), || {
-        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
-    })
-    .await;
-    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    let (mut a, mut b) = two_replicas(&config_a, &config_b).await;
     // A few heartbeats (every third of the 2 s lease), each comparing configs.
     tokio::time::sleep(Duration::from_secs(3)).await;
     for d in [&a, &b] {
@@ -614,18 +610,7 @@ async fn a_killed_replica_is_listed_as_silent_and_no_longer_counted() {
     let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
     std::fs::write(&config_a, small_config(&room, &url, 3)).unwrap();
     std::fs::write(&config_b, small_config(&room, &url, 4)).unwrap();
-    let env = [
-        (pg::PASSWORD_ENV, pg::PASSWORD),
-        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
-        ("RUST_LOG", "presswatch=info"),
-    ];
-    let mut a = Daemon::start(&config_a, &env);
-    let mut b = Daemon::start(&config_b, &env);
-    let joined = crate::support::eventually(Duration::from_secs(20), || {
-        a.log_text().contains("joined the fleet") && b.log_text().contains("joined the fleet")
-    })
-    .await;
-    assert!(joined, "{}\n{}", a.log_text(), b.log_text());
+    let (mut a, mut b) = two_replicas(&config_a, &config_b).await;
     let cfg = config_a.to_str().unwrap();
     let text = fleet_status(cfg).await;
     assert!(text.contains("fleet: 2 replicas, "), "{text}");
