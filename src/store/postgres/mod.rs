@@ -30,6 +30,25 @@ use super::state::{
 };
 use crate::http_header::Validators;
 
+/// SQL saying whether the outbox row (`row`: its alias and a dot, or "")
+/// is being sent at the time bound to `now`: an attempt started and the
+/// claim it holds not run out. Retry, drop and the queue counts read it alike.
+macro_rules! being_sent {
+    ($row:literal, $now:literal) => {
+        concat!(
+            "COALESCE(",
+            $row,
+            "status = 'pending' AND ",
+            $row,
+            "sending_since IS NOT NULL AND (",
+            $row,
+            "claim_until_ms + 999) / 1000 > ",
+            $now,
+            ", false)"
+        )
+    };
+}
+
 type Result<T> = std::result::Result<T, StateError>;
 type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -1279,10 +1298,11 @@ impl Postgres {
         self.transaction(Durability::Durable, async |c| {
             let n = c
                 .execute(
-                    "UPDATE outbox SET status='pending', next_attempt=$2, first_failure=NULL
-                     WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1)
-                       AND NOT COALESCE(status = 'pending' AND sending_since IS NOT NULL
-                           AND (claim_until_ms + 999) / 1000 > $2, false)",
+                    concat!(
+                        "UPDATE outbox SET status='pending', next_attempt=$2, first_failure=NULL
+                         WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1) AND NOT ",
+                        being_sent!("", "$2"),
+                    ),
                     &[&alert_id, &now],
                 )
                 .await?;
@@ -1306,9 +1326,11 @@ impl Postgres {
     ) -> Result<usize> {
         self.transaction(Durability::Durable, async |c| {
             c.execute(
-                "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1) AND ($2::TEXT IS NULL OR channel = $2)
-                   AND NOT COALESCE(status = 'pending' AND sending_since IS NOT NULL
-                       AND (claim_until_ms + 999) / 1000 > $3, false)",
+                concat!(
+                    "DELETE FROM outbox WHERE status != 'sent' AND ($1::TEXT IS NULL OR alert_id = $1) AND ($2::TEXT IS NULL OR channel = $2)
+                       AND NOT ",
+                    being_sent!("", "$3"),
+                ),
                 &[&alert_id, &channel, &now],
             )
             .await
@@ -1458,9 +1480,11 @@ impl Postgres {
         self.run(async |c| {
             let rows = c
                 .query(
-                    "WITH o AS (
-                        SELECT o.*, COALESCE(o.status = 'pending' AND o.sending_since IS NOT NULL
-                            AND (o.claim_until_ms + 999) / 1000 > $1, false) AS sending
+                    concat!(
+                        "WITH o AS (
+                        SELECT o.*, ",
+                        being_sent!("o.", "$1"),
+                        " AS sending
                         FROM outbox o WHERE o.status IN ('pending', 'dead'))
                      SELECT o.channel,
                         COUNT(*) FILTER (WHERE o.status = 'pending' AND o.attempts = 0 AND NOT o.sending),
@@ -1472,7 +1496,7 @@ impl Postgres {
                         (SELECT cs.last_digest FROM channel_state cs WHERE cs.channel = o.channel),
                         COUNT(*) FILTER (WHERE o.sending)
                      FROM o JOIN alerts a ON a.id = o.alert_id
-                     GROUP BY o.channel ORDER BY o.channel",
+                     GROUP BY o.channel ORDER BY o.channel"),
                     &[&now],
                 )
                 .await?;

@@ -8,6 +8,23 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{Durability, Result, Sqlite};
 
+/// SQL saying whether the outbox row (`row`: its alias and a dot, or "")
+/// is being sent at the time bound to `now`: an attempt started and its
+/// time limit not passed. Retry, drop and the queue counts read it alike.
+macro_rules! being_sent {
+    ($row:literal, $now:literal) => {
+        concat!(
+            "COALESCE(",
+            $row,
+            "status = 'pending' AND ",
+            $row,
+            "sending_until > ",
+            $now,
+            ", 0)"
+        )
+    };
+}
+
 /// Delivery status of an outbox entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStatus {
@@ -246,9 +263,11 @@ impl Sqlite {
         let tx = db.transaction().map_err(|e| self.err(e))?;
         let n = tx
             .execute(
-                "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL, sending_since=NULL, sending_until=NULL
-                 WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1)
-                   AND NOT COALESCE(status = 'pending' AND sending_until > ?2, 0)",
+                concat!(
+                    "UPDATE outbox SET status='pending', next_attempt=?2, first_failure=NULL, sending_since=NULL, sending_until=NULL
+                     WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND NOT ",
+                    being_sent!("", "?2"),
+                ),
                 params![alert_id, now],
             )
             .map_err(|e| self.err(e))?;
@@ -272,8 +291,11 @@ impl Sqlite {
     ) -> Result<usize> {
         self.db()
             .execute(
-                "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND (?2 IS NULL OR channel = ?2)
-                   AND NOT COALESCE(status = 'pending' AND sending_until > ?3, 0)",
+                concat!(
+                    "DELETE FROM outbox WHERE status != 'sent' AND (?1 IS NULL OR alert_id = ?1) AND (?2 IS NULL OR channel = ?2)
+                       AND NOT ",
+                    being_sent!("", "?3"),
+                ),
                 params![alert_id, channel, now],
             )
             .map_err(|e| self.err(e))
@@ -390,9 +412,11 @@ impl Sqlite {
         // out; it counts there, not as untried or retrying, but a failing one
         // tried again stays as late as it was (`retrying_since`).
         let mut st = db
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "WITH o AS (
-                    SELECT o.*, COALESCE(o.status = 'pending' AND o.sending_until > ?1, 0) AS sending FROM outbox o
+                    SELECT o.*, ",
+                being_sent!("o.", "?1"),
+                " AS sending FROM outbox o
                     WHERE o.status IN ('pending', 'dead'))
                  SELECT o.channel,
                     COALESCE(SUM(o.status = 'pending' AND o.attempts = 0 AND NOT o.sending), 0),
@@ -404,8 +428,7 @@ impl Sqlite {
                     (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel),
                     COALESCE(SUM(o.sending), 0)
                  FROM o JOIN alerts a ON a.id = o.alert_id
-                 GROUP BY o.channel ORDER BY o.channel",
-            )
+                 GROUP BY o.channel ORDER BY o.channel"))
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([now], |r| {
