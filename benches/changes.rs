@@ -1915,7 +1915,7 @@ impl Report {
 
 /// The command line (after `cargo bench --bench changes --`).
 #[derive(clap::Parser)]
-#[command(about = "The change-detection benchmark (README: Change-detection benchmark)")]
+#[command(about = "The change-detection benchmark (docs/BENCHMARKS.md)")]
 struct Args {
     /// Corpus directory: ground-truth.json and html/<id>.html[.gz]
     /// (repeatable: each corpus is reported on its own).

@@ -273,6 +273,13 @@ mod tests {
             ("docs/OPERATIONS.md", include_str!("../docs/OPERATIONS.md")),
             ("docs/ALERTS.md", include_str!("../docs/ALERTS.md")),
             ("docs/WEBHOOKS.md", include_str!("../docs/WEBHOOKS.md")),
+            ("docs/DETECTION.md", include_str!("../docs/DETECTION.md")),
+            (
+                "docs/TROUBLESHOOTING.md",
+                include_str!("../docs/TROUBLESHOOTING.md"),
+            ),
+            ("docs/EVIDENCE.md", include_str!("../docs/EVIDENCE.md")),
+            ("docs/BENCHMARKS.md", include_str!("../docs/BENCHMARKS.md")),
         ];
         let mut seen = 0;
         for (name, text) in docs {
