@@ -273,6 +273,7 @@ mod tests {
             ("docs/OPERATIONS.md", include_str!("../docs/OPERATIONS.md")),
             ("docs/ALERTS.md", include_str!("../docs/ALERTS.md")),
             ("docs/WEBHOOKS.md", include_str!("../docs/WEBHOOKS.md")),
+            ("docs/COMMANDS.md", include_str!("../docs/COMMANDS.md")),
             ("docs/DETECTION.md", include_str!("../docs/DETECTION.md")),
             (
                 "docs/TROUBLESHOOTING.md",
