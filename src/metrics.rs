@@ -301,7 +301,7 @@ fn stored_series(
         &mut out,
         "presswatch_outbox_depth",
         "gauge",
-        "Alert deliveries not yet done (held for a digest, to send, retrying or dead).",
+        "Alert deliveries not yet done (being sent, held for a digest, to send, retrying or dead).",
     );
     let _ = writeln!(out, "presswatch_outbox_depth {}", outbox.undelivered());
     header(
@@ -315,7 +315,7 @@ fn stored_series(
         &mut out,
         "presswatch_outbox_oldest_pending_age_seconds",
         "gauge",
-        "How long the longest-waiting alert delivery is overdue: from its creation, or for a digest channel from the digest's time; alerts held for a digest do not count (0 when none).",
+        "How long the longest-waiting alert delivery not done is overdue: from its creation, or for a digest channel from the digest's time, or from its first failure once it failed; one being sent counts (it is not delivered), alerts held for a digest do not (0 when none).",
     );
     let _ = writeln!(
         out,

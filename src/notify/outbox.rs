@@ -115,7 +115,9 @@ pub struct OutboxSummary {
     pub dead: i64,
     /// Since when the longest-waiting delivery should have happened (Unix
     /// time): its creation for an immediate channel, its digest's time for
-    /// a digest channel. `None` when nothing is late; a held digest is not.
+    /// a digest channel; an alert being sent counts, as it is not delivered
+    /// until its attempt succeeds. `None` when nothing is late; a held
+    /// digest is not.
     pub overdue_since: Option<i64>,
 }
 
@@ -231,7 +233,19 @@ impl Outbox {
         }
     }
 
-    /// The counts, and how late the longest-waiting delivery is.
+    /// Since when the delivery of an alert of the queue `q` created at
+    /// `created` (not tried before) is due: its creation for an immediate
+    /// channel; for a digest channel, its digest's time, late from then on.
+    fn due_since(&self, q: &ChannelQueue, created: Option<i64>) -> Option<i64> {
+        let created = created?;
+        Some(match self.plan.schedule(&q.channel) {
+            Some(schedule) => digest::send_at(schedule, self.plan.timezone, q.last_digest, created),
+            None => created,
+        })
+    }
+
+    /// The counts, and how late the longest-waiting delivery is: an alert
+    /// being sent counts as late as it was before its attempt started.
     pub fn summary(&self) -> OutboxSummary {
         let mut s = OutboxSummary::default();
         let mut late = |t: Option<i64>| {
@@ -251,19 +265,13 @@ impl Outbox {
                 }
                 (n, None) => {
                     due += n;
-                    // A digest whose time came is late from that time on.
-                    let since = match (self.plan.schedule(&q.channel), q.untried_oldest) {
-                        (Some(schedule), Some(oldest)) => Some(digest::send_at(
-                            schedule,
-                            self.plan.timezone,
-                            q.last_digest,
-                            oldest,
-                        )),
-                        (_, oldest) => oldest,
-                    };
-                    late(since);
+                    late(self.due_since(q, q.untried_oldest));
                 }
             }
+            // Being sent is not delivered: an alert on its first attempt
+            // (a receiver that hangs, a killed replica's claim) is as late
+            // as it would be due; a failing one, from its first failure.
+            late(self.due_since(q, q.first_try_oldest));
             late(q.retrying_since);
             late(q.dead_oldest);
         }
@@ -376,6 +384,34 @@ mod tests {
         assert_eq!(
             (summary.due, summary.overdue_since),
             (1, Some(at(24 + 8, 0)))
+        );
+    }
+    #[test]
+    fn a_digest_being_sent_is_late_from_its_time_until_it_is_delivered() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:25\"\ntls = \"none\"\nfrom = \"pw@example.org\"\nto = [\"press@example.org\"]\ndigest = \"daily 08:00\"\n";
+        let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let plan = DigestPlan::of(&config);
+        let state = State::open(&dir.path().join("state")).unwrap();
+        state
+            .enqueue(
+                "a1",
+                "story",
+                "edited",
+                "{}",
+                &["mail".to_string()],
+                at(21, 0),
+            )
+            .unwrap();
+        // 08:00 next day the digest goes out, and its relay hangs until 08:20.
+        let db = crate::store::Sqlite::open(&dir.path().join("state")).unwrap();
+        db.mark_sending("a1", "mail", at(24 + 8, 0), at(24 + 9, 0))
+            .unwrap();
+        let outbox = Outbox::read(&plan, &state, at(24 + 8, 20)).unwrap();
+        let summary = outbox.summary();
+        assert_eq!(
+            (summary.sending, summary.held, summary.overdue_since),
+            (1, 0, Some(at(24 + 8, 0)))
         );
     }
 }

@@ -1178,13 +1178,21 @@ const UNDER_WAY_ENV: [(&str, &str); 3] = [
 /// A daemon (on SQLite in `dir`, or on the PostgreSQL database `url`) whose
 /// watch changed and whose alert is under way to a webhook receiver that
 /// holds each request for `hold` before it answers 200: the page's server,
-/// the daemon, the config file and the bodies received.
+/// the daemon, the config file, the bodies received and the port of the
+/// daemon's `/metrics`.
 async fn an_alert_under_way(
     backend: &str,
     url: Option<&str>,
     dir: &Path,
     hold: Duration,
-) -> (Server, Daemon, std::path::PathBuf, Arc<Mutex<Vec<String>>>) {
+) -> (
+    Server,
+    Daemon,
+    std::path::PathBuf,
+    Arc<Mutex<Vec<String>>>,
+    u16,
+) {
+    let port = free_port();
     let server = Server::start().await;
     server.set("/story", Route::html(article("Story", "First version.")));
     let (hook_url, received) = slow_receiver(hold).await;
@@ -1200,7 +1208,7 @@ async fn an_alert_under_way(
     std::fs::write(
         &config,
         format!(
-            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
+            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlisten = \"127.0.0.1:{port}\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
              [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook_url}\"\n\n\
              [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
             server.url("/story")
@@ -1232,7 +1240,7 @@ async fn an_alert_under_way(
         "{backend}: the change reaches the receiver\n{}",
         daemon.log_text()
     );
-    (server, daemon, config, received)
+    (server, daemon, config, received, port)
 }
 
 /// Waits until `outbox list` says the outbox is empty; whether it did.
@@ -1249,14 +1257,18 @@ async fn outbox_emptied(cfg: &str) -> bool {
 
 /// While a receiver takes its time to answer (a slow relay), `outbox list`
 /// and `status` say the alert is being sent, since when and which attempt,
-/// not "due now" or "retrying at" a time already past; once delivered, the
-/// outbox is empty. On SQLite, and on PostgreSQL when it runs here.
+/// not "due now" or "retrying at" a time already past, and `/metrics`
+/// counts it as pending from when it was queued (an alert not delivered is
+/// late however far its attempt has got: a receiver that hangs keeps the
+/// oldest-pending age growing); once delivered, the outbox is empty and the
+/// age 0. On SQLite, and on PostgreSQL when it runs here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either_backend() {
     for (backend, url) in delivery_backends() {
         let dir = tempfile::tempdir().unwrap();
-        let (_server, mut daemon, config, received) =
-            an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(6)).await;
+        let (_server, mut daemon, config, received, port) =
+            an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(8)).await;
+        let queued = std::time::Instant::now();
         let env = UNDER_WAY_ENV;
         // The receiver holds the request for 6 s: the alert is being sent.
         let cfg = config.to_str().unwrap();
@@ -1278,12 +1290,34 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
         let out = run(&["status", "--config", cfg], &env).await;
         let status = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(status.contains("1 alert being sent"), "{backend}: {status}");
+        // Still being sent 3 s after it reached the receiver: pending for
+        // at least that long, as `outbox list` and `status` say.
+        tokio::time::sleep(Duration::from_secs(3).saturating_sub(queued.elapsed())).await;
+        let metric = |body: &str| {
+            parse_prometheus(body).unwrap_or_else(|e| panic!("{e}\n{body}"))
+                ["presswatch_outbox_oldest_pending_age_seconds{}"]
+        };
+        let (code, body) = http_get(port, "/metrics").await;
+        assert_eq!(code, 200, "{backend}: {body}");
+        assert!(metric(&body) >= 3.0, "{backend}: {body}");
+        assert!(
+            queued.elapsed() < Duration::from_secs(8),
+            "{backend}: too slow to see the attempt under way"
+        );
+        let out = run(&["outbox", "--config", cfg, "list"], &env).await;
+        let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            listed.contains("outbox: 1 alert being sent"),
+            "{backend}: {listed}"
+        );
         // Once the receiver answers, the alert is delivered.
         assert!(
             outbox_emptied(cfg).await,
             "{backend}: {}",
             daemon.log_text()
         );
+        let (_, body) = http_get(port, "/metrics").await;
+        assert_eq!(metric(&body), 0.0, "{backend}: {body}");
         daemon.stop(Duration::from_secs(20)).await;
         assert_eq!(received.lock().unwrap().len(), 1, "{backend}");
     }
@@ -1301,7 +1335,7 @@ async fn outbox_commands_on_an_alert_being_sent(
 ) {
     for (backend, url) in delivery_backends() {
         let dir = tempfile::tempdir().unwrap();
-        let (_server, mut daemon, config, received) =
+        let (_server, mut daemon, config, received, _) =
             an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(10)).await;
         let env = UNDER_WAY_ENV;
         let cfg = config.to_str().unwrap();

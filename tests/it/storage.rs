@@ -311,6 +311,98 @@ fn retry_leaves_an_entry_being_sent_to_its_attempt() {
     }
 }
 
+/// An alert whose first attempt is under way (a receiver that hangs, or a
+/// replica killed while sending, whose claim holds the alert for up to the
+/// lease and send timeout) is not delivered: it is pending from when it was
+/// queued. `/metrics` reports its age, and `status` and `outbox list` count
+/// it as being sent, so an ops rule "oldest pending > 10 min" fires for it.
+#[test]
+fn an_alert_whose_first_attempt_is_under_way_is_pending_from_when_it_was_queued() {
+    use presswatch::notify::outbox::{DigestPlan, Outbox, Waiting};
+    for b in backends() {
+        let st = &b.state;
+        let now = chrono::Utc::now().timestamp();
+        st.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 900)
+            .unwrap();
+        assert_eq!(st.claim_due(now, &[]).unwrap().len(), 1, "{}", b.name);
+        assert!(st
+            .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
+            .unwrap());
+        let outbox = Outbox::read(&DigestPlan::default(), st, now).unwrap();
+        let entry = &st.outbox(None, None).unwrap()[0];
+        assert!(
+            matches!(outbox.waiting(entry), Waiting::Sending { attempt: 1, .. }),
+            "{}: {entry:?}",
+            b.name
+        );
+        let summary = outbox.summary();
+        assert_eq!(
+            (
+                summary.sending,
+                summary.undelivered(),
+                summary.overdue_since
+            ),
+            (1, 1, Some(now - 900)),
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            summary.describe(&DigestPlan::default(), now),
+            "1 alert being sent",
+            "{}",
+            b.name
+        );
+        let metrics = presswatch::metrics::render(st, now + 60).unwrap();
+        assert!(
+            metrics.contains("\npresswatch_outbox_oldest_pending_age_seconds 960\n"),
+            "{}: {metrics}",
+            b.name
+        );
+        // Delivered: nothing is pending.
+        st.mark_sent("a1", "hook", now).unwrap();
+        let metrics = presswatch::metrics::render(st, now + 60).unwrap();
+        assert!(
+            metrics.contains("\npresswatch_outbox_oldest_pending_age_seconds 0\n"),
+            "{}: {metrics}",
+            b.name
+        );
+    }
+}
+
+/// A replica killed while it sends an alert leaves its claim to run out
+/// (lease and send timeout): meanwhile the other replicas read the alert
+/// as being sent, and as pending from when it was queued; the fleet counts
+/// it pending, as a dead one, like the outbox line does.
+#[test]
+fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
+    use presswatch::notify::outbox::{DigestPlan, Outbox};
+    let Some((a, b)) = two_replicas() else { return };
+    let now = chrono::Utc::now().timestamp();
+    a.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 900)
+        .unwrap();
+    assert_eq!(a.claim_due(now, &[]).unwrap().len(), 1);
+    assert!(a
+        .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
+        .unwrap());
+    drop(a); // killed: no resign, the claim stays until it runs out
+    b.enqueue("a2", "w", "edited", "{}", &["hook".to_string()], now - 60)
+        .unwrap();
+    b.mark_failed("a2", "hook", "HTTP 500", now - 30, None)
+        .unwrap();
+    let summary = Outbox::read(&DigestPlan::default(), &b, now)
+        .unwrap()
+        .summary();
+    assert_eq!(
+        (summary.sending, summary.dead, summary.overdue_since),
+        (1, 1, Some(now - 900))
+    );
+    // `status`'s fleet line counts the same deliveries not done as its
+    // outbox line and PENDING column: the one being sent and the dead one.
+    assert_eq!(b.fleet().unwrap().unwrap().outbox_pending, 2);
+    assert_eq!(b.pending_count(None).unwrap(), 2);
+    assert_eq!(summary.undelivered(), 2);
+}
+
 #[test]
 fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
     for b in backends() {

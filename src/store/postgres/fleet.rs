@@ -60,7 +60,8 @@ pub struct FleetView {
     pub due: i64,
     /// Watches leased right now.
     pub leased: i64,
-    /// Outbox entries pending delivery.
+    /// Outbox entries not delivered (being sent, waiting, retrying or
+    /// dead), as `status`'s outbox line and PENDING column count them.
     pub outbox_pending: i64,
 }
 
@@ -720,7 +721,7 @@ impl Postgres {
                     "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
                      SELECT COUNT(*) FILTER (WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)),
                             COUNT(*) FILTER (WHERE w.lease_until_ms >= now.ms),
-                            (SELECT COUNT(*) FROM outbox WHERE status = 'pending')
+                            (SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'dead'))
                      FROM watch_state w, now",
                     &[],
                 )

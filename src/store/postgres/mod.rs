@@ -1475,7 +1475,8 @@ impl Postgres {
 
     /// The undelivered entries of each channel that has any, by how they
     /// wait at Unix time `now`: an entry is being sent while the claim its
-    /// attempt holds has not run out (see [`Postgres::hold_claim`]).
+    /// attempt holds has not run out (see [`Postgres::hold_claim`]), and
+    /// stays as late as it was (see [`ChannelQueue::first_try_oldest`]).
     pub fn outbox_queues(&self, now: i64) -> Result<Vec<ChannelQueue>> {
         self.run(async |c| {
             let rows = c
@@ -1494,7 +1495,8 @@ impl Postgres {
                         COUNT(*) FILTER (WHERE o.status = 'dead'),
                         MIN(a.created_at) FILTER (WHERE o.status = 'dead'),
                         (SELECT cs.last_digest FROM channel_state cs WHERE cs.channel = o.channel),
-                        COUNT(*) FILTER (WHERE o.sending)
+                        COUNT(*) FILTER (WHERE o.sending),
+                        MIN(a.created_at) FILTER (WHERE o.sending AND o.attempts = 0)
                      FROM o JOIN alerts a ON a.id = o.alert_id
                      GROUP BY o.channel ORDER BY o.channel"),
                     &[&now],
@@ -1512,6 +1514,7 @@ impl Postgres {
                     dead_oldest: r.get(6),
                     last_digest: r.get(7),
                     sending: r.get(8),
+                    first_try_oldest: r.get(9),
                 })
                 .collect())
         })

@@ -121,6 +121,11 @@ pub struct ChannelQueue {
     /// Pending entries being sent now: an attempt started and its time
     /// limit has not run out.
     pub sending: i64,
+    /// Creation time of the oldest entry being sent on its first attempt:
+    /// not delivered yet, it is as late as an untried one (a receiver that
+    /// hangs, a replica killed while sending holds it until its claim runs
+    /// out), however far that attempt has got.
+    pub first_try_oldest: Option<i64>,
 }
 
 impl Sqlite {
@@ -409,8 +414,10 @@ impl Sqlite {
     pub fn outbox_queues(&self, now: i64) -> Result<Vec<ChannelQueue>> {
         let db = self.reader();
         // An entry is being sent while its attempt's time limit has not run
-        // out; it counts there, not as untried or retrying, but a failing one
-        // tried again stays as late as it was (`retrying_since`).
+        // out; it counts there, not as untried or retrying, but stays as late
+        // as it was: a failing one tried again from its first failure
+        // (`retrying_since`), one on its first attempt from its creation
+        // (`first_try_oldest`).
         let mut st = db
             .prepare_cached(concat!(
                 "WITH o AS (
@@ -426,7 +433,8 @@ impl Sqlite {
                     COALESCE(SUM(o.status = 'dead'), 0),
                     MIN(CASE WHEN o.status = 'dead' THEN a.created_at END),
                     (SELECT c.last_digest FROM channel_state c WHERE c.channel = o.channel),
-                    COALESCE(SUM(o.sending), 0)
+                    COALESCE(SUM(o.sending), 0),
+                    MIN(CASE WHEN o.sending AND o.attempts = 0 THEN a.created_at END)
                  FROM o JOIN alerts a ON a.id = o.alert_id
                  GROUP BY o.channel ORDER BY o.channel"))
             .map_err(|e| self.err(e))?;
@@ -442,6 +450,7 @@ impl Sqlite {
                     dead_oldest: r.get(6)?,
                     last_digest: r.get(7)?,
                     sending: r.get(8)?,
+                    first_try_oldest: r.get(9)?,
                 })
             })
             .map_err(|e| self.err(e))?;
