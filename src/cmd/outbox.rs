@@ -7,7 +7,7 @@ use clap::Subcommand;
 use presswatch::config::Config;
 use presswatch::notify::digest;
 use presswatch::notify::outbox::{self, DigestPlan, Waiting};
-use presswatch::store::OutboxStatus;
+use presswatch::store::{OutboxEntry, OutboxStatus};
 
 use super::{deliver_unless_daemon, fmt_time, open_state};
 
@@ -108,10 +108,9 @@ impl Outbox {
                                 fmt_time(next, cfg.daemon.timezone)
                             )
                         }
-                        Waiting::Sending { since, attempt } => format!(
-                            "sending since {} (attempt {attempt})",
-                            fmt_time(since, cfg.daemon.timezone)
-                        ),
+                        Waiting::Sending { since, attempt } => {
+                            format!("sending {}", under_way(e, since, attempt, &cfg))
+                        }
                         Waiting::Sent => "sent".to_string(),
                         Waiting::Dead => format!(
                             "DEAD: retry with `{}`",
@@ -178,10 +177,10 @@ impl Outbox {
                         // Its attempt settles it: made due now, it would
                         // read as due while it is sent (the store leaves it).
                         (Waiting::Sending { since, attempt }, _) => println!(
-                            "{} for channel {}: being sent since {} (attempt {attempt}); not retried",
+                            "{} for channel {}: being sent {}; not retried",
                             e.alert_id,
                             e.channel,
-                            fmt_time(since, cfg.daemon.timezone)
+                            under_way(e, since, attempt, &cfg)
                         ),
                         (Waiting::Retrying { .. } | Waiting::Dead, Some(schedule)) => println!(
                             "{} for channel {}: the {} failed; retrying sends that digest now, with every alert waiting for it",
@@ -236,10 +235,10 @@ impl Outbox {
                     {
                         kept += 1;
                         println!(
-                            "{} for channel {}: being sent since {} (attempt {attempt}); not dropped, as that attempt may still deliver it. If it fails, drop it then: `{}`",
+                            "{} for channel {}: being sent {}; not dropped, as that attempt may still deliver it. If it fails, drop it then: `{}`",
                             e.alert_id,
                             e.channel,
-                            fmt_time(since, cfg.daemon.timezone),
+                            under_way(&e, since, attempt, &cfg),
                             cfg.command(&format!("outbox drop {}", e.alert_id))
                         );
                     }
@@ -264,6 +263,22 @@ impl Outbox {
             }
         }
     }
+}
+
+/// An attempt under way, as the commands say it: "since TIME (attempt N)",
+/// and with PostgreSQL "by replica ID", the replica that holds the alert,
+/// as `status`'s fleet section names it (or the command sending it). SQLite
+/// says no more: one daemon per state directory sends.
+fn under_way(e: &OutboxEntry, since: i64, attempt: u32, cfg: &Config) -> String {
+    let by = e
+        .sending_by
+        .as_ref()
+        .map(|s| format!(" by {}", s.describe()))
+        .unwrap_or_default();
+    format!(
+        "since {} (attempt {attempt}){by}",
+        fmt_time(since, cfg.daemon.timezone)
+    )
 }
 
 /// The error for a `--channel` that names no channel of the config and

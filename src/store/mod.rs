@@ -24,7 +24,8 @@ pub use snapshots::{
 };
 pub use state::{
     ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
-    OutboxEntry, OutboxStatus, Sqlite, StateError, Thread, VersionRow, WatchEvent, WatchState,
+    OutboxEntry, OutboxStatus, Sender, Sqlite, StateError, Thread, VersionRow, WatchEvent,
+    WatchState,
 };
 
 use std::path::{Path, PathBuf};

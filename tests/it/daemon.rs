@@ -1243,6 +1243,24 @@ async fn an_alert_under_way(
     (server, daemon, config, received, port)
 }
 
+/// What `outbox list`, `retry` and `drop` say of an attempt under way
+/// after its number: " by replica ID" with PostgreSQL, ID being the one
+/// replica `status`'s fleet section lists (the daemon sending it); nothing
+/// with SQLite, where the one daemon sends.
+async fn sent_by(cfg: &str) -> String {
+    let out = run(&["status", "--config", cfg], &UNDER_WAY_ENV).await;
+    let status = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = status.lines().skip_while(|l| !l.starts_with("fleet: "));
+    match (lines.next(), lines.next()) {
+        (Some(_), Some(replica)) => {
+            let id = replica.split_whitespace().next().unwrap_or_default();
+            assert!(replica.contains(&format!("{id}  pid ")), "{status}");
+            format!(" by replica {id}")
+        }
+        _ => String::new(),
+    }
+}
+
 /// Waits until `outbox list` says the outbox is empty; whether it did.
 async fn outbox_emptied(cfg: &str) -> bool {
     eventually(Duration::from_secs(20), || {
@@ -1256,8 +1274,9 @@ async fn outbox_emptied(cfg: &str) -> bool {
 }
 
 /// While a receiver takes its time to answer (a slow relay), `outbox list`
-/// and `status` say the alert is being sent, since when and which attempt,
-/// not "due now" or "retrying at" a time already past, and `/metrics`
+/// and `status` say the alert is being sent, since when and which attempt
+/// (with PostgreSQL, by which replica, as `status`'s fleet section names
+/// it), not "due now" or "retrying at" a time already past, and `/metrics`
 /// counts it as pending from when it was queued (an alert not delivered is
 /// late however far its attempt has got: a receiver that hangs keeps the
 /// oldest-pending age growing); once delivered, the outbox is empty and the
@@ -1270,8 +1289,10 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
             an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(8)).await;
         let queued = std::time::Instant::now();
         let env = UNDER_WAY_ENV;
-        // The receiver holds the request for 6 s: the alert is being sent.
+        // The receiver holds the request for 8 s: the alert is being sent.
         let cfg = config.to_str().unwrap();
+        let by = sent_by(cfg).await;
+        assert_eq!(by.is_empty(), url.is_none(), "{backend}: {by}");
         let out = run(&["outbox", "--config", cfg, "list"], &env).await;
         let listed = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(out.status.success(), "{backend}: {out:?}");
@@ -1280,7 +1301,8 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
             .find(|l| l.contains("channel hook"))
             .unwrap_or_else(|| panic!("{backend}: no entry listed:\n{listed}"));
         assert!(
-            line.contains("attempts 0  sending since ") && line.ends_with(" (attempt 1)"),
+            line.contains("attempts 0  sending since ")
+                && line.ends_with(&format!(" (attempt 1){by}")),
             "{backend}: {listed}"
         );
         assert!(
@@ -1326,12 +1348,13 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
 /// Runs each of `commands` (`outbox` subcommands; an "ID" stands for the
 /// alert's id) while an alert is being sent to a receiver that takes 10 s,
 /// on either backend, and hands `check` what each said: the backend, the
-/// command, the alert's id, the config's path, stdout and the exit code.
+/// command, the alert's id, the config's path, stdout, the exit code, and
+/// how the attempt reads after its number (see [`sent_by`]).
 /// After each command the alert still reads as being sent; at the end its
 /// attempt has delivered it, once.
 async fn outbox_commands_on_an_alert_being_sent(
     commands: &[&[&str]],
-    check: impl Fn(&str, &[&str], &str, &str, &str, Option<i32>),
+    check: impl Fn(&str, &[&str], &str, &str, &str, Option<i32>, &str),
 ) {
     for (backend, url) in delivery_backends() {
         let dir = tempfile::tempdir().unwrap();
@@ -1339,6 +1362,7 @@ async fn outbox_commands_on_an_alert_being_sent(
             an_alert_under_way(backend, url.as_deref(), dir.path(), Duration::from_secs(10)).await;
         let env = UNDER_WAY_ENV;
         let cfg = config.to_str().unwrap();
+        let by = sent_by(cfg).await;
         for command in commands {
             let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
             let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
@@ -1353,7 +1377,7 @@ async fn outbox_commands_on_an_alert_being_sent(
                 .collect();
             let out = run(&[&["outbox", "--config", cfg], &args[..]].concat(), &env).await;
             let said = String::from_utf8_lossy(&out.stdout).into_owned();
-            check(backend, command, id, cfg, &said, out.status.code());
+            check(backend, command, id, cfg, &said, out.status.code(), &by);
             let listed = run(&["outbox", "--config", cfg, "list"], &env).await;
             let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
             assert!(
@@ -1386,10 +1410,10 @@ async fn outbox_commands_on_an_alert_being_sent(
 async fn dropping_an_alert_being_sent_keeps_it_says_so_and_exits_1_on_either_backend() {
     outbox_commands_on_an_alert_being_sent(
         &[&["drop", "ID"], &["drop", "--channel", "hook"], &["drop", "--all"]],
-        |backend, drop, id, cfg, said, code| {
+        |backend, drop, id, cfg, said, code, by| {
             assert!(
                 said.contains(&format!("{id} for channel hook: being sent since "))
-                    && said.contains(" (attempt 1); not dropped, as that attempt may still deliver it. If it fails, drop it then: `")
+                    && said.contains(&format!(" (attempt 1){by}; not dropped, as that attempt may still deliver it. If it fails, drop it then: `"))
                     && said.contains(&format!("outbox drop {id} --config {cfg}`\n"))
                     && said.ends_with("0 entries dropped\n"),
                 "{backend} {drop:?}: {said}"
@@ -1408,10 +1432,10 @@ async fn retrying_an_alert_being_sent_leaves_it_to_its_attempt_and_sends_it_once
 {
     outbox_commands_on_an_alert_being_sent(
         &[&["retry"], &["retry", "ID"]],
-        |backend, retry, id, _, said, _| {
+        |backend, retry, id, _, said, _, by| {
             assert!(
                 said.contains(&format!("{id} for channel hook: being sent since "))
-                    && said.contains(" (attempt 1); not retried\n")
+                    && said.contains(&format!(" (attempt 1){by}; not retried\n"))
                     && said.contains("0 entries due now"),
                 "{backend} {retry:?}: {said}"
             );

@@ -335,6 +335,18 @@ fn an_alert_whose_first_attempt_is_under_way_is_pending_from_when_it_was_queued(
             "{}: {entry:?}",
             b.name
         );
+        // Who sends it: with PostgreSQL the holder of its claim, by its id
+        // (here a process that is no replica of the fleet, as a `presswatch
+        // check` is); SQLite has one sender and names none.
+        assert_eq!(
+            entry.sending_by.as_ref().map(|s| s.describe()),
+            st.shared().map(|pg| format!(
+                "command {} (presswatch check or outbox retry)",
+                pg.replica()
+            )),
+            "{}",
+            b.name
+        );
         let summary = outbox.summary();
         assert_eq!(
             (
@@ -358,8 +370,9 @@ fn an_alert_whose_first_attempt_is_under_way_is_pending_from_when_it_was_queued(
             "{}: {metrics}",
             b.name
         );
-        // Delivered: nothing is pending.
+        // Delivered: nothing is pending, nor being sent by anyone.
         st.mark_sent("a1", "hook", now).unwrap();
+        assert_eq!(st.outbox(None, None).unwrap()[0].sending_by, None);
         let metrics = presswatch::metrics::render(st, now + 60).unwrap();
         assert!(
             metrics.contains("\npresswatch_outbox_oldest_pending_age_seconds 0\n"),
@@ -384,7 +397,18 @@ fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
     assert!(a
         .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
         .unwrap());
-    drop(a); // killed: no resign, the claim stays until it runs out
+    let sender = a.shared().unwrap().replica().to_string();
+    a.shared().unwrap().register_replica("hash").unwrap();
+    // Killed: no resign, the claim stays until it runs out.
+    drop(a);
+    // The others see which replica holds it, by the id the fleet lists.
+    assert_eq!(
+        b.outbox(None, None).unwrap()[0]
+            .sending_by
+            .as_ref()
+            .map(|s| s.describe()),
+        Some(format!("replica {sender}"))
+    );
     b.enqueue("a2", "w", "edited", "{}", &["hook".to_string()], now - 60)
         .unwrap();
     b.mark_failed("a2", "hook", "HTTP 500", now - 30, None)

@@ -26,7 +26,7 @@ use tokio_postgres::{Client, Row, Statement};
 
 use super::state::{
     ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
-    OutboxEntry, OutboxStatus, StateError, Thread, VersionRow, WatchEvent, WatchState,
+    OutboxEntry, OutboxStatus, Sender, StateError, Thread, VersionRow, WatchEvent, WatchState,
 };
 use crate::http_header::Validators;
 
@@ -624,6 +624,10 @@ fn outbox_entry(r: &Row) -> OutboxEntry {
         first_failure: r.get(10),
         sending_since: r.get(11),
         sending_until: r.get(12),
+        sending_by: r.get::<_, Option<String>>(13).map(|id| Sender {
+            id,
+            replica: r.get(14),
+        }),
     }
 }
 
@@ -1640,7 +1644,8 @@ impl Postgres {
 
 /// The outbox listing, filtered by status and due time.
 const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure,
-        o.sending_since, CASE WHEN o.sending_since IS NOT NULL THEN (o.claim_until_ms + 999) / 1000 END
+        o.sending_since, CASE WHEN o.sending_since IS NOT NULL THEN (o.claim_until_ms + 999) / 1000 END,
+        CASE WHEN o.sending_since IS NOT NULL THEN o.claimed_by END, EXISTS(SELECT 1 FROM replicas r WHERE r.id = o.claimed_by)
      FROM outbox o JOIN alerts a ON a.id = o.alert_id
      WHERE ($1::TEXT IS NULL OR o.status = $1) AND o.next_attempt <= COALESCE($2::BIGINT, 9223372036854775807)
      ORDER BY a.created_at, a.seq, o.channel";

@@ -33,7 +33,7 @@ mod watch;
 
 pub use events::{EventKind, NewEvent, WatchEvent};
 pub use items::FollowTry;
-pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Thread};
+pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Sender, Thread};
 pub use versions::{NewVersion, Origin, VersionRow};
 pub use watch::WatchState;
 

@@ -83,6 +83,32 @@ pub struct OutboxEntry {
     /// Unix time that attempt's time limit runs out: until then the entry
     /// is being sent, after it delivery takes it as due (or retrying) again.
     pub sending_until: Option<i64>,
+    /// Who makes that attempt: with PostgreSQL, the holder of the entry's
+    /// claim. `None` with SQLite, where one daemon per state directory
+    /// sends, and while no attempt is recorded.
+    pub sending_by: Option<Sender>,
+}
+
+/// The process sending an outbox entry in a fleet (PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// Its id (`host:pid:random`), as `status`'s fleet section lists a replica.
+    pub id: String,
+    /// Whether it is a replica of the fleet (`presswatch run`); else it is a
+    /// command that delivers (`check`, `outbox retry`).
+    pub replica: bool,
+}
+
+impl Sender {
+    /// As messages name it: `replica db1:4242:a3f0`, or for a command
+    /// `command db1:4242:a3f0 (presswatch check or outbox retry)`.
+    pub fn describe(&self) -> String {
+        if self.replica {
+            format!("replica {}", self.id)
+        } else {
+            format!("command {} (presswatch check or outbox retry)", self.id)
+        }
+    }
 }
 
 /// Why a channel is disabled: its receiver said it is gone (HTTP 410).
@@ -199,6 +225,7 @@ impl Sqlite {
                     first_failure: r.get(10)?,
                     sending_since: r.get(11)?,
                     sending_until: r.get(12)?,
+                    sending_by: None,
                 })
             })
             .map_err(|e| self.err(e))?;
