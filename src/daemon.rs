@@ -607,7 +607,7 @@ impl Daemon {
             baselines: Baselines::for_state(&new.daemon.baseline_dir, &self.ctx.state),
             dry_run: false,
             cpu: self.ctx.cpu.clone(),
-            resetting: None,
+            resetting: Vec::new(),
         };
         self.http = http;
         let before: Vec<String> = self.slots.keys().cloned().collect();

@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// One pass over all watches (or one), then exit.
+    /// One pass over all watches (or those named by --watch), then exit.
     Check(cmd::check::Check),
     /// Run as a daemon: check each watch on its interval until SIGTERM/SIGINT;
     /// SIGHUP re-reads the config.
@@ -321,11 +321,12 @@ mod tests {
             .filter(|l| l.starts_with("| `presswatch "));
         for row in rows {
             let usage = row.split('`').nth(1).unwrap_or_default();
-            // `outbox list\|retry [ID]\|drop ID`: the word before each `\|`.
+            // `outbox list\|retry [ID]\|drop ID`: the word before each `\|`;
+            // `[--watch NAME]...`: an option that repeats.
             let words: Vec<&str> = usage
                 .split_whitespace()
                 .map(|w| w.split("\\|").next().unwrap_or(w))
-                .map(|w| w.trim_matches(['[', ']']))
+                .map(|w| w.trim_end_matches("...").trim_matches(['[', ']']))
                 .collect();
             let command = cli
                 .find_subcommand(words[1])

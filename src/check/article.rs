@@ -708,7 +708,7 @@ fn unavailable(resp: &Response, said: &str) -> String {
 /// its database (a file there is only an import).
 async fn restore_missing_baseline(ctx: &Context, watch: &Watch) -> Result<Option<String>, String> {
     if !ctx.baselines.in_files()
-        || ctx.resetting.as_deref() == Some(watch.name.as_str())
+        || ctx.resetting.contains(&watch.name)
         || ctx.baselines.exists(&watch.name)
     {
         return Ok(None);

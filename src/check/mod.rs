@@ -76,10 +76,10 @@ pub struct Context {
     /// and timers of other checks, and at most this many parsed pages are in
     /// memory at once however high `concurrency` is.
     pub cpu: Arc<tokio::sync::Semaphore>,
-    /// The watch whose baseline `check --reset-baseline` forgot: an article's
-    /// check stores the page as a new baseline, where a baseline file gone
-    /// missing is otherwise restored from the watch's history.
-    pub resetting: Option<String>,
+    /// The watches whose baseline `check --reset-baseline` forgot: an
+    /// article's check stores the page as a new baseline, where a baseline
+    /// file gone missing is otherwise restored from the watch's history.
+    pub resetting: Vec<String>,
 }
 
 impl Context {
@@ -94,7 +94,7 @@ impl Context {
             baselines,
             dry_run,
             cpu: Context::cpu_permits(),
-            resetting: None,
+            resetting: Vec::new(),
         })
     }
 
@@ -306,7 +306,7 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             // The baseline of another kind is no article to compare with:
             // forgotten, and not restored from the history either.
             let resetting = Context {
-                resetting: Some(watch.name.clone()),
+                resetting: vec![watch.name.clone()],
                 ..ctx.clone()
             };
             match forget_baseline(&resetting, watch).await {

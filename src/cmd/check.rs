@@ -1,4 +1,4 @@
-//! `presswatch check`: one pass over all watches (or one), then exit.
+//! `presswatch check`: one pass over all watches (or those named), then exit.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,17 +17,18 @@ pub struct Check {
     /// The config file.
     #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
-    /// Check only this watch.
+    /// Check only this watch; repeat it for several (`--watch a --watch b`).
+    /// A name the config lacks is an error before anything is checked.
     #[arg(long, value_name = "NAME")]
-    watch: Option<String>,
+    watch: Vec<String>,
     /// Print the alerts instead of sending them; change nothing on disk.
     #[arg(long)]
     dry_run: bool,
     /// Answer fetches from recorded responses in DIR (see README: Replay format).
     #[arg(long, value_name = "DIR")]
     replay: Option<PathBuf>,
-    /// Forget the accepted version of the watch named by --watch, then check
-    /// it: the check takes the page as it is, with no alert (a listing that
+    /// Forget the accepted version of each watch named by --watch, then
+    /// check it: the check takes the page as it is, with no alert (a listing that
     /// really lists far fewer items than before, an article to watch
     /// afresh). Items seen before are not reported again; the history stays.
     #[arg(long, requires = "watch", conflicts_with = "dry_run")]
@@ -39,7 +40,7 @@ impl Check {
     /// delivers (or, with `--dry-run`, prints) the alerts. Exit 1 when a
     /// check failed.
     pub async fn run(self) -> Result<ExitCode, String> {
-        let (config, only, dry_run) = (&self.config, self.watch.as_deref(), self.dry_run);
+        let (config, only, dry_run) = (&self.config, &self.watch, self.dry_run);
         let replay = self.replay.as_deref();
         let cfg = load_config(config)?;
         if let Some(message) = cfg.no_watches() {
@@ -50,15 +51,18 @@ impl Check {
             Some(dir) => Fetcher::Replay(Replay::open(dir).map_err(|e| e.to_string())?),
             None => Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?,
         };
-        let watches: Vec<_> = match only {
-            Some(name) => vec![cfg.watch_named(name)?],
-            None => cfg.watches.iter().collect(),
+        // Every name is looked up before anything is checked: one the
+        // config lacks stops the command, with all such names.
+        let watches: Vec<_> = if only.is_empty() {
+            cfg.watches.iter().collect()
+        } else {
+            cfg.watches_named(only)?
         };
         preflight::before_checks(&cfg, dry_run)?;
         let mut ctx = Context::open(cfg.clone(), fetcher, dry_run)?;
         if self.reset_baseline {
             for w in &watches {
-                ctx.resetting = Some(w.name.clone());
+                ctx.resetting.push(w.name.clone());
                 if check::reset_baseline(&ctx, w).await? {
                     println!("{}: baseline forgotten; checking the page as it is", w.name);
                 } else {
@@ -84,13 +88,16 @@ impl Check {
         }
         println!("{}", check::total_line(&reports, dry_run));
         if dry_run {
-            // Trying one listing or feed watch (a `selector`): what it finds.
-            if let (Some(_), [r]) = (only, reports.as_slice()) {
-                if !r.found.is_empty() {
-                    println!(
-                        "\n{} found:",
-                        presswatch::text::plural(r.found.len(), "item", "items")
-                    );
+            // Trying listing or feed watches named (a `selector`): what
+            // each finds, under its name when there are several.
+            if !only.is_empty() {
+                for r in reports.iter().filter(|r| !r.found.is_empty()) {
+                    let found = presswatch::text::plural(r.found.len(), "item", "items");
+                    if reports.len() == 1 {
+                        println!("\n{found} found:");
+                    } else {
+                        println!("\n{}: {found} found:", r.watch);
+                    }
                     for it in &r.found {
                         println!("- {} <{}>", render::isolate(&it.title), it.url);
                     }

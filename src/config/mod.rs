@@ -327,27 +327,57 @@ impl Config {
     }
 
     /// The watch a command was asked for by name, or what to say when the
-    /// config has none by that name: the name probably meant, else the
-    /// watches it has (their number, when there are many).
+    /// config has none by that name (see [`Config::watches_named`]).
     pub fn watch_named(&self, name: &str) -> Result<&Watch, String> {
-        if let Some(w) = self.watch(name) {
-            return Ok(w);
-        }
-        let missing = format!("no watch named {} in {}", quote(name), self.path.display());
-        let close = closest(name, self.watches.iter().map(|w| w.name.as_str()));
-        Err(match close {
-            Some(n) => format!("{missing}: did you mean {}?", quote(n)),
-            None if self.watches.is_empty() => format!("{missing}: it has no watches"),
-            None if self.watches.len() <= 10 => {
-                let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
-                format!("{missing}; its watches: {}", names.join(", "))
+        self.watches_named(&[name]).map(|mut w| w.remove(0))
+    }
+
+    /// The watches a command was asked for by name (`check --watch a
+    /// --watch b`), in that order, each once; or, when the config has no
+    /// watch by one of them, what to say before doing anything: every name
+    /// it lacks, each with the name probably meant, and the watches it has
+    /// (their number, when there are many).
+    pub fn watches_named<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<&Watch>, String> {
+        let mut found: Vec<&Watch> = Vec::new();
+        let mut missing: Vec<&str> = Vec::new();
+        for name in names.iter().map(AsRef::as_ref) {
+            match self.watch(name) {
+                Some(w) if found.iter().any(|f| std::ptr::eq(*f, w)) => {}
+                Some(w) => found.push(w),
+                None if missing.contains(&name) => {}
+                None => missing.push(name),
             }
-            None => format!(
-                "{missing} (it has {} watches: `{}` lists them)",
-                self.watches.len(),
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let named: Vec<String> = missing
+            .iter()
+            .map(
+                |name| match closest(name, self.watches.iter().map(|w| w.name.as_str())) {
+                    Some(n) => format!("{} (did you mean {}?)", quote(name), quote(n)),
+                    None => quote(name),
+                },
+            )
+            .collect();
+        let named = match named.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("watches named {} and {last}", rest.join(", "))
+            }
+            _ => format!("watch named {}", named.join("")),
+        };
+        let has = match self.watches.len() {
+            0 => "it has no watches".to_string(),
+            1..=10 => {
+                let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
+                format!("its watches: {}", names.join(", "))
+            }
+            n => format!(
+                "it has {n} watches: `{}` lists them",
                 self.command("status")
             ),
-        })
+        };
+        Err(format!("no {named} in {}; {has}", self.path.display()))
     }
 
     /// The channels a watch alerts (all channels when it names none).
@@ -475,7 +505,7 @@ selectr = "article"
         assert_eq!(three.watch_named("cnn").unwrap().name, "cnn");
         assert_eq!(
             three.watch_named("iranwire-rasulof").unwrap_err(),
-            "no watch named \"iranwire-rasulof\" in c.toml: did you mean \"iranwire-rasoulof\"?"
+            "no watch named \"iranwire-rasulof\" (did you mean \"iranwire-rasoulof\"?) in c.toml; its watches: iranwire-rasoulof, cnn, feed"
         );
         assert_eq!(
             three.watch_named("bbc-persian").unwrap_err(),
@@ -485,11 +515,36 @@ selectr = "article"
         let many = config(&names.iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(
             many.watch_named("bbc-persian").unwrap_err(),
-            "no watch named \"bbc-persian\" in c.toml (it has 12 watches: `presswatch status --config c.toml` lists them)"
+            "no watch named \"bbc-persian\" in c.toml; it has 12 watches: `presswatch status --config c.toml` lists them"
         );
         assert_eq!(
             config(&[]).watch_named("a").unwrap_err(),
-            "no watch named \"a\" in c.toml: it has no watches"
+            "no watch named \"a\" in c.toml; it has no watches"
+        );
+    }
+
+    #[test]
+    fn watches_asked_for_together_are_found_each_once_or_every_missing_one_is_named() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[[watch]]\nname = \"iranwire-rasoulof\"\nurl = \"https://n.example/a\"\n\n\
+             [[watch]]\nname = \"cnn\"\nurl = \"https://n.example/b\"\n\n\
+             [[watch]]\nname = \"feed\"\nurl = \"https://n.example/c\"\n",
+        )
+        .unwrap();
+        let names = |ws: Vec<&Watch>| ws.iter().map(|w| w.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(c.watches_named(&["feed", "cnn", "feed"]).unwrap()),
+            ["feed", "cnn"]
+        );
+        assert_eq!(
+            c.watches_named(&["cnn", "iranwire-rasulof", "bbc-persian", "bbc-persian"])
+                .unwrap_err(),
+            "no watches named \"iranwire-rasulof\" (did you mean \"iranwire-rasoulof\"?) and \"bbc-persian\" in c.toml; its watches: iranwire-rasoulof, cnn, feed"
+        );
+        assert_eq!(
+            c.watches_named(&["a", "b", "c"]).unwrap_err(),
+            "no watches named \"a\", \"b\" and \"c\" in c.toml; its watches: iranwire-rasoulof, cnn, feed"
         );
     }
 
@@ -503,7 +558,7 @@ selectr = "article"
         // Typed with the zero-width non-joiner Persian keyboards put in.
         assert_eq!(
             c.watch_named("رسول\u{200c}اف-آوای-ایران").unwrap_err(),
-            "no watch named \"رسول\u{200c}اف-آوای-ایران\" in c.toml: did you mean \"رسولاف-آوای-ایران\"?"
+            "no watch named \"رسول\u{200c}اف-آوای-ایران\" (did you mean \"رسولاف-آوای-ایران\"?) in c.toml; its watches: رسولاف-آوای-ایران"
         );
     }
 

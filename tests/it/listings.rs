@@ -417,6 +417,70 @@ async fn a_dry_run_of_one_listing_watch_lists_the_items_it_finds() {
     );
 }
 
+/// A dry run of several listing watches named (`--watch a --watch b`)
+/// lists the items each finds, under the watch's name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_of_several_listing_watches_lists_the_items_each_finds_under_its_name() {
+    let server = Server::start().await;
+    let mut config = listing_config(&server, "/tag/iran", "listing", "selector = \"ul.results\"");
+    config.push_str(&format!(
+        "\n[[watch]]\nname = \"wire\"\nkind = \"listing\"\nurl = \"{}\"\nrobots = false\nselector = \"ul.results\"\n",
+        server.url("/wire")
+    ));
+    let project = Project::new(&config);
+    let page = |items: &[(&str, &str)]| {
+        let lis: String = items
+            .iter()
+            .map(|(href, title)| format!("<li><a href=\"{href}\">{title}</a></li>"))
+            .collect();
+        format!("<html><body><nav><a href=\"/about\">About this site and its many pages</a></nav><ul class=\"results\">{lis}</ul></body></html>")
+    };
+    server.set(
+        "/tag/iran",
+        Route::html(page(&[
+            ("/2024/05/appeal", "Court hears Rasoulof appeal in Tehran"),
+            ("/2024/05/verdict", "Verdict upheld, lawyer says"),
+        ])),
+    );
+    server.set(
+        "/wire",
+        Route::html(page(&[(
+            "/2024/05/flight",
+            "Director reaches Europe on foot",
+        )])),
+    );
+    let config = project.config_arg();
+    let out = crate::support::run(
+        &[
+            "check",
+            "--config",
+            &config,
+            "--watch",
+            "coverage",
+            "--watch",
+            "wire",
+            "--dry-run",
+        ],
+        &[],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for listed in [
+        format!(
+            "\ncoverage: 2 items found:\n- Court hears Rasoulof appeal in Tehran <{}>\n- Verdict upheld, lawyer says <{}>\n",
+            server.url("/2024/05/appeal"),
+            server.url("/2024/05/verdict")
+        ),
+        format!(
+            "\nwire: 1 item found:\n- Director reaches Europe on foot <{}>\n",
+            server.url("/2024/05/flight")
+        ),
+    ] {
+        assert!(stdout.contains(&listed), "{listed}\n{stdout}");
+    }
+}
+
 /// Runs `presswatch check` on the project's `coverage` watch, with extra
 /// arguments and environment: its exit code and stdout.
 async fn check_cli(project: &Project, extra: &[&str], env: &[(&str, &str)]) -> (i32, String) {

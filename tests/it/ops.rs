@@ -639,6 +639,103 @@ async fn every_command_names_a_watch_the_config_does_not_have() {
     );
 }
 
+/// `check --watch` repeated checks each watch named, once, and no other;
+/// a name the config lacks is an error before anything is checked, naming
+/// every such name (with the one probably meant) and the config's watches.
+/// `--reset-baseline` with several forgets each one's baseline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_takes_several_watches_and_refuses_unknown_ones_before_checking_anything() {
+    let server = Server::start().await;
+    let names = ["rasoulof", "bbc", "wire"];
+    let mut config = String::from("[daemon]\nper_host_delay = \"0s\"\n");
+    for n in names {
+        server.set(
+            &format!("/{n}"),
+            Route::html(article("Director flees", "He had no choice but to leave.")),
+        );
+        config.push_str(&format!(
+            "\n[[watch]]\nname = \"{n}\"\nurl = \"{}\"\nrobots = false\n",
+            server.url(&format!("/{n}"))
+        ));
+    }
+    let project = Project::new(&config);
+    let cfg = project.config_arg();
+    let requests = |n: &str| server.requests_to(&format!("/{n}")).len();
+
+    let out = run(
+        &[
+            "check", "--config", &cfg, "--watch", "rasoulof", "--watch", "rasulof", "--watch",
+            "wire", "--watch", "nosuch",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "no watches named \"rasulof\" (did you mean \"rasoulof\"?) and \"nosuch\" in {cfg}; its watches: rasoulof, bbc, wire"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(names.map(requests), [0, 0, 0], "nothing was checked");
+
+    let out = run(
+        &[
+            "check", "--config", &cfg, "--watch", "wire", "--watch", "rasoulof", "--watch", "wire",
+        ],
+        &[],
+    )
+    .await;
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert_eq!(names.map(requests), [1, 0, 1], "{said}");
+    let rows: Vec<&str> = said
+        .lines()
+        .filter(|l| names.iter().any(|n| l.starts_with(n)))
+        .collect();
+    assert_eq!(rows.len(), 2, "{said}");
+    assert!(said.contains("2 baselines"), "{said}");
+
+    // Both pages edited, both started afresh: no alert, each page taken.
+    for n in names {
+        server.set(
+            &format!("/{n}"),
+            Route::html(article(
+                "Director flees",
+                "Security agents forced him to leave.",
+            )),
+        );
+    }
+    let out = run(
+        &[
+            "check",
+            "--config",
+            &cfg,
+            "--watch",
+            "rasoulof",
+            "--watch",
+            "wire",
+            "--reset-baseline",
+        ],
+        &[],
+    )
+    .await;
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    for n in ["rasoulof", "wire"] {
+        assert!(said.contains(&format!("{n}: baseline forgotten")), "{said}");
+        let kept = std::fs::read_to_string(project.path(&format!("baseline/{n}.txt"))).unwrap();
+        assert!(
+            kept.contains("Security agents forced him"),
+            "{n}: {kept}\n{said}"
+        );
+    }
+    assert!(said.contains("0 alerts"), "{said}");
+    assert!(!said.contains("was missing"), "{said}");
+    assert_eq!(requests("bbc"), 0, "{said}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it() {
     let project = Project::new("");
