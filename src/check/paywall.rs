@@ -17,6 +17,7 @@
 //! showed: the rest is the story, revealed, not added ([`lifted`]).
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -37,9 +38,19 @@ use super::keep::version_page;
 /// للمشتركين فقط". Matched in match form ([`text::match_key`]: lower case,
 /// Persian yeh and kaf, no zero-width non-joiner), its letters' variants
 /// allowed too.
-static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?x)
+static PROMPT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(PROMPT_PATTERN).expect("static regex"));
+
+/// [`PROMPT`], looked for in a whole page's text by [`may_say_a_prompt`]:
+/// its word boundaries ASCII ones, which hold wherever PROMPT's do (each
+/// stands beside an ASCII letter), and which keep the search in the fast
+/// engine on text that is not ASCII.
+static PROMPT_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&PROMPT_PATTERN.replace(r"\b", r"(?-u:\b)")).expect("static regex")
+});
+
+/// [`PROMPT`]'s pattern.
+const PROMPT_PATTERN: &str = r"(?x)
         \bsubscribe\b[^.!?]{0,30}\bto\ (continue|keep|start)\ reading\b
         | \b(continue|keep)\ reading[^.!?]{0,40}\b(subscribe|subscription|sign\ in|log\ ?in|register|become\ a\ (member|subscriber))\b
         | \b(this|the)\ (article|story|content|piece|report)\ is\ (only\ )?(for|available\ (only\ )?to|exclusive(ly)?\ (for|to)|reserved\ for)\ (our\ )?(paying\ |premium\ |digital\ )?(subscribers|members)\b
@@ -55,10 +66,7 @@ static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
         | (المقال|المادة|المحتو[یيى]|الخبر)\ (متاح|متاحة|مخصص|مخصصة|حصر[یي]|حصر[یي]ة)\ (فقط\ )?للمشتر[کك][یي]ن
         | حصر[یي]ا?\ للمشتر[کك][یي]ن | للمشتر[کك][یي]ن\ فقط | مشتر[کك]\ بالفعل
         | (استنفدت|[وو]صلت\ [اإ]ل[یيى]\ الحد)[^.!?]{0,40}المجان[یي]ة
-    ",
-    )
-    .expect("static regex")
-});
+    ";
 
 /// Schema.org's paywall markup saying the article is not free to read:
 /// `"isAccessibleForFree": false` in JSON-LD (the boolean or the string), or
@@ -99,6 +107,23 @@ struct Signs {
 /// quotation marks, each the innermost block that says it; and schema.org's
 /// "not free to read".
 fn signs(html: &str) -> Signs {
+    // Most pages say no prompt anywhere: they are not parsed.
+    let prompts = if may_say_a_prompt(html) {
+        prompts(html)
+    } else {
+        Vec::new()
+    };
+    Signs {
+        prompts,
+        not_free: NOT_FREE.is_match(html.as_bytes()),
+    }
+}
+
+/// The prompts of a page (`html`), as [`Signs::prompts`] holds them: the
+/// page parsed, each element read.
+fn prompts(html: &str) -> Vec<(String, String)> {
+    #[cfg(test)]
+    PARSED.with(|n| n.set(n.get() + 1));
     let mut prompts = Vec::new();
     let doc = Html::parse_document(html);
     for el in doc
@@ -124,10 +149,233 @@ fn signs(html: &str) -> Signs {
             prompts.push((block, said));
         }
     }
-    Signs {
-        prompts,
-        not_free: NOT_FREE.is_match(html.as_bytes()),
+    prompts
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Pages [`signs`] parsed on this thread.
+    static PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether a page (`html`, as served) may say a paywall's prompt: whether
+/// its text, read from the bytes without parsing them ([`page_text`]),
+/// says one ([`PROMPT_ANYWHERE`]). [`signs`] parses only such a page.
+///
+/// Each block [`signs`] reads is a run of the page's text: its words, each
+/// text node's own, in the page's order, but for what no reader sees. So
+/// is the page's text, with every tag a space; so a prompt a block says,
+/// the page's text says. Only a parser's repairs of broken markup (text
+/// strayed into a table, moved out before it) could join two runs of text
+/// that the page's bytes keep apart.
+fn may_say_a_prompt(html: &str) -> bool {
+    PROMPT_ANYWHERE.is_match(&text::match_key(&page_text(html)))
+}
+
+/// Elements whose content is raw text no reader sees: left out of
+/// [`page_text`], up to their end tag.
+const UNSEEN_RAW: &[&[u8]] = &[b"script", b"style", b"noscript"];
+
+/// Elements no reader sees whose content holds elements, which [`signs`]
+/// reads (a `<title>` in an icon): [`page_text`] reads their content apart,
+/// after the page's, so that it comes between no words of the blocks
+/// around them.
+const UNSEEN_NESTED: &[&[u8]] = &[b"template", b"svg"];
+
+/// A page's text read from its bytes (`html`): its tags, comments and
+/// doctype each a space, character references decoded, the content of
+/// scripts, styles and `noscript` left out, that of `template` and `svg`
+/// put after the rest.
+fn page_text(html: &str) -> String {
+    let b = html.as_bytes();
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut apart = String::new();
+    let (mut at, mut run) = (0, 0);
+    while let Some(found) = memchr::memchr2(b'<', b'&', &b[at..]) {
+        let i = at + found;
+        out.push_str(&html[run..i]);
+        if b[i] == b'&' {
+            at = i
+                + 1
+                + char_ref(&html[i + 1..], &mut out).unwrap_or_else(|| {
+                    out.push('&');
+                    0
+                });
+        } else {
+            at = match markup(b, i) {
+                Some((end, inside)) => {
+                    out.push(' ');
+                    if let Some(inside) = inside {
+                        apart.push(' ');
+                        apart.push_str(&page_text(&html[inside]));
+                    }
+                    end
+                }
+                None => {
+                    out.push('<');
+                    i + 1
+                }
+            };
+        }
+        run = at;
     }
+    out.push_str(&html[run..]);
+    out.push_str(&apart);
+    out
+}
+
+/// Where the markup starting at `b[i]` (a `<`) ends: after a tag, comment
+/// or doctype, or after the content of an element [`page_text`] leaves out
+/// or reads apart (and then where that content is); `None` when the `<` is
+/// text.
+fn markup(b: &[u8], i: usize) -> Option<(usize, Option<Range<usize>>)> {
+    let rest = &b[i + 1..];
+    let after = |pat: &[u8], from: usize| {
+        memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
+    };
+    match rest.first()? {
+        b'!' if rest.starts_with(b"!--") => Some((after(b"-->", i + 4), None)),
+        b'!' | b'?' => Some((after(b">", i + 1), None)),
+        b'/' if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => Some((tag_end(b, i + 2), None)),
+        c if c.is_ascii_alphabetic() => {
+            let name_len = rest
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+                .unwrap_or(rest.len());
+            let name = &rest[..name_len];
+            let end = tag_end(b, i + 1 + name_len);
+            let unseen = |names: &[&'static [u8]]| {
+                names.iter().copied().find(|n| n.eq_ignore_ascii_case(name))
+            };
+            // Where its end tag starts, from `from` on.
+            let close = |name: &[u8], from: usize| {
+                let hay = &b[from..];
+                memchr::memchr_iter(b'<', hay)
+                    .find(|&p| {
+                        let after = p + 2 + name.len();
+                        hay[p + 1..].first() == Some(&b'/')
+                            && hay.len() >= after
+                            && hay[p + 2..after].eq_ignore_ascii_case(name)
+                            && hay
+                                .get(after)
+                                .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+                    })
+                    .map(|p| from + p)
+            };
+            if let Some(name) = unseen(UNSEEN_RAW) {
+                // Raw text: nothing is a tag until its end tag.
+                Some((close(name, end).unwrap_or(b.len()), None))
+            } else if let Some(close) = unseen(UNSEEN_NESTED).and_then(|name| close(name, end)) {
+                Some((close, Some(end..close)))
+            } else {
+                Some((end, None))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Where a tag whose name ends at `b[i]` ends: after its `>`, quoted
+/// attribute values read through.
+fn tag_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'>' => return i + 1,
+            b'=' => {
+                i += 1;
+                while i < b.len() && b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if let Some(&q @ (b'"' | b'\'')) = b.get(i) {
+                    i = memchr::memchr(q, &b[i + 1..]).map_or(b.len(), |p| i + 1 + p + 1);
+                    continue;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Decodes the character reference after a `&` (`s`) into `out`, as HTML
+/// reads it: a numeric one (`#8217;`, `#x2019;`, the C1 range read as
+/// windows-1252), or a named one (`nbsp;`, or a name HTML takes without its
+/// `;`, the longest). Returns the bytes of `s` it took; `None` when `s`
+/// starts no reference.
+fn char_ref(s: &str, out: &mut String) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() == Some(&b'#') {
+        let hex = matches!(b.get(1), Some(b'x' | b'X'));
+        let start = 1 + usize::from(hex);
+        let digits = b[start..]
+            .iter()
+            .take_while(|c| {
+                if hex {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let value = u32::from_str_radix(&s[start..start + digits], if hex { 16 } else { 10 })
+            .unwrap_or(u32::MAX);
+        out.push(
+            windows_1252(value)
+                .or_else(|| char::from_u32(value).filter(|&c| c != '\0'))
+                .unwrap_or('\u{FFFD}'),
+        );
+        return Some(start + digits + usize::from(b.get(start + digits) == Some(&b';')));
+    }
+    let name_len = b
+        .iter()
+        .take(40)
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if name_len == 0 {
+        return None;
+    }
+    // The table holds every prefix of a name too, standing for no character.
+    let entity = |name: &str| {
+        html5ever::data::NAMED_ENTITIES
+            .get(name)
+            .copied()
+            .filter(|&(first, _)| first != 0)
+    };
+    let with_semicolon = if b.get(name_len) == Some(&b';') {
+        entity(&s[..=name_len]).map(|v| (v, name_len + 1))
+    } else {
+        None
+    };
+    let ((first, second), len) = with_semicolon.or_else(|| {
+        (1..=name_len)
+            .rev()
+            .find_map(|n| entity(&s[..n]).map(|v| (v, n)))
+    })?;
+    out.extend(
+        [first, second]
+            .into_iter()
+            .filter(|&v| v != 0)
+            .filter_map(char::from_u32),
+    );
+    Some(len)
+}
+
+/// The character HTML reads a numeric reference in the C1 range as: the
+/// windows-1252 character of that byte.
+fn windows_1252(value: u32) -> Option<char> {
+    const C1: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{8D}',
+        '\u{017D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}',
+        '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}',
+        '\u{9D}', '\u{017E}', '\u{0178}',
+    ];
+    (0x80..0xA0)
+        .contains(&value)
+        .then(|| C1[(value - 0x80) as usize])
 }
 
 /// The text of a block and what it says of a paywall, when it is a short
@@ -629,6 +877,134 @@ mod tests {
             "این کارگردان در بیانیه‌ای که روز دوشنبه منتشر شد گفت چند…",
             "این کارگردان در بیانیه‌ای که روز دوشنبه منتشر شد گفت چند روز پیش به اروپا رسیده است."
         ));
+    }
+
+    /// A news page around `story`: a header with the site's subscribe and
+    /// members links, a prompt in a script and in a comment, an icon, a
+    /// footer.
+    fn news_page(story: &str) -> String {
+        format!(
+            r#"<!DOCTYPE html><html lang="en"><head><title>Story &ndash; The Daily</title>
+<script>var wall = "Subscribe to continue reading";</script><style>.a{{}}</style></head>
+<body><header><a href="/subscribe">Subscribe</a> <a href="/members">Members</a>
+<svg><title>Search</title><path d="M0"/></svg></header>
+<!-- Subscribe to continue reading -->
+<main><h1>The court&rsquo;s ruling</h1>{story}</main>
+<footer>Free newsletter &middot; Reading list &copy; 2026</footer></body></html>"#
+        )
+    }
+
+    /// Stories that show a paywall's prompt, and the prompt the first
+    /// check's note quotes.
+    const WALLED: [(&str, &str); 6] = [
+        (
+            "<p>The filmmaker left.</p><div class=wall><h3>Subscribe <b>to</b>&nbsp;continue reading</h3></div>",
+            "Subscribe to continue reading",
+        ),
+        (
+            "<p>The filmmaker left.</p><p>You&#8217;ve reached your limit of <em>free articles</em> this month.</p>",
+            "You’ve reached your limit of free articles this month.",
+        ),
+        (
+            "<p>The filmmaker left.</p><p>You&rsquo;ve read <script>count()</script>all your free stories this month.</p>",
+            "You’ve read all your free stories this month.",
+        ),
+        (
+            "<p>کارگردان کشور را ترک کرد.</p><div dir=rtl><p>برای ادامه <span>مطالعه</span> مشترک شوید</p></div>",
+            "برای ادامه مطالعه مشترک شوید",
+        ),
+        (
+            "<p>کارگردان کشور را ترک کرد.</p><p>این مطلب ويژه مشتركـان است</p>",
+            "این مطلب ويژه مشتركـان است",
+        ),
+        (
+            "<p>کارگردان کشور را ترک کرد.</p><p>این مطلب &#1608;&#1740;&#1688;&#1607; مشترکان است</p>",
+            "این مطلب ویژه مشترکان است",
+        ),
+    ];
+
+    #[test]
+    fn a_page_that_says_no_prompt_is_not_parsed_for_one() {
+        let parsed = || PARSED.with(|n| n.get());
+        // Subscribe and members links, a prompt in a script and in a
+        // comment, which no reader sees: no prompt, and no parse.
+        let plain = news_page("<p>The filmmaker left the country on foot.</p>");
+        let before = parsed();
+        assert_eq!(first_check_note(&plain), None);
+        assert_eq!(parsed(), before, "a page without a prompt is not parsed");
+        // Schema.org's mark alone is read from the bytes.
+        let marked = news_page(
+            r#"<script type="application/ld+json">{"isAccessibleForFree": false}</script><p>The filmmaker left.</p>"#,
+        );
+        assert!(first_check_note(&marked)
+            .unwrap()
+            .contains("not free to read"));
+        assert_eq!(parsed(), before);
+        // A page with a prompt, English or Persian, is parsed, and its
+        // first check still says so.
+        for (story, said) in WALLED {
+            let note = first_check_note(&news_page(story)).unwrap_or_else(|| panic!("{story}"));
+            assert!(note.contains(said), "{note}");
+            assert_eq!(parsed(), before + 1, "{story}");
+            PARSED.with(|n| n.set(before));
+        }
+    }
+
+    #[test]
+    fn a_page_not_parsed_shows_no_prompt_its_parse_would_find() {
+        let tricky = [
+            // Prompts in an icon's title, a template, the page's title:
+            // elements the parse reads.
+            "<p>A story.</p><svg><title>Subscribe to continue reading</title></svg>",
+            "<p>A story.</p><template><p>This article is for subscribers only.</p></template>",
+            "<html><head><title>Subscribers only</title></head><body><p>A story.</p></body></html>",
+            // An icon and a comment between a prompt's words, which its
+            // block reads without them.
+            "<p>Already a subscriber? <svg><title>key icon</title></svg><!-- x -->Log in</p>",
+            "<p>This <i>article</i> is for <svg><text>our</text></svg> subscribers only.</p>",
+            // References, upper case, letters and spaces of other forms.
+            "<p>THIS STORY IS FOR&#32;MEMBERS&nbsp;ONLY</p>",
+            "<p>Subscribe&ensp;to keep reading&#x2026;</p>",
+            "<p>You&#146;ve hit your limit of free reads.</p>",
+            "<p>برای&nbsp;ادامهٔ مطالعه وارد شوید</p>",
+            "<p>للمتابعة، <b>سجّل</b> الآن</p>",
+            // Quoted, or in prose: no prompt, parsed or not.
+            "<p>Readers now see “Subscribe to continue reading” after three stories.</p>",
+            "<p>The page said subscribe to continue reading.</p><p>Then it said more, a whole paragraph of it, about the paper and its readers and what they pay for the news each month, and why, and what the editor makes of it.</p>",
+            // Markup that is not one: a `<` in text, an attribute with `>`.
+            "<p title=\"a > b\">1 < 2: subscribe <a href=x>to continue reading</a></p>",
+        ];
+        for html in tricky.iter().copied().chain(WALLED.map(|(s, _)| s)) {
+            let page = news_page(html);
+            for page in [html, page.as_str()] {
+                let parsed = prompts(page);
+                assert_eq!(signs(page).prompts, parsed, "{page}");
+                if !parsed.is_empty() {
+                    assert!(may_say_a_prompt(page), "{page}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_s_text_read_from_its_bytes_holds_what_its_blocks_say() {
+        assert_eq!(
+            text::match_key(&page_text(
+                "<p title='a > b'>Already a <i>subscriber</i>?&nbsp;Log&#x20;in &amp&lt; &notit; &#150;</p><!-- c --><textarea>x</textarea>"
+            )),
+            "already a subscriber ? log in &< ¬it; - x"
+        );
+        // Scripts and styles left out; templates and icons read apart.
+        assert_eq!(
+            text::match_key(&page_text(
+                "<script>a</script >b<STYLE>c</style>d<template><p>e</p></template>f<svg>g</svg>h 1 < 2 &c"
+            )),
+            "b d f h 1 < 2 &c e g"
+        );
+        // An unclosed script hides the rest, as it does from a parser; an
+        // unclosed template does not.
+        assert_eq!(text::match_key(&page_text("a<script>b")), "a");
+        assert_eq!(text::match_key(&page_text("a<template>b")), "a b");
     }
 
     #[test]
