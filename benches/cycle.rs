@@ -680,7 +680,8 @@ fn per_page_costs(pages: &[Vec<u8>]) {
 
 /// What keeping a page's raw response costs, in process: its SHA-256 (the
 /// body's address) and its zstd compression at levels 1 (what presswatch
-/// uses) and 3 (time, and stored size as a share of the page).
+/// uses), 3, and the fast -1 and -3 (time, and stored size as a share of
+/// the page).
 fn snapshot_costs(pages: &[Vec<u8>]) {
     let mut sha_us = Vec::new();
     for p in pages {
@@ -693,7 +694,7 @@ fn snapshot_costs(pages: &[Vec<u8>]) {
         "snapshot: SHA-256 median {:.0} µs/page",
         median(&mut sha_us)
     );
-    for level in [1, 3] {
+    for level in [1, 3, -1, -3] {
         let (mut us, mut stored) = (Vec::new(), 0usize);
         for p in pages {
             let t = Instant::now();
