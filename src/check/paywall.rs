@@ -234,7 +234,7 @@ fn markup(b: &[u8], i: usize) -> Option<(usize, Option<Range<usize>>)> {
         memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
     };
     match rest.first()? {
-        b'!' if rest.starts_with(b"!--") => Some((after(b"-->", i + 4), None)),
+        b'!' if rest.starts_with(b"!--") => Some((comment_end(b, i + 4), None)),
         b'!' | b'?' => Some((after(b">", i + 1), None)),
         b'/' if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => Some((tag_end(b, i + 2), None)),
         c if c.is_ascii_alphabetic() => {
@@ -273,6 +273,26 @@ fn markup(b: &[u8], i: usize) -> Option<(usize, Option<Range<usize>>)> {
         }
         _ => None,
     }
+}
+
+/// Where a comment whose text starts at `b[i]` ends, as HTML ends one:
+/// after `-->` or `--!>`, or at once for `<!-->` and `<!--->`.
+fn comment_end(b: &[u8], i: usize) -> usize {
+    match &b[i.min(b.len())..] {
+        [b'>', ..] => return i + 1,
+        [b'-', b'>', ..] => return i + 2,
+        _ => {}
+    }
+    let mut from = i;
+    while let Some(p) = memchr::memmem::find(&b[from..], b"--") {
+        let at = from + p + 2;
+        match &b[at..] {
+            [b'>', ..] => return at + 1,
+            [b'!', b'>', ..] => return at + 2,
+            _ => from = at - 1,
+        }
+    }
+    b.len()
 }
 
 /// Where a tag whose name ends at `b[i]` ends: after its `>`, quoted
@@ -1000,6 +1020,13 @@ mod tests {
                 "<script>a</script >b<STYLE>c</style>d<template><p>e</p></template>f<svg>g</svg>h 1 < 2 &c"
             )),
             "b d f h 1 < 2 &c e g"
+        );
+        // Comments end where HTML ends them.
+        assert_eq!(
+            text::match_key(&page_text(
+                "a<!-->b<!--->c<!-- x --!>d<!-- -- y --->e<!-- z"
+            )),
+            "a b c d e"
         );
         // An unclosed script hides the rest, as it does from a parser; an
         // unclosed template does not.
