@@ -40,6 +40,112 @@ static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Placeholder text a page template left in ("Lorem ipsum dolor sit amet
+/// ..."), under a placeholder heading ("Lorem Ipsum", "Lorem ipsum 2"):
+/// what a layout shows until an editor fills it in.
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^lorem ipsum\b").expect("static regex"));
+
+/// Words of the placeholder passage ("Lorem ipsum dolor sit amet,
+/// consectetur adipiscing elit ...") that are no common words of Latin or
+/// any language the watchers read: a block mostly of them goes on with the
+/// passage ("Ut enim ad minim veniam, quis nostrud exercitation ...").
+const FILLER_WORDS: &[&str] = &[
+    "lorem",
+    "ipsum",
+    "dolor",
+    "amet",
+    "consectetur",
+    "consetetur",
+    "adipiscing",
+    "adipisicing",
+    "sadipscing",
+    "elit",
+    "elitr",
+    "eiusmod",
+    "tempor",
+    "incididunt",
+    "labore",
+    "dolore",
+    "magna",
+    "aliqua",
+    "aliquyam",
+    "veniam",
+    "minim",
+    "nostrud",
+    "exercitation",
+    "ullamco",
+    "laboris",
+    "nisi",
+    "aliquip",
+    "commodo",
+    "consequat",
+    "duis",
+    "aute",
+    "irure",
+    "reprehenderit",
+    "voluptate",
+    "velit",
+    "esse",
+    "cillum",
+    "fugiat",
+    "nulla",
+    "pariatur",
+    "excepteur",
+    "sint",
+    "occaecat",
+    "cupidatat",
+    "proident",
+    "sunt",
+    "culpa",
+    "officia",
+    "deserunt",
+    "mollit",
+    "anim",
+    "laborum",
+    "nonumy",
+    "eirmod",
+    "invidunt",
+    "voluptua",
+    "accusam",
+    "justo",
+    "dolores",
+    "rebum",
+    "clita",
+    "kasd",
+    "gubergren",
+    "takimata",
+    "sanctus",
+    "enim",
+];
+
+/// Words a block needs before its words are counted as placeholder's.
+const FILLER_MIN_WORDS: usize = 4;
+
+/// True for a block that opens as the placeholder passage does
+/// ([`PLACEHOLDER`]).
+pub(super) fn opens_as_placeholder(text: &str) -> bool {
+    PLACEHOLDER.is_match(text.trim_start())
+}
+
+/// True for a block of placeholder text: opening as the passage does
+/// ([`opens_as_placeholder`]), or of [`FILLER_MIN_WORDS`] words or more,
+/// most of them the passage's ([`FILLER_WORDS`]).
+pub(super) fn is_placeholder(text: &str) -> bool {
+    if opens_as_placeholder(text) {
+        return true;
+    }
+    let (mut words, mut filler) = (0usize, 0usize);
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        filler += usize::from(FILLER_WORDS.iter().any(|f| w.eq_ignore_ascii_case(f)));
+    }
+    words >= FILLER_MIN_WORDS && filler * 2 > words
+}
+
 /// The label of a pointer to another page, before a colon: "See also",
 /// "Related", "Read next", "Don't miss", "More on Iran", "Lesen Sie
 /// auch", "À lire aussi", "Lee también", "بیشتر بخوانید", "اقرأ أيضا".

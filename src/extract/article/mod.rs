@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 
 use scraper::{ElementRef, Html, Selector};
 
-use crate::document::Block;
+use crate::document::{Block, BlockKind};
 
 mod block;
 mod boxes;
@@ -67,7 +67,7 @@ pub(super) fn blocks(
     let strict = Walk::new(root, Mode::Strict);
     let found = strict.article(declared.as_ref(), &authors);
     if !strict.may_have_missed(&found) {
-        return without_copies(found);
+        return without_placeholders(without_copies(found));
     }
     // The same tree again, with chrome, hidden and furniture-named elements
     // only suspect: the wider reading wins when most of it is new text, so a
@@ -87,11 +87,30 @@ pub(super) fn blocks(
     };
     // A page whose only sentences are in its chrome (a menu, a pop-up form)
     // is not silently empty: those sentences are what a reader can see.
-    without_copies(if best.is_empty() {
+    without_placeholders(without_copies(if best.is_empty() {
         lenient.sentences()
     } else {
         best
-    })
+    }))
+}
+
+/// `blocks` without the placeholder text a page template left in ("Lorem
+/// ipsum dolor sit amet ...", [`block::is_placeholder`]) beside the story,
+/// when there is a sentence of the story besides it: a page that is all
+/// placeholder (a template's demo) is read as it stands, as a reader sees it.
+fn without_placeholders(blocks: Vec<Block>) -> Vec<Block> {
+    // Most pages have none: one anchored match a block tells.
+    if !blocks.iter().any(|b| block::opens_as_placeholder(&b.text)) {
+        return blocks;
+    }
+    let is_placeholder = |b: &Block| block::is_placeholder(&b.text);
+    if !blocks
+        .iter()
+        .any(|b| b.kind != BlockKind::Heading && !is_placeholder(b) && block::has_words(&b.text, 6))
+    {
+        return blocks;
+    }
+    blocks.into_iter().filter(|b| !is_placeholder(b)).collect()
 }
 
 /// A second copy of the article (pages render it twice, for small and large

@@ -1885,3 +1885,28 @@ fn a_legal_disclaimer_in_the_storys_box_is_not_article_text_and_does_not_narrow_
         )
     );
 }
+
+#[test]
+fn placeholder_text_a_template_left_in_is_not_article_text() {
+    let html = format!(
+        r#"<body><main>{}<div class="box"><h3>Lorem Ipsum</h3><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p><ul><li>Lorem ipsum 1</li><li>Lorem ipsum 2</li></ul></div></main></body>"#,
+        story(4)
+    );
+    assert_eq!(extract(&html), expected_story(4));
+    // A page that is all placeholder (a template's demo) reads as it stands.
+    let demo = "<body><article><h2>Lorem Ipsum</h2><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p><p>Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.</p></article></body>";
+    assert_eq!(
+        extract(demo),
+        [
+            "Lorem Ipsum",
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.",
+            "Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat."
+        ]
+    );
+    // A quotation in Latin is no placeholder.
+    let quoted = format!(
+        "<body><article>{}<blockquote>Veni, vidi, vici: alea iacta est, et tempus fugit.</blockquote></article></body>",
+        story(4)
+    );
+    assert_eq!(extract(&quoted).len(), 5);
+}
