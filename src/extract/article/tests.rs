@@ -1910,3 +1910,15 @@ fn placeholder_text_a_template_left_in_is_not_article_text() {
     );
     assert_eq!(extract(&quoted).len(), 5);
 }
+
+#[test]
+fn a_placeholder_saying_what_is_loading_is_not_article_text() {
+    let html = format!(
+        r#"<body><article>{}<p>Loading image...</p><h3>Loading dock safety</h3>{}<p>Loading comments…</p></article></body>"#,
+        story(4),
+        para(5)
+    );
+    let mut want = expected_story(5);
+    want.insert(4, "Loading dock safety".into());
+    assert_eq!(extract(&html), want);
+}
