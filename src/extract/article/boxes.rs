@@ -34,6 +34,42 @@ static BOX_TITLE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// The words that open the title of a box in which the site speaks of
+/// itself after the story: "About The Daily Example", "Support The Daily
+/// Example", "More from The Daily Example"; the site's name follows.
+static SITE_BOX_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(about|support|more from|über|à propos de|acerca de|sobre|درباره( ی|‌ی)?|عن)\s+",
+    )
+    .expect("static regex")
+});
+
+/// A word that may follow the site's name in the title of its own box, as
+/// the company's name ("About Example Media", "Support Example News").
+static SITE_NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(media|news|group|inc\.?|llc|ltd\.?|magazine|network|foundation|press|team)?\s*[:：?!.]?$")
+        .expect("static regex")
+});
+
+/// Characters a site's name needs to be looked for in titles.
+const SITE_NAME_MIN_CHARS: usize = 3;
+
+/// True when `title` is the title of a box in which the site named `site`
+/// (its `og:site_name`) speaks of itself: "About", "Support" or "More
+/// from" and the site's name ([`SITE_BOX_LEAD`], [`SITE_NAME_TAIL`]).
+fn is_site_box_title(title: &str, site: &str) -> bool {
+    let site = text::clean(site).to_lowercase();
+    if site.chars().count() < SITE_NAME_MIN_CHARS {
+        return false;
+    }
+    let Some(lead) = SITE_BOX_LEAD.find(title) else {
+        return false;
+    };
+    let rest = title[lead.end()..].to_lowercase();
+    rest.strip_prefix(site.as_str())
+        .is_some_and(|tail| SITE_NAME_TAIL.is_match(tail))
+}
+
 /// Blocks longer than this (non-space characters) are never taken for the
 /// title of a table of contents.
 const CONTENTS_TITLE_MAX_CHARS: u32 = 40;
@@ -192,7 +228,10 @@ impl Walk {
 
     /// The block ranges of the boxes after the story in `text` that are not
     /// part of it, known by their title ([`BOX_TITLE`]): the author's bio
-    /// whatever the byline, a widget asking the reader to rate the page.
+    /// whatever the byline, a widget asking the reader to rate the page; and
+    /// the box in which the site, named `site`, speaks of itself ("About
+    /// Example News", "Support Example News": its own description, its
+    /// appeal for money, [`is_site_box_title`]), its title alone on its line.
     /// Such a box is a line that opens with the title and goes on with the
     /// box's text ("About the author: Craig Hull is a freelance photographer
     /// ..."), at most [`CARD_MAX_PROSE`] long; or the title alone, with the
@@ -201,7 +240,11 @@ impl Walk {
     /// [`CARD_MAX_PROSE`] of prose and less than half of the article's. A
     /// title in the story's own flow, its paragraphs before it, heads a
     /// section of the story (a book review's "About the author") and stays.
-    pub(super) fn titled_boxes(&self, text: &[&RawBlock]) -> Vec<std::ops::Range<usize>> {
+    pub(super) fn titled_boxes(
+        &self,
+        text: &[&RawBlock],
+        site: Option<&str>,
+    ) -> Vec<std::ops::Range<usize>> {
         let mut boxes = Vec::new();
         let Some(start) = text.iter().position(|b| b.is_story_text()) else {
             return boxes;
@@ -220,11 +263,15 @@ impl Walk {
                 true => Cow::Owned(text::clean(&b.text)),
                 false => Cow::Borrowed(b.clean_text()),
             };
-            let Some(title) = BOX_TITLE.find(&t) else {
+            let Some(title_end) = BOX_TITLE
+                .find(&t)
+                .map(|m| m.end())
+                .or_else(|| site.filter(|s| is_site_box_title(&t, s)).map(|_| t.len()))
+            else {
                 continue;
             };
             let i = b.index;
-            if title.end() < t.len() {
+            if title_end < t.len() {
                 if ((b.chars - b.link_chars) as f32) <= CARD_MAX_PROSE {
                     boxes.push(i..i + 1);
                 }

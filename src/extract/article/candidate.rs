@@ -222,8 +222,13 @@ impl Walk {
     /// with the text the page declares; else the container that holds the
     /// declared text, when one does; else the declared text itself, when the
     /// detection found little of it and much less text than it has.
-    pub(super) fn article(&self, declared: Option<&Declared<'_>>, authors: &[&str]) -> Vec<Block> {
-        let detected = self.detected(authors);
+    pub(super) fn article(
+        &self,
+        declared: Option<&Declared<'_>>,
+        authors: &[&str],
+        site: Option<&str>,
+    ) -> Vec<Block> {
+        let detected = self.detected(authors, site);
         let Some(declared) = declared else {
             return detected;
         };
@@ -297,7 +302,7 @@ impl Walk {
     /// prose and the least noise, trimmed to its story ([`story_span`]),
     /// after its lead ([`Walk::lead`]), without the cards of its `authors`
     /// ([`Walk::author_cards`]).
-    fn detected(&self, authors: &[&str]) -> Vec<Block> {
+    fn detected(&self, authors: &[&str], site: Option<&str>) -> Vec<Block> {
         let mut best: Option<usize> = None;
         let mut i = 0;
         while let Some(c) = self.containers.get(i) {
@@ -344,7 +349,7 @@ impl Walk {
             .collect();
         let text = without_lone_labels(text);
         let mut cards = self.author_cards(&text, authors);
-        cards.extend(self.titled_boxes(&text));
+        cards.extend(self.titled_boxes(&text, site));
         let headings: HashSet<usize> = (0..main.len())
             .filter(|&k| is_linked_section_heading(main, k))
             .map(|k| main[k].index)

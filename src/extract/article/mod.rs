@@ -45,12 +45,14 @@ use walk::Walk;
 /// detected main content, checked against `declared`, the article text the
 /// page declares in its JSON-LD `articleBody` (one paragraph a line), when it
 /// has one. `byline`, the byline the page shows, names the story's authors,
-/// whose cards are left out.
+/// whose cards are left out; `site`, the site's name (`og:site_name`), the
+/// boxes in which the site speaks of itself after the story, left out too.
 pub(super) fn blocks(
     dom: &Html,
     selector: Option<&str>,
     declared: Option<&str>,
     byline: Option<&str>,
+    site: Option<&str>,
 ) -> Vec<Block> {
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
@@ -65,7 +67,7 @@ pub(super) fn blocks(
     let declared = declared.and_then(Declared::new);
     let authors = byline.map(author_names).unwrap_or_default();
     let strict = Walk::new(root, Mode::Strict);
-    let found = strict.article(declared.as_ref(), &authors);
+    let found = strict.article(declared.as_ref(), &authors, site);
     if !strict.may_have_missed(&found) {
         return without_placeholders(without_copies(found));
     }
@@ -74,7 +76,7 @@ pub(super) fn blocks(
     // page-builder <header> or a hidden React boundary holding the story is
     // read, while a hidden copy of the story or a chrome box beside it is not.
     let lenient = Walk::new(root, Mode::Lenient);
-    let wider = lenient.article(declared.as_ref(), &authors);
+    let wider = lenient.article(declared.as_ref(), &authors, site);
     let found_shingles: HashSet<u64> = shingles(&joined(&found)).into_iter().collect();
     let novel = shingles(&joined(&wider))
         .into_iter()

@@ -6,7 +6,7 @@ use super::*;
 use crate::document::BlockKind;
 
 fn extract(html: &str) -> Vec<String> {
-    blocks(&Html::parse_document(html), None, None, None)
+    blocks(&Html::parse_document(html), None, None, None, None)
         .into_iter()
         .map(|b| b.text)
         .collect()
@@ -323,10 +323,11 @@ fn blocks_keep_their_kind_and_paragraph_boundaries() {
         para(1),
         para(2)
     );
-    let got: Vec<(BlockKind, String)> = blocks(&Html::parse_document(&html), None, None, None)
-        .into_iter()
-        .map(|b| (b.kind, b.text))
-        .collect();
+    let got: Vec<(BlockKind, String)> =
+        blocks(&Html::parse_document(&html), None, None, None, None)
+            .into_iter()
+            .map(|b| (b.kind, b.text))
+            .collect();
     let kinds: Vec<BlockKind> = got.iter().map(|g| g.0).collect();
     assert_eq!(
         kinds,
@@ -402,18 +403,30 @@ fn pathological_pages_extract_without_panic() {
 #[test]
 fn selector_overrides_detection() {
     let html = r#"<div id="story"><p>Only this paragraph is wanted here.</p></div><article><p>Not this long article paragraph which would otherwise win the scoring.</p></article>"#;
-    let got: Vec<String> = blocks(&Html::parse_document(html), Some("#story"), None, None)
-        .into_iter()
-        .map(|b| b.text)
-        .collect();
+    let got: Vec<String> = blocks(
+        &Html::parse_document(html),
+        Some("#story"),
+        None,
+        None,
+        None,
+    )
+    .into_iter()
+    .map(|b| b.text)
+    .collect();
     assert_eq!(got, vec!["Only this paragraph is wanted here."]);
 }
 
 fn extract_declared(html: &str, declared: &str) -> Vec<String> {
-    blocks(&Html::parse_document(html), None, Some(declared), None)
-        .into_iter()
-        .map(|b| b.text)
-        .collect()
+    blocks(
+        &Html::parse_document(html),
+        None,
+        Some(declared),
+        None,
+        None,
+    )
+    .into_iter()
+    .map(|b| b.text)
+    .collect()
 }
 
 /// A declared article body: the story's paragraphs one a line.
@@ -559,7 +572,7 @@ fn the_authors_card_after_the_story_is_not_article_text() {
 }
 
 fn extract_by(html: &str, byline: &str) -> Vec<String> {
-    blocks(&Html::parse_document(html), None, None, Some(byline))
+    blocks(&Html::parse_document(html), None, None, Some(byline), None)
         .into_iter()
         .map(|b| b.text)
         .collect()
@@ -977,7 +990,7 @@ fn a_paragraph_inside_a_list_item_is_the_list_item() {
         para(1),
         para(2)
     );
-    let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None, None)
+    let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None, None, None)
         .into_iter()
         .map(|b| b.kind)
         .collect();
@@ -1921,4 +1934,25 @@ fn a_placeholder_saying_what_is_loading_is_not_article_text() {
     let mut want = expected_story(5);
     want.insert(4, "Loading dock safety".into());
     assert_eq!(extract(&html), want);
+}
+
+#[test]
+fn the_box_in_which_the_site_speaks_of_itself_after_the_story_is_not_article_text() {
+    let html = format!(
+        r#"<body><article>{}<h3>About Example Street</h3>{}<div class="box"><h3>Support Daily Example</h3><p>Our reporting is expensive to produce. If you enjoyed this story, please support us with a small donation.</p></div><div class="box"><h3>About Daily Example Media</h3><p>Daily Example Media is an independent newsroom covering the city since 1998.</p></div></article></body>"#,
+        story(4),
+        (5..=6).map(para).collect::<String>()
+    );
+    let read = |site| -> Vec<String> {
+        blocks(&Html::parse_document(&html), None, None, None, site)
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    };
+    let mut want = expected_story(4);
+    want.push("About Example Street".into());
+    want.extend(expected_story(6).split_off(4));
+    assert_eq!(read(Some("Daily Example")), want);
+    // A page that does not name its site keeps them: they read as text.
+    assert_eq!(read(None).len(), want.len() + 4);
 }
