@@ -44,7 +44,7 @@ static DISCLOSURE: LazyLock<Regex> = LazyLock::new(|| {
 /// ..."), under a placeholder heading ("Lorem Ipsum", "Lorem ipsum 2"):
 /// what a layout shows until an editor fills it in.
 static PLACEHOLDER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^lorem ipsum\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i)^lorem ipsum(?-u:\b)").expect("static regex"));
 
 /// Words of the placeholder passage ("Lorem ipsum dolor sit amet,
 /// consectetur adipiscing elit ...") that are no common words of Latin or

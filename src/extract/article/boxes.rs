@@ -54,19 +54,22 @@ static SITE_NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 /// Characters a site's name needs to be looked for in titles.
 const SITE_NAME_MIN_CHARS: usize = 3;
 
-/// True when `title` is the title of a box in which the site named `site`
-/// (its `og:site_name`) speaks of itself: "About", "Support" or "More
+/// The site's name (its `og:site_name`) as titles are matched against it:
+/// cleaned, in lower case; `None` when too short to tell.
+fn site_name_key(site: &str) -> Option<String> {
+    let key = text::clean(site).to_lowercase();
+    (key.chars().count() >= SITE_NAME_MIN_CHARS).then_some(key)
+}
+
+/// True when `title` is the title of a box in which the site whose name is
+/// `site` ([`site_name_key`]) speaks of itself: "About", "Support" or "More
 /// from" and the site's name ([`SITE_BOX_LEAD`], [`SITE_NAME_TAIL`]).
 fn is_site_box_title(title: &str, site: &str) -> bool {
-    let site = text::clean(site).to_lowercase();
-    if site.chars().count() < SITE_NAME_MIN_CHARS {
-        return false;
-    }
     let Some(lead) = SITE_BOX_LEAD.find(title) else {
         return false;
     };
     let rest = title[lead.end()..].to_lowercase();
-    rest.strip_prefix(site.as_str())
+    rest.strip_prefix(site)
         .is_some_and(|tail| SITE_NAME_TAIL.is_match(tail))
 }
 
@@ -255,6 +258,7 @@ impl Walk {
             .map(|b| b.chars - b.link_chars)
             .sum();
         let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
+        let site = site.and_then(site_name_key);
         for b in &text[start + 1..] {
             // Read as written, a `<br>` after the title included; the
             // block's own cleaning (`<br>`s as spaces) made once serves the
@@ -263,11 +267,11 @@ impl Walk {
                 true => Cow::Owned(text::clean(&b.text)),
                 false => Cow::Borrowed(b.clean_text()),
             };
-            let Some(title_end) = BOX_TITLE
-                .find(&t)
-                .map(|m| m.end())
-                .or_else(|| site.filter(|s| is_site_box_title(&t, s)).map(|_| t.len()))
-            else {
+            let Some(title_end) = BOX_TITLE.find(&t).map(|m| m.end()).or_else(|| {
+                site.as_deref()
+                    .filter(|s| is_site_box_title(&t, s))
+                    .map(|_| t.len())
+            }) else {
                 continue;
             };
             let i = b.index;
