@@ -190,6 +190,10 @@ fn page_text(html: &str) -> String {
     let b = html.as_bytes();
     let mut out = String::with_capacity(html.len() / 2);
     let mut apart = String::new();
+    // Elements read apart found open with no end tag after them: no later
+    // one of the name has one either, so a hostile page of unclosed
+    // `<svg>`s is searched once, not once per tag.
+    let mut unclosed = Vec::new();
     let (mut at, mut run) = (0, 0);
     while let Some(found) = memchr::memchr2(b'<', b'&', &b[at..]) {
         let i = at + found;
@@ -202,7 +206,7 @@ fn page_text(html: &str) -> String {
                     0
                 });
         } else {
-            at = match markup(b, i) {
+            at = match markup(b, i, &mut unclosed) {
                 Some((end, inside)) => {
                     out.push(' ');
                     if let Some(inside) = inside {
@@ -227,8 +231,14 @@ fn page_text(html: &str) -> String {
 /// Where the markup starting at `b[i]` (a `<`) ends: after a tag, comment
 /// or doctype, or after the content of an element [`page_text`] leaves out
 /// or reads apart (and then where that content is); `None` when the `<` is
-/// text.
-fn markup(b: &[u8], i: usize) -> Option<(usize, Option<Range<usize>>)> {
+/// text. `unclosed` holds the names of elements read apart that have no
+/// end tag from here on: one of them is read as a tag, not searched for
+/// its end again.
+fn markup(
+    b: &[u8],
+    i: usize,
+    unclosed: &mut Vec<&'static [u8]>,
+) -> Option<(usize, Option<Range<usize>>)> {
     let rest = &b[i + 1..];
     let after = |pat: &[u8], from: usize| {
         memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
@@ -265,8 +275,19 @@ fn markup(b: &[u8], i: usize) -> Option<(usize, Option<Range<usize>>)> {
             if let Some(name) = unseen(UNSEEN_RAW) {
                 // Raw text: nothing is a tag until its end tag.
                 Some((close(name, end).unwrap_or(b.len()), None))
-            } else if let Some(close) = unseen(UNSEEN_NESTED).and_then(|name| close(name, end)) {
-                Some((close, Some(end..close)))
+            } else if let Some(name) = unseen(UNSEEN_NESTED) {
+                let closed = (!unclosed.contains(&name))
+                    .then(|| close(name, end))
+                    .flatten();
+                match closed {
+                    Some(close) => Some((close, Some(end..close))),
+                    None => {
+                        if !unclosed.contains(&name) {
+                            unclosed.push(name);
+                        }
+                        Some((end, None))
+                    }
+                }
             } else {
                 Some((end, None))
             }
@@ -1032,6 +1053,15 @@ mod tests {
         // unclosed template does not.
         assert_eq!(text::match_key(&page_text("a<script>b")), "a");
         assert_eq!(text::match_key(&page_text("a<template>b")), "a b");
+        // Icons never closed are searched for their end once, not once
+        // each: a hostile page of 200,000 is read at once, not for minutes.
+        let hostile = format!(
+            "{}<p>Subscribe to continue reading</p>",
+            "<svg>x".repeat(200_000)
+        );
+        let read = page_text(&hostile);
+        assert!(read.ends_with("Subscribe to continue reading "));
+        assert!(may_say_a_prompt(&hostile));
     }
 
     #[test]
