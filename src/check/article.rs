@@ -126,7 +126,9 @@ pub(super) async fn check_article(
                 Some(body) => Some(Document::from_baseline(&body)),
                 None => read_baseline(&baselines, &name)?,
             };
-            let doc = match extract_article(&resp, selector.as_deref(), &name) {
+            // The page decoded once: extraction and the paywall's tests read it.
+            let html = resp.text();
+            let doc = match extract_article(&resp, &html, selector.as_deref(), &name) {
                 Ok(doc) => doc,
                 // A sign-in form says too little to be read as an article.
                 Err(_) if may_sign_in => {
@@ -184,7 +186,7 @@ pub(super) async fn check_article(
                     &resp.final_url,
                     &page.old,
                     &page.doc,
-                    &resp.text(),
+                    &html,
                 ),
                 _ => None,
             });
@@ -199,13 +201,14 @@ pub(super) async fn check_article(
                     &page.old,
                     &page.old_hash,
                     &page.doc,
-                    &resp.text(),
+                    &html,
                     &rules,
                 )
                 .map(|l| Unwalled::Lifted(Box::new(l))),
-                (Against::First { .. }, _) => first_check_note(&resp.text()).map(Unwalled::First),
+                (Against::First { .. }, _) => first_check_note(&html).map(Unwalled::First),
                 _ => None,
             };
+            drop(html);
             Ok::<_, String>((
                 found,
                 from_file,
@@ -745,14 +748,15 @@ async fn restore_missing_baseline(ctx: &Context, watch: &Watch) -> Result<Option
     Ok(Some(body))
 }
 
-/// Extracts the article of a response, failing when there is no text.
+/// Extracts the article of a response, its body decoded as `html`, failing
+/// when there is no text.
 fn extract_article(
     resp: &Response,
+    html: &str,
     selector: Option<&str>,
     name: &str,
 ) -> Result<Document, String> {
-    let html = resp.text();
-    let mut doc = extract::watched_article(&html, Some(&resp.final_url), selector);
+    let mut doc = extract::watched_article(html, Some(&resp.final_url), selector);
     // The page's own declaration first, then the server's; neither over the
     // script of the text.
     let declared = doc.lang.take().or_else(|| resp.content_language());
