@@ -19,6 +19,7 @@ use super::keep::{
     evidence, file_version, snapshot_of, version_page, version_snapshot, Keep, NewBaseline,
 };
 use super::moved::moved_there_before;
+use super::page_facts::PageFacts;
 use super::paywall::{behind_a_paywall, first_check_note, lifted, Lifted};
 use super::takedown::{
     for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
@@ -117,10 +118,11 @@ pub(super) async fn check_article(
             latest.as_ref(),
             &moved_before,
         );
-    let (state, latest_seq) = (ctx.state.clone(), latest.as_ref().map(|v| v.seq));
-    let latest_sha = latest.as_ref().map(|v| v.sha256.clone());
+    let (state, kept_last) = (ctx.state.clone(), latest.clone());
     let (watch_url, front) = (watch.url.clone(), gone_unless_signing_in.is_some());
-    let (found, from_file, not_the_story, signs_in, stand_in, cut, unwalled, resp) = ctx
+    // With no response kept, what later checks need to know of the page.
+    let note_facts = !ctx.config.daemon.raw_snapshots;
+    let (found, from_file, not_the_story, signs_in, stand_in, cut, unwalled, facts, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
@@ -172,7 +174,7 @@ pub(super) async fn check_article(
             // version of the story either.
             let cut = match &found {
                 Against::Changed(page) if lost_its_end(&page.old, &page.doc) => {
-                    cut_short(&state, &name, latest_seq, &resp.final_url, &resp.body)
+                    cut_short(&state, &name, kept_last.as_ref(), &resp.final_url, &resp.body)
                 }
                 _ => None,
             };
@@ -182,7 +184,7 @@ pub(super) async fn check_article(
                 Against::Changed(page) => behind_a_paywall(
                     &state,
                     &name,
-                    latest_seq,
+                    kept_last.as_ref(),
                     &resp.final_url,
                     &page.old,
                     &page.doc,
@@ -197,7 +199,7 @@ pub(super) async fn check_article(
                 (Against::Changed(page), None) if !restoring => lifted(
                     &state,
                     &name,
-                    latest_seq.zip(latest_sha.as_deref()),
+                    kept_last.as_ref(),
                     &page.old,
                     &page.old_hash,
                     &page.doc,
@@ -208,6 +210,8 @@ pub(super) async fn check_article(
                 (Against::First { .. }, _) => first_check_note(&html).map(Unwalled::First),
                 _ => None,
             };
+            let facts = (note_facts && !matches!(found, Against::Same))
+                .then(|| PageFacts::of_page(&resp.body, &html).to_json());
             drop(html);
             Ok::<_, String>((
                 found,
@@ -217,6 +221,7 @@ pub(super) async fn check_article(
                 stand_in,
                 cut,
                 unwalled,
+                facts,
                 resp,
             ))
         })
@@ -286,6 +291,7 @@ pub(super) async fn check_article(
             hash,
             fetched: now_rfc3339(),
             raw: Box::new(raw),
+            facts,
         })
     };
     let (doc, hash, old, old_hash, mut change) = match found {

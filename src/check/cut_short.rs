@@ -12,9 +12,9 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use crate::store::State;
+use crate::store::{State, VersionRow};
 
-use super::keep::version_snapshot;
+use super::page_facts;
 
 /// The end tags of a whole page, any case.
 static PAGE_END: LazyLock<Regex> =
@@ -37,24 +37,23 @@ pub(super) fn ends_properly(body: &[u8]) -> bool {
 }
 
 /// The error of an article page (`body`, fetched from `url`) that stops
-/// before its end while the watch's newest version's kept response (in
-/// `state`, version `latest`) ended properly; `None` when the page ends
-/// properly, or when there is no kept response to go by, or it did not end
-/// so either (a site whose pages leave the end tags out).
+/// before its end while the page of the watch's newest version (`latest`,
+/// as its page facts or its kept response in `state` tell:
+/// [`page_facts::ending`]) ended properly; `None` when the page ends
+/// properly, or when neither was kept to go by, or that page did not end so
+/// either (a site whose pages leave the end tags out).
 pub(super) fn cut_short(
     state: &State,
     watch: &str,
-    latest: Option<i64>,
+    latest: Option<&VersionRow>,
     url: &url::Url,
     body: &[u8],
 ) -> Option<String> {
     if ends_properly(body) {
         return None;
     }
-    let latest = latest?;
-    let kept = version_snapshot(state, watch, latest).ok()??;
-    let before = state.snapshot_body(&kept.body_sha256).ok()??.ok()?;
-    if !ends_properly(&before) {
+    let (ended, before) = page_facts::ending(state, watch, latest?)?;
+    if !ended {
         return None;
     }
     Some(format!(
@@ -63,7 +62,7 @@ pub(super) fn cut_short(
          baseline and tries again at the next check",
         last_words(body),
         crate::text::plural(body.len(), "byte", "bytes"),
-        crate::text::plural(before.len(), "byte", "bytes"),
+        crate::text::plural(before, "byte", "bytes"),
     ))
 }
 

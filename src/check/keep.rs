@@ -99,6 +99,9 @@ pub(super) enum NewBaseline {
         hash: String,
         fetched: String,
         raw: Box<NewSnapshot>,
+        /// What later checks need to know of its page, when its response
+        /// is not kept ([`super::page_facts`]).
+        facts: Option<String>,
     },
     /// The listing's or feed's current items: remembered as seen, written
     /// as its baseline, and a version of its history. `gone`: items no
@@ -169,6 +172,7 @@ pub(super) fn store(
         raw,
         raw_cap: ctx.config.daemon.keep_raw,
         reading,
+        page_facts: None,
     };
     match keep.baseline {
         None => {}
@@ -177,6 +181,7 @@ pub(super) fn store(
             hash,
             fetched: at,
             raw,
+            facts,
         }) => {
             let body = doc.to_baseline(watch.url.as_str(), &at);
             ctx.baselines
@@ -184,7 +189,10 @@ pub(super) fn store(
                 .map_err(baseline_error)?;
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
             let reading = Some(extract::reading(watch.selector.as_deref()));
-            versions.push(fetched(hash, body, Utc::now().timestamp(), raw, reading));
+            versions.push(NewVersion {
+                page_facts: facts,
+                ..fetched(hash, body, Utc::now().timestamp(), raw, reading)
+            });
         }
         Some(NewBaseline::Items {
             items,
@@ -254,6 +262,7 @@ pub(super) fn file_version(ctx: &Context, body: String, sha256: String) -> NewVe
         raw: None,
         raw_cap: None,
         reading: None,
+        page_facts: None,
     }
 }
 

@@ -34,6 +34,7 @@ mod cut_short;
 mod items;
 mod keep;
 mod moved;
+mod page_facts;
 mod paywall;
 mod takedown;
 

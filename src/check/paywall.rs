@@ -22,13 +22,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
+use serde::{Deserialize, Serialize};
 
 use crate::compare::{self, BlockChange, Change, Rules};
 use crate::document::Document;
-use crate::store::State;
+use crate::store::{State, VersionRow};
 use crate::text;
 
-use super::keep::version_page;
+use super::page_facts::paywall_signs;
 
 /// What a paywall's prompt says, in English, Persian and Arabic: "Subscribe
 /// to continue reading", "To keep reading, log in or subscribe", "This
@@ -93,20 +94,20 @@ const QUOTE_CHARS: usize = 120;
 const UNSEEN: &[&str] = &["script", "style", "noscript", "template", "svg", "head"];
 
 /// What says a page is behind a paywall ([`signs`]).
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Signs {
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Signs {
     /// The prompts, each as its block reads and as what the prompt says of
     /// it ([`PROMPT`]'s match, in match form).
-    prompts: Vec<(String, String)>,
+    pub(super) prompts: Vec<(String, String)>,
     /// Whether the page says the article is not free to read ([`NOT_FREE`]).
-    not_free: bool,
+    pub(super) not_free: bool,
 }
 
 /// The paywall signs of a page (`html`, as served): its short blocks
 /// (at most [`PROMPT_MAX_WORDS`]) that say a paywall's prompt, not in
 /// quotation marks, each the innermost block that says it; and schema.org's
 /// "not free to read".
-fn signs(html: &str) -> Signs {
+pub(super) fn signs(html: &str) -> Signs {
     // Most pages say no prompt anywhere: they are not parsed.
     let prompts = if may_say_a_prompt(html) {
         prompts(html)
@@ -497,17 +498,19 @@ pub(super) fn only_the_start(old: &Document, new: &Document) -> Option<(usize, u
 
 /// The error of an article page (`html`, fetched from `url`) that keeps
 /// only a leading part of the story `old` ([`only_the_start`]) and shows a
-/// paywall sign ([`signs`]) the page kept last (the raw response of the
-/// watch's newest version, `latest`, in `state`) did not show: a prompt it
-/// did not say, or the "not free" mark it did not carry. With no response
-/// kept (`keep_raw` off, or pruned), a prompt the story's text (`old`, its
-/// article and other prose) does not say counts, and so does the mark.
+/// paywall sign ([`signs`]) the page kept last (that of the watch's newest
+/// version, `latest`, as its page facts or its raw response in `state`
+/// keep it: [`paywall_signs`]) did not show: a prompt it did not say, or
+/// the "not free" mark it did not carry. With neither kept (a version an
+/// older presswatch kept with `keep_raw` off), a prompt the story's text
+/// (`old`, its article and other prose) does not say counts, and so does
+/// the mark.
 /// `None` when the page is no teaser, or shows no new sign.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn behind_a_paywall(
     state: &State,
     watch: &str,
-    latest: Option<i64>,
+    latest: Option<&VersionRow>,
     url: &url::Url,
     old: &Document,
     new: &Document,
@@ -518,9 +521,7 @@ pub(super) fn behind_a_paywall(
     if now.prompts.is_empty() && !now.not_free {
         return None;
     }
-    let before = latest
-        .and_then(|seq| version_page(state, watch, seq))
-        .map(|(_, html)| signs(&html));
+    let before = latest.and_then(|v| paywall_signs(state, watch, v));
     let prompt = match &before {
         Some(before) => now
             .prompts
@@ -583,10 +584,11 @@ pub(super) struct Lifted {
 ///
 /// The baseline's page showed a paywall sign ([`signs`]) that the page no
 /// longer shows (a prompt gone, or the "not free" mark gone), and the page
-/// shows no prompt the baseline's did not. The baseline's page is the raw
-/// response kept with the watch's newest version (`latest`: its number and
-/// content hash, which must be the baseline's); with none kept, a prompt
-/// the baseline's own text says (a short block, as [`says_a_prompt`]).
+/// shows no prompt the baseline's did not. The baseline's page is that of
+/// the watch's newest version (`latest`, whose content hash must be the
+/// baseline's), as its page facts or its raw response keep it
+/// ([`paywall_signs`]); with neither kept, a prompt the baseline's own text
+/// says (a short block, as [`says_a_prompt`]).
 /// The story now holds more paragraphs than the baseline held (its blocks
 /// up to the prompt read as a paragraph, when the prompt and what follows
 /// it are a teaser's tail of at most [`TAIL_MAX_WORDS`]), and the baseline
@@ -603,7 +605,7 @@ pub(super) struct Lifted {
 pub(super) fn lifted(
     state: &State,
     watch: &str,
-    latest: Option<(i64, &str)>,
+    latest: Option<&VersionRow>,
     old: &Document,
     old_hash: &str,
     new: &Document,
@@ -627,9 +629,8 @@ pub(super) fn lifted(
         return None;
     }
     let before = latest
-        .filter(|(_, sha)| *sha == old_hash)
-        .and_then(|(seq, _)| version_page(state, watch, seq))
-        .map(|(_, html)| signs(&html))
+        .filter(|v| v.sha256 == old_hash)
+        .and_then(|v| paywall_signs(state, watch, v))
         .unwrap_or_else(|| Signs {
             prompts: old
                 .blocks

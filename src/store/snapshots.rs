@@ -805,6 +805,7 @@ mod tests {
             raw_cap: cap,
             origin: super::super::Origin::Fetched,
             reading: None,
+            page_facts: None,
         };
         st.save_check(
             watch,

@@ -25,8 +25,19 @@ fn story() -> String {
 
 /// An article watch named `story` on `path`.
 fn config(server: &Server, path: &str) -> String {
+    config_keeping(server, path, KEEP_RAW[0])
+}
+
+/// The `[daemon]` lines of the two ways to keep evidence: each raw
+/// response (the default), and none, so that what a check needs of the
+/// page kept last is kept with its version instead.
+const KEEP_RAW: [&str; 2] = ["", "keep_raw = \"off\"\n"];
+
+/// An article watch named `story` on `path`, with `keep_raw` (a line of
+/// [`KEEP_RAW`]) in its `[daemon]` table.
+fn config_keeping(server: &Server, path: &str, keep_raw: &str) -> String {
     format!(
-        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\noutlet = \"Example News\"\nrobots = false\n",
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n{keep_raw}\n[[watch]]\nname = \"story\"\nurl = \"{}\"\noutlet = \"Example News\"\nrobots = false\n",
         server.url(path)
     )
 }
@@ -296,13 +307,21 @@ async fn close_delimited(page: Arc<Mutex<String>>) -> String {
 /// connection is cut halfway through a page sent without a length (so the
 /// cut looks like its end), the check fails saying so and the baseline is
 /// kept; no "paragraphs removed" goes out, and when the whole page comes
-/// back, no "paragraphs added" either.
+/// back, no "paragraphs added" either. So too with no raw response kept.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_cut_off_halfway_is_a_failed_check_and_the_baseline_is_kept() {
+    for keep_raw in KEEP_RAW {
+        a_page_cut_off_halfway_keeping(keep_raw).await;
+    }
+}
+
+/// [`a_page_cut_off_halfway_is_a_failed_check_and_the_baseline_is_kept`],
+/// with `keep_raw` (a line of [`KEEP_RAW`]).
+async fn a_page_cut_off_halfway_keeping(keep_raw: &str) {
     let page = Arc::new(Mutex::new(long_story()));
     let base = close_delimited(page.clone()).await;
     let project = Project::new(&format!(
-        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n\n[[watch]]\nname = \"story\"\nurl = \"{base}/world/2024/05/13/rasoulof-flees\"\nrobots = false\n"
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 2\n{keep_raw}\n[[watch]]\nname = \"story\"\nurl = \"{base}/world/2024/05/13/rasoulof-flees\"\nrobots = false\n"
     ));
     let first = check_first(&project).await;
     assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
@@ -554,7 +573,8 @@ const NOT_FREE: &str = r#"<script type="application/ld+json">{"@context":"https:
 /// subscribe (in English, Persian or Arabic, with schema.org's "not free"
 /// mark or without), the check fails saying so and quoting the prompt, no
 /// "paragraphs removed" goes out, the baseline is kept; failing again, the
-/// error alert; the whole story back, no "paragraphs added".
+/// error alert; the whole story back, no "paragraphs added". So too with
+/// no raw response kept.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_behind_a_metered_paywall_is_a_failed_check_and_the_baseline_is_kept() {
     let walls = [
@@ -579,17 +599,18 @@ async fn a_story_behind_a_metered_paywall_is_a_failed_check_and_the_baseline_is_
             "the page now marks the article as not free to read",
         ),
     ];
-    for (wall, ld, said) in walls {
+    for ((wall, ld, said), keep_raw) in walls.iter().flat_map(|w| KEEP_RAW.map(|k| (w, k))) {
+        let case = format!("{said} {keep_raw}");
         let server = Server::start().await;
         server.set(STORY, Route::html(long_story()));
-        let project = Project::new(&config(&server, STORY));
+        let project = Project::new(&config_keeping(&server, STORY, keep_raw));
         check_first(&project).await;
         let baseline = project.read_baseline("story");
 
         server.set(STORY, Route::html(behind_a_paywall(2, wall, ld)));
         let walled = check_first(&project).await;
         let Outcome::Error(error) = &walled.outcome else {
-            panic!("{said}: {:?} {}", walled.outcome, walled.detail);
+            panic!("{case}: {:?} {}", walled.outcome, walled.detail);
         };
         for words in [
             format!(
@@ -598,39 +619,40 @@ async fn a_story_behind_a_metered_paywall_is_a_failed_check_and_the_baseline_is_
             "not a change; the baseline is kept and the page is tried again at the next check"
                 .into(),
         ] {
-            assert!(error.contains(&words), "{said}: {words}: {error}");
+            assert!(error.contains(&words), "{case}: {words}: {error}");
         }
         assert_eq!(
             walled.alerts,
             vec![],
-            "{said}: one failure is below the threshold"
+            "{case}: one failure is below the threshold"
         );
-        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+        assert_eq!(project.read_baseline("story"), baseline, "{case}");
 
         let again = check_first(&project).await;
-        assert_eq!(kinds(&again), vec![ChangeKind::Error], "{said}");
+        assert_eq!(kinds(&again), vec![ChangeKind::Error], "{case}");
         assert!(
             again.alerts[0]
                 .error
                 .as_deref()
                 .is_some_and(|e| e.contains("behind a paywall")),
-            "{said}: {:?}",
+            "{case}: {:?}",
             again.alerts[0].error
         );
-        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+        assert_eq!(project.read_baseline("story"), baseline, "{case}");
 
         server.set(STORY, Route::html(long_story()));
         let back = check_first(&project).await;
-        assert_eq!(back.outcome, Outcome::Unchanged, "{said}: {}", back.detail);
-        assert_eq!(kinds(&back), vec![ChangeKind::Recovered], "{said}");
-        assert_eq!(project.read_baseline("story"), baseline, "{said}");
+        assert_eq!(back.outcome, Outcome::Unchanged, "{case}: {}", back.detail);
+        assert_eq!(kinds(&back), vec![ChangeKind::Recovered], "{case}");
+        assert_eq!(project.read_baseline("story"), baseline, "{case}");
     }
 }
 
 /// Given an article with a baseline, a newsroom that cuts the story's last
 /// paragraphs is reported, whatever the page says around them: with no
 /// paywall sign; and on a site whose pages always carried the prompt and
-/// the "not free" mark (a sign that is nothing new).
+/// the "not free" mark (a sign that is nothing new), whether or not raw
+/// responses are kept.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_cut_short_by_its_newsroom_with_no_new_paywall_sign_is_an_edit() {
     let prompt = r#"<div class="paywall"><h3>Subscribe to continue reading</h3></div>"#;
@@ -640,15 +662,16 @@ async fn a_story_cut_short_by_its_newsroom_with_no_new_paywall_sign_is_an_edit()
             &format!("{prompt}<div class=\"ad-slot\">"),
         )
         .replace("</head>", &format!("{NOT_FREE}</head>"));
-    for (before, after) in [
+    let cases = [
         (long_story(), behind_a_paywall(2, "", "")),
         (always_walled, behind_a_paywall(2, prompt, NOT_FREE)),
-    ] {
+    ];
+    for ((before, after), keep_raw) in cases.iter().flat_map(|c| KEEP_RAW.map(|k| (c, k))) {
         let server = Server::start().await;
-        server.set(STORY, Route::html(before));
-        let project = Project::new(&config(&server, STORY));
+        server.set(STORY, Route::html(before.clone()));
+        let project = Project::new(&config_keeping(&server, STORY, keep_raw));
         check_first(&project).await;
-        server.set(STORY, Route::html(after));
+        server.set(STORY, Route::html(after.clone()));
         let cut = check_first(&project).await;
         assert_eq!(
             kinds(&cut),

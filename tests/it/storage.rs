@@ -56,6 +56,7 @@ fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
         raw_cap: None,
         origin: Origin::Fetched,
         reading: None,
+        page_facts: None,
     }
 }
 
@@ -547,11 +548,14 @@ fn accept(
 }
 
 #[test]
-fn a_version_records_how_its_page_was_read_and_with_its_response() {
+fn a_version_records_how_its_page_was_read_and_with_its_response_or_its_page_s_facts() {
     for b in backends() {
         let st = &b.state;
+        // With its response, or in its place what later checks need of
+        // its page (its page facts).
         let read = |sha: &str, at: i64, raw: Option<&str>| NewVersion {
             reading: Some(format!("build-{at}")),
+            page_facts: raw.is_none().then(|| format!("facts-{at}")),
             raw: raw.map(|body| snap(body, at * 1000)),
             ..version(sha, &format!("Title: {sha}\n\n{sha}\n"), at, 5)
         };
@@ -576,6 +580,13 @@ fn a_version_records_how_its_page_was_read_and_with_its_response() {
             "{}",
             b.name
         );
+        let facts: Vec<Option<String>> = st
+            .newest_versions("w", 3)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.page_facts)
+            .collect();
+        assert_eq!(facts, [None, Some("facts-2".into()), None], "{}", b.name);
     }
 }
 

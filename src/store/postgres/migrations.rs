@@ -382,6 +382,11 @@ CREATE TABLE IF NOT EXISTS watch_kinds (
         name: "when the attempt holding an outbox entry's claim started (outbox.sending_since), so that `outbox list` and `status` show an alert being sent as such until the claim runs out",
         sql: "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS sending_since BIGINT;",
     },
+    Migration {
+        version: 19,
+        name: "what later checks need to know of the page a version was read from, kept when its raw response is not (versions.page_facts), so that with keep_raw = \"off\" a page cut short or behind a paywall is still told",
+        sql: "ALTER TABLE versions ADD COLUMN IF NOT EXISTS page_facts TEXT;",
+    },
 ];
 
 /// The newest schema version this build knows.

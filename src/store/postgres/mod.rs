@@ -606,6 +606,7 @@ fn version_row(r: &Row) -> VersionRow {
         origin: Origin::parse(r.get(3)),
         body_sha256: r.get(4),
         reading: r.get(5),
+        page_facts: r.get(6),
     }
 }
 
@@ -689,7 +690,7 @@ async fn record_version_in(
             None => {
                 c.execute(
                     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($6, $7) ON CONFLICT DO NOTHING)
-                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES ($1, $2, $3, $6, $4, $5, $8)",
+                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES ($1, $2, $3, $6, $4, $5, $8, $9)",
                     &[
                         &watch,
                         &last_seq,
@@ -699,6 +700,7 @@ async fn record_version_in(
                         &v.body_sha256(),
                         &v.body,
                         &v.reading,
+                        &v.page_facts,
                     ],
                 )
                 .await?;
@@ -1145,7 +1147,7 @@ impl Postgres {
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         self.run(async |c| {
             Ok(c.query(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = $1 ORDER BY seq",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = $1 ORDER BY seq",
                 &[&watch],
             )
             .await?
@@ -1166,7 +1168,7 @@ impl Postgres {
         self.run(async |c| {
             let mut rows: Vec<VersionRow> = c
                 .query(
-                    "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
+                    "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
                     &[&watch, &n],
                 )
                 .await?

@@ -25,12 +25,12 @@ macro_rules! store_snapshot {
 /// Stores a snapshot.
 const RECORD: &str = concat!("WITH ", store_snapshot!());
 
-/// Stores a version ($1, $2, $17–$20), its text ($20, $21) unless it is
+/// Stores a version ($1, $2, $17–$20, $22, $23), its text ($20, $21) unless it is
 /// known, and its snapshot.
 const RECORD_WITH_VERSION: &str = concat!(
     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($20, $21) ON CONFLICT DO NOTHING),
          version AS (
-            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES ($1, $2, $17, $20, $18, $19, $22)),
+            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES ($1, $2, $17, $20, $18, $19, $22, $23)),
          ",
     store_snapshot!()
 );
@@ -103,6 +103,7 @@ async fn write(
                 body_sha256,
                 &v.body,
                 &v.reading,
+                &v.page_facts,
             ]);
             RECORD_WITH_VERSION
         }

@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS versions (
     fetched_at  INTEGER NOT NULL,
     origin      TEXT NOT NULL DEFAULT 'fetched',
     reading     TEXT,
+    page_facts  TEXT,
     PRIMARY KEY (watch, seq)
 );
 CREATE TABLE IF NOT EXISTS watch_events (
@@ -272,6 +273,13 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
                  ALTER TABLE outbox ADD COLUMN sending_until INTEGER;",
             )
         },
+    )?;
+    // Versions kept before this column have no page facts: a check reads
+    // their kept response instead, as before.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "versions", "page_facts"),
+        |conn| conn.execute_batch("ALTER TABLE versions ADD COLUMN page_facts TEXT"),
     )
 }
 

@@ -30,6 +30,10 @@ pub struct NewVersion {
     /// How presswatch read its page ([`crate::extract::reading`]); `None`
     /// for a baseline file and a listing's items.
     pub reading: Option<String>,
+    /// What later checks need to know of the page it was read from when
+    /// its raw response is not kept (`keep_raw = "off"`): written and read
+    /// by the check (`check::page_facts`); `None` otherwise.
+    pub page_facts: Option<String>,
 }
 
 impl NewVersion {
@@ -84,6 +88,9 @@ pub struct VersionRow {
     /// when unknown: a baseline file, a listing, a version an older
     /// presswatch kept.
     pub reading: Option<String>,
+    /// What later checks need to know of its page, kept when its raw
+    /// response is not ([`NewVersion::page_facts`]).
+    pub page_facts: Option<String>,
 }
 
 impl Sqlite {
@@ -147,7 +154,7 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = ?1 ORDER BY seq",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = ?1 ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
@@ -159,6 +166,7 @@ impl Sqlite {
                     origin: Origin::parse(&r.get::<_, String>(3)?),
                     body_sha256: r.get(4)?,
                     reading: r.get(5)?,
+                    page_facts: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -176,7 +184,7 @@ impl Sqlite {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = st
@@ -188,6 +196,7 @@ impl Sqlite {
                     origin: Origin::parse(&r.get::<_, String>(3)?),
                     body_sha256: r.get(4)?,
                     reading: r.get(5)?,
+                    page_facts: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -214,7 +223,7 @@ impl Sqlite {
 const LATEST_VERSION: &str =
     "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1";
 /// Adds a watch's next version, returning its number.
-const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6) RETURNING seq";
+const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq";
 /// Deletes a watch's versions beyond the newest ?2, returning their texts' addresses.
 const PRUNE_VERSIONS: &str = "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256";
 /// Deletes a watch's takedowns and restores of versions no longer kept.
@@ -245,7 +254,8 @@ fn record_version_in(
                 body_sha256,
                 v.fetched_at,
                 v.origin.as_str(),
-                v.reading
+                v.reading,
+                v.page_facts
             ],
             |r| r.get(0),
         )?;
@@ -350,6 +360,7 @@ mod tests {
             raw_cap: None,
             origin: Origin::Fetched,
             reading: None,
+            page_facts: None,
         };
         st.save_check(
             watch,
