@@ -754,7 +754,8 @@ async fn baseline_of(page: &str) -> String {
 /// page shows the whole story without the prompt (the "not free" mark kept
 /// or gone, punctuation, spacing and Arabic letter forms as the comparison
 /// ignores them), no alert goes out and the whole story becomes the
-/// baseline; the next check finds nothing new.
+/// baseline; the next check finds nothing new. So too with no raw response
+/// kept.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_whose_first_check_met_its_paywall_takes_the_whole_story_as_its_baseline_silently()
 {
@@ -780,10 +781,10 @@ async fn a_story_whose_first_check_met_its_paywall_takes_the_whole_story_as_its_
             recorded("changes/fa/noise-whitespace-punctuation.html"),
         ),
     ];
-    for (teaser, prompt, whole) in cases {
+    for ((teaser, prompt, whole), keep_raw) in cases.iter().flat_map(|c| KEEP_RAW.map(|k| (c, k))) {
         let server = Server::start().await;
-        server.set(STORY, Route::html(teaser));
-        let project = Project::new(&config(&server, STORY));
+        server.set(STORY, Route::html(teaser.clone()));
+        let project = Project::new(&config_keeping(&server, STORY, keep_raw));
         let first = check_first(&project).await;
         assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
         assert!(
@@ -815,7 +816,7 @@ async fn a_story_whose_first_check_met_its_paywall_takes_the_whole_story_as_its_
         );
         assert_eq!(
             story_held(&project.read_baseline("story")),
-            baseline_of(&whole).await,
+            baseline_of(whole).await,
             "{prompt}"
         );
 
