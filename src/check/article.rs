@@ -20,7 +20,7 @@ use super::keep::{
 };
 use super::moved::moved_there_before;
 use super::page_facts::PageFacts;
-use super::paywall::{behind_a_paywall, first_check_note, lifted, Lifted};
+use super::paywall::{behind_a_paywall, first_check_note, lifted, signs, Lifted};
 use super::takedown::{
     for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
     never_worked, sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
@@ -192,6 +192,14 @@ pub(super) async fn check_article(
                 ),
                 _ => None,
             });
+            // The page's paywall signs, read once: for what a first check
+            // tells ops of a paywall, and for the page facts a version keeps
+            // when its response is not kept.
+            let signs_now = match &found {
+                Against::First { .. } => Some(signs(&html)),
+                Against::Changed(_) if note_facts => Some(signs(&html)),
+                _ => None,
+            };
             // A page that shows the whole story, where the baseline was kept
             // from its paywall's teaser: only the part the baseline held is
             // compared. On a first check, what ops are told of a paywall.
@@ -207,11 +215,12 @@ pub(super) async fn check_article(
                     &rules,
                 )
                 .map(|l| Unwalled::Lifted(Box::new(l))),
-                (Against::First { .. }, _) => first_check_note(&html).map(Unwalled::First),
+                (Against::First { .. }, _) => signs_now.as_ref().and_then(first_check_note).map(Unwalled::First),
                 _ => None,
             };
-            let facts = (note_facts && !matches!(found, Against::Same))
-                .then(|| PageFacts::of_page(&resp.body, &html).to_json());
+            let facts = signs_now
+                .filter(|_| note_facts)
+                .map(|signs| PageFacts::new(&resp.body, signs).to_json());
             drop(html);
             Ok::<_, String>((
                 found,

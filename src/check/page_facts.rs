@@ -29,13 +29,13 @@ pub(super) struct PageFacts {
 }
 
 impl PageFacts {
-    /// The facts of a page: its body as served (`body`) and as decoded
-    /// (`html`).
-    pub(super) fn of_page(body: &[u8], html: &str) -> PageFacts {
+    /// The facts of a page: its body as served (`body`) and the paywall
+    /// signs it shows (`paywall`: [`signs`]).
+    pub(super) fn new(body: &[u8], paywall: Signs) -> PageFacts {
         PageFacts {
             ended: ends_properly(body),
             bytes: body.len(),
-            paywall: signs(html),
+            paywall,
         }
     }
 
@@ -81,12 +81,12 @@ mod tests {
     fn a_page_s_facts_say_how_it_ended_and_what_paywall_it_showed() {
         let whole =
             "<html><body><p>The story.</p><div>Already a subscriber? Log in</div></body></html>";
-        let facts = PageFacts::of_page(whole.as_bytes(), whole);
+        let facts = PageFacts::new(whole.as_bytes(), signs(whole));
         assert!(facts.ended);
         assert_eq!(facts.paywall.prompts.len(), 1, "{facts:?}");
         assert!(!facts.paywall.not_free);
         let cut = "<html><body><p>The story, cut";
-        let facts = PageFacts::of_page(cut.as_bytes(), cut);
+        let facts = PageFacts::new(cut.as_bytes(), signs(cut));
         assert!(!facts.ended);
         assert_eq!(facts.paywall, Signs::default());
     }
@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn facts_read_back_as_they_were_kept_and_unreadable_ones_as_none() {
         let page = r#"<html><body><p>Subscribers only</p><script type="application/ld+json">{"isAccessibleForFree": false}</script></body></html>"#;
-        let facts = PageFacts::of_page(page.as_bytes(), page);
+        let facts = PageFacts::new(page.as_bytes(), signs(page));
         let row = |page_facts: Option<String>| VersionRow {
             seq: 1,
             sha256: "h".into(),

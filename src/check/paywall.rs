@@ -763,11 +763,11 @@ fn cut_midway(shown: &str, whole: &str) -> bool {
     shown.len() < whole.len() && whole.starts_with(before) && whole[before.len()].starts_with(last)
 }
 
-/// What the first check says of a page (`html`) that shows a paywall's
-/// sign ([`signs`]), after the baseline it stored: the baseline may be
-/// only the story's first paragraphs. `None` when the page shows none.
-pub(super) fn first_check_note(html: &str) -> Option<String> {
-    let found = signs(html);
+/// What the first check says of a page that shows a paywall's sign (its
+/// signs `found`: [`signs`]), after the baseline it stored: the baseline
+/// may be only the story's first paragraphs. `None` when the page shows
+/// none.
+pub(super) fn first_check_note(found: &Signs) -> Option<String> {
     match (found.prompts.first(), found.not_free) {
         (Some((block, _)), _) => Some(format!(
             "; the page shows a paywall (“{}”): the baseline may be only the story's first paragraphs. \
@@ -972,20 +972,21 @@ mod tests {
         // comment, which no reader sees: no prompt, and no parse.
         let plain = news_page("<p>The filmmaker left the country on foot.</p>");
         let before = parsed();
-        assert_eq!(first_check_note(&plain), None);
+        assert_eq!(first_check_note(&signs(&plain)), None);
         assert_eq!(parsed(), before, "a page without a prompt is not parsed");
         // Schema.org's mark alone is read from the bytes.
         let marked = news_page(
             r#"<script type="application/ld+json">{"isAccessibleForFree": false}</script><p>The filmmaker left.</p>"#,
         );
-        assert!(first_check_note(&marked)
+        assert!(first_check_note(&signs(&marked))
             .unwrap()
             .contains("not free to read"));
         assert_eq!(parsed(), before);
         // A page with a prompt, English or Persian, is parsed, and its
         // first check still says so.
         for (story, said) in WALLED {
-            let note = first_check_note(&news_page(story)).unwrap_or_else(|| panic!("{story}"));
+            let note =
+                first_check_note(&signs(&news_page(story))).unwrap_or_else(|| panic!("{story}"));
             assert!(note.contains(said), "{note}");
             assert_eq!(parsed(), before + 1, "{story}");
             PARSED.with(|n| n.set(before));
