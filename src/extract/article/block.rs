@@ -355,6 +355,16 @@ impl RawBlock {
         self.cleaned()
     }
 
+    /// True for a one-word label that introduces what follows it with a
+    /// colon, set as a paragraph of its own: "Pros:" and "Cons:" over a
+    /// product's lists, "Ingredients:", "Advantages:". It is the story's
+    /// structure, as a heading is, not a fragment of the page's furniture
+    /// (a counter, a date), which ends without one; `t` is its cleaned text.
+    /// A label that is a link points elsewhere.
+    fn is_lead_in_label(&self, t: &str) -> bool {
+        self.link_chars == 0 && self.is_language() && t.ends_with(':')
+    }
+
     /// True for a pointer to another page under a label that says so: "See
     /// also: <a>...</a>", "Don't miss: <a>...</a>", "Related: <a>...</a>"
     /// ([`CROSS_REFERENCE`]), a list item or a sentence though it may be.
@@ -394,10 +404,12 @@ impl RawBlock {
         }
         // Tiny fragments that are not headings are page furniture (counters,
         // dates); a one-word item of a list is the story's when it is a word
-        // (an app, an ingredient), not a number (a page of a pager).
+        // (an app, an ingredient), not a number (a page of a pager), and so
+        // is a one-word label ([`RawBlock::is_lead_in_label`]).
         let listed_word = self.kind == BlockKind::ListItem && self.is_language();
         if self.kind != BlockKind::Heading
             && !listed_word
+            && !self.is_lead_in_label(t)
             && !has_words(t, 2)
             && !t.ends_with(['.', '!', '?', '"', '”', '؟'])
             && !t.ends_with(CJK_SENTENCE_ENDS)

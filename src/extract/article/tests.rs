@@ -1956,3 +1956,30 @@ fn the_box_in_which_the_site_speaks_of_itself_after_the_story_is_not_article_tex
     // A page that does not name its site keeps them: they read as text.
     assert_eq!(read(None).len(), want.len() + 4);
 }
+
+#[test]
+fn a_one_word_label_with_a_colon_is_kept_over_what_it_introduces() {
+    // "Pros:" and "Cons:" set as paragraphs of their own head the lists
+    // after them; a one-word fragment without a colon is furniture.
+    let html = format!(
+        r#"<body><article>{}{}<p><strong>Pros:</strong></p><ul><li>Biggest library of the lot</li><li>Good app</li></ul>
+            <p><strong>Cons:</strong></p><ul><li>Pricey for what it offers</li></ul><p>Menu</p>{}{}</article></body>"#,
+        para(1),
+        para(2),
+        para(3),
+        para(4)
+    );
+    let mut want = expected_story(2);
+    want.extend(
+        [
+            "Pros:",
+            "Biggest library of the lot",
+            "Good app",
+            "Cons:",
+            "Pricey for what it offers",
+        ]
+        .map(String::from),
+    );
+    want.extend(expected_story(4).split_off(2));
+    assert_eq!(extract(&html), want);
+}
