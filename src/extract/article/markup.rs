@@ -377,6 +377,33 @@ pub(super) fn is_anchor(a: &scraper::node::Element) -> bool {
     attr(a, "href").is_some_and(|h| h.starts_with('#'))
 }
 
+/// True for a link to the heading it stands in (`<h2 id="x"><a href="#x">
+/// Title</a></h2>`, or the `id` on an element inside the heading): the
+/// permalink that static-site generators and documentation tools wrap a
+/// section's title in. Its text is the heading's own, not a link elsewhere
+/// (an entry of a table of contents links to another element). Only the
+/// heading's subtree is searched, and only for a link to the page itself.
+pub(super) fn is_permalink(a: ElementRef<'_>) -> bool {
+    let Some(target) = attr(a.value(), "href")
+        .and_then(|h| h.strip_prefix('#'))
+        .filter(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    let Some(heading) = a
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|e| is_block_level(e.value().name()))
+        .filter(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+    else {
+        return false;
+    };
+    heading
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .any(|e| attr(e.value(), "id") == Some(target))
+}
+
 /// True for the `<blockquote>` of an embedded social-media post.
 pub(super) fn is_embedded_post(e: ElementRef<'_>) -> bool {
     e.value().name() == "blockquote"

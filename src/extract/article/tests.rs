@@ -1983,3 +1983,26 @@ fn a_one_word_label_with_a_colon_is_kept_over_what_it_introduces() {
     want.extend(expected_story(4).split_off(2));
     assert_eq!(extract(&html), want);
 }
+
+#[test]
+fn a_heading_that_links_to_itself_is_the_sections_title() {
+    // Static-site generators wrap a heading's text in a link to the heading
+    // (its permalink); a heading that links to another place on the page
+    // is an entry of a table of contents.
+    let html = format!(
+        r##"<body><article><h2 id="the-good"><a href="#the-good">The good parts</a></h2>{}{}
+            <h2><a id="the-bad"></a><a href="#the-bad">The bad parts</a></h2>{}
+            <h3><a href="#the-good">Back to the good parts</a></h3>{}</article></body>"##,
+        para(1),
+        para(2),
+        para(3),
+        para(4)
+    );
+    let mut want = vec!["The good parts".to_string()];
+    let mut story = expected_story(4);
+    let rest = story.split_off(2);
+    want.extend(story);
+    want.push("The bad parts".to_string());
+    want.extend(rest);
+    assert_eq!(extract(&html), want);
+}

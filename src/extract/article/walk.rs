@@ -11,12 +11,18 @@ use scraper::{ElementRef, Node};
 
 use super::block::{RawBlock, BR};
 use super::markup::{
-    block_kind, is_anchor, is_block_level, is_control_link, is_embedded_post, layout_signature,
-    markup, Markup, Mode, Names,
+    block_kind, is_anchor, is_block_level, is_control_link, is_embedded_post, is_permalink,
+    layout_signature, markup, Markup, Mode, Names,
 };
 use crate::document::BlockKind;
 use crate::extract::{attr, is_inline};
 use crate::text;
+
+/// True for a link read as plain text: the permalink of the heading it
+/// stands in ([`is_permalink`]), so a section's title set as one is kept.
+fn is_self_link(el: &scraper::node::Element, node: ego_tree::NodeRef<'_, Node>) -> bool {
+    is_anchor(el) && ElementRef::wrap(node).is_some_and(is_permalink)
+}
 
 /// A block-level element of the page, a candidate article container.
 pub(super) struct Container {
@@ -276,7 +282,7 @@ impl Walk {
                             if is_inline(name) {
                                 if name == "a" && is_control_link(el) {
                                     in_control += 1;
-                                } else if name == "a" {
+                                } else if name == "a" && !is_self_link(el, node) {
                                     in_link += 1;
                                     in_anchor += usize::from(is_anchor(el));
                                 } else if name == "span" {
@@ -404,7 +410,7 @@ impl Walk {
                         if name == "a" && is_control_link(el) {
                             in_control = in_control.saturating_sub(1);
                             after_control = true;
-                        } else if name == "a" {
+                        } else if name == "a" && !is_self_link(el, node) {
                             in_link = in_link.saturating_sub(1);
                             in_anchor = in_anchor.saturating_sub(usize::from(is_anchor(el)));
                         } else if name == "span"
