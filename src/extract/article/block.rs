@@ -212,6 +212,8 @@ pub(super) struct RawBlock {
     pub(super) link_chars: u32,
     /// Non-white-space characters inside links to the page itself.
     pub(super) anchor_chars: u32,
+    /// Non-white-space characters set in bold (`<strong>`, `<b>`).
+    pub(super) strong_chars: u32,
     /// Letters (the rest is digits, punctuation and symbols).
     pub(super) letters: u32,
     /// Its place among the blocks of the walk.
@@ -355,14 +357,17 @@ impl RawBlock {
         self.cleaned()
     }
 
-    /// True for a one-word label that introduces what follows it with a
-    /// colon, set as a paragraph of its own: "Pros:" and "Cons:" over a
-    /// product's lists, "Ingredients:", "Advantages:". It is the story's
-    /// structure, as a heading is, not a fragment of the page's furniture
-    /// (a counter, a date), which ends without one; `t` is its cleaned text.
-    /// A label that is a link points elsewhere.
+    /// True for a one-word label that introduces what follows it, set as a
+    /// paragraph of its own with a colon ("Pros:" and "Cons:" over a
+    /// product's lists, "Ingredients:", "Advantages:") or wholly in bold, as
+    /// a run-in heading is (`<p><strong>Features</strong></p>`). It is the
+    /// story's structure, as a heading is, not a fragment of the page's
+    /// furniture (a counter, a date), which has neither; `t` is its cleaned
+    /// text. A label that is a link points elsewhere.
     fn is_lead_in_label(&self, t: &str) -> bool {
-        self.link_chars == 0 && self.is_language() && t.ends_with(':')
+        self.link_chars == 0
+            && self.is_language()
+            && (t.ends_with(':') || self.strong_chars == self.chars)
     }
 
     /// True for a pointer to another page under a label that says so: "See

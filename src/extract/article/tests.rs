@@ -1960,10 +1960,12 @@ fn the_box_in_which_the_site_speaks_of_itself_after_the_story_is_not_article_tex
 #[test]
 fn a_one_word_label_with_a_colon_is_kept_over_what_it_introduces() {
     // "Pros:" and "Cons:" set as paragraphs of their own head the lists
-    // after them; a one-word fragment without a colon is furniture.
+    // after them, and so does a word set in bold; a one-word fragment
+    // without either is furniture.
     let html = format!(
         r#"<body><article>{}{}<p><strong>Pros:</strong></p><ul><li>Biggest library of the lot</li><li>Good app</li></ul>
-            <p><strong>Cons:</strong></p><ul><li>Pricey for what it offers</li></ul><p>Menu</p>{}{}</article></body>"#,
+            <p>Cons:</p><ul><li>Pricey for what it offers</li></ul><p><b>Features</b></p><ul><li>Offline reading</li></ul>
+            <p>Menu</p>{}{}</article></body>"#,
         para(1),
         para(2),
         para(3),
@@ -1977,6 +1979,8 @@ fn a_one_word_label_with_a_colon_is_kept_over_what_it_introduces() {
             "Good app",
             "Cons:",
             "Pricey for what it offers",
+            "Features",
+            "Offline reading",
         ]
         .map(String::from),
     );

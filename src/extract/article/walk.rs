@@ -142,6 +142,7 @@ struct Card {
     text_len: usize,
     link_chars: u32,
     anchor_chars: u32,
+    strong_chars: u32,
     /// An image was met inside it (and not inside a span inside it).
     image: bool,
 }
@@ -154,6 +155,7 @@ impl Card {
             text_len: p.text.len(),
             link_chars: p.link_chars,
             anchor_chars: p.anchor_chars,
+            strong_chars: p.strong_chars,
             image: false,
         }
     }
@@ -171,6 +173,7 @@ impl Card {
             p.text.truncate(self.text_len);
             p.link_chars = self.link_chars;
             p.anchor_chars = self.anchor_chars;
+            p.strong_chars = self.strong_chars;
         }
     }
 }
@@ -183,6 +186,8 @@ struct Pending {
     text: String,
     link_chars: u32,
     anchor_chars: u32,
+    /// Non-white-space characters set in bold (`<strong>`, `<b>`).
+    strong_chars: u32,
     /// Non-white-space characters inside disclosure controls.
     control_chars: u32,
     /// A control in it opens a panel that is hidden.
@@ -197,6 +202,7 @@ impl Pending {
             text: String::new(),
             link_chars: 0,
             anchor_chars: 0,
+            strong_chars: 0,
             control_chars: 0,
             closed_panel: false,
         }
@@ -229,6 +235,8 @@ impl Walk {
         let mut in_link = 0usize;
         // Open links to a place on the page itself (`href="#..."`).
         let mut in_anchor = 0usize;
+        // Open `<strong>` and `<b>` elements.
+        let mut in_strong = 0usize;
         // Open `<span>`s, innermost last, each with where the pending text
         // stood when it opened ([`Card`]).
         let mut spans: Vec<Card> = Vec::new();
@@ -266,6 +274,9 @@ impl Walk {
                             if in_control > 0 {
                                 top.control_chars += text::reading_chars(t);
                             }
+                            if in_strong > 0 {
+                                top.strong_chars += text::reading_chars(t);
+                            }
                             if in_link > 0 {
                                 let n = text::reading_chars(t);
                                 top.link_chars += n;
@@ -280,6 +291,7 @@ impl Walk {
                             }
                             let name = el.name();
                             if is_inline(name) {
+                                in_strong += usize::from(matches!(name, "strong" | "b"));
                                 if name == "a" && is_control_link(el) {
                                     in_control += 1;
                                 } else if name == "a" && !is_self_link(el, node) {
@@ -407,6 +419,8 @@ impl Walk {
                         after_control = true;
                     }
                     if is_inline(name) {
+                        in_strong =
+                            in_strong.saturating_sub(usize::from(matches!(name, "strong" | "b")));
                         if name == "a" && is_control_link(el) {
                             in_control = in_control.saturating_sub(1);
                             after_control = true;
@@ -527,6 +541,7 @@ impl Walk {
         p.text.clear();
         p.link_chars = 0;
         p.anchor_chars = 0;
+        p.strong_chars = 0;
         p.control_chars = 0;
         p.closed_panel = false;
     }
@@ -548,6 +563,7 @@ impl Walk {
             // Link text cannot be attributed to split parts: assume none.
             link_chars: if whole { p.link_chars.min(chars) } else { 0 },
             anchor_chars: if whole { p.anchor_chars.min(chars) } else { 0 },
+            strong_chars: if whole { p.strong_chars.min(chars) } else { 0 },
             control: whole && p.control_chars * 2 > chars,
             closed_panel: p.closed_panel,
             clean: OnceCell::new(),
@@ -603,6 +619,7 @@ impl Walk {
         prev.letters = 0;
         prev.link_chars = 0;
         prev.anchor_chars = 0;
+        prev.strong_chars = 0;
     }
 
     /// The ancestors of container `c`, nearest first (the walk's root last).
