@@ -27,6 +27,17 @@ static PROMO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A block that is only template markup the page's system left unrendered:
+/// shortcodes with attributes ("[convertkit form=1630175]", "[video
+/// id=”ab12”]"), their closing tags ("[/caption]"), placeholders named as
+/// constants ("[CTA_MODULE]") and template expressions ("{{hire-dev="/x"}}",
+/// "{% include cta %}"). A bracketed word of the story ("[Purpose]", "[sic]")
+/// has no attribute and is no constant's name.
+static TEMPLATE_TAGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(\s*(\[[A-Za-z][\w-]*(\s+[\w-]+\s*=\s*("[^"\]]*"|'[^'\]]*'|[“”][^“”\]]*[“”]|[^\s\]]+))+\s*/?\]|\[/[A-Za-z][\w-]*\]|\[[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\]|\{\{[^{}]*\}\}|\{%[^{}]*%\}))+\s*$"#)
+        .expect("static regex")
+});
+
 /// A line crediting the reporting of a story, which closes it.
 static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\(?((additional|further|extra) )?(reporting|writing|editing|research|fact-checking|translation)( and (reporting|writing|editing|research))? (was )?(by|from)\s|\b(contributed|contributing|provided)( additional)? (reporting|research)\b|\bcontributed to this (report|story|article)\b")
@@ -401,6 +412,7 @@ impl RawBlock {
             || CREDIT_LINE.is_match(t)
             || CLOSING_CREDIT.is_match(t)
             || is_picture_credit(t)
+            || TEMPLATE_TAGS.is_match(t)
         {
             return None;
         }

@@ -2010,3 +2010,20 @@ fn a_heading_that_links_to_itself_is_the_sections_title() {
     want.extend(rest);
     assert_eq!(extract(&html), want);
 }
+
+#[test]
+fn template_markup_left_unrendered_is_not_story_text() {
+    // A shortcode with attributes, a placeholder named as a constant and a
+    // template expression go; a bracketed word of the story stays.
+    let html = format!(
+        r#"<body><article>{}<p>[convertkit form=1630175]</p><p>[CTA_MODULE]</p>{}
+            <p>{{{{hire-dev="/case-banners/hire-dev"}}}}</p><h3>[Purpose]</h3>{}</article></body>"#,
+        para(1),
+        para(2),
+        para(3)
+    );
+    let mut want = expected_story(2);
+    want.push("[Purpose]".to_string());
+    want.extend(expected_story(3).split_off(2));
+    assert_eq!(extract(&html), want);
+}
