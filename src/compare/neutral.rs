@@ -51,17 +51,22 @@ pub(super) fn neutralised(text_: &str, rules: &Rules) -> Vec<(usize, usize)> {
         .map(|m| (m.start(), m.end()))
         .collect();
     if !times.is_empty() {
-        let outside: usize = {
-            let mut rest = String::with_capacity(text_.len());
-            let mut at = 0;
-            for &(a, b) in &times {
-                rest.push_str(&text_[at..a]);
-                rest.push(' ');
-                at = b;
-            }
-            rest.push_str(&text_[at..]);
-            text::word_count(&rest)
-        };
+        let mut rest = String::with_capacity(text_.len());
+        let mut at = 0;
+        for &(a, b) in &times {
+            rest.push_str(&text_[at..a]);
+            rest.push(' ');
+            at = b;
+        }
+        rest.push_str(&text_[at..]);
+        // When the story was updated said both ways, "Updated 14 minutes
+        // ago Updated 10:01 pm PST, Tuesday, November 19, 2019": the line
+        // is an update stamp.
+        if is_update_stamp(&rest) {
+            spans.push((0, text_.len()));
+            return spans;
+        }
+        let outside = text::word_count(&rest);
         // A block that ends a sentence is prose, whatever its length.
         let prose = text_.trim_end().ends_with(SENTENCE_ENDS);
         let dateline = !prose
@@ -319,6 +324,37 @@ mod tests {
                 "{old} → {new}"
             );
         }
+    }
+
+    #[test]
+    fn a_line_that_says_when_the_story_was_updated_both_ways_never_counts() {
+        let stamp = "Updated 14 minutes ago Updated 10:01 pm PST, Tuesday, November 19, 2019";
+        let story = "The court upheld the sentence on Monday, his lawyer said.";
+        // Ticking, and there on one fetch only (as a page's header is read
+        // with the story on one fetch and not the next).
+        for (old, new) in [
+            (
+                doc(
+                    "T",
+                    &[
+                        "Updated 7 minutes ago Updated 10:01 pm PST, Tuesday, November 19, 2019",
+                        story,
+                    ],
+                ),
+                doc("T", &[stamp, story]),
+            ),
+            (doc("T", &[story]), doc("T", &[stamp, story])),
+        ] {
+            assert_eq!(compare(&old, &new, &Rules::default()), None);
+        }
+        // Said with what changed, it is news.
+        let noted = "Updated 14 minutes ago Updated 10:01 pm PST to correct the lawyer's name";
+        assert!(compare(
+            &doc("T", &[story]),
+            &doc("T", &[noted, story]),
+            &Rules::default()
+        )
+        .is_some());
     }
 
     #[test]
