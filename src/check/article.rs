@@ -14,7 +14,7 @@ use crate::fetch::{Fetched, Response};
 use crate::http_header::Validators;
 use crate::store::{EventKind, NewEvent, StateError, VersionRow, WatchState};
 
-use super::cut_short::cut_short;
+use super::cut_short::{cut_short, ends_properly};
 use super::keep::{
     evidence, file_version, snapshot_of, version_page, version_snapshot, Keep, NewBaseline,
 };
@@ -218,9 +218,14 @@ pub(super) async fn check_article(
                 (Against::First { .. }, _) => signs_now.as_ref().and_then(first_check_note).map(Unwalled::First),
                 _ => None,
             };
-            let facts = signs_now
-                .filter(|_| note_facts)
-                .map(|signs| PageFacts::new(&resp.body, signs).to_json());
+            let facts = signs_now.filter(|_| note_facts).map(|paywall| {
+                PageFacts {
+                    ended: ends_properly(&resp.body),
+                    bytes: resp.body.len(),
+                    paywall,
+                }
+                .to_json()
+            });
             drop(html);
             Ok::<_, String>((
                 found,

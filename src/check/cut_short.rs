@@ -14,7 +14,8 @@ use regex::bytes::Regex;
 
 use crate::store::{State, VersionRow};
 
-use super::page_facts;
+use super::keep::version_snapshot;
+use super::page_facts::PageFacts;
 
 /// The end tags of a whole page, any case.
 static PAGE_END: LazyLock<Regex> =
@@ -39,7 +40,7 @@ pub(super) fn ends_properly(body: &[u8]) -> bool {
 /// The error of an article page (`body`, fetched from `url`) that stops
 /// before its end while the page of the watch's newest version (`latest`,
 /// as its page facts or its kept response in `state` tell:
-/// [`page_facts::ending`]) ended properly; `None` when the page ends
+/// [`kept_ending`]) ended properly; `None` when the page ends
 /// properly, or when neither was kept to go by, or that page did not end so
 /// either (a site whose pages leave the end tags out).
 pub(super) fn cut_short(
@@ -52,7 +53,7 @@ pub(super) fn cut_short(
     if ends_properly(body) {
         return None;
     }
-    let (ended, before) = page_facts::ending(state, watch, latest?)?;
+    let (ended, before) = kept_ending(state, watch, latest?)?;
     if !ended {
         return None;
     }
@@ -64,6 +65,18 @@ pub(super) fn cut_short(
         crate::text::plural(body.len(), "byte", "bytes"),
         crate::text::plural(before, "byte", "bytes"),
     ))
+}
+
+/// Whether the page `watch`'s version `v` was read from ended as a whole
+/// page does, and its length in bytes: as its page facts say, else as its
+/// kept response (in `state`) does; `None` when neither was kept.
+fn kept_ending(state: &State, watch: &str, v: &VersionRow) -> Option<(bool, usize)> {
+    if let Some(facts) = PageFacts::kept(v) {
+        return Some((facts.ended, facts.bytes));
+    }
+    let kept = version_snapshot(state, watch, v.seq).ok()??;
+    let body = state.snapshot_body(&kept.body_sha256).ok()??.ok()?;
+    Some((ends_properly(&body), body.len()))
 }
 
 /// The last line of text a page says (tags dropped, at most

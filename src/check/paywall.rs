@@ -22,14 +22,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
-use serde::{Deserialize, Serialize};
 
 use crate::compare::{self, BlockChange, Change, Rules};
 use crate::document::Document;
 use crate::store::{State, VersionRow};
 use crate::text;
 
-use super::page_facts::paywall_signs;
+use super::keep::version_page;
+use super::page_facts::{PageFacts, Signs};
 
 /// What a paywall's prompt says, in English, Persian and Arabic: "Subscribe
 /// to continue reading", "To keep reading, log in or subscribe", "This
@@ -93,16 +93,6 @@ const QUOTE_CHARS: usize = 120;
 /// Elements whose text no reader sees as the page's.
 const UNSEEN: &[&str] = &["script", "style", "noscript", "template", "svg", "head"];
 
-/// What says a page is behind a paywall ([`signs`]).
-#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Signs {
-    /// The prompts, each as its block reads and as what the prompt says of
-    /// it ([`PROMPT`]'s match, in match form).
-    pub(super) prompts: Vec<(String, String)>,
-    /// Whether the page says the article is not free to read ([`NOT_FREE`]).
-    pub(super) not_free: bool,
-}
-
 /// The paywall signs of a page (`html`, as served): its short blocks
 /// (at most [`PROMPT_MAX_WORDS`]) that say a paywall's prompt, not in
 /// quotation marks, each the innermost block that says it; and schema.org's
@@ -117,6 +107,16 @@ pub(super) fn signs(html: &str) -> Signs {
     Signs {
         prompts,
         not_free: NOT_FREE.is_match(html.as_bytes()),
+    }
+}
+
+/// The paywall signs of the page `watch`'s version `v` was read from: as
+/// its page facts keep them, else as its kept response (in `state`) shows;
+/// `None` when neither was kept.
+fn kept_signs(state: &State, watch: &str, v: &VersionRow) -> Option<Signs> {
+    match PageFacts::kept(v) {
+        Some(facts) => Some(facts.paywall),
+        None => version_page(state, watch, v.seq).map(|(_, html)| signs(&html)),
     }
 }
 
@@ -500,7 +500,7 @@ pub(super) fn only_the_start(old: &Document, new: &Document) -> Option<(usize, u
 /// only a leading part of the story `old` ([`only_the_start`]) and shows a
 /// paywall sign ([`signs`]) the page kept last (that of the watch's newest
 /// version, `latest`, as its page facts or its raw response in `state`
-/// keep it: [`paywall_signs`]) did not show: a prompt it did not say, or
+/// keep it: [`kept_signs`]) did not show: a prompt it did not say, or
 /// the "not free" mark it did not carry. With neither kept (a version an
 /// older presswatch kept with `keep_raw` off), a prompt the story's text
 /// (`old`, its article and other prose) does not say counts, and so does
@@ -521,7 +521,7 @@ pub(super) fn behind_a_paywall(
     if now.prompts.is_empty() && !now.not_free {
         return None;
     }
-    let before = latest.and_then(|v| paywall_signs(state, watch, v));
+    let before = latest.and_then(|v| kept_signs(state, watch, v));
     let prompt = match &before {
         Some(before) => now
             .prompts
@@ -587,7 +587,7 @@ pub(super) struct Lifted {
 /// shows no prompt the baseline's did not. The baseline's page is that of
 /// the watch's newest version (`latest`, whose content hash must be the
 /// baseline's), as its page facts or its raw response keep it
-/// ([`paywall_signs`]); with neither kept, a prompt the baseline's own text
+/// ([`kept_signs`]); with neither kept, a prompt the baseline's own text
 /// says (a short block, as [`says_a_prompt`]).
 /// The story now holds more paragraphs than the baseline held (its blocks
 /// up to the prompt read as a paragraph, when the prompt and what follows
@@ -630,7 +630,7 @@ pub(super) fn lifted(
     }
     let before = latest
         .filter(|v| v.sha256 == old_hash)
-        .and_then(|v| paywall_signs(state, watch, v))
+        .and_then(|v| kept_signs(state, watch, v))
         .unwrap_or_else(|| Signs {
             prompts: old
                 .blocks
