@@ -20,7 +20,7 @@ use super::keep::{
 };
 use super::moved::moved_there_before;
 use super::page_facts::PageFacts;
-use super::paywall::{behind_a_paywall, first_check_note, lifted, signs, Lifted};
+use super::paywall::{behind_a_paywall, first_check_note, lifted, Lifted, PageSigns};
 use super::takedown::{
     for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
     never_worked, sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
@@ -178,6 +178,11 @@ pub(super) async fn check_article(
                 }
                 _ => None,
             };
+            // The page's paywall signs, read once if at all: for a paywall's
+            // teaser or one lifted, for what a first check tells ops of a
+            // paywall, and for the page facts a version keeps when its
+            // response is not kept.
+            let page_signs = PageSigns::new(&html);
             // A page that keeps only the story's first paragraphs, behind a
             // paywall it did not show before, is no version of it either.
             let cut = cut.or_else(|| match &found {
@@ -188,18 +193,10 @@ pub(super) async fn check_article(
                     &resp.final_url,
                     &page.old,
                     &page.doc,
-                    &html,
+                    &page_signs,
                 ),
                 _ => None,
             });
-            // The page's paywall signs, read once: for what a first check
-            // tells ops of a paywall, and for the page facts a version keeps
-            // when its response is not kept.
-            let signs_now = match &found {
-                Against::First { .. } => Some(signs(&html)),
-                Against::Changed(_) if note_facts => Some(signs(&html)),
-                _ => None,
-            };
             // A page that shows the whole story, where the baseline was kept
             // from its paywall's teaser: only the part the baseline held is
             // compared. On a first check, what ops are told of a paywall.
@@ -211,18 +208,18 @@ pub(super) async fn check_article(
                     &page.old,
                     &page.old_hash,
                     &page.doc,
-                    &html,
+                    &page_signs,
                     &rules,
                 )
                 .map(|l| Unwalled::Lifted(Box::new(l))),
-                (Against::First { .. }, _) => signs_now.as_ref().and_then(first_check_note).map(Unwalled::First),
+                (Against::First { .. }, _) => first_check_note(page_signs.get()).map(Unwalled::First),
                 _ => None,
             };
-            let facts = signs_now.filter(|_| note_facts).map(|paywall| {
+            let facts = (note_facts && !matches!(found, Against::Same)).then(|| {
                 PageFacts {
                     ended: ends_properly(&resp.body),
                     bytes: resp.body.len(),
-                    paywall,
+                    paywall: page_signs.into_signs(),
                 }
                 .to_json()
             });

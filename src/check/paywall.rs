@@ -110,6 +110,38 @@ pub(super) fn signs(html: &str) -> Signs {
     }
 }
 
+/// A page's paywall signs ([`signs`]), read the first time a check asks
+/// for them and never again: a check may ask for a paywall's teaser
+/// ([`behind_a_paywall`]), for one lifted ([`lifted`]), for what a first
+/// check tells ops, and for the page facts a version keeps.
+pub(super) struct PageSigns<'a> {
+    /// The page, as served.
+    html: &'a str,
+    /// Its signs, once read.
+    read: std::cell::OnceCell<Signs>,
+}
+
+impl<'a> PageSigns<'a> {
+    /// The signs of `html`, not read yet.
+    pub(super) fn new(html: &'a str) -> PageSigns<'a> {
+        PageSigns {
+            html,
+            read: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The signs, read now if they were not yet.
+    pub(super) fn get(&self) -> &Signs {
+        self.read.get_or_init(|| signs(self.html))
+    }
+
+    /// The signs, read now if they were not yet, to keep.
+    pub(super) fn into_signs(self) -> Signs {
+        let html = self.html;
+        self.read.into_inner().unwrap_or_else(|| signs(html))
+    }
+}
+
 /// The paywall signs of the page `watch`'s version `v` was read from: as
 /// its page facts keep them, else as its kept response (in `state`) shows;
 /// `None` when neither was kept.
@@ -496,7 +528,7 @@ pub(super) fn only_the_start(old: &Document, new: &Document) -> Option<(usize, u
     (tail <= TAIL_MAX_WORDS).then_some((kept, story.len()))
 }
 
-/// The error of an article page (`html`, fetched from `url`) that keeps
+/// The error of an article page (`new`, fetched from `url`, its signs `now`) that keeps
 /// only a leading part of the story `old` ([`only_the_start`]) and shows a
 /// paywall sign ([`signs`]) the page kept last (that of the watch's newest
 /// version, `latest`, as its page facts or its raw response in `state`
@@ -514,10 +546,10 @@ pub(super) fn behind_a_paywall(
     url: &url::Url,
     old: &Document,
     new: &Document,
-    html: &str,
+    now: &PageSigns<'_>,
 ) -> Option<String> {
     let (kept, of) = only_the_start(old, new)?;
-    let now = signs(html);
+    let now = now.get();
     if now.prompts.is_empty() && !now.not_free {
         return None;
     }
@@ -577,7 +609,7 @@ pub(super) struct Lifted {
     pub(super) sign: String,
 }
 
-/// Whether the page now (`new`, read from `html`) is the whole story whose
+/// Whether the page now (`new`, its signs `now`) is the whole story whose
 /// baseline (`old`, content hash `old_hash`) was kept from the teaser a
 /// paywall served: the mirror of [`behind_a_paywall`], for a watch whose
 /// first check came after the site's meter ran out.
@@ -609,7 +641,7 @@ pub(super) fn lifted(
     old: &Document,
     old_hash: &str,
     new: &Document,
-    html: &str,
+    now: &PageSigns<'_>,
     rules: &Rules,
 ) -> Option<Lifted> {
     let held = teaser_story(old);
@@ -644,7 +676,7 @@ pub(super) fn lifted(
     if before.prompts.is_empty() && !before.not_free {
         return None;
     }
-    let now = signs(html);
+    let now = now.get();
     let shown_before = |said: &String| before.prompts.iter().any(|(_, s)| s == said);
     if now.prompts.iter().any(|(_, said)| !shown_before(said)) {
         return None;
