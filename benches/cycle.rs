@@ -709,6 +709,53 @@ fn snapshot_costs(pages: &[Vec<u8>]) {
         ));
     }
     println!("{line}");
+    delta_costs(pages);
+}
+
+/// What storing a changed page as a delta against the version before it
+/// would cost, in process: the page before unpacked from zstd (as the store
+/// keeps it), then the changed page ([`revise`]) compressed at level 1 with
+/// that page as zstd's prefix (hash log 17, large enough to find the long
+/// matches a prefix of ~200 KB holds), against plain level 1. Storing
+/// deltas would save disk, not CPU, and presswatch does not: this line
+/// shows why.
+fn delta_costs(pages: &[Vec<u8>]) {
+    use zstd::zstd_safe::{CCtx, CParameter};
+    let (mut plain_us, mut unpack_us, mut delta_us) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut raw, mut plain, mut delta) = (0usize, 0usize, 0usize);
+    for p in pages {
+        let revised = revise(p);
+        let kept = zstd::bulk::compress(p, 1).expect("zstd");
+        let t = Instant::now();
+        let packed = zstd::bulk::compress(&revised, 1).expect("zstd");
+        plain_us.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = Instant::now();
+        let before = zstd::bulk::decompress(&kept, p.len()).expect("zstd");
+        unpack_us.push(t.elapsed().as_secs_f64() * 1e6);
+        // A context per page, as `zstd::bulk::compress` makes one per call
+        // (it borrows the prefix).
+        let t = Instant::now();
+        let mut cctx = CCtx::create();
+        cctx.set_parameter(CParameter::CompressionLevel(1))
+            .expect("zstd level");
+        cctx.set_parameter(CParameter::HashLog(17))
+            .expect("zstd hash log");
+        cctx.ref_prefix(&before).expect("zstd prefix");
+        let mut out: Vec<u8> = Vec::with_capacity(zstd::zstd_safe::compress_bound(revised.len()));
+        cctx.compress2(&mut out, &revised).expect("zstd");
+        delta_us.push(t.elapsed().as_secs_f64() * 1e6);
+        raw += revised.len();
+        plain += packed.len();
+        delta += out.len();
+    }
+    println!(
+        "snapshot of a changed page: zstd level 1 median {:.0} µs/page, {:.1}% of the size; as a delta against the page before: unpacking that page {:.0} µs + compressing {:.0} µs, {:.1}% of the size",
+        median(&mut plain_us),
+        plain as f64 * 100.0 / raw as f64,
+        median(&mut unpack_us),
+        median(&mut delta_us),
+        delta as f64 * 100.0 / raw as f64
+    );
 }
 
 fn median(v: &mut [f64]) -> f64 {
