@@ -319,7 +319,7 @@ impl Postgres {
         if r.get(12) {
             self.known_baseline(&watch);
         }
-        self.hold(&watch, super::watch_state(r));
+        self.hold(&watch, super::watch::watch_state(r));
         watch
     }
 
