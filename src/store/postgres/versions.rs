@@ -1,0 +1,222 @@
+//! A watch's versions in PostgreSQL, as the SQLite backend keeps them:
+//! each text stored under the SHA-256 of its bytes, only the newest `keep`
+//! of a watch kept with the texts and raw snapshots they refer to, and what
+//! one check leaves behind ([`Postgres::save_check`]: its versions, events
+//! and watch state, in one transaction).
+
+use tokio_postgres::Row;
+
+use super::watch::save_watch_in;
+use super::{snapshots, Conn, PgResult, Postgres, Result};
+use crate::store::{Durability, EventKind, NewEvent, NewVersion, Origin, VersionRow, WatchState};
+
+impl Postgres {
+    /// Stores what one check leaves behind, in one transaction: the watch's
+    /// state, the versions it accepted (oldest first) and its events (a
+    /// move, a takedown or restore).
+    pub fn save_check(
+        &self,
+        watch: &str,
+        s: &WatchState,
+        versions: &[NewVersion],
+        events: &[NewEvent],
+        durability: Durability,
+    ) -> Result<usize> {
+        if versions.is_empty() && events.is_empty() {
+            // A quiet check: its state alone, one statement.
+            return self.save_watch(watch, s, durability).map(|()| 0);
+        }
+        let raws = versions
+            .iter()
+            .map(|v| {
+                v.raw
+                    .as_ref()
+                    .map(|raw| snapshots::Packed::new(self.location(), raw))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut raw_pruned = snapshots::RawPruned::default();
+        let pruned = self.transaction(durability, async |c| {
+            let mut pruned = 0;
+            for (v, raw) in versions.iter().zip(&raws) {
+                pruned += record_version_in(c, watch, v, raw.as_ref(), &mut raw_pruned).await?;
+            }
+            // Each refers to the version current once this check's are in.
+            for e in events {
+                match &e.kind {
+                    EventKind::Moved { from, to } => c.execute(
+                        "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
+                         VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1))",
+                        &[&watch, &e.at, from, to, &e.detail],
+                    )
+                    .await?,
+                    EventKind::TakenDown | EventKind::Restored => c.execute(
+                        "INSERT INTO watch_events (watch, at, kind, detail, version)
+                         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1))",
+                        &[&watch, &e.at, &e.kind.as_str(), &e.detail],
+                    )
+                    .await?,
+                };
+            }
+            save_watch_in(c, watch, s).await?;
+            Ok(pruned)
+        })?;
+        self.saved(watch, s);
+        raw_pruned.log(watch);
+        Ok(pruned)
+    }
+
+    /// The kept versions of a watch, oldest first.
+    pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = $1 ORDER BY seq",
+                &[&watch],
+            )
+            .await?
+            .iter()
+            .map(version_row)
+            .collect())
+        })
+    }
+
+    /// The newest version of a watch (`None` before its first).
+    pub fn latest(&self, watch: &str) -> Result<Option<VersionRow>> {
+        Ok(self.newest_versions(watch, 1)?.pop())
+    }
+
+    /// The newest `n` versions of a watch, oldest first.
+    pub fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>> {
+        let n = n as i64;
+        self.run(async |c| {
+            let mut rows: Vec<VersionRow> = c
+                .query(
+                    "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
+                    &[&watch, &n],
+                )
+                .await?
+                .iter()
+                .map(version_row)
+                .collect();
+            rows.reverse();
+            Ok(rows)
+        })
+    }
+
+    /// The stored body of a version.
+    pub fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>> {
+        self.run(async |c| {
+            Ok(c.query_opt(
+                "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = $1 AND v.seq = $2",
+                &[&watch, &seq],
+            )
+            .await?
+            .map(|r| r.get(0)))
+        })
+    }
+}
+
+/// A version from a row of `versions` (seq, sha256, fetched_at, origin,
+/// body_sha256, reading, page_facts).
+fn version_row(r: &Row) -> VersionRow {
+    VersionRow {
+        seq: r.get(0),
+        sha256: r.get(1),
+        stored_at: r.get(2),
+        origin: Origin::parse(r.get(3)),
+        body_sha256: r.get(4),
+        reading: r.get(5),
+        page_facts: r.get(6),
+    }
+}
+
+/// Records a version of `watch` (its blob, the version unless the newest
+/// already has that content, and its raw snapshot), then prunes the history
+/// to the newest `keep` versions when it holds more. Returns how many were
+/// pruned (what `keep_raw` prunes is counted in `raw_pruned`). Two
+/// statements when nothing is pruned.
+async fn record_version_in(
+    c: &mut Conn,
+    watch: &str,
+    v: &NewVersion,
+    raw: Option<&snapshots::Packed<'_>>,
+    raw_pruned: &mut snapshots::RawPruned,
+) -> PgResult<usize> {
+    let history = c
+        .query_one(
+            "SELECT (SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1),
+                    COALESCE(MAX(seq), 0), COUNT(*)
+             FROM versions WHERE watch = $1",
+            &[&watch],
+        )
+        .await?;
+    let (newest, mut last_seq, mut kept): (Option<String>, i64, i64) =
+        (history.get(0), history.get(1), history.get(2));
+    if newest.as_deref() != Some(v.sha256.as_str()) {
+        last_seq += 1;
+        kept += 1;
+        match raw {
+            Some(raw) => {
+                snapshots::record_with_version_in(c, watch, last_seq, v, raw).await?;
+            }
+            None => {
+                c.execute(
+                    "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($6, $7) ON CONFLICT DO NOTHING)
+                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES ($1, $2, $3, $6, $4, $5, $8, $9)",
+                    &[
+                        &watch,
+                        &last_seq,
+                        &v.sha256,
+                        &v.fetched_at,
+                        &v.origin.as_str(),
+                        &v.body_sha256(),
+                        &v.body,
+                        &v.reading,
+                        &v.page_facts,
+                    ],
+                )
+                .await?;
+            }
+        }
+    }
+    let mut dropped_count = 0;
+    if kept > v.keep as i64 {
+        dropped_count = prune_versions_in(c, watch, last_seq - v.keep as i64).await?;
+    }
+    if let Some(cap) = v.raw_cap {
+        snapshots::cap_in(c, cap, v.fetched_at.saturating_mul(1000), raw_pruned).await?;
+    }
+    Ok(dropped_count)
+}
+
+/// Deletes the versions of `watch` up to `last_dropped` (with their blobs,
+/// raw snapshots and events when nothing else refers to them); how many.
+async fn prune_versions_in(c: &mut Conn, watch: &str, last_dropped: i64) -> PgResult<usize> {
+    let dropped: Vec<String> = c
+        .query(
+            "DELETE FROM versions WHERE watch = $1 AND seq <= $2 RETURNING body_sha256",
+            &[&watch, &last_dropped],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for sha in &dropped {
+        c.execute(
+            "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE body_sha256 = $1)",
+            &[sha],
+        )
+        .await?;
+    }
+    if !dropped.is_empty() {
+        snapshots::prune_in(c, watch).await?;
+        // Takedowns and restores of pruned versions go with them. Moves
+        // stay: an address once alerted is never alerted again.
+        c.execute(
+            "DELETE FROM watch_events WHERE watch = $1 AND version < (SELECT MIN(seq) FROM versions WHERE watch = $1)",
+            &[&watch],
+        )
+        .await?;
+    }
+    Ok(dropped.len())
+}
