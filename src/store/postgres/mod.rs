@@ -8,6 +8,7 @@
 //! thread. A query's future only talks to its connection over a channel, so
 //! it can be waited for from any thread, inside a Tokio runtime or not.
 
+mod events;
 mod fleet;
 mod items;
 mod migrations;
@@ -29,7 +30,7 @@ use tokio_postgres::{Client, Row, Statement};
 
 use super::state::{
     ChannelQueue, DisabledChannel, Durability, OutboxEntry, OutboxStatus, Sender, StateError,
-    Thread, WatchEvent, WatchState,
+    Thread, WatchState,
 };
 
 /// SQL saying whether the outbox row (`row`: its alias and a dot, or "")
@@ -608,30 +609,6 @@ impl Postgres {
         if !known.contains(watch) {
             known.insert(watch.to_string());
         }
-    }
-
-    /// The moves, takedowns and restores of a watch, oldest first (a move
-    /// first when one check saw both, as its alerts go out).
-    pub fn events(&self, watch: &str) -> Result<Vec<WatchEvent>> {
-        self.run(async |c| {
-            Ok(c.query(
-                "SELECT at, 'moved', detail, version, from_url, to_url, 0 AS source, id FROM watch_moves WHERE watch = $1
-                 UNION ALL
-                 SELECT at, kind, detail, version, NULL, NULL, 1 AS source, id FROM watch_events WHERE watch = $1
-                 ORDER BY 1, 7, 8",
-                &[&watch],
-            )
-            .await?
-            .iter()
-            .filter_map(|r| {
-                let moved = match (r.get(4), r.get(5)) {
-                    (Some(from), Some(to)) => Some((from, to)),
-                    _ => None,
-                };
-                WatchEvent::read(r.get(0), r.get(1), r.get(2), r.get(3), moved)
-            })
-            .collect())
-        })
     }
 
     /// Puts an alert in the outbox, one entry per channel, in one transaction.
