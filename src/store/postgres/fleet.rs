@@ -639,7 +639,7 @@ impl Postgres {
             )
             .await?
             .iter()
-            .map(super::outbox_entry)
+            .map(super::outbox::outbox_entry)
             .collect())
         })
     }
