@@ -7,6 +7,27 @@
 //! one thread, and each call waits for its query's answer on the calling
 //! thread. A query's future only talks to its connection over a channel, so
 //! it can be waited for from any thread, inside a Tokio runtime or not.
+//!
+//! This module holds the backend ([`Postgres`]): opening the database, its
+//! pool of connections and the thread that drives them, and its errors. Its
+//! parts are named as the SQLite backend's (`store::state`), each holding
+//! that concern's `impl Postgres`:
+//!
+//! - `watch`: a watch's state ([`WatchState`]), and what this replica holds
+//!   of the watches it has leases on;
+//! - `versions`: a watch's versions, content-addressed and pruned beyond
+//!   `keep`, and what one check leaves behind, stored in one transaction
+//!   ([`Postgres::save_check`]);
+//! - `events`: takedowns, restores and moves;
+//! - `items`: a listing's seen items and the titles they carried, and the
+//!   new items of a `follow` watch whose article could not be read yet;
+//! - `outbox`: alerts and their delivery to each channel, disabled
+//!   channels, digests, mail threads;
+//! - `baselines`: the accepted baselines (files with SQLite);
+//! - `snapshots`: raw snapshots, kept with their versions;
+//! - `migrations`: the schema and its upgrades;
+//! - `fleet`: sharing the work between replicas (leases on watches, host
+//!   tokens, outbox claims, fleet-wide jobs).
 
 mod baselines;
 mod events;
@@ -470,6 +491,30 @@ impl Postgres {
             StateError::other(self.location(), message)
         }
     }
+
+    /// Fails unless the database answers and accepts writes (health checks).
+    pub fn check_writable(&self) -> Result<()> {
+        self.run(async |c| {
+            let r = c.query_one("SELECT pg_is_in_recovery()", &[]).await?;
+            let read_only: bool = r.get(0);
+            if read_only {
+                // A standby answers but takes no writes: report it like a refused write.
+                c.client
+                    .batch_execute("CREATE TEMP TABLE presswatch_write_check ()")
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// This installation's id: random, made when the schema was created.
+    pub fn installation_id(&self) -> Result<String> {
+        self.run(async |c| {
+            Ok(c.query_one("SELECT id FROM installation", &[])
+                .await?
+                .get(0))
+        })
+    }
 }
 
 /// The setting that makes a session's commits wait for the disk, or not.
@@ -558,31 +603,5 @@ impl Conn {
     pub(super) async fn execute(&mut self, sql: &'static str, params: Params<'_>) -> PgResult<u64> {
         let s = self.prepare(sql).await?;
         self.client.execute(&s, params).await
-    }
-}
-
-impl Postgres {
-    /// Fails unless the database answers and accepts writes (health checks).
-    pub fn check_writable(&self) -> Result<()> {
-        self.run(async |c| {
-            let r = c.query_one("SELECT pg_is_in_recovery()", &[]).await?;
-            let read_only: bool = r.get(0);
-            if read_only {
-                // A standby answers but takes no writes: report it like a refused write.
-                c.client
-                    .batch_execute("CREATE TEMP TABLE presswatch_write_check ()")
-                    .await?;
-            }
-            Ok(())
-        })
-    }
-
-    /// This installation's id: random, made when the schema was created.
-    pub fn installation_id(&self) -> Result<String> {
-        self.run(async |c| {
-            Ok(c.query_one("SELECT id FROM installation", &[])
-                .await?
-                .get(0))
-        })
     }
 }
