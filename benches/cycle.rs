@@ -716,9 +716,9 @@ fn snapshot_costs(pages: &[Vec<u8>]) {
 /// would cost, in process: the page before unpacked from zstd (as the store
 /// keeps it), then the changed page ([`revise`]) compressed at level 1 with
 /// that page as zstd's prefix (hash log 17, large enough to find the long
-/// matches a prefix of ~200 KB holds), against plain level 1. Storing
-/// deltas would save disk, not CPU, and presswatch does not: this line
-/// shows why.
+/// matches a prefix of ~200 KB holds), against plain level 1. presswatch
+/// stores each body whole, so that each one can be checked, exported and
+/// read back alone; this line shows what that costs.
 fn delta_costs(pages: &[Vec<u8>]) {
     use zstd::zstd_safe::{CCtx, CParameter};
     let (mut plain_us, mut unpack_us, mut delta_us) = (Vec::new(), Vec::new(), Vec::new());
