@@ -69,6 +69,7 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         article_body.as_deref(),
         doc.byline_sources.shown.as_deref(),
         doc.site_name.as_deref(),
+        url,
     );
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
         doc.dir = Some("rtl".into());

@@ -45,32 +45,65 @@ static SITE_BOX_LEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A word that may follow the site's name in the title of its own box, as
-/// the company's name ("About Example Media", "Support Example News").
+/// the company's name ("About Example Media", "Support Example News"),
+/// matched in [`SiteNames::compact`] form.
 static SITE_NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(media|news|group|inc\.?|llc|ltd\.?|magazine|network|foundation|press|team)?\s*[:：?!.]?$")
+    Regex::new(r"^(media|news|group|inc|llc|ltd|magazine|network|foundation|press|team)?$")
         .expect("static regex")
 });
 
 /// Characters a site's name needs to be looked for in titles.
 const SITE_NAME_MIN_CHARS: usize = 3;
 
-/// The site's name (its `og:site_name`) as titles are matched against it:
-/// cleaned, in lower case; `None` when too short to tell.
-fn site_name_key(site: &str) -> Option<String> {
-    let key = text::clean(site).to_lowercase();
-    (key.chars().count() >= SITE_NAME_MIN_CHARS).then_some(key)
-}
+/// The names a site goes by, as the titles of its own boxes are matched
+/// against them: its `og:site_name`, and the first label of its address's
+/// registrable domain ("dailyexample" of `https://www.dailyexample.com/…`). The
+/// address is there on every fetch, where `og:site_name` may come and go
+/// (an SEO plugin switched off): what the story is must not change with it.
+#[derive(Debug, Default)]
+pub(super) struct SiteNames(Vec<String>);
 
-/// True when `title` is the title of a box in which the site whose name is
-/// `site` ([`site_name_key`]) speaks of itself: "About", "Support" or "More
-/// from" and the site's name ([`SITE_BOX_LEAD`], [`SITE_NAME_TAIL`]).
-fn is_site_box_title(title: &str, site: &str) -> bool {
-    let Some(lead) = SITE_BOX_LEAD.find(title) else {
-        return false;
-    };
-    let rest = title[lead.end()..].to_lowercase();
-    rest.strip_prefix(site)
-        .is_some_and(|tail| SITE_NAME_TAIL.is_match(tail))
+impl SiteNames {
+    /// The names of the site of the page at `url` whose `og:site_name` is
+    /// `site_name`; each too short to tell is left out.
+    pub(super) fn new(site_name: Option<&str>, url: Option<&url::Url>) -> SiteNames {
+        let label = url
+            .and_then(|u| u.host_str())
+            .map(|host| psl::domain_str(host).unwrap_or(host))
+            .and_then(|domain| domain.split('.').next());
+        let mut names: Vec<String> = site_name
+            .into_iter()
+            .chain(label)
+            .map(Self::compact)
+            .filter(|n| n.chars().count() >= SITE_NAME_MIN_CHARS)
+            .collect();
+        names.dedup();
+        SiteNames(names)
+    }
+
+    /// A name as titles are matched against it: its letters and digits
+    /// only, in lower case ("Daily Example" and "dailyexample" alike).
+    fn compact(name: &str) -> String {
+        text::clean(name)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
+    /// True when `title` is the title of a box in which the site speaks of
+    /// itself: "About", "Support" or "More from" and one of the site's names
+    /// ([`SITE_BOX_LEAD`], [`SITE_NAME_TAIL`]).
+    fn title_a_box(&self, title: &str) -> bool {
+        let Some(lead) = SITE_BOX_LEAD.find(title) else {
+            return false;
+        };
+        let rest = Self::compact(&title[lead.end()..]);
+        self.0.iter().any(|name| {
+            rest.strip_prefix(name.as_str())
+                .is_some_and(|tail| SITE_NAME_TAIL.is_match(tail))
+        })
+    }
 }
 
 /// Blocks longer than this (non-space characters) are never taken for the
@@ -232,9 +265,9 @@ impl Walk {
     /// The block ranges of the boxes after the story in `text` that are not
     /// part of it, known by their title ([`BOX_TITLE`]): the author's bio
     /// whatever the byline, a widget asking the reader to rate the page; and
-    /// the box in which the site, named `site`, speaks of itself ("About
+    /// the box in which the site, named in `site`, speaks of itself ("About
     /// Example News", "Support Example News": its own description, its
-    /// appeal for money, [`is_site_box_title`]), its title alone on its line.
+    /// appeal for money, [`SiteNames`]), its title alone on its line.
     /// Such a box is a line that opens with the title and goes on with the
     /// box's text ("About the author: Craig Hull is a freelance photographer
     /// ..."), at most [`CARD_MAX_PROSE`] long; or the title alone, with the
@@ -246,7 +279,7 @@ impl Walk {
     pub(super) fn titled_boxes(
         &self,
         text: &[&RawBlock],
-        site: Option<&str>,
+        site: &SiteNames,
     ) -> Vec<std::ops::Range<usize>> {
         let mut boxes = Vec::new();
         let Some(start) = text.iter().position(|b| b.is_story_text()) else {
@@ -258,7 +291,6 @@ impl Walk {
             .map(|b| b.chars - b.link_chars)
             .sum();
         let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
-        let site = site.and_then(site_name_key);
         for b in &text[start + 1..] {
             // Read as written, a `<br>` after the title included; the
             // block's own cleaning (`<br>`s as spaces) made once serves the
@@ -267,11 +299,11 @@ impl Walk {
                 true => Cow::Owned(text::clean(&b.text)),
                 false => Cow::Borrowed(b.clean_text()),
             };
-            let Some(title_end) = BOX_TITLE.find(&t).map(|m| m.end()).or_else(|| {
-                site.as_deref()
-                    .filter(|s| is_site_box_title(&t, s))
-                    .map(|_| t.len())
-            }) else {
+            let Some(title_end) = BOX_TITLE
+                .find(&t)
+                .map(|m| m.end())
+                .or_else(|| site.title_a_box(&t).then_some(t.len()))
+            else {
                 continue;
             };
             let i = b.index;

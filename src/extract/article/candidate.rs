@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::block::{has_words, RawBlock, FURNITURE};
+use super::boxes::SiteNames;
 use super::declared::Declared;
 use super::walk::{Container, Walk};
 use crate::document::{Block, BlockKind};
@@ -226,7 +227,7 @@ impl Walk {
         &self,
         declared: Option<&Declared<'_>>,
         authors: &[&str],
-        site: Option<&str>,
+        site: &SiteNames,
     ) -> Vec<Block> {
         let detected = self.detected(authors, site);
         let Some(declared) = declared else {
@@ -302,7 +303,7 @@ impl Walk {
     /// prose and the least noise, trimmed to its story ([`story_span`]),
     /// after its lead ([`Walk::lead`]), without the cards of its `authors`
     /// ([`Walk::author_cards`]).
-    fn detected(&self, authors: &[&str], site: Option<&str>) -> Vec<Block> {
+    fn detected(&self, authors: &[&str], site: &SiteNames) -> Vec<Block> {
         let mut best: Option<usize> = None;
         let mut i = 0;
         while let Some(c) = self.containers.get(i) {

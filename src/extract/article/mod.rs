@@ -25,6 +25,7 @@
 use std::collections::{HashMap, HashSet};
 
 use scraper::{ElementRef, Html, Selector};
+use url::Url;
 
 use crate::document::{Block, BlockKind};
 
@@ -36,7 +37,7 @@ mod markup;
 mod walk;
 
 use block::RawBlock;
-use boxes::author_names;
+use boxes::{author_names, SiteNames};
 use declared::{shingles, Declared};
 use markup::Mode;
 use walk::Walk;
@@ -45,14 +46,16 @@ use walk::Walk;
 /// detected main content, checked against `declared`, the article text the
 /// page declares in its JSON-LD `articleBody` (one paragraph a line), when it
 /// has one. `byline`, the byline the page shows, names the story's authors,
-/// whose cards are left out; `site`, the site's name (`og:site_name`), the
-/// boxes in which the site speaks of itself after the story, left out too.
+/// whose cards are left out; `site_name` (`og:site_name`) and `url`, the
+/// page's address, name the site, whose boxes in which it speaks of itself
+/// after the story are left out too ([`SiteNames`]).
 pub(super) fn blocks(
     dom: &Html,
     selector: Option<&str>,
     declared: Option<&str>,
     byline: Option<&str>,
-    site: Option<&str>,
+    site_name: Option<&str>,
+    url: Option<&Url>,
 ) -> Vec<Block> {
     if let Some(s) = selector.and_then(|s| Selector::parse(s).ok()) {
         let mut out = Vec::new();
@@ -66,8 +69,9 @@ pub(super) fn blocks(
     let root = body(dom);
     let declared = declared.and_then(Declared::new);
     let authors = byline.map(author_names).unwrap_or_default();
+    let site = SiteNames::new(site_name, url);
     let strict = Walk::new(root, Mode::Strict);
-    let found = strict.article(declared.as_ref(), &authors, site);
+    let found = strict.article(declared.as_ref(), &authors, &site);
     if !strict.may_have_missed(&found) {
         return without_placeholders(without_copies(found));
     }
@@ -76,7 +80,7 @@ pub(super) fn blocks(
     // page-builder <header> or a hidden React boundary holding the story is
     // read, while a hidden copy of the story or a chrome box beside it is not.
     let lenient = Walk::new(root, Mode::Lenient);
-    let wider = lenient.article(declared.as_ref(), &authors, site);
+    let wider = lenient.article(declared.as_ref(), &authors, &site);
     let found_shingles: HashSet<u64> = shingles(&joined(&found)).into_iter().collect();
     let novel = shingles(&joined(&wider))
         .into_iter()

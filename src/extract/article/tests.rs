@@ -6,7 +6,7 @@ use super::*;
 use crate::document::BlockKind;
 
 fn extract(html: &str) -> Vec<String> {
-    blocks(&Html::parse_document(html), None, None, None, None)
+    blocks(&Html::parse_document(html), None, None, None, None, None)
         .into_iter()
         .map(|b| b.text)
         .collect()
@@ -324,7 +324,7 @@ fn blocks_keep_their_kind_and_paragraph_boundaries() {
         para(2)
     );
     let got: Vec<(BlockKind, String)> =
-        blocks(&Html::parse_document(&html), None, None, None, None)
+        blocks(&Html::parse_document(&html), None, None, None, None, None)
             .into_iter()
             .map(|b| (b.kind, b.text))
             .collect();
@@ -409,6 +409,7 @@ fn selector_overrides_detection() {
         None,
         None,
         None,
+        None,
     )
     .into_iter()
     .map(|b| b.text)
@@ -421,6 +422,7 @@ fn extract_declared(html: &str, declared: &str) -> Vec<String> {
         &Html::parse_document(html),
         None,
         Some(declared),
+        None,
         None,
         None,
     )
@@ -572,10 +574,17 @@ fn the_authors_card_after_the_story_is_not_article_text() {
 }
 
 fn extract_by(html: &str, byline: &str) -> Vec<String> {
-    blocks(&Html::parse_document(html), None, None, Some(byline), None)
-        .into_iter()
-        .map(|b| b.text)
-        .collect()
+    blocks(
+        &Html::parse_document(html),
+        None,
+        None,
+        Some(byline),
+        None,
+        None,
+    )
+    .into_iter()
+    .map(|b| b.text)
+    .collect()
 }
 
 #[test]
@@ -990,7 +999,7 @@ fn a_paragraph_inside_a_list_item_is_the_list_item() {
         para(1),
         para(2)
     );
-    let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None, None, None)
+    let kinds: Vec<BlockKind> = blocks(&Html::parse_document(&html), None, None, None, None, None)
         .into_iter()
         .map(|b| b.kind)
         .collect();
@@ -1943,18 +1952,35 @@ fn the_box_in_which_the_site_speaks_of_itself_after_the_story_is_not_article_tex
         story(4),
         (5..=6).map(para).collect::<String>()
     );
-    let read = |site| -> Vec<String> {
-        blocks(&Html::parse_document(&html), None, None, None, site)
-            .into_iter()
-            .map(|b| b.text)
-            .collect()
+    let read = |site, url: Option<&str>| -> Vec<String> {
+        let url = url.map(|u| url::Url::parse(u).unwrap());
+        blocks(
+            &Html::parse_document(&html),
+            None,
+            None,
+            None,
+            site,
+            url.as_ref(),
+        )
+        .into_iter()
+        .map(|b| b.text)
+        .collect()
     };
     let mut want = expected_story(4);
     want.push("About Example Street".into());
     want.extend(expected_story(6).split_off(4));
-    assert_eq!(read(Some("Daily Example")), want);
+    assert_eq!(read(Some("Daily Example"), None), want);
+    // Its address names the site as well: `og:site_name` may come and go
+    // from one fetch to the next, and the story must not change with it.
+    let address = Some("https://www.dailyexample.co.uk/city/story-1");
+    assert_eq!(read(None, address), want);
+    assert_eq!(read(Some("Daily Example"), address), want);
     // A page that does not name its site keeps them: they read as text.
-    assert_eq!(read(None).len(), want.len() + 4);
+    assert_eq!(read(None, None).len(), want.len() + 4);
+    assert_eq!(
+        read(None, Some("https://www.example.org/")).len(),
+        want.len() + 4
+    );
 }
 
 #[test]
