@@ -20,6 +20,29 @@ pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A whole line in which the page speaks to the reader about itself, not
+/// the story: an appeal to pass it on ("If you like it, please share it!",
+/// "Like this story? Share it with a friend!", "Love The Weekly? Tell your
+/// friends and get rewards."), or the notice that the rest of it is for
+/// subscribers ("This article is exclusive to Example+ subscribers"). A
+/// sentence of the story that asks to share something ("If you know of a
+/// free course not listed here, please share it in the comments.") goes on
+/// past these words.
+static READER_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members))[.!]?$")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (characters) are never taken for the page's
+/// notice to the reader ([`READER_NOTICE`]).
+const READER_NOTICE_MAX_CHARS: usize = 160;
+
+/// True for a line in which the page speaks to the reader about itself
+/// ([`READER_NOTICE`]); `t` is its cleaned text.
+fn is_reader_notice(t: &str) -> bool {
+    t.len() <= READER_NOTICE_MAX_CHARS && READER_NOTICE.is_match(t)
+}
+
 /// Short blocks that sell or announce something rather than report:
 /// sign-up calls, "click here", gallery counters, script notices.
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
@@ -417,6 +440,9 @@ impl RawBlock {
             return None;
         }
         if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(t) {
+            return None;
+        }
+        if is_reader_notice(t) {
             return None;
         }
         // Tiny fragments that are not headings are page furniture (counters,

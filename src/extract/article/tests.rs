@@ -2053,3 +2053,25 @@ fn template_markup_left_unrendered_is_not_story_text() {
     want.extend(expected_story(3).split_off(2));
     assert_eq!(extract(&html), want);
 }
+
+#[test]
+fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
+    for line in [
+        "If you like it, please share it!",
+        "Like this story? Share it with a friend!",
+        "Love The Weekly Letter? Tell your friends and get rewards.",
+    ] {
+        let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
+        assert_eq!(extract(&html), expected_story(4), "{line}");
+    }
+    let html = format!(
+        "<body><article>{}<div class=box><h2>This article is exclusive to Example+ subscribers</h2><a href=/join>Join</a></div></article></body>",
+        story(4)
+    );
+    assert_eq!(extract(&html), expected_story(4));
+    // A sentence of the story that asks the reader to share something goes
+    // on past the appeal's words.
+    let ask = "If you know of a free course not listed here, please share it in the comments.";
+    let html = format!("<body><article>{}<p>{ask}</p></article></body>", story(4));
+    assert!(extract(&html).iter().any(|t| t == ask));
+}
