@@ -32,6 +32,12 @@ const MIN_CARDS: usize = 3;
 /// under a linked product name is longer, and stays article text).
 const CARD_MAX_WORDS: usize = 60;
 
+/// Words a card may hold in a box whose cards mostly have their summary
+/// cut short ([`is_cut_short`]): excerpts a site cuts from other pages at a
+/// fixed length ("... an ergonomic workst...") are teasers', however long
+/// the cut (and an excerpt shorter than the cut is whole).
+const CUT_CARD_MAX_WORDS: usize = 2 * CARD_MAX_WORDS;
+
 /// Words an item of a card box may hold when it is not a card (a "more"
 /// link, an empty ad slot, a dateline).
 const MINOR_MAX_WORDS: usize = 8;
@@ -93,7 +99,12 @@ pub(super) fn is_card_box(e: ElementRef<'_>) -> bool {
             n if n < MIN_CARDS => return false,
             _ => {
                 let items: Vec<ElementRef<'_>> = items.collect();
-                return are_cards(&items).is_some_and(|chars| beside_story(outer, chars));
+                return are_cards(&items).is_some_and(|(chars, cut)| {
+                    // Excerpts cut from other pages are not this one's
+                    // story: beside as much running text, not thrice.
+                    let share = if cut { 1 } else { STORY_SHARE };
+                    beside_story(outer, share * chars)
+                });
             }
         }
     }
@@ -126,11 +137,9 @@ enum Side {
     After,
 }
 
-/// True when a box whose cards' summaries hold `summary_chars` characters
-/// sits beside a story: the running text before and after it holds at
-/// least [`STORY_SHARE`] times as much.
-fn beside_story(e: ElementRef<'_>, summary_chars: usize) -> bool {
-    let needed = STORY_SHARE * summary_chars;
+/// True when a box sits beside a story: the running text before and after
+/// it holds at least `needed` characters.
+fn beside_story(e: ElementRef<'_>, needed: usize) -> bool {
     let before = running_text(e, Side::Before, needed);
     before >= needed || before + running_text(e, Side::After, needed - before) >= needed
 }
@@ -194,8 +203,8 @@ fn running_text(e: ElementRef<'_>, side: Side, enough: usize) -> usize {
 }
 
 /// When the items are cards but for a few short ones, the characters of
-/// the cards' summaries.
-fn are_cards(items: &[ElementRef<'_>]) -> Option<usize> {
+/// the cards' summaries, and whether most cards' summaries are cut short.
+fn are_cards(items: &[ElementRef<'_>]) -> Option<(usize, bool)> {
     // Cards of one box are made alike: a cheap first test.
     let name = items[0].value().name();
     if items.iter().filter(|i| i.value().name() == name).count() < MIN_CARDS {
@@ -203,13 +212,22 @@ fn are_cards(items: &[ElementRef<'_>]) -> Option<usize> {
     }
     let mut cards = 0;
     let mut summary_chars = 0;
+    let mut cut_cards = 0;
+    let mut longest = 0;
     // Hosts of the cards' absolute links: other stories of one site.
     let mut site: Option<String> = None;
     for &item in items {
         match card_shape(item) {
-            Some(Shape::Card { host, summary }) => {
+            Some(Shape::Card {
+                host,
+                summary,
+                cut,
+                words,
+            }) => {
                 cards += 1;
                 summary_chars += summary;
+                cut_cards += usize::from(cut);
+                longest = longest.max(words);
                 if let Some(host) = host {
                     if site.get_or_insert_with(|| host.clone()) != &host {
                         return None;
@@ -220,7 +238,13 @@ fn are_cards(items: &[ElementRef<'_>]) -> Option<usize> {
             None => return None,
         }
     }
-    (cards >= MIN_CARDS).then_some(summary_chars)
+    let cut = 2 * cut_cards > cards;
+    let max_words = if cut {
+        CUT_CARD_MAX_WORDS
+    } else {
+        CARD_MAX_WORDS
+    };
+    (cards >= MIN_CARDS && longest <= max_words).then_some((summary_chars, cut))
 }
 
 /// The host an absolute link points to (without `www.`), or `None` for a
@@ -252,6 +276,10 @@ enum Shape {
     Card {
         host: Option<String>,
         summary: usize,
+        /// Whether the summary is cut short ([`is_cut_short`]).
+        cut: bool,
+        /// Words of the card, headline and summary.
+        words: usize,
     },
     /// A few words, or none.
     Minor,
@@ -283,8 +311,8 @@ fn card_shape(item: ElementRef<'_>) -> Option<Shape> {
                 }
                 match node.value() {
                     Node::Text(t) => {
-                        words += text::word_count_up_to(t, CARD_MAX_WORDS + 1 - words);
-                        if words > CARD_MAX_WORDS {
+                        words += text::word_count_up_to(t, CUT_CARD_MAX_WORDS + 1 - words);
+                        if words > CUT_CARD_MAX_WORDS {
                             return None;
                         }
                         if links == 0 && headings == 0 {
@@ -339,12 +367,36 @@ fn card_shape(item: ElementRef<'_>) -> Option<Shape> {
         Some(Shape::Card {
             host: link_host(href),
             summary: text::reading_chars(&summary) as usize,
+            cut: is_cut_short(&summary),
+            words,
         })
     } else if words <= MINOR_MAX_WORDS {
         Some(Shape::Minor)
     } else {
         None
     }
+}
+
+/// Words a card's summary may hold after the ellipsis that cuts it short
+/// (its date, a "Read more" link's label).
+const AFTER_CUT_MAX_WORDS: usize = 4;
+
+/// True when a card's summary is cut short by the site at a fixed length:
+/// its last ellipsis comes right after a word ("... an ergonomic
+/// workst...", the bracketed "... every family with […]" of blog excerpts),
+/// with at most [`AFTER_CUT_MAX_WORDS`] words after it (a date).
+fn is_cut_short(summary: &str) -> bool {
+    let Some((at, len)) = ["...", "…"]
+        .iter()
+        .filter_map(|e| summary.rfind(e).map(|at| (at, e.len())))
+        .max()
+    else {
+        return false;
+    };
+    let before = summary[..at].trim_end_matches([' ', '[']);
+    let after = summary[at + len..].trim_start_matches([']', ' ']);
+    before.chars().last().is_some_and(char::is_alphanumeric)
+        && text::word_count(after) <= AFTER_CUT_MAX_WORDS
 }
 
 /// Words a card's summary needs.
@@ -599,6 +651,30 @@ mod tests {
             .collect();
         let page = format!("<body><main>{html}<div class=grid>{cards}</div></main></body>");
         assert_eq!(extract(&page), want);
+    }
+
+    #[test]
+    fn cards_whose_excerpts_are_cut_short_are_teasers_however_long() {
+        // A short post, then a carousel of the blog's latest posts: each
+        // card's excerpt is cut by the site at a fixed length, mid-word,
+        // and dated; the excerpts are long, and together nearly as long as
+        // the post.
+        let (html, want) = story(12);
+        let card = |i: usize| {
+            format!(
+                r#"<div class=slide><div class=item><figure><a href="/blog/post-{i}"><img src="/{i}.jpg"></a></figure><h3><a href="/blog/post-{i}">Post {i}: how to set up a desk for long days of work at home</a></h3><div class=excerpt> Do you ever feel stiffness in your neck after a few hours of work that gradually turns into pain? This post is for anyone who spends most of the day in front of a screen and wants relief. You will learn how to set up an ergonomic workst...</div><div class=date>Mar {i}, 2026</div></div></div>"#
+            )
+        };
+        let cards: String = (1..=6).map(card).collect();
+        let page = format!(
+            r#"<body><main><section><div>{html}</div></section><section><div class=wrap><div class=head><h2>Blog.</h2></div><div><div class=carousel><div class=track>{cards}</div></div></div></div></section></main></body>"#
+        );
+        assert_eq!(extract(&page), want);
+        // The same excerpts whole, ending on a full stop, are a grid of
+        // entries too long for teasers: they stay.
+        let whole = cards.replace("workst...", "workstation.");
+        let page = page.replace(&cards, &whole);
+        assert!(extract(&page).len() > want.len());
     }
 
     #[test]
