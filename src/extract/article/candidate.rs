@@ -357,6 +357,7 @@ impl Walk {
             .collect();
         text.into_iter()
             .filter(|b| !cards.iter().any(|r| r.contains(&b.index)))
+            .filter(|b| !self.in_footer(&b.text))
             .filter(|b| !self.is_contents_title(b))
             .filter_map(|b| match headings.contains(&b.index) {
                 true => b.cleaned(),

@@ -2075,3 +2075,36 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
     let html = format!("<body><article>{}<p>{ask}</p></article></body>", story(4));
     assert!(extract(&html).iter().any(|t| t == ask));
 }
+
+/// A site-wide box the page shows twice, once in its `<footer>` and once
+/// in a copy for other screens after the story (reviews of the business),
+/// is not the story: its paragraphs that the footer repeats are left out.
+#[test]
+fn paragraphs_the_page_footer_repeats_are_not_story_text() {
+    let reviews: String = [
+        "The staff always take the time to listen to every question we have about the kids.",
+        "We switched clinics last year and could not be happier with the care our son receives.",
+        "Friendly people who seem to care, and the doctors explain everything in plain words.",
+        "The front desk is kind and reassuring, and they never fail to fit us in the same day.",
+        "Our daughter loves her visits, which says a lot about how the nurses treat children.",
+    ]
+    .iter()
+    .map(|r| format!("<div class=review><p>{r}</p><div class=name>Dana R.</div></div>"))
+    .collect();
+    let copy = format!("<div class=slider>{reviews}</div>");
+    let page = |footer: &str| {
+        format!(
+            "<body><div class=site><div class=post>{}</div>{copy}</div><footer>{footer}<p>Copyright the clinic.</p></footer></body>",
+            story(3)
+        )
+    };
+    let is_review = |t: &String| t.contains("the") && !t.starts_with("Paragraph");
+    // The reviews go; the reviewers' names, too short to be told from
+    // the story's own lines, stay.
+    let got = extract(&page(&copy));
+    assert_eq!(got[..3], expected_story(3), "{got:?}");
+    assert!(!got.iter().any(is_review), "{got:?}");
+    // Without the footer's copy, nothing tells the box from the story's
+    // text: it is read.
+    assert!(extract(&page("")).iter().any(is_review));
+}

@@ -67,6 +67,21 @@ pub(super) struct Container {
 /// Prose (characters) a suspect container needs to be kept.
 const SUSPECT_MIN_PROSE: f32 = 150.0;
 
+/// Words a paragraph needs to be taken for a copy of the footer's text
+/// ([`Walk::in_footer`]): shorter lines (a slogan, "Contact us") may be
+/// the story's too.
+const FOOTER_COPY_MIN_WORDS: usize = 8;
+
+/// `t`'s words, in lower case, one space between them: how paragraphs are
+/// matched against the footer's text ([`Walk::in_footer`]).
+fn footer_words(t: &str) -> String {
+    t.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One pass over a subtree: its text blocks in document order and every
 /// block-level element with the prose and noise it holds.
 pub(super) struct Walk {
@@ -77,6 +92,10 @@ pub(super) struct Walk {
     /// Non-white-space characters of text outside links in skipped
     /// [`Markup::Chrome`] subtrees.
     pub(super) skipped_chrome: u32,
+    /// The words of the page's footers (`<footer>`, skipped), spaced and
+    /// with a space before and after ([`footer_words`]), for telling the
+    /// site-wide boxes it repeats ([`Walk::in_footer`]).
+    footer_text: String,
 }
 
 /// Splits text at two or more `<br>` in a row (white space between them
@@ -210,6 +229,19 @@ impl Pending {
 }
 
 impl Walk {
+    /// True when `text`, a paragraph of [`FOOTER_COPY_MIN_WORDS`] words or
+    /// more, is also in the page's footer: a site-wide box the page shows
+    /// twice (reviews of the business, a pitch for its services), once in
+    /// the footer and once in a copy for other screens beside the story.
+    pub(super) fn in_footer(&self, text: &str) -> bool {
+        if self.footer_text.is_empty() {
+            return false;
+        }
+        let key = footer_words(text);
+        key.split(' ').count() >= FOOTER_COPY_MIN_WORDS
+            && self.footer_text.contains(&format!(" {key} "))
+    }
+
     /// Walks `root` iteratively (deeply nested pages must not overflow the
     /// stack), skipping boilerplate subtrees.
     pub(super) fn new<'a>(root: ElementRef<'a>, mode: Mode) -> Walk {
@@ -218,6 +250,7 @@ impl Walk {
             containers: Vec::new(),
             dropped: Vec::new(),
             skipped_chrome: 0,
+            footer_text: String::new(),
         };
         // Open containers: (index in `containers`, block being built).
         let mut open: Vec<(usize, Pending)> = vec![(
@@ -232,6 +265,8 @@ impl Walk {
         let mut skip_until: Option<NodeId> = None;
         // The skipped subtree is chrome (its text may be the article).
         let mut skip_chrome = false;
+        // The skipped subtree is a page footer.
+        let mut skip_footer = false;
         let mut in_link = 0usize;
         // Open links to a place on the page itself (`href="#..."`).
         let mut in_anchor = 0usize;
@@ -260,6 +295,10 @@ impl Walk {
                         match node.value() {
                             Node::Text(t) if skip_chrome && in_link == 0 => {
                                 walk.skipped_chrome += text::reading_chars(t);
+                            }
+                            Node::Text(t) if skip_footer => {
+                                walk.footer_text.push_str(t);
+                                walk.footer_text.push(' ');
                             }
                             Node::Element(el) if el.name() == "a" => in_link += 1,
                             _ => {}
@@ -344,6 +383,7 @@ impl Walk {
                                 (Markup::Excluded, _) | (Markup::Teasers, Mode::Strict) => {
                                     skip_until = Some(node.id());
                                     skip_chrome = false;
+                                    skip_footer = name == "footer";
                                     continue;
                                 }
                                 (m, _) => m,
@@ -403,6 +443,7 @@ impl Walk {
                     if let Some(id) = skip_until {
                         if id == node.id() {
                             skip_until = None;
+                            skip_footer = false;
                         } else if let Node::Element(el) = node.value() {
                             if el.name() == "a" {
                                 in_link = in_link.saturating_sub(1);
@@ -458,6 +499,9 @@ impl Walk {
                     walk.containers[idx].end_container = walk.containers.len();
                 }
             }
+        }
+        if !walk.footer_text.is_empty() {
+            walk.footer_text = format!(" {} ", footer_words(&walk.footer_text));
         }
         walk
     }
