@@ -72,19 +72,10 @@ pub(super) const DATE_LINKS: &[&str] = &["on", "at", "در", "في"];
 /// back to the `<title>`) is not a change. A baseline that kept no sources
 /// (written by an older version) changed only when its value is none of the
 /// new page's.
-///
-/// `shown_follows_declared`: the shown value was picked among several by
-/// its likeness to the declared ones (the headline: the `<h1>` most like
-/// them). Then a declared source that appears or disappears can move the
-/// pick to another `<h1>` the page showed all along (JSON-LD dropped, and
-/// the `<title>` alone is more like a "Next in this guide" heading), so the
-/// shown values are compared only while both versions declare through the
-/// same sources; else the declared sources in common decide.
 pub(super) fn sourced_change(
     old: (Option<&str>, &Sources),
     new: (Option<&str>, &Sources),
     key: &dyn Fn(&str) -> String,
-    shown_follows_declared: bool,
 ) -> Option<(String, String)> {
     let ((old_value, old_sources), (new_value, new_sources)) = (old, new);
     // What a version says: its first source, else its value.
@@ -115,9 +106,7 @@ pub(super) fn sourced_change(
         old_sources.get(Source::Shown),
         new_sources.get(Source::Shown),
     ) {
-        if !shown_follows_declared || declared_alike(old_sources, new_sources) {
-            return differs(Some(o), Some(n), key);
-        }
+        return differs(Some(o), Some(n), key);
     }
     // Else what the page declares, source with source; meta tags tag with
     // tag (which one is read shifts when og:title appears beside `title`).
@@ -146,16 +135,6 @@ pub(super) fn sourced_change(
         first(new_sources, new_value).as_deref(),
         key,
     )
-}
-
-/// Whether two versions declare a headline or byline through the same
-/// sources: the `<title>`, the same meta tag, JSON-LD, each present in both
-/// or in neither.
-fn declared_alike(old: &Sources, new: &Sources) -> bool {
-    old.same_meta_tag(new)
-        && [Source::DocumentTitle, Source::Meta, Source::JsonLd]
-            .into_iter()
-            .all(|s| old.get(s).is_some() == new.get(s).is_some())
 }
 
 /// Old and new text, when their `key`s differ.
@@ -428,38 +407,6 @@ mod tests {
         let mut seo = old.clone();
         seo.headline_sources.meta = Some("Director flees: what we know".into());
         assert_eq!(compare(&old, &seo, &Rules::default()), None);
-    }
-
-    #[test]
-    fn a_headline_shown_picked_anew_when_json_ld_goes_is_not_a_change() {
-        // The page shows two `<h1>`s all along: the headline, and a "next in
-        // this guide" heading. With JSON-LD the headline is the one shown;
-        // without it the `<title>` alone ("Where to bike in Houston") is
-        // more like the other heading, which is read as shown instead.
-        let body = ["Story text stays the same."];
-        let headline = "The best trails in Houston for biking";
-        let mut old = doc(headline, &body);
-        old.headline_sources = Sources {
-            shown: Some(headline.into()),
-            document_title: Some("Where to bike in Houston".into()),
-            json_ld: Some(headline.into()),
-            ..Sources::default()
-        };
-        let mut new = old.clone();
-        new.headline_sources.json_ld = None;
-        new.headline_sources.shown = Some("Next in your guide to being outside in Houston".into());
-        assert_eq!(compare(&old, &new, &Rules::default()), None);
-        assert_eq!(compare(&new, &old, &Rules::default()), None);
-        // The `<title>` retitled too: the story was.
-        let mut retitled = new.clone();
-        retitled.headline_sources.document_title = Some("Where to run in Houston".into());
-        let c = compare(&old, &retitled, &Rules::default()).unwrap();
-        assert_eq!(c.kinds, vec![ChangeKind::HeadlineChanged]);
-        // With the same sources declared, the headline shown decides.
-        let mut edited = old.clone();
-        edited.headline_sources.shown = Some("The best trails in Houston for running".into());
-        let c = compare(&old, &edited, &Rules::default()).unwrap();
-        assert_eq!(c.kinds, vec![ChangeKind::HeadlineChanged]);
     }
 
     #[test]

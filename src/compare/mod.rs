@@ -613,13 +613,11 @@ fn compare_read<'a>(old: &'a Document, new: &'a Document, rules: &Rules) -> Opti
         (old.title.as_deref(), &old.headline_sources),
         (new.title.as_deref(), &new.headline_sources),
         &|t| keyed(t, rules).key,
-        true,
     );
     let byline = sourced_change(
         (old.byline.as_deref(), &old.byline_sources),
         (new.byline.as_deref(), &new.byline_sources),
         &|t| byline_key(t, rules),
-        false,
     );
     if changes.is_empty() && other_prose.is_empty() && headline.is_none() && byline.is_none() {
         return None;

@@ -606,11 +606,17 @@ static WIRE_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 /// headline as the page shows it; a site's logo shares none.
 const SHOWN_HEADLINE_MATCH: f64 = 0.25;
 
-/// The headline the reader sees: the visible `<h1>` most like the headline
+/// The headline the reader sees: the first visible `<h1>` like the headline
 /// the page declares (`<title>`, meta tags, JSON-LD; their headline part,
 /// without the site's name). Among the `<h1>`s like it, one that
 /// is not all link wins over linked ones (teasers of other stories set in
 /// `<h1>`s). With no declared headline, a page's only visible `<h1>`.
+///
+/// The first, not the most like: which sources a page declares may change
+/// from one fetch to the next (JSON-LD dropped by an SEO plugin), and a
+/// heading after the story ("Next in your guide to Houston") may share
+/// more small words with the `<title>` alone than the headline does. The
+/// headline shown must not move to it.
 fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
     let declared: Vec<&str> = declared
         .iter()
@@ -633,7 +639,7 @@ fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
             (best, h)
         })
         .filter(|(m, _)| *m >= SHOWN_HEADLINE_MATCH)
-        .max_by(|a, b| (!a.1.linked).cmp(&!b.1.linked).then(a.0.total_cmp(&b.0)))
+        .min_by_key(|(_, h)| h.linked)
         .map(|(_, h)| h.text.clone())
 }
 
@@ -1129,6 +1135,30 @@ mod tests {
                 doc.headline_sources.shown.as_deref(),
                 Some("Rivers rise"),
                 "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_headline_shown_stays_the_first_h1_like_it_when_json_ld_goes() {
+        // A heading after the story shares more small words with the
+        // `<title>` alone ("in", "to", "Houston") than the headline does;
+        // with or without JSON-LD, the headline shown is the first like it.
+        let page = |json_ld: &str| {
+            format!(
+                r#"<head><title>Where to bike in Houston | City Mag</title>{json_ld}</head>
+                <body><h1>The best trails and neighborhoods in Houston for biking</h1>
+                <p>Story text.</p><h1>Next in your guide to being outside in Houston</h1></body>"#
+            )
+        };
+        let with = page(
+            r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"The best trails and neighborhoods in Houston for biking"}</script>"#,
+        );
+        for html in [with, page("")] {
+            assert_eq!(
+                meta_of(&html).headline_sources.shown.as_deref(),
+                Some("The best trails and neighborhoods in Houston for biking"),
+                "{html}"
             );
         }
     }
