@@ -2108,3 +2108,38 @@ fn paragraphs_the_page_footer_repeats_are_not_story_text() {
     // text: it is read.
     assert!(extract(&page("")).iter().any(is_review));
 }
+
+#[test]
+fn keeps_list_items_set_as_headings() {
+    // Page builders set a list's short items in heading type
+    // (`<li><h3>...</h3></li>`), linked products too: they are the list's
+    // items, not headings and not teasers' headlines.
+    let html = r##"<html><body><article>
+        <p>Every electrician needs a good multimeter, which measures voltage, current and resistance.</p>
+        <h4>Top recommendations:</h4>
+        <ul>
+          <li><h2><a href="https://shop.example/a">Meter Model 117</a></h2></li>
+          <li><h2><a href="https://shop.example/b">Meter Model 400</a></h2></li>
+        </ul>
+        <p>Wire strippers remove the insulation from wires; look for adjustable cutting slots.</p>
+        <h2>What the brand uses</h2>
+        <ul><li><h3>organic cotton</h3></li><li><h3>fair trade</h3></li><li><h3>recycled fibres</h3></li></ul>
+      </article></body></html>"##;
+    let html = Html::parse_document(html);
+    let got = blocks(&html, None, None, None, None, None);
+    let items: Vec<&str> = got
+        .iter()
+        .filter(|b| b.kind == BlockKind::ListItem)
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            "Meter Model 117",
+            "Meter Model 400",
+            "organic cotton",
+            "fair trade",
+            "recycled fibres"
+        ]
+    );
+}

@@ -98,6 +98,27 @@ pub(super) struct Walk {
     footer_text: String,
 }
 
+/// True for a heading that is an item of a list of two items or more, set
+/// in heading type (`<ul><li><h3>organic cotton</h3></li><li>...`): the
+/// list is the story's (products, features), the heading only its type
+/// size. A list of one linked headline is a teaser box ("More: <a>...</a>").
+fn is_listed_heading(heading: ElementRef<'_>) -> bool {
+    let Some(item) = heading.parent().and_then(ElementRef::wrap) else {
+        return false;
+    };
+    item.value().name() == "li"
+        && item
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|list| {
+                list.children()
+                    .filter_map(ElementRef::wrap)
+                    .filter(|e| e.value().name() == "li")
+                    .nth(1)
+                    .is_some()
+            })
+}
+
 /// Splits text at two or more `<br>` in a row (white space between them
 /// allowed); single `<br>` stay in the text.
 fn split_double_br(text: &str) -> Vec<&str> {
@@ -400,13 +421,18 @@ impl Walk {
                                 let (idx, top) = open.last_mut().expect("never empty");
                                 let idx = *idx;
                                 walk.flush(idx, top);
-                                // A paragraph of a list item is the item.
+                                // A paragraph of a list item is the item, and
+                                // so is the heading an item of a list is set
+                                // in ([`is_listed_heading`]).
                                 let kind = match block_kind(name)
                                     .or(section_h1.then_some(BlockKind::Heading))
                                 {
                                     Some(BlockKind::Paragraph) | None
                                         if top.kind == BlockKind::ListItem =>
                                     {
+                                        BlockKind::ListItem
+                                    }
+                                    Some(BlockKind::Heading) if is_listed_heading(er) => {
                                         BlockKind::ListItem
                                     }
                                     k => k.unwrap_or(BlockKind::Paragraph),
