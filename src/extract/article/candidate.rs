@@ -334,6 +334,7 @@ impl Walk {
         // beside it is teasers, bios and sign-up boxes.
         let best = self.narrowed(best);
         let mut parts = self.story_parts(best);
+        parts.extend(self.list_continued_after(best));
         parts.extend(self.questions_after(best));
         let mut kept = Vec::new();
         let mut prose = 0.0;
@@ -432,6 +433,39 @@ impl Walk {
             });
             if found.is_some() {
                 return found;
+            }
+            node = parent;
+        }
+        None
+    }
+
+    /// The box that goes on with the list the story's box `best` ends with:
+    /// a layout that sets one list in two columns, the rest of the story
+    /// under the second. The first box with text after `best`, beside it or
+    /// beside one of its [`PARTS_LEVELS`] nearest ancestors, when `best`'s
+    /// last block is an item of a list, the box's first is one too, and the
+    /// box reads like part of a story ([`Walk::is_story_part`]).
+    fn list_continued_after(&self, best: usize) -> Option<usize> {
+        // An item of a list, of a word or more, not a link.
+        let is_item = |b: &&RawBlock| b.kind == BlockKind::ListItem && !b.is_link_list();
+        let c = &self.containers[best];
+        let kept = self.kept_blocks(c.first_block..c.end_block);
+        if !kept.last().is_some_and(is_item) {
+            return None;
+        }
+        let mut node = best;
+        for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
+            let next = self.children(parent).skip_while(|&s| s <= node).find(|&s| {
+                let c = &self.containers[s];
+                !c.dropped && !self.kept_indices(c.first_block..c.end_block).is_empty()
+            });
+            if let Some(s) = next {
+                let c = &self.containers[s];
+                let opens_list = self
+                    .kept_blocks(c.first_block..c.end_block)
+                    .first()
+                    .is_some_and(is_item);
+                return (opens_list && self.is_story_part(s)).then_some(s);
             }
             node = parent;
         }

@@ -2143,3 +2143,25 @@ fn keeps_list_items_set_as_headings() {
         ]
     );
 }
+
+#[test]
+fn follows_a_list_set_in_two_columns() {
+    // The story's box ends with a list whose items go on in the next box
+    // (a two-column layout), where the story goes on too.
+    let html = r##"<html><body><main>
+        <div>
+          <p>Regular preventive maintenance is vital to keeping your vehicle on the road for years.</p>
+          <p>Even the most reliable cars need their oil, filters and fluids checked and maintained on schedule.</p>
+          <p>Below is a list of common vehicle components that should be checked and serviced.</p>
+          <ul><li>Belts</li><li>Exhaust system</li></ul>
+        </div>
+        <div class="two-columns"><div>
+          <ul><li>Hoses</li><li>Wiper blades</li></ul>
+          <h3>Save time</h3>
+          <p>You can save the time of checking these parts yourself by bringing your vehicle to a garage.</p>
+        </div></div>
+      </main></body></html>"##;
+    let got = extract(html);
+    assert!(got.iter().any(|t| t == "Hoses"), "{got:?}");
+    assert!(got.iter().any(|t| t.starts_with("You can save")), "{got:?}");
+}
