@@ -98,15 +98,21 @@ pub(super) struct Walk {
     footer_text: String,
 }
 
-/// True for a heading that is an item of a list of two items or more, set
-/// in heading type (`<ul><li><h3>organic cotton</h3></li><li>...`): the
-/// list is the story's (products, features), the heading only its type
-/// size. A list of one linked headline is a teaser box ("More: <a>...</a>").
+/// True for a heading that is the whole of an item of a list of two items
+/// or more, set in heading type (`<ul><li><h3>organic cotton</h3></li><li>...`):
+/// the list is the story's (products, features), the heading only its type
+/// size. A list of one linked headline is a teaser box ("More: <a>...</a>"),
+/// and so is an item with more than its heading (a teaser card: a linked
+/// headline, then its summary).
 fn is_listed_heading(heading: ElementRef<'_>) -> bool {
     let Some(item) = heading.parent().and_then(ElementRef::wrap) else {
         return false;
     };
+    let heading_alone = item.children().all(|c| {
+        c.id() == heading.id() || c.value().as_text().is_some_and(|t| t.trim().is_empty())
+    });
     item.value().name() == "li"
+        && heading_alone
         && item
             .parent()
             .and_then(ElementRef::wrap)
