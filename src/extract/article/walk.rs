@@ -75,11 +75,31 @@ const FOOTER_COPY_MIN_WORDS: usize = 8;
 /// `t`'s words, in lower case, one space between them: how paragraphs are
 /// matched against the footer's text ([`Walk::in_footer`]).
 fn footer_words(t: &str) -> String {
-    t.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    words_of(t)
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The hash of the first [`FOOTER_COPY_MIN_WORDS`] of `words` (in lower
+/// case), as the footer's runs of that many words are indexed; `None` when
+/// there are fewer.
+fn opening_hash<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<u64> {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for _ in 0..FOOTER_COPY_MIN_WORDS {
+        for c in words.next()?.chars().flat_map(char::to_lowercase) {
+            h.write_u32(c as u32);
+        }
+        h.write_u8(0);
+    }
+    Some(h.finish())
+}
+
+/// The words of `t`, as [`footer_words`] splits them.
+fn words_of(t: &str) -> impl Iterator<Item = &str> {
+    t.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// One pass over a subtree: its text blocks in document order and every
@@ -96,6 +116,10 @@ pub(super) struct Walk {
     /// with a space before and after ([`footer_words`]), for telling the
     /// site-wide boxes it repeats ([`Walk::in_footer`]).
     footer_text: String,
+    /// The hash of each run of [`FOOTER_COPY_MIN_WORDS`] words of the
+    /// footers ([`opening_hash`]): a paragraph whose opening is none of
+    /// them is not the footer's, and its words are not copied to look.
+    footer_runs: rustc_hash::FxHashSet<u64>,
 }
 
 /// True for a heading that is the whole of an item of a list of two items
@@ -264,9 +288,13 @@ impl Walk {
         if self.footer_text.is_empty() {
             return false;
         }
-        let key = footer_words(text);
-        key.split(' ').count() >= FOOTER_COPY_MIN_WORDS
-            && self.footer_text.contains(&format!(" {key} "))
+        // Looked up before the words are copied: most blocks are short, or
+        // open otherwise than any run of the footer's words.
+        if !opening_hash(words_of(text)).is_some_and(|h| self.footer_runs.contains(&h)) {
+            return false;
+        }
+        let key = format!(" {} ", footer_words(text));
+        memchr::memmem::find(self.footer_text.as_bytes(), key.as_bytes()).is_some()
     }
 
     /// Walks `root` iteratively (deeply nested pages must not overflow the
@@ -278,6 +306,7 @@ impl Walk {
             dropped: Vec::new(),
             skipped_chrome: 0,
             footer_text: String::new(),
+            footer_runs: Default::default(),
         };
         // Open containers: (index in `containers`, block being built).
         let mut open: Vec<(usize, Pending)> = vec![(
@@ -533,6 +562,11 @@ impl Walk {
             }
         }
         if !walk.footer_text.is_empty() {
+            let words: Vec<&str> = words_of(&walk.footer_text).collect();
+            let runs = (0..words.len())
+                .filter_map(|i| opening_hash(words[i..].iter().copied()))
+                .collect();
+            walk.footer_runs = runs;
             walk.footer_text = format!(" {} ", footer_words(&walk.footer_text));
         }
         walk
