@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::compare::{Change, ChangeKind, Segment};
-use crate::document::{hex, Block, Document, Item};
+use crate::document::{hex, site_of, Block, Document, Item};
 use crate::text;
 
 /// Version of the alert JSON schema (webhook payloads carry it).
@@ -199,16 +199,8 @@ impl LastKnown {
 /// `sister.example.net` two), or another address for a site served by its
 /// IP address. `None` on the same site, or for an address that is not a URL.
 pub fn another_site(from: &str, to: &str) -> Option<String> {
-    fn site(u: &url::Url) -> Option<String> {
-        let host = match u.host()? {
-            url::Host::Domain(d) => d.to_ascii_lowercase(),
-            ip => return Some(ip.to_string()),
-        };
-        let host = host.trim_end_matches('.');
-        Some(psl::domain_str(host).unwrap_or(host).to_string())
-    }
     let (from, to) = (url::Url::parse(from).ok()?, url::Url::parse(to).ok()?);
-    let (old, new) = (site(&from)?, site(&to)?);
+    let (old, new) = (site_of(&from)?, site_of(&to)?);
     (old != new).then(|| to.host_str().unwrap_or_default().to_ascii_lowercase())
 }
 

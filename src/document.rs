@@ -557,6 +557,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The site an address is on: its registrable domain, as the public suffix
+/// list has it (`news.bbc.co.uk` and `www.bbc.co.uk` are one site,
+/// `bbc.co.uk`), in lower case; its IP address for a site served by one.
+/// `None` for an address with no host.
+pub fn site_of(u: &url::Url) -> Option<String> {
+    let host = match u.host()? {
+        url::Host::Domain(d) => d.to_ascii_lowercase(),
+        ip => return Some(ip.to_string()),
+    };
+    let host = host.trim_end_matches('.');
+    Some(psl::domain_str(host).unwrap_or(host).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -631,16 +631,13 @@ fn shown_headline(scan: &Scan, declared: &Sources) -> Option<String> {
     scan.shown_h1
         .iter()
         .filter(|h| text::reading_len(&h.text) <= 300)
-        .map(|h| {
-            let best = declared
+        .filter(|h| {
+            declared
                 .iter()
-                .map(|d| word_overlap(&h.text, d))
-                .fold(0.0, f64::max);
-            (best, h)
+                .any(|d| word_overlap(&h.text, d) >= SHOWN_HEADLINE_MATCH)
         })
-        .filter(|(m, _)| *m >= SHOWN_HEADLINE_MATCH)
-        .min_by_key(|(_, h)| h.linked)
-        .map(|(_, h)| h.text.clone())
+        .min_by_key(|h| h.linked)
+        .map(|h| h.text.clone())
 }
 
 /// The headline part of a declared title: its longest part between

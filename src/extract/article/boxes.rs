@@ -67,10 +67,11 @@ impl SiteNames {
     /// The names of the site of the page at `url` whose `og:site_name` is
     /// `site_name`; each too short to tell is left out.
     pub(super) fn new(site_name: Option<&str>, url: Option<&url::Url>) -> SiteNames {
-        let label = url
-            .and_then(|u| u.host_str())
-            .map(|host| psl::domain_str(host).unwrap_or(host))
-            .and_then(|domain| domain.split('.').next());
+        // An address served by its IP address names no site.
+        let domain = url
+            .filter(|u| matches!(u.host(), Some(url::Host::Domain(_))))
+            .and_then(crate::document::site_of);
+        let label = domain.as_deref().and_then(|d| d.split('.').next());
         let mut names: Vec<String> = site_name
             .into_iter()
             .chain(label)
