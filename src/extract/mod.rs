@@ -61,6 +61,16 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         mut doc,
         article_body,
     } = metadata::read(dom, url);
+    // A page read without its address (a saved file) is taken to live where
+    // it says it does; a fetched page's own address always wins, as the
+    // canonical URL it declares may come and go.
+    let declared_url = match url {
+        Some(_) => None,
+        None => doc
+            .canonical_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok()),
+    };
     // Authors' cards are found by the byline the page shows, not the one it
     // declares: JSON-LD that comes and goes must not change the article.
     doc.blocks = article::blocks(
@@ -69,7 +79,7 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         article_body.as_deref(),
         doc.byline_sources.shown.as_deref(),
         doc.site_name.as_deref(),
-        url,
+        url.or(declared_url.as_ref()),
     );
     if doc.dir.is_none() && doc.blocks.iter().any(|b| crate::text::is_rtl(&b.text)) {
         doc.dir = Some("rtl".into());

@@ -1981,6 +1981,25 @@ fn the_box_in_which_the_site_speaks_of_itself_after_the_story_is_not_article_tex
         read(None, Some("https://www.example.org/")).len(),
         want.len() + 4
     );
+    // A saved page read without its address is taken to live at the
+    // canonical address it declares; a fetched page's own address wins.
+    let saved = html.replace(
+        "<body>",
+        r#"<head><link rel="canonical" href="https://dailyexample.com/story-1"></head><body>"#,
+    );
+    let article = |url: Option<&str>| -> Vec<String> {
+        let url = url.map(|u| url::Url::parse(u).unwrap());
+        crate::extract::article(&saved, url.as_ref(), None)
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    };
+    assert_eq!(article(None), want);
+    assert_eq!(
+        article(Some("https://www.example.org/story-1")).len(),
+        want.len() + 4
+    );
 }
 
 #[test]
