@@ -26,11 +26,13 @@ static CONTENTS_TITLE: LazyLock<Regex> = LazyLock::new(|| {
 /// the start of a block (the title alone, or the title and the box's text
 /// in one line): a box about the author ("About the author", "About the
 /// authors", "Über den Autor", "À propos de l'auteur", "Sobre el autor",
-/// "درباره نویسنده", "عن الكاتب"), or a box asking the reader to rate the
-/// page ("Was this page helpful?", "How useful was this post?", "War dieser
-/// Artikel hilfreich?", "آیا این مطلب مفید بود؟", "هل كان هذا المقال مفيدا؟").
+/// "درباره نویسنده", "عن الكاتب") or about the reviewer of a medically
+/// reviewed story ("About the reviewer"), or a box asking the reader to
+/// rate the page ("Was this page helpful?", "How useful was this post?",
+/// "War dieser Artikel hilfreich?", "آیا این مطلب مفید بود؟", "هل كان هذا
+/// المقال مفيدا؟").
 static BOX_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(about the (authors?|writers?|contributors?)|meet the author|über (den autor|die autorin)|zum autor|à propos de l'auteure?|sobre (el autor|la autora|o autor|a autora)|sull'autore|over de auteur|об авторе|yazar hakkında|درباره( ی|‌ی)? نویسنده|عن (الكاتب|المؤلف)|نبذة عن (الكاتب|المؤلف)|how (useful|helpful) was this (post|article|page|guide|content)|(was|is) this (article|page|post|information|guide|answer|content|story) (helpful|useful)|did you find this (article|page|post|information|guide|content) (helpful|useful)|rate this (post|article|page|story)|war (dieser artikel|diese seite) hilfreich|cet article (vous )?a-t-il été utile|¿(te|le) (ha )?(resultado|sido|parecido) útil|¿(fue|es) útil (este artículo|esta página|esta información)|questo articolo (ti )?è stato utile|este (artigo|conteúdo) (foi|é) útil|آیا این (مطلب|مقاله|صفحه|پست) (برای شما )?مفید بود|هل كان(ت)? هذ(ا|ه) (المقال|الصفحة|المحتوى|المعلومات) مفيد(ا|ًا|ة)?)\s*[:：?？؟!]?(\s|$)")
+    Regex::new(r"(?i)^(about the (authors?|writers?|contributors?|reviewers?)|meet the author|über (den autor|die autorin)|zum autor|à propos de l'auteure?|sobre (el autor|la autora|o autor|a autora)|sull'autore|over de auteur|об авторе|yazar hakkında|درباره( ی|‌ی)? نویسنده|عن (الكاتب|المؤلف)|نبذة عن (الكاتب|المؤلف)|how (useful|helpful) was this (post|article|page|guide|content)|(was|is) this (article|page|post|information|guide|answer|content|story) (helpful|useful)|did you find this (article|page|post|information|guide|content) (helpful|useful)|rate this (post|article|page|story)|war (dieser artikel|diese seite) hilfreich|cet article (vous )?a-t-il été utile|¿(te|le) (ha )?(resultado|sido|parecido) útil|¿(fue|es) útil (este artículo|esta página|esta información)|questo articolo (ti )?è stato utile|este (artigo|conteúdo) (foi|é) útil|آیا این (مطلب|مقاله|صفحه|پست) (برای شما )?مفید بود|هل كان(ت)? هذ(ا|ه) (المقال|الصفحة|المحتوى|المعلومات) مفيد(ا|ًا|ة)?)\s*[:：?？؟!]?(\s|$)")
         .expect("static regex")
 });
 

@@ -2184,3 +2184,14 @@ fn follows_a_list_set_in_two_columns() {
     assert!(got.iter().any(|t| t == "Hoses"), "{got:?}");
     assert!(got.iter().any(|t| t.starts_with("You can save")), "{got:?}");
 }
+
+#[test]
+fn a_box_about_the_reviewer_after_the_story_is_not_article_text() {
+    // A health story's reviewer gets the same card as its author.
+    let html = format!(
+        r##"<body><article><div class="body">{}</div>
+            <div class="card"><h2>About the Reviewer</h2><div><img src="r.jpg"><p>Jane Roe, MD, Editor in Chief of the health letter.</p><div>Dr. Jane Roe is a physician practising in Boston, where she completed her residency training.</div></div></div></article></body>"##,
+        story(3)
+    );
+    assert_eq!(extract(&html), expected_story(3));
+}
