@@ -2079,6 +2079,9 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         "If you like it, please share it!",
         "Like this story? Share it with a friend!",
         "Love The Weekly Letter? Tell your friends and get rewards.",
+        "To read the rest of this story subscribe to Example+.",
+        "Become a paid subscriber to Example to unlock this piece and learn about:",
+        "Unlock this article — plus in-depth analysis, newsletters and news alerts.",
     ] {
         let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
         assert_eq!(extract(&html), expected_story(4), "{line}");
