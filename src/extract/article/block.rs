@@ -27,12 +27,14 @@ pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// subscribers ("This article is exclusive to Example+ subscribers", "To
 /// read the rest of this story subscribe to Example+.", "Become a paid
 /// subscriber to Example to unlock this piece and learn about:", "Unlock
-/// this article — plus in-depth analysis and news alerts."). A
+/// this article — plus in-depth analysis and news alerts."), or a
+/// newsletter's poll of its readers ("How was this issue?", "What did you
+/// think of today's newsletter?"). A
 /// sentence of the story that asks to share something ("If you know of a
 /// free course not listed here, please share it in the comments.") goes on
 /// past these words.
 static READER_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members)|to (read|continue reading|keep reading) (the rest of|the full) (this )?(article|story|post|piece|issue),? (please )?(subscribe|sign in|log in|register|become a)[^.!]{0,60}|(become a (paid )?(subscriber|member)|subscribe|upgrade)[^.!]{0,40} to (unlock|read|continue reading) (this|the rest of this|the full) (article|story|post|piece|issue)[^.!]{0,60}|unlock (this|the full|the rest of this) (article|story|post|piece)( [—–-]|,) [^.!]{0,100})[.!:]?$")
+    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members)|to (read|continue reading|keep reading) (the rest of|the full) (this )?(article|story|post|piece|issue),? (please )?(subscribe|sign in|log in|register|become a)[^.!]{0,60}|(become a (paid )?(subscriber|member)|subscribe|upgrade)[^.!]{0,40} to (unlock|read|continue reading) (this|the rest of this|the full) (article|story|post|piece|issue)[^.!]{0,60}|unlock (this|the full|the rest of this) (article|story|post|piece)( [—–-]|,) [^.!]{0,100}|(how (was|did you like) (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)|what did you think of (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)) ?\?)[.!:]?$")
         .expect("static regex")
 });
 

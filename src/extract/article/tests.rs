@@ -2082,6 +2082,8 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         "To read the rest of this story subscribe to Example+.",
         "Become a paid subscriber to Example to unlock this piece and learn about:",
         "Unlock this article — plus in-depth analysis, newsletters and news alerts.",
+        "How Was This Issue?",
+        "What did you think of today's newsletter?",
     ] {
         let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
         assert_eq!(extract(&html), expected_story(4), "{line}");
@@ -2091,11 +2093,15 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         story(4)
     );
     assert_eq!(extract(&html), expected_story(4));
-    // A sentence of the story that asks the reader to share something goes
-    // on past the appeal's words.
-    let ask = "If you know of a free course not listed here, please share it in the comments.";
-    let html = format!("<body><article>{}<p>{ask}</p></article></body>", story(4));
-    assert!(extract(&html).iter().any(|t| t == ask));
+    // A sentence of the story that asks the reader to share something, or
+    // a question of the story, goes on past the appeal's or poll's words.
+    for ask in [
+        "If you know of a free course not listed here, please share it in the comments.",
+        "How was this issue settled before the council met?",
+    ] {
+        let html = format!("<body><article>{}<p>{ask}</p></article></body>", story(4));
+        assert!(extract(&html).iter().any(|t| t == ask), "{ask}");
+    }
 }
 
 /// A site-wide box the page shows twice, once in its `<footer>` and once
