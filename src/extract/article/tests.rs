@@ -2084,6 +2084,7 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         "Unlock this article — plus in-depth analysis, newsletters and news alerts.",
         "How Was This Issue?",
         "What did you think of today's newsletter?",
+        "If you liked this post you might also like:",
     ] {
         let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
         assert_eq!(extract(&html), expected_story(4), "{line}");
