@@ -408,8 +408,10 @@ impl Walk {
     /// prose than the story, and with [`QUESTIONS_MIN_ANSWERS`] answers.
     /// Its answers are the story's text as much as its sections are; a box
     /// that shows only its questions (the answers hidden in closed panels)
-    /// is not read.
-    fn questions_after(&self, best: usize) -> Option<usize> {
+    /// is not read. The boxes between the story's and the questions' that
+    /// read like part of a story are its sections a layout set apart (one
+    /// box a section): they come first, each narrowed as `best` was.
+    fn questions_after(&self, best: usize) -> Vec<usize> {
         let mut node = best;
         for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
             let found = self.children(parent).skip_while(|&s| s <= node).find(|&s| {
@@ -431,12 +433,19 @@ impl Walk {
                     && answers >= QUESTIONS_MIN_ANSWERS
                     && !kept.iter().any(|b| b.is_linked_heading())
             });
-            if found.is_some() {
-                return found;
+            if let Some(q) = found {
+                return self
+                    .children(parent)
+                    .skip_while(|&s| s <= node)
+                    .take_while(|&s| s < q)
+                    .filter(|&s| self.is_story_part(s))
+                    .map(|s| self.narrowed(s))
+                    .chain([q])
+                    .collect();
             }
             node = parent;
         }
-        None
+        Vec::new()
     }
 
     /// The box that goes on with the list the story's box `best` ends with:

@@ -1205,6 +1205,31 @@ fn the_persian_questions_and_answers_after_the_story_are_part_of_it() {
 }
 
 #[test]
+fn the_sections_between_the_story_and_its_questions_are_part_of_it() {
+    // A guide set one section a box: the box holding most of the story is
+    // read, and the sections after it up to its questions are the story's
+    // too; the call to action among them is not.
+    let html = format!(
+        r#"<body><main><div class="column"><section class="list">{}</section><div class="cta"><a href="/demo">Book a demo</a></div><section class="section"><h2>What the permit costs</h2><p>A permit costs two hundred euros, and a renewal half of that, payable when the application is made.</p></section><section class="faq-box"><h2>Frequently Asked Questions</h2><h3>How long does the permit take?</h3><p>Most permits are issued within six weeks of a complete application, the ministry says.</p><h3>Can I appeal a refusal?</h3><p>Yes: an appeal goes to the regional board within thirty days of the written decision.</p></section></div></main></body>"#,
+        story(10)
+    );
+    let mut want = expected_story(10);
+    want.extend(
+        [
+            "What the permit costs",
+            "A permit costs two hundred euros, and a renewal half of that, payable when the application is made.",
+            "Frequently Asked Questions",
+            "How long does the permit take?",
+            "Most permits are issued within six weeks of a complete application, the ministry says.",
+            "Can I appeal a refusal?",
+            "Yes: an appeal goes to the regional board within thirty days of the written decision.",
+        ]
+        .map(String::from),
+    );
+    assert_eq!(extract(&html), want);
+}
+
+#[test]
 fn questions_after_the_story_whose_answers_are_hidden_are_not_read() {
     // Only the questions show (each answer in a closed panel): a list of
     // questions is no text of the story, however long they are.
