@@ -96,6 +96,29 @@ fn attr<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
     attrs(el).find(|&(n, _)| n == name).map(|(_, value)| value)
 }
 
+/// True for a tooltip set inside the text: an inline element shown only
+/// while the pointer rests on the term before it, as a glossary's
+/// definition is (`role="tooltip"`, or the element whose `id` the element
+/// just before it names as its description or label, `aria-describedby`,
+/// `aria-labelledby`). Its text is not part of the sentence it sits in.
+fn is_tooltip(e: scraper::ElementRef<'_>) -> bool {
+    let v = e.value();
+    if attr(v, "role") == Some("tooltip") {
+        return true;
+    }
+    let Some(id) = attr(v, "id").filter(|id| !id.is_empty()) else {
+        return false;
+    };
+    e.prev_siblings()
+        .find_map(scraper::ElementRef::wrap)
+        .is_some_and(|term| {
+            ["aria-describedby", "aria-labelledby"].iter().any(|a| {
+                attr(term.value(), a)
+                    .is_some_and(|ids| ids.split_ascii_whitespace().any(|t| t == id))
+            })
+        })
+}
+
 /// True for inline elements, which neither break blocks nor separate words
 /// (the safety net reads the page with the same notion).
 fn is_inline(name: &str) -> bool {

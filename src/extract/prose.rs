@@ -18,7 +18,9 @@
 //!   and small boxes named like sign-up, share or ad boxes (layouts give
 //!   such names to the wrapper of a whole story too), or like related
 //!   stories or the story's metadata (byline, dateline) while they hold at
-//!   most one paragraph of prose (layouts name a part of the story so too);
+//!   most one paragraph of prose (layouts name a part of the story so too),
+//!   and a tooltip set inside a paragraph (a glossary term's definition,
+//!   which the article leaves out of the sentence too);
 //! - headings, but for the standfirst: the first heading after the page's
 //!   `<h1>`, before any paragraph, when it reads as a sentence (a dek set
 //!   as `<h2>`: outlets soften it as they soften the story);
@@ -47,8 +49,8 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
-use super::is_inline;
 use super::teaser::{has_heading, is_heading, is_read_also_label, links_away};
+use super::{is_inline, is_tooltip};
 use crate::document::{Block, Prose, ProseKind};
 use crate::text;
 
@@ -267,7 +269,7 @@ fn disclosed_panels(dom: &Html) -> HashSet<&str> {
 /// disclosure control opens (`panels`: a FAQ's collapsed answer).
 fn skipped(e: ElementRef<'_>, panels: &HashSet<&str>) -> bool {
     let v = e.value();
-    if SKIP_TAGS.contains(&v.name()) {
+    if SKIP_TAGS.contains(&v.name()) || is_inline(v.name()) && is_tooltip(e) {
         return true;
     }
     if v.attr("aria-modal") == Some("true")
@@ -940,6 +942,18 @@ mod tests {
             format!("<body><article><p>{P1}</p><div class=x><p>{P2}</p></div></article></body>");
         assert_eq!(prose(&html, &[P1]), vec![P2.to_string()]);
         assert!(prose(&html, &[P1, P2]).is_empty());
+    }
+
+    #[test]
+    fn a_tooltip_inside_a_paragraph_is_not_its_text() {
+        // The article reads the paragraph without the term's definition
+        // (extract::article): the safety net must read it so too, or the
+        // paragraph would be prose the article left out.
+        let html = format!(
+            r#"<body><article><p>{P1}</p><p>Traffic and <dfn aria-labelledby="t1">keyword</dfn><span id="t1">Keyword: what users type into a search engine to find something.</span> rankings are now only directional, the report says.</p></article></body>"#
+        );
+        let kept = "Traffic and keyword rankings are now only directional, the report says.";
+        assert!(prose(&html, &[P1, kept]).is_empty());
     }
 
     #[test]

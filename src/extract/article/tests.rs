@@ -1230,6 +1230,26 @@ fn the_sections_between_the_story_and_its_questions_are_part_of_it() {
 }
 
 #[test]
+fn a_tooltip_inside_a_sentence_is_not_part_of_it() {
+    // A glossary term's definition is set in the sentence, shown only
+    // while the pointer rests on the term: the element the term names as
+    // its label or description, or one marked `role="tooltip"`.
+    let html = format!(
+        r#"<body><article>{}<p>Organic traffic and <dfn aria-describedby="tip-1">keyword</dfn><span id="tip-1"><strong>Keyword</strong> A keyword is what users type into a search engine. <a href="/glossary/keyword">Learn more</a></span> rankings are now only directional, the report says.</p><p>Answer engines <span class="term">cite</span><span role="tooltip">To cite is to name a source.</span> the pages they read, and readers click less.</p></article></body>"#,
+        story(3)
+    );
+    let mut want = expected_story(3);
+    want.extend(
+        [
+            "Organic traffic and keyword rankings are now only directional, the report says.",
+            "Answer engines cite the pages they read, and readers click less.",
+        ]
+        .map(String::from),
+    );
+    assert_eq!(extract(&html), want);
+}
+
+#[test]
 fn questions_after_the_story_whose_answers_are_hidden_are_not_read() {
     // Only the questions show (each answer in a closed panel): a list of
     // questions is no text of the story, however long they are.

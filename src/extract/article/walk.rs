@@ -15,7 +15,7 @@ use super::markup::{
     layout_signature, markup, Markup, Mode, Names,
 };
 use crate::document::BlockKind;
-use crate::extract::{attr, is_inline};
+use crate::extract::{attr, is_inline, is_tooltip};
 use crate::text;
 
 /// True for a link read as plain text: the permalink of the heading it
@@ -386,6 +386,11 @@ impl Walk {
                             }
                             let name = el.name();
                             if is_inline(name) {
+                                if ElementRef::wrap(node).is_some_and(is_tooltip) {
+                                    skip_until = Some(node.id());
+                                    skip_chrome = false;
+                                    continue;
+                                }
                                 in_strong += usize::from(matches!(name, "strong" | "b"));
                                 if name == "a" && is_control_link(el) {
                                     in_control += 1;
