@@ -410,7 +410,8 @@ impl Walk {
     /// that shows only its questions (the answers hidden in closed panels)
     /// is not read. The boxes between the story's and the questions' that
     /// read like part of a story are its sections a layout set apart (one
-    /// box a section): they come first, each narrowed as `best` was.
+    /// box a section, its heading in a box beside its text): they come
+    /// first, whole.
     fn questions_after(&self, best: usize) -> Vec<usize> {
         let mut node = best;
         for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
@@ -439,7 +440,6 @@ impl Walk {
                     .skip_while(|&s| s <= node)
                     .take_while(|&s| s < q)
                     .filter(|&s| self.is_story_part(s))
-                    .map(|s| self.narrowed(s))
                     .chain([q])
                     .collect();
             }

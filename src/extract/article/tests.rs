@@ -1208,9 +1208,10 @@ fn the_persian_questions_and_answers_after_the_story_are_part_of_it() {
 fn the_sections_between_the_story_and_its_questions_are_part_of_it() {
     // A guide set one section a box: the box holding most of the story is
     // read, and the sections after it up to its questions are the story's
-    // too; the call to action among them is not.
+    // too, each with its heading (in a box of its own beside the section's
+    // text); the call to action among them is not.
     let html = format!(
-        r#"<body><main><div class="column"><section class="list">{}</section><div class="cta"><a href="/demo">Book a demo</a></div><section class="section"><h2>What the permit costs</h2><p>A permit costs two hundred euros, and a renewal half of that, payable when the application is made.</p></section><section class="faq-box"><h2>Frequently Asked Questions</h2><h3>How long does the permit take?</h3><p>Most permits are issued within six weeks of a complete application, the ministry says.</p><h3>Can I appeal a refusal?</h3><p>Yes: an appeal goes to the regional board within thirty days of the written decision.</p></section></div></main></body>"#,
+        r#"<body><main><div class="column"><section class="list">{}</section><div class="cta"><a href="/demo">Book a demo</a></div><section class="section"><div class="title"><h2>What the permit costs</h2></div><div class="text"><p>A permit costs two hundred euros, and a renewal half of that, payable when the application is made.</p></div></section><section class="faq-box"><h2>Frequently Asked Questions</h2><h3>How long does the permit take?</h3><p>Most permits are issued within six weeks of a complete application, the ministry says.</p><h3>Can I appeal a refusal?</h3><p>Yes: an appeal goes to the regional board within thirty days of the written decision.</p></section></div></main></body>"#,
         story(10)
     );
     let mut want = expected_story(10);
