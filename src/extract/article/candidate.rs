@@ -413,39 +413,33 @@ impl Walk {
     /// box a section, its heading in a box beside its text): they come
     /// first, whole.
     fn questions_after(&self, best: usize) -> Vec<usize> {
-        let mut node = best;
-        for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
-            let found = self.children(parent).skip_while(|&s| s <= node).find(|&s| {
-                let c = &self.containers[s];
-                if !self.holds_plain_prose(s) || c.prose >= self.containers[best].prose {
-                    return false;
-                }
-                let kept = self.kept_blocks(c.first_block..c.end_block);
-                let answers = kept
-                    .iter()
-                    .filter(|b| {
-                        b.is_story_text()
-                            && b.kind != BlockKind::Heading
-                            && !b.control
-                            && !b.text.trim_end().ends_with(['?', '؟'])
-                    })
-                    .count();
-                kept.first().is_some_and(|b| is_questions_title(&b.text))
-                    && answers >= QUESTIONS_MIN_ANSWERS
-                    && !kept.iter().any(|b| b.is_linked_heading())
-            });
-            if let Some(q) = found {
-                return self
-                    .children(parent)
-                    .skip_while(|&s| s <= node)
-                    .take_while(|&s| s < q)
-                    .filter(|&s| self.is_story_part(s))
-                    .chain([q])
-                    .collect();
+        let questions = self.next_box_after(best, |s| {
+            let c = &self.containers[s];
+            if !self.holds_plain_prose(s) || c.prose >= self.containers[best].prose {
+                return false;
             }
-            node = parent;
+            let kept = self.kept_blocks(c.first_block..c.end_block);
+            let answers = kept
+                .iter()
+                .filter(|b| {
+                    b.is_story_text()
+                        && b.kind != BlockKind::Heading
+                        && !b.control
+                        && !b.text.trim_end().ends_with(['?', '؟'])
+                })
+                .count();
+            kept.first().is_some_and(|b| is_questions_title(&b.text))
+                && answers >= QUESTIONS_MIN_ANSWERS
+                && !kept.iter().any(|b| b.is_linked_heading())
+        });
+        match questions {
+            Some((q, between)) => between
+                .into_iter()
+                .filter(|&s| self.is_story_part(s))
+                .chain([q])
+                .collect(),
+            None => Vec::new(),
         }
-        Vec::new()
     }
 
     /// The box that goes on with the list the story's box `best` ends with:
@@ -462,19 +456,35 @@ impl Walk {
         if !kept.last().is_some_and(is_item) {
             return None;
         }
+        let (s, _) = self.next_box_after(best, |s| {
+            let c = &self.containers[s];
+            !c.dropped && !self.kept_indices(c.first_block..c.end_block).is_empty()
+        })?;
+        let c = &self.containers[s];
+        let opens_list = self
+            .kept_blocks(c.first_block..c.end_block)
+            .first()
+            .is_some_and(is_item);
+        (opens_list && self.is_story_part(s)).then_some(s)
+    }
+
+    /// The first box after `best` for which `pick` holds: looked for among
+    /// the boxes that follow `best` beside it, then beside each of its
+    /// [`PARTS_LEVELS`] nearest ancestors in turn; with the boxes passed
+    /// over at that level, between `best`'s side and it.
+    fn next_box_after(
+        &self,
+        best: usize,
+        pick: impl Fn(usize) -> bool,
+    ) -> Option<(usize, Vec<usize>)> {
         let mut node = best;
         for parent in self.ancestors(best).into_iter().take(PARTS_LEVELS) {
-            let next = self.children(parent).skip_while(|&s| s <= node).find(|&s| {
-                let c = &self.containers[s];
-                !c.dropped && !self.kept_indices(c.first_block..c.end_block).is_empty()
-            });
-            if let Some(s) = next {
-                let c = &self.containers[s];
-                let opens_list = self
-                    .kept_blocks(c.first_block..c.end_block)
-                    .first()
-                    .is_some_and(is_item);
-                return (opens_list && self.is_story_part(s)).then_some(s);
+            let mut passed = Vec::new();
+            for s in self.children(parent).skip_while(|&s| s <= node) {
+                if pick(s) {
+                    return Some((s, passed));
+                }
+                passed.push(s);
             }
             node = parent;
         }

@@ -55,6 +55,13 @@ fn expected_story(n: usize) -> Vec<String> {
             .collect()
 }
 
+/// The `n` paragraphs of [`story`], then `lines`.
+fn story_then_lines(n: usize, lines: &[&str]) -> Vec<String> {
+    let mut want = expected_story(n);
+    want.extend(lines.iter().map(|l| l.to_string()));
+    want
+}
+
 /// `lines`, then the `n` paragraphs of [`story`].
 fn lines_then_story(lines: &[&str], n: usize) -> Vec<String> {
     let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
@@ -809,17 +816,16 @@ fn an_faq_question_on_an_accordion_button_is_kept_when_its_answer_is_shown() {
         para(1),
         para(2)
     );
-    let mut want = expected_story(1);
-    want.extend(
-        [
+    let mut want = story_then_lines(
+        1,
+        &[
             "Questions",
             "Is the road open again?",
             "Yes: it reopened on Monday after the council cleared the last of the debris.",
             "Who pays for the repairs?",
             "The regional government pays, the minister said on Tuesday after the cabinet met.",
             "The council publishes its traffic notices every morning on its own site.",
-        ]
-        .map(String::from),
+        ],
     );
     want.push(expected_story(2)[1].clone());
     assert_eq!(extract(&html), want);
@@ -1171,17 +1177,16 @@ fn the_questions_and_answers_after_the_story_are_part_of_it() {
     let html = story_then_questions(
         r#"<h2>Frequently Asked Questions</h2><div class="item"><h3>How long does the permit take?</h3><div><p>Most permits are issued within six weeks of a complete application, the ministry says.</p></div></div><div class="item"><h3>Can I appeal a refusal?</h3><div><p>Yes: an appeal goes to the regional board within thirty days of the written decision.</p></div></div>"#,
     );
-    let mut want = expected_story(10);
-    want.extend(
-            [
-                "Frequently Asked Questions",
-                "How long does the permit take?",
-                "Most permits are issued within six weeks of a complete application, the ministry says.",
-                "Can I appeal a refusal?",
-                "Yes: an appeal goes to the regional board within thirty days of the written decision.",
-            ]
-            .map(String::from),
-        );
+    let want = story_then_lines(
+        10,
+        &[
+            "Frequently Asked Questions",
+            "How long does the permit take?",
+            "Most permits are issued within six weeks of a complete application, the ministry says.",
+            "Can I appeal a refusal?",
+            "Yes: an appeal goes to the regional board within thirty days of the written decision.",
+        ],
+    );
     assert_eq!(extract(&html), want);
 }
 
@@ -1214,9 +1219,9 @@ fn the_sections_between_the_story_and_its_questions_are_part_of_it() {
         r#"<body><main><div class="column"><section class="list">{}</section><div class="cta"><a href="/demo">Book a demo</a></div><section class="section"><div class="title"><h2>What the permit costs</h2></div><div class="text"><p>A permit costs two hundred euros, and a renewal half of that, payable when the application is made.</p></div></section><section class="faq-box"><h2>Frequently Asked Questions</h2><h3>How long does the permit take?</h3><p>Most permits are issued within six weeks of a complete application, the ministry says.</p><h3>Can I appeal a refusal?</h3><p>Yes: an appeal goes to the regional board within thirty days of the written decision.</p></section></div></main></body>"#,
         story(10)
     );
-    let mut want = expected_story(10);
-    want.extend(
-        [
+    let want = story_then_lines(
+        10,
+        &[
             "What the permit costs",
             "A permit costs two hundred euros, and a renewal half of that, payable when the application is made.",
             "Frequently Asked Questions",
@@ -1224,8 +1229,7 @@ fn the_sections_between_the_story_and_its_questions_are_part_of_it() {
             "Most permits are issued within six weeks of a complete application, the ministry says.",
             "Can I appeal a refusal?",
             "Yes: an appeal goes to the regional board within thirty days of the written decision.",
-        ]
-        .map(String::from),
+        ],
     );
     assert_eq!(extract(&html), want);
 }
@@ -1239,13 +1243,12 @@ fn a_tooltip_inside_a_sentence_is_not_part_of_it() {
         r#"<body><article>{}<p>Organic traffic and <dfn aria-describedby="tip-1">keyword</dfn><span id="tip-1"><strong>Keyword</strong> A keyword is what users type into a search engine. <a href="/glossary/keyword">Learn more</a></span> rankings are now only directional, the report says.</p><p>Answer engines <span class="term">cite</span><span role="tooltip">To cite is to name a source.</span> the pages they read, and readers click less.</p></article></body>"#,
         story(3)
     );
-    let mut want = expected_story(3);
-    want.extend(
-        [
+    let want = story_then_lines(
+        3,
+        &[
             "Organic traffic and keyword rankings are now only directional, the report says.",
             "Answer engines cite the pages they read, and readers click less.",
-        ]
-        .map(String::from),
+        ],
     );
     assert_eq!(extract(&html), want);
 }
@@ -1487,15 +1490,14 @@ fn a_list_that_closes_the_article_is_kept() {
             <div>Posted in</div><div>Car care</div></article></body>"#,
         story(3)
     );
-    let mut want = expected_story(3);
-    want.extend(
-        [
+    let want = story_then_lines(
+        3,
+        &[
             "Check these at every service:",
             "Belts and hoses",
             "Exhaust system",
             "Wiper blades",
-        ]
-        .map(String::from),
+        ],
     );
     assert_eq!(extract(&html), want);
 }
@@ -2062,9 +2064,9 @@ fn a_one_word_label_with_a_colon_is_kept_over_what_it_introduces() {
         para(3),
         para(4)
     );
-    let mut want = expected_story(2);
-    want.extend(
-        [
+    let mut want = story_then_lines(
+        2,
+        &[
             "Pros:",
             "Biggest library of the lot",
             "Good app",
@@ -2072,8 +2074,7 @@ fn a_one_word_label_with_a_colon_is_kept_over_what_it_introduces() {
             "Pricey for what it offers",
             "Features",
             "Offline reading",
-        ]
-        .map(String::from),
+        ],
     );
     want.extend(expected_story(4).split_off(2));
     assert_eq!(extract(&html), want);
