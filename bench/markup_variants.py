@@ -31,6 +31,8 @@ import re
 import shutil
 import sys
 
+# A start tag, its quoted attribute values allowed to hold ">".
+START_TAG = re.compile(rb"<[a-zA-Z][^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")
 NAMING_ATTRIBUTE = re.compile(
     rb"(\s(?:class|id|for|aria-describedby|aria-labelledby|aria-controls)\s*=\s*)"
     rb"(?:\"([^\"]*)\"|'([^']*)')",
@@ -38,8 +40,14 @@ NAMING_ATTRIBUTE = re.compile(
 )
 SECTIONING_TAG = re.compile(rb"<(/?)(?:article|main|aside|nav|header|footer|section)\b", re.I)
 SEMANTIC_ATTRIBUTE = re.compile(
-    rb"\s(?:role|itemprop|itemtype|itemscope)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?", re.I
+    rb"\s(?:role|itemprop|itemtype|itemscope)\b(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?", re.I
 )
+
+
+def in_start_tags(attributes, rewrite, page):
+    """`page` with `rewrite` applied to what `attributes` matches inside
+    start tags only: the page's text ("its role in ...") stays as it is."""
+    return START_TAG.sub(lambda tag: attributes.sub(rewrite, tag.group(0)), page)
 
 
 def opaque(word):
@@ -51,12 +59,12 @@ def hashed_classes(page):
         value = m.group(2) if m.group(2) is not None else m.group(3)
         return m.group(1) + b'"' + b" ".join(opaque(w) for w in value.split()) + b'"'
 
-    return NAMING_ATTRIBUTE.sub(rename, page)
+    return in_start_tags(NAMING_ATTRIBUTE, rename, page)
 
 
 def div_soup(page):
-    page = SECTIONING_TAG.sub(lambda m: b"<" + m.group(1) + b"div", page)
-    return SEMANTIC_ATTRIBUTE.sub(b"", page)
+    page = in_start_tags(SEMANTIC_ATTRIBUTE, b"", page)
+    return SECTIONING_TAG.sub(lambda m: b"<" + m.group(1) + b"div", page)
 
 
 KINDS = {"hashed-classes": hashed_classes, "div-soup": div_soup}
