@@ -206,9 +206,14 @@ fn score(c: &Container) -> f32 {
 }
 
 impl Walk {
-    /// True when `found` may have missed the article: the text outside
-    /// links skipped as chrome outweighs it.
+    /// True when `found` may have missed the article: it is empty while
+    /// the page holds story text (in a box dropped as boilerplate, which the
+    /// last resort reads), or the text outside links skipped as chrome
+    /// outweighs it.
     pub(super) fn may_have_missed(&self, found: &[Block]) -> bool {
+        if found.is_empty() && self.blocks.iter().any(RawBlock::is_story_text) {
+            return true;
+        }
         let mut chars = 0;
         for b in found {
             if chars >= self.skipped_chrome {

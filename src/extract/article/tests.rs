@@ -125,6 +125,18 @@ fn wrapper_named_like_boilerplate_is_kept_when_it_holds_the_story() {
 }
 
 #[test]
+fn a_page_whose_story_sits_in_a_box_left_out_is_not_empty() {
+    // The story's box is named like a legal notice ("disclaimer-affiliate",
+    // a term the story is filed under): left out of the text, it left the
+    // page without any; the page's sentences are read instead.
+    let html = format!(
+        r#"<body><div class="post disclaimer-affiliate">{}</div></body>"#,
+        story(3)
+    );
+    assert_eq!(extract(&html), expected_story(3));
+}
+
+#[test]
 fn a_call_to_action_box_in_the_story_is_not_its_text() {
     // A box the page names a call to action ("cta", "call-to-action")
     // sells the site's product between or after the story's paragraphs:
