@@ -229,7 +229,8 @@ pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
         }
     }
     let [boilerplate, furniture, suspect, notice] = named;
-    if matches!(name, "article" | "main") && (boilerplate || furniture || notice) {
+    let entry = matches!(name, "article" | "main") || marks.class.is_some_and(is_entry_classes);
+    if entry && (boilerplate || furniture || notice) {
         Markup::Suspect
     } else if boilerplate {
         Markup::Excluded
@@ -242,6 +243,23 @@ pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
     } else {
         plain
     }
+}
+
+/// Class names a CMS gives the box of one entry (a post, a page) at the
+/// least: its kind, status and format, the categories and tags it is filed
+/// under, what it has ("has-comments"), ...
+const ENTRY_MIN_CLASSES: usize = 8;
+
+/// True for the class list of the box of one entry, as a CMS writes it
+/// when the page has no `<article>` ([`ENTRY_MIN_CLASSES`] names or more,
+/// the first naming nothing the patterns of [`NAMED`] know): its names say
+/// what the story is filed under or has ("tag-related-reading",
+/// "disclaimer-affiliate", "has-comments"), not what the box is. Such a
+/// box named like boilerplate is only suspect, as an `<article>` is.
+fn is_entry_classes(class: &str) -> bool {
+    let mut names = class.split_ascii_whitespace();
+    names.clone().nth(ENTRY_MIN_CLASSES - 1).is_some()
+        && names.next().is_some_and(|first| !NAMED.is_match(first))
 }
 
 /// True for a control that shows and hides a panel of the page

@@ -125,6 +125,21 @@ fn wrapper_named_like_boilerplate_is_kept_when_it_holds_the_story() {
 }
 
 #[test]
+fn a_post_box_whose_classes_file_it_under_boilerplate_words_is_read() {
+    // Without an <article>, the box of the post carries the CMS's class
+    // list: its tags and flags ("tag-related-reading", "has-comments") name
+    // what the story is filed under, not the box; a comment's own box,
+    // named so first, is still left out.
+    let html = format!(
+        r#"<body><div class="menu"><a href="/">Home</a> <a href="/w">World</a></div>
+            <div id="post-533" class="single-article post-533 post type-post status-publish format-standard category-style tag-related-reading has-comments">{}</div>
+            <div class="comment even thread-even depth-1 byuser bypostauthor comment-author-ann parent"><p>Reader comment goes on at length about something else entirely, as comment threads do.</p></div></body>"#,
+        story(3)
+    );
+    assert_eq!(extract(&html), expected_story(3));
+}
+
+#[test]
 fn a_page_whose_story_sits_in_a_box_left_out_is_not_empty() {
     // The story's box is named like a legal notice ("disclaimer-affiliate",
     // a term the story is filed under): left out of the text, it left the
