@@ -67,10 +67,16 @@ const SUSPECT: &str = r"(?i)(^|[-_\s])(cta|ctas|call-to-action|social|subscribe|
 /// used as a substitute for medical advice"), set under every page.
 const NOTICE: &str = r"(?i)(^|[-_\s])(disclaimers?)([-_\s]|$)";
 
-/// [`BOILERPLATE`], [`FURNITURE_NAME`], [`SUSPECT`] and [`NOTICE`], in this
-/// order, all matched in one pass over a class or id.
+/// class/id words of a footer ("footer", "site-footer", "footer-widgets"),
+/// the `<footer>` of a page written without sectioning elements
+/// ([`Markup::Footer`]); not a part of a component ("card__footer"), which
+/// may hold its text.
+const FOOTER: &str = r"(?i)(^|[-\s])footer([-_\s]|$)";
+
+/// [`BOILERPLATE`], [`FURNITURE_NAME`], [`SUSPECT`], [`NOTICE`] and
+/// [`FOOTER`], in this order, all matched in one pass over a class or id.
 static NAMED: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT, NOTICE]).expect("static regex")
+    RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT, NOTICE, FOOTER]).expect("static regex")
 });
 
 /// How an element's own markup classifies it.
@@ -96,6 +102,11 @@ pub(super) enum Markup {
     /// as the page lays the story out (leaving it out there would narrow
     /// the article to the part of the story beside it).
     Notice,
+    /// Named like a footer ([`FOOTER`]): dropped as it closes when it holds
+    /// less text than the page before it (a page's footer: its links, its
+    /// legal notice, a box the site shows under every page), read when it
+    /// holds more (a wrapper of the page named so).
+    Footer,
     /// Named like boilerplate ("sidebar", "promo", ...) or a form (some
     /// sites wrap the whole page in one): dropped unless it turns out to hold
     /// mostly prose, since layouts name article wrappers
@@ -119,9 +130,9 @@ pub(super) enum Mode {
 /// matched once per walk.
 pub(super) struct Names<'a> {
     /// [`named_by_class`].
-    classes: Memo<'a, Option<[bool; 4]>>,
+    classes: Memo<'a, Option<[bool; 5]>>,
     /// [`named_by`] an id.
-    ids: Memo<'a, [bool; 4]>,
+    ids: Memo<'a, [bool; 5]>,
     /// Whether a class or an id names a consent or privacy notice
     /// ([`teaser::names_consent`]).
     consent: Memo<'a, bool>,
@@ -138,15 +149,15 @@ impl<'a> Names<'a> {
 }
 
 /// Which of the patterns of [`NAMED`] a class or an id matches.
-fn named_by(s: &str) -> [bool; 4] {
-    let mut named = [false; 4];
+fn named_by(s: &str) -> [bool; 5] {
+    let mut named = [false; 5];
     NAMED.matches(s).iter().for_each(|i| named[i] = true);
     named
 }
 
 /// [`named_by`] the class names of a `class` attribute ([`class_names`]);
 /// `None` when it has none.
-fn named_by_class(class: &str) -> Option<[bool; 4]> {
+fn named_by_class(class: &str) -> Option<[bool; 5]> {
     let names = class_names(class);
     (!names.is_empty()).then(|| named_by(&names))
 }
@@ -228,7 +239,7 @@ pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
             }
         }
     }
-    let [boilerplate, furniture, suspect, notice] = named;
+    let [boilerplate, furniture, suspect, notice, footer] = named;
     let entry = matches!(name, "article" | "main") || marks.class.is_some_and(is_entry_classes);
     if entry && (boilerplate || furniture || notice) {
         Markup::Suspect
@@ -238,6 +249,8 @@ pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
         Markup::Chrome
     } else if notice {
         Markup::Notice
+    } else if footer {
+        Markup::Footer
     } else if suspect {
         Markup::Suspect
     } else {

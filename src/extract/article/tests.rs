@@ -152,6 +152,28 @@ fn a_page_whose_story_sits_in_a_box_left_out_is_not_empty() {
 }
 
 #[test]
+fn a_box_named_like_a_footer_is_the_page_footer_when_it_closes_the_page() {
+    // Without <footer>, the page's footer is named as one: left out when it
+    // holds less text than the page before it, however much of it is prose
+    // (a legal notice); a wrapper of the page named so, holding most of it,
+    // and a component's own footer ("card__footer") are read.
+    let notice = "<p>This material is not intended to replace the advice of a qualified advisor, and no part of it is an offer of anything at all. All rights reserved by the company and its partners in every territory.</p>";
+    let html = format!(
+        r#"<body><div class="wrap-with-footer"><div class="menu"><a href="/">Home</a> <a href="/w">World</a> <a href="/b">Business</a> <a href="/s">Sport</a> <a href="/c">Culture</a></div>
+            <div class="post">{}<div class="card"><div class="card__footer"><p>The card's last sentence is part of the story that the minister told.</p></div></div></div>
+            <div class="site-footer">{notice}</div></div></body>"#,
+        story(2)
+    );
+    assert_eq!(
+        extract(&html),
+        story_then_lines(
+            2,
+            &["The card's last sentence is part of the story that the minister told."]
+        )
+    );
+}
+
+#[test]
 fn a_call_to_action_box_in_the_story_is_not_its_text() {
     // A box the page names a call to action ("cta", "call-to-action")
     // sells the site's product between or after the story's paragraphs:

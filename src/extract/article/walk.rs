@@ -60,6 +60,9 @@ pub(super) struct Container {
     /// It is a standing legal notice ([`Markup::Notice`]): its blocks are
     /// dropped, its totals still count in its parent's.
     notice: bool,
+    /// It is named like a footer ([`Markup::Footer`]): the characters of
+    /// text read before it opened.
+    footer: Option<u32>,
     /// The containers inside it: `index + 1..end_container`.
     pub(super) end_container: usize,
 }
@@ -112,6 +115,8 @@ pub(super) struct Walk {
     /// Non-white-space characters of text outside links in skipped
     /// [`Markup::Chrome`] subtrees.
     pub(super) skipped_chrome: u32,
+    /// Non-white-space characters of the blocks read so far.
+    chars_read: u32,
     /// The words of the page's footers (`<footer>`, skipped), spaced and
     /// with a space before and after ([`footer_words`]), for telling the
     /// site-wide boxes it repeats ([`Walk::in_footer`]).
@@ -305,6 +310,7 @@ impl Walk {
             containers: Vec::new(),
             dropped: Vec::new(),
             skipped_chrome: 0,
+            chars_read: 0,
             footer_text: String::new(),
             footer_runs: Default::default(),
         };
@@ -456,7 +462,10 @@ impl Walk {
                                 open.last_mut().expect("never empty").1.text.push(BR);
                             } else if is_block_level(name)
                                 || section_h1
-                                || matches!(markup, Markup::Suspect | Markup::Notice)
+                                || matches!(
+                                    markup,
+                                    Markup::Suspect | Markup::Notice | Markup::Footer
+                                )
                             {
                                 let (idx, top) = open.last_mut().expect("never empty");
                                 let idx = *idx;
@@ -491,6 +500,8 @@ impl Walk {
                                 );
                                 walk.containers[c].signature = layout_signature(el);
                                 walk.containers[c].notice = markup == Markup::Notice;
+                                walk.containers[c].footer =
+                                    (markup == Markup::Footer).then_some(walk.chars_read);
                                 let text = spare_texts.pop().unwrap_or_default();
                                 open.push((
                                     c,
@@ -600,6 +611,7 @@ impl Walk {
             images: false,
             dropped: false,
             notice: false,
+            footer: None,
             end_container: 0,
         });
         self.containers.len() - 1
@@ -607,17 +619,22 @@ impl Walk {
 
     /// Flushes the container's last block and adds its totals to its parent;
     /// a suspect container that does not hold mostly prose is dropped, unless
-    /// it holds an embedded post (sites wrap those in "social-embed" boxes).
+    /// it holds an embedded post (sites wrap those in "social-embed" boxes),
+    /// and so is a box named like a footer that holds less text than the
+    /// page before it: a footer closes the page, where a wrapper of the page
+    /// named so ("wrap-with-footer") holds most of it.
     fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
         self.flush(idx, pending);
         let end = self.blocks.len();
         let end_container = self.containers.len();
+        let chars_read = self.chars_read;
         let c = &mut self.containers[idx];
         c.end_block = end;
         c.end_container = end_container;
         let (prose, noise, other, is_text, images) =
             (c.prose, c.noise, c.other, c.is_text, c.images);
-        if c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
+        let footer = c.footer.is_some_and(|before| chars_read - before < before);
+        if footer || c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
             return;
@@ -684,6 +701,7 @@ impl Walk {
             clean: OnceCell::new(),
         };
         self.join_drop_cap(&mut block);
+        self.chars_read += block.chars;
         let c = &mut self.containers[idx];
         if block.is_prose() {
             // List items are as often teasers as article text.
