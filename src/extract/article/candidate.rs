@@ -332,7 +332,9 @@ impl Walk {
         };
         // A page listing several <article>s (the story and teasers of others)
         // is about the one holding most of the prose.
-        if let Some(article) = self.main_article(best) {
+        // On a page that does not mark its story <article>, the box holding
+        // its headline and most of its prose stands for it.
+        if let Some(article) = self.main_article(best).or_else(|| self.headline_box(best)) {
             best = article;
         }
         // Narrow down to the child holding nearly all the prose: what is left
@@ -673,6 +675,33 @@ impl Walk {
         }
         best.filter(|&b| {
             let prose = self.containers[b].prose;
+            prose > 0.0 && prose >= MAIN_ARTICLE_SHARE * parent.prose
+        })
+    }
+
+    /// The innermost box inside `c` that holds the page's headline (its
+    /// first `<h1>`) and at least [`MAIN_ARTICLE_SHARE`] of `c`'s prose: the
+    /// article's box (its title, byline and story) on a page that does not
+    /// mark it `<article>`, without the boxes beside it (a sign-up form,
+    /// testimonials, teasers) that hold prose too.
+    fn headline_box(&self, c: usize) -> Option<usize> {
+        let h = self.headline.filter(|&h| h > c)?;
+        let parent = &self.containers[c];
+        if h >= parent.end_container {
+            return None;
+        }
+        let mut inside: Vec<usize> = self
+            .ancestors(h)
+            .into_iter()
+            .take_while(|&a| a > c)
+            .collect();
+        inside.insert(0, h);
+        // Inside a dropped box, the headline is not the story's.
+        if inside.iter().any(|&d| self.containers[d].dropped) {
+            return None;
+        }
+        inside.into_iter().find(|&d| {
+            let prose = self.containers[d].prose;
             prose > 0.0 && prose >= MAIN_ARTICLE_SHARE * parent.prose
         })
     }

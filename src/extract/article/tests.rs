@@ -174,6 +174,23 @@ fn a_box_named_like_a_footer_is_the_page_footer_when_it_closes_the_page() {
 }
 
 #[test]
+fn the_box_holding_the_headline_and_most_of_the_prose_is_the_article() {
+    // A page that does not mark its story <article>: the box with the
+    // headline and most of the prose is the story, not the wrapper that also
+    // holds a box of testimonials (prose too) beside it.
+    let quote = |i: usize| {
+        format!("<p>Testimonial {i}: the best service I have ever had, the staff were kind and quick and I will come back.</p>")
+    };
+    let html = format!(
+        r#"<body><div class="page"><div class="post"><h1>The minister speaks</h1>{}</div>
+            <div class="quotes">{}</div></div></body>"#,
+        story(4),
+        (1..=2).map(quote).collect::<String>()
+    );
+    assert_eq!(extract(&html), expected_story(4));
+}
+
+#[test]
 fn a_call_to_action_box_in_the_story_is_not_its_text() {
     // A box the page names a call to action ("cta", "call-to-action")
     // sells the site's product between or after the story's paragraphs:

@@ -117,6 +117,9 @@ pub(super) struct Walk {
     pub(super) skipped_chrome: u32,
     /// Non-white-space characters of the blocks read so far.
     chars_read: u32,
+    /// The innermost container the page's headline (its first `<h1>`, read)
+    /// is in.
+    pub(super) headline: Option<usize>,
     /// The words of the page's footers (`<footer>`, skipped), spaced and
     /// with a space before and after ([`footer_words`]), for telling the
     /// site-wide boxes it repeats ([`Walk::in_footer`]).
@@ -311,6 +314,7 @@ impl Walk {
             dropped: Vec::new(),
             skipped_chrome: 0,
             chars_read: 0,
+            headline: None,
             footer_text: String::new(),
             footer_runs: Default::default(),
         };
@@ -424,6 +428,9 @@ impl Walk {
                             };
                             let section_h1 = name == "h1" && {
                                 h1s += 1;
+                                if h1s == 1 {
+                                    walk.headline = Some(open.last().expect("never empty").0);
+                                }
                                 if !story_begun {
                                     story_begun = walk.blocks[story_checked..]
                                         .iter()
