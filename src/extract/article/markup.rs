@@ -79,6 +79,13 @@ static NAMED: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT, NOTICE, FOOTER]).expect("static regex")
 });
 
+/// class/id words of a pop-up: a dialog a script opens over the page (a
+/// cookie settings panel, a sign-up or log-in box).
+static POPUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[-_\s])(modal|popup|pop-up|dialog|lightbox)([-_\s]|$)")
+        .expect("static regex")
+});
+
 /// How an element's own markup classifies it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Markup {
@@ -202,13 +209,23 @@ pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
     } else {
         Markup::Plain
     };
-    if CHROME_TAGS.contains(&name) && !callout && !is_section_title(e)
-        || marks.hidden
+    let hidden = marks.hidden
         || marks.aria_hidden
         || marks
             .style
-            .is_some_and(|s| s.contains("display:none") || s.contains("display: none"))
+            .is_some_and(|s| s.contains("display:none") || s.contains("display: none"));
+    // A hidden box named like a pop-up is a dialog a script opens over the
+    // page, as `role="dialog"` says: never the story, which a page may hide
+    // until a script shows it.
+    if hidden
+        && [marks.class, marks.id]
+            .into_iter()
+            .flatten()
+            .any(|n| POPUP.is_match(n))
     {
+        return Markup::Excluded;
+    }
+    if CHROME_TAGS.contains(&name) && !callout && !is_section_title(e) || hidden {
         return Markup::Chrome;
     }
     if name == "form" {

@@ -191,6 +191,21 @@ fn the_box_holding_the_headline_and_most_of_the_prose_is_the_article() {
 }
 
 #[test]
+fn a_hidden_pop_up_is_never_taken_for_a_missed_article() {
+    // Without role="dialog", a cookie settings panel hidden until a script
+    // opens it is named as a pop-up: left out, not read as a hidden story.
+    let cookie = |i: usize| {
+        format!("<p>Cookie notice {i}: this website uses cookies to improve your experience while you navigate through it, and to measure its audience.</p>")
+    };
+    let html = format!(
+        r#"<body><div class="settings-modal" aria-hidden="true">{}</div><div class="post">{}</div></body>"#,
+        (1..=4).map(cookie).collect::<String>(),
+        story(2)
+    );
+    assert_eq!(extract(&html), expected_story(2));
+}
+
+#[test]
 fn a_call_to_action_box_in_the_story_is_not_its_text() {
     // A box the page names a call to action ("cta", "call-to-action")
     // sells the site's product between or after the story's paragraphs:
