@@ -109,7 +109,9 @@ pub(super) enum Markup {
     /// as the page lays the story out (leaving it out there would narrow
     /// the article to the part of the story beside it).
     Notice,
-    /// Named like a footer ([`FOOTER`]): dropped as it closes when it holds
+    /// Named like a footer ([`FOOTER`]): a box (a block-level element; a
+    /// table's cell styled like the footer's titles is a word of its row)
+    /// dropped as it closes when it holds
     /// less text than the page before it (a page's footer: its links, its
     /// legal notice, a box the site shows under every page), read when it
     /// holds more (a wrapper of the page named so).

@@ -171,6 +171,21 @@ fn a_box_named_like_a_footer_is_the_page_footer_when_it_closes_the_page() {
             &["The card's last sentence is part of the story that the minister told."]
         )
     );
+    // A footer is a box: a table's cell styled like the footer's titles
+    // ("footer_title") is a word of its row.
+    let cell = |t: &str| format!(r#"<th class="footer_title">{t}</th>"#);
+    let html = format!(
+        r#"<body><div class="post">{}<table><tr>{}{}{}</tr><tr><td>Delays</td><td>Late parts</td><td>Order earlier</td></tr></table>{}</div></body>"#,
+        para(1),
+        cell("Challenge"),
+        cell("Explanation"),
+        cell("Solution"),
+        para(2)
+    );
+    let mut want = expected_story(2);
+    want.insert(1, "Challenge Explanation Solution".to_string());
+    want.insert(2, "Delays Late parts Order earlier".to_string());
+    assert_eq!(extract(&html), want);
 }
 
 #[test]

@@ -469,10 +469,7 @@ impl Walk {
                                 open.last_mut().expect("never empty").1.text.push(BR);
                             } else if is_block_level(name)
                                 || section_h1
-                                || matches!(
-                                    markup,
-                                    Markup::Suspect | Markup::Notice | Markup::Footer
-                                )
+                                || matches!(markup, Markup::Suspect | Markup::Notice)
                             {
                                 let (idx, top) = open.last_mut().expect("never empty");
                                 let idx = *idx;
