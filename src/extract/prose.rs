@@ -49,7 +49,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
-use super::teaser::{has_heading, is_heading, is_read_also_label, links_away};
+use super::teaser::{has_heading, is_comments_heading, is_heading, is_read_also_label, links_away};
 use super::{is_inline, is_tooltip};
 use crate::document::{Block, Prose, ProseKind};
 use crate::text;
@@ -403,17 +403,6 @@ fn describes_layout(before: &str, after: &str) -> bool {
         || (!after.is_empty() && after.iter().all(|w| LAYOUT_MODIFIERS.contains(&w.as_str())))
 }
 
-/// Headings of a section of readers' comments, or of the form to write
-/// one: "Comments", "3 responses", "One response to “…”", "12 thoughts on
-/// “…”", "Leave a reply", "۳ دیدگاه", "التعليقات". A bare word with at most
-/// a count: a story's subheading says more ("Responses to the crisis").
-static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^[\W\d_]*(?:(?:one|no)\s+)?(?:(?:reader|user|visitor)s?['’]?\s+)?(?:comments?|responses?|replies|reactions|thoughts|kommentare?|commentaires?|comentarios?|comentários?|commenti|reacties|komentarze?|yorumlar|комментари[йия]|نظرات?|دیدگاه(?:\x{200c}?ها)?|تعليقات?|التعليقات|ردود)(?:[\W\d_]*$|\s+(?:on|to)\s+\W)|^\W*(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)\b|^\W*(?:ارسال\s+)?(?:دیدگاه|نظر)\s+(?:شما|خود\s+را\s+بنویسید)",
-    )
-    .expect("static regex")
-});
-
 /// The standfirst set as a heading: the first heading after the page's
 /// first `<h1>`, with no paragraph between them, when it reads as a
 /// sentence ([`STANDFIRST_MIN_WORDS`] words, prose, no link). Headings are
@@ -447,7 +436,7 @@ fn standfirst_heading(body: ElementRef<'_>) -> Option<NodeId> {
 }
 
 /// The sections of readers' comments: the element that holds a heading
-/// reading like one ([`COMMENTS_HEADING`]) or comments marked up as such
+/// reading like one ([`is_comments_heading`]) or comments marked up as such
 /// (schema.org `Comment`). Comments churn, and are not the story.
 fn comment_sections(dom: &Html) -> HashSet<NodeId> {
     let mut out = HashSet::new();
@@ -474,7 +463,7 @@ fn comment_sections(dom: &Html) -> HashSet<NodeId> {
             continue;
         };
         let t = text::clean(&e.text().collect::<Vec<_>>().join(" "));
-        if text::word_count(&t) > 12 || !COMMENTS_HEADING.is_match(&t) {
+        if !is_comments_heading(&t) {
             continue;
         }
         // The heading may sit in a wrapper of its own ("<div class=title><h3>").

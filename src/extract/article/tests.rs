@@ -2348,3 +2348,43 @@ fn a_box_about_the_reviewer_after_the_story_is_not_article_text() {
     );
     assert_eq!(extract(&html), expected_story(3));
 }
+
+/// A reader's comment: a name, a date, a paragraph of prose longer than the
+/// story's, and a reply link, in a layout whose class names say nothing.
+fn comment(n: usize) -> String {
+    format!(
+        r##"<li class="x1a"><article class="x2b"><p class="x3c">Reader {n} says</p><p class="x4d"><a href="#c{n}">July 14, 2015 at 3:53 pm</a></p><div class="x5e"><p>Comment {n}: I tried this in my own garden last summer and it worked far better than anything I had bought at the store, thank you so much for sharing it.</p></div><a class="x6f" href="#reply">Reply</a></article></li>"##
+    )
+}
+
+#[test]
+fn a_section_opened_by_a_heading_of_comments_is_not_the_story_whatever_it_is_called() {
+    // Hashed class names say nothing; the heading says what the section is,
+    // even when the comments hold more prose than the story.
+    let comments: String = (1..=6).map(comment).collect();
+    for heading in [
+        "<h3>109 Comments</h3>",
+        "<h2>Leave a Reply</h2>",
+        "<div class=\"x7a\"><span>33</span> Comments</div>",
+    ] {
+        let html = format!(
+            r#"<body><div class="x0"><article class="x9">{}</article><h2 class="x8">Reader Interactions</h2><div class="x5b">{heading}<ol class="x6c">{comments}</ol></div></div></body>"#,
+            story(2)
+        );
+        assert_eq!(extract(&html), expected_story(2), "{heading}");
+    }
+}
+
+#[test]
+fn a_line_of_the_story_that_names_a_response_is_its_text() {
+    // "Response:" counts no comments: a label of the story's own.
+    let html = format!(
+        r#"<body><article>{}<div><p><strong>Response:</strong></p>{}</div></article></body>"#,
+        story(2),
+        para(3)
+    );
+    let mut want = expected_story(2);
+    want.push("Response:".to_string());
+    want.extend(expected_story(3).into_iter().skip(2));
+    assert_eq!(extract(&html), want);
+}

@@ -15,6 +15,7 @@ use super::markup::{
     layout_signature, markup, Markup, Mode, Names,
 };
 use crate::document::BlockKind;
+use crate::extract::teaser::is_comments_heading;
 use crate::extract::{attr, is_inline, is_tooltip};
 use crate::text;
 
@@ -625,20 +626,25 @@ impl Walk {
     /// a suspect container that does not hold mostly prose is dropped, unless
     /// it holds an embedded post (sites wrap those in "social-embed" boxes),
     /// and so is a box named like a footer that holds less text than the
-    /// page before it: a footer closes the page, where a wrapper of the page
-    /// named so ("wrap-with-footer") holds most of it.
+    /// page before it (a footer closes the page, where a wrapper of the page
+    /// named so, "wrap-with-footer", holds most of it), and a section of
+    /// readers' comments ([`Walk::opens_comments`]).
     fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
         self.flush(idx, pending);
         let end = self.blocks.len();
         let end_container = self.containers.len();
         let chars_read = self.chars_read;
+        let comments = self.opens_comments(self.containers[idx].first_block..end);
         let c = &mut self.containers[idx];
         c.end_block = end;
         c.end_container = end_container;
         let (prose, noise, other, is_text, images) =
             (c.prose, c.noise, c.other, c.is_text, c.images);
         let footer = c.footer.is_some_and(|before| chars_read - before < before);
-        if footer || c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise) {
+        if footer
+            || comments
+            || c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise)
+        {
             c.dropped = true;
             self.dropped.push(c.first_block..end);
             return;
@@ -657,6 +663,24 @@ impl Walk {
         if is_text {
             p.own_prose += prose;
         }
+    }
+
+    /// True for the blocks `range` of a container when they open with a
+    /// heading of readers' comments or of the form to write one ("109
+    /// Comments", "Leave a reply", [`is_comments_heading`]), set as a
+    /// heading, or as a line of its own that counts them outside a link ("33
+    /// Comments"; a byline's count links to them, and a story's line
+    /// "Response:" counts nothing): the section of comments, whatever its
+    /// markup calls it. Comments churn, and are not the story.
+    fn opens_comments(&self, range: std::ops::Range<usize>) -> bool {
+        self.blocks[range]
+            .iter()
+            .find(|b| b.chars > 0)
+            .is_some_and(|b| {
+                (b.kind == BlockKind::Heading
+                    || b.link_chars == 0 && b.text.contains(|c: char| c.is_numeric()))
+                    && is_comments_heading(&b.text)
+            })
     }
 
     /// Turns the pending text of container `idx` into blocks (two `<br>` in a
