@@ -500,22 +500,23 @@ pub(super) fn is_block_level(name: &str) -> bool {
 
 /// The element name and the class names of `el` that are not instance ids
 /// (`elementor-element-98fb7c3`, `post-15342`), hashed: what two boxes of
-/// one layout share. 0 when no class name is left.
+/// one layout share. A class made only of names that look like ids is
+/// hashed whole: hashed class names (CSS modules, `x3f9eb52`) look so, and
+/// two boxes that share them share a layout, where an instance's id is its
+/// own. 0 for an element without classes.
 pub(super) fn layout_signature(el: &scraper::node::Element) -> u64 {
     let Some(class) = attr(el, "class") else {
         return 0;
     };
-    let mut h = DefaultHasher::new();
-    let mut any = false;
-    for t in class.split_whitespace().take(MAX_CLASS_TOKENS) {
-        if !is_instance_id(t) {
-            h.write(t.as_bytes());
-            h.write_u8(b' ');
-            any = true;
-        }
-    }
-    if !any {
+    let tokens = || class.split_whitespace().take(MAX_CLASS_TOKENS);
+    if tokens().next().is_none() {
         return 0;
+    }
+    let all_ids = tokens().all(is_instance_id);
+    let mut h = DefaultHasher::new();
+    for t in tokens().filter(|t| all_ids || !is_instance_id(t)) {
+        h.write(t.as_bytes());
+        h.write_u8(b' ');
     }
     h.write(el.name().as_bytes());
     h.finish()

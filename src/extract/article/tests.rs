@@ -1247,6 +1247,28 @@ fn a_story_cut_into_boxes_laid_out_alike_keeps_its_opening_box() {
 }
 
 #[test]
+fn a_story_cut_into_boxes_of_one_hashed_class_keeps_its_opening_box() {
+    // The page above with hashed class names (CSS modules), which look like
+    // instance ids: two boxes that share one share a layout all the same.
+    let opening = r##"<div class="x3f9eb52"><p>Electrical contractors build the grid that homes and factories run on, from substations to wiring.</p><ul><li><a href="#lists">Who made the lists</a></li><li><a href="#growth">The ten fastest growing firms of the year</a></li><li><a href="#size">Why the largest firms keep growing</a></li><li><a href="#lessons">What smaller contractors can learn from them</a></li></ul><h2 id="lists">Who made the lists</h2><p>We read the two lists the industry trusts, one magazine's and the other's, to find the best firms.</p><p>In total, thirty-nine companies made both lists, each with more than two hundred million in revenue.</p></div>"##;
+    let form = r#"<div class="x1c2d3e4"><div class="x5a6b7c8">Free download</div><form><input name="email"></form><div class="x9d0e1f2">Thank you! Your submission has been received!</div></div>"#;
+    let html = format!(
+        r#"<body><div class="x7e8f9a0">{opening}{form}<div class="x3f9eb52">{}</div></div></body>"#,
+        story(12)
+    );
+    let want = lines_then_story(
+            &[
+                "Electrical contractors build the grid that homes and factories run on, from substations to wiring.",
+                "Who made the lists",
+                "We read the two lists the industry trusts, one magazine's and the other's, to find the best firms.",
+                "In total, thirty-nine companies made both lists, each with more than two hundred million in revenue.",
+            ],
+            12,
+        );
+    assert_eq!(extract(&html), want);
+}
+
+#[test]
 fn a_box_after_the_story_laid_out_like_it_is_not_part_of_it() {
     // The author's bio and the newsletter box reuse the story's text
     // layout after it ends.
