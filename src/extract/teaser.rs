@@ -465,11 +465,12 @@ pub(super) fn is_consent_box<'a>(
 
 /// Headings of a section of readers' comments, or of the form to write
 /// one: "Comments", "3 responses", "One response to “…”", "12 thoughts on
-/// “…”", "Leave a reply", "۳ دیدگاه", "التعليقات". A bare word with at most
-/// a count: a story's subheading says more ("Responses to the crisis").
+/// “…”", "Top rated comments", "Leave a reply", "۳ دیدگاه", "التعليقات". A
+/// bare word with at most a count and a few words that rank or date the
+/// comments: a story's subheading says more ("Responses to the crisis").
 static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^[\W\d_]*(?:(?:one|no)\s+)?(?:(?:reader|user|visitor)s?['’]?\s+)?(?:comments?|responses?|replies|reactions|thoughts|kommentare?|commentaires?|comentarios?|comentários?|commenti|reacties|komentarze?|yorumlar|комментари[йия]|نظرات?|دیدگاه(?:\x{200c}?ها)?|تعليقات?|التعليقات|ردود)(?:[\W\d_]*$|\s+(?:on|to)\s+\W)|^\W*(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)\b|^\W*(?:ارسال\s+)?(?:دیدگاه|نظر)\s+(?:شما|خود\s+را\s+بنویسید)",
+        r"(?i)^[\W\d_]*(?:(?:one|no)\s+)?(?:(?:top|best|latest|recent|newest|featured|selected|popular|most|highest|rated|top-rated|reader|user|visitor)s?['’]?\s+){0,3}(?:comments?|responses?|replies|reactions|thoughts|kommentare?|commentaires?|comentarios?|comentários?|commenti|reacties|komentarze?|yorumlar|комментари[йия]|نظرات?|دیدگاه(?:\x{200c}?ها)?|تعليقات?|التعليقات|ردود)(?:[\W\d_]*$|\s+(?:on|to)\s+\W)|^\W*(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)\b|^\W*(?:ارسال\s+)?(?:دیدگاه|نظر)\s+(?:شما|خود\s+را\s+بنویسید)",
     )
     .expect("static regex")
 });
@@ -478,11 +479,14 @@ static COMMENTS_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 const COMMENTS_HEADING_MAX_WORDS: usize = 12;
 
 /// True for a line that heads a section of readers' comments, or the form
-/// to write one ([`COMMENTS_HEADING`]): the one vocabulary of such headings,
-/// which the article's walk ([`Walk`](super::article)) and the safety net's
-/// prose both read.
+/// to write one ([`COMMENTS_HEADING`]), in at most
+/// [`COMMENTS_HEADING_MAX_WORDS`] words before the title it may quote ("3
+/// thoughts on “…”"): the one vocabulary of such headings, which the
+/// article's walk and the safety net's prose both read.
 pub(super) fn is_comments_heading(t: &str) -> bool {
-    text::word_count_up_to(t, COMMENTS_HEADING_MAX_WORDS + 1) <= COMMENTS_HEADING_MAX_WORDS
+    let before_title = t.split(['“', '"', '«', '„']).next().unwrap_or(t);
+    text::word_count_up_to(before_title, COMMENTS_HEADING_MAX_WORDS + 1)
+        <= COMMENTS_HEADING_MAX_WORDS
         && COMMENTS_HEADING.is_match(t.trim())
 }
 

@@ -2388,6 +2388,8 @@ fn a_section_opened_by_a_heading_of_comments_is_not_the_story_whatever_it_is_cal
         "<h3>109 Comments</h3>",
         "<h2>Leave a Reply</h2>",
         "<div class=\"x7a\"><span>33</span> Comments</div>",
+        "<h2>Top Rated Comments</h2>",
+        "<h3>3 thoughts on &ldquo;<span>Ten Things I Wish I Had Known Before I Began Learning Embedded Systems</span>&rdquo;</h3>",
     ] {
         let html = format!(
             r#"<body><div class="x0"><article class="x9">{}</article><h2 class="x8">Reader Interactions</h2><div class="x5b">{heading}<ol class="x6c">{comments}</ol></div></div></body>"#,
