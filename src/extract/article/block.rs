@@ -203,10 +203,11 @@ const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
 const PROMO_MAX_CHARS: usize = 250;
 
 /// An image credit closing a block, such as "(Photo by A. Person/Getty
-/// Images)". Anchored at the end only, it is searched backwards from there,
-/// not through the whole block.
+/// Images)", or an agency's "(AP Photo/A. Person, File)". Anchored at the
+/// end only, it is searched backwards from there, not through the whole
+/// block.
 static CLOSING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\((photo|image|picture|credit)s?( by)?[^)]{0,80}\)\s*$").expect("static regex")
+    Regex::new(r"(?i)\(((photo|image|picture|credit)s?( by)?|([\w.&'-]+\s){1,3}(photo|image|picture)s?\s*(/|:|by\b))[^)]{0,80}\)\s*$").expect("static regex")
 });
 
 /// An image credit line such as "Photo: A. Person".
@@ -214,14 +215,14 @@ static CREDIT_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(photo|image|credit)s?:\s").expect("static regex"));
 
 /// A line that credits a picture rather than says anything: "Photo credit:
-/// ©iStock.com/A", "Photo by A. Person", "Illustration: A. Person",
+/// ©iStock.com/A", "Photo by A. Person", "Image copyright A", "Illustration: A. Person",
 /// "Courtesy of the brand", "Image used under license from Shutterstock",
 /// "Getty Images / A. Person", "A. Person/Getty Images", "Foto: A", "عکس:
 /// ...", "عکس از ...", "الصورة: ...". Whole-block text (see
 /// [`is_picture_credit`]); a "Source:" or "Video:" line is not one (a
 /// chart's source, a camera's specifications).
 static PICTURE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((photo(graph)?s?\s+)?(photo(graph)?|picture|image|illustration|foto|bild|imagen|immagine)s?(\s+(credit|source)s?)?\s*[:：]\s*\S|(photo(graph)?|picture|image|illustration)s?\s+(credits?\b|courtesy\b|by\s+\S)|(photo\s+)?courtesy(\s+of\b|\s*[:：])|(image|photo|picture)s?\s+(used\s+)?under\s+licen[cs]e\b|(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)\s*/|(عکس|تصویر|عکاس|منبع تصویر|الصورة|صورة|تصوير)\s*[:：]|(عکس|تصویر)\s+از\s)|^[^.!?]{1,60}/\s*(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)$")
+    Regex::new(r"(?i)^((photo(graph)?s?\s+)?(photo(graph)?|picture|image|illustration|foto|bild|imagen|immagine)s?(\s+(credit|source)s?)?\s*[:：]\s*\S|(photo(graph)?|picture|image|illustration)s?\s+(credits?\b|courtesy\b|copyright\b|by\s+\S)|(photo\s+)?courtesy(\s+of\b|\s*[:：])|(image|photo|picture)s?\s+(used\s+)?under\s+licen[cs]e\b|(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)\s*/|(عکس|تصویر|عکاس|منبع تصویر|الصورة|صورة|تصوير)\s*[:：]|(عکس|تصویر)\s+از\s)|^[^.!?]{1,60}/\s*(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)$")
         .expect("static regex")
 });
 

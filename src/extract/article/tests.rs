@@ -2412,3 +2412,20 @@ fn a_line_of_the_story_that_names_a_response_is_its_text() {
     want.extend(expected_story(3).into_iter().skip(2));
     assert_eq!(extract(&html), want);
 }
+
+#[test]
+fn a_caption_that_credits_an_agency_or_a_copyright_is_not_the_story() {
+    // Hashed class names do not say "caption"; the credit does. A sentence
+    // that points at a photo credits nobody.
+    let html = format!(
+        r#"<body><article>{}<div class="x1a"><div class="x2b"><img src="a.jpg"></div><div class="x3c"><p><span>A worker loads garage door trims into his truck outside a store in Hialeah.</span><span> (AP Photo/A. Person, File)</span></p></div></div><div class="x4d"><img src="b.jpg"><span class="x5e">Image copyright Getty Images</span></div>{}<p>The mayor stood by the memorial all morning (see photo below) and spoke to the crowd.</p></article></body>"#,
+        story(2),
+        para(3)
+    );
+    let mut want = expected_story(3);
+    want.push(
+        "The mayor stood by the memorial all morning (see photo below) and spoke to the crowd."
+            .to_string(),
+    );
+    assert_eq!(extract(&html), want);
+}
