@@ -31,18 +31,22 @@ pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// subscriber to Example to unlock this piece and learn about:", "Unlock
 /// this article — plus in-depth analysis and news alerts."), or a
 /// newsletter's poll of its readers ("How was this issue?", "What did you
-/// think of today's newsletter?"). A
+/// think of today's newsletter?"), or a newsletter's standing line on
+/// what it is ("Example is a reader-supported publication. To receive new
+/// posts and support my work, consider becoming a free or paid
+/// subscriber.", "Thanks for reading Example! This post is public so feel
+/// free to share it."). A
 /// sentence of the story that asks to share something ("If you know of a
 /// free course not listed here, please share it in the comments.") goes on
 /// past these words.
 static READER_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members)|to (read|continue reading|keep reading) (the rest of|the full) (this )?(article|story|post|piece|issue),? (please )?(subscribe|sign in|log in|register|become a)[^.!]{0,60}|(become a (paid )?(subscriber|member)|subscribe|upgrade)[^.!]{0,40} to (unlock|read|continue reading) (this|the rest of this|the full) (article|story|post|piece|issue)[^.!]{0,60}|unlock (this|the full|the rest of this) (article|story|post|piece)( [—–-]|,) [^.!]{0,100}|(how (was|did you like) (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)|what did you think of (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)) ?\?)[.!:]?$")
+    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members)|to (read|continue reading|keep reading) (the rest of|the full) (this )?(article|story|post|piece|issue),? (please )?(subscribe|sign in|log in|register|become a)[^.!]{0,60}|(become a (paid )?(subscriber|member)|subscribe|upgrade)[^.!]{0,40} to (unlock|read|continue reading) (this|the rest of this|the full) (article|story|post|piece|issue)[^.!]{0,60}|unlock (this|the full|the rest of this) (article|story|post|piece)( [—–-]|,) [^.!]{0,100}|(how (was|did you like) (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)|what did you think of (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)) ?\?|.{1,60} is a reader-supported publication\. to receive new posts and support (my|our) work, consider becoming a (free or paid )?subscriber|thanks for reading [^.!?]{1,60}! (this post is public so feel free to share it|subscribe for free to receive new posts and support (my|our) work))[.!:]?$")
         .expect("static regex")
 });
 
 /// Blocks longer than this (characters) are never taken for the page's
 /// notice to the reader ([`READER_NOTICE`]).
-const READER_NOTICE_MAX_CHARS: usize = 160;
+const READER_NOTICE_MAX_CHARS: usize = 200;
 
 /// True for a line in which the page speaks to the reader about itself
 /// ([`READER_NOTICE`]); `t` is its cleaned text.
@@ -203,11 +207,13 @@ const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
 const PROMO_MAX_CHARS: usize = 250;
 
 /// An image credit closing a block, such as "(Photo by A. Person/Getty
-/// Images)", or an agency's "(AP Photo/A. Person, File)". Anchored at the
+/// Images)", an agency's "(AP Photo/A. Person, File)", or one set after
+/// the caption's last sentence ("... on a ridgeline. Photo: Example/A.
+/// Person", "... this year. | Photo by A. Person"). Anchored at the
 /// end only, it is searched backwards from there, not through the whole
 /// block.
 static CLOSING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\(((photo|image|picture|credit)s?( by)?|([\w.&'-]+\s){1,3}(photo|image|picture)s?\s*(/|:|by\b))[^)]{0,80}\)\s*$").expect("static regex")
+    Regex::new(r"(?i)\(((photo|image|picture|credit)s?( by)?|([\w.&'-]+\s){1,3}(photo|image|picture)s?\s*(/|:|by\b))[^)]{0,80}\)\s*$|[.!?|]\s+(photo(graph)?|image|picture)s?\s*(:|by\b)[^!?()|]{0,79}[^.!?()|\s]$").expect("static regex")
 });
 
 /// An image credit line such as "Photo: A. Person".

@@ -2250,6 +2250,8 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         "How Was This Issue?",
         "What did you think of today's newsletter?",
         "If you liked this post you might also like:",
+        "A. Writer - \"Back of Beyond\" is a reader-supported publication. To receive new posts and support my work, consider becoming a free or paid subscriber.",
+        "Thanks for reading The Example Report! This post is public so feel free to share it.",
     ] {
         let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
         assert_eq!(extract(&html), expected_story(4), "{line}");
@@ -2428,4 +2430,11 @@ fn a_caption_that_credits_an_agency_or_a_copyright_is_not_the_story() {
             .to_string(),
     );
     assert_eq!(extract(&html), want);
+    // A credit set after the caption's last sentence.
+    let html = format!(
+        r#"<body><article>{}<div class="x1a"><img src="a.jpg"><p class="x3c">A member of the team tests a GPS watch on a ridgeline. Photo: Example/A. Person</p></div><div class="x4d"><img src="b.jpg"><p>The chain opened 80 units this year, with 150 planned. | Photo by A. Person</p></div>{}</article></body>"#,
+        story(2),
+        para(3)
+    );
+    assert_eq!(extract(&html), expected_story(3));
 }
