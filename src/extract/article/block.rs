@@ -48,10 +48,24 @@ static READER_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
 /// notice to the reader ([`READER_NOTICE`]).
 const READER_NOTICE_MAX_CHARS: usize = 200;
 
+/// A site's notice that it sets cookies, asking the reader's agreement:
+/// "We use cookies to give you the best experience. By continuing to use
+/// this site, you agree to our use of cookies." A story about cookies
+/// does not ask to be agreed with.
+static COOKIE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(we|this (site|website)) uses? cookies\b.{0,200}\b(agree|consent|accept)\w*\b.{0,40}\bcookies\b")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (characters) are never taken for a cookie
+/// notice ([`COOKIE_NOTICE`]).
+const COOKIE_NOTICE_MAX_CHARS: usize = 400;
+
 /// True for a line in which the page speaks to the reader about itself
-/// ([`READER_NOTICE`]); `t` is its cleaned text.
+/// ([`READER_NOTICE`], [`COOKIE_NOTICE`]); `t` is its cleaned text.
 fn is_reader_notice(t: &str) -> bool {
     t.len() <= READER_NOTICE_MAX_CHARS && READER_NOTICE.is_match(t)
+        || t.len() <= COOKIE_NOTICE_MAX_CHARS && COOKIE_NOTICE.is_match(t)
 }
 
 /// Short blocks that sell or announce something rather than report:

@@ -2252,6 +2252,7 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         "If you liked this post you might also like:",
         "A. Writer - \"Back of Beyond\" is a reader-supported publication. To receive new posts and support my work, consider becoming a free or paid subscriber.",
         "Thanks for reading The Example Report! This post is public so feel free to share it.",
+        "We use cookies to provide you with the best possible experience. By continuing to use this site, you agree to our use of cookies. See Cookie Policy.",
     ] {
         let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
         assert_eq!(extract(&html), expected_story(4), "{line}");
@@ -2266,6 +2267,7 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
     for ask in [
         "If you know of a free course not listed here, please share it in the comments.",
         "How was this issue settled before the council met?",
+        "We use cookies to remember what is in a reader's basket, the shop's owner said, and nothing else.",
     ] {
         let html = format!("<body><article>{}<p>{ask}</p></article></body>", story(4));
         assert!(extract(&html).iter().any(|t| t == ask), "{ask}");
