@@ -65,7 +65,9 @@ const COOKIE_NOTICE_MAX_CHARS: usize = 400;
 /// ([`READER_NOTICE`], [`COOKIE_NOTICE`]); `t` is its cleaned text.
 fn is_reader_notice(t: &str) -> bool {
     t.len() <= READER_NOTICE_MAX_CHARS && READER_NOTICE.is_match(t)
-        || t.len() <= COOKIE_NOTICE_MAX_CHARS && COOKIE_NOTICE.is_match(t)
+        || t.len() <= COOKIE_NOTICE_MAX_CHARS
+            && memchr::memmem::find(t.as_bytes(), b"ookies").is_some()
+            && COOKIE_NOTICE.is_match(t)
 }
 
 /// Short blocks that sell or announce something rather than report:
@@ -221,14 +223,31 @@ const REPORTING_CREDIT_MAX_CHARS: u32 = 300;
 const PROMO_MAX_CHARS: usize = 250;
 
 /// An image credit closing a block, such as "(Photo by A. Person/Getty
-/// Images)", an agency's "(AP Photo/A. Person, File)", or one set after
-/// the caption's last sentence ("... on a ridgeline. Photo: Example/A.
-/// Person", "... this year. | Photo by A. Person"). Anchored at the
+/// Images)", or an agency's "(AP Photo/A. Person, File)". Anchored at the
 /// end only, it is searched backwards from there, not through the whole
 /// block.
 static CLOSING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\(((photo|image|picture|credit)s?( by)?|([\w.&'-]+\s){1,3}(photo|image|picture)s?\s*(/|:|by\b))[^)]{0,80}\)\s*$|[.!?|]\s+(photo(graph)?|image|picture)s?\s*(:|by\b)[^!?()|]{0,79}[^.!?()|\s]$").expect("static regex")
+    Regex::new(r"(?i)\(((photo|image|picture|credit)s?( by)?|([\w.&'-]+\s){1,3}(photo|image|picture)s?\s*(/|:|by\s))[^)]{0,80}\)\s*$").expect("static regex")
 });
+
+/// A picture credit set after a caption's last sentence ("... on a
+/// ridgeline. Photo: Example/A. Person", "... this year. | Photo by A.
+/// Person"), looked for only in blocks that name a photo, image or picture
+/// ([`ends_with_picture_credit`]).
+static CREDIT_AFTER_CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[.!?|]\s+(photo(graph)?|image|picture)s?\s*(:|by\s)[^!?()|]{0,79}[^.!?()|\s]$")
+        .expect("static regex")
+});
+
+/// True when `t` closes with a picture credit ([`CLOSING_CREDIT`],
+/// [`CREDIT_AFTER_CAPTION`]).
+fn ends_with_picture_credit(t: &str) -> bool {
+    CLOSING_CREDIT.is_match(t)
+        || ["hoto", "mage", "icture"]
+            .iter()
+            .any(|w| memchr::memmem::find(t.as_bytes(), w.as_bytes()).is_some())
+            && CREDIT_AFTER_CAPTION.is_match(t)
+}
 
 /// An image credit line such as "Photo: A. Person".
 static CREDIT_LINE: LazyLock<Regex> =
@@ -461,7 +480,7 @@ impl RawBlock {
         if t.is_empty()
             || FURNITURE.is_match(t)
             || CREDIT_LINE.is_match(t)
-            || CLOSING_CREDIT.is_match(t)
+            || ends_with_picture_credit(t)
             || is_picture_credit(t)
             || TEMPLATE_TAGS.is_match(t)
         {

@@ -68,6 +68,10 @@ pub(super) struct Container {
     pub(super) end_container: usize,
 }
 
+/// Characters past which a line is no count of readers' comments ("33
+/// Comments"), not looked at for one.
+const COMMENTS_COUNT_MAX_CHARS: u32 = 120;
+
 /// Prose (characters) a suspect container needs to be kept.
 const SUSPECT_MIN_PROSE: f32 = 150.0;
 
@@ -678,7 +682,9 @@ impl Walk {
             .find(|b| b.chars > 0)
             .is_some_and(|b| {
                 (b.kind == BlockKind::Heading
-                    || b.link_chars == 0 && b.text.contains(|c: char| c.is_numeric()))
+                    || b.link_chars == 0
+                        && b.chars <= COMMENTS_COUNT_MAX_CHARS
+                        && b.text.contains(|c: char| c.is_numeric()))
                     && is_comments_heading(&b.text)
             })
     }
