@@ -304,6 +304,13 @@ pub(super) struct RawBlock {
     pub(super) control: bool,
     /// The panel a control in it opens is hidden.
     pub(super) closed_panel: bool,
+    /// It opens a section of readers' comments or the form to write one:
+    /// a heading that reads so ("109 Comments", "Leave a reply",
+    /// [`is_comments_heading`](crate::extract::teaser::is_comments_heading)),
+    /// or a line of its own that counts them outside a link ("33
+    /// Comments"; a byline's count links to them, and a story's line
+    /// "Response:" counts nothing).
+    pub(super) comments_heading: bool,
     /// Its text as [`RawBlock::clean_text`] gives it, once asked for.
     pub(super) clean: OnceCell<String>,
 }

@@ -508,16 +508,23 @@ pub(super) fn layout_signature(el: &scraper::node::Element) -> u64 {
     let Some(class) = attr(el, "class") else {
         return 0;
     };
-    let tokens = || class.split_whitespace().take(MAX_CLASS_TOKENS);
-    if tokens().next().is_none() {
+    // The names other than ids, and all of them for when every one is an id.
+    let (mut layout, mut whole) = (DefaultHasher::new(), DefaultHasher::new());
+    let (mut names, mut layout_names) = (0, 0);
+    for t in class.split_whitespace().take(MAX_CLASS_TOKENS) {
+        names += 1;
+        whole.write(t.as_bytes());
+        whole.write_u8(b' ');
+        if !is_instance_id(t) {
+            layout_names += 1;
+            layout.write(t.as_bytes());
+            layout.write_u8(b' ');
+        }
+    }
+    if names == 0 {
         return 0;
     }
-    let all_ids = tokens().all(is_instance_id);
-    let mut h = DefaultHasher::new();
-    for t in tokens().filter(|t| all_ids || !is_instance_id(t)) {
-        h.write(t.as_bytes());
-        h.write_u8(b' ');
-    }
+    let mut h = if layout_names == 0 { whole } else { layout };
     h.write(el.name().as_bytes());
     h.finish()
 }

@@ -670,23 +670,14 @@ impl Walk {
     }
 
     /// True for the blocks `range` of a container when they open with a
-    /// heading of readers' comments or of the form to write one ("109
-    /// Comments", "Leave a reply", [`is_comments_heading`]), set as a
-    /// heading, or as a line of its own that counts them outside a link ("33
-    /// Comments"; a byline's count links to them, and a story's line
-    /// "Response:" counts nothing): the section of comments, whatever its
-    /// markup calls it. Comments churn, and are not the story.
+    /// heading of readers' comments or of the form to write one
+    /// ([`RawBlock::comments_heading`]): the section of comments, whatever
+    /// its markup calls it. Comments churn, and are not the story.
     fn opens_comments(&self, range: std::ops::Range<usize>) -> bool {
         self.blocks[range]
             .iter()
             .find(|b| b.chars > 0)
-            .is_some_and(|b| {
-                (b.kind == BlockKind::Heading
-                    || b.link_chars == 0
-                        && b.chars <= COMMENTS_COUNT_MAX_CHARS
-                        && b.text.contains(|c: char| c.is_numeric()))
-                    && is_comments_heading(&b.text)
-            })
+            .is_some_and(|b| b.comments_heading)
     }
 
     /// Turns the pending text of container `idx` into blocks (two `<br>` in a
@@ -732,9 +723,16 @@ impl Walk {
             strong_chars: if whole { p.strong_chars.min(chars) } else { 0 },
             control: whole && p.control_chars * 2 > chars,
             closed_panel: p.closed_panel,
+            comments_heading: false,
             clean: OnceCell::new(),
         };
         self.join_drop_cap(&mut block);
+        // Once per block: nested containers that open with it all ask.
+        block.comments_heading = (block.kind == BlockKind::Heading
+            || block.link_chars == 0
+                && block.chars <= COMMENTS_COUNT_MAX_CHARS
+                && block.text.contains(|c: char| c.is_numeric()))
+            && is_comments_heading(&block.text);
         self.chars_read += block.chars;
         let c = &mut self.containers[idx];
         if block.is_prose() {
