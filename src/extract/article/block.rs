@@ -66,7 +66,9 @@ const COOKIE_NOTICE_MAX_CHARS: usize = 400;
 fn is_reader_notice(t: &str) -> bool {
     t.len() <= READER_NOTICE_MAX_CHARS && READER_NOTICE.is_match(t)
         || t.len() <= COOKIE_NOTICE_MAX_CHARS
-            && memchr::memmem::find(t.as_bytes(), b"ookies").is_some()
+            && ["ookies", "OOKIES"]
+                .iter()
+                .any(|w| memchr::memmem::find(t.as_bytes(), w.as_bytes()).is_some())
             && COOKIE_NOTICE.is_match(t)
 }
 
@@ -243,7 +245,9 @@ static CREDIT_AFTER_CAPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// [`CREDIT_AFTER_CAPTION`]).
 fn ends_with_picture_credit(t: &str) -> bool {
     CLOSING_CREDIT.is_match(t)
-        || ["hoto", "mage", "icture"]
+        // The regex ignores case; the cheap test before it must too, for a
+        // credit set in capitals ("PHOTO: A. PERSON").
+        || ["hoto", "mage", "icture", "HOTO", "MAGE", "ICTURE"]
             .iter()
             .any(|w| memchr::memmem::find(t.as_bytes(), w.as_bytes()).is_some())
             && CREDIT_AFTER_CAPTION.is_match(t)

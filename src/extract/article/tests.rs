@@ -2253,6 +2253,7 @@ fn the_pages_notice_to_the_reader_about_itself_is_not_article_text() {
         "A. Writer - \"Back of Beyond\" is a reader-supported publication. To receive new posts and support my work, consider becoming a free or paid subscriber.",
         "Thanks for reading The Example Report! This post is public so feel free to share it.",
         "We use cookies to provide you with the best possible experience. By continuing to use this site, you agree to our use of cookies. See Cookie Policy.",
+        "WE USE COOKIES. BY CONTINUING TO USE THIS SITE, YOU AGREE TO OUR USE OF COOKIES.",
     ] {
         let html = format!("<body><article>{}<p>{line}</p></article></body>", story(4));
         assert_eq!(extract(&html), expected_story(4), "{line}");
@@ -2434,7 +2435,7 @@ fn a_caption_that_credits_an_agency_or_a_copyright_is_not_the_story() {
     assert_eq!(extract(&html), want);
     // A credit set after the caption's last sentence.
     let html = format!(
-        r#"<body><article>{}<div class="x1a"><img src="a.jpg"><p class="x3c">A member of the team tests a GPS watch on a ridgeline. Photo: Example/A. Person</p></div><div class="x4d"><img src="b.jpg"><p>The chain opened 80 units this year, with 150 planned. | Photo by A. Person</p></div>{}</article></body>"#,
+        r#"<body><article>{}<div class="x1a"><img src="a.jpg"><p class="x3c">A member of the team tests a GPS watch on a ridgeline. Photo: Example/A. Person</p></div><div class="x4d"><img src="b.jpg"><p>The chain opened 80 units this year, with 150 planned. | Photo by A. Person</p></div><div class="x5e"><img src="c.jpg"><p>The new store on the high street opened on Monday. PHOTO: A. PERSON</p></div>{}</article></body>"#,
         story(2),
         para(3)
     );
