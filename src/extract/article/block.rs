@@ -362,7 +362,7 @@ impl RawBlock {
     /// <a>C</a>."). A paragraph that is one link, or a label and a link
     /// ("Read more: <a>...</a>"), is a teaser or a cross-reference; a
     /// heading that is a link is a teaser's headline.
-    fn is_linked_sentence(&self) -> bool {
+    pub(super) fn is_linked_sentence(&self) -> bool {
         self.kind == BlockKind::Paragraph
             && self.cells == 0
             && self.chars - self.link_chars >= LINKED_SENTENCE_MIN_OWN_CHARS

@@ -118,8 +118,10 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 /// `kept` without what precedes its first sentence of story text and follows
 /// its last sentence or list item (kickers, bylines, dates, share and tag
 /// bars). Kept are the headings right before its first sentence, the lines
-/// that read as text and the reporting credits that close it, and the rows
-/// of a table of figures begun inside it or introduced by its last sentence.
+/// that read as text, the sentences told in links (a closing call to action:
+/// "Ready to start? <a>Book an installation</a> or <a>call us</a> today.")
+/// and the reporting credits that close it, and the rows of a table of
+/// figures begun inside it or introduced by its last sentence.
 fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     let mut first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
     // The headings just before the first sentence head it (a section
@@ -144,7 +146,7 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
         .map_or(kept.len(), |i| i + 1);
     while kept
         .get(last)
-        .is_some_and(|b| b.is_closing_line() || b.is_reporting_credit())
+        .is_some_and(|b| b.is_closing_line() || b.is_linked_sentence() || b.is_reporting_credit())
     {
         last += 1;
     }

@@ -356,6 +356,24 @@ fn closing_reporting_credits_are_article_text() {
 }
 
 #[test]
+fn a_closing_sentence_told_in_links_is_article_text() {
+    // The story's last sentence may be mostly links (a call to action, a
+    // pointer to further reading): it is a sentence of the story, where a
+    // link alone or a label and a link after the story is not.
+    let html = format!(
+        r#"<body><article>{}<p>Ready to start? <a href="/book">Book your professional installation</a> or <a href="tel:1">give us a call at 855.822.1220</a> today.</p>
+            <p>Read more: <a href="/next">Ten ways to save on your energy bill this winter.</a></p>
+            <p><a href="/other">Another story from the archive of this site, worth reading.</a></p></article></body>"#,
+        story(3)
+    );
+    let want = story_then_lines(
+        3,
+        &["Ready to start? Book your professional installation or give us a call at 855.822.1220 today."],
+    );
+    assert_eq!(extract(&html), want);
+}
+
+#[test]
 fn embedded_posts_in_social_embed_boxes_are_article_text() {
     let html = format!(
         r#"<body><article>{}<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and the state spent half a million dollars on it: <a href="https://t.co/x">https://t.co/x</a></p>&mdash; Dianna (@dianna) <a href="https://twitter.com/d/status/1">November 18, 2019</a></blockquote>
