@@ -374,6 +374,23 @@ fn a_closing_sentence_told_in_links_is_article_text() {
 }
 
 #[test]
+fn an_opening_sentence_told_in_links_is_article_text() {
+    // The story's first sentence may be mostly a link (to the show, the
+    // law, the report it is about); a kicker or a lone link before the
+    // story is not.
+    let html = format!(
+        r#"<body><article><p><a href="/tv">Entertainment</a></p><p><a href="/x">Another story from the archive of this site, worth reading.</a></p>
+            <p>Last night the actor left <a href="/show">the dance show &ldquo;Dancing with the Stars.&rdquo;</a></p>{}</article></body>"#,
+        story(3)
+    );
+    let want = lines_then_story(
+        &["Last night the actor left the dance show “Dancing with the Stars.”"],
+        3,
+    );
+    assert_eq!(extract(&html), want);
+}
+
+#[test]
 fn embedded_posts_in_social_embed_boxes_are_article_text() {
     let html = format!(
         r#"<body><article>{}<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and the state spent half a million dollars on it: <a href="https://t.co/x">https://t.co/x</a></p>&mdash; Dianna (@dianna) <a href="https://twitter.com/d/status/1">November 18, 2019</a></blockquote>
