@@ -94,8 +94,10 @@ const PARTS_LEVELS: usize = 4;
 /// its text.
 const PART_MAX_NOISE: f32 = 0.6;
 
-/// How many ancestors of the article's container are searched for its lead.
-const LEAD_LEVELS: usize = 3;
+/// How many ancestors of the article's container are searched for its lead:
+/// page builders nest the body in a wrapper for each section, row, column
+/// and module, with the intro in a section beside the outermost.
+const LEAD_LEVELS: usize = 5;
 
 /// The most prose the article's lead holds, relative to the article's.
 const LEAD_MAX_SHARE: f32 = 0.34;

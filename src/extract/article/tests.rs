@@ -1259,6 +1259,28 @@ fn an_intro_in_its_own_box_before_the_article_is_kept() {
 }
 
 #[test]
+fn an_intro_box_several_wrappers_above_the_article_is_kept() {
+    // Page builders nest the body in a wrapper for each column, row and
+    // section, the intro in a header section beside the outermost: the
+    // lead is looked for that far up.
+    let intro = "<p>Readers asked us how the new rules work, so we read all of them and talked to experts.</p><p>Here is what changes for tenants, landlords and the courts this year, point by point.</p>";
+    let html = format!(
+        r#"<body><main><section class="hero"><div><div>{intro}</div></div></section><nav><a href="/a">Contents</a></nav>
+            <section class="body"><div class="row"><div class="column"><div class="module"><div class="text">{}</div></div></div></div></section></main></body>"#,
+        story(8)
+    );
+    let got = extract(&html);
+    assert_eq!(
+        got[..2],
+        [
+            "Readers asked us how the new rules work, so we read all of them and talked to experts.",
+            "Here is what changes for tenants, landlords and the courts this year, point by point.",
+        ]
+    );
+    assert_eq!(got[2..], expected_story(8));
+}
+
+#[test]
 fn a_story_cut_into_boxes_laid_out_alike_keeps_its_opening_box() {
     // A page builder cuts the story into rich-text boxes (numbered per
     // instance) with a download form between them; the opening box holds
