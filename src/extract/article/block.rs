@@ -73,9 +73,10 @@ fn is_reader_notice(t: &str) -> bool {
 }
 
 /// Short blocks that sell or announce something rather than report:
-/// sign-up calls, "click here", gallery counters, script notices.
+/// sign-up calls, a newsletter's pitch ("... delivered right to your
+/// inbox"), "click here", gallery counters, script notices.
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
+    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b|\bdelivered (right |straight |directly )?to your inbox\b")
         .expect("static regex")
 });
 

@@ -2536,3 +2536,15 @@ fn a_box_around_a_field_to_type_into_is_a_form() {
     want.extend(expected_story(8));
     assert_eq!(extract(&html), want);
 }
+
+#[test]
+fn a_newsletter_pitch_in_the_story_is_left_out() {
+    // The pitch set between the story's paragraphs, its link on the
+    // newsletter's name only.
+    let html = format!(
+        r#"<body><article>{}<p>Love movies? Our <a href="/newsletters">Watch Party</a> newsletter has all the best picks, delivered right to your inbox.</p>{}</article></body>"#,
+        story(3),
+        (4..=6).map(para).collect::<String>()
+    );
+    assert_eq!(extract(&html), expected_story(6));
+}
