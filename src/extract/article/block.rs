@@ -73,12 +73,23 @@ fn is_reader_notice(t: &str) -> bool {
 }
 
 /// Short blocks that sell or announce something rather than report:
-/// sign-up calls, a newsletter's pitch ("... delivered right to your
-/// inbox"), "click here", gallery counters, script notices.
+/// sign-up calls, "click here", gallery counters, script notices.
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b|\bdelivered (right |straight |directly )?to your inbox\b")
+    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
         .expect("static regex")
 });
+
+/// A newsletter's pitch: "... delivered right to your inbox". Looked for
+/// only in short blocks holding "inbox" ([`is_inbox_pitch`]).
+static INBOX_PITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)delivered (right |straight |directly )?to your inbox").expect("static regex")
+});
+
+/// True for a short block ([`PROMO_MAX_CHARS`]) pitching a newsletter
+/// ([`INBOX_PITCH`]); `t` is its cleaned text.
+fn is_inbox_pitch(t: &str) -> bool {
+    memchr::memmem::find(t.as_bytes(), b"inbox").is_some() && INBOX_PITCH.is_match(t)
+}
 
 /// A block that is only template markup the page's system left unrendered:
 /// shortcodes with attributes ("[convertkit form=1630175]", "[video
@@ -498,7 +509,7 @@ impl RawBlock {
         {
             return None;
         }
-        if t.len() <= PROMO_MAX_CHARS && PROMO.is_match(t) {
+        if t.len() <= PROMO_MAX_CHARS && (PROMO.is_match(t) || is_inbox_pitch(t)) {
             return None;
         }
         if is_reader_notice(t) {
