@@ -1,8 +1,7 @@
 //! The walk over the page: its containers ([`Container`]) and the blocks of
 //! text in them, read in document order with their totals of prose and
-//! noise; suspect containers dropped as they close, forms (a box around a
-//! field to type into) and legal notices too (the notices' totals still
-//! counted).
+//! noise; suspect containers dropped as they close, legal notices too
+//! (their totals still counted).
 
 use std::cell::OnceCell;
 
