@@ -301,21 +301,6 @@ pub(super) fn is_disclosure_control(el: &scraper::node::Element) -> bool {
     attrs(el).any(|(n, _)| matches!(n, "aria-expanded" | "aria-controls"))
 }
 
-/// True for a field a reader types into (`<textarea>`, a text, e-mail,
-/// search or number `<input>`): the box around one is a form (a sign-up or
-/// feedback box, a comment form), whatever its markup says.
-pub(super) fn is_text_field(el: &scraper::node::Element) -> bool {
-    match el.name() {
-        "textarea" => true,
-        "input" => attr(el, "type").is_none_or(|t| {
-            ["text", "email", "search", "tel", "number", "url"]
-                .iter()
-                .any(|k| t.eq_ignore_ascii_case(k))
-        }),
-        _ => false,
-    }
-}
-
 /// True for a link that is a disclosure control, not a link: one that says
 /// so (`role="button"`, [`is_disclosure_control`]).
 pub(super) fn is_control_link(a: &scraper::node::Element) -> bool {

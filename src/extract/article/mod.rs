@@ -120,14 +120,8 @@ fn without_placeholders(blocks: Vec<Block>) -> Vec<Block> {
 }
 
 /// A second copy of the article (pages render it twice, for small and large
-/// screens) starts over with one of its first this many blocks, or of its
-/// first this many paragraphs of [`COPY_PARAGRAPH_MIN_WORDS`] (a date, a
-/// label, a heading above them aside) ...
+/// screens) starts over with one of its first this many blocks ...
 const COPY_START: usize = 3;
-
-/// Words a block needs to count among the article's opening paragraphs
-/// ([`COPY_START`]).
-const COPY_PARAGRAPH_MIN_WORDS: usize = 6;
 
 /// ... and goes on repeating earlier blocks verbatim for at least this many
 /// blocks in a row. Shorter repeats, or repeats that start elsewhere, are the
@@ -142,19 +136,11 @@ fn without_copies(blocks: Vec<Block>) -> Vec<Block> {
         .enumerate()
         .map(|(i, b)| *first.entry(b.text.as_str()).or_insert(i))
         .collect();
-    // The article's first COPY_START paragraphs.
-    let opening: Vec<usize> = blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| block::has_words(&b.text, COPY_PARAGRAPH_MIN_WORDS))
-        .map(|(i, _)| i)
-        .take(COPY_START)
-        .collect();
     let mut keep = vec![true; blocks.len()];
     let mut i = 0;
     while i < blocks.len() {
         let run = (i..blocks.len()).take_while(|&j| earlier[j] < j).count();
-        if run >= COPY_MIN_BLOCKS && (earlier[i] < COPY_START || opening.contains(&earlier[i])) {
+        if run >= COPY_MIN_BLOCKS && earlier[i] < COPY_START {
             keep[i..i + run].fill(false);
         }
         i += run.max(1);

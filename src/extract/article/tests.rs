@@ -1204,22 +1204,6 @@ fn an_article_the_page_renders_twice_is_read_once() {
 }
 
 #[test]
-fn an_article_rendered_twice_under_its_labels_is_read_once() {
-    // The copy for large screens starts over with the first paragraph, not
-    // with the date and labels read above the first copy's.
-    let html = format!(
-        r#"<body><div class="article"><div class="mobile"><h4>March 17, 2025</h4><h4>Guides</h4><h4>Marketing</h4>{}</div><div class="desktop">{}</div></div></body>"#,
-        story(5),
-        story(5)
-    );
-    let mut want: Vec<String> = ["March 17, 2025", "Guides", "Marketing"]
-        .map(String::from)
-        .to_vec();
-    want.extend(expected_story(5));
-    assert_eq!(extract(&html), want);
-}
-
-#[test]
 fn blocks_the_story_itself_repeats_are_kept() {
     // A plan listing the same items for each of its days.
     let day = |d: usize| {
@@ -2513,28 +2497,6 @@ fn a_caption_that_credits_an_agency_or_a_copyright_is_not_the_story() {
         para(3)
     );
     assert_eq!(extract(&html), expected_story(3));
-}
-
-#[test]
-fn a_box_around_a_field_to_type_into_is_a_form() {
-    // A sign-up box and a feedback widget a script sends, without a
-    // `<form>`: their titles, pitch and small print are not the story. The
-    // standfirst in a box with a field for a ZIP code, before the field,
-    // is.
-    let hero = r#"<div class="hero"><div class="dek"><p>Most owners spend about fifty thousand dollars, or fifteen to sixty a square foot, on a house.</p></div><div class="cta"><input type="text" placeholder="ZIP code"></div></div>"#;
-    let signup = r#"<div class="box"><p>Get the reporter's stories in your inbox</p><p>Join for free to get updates from this writer.</p><input type="email" placeholder="Your email"><p>By clicking the button below, you accept the terms of use of this site.</p></div>"#;
-    let feedback = r#"<div class="rating-feedback"><p>We are sorry that this post was not useful for you!</p><p>Let us improve this post!</p><div class="box"><p>Tell us how we can improve this post?</p><textarea rows="5"></textarea></div></div>"#;
-    let html = format!(
-        r#"<body><div class="post">{hero}{}{signup}{}{feedback}</div></body>"#,
-        story(4),
-        (5..=8).map(para).collect::<String>()
-    );
-    let mut want = vec![
-        "Most owners spend about fifty thousand dollars, or fifteen to sixty a square foot, on a house."
-            .to_string(),
-    ];
-    want.extend(expected_story(8));
-    assert_eq!(extract(&html), want);
 }
 
 #[test]

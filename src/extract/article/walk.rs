@@ -12,7 +12,7 @@ use scraper::{ElementRef, Node};
 use super::block::{RawBlock, BR};
 use super::markup::{
     block_kind, is_anchor, is_block_level, is_control_link, is_embedded_post, is_permalink,
-    is_text_field, layout_signature, markup, Markup, Mode, Names,
+    layout_signature, markup, Markup, Mode, Names,
 };
 use crate::document::BlockKind;
 use crate::extract::teaser::is_comments_heading;
@@ -56,9 +56,6 @@ pub(super) struct Container {
     embeds: bool,
     /// It holds an image (`<img>`, `<picture>`, `<video>`).
     pub(super) images: bool,
-    /// It holds a field to type into ([`is_text_field`]): the number of
-    /// blocks read when the first was met.
-    field: Option<usize>,
     /// It was dropped as boilerplate, with everything inside.
     pub(super) dropped: bool,
     /// It is a standing legal notice ([`Markup::Notice`]): its blocks are
@@ -77,11 +74,6 @@ const COMMENTS_COUNT_MAX_CHARS: u32 = 120;
 
 /// Prose (characters) a suspect container needs to be kept.
 const SUSPECT_MIN_PROSE: f32 = 150.0;
-
-/// Characters of text outside links a box around a field to type into
-/// holds at most to be taken for a form ([`is_text_field`]): a title, a
-/// pitch, small print, the messages shown once it is sent.
-const FORM_MAX_CHARS: f32 = 300.0;
 
 /// Words a paragraph needs to be taken for a copy of the footer's text
 /// ([`Walk::in_footer`]): shorter lines (a slogan, "Contact us") may be
@@ -435,11 +427,6 @@ impl Walk {
                                 if let Some(card) = spans.last_mut() {
                                     card.image = true;
                                 }
-                            } else if matches!(name, "input" | "textarea") && is_text_field(el) {
-                                let at = walk.blocks.len();
-                                for &(c, _) in &open {
-                                    walk.containers[c].field.get_or_insert(at);
-                                }
                             }
                             let Some(er) = ElementRef::wrap(node) else {
                                 continue;
@@ -631,7 +618,6 @@ impl Walk {
             is_text,
             embeds: false,
             images: false,
-            field: None,
             dropped: false,
             notice: false,
             footer: None,
@@ -645,10 +631,8 @@ impl Walk {
     /// it holds an embedded post (sites wrap those in "social-embed" boxes),
     /// and so is a box named like a footer that holds less text than the
     /// page before it (a footer closes the page, where a wrapper of the page
-    /// named so, "wrap-with-footer", holds most of it), a section of
-    /// readers' comments ([`Walk::opens_comments`]), and a box around a
-    /// field to type into that reads as a form ([`is_text_field`],
-    /// [`FORM_MAX_CHARS`]).
+    /// named so, "wrap-with-footer", holds most of it), and a section of
+    /// readers' comments ([`Walk::opens_comments`]).
     fn close_container(&mut self, idx: usize, pending: &mut Pending, parent: usize) {
         self.flush(idx, pending);
         let end = self.blocks.len();
@@ -661,21 +645,8 @@ impl Walk {
         let (prose, noise, other, is_text, images) =
             (c.prose, c.noise, c.other, c.is_text, c.images);
         let footer = c.footer.is_some_and(|before| chars_read - before < before);
-        // A box around a field to type into, with little prose and none
-        // before the field, is a form (a sign-up or feedback box: its pitch,
-        // its small print, its messages), as a `<form>` is; a box that opens
-        // with the story's prose (a standfirst beside a quote's ZIP field)
-        // is not.
-        let form = prose < SUSPECT_MIN_PROSE
-            && prose + other < FORM_MAX_CHARS
-            && c.field.is_some_and(|at| {
-                !self.blocks[c.first_block..at]
-                    .iter()
-                    .any(RawBlock::is_prose)
-            });
         if footer
             || comments
-            || form
             || c.suspect && !c.embeds && !(prose >= SUSPECT_MIN_PROSE && prose > noise)
         {
             c.dropped = true;
