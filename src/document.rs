@@ -258,6 +258,18 @@ impl Document {
             .or(self.title.as_deref())
     }
 
+    /// Whether the page's prose outside the article was looked for: true
+    /// when the document holds some, or when it records where its headline
+    /// or byline came from, which every version that looks for other prose
+    /// records too (both came in one version). A baseline written before
+    /// that, or by hand, records neither: it kept no other prose, which is
+    /// not a page that has none.
+    pub fn other_prose_read(&self) -> bool {
+        !self.other_prose.is_empty()
+            || self.headline_sources.iter().next().is_some()
+            || self.byline_sources.iter().next().is_some()
+    }
+
     /// The article text, paragraphs separated by blank lines.
     pub fn text(&self) -> String {
         let mut out = String::new();

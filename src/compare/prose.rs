@@ -41,14 +41,17 @@ pub(super) fn contains_words(joined: &str, key: &str, part: bool) -> bool {
 /// The safety net: how the page's prose outside the detected article changed.
 /// Order does not matter there (boxes move about); a paragraph counts as
 /// changed only when its words are on the page in neither version, outside
-/// the article or in it. A baseline that kept no other prose (written by an
-/// older version, or by hand) has nothing to compare.
+/// the article or in it. A baseline that did not look for other prose
+/// ([`Document::other_prose_read`]: written by an older version, or by
+/// hand) has nothing to compare; one that looked and found none (the
+/// article held all of the page's prose) has, so that a paragraph added
+/// outside the article, or a lead pushed out of it, is still seen.
 pub(super) fn other_prose_changes(
     old: &Document,
     new: &Document,
     rules: &Rules,
 ) -> Vec<ProseChange> {
-    if old.other_prose.is_empty() {
+    if !old.other_prose_read() {
         return Vec::new();
     }
     let (old_texts, new_texts): (Vec<&str>, Vec<&str>) = (
@@ -240,6 +243,39 @@ mod tests {
         assert_eq!(compare(&kept, &old, &Rules::default()), None);
         // A baseline that kept no other prose has nothing to compare.
         let older = doc("T", &["Intro paragraph stays."]);
+        assert_eq!(compare(&older, &new, &Rules::default()), None);
+    }
+
+    #[test]
+    fn a_baseline_that_found_no_prose_outside_the_article_still_sees_a_paragraph_added_there() {
+        // The intro box read into the article while it held two paragraphs;
+        // a third added to it pushes all three out of the article. The two
+        // that moved are no change; the added one is.
+        let intro = [
+            "Problems with your teeth or gums can raise the risk of some diseases.",
+            "The campaign offers materials to help families care for their teeth.",
+        ];
+        let body = "Resources for patients and clinics are listed by state below.";
+        let mut old = doc("T", &[intro[0], intro[1], body]);
+        old.headline_sources.document_title = Some("T".into());
+        let mut new = doc("T", &[body]);
+        new.headline_sources = old.headline_sources.clone();
+        let added = "Several witnesses told reporters they had seen police vehicles nearby.";
+        new.other_prose = [intro[0], intro[1], added]
+            .into_iter()
+            .map(Prose::paragraph)
+            .collect();
+        let c = compare(&old, &new, &Rules::default()).unwrap();
+        assert_eq!(c.kinds, vec![ChangeKind::PossiblyEdited]);
+        assert_eq!(
+            c.summary,
+            "1 paragraph added outside the detected article (lower confidence)"
+        );
+        // A baseline that records no sources was written before other prose
+        // was looked for (or by hand): nothing outside the article to compare.
+        let mut older = old.clone();
+        older.headline_sources = Default::default();
+        assert!(!older.other_prose_read());
         assert_eq!(compare(&older, &new, &Rules::default()), None);
     }
 
