@@ -119,11 +119,12 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 
 /// `kept` without what precedes its first sentence of story text (or the
 /// sentence told in links just before it) and follows its last sentence or
-/// list item (kickers, bylines, dates, share and tag bars). Kept are the headings right before its first sentence, the lines
-/// that read as text, the sentences told in links (a closing call to action:
-/// "Ready to start? <a>Book an installation</a> or <a>call us</a> today.")
-/// and the reporting credits that close it, and the rows of a table of
-/// figures begun inside it or introduced by its last sentence.
+/// list item (kickers, bylines, dates, share and tag bars). Kept are the
+/// headings right before its first sentence, the lines that read as text,
+/// the sentences told in links (a closing call to action: "Ready to start?
+/// <a>Book an installation</a> or <a>call us</a> today.") and the
+/// reporting credits that close it, and the rows of a table of figures
+/// begun inside it or introduced by its last sentence.
 fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
     let mut first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
     // The story may open with a sentence told mostly in links, as it may
