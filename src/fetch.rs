@@ -256,7 +256,7 @@ pub(crate) fn is_tracking_parameter(name: &str) -> bool {
 /// typed as is) and the spelling variants of its Persian and Arabic letters
 /// that text comparison folds too ([`crate::text::compare_key`]: Arabic
 /// ي/ك and Persian ی/ک, the zero-width non-joiner, NFC and NFD...),
-/// tracking parameters ([`is_tracking_parameter`]) and the order of the
+/// tracking parameters (`is_tracking_parameter`) and the order of the
 /// others, and the fragment. Anything else (another path, host, port or
 /// parameter) is another resource: the rule is conservative, so that what
 /// it ignores is never a story moving.

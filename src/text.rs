@@ -335,9 +335,9 @@ fn arabic_letter(c: char) -> bool {
 ///   So the keyword's parts may be joined by a ZWNJ, a space or nothing
 ///   (حقوق بشر, حقوق‌بشر and حقوقبشر are one), but the keyword never starts
 ///   or ends inside a word: ایران is not in «برای رانندگان», امین is not in
-///   «تأمین». Its first word may carry one of the [`ATTACHED_PREFIXES`]
+///   «تأمین». Its first word may carry one of the `ATTACHED_PREFIXES`
 ///   (العراق in والعراق and للعراق, عراق in العراق) and its last one of the
-///   [`ATTACHED_SUFFIXES`] (ایران in ایرانی, وکیل in وکیلان).
+///   `ATTACHED_SUFFIXES` (ایران in ایرانی, وکیل in وکیلان).
 /// - A keyword in a script whose words stand apart (Latin, Greek, Cyrillic,
 ///   Armenian, Georgian; or starting with a digit or a sign:
 ///   "#MahsaAmini") must start a word: "Evin" is not in "Kevin", "Iran" is
@@ -908,7 +908,7 @@ fn unit_end(s: &str) -> usize {
 const CLUSTERS_PER_WORD: usize = 3;
 
 /// What some [`diff_words`] count as words: one each, but
-/// [`CLUSTERS_PER_WORD`] units of Thai, Lao, Khmer or Myanmar one, rounded
+/// `CLUSTERS_PER_WORD` units of Thai, Lao, Khmer or Myanmar one, rounded
 /// up (a change of one letter is a word changed).
 fn weighed<'a>(words: impl Iterator<Item = &'a str>) -> usize {
     let (mut n, mut clusters) = (0, 0usize);
@@ -926,7 +926,7 @@ fn weighed<'a>(words: impl Iterator<Item = &'a str>) -> usize {
 /// removed, a headline, the text an alert quotes): its runs of letters and
 /// digits as [`word_count`] counts them, but a run of a script written
 /// without spaces counts its [`units`], each Han or kana character a word
-/// and [`CLUSTERS_PER_WORD`] units of Thai, Lao, Khmer or Myanmar one. A
+/// and `CLUSTERS_PER_WORD` units of Thai, Lao, Khmer or Myanmar one. A
 /// Chinese word is one or two characters, so a Chinese sentence counts
 /// somewhat more than its translation does (about half as much again, as
 /// word processors count it), and one character changed is one word
@@ -938,7 +938,7 @@ pub fn diff_word_count(s: &str) -> usize {
 }
 
 /// The pieces a quote of `s` is measured and cut in, as (start, end,
-/// weight), the weight in [`CLUSTERS_PER_WORD`]ths of a word: its white-space
+/// weight), the weight in `CLUSTERS_PER_WORD`ths of a word: its white-space
 /// separated parts, a word each, but a part holding a script written without
 /// spaces cut into its [`units`], weighed as [`diff_word_count`] weighs
 /// them (the punctuation between them weighs nothing).

@@ -431,7 +431,7 @@ fn keyed(text_: &str, rules: &Rules) -> Keyed {
 /// (or the change is smaller than `rules.min_change` words).
 ///
 /// The baseline's words a reading could not decode (U+FFFD) and the page
-/// now reads are taken as read ([`story::read_as_now`]): the page did not
+/// now reads are taken as read (`story::read_as_now`): the page did not
 /// change, its reading did, and only the edits made with it are reported.
 pub fn compare(old: &Document, new: &Document, rules: &Rules) -> Option<Change> {
     compare_read(&story::read_as_now(old, new), new, rules)

@@ -178,15 +178,15 @@ pub enum StandIn {
 ///
 /// - a "not found" page: a headline or title that says the page is not
 ///   there, and at most a fifth of the story's paragraphs left;
-/// - a wall: almost no prose ([`WALL_MAX_WORDS`]), at most a fifth of the
+/// - a wall: almost no prose (`WALL_MAX_WORDS`), at most a fifth of the
 ///   story's paragraphs left, and what gives a wall away: its title
-///   ([`WALL_TITLE`]), its text ([`WALL_TEXT`]) or a challenge's markup
-///   ([`WALL_MARKUP`]). With no story yet, only its title or markup does;
+///   (`WALL_TITLE`), its text (`WALL_TEXT`) or a challenge's markup
+///   (`WALL_MARKUP`). With no story yet, only its title or markup does;
 /// - a maintenance or "temporarily unavailable" page, or a database error:
-///   almost no prose ([`WALL_MAX_WORDS`]), at most a fifth of the story's
+///   almost no prose (`WALL_MAX_WORDS`), at most a fifth of the story's
 ///   paragraphs left, and a title or headline that is that message
-///   ([`UNAVAILABLE_TITLE`]), or article text that is mostly that message
-///   ([`UNAVAILABLE_TEXT`]: the paragraphs that say it hold at least half
+///   (`UNAVAILABLE_TITLE`), or article text that is mostly that message
+///   (`UNAVAILABLE_TEXT`: the paragraphs that say it hold at least half
 ///   of its words). With no story yet, only its title or headline does.
 ///
 /// A story whose headline says any of these from the start is a story.
@@ -287,7 +287,7 @@ fn title_parts(title: &str) -> impl Iterator<Item = &str> {
 }
 
 /// What a page's article text says of the site being down
-/// ([`UNAVAILABLE_TEXT`]), when the paragraphs that say so hold at least
+/// (`UNAVAILABLE_TEXT`), when the paragraphs that say so hold at least
 /// half of its words: the paragraph that says it, as it reads.
 fn mostly_unavailable(new: &Document) -> Option<String> {
     let (mut all, mut saying, mut first) = (0, 0, None);
@@ -347,8 +347,8 @@ const MIN_STORY_RUNS: usize = 12;
 
 /// Whether the page `new` (found at another address the article's URL now
 /// redirects to) still carries the story `old` held: at least
-/// [`SAME_STORY_SHARE`] of the story's text (its paragraphs, as runs of
-/// [`SHINGLE_CHARS`] characters in comparison form, so that Persian and
+/// `SAME_STORY_SHARE` of the story's text (its paragraphs, as runs of
+/// `SHINGLE_CHARS` characters in comparison form, so that Persian and
 /// Arabic spelling variants and spacing are the same text) is found in the
 /// page's article or in its other prose. The headline is not counted: a
 /// story gets a new slug mostly because it was retitled. A section front, a
@@ -403,7 +403,7 @@ pub fn same_story(old: &Document, new: &Document) -> bool {
 /// decode (each U+FFFD: a page in a legacy encoding read as the UTF-8 its
 /// server claimed) now read, and nothing else changed: the same headline
 /// and byline, character for character but where `old` has U+FFFD, and the
-/// same paragraphs once [`read_as_now`]. The page did not change; its
+/// same paragraphs once `read_as_now`. The page did not change; its
 /// reading did.
 pub fn only_undecoded_characters_read(old: &Document, new: &Document) -> bool {
     let undecoded = |t: &str| t.contains('\u{FFFD}');
@@ -434,9 +434,9 @@ pub fn only_undecoded_characters_read(old: &Document, new: &Document) -> bool {
             .all(|(a, b)| a.text == b.text)
 }
 
-/// A word of the baseline as compared by [`read_as_now`].
+/// A word of the baseline as compared by `read_as_now`.
 struct OldWord<'a>(&'a str);
-/// A word of the page now as compared by [`read_as_now`].
+/// A word of the page now as compared by `read_as_now`.
 struct NewWord<'a>(&'a str);
 
 impl PartialEq<OldWord<'_>> for NewWord<'_> {

@@ -68,7 +68,7 @@ pub struct ListingEntry {
 }
 
 /// Items of a listing page: the links matched by `selector`, or by default
-/// the links that read like headlines ([`headline_links`]).
+/// the links that read like headlines (`headline_links`).
 pub fn listing(html: &str, base: &Url, selector: Option<&str>) -> Vec<Item> {
     listing_entries(html, base, selector)
         .0

@@ -1,6 +1,7 @@
-//! Extraction: HTML to [`Document`] (article mode), HTML to [`Item`]s (listing
-//! mode), and feeds to [`Item`]s. One parse per page: metadata, selectors and
-//! content scoring share the same tree.
+//! Extraction: HTML to [`Document`] (article mode), HTML to
+//! [`Item`](crate::document::Item)s (listing mode), and feeds to
+//! [`Item`](crate::document::Item)s. One parse per page: metadata, selectors
+//! and content scoring share the same tree.
 
 mod article;
 mod feed;

@@ -210,7 +210,7 @@ const RECORD_FIELDS: [(&str, &str); 11] = [
 /// The digest of what a snapshot record asserts, computed when it is kept
 /// and stored beside it (`record_sha256`, `record_fields`).
 ///
-/// Each field of [`RECORD_FIELDS`] is taken as bytes: text as stored
+/// Each field of `RECORD_FIELDS` is taken as bytes: text as stored
 /// (UTF-8; the heads exactly as kept, CRLF-separated), numbers in decimal
 /// ASCII (the fetch time in Unix milliseconds; the body size is the decoded
 /// body's length, whatever coding it is stored in), the kind `version` or

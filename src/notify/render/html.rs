@@ -89,12 +89,12 @@ fn for_screen_readers(t: &str) -> String {
 }
 
 /// Inline style of removed words (email and evidence viewer alike):
-/// struck through, in [`colour::DEL`] on [`colour::DEL_BG`].
+/// struck through, in `colour::DEL` on `colour::DEL_BG`.
 pub const DEL_STYLE: &str = "color:#9b0019;background:#fde7e9;text-decoration:line-through;";
 
 /// Inline style of added words (email and evidence viewer alike):
-/// underlined below the letters' dots ([`UNDERLINE_BELOW_DOTS`]), in
-/// [`colour::INS`] on [`colour::INS_BG`].
+/// underlined below the letters' dots (`UNDERLINE_BELOW_DOTS`), in
+/// `colour::INS` on `colour::INS_BG`.
 pub const INS_STYLE: &str =
     "color:#0a5c26;background:#e3f6e8;text-decoration:underline;text-underline-offset:0.3em;";
 
@@ -450,8 +450,8 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
 }
 
 /// A move's old and new address, linked (http(s) only, [`href`]), the
-/// other site it went to if it did ([`ANOTHER_SITE`]), and what the
-/// move means for those citing the story ([`MOVED_NOTE`]): the `moved`
+/// other site it went to if it did (`ANOTHER_SITE`), and what the
+/// move means for those citing the story (`MOVED_NOTE`): the `moved`
 /// alert's HTML and the evidence viewer's row of the move say it so.
 pub fn moved_html(from: &str, to: &str) -> String {
     let address = |u: &str| match href(u) {

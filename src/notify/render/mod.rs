@@ -2,7 +2,7 @@
 //! of an email) and as HTML with inline CSS (mail clients). Page text is
 //! always escaped.
 //!
-//! Both renderings show the same [`Section`]s: a changed headline or byline,
+//! Both renderings show the same `Section`s: a changed headline or byline,
 //! a run of added or removed paragraphs (merged, their first lines shown), a
 //! changed paragraph with a few words of context around each change, a moved
 //! paragraph. Paragraphs are named by the words they begin with or follow,

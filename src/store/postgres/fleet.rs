@@ -776,7 +776,7 @@ const TOKEN_REUSE: Duration = Duration::from_secs(1);
 /// A token for a host without a delay between requests is kept for a
 /// moment when its request is done ([`crate::politeness::KEEP_TOKEN`]),
 /// and the replica's next request to the host reuses it without a round
-/// trip, for at most [`TOKEN_REUSE`] after it was taken: the fleet-wide
+/// trip, for at most `TOKEN_REUSE` after it was taken: the fleet-wide
 /// count of tokens, and so of requests in flight to the host, is the same.
 pub struct FleetHosts {
     pg: Postgres,

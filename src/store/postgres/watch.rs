@@ -1,7 +1,7 @@
 //! A watch's state in PostgreSQL ([`WatchState`]): the same rows as the
 //! SQLite backend's (its schedule, validators, failures, whether it is taken
 //! down and where its URL moved for good), and what this replica holds of
-//! the watches it has leases on ([`Held`]), which it reads and stores
+//! the watches it has leases on (`Held`), which it reads and stores
 //! without asking the database.
 
 use tokio_postgres::Row;
@@ -94,7 +94,7 @@ impl Postgres {
     }
 
     /// Stores the state of a watch. A lazy save of a watch this replica
-    /// holds a lease on is written when the lease is handed back (see [`Held`]).
+    /// holds a lease on is written when the lease is handed back (see `Held`).
     pub fn save_watch(&self, watch: &str, s: &WatchState, durability: Durability) -> Result<()> {
         if durability == Durability::Lazy {
             if let Some(h) = lock(&self.inner.held).get_mut(watch) {

@@ -57,7 +57,7 @@ impl EventKind {
     }
 }
 
-/// A takedown, restore or move a check detected, for [`State::save_check`].
+/// A takedown, restore or move a check detected, for [`crate::store::State::save_check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     /// Unix time it was detected.

@@ -248,7 +248,7 @@ impl Sqlite {
 
     /// Records that an attempt to send the pending entry starts at `now`
     /// and lasts up to `until` (Unix times): `outbox list` shows it being
-    /// sent until then. Like [`State::mark_sent`], the commit does not wait
+    /// sent until then. Like [`crate::store::State::mark_sent`], the commit does not wait
     /// for the disk: a power cut can only lose this mark.
     pub fn mark_sending(&self, alert_id: &str, channel: &str, now: i64, until: i64) -> Result<()> {
         self.write(Durability::Lazy, |db| {
@@ -261,7 +261,7 @@ impl Sqlite {
     }
 
     /// Records a failed attempt at `now`: retry at `next_attempt`, or dead
-    /// when `None`. Like [`State::mark_sent`], the commit does not wait for
+    /// when `None`. Like [`crate::store::State::mark_sent`], the commit does not wait for
     /// the disk: a power cut can only make the entry due again sooner.
     pub fn mark_failed(
         &self,
@@ -314,7 +314,7 @@ impl Sqlite {
 
     /// Drops unsent entries (all, or of one alert). An entry being sent at
     /// `now` (its attempt's time limit not passed) is kept, as by
-    /// [`State::retry`]: that attempt may still deliver it. Returns how many.
+    /// [`crate::store::State::retry`]: that attempt may still deliver it. Returns how many.
     pub fn drop_entries(
         &self,
         alert_id: Option<&str>,

@@ -1,6 +1,6 @@
 //! A watch's versions: each text stored under the SHA-256 of its bytes,
 //! only the newest `keep` of a watch kept with the texts they refer to, and
-//! what one check leaves behind ([`Sqlite::save_check`]: its versions,
+//! what one check leaves behind ([`crate::store::State::save_check`]: its versions,
 //! events and watch state, in one transaction).
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -10,7 +10,7 @@ use super::watch::{save_watch_in, WatchState};
 use super::{Durability, Result, Sqlite};
 use crate::store::snapshots::{self, NewSnapshot};
 
-/// A newly accepted version of a watch's document, for [`State::save_check`].
+/// A newly accepted version of a watch's document, for [`crate::store::State::save_check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewVersion {
     /// The document's [`crate::document::Document::content_hash`].
@@ -70,7 +70,7 @@ impl Origin {
     }
 }
 
-/// One kept version of a watch, as [`State::versions`] lists it.
+/// One kept version of a watch, as [`crate::store::State::versions`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRow {
     /// Its number: 1 for the watch's first version, counting up.

@@ -130,7 +130,7 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Sets when a watch is next due (see [`State::set_next_due`]).
+    /// Sets when a watch is next due (see [`crate::store::State::set_next_due`]).
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.db()
             .execute(
