@@ -242,18 +242,25 @@ pub fn regex_problem(pattern: &str, e: &regex::Error) -> String {
 }
 
 /// What to say of a watch's `channels` entry that names no channel: the
-/// channel probably meant, else those there are.
-fn unknown_channel(name: &str, channels: &[Channel]) -> String {
+/// channel probably meant, else those there are; a channel `left_out` for
+/// its own problems counts as there (the config has it, once fixed).
+fn unknown_channel(name: &str, channels: &[Channel], left_out: &[String]) -> String {
     let missing = format!("no channel named {} is defined", quote(name));
-    if let Some(meant) = closest(name, channels.iter().map(|c| c.name.as_str())) {
+    let names = || {
+        channels
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(left_out.iter().map(String::as_str))
+    };
+    if let Some(meant) = closest(name, names()) {
         return format!("{missing}: did you mean {}?", quote(meant));
     }
-    if channels.is_empty() {
+    if names().next().is_none() {
         return format!(
             "{missing}: the config has no [[channel]] (without one, alerts go to stdout and the log)"
         );
     }
-    let names: Vec<String> = channels.iter().map(|c| quote(&c.name)).collect();
+    let names: Vec<String> = names().map(quote).collect();
     format!("{missing}; its channels: {}", names.join(", "))
 }
 
@@ -494,7 +501,7 @@ pub(super) fn watches(
                 r.at(
                     Some(c.span()),
                     k("channels"),
-                    unknown_channel(c.get_ref(), channels),
+                    unknown_channel(c.get_ref(), channels, left_out),
                 );
             }
         }
@@ -634,6 +641,15 @@ mod tests {
         assert_eq!(
             with(""),
             ["c.toml:4: watch \"a\".channels: no channel named \"press_office\" is defined: the config has no [[channel]] (without one, alerts go to stdout and the log)"]
+        );
+        // A channel with a problem of its own is still the config's: the
+        // watch is told the name meant, not that there is no channel.
+        assert_eq!(
+            with("[[channel]]\nname = \"press-office\"\ntype = \"emial\"\n\n"),
+            [
+                "c.toml:3: channel \"press-office\".type: unknown channel type \"emial\"; use \"email\" or \"webhook\"",
+                "c.toml:8: watch \"a\".channels: no channel named \"press_office\" is defined: did you mean \"press-office\"?"
+            ]
         );
     }
 
