@@ -57,10 +57,15 @@ pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
 }
 
 /// The state of `cfg` for any command, `preview` as [`store::State::for_config`]
-/// takes it, once [`preflight::state_database`] found that this user can use it.
+/// takes it, once [`preflight::state_database`] found that this user can use
+/// it, or, when it is made here (not `preview`), that this user may make its
+/// directory ([`preflight::state_dir_makeable`]), as `check` and `run` say.
 pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_none() {
-        preflight::state_database(cfg, preview)?;
+        match preview {
+            true => preflight::state_database(cfg, true).map(drop)?,
+            false => preflight::state_dir_makeable(cfg)?,
+        }
     }
     store::State::for_config(&cfg.daemon, preview)
 }

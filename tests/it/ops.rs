@@ -1105,15 +1105,16 @@ async fn a_state_directory_another_user_owns_is_named_as_such() {
     );
 }
 
-/// A first `check` (or `run`) whose state directory cannot be made, its
-/// parent being another user's or read-only: it says which line sets it and
-/// what to do, not only "cannot create state directory …: Permission denied
-/// (os error 13)".
+/// A first `check`, `run` or `test-alert` whose state directory cannot be
+/// made, its parent being another user's or read-only: it says which line
+/// sets it and what to do, not only "cannot create state directory …:
+/// Permission denied (os error 13)".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_state_directory_that_cannot_be_made_names_its_config_line_and_what_to_do() {
     use std::os::unix::fs::PermissionsExt;
     let project = Project::new(
-        "[daemon]\nstate_dir = \"sealed/state\"\n\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n",
+        "[daemon]\nstate_dir = \"sealed/state\"\n\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n\n\
+         [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\n",
     );
     std::fs::set_permissions(project.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let sealed = project.path("sealed");
@@ -1123,6 +1124,7 @@ async fn a_state_directory_that_cannot_be_made_names_its_config_line_and_what_to
     for args in [
         vec!["check", "--config", &cfg],
         vec!["run", "--config", &cfg],
+        vec!["test-alert", "--config", &cfg],
     ] {
         let out = run_as_someone_else(&args).await;
         let said = text(&out);
