@@ -57,7 +57,7 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
     }
     // The status of a URL's answer, when it is no success.
     let mut failed_status = None;
-    let (html, url) = if source.starts_with("http://") || source.starts_with("https://") {
+    let fetched = if source.starts_with("http://") || source.starts_with("https://") {
         let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
         let settings = Config::parse(Path::new("(defaults)"), "")
             .map_err(|e| e.to_string())?
@@ -73,17 +73,17 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
                 if !(200..300).contains(&r.status) {
                     failed_status = Some(r.exchange.status_line.clone());
                 }
-                (r.text().into_owned(), Some(r.final_url))
+                let html = r.text().into_owned();
+                (html, Some(r.final_url), r.body, r.content_type)
             }
             fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
         }
     } else {
-        (
-            presswatch::charset::decode(&presswatch::corpus::read_page(Path::new(source))?, None)
-                .into_owned(),
-            None,
-        )
+        let raw = presswatch::corpus::read_page(Path::new(source))?;
+        let html = presswatch::charset::decode(&raw, None).into_owned();
+        (html, None, raw, None)
     };
+    let (html, url, raw, content_type) = fetched;
     let doc = extract::watched_article(&html, url.as_ref(), selector);
     if json {
         println!(
@@ -127,9 +127,23 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
         );
         return Ok(ExitCode::FAILURE);
     }
-    if doc.blocks.is_empty() {
+    // A feed is read as one, by a watch of its kind: what is shown above is
+    // the feed's own title and text, not an article's.
+    let base = url
+        .clone()
+        .or_else(|| url::Url::parse("file:///").ok())
+        .ok_or("no base URL")?;
+    let feed_items = extract::feed(&raw, content_type.as_deref(), &base)
+        .map(|items| items.len())
+        .unwrap_or(0);
+    if doc.blocks.is_empty() || (feed_items > 0 && selector.is_none()) {
         let what = match selector {
             Some(css) => format!("--selector {css:?} matches no text; check it against the page's source"),
+            None if feed_items > 0 => format!(
+                "it is a feed (RSS, Atom or JSON Feed) of {}, not an article page: watch it with \
+                 kind = \"feed\" (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)",
+                presswatch::text::plural(feed_items, "item", "items")
+            ),
             None => "the page may be no article (a front page or a tag page: a watch of kind = \"listing\"), \
                      or build its text with scripts; try --selector with the CSS selector of the element \
                      holding the text (a watch's `selector`)"

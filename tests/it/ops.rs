@@ -813,7 +813,7 @@ async fn check_lines_up_persian_watch_names_by_their_letters() {
 /// `extract`, tried on a URL before making it a watch, says when what it
 /// shows is no article: the URL answers an error (its error page was
 /// printed as if it were the story, with exit 0), or no article text was
-/// found (an empty output, exit 0).
+/// found (an empty output, exit 0), or the address is a feed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_page_or_nothing() {
     let server = Server::start().await;
@@ -850,6 +850,31 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
         )),
         "{}",
         text(&out)
+    );
+    // A feed is no article: the feed watch reads it, and the message says
+    // so rather than pointing at a listing.
+    server.set(
+        "/feed.xml",
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/rss+xml".into())],
+            body:
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Example News</title>\
+                   <item><title>Director flees</title><link>https://news.example/a</link></item>\
+                   <item><title>Director speaks</title><link>https://news.example/b</link></item>\
+                   </channel></rss>"
+                    .into(),
+        },
+    );
+    let url = server.url("/feed.xml");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "no article text found in {url}: it is a feed (RSS, Atom or JSON Feed) of 2 items, not an article page: \
+             watch it with kind = \"feed\" (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)\n"
+        )
     );
     let url = server.url("/story");
     let out = run(&["extract", &url, "--selector", "div.nothing"], &[]).await;
