@@ -256,6 +256,8 @@ fn cause_of(e: &reqwest::Error, chain: &[String], certificate: bool) -> Cause {
         || all.contains("closed")
         || all.contains("incomplete")
         || all.contains("unexpected eof")
+        // hyper's words for a body shorter than its Content-Length.
+        || all.contains("end of file before message length reached")
     {
         Cause::Closed
     } else if e.is_body() || e.is_decode() {
