@@ -1160,6 +1160,34 @@ async fn a_long_rewrite_is_cut_with_merged_runs_and_the_command_that_shows_it_al
     assert!(html.contains("2 more changes not shown."), "{html}");
 }
 
+/// The command a cut alert ends with shows that alert's change, read days
+/// later too: by then a later edit has made the watch's latest change
+/// another one, so the command names the version the alert shows.
+#[tokio::test]
+async fn a_cut_alert_s_command_shows_the_alert_s_own_change_not_the_watch_s_latest() {
+    let mut alert = rewrite_alert();
+    alert.evidence = Some(presswatch::alert::Evidence {
+        version: 7,
+        report: None,
+        snapshot_sha256: None,
+    });
+    let (raw, s) = mailed(&alert, "").await;
+    let m = parse(&raw);
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    let config = std::fs::canonicalize(s.dir.path().join("config.toml")).unwrap();
+    let command = format!(
+        "presswatch diff --config {} --watch herald-rasoulof --to 7",
+        config.display()
+    );
+    assert!(
+        text.contains(&format!(
+            "2 more changes not shown. See every change with:\n  {command}\n"
+        )),
+        "{text}"
+    );
+    assert!(m.body_html(0).unwrap().contains(&command));
+}
+
 #[tokio::test]
 async fn immediate_alerts_show_times_in_the_configured_zone_as_digests_do() {
     let (raw, _s) = mailed(&edited_alert(), "timezone = \"Europe/Berlin\"").await;

@@ -357,16 +357,22 @@ fn more_of(n: usize, kind: ProseKind) -> String {
 }
 
 /// What closes a cut alert: how many changes are not shown, and the
-/// command that shows them all.
+/// command that shows them all: the alert's own change (`--to` the version
+/// it shows), not the watch's latest, which a later edit makes another.
 fn more_changes(alert: &Alert, more: usize, ctx: &Context) -> (String, String) {
     let config = config_word(ctx);
+    let to = alert
+        .evidence
+        .as_ref()
+        .map(|e| format!(" --to {}", e.version))
+        .unwrap_or_default();
     (
         format!(
             "{} not shown.",
             crate::text::plural(more, "more change", "more changes")
         ),
         format!(
-            "presswatch diff --config {config} --watch {}",
+            "presswatch diff --config {config} --watch {}{to}",
             crate::text::shell_word(&alert.watch)
         ),
     )
