@@ -705,8 +705,9 @@ pub struct About<'a> {
 }
 
 /// The change between two documents as `presswatch diff` prints it: the
-/// alert's text (rendered in `ctx`), or with `json` everything an alert is
-/// built from.
+/// alert's text (rendered in `ctx`) with every change, none cut (`diff` is
+/// the command a cut alert names to show them all), or with `json`
+/// everything an alert is built from.
 pub fn documents(
     a: &Document,
     b: &Document,
@@ -768,7 +769,10 @@ pub fn documents(
                         about.detected_at.clone(),
                     )
                 },
-                ctx,
+                &render::Context {
+                    whole: true,
+                    ..ctx.clone()
+                },
             ),
         }
     };

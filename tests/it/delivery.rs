@@ -1967,6 +1967,7 @@ fn berlin() -> render::Context {
     render::Context {
         timezone: "Europe/Berlin".parse().unwrap(),
         config: Some("/etc/presswatch/config.toml".into()),
+        whole: false,
     }
 }
 

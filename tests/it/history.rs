@@ -115,6 +115,62 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
     );
 }
 
+/// An alert cut for length names the command that shows every change:
+/// that command shows them all, none cut again, and then a later edit does
+/// not change what it shows.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_a_cut_alert_names_shows_every_change_of_that_alert() {
+    let server = Server::start().await;
+    let project = Project::new(&config(&server, PATH, "article"));
+    let paragraph = |i: usize, verb: &str| {
+        format!(
+            "Report {i} from the hearing: the court in Tehran {verb} the appeal of the director on day {i}, \
+             and his lawyer spoke to reporters outside the building afterwards."
+        )
+    };
+    let version = |verb: &str| (1..=10).map(|i| paragraph(i, verb)).collect::<Vec<_>>();
+    let before = version("reviewed");
+    project.baseline(
+        "story",
+        &format!("Title: {TITLE}\n\n{}\n", before.join("\n\n")),
+    );
+    let after = version("rejected");
+    let page = |paragraphs: &[String]| {
+        let p: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        Route::html(news_page(TITLE, "Jane Doe", &p, &[]))
+    };
+    server.set(PATH, page(&after));
+    let alerts = check_first(&project).await.alerts;
+    assert_eq!(alerts.len(), 1);
+    let cfg = project.config_arg();
+    let ctx = presswatch::notify::render::Context {
+        config: Some(cfg.clone().into()),
+        ..Default::default()
+    };
+    let mailed = presswatch::notify::render::text(&alerts[0], &ctx);
+    let command = format!("presswatch diff --config {cfg} --watch story --to 2");
+    assert!(
+        mailed.contains(&format!(
+            "4 more changes not shown. See every change with:\n  {command}\n"
+        )),
+        "{mailed}"
+    );
+    // The next day the article changes again: the command still shows the
+    // alert's change, all ten paragraphs of it.
+    let mut later = after.clone();
+    later[0] = paragraph(1, "upheld");
+    server.set(PATH, page(&later));
+    check_first(&project).await;
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let (code, diff) = cli(&args).await;
+    assert_eq!(code, Some(1), "{diff}");
+    assert!(diff.starts_with("watch story: version 1 "), "{diff}");
+    assert!(!diff.contains("not shown"), "{diff}");
+    assert_eq!(diff.matches("[-reviewed-]").count(), 10, "{diff}");
+    assert_eq!(diff.matches("{+rejected+}").count(), 10, "{diff}");
+    assert!(!diff.contains("upheld"), "{diff}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_watch_with_only_its_baseline_gets_an_answer_not_an_error() {
     let server = Server::start().await;

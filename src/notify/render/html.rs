@@ -251,6 +251,7 @@ pub fn html_card(alert: &Alert, tz: Tz, headline_px: u32) -> String {
     let ctx = Context {
         timezone: tz,
         config: None,
+        whole: false,
     };
     card(alert, &ctx, headline_px).0
 }
@@ -387,7 +388,7 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
             colour::INK
         ));
     }
-    let (shown, more) = sections(alert);
+    let (shown, more) = sections(alert, ctx.whole);
     let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
     // Quotes link to their spot on the page; a test alert's example has no page.
     let page_url = (alert.kind != ChangeKind::Test).then_some(alert.url.as_str());

@@ -65,6 +65,9 @@ pub struct Context {
     pub timezone: Tz,
     /// The config file, for the command that shows a cut change whole.
     pub config: Option<PathBuf>,
+    /// Every change shown, none left out for length: `presswatch diff`,
+    /// the command a cut alert names to show them all.
+    pub whole: bool,
 }
 
 impl Context {
@@ -73,6 +76,7 @@ impl Context {
         Context {
             timezone: config.daemon.timezone,
             config: Some(config.path.clone()),
+            whole: false,
         }
     }
 }
@@ -82,6 +86,7 @@ impl Default for Context {
         Context {
             timezone: chrono_tz::UTC,
             config: None,
+            whole: false,
         }
     }
 }
@@ -171,7 +176,7 @@ const OUTSIDE_ARTICLE: &str =
     "Outside the detected article (lower confidence: the extractor did not keep this text):";
 
 /// The sections of an alert's change, and how many more there are than fit.
-fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
+fn sections(alert: &Alert, whole: bool) -> (Vec<Section<'_>>, usize) {
     let Some(change) = &alert.change else {
         return (vec![], 0);
     };
@@ -250,7 +255,8 @@ fn sections(alert: &Alert) -> (Vec<Section<'_>>, usize) {
     let mut words = 0;
     let total = all.len();
     for s in all {
-        if !shown.is_empty() && (shown.len() >= MAX_SECTIONS || words >= MAX_QUOTED_WORDS) {
+        if !whole && !shown.is_empty() && (shown.len() >= MAX_SECTIONS || words >= MAX_QUOTED_WORDS)
+        {
             break;
         }
         words += s.quoted_words();

@@ -126,7 +126,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
     if alert.kind == ChangeKind::Test {
         out.push_str("\nBelow is an example of how a change looks. Nothing here comes from a watched page.\n");
     }
-    let (shown, more) = sections(alert);
+    let (shown, more) = sections(alert, ctx.whole);
     let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
     for s in &shown {
         out.push('\n');
