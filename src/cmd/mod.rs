@@ -62,9 +62,10 @@ pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
 /// directory ([`preflight::state_dir_makeable`]), as `check` and `run` say.
 pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_none() {
-        match preview {
-            true => preflight::state_database(cfg, true).map(drop)?,
-            false => preflight::state_dir_makeable(cfg)?,
+        if preview {
+            preflight::state_database(cfg, true)?;
+        } else {
+            preflight::state_dir_makeable(cfg)?;
         }
     }
     store::State::for_config(&cfg.daemon, preview)
