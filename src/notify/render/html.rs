@@ -13,7 +13,7 @@ use super::{
     author, byline, cut_note, kept_snapshot, last_known_caption, main_link, more_changes,
     more_items, more_of, run_label, run_lines, sections, signature, single_item,
     summary_after_label, when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE,
-    OPENING_WORDS, OUTSIDE_ARTICLE, RUN_PARAGRAPHS,
+    OPENING_WORDS, OUTSIDE_ARTICLE,
 };
 use crate::alert::{Alert, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
@@ -649,6 +649,7 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
             after,
             outside,
             kind,
+            whole,
         } => {
             let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
             let label = match quote {
@@ -660,7 +661,7 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
                 None => escape(&label),
             };
             let mut out = String::new();
-            let lines = run_lines(paragraphs);
+            let lines = run_lines(paragraphs, *whole);
             for (i, (shown, left_out)) in lines.iter().enumerate() {
                 let cut = if *left_out > 0 { " …" } else { "" };
                 let text = format!("{shown}{cut}");
@@ -687,11 +688,11 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
                     ));
                 }
             }
-            if paragraphs.len() > RUN_PARAGRAPHS {
+            if paragraphs.len() > lines.len() {
                 out.push_str(&format!(
                     "<p style=\"margin:-8px 0 16px 0;font-size:15px;color:{};\">… and {}</p>",
                     colour::MUTED,
-                    more_of(paragraphs.len() - RUN_PARAGRAPHS, *kind)
+                    more_of(paragraphs.len() - lines.len(), *kind)
                 ));
             }
             out

@@ -115,13 +115,16 @@ enum Section<'a> {
     /// Consecutive paragraphs added (or removed), and the opening words of
     /// the paragraph they follow; `outside`: prose outside the detected
     /// article (the safety net), whose place in the story is not known;
-    /// `kind`: what they are (outside the article, photo captions may be).
+    /// `kind`: what they are (outside the article, photo captions may be);
+    /// `whole`: every paragraph shown in full (`presswatch diff`), not the
+    /// first lines of the first few.
     Run {
         added: bool,
         paragraphs: Vec<&'a str>,
         after: Option<&'a str>,
         outside: bool,
         kind: ProseKind,
+        whole: bool,
     },
     /// A paragraph (or, outside the article, a photo caption: `kind`)
     /// edited in place: its opening words (new version) and its words with
@@ -149,7 +152,9 @@ impl Section<'_> {
             Section::Field { old, new, .. } => {
                 crate::text::diff_word_count(old) + crate::text::diff_word_count(new)
             }
-            Section::Run { paragraphs, .. } => run_lines(paragraphs)
+            Section::Run {
+                paragraphs, whole, ..
+            } => run_lines(paragraphs, *whole)
                 .iter()
                 .map(|(shown, _)| crate::text::diff_word_count(shown))
                 .sum(),
@@ -247,6 +252,7 @@ fn sections(alert: &Alert, whole: bool) -> (Vec<Section<'_>>, usize) {
                     after: after.as_deref(),
                     outside,
                     kind,
+                    whole,
                 });
             }
         }
@@ -285,8 +291,12 @@ fn new_text(segments: &[Segment]) -> String {
 
 /// What a run shows of each paragraph: (the shown words, words left out).
 /// A single paragraph shows its first [`PARAGRAPH_WORDS`] words; a run of
-/// several the first lines of its first [`RUN_PARAGRAPHS`] paragraphs.
-fn run_lines(paragraphs: &[&str]) -> Vec<(String, usize)> {
+/// several the first lines of its first [`RUN_PARAGRAPHS`] paragraphs;
+/// `whole`, every paragraph in full.
+fn run_lines(paragraphs: &[&str], whole: bool) -> Vec<(String, usize)> {
+    if whole {
+        return paragraphs.iter().map(|p| (p.to_string(), 0)).collect();
+    }
     let per = if paragraphs.len() == 1 {
         PARAGRAPH_WORDS
     } else {

@@ -1,8 +1,8 @@
 //! Tests that run the whole renderer: an alert in, its text and HTML out
 //! (bylines, changed letters in scripts written without spaces, prose
-//! outside the article, photo captions, moved paragraphs, changed
-//! headlines, deleted sentences), and their helpers (`edit_alert`,
-//! `field_alert`, `html_of`).
+//! outside the article, photo captions, long runs of removed paragraphs,
+//! moved paragraphs, changed headlines, deleted sentences), and their
+//! helpers (`edit_alert`, `field_alert`, `html_of`).
 
 use super::html::{del, ins};
 use super::*;
@@ -150,6 +150,50 @@ fn prose_added_outside_the_article_is_not_said_to_open_the_story() {
     );
     assert!(!text.contains("at the start"), "{text}");
     assert!(!html(&alert, &ctx).contains("at the start"));
+}
+
+#[test]
+fn an_alert_shows_the_first_lines_of_a_long_removed_run_and_diff_shows_it_whole() {
+    use crate::document::{Block, Document};
+    let kept = "The court in Tehran sentenced the director to six years in prison on Monday.";
+    let removed: Vec<String> = (1..=6)
+        .map(|i| {
+            format!(
+                "Witness {i} told the court that the director had been held without a lawyer \
+                 for weeks, that his family was not told where he was, and that the charges \
+                 were read to him only on the morning of the hearing, paragraph {i}."
+            )
+        })
+        .collect();
+    let doc = |paragraphs: &[&str]| Document {
+        title: Some("Director sentenced".into()),
+        blocks: paragraphs.iter().map(|p| Block::paragraph(p)).collect(),
+        ..Default::default()
+    };
+    let mut before = vec![kept];
+    before.extend(removed.iter().map(String::as_str));
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::PossiblyEdited;
+    alert.change = crate::compare::compare(
+        &doc(&before),
+        &doc(&[kept]),
+        &crate::compare::Rules::default(),
+    );
+    let mailed = Context::default();
+    let whole = Context {
+        whole: true,
+        ..Context::default()
+    };
+    for render in [text, html] {
+        let cut = render(&alert, &mailed);
+        assert!(cut.contains("… and 2 more paragraphs"), "{cut}");
+        assert!(!cut.contains("paragraph 1."), "{cut}");
+        let all = render(&alert, &whole);
+        assert!(!all.contains("more paragraphs"), "{all}");
+        for i in 1..=6 {
+            assert!(all.contains(&format!("paragraph {i}.")), "{all}");
+        }
+    }
 }
 
 #[test]

@@ -9,7 +9,6 @@ use super::{
     author, byline, cut_note, kept_snapshot, last_known_caption, more_changes, more_items, more_of,
     run_label, run_lines, sections, signature, single_item, summary_after_label, when,
     whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE, OPENING_WORDS, OUTSIDE_ARTICLE,
-    RUN_PARAGRAPHS,
 };
 use crate::alert::{Alert, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
@@ -228,6 +227,7 @@ fn text_section(s: &Section) -> String {
             after,
             outside,
             kind,
+            whole,
         } => {
             let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
             let mut out = match quote {
@@ -235,18 +235,19 @@ fn text_section(s: &Section) -> String {
                 None => format!("{label}:\n"),
             };
             let (open, close) = if *added { ("{+", "+}") } else { ("[-", "-]") };
-            for (shown, left_out) in run_lines(paragraphs) {
-                let cut = if left_out > 0 { " …" } else { "" };
+            let lines = run_lines(paragraphs, *whole);
+            for (shown, left_out) in &lines {
+                let cut = if *left_out > 0 { " …" } else { "" };
                 out.push_str(&indent(&format!("{open}{shown}{cut}{close}")));
                 out.push('\n');
-                if left_out > 0 && paragraphs.len() == 1 {
+                if *left_out > 0 && paragraphs.len() == 1 {
                     out.push_str(&format!("  ({left_out} more words)\n"));
                 }
             }
-            if paragraphs.len() > RUN_PARAGRAPHS {
+            if paragraphs.len() > lines.len() {
                 out.push_str(&format!(
                     "  … and {}\n",
-                    more_of(paragraphs.len() - RUN_PARAGRAPHS, *kind)
+                    more_of(paragraphs.len() - lines.len(), *kind)
                 ));
             }
             out
