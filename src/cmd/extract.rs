@@ -47,6 +47,30 @@ impl Extract {
     }
 }
 
+/// The file `source` names, when it is one: a URL of another scheme, or a
+/// directory, is refused with what to give instead.
+fn page_file(source: &str) -> Result<&Path, String> {
+    if let Some((scheme, _)) = source.split_once("://") {
+        if !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            return Err(format!(
+                "{source}: only http:// and https:// URLs are fetched; give one of those, or an HTML file (may be .gz)"
+            ));
+        }
+    }
+    let path = Path::new(source);
+    if path.is_dir() {
+        return Err(format!(
+            "{source} is a directory: give one HTML file (may be .gz), or extract every page below it with \
+             `presswatch extract --corpus {source}`"
+        ));
+    }
+    Ok(path)
+}
+
 /// One page, from a file or a URL.
 async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCode, String> {
     if let Some(why) = selector.and_then(presswatch::config::selector_problem) {
@@ -79,7 +103,7 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
         }
     } else {
-        let raw = presswatch::corpus::read_page(Path::new(source))?;
+        let raw = presswatch::corpus::read_page(page_file(source)?)?;
         let html = presswatch::charset::decode(&raw, None).into_owned();
         (html, None, raw, None)
     };

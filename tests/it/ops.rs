@@ -762,6 +762,30 @@ async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it()
     );
 }
 
+/// `extract` given a URL it does not fetch, or a directory, says what to
+/// give instead (before: "No such file or directory", "Is a directory").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_given_an_ftp_url_or_a_directory_says_what_to_give_instead() {
+    let project = Project::new("");
+    let dir = project.path("pages");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.to_str().unwrap();
+    for (source, said) in [
+        (
+            "ftp://news.example.org/story.html".to_string(),
+            "error: ftp://news.example.org/story.html: only http:// and https:// URLs are fetched; give one of those, or an HTML file (may be .gz)".to_string(),
+        ),
+        (
+            dir.to_string(),
+            format!("error: {dir} is a directory: give one HTML file (may be .gz), or extract every page below it with `presswatch extract --corpus {dir}`"),
+        ),
+    ] {
+        let out = run(&["extract", &source], &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), said);
+    }
+}
+
 /// `diff --ignore` with a pattern that does not parse shows the pattern as
 /// typed (before: Rust's escaping doubled its backslashes, `"Updated
 /// (\\d+"`) and says what is wrong on one line, as `validate` does.
