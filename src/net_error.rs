@@ -328,6 +328,12 @@ pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
         ),
         Cause::Body => format!("error reading the response body from {at} ({detail})"),
         Cause::InternalAddress(refusal) => refusal.clone(),
+        // hyper's words for a head of more headers than it reads (100).
+        Cause::Other if detail.contains("message head is too large") => format!(
+            "{at} sent a response head too large to read ({detail}: more than 100 headers, or \
+             headers of many KB): {server} or a proxy between is misconfigured; open {u} in a \
+             browser's developer tools to see its headers"
+        ),
         Cause::Other => format!("request to {at} failed ({detail})"),
     };
     Failure { cause, message }

@@ -234,6 +234,34 @@ async fn network_faults_are_clear_per_watch_errors_and_alert_only_at_the_thresho
     assert_eq!(state.watch("good").unwrap().failures, 0);
 }
 
+/// A server whose answer starts with thousands of headers gets an error
+/// that says whose fault it is and where to look (before: "request to
+/// host:port failed (message head is too large)").
+#[tokio::test(flavor = "multi_thread")]
+async fn a_response_head_of_thousands_of_headers_says_the_server_is_misconfigured() {
+    let good = good_server().await;
+    let flood = raw_server(|mut s| async move {
+        let mut head = String::from("HTTP/1.1 200 OK\r\n");
+        for i in 0..5000 {
+            head.push_str(&format!("Set-Cookie: c{i}=1\r\n"));
+        }
+        head.push_str("Content-Length: 0\r\n\r\n");
+        let _ = s.write_all(head.as_bytes()).await;
+    })
+    .await;
+    let at = flood.trim_start_matches("http://").to_string();
+    let project = project(&good, &[format!("{flood}/")], "article");
+    let results = pass(&project).await;
+    let error = error_of(&results, "w0");
+    assert!(
+        error.contains(&format!(
+            "{at} sent a response head too large to read (message head is too large: more than \
+             100 headers, or headers of many KB): the site or a proxy between is misconfigured"
+        )),
+        "{error}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_that_does_not_resolve_or_a_port_without_tls_says_what_to_check_in_the_url() {
     let good = good_server().await;
