@@ -694,7 +694,7 @@ fn items(a: &[Item], b: &[Item], json: bool) -> Result<Diff, String> {
 
 /// What a compared pair of documents is, for the text of their change.
 pub struct About<'a> {
-    /// The watch (`diff` for two files).
+    /// The watch (empty for two files: no watch is signed).
     pub watch: &'a str,
     /// The new version's URL or file.
     pub url: &'a str,

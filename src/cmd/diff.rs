@@ -46,6 +46,11 @@ impl Diff {
             (Some(watch), Some(config), _, _) => {
                 stored(config, watch, self.from, self.to, self.json, &self.ignore)
             }
+            (None, Some(config), Some(_), Some(_)) => Err(format!(
+                "--config {} compares a watch's stored versions and needs --watch NAME; two files \
+                 are compared without it (--ignore REGEX for the watch's ignore rules)",
+                config.display()
+            )),
             (_, _, Some(old), Some(new)) => files(old, new, self.json, &self.ignore),
             _ => Err("diff needs OLD and NEW files, or --watch with --config".into()),
         }
@@ -77,7 +82,7 @@ fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCo
         })
         .unwrap_or_else(|| name.clone());
     let about = presswatch::history::About {
-        watch: "diff",
+        watch: "",
         url: &name,
         outlet: &outlet,
         detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -786,6 +786,30 @@ async fn extract_given_an_ftp_url_or_a_directory_says_what_to_give_instead() {
     }
 }
 
+/// `diff` of two files signs its text with no watch (before: "presswatch ·
+/// watch diff"), and a `--config` given with two files, which it would
+/// have ignored, is refused with what it is for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_of_two_files_names_no_watch_and_refuses_a_config_it_would_ignore() {
+    let project = Project::new("");
+    let (old, new) = (project.path("old.html"), project.path("new.html"));
+    std::fs::write(&old, article("Story", "The court rejected the appeal.")).unwrap();
+    std::fs::write(&new, article("Story", "The court upheld the appeal.")).unwrap();
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let out = run(&["diff", old, new], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("{+upheld+}"), "{said}");
+    assert_eq!(said.lines().last(), Some("presswatch"), "{said}");
+    let out = run(&["diff", "--config", "presswatch.toml", old, new], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: --config presswatch.toml compares a watch's stored versions and needs --watch NAME; \
+         two files are compared without it (--ignore REGEX for the watch's ignore rules)"
+    );
+}
+
 /// `diff --ignore` with a pattern that does not parse shows the pattern as
 /// typed (before: Rust's escaping doubled its backslashes, `"Updated
 /// (\\d+"`) and says what is wrong on one line, as `validate` does.

@@ -434,9 +434,13 @@ fn whole_text_command(alert: &Alert, last: &LastKnown, ctx: &Context) -> String 
 }
 
 /// The last line: `presswatch · watch W · alert ID`, without the alert part
-/// for a change no alert was sent about (`presswatch diff` leaves `id` empty).
+/// for a change no alert was sent about (`presswatch diff` leaves `id`
+/// empty), and without the watch for two files no watch stands for.
 fn signature(alert: &Alert) -> String {
-    let mut line = format!("presswatch · watch {}", alert.watch);
+    let mut line = "presswatch".to_string();
+    if !alert.watch.is_empty() {
+        line.push_str(&format!(" · watch {}", alert.watch));
+    }
     if !alert.id.is_empty() {
         line.push_str(&format!(" · alert {}", alert.id));
     }
