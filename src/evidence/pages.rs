@@ -189,10 +189,12 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;background:#fafaf
  del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact;}}
 ";
 
-/// A whole page: `depth` is how many directories below the report's root it is.
+/// A whole page around `body`, its times said to be in `tz`. Its labels
+/// are English, as an alert's are; each part of a story carries
+/// its own language ([`story_attrs`]).
 fn page(title: &str, body: &str, tz: Tz) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"und\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{}</title><style>{STYLE}</style></head><body><main>{body}\
 <p class=\"meta\" style=\"margin-top:24px;\">presswatch evidence report · times in {} ([daemon] timezone, as in alerts)</p></main></body></html>\n",
