@@ -16,6 +16,7 @@ pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
 pub use known::{link_and_title, link_key, own_links, same_stories, still_listed};
 pub use listing::{listing, listing_entries, normalize_url, ListingEntry};
 
+use regex::Regex;
 use scraper::node::Element;
 use scraper::Html;
 use url::Url;
@@ -86,6 +87,54 @@ fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document
         doc.dir = Some("rtl".into());
     }
     doc
+}
+
+/// Words before a region's word in a token that says whether a layout has
+/// one ("has-sidebar", "with-sidebar", "no-sidebar", "without-comments").
+const LAYOUT_PREFIXES: &[&str] = &["has", "with", "no", "without"];
+
+/// Words after a region's word in a token that say whether a layout shows
+/// one ("sidebar-enabled", "sidebar-disabled", "sidebar-enabled--false",
+/// "comments_off").
+const LAYOUT_MODIFIERS: &[&str] = &["enabled", "disabled", "true", "false", "none", "on", "off"];
+
+/// True when a class or id token holds one of `words` as the name of the
+/// region itself ("sidebar", "sidebar-left", "site-sidebar"), not in a
+/// token that describes a layout: the word is the second group of
+/// `words` (a match without one names the region). The safety net and the
+/// article's markup read class and id names so alike.
+fn names_region(token: &str, words: &Regex) -> bool {
+    let mut at = 0;
+    while let Some(m) = words.captures_at(token, at) {
+        let Some(word) = m.get(2) else {
+            return true;
+        };
+        if !describes_layout(&token[..word.start()], &token[word.end()..]) {
+            return true;
+        }
+        at = word.end();
+    }
+    false
+}
+
+/// True when the parts of a token around a region's word make it a word of
+/// layout: a story wrapper whose layout has or lacks the region, named by
+/// a prefix ([`LAYOUT_PREFIXES`]: "has-sidebar", "page-without-sidebar")
+/// or by modifiers alone after it ([`LAYOUT_MODIFIERS`], BEM's `--x`
+/// too: "sidebar-enabled--false"), not the region itself.
+fn describes_layout(before: &str, after: &str) -> bool {
+    let parts = |s: &str| -> Vec<String> {
+        s.split(['-', '_'])
+            .filter(|p| !p.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let before = parts(before);
+    let after = parts(after);
+    before
+        .last()
+        .is_some_and(|w| LAYOUT_PREFIXES.contains(&w.as_str()))
+        || (!after.is_empty() && after.iter().all(|w| LAYOUT_MODIFIERS.contains(&w.as_str())))
 }
 
 /// The value of attribute `name` of `el`, as [`Element::attr`] finds it (no

@@ -50,7 +50,7 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
 use super::teaser::{has_heading, is_comments_heading, is_heading, is_read_also_label, links_away};
-use super::{is_inline, is_tooltip};
+use super::{is_inline, is_tooltip, names_region};
 use crate::document::{Block, Prose, ProseKind};
 use crate::text;
 
@@ -355,52 +355,6 @@ fn named(e: ElementRef<'_>, words: &Regex) -> bool {
         .filter(|s| words.is_match(s))
         .flat_map(str::split_ascii_whitespace)
         .any(|token| names_region(token, words))
-}
-
-/// Words before a region's word in a token that says whether a layout has
-/// one ("has-sidebar", "with-sidebar", "no-sidebar", "without-comments").
-const LAYOUT_PREFIXES: &[&str] = &["has", "with", "no", "without"];
-
-/// Words after a region's word in a token that say whether a layout shows
-/// one ("sidebar-enabled", "sidebar-disabled", "sidebar-enabled--false",
-/// "comments_off").
-const LAYOUT_MODIFIERS: &[&str] = &["enabled", "disabled", "true", "false", "none", "on", "off"];
-
-/// True when a class or id token holds one of `words` as the name of the
-/// region itself ("sidebar", "sidebar-left", "site-sidebar"), not in a
-/// token that describes a layout.
-fn names_region(token: &str, words: &Regex) -> bool {
-    let mut at = 0;
-    while let Some(m) = words.captures_at(token, at) {
-        let Some(word) = m.get(2) else {
-            return true;
-        };
-        if !describes_layout(&token[..word.start()], &token[word.end()..]) {
-            return true;
-        }
-        at = word.end();
-    }
-    false
-}
-
-/// True when the parts of a token around a region's word make it a word of
-/// layout: a story wrapper whose layout has or lacks the region, named by
-/// a prefix ([`LAYOUT_PREFIXES`]: "has-sidebar", "page-without-sidebar")
-/// or by modifiers alone after it ([`LAYOUT_MODIFIERS`], BEM's `--x`
-/// too: "sidebar-enabled--false"), not the region itself.
-fn describes_layout(before: &str, after: &str) -> bool {
-    let parts = |s: &str| -> Vec<String> {
-        s.split(['-', '_'])
-            .filter(|p| !p.is_empty())
-            .map(str::to_ascii_lowercase)
-            .collect()
-    };
-    let before = parts(before);
-    let after = parts(after);
-    before
-        .last()
-        .is_some_and(|w| LAYOUT_PREFIXES.contains(&w.as_str()))
-        || (!after.is_empty() && after.iter().all(|w| LAYOUT_MODIFIERS.contains(&w.as_str())))
 }
 
 /// The standfirst set as a heading: the first heading after the page's

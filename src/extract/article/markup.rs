@@ -10,7 +10,7 @@ use regex::{Regex, RegexSet};
 use scraper::{ElementRef, Node};
 
 use crate::document::BlockKind;
-use crate::extract::{attr, attrs, teaser, Marks, Memo};
+use crate::extract::{attr, attrs, names_region, teaser, Marks, Memo};
 use crate::text;
 
 /// Elements whose content is never article text (the `<h1>` headline is
@@ -71,12 +71,18 @@ const NOTICE: &str = r"(?i)(^|[-_\s])(disclaimers?)([-_\s]|$)";
 /// the `<footer>` of a page written without sectioning elements
 /// ([`Markup::Footer`]); not a part of a component ("card__footer"), which
 /// may hold its text.
-const FOOTER: &str = r"(?i)(^|[-\s])footer([-_\s]|$)";
+const FOOTER: &str = r"(?i)(^|[-\s])(footer)([-_\s]|$)";
 
 /// [`BOILERPLATE`], [`FURNITURE_NAME`], [`SUSPECT`], [`NOTICE`] and
 /// [`FOOTER`], in this order, all matched in one pass over a class or id.
 static NAMED: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([BOILERPLATE, FURNITURE_NAME, SUSPECT, NOTICE, FOOTER]).expect("static regex")
+});
+
+/// The patterns of [`NAMED`] one by one, to find the word each matched.
+static NAMED_EACH: LazyLock<[Regex; 5]> = LazyLock::new(|| {
+    [BOILERPLATE, FURNITURE_NAME, SUSPECT, NOTICE, FOOTER]
+        .map(|p| Regex::new(p).expect("static regex"))
 });
 
 /// class/id words of a pop-up: a dialog a script opens over the page (a
@@ -157,10 +163,17 @@ impl<'a> Names<'a> {
     }
 }
 
-/// Which of the patterns of [`NAMED`] a class or an id matches.
+/// Which of the patterns of [`NAMED`] a class or an id matches, in a token
+/// that names the region itself: a token that describes a layout having or
+/// lacking one ("has-sidebar", "no-ads", "sidebar-enabled--false",
+/// [`names_region`]) names the story's wrapper, not the region.
 fn named_by(s: &str) -> [bool; 5] {
     let mut named = [false; 5];
-    NAMED.matches(s).iter().for_each(|i| named[i] = true);
+    for i in NAMED.matches(s).iter() {
+        named[i] = s
+            .split_ascii_whitespace()
+            .any(|token| names_region(token, &NAMED_EACH[i]));
+    }
     named
 }
 

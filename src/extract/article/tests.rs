@@ -1259,6 +1259,39 @@ fn an_intro_in_its_own_box_before_the_article_is_kept() {
 }
 
 #[test]
+fn an_intro_box_whose_class_says_the_layout_has_no_sidebar_is_kept() {
+    // A class that says whether the layout shows a sidebar
+    // ("sidebar-enabled--false", "has-sidebar") names the story's box, not
+    // a sidebar: the intro in such a box is the story's lead.
+    let intro = "<p>Readers asked us how the new rules work, so we read all of them and talked to experts.</p><p>Here is what changes for tenants, landlords and the courts this year, point by point.</p>";
+    for class in [
+        "post__main sidebar-enabled--false",
+        "post__main has-sidebar",
+    ] {
+        let html = format!(
+            r#"<body><main><div class="{class}">{intro}</div><section class="list">{}</section></main></body>"#,
+            story(8)
+        );
+        let got = extract(&html);
+        assert_eq!(
+            got[..2],
+            [
+                "Readers asked us how the new rules work, so we read all of them and talked to experts.",
+                "Here is what changes for tenants, landlords and the courts this year, point by point.",
+            ],
+            "{class}"
+        );
+        assert_eq!(got[2..], expected_story(8));
+    }
+    // A box named the sidebar itself is no lead.
+    let html = format!(
+        r#"<body><main><div class="post__sidebar">{intro}</div><section class="list">{}</section></main></body>"#,
+        story(8)
+    );
+    assert_eq!(extract(&html), expected_story(8));
+}
+
+#[test]
 fn an_intro_box_several_wrappers_above_the_article_is_kept() {
     // Page builders nest the body in a wrapper for each column, row and
     // section, the intro in a header section beside the outermost: the
