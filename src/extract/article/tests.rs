@@ -505,6 +505,32 @@ fn a_table_row_is_one_block() {
 }
 
 #[test]
+fn a_table_row_whose_cells_hold_paragraphs_is_one_block() {
+    // CMSs write a cell's text in a `<p>` or a `<div>`: the row still reads
+    // as one line, its figures with it, not its first cell alone.
+    let html = format!(
+        r#"<body><article>{}<table><tr><th><p>Feature</p></th><th><p>Completion</p></th></tr><tr><td><p>Rustup distribution.</p></td><td><div class="center"><p>40%</p></div></td></tr><tr><td><p>Debug info.</p></td><td><p>20%</p></td></tr></table>{}</article></body>"#,
+        story(3),
+        (4..=5).map(para).collect::<String>()
+    );
+    let got = extract(&html);
+    assert_eq!(
+        got[3..6],
+        [
+            "Feature Completion",
+            "Rustup distribution. 40%",
+            "Debug info. 20%"
+        ]
+    );
+    // A table laying out the page keeps its paragraphs apart.
+    let html = format!(
+        r#"<body><table><tr><td>{}</td><td><p>Menu</p></td></tr></table></body>"#,
+        story(4)
+    );
+    assert_eq!(extract(&html), expected_story(4));
+}
+
+#[test]
 fn right_to_left_text_is_kept_in_order() {
     let fa = "فیلمساز ایرانی محمد رسول‌اف پس از صدور حکم هشت سال زندان، مخفیانه از ایران خارج شد و به اروپا رسید.";
     let html =

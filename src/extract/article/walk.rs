@@ -68,6 +68,49 @@ pub(super) struct Container {
     pub(super) end_container: usize,
 }
 
+/// Characters past which a table cell is a box a table layout puts part of
+/// the page in, not a cell of a table of data ([`is_flat_cell`]).
+const FLAT_CELL_MAX_CHARS: usize = 200;
+
+/// True for a table cell whose paragraphs are words of its row: a cell of a
+/// table of data that a CMS writes with its text in a `<p>` or a `<div>`
+/// (`<td><p>60%</p></td>`), as the row reads ("Rustup distribution | 40%
+/// | 40%"), not one block a cell. A cell of a table laying out the page
+/// holds more text ([`FLAT_CELL_MAX_CHARS`]), or a table, a list or a
+/// heading of its own. Looked at up to that many characters: a layout's
+/// cell holding the whole page costs no more than a short one.
+fn is_flat_cell(cell: ElementRef<'_>) -> bool {
+    // Most cells hold their text bare.
+    if !cell
+        .children()
+        .filter_map(ElementRef::wrap)
+        .any(|c| matches!(c.value().name(), "p" | "div"))
+    {
+        return false;
+    }
+    let mut chars = 0;
+    for n in cell.descendants().skip(1) {
+        match n.value() {
+            Node::Text(t) => {
+                chars += t.chars().count();
+                if chars > FLAT_CELL_MAX_CHARS {
+                    return false;
+                }
+            }
+            Node::Element(e)
+                if matches!(
+                    e.name(),
+                    "table" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                ) =>
+            {
+                return false;
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 /// Characters past which a line is no count of readers' comments ("33
 /// Comments"), not looked at for one.
 const COMMENTS_COUNT_MAX_CHARS: u32 = 120;
@@ -346,6 +389,9 @@ impl Walk {
         // Open `<span>`s, innermost last, each with where the pending text
         // stood when it opened ([`Card`]).
         let mut spans: Vec<Card> = Vec::new();
+        // The table cell open whose paragraphs are words of its row
+        // ([`is_flat_cell`]).
+        let mut flat_cell: Option<NodeId> = None;
         // Open disclosure controls ([`is_disclosure_control`]).
         let mut in_control = 0usize;
         // A control closed and no text read since: a hidden box met now is
@@ -420,6 +466,11 @@ impl Walk {
                             }
                             if matches!(name, "td" | "th") {
                                 open.last_mut().expect("never empty").1.cells += 1;
+                                if flat_cell.is_none()
+                                    && ElementRef::wrap(node).is_some_and(is_flat_cell)
+                                {
+                                    flat_cell = Some(node.id());
+                                }
                             }
                             if matches!(name, "img" | "picture" | "video") {
                                 let top = open.last().expect("never empty").0;
@@ -472,6 +523,12 @@ impl Walk {
                             }
                             if name == "br" {
                                 open.last_mut().expect("never empty").1.text.push(BR);
+                            } else if flat_cell.is_some()
+                                && matches!(name, "p" | "div")
+                                && markup == Markup::Plain
+                            {
+                                // A paragraph of a cell is a word of its row.
+                                open.last_mut().expect("never empty").1.text.push(' ');
                             } else if is_block_level(name)
                                 || section_h1
                                 || matches!(markup, Markup::Suspect | Markup::Notice)
@@ -540,6 +597,9 @@ impl Walk {
                     let Node::Element(el) = node.value() else {
                         continue;
                     };
+                    if flat_cell == Some(node.id()) {
+                        flat_cell = None;
+                    }
                     let name = el.name();
                     if name == "button" {
                         in_control = in_control.saturating_sub(1);
