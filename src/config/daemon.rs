@@ -384,10 +384,16 @@ pub(super) fn state_url(url: &str) -> Result<String, String> {
     Ok(url.trim().to_string())
 }
 
-/// Parses `listen`: `host:port`, or a bare port meaning 127.0.0.1.
+/// Parses `listen`: `ip:port`, or a bare port or `localhost:port` meaning
+/// 127.0.0.1 (no other name is looked up: the address is the config's).
 fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
     let s = s.trim();
-    if let Ok(port) = s.parse::<u16>() {
+    let loopback = s
+        .strip_prefix("localhost:")
+        .unwrap_or(s)
+        .parse::<u16>()
+        .ok();
+    if let Some(port) = loopback {
         return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
     }
     s.parse().map_err(|_| {
@@ -566,6 +572,11 @@ mod tests {
         assert_eq!(p.for_host("intra.example.org"), (Duration::ZERO, 8));
         assert_eq!(p.for_host("example.org"), (Duration::from_secs(5), 1));
         assert_eq!(c.daemon.listen, Some("127.0.0.1:9184".parse().unwrap()));
+        assert_eq!(
+            listen_addr("localhost:9184"),
+            Ok("127.0.0.1:9184".parse().unwrap())
+        );
+        assert_eq!(listen_addr("[::1]:9184"), Ok("[::1]:9184".parse().unwrap()));
         assert!(!c.watches[0].robots);
         let e = errors("[daemon]\nlisten = \"everywhere\"\n\n[[host]]\nname = \"https://x.org/\"\n\n[[host]]\nname = \"y.org\"\nconcurrency = 0\n");
         assert!(
