@@ -69,6 +69,14 @@ impl TestAlert {
                 }
             }
         }
+        if failed {
+            // The failures' words say what happens to an alert in the
+            // outbox; a test alert is not in it.
+            eprintln!(
+                "The test alert was sent once and is not queued: fix what the FAILED line says, then run `{}` again.",
+                cfg.command("test-alert")
+            );
+        }
         Ok(if failed {
             ExitCode::from(1)
         } else {

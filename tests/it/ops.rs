@@ -494,6 +494,15 @@ async fn a_server_that_hangs_up_mid_handshake_is_an_error_in_words_not_a_silent_
         );
         assert!(said.contains(line), "{args:?}: {said}");
     }
+    // A test alert is not queued, whatever the failure's words say of
+    // alerts in the outbox.
+    let out = run(&["test-alert", "--config", &config], &[]).await;
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("The test alert was sent once and is not queued"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// `presswatch check config.toml`, the config file without `--config`: clap
