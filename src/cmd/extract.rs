@@ -81,33 +81,33 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
     }
     // The status of a URL's answer, when it is no success.
     let mut failed_status = None;
-    let fetched = if source.starts_with("http://") || source.starts_with("https://") {
-        let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
-        let settings = Config::parse(Path::new("(defaults)"), "")
-            .map_err(|e| e.to_string())?
-            .daemon;
-        let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
-        let policy = fetch::NetworkPolicy::trusting_host_of(&url);
-        match fetcher
-            .fetch(&url, &Default::default(), &policy)
-            .await
-            .map_err(|e| format!("fetching {url}: {e}"))?
-        {
-            fetch::Fetched::Page(r) => {
-                if !(200..300).contains(&r.status) {
-                    failed_status = Some(r.exchange.status_line.clone());
+    let (html, url, raw, content_type) =
+        if source.starts_with("http://") || source.starts_with("https://") {
+            let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
+            let settings = Config::parse(Path::new("(defaults)"), "")
+                .map_err(|e| e.to_string())?
+                .daemon;
+            let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
+            let policy = fetch::NetworkPolicy::trusting_host_of(&url);
+            match fetcher
+                .fetch(&url, &Default::default(), &policy)
+                .await
+                .map_err(|e| format!("fetching {url}: {e}"))?
+            {
+                fetch::Fetched::Page(r) => {
+                    if !(200..300).contains(&r.status) {
+                        failed_status = Some(r.exchange.status_line.clone());
+                    }
+                    let html = r.text().into_owned();
+                    (html, Some(r.final_url), r.body, r.content_type)
                 }
-                let html = r.text().into_owned();
-                (html, Some(r.final_url), r.body, r.content_type)
+                fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
             }
-            fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
-        }
-    } else {
-        let raw = presswatch::corpus::read_page(page_file(source)?)?;
-        let html = presswatch::charset::decode(&raw, None).into_owned();
-        (html, None, raw, None)
-    };
-    let (html, url, raw, content_type) = fetched;
+        } else {
+            let raw = presswatch::corpus::read_page(page_file(source)?)?;
+            let html = presswatch::charset::decode(&raw, None).into_owned();
+            (html, None, raw, None)
+        };
     let doc = extract::watched_article(&html, url.as_ref(), selector);
     if json {
         println!(
