@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use presswatch::{notify, store};
 
 use super::{http_client, load_config};
@@ -57,15 +58,46 @@ impl TestAlert {
             .map(|c| c.name.chars().count())
             .max()
             .unwrap_or(0);
+        // Every channel at once, each line printed as its answer comes: a
+        // relay that never answers holds up only its own line, and after a
+        // few seconds stderr says who is still awaited and for how long.
+        let mut sending: FuturesUnordered<_> = channels
+            .iter()
+            .map(|&ch| {
+                let (alert, thread, http) = (&alert, &thread, &http);
+                let (policy, installation) = (&policy, &installation);
+                async move {
+                    let out = notify::Outgoing::Alert(alert, thread);
+                    (ch, notify::send(ch, &out, http, policy, installation).await)
+                }
+            })
+            .collect();
+        let mut awaited: Vec<&str> = channels.iter().map(|c| c.name.as_str()).collect();
+        let patience = tokio::time::sleep(PATIENCE);
+        tokio::pin!(patience);
+        let mut told = false;
         let mut failed = false;
-        for ch in channels {
-            let target = notify::channel_target(ch);
-            let out = notify::Outgoing::Alert(&alert, &thread);
-            match notify::send(ch, &out, &http, &policy, &installation).await {
-                Ok(()) => println!("{:<width$}  OK      sent to {target}", ch.name),
-                Err(f) => {
-                    failed = true;
-                    println!("{:<width$}  FAILED  {}", ch.name, f.message);
+        loop {
+            tokio::select! {
+                next = sending.next() => {
+                    let Some((ch, sent)) = next else { break };
+                    awaited.retain(|n| *n != ch.name);
+                    let target = notify::channel_target(ch);
+                    match sent {
+                        Ok(()) => println!("{:<width$}  OK      sent to {target}", ch.name),
+                        Err(f) => {
+                            failed = true;
+                            println!("{:<width$}  FAILED  {}", ch.name, f.message);
+                        }
+                    }
+                }
+                _ = &mut patience, if !told => {
+                    told = true;
+                    eprintln!(
+                        "waiting for {} to answer (at most {} s from the start)...",
+                        awaited.join(", "),
+                        policy.send_timeout.as_secs()
+                    );
                 }
             }
         }
@@ -84,3 +116,7 @@ impl TestAlert {
         })
     }
 }
+
+/// How long `test-alert` waits in silence before saying which channels it
+/// is still waiting for.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);

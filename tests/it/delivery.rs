@@ -1960,6 +1960,51 @@ fn test_alert_reports_success_and_the_exact_failure() {
     assert_ne!(a.message_id(), b.message_id());
 }
 
+/// A relay that takes the connection and never greets holds up only its own
+/// line: the other channels' answers print at once, and after a few seconds
+/// stderr says which channel is still awaited and for how long.
+#[test]
+fn test_alert_prints_each_answer_as_it_comes_and_names_a_silent_relay() {
+    use std::io::{BufRead, BufReader};
+    let (_hook, base) = webhook_server();
+    let silent = free_listener();
+    let port = silent.local_addr().unwrap().port();
+    // Never accepted: the kernel completes the connection, nothing is said.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[channel]]\nname = \"silent\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\ntls = \"none\"\n\
+             from = \"a@example.org\"\nto = [\"b@example.org\"]\n\n{}",
+            webhook_channel(&format!("{base}/hook"), "")
+        ),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args(["test-alert", "--config", config.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (mut first, mut note) = (String::new(), String::new());
+    stdout.read_line(&mut first).unwrap();
+    stderr.read_line(&mut note).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.starts_with("hook") && first.contains("OK      sent to"),
+        "{first}"
+    );
+    assert_eq!(
+        note,
+        "waiting for silent to answer (at most 60 s from the start)...\n"
+    );
+    drop(silent);
+}
+
 // ---- snapshots of the rendered bodies ------------------------------------------------------
 
 /// The context snapshots are rendered in: the digest's zone, a config path.
