@@ -115,8 +115,15 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
         );
     } else {
+        // The headline as the page shows it, which alerts show, when the
+        // declared title differs (a site's name appended, an SEO title).
+        let shown = doc
+            .headline()
+            .filter(|h| Some(*h) != doc.title.as_deref())
+            .map(str::to_string);
         for (k, v) in [
             ("Title", &doc.title),
+            ("Headline", &shown),
             ("Byline", &doc.byline),
             ("Published", &doc.published),
             ("Modified", &doc.modified),

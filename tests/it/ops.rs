@@ -771,6 +771,38 @@ async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it()
     );
 }
 
+/// `extract` shows the headline alerts show: when the title the page
+/// declares carries its site's name, the headline as the page shows it
+/// follows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_shows_the_headline_as_the_page_shows_it_beside_a_title_with_the_site_name() {
+    let project = Project::new("");
+    let page = project.path("page.html");
+    std::fs::write(
+        &page,
+        "<html><head><meta property=\"og:title\" content=\"Director flees the country | Example News\"></head><body>\
+         <article><h1>Director flees the country</h1><p>The director left on Monday, people close to him said.</p>\
+         <p>He had been sentenced to eight years in prison and flogging.</p></article></body></html>",
+    )
+    .unwrap();
+    let out = run(&["extract", page.to_str().unwrap()], &[]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("Title: Director flees the country | Example News\nHeadline: Director flees the country\n"),
+        "{}",
+        text(&out)
+    );
+    // A title that is the headline says it once.
+    std::fs::write(&page, article("Director flees", "On Monday")).unwrap();
+    let out = run(&["extract", page.to_str().unwrap()], &[]).await;
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Headline:"),
+        "{}",
+        text(&out)
+    );
+}
+
 /// `extract` given a URL it does not fetch, or a directory, says what to
 /// give instead (before: "No such file or directory", "Is a directory").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
