@@ -2,13 +2,14 @@
 //! is stored under, every snapshot record (URLs, status, heads, fetch time,
 //! the body it points to) against the digest taken when it was kept, and
 //! every kept version's stored text (header lines included) against the
-//! SHA-256 it is stored under.
+//! SHA-256 it is stored under; and that no version was deleted from the
+//! middle of a watch's history, nor one its kept evidence still refers to.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::store::{RecordCheck, SnapshotKind, State};
+use crate::store::{EventKind, RecordCheck, SnapshotKind, State};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,6 +119,47 @@ pub fn verify(
             )
         })
         .collect();
+    let mut kept_seqs: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for (watch, seq, ..) in &rows {
+        kept_seqs.entry(watch.as_str()).or_default().insert(*seq);
+    }
+    // What still refers to a version: its kept responses, its takedowns and
+    // restores (but those of a version older than the oldest kept, which
+    // an older presswatch left when it pruned the version).
+    let mut refs: Vec<(&str, i64, String)> = snapshots
+        .iter()
+        .map(|c| {
+            let what = match c.snapshot.kind {
+                SnapshotKind::Version => "the response it was accepted from is kept",
+                SnapshotKind::TakenDown => "the answer that reported it taken down is kept",
+            };
+            (
+                c.snapshot.watch.as_str(),
+                c.snapshot.version,
+                what.to_string(),
+            )
+        })
+        .collect();
+    for (watch, seqs) in &kept_seqs {
+        let oldest = seqs.first().copied().unwrap_or(i64::MAX);
+        for e in state.events(watch).map_err(|e| e.to_string())? {
+            let what = match e.kind {
+                EventKind::TakenDown => "its takedown",
+                EventKind::Restored => "its restore",
+                // A move outlives the versions it names: an address once
+                // alerted is never alerted again.
+                EventKind::Moved { .. } => continue,
+            };
+            if e.version < oldest {
+                continue;
+            }
+            let at = chrono::DateTime::from_timestamp(e.at, 0).map_or(e.at.to_string(), |t| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            });
+            refs.push((watch, e.version, format!("{what} at {at} is kept")));
+        }
+    }
+    problems.extend(deleted_versions(&kept_seqs, &refs));
     let total = bodies + rows.len();
     for (i, (watch, seq, body_sha256, stored_at)) in rows.iter().enumerate() {
         progress(bodies + i, total);
@@ -146,6 +188,50 @@ pub fn verify(
         unfetched,
         problems,
     })
+}
+
+/// Versions deleted from a watch's history since they were kept, one line
+/// each: presswatch prunes only a watch's oldest versions (`keep_versions`),
+/// with their responses, takedowns and restores, so a version missing
+/// between two kept ones, or one that kept evidence still refers to, was
+/// deleted. `kept`: each watch's kept versions; `refs`: (watch, version,
+/// what refers to it, as "… is kept"). A deletion that took a watch's
+/// newest versions with everything referring to them leaves no trace to
+/// find.
+fn deleted_versions(
+    kept: &BTreeMap<&str, BTreeSet<i64>>,
+    refs: &[(&str, i64, String)],
+) -> Vec<String> {
+    let mut why: BTreeMap<(&str, i64), Vec<String>> = BTreeMap::new();
+    for (watch, seqs) in kept {
+        let (Some(&first), Some(&last)) = (seqs.first(), seqs.last()) else {
+            continue;
+        };
+        for seq in (first..last).filter(|s| !seqs.contains(s)) {
+            let before = seqs.range(..seq).next_back().copied().unwrap_or(first);
+            let after = seqs.range(seq..).next().copied().unwrap_or(last);
+            why.entry((watch, seq)).or_default().push(format!(
+                "versions {before} and {after} on either side are kept"
+            ));
+        }
+    }
+    for (watch, seq, what) in refs {
+        if kept.get(watch).is_some_and(|s| s.contains(seq)) {
+            continue;
+        }
+        let reasons = why.entry((watch, *seq)).or_default();
+        if !reasons.contains(what) {
+            reasons.push(what.clone());
+        }
+    }
+    why.into_iter()
+        .map(|((watch, seq), reasons)| {
+            format!(
+                "watch {watch} version {seq}: it is no longer kept, yet {}: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept",
+                reasons.join(", and ")
+            )
+        })
+        .collect()
 }
 
 /// A version's time (`stored_at`, Unix seconds: the time `history` and the
@@ -302,6 +388,61 @@ pub fn what_to_do(config: &Config) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_missing_between_kept_ones_or_still_referred_to_was_deleted() {
+        let kept: BTreeMap<&str, BTreeSet<i64>> = [
+            ("a", BTreeSet::from([3, 4, 7])),
+            ("b", BTreeSet::from([1, 2])),
+        ]
+        .into();
+        let refs = [
+            (
+                "a",
+                3,
+                "the response it was accepted from is kept".to_string(),
+            ),
+            (
+                "a",
+                6,
+                "the response it was accepted from is kept".to_string(),
+            ),
+            (
+                "a",
+                6,
+                "the answer that reported it taken down is kept".to_string(),
+            ),
+            (
+                "b",
+                3,
+                "its takedown at 2024-05-14T09:00:00Z is kept".to_string(),
+            ),
+            (
+                "c",
+                1,
+                "the response it was accepted from is kept".to_string(),
+            ),
+        ];
+        let found = deleted_versions(&kept, &refs);
+        let starts: Vec<&str> = found
+            .iter()
+            .map(|l| l.split(": presswatch prunes").next().unwrap())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "watch a version 5: it is no longer kept, yet versions 4 and 7 on either side are kept",
+                "watch a version 6: it is no longer kept, yet versions 4 and 7 on either side are kept, and the response it was accepted from is kept, and the answer that reported it taken down is kept",
+                "watch b version 3: it is no longer kept, yet its takedown at 2024-05-14T09:00:00Z is kept",
+                "watch c version 1: it is no longer kept, yet the response it was accepted from is kept",
+            ]
+        );
+        assert!(found[0].ends_with("so it was deleted since it was kept"));
+        // The oldest versions pruned, with all that refers to them: nothing.
+        assert!(deleted_versions(&kept, &refs[..1]).len() == 2);
+        let whole: BTreeMap<&str, BTreeSet<i64>> = [("a", BTreeSet::from([5, 6, 7]))].into();
+        assert!(deleted_versions(&whole, &[]).is_empty());
+    }
 
     #[test]
     fn a_span_is_said_from_its_largest_unit_to_its_smallest() {

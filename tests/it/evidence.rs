@@ -1389,6 +1389,62 @@ async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn verify_finds_a_version_deleted_from_the_history_but_not_the_oldest_pruned_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        // Versions 1 to 3, version 3 taken down; then back, edited again:
+        // version 4, and version 1 pruned (keep_versions = 3) with its
+        // response, which is no mismatch.
+        let (server, project) = edited_and_taken_down(&format!("{state}keep_versions = 3\n")).await;
+        let config = project.config_arg();
+        server.set(
+            "/2024/05/rasoulof",
+            Route::html(page(&PARAS[1].replace("in Europe", "in France"))),
+        );
+        ok(&run(&["check", "--config", &config], &PG_ENV).await);
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains(" and 3 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+        // Someone deletes version 3 (the text taken down) with its
+        // responses and its takedown: a version missing between two kept.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "DELETE FROM raw_snapshots WHERE watch = 'rasoulof' AND version = 3;
+             DELETE FROM watch_events WHERE watch = 'rasoulof' AND version = 3;
+             DELETE FROM versions WHERE watch = 'rasoulof' AND seq = 3;",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.lines().any(|l| l == "MISMATCH watch rasoulof version 3: it is no longer kept, yet versions 2 and 4 on either side are kept: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept"),
+            "{backend}: {said}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert!(said.contains("What to do:"), "{backend}: {said}");
+        // Then the newest version's row alone: its response and its
+        // restore still name it.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "DELETE FROM versions WHERE watch = 'rasoulof' AND seq = 4;",
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        let v4 = said
+            .lines()
+            .find(|l| l.starts_with("MISMATCH watch rasoulof version 4: it is no longer kept, yet the response it was accepted from is kept, and its restore at "))
+            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        assert!(v4.ends_with(" is kept: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept"), "{backend}: {v4}");
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_says_how_many_versions_times_it_cannot_check_once_keep_raw_pruned_their_responses_on_either_backend(
 ) {
     for (backend, state, pg_db) in state_backends() {
