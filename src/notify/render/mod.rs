@@ -519,18 +519,22 @@ fn single_item(alert: &Alert) -> Option<&Item> {
 }
 
 /// The summary without the kind it starts with ("Headline changed; 1
-/// paragraph added" under a "Headline changed" label says it once); none
-/// when the headline shown above it already says it ("3 new items" under
-/// "3 new items on wire.example.net").
+/// paragraph added" under a "Headline changed" label says it once), when
+/// the kind is a part of its own ("Cannot check this watch: 3 failures in
+/// a row" stays whole under "Cannot check"); none when the headline shown
+/// above it already says it ("3 new items" under "3 new items on
+/// wire.example.net").
 fn summary_after_label(alert: &Alert) -> Option<String> {
     if single_item(alert).is_some() || alert.kind == ChangeKind::Test {
         return None;
     }
     let s = alert.summary.as_str();
-    let s = s
-        .strip_prefix(alert.kind.label())
-        .map(|rest| rest.trim_start_matches([';', ',', ' ']))
-        .unwrap_or(s);
+    let s = match s.strip_prefix(alert.kind.label()) {
+        Some(rest) if rest.is_empty() || rest.starts_with([';', ',']) => {
+            rest.trim_start_matches([';', ',', ' '])
+        }
+        _ => s,
+    };
     let said_above = alert
         .title
         .as_deref()

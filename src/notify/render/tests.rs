@@ -37,6 +37,26 @@ fn a_byline_the_page_prints_with_by_is_not_doubled() {
     assert!(html.contains("By <span>Jane Doe</span>"), "{html}");
 }
 
+#[test]
+fn a_summary_that_goes_on_from_the_kinds_words_is_shown_whole() {
+    let ctx = Context::default();
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Error;
+    alert.summary = "Cannot check this watch: 3 failures in a row".into();
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains("\nCannot check this watch: 3 failures in a row\n"),
+        "{text}"
+    );
+    assert!(!text.contains("\nthis watch"), "{text}");
+    assert!(html(&alert, &ctx).contains(">Cannot check this watch: 3 failures in a row<"));
+    // The kind as a part of its own is said once.
+    alert.kind = ChangeKind::HeadlineChanged;
+    alert.summary = "Headline changed; 1 paragraph added".into();
+    let text = super::text(&alert, &ctx);
+    assert!(text.contains("\n1 paragraph added\n"), "{text}");
+}
+
 /// An edit alert for one paragraph changed from `old` to `new`.
 fn edit_alert(old: &str, new: &str) -> Alert {
     let doc = |p: &str| crate::document::Document {
