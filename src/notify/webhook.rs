@@ -61,7 +61,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                 while !body.is_char_boundary(end) {
                     end -= 1;
                 }
-                format!("{}\n\n… (truncated)", &body[..end])
+                format!("{}\n\n… (truncated)", cut_between_words(&body, end))
             } else {
                 body
             };
@@ -87,17 +87,36 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
 }
 
 /// Cuts text to at most `max` characters including a closing pointer to the
-/// full alert.
+/// full alert, between words ([`cut_between_words`]).
 fn cut_chars(s: &str, max: usize, link: &str) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
     let tail = format!("\n… (truncated; see {link})");
-    let cut: String = s
-        .chars()
-        .take(max.saturating_sub(tail.chars().count()))
-        .collect();
-    format!("{cut}{tail}")
+    let keep = max.saturating_sub(tail.chars().count());
+    let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+    format!("{}{tail}", cut_between_words(s, end))
+}
+
+/// How far back, in characters, a cut looks for white space to end at: more
+/// than any word, little of a text written without spaces.
+const CUT_LOOKBACK_CHARS: usize = 40;
+
+/// `s` up to the byte `end` (a character boundary), ending at the last white
+/// space within [`CUT_LOOKBACK_CHARS`] of it rather than inside a word: a
+/// Persian or Arabic word cut short reads as another word («ایرانی»,
+/// "Iranian", as «ایرا»), and a Markdown escape stays with the character it
+/// escapes. Where no white space is that close, at `end`.
+fn cut_between_words(s: &str, end: usize) -> &str {
+    let head = &s[..end];
+    if s[end..].starts_with(char::is_whitespace) {
+        return head.trim_end();
+    }
+    head.char_indices()
+        .rev()
+        .take(CUT_LOOKBACK_CHARS)
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(head, |(i, _)| head[..i].trim_end())
 }
 
 /// Slack mrkdwn: `&`, `<` and `>` are the control characters (links, mentions).
@@ -294,6 +313,33 @@ fn refused(host: &str, status: reqwest::StatusCode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chat_message_too_long_is_cut_between_words_not_inside_a_persian_one() {
+        let text = "کارگردانِ ایرانی، در بیانیه‌ای گفت ".repeat(200);
+        for max in [500, 501, 502, 503, 504, 505, 506, 507] {
+            let cut = cut_chars(&text, max, "https://news.example.org/a");
+            assert!(cut.chars().count() <= max, "{max}: {cut}");
+            let (kept, tail) = cut.split_once('\n').unwrap();
+            assert_eq!(tail, "… (truncated; see https://news.example.org/a)");
+            let last = kept.rsplit(' ').next().unwrap();
+            assert!(
+                ["کارگردانِ", "ایرانی،", "در", "بیانیه‌ای", "گفت"].contains(&last),
+                "{max}: cut inside a word: …{last}"
+            );
+        }
+        // A text with no space near the cut is cut where it must be.
+        let solid = "他在被判处八年徒刑后".repeat(100);
+        let cut = cut_chars(&solid, 300, "u");
+        assert_eq!(cut.chars().count(), 300, "{cut}");
+        // A Markdown escape is never parted from its character.
+        let escaped = markdown_escape(&"a\\* b-c ".repeat(400));
+        for max in 300..310 {
+            let cut = cut_chars(&escaped, max, "u");
+            let kept = cut.split_once('\n').unwrap().0;
+            assert!(!kept.ends_with('\\'), "{max}: {kept}");
+        }
+    }
 
     #[test]
     fn standard_webhooks_test_vector() {
