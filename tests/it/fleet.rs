@@ -778,6 +778,26 @@ async fn a_receiver_slower_than_the_lease_gets_each_alert_once() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_state_database_that_does_not_answer_at_start_says_what_to_check() {
+    // Nothing listens on the port the state_url names: no PostgreSQL needed.
+    let port = crate::support::free_port();
+    let project = crate::support::Project::new(&format!(
+        "[daemon]\nstate_url = \"postgres://presswatch@127.0.0.1:{port}/presswatch?sslmode=disable\"\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n"
+    ));
+    let config = project.config_arg();
+    for command in ["run", "status", "check"] {
+        let out = crate::support::run(&[command, "--config", &config], &[]).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {said}");
+        assert!(
+            said.contains(&format!("state database postgres://presswatch@127.0.0.1:{port}/presswatch?sslmode=disable: "))
+                && said.contains(&format!(": PostgreSQL does not answer there. Check that it runs and takes connections from this machine (`pg_isready -h 127.0.0.1 -p {port}`), and that daemon.state_url names its host and port")),
+            "{command}: {said}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_and_nothing_is_lost()
 {

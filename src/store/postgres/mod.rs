@@ -231,7 +231,7 @@ impl Postgres {
         lease: std::time::Duration,
     ) -> std::result::Result<Postgres, String> {
         let pg = Postgres::connect_to(url, password, lease, false)?;
-        let mut conn = pg.checkout(false).map_err(|e| e.to_string())?;
+        let mut conn = pg.checkout(false).map_err(|e| pg.not_opened(e))?;
         let applied = block_on(migrations::apply(&mut conn.client))
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
         if !applied.is_empty() {
@@ -251,7 +251,7 @@ impl Postgres {
         lease: std::time::Duration,
     ) -> std::result::Result<Postgres, String> {
         let pg = Postgres::connect_to(url, password, lease, true)?;
-        let conn = pg.checkout(false).map_err(|e| e.to_string())?;
+        let conn = pg.checkout(false).map_err(|e| pg.not_opened(e))?;
         let current = block_on(migrations::current(&conn.client))
             .map_err(|e| format!("state database {}: {e}", pg.inner.location))?;
         pg.checkin(conn);
@@ -313,6 +313,33 @@ impl Postgres {
     /// The database, as a URL without its password.
     pub fn location(&self) -> &str {
         &self.inner.location
+    }
+
+    /// Why the database could not be opened; when it did not answer, with
+    /// what to check: that PostgreSQL runs where `state_url` says and
+    /// takes connections from here.
+    fn not_opened(&self, e: StateError) -> String {
+        if !e.is_unavailable() {
+            return e.to_string();
+        }
+        let host = match self.inner.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(dir)) => dir.display().to_string(),
+            None => "localhost".to_string(),
+        };
+        let port = self
+            .inner
+            .config
+            .get_ports()
+            .first()
+            .copied()
+            .unwrap_or(5432);
+        format!(
+            "{e}: PostgreSQL does not answer there. Check that it runs and takes connections \
+             from this machine (`pg_isready -h {host} -p {port}`), and that daemon.state_url \
+             names its host and port"
+        )
     }
 
     /// Opens a connection whose session's commits wait for the disk when `durable`.
