@@ -357,6 +357,10 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
                 "The watch can be checked again".into(),
                 &[&"recovered", &now.to_string()],
             ));
+            detail = format!(
+                "recovered after {}; {detail}",
+                crate::text::plural(st.failures as usize, "failed check", "failed checks")
+            );
         }
         st.failures = 0;
         st.error_alerted = false;
@@ -779,9 +783,12 @@ pub fn log_report(r: &Report, w: &Watch) {
             tracing::warn!(watch = %w.name, url = %w.url, duration_ms = ms, error = %e, "check failed")
         }
         // A check that found nothing new is no event: at the daemon's
-        // default level the log holds what changed and what failed
-        // (`run -v` shows every check).
-        o @ (Outcome::Unchanged | Outcome::NotModified | Outcome::Skipped) => {
+        // default level the log holds what changed, what failed and what
+        // was alerted (a watch that works again) (`run -v` shows every
+        // check).
+        o @ (Outcome::Unchanged | Outcome::NotModified | Outcome::Skipped)
+            if r.alerts.is_empty() =>
+        {
             tracing::debug!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), detail = %r.detail, "checked")
         }
         o => {

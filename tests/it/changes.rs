@@ -635,9 +635,18 @@ async fn failures_alert_once_at_the_threshold_and_recovery_is_announced() {
         "the error alert goes out once"
     );
     server.set(path, Route::html(recording("fa", "noise-ad-inserted")));
-    let recovered = check_once(&project).await;
-    assert_eq!(kinds(&recovered), vec![ChangeKind::Recovered]);
+    let report = check_first(&project).await;
+    let recovered = &report.alerts;
+    assert_eq!(kinds(recovered), vec![ChangeKind::Recovered]);
     assert_eq!(recovered[0].title.as_deref(), Some(headline));
+    // The check's line says why it raised an alert.
+    assert!(
+        report
+            .detail
+            .starts_with("recovered after 3 failed checks; "),
+        "{}",
+        report.detail
+    );
     assert_eq!(check_once(&project).await, vec![]);
 }
 
