@@ -44,9 +44,6 @@ impl Export {
     /// Writes the WARC file and the baselines, and says what it wrote.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
-        if let Some(w) = self.watch.as_deref() {
-            cfg.watch_named(w)?;
-        }
         if let Some(warc) = &self.warc {
             preflight::output("--warc", warc, preflight::Output::File)?;
         }
@@ -54,6 +51,13 @@ impl Export {
             preflight::output("--baselines", dir, preflight::Output::Dir)?;
         }
         let state = existing_state(&cfg)?;
+        // A watch removed from the config whose evidence is kept is exported too.
+        if let Some(w) = self.watch.as_deref() {
+            let kept = presswatch::evidence::watches_kept(&cfg, &state)?;
+            if !kept.iter().any(|k| k.name == w) {
+                cfg.watch_named(w)?;
+            }
+        }
         let since = self
             .since
             .as_deref()

@@ -111,6 +111,29 @@ impl PartialEq for Watch {
 }
 
 impl Watch {
+    /// A watch the state keeps evidence of that the config no longer names
+    /// (its `[[watch]]` removed since): its name and the address it was
+    /// fetched at, every other setting as a `[[watch]]` giving only those
+    /// would have it. `report` and `export` hand its evidence over as
+    /// such; its kept versions are read as the kind each was stored as.
+    pub fn retired(name: &str, url: Url) -> Watch {
+        Watch {
+            name: name.to_string(),
+            url,
+            kind: WatchKind::Article,
+            interval: Duration::from_secs(30 * 60),
+            selector: None,
+            ignore: Vec::new(),
+            keywords: Vec::new(),
+            min_change: 0,
+            channels: Vec::new(),
+            follow: false,
+            outlet: None,
+            allow_private_redirects: false,
+            robots: true,
+        }
+    }
+
     /// Whether `other` fetches and reads its page as this watch does: the
     /// same URL, kind and selector, the same redirect and robots.txt rules,
     /// following its items or not. A failing check is about these (not

@@ -79,7 +79,9 @@ impl Exported {
     }
 }
 
-/// Writes the kept responses of the config's watches (or of `watch`),
+/// Writes the kept responses of the config's watches and of those removed
+/// from it whose evidence the state keeps ([`super::watches_kept`]) (or of
+/// `watch`),
 /// fetched at or after `since`, to `out`, written whole or not at all. An
 /// existing `out` is an error unless `replace` (an export may be evidence
 /// handed over already: a second one never overwrites it unasked).
@@ -94,13 +96,13 @@ pub fn export(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Exported, String> {
     check_out(out, replace)?;
-    let names: Vec<&str> = config
-        .watches
+    let watches = super::watches_kept(config, state)?;
+    let names: Vec<&str> = watches
         .iter()
         .map(|w| w.name.as_str())
         .filter(|n| watch.is_none_or(|w| w == *n))
         .collect();
-    if let Some(w) = watch {
+    if let Some(w) = watch.filter(|_| names.is_empty()) {
         config.watch_named(w)?;
     }
     let all = super::checked_snapshots(state, None)?;
@@ -125,11 +127,7 @@ pub fn export(
             config.path.display().to_string(),
         ),
     ];
-    for w in config
-        .watches
-        .iter()
-        .filter(|w| names.contains(&w.name.as_str()))
-    {
+    for w in watches.iter().filter(|w| names.contains(&w.name.as_str())) {
         info.push(("presswatch-watch".into(), format!("{} {}", w.name, w.url)));
     }
     let written = crate::atomic_file::write_atomic_with(out, |file| {

@@ -9,8 +9,54 @@ pub mod verify;
 
 use std::collections::HashSet;
 
-use crate::config::Config;
+use crate::config::{Config, Watch};
 use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
+
+/// The watches whose evidence `report` and `export` hand over: the
+/// config's, then, by name, each one the state keeps versions of that the
+/// config no longer names ([`Watch::retired`]): evidence kept is handed
+/// over whatever the config says now. An error is the database's.
+pub fn watches_kept(config: &Config, state: &State) -> Result<Vec<Watch>, String> {
+    let mut out = config.watches.clone();
+    for name in state.watches_with_versions().map_err(|e| e.to_string())? {
+        if config.watch(&name).is_some() {
+            continue;
+        }
+        if let Some(url) = kept_url(state, &name)? {
+            out.push(Watch::retired(&name, url));
+        }
+    }
+    Ok(out)
+}
+
+/// The address a watch was fetched at, as its evidence says: its newest
+/// kept response's, else the `URL:` line of its newest version's text.
+fn kept_url(state: &State, watch: &str) -> Result<Option<url::Url>, String> {
+    let newest = state
+        .snapshots(Some(watch))
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .max_by_key(|s| s.fetched_at_ms)
+        .map(|s| s.url);
+    let url = match newest {
+        Some(url) => Some(url),
+        None => {
+            let latest = state.latest(watch).map_err(|e| e.to_string())?;
+            let body = match latest {
+                Some(v) => state
+                    .version_body(watch, v.seq)
+                    .map_err(|e| e.to_string())?,
+                None => None,
+            };
+            body.and_then(|b| {
+                b.lines()
+                    .take_while(|l| !l.is_empty())
+                    .find_map(|l| l.strip_prefix("URL: ").map(str::to_string))
+            })
+        }
+    };
+    Ok(url.and_then(|u| url::Url::parse(&u).ok()))
+}
 
 /// A kept snapshot with its record checked against the digest taken when
 /// it was kept ([`Snapshot::check_record`]), once: `export`, `report` and

@@ -63,7 +63,8 @@ impl Written {
     }
 }
 
-/// Writes the viewer for the config's watches into `out`.
+/// Writes the viewer for the config's watches into `out`, and for those
+/// removed from it whose evidence the state keeps ([`super::watches_kept`]).
 /// `progress` hears how many of the watches are written, and of how many.
 pub fn write(
     config: &Config,
@@ -76,8 +77,8 @@ pub fn write(
     let alerts = sent_alerts(state)?;
     let mut views = Vec::new();
     let mut written = Written::default();
-    let watches: Vec<&Watch> = config.watches.iter().collect();
-    for (done, &watch) in watches.iter().enumerate() {
+    let watches = super::watches_kept(config, state)?;
+    for (done, watch) in watches.iter().enumerate() {
         progress(done, watches.len());
         let (mut view, altered) = watch_view(config, state, watch, &alerts)?;
         if view.versions.is_empty() {

@@ -1445,6 +1445,81 @@ async fn verify_finds_a_version_deleted_from_the_history_but_not_the_oldest_prun
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_watch_removed_from_the_config_keeps_its_evidence_in_the_export_and_the_viewer_on_either_backend(
+) {
+    for (backend, state, _) in state_backends() {
+        let (server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // The story's [[watch]] is replaced by another one: its versions,
+        // responses and takedown stay in the state.
+        let cfg = std::fs::read_to_string(project.config()).unwrap();
+        let cfg = cfg
+            .replace("name = \"rasoulof\"", "name = \"other\"")
+            .replace("/2024/05/rasoulof", "/2024/05/other");
+        std::fs::write(project.config(), cfg).unwrap();
+        server.set("/2024/05/other", Route::html(page(PARAS[1])));
+        ok(&run(&["check", "--config", &config], &PG_ENV).await);
+        let warc = project.path("all.warc.gz");
+        let said = ok(&run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--warc",
+                warc.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        let records = warc_records(&warc);
+        let watched = |name: &str| {
+            records
+                .iter()
+                .filter(|r| field(r, "presswatch-watch") == Some(name))
+                .count()
+        };
+        assert!(watched("rasoulof") >= 4, "{backend}: {said}");
+        assert!(watched("other") >= 1, "{backend}: {said}");
+        assert!(
+            records[0].contains(&format!(
+                "presswatch-watch: rasoulof {}",
+                server.url("/2024/05/rasoulof")
+            )),
+            "{backend}: {}",
+            records[0]
+        );
+        // One watch's export names it, though the config does not.
+        let one = project.path("one.warc.gz");
+        ok(&run(
+            &[
+                "export",
+                "--config",
+                &config,
+                "--watch",
+                "rasoulof",
+                "--warc",
+                one.to_str().unwrap(),
+            ],
+            &PG_ENV,
+        )
+        .await);
+        assert!(warc_records(&one)
+            .iter()
+            .all(|r| field(r, "presswatch-watch") != Some("other")));
+        let viewer = project.path("viewer");
+        ok(&report(&config, &viewer, &PG_ENV).await);
+        let index = std::fs::read_to_string(viewer.join("index.html")).unwrap();
+        assert!(
+            index.contains("href=\"rasoulof/index.html\""),
+            "{backend}: {index}"
+        );
+        let timeline = std::fs::read_to_string(viewer.join("rasoulof/index.html")).unwrap();
+        assert!(timeline.contains("Taken down"), "{backend}: {timeline}");
+        assert!(viewer.join("rasoulof/v3.html").is_file(), "{backend}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_says_how_many_versions_times_it_cannot_check_once_keep_raw_pruned_their_responses_on_either_backend(
 ) {
     for (backend, state, pg_db) in state_backends() {
