@@ -143,14 +143,13 @@ fn stored(
     ignore: &[String],
 ) -> Result<ExitCode, String> {
     let cfg = load_config(config)?;
-    let w = cfg.watch_named(watch)?;
     // Opened as a dry run opens it: reading versions never creates a
     // database (a mistyped `state_dir` would leave an empty one behind).
-    let state = super::state(&cfg, true)?;
+    let (w, state) = super::kept_watch(&cfg, watch, || super::state(&cfg, true))?;
     let mut rules = w.rules();
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(
-        &state, &cfg, w, from, to, &rules, json,
+        &state, &cfg, &w, from, to, &rules, json,
     )?)
 }
 

@@ -50,14 +50,10 @@ impl Export {
         if let Some(dir) = &self.baselines {
             preflight::output("--baselines", dir, preflight::Output::Dir)?;
         }
-        let state = existing_state(&cfg)?;
-        // A watch removed from the config whose evidence is kept is exported too.
-        if let Some(w) = self.watch.as_deref() {
-            let kept = presswatch::evidence::watches_kept(&cfg, &state)?;
-            if !kept.iter().any(|k| k.name == w) {
-                cfg.watch_named(w)?;
-            }
-        }
+        let state = match self.watch.as_deref() {
+            Some(w) => super::kept_watch(&cfg, w, || existing_state(&cfg))?.1,
+            None => existing_state(&cfg)?,
+        };
         let since = self
             .since
             .as_deref()

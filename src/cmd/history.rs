@@ -26,13 +26,12 @@ impl History {
     /// kept.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
-        let w = cfg.watch_named(&self.watch)?;
         // Opened as a dry run opens it: reading versions never creates a
         // database (a mistyped `state_dir` would leave an empty one behind).
-        let state = super::state(&cfg, true)?;
+        let (w, state) = super::kept_watch(&cfg, &self.watch, || super::state(&cfg, true))?;
         let shown = match self.show {
-            Some(seq) => presswatch::history::show(&state, &cfg, w, seq)?,
-            None => presswatch::history::table(&state, &cfg, w)?,
+            Some(seq) => presswatch::history::show(&state, &cfg, &w, seq)?,
+            None => presswatch::history::table(&state, &cfg, &w)?,
         };
         print!("{}", shown.output);
         Ok(if super::warn_altered(&shown.altered) {

@@ -71,6 +71,30 @@ pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String>
     store::State::for_config(&cfg.daemon, preview)
 }
 
+/// The watch named `name` whose kept evidence a command shows, and the
+/// state `open` opens: the config's watch, or one removed from it whose
+/// versions the state keeps ([`presswatch::evidence::watches_kept`]). A
+/// name neither has is the config's error for a name it lacks, whether
+/// the state opens or not.
+pub(crate) fn kept_watch(
+    cfg: &Config,
+    name: &str,
+    open: impl FnOnce() -> Result<store::State, String>,
+) -> Result<(presswatch::config::Watch, store::State), String> {
+    if let Some(w) = cfg.watch(name) {
+        return Ok((w.clone(), open()?));
+    }
+    let lacks = || cfg.watch_named(name).map(|_| ()).unwrap_err();
+    let state = open().map_err(|_| lacks())?;
+    match presswatch::evidence::watches_kept(cfg, &state)?
+        .into_iter()
+        .find(|w| w.name == name)
+    {
+        Some(w) => Ok((w, state)),
+        None => Err(lacks()),
+    }
+}
+
 /// Says which kept responses evidence left out (missing, or no longer
 /// matching their SHA-256), how many (`noun`: singular and plural) and what
 /// that means (`meaning`); returns the exit status to end with: failure when

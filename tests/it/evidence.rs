@@ -1516,6 +1516,21 @@ async fn a_watch_removed_from_the_config_keeps_its_evidence_in_the_export_and_th
         let timeline = std::fs::read_to_string(viewer.join("rasoulof/index.html")).unwrap();
         assert!(timeline.contains("Taken down"), "{backend}: {timeline}");
         assert!(viewer.join("rasoulof/v3.html").is_file(), "{backend}");
+        // Its history and its changes are read as before.
+        let history = ok(&run(&["history", "--config", &config, "rasoulof"], &PG_ENV).await);
+        assert!(history.contains("taken down: "), "{backend}: {history}");
+        let out = run(
+            &[
+                "diff", "--config", &config, "--watch", "rasoulof", "--from", "1", "--to", "2",
+            ],
+            &PG_ENV,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("{+Germany"),
+            "{backend}: {out:?}"
+        );
     }
 }
 
