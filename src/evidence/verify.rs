@@ -119,14 +119,12 @@ pub fn verify(
             )
         })
         .collect();
-    let mut kept_seqs: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
-    for (watch, seq, ..) in &rows {
-        kept_seqs.entry(watch.as_str()).or_default().insert(*seq);
-    }
     // What still refers to a version: its kept responses, its takedowns and
-    // restores (but those of a version older than the oldest kept, which
-    // an older presswatch left when it pruned the version).
-    let mut refs: Vec<(&str, i64, String)> = snapshots
+    // restores. Read before the versions they are held against (below), so
+    // that a check storing a version meanwhile, and pruning the oldest, is
+    // no deletion: a version newer than the references has none yet, and
+    // one pruned since is older than the oldest kept.
+    let mut refs: Vec<(String, i64, String)> = snapshots
         .iter()
         .map(|c| {
             let what = match c.snapshot.kind {
@@ -134,14 +132,14 @@ pub fn verify(
                 SnapshotKind::TakenDown => "the answer that reported it taken down is kept",
             };
             (
-                c.snapshot.watch.as_str(),
+                c.snapshot.watch.clone(),
                 c.snapshot.version,
                 what.to_string(),
             )
         })
         .collect();
-    for (watch, seqs) in &kept_seqs {
-        let oldest = seqs.first().copied().unwrap_or(i64::MAX);
+    let watches: BTreeSet<&str> = rows.iter().map(|(watch, ..)| watch.as_str()).collect();
+    for watch in watches {
         for e in state.events(watch).map_err(|e| e.to_string())? {
             let what = match e.kind {
                 EventKind::TakenDown => "its takedown",
@@ -150,14 +148,20 @@ pub fn verify(
                 // alerted is never alerted again.
                 EventKind::Moved { .. } => continue,
             };
-            if e.version < oldest {
-                continue;
-            }
             let at = chrono::DateTime::from_timestamp(e.at, 0).map_or(e.at.to_string(), |t| {
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             });
-            refs.push((watch, e.version, format!("{what} at {at} is kept")));
+            refs.push((
+                watch.to_string(),
+                e.version,
+                format!("{what} at {at} is kept"),
+            ));
         }
+    }
+    let mut kept_seqs: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
+        let seqs = state.versions(&watch).map_err(|e| e.to_string())?;
+        kept_seqs.insert(watch, seqs.iter().map(|v| v.seq).collect());
     }
     problems.extend(deleted_versions(&kept_seqs, &refs));
     let total = bodies + rows.len();
@@ -195,12 +199,14 @@ pub fn verify(
 /// with their responses, takedowns and restores, so a version missing
 /// between two kept ones, or one that kept evidence still refers to, was
 /// deleted. `kept`: each watch's kept versions; `refs`: (watch, version,
-/// what refers to it, as "… is kept"). A deletion that took a watch's
-/// newest versions with everything referring to them leaves no trace to
-/// find.
+/// what refers to it, as "… is kept"). A reference to a version older than
+/// the oldest kept is no sign (pruned since the reference was read, or kept
+/// by an older presswatch after it pruned the version); a deletion that
+/// took a watch's newest versions with everything referring to them leaves
+/// no trace to find.
 fn deleted_versions(
-    kept: &BTreeMap<&str, BTreeSet<i64>>,
-    refs: &[(&str, i64, String)],
+    kept: &BTreeMap<String, BTreeSet<i64>>,
+    refs: &[(String, i64, String)],
 ) -> Vec<String> {
     let mut why: BTreeMap<(&str, i64), Vec<String>> = BTreeMap::new();
     for (watch, seqs) in kept {
@@ -216,7 +222,8 @@ fn deleted_versions(
         }
     }
     for (watch, seq, what) in refs {
-        if kept.get(watch).is_some_and(|s| s.contains(seq)) {
+        let seqs = kept.get(watch);
+        if seqs.is_some_and(|s| s.contains(seq) || s.first().is_some_and(|first| seq < first)) {
             continue;
         }
         let reasons = why.entry((watch, *seq)).or_default();
@@ -391,37 +398,20 @@ mod tests {
 
     #[test]
     fn a_version_missing_between_kept_ones_or_still_referred_to_was_deleted() {
-        let kept: BTreeMap<&str, BTreeSet<i64>> = [
-            ("a", BTreeSet::from([3, 4, 7])),
-            ("b", BTreeSet::from([1, 2])),
+        let kept: BTreeMap<String, BTreeSet<i64>> = [
+            ("a".to_string(), BTreeSet::from([3, 4, 7])),
+            ("b".to_string(), BTreeSet::from([1, 2])),
         ]
         .into();
+        let r = |watch: &str, seq: i64, what: &str| (watch.to_string(), seq, what.to_string());
         let refs = [
-            (
-                "a",
-                3,
-                "the response it was accepted from is kept".to_string(),
-            ),
-            (
-                "a",
-                6,
-                "the response it was accepted from is kept".to_string(),
-            ),
-            (
-                "a",
-                6,
-                "the answer that reported it taken down is kept".to_string(),
-            ),
-            (
-                "b",
-                3,
-                "its takedown at 2024-05-14T09:00:00Z is kept".to_string(),
-            ),
-            (
-                "c",
-                1,
-                "the response it was accepted from is kept".to_string(),
-            ),
+            r("a", 3, "the response it was accepted from is kept"),
+            r("a", 6, "the response it was accepted from is kept"),
+            r("a", 6, "the answer that reported it taken down is kept"),
+            r("b", 3, "its takedown at 2024-05-14T09:00:00Z is kept"),
+            r("c", 1, "the response it was accepted from is kept"),
+            // Older than the oldest kept: pruned since it was read.
+            r("a", 2, "the response it was accepted from is kept"),
         ];
         let found = deleted_versions(&kept, &refs);
         let starts: Vec<&str> = found
@@ -439,9 +429,9 @@ mod tests {
         );
         assert!(found[0].ends_with("so it was deleted since it was kept"));
         // The oldest versions pruned, with all that refers to them: nothing.
-        assert!(deleted_versions(&kept, &refs[..1]).len() == 2);
-        let whole: BTreeMap<&str, BTreeSet<i64>> = [("a", BTreeSet::from([5, 6, 7]))].into();
-        assert!(deleted_versions(&whole, &[]).is_empty());
+        let whole: BTreeMap<String, BTreeSet<i64>> =
+            [("a".to_string(), BTreeSet::from([5, 6, 7]))].into();
+        assert!(deleted_versions(&whole, &refs[5..]).is_empty());
     }
 
     #[test]
