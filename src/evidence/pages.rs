@@ -137,6 +137,9 @@ pub struct WatchView {
     /// (a record altered since it was kept, or a body missing or no longer
     /// hashing to its SHA-256): the index flags the watch.
     pub left_out: usize,
+    /// Whether the config still names the watch; the index says of one
+    /// removed from it that it is no longer checked.
+    pub watched: bool,
 }
 
 impl WatchView {
@@ -307,8 +310,13 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
                 escape(&w.verify)
             ),
         };
+        let unwatched = if w.watched {
+            ""
+        } else {
+            " · no longer in the config: not checked any more"
+        };
         b.push_str(&format!(
-            "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}</span>{flag}</td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
+            "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}{unwatched}</span>{flag}</td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
             super::url_segment(&w.name),
             w.title_attrs(&title),
             escape(&title),
@@ -906,6 +914,7 @@ mod tests {
             tz: chrono_tz::UTC,
             verify: "presswatch verify --config /etc/presswatch.toml".into(),
             left_out: 0,
+            watched: true,
         }
     }
 

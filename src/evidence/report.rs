@@ -322,6 +322,7 @@ fn watch_view(
         tz: config.daemon.timezone,
         verify: config.command("verify"),
         left_out: altered.len(),
+        watched: config.watch(&watch.name).is_some(),
     };
     Ok((view, altered))
 }

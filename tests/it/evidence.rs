@@ -1513,6 +1513,11 @@ async fn a_watch_removed_from_the_config_keeps_its_evidence_in_the_export_and_th
             index.contains("href=\"rasoulof/index.html\""),
             "{backend}: {index}"
         );
+        assert!(
+            index.contains(">rasoulof · no longer in the config: not checked any more</span>")
+                && index.contains(">other</span>"),
+            "{backend}: {index}"
+        );
         let timeline = std::fs::read_to_string(viewer.join("rasoulof/index.html")).unwrap();
         assert!(timeline.contains("Taken down"), "{backend}: {timeline}");
         assert!(viewer.join("rasoulof/v3.html").is_file(), "{backend}");
