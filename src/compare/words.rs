@@ -236,87 +236,175 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
             }),
         }
     };
-    for op in word_ops(&ak, &bk) {
+    let ops = word_ops(&ak, &bk);
+    let mut k = 0;
+    while k < ops.len() {
+        let op = ops[k];
+        k += 1;
         match op {
-            DiffOp::Equal { new_index, len, .. } => {
-                for t in &b[new_index..new_index + len] {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                let last = (&a[old_index + len - 1], &b[new_index + len - 1]);
+                let settled = ops
+                    .get(k)
+                    .map(|next| changed_tokens(next, &a, &b))
+                    .and_then(|(removed, added)| {
+                        punctuation_settled(last.0, last.1, removed, added)
+                    });
+                let shown = if settled.is_some() { len - 1 } else { len };
+                for t in &b[new_index..new_index + shown] {
                     push(SegmentOp::Same, t.text);
                 }
-            }
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => {
-                for t in &a[old_index..old_index + old_len] {
-                    push(
-                        if t.key.is_empty() {
-                            SegmentOp::Same
-                        } else {
-                            SegmentOp::Removed
-                        },
-                        t.text,
-                    );
+                if let Some(settled) = settled {
+                    for (op, t) in &settled {
+                        push(*op, t);
+                    }
+                    k += 1;
                 }
             }
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => {
-                for t in &b[new_index..new_index + new_len] {
-                    push(
-                        if t.key.is_empty() {
-                            SegmentOp::Same
-                        } else {
-                            SegmentOp::Added
-                        },
-                        t.text,
-                    );
-                }
-            }
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                let (old_words, new_words) = (
-                    &a[old_index..old_index + old_len],
-                    &b[new_index..new_index + new_len],
-                );
-                // Only the spaces inside Persian/Arabic words moved (سه شنبه,
-                // سه‌شنبه): the same text.
-                let joined = |ts: &[Token]| {
-                    let words: Vec<&str> = ts.iter().map(|t| t.key.as_str()).collect();
-                    crate::text::joined_script(&words.join(" ")).into_owned()
-                };
-                if joined(old_words) == joined(new_words) {
+            _ => {
+                let (old_words, new_words) = changed_tokens(&op, &a, &b);
+                if same_when_joined(old_words, new_words) {
                     for t in new_words {
                         push(SegmentOp::Same, t.text);
                     }
                     continue;
                 }
-                for t in old_words {
-                    push(
-                        if t.key.is_empty() {
-                            SegmentOp::Same
-                        } else {
-                            SegmentOp::Removed
-                        },
-                        t.text,
-                    );
-                }
-                for t in new_words {
-                    push(
-                        if t.key.is_empty() {
-                            SegmentOp::Same
-                        } else {
-                            SegmentOp::Added
-                        },
-                        t.text,
-                    );
+                for (side, mark) in [
+                    (old_words, SegmentOp::Removed),
+                    (new_words, SegmentOp::Added),
+                ] {
+                    for t in side {
+                        push(
+                            if t.key.is_empty() {
+                                SegmentOp::Same
+                            } else {
+                                mark
+                            },
+                            t.text,
+                        );
+                    }
                 }
             }
         }
     }
     segs
+}
+
+/// The tokens an edit removes and adds (none for an equal run).
+fn changed_tokens<'t, 'a>(
+    op: &DiffOp,
+    a: &'t [Token<'a>],
+    b: &'t [Token<'a>],
+) -> (&'t [Token<'a>], &'t [Token<'a>]) {
+    match *op {
+        DiffOp::Equal { .. } => (&[], &[]),
+        DiffOp::Delete {
+            old_index, old_len, ..
+        } => (&a[old_index..old_index + old_len], &[]),
+        DiffOp::Insert {
+            new_index, new_len, ..
+        } => (&[], &b[new_index..new_index + new_len]),
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => (
+            &a[old_index..old_index + old_len],
+            &b[new_index..new_index + new_len],
+        ),
+    }
+}
+
+/// Whether only the spaces inside Persian/Arabic words moved between the
+/// removed and the added words (سه شنبه, سه‌شنبه): the same text.
+fn same_when_joined(old_words: &[Token], new_words: &[Token]) -> bool {
+    let joined = |ts: &[Token]| {
+        let words: Vec<&str> = ts.iter().map(|t| t.key.as_str()).collect();
+        crate::text::joined_script(&words.join(" ")).into_owned()
+    };
+    !old_words.is_empty() && !new_words.is_empty() && joined(old_words) == joined(new_words)
+}
+
+/// The last unchanged word before an edit, with the edit, when the
+/// punctuation after that word differs between the versions because of
+/// the edit (not only in its spaces): "in prison and flogging." becoming "in prison." is
+/// "in prison", then " and flogging" removed, then ".", not "in prison."
+/// then "and flogging." removed, which quotes the old text as "in prison.
+/// and flogging.". The punctuation both sides share around the edit is
+/// unchanged, the rest goes with the words removed and added; punctuation
+/// left alone on the new side stays unchanged text (same and added still
+/// spell out the new text). None when the word itself differs (in case),
+/// when its punctuation does not, or when the edit holds words a rule
+/// ignores or only moved Persian/Arabic spaces.
+fn punctuation_settled(
+    old_word: &Token,
+    new_word: &Token,
+    removed: &[Token],
+    added: &[Token],
+) -> Option<Vec<(SegmentOp, String)>> {
+    let tokens = removed.iter().chain(added);
+    if old_word.text == new_word.text
+        || removed.len() + added.len() == 0
+        || tokens.clone().any(|t| t.key.is_empty())
+        || same_when_joined(removed, added)
+    {
+        return None;
+    }
+    let in_word = |c: char| c.is_alphanumeric() || unicode_mark(c);
+    let word = |t: &str| t.trim_end_matches(|c: char| !in_word(c)).len();
+    let (wo, wn) = (word(old_word.text), word(new_word.text));
+    if wn == 0
+        || old_word.text[..wo] != new_word.text[..wn]
+        || old_word.text[wo..].trim() == new_word.text[wn..].trim()
+    {
+        return None;
+    }
+    let concat = |first: &str, rest: &[Token]| {
+        let mut s = first.to_string();
+        rest.iter().for_each(|t| s.push_str(t.text));
+        s
+    };
+    let (old_rest, new_rest) = (
+        concat(&old_word.text[wo..], removed),
+        concat(&new_word.text[wn..], added),
+    );
+    let not_word = |c: &char| !in_word(*c);
+    let lead: usize = old_rest
+        .chars()
+        .zip(new_rest.chars())
+        .take_while(|(x, y)| x == y && not_word(x))
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (o, n) = (&old_rest[lead..], &new_rest[lead..]);
+    let trail: usize = o
+        .chars()
+        .rev()
+        .zip(n.chars().rev())
+        .take_while(|(x, y)| x == y && not_word(x))
+        .map(|(x, _)| x.len_utf8())
+        .sum();
+    let (gone, came) = (&o[..o.len() - trail], &n[..n.len() - trail]);
+    let has_word = |t: &str| t.chars().any(in_word);
+    let mut out = vec![(
+        SegmentOp::Same,
+        format!("{}{}", &new_word.text[..wn], &new_rest[..lead]),
+    )];
+    if has_word(gone) {
+        out.push((SegmentOp::Removed, gone.to_string()));
+    }
+    let came_op = if has_word(came) {
+        SegmentOp::Added
+    } else {
+        SegmentOp::Same
+    };
+    out.push((came_op, came.to_string()));
+    out.push((SegmentOp::Same, n[n.len() - trail..].to_string()));
+    Some(out)
 }
 
 /// The words a changed paragraph's `segments` add and remove, as alerts
@@ -786,10 +874,61 @@ mod tests {
             .filter(|s| s.op == SegmentOp::Removed)
             .map(|s| s.text.as_str())
             .collect();
-        assert_eq!(
-            removed.trim(),
-            "a charge he has always denied as political."
-        );
+        assert_eq!(removed, "; a charge he has always denied as political");
+    }
+
+    #[test]
+    fn punctuation_a_removed_or_added_clause_moved_goes_with_it_so_the_alert_quotes_both_versions()
+    {
+        // The unchanged words before an edit carried the new version's
+        // punctuation: "in prison and flogging." cut to "in prison." read
+        // "in prison. [-and flogging.-]", an old text that never was.
+        for (old, new, removed, added) in [
+            (
+                "He was sentenced to eight years in prison and flogging.",
+                "He was sentenced to eight years in prison.",
+                vec![" and flogging"],
+                vec![],
+            ),
+            (
+                "He fled, police said.",
+                "He fled.",
+                vec![", police said"],
+                vec![],
+            ),
+            (
+                "He fled.",
+                "He fled, police said.",
+                vec![],
+                vec![", police said"],
+            ),
+            (
+                "He was sentenced to prison and flogging.",
+                "He was sentenced to prison; exile followed.",
+                vec![" and flogging"],
+                vec!["; exile followed"],
+            ),
+        ] {
+            let segments = word_diff(old, new, &Rules::default());
+            let concat = |op: SegmentOp| {
+                segments
+                    .iter()
+                    .filter(|s| s.op == SegmentOp::Same || s.op == op)
+                    .map(|s| s.text.as_str())
+                    .collect::<String>()
+            };
+            assert_eq!(concat(SegmentOp::Added), new, "{segments:?}");
+            assert_eq!(concat(SegmentOp::Removed), old, "{segments:?}");
+            let marked = |op: SegmentOp| {
+                segments
+                    .iter()
+                    .filter(|s| s.op == op)
+                    .map(|s| s.text.as_str())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(marked(SegmentOp::Removed), removed, "{old:?} -> {new:?}");
+            assert_eq!(marked(SegmentOp::Added), added, "{old:?} -> {new:?}");
+        }
     }
 
     #[test]

@@ -1205,10 +1205,14 @@ async fn the_viewers_before_side_reads_as_the_version_before_did_word_for_word_a
         "version 1's paragraph as it read, with its semicolon: {old_side}"
     );
     assert!(text_of(new_side).iter().any(|p| p == after), "{new_side}");
-    // The words cut are struck through on the old side.
+    // The words cut are struck through on the old side, with the
+    // semicolon that went with them; the full stop both versions end
+    // with stays unmarked.
     assert!(
-        old_side.contains("بود؛ <del"),
-        "the kept words end with version 1's own mark: {old_side}"
+        old_side.contains("بود<del")
+            && old_side.contains("؛ اتهامی که")
+            && old_side.contains("خوانده‌اند</del>."),
+        "the kept words end where version 1's own mark was cut: {old_side}"
     );
 }
 

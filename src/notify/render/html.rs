@@ -596,11 +596,21 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
 fn html_diff(words: &[(SegmentOp, String)]) -> (String, String) {
     let mut body = String::new();
     let mut all = String::new();
-    for (op, t) in words {
-        if *op != SegmentOp::Same && needs_space(&all, t) {
+    for (i, (op, t)) in words.iter().enumerate() {
+        // Punctuation the unchanged text goes on with ("in prison
+        // [-and flogging-].") follows the marked words closely.
+        let punctuation_next = words.get(i + 1).is_some_and(|(next, n)| {
+            *next == SegmentOp::Same
+                && n.starts_with(|c: char| !c.is_whitespace() && !c.is_alphanumeric())
+        });
+        // A marked piece may start with the space before it: set outside
+        // the marks, as in the text part.
+        let lead = *op != SegmentOp::Same && t.starts_with(char::is_whitespace);
+        if *op != SegmentOp::Same && (needs_space(&all, t) || lead) && !all.ends_with(' ') {
             all.push(' ');
             body.push(' ');
         }
+        let t = if lead { t.trim_start() } else { t.as_str() };
         all.push_str(t);
         match op {
             SegmentOp::Same => body.push_str(&escape(t)),
@@ -608,7 +618,7 @@ fn html_diff(words: &[(SegmentOp, String)]) -> (String, String) {
                 body.push_str(&del(t.trim_end()));
                 // Set apart from what was added in its place, but
                 // in a script written without spaces.
-                if t.ends_with(' ') || !ends_unspaced(t) {
+                if t.ends_with(' ') || !(ends_unspaced(t) || punctuation_next) {
                     body.push(' ');
                 }
             }

@@ -436,6 +436,38 @@ fn a_changed_persian_headline_marks_only_its_changed_words_right_to_left() {
     );
 }
 
+/// A clause cut before the full stop: the alert quotes the old sentence as
+/// it was ("in prison and flogging."), not with the new full stop moved
+/// before the removed words ("in prison. [-and flogging.-]").
+#[test]
+fn a_clause_cut_before_the_full_stop_is_quoted_as_the_old_sentence_read() {
+    let ctx = Context::default();
+    let alert = edit_alert(
+        "He was sentenced to eight years in prison and flogging.",
+        "He was sentenced to eight years in prison.",
+    );
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(
+        text.contains("eight years in prison [-and flogging-]."),
+        "{text}"
+    );
+    let html = html(&alert, &ctx);
+    assert!(
+        html.contains(&format!("eight years in prison {}.", del("and flogging"))),
+        "{html}"
+    );
+    // And a clause added before it.
+    let alert = edit_alert(
+        "He was sentenced to eight years in prison.",
+        "He was sentenced to eight years in prison, the court said.",
+    );
+    let text = super::text(&alert, &ctx).replace("\n  ", " ");
+    assert!(
+        text.contains("eight years in prison{+, the court said+}."),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_deleted_sentence_keeps_the_spaces_around_it() {
     let ctx = Context::default();

@@ -288,7 +288,13 @@ fn text_mark(op: SegmentOp, t: &str) -> String {
 fn text_diff(words: &[(SegmentOp, String)]) -> String {
     let mut line = String::new();
     for (op, t) in words {
-        if *op != SegmentOp::Same && needs_space(&line, t) {
+        // A marked piece may start with the space before it (" and
+        // flogging" removed before the new version's full stop): the space
+        // is set outside the marks.
+        if *op != SegmentOp::Same
+            && (needs_space(&line, t) || t.starts_with(char::is_whitespace))
+            && !line.ends_with(' ')
+        {
             line.push(' ');
         }
         match op {
