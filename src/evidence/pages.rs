@@ -710,11 +710,19 @@ fn marks<'a>(
                 _,
             ) => {
                 let mut html = String::new();
+                // A marked piece's space before its words (" and flogging"
+                // removed before a full stop both versions end with) is
+                // set outside the marks.
+                let mark_words = |html: &mut String, t: &str, mark: fn(&str) -> String| {
+                    let words = t.trim_start();
+                    html.push_str(&t[..t.len() - words.len()]);
+                    html.push_str(&mark(words));
+                };
                 for s in segments {
                     match (s.op, which) {
                         (SegmentOp::Same, _) => html.push_str(&escape(&s.text)),
-                        (SegmentOp::Removed, Side::Old) => html.push_str(&del(&s.text)),
-                        (SegmentOp::Added, Side::New) => html.push_str(&ins(&s.text)),
+                        (SegmentOp::Removed, Side::Old) => mark_words(&mut html, &s.text, del),
+                        (SegmentOp::Added, Side::New) => mark_words(&mut html, &s.text, ins),
                         _ => {}
                     }
                 }

@@ -456,6 +456,16 @@ fn a_clause_cut_before_the_full_stop_is_quoted_as_the_old_sentence_read() {
         html.contains(&format!("eight years in prison {}.", del("and flogging"))),
         "{html}"
     );
+    // In a headline, the same: its old line quotes it as it read.
+    let alert = field_alert(
+        ("Director flees Iran and hides.", "Director flees Iran."),
+        None,
+    );
+    let text = super::text(&alert, &ctx);
+    assert!(
+        text.contains("  - Director flees Iran [-and hides-].\n  + Director flees Iran.\n"),
+        "{text}"
+    );
     // And a clause added before it.
     let alert = edit_alert(
         "He was sentenced to eight years in prison.",

@@ -77,9 +77,11 @@ pub(super) fn field_line(
 ) -> String {
     let mut out = String::new();
     for (op, t) in words {
-        let marked = t.trim_end();
+        let marked = t.trim();
+        let lead = t.len() - t.trim_start().len();
+        out.push_str(&t[..lead]);
         out.push_str(&mark(*op, marked));
-        out.push_str(&t[marked.len()..]);
+        out.push_str(&t[lead + marked.len()..]);
     }
     out.trim().to_string()
 }
