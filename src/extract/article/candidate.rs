@@ -180,8 +180,16 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
 /// table's row or a label may come before its sentences: "Dimensions: 14″
 /// x 12″", "Best overall"). A teaser's headline heads a summary of a
 /// sentence, and a cross-reference is labelled ("Related: ...", "Read more:
-/// ..."); a link to a place on the page is an entry of its contents.
-fn is_linked_section_heading(span: &[&RawBlock], k: usize) -> bool {
+/// ..."); a link to a place on the page is an entry of its contents. One
+/// paragraph of prose is a section too when the heading is set among the
+/// story's own sentences (`in_story_flow`: the element holding it holds
+/// story text outside its section), as a roundup's entries are, where a
+/// teaser sits in a box of its own.
+fn is_linked_section_heading(
+    span: &[&RawBlock],
+    k: usize,
+    in_story_flow: impl FnOnce(usize) -> bool,
+) -> bool {
     let b = span[k];
     if b.kind != BlockKind::Heading || !b.is_link_list() || b.is_contents_entry() {
         return false;
@@ -192,15 +200,20 @@ fn is_linked_section_heading(span: &[&RawBlock], k: usize) -> bool {
         }
     }
     let is_text = |n: &&&RawBlock| n.is_story_text() || n.is_list_text();
-    let mut section = span[k + 1..]
-        .iter()
-        .take_while(|n| n.kind != BlockKind::Heading)
-        .peekable();
-    if section.peek().is_none_or(|n| n.is_link_list()) {
+    let end = k
+        + 1
+        + span[k + 1..]
+            .iter()
+            .take_while(|n| n.kind != BlockKind::Heading)
+            .count();
+    let section = &span[k + 1..end];
+    if section.first().is_none_or(|n| n.is_link_list()) {
         return false;
     }
-    let text: Vec<&&RawBlock> = section.filter(is_text).collect();
-    text.len() >= 2 || text.iter().map(|n| n.chars - n.link_chars).sum::<u32>() >= SECTION_MIN_CHARS
+    let text: Vec<&&RawBlock> = section.iter().filter(is_text).collect();
+    text.len() >= 2
+        || text.iter().map(|n| n.chars - n.link_chars).sum::<u32>() >= SECTION_MIN_CHARS
+        || text.iter().any(|n| n.is_prose()) && in_story_flow(end)
 }
 
 /// Characters outside links past which one paragraph under a linked heading
@@ -373,7 +386,9 @@ impl Walk {
         let mut cards = self.author_cards(&text, authors);
         cards.extend(self.titled_boxes(&text, site));
         let headings: HashSet<usize> = (0..main.len())
-            .filter(|&k| is_linked_section_heading(main, k))
+            .filter(|&k| {
+                is_linked_section_heading(main, k, |end| self.holds_story_beside(main, k, end))
+            })
             .map(|k| main[k].index)
             .collect();
         text.into_iter()
@@ -385,6 +400,42 @@ impl Walk {
                 false => b.to_block(),
             })
             .collect()
+    }
+
+    /// True when the element directly holding `span[k]` (its parent) also
+    /// directly holds story text of `span` outside `span[k..end]` (before
+    /// `k`, or from `end` on): the block is set among the story's own
+    /// sentences, not in a box of its own (a card, a list item holding a
+    /// headline and its summary).
+    fn holds_story_beside(&self, span: &[&RawBlock], k: usize, end: usize) -> bool {
+        let b = span[k].index;
+        let own = self
+            .containers
+            .iter()
+            .rposition(|c| c.first_block <= b && b < c.end_block);
+        let Some(parent) = own.and_then(|own| {
+            self.containers[..own]
+                .iter()
+                .rposition(|c| c.end_container > own)
+        }) else {
+            return false;
+        };
+        let c = &self.containers[parent];
+        // The elements inside the parent that hold others: a block in one of
+        // them is not the parent's own.
+        let boxes: Vec<std::ops::Range<usize>> = self
+            .children(parent)
+            .filter(|&x| self.containers[x].end_container > x + 1)
+            .map(|x| self.containers[x].first_block..self.containers[x].end_block)
+            .collect();
+        span[..k]
+            .iter()
+            .chain(&span[end.min(span.len())..])
+            .any(|n| {
+                n.is_story_text()
+                    && (c.first_block..c.end_block).contains(&n.index)
+                    && !boxes.iter().any(|r| r.contains(&n.index))
+            })
     }
 
     /// The containers the story is told in, in document order: `best`,

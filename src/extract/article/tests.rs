@@ -2055,6 +2055,30 @@ fn linked_heading_of_a_section_of_the_story_is_kept() {
 }
 
 #[test]
+fn a_linked_heading_among_the_storys_paragraphs_over_one_paragraph_is_kept() {
+    // A roundup whose entries are a linked name over one paragraph, set
+    // among the story's own paragraphs: each name is the story's heading.
+    // The same pair in a box of its own is a teaser and stays out.
+    let html = r##"<body><article><div class="body">
+          <p>We asked a dozen gardeners which tools they reach for first every spring, and three came up again and again.</p>
+          <h3><a href="https://tools.example/trowel">Steel hand trowel</a></h3>
+          <p>A forged trowel digs through clay without bending, and its long blade measures planting depth at a glance.</p>
+          <div class="box"><h3><a href="/blog/other-story">Our guide to raised beds for small yards</a></h3>
+          <p>Everything you need to know before you build your first raised bed this season, from wood to soil.</p></div>
+          <h3><a href="https://tools.example/pruner">Bypass pruner</a></h3>
+          <p>Bypass blades cut live stems cleanly instead of crushing them, which helps the plant heal before disease sets in.</p>
+          <p>Whatever you buy, clean and oil your tools after each use and they will last for many seasons to come.</p>
+        </div></article></body>"##;
+    let got = extract(html);
+    assert!(got.contains(&"Steel hand trowel".to_string()), "{got:?}");
+    assert!(got.contains(&"Bypass pruner".to_string()), "{got:?}");
+    assert!(
+        !got.iter().any(|t| t.contains("Our guide to raised beds")),
+        "{got:?}"
+    );
+}
+
+#[test]
 fn section_titles_set_in_header_elements_are_the_storys_headings() {
     // A `<header>` holding only a section's heading titles that section
     // of the story; the page's banner (name, menu) and the article's
