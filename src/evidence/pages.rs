@@ -350,7 +350,12 @@ pub fn timeline(w: &WatchView) -> String {
     for v in &w.versions {
         let what = match &v.alert {
             None => "First version kept".to_string(),
-            Some(a) => format!("{}: {}", a.kind.label(), a.summary),
+            // The kind once ("Headline changed: 1 paragraph added", not
+            // "Headline changed: Headline changed; 1 paragraph added").
+            Some(a) => match render::summary_after_kind(a) {
+                rest if rest.is_empty() => a.kind.label().to_string(),
+                rest => format!("{}: {rest}", a.kind.label()),
+            },
         };
         let flag = v.altered.as_ref().map_or(String::new(), |a| {
             format!(
@@ -976,6 +981,34 @@ mod tests {
             taken_down: None,
             altered: None,
         }
+    }
+
+    #[test]
+    fn a_timeline_names_a_versions_kind_once_and_the_rest_of_its_summary_after_it() {
+        let mut v = version_of(2, &["The story."], vec![]);
+        let mut alert = crate::alert::test_alert();
+        alert.kind = crate::compare::ChangeKind::HeadlineChanged;
+        alert.summary = "Headline changed; Correction added; 1 paragraph added".into();
+        v.alert = Some(alert);
+        let page = timeline(&WatchView {
+            name: "story".into(),
+            url: "https://news.example/a".into(),
+            outlet: "news.example".into(),
+            versions: vec![v],
+            events: vec![],
+            tz: chrono_tz::UTC,
+            verify: "presswatch verify --config /etc/presswatch.toml".into(),
+            left_out: 0,
+            watched: true,
+        });
+        assert!(
+            page.contains("Headline changed: Correction added, 1 paragraph added"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("Headline changed: Headline changed"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -528,6 +528,20 @@ fn summary_after_label(alert: &Alert) -> Option<String> {
     if single_item(alert).is_some() || alert.kind == ChangeKind::Test {
         return None;
     }
+    let s = summary_after_kind(alert);
+    let said_above = alert
+        .title
+        .as_deref()
+        .is_some_and(|t| t.to_lowercase().contains(&s.to_lowercase()));
+    (!s.is_empty() && !said_above).then_some(s)
+}
+
+/// The summary without the kind it starts with, as one line under the
+/// kind's label: "Headline changed; 1 paragraph added" under "Headline
+/// changed" is "1 paragraph added"; its parts are joined by commas, a
+/// kind named after the first in lower case ("Article is back, correction
+/// added, 1 paragraph added"). Empty when the summary only names the kind.
+pub fn summary_after_kind(alert: &Alert) -> String {
     let s = alert.summary.as_str();
     let s = match s.strip_prefix(alert.kind.label()) {
         Some(rest) if rest.is_empty() || rest.starts_with([';', ',']) => {
@@ -535,11 +549,22 @@ fn summary_after_label(alert: &Alert) -> Option<String> {
         }
         _ => s,
     };
-    let said_above = alert
-        .title
-        .as_deref()
-        .is_some_and(|t| t.to_lowercase().contains(&s.to_lowercase()));
-    (!s.is_empty() && !said_above).then(|| s.replace("; ", ", "))
+    let kinds = [
+        ChangeKind::HeadlineChanged,
+        ChangeKind::BylineChanged,
+        ChangeKind::CorrectionAdded,
+        ChangeKind::UpdateAdded,
+    ];
+    s.split("; ")
+        .enumerate()
+        .map(|(i, part)| match part.chars().next() {
+            Some(first) if i > 0 && kinds.iter().any(|k| part.starts_with(k.label())) => {
+                format!("{}{}", first.to_lowercase(), &part[first.len_utf8()..])
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// For a takedown: which kept snapshot shows the article as it was.

@@ -57,6 +57,22 @@ fn a_summary_that_goes_on_from_the_kinds_words_is_shown_whole() {
     assert!(text.contains("\n1 paragraph added\n"), "{text}");
 }
 
+/// A summary's parts read as one line: a kind named after the first is
+/// not capitalised mid-line ("Article is back, correction added", not
+/// "Article is back, Correction added").
+#[test]
+fn a_summary_of_several_parts_reads_as_one_line() {
+    let ctx = Context::default();
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Restored;
+    alert.summary = "Article is back; Correction added; 1 paragraph added".into();
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains("\nArticle is back, correction added, 1 paragraph added\n"),
+        "{text}"
+    );
+}
+
 /// An edit alert for one paragraph changed from `old` to `new`.
 fn edit_alert(old: &str, new: &str) -> Alert {
     let doc = |p: &str| crate::document::Document {
