@@ -10,10 +10,12 @@ use super::{Rules, Segment, SegmentOp};
 use crate::text;
 
 /// A word token of a block: its display text (word plus following
-/// punctuation and space) and its comparison key.
+/// punctuation and space) and its comparison key (empty for text that is
+/// no word, and for words the watch's `ignore` rules cover: `ignored`).
 struct Token<'a> {
     text: &'a str,
     key: String,
+    ignored: bool,
 }
 
 /// The tokens a text is diffed in: its words as [`text::diff_words`] cuts
@@ -79,6 +81,7 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
         out.push(Token {
             text: &s[..starts.first().copied().unwrap_or(s.len())],
             key: String::new(),
+            ignored: false,
         });
     }
     for (k, &st) in starts.iter().enumerate() {
@@ -123,7 +126,8 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
             let last = u + 1 == units.len();
             let text_start = if u == 0 { st } else { at };
             let text_end = if last { end } else { at + unit.len() };
-            let key = if ignored.iter().any(|&(a, b)| at >= a && at < b) {
+            let is_ignored = ignored.iter().any(|&(a, b)| at >= a && at < b);
+            let key = if is_ignored {
                 String::new()
             } else {
                 let mut key = text::compare_key(unit);
@@ -138,11 +142,17 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
             out.push(Token {
                 text: &s[text_start..text_end],
                 key,
+                ignored: is_ignored,
             });
             at += unit.len();
         }
     }
     out
+}
+
+/// Whether `t` holds a letter or a digit.
+fn has_word(t: &str) -> bool {
+    t.chars().any(|c| c.is_alphanumeric() || unicode_mark(c))
 }
 
 fn unicode_mark(c: char) -> bool {
@@ -278,6 +288,12 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
                     (new_words, SegmentOp::Added),
                 ] {
                     for t in side {
+                        // Text with no key that only the old version has
+                        // (the punctuation it opens with) is not the new
+                        // text's; ignored words are shown unmarked.
+                        if t.key.is_empty() && !t.ignored && mark == SegmentOp::Removed {
+                            continue;
+                        }
                         push(
                             if t.key.is_empty() {
                                 SegmentOp::Same
@@ -389,7 +405,6 @@ fn punctuation_settled(
         .map(|(x, _)| x.len_utf8())
         .sum();
     let (gone, came) = (&o[..o.len() - trail], &n[..n.len() - trail]);
-    let has_word = |t: &str| t.chars().any(in_word);
     let mut out = vec![(
         SegmentOp::Same,
         format!("{}{}", &new_word.text[..wn], &new_rest[..lead]),

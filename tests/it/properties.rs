@@ -1,8 +1,9 @@
 //! Properties that must hold for any input: a document never differs from
-//! itself, any difference in normalised text is reported, and no input makes
+//! itself, any difference in normalised text is reported, a word diff quotes
+//! the new text and its old side the old text, and no input makes
 //! extraction panic.
 
-use presswatch::compare::{compare, Rules};
+use presswatch::compare::{compare, old_side, word_diff, Rules, SegmentOp};
 use presswatch::document::{Block, Document};
 use presswatch::{extract, text};
 use proptest::prelude::*;
@@ -73,6 +74,22 @@ proptest! {
         if let Some(c) = change {
             prop_assert!(!c.summary.is_empty());
         }
+    }
+
+    /// What an alert shows of a changed paragraph quotes the new version
+    /// exactly (its unchanged and added pieces spell it out), and the
+    /// viewer's old side the old version exactly.
+    #[test]
+    fn a_word_diff_spells_out_the_new_text_and_its_old_side_the_old_text(a in mixed_text(), b in mixed_text()) {
+        let rules = Rules::default();
+        let new: String = word_diff(&a, &b, &rules)
+            .iter()
+            .filter(|s| s.op != SegmentOp::Removed)
+            .map(|s| s.text.as_str())
+            .collect();
+        prop_assert_eq!(new, b.clone());
+        let old: String = old_side(&a, &b, &rules).iter().map(|s| s.text.as_str()).collect();
+        prop_assert_eq!(old, a);
     }
 
     #[test]
