@@ -60,6 +60,12 @@ pub fn shorten(s: &str, max: usize) -> String {
     format!("{}…", out.trim_end_matches([',', ';', ':', ' ']))
 }
 
+/// True when `hay` contains the lower-case ASCII `needle`, in any case.
+pub fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Normalises text for display and storage: NFC, invisible characters removed,
 /// runs of white space folded into one space, trimmed.
 pub fn clean(s: &str) -> String {

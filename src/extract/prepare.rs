@@ -114,7 +114,7 @@ fn never_read(html: &str, tag: &Tag, body: &Range<usize>) -> bool {
         return true;
     }
     name.eq_ignore_ascii_case("script")
-        && !contains_ascii_ci(start_tag, b"ld+json")
+        && !crate::text::contains_ascii_ci(start_tag, b"ld+json")
         && memchr::memmem::find(&html.as_bytes()[body.clone()], b"<!--").is_none()
 }
 
@@ -245,12 +245,6 @@ fn scan(html: &str, mut f: impl FnMut(Tag)) {
 fn find(html: &str, from: usize, pat: &str) -> Option<usize> {
     let hay = html.as_bytes().get(from..)?;
     memchr::memmem::find(hay, pat.as_bytes()).map(|p| from + p)
-}
-
-/// True when `hay` contains the lower-case ASCII `needle`, in any case.
-fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Finds an ASCII pattern (starting with `<`) case-insensitively.

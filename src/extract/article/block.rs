@@ -38,9 +38,19 @@ pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// free to share it."). A
 /// sentence of the story that asks to share something ("If you know of a
 /// free course not listed here, please share it in the comments.") goes on
-/// past these words.
+/// past these words. A newsletter's standing line is looked for apart
+/// ([`READER_SUPPORTED`]).
 static READER_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members)|to (read|continue reading|keep reading) (the rest of|the full) (this )?(article|story|post|piece|issue),? (please )?(subscribe|sign in|log in|register|become a)[^.!]{0,60}|(become a (paid )?(subscriber|member)|subscribe|upgrade)[^.!]{0,40} to (unlock|read|continue reading) (this|the rest of this|the full) (article|story|post|piece|issue)[^.!]{0,60}|unlock (this|the full|the rest of this) (article|story|post|piece)( [—–-]|,) [^.!]{0,100}|(how (was|did you like) (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)|what did you think of (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)) ?\?|.{1,60} is a reader-supported publication\. to receive new posts and support (my|our) work, consider becoming a (free or paid )?subscriber|thanks for reading [^.!?]{1,60}! (this post is public so feel free to share it|subscribe for free to receive new posts and support (my|our) work))[.!:]?$")
+    Regex::new(r"(?i)^((if you (like|liked|enjoy|enjoyed|found) (it|this|this (article|post|story|newsletter|issue|piece))( useful| helpful)?,? )?(please )?share (it|this( article| post| story| newsletter)?)( with (a|your) (friends?|colleagues?|network))?|(like|liked|love|enjoy|enjoyed|enjoying) [^?]{1,60}\? (please )?(share it|tell your friends|pass it on)[^.!]{0,60}|(this|the rest of this|the full) (article|story|post|piece) is (exclusive|only available|available only|reserved) (to|for) [^.]{0,40}(subscribers|members)|to (read|continue reading|keep reading) (the rest of|the full) (this )?(article|story|post|piece|issue),? (please )?(subscribe|sign in|log in|register|become a)[^.!]{0,60}|(become a (paid )?(subscriber|member)|subscribe|upgrade)[^.!]{0,40} to (unlock|read|continue reading) (this|the rest of this|the full) (article|story|post|piece|issue)[^.!]{0,60}|unlock (this|the full|the rest of this) (article|story|post|piece)( [—–-]|,) [^.!]{0,100}|(how (was|did you like) (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)|what did you think of (this|today['’]s|this week['’]s) (issue|newsletter|edition|email)) ?\?|thanks for reading [^.!?]{1,60}! (this post is public so feel free to share it|subscribe for free to receive new posts and support (my|our) work))[.!:]?$")
+        .expect("static regex")
+});
+
+/// A newsletter's standing line on what it is ("Example is a
+/// reader-supported publication. ..."), looked for only in blocks that say
+/// "supported" ([`is_reader_notice`]): its opening of any words keeps the
+/// search going through every short block.
+static READER_SUPPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^.{1,60} is a reader-supported publication\. to receive new posts and support (my|our) work, consider becoming a (free or paid )?subscriber[.!:]?$")
         .expect("static regex")
 });
 
@@ -62,9 +72,14 @@ static COOKIE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
 const COOKIE_NOTICE_MAX_CHARS: usize = 400;
 
 /// True for a line in which the page speaks to the reader about itself
-/// ([`READER_NOTICE`], [`COOKIE_NOTICE`]); `t` is its cleaned text.
+/// ([`READER_NOTICE`], [`READER_SUPPORTED`], [`COOKIE_NOTICE`]); `t` is its
+/// cleaned text.
 fn is_reader_notice(t: &str) -> bool {
-    t.len() <= READER_NOTICE_MAX_CHARS && READER_NOTICE.is_match(t)
+    t.len() <= READER_NOTICE_MAX_CHARS
+        && (READER_NOTICE.is_match(t)
+            // None of these letters matches another under `(?i)`, so an ASCII
+            // test in any case finds every line the regex can.
+            || text::contains_ascii_ci(t.as_bytes(), b"upported") && READER_SUPPORTED.is_match(t))
         || t.len() <= COOKIE_NOTICE_MAX_CHARS
             && ["ookies", "OOKIES"]
                 .iter()
@@ -74,12 +89,31 @@ fn is_reader_notice(t: &str) -> bool {
 
 /// Short blocks that sell or announce something rather than report:
 /// sign-up calls, "click here", gallery counters, script notices. A
-/// newsletter pitched by its delivery ([`INBOX_PITCH`]) is looked for apart,
-/// behind a cheap test: one more alternative here cost 4% of extraction.
+/// newsletter pitched by its delivery ([`INBOX_PITCH`]) or by a call to sign
+/// up ([`SIGN_UP_PITCH`]) is looked for apart, behind a cheap test: one more
+/// alternative here cost 4% of extraction.
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)|\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
+    Regex::new(r"(?i)^(sign up|subscribe|click here|get (the|our) .{0,40}(newsletter|app)|image \d+ of|photo \d+ of|this (slideshow|video|content) requires javascript)")
         .expect("static regex")
 });
+
+/// A call to sign up for a newsletter anywhere in a block ("Sign up for our
+/// weekly email"), looked for only in blocks that say "letter", "inbox" or
+/// "mail" ([`is_sign_up_pitch`]).
+static SIGN_UP_PITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(sign up|subscribe|signing up)\b.{0,80}\b(newsletter|inbox|e-?mail)\b")
+        .expect("static regex")
+});
+
+/// True for a block calling to sign up for a newsletter ([`SIGN_UP_PITCH`]);
+/// none of the letters tested first matches another under `(?i)`, so the
+/// ASCII test in any case finds every block the regex can.
+fn is_sign_up_pitch(t: &str) -> bool {
+    [&b"letter"[..], b"inbox", b"mail"]
+        .iter()
+        .any(|w| text::contains_ascii_ci(t.as_bytes(), w))
+        && SIGN_UP_PITCH.is_match(t)
+}
 
 /// A newsletter's pitch: "... delivered right to your inbox". Looked for
 /// only in short blocks holding "inbox" ([`is_inbox_pitch`]).
@@ -279,7 +313,15 @@ static CREDIT_LINE: LazyLock<Regex> =
 /// [`is_picture_credit`]); a "Source:" or "Video:" line is not one (a
 /// chart's source, a camera's specifications).
 static PICTURE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((photo(graph)?s?\s+)?(photo(graph)?|picture|image|illustration|foto|bild|imagen|immagine)s?(\s+(credit|source)s?)?\s*[:：]\s*\S|(photo(graph)?|picture|image|illustration)s?\s+(credits?\b|courtesy\b|copyright\b|by\s+\S)|(photo\s+)?courtesy(\s+of\b|\s*[:：])|(image|photo|picture)s?\s+(used\s+)?under\s+licen[cs]e\b|(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)\s*/|(عکس|تصویر|عکاس|منبع تصویر|الصورة|صورة|تصوير)\s*[:：]|(عکس|تصویر)\s+از\s)|^[^.!?]{1,60}/\s*(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)$")
+    Regex::new(r"(?i)^((photo(graph)?s?\s+)?(photo(graph)?|picture|image|illustration|foto|bild|imagen|immagine)s?(\s+(credit|source)s?)?\s*[:：]\s*\S|(photo(graph)?|picture|image|illustration)s?\s+(credits?\b|courtesy\b|copyright\b|by\s+\S)|(photo\s+)?courtesy(\s+of\b|\s*[:：])|(image|photo|picture)s?\s+(used\s+)?under\s+licen[cs]e\b|(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)\s*/|(عکس|تصویر|عکاس|منبع تصویر|الصورة|صورة|تصوير)\s*[:：]|(عکس|تصویر)\s+از\s)")
+        .expect("static regex")
+});
+
+/// A picture credit closing with the agency after a slash ("A.
+/// Person/Getty Images"), looked for only in blocks holding a slash
+/// ([`is_picture_credit`]).
+static AGENCY_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[^.!?]{1,60}/\s*(getty\s+images|shutterstock|istock(photo)?|unsplash|pexels|alamy|adobe\s+stock)$")
         .expect("static regex")
 });
 
@@ -287,13 +329,14 @@ static PICTURE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 /// credit.
 const PICTURE_CREDIT_MAX_CHARS: usize = 150;
 
-/// True for a line that credits a picture ([`PICTURE_CREDIT`]): short, and
+/// True for a line that credits a picture ([`PICTURE_CREDIT`],
+/// [`AGENCY_CREDIT`]): short, and
 /// not a sentence, so that a sentence of the story opening "Courtesy of the
 /// mayor's office, ..." stays.
 fn is_picture_credit(t: &str) -> bool {
     t.len() <= PICTURE_CREDIT_MAX_CHARS
         && !t.ends_with(['.', '!', '?', '؟', '。'])
-        && PICTURE_CREDIT.is_match(t)
+        && (PICTURE_CREDIT.is_match(t) || t.contains('/') && AGENCY_CREDIT.is_match(t))
 }
 
 /// Marks a `<br>` in raw block text; two in a row split the block.
@@ -511,7 +554,9 @@ impl RawBlock {
         {
             return None;
         }
-        if t.len() <= PROMO_MAX_CHARS && (PROMO.is_match(t) || is_inbox_pitch(t)) {
+        if t.len() <= PROMO_MAX_CHARS
+            && (PROMO.is_match(t) || is_sign_up_pitch(t) || is_inbox_pitch(t))
+        {
             return None;
         }
         if is_reader_notice(t) {
