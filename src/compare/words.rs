@@ -150,9 +150,9 @@ fn tokens<'a>(s: &'a str, rules: &Rules) -> Vec<Token<'a>> {
     out
 }
 
-/// Whether `t` holds a letter or a digit.
-fn has_word(t: &str) -> bool {
-    t.chars().any(|c| c.is_alphanumeric() || unicode_mark(c))
+/// Whether `c` belongs to a word: a letter, a digit or a mark on one.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_mark(c)
 }
 
 fn unicode_mark(c: char) -> bool {
@@ -371,8 +371,7 @@ fn punctuation_settled(
     {
         return None;
     }
-    let in_word = |c: char| c.is_alphanumeric() || unicode_mark(c);
-    let word = |t: &str| t.trim_end_matches(|c: char| !in_word(c)).len();
+    let word = |t: &str| t.trim_end_matches(|c: char| !is_word_char(c)).len();
     let (wo, wn) = (word(old_word.text), word(new_word.text));
     if wn == 0
         || old_word.text[..wo] != new_word.text[..wn]
@@ -389,7 +388,7 @@ fn punctuation_settled(
         concat(&old_word.text[wo..], removed),
         concat(&new_word.text[wn..], added),
     );
-    let not_word = |c: &char| !in_word(*c);
+    let not_word = |c: &char| !is_word_char(*c);
     let lead: usize = old_rest
         .chars()
         .zip(new_rest.chars())
@@ -409,6 +408,7 @@ fn punctuation_settled(
         SegmentOp::Same,
         format!("{}{}", &new_word.text[..wn], &new_rest[..lead]),
     )];
+    let has_word = |t: &str| t.chars().any(is_word_char);
     if has_word(gone) {
         out.push((SegmentOp::Removed, gone.to_string()));
     }
