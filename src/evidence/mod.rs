@@ -48,11 +48,7 @@ fn kept_url(state: &State, watch: &str) -> Result<Option<url::Url>, String> {
                     .map_err(|e| e.to_string())?,
                 None => None,
             };
-            body.and_then(|b| {
-                b.lines()
-                    .take_while(|l| !l.is_empty())
-                    .find_map(|l| l.strip_prefix("URL: ").map(str::to_string))
-            })
+            body.and_then(|b| crate::document::Document::from_baseline(&b).canonical_url)
         }
     };
     Ok(url.and_then(|u| url::Url::parse(&u).ok()))
