@@ -98,7 +98,9 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             human(crate::scheduler::STARTUP_SPREAD)
         );
     }
-    let outbox = Outbox::read(&DigestPlan::of(config), state, now)?.summary();
+    let outbox = Outbox::read(&DigestPlan::of(config), state, now)?;
+    let removed = outbox.removed_channels(config);
+    let outbox = outbox.summary();
     let _ = writeln!(
         out,
         "{}; alert deliveries: {} (state: {})",
@@ -107,12 +109,15 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         state.location()
     );
     let _ = writeln!(out, "{}", raw_line(config, state)?);
-    if outbox.retrying > 0 {
+    // Those for a removed channel get their own line below, as the same
+    // advice would not help them.
+    let retrying = outbox.retrying - removed.iter().map(|q| q.retrying).sum::<i64>();
+    if retrying > 0 {
         let _ = writeln!(
             out,
             "{} failing, retried with backoff: `{}` shows the last error, `{}` sends them now",
             text::plural(
-                usize::try_from(outbox.retrying).unwrap_or(0),
+                usize::try_from(retrying).unwrap_or(0),
                 "alert delivery",
                 "alert deliveries"
             ),
@@ -120,17 +125,31 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             config.command("outbox retry")
         );
     }
-    if outbox.dead > 0 {
+    let dead = outbox.dead - removed.iter().map(|q| q.dead).sum::<i64>();
+    if dead > 0 {
         let _ = writeln!(
             out,
             "{} gave up after retrying: `{}` shows why, `{}` sends them again",
             text::plural(
-                usize::try_from(outbox.dead).unwrap_or(0),
+                usize::try_from(dead).unwrap_or(0),
                 "alert delivery",
                 "alert deliveries"
             ),
             config.command("outbox list"),
             config.command("outbox retry")
+        );
+    }
+    for q in &removed {
+        let (waiting, them) = match q.undelivered() {
+            1 => ("1 alert waits".to_string(), "it"),
+            n => (format!("{n} alerts wait"), "them"),
+        };
+        let _ = writeln!(
+            out,
+            "{waiting} for channel {:?}, which the config no longer has: retrying cannot deliver {them}; \
+             add the channel back, or drop {them} with `{}`",
+            q.channel,
+            config.command(&format!("outbox drop --channel {}", q.channel))
         );
     }
     if let Some(fleet) = &fleet {
@@ -359,6 +378,38 @@ mod tests {
         let cfg = config.path.display();
         assert!(
             out.contains(&format!("1 alert delivery failing, retried with backoff: `presswatch outbox list --config {cfg}` shows the last error, `presswatch outbox retry --config {cfg}` sends them now")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn alerts_for_a_channel_removed_from_the_config_say_to_add_it_back_or_drop_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n";
+        let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let state = State::open(&dir.path().join("state")).unwrap();
+        // Queued for "old-desk" and "hook" when the config had both.
+        let channels = vec!["old-desk".to_string(), "hook".to_string()];
+        for id in ["a1", "a2"] {
+            state
+                .enqueue(id, "story", "edited", "{}", &channels, 100)
+                .unwrap();
+            for channel in &channels {
+                state
+                    .mark_failed(id, channel, "HTTP 500", 200, Some(400))
+                    .unwrap();
+            }
+        }
+
+        let out = table(&config, &state, 300).unwrap();
+        let cfg = config.path.display();
+        assert!(
+            out.contains(&format!("2 alerts wait for channel \"old-desk\", which the config no longer has: retrying cannot deliver them; add the channel back, or drop them with `presswatch outbox drop --channel old-desk --config {cfg}`")),
+            "{out}"
+        );
+        // The advice to retry counts only the channel the config still has.
+        assert!(
+            out.contains("2 alert deliveries failing, retried with backoff"),
             "{out}"
         );
     }

@@ -244,6 +244,19 @@ impl Outbox {
         })
     }
 
+    /// The queues of channels that undelivered alerts wait for but
+    /// `config` no longer names (removed or renamed since the alerts were
+    /// queued): retrying cannot deliver them, so `status` says what to do
+    /// instead.
+    pub fn removed_channels(&self, config: &Config) -> Vec<&ChannelQueue> {
+        self.queues
+            .iter()
+            .filter(|q| q.channel != super::STDOUT_CHANNEL)
+            .filter(|q| !config.channels.iter().any(|c| c.name == q.channel))
+            .filter(|q| q.undelivered() > 0)
+            .collect()
+    }
+
     /// The counts, and how late the longest-waiting delivery is: an alert
     /// being sent counts as late as it was before its attempt started.
     pub fn summary(&self) -> OutboxSummary {

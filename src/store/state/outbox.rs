@@ -154,6 +154,13 @@ pub struct ChannelQueue {
     pub first_try_oldest: Option<i64>,
 }
 
+impl ChannelQueue {
+    /// Entries not delivered: untried, being sent, retrying or dead.
+    pub fn undelivered(&self) -> i64 {
+        self.untried + self.sending + self.retrying + self.dead
+    }
+}
+
 impl Sqlite {
     /// Puts an alert in the outbox, one entry per channel, in one transaction.
     /// Idempotent: an alert id already present is left as it is (so a check
