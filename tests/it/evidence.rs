@@ -81,6 +81,21 @@ async fn report(config: &str, out: &Path, env: &[(&str, &str)]) -> std::process:
     .await
 }
 
+/// `presswatch export --config CONFIG --warc WARC`.
+async fn export(config: &str, warc: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    run(
+        &[
+            "export",
+            "--config",
+            config,
+            "--warc",
+            warc.to_str().unwrap(),
+        ],
+        env,
+    )
+    .await
+}
+
 /// A page as most servers send it: gzip-compressed.
 fn gzipped(html: String) -> Route {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -121,17 +136,7 @@ async fn an_export_is_accepted_by_warcio_and_replays_the_text_presswatch_extract
         edited_and_taken_down("report_url = \"https://evidence.example/pw/\"").await;
     let config = project.config_arg();
     let warc = project.path("out.warc.gz");
-    let said = ok(&run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    let said = ok(&export(&config, &warc, &[]).await);
     // Three versions and the takedown's answer; version 3 repeats version 1.
     assert!(
         said.contains("(3 responses, 1 revisit, 1 takedown or restore)"),
@@ -647,17 +652,7 @@ async fn export_and_report_leave_out_a_snapshot_record_altered_since_it_was_kept
         // The export leaves it out, says why, and fails; version 3 is
         // written whole, not as a revisit of a record that is not there.
         let warc = project.path("out.warc.gz");
-        let out = run(
-            &[
-                "export",
-                "--config",
-                &config,
-                "--warc",
-                warc.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await;
+        let out = export(&config, &warc, &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -1050,17 +1045,7 @@ async fn damaged_edit_is_named_by_verify_and_export(
         "{backend}: {said}"
     );
     let warc = project.path("out.warc.gz");
-    let out = run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        env,
-    )
-    .await;
+    let out = export(&config, &warc, env).await;
     assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
@@ -1258,17 +1243,7 @@ async fn a_windows_1256_story_served_as_utf_8_is_exported_and_shown_with_the_cha
     // record names the charset they were read in: decoded with it, the
     // response holds the text presswatch extracted.
     let warc = project.path("out.warc.gz");
-    ok(&run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&export(&config, &warc, &[]).await);
     let records = warc_records(&warc);
     let metadata = records
         .iter()
@@ -1464,17 +1439,7 @@ async fn a_watch_removed_from_the_config_keeps_its_evidence_in_the_export_and_th
         server.set("/2024/05/other", Route::html(page(PARAS[1])));
         ok(&run(&["check", "--config", &config], &PG_ENV).await);
         let warc = project.path("all.warc.gz");
-        let said = ok(&run(
-            &[
-                "export",
-                "--config",
-                &config,
-                "--warc",
-                warc.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await);
+        let said = ok(&export(&config, &warc, &PG_ENV).await);
         let records = warc_records(&warc);
         let watched = |name: &str| {
             records
@@ -1680,17 +1645,7 @@ async fn a_takedowns_record_in_the_warc_is_dated_no_earlier_than_the_answer_that
     let (_server, project) = dated_edited_and_taken_down("").await;
     let config = project.config_arg();
     let warc = project.path("out.warc.gz");
-    ok(&run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&export(&config, &warc, &[]).await);
     let records = warc_records(&warc);
     let date =
         |r: &String| chrono::DateTime::parse_from_rfc3339(field(r, "WARC-Date").unwrap()).unwrap();
@@ -1738,17 +1693,7 @@ async fn records_kept_before_record_digests_are_exported_and_shown_as_before_wit
             ),
         }
         let warc = project.path("out.warc.gz");
-        let said = ok(&run(
-            &[
-                "export",
-                "--config",
-                &config,
-                "--warc",
-                warc.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await);
+        let said = ok(&export(&config, &warc, &PG_ENV).await);
         assert!(
             said.contains("(3 responses, 0 revisits, 1 takedown or restore)"),
             "{backend}: {said}"
@@ -2078,17 +2023,7 @@ async fn the_timeline_and_the_export_list_takedowns_and_restores_with_their_evid
     // the response of the version it concerns; the takedown's names the
     // answer that reported it.
     let warc = project.path("out.warc.gz");
-    let said = ok(&run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    let said = ok(&export(&config, &warc, &[]).await);
     assert!(said.contains("2 takedowns and restores"), "{said}");
     let records = warc_records(&warc);
     let response_of = |sha: &str| {
@@ -2364,17 +2299,7 @@ async fn each_takedown_of_a_story_keeps_the_answer_that_reported_it() {
     }
 
     let warc = project.path("out.warc.gz");
-    ok(&run(
-        &[
-            "export",
-            "--config",
-            &config,
-            "--warc",
-            warc.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await);
+    ok(&export(&config, &warc, &[]).await);
     let records = warc_records(&warc);
     let takedowns: Vec<&String> = records
         .iter()
@@ -2572,17 +2497,7 @@ async fn a_move_is_in_the_history_the_timeline_and_the_export_and_its_alert_link
 
         // The export: a metadata record of each move, about the old address.
         let warc = project.path("out.warc.gz");
-        let said = ok(&run(
-            &[
-                "export",
-                "--config",
-                &config,
-                "--warc",
-                warc.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await);
+        let said = ok(&export(&config, &warc, &PG_ENV).await);
         assert!(said.contains(", 2 moves)"), "{backend}: {said}");
         let moves: Vec<String> = warc_records(&warc)
             .into_iter()
@@ -2776,17 +2691,7 @@ async fn two_watches_on_identical_pages_each_keep_their_own_address_and_date_in_
         }
 
         let warc = project.path("out.warc.gz");
-        ok(&run(
-            &[
-                "export",
-                "--config",
-                &config,
-                "--warc",
-                warc.to_str().unwrap(),
-            ],
-            &PG_ENV,
-        )
-        .await);
+        ok(&export(&config, &warc, &PG_ENV).await);
         let records = warc_records(&warc);
         let of_b: Vec<&String> = records
             .iter()
