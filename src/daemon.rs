@@ -8,7 +8,7 @@
 //! `presswatch check` behave the same towards sites.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,7 +65,8 @@ struct Daemon {
     slots: HashMap<String, Slot>,
     permits: Arc<Semaphore>,
     tracker: TaskTracker,
-    delivering: Arc<AtomicBool>,
+    /// The channels delivery rounds are sending through now.
+    delivering: notify::InFlight,
     done_tx: mpsc::UnboundedSender<(Watch, Report)>,
     notifier: Notifier,
     /// This process's part in a fleet, when the state is shared
@@ -139,7 +140,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         slots: HashMap::new(),
         permits: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
         tracker: TaskTracker::new(),
-        delivering: Arc::new(AtomicBool::new(false)),
+        delivering: notify::InFlight::default(),
         done_tx,
         notifier: Notifier::from_env(),
         ctx,
@@ -456,23 +457,25 @@ impl Daemon {
         }
     }
 
-    /// Starts a delivery round unless one is running.
+    /// Starts a delivery round through the channels no round is sending
+    /// through: one held up by a channel that does not answer holds up
+    /// only that channel's alerts.
     fn deliver(&self) {
         if self.replica.as_ref().is_some_and(Replica::database_away) {
             return;
         }
-        if self.delivering.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let (config, state, http, flag) = (
+        let (config, state, http, delivering) = (
             self.ctx.config.clone(),
             self.ctx.state.clone(),
             self.http.clone(),
             self.delivering.clone(),
         );
         self.tracker.spawn(async move {
-            log_delivery(notify::deliver_due(&config, &state, &http).await);
-            flag.store(false, Ordering::Release);
+            let now = chrono::Utc::now().timestamp();
+            let policy = notify::RetryPolicy::default();
+            let round =
+                notify::deliver_due_beside(&config, &state, &http, &policy, now, &delivering);
+            log_delivery(round.await);
         });
     }
 
@@ -653,7 +656,7 @@ impl Daemon {
         // A delivery round under way is waited for as checks are: say so,
         // or a stop held up by a receiver that does not answer reads as
         // waiting for nothing ("running_checks=0") until the deadline.
-        let delivering = self.delivering.load(Ordering::Acquire);
+        let delivering = !self.delivering.is_empty();
         tracing::info!(
             signal,
             running_checks = running,
@@ -684,7 +687,7 @@ impl Daemon {
         while let Ok((watch, report)) = done_rx.try_recv() {
             self.finished(&watch, &report);
         }
-        if self.delivering.load(Ordering::Acquire) {
+        if !self.delivering.is_empty() {
             // A round abandoned at the deadline may still be sending: a last
             // round would start the same alerts again beside it, each a
             // second message should both get through.

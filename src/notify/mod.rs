@@ -7,7 +7,9 @@
 //! (24 h) from the first failure; after that the entry is dead until
 //! `presswatch outbox retry`. Every send is bounded by
 //! [`RetryPolicy::send_timeout`], and the channels are sent to at once, so a
-//! channel that hangs delays no other. Digest channels collect their entries and
+//! channel that hangs delays no other: not in its round, nor later, since a
+//! round started beside it ([`InFlight`]) sends through the other channels.
+//! Digest channels collect their entries and
 //! send them as one message when the schedule says so (see [`digest`]).
 
 pub mod digest;
@@ -130,6 +132,41 @@ pub async fn deliver_due(
     deliver_due_at(config, state, http, &RetryPolicy::default(), now).await
 }
 
+/// The channels that delivery rounds of one process are sending through
+/// now. A round leaves them to the round under way and sends through the
+/// others, so the daemon starts a round beside one held up by a channel that
+/// does not answer: that channel's alerts wait for it, the others' do not,
+/// and no channel is ever sent to by two rounds at once (which would send an
+/// alert twice, and one watch's alerts out of order).
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+
+impl InFlight {
+    /// Whether a round is sending through any channel.
+    pub fn is_empty(&self) -> bool {
+        self.channels().is_empty()
+    }
+
+    fn channels(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A channel a round took in [`InFlight`]: handed back when the round is done
+/// with it, or dropped unfinished.
+struct Taken {
+    sending: InFlight,
+    channel: String,
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        self.sending.channels().remove(&self.channel);
+    }
+}
+
 /// Delivers every pending entry due at `now` (Unix time): immediate channels
 /// entry by entry, digest channels as one message once their slot has come.
 pub async fn deliver_due_at(
@@ -138,6 +175,19 @@ pub async fn deliver_due_at(
     http: &reqwest::Client,
     policy: &RetryPolicy,
     now: i64,
+) -> Result<DeliveryReport, String> {
+    deliver_due_beside(config, state, http, policy, now, &InFlight::default()).await
+}
+
+/// [`deliver_due_at`] beside the rounds already under way in `sending`:
+/// the due entries of the channels they send through are left to them.
+pub async fn deliver_due_beside(
+    config: &Config,
+    state: &State,
+    http: &reqwest::Client,
+    policy: &RetryPolicy,
+    now: i64,
+    sending: &InFlight,
 ) -> Result<DeliveryReport, String> {
     // In a fleet, one replica (the leader) sends the digests and prunes;
     // every replica sends the immediate alerts it claims.
@@ -152,12 +202,24 @@ pub async fn deliver_due_at(
             .map(|c| c.name.clone())
             .collect()
     };
-    let due = state.claim_due(now, &skip).map_err(|e| e.to_string())?;
-    let mut by_channel: Vec<(String, Vec<OutboxEntry>)> = Vec::new();
-    for e in due {
-        match by_channel.iter_mut().find(|(c, _)| *c == e.channel) {
-            Some((_, list)) => list.push(e),
-            None => by_channel.push((e.channel.clone(), vec![e])),
+    let mut by_channel: Vec<(Taken, Vec<OutboxEntry>)> = Vec::new();
+    {
+        // Held while claiming, so that two rounds never take one channel.
+        let mut busy = sending.channels();
+        let mut skip = skip;
+        skip.extend(busy.iter().cloned());
+        for e in state.claim_due(now, &skip).map_err(|e| e.to_string())? {
+            match by_channel.iter_mut().find(|(c, _)| c.channel == e.channel) {
+                Some((_, list)) => list.push(e),
+                None => {
+                    busy.insert(e.channel.clone());
+                    let taken = Taken {
+                        sending: sending.clone(),
+                        channel: e.channel.clone(),
+                    };
+                    by_channel.push((taken, vec![e]));
+                }
+            }
         }
     }
     let mut report = DeliveryReport::default();
@@ -175,9 +237,11 @@ pub async fn deliver_due_at(
         installation: &installation,
         now,
     };
-    let channels = by_channel
-        .into_iter()
-        .map(|(name, entries)| round.deliver_channel(name, entries));
+    let channels = by_channel.into_iter().map(|(taken, entries)| async move {
+        let done = round.deliver_channel(taken.channel.clone(), entries).await;
+        drop(taken);
+        done
+    });
     for done in futures_util::future::join_all(channels).await {
         let done = done?;
         report.sent += done.sent;

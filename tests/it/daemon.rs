@@ -634,6 +634,69 @@ async fn a_reload_that_fixes_a_failing_watchs_url_checks_it_soon() {
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// A mail relay that takes an alert and never answers holds up that
+/// channel's sends until the send timeout (60 s), and only those: an alert
+/// raised meanwhile for a webhook goes out at once, not when the relay's
+/// round is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_hangs_does_not_hold_up_later_alerts_to_other_channels() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Story A", "First version of A.")));
+    server.set("/b", Route::html(article("Story B", "First version of B.")));
+    let (relay, accepted) = silent_listener();
+    let (hook_url, received) = slow_receiver(Duration::ZERO).await;
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"mail\"\ntype = \"email\"\n\
+             smtp_url = \"smtp://127.0.0.1:{relay}\"\ntls = \"none\"\nfrom = \"pw@example.org\"\nto = [\"desk@example.org\"]\n\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook_url}\"\n\n\
+             [[watch]]\nname = \"a\"\nurl = \"{}\"\nchannels = [\"mail\"]\n\n\
+             [[watch]]\nname = \"b\"\nurl = \"{}\"\nchannels = [\"hook\"]\n",
+            server.url("/a"),
+            server.url("/b")
+        ),
+    );
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    server.set(
+        "/a",
+        Route::html(article("Story A", "Second version of A, with more words.")),
+    );
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(20), || !accepted
+            .lock()
+            .unwrap()
+            .is_empty())
+        .await,
+        "A's alert is under way to the relay, which holds it\n{}",
+        d.log_text()
+    );
+    server.set(
+        "/b",
+        Route::html(article("Story B", "Second version of B, with more words.")),
+    );
+    assert!(
+        eventually(Duration::from_secs(20), || !received
+            .lock()
+            .unwrap()
+            .is_empty())
+        .await,
+        "B's alert reaches the webhook while the relay still holds A's\n{}",
+        d.log_text()
+    );
+    assert!(received.lock().unwrap()[0].contains("\"watch\":\"b\""));
+    // The relay still holds A's alert: stopping abandons it to the outbox.
+    d.signal("TERM");
+    d.wait_for_log("shutting down", Duration::from_secs(5))
+        .await;
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(10)).await, Some(0));
+}
+
 /// SIGTERM while an alert delivery is in flight: the daemon waits for it,
 /// exits 0, and the outbox is empty afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
