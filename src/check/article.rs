@@ -796,25 +796,38 @@ fn extract_article(
     Ok(doc)
 }
 
-/// What to check when a response yielded no article text: an empty body,
-/// a document that is no web page (a PDF, an image, a download), or else
-/// the `selector`.
+/// What to check when a response yielded no article text: see
+/// [`no_web_page`], or else the `selector`.
 fn no_text_hint(resp: &Response, selector: Option<&str>) -> String {
+    if let Some(why) = no_web_page(resp) {
+        format!(": {why}")
+    } else if selector.is_some() {
+        " (does the selector still match?)".to_string()
+    } else {
+        " (set `selector` for this watch)".to_string()
+    }
+}
+
+/// Why a response holds no article text whatever the detection or a
+/// selector would do, when it says so itself: an empty body, or a document
+/// its server names as no web page (a PDF, an image, a download). A check's
+/// error and `presswatch extract` say it alike.
+pub fn no_web_page(resp: &Response) -> Option<String> {
     let mime = resp.media_type();
     let web_page = mime.is_empty()
         || mime.starts_with("text/")
         || mime.contains("html")
         || mime.contains("xml");
     if resp.body.is_empty() {
-        format!(
-            ": the server sent an empty body (HTTP {}); if it persists, check the URL in a browser",
+        Some(format!(
+            "the server sent an empty body (HTTP {}); if it persists, check the URL in a browser",
             resp.status
-        )
+        ))
     } else if !web_page {
-        format!(": it serves {mime}, not a web page; watch the page that links to it, or the feed that lists it")
-    } else if selector.is_some() {
-        " (does the selector still match?)".to_string()
+        Some(format!(
+            "it serves {mime}, not a web page; watch the page that links to it, or the feed that lists it"
+        ))
     } else {
-        " (set `selector` for this watch)".to_string()
+        None
     }
 }

@@ -38,6 +38,7 @@ mod page_facts;
 mod paywall;
 mod takedown;
 
+pub use article::no_web_page;
 pub use items::FOLLOW_TRIES;
 pub use moved::move_for_ops;
 

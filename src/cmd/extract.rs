@@ -81,6 +81,8 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
     }
     // The status of a URL's answer, when it is no success.
     let mut failed_status = None;
+    // Why a URL's answer holds no article whatever is detected or selected.
+    let mut no_web_page = None;
     let (html, url, raw, content_type) =
         if source.starts_with("http://") || source.starts_with("https://") {
             let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
@@ -98,6 +100,7 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
                     if !(200..300).contains(&r.status) {
                         failed_status = Some(r.exchange.status_line.clone());
                     }
+                    no_web_page = presswatch::check::no_web_page(&r);
                     let html = r.text().into_owned();
                     (html, Some(r.final_url), r.body, r.content_type)
                 }
@@ -168,14 +171,15 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
         .map(|items| items.len())
         .unwrap_or(0);
     if doc.blocks.is_empty() || (feed_items > 0 && selector.is_none()) {
-        let what = match selector {
-            Some(css) => format!("--selector {css:?} matches no text; check it against the page's source"),
-            None if feed_items > 0 => format!(
+        let what = match (selector, no_web_page) {
+            (None, _) if feed_items > 0 => format!(
                 "it is a feed (RSS, Atom or JSON Feed) of {}, not an article page: watch it with \
                  kind = \"feed\" (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)",
                 presswatch::text::plural(feed_items, "item", "items")
             ),
-            None => "the page may be no article (a front page or a tag page: a watch of kind = \"listing\"), \
+            (_, Some(why)) => why,
+            (Some(css), None) => format!("--selector {css:?} matches no text; check it against the page's source"),
+            (None, None) => "the page may be no article (a front page or a tag page: a watch of kind = \"listing\"), \
                      or build its text with scripts; try --selector with the CSS selector of the element \
                      holding the text (a watch's `selector`)"
                 .to_string(),

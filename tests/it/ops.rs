@@ -981,6 +981,43 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
     );
 }
 
+/// `extract` on a URL that serves a document that is no web page (a press
+/// release as a PDF), or nothing at all, says so, as the watch's check does,
+/// rather than pointing at listings and selectors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
+    let server = Server::start().await;
+    server.set(
+        "/release.pdf",
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/pdf".into())],
+            body: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n".repeat(100),
+        },
+    );
+    server.set("/empty", Route::html(""));
+    let url = server.url("/release.pdf");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "no article text found in {url}: it serves application/pdf, not a web page; \
+             watch the page that links to it, or the feed that lists it\n"
+        )
+    );
+    let url = server.url("/empty");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "no article text found in {url}: the server sent an empty body (HTTP 200); \
+             if it persists, check the URL in a browser\n"
+        )
+    );
+}
+
 /// A local relay without TLS behind `smtp://` (which requires STARTTLS): the
 /// failure says how to allow it, not only which ports mean what.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
