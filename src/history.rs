@@ -82,6 +82,7 @@ impl Version {
         match self.origin {
             Origin::File => "baseline (hand-written file)",
             Origin::Fetched => "baseline (first fetch)",
+            Origin::Afresh => AFRESH,
         }
     }
 
@@ -142,8 +143,21 @@ fn stored_as_article(body: &str, row: &store::VersionRow, kind: WatchKind) -> bo
     row.origin == Origin::File && kind == WatchKind::Article
 }
 
-/// What changed from one version to the next, as an alert would say it.
+/// How a version taken as a new baseline with no alert, the watch started
+/// afresh ([`Origin::Afresh`]), is named.
+const AFRESH: &str = "new baseline, no alert (the watch started afresh: --reset-baseline, or its kind or url changed)";
+
+/// What changed from one version to the next, as an alert would say it;
+/// for a version the watch started afresh from, that it is a new baseline
+/// no alert reported (or, of another kind, that the watch became it).
 pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
+    let same_kind = matches!(
+        (&prev.content, &v.content),
+        (Content::Article(_), Content::Article(_)) | (Content::Items(_), Content::Items(_))
+    );
+    if same_kind && v.origin == Origin::Afresh {
+        return AFRESH.to_string();
+    }
     match (&prev.content, &v.content) {
         (Content::Article(a), Content::Article(b)) => compare::compare(a, b, rules)
             .map(|c| c.summary)
@@ -440,7 +454,7 @@ pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<S
         .version_body(&watch.name, seq)
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
-    let origin = if v.seq == 1 {
+    let origin = if v.seq == 1 || v.origin == Origin::Afresh {
         format!(", {}", v.baseline_label())
     } else {
         String::new()
@@ -612,7 +626,7 @@ fn version_json(v: &Version) -> serde_json::Value {
     serde_json::json!({
         "version": v.seq,
         "stored_at": rfc3339(v.stored_at),
-        "origin": match v.origin { Origin::File => "file", Origin::Fetched => "fetched" },
+        "origin": match v.origin { Origin::File => "file", Origin::Fetched => "fetched", Origin::Afresh => "afresh" },
     })
 }
 

@@ -38,6 +38,9 @@ pub(super) struct Keep {
     /// Titles the items of a listing or feed carried, to remember: those
     /// they were retitled to, and the other texts a listing shows them under.
     pub(super) titles: Vec<crate::retitle::Remember>,
+    /// The watch started afresh: the page or items it accepts are a new
+    /// baseline, taken with no alert ([`Origin::Afresh`]).
+    pub(super) afresh: bool,
 }
 
 /// The new items of a `follow = true` watch whose article could not be read
@@ -168,7 +171,11 @@ pub(super) fn store(
         body,
         fetched_at,
         keep: ctx.config.daemon.keep_versions,
-        origin: Origin::Fetched,
+        origin: if keep.afresh {
+            Origin::Afresh
+        } else {
+            Origin::Fetched
+        },
         raw,
         raw_cap: ctx.config.daemon.keep_raw,
         reading,

@@ -350,6 +350,8 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             (Outcome::Error(msg.clone()), msg, alerts, Keep::default())
         }
     };
+    keep.afresh = (afresh.is_some() || ctx.resetting.contains(&watch.name))
+        && matches!(outcome, Outcome::BaselineStored | Outcome::ItemsRecorded(_));
     if !matches!(outcome, Outcome::Error(_)) {
         if st.error_alerted {
             alerts.push(base_alert(

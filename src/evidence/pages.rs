@@ -56,8 +56,11 @@ pub struct VersionView {
     /// Its document.
     pub doc: Document,
     /// What changed from the version before, as an alert (the email's data):
-    /// `None` for the first version kept.
+    /// `None` for the first version kept, and for a new baseline.
     pub alert: Option<Alert>,
+    /// A new baseline the watch started afresh from, taken with no alert
+    /// ([`crate::store::Origin::Afresh`]): not shown as a change.
+    pub afresh: bool,
     /// What the side by side marks as changed from the version before: an
     /// article's change as its alert showed it; a listing's items new, no
     /// longer listed, and retitled (the old and the new headline's words).
@@ -349,6 +352,7 @@ pub fn timeline(w: &WatchView) -> String {
     let mut rows: Vec<((i64, u8, i64), String)> = Vec::new();
     for v in &w.versions {
         let what = match &v.alert {
+            None if v.afresh => "New baseline, no alert: the watch started afresh".to_string(),
             None => "First version kept".to_string(),
             // The kind once ("Headline changed: 1 paragraph added", not
             // "Headline changed: Headline changed; 1 paragraph added").
@@ -975,6 +979,7 @@ mod tests {
                 ..Document::default()
             },
             alert: None,
+            afresh: false,
             marks: None,
             before: None,
             raw: None,

@@ -218,7 +218,8 @@ fn watch_view(
         let Content::Items(items) = &v.content else {
             continue;
         };
-        let previous = i.checked_sub(1).map(|p| &versions[p]);
+        let afresh = v.origin == crate::store::Origin::Afresh;
+        let previous = i.checked_sub(1).filter(|_| !afresh).map(|p| &versions[p]);
         let (alert, marks) = match previous {
             Some(p) => {
                 let (alert, marks) = items_change(watch, p, v, &rules);
@@ -236,6 +237,7 @@ fn watch_view(
             content_sha256: v.sha256.clone(),
             doc: crate::history::items_document(items),
             alert,
+            afresh,
             marks,
             before: None,
             raw: raw_of(v.seq, SnapshotKind::Version),
@@ -252,11 +254,14 @@ fn watch_view(
     for (i, &(v, doc)) in docs.iter().enumerate() {
         // The text before, unless item lists were kept between the two (the
         // watch was a listing or feed meanwhile): the text is then a new
-        // baseline, not an edit of that one.
+        // baseline, not an edit of that one; nor when the watch started
+        // afresh from this version.
+        let afresh = v.origin == crate::store::Origin::Afresh;
         let previous = i.checked_sub(1).filter(|&p| {
-            !versions
-                .iter()
-                .any(|x| x.seq > docs[p].0.seq && x.seq < v.seq && x.document().is_none())
+            !afresh
+                && !versions
+                    .iter()
+                    .any(|x| x.seq > docs[p].0.seq && x.seq < v.seq && x.document().is_none())
         });
         let alert = match (alerts.get(&(watch.name.clone(), v.seq)), previous) {
             (Some(a), _) => Some(a.clone()),
@@ -294,6 +299,7 @@ fn watch_view(
             content_sha256: v.sha256.clone(),
             doc: doc.clone(),
             alert,
+            afresh,
             marks,
             before,
             raw: raw_of(v.seq, SnapshotKind::Version),

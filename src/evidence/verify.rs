@@ -54,7 +54,7 @@ pub fn verify(
     let mut rows = Vec::new();
     for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
         for row in state.versions(&watch).map_err(|e| e.to_string())? {
-            let fetched = row.origin == crate::store::Origin::Fetched;
+            let fetched = row.origin != crate::store::Origin::File;
             rows.push((
                 watch.clone(),
                 row.seq,

@@ -111,6 +111,76 @@ async fn reset_baseline_on_an_article_stores_the_page_as_a_fresh_baseline_with_n
     assert!(out.contains("0 alerts"), "{out}");
 }
 
+/// A reset's baseline is no change anyone was alerted to: `history` and the
+/// evidence viewer say it is a new baseline taken with no alert, not "4
+/// words changed in paragraph 1" as if an alert had said so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_baseline_is_listed_in_history_and_the_viewer_as_a_new_baseline_not_an_alerted_change(
+) {
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Director flees", BEFORE)));
+    let project = article_project(&server);
+    let (code, out) = check_story(&project, &[]).await;
+    assert_eq!(code, 0, "{out}");
+    server.set("/story", Route::html(article("Director flees", AFTER)));
+    let (code, out) = check_story(&project, &["--reset-baseline"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 alerts"), "{out}");
+
+    let config = project.config_arg();
+    let out = run(&["history", "--config", config.as_str(), "story"], &[]).await;
+    assert!(out.status.success(), "{out:?}");
+    let history = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 2, "{history}");
+    assert!(lines[0].ends_with("baseline (first fetch)"), "{history}");
+    assert!(
+        lines[1].ends_with(
+            "new baseline, no alert (the watch started afresh: --reset-baseline, or its kind or url changed)"
+        ),
+        "{history}"
+    );
+
+    let out = run(
+        &[
+            "history",
+            "--config",
+            config.as_str(),
+            "story",
+            "--show",
+            "2",
+        ],
+        &[],
+    )
+    .await;
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        shown.lines().next().unwrap_or_default().ends_with(", new baseline, no alert (the watch started afresh: --reset-baseline, or its kind or url changed)"),
+        "{shown}"
+    );
+
+    let site = project.path("site");
+    let out = run(
+        &[
+            "report",
+            "--config",
+            config.as_str(),
+            "--out",
+            site.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{out:?}");
+    let timeline = std::fs::read_to_string(site.join("story/index.html")).unwrap();
+    assert!(
+        timeline.contains("New baseline, no alert: the watch started afresh"),
+        "{timeline}"
+    );
+    let page = std::fs::read_to_string(site.join("story/v2.html")).unwrap();
+    assert!(!page.contains("as the alert showed it"), "{page}");
+}
+
 /// Given an article taken down (404) and then started afresh with
 /// `--reset-baseline` once it is back, the reset's check stores the page
 /// and the next check finds it unchanged: no "restored" alert for a story

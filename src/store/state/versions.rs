@@ -53,6 +53,10 @@ pub enum Origin {
     /// The baseline file as presswatch first found it (written by hand, or
     /// kept from before the history began): a watch's version 1.
     File,
+    /// A page presswatch fetched and took as a new baseline with no alert,
+    /// the watch started afresh (`--reset-baseline`, or its kind or its
+    /// listing's URL changed): no change from the version before.
+    Afresh,
 }
 
 impl Origin {
@@ -60,11 +64,13 @@ impl Origin {
         match self {
             Origin::Fetched => "fetched",
             Origin::File => "file",
+            Origin::Afresh => "afresh",
         }
     }
     pub(in crate::store) fn parse(s: &str) -> Origin {
         match s {
             "file" => Origin::File,
+            "afresh" => Origin::Afresh,
             _ => Origin::Fetched,
         }
     }
