@@ -84,15 +84,17 @@ pub(crate) fn kept_watch(
     if let Some(w) = cfg.watch(name) {
         return Ok((w.clone(), open()?));
     }
-    let lacks = || cfg.watch_named(name).map(|_| ()).unwrap_err();
-    let state = open().map_err(|_| lacks())?;
-    match presswatch::evidence::watches_kept(cfg, &state)?
-        .into_iter()
-        .find(|w| w.name == name)
-    {
-        Some(w) => Ok((w, state)),
-        None => Err(lacks()),
+    let state = open().map_err(|_| cfg.no_watch_kept(name, &[]))?;
+    let kept = presswatch::evidence::watches_kept(cfg, &state)?;
+    if let Some(w) = kept.iter().find(|w| w.name == name) {
+        return Ok((w.clone(), state));
     }
+    let removed: Vec<&str> = kept
+        .iter()
+        .filter(|w| cfg.watch(&w.name).is_none())
+        .map(|w| w.name.as_str())
+        .collect();
+    Err(cfg.no_watch_kept(name, &removed))
 }
 
 /// Says which kept responses evidence left out (missing, or no longer

@@ -380,6 +380,25 @@ impl Config {
         Err(format!("no {named} in {}; {has}", self.path.display()))
     }
 
+    /// What to say when `name` names no watch of the config nor one of the
+    /// watches removed from it whose versions are kept (`removed`): what
+    /// [`Config::watch_named`] says, then the removed watches, with the one
+    /// probably meant (empty when the config has that watch).
+    pub fn no_watch_kept(&self, name: &str, removed: &[&str]) -> String {
+        let Err(lacks) = self.watch_named(name) else {
+            return String::new();
+        };
+        if removed.is_empty() {
+            return lacks;
+        }
+        let meant = closest(name, removed.iter().copied())
+            .map_or(String::new(), |n| format!(" (did you mean {}?)", quote(n)));
+        format!(
+            "{lacks}; removed from it, with their versions kept: {}{meant}",
+            removed.join(", ")
+        )
+    }
+
     /// The channels a watch alerts (all channels when it names none).
     pub fn channels_for<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Channel> + 'a {
         self.channels

@@ -231,6 +231,39 @@ async fn a_watch_with_only_its_baseline_gets_an_answer_not_an_error() {
     );
 }
 
+/// A watch removed from the config keeps its versions, and `history`
+/// reads them by its name; a name mistyped is told apart from it: the
+/// error names the removed watches too, with the one probably meant, not
+/// only the config's watches, which would read as if its history were gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_name_of_a_removed_watch_is_answered_with_the_removed_watches() {
+    let server = Server::start().await;
+    server.set(
+        PATH,
+        Route::html(news_page(TITLE, "Jane Doe", &[P1, P2, P3], &[])),
+    );
+    let project = Project::new(&config(&server, PATH, "article"));
+    check_first(&project).await;
+    let cfg = project.config_arg();
+    std::fs::write(
+        project.config(),
+        config(&server, PATH, "article").replace("name = \"story\"", "name = \"other\""),
+    )
+    .unwrap();
+    let (code, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    assert_eq!(code, Some(0), "{history}");
+    assert!(history.contains("baseline (first fetch)"), "{history}");
+    let out = run(&["history", "--config", &cfg, "storry"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: no watch named \"storry\" in {cfg}; its watches: other; \
+             removed from it, with their versions kept: story (did you mean \"story\"?)\n"
+        )
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_listing_keeps_its_item_lists_as_versions() {
     let server = Server::start().await;
