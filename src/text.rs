@@ -62,8 +62,16 @@ pub fn shorten(s: &str, max: usize) -> String {
 
 /// True when `hay` contains the lower-case ASCII `needle`, in any case.
 pub fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    // The rest is compared only where the first byte is, in either case:
+    // a vectorised search, where a window at every byte cost as much as the
+    // regex the test guards.
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay).any(|at| {
+        hay.get(at + 1..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// Normalises text for display and storage: NFC, invisible characters removed,

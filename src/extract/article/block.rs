@@ -81,9 +81,7 @@ fn is_reader_notice(t: &str) -> bool {
             // test in any case finds every line the regex can.
             || text::contains_ascii_ci(t.as_bytes(), b"upported") && READER_SUPPORTED.is_match(t))
         || t.len() <= COOKIE_NOTICE_MAX_CHARS
-            && ["ookies", "OOKIES"]
-                .iter()
-                .any(|w| memchr::memmem::find(t.as_bytes(), w.as_bytes()).is_some())
+            && (t.contains("ookies") || t.contains("OOKIES"))
             && COOKIE_NOTICE.is_match(t)
 }
 
@@ -124,7 +122,7 @@ static INBOX_PITCH: LazyLock<Regex> = LazyLock::new(|| {
 /// True for a short block ([`PROMO_MAX_CHARS`]) pitching a newsletter
 /// ([`INBOX_PITCH`]); `t` is its cleaned text.
 fn is_inbox_pitch(t: &str) -> bool {
-    memchr::memmem::find(t.as_bytes(), b"inbox").is_some() && INBOX_PITCH.is_match(t)
+    t.contains("inbox") && INBOX_PITCH.is_match(t)
 }
 
 /// A block that is only template markup the page's system left unrendered:
@@ -292,12 +290,13 @@ static CREDIT_AFTER_CAPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// True when `t` closes with a picture credit ([`CLOSING_CREDIT`],
 /// [`CREDIT_AFTER_CAPTION`]).
 fn ends_with_picture_credit(t: &str) -> bool {
-    CLOSING_CREDIT.is_match(t)
+    // Every closing credit ends with ")" and white space at most.
+    t.trim_end().ends_with(')') && CLOSING_CREDIT.is_match(t)
         // The regex ignores case; the cheap test before it must too, for a
         // credit set in capitals ("PHOTO: A. PERSON").
         || ["hoto", "mage", "icture", "HOTO", "MAGE", "ICTURE"]
             .iter()
-            .any(|w| memchr::memmem::find(t.as_bytes(), w.as_bytes()).is_some())
+            .any(|w| t.contains(w))
             && CREDIT_AFTER_CAPTION.is_match(t)
 }
 
