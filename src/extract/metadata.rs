@@ -524,19 +524,21 @@ fn hidden_by_class(class: &str) -> bool {
 /// `visibility:hidden`, white space and ASCII case aside.
 fn style_hides(style: &str) -> bool {
     const HIDING: [&[u8]; 2] = [b"display:none", b"visibility:hidden"];
-    // The last characters read (as many as the longest declaration has),
-    // white space left out, ASCII lower-cased, others as a byte no
-    // declaration holds.
-    let mut last = [0u8; 17];
+    // How much of each declaration the characters read end with, white
+    // space left out, ASCII case aside. A declaration's first letter is
+    // nowhere else in it, so a character that breaks a partial match can
+    // only start a new one.
+    let mut matched = [0usize; 2];
     for c in style.chars().filter(|c| !c.is_whitespace()) {
-        last.copy_within(1.., 0);
-        last[last.len() - 1] = if c.is_ascii() {
-            c.to_ascii_lowercase() as u8
-        } else {
-            0xFF
-        };
-        if HIDING.iter().any(|d| last.ends_with(d)) {
-            return true;
+        let c = c.to_ascii_lowercase();
+        for (d, m) in HIDING.iter().zip(&mut matched) {
+            *m = match c == char::from(d[*m]) {
+                true => *m + 1,
+                false => usize::from(c == char::from(d[0])),
+            };
+            if *m == d.len() {
+                return true;
+            }
         }
     }
     false

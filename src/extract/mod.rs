@@ -269,10 +269,15 @@ fn text_as_read(e: scraper::ElementRef<'_>, apart_at_case_change: bool) -> Strin
 /// The attributes of `el` without namespace or prefix (all of them but in
 /// SVG and MathML), as (name, value).
 fn attrs(el: &Element) -> impl Iterator<Item = (&str, &str)> {
+    own_attrs(el).map(|(n, value)| (&**n, value))
+}
+
+/// [`attrs`] with their names as atoms, which compare as one integer.
+fn own_attrs(el: &Element) -> impl Iterator<Item = (&html5ever::LocalName, &str)> {
     el.attrs
         .iter()
-        .filter(|(n, _)| n.prefix.is_none() && n.ns.is_empty())
-        .map(|(n, value)| (&*n.local, &**value))
+        .filter(|(n, _)| n.prefix.is_none() && n.ns == html5ever::ns!())
+        .map(|(n, value)| (&n.local, &**value))
 }
 
 /// The answers of a test of attribute values (a class or an id against the
@@ -315,18 +320,26 @@ struct Marks<'a> {
 
 impl<'a> Marks<'a> {
     fn of(el: &'a Element) -> Marks<'a> {
+        use html5ever::local_name;
         let mut marks = Marks::default();
-        for (name, value) in attrs(el) {
-            match name {
-                "class" => marks.class = Some(value),
-                "id" => marks.id = Some(value),
-                "role" => marks.role = Some(value),
-                "rel" => marks.rel = Some(value),
-                "itemprop" => marks.itemprop = Some(value),
-                "style" => marks.style = Some(value),
-                "hidden" => marks.hidden = true,
-                "aria-hidden" => marks.aria_hidden = value == "true",
-                _ => {}
+        // Names compared as atoms: their text is not read.
+        for (name, value) in own_attrs(el) {
+            if *name == local_name!("class") {
+                marks.class = Some(value);
+            } else if *name == local_name!("id") {
+                marks.id = Some(value);
+            } else if *name == local_name!("role") {
+                marks.role = Some(value);
+            } else if *name == local_name!("rel") {
+                marks.rel = Some(value);
+            } else if *name == local_name!("itemprop") {
+                marks.itemprop = Some(value);
+            } else if *name == local_name!("style") {
+                marks.style = Some(value);
+            } else if *name == local_name!("hidden") {
+                marks.hidden = true;
+            } else if *name == local_name!("aria-hidden") {
+                marks.aria_hidden = value == "true";
             }
         }
         marks

@@ -3,10 +3,11 @@
 //! of text; its layout signature.
 
 use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::Hasher;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
+use rustc_hash::FxHasher;
 use scraper::{ElementRef, Node};
 
 use crate::document::BlockKind;
@@ -527,7 +528,9 @@ pub(super) fn layout_signature(el: &scraper::node::Element) -> u64 {
         return 0;
     };
     // The names other than ids, and all of them for when every one is an id.
-    let (mut layout, mut whole) = (DefaultHasher::new(), DefaultHasher::new());
+    // Signatures are only compared with each other, within one page: a
+    // fast hash for short keys serves.
+    let (mut layout, mut whole) = (FxHasher::default(), FxHasher::default());
     let (mut names, mut layout_names) = (0, 0);
     for t in class.split_whitespace().take(MAX_CLASS_TOKENS) {
         names += 1;
