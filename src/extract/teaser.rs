@@ -568,9 +568,27 @@ const RECIRCULATION_MIN_LINKS: usize = 3;
 /// Such a module is often a column of teasers whose summaries read like
 /// prose, or cards whose headline is not itself a link, which
 /// [`is_card_box`] does not take for cards.
-pub(super) fn is_recirculation(e: ElementRef<'_>) -> bool {
+/// `titles` keeps the verdicts on the boxes asked about.
+pub(super) fn is_recirculation(e: ElementRef<'_>, titles: &mut Titles) -> bool {
     let next = || e.next_siblings().find_map(ElementRef::wrap);
-    (is_recirculation_title(e) && next().is_some_and(links_many_away)) || is_recirculation_list(e)
+    let prev = e.prev_siblings().find_map(ElementRef::wrap);
+    (titles.is_title(e) && next().is_some_and(links_many_away))
+        || prev.is_some_and(|p| titles.is_title(p)) && links_many_away(e)
+}
+
+/// [`is_recirculation_title`] of the boxes a walk asks about, each box
+/// tested once: a walk asks about every element, and again as the box
+/// before its next sibling ([`is_recirculation_list`]).
+#[derive(Default)]
+pub(super) struct Titles(rustc_hash::FxHashMap<ego_tree::NodeId, bool>);
+
+impl Titles {
+    fn is_title(&mut self, e: ElementRef<'_>) -> bool {
+        *self
+            .0
+            .entry(e.id())
+            .or_insert_with(|| is_recirculation_title(e))
+    }
 }
 
 /// True for the box of links of a recirculation module (see

@@ -152,6 +152,8 @@ pub(super) struct Names<'a> {
     /// Whether a class or an id names a consent or privacy notice
     /// ([`teaser::names_consent`]).
     consent: Memo<'a, bool>,
+    /// Which boxes are titles of recirculation modules.
+    titles: teaser::Titles,
 }
 
 impl<'a> Names<'a> {
@@ -160,6 +162,7 @@ impl<'a> Names<'a> {
             classes: Memo::new(),
             ids: Memo::new(),
             consent: Memo::new(),
+            titles: teaser::Titles::default(),
         }
     }
 }
@@ -209,7 +212,7 @@ pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
     {
         return Markup::Excluded;
     }
-    if teaser::is_recirculation(e) {
+    if teaser::is_recirculation(e, &mut names.titles) {
         return Markup::Teasers;
     }
     // A box that declares itself the work's author (`itemprop="author"`) is
