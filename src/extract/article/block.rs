@@ -294,11 +294,15 @@ fn ends_with_picture_credit(t: &str) -> bool {
     t.trim_end().ends_with(')') && CLOSING_CREDIT.is_match(t)
         // The regex ignores case; the cheap test before it must too, for a
         // credit set in capitals ("PHOTO: A. PERSON").
-        || ["hoto", "mage", "icture", "HOTO", "MAGE", "ICTURE"]
-            .iter()
-            .any(|w| t.contains(w))
+        || PICTURE_WORDS.iter().any(|w| w.find(t.as_bytes()).is_some())
             && CREDIT_AFTER_CAPTION.is_match(t)
 }
+
+/// The words [`ends_with_picture_credit`] looks for before its regex,
+/// their searchers built once (building one costs more than a search).
+static PICTURE_WORDS: LazyLock<[memchr::memmem::Finder<'static>; 6]> = LazyLock::new(|| {
+    ["hoto", "mage", "icture", "HOTO", "MAGE", "ICTURE"].map(memchr::memmem::Finder::new)
+});
 
 /// An image credit line such as "Photo: A. Person".
 static CREDIT_LINE: LazyLock<Regex> =

@@ -22,7 +22,7 @@
 //!   the `<article>`), its parts, lead and closing questions, its story span,
 //!   and the last resort.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
@@ -130,7 +130,9 @@ const COPY_MIN_BLOCKS: usize = 3;
 
 /// `blocks` without the second copies of the article in them.
 fn without_copies(blocks: Vec<Block>) -> Vec<Block> {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(blocks.len());
+    // Blocks' texts are looked up once each: a fast hash serves.
+    let mut first: rustc_hash::FxHashMap<&str, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(blocks.len(), Default::default());
     let earlier: Vec<usize> = blocks
         .iter()
         .enumerate()

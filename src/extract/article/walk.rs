@@ -4,6 +4,7 @@
 //! (their totals still counted).
 
 use std::cell::OnceCell;
+use std::hash::Hasher;
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
@@ -126,25 +127,52 @@ const FOOTER_COPY_MIN_WORDS: usize = 8;
 /// `t`'s words, in lower case, one space between them: how paragraphs are
 /// matched against the footer's text ([`Walk::in_footer`]).
 fn footer_words(t: &str) -> String {
-    words_of(t)
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(t.len());
+    for w in words_of(t) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // An ASCII word is lower-cased as it is copied, not into a string
+        // of its own.
+        match w.is_ascii() {
+            true => out.extend(w.chars().map(|c| c.to_ascii_lowercase())),
+            false => out.push_str(&w.to_lowercase()),
+        }
+    }
+    out
 }
 
-/// The hash of the first [`FOOTER_COPY_MIN_WORDS`] of `words` (in lower
+/// The hash of a word in lower case, as runs of words are hashed
+/// ([`run_hash`]).
+fn word_hash(w: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    for c in w.chars().flat_map(char::to_lowercase) {
+        h.write_u32(c as u32);
+    }
+    h.finish()
+}
+
+/// The hash of a run of words from their hashes ([`word_hash`]): each of
+/// the footer's words is hashed once, not once for every run it is in.
+fn run_hash(words: &[u64]) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    for &w in words {
+        h.write_u64(w);
+    }
+    h.finish()
+}
+
+/// The hash of the first [`FOOTER_COPY_MIN_WORDS`] words of `t` (in lower
 /// case), as the footer's runs of that many words are indexed; `None` when
 /// there are fewer.
-fn opening_hash<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<u64> {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    for _ in 0..FOOTER_COPY_MIN_WORDS {
-        for c in words.next()?.chars().flat_map(char::to_lowercase) {
-            h.write_u32(c as u32);
-        }
-        h.write_u8(0);
+fn opening_hash(t: &str) -> Option<u64> {
+    let mut words = [0; FOOTER_COPY_MIN_WORDS];
+    let mut n = 0;
+    for (slot, w) in words.iter_mut().zip(words_of(t)) {
+        *slot = word_hash(w);
+        n += 1;
     }
-    Some(h.finish())
+    (n == FOOTER_COPY_MIN_WORDS).then(|| run_hash(&words))
 }
 
 /// The words of `t`, as [`footer_words`] splits them.
@@ -347,7 +375,7 @@ impl Walk {
         }
         // Looked up before the words are copied: most blocks are short, or
         // open otherwise than any run of the footer's words.
-        if !opening_hash(words_of(text)).is_some_and(|h| self.footer_runs.contains(&h)) {
+        if !opening_hash(text).is_some_and(|h| self.footer_runs.contains(&h)) {
             return false;
         }
         let key = format!(" {} ", footer_words(text));
@@ -651,10 +679,8 @@ impl Walk {
             }
         }
         if !walk.footer_text.is_empty() {
-            let words: Vec<&str> = words_of(&walk.footer_text).collect();
-            let runs = (0..words.len())
-                .filter_map(|i| opening_hash(words[i..].iter().copied()))
-                .collect();
+            let words: Vec<u64> = words_of(&walk.footer_text).map(word_hash).collect();
+            let runs = words.windows(FOOTER_COPY_MIN_WORDS).map(run_hash).collect();
             walk.footer_runs = runs;
             walk.footer_text = format!(" {} ", footer_words(&walk.footer_text));
         }
