@@ -154,6 +154,8 @@ pub(super) struct Names<'a> {
     consent: Memo<'a, bool>,
     /// Which boxes are titles of recirculation modules.
     titles: teaser::Titles,
+    /// [`class_layout`].
+    layouts: Memo<'a, Option<u64>>,
 }
 
 impl<'a> Names<'a> {
@@ -163,6 +165,7 @@ impl<'a> Names<'a> {
             ids: Memo::new(),
             consent: Memo::new(),
             titles: teaser::Titles::default(),
+            layouts: Memo::new(),
         }
     }
 }
@@ -525,14 +528,28 @@ pub(super) fn is_block_level(name: &str) -> bool {
 /// one layout share. A class made only of names that look like ids is
 /// hashed whole: hashed class names (CSS modules, `x3f9eb52`) look so, and
 /// two boxes that share them share a layout, where an instance's id is its
-/// own. 0 for an element without classes.
-pub(super) fn layout_signature(el: &scraper::node::Element) -> u64 {
+/// own. 0 for an element without classes. `names` keeps each class value's
+/// part ([`class_layout`]) for the rest of the walk.
+pub(super) fn layout_signature<'a>(el: &'a scraper::node::Element, names: &mut Names<'a>) -> u64 {
     let Some(class) = attr(el, "class") else {
         return 0;
     };
-    // The names other than ids, and all of them for when every one is an id.
+    let Some(layout) = names.layouts.get(class, class_layout) else {
+        return 0;
+    };
     // Signatures are only compared with each other, within one page: a
     // fast hash for short keys serves.
+    let mut h = FxHasher::default();
+    h.write_u64(layout);
+    h.write(el.name().as_bytes());
+    h.finish()
+}
+
+/// The hash of the class names of a `class` value that are not instance
+/// ids, or of all of them when every one is ([`layout_signature`]); `None`
+/// when it has none.
+fn class_layout(class: &str) -> Option<u64> {
+    // The names other than ids, and all of them for when every one is an id.
     let (mut layout, mut whole) = (FxHasher::default(), FxHasher::default());
     let (mut names, mut layout_names) = (0, 0);
     for t in class.split_whitespace().take(MAX_CLASS_TOKENS) {
@@ -545,12 +562,11 @@ pub(super) fn layout_signature(el: &scraper::node::Element) -> u64 {
             layout.write_u8(b' ');
         }
     }
-    if names == 0 {
-        return 0;
+    match (names, layout_names) {
+        (0, _) => None,
+        (_, 0) => Some(whole.finish()),
+        _ => Some(layout.finish()),
     }
-    let mut h = if layout_names == 0 { whole } else { layout };
-    h.write(el.name().as_bytes());
-    h.finish()
 }
 
 /// True for a class name that numbers one instance of a layout element: a

@@ -596,7 +596,7 @@ impl Walk {
                                     name == "article",
                                     block_kind(name).is_some() || section_h1,
                                 );
-                                walk.containers[c].signature = layout_signature(el);
+                                walk.containers[c].signature = layout_signature(el, &mut names);
                                 walk.containers[c].notice = markup == Markup::Notice;
                                 walk.containers[c].footer =
                                     (markup == Markup::Footer).then_some(walk.chars_read);
