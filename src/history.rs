@@ -565,8 +565,18 @@ pub fn diff(
                 )
             })?,
     };
+    // What follows reads as an alert; for a new baseline no alert reported,
+    // the header says so first.
+    let afresh = if to.origin == Origin::Afresh {
+        format!(
+            "version {} is a {AFRESH}: what follows is what changed, not an alert that was sent\n",
+            to.seq
+        )
+    } else {
+        String::new()
+    };
     let header = format!(
-        "watch {}: {} → {}\n\n",
+        "watch {}: {} → {}\n{afresh}\n",
         watch.name,
         from.named(config.daemon.timezone),
         to.named(config.daemon.timezone)

@@ -159,6 +159,20 @@ async fn a_reset_baseline_is_listed_in_history_and_the_viewer_as_a_new_baseline_
         "{shown}"
     );
 
+    // `diff --watch` shows what changed across the reset, and says first
+    // that no alert was sent for it.
+    let out = run(
+        &["diff", "--config", config.as_str(), "--watch", "story"],
+        &[],
+    )
+    .await;
+    let diff = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        diff.lines().nth(1),
+        Some("version 2 is a new baseline, no alert (the watch started afresh: --reset-baseline, or its kind or url changed): what follows is what changed, not an alert that was sent"),
+        "{diff}"
+    );
+
     let site = project.path("site");
     let out = run(
         &[
