@@ -94,7 +94,7 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
             match fetcher
                 .fetch(&url, &Default::default(), &policy)
                 .await
-                .map_err(|e| format!("fetching {url}: {e}"))?
+                .map_err(|e| fetch_failed(&url, e))?
             {
                 fetch::Fetched::Page(r) => {
                     if !(200..300).contains(&r.status) {
@@ -199,4 +199,16 @@ fn corpus(dir: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
     }
     println!("{}", run.summary());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a URL could not be fetched, for a one-shot command: a server error
+/// says to try again, where a watch's check says presswatch will.
+fn fetch_failed(url: &url::Url, e: fetch::FetchError) -> String {
+    match e {
+        fetch::FetchError::Status { status, .. } if (500..600).contains(&status) => format!(
+            "fetching {url}: server answered HTTP {status}: a server error at the site, not a \
+             problem of the URL; try again later (a watch of it is checked again on its own)"
+        ),
+        e => format!("fetching {url}: {e}"),
+    }
 }

@@ -983,7 +983,8 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
 
 /// `extract` on a URL that serves a document that is no web page (a press
 /// release as a PDF), or nothing at all, says so, as the watch's check does,
-/// rather than pointing at listings and selectors.
+/// rather than pointing at listings and selectors; a server error says to
+/// try again later.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
     let server = Server::start().await;
@@ -996,6 +997,18 @@ async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
         },
     );
     server.set("/empty", Route::html(""));
+    server.set("/busy", Route::status(503));
+    // A server error: nothing to extract, and nothing of the URL to change.
+    let url = server.url("/busy");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: fetching {url}: server answered HTTP 503: a server error at the site, not a \
+             problem of the URL; try again later (a watch of it is checked again on its own)\n"
+        )
+    );
     let url = server.url("/release.pdf");
     let out = run(&["extract", &url], &[]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
