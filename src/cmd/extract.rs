@@ -27,6 +27,10 @@ pub struct Extract {
     /// CSS selector of the article text, overriding detection.
     #[arg(long, value_name = "CSS")]
     selector: Option<String>,
+    /// Fetch a URL with this config's [daemon] settings (timeout, max_body,
+    /// user_agent) instead of the defaults, as its daemon would.
+    #[arg(long, value_name = "FILE", conflicts_with = "corpus")]
+    config: Option<PathBuf>,
 }
 
 impl Extract {
@@ -40,6 +44,7 @@ impl Extract {
                     self.source.as_deref().unwrap_or_default(),
                     self.json,
                     self.selector.as_deref(),
+                    self.config.as_deref(),
                 )
                 .await
             }
@@ -71,8 +76,14 @@ fn page_file(source: &str) -> Result<&Path, String> {
     Ok(path)
 }
 
-/// One page, from a file or a URL.
-async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCode, String> {
+/// One page, from a file or a URL (fetched with the `[daemon]` settings of
+/// `config`, or the defaults).
+async fn page(
+    source: &str,
+    json: bool,
+    selector: Option<&str>,
+    config: Option<&Path>,
+) -> Result<ExitCode, String> {
     if let Some(why) = selector.and_then(presswatch::config::selector_problem) {
         return Err(format!(
             "--selector {:?} is not a valid CSS selector: {why}",
@@ -86,15 +97,20 @@ async fn page(source: &str, json: bool, selector: Option<&str>) -> Result<ExitCo
     let (html, url, raw, content_type) =
         if source.starts_with("http://") || source.starts_with("https://") {
             let url = url::Url::parse(source).map_err(|e| format!("bad URL {source}: {e}"))?;
-            let settings = Config::parse(Path::new("(defaults)"), "")
-                .map_err(|e| e.to_string())?
-                .daemon;
+            let settings = match config {
+                Some(path) => super::load_config(path)?.daemon.clone(),
+                None => {
+                    Config::parse(Path::new("(defaults)"), "")
+                        .map_err(|e| e.to_string())?
+                        .daemon
+                }
+            };
             let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
             let policy = fetch::NetworkPolicy::trusting_host_of(&url);
             match fetcher
                 .fetch(&url, &Default::default(), &policy)
                 .await
-                .map_err(|e| fetch_failed(&url, e))?
+                .map_err(|e| fetch_failed(&url, e, config.is_some()))?
             {
                 fetch::Fetched::Page(r) => {
                     if !(200..300).contains(&r.status) {
@@ -202,13 +218,24 @@ fn corpus(dir: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
 }
 
 /// Why a URL could not be fetched, for a one-shot command: a server error
-/// says to try again, where a watch's check says presswatch will.
-fn fetch_failed(url: &url::Url, e: fetch::FetchError) -> String {
+/// says to try again, where a watch's check says presswatch will; advice to
+/// raise a `[daemon]` setting says how, when no config's settings were used.
+fn fetch_failed(url: &url::Url, e: fetch::FetchError, with_config: bool) -> String {
     match e {
         fetch::FetchError::Status { status, .. } if (500..600).contains(&status) => format!(
             "fetching {url}: server answered HTTP {status}: a server error at the site, not a \
              problem of the URL; try again later (a watch of it is checked again on its own)"
         ),
+        e @ (fetch::FetchError::Timeout(_)
+        | fetch::FetchError::TooLarge { .. }
+        | fetch::FetchError::Inflated { .. })
+            if !with_config =>
+        {
+            format!(
+                "fetching {url}: {e} (extract used the default settings: give it --config FILE \
+                 to fetch with that config's [daemon] settings)"
+            )
+        }
         e => format!("fetching {url}: {e}"),
     }
 }

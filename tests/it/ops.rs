@@ -1031,6 +1031,44 @@ async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
     );
 }
 
+/// `extract URL` fetches with the default settings, so a page over the
+/// default body limit is told how to use a config's; with `--config`, the
+/// config's `[daemon]` settings apply, as its daemon's checks would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_fetches_with_a_config_s_daemon_settings_when_given_one() {
+    let server = Server::start().await;
+    let padding = format!("<!-- {} -->", "x".repeat(9 << 20));
+    let page = article(
+        "Director flees",
+        "The director left the country on Monday after the verdict.",
+    )
+    .replace("</body>", &format!("{padding}</body>"));
+    server.set("/big", Route::html(page));
+    let url = server.url("/big");
+
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("over the limit of 8MiB (daemon.max_body)"),
+        "{said}"
+    );
+    assert!(
+        said.trim_end().ends_with("(extract used the default settings: give it --config FILE to fetch with that config's [daemon] settings)"),
+        "{said}"
+    );
+
+    let project = Project::new("[daemon]\nmax_body = \"16MiB\"\n");
+    let config = project.config_arg();
+    let out = run(&["extract", &url, "--config", &config], &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("The director left the country on Monday after the verdict."),
+        "{}",
+        text(&out)
+    );
+}
+
 /// A local relay without TLS behind `smtp://` (which requires STARTTLS): the
 /// failure says how to allow it, not only which ports mean what.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
