@@ -636,7 +636,7 @@ fn version_json(v: &Version) -> serde_json::Value {
     serde_json::json!({
         "version": v.seq,
         "stored_at": rfc3339(v.stored_at),
-        "origin": match v.origin { Origin::File => "file", Origin::Fetched => "fetched", Origin::Afresh => "afresh" },
+        "origin": v.origin.as_str(),
     })
 }
 

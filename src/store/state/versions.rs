@@ -60,7 +60,8 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub(in crate::store) fn as_str(self) -> &'static str {
+    /// The name stored in the database, and shown in `--json` output.
+    pub fn as_str(self) -> &'static str {
         match self {
             Origin::Fetched => "fetched",
             Origin::File => "file",
