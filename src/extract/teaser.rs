@@ -571,9 +571,8 @@ const RECIRCULATION_MIN_LINKS: usize = 3;
 /// `titles` keeps the verdicts on the boxes asked about.
 pub(super) fn is_recirculation(e: ElementRef<'_>, titles: &mut Titles) -> bool {
     let next = || e.next_siblings().find_map(ElementRef::wrap);
-    let prev = e.prev_siblings().find_map(ElementRef::wrap);
     (titles.is_title(e) && next().is_some_and(links_many_away))
-        || prev.is_some_and(|p| titles.is_title(p)) && links_many_away(e)
+        || list_after_title(e, |p| titles.is_title(p))
 }
 
 /// [`is_recirculation_title`] of the boxes a walk asks about, each box
@@ -596,9 +595,14 @@ impl Titles {
 /// links are other pages of the site ([`RECIRCULATION`]), holding
 /// [`RECIRCULATION_MIN_LINKS`] links away or more.
 pub(super) fn is_recirculation_list(e: ElementRef<'_>) -> bool {
+    list_after_title(e, is_recirculation_title)
+}
+
+/// [`is_recirculation_list`] with the test of the box before `e` given.
+fn list_after_title(e: ElementRef<'_>, is_title: impl FnOnce(ElementRef<'_>) -> bool) -> bool {
     e.prev_siblings()
         .find_map(ElementRef::wrap)
-        .is_some_and(is_recirculation_title)
+        .is_some_and(is_title)
         && links_many_away(e)
 }
 
