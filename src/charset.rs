@@ -79,13 +79,27 @@ pub fn sniff_encoding(body: &[u8], content_type: Option<&str>) -> &'static encod
             // its own legacy encoding (a windows-1256 feed's XML
             // declaration, an ISO-8859-6 page's <meta>) knows better.
             if enc == encoding_rs::WINDOWS_1252 && !body.is_ascii() {
-                if let Some(own) = declared(body).filter(|d| {
-                    *d != encoding_rs::WINDOWS_1252
-                        && *d != encoding_rs::UTF_8
-                        && *d != encoding_rs::UTF_16LE
-                        && *d != encoding_rs::UTF_16BE
-                }) {
-                    return own;
+                match declared(body) {
+                    Some(own)
+                        if own != encoding_rs::WINDOWS_1252
+                            && own != encoding_rs::UTF_8
+                            && own != encoding_rs::UTF_16LE
+                            && own != encoding_rs::UTF_16BE =>
+                    {
+                        return own;
+                    }
+                    // With no declaration of its own, a body whose words,
+                    // read as Latin-1, are runs of accented letters (a
+                    // windows-1256 feed read so is "ÇÚÏÇã") is in the
+                    // encoding detection finds, if that is one of another
+                    // script.
+                    None if !reads_as_latin(body) => {
+                        let guess = detected(body);
+                        if !LATIN_SCRIPT.contains(&guess) {
+                            return guess;
+                        }
+                    }
+                    _ => {}
                 }
             }
             return enc;
@@ -112,12 +126,89 @@ fn binary(body: &[u8]) -> bool {
         .any(|&b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F))
 }
 
-/// The encoding statistical detection (chardetng, on the first 64 KiB)
-/// guesses for a body that declares none the bytes agree with.
+/// The encoding of a body that declares none the bytes agree with:
+/// windows-1256 when it reads so as Arabic script ([`arabic_in_windows_1256`]),
+/// else what statistical detection (chardetng, on the first 64 KiB)
+/// guesses.
+///
+/// chardetng needs more text than a short feed of Persian or Arabic titles
+/// holds: on one or two words it guesses ISO-8859-6 ("زندان" read as
+/// "زلدال"), windows-1252 ("حكم" as "Íßã"), ISO-8859-5 or windows-1255.
 fn detected(body: &[u8]) -> &'static encoding_rs::Encoding {
+    let sample = &body[..body.len().min(64 * 1024)];
+    if arabic_in_windows_1256(sample) {
+        return encoding_rs::WINDOWS_1256;
+    }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(&body[..body.len().min(64 * 1024)], body.len() <= 64 * 1024);
+    det.feed(sample, body.len() <= 64 * 1024);
     det.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// True when a body read as windows-1256, the encoding Persian and Arabic
+/// sites write, has words in Arabic script and no other words with letters
+/// past ASCII: each such word all Arabic letters (of two or more), none
+/// mixed with ASCII ones. Text in another legacy encoding does not read so:
+/// windows-1256 gives its upper half's lower-case Latin letters (à, é, ü)
+/// where Latin-1, Cyrillic, Greek and Hebrew encodings have their commonest
+/// letters, and ISO-8859-6 its و, ي and ه; a German "Straße" reads as
+/// "Straكe", a word mixed with ASCII letters.
+fn arabic_in_windows_1256(sample: &[u8]) -> bool {
+    if sample.is_ascii() {
+        return false;
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1256.decode(sample);
+    let mut arabic = false;
+    for word in text.split(|c: char| !(c.is_alphabetic() || c == '\u{200C}')) {
+        if word.is_ascii() {
+            continue;
+        }
+        let letters = word.chars().filter(|c| *c != '\u{200C}').count();
+        if letters < 2 || !word.chars().all(|c| arabic_script(c) || c == '\u{200C}') {
+            return false;
+        }
+        arabic = true;
+    }
+    arabic
+}
+
+/// True for a letter of the Arabic script (its blocks, and its
+/// presentation forms).
+fn arabic_script(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// The legacy encodings of Latin script, which a server's default
+/// ISO-8859-1 is not taken back for ([`reads_as_latin`]).
+const LATIN_SCRIPT: [&encoding_rs::Encoding; 8] = [
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::WINDOWS_1250,
+    encoding_rs::WINDOWS_1254,
+    encoding_rs::WINDOWS_1257,
+    encoding_rs::WINDOWS_1258,
+    encoding_rs::ISO_8859_2,
+    encoding_rs::ISO_8859_15,
+    encoding_rs::ISO_8859_4,
+];
+
+/// True when a body read as windows-1252 (what ISO-8859-1 means on the
+/// web) looks like text in a Latin script: most of its words with letters
+/// past ASCII also have ASCII letters ("Café", "naïve"). Text of another
+/// script read so is words made of accented letters only ("ÇÚÏÇã",
+/// "Ïðàâäà").
+fn reads_as_latin(body: &[u8]) -> bool {
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&body[..body.len().min(64 * 1024)]);
+    let (mut mixed, mut foreign) = (0usize, 0usize);
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        if word.is_ascii() {
+            continue;
+        }
+        if word.chars().filter(char::is_ascii).count() == 0 && word.chars().count() >= 2 {
+            foreign += 1;
+        } else {
+            mixed += 1;
+        }
+    }
+    foreign <= mixed
 }
 
 /// The encoding a body declares in a `<meta charset>` or its XML
@@ -355,6 +446,53 @@ mod tests {
         let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(text);
         let got = decode(&bytes, Some("text/html"));
         assert!(got.contains("فيلمساز ايراني"), "{got}");
+    }
+
+    #[test]
+    fn a_short_undeclared_feed_in_persian_or_arabic_is_read_as_windows_1256() {
+        // On these few words chardetng alone guesses ISO-8859-6 ("تهران"),
+        // windows-1252 ("حكم" as "Íßã"), ISO-8859-5 ("حقوق بشر" as
+        // "Эоцо Шдб") or windows-1255 ("سنة").
+        for title in [
+            "\u{0632}\u{0646}\u{062F}\u{0627}\u{0646} \u{0627}\u{0648}\u{064A}\u{0646}",
+            "\u{062A}\u{0647}\u{0631}\u{0627}\u{0646}",
+            "\u{062D}\u{0643}\u{0645}",
+            "\u{062D}\u{0642}\u{0648}\u{0642} \u{0628}\u{0634}\u{0631}",
+            "\u{0633}\u{0646}\u{0629}",
+            "\u{0646}\u{0627}\u{0622}\u{0631}\u{0627}\u{0645}\u{064A}",
+            "\u{0631}\u{0648}\u{0632}\u{0646}\u{0627}\u{0645}\u{0647}\u{200C}\u{0646}\u{06AF}\u{0627}\u{0631}",
+        ] {
+            let feed = format!("<rss><channel><item><title>{title}</title></item></channel></rss>");
+            let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(&feed);
+            assert_eq!(decode(&bytes, None), feed);
+            assert_eq!(decode(&bytes, Some("application/rss+xml")), feed);
+        }
+        // A body in ISO-8859-6 (its و, ي and ه are Latin letters in
+        // windows-1256) stays ISO-8859-6.
+        let arabic = "<p>\u{0648}\u{0642}\u{0627}\u{0644} \u{0627}\u{0644}\u{0645}\u{062D}\u{0627}\u{0645}\u{064A} \u{0625}\u{0646} \u{0627}\u{0644}\u{062D}\u{0643}\u{0645} \u{0642}\u{0627}\u{0633}\u{064D} \u{0648}\u{0633}\u{064A}\u{062A}\u{0645} \u{0627}\u{0633}\u{062A}\u{0626}\u{0646}\u{0627}\u{0641}\u{0647} \u{0641}\u{064A} \u{0627}\u{0644}\u{0623}\u{0633}\u{0628}\u{0648}\u{0639} \u{0627}\u{0644}\u{0645}\u{0642}\u{0628}\u{0644}</p>";
+        let (bytes, _, _) = encoding_rs::ISO_8859_6.encode(arabic);
+        assert_eq!(decode(&bytes, None), arabic);
+    }
+
+    #[test]
+    fn a_server_default_iso_8859_1_gives_way_to_detection_when_the_words_are_not_latin() {
+        // Apache's default charset on a windows-1256 feed with no
+        // declaration of its own: read as Latin-1, "اعدام" is "ÇÚÏÇã".
+        let feed = "<rss><channel><title>News</title><item><title>\u{0627}\u{0639}\u{062F}\u{0627}\u{0645} \u{0641}\u{064A}\u{0644}\u{0645}\u{0633}\u{0627}\u{0632} \u{0627}\u{064A}\u{0631}\u{0627}\u{0646}\u{064A}</title></item></channel></rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(feed);
+        assert_eq!(decode(&bytes, Some("text/xml; charset=ISO-8859-1")), feed);
+        // A Russian page in windows-1251 on the same server.
+        let page = "<p>\u{041F}\u{0440}\u{0430}\u{0432}\u{043E}\u{0437}\u{0430}\u{0449}\u{0438}\u{0442}\u{043D}\u{0438}\u{043A}\u{0438} \u{0441}\u{043E}\u{043E}\u{0431}\u{0449}\u{0438}\u{043B}\u{0438} \u{043E} \u{043D}\u{043E}\u{0432}\u{043E}\u{043C} \u{043F}\u{0440}\u{0438}\u{0433}\u{043E}\u{0432}\u{043E}\u{0440}\u{0435}</p>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(page);
+        assert_eq!(decode(&bytes, Some("text/html; charset=iso-8859-1")), page);
+        // Latin-1 text stays Latin-1, however few of its letters are ASCII.
+        for latin in [
+            "<p>Caf\u{e9} na\u{ef}ve, d\u{e9}j\u{e0} vu \u{e0} l'\u{e9}t\u{e9}</p>",
+            "<p>Stra\u{df}e, \u{fc}ber \u{d6}l und S\u{fc}\u{df}es</p>",
+        ] {
+            let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(latin);
+            assert_eq!(decode(&bytes, Some("text/html; charset=iso-8859-1")), latin);
+        }
     }
 
     #[test]
