@@ -33,8 +33,9 @@
 //! - teaser cards: a short text next to a linked headline, in a region
 //!   holding little else;
 //! - figures (photos, embeds, charts), but for the captions of the story's
-//!   own photos: a `<figcaption>`, or an element of a figure named like a
-//!   caption, in or right beside the element that holds the article's
+//!   own photos: a `<figcaption>`, or an element named like a caption in a
+//!   figure or after a photo (a `<div>` of a photo and its caption), in or
+//!   right beside the element that holds the article's
 //!   paragraphs, without its credit ("Photo: AFP/Getty Images", "عکس:
 //!   ایرنا"): outlets quietly rephrase captions ("killed by security
 //!   forces" becoming "died in clashes"), and the article text leaves them
@@ -355,6 +356,18 @@ fn named(e: ElementRef<'_>, words: &Regex) -> bool {
         .filter(|s| words.is_match(s))
         .flat_map(str::split_ascii_whitespace)
         .any(|token| names_region(token, words))
+}
+
+/// True when an element comes after an image among its siblings: a photo
+/// and its caption set in a `<div>`, not in a `<figure>` (`<div
+/// class="news-image"><img …><div class="img-caption">`).
+fn after_image(e: ElementRef<'_>) -> bool {
+    e.prev_siblings().filter_map(ElementRef::wrap).any(|s| {
+        matches!(s.value().name(), "img" | "picture")
+            || s.descendants()
+                .filter_map(ElementRef::wrap)
+                .any(|d| matches!(d.value().name(), "img" | "picture"))
+    })
 }
 
 /// The standfirst set as a heading: the first heading after the page's
@@ -765,7 +778,8 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         }
                         let opens_caption = caption.is_none()
                             && (name == "figcaption"
-                                || (!figures.is_empty() && named(e, &CAPTION_NAME)));
+                                || ((!figures.is_empty() || after_image(e))
+                                    && named(e, &CAPTION_NAME)));
                         if breaks_text(name) || is_standfirst || opens_caption {
                             flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
                         } else if !is_inline(name) {
@@ -1167,6 +1181,20 @@ mod tests {
             <div class="image-caption">{lead}</div></figure></div><p>{P2}</p></article></body>"#
         );
         assert_eq!(kinded(&html, &[P1, P2]), vec![Prose::caption(lead)]);
+        // A photo and its caption in a `<div>` of their own, in no figure,
+        // the caption's credit left out: a credit swapped is no edit.
+        for credit in ["(Photo: AFP)", "(Photo: Reuters)"] {
+            let html = format!(
+                r#"<body><div class="news-image"><img src="/c.jpg" alt=""><div class="img-caption">{lead} {credit}</div></div>
+                <div class="news-body"><p>{P1}</p><p>{P2}</p></div></body>"#
+            );
+            assert_eq!(kinded(&html, &[P1, P2]), vec![Prose::caption(lead)]);
+        }
+        // Named like a caption with no photo before it, it is a paragraph.
+        let html = format!(
+            r#"<body><div class="news-body"><div class="caption-note">{inline}</div><p>{P1}</p><p>{P2}</p></div></body>"#
+        );
+        assert_eq!(kinded(&html, &[P1, P2]), vec![Prose::paragraph(inline)]);
         // Beside a paragraph the article did not keep, which stays one.
         let html = format!(
             r#"<body><article><p>{P1}</p><figure><img src="/c.jpg"><figcaption>{lead}</figcaption></figure>
