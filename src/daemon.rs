@@ -399,8 +399,12 @@ impl Daemon {
             &alerts,
             ok.then_some(now / 1000),
         );
-        // A watch removed by a reload while its check ran is not rescheduled.
+        // A watch removed by a reload while its check ran is not rescheduled
+        // here; in a fleet its lease goes back.
         let Some(slot) = self.slots.get_mut(&watch.name) else {
+            if let Some(replica) = &mut self.replica {
+                replica.removed(&watch.name, self.sched.after_success(now, watch.interval));
+            }
             return;
         };
         slot.running = false;
@@ -614,10 +618,13 @@ impl Daemon {
         };
         self.http = http;
         let before: Vec<String> = self.slots.keys().cloned().collect();
-        self.sync_watches(Some(&old.daemon))?;
+        // The fleet hears of the new config first: whether other replicas
+        // run another one decides whether the watches it lacks stay on the
+        // shared schedule.
         if let Some(r) = &mut self.replica {
             r.reconfigured(&new);
         }
+        self.sync_watches(Some(&old.daemon))?;
         let added = new
             .watches
             .iter()

@@ -50,6 +50,11 @@ pub struct Replica {
     renewed: Instant,
     /// The other replicas whose config differs, as last logged.
     mismatched: Vec<(String, String)>,
+    /// The watches of this replica's config.
+    watches: Vec<String>,
+    /// Watches a reload removed while their checks ran, handed back with
+    /// the next batch: the shared schedule may have dropped them meanwhile.
+    removed: Vec<String>,
     outage: Option<Outage>,
     installation: Installation,
 }
@@ -106,6 +111,8 @@ impl Replica {
             foreign: Vec::new(),
             renewed: Instant::now(),
             mismatched: Vec::new(),
+            watches: config.watches.iter().map(|w| w.name.clone()).collect(),
+            removed: Vec::new(),
             outage: None,
             installation: Installation::of(config, state)?,
         };
@@ -128,6 +135,7 @@ impl Replica {
     pub fn reconfigured(&mut self, config: &Config) {
         self.config_hash = config_hash(config);
         self.batch = config.daemon.concurrency.max(1);
+        self.watches = config.watches.iter().map(|w| w.name.clone()).collect();
         match self.pg.register_replica(&self.config_hash) {
             Ok(others) => self.log_mismatches(others),
             Err(e) => self.failed(e),
@@ -140,12 +148,32 @@ impl Replica {
             tracing::warn!(replica = %self.id(), config_hash = %self.config_hash, others = %list.join(", "),
                 "replicas of this fleet run different configs: deploy the same config to every replica and send SIGHUP");
         }
+        let converged = !self.mismatched.is_empty() && others.is_empty();
         self.mismatched = others;
+        if converged {
+            self.retire_others();
+        }
+    }
+
+    /// Once every live replica runs this replica's config, takes the
+    /// watches it lacks off the shared schedule: no replica checks them any
+    /// more. (While configs differ they stay on it, for the replicas whose
+    /// config has them.)
+    fn retire_others(&mut self) {
+        match self.pg.unschedule_others(&self.watches) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(replica = %self.id(), watches = n,
+                "every replica runs this config now: watches no longer in it are taken off the fleet's schedule"),
+            Err(e) => self.failed(e),
+        }
     }
 
     /// Puts the config's watches on the shared schedule (new ones due
-    /// within the start-up spread) and takes removed ones off it; the
-    /// config's watches are leased here again if they were passed over.
+    /// within the start-up spread) and takes the watches it lacks off it,
+    /// unless other live replicas run another config (which may have them:
+    /// they are taken off once the fleet runs one config, see
+    /// [`Replica::retire_others`]); the config's watches are leased here
+    /// again if they were passed over.
     /// Those in `refetch` (name, due time), which a reload made fetched
     /// differently, are due by then, their failures and backoff forgotten.
     pub fn schedule(
@@ -164,12 +192,19 @@ impl Replica {
             .collect();
         // A deadlock with another replica's hand-back aborts one of the two
         // writes: the schedule is tried again before it counts as failed.
-        let mut done = self.pg.schedule_watches(&names, &due, refetch);
+        let write = |pg: &Postgres| {
+            if self.mismatched.is_empty() {
+                pg.schedule_watches(&names, &due, refetch)
+            } else {
+                pg.schedule_watches_beside_others(&names, &due, refetch)
+            }
+        };
+        let mut done = write(&self.pg);
         for _ in 0..2 {
             if done.is_ok() {
                 break;
             }
-            done = self.pg.schedule_watches(&names, &due, refetch);
+            done = write(&self.pg);
         }
         match done {
             Ok(()) => {
@@ -256,6 +291,18 @@ impl Replica {
         }
     }
 
+    /// Hands back the lease on a watch a reload removed from this replica's
+    /// config while its check ran, due at `due_ms` (another replica's
+    /// config may have it; once none has, it is off the schedule), and
+    /// passes over it from then on. Kept, the lease would be renewed with
+    /// the others for as long as this replica runs, and no replica would
+    /// check the watch.
+    pub fn removed(&mut self, watch: &str, due_ms: i64) {
+        self.foreign.push(watch.to_string());
+        self.removed.push(watch.to_string());
+        self.finish(watch, due_ms);
+    }
+
     /// Hands back, at once and due as they were, leased watches that this
     /// replica's config lacks (another replica's config has them), and
     /// passes over them from then on. Were they delayed instead, this
@@ -292,10 +339,14 @@ impl Replica {
         match self.pg.finish_leases(&watches, &due) {
             Ok(done) => {
                 self.recovered();
-                for watch in watches.iter().filter(|w| !done.contains(w)) {
+                for watch in watches
+                    .iter()
+                    .filter(|w| !done.contains(w) && !self.removed.contains(w))
+                {
                     tracing::warn!(watch = %watch, replica = %self.id(),
                         "the lease on this watch expired during its check and moved to another replica (raise daemon.lease above the longest check)");
                 }
+                self.removed.clear();
                 self.finished.clear();
             }
             Err(e) => self.failed(e),

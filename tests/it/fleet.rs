@@ -542,6 +542,95 @@ async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
     assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// Two replicas run four watches; one is reloaded with a config that lacks
+/// the fourth (an edit deployed to one replica, or a watch renamed there).
+/// The other replica's config still has it, so the fleet keeps checking it:
+/// its next edit is alerted, once. When the other replica reloads the same
+/// config, the fleet runs one config and the watch is taken off the shared
+/// schedule (nothing is due and waiting).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_removed_from_one_replicas_config_is_still_checked_by_the_replica_that_has_it() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&config_a, small_config(&room, &url, 4)).unwrap();
+    std::fs::write(&config_b, small_config(&room, &url, 4)).unwrap();
+    let (mut a, mut b) = two_replicas(&config_a, &config_b).await;
+    let checked = |n: usize| {
+        let room = room.clone();
+        move || {
+            starts_by_path(&room.hits())
+                .get("/a/3")
+                .is_some_and(|v| v.len() >= n)
+        }
+    };
+    assert!(
+        eventually(Duration::from_secs(15), checked(1)).await,
+        "a:\n{}\nb:\n{}",
+        a.log_text(),
+        b.log_text()
+    );
+
+    // a loses w0003 and reloads; b still has it.
+    std::fs::write(&config_a, small_config(&room, &url, 3)).unwrap();
+    a.signal("HUP");
+    let reloaded = eventually(Duration::from_secs(10), || {
+        a.log_text().contains("config reloaded")
+    })
+    .await;
+    assert!(reloaded, "{}", a.log_text());
+    let before = starts_by_path(&room.hits())["/a/3"].len();
+    room.edit("/a/3");
+    // Interval 2 s at this scale: checked again within a few.
+    let alerted = eventually(Duration::from_secs(15), || {
+        room.log
+            .lock()
+            .unwrap()
+            .deliveries
+            .iter()
+            .any(|(_, w)| w == "w0003")
+    })
+    .await;
+    assert!(
+        alerted,
+        "w0003 is still b's watch and its edit is alerted (checked {} times since a's reload)\na:\n{}\nb:\n{}",
+        starts_by_path(&room.hits())["/a/3"].len() - before,
+        a.log_text(),
+        b.log_text()
+    );
+
+    // b reloads the same config: one config, and w0003 leaves the schedule.
+    std::fs::write(&config_b, small_config(&room, &url, 3)).unwrap();
+    b.signal("HUP");
+    let retired = eventually(Duration::from_secs(15), || {
+        cluster
+            .psql(
+                db,
+                "SELECT count(*) FROM watch_state WHERE watch = 'w0003' AND due_ms IS NULL",
+            )
+            .is_ok_and(|n| n.trim() == "1")
+    })
+    .await;
+    assert!(retired, "a:\n{}\nb:\n{}", a.log_text(), b.log_text());
+    let sent = room
+        .log
+        .lock()
+        .unwrap()
+        .deliveries
+        .iter()
+        .filter(|(_, w)| w == "w0003")
+        .count();
+    assert_eq!(sent, 1, "the edit is alerted once");
+    for d in [&a, &b] {
+        d.signal("TERM");
+    }
+    assert_eq!(a.wait_exit(Duration::from_secs(30)).await, Some(0));
+    assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
+}
+
 /// Two replicas on one machine run one config, each with its own `listen`
 /// port for /metrics (and a comment of its own): the fleet reads them as
 /// running the same config. Neither logs "different configs", and

@@ -159,6 +159,11 @@ macro_rules! leased_columns {
     };
 }
 
+/// Takes the watches not in `$1` off the shared schedule.
+const UNSCHEDULE_OTHERS: &str =
+    "UPDATE watch_state SET due_ms = NULL, lease_owner = NULL, lease_until_ms = NULL
+     WHERE due_ms IS NOT NULL AND NOT (watch = ANY($1))";
+
 impl Postgres {
     /// This process's id in the fleet (`host:pid:random`).
     pub fn replica(&self) -> &str {
@@ -253,6 +258,34 @@ impl Postgres {
         initial_due_ms: &[i64],
         refetch: &[(String, i64)],
     ) -> Result<()> {
+        self.schedule(watches, initial_due_ms, refetch, true)
+    }
+
+    /// As [`Postgres::schedule_watches`], but the watches not in the list
+    /// stay scheduled: while the fleet's replicas run different configs,
+    /// another replica's config may have them, and that replica checks them.
+    pub fn schedule_watches_beside_others(
+        &self,
+        watches: &[String],
+        initial_due_ms: &[i64],
+        refetch: &[(String, i64)],
+    ) -> Result<()> {
+        self.schedule(watches, initial_due_ms, refetch, false)
+    }
+
+    /// Takes the watches not in `watches` off the schedule (once every live
+    /// replica runs the config that lists `watches`); how many were on it.
+    pub fn unschedule_others(&self, watches: &[String]) -> Result<u64> {
+        self.run(async |c| Ok(c.execute(UNSCHEDULE_OTHERS, &[&watches]).await?))
+    }
+
+    fn schedule(
+        &self,
+        watches: &[String],
+        initial_due_ms: &[i64],
+        refetch: &[(String, i64)],
+        retire_others: bool,
+    ) -> Result<()> {
         let mut refetch = refetch.to_vec();
         refetch.sort_unstable();
         self.transaction(crate::store::Durability::Durable, async |c| {
@@ -263,12 +296,9 @@ impl Postgres {
                 &[&watches, &initial_due_ms],
             )
             .await?;
-            c.execute(
-                "UPDATE watch_state SET due_ms = NULL, lease_owner = NULL, lease_until_ms = NULL
-                 WHERE due_ms IS NOT NULL AND NOT (watch = ANY($1))",
-                &[&watches],
-            )
-            .await?;
+            if retire_others {
+                c.execute(UNSCHEDULE_OTHERS, &[&watches]).await?;
+            }
             for (watch, due_ms) in &refetch {
                 c.execute(
                     "UPDATE watch_state SET due_ms = LEAST(COALESCE(due_ms, $2), $2), failures = 0
