@@ -52,6 +52,12 @@ pub struct Replica {
     mismatched: Vec<(String, String)>,
     /// The watches of this replica's config.
     watches: Vec<String>,
+    /// Outages of the database since this replica joined.
+    outages: u64,
+    /// The leased watches not handed back yet, each with the count of
+    /// outages when it was leased: a lease lost to an outage meanwhile
+    /// says so, not that the check took longer than the lease.
+    leased_in: std::collections::HashMap<String, u64>,
     /// Watches a reload removed while their checks ran, handed back with
     /// the next batch: the shared schedule may have dropped them meanwhile.
     removed: Vec<String>,
@@ -112,6 +118,8 @@ impl Replica {
             renewed: Instant::now(),
             mismatched: Vec::new(),
             watches: config.watches.iter().map(|w| w.name.clone()).collect(),
+            outages: 0,
+            leased_in: std::collections::HashMap::new(),
             removed: Vec::new(),
             outage: None,
             installation: Installation::of(config, state)?,
@@ -238,7 +246,11 @@ impl Replica {
             }
         }
         let take = n.min(self.queued.len());
-        self.queued.drain(..take).collect()
+        let leases: Vec<Lease> = self.queued.drain(..take).collect();
+        for l in &leases {
+            self.leased_in.insert(l.watch.clone(), self.outages);
+        }
+        leases
     }
 
     /// How long without renewing its leases this replica takes for a
@@ -339,12 +351,18 @@ impl Replica {
         match self.pg.finish_leases(&watches, &due) {
             Ok(done) => {
                 self.recovered();
-                for watch in watches
-                    .iter()
-                    .filter(|w| !done.contains(w) && !self.removed.contains(w))
-                {
-                    tracing::warn!(watch = %watch, replica = %self.id(),
-                        "the lease on this watch expired during its check and moved to another replica (raise daemon.lease above the longest check)");
+                for watch in &watches {
+                    let leased_in = self.leased_in.remove(watch);
+                    if done.contains(watch) || self.removed.contains(watch) {
+                        continue;
+                    }
+                    if leased_in.is_some_and(|n| n != self.outages) {
+                        tracing::warn!(watch = %watch, replica = %self.id(),
+                            "the lease on this watch ran out while the state database was unreachable, and the watch moved to another replica, which checks it: nothing is lost, and no setting needs changing");
+                    } else {
+                        tracing::warn!(watch = %watch, replica = %self.id(),
+                            "the lease on this watch expired during its check and moved to another replica (raise daemon.lease above the longest check)");
+                    }
                 }
                 self.removed.clear();
                 self.finished.clear();
@@ -408,6 +426,7 @@ impl Replica {
             return;
         }
         if self.outage.is_none() {
+            self.outages += 1;
             tracing::error!(error = %e, "the state database is unreachable: checks pause until it is back; nothing is lost");
             self.outage = Some(Outage {
                 since: chrono::Utc::now().timestamp(),

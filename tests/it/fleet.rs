@@ -1206,6 +1206,68 @@ robots = false
     config
 }
 
+/// The database goes away while a replica checks a story, for longer than
+/// the lease; when it is back, another replica has the watch. The replica
+/// says its lease ran out during the outage: not that its check outlasted
+/// the lease, with advice to raise `daemon.lease`, which would change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_lost_to_a_database_outage_is_not_blamed_on_the_lease_time() {
+    let Some(_) = pg::cluster() else { return };
+    // A cluster of its own: this test stops it.
+    let cluster = pg::start(false).expect("a second PostgreSQL cluster");
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let site = StallSite::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = stall_config(dir.path(), &site, &url);
+    let replica = start_replica(&config, "a");
+    replica
+        .wait_for_log("result=\"baseline\"", Duration::from_secs(30))
+        .await;
+
+    // Its next check waits for the page; meanwhile the database stops.
+    site.state.lock().unwrap().hold_next = 1;
+    let held = eventually(Duration::from_secs(20), || {
+        !site.state.lock().unwrap().held.is_empty()
+    })
+    .await;
+    assert!(held, "{}", replica.log_text());
+    cluster.stop();
+    replica
+        .wait_for_log("the state database is unreachable", Duration::from_secs(10))
+        .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Back; another replica (db1) has leased the watch, as the lease ran out.
+    cluster.restart();
+    let taken = eventually(Duration::from_secs(20), || {
+        cluster
+            .psql(
+                db,
+                "UPDATE watch_state SET lease_owner = 'db1:4242:a3f0',
+                   lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + 600000
+                 WHERE watch = 'story'",
+            )
+            .is_ok()
+    })
+    .await;
+    assert!(taken);
+    site.release.add_permits(1);
+    let said = eventually(Duration::from_secs(20), || {
+        replica
+            .log_text()
+            .contains("the lease on this watch ran out while the state database was unreachable")
+    })
+    .await;
+    assert!(said, "{}", replica.log_text());
+    assert!(
+        !replica.log_text().contains("raise daemon.lease"),
+        "{}",
+        replica.log_text()
+    );
+    replica.signal("TERM");
+    cluster.stop();
+}
+
 /// A replica can stall mid-check for longer than its lease (a paused VM, a
 /// starved process, a network partition): its lease expires, another
 /// replica checks the watch and stores what it found. When the stalled
