@@ -427,7 +427,8 @@ impl Replica {
         }
         if self.outage.is_none() {
             self.outages += 1;
-            tracing::error!(error = %e, "the state database is unreachable: checks pause until it is back; nothing is lost");
+            tracing::error!(error = %e, "the state database is unreachable: checks pause until it is back; nothing is lost. Check that PostgreSQL runs and takes connections from this machine ({}); the replicas resume by themselves once it answers",
+                self.pg.pg_isready());
             self.outage = Some(Outage {
                 since: chrono::Utc::now().timestamp(),
                 error: e.to_string(),
@@ -466,7 +467,8 @@ impl Replica {
                 "presswatch".into(),
                 ChangeKind::Error,
                 format!(
-                    "The state database {location} is unreachable: checks are paused until it is back"
+                    "The state database {location} is unreachable: checks are paused until it is back. Check that PostgreSQL runs and takes connections from the replicas' machines ({}); they resume by themselves once it answers",
+                    self.pg.pg_isready()
                 ),
                 at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             )

@@ -953,6 +953,15 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
         1,
         "logged once"
     );
+    // With what to check.
+    assert!(
+        replica.log_text().contains(&format!(
+            "Check that PostgreSQL runs and takes connections from this machine (`pg_isready -h 127.0.0.1 -p {}`)",
+            cluster.port
+        )),
+        "{}",
+        replica.log_text()
+    );
     // /metrics still answers: what the process counts, and the database
     // down, with the reason; not a failed scrape that reads as the replica
     // itself down.

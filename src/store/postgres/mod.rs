@@ -322,6 +322,16 @@ impl Postgres {
         if !e.is_unavailable() {
             return e.to_string();
         }
+        format!(
+            "{e}: PostgreSQL does not answer there. Check that it runs and takes connections \
+             from this machine ({}), and that daemon.state_url names its host and port",
+            self.pg_isready()
+        )
+    }
+
+    /// The command that asks whether the database's server takes
+    /// connections: `` `pg_isready -h db.example.org -p 5432` ``.
+    pub fn pg_isready(&self) -> String {
         let host = match self.inner.config.get_hosts().first() {
             Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
             #[cfg(unix)]
@@ -335,11 +345,7 @@ impl Postgres {
             .first()
             .copied()
             .unwrap_or(5432);
-        format!(
-            "{e}: PostgreSQL does not answer there. Check that it runs and takes connections \
-             from this machine (`pg_isready -h {host} -p {port}`), and that daemon.state_url \
-             names its host and port"
-        )
+        format!("`pg_isready -h {host} -p {port}`")
     }
 
     /// Opens a connection whose session's commits wait for the disk when `durable`.
