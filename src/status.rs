@@ -238,7 +238,7 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
         if !fleet.live(r) {
             let _ = writeln!(
                 out,
-                "  {}  pid {} on {}, config {}, SILENT for {seen}: stopped, or cut off from the database; what it held has run out and the others do its work (listed until {} silent)",
+                "  {}  pid {} on {}, config {}, SILENT for {seen}: stopped, or cut off from the database; the others do its work (its watch leases have run out; an alert it was sending is sent again once that attempt's time limit passes: `outbox list`) (listed until {} silent)",
                 r.id,
                 r.pid,
                 r.hostname,
@@ -302,7 +302,7 @@ mod tests {
             out,
             "fleet: 1 replica (and 1 silent), 1 watch leased now, 1 due and waiting, 1 alert delivery pending\n\
              \x20 host:7:a  pid 7 on host, config aaaa, 1 lease, seen 1s ago\n\
-             \x20 host:7:b  pid 7 on host, config bbbb, SILENT for 2m: stopped, or cut off from the database; what it held has run out and the others do its work (listed until 5m silent)\n"
+             \x20 host:7:b  pid 7 on host, config bbbb, SILENT for 2m: stopped, or cut off from the database; the others do its work (its watch leases have run out; an alert it was sending is sent again once that attempt's time limit passes: `outbox list`) (listed until 5m silent)\n"
         );
     }
 

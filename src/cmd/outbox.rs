@@ -268,12 +268,27 @@ impl Outbox {
 /// An attempt under way, as the commands say it: "since TIME (attempt N)",
 /// and with PostgreSQL "by replica ID", the replica that holds the alert,
 /// as `status`'s fleet section names it (or the command sending it). SQLite
-/// says no more: one daemon per state directory sends.
+/// says no more: one daemon per state directory sends. A replica silent for
+/// longer than the lease time (killed, or cut off from the database) is
+/// said to be, with when another replica takes the alert over.
 fn under_way(e: &OutboxEntry, since: i64, attempt: u32, cfg: &Config) -> String {
     let by = e
         .sending_by
         .as_ref()
-        .map(|s| format!(" by {}", s.describe()))
+        .map(|s| {
+            let lease_ms = cfg.daemon.lease.as_millis() as i64;
+            match s.silent_ms.filter(|&ms| s.replica && ms > lease_ms) {
+                Some(ms) => format!(
+                    " by {}, SILENT for {} (stopped, or cut off from the database): unless it finishes, another replica sends the alert again under the same id after {}",
+                    s.describe(),
+                    presswatch::scheduler::human(std::time::Duration::from_millis(ms as u64)),
+                    e.sending_until
+                        .map(|t| fmt_time(t, cfg.daemon.timezone))
+                        .unwrap_or_else(|| "the attempt's time limit".to_string())
+                ),
+                None => format!(" by {}", s.describe()),
+            }
+        })
         .unwrap_or_default();
     format!(
         "since {} (attempt {attempt}){by}",

@@ -867,6 +867,56 @@ async fn a_receiver_slower_than_the_lease_gets_each_alert_once() {
     }
 }
 
+/// A replica is killed while it sends an alert to a slow receiver. Its
+/// claim on the alert lasts the attempt's time limit, and until then
+/// `outbox list` shows the alert as being sent by it: it says too that the
+/// replica is silent, and when another replica sends the alert again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_a_killed_replica_was_sending_is_listed_with_the_replica_silent() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let (hook, received) = crate::support::slow_receiver(Duration::from_secs(120)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlease = \"2s\"\nstate_url = \"{url}\"\nstate_password_env = \"{env}\"\nbaseline_dir = \"baseline\"\n\n\
+             [[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{hook}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/story"),
+            env = pg::PASSWORD_ENV,
+        ),
+    )
+    .unwrap();
+    let a = start_replica(&config, "a");
+    a.wait_for_log("result=\"baseline\"", Duration::from_secs(30))
+        .await;
+    server.set("/story", Route::html(article("Story", "Second version.")));
+    let arrived = eventually(Duration::from_secs(30), || {
+        !received.lock().unwrap().is_empty()
+    })
+    .await;
+    assert!(arrived, "{}", a.log_text());
+    a.signal("KILL");
+    // Silent for longer than the lease.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let out = crate::support::run(
+        &["outbox", "list", "--config", config.to_str().unwrap()],
+        &[(pg::PASSWORD_ENV, pg::PASSWORD)],
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("SILENT for")
+            && text.contains("(stopped, or cut off from the database): unless it finishes, another replica sends the alert again under the same id after "),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_state_database_that_does_not_answer_at_start_says_what_to_check() {
     // Nothing listens on the port the state_url names: no PostgreSQL needed.

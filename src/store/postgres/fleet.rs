@@ -662,7 +662,8 @@ impl Postgres {
                     RETURNING o.*)
                  SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure,
                     o.sending_since, CASE WHEN o.sending_since IS NOT NULL THEN (o.claim_until_ms + 999) / 1000 END,
-                    CASE WHEN o.sending_since IS NOT NULL THEN o.claimed_by END, EXISTS(SELECT 1 FROM replicas r WHERE r.id = o.claimed_by)
+                    CASE WHEN o.sending_since IS NOT NULL THEN o.claimed_by END, EXISTS(SELECT 1 FROM replicas r WHERE r.id = o.claimed_by),
+                    (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT - r.seen_ms FROM replicas r WHERE r.id = o.claimed_by)
                  FROM claimed o JOIN alerts a ON a.id = o.alert_id
                  ORDER BY a.created_at, a.seq, o.channel",
                 &[&owner, &now, &lease_ms, &skip],

@@ -346,6 +346,7 @@ pub(super) fn outbox_entry(r: &Row) -> OutboxEntry {
         sending_by: r.get::<_, Option<String>>(13).map(|id| Sender {
             id,
             replica: r.get(14),
+            silent_ms: r.get(15),
         }),
     }
 }
@@ -353,7 +354,8 @@ pub(super) fn outbox_entry(r: &Row) -> OutboxEntry {
 /// The outbox listing, filtered by status and due time.
 const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.payload, o.status, o.attempts, a.created_at, o.next_attempt, o.last_error, o.first_failure,
         o.sending_since, CASE WHEN o.sending_since IS NOT NULL THEN (o.claim_until_ms + 999) / 1000 END,
-        CASE WHEN o.sending_since IS NOT NULL THEN o.claimed_by END, EXISTS(SELECT 1 FROM replicas r WHERE r.id = o.claimed_by)
+        CASE WHEN o.sending_since IS NOT NULL THEN o.claimed_by END, EXISTS(SELECT 1 FROM replicas r WHERE r.id = o.claimed_by),
+        (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT - r.seen_ms FROM replicas r WHERE r.id = o.claimed_by)
      FROM outbox o JOIN alerts a ON a.id = o.alert_id
      WHERE ($1::TEXT IS NULL OR o.status = $1) AND o.next_attempt <= COALESCE($2::BIGINT, 9223372036854775807)
      ORDER BY a.created_at, a.seq, o.channel";

@@ -97,6 +97,10 @@ pub struct Sender {
     /// Whether it is a replica of the fleet (`presswatch run`); else it is a
     /// command that delivers (`check`, `outbox retry`).
     pub replica: bool,
+    /// For a replica, how long since it last renewed its leases (ms): one
+    /// silent for longer than the lease time has stopped or lost the
+    /// database, and its attempt may never end.
+    pub silent_ms: Option<i64>,
 }
 
 impl Sender {
