@@ -729,7 +729,7 @@ async fn a_killed_replica_is_listed_as_silent_and_no_longer_counted() {
         .unwrap_or_else(|| panic!("the killed replica is listed\n{text}"));
     assert!(
         line.contains(", SILENT for ")
-            && line.contains(": stopped, or cut off from the database; what it held has run out and the others do its work"),
+            && line.contains(": stopped, or cut off from the database; the others do its work (its watch leases have run out; an alert it was sending is sent again once that attempt's time limit passes: `outbox list`)"),
         "{text}"
     );
     assert!(!text.contains("different configs"), "{text}");
