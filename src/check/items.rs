@@ -133,10 +133,7 @@ pub(super) async fn check_items(
                 work_ctx
                     .baselines
                     .read_items(&name)
-                    .map_err(|e| {
-                        let path = work_ctx.baselines.path(&name);
-                        format!("reading baseline {}: {e}", path.display())
-                    })?
+                    .map_err(|e| format!("reading the baseline {e}"))?
                     .unwrap_or_default()
             };
             // The items the accepted list does not hold as the page shows

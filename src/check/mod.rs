@@ -618,7 +618,7 @@ async fn story_baseline(ctx: &Context, watch: &Watch) -> Option<Document> {
 fn read_baseline(baselines: &Baselines, watch: &str) -> Result<Option<Document>, String> {
     baselines
         .read(watch)
-        .map_err(|e| format!("reading baseline {}: {e}", baselines.path(watch).display()))
+        .map_err(|e| format!("reading the baseline {e}"))
 }
 
 /// A watch's keywords, each beside the form it is matched in

@@ -70,17 +70,27 @@ impl Baselines {
         self.dir.join(format!("{watch}.txt"))
     }
 
-    /// The baseline text stored in the database, else the file's.
+    /// The baseline text stored in the database, else the file's. An error
+    /// says where it was read: "in the state database: …" or "PATH: …"
+    /// (with PostgreSQL, a database that does not answer is no file's
+    /// fault).
     fn text(&self, watch: &str) -> std::io::Result<Option<String>> {
         if let Some(db) = &self.db {
-            if let Some(text) = db.baseline(watch).map_err(std::io::Error::other)? {
+            let text = db
+                .baseline(watch)
+                .map_err(|e| std::io::Error::other(format!("in the state database: {e}")))?;
+            if let Some(text) = text {
                 return Ok(Some(text));
             }
         }
-        match std::fs::read(self.path(watch)) {
+        let path = self.path(watch);
+        match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(crate::charset::decode(&bytes, None).into_owned())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+            Err(e) => Err(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", path.display()),
+            )),
         }
     }
 
@@ -100,7 +110,8 @@ impl Baselines {
         self.db.is_none()
     }
 
-    /// Reads a watch's baseline; `Ok(None)` when there is none yet.
+    /// Reads a watch's baseline; `Ok(None)` when there is none yet. An
+    /// error names the file or the database it was read from.
     pub fn read(&self, watch: &str) -> std::io::Result<Option<Document>> {
         Ok(self.text(watch)?.map(|t| Document::from_baseline(&t)))
     }
@@ -292,6 +303,19 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_baseline_file_that_cannot_be_read_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Baselines::new(dir.path());
+        assert!(b.read("story").unwrap().is_none(), "none yet is no error");
+        std::fs::create_dir(b.path("story")).unwrap();
+        let e = b.read("story").unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("{}: ", b.path("story").display())),
+            "{e}"
+        );
+    }
 
     #[test]
     fn listing_baseline_round_trips_urls_and_guids() {
