@@ -1992,3 +1992,55 @@ async fn a_watch_whose_kind_or_page_changes_takes_the_new_page_as_a_baseline_wit
         assert!(out.contains("baseline stored"), "{backend}: {out}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feeds_error_alert_is_titled_by_the_watch_not_by_a_story_it_found_and_threads_apart() {
+    use std::sync::{Arc, Mutex};
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = crate::support::smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n\n\
+         [[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\n\
+         from = \"presswatch <alerts@example.org>\"\nto = [\"staff@example.org\"]\n\n\
+         [[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let old = (
+        "Court hears appeal in Tehran",
+        "https://wire.example/1",
+        Some("g1"),
+    );
+    let new = ("Rasoulof flees Iran", "https://wire.example/2", Some("g2"));
+    let rss_route = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss("", items).into_bytes())
+    };
+    let login = served(
+        "text/html; charset=utf-8",
+        b"<!doctype html><html><head><title>Sign in</title></head><body><form><input type=password></form></body></html>".to_vec(),
+    );
+    for route in [rss_route(&[old]), rss_route(&[new, old]), login] {
+        server.set("/feed.xml", route);
+        run(&["check", "--config", &config], &[]).await;
+    }
+
+    let mails = mails.lock().unwrap().clone();
+    let parsed: Vec<_> = mails
+        .iter()
+        .map(|m| mail_parser::MessageParser::default().parse(m).unwrap())
+        .collect();
+    let subjects: Vec<&str> = parsed.iter().map(|m| m.subject().unwrap()).collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(subjects[0].starts_with("New · Wire: "), "{subjects:?}");
+    // The feed cannot be read: the subject names the watch, not the story
+    // the last alert found, and the message is no reply to that alert (mail
+    // clients would file it under that story).
+    assert_eq!(subjects[1], "Cannot check · Wire: wire", "{subjects:?}");
+    assert!(
+        parsed[1].in_reply_to().is_empty(),
+        "{:?}",
+        parsed[1].in_reply_to()
+    );
+}

@@ -444,6 +444,9 @@ fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
         .unwrap();
         st.enqueue("dead", "w", "edited", r#"{"title":"Second"}"#, &ch, 10)
             .unwrap();
+        // A story a listing found is no part of the watch's thread.
+        st.enqueue("found", "w", "new_items", r#"{"title":"A story"}"#, &ch, 10)
+            .unwrap();
         st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
         assert_eq!(
             st.thread("w", "new").unwrap().ids,
@@ -459,6 +462,7 @@ fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
         st.mark_failed("dead", "mail", "HTTP 500", 20, None)
             .unwrap();
         st.mark_sent("new", "mail", 100).unwrap();
+        st.mark_sent("found", "mail", 100).unwrap();
         assert_eq!(st.prune_delivered(50).unwrap(), 1, "{}", b.name);
         let left: Vec<String> = st
             .outbox(None, None)
@@ -466,7 +470,7 @@ fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
             .into_iter()
             .map(|e| e.alert_id)
             .collect();
-        assert_eq!(left, vec!["dead", "new"], "{}", b.name);
+        assert_eq!(left, vec!["dead", "found", "new"], "{}", b.name);
         assert_eq!(st.thread("w", "new").unwrap().ids, vec!["dead"]);
     }
 }

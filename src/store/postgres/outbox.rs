@@ -303,13 +303,15 @@ impl Postgres {
         })
     }
 
-    /// The mail thread an alert continues.
+    /// The mail thread an alert continues (new and retitled items left
+    /// out, as in SQLite's `thread`).
     pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Thread> {
         self.run(async |c| {
             let rows = c
                 .query(
                     "SELECT id, payload::jsonb ->> 'title' FROM alerts
-                     WHERE watch = $1 AND seq < (SELECT seq FROM alerts WHERE id = $2) ORDER BY seq",
+                     WHERE watch = $1 AND seq < (SELECT seq FROM alerts WHERE id = $2)
+                       AND kind NOT IN ('new_items', 'retitled') ORDER BY seq",
                     &[&watch, &alert_id],
                 )
                 .await?;

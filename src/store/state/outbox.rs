@@ -499,13 +499,16 @@ impl Sqlite {
     /// The mail thread an alert continues: the ids of every earlier alert
     /// about the same watch still kept, oldest first (for In-Reply-To and
     /// References), and the first headline among them (the thread's stable
-    /// subject).
+    /// subject). A listing's or feed's new and retitled items are each a
+    /// story of their own (`notify::story_thread` starts none for them): they are no part of the
+    /// watch's thread, so its error alert is not titled by a story it found.
     pub fn thread(&self, watch: &str, alert_id: &str) -> Result<Thread> {
         let db = self.reader();
         let mut st = db
             .prepare_cached(
                 "SELECT id, json_extract(payload, '$.title') FROM alerts
-                 WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2) ORDER BY rowid",
+                 WHERE watch = ?1 AND rowid < (SELECT rowid FROM alerts WHERE id = ?2)
+                   AND kind NOT IN ('new_items', 'retitled') ORDER BY rowid",
             )
             .map_err(|e| self.err(e))?;
         let rows: Vec<(String, Option<String>)> = st
