@@ -660,7 +660,7 @@ fn unseen_items(
         .flatten()
         .collect();
     if by_link.is_empty() {
-        return Ok(unseen);
+        return Ok(once_each(items, unseen));
     }
     by_link.sort_unstable();
     by_link.dedup();
@@ -672,14 +672,38 @@ fn unseen_items(
         .chain(listed.iter().map(|it| (it.url.clone(), it.title.clone())))
         .map(|(url, title)| extract::link_and_title(&url, &title))
         .collect();
-    Ok(unseen
+    let unseen = unseen
         .into_iter()
         .filter(|&i| {
             !own[i].as_ref().is_some_and(|link| {
                 known.contains(&(link.clone(), crate::text::match_key(&items[i].title)))
             })
         })
-        .collect())
+        .collect();
+    Ok(once_each(items, unseen))
+}
+
+/// The new items `unseen` (indexes into `items`) with each story once: a
+/// feed that files one story twice in a check (under two ids, e.g. in two
+/// categories, its link with another tracking query) gives two items with
+/// one link, title and teaser, which are one new story, not two. Items
+/// that share a link but read otherwise (a live blog's updates) stay apart.
+/// Both ids are recorded with the page, so neither is new later.
+fn once_each(items: &[Item], unseen: Vec<usize>) -> Vec<usize> {
+    let mut stories = HashSet::new();
+    unseen
+        .into_iter()
+        .filter(|&i| {
+            let it = &items[i];
+            let link = extract::link_key(&it.url);
+            link.is_empty()
+                || stories.insert((
+                    link,
+                    crate::text::match_key(&it.title),
+                    crate::text::match_key(it.snippet.as_deref().unwrap_or("")),
+                ))
+        })
+        .collect()
 }
 
 /// The items of a check retitled since they were last seen (`seen`: the

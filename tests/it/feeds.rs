@@ -2044,3 +2044,61 @@ async fn a_feeds_error_alert_is_titled_by_the_watch_not_by_a_story_it_found_and_
         parsed[1].in_reply_to()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_filed_twice_in_one_feed_is_one_new_item_and_a_live_blogs_updates_stay_apart() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let old = (
+        "Court hears appeal in Tehran",
+        "https://wire.example/1",
+        Some("g1"),
+    );
+    let title = "\u{0631}\u{0633}\u{0648}\u{0644}\u{200C}\u{0627}\u{0641}: \u{0628}\u{0647} \u{0627}\u{06CC}\u{0631}\u{0627}\u{0646} \u{0628}\u{0627}\u{0632}\u{0645}\u{06CC}\u{200C}\u{06AF}\u{0631}\u{062F}\u{0645}";
+    let route = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss("", items).into_bytes())
+    };
+    // The story under its section's id and under the Telegram channel's,
+    // its link with a tracking query; and a live blog's two updates at one
+    // address.
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.xml",
+        route(&[old]),
+        route(&[
+            (title, "https://wire.example/9", Some("fa-9")),
+            (
+                title,
+                "https://wire.example/9?utm_source=telegram&amp;utm_medium=social",
+                Some("fa-9-tg"),
+            ),
+            (
+                "Live: protests, 10:00",
+                "https://wire.example/live",
+                Some("l1"),
+            ),
+            (
+                "Live: protests, 11:00",
+                "https://wire.example/live",
+                Some("l2"),
+            ),
+            old,
+        ]),
+    )
+    .await;
+    assert_eq!(
+        new_titles(&r),
+        [title, "Live: protests, 10:00", "Live: protests, 11:00"],
+        "{}",
+        r.detail
+    );
+    // Both of its ids are known now: neither is new on the next check.
+    let r = check_first(&project).await;
+    assert!(
+        matches!(r.outcome, Outcome::Unchanged),
+        "{:?}: {}",
+        r.outcome,
+        r.detail
+    );
+}
