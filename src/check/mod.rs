@@ -360,10 +360,15 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
                 "The watch can be checked again".into(),
                 &[&"recovered", &now.to_string()],
             ));
-            detail = format!(
-                "recovered after {}; {detail}",
+            let recovered = format!(
+                "recovered after {}",
                 crate::text::plural(st.failures as usize, "failed check", "failed checks")
             );
+            detail = if detail.is_empty() {
+                recovered
+            } else {
+                format!("{recovered}; {detail}")
+            };
         }
         st.failures = 0;
         st.error_alerted = false;

@@ -884,6 +884,35 @@ async fn a_bot_check_served_with_an_etag_keeps_failing_until_the_feed_returns_an
     assert_eq!(state.watch("wire").unwrap().failures, 0);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_back_unchanged_after_failing_says_only_that_it_recovered() {
+    let server = Server::start().await;
+    let project = Project::new(
+        &feed_config(&server, "/feed.xml", "")
+            .replace("[daemon]\n", "[daemon]\nfailure_threshold = 2\n"),
+    );
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let old = [("Court hears appeal", "https://wire.example/1", Some("g1"))];
+    let feed = served("application/rss+xml", rss(xml, &old).into_bytes());
+    server.set("/feed.xml", feed.clone());
+    check_first(&project).await;
+    server.set("/feed.xml", Route::status(502));
+    check_first(&project).await;
+    let r = check_first(&project).await;
+    assert!(
+        r.alerts.iter().any(|a| a.kind == ChangeKind::Error),
+        "{r:?}"
+    );
+    server.set("/feed.xml", feed);
+    let r = check_first(&project).await;
+    assert_eq!(
+        r.alerts.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        [ChangeKind::Recovered]
+    );
+    // The check's line, with nothing else to say, ends there.
+    assert_eq!(r.detail, "recovered after 2 failed checks");
+}
+
 /// A follow = true feed watch looking for "Rasoulof", its feed first
 /// listing one story, and the feed with a new story at `/story/2` whose
 /// title and teaser do not mention the keyword (its article may).
