@@ -33,11 +33,11 @@
 //! - teaser cards: a short text next to a linked headline, in a region
 //!   holding little else;
 //! - figures (photos, embeds, charts), but for the captions of the story's
-//!   own photos: a `<figcaption>`, or an element named like a caption in a
-//!   figure or after a photo (a `<div>` of a photo and its caption), in or
-//!   right beside the element that holds the article's
-//!   paragraphs, without its credit ("Photo: AFP/Getty Images", "عکس:
-//!   ایرنا"): outlets quietly rephrase captions ("killed by security
+//!   own photos, without their credit ("Photo: AFP/Getty Images", "عکس:
+//!   ایرنا"): a `<figcaption>` or an element of a `<figure>` named like a
+//!   caption, in or right beside the element that holds the article's
+//!   paragraphs, and an element named like a caption after a photo in a
+//!   `<div>`, where a paragraph there would be read: outlets quietly rephrase captions ("killed by security
 //!   forces" becoming "died in clashes"), and the article text leaves them
 //!   out. Captions of other stories' photos (teaser cards, galleries below
 //!   the story, boxes beside it) stay out.
@@ -517,6 +517,9 @@ struct Candidate {
     furniture: Vec<(NodeId, Named)>,
     /// For a caption: the elements around its figure, innermost first.
     caption: Option<Vec<NodeId>>,
+    /// For a caption: whether it is in a `<figure>`. One set beside its
+    /// photo in a `<div>` is read where a paragraph there would be.
+    in_figure: bool,
 }
 
 /// The page's prose outside the article `kept`: paragraphs of at least
@@ -556,11 +559,15 @@ pub(super) fn outside(dom: &Html, kept: &[Block]) -> Vec<Prose> {
     // A caption is watched when its figure is the story's: in the flow of
     // its paragraphs (at any depth), or right beside it (the figure's parent
     // or grandparent holds the flow), as a lead photo in the article's header.
+    // One set in a `<div>` after its photo is read where a paragraph there
+    // would be: layouts set such photos and captions in rows of their own
+    // between the story's paragraphs, as they set its text.
     let storys_own = |c: &Candidate| {
-        c.caption.as_ref().is_none_or(|around| {
-            around.iter().any(|id| article_flow.contains(id))
-                || around.iter().take(2).any(|id| around_flow.contains(id))
-        })
+        !c.in_figure
+            || c.caption.as_ref().is_none_or(|around| {
+                around.iter().any(|id| article_flow.contains(id))
+                    || around.iter().take(2).any(|id| around_flow.contains(id))
+            })
     };
     // Which candidates are a teaser card's text, asked once of each.
     let teasers: Vec<bool> = candidates
@@ -675,13 +682,14 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
     let mut furniture: Vec<(NodeId, Named)> = Vec::new();
     // Open `<figure>` elements: of their text, only captions are read.
     let mut figures: Vec<NodeId> = Vec::new();
-    // The open caption: its element, and the elements around its figure
-    // (around the caption itself when it is in no figure), innermost first.
-    let mut caption: Option<(NodeId, Vec<NodeId>)> = None;
+    // The open caption: its element, the elements around its figure
+    // (around the caption itself when it is in no figure), innermost first,
+    // and whether it is in a `<figure>`.
+    let mut caption: Option<(NodeId, Vec<NodeId>, bool)> = None;
     let flush = |run: &mut Run,
                  open: &[(NodeId, Extent)],
                  furniture: &[(NodeId, Named)],
-                 caption: Option<&(NodeId, Vec<NodeId>)>,
+                 caption: Option<&(NodeId, Vec<NodeId>, bool)>,
                  out: &mut Vec<Candidate>| {
         let r = std::mem::take(run);
         let mut t = text::clean(&r.text);
@@ -708,7 +716,8 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                 grandparent: parents.next(),
                 great_grandparent: parents.next(),
                 furniture: furniture.to_vec(),
-                caption: caption.map(|(_, around)| around.clone()),
+                caption: caption.map(|(_, around, _)| around.clone()),
+                in_figure: caption.is_some_and(|(_, _, in_figure)| *in_figure),
             });
         }
     };
@@ -791,7 +800,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                                 .and_then(|f| open.iter().position(|(id, _)| id == f))
                                 .unwrap_or(open.len());
                             let around = open[..figure].iter().rev().map(|(id, _)| *id);
-                            caption = Some((node.id(), around.collect()));
+                            caption = Some((node.id(), around.collect(), !figures.is_empty()));
                         }
                         if name == "figure" {
                             figures.push(node.id());
@@ -830,7 +839,7 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                     continue;
                 };
                 let name = el.name();
-                let closes_caption = caption.as_ref().is_some_and(|(id, _)| *id == node.id());
+                let closes_caption = caption.as_ref().is_some_and(|(id, _, _)| *id == node.id());
                 if breaks_text(name) || standfirst == Some(node.id()) || closes_caption {
                     flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
                 } else if !is_inline(name) {
@@ -1190,6 +1199,15 @@ mod tests {
             );
             assert_eq!(kinded(&html, &[P1, P2]), vec![Prose::caption(lead)]);
         }
+        // Set in a row of its own between rows of the story's paragraphs,
+        // as page builders set them, it is read where a paragraph there
+        // would be.
+        let html = format!(
+            r#"<body><div class="row"><div class="col"><p>{P1}</p></div></div>
+            <div class="row"><div class="col"><div class="media"><div class="img"><img src="/c.jpg"></div><div class="caption">{lead}</div></div></div></div>
+            <div class="row"><div class="col"><p>{P2}</p></div></div></body>"#
+        );
+        assert_eq!(kinded(&html, &[P1, P2]), vec![Prose::caption(lead)]);
         // Named like a caption with no photo before it, it is a paragraph.
         let html = format!(
             r#"<body><div class="news-body"><div class="caption-note">{inline}</div><p>{P1}</p><p>{P2}</p></div></body>"#
