@@ -787,8 +787,8 @@ fn candidates(dom: &Html) -> (Vec<Candidate>, HashMap<NodeId, Extent>) {
                         }
                         let opens_caption = caption.is_none()
                             && (name == "figcaption"
-                                || ((!figures.is_empty() || after_image(e))
-                                    && named(e, &CAPTION_NAME)));
+                                || (named(e, &CAPTION_NAME)
+                                    && (!figures.is_empty() || after_image(e))));
                         if breaks_text(name) || is_standfirst || opens_caption {
                             flush(&mut run, &open, &furniture, caption.as_ref(), &mut out);
                         } else if !is_inline(name) {
