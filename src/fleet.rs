@@ -179,8 +179,8 @@ impl Replica {
     /// Puts the config's watches on the shared schedule (new ones due
     /// within the start-up spread) and takes the watches it lacks off it,
     /// unless other live replicas run another config (which may have them:
-    /// they are taken off once the fleet runs one config, see
-    /// [`Replica::retire_others`]); the config's watches are leased here
+    /// they are taken off once every live replica runs one config); the
+    /// config's watches are leased here
     /// again if they were passed over.
     /// Those in `refetch` (name, due time), which a reload made fetched
     /// differently, are due by then, their failures and backoff forgotten.
