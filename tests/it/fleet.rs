@@ -809,6 +809,25 @@ async fn in_a_fleet_a_reload_that_fixes_a_failing_watchs_url_checks_it_soon() {
     assert_eq!(d.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// The config of the slow-receiver tests: one story at `server`'s
+/// `/story`, checked every "1m" (a tenth of it at the tests' time scale),
+/// alerts to the webhook `hook`, leases of 2 s.
+fn slow_receiver_config(dir: &Path, url: &str, hook: &str, server: &Server) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlease = \"2s\"\nstate_url = \"{url}\"\nstate_password_env = \"{env}\"\nbaseline_dir = \"baseline\"\n\n\
+             [[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{hook}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/story"),
+            env = pg::PASSWORD_ENV,
+        ),
+    )
+    .unwrap();
+    config
+}
+
 /// A receiver that takes longer to answer than the fleet's lease (here 5 s
 /// against 2 s; by default a relay taking 45 s against 30 s) gets each alert
 /// once: the replica sending it holds its claim for the whole attempt, so
@@ -821,18 +840,7 @@ async fn a_receiver_slower_than_the_lease_gets_each_alert_once() {
     server.set("/story", Route::html(article("Story", "First version.")));
     let (hook, received) = crate::support::slow_receiver(Duration::from_secs(5)).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlease = \"2s\"\nstate_url = \"{url}\"\nstate_password_env = \"{env}\"\nbaseline_dir = \"baseline\"\n\n\
-             [[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{hook}\"\n\n\
-             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
-            server.url("/story"),
-            env = pg::PASSWORD_ENV,
-        ),
-    )
-    .unwrap();
+    let config = slow_receiver_config(dir.path(), &url, &hook, &server);
     let a = start_replica(&config, "a");
     let b = start_replica(&config, "b");
     let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
@@ -879,18 +887,7 @@ async fn an_alert_a_killed_replica_was_sending_is_listed_with_the_replica_silent
     server.set("/story", Route::html(article("Story", "First version.")));
     let (hook, received) = crate::support::slow_receiver(Duration::from_secs(120)).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlease = \"2s\"\nstate_url = \"{url}\"\nstate_password_env = \"{env}\"\nbaseline_dir = \"baseline\"\n\n\
-             [[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{hook}\"\n\n\
-             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
-            server.url("/story"),
-            env = pg::PASSWORD_ENV,
-        ),
-    )
-    .unwrap();
+    let config = slow_receiver_config(dir.path(), &url, &hook, &server);
     let a = start_replica(&config, "a");
     a.wait_for_log("result=\"baseline\"", Duration::from_secs(30))
         .await;
