@@ -233,15 +233,20 @@ fn item_changes<'a>(a: &'a [Item], b: &'a [Item]) -> (Vec<&'a Item>, Vec<&'a Ite
     let pairs = extract::same_stories(a, b);
     let listed = extract::still_listed(a, &pairs);
     (
-        b.iter()
-            .zip(&pairs)
-            .filter(|(_, p)| p.is_none())
-            .map(|(i, _)| i)
-            .collect(),
+        new_stories(b, &pairs).into_iter().map(|i| &b[i]).collect(),
         a.iter()
             .filter(|i| !listed.contains(i.key.as_str()))
             .collect(),
     )
+}
+
+/// The items of `b` (indexes, in its order) that are new stories, as the
+/// new-item alert counts them: paired with no item before (`pairs`, from
+/// [`extract::same_stories`]), each story once ([`extract::once_each`]: a
+/// story the feed filed twice in one check, under two ids, is one).
+fn new_stories(b: &[Item], pairs: &[Option<usize>]) -> Vec<usize> {
+    let unpaired = (0..b.len()).filter(|&i| pairs[i].is_none()).collect();
+    extract::once_each(b, unpaired)
 }
 
 /// The items listed in both `a` and `b` (as [`extract::same_stories`]
@@ -282,7 +287,8 @@ pub fn items_document(items: &[Item]) -> Document {
 }
 
 /// What changed from item list `a` to `b`, as block changes of their
-/// [`items_document`]s: each new item added, each item no longer listed
+/// [`items_document`]s: each new item added (a story filed twice once,
+/// as the alert counts it), each item no longer listed
 /// removed, and each retitled item's title as a word diff (the old and the
 /// new headline's words), in `b`'s order, then the removed.
 pub fn items_marks(a: &[Item], b: &[Item], rules: &Rules) -> Vec<compare::BlockChange> {
@@ -297,6 +303,7 @@ pub fn items_marks(a: &[Item], b: &[Item], rules: &Rules) -> Vec<compare::BlockC
             .text
             .clone()
     };
+    let new: HashSet<usize> = new_stories(b, &pairs).into_iter().collect();
     let mut out = Vec::new();
     let mut shown = HashSet::new();
     for (j, (i, pair)) in b.iter().zip(&pairs).enumerate() {
@@ -304,6 +311,8 @@ pub fn items_marks(a: &[Item], b: &[Item], rules: &Rules) -> Vec<compare::BlockC
             continue;
         }
         match (*pair, retitled.get(i.key.as_str())) {
+            // The second filing of a story new in this version.
+            (None, _) if !new.contains(&j) => {}
             (None, _) => out.push(compare::BlockChange::Added {
                 new_index: j,
                 text: block(i),

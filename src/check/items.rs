@@ -638,7 +638,8 @@ fn listing_gone(watch: &Watch, status: u16, never_worked: bool) -> String {
 /// The items not known before, each once, in page order (as indexes into
 /// `items`): neither `listed` in the watch's baseline file nor `seen` by an
 /// earlier check (the titles of those seen, by key), by the rule
-/// [`extract::same_stories`] states: by key, or by own link and title.
+/// [`extract::same_stories`] states: by key, or by own link and title;
+/// a story filed twice counted once ([`extract::once_each`]).
 /// Linear in the number of items: sets of the keys and links, and a batched
 /// lookup of the links seen (as stored, and as an older presswatch stored
 /// them: unnormalised).
@@ -660,7 +661,7 @@ fn unseen_items(
         .flatten()
         .collect();
     if by_link.is_empty() {
-        return Ok(once_each(items, unseen));
+        return Ok(extract::once_each(items, unseen));
     }
     by_link.sort_unstable();
     by_link.dedup();
@@ -680,30 +681,7 @@ fn unseen_items(
             })
         })
         .collect();
-    Ok(once_each(items, unseen))
-}
-
-/// The new items `unseen` (indexes into `items`) with each story once: a
-/// feed that files one story twice in a check (under two ids, e.g. in two
-/// categories, its link with another tracking query) gives two items with
-/// one link, title and teaser, which are one new story, not two. Items
-/// that share a link but read otherwise (a live blog's updates) stay apart.
-/// Both ids are recorded with the page, so neither is new later.
-fn once_each(items: &[Item], unseen: Vec<usize>) -> Vec<usize> {
-    let mut stories = HashSet::new();
-    unseen
-        .into_iter()
-        .filter(|&i| {
-            let it = &items[i];
-            let link = extract::link_key(&it.url);
-            link.is_empty()
-                || stories.insert((
-                    link,
-                    crate::text::match_key(&it.title),
-                    crate::text::match_key(it.snippet.as_deref().unwrap_or("")),
-                ))
-        })
-        .collect()
+    Ok(extract::once_each(items, unseen))
 }
 
 /// The items of a check retitled since they were last seen (`seen`: the

@@ -8,7 +8,9 @@
 //! [`normalize_url`] reads them (tracking parameters, fragment, scheme and
 //! trailing slash aside). A new title at a known link is a new item (a daily
 //! briefing at one address), and items that all link to one page (a live
-//! blog) are told apart by their keys only.
+//! blog) are told apart by their keys only. A story filed twice in one
+//! check (two ids, one link, title and teaser) is one new story
+//! ([`once_each`]), in the alert and the history alike.
 
 use std::collections::{HashMap, HashSet};
 
@@ -78,6 +80,28 @@ pub fn still_listed<'a>(before: &'a [Item], pairs: &[Option<usize>]) -> HashSet<
         .iter()
         .flatten()
         .map(|&n| before[n].key.as_str())
+        .collect()
+}
+
+/// The new items `new` (indexes into `items`, in page order) with each
+/// story once: a feed that files one story twice in a check (under two
+/// ids, e.g. in two categories, its link with another tracking query) gives
+/// two items with one link, title and teaser, which are one new story, not
+/// two; the first stands for both. Items that share a link but read
+/// otherwise (a live blog's updates) stay apart, as do items with no link.
+pub fn once_each(items: &[Item], new: Vec<usize>) -> Vec<usize> {
+    let mut stories = HashSet::new();
+    new.into_iter()
+        .filter(|&i| {
+            let it = &items[i];
+            let link = link_key(&it.url);
+            link.is_empty()
+                || stories.insert((
+                    link,
+                    crate::text::match_key(&it.title),
+                    crate::text::match_key(it.snippet.as_deref().unwrap_or("")),
+                ))
+        })
         .collect()
 }
 

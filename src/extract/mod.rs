@@ -13,7 +13,7 @@ mod prose;
 mod teaser;
 
 pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
-pub use known::{link_and_title, link_key, own_links, same_stories, still_listed};
+pub use known::{link_and_title, link_key, once_each, own_links, same_stories, still_listed};
 pub use listing::{listing, listing_entries, normalize_url, ListingEntry};
 
 use regex::Regex;

@@ -336,3 +336,55 @@ async fn a_hand_written_list_of_items_is_a_listings_version_1() {
     );
     assert!(lines[1].contains("    8 items  6 new items: "), "{history}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_as_in_the_alert() {
+    let server = Server::start().await;
+    let project = Project::new(&config(&server, "/feed.xml", "feed"));
+    let cfg = project.config_arg();
+    let feed = |items: &[(&str, &str, &str)]| {
+        let items: String = items
+            .iter()
+            .map(|(title, link, guid)| {
+                format!("<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">{guid}</guid><description>The court heard the appeal on Monday.</description></item>")
+            })
+            .collect();
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/rss+xml".into())],
+            body: format!("<rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>{items}</channel></rss>").into_bytes(),
+        }
+    };
+    let old = ("Court hears appeal in Tehran", "https://wire.example/1", "g1");
+    server.set("/feed.xml", feed(&[old]));
+    check_first(&project).await;
+    // The story under its section's id and under the Telegram channel's,
+    // its link with a tracking query.
+    server.set(
+        "/feed.xml",
+        feed(&[
+            (TITLE, "https://wire.example/9", "fa-9"),
+            (
+                TITLE,
+                "https://wire.example/9?utm_source=telegram&amp;utm_medium=social",
+                "fa-9-tg",
+            ),
+            old,
+        ]),
+    );
+    let alerts = check_first(&project).await.alerts;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].summary, format!("1 new item: {TITLE}"));
+    let (_, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 2, "{history}");
+    assert!(
+        lines[1].ends_with(&format!("3 items  1 new item: «{TITLE}»")),
+        "{history}"
+    );
+    let (_, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
+    assert!(
+        diff.contains(&format!("1 item new:\n* {TITLE}\n  https://wire.example/9\n")),
+        "{diff}"
+    );
+}
