@@ -205,50 +205,6 @@ impl Redirects {
     }
 }
 
-/// Query parameters that only track where a reader came from: never part
-/// of what a URL names. Besides these, every parameter whose name starts
-/// with one of [`TRACKING_PREFIXES`].
-const TRACKING_PARAMETERS: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "dclid",
-    "gbraid",
-    "wbraid",
-    "msclkid",
-    "yclid",
-    "igshid",
-    "mc_cid",
-    "mc_eid",
-    "_ga",
-    "_gl",
-    "ocid",
-    "cmpid",
-    "cmp",
-    "ito",
-    "at_medium",
-    "at_campaign",
-    "smid",
-    "ref_src",
-    "guccounter",
-    "_hsenc",
-    "_hsmi",
-    "mkt_tok",
-    "spm",
-];
-
-/// Name prefixes of tracking parameters: Google Analytics' `utm_source`...,
-/// AT Internet's `at_custom1`... and `at_link_id`..., comScore's
-/// `ns_mchannel`, `ns_source`, `ns_campaign`...
-const TRACKING_PREFIXES: &[&str] = &["utm_", "at_custom", "at_link_", "ns_"];
-
-/// Whether a query parameter (its name, any case) only tracks where a
-/// reader came from.
-pub(crate) fn is_tracking_parameter(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    TRACKING_PARAMETERS.contains(&name.as_str())
-        || TRACKING_PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
 /// Whether two URLs name the same resource once the normalisations sites
 /// redirect for are undone, which are not a move: the scheme (http and
 /// https), a `www.` prefix and the case of the host, a trailing slash, the
@@ -256,7 +212,7 @@ pub(crate) fn is_tracking_parameter(name: &str) -> bool {
 /// typed as is) and the spelling variants of its Persian and Arabic letters
 /// that text comparison folds too ([`crate::text::compare_key`]: Arabic
 /// ي/ك and Persian ی/ک, the zero-width non-joiner, NFC and NFD...),
-/// tracking parameters (`is_tracking_parameter`) and the order of the
+/// tracking parameters ([`crate::tracking::is_tracking_parameter`]) and the order of the
 /// others, and the fragment. Anything else (another path, host, port or
 /// parameter) is another resource: the rule is conservative, so that what
 /// it ignores is never a story moving.
@@ -279,7 +235,7 @@ pub fn same_resource(a: &Url, b: &Url) -> bool {
     fn query(u: &Url) -> Vec<(String, String)> {
         let mut q: Vec<(String, String)> = u
             .query_pairs()
-            .filter(|(k, _)| !is_tracking_parameter(k))
+            .filter(|(k, _)| !crate::tracking::is_tracking_parameter(k))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         q.sort();

@@ -35,4 +35,5 @@ pub mod status;
 pub mod store;
 pub mod systemd;
 pub mod text;
+pub mod tracking;
 pub mod warc;

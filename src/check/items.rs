@@ -361,6 +361,9 @@ pub(super) async fn check_items(
             .take(Alert::MAX_ITEMS)
             .map(|&i| {
                 let mut it = items[i].clone();
+                // The link staff click and forward; the item keeps its
+                // link as served where it is recorded.
+                it.url = crate::tracking::without_tracking(&it.url);
                 if let Some(note) = notes.get(&i) {
                     it.snippet = Some(with_teaser(note, it.snippet.as_deref()));
                 }
@@ -789,7 +792,14 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
         .filter(|k| mentioned.contains(k))
         .cloned()
         .collect();
-    a.retitled = news.into_iter().take(Alert::MAX_ITEMS).collect();
+    a.retitled = news
+        .into_iter()
+        .take(Alert::MAX_ITEMS)
+        .map(|mut r| {
+            r.url = crate::tracking::without_tracking(&r.url);
+            r
+        })
+        .collect();
     Some(a)
 }
 

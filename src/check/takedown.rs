@@ -142,7 +142,7 @@ pub(super) fn leads_back(passed: &[&url::Url], landed: &url::Url) -> bool {
     without_query.set_query(None);
     landed.query_pairs().any(|(name, value)| {
         if !(RETURN_PARAMETER.is_match(&name)
-            || (gate_path && !crate::fetch::is_tracking_parameter(&name)))
+            || (gate_path && !crate::tracking::is_tracking_parameter(&name)))
         {
             return false;
         }

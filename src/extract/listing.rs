@@ -10,37 +10,15 @@ use super::{attr, reader_text, teaser};
 use crate::document::{Item, Masthead};
 use crate::text;
 
-/// Query parameters that only track clicks; removed from item identities.
-const TRACKING_PARAMS: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "dclid",
-    "msclkid",
-    "mc_cid",
-    "mc_eid",
-    "igshid",
-    "ref",
-    "ref_src",
-    "cmpid",
-    "ocid",
-    "_ga",
-    "at_medium",
-    "at_campaign",
-    "xtor",
-];
-
 /// The identity of an item URL: lower-case host, no fragment, no tracking
-/// parameters (utm_*, fbclid, gclid, ...), no default port, no trailing
-/// slash difference.
+/// parameters ([`crate::tracking::is_tracking_parameter`]: utm_*, fbclid,
+/// gclid, ...), no default port, no trailing slash difference.
 pub fn normalize_url(url: &Url) -> String {
     let mut u = url.clone();
     u.set_fragment(None);
     let kept: Vec<(String, String)> = u
         .query_pairs()
-        .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            !k.starts_with("utm_") && !TRACKING_PARAMS.contains(&k.as_str())
-        })
+        .filter(|(k, _)| !crate::tracking::is_tracking_parameter(k))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     if kept.is_empty() {

@@ -2131,3 +2131,50 @@ async fn a_story_filed_twice_in_one_feed_is_one_new_item_and_a_live_blogs_update
         r.detail
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alerts_links_are_clean_of_tracking_parameters_while_the_item_is_recorded_as_served() {
+    let server = Server::start().await;
+    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let old = (
+        "Court hears appeal in Tehran",
+        "https://wire.example/1?utm_source=rss",
+        Some("g1"),
+    );
+    let served_link =
+        "https://wire.example/news/9?utm_source=rss&amp;id=7&amp;fbclid=IwAR0x&amp;xtor=RSS-3208";
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.xml",
+        served("application/rss+xml", rss("", &[old]).into_bytes()),
+        served(
+            "application/rss+xml",
+            rss(
+                "",
+                &[("Rasoulof leaves Iran on foot", served_link, None), old],
+            )
+            .into_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!(r.alerts.len(), 1, "{}", r.detail);
+    let alert = &r.alerts[0];
+    // The link staff click and forward is the story's own, its other
+    // parameters kept.
+    assert_eq!(alert.items[0].url, "https://wire.example/news/9?id=7");
+    let ctx = presswatch::notify::render::Context::default();
+    let text = presswatch::notify::render::text(alert, &ctx);
+    let html = presswatch::notify::render::html(alert, &ctx);
+    for body in [&text, &html] {
+        assert!(body.contains("https://wire.example/news/9?id=7"), "{body}");
+        for tracker in ["utm_", "fbclid", "xtor"] {
+            assert!(!body.contains(tracker), "{tracker} in {body}");
+        }
+    }
+    // The item is recorded as the feed served it: it is not new again.
+    assert!(matches!(
+        check_first(&project).await.outcome,
+        Outcome::Unchanged
+    ));
+}

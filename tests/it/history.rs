@@ -355,7 +355,11 @@ async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_
             body: format!("<rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>{items}</channel></rss>").into_bytes(),
         }
     };
-    let old = ("Court hears appeal in Tehran", "https://wire.example/1", "g1");
+    let old = (
+        "Court hears appeal in Tehran",
+        "https://wire.example/1",
+        "g1",
+    );
     server.set("/feed.xml", feed(&[old]));
     check_first(&project).await;
     // The story under its section's id and under the Telegram channel's,
@@ -384,7 +388,9 @@ async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_
     );
     let (_, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;
     assert!(
-        diff.contains(&format!("1 item new:\n* {TITLE}\n  https://wire.example/9\n")),
+        diff.contains(&format!(
+            "1 item new:\n* {TITLE}\n  https://wire.example/9\n"
+        )),
         "{diff}"
     );
 }
