@@ -42,9 +42,10 @@ pub struct Alert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
     /// New items, for listing and feed alerts: the first
-    /// [`Alert::MAX_ITEMS`] of them, in page order.
+    /// [`Alert::MAX_ITEMS`] of them, in page order, each with the keywords
+    /// it mentions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub items: Vec<Item>,
+    pub items: Vec<AlertItem>,
     /// How many new items a listing or feed alert is about: `items` and
     /// those left out (see [`Alert::new_item_count`]).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -71,6 +72,40 @@ pub struct Alert {
     /// of what was removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_known: Option<LastKnown>,
+}
+
+/// A new item of a listing or feed as an alert gives it: the item (its
+/// fields written at the top level of the JSON, as before there was more)
+/// with the keywords it mentions. Reads as the item it holds (`it.title`,
+/// `it.url`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertItem {
+    /// The item; its `url` is the link to click and forward, without
+    /// tracking parameters ([`crate::tracking::without_tracking`]).
+    #[serde(flatten)]
+    pub item: Item,
+    /// The watch's keywords this item mentions, in the order the config
+    /// lists them (empty when the watch has none, or for an item alerted
+    /// because its article could not be read to look for them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+}
+
+impl From<Item> for AlertItem {
+    fn from(item: Item) -> AlertItem {
+        AlertItem {
+            item,
+            keywords: Vec::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for AlertItem {
+    type Target = Item;
+
+    fn deref(&self) -> &Item {
+        &self.item
+    }
 }
 
 /// An item of a listing or feed seen before under another title.
@@ -583,7 +618,8 @@ mod tests {
             title: "Rasoulof wins special jury prize".into(),
             snippet: None,
             published: None,
-        }];
+        }
+        .into()];
         assert_eq!(
             a.subject(),
             "New · Iran International: Rasoulof wins special jury prize"

@@ -188,7 +188,7 @@ pub(super) async fn check_items(
                         let listed =
                             format!("{} {}", it.title, it.snippet.as_deref().unwrap_or(""));
                         let text = texts.get(i).and_then(|t| t.as_deref());
-                        (i, keywords.mentioned(&listed, text.unwrap_or("")))
+                        (i, Mention::of(&keywords, &listed, text.unwrap_or("")))
                     })
                     .collect()
             };
@@ -284,7 +284,7 @@ pub(super) async fn check_items(
     for t in gone {
         match t.item {
             Some(it) => {
-                new_items.push((items.len(), Vec::new()));
+                new_items.push((items.len(), Mention::default()));
                 items.push(it);
             }
             None => {
@@ -356,10 +356,11 @@ pub(super) async fn check_items(
         });
         a.outlet = outlet;
         a.lang = masthead.lang.clone();
-        a.items = matching
+        a.items = matched
             .iter()
             .take(Alert::MAX_ITEMS)
-            .map(|&i| {
+            .map(|(i, mention)| {
+                let i = *i;
                 let mut it = items[i].clone();
                 // The link staff click and forward; the item keeps its
                 // link as served where it is recorded.
@@ -367,14 +368,17 @@ pub(super) async fn check_items(
                 if let Some(note) = notes.get(&i) {
                     it.snippet = Some(with_teaser(note, it.snippet.as_deref()));
                 }
-                it
+                crate::alert::AlertItem {
+                    item: it,
+                    keywords: mention.keywords.clone(),
+                }
             })
             .collect();
         a.items_total = n;
         a.keywords = watch
             .keywords
             .iter()
-            .filter(|k| matched.iter().any(|(_, m)| m.contains(k)))
+            .filter(|k| matched.iter().any(|(_, m)| m.keywords.contains(k)))
             .cloned()
             .collect();
         details.push(a.summary.clone());
@@ -803,11 +807,29 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
     Some(a)
 }
 
+/// The keywords a new item mentions.
+#[derive(Debug, Default)]
+struct Mention {
+    /// The watch's keywords it mentions, in the order the config lists them.
+    keywords: Vec<String>,
+}
+
+impl Mention {
+    /// The keywords an item mentions where it is `listed` (its title and
+    /// teaser) or in its `text` (a feed's full text, a followed article's
+    /// headline and text).
+    fn of(keywords: &Keywords, listed: &str, text: &str) -> Mention {
+        Mention {
+            keywords: keywords.mentioned(listed, text),
+        }
+    }
+}
+
 /// What [`matching_items`] found among a check's new items.
 struct Matched {
     /// The items that pass the watch's keyword filter (all when it has
     /// none), in page order, each with the keywords it mentions.
-    matching: Vec<(usize, Vec<String>)>,
+    matching: Vec<(usize, Mention)>,
     /// With `follow = true`: the items that do not mention a keyword where
     /// listed and whose article could not be read (a failed or refused
     /// fetch, an HTTP error, a robots.txt that cannot be read, a page with
@@ -825,7 +847,7 @@ async fn matching_items(
     ctx: &Context,
     watch: &Watch,
     items: &[Item],
-    new_items: Vec<(usize, Vec<String>)>,
+    new_items: Vec<(usize, Mention)>,
 ) -> Matched {
     let policy = NetworkPolicy::for_links_of(watch);
     let mut out = Matched {
@@ -833,7 +855,7 @@ async fn matching_items(
         unread: Vec::new(),
     };
     for (i, listed_match) in new_items {
-        if watch.keywords.is_empty() || !listed_match.is_empty() {
+        if watch.keywords.is_empty() || !listed_match.keywords.is_empty() {
             out.matching.push((i, listed_match));
             continue;
         }
@@ -845,7 +867,7 @@ async fn matching_items(
             continue;
         };
         match read_followed(ctx, watch, &url, &policy).await {
-            Ok(mentioned) if !mentioned.is_empty() => out.matching.push((i, mentioned)),
+            Ok(mentioned) if !mentioned.keywords.is_empty() => out.matching.push((i, mentioned)),
             Ok(_) => {}
             Err(why) => out.unread.push((i, why)),
         }
@@ -854,13 +876,14 @@ async fn matching_items(
 }
 
 /// Fetches and extracts the article of a new item of a `follow = true`
-/// watch: the keywords it mentions, or why it could not be read.
+/// watch: the keywords it mentions (in its headline or text), or why it
+/// could not be read.
 async fn read_followed(
     ctx: &Context,
     watch: &Watch,
     url: &url::Url,
     policy: &NetworkPolicy,
-) -> Result<Vec<String>, String> {
+) -> Result<Mention, String> {
     if watch.robots {
         ctx.fetcher
             .robots_allow(url, policy)
@@ -880,7 +903,11 @@ async fn read_followed(
         if text.trim().is_empty() {
             return Err(format!("no article text found at {}", r.final_url));
         }
-        Ok(keywords.mentioned(&text, doc.title.as_deref().unwrap_or("")))
+        Ok(Mention::of(
+            &keywords,
+            doc.title.as_deref().unwrap_or(""),
+            &text,
+        ))
     })
     .await?
 }
@@ -912,7 +939,7 @@ struct Unread<'a> {
 fn sort_unread(
     watch: &Watch,
     items: &[Item],
-    matched: &mut Vec<(usize, Vec<String>)>,
+    matched: &mut Vec<(usize, Mention)>,
     unread: Unread<'_>,
     notes: &mut HashMap<usize, String>,
 ) -> HashSet<usize> {
@@ -924,11 +951,11 @@ fn sort_unread(
         let left = i >= unread.listed;
         if left {
             tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read the article of a new item that has left the listing to look for the keywords: alerting the item unread");
-            matched.push((i, Vec::new()));
+            matched.push((i, Mention::default()));
             notes.insert(i, unread_note(tried, true, &why));
         } else if tried >= FOLLOW_TRIES {
             tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read a new item's article to look for the keywords: alerting the item unread");
-            matched.push((i, Vec::new()));
+            matched.push((i, Mention::default()));
             notes.insert(i, unread_note(tried, false, &why));
         } else {
             tracing::warn!(watch = %watch.name, url = %it.url, error = %why, tries = tried, "cannot read a new item's article to look for the keywords: trying it again on the next check");

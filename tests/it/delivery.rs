@@ -86,13 +86,13 @@ fn headline_alert() -> Alert {
 fn new_items_alert() -> Alert {
     Alert {
         title: Some("Cannes selects The Seed of the Sacred Fig for competition".into()),
-        items: vec![Item {
+        items: vec![presswatch::alert::AlertItem::from(Item {
             key: "k1".into(),
             url: "https://wire.example.net/2024/05/cannes-seed-sacred-fig".into(),
             title: "Cannes selects The Seed of the Sacred Fig for competition".into(),
             snippet: Some("The film by Mohammad Rasoulof, who fled Iran this month, will compete for the Palme d'Or.".into()),
             published: None,
-        }],
+        })],
         items_total: 1,
         ..Alert::new(
             Alert::derive_id("wire-iran", &["new_items", "k1"]),
@@ -199,12 +199,14 @@ fn rewrite_alert() -> Alert {
 
 /// A listing that yields three new stories at once, two of them in Persian.
 fn new_items_list_alert() -> Alert {
-    let item = |key: &str, title: &str, snippet: &str| Item {
-        key: key.into(),
-        url: format!("https://wire.example.net/2024/05/{key}"),
-        title: title.into(),
-        snippet: Some(snippet.into()),
-        published: None,
+    let item = |key: &str, title: &str, snippet: &str| {
+        presswatch::alert::AlertItem::from(Item {
+            key: key.into(),
+            url: format!("https://wire.example.net/2024/05/{key}"),
+            title: title.into(),
+            snippet: Some(snippet.into()),
+            published: None,
+        })
     };
     Alert {
         id: Alert::derive_id("wire-iran", &["new_items", "k2", "k3", "k4"]),
@@ -723,7 +725,8 @@ async fn hostile_page_produces_a_safe_email() {
         title: "<svg onload=alert(4)>".into(),
         snippet: None,
         published: None,
-    }];
+    }
+    .into()];
     enqueue(&s, &alert, now());
     assert_eq!(deliver(&s, now()).await.sent, 1);
 

@@ -2178,3 +2178,106 @@ async fn an_alerts_links_are_clean_of_tracking_parameters_while_the_item_is_reco
         Outcome::Unchanged
     ));
 }
+
+/// An RSS 2.0 feed of full-text items `(title, link, guid, teaser, text)`,
+/// the text in `content:encoded` as HTML paragraphs.
+fn full_text_rss(items: &[(&str, &str, &str, &str, &[&str])]) -> Route {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>",
+    );
+    for (title, link, guid, teaser, paragraphs) in items {
+        let html: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">{guid}</guid><description>{teaser}</description><content:encoded><![CDATA[{html}]]></content:encoded></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    served("application/rss+xml", s.into_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webhook() {
+    let server = Server::start().await;
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\", \"Narges Mohammadi\"]\n",
+        server.url("/hook"),
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&config);
+    let config = project.config_arg();
+    let args = ["check", "--config", config.as_str()];
+    let filler = "The court met on Monday and heard from the lawyers of all the accused, who asked for more time to read the file.";
+    let sentence = "Her family said she was moved to Evin prison's women's ward on Sunday.";
+    let old = (
+        "Court hears appeal",
+        "https://wire.example/1",
+        "g1",
+        "The appeal was heard.",
+        &[filler][..],
+    );
+    server.set("/feed.xml", full_text_rss(&[old]));
+    run(&args, &[]).await;
+    let long = format!("{filler} {filler} {sentence} {filler}");
+    let new = [
+        (
+            "Rasoulof film wins in Cannes",
+            "https://wire.example/2",
+            "g2",
+            "The jury gave its special prize to Narges Mohammadi's friend.",
+            &["The jury praised the film."][..],
+        ),
+        (
+            "Activist moved to another ward",
+            "https://wire.example/3",
+            "g3",
+            "Her lawyer spoke to reporters.",
+            &[filler, long.as_str()][..],
+        ),
+        (
+            "Rain in the north",
+            "https://wire.example/4",
+            "g4",
+            "Roads were closed.",
+            &[filler][..],
+        ),
+    ];
+    server.set("/feed.xml", full_text_rss(&[new[0], new[1], new[2], old]));
+    run(&args, &[]).await;
+    let [hook] = server.requests_to("/hook").try_into().expect("one webhook");
+    // The payload: each item names its keywords, those of its full text too.
+    let payload: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+    let items = payload["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{payload}");
+    assert_eq!(
+        items[0]["keywords"],
+        serde_json::json!(["Rasoulof", "Narges Mohammadi"])
+    );
+    assert_eq!(items[1]["keywords"], serde_json::json!(["Evin"]));
+    // The fields an older receiver reads are where they were.
+    assert_eq!(items[1]["title"], "Activist moved to another ward");
+    assert_eq!(items[1]["url"], "https://wire.example/3");
+    assert_eq!(
+        payload["keywords"],
+        serde_json::json!(["Rasoulof", "Evin", "Narges Mohammadi"])
+    );
+    let alert: presswatch::alert::Alert = serde_json::from_slice(&hook.body).unwrap();
+    let text = presswatch::notify::render::text(&alert, &Default::default());
+    assert!(
+        text.contains(
+            "* Rasoulof film wins in Cannes\n  https://wire.example/2\n  The jury gave its special prize to Narges Mohammadi's friend.\n  Mentions: Rasoulof, Narges Mohammadi\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "* Activist moved to another ward\n  https://wire.example/3\n  Her lawyer spoke to reporters.\n  Mentions: Evin\n"
+        ),
+        "{text}"
+    );
+    let html = presswatch::notify::render::html(&alert, &Default::default());
+    assert!(
+        html.contains("mentions <b>Rasoulof</b>, <b>Narges Mohammadi</b></span>"),
+        "{html}"
+    );
+    assert!(html.contains("mentions <b>Evin</b></span>"), "{html}");
+}

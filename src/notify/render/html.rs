@@ -336,12 +336,10 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
         ));
     }
     if !alert.keywords.is_empty() {
-        let words: Vec<String> = alert
-            .keywords
-            .iter()
-            .map(|k| format!("<b{}>{}</b>", lang_dir(k, alert.lang.as_deref()), escape(k)))
-            .collect();
-        meta.push(format!("mentions {}", words.join(", ")));
+        meta.push(format!(
+            "mentions {}",
+            keywords_html(&alert.keywords, alert.lang.as_deref())
+        ));
     }
     b.push_str(&format!(
         "<div style=\"font-size:14px;line-height:1.5;color:{};margin-bottom:12px;\">{}</div>",
@@ -435,6 +433,13 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
             if let Some(s) = &it.snippet {
                 b.push_str(&teaser_line_html(s));
             }
+            if !it.keywords.is_empty() {
+                b.push_str(&format!(
+                    "<br><span lang=\"en\" dir=\"ltr\" style=\"color:{};font-size:14px;\">mentions {}</span>",
+                    colour::MUTED,
+                    keywords_html(&it.keywords, alert.lang.as_deref())
+                ));
+            }
             b.push_str("</li>");
         }
         b.push_str("</ul>");
@@ -471,6 +476,16 @@ pub fn moved_html(from: &str, to: &str) -> String {
         address(from),
         address(to)
     )
+}
+
+/// Keywords as an alert names them: each in bold, in its language and
+/// direction, apart by commas.
+fn keywords_html(keywords: &[String], lang: Option<&str>) -> String {
+    keywords
+        .iter()
+        .map(|k| format!("<b{}>{}</b>", lang_dir(k, lang), escape(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An item's teaser under its title in an HTML list: its opening words, muted.

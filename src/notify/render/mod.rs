@@ -51,9 +51,9 @@ use std::path::PathBuf;
 
 use chrono_tz::Tz;
 
-use crate::alert::{Alert, LastKnown};
+use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
-use crate::document::{Item, ProseKind};
+use crate::document::ProseKind;
 use crate::text::opening;
 use escape::one_line;
 use words::with_context;
@@ -511,7 +511,7 @@ const MOVED_NOTE: &str =
     "The old address now redirects permanently to the new one: cite and link the new address.";
 
 /// The single new item of a one-item alert (shown as the article itself).
-fn single_item(alert: &Alert) -> Option<&Item> {
+fn single_item(alert: &Alert) -> Option<&AlertItem> {
     match alert.items.as_slice() {
         [it] if alert.kind == ChangeKind::NewItems => Some(it),
         _ => None,

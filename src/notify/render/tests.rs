@@ -625,7 +625,7 @@ fn items_alert(kind: ChangeKind, n: usize) -> Alert {
             })
             .collect();
     } else {
-        alert.items = (0..n).map(item).collect();
+        alert.items = (0..n).map(|i| item(i).into()).collect();
         alert.items_total = n;
     }
     alert

@@ -159,6 +159,10 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
             if let Some(s) = &it.snippet {
                 out.push_str(&format!("{}\n", indent(&opening(s, 40))));
             }
+            if !it.keywords.is_empty() {
+                let words: Vec<String> = it.keywords.iter().map(|k| isolate(k)).collect();
+                out.push_str(&format!("  Mentions: {}\n", words.join(", ")));
+            }
         }
         if let Some((count, command)) = more_items(alert, ctx) {
             out.push_str(&format!("\n{count} See them all with:\n  {command}\n"));
