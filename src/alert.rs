@@ -76,8 +76,9 @@ pub struct Alert {
 
 /// A new item of a listing or feed as an alert gives it: the item (its
 /// fields written at the top level of the JSON, as before there was more)
-/// with the keywords it mentions. Reads as the item it holds (`it.title`,
-/// `it.url`).
+/// with the keywords it mentions and, when its title and teaser do not
+/// show one of them, the passage of its text that does. Reads as the item
+/// it holds (`it.title`, `it.url`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertItem {
     /// The item; its `url` is the link to click and forward, without
@@ -89,6 +90,12 @@ pub struct AlertItem {
     /// because its article could not be read to look for them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// When the item's title and teaser do not mention one of `keywords`:
+    /// the passage of its text that does (its followed article's, or the
+    /// feed's full text), a paragraph or sentence in the page's own words
+    /// ([`crate::text::keyword_passage`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passage: Option<String>,
 }
 
 impl From<Item> for AlertItem {
@@ -96,6 +103,7 @@ impl From<Item> for AlertItem {
         AlertItem {
             item,
             keywords: Vec::new(),
+            passage: None,
         }
     }
 }

@@ -436,6 +436,160 @@ fn unicode_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
 }
 
+/// The most words of a passage [`keyword_passage`] gives: a sentence of a
+/// news story (most are 15 to 35 words), short enough to read in an alert's
+/// list of items.
+pub const PASSAGE_WORDS: usize = 45;
+
+/// The first passage of `text` (paragraphs apart by line breaks) that
+/// mentions one of `keys` (keywords in [`keyword_key`] form), as
+/// [`mentions`] finds it: the paragraph when it is short, else its first
+/// sentence that mentions one, and a sentence longer than
+/// [`PASSAGE_WORDS`] cut to that many words around the keyword, `…` where
+/// words were left out. On one line, in the text's own words (to mark the
+/// keyword in, [`keyword_spans`]). `None` when no paragraph mentions one.
+pub fn keyword_passage(text: &str, keys: &[String]) -> Option<String> {
+    let mentioned = |s: &str| {
+        let hay = keyword_key(s);
+        keys.iter().any(|k| mentions(&hay, k))
+    };
+    let paragraph = text
+        .split('\n')
+        .map(str::trim)
+        .find(|p| !p.is_empty() && mentioned(p))?;
+    if word_count_up_to(paragraph, PASSAGE_WORDS + 1) <= PASSAGE_WORDS {
+        return Some(one_spaced(paragraph));
+    }
+    // A keyword spelled across two sentences (its words apart) is in no
+    // sentence: the paragraph is cut around it then.
+    let sentence = sentences(paragraph)
+        .into_iter()
+        .find(|s| mentioned(s))
+        .unwrap_or(paragraph);
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    if words.len() <= PASSAGE_WORDS {
+        return Some(words.join(" "));
+    }
+    let joined = words.join(" ");
+    let at = keyword_spans(&joined, keys)
+        .first()
+        .map_or(0, |span| joined[..span.start].split_whitespace().count());
+    // A third of the words before the keyword, the rest after it.
+    let start = at.saturating_sub(PASSAGE_WORDS / 3);
+    let end = (start + PASSAGE_WORDS).min(words.len());
+    let start = end.saturating_sub(PASSAGE_WORDS);
+    Some(format!(
+        "{}{}{}",
+        if start > 0 { "… " } else { "" },
+        words[start..end].join(" "),
+        if end < words.len() { " …" } else { "" }
+    ))
+}
+
+/// The sentences of a paragraph: cut after a full stop, question or
+/// exclamation mark (Latin, Arabic, Devanagari, CJK) and the closing quotes
+/// or brackets after it, where white space follows. An abbreviation's stop
+/// ("Mr. Rasoulof") cuts too: a passage shown a sentence short still shows
+/// the keyword.
+fn sentences(paragraph: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut ended = false;
+    for (i, c) in paragraph.char_indices() {
+        if matches!(
+            c,
+            '.' | '!'
+                | '?'
+                | '\u{061F}'
+                | '\u{06D4}'
+                | '\u{0964}'
+                | '\u{3002}'
+                | '\u{FF01}'
+                | '\u{FF1F}'
+        ) {
+            ended = true;
+        } else if ended && c.is_whitespace() {
+            let s = paragraph[start..i].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = i;
+            ended = false;
+        } else if ended
+            && !is_double_quote(c)
+            && !matches!(c, '\'' | '\u{2019}' | ')' | ']' | '\u{00BB}')
+        {
+            ended = false;
+        }
+    }
+    let s = paragraph[start..].trim();
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
+/// Where `text` mentions one of `keys` (keywords in [`keyword_key`] form,
+/// matched as [`mentions`] matches them): the byte ranges of the shortest
+/// runs of its words that do, without the punctuation around them, in
+/// order. A word that holds a keyword is marked whole (ایرانی for ایران,
+/// "Evin's" for "Evin"), and a keyword's parts spelled apart or together
+/// (حقوق بشر, حقوق‌بشر) are one run: how an alert marks the keyword in a
+/// passage ([`keyword_passage`]).
+pub fn keyword_spans(text: &str, keys: &[String]) -> Vec<std::ops::Range<usize>> {
+    // Each word as its byte range.
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                words.push(s..i);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    let mentioned = |s: &str| {
+        let hay = keyword_key(s);
+        keys.iter().any(|k| mentions(&hay, k))
+    };
+    // The most words a keyword spans on the page: its own, and as many
+    // again for attached words spelled apart.
+    let longest = keys
+        .iter()
+        .map(|k| k.split_whitespace().count() * 2)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let found = (i..words.len().min(i + longest)).find(|&j| {
+            let run = &text[words[i].start..words[j].end];
+            mentioned(run) && (j == i || !mentioned(&text[words[i + 1].start..words[j].end]))
+        });
+        match found {
+            Some(j) => {
+                let run = &text[words[i].start..words[j].end];
+                let kept = |c: char| c.is_alphanumeric() || unicode_mark(c) || c == '#';
+                let lead = run.len() - run.trim_start_matches(|c| !kept(c)).len();
+                let trail = run.len() - run.trim_end_matches(|c| !kept(c)).len();
+                let (from, to) = (words[i].start + lead, words[j].end - trail);
+                if from < to {
+                    out.push(from..to);
+                }
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
 /// True when a word starting with `c` stands apart from the one before:
 /// `c` is no letter, or a letter of Latin, Greek, Cyrillic, Armenian or
 /// Georgian script.
@@ -1512,5 +1666,62 @@ mod tests {
     fn rtl_detection() {
         assert!(is_rtl("فیلمساز ایرانی محمد رسول‌اف"));
         assert!(!is_rtl("Iranian filmmaker"));
+    }
+
+    #[test]
+    fn the_passage_of_a_keyword_is_its_paragraph_or_sentence_with_the_keyword_marked_in_the_pages_own_spelling(
+    ) {
+        let keys = |ks: &[&str]| ks.iter().map(|k| keyword_key(k)).collect::<Vec<_>>();
+        let marked = |text: &str, ks: &[&str]| -> Vec<String> {
+            keyword_spans(text, &keys(ks))
+                .into_iter()
+                .map(|r| text[r].to_string())
+                .collect()
+        };
+        // A short paragraph is the passage; the keyword typed with Arabic
+        // kaf and yeh marks the page's Persian letters, its parts joined
+        // by a ZWNJ.
+        let text = "\u{062F}\u{0627}\u{062F}\u{06AF}\u{0627}\u{0647} \u{062A}\u{0634}\u{06A9}\u{06CC}\u{0644} \u{0634}\u{062F}.\n\n\u{0633}\u{0647} \u{0639}\u{0636}\u{0648} \u{06A9}\u{0627}\u{0646}\u{0648}\u{0646}\u{200C}\u{0646}\u{0648}\u{06CC}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646} \u{0628}\u{0627}\u{0632}\u{062F}\u{0627}\u{0634}\u{062A} \u{0634}\u{062F}\u{0646}\u{062F}.";
+        let keyword = "\u{0643}\u{0627}\u{0646}\u{0648}\u{0646} \u{0646}\u{0648}\u{064A}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}";
+        let passage = keyword_passage(text, &keys(&[keyword])).unwrap();
+        assert_eq!(passage, text.split("\n\n").nth(1).unwrap());
+        assert_eq!(
+            marked(&passage, &[keyword]),
+            ["\u{06A9}\u{0627}\u{0646}\u{0648}\u{0646}\u{200C}\u{0646}\u{0648}\u{06CC}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}"]
+        );
+        // A long paragraph gives its sentence; a word that holds the
+        // keyword is marked whole, without its punctuation, and the word
+        // before it is not.
+        let filler = "The court met on Monday and heard from the lawyers of all the accused, who asked for more time to read the file.";
+        let sentence = "Her family said she was moved to «Evin's» women's ward on Sunday.";
+        let long = format!("{filler} {filler} {sentence} {filler}");
+        let passage = keyword_passage(&long, &keys(&["evin"])).unwrap();
+        assert_eq!(passage, sentence);
+        assert_eq!(marked(&passage, &["evin"]), ["Evin's"]);
+        assert_eq!(
+            marked("in the Iran Iranian, Kiran", &["Iran"]),
+            ["Iran", "Iranian"]
+        );
+        // A sentence longer than a passage is cut around its keyword.
+        let run_on = format!(
+            "{} Narges Mohammadi {}",
+            "word ".repeat(60),
+            "more ".repeat(60)
+        );
+        let passage = keyword_passage(&run_on, &keys(&["Narges Mohammadi"])).unwrap();
+        assert!(
+            passage.starts_with("… word") && passage.ends_with("more …"),
+            "{passage}"
+        );
+        assert_eq!(passage.split_whitespace().count(), PASSAGE_WORDS + 2);
+        assert_eq!(
+            marked(&passage, &["Narges Mohammadi"]),
+            ["Narges Mohammadi"]
+        );
+        // No paragraph mentions it, or not as a word.
+        assert_eq!(
+            keyword_passage("Kevin met the press.", &keys(&["Evin"])),
+            None
+        );
     }
 }

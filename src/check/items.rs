@@ -371,6 +371,7 @@ pub(super) async fn check_items(
                 crate::alert::AlertItem {
                     item: it,
                     keywords: mention.keywords.clone(),
+                    passage: mention.passage.clone(),
                 }
             })
             .collect();
@@ -807,20 +808,35 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
     Some(a)
 }
 
-/// The keywords a new item mentions.
+/// The keywords a new item mentions, and where it shows them.
 #[derive(Debug, Default)]
 struct Mention {
     /// The watch's keywords it mentions, in the order the config lists them.
     keywords: Vec<String>,
+    /// When its title and teaser do not mention one of `keywords`: the
+    /// passage of its text (a feed's full text, its followed article) that
+    /// does, for the alert to show why it matched.
+    passage: Option<String>,
 }
 
 impl Mention {
     /// The keywords an item mentions where it is `listed` (its title and
     /// teaser) or in its `text` (a feed's full text, a followed article's
-    /// headline and text).
+    /// headline and text), with the passage of `text` that holds those of
+    /// them `listed` does not.
     fn of(keywords: &Keywords, listed: &str, text: &str) -> Mention {
+        let all = keywords.mentioned(listed, text);
+        if all.is_empty() || text.is_empty() {
+            return Mention {
+                keywords: all,
+                passage: None,
+            };
+        }
+        let shown = keywords.mentioned(listed, "");
+        let unshown: Vec<String> = all.iter().filter(|k| !shown.contains(k)).cloned().collect();
         Mention {
-            keywords: keywords.mentioned(listed, text),
+            passage: keywords.passage(text, &unshown),
+            keywords: all,
         }
     }
 }
@@ -876,8 +892,8 @@ async fn matching_items(
 }
 
 /// Fetches and extracts the article of a new item of a `follow = true`
-/// watch: the keywords it mentions (in its headline or text), or why it
-/// could not be read.
+/// watch: the keywords it mentions (in its headline or text) with the
+/// passage that holds one, or why it could not be read.
 async fn read_followed(
     ctx: &Context,
     watch: &Watch,
@@ -903,11 +919,12 @@ async fn read_followed(
         if text.trim().is_empty() {
             return Err(format!("no article text found at {}", r.final_url));
         }
-        Ok(Mention::of(
-            &keywords,
-            doc.title.as_deref().unwrap_or(""),
-            &text,
-        ))
+        // The headline first: a keyword in it says most about the story.
+        let read = match doc.title.as_deref() {
+            Some(title) => format!("{title}\n{text}"),
+            None => text,
+        };
+        Ok(Mention::of(&keywords, "", &read))
     })
     .await?
 }

@@ -658,6 +658,23 @@ impl Keywords {
             .map(|(given, _)| given.clone())
             .collect()
     }
+
+    /// The first passage of `text` that mentions one of `given` (keywords
+    /// of these, as [`Keywords::mentioned`] gives them), matched as they
+    /// are ([`crate::text::keyword_passage`]); `None` when none is given
+    /// or the text mentions none.
+    fn passage(&self, text: &str, given: &[String]) -> Option<String> {
+        let keys: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(g, _)| given.contains(g))
+            .map(|(_, key)| key.clone())
+            .collect();
+        if keys.is_empty() {
+            return None;
+        }
+        crate::text::keyword_passage(text, &keys)
+    }
 }
 
 /// Forgets the accepted version of a watch (its baseline: the database's

@@ -6,7 +6,7 @@
 use presswatch::check::{Outcome, Report};
 use presswatch::compare::ChangeKind;
 
-use crate::support::{article, check_first, run, Project, Route, Server};
+use crate::support::{article, check_first, news_page, run, Project, Route, Server};
 
 /// A feed watch on `path` of `server`, with extra keys.
 fn feed_config(server: &Server, path: &str, extra: &str) -> String {
@@ -2196,7 +2196,65 @@ fn full_text_rss(items: &[(&str, &str, &str, &str, &[&str])]) -> Route {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn each_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webhook() {
+async fn a_keyword_only_in_a_followed_article_is_shown_in_the_passage_that_holds_it() {
+    let server = Server::start().await;
+    // The keyword typed with Arabic kaf and yeh, as a keyboard set to
+    // Arabic gives it; the article writes Persian ک and ی, and joins the
+    // two words with a ZWNJ.
+    let project = Project::new(&feed_config(
+        &server,
+        "/feed.xml",
+        "keywords = [\"\u{0643}\u{0627}\u{0646}\u{0648}\u{0646} \u{0646}\u{0648}\u{064A}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}\"]\nfollow = true",
+    ));
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let (one, two) = (server.url("/story/1"), server.url("/story/2"));
+    let old = [("بازار تهران تعطیل شد", one.as_str(), Some("g1"))];
+    let title = "سه نویسنده به زندان منتقل شدند";
+    let new = [(title, two.as_str(), Some("g2")), old[0]];
+    let joined = "\u{06A9}\u{0627}\u{0646}\u{0648}\u{0646}\u{200C}\u{0646}\u{0648}\u{06CC}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}";
+    let said =
+        format!("به گفته وکیل خانواده، سه عضو {joined} ایران روز یکشنبه به زندان اوین منتقل شدند.");
+    server.set(
+        "/story/2",
+        Route::html(news_page(
+            title,
+            "خبرنگار",
+            &[
+                "دادگاه انقلاب تهران روز شنبه حکم این سه نویسنده را تأیید کرد و خانواده‌های آنان از این تصمیم شگفت‌زده شدند.",
+                &said,
+                "خانواده‌ها می‌گویند از زمان انتقال هیچ خبری از آنان ندارند و درخواست ملاقات آنان بی‌پاسخ مانده است.",
+            ],
+            &[],
+        )),
+    );
+    let r = check_twice(
+        &project,
+        &server,
+        "/feed.xml",
+        served("application/rss+xml", rss(xml, &old).into_bytes()),
+        served("application/rss+xml", rss(xml, &new).into_bytes()),
+    )
+    .await;
+    assert_eq!(new_titles(&r), [title], "{}", r.detail);
+    let alert = &r.alerts[0];
+    // The paragraph that names the keyword, as the article writes it.
+    assert_eq!(alert.items[0].passage.as_deref(), Some(said.as_str()));
+    let ctx = presswatch::notify::render::Context::default();
+    let text = presswatch::notify::render::text(alert, &ctx);
+    assert!(text.contains("In the article:\n"), "{text}");
+    assert!(text.contains(&format!("*{joined}* ایران روز")), "{text}");
+    let html = presswatch::notify::render::html(alert, &ctx);
+    assert!(
+        html.contains(&format!(
+            "<mark style=\"color:#222222;background:#fff8e1;font-weight:bold;\">{joined}</mark>"
+        )),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_item_names_its_keywords_and_one_only_in_a_feeds_full_text_shows_the_sentence_that_does(
+) {
     let server = Server::start().await;
     let config = format!(
         "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\", \"Narges Mohammadi\"]\n",
@@ -2244,7 +2302,8 @@ async fn each_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webho
     server.set("/feed.xml", full_text_rss(&[new[0], new[1], new[2], old]));
     run(&args, &[]).await;
     let [hook] = server.requests_to("/hook").try_into().expect("one webhook");
-    // The payload: each item names its keywords, those of its full text too.
+    // The payload: each item names its keywords; the one that shows none
+    // where listed carries the sentence of its text that does.
     let payload: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
     let items = payload["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{payload}");
@@ -2252,7 +2311,9 @@ async fn each_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webho
         items[0]["keywords"],
         serde_json::json!(["Rasoulof", "Narges Mohammadi"])
     );
+    assert_eq!(items[0].get("passage"), None, "its title shows why");
     assert_eq!(items[1]["keywords"], serde_json::json!(["Evin"]));
+    assert_eq!(items[1]["passage"], sentence);
     // The fields an older receiver reads are where they were.
     assert_eq!(items[1]["title"], "Activist moved to another ward");
     assert_eq!(items[1]["url"], "https://wire.example/3");
@@ -2270,7 +2331,7 @@ async fn each_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webho
     );
     assert!(
         text.contains(
-            "* Activist moved to another ward\n  https://wire.example/3\n  Her lawyer spoke to reporters.\n  Mentions: Evin\n"
+            "* Activist moved to another ward\n  https://wire.example/3\n  Her lawyer spoke to reporters.\n  Mentions: Evin\n  In the article:\n  \u{201C}Her family said she was moved to *Evin* prison's women's ward on Sunday.\u{201D}\n"
         ),
         "{text}"
     );
@@ -2279,5 +2340,8 @@ async fn each_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webho
         html.contains("mentions <b>Rasoulof</b>, <b>Narges Mohammadi</b></span>"),
         "{html}"
     );
-    assert!(html.contains("mentions <b>Evin</b></span>"), "{html}");
+    assert!(
+        html.contains("moved to <mark style=\"color:#222222;background:#fff8e1;font-weight:bold;\">Evin</mark> prison&#x27;s"),
+        "{html}"
+    );
 }

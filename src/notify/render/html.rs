@@ -11,11 +11,11 @@ use super::escape::{escape, fragment_href, href, lang_dir, one_line};
 use super::words::{ends_unspaced, field_line, field_words, needs_space, with_context};
 use super::{
     author, byline, cut_note, kept_snapshot, last_known_caption, main_link, more_changes,
-    more_items, more_of, run_label, run_lines, sections, signature, single_item,
+    more_items, more_of, passage_pieces, run_label, run_lines, sections, signature, single_item,
     summary_after_label, when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE,
-    OPENING_WORDS, OUTSIDE_ARTICLE,
+    OPENING_WORDS, OUTSIDE_ARTICLE, PASSAGE_LABEL,
 };
-use crate::alert::{Alert, LastKnown};
+use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
 use crate::document::BlockKind;
 use crate::text::opening;
@@ -414,6 +414,12 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
                 escape(&opening(s, 40))
             ));
         }
+        if let Some(p) = passage_html(it, alert.lang.as_deref()) {
+            b.push_str(&format!(
+                "<p style=\"margin:12px 0 0 0;font-size:16px;line-height:1.55;color:{};\">{p}</p>",
+                colour::INK
+            ));
+        }
     } else if !alert.items.is_empty() {
         // Padding on both sides keeps the bullets of right-to-left items inside the column.
         b.push_str("<ul style=\"padding:0 22px;margin:0;\">");
@@ -438,6 +444,12 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
                     "<br><span lang=\"en\" dir=\"ltr\" style=\"color:{};font-size:14px;\">mentions {}</span>",
                     colour::MUTED,
                     keywords_html(&it.keywords, alert.lang.as_deref())
+                ));
+            }
+            if let Some(p) = passage_html(it, alert.lang.as_deref()) {
+                b.push_str(&format!(
+                    "<br><span style=\"color:{};font-size:15px;\">{p}</span>",
+                    colour::INK
                 ));
             }
             b.push_str("</li>");
@@ -486,6 +498,35 @@ fn keywords_html(keywords: &[String], lang: Option<&str>) -> String {
         .map(|k| format!("<b{}>{}</b>", lang_dir(k, lang), escape(k)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Inline style of a keyword marked in the passage that mentions it
+/// ([`passage_html`]): bold, `colour::INK` on `colour::NOTE_BG`, the
+/// summary's colours.
+const KEYWORD_STYLE: &str = "color:#222222;background:#fff8e1;font-weight:bold;";
+
+/// An item's passage that mentions a keyword its title and teaser do not
+/// ([`AlertItem::passage`]) as HTML: its label, muted, then the passage
+/// in quotes in the story's language and direction, each keyword in it
+/// marked ([`KEYWORD_STYLE`]); `None` when the item has none.
+fn passage_html(it: &AlertItem, lang: Option<&str>) -> Option<String> {
+    let pieces = passage_pieces(it)?;
+    let marked: String = pieces
+        .iter()
+        .map(|(keyword, t)| {
+            if *keyword {
+                format!("<mark style=\"{KEYWORD_STYLE}\">{}</mark>", escape(t))
+            } else {
+                escape(t)
+            }
+        })
+        .collect();
+    let all: String = pieces.iter().map(|(_, t)| *t).collect();
+    Some(format!(
+        "<span lang=\"en\" dir=\"ltr\" style=\"color:{};\">{PASSAGE_LABEL}:</span> <q{}>{marked}</q>",
+        colour::MUTED,
+        lang_dir(&all, lang)
+    ))
 }
 
 /// An item's teaser under its title in an HTML list: its opening words, muted.
@@ -804,6 +845,14 @@ mod tests {
                 "color:{};background:{};text-decoration:underline;{UNDERLINE_BELOW_DOTS}",
                 colour::INS,
                 colour::INS_BG
+            )
+        );
+        assert_eq!(
+            KEYWORD_STYLE,
+            format!(
+                "color:{};background:{};font-weight:bold;",
+                colour::INK,
+                colour::NOTE_BG
             )
         );
     }

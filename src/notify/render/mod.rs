@@ -502,6 +502,36 @@ pub fn main_link(alert: &Alert) -> Option<(&str, &'static str)> {
     })
 }
 
+/// What an alert says before the passage of an item's text that mentions
+/// a keyword its title and teaser do not ([`AlertItem::passage`]).
+const PASSAGE_LABEL: &str = "In the article";
+
+/// An item's passage ([`AlertItem::passage`]) in pieces, each marked when
+/// it is a keyword the item mentions, as [`crate::text::keyword_spans`]
+/// finds it (spelling variants and all: a keyword typed ي/ك marks the
+/// page's ی/ک); `None` when the item has no passage.
+fn passage_pieces(it: &AlertItem) -> Option<Vec<(bool, &str)>> {
+    let passage = it.passage.as_deref()?;
+    let keys: Vec<String> = it
+        .keywords
+        .iter()
+        .map(|k| crate::text::keyword_key(k))
+        .collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for span in crate::text::keyword_spans(passage, &keys) {
+        if span.start > at {
+            out.push((false, &passage[at..span.start]));
+        }
+        out.push((true, &passage[span.clone()]));
+        at = span.end;
+    }
+    if at < passage.len() {
+        out.push((false, &passage[at..]));
+    }
+    Some(out)
+}
+
 /// What a `moved` alert says under the two addresses, before the host,
 /// when the story moved to another site ([`crate::alert::another_site`]).
 const ANOTHER_SITE: &str = "Moved to another site";

@@ -7,10 +7,11 @@ use super::escape::{isolate, one_line};
 use super::words::{field_line, field_words, needs_space, with_context};
 use super::{
     author, byline, cut_note, kept_snapshot, last_known_caption, more_changes, more_items, more_of,
-    run_label, run_lines, sections, signature, single_item, summary_after_label, when,
-    whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE, OPENING_WORDS, OUTSIDE_ARTICLE,
+    passage_pieces, run_label, run_lines, sections, signature, single_item, summary_after_label,
+    when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE, OPENING_WORDS,
+    OUTSIDE_ARTICLE, PASSAGE_LABEL,
 };
-use crate::alert::{Alert, LastKnown};
+use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
 use crate::document::BlockKind;
 use crate::text::opening;
@@ -152,6 +153,9 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         if let Some(s) = &it.snippet {
             out.push_str(&format!("\n{}\n", indent(&opening(s, 40))));
         }
+        if let Some(p) = passage_text(it) {
+            out.push_str(&format!("\n{p}\n"));
+        }
     } else if !alert.items.is_empty() {
         out.push('\n');
         for it in &alert.items {
@@ -163,12 +167,35 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
                 let words: Vec<String> = it.keywords.iter().map(|k| isolate(k)).collect();
                 out.push_str(&format!("  Mentions: {}\n", words.join(", ")));
             }
+            if let Some(p) = passage_text(it) {
+                out.push_str(&format!("{p}\n"));
+            }
         }
         if let Some((count, command)) = more_items(alert, ctx) {
             out.push_str(&format!("\n{count} See them all with:\n  {command}\n"));
         }
     }
     (out, coloured)
+}
+
+/// An item's passage that mentions a keyword its title and teaser do not
+/// ([`crate::alert::AlertItem::passage`]), as text: after its label, the
+/// keywords marked `*like this*`, indented and wrapped.
+fn passage_text(it: &AlertItem) -> Option<String> {
+    let marked: String = passage_pieces(it)?
+        .into_iter()
+        .map(|(keyword, t)| {
+            if keyword {
+                format!("*{t}*")
+            } else {
+                t.to_string()
+            }
+        })
+        .collect();
+    Some(format!(
+        "  {PASSAGE_LABEL}:\n{}",
+        indent(&format!("\u{201C}{marked}\u{201D}"))
+    ))
 }
 
 /// A taken-down article's last text as plain text: not marked up as removed
