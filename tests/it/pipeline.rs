@@ -273,9 +273,10 @@ async fn a_new_listing_item_sends_one_alert_and_the_first_check_sends_none() {
     let alerts = received(&server);
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0]["kind"], "new_items");
+    // The link to click and forward, without the tracking parameter.
     assert_eq!(
         alerts[0]["items"][0]["url"],
-        server.url("/2024/05/20/rasoulof-arrives-in-cannes?utm_source=home")
+        server.url("/2024/05/20/rasoulof-arrives-in-cannes")
     );
     // Seen once, never new again.
     check(&project).await;
