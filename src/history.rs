@@ -86,11 +86,17 @@ impl Version {
         }
     }
 
-    /// `812 words` or `14 items`.
+    /// `812 words`, `14 items` or `    1 item ` (the column keeps its width).
     fn size(&self) -> String {
         match &self.content {
-            Content::Article(d) => format!("{:>5} words", d.word_count()),
-            Content::Items(items) => format!("{:>5} items", items.len()),
+            Content::Article(d) => match d.word_count() {
+                1 => format!("{:>5} word ", 1),
+                n => format!("{n:>5} words"),
+            },
+            Content::Items(items) => match items.len() {
+                1 => format!("{:>5} item ", 1),
+                n => format!("{n:>5} items"),
+            },
         }
     }
 }

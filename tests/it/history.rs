@@ -383,6 +383,10 @@ async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_
     let lines: Vec<&str> = history.lines().collect();
     assert_eq!(lines.len(), 2, "{history}");
     assert!(
+        lines[0].contains("    1 item   baseline (first fetch)"),
+        "{history}"
+    );
+    assert!(
         lines[1].ends_with(&format!("3 items  1 new item: «{TITLE}»")),
         "{history}"
     );
