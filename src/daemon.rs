@@ -617,7 +617,6 @@ impl Daemon {
             resetting: Vec::new(),
         };
         self.http = http;
-        let before: Vec<String> = self.slots.keys().cloned().collect();
         // The fleet hears of the new config first: whether other replicas
         // run another one decides whether the watches it lacks stay on the
         // shared schedule.
@@ -625,24 +624,21 @@ impl Daemon {
             r.reconfigured(&new);
         }
         self.sync_watches(Some(&old.daemon))?;
-        let added = new
-            .watches
-            .iter()
-            .filter(|w| !before.contains(&w.name))
-            .count();
-        let removed = before.iter().filter(|n| new.watch(n).is_none()).count();
-        // Kept, with a setting of their own changed (a URL, a selector, an
-        // interval, also one inherited from [daemon]).
-        let changed = new
-            .watches
-            .iter()
-            .filter(|w| old.watch(&w.name).is_some_and(|o| o != *w))
-            .count();
+        // Every edit counts, not the watches' alone: an edit to a channel
+        // only (a recipient, the webhook URL) reads as one, not as a
+        // reload that did nothing. (Settings that need a restart were
+        // reset above, and warned of.) A watch is edited when a setting of
+        // its own is, one it takes from [daemon] included.
+        let changes = new.changes_since(&old);
         tracing::info!(
             watches = new.watches.len(),
-            added,
-            removed,
-            changed,
+            added = changes.watches_added.len(),
+            removed = changes.watches_removed.len(),
+            changed = changes.watches_changed.len(),
+            channels = new.channels.len(),
+            channels_changed = changes.channels(),
+            settings_changed = changes.settings.len(),
+            changes = %changes.describe(),
             "config reloaded"
         );
         Ok(())

@@ -16,7 +16,7 @@ use super::value::http_url;
 use super::RawChannel;
 
 /// An alert channel (`[[channel]]`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Channel {
     /// Unique name watches refer to.
     pub name: String,
@@ -88,7 +88,7 @@ impl DigestSchedule {
 }
 
 /// How a channel delivers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ChannelKind {
     /// SMTP email.
     Email(EmailChannel),
@@ -108,7 +108,7 @@ pub enum SmtpTls {
 }
 
 /// Settings of an email channel.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailChannel {
     /// SMTP host.
     pub host: String,
@@ -141,7 +141,7 @@ pub enum WebhookFormat {
 }
 
 /// Settings of a webhook channel.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookChannel {
     /// Where to POST.
     pub url: Url,

@@ -75,6 +75,84 @@ impl DaemonSettings {
             && self.user_agent == other.user_agent
             && self.max_redirects == other.max_redirects
     }
+
+    /// The settings that differ in `other`, named as the config writes
+    /// them (`daemon.report_url`, `[[host]]`), each once, in the order of
+    /// this type's fields: what a reload log line names.
+    pub fn changed_keys(&self, other: &DaemonSettings) -> Vec<&'static str> {
+        // Destructured, so that a new setting cannot be left out here.
+        let DaemonSettings {
+            interval,
+            concurrency,
+            timeout,
+            max_body,
+            user_agent,
+            baseline_dir,
+            state_dir,
+            state_url,
+            state_password,
+            lease,
+            failure_threshold,
+            keep_versions,
+            max_redirects,
+            timezone,
+            politeness,
+            listen,
+            keep_raw,
+            raw_snapshots,
+            report_url,
+        } = self;
+        let Politeness {
+            delay,
+            concurrency: per_host,
+            hosts,
+        } = politeness;
+        let differs = [
+            (*interval != other.interval, "daemon.interval"),
+            (*concurrency != other.concurrency, "daemon.concurrency"),
+            (*timeout != other.timeout, "daemon.timeout"),
+            (*max_body != other.max_body, "daemon.max_body"),
+            (*user_agent != other.user_agent, "daemon.user_agent"),
+            (*baseline_dir != other.baseline_dir, "daemon.baseline_dir"),
+            (*state_dir != other.state_dir, "daemon.state_dir"),
+            (*state_url != other.state_url, "daemon.state_url"),
+            (
+                *state_password != other.state_password,
+                "daemon.state_password",
+            ),
+            (*lease != other.lease, "daemon.lease"),
+            (
+                *failure_threshold != other.failure_threshold,
+                "daemon.failure_threshold",
+            ),
+            (
+                *keep_versions != other.keep_versions,
+                "daemon.keep_versions",
+            ),
+            (
+                *max_redirects != other.max_redirects,
+                "daemon.max_redirects",
+            ),
+            (*timezone != other.timezone, "daemon.timezone"),
+            (*delay != other.politeness.delay, "daemon.per_host_delay"),
+            (
+                *per_host != other.politeness.concurrency,
+                "daemon.per_host_concurrency",
+            ),
+            (*hosts != other.politeness.hosts, "[[host]]"),
+            (*listen != other.listen, "daemon.listen"),
+            (
+                *keep_raw != other.keep_raw || *raw_snapshots != other.raw_snapshots,
+                "daemon.keep_raw",
+            ),
+            (*report_url != other.report_url, "daemon.report_url"),
+        ];
+        differs
+            .into_iter()
+            .filter(|(d, _)| *d)
+            .map(|(_, k)| k)
+            .collect()
+    }
 }
 
 /// The `keep_raw` value that keeps no raw responses at all.

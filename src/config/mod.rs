@@ -399,11 +399,115 @@ impl Config {
         )
     }
 
+    /// What differs in this config from `old`, the one that ran until a
+    /// reload: watches and channels added, removed or edited (a setting of
+    /// their own), and `[daemon]` settings and `[[host]]` tables.
+    pub fn changes_since(&self, old: &Config) -> Changes {
+        /// The names added, removed and edited.
+        fn diff<T: PartialEq>(new: &[T], old: &[T], name: fn(&T) -> &str) -> [Vec<String>; 3] {
+            let mut out: [Vec<String>; 3] = Default::default();
+            for t in new {
+                match old.iter().find(|o| name(o) == name(t)) {
+                    None => out[0].push(name(t).to_string()),
+                    Some(o) if o != t => out[2].push(name(t).to_string()),
+                    Some(_) => {}
+                }
+            }
+            for o in old {
+                if !new.iter().any(|t| name(t) == name(o)) {
+                    out[1].push(name(o).to_string());
+                }
+            }
+            out
+        }
+        let [watches_added, watches_removed, watches_changed] =
+            diff(&self.watches, &old.watches, |w| &w.name);
+        let [channels_added, channels_removed, channels_changed] =
+            diff(&self.channels, &old.channels, |c| &c.name);
+        Changes {
+            watches_added,
+            watches_removed,
+            watches_changed,
+            channels_added,
+            channels_removed,
+            channels_changed,
+            settings: self.daemon.changed_keys(&old.daemon),
+        }
+    }
+
     /// The channels a watch alerts (all channels when it names none).
     pub fn channels_for<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Channel> + 'a {
         self.channels
             .iter()
             .filter(move |c| watch.channels.is_empty() || watch.channels.contains(&c.name))
+    }
+}
+
+/// What a reload changed ([`Config::changes_since`]): the names of the
+/// watches and channels added, removed and edited, and the settings of
+/// `[daemon]` and `[[host]]` that differ.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Watches the new config has and the old one lacked.
+    pub watches_added: Vec<String>,
+    /// Watches the old config had and the new one lacks.
+    pub watches_removed: Vec<String>,
+    /// Watches in both with a setting of their own changed (one they take
+    /// from `[daemon]` included).
+    pub watches_changed: Vec<String>,
+    /// Channels the new config has and the old one lacked.
+    pub channels_added: Vec<String>,
+    /// Channels the old config had and the new one lacks.
+    pub channels_removed: Vec<String>,
+    /// Channels in both with a setting changed (recipients, SMTP server,
+    /// webhook URL, secret, kinds, digest).
+    pub channels_changed: Vec<String>,
+    /// `[daemon]` keys and `[[host]]` tables that differ.
+    pub settings: Vec<&'static str>,
+}
+
+impl Changes {
+    /// How many channels were added, removed or edited.
+    pub fn channels(&self) -> usize {
+        self.channels_added.len() + self.channels_removed.len() + self.channels_changed.len()
+    }
+
+    /// Whether the new config is the old one (layout and comments aside).
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+
+    /// In words, for the log: `channel hook edited; watches a, b added;
+    /// daemon.report_url changed`, or `nothing changed`. Names beyond the
+    /// fifth of a list are counted, not named.
+    pub fn describe(&self) -> String {
+        fn names(list: &[String]) -> String {
+            match list.len() {
+                0..=5 => list.join(", "),
+                n => format!("{} and {} more", list[..5].join(", "), n - 5),
+            }
+        }
+        let mut parts = Vec::new();
+        for (list, one, many, what) in [
+            (&self.channels_added, "channel", "channels", "added"),
+            (&self.channels_removed, "channel", "channels", "removed"),
+            (&self.channels_changed, "channel", "channels", "edited"),
+            (&self.watches_added, "watch", "watches", "added"),
+            (&self.watches_removed, "watch", "watches", "removed"),
+            (&self.watches_changed, "watch", "watches", "edited"),
+        ] {
+            if !list.is_empty() {
+                let noun = if list.len() == 1 { one } else { many };
+                parts.push(format!("{noun} {} {what}", names(list)));
+            }
+        }
+        if !self.settings.is_empty() {
+            parts.push(format!("{} changed", self.settings.join(", ")));
+        }
+        if parts.is_empty() {
+            return "nothing changed".into();
+        }
+        parts.join("; ")
     }
 }
 
@@ -678,5 +782,36 @@ delay = "1s"
         assert_eq!(e.len(), 2, "{e:#?}");
         assert!(e[0].starts_with("c.toml:3: not valid TOML"), "{e:?}");
         assert!(e[1].starts_with("c.toml:8: not valid TOML"), "{e:?}");
+    }
+
+    /// A reload that edits a channel's recipients and `report_url` only is
+    /// told as such; one that edits nothing says so.
+    #[test]
+    fn a_reload_names_the_channels_and_settings_it_changed() {
+        let cfg = |to: &str, report: &str| {
+            Config::parse(
+                Path::new("c.toml"),
+                &format!(
+                    "[daemon]\n{report}\n[[channel]]\nname = \"desk\"\ntype = \"email\"\n\
+                     smtp_url = \"smtp://127.0.0.1:25\"\ntls = \"none\"\nfrom = \"pw@example.org\"\nto = [\"{to}\"]\n\n\
+                     [[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n"
+                ),
+            )
+            .unwrap()
+        };
+        let old = cfg("a@example.org", "");
+        let new = cfg(
+            "b@example.org",
+            "report_url = \"https://evidence.example.org/\"",
+        );
+        let changes = new.changes_since(&old);
+        assert_eq!(changes.channels(), 1);
+        assert!(changes.watches_changed.is_empty());
+        assert_eq!(
+            changes.describe(),
+            "channel desk edited; daemon.report_url changed"
+        );
+        assert!(old.changes_since(&old).is_empty());
+        assert_eq!(old.changes_since(&old).describe(), "nothing changed");
     }
 }

@@ -471,6 +471,74 @@ async fn sighup_reloads_the_config() {
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// Given a daemon alerting a webhook and a mail desk, ops edit only the
+/// channels (the webhook moved, the desk has a new address) and reload: the
+/// log line says the channels changed (it said `changed=0` before, which
+/// reads as a reload that did nothing), and the next edit goes to the new
+/// webhook URL and the new recipient, none to the old ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_edits_only_channels_says_so_and_alerts_go_to_the_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let smtp = crate::support::smtp_sink(mails.clone());
+    let config = dir.path().join("config.toml");
+    let body = |hook: &str, to: &str| {
+        format!(
+            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+             [[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\n\
+             from = \"pw@example.org\"\nto = [\"{to}\"]\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url(hook),
+            server.url("/story")
+        )
+    };
+    write_config(&config, &body("/hook-old", "old-desk@example.org"));
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    let mut d = Daemon::start(&config, &[SCALE]);
+    d.wait_for_log("presswatch started", Duration::from_secs(10))
+        .await;
+
+    write_config(&config, &body("/hook-new", "new-desk@example.org"));
+    d.signal("HUP");
+    d.wait_for_log("config reloaded", Duration::from_secs(5))
+        .await;
+    let log = d.log_text();
+    let line = log.lines().find(|l| l.contains("config reloaded")).unwrap();
+    assert!(
+        line.contains("changed=0")
+            && line.contains("channels_changed=2")
+            && line.contains("changes=channels hook, desk edited"),
+        "{line}"
+    );
+
+    server.set(
+        "/story",
+        Route::html(article("Story", "Second version, with more words.")),
+    );
+    let mailed = |to: &str| {
+        mails
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| String::from_utf8_lossy(m).contains(&format!("To: {to}")))
+            .count()
+    };
+    assert!(
+        eventually(Duration::from_secs(20), || {
+            count(&server, "/hook-new") == 1 && mailed("new-desk@example.org") == 1
+        })
+        .await,
+        "the edit goes to the new webhook and recipient\n{}",
+        d.log_text()
+    );
+    assert_eq!(count(&server, "/hook-old"), 0);
+    assert_eq!(mailed("old-desk@example.org"), 0);
+    d.stop(Duration::from_secs(10)).await;
+}
+
 /// A reload to a config whose secret file cannot be read (a credential not
 /// installed yet) is rejected, the running config kept, and the log says
 /// which file, line and key, each problem on a line of its own as every
