@@ -52,6 +52,10 @@ pub struct Replica {
     mismatched: Vec<(String, String)>,
     /// The watches of this replica's config.
     watches: Vec<String>,
+    /// When each of `watches` was due at the latest when this replica put
+    /// them on the schedule: when it comes back from a stall, it puts any
+    /// that were taken off meanwhile back on, due by then.
+    initial_due: Vec<i64>,
     /// Outages of the database since this replica joined.
     outages: u64,
     /// The leased watches not handed back yet, each with the count of
@@ -118,6 +122,7 @@ impl Replica {
             renewed: Instant::now(),
             mismatched: Vec::new(),
             watches: config.watches.iter().map(|w| w.name.clone()).collect(),
+            initial_due: Vec::new(),
             outages: 0,
             leased_in: std::collections::HashMap::new(),
             removed: Vec::new(),
@@ -126,7 +131,7 @@ impl Replica {
         };
         let others = replica
             .pg
-            .register_replica(&replica.config_hash)
+            .register_replica(&replica.config_hash, &replica.watches)
             .map_err(|e| e.to_string())?;
         replica.log_mismatches(others);
         tracing::info!(replica = %replica.id(), config_hash = %replica.config_hash,
@@ -144,7 +149,7 @@ impl Replica {
         self.config_hash = config_hash(config);
         self.batch = config.daemon.concurrency.max(1);
         self.watches = config.watches.iter().map(|w| w.name.clone()).collect();
-        match self.pg.register_replica(&self.config_hash) {
+        match self.pg.register_replica(&self.config_hash, &self.watches) {
             Ok(others) => self.log_mismatches(others),
             Err(e) => self.failed(e),
         }
@@ -165,8 +170,8 @@ impl Replica {
 
     /// Once every live replica runs this replica's config, takes the
     /// watches it lacks off the shared schedule: no replica checks them any
-    /// more. (While configs differ they stay on it, for the replicas whose
-    /// config has them.)
+    /// more. (The database takes off only those no live replica's config
+    /// has: see [`Postgres::unschedule_others`].)
     fn retire_others(&mut self) {
         match self.pg.unschedule_others(&self.watches) {
             Ok(0) => {}
@@ -177,11 +182,11 @@ impl Replica {
     }
 
     /// Puts the config's watches on the shared schedule (new ones due
-    /// within the start-up spread) and takes the watches it lacks off it,
-    /// unless other live replicas run another config (which may have them:
-    /// they are taken off once every live replica runs one config); the
-    /// config's watches are leased here
-    /// again if they were passed over.
+    /// within the start-up spread) and takes off it the watches that no
+    /// live replica's config has (the database decides, from the watches
+    /// each replica announced: a replica that started a moment ago, or runs
+    /// another config, keeps its own); the config's watches are leased
+    /// here again if they were passed over.
     /// Those in `refetch` (name, due time), which a reload made fetched
     /// differently, are due by then, their failures and backoff forgotten.
     pub fn schedule(
@@ -198,15 +203,10 @@ impl Replica {
             .iter()
             .map(|w| sched.initial_due(now_ms, None, None, w.interval))
             .collect();
+        self.initial_due = due.clone();
         // A deadlock with another replica's hand-back aborts one of the two
         // writes: the schedule is tried again before it counts as failed.
-        let write = |pg: &Postgres| {
-            if self.mismatched.is_empty() {
-                pg.schedule_watches(&names, &due, refetch)
-            } else {
-                pg.schedule_watches_beside_others(&names, &due, refetch)
-            }
-        };
+        let write = |pg: &Postgres| pg.schedule_watches(&names, &due, refetch);
         let mut done = write(&self.pg);
         for _ in 0..2 {
             if done.is_ok() {
@@ -382,13 +382,31 @@ impl Replica {
             return;
         }
         let since = self.renewed.elapsed();
-        let beat = self.pg.heartbeat(&self.config_hash);
+        let beat = self.pg.heartbeat(&self.config_hash, &self.watches);
         if let Some(others) = self.settle(beat) {
             self.renewed = Instant::now();
             self.log_mismatches(others);
             if since >= self.stale_after() {
                 self.drop_moved(since);
+                self.reschedule();
             }
+        }
+    }
+
+    /// After a stall (or an outage) long enough for the other replicas to
+    /// count this one gone, puts the watches of its config that they took
+    /// off the schedule meanwhile back on it: without this, a watch only
+    /// this replica's config has would never be checked again.
+    fn reschedule(&mut self) {
+        if self.initial_due.len() != self.watches.len() {
+            return;
+        }
+        match self
+            .pg
+            .schedule_watches(&self.watches, &self.initial_due, &[])
+        {
+            Ok(()) => {}
+            Err(e) => self.failed(e),
         }
     }
 

@@ -631,6 +631,119 @@ async fn a_watch_removed_from_one_replicas_config_is_still_checked_by_the_replic
     assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// One replica of a fleet as `presswatch run` makes it, driven step by step
+/// (no daemon loop): its config, its handle on the database, its part in
+/// the fleet.
+struct Stepped {
+    config: presswatch::config::Config,
+    replica: presswatch::fleet::Replica,
+    _state: presswatch::store::State,
+}
+
+impl Stepped {
+    /// Joins the fleet as a starting replica does: it announces itself and
+    /// its config, and puts nothing on the schedule yet.
+    fn join(url: &str, path: &Path, watches: &[&str]) -> Stepped {
+        let mut text = format!("[daemon]\nstate_url = \"{url}\"\nlease = \"30s\"\n");
+        for w in watches {
+            text.push_str(&format!(
+                "[[watch]]\nname = \"{w}\"\nurl = \"http://127.0.0.1:9/{w}\"\n"
+            ));
+        }
+        std::fs::write(path, text).unwrap();
+        let config = presswatch::config::Config::load(path).unwrap();
+        let state = presswatch::store::State::open_postgres(
+            url,
+            Some(pg::PASSWORD),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        let fetcher = presswatch::fetch::Fetcher::http(&config.daemon).unwrap();
+        let replica = presswatch::fleet::Replica::join(&config, &state, &fetcher)
+            .unwrap()
+            .expect("a PostgreSQL state makes a replica");
+        Stepped {
+            config,
+            replica,
+            _state: state,
+        }
+    }
+
+    /// Puts its config's watches on the shared schedule, as the daemon
+    /// does right after joining.
+    fn schedule(&mut self) {
+        let now = chrono::Utc::now().timestamp_millis();
+        let sched = presswatch::scheduler::Scheduler::from_env();
+        self.replica
+            .schedule(&self.config, sched, now, &[])
+            .unwrap();
+    }
+}
+
+/// Replicas with different configs starting within milliseconds of each
+/// other, in the order that lost watches: a joins and sees no other
+/// replica; b joins (a config with one watch more, w-extra) and puts its
+/// watches on the schedule; only then does a put its own on it. a, which
+/// had seen one config when it joined, took w-extra off the schedule, and
+/// no replica checked it until b was restarted. No watch of a live
+/// replica's config is taken off the schedule, in whatever order they
+/// start; one no live replica's config has is, as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_with_different_configs_keep_each_others_watches_scheduled() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scheduled = |watch: &str| {
+        cluster
+            .psql(
+                db,
+                &format!("SELECT count(*) FROM watch_state WHERE watch = '{watch}' AND due_ms IS NOT NULL"),
+            )
+            .unwrap()
+            == "1"
+    };
+    // An earlier run scheduled a watch that no config has any more.
+    let mut old = Stepped::join(&url, &dir.path().join("old.toml"), &["w-gone"]);
+    old.schedule();
+    drop(old);
+    // Its replica stopped long ago: only live replicas count.
+    cluster.psql(db, "UPDATE replicas SET seen_ms = 0").unwrap();
+    assert!(scheduled("w-gone"));
+
+    let mut a = Stepped::join(&url, &dir.path().join("a.toml"), &["w-shared"]);
+    let mut b = Stepped::join(&url, &dir.path().join("b.toml"), &["w-shared", "w-extra"]);
+    b.schedule();
+    assert!(scheduled("w-extra"));
+    a.schedule();
+    assert!(
+        scheduled("w-extra"),
+        "b's own watch stays on the schedule: b runs, and its config has it"
+    );
+    assert!(scheduled("w-shared"));
+    assert!(
+        !scheduled("w-gone"),
+        "a watch no live replica's config has is taken off"
+    );
+
+    // The same at a reload: a's config gains a watch b's lacks, and a
+    // reloads just after b started and before b scheduled; b then
+    // schedules beside it.
+    std::fs::write(
+        dir.path().join("a.toml"),
+        std::fs::read_to_string(dir.path().join("a.toml")).unwrap()
+            + "[[watch]]\nname = \"w-new\"\nurl = \"http://127.0.0.1:9/w-new\"\n",
+    )
+    .unwrap();
+    a.config = presswatch::config::Config::load(&dir.path().join("a.toml")).unwrap();
+    a.replica.reconfigured(&a.config);
+    a.schedule();
+    b.schedule();
+    for w in ["w-shared", "w-extra", "w-new"] {
+        assert!(scheduled(w), "{w} is in a live replica's config");
+    }
+}
+
 /// Two replicas on one machine run one config, each with its own `listen`
 /// port for /metrics (and a comment of its own): the fleet reads them as
 /// running the same config. Neither logs "different configs", and
@@ -1714,7 +1827,7 @@ robots = false
         presswatch::store::State::open_postgres(&url, Some(pg::PASSWORD), Duration::from_secs(4))
             .unwrap();
     let pg = replica.shared().unwrap();
-    pg.register_replica("its-config").unwrap();
+    pg.register_replica("its-config", &[]).unwrap();
     let names = ["other".to_string(), "story".to_string()];
     pg.schedule_watches(&names, &[0, 0], &[]).unwrap();
     let leased = pg.lease_due(10, &names[..1]).unwrap();
@@ -1728,7 +1841,7 @@ robots = false
         pg.replica()
     );
     for watch in [None, Some("story")] {
-        pg.heartbeat("its-config").unwrap();
+        pg.heartbeat("its-config", &[]).unwrap();
         let (code, stdout, stderr) = check(watch).await;
         assert_eq!(code, Some(0), "{watch:?}: {stdout}{stderr}");
         let row = stdout

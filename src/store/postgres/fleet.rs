@@ -159,10 +159,27 @@ macro_rules! leased_columns {
     };
 }
 
-/// Takes the watches not in `$1` off the shared schedule.
+/// Takes off the shared schedule the watches that neither `$1` (the
+/// config of the replica asking) nor the config of any live replica (heard
+/// from within the lease time, `$2` ms) has. A replica whose row lists no
+/// watches (one of a presswatch older than migration 20) may have any: while
+/// one is live, nothing is taken off. Run under [`SCHEDULE_LOCK`], after
+/// which every replica registered so far is seen.
 const UNSCHEDULE_OTHERS: &str =
-    "UPDATE watch_state SET due_ms = NULL, lease_owner = NULL, lease_until_ms = NULL
-     WHERE due_ms IS NOT NULL AND NOT (watch = ANY($1))";
+    "UPDATE watch_state w SET due_ms = NULL, lease_owner = NULL, lease_until_ms = NULL
+     WHERE w.due_ms IS NOT NULL AND NOT (w.watch = ANY($1))
+       AND NOT EXISTS (SELECT 1 FROM replicas r
+            WHERE r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
+              AND (r.watches IS NULL OR w.watch = ANY(r.watches)))";
+
+/// The advisory lock (transaction-scoped) that a replica announcing its
+/// config's watches and a replica taking watches off the schedule both
+/// hold: one taking watches off sees every replica announced before it,
+/// and one announced after puts its watches back on the schedule after.
+/// Without it, a replica starting a moment after another could announce
+/// its config after the other had read who runs what, and before it took
+/// the watches it lacked off the schedule: the newcomer's own watches.
+const SCHEDULE_LOCK: i64 = 0x7072_6573_7377_5343;
 
 impl Postgres {
     /// This process's id in the fleet (`host:pid:random`).
@@ -175,19 +192,26 @@ impl Postgres {
         self.inner.lease_ms
     }
 
-    /// Announces (or re-announces, after a reload) this replica and the hash
-    /// of its config; returns the other live replicas (id, config hash)
-    /// whose config hash differs.
-    pub fn register_replica(&self, config_hash: &str) -> Result<Vec<(String, String)>> {
+    /// Announces (or re-announces, after a reload) this replica, the hash
+    /// of its config and the config's watches (which no replica takes off
+    /// the schedule while this one is live); returns the other live
+    /// replicas (id, config hash) whose config hash differs.
+    pub fn register_replica(
+        &self,
+        config_hash: &str,
+        watches: &[String],
+    ) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         let pid = std::process::id() as i64;
         let hostname = hostname();
-        self.run(async |c| {
+        self.transaction(crate::store::Durability::Lazy, async |c| {
+            c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
+                .await?;
             c.execute(
-                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms)
-                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT)
-                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
-                &[&id, &hostname, &pid, &config_hash],
+                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches)
+                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5)
+                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms, watches = $5",
+                &[&id, &hostname, &pid, &config_hash, &watches],
             )
             .await?;
             Ok(c.query(
@@ -204,17 +228,27 @@ impl Postgres {
 
     /// Renews everything this replica holds (its row, the watch leases it
     /// holds and its host tokens) for another lease time, and forgets
-    /// replicas silent for ten lease times. Returns the mismatched configs
-    /// seen, as [`Postgres::register_replica`] does.
-    pub fn heartbeat(&self, config_hash: &str) -> Result<Vec<(String, String)>> {
+    /// replicas silent for ten lease times. Its row is written again, with
+    /// `watches`, when another replica forgot it (this one stalled for that
+    /// long). Returns the mismatched configs seen, as
+    /// [`Postgres::register_replica`] does.
+    pub fn heartbeat(
+        &self,
+        config_hash: &str,
+        watches: &[String],
+    ) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
+        let pid = std::process::id() as i64;
+        let hostname = hostname();
         // Only the leases this replica knows it holds: one it lost track of
         // expires and moves, rather than being renewed for ever.
         let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
         self.transaction(crate::store::Durability::Lazy, async |c| {
             c.execute(
-                "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2 WHERE id = $1",
-                &[&id, &config_hash],
+                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches)
+                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5)
+                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
+                &[&id, &hostname, &pid, &config_hash, &watches],
             )
             .await?;
             c.execute(
@@ -246,49 +280,28 @@ impl Postgres {
     }
 
     /// Makes the schedule match a config: each of `watches` gets a row (due
-    /// at `initial_due_ms` unless it already has a due time); watches not in
-    /// the list are no longer scheduled. The watches in `refetch` (name, due
-    /// time), which a reload made fetched differently, are due by that time
-    /// at the latest, their failures forgotten with their backoff. Rows are
-    /// written in the byte order of their names, the order in which a
-    /// replica hands back its checked watches, so the two cannot deadlock.
+    /// at `initial_due_ms` unless it already has a due time); watches that
+    /// neither the list nor the config of any live replica has are no
+    /// longer scheduled (see [`Postgres::unschedule_others`]). The watches
+    /// in `refetch` (name, due time), which a reload made fetched
+    /// differently, are due by that time at the latest, their failures
+    /// forgotten with their backoff. Rows are written in the byte order of
+    /// their names, the order in which a replica hands back its checked
+    /// watches, so the two cannot deadlock.
     pub fn schedule_watches(
         &self,
         watches: &[String],
         initial_due_ms: &[i64],
         refetch: &[(String, i64)],
     ) -> Result<()> {
-        self.schedule(watches, initial_due_ms, refetch, true)
-    }
-
-    /// As [`Postgres::schedule_watches`], but the watches not in the list
-    /// stay scheduled: while the fleet's replicas run different configs,
-    /// another replica's config may have them, and that replica checks them.
-    pub fn schedule_watches_beside_others(
-        &self,
-        watches: &[String],
-        initial_due_ms: &[i64],
-        refetch: &[(String, i64)],
-    ) -> Result<()> {
-        self.schedule(watches, initial_due_ms, refetch, false)
-    }
-
-    /// Takes the watches not in `watches` off the schedule (once every live
-    /// replica runs the config that lists `watches`); how many were on it.
-    pub fn unschedule_others(&self, watches: &[String]) -> Result<u64> {
-        self.run(async |c| Ok(c.execute(UNSCHEDULE_OTHERS, &[&watches]).await?))
-    }
-
-    fn schedule(
-        &self,
-        watches: &[String],
-        initial_due_ms: &[i64],
-        refetch: &[(String, i64)],
-        retire_others: bool,
-    ) -> Result<()> {
         let mut refetch = refetch.to_vec();
         refetch.sort_unstable();
+        let lease_ms = self.inner.lease_ms;
         self.transaction(crate::store::Durability::Durable, async |c| {
+            // First: the lock before any row's, in every transaction that
+            // takes both.
+            c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
+                .await?;
             c.execute(
                 "INSERT INTO watch_state (watch, due_ms)
                  SELECT w, d FROM unnest($1::TEXT[], $2::BIGINT[]) AS t(w, d) ORDER BY w COLLATE \"C\"
@@ -296,9 +309,7 @@ impl Postgres {
                 &[&watches, &initial_due_ms],
             )
             .await?;
-            if retire_others {
-                c.execute(UNSCHEDULE_OTHERS, &[&watches]).await?;
-            }
+            c.execute(UNSCHEDULE_OTHERS, &[&watches, &lease_ms]).await?;
             for (watch, due_ms) in &refetch {
                 c.execute(
                     "UPDATE watch_state SET due_ms = LEAST(COALESCE(due_ms, $2), $2), failures = 0
@@ -311,6 +322,20 @@ impl Postgres {
         })?;
         self.forget_failures(refetch.iter().map(|(w, _)| w));
         Ok(())
+    }
+
+    /// Takes off the schedule the watches that neither `watches` nor the
+    /// config of any live replica has (the last replica whose config had
+    /// them stopped, or reloaded without them); how many were on it. Safe
+    /// beside replicas starting at the same moment: it holds the lock they
+    /// announce their watches under.
+    pub fn unschedule_others(&self, watches: &[String]) -> Result<u64> {
+        let lease_ms = self.inner.lease_ms;
+        self.transaction(crate::store::Durability::Lazy, async |c| {
+            c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
+                .await?;
+            c.execute(UNSCHEDULE_OTHERS, &[&watches, &lease_ms]).await
+        })
     }
 
     /// Leases up to `limit` due watches to this replica for the lease time,

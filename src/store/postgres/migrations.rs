@@ -387,6 +387,11 @@ CREATE TABLE IF NOT EXISTS watch_kinds (
         name: "what later checks need to know of the page a version was read from, kept when its raw response is not (versions.page_facts), so that with keep_raw = \"off\" a page cut short or behind a paywall is still told",
         sql: "ALTER TABLE versions ADD COLUMN IF NOT EXISTS page_facts TEXT;",
     },
+    Migration {
+        version: 20,
+        name: "the watches of each replica's config (replicas.watches), so that no replica takes a watch off the fleet's schedule while a live replica's config has it, however close together they start",
+        sql: "ALTER TABLE replicas ADD COLUMN IF NOT EXISTS watches TEXT[];",
+    },
 ];
 
 /// The newest schema version this build knows.
