@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::notify::outbox::{DigestPlan, Outbox};
 use crate::scheduler::human;
-use crate::store::State;
+use crate::store::{OnSchedule, State};
 use crate::text;
 
 /// NEXT DUE of a watch no daemon has scheduled: one checked only by
@@ -34,21 +34,39 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     ]];
     let mut moved = Vec::new();
     let fleet = state.fleet().map_err(|e| e.to_string())?;
-    // Watches no daemon has scheduled (a fleet's schedule is in the database).
+    // A fleet's schedule is in the database: what `next_due` says there is
+    // only when a replica last handed the watch back, and says nothing of
+    // a watch taken off the schedule since.
+    let names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
+    let schedule = state.fleet_schedule(&names).map_err(|e| e.to_string())?;
+    // Watches no daemon has scheduled, and those off the fleet's schedule.
     let mut unscheduled = 0;
-    for w in &config.watches {
+    let mut off_fleet = 0;
+    for (i, w) in config.watches.iter().enumerate() {
         let st = state.watch(&w.name).map_err(|e| e.to_string())?;
         let pending = state
             .pending_count(Some(&w.name))
             .map_err(|e| e.to_string())?;
-        let next = match st.next_due {
-            None if fleet.is_some() => "when leased".to_string(),
-            None => {
+        let next = match (&schedule, st.next_due) {
+            (Some((on, db_now)), _) => match &on[i] {
+                OnSchedule::Off => {
+                    off_fleet += 1;
+                    NOT_SCHEDULED.to_string()
+                }
+                OnSchedule::Leased(_) => "checking now".to_string(),
+                // Whole seconds, rounded up: never shown due before it is.
+                OnSchedule::Due(ms) if *ms <= *db_now => "now".to_string(),
+                OnSchedule::Due(ms) => format!(
+                    "in {}",
+                    human(Duration::from_secs(((ms - db_now + 999) / 1000) as u64))
+                ),
+            },
+            (None, None) => {
                 unscheduled += 1;
                 NOT_SCHEDULED.to_string()
             }
-            Some(t) if t <= now => "now".to_string(),
-            t => ago(t),
+            (None, Some(t)) if t <= now => "now".to_string(),
+            (None, t) => ago(t),
         };
         // A taken-down article stays taken down until it is back, whatever
         // a check said since (unless it failed).
@@ -97,6 +115,9 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             if unscheduled == 1 { "it" } else { "them" },
             human(crate::scheduler::STARTUP_SPREAD)
         );
+    }
+    if let (Some(fleet), 1..) = (&fleet, off_fleet) {
+        let _ = writeln!(out, "{}", off_the_fleets_schedule(config, fleet, off_fleet));
     }
     let outbox = Outbox::read(&DigestPlan::of(config), state, now)?;
     let removed = outbox.removed_channels(config);
@@ -197,6 +218,55 @@ fn raw_line(config: &Config, state: &State) -> Result<String, String> {
             ),
         }
     })
+}
+
+/// What to say under the table of `n` watches of `config` that are off the
+/// fleet's schedule, which no replica checks: why, from the configs the
+/// live replicas run, and what to do.
+fn off_the_fleets_schedule(config: &Config, fleet: &crate::store::FleetView, n: usize) -> String {
+    let (these, them, are, they) = if n == 1 {
+        ("this watch", "it", "is", "it")
+    } else {
+        ("these watches", "them", "are", "they")
+    };
+    let head = format!(
+        "NEXT DUE {NOT_SCHEDULED:?}: {these} {are} not on the fleet's schedule, and no replica checks {them}"
+    );
+    let then = format!(
+        "a replica puts {them} on the schedule as it starts or reloads, due at once if {they} fell due meanwhile, else within {}",
+        human(crate::scheduler::STARTUP_SPREAD)
+    );
+    let hash = crate::fleet::config_hash(config);
+    let live: Vec<&crate::store::ReplicaInfo> = fleet.live_replicas().collect();
+    if live.is_empty() {
+        return format!(
+            "{head}: no replica runs (none heard from within the lease time). Start `presswatch run` \
+             with this config (`systemctl start presswatch`): {then}"
+        );
+    }
+    if let Some(r) = live.iter().find(|r| r.config_hash == hash) {
+        return format!(
+            "{head}, though replica {} runs this config ({hash}), which has {them}: it puts {them} on the \
+             schedule as it starts or reloads, within moments; if {these} stay off it, send it SIGHUP \
+             (`systemctl reload presswatch`)",
+            r.id
+        );
+    }
+    let mut theirs: Vec<&str> = live.iter().map(|r| r.config_hash.as_str()).collect();
+    theirs.sort_unstable();
+    theirs.dedup();
+    let (replicas, run, configs) = match (live.len(), theirs.len()) {
+        (1, _) => ("the one live replica", "runs", "another config"),
+        (_, 1) => ("the live replicas", "run", "another config"),
+        _ => ("the live replicas", "run", "other configs"),
+    };
+    format!(
+        "{head}: {replicas} {run} {configs} ({}), which lack{} {them}, not this file ({hash}, {}). \
+         Deploy this file to every replica and send each SIGHUP (`systemctl reload presswatch`): {then}",
+        theirs.join(", "),
+        if theirs.len() == 1 { "s" } else { "" },
+        config.path.display()
+    )
 }
 
 /// The fleet sharing the state: each replica, its leases and what it

@@ -207,6 +207,15 @@ impl State {
     pub fn fleet(&self) -> Result<Option<FleetView>> {
         self.shared().map(|b| b.fleet()).transpose()
     }
+
+    /// Where each of `watches` stands on the fleet's shared schedule, and
+    /// the database's time (Unix ms), when the state is shared.
+    pub fn fleet_schedule(
+        &self,
+        watches: &[String],
+    ) -> Result<Option<(Vec<super::OnSchedule>, i64)>> {
+        self.shared().map(|b| b.schedule_of(watches)).transpose()
+    }
 }
 
 /// A check's hold on its watch, from reading its state to storing its

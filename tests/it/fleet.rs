@@ -631,6 +631,21 @@ async fn a_watch_removed_from_one_replicas_config_is_still_checked_by_the_replic
     assert_eq!(b.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// A fleet config with these watches (never fetched: the tests drive the
+/// schedule only).
+fn stepped_config(url: &str, watches: &[&str]) -> String {
+    let mut text = format!(
+        "[daemon]\nstate_url = \"{url}\"\nstate_password_env = \"{}\"\nlease = \"30s\"\n",
+        pg::PASSWORD_ENV
+    );
+    for w in watches {
+        text.push_str(&format!(
+            "[[watch]]\nname = \"{w}\"\nurl = \"http://127.0.0.1:9/{w}\"\n"
+        ));
+    }
+    text
+}
+
 /// One replica of a fleet as `presswatch run` makes it, driven step by step
 /// (no daemon loop): its config, its handle on the database, its part in
 /// the fleet.
@@ -644,13 +659,7 @@ impl Stepped {
     /// Joins the fleet as a starting replica does: it announces itself and
     /// its config, and puts nothing on the schedule yet.
     fn join(url: &str, path: &Path, watches: &[&str]) -> Stepped {
-        let mut text = format!("[daemon]\nstate_url = \"{url}\"\nlease = \"30s\"\n");
-        for w in watches {
-            text.push_str(&format!(
-                "[[watch]]\nname = \"{w}\"\nurl = \"http://127.0.0.1:9/{w}\"\n"
-            ));
-        }
-        std::fs::write(path, text).unwrap();
+        std::fs::write(path, stepped_config(url, watches)).unwrap();
         let config = presswatch::config::Config::load(path).unwrap();
         let state = presswatch::store::State::open_postgres(
             url,
@@ -742,6 +751,74 @@ async fn replicas_starting_together_with_different_configs_keep_each_others_watc
     for w in ["w-shared", "w-extra", "w-new"] {
         assert!(scheduled(w), "{w} is in a live replica's config");
     }
+}
+
+/// A watch off the fleet's schedule is checked by no replica, and `status`
+/// says so, with why and what to do. Given a replica that checked
+/// w-extra (due a minute ago, by its last hand-back) and then reloaded a
+/// config without it, and ops' config that still has it and a watch no
+/// replica ever had: `status` on that config showed w-extra due "now" and
+/// the new one "when leased", though no replica would check either. They
+/// read "not scheduled", and the line under the table says the replicas run
+/// another config and to deploy this file and reload them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_a_watch_off_the_fleets_schedule_is_not_scheduled_and_what_to_do() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let replica_config = dir.path().join("replica.toml");
+    let mut r = Stepped::join(&url, &replica_config, &["w-shared", "w-extra"]);
+    r.schedule();
+    // Checked before: its hand-back said due a minute ago.
+    cluster
+        .psql(
+            db,
+            "UPDATE watch_state SET next_due = extract(epoch from now())::BIGINT - 60, last_check = extract(epoch from now())::BIGINT - 120",
+        )
+        .unwrap();
+    std::fs::write(&replica_config, stepped_config(&url, &["w-shared"])).unwrap();
+    r.config = presswatch::config::Config::load(&replica_config).unwrap();
+    r.replica.reconfigured(&r.config);
+    r.schedule();
+
+    let ops_config = dir.path().join("ops.toml");
+    std::fs::write(
+        &ops_config,
+        stepped_config(&url, &["w-shared", "w-extra", "w-new"]),
+    )
+    .unwrap();
+    let out = fleet_status(ops_config.to_str().unwrap()).await;
+    let row = |out: &str, w: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{w} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // On the schedule, due within the start-up spread.
+    assert!(row(&out, "w-shared").contains(" in "), "{out}");
+    for w in ["w-extra", "w-new"] {
+        assert!(row(&out, w).contains("not scheduled"), "{w}:\n{out}");
+        assert!(
+            !row(&out, w).contains("now") && !row(&out, w).contains("when leased"),
+            "{w}:\n{out}"
+        );
+    }
+    assert!(
+        out.contains("NEXT DUE \"not scheduled\": these watches are not on the fleet's schedule, and no replica checks them: the one live replica runs another config")
+            && out.contains("Deploy this file to every replica and send each SIGHUP (`systemctl reload presswatch`)"),
+        "{out}"
+    );
+
+    // Deployed and reloaded: on the schedule again, due at once (w-extra
+    // fell due while off it).
+    std::fs::copy(&ops_config, &replica_config).unwrap();
+    r.config = presswatch::config::Config::load(&replica_config).unwrap();
+    r.replica.reconfigured(&r.config);
+    r.schedule();
+    let out = fleet_status(ops_config.to_str().unwrap()).await;
+    assert!(!out.contains("not scheduled"), "{out}");
+    assert!(row(&out, "w-extra").contains("now"), "{out}");
 }
 
 /// Two replicas on one machine run one config, each with its own `listen`

@@ -77,6 +77,20 @@ impl FleetView {
     }
 }
 
+/// Where a watch stands on the fleet's shared schedule, as `status` shows
+/// it ([`Postgres::schedule_of`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnSchedule {
+    /// Not on it: never put on it, or taken off (no live replica's config
+    /// had it): no replica checks the watch.
+    Off,
+    /// Due at this time (Unix ms, the database's clock); no lease on it.
+    Due(i64),
+    /// A replica (or a `presswatch check`), by this id, holds its lease
+    /// now: it is being checked.
+    Leased(String),
+}
+
 /// Who holds the lease on a watch that another process asked to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseHolder {
@@ -335,6 +349,43 @@ impl Postgres {
             c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
                 .await?;
             c.execute(UNSCHEDULE_OTHERS, &[&watches, &lease_ms]).await
+        })
+    }
+
+    /// Where each of `watches` stands on the shared schedule, in that
+    /// order, and the database's time now (Unix ms).
+    pub fn schedule_of(&self, watches: &[String]) -> Result<(Vec<OnSchedule>, i64)> {
+        self.run(async |c| {
+            let now: i64 = c
+                .query_one(
+                    "SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT",
+                    &[],
+                )
+                .await?
+                .get(0);
+            let rows = c
+                .query(
+                    "SELECT watch, due_ms, CASE WHEN lease_until_ms >= $2 THEN lease_owner END
+                     FROM watch_state WHERE watch = ANY($1)",
+                    &[&watches, &now],
+                )
+                .await?;
+            let mut found: HashMap<String, OnSchedule> = HashMap::new();
+            for r in rows {
+                let due: Option<i64> = r.get(1);
+                let holder: Option<String> = r.get(2);
+                let on = match (due, holder) {
+                    (None, _) => OnSchedule::Off,
+                    (Some(_), Some(holder)) => OnSchedule::Leased(holder),
+                    (Some(due), None) => OnSchedule::Due(due),
+                };
+                found.insert(r.get(0), on);
+            }
+            let on = watches
+                .iter()
+                .map(|w| found.remove(w).unwrap_or(OnSchedule::Off))
+                .collect();
+            Ok((on, now))
         })
     }
 

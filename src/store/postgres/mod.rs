@@ -39,7 +39,9 @@ mod snapshots;
 mod versions;
 mod watch;
 
-pub use fleet::{CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, ReplicaInfo};
+pub use fleet::{
+    CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule, ReplicaInfo,
+};
 
 use std::collections::HashMap;
 use std::future::Future;
