@@ -630,6 +630,19 @@ impl Daemon {
         // reset above, and warned of.) A watch is edited when a setting of
         // its own is, one it takes from [daemon] included.
         let changes = new.changes_since(&old);
+        // What failed to reach a channel's old settings (a mistyped webhook
+        // URL or recipient) goes to its new ones now, not when the backoff
+        // its old settings earned ends, up to an hour away.
+        let now = chrono::Utc::now().timestamp();
+        for channel in &changes.channels_changed {
+            match self.ctx.state.retry_channel_now(channel, now) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(channel = %channel, alerts = n,
+                    "the channel changed: the alerts that failed to reach it are sent again now, with its new settings"),
+                Err(e) => tracing::error!(channel = %channel, error = %e,
+                    "cannot make the channel's failed alerts due: they are sent when their backoff ends"),
+            }
+        }
         tracing::info!(
             watches = new.watches.len(),
             added = changes.watches_added.len(),

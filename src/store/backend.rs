@@ -332,6 +332,12 @@ forward! {
     /// deliver it, so dropping it would not keep it from the receiver.
     /// Returns how many were dropped.
     fn drop_entries(&self, alert_id: Option<&str>, channel: Option<&str>, now: i64) -> Result<usize>;
+    /// Makes the entries of `channel` that failed and wait for their next
+    /// try due at `now`, as a reload that changed the channel does (the
+    /// backoff its old settings earned no longer holds). An entry being
+    /// sent is left to its attempt, and dead ones stay dead (`outbox
+    /// retry` sends them). Returns how many.
+    fn retry_channel_now(&self, channel: &str, now: i64) -> Result<usize>;
     /// Forgets delivered alerts sent before `before` (Unix time).
     fn prune_delivered(&self, before: i64) -> Result<usize>;
     /// The undelivered entries of each channel that has any, by how they

@@ -539,6 +539,60 @@ async fn a_reload_that_edits_only_channels_says_so_and_alerts_go_to_the_new_ones
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// Given an alert failing at a mistyped webhook URL (retried with backoff,
+/// the next try 30 s or more away), ops fix the URL and reload: the alert
+/// goes to the fixed URL within the next delivery round, not when the
+/// backoff the wrong URL earned ends (up to an hour).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_fixes_a_channel_sends_its_failed_alerts_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    server.set("/hook-typo", Route::status(404));
+    let config = dir.path().join("config.toml");
+    let body = |hook: &str| {
+        format!(
+            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url(hook),
+            server.url("/story")
+        )
+    };
+    write_config(&config, &body("/hook-typo"));
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    server.set(
+        "/story",
+        Route::html(article("Story", "Second version, with more words.")),
+    );
+    let mut d = Daemon::start(&config, &[SCALE]);
+    assert!(
+        eventually(Duration::from_secs(20), || count(&server, "/hook-typo")
+            >= 1)
+        .await,
+        "the edit's alert is tried at the mistyped URL\n{}",
+        d.log_text()
+    );
+
+    write_config(&config, &body("/hook"));
+    d.signal("HUP");
+    d.wait_for_log("config reloaded", Duration::from_secs(5))
+        .await;
+    assert!(
+        eventually(Duration::from_secs(10), || count(&server, "/hook") == 1).await,
+        "the failed alert goes to the fixed URL at once\n{}",
+        d.log_text()
+    );
+    assert!(
+        d.log_text()
+            .contains("the alerts that failed to reach it are sent again now"),
+        "{}",
+        d.log_text()
+    );
+    assert_eq!(count(&server, "/hook-typo"), 1);
+    d.stop(Duration::from_secs(10)).await;
+}
+
 /// A reload to a config whose secret file cannot be read (a credential not
 /// installed yet) is rejected, the running config kept, and the log says
 /// which file, line and key, each problem on a line of its own as every

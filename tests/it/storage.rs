@@ -312,6 +312,43 @@ fn retry_leaves_an_entry_being_sent_to_its_attempt() {
     }
 }
 
+/// A channel edited by a reload: its alerts that failed and wait for their
+/// next try are due now, on either backend; another channel's, a dead one
+/// and one not tried yet (held for a digest) keep their times.
+#[test]
+fn a_changed_channels_failed_alerts_are_due_now_and_nothing_else_moves() {
+    for b in backends() {
+        let st = &b.state;
+        let now = chrono::Utc::now().timestamp();
+        let both = ["hook".to_string(), "other".to_string()];
+        st.enqueue("failed", "w", "edited", "{}", &both, now - 100)
+            .unwrap();
+        st.enqueue("dead", "w", "edited", "{}", &both[..1], now - 100)
+            .unwrap();
+        st.enqueue("held", "w", "edited", "{}", &both[..1], now + 3600)
+            .unwrap();
+        for ch in &both {
+            st.mark_failed("failed", ch, "HTTP 404", now - 50, Some(now + 1800))
+                .unwrap();
+        }
+        st.mark_failed("dead", "hook", "HTTP 404", now - 50, None)
+            .unwrap();
+        assert_eq!(st.retry_channel_now("hook", now).unwrap(), 1, "{}", b.name);
+        let next = |id: &str, ch: &str| {
+            st.outbox(None, None)
+                .unwrap()
+                .into_iter()
+                .find(|e| e.alert_id == id && e.channel == ch)
+                .map(|e| e.next_attempt)
+                .unwrap()
+        };
+        assert_eq!(next("failed", "hook"), now, "{}", b.name);
+        assert_eq!(next("failed", "other"), now + 1800, "{}", b.name);
+        assert_eq!(next("held", "hook"), now + 3600, "{}", b.name);
+        assert_eq!(st.claim_due(now, &[]).unwrap().len(), 1, "{}", b.name);
+    }
+}
+
 /// An alert whose first attempt is under way (a receiver that hangs, or a
 /// replica killed while sending, whose claim holds the alert for up to the
 /// lease and send timeout) is not delivered: it is pending from when it was

@@ -161,6 +161,23 @@ impl Postgres {
         })
     }
 
+    /// Makes the failed entries of `channel` waiting for their next try due
+    /// at `now` (see [`crate::store::State::retry_channel_now`]).
+    pub fn retry_channel_now(&self, channel: &str, now: i64) -> Result<usize> {
+        self.session(Durability::Durable, async |c| {
+            c.execute(
+                concat!(
+                    "UPDATE outbox SET next_attempt = $2
+                     WHERE channel = $1 AND status = 'pending' AND attempts > 0 AND next_attempt > $2 AND NOT ",
+                    being_sent!("", "$2"),
+                ),
+                &[&channel, &now],
+            )
+            .await
+            .map(|n| n as usize)
+        })
+    }
+
     /// Forgets delivered alerts sent before `before`.
     pub fn prune_delivered(&self, before: i64) -> Result<usize> {
         self.transaction(Durability::Durable, async |c| {

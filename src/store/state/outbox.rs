@@ -344,6 +344,24 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
+    /// Makes the entries of `channel` that failed and wait for their next
+    /// try due at `now`: a reload changed the channel (its URL, server,
+    /// recipients), so the backoff earned by its old settings no longer
+    /// holds. An entry being sent is left to its attempt; dead ones stay
+    /// dead (`outbox retry` sends them). Returns how many.
+    pub fn retry_channel_now(&self, channel: &str, now: i64) -> Result<usize> {
+        self.db()
+            .execute(
+                concat!(
+                    "UPDATE outbox SET next_attempt = ?2
+                     WHERE channel = ?1 AND status = 'pending' AND attempts > 0 AND next_attempt > ?2 AND NOT ",
+                    being_sent!("", "?2"),
+                ),
+                params![channel, now],
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Forgets delivered alerts sent before `before` (Unix time): their
     /// outbox entries, and the alerts themselves once no entry refers to them.
     /// Returns how many entries were removed.
