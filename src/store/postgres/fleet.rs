@@ -258,13 +258,23 @@ impl Postgres {
         // expires and moves, rather than being renewed for ever.
         let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
         self.transaction(crate::store::Durability::Lazy, async |c| {
-            c.execute(
-                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches)
-                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5)
-                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
-                &[&id, &hostname, &pid, &config_hash, &watches],
+            let renewed = c.execute(
+                "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2 WHERE id = $1",
+                &[&id, &config_hash],
             )
             .await?;
+            // Forgotten by the others (silent for ten lease times): written
+            // again, with its watches (sent only then: they do not change
+            // between reloads, which write them).
+            if renewed == 0 {
+                c.execute(
+                    "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches)
+                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5)
+                     ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
+                    &[&id, &hostname, &pid, &config_hash, &watches],
+                )
+                .await?;
+            }
             c.execute(
                 "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT
                  WHERE lease_owner = $1 AND watch = ANY($3)",
