@@ -370,6 +370,9 @@ pub(super) struct RawBlock {
     pub(super) control: bool,
     /// The panel a control in it opens is hidden.
     pub(super) closed_panel: bool,
+    /// A link in it goes to the page of one of the site's authors
+    /// ([`is_author_link`](super::markup::is_author_link)).
+    pub(super) author_link: bool,
     /// It opens a section of readers' comments or the form to write one:
     /// a heading that reads so ("109 Comments", "Leave a reply",
     /// [`is_comments_heading`](crate::extract::teaser::is_comments_heading)),

@@ -207,7 +207,10 @@ impl Walk {
 
     /// The block ranges of the author's cards among the article's `text`: a
     /// box with a photo and a few lines, one of which opens with the name of
-    /// one of the story's `authors` ("Jane Doe is a reporter covering ...").
+    /// one of the story's `authors` ("Jane Doe is a reporter covering ..."),
+    /// or, after the story's first sentence, links to an author's page
+    /// (`/author/jane-doe/`, [`is_author_link`](super::markup::is_author_link)):
+    /// the card's name, where pages whose markup names no byline show it.
     /// The box is the largest around that line that holds at most
     /// [`CARD_MAX_PROSE`] of prose and less than half of the article's, and
     /// no story text before the line; it needs an image, so a line of the
@@ -219,7 +222,8 @@ impl Walk {
         authors: &[&str],
     ) -> Vec<std::ops::Range<usize>> {
         let mut cards: Vec<std::ops::Range<usize>> = Vec::new();
-        if authors.is_empty() {
+        let start = text.iter().position(|b| b.is_story_text());
+        if authors.is_empty() && !text.iter().any(|b| b.author_link) {
             return cards;
         }
         let prose: u32 = text
@@ -228,41 +232,55 @@ impl Walk {
             .map(|b| b.chars - b.link_chars)
             .sum();
         let limit = CARD_MAX_PROSE.min(prose as f32 / 2.0);
-        for b in text {
-            if cards.iter().any(|r| r.contains(&b.index))
-                || !authors.iter().any(|&a| opens_with_name(&b.text, a))
-            {
+        for (k, b) in text.iter().enumerate() {
+            if cards.iter().any(|r| r.contains(&b.index)) {
                 continue;
             }
-            // The innermost box of the line, then its ancestors while they
-            // stay the size of a card.
-            let Some(inner) = (0..self.containers.len()).rev().find(|&c| {
-                let c = &self.containers[c];
-                !c.dropped && c.first_block <= b.index && b.index < c.end_block
-            }) else {
+            let named = authors.iter().any(|&a| opens_with_name(&b.text, a))
+                || b.author_link && start.is_some_and(|s| s < k) && !b.is_story_text();
+            if !named {
                 continue;
-            };
-            // A card opens with a photo, a label or the name: story text
-            // before the line (a standfirst beside the byline) is not the
-            // card's.
-            let story_before = |a: &Container| {
-                text.iter()
-                    .any(|t| (a.first_block..b.index).contains(&t.index) && t.is_story_text())
-            };
-            let mut card = inner;
-            for a in self.ancestors(inner) {
-                let c = &self.containers[a];
-                if c.prose > limit || story_before(c) {
-                    break;
-                }
-                card = a;
             }
-            let c = &self.containers[card];
-            if c.images && c.prose <= limit {
-                cards.push(c.first_block..c.end_block);
+            if let Some(card) = self.card_around(b, text, limit) {
+                cards.push(card);
             }
         }
         cards
+    }
+
+    /// The author's card holding `b`, a line of `text` that names the
+    /// author ([`Walk::author_cards`]): the largest box around it holding at
+    /// most `limit` of prose and no story text before it, when it holds an
+    /// image.
+    fn card_around(
+        &self,
+        b: &RawBlock,
+        text: &[&RawBlock],
+        limit: f32,
+    ) -> Option<std::ops::Range<usize>> {
+        // The innermost box of the line, then its ancestors while they
+        // stay the size of a card.
+        let inner = (0..self.containers.len()).rev().find(|&c| {
+            let c = &self.containers[c];
+            !c.dropped && c.first_block <= b.index && b.index < c.end_block
+        })?;
+        // A card opens with a photo, a label or the name: story text
+        // before the line (a standfirst beside the byline) is not the
+        // card's.
+        let story_before = |a: &Container| {
+            text.iter()
+                .any(|t| (a.first_block..b.index).contains(&t.index) && t.is_story_text())
+        };
+        let mut card = inner;
+        for a in self.ancestors(inner) {
+            let c = &self.containers[a];
+            if c.prose > limit || story_before(c) {
+                break;
+            }
+            card = a;
+        }
+        let c = &self.containers[card];
+        (c.images && c.prose <= limit).then_some(c.first_block..c.end_block)
     }
 
     /// The block ranges of the boxes after the story in `text` that are not

@@ -452,6 +452,51 @@ pub(super) fn is_anchor(a: &scraper::node::Element) -> bool {
     attr(a, "href").is_some_and(|h| h.starts_with('#'))
 }
 
+/// The path segments that name an author's page in a link's address
+/// (`/author/jane-doe/`, `/authors/jane-doe`, `/autor/...`, `/auteur/...`):
+/// how blogging and news CMSes address the page listing a writer's stories.
+const AUTHOR_PAGE_SEGMENTS: &[&str] =
+    &["author", "authors", "autor", "autores", "auteur", "autore"];
+
+/// True for a link to the page of one of the site's authors: `rel="author"`,
+/// or an address with a path segment naming one ([`AUTHOR_PAGE_SEGMENTS`]).
+pub(super) fn is_author_link(a: &scraper::node::Element) -> bool {
+    if attr(a, "rel").is_some_and(|r| {
+        r.split_ascii_whitespace()
+            .any(|t| t.eq_ignore_ascii_case("author"))
+    }) {
+        return true;
+    }
+    let Some(href) = attr(a, "href") else {
+        return false;
+    };
+    // Most links name no author: one plain search tells.
+    if !text::contains_ascii_ci(href.as_bytes(), b"/aut") {
+        return false;
+    }
+    let path = href.split(['?', '#']).next().unwrap_or(href);
+    // The segments between slashes, not the last one (the page's own name),
+    // which names no picture: a photo of the author is filed there too
+    // (`/graphics/author/portrait.jpg`), and a link to it is no profile.
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let last = segments.pop().unwrap_or_default();
+    !is_picture_file(last)
+        && segments.iter().any(|s| {
+            AUTHOR_PAGE_SEGMENTS
+                .iter()
+                .any(|w| s.eq_ignore_ascii_case(w))
+        })
+}
+
+/// True for the name of a picture's file (`portrait.jpg`).
+fn is_picture_file(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["jpg", "jpeg", "png", "gif", "webp", "avif", "svg"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    })
+}
+
 /// True for a link to the heading it stands in (`<h2 id="x"><a href="#x">
 /// Title</a></h2>`, or the `id` on an element inside the heading): the
 /// permalink that static-site generators and documentation tools wrap a

@@ -792,6 +792,78 @@ fn a_box_with_a_photo_that_tells_who_the_author_is_is_not_article_text() {
     assert_eq!(got[1..], expected_story(4)[..]);
 }
 
+#[test]
+fn a_card_after_the_story_that_links_to_its_authors_page_is_not_article_text() {
+    // Class names that say nothing, and no byline the page's markup names:
+    // the card is known by its photo and its link to the writer's page.
+    let card = r#"<div class="c1"><div class="c2"><span><img src="jane.jpg"></span>
+              <div><span><a href="/author/1234/jane-doe/">Jane Doe</a></span><div>Contributing Writer</div></div>
+              <div><p>A Chicago native who moved west, Jane covers courts and city politics for the paper's metro desk.</p></div></div></div>"#;
+    let html = format!(r#"<body><div class="c0">{}{card}</div></body>"#, story(4));
+    assert_eq!(extract(&html), expected_story(4));
+    // So is one that links to it with `rel="author"`.
+    let card_rel = card.replace(
+        r#"href="/author/1234/jane-doe/""#,
+        r#"href="/jane-doe" rel="author""#,
+    );
+    let html = format!(
+        r#"<body><div class="c0">{}{card_rel}</div></body>"#,
+        story(4)
+    );
+    assert_eq!(extract(&html), expected_story(4));
+    // Without a photo the lines stay: a closing tagline of the story.
+    let tagline = r#"<p>A Chicago native who moved west, <a href="/author/jane-doe/">Jane Doe</a> covers courts and city politics for the paper's metro desk.</p>"#;
+    let html = format!(
+        r#"<body><div class="c0">{}{tagline}</div></body>"#,
+        story(4)
+    );
+    assert_eq!(
+        extract(&html),
+        story_then_lines(4, &["A Chicago native who moved west, Jane Doe covers courts and city politics for the paper's metro desk."])
+    );
+    // A byline before the story, its photo beside it, does not take the
+    // standfirst with it.
+    let header = r#"<div class="c3"><div><img src="jane.jpg"><a href="/author/jane-doe/">Jane Doe</a></div>
+              <p>The minister resigned on Monday after the court ruled against the plan.</p></div>"#;
+    let html = format!(r#"<body><div class="c0">{header}{}</div></body>"#, story(4));
+    assert_eq!(
+        extract(&html),
+        lines_then_story(
+            &["The minister resigned on Monday after the court ruled against the plan."],
+            4
+        )
+    );
+}
+
+#[test]
+fn a_link_to_an_authors_page_is_known_by_its_address() {
+    let is_author_link = |a: &str| {
+        let dom = Html::parse_fragment(a);
+        let s = Selector::parse("a").expect("selector");
+        let el = dom.select(&s).next().expect("a link");
+        super::markup::is_author_link(el.value())
+    };
+    for a in [
+        r#"<a href="/author/jane-doe/">Jane Doe</a>"#,
+        r#"<a href="https://example.com/authors/jane-doe">Jane Doe</a>"#,
+        r#"<a href="/author/1234/jane-doe/">Jane Doe</a>"#,
+        r#"<a href="/es/autor/juana-perez/">Juana Pérez</a>"#,
+        r#"<a href="/jane" rel="noopener author">Jane Doe</a>"#,
+    ] {
+        assert!(is_author_link(a), "{a}");
+    }
+    for a in [
+        // The site's list of authors, a story about an author, a photo
+        // of the author filed under the word.
+        r#"<a href="/authors">Our writers</a>"#,
+        r#"<a href="/2024/05/author-wins-prize/">Author wins prize</a>"#,
+        r#"<a href="/graphics/author/portrait.jpg">Photo</a>"#,
+        r#"<a href="/p?author=3">Jane Doe</a>"#,
+    ] {
+        assert!(!is_author_link(a), "{a}");
+    }
+}
+
 /// A box of `n` teasers of other guides: a headline that is not a link,
 /// a one-sentence summary and a link to the writer's page.
 fn teasers(n: usize) -> String {

@@ -12,8 +12,8 @@ use scraper::{ElementRef, Node};
 
 use super::block::{RawBlock, BR};
 use super::markup::{
-    block_kind, is_anchor, is_block_level, is_control_link, is_embedded_post, is_permalink,
-    layout_signature, markup, Markup, Mode, Names,
+    block_kind, is_anchor, is_author_link, is_block_level, is_control_link, is_embedded_post,
+    is_permalink, layout_signature, markup, Markup, Mode, Names,
 };
 use crate::document::BlockKind;
 use crate::extract::teaser::is_comments_heading;
@@ -347,6 +347,9 @@ struct Pending {
     control_chars: u32,
     /// A control in it opens a panel that is hidden.
     closed_panel: bool,
+    /// A link in it goes to the page of one of the site's authors
+    /// ([`is_author_link`]).
+    author_link: bool,
 }
 
 impl Pending {
@@ -360,6 +363,7 @@ impl Pending {
             strong_chars: 0,
             control_chars: 0,
             closed_panel: false,
+            author_link: false,
         }
     }
 }
@@ -490,6 +494,9 @@ impl Walk {
                                 } else if name == "a" && !is_self_link(el, node) {
                                     in_link += 1;
                                     in_anchor += usize::from(is_anchor(el));
+                                    if is_author_link(el) {
+                                        open.last_mut().expect("never empty").1.author_link = true;
+                                    }
                                 } else if name == "span" {
                                     let (c, top) = open.last().expect("never empty");
                                     spans.push(Card::open(node.id(), *c, top));
@@ -791,6 +798,7 @@ impl Walk {
         p.strong_chars = 0;
         p.control_chars = 0;
         p.closed_panel = false;
+        p.author_link = false;
     }
 
     /// Adds `part` of the pending text `p` of container `idx` (all of it
@@ -813,6 +821,7 @@ impl Walk {
             strong_chars: if whole { p.strong_chars.min(chars) } else { 0 },
             control: whole && p.control_chars * 2 > chars,
             closed_panel: p.closed_panel,
+            author_link: p.author_link,
             comments_heading: false,
             clean: OnceCell::new(),
         };
