@@ -236,12 +236,12 @@ impl Walk {
             if cards.iter().any(|r| r.contains(&b.index)) {
                 continue;
             }
-            let by_name = authors.iter().any(|&a| opens_with_name(&b.text, a));
-            let by_link = b.author_link && start.is_some_and(|s| s < k) && !b.is_story_text();
-            if !by_name && !by_link {
+            let named = authors.iter().any(|&a| opens_with_name(&b.text, a))
+                || b.author_link && start.is_some_and(|s| s < k) && !b.is_story_text();
+            if !named {
                 continue;
             }
-            if let Some(card) = self.card_around(b, text, limit, !by_link) {
+            if let Some(card) = self.card_around(b, text, limit) {
                 cards.push(card);
             }
         }
@@ -251,15 +251,12 @@ impl Walk {
     /// The author's card holding `b`, a line of `text` that names the
     /// author ([`Walk::author_cards`]): the largest box around it holding at
     /// most `limit` of prose and no story text before it, when it holds an
-    /// image, or, unless `needs_image`, when it is a box of its own holding
-    /// the line and more (the bio beside the name linked to the author's
-    /// page), not a line of the story's flow.
+    /// image.
     fn card_around(
         &self,
         b: &RawBlock,
         text: &[&RawBlock],
         limit: f32,
-        needs_image: bool,
     ) -> Option<std::ops::Range<usize>> {
         // The innermost box of the line, then its ancestors while they
         // stay the size of a card.
@@ -283,9 +280,7 @@ impl Walk {
             card = a;
         }
         let c = &self.containers[card];
-        let own_box = !c.is_text && self.kept_indices(c.first_block..c.end_block).len() >= 2;
-        (c.prose <= limit && (c.images || !needs_image && own_box))
-            .then_some(c.first_block..c.end_block)
+        (c.images && c.prose <= limit).then_some(c.first_block..c.end_block)
     }
 
     /// The block ranges of the boxes after the story in `text` that are not
