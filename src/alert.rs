@@ -132,6 +132,11 @@ pub struct Retitle {
     /// Its teaser or summary, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
+    /// The watch's keywords this item mentions (in its old or new title,
+    /// or its teaser), in the order the config lists them, as a new item's
+    /// ([`AlertItem::keywords`]); empty when the watch has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
 }
 
 /// Where the evidence of an article alert is kept: the version it shows,

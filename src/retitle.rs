@@ -237,6 +237,7 @@ pub fn judge(from: Source, observed: &[(Observed<'_>, HashMap<String, bool>)]) -
                 new_title: o.item.title.clone(),
                 segments,
                 snippet: o.item.snippet.clone(),
+                keywords: Vec::new(),
             });
         }
     }

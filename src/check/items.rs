@@ -760,11 +760,11 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
     let mut mentioned: Vec<String> = Vec::new();
     let news: Vec<crate::alert::Retitle> = news
         .into_iter()
-        .filter(|r| {
+        .filter_map(|mut r| {
             let titles = format!("{} {}", r.old_title, r.new_title);
-            let m = keywords.mentioned(&titles, r.snippet.as_deref().unwrap_or(""));
-            mentioned.extend(m.iter().cloned());
-            watch.keywords.is_empty() || !m.is_empty()
+            r.keywords = keywords.mentioned(&titles, r.snippet.as_deref().unwrap_or(""));
+            mentioned.extend(r.keywords.iter().cloned());
+            (watch.keywords.is_empty() || !r.keywords.is_empty()).then_some(r)
         })
         .collect();
     let first = news.first()?;

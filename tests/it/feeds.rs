@@ -2345,3 +2345,81 @@ async fn each_item_names_its_keywords_and_one_only_in_a_feeds_full_text_shows_th
         "{html}"
     );
 }
+
+/// Retitled items name their keywords one by one, as new items do. Given a
+/// feed whose watch has keywords and two of whose stories get new headlines,
+/// each mentioning another keyword, the retitle alert named "Mentions: Rasoulof,
+/// Evin" for the alert only, and staff could not tell which story matched
+/// which. Each retitled item names its own: `Mentions: …` under it in the
+/// text, "mentions …" in HTML, `retitled[].keywords` in the webhook JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_retitled_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webhook() {
+    let server = Server::start().await;
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\"]\n",
+        server.url("/hook"),
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&config);
+    let config = project.config_arg();
+    let args = ["check", "--config", config.as_str()];
+    let feed = |first: &str, second: &str| {
+        let story = |title, link, guid| {
+            (
+                title,
+                link,
+                guid,
+                "The court met on Monday.",
+                &["The court met."][..],
+            )
+        };
+        full_text_rss(&[
+            story(first, "https://wire.example/1", "g1"),
+            story(second, "https://wire.example/2", "g2"),
+            story(
+                "Rain closes roads in the north",
+                "https://wire.example/3",
+                "g3",
+            ),
+        ])
+    };
+    server.set(
+        "/feed.xml",
+        feed(
+            "Director flees Iran after sentence",
+            "Activist moved to another prison ward",
+        ),
+    );
+    run(&args, &[]).await;
+    server.set(
+        "/feed.xml",
+        feed(
+            "Rasoulof escapes Iran on foot after eight-year sentence",
+            "Activist moved to Evin prison's women's ward on Sunday",
+        ),
+    );
+    run(&args, &[]).await;
+    let [hook] = server.requests_to("/hook").try_into().expect("one webhook");
+    let payload: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+    assert_eq!(payload["kind"], "retitled", "{payload}");
+    let retitled = payload["retitled"].as_array().unwrap();
+    assert_eq!(retitled.len(), 2, "{payload}");
+    assert_eq!(retitled[0]["keywords"], serde_json::json!(["Rasoulof"]));
+    assert_eq!(retitled[1]["keywords"], serde_json::json!(["Evin"]));
+    assert_eq!(payload["keywords"], serde_json::json!(["Rasoulof", "Evin"]));
+    let alert: presswatch::alert::Alert = serde_json::from_slice(&hook.body).unwrap();
+    let text = presswatch::notify::render::text(&alert, &Default::default());
+    assert!(
+        text.contains(
+            "  https://wire.example/1\n  The court met on Monday.\n  Mentions: Rasoulof\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  https://wire.example/2\n  The court met on Monday.\n  Mentions: Evin\n"),
+        "{text}"
+    );
+    let html = presswatch::notify::render::html(&alert, &Default::default());
+    assert!(html.contains("mentions <b>Rasoulof</b></span>"), "{html}");
+    assert!(html.contains("mentions <b>Evin</b></span>"), "{html}");
+}

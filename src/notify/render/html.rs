@@ -439,13 +439,7 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
             if let Some(s) = &it.snippet {
                 b.push_str(&teaser_line_html(s));
             }
-            if !it.keywords.is_empty() {
-                b.push_str(&format!(
-                    "<br><span lang=\"en\" dir=\"ltr\" style=\"color:{};font-size:14px;\">mentions {}</span>",
-                    colour::MUTED,
-                    keywords_html(&it.keywords, alert.lang.as_deref())
-                ));
-            }
+            b.push_str(&item_mentions_html(&it.keywords, alert.lang.as_deref()));
             if let Some(p) = passage_html(it, alert.lang.as_deref()) {
                 b.push_str(&format!(
                     "<br><span style=\"color:{};font-size:15px;\">{p}</span>",
@@ -498,6 +492,19 @@ fn keywords_html(keywords: &[String], lang: Option<&str>) -> String {
         .map(|k| format!("<b{}>{}</b>", lang_dir(k, lang), escape(k)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The keywords one item of a list mentions (a new or retitled item's),
+/// as a muted line under it: "mentions **Evin**"; empty when none.
+fn item_mentions_html(keywords: &[String], lang: Option<&str>) -> String {
+    if keywords.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<br><span lang=\"en\" dir=\"ltr\" style=\"color:{};font-size:14px;\">mentions {}</span>",
+        colour::MUTED,
+        keywords_html(keywords, lang)
+    )
 }
 
 /// Inline style of a keyword marked in the passage that mentions it
@@ -558,6 +565,7 @@ fn retitles_html(alert: &Alert) -> String {
         if let Some(s) = &r.snippet {
             b.push_str(&teaser_line_html(s));
         }
+        b.push_str(&item_mentions_html(&r.keywords, alert.lang.as_deref()));
         b.push_str("</li>");
     }
     b.push_str("</ul>");

@@ -621,6 +621,7 @@ fn items_alert(kind: ChangeKind, n: usize) -> Alert {
                     old_title: old,
                     new_title: new,
                     snippet: None,
+                    keywords: Vec::new(),
                 }
             })
             .collect();

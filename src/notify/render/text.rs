@@ -144,6 +144,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         if let Some(s) = &r.snippet {
             out.push_str(&format!("{}\n", indent(&opening(s, 40))));
         }
+        out.push_str(&item_mentions_text(&r.keywords));
     }
     if more > 0 {
         let (count, command) = more_changes(alert, more, ctx);
@@ -163,10 +164,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
             if let Some(s) = &it.snippet {
                 out.push_str(&format!("{}\n", indent(&opening(s, 40))));
             }
-            if !it.keywords.is_empty() {
-                let words: Vec<String> = it.keywords.iter().map(|k| isolate(k)).collect();
-                out.push_str(&format!("  Mentions: {}\n", words.join(", ")));
-            }
+            out.push_str(&item_mentions_text(&it.keywords));
             if let Some(p) = passage_text(it) {
                 out.push_str(&format!("{p}\n"));
             }
@@ -176,6 +174,16 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         }
     }
     (out, coloured)
+}
+
+/// The keywords one item of a list mentions (a new or retitled item's),
+/// as a line under it: `  Mentions: Evin, Rasoulof`; empty when none.
+fn item_mentions_text(keywords: &[String]) -> String {
+    if keywords.is_empty() {
+        return String::new();
+    }
+    let words: Vec<String> = keywords.iter().map(|k| isolate(k)).collect();
+    format!("  Mentions: {}\n", words.join(", "))
 }
 
 /// An item's passage that mentions a keyword its title and teaser do not
