@@ -43,19 +43,23 @@ fn set_url(to: &str) -> String {
 /// The alert that an article watch's URL now redirects for good to another
 /// article (`to`): once per new address (its id is the watch's and the
 /// address's), so that people citing the story cite where it is now. Its
-/// summary says when the story moved to another site.
+/// summary says when the story moved to another site. The new address
+/// it gives, which staff click and cite, is without tracking parameters
+/// (`?utm_source=…`, [`crate::tracking::without_tracking`]); the history
+/// and the alert's id keep it as the redirect served it.
 pub(super) fn moved_alert(watch: &Watch, to: &str) -> Alert {
     let moved = match crate::alert::another_site(watch.url.as_str(), to) {
         Some(_) => "The article moved to another site",
         None => "The article moved",
     };
+    let link = crate::tracking::without_tracking(to);
     let mut a = base_alert(
         watch,
         ChangeKind::Moved,
-        format!("{moved}: {} \u{2192} {to}", watch.url),
+        format!("{moved}: {} \u{2192} {link}", watch.url),
         &[&"moved", &to],
     );
-    a.moved_to = Some(to.to_string());
+    a.moved_to = Some(link);
     a
 }
 

@@ -294,10 +294,14 @@ pub(super) async fn taken_down(
     // The watch's events so far: the alert's id counts its takedowns and
     // restores, the viewer's row this version's takedowns.
     let events = ctx.state.events(&watch.name).map_err(|e| e.to_string())?;
+    // The address a redirect led to, as staff click it in the alert:
+    // without tracking parameters (the event keeps it as served).
+    let final_url = resp.final_url.as_str();
+    let summary = how.replace(final_url, &crate::tracking::without_tracking(final_url));
     let mut a = article_alert(
         watch,
         ChangeKind::TakenDown,
-        how.clone(),
+        summary,
         &[
             &"taken_down",
             &old_hash,

@@ -644,3 +644,53 @@ async fn a_move_to_another_site_says_so_in_every_channel_and_one_within_the_site
         );
     }
 }
+
+/// The new address a `moved` alert gives is the one staff click and cite:
+/// given an article whose old address redirects for good to its new one
+/// with tracking parameters on it (`?utm_source=…&fbclid=…`, as outlets'
+/// redirects from social posts carry), the alert named that address as
+/// served, which staff clicked and forwarded. It names it without them
+/// (other parameters kept) in its summary, text, HTML, link and webhook
+/// JSON; the history records the move as the redirect served it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_alert_gives_the_new_address_without_tracking_parameters_and_the_history_as_served()
+{
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let served = format!("{NEW}?utm_source=twitter&id=7&fbclid=IwAR0x");
+    server.set(OLD, Route::status(301).header("Location", &served));
+    server.set(&served, Route::html(page()));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let alerts = received(&server);
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Moved], "{out}{err}");
+    let (old, clean) = (server.url(OLD), server.url(&format!("{NEW}?id=7")));
+    let moved = &alerts[0];
+    assert_eq!(moved.moved_to.as_deref(), Some(clean.as_str()));
+    assert_eq!(
+        moved.summary,
+        format!("The article moved: {old} \u{2192} {clean}")
+    );
+    let ctx = render::Context::of(&project.load());
+    let text = render::text(moved, &ctx);
+    assert!(text.contains(&format!("New address: {clean}\n")), "{text}");
+    assert!(
+        !text.contains("utm_source") && !text.contains("fbclid"),
+        "{text}"
+    );
+    let html = render::html(moved, &ctx);
+    assert!(
+        !html.contains("utm_source") && !html.contains("fbclid"),
+        "{html}"
+    );
+    assert_eq!(
+        render::main_link(moved),
+        Some((clean.as_str(), "Open the article at its new address"))
+    );
+    // The evidence keeps what the site served.
+    let (code, history, err) = cli(&project, &["history", "story"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(history.contains(&server.url(&served)), "{history}");
+}
