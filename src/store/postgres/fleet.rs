@@ -568,21 +568,6 @@ impl Postgres {
         Ok(kept)
     }
 
-    /// When the earliest watch no one holds is due (Unix ms, the database's
-    /// clock), and the database's time now.
-    pub fn next_due(&self) -> Result<(Option<i64>, i64)> {
-        self.run(async |c| {
-            let r = c
-                .query_one(
-                    "SELECT (SELECT MIN(due_ms) FROM watch_state WHERE lease_owner IS NULL OR lease_until_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT),
-                            (extract(epoch from clock_timestamp()) * 1000)::BIGINT",
-                    &[],
-                )
-                .await?;
-            Ok((r.get(0), r.get(1)))
-        })
-    }
-
     /// Ends this replica's leases on checked watches and sets their next
     /// due times (`due_ms[i]` for `watches[i]`; `None` leaves it as it was),
     /// writing the state of their quiet checks with them, in one statement.
