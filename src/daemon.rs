@@ -512,11 +512,19 @@ impl Daemon {
 
     /// "42 watches, next check in 3m, 0 pending alerts"; alerts held for a
     /// digest, failing or dead are counted apart (see [`Outbox`]).
+    /// In a fleet, what comes next is the shared schedule's, as this
+    /// replica's last lease read it: its own due times know nothing of the
+    /// checks the other replicas made.
     fn status_line(&self) -> String {
         let now = now_ms();
         let next = self.next_due_ms();
         let running = self.slots.values().filter(|s| s.running).count();
         let next = match next {
+            _ if self.replica.is_some() => self
+                .replica
+                .as_ref()
+                .map(|r| r.next_check(running))
+                .unwrap_or_default(),
             Some(t) if t > now => format!(
                 "next check in {}",
                 scheduler::human(Duration::from_millis((t - now) as u64))

@@ -19,7 +19,7 @@ use crate::compare::ChangeKind;
 use crate::config::Config;
 use crate::notify::{self, Installation, Outgoing, RetryPolicy};
 use crate::scheduler::Scheduler;
-use crate::store::{FleetHosts, Lease, Postgres, State, StateError};
+use crate::store::{FleetHosts, Lease, Postgres, ScheduleAhead, State, StateError};
 
 /// This process's membership in a fleet.
 ///
@@ -67,6 +67,8 @@ pub struct Replica {
     removed: Vec<String>,
     outage: Option<Outage>,
     installation: Installation,
+    /// The shared schedule as the last lease statement read it, and when.
+    ahead: Option<(ScheduleAhead, Instant)>,
 }
 
 /// The database has been unreachable since `since` (Unix s).
@@ -128,6 +130,7 @@ impl Replica {
             removed: Vec::new(),
             outage: None,
             installation: Installation::of(config, state)?,
+            ahead: None,
         };
         let others = replica
             .pg
@@ -217,6 +220,8 @@ impl Replica {
         match done {
             Ok(()) => {
                 self.recovered();
+                // What the status line says until the first lease.
+                self.look(0);
                 Ok(())
             }
             Err(e) => {
@@ -240,10 +245,7 @@ impl Replica {
         if self.queued.len() < n {
             self.hand_back();
             let want = n + self.batch - self.queued.len();
-            let leased = self.pg.lease_due(want as i64, &self.foreign);
-            if let Some(leased) = self.settle(leased) {
-                self.queued.extend(leased);
-            }
+            self.look(want);
         }
         let take = n.min(self.queued.len());
         let leases: Vec<Lease> = self.queued.drain(..take).collect();
@@ -251,6 +253,62 @@ impl Replica {
             self.leased_in.insert(l.watch.clone(), self.outages);
         }
         leases
+    }
+
+    /// Leases up to `want` due watches into the queue, and notes where the
+    /// rest of the shared schedule stands (the same statement).
+    fn look(&mut self, want: usize) {
+        let leased = self.pg.lease_and_look(want as i64, &self.foreign);
+        if let Some((leased, ahead)) = self.settle(leased) {
+            self.queued.extend(leased);
+            self.ahead = Some((ahead, Instant::now()));
+        }
+    }
+
+    /// What comes next on the fleet's shared schedule, for the systemd
+    /// status line, given the checks running here: "next check in 3m",
+    /// "next check now", with the checks running here and the watches
+    /// other replicas hold. Read from the last lease statement (no round
+    /// trip of its own): the schedule the fleet follows, not this
+    /// replica's guesses, which know nothing of the checks other replicas
+    /// made.
+    pub fn next_check(&self, running_here: usize) -> String {
+        let next = match self.ahead {
+            _ if self.database_away() => "checks paused: the state database is unreachable".into(),
+            _ if !self.queued.is_empty() => "next check now".into(),
+            None => "next check when the fleet's schedule is read".into(),
+            Some((ahead, read)) => match ahead.next_due_ms {
+                Some(due) => {
+                    let now = ahead.now_ms + read.elapsed().as_millis() as i64;
+                    if due > now {
+                        format!(
+                            "next check in {}",
+                            crate::scheduler::human(Duration::from_millis((due - now) as u64))
+                        )
+                    } else {
+                        "next check now".into()
+                    }
+                }
+                None if ahead.leased_elsewhere > 0 || running_here > 0 => {
+                    "every watch being checked".into()
+                }
+                None => "nothing scheduled".into(),
+            },
+        };
+        let mut parts = vec![next];
+        if running_here > 0 {
+            parts.push(format!(
+                "{} here",
+                crate::text::plural(running_here, "check running", "checks running")
+            ));
+        }
+        if let Some((ahead, _)) = self.ahead.filter(|(a, _)| a.leased_elsewhere > 0) {
+            parts.push(format!(
+                "{} leased to other replicas",
+                crate::text::plural(ahead.leased_elsewhere as usize, "watch", "watches")
+            ));
+        }
+        parts.join(", ")
     }
 
     /// How long without renewing its leases this replica takes for a

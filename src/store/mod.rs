@@ -18,7 +18,7 @@ const UPGRADE_IT: &str =
 pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{
     CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule, Postgres,
-    ReplicaInfo,
+    ReplicaInfo, ScheduleAhead,
 };
 pub use snapshots::{
     KeptBytes, Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind,

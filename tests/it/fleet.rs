@@ -821,6 +821,68 @@ async fn status_says_a_watch_off_the_fleets_schedule_is_not_scheduled_and_what_t
     assert!(row(&out, "w-extra").contains("now"), "{out}");
 }
 
+/// A replica's systemd status line (`systemctl status presswatch`) says
+/// what the fleet's shared schedule says. Given one watch that another
+/// replica leased (it is being checked there) and then handed back due in
+/// 50 minutes: a replica started beside it said "next check in 2m" from
+/// its own start-up guess, then "next check now" for the rest of the hour,
+/// knowing nothing of the other replica's check. It says the watch is
+/// leased to another replica, then "next check in 49m" (or 50m).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replicas_status_line_says_when_the_fleet_checks_next_not_its_own_guess() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let other_config = dir.path().join("other.toml");
+    let mut other = Stepped::join(&url, &other_config, &["w"]);
+    other.schedule();
+    cluster
+        .psql(db, "UPDATE watch_state SET due_ms = 0")
+        .unwrap();
+    assert_eq!(
+        other.replica.lease(1).len(),
+        1,
+        "the other replica leases w"
+    );
+
+    let config = dir.path().join("replica.toml");
+    std::fs::copy(&other_config, &config).unwrap();
+    let (sock, got) = crate::daemon::notify_socket(dir.path());
+    let mut d = Daemon::start(
+        &config,
+        &[(pg::PASSWORD_ENV, pg::PASSWORD), ("NOTIFY_SOCKET", &sock)],
+    );
+    let last_status = || {
+        got.lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find_map(|n| n.lines().find_map(|l| l.strip_prefix("STATUS=")))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let told = eventually(Duration::from_secs(15), || {
+        last_status().contains("1 watch leased to other replicas")
+    })
+    .await;
+    assert!(told, "{}\n{}", last_status(), d.log_text());
+    assert!(!last_status().contains("next check"), "{}", last_status());
+
+    let in_50m = chrono::Utc::now().timestamp_millis() + 50 * 60_000;
+    other.replica.finish("w", in_50m);
+    other.replica.heartbeat();
+    let told = eventually(Duration::from_secs(15), || {
+        let s = last_status();
+        s.starts_with("1 watch, next check in 49m, ")
+            || s.starts_with("1 watch, next check in 50m, ")
+    })
+    .await;
+    assert!(told, "{}\n{}", last_status(), d.log_text());
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(30)).await, Some(0));
+}
+
 /// Two replicas on one machine run one config, each with its own `listen`
 /// port for /metrics (and a comment of its own): the fleet reads them as
 /// running the same config. Neither logs "different configs", and

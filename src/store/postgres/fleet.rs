@@ -91,6 +91,22 @@ pub enum OnSchedule {
     Leased(String),
 }
 
+/// The shared schedule as a replica's lease statement read it, beside
+/// the watches it leased ([`Postgres::lease_and_look`]): what the systemd
+/// status line of a replica says, read at no extra round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduleAhead {
+    /// When the earliest watch no replica holds is due (Unix ms, the
+    /// database's clock); `None` when every watch is leased or none is
+    /// scheduled. The watches the replica passes over do not count.
+    pub next_due_ms: Option<i64>,
+    /// Watches other processes (replicas, a `presswatch check`) hold a
+    /// lease on now: being checked, or about to be.
+    pub leased_elsewhere: i64,
+    /// The database's time then (Unix ms).
+    pub now_ms: i64,
+}
+
 /// Who holds the lease on a watch that another process asked to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseHolder {
@@ -404,27 +420,65 @@ impl Postgres {
     /// moment (`SKIP LOCKED`), leases not yet expired, and the watches in
     /// `pass_over` (ones this replica's config lacks).
     pub fn lease_due(&self, limit: i64, pass_over: &[String]) -> Result<Vec<Lease>> {
+        Ok(self.lease_and_look(limit, pass_over)?.0)
+    }
+
+    /// [`Postgres::lease_due`], and in the same statement where the rest of
+    /// the shared schedule stands: when the next watch no one holds is due,
+    /// and how many other processes hold. `limit` 0 leases nothing and only
+    /// looks.
+    pub fn lease_and_look(
+        &self,
+        limit: i64,
+        pass_over: &[String],
+    ) -> Result<(Vec<Lease>, ScheduleAhead)> {
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
-            Ok(c.query(
-                concat!("WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
+            let rows = c
+                .query(
+                    concat!("WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
                  due AS (
                     SELECT w.watch FROM watch_state w, now
                     WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)
                       AND NOT (w.watch = ANY($4))
-                    ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED)
-                 UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
-                 FROM due WHERE w.watch = due.watch
-                 RETURNING ", leased_columns!(), ", w.due_ms"),
-                &[&owner, &lease_ms, &limit, &pass_over],
-            )
-            .await?
-            .iter()
-            .map(|r| Lease {
-                watch: self.hold_leased(r),
-                due_ms: r.get(14),
-            })
-            .collect())
+                    ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED),
+                 leased AS (
+                    UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
+                    FROM due WHERE w.watch = due.watch
+                    RETURNING ", leased_columns!(), ", w.due_ms AS leased_due_ms),
+                 ahead AS (
+                    SELECT MIN(w.due_ms) FILTER (WHERE w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms) AS next_due_ms,
+                           COUNT(*) FILTER (WHERE w.lease_until_ms >= now.ms AND w.lease_owner <> $1) AS elsewhere,
+                           MAX(now.ms) AS now_ms
+                    FROM now LEFT JOIN watch_state w
+                      ON w.due_ms IS NOT NULL AND NOT (w.watch = ANY($4))
+                     AND NOT EXISTS (SELECT 1 FROM due WHERE due.watch = w.watch))
+                 SELECT leased.*, ahead.next_due_ms, ahead.elsewhere, ahead.now_ms
+                 FROM ahead LEFT JOIN leased ON true"),
+                    &[&owner, &lease_ms, &limit, &pass_over],
+                )
+                .await?;
+            let ahead = rows.first().map_or(
+                ScheduleAhead {
+                    next_due_ms: None,
+                    leased_elsewhere: 0,
+                    now_ms: 0,
+                },
+                |r| ScheduleAhead {
+                    next_due_ms: r.get(15),
+                    leased_elsewhere: r.get(16),
+                    now_ms: r.get(17),
+                },
+            );
+            let leases = rows
+                .iter()
+                .filter(|r| r.get::<_, Option<String>>(13).is_some())
+                .map(|r| Lease {
+                    watch: self.hold_leased(r),
+                    due_ms: r.get(14),
+                })
+                .collect();
+            Ok((leases, ahead))
         })
     }
 

@@ -41,6 +41,7 @@ mod watch;
 
 pub use fleet::{
     CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule, ReplicaInfo,
+    ScheduleAhead,
 };
 
 use std::collections::HashMap;
