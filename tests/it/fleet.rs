@@ -883,6 +883,67 @@ async fn a_replicas_status_line_says_when_the_fleet_checks_next_not_its_own_gues
     assert_eq!(d.wait_exit(Duration::from_secs(30)).await, Some(0));
 }
 
+/// The lease statement runs about every quarter of a second on each idle
+/// replica, and with e458636 it also read where the shared schedule stands
+/// for the status line: a `MIN`/`COUNT` over every row of `watch_state`,
+/// and a walk of the whole due-time index to find nothing due (the time
+/// was a join, not a bound of the index scan). Given 10,000 watches, none
+/// due and 20 leased to another replica, it read some 240 pages of the
+/// table and its indexes each time; it reads a handful, and still says
+/// when the next watch is due and how many are held elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_replicas_lease_statement_reads_a_few_pages_not_the_whole_schedule() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    // The schema as presswatch makes it.
+    presswatch::store::State::open_postgres(&url, Some(pg::PASSWORD), Duration::from_secs(30))
+        .unwrap();
+    cluster
+        .psql(
+            db,
+            "INSERT INTO watch_state (watch, due_ms)
+               SELECT 'w' || g, (extract(epoch from now()) * 1000)::BIGINT + 60000 + g * 360
+               FROM generate_series(1, 10000) g;
+             UPDATE watch_state SET due_ms = due_ms - 3600000, lease_owner = 'other-replica',
+                 lease_until_ms = (extract(epoch from now()) * 1000)::BIGINT + 3600000
+               WHERE watch IN (SELECT 'w' || g FROM generate_series(1, 20) g);",
+        )
+        .unwrap();
+    cluster.psql(db, "VACUUM ANALYZE watch_state").unwrap();
+    let explain = cluster
+        .psql(
+            db,
+            &format!(
+                "PREPARE lease(text, bigint, bigint, text[]) AS {};
+                 EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE lease('this-replica', 30000, 8, '{{}}');",
+                presswatch::store::LEASE_AND_LOOK
+            ),
+        )
+        .unwrap();
+    let plan: serde_json::Value = serde_json::from_str(&explain).unwrap();
+    let top = &plan[0]["Plan"];
+    let pages =
+        top["Shared Hit Blocks"].as_i64().unwrap() + top["Shared Read Blocks"].as_i64().unwrap();
+    assert!(
+        pages < 40,
+        "the lease statement read {pages} pages:\n{explain}"
+    );
+    // What it read: nothing leased, w21 due next, 20 held elsewhere.
+    let row = cluster
+        .psql(
+            db,
+            &format!(
+                "PREPARE lease(text, bigint, bigint, text[]) AS {};
+                 CREATE TEMP TABLE got AS EXECUTE lease('this-replica', 30000, 8, '{{}}');
+                 SELECT count(watch), bool_and(next_due_ms = (SELECT due_ms FROM watch_state WHERE watch = 'w21')), max(elsewhere) FROM got;",
+                presswatch::store::LEASE_AND_LOOK
+            ),
+        )
+        .unwrap();
+    assert_eq!(row, "0|t|20");
+}
+
 /// Two replicas on one machine run one config, each with its own `listen`
 /// port for /metrics (and a comment of its own): the fleet reads them as
 /// running the same config. Neither logs "different configs", and

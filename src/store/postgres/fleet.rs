@@ -189,6 +189,48 @@ macro_rules! leased_columns {
     };
 }
 
+/// The lease statement a replica runs about every quarter of a second
+/// while idle ([`Postgres::lease_and_look`]): `$1` the replica, `$2` the
+/// lease time (ms), `$3` how many to lease, `$4` the watches to pass over.
+/// Each part is an index lookup, not a scan of the schedule: the time is a
+/// parameter (`(SELECT ms FROM now)`), not a join, so that `due_ms <= now`
+/// bounds the walk of `watch_state_due`; the next due time is the first
+/// row of that index no one holds (`ORDER BY due_ms LIMIT 1`, not a
+/// `MIN(…) FILTER` over every row); the leases held elsewhere are counted
+/// from `watch_state_lease_owner`, which has only the rows with a holder.
+/// With 10,000 watches this takes about as long as leasing alone, where a
+/// scan took 20 times longer (docs/BENCHMARKS.md, `cargo bench --bench
+/// lease`).
+#[doc(hidden)]
+pub const LEASE_AND_LOOK: &str = concat!(
+    "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
+ due AS (
+    SELECT w.watch FROM watch_state w
+    WHERE w.due_ms <= (SELECT ms FROM now)
+      AND (w.lease_until_ms IS NULL OR w.lease_until_ms < (SELECT ms FROM now))
+      AND NOT (w.watch = ANY($4))
+    ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED),
+ leased AS (
+    UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
+    FROM due WHERE w.watch = due.watch
+    RETURNING ",
+    leased_columns!(),
+    ", w.due_ms AS leased_due_ms),
+ ahead AS (
+    SELECT (SELECT w.due_ms FROM watch_state w
+             WHERE w.due_ms IS NOT NULL
+               AND (w.lease_until_ms IS NULL OR w.lease_until_ms < (SELECT ms FROM now))
+               AND NOT (w.watch = ANY($4))
+               AND NOT EXISTS (SELECT 1 FROM due WHERE due.watch = w.watch)
+             ORDER BY w.due_ms LIMIT 1) AS next_due_ms,
+           (SELECT COUNT(*) FROM watch_state w
+             WHERE w.lease_owner <> $1 AND w.lease_until_ms >= (SELECT ms FROM now)
+               AND w.due_ms IS NOT NULL AND NOT (w.watch = ANY($4))) AS elsewhere,
+           (SELECT ms FROM now) AS now_ms)
+ SELECT leased.*, ahead.next_due_ms, ahead.elsewhere, ahead.now_ms
+ FROM ahead LEFT JOIN leased ON true"
+);
+
 /// Takes off the shared schedule the watches that neither `$1` (the
 /// config of the replica asking) nor the config of any live replica (heard
 /// from within the lease time, `$2` ms) has. A replica whose row lists no
@@ -435,28 +477,7 @@ impl Postgres {
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             let rows = c
-                .query(
-                    concat!("WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms),
-                 due AS (
-                    SELECT w.watch FROM watch_state w, now
-                    WHERE w.due_ms <= now.ms AND (w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms)
-                      AND NOT (w.watch = ANY($4))
-                    ORDER BY w.due_ms LIMIT $3 FOR UPDATE OF w SKIP LOCKED),
-                 leased AS (
-                    UPDATE watch_state w SET lease_owner = $1, lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
-                    FROM due WHERE w.watch = due.watch
-                    RETURNING ", leased_columns!(), ", w.due_ms AS leased_due_ms),
-                 ahead AS (
-                    SELECT MIN(w.due_ms) FILTER (WHERE w.lease_until_ms IS NULL OR w.lease_until_ms < now.ms) AS next_due_ms,
-                           COUNT(*) FILTER (WHERE w.lease_until_ms >= now.ms AND w.lease_owner <> $1) AS elsewhere,
-                           MAX(now.ms) AS now_ms
-                    FROM now LEFT JOIN watch_state w
-                      ON w.due_ms IS NOT NULL AND NOT (w.watch = ANY($4))
-                     AND NOT EXISTS (SELECT 1 FROM due WHERE due.watch = w.watch))
-                 SELECT leased.*, ahead.next_due_ms, ahead.elsewhere, ahead.now_ms
-                 FROM ahead LEFT JOIN leased ON true"),
-                    &[&owner, &lease_ms, &limit, &pass_over],
-                )
+                .query(LEASE_AND_LOOK, &[&owner, &lease_ms, &limit, &pass_over])
                 .await?;
             let ahead = rows.first().map_or(
                 ScheduleAhead {

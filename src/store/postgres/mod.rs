@@ -40,8 +40,8 @@ mod versions;
 mod watch;
 
 pub use fleet::{
-    CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule, ReplicaInfo,
-    ScheduleAhead,
+    CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule,
+    ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
 
 use std::collections::HashMap;
