@@ -19,7 +19,7 @@ use crate::compare::ChangeKind;
 use crate::config::Config;
 use crate::notify::{self, Installation, Outgoing, RetryPolicy};
 use crate::scheduler::Scheduler;
-use crate::store::{FleetHosts, Lease, Postgres, ScheduleAhead, State, StateError};
+use crate::store::{ChannelPeer, FleetHosts, Lease, Postgres, ScheduleAhead, State, StateError};
 
 /// This process's membership in a fleet.
 ///
@@ -52,6 +52,11 @@ pub struct Replica {
     mismatched: Vec<(String, String)>,
     /// The watches of this replica's config.
     watches: Vec<String>,
+    /// Its channels' settings as announced ([`channel_settings`]).
+    channels: Vec<String>,
+    /// The channels whose settings differ on another live replica, as
+    /// last logged.
+    channel_differences: Vec<ChannelDifference>,
     /// When each of `watches` was due at the latest when this replica put
     /// them on the schedule: when it comes back from a stall, it puts any
     /// that were taken off meanwhile back on, due by then.
@@ -101,6 +106,98 @@ pub fn config_hash(config: &Config) -> String {
     crate::document::sha256_hex(&shared)[..16].to_string()
 }
 
+/// Each channel's settings as replicas compare them: `name=hash`, the
+/// hash (SHA-256, shortened) of the channel as this config defines it
+/// (URL or server and recipients, format, secrets' sources, digest,
+/// kinds). A reload that edits a channel changes its hash.
+pub fn channel_settings(config: &Config) -> Vec<String> {
+    config
+        .channels
+        .iter()
+        .map(|c| {
+            let hash = crate::document::sha256_hex(format!("{c:?}").as_bytes());
+            format!("{}={}", c.name, &hash[..16])
+        })
+        .collect()
+}
+
+/// Which replica's settings a channel's alerts go out with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sender {
+    /// This replica's: it sends them.
+    Here,
+    /// The other replica's: this one leaves the channel to it.
+    There,
+}
+
+/// A channel whose settings differ between this replica and another live one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChannelDifference {
+    channel: String,
+    replica: String,
+    here: Sender,
+    /// This replica's config lacks the channel.
+    lacked_here: bool,
+}
+
+/// The channels whose settings differ between `mine` and live `peers`,
+/// and who sends each: the replica that loaded its config (started or
+/// reloaded) last, as ops deploying an edit expect; a replica whose config
+/// lacks a channel leaves it to those that have it. A channel only this
+/// replica has is its own.
+fn channel_differences(mine: &[String], peers: &[ChannelPeer]) -> Vec<ChannelDifference> {
+    let split = |s: &String| -> (String, String) {
+        let (name, hash) = s.rsplit_once('=').unwrap_or((s, ""));
+        (name.to_string(), hash.to_string())
+    };
+    let mine: std::collections::HashMap<String, String> = mine.iter().map(split).collect();
+    let mut out = Vec::new();
+    for peer in peers {
+        for (channel, hash) in peer.channels.iter().map(split) {
+            let (here, lacked_here) = match mine.get(&channel) {
+                Some(h) if *h == hash => continue,
+                None => (Sender::There, true),
+                Some(_) if peer.newer => (Sender::There, false),
+                Some(_) => (Sender::Here, false),
+            };
+            out.push(ChannelDifference {
+                channel,
+                replica: peer.replica.clone(),
+                here,
+                lacked_here,
+            });
+        }
+    }
+    out
+}
+
+/// The channels whose alerts this process leaves to other replicas of the
+/// fleet: those that another live replica defines otherwise and loaded its
+/// config after this one (a channel edited and reloaded there), and those
+/// this config lacks and another's has. The outbox is shared, and an alert
+/// goes out with the settings of the replica that sends it, whichever
+/// enqueued it: without this, a replica still running a channel's old
+/// settings (a mistyped URL ops fixed and reloaded on another replica)
+/// kept sending to them. Empty without a fleet, and for a process that is
+/// no replica (`presswatch check`), which sends with its own config.
+pub fn channels_left_to_others(config: &Config, state: &State) -> Result<Vec<String>, String> {
+    let Some(pg) = state.shared() else {
+        return Ok(Vec::new());
+    };
+    let peers = pg.channel_peers().map_err(|e| e.to_string())?;
+    if peers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut left: Vec<String> = channel_differences(&channel_settings(config), &peers)
+        .into_iter()
+        .filter(|d| d.here == Sender::There)
+        .map(|d| d.channel)
+        .collect();
+    left.sort();
+    left.dedup();
+    Ok(left)
+}
+
 impl Replica {
     /// Joins the fleet when the state is shared (`None` with SQLite): the
     /// fetcher's host gates become the fleet's, and the replica announces
@@ -124,6 +221,8 @@ impl Replica {
             renewed: Instant::now(),
             mismatched: Vec::new(),
             watches: config.watches.iter().map(|w| w.name.clone()).collect(),
+            channels: channel_settings(config),
+            channel_differences: Vec::new(),
             initial_due: Vec::new(),
             outages: 0,
             leased_in: std::collections::HashMap::new(),
@@ -134,7 +233,7 @@ impl Replica {
         };
         let others = replica
             .pg
-            .register_replica(&replica.config_hash, &replica.watches)
+            .register_replica(&replica.config_hash, &replica.watches, &replica.channels)
             .map_err(|e| e.to_string())?;
         replica.log_mismatches(others);
         tracing::info!(replica = %replica.id(), config_hash = %replica.config_hash,
@@ -152,7 +251,11 @@ impl Replica {
         self.config_hash = config_hash(config);
         self.batch = config.daemon.concurrency.max(1);
         self.watches = config.watches.iter().map(|w| w.name.clone()).collect();
-        match self.pg.register_replica(&self.config_hash, &self.watches) {
+        self.channels = channel_settings(config);
+        match self
+            .pg
+            .register_replica(&self.config_hash, &self.watches, &self.channels)
+        {
             Ok(others) => self.log_mismatches(others),
             Err(e) => self.failed(e),
         }
@@ -165,10 +268,43 @@ impl Replica {
                 "replicas of this fleet run different configs: deploy the same config to every replica and send SIGHUP");
         }
         let converged = !self.mismatched.is_empty() && others.is_empty();
+        let changed = others != self.mismatched;
         self.mismatched = others;
+        if changed {
+            self.log_channel_differences();
+        }
         if converged {
             self.retire_others();
         }
+    }
+
+    /// Says, naming each channel, which channels another live replica
+    /// sends to with other settings, and which replica's alerts of them go
+    /// out with whose settings (see [`channels_left_to_others`]).
+    fn log_channel_differences(&mut self) {
+        let peers = match self.pg.channel_peers() {
+            Ok(p) => p,
+            Err(e) => return self.failed(e),
+        };
+        let now = channel_differences(&self.channels, &peers);
+        for d in now.iter().filter(|d| !self.channel_differences.contains(d)) {
+            let (channel, other) = (&d.channel, &d.replica);
+            match d.here {
+                Sender::There if d.lacked_here => {
+                    tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
+                    "channel {channel:?} is not in this replica's config but is in replica {other}'s: this replica leaves the channel's alerts to the replicas that have it; deploy the same config to every replica and send SIGHUP")
+                }
+                Sender::There => {
+                    tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
+                    "channel {channel:?} has other settings on replica {other}, which loaded its config after this one: this replica leaves the channel's alerts to the replicas with those settings, and sends them again once it runs them; deploy the same config to every replica and send SIGHUP")
+                }
+                Sender::Here => {
+                    tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
+                    "channel {channel:?} has other settings on replica {other}, which loaded its config before this one: the channel's alerts are sent from replicas with this config's settings; deploy the same config to every replica and send SIGHUP")
+                }
+            }
+        }
+        self.channel_differences = now;
     }
 
     /// Once every live replica runs this replica's config, takes the
@@ -440,7 +576,9 @@ impl Replica {
             return;
         }
         let since = self.renewed.elapsed();
-        let beat = self.pg.heartbeat(&self.config_hash, &self.watches);
+        let beat = self
+            .pg
+            .heartbeat(&self.config_hash, &self.watches, &self.channels);
         if let Some(others) = self.settle(beat) {
             self.renewed = Instant::now();
             self.log_mismatches(others);

@@ -192,16 +192,25 @@ pub async fn deliver_due_beside(
     // In a fleet, one replica (the leader) sends the digests and prunes;
     // every replica sends the immediate alerts it claims.
     let leader = state.lead(FLEET_LEADER_JOB).map_err(|e| e.to_string())?;
-    let skip: Vec<String> = if leader {
+    let digests = config
+        .channels
+        .iter()
+        .filter(|c| c.digest != DigestSchedule::Off)
+        .map(|c| c.name.clone());
+    let mut skip: Vec<String> = if leader {
         Vec::new()
     } else {
-        config
-            .channels
-            .iter()
-            .filter(|c| c.digest != DigestSchedule::Off)
-            .map(|c| c.name.clone())
-            .collect()
+        digests.clone().collect()
     };
+    // A channel another replica defines otherwise and reloaded later is
+    // left to it (see `fleet::channels_left_to_others`); a digest goes out
+    // from the leader, with its settings, as no other replica sends one.
+    let digests: Vec<String> = digests.collect();
+    skip.extend(
+        crate::fleet::channels_left_to_others(config, state)?
+            .into_iter()
+            .filter(|c| !(leader && digests.contains(c))),
+    );
     let mut by_channel: Vec<(Taken, Vec<OutboxEntry>)> = Vec::new();
     {
         // Held while claiming, so that two rounds never take one channel.

@@ -17,7 +17,7 @@ const UPGRADE_IT: &str =
     "restart the daemon, or run `presswatch check` once without --dry-run, then try again";
 pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{
-    CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule,
+    ChannelPeer, CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule,
     Postgres, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
 pub use snapshots::{

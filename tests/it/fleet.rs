@@ -652,7 +652,7 @@ fn stepped_config(url: &str, watches: &[&str]) -> String {
 struct Stepped {
     config: presswatch::config::Config,
     replica: presswatch::fleet::Replica,
-    _state: presswatch::store::State,
+    state: presswatch::store::State,
 }
 
 impl Stepped {
@@ -660,6 +660,11 @@ impl Stepped {
     /// its config, and puts nothing on the schedule yet.
     fn join(url: &str, path: &Path, watches: &[&str]) -> Stepped {
         std::fs::write(path, stepped_config(url, watches)).unwrap();
+        Stepped::start(url, path)
+    }
+
+    /// Joins the fleet with the config at `path`.
+    fn start(url: &str, path: &Path) -> Stepped {
         let config = presswatch::config::Config::load(path).unwrap();
         let state = presswatch::store::State::open_postgres(
             url,
@@ -674,8 +679,29 @@ impl Stepped {
         Stepped {
             config,
             replica,
-            _state: state,
+            state,
         }
+    }
+
+    /// Reloads its config from `path`, as SIGHUP does: the replica
+    /// announces it, and the failed alerts of each channel it edits are
+    /// due at once.
+    fn reload(&mut self, path: &Path) {
+        let new = presswatch::config::Config::load(path).unwrap();
+        self.replica.reconfigured(&new);
+        let now = chrono::Utc::now().timestamp();
+        for channel in new.changes_since(&self.config).channels_changed {
+            self.state.retry_channel_now(&channel, now).unwrap();
+        }
+        self.config = new;
+    }
+
+    /// One delivery round, as the daemon runs each second.
+    async fn deliver(&self) -> presswatch::notify::DeliveryReport {
+        let http = reqwest::Client::new();
+        presswatch::notify::deliver_due(&self.config, &self.state, &http)
+            .await
+            .unwrap()
     }
 
     /// Puts its config's watches on the shared schedule, as the daemon
@@ -687,6 +713,98 @@ impl Stepped {
             .schedule(&self.config, sched, now, &[])
             .unwrap();
     }
+}
+
+/// A channel edited and reloaded on one replica is sent to with the edit.
+/// The outbox is shared, and an alert goes out with the settings of the
+/// replica that sends it, whichever enqueued it. Given an alert that failed
+/// at a mistyped webhook URL, ops fix the URL in replica a's config and
+/// reload it (the alert is due again at once); replica b still runs the
+/// config with the typo. b's next delivery round took the alert and tried
+/// the typo again (a longer backoff, and the fix looked like it did not
+/// work). b leaves the channel to a, which sends the alert to the fixed
+/// URL; once b runs the fixed config, it sends to the channel again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_fixed_and_reloaded_on_one_replica_is_not_sent_to_with_the_old_settings_of_another(
+) {
+    use crate::support::run;
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    server.set("/hook-typo", Route::status(404));
+    let text = |hook: &str| {
+        format!(
+            "[daemon]\nstate_url = \"{url}\"\nstate_password_env = \"{}\"\nlease = \"30s\"\n\
+             per_host_delay = \"0s\"\nbaseline_dir = \"{}\"\n\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+            pg::PASSWORD_ENV,
+            dir.path().join("baseline").display(),
+            server.url(hook),
+            server.url("/story")
+        )
+    };
+    let (a_path, b_path) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&a_path, text("/hook-typo")).unwrap();
+    std::fs::write(&b_path, text("/hook-typo")).unwrap();
+    // A baseline, then an edit: its alert waits in the shared outbox.
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let cfg = a_path.to_str().unwrap();
+    let out = run(&["check", "--config", cfg], &env).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.set(
+        "/story",
+        Route::html(article("Story", "Second version, with more words.")),
+    );
+    run(&["check", "--config", cfg], &env).await;
+    let pending = "SELECT count(*) FROM outbox WHERE channel = 'hook' AND status = 'pending'";
+    assert_eq!(cluster.psql(db, pending).unwrap(), "1");
+    cluster
+        .psql(db, "UPDATE outbox SET next_attempt = 0")
+        .unwrap();
+
+    let mut a = Stepped::start(&url, &a_path);
+    let mut b = Stepped::start(&url, &b_path);
+    b.deliver().await;
+    let tried = server.requests_to("/hook-typo").len();
+    assert!(tried >= 1, "the alert is tried at the mistyped URL");
+
+    std::fs::write(&a_path, text("/hook")).unwrap();
+    a.reload(&a_path);
+    let b_round = b.deliver().await;
+    assert_eq!(
+        server.requests_to("/hook-typo").len(),
+        tried,
+        "b, still running the typo, leaves the fixed channel to a: {b_round:?}"
+    );
+    assert_eq!(
+        presswatch::fleet::channels_left_to_others(&b.config, &b.state).unwrap(),
+        ["hook"]
+    );
+    let a_round = a.deliver().await;
+    assert_eq!(a_round.sent, 1, "{a_round:?}");
+    assert_eq!(server.requests_to("/hook").len(), 1);
+
+    // Once b runs the fixed config too, it sends to the channel again.
+    std::fs::write(&b_path, text("/hook")).unwrap();
+    b.reload(&b_path);
+    assert!(
+        presswatch::fleet::channels_left_to_others(&b.config, &b.state)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        presswatch::fleet::channels_left_to_others(&a.config, &a.state)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Replicas with different configs starting within milliseconds of each
@@ -2027,7 +2145,7 @@ robots = false
         presswatch::store::State::open_postgres(&url, Some(pg::PASSWORD), Duration::from_secs(4))
             .unwrap();
     let pg = replica.shared().unwrap();
-    pg.register_replica("its-config", &[]).unwrap();
+    pg.register_replica("its-config", &[], &[]).unwrap();
     let names = ["other".to_string(), "story".to_string()];
     pg.schedule_watches(&names, &[0, 0], &[]).unwrap();
     let leased = pg.lease_due(10, &names[..1]).unwrap();
@@ -2041,7 +2159,7 @@ robots = false
         pg.replica()
     );
     for watch in [None, Some("story")] {
-        pg.heartbeat("its-config", &[]).unwrap();
+        pg.heartbeat("its-config", &[], &[]).unwrap();
         let (code, stdout, stderr) = check(watch).await;
         assert_eq!(code, Some(0), "{watch:?}: {stdout}{stderr}");
         let row = stdout

@@ -538,7 +538,7 @@ async fn a_listing_that_really_lists_fewer_items_is_accepted_with_reset_baseline
             )
             .unwrap();
             let pg = replica.shared().unwrap();
-            pg.register_replica("its-config", &[]).unwrap();
+            pg.register_replica("its-config", &[], &[]).unwrap();
             pg.schedule_watches(&["coverage".into()], &[0], &[])
                 .unwrap();
             assert_eq!(pg.lease_due(1, &[]).unwrap().len(), 1);

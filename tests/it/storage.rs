@@ -436,7 +436,10 @@ fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
         .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
         .unwrap());
     let sender = a.shared().unwrap().replica().to_string();
-    a.shared().unwrap().register_replica("hash", &[]).unwrap();
+    a.shared()
+        .unwrap()
+        .register_replica("hash", &[], &[])
+        .unwrap();
     // Killed: no resign, the claim stays until it runs out.
     drop(a);
     // The others see which replica holds it, by the id the fleet lists.
@@ -1063,7 +1066,7 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
         "not b's lease"
     );
     // a stops renewing: its leases expire after 1 s and move to b.
-    pb.heartbeat("hash-b", &[]).unwrap();
+    pb.heartbeat("hash-b", &[], &[]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1200));
     let moved = pb.lease_due(100, &[]).unwrap();
     assert_eq!(
@@ -1101,7 +1104,7 @@ async fn a_check_beside_the_fleet_leases_its_watch_and_hands_it_back_due_as_it_w
     use presswatch::store::NoLease;
     let Some((a, b)) = two_replicas() else { return };
     let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
-    pa.register_replica("hash-a", &[]).unwrap();
+    pa.register_replica("hash-a", &[], &[]).unwrap();
     let due = vec!["due".to_string()];
     pa.schedule_watches(&due, &[5_000], &[]).unwrap();
 

@@ -107,6 +107,18 @@ pub struct ScheduleAhead {
     pub now_ms: i64,
 }
 
+/// Another live replica whose channels' settings differ from this one's
+/// ([`Postgres::channel_peers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPeer {
+    /// Its id (`host:pid:random`).
+    pub replica: String,
+    /// Its channels' settings, `name=hash` each.
+    pub channels: Vec<String>,
+    /// Whether it loaded its config (started or reloaded) after this one.
+    pub newer: bool,
+}
+
 /// Who holds the lease on a watch that another process asked to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaseHolder {
@@ -265,13 +277,16 @@ impl Postgres {
     }
 
     /// Announces (or re-announces, after a reload) this replica, the hash
-    /// of its config and the config's watches (which no replica takes off
-    /// the schedule while this one is live); returns the other live
-    /// replicas (id, config hash) whose config hash differs.
+    /// of its config, the config's watches (which no replica takes off
+    /// the schedule while this one is live) and its channels' settings
+    /// (`name=hash`, see [`crate::fleet::channel_settings`]), as loaded
+    /// now; returns the other live replicas (id, config hash) whose config
+    /// hash differs.
     pub fn register_replica(
         &self,
         config_hash: &str,
         watches: &[String],
+        channels: &[String],
     ) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         let pid = std::process::id() as i64;
@@ -280,10 +295,12 @@ impl Postgres {
             c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
                 .await?;
             c.execute(
-                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches)
-                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5)
-                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms, watches = $5",
-                &[&id, &hostname, &pid, &config_hash, &watches],
+                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms)
+                 VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6,
+                         (extract(epoch from clock_timestamp()) * 1000)::BIGINT)
+                 ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms, watches = $5,
+                     channels = $6, config_ms = EXCLUDED.config_ms",
+                &[&id, &hostname, &pid, &config_hash, &watches, &channels],
             )
             .await?;
             Ok(c.query(
@@ -308,6 +325,7 @@ impl Postgres {
         &self,
         config_hash: &str,
         watches: &[String],
+        channels: &[String],
     ) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         let pid = std::process::id() as i64;
@@ -326,10 +344,10 @@ impl Postgres {
             // between reloads, which write them).
             if renewed == 0 {
                 c.execute(
-                    "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches)
-                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5)
+                    "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms)
+                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6, 0)
                      ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
-                    &[&id, &hostname, &pid, &config_hash, &watches],
+                    &[&id, &hostname, &pid, &config_hash, &watches, &channels],
                 )
                 .await?;
             }
@@ -786,6 +804,35 @@ impl Postgres {
             )
             .await?
             .is_some())
+        })
+    }
+
+    /// The other live replicas whose channels' settings differ from this
+    /// replica's, as each announced them (`name=hash`; replicas of a
+    /// presswatch older than migration 21 announce none and are left out),
+    /// and whether each loaded its config after this one. Empty when this
+    /// process is no replica (a `presswatch check`).
+    pub fn channel_peers(&self) -> Result<Vec<ChannelPeer>> {
+        let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
+        self.run(async |c| {
+            Ok(c.query(
+                "SELECT r.id, r.channels,
+                        (COALESCE(r.config_ms, 0), r.id) > (COALESCE(me.config_ms, 0), me.id)
+                 FROM replicas r JOIN replicas me ON me.id = $1
+                 WHERE r.id <> $1 AND r.channels IS NOT NULL AND me.channels IS NOT NULL
+                   AND r.channels IS DISTINCT FROM me.channels
+                   AND r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
+                 ORDER BY r.id",
+                &[&id, &lease_ms],
+            )
+            .await?
+            .iter()
+            .map(|r| ChannelPeer {
+                replica: r.get(0),
+                channels: r.get(1),
+                newer: r.get(2),
+            })
+            .collect())
         })
     }
 

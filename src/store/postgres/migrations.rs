@@ -392,6 +392,14 @@ CREATE TABLE IF NOT EXISTS watch_kinds (
         name: "the watches of each replica's config (replicas.watches), so that no replica takes a watch off the fleet's schedule while a live replica's config has it, however close together they start",
         sql: "ALTER TABLE replicas ADD COLUMN IF NOT EXISTS watches TEXT[];",
     },
+    Migration {
+        version: 21,
+        name: "the settings of each replica's channels (replicas.channels, a hash each) and when it loaded its config (replicas.config_ms), so that a channel edited and reloaded on one replica is sent to with the new settings, not the old ones another replica still runs",
+        sql: r#"
+ALTER TABLE replicas ADD COLUMN IF NOT EXISTS channels TEXT[];
+ALTER TABLE replicas ADD COLUMN IF NOT EXISTS config_ms BIGINT;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -40,7 +40,7 @@ mod versions;
 mod watch;
 
 pub use fleet::{
-    CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule,
+    ChannelPeer, CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule,
     ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
 
