@@ -300,7 +300,17 @@ pub(super) fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> 
     let (keep_raw, raw_snapshots) = keep_raw_field(r, &d.keep_raw);
     let max_body = match d.max_body.as_ref().map(|v| (v.get_ref(), v.span())) {
         None => 8 << 20,
-        Some((toml::Value::Integer(n), _)) if *n as u64 >= MIN_MAX_BODY => *n as u64,
+        // A number of bytes; a negative one is no size (cast as it was, it
+        // read as 16 EiB: no cap at all).
+        Some((toml::Value::Integer(n), _)) if *n >= MIN_MAX_BODY as i64 => *n as u64,
+        Some((toml::Value::Integer(n), span)) => {
+            r.at(
+                Some(span),
+                "daemon.max_body",
+                format!("{n} bytes is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\" (65536), e.g. max_body = \"8MiB\""),
+            );
+            8 << 20
+        }
         Some((toml::Value::String(s), span)) => match parse_size(s) {
             Ok(n) if n >= MIN_MAX_BODY => n,
             Ok(_) => {
@@ -622,6 +632,28 @@ mod tests {
             vec!["c.toml:2: daemon.max_body: \"0\" is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\", e.g. max_body = \"8MiB\""]
         );
         assert!(errors("[daemon]\nmax_body = \"64KiB\"\n").is_empty());
+    }
+
+    /// A size may be a number of bytes (the README says so): one too small
+    /// says so, as the same size in quotes does, not "must be a size"; a
+    /// negative one was taken as 16 EiB, no cap at all, without a word.
+    #[test]
+    fn a_max_body_in_bytes_too_small_or_negative_is_refused_saying_why() {
+        for n in ["1000", "-1", "0"] {
+            assert_eq!(
+                errors(&format!("[daemon]\nmax_body = {n}\n")),
+                vec![format!("c.toml:2: daemon.max_body: {n} bytes is smaller than a web page (most run from 50 KiB to 2 MiB): write at least \"64KiB\" (65536), e.g. max_body = \"8MiB\"")],
+            );
+        }
+        let d = Config::parse(Path::new("c.toml"), "[daemon]\nmax_body = 65536\n")
+            .unwrap()
+            .daemon;
+        assert_eq!(d.max_body, 65536);
+        // A value of another type still says what to write.
+        assert_eq!(
+            errors("[daemon]\nmax_body = true\n"),
+            vec!["c.toml:2: daemon.max_body: must be a size such as `max_body = \"8MiB\"`"]
+        );
     }
 
     #[test]
