@@ -720,3 +720,49 @@ pub async fn send_ops_alert(
         println!("{}", alert.summary);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(id: &str, channels: &[&str], newer: bool) -> ChannelPeer {
+        ChannelPeer {
+            replica: id.into(),
+            channels: channels.iter().map(|c| c.to_string()).collect(),
+            newer,
+        }
+    }
+
+    /// Who sends a channel whose settings differ between replicas: the
+    /// replica that loaded its config last; one whose config lacks the
+    /// channel leaves it to those that have it; a channel set alike, or
+    /// only this replica has, is no difference.
+    #[test]
+    fn the_replica_that_loaded_its_config_last_sends_a_channel_defined_otherwise() {
+        let mine: Vec<String> = ["hook=aaa", "mail=bbb", "only-here=ccc"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let peers = [
+            peer("newer", &["hook=xxx", "mail=bbb", "only-there=ddd"], true),
+            peer("older", &["hook=yyy", "mail=zzz"], false),
+        ];
+        let got: Vec<(String, String, Sender, bool)> = channel_differences(&mine, &peers)
+            .into_iter()
+            .map(|d| (d.channel, d.replica, d.here, d.lacked_here))
+            .collect();
+        let s = |c: &str, r: &str, h, l| (c.to_string(), r.to_string(), h, l);
+        assert_eq!(
+            got,
+            [
+                s("hook", "newer", Sender::There, false),
+                s("only-there", "newer", Sender::There, true),
+                s("hook", "older", Sender::Here, false),
+                s("mail", "older", Sender::Here, false),
+            ]
+        );
+        // A name with '=' in it splits at the hash.
+        let mine = vec!["a=b=111".to_string()];
+        assert!(channel_differences(&mine, &[peer("p", &["a=b=111"], true)]).is_empty());
+    }
+}
