@@ -76,7 +76,12 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             None => "-".to_string(),
         };
         // Until the config names the new address (a check then clears it).
-        if let Some(to) = st.moved_to.filter(|to| *to != w.url.as_str()) {
+        // A config that names it without its tracking parameters, as
+        // advised, names it.
+        if let Some(to) = st
+            .moved_to
+            .filter(|to| crate::tracking::without_tracking(to) != w.url.as_str())
+        {
             moved.push(crate::check::move_for_ops(w, &to));
         }
         rows.push([

@@ -12,10 +12,13 @@ use super::{base_alert, Context};
 
 /// Tells ops that the watch's URL redirects for good to `to`: a warning
 /// logged on every check until the config names the new address, and the
-/// check's `detail` with the same note (the check's summary line).
+/// check's `detail` with the same note (the check's summary line). The
+/// address the note gives is the one to paste into the config: without
+/// tracking parameters; the log's `moved_to` field keeps it as served.
 pub(super) fn tell_ops_of_move(watch: &Watch, to: &str, detail: &str) -> String {
     tracing::warn!(watch = %watch.name, url = %watch.url, moved_to = %to, "{}", move_for_ops(watch, to));
-    let note = format!("moved permanently to {to}: {}", set_url(to));
+    let to = crate::tracking::without_tracking(to);
+    let note = format!("moved permanently to {to}: {}", set_url(&to));
     if detail.is_empty() {
         note
     } else {
@@ -25,13 +28,17 @@ pub(super) fn tell_ops_of_move(watch: &Watch, to: &str, detail: &str) -> String 
 
 /// What ops read (log, `presswatch status`) of a watch whose URL redirects
 /// for good to `to`: `watch NAME: OLD redirects permanently to NEW: set url
-/// = "NEW" in the watch's config`.
+/// = "NEW" in the watch's config`. NEW is given without tracking
+/// parameters (`?utm_source=…&fbclid=…`, [`crate::tracking::without_tracking`]):
+/// a redirect that carries them names the same story, and a watch whose
+/// `url` keeps them would alert and cite them.
 pub fn move_for_ops(watch: &Watch, to: &str) -> String {
+    let to = crate::tracking::without_tracking(to);
     format!(
         "watch {}: {} redirects permanently to {to}: {}",
         watch.name,
         watch.url,
-        set_url(to)
+        set_url(&to)
     )
 }
 

@@ -694,3 +694,46 @@ async fn a_move_alert_gives_the_new_address_without_tracking_parameters_and_the_
     assert_eq!(code, 0, "{err}");
     assert!(history.contains(&server.url(&served)), "{history}");
 }
+
+/// The config edit ops are told to make for a moved watch is the address to
+/// paste: given an article whose old address redirects for good to its new
+/// one with tracking parameters on it (`?utm_source=…&fbclid=…`), the
+/// check's line, the log's warning and `status` said `set url =
+/// "NEW?utm_source=twitter&id=7&fbclid=…"`, and a watch so set would cite
+/// and alert that. They give it without them (other parameters kept), as
+/// the alert does; once the config names it so, `status` no longer asks.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_config_edit_suggested_for_a_moved_watch_names_its_address_without_tracking_parameters()
+{
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let served = format!("{NEW}?utm_source=twitter&id=7&fbclid=IwAR0x");
+    server.set(OLD, Route::status(301).header("Location", &served));
+    server.set(&served, Route::html(page()));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (old, clean) = (server.url(OLD), server.url(&format!("{NEW}?id=7")));
+    let fix = format!("set url = \"{clean}\" in the watch's config");
+    let line = out.lines().find(|l| l.starts_with("story")).unwrap();
+    assert!(
+        line.contains(&format!("moved permanently to {clean}: {fix}")),
+        "{out}"
+    );
+    let warning = format!("watch story: {old} redirects permanently to {clean}: {fix}");
+    assert!(err.contains(&warning), "{err}");
+    let (_, status, _) = cli(&project, &["status"], &[]).await;
+    assert!(status.contains(&warning), "{status}");
+    for said in [line, status.as_str()] {
+        assert!(
+            !said.contains("utm_source") && !said.contains("fbclid"),
+            "{said}"
+        );
+    }
+    // Ops paste the address given: the note is gone.
+    let edited = config(&server, &clean, "");
+    std::fs::write(project.path("config.toml"), edited).unwrap();
+    let (_, status, _) = cli(&project, &["status"], &[]).await;
+    assert!(!status.contains("redirects permanently"), "{status}");
+}
