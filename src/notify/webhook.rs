@@ -43,19 +43,27 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
         WebhookFormat::Slack => {
             let link = format!("<{}|{what}>", slack_url(url));
             let head = format!("*{}*\n{link}\n", slack_escape(&alert.subject()));
-            let body = slack_escape(&render::text(alert, ctx));
+            // In a code block Slack shows `*Evin*` as it is: a passage's
+            // keyword is shown as the page writes it (the line above the
+            // passage names it).
+            let text = render::text_marking(alert, ctx, render::KeywordMarks::NONE);
+            let body = slack_escape(&text);
             let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6);
             let text = format!("{head}```{}```", cut_chars(&body, room, &link));
             json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
         }
         WebhookFormat::Discord => {
             let head = format!("**{}**\n<{url}>\n", markdown_escape(&alert.subject()),);
-            let room = DISCORD_MAX_CHARS.saturating_sub(head.chars().count());
-            let body = cut_chars(&markdown_escape(&render::text(alert, ctx)), room, url);
+            let text = markdown_escape(&render::text_marking(alert, ctx, KEYWORD_MARKS));
+            // Each keyword's two marks become four asterisks.
+            let room = DISCORD_MAX_CHARS.saturating_sub(
+                head.chars().count() + 2 * text.matches(KEYWORD_MARKS.open).count(),
+            );
+            let body = bold_keywords(&cut_chars(&text, room, url));
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
         WebhookFormat::Teams => {
-            let body = render::text(alert, ctx);
+            let body = markdown_escape(&render::text_marking(alert, ctx, KEYWORD_MARKS));
             let body = if body.len() > TEAMS_MAX_BYTES {
                 let mut end = TEAMS_MAX_BYTES;
                 while !body.is_char_boundary(end) {
@@ -76,7 +84,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                         "version": "1.4",
                         "body": [
                             { "type": "TextBlock", "text": markdown_escape(&alert.subject()), "weight": "Bolder", "size": "Medium", "wrap": true },
-                            { "type": "TextBlock", "text": markdown_escape(&body), "wrap": true, "fontType": "Monospace" }
+                            { "type": "TextBlock", "text": bold_keywords(&body), "wrap": true, "fontType": "Monospace" }
                         ],
                         "actions": [{ "type": "Action.OpenUrl", "title": what, "url": url }]
                     }
@@ -84,6 +92,34 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             })
         }
     }
+}
+
+/// What a chat text marks a passage's keyword with until the service's
+/// own emphasis replaces it ([`bold_keywords`]): two characters of
+/// Unicode's private use area, which Markdown escaping leaves as they are.
+const KEYWORD_MARKS: render::KeywordMarks = render::KeywordMarks {
+    open: "\u{E000}",
+    close: "\u{E001}",
+};
+
+/// A chat text's keyword marks ([`KEYWORD_MARKS`]) as Markdown bold
+/// (Discord, Teams): `**Evin**`, `**کانون‌نویسندگان**`. A keyword whose
+/// closing mark a cut took off is left unmarked: a lone `**` would bold
+/// the rest of the message, or show as it is.
+fn bold_keywords(s: &str) -> String {
+    let (open, close) = (KEYWORD_MARKS.open, KEYWORD_MARKS.close);
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + open.len()..];
+        if let Some(j) = rest.find(close) {
+            out.push_str(&format!("**{}**", &rest[..j]));
+            rest = &rest[j + close.len()..];
+        }
+    }
+    out.push_str(rest);
+    out.replace(close, "")
 }
 
 /// Cuts text to at most `max` characters including a closing pointer to the

@@ -2423,3 +2423,81 @@ async fn each_retitled_item_of_an_alert_names_the_keywords_it_mentions_in_email_
     assert!(html.contains("mentions <b>Rasoulof</b></span>"), "{html}");
     assert!(html.contains("mentions <b>Evin</b></span>"), "{html}");
 }
+
+/// A chat message shows the keyword of an item's passage ("In the
+/// article:") as the service emphasises it, never as the text email's
+/// `*Evin*`. Given a feed whose new stories, one Persian and one English,
+/// mention a keyword only in their full text, and a Slack and a Discord
+/// channel: Slack showed `*Evin*` in its code block as it is, Discord
+/// `\*Evin\*` escaped, read as `*Evin*`. Discord bolds it (`**Evin**`),
+/// Slack's code block shows the passage as the page writes it, and the
+/// Persian passage comes through whole, its ZWNJ kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_alert_emphasises_the_keyword_of_an_items_passage_as_the_service_does() {
+    let server = Server::start().await;
+    // The Persian keyword typed with Arabic kaf and yeh; the page writes
+    // Persian ک and ی and joins the two words with a ZWNJ.
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"slack\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[channel]]\nname = \"discord\"\ntype = \"webhook\"\nformat = \"discord\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Evin\", \"\u{0643}\u{0627}\u{0646}\u{0648}\u{0646} \u{0646}\u{0648}\u{064A}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}\"]\n",
+        server.url("/slack"),
+        server.url("/discord"),
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&config);
+    let config = project.config_arg();
+    let args = ["check", "--config", config.as_str()];
+    let filler = "The court met on Monday and heard from the lawyers of all the accused.";
+    let old = (
+        "Court hears appeal",
+        "https://wire.example/1",
+        "g1",
+        "The appeal was heard.",
+        &[filler][..],
+    );
+    server.set("/feed.xml", full_text_rss(&[old]));
+    run(&args, &[]).await;
+    let joined = "\u{06A9}\u{0627}\u{0646}\u{0648}\u{0646}\u{200C}\u{0646}\u{0648}\u{06CC}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}";
+    let persian = format!("سه عضو {joined} ایران روز یکشنبه به زندان منتقل شدند.");
+    let english = "Her family said she was moved to Evin prison's women's ward on Sunday.";
+    let new = [
+        (
+            "سه نویسنده به زندان منتقل شدند",
+            "https://wire.example/2",
+            "g2",
+            "خانواده‌ها نگران هستند.",
+            &[persian.as_str()][..],
+        ),
+        (
+            "Activist moved to another ward",
+            "https://wire.example/3",
+            "g3",
+            "Her lawyer spoke to reporters.",
+            &[english][..],
+        ),
+    ];
+    server.set("/feed.xml", full_text_rss(&[new[0], new[1], old]));
+    run(&args, &[]).await;
+    let body = |path: &str, field: &str| {
+        let [hook] = server.requests_to(path).try_into().expect("one message");
+        let v: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+        v[field].as_str().unwrap().to_string()
+    };
+    let (slack, discord) = (body("/slack", "text"), body("/discord", "content"));
+    // Slack: in its code block, as the page writes it.
+    assert!(slack.contains("In the article:"), "{slack}");
+    assert!(
+        slack.contains("moved to Evin prison's") && slack.contains(&format!("عضو {joined} ایران")),
+        "{slack}"
+    );
+    assert!(
+        !slack.contains("*Evin*") && !slack.contains(&format!("*{joined}*")),
+        "{slack}"
+    );
+    // Discord: bold, and the words around it as they are.
+    assert!(discord.contains("moved to **Evin** prison's"), "{discord}");
+    assert!(
+        discord.contains(&format!("عضو **{joined}** ایران روز یکشنبه")),
+        "{discord}"
+    );
+    assert!(!discord.contains("\\*Evin"), "{discord}");
+}

@@ -4,7 +4,7 @@
 
 use super::escape::{escape, isolate, lang_dir, one_line};
 use super::html::{card, colour, html_footer, name_html, page};
-use super::text::{text_body, title_line, TEXT_LEGEND};
+use super::text::{text_body, title_line, KeywordMarks, TEXT_LEGEND};
 use super::Context;
 use crate::alert::Alert;
 use crate::compare::ChangeKind;
@@ -123,7 +123,7 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
             "=".repeat(heading.chars().count().min(76))
         ));
         for a in group {
-            let (body, c) = text_body(a, ctx);
+            let (body, c) = text_body(a, ctx, KeywordMarks::TEXT);
             coloured |= c;
             out.push_str(&body);
             out.push_str("\n\n");

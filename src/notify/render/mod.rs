@@ -45,7 +45,7 @@ mod words;
 pub use digest::{digest_html, digest_text};
 pub use escape::{escape, href, isolate, story_lang};
 pub use html::{html, html_card, moved_html, DEL_STYLE, INS_STYLE};
-pub use text::text;
+pub use text::{text, text_marking, KeywordMarks};
 
 use std::path::PathBuf;
 

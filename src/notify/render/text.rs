@@ -20,7 +20,39 @@ use crate::text::opening;
 /// phone's preview. Removed words are shown `[-like this-]`, added words
 /// `{+like this+}`.
 pub fn text(alert: &Alert, ctx: &Context) -> String {
-    let (body, coloured) = text_body(alert, ctx);
+    text_marking(alert, ctx, KeywordMarks::TEXT)
+}
+
+/// What a text puts around a keyword in an item's passage ("In the
+/// article:"), where its rendering emphasises it: the text email `*Evin*`,
+/// a chat message its own emphasis, a code block nothing (it would show
+/// the marks as they are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeywordMarks {
+    /// Before the keyword.
+    pub open: &'static str,
+    /// After it.
+    pub close: &'static str,
+}
+
+impl KeywordMarks {
+    /// The text email's: `*Evin*`.
+    pub const TEXT: KeywordMarks = KeywordMarks {
+        open: "*",
+        close: "*",
+    };
+    /// None: the keyword as the page writes it.
+    pub const NONE: KeywordMarks = KeywordMarks {
+        open: "",
+        close: "",
+    };
+}
+
+/// The plain-text rendering ([`text()`]) with a passage's keywords marked
+/// by `marks`: for a chat message that emphasises them its own way, or
+/// shows the text in a code block, where `*Evin*` would read as it is.
+pub fn text_marking(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> String {
+    let (body, coloured) = text_body(alert, ctx, marks);
     let mut out = body;
     out.push_str("\n-- \n");
     if coloured {
@@ -61,7 +93,7 @@ pub(super) fn title_line(alert: &Alert, title: &str) -> String {
 
 /// One alert as text, without the signature; and whether it shows
 /// removed or added words.
-pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
+pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (String, bool) {
     let mut out = String::new();
     out.push_str(&first_line(alert));
     out.push('\n');
@@ -154,7 +186,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
         if let Some(s) = &it.snippet {
             out.push_str(&format!("\n{}\n", indent(&opening(s, 40))));
         }
-        if let Some(p) = passage_text(it) {
+        if let Some(p) = passage_text(it, marks) {
             out.push_str(&format!("\n{p}\n"));
         }
     } else if !alert.items.is_empty() {
@@ -165,7 +197,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context) -> (String, bool) {
                 out.push_str(&format!("{}\n", indent(&opening(s, 40))));
             }
             out.push_str(&item_mentions_text(&it.keywords));
-            if let Some(p) = passage_text(it) {
+            if let Some(p) = passage_text(it, marks) {
                 out.push_str(&format!("{p}\n"));
             }
         }
@@ -188,13 +220,14 @@ fn item_mentions_text(keywords: &[String]) -> String {
 
 /// An item's passage that mentions a keyword its title and teaser do not
 /// ([`crate::alert::AlertItem::passage`]), as text: after its label, the
-/// keywords marked `*like this*`, indented and wrapped.
-fn passage_text(it: &AlertItem) -> Option<String> {
+/// keywords marked by `marks` (`*like this*` in the text email), indented
+/// and wrapped.
+fn passage_text(it: &AlertItem, marks: KeywordMarks) -> Option<String> {
     let marked: String = passage_pieces(it)?
         .into_iter()
         .map(|(keyword, t)| {
             if keyword {
-                format!("*{t}*")
+                format!("{}{t}{}", marks.open, marks.close)
             } else {
                 t.to_string()
             }
