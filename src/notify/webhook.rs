@@ -169,11 +169,23 @@ fn slack_url(u: &str) -> String {
         .replace('<', "%3C")
 }
 
-/// Escapes Markdown (Discord, Teams) so page text stays literal text.
+/// Escapes Markdown (Discord, Teams) so page text stays literal text. A
+/// word that is an http(s) link (an item's link, a moved story's new
+/// address, the evidence page) is left as it is: the chat links it whole,
+/// and a backslash in it would be part of the link, which a browser reads
+/// as a `/` (`…/rasoulof\-flees` opened `…/rasoulof/-flees`, a page not
+/// found). Markup cannot start inside a link the chat has taken for one.
 fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\*_~`|>#[]()<-+!".contains(c) {
+    let mut in_link = false;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            in_link = false;
+        } else if !in_link && (i == 0 || s[..i].ends_with(char::is_whitespace)) {
+            let word = &s[i..];
+            in_link = word.starts_with("https://") || word.starts_with("http://");
+        }
+        if !in_link && "\\*_~`|>#[]()<-+!".contains(c) {
             out.push('\\');
         }
         out.push(c);

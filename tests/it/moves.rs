@@ -737,3 +737,46 @@ async fn the_config_edit_suggested_for_a_moved_watch_names_its_address_without_t
     let (_, status, _) = cli(&project, &["status"], &[]).await;
     assert!(!status.contains("redirects permanently"), "{status}");
 }
+
+/// A link in a Discord or Teams message opens the page it names. Given an
+/// article that moves to a new slug (`…/rasoulof-flees-iran-on-foot`), the
+/// Discord message gave its new address Markdown-escaped
+/// (`…/rasoulof\-flees\-iran\-on\-foot`): the chat links the word whole,
+/// backslashes and all, and a browser reads each `\` as `/`, so the link
+/// staff were told to cite opened a page not found. Links are given as
+/// they are; the page's words around them stay escaped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_discord_or_teams_alert_gives_its_links_unescaped_so_that_they_open() {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    server.set(OLD, Route::status(301).header("Location", NEW));
+    server.set(NEW, Route::html(page()));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let alerts = received(&server);
+    assert_eq!(kinds(&alerts), vec![ChangeKind::Moved]);
+    let (old, new) = (server.url(OLD), server.url(NEW));
+    assert!(new.contains('-'), "{new}");
+    let ctx = render::Context::of(&project.load());
+    use presswatch::config::WebhookFormat;
+    let discord = presswatch::notify::webhook::payload(WebhookFormat::Discord, &alerts[0], &ctx);
+    let discord = discord["content"].as_str().unwrap();
+    let teams = presswatch::notify::webhook::payload(WebhookFormat::Teams, &alerts[0], &ctx);
+    let teams = teams["attachments"][0]["content"]["body"][1]["text"]
+        .as_str()
+        .unwrap();
+    for (chat, body) in [("discord", discord), ("teams", teams)] {
+        assert!(
+            body.contains(&format!("Old address: {old}\nNew address: {new}\n")),
+            "{chat}: {body}"
+        );
+        assert!(
+            body.contains(&format!("The article moved: {old} \u{2192} {new}")),
+            "{chat}: {body}"
+        );
+        // The words around them are escaped as before.
+        assert!(body.contains("\\-\\- \n"), "{chat}: {body}");
+    }
+}
