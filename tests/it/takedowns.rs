@@ -558,3 +558,40 @@ async fn a_bot_check_on_the_first_check_is_an_error_and_no_baseline() {
         assert_eq!(story.outcome, Outcome::BaselineStored, "{}", story.detail);
     }
 }
+
+/// A Persian story taken down: the text it held names its author as
+/// staff read it. Given the recorded Persian article (byline «مریم حسینی»)
+/// answering 404, the alert's "What the article said" gave the byline as
+/// `By مریم حسینی` in a right-to-left isolate in text and `<span dir="rtl">By مریم حسینی</span>`
+/// in HTML: presswatch's English "By" inside the name's right-to-left
+/// isolate, where it stands after the name («مریم حسینی By»). "By" stays
+/// English, left to right, before the name in its own isolate, as the
+/// alert's byline line above it has it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persian_story_taken_down_names_its_author_after_by_not_before_it() {
+    let server = Server::start().await;
+    server.set(
+        PATH,
+        Route::html(crate::support::recorded("changes/fa/base.html")),
+    );
+    let project = Project::new(&config(&server, ""));
+    check_first(&project).await;
+    server.set(PATH, Route::status(404));
+    let r = check_first(&project).await;
+    assert_eq!(kinds(&r.alerts), vec![ChangeKind::TakenDown]);
+    let alert = &r.alerts[0];
+    let name = "مریم حسینی";
+    let ctx = render::Context::default();
+    let text = render::text(alert, &ctx);
+    let said = text.split("What the article said").nth(1).unwrap();
+    assert!(
+        said.contains(&format!("\n  By \u{2067}{name}\u{2069}\n")),
+        "{text}"
+    );
+    let html = render::html(alert, &ctx);
+    assert!(
+        html.contains(&format!("By <span lang=\"fa\" dir=\"rtl\">{name}</span>")),
+        "{html}"
+    );
+    assert!(!html.contains(&format!(">By {name}<")), "{html}");
+}

@@ -600,12 +600,10 @@ fn last_known_html(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         .as_deref()
         .and_then(|b| author(b, &alert.outlet))
     {
-        let byline = format!("By {name}");
-        meta.push(format!(
-            "<span{}>{}</span>",
-            lang_dir(&byline, alert.lang.as_deref()),
-            escape(&byline)
-        ));
+        // "By" is presswatch's English, outside the name's span: inside a
+        // right-to-left one it would stand after the name, as the card's
+        // byline line has it.
+        meta.push(format!("By {}", name_html(&name, alert.lang.as_deref())));
     }
     if let Some(p) = &last.published {
         meta.push(format!(

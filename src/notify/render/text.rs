@@ -253,7 +253,9 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         .as_deref()
         .and_then(|b| author(b, &alert.outlet))
     {
-        meta.push(isolate(&format!("By {name}")));
+        // "By" is presswatch's English, outside the name's isolate: inside
+        // a right-to-left one it would stand after the name.
+        meta.push(format!("By {}", isolate(&name)));
     }
     if let Some(p) = &last.published {
         meta.push(format!("published {}", when(&one_line(p), ctx.timezone)));
