@@ -1486,3 +1486,32 @@ async fn a_new_selector_is_how_the_page_is_read_not_an_edit() {
     let kept = std::fs::read_to_string(project.path("baseline/story.txt")).unwrap();
     assert!(!kept.contains("Witnesses reached"), "{kept}");
 }
+
+/// A new headline's two lines agree on which words stayed. Given an
+/// article retitled from "Filmmaker Rasoulof flees Iran after prison
+/// sentence" to "Rasoulof reaches Europe after fleeing Iran on foot", the
+/// alert's old line kept "Rasoulof … Iran" and struck "after", while its
+/// new line kept "Rasoulof … after" and underlined "Iran": each line came
+/// from a diff taken its own way, and the two paired other words. Both
+/// lines now come from one diff.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_headlines_two_lines_keep_the_same_words_unchanged() {
+    let server = Server::start().await;
+    let path = "/fa/news/2024/rasoulof-flees";
+    let project = Project::new(&watch_config(&server, ""));
+    let old = "Filmmaker Rasoulof flees Iran after prison sentence";
+    let new = "Rasoulof reaches Europe after fleeing Iran on foot";
+    let page = crate::support::article(old, "In a statement released on Monday,");
+    server.set(path, Route::html(page.clone()));
+    assert_eq!(check_once(&project).await, vec![], "baseline stored");
+    server.set(path, Route::html(page.replace(old, new)));
+    let alerts = check_once(&project).await;
+    assert_eq!(kinds(&alerts), vec![ChangeKind::HeadlineChanged]);
+    let text = text_of(&alerts[0]);
+    assert!(
+        text.contains(
+            "Headline:\n  - [-Filmmaker-] Rasoulof [-flees Iran-] after [-prison sentence-]\n  + Rasoulof {+reaches Europe+} after {+fleeing Iran on foot+}\n"
+        ),
+        "{text}"
+    );
+}

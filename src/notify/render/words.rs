@@ -21,19 +21,42 @@ type Marked = Vec<(SegmentOp, String)>;
 pub(super) fn field_words(old: &str, new: &str) -> (Marked, Marked) {
     let (old, new) = (one_line(old), one_line(new));
     let rules = crate::compare::Rules::default();
-    // Each line from the diff towards it, so that its unchanged words are
-    // its own (a diff's unchanged words are those of its new side).
-    let was = line_words(
-        &old,
-        &crate::compare::word_diff(&new, &old, &rules),
-        SegmentOp::Removed,
-    );
-    let now = line_words(
-        &new,
-        &crate::compare::word_diff(&old, &new, &rules),
-        SegmentOp::Added,
-    );
+    let diff = crate::compare::word_diff(&old, &new, &rules);
+    let now = line_words(&new, &diff, SegmentOp::Added);
+    // The old line by the same diff, so that both lines keep the same
+    // words unchanged: a diff taken the other way may pair other words
+    // when several pairings are as long ("Filmmaker Rasoulof flees Iran
+    // after prison sentence" → "Rasoulof reaches Europe after fleeing
+    // Iran on foot" kept "Rasoulof … Iran" on one line and "Rasoulof …
+    // after" on the other). Where that diff does not spell the old line
+    // as it is (its unchanged words are written as the new line writes
+    // them), the diff towards the old line, whose unchanged words are its own.
+    let was = old_line_words(&old, &diff).unwrap_or_else(|| {
+        line_words(
+            &old,
+            &crate::compare::word_diff(&new, &old, &rules),
+            SegmentOp::Removed,
+        )
+    });
     (was, now)
+}
+
+/// The old line of the diff `segments` from it: its removed and unchanged
+/// words, marked so; `None` unless they spell `line` as it is.
+fn old_line_words(line: &str, segments: &[Segment]) -> Option<Marked> {
+    let mut out: Marked = Vec::new();
+    let mut at = 0;
+    for s in segments.iter().filter(|s| s.op != SegmentOp::Added) {
+        if !line[at..].starts_with(s.text.as_str()) {
+            return None;
+        }
+        at += s.text.len();
+        match out.last_mut() {
+            Some((last, t)) if *last == s.op => t.push_str(&s.text),
+            _ => out.push((s.op, s.text.clone())),
+        }
+    }
+    (at == line.len()).then_some(out)
 }
 
 /// The text `line` as the diff `segments` towards it marks it: its words
