@@ -780,3 +780,44 @@ async fn a_discord_or_teams_alert_gives_its_links_unescaped_so_that_they_open() 
         assert!(body.contains("\\-\\- \n"), "{chat}: {body}");
     }
 }
+
+/// The evidence viewer tells staff which address to cite as the alert does.
+/// Given an article that moved to an address with tracking parameters on
+/// it, the alert gave the new address clean, but the viewer's row of the
+/// move said "New address: …?utm_source=twitter&id=7&fbclid=…" under "cite
+/// and link the new address". Its "New address" is clean; the row's line
+/// above it says where the redirect led, as served.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_viewers_row_of_a_move_gives_the_address_to_cite_without_tracking_parameters() {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), ""));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let served = format!("{NEW}?utm_source=twitter&id=7&fbclid=IwAR0x");
+    server.set(OLD, Route::status(301).header("Location", &served));
+    server.set(&served, Route::html(page()));
+    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let out = project.path("viewer");
+    let out_arg = out.display().to_string();
+    let (code, said, err) = cli(&project, &["report"], &["--out", &out_arg]).await;
+    assert_eq!(code, 0, "{said}{err}");
+    let index = std::fs::read_to_string(out.join("story/index.html")).unwrap();
+    let row = index
+        .split("<span class=\"moved\">Moved</span>")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("the move's row");
+    let clean = server.url(&format!("{NEW}?id=7"));
+    assert!(
+        row.contains(&format!("<b>New address:</b> <a href=\"{clean}\"")),
+        "{row}"
+    );
+    let new_address = row.split("<b>New address:</b>").nth(1).unwrap();
+    assert!(
+        !new_address.contains("utm_source") && !new_address.contains("fbclid"),
+        "{row}"
+    );
+    // Where the redirect led, as served: the evidence.
+    let before = row.split("<b>Old address:</b>").next().unwrap();
+    assert!(before.contains("utm_source=twitter"), "{row}");
+}

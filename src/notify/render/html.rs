@@ -464,8 +464,14 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
 /// A move's old and new address, linked (http(s) only, [`href`]), the
 /// other site it went to if it did (`ANOTHER_SITE`), and what the
 /// move means for those citing the story (`MOVED_NOTE`): the `moved`
-/// alert's HTML and the evidence viewer's row of the move say it so.
+/// alert's HTML and the evidence viewer's row of the move say it so. The
+/// new address, which the note tells staff to cite and link, is given
+/// without tracking parameters ([`crate::tracking::without_tracking`]),
+/// as the alert gives it; the viewer's row says above it where the
+/// redirect led, as served.
 pub fn moved_html(from: &str, to: &str) -> String {
+    let to = crate::tracking::without_tracking(to);
+    let to = to.as_str();
     let address = |u: &str| match href(u) {
         Some(h) => format!(
             "<a href=\"{h}\" style=\"color:{};overflow-wrap:anywhere;\">{}</a>",
