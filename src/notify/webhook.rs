@@ -41,15 +41,27 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
     match format {
         WebhookFormat::Json => serde_json::to_value(alert).unwrap_or(Value::Null),
         WebhookFormat::Slack => {
+            // Slack links no address inside a code block: the message's
+            // links are above it (the evidence page's too) and below it
+            // (each item's).
             let link = format!("<{}|{what}>", slack_url(url));
-            let head = format!("*{}*\n{link}\n", slack_escape(&alert.subject()));
+            let evidence = alert
+                .evidence
+                .as_ref()
+                .and_then(|e| e.report.as_deref())
+                .filter(|page| is_web_link(page))
+                .map(|page| format!(" · <{}|Evidence>", slack_url(page)))
+                .unwrap_or_default();
+            let head = format!("*{}*\n{link}{evidence}\n", slack_escape(&alert.subject()));
+            let items = slack_item_links(alert);
             // In a code block Slack shows `*Evin*` as it is: a passage's
             // keyword is shown as the page writes it (the line above the
             // passage names it).
             let text = render::text_marking(alert, ctx, render::KeywordMarks::NONE);
             let body = slack_escape(&text);
-            let room = SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6);
-            let text = format!("{head}```{}```", cut_chars(&body, room, &link));
+            let room =
+                SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6 + items.chars().count());
+            let text = format!("{head}```{}```{items}", cut_chars(&body, room, &link));
             json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
         }
         WebhookFormat::Discord => {
@@ -92,6 +104,46 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             })
         }
     }
+}
+
+/// Most characters a Slack message gives to its items' links
+/// ([`slack_item_links`]).
+const SLACK_ITEM_LINKS_CHARS: usize = 1000;
+
+/// Whether a link is one a chat opens: http(s).
+fn is_web_link(u: &str) -> bool {
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
+/// The links of an alert's several new or retitled items, each on a line
+/// of its own under a Slack message's code block (`• <URL|title>`): Slack
+/// links no address inside a code block, where the text lists them. None
+/// for one item, which the message's own link opens; `…` after those that
+/// fit in [`SLACK_ITEM_LINKS_CHARS`].
+fn slack_item_links(alert: &Alert) -> String {
+    let items = alert.items.iter().map(|it| (&it.url, &it.title));
+    let retitled = alert.retitled.iter().map(|r| (&r.url, &r.new_title));
+    let links: Vec<_> = items
+        .chain(retitled)
+        .filter(|(url, _)| is_web_link(url))
+        .collect();
+    if links.len() < 2 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for (url, title) in links {
+        let line = format!(
+            "\n\u{2022} <{}|{}>",
+            slack_url(url),
+            slack_escape(&render::isolate(title))
+        );
+        if out.chars().count() + line.chars().count() > SLACK_ITEM_LINKS_CHARS {
+            out.push_str("\n\u{2026}");
+            break;
+        }
+        out.push_str(&line);
+    }
+    out
 }
 
 /// What a chat text marks a passage's keyword with until the service's

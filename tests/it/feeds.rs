@@ -2501,3 +2501,55 @@ async fn a_chat_alert_emphasises_the_keyword_of_an_items_passage_as_the_service_
     );
     assert!(!discord.contains("\\*Evin"), "{discord}");
 }
+
+/// A Slack alert's links open with a click. Slack links no address inside
+/// a code block, and the alert's text is one: given a feed with two new
+/// stories and a Slack channel, the message's only link opened the feed's
+/// XML, each story's link was plain text in the code block, to copy, and so
+/// was the evidence page's. Each story is linked under the code block
+/// (`• <link|title>`, a Persian title in its isolate), and the evidence
+/// page beside the message's link.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slack_alert_of_several_items_links_each_and_its_evidence_outside_the_code_block() {
+    let server = Server::start().await;
+    let config = format!(
+        "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"https://evidence.example/pw/\"\n[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/hook"),
+        server.url("/feed.xml")
+    );
+    let project = Project::new(&config);
+    let config = project.config_arg();
+    let args = ["check", "--config", config.as_str()];
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let feed = |items: &[(&str, &str, Option<&str>)]| {
+        served("application/rss+xml", rss(xml, items).into_bytes())
+    };
+    let old = ("Court hears appeal", "https://wire.example/1", None);
+    server.set("/feed.xml", feed(&[old]));
+    run(&args, &[]).await;
+    let persian = "سه نویسنده به زندان منتقل شدند";
+    let new = [
+        ("Lawyer speaks", "https://wire.example/2", None),
+        (persian, "https://wire.example/3", None),
+    ];
+    server.set("/feed.xml", feed(&[new[0], new[1], old]));
+    run(&args, &[]).await;
+    let [hook] = server.requests_to("/hook").try_into().expect("one message");
+    let v: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+    let text = v["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!(
+            "\n<{}|Open the watched page> · <https://evidence.example/pw/wire/v2.html|Evidence>\n```",
+            server.url("/feed.xml")
+        )),
+        "{text}"
+    );
+    let after = text.rsplit("```").next().unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "\n\u{2022} <https://wire.example/2|Lawyer speaks>\n\u{2022} <https://wire.example/3|\u{2067}{persian}\u{2069}>"
+        ),
+        "{text}"
+    );
+}
