@@ -85,6 +85,34 @@ fn is_reader_notice(t: &str) -> bool {
             && COOKIE_NOTICE.is_match(t)
 }
 
+/// A form's legal fine print: a line that opens with what the reader does
+/// ("By signing up", "By clicking Sign Me Up", "By submitting your email")
+/// and binds the reader to the site's terms or privacy policy ("..., you
+/// agree to our Terms of Use and Privacy Policy", "..., I acknowledge that I
+/// have read and accept the Terms of Use"), as a sign-up box, a contact form
+/// or an embedded player prints it under its button. Looked for only in
+/// blocks that open with "By" ([`is_fine_print`]); a sentence of the story
+/// that opens so ("By signing the lease, tenants agree to its terms") names
+/// no policy of the site's.
+static FINE_PRINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^by \w+ing\b.{0,200}\b(agree|agreeing|accept|consent|acknowledge)\w*\b.{0,250}\b(terms of (use|service)|terms (and|&) conditions|privacy (policy|notice|statement))\b")
+        .expect("static regex")
+});
+
+/// Blocks longer than this (bytes) are never taken for a form's fine print
+/// ([`FINE_PRINT`]).
+const FINE_PRINT_MAX_CHARS: usize = 400;
+
+/// True for a form's legal fine print ([`FINE_PRINT`]); `t` is the block's
+/// cleaned text.
+fn is_fine_print(t: &str) -> bool {
+    t.len() <= FINE_PRINT_MAX_CHARS
+        && t.as_bytes()
+            .get(..3)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"by "))
+        && FINE_PRINT.is_match(t)
+}
+
 /// Short blocks that sell or announce something rather than report:
 /// sign-up calls, "click here", gallery counters, script notices. A
 /// newsletter pitched by its delivery ([`INBOX_PITCH`]) or by a call to sign
@@ -567,7 +595,7 @@ impl RawBlock {
         {
             return None;
         }
-        if is_reader_notice(t) {
+        if is_reader_notice(t) || is_fine_print(t) {
             return None;
         }
         // Tiny fragments that are not headings are page furniture (counters,
