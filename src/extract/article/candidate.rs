@@ -110,10 +110,6 @@ const INTRO_MIN_WORDS: usize = 8;
 /// be taken for the image's caption.
 const INTRO_BESIDE_IMAGE_MIN_CHARS: u32 = 150;
 
-/// Lines (a kicker, a byline, a date, the reading time) that may sit between
-/// the page's headline and its standfirst ([`Walk::standfirst`]).
-const STANDFIRST_MAX_LINES_BEFORE: usize = 6;
-
 /// Paragraphs of story text a box before the article needs to be its lead.
 const LEAD_MIN_PARAGRAPHS: usize = 2;
 
@@ -618,11 +614,7 @@ impl Walk {
         // Ancestors passed that hold prose besides the article's box
         // (not mere wrappers of it).
         let mut wider = 0;
-        // The first block of the boxes passed so far, which the search
-        // read or passed over without stopping.
-        let mut reached = self.containers[c].first_block;
-        'search: for (level, parent) in self.ancestors(c).into_iter().take(LEAD_LEVELS).enumerate()
-        {
+        for (level, parent) in self.ancestors(c).into_iter().take(LEAD_LEVELS).enumerate() {
             let before: Vec<usize> = self.children(parent).take_while(|&s| s < child).collect();
             // The bare paragraph (a `<p>` of its own) just after the sibling
             // looked at, when it was passed over alone; empty once a run of
@@ -634,9 +626,6 @@ impl Walk {
                     continue;
                 }
                 let kept = self.kept_blocks(sib.first_block..sib.end_block);
-                // Passed, unless it ends the search below.
-                let before_sib = reached;
-                reached = sib.first_block;
                 if sib.prose == 0.0 || !kept.iter().any(|b| b.is_story_text()) {
                     continue;
                 }
@@ -657,8 +646,7 @@ impl Walk {
                     || kept.iter().any(|b| b.is_linked_heading())
                     || sib.prose > budget
                 {
-                    reached = before_sib;
-                    break 'search;
+                    return lead.into_iter().rev().flatten().collect();
                 }
                 budget -= sib.prose;
                 let text: Vec<&RawBlock> = kept
@@ -718,58 +706,7 @@ impl Walk {
             }
             child = parent;
         }
-        let mut lead: Vec<&RawBlock> = lead.into_iter().rev().flatten().collect();
-        // The standfirst under the headline is the story's, however its box
-        // looks, when the search got that far.
-        if let Some(b) = self.standfirst() {
-            let first = self.containers[c].first_block;
-            if (reached..first).contains(&b.index) && !lead.iter().any(|l| l.index == b.index) {
-                let at = lead.partition_point(|l| l.index < b.index);
-                lead.insert(at, b);
-            }
-        }
-        lead
-    }
-
-    /// The page's standfirst (its dek, summary or intro under the
-    /// headline): the first line after the page's headline (its first
-    /// `<h1>`) that is long enough to be an intro ([`INTRO_MIN_WORDS`]),
-    /// past [`STANDFIRST_MAX_LINES_BEFORE`] shorter lines at most (a
-    /// kicker, a byline, a date) and disclosures, when it is a paragraph or
-    /// a heading of words mostly outside links and no byline. Set where a
-    /// caption or a teaser's summary could be (alone in a box, beside an
-    /// image, apart from the story's box, without a full stop), it is still
-    /// the story's summary, and an edit there is an edit of the story.
-    fn standfirst(&self) -> Option<&RawBlock> {
-        let start = self.after_headline?;
-        let mut shorter = 0;
-        for b in self.blocks.get(start..)? {
-            if b.chars == 0 || b.is_disclosure() {
-                continue;
-            }
-            if !has_words(&b.text, INTRO_MIN_WORDS) {
-                shorter += 1;
-                if shorter > STANDFIRST_MAX_LINES_BEFORE {
-                    return None;
-                }
-                continue;
-            }
-            let by = b
-                .text
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| w.eq_ignore_ascii_case("by"));
-            let standfirst = matches!(b.kind, BlockKind::Paragraph | BlockKind::Heading)
-                && b.cells == 0
-                && b.link_chars * 2 < b.chars
-                && b.is_language()
-                && !b.author_link
-                && !by
-                && !b.is_reporting_credit()
-                && !self.kept_indices(b.index..b.index + 1).is_empty();
-            return standfirst.then_some(b);
-        }
-        None
+        lead.into_iter().rev().flatten().collect()
     }
 
     /// Every block of the walk that reads like a sentence of a story, boxes
