@@ -497,7 +497,7 @@ impl RawBlock {
 
     /// True when the text is mostly letters, as language is (binary junk,
     /// code and tables of figures are not).
-    pub(super) fn is_language(&self) -> bool {
+    fn is_language(&self) -> bool {
         self.letters * 10 >= self.chars * 7
     }
 

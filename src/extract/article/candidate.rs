@@ -110,50 +110,6 @@ const INTRO_MIN_WORDS: usize = 8;
 /// be taken for the image's caption.
 const INTRO_BESIDE_IMAGE_MIN_CHARS: u32 = 150;
 
-/// Lines (a kicker, a byline, a date, the reading time) that may sit between
-/// the page's headline and its standfirst ([`Walk::standfirst`]).
-const STANDFIRST_MAX_LINES_BEFORE: usize = 6;
-
-/// True when `t` has `n` words in a row without a figure in them: a
-/// sentence, not a date, a count or a reading time ("Posted on Tuesday,
-/// August 29, 2023", "Last updated Feb 26, 2026", "4 min read").
-fn has_words_in_a_row(t: &str, n: usize) -> bool {
-    let mut run = 0;
-    for token in t.split_whitespace() {
-        if token.chars().any(char::is_numeric) {
-            run = 0;
-        } else if token.chars().any(char::is_alphabetic) {
-            run += 1;
-            if run >= n {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// The lead's boxes, gathered from the story's box backwards, in the
-/// page's order.
-fn in_order(lead: Vec<Vec<&RawBlock>>) -> Vec<&RawBlock> {
-    let mut lead: Vec<&RawBlock> = lead.into_iter().rev().flatten().collect();
-    // A standfirst taken between a bare paragraph and the one before it,
-    // which are taken together, is put back in its place.
-    lead.sort_by_key(|b| b.index);
-    lead
-}
-
-/// True when `t` opens as a byline or a dateline does: "By ...", "Posted
-/// by ...", "Published on ...", "Last updated on ...".
-fn opens_as_byline_or_dateline(t: &str) -> bool {
-    let mut words = t.split_whitespace().map(|w| w.trim_end_matches(':'));
-    let is = |w: Option<&str>, word: &str| w.is_some_and(|w| w.eq_ignore_ascii_case(word));
-    let first = words.next();
-    ["by", "posted", "published", "updated"]
-        .iter()
-        .any(|word| is(first, word))
-        || is(first, "last") && is(words.next(), "updated")
-}
-
 /// Paragraphs of story text a box before the article needs to be its lead.
 const LEAD_MIN_PARAGRAPHS: usize = 2;
 
@@ -658,7 +614,6 @@ impl Walk {
         // Ancestors passed that hold prose besides the article's box
         // (not mere wrappers of it).
         let mut wider = 0;
-        let standfirst = self.standfirst();
         for (level, parent) in self.ancestors(c).into_iter().take(LEAD_LEVELS).enumerate() {
             let before: Vec<usize> = self.children(parent).take_while(|&s| s < child).collect();
             // The bare paragraph (a `<p>` of its own) just after the sibling
@@ -672,14 +627,6 @@ impl Walk {
                 }
                 let kept = self.kept_blocks(sib.first_block..sib.end_block);
                 if sib.prose == 0.0 || !kept.iter().any(|b| b.is_story_text()) {
-                    // A box without story text (a kicker, a byline, a date)
-                    // may hold the standfirst under the headline, set as a
-                    // heading or without a full stop: the story's summary.
-                    if let Some(b) = standfirst.filter(|b| {
-                        !sib.suspect && (sib.first_block..sib.end_block).contains(&b.index)
-                    }) {
-                        lead.push(vec![b]);
-                    }
                     continue;
                 }
                 // An affiliate disclosure between the intro and the body
@@ -699,7 +646,7 @@ impl Walk {
                     || kept.iter().any(|b| b.is_linked_heading())
                     || sib.prose > budget
                 {
-                    return in_order(lead);
+                    return lead.into_iter().rev().flatten().collect();
                 }
                 budget -= sib.prose;
                 let text: Vec<&RawBlock> = kept
@@ -759,42 +706,7 @@ impl Walk {
             }
             child = parent;
         }
-        in_order(lead)
-    }
-
-    /// The page's standfirst (its dek, summary or intro under the
-    /// headline): the first line after the page's headline (its first
-    /// `<h1>`) long enough to be an intro ([`INTRO_MIN_WORDS`]), past
-    /// [`STANDFIRST_MAX_LINES_BEFORE`] shorter lines at most (a kicker, a
-    /// byline, a date) and disclosures, when it is a paragraph or a heading
-    /// that reads as a sentence ([`has_words_in_a_row`]), mostly outside
-    /// links, and no byline or dateline ([`opens_as_byline_or_dateline`]).
-    fn standfirst(&self) -> Option<&RawBlock> {
-        let start = self.after_headline?;
-        let mut shorter = 0;
-        for b in self.blocks.get(start..)? {
-            if b.chars == 0 || b.is_disclosure() {
-                continue;
-            }
-            if !has_words(&b.text, INTRO_MIN_WORDS) {
-                shorter += 1;
-                if shorter > STANDFIRST_MAX_LINES_BEFORE {
-                    return None;
-                }
-                continue;
-            }
-            let standfirst = matches!(b.kind, BlockKind::Paragraph | BlockKind::Heading)
-                && b.cells == 0
-                && b.link_chars * 2 < b.chars
-                && b.is_language()
-                && !b.author_link
-                && !opens_as_byline_or_dateline(&b.text)
-                && has_words_in_a_row(&b.text, INTRO_MIN_WORDS)
-                && !b.is_reporting_credit()
-                && !self.kept_indices(b.index..b.index + 1).is_empty();
-            return standfirst.then_some(b);
-        }
-        None
+        lead.into_iter().rev().flatten().collect()
     }
 
     /// Every block of the walk that reads like a sentence of a story, boxes

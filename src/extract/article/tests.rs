@@ -1720,42 +1720,6 @@ fn teasers_captions_and_disclosures_before_the_article_are_not_its_lead() {
 }
 
 #[test]
-fn the_standfirst_under_the_headline_in_a_box_without_story_text_is_the_lead() {
-    // The dek under the headline, set as a heading or as a line without a
-    // full stop, in a box with the date and no sentence of story text: the
-    // lead rule passed the box over, as it passes over a byline's.
-    for dek in [
-        "<h2>Tenants in the capital pay a third more than they did five years ago</h2>",
-        r#"<p class="subtitle">What tenants in the capital pay now and what the new rules change for them</p>"#,
-    ] {
-        let html = format!(
-            r#"<body><main><div class="head"><p class="kicker">Housing</p><h1>Rents rise again</h1><p class="date">March 3, 2025</p>{dek}</div><div class="body">{}</div></main></body>"#,
-            story(8)
-        );
-        let got = extract(&html);
-        assert_eq!(got.len(), 9, "{dek}");
-        assert!(
-            got[0].starts_with("Tenants in the capital") || got[0].starts_with("What tenants"),
-            "{dek}"
-        );
-        assert_eq!(got[1..], expected_story(8), "{dek}");
-    }
-    // The first long line after the headline is a date and a byline, or a
-    // note on the page, not a sentence: no standfirst.
-    for line in [
-        "<p>Posted by the housing desk on Tuesday, August 29, 2023</p>",
-        "<p>This page was last updated on Feb 26, 2026 by the editors</p>",
-        "<p>By Ann Example, housing correspondent of the daily paper</p>",
-    ] {
-        let html = format!(
-            r#"<body><main><div class="head"><h1>Rents rise again</h1>{line}</div><div class="body">{}</div></main></body>"#,
-            story(8)
-        );
-        assert_eq!(extract(&html), expected_story(8), "{line}");
-    }
-}
-
-#[test]
 fn a_page_whose_only_sentences_are_in_its_chrome_is_not_empty() {
     let html = r##"<body><header><nav><ul><li><a href="/a">Work</a></li><li><div class="menu-promo"><p>Partner with our agency and grow your business this year.</p></div></li></ul></nav></header>
             <main><div class="grid"><a href="/w/1">Project one</a> <a href="/w/2">Project two</a></div></main>

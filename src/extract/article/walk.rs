@@ -196,9 +196,6 @@ pub(super) struct Walk {
     /// The innermost container the page's headline (its first `<h1>`, read)
     /// is in.
     pub(super) headline: Option<usize>,
-    /// The index of the first block read after the page's headline: where
-    /// its standfirst is looked for ([`Walk::standfirst`]).
-    pub(super) after_headline: Option<usize>,
     /// The words of the page's footers (`<footer>`, skipped), spaced and
     /// with a space before and after ([`footer_words`]), for telling the
     /// site-wide boxes it repeats ([`Walk::in_footer`]).
@@ -399,7 +396,6 @@ impl Walk {
             skipped_chrome: 0,
             chars_read: 0,
             headline: None,
-            after_headline: None,
             footer_text: String::new(),
             footer_runs: Default::default(),
         };
@@ -528,15 +524,7 @@ impl Walk {
                             let section_h1 = name == "h1" && {
                                 h1s += 1;
                                 if h1s == 1 {
-                                    let (top, pending) = open.last().expect("never empty");
-                                    walk.headline = Some(*top);
-                                    // Text before the headline in its box
-                                    // (a kicker) is not a block yet: it
-                                    // will be the next one.
-                                    let before =
-                                        pending.text.chars().any(|c| !c.is_whitespace() && c != BR);
-                                    walk.after_headline =
-                                        Some(walk.blocks.len() + usize::from(before));
+                                    walk.headline = Some(open.last().expect("never empty").0);
                                 }
                                 if !story_begun {
                                     story_begun = walk.blocks[story_checked..]
