@@ -251,18 +251,20 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
     let mut b = String::from("<h1>Evidence: watched stories</h1><table class=\"list\"><tr><th>Story</th><th class=\"wide\">Outlet</th><th>Versions</th><th>Last change</th></tr>");
     for w in watches {
         let title = w.title();
-        let last = w
-            .versions
+        // The latest entry of the timeline that is a change: an alerted
+        // version, or a takedown, restore or move, in the timeline's order.
+        let versions = w.versions.iter().filter_map(|v| {
+            let a = v.alert.as_ref()?;
+            Some(((v.seq, 0, v.accepted_at), v.accepted_at, a.kind.label()))
+        });
+        let events = w
+            .events
             .iter()
-            .rev()
-            .find(|v| v.alert.is_some())
-            .map(|v| {
-                format!(
-                    "{} · {}",
-                    escape(&time_s(v.accepted_at, tz)),
-                    escape(v.alert.as_ref().map_or("", |a| a.kind.label()))
-                )
-            })
+            .map(|e| ((e.version, 1, e.at), e.at, event_label(&e.what).1));
+        let last = versions
+            .chain(events)
+            .max_by_key(|(order, _, _)| *order)
+            .map(|(_, at, label)| format!("{} · {}", escape(&time_s(at, tz)), escape(label)))
             .unwrap_or_else(|| "none".into());
         let gone = w
             .events
@@ -411,6 +413,16 @@ pub fn timeline(w: &WatchView) -> String {
     page(&format!("{title} · presswatch evidence"), &b, w.tz)
 }
 
+/// A takedown's, restore's or move's CSS class and what the timeline and
+/// the index call it.
+fn event_label(what: &EventWhat) -> (&'static str, &'static str) {
+    match what {
+        EventWhat::TakenDown => ("gone", "Taken down"),
+        EventWhat::Restored => ("back", "Restored"),
+        EventWhat::Moved { .. } => ("moved", "Moved"),
+    }
+}
+
 /// A takedown, restore or move as a timeline row (`id`: the row's, for a
 /// takedown or a move): when, what happened, and the evidence (the last
 /// kept snapshot of what a taken-down article said, the answer that
@@ -444,7 +456,8 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
         ),
     }
     };
-    let (class, what, evidence) = match &e.what {
+    let (class, what) = event_label(&e.what);
+    let evidence = match &e.what {
         EventWhat::TakenDown => {
             let mut evidence = match &e.snapshot {
                 Some(r) => link(r, &format!("Last kept snapshot (version {})", e.version)),
@@ -470,24 +483,16 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
                     "<br><span class=\"meta\">The answer that reported it is not kept.</span>",
                 ),
             }
-            ("gone", "Taken down", evidence)
+            evidence
         }
-        EventWhat::Restored => (
-            "back",
-            "Restored",
-            format!(
-                "<br><span class=\"meta\">Its text is version {}.</span>",
-                e.version
-            ),
+        EventWhat::Restored => format!(
+            "<br><span class=\"meta\">Its text is version {}.</span>",
+            e.version
         ),
-        EventWhat::Moved { from, to } => (
-            "moved",
-            "Moved",
-            format!(
-                "<br>{}<br><span class=\"meta\">The text found at the new address is version {}.</span>",
-                render::moved_html(from, to),
-                e.version
-            ),
+        EventWhat::Moved { from, to } => format!(
+            "<br>{}<br><span class=\"meta\">The text found at the new address is version {}.</span>",
+            render::moved_html(from, to),
+            e.version
         ),
     };
     let id = id.map_or(String::new(), |id| format!(" id=\"{}\"", escape(id)));

@@ -1899,6 +1899,72 @@ fn warc_records(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The index's "Last change" of a story corrected, then taken down, then
+/// back: what happened last, as its timeline's last entry says it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_index_gives_a_story_its_latest_timeline_entry_as_its_last_change() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    let corrected = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[
+            PARAS[0],
+            PARAS[1],
+            PARAS[2],
+            "Correction: An earlier version of this article misstated the day the statement was released.",
+        ],
+        &["Unrelated story"],
+    );
+    let last_change = |out: &Path| {
+        let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+        let row = index
+            .split("<tr>")
+            .nth(2)
+            .expect("the story's row")
+            .to_string();
+        row.rsplit("<td>")
+            .next()
+            .unwrap()
+            .trim_end_matches("</td></tr></table>")
+            .to_string()
+    };
+    let mut seen = Vec::new();
+    for (step, route) in [
+        ("first", Route::html(page(PARAS[1]))),
+        ("corrected", Route::html(corrected.clone())),
+        ("gone", Route::status(404)),
+        ("back", Route::html(corrected.clone())),
+    ] {
+        server.set(path, route);
+        ok(&run(&["check", "--config", &config], &[]).await);
+        let out = project.path(&format!("report-{step}"));
+        ok(&report(&config, &out, &[]).await);
+        let last = last_change(&out);
+        // The last change is dated as the timeline's last entry is.
+        let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
+        let last_row = timeline.rsplit("<tr").next().unwrap();
+        let (when, _) = last.split_once(" · ").unwrap_or((&last, ""));
+        if step != "first" {
+            assert!(
+                last_row.contains(&format!("<td>{when}</td>")),
+                "{step}: {last} vs the timeline's last entry {last_row}"
+            );
+        }
+        seen.push(
+            last.split_once(" · ")
+                .map_or(last.clone(), |(_, what)| what.to_string()),
+        );
+    }
+    assert_eq!(seen, ["none", "Correction added", "Taken down", "Restored"]);
+}
+
 /// A header field of a WARC record, or a field of its `application/warc-fields` block.
 fn field<'a>(record: &'a str, name: &str) -> Option<&'a str> {
     record
