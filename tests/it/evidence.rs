@@ -1929,11 +1929,8 @@ async fn the_index_gives_a_story_its_latest_timeline_entry_as_its_last_change() 
             .nth(2)
             .expect("the story's row")
             .to_string();
-        row.rsplit("<td>")
-            .next()
-            .unwrap()
-            .trim_end_matches("</td></tr></table>")
-            .to_string()
+        let cells = row.split("</td></tr>").next().unwrap();
+        cells.rsplit("<td>").next().unwrap().to_string()
     };
     let mut seen = Vec::new();
     for (step, route) in [
