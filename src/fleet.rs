@@ -392,9 +392,16 @@ impl Replica {
     }
 
     /// Leases up to `want` due watches into the queue, and notes where the
-    /// rest of the shared schedule stands (the same statement).
+    /// rest of the shared schedule stands (the same statement). It passes
+    /// over the watches of other configs and those this replica has leased
+    /// and not handed back: a check still running when its lease ran out
+    /// (the database away meanwhile) is not leased and started again here.
     fn look(&mut self, want: usize) {
-        let leased = self.pg.lease_and_look(want as i64, &self.foreign);
+        let pass_over: Vec<String> = (self.foreign.iter())
+            .chain(self.leased_in.keys())
+            .cloned()
+            .collect();
+        let leased = self.pg.lease_and_look(want as i64, &pass_over);
         if let Some((leased, ahead)) = self.settle(leased) {
             self.queued.extend(leased);
             self.ahead = Some((ahead, Instant::now()));
