@@ -52,10 +52,11 @@ pub struct Replica {
     mismatched: Vec<(String, String)>,
     /// The watches of this replica's config.
     watches: Vec<String>,
-    /// Its channels' settings as announced ([`channel_settings`]).
-    channels: Vec<String>,
-    /// The channels whose settings differ on another live replica, as
-    /// last logged.
+    /// Its channels' settings as announced ([`channel_settings`]), each
+    /// with what it is set to ([`channel_view`]).
+    channels: Vec<(String, String)>,
+    /// The channels this replica does not send because of another live
+    /// replica's config, as last logged.
     channel_differences: Vec<ChannelDifference>,
     /// When each of `watches` was due at the latest when this replica put
     /// them on the schedule: when it comes back from a stall, it puts any
@@ -121,66 +122,152 @@ pub fn channel_settings(config: &Config) -> Vec<String> {
         .collect()
 }
 
-/// Which replica's settings a channel's alerts go out with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sender {
-    /// This replica's: it sends them.
-    Here,
-    /// The other replica's: this one leaves the channel to it.
-    There,
+/// What a channel is set to, as `status` shows it beside the replicas that
+/// hold it when they define the channel differently: one `key: value` line
+/// per setting, without secrets. A secret shows where it is read from,
+/// never its value; a webhook URL shows its scheme, host and port, and
+/// in place of its path and query (where Slack, Discord and Teams put the
+/// token) a fingerprint keyed by this installation's random id (see
+/// [`crate::notify::Installation`]): two URLs that differ read differently,
+/// and the fingerprint tells nothing of the token to whoever reads it
+/// without the state database.
+pub fn channel_view(channel: &crate::config::Channel, key: &str) -> String {
+    use crate::config::{ChannelKind, SecretRef, SecretSource};
+    let fingerprint = |s: &str| {
+        let h = crate::document::sha256_hex(format!("{key}\0{s}").as_bytes());
+        format!("#{}", &h[..8])
+    };
+    let secret = |s: &Option<SecretRef>| match s.as_ref().map(|s| &s.source) {
+        None => "none".to_string(),
+        Some(SecretSource::Env(var)) => format!("from environment variable {var}"),
+        Some(SecretSource::File(path)) => format!("from file {}", path.display()),
+        Some(SecretSource::Credential(name)) => {
+            format!("from systemd credential {}", name.display())
+        }
+    };
+    let mut lines = Vec::new();
+    match &channel.kind {
+        ChannelKind::Webhook(w) => {
+            let u = &w.url;
+            let hidden = !(u.path() == "/" && u.query().is_none() && u.username().is_empty());
+            lines.push(format!(
+                "url: {}://{}{}",
+                u.scheme(),
+                crate::net_error::host_port(u),
+                if hidden {
+                    format!("/… (path and query not shown: {})", fingerprint(u.as_str()))
+                } else {
+                    "/".into()
+                }
+            ));
+            lines.push(format!("format: {:?}", w.format).to_lowercase());
+            lines.push(format!("signing secret: {}", secret(&w.secret)));
+        }
+        ChannelKind::Email(e) => {
+            lines.push(format!("server: {}:{} ({:?})", e.host, e.port, e.tls));
+            lines.push(format!(
+                "username: {}",
+                e.username.as_deref().unwrap_or("none")
+            ));
+            lines.push(format!("password: {}", secret(&e.password)));
+            lines.push(format!("from: {}", e.from));
+            lines.push(format!("to: {}", e.to.join(", ")));
+        }
+    }
+    lines.push(format!(
+        "digest: {}",
+        crate::notify::digest::describe(channel.digest)
+    ));
+    lines.push(format!(
+        "kinds: {}",
+        match &channel.kinds {
+            None => "every kind".to_string(),
+            Some(k) => k.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
+        }
+    ));
+    lines.join("\n")
 }
 
-/// A channel whose settings differ between this replica and another live one.
+/// What this replica announces of its channels: each one's settings
+/// ([`channel_settings`]) with what it is set to ([`channel_view`]).
+fn announced(config: &Config, key: &str) -> Vec<(String, String)> {
+    channel_settings(config)
+        .into_iter()
+        .zip(config.channels.iter().map(|c| channel_view(c, key)))
+        .collect()
+}
+
+/// `name=hash` as (name, hash): a name with '=' in it splits at the hash.
+fn split_setting(s: &str) -> (String, String) {
+    let (name, hash) = s.rsplit_once('=').unwrap_or((s, ""));
+    (name.to_string(), hash.to_string())
+}
+
+/// Why this process does not send a channel's alerts now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unsent {
+    /// Live replicas (this one among them, or another and this process)
+    /// define the channel differently: no one sends it until they agree.
+    Contested,
+    /// This process's config lacks the channel, which another live
+    /// replica's has: that replica sends it.
+    LackedHere,
+}
+
+/// A channel this process does not send now, and the other replica that
+/// makes it so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ChannelDifference {
     channel: String,
     replica: String,
-    here: Sender,
-    /// This replica's config lacks the channel.
-    lacked_here: bool,
+    why: Unsent,
 }
 
-/// The channels whose settings differ between `mine` and live `peers`,
-/// and who sends each: the replica that loaded its config (started or
-/// reloaded) last, as ops deploying an edit expect; a replica whose config
-/// lacks a channel leaves it to those that have it. A channel only this
-/// replica has is its own.
+/// The channels whose settings differ between `mine` and live `peers`.
+/// A channel that two live replicas define differently is contested: no
+/// replica sends its alerts, which wait in the outbox until every live
+/// replica that defines it defines it alike. presswatch cannot tell which
+/// settings are right: "the config loaded last wins" let a replica
+/// restarted with a stale file (a host that missed a deploy) win over the
+/// fix ops had deployed and reloaded on the others, and send the alerts,
+/// the failed ones too, to the old settings; the settings of most replicas
+/// lose the fix deployed to the first host of a rolling deploy; and a
+/// file's modification time is whatever the deploy tool made it. Held, an
+/// alert is neither sent to the wrong place (lost) nor sent twice, and goes
+/// out with the agreed settings as soon as the replicas agree. A replica
+/// whose config lacks a channel leaves it to those that have it (there is
+/// no other setting to send it with). A channel only this process has is
+/// its own.
 fn channel_differences(mine: &[String], peers: &[ChannelPeer]) -> Vec<ChannelDifference> {
-    let split = |s: &String| -> (String, String) {
-        let (name, hash) = s.rsplit_once('=').unwrap_or((s, ""));
-        (name.to_string(), hash.to_string())
-    };
-    let mine: std::collections::HashMap<String, String> = mine.iter().map(split).collect();
+    let mine: std::collections::HashMap<String, String> =
+        mine.iter().map(|s| split_setting(s)).collect();
     let mut out = Vec::new();
     for peer in peers {
-        for (channel, hash) in peer.channels.iter().map(split) {
-            let (here, lacked_here) = match mine.get(&channel) {
+        for (channel, hash) in peer.channels.iter().map(|s| split_setting(s)) {
+            let why = match mine.get(&channel) {
                 Some(h) if *h == hash => continue,
-                None => (Sender::There, true),
-                Some(_) if peer.newer => (Sender::There, false),
-                Some(_) => (Sender::Here, false),
+                None => Unsent::LackedHere,
+                Some(_) => Unsent::Contested,
             };
             out.push(ChannelDifference {
                 channel,
                 replica: peer.replica.clone(),
-                here,
-                lacked_here,
+                why,
             });
         }
     }
     out
 }
 
-/// The channels whose alerts this process leaves to other replicas of the
-/// fleet: those that another live replica defines otherwise and loaded its
-/// config after this one (a channel edited and reloaded there), and those
-/// this config lacks and another's has. The outbox is shared, and an alert
-/// goes out with the settings of the replica that sends it, whichever
-/// enqueued it: without this, a replica still running a channel's old
-/// settings (a mistyped URL ops fixed and reloaded on another replica)
-/// kept sending to them. Empty without a fleet, and for a process that is
-/// no replica (`presswatch check`), which sends with its own config.
-pub fn channels_left_to_others(config: &Config, state: &State) -> Result<Vec<String>, String> {
+/// The channels whose alerts this process does not send now (they wait
+/// in the outbox, nothing is lost): those that live replicas of the fleet
+/// define differently (see [`channel_differences`] for why no one sends
+/// them then), and those this config lacks and another live replica's
+/// has. The outbox is shared, and an alert goes out with the settings of
+/// the process that sends it, whichever enqueued it. A process that is no
+/// replica (`presswatch check`) leaves to the replicas a channel they
+/// define otherwise. Empty without a fleet.
+pub fn channels_not_sent_here(config: &Config, state: &State) -> Result<Vec<String>, String> {
     let Some(pg) = state.shared() else {
         return Ok(Vec::new());
     };
@@ -188,14 +275,107 @@ pub fn channels_left_to_others(config: &Config, state: &State) -> Result<Vec<Str
     if peers.is_empty() {
         return Ok(Vec::new());
     }
-    let mut left: Vec<String> = channel_differences(&channel_settings(config), &peers)
+    let mut unsent: Vec<String> = channel_differences(&channel_settings(config), &peers)
         .into_iter()
-        .filter(|d| d.here == Sender::There)
         .map(|d| d.channel)
         .collect();
-    left.sort();
-    left.dedup();
-    Ok(left)
+    unsent.sort();
+    unsent.dedup();
+    Ok(unsent)
+}
+
+/// One version of a contested channel: what it is set to (without
+/// secrets; empty when announced by a presswatch older than migration 22)
+/// and the live replicas that define it so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelVersion {
+    /// The settings' hash, to tell versions apart (not shown: it is a hash
+    /// of the settings, secrets' sources and webhook URLs included).
+    hash: String,
+    /// `key: value` lines ([`channel_view`]).
+    pub view: String,
+    /// Replica ids.
+    pub replicas: Vec<String>,
+}
+
+/// A channel the live replicas define differently: no replica sends its
+/// alerts until they agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContestedChannel {
+    /// Its name.
+    pub channel: String,
+    /// Its versions, in the order of their first replica's id.
+    pub versions: Vec<ChannelVersion>,
+}
+
+impl ContestedChannel {
+    /// The settings in which the versions differ, as `key` of `key: value`
+    /// lines: what `status` shows of each version.
+    pub fn differing_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for v in &self.versions {
+            for line in v.view.lines() {
+                let key = line.split_once(": ").map_or(line, |(k, _)| k);
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_string());
+                }
+            }
+        }
+        let value = |v: &ChannelVersion, key: &str| {
+            v.view
+                .lines()
+                .find(|l| l.split_once(": ").map_or(*l, |(k, _)| k) == key)
+                .map(str::to_string)
+        };
+        keys.retain(|k| {
+            let first = value(&self.versions[0], k);
+            self.versions.iter().any(|v| value(v, k) != first)
+        });
+        keys
+    }
+
+    /// Whether `hash` (of `name=hash`) is one of its versions', and which.
+    pub fn version_of(&self, setting: &str) -> Option<usize> {
+        let (name, hash) = split_setting(setting);
+        if name != self.channel {
+            return None;
+        }
+        self.versions.iter().position(|v| v.hash == hash)
+    }
+}
+
+/// The channels the live replicas of `fleet` define differently, each with
+/// its versions and the replicas that hold them (replicas of a presswatch
+/// older than migration 21 announce no channels and are left out).
+pub fn contested_channels(fleet: &crate::store::FleetView) -> Vec<ContestedChannel> {
+    let mut out: Vec<ContestedChannel> = Vec::new();
+    for r in fleet.live_replicas() {
+        for (setting, view) in r.channels.iter().flatten() {
+            let (name, hash) = split_setting(setting);
+            let i = match out.iter().position(|c| c.channel == name) {
+                Some(i) => i,
+                None => {
+                    out.push(ContestedChannel {
+                        channel: name,
+                        versions: Vec::new(),
+                    });
+                    out.len() - 1
+                }
+            };
+            let c = &mut out[i];
+            match c.versions.iter_mut().find(|v| v.hash == hash) {
+                Some(v) => v.replicas.push(r.id.clone()),
+                None => c.versions.push(ChannelVersion {
+                    hash,
+                    view: view.clone(),
+                    replicas: vec![r.id.clone()],
+                }),
+            }
+        }
+    }
+    out.retain(|c| c.versions.len() > 1);
+    out.sort_by(|a, b| a.channel.cmp(&b.channel));
+    out
 }
 
 impl Replica {
@@ -211,6 +391,7 @@ impl Replica {
             return Ok(None);
         };
         fetcher.share_hosts(Arc::new(FleetHosts::new(pg.clone())));
+        let installation = Installation::of(config, state)?;
         let mut replica = Replica {
             pg: pg.clone(),
             config_hash: config_hash(config),
@@ -221,14 +402,14 @@ impl Replica {
             renewed: Instant::now(),
             mismatched: Vec::new(),
             watches: config.watches.iter().map(|w| w.name.clone()).collect(),
-            channels: channel_settings(config),
+            channels: announced(config, &installation.id),
             channel_differences: Vec::new(),
             initial_due: Vec::new(),
             outages: 0,
             leased_in: std::collections::HashMap::new(),
             removed: Vec::new(),
             outage: None,
-            installation: Installation::of(config, state)?,
+            installation,
             ahead: None,
         };
         let others = replica
@@ -251,7 +432,7 @@ impl Replica {
         self.config_hash = config_hash(config);
         self.batch = config.daemon.concurrency.max(1);
         self.watches = config.watches.iter().map(|w| w.name.clone()).collect();
-        self.channels = channel_settings(config);
+        self.channels = announced(config, &self.installation.id);
         match self
             .pg
             .register_replica(&self.config_hash, &self.watches, &self.channels)
@@ -278,33 +459,62 @@ impl Replica {
         }
     }
 
-    /// Says, naming each channel, which channels another live replica
-    /// sends to with other settings, and which replica's alerts of them go
-    /// out with whose settings (see [`channels_left_to_others`]).
+    /// Says, naming each channel, which channels this replica does not
+    /// send because of another live replica's config (see
+    /// [`channels_not_sent_here`]): loudly while live replicas define a
+    /// channel differently, as its alerts wait until they agree; and
+    /// when they agree again.
     fn log_channel_differences(&mut self) {
         let peers = match self.pg.channel_peers() {
             Ok(p) => p,
             Err(e) => return self.failed(e),
         };
-        let now = channel_differences(&self.channels, &peers);
-        for d in now.iter().filter(|d| !self.channel_differences.contains(d)) {
-            let (channel, other) = (&d.channel, &d.replica);
-            match d.here {
-                Sender::There if d.lacked_here => {
-                    tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
-                    "channel {channel:?} is not in this replica's config but is in replica {other}'s: this replica leaves the channel's alerts to the replicas that have it; deploy the same config to every replica and send SIGHUP")
-                }
-                Sender::There => {
-                    tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
-                    "channel {channel:?} has other settings on replica {other}, which loaded its config after this one: this replica leaves the channel's alerts to the replicas with those settings, and sends them again once it runs them; deploy the same config to every replica and send SIGHUP")
-                }
-                Sender::Here => {
-                    tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
-                    "channel {channel:?} has other settings on replica {other}, which loaded its config before this one: the channel's alerts are sent from replicas with this config's settings; deploy the same config to every replica and send SIGHUP")
+        let mine: Vec<String> = self.channels.iter().map(|(s, _)| s.clone()).collect();
+        let now = channel_differences(&mine, &peers);
+        let contested = |list: &[ChannelDifference]| -> Vec<(String, Vec<String>)> {
+            let mut out: Vec<(String, Vec<String>)> = Vec::new();
+            for d in list.iter().filter(|d| d.why == Unsent::Contested) {
+                match out.iter_mut().find(|(c, _)| *c == d.channel) {
+                    Some((_, replicas)) => replicas.push(d.replica.clone()),
+                    None => out.push((d.channel.clone(), vec![d.replica.clone()])),
                 }
             }
+            out
+        };
+        let (before, after) = (contested(&self.channel_differences), contested(&now));
+        for (channel, others) in after.iter().filter(|c| !before.contains(c)) {
+            tracing::error!(replica = %self.id(), channel = %channel, others = %others.join(", "),
+                "channel {channel:?} is set differently on {} {} than on this replica: no replica sends its alerts until every replica runs the same settings for it (they wait in the outbox; nothing is lost or sent twice). Deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it; `presswatch status` shows which replica holds which settings",
+                if others.len() == 1 { "replica" } else { "replicas" }, others.join(", "))
+        }
+        for (channel, _) in before
+            .iter()
+            .filter(|(c, _)| !after.iter().any(|(a, _)| a == c))
+        {
+            tracing::info!(replica = %self.id(), channel = %channel,
+                "channel {channel:?} is set alike on every replica again: its alerts that waited are sent now")
+        }
+        for d in now.iter().filter(|d| d.why == Unsent::LackedHere) {
+            if self.channel_differences.contains(d) {
+                continue;
+            }
+            let (channel, other) = (&d.channel, &d.replica);
+            tracing::warn!(replica = %self.id(), channel = %channel, other = %other,
+                "channel {channel:?} is not in this replica's config but is in replica {other}'s: this replica leaves the channel's alerts to the replicas that have it; deploy the same config to every replica and send SIGHUP")
         }
         self.channel_differences = now;
+    }
+
+    /// The channels whose alerts no replica sends as the live replicas
+    /// define them differently, as last looked at (for the status line).
+    pub fn held_channels(&self) -> Vec<&str> {
+        let mut held: Vec<&str> = (self.channel_differences.iter())
+            .filter(|d| d.why == Unsent::Contested)
+            .map(|d| d.channel.as_str())
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        held
     }
 
     /// Once every live replica runs this replica's config, takes the
@@ -449,6 +659,20 @@ impl Replica {
             parts.push(format!(
                 "{} leased to other replicas",
                 crate::text::plural(ahead.leased_elsewhere as usize, "watch", "watches")
+            ));
+        }
+        let held = self.held_channels();
+        if !held.is_empty() {
+            let names: Vec<String> = held.iter().map(|c| format!("{c:?}")).collect();
+            parts.push(format!(
+                "alerts of {} {} HELD: the replicas set {} differently (`presswatch status`)",
+                if held.len() == 1 {
+                    "channel"
+                } else {
+                    "channels"
+                },
+                names.join(", "),
+                if held.len() == 1 { "it" } else { "them" }
             ));
         }
         parts.join(", ")
@@ -732,44 +956,103 @@ pub async fn send_ops_alert(
 mod tests {
     use super::*;
 
-    fn peer(id: &str, channels: &[&str], newer: bool) -> ChannelPeer {
+    fn peer(id: &str, channels: &[&str]) -> ChannelPeer {
         ChannelPeer {
             replica: id.into(),
             channels: channels.iter().map(|c| c.to_string()).collect(),
-            newer,
         }
     }
 
-    /// Who sends a channel whose settings differ between replicas: the
-    /// replica that loaded its config last; one whose config lacks the
-    /// channel leaves it to those that have it; a channel set alike, or
-    /// only this replica has, is no difference.
+    /// Which channels a replica does not send: one that another live
+    /// replica sets differently is held (whichever loaded its config
+    /// last: a replica restarted with a stale file does not win, nor does
+    /// the other); one whose config lacks the channel leaves it to those
+    /// that have it; a channel set alike, or only this replica has, is no
+    /// difference.
     #[test]
-    fn the_replica_that_loaded_its_config_last_sends_a_channel_defined_otherwise() {
+    fn a_channel_set_differently_on_two_replicas_is_sent_by_neither() {
         let mine: Vec<String> = ["hook=aaa", "mail=bbb", "only-here=ccc"]
             .iter()
             .map(|s| s.to_string())
             .collect();
         let peers = [
-            peer("newer", &["hook=xxx", "mail=bbb", "only-there=ddd"], true),
-            peer("older", &["hook=yyy", "mail=zzz"], false),
+            peer("b", &["hook=xxx", "mail=bbb", "only-there=ddd"]),
+            peer("c", &["hook=yyy", "mail=zzz"]),
         ];
-        let got: Vec<(String, String, Sender, bool)> = channel_differences(&mine, &peers)
+        let got: Vec<(String, String, Unsent)> = channel_differences(&mine, &peers)
             .into_iter()
-            .map(|d| (d.channel, d.replica, d.here, d.lacked_here))
+            .map(|d| (d.channel, d.replica, d.why))
             .collect();
-        let s = |c: &str, r: &str, h, l| (c.to_string(), r.to_string(), h, l);
+        let s = |c: &str, r: &str, w| (c.to_string(), r.to_string(), w);
         assert_eq!(
             got,
             [
-                s("hook", "newer", Sender::There, false),
-                s("only-there", "newer", Sender::There, true),
-                s("hook", "older", Sender::Here, false),
-                s("mail", "older", Sender::Here, false),
+                s("hook", "b", Unsent::Contested),
+                s("only-there", "b", Unsent::LackedHere),
+                s("hook", "c", Unsent::Contested),
+                s("mail", "c", Unsent::Contested),
             ]
         );
         // A name with '=' in it splits at the hash.
         let mine = vec!["a=b=111".to_string()];
-        assert!(channel_differences(&mine, &[peer("p", &["a=b=111"], true)]).is_empty());
+        assert!(channel_differences(&mine, &[peer("p", &["a=b=111"])]).is_empty());
+    }
+
+    fn channel(toml_channel: &str) -> crate::config::Channel {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            format!("{toml_channel}\n[[watch]]\nname = \"w\"\nurl = \"https://example.org/\"\n"),
+        )
+        .unwrap();
+        let config = Config::load(&path).unwrap();
+        config.channels[0].clone()
+    }
+
+    /// What `status` shows of a channel's settings never holds a secret:
+    /// a webhook URL's path and query (where a token is) read as a
+    /// fingerprint keyed by the installation, which differs when they do;
+    /// a password or signing key reads as where it comes from.
+    #[test]
+    fn a_channel_view_shows_its_settings_without_secrets() {
+        let hook = |url: &str| {
+            channel(&format!(
+                "[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{url}\"\nsecret_env = \"HOOK_KEY\"\n"
+            ))
+        };
+        let token = "https://hooks.slack.com/services/T0001/B0001/s3cr3tT0ken";
+        let view = channel_view(&hook(token), "installation-1");
+        assert!(
+            !view.contains("s3cr3t") && !view.contains("T0001"),
+            "{view}"
+        );
+        assert!(
+            view.starts_with("url: https://hooks.slack.com:443/… (path and query not shown: #"),
+            "{view}"
+        );
+        assert!(view.contains("\nformat: slack\n"), "{view}");
+        assert!(
+            view.contains("signing secret: from environment variable HOOK_KEY"),
+            "{view}"
+        );
+        let other = channel_view(
+            &hook("https://hooks.slack.com/services/T0001/B0001/n3wT0ken"),
+            "installation-1",
+        );
+        assert_ne!(view.lines().next(), other.lines().next());
+        // Keyed: the fingerprint of one URL differs between installations.
+        assert_ne!(view, channel_view(&hook(token), "installation-2"));
+        let mail = channel(
+            "[[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://mail.example.org:587\"\n\
+             username = \"pw\"\npassword_env = \"SMTP_PASSWORD\"\nfrom = \"pw@example.org\"\nto = [\"desk@example.org\"]\n",
+        );
+        let view = channel_view(&mail, "k");
+        assert!(view.contains("server: mail.example.org:587"), "{view}");
+        assert!(
+            view.contains("password: from environment variable SMTP_PASSWORD"),
+            "{view}"
+        );
+        assert!(view.contains("to: desk@example.org"), "{view}");
     }
 }

@@ -125,6 +125,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
         let _ = writeln!(out, "{}", off_the_fleets_schedule(config, fleet, off_fleet));
     }
     let outbox = Outbox::read(&DigestPlan::of(config), state, now)?;
+    let queues = outbox.clone();
     let removed = outbox.removed_channels(config);
     let outbox = outbox.summary();
     let _ = writeln!(
@@ -180,6 +181,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     }
     if let Some(fleet) = &fleet {
         fleet_section(&mut out, fleet);
+        contested_section(&mut out, config, state, fleet, &queues)?;
     }
     for c in &config.channels {
         if let Some(d) = state.channel_disabled(&c.name).map_err(|e| e.to_string())? {
@@ -341,6 +343,90 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
     }
 }
 
+/// The channels the live replicas set differently, whose alerts no
+/// replica sends until they agree: each with how many alerts wait, which
+/// replicas hold which settings (those that differ, without secrets: see
+/// [`crate::fleet::channel_view`]), which of them this host's config has,
+/// and what to do.
+fn contested_section(
+    out: &mut String,
+    config: &Config,
+    state: &State,
+    fleet: &crate::store::FleetView,
+    outbox: &Outbox,
+) -> Result<(), String> {
+    let contested = crate::fleet::contested_channels(fleet);
+    if contested.is_empty() {
+        return Ok(());
+    }
+    let here = crate::fleet::channel_settings(config);
+    for c in &contested {
+        let waiting = outbox.queue(&c.channel).map_or(0, |q| q.undelivered());
+        let _ = writeln!(
+            out,
+            "channel {:?}: ALERTS HELD, the replicas set it differently: no replica sends its alerts until they all run the same settings ({} waiting; nothing is lost or sent twice)",
+            c.channel,
+            text::plural(usize::try_from(waiting).unwrap_or(0), "alert", "alerts")
+        );
+        let keys = c.differing_keys();
+        let mine = here.iter().find_map(|s| c.version_of(s));
+        for (i, v) in c.versions.iter().enumerate() {
+            let shown: Vec<&str> = v
+                .view
+                .lines()
+                .filter(|l| {
+                    keys.iter()
+                        .any(|k| l.split_once(": ").is_some_and(|(lk, _)| lk == k))
+                })
+                .collect();
+            let settings = if shown.is_empty() {
+                "settings not shown (announced by an older presswatch, or differing in a setting not shown)".to_string()
+            } else {
+                shown.join("; ")
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}{}: {settings}",
+                if v.replicas.len() == 1 {
+                    "replica"
+                } else {
+                    "replicas"
+                },
+                v.replicas.join(", "),
+                if mine == Some(i) {
+                    format!(" (as {} here)", config.path.display())
+                } else {
+                    String::new()
+                }
+            );
+        }
+        if mine.is_none() && config.channels.iter().any(|ch| ch.name == c.channel) {
+            let key = state.installation_id().map_err(|e| e.to_string())?;
+            if let Some(ch) = config.channels.iter().find(|ch| ch.name == c.channel) {
+                let view = crate::fleet::channel_view(ch, &key);
+                let shown: Vec<&str> = view
+                    .lines()
+                    .filter(|l| {
+                        keys.iter()
+                            .any(|k| l.split_once(": ").is_some_and(|(lk, _)| lk == k))
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  {} here, which no live replica runs: {}",
+                    config.path.display(),
+                    shown.join("; ")
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it: the held alerts go out once every replica runs the same settings"
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +446,7 @@ mod tests {
             silent_ms,
             leases: 1,
             leads: vec![],
+            channels: None,
         };
         let fleet = crate::store::FleetView {
             replicas: vec![

@@ -200,17 +200,12 @@ pub async fn deliver_due_beside(
     let mut skip: Vec<String> = if leader {
         Vec::new()
     } else {
-        digests.clone().collect()
+        digests.collect()
     };
-    // A channel another replica defines otherwise and reloaded later is
-    // left to it (see `fleet::channels_left_to_others`); a digest goes out
-    // from the leader, with its settings, as no other replica sends one.
-    let digests: Vec<String> = digests.collect();
-    skip.extend(
-        crate::fleet::channels_left_to_others(config, state)?
-            .into_iter()
-            .filter(|c| !(leader && digests.contains(c))),
-    );
+    // A channel live replicas set differently waits until they agree, and
+    // one this config lacks is left to the replicas that have it (see
+    // `fleet::channels_not_sent_here`); digests too.
+    skip.extend(crate::fleet::channels_not_sent_here(config, state)?);
     let mut by_channel: Vec<(Taken, Vec<OutboxEntry>)> = Vec::new();
     {
         // Held while claiming, so that two rounds never take one channel.

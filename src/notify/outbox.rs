@@ -192,6 +192,11 @@ impl Outbox {
         })
     }
 
+    /// The undelivered alerts of `channel`, if any.
+    pub fn queue(&self, channel: &str) -> Option<&ChannelQueue> {
+        self.queues.iter().find(|q| q.channel == channel)
+    }
+
     /// The digest plan it was read with.
     pub fn plan(&self) -> &DigestPlan {
         &self.plan

@@ -715,96 +715,239 @@ impl Stepped {
     }
 }
 
-/// A channel edited and reloaded on one replica is sent to with the edit.
-/// The outbox is shared, and an alert goes out with the settings of the
-/// replica that sends it, whichever enqueued it. Given an alert that failed
-/// at a mistyped webhook URL, ops fix the URL in replica a's config and
-/// reload it (the alert is due again at once); replica b still runs the
-/// config with the typo. b's next delivery round took the alert and tried
-/// the typo again (a longer backoff, and the fix looked like it did not
-/// work). b leaves the channel to a, which sends the alert to the fixed
-/// URL; once b runs the fixed config, it sends to the channel again.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_channel_fixed_and_reloaded_on_one_replica_is_not_sent_to_with_the_old_settings_of_another(
-) {
-    use crate::support::run;
-    let Some(cluster) = pg::cluster() else { return };
-    let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start().await;
-    server.set("/story", Route::html(article("Story", "First version.")));
-    server.set("/hook-typo", Route::status(404));
-    let text = |hook: &str| {
-        format!(
-            "[daemon]\nstate_url = \"{url}\"\nstate_password_env = \"{}\"\nlease = \"30s\"\n\
+/// A fleet of replicas driven step by step with one article watch and a
+/// webhook channel "hook" at a path of `server`: `text(path)` is a config
+/// sending to that path. An edit of the article has been checked: its
+/// alert waits in the shared outbox, due now.
+struct ChannelFleet {
+    cluster: &'static pg::Cluster,
+    url: String,
+    db: String,
+    dir: tempfile::TempDir,
+    server: Server,
+}
+
+impl ChannelFleet {
+    async fn start() -> Option<ChannelFleet> {
+        use crate::support::run;
+        let cluster = pg::cluster()?;
+        let url = cluster.database();
+        let db = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let fleet = ChannelFleet {
+            cluster,
+            url,
+            db,
+            dir: tempfile::tempdir().unwrap(),
+            server: Server::start().await,
+        };
+        let server = &fleet.server;
+        server.set("/story", Route::html(article("Story", "First version.")));
+        // The check's own delivery fails: the alert waits.
+        server.set("/refused", Route::status(404));
+        let path = fleet.write("setup.toml", "/refused");
+        // A baseline, then an edit: its alert waits in the shared outbox.
+        let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+        let cfg = path.to_str().unwrap();
+        let out = run(&["check", "--config", cfg], &env).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        server.set(
+            "/story",
+            Route::html(article("Story", "Second version, with more words.")),
+        );
+        run(&["check", "--config", cfg], &env).await;
+        assert_eq!(fleet.pending(), "1");
+        fleet
+            .cluster
+            .psql(&fleet.db, "UPDATE outbox SET next_attempt = 0")
+            .unwrap();
+        Some(fleet)
+    }
+
+    /// Writes the config `name`, its channel "hook" sending to `hook`.
+    fn write(&self, name: &str, hook: &str) -> std::path::PathBuf {
+        let text = format!(
+            "[daemon]\nstate_url = \"{}\"\nstate_password_env = \"{}\"\nlease = \"30s\"\n\
              per_host_delay = \"0s\"\nbaseline_dir = \"{}\"\n\n\
              [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
              [[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
+            self.url,
             pg::PASSWORD_ENV,
-            dir.path().join("baseline").display(),
-            server.url(hook),
-            server.url("/story")
-        )
-    };
-    let (a_path, b_path) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
-    std::fs::write(&a_path, text("/hook-typo")).unwrap();
-    std::fs::write(&b_path, text("/hook-typo")).unwrap();
-    // A baseline, then an edit: its alert waits in the shared outbox.
-    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
-    let cfg = a_path.to_str().unwrap();
-    let out = run(&["check", "--config", cfg], &env).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    server.set(
-        "/story",
-        Route::html(article("Story", "Second version, with more words.")),
-    );
-    run(&["check", "--config", cfg], &env).await;
-    let pending = "SELECT count(*) FROM outbox WHERE channel = 'hook' AND status = 'pending'";
-    assert_eq!(cluster.psql(db, pending).unwrap(), "1");
-    cluster
-        .psql(db, "UPDATE outbox SET next_attempt = 0")
-        .unwrap();
+            self.dir.path().join("baseline").display(),
+            self.server.url(hook),
+            self.server.url("/story")
+        );
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
 
-    let mut a = Stepped::start(&url, &a_path);
-    let mut b = Stepped::start(&url, &b_path);
+    /// The alerts of "hook" not delivered.
+    fn pending(&self) -> String {
+        let pending = "SELECT count(*) FROM outbox WHERE channel = 'hook' AND status = 'pending'";
+        self.cluster.psql(&self.db, pending).unwrap()
+    }
+}
+
+/// A channel edited and reloaded on one replica is not sent to with the
+/// old settings another replica still runs, nor, until every replica runs
+/// the edit, with the edit. The outbox is shared, and an alert goes out
+/// with the settings of the replica that sends it, whichever enqueued it.
+/// Given an alert that failed at a mistyped webhook URL, ops fix the URL in
+/// replica a's config and reload it (the alert is due again at once);
+/// replica b still runs the config with the typo. b's next delivery round
+/// took the alert and tried the typo again (a longer backoff, and the fix
+/// looked like it did not work). Neither replica sends the channel while
+/// they disagree (presswatch cannot tell which settings are right: see
+/// the next test); once b runs the fixed config, the alert goes to the
+/// fixed URL, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_fixed_and_reloaded_on_one_replica_is_not_sent_to_with_the_old_settings_of_another(
+) {
+    let Some(f) = ChannelFleet::start().await else {
+        return;
+    };
+    f.server.set("/hook-typo", Route::status(404));
+    let (a_path, b_path) = (
+        f.write("a.toml", "/hook-typo"),
+        f.write("b.toml", "/hook-typo"),
+    );
+    let mut a = Stepped::start(&f.url, &a_path);
+    let mut b = Stepped::start(&f.url, &b_path);
     b.deliver().await;
-    let tried = server.requests_to("/hook-typo").len();
+    let tried = f.server.requests_to("/hook-typo").len();
     assert!(tried >= 1, "the alert is tried at the mistyped URL");
 
-    std::fs::write(&a_path, text("/hook")).unwrap();
+    f.write("a.toml", "/hook");
     a.reload(&a_path);
     let b_round = b.deliver().await;
     assert_eq!(
-        server.requests_to("/hook-typo").len(),
+        f.server.requests_to("/hook-typo").len(),
         tried,
-        "b, still running the typo, leaves the fixed channel to a: {b_round:?}"
-    );
-    assert_eq!(
-        presswatch::fleet::channels_left_to_others(&b.config, &b.state).unwrap(),
-        ["hook"]
+        "b, still running the typo, does not send the channel a set otherwise: {b_round:?}"
     );
     let a_round = a.deliver().await;
-    assert_eq!(a_round.sent, 1, "{a_round:?}");
-    assert_eq!(server.requests_to("/hook").len(), 1);
+    assert_eq!(a_round.sent, 0, "nor does a, until b agrees: {a_round:?}");
+    for r in [&a, &b] {
+        assert_eq!(
+            presswatch::fleet::channels_not_sent_here(&r.config, &r.state).unwrap(),
+            ["hook"]
+        );
+    }
+    assert_eq!(f.pending(), "1", "the alert waits");
 
-    // Once b runs the fixed config too, it sends to the channel again.
-    std::fs::write(&b_path, text("/hook")).unwrap();
+    // Once b runs the fixed config too, the alert goes to the fixed URL.
+    f.write("b.toml", "/hook");
     b.reload(&b_path);
-    assert!(
-        presswatch::fleet::channels_left_to_others(&b.config, &b.state)
-            .unwrap()
-            .is_empty()
+    for r in [&a, &b] {
+        assert!(
+            presswatch::fleet::channels_not_sent_here(&r.config, &r.state)
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let sent = a.deliver().await.sent + b.deliver().await.sent;
+    assert_eq!(sent, 1);
+    assert_eq!(f.server.requests_to("/hook").len(), 1);
+    assert_eq!(f.server.requests_to("/hook-typo").len(), tried);
+}
+
+/// A replica restarted with a stale config file (its host missed the
+/// deploy) does not win back a channel ops fixed on the others. Given an
+/// alert that failed at a mistyped URL, ops deploy the fix and reload
+/// replica a; replica b's host missed the deploy, and b restarts (a
+/// reboot, an upgrade) with the typo. b had loaded its config last, and
+/// "the config loaded last wins" sent the alert, the failed ones with it,
+/// back to the typo. Now no replica sends the channel while they set it
+/// differently: `status` names the channel, which replica holds which
+/// URL (without its token) and what to do; once b runs the fix, the alert
+/// goes to the fixed URL, once, and never to the typo again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_restarted_with_a_stale_config_does_not_win_back_a_channel_fixed_on_the_others() {
+    let Some(f) = ChannelFleet::start().await else {
+        return;
+    };
+    let (typo, fixed) = ("/hook/T0KEN-typo", "/hook/T0KEN-fixed");
+    f.server.set(typo, Route::status(404));
+    let (a_path, b_path) = (f.write("a.toml", typo), f.write("b.toml", typo));
+    let mut a = Stepped::start(&f.url, &a_path);
+    let mut b = Stepped::start(&f.url, &b_path);
+    a.deliver().await;
+    let tried = f.server.requests_to(typo).len();
+    assert!(tried >= 1, "the alert is tried at the mistyped URL");
+
+    // The fix, deployed and reloaded on a; b restarts with the stale file.
+    f.write("a.toml", fixed);
+    a.reload(&a_path);
+    b.replica.resign();
+    drop(b);
+    let mut b = Stepped::start(&f.url, &b_path);
+    let (b_round, a_round) = (b.deliver().await, a.deliver().await);
+    assert_eq!(
+        f.server.requests_to(typo).len(),
+        tried,
+        "the restarted stale replica does not send to the typo: {b_round:?}"
     );
+    assert_eq!(b_round.sent + a_round.sent, 0, "{b_round:?} {a_round:?}");
+    assert_eq!(f.pending(), "1", "the alert waits, not lost");
+
+    // `status` says so, without the tokens, and what to do.
+    let text = fleet_status(a_path.to_str().unwrap()).await;
     assert!(
-        presswatch::fleet::channels_left_to_others(&a.config, &a.state)
-            .unwrap()
-            .is_empty()
+        text.contains("channel \"hook\": ALERTS HELD, the replicas set it differently: no replica sends its alerts until they all run the same settings (1 alert waiting; nothing is lost or sent twice)"),
+        "{text}"
     );
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("  replica {id}")))
+            .unwrap_or_else(|| panic!("replica {id} is listed with its settings\n{text}"))
+            .to_string()
+    };
+    let (a_line, b_line) = (line(a.replica.id()), line(b.replica.id()));
+    assert!(
+        a_line.contains(" (as ") && a_line.contains("a.toml here)"),
+        "{text}"
+    );
+    for l in [&a_line, &b_line] {
+        assert!(
+            l.contains(": url: http://127.0.0.1:") && l.contains("/… (path and query not shown: #"),
+            "{text}"
+        );
+    }
+    assert_ne!(
+        a_line.rsplit('#').next(),
+        b_line.rsplit('#').next(),
+        "{text}"
+    );
+    assert!(!text.contains("T0KEN"), "no token is shown\n{text}");
+    assert!(
+        text.contains("  deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it: the held alerts go out once every replica runs the same settings"),
+        "{text}"
+    );
+
+    // The fix deployed to b's host too, b restarted: sent once, fixed.
+    f.write("b.toml", fixed);
+    b.replica.resign();
+    drop(b);
+    let b = Stepped::start(&f.url, &b_path);
+    let sent = a.deliver().await.sent + b.deliver().await.sent;
+    assert_eq!(sent, 1);
+    assert_eq!(f.server.requests_to(fixed).len(), 1);
+    assert_eq!(f.server.requests_to(typo).len(), tried);
+    assert_eq!(f.pending(), "0");
+    assert!(!fleet_status(a_path.to_str().unwrap())
+        .await
+        .contains("ALERTS HELD"));
 }
 
 /// Replicas with different configs starting within milliseconds of each

@@ -44,6 +44,12 @@ pub struct ReplicaInfo {
     pub leases: i64,
     /// Fleet-wide jobs it leads.
     pub leads: Vec<String>,
+    /// Its channels' settings as it announced them (`name=hash` each, see
+    /// [`crate::fleet::channel_settings`]), each with what it is set to,
+    /// without secrets ([`crate::fleet::channel_view`]; empty from a
+    /// presswatch older than migration 22); `None` from one older than
+    /// migration 21.
+    pub channels: Option<Vec<(String, String)>>,
 }
 
 /// The fleet: its replicas and its queue.
@@ -107,7 +113,7 @@ pub struct ScheduleAhead {
     pub now_ms: i64,
 }
 
-/// Another live replica whose channels' settings differ from this one's
+/// Another live replica and its channels' settings
 /// ([`Postgres::channel_peers`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelPeer {
@@ -115,8 +121,20 @@ pub struct ChannelPeer {
     pub replica: String,
     /// Its channels' settings, `name=hash` each.
     pub channels: Vec<String>,
-    /// Whether it loaded its config (started or reloaded) after this one.
-    pub newer: bool,
+}
+
+/// Zips a replica row's `channels` and `channel_views` (the latter shorter
+/// or absent from an older presswatch: empty views then).
+fn with_views(
+    channels: Option<Vec<String>>,
+    views: Option<Vec<String>>,
+) -> Option<Vec<(String, String)>> {
+    let mut views = views.unwrap_or_default().into_iter();
+    channels.map(|c| {
+        c.into_iter()
+            .map(|c| (c, views.next().unwrap_or_default()))
+            .collect()
+    })
 }
 
 /// Who holds the lease on a watch that another process asked to check.
@@ -280,28 +298,30 @@ impl Postgres {
     /// Announces (or re-announces, after a reload) this replica, the hash
     /// of its config, the config's watches (which no replica takes off
     /// the schedule while this one is live) and its channels' settings
-    /// (`name=hash`, see [`crate::fleet::channel_settings`]), as loaded
-    /// now; returns the other live replicas (id, config hash) whose config
-    /// hash differs.
+    /// (`name=hash`, see [`crate::fleet::channel_settings`], each with what
+    /// it is set to, without secrets: [`crate::fleet::channel_view`]), as
+    /// loaded now; returns the other live replicas (id, config hash) whose
+    /// config hash differs.
     pub fn register_replica(
         &self,
         config_hash: &str,
         watches: &[String],
-        channels: &[String],
+        channels: &[(String, String)],
     ) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         let pid = std::process::id() as i64;
         let hostname = hostname();
+        let (channels, views): (Vec<String>, Vec<String>) = channels.iter().cloned().unzip();
         self.transaction(crate::store::Durability::Lazy, async |c| {
             c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
                 .await?;
             c.execute(
-                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms)
+                "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms, channel_views)
                  VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6,
-                         (extract(epoch from clock_timestamp()) * 1000)::BIGINT)
+                         (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $7)
                  ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms, watches = $5,
-                     channels = $6, config_ms = EXCLUDED.config_ms",
-                &[&id, &hostname, &pid, &config_hash, &watches, &channels],
+                     channels = $6, config_ms = EXCLUDED.config_ms, channel_views = $7",
+                &[&id, &hostname, &pid, &config_hash, &watches, &channels, &views],
             )
             .await?;
             Ok(c.query(
@@ -326,11 +346,12 @@ impl Postgres {
         &self,
         config_hash: &str,
         watches: &[String],
-        channels: &[String],
+        channels: &[(String, String)],
     ) -> Result<Vec<(String, String)>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         let pid = std::process::id() as i64;
         let hostname = hostname();
+        let (channels, views): (Vec<String>, Vec<String>) = channels.iter().cloned().unzip();
         // Only the leases this replica knows it holds: one it lost track of
         // expires and moves, rather than being renewed for ever.
         let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
@@ -345,10 +366,10 @@ impl Postgres {
             // between reloads, which write them).
             if renewed == 0 {
                 c.execute(
-                    "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms)
-                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6, 0)
+                    "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms, channel_views)
+                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6, 0, $7)
                      ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
-                    &[&id, &hostname, &pid, &config_hash, &watches, &channels],
+                    &[&id, &hostname, &pid, &config_hash, &watches, &channels, &views],
                 )
                 .await?;
             }
@@ -808,20 +829,16 @@ impl Postgres {
         })
     }
 
-    /// The other live replicas whose channels' settings differ from this
-    /// replica's, as each announced them (`name=hash`; replicas of a
-    /// presswatch older than migration 21 announce none and are left out),
-    /// and whether each loaded its config after this one. Empty when this
-    /// process is no replica (a `presswatch check`).
+    /// The other live replicas (every live one, for a process that is no
+    /// replica: a `presswatch check`) and their channels' settings, as each
+    /// announced them (`name=hash`; replicas of a presswatch older than
+    /// migration 21 announce none and are left out).
     pub fn channel_peers(&self) -> Result<Vec<ChannelPeer>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query(
-                "SELECT r.id, r.channels,
-                        (COALESCE(r.config_ms, 0), r.id) > (COALESCE(me.config_ms, 0), me.id)
-                 FROM replicas r JOIN replicas me ON me.id = $1
-                 WHERE r.id <> $1 AND r.channels IS NOT NULL AND me.channels IS NOT NULL
-                   AND r.channels IS DISTINCT FROM me.channels
+                "SELECT r.id, r.channels FROM replicas r
+                 WHERE r.id <> $1 AND r.channels IS NOT NULL
                    AND r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
                  ORDER BY r.id",
                 &[&id, &lease_ms],
@@ -831,7 +848,6 @@ impl Postgres {
             .map(|r| ChannelPeer {
                 replica: r.get(0),
                 channels: r.get(1),
-                newer: r.get(2),
             })
             .collect())
         })
@@ -926,7 +942,8 @@ impl Postgres {
                     "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
                      SELECT r.id, r.hostname, r.pid, r.config_hash, now.ms - r.seen_ms,
                         (SELECT COUNT(*) FROM watch_state w WHERE w.lease_owner = r.id AND w.lease_until_ms >= now.ms),
-                        COALESCE((SELECT array_agg(l.job ORDER BY l.job) FROM leader_leases l WHERE l.holder = r.id AND l.until_ms >= now.ms), '{}')
+                        COALESCE((SELECT array_agg(l.job ORDER BY l.job) FROM leader_leases l WHERE l.holder = r.id AND l.until_ms >= now.ms), '{}'),
+                        r.channels, r.channel_views
                      FROM replicas r, now WHERE r.seen_ms > now.ms - 10 * $1::BIGINT ORDER BY r.id",
                     &[&lease_ms],
                 )
@@ -940,6 +957,7 @@ impl Postgres {
                     silent_ms: r.get(4),
                     leases: r.get(5),
                     leads: r.get(6),
+                    channels: with_views(r.get(7), r.get(8)),
                 })
                 .collect();
             let q = c

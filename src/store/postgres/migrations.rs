@@ -400,6 +400,11 @@ ALTER TABLE replicas ADD COLUMN IF NOT EXISTS channels TEXT[];
 ALTER TABLE replicas ADD COLUMN IF NOT EXISTS config_ms BIGINT;
 "#,
     },
+    Migration {
+        version: 22,
+        name: "what each replica's channels are set to, without their secrets (replicas.channel_views), so that `presswatch status` shows which replicas hold which settings of a channel they define differently, whose alerts wait until they agree",
+        sql: "ALTER TABLE replicas ADD COLUMN IF NOT EXISTS channel_views TEXT[];",
+    },
 ];
 
 /// The newest schema version this build knows.
