@@ -261,7 +261,7 @@ fn channel_differences(mine: &[String], peers: &[ChannelPeer]) -> Vec<ChannelDif
 
 /// The channels whose alerts this process does not send now (they wait
 /// in the outbox, nothing is lost): those that live replicas of the fleet
-/// define differently (see [`channel_differences`] for why no one sends
+/// define differently (see `channel_differences` for why no one sends
 /// them then), and those this config lacks and another live replica's
 /// has. The outbox is shared, and an alert goes out with the settings of
 /// the process that sends it, whichever enqueued it. A process that is no
@@ -492,7 +492,7 @@ impl Replica {
             .filter(|(c, _)| !after.iter().any(|(a, _)| a == c))
         {
             tracing::info!(replica = %self.id(), channel = %channel,
-                "channel {channel:?} is set alike on every replica again: its alerts that waited are sent now")
+                "channel {channel:?} is no longer set differently by another live replica: its alerts that waited are sent now")
         }
         for d in now.iter().filter(|d| d.why == Unsent::LackedHere) {
             if self.channel_differences.contains(d) {

@@ -127,6 +127,16 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     let outbox = Outbox::read(&DigestPlan::of(config), state, now)?;
     let queues = outbox.clone();
     let removed = outbox.removed_channels(config);
+    // Those retrying for a channel the replicas set differently wait for
+    // them to agree: `outbox retry` would not send them, and their own
+    // lines say so. (Dead ones still need it.)
+    let held: Vec<&crate::store::ChannelQueue> = fleet
+        .as_ref()
+        .map(crate::fleet::contested_channels)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| queues.queue(&c.channel))
+        .collect();
     let outbox = outbox.summary();
     let _ = writeln!(
         out,
@@ -138,7 +148,10 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     let _ = writeln!(out, "{}", raw_line(config, state)?);
     // Those for a removed channel get their own line below, as the same
     // advice would not help them.
-    let retrying = outbox.retrying - removed.iter().map(|q| q.retrying).sum::<i64>();
+    let retrying = outbox.retrying
+        - (removed.iter().chain(&held))
+            .map(|q| q.retrying)
+            .sum::<i64>();
     if retrying > 0 {
         let _ = writeln!(
             out,

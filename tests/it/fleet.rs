@@ -931,6 +931,10 @@ async fn a_replica_restarted_with_a_stale_config_does_not_win_back_a_channel_fix
     );
     assert!(!text.contains("T0KEN"), "no token is shown\n{text}");
     assert!(
+        !text.contains("failing, retried with backoff"),
+        "its failed alert waits for the replicas, not for `outbox retry`\n{text}"
+    );
+    assert!(
         text.contains("  deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it: the held alerts go out once every replica runs the same settings"),
         "{text}"
     );
