@@ -487,12 +487,24 @@ impl Replica {
                 "channel {channel:?} is set differently on {} {} than on this replica: no replica sends its alerts until every replica runs the same settings for it (they wait in the outbox; nothing is lost or sent twice). Deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it; `presswatch status` shows which replica holds which settings",
                 if others.len() == 1 { "replica" } else { "replicas" }, others.join(", "))
         }
-        for (channel, _) in before
+        for (channel, others) in before
             .iter()
             .filter(|(c, _)| !after.iter().any(|(a, _)| a == c))
         {
-            tracing::info!(replica = %self.id(), channel = %channel,
-                "channel {channel:?} is no longer set differently by another live replica: its alerts that waited are sent now")
+            // A replica that stopped or lost the database no longer counts:
+            // the settings left are sent with, which may be the stale ones.
+            let gone: Vec<&str> = (others.iter())
+                .filter(|o| !peers.iter().any(|p| &p.replica == *o))
+                .map(String::as_str)
+                .collect();
+            if gone.is_empty() {
+                tracing::info!(replica = %self.id(), channel = %channel,
+                    "channel {channel:?} is no longer set differently by another live replica: its alerts that waited are sent now")
+            } else {
+                tracing::warn!(replica = %self.id(), channel = %channel, gone = %gone.join(", "),
+                    "channel {channel:?} is no longer set differently by a live replica: {} {}, which set it otherwise, stopped or lost the database, and the channel's alerts that waited are sent now with this replica's settings; if those are the old ones, deploy the fixed config here and send SIGHUP",
+                    if gone.len() == 1 { "replica" } else { "replicas" }, gone.join(", "))
+            }
         }
         for d in now.iter().filter(|d| d.why == Unsent::LackedHere) {
             if self.channel_differences.contains(d) {
