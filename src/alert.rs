@@ -154,6 +154,11 @@ pub struct Evidence {
     /// accepted from (`presswatch export` includes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_sha256: Option<String>,
+    /// The chain digest of `version` ([`crate::store::chain`]): kept by
+    /// the receivers, outside the database, it lets `presswatch verify
+    /// --record` prove that the version is still kept unaltered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 /// The last version of a taken-down article that presswatch holds, carried

@@ -312,6 +312,8 @@ pub(super) fn evidence(
             .and_then(|base| base.join(viewer).ok())
             .map(|u| u.to_string()),
         snapshot_sha256: snapshot,
+        // Set as the check stores its versions (see `store`).
+        record: None,
     })
 }
 

@@ -71,6 +71,7 @@ mod tests {
             body_sha256: "b".into(),
             reading: None,
             page_facts,
+            chain: None,
         };
         assert_eq!(PageFacts::kept(&row(Some(facts.to_json()))), Some(facts));
         assert_eq!(PageFacts::kept(&row(None)), None);

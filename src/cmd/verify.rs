@@ -1,8 +1,10 @@
-//! `presswatch verify`: re-hash everything kept.
+//! `presswatch verify`: re-hash everything kept, and check the chain
+//! against heads and alert records kept outside the database.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use presswatch::evidence::anchor::{self, Record};
 use presswatch::text::plural;
 
 use super::open_state;
@@ -14,19 +16,64 @@ pub struct Verify {
     /// The config file.
     #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
+    /// A `verify` output kept earlier: each chain head it printed must still
+    /// be in the chain (a head no longer held shows the newest versions
+    /// deleted, or versions rewritten, since).
+    #[arg(long, value_name = "FILE")]
+    heads: Option<PathBuf>,
+    /// The record an alert carried (its digest, whole or as the alert shows
+    /// it, or a saved alert email or JSON): which watch and version it is,
+    /// and whether the chain still holds it. May be given more than once.
+    #[arg(long, value_name = "DIGEST|FILE")]
+    record: Vec<String>,
 }
 
 impl Verify {
     /// Prints each mismatch and the count; exit 1 when there is one.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
+        let saved = match &self.heads {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("reading {}: {e}", path.display()))?;
+                let saved = anchor::saved_heads(&text);
+                if saved.is_empty() {
+                    return Err(format!(
+                        "{} holds no chain head: give a file holding the output of `{}` (its lines \"watch W: … chain head …\")",
+                        path.display(),
+                        cfg.command("verify")
+                    ));
+                }
+                saved
+            }
+            None => Vec::new(),
+        };
+        let records = self
+            .record
+            .iter()
+            .map(|r| Record::read(r))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut progress = Progress::new("re-hashed", "raw bodies and versions");
-        let v = presswatch::evidence::verify::verify(
+        let mut v = presswatch::evidence::verify::verify(
             &state,
             cfg.daemon.timeout,
             &mut |done, total| progress.show(done, total),
         )?;
         drop(progress);
+        let heads = anchor::check_heads(&v, &saved);
+        let history = |h: &presswatch::evidence::verify::Held| {
+            format!(
+                "`{}`",
+                cfg.command(&format!(
+                    "history {} --show {}",
+                    presswatch::text::shell_word(&h.watch),
+                    h.seq
+                ))
+            )
+        };
+        let recorded = anchor::check_records(&v, &records, &history);
+        v.problems.extend(heads.problems);
+        v.problems.extend(recorded.problems);
         for p in &v.problems {
             println!("MISMATCH {p}");
         }
@@ -52,6 +99,18 @@ impl Verify {
                  checked against the fetch of its page",
                 plural(v.unfetched, "version", "versions")
             );
+        }
+        for line in heads.notes.iter().chain(&recorded.notes) {
+            println!("{line}");
+        }
+        if !v.heads.is_empty() {
+            println!(
+                "Chain heads (keep these lines away from the database, with the alerts; `{}` checks that the chain still holds them):",
+                cfg.command("verify --heads FILE")
+            );
+        }
+        for h in &v.heads {
+            println!("{}", h.line());
         }
         if v.problems.is_empty() {
             return Ok(ExitCode::SUCCESS);

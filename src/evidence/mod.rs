@@ -2,6 +2,7 @@
 //! exported as WARC ([`export`]), shown by a static viewer ([`report`]) and
 //! checked against their hashes ([`verify`]).
 
+pub mod anchor;
 pub mod export;
 pub mod pages;
 pub mod report;

@@ -30,6 +30,87 @@ pub struct Verified {
     /// Every mismatch, one line each, naming the watch and version it
     /// concerns.
     pub problems: Vec<String>,
+    /// Each watch's chain head, by watch name.
+    pub heads: Vec<Head>,
+    /// The chain digest of every kept version, with its watch, number and
+    /// time, and whether the chain from it to its watch's head is unbroken.
+    pub held: Vec<Held>,
+}
+
+/// A watch's chain head: its newest version's chain digest, which vouches
+/// for every kept version before it ([`crate::store::chain`]). `verify`
+/// prints it so that it can be kept away from the database, and checked
+/// against later (`--heads`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The watch.
+    pub watch: String,
+    /// How many versions it keeps.
+    pub versions: usize,
+    /// Its newest version.
+    pub seq: i64,
+    /// That version's chain digest.
+    pub digest: String,
+    /// When that version was stored (Unix s).
+    pub stored_at: i64,
+    /// The oldest kept version: where the chain now starts.
+    pub from: i64,
+    /// The newest of the versions kept before presswatch chained versions,
+    /// and when an upgrade chained them (Unix s): the chain vouches for those
+    /// only since then.
+    pub upgraded: Option<(i64, i64)>,
+}
+
+impl Head {
+    /// As `verify` prints it: "watch W: 12 versions, chain head HEX
+    /// (version 57, stored 2026-12-06 10:41:07 UTC)", and what the chain
+    /// covers when some versions were chained by an upgrade.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "watch {}: {}, chain head {} (version {}, stored {})",
+            self.watch,
+            crate::text::plural(self.versions, "version", "versions"),
+            self.digest,
+            self.seq,
+            utc(self.stored_at)
+        );
+        if let Some((last, at)) = self.upgraded {
+            let which = if last == self.from {
+                format!("version {last} was")
+            } else {
+                format!("versions {} to {last} were", self.from)
+            };
+            line.push_str(&format!(
+                "; {which} kept before presswatch chained versions, and chained on {}: the chain vouches for {} since then, and for each later one since it was stored",
+                utc(at),
+                if last == self.from { "it" } else { "them" }
+            ));
+        }
+        line
+    }
+}
+
+/// A kept version's chain digest, as `--record` looks it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The watch.
+    pub watch: String,
+    /// The version.
+    pub seq: i64,
+    /// When it was stored (Unix s).
+    pub stored_at: i64,
+    /// Its chain digest.
+    pub digest: String,
+    /// Its watch's head, when the chain from this version to it is
+    /// unbroken; `None` when it is broken at this version or a later one.
+    pub head: Option<i64>,
+}
+
+/// A time as `verify` says it: `2026-12-06 10:41:07 UTC`.
+pub(crate) fn utc(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0).map_or(at.to_string(), |t| {
+        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    })
 }
 
 /// How long the rest of a check may take after its fetch, at most: reading
@@ -159,9 +240,14 @@ pub fn verify(
         }
     }
     let mut kept_seqs: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    let (mut heads, mut held) = (Vec::new(), Vec::new());
     for watch in state.watches_with_versions().map_err(|e| e.to_string())? {
-        let seqs = state.versions(&watch).map_err(|e| e.to_string())?;
-        kept_seqs.insert(watch, seqs.iter().map(|v| v.seq).collect());
+        let versions = state.versions(&watch).map_err(|e| e.to_string())?;
+        kept_seqs.insert(watch.clone(), versions.iter().map(|v| v.seq).collect());
+        let chain = check_chain(&watch, &versions);
+        problems.extend(chain.problems);
+        heads.extend(chain.head);
+        held.extend(chain.held);
     }
     problems.extend(deleted_versions(&kept_seqs, &refs));
     let total = bodies + rows.len();
@@ -191,7 +277,112 @@ pub fn verify(
         versions: rows.len(),
         unfetched,
         problems,
+        heads,
+        held,
     })
+}
+
+/// What [`check_chain`] found of one watch's chain.
+struct Chain {
+    problems: Vec<String>,
+    head: Option<Head>,
+    held: Vec<Held>,
+}
+
+/// Recomputes a watch's chain over its kept versions (`versions`, oldest
+/// first): each version's digest from the digest it was chained to, and
+/// that one against the version kept before it. A version altered since it
+/// was stored (its text's SHA-256, its number, its time), or one deleted
+/// from between two kept ones, breaks it. The oldest kept version goes by
+/// the link it was stored with (the versions before it are pruned), except
+/// a watch's first, which starts the chain.
+fn check_chain(watch: &str, versions: &[crate::store::VersionRow]) -> Chain {
+    use crate::store::chain::{chain_digest, short, CHAIN_START};
+    let mut problems = Vec::new();
+    let mut held = Vec::new();
+    // Versions whose own digest fails (or that have none), and versions
+    // whose link to the version kept before fails: the chain from a
+    // version to the head holds when neither is at it or after it (a link
+    // failing at the version itself concerns those before it).
+    let (mut altered, mut relinked) = (Vec::new(), Vec::new());
+    let mut before: Option<(i64, &str)> = None;
+    for v in versions {
+        let Some(link) = &v.chain else {
+            problems.push(format!(
+                "watch {watch} version {}: it carries no chain digest (stored by an older presswatch since this one last opened the database, or its digest was removed since); run `presswatch check` once, which chains it, and verify again",
+                v.seq
+            ));
+            altered.push(v.seq);
+            before = None;
+            continue;
+        };
+        let now = chain_digest(&link.prev, watch, v.seq, &v.body_sha256, v.stored_at);
+        if now != link.digest {
+            problems.push(format!(
+                "watch {watch} version {}: its chain digest ({}) no longer matches the version: its text's SHA-256, its number or the time it was stored was altered since it was stored (recomputed, it is {})",
+                v.seq,
+                short(&link.digest),
+                short(&now)
+            ));
+            altered.push(v.seq);
+        }
+        match before {
+            Some((seq, digest)) if digest != link.prev => {
+                problems.push(format!(
+                    "watch {watch} version {}: it was chained to a version before it whose digest was {}, but the version kept before it, version {seq}, has {}: a version between them was deleted, or version {seq} rewritten, since version {} was stored",
+                    v.seq,
+                    short(&link.prev),
+                    short(digest),
+                    v.seq
+                ));
+                relinked.push(v.seq);
+            }
+            None if v.seq == 1 && link.prev != CHAIN_START => {
+                problems.push(format!(
+                    "watch {watch} version 1: it was chained to a version before it ({}), yet it is the watch's first: it was rewritten since it was stored",
+                    short(&link.prev)
+                ));
+                altered.push(v.seq);
+            }
+            _ => {}
+        }
+        before = Some((v.seq, &link.digest));
+    }
+    let newest = versions.last().map(|v| v.seq);
+    for v in versions {
+        if let Some(link) = &v.chain {
+            held.push(Held {
+                watch: watch.to_string(),
+                seq: v.seq,
+                stored_at: v.stored_at,
+                digest: link.digest.clone(),
+                head: newest.filter(|_| {
+                    !altered.iter().any(|&a| a >= v.seq) && !relinked.iter().any(|&r| r > v.seq)
+                }),
+            });
+        }
+    }
+    let head = versions.last().and_then(|last| {
+        let link = last.chain.as_ref()?;
+        let upgraded = versions
+            .iter()
+            .filter_map(|v| Some((v.seq, v.chain.as_ref()?.chained_at?)))
+            .next_back();
+        Some(Head {
+            watch: watch.to_string(),
+            versions: versions.len(),
+            seq: last.seq,
+            digest: link.digest.clone(),
+            stored_at: last.stored_at,
+            from: versions[0].seq,
+            upgraded,
+        })
+    });
+    Chain {
+        problems,
+        head,
+        held,
+    }
 }
 
 /// Versions deleted from a watch's history since they were kept, one line

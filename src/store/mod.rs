@@ -3,12 +3,14 @@
 //! embedded default) and PostgreSQL (`postgres/`, shared by replicas).
 
 mod backend;
+pub mod chain;
 mod lock;
 mod postgres;
 mod snapshots;
 mod state;
 
 pub use backend::{CheckTurn, State};
+pub use chain::ChainLink;
 
 /// What to do about a state database whose schema is older than this
 /// presswatch's, said by the commands that change nothing on disk (a dry

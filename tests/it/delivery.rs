@@ -1173,6 +1173,7 @@ async fn a_cut_alert_s_command_shows_the_alert_s_own_change_not_the_watch_s_late
         version: 7,
         report: None,
         snapshot_sha256: None,
+        record: None,
     });
     let (raw, s) = mailed(&alert, "").await;
     let m = parse(&raw);

@@ -1318,7 +1318,12 @@ async fn verify_finds_a_version_backdated_before_its_page_was_fetched_on_either_
                 && line.contains("as its record, which matches its digest, says): the time it was accepted at was altered since it was kept"),
             "{backend}: {line}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        // Its chain digest covers the time it was stored too.
+        assert!(
+            said.contains("MISMATCH watch rasoulof version 2: its chain digest ("),
+            "{backend}: {said}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 2, "{backend}: {said}");
     }
 }
 
@@ -1336,9 +1341,17 @@ async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_
             )
         };
         // A check as slow as a real one can be (its fetch cut at the
-        // timeout, 30s, then an hour of reading and storing) is no mismatch.
+        // timeout, 30s, then an hour of reading and storing) is no mismatch
+        // of the time: the version's chain digest alone, which covers the
+        // time it was stored, finds it moved.
         move_version_2(30 + 3600 - 5);
-        ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert!(
+            said.contains("MISMATCH watch rasoulof version 2: its chain digest ("),
+            "{backend}: {said}"
+        );
         // Someone moves the edit (version 2) three days later, so that
         // `history` shows it at a time it never was; its text and its
         // response stay as kept.
@@ -1362,7 +1375,7 @@ async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_
             line.contains(", 3d after") || line.contains(", 3d 0h 0m 1s after"),
             "{backend}: {line}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert_eq!(said.matches("MISMATCH").count(), 2, "{backend}: {said}");
         assert!(said.contains("What to do:"), "{backend}: {said}");
     }
 }
@@ -1402,7 +1415,13 @@ async fn verify_finds_a_version_deleted_from_the_history_but_not_the_oldest_prun
             said.lines().any(|l| l == "MISMATCH watch rasoulof version 3: it is no longer kept, yet versions 2 and 4 on either side are kept: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept"),
             "{backend}: {said}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        // Version 4 was chained to the version deleted, not to version 2.
+        assert!(
+            said.lines().any(|l| l.starts_with("MISMATCH watch rasoulof version 4: it was chained to a version before it whose digest was ")
+                && l.ends_with(": a version between them was deleted, or version 2 rewritten, since version 4 was stored")),
+            "{backend}: {said}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 2, "{backend}: {said}");
         assert!(said.contains("What to do:"), "{backend}: {said}");
         // Then the newest version's row alone: its response and its
         // restore still name it.
@@ -1538,7 +1557,17 @@ async fn verify_says_how_many_versions_times_it_cannot_check_once_keep_raw_prune
             said.contains("MISMATCH watch rasoulof version 3: it is stored as accepted at "),
             "{backend}: {said}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert_eq!(
+            said.matches(": it is stored as accepted at ").count(),
+            1,
+            "{backend}: {said}"
+        );
+        // Each version's chain digest covers its time: all three are found.
+        assert_eq!(
+            said.matches(": its chain digest (").count(),
+            3,
+            "{backend}: {said}"
+        );
     }
 }
 
@@ -2807,6 +2836,7 @@ fn as_kept_before_bodies_had_their_own_key(project: &Project, pg_db: Option<&str
              ALTER INDEX old_blobs_pkey RENAME TO blobs_pkey;
              ALTER TABLE versions ADD CONSTRAINT versions_sha256_fkey FOREIGN KEY (sha256) REFERENCES blobs(sha256);
              CREATE INDEX versions_by_blob ON versions(sha256);
+             ALTER TABLE versions DROP COLUMN chain_prev, DROP COLUMN chain_sha256, DROP COLUMN chained_at;
              DELETE FROM schema_migrations WHERE version >= 15;"
         }
     };
@@ -2841,6 +2871,15 @@ async fn versions_kept_before_bodies_had_their_own_key_still_read_and_verify_aft
         let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
         assert!(
             said.contains(" and 2 versions: 0 mismatches"),
+            "{backend}: {said}"
+        );
+        // The upgrade chains them too, and verify says from when.
+        assert!(
+            said.lines()
+                .any(|l| l.starts_with("watch outlet-b: 1 version, chain head ")
+                    && l.contains(
+                        "; version 1 was kept before presswatch chained versions, and chained on "
+                    )),
             "{backend}: {said}"
         );
         let shown = ok(&run(
@@ -2880,5 +2919,136 @@ async fn versions_kept_before_bodies_had_their_own_key_still_read_and_verify_aft
             said.contains("watch outlet-b version 2: its text was stored as "),
             "{backend}: {said}"
         );
+    }
+}
+
+/// Reads one value from a project's state database, as someone with access
+/// to it would: the SQLite file, or the PostgreSQL database `pg_db`.
+fn read_one(project: &Project, pg_db: Option<&str>, sql: &str) -> String {
+    match pg_db {
+        None => rusqlite::Connection::open(project.path("state/presswatch.db"))
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap(),
+        Some(db) => pg::cluster()
+            .unwrap()
+            .psql(db, sql)
+            .unwrap()
+            .trim_end_matches('\n')
+            .to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_altered_with_its_text_digest_recomputed_is_caught_by_the_chain_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        let (_server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        assert!(
+            said.contains("\nwatch rasoulof: 3 versions, chain head "),
+            "{backend}: {said}"
+        );
+        // Someone rewrites the edit (version 2) to say "in Poland", and
+        // stores the forged text under its own SHA-256, so that the text
+        // hashes to what its version says.
+        let text = read_one(
+            &project,
+            pg_db.as_deref(),
+            "SELECT b.body FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = 'rasoulof' AND v.seq = 2",
+        );
+        assert!(text.contains("in Germany"), "{backend}: {text}");
+        let forged = text.replace("in Germany", "in Poland");
+        let sha = presswatch::document::sha256_hex(forged.as_bytes());
+        alter(
+            &project,
+            pg_db.as_deref(),
+            &format!(
+                "INSERT INTO blobs (sha256, body) VALUES ('{sha}', '{}');
+                 UPDATE versions SET body_sha256 = '{sha}' WHERE watch = 'rasoulof' AND seq = 2;",
+                forged.replace('\'', "''")
+            ),
+        );
+        let shown = ok(&run(
+            &["history", "rasoulof", "--show", "2", "--config", &config],
+            &PG_ENV,
+        )
+        .await);
+        assert!(
+            shown.contains("in Poland"),
+            "{backend}: the forgery reads as sound: {shown}"
+        );
+        let out = run(&["verify", "--config", &config], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        let line = said
+            .lines()
+            .find(|l| l.starts_with("MISMATCH watch rasoulof version 2: its chain digest ("))
+            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        assert!(
+            line.contains(") no longer matches the version: its text's SHA-256, its number or the time it was stored was altered since it was stored (recomputed, it is "),
+            "{backend}: {line}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert!(said.contains("What to do:"), "{backend}: {said}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_newest_versions_deleted_with_all_that_names_them_are_caught_against_heads_saved_earlier_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        let (server, project) = edited_and_taken_down(&state).await;
+        let config = project.config_arg();
+        // The story comes back edited again: version 4.
+        server.set(
+            "/2024/05/rasoulof",
+            Route::html(page(&PARAS[1].replace("in Europe", "in France"))),
+        );
+        ok(&run(&["check", "--config", &config], &PG_ENV).await);
+        // The operator keeps verify's output away from the database.
+        let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        let head = said
+            .lines()
+            .find(|l| l.starts_with("watch rasoulof: 4 versions, chain head "))
+            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        assert!(head.contains(" (version 4, stored "), "{backend}: {head}");
+        let heads = project.path("heads.txt");
+        std::fs::write(&heads, &said).unwrap();
+        let heads = heads.display().to_string();
+        let said = ok(&run(&["verify", "--config", &config, "--heads", &heads], &PG_ENV).await);
+        assert!(
+            said.contains("watch rasoulof: the head saved earlier (version 4, ")
+                && said.contains(") is still in the chain, and still its head"),
+            "{backend}: {said}"
+        );
+        // Someone deletes the newest version with everything that names it
+        // (its response and its restore): verify alone finds nothing.
+        alter(
+            &project,
+            pg_db.as_deref(),
+            "DELETE FROM raw_snapshots WHERE watch = 'rasoulof' AND version = 4;
+             DELETE FROM watch_events WHERE watch = 'rasoulof' AND version = 4;
+             DELETE FROM versions WHERE watch = 'rasoulof' AND seq = 4;",
+        );
+        ok(&run(&["verify", "--config", &config], &PG_ENV).await);
+        // Against the heads kept, it is a mismatch.
+        let out = run(&["verify", "--config", &config, "--heads", &heads], &PG_ENV).await;
+        assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stdout);
+        let line = said
+            .lines()
+            .find(|l| {
+                l.starts_with(
+                    "MISMATCH watch rasoulof version 4: the head saved earlier (version 4, ",
+                )
+            })
+            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        assert!(
+            line.ends_with(") is no longer kept, and the watch's newest version is 3: its newest versions were deleted since that head was saved"),
+            "{backend}: {line}"
+        );
+        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
     }
 }

@@ -405,6 +405,43 @@ ALTER TABLE replicas ADD COLUMN IF NOT EXISTS config_ms BIGINT;
         name: "what each replica's channels are set to, without their secrets (replicas.channel_views), so that `presswatch status` shows which replicas hold which settings of a channel they define differently, whose alerts wait until they agree",
         sql: "ALTER TABLE replicas ADD COLUMN IF NOT EXISTS channel_views TEXT[];",
     },
+    Migration {
+        version: 23,
+        name: "each version's link in its watch's hash chain (versions.chain_prev, chain_sha256), taken as it is stored, so that `verify` finds a version altered or deleted against a chain head or an alert's record kept outside the database; the versions kept before are chained now, in order (versions.chained_at)",
+        sql: r#"
+ALTER TABLE versions ADD COLUMN IF NOT EXISTS chain_prev TEXT;
+ALTER TABLE versions ADD COLUMN IF NOT EXISTS chain_sha256 TEXT;
+ALTER TABLE versions ADD COLUMN IF NOT EXISTS chained_at BIGINT;
+-- As crate::store::chain::chain_digest computes it.
+DO $$
+DECLARE
+  v RECORD;
+  last_watch TEXT := NULL;
+  prev TEXT;
+  digest TEXT;
+  now_s BIGINT := extract(epoch FROM now())::BIGINT;
+BEGIN
+  FOR v IN SELECT watch, seq, body_sha256, fetched_at, chain_sha256 FROM versions ORDER BY watch, seq LOOP
+    IF last_watch IS DISTINCT FROM v.watch THEN
+      prev := repeat('0', 64);
+      last_watch := v.watch;
+    END IF;
+    IF v.chain_sha256 IS NULL THEN
+      digest := encode(sha256(convert_to(
+          'presswatch-chain/1' || E'\nprev ' || prev
+          || E'\nwatch ' || encode(sha256(convert_to(v.watch, 'UTF8')), 'hex')
+          || E'\nseq ' || v.seq::TEXT || E'\ntext ' || v.body_sha256
+          || E'\nstored ' || v.fetched_at::TEXT || E'\n', 'UTF8')), 'hex');
+      UPDATE versions SET chain_prev = prev, chain_sha256 = digest, chained_at = now_s
+        WHERE watch = v.watch AND seq = v.seq;
+    ELSE
+      digest := v.chain_sha256;
+    END IF;
+    prev := digest;
+  END LOOP;
+END $$;
+"#,
+    },
 ];
 
 /// The newest schema version this build knows.

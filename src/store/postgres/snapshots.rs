@@ -25,12 +25,12 @@ macro_rules! store_snapshot {
 /// Stores a snapshot.
 const RECORD: &str = concat!("WITH ", store_snapshot!());
 
-/// Stores a version ($1, $2, $17–$20, $22, $23), its text ($20, $21) unless it is
-/// known, and its snapshot.
+/// Stores a version ($1, $2, $17–$20, $22, $23) with its link in the chain
+/// ($24, $25), its text ($20, $21) unless it is known, and its snapshot.
 const RECORD_WITH_VERSION: &str = concat!(
     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($20, $21) ON CONFLICT DO NOTHING),
          version AS (
-            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES ($1, $2, $17, $20, $18, $19, $22, $23)),
+            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256) VALUES ($1, $2, $17, $20, $18, $19, $22, $23, $24, $25)),
          ",
     store_snapshot!()
 );
@@ -47,16 +47,18 @@ pub(super) async fn record_in(
     write(c, watch, version, kind, p, None).await
 }
 
-/// Stores version `seq` of `watch` and its raw snapshot, in one statement
-/// (as [`record_in`] does, with the version).
+/// Stores version `seq` of `watch`, with its link in the chain (`chain`:
+/// the digest before it and its own), and its raw snapshot, in one
+/// statement (as [`record_in`] does, with the version).
 pub(super) async fn record_with_version_in(
     c: &mut Conn,
     watch: &str,
     seq: i64,
     v: &NewVersion,
     p: &Packed<'_>,
+    chain: [&String; 2],
 ) -> PgResult<()> {
-    write(c, watch, seq, SnapshotKind::Version, p, Some(v)).await
+    write(c, watch, seq, SnapshotKind::Version, p, Some((v, chain))).await
 }
 
 /// [`RECORD`], or [`RECORD_WITH_VERSION`] when there is a `version`.
@@ -66,7 +68,7 @@ async fn write(
     seq: i64,
     kind: SnapshotKind,
     p: &Packed<'_>,
-    version: Option<&NewVersion>,
+    version: Option<(&NewVersion, [&String; 2])>,
 ) -> PgResult<()> {
     type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
     let (s, sha, packed) = (p.snapshot, &p.sha256, p.packed.as_ref());
@@ -92,10 +94,10 @@ async fn write(
         &digest.sha256,
         &digest.fields,
     ];
-    let origin = version.map(|v| v.origin.as_str());
-    let body_sha256 = version.map(NewVersion::body_sha256);
+    let origin = version.map(|(v, _)| v.origin.as_str());
+    let body_sha256 = version.map(|(v, _)| v.body_sha256());
     let sql = match (version, &origin, &body_sha256) {
-        (Some(v), Some(origin), Some(body_sha256)) => {
+        (Some((v, [prev, chain])), Some(origin), Some(body_sha256)) => {
             params.extend([
                 &v.sha256 as Param<'_>,
                 &v.fetched_at,
@@ -104,6 +106,8 @@ async fn write(
                 &v.body,
                 &v.reading,
                 &v.page_facts,
+                prev,
+                chain,
             ]);
             RECORD_WITH_VERSION
         }

@@ -8,6 +8,7 @@ use tokio_postgres::Row;
 
 use super::watch::save_watch_in;
 use super::{snapshots, Conn, PgResult, Postgres, Result};
+use crate::store::chain::{chain_digest, ChainLink, CHAIN_START};
 use crate::store::{Durability, EventKind, NewEvent, NewVersion, Origin, VersionRow, WatchState};
 
 impl Postgres {
@@ -69,14 +70,11 @@ impl Postgres {
     /// The kept versions of a watch, oldest first.
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         self.run(async |c| {
-            Ok(c.query(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = $1 ORDER BY seq",
-                &[&watch],
-            )
-            .await?
-            .iter()
-            .map(version_row)
-            .collect())
+            Ok(c.query(VERSIONS, &[&watch])
+                .await?
+                .iter()
+                .map(version_row)
+                .collect())
         })
     }
 
@@ -90,10 +88,7 @@ impl Postgres {
         let n = n as i64;
         self.run(async |c| {
             let mut rows: Vec<VersionRow> = c
-                .query(
-                    "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2",
-                    &[&watch, &n],
-                )
+                .query(NEWEST_VERSIONS, &[&watch, &n])
                 .await?
                 .iter()
                 .map(version_row)
@@ -116,9 +111,35 @@ impl Postgres {
     }
 }
 
-/// A version from a row of `versions` (seq, sha256, fetched_at, origin,
-/// body_sha256, reading, page_facts).
+/// The columns a [`VersionRow`] is read from, in [`version_row`]'s order.
+macro_rules! version_columns {
+    () => {
+        "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at"
+    };
+}
+/// A watch's kept versions, oldest first.
+const VERSIONS: &str = concat!(
+    "SELECT ",
+    version_columns!(),
+    " FROM versions WHERE watch = $1 ORDER BY seq"
+);
+/// A watch's newest $2 versions, newest first.
+const NEWEST_VERSIONS: &str = concat!(
+    "SELECT ",
+    version_columns!(),
+    " FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2"
+);
+
+/// A version from a row of [`VERSIONS`].
 fn version_row(r: &Row) -> VersionRow {
+    let chain = match (r.get::<_, Option<String>>(7), r.get::<_, Option<String>>(8)) {
+        (Some(prev), Some(digest)) => Some(ChainLink {
+            prev,
+            digest,
+            chained_at: r.get(9),
+        }),
+        _ => None,
+    };
     VersionRow {
         seq: r.get(0),
         sha256: r.get(1),
@@ -127,6 +148,7 @@ fn version_row(r: &Row) -> VersionRow {
         body_sha256: r.get(4),
         reading: r.get(5),
         page_facts: r.get(6),
+        chain,
     }
 }
 
@@ -142,37 +164,52 @@ async fn record_version_in(
     raw: Option<&snapshots::Packed<'_>>,
     raw_pruned: &mut snapshots::RawPruned,
 ) -> PgResult<usize> {
+    // The newest version, read in the transaction that stores the next:
+    // two writers of one watch (which its lease rules out) would both
+    // take the same number, and the second's insert fail on the key, so a
+    // watch's chain never forks.
     let history = c
         .query_one(
             "SELECT (SELECT sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1),
-                    COALESCE(MAX(seq), 0), COUNT(*)
+                    COALESCE(MAX(seq), 0), COUNT(*),
+                    (SELECT chain_sha256 FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT 1)
              FROM versions WHERE watch = $1",
             &[&watch],
         )
         .await?;
-    let (newest, mut last_seq, mut kept): (Option<String>, i64, i64) =
-        (history.get(0), history.get(1), history.get(2));
+    let (newest, mut last_seq, mut kept, newest_chain): (Option<String>, i64, i64, Option<String>) = (
+        history.get(0),
+        history.get(1),
+        history.get(2),
+        history.get(3),
+    );
     if newest.as_deref() != Some(v.sha256.as_str()) {
         last_seq += 1;
         kept += 1;
+        let prev = newest_chain.unwrap_or_else(|| CHAIN_START.to_string());
+        let body_sha256 = v.body_sha256();
+        let chain = chain_digest(&prev, watch, last_seq, &body_sha256, v.fetched_at);
         match raw {
             Some(raw) => {
-                snapshots::record_with_version_in(c, watch, last_seq, v, raw).await?;
+                snapshots::record_with_version_in(c, watch, last_seq, v, raw, [&prev, &chain])
+                    .await?;
             }
             None => {
                 c.execute(
                     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($6, $7) ON CONFLICT DO NOTHING)
-                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES ($1, $2, $3, $6, $4, $5, $8, $9)",
+                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256) VALUES ($1, $2, $3, $6, $4, $5, $8, $9, $10, $11)",
                     &[
                         &watch,
                         &last_seq,
                         &v.sha256,
                         &v.fetched_at,
                         &v.origin.as_str(),
-                        &v.body_sha256(),
+                        &body_sha256,
                         &v.body,
                         &v.reading,
                         &v.page_facts,
+                        &prev,
+                        &chain,
                     ],
                 )
                 .await?;

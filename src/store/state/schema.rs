@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS versions (
     origin      TEXT NOT NULL DEFAULT 'fetched',
     reading     TEXT,
     page_facts  TEXT,
+    chain_prev   TEXT,
+    chain_sha256 TEXT,
+    chained_at   INTEGER,
     PRIMARY KEY (watch, seq)
 );
 CREATE TABLE IF NOT EXISTS watch_events (
@@ -280,6 +283,31 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn,
         |conn| has_column(conn, "versions", "page_facts"),
         |conn| conn.execute_batch("ALTER TABLE versions ADD COLUMN page_facts TEXT"),
+    )?;
+    // Each version's link in its watch's hash chain (`chain_prev`,
+    // `chain_sha256`), taken as it is stored; `chained_at` when an upgrade
+    // chained one kept before (or stored by an older presswatch since).
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "versions", "chain_sha256"),
+        |conn| {
+            conn.execute_batch(
+                "ALTER TABLE versions ADD COLUMN chain_prev TEXT;
+                 ALTER TABLE versions ADD COLUMN chain_sha256 TEXT;
+                 ALTER TABLE versions ADD COLUMN chained_at INTEGER;",
+            )
+        },
+    )?;
+    once_under_lock(
+        conn,
+        |conn| {
+            conn.query_row(
+                "SELECT NOT EXISTS(SELECT 1 FROM versions WHERE chain_sha256 IS NULL)",
+                [],
+                |r| r.get(0),
+            )
+        },
+        |conn| super::versions::chain_unchained(conn, None, chrono::Utc::now().timestamp()),
     )
 }
 

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::events::{EventKind, NewEvent};
 use super::watch::{save_watch_in, WatchState};
 use super::{Durability, Result, Sqlite};
+use crate::store::chain::{chain_digest, ChainLink, CHAIN_START};
 use crate::store::snapshots::{self, NewSnapshot};
 
 /// A newly accepted version of a watch's document, for [`crate::store::State::save_check`].
@@ -98,6 +99,39 @@ pub struct VersionRow {
     /// What later checks need to know of its page, kept when its raw
     /// response is not ([`NewVersion::page_facts`]).
     pub page_facts: Option<String>,
+    /// Its link in the watch's hash chain ([`crate::store::chain`]);
+    /// `None` for a version stored by an older presswatch since this one
+    /// last opened the database (the next opening chains it).
+    pub chain: Option<ChainLink>,
+}
+
+/// The columns a [`VersionRow`] is read from, in [`version_row`]'s order.
+pub(in crate::store) const VERSION_COLUMNS: &str =
+    "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at";
+
+/// A version from a row of [`VERSION_COLUMNS`].
+fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
+    let chain = match (
+        r.get::<_, Option<String>>(7)?,
+        r.get::<_, Option<String>>(8)?,
+    ) {
+        (Some(prev), Some(digest)) => Some(ChainLink {
+            prev,
+            digest,
+            chained_at: r.get(9)?,
+        }),
+        _ => None,
+    };
+    Ok(VersionRow {
+        seq: r.get(0)?,
+        sha256: r.get(1)?,
+        stored_at: r.get(2)?,
+        origin: Origin::parse(&r.get::<_, String>(3)?),
+        body_sha256: r.get(4)?,
+        reading: r.get(5)?,
+        page_facts: r.get(6)?,
+        chain,
+    })
 }
 
 impl Sqlite {
@@ -160,22 +194,12 @@ impl Sqlite {
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         let db = self.reader();
         let mut st = db
-            .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = ?1 ORDER BY seq",
-            )
+            .prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} FROM versions WHERE watch = ?1 ORDER BY seq"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([watch], |r| {
-                Ok(VersionRow {
-                    seq: r.get(0)?,
-                    sha256: r.get(1)?,
-                    stored_at: r.get(2)?,
-                    origin: Origin::parse(&r.get::<_, String>(3)?),
-                    body_sha256: r.get(4)?,
-                    reading: r.get(5)?,
-                    page_facts: r.get(6)?,
-                })
-            })
+            .query_map([watch], version_row)
             .map_err(|e| self.err(e))?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))
@@ -190,22 +214,12 @@ impl Sqlite {
     pub fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>> {
         let db = self.reader();
         let mut st = db
-            .prepare_cached(
-                "SELECT seq, sha256, fetched_at, origin, body_sha256, reading, page_facts FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2"
+            ))
             .map_err(|e| self.err(e))?;
         let mut rows = st
-            .query_map(params![watch, n as i64], |r| {
-                Ok(VersionRow {
-                    seq: r.get(0)?,
-                    sha256: r.get(1)?,
-                    stored_at: r.get(2)?,
-                    origin: Origin::parse(&r.get::<_, String>(3)?),
-                    body_sha256: r.get(4)?,
-                    reading: r.get(5)?,
-                    page_facts: r.get(6)?,
-                })
-            })
+            .query_map(params![watch, n as i64], version_row)
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
@@ -226,11 +240,11 @@ impl Sqlite {
     }
 }
 
-/// The hash of a watch's newest version.
+/// A watch's newest version: its number, its content hash and its chain digest.
 const LATEST_VERSION: &str =
-    "SELECT sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1";
-/// Adds a watch's next version, returning its number.
-const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts) VALUES (?1, COALESCE((SELECT MAX(seq) FROM versions WHERE watch = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq";
+    "SELECT seq, sha256, chain_sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1";
+/// Adds a watch's next version (?2) with its link in the chain (?9, ?10).
+const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 /// Deletes a watch's versions beyond the newest ?2, returning their texts' addresses.
 const PRUNE_VERSIONS: &str = "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256";
 /// Deletes a watch's takedowns and restores of versions no longer kept.
@@ -246,26 +260,40 @@ fn record_version_in(
     raw: Option<&snapshots::Packed<'_>>,
     raw_pruned: &mut snapshots::RawPruned,
 ) -> rusqlite::Result<usize> {
-    let last: Option<String> = db
+    let mut last: Option<(i64, String, Option<String>)> = db
         .prepare_cached(LATEST_VERSION)?
-        .query_row([watch], |r| r.get(0))
+        .query_row([watch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if last.as_deref() != Some(v.sha256.as_str()) {
+    if let Some((_, _, None)) = last {
+        // Stored by an older presswatch since this one opened the database:
+        // chained first, so that the new version links to it.
+        chain_unchained(db, Some(watch), chrono::Utc::now().timestamp())?;
+        last = db
+            .prepare_cached(LATEST_VERSION)?
+            .query_row([watch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+    }
+    if last.as_ref().map(|(_, sha, _)| sha.as_str()) != Some(v.sha256.as_str()) {
         let body_sha256 = v.body_sha256();
         db.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, body) VALUES (?1, ?2)")?
             .execute(params![body_sha256, v.body])?;
-        let seq: i64 = db.prepare_cached(NEW_VERSION)?.query_row(
-            params![
-                watch,
-                v.sha256,
-                body_sha256,
-                v.fetched_at,
-                v.origin.as_str(),
-                v.reading,
-                v.page_facts
-            ],
-            |r| r.get(0),
-        )?;
+        let (seq, prev) = match last {
+            Some((seq, _, chain)) => (seq + 1, chain.unwrap_or_else(|| CHAIN_START.to_string())),
+            None => (1, CHAIN_START.to_string()),
+        };
+        let chain = chain_digest(&prev, watch, seq, &body_sha256, v.fetched_at);
+        db.prepare_cached(NEW_VERSION)?.execute(params![
+            watch,
+            seq,
+            v.sha256,
+            body_sha256,
+            v.fetched_at,
+            v.origin.as_str(),
+            v.reading,
+            v.page_facts,
+            prev,
+            chain
+        ])?;
         if let Some(raw) = raw {
             snapshots::record_in(db, watch, seq, snapshots::SnapshotKind::Version, raw)?;
         }
@@ -290,6 +318,48 @@ fn record_version_in(
         snapshots::cap_in(db, cap, v.fetched_at.saturating_mul(1000), raw_pruned)?;
     }
     Ok(dropped.len())
+}
+
+/// Chains the versions that have no chain digest (of `watch`, or of every
+/// watch), in each watch's order: those kept before presswatch chained its
+/// versions, or stored since by an older presswatch. Each links to the
+/// version before it (or, for the oldest kept, to [`CHAIN_START`]) and is
+/// marked chained `now`, not as it was stored.
+pub(super) fn chain_unchained(
+    db: &Connection,
+    watch: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let rows: Vec<(String, i64, String, i64, Option<String>)> = db
+        .prepare(
+            "SELECT watch, seq, body_sha256, fetched_at, chain_sha256 FROM versions
+             WHERE watch IN (SELECT watch FROM versions WHERE chain_sha256 IS NULL AND (?1 IS NULL OR watch = ?1))
+             ORDER BY watch, seq",
+        )?
+        .query_map([watch], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut set = db.prepare(
+        "UPDATE versions SET chain_prev = ?3, chain_sha256 = ?4, chained_at = ?5 WHERE watch = ?1 AND seq = ?2",
+    )?;
+    let mut before: Option<(&str, String)> = None;
+    for (watch, seq, text, stored_at, chain) in &rows {
+        let prev = match &before {
+            Some((w, digest)) if w == watch => digest.clone(),
+            _ => CHAIN_START.to_string(),
+        };
+        let digest = match chain {
+            Some(digest) => digest.clone(),
+            None => {
+                let digest = chain_digest(&prev, watch, *seq, text, *stored_at);
+                set.execute(params![watch, seq, prev, digest, now])?;
+                digest
+            }
+        };
+        before = Some((watch, digest));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -402,6 +472,60 @@ mod tests {
                 "recompiled: {sql}"
             );
         }
+    }
+
+    #[test]
+    fn each_version_is_chained_to_the_one_before_and_pruning_keeps_the_oldest_kepts_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        for (i, body) in ["one", "two", "three"].iter().enumerate() {
+            record(&st, "w", &format!("h{i}"), body, 100 + i as i64, 2);
+        }
+        let v = st.versions("w").unwrap();
+        assert_eq!(v.iter().map(|r| r.seq).collect::<Vec<_>>(), [2, 3]);
+        let (two, three) = (v[0].chain.clone().unwrap(), v[1].chain.clone().unwrap());
+        assert_eq!(three.prev, two.digest, "linked to the version before");
+        assert_eq!(
+            three.digest,
+            chain_digest(&two.digest, "w", 3, &v[1].body_sha256, 101 + 1)
+        );
+        // Version 2's link to the pruned version 1 is kept as stored.
+        let one = chain_digest(
+            CHAIN_START,
+            "w",
+            1,
+            &crate::document::sha256_hex(b"one"),
+            100,
+        );
+        assert_eq!(two.prev, one);
+        assert_eq!((two.chained_at, three.chained_at), (None, None));
+    }
+
+    #[test]
+    fn versions_kept_before_chains_are_chained_in_order_when_the_database_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        record(&st, "w", "h1", "one", 100, 10);
+        record(&st, "w", "h2", "two", 200, 10);
+        let stored = st.versions("w").unwrap();
+        // As an older presswatch left them: no chain.
+        st.db()
+            .execute_batch("UPDATE versions SET chain_prev = NULL, chain_sha256 = NULL")
+            .unwrap();
+        drop(st);
+        let st = Sqlite::open(dir.path()).unwrap();
+        let v = st.versions("w").unwrap();
+        for (now, then) in v.iter().zip(&stored) {
+            let (now, then) = (now.chain.as_ref().unwrap(), then.chain.as_ref().unwrap());
+            assert_eq!((&now.prev, &now.digest), (&then.prev, &then.digest));
+            assert!(now.chained_at.is_some(), "chained by the upgrade");
+        }
+        // The next version is chained as it is stored, to the last.
+        record(&st, "w", "h3", "three", 300, 10);
+        let v = st.versions("w").unwrap();
+        let last = v[2].chain.as_ref().unwrap();
+        assert_eq!(last.prev, v[1].chain.as_ref().unwrap().digest);
+        assert_eq!(last.chained_at, None);
     }
 
     #[test]
