@@ -136,12 +136,13 @@ pub(super) enum NewBaseline {
 /// Stores what a check leaves behind, in the order that loses nothing to a
 /// crash: its alerts into the outbox, then the baseline, then the versions,
 /// the events (a move, a takedown or restore) and the watch's state in one
-/// transaction.
+/// transaction. The versions are made before the alerts go out: each alert
+/// carries the chain digest of the version it reports ([`records`]).
 /// `queued` counts the alerts in the outbox, also when a later step fails.
 pub(super) fn store(
     ctx: &Context,
     watch: &Watch,
-    alerts: &[Alert],
+    alerts: &mut [Alert],
     keep: Keep,
     st: &WatchState,
     queued: &mut usize,
@@ -152,19 +153,6 @@ pub(super) fn store(
             .record_takedown(&watch.name, *version, raw)
             .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
     }
-    enqueue(ctx, watch, alerts, queued)?;
-    if !alerts.is_empty() {
-        failpoint("after-enqueue");
-    }
-    // A directory that takes no file is said as validate says it: which
-    // config line, what is wrong, what to do; not only the system's error.
-    let baseline_error = |e: std::io::Error| {
-        let path = ctx.baselines.path(&watch.name);
-        match crate::preflight::baseline_dir_refusal(&ctx.config) {
-            Some(why) => format!("cannot write baseline {}: {why}", path.display()),
-            None => format!("writing baseline {}: {e}", path.display()),
-        }
-    };
     let mut versions: Vec<NewVersion> = keep.file_version.into_iter().collect();
     let fetched = |sha256: String, body: String, fetched_at: i64, raw, reading| NewVersion {
         sha256,
@@ -181,6 +169,9 @@ pub(super) fn store(
         reading,
         page_facts: None,
     };
+    // The new baseline's text, and for a listing or feed what it remembers.
+    let mut baseline = None;
+    let mut seen = None;
     match keep.baseline {
         None => {}
         Some(NewBaseline::Article {
@@ -191,15 +182,13 @@ pub(super) fn store(
             facts,
         }) => {
             let body = doc.to_baseline(watch.url.as_str(), &at);
-            ctx.baselines
-                .write(&watch.name, &body)
-                .map_err(baseline_error)?;
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
             let reading = Some(extract::reading(watch.selector.as_deref()));
             versions.push(NewVersion {
                 page_facts: facts,
-                ..fetched(hash, body, Utc::now().timestamp(), raw, reading)
+                ..fetched(hash, body.clone(), Utc::now().timestamp(), raw, reading)
             });
+            baseline = Some(body);
         }
         Some(NewBaseline::Items {
             items,
@@ -210,29 +199,47 @@ pub(super) fn store(
             now,
             masthead,
         }) => {
-            if let Some(f) = &keep.follow {
-                let failed: Vec<&Item> = f.failed.iter().collect();
-                ctx.state
-                    .record_follow_tries(&watch.name, &failed, &as_strs(&f.done), now)
-                    .map_err(|e| e.to_string())?;
-            }
-            ctx.state
-                .mark_seen(&watch.name, &items, &untitled, now)
-                .map_err(|e| e.to_string())?;
-            if !gone.is_empty() {
-                ctx.state
-                    .mark_seen(&watch.name, &gone, &untitled, now)
-                    .map_err(|e| e.to_string())?;
-            }
             let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339(), &masthead);
-            ctx.baselines
-                .write(&watch.name, &body)
-                .map_err(baseline_error)?;
             if let Some(hash) = new_version {
                 let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
-                versions.push(fetched(hash, body, now, raw, None));
+                versions.push(fetched(hash, body.clone(), now, raw, None));
             }
+            baseline = Some(body);
+            seen = Some((items, gone, untitled, now));
         }
+    }
+    records(&ctx.state, &watch.name, &versions, alerts)
+        .map_err(|e| format!("reading the history of watch {}: {e}", watch.name))?;
+    enqueue(ctx, watch, alerts, queued)?;
+    if !alerts.is_empty() {
+        failpoint("after-enqueue");
+    }
+    if let Some((items, gone, untitled, now)) = seen {
+        if let Some(f) = &keep.follow {
+            let failed: Vec<&Item> = f.failed.iter().collect();
+            ctx.state
+                .record_follow_tries(&watch.name, &failed, &as_strs(&f.done), now)
+                .map_err(|e| e.to_string())?;
+        }
+        ctx.state
+            .mark_seen(&watch.name, &items, &untitled, now)
+            .map_err(|e| e.to_string())?;
+        if !gone.is_empty() {
+            ctx.state
+                .mark_seen(&watch.name, &gone, &untitled, now)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    if let Some(body) = baseline {
+        // A directory that takes no file is said as validate says it: which
+        // config line, what is wrong, what to do; not only the system's error.
+        ctx.baselines.write(&watch.name, &body).map_err(|e| {
+            let path = ctx.baselines.path(&watch.name);
+            match crate::preflight::baseline_dir_refusal(&ctx.config) {
+                Some(why) => format!("cannot write baseline {}: {why}", path.display()),
+                None => format!("writing baseline {}: {e}", path.display()),
+            }
+        })?;
     }
     // After the items are recorded as seen: a retitle updates their row.
     ctx.state
@@ -250,6 +257,59 @@ pub(super) fn store(
         .save_check(&watch.name, st, &versions, &keep.events, durability)
         .map(|_pruned| ())
         .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
+}
+
+/// Gives each alert's evidence its record: the chain digest of the version
+/// it reports ([`crate::store::chain`]), one of the `versions` this check
+/// stores (computed as `save_check` will chain it: the check holds the
+/// watch, so nothing else stores a version of it meanwhile) or one kept
+/// before (a takedown's). None when the newest kept version has no chain
+/// digest yet (stored by an older presswatch: storing chains it first).
+fn records(
+    state: &State,
+    watch: &str,
+    versions: &[NewVersion],
+    alerts: &mut [Alert],
+) -> Result<(), StateError> {
+    use crate::store::chain::{chain_digest, CHAIN_START};
+    if alerts.iter().all(|a| a.evidence.is_none()) {
+        return Ok(());
+    }
+    let latest = state.latest(watch)?;
+    if latest.as_ref().is_some_and(|v| v.chain.is_none()) {
+        return Ok(());
+    }
+    let mut last = latest.map(|v| (v.seq, v.sha256, v.chain.map(|c| c.digest)));
+    let mut made = std::collections::HashMap::new();
+    for v in versions {
+        if last.as_ref().is_some_and(|(_, sha, _)| *sha == v.sha256) {
+            continue;
+        }
+        let (seq, prev) = match last {
+            Some((seq, _, chain)) => (seq + 1, chain.unwrap_or_else(|| CHAIN_START.into())),
+            None => (1, CHAIN_START.to_string()),
+        };
+        let digest = chain_digest(&prev, watch, seq, &v.body_sha256(), v.fetched_at);
+        made.insert(seq, digest.clone());
+        last = Some((seq, v.sha256.clone(), Some(digest)));
+    }
+    let mut kept = None;
+    for e in alerts.iter_mut().filter_map(|a| a.evidence.as_mut()) {
+        e.record = match made.get(&e.version) {
+            Some(digest) => Some(digest.clone()),
+            None => {
+                if kept.is_none() {
+                    kept = Some(state.versions(watch)?);
+                }
+                kept.iter()
+                    .flatten()
+                    .find(|v| v.seq == e.version)
+                    .and_then(|v| v.chain.as_ref())
+                    .map(|c| c.digest.clone())
+            }
+        };
+    }
+    Ok(())
 }
 
 /// Borrows each string of a list.

@@ -463,7 +463,8 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
         .then(|| (watch.kind.as_str(), watch.url.to_string()));
         let stored = ctx.storage(move |ctx| {
             let mut queued = 0;
-            let stored = store(ctx, &w, &alerts, keep, &st, &mut queued).and_then(|()| {
+            let mut alerts = alerts;
+            let stored = store(ctx, &w, &mut alerts, keep, &st, &mut queued).and_then(|()| {
                 let Some((kind, url)) = &checked else {
                     return Ok(());
                 };

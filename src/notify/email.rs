@@ -43,6 +43,7 @@ macro_rules! tag_header {
 
 tag_header!(KindHeader, "X-Presswatch-Kind");
 tag_header!(WatchHeader, "X-Presswatch-Watch");
+tag_header!(RecordHeader, "X-Presswatch-Record");
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): vacation responders and
 /// ticket systems must not answer alerts.
@@ -63,7 +64,8 @@ impl Header for AutoSubmitted {
 
 /// Builds the email: multipart/alternative (plain text, then HTML), a
 /// Message-ID unique to this installation, `X-Presswatch-Kind` and
-/// `X-Presswatch-Watch` for filters, and for an alert that continues a
+/// `X-Presswatch-Watch` for filters, `X-Presswatch-Record` (the chain
+/// digest of the version the alert reports, whole), and for an alert that continues a
 /// story In-Reply-To (the latest earlier alert) and References (the whole
 /// chain, oldest first, at most [`MAX_REFERENCES`]) so mail clients thread
 /// them. Page text only ever reaches the Subject (control characters
@@ -90,6 +92,15 @@ pub fn build_message(
                 .message_id(Some(mid(&alert.id)))
                 .header(KindHeader(alert.kind.as_str().to_string()))
                 .header(WatchHeader(alert.watch.clone()));
+            // The whole record, for `presswatch verify --record` to read
+            // from the saved email: "HEX (version N)".
+            if let Some((record, version)) = alert
+                .evidence
+                .as_ref()
+                .and_then(|e| Some((e.record.clone()?, e.version)))
+            {
+                b = b.header(RecordHeader(format!("{record} (version {version})")));
+            }
             if let Some(last) = thread.ids.last() {
                 let first = thread.ids.len().saturating_sub(MAX_REFERENCES - 1).max(1);
                 let refs: Vec<String> = thread.ids[..1]

@@ -52,7 +52,11 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                 .filter(|page| is_web_link(page))
                 .map(|page| format!(" · <{}|Evidence>", slack_url(page)))
                 .unwrap_or_default();
-            let head = format!("*{}*\n{link}{evidence}\n", slack_escape(&alert.subject()));
+            let head = format!(
+                "*{}*\n{link}{evidence}\n{}",
+                slack_escape(&alert.subject()),
+                record_line(alert, slack_escape)
+            );
             let items = slack_item_links(alert);
             // In a code block Slack shows `*Evin*` as it is: a passage's
             // keyword is shown as the page writes it (the line above the
@@ -65,7 +69,11 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             json!({ "text": text, "unfurl_links": false, "unfurl_media": false })
         }
         WebhookFormat::Discord => {
-            let head = format!("**{}**\n<{url}>\n", markdown_escape(&alert.subject()),);
+            let head = format!(
+                "**{}**\n<{url}>\n{}",
+                markdown_escape(&alert.subject()),
+                record_line(alert, markdown_escape)
+            );
             let text = markdown_escape(&render::text_marking(alert, ctx, KEYWORD_MARKS));
             // Each keyword's two marks become four asterisks.
             let room = DISCORD_MAX_CHARS.saturating_sub(
@@ -85,7 +93,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             } else {
                 body
             };
-            json!({
+            let mut card = json!({
                 "type": "message",
                 "attachments": [{
                     "contentType": "application/vnd.microsoft.card.adaptive",
@@ -101,9 +109,25 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                         "actions": [{ "type": "Action.OpenUrl", "title": what, "url": url }]
                     }
                 }]
-            })
+            });
+            if let Some(line) = render::record_line(alert) {
+                let block = json!({ "type": "TextBlock", "text": markdown_escape(&line), "wrap": true, "isSubtle": true, "size": "Small" });
+                if let Some(blocks) = card["attachments"][0]["content"]["body"].as_array_mut() {
+                    blocks.push(block);
+                }
+            }
+            card
         }
     }
+}
+
+/// The alert's record line ([`render::record_line`]) escaped for a chat,
+/// with its line break, placed in the message's heading so that no cut to
+/// the service's size limit takes it away; empty when the alert has none.
+fn record_line(alert: &Alert, escape: fn(&str) -> String) -> String {
+    render::record_line(alert)
+        .map(|line| format!("{}\n", escape(&line)))
+        .unwrap_or_default()
 }
 
 /// Most characters a Slack message gives to its items' links

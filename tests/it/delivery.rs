@@ -2373,6 +2373,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
             Some(_) => {
                 assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "22");
                 sql("ALTER TABLE outbox DROP COLUMN sending_since;
+                     ALTER TABLE versions DROP COLUMN chain_prev, DROP COLUMN chain_sha256, DROP COLUMN chained_at;
                      ALTER TABLE versions DROP COLUMN page_facts;
                      ALTER TABLE replicas DROP COLUMN watches;
                      ALTER TABLE replicas DROP COLUMN channels;

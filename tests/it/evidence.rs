@@ -2943,13 +2943,38 @@ fn read_one(project: &Project, pg_db: Option<&str>, sql: &str) -> String {
 async fn a_version_altered_with_its_text_digest_recomputed_is_caught_by_the_chain_on_either_backend(
 ) {
     for (backend, state, pg_db) in state_backends() {
-        let (_server, project) = edited_and_taken_down(&state).await;
+        let (server, project) = edited_and_taken_down(&state).await;
         let config = project.config_arg();
         let said = ok(&run(&["verify", "--config", &config], &PG_ENV).await);
         assert!(
             said.contains("\nwatch rasoulof: 3 versions, chain head "),
             "{backend}: {said}"
         );
+        // Each alert carried the record of the version it reports, as the
+        // check stored it: the edit's (version 2), the restore's (version 3,
+        // the text come back) and the takedown's (version 3, kept before).
+        let posted: Vec<serde_json::Value> = server
+            .requests_to("/hook")
+            .iter()
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect();
+        assert_eq!(posted.len(), 3, "{backend}: {posted:?}");
+        for alert in &posted {
+            let (record, version) = (&alert["evidence"]["record"], &alert["evidence"]["version"]);
+            let record = record
+                .as_str()
+                .unwrap_or_else(|| panic!("{backend}: {alert}"));
+            let said = ok(&run(
+                &["verify", "--config", &config, "--record", record],
+                &PG_ENV,
+            )
+            .await);
+            assert!(
+                said.contains(&format!(" is watch rasoulof version {version}, stored "))
+                    && said.contains(": the chain still holds it, unbroken "),
+                "{backend}: {alert}: {said}"
+            );
+        }
         // Someone rewrites the edit (version 2) to say "in Poland", and
         // stores the forged text under its own SHA-256, so that the text
         // hashes to what its version says.
@@ -3051,4 +3076,112 @@ async fn the_newest_versions_deleted_with_all_that_names_them_are_caught_against
         );
         assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_is_rewritten() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof";
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\nfrom = \"presswatch <alerts@example.org>\"\nto = [\"desk@example.org\"]\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n",
+        server.url("/hook"),
+        server.url(path)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    server.set(path, Route::html(page(PARAS[1])));
+    ok(&run(&["check", "--config", &config], &[]).await);
+    server.set(
+        path,
+        Route::html(page(&PARAS[1].replace("in Europe", "in Germany"))),
+    );
+    ok(&run(&["check", "--config", &config], &[]).await);
+    let raw = mails.lock().unwrap()[0].clone();
+    let mail = MessageParser::default().parse(&raw).unwrap();
+    // The email carries the chain digest of the version it reports: whole
+    // in a header, short and labelled in its text and HTML.
+    let header = mail
+        .header_raw("X-Presswatch-Record")
+        .expect("an X-Presswatch-Record header")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let record = header.split(' ').next().unwrap().to_string();
+    assert_eq!(header, format!("{record} (version 2)"));
+    assert_eq!(record.len(), 64, "{header}");
+    let short = format!("{}…{}", &record[..8], &record[56..]);
+    let line = format!(
+        "Record {short} (version 2) — presswatch verify can prove this version is unaltered"
+    );
+    let text = mail.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(text.contains(&format!("\n-- \n[-removed words-] {{+added words+}}\n{line}\npresswatch · watch rasoulof · alert ")), "{text}");
+    assert!(
+        mail.body_html(0).unwrap().contains(&line),
+        "the HTML footer"
+    );
+    // The webhook's JSON carries it whole, as the email's header does.
+    let posted: serde_json::Value =
+        serde_json::from_slice(&server.requests_to("/hook")[0].body).unwrap();
+    assert_eq!(posted["evidence"]["record"], record.as_str());
+    assert_eq!(posted["evidence"]["version"], 2);
+
+    // Staff saved the email; verify finds its record in the chain.
+    let eml = project.path("alert.eml");
+    std::fs::write(&eml, &raw).unwrap();
+    let eml = eml.display().to_string();
+    let said = ok(&run(&["verify", "--config", &config, "--record", &eml], &[]).await);
+    let found = said
+        .lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                "record {short} is watch rasoulof version 2, stored "
+            ))
+        })
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        found.contains(": the chain still holds it, unbroken (it is the watch's head): its text is the one presswatch stored then (`presswatch history rasoulof --show 2 --config "),
+        "{found}"
+    );
+    // The short form read off the alert does as well.
+    let said = ok(&run(&["verify", "--config", &config, "--record", &short], &[]).await);
+    assert!(
+        said.contains(&format!("record {short} is watch rasoulof version 2")),
+        "{said}"
+    );
+
+    // Someone able to write the database rewrites version 2 to say "in
+    // Poland" and recomputes every digest it carries, its chain digest too:
+    // verify alone finds nothing, the record the email kept is no longer held.
+    let db = rusqlite::Connection::open(project.path("state/presswatch.db")).unwrap();
+    let (text, prev, stored): (String, String, i64) = db
+        .query_row(
+            "SELECT b.body, v.chain_prev, v.fetched_at FROM versions v JOIN blobs b ON b.sha256 = v.body_sha256 WHERE v.watch = 'rasoulof' AND v.seq = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let forged = text.replace("in Germany", "in Poland");
+    let sha = presswatch::document::sha256_hex(forged.as_bytes());
+    let chain = presswatch::store::chain::chain_digest(&prev, "rasoulof", 2, &sha, stored);
+    db.execute(
+        "INSERT INTO blobs (sha256, body) VALUES (?1, ?2)",
+        [&sha, &forged],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE versions SET body_sha256 = ?1, chain_sha256 = ?2 WHERE watch = 'rasoulof' AND seq = 2",
+        [&sha, &chain],
+    )
+    .unwrap();
+    drop(db);
+    ok(&run(&["verify", "--config", &config], &[]).await);
+    let out = run(&["verify", "--config", &config, "--record", &eml], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.lines().any(|l| l == format!("MISMATCH record {short} (watch rasoulof version 2, as the alert said) is held by no kept version: the version it was given for was deleted, or rewritten with its digests recomputed, since the alert that carried it went out (unless keep_versions pruned it since: a version older than its watch's oldest kept)")),
+        "{said}"
+    );
 }

@@ -2537,9 +2537,11 @@ async fn a_slack_alert_of_several_items_links_each_and_its_evidence_outside_the_
     let [hook] = server.requests_to("/hook").try_into().expect("one message");
     let v: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
     let text = v["text"].as_str().unwrap();
+    // The alert's record under the links, outside the code block too.
+    let record = v2_record(&text);
     assert!(
         text.contains(&format!(
-            "\n<{}|Open the watched page> · <https://evidence.example/pw/wire/v2.html|Evidence>\n```",
+            "\n<{}|Open the watched page> · <https://evidence.example/pw/wire/v2.html|Evidence>\nRecord {record} (version 2) — presswatch verify can prove this version is unaltered\n```",
             server.url("/feed.xml")
         )),
         "{text}"
@@ -2552,4 +2554,10 @@ async fn a_slack_alert_of_several_items_links_each_and_its_evidence_outside_the_
         ),
         "{text}"
     );
+}
+
+/// The short record a chat message's heading gives (`Record 3f2a91c0…e1d254c9`).
+fn v2_record(text: &str) -> String {
+    let at = text.find("\nRecord ").expect("a record line") + "\nRecord ".len();
+    text[at..].split(' ').next().unwrap().to_string()
 }

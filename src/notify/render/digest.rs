@@ -167,6 +167,7 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
     }
     b.push_str(&html_footer(
         coloured,
+        None,
         &format!(
             "presswatch digest · {}",
             crate::text::plural(alerts.len(), "alert", "alerts")

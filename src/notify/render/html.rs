@@ -154,15 +154,19 @@ pub(super) fn page(inner: &str, story: &str) -> String {
     )
 }
 
-/// The footer: the legend (when something is coloured) and the signature line.
-pub(super) fn html_footer(coloured: bool, text: &str) -> String {
-    let legend = if coloured {
+/// The footer: the legend (when something is coloured), the alert's
+/// record ([`super::record_line`]) when it has one, and the signature line.
+pub(super) fn html_footer(coloured: bool, record: Option<String>, text: &str) -> String {
+    let mut legend = if coloured {
         format!(
             "Removed words are <del style=\"{DEL_STYLE}\">struck through</del>, added words <ins style=\"{INS_STYLE}\">underlined</ins>.<br>"
         )
     } else {
         String::new()
     };
+    if let Some(line) = record {
+        legend.push_str(&format!("{}<br>", escape(&line)));
+    }
     format!(
         "<div style=\"border-top:1px solid {};margin-top:16px;padding-top:8px;font-size:12px;line-height:1.5;color:{};\">{legend}{}</div>",
         colour::RULE,
@@ -174,7 +178,11 @@ pub(super) fn html_footer(coloured: bool, text: &str) -> String {
 /// HTML rendering with inline CSS (no external resources, no scripts).
 pub fn html(alert: &Alert, ctx: &Context) -> String {
     let (mut b, coloured) = card(alert, ctx, 22);
-    b.push_str(&html_footer(coloured, &signature(alert)));
+    b.push_str(&html_footer(
+        coloured,
+        super::record_line(alert),
+        &signature(alert),
+    ));
     let story = if alert.kind == ChangeKind::Test {
         String::new()
     } else if alert.own_title().is_some() {

@@ -597,6 +597,21 @@ pub fn summary_after_kind(alert: &Alert) -> String {
         .join(", ")
 }
 
+/// The line that gives staff an alert's record: the chain digest of the
+/// version it reports, short, and what it is for. Kept by the receivers,
+/// outside the database, it lets `presswatch verify --record` prove that
+/// the version is still kept unaltered: "Record 3f2a91c0…e1d254c9 (version
+/// 57) — presswatch verify can prove this version is unaltered".
+pub fn record_line(alert: &Alert) -> Option<String> {
+    let e = alert.evidence.as_ref()?;
+    let record = e.record.as_deref()?;
+    Some(format!(
+        "Record {} (version {}) — presswatch verify can prove this version is unaltered",
+        crate::store::chain::short(record),
+        e.version
+    ))
+}
+
 /// For a takedown: which kept snapshot shows the article as it was.
 fn kept_snapshot(alert: &Alert) -> Option<String> {
     let e = alert.evidence.as_ref()?;

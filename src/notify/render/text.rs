@@ -7,9 +7,9 @@ use super::escape::{isolate, one_line};
 use super::words::{field_line, field_words, needs_space, with_context};
 use super::{
     author, byline, cut_note, kept_snapshot, last_known_caption, more_changes, more_items, more_of,
-    passage_pieces, run_label, run_lines, sections, signature, single_item, summary_after_label,
-    when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE, OPENING_WORDS,
-    OUTSIDE_ARTICLE, PASSAGE_LABEL,
+    passage_pieces, record_line, run_label, run_lines, sections, signature, single_item,
+    summary_after_label, when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE,
+    OPENING_WORDS, OUTSIDE_ARTICLE, PASSAGE_LABEL,
 };
 use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
@@ -20,7 +20,7 @@ use crate::text::opening;
 /// phone's preview. Removed words are shown `[-like this-]`, added words
 /// `{+like this+}`.
 pub fn text(alert: &Alert, ctx: &Context) -> String {
-    text_marking(alert, ctx, KeywordMarks::TEXT)
+    footed(alert, ctx, KeywordMarks::TEXT, record_line(alert))
 }
 
 /// What a text puts around a keyword in an item's passage ("In the
@@ -51,12 +51,24 @@ impl KeywordMarks {
 /// The plain-text rendering ([`text()`]) with a passage's keywords marked
 /// by `marks`: for a chat message that emphasises them its own way, or
 /// shows the text in a code block, where `*Evin*` would read as it is.
+/// A chat message puts the alert's record ([`record_line`]) in its heading,
+/// which no cut to the service's size limit takes away, not in this text.
 pub fn text_marking(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> String {
+    footed(alert, ctx, marks, None)
+}
+
+/// The text, then the footer: the legend when something is coloured, the
+/// record line when given, and the signature.
+fn footed(alert: &Alert, ctx: &Context, marks: KeywordMarks, record: Option<String>) -> String {
     let (body, coloured) = text_body(alert, ctx, marks);
     let mut out = body;
     out.push_str("\n-- \n");
     if coloured {
         out.push_str(TEXT_LEGEND);
+        out.push('\n');
+    }
+    if let Some(line) = record {
+        out.push_str(&line);
         out.push('\n');
     }
     out.push_str(&signature(alert));
