@@ -2538,7 +2538,7 @@ async fn a_slack_alert_of_several_items_links_each_and_its_evidence_outside_the_
     let v: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
     let text = v["text"].as_str().unwrap();
     // The alert's record under the links, outside the code block too.
-    let record = v2_record(&text);
+    let record = v2_record(text);
     assert!(
         text.contains(&format!(
             "\n<{}|Open the watched page> · <https://evidence.example/pw/wire/v2.html|Evidence>\nRecord {record} (version 2) — presswatch verify can prove this version is unaltered\n```",
