@@ -647,12 +647,18 @@ impl Keywords {
     /// items, followed articles and an article's changed paragraphs:
     /// case-insensitive, Persian/Arabic spelling variants folded, a keyword
     /// in Persian/Arabic script whole words only, one in Latin script at
-    /// the start of a word).
+    /// the start of a word). `b` is matched a line at a time: a story's
+    /// text holds a paragraph a line, and a keyword is mentioned within
+    /// one (its words ending one paragraph and starting the next are no
+    /// mention, and would have no passage to show it by).
     fn mentioned(&self, a: &str, b: &str) -> Vec<String> {
         if self.0.is_empty() {
             return Vec::new();
         }
-        let hay = [crate::text::keyword_key(a), crate::text::keyword_key(b)];
+        let hay: Vec<String> = std::iter::once(a)
+            .chain(b.split('\n'))
+            .map(crate::text::keyword_key)
+            .collect();
         self.0
             .iter()
             .filter(|(_, key)| hay.iter().any(|h| crate::text::mentions(h, key)))

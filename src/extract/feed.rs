@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use url::Url;
 
 use super::listing::normalize_url;
-use super::reader_text;
+use super::{reader_paragraphs, reader_text};
 use crate::document::{Item, Masthead};
 use crate::text;
 
@@ -206,14 +206,20 @@ pub fn feed_entries(
         let id = entry.id.trim().to_string();
         let text = entry
             .content
-            .and_then(|c| c.body)
-            .map(|b| strip_tags(&b))
+            .and_then(|c| {
+                let plain = c.content_type.to_string().starts_with("text/plain");
+                c.body.map(|b| story_text(&b, plain))
+            })
             .filter(|t| !t.is_empty());
+        // The text on one line, as the teaser and title it gives read (and
+        // read before its paragraphs were kept apart: a title taken from it
+        // is the one the watch's baseline holds).
+        let flat = text.as_deref().map(text::clean);
         let snippet = entry
             .summary
             .map(|s| strip_tags(&s.content))
             .filter(|s| !s.is_empty())
-            .or_else(|| text.as_deref().map(|t| first_words(t, TEASER_WORDS)));
+            .or_else(|| flat.as_deref().map(|t| first_words(t, TEASER_WORDS)));
         let given = entry
             .title
             .map(|t| strip_tags(&t.content))
@@ -223,7 +229,7 @@ pub fn feed_entries(
             .or_else(|| {
                 snippet
                     .as_deref()
-                    .or(text.as_deref())
+                    .or(flat.as_deref())
                     .map(|t| first_words(t, TITLE_WORDS))
             })
             .unwrap_or_default();
@@ -610,6 +616,38 @@ fn strip_tags(s: &str) -> String {
     reader_text(scraper::Html::parse_fragment(s).root_element())
 }
 
+/// The text of a story a feed carries ([`FeedEntry::text`]) with each of
+/// its paragraphs on a line of its own, read as [`strip_tags`] reads a
+/// summary: the paragraphs of its HTML (a `<p>`, a heading, a list item, a
+/// line ended by `<br>`), or of a plain text (`plain`: JSON Feed's
+/// `content_text`, Atom's `type="text"`) its blocks apart by a blank line.
+/// The passage an alert quotes from it ([`crate::text::keyword_passage`])
+/// stays within one paragraph, never running on into the next as if it
+/// were the same sentence.
+fn story_text(body: &str, plain: bool) -> String {
+    if !plain {
+        if !body.contains(['<', '&']) {
+            return text::clean(body);
+        }
+        return reader_paragraphs(scraper::Html::parse_fragment(body).root_element());
+    }
+    let mut out = Vec::new();
+    let mut block = String::new();
+    for line in body.lines().chain(std::iter::once("")) {
+        if line.trim().is_empty() {
+            let para = strip_tags(&block);
+            if !para.is_empty() {
+                out.push(para);
+            }
+            block.clear();
+        } else {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,6 +694,45 @@ mod tests {
         assert_eq!(
             items[0].snippet.as_deref(),
             Some("Towns flood. Roads close. Schools shut.")
+        );
+    }
+
+    #[test]
+    fn a_storys_text_keeps_its_paragraphs_apart_and_on_one_line_reads_as_before() {
+        let html = "<h3>Court rules</h3>\n<p>She was moved\nto <b>Evin</b> on <img src=x>Sunday.</p><p>Roads close.<br>Schools &amp; shops shut.</p><ul><li>One</li><li>Two</li></ul>";
+        assert_eq!(
+            story_text(html, false),
+            "Court rules\nShe was moved to Evin on Sunday.\nRoads close.\nSchools & shops shut.\nOne\nTwo"
+        );
+        assert_eq!(
+            story_text(
+                "Court rules\n\n  She was moved\nto Evin &amp; back.\n\n\n",
+                true
+            ),
+            "Court rules\nShe was moved to Evin & back."
+        );
+        // On one line, it is the text an older presswatch read, which
+        // titled and teased an item the feed gave none: those, kept in
+        // a watch's baseline, read the same after an upgrade.
+        for body in [
+            html,
+            "<p>a</p>b<div>c<span>d</span></div>",
+            "no markup at all\n\nhere",
+            "<p>\u{0633}\u{0647}\u{200C}\u{0634}\u{0646}\u{0628}\u{0647}</p><p>\u{0627}\u{0648}\u{06CC}\u{0646}</p>",
+        ] {
+            assert_eq!(text::clean(&story_text(body, false)), strip_tags(body), "{body}");
+        }
+        let rss = br#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+            <item><link>https://n.example.org/a</link><content:encoded><![CDATA[<p>Dozens were moved.</p><p>Families wait.</p>]]></content:encoded></item></channel></rss>"#;
+        let (entries, _) = feed_entries(rss, None, &base()).unwrap();
+        assert_eq!(
+            entries[0].text.as_deref(),
+            Some("Dozens were moved.\nFamilies wait.")
+        );
+        assert_eq!(entries[0].item.title, "Dozens were moved. Families wait.");
+        assert_eq!(
+            entries[0].item.snippet.as_deref(),
+            Some("Dozens were moved. Families wait.")
         );
     }
 

@@ -212,7 +212,15 @@ fn is_inline(name: &str) -> bool {
 /// separate blocks inside it (a headline and its standfirst, a teaser's
 /// title and summary, lines split by `<br>`) stay apart.
 fn reader_text(e: scraper::ElementRef<'_>) -> String {
-    text_as_read(e, false)
+    text_as_read(e, false, false)
+}
+
+/// An element's text as [`reader_text`] reads it, but with each block
+/// (a paragraph, a heading, a list item, a line ended by `<br>`) on a line
+/// of its own: a story's text, whose paragraphs a passage quoting it must
+/// not run together. Joined by spaces, its lines are [`reader_text`].
+fn reader_paragraphs(e: scraper::ElementRef<'_>) -> String {
+    text_as_read(e, false, true)
 }
 
 /// The text of a name line (a byline) as a reader sees it: as
@@ -220,10 +228,24 @@ fn reader_text(e: scraper::ElementRef<'_>) -> String {
 /// across an element's edge ("By<a>Amy Roe</a>", "Roe<span>Staff Writer"),
 /// which the site's style spaces out.
 fn name_line_text(e: scraper::ElementRef<'_>) -> String {
-    text_as_read(e, true)
+    text_as_read(e, true, false)
 }
 
-fn text_as_read(e: scraper::ElementRef<'_>, apart_at_case_change: bool) -> String {
+fn text_as_read(
+    e: scraper::ElementRef<'_>,
+    apart_at_case_change: bool,
+    paragraphs: bool,
+) -> String {
+    // Where an element that is not inline starts or ends: a space, or a
+    // line break when paragraphs stay apart (but for an image or a word
+    // break inside a paragraph).
+    let apart = |name: &str| {
+        if paragraphs && !matches!(name, "img" | "wbr") {
+            '\n'
+        } else {
+            ' '
+        }
+    };
     use ego_tree::iter::Edge;
     use scraper::Node;
     let mut raw = String::new();
@@ -240,13 +262,18 @@ fn text_as_read(e: scraper::ElementRef<'_>, apart_at_case_change: bool) -> Strin
                     if apart_at_case_change && edge_passed && glued {
                         raw.push(' ');
                     }
-                    raw.push_str(t);
+                    if paragraphs && t.contains(['\n', '\r']) {
+                        // A line break in the markup is a space to a reader.
+                        raw.push_str(&t.replace(['\n', '\r'], " "));
+                    } else {
+                        raw.push_str(t);
+                    }
                     edge_passed = false;
                 }
                 Node::Element(el) if matches!(el.name(), "script" | "style" | "template") => {
                     unread = Some(node.id());
                 }
-                Node::Element(el) if !is_inline(el.name()) => raw.push(' '),
+                Node::Element(el) if !is_inline(el.name()) => raw.push(apart(el.name())),
                 Node::Element(_) => edge_passed = true,
                 _ => {}
             },
@@ -256,14 +283,22 @@ fn text_as_read(e: scraper::ElementRef<'_>, apart_at_case_change: bool) -> Strin
                     if is_inline(el.name()) {
                         edge_passed = true;
                     } else {
-                        raw.push(' ');
+                        raw.push(apart(el.name()));
                     }
                 }
             }
             _ => {}
         }
     }
-    crate::text::clean(&raw)
+    if !paragraphs {
+        return crate::text::clean(&raw);
+    }
+    let lines: Vec<String> = raw
+        .split('\n')
+        .map(crate::text::clean)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n")
 }
 
 /// The attributes of `el` without namespace or prefix (all of them but in

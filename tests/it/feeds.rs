@@ -2346,6 +2346,109 @@ async fn each_item_names_its_keywords_and_one_only_in_a_feeds_full_text_shows_th
     );
 }
 
+/// The passage an alert quotes from a feed's full text is the paragraph
+/// that mentions the keyword, never that paragraph run on into the one
+/// before it. Given a keyword watch on full-text feeds (RSS
+/// `content:encoded`, Atom `content`, JSON Feed `content_html` and
+/// `content_text`) whose new story names the keyword only in its second,
+/// short paragraph after a short first one (a subheading, with no full
+/// stop), the alert quoted "Court rules on appeal Her family said she was
+/// moved to Evin on Sunday.", as if one sentence: the story's paragraphs
+/// were joined into one text. It quotes the second paragraph alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_passage_quoted_from_a_feeds_full_text_stays_within_the_keywords_paragraph() {
+    let heading = "Court rules on appeal";
+    let said = "Her family said she was moved to Evin on Sunday.";
+    let old_story = "<p>The court met on Monday.</p>";
+    let new_story = format!("<h3>{heading}</h3>\n<p>{said}</p>");
+    let rss = |stories: &[(&str, &str)]| {
+        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>");
+        for (n, html) in stories {
+            s.push_str(&format!("<item><title>Story {n}</title><link>https://wire.example/{n}</link><description>Lawyers spoke.</description><content:encoded><![CDATA[{html}]]></content:encoded></item>"));
+        }
+        served(
+            "application/rss+xml",
+            format!("{s}</channel></rss>").into_bytes(),
+        )
+    };
+    let atom = |stories: &[(&str, &str)]| {
+        let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Wire</title><id>urn:wire</id><updated>2024-05-13T00:00:00Z</updated>");
+        for (n, html) in stories {
+            let html = html
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            s.push_str(&format!("<entry><title>Story {n}</title><id>urn:wire:{n}</id><link href=\"https://wire.example/{n}\"/><updated>2024-05-13T00:00:00Z</updated><summary>Lawyers spoke.</summary><content type=\"html\">{html}</content></entry>"));
+        }
+        served("application/atom+xml", format!("{s}</feed>").into_bytes())
+    };
+    let json = |field: &'static str| {
+        move |stories: &[(&str, &str)]| {
+            let items: Vec<serde_json::Value> = stories
+                .iter()
+                .map(|(n, content)| {
+                    serde_json::json!({
+                        "id": n,
+                        "url": format!("https://wire.example/{n}"),
+                        "title": format!("Story {n}"),
+                        "summary": "Lawyers spoke.",
+                        field: content,
+                    })
+                })
+                .collect();
+            let feed = serde_json::json!({
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Wire",
+                "items": items,
+            });
+            served("application/feed+json", feed.to_string().into_bytes())
+        }
+    };
+    // JSON Feed's plain text: its paragraphs apart by a blank line, a line
+    // of the markup's own wrapped inside the second.
+    let plain_old = "The court met on Monday.";
+    let plain_new = format!("{heading}\n\nHer family said she was moved\nto Evin on Sunday.");
+    type Feed = Box<dyn Fn(&[(&str, &str)]) -> Route>;
+    let feeds: [(&str, Feed, &str, &str); 4] = [
+        ("rss", Box::new(rss), old_story, &new_story),
+        ("atom", Box::new(atom), old_story, &new_story),
+        (
+            "html",
+            Box::new(json("content_html")),
+            old_story,
+            &new_story,
+        ),
+        (
+            "text",
+            Box::new(json("content_text")),
+            plain_old,
+            &plain_new,
+        ),
+    ];
+    for (name, feed, old, new) in feeds {
+        let server = Server::start().await;
+        let project = Project::new(&feed_config(&server, "/feed", "keywords = [\"Evin\"]"));
+        let r = check_twice(
+            &project,
+            &server,
+            "/feed",
+            feed(&[("1", old)]),
+            feed(&[("2", new), ("1", old)]),
+        )
+        .await;
+        assert_eq!(new_titles(&r), ["Story 2"], "{name}: {}", r.detail);
+        let item = &r.alerts[0].items[0];
+        assert_eq!(item.keywords, ["Evin"], "{name}");
+        assert_eq!(item.passage.as_deref(), Some(said), "{name}");
+        let text = presswatch::notify::render::text(&r.alerts[0], &Default::default());
+        assert!(
+            text.contains("  \u{201C}Her family said she was moved to *Evin* on Sunday.\u{201D}\n"),
+            "{name}: {text}"
+        );
+        assert!(!text.contains(heading), "{name}: {text}");
+    }
+}
+
 /// Retitled items name their keywords one by one, as new items do. Given a
 /// feed whose watch has keywords and two of whose stories get new headlines,
 /// each mentioning another keyword, the retitle alert named "Mentions: Rasoulof,
