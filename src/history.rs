@@ -40,6 +40,10 @@ pub struct Version {
     /// stored under (altered after presswatch kept it): whatever shows the
     /// text says so beside it.
     pub altered: Option<AlteredText>,
+    /// Of an item list of a watch with keywords: the keys of the new items
+    /// its check alerted (those that mention a keyword); `None` when every
+    /// new item was (no keywords), or not recorded (an older presswatch).
+    pub alerted: Option<HashSet<String>>,
 }
 
 /// What a version holds.
@@ -128,6 +132,9 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
             origin: row.origin,
             content,
             altered,
+            alerted: row
+                .alerted
+                .map(|keys| keys.lines().map(str::to_string).collect()),
         });
     }
     Ok(out)
@@ -155,7 +162,9 @@ const AFRESH: &str = "new baseline, no alert (the watch started afresh: --reset-
 
 /// What changed from one version to the next, as an alert would say it;
 /// for a version the watch started afresh from, that it is a new baseline
-/// no alert reported (or, of another kind, that the watch became it).
+/// no alert reported (or, of another kind, that the watch became it). Of a
+/// keyword watch's item list, the new items its alert named are told from
+/// those it left out, mentioning no keyword ([`Version::alerted`]).
 pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
     let same_kind = matches!(
         (&prev.content, &v.content),
@@ -169,7 +178,11 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
             .map(|c| c.summary)
             .unwrap_or_else(|| "no change that alerts".to_string()),
         (Content::Items(a), Content::Items(b)) => {
-            let (new, dropped) = item_changes(a, b);
+            let (mut new, dropped) = item_changes(a, b);
+            let mut unmatched = Vec::new();
+            if let Some(alerted) = &v.alerted {
+                (new, unmatched) = new.into_iter().partition(|i| alerted.contains(&i.key));
+            }
             let mut parts = Vec::new();
             if !new.is_empty() {
                 let titles: Vec<String> = new.iter().take(3).map(|i| item_name(i)).collect();
@@ -183,6 +196,9 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
                     crate::text::plural(new.len(), "new item", "new items"),
                     titles.join("; ")
                 ));
+            }
+            if !unmatched.is_empty() {
+                parts.push(not_alerted(unmatched.len()));
             }
             if !dropped.is_empty() {
                 parts.push(format!(
@@ -221,6 +237,14 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
             "the watch became an article: its text, not compared with the item list before".to_string()
         }
     }
+}
+
+/// What a line says of a keyword watch's `n` new items its alert left out.
+pub fn not_alerted(n: usize) -> String {
+    format!(
+        "{} mentioning no keyword, not alerted",
+        crate::text::plural(n, "new item", "new items")
+    )
 }
 
 /// An item as a line names it: its title, else its URL.

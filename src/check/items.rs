@@ -231,6 +231,7 @@ pub(super) async fn check_items(
         );
         keep.baseline = Some(NewBaseline::Items {
             new_version: Some(store::items_hash(&items)),
+            alerted: None,
             items,
             raw,
             gone: Vec::new(),
@@ -260,6 +261,7 @@ pub(super) async fn check_items(
             keep.baseline = Some(NewBaseline::Items {
                 items,
                 new_version: None,
+                alerted: None,
                 raw,
                 gone: Vec::new(),
                 untitled,
@@ -423,6 +425,14 @@ pub(super) async fn check_items(
         ));
     }
     let detail = details.join("; ");
+    // Which new items the alert named, for the version's record: with
+    // keywords, those that mention one (or could not be read to look).
+    let alerted = (!watch.keywords.is_empty()).then(|| {
+        matching
+            .iter()
+            .map(|&i| items[i].key.clone())
+            .collect::<Vec<_>>()
+    });
     // The items gone from the page are not in its baseline.
     let gone = items.split_off(listed_now);
     // The items to try again are not recorded: the next check finds them new.
@@ -439,6 +449,7 @@ pub(super) async fn check_items(
     keep.baseline = Some(NewBaseline::Items {
         new_version: items_make_a_version(&listed, &items, retitle_news)
             .then(|| store::items_hash(&items)),
+        alerted,
         items,
         raw,
         gone,

@@ -121,10 +121,14 @@ pub(super) enum NewBaseline {
     /// silence) is written to the baseline only. `raw`: the response they were read from, kept with
     /// the version they make (as an article's). `masthead`: the page's or
     /// feed's name and language, which the baseline keeps for the alerts of
-    /// checks that cannot read it.
+    /// checks that cannot read it. `alerted`: for a watch with keywords, the
+    /// keys of the new items the check alerted, kept with the version
+    /// ([`crate::store::NewVersion::alerted`]) so that its record says
+    /// which of them the alert named; `None` when every new item was.
     Items {
         items: Vec<Item>,
         new_version: Option<String>,
+        alerted: Option<Vec<String>>,
         raw: Box<NewSnapshot>,
         gone: Vec<Item>,
         untitled: HashSet<String>,
@@ -168,6 +172,7 @@ pub(super) fn store(
         raw_cap: ctx.config.daemon.keep_raw,
         reading,
         page_facts: None,
+        alerted: None,
     };
     // The new baseline's text, and for a listing or feed what it remembers.
     let mut baseline = None;
@@ -193,6 +198,7 @@ pub(super) fn store(
         Some(NewBaseline::Items {
             items,
             new_version,
+            alerted,
             raw,
             gone,
             untitled,
@@ -202,7 +208,10 @@ pub(super) fn store(
             let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339(), &masthead);
             if let Some(hash) = new_version {
                 let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
-                versions.push(fetched(hash, body.clone(), now, raw, None));
+                versions.push(NewVersion {
+                    alerted: alerted.map(|keys| keys.join("\n")),
+                    ..fetched(hash, body.clone(), now, raw, None)
+                });
             }
             baseline = Some(body);
             seen = Some((items, gone, untitled, now));
@@ -330,6 +339,7 @@ pub(super) fn file_version(ctx: &Context, body: String, sha256: String) -> NewVe
         raw_cap: None,
         reading: None,
         page_facts: None,
+        alerted: None,
     }
 }
 

@@ -72,6 +72,7 @@ mod tests {
             reading: None,
             page_facts,
             chain: None,
+            alerted: None,
         };
         assert_eq!(PageFacts::kept(&row(Some(facts.to_json()))), Some(facts));
         assert_eq!(PageFacts::kept(&row(None)), None);

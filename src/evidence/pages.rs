@@ -65,6 +65,11 @@ pub struct VersionView {
     /// article's change as its alert showed it; a listing's items new, no
     /// longer listed, and retitled (the old and the new headline's words).
     pub marks: Option<crate::compare::Change>,
+    /// Of a keyword watch's item list: the new items (by their block's
+    /// index) its alert left out, as they mention no keyword. Shown new,
+    /// under a label that says so, but not marked as the alert's news,
+    /// which `marks` holds alone.
+    pub not_alerted: Vec<usize>,
     /// The same change as the version before it shows it, beside this one:
     /// each changed paragraph in that version's own words and punctuation
     /// ([`crate::compare::Change::before`]); `None` to show `marks` there.
@@ -355,6 +360,10 @@ pub fn timeline(w: &WatchView) -> String {
     for v in &w.versions {
         let what = match &v.alert {
             None if v.afresh => "New baseline, no alert: the watch started afresh".to_string(),
+            None if !v.not_alerted.is_empty() => format!(
+                "No alert: {}",
+                crate::history::not_alerted(v.not_alerted.len())
+            ),
             None => "First version kept".to_string(),
             // The kind once ("Headline changed: 1 paragraph added", not
             // "Headline changed: Headline changed; 1 paragraph added").
@@ -659,6 +668,15 @@ fn side(
     }
     for (i, block) in doc.blocks.iter().enumerate() {
         let html = marked.remove(&i).unwrap_or_else(|| escape(&block.text));
+        if which == Side::New && v.not_alerted.contains(&i) {
+            // A new item the alert left out: new, but not its news; its
+            // title isolated in its own direction after the label.
+            b.push_str(&format!(
+                "<p>{NOT_ALERTED_LABEL}<bdi{}>{html}</bdi></p>",
+                lang_dir(&block.text)
+            ));
+            continue;
+        }
         b.push_str(&format!("<p{}>{html}</p>", lang_dir(&block.text)));
     }
     if !prose_changes.is_empty() {
@@ -678,6 +696,11 @@ fn side(
     b.push_str("</div>");
     b
 }
+
+/// What the side by side puts before a keyword watch's new item that its
+/// alert left out ([`VersionView::not_alerted`]).
+const NOT_ALERTED_LABEL: &str =
+    "<span class=\"meta\">New, mentions no keyword (not alerted):</span> ";
 
 /// Text the change removed, struck through as in the email.
 fn del(t: &str) -> String {
@@ -986,6 +1009,7 @@ mod tests {
             alert: None,
             afresh: false,
             marks: None,
+            not_alerted: Vec::new(),
             before: None,
             raw: None,
             taken_down: None,

@@ -220,14 +220,49 @@ fn watch_view(
         };
         let afresh = v.origin == crate::store::Origin::Afresh;
         let previous = i.checked_sub(1).filter(|_| !afresh).map(|p| &versions[p]);
+        let mut not_alerted = Vec::new();
         let (alert, marks) = match previous {
             Some(p) => {
-                let (alert, marks) = items_change(watch, p, v, &rules);
-                let alert = alerts
-                    .get(&(watch.name.clone(), v.seq))
-                    .cloned()
-                    .unwrap_or(alert);
-                (Some(alert), Some(marks))
+                let (alert, mut marks) = items_change(watch, p, v, &rules);
+                let sent = alerts.get(&(watch.name.clone(), v.seq)).cloned();
+                // A keyword watch's new items its alert named: as the
+                // version records them, else (kept by an older presswatch)
+                // as its alert, while the outbox keeps it whole, names them.
+                let alerted: Option<HashSet<&str>> = match (&v.alerted, &sent) {
+                    (Some(keys), _) => Some(keys.iter().map(String::as_str).collect()),
+                    (None, Some(a))
+                        if a.kind == ChangeKind::NewItems && a.items.len() == a.items_total =>
+                    {
+                        Some(a.items.iter().map(|it| it.key.as_str()).collect())
+                    }
+                    _ => None,
+                };
+                // The others are new, and shown so, but not as the alert's
+                // news: staff citing the record cite what was alerted.
+                if let Some(alerted) = &alerted {
+                    marks.blocks.retain(|c| match c {
+                        crate::compare::BlockChange::Added { new_index, .. }
+                            if !alerted.contains(items[*new_index].key.as_str()) =>
+                        {
+                            not_alerted.push(*new_index);
+                            false
+                        }
+                        _ => true,
+                    });
+                }
+                // No alert went out for a version whose new items all
+                // mention no keyword (and with no story retitled).
+                let silent = sent.is_none()
+                    && !not_alerted.is_empty()
+                    && !marks.blocks.iter().any(|c| {
+                        matches!(
+                            c,
+                            crate::compare::BlockChange::Added { .. }
+                                | crate::compare::BlockChange::Changed { .. }
+                        )
+                    });
+                let alert = sent.unwrap_or(alert);
+                ((!silent).then_some(alert), Some(marks))
             }
             None => (None, None),
         };
@@ -239,6 +274,7 @@ fn watch_view(
             alert,
             afresh,
             marks,
+            not_alerted,
             before: None,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: None,
@@ -301,6 +337,7 @@ fn watch_view(
             alert,
             afresh,
             marks,
+            not_alerted: Vec::new(),
             before,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),

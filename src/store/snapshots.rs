@@ -806,6 +806,7 @@ mod tests {
             origin: super::super::Origin::Fetched,
             reading: None,
             page_facts: None,
+            alerted: None,
         };
         st.save_check(
             watch,

@@ -2371,7 +2371,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
                     .unwrap();
             }
             Some(_) => {
-                assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "23");
+                assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "24");
                 sql("ALTER TABLE outbox DROP COLUMN sending_since;
                      ALTER TABLE versions DROP COLUMN chain_prev, DROP COLUMN chain_sha256, DROP COLUMN chained_at;
                      ALTER TABLE versions DROP COLUMN page_facts;
@@ -2410,7 +2410,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
         let want = if pg_db.is_some() { "1" } else { "2" };
         assert_eq!(sql(sending_columns), want, "{backend}");
         if pg_db.is_some() {
-            assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "23");
+            assert_eq!(sql("SELECT max(version) FROM schema_migrations"), "24");
         }
 
         // Delivered, each once, once the receiver answers.

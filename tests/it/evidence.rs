@@ -3185,3 +3185,133 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
         "{said}"
     );
 }
+
+/// The viewer says of a keyword watch's new items what its alert said.
+/// Given a feed watch with `keywords = ["Evin"]` whose feed gains a story
+/// that mentions Evin and one that does not, then only one that does not:
+/// the alert named the first story alone, yet the viewer underlined both as
+/// the version's news, and listed the third check's version as "New items"
+/// though no alert went out; a month later, the alert pruned from the
+/// outbox, its summary named all of them too. The viewer marks the
+/// alerted story as the news, lists the others as new but mentioning no
+/// keyword and not alerted, says "No alert" of the version no alert
+/// reported, and says the same once the alert itself is gone (the version
+/// records which items it named). `presswatch history` says it too.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_viewer_presents_as_a_keyword_watchs_news_only_the_items_its_alert_named_on_either_backend(
+) {
+    for (backend, state, pg_db) in state_backends() {
+        let server = Server::start().await;
+        let cfg = format!(
+            "[daemon]\nper_host_delay = \"0s\"\n{state}[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Evin\"]\n",
+            server.url("/hook"),
+            server.url("/feed.xml")
+        );
+        let project = Project::new(&cfg);
+        let config = project.config_arg();
+        let env: &[(&str, &str)] = if pg_db.is_some() { &PG_ENV } else { &[] };
+        let feed = |titles: &[&str]| {
+            let items: String = titles
+                .iter()
+                .enumerate()
+                .map(|(n, t)| {
+                    format!(
+                        "<item><title>{t}</title><link>https://wire.example/{}</link></item>",
+                        titles.len() - n
+                    )
+                })
+                .collect();
+            Route {
+                status: 200,
+                headers: vec![("Content-Type".into(), "application/rss+xml".into())],
+                body: format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>{items}</channel></rss>").into_bytes(),
+            }
+        };
+        let (old, matching, other, later) = (
+            "Court hears appeal",
+            "Activist moved to Evin prison",
+            "Rain closes roads in the north",
+            "Bazaar shuts for the holiday",
+        );
+        for titles in [
+            &[old][..],
+            &[other, matching, old][..],
+            &[later, other, matching, old][..],
+        ] {
+            server.set("/feed.xml", feed(titles));
+            ok(&run(&["check", "--config", &config], env).await);
+        }
+        let [hook] = server.requests_to("/hook").try_into().expect("one alert");
+        let payload: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+        assert_eq!(payload["items"].as_array().unwrap().len(), 1, "{payload}");
+        assert_eq!(payload["items"][0]["title"], matching);
+        for step in ["kept", "pruned"] {
+            if step == "pruned" {
+                // A month on: the delivered alert is pruned from the outbox.
+                alter(
+                    &project,
+                    pg_db.as_deref(),
+                    "DELETE FROM outbox; DELETE FROM alerts;",
+                );
+            }
+            let out = project.path(&format!("report-{step}"));
+            ok(&report(&config, &out, env).await);
+            let v2 = std::fs::read_to_string(out.join("wire/v2.html")).unwrap();
+            let after = v2.split("(after)").nth(1).expect("the new side");
+            assert!(
+                after.contains(&format!(">{matching}</ins>")),
+                "{backend} {step}: {after}"
+            );
+            assert!(
+                !after.contains(&format!("{other}</ins>")),
+                "{backend} {step}: {after}"
+            );
+            assert!(
+                after.contains(&format!(
+                    "<p><span class=\"meta\">New, mentions no keyword (not alerted):</span> <bdi dir=\"auto\">{other}</bdi></p>"
+                )),
+                "{backend} {step}: {after}"
+            );
+            let card = v2.split("Side by side").next().unwrap();
+            assert!(card.contains(matching), "{backend} {step}: {card}");
+            assert!(!card.contains(other), "{backend} {step}: {card}");
+            let timeline = std::fs::read_to_string(out.join("wire/index.html")).unwrap();
+            let row = |seq: usize| {
+                timeline
+                    .split("<tr>")
+                    .find(|r| r.contains(&format!("Version {seq}</a>")))
+                    .unwrap()
+                    .to_string()
+            };
+            assert!(
+                row(2).contains(matching) && !row(2).contains(other),
+                "{backend} {step}: {}",
+                row(2)
+            );
+            assert!(
+                row(3).contains("No alert: 1 new item mentioning no keyword, not alerted"),
+                "{backend} {step}: {}",
+                row(3)
+            );
+            let v3 = std::fs::read_to_string(out.join("wire/v3.html")).unwrap();
+            assert!(
+                !v3.contains("as the alert showed it"),
+                "{backend} {step}: {v3}"
+            );
+            assert!(!v3.contains("</ins>"), "{backend} {step}: {v3}");
+        }
+        let history = ok(&run(&["history", "--config", &config, "wire"], env).await);
+        assert!(
+            history.contains(&format!(
+                "1 new item: «{matching}»; 1 new item mentioning no keyword, not alerted"
+            )),
+            "{backend}: {history}"
+        );
+        assert!(
+            history
+                .lines()
+                .any(|l| l.ends_with("  1 new item mentioning no keyword, not alerted")),
+            "{backend}: {history}"
+        );
+    }
+}

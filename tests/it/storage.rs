@@ -57,6 +57,7 @@ fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
         origin: Origin::Fetched,
         reading: None,
         page_facts: None,
+        alerted: None,
     }
 }
 

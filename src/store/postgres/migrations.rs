@@ -442,6 +442,11 @@ BEGIN
 END $$;
 "#,
     },
+    Migration {
+        version: 24,
+        name: "which new items of a keyword watch's item list its check alerted (versions.alerted), so that the evidence viewer says what the alert said after the alert itself is pruned",
+        sql: "ALTER TABLE versions ADD COLUMN IF NOT EXISTS alerted TEXT;",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -25,12 +25,12 @@ macro_rules! store_snapshot {
 /// Stores a snapshot.
 const RECORD: &str = concat!("WITH ", store_snapshot!());
 
-/// Stores a version ($1, $2, $17–$20, $22, $23) with its link in the chain
-/// ($24, $25), its text ($20, $21) unless it is known, and its snapshot.
+/// Stores a version ($1, $2, $17–$20, $22, $23, $26) with its link in the
+/// chain ($24, $25), its text ($20, $21) unless it is known, and its snapshot.
 const RECORD_WITH_VERSION: &str = concat!(
     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($20, $21) ON CONFLICT DO NOTHING),
          version AS (
-            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256) VALUES ($1, $2, $17, $20, $18, $19, $22, $23, $24, $25)),
+            INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256, alerted) VALUES ($1, $2, $17, $20, $18, $19, $22, $23, $24, $25, $26)),
          ",
     store_snapshot!()
 );
@@ -108,6 +108,7 @@ async fn write(
                 &v.page_facts,
                 prev,
                 chain,
+                &v.alerted,
             ]);
             RECORD_WITH_VERSION
         }

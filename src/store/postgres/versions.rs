@@ -114,7 +114,7 @@ impl Postgres {
 /// The columns a [`VersionRow`] is read from, in [`version_row`]'s order.
 macro_rules! version_columns {
     () => {
-        "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at"
+        "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at, alerted"
     };
 }
 /// A watch's kept versions, oldest first.
@@ -149,6 +149,7 @@ fn version_row(r: &Row) -> VersionRow {
         reading: r.get(5),
         page_facts: r.get(6),
         chain,
+        alerted: r.get(10),
     }
 }
 
@@ -197,7 +198,7 @@ async fn record_version_in(
             None => {
                 c.execute(
                     "WITH blob AS (INSERT INTO blobs (sha256, body) VALUES ($6, $7) ON CONFLICT DO NOTHING)
-                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256) VALUES ($1, $2, $3, $6, $4, $5, $8, $9, $10, $11)",
+                     INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256, alerted) VALUES ($1, $2, $3, $6, $4, $5, $8, $9, $10, $11, $12)",
                     &[
                         &watch,
                         &last_seq,
@@ -210,6 +211,7 @@ async fn record_version_in(
                         &v.page_facts,
                         &prev,
                         &chain,
+                        &v.alerted,
                     ],
                 )
                 .await?;

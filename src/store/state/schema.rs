@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS versions (
     chain_prev   TEXT,
     chain_sha256 TEXT,
     chained_at   INTEGER,
+    alerted      TEXT,
     PRIMARY KEY (watch, seq)
 );
 CREATE TABLE IF NOT EXISTS watch_events (
@@ -283,6 +284,14 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn,
         |conn| has_column(conn, "versions", "page_facts"),
         |conn| conn.execute_batch("ALTER TABLE versions ADD COLUMN page_facts TEXT"),
+    )?;
+    // Versions kept before this column do not say which of their new
+    // items were alerted: the evidence viewer goes by their alert, while
+    // the outbox keeps it.
+    once_under_lock(
+        conn,
+        |conn| has_column(conn, "versions", "alerted"),
+        |conn| conn.execute_batch("ALTER TABLE versions ADD COLUMN alerted TEXT"),
     )?;
     // Each version's link in its watch's hash chain (`chain_prev`,
     // `chain_sha256`), taken as it is stored; `chained_at` when an upgrade

@@ -35,6 +35,11 @@ pub struct NewVersion {
     /// its raw response is not kept (`keep_raw = "off"`): written and read
     /// by the check (`check::page_facts`); `None` otherwise.
     pub page_facts: Option<String>,
+    /// For an item list of a watch with keywords: the keys of the new
+    /// items its check alerted (those that mention a keyword), one a
+    /// line, `""` for none; `None` when every new item was alerted (a
+    /// watch without keywords) or for an article.
+    pub alerted: Option<String>,
 }
 
 impl NewVersion {
@@ -103,11 +108,14 @@ pub struct VersionRow {
     /// `None` for a version stored by an older presswatch since this one
     /// last opened the database (the next opening chains it).
     pub chain: Option<ChainLink>,
+    /// The new items its check alerted ([`NewVersion::alerted`]); `None`
+    /// as there, and for a version an older presswatch kept.
+    pub alerted: Option<String>,
 }
 
 /// The columns a [`VersionRow`] is read from, in [`version_row`]'s order.
 pub(in crate::store) const VERSION_COLUMNS: &str =
-    "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at";
+    "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at, alerted";
 
 /// A version from a row of [`VERSION_COLUMNS`].
 fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
@@ -131,6 +139,7 @@ fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
         reading: r.get(5)?,
         page_facts: r.get(6)?,
         chain,
+        alerted: r.get(10)?,
     })
 }
 
@@ -243,8 +252,9 @@ impl Sqlite {
 /// A watch's newest version: its number, its content hash and its chain digest.
 const LATEST_VERSION: &str =
     "SELECT seq, sha256, chain_sha256 FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT 1";
-/// Adds a watch's next version (?2) with its link in the chain (?9, ?10).
-const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+/// Adds a watch's next version (?2) with its link in the chain (?9, ?10)
+/// and the new items its alert named (?11).
+const NEW_VERSION: &str = "INSERT INTO versions (watch, seq, sha256, body_sha256, fetched_at, origin, reading, page_facts, chain_prev, chain_sha256, alerted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 /// Deletes a watch's versions beyond the newest ?2, returning their texts' addresses.
 const PRUNE_VERSIONS: &str = "DELETE FROM versions WHERE watch = ?1 AND seq <= (SELECT MAX(seq) FROM versions WHERE watch = ?1) - ?2 RETURNING body_sha256";
 /// Deletes a watch's takedowns and restores of versions no longer kept.
@@ -292,7 +302,8 @@ fn record_version_in(
             v.reading,
             v.page_facts,
             prev,
-            chain
+            chain,
+            v.alerted
         ])?;
         if let Some(raw) = raw {
             snapshots::record_in(db, watch, seq, snapshots::SnapshotKind::Version, raw)?;
@@ -438,6 +449,7 @@ mod tests {
             origin: Origin::Fetched,
             reading: None,
             page_facts: None,
+            alerted: None,
         };
         st.save_check(
             watch,
