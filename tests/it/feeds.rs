@@ -8,12 +8,16 @@ use presswatch::compare::ChangeKind;
 
 use crate::support::{article, check_first, news_page, run, Project, Route, Server};
 
-/// A feed watch on `path` of `server`, with extra keys.
-fn feed_config(server: &Server, path: &str, extra: &str) -> String {
-    format!(
-        "[daemon]\nper_host_delay = \"0s\"\n\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n{extra}\n",
+/// The set-up of a feed watch test: a project whose config watches the
+/// feed at `path` of `server` as `wire` (robots.txt not asked, no delay
+/// between requests), with `daemon` lines added under `[daemon]`, `extra`
+/// keys for the watch (keywords, follow), and `channels` (`[[channel]]`
+/// tables) for its alerts to go to.
+fn feed_watch(server: &Server, path: &str, daemon: &str, extra: &str, channels: &str) -> Project {
+    Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n{daemon}\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n{extra}\n\n{channels}",
         server.url(path)
-    )
+    ))
 }
 
 /// An RSS 2.0 feed of `(title, link, guid)` items, as written in its XML
@@ -81,7 +85,7 @@ async fn a_feed_whose_charset_the_server_misstates_or_omits_alerts_its_new_items
     // windows-1256, as its XML declaration says; the server's default
     // charset says UTF-8.
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/fa.xml", ""));
+    let project = feed_watch(&server, "/fa.xml", "", "", "");
     let prolog = "<?xml version=\"1.0\" encoding=\"windows-1256\"?>";
     let win1256 = |items: &[(&str, &str, Option<&str>)]| {
         let xml = rss(prolog, items);
@@ -100,7 +104,7 @@ async fn a_feed_whose_charset_the_server_misstates_or_omits_alerts_its_new_items
 
     // UTF-16 without a byte order mark, served as bare text/xml.
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/u16.xml", ""));
+    let project = feed_watch(&server, "/u16.xml", "", "", "");
     let prolog = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>";
     let utf16 = |items: &[(&str, &str, Option<&str>)]| {
         let bytes = rss(prolog, items)
@@ -123,7 +127,7 @@ async fn a_feed_whose_charset_the_server_misstates_or_omits_alerts_its_new_items
 #[tokio::test(flavor = "multi_thread")]
 async fn titles_with_entities_escaped_twice_or_from_html_are_alerted_as_readers_read_them() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let old = ("Court hears appeal", "https://wire.example/1", Some("g1"));
     // What WordPress and many CMSs write: the title escaped once more than
@@ -156,7 +160,7 @@ async fn titles_with_entities_escaped_twice_or_from_html_are_alerted_as_readers_
 
     // Atom's type="html" title, escaped once more.
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/atom.xml", ""));
+    let project = feed_watch(&server, "/atom.xml", "", "", "");
     let atom = |titles: &[&str]| {
         let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:f</id><updated>2024-05-13T00:00:00Z</updated>");
         for (i, t) in titles.iter().enumerate() {
@@ -178,7 +182,7 @@ async fn titles_with_entities_escaped_twice_or_from_html_are_alerted_as_readers_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_whose_feed_changed_its_guid_or_gave_it_one_is_not_new_again() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -253,7 +257,7 @@ async fn a_story_whose_feed_changed_its_guid_or_gave_it_one_is_not_new_again() {
 async fn keywords_match_the_spellings_readers_read_as_one_and_not_inside_other_words() {
     let server = Server::start().await;
     let keywords = "keywords = [\"Evin\", \"ايفين\", \"احمد شاملو\", \"رسول اف\"]";
-    let project = Project::new(&feed_config(&server, "/feed.xml", keywords));
+    let project = feed_watch(&server, "/feed.xml", "", keywords, "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -302,7 +306,7 @@ async fn keywords_match_the_spellings_readers_read_as_one_and_not_inside_other_w
 async fn a_persian_keyword_matches_whole_words_not_letters_across_or_inside_them() {
     let server = Server::start().await;
     let keywords = "keywords = [\"ایران\", \"امینی\", \"حقوق بشر\", \"وکیل\"]";
-    let project = Project::new(&feed_config(&server, "/feed.xml", keywords));
+    let project = feed_watch(&server, "/feed.xml", "", keywords, "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -350,10 +354,7 @@ async fn a_persian_keyword_matches_whole_words_not_letters_across_or_inside_them
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_saying_so() {
     let server = Server::start().await;
-    let project = Project::new(
-        &feed_config(&server, "/feed.xml", "")
-            .replace("[daemon]\n", "[daemon]\nfailure_threshold = 1\n"),
-    );
+    let project = feed_watch(&server, "/feed.xml", "failure_threshold = 1\n", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let items = [("Court hears appeal", "https://wire.example/1", Some("g1"))];
     let feed = served("application/rss+xml", rss(xml, &items).into_bytes());
@@ -403,7 +404,7 @@ async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_sayin
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_url_serving_a_web_page_quotes_its_title_to_a_whole_word_and_says_what_to_set() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/world", ""));
+    let project = feed_watch(&server, "/world", "", "", "");
     let title =
         "Iranian director Mohammad Rasoulof flees Iran after being sentenced to eight years \
                  in prison and a flogging | World news";
@@ -439,7 +440,7 @@ async fn a_feed_url_serving_a_web_page_quotes_its_title_to_a_whole_word_and_says
 #[tokio::test(flavor = "multi_thread")]
 async fn an_alert_of_several_new_items_links_the_feed_as_the_watched_page_not_as_an_article() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -469,7 +470,7 @@ async fn an_alert_of_several_new_items_links_the_feed_as_the_watched_page_not_as
 #[tokio::test(flavor = "multi_thread")]
 async fn an_item_whose_guid_is_its_permalink_is_alerted_with_that_link() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     // RSS 2.0 items with no <link>: the GUID is the permalink.
     let feed = |items: &[(&str, &str)]| {
         let mut s = String::from(
@@ -509,7 +510,7 @@ async fn an_item_whose_guid_is_its_permalink_is_alerted_with_that_link() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_text_feed_alerts_a_new_item_whose_text_mentions_a_keyword() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.json", "keywords = [\"Evin\"]"));
+    let project = feed_watch(&server, "/feed.json", "", "keywords = [\"Evin\"]", "");
     // A JSON Feed: one item titled, with its text; one note with no title.
     let feed = |items: &[&str]| {
         let body = format!(
@@ -556,7 +557,7 @@ async fn a_full_text_feed_alerts_a_new_item_whose_text_mentions_a_keyword() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_with_a_bare_ampersand_is_read_and_its_new_items_alerted() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -587,7 +588,7 @@ async fn a_feed_with_a_bare_ampersand_is_read_and_its_new_items_alerted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_whole_feed_with_junk_after_its_end_is_read_and_its_new_items_alerted() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.json", ""));
+    let project = feed_watch(&server, "/feed.json", "", "", "");
     // A JSON Feed whose script warns after writing it, or an ad server
     // appends its comment.
     let feed = |items: &[(&str, &str)], junk: &str| {
@@ -635,12 +636,16 @@ async fn a_whole_feed_with_junk_after_its_end_is_read_and_its_new_items_alerted(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_chat_alert_of_a_new_item_links_its_article_not_the_feed() {
     let server = Server::start().await;
-    let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
-        server.url("/hook"),
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "",
+        "",
+        &format!(
+            "[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n",
+            server.url("/hook")
+        ),
     );
-    let project = Project::new(&config);
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -684,12 +689,16 @@ async fn a_chat_alert_of_a_new_item_links_its_article_not_the_feed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_keyword_filtered_alert_says_which_keywords_its_new_items_mention() {
     let server = Server::start().await;
-    let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\", \"رسول‌اف\"]\n",
-        server.url("/hook"),
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "",
+        "keywords = [\"Rasoulof\", \"Evin\", \"رسول‌اف\"]",
+        &format!(
+            "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+            server.url("/hook")
+        ),
     );
-    let project = Project::new(&config);
     let config = project.config_arg();
     let args = ["check", "--config", config.as_str()];
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
@@ -725,7 +734,7 @@ async fn a_keyword_filtered_alert_says_which_keywords_its_new_items_mention() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_giving_every_item_the_same_guid_still_alerts_its_new_items() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         served("application/rss+xml", rss(xml, items).into_bytes())
@@ -750,7 +759,7 @@ async fn a_feed_giving_every_item_the_same_guid_still_alerts_its_new_items() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_windows_1256_feed_served_with_the_servers_default_iso_8859_1_is_read_as_windows_1256() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/ar.xml", ""));
+    let project = feed_watch(&server, "/ar.xml", "", "", "");
     let prolog = "<?xml version=\"1.0\" encoding=\"windows-1256\"?>";
     let feed = |items: &[(&str, &str, Option<&str>)]| {
         let bytes = encoding_rs::WINDOWS_1256
@@ -780,7 +789,7 @@ async fn a_windows_1256_feed_served_with_the_servers_default_iso_8859_1_is_read_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ticker_feed_whose_items_have_neither_link_nor_guid_alerts_its_new_lines() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/ticker.xml", ""));
+    let project = feed_watch(&server, "/ticker.xml", "", "", "");
     let ticker = |lines: &[&str]| {
         let items: String = lines
             .iter()
@@ -821,10 +830,7 @@ async fn a_ticker_feed_whose_items_have_neither_link_nor_guid_alerts_its_new_lin
 async fn a_bot_check_served_with_an_etag_keeps_failing_until_the_feed_returns_and_its_new_items_alert(
 ) {
     let server = Server::start().await;
-    let project = Project::new(
-        &feed_config(&server, "/feed.xml", "")
-            .replace("[daemon]\n", "[daemon]\nfailure_threshold = 3\n"),
-    );
+    let project = feed_watch(&server, "/feed.xml", "failure_threshold = 3\n", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let old = [("Court hears appeal", "https://wire.example/1", Some("g1"))];
     let feed = served("application/rss+xml", rss(xml, &old).into_bytes()).header("ETag", "\"v1\"");
@@ -887,10 +893,7 @@ async fn a_bot_check_served_with_an_etag_keeps_failing_until_the_feed_returns_an
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_back_unchanged_after_failing_says_only_that_it_recovered() {
     let server = Server::start().await;
-    let project = Project::new(
-        &feed_config(&server, "/feed.xml", "")
-            .replace("[daemon]\n", "[daemon]\nfailure_threshold = 2\n"),
-    );
+    let project = feed_watch(&server, "/feed.xml", "failure_threshold = 2\n", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let old = [("Court hears appeal", "https://wire.example/1", Some("g1"))];
     let feed = served("application/rss+xml", rss(xml, &old).into_bytes());
@@ -917,11 +920,13 @@ async fn a_feed_back_unchanged_after_failing_says_only_that_it_recovered() {
 /// listing one story, and the feed with a new story at `/story/2` whose
 /// title and teaser do not mention the keyword (its article may).
 fn followed_feed(server: &Server) -> (Project, Route) {
-    let project = Project::new(&feed_config(
+    let project = feed_watch(
         server,
         "/feed.xml",
+        "",
         "keywords = [\"Rasoulof\"]\nfollow = true",
-    ));
+        "",
+    );
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let (one, two) = (server.url("/story/1"), server.url("/story/2"));
     let old = [("Markets fall on Monday", one.as_str(), Some("g1"))];
@@ -1018,10 +1023,7 @@ async fn a_story_retitled_under_its_guid_is_alerted_once_to_the_channel_that_tak
     let server = Server::start().await;
     let channels = "[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/desk\"\nkinds = [\"retitled\"]\n\n\
                     [[channel]]\nname = \"news\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/news\"\nkinds = [\"new_items\"]\n";
-    let project = Project::new(&format!(
-        "{}\n{channels}",
-        feed_config(&server, "/feed.xml", "")
-    ));
+    let project = feed_watch(&server, "/feed.xml", "", "", channels);
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |title: &str| {
         let items = [
@@ -1099,7 +1101,7 @@ async fn a_story_retitled_under_its_guid_is_alerted_once_to_the_channel_that_tak
 #[tokio::test(flavor = "multi_thread")]
 async fn a_persian_title_retitled_is_alerted_and_titles_only_spelled_otherwise_are_not() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/fa.xml", ""));
+    let project = feed_watch(&server, "/fa.xml", "", "", "");
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let feed = |titles: [&str; 3]| {
         let items = [
@@ -1203,9 +1205,7 @@ async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later
     let new_evin = "Political prisoners moved from Evin overnight, families say";
     for (backend, state) in backends {
         let path = format!("/{backend}/feed.xml");
-        let config =
-            feed_config(&server, &path, "").replace("[daemon]\n", &format!("[daemon]\n{state}"));
-        let project = Project::new(&config);
+        let project = feed_watch(&server, &path, &state, "", "");
         let check = || async {
             let config = project.config_arg();
             let out = run(
@@ -1332,14 +1332,16 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
     for (backend, state) in state_backends() {
         let path = format!("/{backend}/retitled.xml");
         let hook = format!("/{backend}/hook");
-        let config = feed_config(&server, &path, "").replace(
-            "[daemon]\n",
-            &format!("[daemon]\n{state}report_url = \"https://evidence.example/pw/\"\n"),
-        ) + &format!(
-            "\n[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{}\"\n",
-            server.url(&hook)
+        let project = feed_watch(
+            &server,
+            &path,
+            &format!("{state}report_url = \"https://evidence.example/pw/\"\n"),
+            "",
+            &format!(
+                "[[channel]]\nname = \"desk\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+                server.url(&hook)
+            ),
         );
-        let project = Project::new(&config);
         let config = project.config_arg();
         let check = |title: &'static str| {
             let (server, path, config) = (&server, &path, &config);
@@ -1522,14 +1524,12 @@ async fn after_an_upgrade_a_listing_stores_no_version_until_new_items_or_a_retit
     let rivers = "Rivers rise in Khuzestan as the rain continues";
     for (backend, state) in state_backends() {
         let path = format!("/{backend}/upgraded.xml");
-        let config =
-            feed_config(&server, &path, "").replace("[daemon]\n", &format!("[daemon]\n{state}"));
+        let project = feed_watch(&server, &path, &state, "", "");
         let state_url = state
             .split('"')
             .nth(1)
             .filter(|_| backend == "postgres")
             .map(str::to_string);
-        let project = Project::new(&config);
         let config = project.config_arg();
         let check = |titles: [Option<&'static str>; 2]| {
             let (server, path, config) = (&server, &path, &config);
@@ -1762,7 +1762,7 @@ async fn two_feeds_listing_the_same_stories_each_keep_their_own_links_in_history
 #[tokio::test(flavor = "multi_thread")]
 async fn a_feed_url_serving_an_image_or_a_pdf_says_what_it_serves_and_to_set_the_feeds_address() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed", ""));
+    let project = feed_watch(&server, "/feed", "", "", "");
     let url = server.url("/feed");
     for (content_type, body, served_what) in [
         (
@@ -1829,9 +1829,7 @@ async fn a_feed_that_changes_its_guids_or_adds_tracking_to_its_links_has_only_it
         |slug: &str| format!("https://wire.example/{slug}?utm_source=rss&utm_medium=feed");
     for (backend, state) in state_backends() {
         let path = format!("/{backend}/guids.xml");
-        let config =
-            feed_config(&server, &path, "").replace("[daemon]\n", &format!("[daemon]\n{state}"));
-        let project = Project::new(&config);
+        let project = feed_watch(&server, &path, &state, "", "");
         let config = project.config_arg();
         let check = |route: Route| {
             let (server, path, config) = (&server, &path, &config);
@@ -2028,14 +2026,15 @@ async fn a_feeds_error_alert_is_titled_by_the_watch_not_by_a_story_it_found_and_
     let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
     let smtp = crate::support::smtp_sink(mails.clone());
     let server = Server::start().await;
-    let cfg = format!(
-        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n\n\
-         [[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\n\
-         from = \"presswatch <alerts@example.org>\"\nto = [\"staff@example.org\"]\n\n\
-         [[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "failure_threshold = 1\n",
+        "",
+        &format!(
+            "[[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\nfrom = \"presswatch <alerts@example.org>\"\nto = [\"staff@example.org\"]\n"
+        ),
     );
-    let project = Project::new(&cfg);
     let config = project.config_arg();
     let old = (
         "Court hears appeal in Tehran",
@@ -2077,7 +2076,7 @@ async fn a_feeds_error_alert_is_titled_by_the_watch_not_by_a_story_it_found_and_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_filed_twice_in_one_feed_is_one_new_item_and_a_live_blogs_updates_stay_apart() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let old = (
         "Court hears appeal in Tehran",
         "https://wire.example/1",
@@ -2135,7 +2134,7 @@ async fn a_story_filed_twice_in_one_feed_is_one_new_item_and_a_live_blogs_update
 #[tokio::test(flavor = "multi_thread")]
 async fn an_alerts_links_are_clean_of_tracking_parameters_while_the_item_is_recorded_as_served() {
     let server = Server::start().await;
-    let project = Project::new(&feed_config(&server, "/feed.xml", ""));
+    let project = feed_watch(&server, "/feed.xml", "", "", "");
     let old = (
         "Court hears appeal in Tehran",
         "https://wire.example/1?utm_source=rss",
@@ -2201,11 +2200,13 @@ async fn a_keyword_only_in_a_followed_article_is_shown_in_the_passage_that_holds
     // The keyword typed with Arabic kaf and yeh, as a keyboard set to
     // Arabic gives it; the article writes Persian ک and ی, and joins the
     // two words with a ZWNJ.
-    let project = Project::new(&feed_config(
+    let project = feed_watch(
         &server,
         "/feed.xml",
+        "",
         "keywords = [\"\u{0643}\u{0627}\u{0646}\u{0648}\u{0646} \u{0646}\u{0648}\u{064A}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}\"]\nfollow = true",
-    ));
+        "",
+    );
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
     let (one, two) = (server.url("/story/1"), server.url("/story/2"));
     let old = [("بازار تهران تعطیل شد", one.as_str(), Some("g1"))];
@@ -2256,12 +2257,16 @@ async fn a_keyword_only_in_a_followed_article_is_shown_in_the_passage_that_holds
 async fn each_item_names_its_keywords_and_one_only_in_a_feeds_full_text_shows_the_sentence_that_does(
 ) {
     let server = Server::start().await;
-    let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\", \"Narges Mohammadi\"]\n",
-        server.url("/hook"),
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "",
+        "keywords = [\"Rasoulof\", \"Evin\", \"Narges Mohammadi\"]",
+        &format!(
+            "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+            server.url("/hook")
+        ),
     );
-    let project = Project::new(&config);
     let config = project.config_arg();
     let args = ["check", "--config", config.as_str()];
     let filler = "The court met on Monday and heard from the lawyers of all the accused, who asked for more time to read the file.";
@@ -2427,7 +2432,7 @@ async fn the_passage_quoted_from_a_feeds_full_text_stays_within_the_keywords_par
     ];
     for (name, feed, old, new) in feeds {
         let server = Server::start().await;
-        let project = Project::new(&feed_config(&server, "/feed", "keywords = [\"Evin\"]"));
+        let project = feed_watch(&server, "/feed", "", "keywords = [\"Evin\"]", "");
         let r = check_twice(
             &project,
             &server,
@@ -2458,12 +2463,16 @@ async fn the_passage_quoted_from_a_feeds_full_text_stays_within_the_keywords_par
 #[tokio::test(flavor = "multi_thread")]
 async fn each_retitled_item_of_an_alert_names_the_keywords_it_mentions_in_email_and_webhook() {
     let server = Server::start().await;
-    let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Rasoulof\", \"Evin\"]\n",
-        server.url("/hook"),
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "",
+        "keywords = [\"Rasoulof\", \"Evin\"]",
+        &format!(
+            "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+            server.url("/hook")
+        ),
     );
-    let project = Project::new(&config);
     let config = project.config_arg();
     let args = ["check", "--config", config.as_str()];
     let feed = |first: &str, second: &str| {
@@ -2540,13 +2549,17 @@ async fn a_chat_alert_emphasises_the_keyword_of_an_items_passage_as_the_service_
     let server = Server::start().await;
     // The Persian keyword typed with Arabic kaf and yeh; the page writes
     // Persian ک and ی and joins the two words with a ZWNJ.
-    let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\n[[channel]]\nname = \"slack\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[channel]]\nname = \"discord\"\ntype = \"webhook\"\nformat = \"discord\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\nkeywords = [\"Evin\", \"\u{0643}\u{0627}\u{0646}\u{0648}\u{0646} \u{0646}\u{0648}\u{064A}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}\"]\n",
-        server.url("/slack"),
-        server.url("/discord"),
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "",
+        "keywords = [\"Evin\", \"\u{0643}\u{0627}\u{0646}\u{0648}\u{0646} \u{0646}\u{0648}\u{064A}\u{0633}\u{0646}\u{062F}\u{06AF}\u{0627}\u{0646}\"]",
+        &format!(
+            "[[channel]]\nname = \"slack\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[channel]]\nname = \"discord\"\ntype = \"webhook\"\nformat = \"discord\"\nurl = \"{}\"\n",
+            server.url("/slack"),
+            server.url("/discord")
+        ),
     );
-    let project = Project::new(&config);
     let config = project.config_arg();
     let args = ["check", "--config", config.as_str()];
     let filler = "The court met on Monday and heard from the lawyers of all the accused.";
@@ -2615,12 +2628,16 @@ async fn a_chat_alert_emphasises_the_keyword_of_an_items_passage_as_the_service_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slack_alert_of_several_items_links_each_and_its_evidence_outside_the_code_block() {
     let server = Server::start().await;
-    let config = format!(
-        "[daemon]\nper_host_delay = \"0s\"\nreport_url = \"https://evidence.example/pw/\"\n[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n[[watch]]\nname = \"wire\"\nkind = \"feed\"\nurl = \"{}\"\nrobots = false\n",
-        server.url("/hook"),
-        server.url("/feed.xml")
+    let project = feed_watch(
+        &server,
+        "/feed.xml",
+        "report_url = \"https://evidence.example/pw/\"\n",
+        "",
+        &format!(
+            "[[channel]]\nname = \"chat\"\ntype = \"webhook\"\nformat = \"slack\"\nurl = \"{}\"\n",
+            server.url("/hook")
+        ),
     );
-    let project = Project::new(&config);
     let config = project.config_arg();
     let args = ["check", "--config", config.as_str()];
     let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";

@@ -27,6 +27,19 @@ fn config(server: &Server, url: &str, state: &str) -> String {
     )
 }
 
+/// A tracked story before it moves: the recorded article served at `OLD`
+/// on a new server, watched as `story` ([`config`], with `daemon` lines
+/// under `[daemon]`), its first check done (its baseline kept, nothing
+/// alerted). The server, the project, and that check's output.
+async fn tracked_story(daemon: &str) -> (Server, Project, String) {
+    let server = Server::start().await;
+    server.set(OLD, Route::html(page()));
+    let project = Project::new(&config(&server, &server.url(OLD), daemon));
+    let (code, out, err) = cli(&project, &["check"], &[]).await;
+    assert_eq!(code, 0, "the story's first check: {out}{err}");
+    (server, project, out)
+}
+
 /// The alerts the webhook received so far.
 fn received(server: &Server) -> Vec<Alert> {
     server
@@ -91,11 +104,7 @@ fn backends() -> Vec<(&'static str, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_that_moves_for_good_is_alerted_once_naming_both_addresses_on_either_backend() {
     for (backend, state) in backends() {
-        let server = Server::start().await;
-        server.set(OLD, Route::html(page()));
-        let project = Project::new(&config(&server, &server.url(OLD), &state));
-        let (code, out, err) = cli(&project, &["check"], &[]).await;
-        assert_eq!(code, 0, "{backend}: {out}{err}");
+        let (server, project, out) = tracked_story(&state).await;
         assert!(out.contains("baseline"), "{backend}: {out}");
 
         // The outlet gives the story a new slug: the old address answers 301.
@@ -205,10 +214,7 @@ async fn a_move_whose_new_address_answers_304_is_alerted_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_temporary_redirect_or_the_same_address_normalised_is_no_move() {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     // A 302 or 307 (a consent page, a load balancer) is temporary.
     server.set(NEW, Route::html(page()));
     for status in [302, 307] {
@@ -285,10 +291,7 @@ async fn http_to_https_of_the_same_address_is_no_move_and_another_path_is() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_permanent_redirect_to_the_home_page_is_still_a_takedown() {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     server.set(OLD, Route::status(301).header("Location", "/"));
     server.set("/", Route::html(recorded("iranintl-tag-cinema.html")));
     let (_, out, err) = cli(&project, &["check"], &[]).await;
@@ -349,10 +352,7 @@ async fn a_url_that_redirected_before_the_upgrade_is_no_news_on_the_first_check_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_that_comes_and_goes_is_alerted_and_recorded_once_on_either_backend() {
     for (backend, state) in backends() {
-        let server = Server::start().await;
-        server.set(OLD, Route::html(page()));
-        let project = Project::new(&config(&server, &server.url(OLD), &state));
-        assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+        let (server, project, _) = tracked_story(&state).await;
         // A CDN serves the new slug's redirect on some checks only.
         server.set(NEW, Route::html(page()));
         for redirected in [true, false, true, false, true] {
@@ -435,10 +435,7 @@ async fn a_permanent_redirect_to_a_section_page_or_another_story_is_a_takedown_o
         ),
     ] {
         for (backend, state) in backends() {
-            let server = Server::start().await;
-            server.set(OLD, Route::html(page()));
-            let project = Project::new(&config(&server, &server.url(OLD), &state));
-            assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+            let (server, project, _) = tracked_story(&state).await;
             server.set(OLD, Route::status(301).header("Location", to));
             server.set(to, Route::html(served.clone()));
             let (code, out, err) = cli(&project, &["check"], &[]).await;
@@ -510,10 +507,7 @@ async fn a_story_rewritten_behind_a_redirect_the_watch_always_had_is_an_edit_not
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_story_retitled_and_cut_at_its_new_address_is_a_move_and_an_edit() {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     server.set(OLD, Route::status(301).header("Location", NEW));
     server.set(
         NEW,
@@ -531,11 +525,8 @@ async fn a_story_retitled_and_cut_at_its_new_address_is_a_move_and_an_edit() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_move_is_never_alerted_twice_after_its_version_is_pruned_on_either_backend() {
     for (backend, state) in backends() {
-        let server = Server::start().await;
-        server.set(OLD, Route::html(page()));
         let daemon = format!("keep_versions = 2\n{state}");
-        let project = Project::new(&config(&server, &server.url(OLD), &daemon));
-        assert_eq!(cli(&project, &["check"], &[]).await.0, 0, "{backend}");
+        let (server, project, _) = tracked_story(&daemon).await;
         // The story moves (recorded at version 1)...
         server.set(OLD, Route::status(301).header("Location", NEW));
         server.set(NEW, Route::html(page()));
@@ -655,10 +646,7 @@ async fn a_move_to_another_site_says_so_in_every_channel_and_one_within_the_site
 #[tokio::test(flavor = "multi_thread")]
 async fn a_move_alert_gives_the_new_address_without_tracking_parameters_and_the_history_as_served()
 {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     let served = format!("{NEW}?utm_source=twitter&id=7&fbclid=IwAR0x");
     server.set(OLD, Route::status(301).header("Location", &served));
     server.set(&served, Route::html(page()));
@@ -705,10 +693,7 @@ async fn a_move_alert_gives_the_new_address_without_tracking_parameters_and_the_
 #[tokio::test(flavor = "multi_thread")]
 async fn the_config_edit_suggested_for_a_moved_watch_names_its_address_without_tracking_parameters()
 {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     let served = format!("{NEW}?utm_source=twitter&id=7&fbclid=IwAR0x");
     server.set(OLD, Route::status(301).header("Location", &served));
     server.set(&served, Route::html(page()));
@@ -747,10 +732,7 @@ async fn the_config_edit_suggested_for_a_moved_watch_names_its_address_without_t
 /// they are; the page's words around them stay escaped.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_discord_or_teams_alert_gives_its_links_unescaped_so_that_they_open() {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     server.set(OLD, Route::status(301).header("Location", NEW));
     server.set(NEW, Route::html(page()));
     let (code, out, err) = cli(&project, &["check"], &[]).await;
@@ -789,10 +771,7 @@ async fn a_discord_or_teams_alert_gives_its_links_unescaped_so_that_they_open() 
 /// above it says where the redirect led, as served.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_viewers_row_of_a_move_gives_the_address_to_cite_without_tracking_parameters() {
-    let server = Server::start().await;
-    server.set(OLD, Route::html(page()));
-    let project = Project::new(&config(&server, &server.url(OLD), ""));
-    assert_eq!(cli(&project, &["check"], &[]).await.0, 0);
+    let (server, project, _) = tracked_story("").await;
     let served = format!("{NEW}?utm_source=twitter&id=7&fbclid=IwAR0x");
     server.set(OLD, Route::status(301).header("Location", &served));
     server.set(&served, Route::html(page()));
