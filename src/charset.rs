@@ -358,9 +358,151 @@ fn attr_value(tag: &str, name: &str) -> Option<String> {
     None
 }
 
+/// The byte a character stands for in text encoded twice: UTF-8 read as
+/// windows-1252 (or Latin-1) and written out as UTF-8 again. Its bytes 0x80
+/// to 0xBF become U+0080 to U+00BF, or, from 0x80 to 0x9F, the characters
+/// windows-1252 gives them (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š
+/// › œ ž Ÿ); C1 controls for the five it leaves undefined.
+fn twice_encoded_continuation(c: char) -> Option<u8> {
+    Some(match c {
+        '\u{80}'..='\u{BF}' => c as u8,
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    })
+}
+
+/// One character of text encoded twice at the start of `s`: a lead byte
+/// read as a letter (Â to ô) and the continuation bytes it needs
+/// ([`twice_encoded_continuation`]), which together are valid UTF-8. Gives
+/// the character they spell, the length of the run in `s`, and whether the
+/// run is surely no text of its own: it holds a C1 control or a character
+/// windows-1252 gives a byte 0x80 to 0x9F ("â€™" for ’), or it is Â or Ã
+/// and a no-break space (U+00A0 for à). "Ã©" (é) may be a word of the
+/// page's own; "â€™" is none.
+fn twice_encoded_char(s: &str) -> Option<(char, usize, bool)> {
+    let mut chars = s.chars();
+    let lead = chars.next()?;
+    let needs = match lead {
+        '\u{C2}'..='\u{DF}' => 1,
+        '\u{E0}'..='\u{EF}' => 2,
+        '\u{F0}'..='\u{F4}' => 3,
+        _ => return None,
+    };
+    let mut bytes = [lead as u8, 0, 0, 0];
+    let mut len = lead.len_utf8();
+    let mut sure = false;
+    for b in bytes.iter_mut().skip(1).take(needs) {
+        let c = chars.next()?;
+        *b = twice_encoded_continuation(c)?;
+        sure |= !('\u{A0}'..='\u{BF}').contains(&c) || c == '\u{A0}' && matches!(lead, 'Â' | 'Ã');
+        len += c.len_utf8();
+    }
+    let decoded = std::str::from_utf8(&bytes[..=needs]).ok()?;
+    Some((decoded.chars().next()?, len, sure))
+}
+
+/// True when `s` may hold text encoded twice: a character from Â to ô
+/// (UTF-8 bytes 0xC3 0x82 to 0xC3 0xB4). Most text holds none.
+fn may_be_twice_encoded(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(0xC3, b).any(|i| b.get(i + 1).is_some_and(|n| (0x82..=0xB4).contains(n)))
+}
+
+/// How many runs of `s` are surely text encoded twice
+/// ([`twice_encoded_char`]), counted up to `enough`.
+pub fn twice_encoded_runs(s: &str, enough: usize) -> usize {
+    if !may_be_twice_encoded(s) {
+        return 0;
+    }
+    let mut n = 0;
+    let mut i = 0;
+    while i < s.len() && n < enough {
+        match twice_encoded_char(&s[i..]) {
+            Some((_, len, sure)) => {
+                n += usize::from(sure);
+                i += len;
+            }
+            None => i += s[i..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    n
+}
+
+/// `s` with every run of text encoded twice ([`twice_encoded_char`]) read
+/// back as the character it spells ("donâ€™t" is "don’t", "cafÃ©" is
+/// "café"), or `None` when it holds none. For text of a page found to be
+/// encoded twice ([`twice_encoded_runs`]): alone, "Ã©" may be the page's own.
+pub fn undo_twice_encoded(s: &str) -> Option<String> {
+    if !may_be_twice_encoded(s) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < s.len() {
+        match twice_encoded_char(&s[i..]) {
+            Some((c, len, _)) => {
+                out.push(c);
+                changed = true;
+                i += len;
+            }
+            None => {
+                let c = s[i..].chars().next().expect("on a char boundary");
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_encoded_twice_is_read_back() {
+        // ’ “ ” — as UTF-8 read as windows-1252, a no-break space and é as
+        // read as Latin-1, and an emoji's four bytes.
+        let twice = "donâ€™t â€œaâ€\u{9d} â€” caf\u{c3}\u{a9}\u{c2}\u{a0}ok Ã\u{a0} ðŸ˜€";
+        assert_eq!(
+            undo_twice_encoded(twice).as_deref(),
+            Some("don’t “a” — café\u{a0}ok à 😀")
+        );
+        // Sure runs: all but "Ã©", which may be a word of the page's own.
+        assert_eq!(twice_encoded_runs(twice, 10), 7);
+        assert_eq!(twice_encoded_runs(twice, 2), 2);
+        assert_eq!(twice_encoded_runs("Café, naïve, Straße, «Ça»", 10), 0);
+        assert_eq!(undo_twice_encoded("Café, naïve, Straße, «Ça» ‘K’"), None);
+        // A lead without the continuation it needs is left as it is.
+        assert_eq!(undo_twice_encoded("â€ alone, Ã at the end Ã"), None);
+    }
 
     #[test]
     fn a_body_that_is_utf8_already_is_read_in_place_not_copied() {

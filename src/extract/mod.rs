@@ -26,7 +26,8 @@ use crate::document::Document;
 /// Extracts the article of an HTML page. `selector`, when given, names the
 /// element(s) holding the article text and overrides automatic detection.
 pub fn article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
-    let dom = Html::parse_document(&prepare::for_parsing(html));
+    let mut dom = Html::parse_document(&prepare::for_parsing(html));
+    undo_twice_encoded(&mut dom);
     article_of(&dom, url, selector)
 }
 
@@ -50,12 +51,49 @@ pub fn reading(selector: Option<&str>) -> String {
 /// unless a selector names what to watch, the page's prose outside the
 /// article ([`Document::other_prose`]), which the safety net watches.
 pub fn watched_article(html: &str, url: Option<&Url>, selector: Option<&str>) -> Document {
-    let dom = Html::parse_document(&prepare::for_parsing(html));
+    let mut dom = Html::parse_document(&prepare::for_parsing(html));
+    undo_twice_encoded(&mut dom);
     let mut doc = article_of(&dom, url, selector);
     if selector.is_none() {
         doc.other_prose = prose::outside(&dom, &doc.blocks);
     }
     doc
+}
+
+/// Runs of text encoded twice ([`crate::charset::twice_encoded_runs`]:
+/// "â€™" for ’) a page's text needs before it is read as encoded twice
+/// throughout. One or two may be the page's own: a "‘ß’" quoted, an
+/// article on mojibake.
+const TWICE_ENCODED_MIN_RUNS: usize = 3;
+
+/// Reads back the text of a page whose text is UTF-8 encoded twice (read
+/// as windows-1252 and written out as UTF-8 again, by a database or a
+/// converter on the site's side: "donâ€™t", "cafÃ©"), as the characters
+/// it was written in, when its text nodes hold enough runs that are surely
+/// so ([`TWICE_ENCODED_MIN_RUNS`]). Such a page reads as its writer wrote it,
+/// and the day the site mends its encoding is no edit of every apostrophe.
+fn undo_twice_encoded(dom: &mut Html) {
+    let mut runs = 0;
+    for node in dom.tree.values() {
+        if let scraper::Node::Text(t) = node {
+            if !t.is_ascii() {
+                runs += crate::charset::twice_encoded_runs(t, TWICE_ENCODED_MIN_RUNS - runs);
+                if runs >= TWICE_ENCODED_MIN_RUNS {
+                    break;
+                }
+            }
+        }
+    }
+    if runs < TWICE_ENCODED_MIN_RUNS {
+        return;
+    }
+    for node in dom.tree.values_mut() {
+        if let scraper::Node::Text(t) = node {
+            if let Some(mended) = crate::charset::undo_twice_encoded(t) {
+                t.text = mended.as_str().into();
+            }
+        }
+    }
 }
 
 fn article_of(dom: &Html, url: Option<&Url>, selector: Option<&str>) -> Document {

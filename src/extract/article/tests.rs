@@ -2725,3 +2725,46 @@ fn a_newsletter_pitch_in_the_story_is_left_out() {
     );
     assert_eq!(extract(&html), expected_story(6));
 }
+
+#[test]
+fn a_page_encoded_twice_is_read_as_it_was_written() {
+    // UTF-8 read as windows-1252 and written out again ("donâ€™t"), as a
+    // site's database or converter may: the story reads as its writer wrote
+    // it, its headline and every paragraph, whether the page wrote the runs
+    // out or as entities.
+    let article = |html: &str| -> Vec<String> {
+        crate::extract::article(html, None, None)
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    };
+    let html = r#"<html><head><title>The minister&acirc;&euro;&trade;s reply</title></head><body><article><h1>The minister&acirc;&euro;&trade;s reply</h1>
+        <p>The minister said on Monday that she didnâ€™t know about the plan until the report was published.</p>
+        <p>â€œWe will look at it again,â€&#157; she told reporters outside the ministry in the afternoon.</p>
+        <p>The cafÃ© owners said the rules change nothing for them, at least not this year.</p>
+        </article></body></html>"#;
+    assert_eq!(
+        article(html),
+        vec![
+            "The minister said on Monday that she didn’t know about the plan until the report was published.",
+            "“We will look at it again,” she told reporters outside the ministry in the afternoon.",
+            "The café owners said the rules change nothing for them, at least not this year.",
+        ]
+    );
+    let doc = crate::extract::article(html, None, None);
+    assert_eq!(doc.title.as_deref(), Some("The minister’s reply"));
+    // One or two such runs are the page's own: a quoted "‘ß’", an article
+    // on mojibake that shows what "Ã©" is.
+    let own = r#"<html><body><article>
+        <p>Folding the case of ‘ß’ gives ‘ss’, and a page read in the wrong encoding shows é as "Ã©" in every word.</p>
+        <p>The minister said on Monday that she did not know about the plan until the report was published.</p>
+        </article></body></html>"#;
+    assert_eq!(
+        article(own),
+        vec![
+            "Folding the case of ‘ß’ gives ‘ss’, and a page read in the wrong encoding shows é as \"Ã©\" in every word.",
+            "The minister said on Monday that she did not know about the plan until the report was published.",
+        ]
+    );
+}
