@@ -434,8 +434,11 @@ fn may_be_twice_encoded(s: &str) -> bool {
     memchr::memchr_iter(0xC3, b).any(|i| b.get(i + 1).is_some_and(|n| (0x82..=0xB4).contains(n)))
 }
 
-/// How many runs of `s` are surely text encoded twice
-/// ([`twice_encoded_char`]), counted up to `enough`.
+/// How many runs of `s` are surely text encoded twice, counted up to
+/// `enough`: a lead byte read as a letter (Â to ô) and the continuation
+/// bytes it needs, valid UTF-8 together, among which a C1 control or a
+/// character windows-1252 gives a byte 0x80 to 0x9F ("â€™" for ’), or Â or
+/// Ã before a no-break space (à). "Ã©" (é) may be a word of the page's own.
 pub fn twice_encoded_runs(s: &str, enough: usize) -> usize {
     if !may_be_twice_encoded(s) {
         return 0;
@@ -454,8 +457,9 @@ pub fn twice_encoded_runs(s: &str, enough: usize) -> usize {
     n
 }
 
-/// `s` with every run of text encoded twice ([`twice_encoded_char`]) read
-/// back as the character it spells ("donâ€™t" is "don’t", "cafÃ©" is
+/// `s` with every run of text encoded twice (a lead byte read as a letter,
+/// Â to ô, and the continuation bytes it needs) read back as the
+/// character it spells ("donâ€™t" is "don’t", "cafÃ©" is
 /// "café"), or `None` when it holds none. For text of a page found to be
 /// encoded twice ([`twice_encoded_runs`]): alone, "Ã©" may be the page's own.
 pub fn undo_twice_encoded(s: &str) -> Option<String> {
