@@ -24,7 +24,7 @@ pub struct Verify {
     /// The record an alert carried (its digest, whole or as the alert shows
     /// it, or a saved alert email or JSON): which watch and version it is,
     /// and whether the chain still holds it. May be given more than once.
-    #[arg(long, value_name = "DIGEST|FILE")]
+    #[arg(long, value_name = "RECORD")]
     record: Vec<String>,
 }
 

@@ -1,7 +1,7 @@
 //! What anchors the history outside the database: chain heads that
 //! `verify` printed and an operator kept (`verify --heads FILE`), and the
 //! record each alert carries, the chain digest of the version it reports
-//! (`verify --record DIGEST|FILE`). Checked against the chain as `verify`
+//! (`verify --record RECORD`). Checked against the chain as `verify`
 //! recomputed it ([`super::verify::Verified`]): a head or a record that the
 //! chain no longer holds shows the newest versions deleted, or versions
 //! rewritten with their digests recomputed, since it was copied out.
