@@ -410,9 +410,8 @@ impl Walk {
         let mut cards = self.author_cards(&text, authors);
         cards.extend(self.titled_boxes(&text, site));
         // The linked headings over prose set each in a box of its own,
-        // after story text that introduces them: not a card's summary
-        // under a linked headline (a digest of teasers is all cards, its
-        // first headline before the span).
+        // after story text that introduces them (a digest of teasers is
+        // all cards).
         let entries: Vec<usize> = (0..main.len())
             .filter(|&k| {
                 linked_heading_section(main, k).is_some_and(|(end, text)| {
@@ -421,9 +420,7 @@ impl Walk {
             })
             .collect();
         let listed = entries.len() >= LIST_MIN_ENTRIES
-            && main[..entries[0]].iter().any(|b| {
-                b.is_story_text() && !(b.index > 0 && self.blocks[b.index - 1].is_linked_heading())
-            });
+            && main[..entries[0]].iter().any(|b| b.is_story_text());
         let headings: HashSet<usize> = (0..main.len())
             .filter(|&k| {
                 is_linked_section_heading(main, k, listed, |end| {
