@@ -184,41 +184,19 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
 /// paragraph of prose is a section too when the heading is set among the
 /// story's own sentences (`in_story_flow`: the element holding it holds
 /// story text outside its section), as a roundup's entries are, where a
-/// teaser sits in a box of its own; and when the span holds
-/// [`LIST_MIN_ENTRIES`] linked headings over prose, each in a box of its
-/// own, or more, after a sentence of the story (`listed`): the entries of a
-/// list the story introduces, each set in a card (a product, a place, a
-/// tool), where a teaser comes alone and a digest of teasers is all cards.
+/// teaser sits in a box of its own.
 fn is_linked_section_heading(
     span: &[&RawBlock],
     k: usize,
-    listed: bool,
     in_story_flow: impl FnOnce(usize) -> bool,
 ) -> bool {
-    let Some((end, text)) = linked_heading_section(span, k) else {
-        return false;
-    };
-    text.len() >= 2
-        || text.iter().map(|n| n.chars - n.link_chars).sum::<u32>() >= SECTION_MIN_CHARS
-        || text.iter().any(|n| n.is_prose()) && (listed || in_story_flow(end))
-}
-
-/// The section the heading `span[k]` heads when it is a link that may name
-/// an entry of the story's ([`is_linked_section_heading`]): where the
-/// section ends in `span` (the next heading) and its story text; `None`
-/// for other blocks, a link to a place on the page, a labelled
-/// cross-reference and a heading over a link.
-fn linked_heading_section<'a, 'b>(
-    span: &'b [&'a RawBlock],
-    k: usize,
-) -> Option<(usize, Vec<&'b &'a RawBlock>)> {
     let b = span[k];
     if b.kind != BlockKind::Heading || !b.is_link_list() || b.is_contents_entry() {
-        return None;
+        return false;
     }
     if let Some((label, _)) = b.text.split_once(':') {
         if FURNITURE.is_match(&text::clean(label)) {
-            return None;
+            return false;
         }
     }
     let is_text = |n: &&&RawBlock| n.is_story_text() || n.is_list_text();
@@ -230,15 +208,13 @@ fn linked_heading_section<'a, 'b>(
             .count();
     let section = &span[k + 1..end];
     if section.first().is_none_or(|n| n.is_link_list()) {
-        return None;
+        return false;
     }
-    Some((end, section.iter().filter(is_text).collect()))
+    let text: Vec<&&RawBlock> = section.iter().filter(is_text).collect();
+    text.len() >= 2
+        || text.iter().map(|n| n.chars - n.link_chars).sum::<u32>() >= SECTION_MIN_CHARS
+        || text.iter().any(|n| n.is_prose()) && in_story_flow(end)
 }
-
-/// Linked headings over a paragraph of prose, each in a box of its own,
-/// that a story's span holds at least, for them to be the entries of a list
-/// it makes ([`is_linked_section_heading`]).
-const LIST_MIN_ENTRIES: usize = 3;
 
 /// Characters outside links past which one paragraph under a linked heading
 /// is a section of the story, not a teaser's summary of a sentence or two.
@@ -409,23 +385,9 @@ impl Walk {
         let text = without_lone_labels(text);
         let mut cards = self.author_cards(&text, authors);
         cards.extend(self.titled_boxes(&text, site));
-        // The linked headings over prose set each in a box of its own,
-        // after story text that introduces them (a digest of teasers is
-        // all cards).
-        let entries: Vec<usize> = (0..main.len())
-            .filter(|&k| {
-                linked_heading_section(main, k).is_some_and(|(end, text)| {
-                    text.iter().any(|n| n.is_prose()) && !self.holds_story_beside(main, k, end)
-                })
-            })
-            .collect();
-        let listed = entries.len() >= LIST_MIN_ENTRIES
-            && main[..entries[0]].iter().any(|b| b.is_story_text());
         let headings: HashSet<usize> = (0..main.len())
             .filter(|&k| {
-                is_linked_section_heading(main, k, listed, |end| {
-                    self.holds_story_beside(main, k, end)
-                })
+                is_linked_section_heading(main, k, |end| self.holds_story_beside(main, k, end))
             })
             .map(|k| main[k].index)
             .collect();

@@ -2151,46 +2151,6 @@ fn a_linked_heading_among_the_storys_paragraphs_over_one_paragraph_is_kept() {
 }
 
 #[test]
-fn linked_names_of_a_list_the_story_makes_one_card_an_entry_are_kept() {
-    // A roundup that sets each entry in a card of its own: a linked name
-    // over one short paragraph. Three such cards or more are a list the
-    // story makes, and each name is its heading; a lone card is a teaser
-    // (a_linked_heading_among_the_storys_paragraphs_over_one_paragraph_is_kept).
-    let card = |name: &str, text: &str| {
-        format!(
-            r#"<div class="entry"><h3><a href="https://shop.example/{name}">{name}</a></h3><p>{text}</p></div>"#
-        )
-    };
-    let html = format!(
-        r#"<body><article><div class="body">
-          <p>We asked a dozen gardeners which tools they reach for first every spring, and three came up again and again.</p>
-          {}{}{}
-          <p>Whatever you buy, clean and oil your tools after each use and they will last for many seasons to come.</p>
-        </div></article></body>"#,
-        card(
-            "Steel trowel",
-            "A forged trowel digs through clay without bending, and its blade measures depth."
-        ),
-        card(
-            "Bypass pruner",
-            "Bypass blades cut live stems cleanly instead of crushing them, so plants heal."
-        ),
-        card(
-            "Garden fork",
-            "Four square tines lift compacted soil and split perennials without snapping roots."
-        ),
-    );
-    let got = extract(&html);
-    for name in ["Steel trowel", "Bypass pruner", "Garden fork"] {
-        assert!(got.contains(&name.to_string()), "{name}: {got:?}");
-    }
-    assert!(
-        got.iter().any(|t| t.starts_with("Four square tines")),
-        "{got:?}"
-    );
-}
-
-#[test]
 fn section_titles_set_in_header_elements_are_the_storys_headings() {
     // A `<header>` holding only a section's heading titles that section
     // of the story; the page's banner (name, menu) and the article's
