@@ -245,15 +245,23 @@ fn slack_url(u: &str) -> String {
         .replace('<', "%3C")
 }
 
-/// Escapes Markdown (Discord, Teams) so page text stays literal text. A
-/// word that is an http(s) link (an item's link, a moved story's new
-/// address, the evidence page) is left as it is: the chat links it whole,
-/// and a backslash in it would be part of the link, which a browser reads
-/// as a `/` (`…/rasoulof\-flees` opened `…/rasoulof/-flees`, a page not
-/// found). Markup cannot start inside a link the chat has taken for one.
+/// Escapes Markdown (Discord, Teams) so page text stays literal text:
+/// every character Markdown gives a meaning (emphasis, links, code,
+/// headings, quotes, lists, HTML, and `&`, which starts an entity: a story
+/// that says "&amp;" showed "&"), and the full stop of a number that opens
+/// a line (`1. The ministry said…` became a numbered list). A word that is
+/// an http(s) link (an item's link, a moved story's new address, the
+/// evidence page) is left as it is: the chat links it whole, and a
+/// backslash in it would be part of the link, which a browser reads as a
+/// `/` (`…/rasoulof\-flees` opened `…/rasoulof/-flees`, a page not found).
+/// Markup cannot start inside a link the chat has taken for one.
 fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_link = false;
+    // Only digits since the line's start (after its indent): a `.` now
+    // would make the line a numbered list.
+    let mut number_opens_line = false;
+    let mut line_start = true;
     for (i, c) in s.char_indices() {
         if c.is_whitespace() {
             in_link = false;
@@ -261,10 +269,21 @@ fn markdown_escape(s: &str) -> String {
             let word = &s[i..];
             in_link = word.starts_with("https://") || word.starts_with("http://");
         }
-        if !in_link && "\\*_~`|>#[]()<-+!".contains(c) {
+        let list_dot = c == '.' && number_opens_line;
+        if !in_link && ("\\*_~`|>#[]()<-+!&=".contains(c) || list_dot) {
             out.push('\\');
         }
         out.push(c);
+        if c == '\n' {
+            line_start = true;
+            number_opens_line = false;
+        } else if line_start && c.is_ascii_digit() {
+            number_opens_line = true;
+            line_start = false;
+        } else if !(line_start && c == ' ') {
+            line_start = false;
+            number_opens_line = number_opens_line && c.is_ascii_digit();
+        }
     }
     out
 }
@@ -463,6 +482,45 @@ mod tests {
             let kept = cut.split_once('\n').unwrap().0;
             assert!(!kept.ends_with('\\'), "{max}: {kept}");
         }
+    }
+
+    /// Page text in a Teams card stays the page's text: what Markdown or
+    /// HTML would take for markup (emphasis, links, tags, a backslash, an
+    /// entity, a number opening a line) is escaped, and right-to-left text
+    /// keeps its isolates and marks. Read by the Adaptive Cards renderer
+    /// (markdown-it), the card shows `*he*`, `<b>`, `&amp;` and `1.` as the
+    /// page wrote them, not as emphasis, bold, `&` and a numbered list.
+    #[test]
+    fn story_text_with_markup_characters_shows_literally_in_a_teams_card() {
+        assert_eq!(
+            markdown_escape("1. said *he* in_Europe_ [a](b) <b>x</b> \\ &amp; 2024. ===\n  12. next"),
+            "1\\. said \\*he\\* in\\_Europe\\_ \\[a\\]\\(b\\) \\<b\\>x\\</b\\> \\\\ \\&amp; 2024. \\=\\=\\=\n  12\\. next"
+        );
+        let fa = "محمد رسول‌اف، فیلمساز *سرشناس* ایرانی";
+        let mut alert = crate::alert::test_alert();
+        alert.kind = crate::compare::ChangeKind::Edited;
+        let doc = |p: &str| crate::document::Document {
+            title: Some("Markup *test* _story_".into()),
+            blocks: vec![crate::document::Block::paragraph(p)],
+            ..Default::default()
+        };
+        let (old, new) = (
+            format!("{fa} گفت."),
+            format!("{fa} گفت: <at>Team</at> & [x]"),
+        );
+        alert.change =
+            crate::compare::compare(&doc(&old), &doc(&new), &crate::compare::Rules::default());
+        let card = payload(WebhookFormat::Teams, &alert, &render::Context::default());
+        let body = card["attachments"][0]["content"]["body"][1]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(body.contains("\\*سرشناس\\*"), "{body}");
+        assert!(body.contains("\\<at\\>Team\\</at\\> \\& \\[x\\]"), "{body}");
+        // The paragraph's lines keep their right-to-left mark, the quote
+        // its isolate.
+        assert!(body.contains("\n  \u{200F}"), "{body}");
+        assert!(body.contains("\u{2067}"), "{body}");
     }
 
     #[test]
