@@ -413,7 +413,9 @@ pub(super) async fn check_article(
     }
     let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {
-        mentioned = Keywords::of(&watch.keywords).mentioned(&c.touched_text(), "");
+        // Paragraph by paragraph, a line each: a keyword phrase across two
+        // paragraphs is none.
+        mentioned = Keywords::of(&watch.keywords).mentioned("", &c.touched_text());
         if !watch.keywords.is_empty() && mentioned.is_empty() {
             // Accept the new version silently: the change does not concern the watch's keywords.
             keep.baseline = accept(doc, hash);

@@ -330,6 +330,9 @@ pub(super) async fn check_items(
     let matching: Vec<usize> = matched.iter().map(|(i, _)| *i).collect();
     let mut alerts = vec![];
     let mut details = Vec::new();
+    // New items none of which mentions a keyword: where their line stands
+    // in `details`, and how many.
+    let mut unalerted_new = None;
     if let Some(&first_match) = matching.first() {
         let n = matching.len();
         let mut summary = if n == 1 {
@@ -387,8 +390,9 @@ pub(super) async fn check_items(
         details.push(a.summary.clone());
         alerts.push(a);
     } else if new_count > 0 {
-        let n = crate::text::plural(new_count, "new item", "new items");
-        details.push(format!("{n}, none mentions a keyword"));
+        // What became of them is said once the version is known (below).
+        unalerted_new = Some((details.len(), new_count));
+        details.push(String::new());
     }
     if read_gone > 0 {
         details.push(format!(
@@ -424,7 +428,6 @@ pub(super) async fn check_items(
             crate::text::plural(first_headlines, "item", "items")
         ));
     }
-    let detail = details.join("; ");
     // Which new items the alert named, for the version's record: with
     // keywords, those that mention one (or could not be read to look).
     let alerted = (!watch.keywords.is_empty()).then(|| {
@@ -467,7 +470,27 @@ pub(super) async fn check_items(
     for a in &mut alerts {
         a.evidence = evidence(ctx, version, &page, None);
     }
+    if let Some((at, count)) = unalerted_new {
+        let stored = latest.as_ref().map_or(0, |v| v.seq) < version;
+        details[at] = unalerted_line(count, stored.then_some(version), ctx.dry_run);
+    }
+    let detail = details.join("; ");
     Ok((outcome, detail, alerts, keep))
+}
+
+/// The line of a check whose `count` new items mention no keyword: no
+/// alert went out, but the items are kept, as `version` (`None` when the
+/// check stores none): staff reading "none mentions a keyword" should not
+/// take it that nothing was recorded.
+fn unalerted_line(count: usize, version: Option<i64>, dry_run: bool) -> String {
+    let n = crate::text::plural(count, "new item", "new items");
+    match version {
+        Some(_) if dry_run => {
+            format!("{n}, none mentions a keyword (no alert; a dry run records no version)")
+        }
+        Some(v) => format!("{n}, none mentions a keyword (no alert; recorded as version {v})"),
+        None => format!("{n}, none mentions a keyword (no alert)"),
+    }
 }
 
 /// Whether a check's items (`items`, as the page lists them now) are a new
@@ -772,8 +795,10 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
     let news: Vec<crate::alert::Retitle> = news
         .into_iter()
         .filter_map(|mut r| {
-            let titles = format!("{} {}", r.old_title, r.new_title);
-            r.keywords = keywords.mentioned(&titles, r.snippet.as_deref().unwrap_or(""));
+            // Each title apart: a keyword phrase whose words end the old
+            // title and start the new one is none.
+            let rest = format!("{}\n{}", r.new_title, r.snippet.as_deref().unwrap_or(""));
+            r.keywords = keywords.mentioned(&r.old_title, &rest);
             mentioned.extend(r.keywords.iter().cloned());
             (watch.keywords.is_empty() || !r.keywords.is_empty()).then_some(r)
         })

@@ -315,28 +315,29 @@ impl Change {
 
     /// The text a watch's `keywords` are looked for in this change: each
     /// paragraph the change touched, whole (added, removed, or edited: its
-    /// unchanged, removed and added words), and both headlines when it changed.
+    /// unchanged, removed and added words), and both headlines when it changed,
+    /// each on a line of its own: a keyword is mentioned within one of them,
+    /// never by words ending one paragraph and starting the next.
     /// An edit to a sentence about the watch's subject concerns it although the
     /// changed words do not name it ("eight years" → "six years" in a paragraph
     /// about Rasoulof).
     pub fn touched_text(&self) -> String {
-        let mut parts: Vec<&str> = Vec::new();
+        let mut lines: Vec<String> = Vec::new();
         for b in self.all_blocks() {
             match b {
                 BlockChange::Added { text, .. } | BlockChange::Removed { text, .. } => {
-                    parts.push(text)
+                    lines.push(text.clone())
                 }
                 BlockChange::Changed { segments, .. } => {
-                    parts.extend(segments.iter().map(|s| s.text.as_str()))
+                    lines.push(segments.iter().map(|s| s.text.as_str()).collect())
                 }
                 BlockChange::Moved { .. } => {}
             }
-            parts.push(" ");
         }
         if let Some((old, new)) = &self.headline {
-            parts.extend([old.as_str(), " ", new.as_str()]);
+            lines.extend([old.clone(), new.clone()]);
         }
-        parts.concat()
+        lines.join("\n")
     }
 
     /// The article's block changes, then the other prose's.

@@ -2681,3 +2681,43 @@ fn v2_record(text: &str) -> String {
     let at = text.find("\nRecord ").expect("a record line") + "\nRecord ".len();
     text[at..].split(' ').next().unwrap().to_string()
 }
+
+/// Given a feed watch with `keywords = ["Evin"]` whose feed gains a story
+/// that mentions no keyword: no alert goes out, the new item is recorded as
+/// version 2 of the watch's history, and the check's line says so (it said
+/// "unchanged  1 new item, none mentions a keyword", as though nothing had
+/// been kept).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_item_mentioning_no_keyword_is_reported_as_recorded_in_its_version_not_as_nothing() {
+    let server = Server::start().await;
+    let project = feed_watch(&server, "/feed.xml", "", "keywords = [\"Evin\"]", "");
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+    let old = ("Court hears appeal", "https://wire.example/1", None);
+    let new = ("Rain in the north", "https://wire.example/2", None);
+    server.set(
+        "/feed.xml",
+        served("application/rss+xml", rss(xml, &[old]).into_bytes()),
+    );
+    assert!(matches!(
+        check_first(&project).await.outcome,
+        Outcome::ItemsRecorded(1)
+    ));
+    server.set(
+        "/feed.xml",
+        served("application/rss+xml", rss(xml, &[new, old]).into_bytes()),
+    );
+    let cfg = project.config_arg();
+    let out = run(&["check", "--config", &cfg], &[]).await;
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains("1 new item, none mentions a keyword (no alert; recorded as version 2)"),
+        "{printed}"
+    );
+    let out = run(&["history", "--config", &cfg, "wire"], &[]).await;
+    let history = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        history.lines().any(|l| l.starts_with("   2  ")),
+        "{history}"
+    );
+}

@@ -183,6 +183,55 @@ async fn keywords_keep_edits_to_the_paragraphs_that_mention_them() {
     );
 }
 
+/// An article watch with `keywords = ["Evin prison"]` is not alerted by an
+/// edit of two paragraphs of which one ends in "Evin" and the next starts
+/// with "Prison": the words of the keyword stand in two paragraphs, which
+/// no reader takes for the phrase. An edit of a paragraph that says "Evin
+/// prison" is alerted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keyword_phrase_is_matched_within_one_changed_paragraph_not_across_two() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    server.set(path, Route::html(baseline_page(&[])));
+    let config = article_config(&server, "").replace(
+        "outlet = \"Example News\"\n",
+        "outlet = \"Example News\"\nkeywords = [\"Evin prison\"]\n",
+    );
+    let project = Project::new(&config);
+    check(&project).await;
+    let page = |paragraphs: &[&str]| {
+        news_page("Filmmaker Rasoulof flees Iran", "Jane Doe", paragraphs, &[])
+    };
+
+    // Two changed paragraphs: the first ends in "Evin", the next starts
+    // with "Prison".
+    let p1 = P1.replace(
+        "eight-year prison sentence.",
+        "eight-year sentence to be served in Evin",
+    );
+    let p2 = P2.replace(
+        "In a statement released Monday,",
+        "Prison officials declined comment;",
+    );
+    server.set(path, Route::html(page(&[&p1, &p2, P3, P4])));
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("changed, but mentions no keyword"),
+        "{stdout}"
+    );
+    assert_eq!(received(&server).len(), 0, "{stdout}");
+
+    // The phrase inside one changed paragraph.
+    let p3 = P3.replace("in 2022.", "in 2022, and was written in Evin prison.");
+    server.set(path, Route::html(page(&[&p1, &p2, &p3, P4])));
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let alerts = received(&server);
+    assert_eq!(alerts.len(), 1, "{stdout}");
+    assert_eq!(alerts[0]["keywords"], serde_json::json!(["Evin prison"]));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unchanged_article_with_rotating_boilerplate_sends_nothing() {
     let server = Server::start().await;
