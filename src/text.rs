@@ -1320,6 +1320,32 @@ pub fn bidi_isolate(s: &str) -> String {
     }
 }
 
+/// The quote marks a passage of a story is quoted in, by its script: «
+/// and » (U+00AB, U+00BB) around text mostly in Arabic script (Persian,
+/// Arabic, Urdu, ...), as those languages quote; “ and ” around any other.
+/// English quotes around Persian read wrong twice over: they are not
+/// Persian's, and in a right-to-left line the opening “ looks like a
+/// closing one (guillemets are mirrored with the text's direction, curly
+/// quotes are not). The one rule of alerts (text, HTML, chat) and the
+/// evidence viewer alike ([`quoted`]).
+pub fn quote_marks(s: &str) -> (&'static str, &'static str) {
+    let arabic_script = |c: char| matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF);
+    let hebrew = s.chars().any(|c| matches!(c as u32, 0x0590..=0x05FF));
+    if is_rtl(s) && !hebrew && s.chars().any(arabic_script) {
+        ("\u{AB}", "\u{BB}")
+    } else {
+        ("\u{201C}", "\u{201D}")
+    }
+}
+
+/// `shown` between the quote marks that suit `passage` ([`quote_marks`]):
+/// `shown` is the passage as it is shown (isolated, escaped, marked up),
+/// `passage` its text, whose script decides.
+pub fn quoted(passage: &str, shown: &str) -> String {
+    let (open, close) = quote_marks(passage);
+    format!("{open}{shown}{close}")
+}
+
 /// A count with its noun: "1 paragraph", "3 paragraphs".
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -1643,6 +1669,18 @@ mod tests {
         ] {
             assert_eq!(diff_word_count(spaced), word_count(spaced), "{spaced}");
         }
+    }
+
+    #[test]
+    fn a_persian_or_arabic_passage_is_quoted_in_guillemets_other_text_in_english_quotes() {
+        assert_eq!(quoted("کارگردان از ایران گریخت", "x"), "\u{AB}x\u{BB}");
+        assert_eq!(quoted("غادر المخرج إيران", "x"), "\u{AB}x\u{BB}");
+        // A Persian headline starting with a Latin word is Persian.
+        assert_eq!(quote_marks("ChatGPT در ایران فیلتر شد"), ("«", "»"));
+        assert_eq!(quote_marks("Rasoulof flees Iran"), ("“", "”"));
+        // An English sentence naming a Persian word is English.
+        assert_eq!(quote_marks("Interview with رسول‌اف"), ("“", "”"));
+        assert_eq!(quote_marks("הסרט של רסולוף"), ("“", "”"));
     }
 
     #[test]

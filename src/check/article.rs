@@ -251,7 +251,8 @@ pub(super) async fn check_article(
         Some(compare::StandIn::Unavailable(said)) => return Err(unavailable(&resp, &said)),
         Some(compare::StandIn::NotFound(said)) => {
             let how = format!(
-                "The article's page now says “{said}” (HTTP {})",
+                "The article's page now says {} (HTTP {})",
+                crate::text::quoted(&said, &said),
                 resp.status
             );
             return taken_down(ctx, watch, st, how, resp).await;

@@ -806,7 +806,10 @@ fn retitle_alert(watch: &Watch, outlet: &str, news: Vec<crate::alert::Retitle>) 
     let first = news.first()?;
     let n = news.len();
     let summary = if n == 1 {
-        format!("Retitled from \u{201C}{}\u{201D}", first.old_title)
+        format!(
+            "Retitled from {}",
+            crate::text::quoted(&first.old_title, &first.old_title)
+        )
     } else {
         format!("{n} items retitled")
     };

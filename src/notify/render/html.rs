@@ -18,7 +18,7 @@ use super::{
 use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
 use crate::document::BlockKind;
-use crate::text::opening;
+use crate::text::{opening, quoted};
 
 /// The colours of the HTML part. Every text colour is used only on the
 /// backgrounds listed with it in [`TEXT_ON`], and each pair meets WCAG AA
@@ -214,7 +214,7 @@ fn quote_html(quote: &str, url: Option<&str>, lang: Option<&str>) -> String {
         ),
         None => inner,
     };
-    format!("\u{201C}{inner}\u{201D}")
+    quoted(quote, &inner)
 }
 
 /// The headline an alert's card shows: its one item's title, else the
@@ -543,10 +543,13 @@ fn passage_html(it: &AlertItem, lang: Option<&str>) -> Option<String> {
         })
         .collect();
     let all: String = pieces.iter().map(|(_, t)| *t).collect();
+    // Quote marks of its script written out, not `<q>`'s, which mail
+    // clients show in the reader's language or not at all.
     Some(format!(
-        "<span lang=\"en\" dir=\"ltr\" style=\"color:{};\">{PASSAGE_LABEL}:</span> <q{}>{marked}</q>",
+        "<span lang=\"en\" dir=\"ltr\" style=\"color:{};\">{PASSAGE_LABEL}:</span> <span{}>{}</span>",
         colour::MUTED,
-        lang_dir(&all, lang)
+        lang_dir(&all, lang),
+        quoted(&all, &marked)
     ))
 }
 

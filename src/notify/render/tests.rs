@@ -315,7 +315,7 @@ fn a_photo_caption_outside_the_article_is_called_a_caption_not_a_paragraph() {
     let t = text(&fa, &ctx);
     assert!(
         t.contains(&format!(
-            "Changed: the photo caption beginning \u{201C}{}\u{201D}\n",
+            "Changed: the photo caption beginning \u{AB}{}\u{BB}\n",
             crate::text::bidi_isolate(&opening(fa_new, OPENING_WORDS))
         )),
         "{t}"

@@ -14,7 +14,7 @@ use super::{
 use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
 use crate::document::BlockKind;
-use crate::text::opening;
+use crate::text::{opening, quoted};
 
 /// Plain-text rendering: reads well in a terminal, a text mail client and a
 /// phone's preview. Removed words are shown `[-like this-]`, added words
@@ -247,7 +247,7 @@ fn passage_text(it: &AlertItem, marks: KeywordMarks) -> Option<String> {
         .collect();
     Some(format!(
         "  {PASSAGE_LABEL}:\n{}",
-        indent(&format!("\u{201C}{marked}\u{201D}"))
+        indent(&quoted(it.passage.as_deref().unwrap_or_default(), &marked))
     ))
 }
 
@@ -317,7 +317,7 @@ fn text_section(s: &Section) -> String {
         } => {
             let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
             let mut out = match quote {
-                Some(q) => format!("{label} \u{201C}{}\u{201D}:\n", isolate(&q)),
+                Some(q) => format!("{label} {}:\n", quoted(&q, &isolate(&q))),
                 None => format!("{label}:\n"),
             };
             let (open, close) = if *added { ("{+", "+}") } else { ("[-", "-]") };
@@ -343,19 +343,22 @@ fn text_section(s: &Section) -> String {
             words,
             kind,
         } => format!(
-            "Changed: the {} beginning \u{201C}{}\u{201D}\n{}\n",
+            "Changed: the {} beginning {}\n{}\n",
             kind.nouns().0,
-            isolate(opening),
+            quoted(opening, &isolate(opening)),
             indent(&text_diff(words))
         ),
-        Section::Moved { text, after } => format!(
-            "Moved, unchanged: the paragraph beginning \u{201C}{}\u{201D}, {}\n",
-            isolate(&opening(text, OPENING_WORDS)),
-            match after {
-                Some(a) => format!("now after \u{201C}{}\u{201D}", isolate(a)),
-                None => "now at the start".to_string(),
-            }
-        ),
+        Section::Moved { text, after } => {
+            let first = opening(text, OPENING_WORDS);
+            format!(
+                "Moved, unchanged: the paragraph beginning {}, {}\n",
+                quoted(&first, &isolate(&first)),
+                match after {
+                    Some(a) => format!("now after {}", quoted(a, &isolate(a))),
+                    None => "now at the start".to_string(),
+                }
+            )
+        }
         Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
     }
 }
