@@ -44,6 +44,10 @@ pub struct Version {
     /// its check alerted (those that mention a keyword); `None` when every
     /// new item was (no keywords), or not recorded (an older presswatch).
     pub alerted: Option<HashSet<String>>,
+    /// Its chain digest ([`crate::store::chain`]), the record an alert
+    /// about it carries; `None` for a version not chained yet (an older
+    /// presswatch stored it since this one last opened the database).
+    pub record: Option<String>,
 }
 
 /// What a version holds.
@@ -79,6 +83,14 @@ impl Version {
     /// `version 2 (stored 2026-05-14 09:00:07 UTC)`.
     fn named(&self, tz: Tz) -> String {
         format!("version {} (stored {})", self.seq, when(self.stored_at, tz))
+    }
+
+    /// Its record as alerts show it, `3f2a91c0…e1d254c9`
+    /// ([`crate::store::chain::short`]), or `-` when it has none yet.
+    pub fn record_short(&self) -> String {
+        self.record
+            .as_deref()
+            .map_or_else(|| "-".to_string(), crate::store::chain::short)
     }
 
     /// Where a watch's first version came from, in words.
@@ -135,6 +147,7 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
             alerted: row
                 .alerted
                 .map(|keys| keys.lines().map(str::to_string).collect()),
+            record: row.chain.map(|c| c.digest),
         });
     }
     Ok(out)
@@ -410,10 +423,11 @@ pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<Shown, Str
         lines.push((
             (v.seq, 0, v.stored_at),
             format!(
-                "{:>4}  {}  {}  {}  {}",
+                "{:>4}  {}  {}  record {:<17}  {}  {}",
                 v.seq,
                 when(v.stored_at, config.daemon.timezone),
                 &v.sha256[..v.sha256.len().min(12)],
+                v.record_short(),
                 v.size(),
                 change
             ),
@@ -498,9 +512,20 @@ pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<S
     } else {
         String::new()
     };
+    let record = v
+        .record
+        .as_deref()
+        .map(|r| {
+            format!(
+                "\nRecord {} (version {}): the chain digest its alert carries\n",
+                crate::store::chain::short(r),
+                v.seq
+            )
+        })
+        .unwrap_or_default();
     Ok(Shown {
         output: format!(
-            "watch {}: {}{origin}\n\n{body}",
+            "watch {}: {}{origin}\n{record}\n{body}",
             watch.name,
             v.named(config.daemon.timezone)
         ),

@@ -22,8 +22,9 @@ pub struct Verify {
     #[arg(long, value_name = "FILE")]
     heads: Option<PathBuf>,
     /// The record an alert carried (its digest, whole or as the alert shows
-    /// it, or a saved alert email or JSON): which watch and version it is,
-    /// and whether the chain still holds it. May be given more than once.
+    /// it, or a saved alert email or JSON; a digest email's records, each):
+    /// which watch and version it is, and whether the chain still holds it.
+    /// May be given more than once.
     #[arg(long, value_name = "RECORD")]
     record: Vec<String>,
 }
@@ -52,7 +53,10 @@ impl Verify {
             .record
             .iter()
             .map(|r| Record::read(r))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
         let mut progress = Progress::new("re-hashed", "raw bodies and versions");
         let mut v = presswatch::evidence::verify::verify(
             &state,

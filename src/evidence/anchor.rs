@@ -128,20 +128,23 @@ pub struct Record {
 
 impl Record {
     /// What `--record` was given: a file (a saved alert email, `.eml`, or
-    /// the alert JSON a webhook received) or the digest itself.
-    pub fn read(arg: &str) -> Result<Record, String> {
+    /// the alert JSON a webhook received; a digest email carries each of
+    /// its alerts' records, and each is read) or the digest itself.
+    pub fn read(arg: &str) -> Result<Vec<Record>, String> {
         let path = std::path::Path::new(arg);
         if path.is_file() {
             let bytes =
                 std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-            return Record::in_alert(&String::from_utf8_lossy(&bytes)).ok_or_else(|| {
-                format!(
+            let found = Record::in_alert(&String::from_utf8_lossy(&bytes));
+            if found.is_empty() {
+                return Err(format!(
                     "{} holds no presswatch record: give a saved alert email (its X-Presswatch-Record header), the alert JSON a webhook received (evidence.record), or the digest itself",
                     path.display()
-                )
-            });
+                ));
+            }
+            return Ok(found);
         }
-        Record::digest(arg).ok_or_else(|| {
+        Record::digest(arg).map(|r| vec![r]).ok_or_else(|| {
             format!(
                 "--record {arg}: neither a file nor a record: give the digest an alert carries (64 hex digits, or as the alert shows it, 3f2a91c0…e1d254c9), or a saved alert email or JSON"
             )
@@ -169,16 +172,22 @@ impl Record {
         })
     }
 
-    /// The record a saved alert carries: an email's `X-Presswatch-Record`
-    /// header (with `X-Presswatch-Watch`), the alert JSON's
-    /// `evidence.record`, or else the `Record …` line of its text.
-    fn in_alert(text: &str) -> Option<Record> {
+    /// The records a saved alert carries: an email's `X-Presswatch-Record`
+    /// header (a single alert's "HEX (version N)", with
+    /// `X-Presswatch-Watch`; a digest's, one record an alert, "HEX (watch
+    /// W, version N), HEX (version M)"), the alert JSON's
+    /// `evidence.record`, or else each `Record …` line of its text.
+    fn in_alert(text: &str) -> Vec<Record> {
         if let Ok(alert) = serde_json::from_str::<crate::alert::Alert>(text) {
-            let e = alert.evidence?;
-            let mut r = Record::digest(e.record.as_deref()?)?;
+            let Some(e) = alert.evidence else {
+                return Vec::new();
+            };
+            let Some(mut r) = e.record.as_deref().and_then(Record::digest) else {
+                return Vec::new();
+            };
             r.watch = Some(alert.watch);
             r.seq = Some(e.version);
-            return Some(r);
+            return vec![r];
         }
         let header = |name: &str| {
             let mut lines = text.lines();
@@ -195,22 +204,47 @@ impl Record {
             Some(value)
         };
         if let Some(value) = header("X-Presswatch-Record:") {
+            // Each digest starts a record; "version N" and "watch W" after
+            // it are its.
+            let mut found: Vec<Record> = Vec::new();
             let mut words = value
                 .split([' ', ',', ';', '(', ')'])
                 .filter(|w| !w.is_empty());
-            let mut r = Record::digest(words.clone().find(|w| is_digest(w))?)?;
-            r.seq = words
-                .by_ref()
-                .skip_while(|w| *w != "version")
-                .nth(1)
-                .and_then(|n| n.parse().ok());
-            r.watch = header("X-Presswatch-Watch:").filter(|w| !w.starts_with("=?"));
-            return Some(r);
+            while let Some(w) = words.next() {
+                if is_digest(w) {
+                    found.extend(Record::digest(w));
+                    continue;
+                }
+                let Some(r) = found.last_mut() else {
+                    continue;
+                };
+                match w {
+                    "version" => r.seq = words.next().and_then(|n| n.parse().ok()),
+                    "watch" => r.watch = words.next().map(str::to_string),
+                    _ => {}
+                }
+            }
+            // A single alert's watch is a header of its own.
+            if let [r] = &mut found[..] {
+                if r.watch.is_none() {
+                    r.watch = header("X-Presswatch-Watch:").filter(|w| !w.starts_with("=?"));
+                }
+            }
+            if !found.is_empty() {
+                return found;
+            }
         }
-        text.match_indices("Record ").find_map(|(at, _)| {
+        let mut found: Vec<Record> = Vec::new();
+        for (at, _) in text.match_indices("Record ") {
             let rest = &text[at + "Record ".len()..];
-            Record::digest(rest.split_whitespace().next()?)
-        })
+            let Some(r) = rest.split_whitespace().next().and_then(Record::digest) else {
+                continue;
+            };
+            if !found.contains(&r) {
+                found.push(r);
+            }
+        }
+        found
     }
 
     /// Whether a kept version's digest is this one.
@@ -330,12 +364,33 @@ mod tests {
         let eml = format!(
             "Subject: x\r\nX-Presswatch-Watch: rasoulof\r\nX-Presswatch-Record: {d}\r\n (version 4)\r\n\r\nbody"
         );
-        let r = Record::in_alert(&eml).unwrap();
+        let [r] = &Record::in_alert(&eml)[..] else {
+            panic!("one record")
+        };
         assert_eq!(
             (r.prefix.as_str(), r.watch.as_deref(), r.seq),
             (d.as_str(), Some("rasoulof"), Some(4))
         );
         let text = "Edited · Outlet\n…\nRecord 3f2a91c0…e1d254c9 — presswatch verify can prove this version is unaltered\n";
-        assert!(Record::in_alert(text).unwrap().matches(&d));
+        assert!(Record::in_alert(text)[0].matches(&d));
+    }
+
+    #[test]
+    fn a_digest_email_gives_each_of_its_alerts_records() {
+        let (a, b) = ("3f2a91c0".repeat(8), "0541d1a3".repeat(8));
+        let eml = format!(
+            "Subject: x\r\nX-Presswatch-Kind: digest\r\nX-Presswatch-Record: {a} (watch tag,\r\n version 3), {b}\r\n (version 7)\r\n\r\nbody"
+        );
+        let read: Vec<_> = Record::in_alert(&eml)
+            .into_iter()
+            .map(|r| (r.prefix, r.watch, r.seq))
+            .collect();
+        assert_eq!(
+            read,
+            [(a, Some("tag".to_string()), Some(3)), (b, None, Some(7))]
+        );
+        // Without the header, each record line of the text.
+        let text = "Record 3f2a91c0…e1d254c9 (version 3) — …\nRecord 0541d1a3…5c81215f (version 7) — …\nRecord 3f2a91c0…e1d254c9 (version 3) — …\n";
+        assert_eq!(Record::in_alert(text).len(), 2);
     }
 }

@@ -82,6 +82,10 @@ pub struct VersionView {
     /// stored under: the index, the timeline and every page showing the
     /// text say so beside it.
     pub altered: Option<AlteredText>,
+    /// Its chain digest, the record an alert about it carries (`None` for
+    /// a version not chained yet): shown short, as alerts show it, so staff
+    /// can match an alert to its version.
+    pub record: Option<String>,
 }
 
 /// What happened to a watched article between versions.
@@ -355,7 +359,7 @@ pub fn timeline(w: &WatchView) -> String {
         escape(&w.url),
         escape(&w.url)
     );
-    b.push_str("<table class=\"list\"><tr><th>Time</th><th>Version</th><th>What happened</th><th class=\"wide\">Content SHA-256</th></tr>");
+    b.push_str("<table class=\"list\"><tr><th>Time</th><th>Version</th><th>What happened</th><th>Record</th><th class=\"wide\">Content SHA-256</th></tr>");
     let mut rows: Vec<((i64, u8, i64), String)> = Vec::new();
     for v in &w.versions {
         let what = match &v.alert {
@@ -381,12 +385,13 @@ pub fn timeline(w: &WatchView) -> String {
         rows.push((
             (v.seq, 0, v.accepted_at),
             format!(
-                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td><span{}>{}</span>{flag}</td><td class=\"hash wide\">{}</td></tr>",
+                "<tr><td>{}</td><td><a href=\"v{}.html\">Version {}</a></td><td><span{}>{}</span>{flag}</td><td class=\"hash\">{}</td><td class=\"hash wide\">{}</td></tr>",
                 escape(&time_s(v.accepted_at, w.tz)),
                 v.seq,
                 v.seq,
                 dir(&what),
                 escape(&what),
+                escape(&record_short(v)),
                 escape(&v.content_sha256)
             ),
         ));
@@ -513,6 +518,14 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
     )
 }
 
+/// A version's record as alerts show it, `3f2a91c0…e1d254c9`, or `-`
+/// for a version not chained yet.
+fn record_short(v: &VersionView) -> String {
+    v.record
+        .as_deref()
+        .map_or_else(|| "-".to_string(), crate::store::chain::short)
+}
+
 /// A version's page: the change as the alert email showed it, both
 /// versions side by side, and the raw responses with their SHA-256.
 pub fn version(w: &WatchView, i: usize) -> String {
@@ -524,12 +537,19 @@ pub fn version(w: &WatchView, i: usize) -> String {
         .map_or_else(|| w.name.clone(), str::to_string);
     let mut b = format!(
         "<div class=\"crumbs\"><a href=\"../index.html\">All stories</a> › <a href=\"index.html\">{}</a></div>\
-<h1>Version {} of “<bdi{}>{}</bdi>”</h1><div class=\"meta\">Accepted {} · content SHA-256 <span class=\"hash\">{}</span></div>",
+<h1>Version {} of {}</h1><div class=\"meta\">Accepted {} · record <span class=\"hash\">{}</span> · content SHA-256 <span class=\"hash\">{}</span></div>",
         escape(&w.name),
         v.seq,
-        story_attrs(&title, v.doc.lang.as_deref()),
-        escape(&title),
+        crate::text::quoted(
+            &title,
+            &format!(
+                "<bdi{}>{}</bdi>",
+                story_attrs(&title, v.doc.lang.as_deref()),
+                escape(&title)
+            )
+        ),
         escape(&time_s(v.accepted_at, w.tz)),
+        escape(&record_short(v)),
         escape(&v.content_sha256)
     );
     let nav: Vec<String> = [
@@ -1014,7 +1034,27 @@ mod tests {
             raw: None,
             taken_down: None,
             altered: None,
+            record: Some(format!("0541d1a3{}5c81215f", "0".repeat(48))),
         }
+    }
+
+    #[test]
+    fn a_timeline_and_a_versions_page_show_its_record_as_alerts_show_it() {
+        let w = WatchView {
+            name: "story".into(),
+            url: "https://news.example/a".into(),
+            outlet: "news.example".into(),
+            versions: vec![version_of(1, &["The story."], vec![])],
+            events: vec![],
+            tz: chrono_tz::UTC,
+            verify: "presswatch verify --config /etc/presswatch.toml".into(),
+            left_out: 0,
+            watched: true,
+        };
+        let shown = "<span class=\"hash\">0541d1a3…5c81215f</span>";
+        let row = "<td class=\"hash\">0541d1a3…5c81215f</td>";
+        assert!(timeline(&w).contains(row), "{}", timeline(&w));
+        assert!(version(&w, 0).contains(shown), "{}", version(&w, 0));
     }
 
     #[test]

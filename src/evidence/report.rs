@@ -279,6 +279,7 @@ fn watch_view(
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: None,
             altered: v.altered.clone(),
+            record: v.record.clone(),
         });
     }
     // An article watch's versions are documents (and so are those a watch
@@ -342,6 +343,7 @@ fn watch_view(
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),
             altered: v.altered.clone(),
+            record: v.record.clone(),
         });
     }
     out.sort_by_key(|v| v.seq);

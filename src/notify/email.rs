@@ -65,7 +65,8 @@ impl Header for AutoSubmitted {
 /// Builds the email: multipart/alternative (plain text, then HTML), a
 /// Message-ID unique to this installation, `X-Presswatch-Kind` and
 /// `X-Presswatch-Watch` for filters, `X-Presswatch-Record` (the chain
-/// digest of the version the alert reports, whole), and for an alert that continues a
+/// digest of the version the alert reports, whole; a digest's, each of its
+/// alerts' records, comma-separated), and for an alert that continues a
 /// story In-Reply-To (the latest earlier alert) and References (the whole
 /// chain, oldest first, at most [`MAX_REFERENCES`]) so mail clients thread
 /// them. Page text only ever reaches the Subject (control characters
@@ -117,6 +118,30 @@ pub fn build_message(
                 .subject(digest::subject(alerts, *schedule))
                 .message_id(Some(mid(&digest::digest_id(alerts))))
                 .header(KindHeader("digest".to_string()));
+            // Each alert's whole record, in the order the alerts came, in
+            // one header (lettre sets a header once): "HEX (watch W,
+            // version N), HEX (watch V, version M)", which `presswatch
+            // verify --record` reads all of.
+            let records: Vec<String> = alerts
+                .iter()
+                .filter_map(|a| {
+                    let e = a.evidence.as_ref()?;
+                    // The watch named when the header can carry it as it is.
+                    let watch = if a.watch.is_ascii() {
+                        format!("watch {}, ", a.watch)
+                    } else {
+                        String::new()
+                    };
+                    Some(format!(
+                        "{} ({watch}version {})",
+                        e.record.as_deref()?,
+                        e.version
+                    ))
+                })
+                .collect();
+            if !records.is_empty() {
+                b = b.header(RecordHeader(records.join(", ")));
+            }
             (
                 render::digest_text(alerts, ctx),
                 render::digest_html(alerts, ctx),

@@ -3186,6 +3186,142 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
     );
 }
 
+/// Given two article watches whose email channel sends an hourly digest,
+/// and an edit of each: the digest carries each alert's record, whole in
+/// its `X-Presswatch-Record` header and short under each alert in its text
+/// and HTML, and `presswatch verify --record digest.eml` finds both in the
+/// chain (a digest carried none, and verify read one record a file).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_digest_email_carries_each_alerts_record_and_verify_finds_them_all() {
+    let mails = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let smtp = smtp_sink(mails.clone());
+    let server = Server::start().await;
+    let (first, second) = ("/2024/05/rasoulof", "/2024/05/rasoulof-2");
+    let cfg = format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\n[[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:{smtp}\"\ntls = \"none\"\nfrom = \"presswatch <alerts@example.org>\"\nto = [\"desk@example.org\"]\ndigest = \"hourly\"\n\n[[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\n\n[[watch]]\nname = \"رسول‌اف\"\nurl = \"{}\"\n",
+        server.url(first),
+        server.url(second)
+    );
+    let project = Project::new(&cfg);
+    let config = project.config_arg();
+    server.set(first, Route::html(page(PARAS[1])));
+    server.set(second, Route::html(page(PARAS[1])));
+    ok(&run(&["check", "--config", &config], &[]).await);
+    server.set(
+        first,
+        Route::html(page(&PARAS[1].replace("in Europe", "in Germany"))),
+    );
+    server.set(
+        second,
+        Route::html(page(&PARAS[1].replace("in Europe", "in France"))),
+    );
+    ok(&run(&["check", "--config", &config], &[]).await);
+    assert!(mails.lock().unwrap().is_empty(), "held for the digest");
+    let loaded = project.load();
+    let state = presswatch::store::State::open(&loaded.daemon.state_dir).unwrap();
+    let later = chrono::Utc::now().timestamp() + 2 * 3600;
+    let sent = presswatch::notify::deliver_due_at(
+        &loaded,
+        &state,
+        &reqwest::Client::new(),
+        &presswatch::notify::RetryPolicy::default(),
+        later,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.sent, 2, "{sent:?}");
+    let raw = mails.lock().unwrap()[0].clone();
+    let mail = MessageParser::default().parse(&raw).unwrap();
+    let header = mail
+        .header_raw("X-Presswatch-Record")
+        .expect("an X-Presswatch-Record header")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let records: Vec<&str> = header
+        .split([' ', ',', '(', ')'])
+        .filter(|w| w.len() == 64)
+        .collect();
+    assert_eq!(records.len(), 2, "{header}");
+    // The watch whose name a header carries as it is is named; the other not.
+    assert!(
+        header.contains(&format!("{} (watch rasoulof, version 2)", records[0]))
+            || header.contains(&format!("{} (watch rasoulof, version 2)", records[1])),
+        "{header}"
+    );
+    let text = mail.body_text(0).unwrap().replace("\r\n", "\n");
+    let html = mail.body_html(0).unwrap();
+    let mut shorts = Vec::new();
+    for record in &records {
+        let short = format!("{}…{}", &record[..8], &record[56..]);
+        let line = format!(
+            "Record {short} (version 2) — presswatch verify can prove this version is unaltered"
+        );
+        assert!(text.contains(&line), "{text}");
+        assert!(html.contains(&line), "{html}");
+        shorts.push(short);
+    }
+    let eml = project.path("digest.eml");
+    std::fs::write(&eml, &raw).unwrap();
+    let eml = eml.display().to_string();
+    let said = ok(&run(&["verify", "--config", &config, "--record", &eml], &[]).await);
+    for short in &shorts {
+        assert!(
+            said.lines()
+                .any(|l| l.starts_with(&format!("record {short} is watch "))
+                    && l.contains("version 2, stored ")
+                    && l.contains("the chain still holds it")),
+            "{said}"
+        );
+    }
+    // `history` and the viewer show each version's record as the alert
+    // does: staff match the alert to its version.
+    let listed = ok(&run(&["history", "--config", &config, "rasoulof"], &[]).await);
+    let v2 = listed
+        .lines()
+        .find(|l| l.starts_with("   2  "))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(
+        shorts
+            .iter()
+            .any(|s| v2.contains(&format!("  record {s}  "))),
+        "{listed}"
+    );
+    let shown = ok(&run(
+        &["history", "--config", &config, "rasoulof", "--show", "2"],
+        &[],
+    )
+    .await);
+    assert!(
+        shown.contains(&format!("Record {}", v2_record(v2))),
+        "{shown}"
+    );
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &config,
+            "--out",
+            &out.display().to_string(),
+        ],
+        &[],
+    )
+    .await);
+    let timeline = std::fs::read_to_string(out.join("rasoulof/index.html")).unwrap();
+    assert!(
+        timeline.contains(&format!("<td class=\"hash\">{}</td>", v2_record(v2))),
+        "{timeline}"
+    );
+}
+
+/// The record a `history` line shows: the word after `record`.
+fn v2_record(line: &str) -> &str {
+    let mut words = line.split_whitespace();
+    words.by_ref().find(|w| *w == "record");
+    words.next().unwrap_or_default()
+}
+
 /// The viewer says of a keyword watch's new items what its alert said.
 /// Given a feed watch with `keywords = ["Evin"]` whose feed gains a story
 /// that mentions Evin and one that does not, then only one that does not:

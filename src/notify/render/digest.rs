@@ -5,7 +5,7 @@
 use super::escape::{escape, isolate, lang_dir, one_line};
 use super::html::{card, colour, html_footer, name_html, page};
 use super::text::{text_body, title_line, KeywordMarks, TEXT_LEGEND};
-use super::Context;
+use super::{record_line, Context};
 use crate::alert::Alert;
 use crate::compare::ChangeKind;
 
@@ -126,6 +126,11 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
             let (body, c) = text_body(a, ctx, KeywordMarks::TEXT);
             coloured |= c;
             out.push_str(&body);
+            // Each alert's record under it, as a single alert's footer
+            // gives it: `presswatch verify --record` proves each version.
+            if let Some(line) = record_line(a) {
+                out.push_str(&format!("\n{line}"));
+            }
             out.push_str("\n\n");
         }
     }
@@ -162,6 +167,13 @@ pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
             coloured |= c;
             b.push_str("<div style=\"margin:0 0 20px 0;\">");
             b.push_str(&shown);
+            if let Some(line) = record_line(a) {
+                b.push_str(&format!(
+                    "<div style=\"font-size:12px;line-height:1.5;color:{};margin-top:6px;\">{}</div>",
+                    colour::MUTED,
+                    escape(&line)
+                ));
+            }
             b.push_str("</div>");
         }
     }

@@ -820,3 +820,106 @@ fn a_digest_heads_a_persian_story_with_dir_and_bdi_not_the_text_parts_isolates()
         "\u{2067}بازداشت فعال حقوق بشر در تهران\u{2069} (\u{2067}خبرگزاری نمونه\u{2069})\n==="
     ));
 }
+
+/// A Persian passage is quoted in guillemets, as Persian quotes, in text
+/// and HTML alike, its isolate (text) and `lang`/`dir` (HTML) kept; an
+/// English one in English quotes.
+#[test]
+fn a_persian_passage_is_quoted_in_guillemets_and_an_english_one_in_english_quotes() {
+    let ctx = Context::default();
+    // A changed Persian paragraph: named by its opening words.
+    let fa = edit_alert(FA_WITH_NAMES, &FA_WITH_NAMES.replace("سه‌شنبه", "چهارشنبه"));
+    let opening_fa = opening(&FA_WITH_NAMES.replace("سه‌شنبه", "چهارشنبه"), OPENING_WORDS);
+    let t = text(&fa, &ctx);
+    assert!(
+        t.contains(&format!(
+            "Changed: the paragraph beginning \u{AB}{}\u{BB}\n",
+            crate::text::bidi_isolate(&opening_fa)
+        )),
+        "{t}"
+    );
+    assert!(!t.contains('\u{201C}'), "{t}");
+    let h = html_of(&fa);
+    assert!(
+        h.contains("Changed: the paragraph beginning \u{AB}<"),
+        "{h}"
+    );
+    assert!(
+        h.contains(&format!(
+            "<span lang=\"fa\" dir=\"rtl\">{}</span>\u{BB}",
+            escape::escape(&opening_fa)
+        )) || h.contains(&format!(
+            "<span lang=\"fa\" dir=\"rtl\">{}</span></a>\u{BB}",
+            escape::escape(&opening_fa)
+        )),
+        "{h}"
+    );
+    // An English one keeps English quotes.
+    let en = edit_alert(
+        "The minister spoke on Monday.",
+        "The minister spoke on Tuesday.",
+    );
+    assert!(
+        text(&en, &ctx).contains(
+            "Changed: the paragraph beginning \u{201C}The minister spoke on Tuesday.\u{201D}"
+        ),
+        "{}",
+        text(&en, &ctx)
+    );
+
+    // An item's passage that mentions the keyword: Persian in guillemets
+    // inside its `lang`/`dir`, English in English quotes.
+    let said = "به گفته وکیل خانواده، سه نویسنده روز یکشنبه به زندان اوین منتقل شدند.";
+    let mut alert = items_alert(ChangeKind::NewItems, 1);
+    alert.keywords = vec!["اوین".into()];
+    alert.items[0].keywords = vec!["اوین".into()];
+    alert.items[0].passage = Some(said.into());
+    let t = text(&alert, &ctx);
+    assert!(
+        t.contains("In the article:\n  \u{200F}\u{AB}به گفته"),
+        "{t}"
+    );
+    assert!(t.contains("منتقل شدند.\u{BB}"), "{t}");
+    let h = html_of(&alert);
+    assert!(
+        h.contains("In the article:</span> <span lang=\"fa\" dir=\"rtl\">\u{AB}به گفته"),
+        "{h}"
+    );
+    assert!(h.contains("منتقل شدند.\u{BB}</span>"), "{h}");
+    alert.items[0].keywords = vec!["Evin".into()];
+    alert.items[0].passage = Some("Her family said she was moved to Evin on Sunday.".into());
+    let h = html_of(&alert);
+    assert!(
+        h.contains("In the article:</span> <span>\u{201C}Her family said"),
+        "{h}"
+    );
+}
+
+/// A digest gives each of its alerts' records under it, in text and HTML,
+/// as a single alert's footer does.
+#[test]
+fn a_digest_gives_each_alert_its_record_line() {
+    let ctx = Context::default();
+    let with_record = |record: &str, version: i64| {
+        let mut a = edit_alert(
+            "The minister spoke on Monday.",
+            "The minister spoke on Tuesday.",
+        );
+        a.evidence = Some(crate::alert::Evidence {
+            version,
+            report: None,
+            snapshot_sha256: None,
+            record: Some(record.repeat(8)),
+        });
+        a
+    };
+    let alerts = [with_record("0541d1a3", 2), with_record("3f2a91c0", 7)];
+    let (t, h) = (digest_text(&alerts, &ctx), digest_html(&alerts, &ctx));
+    for (short, version) in [("0541d1a3…0541d1a3", 2), ("3f2a91c0…3f2a91c0", 7)] {
+        let line = format!(
+            "Record {short} (version {version}) — presswatch verify can prove this version is unaltered"
+        );
+        assert!(t.contains(&line), "{t}");
+        assert!(h.contains(&line), "{h}");
+    }
+}
