@@ -19,7 +19,8 @@ use mail_parser::MessageParser;
 
 use crate::pg;
 use crate::support::{
-    assert_local_links_resolve, news_page, run, smtp_sink, Project, Route, Server,
+    assert_local_links_resolve, mismatch_line, mismatches, news_page, run, smtp_sink, Project,
+    Route, Server,
 };
 
 const PARAS: [&str; 3] = [
@@ -385,7 +386,7 @@ async fn verify_passes_on_kept_evidence_and_fails_on_a_tampered_snapshot() {
             && body_line.contains("(the response it was accepted from)"),
         "{body_line}"
     );
-    assert!(said.contains("MISMATCH watch rasoulof version"), "{said}");
+    mismatch_line(&said, "watch rasoulof version", "sqlite");
     assert!(
         said.contains("What to do:") && said.contains("Restore the state database from a backup"),
         "{said}"
@@ -536,29 +537,22 @@ async fn verify_finds_a_snapshot_record_altered_since_it_was_kept_on_either_back
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         let said = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{backend}: {said}");
-        let line = |start: &str| {
-            said.lines()
-                .find(|l| l.starts_with(start))
-                .unwrap_or_else(|| panic!("{backend}: a line starting {start:?} in:\n{said}"))
-                .to_string()
-        };
-        let header = line(
-            "MISMATCH watch rasoulof version 1 (the response it was accepted from): its record",
-        );
+        let line = |about: &str| mismatch_line(&said, about, backend).to_string();
+        let header =
+            line("watch rasoulof version 1 (the response it was accepted from): its record");
         assert!(
             header.ends_with(
                 "was altered since it was kept; what differs: the response's status line and header fields"
             ),
             "{backend}: {header}"
         );
-        let time = line(
-            "MISMATCH watch rasoulof version 2 (the response it was accepted from): its record",
-        );
+        let time = line("watch rasoulof version 2 (the response it was accepted from): its record");
         assert!(
             time.ends_with("; what differs: the fetch time"),
             "{backend}: {time}"
         );
-        let body = line("MISMATCH watch rasoulof version 2 (the answer that reported it taken down): its record");
+        let body =
+            line("watch rasoulof version 2 (the answer that reported it taken down): its record");
         assert!(
             body.ends_with("; what differs: the body it points to and the body size"),
             "{backend}: {body}"
@@ -1040,9 +1034,10 @@ async fn damaged_edit_is_named_by_verify_and_export(
     let out = run(&["verify", "--config", &config], env).await;
     assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        said.contains(&format!("MISMATCH watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress")),
-        "{backend}: {said}"
+    mismatch_line(
+        &said,
+        &format!("watch rasoulof version 2 (the response it was accepted from): raw body {body}: does not decompress"),
+        backend,
     );
     let warc = project.path("out.warc.gz");
     let out = export(&config, &warc, env).await;
@@ -1307,23 +1302,23 @@ async fn verify_finds_a_version_backdated_before_its_page_was_fetched_on_either_
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
-        let line = said
-            .lines()
-            .find(|l| {
-                l.starts_with("MISMATCH watch rasoulof version 2: it is stored as accepted at ")
-            })
-            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        let line = mismatch_line(
+            &said,
+            "watch rasoulof version 2: it is stored as accepted at ",
+            backend,
+        );
         assert!(
             line.contains("before the response it was accepted from was fetched (")
                 && line.contains("as its record, which matches its digest, says): the time it was accepted at was altered since it was kept"),
             "{backend}: {line}"
         );
         // Its chain digest covers the time it was stored too.
-        assert!(
-            said.contains("MISMATCH watch rasoulof version 2: its chain digest ("),
-            "{backend}: {said}"
+        mismatch_line(
+            &said,
+            "watch rasoulof version 2: its chain digest (",
+            backend,
         );
-        assert_eq!(said.matches("MISMATCH").count(), 2, "{backend}: {said}");
+        assert_eq!(mismatches(&said), 2, "{backend}: {said}");
     }
 }
 
@@ -1347,10 +1342,11 @@ async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_
         move_version_2(30 + 3600 - 5);
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         let said = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
-        assert!(
-            said.contains("MISMATCH watch rasoulof version 2: its chain digest ("),
-            "{backend}: {said}"
+        assert_eq!(mismatches(&said), 1, "{backend}: {said}");
+        mismatch_line(
+            &said,
+            "watch rasoulof version 2: its chain digest (",
+            backend,
         );
         // Someone moves the edit (version 2) three days later, so that
         // `history` shows it at a time it never was; its text and its
@@ -1359,12 +1355,11 @@ async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
-        let line = said
-            .lines()
-            .find(|l| {
-                l.starts_with("MISMATCH watch rasoulof version 2: it is stored as accepted at ")
-            })
-            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        let line = mismatch_line(
+            &said,
+            "watch rasoulof version 2: it is stored as accepted at ",
+            backend,
+        );
         assert!(
             line.contains(" after the response it was accepted from was fetched (")
                 && line.contains("as its record, which matches its digest, says), later than its check could have stored it (a check stores its version within the fetch's timeout, 30s, and 1h more): the time it was accepted at was altered since it was kept"),
@@ -1375,7 +1370,7 @@ async fn verify_finds_a_version_dated_later_than_its_check_could_have_stored_it_
             line.contains(", 3d after") || line.contains(", 3d 0h 0m 1s after"),
             "{backend}: {line}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 2, "{backend}: {said}");
+        assert_eq!(mismatches(&said), 2, "{backend}: {said}");
         assert!(said.contains("What to do:"), "{backend}: {said}");
     }
 }
@@ -1412,16 +1407,21 @@ async fn verify_finds_a_version_deleted_from_the_history_but_not_the_oldest_prun
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(
-            said.lines().any(|l| l == "MISMATCH watch rasoulof version 3: it is no longer kept, yet versions 2 and 4 on either side are kept: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept"),
+            mismatch_line(&said, "watch rasoulof version 3: ", backend)
+                == "MISMATCH watch rasoulof version 3: it is no longer kept, yet versions 2 and 4 on either side are kept: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept",
             "{backend}: {said}"
         );
         // Version 4 was chained to the version deleted, not to version 2.
-        assert!(
-            said.lines().any(|l| l.starts_with("MISMATCH watch rasoulof version 4: it was chained to a version before it whose digest was ")
-                && l.ends_with(": a version between them was deleted, or version 2 rewritten, since version 4 was stored")),
-            "{backend}: {said}"
+        let v4 = mismatch_line(
+            &said,
+            "watch rasoulof version 4: it was chained to a version before it whose digest was ",
+            backend,
         );
-        assert_eq!(said.matches("MISMATCH").count(), 2, "{backend}: {said}");
+        assert!(
+            v4.ends_with(": a version between them was deleted, or version 2 rewritten, since version 4 was stored"),
+            "{backend}: {v4}"
+        );
+        assert_eq!(mismatches(&said), 2, "{backend}: {said}");
         assert!(said.contains("What to do:"), "{backend}: {said}");
         // Then the newest version's row alone: its response and its
         // restore still name it.
@@ -1433,12 +1433,9 @@ async fn verify_finds_a_version_deleted_from_the_history_but_not_the_oldest_prun
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
-        let v4 = said
-            .lines()
-            .find(|l| l.starts_with("MISMATCH watch rasoulof version 4: it is no longer kept, yet the response it was accepted from is kept, and its restore at "))
-            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        let v4 = mismatch_line(&said, "watch rasoulof version 4: it is no longer kept, yet the response it was accepted from is kept, and its restore at ", backend);
         assert!(v4.ends_with(" is kept: presswatch prunes only a watch's oldest versions (keep_versions), with their responses, takedowns and restores, so it was deleted since it was kept"), "{backend}: {v4}");
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert_eq!(mismatches(&said), 1, "{backend}: {said}");
     }
 }
 
@@ -1553,9 +1550,10 @@ async fn verify_says_how_many_versions_times_it_cannot_check_once_keep_raw_prune
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            said.contains("MISMATCH watch rasoulof version 3: it is stored as accepted at "),
-            "{backend}: {said}"
+        mismatch_line(
+            &said,
+            "watch rasoulof version 3: it is stored as accepted at ",
+            backend,
         );
         assert_eq!(
             said.matches(": it is stored as accepted at ").count(),
@@ -3007,15 +3005,16 @@ async fn a_version_altered_with_its_text_digest_recomputed_is_caught_by_the_chai
         let out = run(&["verify", "--config", &config], &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
-        let line = said
-            .lines()
-            .find(|l| l.starts_with("MISMATCH watch rasoulof version 2: its chain digest ("))
-            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        let line = mismatch_line(
+            &said,
+            "watch rasoulof version 2: its chain digest (",
+            backend,
+        );
         assert!(
             line.contains(") no longer matches the version: its text's SHA-256, its number or the time it was stored was altered since it was stored (recomputed, it is "),
             "{backend}: {line}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert_eq!(mismatches(&said), 1, "{backend}: {said}");
         assert!(said.contains("What to do:"), "{backend}: {said}");
     }
 }
@@ -3062,19 +3061,16 @@ async fn the_newest_versions_deleted_with_all_that_names_them_are_caught_against
         let out = run(&["verify", "--config", &config, "--heads", &heads], &PG_ENV).await;
         assert_eq!(out.status.code(), Some(1), "{backend}: {out:?}");
         let said = String::from_utf8_lossy(&out.stdout);
-        let line = said
-            .lines()
-            .find(|l| {
-                l.starts_with(
-                    "MISMATCH watch rasoulof version 4: the head saved earlier (version 4, ",
-                )
-            })
-            .unwrap_or_else(|| panic!("{backend}: {said}"));
+        let line = mismatch_line(
+            &said,
+            "watch rasoulof version 4: the head saved earlier (version 4, ",
+            backend,
+        );
         assert!(
             line.ends_with(") is no longer kept, and the watch's newest version is 3: its newest versions were deleted since that head was saved"),
             "{backend}: {line}"
         );
-        assert_eq!(said.matches("MISMATCH").count(), 1, "{backend}: {said}");
+        assert_eq!(mismatches(&said), 1, "{backend}: {said}");
     }
 }
 
@@ -3180,9 +3176,10 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
     let out = run(&["verify", "--config", &config, "--record", &eml], &[]).await;
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        said.lines().any(|l| l == format!("MISMATCH record {short} (watch rasoulof version 2, as the alert said) is held by no kept version: the version it was given for was deleted, or rewritten with its digests recomputed, since the alert that carried it went out (unless keep_versions pruned it since: a version older than its watch's oldest kept)")),
-        "{said}"
+    let about = format!("record {short} (watch rasoulof version 2, as the alert said) is held by no kept version: the version it was given for was deleted, or rewritten with its digests recomputed, since the alert that carried it went out (unless keep_versions pruned it since: a version older than its watch's oldest kept)");
+    assert_eq!(
+        mismatch_line(&said, &about, "sqlite"),
+        format!("MISMATCH {about}")
     );
 }
 

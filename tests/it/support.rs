@@ -890,3 +890,18 @@ pub fn assert_local_links_resolve(dir: &Path) {
     }
     assert!(dead.is_empty(), "links to no file:\n{}", dead.join("\n"));
 }
+
+/// The line of `verify`'s output `said` that reports a mismatch starting
+/// with `about` (the words after `MISMATCH `); panics naming `backend` and
+/// showing the whole output when there is none.
+pub fn mismatch_line<'a>(said: &'a str, about: &str, backend: &str) -> &'a str {
+    let start = format!("MISMATCH {about}");
+    said.lines()
+        .find(|l| l.starts_with(&start))
+        .unwrap_or_else(|| panic!("{backend}: no line starting {start:?} in:\n{said}"))
+}
+
+/// How many mismatches `verify`'s output `said` reports.
+pub fn mismatches(said: &str) -> usize {
+    said.matches("MISMATCH").count()
+}
