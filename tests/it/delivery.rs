@@ -2286,14 +2286,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
     let mut backends = vec![("sqlite", String::new(), None)];
     if let Some(cluster) = crate::pg::cluster() {
         let url = cluster.database();
-        let db = url
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
+        let db = cluster.name_of(&url).to_string();
         let state = format!(
             "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
             crate::pg::PASSWORD_ENV

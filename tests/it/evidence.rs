@@ -450,7 +450,7 @@ fn state_backends() -> Vec<(&'static str, String, Option<String>)> {
     let mut backends = vec![("sqlite", String::new(), None)];
     if let Some(cluster) = pg::cluster() {
         let url = cluster.database();
-        let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+        let name = cluster.name_of(&url);
         backends.push((
             "postgres",
             format!(

@@ -1509,8 +1509,8 @@ fn as_stored_by_an_older_presswatch(
             .execute_batch(&sql)
             .unwrap(),
         Some(url) => {
-            let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-            crate::pg::cluster().unwrap().psql(db, &sql).unwrap();
+            let cluster = crate::pg::cluster().unwrap();
+            cluster.psql(cluster.name_of(url), &sql).unwrap();
         }
     }
 }

@@ -254,7 +254,7 @@ fn starts_by_path(hits: &[Hit]) -> HashMap<String, Vec<Instant>> {
 async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_survive_a_kill() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let room = Newsroom::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("presswatch.toml");
@@ -552,7 +552,7 @@ async fn a_replica_reloads_on_sighup_and_the_fleet_logs_mismatched_configs() {
 async fn a_watch_removed_from_one_replicas_config_is_still_checked_by_the_replica_that_has_it() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let room = Newsroom::start().await;
     let dir = tempfile::tempdir().unwrap();
     let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
@@ -732,14 +732,7 @@ impl ChannelFleet {
         use crate::support::run;
         let cluster = pg::cluster()?;
         let url = cluster.database();
-        let db = url
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
+        let db = cluster.name_of(&url).to_string();
         let fleet = ChannelFleet {
             cluster,
             url,
@@ -966,7 +959,7 @@ async fn a_replica_restarted_with_a_stale_config_does_not_win_back_a_channel_fix
 async fn replicas_starting_together_with_different_configs_keep_each_others_watches_scheduled() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let dir = tempfile::tempdir().unwrap();
     let scheduled = |watch: &str| {
         cluster
@@ -1030,7 +1023,7 @@ async fn replicas_starting_together_with_different_configs_keep_each_others_watc
 async fn status_says_a_watch_off_the_fleets_schedule_is_not_scheduled_and_what_to_do() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let dir = tempfile::tempdir().unwrap();
     let replica_config = dir.path().join("replica.toml");
     let mut r = Stepped::join(&url, &replica_config, &["w-shared", "w-extra"]);
@@ -1097,7 +1090,7 @@ async fn status_says_a_watch_off_the_fleets_schedule_is_not_scheduled_and_what_t
 async fn a_replicas_status_line_says_when_the_fleet_checks_next_not_its_own_guess() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let dir = tempfile::tempdir().unwrap();
     let other_config = dir.path().join("other.toml");
     let mut other = Stepped::join(&url, &other_config, &["w"]);
@@ -1160,7 +1153,7 @@ async fn a_replicas_status_line_says_when_the_fleet_checks_next_not_its_own_gues
 async fn an_idle_replicas_lease_statement_reads_a_few_pages_not_the_whole_schedule() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     // The schema as presswatch makes it.
     presswatch::store::State::open_postgres(&url, Some(pg::PASSWORD), Duration::from_secs(30))
         .unwrap();
@@ -1367,7 +1360,7 @@ async fn in_a_fleet_a_reload_that_fixes_a_failing_watchs_url_checks_it_soon() {
         "{log}"
     );
     // The fixed page was read, and the database holds no failure any more.
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let sound = eventually(Duration::from_secs(10), || {
         cluster
             .psql(
@@ -1421,7 +1414,7 @@ async fn a_receiver_slower_than_the_lease_gets_each_alert_once() {
     let config = slow_receiver_config(dir.path(), &url, &hook, &server);
     let a = start_replica(&config, "a");
     let b = start_replica(&config, "b");
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let baseline = eventually(Duration::from_secs(20), || {
         cluster
             .psql(db, "SELECT count(*) FROM versions WHERE watch = 'story'")
@@ -1850,7 +1843,7 @@ async fn a_lease_lost_to_a_database_outage_is_not_blamed_on_the_lease_time() {
     // A cluster of its own: this test stops it.
     let cluster = pg::start(false).expect("a second PostgreSQL cluster");
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let site = StallSite::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = stall_config(dir.path(), &site, &url);
@@ -1913,7 +1906,7 @@ async fn a_lease_lost_to_a_database_outage_is_not_blamed_on_the_lease_time() {
 async fn a_replica_that_stalls_past_its_lease_mid_check_stores_nothing_over_the_newer_check() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let site = StallSite::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = stall_config(dir.path(), &site, &url);
@@ -2006,7 +1999,7 @@ async fn a_replica_that_stalls_past_its_lease_mid_check_stores_nothing_over_the_
 async fn a_replica_that_stalls_mid_transaction_does_not_hold_up_the_watch() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let site = StallSite::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = stall_config(dir.path(), &site, &url);
@@ -2105,7 +2098,7 @@ async fn a_replica_that_stalls_mid_transaction_does_not_hold_up_the_watch() {
 async fn a_replica_that_stalls_past_its_lease_leaves_the_watches_it_had_queued_to_the_others() {
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let site = StallSite::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("presswatch.toml");
@@ -2237,7 +2230,7 @@ async fn a_manual_check_beside_the_fleet_leaves_a_watch_a_replica_holds_to_it() 
     use crate::support::{run, Project, Route, Server};
     let Some(cluster) = pg::cluster() else { return };
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let site = Server::start().await;
     let page = |words: &str| Route::html(article("Story", words));
     site.set("/story", page("The first account of the story."));

@@ -861,7 +861,7 @@ async fn a_reset_baseline_whose_lease_cannot_be_handed_back_still_reports_the_re
     let server = Server::start().await;
     let path = "/iran";
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
     let state = format!(
         "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",

@@ -78,8 +78,8 @@ fn execute(project: &Project, state: &str, sql: &str) {
             .execute_batch(sql)
             .unwrap(),
         Some(url) => {
-            let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-            pg::cluster().unwrap().psql(db, sql).unwrap();
+            let cluster = pg::cluster().unwrap();
+            cluster.psql(cluster.name_of(url), sql).unwrap();
         }
     }
 }

@@ -67,6 +67,13 @@ impl Cluster {
         )
     }
 
+    /// The name of the database at `url` (one of [`Cluster::database`]'s),
+    /// as [`Cluster::psql`] takes it.
+    pub fn name_of<'a>(&self, url: &'a str) -> &'a str {
+        let path = url.rsplit('/').next().unwrap_or(url);
+        path.split('?').next().unwrap_or(path)
+    }
+
     /// Runs SQL with psql; its output.
     pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
         let out = Command::new(self.bin.join("psql"))

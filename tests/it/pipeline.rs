@@ -528,7 +528,7 @@ async fn a_dry_run_never_creates_or_upgrades_a_postgres_schema() {
         Route::html(baseline_page(&[])),
     );
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let state = format!(
         "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
         crate::pg::PASSWORD_ENV
@@ -590,7 +590,7 @@ async fn a_dry_run_refuses_a_postgres_schema_a_newer_presswatch_migrated() {
         Route::html(baseline_page(&[])),
     );
     let url = cluster.database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = cluster.name_of(&url);
     let state = format!(
         "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
         crate::pg::PASSWORD_ENV
