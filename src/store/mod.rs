@@ -6,6 +6,7 @@ mod backend;
 pub mod chain;
 mod lock;
 mod postgres;
+mod row;
 mod snapshots;
 mod state;
 

@@ -4,12 +4,11 @@
 //! one check leaves behind ([`Postgres::save_check`]: its versions, events
 //! and watch state, in one transaction).
 
-use tokio_postgres::Row;
-
 use super::watch::save_watch_in;
 use super::{snapshots, Conn, PgResult, Postgres, Result};
-use crate::store::chain::{chain_digest, ChainLink, CHAIN_START};
-use crate::store::{Durability, EventKind, NewEvent, NewVersion, Origin, VersionRow, WatchState};
+use crate::store::chain::{chain_digest, CHAIN_START};
+use crate::store::state::version_columns;
+use crate::store::{Durability, EventKind, NewEvent, NewVersion, VersionRow, WatchState};
 
 impl Postgres {
     /// Stores what one check leaves behind, in one transaction: the watch's
@@ -73,8 +72,8 @@ impl Postgres {
             Ok(c.query(VERSIONS, &[&watch])
                 .await?
                 .iter()
-                .map(version_row)
-                .collect())
+                .map(VersionRow::read)
+                .collect::<PgResult<_>>()?)
         })
     }
 
@@ -91,8 +90,8 @@ impl Postgres {
                 .query(NEWEST_VERSIONS, &[&watch, &n])
                 .await?
                 .iter()
-                .map(version_row)
-                .collect();
+                .map(VersionRow::read)
+                .collect::<PgResult<_>>()?;
             rows.reverse();
             Ok(rows)
         })
@@ -111,12 +110,6 @@ impl Postgres {
     }
 }
 
-/// The columns a [`VersionRow`] is read from, in [`version_row`]'s order.
-macro_rules! version_columns {
-    () => {
-        "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at, alerted"
-    };
-}
 /// A watch's kept versions, oldest first.
 const VERSIONS: &str = concat!(
     "SELECT ",
@@ -129,29 +122,6 @@ const NEWEST_VERSIONS: &str = concat!(
     version_columns!(),
     " FROM versions WHERE watch = $1 ORDER BY seq DESC LIMIT $2"
 );
-
-/// A version from a row of [`VERSIONS`].
-fn version_row(r: &Row) -> VersionRow {
-    let chain = match (r.get::<_, Option<String>>(7), r.get::<_, Option<String>>(8)) {
-        (Some(prev), Some(digest)) => Some(ChainLink {
-            prev,
-            digest,
-            chained_at: r.get(9),
-        }),
-        _ => None,
-    };
-    VersionRow {
-        seq: r.get(0),
-        sha256: r.get(1),
-        stored_at: r.get(2),
-        origin: Origin::parse(r.get(3)),
-        body_sha256: r.get(4),
-        reading: r.get(5),
-        page_facts: r.get(6),
-        chain,
-        alerted: r.get(10),
-    }
-}
 
 /// Records a version of `watch` (its blob, the version unless the newest
 /// already has that content, and its raw snapshot), then prunes the history

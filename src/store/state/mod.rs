@@ -34,6 +34,7 @@ mod watch;
 pub use events::{EventKind, NewEvent, WatchEvent};
 pub use items::FollowTry;
 pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Sender, Thread};
+pub(in crate::store) use versions::version_columns;
 pub use versions::{NewVersion, Origin, VersionRow};
 pub use watch::WatchState;
 

@@ -9,6 +9,7 @@ use super::events::{EventKind, NewEvent};
 use super::watch::{save_watch_in, WatchState};
 use super::{Durability, Result, Sqlite};
 use crate::store::chain::{chain_digest, ChainLink, CHAIN_START};
+use crate::store::row::Columns;
 use crate::store::snapshots::{self, NewSnapshot};
 
 /// A newly accepted version of a watch's document, for [`crate::store::State::save_check`].
@@ -113,35 +114,54 @@ pub struct VersionRow {
     pub alerted: Option<String>,
 }
 
-/// The columns a [`VersionRow`] is read from, in [`version_row`]'s order.
-pub(in crate::store) const VERSION_COLUMNS: &str =
-    "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at, alerted";
-
-/// A version from a row of [`VERSION_COLUMNS`].
-fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionRow> {
-    let chain = match (
-        r.get::<_, Option<String>>(7)?,
-        r.get::<_, Option<String>>(8)?,
-    ) {
-        (Some(prev), Some(digest)) => Some(ChainLink {
-            prev,
-            digest,
-            chained_at: r.get(9)?,
-        }),
-        _ => None,
+/// The columns of the `versions` table a [`VersionRow`] is read from, in
+/// [`VersionRow::read`]'s order: the same names and types in both
+/// backends, whose statements select them as `concat!("SELECT ",
+/// version_columns!(), …)`.
+macro_rules! version_columns {
+    () => {
+        "seq, sha256, fetched_at, origin, body_sha256, reading, page_facts, chain_prev, chain_sha256, chained_at, alerted"
     };
-    Ok(VersionRow {
-        seq: r.get(0)?,
-        sha256: r.get(1)?,
-        stored_at: r.get(2)?,
-        origin: Origin::parse(&r.get::<_, String>(3)?),
-        body_sha256: r.get(4)?,
-        reading: r.get(5)?,
-        page_facts: r.get(6)?,
-        chain,
-        alerted: r.get(10)?,
-    })
 }
+pub(in crate::store) use version_columns;
+
+impl VersionRow {
+    /// A version from a row of [`version_columns!`], in either backend.
+    pub(in crate::store) fn read<R: Columns>(r: &R) -> std::result::Result<VersionRow, R::Error> {
+        let chain = match (r.opt_text(7)?, r.opt_text(8)?) {
+            (Some(prev), Some(digest)) => Some(ChainLink {
+                prev,
+                digest,
+                chained_at: r.opt_int(9)?,
+            }),
+            _ => None,
+        };
+        Ok(VersionRow {
+            seq: r.int(0)?,
+            sha256: r.text(1)?,
+            stored_at: r.int(2)?,
+            origin: Origin::parse(&r.text(3)?),
+            body_sha256: r.text(4)?,
+            reading: r.opt_text(5)?,
+            page_facts: r.opt_text(6)?,
+            chain,
+            alerted: r.opt_text(10)?,
+        })
+    }
+}
+
+/// A watch's kept versions, oldest first.
+const VERSIONS: &str = concat!(
+    "SELECT ",
+    version_columns!(),
+    " FROM versions WHERE watch = ?1 ORDER BY seq"
+);
+/// A watch's newest ?2 versions, newest first.
+const NEWEST_VERSIONS: &str = concat!(
+    "SELECT ",
+    version_columns!(),
+    " FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2"
+);
 
 impl Sqlite {
     /// Stores what one check leaves behind, in one transaction: the watch's
@@ -202,13 +222,9 @@ impl Sqlite {
     /// The kept versions of a watch, oldest first.
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         let db = self.reader();
-        let mut st = db
-            .prepare_cached(&format!(
-                "SELECT {VERSION_COLUMNS} FROM versions WHERE watch = ?1 ORDER BY seq"
-            ))
-            .map_err(|e| self.err(e))?;
+        let mut st = db.prepare_cached(VERSIONS).map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([watch], version_row)
+            .query_map([watch], |r| VersionRow::read(r))
             .map_err(|e| self.err(e))?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))
@@ -223,12 +239,10 @@ impl Sqlite {
     pub fn newest_versions(&self, watch: &str, n: usize) -> Result<Vec<VersionRow>> {
         let db = self.reader();
         let mut st = db
-            .prepare_cached(&format!(
-                "SELECT {VERSION_COLUMNS} FROM versions WHERE watch = ?1 ORDER BY seq DESC LIMIT ?2"
-            ))
+            .prepare_cached(NEWEST_VERSIONS)
             .map_err(|e| self.err(e))?;
         let mut rows = st
-            .query_map(params![watch, n as i64], version_row)
+            .query_map(params![watch, n as i64], |r| VersionRow::read(r))
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
