@@ -55,9 +55,11 @@ pub struct Replica {
     /// Its channels' settings as announced ([`channel_settings`]), each
     /// with what it is set to ([`channel_view`]).
     channels: Vec<(String, String)>,
-    /// The channels this replica does not send because of another live
+    /// The channels this replica does not send because of another
     /// replica's config, as last logged.
     channel_differences: Vec<ChannelDifference>,
+    /// Its config file, as the commands it tells ops to run name it.
+    config_path: std::path::PathBuf,
     /// When each of `watches` was due at the latest when this replica put
     /// them on the schedule: when it comes back from a stall, it puts any
     /// that were taken off meanwhile back on, due by then.
@@ -212,6 +214,11 @@ enum Unsent {
     /// This process's config lacks the channel, which another live
     /// replica's has: that replica sends it.
     LackedHere,
+    /// A replica that left without a clean stop (killed, crashed, cut off
+    /// from the database) defined the channel otherwise than this process:
+    /// its settings hold the channel until ops resolve it, as a live
+    /// replica's would (see [`channel_differences`]).
+    Left,
 }
 
 /// A channel this process does not send now, and the other replica that
@@ -238,6 +245,16 @@ struct ChannelDifference {
 /// whose config lacks a channel leaves it to those that have it (there is
 /// no other setting to send it with). A channel only this process has is
 /// its own.
+///
+/// A replica that left without a clean stop (killed, crashed, cut off from
+/// the database: `peer.live` false) still holds a channel it defined
+/// otherwise than this process, until ops resolve it (deploy its settings
+/// here, or `presswatch fleet forget` it): when the replica with the fix
+/// was killed, counting only live replicas sent the held alerts to the
+/// stale settings left, the very thing holding was for. A replica that
+/// stopped cleanly deregistered and is no peer any more. One that left
+/// leaves nothing to this process: a channel this config lacks is not
+/// sent here whoever had it.
 fn channel_differences(mine: &[String], peers: &[ChannelPeer]) -> Vec<ChannelDifference> {
     let mine: std::collections::HashMap<String, String> =
         mine.iter().map(|s| split_setting(s)).collect();
@@ -246,7 +263,9 @@ fn channel_differences(mine: &[String], peers: &[ChannelPeer]) -> Vec<ChannelDif
         for (channel, hash) in peer.channels.iter().map(|s| split_setting(s)) {
             let why = match mine.get(&channel) {
                 Some(h) if *h == hash => continue,
+                None if !peer.live => continue,
                 None => Unsent::LackedHere,
+                Some(_) if !peer.live => Unsent::Left,
                 Some(_) => Unsent::Contested,
             };
             out.push(ChannelDifference {
@@ -260,10 +279,10 @@ fn channel_differences(mine: &[String], peers: &[ChannelPeer]) -> Vec<ChannelDif
 }
 
 /// The channels whose alerts this process does not send now (they wait
-/// in the outbox, nothing is lost): those that live replicas of the fleet
-/// define differently (see `channel_differences` for why no one sends
-/// them then), and those this config lacks and another live replica's
-/// has. The outbox is shared, and an alert goes out with the settings of
+/// in the outbox, nothing is lost): those that live replicas of the fleet,
+/// or a replica that left without a clean stop, define differently (see
+/// `channel_differences` for why no one sends them then), and those this
+/// config lacks and another live replica's has. The outbox is shared, and an alert goes out with the settings of
 /// the process that sends it, whichever enqueued it. A process that is no
 /// replica (`presswatch check`) leaves to the replicas a channel they
 /// define otherwise. Empty without a fleet.
@@ -294,12 +313,18 @@ pub struct ChannelVersion {
     hash: String,
     /// `key: value` lines ([`channel_view`]).
     pub view: String,
-    /// Replica ids.
+    /// Live replica ids.
     pub replicas: Vec<String>,
+    /// The replicas that left without a clean stop defining it so (killed,
+    /// crashed, cut off from the database), each with how long it has been
+    /// silent (ms): their settings hold the channel until ops deploy them to
+    /// the live replicas or forget them (`presswatch fleet forget`).
+    pub left: Vec<(String, i64)>,
 }
 
-/// A channel the live replicas define differently: no replica sends its
-/// alerts until they agree.
+/// A channel the live replicas define differently, or a live replica
+/// otherwise than one that left without a clean stop: no replica sends
+/// its alerts until they agree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContestedChannel {
     /// Its name.
@@ -344,9 +369,11 @@ impl ContestedChannel {
     }
 }
 
-/// The channels the live replicas of `fleet` define differently, each with
-/// its versions and the replicas that hold them (replicas of a presswatch
-/// older than migration 21 announce no channels and are left out).
+/// The channels the replicas of `fleet` define differently (see
+/// [`channel_differences`]: the live ones among them, or a live one and
+/// one that left without a clean stop), each with its versions and the
+/// replicas that hold them (replicas of a presswatch older than migration
+/// 21 announce no channels and are left out).
 pub fn contested_channels(fleet: &crate::store::FleetView) -> Vec<ContestedChannel> {
     let mut out: Vec<ContestedChannel> = Vec::new();
     for r in fleet.live_replicas() {
@@ -369,6 +396,27 @@ pub fn contested_channels(fleet: &crate::store::FleetView) -> Vec<ContestedChann
                     hash,
                     view: view.clone(),
                     replicas: vec![r.id.clone()],
+                    left: Vec::new(),
+                }),
+            }
+        }
+    }
+    // A replica that left without a clean stop counts on a channel a live
+    // replica defines otherwise; its settings alike count for nothing.
+    for r in fleet.replicas.iter().filter(|r| !fleet.live(r)) {
+        for (setting, view) in r.channels.iter().flatten() {
+            let (name, hash) = split_setting(setting);
+            let Some(c) = out.iter_mut().find(|c| c.channel == name) else {
+                continue;
+            };
+            let left = (r.id.clone(), r.silent_ms);
+            match c.versions.iter_mut().find(|v| v.hash == hash) {
+                Some(v) => v.left.push(left),
+                None => c.versions.push(ChannelVersion {
+                    hash,
+                    view: view.clone(),
+                    replicas: Vec::new(),
+                    left: vec![left],
                 }),
             }
         }
@@ -404,6 +452,7 @@ impl Replica {
             watches: config.watches.iter().map(|w| w.name.clone()).collect(),
             channels: announced(config, &installation.id),
             channel_differences: Vec::new(),
+            config_path: config.path.clone(),
             initial_due: Vec::new(),
             outages: 0,
             leased_in: std::collections::HashMap::new(),
@@ -433,6 +482,7 @@ impl Replica {
         self.batch = config.daemon.concurrency.max(1);
         self.watches = config.watches.iter().map(|w| w.name.clone()).collect();
         self.channels = announced(config, &self.installation.id);
+        self.config_path = config.path.clone();
         match self
             .pg
             .register_replica(&self.config_hash, &self.watches, &self.channels)
@@ -449,11 +499,11 @@ impl Replica {
                 "replicas of this fleet run different configs: deploy the same config to every replica and send SIGHUP");
         }
         let converged = !self.mismatched.is_empty() && others.is_empty();
-        let changed = others != self.mismatched;
         self.mismatched = others;
-        if changed {
-            self.log_channel_differences();
-        }
+        // Each time, not only when the configs the live replicas run
+        // change: a replica that left without a clean stop holds a channel
+        // until ops forget it, which changes no live replica's config.
+        self.log_channel_differences();
         if converged {
             self.retire_others();
         }
@@ -471,9 +521,9 @@ impl Replica {
         };
         let mine: Vec<String> = self.channels.iter().map(|(s, _)| s.clone()).collect();
         let now = channel_differences(&mine, &peers);
-        let contested = |list: &[ChannelDifference]| -> Vec<(String, Vec<String>)> {
+        let group = |list: &[ChannelDifference], held: &[Unsent]| -> Vec<(String, Vec<String>)> {
             let mut out: Vec<(String, Vec<String>)> = Vec::new();
-            for d in list.iter().filter(|d| d.why == Unsent::Contested) {
+            for d in list.iter().filter(|d| held.contains(&d.why)) {
                 match out.iter_mut().find(|(c, _)| *c == d.channel) {
                     Some((_, replicas)) => replicas.push(d.replica.clone()),
                     None => out.push((d.channel.clone(), vec![d.replica.clone()])),
@@ -481,29 +531,54 @@ impl Replica {
             }
             out
         };
-        let (before, after) = (contested(&self.channel_differences), contested(&now));
+        let replicas = |n: usize| if n == 1 { "replica" } else { "replicas" };
+        let contested = [Unsent::Contested];
+        let (before, after) = (
+            group(&self.channel_differences, &contested),
+            group(&now, &contested),
+        );
         for (channel, others) in after.iter().filter(|c| !before.contains(c)) {
             tracing::error!(replica = %self.id(), channel = %channel, others = %others.join(", "),
                 "channel {channel:?} is set differently on {} {} than on this replica: no replica sends its alerts until every replica runs the same settings for it (they wait in the outbox; nothing is lost or sent twice). Deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it; `presswatch status` shows which replica holds which settings",
-                if others.len() == 1 { "replica" } else { "replicas" }, others.join(", "))
+                replicas(others.len()), others.join(", "))
         }
-        for (channel, others) in before
+        let left = [Unsent::Left];
+        let (left_before, left_after) =
+            (group(&self.channel_differences, &left), group(&now, &left));
+        let config = self.config_path.display();
+        for (channel, gone) in left_after.iter().filter(|c| !left_before.contains(c)) {
+            let forget: Vec<String> = (gone.iter())
+                .map(|id| format!("`presswatch fleet forget {id} --config {config}`"))
+                .collect();
+            tracing::error!(replica = %self.id(), channel = %channel, left = %gone.join(", "),
+                "{} {}, which set{} channel {channel:?} otherwise than this replica, left without a clean stop (killed, crashed, or cut off from the database for longer than daemon.lease): {} settings still hold the channel, and no replica sends its alerts (they wait in the outbox; nothing is lost or sent twice), as presswatch cannot tell whose settings are the right ones. If {} are the fix, deploy them to this host and send SIGHUP (`systemctl reload presswatch`), or start a replica with them beside this one and deploy them here; if they are the old ones, run {}; `presswatch status` shows both settings",
+                replicas(gone.len()), gone.join(", "),
+                if gone.len() == 1 { "s" } else { "" },
+                if gone.len() == 1 { "its" } else { "their" },
+                if gone.len() == 1 { "its" } else { "theirs" },
+                forget.join(" and "))
+        }
+        let held = [Unsent::Contested, Unsent::Left];
+        let (held_before, held_after) =
+            (group(&self.channel_differences, &held), group(&now, &held));
+        for (channel, others) in held_before
             .iter()
-            .filter(|(c, _)| !after.iter().any(|(a, _)| a == c))
+            .filter(|(c, _)| !held_after.iter().any(|(a, _)| a == c))
         {
-            // A replica that stopped or lost the database no longer counts:
-            // the settings left are sent with, which may be the stale ones.
+            // A replica that stopped cleanly, or that ops forgot, no
+            // longer counts: the settings left are sent with, which may be
+            // the stale ones.
             let gone: Vec<&str> = (others.iter())
                 .filter(|o| !peers.iter().any(|p| &p.replica == *o))
                 .map(String::as_str)
                 .collect();
             if gone.is_empty() {
                 tracing::info!(replica = %self.id(), channel = %channel,
-                    "channel {channel:?} is no longer set differently by another live replica: its alerts that waited are sent now")
+                    "channel {channel:?} is no longer set differently by another replica: its alerts that waited are sent now")
             } else {
                 tracing::warn!(replica = %self.id(), channel = %channel, gone = %gone.join(", "),
-                    "channel {channel:?} is no longer set differently by a live replica: {} {}, which set it otherwise, stopped or lost the database, and the channel's alerts that waited are sent now with this replica's settings; if those are the old ones, deploy the fixed config here and send SIGHUP",
-                    if gone.len() == 1 { "replica" } else { "replicas" }, gone.join(", "))
+                    "channel {channel:?} is no longer set differently by another replica: {} {}, which set it otherwise, stopped cleanly or was forgotten (`presswatch fleet forget`), and the channel's alerts that waited are sent now with this replica's settings; if those are the old ones, deploy the fixed config here and send SIGHUP",
+                    replicas(gone.len()), gone.join(", "))
             }
         }
         for d in now.iter().filter(|d| d.why == Unsent::LackedHere) {
@@ -518,10 +593,11 @@ impl Replica {
     }
 
     /// The channels whose alerts no replica sends as the live replicas
-    /// define them differently, as last looked at (for the status line).
+    /// define them differently, or a live one otherwise than one that left
+    /// without a clean stop, as last looked at (for the status line).
     pub fn held_channels(&self) -> Vec<&str> {
         let mut held: Vec<&str> = (self.channel_differences.iter())
-            .filter(|d| d.why == Unsent::Contested)
+            .filter(|d| matches!(d.why, Unsent::Contested | Unsent::Left))
             .map(|d| d.channel.as_str())
             .collect();
         held.sort_unstable();
@@ -677,14 +753,23 @@ impl Replica {
         if !held.is_empty() {
             let names: Vec<String> = held.iter().map(|c| format!("{c:?}")).collect();
             parts.push(format!(
-                "alerts of {} {} HELD: the replicas set {} differently (`presswatch status`)",
+                "alerts of {} {} HELD: the replicas set {} differently{} (`presswatch status`)",
                 if held.len() == 1 {
                     "channel"
                 } else {
                     "channels"
                 },
                 names.join(", "),
-                if held.len() == 1 { "it" } else { "them" }
+                if held.len() == 1 { "it" } else { "them" },
+                if self
+                    .channel_differences
+                    .iter()
+                    .any(|d| d.why == Unsent::Left)
+                {
+                    ", one that left without a clean stop among them"
+                } else {
+                    ""
+                }
             ));
         }
         parts.join(", ")
@@ -972,6 +1057,7 @@ mod tests {
         ChannelPeer {
             replica: id.into(),
             channels: channels.iter().map(|c| c.to_string()).collect(),
+            live: true,
         }
     }
 
@@ -1008,6 +1094,37 @@ mod tests {
         // A name with '=' in it splits at the hash.
         let mine = vec!["a=b=111".to_string()];
         assert!(channel_differences(&mine, &[peer("p", &["a=b=111"])]).is_empty());
+    }
+
+    /// A replica that left without a clean stop (killed: not live, its row
+    /// kept) still holds a channel it set otherwise than this one, until
+    /// ops deploy its settings here or forget it: when it had the fix,
+    /// sending with the settings left sent to the stale ones. Its settings
+    /// alike hold nothing, and a channel this config lacks is not left to
+    /// it (it sends nothing).
+    #[test]
+    fn a_replica_that_left_without_a_clean_stop_still_holds_a_channel_it_set_otherwise() {
+        let mine: Vec<String> = ["hook=stale", "mail=bbb"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let left = ChannelPeer {
+            live: false,
+            ..peer("a", &["hook=fixed", "mail=bbb", "only-there=ddd"])
+        };
+        let got: Vec<(String, String, Unsent)> = channel_differences(&mine, &[left])
+            .into_iter()
+            .map(|d| (d.channel, d.replica, d.why))
+            .collect();
+        assert_eq!(got, [("hook".into(), "a".into(), Unsent::Left)]);
+        // Once this replica runs its settings (ops deployed the fix here),
+        // nothing is held.
+        let fixed = vec!["hook=fixed".to_string(), "mail=bbb".to_string()];
+        let left = ChannelPeer {
+            live: false,
+            ..peer("a", &["hook=fixed", "mail=bbb"])
+        };
+        assert!(channel_differences(&fixed, &[left]).is_empty());
     }
 
     fn channel(toml_channel: &str) -> crate::config::Channel {

@@ -62,6 +62,9 @@ enum Command {
     Record(cmd::record::Record),
     /// List the undelivered alerts, deliver them now (retry) or drop them.
     Outbox(cmd::outbox::Outbox),
+    /// Forget a replica of a PostgreSQL fleet that left without a clean
+    /// stop, whose settings of a channel hold its alerts.
+    Fleet(cmd::fleet::Fleet),
 }
 
 impl Command {
@@ -81,6 +84,7 @@ impl Command {
             Command::TestAlert(c) => c.run().await,
             Command::Status(c) => c.run().await,
             Command::Outbox(c) => c.run().await,
+            Command::Fleet(c) => c.run().await,
         }
     }
 }

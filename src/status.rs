@@ -318,6 +318,7 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
         .live_replicas()
         .map(|r| r.config_hash.as_str())
         .collect();
+    let contested = crate::fleet::contested_channels(fleet);
     for r in &fleet.replicas {
         let leads = if r.leads.is_empty() {
             String::new()
@@ -325,6 +326,29 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
             format!(", leads {}", r.leads.join(", "))
         };
         let seen = human(Duration::from_millis(r.silent_ms.max(0) as u64));
+        let holds: Vec<String> = (contested.iter())
+            .filter(|c| {
+                c.versions
+                    .iter()
+                    .any(|v| v.left.iter().any(|(id, _)| *id == r.id))
+            })
+            .map(|c| format!("{:?}", c.channel))
+            .collect();
+        if !fleet.live(r) && !holds.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}  pid {} on {}, config {}, SILENT for {seen}, LEFT WITHOUT A CLEAN STOP (killed, crashed, or cut off from the database): its settings of {} {} still hold {}: no replica sends {} alerts until ops resolve it (below)",
+                r.id,
+                r.pid,
+                r.hostname,
+                r.config_hash,
+                if holds.len() == 1 { "channel" } else { "channels" },
+                holds.join(", "),
+                if holds.len() == 1 { "it" } else { "them" },
+                if holds.len() == 1 { "its" } else { "their" },
+            );
+            continue;
+        }
         if !fleet.live(r) {
             let _ = writeln!(
                 out,
@@ -397,15 +421,22 @@ fn contested_section(
             } else {
                 shown.join("; ")
             };
+            let mut ids = v.replicas.clone();
+            ids.extend(v.left.iter().map(|(id, silent_ms)| {
+                format!(
+                    "{id} (LEFT WITHOUT A CLEAN STOP, silent for {})",
+                    human(Duration::from_millis((*silent_ms).max(0) as u64))
+                )
+            }));
             let _ = writeln!(
                 out,
                 "  {} {}{}: {settings}",
-                if v.replicas.len() == 1 {
+                if ids.len() == 1 {
                     "replica"
                 } else {
                     "replicas"
                 },
-                v.replicas.join(", "),
+                ids.join(", "),
                 if mine == Some(i) {
                     format!(" (as {} here)", config.path.display())
                 } else {
@@ -436,6 +467,13 @@ fn contested_section(
             out,
             "  deploy one config to every host, then send each replica SIGHUP (`systemctl reload presswatch`) or restart it: the held alerts go out once every replica runs the same settings"
         );
+        for (id, _) in c.versions.iter().flat_map(|v| &v.left) {
+            let _ = writeln!(
+                out,
+                "  replica {id} left without a clean stop (killed, crashed, or cut off from the database) and its settings still hold the channel, as presswatch cannot tell whether they are the fix or the old ones: if they are the fix, deploy them to every live replica and send SIGHUP; if they are the old ones, run `presswatch fleet forget {id} --config {}`",
+                config.path.display()
+            );
+        }
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod extract;
+pub mod fleet;
 pub mod history;
 pub mod outbox;
 mod progress;

@@ -769,8 +769,14 @@ impl ChannelFleet {
 
     /// Writes the config `name`, its channel "hook" sending to `hook`.
     fn write(&self, name: &str, hook: &str) -> std::path::PathBuf {
+        self.write_leased(name, hook, "30s")
+    }
+
+    /// The same with `daemon.lease` set to `lease`, for replicas run as
+    /// processes, whose silence the test waits out.
+    fn write_leased(&self, name: &str, hook: &str, lease: &str) -> std::path::PathBuf {
         let text = format!(
-            "[daemon]\nstate_url = \"{}\"\nstate_password_env = \"{}\"\nlease = \"30s\"\n\
+            "[daemon]\nstate_url = \"{}\"\nstate_password_env = \"{}\"\nlease = \"{lease}\"\n\
              per_host_delay = \"0s\"\nbaseline_dir = \"{}\"\n\n\
              [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
              [[watch]]\nname = \"story\"\nurl = \"{}\"\nrobots = false\n",
@@ -945,6 +951,230 @@ async fn a_replica_restarted_with_a_stale_config_does_not_win_back_a_channel_fix
     assert!(!fleet_status(a_path.to_str().unwrap())
         .await
         .contains("ALERTS HELD"));
+}
+
+/// Replicas a (`a.toml`) and b (`b.toml`) run as `presswatch run`, each
+/// with a 2 s lease, their channel "hook" sending to `a_hook` and
+/// `b_hook` (both answer 200), with the alert of ChannelFleet waiting;
+/// returned once each has said that the other sets "hook" differently,
+/// with their paths.
+async fn held_between(
+    f: &ChannelFleet,
+    a_hook: &str,
+    b_hook: &str,
+) -> (Daemon, Daemon, std::path::PathBuf, std::path::PathBuf) {
+    for hook in [a_hook, b_hook] {
+        f.server.set(hook, Route::status(200));
+    }
+    let a_path = f.write_leased("a.toml", a_hook, "2s");
+    let b_path = f.write_leased("b.toml", b_hook, "2s");
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let (a, b) = (Daemon::start(&a_path, &env), Daemon::start(&b_path, &env));
+    for d in [&a, &b] {
+        d.wait_for_log("is set differently on replica", Duration::from_secs(20))
+            .await;
+    }
+    (a, b, a_path, b_path)
+}
+
+/// The id `status` lists the replica with process id `pid` by.
+fn replica_id(status: &str, pid: u32) -> String {
+    status
+        .lines()
+        .find(|l| l.contains(&format!("  pid {pid} on ")))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("replica pid {pid} is listed\n{status}"))
+        .to_string()
+}
+
+/// The replica with the fix killed does not hand the channel to the one
+/// with the stale settings. Given replica a running the fixed webhook URL
+/// and b, whose host missed the deploy, the stale one, the channel is held
+/// while both run; then a is killed (SIGKILL: no clean stop). Once a had
+/// been silent for the lease time, b sent the held alert to the stale URL
+/// (a replica not live was not counted): the fix ops had deployed was
+/// forgotten. Now a's settings still hold the channel: b logs at error
+/// level that a left without a clean stop and what to run, `status` lists
+/// a as having left so and the command that forgets it, and the alert
+/// waits. Ops deploy the fix to b's host and reload b, as documented: the
+/// alert goes to the fixed URL, once, and never to the stale one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_with_the_fix_killed_does_not_let_the_stale_one_send_until_ops_deploy_the_fix() {
+    let Some(f) = ChannelFleet::start().await else {
+        return;
+    };
+    let (fixed, stale) = ("/hook/fixed", "/hook/stale");
+    let (mut a, mut b, _a_path, b_path) = held_between(&f, fixed, stale).await;
+    let cfg = b_path.to_str().unwrap().to_string();
+    let a_id = replica_id(&fleet_status(&cfg).await, a.child.id());
+
+    a.signal("KILL");
+    let _ = a.wait_exit(Duration::from_secs(10)).await;
+    b.wait_for_log("left without a clean stop", Duration::from_secs(20))
+        .await;
+    // Several lease times and delivery rounds later, still held.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        f.server.requests_to(stale).len(),
+        0,
+        "b does not send to the stale URL\n{}",
+        b.log_text()
+    );
+    assert_eq!(f.server.requests_to(fixed).len(), 0);
+    assert_eq!(f.pending(), "1", "the alert waits, not lost");
+    let log = b.log_text();
+    let said = log
+        .lines()
+        .find(|l| l.contains("left without a clean stop"))
+        .unwrap();
+    assert!(
+        said.contains("ERROR")
+            && said.contains(&format!("replica {a_id}, which sets channel \"hook\" otherwise than this replica, left without a clean stop"))
+            && said.contains(&format!("`presswatch fleet forget {a_id} --config {cfg}`")),
+        "{said}"
+    );
+    let text = fleet_status(&cfg).await;
+    assert!(
+        text.contains("channel \"hook\": ALERTS HELD")
+            && text.contains(&format!(
+                "  replica {a_id} (LEFT WITHOUT A CLEAN STOP, silent for "
+            ))
+            && text.contains(&format!("`presswatch fleet forget {a_id} --config {cfg}`")),
+        "{text}"
+    );
+    let a_line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("  {a_id}  pid ")))
+        .unwrap_or_else(|| panic!("a is listed\n{text}"));
+    assert!(
+        a_line.contains("LEFT WITHOUT A CLEAN STOP")
+            && a_line.contains("its settings of channel \"hook\" still hold it"),
+        "{text}"
+    );
+
+    // Ops deploy the fix to b's host and reload b.
+    f.write_leased("b.toml", fixed, "2s");
+    b.signal("HUP");
+    assert!(
+        eventually(Duration::from_secs(20), || f
+            .server
+            .requests_to(fixed)
+            .len()
+            == 1)
+        .await,
+        "{}",
+        b.log_text()
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(f.server.requests_to(fixed).len(), 1, "sent once");
+    assert_eq!(
+        f.server.requests_to(stale).len(),
+        0,
+        "never to the stale URL"
+    );
+    assert_eq!(f.pending(), "0");
+    assert!(!fleet_status(&cfg).await.contains("ALERTS HELD"));
+    b.stop(Duration::from_secs(30)).await;
+}
+
+/// The other way round: the replica killed ran the stale settings, and
+/// presswatch cannot tell; ops can, and forget it. Given a with the stale
+/// URL and b with the fix, a killed: b holds the channel; `presswatch
+/// fleet forget` refuses the live b, and forgets a; b then sends the alert
+/// to the fixed URL, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_with_the_stale_settings_holds_the_channel_until_ops_forget_it() {
+    let Some(f) = ChannelFleet::start().await else {
+        return;
+    };
+    let (fixed, stale) = ("/hook/fixed", "/hook/stale");
+    let (mut a, mut b, _a_path, b_path) = held_between(&f, stale, fixed).await;
+    let cfg = b_path.to_str().unwrap().to_string();
+    let status = fleet_status(&cfg).await;
+    let (a_id, b_id) = (
+        replica_id(&status, a.child.id()),
+        replica_id(&status, b.child.id()),
+    );
+    a.signal("KILL");
+    let _ = a.wait_exit(Duration::from_secs(10)).await;
+    b.wait_for_log("left without a clean stop", Duration::from_secs(20))
+        .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(f.server.requests_to(fixed).len(), 0, "held");
+    assert_eq!(f.pending(), "1");
+
+    let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
+    let out = crate::support::run(&["fleet", "forget", &b_id, "--config", &cfg], &env).await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("replica {b_id} is live (heard from ")),
+        "{err}"
+    );
+    let out = crate::support::run(&["fleet", "forget", &a_id, "--config", &cfg], &env).await;
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with(&format!("forgot replica {a_id} (silent for ")),
+        "{said}"
+    );
+
+    assert!(
+        eventually(Duration::from_secs(20), || f
+            .server
+            .requests_to(fixed)
+            .len()
+            == 1)
+        .await,
+        "{}",
+        b.log_text()
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(f.server.requests_to(fixed).len(), 1, "sent once");
+    assert_eq!(f.server.requests_to(stale).len(), 0);
+    assert_eq!(f.pending(), "0");
+    b.wait_for_log(
+        "was forgotten (`presswatch fleet forget`)",
+        Duration::from_secs(5),
+    )
+    .await;
+    let out = crate::support::run(&["fleet", "forget", &a_id, "--config", &cfg], &env).await;
+    assert_eq!(out.status.code(), Some(2), "forgotten already: {out:?}");
+    b.stop(Duration::from_secs(30)).await;
+}
+
+/// A replica that stops cleanly (SIGTERM, as `systemctl stop` sends)
+/// deregisters, and its settings hold nothing: ops stopped it on purpose.
+/// Given a (one URL) and b (another) holding the channel, a stopped
+/// cleanly: b sends the alert with its own settings, once, and says so at
+/// warning level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_stopped_cleanly_lets_the_one_left_send_a_held_channel() {
+    let Some(f) = ChannelFleet::start().await else {
+        return;
+    };
+    let (a_hook, b_hook) = ("/hook/a", "/hook/b");
+    let (mut a, mut b, _a_path, _b_path) = held_between(&f, a_hook, b_hook).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(f.server.requests_to(b_hook).len(), 0, "held while both run");
+    a.stop(Duration::from_secs(30)).await;
+    assert!(
+        eventually(Duration::from_secs(20), || f
+            .server
+            .requests_to(b_hook)
+            .len()
+            == 1)
+        .await,
+        "{}",
+        b.log_text()
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(f.server.requests_to(b_hook).len(), 1, "sent once");
+    assert_eq!(f.server.requests_to(a_hook).len(), 0);
+    assert_eq!(f.pending(), "0");
+    b.wait_for_log("stopped cleanly or was forgotten", Duration::from_secs(5))
+        .await;
+    b.stop(Duration::from_secs(30)).await;
 }
 
 /// Replicas with different configs starting within milliseconds of each

@@ -55,8 +55,10 @@ pub struct ReplicaInfo {
 /// The fleet: its replicas and its queue.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FleetView {
-    /// Replicas seen within ten lease times, by id: those silent for more
-    /// than one ([`FleetView::lease_ms`]) are listed, not live.
+    /// Replicas seen within ten lease times, and those that left without a
+    /// clean stop whose channel settings still count (see
+    /// [`Postgres::heartbeat`]), by id: those silent for more than one
+    /// lease time ([`FleetView::lease_ms`]) are listed, not live.
     pub replicas: Vec<ReplicaInfo>,
     /// The lease time: a replica renews its row every third of it, so one
     /// silent for longer has stopped or lost the database, and what it
@@ -113,7 +115,7 @@ pub struct ScheduleAhead {
     pub now_ms: i64,
 }
 
-/// Another live replica and its channels' settings
+/// Another replica and its channels' settings
 /// ([`Postgres::channel_peers`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelPeer {
@@ -121,6 +123,30 @@ pub struct ChannelPeer {
     pub replica: String,
     /// Its channels' settings, `name=hash` each.
     pub channels: Vec<String>,
+    /// Whether it was heard from within the lease time. One that was not
+    /// left without a clean stop (killed, crashed, cut off from the
+    /// database: a clean stop deletes its row), and its settings still
+    /// count where they differ from a live replica's (see
+    /// [`Postgres::heartbeat`]).
+    pub live: bool,
+}
+
+/// What [`Postgres::forget_replica`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forgotten {
+    /// The replica's row is deleted: it had been silent this long (ms).
+    Forgot {
+        /// How long it had been silent (ms).
+        silent_ms: i64,
+    },
+    /// The replica was heard from within the lease time (this long ago,
+    /// ms): it runs, and its next heartbeat would write its row again.
+    Live {
+        /// How long ago it was heard from (ms).
+        silent_ms: i64,
+    },
+    /// No replica has that id.
+    Unknown,
 }
 
 /// Zips a replica row's `channels` and `channel_views` (the latter shorter
@@ -275,6 +301,29 @@ const UNSCHEDULE_OTHERS: &str =
             WHERE r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
               AND (r.watches IS NULL OR w.watch = ANY(r.watches)))";
 
+/// Withdraws the channel settings of each replica silent for longer than
+/// the lease time (`$1` ms) that sets every channel as every live replica
+/// that has it does: it left (killed, crashed, cut off) agreeing, and
+/// holds nothing. One that sets a channel otherwise than a live replica
+/// keeps its settings, and holds that channel (no replica sends its
+/// alerts) until ops resolve it: deploy its settings to the live replicas
+/// (it then agrees, and is withdrawn here), or `presswatch fleet forget`
+/// it ([`Postgres::forget_replica`]). presswatch cannot tell whether the
+/// settings of a replica that left are the fix or the stale ones: letting
+/// those left win sent the alerts to the old webhook when the replica
+/// with the fix was killed. A replica that stops cleanly deletes its row
+/// ([`Postgres::resign`]) and holds nothing. A channel is `name=hash`,
+/// the name up to the last `=`.
+const WITHDRAW_AGREEING: &str = "UPDATE replicas d SET channels = NULL, channel_views = NULL
+     WHERE d.channels IS NOT NULL
+       AND d.seen_ms <= (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $1::BIGINT
+       AND NOT EXISTS (
+            SELECT 1 FROM replicas r, unnest(r.channels) rc, unnest(d.channels) dc
+            WHERE r.channels IS NOT NULL
+              AND r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $1::BIGINT
+              AND rc <> dc
+              AND regexp_replace(rc, '=[^=]*$', '') = regexp_replace(dc, '=[^=]*$', ''))";
+
 /// The advisory lock (transaction-scoped) that a replica announcing its
 /// config's watches and a replica taking watches off the schedule both
 /// hold: one taking watches off sees every replica announced before it,
@@ -338,10 +387,13 @@ impl Postgres {
 
     /// Renews everything this replica holds (its row, the watch leases it
     /// holds and its host tokens) for another lease time, and forgets
-    /// replicas silent for ten lease times. Its row is written again, with
-    /// `watches`, when another replica forgot it (this one stalled for that
-    /// long). Returns the mismatched configs seen, as
-    /// [`Postgres::register_replica`] does.
+    /// replicas silent for ten lease times, except one that left without a
+    /// clean stop setting a channel otherwise than a live replica: its
+    /// settings hold that channel until ops resolve it (see
+    /// [`WITHDRAW_AGREEING`]). Its row is written again, with `watches`,
+    /// when another replica forgot it (this one stalled for that long),
+    /// and its channels again when they were withdrawn meanwhile. Returns
+    /// the mismatched configs seen, as [`Postgres::register_replica`] does.
     pub fn heartbeat(
         &self,
         config_hash: &str,
@@ -357,8 +409,9 @@ impl Postgres {
         let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
         self.transaction(crate::store::Durability::Lazy, async |c| {
             let renewed = c.execute(
-                "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2 WHERE id = $1",
-                &[&id, &config_hash],
+                "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2,
+                    channels = $3, channel_views = $4 WHERE id = $1",
+                &[&id, &config_hash, &channels, &views],
             )
             .await?;
             // Forgotten by the others (silent for ten lease times): written
@@ -384,8 +437,10 @@ impl Postgres {
                 &[&id, &lease_ms],
             )
             .await?;
+            c.execute(WITHDRAW_AGREEING, &[&lease_ms]).await?;
             c.execute(
-                "DELETE FROM replicas WHERE seen_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT - 10 * $1::BIGINT",
+                "DELETE FROM replicas WHERE channels IS NULL
+                   AND seen_ms < (extract(epoch from clock_timestamp()) * 1000)::BIGINT - 10 * $1::BIGINT",
                 &[&lease_ms],
             )
             .await?;
@@ -829,17 +884,21 @@ impl Postgres {
         })
     }
 
-    /// The other live replicas (every live one, for a process that is no
-    /// replica: a `presswatch check`) and their channels' settings, as each
-    /// announced them (`name=hash`; replicas of a presswatch older than
-    /// migration 21 announce none and are left out).
+    /// The other replicas (every one, for a process that is no replica: a
+    /// `presswatch check`) and their channels' settings, as each announced
+    /// them (`name=hash`; replicas of a presswatch older than migration 21
+    /// announce none and are left out), each said to be live or not: those
+    /// not live left without a clean stop, and their settings are kept
+    /// only while they differ from a live replica's (see
+    /// [`Postgres::heartbeat`]).
     pub fn channel_peers(&self) -> Result<Vec<ChannelPeer>> {
         let (id, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
             Ok(c.query(
-                "SELECT r.id, r.channels FROM replicas r
+                "SELECT r.id, r.channels,
+                    r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
+                 FROM replicas r
                  WHERE r.id <> $1 AND r.channels IS NOT NULL
-                   AND r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
                  ORDER BY r.id",
                 &[&id, &lease_ms],
             )
@@ -848,6 +907,7 @@ impl Postgres {
             .map(|r| ChannelPeer {
                 replica: r.get(0),
                 channels: r.get(1),
+                live: r.get(2),
             })
             .collect())
         })
@@ -933,6 +993,36 @@ impl Postgres {
         })
     }
 
+    /// Forgets the replica `id` that left without a clean stop, as ops
+    /// decide (`presswatch fleet forget`): its row is deleted, with what it
+    /// held (long expired), so the channel settings it left no longer hold
+    /// a channel. A live replica is not forgotten.
+    pub fn forget_replica(&self, id: &str) -> Result<Forgotten> {
+        let lease_ms = self.inner.lease_ms;
+        self.transaction(crate::store::Durability::Durable, async |c| {
+            let Some(row) = c
+                .query_opt(
+                    "SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT - seen_ms FROM replicas WHERE id = $1 FOR UPDATE",
+                    &[&id],
+                )
+                .await?
+            else {
+                return Ok(Forgotten::Unknown);
+            };
+            let silent_ms: i64 = row.get(0);
+            if silent_ms <= lease_ms {
+                return Ok(Forgotten::Live { silent_ms });
+            }
+            c.execute("DELETE FROM leader_leases WHERE holder = $1", &[&id])
+                .await?;
+            c.execute("DELETE FROM host_tokens WHERE holder = $1", &[&id])
+                .await?;
+            c.execute("DELETE FROM replicas WHERE id = $1", &[&id])
+                .await?;
+            Ok(Forgotten::Forgot { silent_ms })
+        })
+    }
+
     /// The fleet as the database sees it now.
     pub fn fleet(&self) -> Result<FleetView> {
         let lease_ms = self.inner.lease_ms;
@@ -944,7 +1034,8 @@ impl Postgres {
                         (SELECT COUNT(*) FROM watch_state w WHERE w.lease_owner = r.id AND w.lease_until_ms >= now.ms),
                         COALESCE((SELECT array_agg(l.job ORDER BY l.job) FROM leader_leases l WHERE l.holder = r.id AND l.until_ms >= now.ms), '{}'),
                         r.channels, r.channel_views
-                     FROM replicas r, now WHERE r.seen_ms > now.ms - 10 * $1::BIGINT ORDER BY r.id",
+                     FROM replicas r, now WHERE r.seen_ms > now.ms - 10 * $1::BIGINT OR r.channels IS NOT NULL
+                     ORDER BY r.id",
                     &[&lease_ms],
                 )
                 .await?

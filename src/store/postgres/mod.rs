@@ -40,8 +40,8 @@ mod versions;
 mod watch;
 
 pub use fleet::{
-    ChannelPeer, CheckLease, FleetHosts, FleetView, Lease, LeaseHolder, NoLease, OnSchedule,
-    ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
+    ChannelPeer, CheckLease, FleetHosts, FleetView, Forgotten, Lease, LeaseHolder, NoLease,
+    OnSchedule, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
 
 use std::collections::HashMap;
