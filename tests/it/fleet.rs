@@ -977,6 +977,30 @@ async fn held_between(
     (a, b, a_path, b_path)
 }
 
+/// Kills `a` (SIGKILL: no clean stop) and waits until `b` has said that
+/// a's settings still hold the channel.
+async fn kill_while_held(a: &mut Daemon, b: &Daemon) {
+    a.signal("KILL");
+    let _ = a.wait_exit(Duration::from_secs(10)).await;
+    b.wait_for_log("left without a clean stop", Duration::from_secs(20))
+        .await;
+}
+
+/// Waits until the alert has gone to `hook` (b sends it), then a while
+/// longer: it went there once, and nothing waits.
+async fn sent_once(f: &ChannelFleet, hook: &str, b: &Daemon) {
+    assert!(
+        eventually(Duration::from_secs(20), || f.server.requests_to(hook).len()
+            == 1)
+        .await,
+        "{}",
+        b.log_text()
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(f.server.requests_to(hook).len(), 1, "sent once");
+    assert_eq!(f.pending(), "0");
+}
+
 /// The id `status` lists the replica with process id `pid` by.
 fn replica_id(status: &str, pid: u32) -> String {
     status
@@ -1008,10 +1032,7 @@ async fn a_replica_with_the_fix_killed_does_not_let_the_stale_one_send_until_ops
     let cfg = b_path.to_str().unwrap().to_string();
     let a_id = replica_id(&fleet_status(&cfg).await, a.child.id());
 
-    a.signal("KILL");
-    let _ = a.wait_exit(Duration::from_secs(10)).await;
-    b.wait_for_log("left without a clean stop", Duration::from_secs(20))
-        .await;
+    kill_while_held(&mut a, &b).await;
     // Several lease times and delivery rounds later, still held.
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(
@@ -1055,24 +1076,12 @@ async fn a_replica_with_the_fix_killed_does_not_let_the_stale_one_send_until_ops
     // Ops deploy the fix to b's host and reload b.
     f.write_leased("b.toml", fixed, "2s");
     b.signal("HUP");
-    assert!(
-        eventually(Duration::from_secs(20), || f
-            .server
-            .requests_to(fixed)
-            .len()
-            == 1)
-        .await,
-        "{}",
-        b.log_text()
-    );
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(f.server.requests_to(fixed).len(), 1, "sent once");
+    sent_once(&f, fixed, &b).await;
     assert_eq!(
         f.server.requests_to(stale).len(),
         0,
         "never to the stale URL"
     );
-    assert_eq!(f.pending(), "0");
     assert!(!fleet_status(&cfg).await.contains("ALERTS HELD"));
     b.stop(Duration::from_secs(30)).await;
 }
@@ -1095,10 +1104,7 @@ async fn a_replica_killed_with_the_stale_settings_holds_the_channel_until_ops_fo
         replica_id(&status, a.child.id()),
         replica_id(&status, b.child.id()),
     );
-    a.signal("KILL");
-    let _ = a.wait_exit(Duration::from_secs(10)).await;
-    b.wait_for_log("left without a clean stop", Duration::from_secs(20))
-        .await;
+    kill_while_held(&mut a, &b).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(f.server.requests_to(fixed).len(), 0, "held");
     assert_eq!(f.pending(), "1");
@@ -1119,20 +1125,8 @@ async fn a_replica_killed_with_the_stale_settings_holds_the_channel_until_ops_fo
         "{said}"
     );
 
-    assert!(
-        eventually(Duration::from_secs(20), || f
-            .server
-            .requests_to(fixed)
-            .len()
-            == 1)
-        .await,
-        "{}",
-        b.log_text()
-    );
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(f.server.requests_to(fixed).len(), 1, "sent once");
+    sent_once(&f, fixed, &b).await;
     assert_eq!(f.server.requests_to(stale).len(), 0);
-    assert_eq!(f.pending(), "0");
     b.wait_for_log(
         "was forgotten (`presswatch fleet forget`)",
         Duration::from_secs(5),
@@ -1158,20 +1152,8 @@ async fn a_replica_stopped_cleanly_lets_the_one_left_send_a_held_channel() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(f.server.requests_to(b_hook).len(), 0, "held while both run");
     a.stop(Duration::from_secs(30)).await;
-    assert!(
-        eventually(Duration::from_secs(20), || f
-            .server
-            .requests_to(b_hook)
-            .len()
-            == 1)
-        .await,
-        "{}",
-        b.log_text()
-    );
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(f.server.requests_to(b_hook).len(), 1, "sent once");
+    sent_once(&f, b_hook, &b).await;
     assert_eq!(f.server.requests_to(a_hook).len(), 0);
-    assert_eq!(f.pending(), "0");
     b.wait_for_log("stopped cleanly or was forgotten", Duration::from_secs(5))
         .await;
     b.stop(Duration::from_secs(30)).await;

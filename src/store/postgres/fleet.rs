@@ -301,6 +301,20 @@ const UNSCHEDULE_OTHERS: &str =
             WHERE r.seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $2::BIGINT
               AND (r.watches IS NULL OR w.watch = ANY(r.watches)))";
 
+/// Deletes the row of replica `id`, with the host tokens and leader leases
+/// it holds: as it stops cleanly ([`Postgres::resign`]), or as ops forget
+/// it ([`Postgres::forget_replica`]).
+async fn drop_replica(c: &mut super::Conn, id: &str) -> super::PgResult<()> {
+    for sql in [
+        "DELETE FROM host_tokens WHERE holder = $1",
+        "DELETE FROM leader_leases WHERE holder = $1",
+        "DELETE FROM replicas WHERE id = $1",
+    ] {
+        c.execute(sql, &[&id]).await?;
+    }
+    Ok(())
+}
+
 /// Withdraws the channel settings of each replica silent for longer than
 /// the lease time (`$1` ms) that sets every channel as every live replica
 /// that has it does: it left (killed, crashed, cut off) agreeing, and
@@ -983,13 +997,7 @@ impl Postgres {
                 &[&owner],
             )
             .await?;
-            c.execute("DELETE FROM host_tokens WHERE holder = $1", &[&owner])
-                .await?;
-            c.execute("DELETE FROM leader_leases WHERE holder = $1", &[&owner])
-                .await?;
-            c.execute("DELETE FROM replicas WHERE id = $1", &[&owner])
-                .await?;
-            Ok(())
+            drop_replica(c, owner).await
         })
     }
 
@@ -1013,12 +1021,7 @@ impl Postgres {
             if silent_ms <= lease_ms {
                 return Ok(Forgotten::Live { silent_ms });
             }
-            c.execute("DELETE FROM leader_leases WHERE holder = $1", &[&id])
-                .await?;
-            c.execute("DELETE FROM host_tokens WHERE holder = $1", &[&id])
-                .await?;
-            c.execute("DELETE FROM replicas WHERE id = $1", &[&id])
-                .await?;
+            drop_replica(c, id).await?;
             Ok(Forgotten::Forgot { silent_ms })
         })
     }
