@@ -370,7 +370,7 @@ impl ContestedChannel {
 }
 
 /// The channels the replicas of `fleet` define differently (see
-/// [`channel_differences`]: the live ones among them, or a live one and
+/// `channel_differences`: the live ones among them, or a live one and
 /// one that left without a clean stop), each with its versions and the
 /// replicas that hold them (replicas of a presswatch older than migration
 /// 21 announce no channels and are left out).

@@ -404,7 +404,7 @@ impl Postgres {
     /// replicas silent for ten lease times, except one that left without a
     /// clean stop setting a channel otherwise than a live replica: its
     /// settings hold that channel until ops resolve it (see
-    /// [`WITHDRAW_AGREEING`]). Its row is written again, with `watches`,
+    /// `WITHDRAW_AGREEING`). Its row is written again, with `watches`,
     /// when another replica forgot it (this one stalled for that long),
     /// and its channels again when they were withdrawn meanwhile. Returns
     /// the mismatched configs seen, as [`Postgres::register_replica`] does.
