@@ -69,11 +69,11 @@ impl Postgres {
     /// The kept versions of a watch, oldest first.
     pub fn versions(&self, watch: &str) -> Result<Vec<VersionRow>> {
         self.run(async |c| {
-            Ok(c.query(VERSIONS, &[&watch])
+            c.query(VERSIONS, &[&watch])
                 .await?
                 .iter()
                 .map(VersionRow::read)
-                .collect::<PgResult<_>>()?)
+                .collect::<PgResult<_>>()
         })
     }
 
