@@ -48,6 +48,10 @@ pub struct Version {
     /// about it carries; `None` for a version not chained yet (an older
     /// presswatch stored it since this one last opened the database).
     pub record: Option<String>,
+    /// Of an article's text: why its change sent no alert, when one would
+    /// have but for that (`changed only in site chrome: …`); `None` when it
+    /// alerted, or was the watch's first version.
+    pub quiet: Option<String>,
 }
 
 /// What a version holds.
@@ -137,6 +141,22 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
         } else {
             Content::Items(store::items_of_baseline(&body))
         };
+        // An article's `alerted` says why it did not alert; an item
+        // list's, which of its new items did.
+        let (alerted, quiet) = match &content {
+            Content::Article(_) => (
+                None,
+                row.alerted
+                    .as_deref()
+                    .and_then(|a| a.strip_prefix(store::NOT_ALERTED))
+                    .map(str::to_string),
+            ),
+            Content::Items(_) => (
+                row.alerted
+                    .map(|keys| keys.lines().map(str::to_string).collect()),
+                None,
+            ),
+        };
         out.push(Version {
             seq: row.seq,
             sha256: row.sha256,
@@ -144,9 +164,8 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
             origin: row.origin,
             content,
             altered,
-            alerted: row
-                .alerted
-                .map(|keys| keys.lines().map(str::to_string).collect()),
+            alerted,
+            quiet,
             record: row.chain.map(|c| c.digest),
         });
     }
@@ -187,9 +206,15 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
         return AFRESH.to_string();
     }
     match (&prev.content, &v.content) {
-        (Content::Article(a), Content::Article(b)) => compare::compare(a, b, rules)
-            .map(|c| c.summary)
-            .unwrap_or_else(|| "no change that alerts".to_string()),
+        (Content::Article(a), Content::Article(b)) => {
+            let line = compare::compare(a, b, rules)
+                .map(|c| c.summary)
+                .unwrap_or_else(|| "no change that alerts".to_string());
+            match &v.quiet {
+                Some(why) => format!("{line}; {}{why}", store::NOT_ALERTED),
+                None => line,
+            }
+        }
         (Content::Items(a), Content::Items(b)) => {
             let (mut new, dropped) = item_changes(a, b);
             let mut unmatched = Vec::new();

@@ -21,6 +21,7 @@ use super::keep::{
 use super::moved::moved_there_before;
 use super::page_facts::PageFacts;
 use super::paywall::{behind_a_paywall, first_check_note, lifted, Lifted, PageSigns};
+use super::site::confined_to_chrome;
 use super::takedown::{
     for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
     never_worked, sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
@@ -304,6 +305,7 @@ pub(super) async fn check_article(
             fetched: now_rfc3339(),
             raw: Box::new(raw),
             facts,
+            quiet: None,
         })
     };
     let (doc, hash, old, old_hash, mut change) = match found {
@@ -411,6 +413,28 @@ pub(super) async fn check_article(
     if let Some(why) = read_anew {
         keep.baseline = accept(doc, hash);
         return Ok((Outcome::Unchanged, why.into(), vec![], keep));
+    }
+    // A change confined to the site's chrome (a "most read" box rotated on
+    // the site's other watched pages): kept as evidence, not alerted.
+    if let Some(c) = change.as_ref().filter(|_| !restored) {
+        if let Some(chrome) = confined_to_chrome(ctx, watch, &old, &doc, c, &watch.rules()).await {
+            let why = chrome.describe();
+            tracing::info!(watch = %watch.name, "watch {}: changed only in site chrome: {why}; no alert", watch.name);
+            keep.baseline = accept(doc, hash);
+            if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
+                *quiet = Some(format!("changed only in site chrome: {why}"));
+            }
+            let seq = keep.version_after(latest.as_ref());
+            return Ok((
+                Outcome::Unchanged,
+                format!(
+                    "changed only in site chrome ({}): {why}; stored as version {seq}, no alert",
+                    c.summary
+                ),
+                vec![],
+                keep,
+            ));
+        }
     }
     let mut mentioned = Vec::new();
     if let Some(c) = change.as_ref().filter(|_| !restored) {

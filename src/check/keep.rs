@@ -105,6 +105,11 @@ pub(super) enum NewBaseline {
         /// What later checks need to know of its page, when its response
         /// is not kept ([`super::page_facts`]).
         facts: Option<String>,
+        /// Why no alert went out for the change this version is, when
+        /// one would have but for that (site chrome): kept with the version
+        /// ([`crate::store::NewVersion::alerted`]) for `history` and the
+        /// evidence viewer.
+        quiet: Option<String>,
     },
     /// The listing's or feed's current items: remembered as seen, written
     /// as its baseline, and a version of its history. `gone`: items no
@@ -185,12 +190,14 @@ pub(super) fn store(
             fetched: at,
             raw,
             facts,
+            quiet,
         }) => {
             let body = doc.to_baseline(watch.url.as_str(), &at);
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
             let reading = Some(extract::reading(watch.selector.as_deref()));
             versions.push(NewVersion {
                 page_facts: facts,
+                alerted: quiet.map(|why| format!("{}{why}", store::NOT_ALERTED)),
                 ..fetched(hash, body.clone(), Utc::now().timestamp(), raw, reading)
             });
             baseline = Some(body);

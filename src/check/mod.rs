@@ -25,6 +25,8 @@
 //! - `items`: a listing's or feed's check: unseen items, retitles,
 //!   keywords, followed items' articles, and the "no items", "not a feed",
 //!   "too few items" errors;
+//! - `site`: a change confined to the site's chrome, told by the kept
+//!   texts of the site's other watched pages (read only for a change);
 //! - `keep`: what a check keeps and how (`keep::Keep`, the storing step:
 //!   outbox, baseline, versions, events, state), the evidence an alert
 //!   names and the raw snapshot of a response.
@@ -36,6 +38,7 @@ mod keep;
 mod moved;
 mod page_facts;
 mod paywall;
+mod site;
 mod takedown;
 
 pub use article::no_web_page;

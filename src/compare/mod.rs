@@ -19,16 +19,20 @@
 //! - `byline`: headline and byline changes decided on their sources, the
 //!   byline's key without its date, and the date words (labels, weekdays,
 //!   months);
+//! - `chrome`: a change confined to the site's chrome, told by the site's
+//!   other watched pages ([`site_chrome`]);
 //! - `story`: whether a page still carries the story ([`stand_in`]: a "not
 //!   found" page, a wall or a maintenance page; [`same_story`] behind a moved address).
 
 mod align;
 mod byline;
+mod chrome;
 mod neutral;
 mod prose;
 mod story;
 mod words;
 
+pub use chrome::{site_chrome, Sibling, SiteChrome, MAX_SIBLINGS, MIN_PAGES};
 pub use story::{only_undecoded_characters_read, same_story, stand_in, StandIn};
 use words::changed_words;
 pub use words::{old_side, word_diff};

@@ -170,6 +170,7 @@ struct RawWatch {
     #[serde(default)]
     allow_private_redirects: bool,
     robots: Option<bool>,
+    site_chrome: Option<bool>,
 }
 
 /// The directory the paths of the config file at `path` resolve against:

@@ -68,6 +68,11 @@ pub struct Watch {
     /// Obey the site's robots.txt (default); `robots = false` for pages the
     /// organisation is entitled to fetch regardless.
     pub robots: bool,
+    /// Take a change confined to the site's chrome (blocks the site's other
+    /// watched pages show, or changed the same way) without an alert
+    /// (default); `site_chrome = false` alerts every change
+    /// ([`crate::compare::site_chrome`]).
+    pub site_chrome: bool,
 }
 
 /// Two watches are the same when every setting is (`ignore` rules by
@@ -89,6 +94,7 @@ impl PartialEq for Watch {
             outlet,
             allow_private_redirects,
             robots,
+            site_chrome,
         } = self;
         *name == other.name
             && *url == other.url
@@ -107,6 +113,7 @@ impl PartialEq for Watch {
             && *outlet == other.outlet
             && *allow_private_redirects == other.allow_private_redirects
             && *robots == other.robots
+            && *site_chrome == other.site_chrome
     }
 }
 
@@ -131,6 +138,7 @@ impl Watch {
             outlet: None,
             allow_private_redirects: false,
             robots: true,
+            site_chrome: true,
         }
     }
 
@@ -548,6 +556,7 @@ pub(super) fn watches(
                 outlet: w.outlet,
                 allow_private_redirects: w.allow_private_redirects,
                 robots: w.robots.unwrap_or(true),
+                site_chrome: w.site_chrome.unwrap_or(true),
             });
         }
     }

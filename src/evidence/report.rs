@@ -310,9 +310,18 @@ fn watch_view(
                     watch.url.to_string(),
                     watch.outlet_named(doc.site_name.as_deref()),
                     change.as_ref().map_or(ChangeKind::Edited, |c| c.kind()),
-                    change
-                        .as_ref()
-                        .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone()),
+                    {
+                        let summary = change
+                            .as_ref()
+                            .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone());
+                        // A change its check did not alert (site chrome) says so.
+                        match &v.quiet {
+                            Some(why) => {
+                                format!("{summary}; {}{why}", crate::store::NOT_ALERTED)
+                            }
+                            None => summary,
+                        }
+                    },
                     stored_at(v.stored_at),
                 );
                 Some(Alert {

@@ -20,6 +20,7 @@ mod pg;
 mod pipeline;
 mod properties;
 mod security;
+mod site_chrome;
 mod storage;
 mod support;
 mod takedowns;

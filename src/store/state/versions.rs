@@ -39,9 +39,18 @@ pub struct NewVersion {
     /// For an item list of a watch with keywords: the keys of the new
     /// items its check alerted (those that mention a keyword), one a
     /// line, `""` for none; `None` when every new item was alerted (a
-    /// watch without keywords) or for an article.
+    /// watch without keywords). For an article: `None` when its change
+    /// alerted (or was the first version), else [`NOT_ALERTED`] and why
+    /// (site chrome).
     pub alerted: Option<String>,
 }
+
+/// How an article's version whose change sent no alert records it in
+/// [`NewVersion::alerted`]: this, then why (`not alerted: 2 blocks of site
+/// chrome that recur on …`). No item key starts so (an item list's
+/// `alerted` holds its keys), and an older presswatch reads an article's
+/// `alerted` not at all.
+pub const NOT_ALERTED: &str = "not alerted: ";
 
 impl NewVersion {
     /// SHA-256 of the stored text's bytes, the address it is stored under:
