@@ -419,16 +419,16 @@ pub(super) async fn check_article(
     if let Some(c) = change.as_ref().filter(|_| !restored) {
         if let Some(chrome) = confined_to_chrome(ctx, watch, &old, &doc, c, &watch.rules()).await {
             let why = chrome.describe();
-            tracing::info!(watch = %watch.name, "watch {}: changed only in site chrome: {why}; no alert", watch.name);
+            tracing::info!(watch = %watch.name, "watch {}: changed only in {why} ({}); no alert", watch.name, c.summary);
             keep.baseline = accept(doc, hash);
             if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
-                *quiet = Some(format!("changed only in site chrome: {why}"));
+                *quiet = Some(format!("changed only in {why}"));
             }
             let seq = keep.version_after(latest.as_ref());
             return Ok((
                 Outcome::Unchanged,
                 format!(
-                    "changed only in site chrome ({}): {why}; stored as version {seq}, no alert",
+                    "changed only in {why}: {}; stored as version {seq}, no alert",
                     c.summary
                 ),
                 vec![],

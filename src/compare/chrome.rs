@@ -72,12 +72,11 @@ pub struct SiteChrome {
 }
 
 impl SiteChrome {
-    /// `2 blocks of site chrome that recur on 3 other pages of the site
-    /// (a, b, c)`: what a check's line and log say.
+    /// `site chrome recurring on 2 other pages of the site (a, b)`: what a
+    /// check's line, its log and the version's record say.
     pub fn describe(&self) -> String {
         format!(
-            "{} of site chrome that recur on {} of the site ({})",
-            crate::text::plural(self.blocks, "block", "blocks"),
+            "site chrome recurring on {} of the site ({})",
             crate::text::plural(self.pages.len(), "other page", "other pages"),
             self.pages.join(", ")
         )
@@ -294,7 +293,7 @@ mod tests {
         );
         assert_eq!(
             found.unwrap().describe(),
-            "2 blocks of site chrome that recur on 2 other pages of the site (b, c)"
+            "site chrome recurring on 2 other pages of the site (b, c)"
         );
     }
 

@@ -162,16 +162,15 @@ async fn a_box_rotating_on_every_watched_story_of_a_site_alerts_for_the_first_tw
         assert_eq!(watches, ["director", "teachers"], "{backend}: {sent:?}");
         // The rest are the box the site rotated, on the pages named.
         assert!(
-            lines[2].contains("changed only in site chrome")
-                && lines[2].contains(
-                    "2 blocks of site chrome that recur on 2 other pages of the site (director, teachers)"
-                )
-                && lines[2].contains("no alert"),
+            lines[2].contains(
+                "changed only in site chrome recurring on 2 other pages of the site (director, teachers): \
+                 2 paragraphs added; 2 paragraphs removed; stored as version 2, no alert"
+            ),
             "{backend}: {}",
             lines[2]
         );
         assert!(
-            lines[3].contains("recur on 3 other pages of the site (director, lawyer, teachers)"),
+            lines[3].contains("changed only in site chrome recurring on 3 other pages of the site (director, lawyer, teachers)"),
             "{backend}: {}",
             lines[3]
         );
@@ -182,8 +181,30 @@ async fn a_box_rotating_on_every_watched_story_of_a_site_alerts_for_the_first_tw
         )
         .await);
         assert!(
-            history.contains("not alerted: changed only in site chrome: 2 blocks of site chrome"),
+            history.contains("2 paragraphs added; 2 paragraphs removed; not alerted: changed only in site chrome recurring on 2 other pages of the site (director, teachers)"),
             "{backend}: {history}"
+        );
+        // So does the evidence viewer's timeline.
+        let out = project.path("report");
+        ok(&run(
+            &[
+                "report",
+                "--config",
+                &project.config_arg(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &env,
+        )
+        .await);
+        let timeline = std::fs::read_to_string(out.join("lawyer/index.html")).unwrap();
+        let row = timeline
+            .split("<tr>")
+            .find(|r| r.contains("Version 2</a>"))
+            .unwrap_or_else(|| panic!("{backend}: {timeline}"));
+        assert!(
+            row.contains("not alerted: changed only in site chrome recurring on 2 other pages of the site (director, teachers)"),
+            "{backend}: {row}"
         );
         // The page as it is now is the baseline: the next check is quiet.
         let again = check(&project, "lawyer", &env).await;

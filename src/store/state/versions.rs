@@ -46,8 +46,8 @@ pub struct NewVersion {
 }
 
 /// How an article's version whose change sent no alert records it in
-/// [`NewVersion::alerted`]: this, then why (`not alerted: 2 blocks of site
-/// chrome that recur on …`). No item key starts so (an item list's
+/// [`NewVersion::alerted`]: this, then why (`not alerted: changed only in site
+/// chrome recurring on …`). No item key starts so (an item list's
 /// `alerted` holds its keys), and an older presswatch reads an article's
 /// `alerted` not at all.
 pub const NOT_ALERTED: &str = "not alerted: ";
