@@ -424,13 +424,14 @@ pub(super) async fn check_article(
             if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
                 *quiet = Some(format!("changed only in {why}"));
             }
-            let seq = keep.version_after(latest.as_ref());
+            let stored = if ctx.dry_run {
+                "dry run: not stored".to_string()
+            } else {
+                format!("stored as version {}", keep.version_after(latest.as_ref()))
+            };
             return Ok((
                 Outcome::Unchanged,
-                format!(
-                    "changed only in {why}: {}; stored as version {seq}, no alert",
-                    c.summary
-                ),
+                format!("changed only in {why}: {}; {stored}, no alert", c.summary),
                 vec![],
                 keep,
             ));
