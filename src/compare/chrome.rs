@@ -188,9 +188,7 @@ pub fn site_chrome(
             same_change
         } else {
             // Blocks of the site only added, at the story's edge.
-            let Some(at) = at else {
-                return None;
-            };
+            let at = at?;
             let holding: Vec<&str> = sibs
                 .iter()
                 .filter(|s| added.iter().all(|k| s.latest.contains(k)))

@@ -65,10 +65,14 @@ fn story_page(story: usize, background: &str, boxed: &[&str]) -> String {
     )
 }
 
+/// A state backend: its name, the `[daemon]` lines that choose it, and
+/// the environment it needs.
+type Backend = (&'static str, String, Vec<(&'static str, &'static str)>);
+
 /// The state backends: SQLite (the project's file) and, when PostgreSQL
 /// can start here, a fresh database; each with the `[daemon]` lines that
 /// choose it and the environment it needs.
-fn backends() -> Vec<(&'static str, String, Vec<(&'static str, &'static str)>)> {
+fn backends() -> Vec<Backend> {
     let mut out = vec![("sqlite", String::new(), Vec::new())];
     if let Some(cluster) = pg::cluster() {
         out.push((
@@ -226,9 +230,9 @@ async fn a_background_paragraph_three_stories_share_edited_in_one_of_them_alerts
         // The box rotates on the other two first (their two newest versions
         // differ), then the outlet quietly edits the shared paragraph in
         // one story, while its box rotates too.
-        for story in 1..3 {
+        for (story, (name, _, _)) in STORIES.iter().enumerate().take(3).skip(1) {
             serve(&server, story, BACKGROUND, &BOX_NEW);
-            check(&project, STORIES[story].0, &env).await;
+            check(&project, name, &env).await;
         }
         let edited = BACKGROUND.replace(" in police custody", "");
         serve(&server, 0, &edited, &BOX_NEW);
@@ -290,9 +294,9 @@ async fn with_site_chrome_off_a_watch_alerts_the_rotated_box() {
         serve(&server, story, BACKGROUND, &BOX_OLD);
     }
     ok(&run(&["check", "--config", &project.config_arg()], &[]).await);
-    for story in 0..3 {
+    for (story, (name, _, _)) in STORIES.iter().enumerate().take(3) {
         serve(&server, story, BACKGROUND, &BOX_NEW);
-        check(&project, STORIES[story].0, &[]).await;
+        check(&project, name, &[]).await;
     }
     assert_eq!(alerts(&server).len(), 3);
 }
