@@ -37,7 +37,7 @@ use std::collections::HashSet;
 
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-use super::{keyed, story, Change, Rules};
+use super::{keyed, story, words, Change, Rules};
 use crate::document::Document;
 
 /// How many other pages of the site must show a block (or make the same
@@ -145,29 +145,12 @@ pub fn site_chrome(
     let mut pages: HashSet<&str> = HashSet::new();
     let mut blocks = 0;
     for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
-        let (removed, added, at) = match op {
-            DiffOp::Equal { .. } => continue,
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => (&a[old_index..old_index + old_len], &b[0..0], None),
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => (
-                &a[0..0],
-                &b[new_index..new_index + new_len],
-                Some(new_index),
-            ),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => (
-                &a[old_index..old_index + old_len],
-                &b[new_index..new_index + new_len],
-                None,
-            ),
-        };
+        if let DiffOp::Equal { .. } = op {
+            continue;
+        }
+        let (removed, added) = words::edited(&op, &a, &b);
+        // Where an addition alone stands in the new page.
+        let at = matches!(op, DiffOp::Insert { .. }).then(|| op.new_range().start);
         // The same change on other pages of the site.
         let same_change: Vec<&str> = sibs
             .iter()

@@ -258,12 +258,12 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
                 len,
             } => {
                 let last = (&a[old_index + len - 1], &b[new_index + len - 1]);
-                let settled = ops
-                    .get(k)
-                    .map(|next| changed_tokens(next, &a, &b))
-                    .and_then(|(removed, added)| {
-                        punctuation_settled(last.0, last.1, removed, added)
-                    });
+                let settled =
+                    ops.get(k)
+                        .map(|next| edited(next, &a, &b))
+                        .and_then(|(removed, added)| {
+                            punctuation_settled(last.0, last.1, removed, added)
+                        });
                 let shown = if settled.is_some() { len - 1 } else { len };
                 for t in &b[new_index..new_index + shown] {
                     push(SegmentOp::Same, t.text);
@@ -276,7 +276,7 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
                 }
             }
             _ => {
-                let (old_words, new_words) = changed_tokens(&op, &a, &b);
+                let (old_words, new_words) = edited(&op, &a, &b);
                 if same_when_joined(old_words, new_words) {
                     for t in new_words {
                         push(SegmentOp::Same, t.text);
@@ -310,29 +310,12 @@ pub fn word_diff(old: &str, new: &str, rules: &Rules) -> Vec<Segment> {
     segs
 }
 
-/// The tokens an edit removes and adds (none for an equal run).
-fn changed_tokens<'t, 'a>(
-    op: &DiffOp,
-    a: &'t [Token<'a>],
-    b: &'t [Token<'a>],
-) -> (&'t [Token<'a>], &'t [Token<'a>]) {
+/// What an edit removes from `a` and adds from `b` (nothing for an equal
+/// run): the tokens of a word diff, the paragraphs of a block diff.
+pub(super) fn edited<'t, T>(op: &DiffOp, a: &'t [T], b: &'t [T]) -> (&'t [T], &'t [T]) {
     match *op {
         DiffOp::Equal { .. } => (&[], &[]),
-        DiffOp::Delete {
-            old_index, old_len, ..
-        } => (&a[old_index..old_index + old_len], &[]),
-        DiffOp::Insert {
-            new_index, new_len, ..
-        } => (&[], &b[new_index..new_index + new_len]),
-        DiffOp::Replace {
-            old_index,
-            old_len,
-            new_index,
-            new_len,
-        } => (
-            &a[old_index..old_index + old_len],
-            &b[new_index..new_index + new_len],
-        ),
+        _ => (&a[op.old_range()], &b[op.new_range()]),
     }
 }
 

@@ -19,7 +19,7 @@ use mail_parser::MessageParser;
 
 use crate::pg;
 use crate::support::{
-    assert_local_links_resolve, mismatch_line, mismatches, news_page, run, smtp_sink, Project,
+    assert_local_links_resolve, mismatch_line, mismatches, news_page, ok, run, smtp_sink, Project,
     Route, Server,
 };
 
@@ -60,17 +60,6 @@ fn tool(name: &str) -> Option<PathBuf> {
         eprintln!("SKIPPED: {name} is not installed (.ci/run installs it); this part of the test did not run");
     }
     found
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Runs `presswatch report --config CONFIG --out OUT` with `env`.
@@ -3098,12 +3087,7 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
     let mail = MessageParser::default().parse(&raw).unwrap();
     // The email carries the chain digest of the version it reports: whole
     // in a header, short and labelled in its text and HTML.
-    let header = mail
-        .header_raw("X-Presswatch-Record")
-        .expect("an X-Presswatch-Record header")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let header = record_header(&mail);
     let record = header.split(' ').next().unwrap().to_string();
     assert_eq!(header, format!("{record} (version 2)"));
     assert_eq!(record.len(), 64, "{header}");
@@ -3229,12 +3213,7 @@ async fn a_digest_email_carries_each_alerts_record_and_verify_finds_them_all() {
     assert_eq!(sent.sent, 2, "{sent:?}");
     let raw = mails.lock().unwrap()[0].clone();
     let mail = MessageParser::default().parse(&raw).unwrap();
-    let header = mail
-        .header_raw("X-Presswatch-Record")
-        .expect("an X-Presswatch-Record header")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let header = record_header(&mail);
     let records: Vec<&str> = header
         .split([' ', ',', '(', ')'])
         .filter(|w| w.len() == 64)
@@ -3447,4 +3426,13 @@ async fn the_viewer_presents_as_a_keyword_watchs_news_only_the_items_its_alert_n
             "{backend}: {history}"
         );
     }
+}
+
+/// An alert email's `X-Presswatch-Record` header, its folding undone.
+fn record_header(mail: &mail_parser::Message) -> String {
+    mail.header_raw("X-Presswatch-Record")
+        .expect("an X-Presswatch-Record header")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

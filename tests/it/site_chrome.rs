@@ -5,7 +5,7 @@
 //! Real binary, real pages on 127.0.0.1, SQLite and PostgreSQL.
 
 use crate::pg;
-use crate::support::{run, Project, Route, Server};
+use crate::support::{ok, run, Project, Route, Server};
 
 /// The background paragraph the outlet's stories carry verbatim.
 const BACKGROUND: &str = "The protests began in September 2022 after the death of a young woman in police custody, and spread to every province within weeks.";
@@ -102,17 +102,6 @@ fn watching(server: &Server, state: &str, n: usize) -> Project {
         ));
     }
     Project::new(&cfg)
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `presswatch check` of one watch: its report line.

@@ -398,6 +398,19 @@ fn pem(label: &str, der: &[u8]) -> String {
     )
 }
 
+/// The standard output of a run of the binary that must have succeeded;
+/// failing, with its exit code and both outputs, when it did not.
+pub fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The built `presswatch` binary.
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_presswatch"))
