@@ -89,14 +89,7 @@ fn execute(project: &Project, state: &str, sql: &str) {
 fn backends() -> Vec<(&'static str, String)> {
     let mut out = vec![("sqlite", String::new())];
     if let Some(cluster) = pg::cluster() {
-        out.push((
-            "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                pg::PASSWORD_ENV
-            ),
-        ));
+        out.push(("postgres", pg::state_lines(&cluster.database())));
     }
     out
 }

@@ -31,6 +31,12 @@ pub struct Cluster {
     databases: AtomicUsize,
 }
 
+/// The `[daemon]` lines that choose the PostgreSQL database at `url`, its
+/// password read from [`PASSWORD_ENV`].
+pub fn state_lines(url: &str) -> String {
+    format!("state_url = \"{url}\"\nstate_password_env = \"{PASSWORD_ENV}\"\n")
+}
+
 /// The cluster, started on first use; `None` (after printing why) when
 /// PostgreSQL cannot start here and CI is not set.
 pub fn cluster() -> Option<&'static Cluster> {

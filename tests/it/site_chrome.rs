@@ -77,11 +77,7 @@ fn backends() -> Vec<Backend> {
     if let Some(cluster) = pg::cluster() {
         out.push((
             "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                pg::PASSWORD_ENV
-            ),
+            pg::state_lines(&cluster.database()),
             vec![(pg::PASSWORD_ENV, pg::PASSWORD)],
         ));
     }
