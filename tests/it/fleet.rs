@@ -760,11 +760,15 @@ impl ChannelFleet {
         );
         run(&["check", "--config", cfg], &env).await;
         assert_eq!(fleet.pending(), "1");
-        fleet
-            .cluster
-            .psql(&fleet.db, "UPDATE outbox SET next_attempt = 0")
-            .unwrap();
+        fleet.set_due("0");
         Some(fleet)
+    }
+
+    /// Makes the waiting alerts due at `when`, a SQL expression in Unix
+    /// seconds.
+    fn set_due(&self, when: &str) {
+        let update = format!("UPDATE outbox SET next_attempt = {when}");
+        self.cluster.psql(&self.db, &update).unwrap();
     }
 
     /// Writes the config `name`, its channel "hook" sending to `hook`.
@@ -968,12 +972,17 @@ async fn held_between(
     }
     let a_path = f.write_leased("a.toml", a_hook, "2s");
     let b_path = f.write_leased("b.toml", b_hook, "2s");
+    // The alert is due only once both run: the replica that starts first
+    // would otherwise send it before the other has said how it sets the
+    // channel (as it should, alone), which a busy machine makes likely.
+    f.set_due("extract(epoch from now())::BIGINT + 3600");
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
     let (a, b) = (Daemon::start(&a_path, &env), Daemon::start(&b_path, &env));
     for d in [&a, &b] {
         d.wait_for_log("is set differently on replica", Duration::from_secs(20))
             .await;
     }
+    f.set_due("0");
     (a, b, a_path, b_path)
 }
 
