@@ -445,6 +445,9 @@ pub(super) async fn check_article(
         if !watch.keywords.is_empty() && mentioned.is_empty() {
             // Accept the new version silently: the change does not concern the watch's keywords.
             keep.baseline = accept(doc, hash);
+            if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
+                *quiet = Some("mentions no keyword".into());
+            }
             return Ok((
                 Outcome::Unchanged,
                 "changed, but mentions no keyword".into(),

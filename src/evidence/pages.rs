@@ -70,6 +70,12 @@ pub struct VersionView {
     /// under a label that says so, but not marked as the alert's news,
     /// which `marks` holds alone.
     pub not_alerted: Vec<usize>,
+    /// Of an article's text: why no alert went out for the change it is,
+    /// when one would have but for that (`changed only in site chrome: …`,
+    /// `changed, but mentions no keyword`); `None` when it alerted. The
+    /// index's "Last change" is no such version, the timeline and its page
+    /// say no alert went out.
+    pub quiet: Option<String>,
     /// The same change as the version before it shows it, beside this one:
     /// each changed paragraph in that version's own words and punctuation
     /// ([`crate::compare::Change::before`]); `None` to show `marks` there.
@@ -260,21 +266,49 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
     let mut b = String::from("<h1>Evidence: watched stories</h1><table class=\"list\"><tr><th>Story</th><th class=\"wide\">Outlet</th><th>Versions</th><th>Last change</th></tr>");
     for w in watches {
         let title = w.title();
-        // The latest entry of the timeline that is a change: an alerted
-        // version, or a takedown, restore or move, in the timeline's order.
+        // The latest entry of the timeline that is a change staff were
+        // alerted to: an alerted version, or a takedown, restore or move,
+        // in the timeline's order. A version stored without an alert (site
+        // chrome, no keyword) is no change of the story.
         let versions = w.versions.iter().filter_map(|v| {
-            let a = v.alert.as_ref()?;
+            let a = v.alert.as_ref().filter(|_| v.quiet.is_none())?;
             Some(((v.seq, 0, v.accepted_at), v.accepted_at, a.kind.label()))
         });
         let events = w
             .events
             .iter()
             .map(|e| ((e.version, 1, e.at), e.at, event_label(&e.what).1));
-        let last = versions
-            .chain(events)
-            .max_by_key(|(order, _, _)| *order)
+        let last = versions.chain(events).max_by_key(|(order, _, _)| *order);
+        // The versions stored after it without an alert, named as such.
+        let mut later = 0;
+        let mut why: Vec<&str> = Vec::new();
+        for v in &w.versions {
+            let Some(reason) = stored_unalerted(v) else {
+                continue;
+            };
+            if last.is_some_and(|(order, _, _)| (v.seq, 0, v.accepted_at) < order) {
+                continue;
+            }
+            later += 1;
+            if !why.contains(&reason) {
+                why.push(reason);
+            }
+        }
+        let mut last = last
             .map(|(_, at, label)| format!("{} · {}", escape(&time_s(at, tz)), escape(label)))
             .unwrap_or_else(|| "none".into());
+        if later > 0 {
+            last.push_str(&format!(
+                "<br><span class=\"meta\">{} {} stored without an alert: {}</span>",
+                later,
+                if later == 1 {
+                    "later version"
+                } else {
+                    "later versions"
+                },
+                escape(&why.join("; "))
+            ));
+        }
         let gone = w
             .events
             .iter()
@@ -346,6 +380,20 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
     page("presswatch evidence", &b, tz)
 }
 
+/// Why a version after the watch's first was stored without an alert, in
+/// a few words for the index (`site chrome`); `None` for one that alerted,
+/// and for the watch's first version.
+fn stored_unalerted(v: &VersionView) -> Option<&'static str> {
+    match (&v.alert, &v.quiet) {
+        (Some(_), Some(q)) if q.contains("site chrome") => Some("site chrome"),
+        (Some(_), Some(_)) => Some("mentions no keyword"),
+        (Some(_), None) => None,
+        (None, _) if v.afresh => Some("new baseline, the watch started afresh"),
+        (None, _) if !v.not_alerted.is_empty() => Some("new items mentioning no keyword"),
+        (None, _) => None,
+    }
+}
+
 /// A watch's timeline: its versions with what changed, and its takedowns,
 /// restores and moves as entries of their own, each after the version it
 /// refers to.
@@ -369,6 +417,10 @@ pub fn timeline(w: &WatchView) -> String {
                 crate::history::not_alerted(v.not_alerted.len())
             ),
             None => "First version kept".to_string(),
+            // A change no alert went out for is not named as one.
+            Some(a) if v.quiet.is_some() => {
+                format!("No alert: {}", render::summary_after_kind(a))
+            }
             // The kind once ("Headline changed: 1 paragraph added", not
             // "Headline changed: Headline changed; 1 paragraph added").
             Some(a) => match render::summary_after_kind(a) {
@@ -584,7 +636,10 @@ pub fn version(w: &WatchView, i: usize) -> String {
         if let Some(e) = shown.evidence.as_mut() {
             e.report = None;
         }
-        b.push_str("<h2>The change, as the alert showed it</h2><div class=\"card\">");
+        b.push_str(match &v.quiet {
+            Some(_) => "<h2>The change, as an alert would have shown it (none went out)</h2><div class=\"card\">",
+            None => "<h2>The change, as the alert showed it</h2><div class=\"card\">",
+        });
         b.push_str(&render::html_card(&shown, w.tz, 20));
         b.push_str("</div>");
     }
@@ -1030,6 +1085,7 @@ mod tests {
             afresh: false,
             marks: None,
             not_alerted: Vec::new(),
+            quiet: None,
             before: None,
             raw: None,
             taken_down: None,

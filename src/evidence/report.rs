@@ -275,6 +275,7 @@ fn watch_view(
             afresh,
             marks,
             not_alerted,
+            quiet: None,
             before: None,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: None,
@@ -348,6 +349,12 @@ fn watch_view(
             afresh,
             marks,
             not_alerted: Vec::new(),
+            // An alert the outbox still holds went out, whatever the
+            // version says.
+            quiet: v
+                .quiet
+                .clone()
+                .filter(|_| !alerts.contains_key(&(watch.name.clone(), v.seq))),
             before,
             raw: raw_of(v.seq, SnapshotKind::Version),
             taken_down: raw_of(v.seq, SnapshotKind::TakenDown),

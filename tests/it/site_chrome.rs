@@ -285,3 +285,99 @@ async fn with_site_chrome_off_a_watch_alerts_the_rotated_box() {
     }
     assert_eq!(alerts(&server).len(), 3);
 }
+
+/// The evidence viewer's index names a watch's last change as the last one
+/// alerted: a later version stored for the site's rotated box is no change
+/// of the story, and is noted beside it as stored without an alert.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_evidence_index_shows_the_last_alerted_change_not_a_version_stored_for_site_chrome_on_either_backend(
+) {
+    for (backend, state, env) in backends() {
+        let server = Server::start().await;
+        let project = watching(&server, &state, 4);
+        for story in 0..4 {
+            serve(&server, story, BACKGROUND, &BOX_OLD);
+        }
+        ok(&run(&["check", "--config", &project.config_arg()], &env).await);
+        // The lawyer story's headline is edited: alerted.
+        let headline = |html: String| {
+            html.replace(
+                "<h1>Lawyer of detained rapper summoned</h1>",
+                "<h1>Lawyer of detained rapper summoned by the prosecutor</h1>",
+            )
+        };
+        server.set(
+            "/news/lawyer",
+            Route::html(headline(story_page(2, BACKGROUND, &BOX_OLD))),
+        );
+        check(&project, "lawyer", &env).await;
+        assert_eq!(alerts(&server).len(), 1, "{backend}");
+        // Then the box rotates site-wide: the lawyer story's version 3 is
+        // site chrome, stored with no alert.
+        for story in 0..4 {
+            serve(&server, story, BACKGROUND, &BOX_NEW);
+        }
+        server.set(
+            "/news/lawyer",
+            Route::html(headline(story_page(2, BACKGROUND, &BOX_NEW))),
+        );
+        for (name, _, _) in STORIES {
+            check(&project, name, &env).await;
+        }
+        let sent = alerts(&server);
+        let watches: Vec<&str> = sent.iter().map(|a| a["watch"].as_str().unwrap()).collect();
+        assert_eq!(
+            watches,
+            ["lawyer", "director", "teachers"],
+            "{backend}: {sent:?}"
+        );
+        let out = project.path("report");
+        ok(&run(
+            &[
+                "report",
+                "--config",
+                &project.config_arg(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &env,
+        )
+        .await);
+        let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+        let row = index
+            .split("<tr>")
+            .find(|r| r.contains("href=\"lawyer/index.html\""))
+            .unwrap_or_else(|| panic!("{backend}: {index}"));
+        let last = row.rsplit("<td>").next().unwrap();
+        assert!(last.contains("Headline changed"), "{backend}: {last}");
+        assert!(!last.contains("Edited"), "{backend}: {last}");
+        assert!(
+            last.contains("1 later version stored without an alert: site chrome"),
+            "{backend}: {last}"
+        );
+        // A story whose only versions after its first are site chrome has
+        // had no change staff were alerted to.
+        let row = index
+            .split("<tr>")
+            .find(|r| r.contains("href=\"students/index.html\""))
+            .unwrap_or_else(|| panic!("{backend}: {index}"));
+        let last = row.rsplit("<td>").next().unwrap();
+        assert!(
+            last.starts_with("none<br>")
+                && last.contains("1 later version stored without an alert: site chrome"),
+            "{backend}: {last}"
+        );
+        // The timeline and the version's page say no alert went out.
+        let timeline = std::fs::read_to_string(out.join("lawyer/index.html")).unwrap();
+        let row = timeline
+            .split("<tr>")
+            .find(|r| r.contains("Version 3</a>"))
+            .unwrap_or_else(|| panic!("{backend}: {timeline}"));
+        assert!(row.contains("No alert: "), "{backend}: {row}");
+        let page = std::fs::read_to_string(out.join("lawyer/v3.html")).unwrap();
+        assert!(
+            page.contains("as an alert would have shown it (none went out)"),
+            "{backend}"
+        );
+    }
+}
