@@ -419,7 +419,6 @@ pub(super) async fn check_article(
     if let Some(c) = change.as_ref().filter(|_| !restored) {
         if let Some(chrome) = confined_to_chrome(ctx, watch, &old, &doc, c, &watch.rules()).await {
             let why = chrome.describe();
-            tracing::info!(watch = %watch.name, "watch {}: changed only in {why} ({}); no alert", watch.name, c.summary);
             keep.baseline = accept(doc, hash);
             if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
                 *quiet = Some(format!("changed only in {why}"));
@@ -448,9 +447,17 @@ pub(super) async fn check_article(
             if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
                 *quiet = Some("mentions no keyword".into());
             }
+            let stored = if ctx.dry_run {
+                "dry run: not stored".to_string()
+            } else {
+                format!("stored as version {}", keep.version_after(latest.as_ref()))
+            };
             return Ok((
                 Outcome::Unchanged,
-                "changed, but mentions no keyword".into(),
+                format!(
+                    "changed, but mentions no keyword: {}; {stored}, no alert",
+                    c.summary
+                ),
                 vec![],
                 keep,
             ));

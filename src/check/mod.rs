@@ -200,6 +200,12 @@ pub struct Report {
     /// In a dry run, the items a listing or feed check found, in page order:
     /// what the watch records (to try a `selector`); empty otherwise.
     pub found: Vec<Item>,
+    /// The version the check stored with no alert going out for it (a
+    /// change confined to site chrome, new items or an edit mentioning no
+    /// keyword, a page read otherwise now): `None` when it stored none, or
+    /// alerted. Logged at the daemon's default level ([`log_report`]): ops
+    /// see a version was recorded.
+    pub unalerted_version: Option<i64>,
 }
 
 fn now_rfc3339() -> String {
@@ -432,7 +438,7 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
     {
         st.last_change = Some(now);
     }
-    let (mut outcome, mut unstored) = (outcome, None);
+    let (mut outcome, mut unstored, mut unalerted_version) = (outcome, None, None);
     let found = match &keep.baseline {
         Some(NewBaseline::Items { items, .. }) if ctx.dry_run => items.clone(),
         _ => Vec::new(),
@@ -464,9 +470,20 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
                 kind != watch.kind.as_str() || url != watch.url.as_str()
             }))
         .then(|| (watch.kind.as_str(), watch.url.to_string()));
+        // A change that stores a version with no alert: which version.
+        let unalerted = alerts.is_empty()
+            && keep.baseline.is_some()
+            && matches!(outcome, Outcome::Unchanged | Outcome::NewItems(_));
         let stored = ctx.storage(move |ctx| {
             let mut queued = 0;
             let mut alerts = alerts;
+            let version = unalerted
+                .then(|| ctx.state.latest(&w.name).ok())
+                .flatten()
+                .and_then(|latest| {
+                    let seq = keep.version_after(latest.as_ref());
+                    (seq > latest.map_or(0, |v| v.seq)).then_some(seq)
+                });
             let stored = store(ctx, &w, &mut alerts, keep, &st, &mut queued).and_then(|()| {
                 let Some((kind, url)) = &checked else {
                     return Ok(());
@@ -475,14 +492,14 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
                     .set_checked_as(&w.name, kind, url)
                     .map_err(|e| format!("recording the kind and URL of watch {}: {e}", w.name))
             });
-            (stored, alerts, queued)
+            (stored.map(|()| version), alerts, queued)
         });
         let stored = match stored.await {
             Ok((stored, mut raised, queued)) => {
                 // The report names only alerts that reached the outbox.
                 raised.truncate(queued);
                 alerts = raised;
-                stored
+                stored.map(|version| unalerted_version = version)
             }
             Err(e) => {
                 alerts = Vec::new();
@@ -506,6 +523,7 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
     Report {
         unstored,
         found,
+        unalerted_version,
         ..report(watch, outcome, detail, alerts, started)
     }
 }
@@ -525,6 +543,7 @@ fn report(
         unstored: None,
         elapsed: started.elapsed(),
         found: Vec::new(),
+        unalerted_version: None,
     }
 }
 
@@ -816,6 +835,20 @@ pub fn log_report(r: &Report, w: &Watch) {
     match &r.outcome {
         Outcome::Error(e) => {
             tracing::warn!(watch = %w.name, url = %w.url, duration_ms = ms, error = %e, "check failed")
+        }
+        // A version stored with no alert is an event: ops see it was
+        // recorded, and why no alert went out.
+        o @ (Outcome::Unchanged | Outcome::NewItems(_)) if r.unalerted_version.is_some() => {
+            let version = r.unalerted_version.unwrap_or_default();
+            // Its line names the version, and why no alert went out.
+            let said = format!("version {version}");
+            let what = match r.detail.as_str() {
+                "" => format!("no change that alerts; stored as {said}, no alert"),
+                d if d.contains(&said) => d.to_string(),
+                d => format!("{d}; stored as {said}, no alert"),
+            };
+            tracing::info!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), version,
+                "watch {}: {what}", w.name)
         }
         // A check that found nothing new is no event: at the daemon's
         // default level the log holds what changed, what failed and what

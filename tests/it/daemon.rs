@@ -1628,3 +1628,47 @@ async fn retrying_an_alert_being_sent_leaves_it_to_its_attempt_and_sends_it_once
     )
     .await;
 }
+
+/// Run as installed, the daemon logs a version it stored with no alert (an
+/// edit of a keyword watch's story that mentions none of its keywords): ops
+/// reading the journal see the version was recorded, which, and why no
+/// alert went out, in one line naming the watch and its URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_stored_without_an_alert_is_logged_at_the_default_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/a", Route::html(article("Story", "Fled.")));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"a\"\nurl = \"{}\"\nkeywords = [\"Evin\"]\n",
+            server.url("/a")
+        ),
+    );
+    let mut d = Daemon::start_as_installed(&config, &[], &[SCALE]);
+    d.wait_for_log("result=\"baseline\"", Duration::from_secs(20))
+        .await;
+    // An edit that names no keyword: stored, not alerted.
+    server.set(
+        "/a",
+        Route::html(article("Story", "Fled across the mountains.")),
+    );
+    d.wait_for_log("stored as version 2, no alert", Duration::from_secs(20))
+        .await;
+    d.stop(Duration::from_secs(10)).await;
+    let log = d.log_text();
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains("version 2")).collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    let line = lines[0];
+    assert!(line.contains(" INFO "), "{line}");
+    assert!(
+        line.contains("watch a: changed, but mentions no keyword"),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("url={}", server.url("/a"))),
+        "{line}"
+    );
+    assert!(line.contains("version=2"), "{line}");
+}
