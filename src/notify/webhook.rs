@@ -83,7 +83,11 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
         WebhookFormat::Teams => {
-            let body = markdown_escape(&render::text_marking(alert, ctx, KEYWORD_MARKS));
+            let body = teams_lines(&markdown_escape(&render::text_marking(
+                alert,
+                ctx,
+                KEYWORD_MARKS,
+            )));
             let body = if body.len() > TEAMS_MAX_BYTES {
                 let mut end = TEAMS_MAX_BYTES;
                 while !body.is_char_boundary(end) {
@@ -286,6 +290,30 @@ fn markdown_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Escaped text's lines as a Teams card shows them, each on a line of its
+/// own: an Adaptive Card's Markdown joins a line to the next one (a soft
+/// break, shown as a space), so the two lines of a changed paragraph, or a
+/// list of changed paragraphs, ran together. Each line is a paragraph of
+/// its own (`\n\n`, the line break Teams documents for a card's text), a
+/// blank line one holding a no-break space (else blank lines merge and the
+/// text's parts no longer stand apart), and a line's indent no-break
+/// spaces (Markdown drops a paragraph's leading spaces, and reads four as
+/// a code block). Discord shows a line break as it is, and keeps this text
+/// as [`markdown_escape`] leaves it.
+fn teams_lines(s: &str) -> String {
+    s.split('\n')
+        .map(|line| {
+            let text = line.trim_start_matches(' ');
+            let indent = line.len() - text.len();
+            match text {
+                "" => "\u{00A0}".to_string(),
+                _ => format!("{}{text}", "\u{00A0}".repeat(indent)),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The HMAC key a secret stands for: a `whsec_<base64>` secret (the form
@@ -519,7 +547,7 @@ mod tests {
         assert!(body.contains("\\<at\\>Team\\</at\\> \\& \\[x\\]"), "{body}");
         // The paragraph's lines keep their right-to-left mark, the quote
         // its isolate.
-        assert!(body.contains("\n  \u{200F}"), "{body}");
+        assert!(body.contains("\n\n\u{00A0}\u{00A0}\u{200F}"), "{body}");
         assert!(body.contains("\u{2067}"), "{body}");
     }
 

@@ -2440,3 +2440,70 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
         assert!(listed.contains("outbox is empty"), "{backend}: {listed}");
     }
 }
+
+/// A Teams card shows each line of the alert's text on a line of its own:
+/// an Adaptive Card's Markdown joins a line to the next (a soft break), so
+/// a story with two paragraphs edited showed them, and the lines around
+/// them, run together. Each line is a paragraph of the card's Markdown
+/// (`\n\n`); a blank line holds a no-break space, an indent is no-break
+/// spaces. Discord shows a line break as it is: its message keeps them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_keeps_its_line_breaks(
+) {
+    let server = crate::support::Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    let page = |paras: &[&str]| {
+        crate::support::Route::html(crate::support::news_page(
+            "Filmmaker Rasoulof flees Iran",
+            "Deepa Parent",
+            paras,
+            &[],
+        ))
+    };
+    server.set(path, page(&[P1, P2, P3, P4]));
+    let project = crate::support::Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\n\
+         [[channel]]\nname = \"teams\"\ntype = \"webhook\"\nformat = \"teams\"\nurl = \"{}\"\n\
+         [[channel]]\nname = \"discord\"\ntype = \"webhook\"\nformat = \"discord\"\nurl = \"{}\"\n\
+         [[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\nrobots = false\n",
+        server.url("/teams"),
+        server.url("/discord"),
+        server.url(path)
+    ));
+    let config = project.config_arg();
+    let check = ["check", "--config", config.as_str()];
+    crate::support::ok(&crate::support::run(&check, &[]).await);
+    server.set(path, page(&[P1_EDITED, P2, P3_EDITED, P4]));
+    crate::support::ok(&crate::support::run(&check, &[]).await);
+    let body = |to: &str| -> serde_json::Value {
+        let got = server.requests_to(to);
+        assert_eq!(got.len(), 1, "{to}");
+        serde_json::from_slice(&got[0].body).unwrap()
+    };
+    let card = body("/teams");
+    let teams = card["attachments"][0]["content"]["body"][1]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let discord = body("/discord")["content"].as_str().unwrap().to_string();
+    // The same lines, each standing apart in the card.
+    assert!(
+        !teams.replace("\n\n", "").contains('\n'),
+        "a single line break in a Teams card: {teams}"
+    );
+    let lines = |text: &str, br: &str| -> Vec<String> {
+        text.split(br)
+            .map(|l| l.trim_start_matches([' ', '\u{00A0}']).to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let in_teams = lines(&teams, "\n\n");
+    // Both edited paragraphs, each on lines of its own, as Discord has them.
+    let edited: Vec<&String> = in_teams.iter().filter(|l| l.contains("flogging")).collect();
+    assert_eq!(edited.len(), 2, "{teams}");
+    for line in edited {
+        assert!(lines(&discord, "\n").contains(line), "{line}\n{discord}");
+    }
+    // A blank line of the text stays one, not merged away.
+    assert!(teams.contains("\n\n\u{00A0}\n\n"), "{teams}");
+}
