@@ -1384,10 +1384,7 @@ async fn an_alert_under_way(
     let d = dir.display().to_string();
     let state = match url {
         None => format!("state_dir = \"{d}/state\"\n"),
-        Some(url) => format!(
-            "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-            crate::pg::PASSWORD_ENV
-        ),
+        Some(url) => crate::pg::state_lines(url),
     };
     let config = dir.join("config.toml");
     std::fs::write(

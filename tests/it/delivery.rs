@@ -2287,10 +2287,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
     if let Some(cluster) = crate::pg::cluster() {
         let url = cluster.database();
         let db = cluster.name_of(&url).to_string();
-        let state = format!(
-            "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-            crate::pg::PASSWORD_ENV
-        );
+        let state = crate::pg::state_lines(&url);
         backends.push(("postgres", state, Some(db)));
     }
     for (backend, state, pg_db) in backends {

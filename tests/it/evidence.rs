@@ -440,14 +440,7 @@ fn state_backends() -> Vec<(&'static str, String, Option<String>)> {
     if let Some(cluster) = pg::cluster() {
         let url = cluster.database();
         let name = cluster.name_of(&url);
-        backends.push((
-            "postgres",
-            format!(
-                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-                pg::PASSWORD_ENV
-            ),
-            Some(name.to_string()),
-        ));
+        backends.push(("postgres", pg::state_lines(&url), Some(name.to_string())));
     }
     backends
 }

@@ -1186,17 +1186,7 @@ fn wire_feed(titles: [Option<&str>; 2]) -> Route {
 async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later_new_headline_is_on_either_backend(
 ) {
     let server = Server::start().await;
-    let mut backends = vec![("sqlite", String::new())];
-    if let Some(cluster) = crate::pg::cluster() {
-        backends.push((
-            "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                crate::pg::PASSWORD_ENV
-            ),
-        ));
-    }
+    let backends = state_backends();
     let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
     let (evin, rivers) = (
         "Prisoners moved from Evin to Ghezel Hesar",
@@ -1271,18 +1261,10 @@ async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later
 /// The backends a storage test runs on: SQLite, and PostgreSQL when it
 /// runs here, each as the `[daemon]` keys that select it.
 fn state_backends() -> Vec<(&'static str, String)> {
-    let mut backends = vec![("sqlite", String::new())];
-    if let Some(cluster) = crate::pg::cluster() {
-        backends.push((
-            "postgres",
-            format!(
-                "state_url = \"{}\"\nstate_password_env = \"{}\"\n",
-                cluster.database(),
-                crate::pg::PASSWORD_ENV
-            ),
-        ));
-    }
-    backends
+    crate::support::backends()
+        .into_iter()
+        .map(|b| (b.name, b.state_lines()))
+        .collect()
 }
 
 /// Runs a presswatch command with the test cluster's password: its output

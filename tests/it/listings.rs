@@ -505,10 +505,7 @@ async fn a_listing_that_really_lists_fewer_items_is_accepted_with_reset_baseline
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
     for (backend, url) in backends {
         let state = match &url {
-            Some(url) => format!(
-                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-                pg::PASSWORD_ENV
-            ),
+            Some(url) => pg::state_lines(url),
             None => String::new(),
         };
         let config = listing_config(&server, path, "listing", "")
@@ -617,10 +614,7 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
     for (backend, url) in backends {
         let state = match &url {
-            Some(url) => format!(
-                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-                pg::PASSWORD_ENV
-            ),
+            Some(url) => pg::state_lines(url),
             None => String::new(),
         };
         let config = listing_config(&server, path, "listing", "")
@@ -693,10 +687,7 @@ async fn with_follow_an_unread_item_that_leaves_the_listing_is_read_once_more_th
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
     for (backend, url) in backends {
         let state = match &url {
-            Some(url) => format!(
-                "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-                pg::PASSWORD_ENV
-            ),
+            Some(url) => pg::state_lines(url),
             None => String::new(),
         };
         let hook = format!("/{backend}/hook");
@@ -863,10 +854,7 @@ async fn a_reset_baseline_whose_lease_cannot_be_handed_back_still_reports_the_re
     let url = cluster.database();
     let db = cluster.name_of(&url);
     let env = [(pg::PASSWORD_ENV, pg::PASSWORD)];
-    let state = format!(
-        "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-        pg::PASSWORD_ENV
-    );
+    let state = pg::state_lines(&url);
     let config = listing_config(&server, path, "listing", "")
         .replace("[daemon]\n", &format!("[daemon]\n{state}"));
     let project = Project::new(&config);

@@ -84,14 +84,12 @@ fn execute(project: &Project, state: &str, sql: &str) {
     }
 }
 
-/// The `[daemon]` lines of each backend to run on: SQLite, and PostgreSQL
-/// when it runs here.
-fn backends() -> Vec<(&'static str, String)> {
-    let mut out = vec![("sqlite", String::new())];
-    if let Some(cluster) = pg::cluster() {
-        out.push(("postgres", pg::state_lines(&cluster.database())));
-    }
-    out
+/// The backends to run on, each as its name and the `[daemon]` lines that
+/// choose it.
+fn backends() -> impl Iterator<Item = (&'static str, String)> {
+    crate::support::backends()
+        .into_iter()
+        .map(|b| (b.name, b.state_lines()))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -529,10 +529,7 @@ async fn a_dry_run_never_creates_or_upgrades_a_postgres_schema() {
     );
     let url = cluster.database();
     let db = cluster.name_of(&url);
-    let state = format!(
-        "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-        crate::pg::PASSWORD_ENV
-    );
+    let state = crate::pg::state_lines(&url);
     let project =
         Project::new(&article_config(&server, "").replace("state_dir = \"state\"\n", &state));
     let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
@@ -591,10 +588,7 @@ async fn a_dry_run_refuses_a_postgres_schema_a_newer_presswatch_migrated() {
     );
     let url = cluster.database();
     let db = cluster.name_of(&url);
-    let state = format!(
-        "state_url = \"{url}\"\nstate_password_env = \"{}\"\n",
-        crate::pg::PASSWORD_ENV
-    );
+    let state = crate::pg::state_lines(&url);
     let project =
         Project::new(&article_config(&server, "").replace("state_dir = \"state\"\n", &state));
     let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];

@@ -4,7 +4,6 @@
 //! while an edit of a background paragraph the stories share still alerts.
 //! Real binary, real pages on 127.0.0.1, SQLite and PostgreSQL.
 
-use crate::pg;
 use crate::support::{ok, run, Project, Route, Server};
 
 /// The background paragraph the outlet's stories carry verbatim.
@@ -65,23 +64,12 @@ fn story_page(story: usize, background: &str, boxed: &[&str]) -> String {
     )
 }
 
-/// A state backend: its name, the `[daemon]` lines that choose it, and
-/// the environment it needs.
-type Backend = (&'static str, String, Vec<(&'static str, &'static str)>);
-
-/// The state backends: SQLite (the project's file) and, when PostgreSQL
-/// can start here, a fresh database; each with the `[daemon]` lines that
-/// choose it and the environment it needs.
-fn backends() -> Vec<Backend> {
-    let mut out = vec![("sqlite", String::new(), Vec::new())];
-    if let Some(cluster) = pg::cluster() {
-        out.push((
-            "postgres",
-            pg::state_lines(&cluster.database()),
-            vec![(pg::PASSWORD_ENV, pg::PASSWORD)],
-        ));
-    }
-    out
+/// The backends to run on: each one's name, the `[daemon]` lines that
+/// choose it, and the environment it needs.
+fn backends() -> impl Iterator<Item = (&'static str, String, Vec<(&'static str, &'static str)>)> {
+    crate::support::backends()
+        .into_iter()
+        .map(|b| (b.name, b.state_lines(), b.env()))
 }
 
 /// A project watching the first `n` stories of the outlet on `server`,

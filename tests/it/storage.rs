@@ -14,37 +14,7 @@ use presswatch::store::{
 };
 
 use crate::pg;
-
-/// A backend under test: its name, the handle, and what keeps it alive.
-struct Backend {
-    name: &'static str,
-    state: State,
-    _dir: Option<tempfile::TempDir>,
-}
-
-/// A fresh SQLite database and, when PostgreSQL runs here, a fresh
-/// PostgreSQL database.
-fn backends() -> Vec<Backend> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut out = vec![Backend {
-        name: "sqlite",
-        state: State::open(dir.path()).unwrap(),
-        _dir: Some(dir),
-    }];
-    if let Some(cluster) = pg::cluster() {
-        out.push(Backend {
-            name: "postgres",
-            state: State::open_postgres(
-                &cluster.database(),
-                Some(pg::PASSWORD),
-                std::time::Duration::from_secs(30),
-            )
-            .unwrap(),
-            _dir: None,
-        });
-    }
-    out
-}
+use crate::support::{backends, Backend};
 
 fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
     NewVersion {
@@ -74,7 +44,7 @@ fn record(st: &State, watch: &str, v: &NewVersion) -> usize {
 
 #[test]
 fn a_watchs_state_round_trips_lazy_or_durable() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         assert_eq!(st.watch("w").unwrap(), WatchState::default(), "{}", b.name);
         let mut s = WatchState {
@@ -103,7 +73,7 @@ fn a_watchs_state_round_trips_lazy_or_durable() {
 /// rest of the watch's state stays as a watch never checked has it.
 #[test]
 fn a_watch_never_checked_keeps_the_due_time_the_daemon_gives_it() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         st.set_next_due("new", 1_800).unwrap();
         assert_eq!(
@@ -145,7 +115,7 @@ fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_wh
         snippet: Some("\u{06A9}\u{0627}\u{0631}\u{06AF}\u{0631}\u{062F}\u{0627}\u{0646}".into()),
         published: None,
     };
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         assert!(st.follow_tries("w").unwrap().is_empty(), "{}", b.name);
         let (one, two) = (item("a", "Director leaves"), item("b", "Markets fall"));
@@ -179,7 +149,7 @@ fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_wh
 
 #[test]
 fn enqueue_is_idempotent_per_alert_id() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let chans = vec!["mail".to_string(), "hook".to_string()];
         assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
@@ -273,7 +243,7 @@ fn enqueue_is_idempotent_per_alert_id() {
 /// takes it as any other.
 #[test]
 fn retry_leaves_an_entry_being_sent_to_its_attempt() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let now = chrono::Utc::now().timestamp();
         st.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 100)
@@ -318,7 +288,7 @@ fn retry_leaves_an_entry_being_sent_to_its_attempt() {
 /// and one not tried yet (held for a digest) keep their times.
 #[test]
 fn a_changed_channels_failed_alerts_are_due_now_and_nothing_else_moves() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let now = chrono::Utc::now().timestamp();
         let both = ["hook".to_string(), "other".to_string()];
@@ -358,7 +328,7 @@ fn a_changed_channels_failed_alerts_are_due_now_and_nothing_else_moves() {
 #[test]
 fn an_alert_whose_first_attempt_is_under_way_is_pending_from_when_it_was_queued() {
     use presswatch::notify::outbox::{DigestPlan, Outbox, Waiting};
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let now = chrono::Utc::now().timestamp();
         st.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 900)
@@ -471,7 +441,7 @@ fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
 
 #[test]
 fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let ch = vec!["mail".to_string()];
         st.enqueue(
@@ -518,7 +488,7 @@ fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
 
 #[test]
 fn versions_are_content_addressed_and_pruned_with_their_bodies() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         record(st, "other", &version("h2", "two", 0, 2));
         let pruned: Vec<usize> = [
@@ -545,7 +515,7 @@ fn versions_are_content_addressed_and_pruned_with_their_bodies() {
 
 #[test]
 fn verify_re_hashes_every_body_once_and_says_how_far_it_is() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         // More bodies than PostgreSQL's verify reads at a time.
         for i in 1..=40 {
@@ -594,7 +564,7 @@ fn accept(
 
 #[test]
 fn a_version_records_how_its_page_was_read_and_with_its_response_or_its_page_s_facts() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         // With its response, or in its place what later checks need of
         // its page (its page facts).
@@ -637,7 +607,7 @@ fn a_version_records_how_its_page_was_read_and_with_its_response_or_its_page_s_f
 
 #[test]
 fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         accept(st, "w", "h1", "<p>one</p>", 1, 2, None);
         accept(st, "w", "h2", "<p>two</p>", 2, 2, None);
@@ -727,7 +697,7 @@ fn a_move_is_kept_in_the_history_with_both_addresses_and_outlives_its_version() 
         "https://news.example/a/old-slug",
         "https://news.example/a/نو",
     );
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         record(st, "w", &version("h1", "one", 1, 2));
         let gone = NewEvent {
@@ -793,7 +763,7 @@ fn a_move_is_kept_in_the_history_with_both_addresses_and_outlives_its_version() 
 
 #[test]
 fn seen_items_channels_and_digests() {
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         assert!(!st.has_seen_items("list").unwrap());
         let item = |k: &str| presswatch::document::Item {
@@ -875,7 +845,7 @@ fn seen_items_channels_and_digests() {
 #[test]
 fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
     use presswatch::retitle::Remember;
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let item = presswatch::document::Item {
             key: "urn:7".into(),
@@ -950,7 +920,7 @@ fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
 #[test]
 fn an_item_seen_with_no_title_is_recorded_as_named_by_presswatch_until_it_is_given_one() {
     use presswatch::retitle::Remember;
-    for b in backends() {
+    for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let item = |key: &str, title: &str| Item {
             key: key.into(),

@@ -918,3 +918,81 @@ pub fn mismatch_line<'a>(said: &'a str, about: &str, backend: &str) -> &'a str {
 pub fn mismatches(said: &str) -> usize {
     said.matches("MISMATCH").count()
 }
+
+/// A state backend the tests run on: SQLite (the project's own file, the
+/// default) or a fresh PostgreSQL database of the test cluster.
+pub struct Backend {
+    /// `sqlite` or `postgres`, as a failing assertion names it.
+    pub name: &'static str,
+    /// The PostgreSQL database's URL (without its password); `None` for SQLite.
+    pub url: Option<String>,
+}
+
+/// The state backends to run a test on: SQLite and, when PostgreSQL can
+/// start here ([`crate::pg::cluster`]), a fresh PostgreSQL database.
+pub fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend {
+        name: "sqlite",
+        url: None,
+    }];
+    if let Some(cluster) = crate::pg::cluster() {
+        out.push(Backend {
+            name: "postgres",
+            url: Some(cluster.database()),
+        });
+    }
+    out
+}
+
+impl Backend {
+    /// The `[daemon]` lines that choose it (none for SQLite, the default).
+    pub fn state_lines(&self) -> String {
+        self.url
+            .as_deref()
+            .map(crate::pg::state_lines)
+            .unwrap_or_default()
+    }
+
+    /// The environment a presswatch run needs for it: PostgreSQL's password.
+    pub fn env(&self) -> Vec<(&'static str, &'static str)> {
+        match self.url {
+            Some(_) => vec![(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)],
+            None => Vec::new(),
+        }
+    }
+
+    /// The state opened in-process: a SQLite database in a directory of its
+    /// own, or the PostgreSQL database.
+    pub fn open(&self) -> OpenState {
+        match &self.url {
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                OpenState {
+                    name: self.name,
+                    state: presswatch::store::State::open(dir.path()).unwrap(),
+                    _dir: Some(dir),
+                }
+            }
+            Some(url) => OpenState {
+                name: self.name,
+                state: presswatch::store::State::open_postgres(
+                    url,
+                    Some(crate::pg::PASSWORD),
+                    std::time::Duration::from_secs(30),
+                )
+                .unwrap(),
+                _dir: None,
+            },
+        }
+    }
+}
+
+/// A backend's state opened in-process ([`Backend::open`]): its name, the
+/// handle, and what keeps it alive.
+pub struct OpenState {
+    /// `sqlite` or `postgres`.
+    pub name: &'static str,
+    /// The state.
+    pub state: presswatch::store::State,
+    _dir: Option<tempfile::TempDir>,
+}
