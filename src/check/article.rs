@@ -12,7 +12,7 @@ use crate::document::Document;
 use crate::extract;
 use crate::fetch::{Fetched, Response};
 use crate::http_header::Validators;
-use crate::store::{EventKind, NewEvent, StateError, VersionRow, WatchState};
+use crate::store::{Baselines, EventKind, NewEvent, State, StateError, VersionRow, WatchState};
 
 use super::cut_short::{cut_short, ends_properly};
 use super::keep::{
@@ -26,10 +26,7 @@ use super::takedown::{
     for_now_to_a_gate, for_now_to_another_site, for_now_within_the_site, gone, names_a_gate,
     never_worked, sent_to_a_gate, sign_in_form, takedowns_and_restores, taken_down, Gate,
 };
-use super::{
-    article_alert, fetch, now_rfc3339, read_baseline, rfc3339, CheckResult, Context, Keywords,
-    Outcome,
-};
+use super::{article_alert, fetch, now_rfc3339, rfc3339, CheckResult, Context, Keywords, Outcome};
 
 pub(super) async fn check_article(
     ctx: &Context,
@@ -119,7 +116,7 @@ pub(super) async fn check_article(
             latest.as_ref(),
             &moved_before,
         );
-    let (state, kept_last) = (ctx.state.clone(), latest.clone());
+    let (state, kept_last, dry_run) = (ctx.state.clone(), latest.clone(), ctx.dry_run);
     let (watch_url, front) = (watch.url.clone(), gone_unless_signing_in.is_some());
     // With no response kept, what later checks need to know of the page.
     let note_facts = !ctx.config.daemon.raw_snapshots;
@@ -127,7 +124,8 @@ pub(super) async fn check_article(
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
-                None => read_baseline(&baselines, &name)?,
+                None => behind_the_history(&baselines, &state, &name, kept_last.as_ref(), dry_run)?
+                    .map(|text| Document::from_baseline(&text)),
             };
             // The page decoded once: extraction and the paywall's tests read it.
             let html = resp.text();
@@ -764,6 +762,54 @@ fn unavailable(resp: &Response, said: &str) -> String {
 /// `None` when nothing was missing, for a watch being reset
 /// ([`super::reset_baseline`]), and with PostgreSQL, whose baselines are rows of
 /// its database (a file there is only an import).
+/// The baseline text the page is compared with: the baseline file's (or
+/// row's), unless the history holds a newer text than it. A check stores
+/// its versions before it writes the baseline ([`super::keep::store`]), so
+/// one stopped between the two (killed, the disk full) leaves the baseline
+/// a version behind: the newest version is then the baseline, written back
+/// (not in a dry run), and the page is compared with what was last stored,
+/// not found changed again from the text before.
+fn behind_the_history(
+    baselines: &Baselines,
+    state: &State,
+    name: &str,
+    latest: Option<&VersionRow>,
+    dry_run: bool,
+) -> Result<Option<String>, String> {
+    let text = baselines
+        .text(name)
+        .map_err(|e| format!("reading the baseline {e}"))?;
+    let (text, latest) = match (text, latest) {
+        (Some(text), Some(latest)) => (text, latest),
+        (text, _) => return Ok(text),
+    };
+    // The newest version's very bytes: the usual case, nothing more read.
+    if crate::document::sha256_hex(text.as_bytes()) == latest.body_sha256 {
+        return Ok(Some(text));
+    }
+    let Ok(Some(kept)) = state.version_body(name, latest.seq) else {
+        return Ok(Some(text));
+    };
+    // An article's text (not an item list the watch kept as a listing),
+    // other than the baseline's (a hand-written baseline file the history
+    // took as version 1 holds the same text, written otherwise).
+    let header = kept.split("\n\n").next().unwrap_or_default();
+    if !header.lines().any(|l| l.starts_with("SHA256: "))
+        || Document::from_baseline(&kept).content_hash()
+            == Document::from_baseline(&text).content_hash()
+    {
+        return Ok(Some(text));
+    }
+    let seq = latest.seq;
+    tracing::warn!(watch = %name, version = seq, "watch {name}: the baseline is not version {seq}, the newest of its history (a check stopped between storing the version and writing the baseline): the page is compared with version {seq}, written back as the baseline");
+    if !dry_run {
+        baselines.write(name, &kept).map_err(|e| {
+            format!("writing version {seq} of watch {name} back as its baseline: {e}")
+        })?;
+    }
+    Ok(Some(kept))
+}
+
 async fn restore_missing_baseline(ctx: &Context, watch: &Watch) -> Result<Option<String>, String> {
     if !ctx.baselines.in_files()
         || ctx.resetting.contains(&watch.name)

@@ -143,9 +143,11 @@ pub(super) enum NewBaseline {
 }
 
 /// Stores what a check leaves behind, in the order that loses nothing to a
-/// crash: its alerts into the outbox, then the baseline, then the versions,
-/// the events (a move, a takedown or restore) and the watch's state in one
-/// transaction. The versions are made before the alerts go out: each alert
+/// crash: its alerts into the outbox, then the versions, the events (a
+/// move, a takedown or restore) and the watch's state in one transaction,
+/// then the baseline. A crash before the transaction finds the change again
+/// (under the same alert id); one after it leaves the baseline a version
+/// behind the history, which the next check compares with instead. The versions are made before the alerts go out: each alert
 /// carries the chain digest of the version it reports ([`records`]).
 /// `queued` counts the alerts in the outbox, also when a later step fails.
 pub(super) fn store(
@@ -246,17 +248,6 @@ pub(super) fn store(
                 .map_err(|e| e.to_string())?;
         }
     }
-    if let Some(body) = baseline {
-        // A directory that takes no file is said as validate says it: which
-        // config line, what is wrong, what to do; not only the system's error.
-        ctx.baselines.write(&watch.name, &body).map_err(|e| {
-            let path = ctx.baselines.path(&watch.name);
-            match crate::preflight::baseline_dir_refusal(&ctx.config) {
-                Some(why) => format!("cannot write baseline {}: {why}", path.display()),
-                None => format!("writing baseline {}: {e}", path.display()),
-            }
-        })?;
-    }
     // After the items are recorded as seen: a retitle updates their row.
     ctx.state
         .record_titles(&watch.name, &keep.titles, Utc::now().timestamp())
@@ -269,10 +260,32 @@ pub(super) fn store(
     } else {
         Durability::Durable
     };
+    if !versions.is_empty() {
+        failpoint("before-versions");
+    }
     ctx.state
         .save_check(&watch.name, st, &versions, &keep.events, durability)
-        .map(|_pruned| ())
-        .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))
+        .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))?;
+    // The baseline last: a crash before it leaves the history a version
+    // ahead, and the next check compares the page with that version
+    // (`check::article`'s `behind_the_history`); written first, a crash
+    // left a baseline no version held, the page matched it, and the
+    // version (and its raw response) was never stored.
+    if let Some(body) = baseline {
+        if !versions.is_empty() {
+            failpoint("before-baseline");
+        }
+        // A directory that takes no file is said as validate says it: which
+        // config line, what is wrong, what to do; not only the system's error.
+        ctx.baselines.write(&watch.name, &body).map_err(|e| {
+            let path = ctx.baselines.path(&watch.name);
+            match crate::preflight::baseline_dir_refusal(&ctx.config) {
+                Some(why) => format!("cannot write baseline {}: {why}", path.display()),
+                None => format!("writing baseline {}: {e}", path.display()),
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// Gives each alert's evidence its record: the chain digest of the version

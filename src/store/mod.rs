@@ -78,7 +78,7 @@ impl Baselines {
     /// says where it was read: "in the state database: …" or "PATH: …"
     /// (with PostgreSQL, a database that does not answer is no file's
     /// fault).
-    fn text(&self, watch: &str) -> std::io::Result<Option<String>> {
+    pub fn text(&self, watch: &str) -> std::io::Result<Option<String>> {
         if let Some(db) = &self.db {
             let text = db
                 .baseline(watch)

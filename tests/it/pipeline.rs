@@ -1008,3 +1008,126 @@ async fn each_story_is_marked_in_its_declared_language_and_the_script_decides_ov
     );
     assert!(!html.contains("lang=\"en\" dir=\"rtl\""), "{html}");
 }
+
+/// A check stores its versions before it writes the baseline. Killed
+/// between reading the page and storing the version (here an edit that
+/// mentions none of the watch's keywords: stored, not alerted), it leaves
+/// the baseline as it was, and the next check stores the version. Written
+/// first, the baseline held the new text, the next check found the page
+/// "unchanged", and the version (with its raw response) was never stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_before_the_check_stores_its_version_loses_no_version() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    server.set(path, Route::html(baseline_page(&[])));
+    let config = article_config(&server, "").replace(
+        "outlet = \"Example News\"\n",
+        "outlet = \"Example News\"\nkeywords = [\"Evin\"]\n",
+    );
+    let project = Project::new(&config);
+    check(&project).await;
+    let before = project.read_baseline("rasoulof");
+    let p2 = P2.replace("a few days ago", "two weeks ago");
+    let edited = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[P1, &p2, P3, P4],
+        &[],
+    );
+    server.set(path, Route::html(edited));
+    let crashed = run(
+        &["check", "--config", &project.config_arg()],
+        &[("PRESSWATCH_FAILPOINT", "before-versions")],
+    )
+    .await;
+    assert!(!crashed.status.success(), "the failpoint must kill the run");
+    assert_eq!(project.read_baseline("rasoulof"), before);
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("changed, but mentions no keyword")
+            && stdout.contains("stored as version 2, no alert"),
+        "{stdout}"
+    );
+    let history = run(
+        &["history", "--config", &project.config_arg(), "rasoulof"],
+        &[],
+    )
+    .await;
+    let history = String::from_utf8_lossy(&history.stdout);
+    assert!(
+        history.contains("not alerted: mentions no keyword"),
+        "{history}"
+    );
+    assert!(received(&server).is_empty());
+}
+
+/// Killed after its versions are stored and before the baseline is
+/// written, a check leaves the baseline a version behind the history: the
+/// next check compares the page with the newest version, writes it back as
+/// the baseline, and finds nothing new; the alert queued before the crash
+/// goes out once, and a later edit's alert names that edit alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_before_the_baseline_is_written_is_caught_up_from_the_history() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    server.set(path, Route::html(baseline_page(&[])));
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    let before = project.read_baseline("rasoulof");
+    let p1 = P1.replace("rugged ", "");
+    let page = |paras: &[&str]| {
+        Route::html(news_page(
+            "Filmmaker Rasoulof flees Iran",
+            "Jane Doe",
+            paras,
+            &[],
+        ))
+    };
+    server.set(path, page(&[&p1, P2, P3, P4]));
+    let crashed = run(
+        &["check", "--config", &project.config_arg()],
+        &[("PRESSWATCH_FAILPOINT", "before-baseline")],
+    )
+    .await;
+    assert!(!crashed.status.success(), "the failpoint must kill the run");
+    assert_eq!(project.read_baseline("rasoulof"), before);
+    // The page has not changed since version 2.
+    let out = check(&project).await;
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("unchanged"), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the baseline is not version 2, the newest of its history"),
+        "{stderr}"
+    );
+    assert!(project.read_baseline("rasoulof").contains(&p1));
+    ok_delivered(&project).await;
+    let sent = received(&server);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["evidence"]["version"], 2, "{}", sent[0]);
+    // A later edit is compared with version 2: its alert names it alone.
+    let p3 = P3.replace("in 2022", "in September 2022");
+    server.set(path, page(&[&p1, P2, &p3, P4]));
+    check(&project).await;
+    ok_delivered(&project).await;
+    let sent = received(&server);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let summary = sent[1]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("paragraph 3") && !summary.contains("paragraph 1"),
+        "{summary}"
+    );
+    assert_eq!(sent[1]["evidence"]["version"], 3, "{}", sent[1]);
+}
+
+/// Delivers what the outbox holds (`outbox retry`).
+async fn ok_delivered(project: &Project) {
+    let out = run(&["outbox", "--config", &project.config_arg(), "retry"], &[]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
