@@ -752,16 +752,6 @@ fn unavailable(resp: &Response, said: &str) -> String {
     )
 }
 
-/// Puts back the baseline file of an article watch that went missing while
-/// its history holds versions (a deploy that wiped `baseline/`, a restore
-/// from an old backup): the latest version is the accepted one, so the
-/// check compares the page with it, as if the file had been there, rather
-/// than storing the page as a first baseline and missing any edit made in
-/// between. Writes the file back (not in a dry run) and logs a warning
-/// naming the watch and the file. Returns the restored baseline text;
-/// `None` when nothing was missing, for a watch being reset
-/// ([`super::reset_baseline`]), and with PostgreSQL, whose baselines are rows of
-/// its database (a file there is only an import).
 /// The baseline text the page is compared with: the baseline file's (or
 /// row's), unless the history holds a newer text than it. A check stores
 /// its versions before it writes the baseline ([`super::keep::store`]), so
@@ -810,6 +800,16 @@ fn behind_the_history(
     Ok(Some(kept))
 }
 
+/// Puts back the baseline file of an article watch that went missing while
+/// its history holds versions (a deploy that wiped `baseline/`, a restore
+/// from an old backup): the latest version is the accepted one, so the
+/// check compares the page with it, as if the file had been there, rather
+/// than storing the page as a first baseline and missing any edit made in
+/// between. Writes the file back (not in a dry run) and logs a warning
+/// naming the watch and the file. Returns the restored baseline text;
+/// `None` when nothing was missing, for a watch being reset
+/// ([`super::reset_baseline`]), and with PostgreSQL, whose baselines are rows of
+/// its database (a file there is only an import).
 async fn restore_missing_baseline(ctx: &Context, watch: &Watch) -> Result<Option<String>, String> {
     if !ctx.baselines.in_files()
         || ctx.resetting.contains(&watch.name)
