@@ -147,8 +147,9 @@ pub(super) enum NewBaseline {
 /// move, a takedown or restore) and the watch's state in one transaction,
 /// then the baseline. A crash before the transaction finds the change again
 /// (under the same alert id); one after it leaves the baseline a version
-/// behind the history, which the next check compares with instead. The versions are made before the alerts go out: each alert
-/// carries the chain digest of the version it reports ([`records`]).
+/// behind the history, which the next check compares with instead. The
+/// versions are made before the alerts go out: each alert carries the
+/// chain digest of the version it reports ([`records`]).
 /// `queued` counts the alerts in the outbox, also when a later step fails.
 pub(super) fn store(
     ctx: &Context,
