@@ -661,6 +661,13 @@ pub fn diff(
             "version {} is a {AFRESH}: what follows is what changed, not an alert that was sent\n",
             to.seq
         )
+    } else if let Some(why) = &to.quiet {
+        // A version kept with no alert (its change mentions no keyword,
+        // or is only the site's chrome): staff were not told of it.
+        format!(
+            "version {} was stored with no alert ({why}): what follows is what changed, not an alert that was sent\n",
+            to.seq
+        )
     } else {
         String::new()
     };

@@ -440,10 +440,13 @@ pub(super) async fn check_article(
         // paragraphs is none.
         mentioned = Keywords::of(&watch.keywords).mentioned("", &c.touched_text());
         if !watch.keywords.is_empty() && mentioned.is_empty() {
-            // Accept the new version silently: the change does not concern the watch's keywords.
+            // Accept the new version silently: the change does not concern
+            // the watch's keywords. Its version says it was not alerted, so
+            // `history` and the evidence viewer do not read as if staff had
+            // been told of it.
             keep.baseline = accept(doc, hash);
             if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
-                *quiet = Some("mentions no keyword".into());
+                *quiet = Some("the change mentions no keyword".into());
             }
             let stored = if ctx.dry_run {
                 "dry run: not stored".to_string()

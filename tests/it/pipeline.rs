@@ -173,13 +173,52 @@ async fn keywords_keep_edits_to_the_paragraphs_that_mention_them() {
     let out = check(&project).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("changed, but mentions no keyword"),
+        stdout.contains(
+            "changed, but mentions no keyword: 3 words changed in paragraph 2; stored as version 3, no alert"
+        ),
         "{stdout}"
     );
     assert_eq!(
         received(&server).len(),
         1,
         "no alert for the other paragraph"
+    );
+    // The history tells the version staff were alerted of from the one
+    // they were not.
+    let out = run(
+        &["history", "--config", &project.config_arg(), "rasoulof"],
+        &[],
+    )
+    .await;
+    let history = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(
+        lines[1].contains("paragraph 1") && !lines[1].contains("not alerted"),
+        "{history}"
+    );
+    assert!(
+        lines[2].ends_with(
+            "3 words changed in paragraph 2; not alerted: the change mentions no keyword"
+        ),
+        "{history}"
+    );
+    // And `diff --watch`, asked why, does not read as an alert sent.
+    let out = run(
+        &[
+            "diff",
+            "--config",
+            &project.config_arg(),
+            "--watch",
+            "rasoulof",
+        ],
+        &[],
+    )
+    .await;
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.lines().nth(1).is_some_and(|l| l
+            == "version 3 was stored with no alert (the change mentions no keyword): what follows is what changed, not an alert that was sent"),
+        "{diff}"
     );
 }
 
