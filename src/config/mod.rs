@@ -614,6 +614,18 @@ selectr = "article"
             errors(&format!("{}interval = \"10s\"\n", watch("a"))),
             ["c.toml:4: watch \"a\".interval: must be at least 1m"]
         );
+        // A watch's interval that is no duration is that one problem, not
+        // also "too short" for the daemon's interval it fell back to.
+        assert_eq!(
+            errors(&format!(
+                "[daemon]\ninterval = \"30s\"\n{}interval = 30\n",
+                watch("a")
+            )),
+            [
+                "c.toml:2: daemon.interval: must be at least 1m: checking more often is impolite to the sites",
+                "c.toml:6: watch \"a\".interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)"
+            ]
+        );
     }
 
     #[test]

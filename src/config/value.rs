@@ -236,6 +236,12 @@ pub(super) fn http_url(s: &str) -> Result<Url, String> {
                 .into(),
         );
     }
+    // A space inside the address (a line wrapped, two addresses run
+    // together) is no address: the parser would take it as `%20` and the
+    // watch would fetch a page that never existed.
+    if s.contains(char::is_whitespace) {
+        return Err("not a valid URL: it holds a space; copy the address from the browser's address bar (a space that belongs to the address is written %20)".into());
+    }
     let url = Url::parse(s).map_err(|e| {
         // An address copied without its scheme ("www.example.org/feed").
         let with_scheme = format!("https://{s}");
@@ -246,7 +252,6 @@ pub(super) fn http_url(s: &str) -> Result<Url, String> {
             {
                 format!("not a valid URL: it does not start with https:// or http://; write \"{with_scheme}\"")
             }
-            _ if s.contains(char::is_whitespace) => "not a valid URL: it holds a space; copy the address from the browser's address bar".to_string(),
             e => format!("not a valid URL: {e}"),
         }
     })?;
@@ -404,7 +409,12 @@ mod tests {
         );
         assert_eq!(
             url("https://iran wire.example/en/news/1"),
-            ["c.toml:3: watch \"w\".url: not a valid URL: it holds a space; copy the address from the browser's address bar"]
+            ["c.toml:3: watch \"w\".url: not a valid URL: it holds a space; copy the address from the browser's address bar (a space that belongs to the address is written %20)"]
+        );
+        // In the path too, where the URL parser would take it as %20.
+        assert_eq!(
+            url("https://iranwire.example/en/news/ rasoulof"),
+            ["c.toml:3: watch \"w\".url: not a valid URL: it holds a space; copy the address from the browser's address bar (a space that belongs to the address is written %20)"]
         );
         assert_eq!(
             url("ftp://iranwire.example/en/news/1"),

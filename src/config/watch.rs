@@ -11,7 +11,7 @@ use url::Url;
 use super::channel::Channel;
 use super::daemon::DaemonSettings;
 use super::problems::{closest, quote, Report};
-use super::value::{duration_field, http_url, positive};
+use super::value::{duration_field, http_url, parse_duration, positive};
 use super::{RawWatch, MIN_INTERVAL};
 
 /// What a watch looks at.
@@ -499,9 +499,14 @@ pub(super) fn watches(
         };
         let interval = duration_field(r, &w.interval, &k("interval"), daemon.interval);
         // A watch without an interval of its own takes the daemon's, whose
-        // problem is reported once, at `daemon.interval`.
+        // problem is reported once, at `daemon.interval`; so does one whose
+        // own is no duration (`interval = 30`), which is reported as that
+        // alone: it is not too short, it says nothing yet.
+        let own_read = w.interval.as_ref().filter(
+            |own| matches!(own.get_ref(), toml::Value::String(s) if parse_duration(s).is_ok()),
+        );
         if interval < MIN_INTERVAL {
-            if let Some(own) = &w.interval {
+            if let Some(own) = own_read {
                 r.at(Some(own.span()), k("interval"), "must be at least 1m");
             }
         }
