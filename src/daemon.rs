@@ -732,7 +732,22 @@ impl Daemon {
             tracing::error!(error = %e, "cannot flush the state database");
         }
         let pending = self.ctx.state.pending_count(None).unwrap_or(0);
-        tracing::info!(pending_alerts = pending, "stopped");
+        if pending == 0 {
+            tracing::info!(pending_alerts = pending, "stopped");
+        } else {
+            // Said in words: an operator stopping the daemon while a channel
+            // is down must know the alerts are not lost, and where they are.
+            tracing::info!(
+                pending_alerts = pending,
+                "stopped: {} kept in the outbox, nothing lost (`presswatch outbox list` shows {}; the next start sends what is due)",
+                crate::text::plural(
+                    usize::try_from(pending).unwrap_or(usize::MAX),
+                    "undelivered alert",
+                    "undelivered alerts"
+                ),
+                if pending == 1 { "it" } else { "them" }
+            );
+        }
     }
 }
 

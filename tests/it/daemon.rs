@@ -1069,6 +1069,67 @@ async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
     );
 }
 
+/// `systemctl stop` (SIGTERM) while the alert's channel is down (its
+/// receiver answers 503): the daemon stops cleanly, its last line says the
+/// alert is kept in the outbox and how to see it, and the next start sends
+/// it, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_while_the_channel_is_down_the_alert_is_kept_and_the_log_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    server.set("/hook", Route::status(503));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
+             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            server.url("/hook"),
+            server.url("/story")
+        ),
+    );
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    server.set(
+        "/story",
+        Route::html(article("Story", "Second version, with more words.")),
+    );
+    let mut d = Daemon::start(&config, &[SCALE]);
+    d.wait_for_log("delivery failed; will retry", Duration::from_secs(20))
+        .await;
+    d.stop(Duration::from_secs(10)).await;
+    let log = d.log_text();
+    let last = log.lines().last().unwrap_or_default();
+    assert!(
+        last.contains(
+            "stopped: 1 undelivered alert kept in the outbox, nothing lost \
+             (`presswatch outbox list` shows it; the next start sends what is due)"
+        ),
+        "{log}"
+    );
+    // The receiver is back: the next start sends the alert, once.
+    server.set("/hook", Route::status(200));
+    let tried = server.requests_to("/hook").len();
+    let mut d = Daemon::start(&config, &[SCALE]);
+    d.wait_for_log("alert delivered", Duration::from_secs(20))
+        .await;
+    d.stop(Duration::from_secs(10)).await;
+    assert_eq!(
+        server.requests_to("/hook").len(),
+        tried + 1,
+        "{}",
+        d.log_text()
+    );
+    let log = d.log_text();
+    assert!(
+        log.lines()
+            .last()
+            .is_some_and(|l| l.ends_with("stopped pending_alerts=0")),
+        "{log}"
+    );
+}
+
 /// robots.txt is obeyed unless the watch opts out with `robots = false`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_txt_is_obeyed_unless_the_watch_opts_out() {
