@@ -314,6 +314,15 @@ pub fn check_records(
                         h.watch,
                         h.from
                     )),
+                    // A record typed or pasted by hand may be mistyped: a
+                    // staff member must not read a typo as evidence gone.
+                    (_, None) if r.watch.is_none() => out.problems.push(format!(
+                        "record {} is held by no kept version: first check that it was copied whole and right \
+                         (give the saved alert itself, `--record ALERT.eml` or its JSON, to rule that out); \
+                         if it was, the version it was given for was deleted, or rewritten with its digests recomputed, \
+                         since the alert that carried it went out (unless keep_versions pruned it since: a version older than its watch's oldest kept)",
+                        r.shown()
+                    )),
                     _ => out.problems.push(format!(
                         "record {}{named} is held by no kept version: the version it was given for was deleted, or rewritten with its digests recomputed, since the alert that carried it went out (unless keep_versions pruned it since: a version older than its watch's oldest kept)",
                         r.shown()
@@ -333,6 +342,34 @@ pub fn check_records(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_record_no_version_holds_says_to_check_it_was_copied_right() {
+        let typed = Record {
+            prefix: "deadbeef".into(),
+            suffix: String::new(),
+            watch: None,
+            seq: None,
+        };
+        let out = check_records(&Verified::default(), &[typed], &|_| String::new());
+        assert_eq!(out.problems.len(), 1);
+        assert!(
+            out.problems[0].starts_with(
+                "record deadbeef is held by no kept version: first check that it was copied whole and right"
+            ),
+            "{}",
+            out.problems[0]
+        );
+        // One read from a saved alert was copied by presswatch: it is no typo.
+        let saved = Record {
+            prefix: "deadbeef".into(),
+            suffix: String::new(),
+            watch: Some("rasoulof".into()),
+            seq: Some(2),
+        };
+        let out = check_records(&Verified::default(), &[saved], &|_| String::new());
+        assert!(!out.problems[0].contains("copied"), "{}", out.problems[0]);
+    }
 
     #[test]
     fn heads_are_read_back_from_a_verify_output() {
