@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{
-    article, eventually, free_port, http_get, run, silent_listener, slow_receiver, Daemon, Route,
-    Server,
+    article, eventually, free_port, http_get, ok, run, silent_listener, slow_receiver, Daemon,
+    Route, Server,
 };
 
 const SCALE: (&str, &str) = ("PRESSWATCH_TEST_TIME_SCALE", "60");
@@ -1108,26 +1108,16 @@ async fn stopped_while_the_channel_is_down_the_alert_is_kept_and_the_log_says_so
         ),
         "{log}"
     );
-    // The receiver is back: the next start sends the alert, once.
+    // Kept: the receiver is back, and `outbox retry` sends it now, once.
+    let list = ok(&run(&["outbox", "list", "--config", cfg], &[]).await);
+    assert!(list.contains("channel hook  watch story"), "{list}");
     server.set("/hook", Route::status(200));
     let tried = server.requests_to("/hook").len();
-    let mut d = Daemon::start(&config, &[SCALE]);
-    d.wait_for_log("alert delivered", Duration::from_secs(20))
-        .await;
-    d.stop(Duration::from_secs(10)).await;
-    assert_eq!(
-        server.requests_to("/hook").len(),
-        tried + 1,
-        "{}",
-        d.log_text()
-    );
-    let log = d.log_text();
-    assert!(
-        log.lines()
-            .last()
-            .is_some_and(|l| l.ends_with("stopped pending_alerts=0")),
-        "{log}"
-    );
+    let retry = run(&["outbox", "retry", "--config", cfg], &[]).await;
+    assert!(retry.status.success(), "{retry:?}");
+    assert_eq!(server.requests_to("/hook").len(), tried + 1, "{retry:?}");
+    let list = ok(&run(&["outbox", "list", "--config", cfg], &[]).await);
+    assert!(!list.contains("watch story"), "{list}");
 }
 
 /// robots.txt is obeyed unless the watch opts out with `robots = false`.
