@@ -2439,6 +2439,54 @@ concurrency = 16
     }
 }
 
+/// A replica that stalls for ten lease times is forgotten by the others
+/// (its row deleted); its next heartbeat writes its row again. The row
+/// still says when the replica loaded its config, as its start did: a
+/// replica of a presswatch older than migration 22, which lets the config
+/// loaded last win, must not take it for the oldest (0) and send the
+/// channel with its own older settings.
+#[test]
+fn a_forgotten_replica_written_again_keeps_when_it_loaded_its_config() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = cluster.name_of(&url);
+    let state =
+        presswatch::store::State::open_postgres(&url, Some(pg::PASSWORD), Duration::from_secs(3))
+            .unwrap();
+    let pg = state.shared().unwrap();
+    let channels = [("desk=0a1b2c".to_string(), "webhook".to_string())];
+    pg.register_replica("its-config", &[], &channels).unwrap();
+    let config_ms = || {
+        cluster
+            .psql(
+                db,
+                &format!(
+                    "SELECT config_ms FROM replicas WHERE id = '{}'",
+                    pg.replica()
+                ),
+            )
+            .unwrap()
+    };
+    let loaded = config_ms();
+    assert!(
+        loaded.parse::<i64>().is_ok_and(|ms| ms > 0),
+        "loaded at {loaded:?}"
+    );
+    // Forgotten, as the others forget a replica silent for ten lease times.
+    cluster
+        .psql(
+            db,
+            &format!("DELETE FROM replicas WHERE id = '{}'", pg.replica()),
+        )
+        .unwrap();
+    pg.heartbeat("its-config", &[], &channels).unwrap();
+    assert_eq!(
+        config_ms(),
+        loaded,
+        "the row written again says when the replica loaded its config"
+    );
+}
+
 /// `presswatch check` beside a fleet takes each watch's lease as the
 /// replicas do. Given a watch a replica holds the lease on (it is checking
 /// it), a manual pass or a check of that watch leaves it to the replica and

@@ -378,15 +378,22 @@ impl Postgres {
         self.transaction(crate::store::Durability::Lazy, async |c| {
             c.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEDULE_LOCK])
                 .await?;
-            c.execute(
+            let loaded = c.query_one(
                 "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms, channel_views)
                  VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6,
                          (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $7)
                  ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms, watches = $5,
-                     channels = $6, config_ms = EXCLUDED.config_ms, channel_views = $7",
+                     channels = $6, config_ms = EXCLUDED.config_ms, channel_views = $7
+                 RETURNING config_ms",
                 &[&id, &hostname, &pid, &config_hash, &watches, &channels, &views],
             )
-            .await?;
+            .await?
+            .get::<_, Option<i64>>(0);
+            if let Some(ms) = loaded {
+                self.inner
+                    .config_ms
+                    .store(ms, std::sync::atomic::Ordering::Relaxed);
+            }
             Ok(c.query(
                 "SELECT id, config_hash FROM replicas WHERE id <> $1 AND config_hash <> $2
                    AND seen_ms > (extract(epoch from clock_timestamp()) * 1000)::BIGINT - $3::BIGINT ORDER BY id",
@@ -421,6 +428,13 @@ impl Postgres {
         // Only the leases this replica knows it holds: one it lost track of
         // expires and moves, rather than being renewed for ever.
         let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
+        // When it loaded its config (NULL if it never announced one here).
+        let config_ms = Some(
+            self.inner
+                .config_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+        .filter(|ms| *ms > 0);
         self.transaction(crate::store::Durability::Lazy, async |c| {
             let renewed = c.execute(
                 "UPDATE replicas SET seen_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT, config_hash = $2,
@@ -430,13 +444,16 @@ impl Postgres {
             .await?;
             // Forgotten by the others (silent for ten lease times): written
             // again, with its watches (sent only then: they do not change
-            // between reloads, which write them).
+            // between reloads, which write them) and when it loaded its
+            // config (what a replica older than migration 22 compares:
+            // written as 0, the replica read as the one that loaded its
+            // config first).
             if renewed == 0 {
                 c.execute(
                     "INSERT INTO replicas (id, hostname, pid, config_hash, started_ms, seen_ms, watches, channels, config_ms, channel_views)
-                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6, 0, $7)
+                     VALUES ($1, $2, $3, $4, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, (extract(epoch from clock_timestamp()) * 1000)::BIGINT, $5, $6, $8, $7)
                      ON CONFLICT (id) DO UPDATE SET config_hash = $4, seen_ms = EXCLUDED.seen_ms",
-                    &[&id, &hostname, &pid, &config_hash, &watches, &channels, &views],
+                    &[&id, &hostname, &pid, &config_hash, &watches, &channels, &views, &config_ms],
                 )
                 .await?;
             }

@@ -88,6 +88,10 @@ struct Inner {
     freed: Condvar,
     /// The watches this replica holds leases on, with their state.
     held: Mutex<HashMap<String, Held>>,
+    /// When this replica last loaded its config (announced it, Unix ms,
+    /// the database's clock; 0 before): its row, written again after the
+    /// other replicas forgot it, says so, not that it is the oldest.
+    config_ms: std::sync::atomic::AtomicI64,
     /// Watches known to have a baseline in the database. A check replaces
     /// baselines, never deletes them, so a watch once seen with one keeps
     /// it and [`Postgres::has_baseline`] need not ask again. Only
@@ -308,6 +312,7 @@ impl Postgres {
                 }),
                 freed: Condvar::new(),
                 held: Mutex::new(HashMap::new()),
+                config_ms: std::sync::atomic::AtomicI64::new(0),
                 with_baseline: Mutex::new(std::collections::HashSet::new()),
             }),
         })
