@@ -201,9 +201,7 @@ fn named_by_class(class: &str) -> Option<[bool; 5]> {
 pub(super) fn markup<'a>(e: ElementRef<'a>, names: &mut Names<'a>) -> Markup {
     let v = e.value();
     let name = v.name();
-    if SKIP_TAGS.contains(&name)
-        && !(name == "button" && (is_disclosure_control(v) || is_question_button(e)))
-    {
+    if SKIP_TAGS.contains(&name) && !(name == "button" && is_disclosure_control(v)) {
         return Markup::Excluded;
     }
     let marks = Marks::of(v);
@@ -328,40 +326,12 @@ pub(super) fn is_disclosure_control(el: &scraper::node::Element) -> bool {
     attrs(el).any(|(n, _)| matches!(n, "aria-expanded" | "aria-controls"))
 }
 
-/// True for a button labelled with a question: the title of the answer it
-/// opens (an FAQ's question on a button a script wires up without saying
-/// so in `aria-*`). A command does not ask; whether the label stays is
-/// decided as for any control's ([`is_disclosure_control`]): only above its
-/// answer, shown.
-fn is_question_button(e: ElementRef<'_>) -> bool {
-    let mut last = None;
-    for t in e.text() {
-        if let Some(c) = t.trim_end().chars().next_back() {
-            last = Some(c);
-        }
-    }
-    matches!(last, Some('?' | '؟'))
-}
-
 /// True for a link that is a disclosure control, not a link: one that says
-/// so (`role="button"`, [`is_disclosure_control`]), or one that leads
-/// nowhere (`href="#"`, `javascript:`), to which a script gives its action
-/// (the question of an accordion that opens its answer).
+/// so (`role="button"`, [`is_disclosure_control`]).
 pub(super) fn is_control_link(a: &scraper::node::Element) -> bool {
     attrs(a).any(|(n, v)| {
-        matches!(n, "aria-expanded" | "aria-controls")
-            || n == "role" && v == "button"
-            || n == "href" && leads_nowhere(v)
+        matches!(n, "aria-expanded" | "aria-controls") || n == "role" && v == "button"
     })
-}
-
-/// True for a link address that leads nowhere: "#" alone, or a script
-/// (`javascript:void(0)`).
-fn leads_nowhere(href: &str) -> bool {
-    let h = href.trim();
-    h == "#"
-        || h.get(..11)
-            .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
 }
 
 /// Words an `id` needs to be taken for an anchor made of the element's

@@ -1061,46 +1061,6 @@ fn an_faq_question_on_an_accordion_button_is_kept_when_its_answer_is_shown() {
 }
 
 #[test]
-fn an_faq_question_on_a_link_to_nowhere_or_a_plain_button_is_kept_above_its_answer() {
-    // A script wires up the accordion: its question is a link to "#" or a
-    // button without `aria-*`. Either is a control, not a link nor a
-    // command: the question stays when its answer is read after it; a
-    // label that does not ask, a link to nowhere that is no question, and a
-    // button that does not ask are not read.
-    let html = format!(
-        r##"<body><article>{}<h2>Questions</h2>
-            <ul class="accordion">
-              <li><a href="#" class="accordion-title">Is the road open again?</a>
-                <div><p>Yes: it reopened on Monday after the council cleared the last of the debris.</p></div></li>
-              <li><a href="javascript:void(0)">Who pays for the repairs?</a>
-                <div><p>The regional government pays, the minister said on Tuesday after the cabinet met.</p></div></li>
-            </ul>
-            <div><button type="button"><div>When was the bridge built?</div></button>
-              <div><p>It was built in 1961, and widened once, in the eighties, when traffic doubled.</p></div></div>
-            <div><button type="button">Show more</button>
-              <div><p>The council publishes its traffic notices every morning on its own site.</p></div></div>
-            <p><a href="#">Print this page</a></p>{}</article></body>"##,
-        para(1),
-        para(2)
-    );
-    let mut want = story_then_lines(
-        1,
-        &[
-            "Questions",
-            "Is the road open again?",
-            "Yes: it reopened on Monday after the council cleared the last of the debris.",
-            "Who pays for the repairs?",
-            "The regional government pays, the minister said on Tuesday after the cabinet met.",
-            "When was the bridge built?",
-            "It was built in 1961, and widened once, in the eighties, when traffic doubled.",
-            "The council publishes its traffic notices every morning on its own site.",
-        ],
-    );
-    want.push(expected_story(2)[1].clone());
-    assert_eq!(extract(&html), want);
-}
-
-#[test]
 fn utility_classes_do_not_make_the_article_look_like_chrome() {
     // Tailwind names widths and overflow, not what an element is.
     let html = format!(
