@@ -13,12 +13,13 @@ use crate::text;
 /// Whole-block texts that are page furniture, not article text: labels,
 /// buttons and calls to action, loading placeholders ("Loading...",
 /// "Loading image…"), byline lines, the links between posts ("Previous
-/// article", "مطلب بعدی") and their counters ("2 comments", "Print this
-/// page"), a paywall's prompt to log in ("Already have an account? Log in"),
-/// the label over links to other posts ("You may also like", "If you liked
-/// this post you might also like:").
+/// article", "مطلب بعدی") and their counters ("2 comments", "1,109 likes",
+/// "3 of 11 comments", "1.2k views", "Print this page"), a paywall's prompt
+/// to log in ("Already have an account? Log in"), the label over links to
+/// other posts ("You may also like", "If you liked this post you might also
+/// like:").
 pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(related( articles?| stories| content| posts?)?|(recent|latest) posts|(previous|next|older|newer) (post|article|story)|(vorheriger|nächster) (artikel|beitrag)|article (précédent|suivant)|artículo (anterior|siguiente)|(مطلب|نوشته|پست) (قبلی|بعدی)|المقال (السابق|التالي)|\d+ ?comments?|print( this)?( article| page| post)?|back to (top|blog)|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|(if you (liked|enjoyed) this (post|article|story|recipe|guide),? )?you (might|may|will) (also )?(like|enjoy)|article continues below( advertisement)?|continue reading( below)?|loading(( paragraph)?(\.\.\.|…)?|\s+[\w-]{1,30}(\.\.\.|…))|((already (have an account|a (subscriber|member))|have an account)\s*[?]\s*)?(log|sign) ?in( here)?|(vous avez déjà un compte\s*\?\s*)?(se connecter|connectez-vous)|(bereits (abonnent|registriert)\s*\?\s*)?(anmelden|einloggen)|(¿ya tienes (una )?cuenta\?\s*)?(inicia sesión|iniciar sesión)|(حساب کاربری دارید\s*[؟?]\s*)?وارد شوید|(لديك حساب( بالفعل)?\s*[؟?]\s*)?تسجيل الدخول|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
+    Regex::new(r"(?i)^(related( articles?| stories| content| posts?)?|(recent|latest) posts|(previous|next|older|newer) (post|article|story)|(vorheriger|nächster) (artikel|beitrag)|article (précédent|suivant)|artículo (anterior|siguiente)|(مطلب|نوشته|پست) (قبلی|بعدی)|المقال (السابق|التالي)|(\d+ of )?\d[\d,.]*\s?[km]? ?(comments?|likes?|views?|shares?|votes?|replies)|print( this)?( article| page| post)?|back to (top|blog)|read more|more news|advertisement|sponsored|share( this)?( on| post| story| page| article)?|follow us.*|sign up.*newsletter.*|subscribe.*|editor'?s picks?|most read|recommended|(if you (liked|enjoyed) this (post|article|story|recipe|guide),? )?you (might|may|will) (also )?(like|enjoy)|article continues below( advertisement)?|continue reading( below)?|loading(( paragraph)?(\.\.\.|…)?|\s+[\w-]{1,30}(\.\.\.|…))|((already (have an account|a (subscriber|member))|have an account)\s*[?]\s*)?(log|sign) ?in( here)?|(vous avez déjà un compte\s*\?\s*)?(se connecter|connectez-vous)|(bereits (abonnent|registriert)\s*\?\s*)?(anmelden|einloggen)|(¿ya tienes (una )?cuenta\?\s*)?(inicia sesión|iniciar sesión)|(حساب کاربری دارید\s*[؟?]\s*)?وارد شوید|(لديك حساب( بالفعل)?\s*[؟?]\s*)?تسجيل الدخول|join ?/ ?sign in|sign in ?/ ?join|register|buy now|get started( for free| now| today)?|(written|reviewed|edited|fact[- ]checked) by [^.]{1,60}|join our [^.]{0,40}newsletter|get the free [^.]{1,30}|see packages?|view on [^.]{1,30})[:.!]?$")
         .expect("static regex")
 });
 

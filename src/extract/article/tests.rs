@@ -1215,6 +1215,22 @@ fn links_between_posts_and_their_counters_are_not_article_text() {
 }
 
 #[test]
+fn a_posts_counters_of_likes_views_and_comments_are_not_article_text() {
+    // A card's or a post's counters, each alone on its line; a sentence
+    // that gives a count is the story's.
+    let html = format!(
+        r##"<body><article>{}<div><span>1,109 likes</span></div><p>3 of 11 comments</p>{}
+            <p>1.2k views</p><p>12 Shares</p><p>4 replies</p>{}</article></body>"##,
+        para(1),
+        para(2),
+        "<p>The appeal drew 1,109 likes and 12 shares in its first day online.</p>"
+    );
+    let mut want = expected_story(2);
+    want.push("The appeal drew 1,109 likes and 12 shares in its first day online.".into());
+    assert_eq!(extract(&html), want);
+}
+
+#[test]
 fn a_prompt_to_log_in_is_not_article_text() {
     // A paywall's prompt in the story, in English, French and Persian.
     let html = format!(
