@@ -946,26 +946,30 @@ async fn each_story_is_marked_in_its_declared_language_and_the_script_decides_ov
         "غادر المخرج محمد رسول آف إيران سيراً على الأقدام عبر الجبال بعد الحكم عليه بالسجن ثماني سنوات.",
         "ووصل إلى أوروبا قبل أيام بحسب بيان نشره محاميه يوم الاثنين.",
     ];
-    let serve = |edited: &str| {
+    let serve = |edited: [&str; 3]| {
         server.set(
             "/fr",
             Route::html(story(
                 " lang=\"fr-FR\"",
                 "Rasoulof a fui l'Iran",
-                &[fr[0], fr[1], edited],
+                &[fr[0], fr[1], edited[0]],
             )),
         );
         server.set(
             "/tr",
-            Route::html(story("", "Resulof İran'dan kaçtı", &[tr[0], tr[1], edited]))
-                .header("Content-Language", "tr"),
+            Route::html(story(
+                "",
+                "Resulof İran'dan kaçtı",
+                &[tr[0], tr[1], edited[1]],
+            ))
+            .header("Content-Language", "tr"),
         );
         server.set(
             "/ar",
             Route::html(story(
                 " lang=\"en\"",
                 "رسول آف يغادر إيران",
-                &[ar[0], ar[1], edited],
+                &[ar[0], ar[1], edited[2]],
             )),
         );
     };
@@ -984,9 +988,19 @@ async fn each_story_is_marked_in_its_declared_language_and_the_script_decides_ov
         watch("ar"),
     );
     let project = Project::new(&config);
-    serve("Un paragraphe de plus. Bir paragraf daha. فقرة أخرى.");
+    // Each story's own edit: one edit made on every page of the site at
+    // once is site chrome, taken in silence on the third page checked.
+    serve([
+        "Un paragraphe de plus sur le voyage du cinéaste a été publié mardi.",
+        "Yönetmenin yolculuğu hakkında salı günü bir paragraf daha yayımlandı.",
+        "نشرت فقرة أخرى يوم الثلاثاء عن رحلة المخرج عبر الجبال.",
+    ]);
     check(&project).await;
-    serve("Une correction a été ajoutée. Bir düzeltme eklendi. أضيف تصحيح.");
+    serve([
+        "Le ministère iranien de la Culture n'a fait aucun commentaire jusqu'à présent.",
+        "İran Kültür Bakanlığı şimdiye kadar herhangi açıklama yapmadı.",
+        "ولم تعلق وزارة الثقافة الإيرانية على الأمر حتى الآن.",
+    ]);
     let out = check(&project).await;
     assert!(
         out.status.success(),
@@ -996,7 +1010,7 @@ async fn each_story_is_marked_in_its_declared_language_and_the_script_decides_ov
 
     // The webhook: the Arabic page said `en`, which its script belies.
     let hook = received(&server);
-    assert_eq!(hook.len(), 1, "{hook:?}");
+    assert_eq!(hook.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(hook[0]["watch"], "ar");
     assert!(hook[0].get("lang").is_none(), "{}", hook[0]);
 
@@ -1095,7 +1109,7 @@ async fn a_crash_before_the_check_stores_its_version_loses_no_version() {
     .await;
     let history = String::from_utf8_lossy(&history.stdout);
     assert!(
-        history.contains("not alerted: mentions no keyword"),
+        history.contains("not alerted: the change mentions no keyword"),
         "{history}"
     );
     assert!(received(&server).is_empty());

@@ -48,8 +48,10 @@ pub use html::{html, html_card, moved_html, DEL_STYLE, INS_STYLE};
 pub use text::{text, text_marking, KeywordMarks};
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use chrono_tz::Tz;
+use regex::Regex;
 
 use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{BlockChange, ChangeKind, Segment, SegmentOp};
@@ -453,12 +455,25 @@ fn byline(alert: &Alert) -> Option<String> {
     author(alert.byline.as_deref()?, &alert.outlet)
 }
 
+/// The label a page prints before its byline's names, in the languages
+/// presswatch's users read: "By", "بقلم", "به قلم" and "نوشته" (by), "كتب"
+/// (wrote), "Par" and "Por" as they are; "Author:", "نویسنده:", "الكاتب:",
+/// "خبرنگار:" and the like only with their colon, as a name could begin
+/// with such a word.
+static BYLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:(?:by|written by|words by|par|por|بقلم|به قلم|نوشته(?:‌ی| ی)?|كتب|كتبت|كتبه)\s*[:：]?|(?:authors?|reporter|writer|autor|autorin|auteur|autore|نویسنده|نویسندگان|خبرنگار|گزارش|گزارشگر|الكاتب|الكاتبة|المؤلف|تحرير|إعداد|اعداد|مراسل)\s*[:：])\s*",
+    )
+    .expect("valid byline label pattern")
+});
+
 /// The name(s) a byline gives, for a line that says "By": a byline the page
-/// prints as "By Jane Doe" is "Jane Doe"; none when it only repeats the outlet.
+/// prints as "By Jane Doe", "بقلم: أحمد الخطيب" or "نویسنده: سارا احمدی" is
+/// the names alone; none when it only repeats the outlet.
 fn author(byline: &str, outlet: &str) -> Option<String> {
     let by = one_line(byline);
-    let by = match by.get(..3) {
-        Some(p) if p.eq_ignore_ascii_case("by ") => by[3..].trim_start().to_string(),
+    let by = match BYLINE_LABEL.find(&by) {
+        Some(label) if label.end() < by.len() => by[label.end()..].trim_start().to_string(),
         _ => by,
     };
     let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();

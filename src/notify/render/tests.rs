@@ -25,6 +25,42 @@ fn a_byline_that_only_repeats_the_outlet_is_left_out() {
 }
 
 #[test]
+fn a_byline_label_in_persian_or_arabic_is_not_shown_after_by() {
+    let ctx = Context::default();
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Edited;
+    for (printed, name) in [
+        ("بقلم: أحمد الخطيب", "أحمد الخطيب"),
+        ("بقلم أحمد الخطيب", "أحمد الخطيب"),
+        ("نویسنده: سارا احمدی", "سارا احمدی"),
+        ("به قلم سارا احمدی", "سارا احمدی"),
+        ("Author: Jane Doe", "Jane Doe"),
+        ("Par Jeanne Dupont", "Jeanne Dupont"),
+    ] {
+        alert.byline = Some(printed.into());
+        let text = text(&alert, &ctx);
+        assert!(
+            text.contains(&format!("By {} · detected", isolate(name))),
+            "{printed}: {text}"
+        );
+        let html = html(&alert, &ctx);
+        assert!(
+            !html.contains("بقلم") && !html.contains("نویسنده"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Author:") && !html.contains("Par "),
+            "{html}"
+        );
+    }
+    // A name that begins with a label's word, without its colon, is a name.
+    for name in ["Author Smith", "Reporter Jones", "Writer Kim"] {
+        alert.byline = Some(name.into());
+        assert!(text(&alert, &ctx).contains(&format!("By {name} · detected")));
+    }
+}
+
+#[test]
 fn a_byline_the_page_prints_with_by_is_not_doubled() {
     let ctx = Context::default();
     let mut alert = crate::alert::test_alert();
