@@ -321,14 +321,7 @@ impl Daemon {
                 break;
             };
             slot.running = true;
-            start_check(
-                &self.tracker,
-                &self.ctx,
-                &slot.watch,
-                &self.done_tx,
-                permit,
-                None,
-            );
+            start_check(&self.tracker, &self.ctx, &slot.watch, &self.done_tx, permit);
         }
     }
 
@@ -364,17 +357,7 @@ impl Daemon {
                 continue;
             };
             slot.running = true;
-            // Due as leased, should the check stop for its lease.
-            slot.due_ms = lease.due_ms;
-            let lapses: LeaseLapses = Box::pin(replica.lease_lapses(&lease.watch));
-            start_check(
-                &self.tracker,
-                &self.ctx,
-                &slot.watch,
-                &self.done_tx,
-                permit,
-                Some(lapses),
-            );
+            start_check(&self.tracker, &self.ctx, &slot.watch, &self.done_tx, permit);
         }
         replica.pass_over(foreign);
     }
@@ -396,21 +379,6 @@ impl Daemon {
 
     /// Records a finished check and schedules the watch's next one.
     fn finished(&mut self, watch: &Watch, report: &Report) {
-        // A replica's check stopped because its lease may have run out: no
-        // check, the watch handed back due as it was.
-        if matches!(report.outcome, Outcome::Skipped) {
-            if let Some(replica) = &mut self.replica {
-                match self.slots.get_mut(&watch.name) {
-                    Some(slot) => {
-                        slot.running = false;
-                        replica.abandoned(&watch.name, slot.due_ms);
-                    }
-                    // Removed by a reload meanwhile.
-                    None => replica.removed(&watch.name, now_ms()),
-                }
-                return;
-            }
-        }
         let now = now_ms();
         *self.unstored.lock().unwrap_or_else(|e| e.into_inner()) = report.unstored.clone();
         let routed: Vec<Vec<String>> = report
@@ -785,48 +753,21 @@ impl Daemon {
 
 /// Starts one check of `watch` on the daemon's tracker, holding `permit`
 /// until it is done, and reports it on `done` for the loop to schedule.
-/// In a fleet, `lapses` resolves when the replica may no longer hold the
-/// watch's lease: the check stops there (it is polled first, each time
-/// the check would go on), and reports [`Outcome::Skipped`].
 fn start_check(
     tracker: &TaskTracker,
     ctx: &Context,
     watch: &Watch,
     done: &mpsc::UnboundedSender<(Watch, Report)>,
     permit: tokio::sync::OwnedSemaphorePermit,
-    lapses: Option<LeaseLapses>,
 ) {
     let (ctx, watch, done) = (ctx.clone(), watch.clone(), done.clone());
     tracker.spawn(async move {
-        let started = std::time::Instant::now();
-        let report = match lapses {
-            None => check::check_watch(&ctx, &watch).await,
-            Some(lapses) => tokio::select! {
-                biased;
-                () = lapses => Report {
-                    watch: watch.name.clone(),
-                    outcome: Outcome::Skipped,
-                    detail: "the lease may have run out: stopped".into(),
-                    alerts: Vec::new(),
-                    unstored: None,
-                    unalerted_version: None,
-                    elapsed: started.elapsed(),
-                    found: Vec::new(),
-                },
-                report = check::check_watch(&ctx, &watch) => report,
-            },
-        };
+        let report = check::check_watch(&ctx, &watch).await;
         drop(permit);
-        if !matches!(report.outcome, Outcome::Skipped) {
-            check::log_report(&report, &watch);
-        }
+        check::log_report(&report, &watch);
         let _ = done.send((watch, report));
     });
 }
-
-/// Resolves when a replica may no longer hold the lease of the watch it
-/// checks ([`Replica::lease_lapses`]).
-type LeaseLapses = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// Says that a reload made `watch` a new watch: its URL or how it is
 /// fetched changed, so it is checked again soon (in `due_in_ms`), its

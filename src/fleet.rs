@@ -19,9 +19,7 @@ use crate::compare::ChangeKind;
 use crate::config::Config;
 use crate::notify::{self, Installation, Outgoing, RetryPolicy};
 use crate::scheduler::Scheduler;
-use crate::store::{
-    ChannelPeer, FleetHosts, Lease, LeaseKeeper, Postgres, ScheduleAhead, State, StateError,
-};
+use crate::store::{ChannelPeer, FleetHosts, Lease, Postgres, ScheduleAhead, State, StateError};
 
 /// This process's membership in a fleet.
 ///
@@ -29,9 +27,7 @@ use crate::store::{
 /// batch at a time (the free permits plus `concurrency` more, queued here
 /// until a permit frees), checked watches are handed back together (at
 /// the next lease, once a batch has gathered, or at the next heartbeat),
-/// and leases are renewed every third of the lease time, on a thread of
-/// their own ([`LeaseKeeper`]); a check whose lease may have run out stops
-/// ([`Replica::lease_lapses`]).
+/// and leases are renewed every third of the lease time.
 ///
 /// In a fleet whose replicas run different configs, a replica leases only
 /// the watches of its own: one it leased without having it is handed back
@@ -81,8 +77,6 @@ pub struct Replica {
     installation: Installation,
     /// The shared schedule as the last lease statement read it, and when.
     ahead: Option<(ScheduleAhead, Instant)>,
-    /// Renews the leases, whatever the main loop and the checks are doing.
-    keeper: LeaseKeeper,
 }
 
 /// The database has been unreachable since `since` (Unix s).
@@ -466,7 +460,6 @@ impl Replica {
             outage: None,
             installation,
             ahead: None,
-            keeper: pg.keep_leases()?,
         };
         let others = replica
             .pg
@@ -823,25 +816,6 @@ impl Replica {
         }
     }
 
-    /// Resolves once this replica may no longer hold the lease on `watch`:
-    /// the check of it must stop (see [`Postgres::lease_lapses`]).
-    pub fn lease_lapses(
-        &self,
-        watch: &str,
-    ) -> impl std::future::Future<Output = ()> + Send + 'static {
-        self.pg.lease_lapses(watch)
-    }
-
-    /// Hands back the lease on a watch whose check stopped because the
-    /// lease may have run out ([`Replica::lease_lapses`]), due at `due_ms`
-    /// (when it was due): if the lease is still this replica's (no other
-    /// took it), the watch is checked again at once, here or elsewhere.
-    pub fn abandoned(&mut self, watch: &str, due_ms: i64) {
-        tracing::warn!(watch = %watch, replica = %self.id(),
-            "this replica could not renew the lease on this watch in time (the process was held up, or the database did not answer in time), and another replica may have taken it: this check stopped where it was, and stores nothing, so that no two replicas check the watch at once; the replica that holds the lease checks it");
-        self.finish(watch, due_ms);
-    }
-
     /// Hands a checked watch back with its next due time (with the next
     /// batch; the lease keeps it meanwhile).
     pub fn finish(&mut self, watch: &str, due_ms: i64) {
@@ -924,7 +898,6 @@ impl Replica {
     /// for config mismatches; after a stall, drops the queued leases that
     /// moved meanwhile.
     pub fn heartbeat(&mut self) {
-        self.keeper.turned();
         self.hand_back();
         let renew_every = Duration::from_millis(self.pg.lease_ms().max(0) as u64 / 3);
         if self.renewed.elapsed() < renew_every {

@@ -20,8 +20,8 @@ const UPGRADE_IT: &str =
     "restart the daemon, or run `presswatch check` once without --dry-run, then try again";
 pub use lock::{CheckGuard, CheckLocks, Holder, Role, StateLock};
 pub use postgres::{
-    ChannelPeer, CheckLease, FleetHosts, FleetView, Forgotten, Lease, LeaseHolder, LeaseKeeper,
-    NoLease, OnSchedule, Postgres, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
+    ChannelPeer, CheckLease, FleetHosts, FleetView, Forgotten, Lease, LeaseHolder, NoLease,
+    OnSchedule, Postgres, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
 pub use snapshots::{
     KeptBytes, Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind,

@@ -12,8 +12,7 @@
 //! the time to the millisecond.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{Postgres, Result};
@@ -348,130 +347,6 @@ const WITHDRAW_AGREEING: &str = "UPDATE replicas d SET channels = NULL, channel_
 /// the watches it lacked off the schedule: the newcomer's own watches.
 const SCHEDULE_LOCK: i64 = 0x7072_6573_7377_5343;
 
-/// The statements with which a replica's [`LeaseKeeper`] renews what it
-/// holds, each on its own (no transaction: it never holds one table's row
-/// locks while waiting for another's, so it cannot deadlock with a
-/// heartbeat's transaction, which locks the same rows in another order),
-/// most needed first: `$1` the replica, `$2` the lease time (ms), `$3` the
-/// watches it holds. The first returns the watches whose leases are still
-/// this replica's (renewed); the others moved.
-const KEEP_LEASES: [&str; 3] = [
-    "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
-     UPDATE watch_state SET lease_until_ms = (SELECT ms FROM now) + $2::BIGINT
-     WHERE lease_owner = $1 AND watch = ANY($3)
-     RETURNING watch",
-    "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
-     UPDATE host_tokens SET until_ms = (SELECT ms FROM now) + $2::BIGINT WHERE holder = $1",
-    "WITH now AS (SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT AS ms)
-     UPDATE replicas SET seen_ms = (SELECT ms FROM now) WHERE id = $1",
-];
-
-/// Renews a replica's leases (the watches it holds, its host tokens, its
-/// row's `seen_ms`) every third of the lease time, on a thread and a
-/// database connection of its own: checks, the main loop, and the pool's
-/// connections all busy (a loaded machine, a slow database) cannot hold a
-/// renewal up, as they did when the main loop renewed: a lease renewed
-/// late ran out, another replica took the watch, and both checked it.
-/// Each answer sets until when each lease is surely held (`LeaseTerm`),
-/// which a check stays within ([`Postgres::lease_lapses`]). It renews
-/// only while the main loop turns ([`LeaseKeeper::turned`]; for up to ten
-/// lease times, after which the other replicas forget this one): a
-/// replica whose main loop hangs lets its leases run out, and the others
-/// check its watches. Dropped, it stops.
-pub struct LeaseKeeper {
-    shared: Arc<KeeperShared>,
-}
-
-struct KeeperShared {
-    stop: Mutex<bool>,
-    wake: Condvar,
-    turned: Mutex<Instant>,
-}
-
-impl LeaseKeeper {
-    /// Notes that the replica's main loop turned now.
-    pub fn turned(&self) {
-        *super::lock(&self.shared.turned) = Instant::now();
-    }
-}
-
-impl Drop for LeaseKeeper {
-    fn drop(&mut self) {
-        *super::lock(&self.shared.stop) = true;
-        self.shared.wake.notify_all();
-    }
-}
-
-/// The lease keeper's thread (see [`LeaseKeeper`]).
-fn keep(pg: Postgres, shared: Arc<KeeperShared>) {
-    let lease = pg.lease_time();
-    let every = lease / 3;
-    let (owner, lease_ms) = (pg.replica().to_string(), pg.lease_ms());
-    let mut conn: Option<super::Conn> = None;
-    let mut next = Instant::now() + every;
-    loop {
-        {
-            let mut stop = super::lock(&shared.stop);
-            loop {
-                if *stop {
-                    return;
-                }
-                let now = Instant::now();
-                if now >= next {
-                    break;
-                }
-                stop = shared
-                    .wake
-                    .wait_timeout(stop, next - now)
-                    .unwrap_or_else(|p| p.into_inner())
-                    .0;
-            }
-        }
-        // On a fixed rhythm, not a third of the lease after the last
-        // answer: a slow answer does not push the next renewal back.
-        next += every;
-        let now = Instant::now();
-        if next <= now {
-            next = now + every;
-        }
-        if super::lock(&shared.turned).elapsed() > lease * 10 {
-            continue;
-        }
-        let c = match conn.take().filter(|c| !c.client.is_closed()) {
-            Some(c) => conn.insert(c),
-            // A row lock held by another session (a stalled replica's
-            // transaction) holds a renewal up for a third of the lease at
-            // most: it is tried again on the next round.
-            None => match pg.connect(false).and_then(|c| {
-                let wait = format!("SET lock_timeout = {}", every.as_millis().max(1));
-                super::block_on(c.client.batch_execute(&wait)).map_err(|e| pg.err(e))?;
-                Ok(c)
-            }) {
-                Ok(c) => conn.insert(c),
-                Err(e) => {
-                    tracing::debug!(error = %e, "cannot connect to renew the fleet's leases; trying again");
-                    continue;
-                }
-            },
-        };
-        let asked = pg.held_terms();
-        let watches: Vec<String> = asked.iter().map(|(w, _)| w.clone()).collect();
-        let sent = Instant::now();
-        let [leases, tokens, seen] = KEEP_LEASES;
-        let renewed = super::block_on(async {
-            let rows = c.query(leases, &[&owner, &lease_ms, &watches]).await?;
-            let renewed: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-            pg.renewed(&asked, &renewed, sent);
-            c.execute(tokens, &[&owner, &lease_ms]).await?;
-            c.execute(seen, &[&owner]).await
-        });
-        if let Err(e) = renewed {
-            // A connection that closed is opened again on the next round.
-            tracing::debug!(error = %pg.err(e), "cannot renew the fleet's leases; trying again");
-        }
-    }
-}
-
 impl Postgres {
     /// This process's id in the fleet (`host:pid:random`).
     pub fn replica(&self) -> &str {
@@ -727,7 +602,6 @@ impl Postgres {
     ) -> Result<(Vec<Lease>, ScheduleAhead)> {
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
         self.run(async |c| {
-            let sent = Instant::now();
             let rows = c
                 .query(LEASE_AND_LOOK, &[&owner, &lease_ms, &limit, &pass_over])
                 .await?;
@@ -747,7 +621,7 @@ impl Postgres {
                 .iter()
                 .filter(|r| r.get::<_, Option<String>>(13).is_some())
                 .map(|r| Lease {
-                    watch: self.hold_leased(r, sent),
+                    watch: self.hold_leased(r),
                     due_ms: r.get(14),
                 })
                 .collect();
@@ -757,13 +631,12 @@ impl Postgres {
 
     /// Holds the watch of a row a lease statement returned
     /// ([`leased_columns`]), with its state; returns the watch.
-    /// `sent`: when the statement that leased it was sent.
-    fn hold_leased(&self, r: &tokio_postgres::Row, sent: Instant) -> String {
+    fn hold_leased(&self, r: &tokio_postgres::Row) -> String {
         let watch: String = r.get(13);
         if r.get(12) {
             self.known_baseline(&watch);
         }
-        self.hold(&watch, super::watch::watch_state(r), sent);
+        self.hold(&watch, super::watch::watch_state(r));
         watch
     }
 
@@ -781,7 +654,6 @@ impl Postgres {
             return Ok(None);
         }
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
-        let sent = Instant::now();
         let taken = self.run(async |c| {
             // A lease handed back between asking for it and asking who holds
             // it is asked for again.
@@ -833,7 +705,7 @@ impl Postgres {
         });
         match taken {
             Ok(Some(Ok(r))) => {
-                let watch = self.hold_leased(&r, sent);
+                let watch = self.hold_leased(&r);
                 let renewing = tokio::spawn(renew_while_checking(self.clone(), watch.clone()));
                 Ok(Some(CheckLease {
                     pg: self.clone(),
@@ -861,13 +733,7 @@ impl Postgres {
             return Ok(true);
         }
         let (owner, lease_ms) = (self.replica(), self.inner.lease_ms);
-        let asked = self
-            .held_terms()
-            .into_iter()
-            .filter(|(w, _)| w == watch)
-            .collect::<Vec<_>>();
-        let sent = Instant::now();
-        let held = self.run(async |c| {
+        self.run(async |c| {
             Ok(c.query_opt(
                 "UPDATE watch_state SET lease_until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $3::BIGINT
                  WHERE watch = $1 AND lease_owner = $2 RETURNING 1",
@@ -875,58 +741,6 @@ impl Postgres {
             )
             .await?
             .is_some())
-        })?;
-        let renewed = if held {
-            vec![watch.to_string()]
-        } else {
-            vec![]
-        };
-        self.renewed(&asked, &renewed, sent);
-        Ok(held)
-    }
-
-    /// Starts renewing this replica's leases on a thread and a connection
-    /// of their own (see [`LeaseKeeper`]).
-    pub fn keep_leases(&self) -> std::result::Result<LeaseKeeper, String> {
-        let shared = Arc::new(KeeperShared {
-            stop: Mutex::new(false),
-            wake: Condvar::new(),
-            turned: Mutex::new(Instant::now()),
-        });
-        let (pg, keeping) = (self.clone(), shared.clone());
-        std::thread::Builder::new()
-            .name("presswatch-leases".into())
-            .spawn(move || keep(pg, keeping))
-            .map_err(|e| format!("cannot start the thread that renews the fleet's leases: {e}"))?;
-        Ok(LeaseKeeper { shared })
-    }
-
-    /// Resolves once this replica may no longer hold the lease on `watch`
-    /// (at once when it holds none): its term ran out (see `LeaseTerm`)
-    /// without a renewal, or a renewal found the lease moved. A check of
-    /// the watch that is still fetching or storing then stops, so that
-    /// two replicas never check one watch at once: one whose renewals came
-    /// late (the process held up, the database slow or away) holds a lease
-    /// that may have moved. Checked before each step of the check goes on
-    /// (as the daemon polls it first), not only when a timer fires, so a
-    /// process resumed after a stall stops the check before it sends the
-    /// request it was about to.
-    pub fn lease_lapses(&self, watch: &str) -> impl Future<Output = ()> + Send + 'static {
-        let (pg, watch) = (self.clone(), watch.to_string());
-        let mut sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
-        std::future::poll_fn(move |cx| loop {
-            let Some(until) = pg.held_until(&watch).filter(|u| *u > Instant::now()) else {
-                return std::task::Poll::Ready(());
-            };
-            let deadline = tokio::time::Instant::from_std(until);
-            if sleep.as_ref().is_none_or(|s| s.deadline() != deadline) {
-                sleep = Some(Box::pin(tokio::time::sleep_until(deadline)));
-            }
-            let timer = sleep.as_mut().expect("just set");
-            if timer.as_mut().poll(cx).is_pending() {
-                return std::task::Poll::Pending;
-            }
-            sleep = None;
         })
     }
 

@@ -40,8 +40,8 @@ mod versions;
 mod watch;
 
 pub use fleet::{
-    ChannelPeer, CheckLease, FleetHosts, FleetView, Forgotten, Lease, LeaseHolder, LeaseKeeper,
-    NoLease, OnSchedule, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
+    ChannelPeer, CheckLease, FleetHosts, FleetView, Forgotten, Lease, LeaseHolder, NoLease,
+    OnSchedule, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
 
 use std::collections::HashMap;
@@ -128,23 +128,6 @@ struct Held {
     state: WatchState,
     /// Whether `state` is newer than the database's.
     unsaved: bool,
-    /// Until when the lease is surely this replica's.
-    term: LeaseTerm,
-}
-
-/// How long this replica surely holds a lease, by its own clock: the lease
-/// time from when it sent the statement that took or last renewed the
-/// lease (the database dates the lease from a moment after that). A check
-/// goes on only within it ([`Postgres::lease_lapses`]): past it, the lease
-/// may have run out and moved to another replica.
-#[derive(Debug, Clone, Copy)]
-struct LeaseTerm {
-    /// Which taking of the lease this is: a renewal answered for an
-    /// earlier one (the watch handed back and leased again meanwhile)
-    /// does not count for this one.
-    epoch: u64,
-    /// When the lease may run out.
-    until: std::time::Instant,
 }
 
 /// The thread whose runtime drives the connections' sockets.

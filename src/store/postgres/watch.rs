@@ -4,68 +4,20 @@
 //! the watches it has leases on (`Held`), which it reads and stores
 //! without asking the database.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
-
 use tokio_postgres::Row;
 
-use super::{lock, Conn, Held, LeaseTerm, PgResult, Postgres, Result};
+use super::{lock, Conn, Held, PgResult, Postgres, Result};
 use crate::http_header::Validators;
 use crate::store::{Durability, WatchState};
 
 impl Postgres {
-    /// Holds `watch` (just leased, with its `state` as read with the
-    /// lease, by a statement sent at `sent`).
-    pub(super) fn hold(&self, watch: &str, state: WatchState, sent: Instant) {
-        static EPOCH: AtomicU64 = AtomicU64::new(0);
+    /// Holds `watch` (just leased, with its `state` as read with the lease).
+    pub(super) fn hold(&self, watch: &str, state: WatchState) {
         let held = Held {
             state,
             unsaved: false,
-            term: LeaseTerm {
-                epoch: EPOCH.fetch_add(1, Ordering::Relaxed),
-                until: sent + self.lease_time(),
-            },
         };
         lock(&self.inner.held).insert(watch.to_string(), held);
-    }
-
-    /// The lease time, as a duration.
-    pub(super) fn lease_time(&self) -> Duration {
-        Duration::from_millis(self.inner.lease_ms.max(0) as u64)
-    }
-
-    /// The watches this replica holds, each with the epoch of its lease
-    /// (see `LeaseTerm`), as a renewal asks for them.
-    pub(super) fn held_terms(&self) -> Vec<(String, u64)> {
-        lock(&self.inner.held)
-            .iter()
-            .map(|(w, h)| (w.clone(), h.term.epoch))
-            .collect()
-    }
-
-    /// Notes the answer to a renewal sent at `sent` for the leases `asked`
-    /// (watch, epoch): those in `renewed` are held for a lease time from
-    /// then; the others are no longer this replica's (they ran out and
-    /// moved, or were taken off the schedule), and lapse now.
-    pub(super) fn renewed(&self, asked: &[(String, u64)], renewed: &[String], sent: Instant) {
-        let until = sent + self.lease_time();
-        let mut held = lock(&self.inner.held);
-        for (watch, epoch) in asked {
-            let Some(h) = held.get_mut(watch).filter(|h| h.term.epoch == *epoch) else {
-                continue;
-            };
-            if renewed.contains(watch) {
-                h.term.until = h.term.until.max(until);
-            } else {
-                h.term.until = h.term.until.min(Instant::now());
-            }
-        }
-    }
-
-    /// Until when this replica surely holds the lease on `watch` (see
-    /// `LeaseTerm`); `None` when it holds none.
-    pub(super) fn held_until(&self, watch: &str) -> Option<Instant> {
-        lock(&self.inner.held).get(watch).map(|h| h.term.until)
     }
 
     /// What this replica holds of each of `watches` (nothing unsaved for
@@ -78,15 +30,10 @@ impl Postgres {
                 Some(h) => Held {
                     state: h.state.clone(),
                     unsaved: h.unsaved,
-                    term: h.term,
                 },
                 None => Held {
                     state: WatchState::default(),
                     unsaved: false,
-                    term: LeaseTerm {
-                        epoch: u64::MAX,
-                        until: Instant::now(),
-                    },
                 },
             })
             .collect()
