@@ -333,9 +333,12 @@ async fn three_replicas_check_a_thousand_watches_once_per_interval_politely_and_
         moved,
         "the killed replica's leases {orphaned:?} never moved"
     );
+    // The lease runs out at most 3 s after the kill (its last renewal was
+    // before it); the survivors, polling every 250 ms on a machine that
+    // may be busy, then take it.
     assert!(
-        moved_after <= Duration::from_millis(3500),
-        "leases moved in {moved_after:?}, more than the 3 s lease"
+        moved_after <= Duration::from_secs(5),
+        "leases moved in {moved_after:?}, more than the 3 s lease and 2 s to take them"
     );
     let path_of = |w: &str| match w.strip_prefix("slow") {
         Some(i) => format!("/s/{i}"),
