@@ -37,7 +37,7 @@ use std::collections::HashSet;
 
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-use super::{keyed, story, words, Change, Rules};
+use super::{keyed, story, words, Change, ChangeKind, Rules};
 use crate::document::Document;
 
 /// How many other pages of the site must show a block (or make the same
@@ -101,8 +101,12 @@ pub fn site_chrome(
     rules: &Rules,
     siblings: &[Sibling],
 ) -> Option<SiteChrome> {
+    // A correction or editor's note an outlet appends to several stories
+    // at once recurs across the site as a box does, and is news each time.
+    let note = |k: &ChangeKind| matches!(k, ChangeKind::CorrectionAdded | ChangeKind::UpdateAdded);
     if change.headline.is_some()
         || change.byline.is_some()
+        || change.kinds.iter().any(note)
         || !change.other_prose.is_empty()
         || change.blocks.is_empty()
         || siblings.len() < MIN_PAGES
@@ -375,6 +379,22 @@ mod tests {
         let edited = STORY[0].replace("eight-year", "six-year");
         let new = page(&[edited.as_str(), STORY[1], STORY[2]], &BOX_NEW);
         assert_eq!(judge(&page(&STORY, &BOX_OLD), &new, &siblings), None);
+    }
+
+    #[test]
+    fn a_correction_added_to_every_story_of_the_site_is_never_chrome() {
+        let note =
+            "Correction: An earlier version of this article misstated the length of the sentence.";
+        let siblings = [sibling("b", &[], &[note]), sibling("c", &[], &[note])];
+        let change = {
+            let rules = Rules::default();
+            super::super::compare(&doc(&STORY), &doc(&page(&STORY, &[note])), &rules).unwrap()
+        };
+        assert!(
+            change.kinds.contains(&ChangeKind::CorrectionAdded),
+            "{change:?}"
+        );
+        assert_eq!(judge(&STORY, &page(&STORY, &[note]), &siblings), None);
     }
 
     #[test]
