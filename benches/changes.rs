@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use presswatch::compare::{self, Change, Rules};
 use presswatch::document::Document;
-use presswatch::{extract, text};
+use presswatch::{charset, extract, text};
 
 /// One corpus page: its HTML and the text of its true article body.
 #[derive(Debug, Clone)]
@@ -442,7 +442,14 @@ fn text_key(dom: &Html, id: NodeId) -> String {
 
 impl Analysed {
     fn new(page: &Page) -> Analysed {
-        let dom = Html::parse_document(&page.html);
+        // The words an edit is expected to name are read as extraction
+        // reads them: a page encoded twice ("donâ€™t"), and the ground
+        // truth taken from it, as its writer wrote it.
+        let mut dom = Html::parse_document(&page.html);
+        let body = match extract::undo_twice_encoded(&mut dom) {
+            true => charset::undo_twice_encoded(&page.body),
+            false => None,
+        };
         let extracted = extract::article(&page.html, page.url.as_ref(), None);
         let protected = [extracted.title.as_deref(), extracted.byline.as_deref()]
             .into_iter()
@@ -466,7 +473,7 @@ impl Analysed {
             .unwrap_or_default();
         let mut a = Analysed {
             dom,
-            body_key: text::compare_key(&page.body),
+            body_key: text::compare_key(body.as_deref().unwrap_or(&page.body)),
             page_key,
             protected,
             title: extracted.title.clone(),
