@@ -1851,6 +1851,59 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     cluster.stop();
 }
 
+/// A host token a replica could not give back (the database away when it
+/// tried, or the give-back lost as the database crashed and came back)
+/// expires with the lease: the replica renews only the tokens it holds.
+/// Renewed as every token under its id was, the token came back to life
+/// once the database was back and held the host's request slot for as long
+/// as the replica ran: no check of the host ran again, in the whole fleet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_token_the_replica_did_not_give_back_expires_and_checks_go_on() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let db = cluster.name_of(&url).to_string();
+    let room = Newsroom::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("presswatch.toml");
+    let cfg = small_config(&room, &url, 1)
+        .replace("per_host_concurrency = 3", "per_host_concurrency = 1");
+    std::fs::write(&config, cfg).unwrap();
+    let env = [
+        (pg::PASSWORD_ENV, pg::PASSWORD),
+        ("PRESSWATCH_TEST_TIME_SCALE", "30"),
+        ("RUST_LOG", "presswatch=debug"),
+    ];
+    let replica = Daemon::start(&config, &env);
+    let checked = eventually(Duration::from_secs(20), || {
+        replica.log_text().matches("checked watch=w0000").count() >= 2
+    })
+    .await;
+    assert!(checked, "{}", replica.log_text());
+
+    // Just after a check (the next one is 2 s away), the database holds a
+    // token of the replica's that ran out: one it could not give back.
+    let checks = replica.log_text().matches("checked watch=w0000").count();
+    let planted = cluster.psql(
+        &db,
+        "INSERT INTO host_tokens (host, holder, until_ms) SELECT '127.0.0.1', id, 0 FROM replicas",
+    );
+    assert!(planted.is_ok(), "{planted:?}");
+    let planted_at = Instant::now();
+
+    // The watch's next checks fetch the page as before.
+    let went_on = eventually(Duration::from_secs(8), || {
+        replica.log_text().matches("checked watch=w0000").count() >= checks + 2
+    })
+    .await;
+    let tokens = cluster.psql(&db, "SELECT count(*) FROM host_tokens");
+    assert!(
+        went_on,
+        "no check since the token ran out {:?} ago; host tokens: {tokens:?}\n{}",
+        planted_at.elapsed(),
+        replica.log_text()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_postgres_the_database_holds_baselines_a_file_is_imported_and_export_writes_them() {
     let Some(cluster) = pg::cluster() else { return };

@@ -428,6 +428,8 @@ impl Postgres {
         // Only the leases this replica knows it holds: one it lost track of
         // expires and moves, rather than being renewed for ever.
         let held: Vec<String> = super::lock(&self.inner.held).keys().cloned().collect();
+        // Likewise only the host tokens it took and has not given back.
+        let held_tokens = self.held_tokens();
         // When it loaded its config (NULL if it never announced one here).
         let config_ms = Some(
             self.inner
@@ -464,8 +466,9 @@ impl Postgres {
             )
             .await?;
             c.execute(
-                "UPDATE host_tokens SET until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT WHERE holder = $1",
-                &[&id, &lease_ms],
+                "UPDATE host_tokens SET until_ms = (extract(epoch from clock_timestamp()) * 1000)::BIGINT + $2::BIGINT
+                 WHERE holder = $1 AND id = ANY($3)",
+                &[&id, &lease_ms, &held_tokens],
             )
             .await?;
             c.execute(WITHDRAW_AGREEING, &[&lease_ms]).await?;
@@ -874,10 +877,29 @@ impl Postgres {
                 None => Err(r.get::<_, i64>(1)),
             })
         })
+        .inspect(|taken| {
+            if let Ok(token) = taken {
+                super::lock(&self.inner.tokens).insert(*token);
+            }
+        })
     }
 
-    /// Returns host tokens.
+    /// The host tokens this replica took and has not given back, which its
+    /// heartbeat renews (see `Inner::tokens`).
+    fn held_tokens(&self) -> Vec<i64> {
+        super::lock(&self.inner.tokens).iter().copied().collect()
+    }
+
+    /// Returns host tokens. Not renewed from now on, whether the database
+    /// takes them back or not: one it does not (it is away) expires with
+    /// the lease.
     pub fn return_host_tokens(&self, tokens: &[i64]) -> Result<()> {
+        {
+            let mut held = super::lock(&self.inner.tokens);
+            for t in tokens {
+                held.remove(t);
+            }
+        }
         self.run(async |c| {
             c.execute("DELETE FROM host_tokens WHERE id = ANY($1)", &[&tokens])
                 .await

@@ -99,6 +99,13 @@ struct Inner {
     /// deletes one; another replica still taking it for present reads no
     /// items from it, which is what the reset asks for.
     with_baseline: Mutex<std::collections::HashSet<String>>,
+    /// The host tokens this replica took and has not given back: the only
+    /// ones its heartbeat renews. One it could not give back (the database
+    /// away, or the give-back lost as it crashed) is dropped from here all
+    /// the same, and expires with the lease; renewed by the holder's id
+    /// alone, it would come back to life and be kept for ever, a request
+    /// slot of its host lost to the whole fleet.
+    tokens: Mutex<std::collections::HashSet<i64>>,
 }
 
 struct Pool {
@@ -314,6 +321,7 @@ impl Postgres {
                 held: Mutex::new(HashMap::new()),
                 config_ms: std::sync::atomic::AtomicI64::new(0),
                 with_baseline: Mutex::new(std::collections::HashSet::new()),
+                tokens: Mutex::new(std::collections::HashSet::new()),
             }),
         })
     }
