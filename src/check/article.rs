@@ -124,8 +124,7 @@ pub(super) async fn check_article(
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
-                None => behind_the_history(&baselines, &state, &name, kept_last.as_ref(), dry_run)?
-                    .map(|text| Document::from_baseline(&text)),
+                None => behind_the_history(&baselines, &state, &name, kept_last.as_ref(), dry_run)?,
             };
             // The page decoded once: extraction and the paywall's tests read it.
             let html = resp.text();
@@ -755,43 +754,70 @@ fn unavailable(resp: &Response, said: &str) -> String {
     )
 }
 
-/// The baseline text the page is compared with: the baseline file's (or
-/// row's), unless the history holds a newer text than it. A check stores
-/// its versions before it writes the baseline ([`super::keep::store`]), so
-/// one stopped between the two (killed, the disk full) leaves the baseline
-/// a version behind: the newest version is then the baseline, written back
+/// The baseline the page is compared with: the baseline file's (or row's),
+/// unless the history holds a newer text than it. A check stores its
+/// versions before it writes the baseline ([`super::keep::store`]), so one
+/// stopped between the two (killed, the disk full) leaves the baseline a
+/// version behind: the newest version is then the baseline, written back
 /// (not in a dry run), and the page is compared with what was last stored,
 /// not found changed again from the text before.
+///
+/// Whether it is behind is told by content hashes ([`Document::content_hash`],
+/// what the history keeps of each version as `sha256`), which the baseline's
+/// text has whatever its bytes (a hand-written file, one an older
+/// presswatch wrote): the newest version's body is read only when the
+/// baseline holds the version before it ([`Behind`]).
 fn behind_the_history(
     baselines: &Baselines,
     state: &State,
     name: &str,
     latest: Option<&VersionRow>,
     dry_run: bool,
-) -> Result<Option<String>, String> {
+) -> Result<Option<Document>, String> {
     let text = baselines
         .text(name)
         .map_err(|e| format!("reading the baseline {e}"))?;
     let (text, latest) = match (text, latest) {
         (Some(text), Some(latest)) => (text, latest),
-        (text, _) => return Ok(text),
+        (text, _) => return Ok(text.map(|t| Document::from_baseline(&t))),
     };
-    // The newest version's very bytes: the usual case, nothing more read.
+    let baseline = Document::from_baseline(&text);
+    // The newest version's very bytes, or its text written otherwise: the
+    // usual case, nothing more read.
     if crate::document::sha256_hex(text.as_bytes()) == latest.body_sha256 {
-        return Ok(Some(text));
+        return Ok(Some(baseline));
+    }
+    let hash = baseline.content_hash();
+    if hash == latest.sha256 {
+        return Ok(Some(baseline));
+    }
+    let before = if latest.seq > 1 {
+        let newest = state
+            .newest_versions(name, 2)
+            .map_err(|e| format!("reading the history of watch {name}: {e}"))?;
+        newest
+            .into_iter()
+            .find(|v| v.seq < latest.seq)
+            .map(|v| v.sha256)
+    } else {
+        None
+    };
+    if Behind::of(&hash, latest, before.as_deref()) == Behind::No {
+        return Ok(Some(baseline));
     }
     let Ok(Some(kept)) = state.version_body(name, latest.seq) else {
-        return Ok(Some(text));
+        return Ok(Some(baseline));
     };
     // An article's text (not an item list the watch kept as a listing),
     // other than the baseline's (a hand-written baseline file the history
     // took as version 1 holds the same text, written otherwise).
     let header = kept.split("\n\n").next().unwrap_or_default();
-    if !header.lines().any(|l| l.starts_with("SHA256: "))
-        || Document::from_baseline(&kept).content_hash()
-            == Document::from_baseline(&text).content_hash()
-    {
-        return Ok(Some(text));
+    if !header.lines().any(|l| l.starts_with("SHA256: ")) {
+        return Ok(Some(baseline));
+    }
+    let newest = Document::from_baseline(&kept);
+    if newest.content_hash() == hash {
+        return Ok(Some(baseline));
     }
     let seq = latest.seq;
     tracing::warn!(watch = %name, version = seq, "watch {name}: the baseline is not version {seq}, the newest of its history (a check stopped between storing the version and writing the baseline): the page is compared with version {seq}, written back as the baseline");
@@ -800,7 +826,37 @@ fn behind_the_history(
             format!("writing version {seq} of watch {name} back as its baseline: {e}")
         })?;
     }
-    Ok(Some(kept))
+    Ok(Some(newest))
+}
+
+/// Whether a baseline whose content hash is not the newest version's can
+/// be a version behind the history, as a check stopped between storing its
+/// version and writing the baseline leaves it.
+#[derive(Debug, PartialEq, Eq)]
+enum Behind {
+    /// It holds the version before the newest: it is behind.
+    Yes,
+    /// It is no version behind: the newest version is the file's own
+    /// (version 1, which a check stopped before it wrote the baseline
+    /// leaves with no baseline at all), or the baseline holds another text
+    /// than the version before (edited by hand): it is the baseline.
+    No,
+    /// The version before the newest is not kept (`keep_versions = 1`):
+    /// only the newest version's text can tell.
+    Unknown,
+}
+
+impl Behind {
+    /// `hash`: the baseline's content hash, not `latest`'s; `before`: the
+    /// content hash of the version before `latest`, when it is kept.
+    fn of(hash: &str, latest: &VersionRow, before: Option<&str>) -> Behind {
+        match before {
+            _ if hash == latest.sha256 || latest.seq <= 1 => Behind::No,
+            Some(before) if before == hash => Behind::Yes,
+            Some(_) => Behind::No,
+            None => Behind::Unknown,
+        }
+    }
 }
 
 /// Puts back the baseline file of an article watch that went missing while
@@ -916,5 +972,46 @@ pub fn no_web_page(resp: &Response) -> Option<String> {
         ))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(seq: i64, sha256: &str) -> VersionRow {
+        VersionRow {
+            seq,
+            sha256: sha256.into(),
+            stored_at: 0,
+            origin: crate::store::Origin::Fetched,
+            body_sha256: format!("body of {sha256}"),
+            reading: None,
+            page_facts: None,
+            chain: None,
+            alerted: None,
+        }
+    }
+
+    /// A baseline is a version behind the history only when it holds the
+    /// version before the newest, as a check stopped between storing its
+    /// version and writing the baseline leaves it; the newest version's
+    /// text is read only then, or when the version before is not kept.
+    #[test]
+    fn a_baseline_is_behind_the_history_only_when_it_holds_the_version_before_the_newest() {
+        let latest = version(3, "c");
+        // The newest version's text, whatever its bytes: not behind.
+        assert_eq!(Behind::of("c", &latest, Some("b")), Behind::No);
+        // The version before it: a check stopped before the baseline.
+        assert_eq!(Behind::of("b", &latest, Some("b")), Behind::Yes);
+        // Another text (edited by hand, an older version restored from a
+        // backup of a single file): the baseline it is.
+        assert_eq!(Behind::of("a", &latest, Some("b")), Behind::No);
+        // Version 1 has nothing before it: a check that stopped before
+        // writing the first baseline left none (restored as missing).
+        assert_eq!(Behind::of("x", &version(1, "a"), None), Behind::No);
+        // The version before not kept (`keep_versions = 1`): only the
+        // newest version's text tells.
+        assert_eq!(Behind::of("b", &latest, None), Behind::Unknown);
     }
 }

@@ -1175,6 +1175,53 @@ async fn a_crash_before_the_baseline_is_written_is_caught_up_from_the_history() 
     assert_eq!(sent[1]["evidence"]["version"], 3, "{}", sent[1]);
 }
 
+/// A baseline file rewritten by hand (here the story as a report cited it,
+/// without its last paragraph) holds no version of the history, newer or
+/// older: it is no baseline a crash left behind, and the page is compared
+/// with it. Only a baseline holding the version before the newest is caught
+/// up from the history (see the test above); this one was replaced by the
+/// newest version, with a warning that a check had stopped, and the page
+/// found unchanged.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_baseline_file_rewritten_by_hand_is_what_the_page_is_compared_with() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    server.set(path, Route::html(baseline_page(&[])));
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    let p1 = P1.replace("rugged ", "");
+    let edited = news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        &[&p1, P2, P3, P4],
+        &[],
+    );
+    server.set(path, Route::html(edited));
+    check(&project).await;
+    ok_delivered(&project).await;
+    assert_eq!(received(&server).len(), 1);
+    project.baseline(
+        "rasoulof",
+        &format!(
+            "Title: Filmmaker Rasoulof flees Iran\nByline: Jane Doe\n\n{P1}\n\n{P2}\n\n{P3}\n"
+        ),
+    );
+    let out = check(&project).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("the baseline is not version"), "{stderr}");
+    assert!(!stdout.contains("unchanged"), "{stdout}{stderr}");
+    assert!(project.read_baseline("rasoulof").contains(P4));
+    ok_delivered(&project).await;
+    let sent = received(&server);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let summary = sent[1]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("1 paragraph added") && summary.contains("in paragraph 1"),
+        "{summary}"
+    );
+}
+
 /// Delivers what the outbox holds (`outbox retry`).
 async fn ok_delivered(project: &Project) {
     let out = run(&["outbox", "--config", &project.config_arg(), "retry"], &[]).await;
