@@ -161,6 +161,92 @@ pub struct Evidence {
     pub record: Option<String>,
 }
 
+/// How a version whose change sent no alert records why
+/// ([`NotAlerted::record`]): this, then the reason. No item key starts so
+/// (an item list's record holds the keys of the items its alert named), and
+/// an older presswatch reads an article's record not at all.
+pub const NOT_ALERTED: &str = "not alerted: ";
+
+/// Why a change a check found, and kept as a version of the article, sent
+/// no alert. Kept with the version (`versions.alerted`, as
+/// [`NotAlerted::record`] writes it) and told by the check's line,
+/// `presswatch history`, `diff --watch` and the evidence viewer, all in the
+/// words given here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAlerted {
+    /// The change mentions none of the watch's keywords.
+    NoKeyword,
+    /// The change is confined to the site's chrome: the changed blocks
+    /// recur on these other watched pages of the site (watch names,
+    /// sorted).
+    SiteChrome { pages: Vec<String> },
+    /// A reason kept in words this presswatch does not know as one of the
+    /// above (another version wrote it): shown as it was kept.
+    Other(String),
+}
+
+/// What [`NotAlerted::SiteChrome`]'s reason starts with, before its pages.
+const SITE_CHROME_ON: &str = "changed only in site chrome recurring on ";
+
+impl NotAlerted {
+    /// The reason in words: `the change mentions no keyword`, `changed only
+    /// in site chrome recurring on 2 other pages of the site (a, b)`.
+    pub fn reason(&self) -> String {
+        match self {
+            NotAlerted::NoKeyword => "the change mentions no keyword".to_string(),
+            NotAlerted::SiteChrome { pages } => format!(
+                "{SITE_CHROME_ON}{} of the site ({})",
+                text::plural(pages.len(), "other page", "other pages"),
+                pages.join(", ")
+            ),
+            NotAlerted::Other(why) => why.clone(),
+        }
+    }
+
+    /// What the check's line says before the change's summary:
+    /// `changed, but mentions no keyword`, or the reason.
+    pub fn check_line(&self) -> String {
+        match self {
+            NotAlerted::NoKeyword => "changed, but mentions no keyword".to_string(),
+            _ => self.reason(),
+        }
+    }
+
+    /// The reason in a few words, as the viewer's index names the versions
+    /// stored without an alert: `mentions no keyword`, `site chrome`.
+    pub fn short(&self) -> String {
+        match self {
+            NotAlerted::NoKeyword => "mentions no keyword".to_string(),
+            NotAlerted::SiteChrome { .. } => "site chrome".to_string(),
+            NotAlerted::Other(why) => why.clone(),
+        }
+    }
+
+    /// How the version records it: [`NOT_ALERTED`], then the reason
+    /// (`not alerted: the change mentions no keyword`); what `history`
+    /// shows after the change's summary.
+    pub fn record(&self) -> String {
+        format!("{NOT_ALERTED}{}", self.reason())
+    }
+
+    /// The reason a version's record holds (as [`NotAlerted::record`]
+    /// writes it, and as older presswatch versions wrote it in free text);
+    /// `None` for a record that is no such reason (an item list's keys).
+    pub fn from_record(record: &str) -> Option<NotAlerted> {
+        let why = record.strip_prefix(NOT_ALERTED)?;
+        let pages = why
+            .strip_prefix(SITE_CHROME_ON)
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|rest| rest.rsplit_once(" of the site ("))
+            .map(|(_, pages)| pages.split(", ").map(str::to_string).collect());
+        Some(match (why, pages) {
+            ("the change mentions no keyword", _) => NotAlerted::NoKeyword,
+            (_, Some(pages)) => NotAlerted::SiteChrome { pages },
+            _ => NotAlerted::Other(why.to_string()),
+        })
+    }
+}
+
 /// The last version of a taken-down article that presswatch holds, carried
 /// by the takedown alert so that staff keep what was removed. Long texts are
 /// cut after whole paragraphs, and say how much was cut.
@@ -504,6 +590,49 @@ pub fn test_alert() -> Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A version's record of why it sent no alert reads back as the
+    /// reason it was: those this presswatch writes, those older versions
+    /// wrote in the same words (existing databases hold them), and a
+    /// reason in words it does not know, shown as it was kept. An item
+    /// list's record (the keys of the items alerted) is no reason.
+    #[test]
+    fn a_version_s_not_alerted_record_reads_back_as_its_reason() {
+        let chrome = NotAlerted::SiteChrome {
+            pages: vec!["director".into(), "teachers".into()],
+        };
+        for why in [
+            NotAlerted::NoKeyword,
+            chrome.clone(),
+            NotAlerted::SiteChrome {
+                pages: vec!["lawyer".into()],
+            },
+        ] {
+            assert_eq!(NotAlerted::from_record(&why.record()), Some(why.clone()));
+        }
+        // As presswatch 0.x stored them, in free text.
+        assert_eq!(
+            NotAlerted::from_record("not alerted: the change mentions no keyword"),
+            Some(NotAlerted::NoKeyword)
+        );
+        let old = "not alerted: changed only in site chrome recurring on 2 other pages of the site (director, teachers)";
+        assert_eq!(NotAlerted::from_record(old), Some(chrome.clone()));
+        assert_eq!(chrome.record(), old);
+        assert_eq!(chrome.short(), "site chrome");
+        assert_eq!(NotAlerted::NoKeyword.short(), "mentions no keyword");
+        let other = NotAlerted::from_record("not alerted: held for the desk's review").unwrap();
+        assert_eq!(
+            other,
+            NotAlerted::Other("held for the desk's review".into())
+        );
+        // Shown as kept, not taken for a keyword's absence.
+        assert_eq!(other.short(), "held for the desk's review");
+        assert_eq!(
+            NotAlerted::from_record("https://example.org/a\nhttps://example.org/b"),
+            None
+        );
+        assert_eq!(NotAlerted::from_record(""), None);
+    }
 
     #[test]
     fn a_move_to_another_registrable_domain_is_to_another_site() {

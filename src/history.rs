@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-use crate::alert::Alert;
+use crate::alert::{Alert, NotAlerted};
 use crate::compare::{self, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
@@ -49,9 +49,9 @@ pub struct Version {
     /// presswatch stored it since this one last opened the database).
     pub record: Option<String>,
     /// Of an article's text: why its change sent no alert, when one would
-    /// have but for that (`changed only in site chrome: …`); `None` when it
-    /// alerted, or was the watch's first version.
-    pub quiet: Option<String>,
+    /// have but for that (site chrome, no keyword); `None` when it alerted,
+    /// or was the watch's first version.
+    pub quiet: Option<NotAlerted>,
 }
 
 /// What a version holds.
@@ -146,10 +146,7 @@ pub fn versions(state: &State, watch: &Watch) -> Result<Vec<Version>, String> {
         let (alerted, quiet) = match &content {
             Content::Article(_) => (
                 None,
-                row.alerted
-                    .as_deref()
-                    .and_then(|a| a.strip_prefix(store::NOT_ALERTED))
-                    .map(str::to_string),
+                row.alerted.as_deref().and_then(NotAlerted::from_record),
             ),
             Content::Items(_) => (
                 row.alerted
@@ -211,7 +208,7 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
                 .map(|c| c.summary)
                 .unwrap_or_else(|| "no change that alerts".to_string());
             match &v.quiet {
-                Some(why) => format!("{line}; {}{why}", store::NOT_ALERTED),
+                Some(why) => format!("{line}; {}", why.record()),
                 None => line,
             }
         }
@@ -665,8 +662,9 @@ pub fn diff(
         // A version kept with no alert (its change mentions no keyword,
         // or is only the site's chrome): staff were not told of it.
         format!(
-            "version {} was stored with no alert ({why}): what follows is what changed, not an alert that was sent\n",
-            to.seq
+            "version {} was stored with no alert ({}): what follows is what changed, not an alert that was sent\n",
+            to.seq,
+            why.reason()
         )
     } else {
         String::new()

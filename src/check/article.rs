@@ -6,6 +6,7 @@
 
 use chrono::Utc;
 
+use crate::alert::NotAlerted;
 use crate::compare::{self, ChangeKind, Rules};
 use crate::config::Watch;
 use crate::document::Document;
@@ -412,40 +413,30 @@ pub(super) async fn check_article(
         return Ok((Outcome::Unchanged, why.into(), vec![], keep));
     }
     // A change confined to the site's chrome (a "most read" box rotated on
-    // the site's other watched pages): kept as evidence, not alerted.
+    // the site's other watched pages), or one that mentions none of the
+    // watch's keywords: kept as evidence, not alerted. Its version says
+    // why, so `history` and the evidence viewer do not read as if staff had
+    // been told of it.
+    let mut mentioned = Vec::new();
+    let mut unalerted = None;
     if let Some(c) = change.as_ref().filter(|_| !restored) {
         if let Some(chrome) = confined_to_chrome(ctx, watch, &old, &doc, c, &watch.rules()).await {
-            let why = chrome.describe();
-            keep.baseline = accept(doc, hash);
-            if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
-                *quiet = Some(format!("changed only in {why}"));
+            unalerted = Some(NotAlerted::SiteChrome {
+                pages: chrome.pages,
+            });
+        } else {
+            // Paragraph by paragraph, a line each: a keyword phrase across
+            // two paragraphs is none.
+            mentioned = Keywords::of(&watch.keywords).mentioned("", &c.touched_text());
+            if !watch.keywords.is_empty() && mentioned.is_empty() {
+                unalerted = Some(NotAlerted::NoKeyword);
             }
-            let stored = if ctx.dry_run {
-                "dry run: not stored".to_string()
-            } else {
-                format!("stored as version {}", keep.version_after(latest.as_ref()))
-            };
-            return Ok((
-                Outcome::Unchanged,
-                format!("changed only in {why}: {}; {stored}, no alert", c.summary),
-                vec![],
-                keep,
-            ));
         }
-    }
-    let mut mentioned = Vec::new();
-    if let Some(c) = change.as_ref().filter(|_| !restored) {
-        // Paragraph by paragraph, a line each: a keyword phrase across two
-        // paragraphs is none.
-        mentioned = Keywords::of(&watch.keywords).mentioned("", &c.touched_text());
-        if !watch.keywords.is_empty() && mentioned.is_empty() {
-            // Accept the new version silently: the change does not concern
-            // the watch's keywords. Its version says it was not alerted, so
-            // `history` and the evidence viewer do not read as if staff had
-            // been told of it.
+        if let Some(why) = unalerted {
+            let line = why.check_line();
             keep.baseline = accept(doc, hash);
             if let Some(NewBaseline::Article { quiet, .. }) = &mut keep.baseline {
-                *quiet = Some("the change mentions no keyword".into());
+                *quiet = Some(why);
             }
             let stored = if ctx.dry_run {
                 "dry run: not stored".to_string()
@@ -454,10 +445,7 @@ pub(super) async fn check_article(
             };
             return Ok((
                 Outcome::Unchanged,
-                format!(
-                    "changed, but mentions no keyword: {}; {stored}, no alert",
-                    c.summary
-                ),
+                format!("{line}: {}; {stored}, no alert", c.summary),
                 vec![],
                 keep,
             ));

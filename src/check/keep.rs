@@ -106,10 +106,10 @@ pub(super) enum NewBaseline {
         /// is not kept ([`super::page_facts`]).
         facts: Option<String>,
         /// Why no alert went out for the change this version is, when
-        /// one would have but for that (site chrome): kept with the version
-        /// ([`crate::store::NewVersion::alerted`]) for `history` and the
-        /// evidence viewer.
-        quiet: Option<String>,
+        /// one would have but for that (site chrome, no keyword): kept with
+        /// the version ([`crate::store::NewVersion::alerted`]) for
+        /// `history` and the evidence viewer.
+        quiet: Option<crate::alert::NotAlerted>,
     },
     /// The listing's or feed's current items: remembered as seen, written
     /// as its baseline, and a version of its history. `gone`: items no
@@ -200,7 +200,7 @@ pub(super) fn store(
             let reading = Some(extract::reading(watch.selector.as_deref()));
             versions.push(NewVersion {
                 page_facts: facts,
-                alerted: quiet.map(|why| format!("{}{why}", store::NOT_ALERTED)),
+                alerted: quiet.map(|why| why.record()),
                 ..fetched(hash, body.clone(), Utc::now().timestamp(), raw, reading)
             });
             baseline = Some(body);

@@ -60,7 +60,8 @@ pub struct Sibling {
     pub before: Option<Vec<String>>,
 }
 
-/// A change found to be confined to site chrome.
+/// A change found to be confined to site chrome: what its version records
+/// (and the check's line says) is the alert module's `NotAlerted::SiteChrome`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteChrome {
     /// The blocks changed (removed, added or replaced), counted on the
@@ -69,18 +70,6 @@ pub struct SiteChrome {
     /// The other pages of the site that show the changed blocks (or the
     /// same change), by watch name, sorted.
     pub pages: Vec<String>,
-}
-
-impl SiteChrome {
-    /// `site chrome recurring on 2 other pages of the site (a, b)`: what a
-    /// check's line, its log and the version's record say.
-    pub fn describe(&self) -> String {
-        format!(
-            "site chrome recurring on {} of the site ({})",
-            crate::text::plural(self.pages.len(), "other page", "other pages"),
-            self.pages.join(", ")
-        )
-    }
 }
 
 /// A sibling's blocks as key sets.
@@ -275,10 +264,6 @@ mod tests {
                 blocks: 2,
                 pages: vec!["b".into(), "c".into()]
             })
-        );
-        assert_eq!(
-            found.unwrap().describe(),
-            "site chrome recurring on 2 other pages of the site (b, c)"
         );
     }
 

@@ -71,11 +71,10 @@ pub struct VersionView {
     /// which `marks` holds alone.
     pub not_alerted: Vec<usize>,
     /// Of an article's text: why no alert went out for the change it is,
-    /// when one would have but for that (`changed only in site chrome: …`,
-    /// `changed, but mentions no keyword`); `None` when it alerted. The
-    /// index's "Last change" is no such version, the timeline and its page
-    /// say no alert went out.
-    pub quiet: Option<String>,
+    /// when one would have but for that (site chrome, no keyword); `None`
+    /// when it alerted. The index's "Last change" is no such version, the
+    /// timeline and its page say no alert went out.
+    pub quiet: Option<crate::alert::NotAlerted>,
     /// The same change as the version before it shows it, beside this one:
     /// each changed paragraph in that version's own words and punctuation
     /// ([`crate::compare::Change::before`]); `None` to show `marks` there.
@@ -281,7 +280,7 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
         let last = versions.chain(events).max_by_key(|(order, _, _)| *order);
         // The versions stored after it without an alert, named as such.
         let mut later = 0;
-        let mut why: Vec<&str> = Vec::new();
+        let mut why: Vec<String> = Vec::new();
         for v in &w.versions {
             let Some(reason) = stored_unalerted(v) else {
                 continue;
@@ -381,15 +380,14 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
 }
 
 /// Why a version after the watch's first was stored without an alert, in
-/// a few words for the index (`site chrome`); `None` for one that alerted,
-/// and for the watch's first version.
-fn stored_unalerted(v: &VersionView) -> Option<&'static str> {
+/// a few words for the index (`site chrome`, [`crate::alert::NotAlerted::short`]);
+/// `None` for one that alerted, and for the watch's first version.
+fn stored_unalerted(v: &VersionView) -> Option<String> {
     match (&v.alert, &v.quiet) {
-        (Some(_), Some(q)) if q.contains("site chrome") => Some("site chrome"),
-        (Some(_), Some(_)) => Some("mentions no keyword"),
+        (Some(_), Some(why)) => Some(why.short()),
         (Some(_), None) => None,
-        (None, _) if v.afresh => Some("new baseline, the watch started afresh"),
-        (None, _) if !v.not_alerted.is_empty() => Some("new items mentioning no keyword"),
+        (None, _) if v.afresh => Some("new baseline, the watch started afresh".into()),
+        (None, _) if !v.not_alerted.is_empty() => Some("new items mentioning no keyword".into()),
         (None, _) => None,
     }
 }

@@ -315,11 +315,10 @@ fn watch_view(
                         let summary = change
                             .as_ref()
                             .map_or_else(|| "No change that alerts".into(), |c| c.summary.clone());
-                        // A change its check did not alert (site chrome) says so.
+                        // A change its check did not alert (site chrome, no
+                        // keyword) says so.
                         match &v.quiet {
-                            Some(why) => {
-                                format!("{summary}; {}{why}", crate::store::NOT_ALERTED)
-                            }
+                            Some(why) => format!("{summary}; {}", why.record()),
                             None => summary,
                         }
                     },

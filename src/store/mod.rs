@@ -29,7 +29,7 @@ pub use snapshots::{
 pub use state::{
     ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
     OutboxEntry, OutboxStatus, Sender, Sqlite, StateError, Thread, VersionRow, WatchEvent,
-    WatchState, NOT_ALERTED,
+    WatchState,
 };
 
 use std::path::{Path, PathBuf};

@@ -35,7 +35,7 @@ pub use events::{EventKind, NewEvent, WatchEvent};
 pub use items::FollowTry;
 pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Sender, Thread};
 pub(in crate::store) use versions::version_columns;
-pub use versions::{NewVersion, Origin, VersionRow, NOT_ALERTED};
+pub use versions::{NewVersion, Origin, VersionRow};
 pub use watch::WatchState;
 
 use std::path::{Path, PathBuf};

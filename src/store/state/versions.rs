@@ -40,17 +40,10 @@ pub struct NewVersion {
     /// items its check alerted (those that mention a keyword), one a
     /// line, `""` for none; `None` when every new item was alerted (a
     /// watch without keywords). For an article: `None` when its change
-    /// alerted (or was the first version), else [`NOT_ALERTED`] and why
-    /// (site chrome).
+    /// alerted (or was the first version), else why it did not
+    /// ([`crate::alert::NotAlerted::record`]).
     pub alerted: Option<String>,
 }
-
-/// How an article's version whose change sent no alert records it in
-/// [`NewVersion::alerted`]: this, then why (`not alerted: changed only in site
-/// chrome recurring on …`). No item key starts so (an item list's
-/// `alerted` holds its keys), and an older presswatch reads an article's
-/// `alerted` not at all.
-pub const NOT_ALERTED: &str = "not alerted: ";
 
 impl NewVersion {
     /// SHA-256 of the stored text's bytes, the address it is stored under:
