@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::net::UnixDatagram;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -539,6 +539,33 @@ async fn a_reload_that_edits_only_channels_says_so_and_alerts_go_to_the_new_ones
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// The config of a daemon watching the story at `/story` on `server` and
+/// alerting the webhook at `hook`.
+fn story_alerting(server: &Server, hook: &str) -> String {
+    format!(
+        "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook}\"\n\n\
+         [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+        server.url("/story")
+    )
+}
+
+/// Given a story on `server` checked once (`presswatch check`, its first
+/// version the baseline) and then edited, a daemon started in `dir` on
+/// [`story_alerting`] `hook`: its first check finds the edit and alerts it.
+/// The daemon and its config file.
+async fn started_on_an_edit(dir: &Path, server: &Server, hook: &str) -> (Daemon, PathBuf) {
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.join("config.toml");
+    write_config(&config, &story_alerting(server, hook));
+    let cfg = config.to_str().unwrap();
+    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
+    server.set(
+        "/story",
+        Route::html(article("Story", "Second version, with more words.")),
+    );
+    (Daemon::start(&config, &[SCALE]), config)
+}
+
 /// Given an alert failing at a mistyped webhook URL (retried with backoff,
 /// the next try 30 s or more away), ops fix the URL and reload: the alert
 /// goes to the fixed URL within the next delivery round, not when the
@@ -547,25 +574,8 @@ async fn a_reload_that_edits_only_channels_says_so_and_alerts_go_to_the_new_ones
 async fn a_reload_that_fixes_a_channel_sends_its_failed_alerts_now() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start().await;
-    server.set("/story", Route::html(article("Story", "First version.")));
     server.set("/hook-typo", Route::status(404));
-    let config = dir.path().join("config.toml");
-    let body = |hook: &str| {
-        format!(
-            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
-             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
-            server.url(hook),
-            server.url("/story")
-        )
-    };
-    write_config(&config, &body("/hook-typo"));
-    let cfg = config.to_str().unwrap();
-    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
-    server.set(
-        "/story",
-        Route::html(article("Story", "Second version, with more words.")),
-    );
-    let mut d = Daemon::start(&config, &[SCALE]);
+    let (mut d, config) = started_on_an_edit(dir.path(), &server, &server.url("/hook-typo")).await;
     assert!(
         eventually(Duration::from_secs(20), || count(&server, "/hook-typo")
             >= 1)
@@ -574,7 +584,7 @@ async fn a_reload_that_fixes_a_channel_sends_its_failed_alerts_now() {
         d.log_text()
     );
 
-    write_config(&config, &body("/hook"));
+    write_config(&config, &story_alerting(&server, &server.url("/hook")));
     d.signal("HUP");
     d.wait_for_log("config reloaded", Duration::from_secs(5))
         .await;
@@ -1009,26 +1019,12 @@ async fn a_second_ctrl_c_stops_the_daemon_without_waiting_out_the_grace() {
 async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start().await;
-    server.set("/story", Route::html(article("Story", "First version.")));
     // A receiver that accepts and never answers.
     let (port, accepted) = silent_listener();
-    let config = dir.path().join("config.toml");
-    write_config(
-        &config,
-        &format!(
-            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{port}/hook\"\n\n\
-             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
-            server.url("/story")
-        ),
-    );
-    let cfg = config.to_str().unwrap();
-    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
-    server.set(
-        "/story",
-        Route::html(article("Story", "Second version, with more words.")),
-    );
     // The daemon finds the change and sends it to the receiver, which holds it.
-    let mut d = Daemon::start(&config, &[SCALE]);
+    let hook = format!("http://127.0.0.1:{port}/hook");
+    let (mut d, config) = started_on_an_edit(dir.path(), &server, &hook).await;
+    let cfg = config.to_str().unwrap();
     assert!(
         eventually(Duration::from_secs(20), || !accepted
             .lock()
@@ -1077,25 +1073,9 @@ async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
 async fn stopped_while_the_channel_is_down_the_alert_is_kept_and_the_log_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start().await;
-    server.set("/story", Route::html(article("Story", "First version.")));
     server.set("/hook", Route::status(503));
-    let config = dir.path().join("config.toml");
-    write_config(
-        &config,
-        &format!(
-            "per_host_delay = \"0s\"\n\n[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
-             [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
-            server.url("/hook"),
-            server.url("/story")
-        ),
-    );
+    let (mut d, config) = started_on_an_edit(dir.path(), &server, &server.url("/hook")).await;
     let cfg = config.to_str().unwrap();
-    assert!(run(&["check", "--config", cfg], &[]).await.status.success());
-    server.set(
-        "/story",
-        Route::html(article("Story", "Second version, with more words.")),
-    );
-    let mut d = Daemon::start(&config, &[SCALE]);
     d.wait_for_log("delivery failed; will retry", Duration::from_secs(20))
         .await;
     d.stop(Duration::from_secs(10)).await;

@@ -106,6 +106,24 @@ fn alerts(server: &Server) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `presswatch report` of the project into its `report` directory: that
+/// directory.
+async fn report(project: &Project, env: &[(&str, &str)]) -> std::path::PathBuf {
+    let out = project.path("report");
+    ok(&run(
+        &[
+            "report",
+            "--config",
+            &project.config_arg(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        env,
+    )
+    .await);
+    out
+}
+
 fn serve(server: &Server, story: usize, background: &str, boxed: &[&str]) {
     server.set(
         &format!("/news/{}", STORIES[story].0),
@@ -162,18 +180,7 @@ async fn a_box_rotating_on_every_watched_story_of_a_site_alerts_for_the_first_tw
             "{backend}: {history}"
         );
         // So does the evidence viewer's timeline.
-        let out = project.path("report");
-        ok(&run(
-            &[
-                "report",
-                "--config",
-                &project.config_arg(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &env,
-        )
-        .await);
+        let out = report(&project, &env).await;
         let timeline = std::fs::read_to_string(out.join("lawyer/index.html")).unwrap();
         let row = timeline
             .split("<tr>")
@@ -319,18 +326,7 @@ async fn the_evidence_index_shows_the_last_alerted_change_not_a_version_stored_f
             ["lawyer", "director", "teachers"],
             "{backend}: {sent:?}"
         );
-        let out = project.path("report");
-        ok(&run(
-            &[
-                "report",
-                "--config",
-                &project.config_arg(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &env,
-        )
-        .await);
+        let out = report(&project, &env).await;
         let index = std::fs::read_to_string(out.join("index.html")).unwrap();
         let row = index
             .split("<tr>")
