@@ -20,18 +20,30 @@ impl Validate {
         let path = &self.config;
         use presswatch::preflight::{self, Severity};
         use presswatch::text::plural;
-        let config = match Config::load(path) {
-            Ok(c) => c,
-            Err(errors) => {
-                for e in &errors.0 {
-                    println!("{e}");
-                }
-                println!("{} found", plural(errors.0.len(), "problem", "problems"));
-                return Ok(ExitCode::from(1));
+        let (config, errors) = Config::load_despite_problems(path);
+        let Some(config) = config else {
+            for e in &errors {
+                println!("{e}");
             }
+            println!("{} found", plural(errors.len(), "problem", "problems"));
+            return Ok(ExitCode::from(1));
         };
-        let mut findings = preflight::directories(&config);
-        if let Some(message) = config.no_watches() {
+        // What the text cannot show is checked too when it has problems, so
+        // that one run lists everything to fix: a directory unless its key
+        // has a problem of its own (its value was not read), and the
+        // secrets it names.
+        let mut findings: Vec<preflight::Finding> = preflight::directories(&config)
+            .into_iter()
+            .filter(|f| !errors.iter().any(|e| e.key == f.error.key))
+            .collect();
+        let text_is_valid = errors.is_empty();
+        findings.extend(errors.into_iter().map(|error| preflight::Finding {
+            severity: Severity::Problem,
+            error,
+        }));
+        // A watch with problems of its own is left out of the config: none
+        // may be left only because of them.
+        if let Some(message) = config.no_watches().filter(|_| text_is_valid) {
             findings.push(preflight::Finding {
                 severity: Severity::Problem,
                 error: presswatch::config::ConfigError {

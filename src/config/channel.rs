@@ -333,20 +333,47 @@ fn email_settings(
         return None;
     };
     match email_channel(smtp.get_ref(), tls_setting.as_ref().map(|t| t.0)) {
-        Ok((host, port, tls)) => Some(ChannelKind::Email(EmailChannel {
-            host,
-            port,
-            tls,
-            username: c.username.clone(),
-            password,
-            from,
-            to,
-        })),
+        Ok((host, port, tls)) => {
+            if let (SmtpTls::None, Some((_, span))) = (tls, &tls_setting) {
+                if !loopback(&host) {
+                    r.at(Some(span.clone()), k("tls"), in_clear(&host, port));
+                }
+            }
+            Some(ChannelKind::Email(EmailChannel {
+                host,
+                port,
+                tls,
+                username: c.username.clone(),
+                password,
+                from,
+                to,
+            }))
+        }
         Err(e) => {
             r.at(Some(smtp.span()), k("smtp_url"), e);
             None
         }
     }
+}
+
+/// Whether an SMTP host is this machine (`localhost`, 127.0.0.0/8, `::1`):
+/// the only relay `tls = "none"` may talk to, nothing crossing a network.
+fn loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Why `tls = "none"` is refused for a relay at `host:port` that is not
+/// this machine, and what to write instead.
+fn in_clear(host: &str, port: u16) -> String {
+    format!(
+        "\"none\" would send the SMTP password and every alert in clear text over the network to {host}:{port}; \
+         write tls = \"starttls\" (smtp://, port 587) or tls = \"implicit\" (smtps://, port 465), or leave tls out \
+         for the default of smtp_url's scheme; \"none\" is only for a relay on this machine (smtp://127.0.0.1:25)"
+    )
 }
 
 /// A webhook channel's settings, each checked (`None` when `url` is
@@ -747,6 +774,42 @@ url = "https://hooks.example.org/press"
             "{e:#?}"
         );
         assert!(!e.iter().any(|l| l.contains("SECRET")));
+    }
+
+    /// `tls = "none"` sends the password and the alerts in clear text: to
+    /// a relay on this machine that crosses no network, to any other it is
+    /// refused, saying what to write.
+    #[test]
+    fn no_tls_is_refused_for_a_relay_that_is_not_this_machine() {
+        let channel = |url: &str| {
+            errors(&format!(
+                "[[channel]]\nname = \"desk\"\ntype = \"email\"\nsmtp_url = \"{url}\"\ntls = \"none\"\nfrom = \"pw@example.org\"\nto = [\"desk@example.org\"]\n"
+            ))
+        };
+        for local in [
+            "smtp://127.0.0.1:25",
+            "smtp://localhost:2525",
+            "smtp://LOCALHOST",
+            "smtp://127.0.0.2:25",
+            "smtp://[::1]:25",
+        ] {
+            assert_eq!(channel(local), Vec::<String>::new(), "{local}");
+        }
+        assert_eq!(
+            channel("smtp://mail.example.org:25"),
+            ["c.toml:5: channel \"desk\".tls: \"none\" would send the SMTP password and every alert in clear text over the network to mail.example.org:25; write tls = \"starttls\" (smtp://, port 587) or tls = \"implicit\" (smtps://, port 465), or leave tls out for the default of smtp_url's scheme; \"none\" is only for a relay on this machine (smtp://127.0.0.1:25)"]
+        );
+        for remote in [
+            "smtp://10.0.0.5:25",
+            "smtps://mail.example.org",
+            "smtp://[2001:db8::1]:25",
+        ] {
+            let e = channel(remote);
+            assert!(
+                e.len() == 1 && e[0].contains(".tls: \"none\" would send"),
+                "{remote}: {e:?}"
+            );
+        }
     }
 
     #[test]

@@ -298,6 +298,7 @@ const MIN_MAX_BODY: u64 = 64 << 10;
 
 pub(super) fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> DaemonSettings {
     let (keep_raw, raw_snapshots) = keep_raw_field(r, &d.keep_raw);
+    fleet_without_a_database(r, &d);
     let max_body = match d.max_body.as_ref().map(|v| (v.get_ref(), v.span())) {
         None => 8 << 20,
         // A number of bytes; a negative one is no size (cast as it was, it
@@ -451,6 +452,44 @@ pub(super) fn daemon_settings(r: &mut Report<'_>, d: RawDaemon, base: &Path) -> 
     }
 }
 
+/// The settings of a fleet sharing a PostgreSQL state (`lease`, the
+/// database's password) in a config that names no such database
+/// (`state_url`): with the SQLite state in `state_dir` they do nothing, and
+/// were meant for a config that sets `state_url`, or are left over from one.
+fn fleet_without_a_database(r: &mut Report<'_>, d: &RawDaemon) {
+    if d.state_url.is_some() {
+        return;
+    }
+    let set = [
+        ("lease", d.lease.as_ref().map(Spanned::span)),
+        (
+            "state_password",
+            d.state_password.as_ref().map(Spanned::span),
+        ),
+        (
+            "state_password_env",
+            d.state_password_env.as_ref().map(Spanned::span),
+        ),
+        (
+            "state_password_file",
+            d.state_password_file.as_ref().map(Spanned::span),
+        ),
+    ];
+    for (key, span) in set {
+        let Some(span) = span else { continue };
+        r.at(
+            Some(span),
+            format!("daemon.{key}"),
+            format!(
+                "is a setting of a fleet sharing a PostgreSQL state, and this config sets no daemon.state_url: \
+                 the state is the SQLite database in state_dir, which {key} does nothing for; remove {key}, \
+                 or set state_url (e.g. state_url = \"postgres://presswatch@db.example.org:5432/presswatch?sslmode=require\") \
+                 to run replicas as a fleet (docs/OPERATIONS.md, \"Running a fleet\")"
+            ),
+        );
+    }
+}
+
 /// Checks `daemon.state_url`: a `postgres://` URL without a password (the
 /// password goes in `state_password_env` or `state_password_file`).
 pub(super) fn state_url(url: &str) -> Result<String, String> {
@@ -556,6 +595,32 @@ mod tests {
     use super::*;
     use crate::config::tests::errors;
     use crate::config::Config;
+
+    /// A fleet's settings in a config with no fleet database: each named,
+    /// with what to do; with `state_url` they are what they say.
+    #[test]
+    fn fleet_settings_without_state_url_are_refused() {
+        let watch = "[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n";
+        let e = errors(&format!(
+            "[daemon]\nlease = \"30s\"\nstate_password_env = \"PGPASSWORD\"\n\n{watch}"
+        ));
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(
+            e[0].starts_with("c.toml:2: daemon.lease: is a setting of a fleet sharing a PostgreSQL state, and this config sets no daemon.state_url")
+                && e[0].contains("remove lease, or set state_url (e.g. state_url = \"postgres://"),
+            "{e:#?}"
+        );
+        assert!(
+            e[1].starts_with("c.toml:3: daemon.state_password_env: is a setting of a fleet"),
+            "{e:#?}"
+        );
+        assert_eq!(
+            errors(&format!(
+                "[daemon]\nstate_url = \"postgres://pw@db.example.org/pw\"\nstate_password_env = \"PGPASSWORD\"\nlease = \"10s\"\n\n{watch}"
+            )),
+            Vec::<String>::new()
+        );
+    }
 
     #[test]
     fn keep_raw_caps_raw_responses_by_size_or_age_or_turns_them_off() {

@@ -165,7 +165,7 @@ struct RawWatch {
     #[serde(default)]
     channels: Vec<Spanned<String>>,
     #[serde(default)]
-    follow: bool,
+    follow: Option<Spanned<bool>>,
     outlet: Option<String>,
     #[serde(default)]
     allow_private_redirects: bool,
@@ -216,6 +216,36 @@ impl Config {
 
     /// Validates config text; `path` names it in errors and anchors relative paths.
     pub fn parse(path: &Path, src: &str) -> Result<Config, ConfigErrors> {
+        match Config::read(path, src) {
+            (Some(config), errors) if errors.is_empty() => Ok(config),
+            (_, errors) => Err(ConfigErrors(errors)),
+        }
+    }
+
+    /// What `presswatch validate` reads: every problem of the config file
+    /// at `path`, and the config as far as it could be read despite them
+    /// (`None` when the file cannot be read, is no valid TOML, or a value
+    /// of the wrong type left nothing to read), so that what the text
+    /// names and cannot show (the secrets it names) is checked in the same
+    /// run. A config with problems is never run.
+    pub fn load_despite_problems(path: &Path) -> (Option<Config>, Vec<ConfigError>) {
+        match std::fs::read_to_string(path) {
+            Ok(src) => Config::read(path, &src),
+            Err(e) => (
+                None,
+                vec![ConfigError {
+                    file: path.to_path_buf(),
+                    line: None,
+                    key: String::new(),
+                    message: unreadable_config(path, &e),
+                }],
+            ),
+        }
+    }
+
+    /// Reads and validates config text: the config as far as it could be
+    /// read (see [`Config::load_despite_problems`]), and every problem.
+    fn read(path: &Path, src: &str) -> (Option<Config>, Vec<ConfigError>) {
         let mut r = Report {
             file: path,
             src,
@@ -233,7 +263,7 @@ impl Config {
                 r.at(e.span(), "", message);
             }
             r.errors.sort_by_key(|e| e.line.unwrap_or(0));
-            return Err(ConfigErrors(r.errors));
+            return (None, r.errors);
         }
         let keys = KeyIndex::of(table.get_ref());
         let mut table = table;
@@ -270,7 +300,7 @@ impl Config {
         }
         let Some(raw) = raw else {
             r.errors.sort_by_key(|e| e.line.unwrap_or(0));
-            return Err(ConfigErrors(r.errors));
+            return (None, r.errors);
         };
         let base = base_dir(path);
         let mut daemon = daemon_settings(&mut r, raw.daemon, &base);
@@ -278,17 +308,14 @@ impl Config {
         let (channels, left_out) = channels(&mut r, raw.channel, &base);
         let watches = watches(&mut r, raw.watch, &daemon, &channels, &left_out);
         r.errors.sort_by_key(|e| e.line.unwrap_or(0));
-        if r.errors.is_empty() {
-            Ok(Config {
-                path: path.to_path_buf(),
-                daemon,
-                channels,
-                watches,
-                key_lines: keys.lines(src),
-            })
-        } else {
-            Err(ConfigErrors(r.errors))
-        }
+        let config = Config {
+            path: path.to_path_buf(),
+            daemon,
+            channels,
+            watches,
+            key_lines: keys.lines(src),
+        };
+        (Some(config), r.errors)
     }
 
     /// A presswatch command line for this config, as hints show it:

@@ -310,6 +310,13 @@ fn invisible(c: char) -> bool {
     matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
+/// Why `follow = true` is refused on an article watch.
+const FOLLOW_ON_AN_ARTICLE: &str = "follow = true is for a listing or feed: for each new item whose title (or a feed's \
+     summary) mentions no keyword, it fetches the story the item links to and matches the keywords in its text; this \
+     watch is an article (no kind, or kind = \"article\"), whose own text is compared, and which lists no items to \
+     follow. Remove follow; or, if the url is a section page or a feed that lists stories, write kind = \"listing\" \
+     or kind = \"feed\"";
+
 /// Whether `c` may stand in a watch name (which names its baseline file
 /// and the watch in commands): a letter, a digit, `-`, `_` or `.`, and the
 /// parts of words that Persian and Arabic spell with: the zero-width
@@ -542,6 +549,14 @@ pub(super) fn watches(
             }
         }
         let min_change = positive(r, &w.min_change, &k("min_change"), 0, 0) as usize;
+        let follow = w.follow.as_ref().is_some_and(|f| *f.get_ref());
+        let written_an_article = matches!(
+            w.kind.as_ref().map(|s| s.get_ref().as_str()),
+            None | Some("article")
+        );
+        if let Some(f) = w.follow.as_ref().filter(|_| follow && written_an_article) {
+            r.at(Some(f.span()), k("follow"), FOLLOW_ON_AN_ARTICLE);
+        }
         if let Some(url) = url {
             out.push(Watch {
                 name,
@@ -557,7 +572,7 @@ pub(super) fn watches(
                     .collect(),
                 min_change,
                 channels: w.channels.into_iter().map(Spanned::into_inner).collect(),
-                follow: w.follow,
+                follow,
                 outlet: w.outlet,
                 allow_private_redirects: w.allow_private_redirects,
                 robots: w.robots.unwrap_or(true),
@@ -574,6 +589,46 @@ mod tests {
     use crate::config::tests::errors;
     use crate::config::Config;
     use std::path::Path;
+
+    /// `follow = true` follows a listing's or feed's items to their
+    /// stories; on an article, which lists none, it did nothing, silently.
+    #[test]
+    fn follow_on_an_article_is_refused_saying_what_it_is_for() {
+        let watch = |lines: &str| {
+            errors(&format!(
+                "[[watch]]\nname = \"w\"\nurl = \"https://example.org/news\"\nkeywords = [\"Evin\"]\n{lines}\n"
+            ))
+        };
+        for article in ["follow = true", "kind = \"article\"\nfollow = true"] {
+            let e = watch(article);
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert!(
+                e[0].starts_with(
+                    "c.toml:5: watch \"w\".follow: follow = true is for a listing or feed"
+                ) || e[0].starts_with(
+                    "c.toml:6: watch \"w\".follow: follow = true is for a listing or feed"
+                ),
+                "{e:?}"
+            );
+            assert!(
+                e[0].ends_with("write kind = \"listing\" or kind = \"feed\""),
+                "{e:?}"
+            );
+        }
+        for fine in [
+            "follow = false",
+            "kind = \"listing\"\nfollow = true",
+            "kind = \"feed\"\nfollow = true",
+        ] {
+            assert_eq!(watch(fine), Vec::<String>::new(), "{fine}");
+        }
+        // An unknown kind is reported as that alone.
+        let e = watch("kind = \"lisitng\"\nfollow = true");
+        assert!(
+            e.len() == 1 && e[0].contains(".kind: unknown kind"),
+            "{e:?}"
+        );
+    }
 
     #[test]
     fn a_watch_name_too_long_for_a_file_name_is_refused_with_a_shorter_one() {

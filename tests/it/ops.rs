@@ -49,6 +49,32 @@ url = "{page}"
     )
 }
 
+/// `validate` lists every problem in one run: a config with a mistake of
+/// its own names it, and beside it the secrets it could not check here
+/// (they were listed only once the mistake was fixed: a second round for
+/// ops, who may be fixing a config on a machine they reach rarely).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_lists_the_secrets_it_could_not_check_beside_the_config_s_problems() {
+    let server = Server::start().await;
+    let var_lib = tempfile::tempdir().unwrap();
+    let config = systemd_style_config(var_lib.path(), &server).replace(
+        "[[watch]]\nname = \"story\"\n",
+        "[[watch]]\nname = \"story\"\nintervall = \"10m\"\n",
+    );
+    let project = Project::new(&config);
+    let validate = run(&["validate", "--config", &project.config_arg()], &[]).await;
+    let out = text(&validate);
+    assert_eq!(validate.status.code(), Some(1), "{out}");
+    for line in [
+        "watch \"story\".intervall: unknown key `intervall`: did you mean `interval`?",
+        "channel \"press-office\".password_file: not checked here: $CREDENTIALS_DIRECTORY is not set",
+        "channel \"newsroom\".secret_file: not checked here: $CREDENTIALS_DIRECTORY is not set",
+        "1 problem found",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_commands_work_outside_the_unit_and_validate_says_which_secrets_it_could_not_check(
 ) {
