@@ -1222,6 +1222,67 @@ async fn a_baseline_file_rewritten_by_hand_is_what_the_page_is_compared_with() {
     );
 }
 
+/// Killed after its alert is in the outbox and before its version is
+/// stored, a check leaves an alert that names a version not kept yet; the
+/// next check finds the same change (the same alert id) and stores the
+/// version. The alert that goes out carries that version's record, as
+/// stored (its time is in the record): `verify --record` finds it. It
+/// carried the record the killed check had computed for a version never
+/// stored, stamped a second or more earlier, which no version held.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_queued_before_a_crash_carries_the_record_of_the_version_stored_after_it() {
+    let server = Server::start().await;
+    let path = "/2024/05/rasoulof-flees-iran";
+    server.set(path, Route::html(baseline_page(&[])));
+    let project = Project::new(&article_config(&server, ""));
+    check(&project).await;
+    let p1 = P1.replace("rugged ", "");
+    server.set(
+        path,
+        Route::html(news_page(
+            "Filmmaker Rasoulof flees Iran",
+            "Jane Doe",
+            &[&p1, P2, P3, P4],
+            &[],
+        )),
+    );
+    let crashed = run(
+        &["check", "--config", &project.config_arg()],
+        &[("PRESSWATCH_FAILPOINT", "before-versions")],
+    )
+    .await;
+    assert!(!crashed.status.success(), "the failpoint must kill the run");
+    // Versions are stamped to the second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let out = check(&project).await;
+    assert!(out.status.success());
+    ok_delivered(&project).await;
+    let sent = received(&server);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["evidence"]["version"], 2, "{}", sent[0]);
+    let record = sent[0]["evidence"]["record"].as_str().unwrap();
+    let said = run(
+        &[
+            "verify",
+            "--config",
+            &project.config_arg(),
+            "--record",
+            record,
+        ],
+        &[],
+    )
+    .await;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&said.stdout),
+        String::from_utf8_lossy(&said.stderr)
+    );
+    assert!(
+        said.contains(" is watch rasoulof version 2, stored "),
+        "{said}"
+    );
+}
+
 /// Delivers what the outbox holds (`outbox retry`).
 async fn ok_delivered(project: &Project) {
     let out = run(&["outbox", "--config", &project.config_arg(), "retry"], &[]).await;

@@ -33,7 +33,9 @@ macro_rules! being_sent {
 }
 
 impl Postgres {
-    /// Puts an alert in the outbox, one entry per channel, in one transaction.
+    /// Puts an alert in the outbox, one entry per channel, in one transaction;
+    /// an alert queued again takes the new payload while no channel has
+    /// tried it, nor claimed it (as the SQLite backend's `enqueue` says).
     pub fn enqueue(
         &self,
         alert_id: &str,
@@ -48,11 +50,15 @@ impl Postgres {
             Ok(c.query_one(
                 "WITH alert AS (
                     INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT DO NOTHING RETURNING id),
+                    ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload
+                    WHERE alerts.payload <> EXCLUDED.payload AND NOT EXISTS (
+                        SELECT 1 FROM outbox o WHERE o.alert_id = EXCLUDED.id AND (o.status <> 'pending'
+                        OR o.attempts > 0 OR o.sending_since IS NOT NULL OR o.claimed_by IS NOT NULL))
+                    RETURNING (xmax = 0) AS inserted),
                  entries AS (
                     INSERT INTO outbox (alert_id, channel, next_attempt)
                     SELECT $1, ch, $4 FROM unnest($6::TEXT[]) AS ch ON CONFLICT DO NOTHING)
-                 SELECT EXISTS(SELECT 1 FROM alert)",
+                 SELECT COALESCE((SELECT inserted FROM alert), false)",
                 &[&alert_id, &watch, &kind, &now, &payload, &channels],
             )
             .await?

@@ -165,10 +165,22 @@ impl ChannelQueue {
     }
 }
 
+/// The payload of an alert queued again (the same change found again, by a
+/// check after one that stopped between queuing its alert and storing its
+/// version): replaced by the new one while no channel has tried the alert,
+/// nor is sending it, so that what goes out names the version that was
+/// stored (its record, its time), not one computed by the check that never
+/// stored it.
+const UNTRIED_ALERT_PAYLOAD: &str = "UPDATE alerts SET payload = ?2 WHERE id = ?1 AND payload <> ?2 AND NOT EXISTS (SELECT 1 FROM outbox WHERE alert_id = ?1 AND (status <> 'pending' OR attempts > 0 OR sending_since IS NOT NULL))";
+
 impl Sqlite {
     /// Puts an alert in the outbox, one entry per channel, in one transaction.
-    /// Idempotent: an alert id already present is left as it is (so a check
-    /// that crashed after this point and runs again adds nothing).
+    /// Idempotent: an alert id already present adds nothing (so a check that
+    /// crashed after this point and runs again adds nothing). Its payload is
+    /// the one given, as long as no channel has tried it: the check that
+    /// found the change again stores the version the alert reports, whose
+    /// record and time the alert then carries; once tried, every channel
+    /// sends what the first got.
     pub fn enqueue(
         &self,
         alert_id: &str,
@@ -187,6 +199,11 @@ impl Sqlite {
             .and_then(|mut st| st.execute(params![alert_id, watch, kind, now, payload]))
             .map_err(|e| self.err(e))?
             > 0;
+        if !inserted {
+            tx.prepare_cached(UNTRIED_ALERT_PAYLOAD)
+                .and_then(|mut st| st.execute(params![alert_id, payload]))
+                .map_err(|e| self.err(e))?;
+        }
         for ch in channels {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)",
