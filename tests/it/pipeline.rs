@@ -1210,7 +1210,7 @@ async fn a_baseline_file_rewritten_by_hand_is_what_the_page_is_compared_with() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("the baseline is not version"), "{stderr}");
-    assert!(!stdout.contains("unchanged"), "{stdout}{stderr}");
+    assert!(stdout.contains("rasoulof  changed"), "{stdout}{stderr}");
     assert!(project.read_baseline("rasoulof").contains(P4));
     ok_delivered(&project).await;
     let sent = received(&server);
