@@ -162,7 +162,25 @@ fn enqueue_is_idempotent_per_alert_id() {
             st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
             2
         );
+        // Queued again before any channel tried it (a check killed before
+        // storing its version, then run again): the new payload, which
+        // names the version stored.
+        let retried = r#"{"record":"stored"}"#;
+        assert!(!st
+            .enqueue("a1", "w", "edited", retried, &chans, 11)
+            .unwrap());
+        let payloads = |st: &State| {
+            st.outbox(None, None)
+                .unwrap()
+                .into_iter()
+                .map(|e| e.payload)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(payloads(st), [retried, retried], "{}", b.name);
         st.mark_sent("a1", "mail", 12).unwrap();
+        // Once a channel has it, every channel sends what it got.
+        st.enqueue("a1", "w", "edited", "{}", &chans, 12).unwrap();
+        assert_eq!(payloads(st), [retried, retried], "{}", b.name);
         st.mark_failed("a1", "hook", "HTTP 500", 13, None).unwrap();
         let dead = st.outbox(Some(OutboxStatus::Dead), None).unwrap();
         assert_eq!(dead.len(), 1, "{}", b.name);
