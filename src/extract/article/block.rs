@@ -450,6 +450,24 @@ impl RawBlock {
             && (has_words(&self.text, 6) || self.text.trim_end().ends_with(['!', ',']))
     }
 
+    /// True for a short sentence standing as a paragraph: two words or
+    /// more that end as a sentence does, mostly letters, without a link
+    /// ("The inquiry ended there.", "وانتهى التحقيق دون نتيجة."). After
+    /// the story, in its own flow, it closes the story; a label, a date or
+    /// a link after a story ends without a full stop or links away, and a
+    /// line trailing off ("You may also like...") leads to what follows.
+    pub(super) fn is_short_sentence(&self) -> bool {
+        let t = self.text.trim_end();
+        self.kind == BlockKind::Paragraph
+            && self.cells == 0
+            && self.link_chars == 0
+            && self.is_language()
+            && (t.ends_with(['.', '!', '?', '"', '”', '؟']) || t.ends_with(CJK_SENTENCE_ENDS))
+            && !t.ends_with("...")
+            && !t.ends_with('…')
+            && has_words(t, 2)
+    }
+
     /// True for a sentence of the story told mostly in links: a paragraph
     /// of six words or more that ends as a sentence, with more than a label
     /// outside its links ("Companies using it are <a>A</a>, <a>B</a> and

@@ -123,9 +123,14 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 /// headings right before its first sentence, the lines that read as text,
 /// the sentences told in links (a closing call to action: "Ready to start?
 /// <a>Book an installation</a> or <a>call us</a> today.") and the
-/// reporting credits that close it, and the rows of a table of figures
-/// begun inside it or introduced by its last sentence.
-fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
+/// reporting credits that close it, the short sentences that follow its
+/// last block in the same element (`beside`: a closing line of four words
+/// in the story's own flow), and the rows of a table of figures begun
+/// inside it or introduced by its last sentence.
+fn story_span<'a, 'b>(
+    kept: &'b [&'a RawBlock],
+    beside: impl Fn(&RawBlock, &RawBlock) -> bool,
+) -> &'b [&'a RawBlock] {
     let mut first = kept.iter().position(|b| b.is_story_text()).unwrap_or(0);
     // The story may open with a sentence told mostly in links, as it may
     // close with one: read when the first sentence follows it.
@@ -155,10 +160,15 @@ fn story_span<'a, 'b>(kept: &'b [&'a RawBlock]) -> &'b [&'a RawBlock] {
         .iter()
         .rposition(|b| b.is_story_text() || b.is_list_text())
         .map_or(kept.len(), |i| i + 1);
-    while kept
-        .get(last)
-        .is_some_and(|b| b.is_closing_line() || b.is_linked_sentence() || b.is_reporting_credit())
-    {
+    while kept.get(last).is_some_and(|b| {
+        b.is_closing_line()
+            || b.is_linked_sentence()
+            || b.is_reporting_credit()
+            || last > 0
+                && b.is_short_sentence()
+                && b.index == kept[last - 1].index + 1
+                && beside(kept[last - 1], b)
+    }) {
         last += 1;
     }
     // A table of figures that the story's last sentence introduces (with a
@@ -376,7 +386,10 @@ impl Walk {
             kept.extend(self.kept_blocks(c.first_block..c.end_block));
             prose += c.prose;
         }
-        let main = story_span(&kept);
+        let main = story_span(&kept, |a, b| {
+            self.flow_box(a.index)
+                .is_some_and(|f| self.flow_box(b.index) == Some(f))
+        });
         let text: Vec<&RawBlock> = self
             .lead(parts[0], LEAD_MAX_SHARE * prose)
             .into_iter()
@@ -400,6 +413,22 @@ impl Walk {
                 false => b.to_block(),
             })
             .collect()
+    }
+
+    /// The element whose flow block `b` is read in: the element holding the
+    /// block's own element (a `<p>`, a list item), or the element whose
+    /// bare text it is.
+    fn flow_box(&self, b: usize) -> Option<usize> {
+        let own = self
+            .containers
+            .iter()
+            .rposition(|c| c.first_block <= b && b < c.end_block)?;
+        if !self.containers[own].is_text {
+            return Some(own);
+        }
+        self.containers[..own]
+            .iter()
+            .rposition(|c| c.end_container > own)
     }
 
     /// True when the element directly holding `span[k]` (its parent) also

@@ -1886,6 +1886,33 @@ fn a_closing_line_without_a_full_stop_is_kept_and_labels_and_links_after_it_are_
 }
 
 #[test]
+fn a_short_last_sentence_in_the_storys_flow_is_kept_in_any_script() {
+    // Four words closing the story, in the element holding its paragraphs:
+    // the story's last paragraph, right to left or not. A short line in a
+    // box of its own after the story is not.
+    let ar = [
+        "غادر المخرج محمد رسول آف إيران سيراً على الأقدام عبر الجبال بعد الحكم عليه بالسجن ثماني سنوات.",
+        "ووصل إلى أوروبا قبل أيام بحسب بيان نشره محاميه يوم الاثنين.",
+        "ولم تعلق وزارة الثقافة الإيرانية على الأمر حتى الآن.",
+        "وانتهى التحقيق دون نتيجة.",
+    ];
+    let paragraphs: String = ar.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = format!(
+        r#"<html lang="ar" dir="rtl"><body><main><article><h1>رسول آف يغادر إيران</h1>{paragraphs}</article></main>
+            <footer><p>جميع الحقوق محفوظة.</p></footer></body></html>"#
+    );
+    assert_eq!(extract(&html), ar.map(String::from).to_vec());
+    let html = format!(
+        r#"<body><article>{}<p>The inquiry ended there.</p><p>You may also like...</p><div class="meta"><p>Posted in news.</p></div></article></body>"#,
+        story(3)
+    );
+    assert_eq!(
+        extract(&html),
+        story_then_lines(3, &["The inquiry ended there."])
+    );
+}
+
+#[test]
 fn a_sign_off_after_the_story_is_kept() {
     let html = format!(
         r#"<body><article>{}<p>Happy reading!</p><p>Love and light,</p><p>Filed under</p></article></body>"#,
