@@ -452,8 +452,9 @@ impl RawBlock {
 
     /// True for a short sentence standing as a paragraph: two words or
     /// more that end as a sentence does, mostly letters, without a link
-    /// ("The inquiry ended there.", "وانتهى التحقيق دون نتيجة."). After
-    /// the story, in its own flow, it closes the story; a label, a date or
+    /// ("The inquiry ended there.", "وانتهى التحقيق دون نتيجة."). Beside
+    /// the story's first or last block, in its own flow, it opens or closes
+    /// the story; a label, a date or
     /// a link after a story ends without a full stop or links away, and a
     /// line trailing off ("You may also like...") leads to what follows.
     pub(super) fn is_short_sentence(&self) -> bool {

@@ -124,8 +124,9 @@ const LEAD_MAX_NOISE: f32 = 0.3;
 /// the sentences told in links (a closing call to action: "Ready to start?
 /// <a>Book an installation</a> or <a>call us</a> today.") and the
 /// reporting credits that close it, the short sentences that follow its
-/// last block in the same element (`beside`: a closing line of four words
-/// in the story's own flow), and the rows of a table of figures begun
+/// last block or precede its first in the same element (`beside`: an
+/// opening or closing line of four words in the story's own flow), and the
+/// rows of a table of figures begun
 /// inside it or introduced by its last sentence.
 fn story_span<'a, 'b>(
     kept: &'b [&'a RawBlock],
@@ -137,6 +138,15 @@ fn story_span<'a, 'b>(
     if first > 0
         && kept[first - 1].is_linked_sentence()
         && kept[first - 1].index + 1 == kept[first].index
+    {
+        first -= 1;
+    }
+    // So the short sentences just before it in the same element open it
+    // ("It was May.").
+    while first > 0
+        && kept[first - 1].is_short_sentence()
+        && kept[first - 1].index + 1 == kept[first].index
+        && beside(kept[first - 1], kept[first])
     {
         first -= 1;
     }

@@ -1913,6 +1913,17 @@ fn a_short_last_sentence_in_the_storys_flow_is_kept_in_any_script() {
 }
 
 #[test]
+fn a_short_opening_sentence_in_the_storys_flow_is_kept() {
+    // Three words opening the story beside its paragraphs; a short line in
+    // a box of its own before it (a dateline box) is not the story's.
+    let html = format!(
+        r#"<body><article><div class="meta"><p>Filed in news.</p></div><p>It was May.</p>{}</article></body>"#,
+        story(3)
+    );
+    assert_eq!(extract(&html), lines_then_story(&["It was May."], 3));
+}
+
+#[test]
 fn a_sign_off_after_the_story_is_kept() {
     let html = format!(
         r#"<body><article>{}<p>Happy reading!</p><p>Love and light,</p><p>Filed under</p></article></body>"#,
