@@ -70,7 +70,7 @@ const TWICE_ENCODED_MIN_RUNS: usize = 3;
 /// as windows-1252 and written out as UTF-8 again, by a database or a
 /// converter on the site's side: "donâ€™t", "cafÃ©"), as the characters
 /// it was written in, when its text nodes hold enough runs that are surely
-/// so ([`TWICE_ENCODED_MIN_RUNS`]). Such a page reads as its writer wrote it,
+/// so (`TWICE_ENCODED_MIN_RUNS`). Such a page reads as its writer wrote it,
 /// and the day the site mends its encoding is no edit of every apostrophe.
 /// True when it did. Public so that the change benchmark reads a page's
 /// words as extraction does.
