@@ -1,5 +1,5 @@
 //! What a check keeps, and how: the new baseline, versions and events
-//! ([`Keep`]), stored after the alerts are in the outbox ([`store()`]), the
+//! ([`Keep`]), stored with the alerts in one transaction ([`store()`]), the
 //! evidence an alert names, and the raw snapshot of a response.
 
 use std::collections::HashSet;
@@ -13,13 +13,13 @@ use crate::extract;
 use crate::fetch::Response;
 use crate::notify;
 use crate::store::{
-    self, Durability, NewEvent, NewSnapshot, NewVersion, Origin, Snapshot, SnapshotKind, State,
-    StateError, VersionRow, WatchState,
+    self, Checked, Durability, NewAlert, NewEvent, NewSnapshot, NewVersion, Origin, SeenItems,
+    Snapshot, SnapshotKind, State, StateError, VersionRow, WatchState,
 };
 
 use super::{now_rfc3339, Context};
 
-/// What a check keeps once its alerts are in the outbox.
+/// What a check keeps, with its alerts.
 #[derive(Default)]
 pub(super) struct Keep {
     /// The new baseline, when the check accepted one.
@@ -142,29 +142,31 @@ pub(super) enum NewBaseline {
     },
 }
 
-/// Stores what a check leaves behind, in the order that loses nothing to a
-/// crash: its alerts into the outbox, then the versions, the events (a
-/// move, a takedown or restore) and the watch's state in one transaction,
-/// then the baseline. A crash before the transaction finds the change again
+/// Stores what a check leaves behind: its versions, events (a move, a
+/// takedown or restore), items, alerts and the watch's state in one
+/// transaction ([`State::save_check`]), then the baseline. Nothing of the
+/// transaction is kept unless all of it is: no alert is queued without the
+/// version it reports, whose chain digest it carries ([`records`]), nor a
+/// version or item kept without its alert. A crash before the commit
+/// leaves the watch as it was, and the next check finds the change again
 /// (under the same alert id); one after it leaves the baseline a version
-/// behind the history, which the next check compares with instead. The
-/// versions are made before the alerts go out: each alert carries the
-/// chain digest of the version it reports ([`records`]).
-/// `queued` counts the alerts in the outbox, also when a later step fails.
+/// behind the history, which the next check compares with instead.
+/// `checked_as`: the kind and URL the check worked under, when they are new.
+/// `queued` counts the alerts in the outbox (all of them once the
+/// transaction commits, none before), also when the baseline then fails.
 pub(super) fn store(
     ctx: &Context,
     watch: &Watch,
     alerts: &mut [Alert],
     keep: Keep,
     st: &WatchState,
+    checked_as: Option<(String, String)>,
     queued: &mut usize,
 ) -> Result<(), String> {
-    let takedown = keep.takedown.filter(|_| ctx.config.daemon.raw_snapshots);
-    if let Some((version, raw)) = &takedown {
-        ctx.state
-            .record_takedown(&watch.name, *version, raw)
-            .map_err(|e| format!("keeping the takedown of watch {}: {e}", watch.name))?;
-    }
+    let takedown = keep
+        .takedown
+        .filter(|_| ctx.config.daemon.raw_snapshots)
+        .map(|(version, raw)| (version, *raw));
     let mut versions: Vec<NewVersion> = keep.file_version.into_iter().collect();
     let fetched = |sha256: String, body: String, fetched_at: i64, raw, reading| NewVersion {
         sha256,
@@ -184,18 +186,19 @@ pub(super) fn store(
     };
     // The new baseline's text, and for a listing or feed what it remembers.
     let mut baseline = None;
-    let mut seen = None;
+    let mut items = None;
+    let mut at = Utc::now().timestamp();
     match keep.baseline {
         None => {}
         Some(NewBaseline::Article {
             doc,
             hash,
-            fetched: at,
+            fetched: fetched_at,
             raw,
             facts,
             quiet,
         }) => {
-            let body = doc.to_baseline(watch.url.as_str(), &at);
+            let body = doc.to_baseline(watch.url.as_str(), &fetched_at);
             let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
             let reading = Some(extract::reading(watch.selector.as_deref()));
             versions.push(NewVersion {
@@ -206,7 +209,7 @@ pub(super) fn store(
             baseline = Some(body);
         }
         Some(NewBaseline::Items {
-            items,
+            items: listed,
             new_version,
             alerted,
             raw,
@@ -215,7 +218,8 @@ pub(super) fn store(
             now,
             masthead,
         }) => {
-            let body = store::items_baseline(&items, watch.url.as_str(), &now_rfc3339(), &masthead);
+            let body =
+                store::items_baseline(&listed, watch.url.as_str(), &now_rfc3339(), &masthead);
             if let Some(hash) = new_version {
                 let raw = ctx.config.daemon.raw_snapshots.then_some(*raw);
                 versions.push(NewVersion {
@@ -224,57 +228,65 @@ pub(super) fn store(
                 });
             }
             baseline = Some(body);
-            seen = Some((items, gone, untitled, now));
+            let (follow_failed, follow_done) = keep
+                .follow
+                .map_or_else(Default::default, |f| (f.failed, f.done));
+            items = Some(SeenItems {
+                seen: listed.into_iter().chain(gone).collect(),
+                untitled,
+                follow_failed,
+                follow_done,
+            });
+            at = now;
         }
     }
-    records(&ctx.state, &watch.name, &versions, alerts)
+    let records_after = records(&ctx.state, &watch.name, &versions, alerts)
         .map_err(|e| format!("reading the history of watch {}: {e}", watch.name))?;
-    enqueue(ctx, watch, alerts, queued)?;
-    if !alerts.is_empty() {
-        failpoint("after-enqueue");
+    let outbox = alerts
+        .iter()
+        .map(|a| {
+            Ok(NewAlert {
+                id: a.id.clone(),
+                kind: a.kind.as_str().to_string(),
+                payload: serde_json::to_string(a).map_err(|e| e.to_string())?,
+                channels: notify::route(&ctx.config, watch, a),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if !versions.is_empty() {
+        store::failpoint("before-versions");
     }
-    if let Some((items, gone, untitled, now)) = seen {
-        if let Some(f) = &keep.follow {
-            let failed: Vec<&Item> = f.failed.iter().collect();
-            ctx.state
-                .record_follow_tries(&watch.name, &failed, &as_strs(&f.done), now)
-                .map_err(|e| e.to_string())?;
-        }
-        ctx.state
-            .mark_seen(&watch.name, &items, &untitled, now)
-            .map_err(|e| e.to_string())?;
-        if !gone.is_empty() {
-            ctx.state
-                .mark_seen(&watch.name, &gone, &untitled, now)
-                .map_err(|e| e.to_string())?;
-        }
-    }
-    // After the items are recorded as seen: a retitle updates their row.
-    ctx.state
-        .record_titles(&watch.name, &keep.titles, Utc::now().timestamp())
-        .map_err(|e| format!("recording the titles of watch {}: {e}", watch.name))?;
-    // A new version, and the flags (gone, error alerted) that an alert's
-    // identity depends on, must reach the disk; a quiet check's schedule
-    // and validators need not wait for it.
-    let durability = if alerts.is_empty() && versions.is_empty() && keep.events.is_empty() {
+    let check = Checked {
+        versions,
+        events: keep.events,
+        takedown,
+        alerts: outbox,
+        items,
+        titles: keep.titles,
+        checked_as,
+        records_after,
+        at,
+    };
+    // A new version, an alert and the flags (gone, error alerted) that an
+    // alert's identity depends on, items and titles must reach the disk; a
+    // quiet check's schedule and validators need not wait for it.
+    let durability = if check.is_quiet() {
         Durability::Lazy
     } else {
         Durability::Durable
     };
-    if !versions.is_empty() {
-        failpoint("before-versions");
-    }
     ctx.state
-        .save_check(&watch.name, st, &versions, &keep.events, durability)
+        .save_check(&watch.name, st, &check, durability)
         .map_err(|e| format!("recording the check of watch {}: {e}", watch.name))?;
+    *queued = check.alerts.len();
     // The baseline last: a crash before it leaves the history a version
     // ahead, and the next check compares the page with that version
     // (`check::article`'s `behind_the_history`); written first, a crash
     // left a baseline no version held, the page matched it, and the
     // version (and its raw response) was never stored.
     if let Some(body) = baseline {
-        if !versions.is_empty() {
-            failpoint("before-baseline");
+        if !check.versions.is_empty() {
+            store::failpoint("before-baseline");
         }
         // A directory that takes no file is said as validate says it: which
         // config line, what is wrong, what to do; not only the system's error.
@@ -295,20 +307,24 @@ pub(super) fn store(
 /// watch, so nothing else stores a version of it meanwhile) or one kept
 /// before (a takedown's). None when the newest kept version has no chain
 /// digest yet (stored by an older presswatch: storing chains it first).
+/// Returns the number of the newest version the records were computed
+/// after (0 for none), when any was: `save_check` stores nothing if
+/// another is the newest by then ([`Checked::records_after`]).
 fn records(
     state: &State,
     watch: &str,
     versions: &[NewVersion],
     alerts: &mut [Alert],
-) -> Result<(), StateError> {
+) -> Result<Option<i64>, StateError> {
     use crate::store::chain::{chain_digest, CHAIN_START};
     if alerts.iter().all(|a| a.evidence.is_none()) {
-        return Ok(());
+        return Ok(None);
     }
     let latest = state.latest(watch)?;
     if latest.as_ref().is_some_and(|v| v.chain.is_none()) {
-        return Ok(());
+        return Ok(None);
     }
+    let after = latest.as_ref().map_or(0, |v| v.seq);
     let mut last = latest.map(|v| (v.seq, v.sha256, v.chain.map(|c| c.digest)));
     let mut made = std::collections::HashMap::new();
     for v in versions {
@@ -339,12 +355,7 @@ fn records(
             }
         };
     }
-    Ok(())
-}
-
-/// Borrows each string of a list.
-fn as_strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
+    Ok(Some(after))
 }
 
 /// A watch's baseline file taken into its history as version 1 (`body` in
@@ -362,25 +373,6 @@ pub(super) fn file_version(ctx: &Context, body: String, sha256: String) -> NewVe
         page_facts: None,
         alerted: None,
     }
-}
-
-/// Writes alerts to the outbox, each routed to the watch's channels.
-fn enqueue(
-    ctx: &Context,
-    watch: &Watch,
-    alerts: &[Alert],
-    queued: &mut usize,
-) -> Result<(), String> {
-    let now = Utc::now().timestamp();
-    for a in alerts {
-        let channels = notify::route(&ctx.config, watch, a);
-        let payload = serde_json::to_string(a).map_err(|e| e.to_string())?;
-        ctx.state
-            .enqueue(&a.id, &a.watch, a.kind.as_str(), &payload, &channels, now)
-            .map_err(|e| e.to_string())?;
-        *queued += 1;
-    }
-    Ok(())
 }
 
 /// Where an alert's evidence is: the version it shows, the place
@@ -427,21 +419,6 @@ pub(super) fn snapshot_of(watch: &Watch, resp: Response) -> NewSnapshot {
         fetched_at_ms: x.fetched_at.timestamp_millis(),
         body: resp.body,
         encoded: resp.exchange.encoded,
-    }
-}
-
-/// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`
-/// names this point, the process aborts here, as a power cut would. Used by
-/// the tests that prove a crash between two steps loses and duplicates nothing.
-fn failpoint(name: &str) {
-    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    if POINT
-        .get_or_init(|| std::env::var("PRESSWATCH_FAILPOINT").ok())
-        .as_deref()
-        == Some(name)
-    {
-        eprintln!("presswatch: failpoint {name} reached, aborting");
-        std::process::abort();
     }
 }
 

@@ -1,11 +1,13 @@
 //! One check of one watch — the single function the CLI (`check`), the daemon
 //! (`run`) and the tests all use — and a pass over many watches.
 //!
-//! Order of effects for a detected change: the alert goes to the outbox
-//! (durable, idempotent by alert id), then the baseline advances, then the
-//! version is recorded and the watch state saved. A crash anywhere in between
-//! re-detects the same change on the next check, derives the same alert id,
-//! and adds nothing twice.
+//! Order of effects for a detected change: the alert goes to the outbox in
+//! the same transaction as the version it reports, the events, the items
+//! and the watch state (durable, idempotent by alert id); then the baseline
+//! advances. A crash before the commit leaves nothing of the check, and the
+//! next check re-detects the same change, derives the same alert id and
+//! queues it once; a crash after it leaves the baseline a version behind
+//! the history, which the next check compares with instead.
 //!
 //! The parts of a check:
 //! - this module: the [`Context`] a check runs in, its [`Outcome`] and
@@ -28,8 +30,9 @@
 //! - `site`: a change confined to the site's chrome, told by the kept
 //!   texts of the site's other watched pages (read only for a change);
 //! - `keep`: what a check keeps and how (`keep::Keep`, the storing step:
-//!   outbox, baseline, versions, events, state), the evidence an alert
-//!   names and the raw snapshot of a response.
+//!   versions, events, items, outbox and state in one transaction, then
+//!   the baseline), the evidence an alert names and the raw snapshot of a
+//!   response.
 
 mod article;
 mod cut_short;
@@ -469,7 +472,7 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
             && checked_as.as_ref().is_none_or(|(kind, url)| {
                 kind != watch.kind.as_str() || url != watch.url.as_str()
             }))
-        .then(|| (watch.kind.as_str(), watch.url.to_string()));
+        .then(|| (watch.kind.as_str().to_string(), watch.url.to_string()));
         // A change that stores a version with no alert: which version.
         let unalerted = alerts.is_empty()
             && keep.baseline.is_some()
@@ -484,19 +487,13 @@ async fn check_in_turn(ctx: &Context, watch: &Watch, started: Instant) -> Report
                     let seq = keep.version_after(latest.as_ref());
                     (seq > latest.map_or(0, |v| v.seq)).then_some(seq)
                 });
-            let stored = store(ctx, &w, &mut alerts, keep, &st, &mut queued).and_then(|()| {
-                let Some((kind, url)) = &checked else {
-                    return Ok(());
-                };
-                ctx.state
-                    .set_checked_as(&w.name, kind, url)
-                    .map_err(|e| format!("recording the kind and URL of watch {}: {e}", w.name))
-            });
+            let stored = store(ctx, &w, &mut alerts, keep, &st, checked, &mut queued);
             (stored.map(|()| version), alerts, queued)
         });
         let stored = match stored.await {
             Ok((stored, mut raised, queued)) => {
-                // The report names only alerts that reached the outbox.
+                // The report names only alerts that reached the outbox:
+                // all of them, stored with the rest, or none.
                 raised.truncate(queued);
                 alerts = raised;
                 stored.map(|version| unalerted_version = version)

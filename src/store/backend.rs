@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::postgres::{CheckLease, FleetView, NoLease, Postgres};
 use super::state::{
-    ChannelQueue, DisabledChannel, Durability, FollowTry, NewEvent, NewVersion, OutboxEntry,
-    OutboxStatus, Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
+    ChannelQueue, Checked, DisabledChannel, Durability, FollowTry, OutboxEntry, OutboxStatus,
+    Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
 };
 use super::{KeptBytes, Mismatch, NewSnapshot, Snapshot};
 use crate::config::DaemonSettings;
@@ -270,8 +270,6 @@ forward! {
     /// before one, and for a watch last checked by a presswatch that did
     /// not record them).
     fn checked_as(&self, watch: &str) -> Result<Option<(String, String)>>;
-    /// Records the kind and URL a check of the watch worked under.
-    fn set_checked_as(&self, watch: &str, kind: &str, url: &str) -> Result<()>;
     /// Whether a watch has ever recorded items (a first listing check does not alert).
     fn has_seen_items(&self, watch: &str) -> Result<bool>;
     /// The title last recorded of each of `keys` seen before for this
@@ -296,11 +294,13 @@ forward! {
     /// Remembers items as seen, each with whether its source gave it its
     /// title (those whose keys are in `untitled` were named by presswatch).
     fn mark_seen(&self, watch: &str, items: &[crate::document::Item], untitled: &std::collections::HashSet<String>, now: i64) -> Result<()>;
-    /// Stores what one check leaves behind, in one transaction: the watch's
-    /// state, the versions it accepted, oldest first (each with its raw
-    /// snapshot; only the newest `keep` stay), and its events (a move, a
-    /// takedown or restore). Returns how many old versions were pruned.
-    fn save_check(&self, watch: &str, s: &WatchState, versions: &[NewVersion], events: &[NewEvent], durability: Durability) -> Result<usize>;
+    /// Stores what one check leaves behind ([`Checked`]), all of it or
+    /// nothing, in one transaction: the versions it accepted, oldest first
+    /// (each with its raw snapshot; only the newest `keep` stay), its events
+    /// (a move, a takedown or restore), its items and titles, its alerts
+    /// into the outbox, the kind and URL it worked under, and the watch's
+    /// state. Returns how many old versions were pruned.
+    fn save_check(&self, watch: &str, s: &WatchState, check: &Checked, durability: Durability) -> Result<usize>;
     /// The kept versions of a watch, oldest first.
     fn versions(&self, watch: &str) -> Result<Vec<VersionRow>>;
     /// The newest version of a watch (`None` before its first).
@@ -312,7 +312,9 @@ forward! {
     /// The stored body of a version.
     fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>>;
     /// Puts an alert in the outbox, one entry per channel, in one durable
-    /// transaction; idempotent per alert id. Returns whether it was new.
+    /// transaction, as a check's [`State::save_check`] does with the rest of
+    /// what it stores; idempotent per alert id (an alert queued again keeps
+    /// its first payload). Returns whether it was new.
     fn enqueue(&self, alert_id: &str, watch: &str, kind: &str, payload: &str, channels: &[String], now: i64) -> Result<bool>;
     /// Outbox entries, filtered by status; `due_by` limits them to those due by then.
     fn outbox(&self, status: Option<OutboxStatus>, due_by: Option<i64>) -> Result<Vec<OutboxEntry>>;

@@ -27,9 +27,9 @@ pub use snapshots::{
     KeptBytes, Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind,
 };
 pub use state::{
-    ChannelQueue, DisabledChannel, Durability, EventKind, FollowTry, NewEvent, NewVersion, Origin,
-    OutboxEntry, OutboxStatus, Sender, Sqlite, StateError, Thread, VersionRow, WatchEvent,
-    WatchState,
+    ChannelQueue, Checked, DisabledChannel, Durability, EventKind, FollowTry, NewAlert, NewEvent,
+    NewVersion, Origin, OutboxEntry, OutboxStatus, SeenItems, Sender, Sqlite, StateError, Thread,
+    VersionRow, WatchEvent, WatchState,
 };
 
 use std::path::{Path, PathBuf};
@@ -302,6 +302,24 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
+}
+
+/// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`
+/// names this point, the process aborts here, as a power cut would. Used by
+/// the tests that prove a crash between two steps of a check's storing
+/// loses and duplicates nothing: `before-versions` (before the check's
+/// transaction), `after-enqueue` (its alerts and versions written, not
+/// committed), `before-baseline` (committed, the baseline file not written).
+pub fn failpoint(name: &str) {
+    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if POINT
+        .get_or_init(|| std::env::var("PRESSWATCH_FAILPOINT").ok())
+        .as_deref()
+        == Some(name)
+    {
+        eprintln!("presswatch: failpoint {name} reached, aborting");
+        std::process::abort();
+    }
 }
 
 #[cfg(test)]

@@ -808,13 +808,11 @@ mod tests {
             page_facts: None,
             alerted: None,
         };
-        st.save_check(
-            watch,
-            &WatchState::default(),
-            &[v],
-            &[],
-            Durability::Durable,
-        )
+        let check = crate::store::Checked {
+            versions: vec![v],
+            ..Default::default()
+        };
+        st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
         .unwrap();
     }
 

@@ -1,7 +1,8 @@
 //! Storage under abrupt death: the process is SIGKILLed at random points of a
 //! check cycle, 200 times; afterwards no baseline is torn, the database is
 //! consistent, no raw snapshot is half-written, every detected change is
-//! delivered or pending, and no change is delivered under two ids.
+//! delivered or pending, no change is delivered under two ids, and every
+//! alert delivered names a version the history holds.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -132,6 +133,30 @@ async fn killed_two_hundred_times_loses_nothing_and_tears_nothing() {
             ids.len(),
             1,
             "change delivered under several ids: {ids:?}\n{change}"
+        );
+    }
+    // Each alert delivered names, by its record, a version the history
+    // holds (or pruned since by keep_versions): none names a version its
+    // killed check never stored.
+    let records: std::collections::BTreeSet<String> = server
+        .requests_to("/hook")
+        .iter()
+        .filter_map(|r| {
+            let alert: serde_json::Value = serde_json::from_slice(&r.body).ok()?;
+            Some(alert["evidence"]["record"].as_str()?.to_string())
+        })
+        .collect();
+    assert!(!records.is_empty());
+    for record in &records {
+        let said = crate::support::run(&["verify", "--config", &config, "--record", record], &[]).await;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&said.stdout),
+            String::from_utf8_lossy(&said.stderr)
+        );
+        assert!(
+            said.status.success() && !text.contains("MISMATCH"),
+            "record {record}: {text}"
         );
     }
 }

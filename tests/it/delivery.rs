@@ -2306,7 +2306,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
         let (code, said) = presswatch(&config, &["check"], &[]).await;
         assert_eq!(code, Some(0), "{backend}: {said}");
         // An edit whose delivery fails, then one the process dies before
-        // sending (right after putting it in the outbox).
+        // sending (right after storing it, before writing the baseline).
         server.set("/hook", crate::support::Route::status(503));
         server.set(
             "/story",
@@ -2324,7 +2324,7 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
         let (code, said) = presswatch(
             &config,
             &["check"],
-            &[("PRESSWATCH_FAILPOINT", "after-enqueue")],
+            &[("PRESSWATCH_FAILPOINT", "before-baseline")],
         )
         .await;
         assert_ne!(code, Some(0), "{backend}: {said}");

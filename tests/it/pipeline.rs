@@ -454,8 +454,12 @@ async fn invalid_configs_name_file_line_and_key_all_at_once() {
     }
 }
 
+/// Killed after writing its alert in its storing transaction and before
+/// the commit, a check leaves the baseline and the outbox as they were;
+/// the next run finds the same change, under the same alert id, and sends
+/// it once.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_crash_between_outbox_and_baseline_resends_the_same_alert_once() {
+async fn a_crash_before_the_check_commits_sends_the_same_alert_once() {
     let server = Server::start().await;
     server.set(
         "/2024/05/rasoulof-flees-iran",
@@ -1222,65 +1226,102 @@ async fn a_baseline_file_rewritten_by_hand_is_what_the_page_is_compared_with() {
     );
 }
 
-/// Killed after its alert is in the outbox and before its version is
-/// stored, a check leaves an alert that names a version not kept yet; the
-/// next check finds the same change (the same alert id) and stores the
-/// version. The alert that goes out carries that version's record, as
-/// stored (its time is in the record): `verify --record` finds it. It
-/// carried the record the killed check had computed for a version never
-/// stored, stamped a second or more earlier, which no version held.
+/// A check stores its alert with the version the alert reports, in one
+/// transaction, on either backend. Killed after writing its alert and
+/// before committing (here an edit, A to B, the receiver up), it leaves
+/// nothing: no alert goes out. The story is edited again (B to C) before
+/// the next check, which finds A to C under the same alert id, stores C and
+/// sends its alert, once, whose record (`evidence.record`) `verify
+/// --record` finds as the version stored. The alert was queued in a
+/// commit of its own before the version: killed there, the A to B alert
+/// went out, the next check's A to C alert, under the same id, was taken
+/// for it and never sent, and C was stored with another record than the
+/// one the alert staff held, which no kept version had.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_alert_queued_before_a_crash_carries_the_record_of_the_version_stored_after_it() {
-    let server = Server::start().await;
-    let path = "/2024/05/rasoulof-flees-iran";
-    server.set(path, Route::html(baseline_page(&[])));
-    let project = Project::new(&article_config(&server, ""));
-    check(&project).await;
-    let p1 = P1.replace("rugged ", "");
-    server.set(
-        path,
-        Route::html(news_page(
-            "Filmmaker Rasoulof flees Iran",
-            "Jane Doe",
-            &[&p1, P2, P3, P4],
-            &[],
-        )),
-    );
-    let crashed = run(
-        &["check", "--config", &project.config_arg()],
-        &[("PRESSWATCH_FAILPOINT", "before-versions")],
-    )
-    .await;
-    assert!(!crashed.status.success(), "the failpoint must kill the run");
-    // Versions are stamped to the second.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let out = check(&project).await;
-    assert!(out.status.success());
-    ok_delivered(&project).await;
-    let sent = received(&server);
-    assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!(sent[0]["evidence"]["version"], 2, "{}", sent[0]);
-    let record = sent[0]["evidence"]["record"].as_str().unwrap();
-    let said = run(
-        &[
-            "verify",
-            "--config",
-            &project.config_arg(),
-            "--record",
-            record,
-        ],
-        &[],
-    )
-    .await;
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&said.stdout),
-        String::from_utf8_lossy(&said.stderr)
-    );
-    assert!(
-        said.contains(" is watch rasoulof version 2, stored "),
-        "{said}"
-    );
+async fn a_check_killed_before_storing_its_version_queues_no_alert_and_the_next_one_names_a_kept_version(
+) {
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(cluster) = crate::pg::cluster() {
+        backends.push(("postgres", crate::pg::state_lines(&cluster.database())));
+    }
+    let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
+    for (backend, state) in backends {
+        let server = Server::start().await;
+        let path = "/2024/05/rasoulof-flees-iran";
+        let page = |paras: &[&str]| {
+            Route::html(news_page(
+                "Filmmaker Rasoulof flees Iran",
+                "Jane Doe",
+                paras,
+                &[],
+            ))
+        };
+        server.set(path, page(&[P1, P2, P3, P4]));
+        let config = article_config(&server, "");
+        let config = match state.as_str() {
+            "" => config,
+            pg => config.replace("state_dir = \"state\"\n", pg),
+        };
+        let project = Project::new(&config);
+        let config = project.config_arg();
+        let presswatch = |args: &[&str], failpoint: Option<&'static str>| {
+            let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            all.extend(["--config".to_string(), config.clone()]);
+            let mut env = env.to_vec();
+            env.extend(failpoint.map(|f| ("PRESSWATCH_FAILPOINT", f)));
+            async move {
+                let all: Vec<&str> = all.iter().map(String::as_str).collect();
+                run(&all, &env).await
+            }
+        };
+        let ok = |out: std::process::Output| {
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.status.success(), "{backend}: {said}");
+            said
+        };
+        ok(presswatch(&["check"], None).await);
+        let b = P2.replace("a few days ago", "last week");
+        server.set(path, page(&[P1, &b, P3, P4]));
+        let crashed = presswatch(&["check"], Some("after-enqueue")).await;
+        assert!(!crashed.status.success(), "{backend}: the failpoint must kill the run");
+        // Whatever the outbox holds goes out before the next check.
+        ok(presswatch(&["outbox", "retry"], None).await);
+        assert!(received(&server).is_empty(), "{backend}: {:?}", received(&server));
+        // Edited again; versions are stamped to the second.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let c = P2.replace("a few days ago", "on Sunday");
+        server.set(path, page(&[P1, &c, P3, P4]));
+        ok(presswatch(&["check"], None).await);
+        ok(presswatch(&["outbox", "retry"], None).await);
+        let sent = received(&server);
+        assert_eq!(sent.len(), 1, "{backend}: {sent:?}");
+        let ids: Vec<String> = server
+            .requests_to("/hook")
+            .iter()
+            .map(|r| r.headers["webhook-id"].clone())
+            .collect();
+        assert_eq!(ids, [sent[0]["id"].as_str().unwrap()], "{backend}: once");
+        assert_eq!(sent[0]["evidence"]["version"], 2, "{backend}: {}", sent[0]);
+        assert!(
+            sent[0].to_string().contains("on Sunday"),
+            "{backend}: the alert shows the page as stored: {}",
+            sent[0]
+        );
+        for alert in &sent {
+            let record = alert["evidence"]["record"].as_str().unwrap();
+            let said = ok(presswatch(&["verify", "--record", record], None).await);
+            assert!(
+                said.contains(" is watch rasoulof version 2, stored ") && !said.contains("MISMATCH"),
+                "{backend}: {said}"
+            );
+        }
+        let listed = ok(presswatch(&["outbox", "list"], None).await);
+        assert!(listed.contains("every alert was delivered"), "{backend}: {listed}");
+    }
 }
 
 /// Delivers what the outbox holds (`outbox retry`).

@@ -9,8 +9,8 @@ use presswatch::config::KeepRaw;
 use presswatch::document::Item;
 use presswatch::retitle::Recorded;
 use presswatch::store::{
-    Durability, EventKind, FollowTry, NewEvent, NewSnapshot, NewVersion, Origin, OutboxStatus,
-    SnapshotKind, State, WatchState,
+    Checked, Durability, EventKind, FollowTry, NewAlert, NewEvent, NewSnapshot, NewVersion, Origin,
+    OutboxStatus, SeenItems, SnapshotKind, State, WatchState,
 };
 
 use crate::pg;
@@ -32,14 +32,87 @@ fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
 }
 
 fn record(st: &State, watch: &str, v: &NewVersion) -> usize {
-    st.save_check(
-        watch,
-        &WatchState::default(),
-        std::slice::from_ref(v),
-        &[],
-        Durability::Durable,
-    )
+    let check = Checked {
+        versions: vec![v.clone()],
+        ..Default::default()
+    };
+    st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
     .unwrap()
+}
+
+/// What one check leaves behind is stored whole or not at all, on either
+/// backend: its version, its alert (whose record names that version), the
+/// items it saw and the watch's state commit together; a check whose
+/// alerts' records were computed after a version that is no longer the
+/// newest (another process stored one meanwhile) stores none of it.
+#[test]
+fn a_checks_alert_is_stored_with_its_version_items_and_state_or_not_at_all() {
+    let item = |key: &str| Item {
+        key: key.into(),
+        url: format!("https://news.example/{key}"),
+        title: format!("Story {key}"),
+        snippet: None,
+        published: None,
+    };
+    let check = |sha: &str, alert: &str, after: i64, at: i64| Checked {
+        versions: vec![version(sha, &format!("text {sha}"), at, 10)],
+        alerts: vec![NewAlert {
+            id: alert.into(),
+            kind: "new_items".into(),
+            payload: format!(r#"{{"version":{}}}"#, after + 1),
+            channels: vec!["hook".into()],
+        }],
+        items: Some(SeenItems {
+            seen: vec![item(sha)],
+            ..Default::default()
+        }),
+        records_after: Some(after),
+        at,
+        ..Default::default()
+    };
+    for b in backends().iter().map(Backend::open) {
+        let st = &b.state;
+        record(st, "w", &version("h1", "one", 1, 10));
+        let checked = WatchState {
+            last_check: Some(2),
+            ..WatchState::default()
+        };
+        st.save_check("w", &checked, &check("h2", "a2", 1, 2), Durability::Durable)
+            .unwrap();
+        let seqs = |st: &State| st.versions("w").unwrap().iter().map(|v| v.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(st), [1, 2], "{}", b.name);
+        let queued = st.outbox(None, None).unwrap();
+        assert_eq!(
+            queued.iter().map(|e| (e.alert_id.as_str(), e.payload.as_str())).collect::<Vec<_>>(),
+            [("a2", r#"{"version":2}"#)],
+            "{}",
+            b.name
+        );
+        assert!(st.has_seen_items("w").unwrap(), "{}", b.name);
+        // Its records computed after version 1, which is no longer the newest.
+        let late = WatchState {
+            last_check: Some(3),
+            ..WatchState::default()
+        };
+        let refused = st
+            .save_check("w", &late, &check("h3", "a3", 1, 3), Durability::Durable)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("nothing of this check of watch w was stored")
+                && refused.contains("the watch's newest version is now 2"),
+            "{}: {refused}",
+            b.name
+        );
+        assert_eq!(seqs(st), [1, 2], "{}: no version", b.name);
+        assert_eq!(st.outbox(None, None).unwrap().len(), 1, "{}: no alert", b.name);
+        assert!(
+            st.seen_titles("w", &["h3"]).unwrap().is_empty(),
+            "{}: no item",
+            b.name
+        );
+        assert_eq!(st.watch("w").unwrap().last_check, Some(2), "{}: no state", b.name);
+    }
 }
 
 #[test]
@@ -162,13 +235,9 @@ fn enqueue_is_idempotent_per_alert_id() {
             st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
             2
         );
-        // Queued again before any channel tried it (a check killed before
-        // storing its version, then run again): the new payload, which
-        // names the version stored.
-        let retried = r#"{"record":"stored"}"#;
-        assert!(!st
-            .enqueue("a1", "w", "edited", retried, &chans, 11)
-            .unwrap());
+        // Queued again, before any channel tried it or after one has it:
+        // the payload it was queued with, which the delivery loop may
+        // already have read, is what every channel sends.
         let payloads = |st: &State| {
             st.outbox(None, None)
                 .unwrap()
@@ -176,11 +245,12 @@ fn enqueue_is_idempotent_per_alert_id() {
                 .map(|e| e.payload)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(payloads(st), [retried, retried], "{}", b.name);
+        let other = r#"{"record":"other"}"#;
+        assert!(!st.enqueue("a1", "w", "edited", other, &chans, 11).unwrap());
+        assert_eq!(payloads(st), ["{}", "{}"], "{}", b.name);
         st.mark_sent("a1", "mail", 12).unwrap();
-        // Once a channel has it, every channel sends what it got.
-        st.enqueue("a1", "w", "edited", "{}", &chans, 12).unwrap();
-        assert_eq!(payloads(st), [retried, retried], "{}", b.name);
+        st.enqueue("a1", "w", "edited", other, &chans, 12).unwrap();
+        assert_eq!(payloads(st), ["{}", "{}"], "{}", b.name);
         st.mark_failed("a1", "hook", "HTTP 500", 13, None).unwrap();
         let dead = st.outbox(Some(OutboxStatus::Dead), None).unwrap();
         assert_eq!(dead.len(), 1, "{}", b.name);
@@ -685,13 +755,11 @@ fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
             kind: EventKind::TakenDown,
             detail: "The article answers HTTP 404".into(),
         };
-        st.save_check(
-            "w",
-            &WatchState::default(),
-            &[],
-            std::slice::from_ref(&gone),
-            Durability::Durable,
-        )
+        let check = Checked {
+            events: vec![gone],
+            ..Default::default()
+        };
+        st.save_check("w", &WatchState::default(), &check, Durability::Durable)
         .unwrap();
         let events = st.events("w").unwrap();
         assert_eq!(events.len(), 1, "{}", b.name);
@@ -729,13 +797,11 @@ fn a_move_is_kept_in_the_history_with_both_addresses_and_outlives_its_version() 
             detail: "Article is back, unchanged".into(),
         };
         for events in [vec![gone], vec![NewEvent::moved(3, old, new), back]] {
-            st.save_check(
-                "w",
-                &WatchState::default(),
-                &[],
-                &events,
-                Durability::Durable,
-            )
+            let check = Checked {
+                events,
+                ..Default::default()
+            };
+            st.save_check("w", &WatchState::default(), &check, Durability::Durable)
             .unwrap();
         }
         let events = st.events("w").unwrap();

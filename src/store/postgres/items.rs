@@ -3,7 +3,7 @@
 //! (for retitles), and the new items of a `follow = true` watch whose
 //! article could not be read yet ([`FollowTry`]).
 
-use super::{Postgres, Result};
+use super::{Conn, PgResult, Postgres, Result};
 use crate::store::{Durability, FollowTry};
 
 impl Postgres {
@@ -85,44 +85,8 @@ impl Postgres {
         if titles.is_empty() {
             return Ok(());
         }
-        // Each title once, retitled when any record of it says so: one
-        // INSERT may not update a row twice.
-        let mut merged: Vec<(&str, &str, bool)> = Vec::new();
-        let mut at: std::collections::HashMap<(&str, &str), usize> = Default::default();
-        for t in titles {
-            let retitled = t.becomes.is_some();
-            match at.get(&(t.key.as_str(), t.title_key.as_str())) {
-                Some(&i) => merged[i].2 |= retitled,
-                None => {
-                    at.insert((&t.key, &t.title_key), merged.len());
-                    merged.push((&t.key, &t.title_key, retitled));
-                }
-            }
-        }
-        let keys: Vec<&str> = merged.iter().map(|m| m.0).collect();
-        let title_keys: Vec<&str> = merged.iter().map(|m| m.1).collect();
-        let flags: Vec<bool> = merged.iter().map(|m| m.2).collect();
-        let retitled: Vec<(&str, &str)> = titles
-            .iter()
-            .filter_map(|t| Some((t.key.as_str(), t.becomes.as_deref()?)))
-            .collect();
-        let (retitled_keys, new_titles): (Vec<&str>, Vec<&str>) = retitled.into_iter().unzip();
         self.transaction(Durability::Durable, async |c| {
-            c.execute(
-                "INSERT INTO item_titles (watch, key, title_key, first_seen, retitled)
-                 SELECT $1, k, t, $5, r FROM unnest($2::TEXT[], $3::TEXT[], $4::BOOLEAN[]) AS i(k, t, r)
-                 ON CONFLICT (watch, key, title_key) DO UPDATE SET retitled = item_titles.retitled OR EXCLUDED.retitled",
-                &[&watch, &keys, &title_keys, &flags, &now],
-            )
-            .await?;
-            c.execute(
-                "UPDATE seen_items SET title = i.t, titled = TRUE
-                 FROM unnest($2::TEXT[], $3::TEXT[]) AS i(k, t)
-                 WHERE seen_items.watch = $1 AND seen_items.key = i.k",
-                &[&watch, &retitled_keys, &new_titles],
-            )
-            .await
-            .map(|_| ())
+            record_titles_in(c, watch, titles, now).await
         })
     }
 
@@ -159,22 +123,8 @@ impl Postgres {
         untitled: &std::collections::HashSet<String>,
         now: i64,
     ) -> Result<()> {
-        let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
-        let urls: Vec<String> = items
-            .iter()
-            .map(|i| crate::extract::link_key(&i.url))
-            .collect();
-        let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
-        let titled: Vec<bool> = items.iter().map(|i| !untitled.contains(&i.key)).collect();
         self.session(Durability::Durable, async |c| {
-            c.execute(
-                "INSERT INTO seen_items (watch, key, url, title, first_seen, titled)
-                 SELECT $1, k, u, t, $5, g FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[], $6::BOOLEAN[]) AS i(k, u, t, g)
-                 ON CONFLICT DO NOTHING",
-                &[&watch, &keys, &urls, &titles, &now, &titled],
-            )
-            .await
-            .map(|_| ())
+            mark_seen_in(c, watch, items, untitled, now).await
         })
     }
 
@@ -207,23 +157,115 @@ impl Postgres {
         if failed.is_empty() && done.is_empty() {
             return Ok(());
         }
-        let keys: Vec<&str> = failed.iter().map(|it| it.key.as_str()).collect();
-        let items: Vec<String> = failed.iter().map(|it| FollowTry::stored(it)).collect();
         self.transaction(Durability::Durable, async |c| {
-            c.execute(
-                "INSERT INTO follow_tries (watch, key, tries, last_try, item)
-                 SELECT $1, k, 1, $3, i FROM unnest($2::TEXT[], $4::TEXT[]) AS t(k, i)
-                 ON CONFLICT (watch, key) DO UPDATE
-                     SET tries = follow_tries.tries + 1, last_try = $3, item = EXCLUDED.item",
-                &[&watch, &keys, &now, &items],
-            )
-            .await?;
-            c.execute(
-                "DELETE FROM follow_tries WHERE watch = $1 AND key = ANY($2)",
-                &[&watch, &done],
-            )
-            .await
-            .map(|_| ())
+            record_follow_tries_in(c, watch, failed, done, now).await
         })
     }
+}
+
+/// Remembers titles items carried ([`Postgres::record_titles`]) in the
+/// caller's transaction: two statements, none for no titles.
+pub(super) async fn record_titles_in(
+    c: &mut Conn,
+    watch: &str,
+    titles: &[crate::retitle::Remember],
+    now: i64,
+) -> PgResult<()> {
+    if titles.is_empty() {
+        return Ok(());
+    }
+    // Each title once, retitled when any record of it says so: one
+    // INSERT may not update a row twice.
+    let mut merged: Vec<(&str, &str, bool)> = Vec::new();
+    let mut at: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    for t in titles {
+        let retitled = t.becomes.is_some();
+        match at.get(&(t.key.as_str(), t.title_key.as_str())) {
+            Some(&i) => merged[i].2 |= retitled,
+            None => {
+                at.insert((&t.key, &t.title_key), merged.len());
+                merged.push((&t.key, &t.title_key, retitled));
+            }
+        }
+    }
+    let keys: Vec<&str> = merged.iter().map(|m| m.0).collect();
+    let title_keys: Vec<&str> = merged.iter().map(|m| m.1).collect();
+    let flags: Vec<bool> = merged.iter().map(|m| m.2).collect();
+    let retitled: Vec<(&str, &str)> = titles
+        .iter()
+        .filter_map(|t| Some((t.key.as_str(), t.becomes.as_deref()?)))
+        .collect();
+    let (retitled_keys, new_titles): (Vec<&str>, Vec<&str>) = retitled.into_iter().unzip();
+    c.execute(
+        "INSERT INTO item_titles (watch, key, title_key, first_seen, retitled)
+         SELECT $1, k, t, $5, r FROM unnest($2::TEXT[], $3::TEXT[], $4::BOOLEAN[]) AS i(k, t, r)
+         ON CONFLICT (watch, key, title_key) DO UPDATE SET retitled = item_titles.retitled OR EXCLUDED.retitled",
+        &[&watch, &keys, &title_keys, &flags, &now],
+    )
+    .await?;
+    c.execute(
+        "UPDATE seen_items SET title = i.t, titled = TRUE
+         FROM unnest($2::TEXT[], $3::TEXT[]) AS i(k, t)
+         WHERE seen_items.watch = $1 AND seen_items.key = i.k",
+        &[&watch, &retitled_keys, &new_titles],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Remembers items as seen ([`Postgres::mark_seen`]) in the caller's
+/// session or transaction: one statement for all of them, an item seen
+/// before keeping its row.
+pub(super) async fn mark_seen_in(
+    c: &mut Conn,
+    watch: &str,
+    items: &[crate::document::Item],
+    untitled: &std::collections::HashSet<String>,
+    now: i64,
+) -> PgResult<()> {
+    let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+    let urls: Vec<String> = items
+        .iter()
+        .map(|i| crate::extract::link_key(&i.url))
+        .collect();
+    let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
+    let titled: Vec<bool> = items.iter().map(|i| !untitled.contains(&i.key)).collect();
+    c.execute(
+        "INSERT INTO seen_items (watch, key, url, title, first_seen, titled)
+         SELECT $1, k, u, t, $5, g FROM unnest($2::TEXT[], $3::TEXT[], $4::TEXT[], $6::BOOLEAN[]) AS i(k, u, t, g)
+         ON CONFLICT DO NOTHING",
+        &[&watch, &keys, &urls, &titles, &now, &titled],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Counts the follow tries of a check ([`Postgres::record_follow_tries`])
+/// in the caller's transaction: two statements, none when there are none.
+pub(super) async fn record_follow_tries_in(
+    c: &mut Conn,
+    watch: &str,
+    failed: &[&crate::document::Item],
+    done: &[&str],
+    now: i64,
+) -> PgResult<()> {
+    if failed.is_empty() && done.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = failed.iter().map(|it| it.key.as_str()).collect();
+    let items: Vec<String> = failed.iter().map(|it| FollowTry::stored(it)).collect();
+    c.execute(
+        "INSERT INTO follow_tries (watch, key, tries, last_try, item)
+         SELECT $1, k, 1, $3, i FROM unnest($2::TEXT[], $4::TEXT[]) AS t(k, i)
+         ON CONFLICT (watch, key) DO UPDATE
+             SET tries = follow_tries.tries + 1, last_try = $3, item = EXCLUDED.item",
+        &[&watch, &keys, &now, &items],
+    )
+    .await?;
+    c.execute(
+        "DELETE FROM follow_tries WHERE watch = $1 AND key = ANY($2)",
+        &[&watch, &done],
+    )
+    .await
+    .map(|_| ())
 }

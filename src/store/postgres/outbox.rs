@@ -8,7 +8,7 @@
 
 use tokio_postgres::Row;
 
-use super::{Postgres, Result};
+use super::{Conn, PgResult, Postgres, Result};
 use crate::store::{
     ChannelQueue, DisabledChannel, Durability, OutboxEntry, OutboxStatus, Sender, Thread,
 };
@@ -33,9 +33,9 @@ macro_rules! being_sent {
 }
 
 impl Postgres {
-    /// Puts an alert in the outbox, one entry per channel, in one transaction;
-    /// an alert queued again takes the new payload while no channel has
-    /// tried it, nor claimed it (as the SQLite backend's `enqueue` says).
+    /// Puts an alert in the outbox, one entry per channel, in one statement
+    /// (as a check's storing transaction does, `enqueue_in`); returns whether
+    /// it was new.
     pub fn enqueue(
         &self,
         alert_id: &str,
@@ -45,24 +45,8 @@ impl Postgres {
         channels: &[String],
         now: i64,
     ) -> Result<bool> {
-        // One statement: the alert and its entries commit together.
         self.session(Durability::Durable, async |c| {
-            Ok(c.query_one(
-                "WITH alert AS (
-                    INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload
-                    WHERE alerts.payload <> EXCLUDED.payload AND NOT EXISTS (
-                        SELECT 1 FROM outbox o WHERE o.alert_id = EXCLUDED.id AND (o.status <> 'pending'
-                        OR o.attempts > 0 OR o.sending_since IS NOT NULL OR o.claimed_by IS NOT NULL))
-                    RETURNING (xmax = 0) AS inserted),
-                 entries AS (
-                    INSERT INTO outbox (alert_id, channel, next_attempt)
-                    SELECT $1, ch, $4 FROM unnest($6::TEXT[]) AS ch ON CONFLICT DO NOTHING)
-                 SELECT COALESCE((SELECT inserted FROM alert), false)",
-                &[&alert_id, &watch, &kind, &now, &payload, &channels],
-            )
-            .await?
-            .get(0))
+            enqueue_in(c, alert_id, watch, kind, payload, channels, now).await
         })
     }
 
@@ -384,3 +368,32 @@ const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.paylo
      FROM outbox o JOIN alerts a ON a.id = o.alert_id
      WHERE ($1::TEXT IS NULL OR o.status = $1) AND o.next_attempt <= COALESCE($2::BIGINT, 9223372036854775807)
      ORDER BY a.created_at, a.seq, o.channel";
+
+/// Puts an alert in the outbox, one entry per channel, in one statement of
+/// the caller's session or transaction (a check's,
+/// [`Postgres::save_check`], with the version the alert reports).
+/// Idempotent: an alert id already present adds nothing, and keeps the
+/// payload it was queued with. Returns whether it was new.
+pub(super) async fn enqueue_in(
+    c: &mut Conn,
+    alert_id: &str,
+    watch: &str,
+    kind: &str,
+    payload: &str,
+    channels: &[String],
+    now: i64,
+) -> PgResult<bool> {
+    Ok(c.query_one(
+        "WITH alert AS (
+            INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING 1),
+         entries AS (
+            INSERT INTO outbox (alert_id, channel, next_attempt)
+            SELECT $1, ch, $4 FROM unnest($6::TEXT[]) AS ch ON CONFLICT DO NOTHING)
+         SELECT EXISTS (SELECT 1 FROM alert)",
+        &[&alert_id, &watch, &kind, &now, &payload, &channels],
+    )
+    .await?
+    .get(0))
+}

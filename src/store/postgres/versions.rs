@@ -1,32 +1,38 @@
 //! A watch's versions in PostgreSQL, as the SQLite backend keeps them:
 //! each text stored under the SHA-256 of its bytes, only the newest `keep`
 //! of a watch kept with the texts and raw snapshots they refer to, and what
-//! one check leaves behind ([`Postgres::save_check`]: its versions, events
-//! and watch state, in one transaction).
+//! one check leaves behind ([`Postgres::save_check`]: its versions, events,
+//! items, alerts and watch state, in one transaction).
 
-use super::watch::save_watch_in;
+use super::items::{mark_seen_in, record_follow_tries_in, record_titles_in};
+use super::outbox::enqueue_in;
+use super::watch::{save_watch_in, set_checked_as_in};
 use super::{snapshots, Conn, PgResult, Postgres, Result};
+use crate::document::Item;
 use crate::store::chain::{chain_digest, CHAIN_START};
-use crate::store::state::version_columns;
-use crate::store::{Durability, EventKind, NewEvent, NewVersion, VersionRow, WatchState};
+use crate::store::state::{history_moved, version_columns};
+use crate::store::{
+    Checked, Durability, EventKind, NewVersion, SnapshotKind, StateError, VersionRow, WatchState,
+};
 
 impl Postgres {
-    /// Stores what one check leaves behind, in one transaction: the watch's
-    /// state, the versions it accepted (oldest first) and its events (a
-    /// move, a takedown or restore).
+    /// Stores what one check leaves behind ([`Checked`]), in one
+    /// transaction: the versions it accepted (oldest first), its events,
+    /// its items, its alerts and the watch's state. A quiet check (its
+    /// state alone) is one statement, or none with a lazy save of a watch
+    /// this replica holds (its state goes with the lease's hand-back).
     pub fn save_check(
         &self,
         watch: &str,
         s: &WatchState,
-        versions: &[NewVersion],
-        events: &[NewEvent],
+        check: &Checked,
         durability: Durability,
     ) -> Result<usize> {
-        if versions.is_empty() && events.is_empty() {
-            // A quiet check: its state alone, one statement.
+        if check.is_quiet() {
             return self.save_watch(watch, s, durability).map(|()| 0);
         }
-        let raws = versions
+        let raws = check
+            .versions
             .iter()
             .map(|v| {
                 v.raw
@@ -35,14 +41,35 @@ impl Postgres {
                     .transpose()
             })
             .collect::<Result<Vec<_>>>()?;
+        let takedown = check
+            .takedown
+            .as_ref()
+            .map(|(version, raw)| Ok::<_, StateError>((*version, snapshots::Packed::new(self.location(), raw)?)))
+            .transpose()?;
         let mut raw_pruned = snapshots::RawPruned::default();
-        let pruned = self.transaction(durability, async |c| {
+        let stored = self.transaction(durability, async |c| {
+            if let Some(after) = check.records_after {
+                let newest: i64 = c
+                    .query_one(
+                        "SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = $1",
+                        &[&watch],
+                    )
+                    .await?
+                    .get(0);
+                if newest != after {
+                    // Nothing written yet: the empty transaction commits.
+                    return Ok(Err(newest));
+                }
+            }
+            if let Some((version, raw)) = &takedown {
+                snapshots::record_in(c, watch, *version, SnapshotKind::TakenDown, raw).await?;
+            }
             let mut pruned = 0;
-            for (v, raw) in versions.iter().zip(&raws) {
+            for (v, raw) in check.versions.iter().zip(&raws) {
                 pruned += record_version_in(c, watch, v, raw.as_ref(), &mut raw_pruned).await?;
             }
             // Each refers to the version current once this check's are in.
-            for e in events {
+            for e in &check.events {
                 match &e.kind {
                     EventKind::Moved { from, to } => c.execute(
                         "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
@@ -58,8 +85,30 @@ impl Postgres {
                     .await?,
                 };
             }
+            if let Some(items) = &check.items {
+                let failed: Vec<&Item> = items.follow_failed.iter().collect();
+                let done: Vec<&str> = items.follow_done.iter().map(String::as_str).collect();
+                record_follow_tries_in(c, watch, &failed, &done, check.at).await?;
+                mark_seen_in(c, watch, &items.seen, &items.untitled, check.at).await?;
+            }
+            record_titles_in(c, watch, &check.titles, check.at).await?;
+            if let Some((kind, url)) = &check.checked_as {
+                set_checked_as_in(c, watch, kind, url).await?;
+            }
+            for a in &check.alerts {
+                enqueue_in(c, &a.id, watch, &a.kind, &a.payload, &a.channels, check.at).await?;
+            }
             save_watch_in(c, watch, s).await?;
-            Ok(pruned)
+            if !check.alerts.is_empty() {
+                crate::store::failpoint("after-enqueue");
+            }
+            Ok(Ok(pruned))
+        })?;
+        let pruned = stored.map_err(|newest| {
+            StateError::other(
+                self.location(),
+                history_moved(watch, check.records_after, newest),
+            )
         })?;
         self.saved(watch, s);
         raw_pruned.log(watch);

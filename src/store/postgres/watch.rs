@@ -136,19 +136,6 @@ impl Postgres {
         })
     }
 
-    /// Records the kind and URL a check of the watch worked under.
-    pub fn set_checked_as(&self, watch: &str, kind: &str, url: &str) -> Result<()> {
-        self.session(Durability::Durable, async |c| {
-            c.execute(
-                "INSERT INTO watch_kinds (watch, kind, url) VALUES ($1, $2, $3)
-                 ON CONFLICT (watch) DO UPDATE SET kind = $2, url = $3",
-                &[&watch, &kind, &url],
-            )
-            .await
-            .map(|_| ())
-        })
-    }
-
     /// Sets when a watch is next due (see [`crate::store::State::set_next_due`]).
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.transaction(Durability::Durable, async |c| {
@@ -207,6 +194,23 @@ pub(super) async fn save_watch_in(c: &mut Conn, watch: &str, s: &WatchState) -> 
             &s.last_ok,
             &s.moved_to_column(),
         ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Records the kind and URL a check of the watch worked under, in the
+/// check's transaction.
+pub(super) async fn set_checked_as_in(
+    c: &mut Conn,
+    watch: &str,
+    kind: &str,
+    url: &str,
+) -> PgResult<()> {
+    c.execute(
+        "INSERT INTO watch_kinds (watch, kind, url) VALUES ($1, $2, $3)
+         ON CONFLICT (watch) DO UPDATE SET kind = $2, url = $3",
+        &[&watch, &kind, &url],
     )
     .await
     .map(|_| ())

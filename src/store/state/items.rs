@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::params;
+use rusqlite::{params, Connection};
 
 use super::{Result, Sqlite};
 use crate::document::Item;
@@ -146,29 +146,7 @@ impl Sqlite {
         }
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        {
-            let mut remember = tx
-                .prepare_cached(
-                    "INSERT INTO item_titles (watch, key, title_key, first_seen, retitled) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (watch, key, title_key) DO UPDATE SET retitled = max(retitled, excluded.retitled)",
-                )
-                .map_err(|e| self.err(e))?;
-            let mut retitle = tx
-                .prepare_cached(
-                    "UPDATE seen_items SET title = ?3, titled = 1 WHERE watch = ?1 AND key = ?2",
-                )
-                .map_err(|e| self.err(e))?;
-            for t in titles {
-                remember
-                    .execute(params![watch, t.key, t.title_key, now, t.becomes.is_some()])
-                    .map_err(|e| self.err(e))?;
-                if let Some(title) = &t.becomes {
-                    retitle
-                        .execute(params![watch, t.key, title])
-                        .map_err(|e| self.err(e))?;
-                }
-            }
-        }
+        record_titles_in(&tx, watch, titles, now).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }
 
@@ -208,17 +186,7 @@ impl Sqlite {
     ) -> Result<()> {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        {
-            let mut st = tx
-                .prepare_cached("INSERT OR IGNORE INTO seen_items (watch, key, url, title, first_seen, titled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .map_err(|e| self.err(e))?;
-            for it in items {
-                let titled = !untitled.contains(&it.key);
-                let link = crate::extract::link_key(&it.url);
-                st.execute(params![watch, it.key, link, it.title, now, titled])
-                    .map_err(|e| self.err(e))?;
-            }
-        }
+        mark_seen_in(&tx, watch, items, untitled, now).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }
 
@@ -257,26 +225,73 @@ impl Sqlite {
         }
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        {
-            let mut up = tx
-                .prepare_cached(
-                    "INSERT INTO follow_tries (watch, key, tries, last_try, item) VALUES (?1, ?2, 1, ?3, ?4)
-                     ON CONFLICT (watch, key) DO UPDATE SET tries = tries + 1, last_try = ?3, item = ?4",
-                )
-                .map_err(|e| self.err(e))?;
-            for it in failed {
-                up.execute(params![watch, it.key, now, FollowTry::stored(it)])
-                    .map_err(|e| self.err(e))?;
-            }
-            let mut del = tx
-                .prepare_cached("DELETE FROM follow_tries WHERE watch = ?1 AND key = ?2")
-                .map_err(|e| self.err(e))?;
-            for key in done {
-                del.execute(params![watch, key]).map_err(|e| self.err(e))?;
-            }
-        }
+        record_follow_tries_in(&tx, watch, failed, done, now).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }
+}
+
+/// Remembers titles items carried ([`Sqlite::record_titles`]), in the
+/// caller's transaction.
+pub(super) fn record_titles_in(
+    db: &Connection,
+    watch: &str,
+    titles: &[crate::retitle::Remember],
+    now: i64,
+) -> rusqlite::Result<()> {
+    let mut remember = db.prepare_cached(
+        "INSERT INTO item_titles (watch, key, title_key, first_seen, retitled) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (watch, key, title_key) DO UPDATE SET retitled = max(retitled, excluded.retitled)",
+    )?;
+    let mut retitle = db.prepare_cached(
+        "UPDATE seen_items SET title = ?3, titled = 1 WHERE watch = ?1 AND key = ?2",
+    )?;
+    for t in titles {
+        remember.execute(params![watch, t.key, t.title_key, now, t.becomes.is_some()])?;
+        if let Some(title) = &t.becomes {
+            retitle.execute(params![watch, t.key, title])?;
+        }
+    }
+    Ok(())
+}
+
+/// Remembers items as seen ([`Sqlite::mark_seen`]), in the caller's transaction.
+pub(super) fn mark_seen_in(
+    db: &Connection,
+    watch: &str,
+    items: &[Item],
+    untitled: &HashSet<String>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let mut st = db.prepare_cached("INSERT OR IGNORE INTO seen_items (watch, key, url, title, first_seen, titled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    for it in items {
+        let titled = !untitled.contains(&it.key);
+        let link = crate::extract::link_key(&it.url);
+        st.execute(params![watch, it.key, link, it.title, now, titled])?;
+    }
+    Ok(())
+}
+
+/// Counts the follow tries of a check ([`Sqlite::record_follow_tries`]),
+/// in the caller's transaction.
+pub(super) fn record_follow_tries_in(
+    db: &Connection,
+    watch: &str,
+    failed: &[&Item],
+    done: &[&str],
+    now: i64,
+) -> rusqlite::Result<()> {
+    let mut up = db.prepare_cached(
+        "INSERT INTO follow_tries (watch, key, tries, last_try, item) VALUES (?1, ?2, 1, ?3, ?4)
+         ON CONFLICT (watch, key) DO UPDATE SET tries = tries + 1, last_try = ?3, item = ?4",
+    )?;
+    for it in failed {
+        up.execute(params![watch, it.key, now, FollowTry::stored(it)])?;
+    }
+    let mut del = db.prepare_cached("DELETE FROM follow_tries WHERE watch = ?1 AND key = ?2")?;
+    for key in done {
+        del.execute(params![watch, key])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //! - `watch`: a watch's state ([`WatchState`]): schedule, validators,
 //!   failures, where its URL moved for good;
 //! - `versions`: a watch's versions, content-addressed and pruned beyond
-//!   `keep`, and what one check leaves behind, stored in one transaction
+//!   `keep`, and what one check leaves behind ([`Checked`]: its versions,
+//!   events, items, alerts and state), stored in one transaction
 //!   ([`Sqlite::save_check`]);
 //! - `events`: takedowns, restores and moves ([`WatchEvent`]);
 //! - `items`: a listing's seen items and the titles they carried, and the
@@ -22,7 +23,7 @@
 //!   disabled channels, digests, mail threads.
 //!
 //! Its parts import one another one way only: `versions` → `watch`,
-//! `events`; `schema` → `watch`.
+//! `events`, `items`, `outbox`; `schema` → `watch`.
 
 mod events;
 mod items;
@@ -35,7 +36,8 @@ pub use events::{EventKind, NewEvent, WatchEvent};
 pub use items::FollowTry;
 pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Sender, Thread};
 pub(in crate::store) use versions::version_columns;
-pub use versions::{NewVersion, Origin, VersionRow};
+pub use versions::{Checked, NewAlert, NewVersion, Origin, SeenItems, VersionRow};
+pub(in crate::store) use versions::history_moved;
 pub use watch::WatchState;
 
 use std::path::{Path, PathBuf};

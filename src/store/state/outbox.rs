@@ -4,7 +4,7 @@
 //! undelivered alerts ([`ChannelQueue`]) and the mail thread an alert
 //! continues ([`Thread`]).
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Durability, Result, Sqlite};
 
@@ -165,22 +165,10 @@ impl ChannelQueue {
     }
 }
 
-/// The payload of an alert queued again (the same change found again, by a
-/// check after one that stopped between queuing its alert and storing its
-/// version): replaced by the new one while no channel has tried the alert,
-/// nor is sending it, so that what goes out names the version that was
-/// stored (its record, its time), not one computed by the check that never
-/// stored it.
-const UNTRIED_ALERT_PAYLOAD: &str = "UPDATE alerts SET payload = ?2 WHERE id = ?1 AND payload <> ?2 AND NOT EXISTS (SELECT 1 FROM outbox WHERE alert_id = ?1 AND (status <> 'pending' OR attempts > 0 OR sending_since IS NOT NULL))";
-
 impl Sqlite {
-    /// Puts an alert in the outbox, one entry per channel, in one transaction.
-    /// Idempotent: an alert id already present adds nothing (so a check that
-    /// crashed after this point and runs again adds nothing). Its payload is
-    /// the one given, as long as no channel has tried it: the check that
-    /// found the change again stores the version the alert reports, whose
-    /// record and time the alert then carries; once tried, every channel
-    /// sends what the first got.
+    /// Puts an alert in the outbox, one entry per channel, in one transaction
+    /// (as a check's storing transaction does, `enqueue_in`). Returns
+    /// whether it was new.
     pub fn enqueue(
         &self,
         alert_id: &str,
@@ -192,25 +180,8 @@ impl Sqlite {
     ) -> Result<bool> {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        let inserted = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut st| st.execute(params![alert_id, watch, kind, now, payload]))
-            .map_err(|e| self.err(e))?
-            > 0;
-        if !inserted {
-            tx.prepare_cached(UNTRIED_ALERT_PAYLOAD)
-                .and_then(|mut st| st.execute(params![alert_id, payload]))
-                .map_err(|e| self.err(e))?;
-        }
-        for ch in channels {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)",
-            )
-            .and_then(|mut st| st.execute(params![alert_id, ch, now]))
-            .map_err(|e| self.err(e))?;
-        }
+        let inserted =
+            enqueue_in(&tx, alert_id, watch, kind, payload, channels, now).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inserted)
     }
@@ -568,6 +539,35 @@ pub struct Thread {
     pub ids: Vec<String>,
     /// The first headline among them.
     pub headline: Option<String>,
+}
+
+/// Puts an alert in the outbox, one entry per channel, in the caller's
+/// transaction (a check's, [`Sqlite::save_check`], with the version the
+/// alert reports). Idempotent: an alert id already present adds nothing,
+/// and keeps the payload it was queued with: what a channel may already
+/// have is what every channel sends. Returns whether it was new.
+pub(super) fn enqueue_in(
+    db: &Connection,
+    alert_id: &str,
+    watch: &str,
+    kind: &str,
+    payload: &str,
+    channels: &[String],
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = db
+        .prepare_cached(
+            "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![alert_id, watch, kind, now, payload])?
+        > 0;
+    let mut entry = db.prepare_cached(
+        "INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)",
+    )?;
+    for ch in channels {
+        entry.execute(params![alert_id, ch, now])?;
+    }
+    Ok(inserted)
 }
 
 #[cfg(test)]

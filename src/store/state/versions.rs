@@ -1,13 +1,19 @@
 //! A watch's versions: each text stored under the SHA-256 of its bytes,
 //! only the newest `keep` of a watch kept with the texts they refer to, and
-//! what one check leaves behind ([`crate::store::State::save_check`]: its versions,
-//! events and watch state, in one transaction).
+//! what one check leaves behind ([`Checked`], stored by
+//! [`crate::store::State::save_check`] in one transaction: its versions,
+//! events, alerts, items and watch state).
+
+use std::collections::HashSet;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::events::{EventKind, NewEvent};
-use super::watch::{save_watch_in, WatchState};
-use super::{Durability, Result, Sqlite};
+use super::items::{mark_seen_in, record_follow_tries_in, record_titles_in};
+use super::outbox::enqueue_in;
+use super::watch::{save_watch_in, set_checked_as_in, WatchState};
+use super::{Durability, Result, Sqlite, StateError};
+use crate::document::Item;
 use crate::store::chain::{chain_digest, ChainLink, CHAIN_START};
 use crate::store::row::Columns;
 use crate::store::snapshots::{self, NewSnapshot};
@@ -51,6 +57,85 @@ impl NewVersion {
     /// `Fetched:`, ...), so that no watch or version reads another's.
     pub fn body_sha256(&self) -> String {
         crate::document::sha256_hex(self.body.as_bytes())
+    }
+}
+
+/// An alert a check puts in the outbox, one entry per channel, in the
+/// transaction that stores the version it reports ([`Checked::alerts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// Its stable id ([`crate::alert::Alert::id`]).
+    pub id: String,
+    /// Its kind ([`crate::compare::ChangeKind::as_str`]).
+    pub kind: String,
+    /// The alert as JSON, as channels send it.
+    pub payload: String,
+    /// The channels it goes to.
+    pub channels: Vec<String>,
+}
+
+/// What a listing's or feed's check remembers of its items ([`Checked::items`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeenItems {
+    /// The items to remember as seen: those listed, and those no longer
+    /// listed that the check is done with.
+    pub seen: Vec<Item>,
+    /// The keys of the items whose source gave them no title.
+    pub untitled: HashSet<String>,
+    /// With `follow = true`: the new items whose article could not be read
+    /// (one more try each, kept as listed) ...
+    pub follow_failed: Vec<Item>,
+    /// ... and those done with (read, alerted unread, or gone), whose count
+    /// is forgotten, by key.
+    pub follow_done: Vec<String>,
+}
+
+/// What one check leaves behind, stored in one transaction by
+/// [`crate::store::State::save_check`]: nothing of it is kept unless all
+/// of it is, so that no alert is ever queued without the version it
+/// reports (whose chain digest it carries as its record), no version or
+/// item kept without the alert that reports it, and no alert's flags
+/// (error alerted, gone) saved without the alert.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// The versions it accepted, oldest first (each with its raw snapshot).
+    pub versions: Vec<NewVersion>,
+    /// Its events (a move, a takedown or restore), each referring to the
+    /// version current once `versions` are in.
+    pub events: Vec<NewEvent>,
+    /// The answer that reported the article taken down, kept with the
+    /// version it took down (its number).
+    pub takedown: Option<(i64, NewSnapshot)>,
+    /// Its alerts, queued in the outbox.
+    pub alerts: Vec<NewAlert>,
+    /// For a listing or feed: the items it remembers.
+    pub items: Option<SeenItems>,
+    /// Titles items carried, to remember (after `items`: a retitle updates
+    /// an item's row).
+    pub titles: Vec<crate::retitle::Remember>,
+    /// The kind and URL the check worked under, when they are new.
+    pub checked_as: Option<(String, String)>,
+    /// The number of the newest version the alerts' records were computed
+    /// after (0 for none), when they were: the transaction stores nothing
+    /// when another version is the newest by then (another process stored
+    /// one meanwhile), since the records would name versions other than
+    /// those stored.
+    pub records_after: Option<i64>,
+    /// Unix time of the check: when its alerts are queued, its items and
+    /// titles seen.
+    pub at: i64,
+}
+
+impl Checked {
+    /// Whether the check stores no more than the watch's state.
+    pub fn is_quiet(&self) -> bool {
+        self.versions.is_empty()
+            && self.events.is_empty()
+            && self.takedown.is_none()
+            && self.alerts.is_empty()
+            && self.items.is_none()
+            && self.titles.is_empty()
+            && self.checked_as.is_none()
     }
 }
 
@@ -166,21 +251,22 @@ const NEWEST_VERSIONS: &str = concat!(
 );
 
 impl Sqlite {
-    /// Stores what one check leaves behind, in one transaction: the watch's
-    /// state, the versions it accepted, oldest first (each deduplicated by
-    /// hash; only the newest [`NewVersion::keep`] versions of the watch stay,
-    /// with the bodies they refer to), and its events (a move, a takedown or
-    /// restore). Returns how many old versions were pruned.
+    /// Stores what one check leaves behind ([`Checked`]), in one
+    /// transaction: the versions it accepted, oldest first (each
+    /// deduplicated by hash; only the newest [`NewVersion::keep`] versions
+    /// of the watch stay, with the bodies they refer to), its events, its
+    /// items, its alerts and the watch's state. Returns how many old
+    /// versions were pruned.
     pub fn save_check(
         &self,
         watch: &str,
         s: &WatchState,
-        versions: &[NewVersion],
-        events: &[NewEvent],
+        check: &Checked,
         durability: Durability,
     ) -> Result<usize> {
         let location = self.location();
-        let raws = versions
+        let raws = check
+            .versions
             .iter()
             .map(|v| {
                 v.raw
@@ -189,33 +275,33 @@ impl Sqlite {
                     .transpose()
             })
             .collect::<Result<Vec<_>>>()?;
+        let takedown = check
+            .takedown
+            .as_ref()
+            .map(|(version, raw)| Ok::<_, StateError>((*version, snapshots::Packed::new(&location, raw)?)))
+            .transpose()?;
         let mut raw_pruned = snapshots::RawPruned::default();
-        let pruned = self.write(durability, |db| {
+        let stored = self.write(durability, |db| {
             let tx = db.transaction()?;
-            let mut pruned = 0;
-            for (v, raw) in versions.iter().zip(&raws) {
-                pruned += record_version_in(&tx, watch, v, raw.as_ref(), &mut raw_pruned)?;
+            if let Some(after) = check.records_after {
+                let newest = newest_seq_in(&tx, watch)?;
+                if newest != after {
+                    // Dropped without a commit: nothing is stored.
+                    return Ok(Err(newest));
+                }
             }
-            // Each refers to the version current once this check's are in.
-            for e in events {
-                match &e.kind {
-                    EventKind::Moved { from, to } => tx
-                        .prepare_cached(
-                            "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
-                             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
-                        )?
-                        .execute(params![watch, e.at, from, to, e.detail])?,
-                    EventKind::TakenDown | EventKind::Restored => tx
-                        .prepare_cached(
-                            "INSERT INTO watch_events (watch, at, kind, detail, version)
-                             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
-                        )?
-                        .execute(params![watch, e.at, e.kind.as_str(), e.detail])?,
-                };
+            if let Some((version, raw)) = &takedown {
+                snapshots::record_in(&tx, watch, *version, snapshots::SnapshotKind::TakenDown, raw)?;
             }
-            save_watch_in(&tx, watch, s)?;
+            let pruned = save_check_in(&tx, watch, s, check, &raws, &mut raw_pruned)?;
+            if !check.alerts.is_empty() {
+                crate::store::failpoint("after-enqueue");
+            }
             tx.commit()?;
-            Ok(pruned)
+            Ok(Ok(pruned))
+        })?;
+        let pruned = stored.map_err(|newest| {
+            StateError::other(&location, history_moved(watch, check.records_after, newest))
         })?;
         raw_pruned.log(watch);
         Ok(pruned)
@@ -263,6 +349,69 @@ impl Sqlite {
             .optional()
             .map_err(|e| self.err(e))
     }
+}
+
+/// Writes what one check leaves behind ([`Sqlite::save_check`]) in its
+/// transaction; returns how many old versions were pruned.
+fn save_check_in(
+    db: &Connection,
+    watch: &str,
+    s: &WatchState,
+    check: &Checked,
+    raws: &[Option<snapshots::Packed<'_>>],
+    raw_pruned: &mut snapshots::RawPruned,
+) -> rusqlite::Result<usize> {
+    let mut pruned = 0;
+    for (v, raw) in check.versions.iter().zip(raws) {
+        pruned += record_version_in(db, watch, v, raw.as_ref(), raw_pruned)?;
+    }
+    // Each refers to the version current once this check's are in.
+    for e in &check.events {
+        match &e.kind {
+            EventKind::Moved { from, to } => db
+                .prepare_cached(
+                    "INSERT INTO watch_moves (watch, at, from_url, to_url, detail, version)
+                     VALUES (?1, ?2, ?3, ?4, ?5, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                )?
+                .execute(params![watch, e.at, from, to, e.detail])?,
+            EventKind::TakenDown | EventKind::Restored => db
+                .prepare_cached(
+                    "INSERT INTO watch_events (watch, at, kind, detail, version)
+                     VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1))",
+                )?
+                .execute(params![watch, e.at, e.kind.as_str(), e.detail])?,
+        };
+    }
+    if let Some(items) = &check.items {
+        let failed: Vec<&Item> = items.follow_failed.iter().collect();
+        let done: Vec<&str> = items.follow_done.iter().map(String::as_str).collect();
+        record_follow_tries_in(db, watch, &failed, &done, check.at)?;
+        mark_seen_in(db, watch, &items.seen, &items.untitled, check.at)?;
+    }
+    record_titles_in(db, watch, &check.titles, check.at)?;
+    if let Some((kind, url)) = &check.checked_as {
+        set_checked_as_in(db, watch, kind, url)?;
+    }
+    for a in &check.alerts {
+        enqueue_in(db, &a.id, watch, &a.kind, &a.payload, &a.channels, check.at)?;
+    }
+    save_watch_in(db, watch, s)?;
+    Ok(pruned)
+}
+
+/// The number of a watch's newest version (0 before its first).
+fn newest_seq_in(db: &Connection, watch: &str) -> rusqlite::Result<i64> {
+    db.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM versions WHERE watch = ?1")?
+        .query_row([watch], |r| r.get(0))
+}
+
+/// Why a check's transaction stored nothing: the watch's newest version is
+/// `newest`, not the one its alerts' records were computed after.
+pub(in crate::store) fn history_moved(watch: &str, after: Option<i64>, newest: i64) -> String {
+    format!(
+        "nothing of this check of watch {watch} was stored: its alerts name the versions that follow version {}, but the watch's newest version is now {newest} (another process stored it during this check; the next check compares the page with it)",
+        after.unwrap_or(0)
+    )
 }
 
 /// A watch's newest version: its number, its content hash and its chain digest.
@@ -404,7 +553,11 @@ mod tests {
         };
         record(&st, "w", "h1", "one", 1, 2);
         let saved = |e: &[NewEvent]| {
-            st.save_check("w", &WatchState::default(), &[], e, Durability::Durable)
+            let check = Checked {
+                events: e.to_vec(),
+                ..Default::default()
+            };
+            st.save_check("w", &WatchState::default(), &check, Durability::Durable)
                 .unwrap()
         };
         saved(&[event(2, EventKind::TakenDown)]);
@@ -467,13 +620,11 @@ mod tests {
             page_facts: None,
             alerted: None,
         };
-        st.save_check(
-            watch,
-            &WatchState::default(),
-            &[v],
-            &[],
-            Durability::Durable,
-        )
+        let check = Checked {
+            versions: vec![v],
+            ..Default::default()
+        };
+        st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
         .unwrap()
     }
 

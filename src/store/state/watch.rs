@@ -118,18 +118,6 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Records the kind and URL a check of the watch worked under.
-    pub fn set_checked_as(&self, watch: &str, kind: &str, url: &str) -> Result<()> {
-        self.db()
-            .execute(
-                "INSERT INTO watch_kinds (watch, kind, url) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (watch) DO UPDATE SET kind = ?2, url = ?3",
-                params![watch, kind, url],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
-    }
-
     /// Sets when a watch is next due (see [`crate::store::State::set_next_due`]).
     pub fn set_next_due(&self, watch: &str, due: i64) -> Result<()> {
         self.db()
@@ -166,5 +154,21 @@ pub(super) fn save_watch_in(db: &Connection, watch: &str, s: &WatchState) -> rus
         s.last_ok,
         s.moved_to_column()
     ])
+    .map(|_| ())
+}
+
+/// Records the kind and URL a check of the watch worked under, in the
+/// check's transaction.
+pub(super) fn set_checked_as_in(
+    db: &Connection,
+    watch: &str,
+    kind: &str,
+    url: &str,
+) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT INTO watch_kinds (watch, kind, url) VALUES (?1, ?2, ?3)
+         ON CONFLICT (watch) DO UPDATE SET kind = ?2, url = ?3",
+    )?
+    .execute(params![watch, kind, url])
     .map(|_| ())
 }
