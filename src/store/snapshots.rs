@@ -813,7 +813,7 @@ mod tests {
             ..Default::default()
         };
         st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
-        .unwrap();
+            .unwrap();
     }
 
     #[test]

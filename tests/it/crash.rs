@@ -148,7 +148,8 @@ async fn killed_two_hundred_times_loses_nothing_and_tears_nothing() {
         .collect();
     assert!(!records.is_empty());
     for record in &records {
-        let said = crate::support::run(&["verify", "--config", &config, "--record", record], &[]).await;
+        let said =
+            crate::support::run(&["verify", "--config", &config, "--record", record], &[]).await;
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&said.stdout),

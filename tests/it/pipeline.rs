@@ -1242,7 +1242,9 @@ async fn a_check_killed_before_storing_its_version_queues_no_alert_and_the_next_
 ) {
     let mut backends = vec![("sqlite", String::new())];
     if let Some(cluster) = crate::pg::cluster() {
-        backends.push(("postgres", crate::pg::state_lines(&cluster.database())));
+        // The killed check's lease on the watch runs out 2 s after it took it.
+        let state = crate::pg::state_lines(&cluster.database()) + "lease = \"2s\"\n";
+        backends.push(("postgres", state));
     }
     let env = [(crate::pg::PASSWORD_ENV, crate::pg::PASSWORD)];
     for (backend, state) in backends {
@@ -1287,12 +1289,20 @@ async fn a_check_killed_before_storing_its_version_queues_no_alert_and_the_next_
         let b = P2.replace("a few days ago", "last week");
         server.set(path, page(&[P1, &b, P3, P4]));
         let crashed = presswatch(&["check"], Some("after-enqueue")).await;
-        assert!(!crashed.status.success(), "{backend}: the failpoint must kill the run");
+        assert!(
+            !crashed.status.success(),
+            "{backend}: the failpoint must kill the run"
+        );
         // Whatever the outbox holds goes out before the next check.
         ok(presswatch(&["outbox", "retry"], None).await);
-        assert!(received(&server).is_empty(), "{backend}: {:?}", received(&server));
-        // Edited again; versions are stamped to the second.
-        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert!(
+            received(&server).is_empty(),
+            "{backend}: {:?}",
+            received(&server)
+        );
+        // Edited again, once the killed check's lease (PostgreSQL) has run
+        // out; versions are stamped to the second.
+        tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
         let c = P2.replace("a few days ago", "on Sunday");
         server.set(path, page(&[P1, &c, P3, P4]));
         ok(presswatch(&["check"], None).await);
@@ -1315,12 +1325,16 @@ async fn a_check_killed_before_storing_its_version_queues_no_alert_and_the_next_
             let record = alert["evidence"]["record"].as_str().unwrap();
             let said = ok(presswatch(&["verify", "--record", record], None).await);
             assert!(
-                said.contains(" is watch rasoulof version 2, stored ") && !said.contains("MISMATCH"),
+                said.contains(" is watch rasoulof version 2, stored ")
+                    && !said.contains("MISMATCH"),
                 "{backend}: {said}"
             );
         }
         let listed = ok(presswatch(&["outbox", "list"], None).await);
-        assert!(listed.contains("every alert was delivered"), "{backend}: {listed}");
+        assert!(
+            listed.contains("every alert was delivered"),
+            "{backend}: {listed}"
+        );
     }
 }
 

@@ -37,7 +37,7 @@ fn record(st: &State, watch: &str, v: &NewVersion) -> usize {
         ..Default::default()
     };
     st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
-    .unwrap()
+        .unwrap()
 }
 
 /// What one check leaves behind is stored whole or not at all, on either
@@ -79,11 +79,20 @@ fn a_checks_alert_is_stored_with_its_version_items_and_state_or_not_at_all() {
         };
         st.save_check("w", &checked, &check("h2", "a2", 1, 2), Durability::Durable)
             .unwrap();
-        let seqs = |st: &State| st.versions("w").unwrap().iter().map(|v| v.seq).collect::<Vec<_>>();
+        let seqs = |st: &State| {
+            st.versions("w")
+                .unwrap()
+                .iter()
+                .map(|v| v.seq)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(seqs(st), [1, 2], "{}", b.name);
         let queued = st.outbox(None, None).unwrap();
         assert_eq!(
-            queued.iter().map(|e| (e.alert_id.as_str(), e.payload.as_str())).collect::<Vec<_>>(),
+            queued
+                .iter()
+                .map(|e| (e.alert_id.as_str(), e.payload.as_str()))
+                .collect::<Vec<_>>(),
             [("a2", r#"{"version":2}"#)],
             "{}",
             b.name
@@ -105,13 +114,23 @@ fn a_checks_alert_is_stored_with_its_version_items_and_state_or_not_at_all() {
             b.name
         );
         assert_eq!(seqs(st), [1, 2], "{}: no version", b.name);
-        assert_eq!(st.outbox(None, None).unwrap().len(), 1, "{}: no alert", b.name);
+        assert_eq!(
+            st.outbox(None, None).unwrap().len(),
+            1,
+            "{}: no alert",
+            b.name
+        );
         assert!(
             st.seen_titles("w", &["h3"]).unwrap().is_empty(),
             "{}: no item",
             b.name
         );
-        assert_eq!(st.watch("w").unwrap().last_check, Some(2), "{}: no state", b.name);
+        assert_eq!(
+            st.watch("w").unwrap().last_check,
+            Some(2),
+            "{}: no state",
+            b.name
+        );
     }
 }
 
@@ -760,7 +779,7 @@ fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
             ..Default::default()
         };
         st.save_check("w", &WatchState::default(), &check, Durability::Durable)
-        .unwrap();
+            .unwrap();
         let events = st.events("w").unwrap();
         assert_eq!(events.len(), 1, "{}", b.name);
         assert_eq!(
@@ -802,7 +821,7 @@ fn a_move_is_kept_in_the_history_with_both_addresses_and_outlives_its_version() 
                 ..Default::default()
             };
             st.save_check("w", &WatchState::default(), &check, Durability::Durable)
-            .unwrap();
+                .unwrap();
         }
         let events = st.events("w").unwrap();
         let moved = EventKind::Moved {

@@ -44,7 +44,9 @@ impl Postgres {
         let takedown = check
             .takedown
             .as_ref()
-            .map(|(version, raw)| Ok::<_, StateError>((*version, snapshots::Packed::new(self.location(), raw)?)))
+            .map(|(version, raw)| {
+                Ok::<_, StateError>((*version, snapshots::Packed::new(self.location(), raw)?))
+            })
             .transpose()?;
         let mut raw_pruned = snapshots::RawPruned::default();
         let stored = self.transaction(durability, async |c| {

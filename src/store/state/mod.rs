@@ -35,9 +35,9 @@ mod watch;
 pub use events::{EventKind, NewEvent, WatchEvent};
 pub use items::FollowTry;
 pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Sender, Thread};
+pub(in crate::store) use versions::history_moved;
 pub(in crate::store) use versions::version_columns;
 pub use versions::{Checked, NewAlert, NewVersion, Origin, SeenItems, VersionRow};
-pub(in crate::store) use versions::history_moved;
 pub use watch::WatchState;
 
 use std::path::{Path, PathBuf};

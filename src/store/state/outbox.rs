@@ -180,8 +180,8 @@ impl Sqlite {
     ) -> Result<bool> {
         let mut db = self.db();
         let tx = db.transaction().map_err(|e| self.err(e))?;
-        let inserted =
-            enqueue_in(&tx, alert_id, watch, kind, payload, channels, now).map_err(|e| self.err(e))?;
+        let inserted = enqueue_in(&tx, alert_id, watch, kind, payload, channels, now)
+            .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(inserted)
     }

@@ -278,7 +278,9 @@ impl Sqlite {
         let takedown = check
             .takedown
             .as_ref()
-            .map(|(version, raw)| Ok::<_, StateError>((*version, snapshots::Packed::new(&location, raw)?)))
+            .map(|(version, raw)| {
+                Ok::<_, StateError>((*version, snapshots::Packed::new(&location, raw)?))
+            })
             .transpose()?;
         let mut raw_pruned = snapshots::RawPruned::default();
         let stored = self.write(durability, |db| {
@@ -291,7 +293,13 @@ impl Sqlite {
                 }
             }
             if let Some((version, raw)) = &takedown {
-                snapshots::record_in(&tx, watch, *version, snapshots::SnapshotKind::TakenDown, raw)?;
+                snapshots::record_in(
+                    &tx,
+                    watch,
+                    *version,
+                    snapshots::SnapshotKind::TakenDown,
+                    raw,
+                )?;
             }
             let pruned = save_check_in(&tx, watch, s, check, &raws, &mut raw_pruned)?;
             if !check.alerts.is_empty() {
@@ -625,7 +633,7 @@ mod tests {
             ..Default::default()
         };
         st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
-        .unwrap()
+            .unwrap()
     }
 
     #[test]
