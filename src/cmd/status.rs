@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use presswatch::config::Config;
+use presswatch::store;
+
 use super::open_state;
 
 /// The arguments of `presswatch status`.
@@ -14,13 +17,47 @@ pub struct Status {
 }
 
 impl Status {
-    /// Prints the table (`presswatch::status::table`).
+    /// Prints the table (`presswatch::status::table`), then, when no daemon
+    /// runs on the state directory, a line saying so.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
         print!(
             "{}",
             presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?
         );
+        if let Some(line) = no_daemon(&cfg) {
+            println!("{line}");
+        }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// What to say when no daemon runs on a SQLite state directory: the table's
+/// NEXT DUE is the plan a daemon left (a watch overdue reads "now"), and
+/// nothing checks the watches or delivers their alerts until one starts.
+/// Found as `check` finds it before it delivers: the daemon holds the state
+/// directory's lock for as long as it runs ([`store::StateLock`]). `None`
+/// while a daemon (or a command delivering) holds it, for a PostgreSQL fleet
+/// (the table's fleet lines say which replicas run), and when this user
+/// cannot open the lock file (the state is another user's).
+fn no_daemon(cfg: &Config) -> Option<String> {
+    if cfg.daemon.state_url.is_some() {
+        return None;
+    }
+    let state_dir = &cfg.daemon.state_dir;
+    // A daemon makes the lock file as it starts: none there, none ever ran.
+    // One there is taken and released at once, held only for the probe; it
+    // is never made here, where it would be this user's (root's, under sudo)
+    // and the unit's user could not open it.
+    if store::StateLock::path_in(state_dir).exists() {
+        let _probe = store::StateLock::try_take(state_dir, store::Role::Delivery)
+            .ok()?
+            .ok()?;
+    }
+    Some(format!(
+        "daemon: none runs on this state directory ({}): no watch is checked and no alert is delivered \
+         until one starts (`systemctl start presswatch`, or `{}`); NEXT DUE is the plan the last daemon made",
+        cfg.daemon.state_dir.display(),
+        cfg.command("run")
+    ))
 }

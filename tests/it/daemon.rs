@@ -1374,6 +1374,52 @@ async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
     d.stop(Duration::from_secs(10)).await;
 }
 
+/// `status` says when no daemon runs on the state directory: its NEXT DUE
+/// column is the plan the last daemon made (an overdue watch reads "now"),
+/// which would otherwise read as a daemon about to check. While a daemon
+/// runs it says nothing of the kind, and says it again once it stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_when_no_daemon_runs_on_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    server.set("/story", Route::html(article("Story", "First version.")));
+    let config = dir.path().join("config.toml");
+    write_config(
+        &config,
+        &format!(
+            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url("/story")
+        ),
+    );
+    let cfg = config.to_str().unwrap();
+    let status = || async move {
+        let out = crate::support::run(&["status", "--config", cfg], &[]).await;
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let none_runs = format!(
+        "daemon: none runs on this state directory ({}): no watch is checked and no alert is delivered until \
+         one starts (`systemctl start presswatch`, or `presswatch run --config {cfg}`); NEXT DUE is the plan \
+         the last daemon made\n",
+        dir.path().join("state").display()
+    );
+
+    let out = crate::support::run(&["check", "--config", cfg], &[]).await;
+    assert!(out.status.success(), "{out:?}");
+    let table = status().await;
+    assert!(table.contains(&none_runs), "{table}");
+
+    let mut d = Daemon::start(&config, &[]);
+    d.wait_for_log("next check in", Duration::from_secs(10))
+        .await;
+    let table = status().await;
+    assert!(!table.contains("daemon: none runs"), "{table}");
+
+    d.stop(Duration::from_secs(10)).await;
+    let table = status().await;
+    assert!(table.contains(&none_runs), "{table}");
+}
+
 /// The backends the daemon tests of delivery under way run on: SQLite, and
 /// PostgreSQL (a fresh database) when it runs here.
 fn delivery_backends() -> Vec<(&'static str, Option<String>)> {
