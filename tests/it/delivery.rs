@@ -2504,3 +2504,33 @@ async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_
     // A blank line of the text stays one, not merged away.
     assert!(teams.contains("\n\n\u{00A0}\n\n"), "{teams}");
 }
+
+/// An error alert's HTML part shows what its message quotes between
+/// backticks, the key to set and the command to run, as code, as the text
+/// part marks it with the backticks: no stray backticks in a mail client.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_alerts_html_shows_the_key_to_set_as_code() {
+    let server = crate::support::Server::start().await;
+    server.set("/gone", crate::support::Route::status(404));
+    let project = crate::support::Project::new(&format!(
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n\n[[watch]]\nname = \"herald\"\nurl = \"{}\"\n",
+        server.url("/gone")
+    ));
+    let report = crate::support::check_first(&project).await;
+    assert_eq!(report.alerts.len(), 1, "{:?}", report.outcome);
+    let alert = &report.alerts[0];
+    assert_eq!(alert.kind, ChangeKind::Error);
+    let (raw, _s) = mailed(alert, "").await;
+    let m = parse(&raw);
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains("into `url` of watch herald in the config"),
+        "{text}"
+    );
+    let html = m.body_html(0).unwrap();
+    assert!(
+        html.contains("into <code>url</code> of watch herald in the config"),
+        "{html}"
+    );
+    assert!(!html.contains('`'), "{html}");
+}

@@ -367,7 +367,7 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
         b.push_str(&format!(
             "<p style=\"font-size:16px;color:{};\"><b>Error:</b> {}</p>",
             colour::INK,
-            escape(err)
+            code_spans(err)
         ));
     }
     if let Some(to) = &alert.moved_to {
@@ -816,6 +816,25 @@ fn html_section(s: &Section, url: Option<&str>, lang: Option<&str>) -> String {
         ),
         Section::OutsideArticle => labelled(&escape(OUTSIDE_ARTICLE), "", ""),
     }
+}
+
+/// A message of presswatch's own (an error's words and what to do), escaped,
+/// with what it quotes between backticks, a key to set (`url`) or a command
+/// to run, shown as code: the backticks are the text part's way of saying so.
+/// Backticks that do not pair are left as they are.
+fn code_spans(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(message);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => format!("<code>{}</code>", escape(part)),
+            _ => escape(part),
+        })
+        .collect()
 }
 
 #[cfg(test)]
