@@ -2513,7 +2513,7 @@ async fn an_error_alerts_html_shows_the_key_to_set_as_code() {
     let server = crate::support::Server::start().await;
     server.set("/gone", crate::support::Route::status(404));
     let project = crate::support::Project::new(&format!(
-        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n\n[[watch]]\nname = \"herald\"\nurl = \"{}\"\n",
+        "[daemon]\nper_host_delay = \"0s\"\nfailure_threshold = 1\n\n[[watch]]\nname = \"herald-rasoulof\"\nurl = \"{}\"\n",
         server.url("/gone")
     ));
     let report = crate::support::check_first(&project).await;
@@ -2524,12 +2524,12 @@ async fn an_error_alerts_html_shows_the_key_to_set_as_code() {
     let m = parse(&raw);
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     assert!(
-        text.contains("into `url` of watch herald in the config"),
+        text.contains("into `url` of watch herald-rasoulof in the config"),
         "{text}"
     );
     let html = m.body_html(0).unwrap();
     assert!(
-        html.contains("into <code>url</code> of watch herald in the config"),
+        html.contains("into <code>url</code> of watch herald-rasoulof in the config"),
         "{html}"
     );
     assert!(!html.contains('`'), "{html}");
