@@ -739,12 +739,13 @@ impl Daemon {
             // is down must know the alerts are not lost, and where they are.
             tracing::info!(
                 pending_alerts = pending,
-                "stopped: {} kept in the outbox, nothing lost (`presswatch outbox list` shows {}; the next start sends what is due)",
+                "stopped: {} kept in the outbox, nothing lost (`presswatch outbox list --config {}` shows {}; the next start sends what is due)",
                 crate::text::plural(
                     usize::try_from(pending).unwrap_or(usize::MAX),
                     "undelivered alert",
                     "undelivered alerts"
                 ),
+                self.ctx.config.path.display(),
                 if pending == 1 { "it" } else { "them" }
             );
         }

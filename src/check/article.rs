@@ -904,6 +904,12 @@ fn extract_article(
     selector: Option<&str>,
     name: &str,
 ) -> Result<Document, String> {
+    if let Some(why) = not_an_article_page(resp, selector) {
+        return Err(format!(
+            "no article text found at {}: {why}",
+            resp.final_url
+        ));
+    }
     let mut doc = extract::watched_article(html, Some(&resp.final_url), selector);
     // The page's own declaration first, then the server's; neither over the
     // script of the text.
@@ -925,6 +931,24 @@ fn extract_article(
         ));
     }
     Ok(doc)
+}
+
+/// Why a response is no article page, whatever a detection would read in
+/// it, said before it is read: its bytes as text would make a baseline of
+/// noise, and each new fetch an alert. A document its server names as no
+/// web page whose bytes are no markup either (a PDF, an image; a page
+/// whose server labels it wrongly is read), or a feed, which a watch of
+/// its kind reads (unless a `selector` picks its text).
+fn not_an_article_page(resp: &Response, selector: Option<&str>) -> Option<String> {
+    if let Some(why) = no_web_page(resp).filter(|_| !looks_like_markup(&resp.body)) {
+        return Some(why);
+    }
+    if selector.is_some() || !may_be_a_feed(resp) {
+        return None;
+    }
+    let items = extract::feed(&resp.body, resp.content_type.as_deref(), &resp.final_url)
+        .map_or(0, |items| items.len());
+    (items > 0).then(|| feed_not_article(items))
 }
 
 /// What to check when a response yielded no article text: see
@@ -963,9 +987,56 @@ pub fn no_web_page(resp: &Response) -> Option<String> {
     }
 }
 
+/// What a feed read as an article page is, and how to watch it: a check's
+/// error and `presswatch extract` say it alike.
+pub fn feed_not_article(items: usize) -> String {
+    format!(
+        "it is a feed (RSS, Atom or JSON Feed) of {}, not an article page: watch it with kind = \"feed\"",
+        crate::text::plural(items, "item", "items")
+    )
+}
+
+/// Whether a response may be a feed, told without parsing it: its media
+/// type names XML or JSON (as RSS, Atom and JSON Feed are served), or its
+/// body opens as a feed does. An HTML page is never parsed as a feed.
+fn may_be_a_feed(resp: &Response) -> bool {
+    let mime = resp.media_type();
+    if mime.contains("xml") || mime.contains("json") || mime.contains("rss") {
+        return !mime.contains("html");
+    }
+    let start = resp.body.trim_ascii_start();
+    [&b"<?xml"[..], b"<rss", b"<feed", b"<rdf:RDF"]
+        .iter()
+        .any(|open| start.starts_with(open))
+}
+
+/// Whether a body's first bytes are markup (`<`, after a byte order mark
+/// and white space), in UTF-8 or UTF-16.
+fn looks_like_markup(body: &[u8]) -> bool {
+    let body = [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
+        .iter()
+        .find_map(|bom| body.strip_prefix(*bom))
+        .unwrap_or(body);
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace() && **b != 0)
+        .is_some_and(|b| *b == b'<')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PDF is known by its bytes as well as its label: a page labelled
+    /// wrongly is still read when its bytes are markup, in any encoding.
+    #[test]
+    fn markup_is_told_by_its_first_bytes() {
+        assert!(looks_like_markup(b"  \n<!DOCTYPE html><p>x"));
+        assert!(looks_like_markup(b"\xEF\xBB\xBF<html>"));
+        assert!(looks_like_markup(b"\xFF\xFE<\0h\0"));
+        assert!(!looks_like_markup(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3"));
+        assert!(!looks_like_markup(b"\x89PNG\r\n"));
+        assert!(!looks_like_markup(b""));
+    }
 
     fn version(seq: i64, sha256: &str) -> VersionRow {
         VersionRow {

@@ -189,9 +189,8 @@ async fn page(
     if doc.blocks.is_empty() || (feed_items > 0 && selector.is_none()) {
         let what = match (selector, no_web_page) {
             (None, _) if feed_items > 0 => format!(
-                "it is a feed (RSS, Atom or JSON Feed) of {}, not an article page: watch it with \
-                 kind = \"feed\" (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)",
-                presswatch::text::plural(feed_items, "item", "items")
+                "{} (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)",
+                presswatch::check::feed_not_article(feed_items)
             ),
             (_, Some(why)) => why,
             (Some(css), None) => format!("--selector {css:?} matches no text; check it against the page's source"),

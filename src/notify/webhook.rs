@@ -420,11 +420,61 @@ pub async fn send(
             retry_after,
         });
     }
+    let gone = status.as_u16() == 410;
+    let said = receiver_said(resp, &ch.url).await;
     Err(WebhookError {
-        message: refused(&host, status),
-        gone: status.as_u16() == 410,
+        message: format!("{}{}", refused(&host, status), said.unwrap_or_default()),
+        gone,
         retry_after,
     })
+}
+
+/// The start of a receiver's answer to an alert it refused, on one line,
+/// when the answer is text and no markup: what the receiver says is wrong
+/// ("invalid_payload", "no_text", a missing field, in plain text or JSON,
+/// whatever content type it is labelled with) is what tells the operator
+/// what to fix. An HTML error page says no more than its status and is
+/// left out; the channel's URL path (which may carry its token) is never
+/// repeated. At most 2 KiB of the answer is read.
+async fn receiver_said(mut resp: reqwest::Response, url: &url::Url) -> Option<String> {
+    const READ: usize = 2048;
+    const SHOWN: usize = 200;
+    let mime = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !(mime.is_empty() || mime.starts_with("text/") || mime.contains("json")) {
+        return None;
+    }
+    let mut body = Vec::new();
+    while body.len() < READ {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(READ);
+    if body.trim_ascii_start().starts_with(b"<") {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&body);
+    let mut line: String = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if url.path().len() > 1 {
+        line = line.replace(url.path(), "/…");
+    }
+    if line.is_empty() {
+        return None;
+    }
+    if line.chars().count() > SHOWN {
+        line = line.chars().take(SHOWN).collect::<String>() + "…";
+    }
+    Some(format!("; the receiver said: {line}"))
 }
 
 /// What a redirect answer means for the channel. Only the new address's

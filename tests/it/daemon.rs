@@ -1081,11 +1081,12 @@ async fn stopped_while_the_channel_is_down_the_alert_is_kept_and_the_log_says_so
     d.stop(Duration::from_secs(10)).await;
     let log = d.log_text();
     let last = log.lines().last().unwrap_or_default();
+    // The command can be pasted as it is: it names the config.
     assert!(
-        last.contains(
+        last.contains(&format!(
             "stopped: 1 undelivered alert kept in the outbox, nothing lost \
-             (`presswatch outbox list` shows it; the next start sends what is due)"
-        ),
+             (`presswatch outbox list --config {cfg}` shows it; the next start sends what is due)"
+        )),
         "{log}"
     );
     // Kept: the receiver is back, and `outbox retry` sends it now, once.

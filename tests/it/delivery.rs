@@ -352,6 +352,8 @@ enum Reply {
     Hang,
     /// Answer 200 after this long.
     Slow(Duration),
+    /// Answer with this status, content type and body.
+    Answer(u16, &'static str, &'static str),
 }
 
 #[derive(Default)]
@@ -429,6 +431,15 @@ fn webhook_server() -> (Arc<Hook>, String) {
                                 resp.push_str(&format!("{k}: {v}\r\n"));
                             }
                             resp.push_str("\r\n");
+                            let _ = sock.write_all(resp.as_bytes()).await;
+                            let _ = sock.shutdown().await;
+                            h.in_flight.fetch_sub(1, Ordering::SeqCst);
+                        }
+                        Reply::Answer(code, mime, body) => {
+                            let resp = format!(
+                                "HTTP/1.1 {code} X\r\ncontent-type: {mime}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                                body.len()
+                            );
                             let _ = sock.write_all(resp.as_bytes()).await;
                             let _ = sock.shutdown().await;
                             h.in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -1813,6 +1824,29 @@ fn test_alert_to_a_webhook_that_fails_says_where_what_happened_and_what_to_do() 
     let (_h401, unauthorised) = hook(401);
     let (_h404, missing) = hook(404);
     let (_h503, broken) = hook(503);
+    // Receivers that say why: in JSON (as Slack does), and in an HTML
+    // error page, which says no more than its status. One repeats the
+    // channel's path, token and all.
+    let answering = |reply: Reply| {
+        let (h, base) = webhook_server();
+        h.script(&[reply]);
+        (h, base)
+    };
+    let (_h400, invalid) = answering(Reply::Answer(
+        400,
+        "application/json",
+        "{\"ok\": false,\n \"error\": \"invalid_payload\"}",
+    ));
+    let (_h422, echoing) = answering(Reply::Answer(
+        422,
+        "text/html; charset=utf-8",
+        "no such hook: /hook/T0KEN",
+    ));
+    let (_h502, gateway) = answering(Reply::Answer(
+        502,
+        "text/html",
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+    ));
     // A plain HTTP server spoken to over TLS: it answers whatever arrives
     // with plain HTTP at once.
     let plain_listener = free_listener();
@@ -1838,6 +1872,9 @@ fn test_alert_to_a_webhook_that_fails_says_where_what_happened_and_what_to_do() 
             channel("unauthorised", &format!("{unauthorised}/hook/T0KEN")),
             channel("missing", &format!("{missing}/hook/T0KEN")),
             channel("broken", &format!("{broken}/hook/T0KEN")),
+            channel("invalid", &format!("{invalid}/hook/T0KEN")),
+            channel("echoing", &format!("{echoing}/hook/T0KEN")),
+            channel("gateway", &format!("{gateway}/hook/T0KEN")),
         ]
         .concat(),
     )
@@ -1884,6 +1921,23 @@ fn test_alert_to_a_webhook_that_fails_says_where_what_happened_and_what_to_do() 
     );
     assert!(
         line("broken").contains("answered HTTP 503 Service Unavailable: the fault is the receiver's, not presswatch's: an alert in the outbox is sent again later"),
+        "{stdout}"
+    );
+    // What the receiver said is shown when it is text, on one line.
+    assert!(
+        line("invalid").contains(
+            "answered HTTP 400 Bad Request: the receiver refuses the request: check the channel's url and format \
+             (retries fail until it is fixed); the receiver said: {\"ok\": false, \"error\": \"invalid_payload\"}"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        line("echoing").contains("; the receiver said: no such hook: /…"),
+        "{stdout}"
+    );
+    assert!(
+        line("gateway").contains("answered HTTP 502 Bad Gateway: the fault is the receiver's")
+            && !line("gateway").contains("the receiver said"),
         "{stdout}"
     );
     for l in stdout.lines() {

@@ -476,6 +476,82 @@ async fn junk_bodies_are_errors_that_say_what_to_do() {
     );
 }
 
+/// A PDF or a feed given as an article is no article, even where its bytes
+/// read as words: the check says what it is and what to watch instead, and
+/// keeps no baseline of noise that every later fetch would alert on. A
+/// page whose server labels it wrongly is still read.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pdf_or_a_feed_given_as_an_article_is_an_error_that_says_what_it_is() {
+    let good = good_server().await;
+    let s = Server::start().await;
+    let served = |mime: &str, body: Vec<u8>| Route {
+        status: 200,
+        headers: vec![("Content-Type".into(), mime.into())],
+        body,
+    };
+    // A statement in a PDF whose text stream reads as a sentence.
+    let pdf = [
+        &b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"[..],
+        &b"BT (The ministry said the inquiry would resume in May and that no one had been charged.) Tj ET\n".repeat(40),
+    ]
+    .concat();
+    s.set("/statement.pdf", served("application/pdf", pdf));
+    let item = |n: u32| {
+        format!(
+            "<item><title>Story {n}</title><link>https://news.example.org/{n}</link>\
+             <description>The court adjourned the hearing of the journalists until next month, \
+             their lawyers said on Tuesday after a session that lasted four hours.</description></item>"
+        )
+    };
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>\
+         <link>https://news.example.org/</link>{}{}</channel></rss>",
+        item(1),
+        item(2)
+    );
+    s.set(
+        "/feed.xml",
+        served("application/rss+xml", rss.clone().into_bytes()),
+    );
+    // The same feed served as text/html: told by its opening.
+    s.set("/feed", Route::html(rss.into_bytes()));
+    let p = "A healthy article paragraph that is long enough to be article text for sure.";
+    s.set(
+        "/mislabelled",
+        served(
+            "application/octet-stream",
+            news_page("A healthy story", "A. Writer", &[p, p], &[]).into_bytes(),
+        ),
+    );
+    let urls: Vec<String> = ["/statement.pdf", "/feed.xml", "/feed", "/mislabelled"]
+        .iter()
+        .map(|p| s.url(p))
+        .collect();
+    let results = pass(&project(&good, &urls, "article")).await;
+    let e = error_of(&results, "w0");
+    assert!(
+        e.contains("no article text found at")
+            && e.contains(
+                "it serves application/pdf, not a web page; watch the page that links to it"
+            ),
+        "{e}"
+    );
+    for w in ["w1", "w2"] {
+        let e = error_of(&results, w);
+        assert!(
+            e.contains(
+                "it is a feed (RSS, Atom or JSON Feed) of 2 items, not an article page: \
+                 watch it with kind = \"feed\""
+            ),
+            "{w}: {e}"
+        );
+    }
+    assert_eq!(
+        results.iter().find(|r| r.0 == "w3").unwrap().1,
+        Outcome::BaselineStored
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_that_is_not_the_coding_its_server_names_is_an_error_that_says_so() {
     let good = good_server().await;
