@@ -1344,15 +1344,11 @@ async fn status_shows_when_the_daemon_first_checks_a_watch_it_never_checked() {
     d.stop(Duration::from_secs(10)).await;
 }
 
-/// A watch last checked by `presswatch check` (which schedules nothing) is
-/// shown by `status` with the time the daemon will check it next as soon
-/// as the daemon has planned it, not "at start" until its first check.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start().await;
+/// A config in `dir` of one story served by `server`, checked hourly, and
+/// checked once by `presswatch check` (which schedules nothing).
+async fn a_story_checked_hourly(dir: &Path, server: &Server) -> PathBuf {
     server.set("/story", Route::html(article("Story", "First version.")));
-    let config = dir.path().join("config.toml");
+    let config = dir.join("config.toml");
     write_config(
         &config,
         &format!(
@@ -1360,9 +1356,20 @@ async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
             server.url("/story")
         ),
     );
-    let cfg = config.to_str().unwrap();
-    let out = crate::support::run(&["check", "--config", cfg], &[]).await;
+    let out = crate::support::run(&["check", "--config", config.to_str().unwrap()], &[]).await;
     assert!(out.status.success(), "{out:?}");
+    config
+}
+
+/// A watch last checked by `presswatch check` (which schedules nothing) is
+/// shown by `status` with the time the daemon will check it next as soon
+/// as the daemon has planned it, not "at start" until its first check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start().await;
+    let config = a_story_checked_hourly(dir.path(), &server).await;
+    let cfg = config.to_str().unwrap();
     let mut d = Daemon::start(&config, &[SCALE]);
     d.wait_for_log("next check in", Duration::from_secs(10))
         .await;
@@ -1383,15 +1390,7 @@ async fn status_shows_when_the_daemon_checks_a_watch_next_from_its_start() {
 async fn status_says_when_no_daemon_runs_on_the_state() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start().await;
-    server.set("/story", Route::html(article("Story", "First version.")));
-    let config = dir.path().join("config.toml");
-    write_config(
-        &config,
-        &format!(
-            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\ninterval = \"1h\"\n",
-            server.url("/story")
-        ),
-    );
+    let config = a_story_checked_hourly(dir.path(), &server).await;
     let cfg = config.to_str().unwrap();
     let status = || async move {
         let out = crate::support::run(&["status", "--config", cfg], &[]).await;
@@ -1405,8 +1404,6 @@ async fn status_says_when_no_daemon_runs_on_the_state() {
         dir.path().join("state").display()
     );
 
-    let out = crate::support::run(&["check", "--config", cfg], &[]).await;
-    assert!(out.status.success(), "{out:?}");
     let table = status().await;
     assert!(table.contains(&none_runs), "{table}");
 
