@@ -41,6 +41,16 @@ fn baseline_page(most_read: &[&str]) -> String {
     )
 }
 
+/// The story's page served with these paragraphs (no "most read" box).
+fn story_page(paras: &[&str]) -> Route {
+    Route::html(news_page(
+        "Filmmaker Rasoulof flees Iran",
+        "Jane Doe",
+        paras,
+        &[],
+    ))
+}
+
 /// Alerts the webhook receiver got, parsed.
 fn received(server: &Server) -> Vec<serde_json::Value> {
     server
@@ -1133,14 +1143,7 @@ async fn a_crash_before_the_baseline_is_written_is_caught_up_from_the_history() 
     check(&project).await;
     let before = project.read_baseline("rasoulof");
     let p1 = P1.replace("rugged ", "");
-    let page = |paras: &[&str]| {
-        Route::html(news_page(
-            "Filmmaker Rasoulof flees Iran",
-            "Jane Doe",
-            paras,
-            &[],
-        ))
-    };
+    let page = story_page;
     server.set(path, page(&[&p1, P2, P3, P4]));
     let crashed = run(
         &["check", "--config", &project.config_arg()],
@@ -1250,14 +1253,7 @@ async fn a_check_killed_before_storing_its_version_queues_no_alert_and_the_next_
     for (backend, state) in backends {
         let server = Server::start().await;
         let path = "/2024/05/rasoulof-flees-iran";
-        let page = |paras: &[&str]| {
-            Route::html(news_page(
-                "Filmmaker Rasoulof flees Iran",
-                "Jane Doe",
-                paras,
-                &[],
-            ))
-        };
+        let page = story_page;
         server.set(path, page(&[P1, P2, P3, P4]));
         let config = article_config(&server, "");
         let config = match state.as_str() {
