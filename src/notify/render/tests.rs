@@ -959,3 +959,66 @@ fn a_digest_gives_each_alert_its_record_line() {
         assert!(h.contains(&line), "{h}");
     }
 }
+
+/// The paragraph of `text` that starts with `head`, as its lines.
+fn paragraph_starting<'a>(text: &'a str, head: &str) -> Vec<&'a str> {
+    let from = text
+        .find(&format!("\n{head}"))
+        .unwrap_or_else(|| panic!("no {head:?} in {text}"));
+    text[from + 1..]
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .collect()
+}
+
+/// An error alert's "Error:" and a takedown's "Last kept snapshot" are
+/// wrapped at 76 columns, as the rest of the text part is (they ran on in
+/// one line each): the continuation lines indented, no word lost, and a
+/// command the error quotes in backticks whole on one line, to copy.
+#[test]
+fn an_error_and_a_kept_snapshot_are_wrapped_with_a_quoted_command_whole() {
+    let ctx = Context::default();
+    let command = "`presswatch check --watch herald-rasoulof --config /etc/presswatch.toml`";
+    let error = format!(
+        "cannot fetch https://www.dailyherald.example/world/2024/05/13/rasoulof-flees-iran: \
+         the server answered 503 Service Unavailable to each of 3 tries; {command} shows \
+         what it answers now"
+    );
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::Error;
+    alert.error = Some(error.clone());
+    let shown = text(&alert, &ctx);
+    let shown = paragraph_starting(&shown, "Error: ");
+    assert!(shown.len() > 1, "{shown:#?}");
+    assert!(shown.iter().all(|l| l.chars().count() <= 76), "{shown:#?}");
+    assert!(shown[1..].iter().all(|l| l.starts_with("  ")), "{shown:#?}");
+    assert!(shown.iter().any(|l| l.trim() == command), "{shown:#?}");
+    let words = |lines: &[&str]| {
+        lines
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(words(&shown), format!("Error: {error}"));
+
+    let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let mut alert = crate::alert::test_alert();
+    alert.kind = ChangeKind::TakenDown;
+    alert.evidence = Some(crate::alert::Evidence {
+        version: 12,
+        report: None,
+        snapshot_sha256: Some(sha.into()),
+        record: None,
+    });
+    let shown = text(&alert, &ctx);
+    let shown = paragraph_starting(&shown, "Last kept snapshot: ");
+    assert!(shown.iter().all(|l| l.chars().count() <= 76), "{shown:#?}");
+    assert!(shown[1..].iter().all(|l| l.starts_with("  ")), "{shown:#?}");
+    assert_eq!(
+        words(&shown),
+        format!("Last kept snapshot: version 12, SHA-256 {sha} (presswatch export includes it)")
+    );
+}

@@ -147,7 +147,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         out.push_str(&format!("Mentions: {}\n", words.join(", ")));
     }
     if let Some(err) = &alert.error {
-        out.push_str(&format!("\nError: {err}\n"));
+        out.push_str(&format!("\n{}\n", own_lines(&format!("Error: {err}"))));
     }
     if let Some(to) = &alert.moved_to {
         let site = crate::alert::another_site(&alert.url, to)
@@ -159,7 +159,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         ));
     }
     if let Some(line) = kept_snapshot(alert) {
-        out.push_str(&format!("\n{line}\n"));
+        out.push_str(&format!("\n{}\n", own_lines(&line)));
     }
     if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
         out.push_str(&format!("Evidence: {page}\n"));
@@ -420,11 +420,51 @@ fn indent(s: &str) -> String {
         .join("\n")
 }
 
+/// presswatch's own words (an error, where a snapshot is kept), each line
+/// wrapped at 76 columns as the page's text is, its continuation lines
+/// indented by two spaces. A span in backticks (a key to set, a command to
+/// run) is not broken, so that it copies whole.
+fn own_lines(s: &str) -> String {
+    s.lines()
+        .map(|line| wrap_words(code_kept_whole(line), 74).replace('\n', "\n  "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The words of `s`, split at spaces, a span in backticks with its spaces
+/// as one word (an unclosed backtick opens no span).
+fn code_kept_whole(s: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let (mut start, mut in_code) = (0, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '`' => in_code = !in_code,
+            ' ' if !in_code => {
+                words.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if in_code {
+        words.extend(s[start..].split(' '));
+    } else {
+        words.push(&s[start..]);
+    }
+    words
+}
+
 /// Wraps text at word boundaries.
 fn wrap(s: &str, width: usize) -> String {
+    wrap_words(s.split(' '), width)
+}
+
+/// Sets words on lines of at most `width` characters, one space apart (a
+/// longer word has a line of its own).
+fn wrap_words<'a>(words: impl IntoIterator<Item = &'a str>, width: usize) -> String {
     let mut out = String::new();
     let mut col = 0;
-    for w in s.split(' ') {
+    for w in words {
         let len = w.chars().count();
         if col > 0 && col + 1 + len > width {
             out.push('\n');
