@@ -36,7 +36,9 @@ pub struct Alert {
     /// it where it fits the text's script.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
-    /// When the change was detected (RFC 3339, UTC).
+    /// When the change was detected (RFC 3339, UTC); empty for a
+    /// comparison of two files (`presswatch diff OLD NEW`), which detected
+    /// nothing at any time: its text then shows no such time.
     pub detected_at: String,
     /// The text change, for article alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -685,7 +685,7 @@ pub fn diff(
                 watch: &watch.name,
                 url: watch.url.as_str(),
                 outlet: &watch.outlet_named(b.site_name.as_deref().or(a.site_name.as_deref())),
-                detected_at: rfc3339(to.stored_at),
+                detected_at: Some(rfc3339(to.stored_at)),
             },
             &render::Context::of(config),
         )?,
@@ -818,8 +818,9 @@ pub struct About<'a> {
     pub url: &'a str,
     /// The outlet.
     pub outlet: &'a str,
-    /// When the new version was stored (RFC 3339).
-    pub detected_at: String,
+    /// When the new version was stored (RFC 3339); `None` for two files,
+    /// of which no time says when a change was found.
+    pub detected_at: Option<String>,
 }
 
 /// The change between two documents as `presswatch diff` prints it: the
@@ -884,7 +885,7 @@ pub fn documents(
                         about.outlet.to_string(),
                         c.kind(),
                         c.summary.clone(),
-                        about.detected_at.clone(),
+                        about.detected_at.clone().unwrap_or_default(),
                     )
                 },
                 &render::Context {

@@ -85,7 +85,8 @@ fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCo
         watch: "",
         url: &name,
         outlet: &outlet,
-        detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        // Two files say nothing of when a change was found: no time is shown.
+        detected_at: None,
     };
     print_diff(presswatch::history::documents(
         &a,

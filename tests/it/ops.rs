@@ -860,10 +860,13 @@ async fn extract_given_an_ftp_url_or_a_directory_says_what_to_give_instead() {
 }
 
 /// `diff` of two files signs its text with no watch (before: "presswatch ·
-/// watch diff"), and a `--config` given with two files, which it would
-/// have ignored, is refused with what it is for.
+/// watch diff") and gives no time a change was detected (before: the time
+/// the command ran, "detected 2026-…", which read as when the outlet changed
+/// the story): the byline stands alone under the file's name. A `--config`
+/// given with two files, which it would have ignored, is refused with what
+/// it is for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn diff_of_two_files_names_no_watch_and_refuses_a_config_it_would_ignore() {
+async fn diff_of_two_files_names_no_watch_nor_a_detection_time_and_refuses_a_config() {
     let project = Project::new("");
     let (old, new) = (project.path("old.html"), project.path("new.html"));
     std::fs::write(&old, article("Story", "The court rejected the appeal.")).unwrap();
@@ -874,6 +877,10 @@ async fn diff_of_two_files_names_no_watch_and_refuses_a_config_it_would_ignore()
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("{+upheld+}"), "{said}");
     assert_eq!(said.lines().last(), Some("presswatch"), "{said}");
+    assert!(!said.to_lowercase().contains("detected"), "{said}");
+    let lines: Vec<&str> = said.lines().collect();
+    let file = lines.iter().position(|l| *l == new).expect(&said);
+    assert_eq!(lines[file + 1], "By Staff reporter", "{said}");
     let out = run(&["diff", "--config", "presswatch.toml", old, new], &[]).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert_eq!(

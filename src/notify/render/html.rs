@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::escape::{escape, fragment_href, href, lang_dir, one_line};
 use super::words::{ends_unspaced, field_line, field_words, needs_space, with_context};
 use super::{
-    author, byline, cut_note, kept_snapshot, last_known_caption, main_link, more_changes,
+    author, byline, cut_note, detected, kept_snapshot, last_known_caption, main_link, more_changes,
     more_items, more_of, passage_pieces, run_label, run_lines, sections, signature, single_item,
     summary_after_label, when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE,
     OPENING_WORDS, OUTSIDE_ARTICLE, PASSAGE_LABEL,
@@ -317,12 +317,14 @@ pub(super) fn card(alert: &Alert, ctx: &Context, headline_px: u32) -> (String, b
             escape(&by)
         ));
     }
-    let detected = escape(&when(&alert.detected_at, ctx.timezone));
-    meta.push(if alert.kind == ChangeKind::Test {
-        format!("Sent {detected}")
-    } else {
-        format!("Detected {detected}")
-    });
+    if let Some(detected) = detected(alert, ctx) {
+        let detected = escape(&detected);
+        meta.push(if alert.kind == ChangeKind::Test {
+            format!("Sent {detected}")
+        } else {
+            format!("Detected {detected}")
+        });
+    }
     if let Some((h, what)) = &link {
         meta.push(format!(
             "<a href=\"{h}\" style=\"color:{};\">{what}</a>",

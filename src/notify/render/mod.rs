@@ -480,6 +480,13 @@ fn author(byline: &str, outlet: &str) -> Option<String> {
     (!by.is_empty() && !same(&by, outlet)).then_some(by)
 }
 
+/// When the alert's change was detected, as [`when`] shows it; `None` for
+/// a comparison of two files, which has no such time
+/// ([`Alert::detected_at`] empty).
+fn detected(alert: &Alert, ctx: &Context) -> Option<String> {
+    (!alert.detected_at.is_empty()).then(|| when(&alert.detected_at, ctx.timezone))
+}
+
 /// `2026-11-22 08:00 CET` from an RFC 3339 time (as given when unparsable).
 fn when(rfc3339: &str, tz: Tz) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {

@@ -6,10 +6,10 @@
 use super::escape::{isolate, one_line};
 use super::words::{field_line, field_words, needs_space, with_context};
 use super::{
-    author, byline, cut_note, kept_snapshot, last_known_caption, more_changes, more_items, more_of,
-    passage_pieces, record_line, run_label, run_lines, sections, signature, single_item,
-    summary_after_label, when, whole_text_command, Context, Section, ANOTHER_SITE, MOVED_NOTE,
-    OPENING_WORDS, OUTSIDE_ARTICLE, PASSAGE_LABEL,
+    author, byline, cut_note, detected, kept_snapshot, last_known_caption, more_changes,
+    more_items, more_of, passage_pieces, record_line, run_label, run_lines, sections, signature,
+    single_item, summary_after_label, when, whole_text_command, Context, Section, ANOTHER_SITE,
+    MOVED_NOTE, OPENING_WORDS, OUTSIDE_ARTICLE, PASSAGE_LABEL,
 };
 use crate::alert::{Alert, AlertItem, LastKnown};
 use crate::compare::{ChangeKind, SegmentOp};
@@ -121,24 +121,31 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         out.push('\n');
     }
     out.push('\n');
-    let detected = when(&alert.detected_at, ctx.timezone);
+    let detected = detected(alert, ctx);
     match item {
         Some(it) => {
             if !it.url.is_empty() {
                 out.push_str(&format!("{}\n", it.url));
             }
-            out.push_str(&format!("Detected {detected} · found on {}\n", alert.url));
+            match &detected {
+                Some(d) => out.push_str(&format!("Detected {d} · found on {}\n", alert.url)),
+                None => out.push_str(&format!("Found on {}\n", alert.url)),
+            }
         }
         None if alert.kind == ChangeKind::Test => {
-            out.push_str(&format!("Sent {detected}\n"));
+            if let Some(d) = &detected {
+                out.push_str(&format!("Sent {d}\n"));
+            }
         }
         None => {
             // A moved article is read at its new address.
             let url = alert.moved_to.as_deref().unwrap_or(&alert.url);
             out.push_str(&format!("{url}\n"));
-            match byline(alert) {
-                Some(b) => out.push_str(&format!("By {} · detected {detected}\n", isolate(&b))),
-                None => out.push_str(&format!("Detected {detected}\n")),
+            match (byline(alert), &detected) {
+                (Some(b), Some(d)) => out.push_str(&format!("By {} · detected {d}\n", isolate(&b))),
+                (Some(b), None) => out.push_str(&format!("By {}\n", isolate(&b))),
+                (None, Some(d)) => out.push_str(&format!("Detected {d}\n")),
+                (None, None) => {}
             }
         }
     }
