@@ -563,7 +563,10 @@ fn secret_refs(config: &Config) -> impl Iterator<Item = (bool, &SecretRef)> {
         ChannelKind::Email(e) => e.password.as_ref().map(|s| (false, s)),
         ChannelKind::Webhook(w) => w.secret.as_ref().map(|s| (true, s)),
     });
-    database.chain(channels)
+    // In the config's line order (a `[daemon]` table may follow the channels).
+    let mut refs: Vec<(bool, &SecretRef)> = database.chain(channels).collect();
+    refs.sort_by_key(|(_, s)| config.key_lines.get(&s.key).copied());
+    refs.into_iter()
 }
 
 /// Reads one secret as its channel will; a webhook key must also decode.
@@ -622,6 +625,28 @@ pub fn require_secrets(config: &Config) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The secrets `run` cannot read are named in the config's line order,
+    /// a `[daemon]` table written after the channels included.
+    #[test]
+    fn unreadable_secrets_are_named_in_the_configs_line_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\
+                   secret_file = \"hook-secret\"\n\n[daemon]\nstate_url = \"postgres://presswatch@127.0.0.1/presswatch\"\n\
+                   state_password_file = \"db-password\"\n\n\
+                   [[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n";
+        let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
+        let named = unreadable_secrets(&config);
+        assert_eq!(named.len(), 2, "{named:#?}");
+        assert!(
+            named[0].contains(":5: channel \"hook\".secret_file: cannot read "),
+            "{named:#?}"
+        );
+        assert!(
+            named[1].contains(":9: daemon.state_password_file: cannot read "),
+            "{named:#?}"
+        );
+    }
 
     #[test]
     fn relative_state_paths_under_etc_are_the_classic_systemd_mistake() {

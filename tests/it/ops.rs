@@ -75,6 +75,62 @@ async fn validate_lists_the_secrets_it_could_not_check_beside_the_config_s_probl
     }
 }
 
+/// `validate` lists what it found in the config's line order, whatever
+/// found it: a secret it could not check here (a systemd credential) and
+/// one that cannot be read anywhere (a missing file) stand between the
+/// mistakes of the lines around them (a secret not checked was listed
+/// last, after mistakes of later lines).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_lists_secrets_and_mistakes_in_the_configs_line_order() {
+    let project = Project::new(
+        r#"[daemon]
+interval = 30
+
+[[channel]]
+name = "press-office"
+type = "email"
+smtp_url = "smtp://127.0.0.1:9"
+tls = "none"
+username = "alerts@example.org"
+password_file = "$CREDENTIALS_DIRECTORY/smtp-password"
+from = "presswatch <alerts@example.org>"
+to = ["press@example.org"]
+
+[[channel]]
+name = "newsroom"
+type = "webhook"
+url = "https://hooks.example.org/x"
+secret_file = "webhook-secret"
+
+[[watch]]
+name = "story"
+url = "https://example.org/a"
+intervall = "5m"
+"#,
+    );
+    let cfg = project.config_arg();
+    let out = run(&["validate", "--config", &cfg], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    // Each line's number and key: `{cfg}:LINE: KEY: what is wrong`.
+    let keys: Vec<String> = said
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{cfg}:")))
+        .map(|l| l.splitn(3, ": ").take(2).collect::<Vec<_>>().join(": "))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "2: daemon.interval",
+            "10: channel \"press-office\".password_file",
+            "18: channel \"newsroom\".secret_file",
+            "23: watch \"story\".intervall",
+        ],
+        "{said}"
+    );
+    assert!(said.ends_with("\n3 problems found\n"), "{said}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_commands_work_outside_the_unit_and_validate_says_which_secrets_it_could_not_check(
 ) {
