@@ -420,14 +420,20 @@ fn how_versions_come(watch: &Watch, config: &Config) -> String {
     )
 }
 
-/// The table `presswatch history WATCH` prints: one line per version with
-/// what changed since the one before, as an alert would say it, and the
-/// takedowns, restores and moves between them.
-pub fn table(state: &State, config: &Config, watch: &Watch) -> Result<Shown, String> {
+/// The table `presswatch history WATCH` prints at Unix time `now`: one
+/// line per version with what changed since the one before, as an alert
+/// would say it, and the takedowns, restores and moves between them. A
+/// watch with no version yet whose checks fail is told so, as `status`
+/// tells it ([`crate::status::failing`]).
+pub fn table(state: &State, config: &Config, watch: &Watch, now: i64) -> Result<Shown, String> {
     let versions = versions(state, watch)?;
     if versions.is_empty() {
+        let st = state.watch(&watch.name).map_err(|e| e.to_string())?;
+        let failing = crate::status::failing(config, &watch.name, &st, now)
+            .map(|line| line + "\n")
+            .unwrap_or_default();
         return Ok(Shown::sound(format!(
-            "watch {}: no versions recorded yet (its first check stores its baseline as version 1)\n",
+            "watch {}: no versions recorded yet (its first check stores its baseline as version 1)\n{failing}",
             watch.name
         )));
     }

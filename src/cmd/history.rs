@@ -31,7 +31,7 @@ impl History {
         let (w, state) = super::kept_watch(&cfg, &self.watch, || super::state(&cfg, true))?;
         let shown = match self.show {
             Some(seq) => presswatch::history::show(&state, &cfg, &w, seq)?,
-            None => presswatch::history::table(&state, &cfg, &w)?,
+            None => presswatch::history::table(&state, &cfg, &w, chrono::Utc::now().timestamp())?,
         };
         print!("{}", shown.output);
         Ok(if super::warn_altered(&shown.altered) {

@@ -398,3 +398,45 @@ async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_
         "{diff}"
     );
 }
+
+/// A watch whose checks have all failed has no version, and `history` says
+/// why, as `status` does: how many checks failed in a row, that none has
+/// worked yet, the last error as the state records it, and the command
+/// that checks it now and shows what fails (it said only "no versions
+/// recorded yet", as of a watch not checked yet).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_whose_checks_all_fail_says_so_in_its_history() {
+    let server = Server::start().await;
+    server.set(PATH, Route::status(500));
+    let project = Project::new(&config(&server, PATH, "article"));
+    let cfg = project.config_arg();
+    for _ in 0..2 {
+        check_first(&project).await;
+    }
+    let state = presswatch::store::State::open(&project.path("state")).unwrap();
+    let recorded = state.watch("story").unwrap();
+    let error = recorded.last_error.expect("the failed check's error");
+    assert!(error.contains("500"), "{error}");
+
+    let (code, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    assert_eq!(code, Some(0), "{history}");
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(
+        lines[0],
+        "watch story: no versions recorded yet (its first check stores its baseline as version 1)"
+    );
+    let failing = lines.get(1).copied().unwrap_or_default();
+    assert!(
+        failing.starts_with("watch story: its last 2 checks failed (the last ")
+            && failing.contains(" ago); none has worked yet. Last error: ")
+            && failing.contains(error.trim_end_matches('.'))
+            && failing.ends_with(&format!(
+                "`presswatch check --watch story --config {cfg}` checks it now and shows what fails"
+            )),
+        "{history}"
+    );
+    // `status` says the same under its table.
+    let out = run(&["status", "--config", &cfg], &[]).await;
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert!(status.lines().any(|l| l == failing), "{status}");
+}
