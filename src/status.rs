@@ -521,6 +521,7 @@ fn contested_section(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::checked::{queuing, store, taking_down};
     use crate::store::DisabledChannel;
 
     /// Given a fleet with a replica heard from 1 s ago and one silent for
@@ -565,13 +566,13 @@ mod tests {
         let src = "[[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n";
         let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
         let state = State::open(&dir.path().join("state")).unwrap();
-        let channels = vec!["hook".to_string()];
-        state
-            .enqueue("a1", "story", "edited", "{}", &channels, 100)
-            .unwrap();
-        state
-            .enqueue("a2", "story", "edited", "{}", &channels, 100)
-            .unwrap();
+        for id in ["a1", "a2"] {
+            store(
+                &state,
+                "story",
+                &queuing(id, "edited", "{}", &["hook"], 100),
+            );
+        }
         state
             .mark_failed("a1", "hook", "HTTP 500", 200, None)
             .unwrap();
@@ -619,10 +620,11 @@ mod tests {
         let src = "[[channel]]\nname = \"mail\"\ntype = \"webhook\"\nurl = \"https://hooks.example.org/x\"\n\n[[watch]]\nname = \"story\"\nurl = \"https://news.example.org/a\"\n";
         let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
         let state = State::open(&dir.path().join("state")).unwrap();
-        let channels = vec!["mail".to_string()];
-        state
-            .enqueue("a1", "story", "edited", "{}", &channels, 100)
-            .unwrap();
+        store(
+            &state,
+            "story",
+            &queuing("a1", "edited", "{}", &["mail"], 100),
+        );
         state
             .mark_failed("a1", "mail", "connection refused", 200, Some(260))
             .unwrap();
@@ -642,12 +644,14 @@ mod tests {
         let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
         let state = State::open(&dir.path().join("state")).unwrap();
         // Queued for "old-desk" and "hook" when the config had both.
-        let channels = vec!["old-desk".to_string(), "hook".to_string()];
+        let channels = ["old-desk", "hook"];
         for id in ["a1", "a2"] {
-            state
-                .enqueue(id, "story", "edited", "{}", &channels, 100)
-                .unwrap();
-            for channel in &channels {
+            store(
+                &state,
+                "story",
+                &queuing(id, "edited", "{}", &channels, 100),
+            );
+            for channel in channels {
                 state
                     .mark_failed(id, channel, "HTTP 500", 200, Some(400))
                     .unwrap();
@@ -683,7 +687,7 @@ mod tests {
             body: page.into_bytes(),
             encoded: None,
         };
-        state.record_takedown("story", 1, &snapshot).unwrap();
+        store(&state, "story", &taking_down(1, snapshot));
         let used = state.raw_usage().unwrap();
         assert!(used > 0);
         for (daemon, expected) in [

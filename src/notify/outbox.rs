@@ -306,6 +306,7 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::checked::{queuing, store};
 
     /// 2026-11-22 (a Sunday) at `h:m` UTC.
     fn at(h: i64, m: i64) -> i64 {
@@ -319,10 +320,11 @@ mod tests {
         let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
         let plan = DigestPlan::of(&config);
         let state = State::open(&dir.path().join("state")).unwrap();
-        let both = vec!["mail".to_string(), "hook".to_string()];
-        state
-            .enqueue("a1", "story", "edited", "{}", &both, at(9, 0))
-            .unwrap();
+        store(
+            &state,
+            "story",
+            &queuing("a1", "edited", "{}", &["mail", "hook"], at(9, 0)),
+        );
         state.mark_sent("a1", "hook", at(9, 0)).unwrap();
 
         // 23:00: the digest goes out at 08:00 tomorrow. Nothing is late.
@@ -386,16 +388,11 @@ mod tests {
         );
 
         // An immediate channel's alert is late from its creation.
-        state
-            .enqueue(
-                "a2",
-                "story",
-                "edited",
-                "{}",
-                &["hook".to_string()],
-                at(24 + 8, 10),
-            )
-            .unwrap();
+        store(
+            &state,
+            "story",
+            &queuing("a2", "edited", "{}", &["hook"], at(24 + 8, 10)),
+        );
         let summary = Outbox::read(&plan, &state, at(24 + 8, 30))
             .unwrap()
             .summary();
@@ -411,16 +408,11 @@ mod tests {
         let config = Config::parse(&dir.path().join("config.toml"), src).unwrap();
         let plan = DigestPlan::of(&config);
         let state = State::open(&dir.path().join("state")).unwrap();
-        state
-            .enqueue(
-                "a1",
-                "story",
-                "edited",
-                "{}",
-                &["mail".to_string()],
-                at(21, 0),
-            )
-            .unwrap();
+        store(
+            &state,
+            "story",
+            &queuing("a1", "edited", "{}", &["mail"], at(21, 0)),
+        );
         // 08:00 next day the digest goes out, and its relay hangs until 08:20.
         let db = crate::store::Sqlite::open(&dir.path().join("state")).unwrap();
         db.mark_sending("a1", "mail", at(24 + 8, 0), at(24 + 9, 0))

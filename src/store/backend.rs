@@ -13,7 +13,7 @@ use super::state::{
     ChannelQueue, Checked, DisabledChannel, Durability, FollowTry, OutboxEntry, OutboxStatus,
     Result, Sqlite, Thread, VersionRow, WatchEvent, WatchState,
 };
-use super::{KeptBytes, Mismatch, NewSnapshot, Snapshot};
+use super::{KeptBytes, Mismatch, Snapshot};
 use crate::config::DaemonSettings;
 
 /// Handle on presswatch's state; cheap to clone, safe to share.
@@ -279,27 +279,20 @@ forward! {
     /// [`crate::retitle::title_key`] form), each with whether the item was
     /// retitled to it; items with none are left out.
     fn item_titles(&self, watch: &str, keys: &[&str]) -> Result<std::collections::HashMap<String, std::collections::HashMap<String, bool>>>;
-    /// Remembers titles items carried, in one durable transaction: a title
-    /// an item is retitled to (or first given) becomes its recorded title.
-    fn record_titles(&self, watch: &str, titles: &[crate::retitle::Remember], now: i64) -> Result<()>;
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under.
     fn seen_links(&self, watch: &str, urls: &[&str]) -> Result<std::collections::HashSet<(String, String)>>;
     /// The new items of a `follow = true` watch whose article could not be
     /// read yet, each with how many checks tried.
     fn follow_tries(&self, watch: &str) -> Result<Vec<FollowTry>>;
-    /// Counts one more check that could not read the article of each
-    /// `failed` item (kept as listed), and forgets the count of each `done` item.
-    fn record_follow_tries(&self, watch: &str, failed: &[&crate::document::Item], done: &[&str], now: i64) -> Result<()>;
-    /// Remembers items as seen, each with whether its source gave it its
-    /// title (those whose keys are in `untitled` were named by presswatch).
-    fn mark_seen(&self, watch: &str, items: &[crate::document::Item], untitled: &std::collections::HashSet<String>, now: i64) -> Result<()>;
     /// Stores what one check leaves behind ([`Checked`]), all of it or
     /// nothing, in one transaction: the versions it accepted, oldest first
     /// (each with its raw snapshot; only the newest `keep` stay), its events
     /// (a move, a takedown or restore), its items and titles, its alerts
-    /// into the outbox, the kind and URL it worked under, and the watch's
-    /// state. Returns how many old versions were pruned.
+    /// into the outbox (one entry per channel; an alert id queued before
+    /// adds nothing and keeps the payload it was queued with), the kind and
+    /// URL it worked under, and the watch's state. Returns how many old
+    /// versions were pruned.
     fn save_check(&self, watch: &str, s: &WatchState, check: &Checked, durability: Durability) -> Result<usize>;
     /// The kept versions of a watch, oldest first.
     fn versions(&self, watch: &str) -> Result<Vec<VersionRow>>;
@@ -311,11 +304,6 @@ forward! {
     fn events(&self, watch: &str) -> Result<Vec<WatchEvent>>;
     /// The stored body of a version.
     fn version_body(&self, watch: &str, seq: i64) -> Result<Option<String>>;
-    /// Puts an alert in the outbox, one entry per channel, in one durable
-    /// transaction, as a check's [`State::save_check`] does with the rest of
-    /// what it stores; idempotent per alert id (an alert queued again keeps
-    /// its first payload). Returns whether it was new.
-    fn enqueue(&self, alert_id: &str, watch: &str, kind: &str, payload: &str, channels: &[String], now: i64) -> Result<bool>;
     /// Outbox entries, filtered by status; `due_by` limits them to those due by then.
     fn outbox(&self, status: Option<OutboxStatus>, due_by: Option<i64>) -> Result<Vec<OutboxEntry>>;
     /// Marks an entry delivered (a lazy commit: at worst it is sent again under the same id).
@@ -366,8 +354,6 @@ forward! {
     /// A kept body, decompressed, by its SHA-256; `None` when not kept;
     /// what is wrong with it when it no longer decodes (damaged).
     fn snapshot_body(&self, sha256: &str) -> Result<Option<KeptBytes>>;
-    /// Keeps the answer that reported a watch's version taken down.
-    fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()>;
     /// Compressed bytes of all kept bodies.
     fn raw_usage(&self) -> Result<i64>;
     /// Re-hashes every kept body; returns how many were checked and the

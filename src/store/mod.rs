@@ -322,6 +322,81 @@ pub fn failpoint(name: &str) {
     }
 }
 
+/// What a check stores ([`Checked`]), built for the tests that store
+/// alerts, items and takedowns as a check does: through `save_check`.
+#[cfg(test)]
+pub(crate) mod checked {
+    use std::collections::HashSet;
+
+    use super::{Checked, Durability, NewAlert, NewSnapshot, SeenItems, State};
+    use crate::document::Item;
+
+    /// A check at Unix time `at` that queues the alert `id` of `kind`, its
+    /// JSON `payload`, for `channels`.
+    pub(crate) fn queuing(
+        id: &str,
+        kind: &str,
+        payload: &str,
+        channels: &[&str],
+        at: i64,
+    ) -> Checked {
+        Checked {
+            alerts: vec![NewAlert {
+                id: id.into(),
+                kind: kind.into(),
+                payload: payload.into(),
+                channels: channels.iter().map(|c| c.to_string()).collect(),
+            }],
+            at,
+            ..Checked::default()
+        }
+    }
+
+    /// A check at `at` that remembers `items` as seen (those whose keys
+    /// are in `untitled` named by presswatch).
+    pub(crate) fn seeing(items: &[Item], untitled: &HashSet<String>, at: i64) -> Checked {
+        Checked {
+            items: Some(SeenItems {
+                seen: items.to_vec(),
+                untitled: untitled.clone(),
+                ..SeenItems::default()
+            }),
+            at,
+            ..Checked::default()
+        }
+    }
+
+    /// A check at `at` that could not read the article of the `failed`
+    /// items of a `follow` watch, and is done with the `done` ones.
+    pub(crate) fn following(failed: &[Item], done: &[&str], at: i64) -> Checked {
+        Checked {
+            items: Some(SeenItems {
+                follow_failed: failed.to_vec(),
+                follow_done: done.iter().map(|k| k.to_string()).collect(),
+                ..SeenItems::default()
+            }),
+            at,
+            ..Checked::default()
+        }
+    }
+
+    /// A check that found the watch's `version` taken down by `answer`.
+    pub(crate) fn taking_down(version: i64, answer: NewSnapshot) -> Checked {
+        Checked {
+            takedown: Some((version, answer)),
+            ..Checked::default()
+        }
+    }
+
+    /// Stores `check` of `watch` as a check does, the watch's state as it was.
+    pub(crate) fn store(state: &State, watch: &str, check: &Checked) {
+        let st = state.watch(watch).unwrap();
+        state
+            .save_check(watch, &st, check, Durability::Durable)
+            .unwrap();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -726,22 +726,6 @@ impl super::Sqlite {
         body_in(&self.reader(), sha256).map_err(|e| self.err(e))
     }
 
-    /// Keeps the answer that reported `watch`'s `version` taken down (a
-    /// durable commit of its own: takedowns are rare).
-    pub fn record_takedown(
-        &self,
-        watch: &str,
-        version: i64,
-        s: &NewSnapshot,
-    ) -> Result<(), super::state::StateError> {
-        let packed = Packed::new(&self.location(), s)?;
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        record_in(&tx, watch, version, SnapshotKind::TakenDown, &packed)
-            .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
-    }
-
     /// Compressed bytes of all kept bodies.
     pub fn raw_usage(&self) -> Result<i64, super::state::StateError> {
         usage_in(&self.reader()).map_err(|e| self.err(e))

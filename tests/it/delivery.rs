@@ -21,6 +21,8 @@ use presswatch::notify::{self, render, RetryPolicy};
 use presswatch::store::{OutboxStatus, State};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::support::{queuing, store_check};
+
 // ---- the demo story -----------------------------------------------------------
 
 const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence for his film about Iran’s recent uprising.";
@@ -555,16 +557,10 @@ fn webhook_channel(url: &str, extra: &str) -> String {
 fn enqueue(s: &Setup, alert: &Alert, now: i64) {
     let watch = s.config.watch(&alert.watch).unwrap();
     let channels = notify::route(&s.config, watch, alert);
-    s.state
-        .enqueue(
-            &alert.id,
-            &alert.watch,
-            alert.kind.as_str(),
-            &serde_json::to_string(alert).unwrap(),
-            &channels,
-            now,
-        )
-        .unwrap();
+    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let payload = serde_json::to_string(alert).unwrap();
+    let check = queuing(&alert.id, alert.kind.as_str(), &payload, &channels, now);
+    store_check(&s.state, &alert.watch, &check);
 }
 
 /// Fast retries: tests move the clock instead of waiting.
@@ -1281,16 +1277,12 @@ async fn webhooks_go_out_in_parallel_a_watchs_alerts_in_order_and_a_failure_stop
         let mut a = edited_alert();
         a.watch = watch.to_string();
         a.id = id.to_string();
-        s.state
-            .enqueue(
-                id,
-                watch,
-                "edited",
-                &serde_json::to_string(&a).unwrap(),
-                &["hook".to_string()],
-                t0,
-            )
-            .unwrap();
+        let payload = serde_json::to_string(&a).unwrap();
+        store_check(
+            &s.state,
+            watch,
+            &queuing(id, "edited", &payload, &["hook"], t0),
+        );
     };
     // Three alerts about one story, then one about each of nine others.
     for id in ["story-1", "story-2", "story-3"] {
@@ -1322,16 +1314,12 @@ async fn webhooks_go_out_in_parallel_a_watchs_alerts_in_order_and_a_failure_stop
         let mut a = edited_alert();
         a.watch = format!("w{i}");
         a.id = format!("w{i}-1");
-        s.state
-            .enqueue(
-                &a.id,
-                &a.watch,
-                "edited",
-                &serde_json::to_string(&a).unwrap(),
-                &["hook".to_string()],
-                t0,
-            )
-            .unwrap();
+        let payload = serde_json::to_string(&a).unwrap();
+        store_check(
+            &s.state,
+            &a.watch,
+            &queuing(&a.id, "edited", &payload, &["hook"], t0),
+        );
     }
     let mut replies = vec![Reply::Status(500, vec![])];
     replies.extend(vec![Reply::Slow(Duration::from_millis(150)); 15]);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{article, run, Project, Route, Server};
+use crate::support::{article, queuing, run, store_check, Project, Route, Server};
 
 fn text(o: &std::process::Output) -> String {
     format!(
@@ -1779,16 +1779,11 @@ async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_s
     for (id, channel, created) in [("held1", "mail", t - 5 * 3600), ("fail1", "hook", t - 600)] {
         alert.id = id.into();
         let payload = serde_json::to_string(&alert).unwrap();
-        state
-            .enqueue(
-                id,
-                "story",
-                "edited",
-                &payload,
-                &[channel.to_string()],
-                created,
-            )
-            .unwrap();
+        store_check(
+            &state,
+            "story",
+            &queuing(id, "edited", &payload, &[channel], created),
+        );
     }
     state
         .mark_failed(
@@ -1889,16 +1884,8 @@ async fn alerts_waiting_for_a_channel_the_config_no_longer_has_are_dropped_by_ch
     alert.id = "a1".into();
     let payload = serde_json::to_string(&alert).unwrap();
     let now = chrono::Utc::now().timestamp();
-    state
-        .enqueue(
-            "a1",
-            "story",
-            "edited",
-            &payload,
-            &["old-desk".to_string(), "hook".to_string()],
-            now,
-        )
-        .unwrap();
+    let check = queuing("a1", "edited", &payload, &["old-desk", "hook"], now);
+    store_check(&state, "story", &check);
     drop(state);
 
     let retry = run(&["outbox", "retry", "--config", &cfg], &[]).await;

@@ -14,7 +14,7 @@ use presswatch::store::{
 };
 
 use crate::pg;
-use crate::support::{backends, Backend};
+use crate::support::{backends, queuing, store_check, Backend};
 
 fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
     NewVersion {
@@ -28,6 +28,49 @@ fn version(sha: &str, body: &str, at: i64, keep: usize) -> NewVersion {
         reading: None,
         page_facts: None,
         alerted: None,
+    }
+}
+
+/// Queues the alert `id` (kind `edited`, payload `{}`) about watch `w` at
+/// `at` for `channels`, as a check does.
+fn queue(st: &State, id: &str, channels: &[&str], at: i64) {
+    store_check(st, "w", &queuing(id, "edited", "{}", channels, at));
+}
+
+/// A check at `at` that remembers `items` as seen (those whose keys are in
+/// `untitled` named by presswatch).
+fn seeing(items: &[Item], untitled: &HashSet<String>, at: i64) -> Checked {
+    Checked {
+        items: Some(SeenItems {
+            seen: items.to_vec(),
+            untitled: untitled.clone(),
+            ..SeenItems::default()
+        }),
+        at,
+        ..Checked::default()
+    }
+}
+
+/// A check at `at` that remembers the titles items carried.
+fn titling(titles: &[presswatch::retitle::Remember], at: i64) -> Checked {
+    Checked {
+        titles: titles.to_vec(),
+        at,
+        ..Checked::default()
+    }
+}
+
+/// A check at `at` of a `follow` watch that could not read the articles of
+/// the `failed` items and is done with the `done` ones.
+fn following(failed: &[&Item], done: &[&str], at: i64) -> Checked {
+    Checked {
+        items: Some(SeenItems {
+            follow_failed: failed.iter().map(|&i| i.clone()).collect(),
+            follow_done: done.iter().map(|k| k.to_string()).collect(),
+            ..SeenItems::default()
+        }),
+        at,
+        ..Checked::default()
     }
 }
 
@@ -211,12 +254,11 @@ fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_wh
         let st = &b.state;
         assert!(st.follow_tries("w").unwrap().is_empty(), "{}", b.name);
         let (one, two) = (item("a", "Director leaves"), item("b", "Markets fall"));
-        st.record_follow_tries("w", &[&one, &two], &[], 1).unwrap();
+        store_check(st, "w", &following(&[&one, &two], &[], 1));
         // Listed under another title on the next check: kept as last listed.
         let retitled = item("a", "Director leaves the country on foot");
-        st.record_follow_tries("w", &[&retitled], &["b"], 2)
-            .unwrap();
-        st.record_follow_tries("other", &[&one], &[], 2).unwrap();
+        store_check(st, "w", &following(&[&retitled], &["b"], 2));
+        store_check(st, "other", &following(&[&one], &[], 2));
         assert_eq!(
             st.follow_tries("w").unwrap(),
             [FollowTry {
@@ -227,7 +269,7 @@ fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_wh
             "{}",
             b.name
         );
-        st.record_follow_tries("w", &[], &["a"], 3).unwrap();
+        store_check(st, "w", &following(&[], &["a"], 3));
         assert!(st.follow_tries("w").unwrap().is_empty(), "{}", b.name);
         let other = st.follow_tries("other").unwrap();
         assert_eq!(
@@ -243,16 +285,14 @@ fn failed_follow_tries_are_counted_per_item_kept_as_last_listed_and_forgotten_wh
 fn enqueue_is_idempotent_per_alert_id() {
     for b in backends().iter().map(Backend::open) {
         let st = &b.state;
-        let chans = vec!["mail".to_string(), "hook".to_string()];
-        assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
-        assert!(
-            !st.enqueue("a1", "w", "edited", "{}", &chans, 11).unwrap(),
-            "{}",
-            b.name
-        );
+        let chans = ["mail", "hook"];
+        queue(st, "a1", &chans, 10);
+        queue(st, "a1", &chans, 11);
         assert_eq!(
             st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
-            2
+            2,
+            "{}: queued once",
+            b.name
         );
         // Queued again, before any channel tried it or after one has it:
         // the payload it was queued with, which the delivery loop may
@@ -265,10 +305,11 @@ fn enqueue_is_idempotent_per_alert_id() {
                 .collect::<Vec<_>>()
         };
         let other = r#"{"record":"other"}"#;
-        assert!(!st.enqueue("a1", "w", "edited", other, &chans, 11).unwrap());
+        let again = |at| store_check(st, "w", &queuing("a1", "edited", other, &chans, at));
+        again(11);
         assert_eq!(payloads(st), ["{}", "{}"], "{}", b.name);
         st.mark_sent("a1", "mail", 12).unwrap();
-        st.enqueue("a1", "w", "edited", other, &chans, 12).unwrap();
+        again(12);
         assert_eq!(payloads(st), ["{}", "{}"], "{}", b.name);
         st.mark_failed("a1", "hook", "HTTP 500", 13, None).unwrap();
         let dead = st.outbox(Some(OutboxStatus::Dead), None).unwrap();
@@ -353,8 +394,7 @@ fn retry_leaves_an_entry_being_sent_to_its_attempt() {
     for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let now = chrono::Utc::now().timestamp();
-        st.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 100)
-            .unwrap();
+        queue(st, "a1", &["hook"], now - 100);
         st.mark_failed("a1", "hook", "HTTP 503", now - 50, Some(now - 10))
             .unwrap();
         assert_eq!(st.claim_due(now, &[]).unwrap().len(), 1, "{}", b.name);
@@ -398,14 +438,11 @@ fn a_changed_channels_failed_alerts_are_due_now_and_nothing_else_moves() {
     for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let now = chrono::Utc::now().timestamp();
-        let both = ["hook".to_string(), "other".to_string()];
-        st.enqueue("failed", "w", "edited", "{}", &both, now - 100)
-            .unwrap();
-        st.enqueue("dead", "w", "edited", "{}", &both[..1], now - 100)
-            .unwrap();
-        st.enqueue("held", "w", "edited", "{}", &both[..1], now + 3600)
-            .unwrap();
-        for ch in &both {
+        let both = ["hook", "other"];
+        queue(st, "failed", &both, now - 100);
+        queue(st, "dead", &both[..1], now - 100);
+        queue(st, "held", &both[..1], now + 3600);
+        for ch in both {
             st.mark_failed("failed", ch, "HTTP 404", now - 50, Some(now + 1800))
                 .unwrap();
         }
@@ -438,8 +475,7 @@ fn an_alert_whose_first_attempt_is_under_way_is_pending_from_when_it_was_queued(
     for b in backends().iter().map(Backend::open) {
         let st = &b.state;
         let now = chrono::Utc::now().timestamp();
-        st.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 900)
-            .unwrap();
+        queue(st, "a1", &["hook"], now - 900);
         assert_eq!(st.claim_due(now, &[]).unwrap().len(), 1, "{}", b.name);
         assert!(st
             .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
@@ -507,8 +543,7 @@ fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
     use presswatch::notify::outbox::{DigestPlan, Outbox};
     let Some((a, b)) = two_replicas() else { return };
     let now = chrono::Utc::now().timestamp();
-    a.enqueue("a1", "w", "edited", "{}", &["hook".to_string()], now - 900)
-        .unwrap();
+    queue(&a, "a1", &["hook"], now - 900);
     assert_eq!(a.claim_due(now, &[]).unwrap().len(), 1);
     assert!(a
         .hold_claim("a1", "hook", std::time::Duration::from_secs(60))
@@ -528,8 +563,7 @@ fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
             .map(|s| s.describe()),
         Some(format!("replica {sender}"))
     );
-    b.enqueue("a2", "w", "edited", "{}", &["hook".to_string()], now - 60)
-        .unwrap();
+    queue(&b, "a2", &["hook"], now - 60);
     b.mark_failed("a2", "hook", "HTTP 500", now - 30, None)
         .unwrap();
     let summary = Outbox::read(&DigestPlan::default(), &b, now)
@@ -550,22 +584,13 @@ fn an_alert_a_killed_replica_was_sending_is_pending_from_when_it_was_queued() {
 fn delivered_alerts_are_pruned_undelivered_kept_and_threads_follow_creation() {
     for b in backends().iter().map(Backend::open) {
         let st = &b.state;
-        let ch = vec!["mail".to_string()];
-        st.enqueue(
-            "old",
-            "w",
-            "edited",
-            r#"{"title":"First headline"}"#,
-            &ch,
-            10,
-        )
-        .unwrap();
-        st.enqueue("dead", "w", "edited", r#"{"title":"Second"}"#, &ch, 10)
-            .unwrap();
+        let queued =
+            |id, kind, payload| store_check(st, "w", &queuing(id, kind, payload, &["mail"], 10));
+        queued("old", "edited", r#"{"title":"First headline"}"#);
+        queued("dead", "edited", r#"{"title":"Second"}"#);
         // A story a listing found is no part of the watch's thread.
-        st.enqueue("found", "w", "new_items", r#"{"title":"A story"}"#, &ch, 10)
-            .unwrap();
-        st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
+        queued("found", "new_items", r#"{"title":"A story"}"#);
+        queued("new", "edited", "{}");
         assert_eq!(
             st.thread("w", "new").unwrap().ids,
             vec!["old", "dead"],
@@ -756,11 +781,14 @@ fn raw_snapshots_are_stored_once_go_with_their_versions_and_obey_keep_raw() {
         assert_eq!(kept, vec![4], "{}", b.name);
         assert!(st.raw_usage().unwrap() > 0);
         // A takedown answer is kept beside its version, and the event in the history.
-        st.record_takedown("w", 4, &snap("gone", 7000)).unwrap();
+        let taken_down = |answer| Checked {
+            takedown: Some((4, answer)),
+            ..Checked::default()
+        };
+        store_check(st, "w", &taken_down(snap("gone", 7000)));
         assert_eq!(st.snapshots(Some("w")).unwrap().len(), 2, "{}", b.name);
         // Taken down again (after a restore), it keeps that answer too.
-        st.record_takedown("w", 4, &snap("gone for good", 7500))
-            .unwrap();
+        store_check(st, "w", &taken_down(snap("gone for good", 7500)));
         let answers: Vec<i64> = st
             .snapshots(Some("w"))
             .unwrap()
@@ -876,13 +904,8 @@ fn seen_items_channels_and_digests() {
             snippet: None,
             published: None,
         };
-        st.mark_seen(
-            "list",
-            &[item("https://n.example/1"), item("https://n.example/1")],
-            &HashSet::new(),
-            5,
-        )
-        .unwrap();
+        let twice = [item("https://n.example/1"), item("https://n.example/1")];
+        store_check(st, "list", &seeing(&twice, &HashSet::new(), 5));
         assert!(st.has_seen_items("list").unwrap(), "{}", b.name);
         let seen = st
             .seen_titles("list", &["https://n.example/1", "https://n.example/2"])
@@ -903,7 +926,7 @@ fn seen_items_channels_and_digests() {
             url: "https://n.example/3".into(),
             ..item("")
         };
-        st.mark_seen("list", &[guid], &HashSet::new(), 6).unwrap();
+        store_check(st, "list", &seeing(&[guid], &HashSet::new(), 6));
         let seen = st
             .seen_links(
                 "list",
@@ -933,8 +956,7 @@ fn seen_items_channels_and_digests() {
         );
         st.set_channel_disabled("hook", None).unwrap();
         assert_eq!(st.channel_disabled("hook").unwrap(), None);
-        st.enqueue("d1", "w", "edited", "{}", &["daily".to_string()], 1)
-            .unwrap();
+        queue(st, "d1", &["daily"], 1);
         assert_eq!(st.last_digest("daily").unwrap(), None);
         st.mark_digest_sent("daily", &["d1".to_string()], 50)
             .unwrap();
@@ -957,26 +979,25 @@ fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
             snippet: None,
             published: None,
         };
-        st.mark_seen("feed", std::slice::from_ref(&item), &HashSet::new(), 5)
-            .unwrap();
+        store_check(
+            st,
+            "feed",
+            &seeing(std::slice::from_ref(&item), &HashSet::new(), 5),
+        );
         let remember = |title_key: &str, becomes: Option<&str>| Remember {
             key: "urn:7".into(),
             title_key: title_key.into(),
             becomes: becomes.map(str::to_string),
         };
-        st.record_titles(
-            "feed",
-            &[
-                remember("director leaves iran", None),
-                remember("director flees iran", Some("Director flees Iran")),
-            ],
-            6,
-        )
-        .unwrap();
+        let titles = [
+            remember("director leaves iran", None),
+            remember("director flees iran", Some("Director flees Iran")),
+        ];
+        store_check(st, "feed", &titling(&titles, 6));
         let seen = st.seen_titles("feed", &["urn:7"]).unwrap();
         assert_eq!(seen["urn:7"].title, "Director flees Iran", "{}", b.name);
         // Seen again with its first title: not new, and its row keeps it seen.
-        st.mark_seen("feed", &[item], &HashSet::new(), 7).unwrap();
+        store_check(st, "feed", &seeing(&[item], &HashSet::new(), 7));
         assert_eq!(
             st.seen_titles("feed", &["urn:7"]).unwrap()["urn:7"].title,
             "Director flees Iran",
@@ -985,15 +1006,11 @@ fn a_retitled_item_keeps_its_latest_title_and_the_titles_it_carried() {
         );
         // Back to the first title: it becomes one the item was retitled to;
         // a title only shown again stays what it was.
-        st.record_titles(
-            "feed",
-            &[
-                remember("director flees iran", None),
-                remember("director leaves iran", Some("Director leaves Iran")),
-            ],
-            8,
-        )
-        .unwrap();
+        let titles = [
+            remember("director flees iran", None),
+            remember("director leaves iran", Some("Director leaves Iran")),
+        ];
+        store_check(st, "feed", &titling(&titles, 8));
         let carried = st.item_titles("feed", &["urn:7", "urn:8"]).unwrap();
         let mut titles: Vec<(&str, bool)> = carried["urn:7"]
             .iter()
@@ -1034,16 +1051,11 @@ fn an_item_seen_with_no_title_is_recorded_as_named_by_presswatch_until_it_is_giv
         };
         let teaser = "Dozens of political prisoners were moved from Evin\u{2026}";
         let untitled = HashSet::from(["urn:1".to_string()]);
-        st.mark_seen(
-            "feed",
-            &[
-                item("urn:1", teaser),
-                item("urn:2", "Rivers rise in Khuzestan"),
-            ],
-            &untitled,
-            5,
-        )
-        .unwrap();
+        let items = [
+            item("urn:1", teaser),
+            item("urn:2", "Rivers rise in Khuzestan"),
+        ];
+        store_check(st, "feed", &seeing(&items, &untitled, 5));
         let recorded = |key: &str| st.seen_titles("feed", &[key]).unwrap().remove(key).unwrap();
         assert_eq!(
             recorded("urn:1"),
@@ -1056,13 +1068,8 @@ fn an_item_seen_with_no_title_is_recorded_as_named_by_presswatch_until_it_is_giv
         );
         assert!(recorded("urn:2").given, "{}", b.name);
         // Seen again with a title of its own: its row stays as first seen.
-        st.mark_seen(
-            "feed",
-            &[item("urn:1", "Prisoners moved")],
-            &HashSet::new(),
-            6,
-        )
-        .unwrap();
+        let retitled = [item("urn:1", "Prisoners moved")];
+        store_check(st, "feed", &seeing(&retitled, &HashSet::new(), 6));
         assert!(!recorded("urn:1").given, "{}", b.name);
         // Its first headline becomes its recorded title, one the source gave.
         let first = Remember {
@@ -1070,7 +1077,7 @@ fn an_item_seen_with_no_title_is_recorded_as_named_by_presswatch_until_it_is_giv
             title_key: "prisoners moved".into(),
             becomes: Some("Prisoners moved".into()),
         };
-        st.record_titles("feed", &[first], 6).unwrap();
+        store_check(st, "feed", &titling(&[first], 6));
         assert_eq!(
             recorded("urn:1"),
             Recorded {
@@ -1262,9 +1269,8 @@ fn host_tokens_leader_and_outbox_claims_are_fleet_wide() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(b.lead("digests").unwrap(), "the lease moved");
     // Each outbox entry is claimed by one replica; digest channels can be skipped.
-    let ch = vec!["hook".to_string(), "daily".to_string()];
-    a.enqueue("x1", "w", "edited", "{}", &ch, 10).unwrap();
-    a.enqueue("x2", "w", "edited", "{}", &ch, 10).unwrap();
+    queue(&a, "x1", &["hook", "daily"], 10);
+    queue(&a, "x2", &["hook", "daily"], 10);
     let mine = a.claim_due(20, &["daily".to_string()]).unwrap();
     assert_eq!(mine.len(), 2);
     assert!(mine.iter().all(|e| e.channel == "hook"));

@@ -996,3 +996,37 @@ pub struct OpenState {
     pub state: presswatch::store::State,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// Stores what a check leaves behind, `check`, for `watch`, as a check does
+/// ([`presswatch::store::State::save_check`]), the watch's state as it was.
+pub fn store_check(
+    state: &presswatch::store::State,
+    watch: &str,
+    check: &presswatch::store::Checked,
+) {
+    let st = state.watch(watch).unwrap();
+    state
+        .save_check(watch, &st, check, presswatch::store::Durability::Durable)
+        .unwrap();
+}
+
+/// A check at Unix time `at` that queues the alert `id` of `kind`, its JSON
+/// `payload`, for `channels`.
+pub fn queuing(
+    id: &str,
+    kind: &str,
+    payload: &str,
+    channels: &[&str],
+    at: i64,
+) -> presswatch::store::Checked {
+    presswatch::store::Checked {
+        alerts: vec![presswatch::store::NewAlert {
+            id: id.into(),
+            kind: kind.into(),
+            payload: payload.into(),
+            channels: channels.iter().map(|c| c.to_string()).collect(),
+        }],
+        at,
+        ..Default::default()
+    }
+}

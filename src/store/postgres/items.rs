@@ -4,7 +4,7 @@
 //! article could not be read yet ([`FollowTry`]).
 
 use super::{Conn, PgResult, Postgres, Result};
-use crate::store::{Durability, FollowTry};
+use crate::store::FollowTry;
 
 impl Postgres {
     /// Whether a watch has ever recorded items.
@@ -73,23 +73,6 @@ impl Postgres {
         })
     }
 
-    /// Remembers titles items carried, in one transaction: a title an item
-    /// is retitled to (or first given) becomes its recorded title, one the
-    /// source gave (`first_seen` kept).
-    pub fn record_titles(
-        &self,
-        watch: &str,
-        titles: &[crate::retitle::Remember],
-        now: i64,
-    ) -> Result<()> {
-        if titles.is_empty() {
-            return Ok(());
-        }
-        self.transaction(Durability::Durable, async |c| {
-            record_titles_in(c, watch, titles, now).await
-        })
-    }
-
     /// Which of `urls` were seen before for this watch, under whatever key (one query).
     pub fn seen_links(
         &self,
@@ -111,23 +94,6 @@ impl Postgres {
         })
     }
 
-    /// Remembers items as seen, each with whether its source gave it its
-    /// title (those whose keys are in `untitled` were named by presswatch)
-    /// and its link as items are recognised by it
-    /// ([`crate::extract::link_key`]); one statement for all of them, an
-    /// item seen before keeping its row.
-    pub fn mark_seen(
-        &self,
-        watch: &str,
-        items: &[crate::document::Item],
-        untitled: &std::collections::HashSet<String>,
-        now: i64,
-    ) -> Result<()> {
-        self.session(Durability::Durable, async |c| {
-            mark_seen_in(c, watch, items, untitled, now).await
-        })
-    }
-
     /// The new items of a `follow = true` watch whose article could not be
     /// read yet, each with how many checks tried.
     pub fn follow_tries(&self, watch: &str) -> Result<Vec<FollowTry>> {
@@ -142,29 +108,12 @@ impl Postgres {
             .collect())
         })
     }
-
-    /// Counts one more check that could not read the article of each
-    /// `failed` item (kept as listed, in case it leaves the listing), and
-    /// forgets the count of each `done` item (read, or alerted unread), in
-    /// one transaction.
-    pub fn record_follow_tries(
-        &self,
-        watch: &str,
-        failed: &[&crate::document::Item],
-        done: &[&str],
-        now: i64,
-    ) -> Result<()> {
-        if failed.is_empty() && done.is_empty() {
-            return Ok(());
-        }
-        self.transaction(Durability::Durable, async |c| {
-            record_follow_tries_in(c, watch, failed, done, now).await
-        })
-    }
 }
 
-/// Remembers titles items carried ([`Postgres::record_titles`]) in the
-/// caller's transaction: two statements, none for no titles.
+/// Remembers titles items carried ([`crate::store::Checked::titles`]) in
+/// the caller's transaction (a check's, [`Postgres::save_check`]): a title
+/// an item is retitled to (or first given) becomes its recorded title, one
+/// the source gave (`first_seen` kept). Two statements, none for no titles.
 pub(super) async fn record_titles_in(
     c: &mut Conn,
     watch: &str,
@@ -213,9 +162,12 @@ pub(super) async fn record_titles_in(
     .map(|_| ())
 }
 
-/// Remembers items as seen ([`Postgres::mark_seen`]) in the caller's
-/// session or transaction: one statement for all of them, an item seen
-/// before keeping its row.
+/// Remembers items as seen ([`crate::store::SeenItems`]) in the caller's
+/// transaction (a check's, [`Postgres::save_check`]), each with whether its
+/// source gave it its title (those whose keys are in `untitled` were named
+/// by presswatch) and its link as items are recognised by it
+/// ([`crate::extract::link_key`]): one statement for all of them, an item
+/// seen before keeping its row.
 pub(super) async fn mark_seen_in(
     c: &mut Conn,
     watch: &str,
@@ -240,8 +192,11 @@ pub(super) async fn mark_seen_in(
     .map(|_| ())
 }
 
-/// Counts the follow tries of a check ([`Postgres::record_follow_tries`])
-/// in the caller's transaction: two statements, none when there are none.
+/// Counts one more check that could not read the article of each `failed`
+/// item (kept as listed, in case it leaves the listing), and forgets the
+/// count of each `done` item (read, or alerted unread), in the caller's
+/// transaction (a check's, [`Postgres::save_check`]): two statements, none
+/// when there are none.
 pub(super) async fn record_follow_tries_in(
     c: &mut Conn,
     watch: &str,

@@ -10,7 +10,7 @@ use tokio_postgres::Row;
 
 use super::{Conn, PgResult, Postgres, Result};
 use crate::store::{
-    ChannelQueue, DisabledChannel, Durability, OutboxEntry, OutboxStatus, Sender, Thread,
+    ChannelQueue, DisabledChannel, Durability, NewAlert, OutboxEntry, OutboxStatus, Sender, Thread,
 };
 
 /// SQL saying whether the outbox row (`row`: its alias and a dot, or "")
@@ -33,23 +33,6 @@ macro_rules! being_sent {
 }
 
 impl Postgres {
-    /// Puts an alert in the outbox, one entry per channel, in one statement
-    /// (as a check's storing transaction does, `enqueue_in`); returns whether
-    /// it was new.
-    pub fn enqueue(
-        &self,
-        alert_id: &str,
-        watch: &str,
-        kind: &str,
-        payload: &str,
-        channels: &[String],
-        now: i64,
-    ) -> Result<bool> {
-        self.session(Durability::Durable, async |c| {
-            enqueue_in(c, alert_id, watch, kind, payload, channels, now).await
-        })
-    }
-
     /// Outbox entries, filtered by status; due-only limits them to those due by `now`.
     pub fn outbox(
         &self,
@@ -369,31 +352,32 @@ const OUTBOX_SQL: &str = "SELECT o.alert_id, o.channel, a.watch, a.kind, a.paylo
      WHERE ($1::TEXT IS NULL OR o.status = $1) AND o.next_attempt <= COALESCE($2::BIGINT, 9223372036854775807)
      ORDER BY a.created_at, a.seq, o.channel";
 
-/// Puts an alert in the outbox, one entry per channel, in one statement of
-/// the caller's session or transaction (a check's,
+/// Puts an alert about `watch` in the outbox at `now`, one entry per
+/// channel, in one statement of the caller's transaction (a check's,
 /// [`Postgres::save_check`], with the version the alert reports).
 /// Idempotent: an alert id already present adds nothing, and keeps the
-/// payload it was queued with. Returns whether it was new.
+/// payload it was queued with.
 pub(super) async fn enqueue_in(
     c: &mut Conn,
-    alert_id: &str,
     watch: &str,
-    kind: &str,
-    payload: &str,
-    channels: &[String],
+    alert: &NewAlert,
     now: i64,
-) -> PgResult<bool> {
-    Ok(c.query_one(
+) -> PgResult<()> {
+    c.execute(
         "WITH alert AS (
             INSERT INTO alerts (id, watch, kind, created_at, payload) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (id) DO NOTHING
-            RETURNING 1),
-         entries AS (
-            INSERT INTO outbox (alert_id, channel, next_attempt)
-            SELECT $1, ch, $4 FROM unnest($6::TEXT[]) AS ch ON CONFLICT DO NOTHING)
-         SELECT EXISTS (SELECT 1 FROM alert)",
-        &[&alert_id, &watch, &kind, &now, &payload, &channels],
+            ON CONFLICT (id) DO NOTHING)
+         INSERT INTO outbox (alert_id, channel, next_attempt)
+         SELECT $1, ch, $4 FROM unnest($6::TEXT[]) AS ch ON CONFLICT DO NOTHING",
+        &[
+            &alert.id,
+            &watch,
+            &alert.kind,
+            &now,
+            &alert.payload,
+            &alert.channels,
+        ],
     )
-    .await?
-    .get(0))
+    .await?;
+    Ok(())
 }

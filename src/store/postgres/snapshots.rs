@@ -6,7 +6,7 @@ use super::{Conn, PgResult, Postgres, Result};
 use crate::config::KeepRaw;
 use crate::store::snapshots::{body_mismatch, orphan, record_digest, unpack, ORPHANS};
 pub(super) use crate::store::snapshots::{Packed, RawPruned};
-use crate::store::{KeptBytes, Mismatch, NewSnapshot, NewVersion, Snapshot, SnapshotKind};
+use crate::store::{KeptBytes, Mismatch, NewVersion, Snapshot, SnapshotKind};
 
 /// What stores a snapshot: the body unless it is known ($10–$14), and the
 /// record ($1–$10) with its digest ($15, $16), after the common table
@@ -259,14 +259,6 @@ impl Postgres {
             .map(|r| (r.get(0), r.get(1), r.get(2))))
         })?;
         Ok(row.map(|(size, codec, packed)| unpack(&packed, &codec, size)))
-    }
-
-    /// Keeps the answer that reported `watch`'s `version` taken down.
-    pub fn record_takedown(&self, watch: &str, version: i64, s: &NewSnapshot) -> Result<()> {
-        let packed = Packed::new(self.location(), s)?;
-        self.session(crate::store::Durability::Durable, async |c| {
-            record_in(c, watch, version, SnapshotKind::TakenDown, &packed).await
-        })
     }
 
     /// Compressed bytes of all kept bodies.

@@ -98,7 +98,7 @@ impl Postgres {
                 set_checked_as_in(c, watch, kind, url).await?;
             }
             for a in &check.alerts {
-                enqueue_in(c, &a.id, watch, &a.kind, &a.payload, &a.channels, check.at).await?;
+                enqueue_in(c, watch, a, check.at).await?;
             }
             save_watch_in(c, watch, s).await?;
             if !check.alerts.is_empty() {

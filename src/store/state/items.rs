@@ -131,25 +131,6 @@ impl Sqlite {
         Ok(out)
     }
 
-    /// Remembers titles items carried, in one transaction: a title an item
-    /// is retitled to (or first given) becomes its recorded title, one the
-    /// source gave (`first_seen` kept), and is marked as one it was
-    /// retitled to; the others are remembered as shown.
-    pub fn record_titles(
-        &self,
-        watch: &str,
-        titles: &[crate::retitle::Remember],
-        now: i64,
-    ) -> Result<()> {
-        if titles.is_empty() {
-            return Ok(());
-        }
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        record_titles_in(&tx, watch, titles, now).map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
-    }
-
     /// Which of these item links were seen before for this watch, under
     /// whatever key, each with the title it was seen under: one query, as
     /// [`Self::seen_titles`], each link looked up in the `(watch, url)` index.
@@ -173,23 +154,6 @@ impl Sqlite {
         seen
     }
 
-    /// Remembers items as seen, each with whether its source gave it its
-    /// title (those whose keys are in `untitled` were named by presswatch)
-    /// and its link as items are recognised by it
-    /// ([`crate::extract::link_key`]). An item seen before keeps its row.
-    pub fn mark_seen(
-        &self,
-        watch: &str,
-        items: &[crate::document::Item],
-        untitled: &HashSet<String>,
-        now: i64,
-    ) -> Result<()> {
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        mark_seen_in(&tx, watch, items, untitled, now).map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
-    }
-
     /// The new items of a `follow = true` watch whose article could not be
     /// read yet, each with how many checks tried.
     pub fn follow_tries(&self, watch: &str) -> Result<Vec<FollowTry>> {
@@ -208,30 +172,13 @@ impl Sqlite {
             .map_err(|e| self.err(e));
         rows
     }
-
-    /// Counts one more check that could not read the article of each
-    /// `failed` item (kept as listed, in case it leaves the listing), and
-    /// forgets the count of each `done` item (read, or alerted unread), in
-    /// one transaction.
-    pub fn record_follow_tries(
-        &self,
-        watch: &str,
-        failed: &[&Item],
-        done: &[&str],
-        now: i64,
-    ) -> Result<()> {
-        if failed.is_empty() && done.is_empty() {
-            return Ok(());
-        }
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        record_follow_tries_in(&tx, watch, failed, done, now).map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
-    }
 }
 
-/// Remembers titles items carried ([`Sqlite::record_titles`]), in the
-/// caller's transaction.
+/// Remembers titles items carried ([`crate::store::Checked::titles`]), in the caller's
+/// transaction (a check's, [`Sqlite::save_check`]): a title an item is
+/// retitled to (or first given) becomes its recorded title, one the source
+/// gave (`first_seen` kept), and is marked as one it was retitled to; the
+/// others are remembered as shown.
 pub(super) fn record_titles_in(
     db: &Connection,
     watch: &str,
@@ -254,7 +201,11 @@ pub(super) fn record_titles_in(
     Ok(())
 }
 
-/// Remembers items as seen ([`Sqlite::mark_seen`]), in the caller's transaction.
+/// Remembers items as seen ([`crate::store::SeenItems`]), in the caller's transaction (a
+/// check's, [`Sqlite::save_check`]), each with whether its source gave it
+/// its title (those whose keys are in `untitled` were named by presswatch)
+/// and its link as items are recognised by it
+/// ([`crate::extract::link_key`]). An item seen before keeps its row.
 pub(super) fn mark_seen_in(
     db: &Connection,
     watch: &str,
@@ -271,8 +222,10 @@ pub(super) fn mark_seen_in(
     Ok(())
 }
 
-/// Counts the follow tries of a check ([`Sqlite::record_follow_tries`]),
-/// in the caller's transaction.
+/// Counts one more check that could not read the article of each `failed`
+/// item (kept as listed, in case it leaves the listing), and forgets the
+/// count of each `done` item (read, or alerted unread), in the caller's
+/// transaction (a check's, [`Sqlite::save_check`]).
 pub(super) fn record_follow_tries_in(
     db: &Connection,
     watch: &str,
@@ -296,6 +249,7 @@ pub(super) fn record_follow_tries_in(
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Durability, WatchState};
     use super::*;
 
     #[test]
@@ -310,15 +264,17 @@ mod tests {
             published: None,
         };
         let untitled = HashSet::from(["a".to_string()]);
-        st.mark_seen(
+        let seen = |watch, items: &[Item], untitled: &HashSet<String>| {
+            let check = crate::store::checked::seeing(items, untitled, 1);
+            st.save_check(watch, &WatchState::default(), &check, Durability::Durable)
+                .unwrap();
+        };
+        seen(
             "w",
             &[item("a"), item("b\"quoted\""), item("رسول‌اف")],
             &untitled,
-            1,
-        )
-        .unwrap();
-        st.mark_seen("other", &[item("c")], &HashSet::new(), 1)
-            .unwrap();
+        );
+        seen("other", &[item("c")], &HashSet::new());
         let seen = st
             .seen_titles("w", &["a", "b\"quoted\"", "c", "رسول‌اف", "new"])
             .unwrap();

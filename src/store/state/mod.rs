@@ -34,10 +34,12 @@ mod watch;
 
 pub use events::{EventKind, NewEvent, WatchEvent};
 pub use items::FollowTry;
-pub use outbox::{ChannelQueue, DisabledChannel, OutboxEntry, OutboxStatus, Sender, Thread};
+pub use outbox::{
+    ChannelQueue, DisabledChannel, NewAlert, OutboxEntry, OutboxStatus, Sender, Thread,
+};
 pub(in crate::store) use versions::history_moved;
 pub(in crate::store) use versions::version_columns;
-pub use versions::{Checked, NewAlert, NewVersion, Origin, SeenItems, VersionRow};
+pub use versions::{Checked, NewVersion, Origin, SeenItems, VersionRow};
 pub use watch::WatchState;
 
 use std::path::{Path, PathBuf};
@@ -313,16 +315,23 @@ mod tests {
             snippet: None,
             published: None,
         };
-        Sqlite::open(dir.path())
-            .unwrap()
-            .mark_seen("w", std::slice::from_ref(&item), &HashSet::new(), 1)
-            .unwrap();
+        let seeing =
+            |at| crate::store::checked::seeing(std::slice::from_ref(&item), &HashSet::new(), at);
+        let stored = |st: &Sqlite, at| {
+            st.save_check(
+                "w",
+                &WatchState::default(),
+                &seeing(at),
+                Durability::Durable,
+            )
+        };
+        stored(&Sqlite::open(dir.path()).unwrap(), 1).unwrap();
         let file = dir.path().join("presswatch.db");
         let before = std::fs::read(&file).unwrap();
         let st = Sqlite::open_preview(dir.path()).unwrap();
         assert_eq!(st.seen_titles("w", &["a", "b"]).unwrap().len(), 1);
         assert!(
-            st.mark_seen("w", &[item], &HashSet::new(), 2).is_err(),
+            stored(&st, 2).is_err(),
             "a dry run's connection cannot write"
         );
         drop(st);

@@ -166,26 +166,6 @@ impl ChannelQueue {
 }
 
 impl Sqlite {
-    /// Puts an alert in the outbox, one entry per channel, in one transaction
-    /// (as a check's storing transaction does, `enqueue_in`). Returns
-    /// whether it was new.
-    pub fn enqueue(
-        &self,
-        alert_id: &str,
-        watch: &str,
-        kind: &str,
-        payload: &str,
-        channels: &[String],
-        now: i64,
-    ) -> Result<bool> {
-        let mut db = self.db();
-        let tx = db.transaction().map_err(|e| self.err(e))?;
-        let inserted = enqueue_in(&tx, alert_id, watch, kind, payload, channels, now)
-            .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(inserted)
-    }
-
     /// Outbox entries, filtered by status; due-only limits pending ones to those due by `now`.
     pub fn outbox(
         &self,
@@ -541,46 +521,64 @@ pub struct Thread {
     pub headline: Option<String>,
 }
 
-/// Puts an alert in the outbox, one entry per channel, in the caller's
-/// transaction (a check's, [`Sqlite::save_check`], with the version the
-/// alert reports). Idempotent: an alert id already present adds nothing,
-/// and keeps the payload it was queued with: what a channel may already
-/// have is what every channel sends. Returns whether it was new.
+/// An alert a check puts in the outbox, one entry per channel, in the
+/// transaction that stores the version it reports ([`crate::store::Checked::alerts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// Its stable id ([`crate::alert::Alert::id`]).
+    pub id: String,
+    /// Its kind ([`crate::compare::ChangeKind::as_str`]).
+    pub kind: String,
+    /// The alert as JSON, as channels send it.
+    pub payload: String,
+    /// The channels it goes to.
+    pub channels: Vec<String>,
+}
+
+/// Puts an alert about `watch` in the outbox at `now`, one entry per
+/// channel, in the caller's transaction (a check's, [`Sqlite::save_check`],
+/// with the version the alert reports). Idempotent: an alert id already
+/// present adds nothing, and keeps the payload it was queued with: what a
+/// channel may already have is what every channel sends.
 pub(super) fn enqueue_in(
     db: &Connection,
-    alert_id: &str,
     watch: &str,
-    kind: &str,
-    payload: &str,
-    channels: &[String],
+    alert: &NewAlert,
     now: i64,
-) -> rusqlite::Result<bool> {
-    let inserted = db
-        .prepare_cached(
-            "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![alert_id, watch, kind, now, payload])?
-        > 0;
+) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT OR IGNORE INTO alerts (id, watch, kind, created_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![alert.id, watch, alert.kind, now, alert.payload])?;
     let mut entry = db.prepare_cached(
         "INSERT OR IGNORE INTO outbox (alert_id, channel, next_attempt) VALUES (?1, ?2, ?3)",
     )?;
-    for ch in channels {
-        entry.execute(params![alert_id, ch, now])?;
+    for ch in &alert.channels {
+        entry.execute(params![alert.id, ch, now])?;
     }
-    Ok(inserted)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{Durability, WatchState};
+
+    /// Queues the alert `id` about watch `w` at `at` for `channels`, as a
+    /// check does.
+    fn queue(st: &Sqlite, id: &str, channels: &[&str], at: i64) {
+        let check = crate::store::checked::queuing(id, "edited", "{}", channels, at);
+        st.save_check("w", &WatchState::default(), &check, Durability::Durable)
+            .unwrap();
+    }
 
     #[test]
     fn enqueue_is_idempotent_per_alert_id() {
         let dir = tempfile::tempdir().unwrap();
         let st = Sqlite::open(dir.path()).unwrap();
-        let chans = vec!["mail".to_string(), "hook".to_string()];
-        assert!(st.enqueue("a1", "w", "edited", "{}", &chans, 10).unwrap());
-        assert!(!st.enqueue("a1", "w", "edited", "{}", &chans, 11).unwrap());
+        let chans = ["mail", "hook"];
+        queue(&st, "a1", &chans, 10);
+        queue(&st, "a1", &chans, 11);
         assert_eq!(
             st.outbox(Some(OutboxStatus::Pending), None).unwrap().len(),
             2
@@ -596,10 +594,9 @@ mod tests {
     fn delivered_alerts_are_pruned_undelivered_kept() {
         let dir = tempfile::tempdir().unwrap();
         let st = Sqlite::open(dir.path()).unwrap();
-        let ch = vec!["mail".to_string()];
-        st.enqueue("old", "w", "edited", "{}", &ch, 10).unwrap();
-        st.enqueue("dead", "w", "edited", "{}", &ch, 10).unwrap();
-        st.enqueue("new", "w", "edited", "{}", &ch, 10).unwrap();
+        for id in ["old", "dead", "new"] {
+            queue(&st, id, &["mail"], 10);
+        }
         st.mark_sent("old", "mail", 20).unwrap();
         st.mark_failed("dead", "mail", "HTTP 500", 20, None)
             .unwrap();

@@ -398,7 +398,7 @@ fn snapshots_keyed_by_time(conn: &Connection) -> rusqlite::Result<bool> {
 mod tests {
     use super::*;
     use crate::document::Item;
-    use crate::store::{Origin, Sqlite};
+    use crate::store::{Durability, Origin, Sqlite, WatchState};
 
     #[test]
     fn items_seen_before_their_source_said_whether_it_titled_them_are_taken_as_titled() {
@@ -456,7 +456,8 @@ mod tests {
         .unwrap();
         drop(old);
         let st = Sqlite::open(dir.path()).unwrap();
-        st.enqueue("a", "w", "edited", "{}", &["mail".to_string()], 1)
+        let queuing = crate::store::checked::queuing("a", "edited", "{}", &["mail"], 1);
+        st.save_check("w", &WatchState::default(), &queuing, Durability::Durable)
             .unwrap();
         st.mark_failed("a", "mail", "down", 5, Some(60)).unwrap();
         assert_eq!(st.outbox(None, None).unwrap()[0].first_failure, Some(5));
@@ -487,7 +488,9 @@ mod tests {
             snippet: None,
             published: None,
         };
-        st.record_follow_tries("w", &[&item], &[], 20).unwrap();
+        let following = crate::store::checked::following(&[item.clone()], &[], 20);
+        st.save_check("w", &WatchState::default(), &following, Durability::Durable)
+            .unwrap();
         let kept = st.follow_tries("w").unwrap();
         assert_eq!((kept[0].tries, kept[0].item.as_ref()), (3, Some(&item)));
     }
@@ -524,7 +527,14 @@ mod tests {
             body: b"gone".to_vec(),
             encoded: None,
         };
-        st.record_takedown("w", 1, &answer).unwrap();
+        let taking_down = crate::store::checked::taking_down(1, answer);
+        st.save_check(
+            "w",
+            &WatchState::default(),
+            &taking_down,
+            Durability::Durable,
+        )
+        .unwrap();
         let kept = st.snapshots(Some("w")).unwrap();
         assert_eq!(
             kept.iter().map(|s| s.status).collect::<Vec<_>>(),

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::events::{EventKind, NewEvent};
 use super::items::{mark_seen_in, record_follow_tries_in, record_titles_in};
-use super::outbox::enqueue_in;
+use super::outbox::{enqueue_in, NewAlert};
 use super::watch::{save_watch_in, set_checked_as_in, WatchState};
 use super::{Durability, Result, Sqlite, StateError};
 use crate::document::Item;
@@ -58,20 +58,6 @@ impl NewVersion {
     pub fn body_sha256(&self) -> String {
         crate::document::sha256_hex(self.body.as_bytes())
     }
-}
-
-/// An alert a check puts in the outbox, one entry per channel, in the
-/// transaction that stores the version it reports ([`Checked::alerts`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAlert {
-    /// Its stable id ([`crate::alert::Alert::id`]).
-    pub id: String,
-    /// Its kind ([`crate::compare::ChangeKind::as_str`]).
-    pub kind: String,
-    /// The alert as JSON, as channels send it.
-    pub payload: String,
-    /// The channels it goes to.
-    pub channels: Vec<String>,
 }
 
 /// What a listing's or feed's check remembers of its items ([`Checked::items`]).
@@ -401,7 +387,7 @@ fn save_check_in(
         set_checked_as_in(db, watch, kind, url)?;
     }
     for a in &check.alerts {
-        enqueue_in(db, &a.id, watch, &a.kind, &a.payload, &a.channels, check.at)?;
+        enqueue_in(db, watch, a, check.at)?;
     }
     save_watch_in(db, watch, s)?;
     Ok(pruned)
