@@ -488,7 +488,7 @@ mod tests {
             snippet: None,
             published: None,
         };
-        let following = crate::store::checked::following(&[item.clone()], &[], 20);
+        let following = crate::store::checked::following(std::slice::from_ref(&item), &[], 20);
         st.save_check("w", &WatchState::default(), &following, Durability::Durable)
             .unwrap();
         let kept = st.follow_tries("w").unwrap();
