@@ -156,7 +156,7 @@ pub struct Evidence {
     /// accepted from (`presswatch export` includes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_sha256: Option<String>,
-    /// The chain digest of `version` ([`crate::store::chain`]): kept by
+    /// The chain digest of `version` ([`crate::integrity::chain`]): kept by
     /// the receivers, outside the database, it lets `presswatch verify
     /// --record` prove that the version is still kept unaltered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,6 +247,14 @@ impl NotAlerted {
             _ => NotAlerted::Other(why.to_string()),
         })
     }
+}
+
+/// What a line says of a keyword watch's `n` new items its alert left out.
+pub fn not_alerted(n: usize) -> String {
+    format!(
+        "{} mentioning no keyword, not alerted",
+        crate::text::plural(n, "new item", "new items")
+    )
 }
 
 /// The last version of a taken-down article that presswatch holds, carried

@@ -16,8 +16,8 @@ use crate::alert::{Alert, NotAlerted};
 use crate::compare::{self, Rules};
 use crate::config::{Config, Watch, WatchKind};
 use crate::document::{Document, Item};
-use crate::evidence::verify::AlteredText;
 use crate::extract;
+use crate::integrity::AlteredText;
 use crate::notify::render;
 use crate::store::{self, EventKind, Origin, State, WatchEvent};
 
@@ -44,7 +44,7 @@ pub struct Version {
     /// its check alerted (those that mention a keyword); `None` when every
     /// new item was (no keywords), or not recorded (an older presswatch).
     pub alerted: Option<HashSet<String>>,
-    /// Its chain digest ([`crate::store::chain`]), the record an alert
+    /// Its chain digest ([`crate::integrity::chain`]), the record an alert
     /// about it carries; `None` for a version not chained yet (an older
     /// presswatch stored it since this one last opened the database).
     pub record: Option<String>,
@@ -90,11 +90,11 @@ impl Version {
     }
 
     /// Its record as alerts show it, `3f2a91c0…e1d254c9`
-    /// ([`crate::store::chain::short`]), or `-` when it has none yet.
+    /// ([`crate::integrity::chain::short`]), or `-` when it has none yet.
     pub fn record_short(&self) -> String {
         self.record
             .as_deref()
-            .map_or_else(|| "-".to_string(), crate::store::chain::short)
+            .map_or_else(|| "-".to_string(), crate::integrity::chain::short)
     }
 
     /// Where a watch's first version came from, in words.
@@ -233,7 +233,7 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
                 ));
             }
             if !unmatched.is_empty() {
-                parts.push(not_alerted(unmatched.len()));
+                parts.push(crate::alert::not_alerted(unmatched.len()));
             }
             if !dropped.is_empty() {
                 parts.push(format!(
@@ -272,14 +272,6 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
             "the watch became an article: its text, not compared with the item list before".to_string()
         }
     }
-}
-
-/// What a line says of a keyword watch's `n` new items its alert left out.
-pub fn not_alerted(n: usize) -> String {
-    format!(
-        "{} mentioning no keyword, not alerted",
-        crate::text::plural(n, "new item", "new items")
-    )
 }
 
 /// An item as a line names it: its title, else its URL.
@@ -546,7 +538,7 @@ pub fn show(state: &State, config: &Config, watch: &Watch, seq: i64) -> Result<S
         .map(|r| {
             format!(
                 "\nRecord {} (version {}): the chain digest its alert carries\n",
-                crate::store::chain::short(r),
+                crate::integrity::chain::short(r),
                 v.seq
             )
         })

@@ -1,5 +1,7 @@
 //! HTTP header values shared by the fetcher, the state database and webhook
-//! delivery: conditional-GET validators and `Retry-After`. Pure.
+//! delivery: conditional-GET validators and `Retry-After`; a kept response's
+//! head read back (its fields, its Content-Type) for the evidence and the
+//! check. Pure.
 
 use std::time::Duration;
 
@@ -20,6 +22,26 @@ pub fn parse_retry_after(s: &str) -> Option<Duration> {
     let when = chrono::DateTime::parse_from_rfc2822(s.trim()).ok()?;
     let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
     Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// The status line and header fields of a stored head (CRLF-separated).
+pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
+    let mut lines = head.split("\r\n");
+    let first = lines.next().unwrap_or_default().to_string();
+    let fields = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    (first, fields)
+}
+
+/// The Content-Type field of a stored head, if it has one.
+pub fn content_type(head: &str) -> Option<String> {
+    split_head(head)
+        .1
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value)
 }
 
 #[cfg(test)]

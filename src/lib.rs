@@ -23,6 +23,7 @@ pub mod fetch;
 pub mod fleet;
 pub mod history;
 pub mod http_header;
+pub mod integrity;
 pub mod listener;
 pub mod metrics;
 pub mod net_error;

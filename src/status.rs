@@ -172,7 +172,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
     // lines say so. (Dead ones still need it.)
     let held: Vec<&crate::store::ChannelQueue> = fleet
         .as_ref()
-        .map(crate::fleet::contested_channels)
+        .map(crate::notify::agreement::contested_channels)
         .unwrap_or_default()
         .iter()
         .filter_map(|c| queues.queue(&c.channel))
@@ -358,7 +358,7 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
         .live_replicas()
         .map(|r| r.config_hash.as_str())
         .collect();
-    let contested = crate::fleet::contested_channels(fleet);
+    let contested = crate::notify::agreement::contested_channels(fleet);
     for r in &fleet.replicas {
         let leads = if r.leads.is_empty() {
             String::new()
@@ -423,7 +423,7 @@ fn fleet_section(out: &mut String, fleet: &crate::store::FleetView) {
 /// The channels the live replicas set differently, whose alerts no
 /// replica sends until they agree: each with how many alerts wait, which
 /// replicas hold which settings (those that differ, without secrets: see
-/// [`crate::fleet::channel_view`]), which of them this host's config has,
+/// [`crate::notify::agreement::channel_view`]), which of them this host's config has,
 /// and what to do.
 fn contested_section(
     out: &mut String,
@@ -432,11 +432,11 @@ fn contested_section(
     fleet: &crate::store::FleetView,
     outbox: &Outbox,
 ) -> Result<(), String> {
-    let contested = crate::fleet::contested_channels(fleet);
+    let contested = crate::notify::agreement::contested_channels(fleet);
     if contested.is_empty() {
         return Ok(());
     }
-    let here = crate::fleet::channel_settings(config);
+    let here = crate::notify::agreement::channel_settings(config);
     for c in &contested {
         let waiting = outbox.queue(&c.channel).map_or(0, |q| q.undelivered());
         let _ = writeln!(
@@ -487,7 +487,7 @@ fn contested_section(
         if mine.is_none() && config.channels.iter().any(|ch| ch.name == c.channel) {
             let key = state.installation_id().map_err(|e| e.to_string())?;
             if let Some(ch) = config.channels.iter().find(|ch| ch.name == c.channel) {
-                let view = crate::fleet::channel_view(ch, &key);
+                let view = crate::notify::agreement::channel_view(ch, &key);
                 let shown: Vec<&str> = view
                     .lines()
                     .filter(|l| {

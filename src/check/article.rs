@@ -492,7 +492,7 @@ pub(super) async fn check_article(
     a.evidence = evidence(
         ctx,
         shown,
-        &crate::evidence::page_path(&watch.name, shown),
+        &crate::evidence::pages::page_path(&watch.name, shown),
         None,
     );
     a.change = change;

@@ -466,7 +466,7 @@ pub(super) async fn check_items(
     // Its page in the viewer is the alerts' evidence, linked when
     // `report_url` is set.
     let version = keep.version_after(latest.as_ref());
-    let page = crate::evidence::page_path(&watch.name, version);
+    let page = crate::evidence::pages::page_path(&watch.name, version);
     for a in &mut alerts {
         a.evidence = evidence(ctx, version, &page, None);
     }

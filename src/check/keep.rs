@@ -302,7 +302,7 @@ pub(super) fn store(
 }
 
 /// Gives each alert's evidence its record: the chain digest of the version
-/// it reports ([`crate::store::chain`]), one of the `versions` this check
+/// it reports ([`crate::integrity::chain`]), one of the `versions` this check
 /// stores (computed as `save_check` will chain it: the check holds the
 /// watch, so nothing else stores a version of it meanwhile) or one kept
 /// before (a takedown's). None when the newest kept version has no chain
@@ -316,7 +316,7 @@ fn records(
     versions: &[NewVersion],
     alerts: &mut [Alert],
 ) -> Result<Option<i64>, StateError> {
-    use crate::store::chain::{chain_digest, CHAIN_START};
+    use crate::integrity::chain::{chain_digest, CHAIN_START};
     if alerts.iter().all(|a| a.evidence.is_none()) {
         return Ok(None);
     }
@@ -429,7 +429,7 @@ pub(super) fn snapshot_of(watch: &Watch, resp: Response) -> NewSnapshot {
 pub(super) fn version_page(state: &State, watch: &str, version: i64) -> Option<(Snapshot, String)> {
     let kept = version_snapshot(state, watch, version).ok()??;
     let body = state.snapshot_body(&kept.body_sha256).ok()??.ok()?;
-    let content_type = crate::evidence::content_type(&kept.response_head);
+    let content_type = crate::http_header::content_type(&kept.response_head);
     let html = crate::charset::decode(&body, content_type.as_deref()).into_owned();
     Some((kept, html))
 }

@@ -106,7 +106,7 @@ pub(super) fn moved_evidence(
     Ok(evidence(
         ctx,
         version,
-        &crate::evidence::moved_path(&watch.name, version, nth),
+        &crate::evidence::pages::moved_path(&watch.name, version, nth),
         None,
     ))
 }

@@ -332,7 +332,7 @@ pub(super) async fn taken_down(
     a.evidence = evidence(
         ctx,
         version,
-        &crate::evidence::takedown_path(&watch.name, version, nth),
+        &crate::evidence::pages::takedown_path(&watch.name, version, nth),
         snapshot.map(|s| s.body_sha256),
     );
     st.gone = true;

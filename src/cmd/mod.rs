@@ -117,7 +117,7 @@ pub(crate) fn left_out(why: &[String], noun: (&str, &str), meaning: &str) -> Exi
 }
 
 /// Prints a warning line on stderr for each version shown whose stored text
-/// was altered since it was kept ([`presswatch::evidence::verify::AlteredText`]);
+/// was altered since it was kept ([`presswatch::integrity::AlteredText`]);
 /// true when there was one (the command then exits 1, its output kept).
 pub(crate) fn warn_altered(warnings: &[String]) -> bool {
     for w in warnings {

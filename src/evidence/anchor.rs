@@ -7,7 +7,7 @@
 //! rewritten with their digests recomputed, since it was copied out.
 
 use super::verify::{Held, Verified};
-use crate::store::chain::short;
+use crate::integrity::chain::short;
 
 /// A chain head as `verify` printed it: "watch W: …, chain head HEX
 /// (version N, …".

@@ -26,7 +26,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::{Checked, KeptBody};
 use crate::config::Config;
-use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
+use crate::integrity::RecordCheck;
+use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
 use crate::warc::{self, HttpHead, Original};
 
 /// What an export wrote.
@@ -180,7 +181,7 @@ pub fn export(
                 (s.watch.as_str(), s.version, s.kind, s.fetched_at_ms),
                 record.id.clone(),
             );
-            let (request_line, request_headers) = super::split_head(&s.request_head);
+            let (request_line, request_headers) = crate::http_header::split_head(&s.request_head);
             let request = HttpHead {
                 start_line: request_line,
                 headers: request_headers,
@@ -398,7 +399,7 @@ fn content_hash(state: &State, watch: &str, version: i64) -> std::io::Result<Str
 /// renamed `X-Presswatch-Orig-...` and `Content-Length` gives the body's
 /// length.
 fn response_head(s: &Snapshot, body_len: usize) -> HttpHead {
-    let (status_line, fields) = super::split_head(&s.response_head);
+    let (status_line, fields) = crate::http_header::split_head(&s.response_head);
     let mut headers: Vec<(String, String)> = fields
         .into_iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))

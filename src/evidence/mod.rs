@@ -11,7 +11,8 @@ pub mod verify;
 use std::collections::HashSet;
 
 use crate::config::{Config, Watch};
-use crate::store::{EventKind, RecordCheck, Snapshot, SnapshotKind, State, WatchEvent};
+use crate::integrity::RecordCheck;
+use crate::store::{EventKind, Snapshot, SnapshotKind, State, WatchEvent};
 
 /// The watches whose evidence `report` and `export` hand over: the
 /// config's, then, by name, each one the state keeps versions of that the
@@ -143,18 +144,11 @@ pub(crate) fn snapshot_name(s: &Snapshot) -> String {
 /// even when the server's header named another (a windows-1256 page served
 /// as UTF-8).
 pub(crate) fn read_as(response_head: &str, body: &[u8]) -> &'static str {
-    crate::charset::sniff_encoding(body, content_type(response_head).as_deref()).name()
-}
-
-/// The fields of an altered snapshot record ([`RecordCheck::Altered`]) as
-/// one phrase: "the status and the fetch time", or "the digest kept with
-/// it" when only the digest itself differs.
-pub(crate) fn what_differs(fields: &[&str]) -> String {
-    match fields {
-        [] => "the digest kept with it".to_string(),
-        [one] => one.to_string(),
-        [some @ .., last] => format!("{} and {last}", some.join(", ")),
-    }
+    crate::charset::sniff_encoding(
+        body,
+        crate::http_header::content_type(response_head).as_deref(),
+    )
+    .name()
 }
 
 /// A snapshot record altered since it was kept, as `verify` names it: the
@@ -172,7 +166,7 @@ pub(crate) fn altered_record(c: &Checked) -> Option<String> {
     Some(format!(
         "{}: its record (stored as fetched at {at}) was altered since it was kept; what differs: {}",
         snapshot_name(s),
-        what_differs(fields)
+        crate::integrity::what_differs(fields)
     ))
 }
 
@@ -198,82 +192,6 @@ pub(crate) fn kept_response(
         )),
         (body, _) => body,
     })
-}
-
-/// The viewer's page of a watch's version, relative to the report's
-/// directory (`<watch>/v<version>.html`): what alerts of a change link to.
-pub fn page_path(watch: &str, version: i64) -> String {
-    format!("{}/v{version}.html", url_segment(watch))
-}
-
-/// The id of a takedown's row on its watch's timeline: the `nth` takedown
-/// (from 1) of `version`, the last version kept. Stable: a version's
-/// takedowns and restores are pruned only with it, all together.
-pub fn takedown_anchor(version: i64, nth: usize) -> String {
-    format!("v{version}-taken-down-{nth}")
-}
-
-/// A takedown's row on the viewer's timeline of its watch, relative to the
-/// report's directory (`<watch>/index.html#v<version>-taken-down-<nth>`):
-/// what a takedown alert links to. The row names when and how, and links
-/// the last kept snapshot of what the story said and the answer that
-/// reported it gone.
-pub fn takedown_path(watch: &str, version: i64, nth: usize) -> String {
-    format!(
-        "{}/index.html#{}",
-        url_segment(watch),
-        takedown_anchor(version, nth)
-    )
-}
-
-/// The id of a move's row on its watch's timeline: the `nth` move (from 1)
-/// of `version`, the version current when it was seen. Stable, as a
-/// takedown's: a version's events are pruned only with it, all together.
-pub fn moved_anchor(version: i64, nth: usize) -> String {
-    format!("v{version}-moved-{nth}")
-}
-
-/// A move's row on the viewer's timeline of its watch, relative to the
-/// report's directory (`<watch>/index.html#v<version>-moved-<nth>`): what a
-/// `moved` alert links to. The row names when, the old and the new address,
-/// and the version whose text was found there.
-pub fn moved_path(watch: &str, version: i64, nth: usize) -> String {
-    format!(
-        "{}/index.html#{}",
-        url_segment(watch),
-        moved_anchor(version, nth)
-    )
-}
-
-/// A watch name as one URL path segment (all but ASCII letters, digits,
-/// `-`, `_` and `.` percent-encoded: a Persian name, its joiners and marks).
-fn url_segment(name: &str) -> String {
-    url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
-}
-
-/// The file of a kept body in the report directory, by its SHA-256.
-pub fn raw_path(sha256: &str) -> String {
-    format!("raw/{sha256}.bin")
-}
-
-/// The status line and header fields of a stored head (CRLF-separated).
-pub fn split_head(head: &str) -> (String, Vec<(String, String)>) {
-    let mut lines = head.split("\r\n");
-    let first = lines.next().unwrap_or_default().to_string();
-    let fields = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    (first, fields)
-}
-
-/// The Content-Type field of a stored head, if it has one.
-pub fn content_type(head: &str) -> Option<String> {
-    split_head(head)
-        .1
-        .into_iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .map(|(_, value)| value)
 }
 
 /// The kept answer that reported each of a watch's events (`None` for a

@@ -11,9 +11,64 @@ use chrono_tz::Tz;
 use crate::alert::Alert;
 use crate::compare::{BlockChange, SegmentOp};
 use crate::document::{Document, ProseKind};
-use crate::evidence::verify::AlteredText;
+use crate::integrity::{AlteredText, RecordCheck};
 use crate::notify::render::{self, escape, DEL_STYLE, INS_STYLE};
-use crate::store::RecordCheck;
+
+/// The viewer's page of a watch's version, relative to the report's
+/// directory (`<watch>/v<version>.html`): what alerts of a change link to.
+pub fn page_path(watch: &str, version: i64) -> String {
+    format!("{}/v{version}.html", url_segment(watch))
+}
+
+/// The id of a takedown's row on its watch's timeline: the `nth` takedown
+/// (from 1) of `version`, the last version kept. Stable: a version's
+/// takedowns and restores are pruned only with it, all together.
+pub fn takedown_anchor(version: i64, nth: usize) -> String {
+    format!("v{version}-taken-down-{nth}")
+}
+
+/// A takedown's row on the viewer's timeline of its watch, relative to the
+/// report's directory (`<watch>/index.html#v<version>-taken-down-<nth>`):
+/// what a takedown alert links to. The row names when and how, and links
+/// the last kept snapshot of what the story said and the answer that
+/// reported it gone.
+pub fn takedown_path(watch: &str, version: i64, nth: usize) -> String {
+    format!(
+        "{}/index.html#{}",
+        url_segment(watch),
+        takedown_anchor(version, nth)
+    )
+}
+
+/// The id of a move's row on its watch's timeline: the `nth` move (from 1)
+/// of `version`, the version current when it was seen. Stable, as a
+/// takedown's: a version's events are pruned only with it, all together.
+pub fn moved_anchor(version: i64, nth: usize) -> String {
+    format!("v{version}-moved-{nth}")
+}
+
+/// A move's row on the viewer's timeline of its watch, relative to the
+/// report's directory (`<watch>/index.html#v<version>-moved-<nth>`): what a
+/// `moved` alert links to. The row names when, the old and the new address,
+/// and the version whose text was found there.
+pub fn moved_path(watch: &str, version: i64, nth: usize) -> String {
+    format!(
+        "{}/index.html#{}",
+        url_segment(watch),
+        moved_anchor(version, nth)
+    )
+}
+
+/// A watch name as one URL path segment (all but ASCII letters, digits,
+/// `-`, `_` and `.` percent-encoded: a Persian name, its joiners and marks).
+fn url_segment(name: &str) -> String {
+    url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
+}
+
+/// The file of a kept body in the report directory, by its SHA-256.
+pub fn raw_path(sha256: &str) -> String {
+    format!("raw/{sha256}.bin")
+}
 
 /// A kept raw response, as the viewer shows it.
 #[derive(Debug, Clone)]
@@ -364,7 +419,7 @@ pub fn index(watches: &[WatchView], tz: Tz) -> String {
         };
         b.push_str(&format!(
             "<tr><td><a href=\"{}/index.html\"{}>{}</a>{gone}<br><span class=\"meta\">{}{unwatched}</span>{flag}</td><td class=\"wide\">{}</td><td>{}</td><td>{last}</td></tr>",
-            super::url_segment(&w.name),
+            url_segment(&w.name),
             w.title_attrs(&title),
             escape(&title),
             escape(&w.name),
@@ -412,7 +467,7 @@ pub fn timeline(w: &WatchView) -> String {
             None if v.afresh => "New baseline, no alert: the watch started afresh".to_string(),
             None if !v.not_alerted.is_empty() => format!(
                 "No alert: {}",
-                crate::history::not_alerted(v.not_alerted.len())
+                crate::alert::not_alerted(v.not_alerted.len())
             ),
             None => "First version kept".to_string(),
             // A change no alert went out for is not named as one.
@@ -455,12 +510,12 @@ pub fn timeline(w: &WatchView) -> String {
             EventWhat::TakenDown => {
                 let nth = takedowns.entry(e.version).or_default();
                 *nth += 1;
-                Some(super::takedown_anchor(e.version, *nth))
+                Some(takedown_anchor(e.version, *nth))
             }
             EventWhat::Moved { .. } => {
                 let nth = moves.entry(e.version).or_default();
                 *nth += 1;
-                Some(super::moved_anchor(e.version, *nth))
+                Some(moved_anchor(e.version, *nth))
             }
             EventWhat::Restored => None,
         };
@@ -512,7 +567,7 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
         ),
         RecordCheck::Sound | RecordCheck::Undigested => format!(
             "<br>{label}: <a href=\"../{}\">{}</a> <span class=\"meta\">(fetched {})</span><br>SHA-256 <span class=\"hash\">{}</span>{}",
-            escape(&super::raw_path(&r.sha256)),
+            escape(&raw_path(&r.sha256)),
             escape(&body_size(r)),
             escape(&time_ms(r.fetched_at_ms, tz)),
             escape(&r.sha256),
@@ -573,7 +628,7 @@ fn event_row(e: &EventView, id: Option<&str>, version_kept: bool, w: &WatchView)
 fn record_short(v: &VersionView) -> String {
     v.record
         .as_deref()
-        .map_or_else(|| "-".to_string(), crate::store::chain::short)
+        .map_or_else(|| "-".to_string(), crate::integrity::chain::short)
 }
 
 /// A version's page: the change as the alert email showed it, both
@@ -869,7 +924,7 @@ fn raw(r: &RawView, label: &str, w: &WatchView) -> String {
     } else {
         format!(
             "<p>Body: <a href=\"../{}\" download>{}</a><br>SHA-256 <span class=\"hash\">{}</span>{}{}</p>",
-            escape(&super::raw_path(&r.sha256)),
+            escape(&raw_path(&r.sha256)),
             escape(&body_size(r)),
             escape(&r.sha256),
             read_as(r),
@@ -927,7 +982,7 @@ fn altered_warning(fields: &[&str], verify: &str) -> String {
          digest taken then: {}. Its headers, fetch time, body and SHA-256 are not shown here, nor \
          exported, since they can no longer be vouched for. Run <code>{}</code>: it names every \
          altered or damaged record and says what to do.",
-        escape(&super::what_differs(fields)),
+        escape(&crate::integrity::what_differs(fields)),
         escape(verify)
     )
 }
@@ -939,7 +994,7 @@ fn read_as(r: &RawView) -> String {
     let Some(read) = r.read_as else {
         return String::new();
     };
-    let declared = super::content_type(&r.head)
+    let declared = crate::http_header::content_type(&r.head)
         .as_deref()
         .and_then(crate::charset::charset_param);
     let differs = declared.as_deref().is_some_and(|d| {
@@ -974,7 +1029,7 @@ fn predates_digests(r: &RawView) -> &'static str {
 /// is what the file holds and what its SHA-256 is of. (The headers beside
 /// it give the compressed length the server sent.)
 fn body_size(r: &RawView) -> String {
-    let (_, fields) = super::split_head(&r.head);
+    let (_, fields) = crate::http_header::split_head(&r.head);
     let coding = fields
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))

@@ -21,7 +21,8 @@ use crate::alert::Alert;
 use crate::compare::ChangeKind;
 use crate::config::{Config, Watch};
 use crate::history::Content;
-use crate::store::{EventKind, RecordCheck, SnapshotKind, State, WatchEvent};
+use crate::integrity::RecordCheck;
+use crate::store::{EventKind, SnapshotKind, State, WatchEvent};
 
 /// What a report wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub struct Written {
     pub left_out: Vec<String>,
     /// Versions whose stored text no longer hashes to the SHA-256 it was
     /// stored under, shown with a warning beside them: one line each
-    /// ([`super::verify::AlteredText::named_warning`]).
+    /// ([`crate::integrity::AlteredText::named_warning`]).
     pub altered: Vec<String>,
 }
 
@@ -101,7 +102,7 @@ pub fn write(
                 continue;
             }
             let key = (seq, r.sha256.clone());
-            let p = out.join(super::raw_path(&r.sha256));
+            let p = out.join(super::pages::raw_path(&r.sha256));
             if damaged.contains(&key) {
                 r.body_damaged = true;
                 continue;

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::store::{EventKind, RecordCheck, SnapshotKind, State};
+use crate::integrity::{AlteredText, RecordCheck};
+use crate::store::{EventKind, SnapshotKind, State};
 
 /// What a verification found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,7 +39,7 @@ pub struct Verified {
 }
 
 /// A watch's chain head: its newest version's chain digest, which vouches
-/// for every kept version before it ([`crate::store::chain`]). `verify`
+/// for every kept version before it ([`crate::integrity::chain`]). `verify`
 /// prints it so that it can be kept away from the database, and checked
 /// against later (`--heads`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,7 +298,7 @@ struct Chain {
 /// the link it was stored with (the versions before it are pruned), except
 /// a watch's first, which starts the chain.
 fn check_chain(watch: &str, versions: &[crate::store::VersionRow]) -> Chain {
-    use crate::store::chain::{chain_digest, short, CHAIN_START};
+    use crate::integrity::chain::{chain_digest, short, CHAIN_START};
     let mut problems = Vec::new();
     let mut held = Vec::new();
     // Versions whose own digest fails (or that have none), and versions
@@ -491,83 +492,6 @@ fn span(secs: i64) -> String {
         .map(|(n, unit)| format!("{n}{unit}"))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// A kept version whose stored text no longer hashes to the SHA-256 it was
-/// stored under: altered (or damaged) after presswatch kept it. `verify`
-/// names it as a mismatch; the viewer, `history` and `diff`, which show the
-/// text, warn beside it. The one check of a version's text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlteredText {
-    /// The watch.
-    pub watch: String,
-    /// The version.
-    pub seq: i64,
-    /// The SHA-256 it was stored under.
-    pub stored: String,
-    /// What its text hashes to now.
-    pub now: String,
-}
-
-impl AlteredText {
-    /// Checks a version's stored text (`body`) against the SHA-256 it was
-    /// stored under (`stored`): `None` when it still hashes to it.
-    pub fn check(watch: &str, seq: i64, stored: &str, body: &str) -> Option<AlteredText> {
-        let now = crate::document::sha256_hex(body.as_bytes());
-        (now != stored).then(|| AlteredText {
-            watch: watch.to_string(),
-            seq,
-            stored: stored.to_string(),
-            now,
-        })
-    }
-
-    /// As `verify` lists it: "watch W version N: its text was stored as …
-    /// and now hashes to …".
-    pub fn mismatch(&self) -> String {
-        format!(
-            "watch {} version {}: its text was stored as {} and now hashes to {}",
-            self.watch, self.seq, self.stored, self.now
-        )
-    }
-
-    /// What is said beside the text wherever it is shown, naming the
-    /// command that lists every such record (`verify`): "this text no
-    /// longer matches the SHA-256 it was stored under: it was altered after
-    /// presswatch kept it; run `presswatch verify --config FILE`".
-    pub fn warning(&self, verify: &str) -> String {
-        self.worded(verify, &|hash| hash.to_string(), &|command| {
-            format!("`{command}`")
-        })
-    }
-
-    /// [`AlteredText::warning`] with its hashes and command set as `hash`
-    /// and `command` set them (the viewer's HTML).
-    pub fn worded(
-        &self,
-        verify: &str,
-        hash: &dyn Fn(&str) -> String,
-        command: &dyn Fn(&str) -> String,
-    ) -> String {
-        format!(
-            "this text no longer matches the SHA-256 it was stored under: it was altered after \
-             presswatch kept it (it was stored as {}, and now hashes to {}); run {}",
-            hash(&self.stored),
-            hash(&self.now),
-            command(verify)
-        )
-    }
-
-    /// [`AlteredText::warning`] naming the watch and version, as `report`,
-    /// `history` and `diff` print it on stderr.
-    pub fn named_warning(&self, verify: &str) -> String {
-        format!(
-            "watch {} version {}: {}",
-            self.watch,
-            self.seq,
-            self.warning(verify)
-        )
-    }
 }
 
 /// What to do about mismatches, for the user who just saw them.

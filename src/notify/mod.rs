@@ -12,6 +12,7 @@
 //! Digest channels collect their entries and
 //! send them as one message when the schedule says so (see [`digest`]).
 
+pub mod agreement;
 pub mod digest;
 pub mod email;
 pub mod outbox;
@@ -204,8 +205,8 @@ pub async fn deliver_due_beside(
     };
     // A channel live replicas set differently waits until they agree, and
     // one this config lacks is left to the replicas that have it (see
-    // `fleet::channels_not_sent_here`); digests too.
-    skip.extend(crate::fleet::channels_not_sent_here(config, state)?);
+    // `agreement::channels_not_sent_here`); digests too.
+    skip.extend(agreement::channels_not_sent_here(config, state)?);
     let mut by_channel: Vec<(Taken, Vec<OutboxEntry>)> = Vec::new();
     {
         // Held while claiming, so that two rounds never take one channel.

@@ -3,7 +3,6 @@
 //! embedded default) and PostgreSQL (`postgres/`, shared by replicas).
 
 mod backend;
-pub mod chain;
 mod lock;
 mod postgres;
 mod row;
@@ -11,7 +10,6 @@ mod snapshots;
 mod state;
 
 pub use backend::{CheckTurn, State};
-pub use chain::ChainLink;
 
 /// What to do about a state database whose schema is older than this
 /// presswatch's, said by the commands that change nothing on disk (a dry
@@ -23,9 +21,7 @@ pub use postgres::{
     ChannelPeer, CheckLease, FleetHosts, FleetView, Forgotten, Lease, LeaseHolder, NoLease,
     OnSchedule, Postgres, ReplicaInfo, ScheduleAhead, LEASE_AND_LOOK,
 };
-pub use snapshots::{
-    KeptBytes, Mismatch, NewSnapshot, RecordCheck, RecordDigest, Snapshot, SnapshotKind,
-};
+pub use snapshots::{KeptBytes, Mismatch, NewSnapshot, RecordDigest, Snapshot, SnapshotKind};
 pub use state::{
     ChannelQueue, Checked, DisabledChannel, Durability, EventKind, FollowTry, NewAlert, NewEvent,
     NewVersion, Origin, OutboxEntry, OutboxStatus, SeenItems, Sender, Sqlite, StateError, Thread,

@@ -25,6 +25,7 @@ use super::StateError;
 use crate::config::KeepRaw;
 use crate::content_coding::{self, Coding, DecodeError, Encoded};
 use crate::document::sha256_hex;
+use crate::integrity::RecordCheck;
 
 /// The tables, their indexes, and the running total of stored bytes kept by
 /// triggers (so a size cap costs one row read per check).
@@ -226,18 +227,6 @@ pub struct RecordDigest {
     /// The first 16 hex digits of each field's SHA-256, in order, separated
     /// by spaces: only to name the fields that differ.
     pub fields: String,
-}
-
-/// How a kept snapshot record compares with its digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordCheck {
-    /// It says what it said when it was kept.
-    Sound,
-    /// It was kept before records had a digest: it cannot be checked.
-    Undigested,
-    /// It was altered since it was kept: what `verify` calls the fields that
-    /// differ (none when only the digest itself was altered).
-    Altered(Vec<&'static str>),
 }
 
 /// What a snapshot record asserts, borrowed: what its digest covers.

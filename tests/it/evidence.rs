@@ -3137,7 +3137,7 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
         .unwrap();
     let forged = text.replace("in Germany", "in Poland");
     let sha = presswatch::document::sha256_hex(forged.as_bytes());
-    let chain = presswatch::store::chain::chain_digest(&prev, "rasoulof", 2, &sha, stored);
+    let chain = presswatch::integrity::chain::chain_digest(&prev, "rasoulof", 2, &sha, stored);
     db.execute(
         "INSERT INTO blobs (sha256, body) VALUES (?1, ?2)",
         [&sha, &forged],

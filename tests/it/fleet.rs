@@ -846,7 +846,7 @@ async fn a_channel_fixed_and_reloaded_on_one_replica_is_not_sent_to_with_the_old
     assert_eq!(a_round.sent, 0, "nor does a, until b agrees: {a_round:?}");
     for r in [&a, &b] {
         assert_eq!(
-            presswatch::fleet::channels_not_sent_here(&r.config, &r.state).unwrap(),
+            presswatch::notify::agreement::channels_not_sent_here(&r.config, &r.state).unwrap(),
             ["hook"]
         );
     }
@@ -857,7 +857,7 @@ async fn a_channel_fixed_and_reloaded_on_one_replica_is_not_sent_to_with_the_old
     b.reload(&b_path);
     for r in [&a, &b] {
         assert!(
-            presswatch::fleet::channels_not_sent_here(&r.config, &r.state)
+            presswatch::notify::agreement::channels_not_sent_here(&r.config, &r.state)
                 .unwrap()
                 .is_empty()
         );

@@ -629,7 +629,7 @@ pub fn record_line(alert: &Alert) -> Option<String> {
     let record = e.record.as_deref()?;
     Some(format!(
         "Record {} (version {}) — presswatch verify can prove this version is unaltered",
-        crate::store::chain::short(record),
+        crate::integrity::chain::short(record),
         e.version
     ))
 }

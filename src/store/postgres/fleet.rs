@@ -45,8 +45,8 @@ pub struct ReplicaInfo {
     /// Fleet-wide jobs it leads.
     pub leads: Vec<String>,
     /// Its channels' settings as it announced them (`name=hash` each, see
-    /// [`crate::fleet::channel_settings`]), each with what it is set to,
-    /// without secrets ([`crate::fleet::channel_view`]; empty from a
+    /// [`crate::notify::agreement::channel_settings`]), each with what it is set to,
+    /// without secrets ([`crate::notify::agreement::channel_view`]; empty from a
     /// presswatch older than migration 22); `None` from one older than
     /// migration 21.
     pub channels: Option<Vec<(String, String)>>,
@@ -361,8 +361,8 @@ impl Postgres {
     /// Announces (or re-announces, after a reload) this replica, the hash
     /// of its config, the config's watches (which no replica takes off
     /// the schedule while this one is live) and its channels' settings
-    /// (`name=hash`, see [`crate::fleet::channel_settings`], each with what
-    /// it is set to, without secrets: [`crate::fleet::channel_view`]), as
+    /// (`name=hash`, see [`crate::notify::agreement::channel_settings`], each with what
+    /// it is set to, without secrets: [`crate::notify::agreement::channel_view`]), as
     /// loaded now; returns the other live replicas (id, config hash) whose
     /// config hash differs.
     pub fn register_replica(

@@ -412,7 +412,7 @@ ALTER TABLE replicas ADD COLUMN IF NOT EXISTS config_ms BIGINT;
 ALTER TABLE versions ADD COLUMN IF NOT EXISTS chain_prev TEXT;
 ALTER TABLE versions ADD COLUMN IF NOT EXISTS chain_sha256 TEXT;
 ALTER TABLE versions ADD COLUMN IF NOT EXISTS chained_at BIGINT;
--- As crate::store::chain::chain_digest computes it.
+-- As crate::integrity::chain::chain_digest computes it.
 DO $$
 DECLARE
   v RECORD;

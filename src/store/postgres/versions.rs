@@ -9,7 +9,7 @@ use super::outbox::enqueue_in;
 use super::watch::{save_watch_in, set_checked_as_in};
 use super::{snapshots, Conn, PgResult, Postgres, Result};
 use crate::document::Item;
-use crate::store::chain::{chain_digest, CHAIN_START};
+use crate::integrity::chain::{chain_digest, CHAIN_START};
 use crate::store::state::{history_moved, version_columns};
 use crate::store::{
     Checked, Durability, EventKind, NewVersion, SnapshotKind, StateError, VersionRow, WatchState,

@@ -543,8 +543,8 @@ mod tests {
         assert_eq!(
             kept.iter().map(|s| s.check_record()).collect::<Vec<_>>(),
             [
-                crate::store::RecordCheck::Undigested,
-                crate::store::RecordCheck::Sound
+                crate::integrity::RecordCheck::Undigested,
+                crate::integrity::RecordCheck::Sound
             ],
             "the older record has no digest, the new one has"
         );

@@ -14,7 +14,7 @@ use super::outbox::{enqueue_in, NewAlert};
 use super::watch::{save_watch_in, set_checked_as_in, WatchState};
 use super::{Durability, Result, Sqlite, StateError};
 use crate::document::Item;
-use crate::store::chain::{chain_digest, ChainLink, CHAIN_START};
+use crate::integrity::chain::{chain_digest, ChainLink, CHAIN_START};
 use crate::store::row::Columns;
 use crate::store::snapshots::{self, NewSnapshot};
 
@@ -178,7 +178,7 @@ pub struct VersionRow {
     /// What later checks need to know of its page, kept when its raw
     /// response is not ([`NewVersion::page_facts`]).
     pub page_facts: Option<String>,
-    /// Its link in the watch's hash chain ([`crate::store::chain`]);
+    /// Its link in the watch's hash chain ([`crate::integrity::chain`]);
     /// `None` for a version stored by an older presswatch since this one
     /// last opened the database (the next opening chains it).
     pub chain: Option<ChainLink>,
