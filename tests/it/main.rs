@@ -12,6 +12,7 @@ mod faults;
 mod feeds;
 mod fleet;
 mod history;
+mod layering;
 mod listings;
 mod moves;
 mod not_the_article;
