@@ -141,11 +141,10 @@ fn code_only(src: &str) -> String {
 /// Whether `'` starts a character literal rather than a lifetime.
 fn is_char_literal(rest: &str) -> bool {
     let mut chars = rest.chars().skip(1);
-    match (chars.next(), chars.next()) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
 /// The byte spans of a file's inline modules (`mod tests { ... }`), in
