@@ -24,6 +24,7 @@ const PURE: &[&str] = &[
     "extract",
     "alert",
     "retitle",
+    "scheduler",
     "warc",
     "notify::render",
     "evidence::pages",
