@@ -623,6 +623,7 @@ impl Daemon {
             dry_run: false,
             cpu: self.ctx.cpu.clone(),
             resetting: Vec::new(),
+            site_keys: self.ctx.site_keys.clone(),
         };
         self.http = http;
         // The fleet hears of the new config first: whether other replicas

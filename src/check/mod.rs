@@ -47,6 +47,7 @@ mod takedown;
 pub use article::{feed_not_article, no_web_page};
 pub use items::FOLLOW_TRIES;
 pub use moved::move_for_ops;
+pub(crate) use site::SiteKeys;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -88,6 +89,9 @@ pub struct Context {
     /// article's check stores the page as a new baseline, where a baseline
     /// file gone missing is otherwise restored from the watch's history.
     pub resetting: Vec<String>,
+    /// The keyed versions of other pages site chrome read lately, kept for
+    /// the next checks of their site (`check::site`).
+    pub(crate) site_keys: Arc<SiteKeys>,
 }
 
 impl Context {
@@ -103,6 +107,7 @@ impl Context {
             dry_run,
             cpu: Context::cpu_permits(),
             resetting: Vec::new(),
+            site_keys: Arc::default(),
         })
     }
 

@@ -5,8 +5,9 @@
 //! pages of one site, each fetched many times.
 //!
 //! Pure: the check reads the other pages' kept texts from the store and
-//! hands them in as [`Sibling`]s; this module only compares texts, in the
-//! form comparison uses ([`super::keyed`]).
+//! hands them in, their blocks keyed ([`KeyedSibling`], [`BlockKeys`]: the
+//! form comparison uses, [`super::keyed`]), or as texts ([`Sibling`]); this
+//! module only compares texts.
 //!
 //! The rule ([`site_chrome`]), safety first: a missed stealth edit is the
 //! worst failure, and newsrooms reuse background paragraphs verbatim across
@@ -34,6 +35,7 @@
 //! detected article, is never chrome here.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
@@ -72,17 +74,86 @@ pub struct SiteChrome {
     pub pages: Vec<String>,
 }
 
-/// A sibling's blocks as key sets.
-struct Keys {
-    name: String,
-    latest: HashSet<String>,
-    before: Option<HashSet<String>>,
+/// A version's blocks as the rule compares them: the comparison key of
+/// each ([`super::keyed`]: white space, punctuation and the watch's
+/// `ignore` rules folded away), blocks with no key left out. Keying is
+/// most of what reading a sibling costs, so a caller that reads the same
+/// versions for many checks may keep these and hand them in again
+/// ([`site_chrome_keyed`]); they depend on the version's text and on the
+/// `ignore` rules only.
+#[derive(Debug, Clone, Default)]
+pub struct BlockKeys(HashSet<String>);
+
+impl BlockKeys {
+    /// The keys of `blocks`, a version's block texts, under `rules`.
+    pub fn of<'a>(blocks: impl IntoIterator<Item = &'a str>, rules: &Rules) -> BlockKeys {
+        BlockKeys(
+            blocks
+                .into_iter()
+                .map(|t| keyed(t, rules).key)
+                .filter(|k| !k.is_empty())
+                .collect(),
+        )
+    }
+
+    /// About the bytes the keys take in memory: what keeping them costs.
+    pub fn bytes(&self) -> usize {
+        let slot = std::mem::size_of::<String>() + 1;
+        self.0.capacity() * slot + self.0.iter().map(String::capacity).sum::<usize>()
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.0.contains(key)
+    }
+}
+
+/// Another watched page of the same site as the rule reads it: a
+/// [`Sibling`] with its versions' blocks keyed ([`BlockKeys`]), shared so
+/// that a caller may keep them for later checks.
+#[derive(Debug, Clone)]
+pub struct KeyedSibling {
+    /// The watch's name.
+    pub name: String,
+    /// The keys of its newest kept version.
+    pub latest: Arc<BlockKeys>,
+    /// The keys of the version before it; `None` when the watch keeps one
+    /// version only.
+    pub before: Option<Arc<BlockKeys>>,
+}
+
+impl Sibling {
+    /// The page as the rule reads it, its blocks keyed under `rules`.
+    pub fn keyed(&self, rules: &Rules) -> KeyedSibling {
+        let keys = |blocks: &Vec<String>| Arc::new(BlockKeys::of(blocks.iter().map(String::as_str), rules));
+        KeyedSibling {
+            name: self.name.clone(),
+            latest: keys(&self.latest),
+            before: self.before.as_ref().map(keys),
+        }
+    }
+}
+
+/// Whether a change may be confined to site chrome at all, whatever the
+/// site's other pages show: a change of the headline or byline, of the
+/// prose outside the detected article, or one adding a correction or an
+/// editor's note never is. A caller reads no other page for one that may
+/// not.
+pub fn may_be_chrome(change: &Change) -> bool {
+    // A correction or editor's note an outlet appends to several stories
+    // at once recurs across the site as a box does, and is news each time.
+    let note = |k: &ChangeKind| matches!(k, ChangeKind::CorrectionAdded | ChangeKind::UpdateAdded);
+    change.headline.is_none()
+        && change.byline.is_none()
+        && !change.kinds.iter().any(note)
+        && change.other_prose.is_empty()
+        && !change.blocks.is_empty()
 }
 
 /// Whether `change` (of `old` to `new`, compared with `rules`) is confined
 /// to site chrome by the rules of this module, the other pages of the site
-/// being `siblings`. `None`: it is not (or nothing says so), and alerts as
-/// any change.
+/// being `siblings`, as their kept texts read. `None`: it is not (or
+/// nothing says so), and alerts as any change. [`site_chrome_keyed`] is
+/// the same rule on pages whose blocks are keyed already.
 pub fn site_chrome(
     old: &Document,
     new: &Document,
@@ -90,35 +161,27 @@ pub fn site_chrome(
     rules: &Rules,
     siblings: &[Sibling],
 ) -> Option<SiteChrome> {
-    // A correction or editor's note an outlet appends to several stories
-    // at once recurs across the site as a box does, and is news each time.
-    let note = |k: &ChangeKind| matches!(k, ChangeKind::CorrectionAdded | ChangeKind::UpdateAdded);
-    if change.headline.is_some()
-        || change.byline.is_some()
-        || change.kinds.iter().any(note)
-        || !change.other_prose.is_empty()
-        || change.blocks.is_empty()
-        || siblings.len() < MIN_PAGES
-    {
+    if !may_be_chrome(change) || siblings.len() < MIN_PAGES {
+        return None;
+    }
+    let keyed: Vec<KeyedSibling> = siblings.iter().map(|s| s.keyed(rules)).collect();
+    site_chrome_keyed(old, new, change, rules, &keyed)
+}
+
+/// [`site_chrome`] of the other pages of the site as the rule reads them,
+/// their blocks keyed under the same `rules`.
+pub fn site_chrome_keyed(
+    old: &Document,
+    new: &Document,
+    change: &Change,
+    rules: &Rules,
+    siblings: &[KeyedSibling],
+) -> Option<SiteChrome> {
+    if !may_be_chrome(change) || siblings.len() < MIN_PAGES {
         return None;
     }
     let old = story::read_as_now(old, new);
     let key = |t: &str| keyed(t, rules).key;
-    let keys_of = |blocks: &[String]| -> HashSet<String> {
-        blocks
-            .iter()
-            .map(|t| key(t))
-            .filter(|k| !k.is_empty())
-            .collect()
-    };
-    let sibs: Vec<Keys> = siblings
-        .iter()
-        .map(|s| Keys {
-            name: s.name.clone(),
-            latest: keys_of(&s.latest),
-            before: s.before.as_deref().map(keys_of),
-        })
-        .collect();
     // The blocks as comparison aligns them: ignored text takes no part.
     let a: Vec<String> = old
         .blocks
@@ -134,7 +197,13 @@ pub fn site_chrome(
         .collect();
     // Whether a block of the page is on the newest version of enough
     // other pages: the site's text, not the story's own.
-    let recurs = |k: &str| sibs.iter().filter(|s| s.latest.contains(k)).count() >= MIN_PAGES;
+    let recurs = |k: &str| {
+        siblings
+            .iter()
+            .filter(|s| s.latest.contains(k))
+            .count()
+            >= MIN_PAGES
+    };
     let mut pages: HashSet<&str> = HashSet::new();
     let mut blocks = 0;
     for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
@@ -145,7 +214,7 @@ pub fn site_chrome(
         // Where an addition alone stands in the new page.
         let at = matches!(op, DiffOp::Insert { .. }).then(|| op.new_range().start);
         // The same change on other pages of the site.
-        let same_change: Vec<&str> = sibs
+        let same_change: Vec<&str> = siblings
             .iter()
             .filter(|s| {
                 let Some(before) = &s.before else {
@@ -165,7 +234,7 @@ pub fn site_chrome(
         } else {
             // Blocks of the site only added, at the story's edge.
             let at = at?;
-            let holding: Vec<&str> = sibs
+            let holding: Vec<&str> = siblings
                 .iter()
                 .filter(|s| added.iter().all(|k| s.latest.contains(k)))
                 .map(|s| s.name.as_str())

@@ -32,7 +32,10 @@ mod prose;
 mod story;
 mod words;
 
-pub use chrome::{site_chrome, Sibling, SiteChrome, MAX_SIBLINGS, MIN_PAGES};
+pub use chrome::{
+    may_be_chrome, site_chrome, site_chrome_keyed, BlockKeys, KeyedSibling, Sibling, SiteChrome,
+    MAX_SIBLINGS, MIN_PAGES,
+};
 pub use story::{only_undecoded_characters_read, same_story, stand_in, StandIn};
 use words::changed_words;
 pub use words::{old_side, word_diff};

@@ -197,6 +197,54 @@ async fn a_box_rotating_on_every_watched_story_of_a_site_alerts_for_the_first_tw
     }
 }
 
+/// The daemon checks a site's pages one after another in one process,
+/// which keeps what it read of the other pages for the next checks: a
+/// page's newer version is read when it is stored, never a version kept
+/// from before it, so the rotation is told as across `presswatch check`
+/// runs. (The director's check reads the others' first versions; the
+/// lawyer's must read the teachers' second.)
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_in_one_process_read_each_other_pages_newest_version_not_one_read_before() {
+    let server = Server::start().await;
+    let project = watching(&server, "", 4);
+    for story in 0..4 {
+        serve(&server, story, BACKGROUND, &BOX_OLD);
+    }
+    let config = std::sync::Arc::new(project.load());
+    let fetcher = presswatch::fetch::Fetcher::http(&config.daemon).unwrap();
+    let ctx = presswatch::check::Context::open(config.clone(), fetcher, false).unwrap();
+    for watch in &config.watches {
+        presswatch::check::check_watch(&ctx, watch).await;
+    }
+    for story in 0..4 {
+        serve(&server, story, BACKGROUND, &BOX_NEW);
+    }
+    let mut reports = Vec::new();
+    for watch in &config.watches {
+        reports.push(presswatch::check::check_watch(&ctx, watch).await);
+    }
+    let alerted: Vec<&str> = reports
+        .iter()
+        .filter(|r| !r.alerts.is_empty())
+        .map(|r| r.watch.as_str())
+        .collect();
+    assert_eq!(alerted, ["director", "teachers"], "{reports:?}");
+    assert!(
+        reports[2].detail.starts_with(
+            "changed only in site chrome recurring on 2 other pages of the site (director, teachers)"
+        ),
+        "{}",
+        reports[2].detail
+    );
+    assert!(
+        reports[3].detail.starts_with(
+            "changed only in site chrome recurring on 3 other pages of the site (director, lawyer, teachers)"
+        ),
+        "{}",
+        reports[3].detail
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_background_paragraph_three_stories_share_edited_in_one_of_them_alerts_with_its_words_on_either_backend(
 ) {
