@@ -68,7 +68,11 @@ impl SiteKeys {
     ) -> Option<Arc<BlockKeys>> {
         let id: KeyId = (
             row.body_sha256.clone(),
-            rules.ignore.iter().map(|r| r.as_str().to_string()).collect(),
+            rules
+                .ignore
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
         );
         if let Some(keys) = self.kept().get(&id) {
             return keys;
@@ -236,4 +240,69 @@ pub(super) async fn confined_to_chrome(
     .await
     .ok()
     .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::*;
+    use crate::store::{Checked, Durability, NewVersion, Origin, WatchState};
+
+    const STORY: [&str; 2] = [
+        "The minister resigned on Monday, two weeks after the vote.",
+        "Most read: Storms close the mountain roads in the north.",
+    ];
+
+    /// Stores `STORY` as the newest version of watch `w`, as a check does.
+    fn stored_story(state: &State) -> VersionRow {
+        let body = format!(
+            "Title: The minister resigns\nSHA256: 00\n\n{}\n\n{}\n",
+            STORY[0], STORY[1]
+        );
+        let check = Checked {
+            versions: vec![NewVersion {
+                sha256: "00".into(),
+                body,
+                fetched_at: 1,
+                keep: 2,
+                raw: None,
+                raw_cap: None,
+                origin: Origin::Fetched,
+                reading: None,
+                page_facts: None,
+                alerted: None,
+            }],
+            ..Default::default()
+        };
+        state
+            .save_check("w", &WatchState::default(), &check, Durability::Durable)
+            .unwrap();
+        state.latest("w").unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_kept_version_is_keyed_under_the_ignore_rules_of_each_check_that_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(dir.path()).unwrap();
+        let row = stored_story(&state);
+        let kept = SiteKeys::default();
+        let plain = Rules::default();
+        let ignoring = Rules {
+            ignore: vec![Regex::new("Most read: .*").unwrap()],
+            ..Rules::default()
+        };
+        // Read under each watch's rules in turn, twice: each read is what
+        // keying the version's blocks under those rules gives.
+        for _ in 0..2 {
+            for rules in [&plain, &ignoring] {
+                let keys = kept.keys(&state, "w", &row, rules).expect("an article");
+                assert_eq!(*keys, BlockKeys::of(STORY, rules));
+            }
+        }
+        assert_ne!(
+            BlockKeys::of(STORY, &plain),
+            BlockKeys::of(STORY, &ignoring)
+        );
+    }
 }

@@ -81,7 +81,7 @@ pub struct SiteChrome {
 /// versions for many checks may keep these and hand them in again
 /// ([`site_chrome_keyed`]); they depend on the version's text and on the
 /// `ignore` rules only.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockKeys(HashSet<String>);
 
 impl BlockKeys {
@@ -124,7 +124,9 @@ pub struct KeyedSibling {
 impl Sibling {
     /// The page as the rule reads it, its blocks keyed under `rules`.
     pub fn keyed(&self, rules: &Rules) -> KeyedSibling {
-        let keys = |blocks: &Vec<String>| Arc::new(BlockKeys::of(blocks.iter().map(String::as_str), rules));
+        let keys = |blocks: &Vec<String>| {
+            Arc::new(BlockKeys::of(blocks.iter().map(String::as_str), rules))
+        };
         KeyedSibling {
             name: self.name.clone(),
             latest: keys(&self.latest),
@@ -197,13 +199,7 @@ pub fn site_chrome_keyed(
         .collect();
     // Whether a block of the page is on the newest version of enough
     // other pages: the site's text, not the story's own.
-    let recurs = |k: &str| {
-        siblings
-            .iter()
-            .filter(|s| s.latest.contains(k))
-            .count()
-            >= MIN_PAGES
-    };
+    let recurs = |k: &str| siblings.iter().filter(|s| s.latest.contains(k)).count() >= MIN_PAGES;
     let mut pages: HashSet<&str> = HashSet::new();
     let mut blocks = 0;
     for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
