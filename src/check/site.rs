@@ -2,7 +2,7 @@
 //! check found a change that may be chrome ([`compare::may_be_chrome`]),
 //! the kept texts of the other article watches of the same host are read
 //! from the store (their newest version and the one before), keyed, and
-//! handed to [`compare::site_chrome_keyed`], which says whether the change
+//! handed to [`compare::site_chrome`], which says whether the change
 //! is confined to blocks the site shows on those pages (a "most read" box
 //! rotated site-wide). Nothing is read for a check that found no change.
 //!
@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::compare::{self, BlockKeys, Change, KeyedSibling, Rules, SiteChrome, MAX_SIBLINGS};
+use crate::compare::{self, BlockKeys, Change, Rules, Sibling, SiteChrome, MAX_SIBLINGS};
 use crate::config::{Watch, WatchKind};
 use crate::document::Document;
 use crate::store::{State, VersionRow};
@@ -179,19 +179,14 @@ fn siblings_of<'a>(ctx: &'a Context, watch: &Watch) -> Vec<&'a Watch> {
 /// yet), or its history cannot be read (the sibling is left out: the
 /// change then alerts as any change, unless the others are evidence
 /// enough).
-fn keyed_sibling(
-    kept: &SiteKeys,
-    state: &State,
-    name: &str,
-    rules: &Rules,
-) -> Option<KeyedSibling> {
+fn keyed_sibling(kept: &SiteKeys, state: &State, name: &str, rules: &Rules) -> Option<Sibling> {
     let rows = state.newest_versions(name, 2).ok()?;
     let (latest, before) = match rows.as_slice() {
         [.., before, latest] => (latest, Some(before)),
         [latest] => (latest, None),
         [] => return None,
     };
-    Some(KeyedSibling {
+    Some(Sibling {
         name: name.to_string(),
         latest: kept.keys(state, name, latest, rules)?,
         before: before.and_then(|b| kept.keys(state, name, b, rules)),
@@ -200,7 +195,7 @@ fn keyed_sibling(
 
 /// Whether the change `change` of `watch`'s article, from `old` to `new`
 /// under `rules`, is confined to the site's chrome, as the site's other
-/// watched pages tell ([`compare::site_chrome_keyed`]). `None` for a watch
+/// watched pages tell ([`compare::site_chrome`]). `None` for a watch
 /// with `site_chrome = false`, a change that cannot be chrome, a site with
 /// too few other watched pages, and whatever the rule does not find to be
 /// chrome.
@@ -231,11 +226,11 @@ pub(super) async fn confined_to_chrome(
         rules.clone(),
     );
     ctx.cpu_bound(move || {
-        let siblings: Vec<KeyedSibling> = names
+        let siblings: Vec<Sibling> = names
             .iter()
             .filter_map(|name| keyed_sibling(&kept, &state, name, &rules))
             .collect();
-        compare::site_chrome_keyed(&old, &new, &change, &rules, &siblings)
+        compare::site_chrome(&old, &new, &change, &rules, &siblings)
     })
     .await
     .ok()

@@ -5,9 +5,8 @@
 //! pages of one site, each fetched many times.
 //!
 //! Pure: the check reads the other pages' kept texts from the store and
-//! hands them in, their blocks keyed ([`KeyedSibling`], [`BlockKeys`]: the
-//! form comparison uses, [`super::keyed`]), or as texts ([`Sibling`]); this
-//! module only compares texts.
+//! hands them in, their blocks keyed ([`Sibling`], [`BlockKeys`]: the form
+//! comparison uses, [`super::keyed`]); this module only compares texts.
 //!
 //! The rule ([`site_chrome`]), safety first: a missed stealth edit is the
 //! worst failure, and newsrooms reuse background paragraphs verbatim across
@@ -50,18 +49,6 @@ pub const MIN_PAGES: usize = 2;
 /// At most this many other pages of a site are read for one check.
 pub const MAX_SIBLINGS: usize = 20;
 
-/// Another watched page of the same site, as its kept versions read.
-#[derive(Debug, Clone, Default)]
-pub struct Sibling {
-    /// The watch's name.
-    pub name: String,
-    /// The article's blocks in its newest kept version.
-    pub latest: Vec<String>,
-    /// The article's blocks in the version before it; `None` when the
-    /// watch keeps one version only.
-    pub before: Option<Vec<String>>,
-}
-
 /// A change found to be confined to site chrome: what its version records
 /// (and the check's line says) is the alert module's `NotAlerted::SiteChrome`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +66,7 @@ pub struct SiteChrome {
 /// `ignore` rules folded away), blocks with no key left out. Keying is
 /// most of what reading a sibling costs, so a caller that reads the same
 /// versions for many checks may keep these and hand them in again
-/// ([`site_chrome_keyed`]); they depend on the version's text and on the
+/// ([`site_chrome`]); they depend on the version's text and on the
 /// `ignore` rules only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockKeys(HashSet<String>);
@@ -107,11 +94,11 @@ impl BlockKeys {
     }
 }
 
-/// Another watched page of the same site as the rule reads it: a
-/// [`Sibling`] with its versions' blocks keyed ([`BlockKeys`]), shared so
-/// that a caller may keep them for later checks.
+/// Another watched page of the same site as the rule reads it: the keys
+/// of its newest kept version and of the one before ([`BlockKeys`]),
+/// shared so that a caller may keep them for later checks.
 #[derive(Debug, Clone)]
-pub struct KeyedSibling {
+pub struct Sibling {
     /// The watch's name.
     pub name: String,
     /// The keys of its newest kept version.
@@ -119,20 +106,6 @@ pub struct KeyedSibling {
     /// The keys of the version before it; `None` when the watch keeps one
     /// version only.
     pub before: Option<Arc<BlockKeys>>,
-}
-
-impl Sibling {
-    /// The page as the rule reads it, its blocks keyed under `rules`.
-    pub fn keyed(&self, rules: &Rules) -> KeyedSibling {
-        let keys = |blocks: &Vec<String>| {
-            Arc::new(BlockKeys::of(blocks.iter().map(String::as_str), rules))
-        };
-        KeyedSibling {
-            name: self.name.clone(),
-            latest: keys(&self.latest),
-            before: self.before.as_ref().map(keys),
-        }
-    }
 }
 
 /// Whether a change may be confined to site chrome at all, whatever the
@@ -153,31 +126,14 @@ pub fn may_be_chrome(change: &Change) -> bool {
 
 /// Whether `change` (of `old` to `new`, compared with `rules`) is confined
 /// to site chrome by the rules of this module, the other pages of the site
-/// being `siblings`, as their kept texts read. `None`: it is not (or
-/// nothing says so), and alerts as any change. [`site_chrome_keyed`] is
-/// the same rule on pages whose blocks are keyed already.
+/// being `siblings`, their blocks keyed under the same `rules`. `None`: it
+/// is not (or nothing says so), and alerts as any change.
 pub fn site_chrome(
     old: &Document,
     new: &Document,
     change: &Change,
     rules: &Rules,
     siblings: &[Sibling],
-) -> Option<SiteChrome> {
-    if !may_be_chrome(change) || siblings.len() < MIN_PAGES {
-        return None;
-    }
-    let keyed: Vec<KeyedSibling> = siblings.iter().map(|s| s.keyed(rules)).collect();
-    site_chrome_keyed(old, new, change, rules, &keyed)
-}
-
-/// [`site_chrome`] of the other pages of the site as the rule reads them,
-/// their blocks keyed under the same `rules`.
-pub fn site_chrome_keyed(
-    old: &Document,
-    new: &Document,
-    change: &Change,
-    rules: &Rules,
-    siblings: &[KeyedSibling],
 ) -> Option<SiteChrome> {
     if !may_be_chrome(change) || siblings.len() < MIN_PAGES {
         return None;
@@ -298,10 +254,17 @@ mod tests {
             v.extend(strings(b));
             v
         };
+        let keys = |b: &[&str]| {
+            let blocks = with(b);
+            Arc::new(BlockKeys::of(
+                blocks.iter().map(String::as_str),
+                &Rules::default(),
+            ))
+        };
         Sibling {
             name: name.into(),
-            latest: with(now),
-            before: Some(with(before)),
+            latest: keys(now),
+            before: Some(keys(before)),
         }
     }
 

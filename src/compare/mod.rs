@@ -33,8 +33,7 @@ mod story;
 mod words;
 
 pub use chrome::{
-    may_be_chrome, site_chrome, site_chrome_keyed, BlockKeys, KeyedSibling, Sibling, SiteChrome,
-    MAX_SIBLINGS, MIN_PAGES,
+    may_be_chrome, site_chrome, BlockKeys, Sibling, SiteChrome, MAX_SIBLINGS, MIN_PAGES,
 };
 pub use story::{only_undecoded_characters_read, same_story, stand_in, StandIn};
 use words::changed_words;
