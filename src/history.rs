@@ -19,7 +19,8 @@ use crate::document::{Document, Item};
 use crate::extract;
 use crate::integrity::AlteredText;
 use crate::notify::render;
-use crate::store::{self, EventKind, Origin, State, WatchEvent};
+use crate::scheduler::ago;
+use crate::store::{self, EventKind, Origin, State, WatchEvent, WatchState};
 
 /// One kept version of a watch.
 #[derive(Debug, Clone)]
@@ -412,16 +413,49 @@ fn how_versions_come(watch: &Watch, config: &Config) -> String {
     )
 }
 
+/// What to say of a watch whose checks fail, from its state `st` at Unix
+/// time `now` (`None` while its last check worked): how many failed in a
+/// row and when the last did, since when (its last check that worked, or
+/// none ever did), the last error as the state records it, and the command
+/// that checks it now and shows what fails. `history` says it of a watch
+/// with no version yet, `status` under its table.
+pub fn failing(config: &Config, watch: &str, st: &WatchState, now: i64) -> Option<String> {
+    if st.failures == 0 {
+        return None;
+    }
+    let failed = match (st.failures, st.last_check) {
+        (1, Some(t)) => format!("its last check failed ({})", ago(Some(t), now)),
+        (1, None) => "its last check failed".to_string(),
+        (n, Some(t)) => format!(
+            "its last {n} checks failed (the last {})",
+            ago(Some(t), now)
+        ),
+        (n, None) => format!("its last {n} checks failed"),
+    };
+    let since = match st.last_ok {
+        Some(t) => format!("the last that worked was {}", ago(Some(t), now)),
+        None => "none has worked yet".to_string(),
+    };
+    let error = st
+        .last_error
+        .as_deref()
+        .map_or("not recorded", |e| e.trim_end_matches('.'));
+    Some(format!(
+        "watch {watch}: {failed}; {since}. Last error: {error}. `{}` checks it now and shows what fails",
+        config.command(&format!("check --watch {}", crate::text::shell_word(watch)))
+    ))
+}
+
 /// The table `presswatch history WATCH` prints at Unix time `now`: one
 /// line per version with what changed since the one before, as an alert
 /// would say it, and the takedowns, restores and moves between them. A
 /// watch with no version yet whose checks fail is told so, as `status`
-/// tells it ([`crate::status::failing`]).
+/// tells it ([`failing`]).
 pub fn table(state: &State, config: &Config, watch: &Watch, now: i64) -> Result<Shown, String> {
     let versions = versions(state, watch)?;
     if versions.is_empty() {
         let st = state.watch(&watch.name).map_err(|e| e.to_string())?;
-        let failing = crate::status::failing(config, &watch.name, &st, now)
+        let failing = failing(config, &watch.name, &st, now)
             .map(|line| line + "\n")
             .unwrap_or_default();
         return Ok(Shown::sound(format!(

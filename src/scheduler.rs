@@ -128,6 +128,15 @@ pub fn human(d: Duration) -> String {
     }
 }
 
+/// Unix time `t` as seen at `now`: `5m ago`, `in 2h`, or `never`.
+pub fn ago(t: Option<i64>, now: i64) -> String {
+    match t {
+        None => "never".to_string(),
+        Some(t) if t <= now => format!("{} ago", human(Duration::from_secs((now - t) as u64))),
+        Some(t) => format!("in {}", human(Duration::from_secs((t - now) as u64))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,55 +8,13 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::notify::outbox::{DigestPlan, Outbox};
-use crate::scheduler::human;
-use crate::store::{OnSchedule, State, WatchState};
+use crate::scheduler::{ago, human};
+use crate::store::{OnSchedule, State};
 use crate::text;
 
 /// NEXT DUE of a watch no daemon has scheduled: one checked only by
 /// `presswatch check`, or never, or added since the daemon (re)started.
 const NOT_SCHEDULED: &str = "not scheduled";
-
-/// Unix time `t` as seen at `now`: `5m ago`, `in 2h`, or `never`.
-fn ago(t: Option<i64>, now: i64) -> String {
-    match t {
-        None => "never".to_string(),
-        Some(t) if t <= now => format!("{} ago", human(Duration::from_secs((now - t) as u64))),
-        Some(t) => format!("in {}", human(Duration::from_secs((t - now) as u64))),
-    }
-}
-
-/// What to say of a watch whose checks fail, from its state `st` at Unix
-/// time `now` (`None` while its last check worked): how many failed in a
-/// row and when the last did, since when (its last check that worked, or
-/// none ever did), the last error as the state records it, and the command
-/// that checks it now and shows what fails. `status` says it under its
-/// table, `history` beside a watch's versions (or their absence).
-pub fn failing(config: &Config, watch: &str, st: &WatchState, now: i64) -> Option<String> {
-    if st.failures == 0 {
-        return None;
-    }
-    let failed = match (st.failures, st.last_check) {
-        (1, Some(t)) => format!("its last check failed ({})", ago(Some(t), now)),
-        (1, None) => "its last check failed".to_string(),
-        (n, Some(t)) => format!(
-            "its last {n} checks failed (the last {})",
-            ago(Some(t), now)
-        ),
-        (n, None) => format!("its last {n} checks failed"),
-    };
-    let since = match st.last_ok {
-        Some(t) => format!("the last that worked was {}", ago(Some(t), now)),
-        None => "none has worked yet".to_string(),
-    };
-    let error = st
-        .last_error
-        .as_deref()
-        .map_or("not recorded", |e| e.trim_end_matches('.'));
-    Some(format!(
-        "watch {watch}: {failed}; {since}. Last error: {error}. `{}` checks it now and shows what fails",
-        config.command(&format!("check --watch {}", text::shell_word(watch)))
-    ))
-}
 
 /// Renders the status table at Unix time `now`.
 pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String> {
@@ -114,7 +72,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             Some(r) => r.to_string(),
             None => "-".to_string(),
         };
-        failing_watches.extend(failing(config, &w.name, &st, now));
+        failing_watches.extend(crate::history::failing(config, &w.name, &st, now));
         // Until the config names the new address (a check then clears it).
         // A config that names it without its tracking parameters, as
         // advised, names it.
