@@ -62,7 +62,7 @@ pub struct SiteChrome {
 }
 
 /// A version's blocks as the rule compares them: the comparison key of
-/// each ([`super::keyed`]: white space, punctuation and the watch's
+/// each (the comparison form: white space, punctuation and the watch's
 /// `ignore` rules folded away), blocks with no key left out. Keying is
 /// most of what reading a sibling costs, so a caller that reads the same
 /// versions for many checks may keep these and hand them in again
