@@ -677,6 +677,11 @@ impl Daemon {
         term: &mut Signal,
         int: &mut Signal,
     ) {
+        // A check that has finished, its report not yet read, is not
+        // running: it is recorded before the count.
+        while let Ok((watch, report)) = done_rx.try_recv() {
+            self.finished(&watch, &report);
+        }
         let running = self.slots.values().filter(|s| s.running).count();
         // A delivery round under way is waited for as checks are: say so,
         // or a stop held up by a receiver that does not answer reads as
@@ -766,8 +771,10 @@ fn start_check(
     tracker.spawn(async move {
         let report = check::check_watch(&ctx, &watch).await;
         drop(permit);
+        // Handed to the loop before it is logged: once its line is in the
+        // log, a stop that follows counts the check as finished.
+        let _ = done.send((watch.clone(), report.clone()));
         check::log_report(&report, &watch);
-        let _ = done.send((watch, report));
     });
 }
 

@@ -1034,6 +1034,10 @@ async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
         "the delivery is in flight\n{}",
         d.log_text()
     );
+    // The check that found the edit has finished (the delivery round may
+    // start before it has).
+    d.wait_for_log("result=\"changed\"", Duration::from_secs(20))
+        .await;
     d.signal("TERM");
     d.wait_for_log("shutting down", Duration::from_secs(5))
         .await;
