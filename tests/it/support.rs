@@ -716,6 +716,45 @@ pub fn silent_listener() -> (u16, Arc<Mutex<Vec<std::net::TcpStream>>>) {
 /// A webhook receiver that takes `delay` to answer 200: (its URL, the bodies
 /// received, each recorded when the request arrived).
 pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec<String>>>) {
+    // The delay starts once the request has arrived.
+    receiver(move || async move { tokio::time::sleep(delay).await }).await
+}
+
+/// A webhook receiver that holds every request until the test lets it go
+/// ([`Gate::open`]), then answers 200: (its URL, the bodies received, each
+/// recorded when the request arrived, and the gate). A test that looks at an
+/// attempt under way does so for as long as it needs, not within a delay a
+/// busy machine may outrun.
+pub async fn held_receiver() -> (String, Arc<Mutex<Vec<String>>>, Gate) {
+    let gate = Gate(tokio_util::sync::CancellationToken::new());
+    let g = gate.clone();
+    let (url, got) = receiver(move || {
+        let g = g.clone();
+        async move { g.0.cancelled().await }
+    })
+    .await;
+    (url, got, gate)
+}
+
+/// What holds a [`held_receiver`]'s requests.
+#[derive(Clone)]
+pub struct Gate(tokio_util::sync::CancellationToken);
+
+impl Gate {
+    /// Answers the requests held, and every later one at once.
+    pub fn open(&self) {
+        self.0.cancel();
+    }
+}
+
+/// A webhook receiver that records each request's body when it has arrived,
+/// then waits for `answer_when()` before it answers 200: its URL and the
+/// bodies.
+async fn receiver<W, F>(answer_when: W) -> (String, Arc<Mutex<Vec<String>>>)
+where
+    W: Fn() -> F + Send + 'static,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let got: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -723,6 +762,7 @@ pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             let g = g.clone();
+            let answered = answer_when();
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 8192];
@@ -745,7 +785,7 @@ pub async fn slow_receiver(delay: std::time::Duration) -> (String, Arc<Mutex<Vec
                         }
                     }
                 }
-                tokio::time::sleep(delay).await;
+                answered.await;
                 let _ = sock
                     .write_all(
                         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
