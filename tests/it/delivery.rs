@@ -1216,11 +1216,15 @@ async fn immediate_alerts_show_times_in_the_configured_zone_as_digests_do() {
 #[tokio::test]
 async fn webhook_500_then_200_is_signed_and_keeps_its_id() {
     let (hook, base) = webhook_server();
-    std::env::set_var("PW_TEST_HOOK_SECRET", SECRET);
+    // The secret from a file: setting an environment variable in this
+    // process would race with every test thread reading the environment.
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("hook.key");
+    std::fs::write(&key, format!("{SECRET}\n")).unwrap();
     let s = setup(
         &webhook_channel(
             &format!("{base}/hook"),
-            "secret_env = \"PW_TEST_HOOK_SECRET\"",
+            &format!("secret_file = \"{}\"", key.display()),
         ),
         "",
     );
