@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The cluster's superuser, and its password (tests pass it the way ops
 /// would: `state_password_env`).
@@ -29,6 +29,9 @@ pub struct Cluster {
     dir: PathBuf,
     bin: PathBuf,
     databases: AtomicUsize,
+    /// While stopped ([`Cluster::stop`]): its port, bound and not listening,
+    /// so that no other test's server takes it before the restart.
+    reserved: Mutex<Option<tokio::net::TcpSocket>>,
 }
 
 /// The `[daemon]` lines that choose the PostgreSQL database at `url`, its
@@ -123,7 +126,10 @@ impl Cluster {
             .ok()
     }
 
-    /// Stops the server at once (as a crash would), for the drills.
+    /// Stops the server at once (as a crash would), for the drills. Its
+    /// port stays reserved until [`Cluster::restart`]: connections to it are
+    /// refused, as by a stopped server, and no other test's server can take
+    /// it meanwhile.
     pub fn stop(&self) {
         let _ = as_server_user(self.bin.join("pg_ctl"))
             .args(["-D"])
@@ -132,10 +138,19 @@ impl Cluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+        // Address reuse: the server's closed connections may still hold the
+        // port (TIME_WAIT), and PostgreSQL binds it beside this socket.
+        let reserved = tokio::net::TcpSocket::new_v4().and_then(|s| {
+            s.set_reuseaddr(true)?;
+            s.bind(([127, 0, 0, 1], self.port).into())?;
+            Ok(s)
+        });
+        *self.reserved.lock().unwrap() = reserved.ok();
     }
 
-    /// Starts the server again after [`Cluster::stop`].
+    /// Starts the server again after [`Cluster::stop`], on its port.
     pub fn restart(&self) {
+        self.reserved.lock().unwrap().take();
         let ok = pg_ctl_start(&self.bin, &self.dir, self.port, false);
         assert!(ok.is_ok(), "{ok:?}");
     }
@@ -214,14 +229,25 @@ pub fn start(durable: bool) -> Result<Cluster, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let port = free_port();
-    pg_ctl_start(&bin, &dir, port, durable)?;
+    // The port is free when chosen, but another test's server may take it
+    // before PostgreSQL binds it (a second or more on a busy machine): then
+    // PostgreSQL tries another.
+    let mut tries = 0;
+    let port = loop {
+        let port = free_port();
+        match pg_ctl_start(&bin, &dir, port, durable) {
+            Ok(()) => break port,
+            Err(e) if e.contains("could not bind") && tries < 5 => tries += 1,
+            Err(e) => return Err(e),
+        }
+    };
     watchdog(&bin, &dir);
     Ok(Cluster {
         port,
         dir,
         bin,
         databases: AtomicUsize::new(0),
+        reserved: Mutex::new(None),
     })
 }
 
