@@ -1043,6 +1043,16 @@ async fn a_delivery_abandoned_at_shutdown_is_not_started_again_beside_itself() {
     // start before it has).
     d.wait_for_log("result=\"changed\"", Duration::from_secs(20))
         .await;
+    // The story is checked every second, and the delivery round may have
+    // started beside its next check: the stop comes right after a check
+    // has finished, the next one a second away.
+    let checks = || d.log_text().matches("checked watch=story").count();
+    let before = checks();
+    assert!(
+        eventually(Duration::from_secs(20), || checks() > before).await,
+        "{}",
+        d.log_text()
+    );
     d.signal("TERM");
     d.wait_for_log("shutting down", Duration::from_secs(5))
         .await;
