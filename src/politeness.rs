@@ -550,7 +550,10 @@ mod tests {
         use futures_util::FutureExt as _;
         let p1 = hosts.acquire("fast.example").now_or_never();
         let p2 = hosts.acquire("fast.example").now_or_never();
-        assert!(p1.is_some() && p2.is_some(), "fast.example made a request wait");
+        assert!(
+            p1.is_some() && p2.is_some(),
+            "fast.example made a request wait"
+        );
         drop((p1, p2));
         hosts.pause("a.example", ms(500));
         assert!(hosts.paused_for("a.example").is_some());
