@@ -417,8 +417,8 @@ fn how_versions_come(watch: &Watch, config: &Config) -> String {
 /// time `now` (`None` while its last check worked): how many failed in a
 /// row and when the last did, since when (its last check that worked, or
 /// none ever did), the last error as the state records it, and the command
-/// that checks it now and shows what fails. `history` says it of a watch
-/// with no version yet, `status` under its table.
+/// that checks it now and shows what fails. `history` says it under a
+/// watch's versions (or that it has none yet), `status` under its table.
 pub fn failing(config: &Config, watch: &str, st: &WatchState, now: i64) -> Option<String> {
     if st.failures == 0 {
         return None;
@@ -449,8 +449,8 @@ pub fn failing(config: &Config, watch: &str, st: &WatchState, now: i64) -> Optio
 /// The table `presswatch history WATCH` prints at Unix time `now`: one
 /// line per version with what changed since the one before, as an alert
 /// would say it, and the takedowns, restores and moves between them. A
-/// watch with no version yet whose checks fail is told so, as `status`
-/// tells it ([`failing`]).
+/// watch whose latest checks fail is told so after them (or, with no
+/// version yet, after saying so), as `status` tells it ([`failing`]).
 pub fn table(state: &State, config: &Config, watch: &Watch, now: i64) -> Result<Shown, String> {
     let versions = versions(state, watch)?;
     if versions.is_empty() {
@@ -497,6 +497,11 @@ pub fn table(state: &State, config: &Config, watch: &Watch, now: i64) -> Result<
             "Only the baseline so far. {}\n",
             how_versions_come(watch, config)
         ));
+    }
+    let st = state.watch(&watch.name).map_err(|e| e.to_string())?;
+    if let Some(line) = failing(config, &watch.name, &st, now) {
+        out.push_str(&line);
+        out.push('\n');
     }
     Ok(Shown {
         output: out,

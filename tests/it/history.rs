@@ -440,3 +440,59 @@ async fn a_watch_whose_checks_all_fail_says_so_in_its_history() {
     let status = String::from_utf8_lossy(&out.stdout);
     assert!(status.lines().any(|l| l == failing), "{status}");
 }
+
+/// A watch that has versions but whose latest checks fail lists its
+/// versions, then says that its checks fail, in the words `status` gives
+/// (how many in a row, its last check that worked, the last error, the
+/// command that shows it): it listed the versions alone, as if all were
+/// well.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_with_versions_whose_latest_checks_fail_says_so_under_its_versions() {
+    let server = Server::start().await;
+    server.set(
+        PATH,
+        Route::html(news_page(TITLE, "Jane Doe", &[P1, P2, P3], &[])),
+    );
+    let project = Project::new(&config(&server, PATH, "article"));
+    let cfg = project.config_arg();
+    check_first(&project).await;
+    server.set(PATH, Route::status(500));
+    for _ in 0..2 {
+        check_first(&project).await;
+    }
+
+    let (code, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    assert_eq!(code, Some(0), "{history}");
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(lines[0].ends_with("baseline (first fetch)"), "{history}");
+    assert!(
+        lines[1].starts_with("Only the baseline so far."),
+        "{history}"
+    );
+    assert_eq!(lines.len(), 3, "{history}");
+    let failing = lines[2];
+    assert!(
+        failing.starts_with("watch story: its last 2 checks failed (the last ")
+            && failing.contains(" ago); the last that worked was ")
+            && failing.contains("Last error: ")
+            && failing.contains("500")
+            && failing.ends_with(&format!(
+                "`presswatch check --watch story --config {cfg}` checks it now and shows what fails"
+            )),
+        "{history}"
+    );
+    // `status` says the same under its table.
+    let out = run(&["status", "--config", &cfg], &[]).await;
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert!(status.lines().any(|l| l == failing), "{status}");
+
+    // Once a check works again, the history says nothing of failures.
+    server.set(
+        PATH,
+        Route::html(news_page(TITLE, "Jane Doe", &[P1, P2, P3], &[])),
+    );
+    check_first(&project).await;
+    let (_, history) = cli(&["history", "--config", &cfg, "story"]).await;
+    assert_eq!(history.lines().count(), 2, "{history}");
+    assert!(!history.contains("failed"), "{history}");
+}
