@@ -14,10 +14,10 @@ use super::load_config;
 #[derive(clap::Args)]
 pub struct Diff {
     /// The old version.
-    #[arg(required_unless_present = "watch")]
+    #[arg(required_unless_present_any = ["watch", "config"])]
     old: Option<PathBuf>,
     /// The new version.
-    #[arg(required_unless_present = "watch")]
+    #[arg(required_unless_present_any = ["watch", "config"])]
     new: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
@@ -50,6 +50,11 @@ impl Diff {
                 "--config {} compares a watch's stored versions and needs --watch NAME; two files \
                  are compared without it (--ignore REGEX for the watch's ignore rules)",
                 config.display()
+            )),
+            (None, Some(config), None, None) => Err(format!(
+                "--config {} compares a watch's stored versions: name the watch with --watch NAME ({})",
+                config.display(),
+                load_config(config)?.watch_list()
             )),
             (_, _, Some(old), Some(new)) => files(old, new, self.json, &self.ignore),
             _ => Err("diff needs OLD and NEW files, or --watch with --config".into()),

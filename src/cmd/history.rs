@@ -11,9 +11,9 @@ pub struct History {
     /// The config file.
     #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
-    /// The watch.
+    /// The watch (without it, the error lists the config's watches).
     #[arg(value_name = "NAME")]
-    watch: String,
+    watch: Option<String>,
     /// Print the stored text of this version (an article's text, a
     /// listing's items).
     #[arg(long, value_name = "V")]
@@ -26,9 +26,16 @@ impl History {
     /// kept.
     pub async fn run(self) -> Result<ExitCode, String> {
         let cfg = load_config(&self.config)?;
+        let Some(name) = &self.watch else {
+            return Err(format!(
+                "history needs the name of a watch: `{}`; {}",
+                cfg.command("history NAME"),
+                cfg.watch_list()
+            ));
+        };
         // Opened as a dry run opens it: reading versions never creates a
         // database (a mistyped `state_dir` would leave an empty one behind).
-        let (w, state) = super::kept_watch(&cfg, &self.watch, || super::state(&cfg, true))?;
+        let (w, state) = super::kept_watch(&cfg, name, || super::state(&cfg, true))?;
         let shown = match self.show {
             Some(seq) => presswatch::history::show(&state, &cfg, &w, seq)?,
             None => presswatch::history::table(&state, &cfg, &w, chrono::Utc::now().timestamp())?,

@@ -394,7 +394,18 @@ impl Config {
             }
             _ => format!("watch named {}", named.join("")),
         };
-        let has = match self.watches.len() {
+        Err(format!(
+            "no {named} in {}; {}",
+            self.path.display(),
+            self.watch_list()
+        ))
+    }
+
+    /// The watches a command could be asked for, as an error names them:
+    /// "its watches: a, b", or their number and the command that lists
+    /// them when there are many.
+    pub fn watch_list(&self) -> String {
+        match self.watches.len() {
             0 => "it has no watches".to_string(),
             1..=10 => {
                 let names: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
@@ -404,8 +415,7 @@ impl Config {
                 "it has {n} watches: `{}` lists them",
                 self.command("status")
             ),
-        };
-        Err(format!("no {named} in {}; {has}", self.path.display()))
+        }
     }
 
     /// What to say when `name` names no watch of the config nor one of the

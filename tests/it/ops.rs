@@ -695,6 +695,39 @@ async fn every_command_names_a_watch_the_config_does_not_have() {
     );
 }
 
+/// `history` without a watch's name, and `diff --config` without
+/// `--watch` (and without two files), say what to add and list the
+/// config's watches, as a mistyped name does: clap only said that an
+/// argument was missing, and diff's usage line showed a form it refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_or_diff_that_names_no_watch_lists_the_watches_to_name() {
+    let project = Project::new(
+        "[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\n\n\
+         [[watch]]\nname = \"b\"\nurl = \"https://example.org/b\"\n",
+    );
+    let cfg = project.config_arg();
+    for (args, said) in [
+        (
+            vec!["history", "--config", &cfg],
+            format!(
+                "error: history needs the name of a watch: `presswatch history NAME --config {cfg}`; \
+                 its watches: a, b\n"
+            ),
+        ),
+        (
+            vec!["diff", "--config", &cfg],
+            format!(
+                "error: --config {cfg} compares a watch's stored versions: name the watch with \
+                 --watch NAME (its watches: a, b)\n"
+            ),
+        ),
+    ] {
+        let out = run(&args, &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), said, "{args:?}");
+    }
+}
+
 /// `check --watch` repeated checks each watch named, once, and no other;
 /// a name the config lacks is an error before anything is checked, naming
 /// every such name (with the one probably meant) and the config's watches.
