@@ -810,7 +810,7 @@ async fn a_watch_sends_a_possible_edit_for_prose_outside_the_article_with_its_wo
         "{text}"
     );
     assert!(
-        text.contains("Outside the detected article (lower confidence: the extractor did not keep this text):"),
+        text.contains("Outside the detected article (lower confidence: the extractor did not keep\n  this text):"),
         "{text}"
     );
     assert!(
@@ -1086,7 +1086,7 @@ async fn an_edited_caption_of_the_storys_photo_is_a_possible_edit_naming_its_wor
     );
     // Said to be a photo caption, which it is, not a paragraph.
     assert!(
-        text.contains("Outside the detected article (lower confidence: the extractor did not keep this text):\n\nChanged: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n"),
+        text.contains("Outside the detected article (lower confidence: the extractor did not keep\n  this text):\n\nChanged: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan\non Friday.\u{201D}\n"),
         "{text}"
     );
     assert!(!text.contains("paragraph"), "{text}");

@@ -1076,11 +1076,11 @@ async fn changed_words_read_without_colour_and_paragraphs_are_named_by_their_wor
     // Where each change is, in the reader's terms, linked to the spot.
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     assert!(
-        text.contains("New paragraph after \u{201C}Mohammad Mehdi Esmaeili, Iran's Culture Minister, on Monday…\u{201D}:\n  {+Rasoulof said he hoped"),
+        text.contains("New paragraph after \u{201C}Mohammad Mehdi Esmaeili, Iran's Culture Minister, on\nMonday…\u{201D}:\n  {+Rasoulof said he hoped"),
         "{text}"
     );
     assert!(
-        text.contains("Changed: the paragraph beginning \u{201C}Iranian dissident filmmaker Mohammad Rasoulof has fled Iran,…\u{201D}"),
+        text.contains("Changed: the paragraph beginning \u{201C}Iranian dissident filmmaker Mohammad\nRasoulof has fled Iran,…\u{201D}"),
         "{text}"
     );
     assert!(!text.contains("Paragraph 4"), "{text}");
@@ -1151,7 +1151,7 @@ async fn a_long_rewrite_is_cut_with_merged_runs_and_the_command_that_shows_it_al
     let m = parse(&raw);
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     assert!(
-        text.contains("6 paragraphs removed (186 words); they were after \u{201C}The original verdict number 2 was described by…\u{201D}:"),
+        text.contains("6 paragraphs removed (186 words); they were after \u{201C}The original verdict\nnumber 2 was described by…\u{201D}:"),
         "{text}"
     );
     assert!(text.contains("  … and 2 more paragraphs\n"), "{text}");

@@ -3089,7 +3089,9 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
         "Record {short} (version 2) — presswatch verify can prove this version is unaltered"
     );
     let text = mail.body_text(0).unwrap().replace("\r\n", "\n");
-    assert!(text.contains(&format!("\n-- \n[-removed words-] {{+added words+}}\n{line}\npresswatch · watch rasoulof · alert ")), "{text}");
+    // The record line wrapped at 76 columns, as the rest of the text.
+    let wrapped = line.replace(" version is unaltered", "\n  version is unaltered");
+    assert!(text.contains(&format!("\n-- \n[-removed words-] {{+added words+}}\n{wrapped}\npresswatch · watch rasoulof · alert ")), "{text}");
     assert!(
         mail.body_html(0).unwrap().contains(&line),
         "the HTML footer"
@@ -3226,7 +3228,7 @@ async fn a_digest_email_carries_each_alerts_record_and_verify_finds_them_all() {
         let line = format!(
             "Record {short} (version 2) — presswatch verify can prove this version is unaltered"
         );
-        assert!(text.contains(&line), "{text}");
+        assert!(text.replace("\n  ", " ").contains(&line), "{text}");
         assert!(html.contains(&line), "{html}");
         shorts.push(short);
     }

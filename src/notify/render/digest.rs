@@ -4,7 +4,7 @@
 
 use super::escape::{escape, isolate, lang_dir, one_line};
 use super::html::{card, colour, html_footer, name_html, page};
-use super::text::{text_body, title_line, KeywordMarks, TEXT_LEGEND};
+use super::text::{heading_lines, own_lines, text_body, title_line, KeywordMarks, TEXT_LEGEND};
 use super::{record_line, Context};
 use crate::alert::Alert;
 use crate::compare::ChangeKind;
@@ -118,9 +118,12 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
             // Plain text has no colour: capitals make it stand out.
             heading = heading.to_uppercase();
         }
+        // Wrapped, and underlined as long as its longest line.
+        let heading = heading_lines(&heading);
+        let underline = heading.lines().map(|l| l.chars().count()).max();
         out.push_str(&format!(
             "{heading}\n{}\n\n",
-            "=".repeat(heading.chars().count().min(76))
+            "=".repeat(underline.unwrap_or_default().min(76))
         ));
         for a in group {
             let (body, c) = text_body(a, ctx, KeywordMarks::TEXT);
@@ -129,7 +132,7 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
             // Each alert's record under it, as a single alert's footer
             // gives it: `presswatch verify --record` proves each version.
             if let Some(line) = record_line(a) {
-                out.push_str(&format!("\n{line}"));
+                out.push_str(&format!("\n{}", own_lines(&line)));
             }
             out.push_str("\n\n");
         }
@@ -140,11 +143,12 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
         out.push_str(TEXT_LEGEND);
         out.push('\n');
     }
-    out.push_str(&format!(
-        "presswatch digest · {} · {}\n",
+    let signature = format!(
+        "presswatch digest · {} · {}",
         crate::text::plural(alerts.len(), "alert", "alerts"),
         ids.join(" ")
-    ));
+    );
+    out.push_str(&format!("{}\n", own_lines(&signature)));
     out
 }
 

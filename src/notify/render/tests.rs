@@ -257,10 +257,11 @@ fn an_alert_shows_the_first_lines_of_a_long_removed_run_and_diff_shows_it_whole(
         ..Context::default()
     };
     for render in [text, html] {
-        let cut = render(&alert, &mailed);
+        // The text part's wrapped lines read as one.
+        let cut = render(&alert, &mailed).replace("\n  ", " ");
         assert!(cut.contains("… and 2 more paragraphs"), "{cut}");
         assert!(!cut.contains("paragraph 1."), "{cut}");
-        let all = render(&alert, &whole);
+        let all = render(&alert, &whole).replace("\n  ", " ");
         assert!(!all.contains("more paragraphs"), "{all}");
         for i in 1..=6 {
             assert!(all.contains(&format!("paragraph {i}.")), "{all}");
@@ -299,7 +300,7 @@ fn a_photo_caption_outside_the_article_is_called_a_caption_not_a_paragraph() {
     );
     let t = text(&edited, &ctx);
     assert!(
-        t.contains("Changed: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan on Friday.\u{201D}\n  Protesters [-killed by security forces-] {+died in clashes+} in Zahedan on\n  Friday.\n"),
+        t.contains("Changed: the photo caption beginning \u{201C}Protesters died in clashes in Zahedan\non Friday.\u{201D}\n  Protesters [-killed by security forces-] {+died in clashes+} in Zahedan on\n  Friday.\n"),
         "{t}"
     );
     assert!(!t.contains("paragraph beginning"), "{t}");
@@ -314,7 +315,7 @@ fn a_photo_caption_outside_the_article_is_called_a_caption_not_a_paragraph() {
     );
     let t = text(&added, &ctx);
     assert!(
-        t.contains("New photo caption after \u{201C}Witnesses described the scene; their names are withheld.\u{201D}:\n  {+Protesters killed"),
+        t.contains("New photo caption after \u{201C}Witnesses described the scene; their names are\nwithheld.\u{201D}:\n  {+Protesters killed"),
         "{t}"
     );
     assert!(html(&added, &ctx).contains("New photo caption after"));
@@ -351,7 +352,8 @@ fn a_photo_caption_outside_the_article_is_called_a_caption_not_a_paragraph() {
     let t = text(&fa, &ctx);
     assert!(
         t.contains(&format!(
-            "Changed: the photo caption beginning \u{AB}{}\u{BB}\n",
+            // Too long for the heading's line, and never broken.
+            "Changed: the photo caption beginning\n\u{AB}{}\u{BB}\n",
             crate::text::bidi_isolate(&opening(fa_new, OPENING_WORDS))
         )),
         "{t}"
@@ -385,7 +387,8 @@ fn a_moved_paragraph_says_where_it_now_is() {
     };
     let ctx = Context::default();
     let moved_down = alert(&[a, b, c], &[b, c, a]);
-    let text = text(&moved_down, &ctx);
+    // The text part, its wrapped lines read as one.
+    let text = text(&moved_down, &ctx).replace("\n  ", " ");
     assert!(
         text.contains(
             "Moved, unchanged: the paragraph beginning \u{201C}Rasoulof has been restricted from leaving Iran since…\u{201D}, now after \u{201C}He said he had to choose between prison…\u{201D}"
@@ -399,7 +402,7 @@ fn a_moved_paragraph_says_where_it_now_is() {
         "{html}"
     );
     let to_the_top = alert(&[b, c, a], &[a, b, c]);
-    let top = super::text(&to_the_top, &ctx);
+    let top = super::text(&to_the_top, &ctx).replace("\n  ", " ");
     assert!(top.contains("…\u{201D}, now at the start\n"), "{top}");
 }
 
@@ -416,7 +419,7 @@ fn a_changed_headline_marks_only_its_changed_words_on_its_old_and_new_lines() {
     let text = text(&alert, &ctx);
     assert!(
         text.contains(
-            "Headline:\n  - Filmmaker Mohammad Rasoulof [-Escapes-] Iran [-on Foot-] After Prison Sentence\n  + Filmmaker Mohammad Rasoulof {+Leaves+} Iran After Prison Sentence\n"
+            "Headline:\n  - Filmmaker Mohammad Rasoulof [-Escapes-] Iran [-on Foot-] After Prison\n    Sentence\n  + Filmmaker Mohammad Rasoulof {+Leaves+} Iran After Prison Sentence\n"
         ),
         "{text}"
     );
@@ -737,7 +740,7 @@ fn every_wrapped_line_of_a_persian_paragraph_starts_right_to_left_even_with_a_la
     let body: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("Changed: the paragraph"))
-        .skip(1)
+        .skip_while(|l| !l.starts_with("  "))
         .take_while(|l| !l.is_empty())
         .collect();
     assert!(body.len() > 1, "{text}");
@@ -869,7 +872,8 @@ fn a_persian_passage_is_quoted_in_guillemets_and_an_english_one_in_english_quote
     let t = text(&fa, &ctx);
     assert!(
         t.contains(&format!(
-            "Changed: the paragraph beginning \u{AB}{}\u{BB}\n",
+            // Too long for the heading's line, and never broken.
+            "Changed: the paragraph beginning\n\u{AB}{}\u{BB}\n",
             crate::text::bidi_isolate(&opening_fa)
         )),
         "{t}"
@@ -955,7 +959,7 @@ fn a_digest_gives_each_alert_its_record_line() {
         let line = format!(
             "Record {short} (version {version}) — presswatch verify can prove this version is unaltered"
         );
-        assert!(t.contains(&line), "{t}");
+        assert!(t.replace("\n  ", " ").contains(&line), "{t}");
         assert!(h.contains(&line), "{h}");
     }
 }
@@ -1020,5 +1024,216 @@ fn an_error_and_a_kept_snapshot_are_wrapped_with_a_quoted_command_whole() {
     assert_eq!(
         words(&shown),
         format!("Last kept snapshot: version 12, SHA-256 {sha} (presswatch export includes it)")
+    );
+}
+
+/// The words of `lines`, one space apart: what a reader reads, however
+/// the text part wraps it.
+fn words_of(lines: &[&str]) -> String {
+    lines
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The columns a line of the text part takes: direction marks and
+/// isolates take none.
+fn columns(line: &str) -> usize {
+    line.chars()
+        .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{2066}'..='\u{2069}'))
+        .count()
+}
+
+/// Every line of `text` is at most 76 columns, but a URL or a command,
+/// each whole on a line of its own (to click, to copy).
+fn assert_fits(text: &str) {
+    for line in text.lines().filter(|l| columns(l) > 76) {
+        let bare = line.trim();
+        let url = !bare.contains(' ') && bare.starts_with("https://");
+        let command = (bare.starts_with('`') && bare.ends_with('`'))
+            || bare.starts_with("presswatch diff ")
+            || bare.starts_with("presswatch history ");
+        assert!(
+            url || command,
+            "{} columns: {line:?} in\n{text}",
+            columns(line)
+        );
+    }
+}
+
+/// Every alert's text part wraps its prose at 76 columns, as it wraps the
+/// page's paragraphs: a long headline, byline, keywords and summary; a
+/// moved paragraph and the heading of a change outside the detected
+/// article; a moved story's addresses and note; a takedown's caption and
+/// last title; an error; a test alert's note; new and retitled items'
+/// titles; the record line and the signature, in an alert and a digest
+/// alike (each ran on as one long line). A URL or a command stays whole,
+/// on a line of its own; no word is lost.
+#[test]
+fn every_line_of_an_alert_s_text_is_wrapped_at_76_columns_but_a_url_or_a_command() {
+    use crate::document::{Block, Document, Item, Prose};
+    let ctx = Context {
+        config: Some("/etc/presswatch/newsroom-monitoring/config.toml".into()),
+        ..Context::default()
+    };
+    let headline = "Iranian filmmaker Mohammad Rasoulof flees Iran on foot after being sentenced to eight years in prison and flogging";
+    let (a, b, c) = (
+        "Rasoulof has been restricted from leaving Iran since 2017, his lawyers said.",
+        "His film won a special prize at Cannes this year, the festival's jury said.",
+        "He said he had to choose between prison and exile, and he chose exile.",
+    );
+    let box_ = "Our newsroom has covered the case since his first arrest in 2010.";
+    let doc = |blocks: &[&str], other: &[&str]| Document {
+        title: Some(headline.into()),
+        blocks: blocks.iter().map(|t| Block::paragraph(t)).collect(),
+        other_prose: other.iter().map(|t| Prose::paragraph(t)).collect(),
+        ..Default::default()
+    };
+    let long_watch = "the-example-herald-world-middle-east-rasoulof-flees-iran-on-foot";
+    let url = "https://www.the-example-herald.example/world/middle-east/2024/05/14/iranian-filmmaker-mohammad-rasoulof-flees-iran";
+    let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let evidence = crate::alert::Evidence {
+        version: 12,
+        report: Some(format!("{url}/evidence/report/v12.html")),
+        snapshot_sha256: Some(sha.into()),
+        record: Some(sha.into()),
+    };
+    let story = |kind: ChangeKind| {
+        let mut alert = crate::alert::test_alert();
+        alert.kind = kind;
+        alert.watch = long_watch.into();
+        alert.url = url.into();
+        alert.outlet = "The Example Herald".into();
+        alert.title = Some(headline.into());
+        alert.byline = Some(
+            "Deepa Parent, Middle East correspondent, and Saeed Kamali Dehghan in Istanbul".into(),
+        );
+        alert.keywords = [
+            "Rasoulof",
+            "Seed of the Sacred Fig",
+            "Cannes Film Festival",
+            "Evin prison",
+            "flogging",
+        ]
+        .map(String::from)
+        .to_vec();
+        alert.summary = "1 paragraph moved, 1 paragraph added outside the detected article, 3 words changed in 2 paragraphs".into();
+        alert.evidence = Some(evidence.clone());
+        alert
+    };
+
+    let mut edited = story(ChangeKind::PossiblyEdited);
+    edited.change = crate::compare::compare(
+        &doc(&[a, b, c], &[box_]),
+        &doc(
+            &[b, c, a],
+            &[
+                "Read more: the court upheld the sentence on appeal last week",
+                box_,
+            ],
+        ),
+        &crate::compare::Rules::default(),
+    );
+    let mut moved = story(ChangeKind::Moved);
+    moved.change = None;
+    moved.moved_to = Some(
+        "https://www.another-news-site.example/culture/film/2024/05/14/rasoulof-arrives-in-europe"
+            .into(),
+    );
+    let mut taken_down = story(ChangeKind::TakenDown);
+    taken_down.change = None;
+    taken_down.last_known = Some(crate::alert::LastKnown::of(
+        &doc(&[a, b, c], &[]),
+        12,
+        "2026-12-04T13:33:00Z".into(),
+        Some("2026-12-05T08:00:00Z".into()),
+    ));
+    let mut error = story(ChangeKind::Error);
+    error.change = None;
+    error.error = Some(format!(
+        "cannot fetch {url}: the server answered 503 Service Unavailable to each of 3 tries; \
+         `presswatch check --watch {long_watch} --config /etc/presswatch/config.toml` shows what it answers now"
+    ));
+    let lashes = headline.replace("flogging", "lashes");
+    let mut headline_changed = field_alert((headline, lashes.as_str()), None);
+    headline_changed.watch = long_watch.into();
+    let item = |i: usize| Item {
+        key: format!("{url}/{i}"),
+        url: format!("{url}/{i}"),
+        title: format!("{headline} ({i})"),
+        snippet: None,
+        published: None,
+    };
+    let mut new_items = story(ChangeKind::NewItems);
+    new_items.change = None;
+    new_items.items = (0..3).map(|i| item(i).into()).collect();
+    new_items.items_total = 3;
+    let mut new_item = new_items.clone();
+    new_item.items.truncate(1);
+    new_item.items_total = 1;
+    let mut retitled = story(ChangeKind::Retitled);
+    retitled.change = None;
+    retitled.retitled = vec![crate::alert::Retitle {
+        key: item(0).key,
+        url: item(0).url,
+        segments: crate::compare::word_diff(
+            &item(0).title,
+            &item(1).title,
+            &crate::compare::Rules::default(),
+        ),
+        old_title: item(0).title,
+        new_title: item(1).title,
+        snippet: None,
+        keywords: Vec::new(),
+    }];
+    let mut test = crate::alert::test_alert();
+    test.watch = long_watch.into();
+
+    let alerts = [
+        edited,
+        moved,
+        taken_down,
+        error,
+        headline_changed,
+        new_items,
+        new_item,
+        retitled,
+        test,
+    ];
+    for alert in &alerts {
+        let shown = text(alert, &ctx);
+        assert_fits(&shown);
+        assert_fits(&text_marking(alert, &ctx, KeywordMarks::NONE));
+        // The headline, whole in its words, on lines of its own.
+        if alert.kind == ChangeKind::PossiblyEdited {
+            let lines: Vec<&str> = shown.lines().skip(1).take(2).collect();
+            assert_eq!(words_of(&lines), headline, "{shown}");
+        }
+    }
+    assert_fits(&digest_text(&alerts, &ctx));
+
+    // The notes read whole, and a URL stands on a line of its own.
+    let moved = text(&alerts[1], &ctx);
+    let note = paragraph_starting(&moved, "Old address:");
+    let to = alerts[1].moved_to.as_deref().unwrap_or_default();
+    let host = crate::alert::another_site(url, to).expect("another site");
+    assert_eq!(
+        words_of(&note),
+        format!("Old address: {url} New address: {to} {ANOTHER_SITE}: {host} {MOVED_NOTE}"),
+        "{moved}"
+    );
+    assert!(note.iter().any(|l| l.trim() == url), "{moved}");
+    let edited = text(&alerts[0], &ctx);
+    let outside = paragraph_starting(&edited, "Outside the detected article");
+    assert!(outside.len() > 1, "{edited}");
+    assert_eq!(words_of(&outside), OUTSIDE_ARTICLE, "{edited}");
+    let moved_paragraph = paragraph_starting(&edited, "Moved, unchanged:");
+    assert!(moved_paragraph.len() > 1, "{edited}");
+    let said = words_of(&moved_paragraph);
+    assert!(
+        said.starts_with("Moved, unchanged: the paragraph beginning \u{201C}Rasoulof has been")
+            && said.contains(", now after \u{201C}He said he had to choose"),
+        "{edited}"
     );
 }

@@ -68,10 +68,10 @@ fn footed(alert: &Alert, ctx: &Context, marks: KeywordMarks, record: Option<Stri
         out.push('\n');
     }
     if let Some(line) = record {
-        out.push_str(&line);
+        out.push_str(&own_lines(&line));
         out.push('\n');
     }
-    out.push_str(&signature(alert));
+    out.push_str(&own_lines(&signature(alert)));
     out.push('\n');
     out
 }
@@ -107,17 +107,20 @@ pub(super) fn title_line(alert: &Alert, title: &str) -> String {
 /// removed or added words.
 pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (String, bool) {
     let mut out = String::new();
-    out.push_str(&first_line(alert));
+    out.push_str(&own_lines(&first_line(alert)));
     out.push('\n');
     let item = single_item(alert);
     let title = item
         .map(|i| i.title.as_str())
         .or(alert.title.as_deref())
         .unwrap_or(&alert.watch);
-    out.push_str(&title_line(alert, title));
+    match alert.own_title() {
+        Some(_) => out.push_str(&own_lines(&title_line(alert, title))),
+        None => out.push_str(&page_lines(title, "", "  ")),
+    }
     out.push('\n');
     if let Some(s) = summary_after_label(alert) {
-        out.push_str(&s);
+        out.push_str(&own_lines(&s));
         out.push('\n');
     }
     out.push('\n');
@@ -127,10 +130,11 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
             if !it.url.is_empty() {
                 out.push_str(&format!("{}\n", it.url));
             }
-            match &detected {
-                Some(d) => out.push_str(&format!("Detected {d} · found on {}\n", alert.url)),
-                None => out.push_str(&format!("Found on {}\n", alert.url)),
-            }
+            let found = match &detected {
+                Some(d) => format!("Detected {d} · found on {}", alert.url),
+                None => format!("Found on {}", alert.url),
+            };
+            out.push_str(&format!("{}\n", own_lines(&found)));
         }
         None if alert.kind == ChangeKind::Test => {
             if let Some(d) = &detected {
@@ -141,17 +145,23 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
             // A moved article is read at its new address.
             let url = alert.moved_to.as_deref().unwrap_or(&alert.url);
             out.push_str(&format!("{url}\n"));
-            match (byline(alert), &detected) {
-                (Some(b), Some(d)) => out.push_str(&format!("By {} · detected {d}\n", isolate(&b))),
-                (Some(b), None) => out.push_str(&format!("By {}\n", isolate(&b))),
-                (None, Some(d)) => out.push_str(&format!("Detected {d}\n")),
-                (None, None) => {}
+            let by = match (byline(alert), &detected) {
+                (Some(b), Some(d)) => Some(format!("By {} · detected {d}", isolate(&b))),
+                (Some(b), None) => Some(format!("By {}", isolate(&b))),
+                (None, Some(d)) => Some(format!("Detected {d}")),
+                (None, None) => None,
+            };
+            if let Some(line) = by {
+                out.push_str(&format!("{}\n", own_lines(&line)));
             }
         }
     }
     if !alert.keywords.is_empty() {
         let words: Vec<String> = alert.keywords.iter().map(|k| isolate(k)).collect();
-        out.push_str(&format!("Mentions: {}\n", words.join(", ")));
+        out.push_str(&format!(
+            "{}\n",
+            own_lines(&format!("Mentions: {}", words.join(", ")))
+        ));
     }
     if let Some(err) = &alert.error {
         out.push_str(&format!("\n{}\n", own_lines(&format!("Error: {err}"))));
@@ -161,21 +171,29 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
             .map(|host| format!("{ANOTHER_SITE}: {host}\n"))
             .unwrap_or_default();
         out.push_str(&format!(
-            "\nOld address: {}\nNew address: {to}\n{site}{MOVED_NOTE}\n",
-            alert.url
+            "\n{}\n",
+            own_lines(&format!(
+                "Old address: {}\nNew address: {to}\n{site}{MOVED_NOTE}",
+                alert.url
+            ))
         ));
     }
     if let Some(line) = kept_snapshot(alert) {
         out.push_str(&format!("\n{}\n", own_lines(&line)));
     }
     if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
-        out.push_str(&format!("Evidence: {page}\n"));
+        out.push_str(&format!("{}\n", own_lines(&format!("Evidence: {page}"))));
     }
     if let Some(last) = &alert.last_known {
         out.push_str(&last_known_text(alert, last, ctx));
     }
     if alert.kind == ChangeKind::Test {
-        out.push_str("\nBelow is an example of how a change looks. Nothing here comes from a watched page.\n");
+        out.push_str(&format!(
+            "\n{}\n",
+            own_lines(
+                "Below is an example of how a change looks. Nothing here comes from a watched page."
+            )
+        ));
     }
     let (shown, more) = sections(alert, ctx.whole);
     let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
@@ -187,11 +205,14 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         if i == 0 {
             out.push('\n');
         }
-        out.push_str(&format!(
-            "* {}\n  {}\n",
-            text_diff(&with_context(&r.segments)),
-            r.url
-        ));
+        let diff = text_diff(&with_context(&r.segments));
+        let lines = fill(
+            &diff.split(' ').collect::<Vec<_>>(),
+            WIDTH - 2,
+            WIDTH - 2,
+            false,
+        );
+        out.push_str(&format!("* {}\n  {}\n", lines.join("\n  "), r.url));
         if let Some(s) = &r.snippet {
             out.push_str(&format!("{}\n", indent(&opening(s, 40))));
         }
@@ -211,7 +232,11 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
     } else if !alert.items.is_empty() {
         out.push('\n');
         for it in &alert.items {
-            out.push_str(&format!("* {}\n  {}\n", isolate(&it.title), it.url));
+            out.push_str(&format!(
+                "{}\n  {}\n",
+                page_lines(&it.title, "* ", "  "),
+                it.url
+            ));
             if let Some(s) = &it.snippet {
                 out.push_str(&format!("{}\n", indent(&opening(s, 40))));
             }
@@ -234,7 +259,10 @@ fn item_mentions_text(keywords: &[String]) -> String {
         return String::new();
     }
     let words: Vec<String> = keywords.iter().map(|k| isolate(k)).collect();
-    format!("  Mentions: {}\n", words.join(", "))
+    format!(
+        "{}\n",
+        hanging(&format!("Mentions: {}", words.join(", ")), "  ", "    ")
+    )
 }
 
 /// An item's passage that mentions a keyword its title and teaser do not
@@ -262,9 +290,10 @@ fn passage_text(it: &AlertItem, marks: KeywordMarks) -> Option<String> {
 /// (it is what the article said), headings, quotes and list items marked as
 /// in a baseline file.
 fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
-    let mut out = format!("\n{}:\n\n", last_known_caption(last, ctx.timezone));
+    let caption = format!("{}:", last_known_caption(last, ctx.timezone));
+    let mut out = format!("\n{}\n\n", own_lines(&caption));
     if let Some(t) = &last.title {
-        out.push_str(&format!("  {}\n", isolate(t)));
+        out.push_str(&format!("{}\n", page_lines(t, "  ", "  ")));
     }
     let mut meta = Vec::new();
     if let Some(name) = last
@@ -280,7 +309,7 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         meta.push(format!("published {}", when(&one_line(p), ctx.timezone)));
     }
     if !meta.is_empty() {
-        out.push_str(&format!("  {}\n", meta.join(" · ")));
+        out.push_str(&format!("{}\n", hanging(&meta.join(" · "), "  ", "  ")));
     }
     for b in &last.blocks {
         let marker = match b.kind {
@@ -309,9 +338,9 @@ fn text_section(s: &Section) -> String {
         Section::Field { label, old, new } => {
             let (was, now) = field_words(old, new);
             format!(
-                "{label}:\n  - {}\n  + {}\n",
-                crate::text::bidi_isolate(&field_line(&was, text_mark)),
-                crate::text::bidi_isolate(&field_line(&now, text_mark))
+                "{label}:\n{}\n{}\n",
+                page_lines(&field_line(&was, text_mark), "  - ", "    "),
+                page_lines(&field_line(&now, text_mark), "  + ", "    ")
             )
         }
         Section::Run {
@@ -323,10 +352,11 @@ fn text_section(s: &Section) -> String {
             whole,
         } => {
             let (label, quote) = run_label(*added, paragraphs, *after, *outside, *kind);
-            let mut out = match quote {
-                Some(q) => format!("{label} {}:\n", quoted(&q, &isolate(&q))),
-                None => format!("{label}:\n"),
+            let heading = match quote {
+                Some(q) => format!("{label} {}:", quoted(&q, &isolate(&q))),
+                None => format!("{label}:"),
             };
+            let mut out = format!("{}\n", heading_lines(&heading));
             let (open, close) = if *added { ("{+", "+}") } else { ("[-", "-]") };
             let lines = run_lines(paragraphs, *whole);
             for (shown, left_out) in &lines {
@@ -350,23 +380,27 @@ fn text_section(s: &Section) -> String {
             words,
             kind,
         } => format!(
-            "Changed: the {} beginning {}\n{}\n",
-            kind.nouns().0,
-            quoted(opening, &isolate(opening)),
+            "{}\n{}\n",
+            heading_lines(&format!(
+                "Changed: the {} beginning {}",
+                kind.nouns().0,
+                quoted(opening, &isolate(opening))
+            )),
             indent(&text_diff(words))
         ),
         Section::Moved { text, after } => {
             let first = opening(text, OPENING_WORDS);
-            format!(
-                "Moved, unchanged: the paragraph beginning {}, {}\n",
+            let line = format!(
+                "Moved, unchanged: the paragraph beginning {}, {}",
                 quoted(&first, &isolate(&first)),
                 match after {
                     Some(a) => format!("now after {}", quoted(a, &isolate(a))),
                     None => "now at the start".to_string(),
                 }
-            )
+            );
+            format!("{}\n", own_lines(&line))
         }
-        Section::OutsideArticle => format!("{OUTSIDE_ARTICLE}\n"),
+        Section::OutsideArticle => format!("{}\n", own_lines(OUTSIDE_ARTICLE)),
     }
 }
 
@@ -420,33 +454,90 @@ fn indent(s: &str) -> String {
     } else {
         ""
     };
-    wrap(s, 76)
-        .lines()
+    s.lines()
+        .flat_map(|l| {
+            fill(
+                &l.split(' ').collect::<Vec<_>>(),
+                WIDTH - 2,
+                WIDTH - 2,
+                false,
+            )
+        })
         .map(|l| format!("  {mark}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// presswatch's own words (an error, where a snapshot is kept), each line
-/// wrapped at 76 columns as the page's text is, its continuation lines
-/// indented by two spaces. A span in backticks (a key to set, a command to
-/// run) is not broken, so that it copies whole.
-fn own_lines(s: &str) -> String {
+/// The columns of the text part's lines.
+const WIDTH: usize = 76;
+
+/// presswatch's own words (a note, an error, an address, a caption), each
+/// line wrapped at 76 columns, its continuation lines indented by two
+/// spaces. What a reader clicks or copies stays whole ([`own_words`]).
+pub(super) fn own_lines(s: &str) -> String {
+    hanging(s, "", "  ")
+}
+
+/// A heading whose body is indented under it ("Changed: the paragraph
+/// beginning …"), wrapped at 76 columns, its continuation lines flush left
+/// so that they do not read as its body.
+pub(super) fn heading_lines(s: &str) -> String {
+    hanging(s, "", "")
+}
+
+/// Each line of `s` after `first`, wrapped at 76 columns, its continuation
+/// lines after `rest`.
+fn hanging(s: &str, first: &str, rest: &str) -> String {
     s.lines()
-        .map(|line| wrap_words(code_kept_whole(line), 74).replace('\n', "\n  "))
+        .map(|line| {
+            let (a, b) = (first.chars().count(), rest.chars().count());
+            fill(&own_words(line), WIDTH - a, WIDTH - b, true)
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{}{l}", if i == 0 { first } else { rest }))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// The words of `s`, split at spaces, a span in backticks with its spaces
-/// as one word (an unclosed backtick opens no span).
-fn code_kept_whole(s: &str) -> Vec<&str> {
+/// Page text (a headline, an item's title) after `first`, wrapped at 76
+/// columns, its continuation lines after `rest`: each line in an isolate
+/// of its own when it holds right-to-left script, as isolates never span
+/// a line break.
+fn page_lines(s: &str, first: &str, rest: &str) -> String {
+    let (a, b) = (first.chars().count(), rest.chars().count());
+    let line = one_line(s);
+    fill(
+        &line.split(' ').collect::<Vec<_>>(),
+        WIDTH - a,
+        WIDTH - b,
+        false,
+    )
+    .iter()
+    .enumerate()
+    .map(|(i, l)| {
+        let lead = if i == 0 { first } else { rest };
+        format!("{lead}{}", crate::text::bidi_isolate(l))
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+/// The words of one of presswatch's lines, split at spaces, but for what
+/// must not be broken: a span in backticks (a key to set, a command to
+/// run; an unclosed backtick opens no span) and page text in a Unicode
+/// isolate, each with its spaces one word.
+fn own_words(s: &str) -> Vec<&str> {
     let mut words = Vec::new();
-    let (mut start, mut in_code) = (0, false);
+    let (mut start, mut in_code, mut isolates) = (0, false, 0usize);
     for (i, c) in s.char_indices() {
         match c {
             '`' => in_code = !in_code,
-            ' ' if !in_code => {
+            '\u{2066}' | '\u{2067}' | '\u{2068}' => isolates += 1,
+            '\u{2069}' => isolates = isolates.saturating_sub(1),
+            ' ' if !in_code && isolates == 0 => {
                 words.push(&s[start..i]);
                 start = i + 1;
             }
@@ -461,27 +552,52 @@ fn code_kept_whole(s: &str) -> Vec<&str> {
     words
 }
 
-/// Wraps text at word boundaries.
-fn wrap(s: &str, width: usize) -> String {
-    wrap_words(s.split(' '), width)
+/// Whether a word stands on a line of its own when its line is wrapped: a
+/// URL, to click, and a command in backticks, to copy.
+fn stands_alone(word: &str) -> bool {
+    word.starts_with('`') || word.starts_with("https://") || word.starts_with("http://")
 }
 
-/// Sets words on lines of at most `width` characters, one space apart (a
-/// longer word has a line of its own).
-fn wrap_words<'a>(words: impl IntoIterator<Item = &'a str>, width: usize) -> String {
-    let mut out = String::new();
-    let mut col = 0;
-    for w in words {
-        let len = w.chars().count();
-        if col > 0 && col + 1 + len > width {
-            out.push('\n');
-            col = 0;
-        } else if col > 0 {
-            out.push(' ');
-            col += 1;
-        }
-        out.push_str(w);
-        col += len;
+/// Sets words on lines, one space apart: the first line of at most `first`
+/// characters, the others of at most `rest`; a word longer than a line
+/// has one of its own, unbroken. A line that fits is left whole; when it
+/// does not, and `apart` (presswatch's own words), a URL or a command
+/// ([`stands_alone`]) gets a line of its own, but for a sign after it
+/// ("→"), which stays beside it.
+fn fill(words: &[&str], first: usize, rest: usize, apart: bool) -> Vec<String> {
+    let len = |w: &str| w.chars().count();
+    let whole = words.iter().map(|w| len(w)).sum::<usize>() + words.len().saturating_sub(1);
+    if whole <= first {
+        return vec![words.join(" ")];
     }
-    out
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let width = |lines: &Vec<String>| if lines.is_empty() { first } else { rest };
+    let mut after_alone = false;
+    for w in words {
+        // A sign after a URL ("→") stays on its line.
+        if after_alone && line.is_empty() && !w.chars().any(char::is_alphanumeric) {
+            if let Some(last) = lines.last_mut() {
+                last.push(' ');
+                last.push_str(w);
+                continue;
+            }
+        }
+        let alone = apart && stands_alone(w);
+        after_alone = alone;
+        if !line.is_empty() && (alone || len(&line) + 1 + len(w) > width(&lines)) {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+        if alone {
+            lines.push(std::mem::take(&mut line));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
