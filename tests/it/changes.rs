@@ -11,7 +11,7 @@ use presswatch::compare::{self, Change, ChangeKind, Rules};
 use presswatch::document::Document;
 use presswatch::extract;
 
-use crate::support::{check_first, run, Project, Route, Server};
+use crate::support::{as_read, check_first, run, Project, Route, Server};
 
 fn recording(lang: &str, name: &str) -> String {
     let path: PathBuf = [
@@ -1359,7 +1359,7 @@ async fn a_caption_edited_before_the_first_check_that_watches_captions_is_still_
     assert_eq!(kinds(&alerts), vec![ChangeKind::PossiblyEdited]);
     let text = text_of(&alerts[0]);
     assert!(
-        text.contains("Protesters died in clashes in Zahedan on Friday"),
+        as_read(&text).contains("Protesters died in clashes in Zahedan on Friday"),
         "{text}"
     );
 }

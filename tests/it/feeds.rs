@@ -6,7 +6,7 @@
 use presswatch::check::{Outcome, Report};
 use presswatch::compare::ChangeKind;
 
-use crate::support::{article, check_first, news_page, run, Project, Route, Server};
+use crate::support::{article, as_read, check_first, news_page, run, Project, Route, Server};
 
 /// The set-up of a feed watch test: a project whose config watches the
 /// feed at `path` of `server` as `wire` (robots.txt not asked, no delay
@@ -380,7 +380,7 @@ async fn a_feed_that_turns_into_a_web_page_or_is_cut_off_is_an_error_alert_sayin
     assert!(error.contains("set `url` of watch wire"), "{error}");
     let text = presswatch::notify::render::text(alert, &Default::default());
     // The error is wrapped: its words read across its lines.
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = as_read(&text);
     assert!(words.contains("Just a moment..."), "{text}");
 
     // The feed comes back, then arrives cut off in the middle of an item.
@@ -997,7 +997,7 @@ async fn with_follow_a_new_item_whose_article_cannot_be_read_is_alerted_unread_a
     let alert = &r.alerts[0];
     assert!(alert.keywords.is_empty(), "{:?}", alert.keywords);
     let text = presswatch::notify::render::text(alert, &Default::default());
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = as_read(&text);
     assert!(
         words.contains("Its article could not be read on 3 checks (server answered HTTP 429): alerted in case it mentions a keyword."),
         "{text}"

@@ -6,7 +6,7 @@
 
 use presswatch::compare::ChangeKind;
 
-use crate::support::{check_first, news_page, recorded, run, Project, Route, Server};
+use crate::support::{as_read, check_first, news_page, recorded, run, Project, Route, Server};
 
 const PATH: &str = "/world/2024/05/13/rasoulof-flees-iran";
 const P1: &str = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through rugged mountainous borders after receiving an eight-year prison sentence.";
@@ -85,7 +85,7 @@ async fn a_hand_written_baseline_is_version_1_and_each_alert_is_the_next_version
     );
     assert!(diff.contains("detected 2024-05-16 07:30 UTC"), "{diff}");
     assert!(
-        diff.contains("[-a few") && diff.contains("{+two weeks+}"),
+        as_read(&diff).contains("[-a few") && as_read(&diff).contains("{+two weeks+}"),
         "{diff}"
     );
     // A comparison, not an alert: it shows no alert id (one it made up would

@@ -9,7 +9,7 @@ use presswatch::check::Outcome;
 use presswatch::compare::ChangeKind;
 
 use crate::pg;
-use crate::support::{article, check_first, recorded, run, Project, Route, Server};
+use crate::support::{article, as_read, check_first, recorded, run, Project, Route, Server};
 
 /// A listing watch on `path` of `server`, with extra keys.
 fn listing_config(server: &Server, path: &str, kind: &str, extra: &str) -> String {
@@ -635,7 +635,7 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
             "{backend}: {out}"
         );
         assert!(
-            out.contains("* [-Court hears-] {+Supreme court overturns+} the [-appeal-] {+death sentence+} of a jailed rapper"),
+            as_read(&out).contains("* [-Court hears-] {+Supreme court overturns+} the [-appeal-] {+death sentence+} of a jailed rapper"),
             "{backend}: {out}"
         );
         assert!(out.contains("1 alert"), "{backend}: {out}");

@@ -657,6 +657,13 @@ impl Drop for Daemon {
     }
 }
 
+/// `text` with each run of white space as one space: a phrase of an
+/// alert's text part as it reads, wherever its lines wrap (at 76 columns,
+/// each continuation indented).
+pub fn as_read(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Polls `cond` every 50 ms until it holds; false after `timeout`.
 pub async fn eventually(timeout: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
     let until = Instant::now() + timeout;
