@@ -773,8 +773,9 @@ fn start_check(
         drop(permit);
         // Handed to the loop before it is logged: once its line is in the
         // log, a stop that follows counts the check as finished.
-        let _ = done.send((watch.clone(), report.clone()));
-        check::log_report(&report, &watch);
+        let line = check::ReportLine::of(&report, &watch);
+        let _ = done.send((watch, report));
+        line.log();
     });
 }
 

@@ -211,7 +211,7 @@ pub struct Report {
     /// The version the check stored with no alert going out for it (a
     /// change confined to site chrome, new items or an edit mentioning no
     /// keyword, a page read otherwise now): `None` when it stored none, or
-    /// alerted. Logged at the daemon's default level ([`log_report`]): ops
+    /// alerted. Logged at the daemon's default level ([`ReportLine`]): ops
     /// see a version was recorded.
     pub unalerted_version: Option<i64>,
 }
@@ -797,7 +797,7 @@ pub async fn check_all(
                     vec![],
                     Instant::now(),
                 );
-                log_report(&r, watches[i]);
+                ReportLine::of(&r, watches[i]).log();
                 (i, r)
             }
         };
@@ -819,7 +819,7 @@ pub async fn check_all(
         let task = checks.spawn(async move {
             let _permit = permit;
             let r = check_watch(&ctx, &w).await;
-            log_report(&r, &w);
+            ReportLine::of(&r, &w).log();
             (i, r)
         });
         task_watch.insert(task.id(), i);
@@ -831,38 +831,101 @@ pub async fn check_all(
     reports.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Logs a finished check with structured fields (watch, url, duration, result or error).
-pub fn log_report(r: &Report, w: &Watch) {
-    let ms = r.elapsed.as_millis() as u64;
-    match &r.outcome {
-        Outcome::Error(e) => {
-            tracing::warn!(watch = %w.name, url = %w.url, duration_ms = ms, error = %e, "check failed")
+/// A finished check's log line (watch, url, duration, result or error),
+/// taken from its report so that the report can be handed on before the
+/// line is written ([`ReportLine::log`]).
+pub struct ReportLine {
+    watch: String,
+    url: String,
+    duration_ms: u64,
+    event: LineEvent,
+}
+
+/// What a [`ReportLine`] says, and so at which level it is logged.
+enum LineEvent {
+    /// The check failed.
+    Failed(String),
+    /// A version was stored with no alert: an event, naming the version
+    /// and why no alert went out.
+    Unalerted {
+        result: &'static str,
+        version: i64,
+        what: String,
+    },
+    /// Nothing new: no event at the daemon's default level (`run -v`
+    /// shows it).
+    Quiet {
+        result: &'static str,
+        detail: String,
+    },
+    /// A change, an alert or a first version.
+    Checked {
+        result: &'static str,
+        detail: String,
+    },
+}
+
+impl ReportLine {
+    /// The line that `r`, a check of `w`, is logged with.
+    pub fn of(r: &Report, w: &Watch) -> ReportLine {
+        let event = match &r.outcome {
+            Outcome::Error(e) => LineEvent::Failed(e.clone()),
+            o @ (Outcome::Unchanged | Outcome::NewItems(_)) if r.unalerted_version.is_some() => {
+                let version = r.unalerted_version.unwrap_or_default();
+                let said = format!("version {version}");
+                let what = match r.detail.as_str() {
+                    "" => format!("no change that alerts; stored as {said}, no alert"),
+                    d if d.contains(&said) => d.to_string(),
+                    d => format!("{d}; stored as {said}, no alert"),
+                };
+                LineEvent::Unalerted {
+                    result: o.label(),
+                    version,
+                    what,
+                }
+            }
+            // At the daemon's default level the log holds what changed,
+            // what failed and what was alerted (a watch that works again).
+            o @ (Outcome::Unchanged | Outcome::NotModified | Outcome::Skipped)
+                if r.alerts.is_empty() =>
+            {
+                LineEvent::Quiet {
+                    result: o.label(),
+                    detail: r.detail.clone(),
+                }
+            }
+            o => LineEvent::Checked {
+                result: o.label(),
+                detail: r.detail.clone(),
+            },
+        };
+        ReportLine {
+            watch: w.name.clone(),
+            url: w.url.to_string(),
+            duration_ms: r.elapsed.as_millis() as u64,
+            event,
         }
-        // A version stored with no alert is an event: ops see it was
-        // recorded, and why no alert went out.
-        o @ (Outcome::Unchanged | Outcome::NewItems(_)) if r.unalerted_version.is_some() => {
-            let version = r.unalerted_version.unwrap_or_default();
-            // Its line names the version, and why no alert went out.
-            let said = format!("version {version}");
-            let what = match r.detail.as_str() {
-                "" => format!("no change that alerts; stored as {said}, no alert"),
-                d if d.contains(&said) => d.to_string(),
-                d => format!("{d}; stored as {said}, no alert"),
-            };
-            tracing::info!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), version,
-                "watch {}: {what}", w.name)
-        }
-        // A check that found nothing new is no event: at the daemon's
-        // default level the log holds what changed, what failed and what
-        // was alerted (a watch that works again) (`run -v` shows every
-        // check).
-        o @ (Outcome::Unchanged | Outcome::NotModified | Outcome::Skipped)
-            if r.alerts.is_empty() =>
-        {
-            tracing::debug!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), detail = %r.detail, "checked")
-        }
-        o => {
-            tracing::info!(watch = %w.name, url = %w.url, duration_ms = ms, result = o.label(), detail = %r.detail, "checked")
+    }
+
+    /// Writes the line to the log.
+    pub fn log(&self) {
+        let (watch, url, ms) = (&self.watch, &self.url, self.duration_ms);
+        match &self.event {
+            LineEvent::Failed(e) => {
+                tracing::warn!(watch = %watch, url = %url, duration_ms = ms, error = %e, "check failed")
+            }
+            LineEvent::Unalerted {
+                result,
+                version,
+                what,
+            } => tracing::info!(watch = %watch, url = %url, duration_ms = ms, result, version,
+                "watch {watch}: {what}"),
+            LineEvent::Quiet { result, detail } => {
+                tracing::debug!(watch = %watch, url = %url, duration_ms = ms, result, detail = %detail, "checked")
+            }
+            LineEvent::Checked { result, detail } => {
+                tracing::info!(watch = %watch, url = %url, duration_ms = ms, result, detail = %detail, "checked")
+            }
         }
     }
 }
