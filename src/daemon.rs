@@ -116,7 +116,12 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
     let heartbeat = Arc::new(AtomicI64::new(now_ms()));
     let unstored = Arc::new(std::sync::Mutex::new(None));
     if let Some(addr) = config.daemon.listen {
-        let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        // Port 0 takes a free port: the info line below says which.
+        let bound = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l.local_addr().map(|a| (l, a)),
+            Err(e) => Err(e),
+        };
+        let (l, addr) = bound.map_err(|e| {
             format!(
                 "cannot listen on {addr} (daemon.listen): {e}; pick a free port or remove the key"
             )

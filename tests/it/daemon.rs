@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{
-    article, eventually, free_port, held_receiver, http_get, ok, run, silent_listener,
-    slow_receiver, Daemon, Gate, Route, Server,
+    article, eventually, held_receiver, http_get, ok, run, silent_listener, slow_receiver, Daemon,
+    Gate, Route, Server,
 };
 
 const SCALE: (&str, &str) = ("PRESSWATCH_TEST_TIME_SCALE", "60");
@@ -179,12 +179,11 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
     for p in ["/a", "/b", "/c"] {
         server.set(p, Route::html(article(&format!("Story {p}"), "Fled.")));
     }
-    let port = free_port();
     let config = dir.path().join("config.toml");
     write_config(
         &config,
         &format!(
-            "per_host_delay = \"300ms\"\nlisten = \"{port}\"\n\n\
+            "per_host_delay = \"300ms\"\nlisten = \"0\"\n\n\
              [[watch]]\nname = \"a\"\nurl = \"{}\"\n\n\
              [[watch]]\nname = \"b\"\nurl = \"{}\"\n\n\
              [[watch]]\nname = \"c\"\nurl = \"{}\"\n",
@@ -202,6 +201,9 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
             ("WATCHDOG_USEC", "1000000"),
         ],
     );
+    // Port 0: a free port the system gives, which the start logs.
+    let addr = d.listen_addr().await;
+    assert!(addr.ip().is_loopback() && addr.port() != 0, "{addr}");
     let every_watch_thrice = || ["/a", "/b", "/c"].iter().all(|p| count(&server, p) >= 3);
     assert!(
         eventually(Duration::from_secs(15), every_watch_thrice).await,
@@ -235,9 +237,9 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
         "robots.txt is fetched once and cached"
     );
 
-    let (status, body) = http_get(port, "/healthz").await;
+    let (status, body) = http_get(addr, "/healthz").await;
     assert_eq!((status, body.as_str()), (200, "ok\n"));
-    let (status, body) = http_get(port, "/metrics").await;
+    let (status, body) = http_get(addr, "/metrics").await;
     assert_eq!(status, 200);
     let m = parse_prometheus(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
     assert!(
@@ -252,7 +254,7 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
     assert_eq!(m["presswatch_watches{}"], 3.0);
     assert_eq!(m["presswatch_outbox_depth{}"], 0.0);
     assert!(m.contains_key("presswatch_last_success_timestamp_seconds{watch=\"a\"}"));
-    let (status, _) = http_get(port, "/nope").await;
+    let (status, _) = http_get(addr, "/nope").await;
     assert_eq!(status, 404);
 
     d.stop(Duration::from_secs(10)).await;
@@ -287,18 +289,12 @@ async fn checks_on_schedule_politely_and_reports_to_systemd() {
     }
 }
 
-/// Polls `/healthz` until its status is `want` (at most 15 s, the daemon
-/// starting included); returns the last answer.
-async fn healthz_until(port: u16, want: u16) -> (u16, String) {
+/// Polls `/healthz` at `addr`, where the daemon listens, until its status
+/// is `want` (at most 15 s); returns the last answer.
+async fn healthz_until(addr: std::net::SocketAddr, want: u16) -> (u16, String) {
     let until = std::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let listening = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok();
-        let answer = match listening {
-            true => http_get(port, "/healthz").await,
-            false => (0, "not listening yet".to_string()),
-        };
+        let answer = http_get(addr, "/healthz").await;
         if answer.0 == want || std::time::Instant::now() > until {
             return answer;
         }
@@ -313,12 +309,11 @@ async fn healthz_fails_while_checks_cannot_be_stored() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start().await;
     server.set("/a", Route::html(article("Story", "Fled.")));
-    let port = free_port();
     let config = dir.path().join("config.toml");
     write_config(
         &config,
         &format!(
-            "per_host_delay = \"0s\"\nlisten = \"{port}\"\n\n\
+            "per_host_delay = \"0s\"\nlisten = \"127.0.0.1:0\"\n\n\
              [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
              [[watch]]\nname = \"a\"\nurl = \"{}\"\n",
             server.url("/hook"),
@@ -339,7 +334,8 @@ async fn healthz_fails_while_checks_cannot_be_stored() {
     );
 
     let mut d = Daemon::start(&config, &[SCALE]);
-    let (status, body) = healthz_until(port, 503).await;
+    let addr = d.listen_addr().await;
+    let (status, body) = healthz_until(addr, 503).await;
     assert_eq!(status, 503, "{body}\n{}", d.log_text());
     assert!(
         body.contains("the last check could not be stored")
@@ -349,7 +345,7 @@ async fn healthz_fails_while_checks_cannot_be_stored() {
     assert!(server.requests_to("/hook").is_empty());
 
     db.execute_batch("DROP TRIGGER refuse;").unwrap();
-    let (status, body) = healthz_until(port, 200).await;
+    let (status, body) = healthz_until(addr, 200).await;
     assert_eq!((status, body.as_str()), (200, "ok\n"), "{}", d.log_text());
     assert!(
         eventually(Duration::from_secs(10), || count(&server, "/hook") == 1).await,
@@ -907,15 +903,17 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
     let server = Server::start().await;
     server.set("/story", Route::html(article("Story", "First version.")));
     let config = dir.path().join("config.toml");
-    let (port, other) = (free_port(), free_port());
-    let body = |port: u16| {
+    // The other address is never bound: the change waits for a restart.
+    let (listen, other) = ("127.0.0.1:0", "127.0.0.1:9184");
+    let body = |listen: &str| {
         format!(
-            "per_host_delay = \"0s\"\nlisten = \"127.0.0.1:{port}\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\n",
+            "per_host_delay = \"0s\"\nlisten = \"{listen}\"\n\n[[watch]]\nname = \"story\"\nurl = \"{}\"\n",
             server.url("/story")
         )
     };
-    write_config(&config, &body(port));
+    write_config(&config, &body(listen));
     let mut d = Daemon::start(&config, &[SCALE]);
+    let addr = d.listen_addr().await;
     let reloaded = |d: &Daemon, n: usize| d.log_text().matches("config reloaded").count() >= n;
     let warned = |d: &Daemon| d.log_text().matches("daemon.listen changed").count();
     d.wait_for_log("presswatch started", Duration::from_secs(10))
@@ -937,7 +935,7 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
     );
     assert_eq!(warned(&d), 1, "{}", d.log_text());
 
-    write_config(&config, &body(port));
+    write_config(&config, &body(listen));
     d.signal("HUP");
     assert!(
         eventually(Duration::from_secs(5), || reloaded(&d, 2)).await,
@@ -950,13 +948,13 @@ async fn a_reload_that_undoes_a_change_needing_a_restart_warns_no_more() {
         "the change undone is no change: {}",
         d.log_text()
     );
-    let (status, _) = http_get(port, "/healthz").await;
-    assert_ne!(status, 0, "still serving where it started");
+    let (status, _) = http_get(addr, "/healthz").await;
+    assert_eq!(status, 200, "still serving where it started");
 
     // Moving the state to PostgreSQL takes a restart too: it was ignored
     // without a word, the daemon carrying on alone on SQLite.
     let pg = "state_url = \"postgres://presswatch@127.0.0.1:9/presswatch\"\n";
-    write_config(&config, &format!("{pg}{}", body(port)));
+    write_config(&config, &format!("{pg}{}", body(listen)));
     d.signal("HUP");
     assert!(
         eventually(Duration::from_secs(5), || reloaded(&d, 3)).await,
@@ -1458,7 +1456,7 @@ const UNDER_WAY_ENV: [(&str, &str); 3] = [
 /// watch changed and whose alert is under way to a webhook receiver that
 /// holds each request until its gate opens, then answers 200: the page's
 /// server, the daemon, the config file, the bodies received, the gate and
-/// the port of the daemon's `/metrics`.
+/// the address of the daemon's `/metrics`.
 async fn an_alert_under_way(
     backend: &str,
     url: Option<&str>,
@@ -1469,9 +1467,8 @@ async fn an_alert_under_way(
     std::path::PathBuf,
     Arc<Mutex<Vec<String>>>,
     Gate,
-    u16,
+    std::net::SocketAddr,
 ) {
-    let port = free_port();
     let server = Server::start().await;
     server.set("/story", Route::html(article("Story", "First version.")));
     let (hook_url, received, gate) = held_receiver().await;
@@ -1484,7 +1481,7 @@ async fn an_alert_under_way(
     std::fs::write(
         &config,
         format!(
-            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlisten = \"127.0.0.1:{port}\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
+            "[daemon]\ninterval = \"1m\"\nper_host_delay = \"0s\"\nlisten = \"127.0.0.1:0\"\nbaseline_dir = \"{d}/baseline\"\n{state}\n\
              [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{hook_url}\"\n\n\
              [[watch]]\nname = \"story\"\nurl = \"{}\"\n",
             server.url("/story")
@@ -1492,6 +1489,7 @@ async fn an_alert_under_way(
     )
     .unwrap();
     let daemon = Daemon::start(&config, &UNDER_WAY_ENV);
+    let addr = daemon.listen_addr().await;
     assert!(
         eventually(Duration::from_secs(20), || daemon
             .log_text()
@@ -1516,7 +1514,7 @@ async fn an_alert_under_way(
         "{backend}: the change reaches the receiver\n{}",
         daemon.log_text()
     );
-    (server, daemon, config, received, gate, port)
+    (server, daemon, config, received, gate, addr)
 }
 
 /// What `outbox list`, `retry` and `drop` say of an attempt under way
@@ -1561,7 +1559,7 @@ async fn outbox_emptied(cfg: &str) -> bool {
 async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either_backend() {
     for (backend, url) in delivery_backends() {
         let dir = tempfile::tempdir().unwrap();
-        let (_server, mut daemon, config, received, gate, port) =
+        let (_server, mut daemon, config, received, gate, addr) =
             an_alert_under_way(backend, url.as_deref(), dir.path()).await;
         let queued = std::time::Instant::now();
         let env = UNDER_WAY_ENV;
@@ -1596,7 +1594,7 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
             parse_prometheus(body).unwrap_or_else(|e| panic!("{e}\n{body}"))
                 ["presswatch_outbox_oldest_pending_age_seconds{}"]
         };
-        let (code, body) = http_get(port, "/metrics").await;
+        let (code, body) = http_get(addr, "/metrics").await;
         assert_eq!(code, 200, "{backend}: {body}");
         assert!(metric(&body) >= 3.0, "{backend}: {body}");
         let out = run(&["outbox", "--config", cfg, "list"], &env).await;
@@ -1612,7 +1610,7 @@ async fn an_alert_under_way_to_a_slow_receiver_is_listed_as_being_sent_on_either
             "{backend}: {}",
             daemon.log_text()
         );
-        let (_, body) = http_get(port, "/metrics").await;
+        let (_, body) = http_get(addr, "/metrics").await;
         assert_eq!(metric(&body), 0.0, "{backend}: {body}");
         daemon.stop(Duration::from_secs(20)).await;
         assert_eq!(received.lock().unwrap().len(), 1, "{backend}");

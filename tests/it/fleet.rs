@@ -1427,8 +1427,9 @@ async fn an_idle_replicas_lease_statement_reads_a_few_pages_not_the_whole_schedu
 }
 
 /// Two replicas on one machine run one config, each with its own `listen`
-/// port for /metrics (and a comment of its own): the fleet reads them as
-/// running the same config. Neither logs "different configs", and
+/// address for /metrics, written differently, and a port each (port 0: the
+/// system gives each a free one), and a comment of its own: the fleet reads
+/// them as running the same config. Neither logs "different configs", and
 /// `status` shows one config hash and no mismatch to fix.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_that_differ_only_in_their_listen_port_run_the_same_config() {
@@ -1437,18 +1438,20 @@ async fn replicas_that_differ_only_in_their_listen_port_run_the_same_config() {
     let room = Newsroom::start().await;
     let dir = tempfile::tempdir().unwrap();
     let (config_a, config_b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
-    for (config, note) in [(&config_a, "first"), (&config_b, "second")] {
-        let port = crate::support::free_port();
+    for (config, note, listen) in [
+        (&config_a, "first", "127.0.0.1:0"),
+        (&config_b, "second", "localhost:0"),
+    ] {
         let cfg = small_config(&room, &url, 3).replacen(
             "[daemon]\n",
-            &format!(
-                "# the {note} replica on this machine\n[daemon]\nlisten = \"127.0.0.1:{port}\"\n"
-            ),
+            &format!("# the {note} replica on this machine\n[daemon]\nlisten = \"{listen}\"\n"),
             1,
         );
         std::fs::write(config, cfg).unwrap();
     }
     let (mut a, mut b) = two_replicas(&config_a, &config_b).await;
+    let (at_a, at_b) = (a.listen_addr().await, b.listen_addr().await);
+    assert_ne!(at_a, at_b, "a port each");
     // A few heartbeats (every third of the 2 s lease), each comparing configs.
     tokio::time::sleep(Duration::from_secs(3)).await;
     for d in [&a, &b] {
@@ -1712,7 +1715,11 @@ async fn an_alert_a_killed_replica_was_sending_is_listed_with_the_replica_silent
 #[tokio::test(flavor = "multi_thread")]
 async fn a_state_database_that_does_not_answer_at_start_says_what_to_check() {
     // Nothing listens on the port the state_url names: no PostgreSQL needed.
-    let port = crate::support::free_port();
+    // Bound but never listened on: connections are refused, and no other
+    // socket (another test's cluster) can take the port meanwhile.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = closed.local_addr().unwrap().port();
     let project = crate::support::Project::new(&format!(
         "[daemon]\nstate_url = \"postgres://presswatch@127.0.0.1:{port}/presswatch?sslmode=disable\"\n[[watch]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n"
     ));
@@ -1739,10 +1746,9 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     let room = Newsroom::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("presswatch.toml");
-    let port = crate::support::free_port();
     let cfg = small_config(&room, &url, 5).replacen(
         "[daemon]\n",
-        &format!("[daemon]\nlisten = \"127.0.0.1:{port}\"\n"),
+        "[daemon]\nlisten = \"127.0.0.1:0\"\n",
         1,
     );
     std::fs::write(&config, cfg).unwrap();
@@ -1752,6 +1758,7 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
         ("RUST_LOG", "presswatch=info"),
     ];
     let mut replica = Daemon::start(&config, &env);
+    let addr = replica.listen_addr().await;
     // Every watch has its baseline stored (fetched is not enough: a check
     // the outage cuts short stores nothing, and its story's next check is
     // a first one, with nothing to compare).
@@ -1807,7 +1814,7 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     // /metrics still answers: what the process counts, and the database
     // down, with the reason; not a failed scrape that reads as the replica
     // itself down.
-    let (code, metrics) = crate::support::http_get(port, "/metrics").await;
+    let (code, metrics) = crate::support::http_get(addr, "/metrics").await;
     assert_eq!(code, 200, "{metrics}");
     assert!(
         metrics.contains("\npresswatch_state_database_up 0\n# state database unreachable: ")
@@ -1829,7 +1836,7 @@ async fn when_the_database_is_unreachable_checks_pause_one_ops_alert_goes_out_an
     .await;
     assert!(alerted, "{}", replica.log_text());
     assert!(replica.log_text().contains("reachable again"));
-    let (code, metrics) = crate::support::http_get(port, "/metrics").await;
+    let (code, metrics) = crate::support::http_get(addr, "/metrics").await;
     assert_eq!(code, 200, "{metrics}");
     assert!(
         metrics.contains("\npresswatch_state_database_up 1\n")

@@ -1737,7 +1737,7 @@ async fn one_daemon_per_state_directory_and_checks_beside_it_alert_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_shows() {
     use crate::daemon::{notify_socket, parse_prometheus};
-    use crate::support::{eventually, free_port, http_get, Daemon};
+    use crate::support::{eventually, http_get, Daemon};
     use presswatch::store::State;
     use std::time::Duration;
     let server = Server::start().await;
@@ -1750,9 +1750,8 @@ async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_s
     // The digest goes out two hours from now: a daily digest at that time.
     let at = now + chrono::Duration::hours(2);
     let hhmm = at.format("%H:%M").to_string();
-    let port = free_port();
     let project = Project::new(&format!(
-        "[daemon]\nper_host_delay = \"0s\"\nlisten = \"{port}\"\n\n\
+        "[daemon]\nper_host_delay = \"0s\"\nlisten = \"0\"\n\n\
          [[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_url = \"smtp://127.0.0.1:9\"\ntls = \"none\"\n\
          from = \"pw@example.org\"\nto = [\"press@example.org\"]\ndigest = \"daily {hhmm}\"\n\n\
          [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"{}\"\n\n\
@@ -1831,6 +1830,7 @@ async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_s
     let dir = tempfile::tempdir().unwrap();
     let (sock, notes) = notify_socket(dir.path());
     let mut d = Daemon::start(&project.config(), &[("NOTIFY_SOCKET", &sock)]);
+    let addr = d.listen_addr().await;
     let said = || {
         notes
             .lock()
@@ -1844,7 +1844,7 @@ async fn an_alert_held_for_the_daily_digest_is_waiting_not_stuck_everywhere_it_s
         notes.lock().unwrap(),
         d.log_text()
     );
-    let (code, body) = http_get(port, "/metrics").await;
+    let (code, body) = http_get(addr, "/metrics").await;
     assert_eq!(code, 200);
     let m = parse_prometheus(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
     assert_eq!(m["presswatch_outbox_depth{}"], 2.0, "{body}");

@@ -644,6 +644,23 @@ impl Daemon {
         );
     }
 
+    /// The address the daemon serves `/healthz` and `/metrics` on, as its
+    /// start logs it: a config says `listen = "127.0.0.1:0"`, and the
+    /// system gives the daemon a free port (one a test chose beforehand
+    /// could be taken by another test before the daemon bound it). Waits,
+    /// at most 20 s, for the line; else fails with the log.
+    pub async fn listen_addr(&self) -> SocketAddr {
+        const LINE: &str = "serving /healthz and /metrics addr=";
+        let within = std::time::Duration::from_secs(20);
+        self.wait_for_log(LINE, within).await;
+        let log = self.log_text();
+        let addr = log
+            .split(LINE)
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next()?.parse().ok());
+        addr.unwrap_or_else(|| panic!("no address after {LINE:?}; log:\n{log}"))
+    }
+
     /// What the daemon logged so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -678,18 +695,9 @@ pub async fn eventually(timeout: std::time::Duration, mut cond: impl FnMut() -> 
     }
 }
 
-/// A free loopback port (bound, then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// GET `path` from 127.0.0.1:`port` with a raw HTTP/1.1 request: (status, body).
-pub async fn http_get(port: u16, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+/// GET `path` from `addr` with a raw HTTP/1.1 request: (status, body).
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
         .await
         .unwrap();
