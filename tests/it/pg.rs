@@ -40,6 +40,34 @@ pub fn state_lines(url: &str) -> String {
     format!("state_url = \"{url}\"\nstate_password_env = \"{PASSWORD_ENV}\"\n")
 }
 
+/// A lease longer than any test runs: replicas given it hold what they
+/// lease until the test runs it out ([`lease_time_passes`]).
+pub const LASTING_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// What a lease time passing without a renewal does to `replicas` (handles
+/// on databases of [`cluster`]): every lease they hold runs out, on
+/// watches, host tokens, leaderships and outbox claims, its end now past:
+/// when the test says, not when a busy machine has taken a lease time over
+/// the test's next few database calls.
+pub fn lease_time_passes(replicas: &[&presswatch::store::State]) {
+    let cluster = cluster().expect("replicas on the tests' PostgreSQL cluster");
+    for r in replicas {
+        let url = r.location();
+        let id = r.shared().expect("a PostgreSQL state").replica();
+        cluster
+            .psql(
+                cluster.name_of(&url),
+                &format!(
+                    "UPDATE watch_state SET lease_until_ms = 0 WHERE lease_owner = '{id}';
+                     UPDATE host_tokens SET until_ms = 0 WHERE holder = '{id}';
+                     UPDATE leader_leases SET until_ms = 0 WHERE holder = '{id}';
+                     UPDATE outbox SET claim_until_ms = 0 WHERE claimed_by = '{id}';"
+                ),
+            )
+            .unwrap();
+    }
+}
+
 /// The cluster, started on first use; `None` (after printing why) when
 /// PostgreSQL cannot start here and CI is not set.
 pub fn cluster() -> Option<&'static Cluster> {

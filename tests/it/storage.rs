@@ -1090,13 +1090,12 @@ fn an_item_seen_with_no_title_is_recorded_as_named_by_presswatch_until_it_is_giv
     }
 }
 
-/// Two replicas (two handles on one PostgreSQL database), each with a 1 s lease.
+/// Two replicas (two handles on one PostgreSQL database) whose leases last
+/// until the test runs them out ([`pg::LASTING_LEASE`]).
 fn two_replicas() -> Option<(State, State)> {
     let cluster = pg::cluster()?;
     let url = cluster.database();
-    let open = || {
-        State::open_postgres(&url, Some(pg::PASSWORD), std::time::Duration::from_secs(1)).unwrap()
-    };
+    let open = || State::open_postgres(&url, Some(pg::PASSWORD), pg::LASTING_LEASE).unwrap();
     Some((open(), open()))
 }
 
@@ -1146,9 +1145,10 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
             .is_empty(),
         "not b's lease"
     );
-    // a stops renewing: its leases expire after 1 s and move to b.
+    // The lease time passes with no renewal after b's: every lease runs
+    // out, and a's move to b.
     pb.heartbeat("hash-b", &[], &[]).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    pg::lease_time_passes(&[&a, &b]);
     let moved = pb.lease_due(100, &[]).unwrap();
     assert_eq!(
         moved.len(),
@@ -1183,7 +1183,13 @@ fn replicas_lease_each_due_watch_to_one_of_them_and_an_expired_lease_moves() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_beside_the_fleet_leases_its_watch_and_hands_it_back_due_as_it_was() {
     use presswatch::store::NoLease;
-    let Some((a, b)) = two_replicas() else { return };
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    // The check's lease lasts 3 s and is renewed every second: a renewal
+    // up to 2 s late (a busy machine) still comes in time.
+    let lease_time = std::time::Duration::from_secs(3);
+    let open = |lease| State::open_postgres(&url, Some(pg::PASSWORD), lease).unwrap();
+    let (a, b) = (open(pg::LASTING_LEASE), open(lease_time));
     let (pa, pb) = (a.shared().unwrap(), b.shared().unwrap());
     pa.register_replica("hash-a", &[], &[]).unwrap();
     let due = vec!["due".to_string()];
@@ -1204,8 +1210,15 @@ async fn a_check_beside_the_fleet_leases_its_watch_and_hands_it_back_due_as_it_w
         }
         other => panic!("a is told b holds it: {:?}", other.map(|l| l.is_some())),
     }
-    // The lease outlives the lease time while the check runs.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // The lease outlives the lease time while the check runs: once the
+    // end it has now is past, by the database's clock, b still holds it.
+    let sql = |q: &str| cluster.psql(cluster.name_of(&url), q).unwrap();
+    let until = sql("SELECT lease_until_ms FROM watch_state WHERE watch = 'due'");
+    let past = format!("SELECT (extract(epoch from clock_timestamp()) * 1000)::BIGINT > {until}");
+    assert!(
+        crate::support::eventually(10 * lease_time, || sql(&past) == "t").await,
+        "the database's clock never passed {until}"
+    );
     assert!(pa.lease_due(10, &[]).unwrap().is_empty(), "renewed");
     let quiet = WatchState {
         last_result: Some("unchanged".into()),
@@ -1275,7 +1288,7 @@ fn host_tokens_leader_and_outbox_claims_are_fleet_wide() {
     assert!(a.lead("digests").unwrap());
     assert!(!b.lead("digests").unwrap());
     assert!(a.lead("digests").unwrap(), "the leader keeps it");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    pg::lease_time_passes(&[&a]);
     assert!(b.lead("digests").unwrap(), "the lease moved");
     // Each outbox entry is claimed by one replica; digest channels can be skipped.
     queue(&a, "x1", &["hook", "daily"], 10);
@@ -1293,7 +1306,7 @@ fn host_tokens_leader_and_outbox_claims_are_fleet_wide() {
         "nothing b may send"
     );
     a.mark_sent("x1", "hook", 21).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    pg::lease_time_passes(&[&a]);
     let theirs = b.claim_due(20, &[]).unwrap();
     assert_eq!(
         theirs.len(),
