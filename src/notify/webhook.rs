@@ -61,7 +61,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             // In a code block Slack shows `*Evin*` as it is: a passage's
             // keyword is shown as the page writes it (the line above the
             // passage names it).
-            let text = render::text_marking(alert, ctx, render::KeywordMarks::NONE);
+            let text = render::chat_text(alert, ctx, render::KeywordMarks::NONE);
             let body = slack_escape(&text);
             let room =
                 SLACK_MAX_CHARS.saturating_sub(head.chars().count() + 6 + items.chars().count());
@@ -74,7 +74,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
                 markdown_escape(&alert.subject()),
                 record_line(alert, markdown_escape)
             );
-            let text = markdown_escape(&render::text_marking(alert, ctx, KEYWORD_MARKS));
+            let text = markdown_escape(&render::chat_text(alert, ctx, KEYWORD_MARKS));
             // Each keyword's two marks become four asterisks.
             let room = DISCORD_MAX_CHARS.saturating_sub(
                 head.chars().count() + 2 * text.matches(KEYWORD_MARKS.open).count(),
@@ -83,7 +83,7 @@ pub fn payload(format: WebhookFormat, alert: &Alert, ctx: &render::Context) -> V
             json!({ "content": format!("{head}{body}"), "allowed_mentions": { "parse": [] } })
         }
         WebhookFormat::Teams => {
-            let body = teams_lines(&markdown_escape(&render::text_marking(
+            let body = teams_lines(&markdown_escape(&render::chat_text(
                 alert,
                 ctx,
                 KEYWORD_MARKS,

@@ -4,7 +4,9 @@
 
 use super::escape::{escape, isolate, lang_dir, one_line};
 use super::html::{card, colour, html_footer, name_html, page};
-use super::text::{heading_lines, own_lines, text_body, title_line, KeywordMarks, TEXT_LEGEND};
+use super::text::{
+    heading_lines, own_lines, text_body, title_line, KeywordMarks, TEXT_LEGEND, WIDTH,
+};
 use super::{record_line, Context};
 use crate::alert::Alert;
 use crate::compare::ChangeKind;
@@ -119,20 +121,20 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
             heading = heading.to_uppercase();
         }
         // Wrapped, and underlined as long as its longest line.
-        let heading = heading_lines(&heading);
+        let heading = heading_lines(&heading, Some(WIDTH));
         let underline = heading.lines().map(|l| l.chars().count()).max();
         out.push_str(&format!(
             "{heading}\n{}\n\n",
-            "=".repeat(underline.unwrap_or_default().min(76))
+            "=".repeat(underline.unwrap_or_default().min(WIDTH))
         ));
         for a in group {
-            let (body, c) = text_body(a, ctx, KeywordMarks::TEXT);
+            let (body, c) = text_body(a, ctx, KeywordMarks::TEXT, Some(WIDTH));
             coloured |= c;
             out.push_str(&body);
             // Each alert's record under it, as a single alert's footer
             // gives it: `presswatch verify --record` proves each version.
             if let Some(line) = record_line(a) {
-                out.push_str(&format!("\n{}", own_lines(&line)));
+                out.push_str(&format!("\n{}", own_lines(&line, Some(WIDTH))));
             }
             out.push_str("\n\n");
         }
@@ -148,7 +150,7 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
         crate::text::plural(alerts.len(), "alert", "alerts"),
         ids.join(" ")
     );
-    out.push_str(&format!("{}\n", own_lines(&signature)));
+    out.push_str(&format!("{}\n", own_lines(&signature, Some(WIDTH))));
     out
 }
 

@@ -21,7 +21,8 @@
 //! commands that show what a cut alert leaves out, a takedown's kept
 //! snapshot and the caption of its last text, the signature); its parts:
 //!
-//! - `text`: the plain-text rendering ([`text()`]);
+//! - `text`: the plain-text rendering ([`text()`]), wrapped, and a chat
+//!   message's ([`chat_text`]), each paragraph on one line;
 //! - `html`: the HTML rendering ([`html()`], [`html_card`], [`moved_html`]):
 //!   its colours, checked for contrast, the card, the sections as HTML;
 //! - `digest`: several alerts as one message ([`digest_text`],
@@ -45,7 +46,7 @@ mod words;
 pub use digest::{digest_html, digest_text};
 pub use escape::{escape, href, isolate, story_lang};
 pub use html::{html, html_card, moved_html, DEL_STYLE, INS_STYLE};
-pub use text::{text, text_marking, KeywordMarks};
+pub use text::{chat_text, text, KeywordMarks};
 
 use std::path::PathBuf;
 use std::sync::LazyLock;

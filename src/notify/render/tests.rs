@@ -1204,11 +1204,22 @@ fn every_line_of_an_alert_s_text_is_wrapped_at_76_columns_but_a_url_or_a_command
     for alert in &alerts {
         let shown = text(alert, &ctx);
         assert_fits(&shown);
-        assert_fits(&text_marking(alert, &ctx, KeywordMarks::NONE));
-        // The headline, whole in its words, on lines of its own.
+        // A chat message carries the same words, its lines whole: the
+        // chat wraps them to its window (its record line is in the
+        // message's heading).
+        let chat = chat_text(alert, &ctx, KeywordMarks::TEXT);
+        let record = record_line(alert).map(|l| format!("{l} "));
+        assert_eq!(
+            words_of(&[&chat]),
+            words_of(&[&shown]).replacen(&record.unwrap_or_default(), "", 1),
+            "{chat}"
+        );
+        // The headline, whole in its words, on lines of its own; on one
+        // line in a chat message.
         if alert.kind == ChangeKind::PossiblyEdited {
             let lines: Vec<&str> = shown.lines().skip(1).take(2).collect();
             assert_eq!(words_of(&lines), headline, "{shown}");
+            assert_eq!(chat.lines().nth(1), Some(headline), "{chat}");
         }
     }
     assert_fits(&digest_text(&alerts, &ctx));
@@ -1236,4 +1247,116 @@ fn every_line_of_an_alert_s_text_is_wrapped_at_76_columns_but_a_url_or_a_command
             && said.contains(", now after \u{201C}He said he had to choose"),
         "{edited}"
     );
+}
+
+/// The line of `text` whose words (after its indent) start with `span`,
+/// and the line before it.
+fn line_opening_with<'a>(text: &'a str, span: &str) -> (&'a str, &'a str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(span))
+        .unwrap_or_else(|| panic!("no line opens with {span:?} in\n{text}"));
+    (lines[at - 1], lines[at])
+}
+
+/// Each `[-…-]` and `{+…+}` of `text` closes on the line it opens on.
+fn assert_marks_whole(text: &str) {
+    for line in text.lines() {
+        for (open, close) in [("[-", "-]"), ("{+", "+}")] {
+            assert_eq!(
+                line.matches(open).count(),
+                line.matches(close).count(),
+                "{open}…{close} split at {line:?} in\n{text}"
+            );
+        }
+    }
+}
+
+/// A reader scanning an alert's text for its marks sees each marked span
+/// whole: an edited paragraph, a changed headline and a retitled item
+/// whose added words would fall across the end of a line (`{+to` at the
+/// end of one line, `death+}` on the next, as the words of the line before
+/// were set one by one) show the span whole at the start of the next line.
+/// Only a span longer than a line is broken, between its words. No word is
+/// lost: the text part reads as the unwrapped chat text does.
+#[test]
+fn a_marked_span_that_would_fall_across_the_end_of_a_line_moves_to_the_next_line_whole() {
+    let ctx = Context::default();
+    let span = "{+to death+}";
+    // Whether the span's first word would have fitted on the line before:
+    // the span fell across the line's end.
+    let would_fall_across = |before: &str| columns(before) + " {+to".len() <= 76;
+    let reads_as_chat = |alert: &Alert, shown: &str| {
+        let chat = chat_text(alert, &ctx, KeywordMarks::TEXT);
+        let record = record_line(alert).map(|l| format!("{l} "));
+        assert_eq!(
+            words_of(&[shown]).replacen(&record.unwrap_or_default(), "", 1),
+            words_of(&[&chat]),
+            "{shown}"
+        );
+    };
+
+    let paragraph = "Iranian rapper Toomaj Salehi, jailed since 2022, was sentenced by a court in Isfahan on Wednesday, his lawyer said.";
+    let edited = edit_alert(
+        paragraph,
+        &paragraph.replace("sentenced by", "sentenced to death by"),
+    );
+    let shown = text(&edited, &ctx);
+    let (before, line) = line_opening_with(&shown, span);
+    assert!(would_fall_across(before), "{shown}");
+    assert_eq!(
+        line,
+        "  {+to death+} by a court in Isfahan on Wednesday, his lawyer said."
+    );
+    assert_fits(&shown);
+    assert_marks_whole(&shown);
+    reads_as_chat(&edited, &shown);
+
+    let title = "Rapper Toomaj Salehi, jailed since 2022 for his songs, is sentenced in Isfahan";
+    let sentenced = title.replace("sentenced in", "sentenced to death in");
+    let headline = field_alert((title, &sentenced), None);
+    let shown = text(&headline, &ctx);
+    let (before, line) = line_opening_with(&shown, span);
+    assert!(
+        before.starts_with("  + ") && would_fall_across(before),
+        "{shown}"
+    );
+    assert_eq!(line, "    {+to death+} in Isfahan");
+    assert_fits(&shown);
+    assert_marks_whole(&shown);
+    reads_as_chat(&headline, &shown);
+
+    let mut retitled = crate::alert::test_alert();
+    retitled.kind = ChangeKind::Retitled;
+    retitled.change = None;
+    retitled.retitled = vec![crate::alert::Retitle {
+        key: "https://news.example.org/salehi".into(),
+        url: "https://news.example.org/salehi".into(),
+        segments: crate::compare::word_diff(title, &sentenced, &Default::default()),
+        old_title: title.into(),
+        new_title: sentenced.clone(),
+        snippet: None,
+        keywords: Vec::new(),
+    }];
+    let shown = text(&retitled, &ctx);
+    let (before, line) = line_opening_with(&shown, span);
+    assert!(
+        before.starts_with("* ") && would_fall_across(before),
+        "{shown}"
+    );
+    assert_eq!(line, "  {+to death+} in Isfahan");
+    assert_fits(&shown);
+    assert_marks_whole(&shown);
+    reads_as_chat(&retitled, &shown);
+
+    // A span longer than a line is broken between its words.
+    let added = "His lawyer said the court had convicted him of corruption on earth, a charge that carries the death penalty in Iran, and that he would appeal.";
+    let edited = edit_alert(paragraph, &format!("{paragraph} {added}"));
+    let shown = text(&edited, &ctx);
+    let opens = shown.lines().find(|l| l.contains("{+His"));
+    assert!(opens.is_some_and(|l| !l.contains("+}")), "{shown}");
+    assert!(shown.contains("would appeal.+}"), "{shown}");
+    assert_fits(&shown);
+    reads_as_chat(&edited, &shown);
 }

@@ -1,7 +1,8 @@
 //! The plain-text rendering of an alert ([`text()`]): for terminals, logs,
 //! stdout and the text part of an email; removed words `[-like this-]`,
 //! added words `{+like this+}`, right-to-left page text in Unicode isolates,
-//! lines wrapped at 76 columns.
+//! lines wrapped at 76 columns; and the same text for a chat message
+//! ([`chat_text`]), each paragraph on one line, which the chat wraps.
 
 use super::escape::{isolate, one_line};
 use super::words::{field_line, field_words, needs_space, with_context};
@@ -20,7 +21,13 @@ use crate::text::{opening, quoted};
 /// phone's preview. Removed words are shown `[-like this-]`, added words
 /// `{+like this+}`.
 pub fn text(alert: &Alert, ctx: &Context) -> String {
-    footed(alert, ctx, KeywordMarks::TEXT, record_line(alert))
+    footed(
+        alert,
+        ctx,
+        KeywordMarks::TEXT,
+        record_line(alert),
+        Some(WIDTH),
+    )
 }
 
 /// What a text puts around a keyword in an item's passage ("In the
@@ -48,19 +55,30 @@ impl KeywordMarks {
     };
 }
 
-/// The plain-text rendering ([`text()`]) with a passage's keywords marked
-/// by `marks`: for a chat message that emphasises them its own way, or
-/// shows the text in a code block, where `*Evin*` would read as it is.
-/// A chat message puts the alert's record ([`record_line`]) in its heading,
-/// which no cut to the service's size limit takes away, not in this text.
-pub fn text_marking(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> String {
-    footed(alert, ctx, marks, None)
+/// The plain-text rendering ([`text()`]) for a chat message: each
+/// paragraph and each of presswatch's lines whole on one line, not wrapped
+/// at 76 columns (the chat wraps them to its window, a phone's or a wide
+/// one, where hard breaks left ragged lines mid-sentence); a passage's
+/// keywords marked by `marks`, for a chat that emphasises them its own
+/// way, or shows the text in a code block, where `*Evin*` would read as it
+/// is. A chat message puts the alert's record ([`record_line`]) in its
+/// heading, which no cut to the service's size limit takes away, not in
+/// this text.
+pub fn chat_text(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> String {
+    footed(alert, ctx, marks, None, None)
 }
 
 /// The text, then the footer: the legend when something is coloured, the
-/// record line when given, and the signature.
-fn footed(alert: &Alert, ctx: &Context, marks: KeywordMarks, record: Option<String>) -> String {
-    let (body, coloured) = text_body(alert, ctx, marks);
+/// record line when given, and the signature; lines wrapped at `width`
+/// columns, or whole when `None`.
+fn footed(
+    alert: &Alert,
+    ctx: &Context,
+    marks: KeywordMarks,
+    record: Option<String>,
+    width: Option<usize>,
+) -> String {
+    let (body, coloured) = text_body(alert, ctx, marks, width);
     let mut out = body;
     out.push_str("\n-- \n");
     if coloured {
@@ -68,10 +86,10 @@ fn footed(alert: &Alert, ctx: &Context, marks: KeywordMarks, record: Option<Stri
         out.push('\n');
     }
     if let Some(line) = record {
-        out.push_str(&own_lines(&line));
+        out.push_str(&own_lines(&line, width));
         out.push('\n');
     }
-    out.push_str(&own_lines(&signature(alert)));
+    out.push_str(&own_lines(&signature(alert), width));
     out.push('\n');
     out
 }
@@ -103,11 +121,17 @@ pub(super) fn title_line(alert: &Alert, title: &str) -> String {
     }
 }
 
-/// One alert as text, without the signature; and whether it shows
-/// removed or added words.
-pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (String, bool) {
+/// One alert as text, without the signature, its lines wrapped at `width`
+/// columns (whole when `None`); and whether it shows removed or added
+/// words.
+pub(super) fn text_body(
+    alert: &Alert,
+    ctx: &Context,
+    marks: KeywordMarks,
+    width: Option<usize>,
+) -> (String, bool) {
     let mut out = String::new();
-    out.push_str(&own_lines(&first_line(alert)));
+    out.push_str(&own_lines(&first_line(alert), width));
     out.push('\n');
     let item = single_item(alert);
     let title = item
@@ -115,12 +139,12 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         .or(alert.title.as_deref())
         .unwrap_or(&alert.watch);
     match alert.own_title() {
-        Some(_) => out.push_str(&own_lines(&title_line(alert, title))),
-        None => out.push_str(&page_lines(title, "", "  ")),
+        Some(_) => out.push_str(&own_lines(&title_line(alert, title), width)),
+        None => out.push_str(&page_lines(title, "", "  ", width)),
     }
     out.push('\n');
     if let Some(s) = summary_after_label(alert) {
-        out.push_str(&own_lines(&s));
+        out.push_str(&own_lines(&s, width));
         out.push('\n');
     }
     out.push('\n');
@@ -134,7 +158,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
                 Some(d) => format!("Detected {d} · found on {}", alert.url),
                 None => format!("Found on {}", alert.url),
             };
-            out.push_str(&format!("{}\n", own_lines(&found)));
+            out.push_str(&format!("{}\n", own_lines(&found, width)));
         }
         None if alert.kind == ChangeKind::Test => {
             if let Some(d) = &detected {
@@ -152,7 +176,7 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
                 (None, None) => None,
             };
             if let Some(line) = by {
-                out.push_str(&format!("{}\n", own_lines(&line)));
+                out.push_str(&format!("{}\n", own_lines(&line, width)));
             }
         }
     }
@@ -160,11 +184,14 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         let words: Vec<String> = alert.keywords.iter().map(|k| isolate(k)).collect();
         out.push_str(&format!(
             "{}\n",
-            own_lines(&format!("Mentions: {}", words.join(", ")))
+            own_lines(&format!("Mentions: {}", words.join(", ")), width)
         ));
     }
     if let Some(err) = &alert.error {
-        out.push_str(&format!("\n{}\n", own_lines(&format!("Error: {err}"))));
+        out.push_str(&format!(
+            "\n{}\n",
+            own_lines(&format!("Error: {err}"), width)
+        ));
     }
     if let Some(to) = &alert.moved_to {
         let site = crate::alert::another_site(&alert.url, to)
@@ -172,51 +199,53 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
             .unwrap_or_default();
         out.push_str(&format!(
             "\n{}\n",
-            own_lines(&format!(
-                "Old address: {}\nNew address: {to}\n{site}{MOVED_NOTE}",
-                alert.url
-            ))
+            own_lines(
+                &format!(
+                    "Old address: {}\nNew address: {to}\n{site}{MOVED_NOTE}",
+                    alert.url
+                ),
+                width
+            )
         ));
     }
     if let Some(line) = kept_snapshot(alert) {
-        out.push_str(&format!("\n{}\n", own_lines(&line)));
+        out.push_str(&format!("\n{}\n", own_lines(&line, width)));
     }
     if let Some(page) = alert.evidence.as_ref().and_then(|e| e.report.as_deref()) {
-        out.push_str(&format!("{}\n", own_lines(&format!("Evidence: {page}"))));
+        out.push_str(&format!(
+            "{}\n",
+            own_lines(&format!("Evidence: {page}"), width)
+        ));
     }
     if let Some(last) = &alert.last_known {
-        out.push_str(&last_known_text(alert, last, ctx));
+        out.push_str(&last_known_text(alert, last, ctx, width));
     }
     if alert.kind == ChangeKind::Test {
         out.push_str(&format!(
             "\n{}\n",
             own_lines(
                 "Below is an example of how a change looks. Nothing here comes from a watched page."
-            )
+            , width)
         ));
     }
     let (shown, more) = sections(alert, ctx.whole);
     let coloured = shown.iter().any(Section::is_coloured) || !alert.retitled.is_empty();
     for s in &shown {
         out.push('\n');
-        out.push_str(&text_section(s));
+        out.push_str(&text_section(s, width));
     }
     for (i, r) in alert.retitled.iter().enumerate() {
         if i == 0 {
             out.push('\n');
         }
         let diff = text_diff(&with_context(&r.segments));
-        let lines = fill(
-            &diff.split(' ').collect::<Vec<_>>(),
-            WIDTH - 2,
-            WIDTH - 2,
-            false,
-        );
+        let line = room(width, 2);
+        let lines = fill(&page_words(&diff, line), line, line, false);
         out.push_str(&format!("* {}\n  {}\n", lines.join("\n  "), r.url));
         if let Some(s) = &r.snippet {
-            out.push_str(&format!("{}\n", indent(&opening(s, 40))));
+            out.push_str(&format!("{}\n", indent(&opening(s, 40), width)));
         }
-        out.push_str(&item_mentions_text(&r.keywords));
+        out.push_str(&item_mentions_text(&r.keywords, width));
     }
     if more > 0 {
         let (count, command) = more_changes(alert, more, ctx);
@@ -224,9 +253,9 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
     }
     if let Some(it) = item {
         if let Some(s) = &it.snippet {
-            out.push_str(&format!("\n{}\n", indent(&opening(s, 40))));
+            out.push_str(&format!("\n{}\n", indent(&opening(s, 40), width)));
         }
-        if let Some(p) = passage_text(it, marks) {
+        if let Some(p) = passage_text(it, marks, width) {
             out.push_str(&format!("\n{p}\n"));
         }
     } else if !alert.items.is_empty() {
@@ -234,14 +263,14 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
         for it in &alert.items {
             out.push_str(&format!(
                 "{}\n  {}\n",
-                page_lines(&it.title, "* ", "  "),
+                page_lines(&it.title, "* ", "  ", width),
                 it.url
             ));
             if let Some(s) = &it.snippet {
-                out.push_str(&format!("{}\n", indent(&opening(s, 40))));
+                out.push_str(&format!("{}\n", indent(&opening(s, 40), width)));
             }
-            out.push_str(&item_mentions_text(&it.keywords));
-            if let Some(p) = passage_text(it, marks) {
+            out.push_str(&item_mentions_text(&it.keywords, width));
+            if let Some(p) = passage_text(it, marks, width) {
                 out.push_str(&format!("{p}\n"));
             }
         }
@@ -254,22 +283,27 @@ pub(super) fn text_body(alert: &Alert, ctx: &Context, marks: KeywordMarks) -> (S
 
 /// The keywords one item of a list mentions (a new or retitled item's),
 /// as a line under it: `  Mentions: Evin, Rasoulof`; empty when none.
-fn item_mentions_text(keywords: &[String]) -> String {
+fn item_mentions_text(keywords: &[String], width: Option<usize>) -> String {
     if keywords.is_empty() {
         return String::new();
     }
     let words: Vec<String> = keywords.iter().map(|k| isolate(k)).collect();
     format!(
         "{}\n",
-        hanging(&format!("Mentions: {}", words.join(", ")), "  ", "    ")
+        hanging(
+            &format!("Mentions: {}", words.join(", ")),
+            "  ",
+            "    ",
+            width
+        )
     )
 }
 
 /// An item's passage that mentions a keyword its title and teaser do not
 /// ([`crate::alert::AlertItem::passage`]), as text: after its label, the
 /// keywords marked by `marks` (`*like this*` in the text email), indented
-/// and wrapped.
-fn passage_text(it: &AlertItem, marks: KeywordMarks) -> Option<String> {
+/// and wrapped at `width`.
+fn passage_text(it: &AlertItem, marks: KeywordMarks, width: Option<usize>) -> Option<String> {
     let marked: String = passage_pieces(it)?
         .into_iter()
         .map(|(keyword, t)| {
@@ -282,18 +316,21 @@ fn passage_text(it: &AlertItem, marks: KeywordMarks) -> Option<String> {
         .collect();
     Some(format!(
         "  {PASSAGE_LABEL}:\n{}",
-        indent(&quoted(it.passage.as_deref().unwrap_or_default(), &marked))
+        indent(
+            &quoted(it.passage.as_deref().unwrap_or_default(), &marked),
+            width
+        )
     ))
 }
 
 /// A taken-down article's last text as plain text: not marked up as removed
 /// (it is what the article said), headings, quotes and list items marked as
 /// in a baseline file.
-fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
+fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context, width: Option<usize>) -> String {
     let caption = format!("{}:", last_known_caption(last, ctx.timezone));
-    let mut out = format!("\n{}\n\n", own_lines(&caption));
+    let mut out = format!("\n{}\n\n", own_lines(&caption, width));
     if let Some(t) = &last.title {
-        out.push_str(&format!("{}\n", page_lines(t, "  ", "  ")));
+        out.push_str(&format!("{}\n", page_lines(t, "  ", "  ", width)));
     }
     let mut meta = Vec::new();
     if let Some(name) = last
@@ -309,7 +346,10 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
         meta.push(format!("published {}", when(&one_line(p), ctx.timezone)));
     }
     if !meta.is_empty() {
-        out.push_str(&format!("{}\n", hanging(&meta.join(" · "), "  ", "  ")));
+        out.push_str(&format!(
+            "{}\n",
+            hanging(&meta.join(" · "), "  ", "  ", width)
+        ));
     }
     for b in &last.blocks {
         let marker = match b.kind {
@@ -319,28 +359,31 @@ fn last_known_text(alert: &Alert, last: &LastKnown, ctx: &Context) -> String {
             BlockKind::ListItem => "- ",
         };
         // Each line of it marked with its direction ([`indent`]).
-        out.push_str(&format!("\n{}\n", indent(&format!("{marker}{}", b.text))));
+        out.push_str(&format!(
+            "\n{}\n",
+            indent(&format!("{marker}{}", b.text), width)
+        ));
     }
     if let Some(note) = cut_note(last) {
         // The command on a line of its own, unwrapped, to copy as it is.
         out.push_str(&format!(
             "\n{}\n  {}\n",
-            indent(&note),
+            indent(&note, width),
             whole_text_command(alert, last, ctx)
         ));
     }
     out
 }
 
-/// One section as text.
-fn text_section(s: &Section) -> String {
+/// One section as text, wrapped at `width`.
+fn text_section(s: &Section, width: Option<usize>) -> String {
     match s {
         Section::Field { label, old, new } => {
             let (was, now) = field_words(old, new);
             format!(
                 "{label}:\n{}\n{}\n",
-                page_lines(&field_line(&was, text_mark), "  - ", "    "),
-                page_lines(&field_line(&now, text_mark), "  + ", "    ")
+                page_lines(&field_line(&was, text_mark), "  - ", "    ", width),
+                page_lines(&field_line(&now, text_mark), "  + ", "    ", width)
             )
         }
         Section::Run {
@@ -356,12 +399,12 @@ fn text_section(s: &Section) -> String {
                 Some(q) => format!("{label} {}:", quoted(&q, &isolate(&q))),
                 None => format!("{label}:"),
             };
-            let mut out = format!("{}\n", heading_lines(&heading));
+            let mut out = format!("{}\n", heading_lines(&heading, width));
             let (open, close) = if *added { ("{+", "+}") } else { ("[-", "-]") };
             let lines = run_lines(paragraphs, *whole);
             for (shown, left_out) in &lines {
                 let cut = if *left_out > 0 { " …" } else { "" };
-                out.push_str(&indent(&format!("{open}{shown}{cut}{close}")));
+                out.push_str(&indent(&format!("{open}{shown}{cut}{close}"), width));
                 out.push('\n');
                 if *left_out > 0 && paragraphs.len() == 1 {
                     out.push_str(&format!("  ({left_out} more words)\n"));
@@ -381,12 +424,15 @@ fn text_section(s: &Section) -> String {
             kind,
         } => format!(
             "{}\n{}\n",
-            heading_lines(&format!(
-                "Changed: the {} beginning {}",
-                kind.nouns().0,
-                quoted(opening, &isolate(opening))
-            )),
-            indent(&text_diff(words))
+            heading_lines(
+                &format!(
+                    "Changed: the {} beginning {}",
+                    kind.nouns().0,
+                    quoted(opening, &isolate(opening))
+                ),
+                width
+            ),
+            indent(&text_diff(words), width)
         ),
         Section::Moved { text, after } => {
             let first = opening(text, OPENING_WORDS);
@@ -398,9 +444,9 @@ fn text_section(s: &Section) -> String {
                     None => "now at the start".to_string(),
                 }
             );
-            format!("{}\n", own_lines(&line))
+            format!("{}\n", own_lines(&line, width))
         }
-        Section::OutsideArticle => format!("{}\n", own_lines(OUTSIDE_ARTICLE)),
+        Section::OutsideArticle => format!("{}\n", own_lines(OUTSIDE_ARTICLE, width)),
     }
 }
 
@@ -439,14 +485,15 @@ fn text_diff(words: &[(SegmentOp, String)]) -> String {
     line.trim().to_string()
 }
 
-/// Text indented by two spaces and wrapped at 76 columns. Plain-text mail
+/// Text indented by two spaces and wrapped at `width` columns, each line
+/// of it whole when `None`. Plain-text mail
 /// clients set each line's direction by its first letter, so each line of
 /// right-to-left text starts with a right-to-left mark (U+200F), and each
 /// line of other text that holds some with a left-to-right mark (U+200E):
 /// a line of a Persian paragraph that starts with "International" stays
 /// right to left. Marks, not isolates, which a wrap would leave open on
 /// one line and closed on the next.
-fn indent(s: &str) -> String {
+fn indent(s: &str, width: Option<usize>) -> String {
     let mark = if crate::text::is_rtl(s) {
         "\u{200F}"
     } else if crate::text::has_rtl(s) {
@@ -454,44 +501,44 @@ fn indent(s: &str) -> String {
     } else {
         ""
     };
+    let line = room(width, 2);
     s.lines()
-        .flat_map(|l| {
-            fill(
-                &l.split(' ').collect::<Vec<_>>(),
-                WIDTH - 2,
-                WIDTH - 2,
-                false,
-            )
-        })
+        .flat_map(|l| fill(&page_words(l, line), line, line, false))
         .map(|l| format!("  {mark}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 /// The columns of the text part's lines.
-const WIDTH: usize = 76;
+pub(super) const WIDTH: usize = 76;
+
+/// The columns a line of at most `width` columns (of any length when
+/// `None`) has after a lead of `lead` columns.
+fn room(width: Option<usize>, lead: usize) -> usize {
+    width.map_or(usize::MAX, |w| w - lead)
+}
 
 /// presswatch's own words (a note, an error, an address, a caption), each
-/// line wrapped at 76 columns, its continuation lines indented by two
+/// line wrapped at `width` columns, its continuation lines indented by two
 /// spaces. What a reader clicks or copies stays whole ([`own_words`]).
-pub(super) fn own_lines(s: &str) -> String {
-    hanging(s, "", "  ")
+pub(super) fn own_lines(s: &str, width: Option<usize>) -> String {
+    hanging(s, "", "  ", width)
 }
 
 /// A heading whose body is indented under it ("Changed: the paragraph
-/// beginning …"), wrapped at 76 columns, its continuation lines flush left
-/// so that they do not read as its body.
-pub(super) fn heading_lines(s: &str) -> String {
-    hanging(s, "", "")
+/// beginning …"), wrapped at `width` columns, its continuation lines flush
+/// left so that they do not read as its body.
+pub(super) fn heading_lines(s: &str, width: Option<usize>) -> String {
+    hanging(s, "", "", width)
 }
 
-/// Each line of `s` after `first`, wrapped at 76 columns, its continuation
-/// lines after `rest`.
-fn hanging(s: &str, first: &str, rest: &str) -> String {
+/// Each line of `s` after `first`, wrapped at `width` columns, its
+/// continuation lines after `rest`.
+fn hanging(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
+    let (a, b) = (first.chars().count(), rest.chars().count());
     s.lines()
         .map(|line| {
-            let (a, b) = (first.chars().count(), rest.chars().count());
-            fill(&own_words(line), WIDTH - a, WIDTH - b, true)
+            fill(&own_words(line), room(width, a), room(width, b), true)
                 .iter()
                 .enumerate()
                 .map(|(i, l)| format!("{}{l}", if i == 0 { first } else { rest }))
@@ -502,17 +549,17 @@ fn hanging(s: &str, first: &str, rest: &str) -> String {
         .join("\n")
 }
 
-/// Page text (a headline, an item's title) after `first`, wrapped at 76
-/// columns, its continuation lines after `rest`: each line in an isolate
-/// of its own when it holds right-to-left script, as isolates never span
-/// a line break.
-fn page_lines(s: &str, first: &str, rest: &str) -> String {
+/// Page text (a headline, an item's title, a changed headline's line)
+/// after `first`, wrapped at `width` columns, its continuation lines after
+/// `rest`: each line in an isolate of its own when it holds right-to-left
+/// script, as isolates never span a line break.
+fn page_lines(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
     let (a, b) = (first.chars().count(), rest.chars().count());
     let line = one_line(s);
     fill(
-        &line.split(' ').collect::<Vec<_>>(),
-        WIDTH - a,
-        WIDTH - b,
+        &page_words(&line, room(width, b)),
+        room(width, a),
+        room(width, b),
         false,
     )
     .iter()
@@ -523,6 +570,65 @@ fn page_lines(s: &str, first: &str, rest: &str) -> String {
     })
     .collect::<Vec<_>>()
     .join("\n")
+}
+
+/// The words of page text (a paragraph, a headline, an item's title),
+/// split at spaces, but for a change's marked span (`[-…-]`, `{+…+}`, and
+/// what the page sets against it without a space, `“{+a flogging+},`),
+/// one word when it fits on a line of `line` columns: a reader scanning
+/// for the marks sees each of them whole, its two ends on one line. A span
+/// longer than a line is split at its spaces like the text around it.
+fn page_words(s: &str, line: usize) -> Vec<&str> {
+    let mut words = Vec::new();
+    // Where the marked span under way started (its first word), and the
+    // mark that closes it.
+    let (mut span, mut awaited): (Option<usize>, Option<&str>) = (None, None);
+    let mut at = 0;
+    for word in s.split(' ') {
+        let start = at;
+        at += word.len() + 1;
+        let mut rest = word;
+        loop {
+            let found = match awaited {
+                Some(close) => rest.find(close).map(|i| (i + close.len(), None)),
+                None => ["[-", "{+"]
+                    .into_iter()
+                    .filter_map(|open| Some((rest.find(open)?, open)))
+                    .min()
+                    .map(|(i, open)| (i + open.len(), Some(closing(open)))),
+            };
+            let Some((after, next)) = found else { break };
+            rest = &rest[after..];
+            awaited = next;
+        }
+        let from = span.unwrap_or(start);
+        if awaited.is_some() {
+            span = Some(from);
+            continue;
+        }
+        span = None;
+        let marked = &s[from..start + word.len()];
+        if from == start || marked.chars().count() <= line {
+            words.push(marked);
+        } else {
+            words.extend(marked.split(' '));
+        }
+    }
+    // A mark left open: the page's own brackets, not a span.
+    if let Some(from) = span {
+        words.extend(s[from..].split(' '));
+    }
+    words
+}
+
+/// The mark that closes a marked span `open` opens: `-]` after `[-`, `+}`
+/// after `{+`.
+fn closing(open: &str) -> &'static str {
+    if open == "[-" {
+        "-]"
+    } else {
+        "+}"
+    }
 }
 
 /// The words of one of presswatch's lines, split at spaces, but for what
