@@ -2487,15 +2487,10 @@ async fn an_outbox_from_before_the_sending_mark_is_upgraded_listed_and_delivered
     }
 }
 
-/// A Teams card shows each line of the alert's text on a line of its own:
-/// an Adaptive Card's Markdown joins a line to the next (a soft break), so
-/// a story with two paragraphs edited showed them, and the lines around
-/// them, run together. Each line is a paragraph of the card's Markdown
-/// (`\n\n`); a blank line holds a no-break space, an indent is no-break
-/// spaces. Discord shows a line break as it is: its message keeps them.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_keeps_its_line_breaks(
-) {
+/// The messages a story's edit (its first and third paragraphs, P1 and
+/// P3) sends to a webhook channel of each of `formats`, each channel
+/// named after its format and posting to `/{format}` of a loopback server.
+async fn chat_messages_of_an_edit(formats: &[&str]) -> Vec<serde_json::Value> {
     let server = crate::support::Server::start().await;
     let path = "/2024/05/rasoulof-flees-iran";
     let page = |paras: &[&str]| {
@@ -2507,13 +2502,18 @@ async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_
         ))
     };
     server.set(path, page(&[P1, P2, P3, P4]));
+    let channels: String = formats
+        .iter()
+        .map(|f| {
+            format!(
+                "[[channel]]\nname = \"{f}\"\ntype = \"webhook\"\nformat = \"{f}\"\nurl = \"{}\"\n",
+                server.url(&format!("/{f}"))
+            )
+        })
+        .collect();
     let project = crate::support::Project::new(&format!(
-        "[daemon]\nper_host_delay = \"0s\"\n\
-         [[channel]]\nname = \"teams\"\ntype = \"webhook\"\nformat = \"teams\"\nurl = \"{}\"\n\
-         [[channel]]\nname = \"discord\"\ntype = \"webhook\"\nformat = \"discord\"\nurl = \"{}\"\n\
+        "[daemon]\nper_host_delay = \"0s\"\n{channels}\
          [[watch]]\nname = \"rasoulof\"\nurl = \"{}\"\nrobots = false\n",
-        server.url("/teams"),
-        server.url("/discord"),
         server.url(path)
     ));
     let config = project.config_arg();
@@ -2521,17 +2521,33 @@ async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_
     crate::support::ok(&crate::support::run(&check, &[]).await);
     server.set(path, page(&[P1_EDITED, P2, P3_EDITED, P4]));
     crate::support::ok(&crate::support::run(&check, &[]).await);
-    let body = |to: &str| -> serde_json::Value {
-        let got = server.requests_to(to);
-        assert_eq!(got.len(), 1, "{to}");
-        serde_json::from_slice(&got[0].body).unwrap()
+    formats
+        .iter()
+        .map(|f| {
+            let got = server.requests_to(&format!("/{f}"));
+            assert_eq!(got.len(), 1, "{f}");
+            serde_json::from_slice(&got[0].body).unwrap()
+        })
+        .collect()
+}
+
+/// A Teams card shows each line of the alert's text on a line of its own:
+/// an Adaptive Card's Markdown joins a line to the next (a soft break), so
+/// a story with two paragraphs edited showed them, and the lines around
+/// them, run together. Each line is a paragraph of the card's Markdown
+/// (`\n\n`); a blank line holds a no-break space, an indent is no-break
+/// spaces. Discord shows a line break as it is: its message keeps them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_keeps_its_line_breaks(
+) {
+    let [card, discord] = &chat_messages_of_an_edit(&["teams", "discord"]).await[..] else {
+        unreachable!("a message per format")
     };
-    let card = body("/teams");
     let teams = card["attachments"][0]["content"]["body"][1]["text"]
         .as_str()
         .unwrap()
         .to_string();
-    let discord = body("/discord")["content"].as_str().unwrap().to_string();
+    let discord = discord["content"].as_str().unwrap().to_string();
     // The same lines, each standing apart in the card.
     assert!(
         !teams.replace("\n\n", "").contains('\n'),
@@ -2552,6 +2568,42 @@ async fn a_teams_card_shows_each_line_of_the_change_on_its_own_line_and_discord_
     }
     // A blank line of the text stays one, not merged away.
     assert!(teams.contains("\n\n\u{00A0}\n\n"), "{teams}");
+}
+
+/// A chat message carries each paragraph on one line, for the chat to
+/// wrap to its window: Slack, Discord and Teams messages carried the alert
+/// text's lines as an email's text part wraps them, at 76 columns, so on a
+/// phone, or in a wide chat window, an edited paragraph showed ragged
+/// breaks mid-sentence. Its changed words are marked as in the text part.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_message_carries_an_edited_paragraph_on_one_line_for_the_chat_to_wrap() {
+    let changed = "Iranian dissident filmmaker Mohammad Rasoulof has fled Iran, escaping on foot through [-rugged-] mountainous borders after receiving an eight-year prison sentence {+and a flogging+} for his film about Iran’s recent uprising.";
+    assert!(changed.chars().count() > 2 * 76);
+    let [slack, discord, teams] =
+        &chat_messages_of_an_edit(&["slack", "discord", "teams"]).await[..]
+    else {
+        unreachable!("a message per format")
+    };
+    let slack = slack["text"].as_str().unwrap();
+    let discord = discord["content"].as_str().unwrap();
+    let teams = teams["attachments"][0]["content"]["body"][1]["text"]
+        .as_str()
+        .unwrap();
+    // A Teams card's lines are paragraphs of their own (`\n\n`), indented
+    // by no-break spaces; Discord and Teams escape Markdown (`\[\-rugged`).
+    for (chat, message, br) in [
+        ("slack", slack, "\n"),
+        ("discord", discord, "\n"),
+        ("teams", teams, "\n\n"),
+    ] {
+        let unescaped = message.replace('\\', "");
+        assert!(
+            unescaped
+                .split(br)
+                .any(|l| l.trim_start_matches([' ', '\u{A0}']) == changed),
+            "{chat}: {message}"
+        );
+    }
 }
 
 /// An error alert's HTML part shows what its message quotes between
