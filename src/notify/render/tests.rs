@@ -1360,3 +1360,27 @@ fn a_marked_span_that_would_fall_across_the_end_of_a_line_moves_to_the_next_line
     assert_fits(&shown);
     reads_as_chat(&edited, &shown);
 }
+
+/// A keyword of several words in an item's passage (`*Seed of the Sacred
+/// Fig*` in the text email) is set whole on a line, as a change's marks
+/// are, when it would fall across the end of one.
+#[test]
+fn a_keyword_of_several_words_in_a_passage_is_never_split_across_lines() {
+    let ctx = Context::default();
+    let keyword = "Seed of the Sacred Fig";
+    let mut alert = items_alert(ChangeKind::NewItems, 1);
+    alert.keywords = vec![keyword.into()];
+    alert.items[0].keywords = vec![keyword.into()];
+    alert.items[0].passage = Some(format!(
+        "The festival jury gave its special prize on Saturday night to {keyword}, which the director finished in hiding."
+    ));
+    let shown = text(&alert, &ctx);
+    let (before, line) = line_opening_with(&shown, "*Seed of the Sacred Fig*");
+    // The keyword's first word would have fitted on the line before.
+    assert!(columns(before) + " *Seed".len() <= 76, "{shown}");
+    assert_eq!(
+        line,
+        "  *Seed of the Sacred Fig*, which the director finished in hiding.\u{201D}"
+    );
+    assert_fits(&shown);
+}

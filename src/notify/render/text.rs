@@ -240,7 +240,7 @@ pub(super) fn text_body(
         }
         let diff = text_diff(&with_context(&r.segments));
         let line = room(width, 2);
-        let lines = fill(&page_words(&diff, line), line, line, false);
+        let lines = fill(&page_words(&diff, line, &CHANGE_MARKS), line, line, false);
         out.push_str(&format!("* {}\n  {}\n", lines.join("\n  "), r.url));
         if let Some(s) = &r.snippet {
             out.push_str(&format!("{}\n", indent(&opening(s, 40), width)));
@@ -302,7 +302,7 @@ fn item_mentions_text(keywords: &[String], width: Option<usize>) -> String {
 /// An item's passage that mentions a keyword its title and teaser do not
 /// ([`crate::alert::AlertItem::passage`]), as text: after its label, the
 /// keywords marked by `marks` (`*like this*` in the text email), indented
-/// and wrapped at `width`.
+/// and wrapped at `width`, a keyword of several words whole on a line.
 fn passage_text(it: &AlertItem, marks: KeywordMarks, width: Option<usize>) -> Option<String> {
     let marked: String = passage_pieces(it)?
         .into_iter()
@@ -316,9 +316,10 @@ fn passage_text(it: &AlertItem, marks: KeywordMarks, width: Option<usize>) -> Op
         .collect();
     Some(format!(
         "  {PASSAGE_LABEL}:\n{}",
-        indent(
+        indent_marked(
             &quoted(it.passage.as_deref().unwrap_or_default(), &marked),
-            width
+            width,
+            &[(marks.open, marks.close)]
         )
     ))
 }
@@ -450,13 +451,18 @@ fn text_section(s: &Section, width: Option<usize>) -> String {
     }
 }
 
-/// Words as the text part marks them: `[-removed-]`, `{+added+}`.
+/// The marks the text part puts around a change's words, each opening
+/// and closing: removed `[-like this-]`, added `{+like this+}`.
+const CHANGE_MARKS: [(&str, &str); 2] = [("[-", "-]"), ("{+", "+}")];
+
+/// Words as the text part marks them ([`CHANGE_MARKS`]).
 fn text_mark(op: SegmentOp, t: &str) -> String {
-    match op {
-        SegmentOp::Same => t.to_string(),
-        SegmentOp::Removed => format!("[-{t}-]"),
-        SegmentOp::Added => format!("{{+{t}+}}"),
-    }
+    let (open, close) = match op {
+        SegmentOp::Same => return t.to_string(),
+        SegmentOp::Removed => CHANGE_MARKS[0],
+        SegmentOp::Added => CHANGE_MARKS[1],
+    };
+    format!("{open}{t}{close}")
 }
 
 /// Words of a diff as text: removed words `[-like this-]`, added words
@@ -494,6 +500,12 @@ fn text_diff(words: &[(SegmentOp, String)]) -> String {
 /// right to left. Marks, not isolates, which a wrap would leave open on
 /// one line and closed on the next.
 fn indent(s: &str, width: Option<usize>) -> String {
+    indent_marked(s, width, &CHANGE_MARKS)
+}
+
+/// Page text as [`indent`] sets it, a span between one of `marks`' pairs
+/// kept on one line when it fits.
+fn indent_marked(s: &str, width: Option<usize>, marks: &[(&str, &str)]) -> String {
     let mark = if crate::text::is_rtl(s) {
         "\u{200F}"
     } else if crate::text::has_rtl(s) {
@@ -503,7 +515,7 @@ fn indent(s: &str, width: Option<usize>) -> String {
     };
     let line = room(width, 2);
     s.lines()
-        .flat_map(|l| fill(&page_words(l, line), line, line, false))
+        .flat_map(|l| fill(&page_words(l, line, marks), line, line, false))
         .map(|l| format!("  {mark}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
@@ -557,7 +569,7 @@ fn page_lines(s: &str, first: &str, rest: &str, width: Option<usize>) -> String 
     let (a, b) = (first.chars().count(), rest.chars().count());
     let line = one_line(s);
     fill(
-        &page_words(&line, room(width, b)),
+        &page_words(&line, room(width, b), &CHANGE_MARKS),
         room(width, a),
         room(width, b),
         false,
@@ -573,12 +585,14 @@ fn page_lines(s: &str, first: &str, rest: &str, width: Option<usize>) -> String 
 }
 
 /// The words of page text (a paragraph, a headline, an item's title),
-/// split at spaces, but for a change's marked span (`[-…-]`, `{+…+}`, and
-/// what the page sets against it without a space, `“{+a flogging+},`),
-/// one word when it fits on a line of `line` columns: a reader scanning
-/// for the marks sees each of them whole, its two ends on one line. A span
-/// longer than a line is split at its spaces like the text around it.
-fn page_words(s: &str, line: usize) -> Vec<&str> {
+/// split at spaces, but for a span between one of `marks`' pairs (a
+/// change's `[-…-]` and `{+…+}`, [`CHANGE_MARKS`]; a passage's keyword,
+/// `*Seed of the Sacred Fig*`) with what the page sets against it without a
+/// space (`“{+a flogging+},`): one word when it fits on a line of `line`
+/// columns, so that a reader scanning for the marks sees each of them
+/// whole, its two ends on one line. A span longer than a line is split at
+/// its spaces like the text around it.
+fn page_words<'a>(s: &'a str, line: usize, marks: &[(&str, &str)]) -> Vec<&'a str> {
     let mut words = Vec::new();
     // Where the marked span under way started (its first word), and the
     // mark that closes it.
@@ -591,11 +605,12 @@ fn page_words(s: &str, line: usize) -> Vec<&str> {
         loop {
             let found = match awaited {
                 Some(close) => rest.find(close).map(|i| (i + close.len(), None)),
-                None => ["[-", "{+"]
-                    .into_iter()
-                    .filter_map(|open| Some((rest.find(open)?, open)))
-                    .min()
-                    .map(|(i, open)| (i + open.len(), Some(closing(open)))),
+                None => marks
+                    .iter()
+                    .filter(|(open, _)| !open.is_empty())
+                    .filter_map(|&(open, close)| Some((rest.find(open)?, open.len(), close)))
+                    .min_by_key(|&(i, _, _)| i)
+                    .map(|(i, open, close)| (i + open, Some(close))),
             };
             let Some((after, next)) = found else { break };
             rest = &rest[after..];
@@ -619,16 +634,6 @@ fn page_words(s: &str, line: usize) -> Vec<&str> {
         words.extend(s[from..].split(' '));
     }
     words
-}
-
-/// The mark that closes a marked span `open` opens: `-]` after `[-`, `+}`
-/// after `{+`.
-fn closing(open: &str) -> &'static str {
-    if open == "[-" {
-        "-]"
-    } else {
-        "+}"
-    }
 }
 
 /// The words of one of presswatch's lines, split at spaces, but for what
