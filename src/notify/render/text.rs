@@ -241,7 +241,7 @@ pub(super) fn text_body(
         let diff = text_diff(&with_context(&r.segments));
         let line = room(width, 2);
         let lines = fill(&page_words(&diff, line, &CHANGE_MARKS), line, line, false);
-        out.push_str(&format!("* {}\n  {}\n", lines.join("\n  "), r.url));
+        out.push_str(&format!("{}\n  {}\n", led(&lines, "* ", "  "), r.url));
         if let Some(s) = &r.snippet {
             out.push_str(&format!("{}\n", indent(&opening(s, 40), width)));
         }
@@ -550,12 +550,8 @@ fn hanging(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
     let (a, b) = (first.chars().count(), rest.chars().count());
     s.lines()
         .map(|line| {
-            fill(&own_words(line), room(width, a), room(width, b), true)
-                .iter()
-                .enumerate()
-                .map(|(i, l)| format!("{}{l}", if i == 0 { first } else { rest }))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let lines = fill(&own_words(line), room(width, a), room(width, b), true);
+            led(&lines, first, rest)
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -568,20 +564,26 @@ fn hanging(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
 fn page_lines(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
     let (a, b) = (first.chars().count(), rest.chars().count());
     let line = one_line(s);
-    fill(
+    let lines: Vec<String> = fill(
         &page_words(&line, room(width, b), &CHANGE_MARKS),
         room(width, a),
         room(width, b),
         false,
     )
     .iter()
-    .enumerate()
-    .map(|(i, l)| {
-        let lead = if i == 0 { first } else { rest };
-        format!("{lead}{}", crate::text::bidi_isolate(l))
-    })
-    .collect::<Vec<_>>()
-    .join("\n")
+    .map(|l| crate::text::bidi_isolate(l))
+    .collect();
+    led(&lines, first, rest)
+}
+
+/// Wrapped lines joined, the first after `first`, the others after `rest`.
+fn led(lines: &[String], first: &str, rest: &str) -> String {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{}{l}", if i == 0 { first } else { rest }))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The words of page text (a paragraph, a headline, an item's title),
