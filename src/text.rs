@@ -1311,12 +1311,21 @@ fn is_rtl_char(c: char) -> bool {
 /// to left), else a first-strong one (U+2068 … U+2069). Other text is
 /// returned as it is.
 pub fn bidi_isolate(s: &str) -> String {
-    if is_rtl(s) {
-        format!("\u{2067}{s}\u{2069}")
-    } else if has_rtl(s) {
-        format!("\u{2068}{s}\u{2069}")
+    bidi_isolate_in(s, s)
+}
+
+/// `part` of `whole` (one wrapped line of a headline) isolated in the
+/// direction of `whole`, as [`bidi_isolate`] would isolate `whole`: a line
+/// of a Persian headline that starts with the English words it quotes
+/// («Woman, Life, Freedom» است) still reads right to left, which a
+/// first-strong isolate of its own would lay out left to right.
+pub fn bidi_isolate_in(part: &str, whole: &str) -> String {
+    if is_rtl(whole) {
+        format!("\u{2067}{part}\u{2069}")
+    } else if has_rtl(part) {
+        format!("\u{2068}{part}\u{2069}")
     } else {
-        s.to_string()
+        part.to_string()
     }
 }
 
@@ -1341,9 +1350,18 @@ pub fn quote_marks(s: &str) -> (&'static str, &'static str) {
 /// `shown` between the quote marks that suit `passage` ([`quote_marks`]):
 /// `shown` is the passage as it is shown (isolated, escaped, marked up),
 /// `passage` its text, whose script decides.
+/// A passage cut inside a quotation of its own (`“Countless individuals…`)
+/// already opens with the page's mark, which stands for ours: `““` reads as
+/// a typo. A quotation the passage closes itself is quoted inside ours.
 pub fn quoted(passage: &str, shown: &str) -> String {
     let (open, close) = quote_marks(passage);
-    format!("{open}{shown}{close}")
+    let open_quotation = passage.trim_start().starts_with(is_double_quote)
+        && passage.chars().filter(|&c| is_double_quote(c)).count() % 2 == 1;
+    if open_quotation {
+        format!("{shown}{close}")
+    } else {
+        format!("{open}{shown}{close}")
+    }
 }
 
 /// A count with its noun: "1 paragraph", "3 paragraphs".
@@ -1476,6 +1494,23 @@ mod tests {
             assert_eq!(compare_key(a), compare_key(b), "{a} / {b}");
             assert_eq!(keyword_key(a), keyword_key(b), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn a_passage_cut_inside_its_own_quotation_is_quoted_with_one_opening_mark() {
+        // The page's opening mark stands for ours: "““Countless" read as a typo.
+        let cut = "\u{201C}Countless individuals…";
+        assert_eq!(quoted(cut, cut), "\u{201C}Countless individuals…\u{201D}");
+        let fa = "\u{AB}زن، زندگی…";
+        assert_eq!(quoted(fa, fa), "\u{AB}زن، زندگی…\u{BB}");
+        // A quotation the passage closes itself is quoted inside ours.
+        let whole = "\u{201C}We will not be silenced,\u{201D} she said.";
+        assert_eq!(quoted(whole, whole), format!("\u{201C}{whole}\u{201D}"));
+        let plain = "Countless individuals…";
+        assert_eq!(
+            quoted(plain, plain),
+            "\u{201C}Countless individuals…\u{201D}"
+        );
     }
 
     #[test]

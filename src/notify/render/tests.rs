@@ -491,6 +491,60 @@ fn a_changed_persian_headline_marks_only_its_changed_words_right_to_left() {
     );
 }
 
+/// A Persian headline wrapped so that one of its lines starts with the
+/// English words it quotes («Woman, Life, Freedom») is still laid out right
+/// to left on that line: each line's isolate takes the headline's
+/// direction, not its own first letter's, in the alert's title, its old and
+/// new lines, and a digest.
+#[test]
+fn every_line_of_a_wrapped_persian_headline_is_right_to_left_even_one_starting_in_english() {
+    let ctx = Context::default();
+    let was = "نرگس محمدی برنده جایزه صلح نوبل در پیامی از زندان اوین گفت که شعار «Woman, Life, Freedom» هنوز زنده است";
+    let now = was.replace("جایزه صلح نوبل", "جایزه نوبل");
+    let alert = field_alert((was, &now), None);
+    for shown in [
+        text(&alert, &ctx),
+        digest_text(std::slice::from_ref(&alert), &ctx),
+    ] {
+        let lines: Vec<&str> = shown
+            .lines()
+            .filter(|l| l.contains(['\u{2066}', '\u{2067}', '\u{2068}']))
+            .collect();
+        // The wrap really did start a line with the English words.
+        assert!(
+            lines.iter().any(|l| l
+                .trim_start_matches([' ', '-', '+'])
+                .trim_start_matches(['\u{2067}', '\u{2068}'])
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '«')),
+            "{shown}"
+        );
+        for line in lines {
+            let body = line.trim_start_matches([' ', '-', '+']);
+            assert!(body.starts_with('\u{2067}'), "{line:?} in {shown}");
+            assert!(!body.contains('\u{2068}'), "{line:?} in {shown}");
+        }
+    }
+}
+
+/// A retitled item of a Persian feed is read as its changed headline is:
+/// its line in an isolate of its own, so that a mail client lays the
+/// Persian words out right to left after the English bullet, marks and all.
+#[test]
+fn a_retitled_persian_item_keeps_its_title_right_to_left_after_the_bullet() {
+    let alert = items_alert(ChangeKind::Retitled, 1);
+    let text = text(&alert, &Context::default());
+    assert!(
+        text.contains(
+            "* \u{2067}احضار وکيل زندانيان سياسي به دادسرا 0 [-ب-] {+پ+}\u{2069}\n  https://news.example.org/0\n"
+        ),
+        "{text}"
+    );
+    for line in rtl_lines(&text) {
+        let open = line.matches(['\u{2066}', '\u{2067}', '\u{2068}']).count();
+        assert_eq!(open, line.matches('\u{2069}').count(), "{line:?}");
+    }
+}
+
 /// A clause cut before the full stop: the alert quotes the old sentence as
 /// it was ("in prison and flogging."), not with the new full stop moved
 /// before the removed words ("in prison. [-and flogging.-]").
@@ -785,7 +839,10 @@ fn a_taken_down_persian_text_keeps_each_line_right_to_left_and_balanced_in_an_al
         "2026-12-04T13:33:00Z".into(),
         None,
     ));
-    for shown in [text(&alert, &ctx), digest_text(&[alert.clone()], &ctx)] {
+    for shown in [
+        text(&alert, &ctx),
+        digest_text(std::slice::from_ref(&alert), &ctx),
+    ] {
         let said: Vec<&str> = shown
             .lines()
             .skip_while(|l| !l.starts_with("What the article said"))

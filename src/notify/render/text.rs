@@ -239,9 +239,11 @@ pub(super) fn text_body(
             out.push('\n');
         }
         let diff = text_diff(&with_context(&r.segments));
-        let line = room(width, 2);
-        let lines = fill(&page_words(&diff, line, &CHANGE_MARKS), line, line, false);
-        out.push_str(&format!("{}\n  {}\n", led(&lines, "* ", "  "), r.url));
+        out.push_str(&format!(
+            "{}\n  {}\n",
+            page_lines(&diff, "* ", "  ", width),
+            r.url
+        ));
         if let Some(s) = &r.snippet {
             out.push_str(&format!("{}\n", indent(&opening(s, 40), width)));
         }
@@ -559,8 +561,9 @@ fn hanging(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
 
 /// Page text (a headline, an item's title, a changed headline's line)
 /// after `first`, wrapped at `width` columns, its continuation lines after
-/// `rest`: each line in an isolate of its own when it holds right-to-left
-/// script, as isolates never span a line break.
+/// `rest`: each line in an isolate of its own, as isolates never span a
+/// line break, in the direction of the whole text: right to left on every
+/// line of a Persian headline, one starting with an English word included.
 fn page_lines(s: &str, first: &str, rest: &str, width: Option<usize>) -> String {
     let (a, b) = (first.chars().count(), rest.chars().count());
     let line = one_line(s);
@@ -571,7 +574,7 @@ fn page_lines(s: &str, first: &str, rest: &str, width: Option<usize>) -> String 
         false,
     )
     .iter()
-    .map(|l| crate::text::bidi_isolate(l))
+    .map(|l| crate::text::bidi_isolate_in(l, &line))
     .collect();
     led(&lines, first, rest)
 }
