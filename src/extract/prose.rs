@@ -92,7 +92,7 @@ const SKIP_TAGS: &[&str] = &[
 /// and cookie boxes, author boxes, menus.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(comments?|commentary|replies|disqus|cookies?|consent|gdpr|cmp|privacy|author-?bio|bio|breadcrumbs?|sidebar|footer|masthead|menu|toolbar|modal|popup|overlay|visually-hidden|sr-only)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(comments?|replies|disqus|cookies?|consent|gdpr|cmp|privacy|author-?bio|bio|breadcrumbs?|sidebar|footer|masthead|menu|toolbar|modal|popup|overlay|visually-hidden|sr-only)([-_\s]|$)",
     )
     .expect("static regex")
 });
@@ -106,7 +106,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// call every block of a story a widget.
 static SMALL_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(recommend(ed|ations)?|recirc(ulation)?|more-?stories|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|ticker|disclaimer)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(recommend(ed|ations)?|recirc(ulation)?|most-?(read|popular|viewed|shared)|popular|trending|newsletter|signup|sign-up|subscribe|subscription|promo|share|sharing|social|ad|ads|advert|advertisement|sponsor(ed)?|banner|ticker|disclaimer)([-_\s]|$)",
     )
     .expect("static regex")
 });

@@ -50,7 +50,7 @@ const CHROME_TAGS: &[&str] = &["nav", "aside", "header", "menu"];
 
 /// class/id words that always mark boilerplate that reads like prose:
 /// comments, related and recommended stories, consent boxes, author bios.
-const BOILERPLATE: &str = r"(?i)(^|[-_\s])(related|recommend|recommended|comments?|cookie|consent|most-?read|most-?popular|trending|outbrain|taboola|author-bio|more-stories)([-_\s]|$)";
+const BOILERPLATE: &str = r"(?i)(^|[-_\s])(related|recommend|recommended|comments?|cookie|consent|most-?read|most-?popular|trending|outbrain|taboola|author-bio)([-_\s]|$)";
 
 /// class/id words that mark boilerplate (share bars, sign-up and consent
 /// boxes, captions, breadcrumbs) but that some layouts also put on the

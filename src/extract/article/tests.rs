@@ -1752,7 +1752,7 @@ fn a_page_whose_only_sentences_are_in_its_chrome_is_not_empty() {
 #[test]
 fn buttons_labels_and_placeholders_inside_the_article_are_not_article_text() {
     let html = format!(
-        r#"<body><article>{}<p>Share this on:</p><div>Article Continues Below</div><p>Loading paragraph...</p>{}<div class="cta">Buy now</div><h3>You might also like</h3><p>Written by Ann Example</p>{}</article></body>"#,
+        r#"<body><article>{}<p>Share this on:</p><p>Loading paragraph...</p>{}<div class="cta">Buy now</div><h3>You might also like</h3><p>Written by Ann Example</p>{}</article></body>"#,
         story(3),
         (4..=6).map(para).collect::<String>(),
         (7..=8).map(para).collect::<String>()
