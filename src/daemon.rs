@@ -76,6 +76,16 @@ struct Daemon {
     next_lease: tokio::time::Instant,
     /// Why the last check could not store what it found (for `/healthz`).
     unstored: Arc<std::sync::Mutex<Option<String>>>,
+    /// When (HH:MM UTC) the running config was loaded.
+    config_loaded: String,
+    /// When (HH:MM UTC) a reload was last rejected, until one succeeds:
+    /// the status line says it, beside the log.
+    reload_rejected: Option<String>,
+}
+
+/// The time of day now, as the status line gives it (`14:05`, UTC).
+fn hh_mm() -> String {
+    chrono::Utc::now().format("%H:%M").to_string()
 }
 
 fn now_ms() -> i64 {
@@ -152,6 +162,8 @@ pub async fn run(config: Arc<Config>) -> Result<(), String> {
         replica,
         next_lease: tokio::time::Instant::now(),
         unstored,
+        config_loaded: hh_mm(),
+        reload_rejected: None,
     };
     d.sync_watches(None)?;
     // The status line says when the first check comes: start-up spreads
@@ -543,25 +555,34 @@ impl Daemon {
             Ok(outbox) => outbox.summary().describe(&plan, now / 1000),
             Err(e) => format!("outbox unreadable: {e}"),
         };
+        let rejected = match &self.reload_rejected {
+            Some(at) => format!(
+                " · config reload rejected at {at} UTC: the running config is the one loaded at {} UTC; see the log",
+                self.config_loaded
+            ),
+            None => String::new(),
+        };
         format!(
-            "{}, {next}, {deliveries}",
+            "{}, {next}, {deliveries}{rejected}",
             crate::text::plural(self.slots.len(), "watch", "watches")
         )
     }
 
     /// Re-reads the config file; an invalid one is rejected and the running
-    /// config kept.
+    /// config kept, which the status line and the
+    /// `presswatch_config_reload_rejected` gauge say until a reload succeeds.
     fn reload(&mut self) {
         self.notifier.reloading();
         let path = self.ctx.config.path.clone();
         tracing::info!(config = %path.display(), "SIGHUP: reloading the config");
-        match Config::load(&path) {
+        let applied = match Config::load(&path) {
             Err(errors) => {
                 for e in &errors.0 {
                     tracing::error!(problem = %e, "config reload rejected");
                 }
                 tracing::error!(problems = errors.0.len(), config = %path.display(),
                     "the new config is invalid: still running the previous one; fix it and send SIGHUP again");
+                false
             }
             Ok(new) => {
                 // A config with no watch would stop every check while
@@ -571,6 +592,7 @@ impl Daemon {
                     tracing::error!(problem = %why, config = %path.display(),
                         "config reload rejected: the new config has no watch, and would stop all monitoring; still running the previous one ({}). Add its [[watch]] tables back and send SIGHUP again (to stop monitoring, stop the daemon: `systemctl stop presswatch`)",
                         crate::text::plural(self.slots.len(), "watch", "watches"));
+                    false
                 } else if let unreadable @ [_, ..] = preflight::unreadable_secrets(&new).as_slice()
                 {
                     // One line per problem, as for an invalid config.
@@ -579,11 +601,22 @@ impl Daemon {
                     }
                     tracing::error!(problems = unreadable.len(), config = %path.display(),
                         "the new config's secrets cannot be read: still running the previous one; fix it and send SIGHUP again");
+                    false
                 } else if let Err(e) = self.apply(Arc::new(new)) {
                     tracing::error!(error = %e, "config reload failed: still running the previous one");
+                    false
+                } else {
+                    true
                 }
             }
+        };
+        if applied {
+            self.config_loaded = hh_mm();
+            self.reload_rejected = None;
+        } else {
+            self.reload_rejected = Some(hh_mm());
         }
+        metrics::set_reload_rejected(!applied);
         let status = self.status_line();
         self.notifier.ready(&status);
     }
@@ -671,6 +704,28 @@ impl Daemon {
         Ok(())
     }
 
+    /// What a stop abandons: the watches whose checks are running and the
+    /// channels deliveries are sending through, each list comma-separated
+    /// (`none` when empty).
+    fn under_way(&self) -> (String, String) {
+        let mut checks: Vec<&str> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| s.running)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        checks.sort_unstable();
+        let list = |names: Vec<&str>| match names.is_empty() {
+            true => "none".to_string(),
+            false => names.join(","),
+        };
+        let channels = self.delivering.names();
+        (
+            list(checks),
+            list(channels.iter().map(String::as_str).collect()),
+        )
+    }
+
     /// Stops starting checks, waits (bounded) for running checks and
     /// deliveries, delivers what they raised, and flushes the state database.
     /// A second SIGTERM or SIGINT (Ctrl-C pressed again) stops the waiting:
@@ -706,7 +761,9 @@ impl Daemon {
         tokio::select! {
             finished = tokio::time::timeout_at(deadline, self.tracker.wait()) => {
                 if finished.is_err() {
-                    tracing::warn!("checks or deliveries still running at the shutdown deadline: abandoned (their alerts stay in the outbox)");
+                    let (checks, channels) = self.under_way();
+                    tracing::warn!(checks = %checks, delivering_to = %channels,
+                        "checks or deliveries still running at the shutdown deadline: abandoned (their alerts stay in the outbox)");
                 }
             }
             again = async {
@@ -716,7 +773,8 @@ impl Daemon {
                 }
             } => {
                 deadline = tokio::time::Instant::now();
-                tracing::warn!(signal = again, "second signal: stopping now; running checks and deliveries abandoned (their alerts stay in the outbox)");
+                let (checks, channels) = self.under_way();
+                tracing::warn!(signal = again, checks = %checks, delivering_to = %channels, "second signal: stopping now; running checks and deliveries abandoned (their alerts stay in the outbox)");
             }
         }
         while let Ok((watch, report)) = done_rx.try_recv() {

@@ -1046,7 +1046,11 @@ impl Manifest {
     /// Writes `DIR/manifest.toml`.
     pub fn save(&self, dir: &Path) -> std::io::Result<()> {
         let s = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
-        crate::atomic_file::write_atomic(&dir.join("manifest.toml"), s.as_bytes())
+        crate::atomic_file::write_atomic(
+            &dir.join("manifest.toml"),
+            crate::atomic_file::Owner::Writer,
+            s.as_bytes(),
+        )
     }
 }
 
@@ -1202,7 +1206,11 @@ pub async fn record(
                     _ => "html",
                 };
                 let file = format!("{name}.{ext}");
-                match crate::atomic_file::write_atomic(&dir.join(&file), &resp.body) {
+                match crate::atomic_file::write_atomic(
+                    &dir.join(&file),
+                    crate::atomic_file::Owner::Writer,
+                    &resp.body,
+                ) {
                     Ok(()) => {
                         manifest
                             .response

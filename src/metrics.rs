@@ -28,6 +28,7 @@ struct Registry {
     watches: Vec<String>,
     last_success: BTreeMap<String, i64>,
     digests: DigestPlan,
+    reload_rejected: bool,
 }
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Default::default);
@@ -91,6 +92,12 @@ pub fn set_watches(watches: &[(String, Option<i64>)]) {
 /// alert held for its digest from a late one.
 pub fn set_digest_plan(plan: DigestPlan) {
     registry().digests = plan;
+}
+
+/// Sets whether the last config reload was rejected (the daemon runs the
+/// config loaded before it), until one succeeds.
+pub fn set_reload_rejected(rejected: bool) {
+    registry().reload_rejected = rejected;
 }
 
 /// Escapes a label value.
@@ -176,6 +183,17 @@ pub fn render(state: &State, now: i64) -> Result<String, String> {
                 label(k)
             );
         }
+        header(
+            &mut out,
+            "presswatch_config_reload_rejected",
+            "gauge",
+            "1 when the last config reload (SIGHUP) was rejected: the daemon runs the config loaded before it; the log says why.",
+        );
+        let _ = writeln!(
+            out,
+            "presswatch_config_reload_rejected {}",
+            u8::from(r.reload_rejected)
+        );
         header(
             &mut out,
             "presswatch_fetches_total",

@@ -36,7 +36,7 @@ impl Record {
             return Err(format!("no watch to record in {}", config.display()));
         }
         preflight::output("--to", to, preflight::Output::Dir)?;
-        store::create_private_dir(to)
+        store::create_private_dir(to, presswatch::atomic_file::Owner::Writer)
             .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
         let fetcher = Fetcher::http(&cfg.daemon).map_err(|e| e.to_string())?;
         let mut failed = false;

@@ -76,6 +76,16 @@ impl DaemonSettings {
             && self.max_redirects == other.max_redirects
     }
 
+    /// Whether every watch is checked as under `other` as far as `[daemon]`
+    /// goes: fetched alike ([`DaemonSettings::fetches_as`]), failing after
+    /// as many errors, keeping as many versions. A reload that changes one
+    /// of these changes every watch.
+    pub fn checks_watches_as(&self, other: &DaemonSettings) -> bool {
+        self.fetches_as(other)
+            && self.failure_threshold == other.failure_threshold
+            && self.keep_versions == other.keep_versions
+    }
+
     /// The settings that differ in `other`, named as the config writes
     /// them (`daemon.report_url`, `[[host]]`), each once, in the order of
     /// this type's fields: what a reload log line names.

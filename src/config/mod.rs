@@ -458,8 +458,18 @@ impl Config {
             }
             out
         }
-        let [watches_added, watches_removed, watches_changed] =
+        let [watches_added, watches_removed, mut watches_changed] =
             diff(&self.watches, &old.watches, |w| &w.name);
+        // A setting every watch takes from [daemon] (its timeout) changes
+        // every watch the reload keeps.
+        if !self.daemon.checks_watches_as(&old.daemon) {
+            watches_changed = self
+                .watches
+                .iter()
+                .filter(|w| old.watches.iter().any(|o| o.name == w.name))
+                .map(|w| w.name.clone())
+                .collect();
+        }
         let [channels_added, channels_removed, channels_changed] =
             diff(&self.channels, &old.channels, |c| &c.name);
         Changes {
@@ -863,5 +873,37 @@ delay = "1s"
         );
         assert!(old.changes_since(&old).is_empty());
         assert_eq!(old.changes_since(&old).describe(), "nothing changed");
+    }
+
+    /// A watch counts as changed when a setting it takes from `[daemon]`
+    /// does (the fetch timeout), as when one of its own does; a setting of
+    /// the daemon alone (its report URL) changes no watch.
+    #[test]
+    fn a_reload_that_changes_the_daemons_timeout_changes_every_kept_watch() {
+        let cfg = |daemon: &str, watches: &[&str]| {
+            let watches: String = watches
+                .iter()
+                .map(|w| {
+                    format!("[[watch]]\nname = \"{w}\"\nurl = \"https://news.example.org/{w}\"\n\n")
+                })
+                .collect();
+            Config::parse(
+                Path::new("c.toml"),
+                &format!("[daemon]\n{daemon}\n\n{watches}"),
+            )
+            .unwrap()
+        };
+        let old = cfg("timeout = \"30s\"", &["a", "b", "gone"]);
+        let new = cfg("timeout = \"20s\"", &["a", "b", "added"]);
+        let changes = new.changes_since(&old);
+        assert_eq!(changes.watches_changed, ["a", "b"]);
+        assert_eq!(changes.watches_added, ["added"]);
+        assert_eq!(changes.watches_removed, ["gone"]);
+        assert_eq!(changes.settings, ["daemon.timeout"]);
+        let report = cfg(
+            "timeout = \"30s\"\nreport_url = \"https://evidence.example.org/\"",
+            &["a", "b", "gone"],
+        );
+        assert!(report.changes_since(&old).watches_changed.is_empty());
     }
 }

@@ -18,6 +18,7 @@
 //! and named: nothing refers to it, and a later response with the same body
 //! is written whole rather than as a revisit of it.
 
+use crate::atomic_file::Owner;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
@@ -131,7 +132,7 @@ pub fn export(
     for w in watches.iter().filter(|w| names.contains(&w.name.as_str())) {
         info.push(("presswatch-watch".into(), format!("{} {}", w.name, w.url)));
     }
-    let written = crate::atomic_file::write_atomic_with(out, |file| {
+    let written = crate::atomic_file::write_atomic_with(out, Owner::Writer, |file| {
         let mut n = Exported::default();
         let mut put = |r: &warc::Record, file: &mut std::io::BufWriter<std::fs::File>| {
             n.records += 1;

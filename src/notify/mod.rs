@@ -148,6 +148,13 @@ impl InFlight {
         self.channels().is_empty()
     }
 
+    /// The channels rounds are sending through now, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.channels().iter().cloned().collect();
+        names.sort();
+        names
+    }
+
     fn channels(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
         self.0
             .lock()

@@ -16,6 +16,7 @@
 //! derived from the change; the outbox ignores an id it holds), sent once by
 //! the one deliverer.
 
+use crate::atomic_file::Owner;
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -82,17 +83,10 @@ impl StateLock {
     /// Takes the lock of `state_dir` for `role` without waiting: the lock,
     /// or who holds it.
     pub fn try_take(state_dir: &Path, role: Role) -> Result<Result<StateLock, Holder>, String> {
-        use std::os::unix::fs::OpenOptionsExt;
-        super::create_private_dir(state_dir)
+        super::create_private_dir(state_dir, Owner::State)
             .map_err(|e| format!("cannot create state directory {}: {e}", state_dir.display()))?;
         let path = StateLock::path_in(state_dir);
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
+        let file = open_lock_file(&path)
             .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
         // SAFETY: flock on a file descriptor this function owns.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
@@ -160,14 +154,7 @@ impl CheckLocks {
         let file = self
             .file
             .get_or_init(|| {
-                use std::os::unix::fs::OpenOptionsExt;
-                std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .mode(0o600)
-                    .open(&self.path)
+                open_lock_file(&self.path)
                     .map(Arc::new)
                     .map_err(|e| {
                         tracing::warn!(file = %self.path.display(), error = %e,
@@ -195,6 +182,25 @@ impl CheckLocks {
             }
         }
     }
+}
+
+/// Opens a lock file of the state directory, creating it 0600 when there is
+/// none; one created as root is the state directory's owner's
+/// ([`Owner::State`]), or the service user could not open it.
+fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let existed = path.exists();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    if !existed {
+        Owner::State.give(&file, crate::atomic_file::parent_dir(path))?;
+    }
+    Ok(file)
 }
 
 impl Drop for CheckGuard {

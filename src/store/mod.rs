@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::atomic_file::write_atomic;
+use crate::atomic_file::{write_atomic, Owner};
 use crate::document::{Document, Item, Masthead};
 
 /// The accepted baselines: files in `baseline_dir` (`<watch>.txt`) with
@@ -87,11 +87,27 @@ impl Baselines {
         match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(crate::charset::decode(&bytes, None).into_owned())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(std::io::Error::new(
-                e.kind(),
-                format!("{}: {e}", path.display()),
-            )),
+            Err(e) => Err(self.file_error(&path, e)),
         }
+    }
+
+    /// An error on a baseline file, naming it; when it is not presswatch's
+    /// to read or write (it was written by root, as `sudo presswatch check`
+    /// once could), how to give the files back.
+    fn file_error(&self, path: &Path, e: std::io::Error) -> std::io::Error {
+        if e.kind() != std::io::ErrorKind::PermissionDenied {
+            return std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        }
+        // SAFETY: geteuid cannot fail and has no preconditions.
+        let uid = unsafe { libc::geteuid() };
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "{}: {e}; the baseline files must be those of the user presswatch runs as (uid {uid}): run `chown -R {uid}: {}` as root",
+                path.display(),
+                self.dir.display()
+            ),
+        )
     }
 
     /// True when the watch has a baseline. When the database cannot say,
@@ -126,8 +142,13 @@ impl Baselines {
                 .set_baseline(watch, body, now)
                 .map_err(std::io::Error::other);
         }
-        create_private_dir(&self.dir)?;
-        write_atomic(&self.path(watch), body.as_bytes())
+        let path = self.path(watch);
+        create_private_dir(&self.dir, Owner::State)
+            .and_then(|()| write_atomic(&path, Owner::State, body.as_bytes()))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::PermissionDenied => self.file_error(&path, e),
+                _ => e,
+            })
     }
 
     /// Deletes a watch's baseline wherever it is kept: the database's copy
@@ -159,10 +180,11 @@ impl Baselines {
             return Ok(0);
         };
         let all = db.all_baselines().map_err(|e| e.to_string())?;
-        create_private_dir(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        create_private_dir(dir, Owner::Writer)
+            .map_err(|e| format!("creating {}: {e}", dir.display()))?;
         for (watch, body) in &all {
             let path = dir.join(format!("{watch}.txt"));
-            write_atomic(&path, body.as_bytes())
+            write_atomic(&path, Owner::Writer, body.as_bytes())
                 .map_err(|e| format!("writing {}: {e}", path.display()))?;
         }
         Ok(all.len())
@@ -288,16 +310,39 @@ fn item_key_of_line(line: &str) -> Option<String> {
         .map(|u| crate::extract::normalize_url(&u))
 }
 
-/// Creates a directory (and parents) with mode 0700 when it does not exist.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates a directory (and parents) with mode 0700 when it does not exist;
+/// as root, with `owner` [`Owner::State`], those it creates take the owner
+/// and group of the nearest directory above them that existed.
+pub fn create_private_dir(dir: &Path, owner: Owner) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if dir.is_dir() {
         return Ok(());
     }
+    let existing = dir
+        .ancestors()
+        .skip(1)
+        .find(|a| a.as_os_str().is_empty() || a.is_dir())
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .unwrap_or(Path::new("/"))
+        .to_path_buf();
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(dir)
+        .create(dir)?;
+    let created: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && *a != existing)
+        .collect();
+    for d in created.into_iter().rev() {
+        owner.give(&std::fs::File::open(d)?, &existing)?;
+    }
+    Ok(())
 }
 
 /// Crash-testing hook: when the environment variable `PRESSWATCH_FAILPOINT`

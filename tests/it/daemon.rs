@@ -411,13 +411,20 @@ async fn sighup_reloads_the_config() {
     let config = dir.path().join("config.toml");
     let watch = |name: &str, path: &str| {
         format!(
-            "per_host_delay = \"0s\"\n\n[[watch]]\nname = \"{name}\"\nurl = \"{}\"\n",
+            "per_host_delay = \"0s\"\nlisten = \"0\"\n\n[[watch]]\nname = \"{name}\"\nurl = \"{}\"\n",
             server.url(path)
         )
     };
     write_config(&config, &watch("old", "/old"));
     let (sock, notes) = notify_socket(dir.path());
     let mut d = Daemon::start(&config, &[SCALE, ("NOTIFY_SOCKET", &sock)]);
+    let addr = d.listen_addr().await;
+    let reload_rejected = || async move {
+        let (_, body) = http_get(addr, "/metrics").await;
+        let m = parse_prometheus(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+        m["presswatch_config_reload_rejected{}"]
+    };
+    assert_eq!(reload_rejected().await, 0.0);
     assert!(
         eventually(Duration::from_secs(10), || count(&server, "/old") >= 1).await,
         "{}",
@@ -442,6 +449,23 @@ async fn sighup_reloads_the_config() {
         eventually(Duration::from_secs(5), || count(&server, "/old") > before).await,
         "the old config keeps running"
     );
+    // systemctl status says it too, not the log alone.
+    let rejected = |n: &String| {
+        n.contains("STATUS=1 watch, ")
+            && n.contains(" · config reload rejected at ")
+            && n.contains("the running config is the one loaded at ")
+    };
+    assert!(
+        eventually(Duration::from_secs(5), || notes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(rejected))
+        .await,
+        "{:?}",
+        notes.lock().unwrap()
+    );
+    assert_eq!(reload_rejected().await, 1.0);
 
     write_config(&config, &watch("new", "/new"));
     d.signal("HUP");
@@ -469,6 +493,20 @@ async fn sighup_reloads_the_config() {
         .unwrap()
         .iter()
         .any(|n| n.contains("RELOADING=1")));
+    // Once a reload succeeds, the status line is the usual one again.
+    let last = notes
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|n| n.contains("STATUS="))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        last.contains("STATUS=1 watch, ") && !last.contains("reload rejected"),
+        "{last}"
+    );
+    assert_eq!(reload_rejected().await, 0.0);
 
     d.stop(Duration::from_secs(10)).await;
 }
@@ -1006,8 +1044,13 @@ async fn a_second_ctrl_c_stops_the_daemon_without_waiting_out_the_grace() {
         "{}",
         d.log_text()
     );
+    // It names the check it abandons.
     assert!(
-        d.log_text().contains("second signal: stopping now"),
+        d.log_text()
+            .lines()
+            .any(|l| l.contains("second signal: stopping now")
+                && l.contains("checks=hangs")
+                && l.contains("delivering_to=none")),
         "{}",
         d.log_text()
     );

@@ -1052,6 +1052,23 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
              watch it with kind = \"feed\" (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)\n"
         )
     );
+    // A tag page whose article reads as one teaser line while it links to
+    // many stories: what is shown is most likely no article's text.
+    let tag = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tag-page.html"),
+    )
+    .unwrap();
+    server.set("/tag/evin", Route::html(tag));
+    let url = server.url("/tag/evin");
+    let out = run(&["extract", &url], &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+            "{url}: the article found is only 9 words while the page links to 8 stories: it may be no article"
+        )) && text(&out).contains("set kind = \"listing\""),
+        "{}",
+        text(&out)
+    );
     let url = server.url("/story");
     let out = run(&["extract", &url, "--selector", "div.nothing"], &[]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

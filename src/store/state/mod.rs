@@ -148,11 +148,25 @@ fn compile_once(conn: &Connection) -> rusqlite::Result<()> {
 impl Sqlite {
     /// Opens (creating if needed) `DIR/presswatch.db`.
     pub fn open(dir: &Path) -> std::result::Result<Sqlite, String> {
-        super::create_private_dir(dir)
+        super::create_private_dir(dir, crate::atomic_file::Owner::State)
             .map_err(|e| format!("cannot create state directory {}: {e}", dir.display()))?;
         let path = dir.join("presswatch.db");
+        let existed = path.exists();
         let conn = connect(&path, OpenFlags::default())
             .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
+        // Created as root: the state directory's owner's, as SQLite then
+        // makes its -wal and -shm files.
+        if !existed {
+            std::fs::File::open(&path)
+                .and_then(|f| crate::atomic_file::Owner::State.give(&f, dir))
+                .map_err(|e| {
+                    format!(
+                        "cannot give {} to {}'s owner: {e}",
+                        path.display(),
+                        dir.display()
+                    )
+                })?;
+        }
         // Private whatever the umask: SQLite gives its -wal and -shm files the same mode.
         {
             use std::os::unix::fs::PermissionsExt;
