@@ -66,7 +66,8 @@ pub enum Content {
 
 /// `2026-05-14 09:00:07 UTC`: Unix time in the configured zone, with its
 /// zone, to the second: a version's time is evidence, exact as stored.
-fn when(t: i64, tz: Tz) -> String {
+/// `history` and `verify` say a version's time so.
+pub(crate) fn when(t: i64, tz: Tz) -> String {
     DateTime::from_timestamp(t, 0)
         .map(|d| {
             d.with_timezone(&tz)

@@ -51,7 +51,9 @@ enum Command {
     Report(cmd::report::Report),
     /// Re-hash every kept raw response and version against the database, and
     /// check each snapshot record against the digest taken when it was kept.
-    /// Exit status: 0 all match, 1 a mismatch, 2 error.
+    /// Exit status: 0 all match, 1 a mismatch, 2 error (a malformed
+    /// `--record` too), 3 a `--record` no kept version holds (mistyped, or
+    /// its version pruned), and no mismatch.
     Verify(cmd::verify::Verify),
     /// Check the config and print every problem.
     Validate(cmd::validate::Validate),

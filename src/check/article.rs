@@ -121,7 +121,7 @@ pub(super) async fn check_article(
     let (watch_url, front) = (watch.url.clone(), gone_unless_signing_in.is_some());
     // With no response kept, what later checks need to know of the page.
     let note_facts = !ctx.config.daemon.raw_snapshots;
-    let (found, from_file, not_the_story, signs_in, stand_in, cut, unwalled, facts, resp) = ctx
+    let (found, from_file, not_the_story, signs_in, stand_in, cut, unwalled, listing_note, facts, resp) = ctx
         .cpu_bound(move || {
             let baseline = match restored_file {
                 Some(body) => Some(Document::from_baseline(&body)),
@@ -214,6 +214,15 @@ pub(super) async fn check_article(
                 (Against::First { .. }, _) => first_check_note(page_signs.get()).map(Unwalled::First),
                 _ => None,
             };
+            // A first check's tiny article on a page of many story links is
+            // most likely a listing's teaser read as a story.
+            let listing_note = match &found {
+                Against::First { doc, .. } if selector.is_none() => {
+                    extract::reads_as_listing(&html, &resp.final_url, doc.word_count())
+                        .map(|stories| format!("; {}", listing_not_article(doc.word_count(), stories)))
+                }
+                _ => None,
+            };
             let facts = (note_facts && !matches!(found, Against::Same)).then(|| {
                 PageFacts {
                     ended: ends_properly(&resp.body),
@@ -231,6 +240,7 @@ pub(super) async fn check_article(
                 stand_in,
                 cut,
                 unwalled,
+                listing_note,
                 facts,
                 resp,
             ))
@@ -313,14 +323,15 @@ pub(super) async fn check_article(
                 _ => String::new(),
             };
             let detail = format!(
-                "first check: baseline {} ({}, {}), no alert{walled}",
+                "first check: baseline {} ({}, {}), no alert{walled}{}",
                 if ctx.dry_run {
                     "found (dry run: not stored)"
                 } else {
                     "stored"
                 },
                 crate::text::plural(doc.blocks.len(), "paragraph", "paragraphs"),
-                crate::text::plural(doc.word_count(), "word", "words")
+                crate::text::plural(doc.word_count(), "word", "words"),
+                listing_note.unwrap_or_default()
             );
             // A watch started afresh (`--reset-baseline`) on a story that
             // was gone is no longer gone: its next check is no restore.
@@ -993,6 +1004,19 @@ pub fn feed_not_article(items: usize) -> String {
     format!(
         "it is a feed (RSS, Atom or JSON Feed) of {}, not an article page: watch it with kind = \"feed\"",
         crate::text::plural(items, "item", "items")
+    )
+}
+
+/// What a page that reads as a listing ([`extract::reads_as_listing`]:
+/// its article of `words` words, while it links to `stories` stories) may
+/// be, and how to watch it: a first check's detail and `presswatch
+/// extract` say it alike. Read as an article, such a page never alerts.
+pub fn listing_not_article(words: usize, stories: usize) -> String {
+    format!(
+        "the article found is only {} while the page links to {stories} stories: it may be no article \
+         but a front, section or tag page, whose stories a watch of it as an article never alerts on; \
+         if so, set kind = \"listing\" on its watch (or give it a `selector` of the story's text)",
+        crate::text::plural(words, "word", "words")
     )
 }
 

@@ -202,6 +202,27 @@ async fn page(
         eprintln!("no article text found in {source}: {what}");
         return Ok(ExitCode::FAILURE);
     }
+    // A tiny article on a page of many story links: what was printed is
+    // most likely a listing's teaser, which a watch would take for its story.
+    if selector.is_none() {
+        // A file's links are read against the address it declares, or a
+        // stand-in site of their own.
+        let site = url
+            .or_else(|| {
+                doc.canonical_url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+            })
+            .or_else(|| url::Url::parse("https://page.invalid/").ok())
+            .ok_or("no base URL")?;
+        if let Some(stories) = extract::reads_as_listing(&html, &site, doc.word_count()) {
+            eprintln!(
+                "{source}: {}",
+                presswatch::check::listing_not_article(doc.word_count(), stories)
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,6 +10,10 @@ use presswatch::text::plural;
 use super::open_state;
 use super::progress::Progress;
 
+/// The exit status of a `verify` that found no mismatch, but a `--record`
+/// no kept version holds (mistyped, or its version pruned since).
+const RECORD_NOT_FOUND: u8 = 3;
+
 /// The arguments of `presswatch verify`.
 #[derive(clap::Args)]
 pub struct Verify {
@@ -23,14 +27,16 @@ pub struct Verify {
     heads: Option<PathBuf>,
     /// The record an alert carried (its digest, whole or as the alert shows
     /// it, or a saved alert email or JSON; a digest email's records, each):
-    /// which watch and version it is, and whether the chain still holds it.
-    /// May be given more than once.
+    /// which watch and version it is, and whether the chain still holds it;
+    /// one no kept version holds is "not found" (exit 3). May be given more
+    /// than once.
     #[arg(long, value_name = "RECORD")]
     record: Vec<String>,
 }
 
 impl Verify {
-    /// Prints each mismatch and the count; exit 1 when there is one.
+    /// Prints each mismatch and the count; exit 1 when there is one, else
+    /// [`RECORD_NOT_FOUND`] when a `--record` is held by no kept version.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
         let saved = match &self.heads {
@@ -75,11 +81,14 @@ impl Verify {
                 ))
             )
         };
-        let recorded = anchor::check_records(&v, &records, &history);
+        let recorded = anchor::check_records(&v, &records, cfg.daemon.timezone, &history);
         v.problems.extend(heads.problems);
         v.problems.extend(recorded.problems);
         for p in &v.problems {
             println!("MISMATCH {p}");
+        }
+        for r in &recorded.not_found {
+            println!("NOT FOUND {r}");
         }
         println!(
             "verified {}, {} and {}: {}",
@@ -114,10 +123,14 @@ impl Verify {
             );
         }
         for h in &v.heads {
-            println!("{}", h.line());
+            println!("{}", h.line(cfg.daemon.timezone));
         }
         if v.problems.is_empty() {
-            return Ok(ExitCode::SUCCESS);
+            return Ok(if recorded.not_found.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(RECORD_NOT_FOUND)
+            });
         }
         println!("{}", presswatch::evidence::verify::what_to_do(&cfg));
         Ok(ExitCode::from(1))

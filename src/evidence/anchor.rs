@@ -6,6 +6,8 @@
 //! chain no longer holds shows the newest versions deleted, or versions
 //! rewritten with their digests recomputed, since it was copied out.
 
+use chrono_tz::Tz;
+
 use super::verify::{Held, Verified};
 use crate::integrity::chain::short;
 
@@ -54,6 +56,9 @@ pub struct Anchored {
     pub notes: Vec<String>,
     /// What no longer holds.
     pub problems: Vec<String>,
+    /// Records typed or pasted by hand that no kept version holds: a typo,
+    /// or a version pruned since; no sign of damage.
+    pub not_found: Vec<String>,
 }
 
 /// Checks each head saved earlier against the chain now: still kept with
@@ -146,13 +151,18 @@ impl Record {
         }
         Record::digest(arg).map(|r| vec![r]).ok_or_else(|| {
             format!(
-                "--record {arg}: neither a file nor a record: give the digest an alert carries (64 hex digits, or as the alert shows it, 3f2a91c0…e1d254c9), or a saved alert email or JSON"
+                "--record {arg}: neither a file nor a record. A record is the digest an alert carries: \
+                 64 hex digits (0-9, a-f), or as the alert shows it, its first and last 8 digits \
+                 (3f2a91c0…e1d254c9). Copy it from the alert's `Record` line (its X-Presswatch-Record \
+                 header, or evidence.record in its JSON) or from the record column of `presswatch \
+                 history --config FILE WATCH`; or give the saved alert email (.eml) or JSON itself"
             )
         })
     }
 
-    /// A digest as written: 64 hex digits, the short form (`8…8`, `...`
-    /// for `…`), or at least its first 8 digits.
+    /// A digest as written: 64 hex digits, or the short form alerts and
+    /// `history` show (`3f2a91c0…e1d254c9`, `...` for `…`): at least its
+    /// first 8 digits, then its last.
     pub fn digest(s: &str) -> Option<Record> {
         let s = s.trim().to_ascii_lowercase();
         let hex = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_hexdigit());
@@ -161,9 +171,11 @@ impl Record {
             None => (s.clone(), String::new()),
         };
         let ok = hex(&prefix)
-            && prefix.len() >= 8
-            && prefix.len() + suffix.len() <= 64
-            && (suffix.is_empty() || hex(&suffix));
+            && if suffix.is_empty() {
+                prefix.len() == 64
+            } else {
+                prefix.len() >= 8 && prefix.len() + suffix.len() <= 64 && hex(&suffix)
+            };
         ok.then_some(Record {
             prefix,
             suffix,
@@ -263,11 +275,12 @@ impl Record {
 }
 
 /// Looks each record up in the chain: which watch and version holds it,
-/// and whether the chain from it to its watch's head is unbroken.
-/// `history`: the command that shows a version (`presswatch history …`).
+/// and whether the chain from it to its watch's head is unbroken; times in
+/// `tz` (`daemon.timezone`), as `history` says them. `history`: the command that shows a version (`presswatch history …`).
 pub fn check_records(
     v: &Verified,
     records: &[Record],
+    tz: Tz,
     history: &dyn Fn(&Held) -> String,
 ) -> Anchored {
     let mut out = Anchored::default();
@@ -285,7 +298,7 @@ pub fn check_records(
                     short(&h.digest),
                     h.watch,
                     h.seq,
-                    super::verify::utc(h.stored_at)
+                    crate::history::when(h.stored_at, tz)
                 );
                 match h.head {
                     Some(head) => out.notes.push(format!(
@@ -314,13 +327,15 @@ pub fn check_records(
                         h.watch,
                         h.from
                     )),
-                    // A record typed or pasted by hand may be mistyped: a
-                    // staff member must not read a typo as evidence gone.
-                    (_, None) if r.watch.is_none() => out.problems.push(format!(
-                        "record {} is held by no kept version: first check that it was copied whole and right \
-                         (give the saved alert itself, `--record ALERT.eml` or its JSON, to rule that out); \
-                         if it was, the version it was given for was deleted, or rewritten with its digests recomputed, \
-                         since the alert that carried it went out (unless keep_versions pruned it since: a version older than its watch's oldest kept)",
+                    // A record typed or pasted by hand may be mistyped, or
+                    // its version pruned: a staff member must not read
+                    // either as evidence gone.
+                    (_, None) if r.watch.is_none() => out.not_found.push(format!(
+                        "record {}: not found: no kept version holds it. It may be mistyped or cut short \
+                         (check it against the alert, or give the saved alert itself, `--record ALERT.eml` \
+                         or its JSON, which says which watch and version it is), or its version was pruned \
+                         by keep_versions since the alert went out (`presswatch history --config FILE WATCH` \
+                         lists the versions kept)",
                         r.shown()
                     )),
                     _ => out.problems.push(format!(
@@ -344,21 +359,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_typed_record_no_version_holds_says_to_check_it_was_copied_right() {
-        let typed = Record {
-            prefix: "deadbeef".into(),
-            suffix: String::new(),
-            watch: None,
-            seq: None,
+    fn a_typed_record_no_version_holds_is_not_found_rather_than_a_mismatch() {
+        let typed = Record::digest(&"deadbeef".repeat(8)).unwrap();
+        let out = check_records(&Verified::default(), &[typed], Tz::UTC, &|_| String::new());
+        assert_eq!(out.problems, Vec::<String>::new(), "a typo is no damage");
+        let [said] = &out.not_found[..] else {
+            panic!("one record not found: {:?}", out.not_found)
         };
-        let out = check_records(&Verified::default(), &[typed], &|_| String::new());
-        assert_eq!(out.problems.len(), 1);
         assert!(
-            out.problems[0].starts_with(
-                "record deadbeef is held by no kept version: first check that it was copied whole and right"
-            ),
-            "{}",
-            out.problems[0]
+            said.starts_with(
+                "record deadbeef…deadbeef: not found: no kept version holds it. It may be mistyped"
+            ) && said.contains("pruned by keep_versions")
+                && !said.contains("backup"),
+            "{said}"
         );
         // One read from a saved alert was copied by presswatch: it is no typo.
         let saved = Record {
@@ -367,8 +380,39 @@ mod tests {
             watch: Some("rasoulof".into()),
             seq: Some(2),
         };
-        let out = check_records(&Verified::default(), &[saved], &|_| String::new());
-        assert!(!out.problems[0].contains("copied"), "{}", out.problems[0]);
+        let out = check_records(&Verified::default(), &[saved], Tz::UTC, &|_| String::new());
+        assert!(out.not_found.is_empty(), "{:?}", out.not_found);
+        assert!(
+            out.problems[0].contains("is held by no kept version"),
+            "{}",
+            out.problems[0]
+        );
+    }
+
+    #[test]
+    fn a_record_found_says_when_its_version_was_stored_in_the_configured_zone() {
+        let digest = "3f2a91c0".repeat(8);
+        let v = Verified {
+            held: vec![Held {
+                watch: "rasoulof".into(),
+                seq: 2,
+                // 2026-12-06 10:41:07 UTC.
+                stored_at: 1_796_553_667,
+                digest: digest.clone(),
+                head: Some(2),
+            }],
+            ..Verified::default()
+        };
+        let record = Record::digest(&digest).unwrap();
+        let tz = chrono_tz::Europe::Berlin;
+        let out = check_records(&v, &[record], tz, &|_| String::new());
+        assert!(
+            out.notes[0].starts_with(
+                "record 3f2a91c0…3f2a91c0 is watch rasoulof version 2, stored 2026-12-06 11:41:07 CET:"
+            ),
+            "{:?}",
+            out.notes
+        );
     }
 
     #[test]
@@ -397,6 +441,19 @@ mod tests {
         assert!(Record::digest("3f2a91c0...e1d254c9").unwrap().matches(&d));
         assert!(!Record::digest("3f2a91c0…e1d254c8").unwrap().matches(&d));
         assert_eq!(Record::digest("3f2a"), None, "too few digits");
+        assert_eq!(
+            Record::digest("deadbeef"),
+            None,
+            "a part of a digest is no record"
+        );
+        assert_eq!(Record::digest(&"deadbeef".repeat(7)), None, "56 digits");
+        let err = Record::read("deadbeef").unwrap_err();
+        assert!(
+            err.contains("64 hex digits")
+                && err.contains("`Record` line")
+                && err.contains("presswatch history"),
+            "{err}"
+        );
         assert_eq!(Record::digest("not a digest"), None);
         let eml = format!(
             "Subject: x\r\nX-Presswatch-Watch: rasoulof\r\nX-Presswatch-Record: {d}\r\n (version 4)\r\n\r\nbody"

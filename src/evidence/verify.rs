@@ -64,16 +64,17 @@ pub struct Head {
 
 impl Head {
     /// As `verify` prints it: "watch W: 12 versions, chain head HEX
-    /// (version 57, stored 2026-12-06 10:41:07 UTC)", and what the chain
+    /// (version 57, stored 2026-12-06 11:41:07 CET)", times in `tz`
+    /// (`daemon.timezone`) as `history` says them, and what the chain
     /// covers when some versions were chained by an upgrade.
-    pub fn line(&self) -> String {
+    pub fn line(&self, tz: chrono_tz::Tz) -> String {
         let mut line = format!(
             "watch {}: {}, chain head {} (version {}, stored {})",
             self.watch,
             crate::text::plural(self.versions, "version", "versions"),
             self.digest,
             self.seq,
-            utc(self.stored_at)
+            crate::history::when(self.stored_at, tz)
         );
         if let Some((last, at)) = self.upgraded {
             let which = if last == self.from {
@@ -83,7 +84,7 @@ impl Head {
             };
             line.push_str(&format!(
                 "; {which} kept before presswatch chained versions, and chained on {}: the chain vouches for {} since then, and for each later one since it was stored",
-                utc(at),
+                crate::history::when(at, tz),
                 if last == self.from { "it" } else { "them" }
             ));
         }
@@ -105,13 +106,6 @@ pub struct Held {
     /// Its watch's head, when the chain from this version to it is
     /// unbroken; `None` when it is broken at this version or a later one.
     pub head: Option<i64>,
-}
-
-/// A time as `verify` says it: `2026-12-06 10:41:07 UTC`.
-pub(crate) fn utc(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0).map_or(at.to_string(), |t| {
-        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-    })
 }
 
 /// How long the rest of a check may take after its fetch, at most: reading
@@ -547,6 +541,35 @@ mod tests {
         let whole: BTreeMap<String, BTreeSet<i64>> =
             [("a".to_string(), BTreeSet::from([5, 6, 7]))].into();
         assert!(deleted_versions(&whole, &refs[5..]).is_empty());
+    }
+
+    #[test]
+    fn a_chain_head_says_its_times_in_the_configured_zone_as_history_does() {
+        let head = Head {
+            watch: "rasoulof".into(),
+            versions: 3,
+            seq: 4,
+            digest: "3f2a91c0".repeat(8),
+            // 2026-12-06 10:41:07 UTC.
+            stored_at: 1_796_553_667,
+            from: 1,
+            upgraded: Some((2, 1_796_553_667)),
+        };
+        let berlin = chrono_tz::Europe::Berlin;
+        let line = head.line(berlin);
+        let at = crate::history::when(head.stored_at, berlin);
+        assert_eq!(at, "2026-12-06 11:41:07 CET");
+        assert!(
+            line.starts_with(&format!(
+                "watch rasoulof: 3 versions, chain head {} (version 4, stored {at})",
+                head.digest
+            )) && line.contains(&format!("chained on {at}"))
+                && !line.contains("UTC"),
+            "{line}"
+        );
+        // The line is read back by `--heads` whatever the zone.
+        let saved = super::super::anchor::saved_heads(&line);
+        assert_eq!((saved.len(), saved[0].seq), (1, 4), "{line}");
     }
 
     #[test]

@@ -118,6 +118,30 @@ fn link<'a>(a: ElementRef<'a>, base: &Url) -> Option<(ElementRef<'a>, Url, Strin
     (!title.is_empty()).then_some((a, url, title))
 }
 
+/// An article read from a page is tiny under this many words: a page
+/// whose article is that small while it links to many stories
+/// ([`reads_as_listing`]) is most likely no article page. No article page
+/// of the extraction-dev and wcxb-dev-articles corpora reads under 43.
+pub const TINY_ARTICLE_WORDS: usize = 40;
+
+/// A page links to many stories from this many on (the stories
+/// [`listing`] reads from it): a tag, section or front page lists at least
+/// as many.
+pub const MANY_STORY_LINKS: usize = 5;
+
+/// The number of stories a page (`html`, at `base`) lists when it reads as
+/// a listing page rather than as the article extracted from it (of
+/// `article_words` words): the article is tiny (under
+/// [`TINY_ARTICLE_WORDS`], a teaser line read as the story) while the page
+/// links to [`MANY_STORY_LINKS`] stories or more. `None` otherwise.
+pub fn reads_as_listing(html: &str, base: &Url, article_words: usize) -> Option<usize> {
+    if article_words >= TINY_ARTICLE_WORDS {
+        return None;
+    }
+    let stories = listing(html, base, None).len();
+    (stories >= MANY_STORY_LINKS).then_some(stories)
+}
+
 /// Links to other sites count as items only when at least this many of them
 /// sit in repeated structure (or headline markup): a page made of them, such
 /// as an aggregator's front page or a search result page.
@@ -368,6 +392,27 @@ mod tests {
         assert_eq!(masthead.lang.as_deref(), Some("fa-IR"));
         let (_, none) = listing_entries("<p>No masthead</p>", &base, None);
         assert_eq!(none, Masthead::default());
+    }
+
+    #[test]
+    fn a_tag_page_whose_article_is_one_teaser_line_reads_as_a_listing() {
+        let base = Url::parse("https://news.example.org/tag/evin").unwrap();
+        let tag = include_str!("../../tests/fixtures/tag-page.html");
+        let words = super::super::watched_article(tag, Some(&base), None).word_count();
+        assert!(words > 0 && words < TINY_ARTICLE_WORDS, "{words} words");
+        assert_eq!(reads_as_listing(tag, &base, words), Some(8));
+        // An ordinary short article, with a link or two in its text, is one.
+        let brief = r#"<html><body><header><a href="/">Example News</a></header><article>
+            <h1>Court upholds sentence of filmmaker Rasoulof</h1>
+            <p>An appeals court in Tehran upheld the eight-year sentence of the director
+            <a href="/2024/05/13/rasoulof-flees-iran/">Mohammad Rasoulof, who fled Iran last week</a>,
+            his lawyer said on Tuesday.</p></article></body></html>"#;
+        let base = Url::parse("https://news.example.org/2024/05/14/court-upholds/").unwrap();
+        let words = super::super::watched_article(brief, Some(&base), None).word_count();
+        assert!(words > 0 && words < TINY_ARTICLE_WORDS, "{words} words");
+        assert_eq!(reads_as_listing(brief, &base, words), None);
+        // However many links a page has, an article of its size is read as one.
+        assert_eq!(reads_as_listing(tag, &base, TINY_ARTICLE_WORDS), None);
     }
 
     #[test]

@@ -14,7 +14,10 @@ mod teaser;
 
 pub use feed::{feed, feed_entries, FeedEntry, NotAFeed};
 pub use known::{link_and_title, link_key, once_each, own_links, same_stories, still_listed};
-pub use listing::{listing, listing_entries, normalize_url, ListingEntry};
+pub use listing::{
+    listing, listing_entries, normalize_url, reads_as_listing, ListingEntry, MANY_STORY_LINKS,
+    TINY_ARTICLE_WORDS,
+};
 
 use regex::Regex;
 use scraper::node::Element;

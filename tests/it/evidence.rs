@@ -3125,6 +3125,32 @@ async fn the_record_an_alert_email_carries_is_found_by_verify_until_its_version_
         said.contains(&format!("record {short} is watch rasoulof version 2")),
         "{said}"
     );
+    // A record cut short or mistyped into no digest is a usage error that
+    // says what a record looks like and where to find one.
+    let out = run(
+        &["verify", "--config", &config, "--record", "deadbeef"],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("64 hex digits") && err.contains("the alert's `Record` line"),
+        "{err}"
+    );
+    // A well-formed record no kept version holds is not found: no mismatch,
+    // no advice to restore a backup, exit 3 as the help says.
+    let typo = "deadbeef".repeat(8);
+    let out = run(&["verify", "--config", &config, "--record", &typo], &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.lines().any(|l| l.starts_with(
+            "NOT FOUND record deadbeef…deadbeef: not found: no kept version holds it."
+        )) && !said.contains("MISMATCH")
+            && !said.contains("backup"),
+        "{said}"
+    );
 
     // Someone able to write the database rewrites version 2 to say "in
     // Poland" and recomputes every digest it carries, its chain digest too:

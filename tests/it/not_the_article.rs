@@ -1055,3 +1055,43 @@ async fn a_short_story_with_a_log_in_box_behind_the_site_s_usual_redirect_is_the
     let first = check_first(&project).await;
     assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
 }
+
+/// Given a tag page watched as an article (no `kind`), whose article reads
+/// as one teaser line while the page links to many stories, the first
+/// check stores its baseline (no alert) and says the page may be a listing
+/// to watch with kind = "listing"; an ordinary short story's first check
+/// says nothing of the kind.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tag_page_watched_as_an_article_is_said_to_be_maybe_a_listing_on_its_first_check() {
+    let tag = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tag-page.html"),
+    )
+    .unwrap();
+    let server = Server::start().await;
+    server.set("/tag/evin", Route::html(tag));
+    let project = Project::new(&config(&server, "/tag/evin"));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+    assert!(
+        first
+            .detail
+            .starts_with("first check: baseline stored (1 paragraph, 9 words), no alert; ")
+            && first.detail.contains("while the page links to 8 stories")
+            && first.detail.contains("set kind = \"listing\" on its watch"),
+        "{}",
+        first.detail
+    );
+
+    let server = Server::start().await;
+    let short = news_page(
+        "Court upholds sentence of filmmaker Rasoulof",
+        "By Example Staff",
+        &["An appeals court in Tehran upheld the eight-year sentence of the director Mohammad Rasoulof, his lawyer said on Tuesday."],
+        &[],
+    );
+    server.set(STORY, Route::html(short));
+    let project = Project::new(&config(&server, STORY));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+    assert!(!first.detail.contains("listing"), "{}", first.detail);
+}
