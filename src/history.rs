@@ -248,7 +248,7 @@ pub fn change_line(prev: &Version, v: &Version, rules: &Rules) -> String {
                 let pairs: Vec<String> = retitled
                     .iter()
                     .take(3)
-                    .map(|(old, new)| format!("«{}» → «{}»", old.title, new.title))
+                    .map(|(old, new)| format!("{} → {}", quoted_title(&old.title), quoted_title(&new.title)))
                     .collect();
                 let more = if retitled.len() > 3 {
                     format!(" and {} more", retitled.len() - 3)
@@ -281,8 +281,16 @@ fn item_name(item: &Item) -> String {
     if item.title.is_empty() {
         item.url.clone()
     } else {
-        format!("«{}»", item.title)
+        quoted_title(&item.title)
     }
+}
+
+/// A title quoted as alerts quote a passage: “ ” around an English or
+/// French one, « » around a Persian or Arabic one
+/// ([`crate::text::quote_marks`]), which is also isolated so that it keeps
+/// its order in the line around it.
+fn quoted_title(title: &str) -> String {
+    crate::text::quoted(title, &crate::text::bidi_isolate(title))
 }
 
 /// The items of `b` not in `a`, and those of `a` no longer in `b`: told
@@ -938,4 +946,21 @@ pub fn documents(
         changed: change.is_some(),
         altered: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_title;
+
+    #[test]
+    fn a_title_is_quoted_as_its_language_quotes() {
+        assert_eq!(
+            quoted_title("Court hears the appeal"),
+            "\u{201C}Court hears the appeal\u{201D}"
+        );
+        assert_eq!(
+            quoted_title("دادگاه تجدیدنظر تشکیل شد"),
+            "«\u{2067}دادگاه تجدیدنظر تشکیل شد\u{2069}»"
+        );
+    }
 }

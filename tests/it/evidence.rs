@@ -3436,7 +3436,7 @@ async fn the_viewer_presents_as_a_keyword_watchs_news_only_the_items_its_alert_n
         let history = ok(&run(&["history", "--config", &config, "wire"], env).await);
         assert!(
             history.contains(&format!(
-                "1 new item: «{matching}»; 1 new item mentioning no keyword, not alerted"
+                "1 new item: \u{201C}{matching}\u{201D}; 1 new item mentioning no keyword, not alerted"
             )),
             "{backend}: {history}"
         );

@@ -1253,8 +1253,8 @@ async fn a_story_given_its_first_headline_or_losing_it_is_no_retitle_but_a_later
         // The version before holds the stories as first recorded (named
         // by their teasers): their first headlines made none.
         assert!(
-            versions[1].contains("2 items retitled: «Dozens of political prisoners")
-                && versions[1].contains(&format!("→ «{new_evin}»")),
+            versions[1].contains("2 items retitled: \u{201C}Dozens of political prisoners")
+                && versions[1].contains(&format!("→ \u{201C}{new_evin}\u{201D}")),
             "{backend}: {versions:?}"
         );
     }
@@ -1349,7 +1349,9 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
         let lines = version_lines(&config).await;
         assert_eq!(lines.len(), 2, "{backend}: {lines:?}");
         assert!(
-            lines[1].contains(&format!("1 item retitled: «{first}» → «{second}»")),
+            lines[1].contains(&format!(
+                "1 item retitled: \u{201C}{first}\u{201D} → \u{201C}{second}\u{201D}"
+            )),
             "{backend}: {lines:?}"
         );
         let show = |v: &'static str| {
@@ -1397,7 +1399,9 @@ async fn a_retitle_alerted_on_a_feed_is_a_version_of_its_history_with_both_headl
         let lines = version_lines(&config).await;
         assert_eq!(lines.len(), 3, "{backend}: {lines:?}");
         assert!(
-            lines[2].contains(&format!("1 item retitled: «{second}» → «{first}»")),
+            lines[2].contains(&format!(
+                "1 item retitled: \u{201C}{second}\u{201D} → \u{201C}{first}\u{201D}"
+            )),
             "{backend}: {lines:?}"
         );
         let (out, code) = presswatch(&["verify", "--config", &config]).await;
@@ -1547,7 +1551,7 @@ async fn after_an_upgrade_a_listing_stores_no_version_until_new_items_or_a_retit
         let lines = version_lines(&config).await;
         assert_eq!(lines.len(), 2, "{backend}: {lines:?}");
         assert!(
-            lines[1].contains(&format!("1 item retitled: «Dozens of political prisoners were moved from Evin prison to Ghezel Hesar…» → «{new_evin}»")),
+            lines[1].contains(&format!("1 item retitled: \u{201C}Dozens of political prisoners were moved from Evin prison to Ghezel Hesar…\u{201D} → \u{201C}{new_evin}\u{201D}")),
             "{backend}: {lines:?}"
         );
         verify().await;
@@ -1873,13 +1877,13 @@ async fn a_feed_that_changes_its_guids_or_adds_tracking_to_its_links_has_only_it
         assert_eq!(lines.len(), 3, "{backend}: {lines:?}");
         assert!(
             lines[1].ends_with(
-                "2 new items: «Lawyer speaks after the verdict»; «Family calls for a retrial»"
+                "2 new items: \u{201C}Lawyer speaks after the verdict\u{201D}; \u{201C}Family calls for a retrial\u{201D}"
             ),
             "{backend}: {lines:?}"
         );
         assert!(
             lines[2]
-                .ends_with("2 new items: «Appeal date set for March»; «Embassy issues statement»"),
+                .ends_with("2 new items: \u{201C}Appeal date set for March\u{201D}; \u{201C}Embassy issues statement\u{201D}"),
             "{backend}: {lines:?}"
         );
         let (diff, code) = presswatch(&["diff", "--config", &config, "--watch", "wire"]).await;

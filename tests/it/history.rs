@@ -285,8 +285,8 @@ async fn a_listing_keeps_its_item_lists_as_versions() {
     );
     assert!(
         lines[1].ends_with(
-            "16 items  2 new items: «Mohammad Rasoulof arrives in Cannes after escaping Iran on foot»; \
-             «‘I had to choose between prison and exile’: Rasoulof speaks before his Cannes premiere»; \
+            "16 items  2 new items: “Mohammad Rasoulof arrives in Cannes after escaping Iran on foot”; \
+             “‘I had to choose between prison and exile’: Rasoulof speaks before his Cannes premiere”; \
              2 items no longer listed"
         ),
         "{history}"
@@ -387,7 +387,7 @@ async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_
         "{history}"
     );
     assert!(
-        lines[1].ends_with(&format!("3 items  1 new item: «{TITLE}»")),
+        lines[1].ends_with(&format!("3 items  1 new item: \u{201C}{TITLE}\u{201D}")),
         "{history}"
     );
     let (_, diff) = cli(&["diff", "--config", &cfg, "--watch", "story"]).await;

@@ -654,7 +654,7 @@ async fn a_listing_reports_a_retitled_story_but_not_one_it_shows_in_two_places_o
         let versions = history().await;
         assert_eq!(versions.len(), 2, "{backend}: {versions:?}");
         assert!(
-            versions[1].contains(&format!("«{was}» → «{now}»")),
+            versions[1].contains(&format!("\u{201C}{was}\u{201D} → \u{201C}{now}\u{201D}")),
             "{backend}: {versions:?}"
         );
 
