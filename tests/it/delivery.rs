@@ -1611,6 +1611,11 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         Some("Daily digest: 1 new item, 2 changes in 1 story")
     );
     let text = as_read(&m.body_text(0).unwrap());
+    // What it holds, at the top of both parts.
+    let summary = "3 alerts on 2 watches: 1 with new items, 1 edited, 1 with a new headline";
+    assert!(text.starts_with(summary), "{text}");
+    let html = m.body_html(0).unwrap();
+    assert!(html.contains(&format!(">{summary}</p>")), "{html}");
     let new_items = text.find("New items =========").expect(&text);
     let story = text
         .find("Mohammad Rasoulof escapes Iran on foot after prison sentence (The Example Herald)")
@@ -1647,6 +1652,48 @@ async fn daily_digest_groups_by_story_new_items_first_and_survives_restart() {
         notify::DeliveryReport::default()
     );
     assert_eq!(deliver(&s, at(29, 8, 0)).await.sent, 1);
+}
+
+/// A digest of many alerts says at the top of both its parts what it holds
+/// (how many alerts, on how many watches, how many of each kind,
+/// takedowns first), so a reader sees it at a glance before the stories.
+#[test]
+fn a_digest_starts_with_a_line_counting_its_alerts_by_kind_and_watch() {
+    let on = |watch: &str, kind: ChangeKind| {
+        Alert::new(
+            format!("{watch}-{}", kind.as_str()),
+            watch.into(),
+            format!("https://news.example.org/{watch}"),
+            "The Example Herald".into(),
+            kind,
+            format!("{} (a summary of the change)", kind.label()),
+            "2026-11-22T10:00:00Z".into(),
+        )
+    };
+    let later_edit = Alert {
+        id: "follow-up".into(),
+        ..edited_alert()
+    };
+    let alerts = [
+        edited_alert(),
+        new_items_alert(),
+        on("herald-evin", ChangeKind::Edited),
+        on("herald-cannes", ChangeKind::TakenDown),
+        later_edit,
+        Alert {
+            id: "second-listing".into(),
+            ..new_items_alert()
+        },
+        on("wire-feed", ChangeKind::Retitled),
+    ];
+    let line = "7 alerts on 5 watches: 1 taken down, 2 with new items, 3 edited, 1 retitled";
+    assert_eq!(render::digest_summary(&alerts), line);
+    let text = render::digest_text(&alerts, &berlin());
+    assert!(text.starts_with(&format!("{line}\n\n")), "{text}");
+    let html = render::digest_html(&alerts, &berlin());
+    let first_heading = html.find("<h2").expect(&html);
+    let summary = html.find(&format!(">{line}</p>")).expect(&html);
+    assert!(summary < first_heading, "{html}");
 }
 
 // ---- the real binary: killed mid-delivery, test-alert ----------------------------------

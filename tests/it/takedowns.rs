@@ -298,7 +298,10 @@ async fn in_a_digest_takedowns_come_first_and_stand_out() {
     assert_eq!(kinds(&alerts), [ChangeKind::Edited, ChangeKind::TakenDown]);
 
     let text = render::digest_text(&alerts, &render::Context::default());
-    assert!(text.starts_with("TAKEN DOWN: 1 ARTICLE\n"), "{text}");
+    // Under the line that says what the digest holds, the takedown first.
+    let (summary, groups) = text.split_once("\n\n").unwrap();
+    assert!(summary.ends_with(": 1 taken down, 1 edited"), "{text}");
+    assert!(groups.starts_with("TAKEN DOWN: 1 ARTICLE\n"), "{text}");
     assert!(
         text.find("What the article said").unwrap() < text.find("1 paragraph removed").unwrap(),
         "{text}"

@@ -1,6 +1,6 @@
 //! Several alerts as one message, in text ([`digest_text`]) and HTML
-//! ([`digest_html`]): takedowns first, then new items, then the other
-//! alerts grouped by story.
+//! ([`digest_html`]): a line that says what it holds ([`digest_summary`]),
+//! then takedowns, then new items, then the other alerts grouped by story.
 
 use super::escape::{escape, isolate, lang_dir, one_line};
 use super::html::{card, colour, html_footer, name_html, page};
@@ -35,6 +35,72 @@ fn digest_groups(alerts: &[Alert]) -> Vec<Vec<&Alert>> {
     }
     groups.extend(stories);
     groups
+}
+
+/// The kinds a digest's summary line counts, in the order it names them:
+/// takedowns and new items first, as the digest shows them, then the
+/// edits, then what is about the watch rather than the story.
+const SUMMARY_ORDER: [ChangeKind; 14] = [
+    ChangeKind::TakenDown,
+    ChangeKind::NewItems,
+    ChangeKind::Edited,
+    ChangeKind::CorrectionAdded,
+    ChangeKind::UpdateAdded,
+    ChangeKind::HeadlineChanged,
+    ChangeKind::BylineChanged,
+    ChangeKind::PossiblyEdited,
+    ChangeKind::Retitled,
+    ChangeKind::Moved,
+    ChangeKind::Restored,
+    ChangeKind::Error,
+    ChangeKind::Recovered,
+    ChangeKind::Test,
+];
+
+/// What a number of alerts of `kind` are, after their number in a digest's
+/// summary line ("3 edited", "2 with new items").
+fn summary_words(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Edited => "edited",
+        ChangeKind::HeadlineChanged => "with a new headline",
+        ChangeKind::BylineChanged => "with a new byline",
+        ChangeKind::CorrectionAdded => "with a correction",
+        ChangeKind::UpdateAdded => "with an update",
+        ChangeKind::TakenDown => "taken down",
+        ChangeKind::Restored => "restored",
+        ChangeKind::NewItems => "with new items",
+        ChangeKind::Error => "cannot be checked",
+        ChangeKind::Recovered => "working again",
+        ChangeKind::Test => "test",
+        ChangeKind::PossiblyEdited => "possibly edited",
+        ChangeKind::Retitled => "retitled",
+        ChangeKind::Moved => "moved",
+    }
+}
+
+/// The line a digest starts with, in its text and HTML parts alike, so
+/// that a reader sees at a glance what it holds: how many alerts, on how
+/// many watches, and how many of each kind, takedowns first (`7 alerts on
+/// 5 watches: 1 taken down, 2 with new items, 3 edited, 1 retitled`).
+/// Each alert counts once, by its kind (a correction that also changed
+/// the headline is one "with a correction").
+pub fn digest_summary(alerts: &[Alert]) -> String {
+    let mut watches: Vec<&str> = alerts.iter().map(|a| a.watch.as_str()).collect();
+    watches.sort_unstable();
+    watches.dedup();
+    let counts: Vec<String> = SUMMARY_ORDER
+        .iter()
+        .filter_map(|kind| {
+            let n = alerts.iter().filter(|a| a.kind == *kind).count();
+            (n > 0).then(|| format!("{n} {}", summary_words(*kind)))
+        })
+        .collect();
+    format!(
+        "{} on {}: {}",
+        crate::text::plural(alerts.len(), "alert", "alerts"),
+        crate::text::plural(watches.len(), "watch", "watches"),
+        counts.join(", ")
+    )
 }
 
 /// The heading of a digest group.
@@ -110,9 +176,9 @@ fn heading_html(heading: &Heading) -> (String, String) {
     }
 }
 
-/// A digest as text: one section per group, alerts in order, times in the context's zone.
+/// A digest as text: its summary line ([`digest_summary`]), then one section per group, alerts in order, times in the context's zone.
 pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
-    let mut out = String::new();
+    let mut out = format!("{}\n\n", own_lines(&digest_summary(alerts), Some(WIDTH)));
     let mut coloured = false;
     for group in digest_groups(alerts) {
         let mut heading = heading_text(&group_heading(&group));
@@ -154,9 +220,13 @@ pub fn digest_text(alerts: &[Alert], ctx: &Context) -> String {
     out
 }
 
-/// A digest as HTML: one section per group, times in the context's zone.
+/// A digest as HTML: its summary line ([`digest_summary`]), then one
+/// section per group, times in the context's zone.
 pub fn digest_html(alerts: &[Alert], ctx: &Context) -> String {
-    let mut b = String::new();
+    let mut b = format!(
+        "<p style=\"font-size:16px;font-weight:bold;line-height:1.4;margin:0 0 16px 0;\">{}</p>",
+        escape(&digest_summary(alerts))
+    );
     let mut coloured = false;
     for group in digest_groups(alerts) {
         let (heading, attrs) = heading_html(&group_heading(&group));

@@ -26,7 +26,8 @@
 //! - `html`: the HTML rendering ([`html()`], [`html_card`], [`moved_html`]):
 //!   its colours, checked for contrast, the card, the sections as HTML;
 //! - `digest`: several alerts as one message ([`digest_text`],
-//!   [`digest_html`]);
+//!   [`digest_html`]), under a line that says what it holds
+//!   ([`digest_summary`]);
 //! - `words`: marking changed words: a changed headline's or byline's two
 //!   lines, the context kept around a change, the spaces set around the
 //!   words marked;
@@ -43,7 +44,7 @@ mod html;
 mod text;
 mod words;
 
-pub use digest::{digest_html, digest_text};
+pub use digest::{digest_html, digest_summary, digest_text};
 pub use escape::{escape, href, isolate, story_lang};
 pub use html::{html, html_card, moved_html, DEL_STYLE, INS_STYLE};
 pub use text::{chat_text, text, KeywordMarks};

@@ -765,7 +765,7 @@ fn a_title_about_several_items_of_a_persian_outlet_is_english_with_only_the_outl
                 "{digest}"
             );
             assert!(
-                digest_text.starts_with(&format!("{}\n===", line.trim())),
+                digest_text.contains(&format!("\n\n{}\n===", line.trim())),
                 "{digest_text}"
             );
         }
