@@ -425,10 +425,34 @@ fn how_versions_come(watch: &Watch, config: &Config) -> String {
 /// What to say of a watch whose checks fail, from its state `st` at Unix
 /// time `now` (`None` while its last check worked): how many failed in a
 /// row and when the last did, since when (its last check that worked, or
-/// none ever did), the last error as the state records it, and the command
-/// that checks it now and shows what fails. `history` says it under a
-/// watch's versions (or that it has none yet), `status` under its table.
+/// none ever did), the last error as the state records it, whole, and the
+/// command that checks it now and shows what fails. `history` says it under
+/// a watch's versions (or that it has none yet); `status` says it under its
+/// table in the words of [`failing_in_brief`].
 pub fn failing(config: &Config, watch: &str, st: &WatchState, now: i64) -> Option<String> {
+    failing_with(config, watch, st, now, false)
+}
+
+/// What [`failing`] says, for `status`'s lines under its table: an error
+/// longer than [`ERROR_SHOWN`] characters (a TLS or HTTP error with a long
+/// chain of causes) is cut in the middle, keeping its start (what failed)
+/// and its end (what to do), and the `history` command that shows it whole
+/// is named.
+pub fn failing_in_brief(config: &Config, watch: &str, st: &WatchState, now: i64) -> Option<String> {
+    failing_with(config, watch, st, now, true)
+}
+
+/// An error of at most this many characters is shown whole by `status`;
+/// a longer one is cut to about this many ([`cut_in_the_middle`]).
+pub const ERROR_SHOWN: usize = 480;
+
+fn failing_with(
+    config: &Config,
+    watch: &str,
+    st: &WatchState,
+    now: i64,
+    brief: bool,
+) -> Option<String> {
     if st.failures == 0 {
         return None;
     }
@@ -449,10 +473,52 @@ pub fn failing(config: &Config, watch: &str, st: &WatchState, now: i64) -> Optio
         .last_error
         .as_deref()
         .map_or("not recorded", |e| e.trim_end_matches('.'));
+    let name = crate::text::shell_word(watch);
+    let (error, whole) = match brief.then(|| cut_in_the_middle(error, ERROR_SHOWN)) {
+        Some(Some(cut)) => (
+            cut,
+            format!(
+                " `{}` shows the whole error;",
+                config.command(&format!("history {name}"))
+            ),
+        ),
+        _ => (error.to_string(), String::new()),
+    };
     Some(format!(
-        "watch {watch}: {failed}; {since}. Last error: {error}. `{}` checks it now and shows what fails",
-        config.command(&format!("check --watch {}", crate::text::shell_word(watch)))
+        "watch {watch}: {failed}; {since}. Last error: {error}.{whole} `{}` checks it now and shows what fails",
+        config.command(&format!("check --watch {name}"))
     ))
+}
+
+/// `s` cut to about `max` characters when it is longer (`None` when it is
+/// not): its first third and its last two thirds kept, each ending at a
+/// space, with ` … ` between them. A span in backticks (a command to run)
+/// is never cut.
+fn cut_in_the_middle(s: &str, max: usize) -> Option<String> {
+    if s.chars().count() <= max {
+        return None;
+    }
+    // The byte offsets of the spaces outside backticks, where a cut may fall.
+    let mut in_code = false;
+    let spaces: Vec<usize> = s
+        .char_indices()
+        .filter_map(|(i, c)| {
+            in_code ^= c == '`';
+            (c == ' ' && !in_code).then_some(i)
+        })
+        .collect();
+    let chars_before = |i: usize| s[..i].chars().count();
+    let total = s.chars().count();
+    let head_end = spaces
+        .iter()
+        .copied()
+        .take_while(|&i| chars_before(i) <= max / 3)
+        .last()?;
+    let tail_start = spaces
+        .iter()
+        .copied()
+        .find(|&i| i > head_end && total - chars_before(i) <= max - max / 3)?;
+    Some(format!("{} … {}", &s[..head_end], &s[tail_start + 1..]))
 }
 
 /// The table `presswatch history WATCH` prints at Unix time `now`: one
@@ -950,7 +1016,7 @@ pub fn documents(
 
 #[cfg(test)]
 mod tests {
-    use super::quoted_title;
+    use super::*;
 
     #[test]
     fn a_title_is_quoted_as_its_language_quotes() {
@@ -961,6 +1027,34 @@ mod tests {
         assert_eq!(
             quoted_title("دادگاه تجدیدنظر تشکیل شد"),
             "«\u{2067}دادگاه تجدیدنظر تشکیل شد\u{2069}»"
+        );
+    }
+
+    /// An error cut for `status` keeps its start and its end, each ending
+    /// at a space, never cutting inside a command in backticks; one short
+    /// enough is not cut.
+    #[test]
+    fn an_error_is_cut_in_the_middle_at_spaces_never_inside_backticks() {
+        assert_eq!(cut_in_the_middle("short enough", 40), None);
+        let words: Vec<String> = (0..30).map(|i| format!("w{i:02}")).collect();
+        let error = format!(
+            "{} `openssl s_client -connect example.org:443` {}",
+            words[..10].join(" "),
+            words[10..].join(" ")
+        );
+        let cut = cut_in_the_middle(&error, 90).expect("a long error is cut");
+        assert!(cut.starts_with("w00 w01 "), "{cut}");
+        assert!(cut.ends_with(" w28 w29"), "{cut}");
+        let (head, tail) = cut.split_once(" … ").expect(&cut);
+        assert!(error.starts_with(head) && error.ends_with(tail), "{cut}");
+        assert!(cut.chars().count() <= 90 + 3, "{cut}");
+        assert_eq!(cut.matches('`').count() % 2, 0, "{cut}");
+        // The command falls where the start ends: kept whole or left out.
+        let cut = cut_in_the_middle(&error, 120).expect("a long error is cut");
+        assert_eq!(cut.matches('`').count() % 2, 0, "{cut}");
+        assert!(
+            !cut.contains('`') || cut.contains("`openssl s_client -connect example.org:443`"),
+            "{cut}"
         );
     }
 }

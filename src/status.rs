@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::notify::outbox::{DigestPlan, Outbox};
+use crate::notify::render;
 use crate::scheduler::{ago, human};
 use crate::store::{OnSchedule, State};
 use crate::text;
@@ -15,6 +16,10 @@ use crate::text;
 /// NEXT DUE of a watch no daemon has scheduled: one checked only by
 /// `presswatch check`, or never, or added since the daemon (re)started.
 const NOT_SCHEDULED: &str = "not scheduled";
+
+/// The columns the lines about failing watches are wrapped at: a
+/// terminal's usual width.
+pub const COLUMNS: usize = 80;
 
 /// Renders the status table at Unix time `now`.
 pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String> {
@@ -72,7 +77,7 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             Some(r) => r.to_string(),
             None => "-".to_string(),
         };
-        failing_watches.extend(crate::history::failing(config, &w.name, &st, now));
+        failing_watches.extend(crate::history::failing_in_brief(config, &w.name, &st, now));
         // Until the config names the new address (a check then clears it).
         // A config that names it without its tracking parameters, as
         // advised, names it.
@@ -104,8 +109,13 @@ pub fn table(config: &Config, state: &State, now: i64) -> Result<String, String>
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
-    for line in moved.iter().chain(&failing_watches) {
+    for line in &moved {
         let _ = writeln!(out, "{line}");
+    }
+    // Wrapped to a terminal's width, continued by two spaces, so that a
+    // long error reads as a paragraph; its commands stay whole.
+    for line in &failing_watches {
+        let _ = writeln!(out, "{}", render::own_lines(line, Some(COLUMNS)));
     }
     if unscheduled > 0 {
         let _ = writeln!(

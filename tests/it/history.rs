@@ -399,6 +399,19 @@ async fn a_story_a_feed_files_twice_in_one_check_is_one_new_item_in_the_history_
     );
 }
 
+/// What `status` says under its table of the failing watch `story`: its
+/// line and the lines that continue it (wrapped at 80 columns, indented by
+/// two spaces), read as one line.
+fn status_says_of_story(status: &str) -> String {
+    let mut lines = status
+        .lines()
+        .skip_while(|l| !l.starts_with("watch story: "));
+    let first = lines.next().unwrap_or_default().to_string();
+    lines
+        .take_while(|l| l.starts_with("  "))
+        .fold(first, |said, l| format!("{said} {}", &l[2..]))
+}
+
 /// A watch whose checks have all failed has no version, and `history` says
 /// why, as `status` does: how many checks failed in a row, that none has
 /// worked yet, the last error as the state records it, and the command
@@ -435,10 +448,10 @@ async fn a_watch_whose_checks_all_fail_says_so_in_its_history() {
             )),
         "{history}"
     );
-    // `status` says the same under its table.
+    // `status` says the same under its table, wrapped.
     let out = run(&["status", "--config", &cfg], &[]).await;
     let status = String::from_utf8_lossy(&out.stdout);
-    assert!(status.lines().any(|l| l == failing), "{status}");
+    assert_eq!(status_says_of_story(&status), failing, "{status}");
 }
 
 /// A watch that has versions but whose latest checks fail lists its
@@ -481,10 +494,10 @@ async fn a_watch_with_versions_whose_latest_checks_fail_says_so_under_its_versio
             )),
         "{history}"
     );
-    // `status` says the same under its table.
+    // `status` says the same under its table, wrapped.
     let out = run(&["status", "--config", &cfg], &[]).await;
     let status = String::from_utf8_lossy(&out.stdout);
-    assert!(status.lines().any(|l| l == failing), "{status}");
+    assert_eq!(status_says_of_story(&status), failing, "{status}");
 
     // Once a check works again, the history says nothing of failures.
     server.set(

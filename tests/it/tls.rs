@@ -444,3 +444,70 @@ async fn a_self_signed_certificate_marked_as_a_ca_is_said_to_be_self_signed_for_
     );
     assert!(mails.lock().unwrap().is_empty());
 }
+
+/// The paragraph `status` prints about the failing watch `name`: its lines,
+/// the first starting `watch NAME:`, the others continuing it.
+fn failing_paragraph<'a>(status: &'a str, name: &str) -> Vec<&'a str> {
+    let mut lines = status
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("watch {name}: ")));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no line about {name}: {status}"));
+    std::iter::once(first)
+        .chain(lines.take_while(|l| l.starts_with("  ")))
+        .collect()
+}
+
+/// A watch that fails on a long error (a certificate refused, with what to
+/// do about it) reads as a paragraph in `status`: wrapped at 80 columns,
+/// the error cut in the middle, its start (what failed) and its end (what
+/// to do) kept, with the `history` command that shows it whole; that
+/// command shows it whole. It was one line of about 800 columns.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_wraps_a_watch_s_long_error_and_names_the_command_that_shows_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = unrelated_store(dir.path());
+    let cert = ServerCert::self_signed_ca(&["127.0.0.1"]);
+    let server = Server::start_tls(&cert).await;
+    server.set("/story", article(P1));
+    let project = project(&server.url("/story"), "");
+    let message = check_error(&project, &server, &store).await;
+    assert!(message.chars().count() > 480, "{message}");
+
+    let (ok, status, _) = presswatch(&project, &["status"], &store).await;
+    assert!(ok, "{status}");
+    let paragraph = failing_paragraph(&status, "secure");
+    for line in &paragraph {
+        let command = line.trim_start().starts_with('`') && line.trim_end().ends_with('`');
+        assert!(
+            line.chars().count() <= 80 || command,
+            "{line:?} is longer than 80 columns: {status}"
+        );
+    }
+    let read = paragraph.join("\n").replace("\n  ", " ");
+    let config = project.config_arg();
+    let (start, end) = (
+        format!(
+            "Last error: fetching {}: TLS handshake failed with {}: the certificate is not trusted:",
+            server.url("/story"),
+            server.addr
+        ),
+        "and add that to this machine's trust store. \
+         `presswatch history secure --config CONFIG` shows the whole error; \
+         `presswatch check --watch secure --config CONFIG` checks it now and shows what fails"
+            .replace("CONFIG", &config),
+    );
+    assert!(read.contains(&start), "{read}");
+    assert!(read.ends_with(&end), "{read}");
+    assert!(read.contains(" … "), "the middle is cut: {read}");
+    assert!(!read.contains(&message), "{read}");
+
+    // The command it names shows the error whole.
+    let (ok, history, _) = presswatch(&project, &["history", "secure"], &store).await;
+    assert!(ok, "{history}");
+    assert!(
+        history.contains(&format!("Last error: {message}. `presswatch check")),
+        "{history}"
+    );
+}

@@ -47,7 +47,7 @@ mod words;
 pub use digest::{digest_html, digest_summary, digest_text};
 pub use escape::{escape, href, isolate, story_lang};
 pub use html::{html, html_card, moved_html, DEL_STYLE, INS_STYLE};
-pub use text::{chat_text, text, KeywordMarks};
+pub use text::{chat_text, own_lines, text, KeywordMarks};
 
 use std::path::PathBuf;
 use std::sync::LazyLock;

@@ -535,7 +535,8 @@ fn room(width: Option<usize>, lead: usize) -> usize {
 /// presswatch's own words (a note, an error, an address, a caption), each
 /// line wrapped at `width` columns, its continuation lines indented by two
 /// spaces. What a reader clicks or copies stays whole ([`own_words`]).
-pub(super) fn own_lines(s: &str, width: Option<usize>) -> String {
+/// `status` sets its lines about failing watches so too.
+pub fn own_lines(s: &str, width: Option<usize>) -> String {
     hanging(s, "", "  ", width)
 }
 
