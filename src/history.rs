@@ -443,7 +443,7 @@ pub fn failing_in_brief(config: &Config, watch: &str, st: &WatchState, now: i64)
 }
 
 /// An error of at most this many characters is shown whole by `status`;
-/// a longer one is cut to about this many ([`cut_in_the_middle`]).
+/// a longer one is cut in the middle to about this many.
 pub const ERROR_SHOWN: usize = 480;
 
 fn failing_with(

@@ -534,8 +534,9 @@ fn room(width: Option<usize>, lead: usize) -> usize {
 
 /// presswatch's own words (a note, an error, an address, a caption), each
 /// line wrapped at `width` columns, its continuation lines indented by two
-/// spaces. What a reader clicks or copies stays whole ([`own_words`]).
-/// `status` sets its lines about failing watches so too.
+/// spaces. What a reader clicks or copies stays whole: a URL, a command
+/// or a key in backticks, page text in an isolate. `status` sets its lines
+/// about failing watches so too.
 pub fn own_lines(s: &str, width: Option<usize>) -> String {
     hanging(s, "", "  ", width)
 }
