@@ -1094,6 +1094,52 @@ async fn changed_words_read_without_colour_and_paragraphs_are_named_by_their_wor
     );
 }
 
+/// A word replaced before an unchanged comma is mailed with the comma
+/// once, after its marks, in the text and the HTML part (`[-lashes-]
+/// {+flogging+}, a fine`), in English and in Persian (، ): the marks took
+/// the comma in (`[-lashes,-] {+flogging,+} a fine`), as if it had changed
+/// too.
+#[tokio::test]
+async fn a_word_replaced_before_an_unchanged_comma_is_mailed_with_the_comma_after_its_marks() {
+    let persian = |p: &str| Document {
+        byline: Some("آیدا قجر".into()),
+        ..doc(FA_TITLE, &[p, FA_P2])
+    };
+    let fa_edited = FA_P1.replace("سال زندان،", "سال حبس،");
+    assert_ne!(fa_edited, FA_P1);
+    let fa_alert = story_alert(
+        "herald-rasoulof",
+        &persian(FA_P1),
+        &persian(&fa_edited),
+        "2026-11-22T08:15:00Z",
+    );
+    for (alert, line, removed, added) in [
+        (
+            edited_alert(),
+            "include imprisonment, [-lashes-] {+flogging+}, a fine, and",
+            ">removed: </span>lashes</del> <ins",
+            ">added: </span>flogging</ins>, a fine, and",
+        ),
+        (
+            fa_alert,
+            "به هشت سال [-زندان-] {+حبس+}، پیاده و از",
+            ">removed: </span>زندان</del> <ins",
+            ">added: </span>حبس</ins>، پیاده و از",
+        ),
+    ] {
+        let (raw, _s) = mailed(&alert, "").await;
+        let m = parse(&raw);
+        let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+        assert!(
+            as_read(&text.replace('\u{200F}', "")).contains(line),
+            "{text}"
+        );
+        let html = m.body_html(0).unwrap();
+        assert!(html.contains(removed), "{html}");
+        assert!(html.contains(added), "{html}");
+    }
+}
+
 #[tokio::test]
 async fn a_softened_headline_is_mailed_with_only_its_changed_words_marked() {
     let old = doc(

@@ -701,6 +701,11 @@ fn html_diff(words: &[(SegmentOp, String)]) -> (String, String) {
                 // in a script written without spaces.
                 if t.ends_with(' ') || !(ends_unspaced(t) || punctuation_next) {
                     body.push(' ');
+                    // The text set so far has the space too: added words
+                    // after it get no second one.
+                    if !all.ends_with(' ') {
+                        all.push(' ');
+                    }
                 }
             }
             SegmentOp::Added => {

@@ -662,6 +662,131 @@ fn a_deleted_sentence_keeps_the_spaces_around_it() {
     assert!(text.contains(&format!("می‌کردم» [-{fa_gone}-]")), "{text}");
 }
 
+/// A word replaced before an unchanged comma or full stop is marked
+/// without it, and the punctuation is shown once, after the marks
+/// (`[-lashes-] {+flogging+}, a fine`), in the text and the HTML part
+/// alike: the marks took it in (`[-lashes,-] {+flogging,+} a fine`), as if
+/// it had changed too. So in Persian and Arabic (، ؛ ؟), in Chinese (，
+/// 。, no space set between the marks), for several words replaced, and on
+/// a changed headline's lines; a comma removed or added with the word, or
+/// become a full stop, stays marked.
+#[test]
+fn a_word_replaced_before_unchanged_punctuation_is_marked_without_it() {
+    let ctx = Context::default();
+    for (old, new, line, html_marks) in [
+        (
+            "The legal repercussions include imprisonment, lashes, a fine, and property confiscation.",
+            "The legal repercussions include imprisonment, flogging, a fine, and property confiscation.",
+            "imprisonment, [-lashes-] {+flogging+}, a fine, and",
+            format!("imprisonment, {} {}, a fine, and", del("lashes"), ins("flogging")),
+        ),
+        (
+            "He was sentenced to eight years in prison and lashes.",
+            "He was sentenced to eight years in prison and flogging.",
+            "in prison and [-lashes-] {+flogging+}.\n",
+            format!("in prison and {} {}.</", del("lashes"), ins("flogging")),
+        ),
+        (
+            "The court sentenced him to lashes and exile, a fine and prison.",
+            "The court sentenced him to corporal punishment, a fine and prison.",
+            "him to [-lashes and exile-] {+corporal punishment+}, a fine",
+            format!(
+                "him to {} {}, a fine",
+                del("lashes and exile"),
+                ins("corporal punishment")
+            ),
+        ),
+        (
+            "حکم او شامل زندان، شلاق، جزای نقدی و مصادره اموال است.",
+            "حکم او شامل زندان، تازیانه، جزای نقدی و مصادره اموال است.",
+            "زندان، [-شلاق-] {+تازیانه+}، جزای نقدی",
+            format!("زندان، {} {}، جزای نقدی", del("شلاق"), ins("تازیانه")),
+        ),
+        (
+            "دادگاه حکم را تأیید کرد؛ وکیل او گفت اعتراض می‌کند.",
+            "دادگاه حکم را تأیید نکرد؛ وکیل او گفت اعتراض می‌کند.",
+            "تأیید [-کرد-] {+نکرد+}؛ وکیل",
+            format!("تأیید {} {}؛ وکیل", del("کرد"), ins("نکرد")),
+        ),
+        (
+            "هل غادر المخرج إيران؟ قال محاميه إنه غادر سيرا على الأقدام.",
+            "هل غادر المخرج البلاد؟ قال محاميه إنه غادر سيرا على الأقدام.",
+            "المخرج [-إيران-] {+البلاد+}؟ قال",
+            format!("المخرج {} {}؟ قال", del("إيران"), ins("البلاد")),
+        ),
+        (
+            "他被判处八年徒刑和鞭刑，并处罚款。",
+            "他被判处八年徒刑和鞭打，并处罚款。",
+            "和鞭[-刑-]{+打+}，并处罚款",
+            format!("和鞭{}{}，并处罚款", del("刑"), ins("打")),
+        ),
+        (
+            "他被判处八年徒刑和鞭刑。",
+            "他被判处八年徒刑和杖责。",
+            "徒刑和[-鞭刑-]{+杖责+}。",
+            format!("徒刑和{}{}。", del("鞭刑"), ins("杖责")),
+        ),
+        // A comma removed, or added, with the word it follows.
+        (
+            "The legal repercussions include imprisonment, lashes, a fine, and property confiscation.",
+            "The legal repercussions include imprisonment, flogging a fine, and property confiscation.",
+            "imprisonment, [-lashes,-] {+flogging+} a fine, and",
+            format!("imprisonment, {} {} a fine, and", del("lashes,"), ins("flogging")),
+        ),
+        (
+            "The legal repercussions include imprisonment, flogging a fine, and property confiscation.",
+            "The legal repercussions include imprisonment, lashes, a fine, and property confiscation.",
+            "imprisonment, [-flogging-] {+lashes,+} a fine, and",
+            format!("imprisonment, {} {} a fine, and", del("flogging"), ins("lashes,")),
+        ),
+        (
+            "حکم او شامل زندان، شلاق، جزای نقدی و مصادره اموال است.",
+            "حکم او شامل زندان، تازیانه جزای نقدی و مصادره اموال است.",
+            "زندان، [-شلاق،-] {+تازیانه+} جزای نقدی",
+            format!("زندان، {} {} جزای نقدی", del("شلاق،"), ins("تازیانه")),
+        ),
+        // A comma become a full stop with the word before it.
+        (
+            "He was sentenced to prison and lashes, Reuters reported on Monday.",
+            "He was sentenced to prison and flogging. Reuters reported on Monday.",
+            "prison and [-lashes,-] {+flogging.+} Reuters reported",
+            format!("prison and {} {} Reuters", del("lashes,"), ins("flogging.")),
+        ),
+    ] {
+        let alert = edit_alert(old, new);
+        let text = text(&alert, &ctx)
+            .replace("\n  \u{200F}", " ")
+            .replace("\n  ", " ");
+        assert!(text.contains(line), "{text}");
+        let html = html(&alert, &ctx);
+        assert!(html.contains(&html_marks), "{html}");
+    }
+    // A changed headline's two lines, the same.
+    let alert = field_alert(
+        (
+            "Rasoulof flees, lawyer says",
+            "Rasoulof escapes, lawyer says",
+        ),
+        None,
+    );
+    let text = text(&alert, &ctx);
+    assert!(
+        text.contains(
+            "Headline:\n  - Rasoulof [-flees-], lawyer says\n  + Rasoulof {+escapes+}, lawyer says\n"
+        ),
+        "{text}"
+    );
+    let html = html(&alert, &ctx);
+    assert!(
+        html.contains(&format!("Rasoulof {}, lawyer says</span>", del("flees"))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("Rasoulof {}, lawyer says</span>", ins("escapes"))),
+        "{html}"
+    );
+}
+
 fn html_of(alert: &Alert) -> String {
     html(alert, &Context::default())
 }

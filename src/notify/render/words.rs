@@ -1,8 +1,9 @@
 //! Marking changed words: a changed headline's or byline's old and new
 //! lines, each whole with only its own words marked; a changed paragraph's
 //! words with a few words of context around each change, opening quotes
-//! kept on the word they open; and whether a removed or added word is set
-//! apart from the text before it.
+//! kept on the word they open and the punctuation both sides of a change
+//! end with set after it; and whether a removed or added word is set apart
+//! from the text before it.
 
 use super::escape::one_line;
 use crate::compare::{Segment, SegmentOp};
@@ -17,11 +18,12 @@ type Marked = Vec<(SegmentOp, String)>;
 /// line: the old one with the words only it has marked removed, the new one
 /// with the words only it has marked added ([`crate::compare::word_diff`],
 /// as paragraphs and retitled items are diffed), so that one word softened
-/// in a long headline stands out.
+/// in a long headline stands out; punctuation both lines end a changed word
+/// with is theirs, unmarked ([`closing_punctuation_settled`]).
 pub(super) fn field_words(old: &str, new: &str) -> (Marked, Marked) {
     let (old, new) = (one_line(old), one_line(new));
     let rules = crate::compare::Rules::default();
-    let diff = crate::compare::word_diff(&old, &new, &rules);
+    let diff = closing_punctuation_settled(crate::compare::word_diff(&old, &new, &rules));
     let now = line_words(&new, &diff, SegmentOp::Added);
     // The old line by the same diff, so that both lines keep the same
     // words unchanged: a diff taken the other way may pair other words
@@ -34,7 +36,7 @@ pub(super) fn field_words(old: &str, new: &str) -> (Marked, Marked) {
     let was = old_line_words(&old, &diff).unwrap_or_else(|| {
         line_words(
             &old,
-            &crate::compare::word_diff(&new, &old, &rules),
+            &closing_punctuation_settled(crate::compare::word_diff(&new, &old, &rules)),
             SegmentOp::Removed,
         )
     });
@@ -172,10 +174,93 @@ fn opening_mark(t: &str) -> &str {
     }
 }
 
+/// The segments of a changed paragraph with the punctuation that ends both
+/// the removed and the added words of a change set after them, unchanged.
+/// A diff's pieces are words with the punctuation and space after them, so
+/// a word replaced before an unchanged comma took the comma into both marks
+/// (`[-lashes,-] {+flogging,+} a fine`), as if it had changed too; it is
+/// shown once, after them (`[-lashes-] {+flogging+}, a fine`). A comma
+/// removed or added with the word, or a comma that became a full stop,
+/// stays marked: the two sides do not end alike.
+fn closing_punctuation_settled(mut segments: Vec<Segment>) -> Vec<Segment> {
+    for i in 0..segments.len().saturating_sub(1) {
+        // Removed words, then added ones, between unchanged text (or the
+        // paragraph's start or end): a word diff's replacement.
+        let replaced = segments[i].op == SegmentOp::Removed
+            && segments[i + 1].op == SegmentOp::Added
+            && (i == 0 || segments[i - 1].op == SegmentOp::Same)
+            && segments.get(i + 2).is_none_or(|s| s.op == SegmentOp::Same);
+        let end = closing_punctuation(&segments[i].text).to_string();
+        if !replaced || end.is_empty() || end != closing_punctuation(&segments[i + 1].text) {
+            continue;
+        }
+        for s in &mut segments[i..i + 2] {
+            let cut = s.text.len() - end.len();
+            s.text.truncate(cut);
+        }
+        match segments.get_mut(i + 2) {
+            Some(next) => next.text.insert_str(0, &end),
+            None => segments.push(Segment {
+                op: SegmentOp::Same,
+                text: end,
+            }),
+        }
+    }
+    segments
+}
+
+/// The punctuation that ends a clause or a sentence, with the space after
+/// it, that a piece of a diff ends with after its words ("lashes, " ends
+/// with ", ", «شلاق، » with "، "), or "".
+fn closing_punctuation(t: &str) -> &str {
+    let words = t.trim_end();
+    let marked = words.trim_end_matches(ends_clause);
+    if marked.len() == words.len() || marked.trim().is_empty() {
+        ""
+    } else {
+        &t[marked.len()..]
+    }
+}
+
+/// Punctuation that ends a clause or a sentence: Latin, Arabic and Persian
+/// (، ؛ ؟ and Urdu's ۔), Devanagari, Chinese and Japanese (fullwidth and
+/// ideographic), Khmer and Myanmar. Quotes and brackets are not: they
+/// belong to the words they close.
+fn ends_clause(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '…'
+            | '،'
+            | '؛'
+            | '؟'
+            | '۔'
+            | '।'
+            | '॥'
+            | '。'
+            | '、'
+            | '，'
+            | '；'
+            | '：'
+            | '！'
+            | '？'
+            | '｡'
+            | '､'
+            | '។'
+            | '៕'
+            | '၊'
+            | '။'
+    )
+}
+
 /// The segments of a changed paragraph with long unchanged runs trimmed to
 /// a few words of context around each change.
 pub(super) fn with_context(segments: &[Segment]) -> Vec<(SegmentOp, String)> {
-    let segments = opening_marks_settled(segments);
+    let segments = closing_punctuation_settled(opening_marks_settled(segments));
     let n = segments.len();
     segments
         .iter()
