@@ -4,6 +4,8 @@
 //! with one version or none gets an answer, and times are when a version
 //! was stored.
 
+use std::sync::LazyLock;
+
 use presswatch::compare::ChangeKind;
 
 use crate::support::{as_read, check_first, news_page, recorded, run, Project, Route, Server};
@@ -417,10 +419,9 @@ fn status_says_of_story(status: &str) -> String {
 /// and `status`, run a second apart, may say "0s ago" and "1s ago" of the
 /// same check.
 fn ages_unread(text: &str) -> String {
-    regex::Regex::new(r"\b\d+([smhd]) ago\b")
-        .expect("static regex")
-        .replace_all(text, "…$1 ago")
-        .into_owned()
+    static AGE: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\b\d+([smhd]) ago\b").expect("static regex"));
+    AGE.replace_all(text, "…$1 ago").into_owned()
 }
 
 /// A watch whose checks have all failed has no version, and `history` says

@@ -825,6 +825,14 @@ async fn check_takes_several_watches_and_refuses_unknown_ones_before_checking_an
     assert_eq!(requests("bbc"), 0, "{said}");
 }
 
+/// What `presswatch extract ARGS` says on stderr, once it has exited with
+/// `code`.
+async fn extract_says(args: &[&str], code: i32) -> String {
+    let out = run(&[&["extract"][..], args].concat(), &[]).await;
+    assert_eq!(out.status.code(), Some(code), "{}", text(&out));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extract_refuses_a_selector_that_does_not_parse_instead_of_ignoring_it() {
     let project = Project::new("");
@@ -901,9 +909,7 @@ async fn extract_given_an_ftp_url_or_a_directory_says_what_to_give_instead() {
             format!("error: {dir} is a directory: give one HTML file (may be .gz), or extract every page below it with `presswatch extract --corpus {dir}`"),
         ),
     ] {
-        let out = run(&["extract", &source], &[]).await;
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-        assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), said);
+        assert_eq!(extract_says(&[&source], 2).await.trim(), said);
     }
 }
 
@@ -1008,24 +1014,20 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
         Route::html(article("Director flees", "On Monday")),
     );
     let url = server.url("/gone");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        extract_says(&[&url], 1).await,
         format!(
             "{url} answered HTTP 404 Not Found: what is shown is the text of the error page, not of an article; \
              open the URL in a browser and copy the address from the address bar\n"
         )
     );
     let url = server.url("/front");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = extract_says(&[&url], 1).await;
     assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+        said.starts_with(&format!(
             "no article text found in {url}: the page may be no article (a front page or a tag page: a watch of kind = \"listing\")"
         )),
-        "{}",
-        text(&out)
+        "{said}"
     );
     // A feed is no article: the feed watch reads it, and the message says
     // so rather than pointing at a listing.
@@ -1043,10 +1045,8 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
         },
     );
     let url = server.url("/feed.xml");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        extract_says(&[&url], 1).await,
         format!(
             "no article text found in {url}: it is a feed (RSS, Atom or JSON Feed) of 2 items, not an article page: \
              watch it with kind = \"feed\" (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)\n"
@@ -1060,20 +1060,16 @@ async fn extract_says_when_it_found_no_article_rather_than_printing_an_error_pag
     .unwrap();
     server.set("/tag/evin", Route::html(tag));
     let url = server.url("/tag/evin");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = extract_says(&[&url], 1).await;
     assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+        said.starts_with(&format!(
             "{url}: the article found is only 9 words while the page links to 8 stories: it may be no article"
-        )) && text(&out).contains("set kind = \"listing\""),
-        "{}",
-        text(&out)
+        )) && said.contains("set kind = \"listing\""),
+        "{said}"
     );
     let url = server.url("/story");
-    let out = run(&["extract", &url, "--selector", "div.nothing"], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        extract_says(&[&url, "--selector", "div.nothing"], 1).await,
         format!("no article text found in {url}: --selector \"div.nothing\" matches no text; check it against the page's source\n")
     );
     let out = run(&["extract", &url], &[]).await;
@@ -1104,30 +1100,24 @@ async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
     server.set("/busy", Route::status(503));
     // A server error: nothing to extract, and nothing of the URL to change.
     let url = server.url("/busy");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        extract_says(&[&url], 2).await,
         format!(
             "error: fetching {url}: server answered HTTP 503: a server error at the site, not a \
              problem of the URL; try again later (a watch of it is checked again on its own)\n"
         )
     );
     let url = server.url("/release.pdf");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        extract_says(&[&url], 1).await,
         format!(
             "no article text found in {url}: it serves application/pdf, not a web page; \
              watch the page that links to it, or the feed that lists it\n"
         )
     );
     let url = server.url("/empty");
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        extract_says(&[&url], 1).await,
         format!(
             "no article text found in {url}: the server sent an empty body (HTTP 200); \
              if it persists, check the URL in a browser\n"
@@ -1150,9 +1140,7 @@ async fn extract_fetches_with_a_config_s_daemon_settings_when_given_one() {
     server.set("/big", Route::html(page));
     let url = server.url("/big");
 
-    let out = run(&["extract", &url], &[]).await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let said = String::from_utf8_lossy(&out.stderr);
+    let said = extract_says(&[&url], 2).await;
     assert!(
         said.contains("over the limit of 8MiB (daemon.max_body)"),
         "{said}"
