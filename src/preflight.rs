@@ -386,6 +386,53 @@ fn state_dir_key(config: &Config) -> String {
 }
 
 /// Whether the SQLite state database of `config` is there (`false`: none
+/// yet), or, when this user cannot use it, what to do: this user's
+/// permissions (the owner of a state directory another user made), and for
+/// a database that is there, what forbids every user to write it, root
+/// included (a read-only mount, an immutable directory or file), since
+/// SQLite opens it for writing even to read it.
+pub fn state_database(config: &Config, preview: bool) -> Result<bool, String> {
+    // First: for a user other than root, what forbids everyone reads as
+    // this user's permissions, and running as root would not help.
+    let db = config.daemon.state_dir.join("presswatch.db");
+    if db.try_exists().unwrap_or(false) {
+        forbidden_state(config)?;
+    }
+    database_access(config, preview)
+}
+
+/// When no user may write the state database of `config` or its directory,
+/// root included (a read-only mount, an immutable directory or file): what
+/// forbids it, and what to do. SQLite opens the database for writing even
+/// to read it (its write-ahead log and the index of that log are files
+/// beside it), so every command that reads the state would fail on it with
+/// the system's words ("unable to open database file", "Read-only file
+/// system (os error 30)"), not saying why or what to do.
+fn forbidden_state(config: &Config) -> Result<(), String> {
+    let dir = &config.daemon.state_dir;
+    let db = dir.join("presswatch.db");
+    for path in [dir.as_path(), db.as_path()] {
+        let Err(e) = access(path, libc::W_OK) else {
+            continue;
+        };
+        if let Some(refusal) = forbidden_to_all(path, &e) {
+            let copy = crate::text::shell_word(&dir.display().to_string());
+            return Err(format!(
+                "cannot use the state database {} ({}): {}; presswatch opens its state database \
+                 for writing, even to read it (SQLite keeps its write-ahead log in files beside \
+                 it). Lift what forbids it; or, to read a copy kept read-only (a backup, evidence \
+                 handed over), copy the state directory somewhere writable (`cp -a {copy} \
+                 /tmp/presswatch-state`) and give the command a config whose state_dir is the copy",
+                db.display(),
+                state_dir_key(config),
+                refusal.why,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the SQLite state database of `config` is there (`false`: none
 /// yet), or, when this user cannot use it, what to do. A command opens it
 /// as its owner (it keeps the file private); a `preview` (a dry run,
 /// `history`, `diff --watch`) opens it for reading and writing (SQLite's
@@ -393,7 +440,7 @@ fn state_dir_key(config: &Config) -> String {
 /// directory another user owns (made by `sudo presswatch check`, or the
 /// systemd unit's) is an error naming the owner, never taken for a missing
 /// database, an empty history or an older schema.
-pub fn state_database(config: &Config, preview: bool) -> Result<bool, String> {
+fn database_access(config: &Config, preview: bool) -> Result<bool, String> {
     use std::os::unix::fs::MetadataExt;
     let dir = &config.daemon.state_dir;
     let db = dir.join("presswatch.db");
@@ -464,7 +511,9 @@ pub fn state_database(config: &Config, preview: bool) -> Result<bool, String> {
 /// whether this user may make its directory; when not, where and what to do
 /// (not only "cannot create state directory …: Permission denied").
 pub fn state_dir_makeable(config: &Config) -> Result<(), String> {
-    if state_database(config, false)? {
+    // A database that is there in a directory no user may write is left to
+    // the directories' check that follows, which says it as `validate` does.
+    if database_access(config, false)? {
         return Ok(());
     }
     let dir = &config.daemon.state_dir;

@@ -443,6 +443,60 @@ async fn a_read_only_state_or_baseline_directory_is_a_clear_error_and_loses_noth
     );
 }
 
+/// The commands that read the state, on a state directory no user may
+/// write (a read-only mount, an immutable directory: SQLite opens the
+/// database for writing even to read it) each say what forbids it and what
+/// to do, naming the config line, and change nothing; they said "cannot
+/// initialise state database …: unable to open database file" or "cannot
+/// restrict permissions of …: Read-only file system (os error 30)".
+#[tokio::test(flavor = "multi_thread")]
+async fn the_commands_that_read_the_state_say_what_forbids_a_state_directory_no_user_may_write() {
+    let (_server, project, _) = an_article_that_changed().await;
+    let cfg = project.config_arg();
+    let before = crate::support::snapshot(&project.path("state"));
+    let Some(guard) = Immutable::set(project.path("state")) else {
+        eprintln!("chattr is not available here: read-only state directory test not run");
+        return;
+    };
+    let dir = project.path("state").display().to_string();
+    let warc = project.path("out.warc.gz").display().to_string();
+    let report = project.path("viewer").display().to_string();
+    let commands: [&[&str]; 8] = [
+        &["status", "--config", &cfg],
+        &["history", "a", "--config", &cfg],
+        &["diff", "--watch", "a", "--config", &cfg],
+        &["verify", "--config", &cfg],
+        &["export", "--warc", &warc, "--config", &cfg],
+        &["report", "--out", &report, "--config", &cfg],
+        &["outbox", "list", "--config", &cfg],
+        &["check", "--dry-run", "--config", &cfg],
+    ];
+    let mut said = Vec::new();
+    for args in commands {
+        said.push((args, run(args, &[]).await));
+    }
+    drop(guard);
+    for (args, out) in said {
+        let text = output_text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
+        assert!(
+            text.contains(&format!(
+                "cannot use the state database {dir}/presswatch.db ({}: the default state_dir): \
+                 {dir} cannot be written, not even by root: operation not permitted, so an \
+                 attribute forbids it, most likely immutable",
+                project.config_arg()
+            )) && text.contains("copy the state directory somewhere writable (`cp -a "),
+            "{args:?}: {text}"
+        );
+        assert!(!text.contains("os error"), "{args:?}: {text}");
+    }
+    assert_eq!(
+        crate::support::snapshot(&project.path("state")),
+        before,
+        "nothing in the state directory changed"
+    );
+}
+
 #[tokio::test]
 async fn an_alert_the_outbox_refuses_is_neither_counted_nor_lost() {
     let (server, project, q) = an_article_that_changed().await;
