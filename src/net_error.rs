@@ -334,6 +334,15 @@ pub fn describe(e: &reqwest::Error, url: &Url, role: Role) -> Failure {
              headers of many KB): {server} or a proxy between is misconfigured; open {u} in a \
              browser's developer tools to see its headers"
         ),
+        // hyper's words for an answer that is not HTTP/1.x: `invalid HTTP
+        // version parsed` (another protocol's greeting, or TLS bytes),
+        // `invalid HTTP status-code parsed`, `invalid HTTP header parsed`.
+        Cause::Other if detail.starts_with("invalid HTTP") => format!(
+            "{at} did not answer in HTTP ({detail}): another kind of server listens on that port \
+             (a mail, SSH or database server), it speaks HTTPS where http:// is written, or {server} \
+             or a proxy between sends a broken answer; check the scheme and port in {u} (does it \
+             open in a browser?)"
+        ),
         Cause::Other => format!("request to {at} failed ({detail})"),
     };
     Failure { cause, message }

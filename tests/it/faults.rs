@@ -262,6 +262,52 @@ async fn a_response_head_of_thousands_of_headers_says_the_server_is_misconfigure
     );
 }
 
+/// A port where another kind of server answers (an SSH or mail server's
+/// greeting), or a server whose answer is not HTTP, says so and what to
+/// check; it said "request to host:port failed (invalid HTTP version
+/// parsed)", and nothing of what to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_port_that_does_not_answer_in_http_says_what_to_check_in_the_url() {
+    let good = good_server().await;
+    let ssh = raw_server(|mut s| async move {
+        let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n").await;
+    })
+    .await;
+    let status = raw_server(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 OK\r\nContent-Length: 0\r\n\r\n")
+            .await;
+    })
+    .await;
+    let project = project(
+        &good,
+        &[format!("{ssh}/story"), format!("{status}/story")],
+        "article",
+    );
+    let results = pass(&project).await;
+    for (w, url, detail) in [
+        ("w0", &ssh, "invalid HTTP version parsed"),
+        ("w1", &status, "invalid HTTP status-code parsed"),
+    ] {
+        let at = url.trim_start_matches("http://");
+        let error = error_of(&results, w);
+        assert_eq!(
+            error,
+            format!(
+                "fetching {url}/story: {at} did not answer in HTTP ({detail}): another kind of \
+                 server listens on that port (a mail, SSH or database server), it speaks HTTPS \
+                 where http:// is written, or the site or a proxy between sends a broken answer; \
+                 check the scheme and port in the URL (does it open in a browser?)"
+            ),
+            "{w}"
+        );
+    }
+    assert_eq!(
+        results.iter().find(|r| r.0 == "good").unwrap().1,
+        Outcome::BaselineStored
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_that_does_not_resolve_or_a_port_without_tls_says_what_to_check_in_the_url() {
     let good = good_server().await;
