@@ -77,6 +77,26 @@ pub enum DecodeError {
     },
 }
 
+impl DecodeError {
+    /// Whether the bytes are the start of a stream of the coding that stops
+    /// before its end (a body cut off on its way: an overloaded server, a
+    /// proxy that broke it off), not bytes of another kind: the decoders
+    /// say so as an unexpected end of input, or, for a deflate stream cut
+    /// inside a block, as an incomplete stream. (The Brotli decoder says
+    /// "Invalid Data" of both: a Brotli body cut off reads as damaged.)
+    pub fn cut_short(&self) -> bool {
+        match self {
+            DecodeError::TooLarge { .. } => false,
+            DecodeError::Corrupt { error, .. } => {
+                let words = error.to_string().to_lowercase();
+                error.kind() == std::io::ErrorKind::UnexpectedEof
+                    || words.contains("incomplete")
+                    || words.contains("unexpected end")
+            }
+        }
+    }
+}
+
 /// Undoes `coding` on `bytes`; fails when they would decode to more than
 /// `limit` bytes (a small body that expands to gigabytes is refused as soon
 /// as it passes the limit) or are not a valid stream of the coding. An
@@ -195,6 +215,29 @@ mod tests {
         let e = decode(Coding::Gzip, &bytes, 1 << 20).unwrap_err();
         assert!(e.to_string().starts_with("it is not valid gzip"), "{e}");
         assert_eq!(decode(Coding::Brotli, b"", 10).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_stream_cut_off_is_told_from_bytes_of_another_kind() {
+        let whole = [
+            (Coding::Gzip, gzip(PAGE)),
+            (Coding::Zstd, zstd::bulk::compress(PAGE, 3).unwrap()),
+        ];
+        for (coding, bytes) in whole {
+            // Cut inside its header, and inside its data.
+            for keep in [5, bytes.len() / 2, bytes.len() - 1] {
+                let e = decode(coding, &bytes[..keep], 1 << 20).unwrap_err();
+                assert!(e.cut_short(), "{coding:?} cut to {keep} bytes: {e}");
+            }
+        }
+        // Plain HTML served as gzip, zstd or Brotli is no stream of theirs.
+        let html = b"<html><body><p>The minister said the talks had failed.</p></body></html>";
+        for coding in [Coding::Gzip, Coding::Zstd] {
+            let e = decode(coding, html, 1 << 20).unwrap_err();
+            assert!(!e.cut_short(), "{coding:?}: {e}");
+        }
+        let bomb = decode(Coding::Gzip, &gzip(&vec![0u8; 1 << 20]), 1024).unwrap_err();
+        assert!(!bomb.cut_short());
     }
 
     #[test]

@@ -944,8 +944,20 @@ fn undo_content_coding(
                 served: read,
                 coding: coding.as_str().into(),
             },
+            e if e.cut_short() => FetchError::Other(format!(
+                "the response body, served as Content-Encoding: {}, stops before its {} data \
+                 ends ({}): the server sent only part of it (an overloaded or restarting \
+                 server, or a proxy in between broke it off). A later check usually gets all of \
+                 it: nothing to change unless it lasts",
+                content_encoding.unwrap_or_default(),
+                coding.as_str(),
+                corrupt_words(&e),
+            )),
             e => FetchError::Other(format!(
-                "the response body was served as Content-Encoding: {} but {e}",
+                "the response body was served as Content-Encoding: {} but {e}: the server, or a \
+                 proxy in between, damaged it, or names a coding it did not apply. presswatch \
+                 checks again later: nothing to change unless it lasts; then `curl -v \
+                 --compressed` on the URL shows what the server sends, for its administrators",
                 content_encoding.unwrap_or_default()
             )),
         })?;
@@ -958,6 +970,15 @@ fn undo_content_coding(
         }
     }
     Ok((body, encoded))
+}
+
+/// What the decoder said of a body it could not decode (`incomplete
+/// deflate stream`), without the coding [`DecodeError`]'s words repeat.
+fn corrupt_words(e: &DecodeError) -> String {
+    match e {
+        DecodeError::Corrupt { error, .. } => error.to_string(),
+        e => e.to_string(),
+    }
 }
 
 /// A header name in the capitalisation most servers send (`content-type`
