@@ -123,7 +123,7 @@ fn page_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let mut out = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
-        let cannot_list = |e: std::io::Error| format!("cannot list {}: {e}", d.display());
+        let cannot_list = |e: std::io::Error| unreadable(&d, &e);
         for entry in std::fs::read_dir(&d).map_err(cannot_list)? {
             let path = entry.map_err(cannot_list)?.path();
             if path.is_dir() {
@@ -157,12 +157,43 @@ pub const MAX_PAGE_FILE: u64 = 256 << 20;
 /// Reads a saved page (or any file a command is given), gunzipping a `.gz`
 /// under [`MAX_PAGE_FILE`].
 pub fn read_page(path: &Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
     if path.extension().is_some_and(|e| e == "gz") {
         return content_coding::decode(Coding::Gzip, &bytes, MAX_PAGE_FILE)
             .map_err(|e| format!("cannot gunzip {}: {e}", path.display()));
     }
     Ok(bytes)
+}
+
+/// Why a file or directory a command was given (a page, `--heads`,
+/// `--record`, `--corpus`) cannot be read, and what to do, in words: not
+/// the system's alone ("No such file or directory (os error 2)").
+pub fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    match e.kind() {
+        ErrorKind::NotFound => {
+            let from = match std::env::current_dir() {
+                Ok(dir) if path.is_relative() => format!(
+                    " (a relative path is read from the current directory, {})",
+                    dir.display()
+                ),
+                _ => String::new(),
+            };
+            format!("cannot read {shown}: there is no such file or directory{from}: check the path")
+        }
+        ErrorKind::IsADirectory => {
+            format!("cannot read {shown}: it is a directory: give the file itself")
+        }
+        ErrorKind::PermissionDenied => format!(
+            "cannot read {shown}: this user (uid {}) may not read it: run presswatch as a user \
+             who may (its owner, or root), or make it readable (`ls -l {}` shows its owner and mode)",
+            // SAFETY: getuid cannot fail and has no preconditions.
+            unsafe { libc::getuid() },
+            crate::text::shell_word(&shown.to_string())
+        ),
+        _ => format!("cannot read {shown}: {e}"),
+    }
 }
 
 #[cfg(test)]

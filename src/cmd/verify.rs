@@ -41,9 +41,9 @@ impl Verify {
         let (cfg, state) = open_state(&self.config)?;
         let saved = match &self.heads {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("reading {}: {e}", path.display()))?;
-                let saved = anchor::saved_heads(&text);
+                let text =
+                    std::fs::read(path).map_err(|e| presswatch::corpus::unreadable(path, &e))?;
+                let saved = anchor::saved_heads(&String::from_utf8_lossy(&text));
                 if saved.is_empty() {
                     return Err(format!(
                         "{} holds no chain head: give a file holding the output of `{}` (its lines \"watch W: … chain head …\")",

@@ -138,8 +138,7 @@ impl Record {
     pub fn read(arg: &str) -> Result<Vec<Record>, String> {
         let path = std::path::Path::new(arg);
         if path.is_file() {
-            let bytes =
-                std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let bytes = std::fs::read(path).map_err(|e| crate::corpus::unreadable(path, &e))?;
             let found = Record::in_alert(&String::from_utf8_lossy(&bytes));
             if found.is_empty() {
                 return Err(format!(

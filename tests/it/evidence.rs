@@ -2223,6 +2223,52 @@ async fn an_export_never_overwrites_a_file_unasked_and_a_bad_path_says_what_to_d
     );
 }
 
+/// A file a command is given that is not there, or is a directory, is
+/// named with what is wrong and what to do, by `verify --heads`,
+/// `verify --record`, `extract` and `diff` alike; they said "reading
+/// PATH: No such file or directory (os error 2)" or "Is a directory (os
+/// error 21)".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_a_command_is_given_that_cannot_be_read_says_what_is_wrong() {
+    let (_server, project) = edited_and_taken_down("").await;
+    let config = project.config_arg();
+    let missing = project.path("heads.txt").display().to_string();
+    let dir = project.path("state").display().to_string();
+    let baseline = project.path("baseline/rasoulof.txt").display().to_string();
+    let cases: [(&[&str], String); 6] = [
+        (
+            &["verify", "--config", &config, "--heads", &missing],
+            format!("cannot read {missing}: there is no such file or directory: check the path"),
+        ),
+        (
+            &["verify", "--config", &config, "--heads", &dir],
+            format!("cannot read {dir}: it is a directory: give the file itself"),
+        ),
+        (
+            &["extract", &missing],
+            format!("cannot read {missing}: there is no such file or directory: check the path"),
+        ),
+        (
+            &["diff", &missing, &baseline],
+            format!("cannot read {missing}: there is no such file or directory: check the path"),
+        ),
+        (
+            &["diff", &baseline, &dir],
+            format!("cannot read {dir}: it is a directory: give the file itself"),
+        ),
+        (
+            &["extract", "--corpus", &missing],
+            format!("cannot read {missing}: there is no such file or directory: check the path"),
+        ),
+    ];
+    for (args, words) in cases {
+        let out = run(args, &[]).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert_eq!(said.trim_end(), format!("error: {words}"), "{args:?}");
+    }
+}
+
 /// A story taken down twice (a 404, back, then a 410) keeps both answers:
 /// the timeline shows each takedown with the answer that reported it, and
 /// the export's record of each takedown is captured with its own answer.
