@@ -194,17 +194,27 @@ fn base_dir(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| dir.to_path_buf())
 }
 
+/// The text of the config file at `path`, or why it cannot be read: no
+/// such file, a directory, a file this user may not read, or one that is
+/// not UTF-8, named at the line of its first byte that is not
+/// ([`problems::not_utf8`]).
+fn source(path: &Path) -> Result<String, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        line: None,
+        key: String::new(),
+        message: unreadable_config(path, &e),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        problems::not_utf8(path, e.as_bytes(), at)
+    })
+}
+
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-        let src = std::fs::read_to_string(path).map_err(|e| {
-            ConfigErrors(vec![ConfigError {
-                file: path.to_path_buf(),
-                line: None,
-                key: String::new(),
-                message: unreadable_config(path, &e),
-            }])
-        })?;
+        let src = source(path).map_err(|e| ConfigErrors(vec![e]))?;
         Config::parse(path, &src)
     }
 
@@ -229,17 +239,9 @@ impl Config {
     /// names and cannot show (the secrets it names) is checked in the same
     /// run. A config with problems is never run.
     pub fn load_despite_problems(path: &Path) -> (Option<Config>, Vec<ConfigError>) {
-        match std::fs::read_to_string(path) {
+        match source(path) {
             Ok(src) => Config::read(path, &src),
-            Err(e) => (
-                None,
-                vec![ConfigError {
-                    file: path.to_path_buf(),
-                    line: None,
-                    key: String::new(),
-                    message: unreadable_config(path, &e),
-                }],
-            ),
+            Err(e) => (None, vec![e]),
         }
     }
 

@@ -149,8 +149,48 @@ pub(super) fn unreadable_config(path: &Path, e: &std::io::Error) -> String {
             // SAFETY: geteuid cannot fail and has no preconditions.
             unsafe { libc::geteuid() }
         ),
-        ErrorKind::InvalidData => "cannot read config file: it is not UTF-8 text: save it as UTF-8 (a TOML file is UTF-8)".into(),
         _ => format!("cannot read config file: {e}"),
+    }
+}
+
+/// A config file that is not UTF-8 (`bytes`, valid up to `at`): the line
+/// of its first byte that is not, what comes before it on that line, the
+/// encoding the file reads as (UTF-16, as some Windows editors save
+/// "Unicode"; windows-1256 for a Persian keyword an older editor saved;
+/// windows-1252 for an accented letter), and the command that converts it.
+pub(super) fn not_utf8(path: &Path, bytes: &[u8], at: usize) -> ConfigError {
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    // Valid UTF-8: the bytes before `at` are.
+    let before = String::from_utf8_lossy(&bytes[start..at]);
+    let before = before.trim_start();
+    let cut = before.char_indices().rev().nth(39).map_or(0, |(i, _)| i);
+    let place = match &before[cut..] {
+        "" => "at the start of the line".to_string(),
+        shown => format!("after `{}{shown}`", if cut > 0 { "…" } else { "" }),
+    };
+    let encoding = crate::charset::sniff_encoding(bytes, None);
+    // iconv's UTF-16 takes the byte order from the mark, and drops it.
+    let (encoding, iconv) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((bom, _)) if bom != encoding_rs::UTF_8 => (encoding.name(), "UTF-16"),
+        _ => (encoding.name(), encoding.name()),
+    };
+    let file = crate::text::shell_word(&path.display().to_string());
+    let converted = crate::text::shell_word(&format!("{}.utf8", path.display()));
+    ConfigError {
+        file: path.to_path_buf(),
+        line: Some(line),
+        key: String::new(),
+        message: format!(
+            "the file is not UTF-8 text, as a TOML file must be: byte 0x{:02X} {place} is not \
+             UTF-8; the file reads as {encoding}. Save it as UTF-8 in the editor, or convert it: \
+             `iconv -f {iconv} -t UTF-8 {file} > {converted}`, check the result, and put it \
+             in place",
+            bytes[at]
+        ),
     }
 }
 
@@ -202,14 +242,62 @@ mod tests {
                 dir.path().display()
             )
         );
+    }
+
+    /// A file saved in another encoding is named at the line of its first
+    /// byte that is not UTF-8, with what comes before it and the encoding
+    /// it reads as; was "cannot read config file: it is not UTF-8 text",
+    /// no line, in a file of a hundred lines.
+    #[test]
+    fn a_config_file_not_in_utf8_names_the_line_and_the_encoding_it_reads_as() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |path: &Path| Config::load(path).unwrap_err().to_string();
         let latin1 = dir.path().join("latin1.toml");
-        std::fs::write(&latin1, b"[[watch]]\nname = \"caf\xe9\"\n").unwrap();
+        std::fs::write(
+            &latin1,
+            b"[daemon]\ninterval = \"30m\"\n\n[[watch]]\nname = \"caf\xe9\"\n",
+        )
+        .unwrap();
+        let shown = latin1.display();
         assert_eq!(
             load(&latin1),
             format!(
-                "{}: cannot read config file: it is not UTF-8 text: save it as UTF-8 (a TOML file is UTF-8)",
-                latin1.display()
+                "{shown}:5: the file is not UTF-8 text, as a TOML file must be: byte 0xE9 after \
+                 `name = \"caf` is not UTF-8; the file reads as windows-1252. Save it as UTF-8 in \
+                 the editor, or convert it: `iconv -f windows-1252 -t UTF-8 {shown} > {shown}.utf8`, \
+                 check the result, and put it in place"
             )
+        );
+        // A Persian keyword saved by an editor set to windows-1256.
+        let persian = dir.path().join("fa.toml");
+        let (keyword, _, _) = encoding_rs::WINDOWS_1256.encode("رسول‌اف فیلمساز سینما ایران");
+        let mut text = b"[[watch]]\nname = \"tag\"\nkind = \"listing\"\nkeywords = [\"".to_vec();
+        text.extend_from_slice(&keyword);
+        text.extend_from_slice(b"\"]\n");
+        std::fs::write(&persian, text).unwrap();
+        let said = load(&persian);
+        assert!(
+            said.starts_with(&format!(
+                "{}:4: the file is not UTF-8 text, as a TOML file must be: byte 0x",
+                persian.display()
+            )) && said
+                .contains(" after `keywords = [\"` is not UTF-8; the file reads as windows-1256."),
+            "{said}"
+        );
+        // UTF-16, as some Windows editors save "Unicode": iconv reads its
+        // byte order mark.
+        let utf16 = dir.path().join("utf16.toml");
+        let mut text = vec![0xFF, 0xFE];
+        text.extend("[daemon]\n".encode_utf16().flat_map(u16::to_le_bytes));
+        std::fs::write(&utf16, text).unwrap();
+        let said = load(&utf16);
+        assert!(
+            said.starts_with(&format!(
+                "{}:1: the file is not UTF-8 text, as a TOML file must be: byte 0xFF at the start \
+                 of the line is not UTF-8; the file reads as UTF-16LE. ",
+                utf16.display()
+            )) && said.contains("`iconv -f UTF-16 -t UTF-8 "),
+            "{said}"
         );
     }
 }
