@@ -105,8 +105,7 @@ fn files(old: &Path, new: &Path, json: bool, ignore: &[String]) -> Result<ExitCo
 
 /// Loads a diff operand: HTML is extracted, anything else is baseline text.
 fn load_version(path: &Path) -> Result<Document, String> {
-    let text =
-        presswatch::charset::decode(&presswatch::corpus::read_page(path)?, None).into_owned();
+    let text = presswatch::charset::decode(&super::page_file_bytes(path)?, None).into_owned();
     let head = text
         .trim_start()
         .chars()

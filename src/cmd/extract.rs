@@ -123,7 +123,7 @@ async fn page(
                 fetch::Fetched::NotModified(_) => return Err("unexpected 304".into()),
             }
         } else {
-            let raw = presswatch::corpus::read_page(page_file(source)?)?;
+            let raw = super::page_file_bytes(page_file(source)?)?;
             let html = presswatch::charset::decode(&raw, None).into_owned();
             (html, None, raw, None)
         };

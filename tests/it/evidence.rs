@@ -2267,6 +2267,37 @@ async fn a_file_a_command_is_given_that_cannot_be_read_says_what_is_wrong() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
         assert_eq!(said.trim_end(), format!("error: {words}"), "{args:?}");
     }
+    // A file of binary data (a PDF, an image, a program) given as a page:
+    // its bytes were printed as an article, or compared as paragraphs.
+    let binary = project.path("scan.pdf");
+    let mut bytes =
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 40 /Filter /FlateDecode >>\nstream\n"
+            .to_vec();
+    bytes.extend((0..=255u8).cycle().take(4096));
+    std::fs::write(&binary, bytes).unwrap();
+    let binary = binary.display().to_string();
+    for args in [&["extract", &binary][..], &["diff", &baseline, &binary]] {
+        let out = run(args, &[]).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert_eq!(
+            said.trim_end(),
+            format!(
+                "error: {binary} is no web page or text file: it holds binary data (a PDF, an \
+                 image, an archive or a program?): give a saved HTML page (may be .gz) or a \
+                 baseline file"
+            ),
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // A page saved as UTF-16 holds NUL bytes, and is a page.
+    let utf16 = project.path("saved.html");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(page(PARAS[1]).encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).unwrap();
+    let out = ok(&run(&["extract", utf16.to_str().unwrap()], &[]).await);
+    assert!(out.contains(PARAS[0]), "{out}");
 }
 
 /// A story taken down twice (a 404, back, then a 410) keeps both answers:
