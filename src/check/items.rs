@@ -62,6 +62,11 @@ pub(super) async fn check_items(
     // otherwise be answered 304 next time, and read as "unchanged" while
     // the listing stays broken (its error never alerted, its stories missed).
     let new_validators = resp.validators.clone();
+    // A listing page that says itself why it holds no links (an empty body,
+    // a PDF or an image) is told so, not sent to look for a selector.
+    let no_page = (watch.kind != WatchKind::Feed)
+        .then(|| super::no_web_page(&resp))
+        .flatten();
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
@@ -198,7 +203,10 @@ pub(super) async fn check_items(
     // The outlet the page or feed names itself, unless the watch names it.
     let outlet = watch.outlet_named(masthead.name.as_deref());
     if items.is_empty() {
-        return Err(no_items(ctx, watch));
+        return Err(match no_page {
+            Some(why) => format!("no story links found on {}: {why}", watch.url),
+            None => no_items(ctx, watch),
+        });
     }
     if redesigned(listed.len(), items.len()) {
         return Err(too_few_items(ctx, watch, listed.len(), items.len()));

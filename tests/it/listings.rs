@@ -207,6 +207,32 @@ async fn a_listing_or_feed_that_yields_no_items_is_an_error_alert_that_says_what
         "{error}"
     );
 
+    // A page that says itself why it lists nothing (an empty body, a PDF)
+    // is told so, with no selector to look for.
+    server.set("/empty", Route::html(""));
+    let project = Project::new(&listing_config(&server, "/empty", "listing", ""));
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("no story links found on")
+            && error.contains("the server sent an empty body (HTTP 200)")
+            && !error.contains("selector"),
+        "{error}"
+    );
+    server.set(
+        "/report.pdf",
+        Route {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/pdf".into())],
+            body: b"%PDF-1.7 binary".to_vec(),
+        },
+    );
+    let project = Project::new(&listing_config(&server, "/report.pdf", "listing", ""));
+    let error = error_alert(&project).await;
+    assert!(
+        error.contains("it serves application/pdf, not a web page") && !error.contains("selector"),
+        "{error}"
+    );
+
     // A selector that no longer matches says so.
     server.set("/tag", Route::html(recorded("listings/aggregator-1.html")));
     let project = Project::new(&listing_config(
