@@ -495,29 +495,30 @@ fn failing_with(
 /// space, with ` … ` between them. A span in backticks (a command to run)
 /// is never cut.
 fn cut_in_the_middle(s: &str, max: usize) -> Option<String> {
-    if s.chars().count() <= max {
+    let total = s.chars().count();
+    if total <= max {
         return None;
     }
-    // The byte offsets of the spaces outside backticks, where a cut may fall.
+    // The spaces outside backticks, where a cut may fall: each one's byte
+    // offset and how many characters come before it, counted in one pass.
     let mut in_code = false;
-    let spaces: Vec<usize> = s
+    let spaces: Vec<(usize, usize)> = s
         .char_indices()
-        .filter_map(|(i, c)| {
+        .enumerate()
+        .filter_map(|(before, (i, c))| {
             in_code ^= c == '`';
-            (c == ' ' && !in_code).then_some(i)
+            (c == ' ' && !in_code).then_some((i, before))
         })
         .collect();
-    let chars_before = |i: usize| s[..i].chars().count();
-    let total = s.chars().count();
     let head_end = spaces
         .iter()
-        .copied()
-        .take_while(|&i| chars_before(i) <= max / 3)
-        .last()?;
+        .take_while(|&&(_, before)| before <= max / 3)
+        .last()?
+        .0;
     let tail_start = spaces
         .iter()
-        .copied()
-        .find(|&i| i > head_end && total - chars_before(i) <= max - max / 3)?;
+        .find(|&&(i, before)| i > head_end && total - before <= max - max / 3)?
+        .0;
     Some(format!("{} … {}", &s[..head_end], &s[tail_start + 1..]))
 }
 
