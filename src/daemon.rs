@@ -704,10 +704,10 @@ impl Daemon {
         Ok(())
     }
 
-    /// What a stop abandons: the watches whose checks are running and the
-    /// channels deliveries are sending through, each list comma-separated
-    /// (`none` when empty).
-    fn under_way(&self) -> (String, String) {
+    /// What a stop abandons: the watches whose checks are running, the
+    /// channels deliveries are sending through and the alerts on their way,
+    /// each list comma-separated (`none` when empty).
+    fn under_way(&self) -> (String, String, String) {
         let mut checks: Vec<&str> = self
             .slots
             .iter()
@@ -720,9 +720,11 @@ impl Daemon {
             false => names.join(","),
         };
         let channels = self.delivering.names();
+        let alerts = self.delivering.alerts();
         (
             list(checks),
             list(channels.iter().map(String::as_str).collect()),
+            list(alerts.iter().map(String::as_str).collect()),
         )
     }
 
@@ -761,8 +763,8 @@ impl Daemon {
         tokio::select! {
             finished = tokio::time::timeout_at(deadline, self.tracker.wait()) => {
                 if finished.is_err() {
-                    let (checks, channels) = self.under_way();
-                    tracing::warn!(checks = %checks, delivering_to = %channels,
+                    let (checks, channels, alerts) = self.under_way();
+                    tracing::warn!(checks = %checks, delivering_to = %channels, alerts = %alerts,
                         "checks or deliveries still running at the shutdown deadline: abandoned (their alerts stay in the outbox)");
                 }
             }
@@ -773,8 +775,8 @@ impl Daemon {
                 }
             } => {
                 deadline = tokio::time::Instant::now();
-                let (checks, channels) = self.under_way();
-                tracing::warn!(signal = again, checks = %checks, delivering_to = %channels, "second signal: stopping now; running checks and deliveries abandoned (their alerts stay in the outbox)");
+                let (checks, channels, alerts) = self.under_way();
+                tracing::warn!(signal = again, checks = %checks, delivering_to = %channels, alerts = %alerts, "second signal: stopping now; running checks and deliveries abandoned (their alerts stay in the outbox)");
             }
         }
         while let Ok((watch, report)) = done_rx.try_recv() {

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod render;
 pub mod webhook;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::alert::Alert;
@@ -134,13 +135,14 @@ pub async fn deliver_due(
 }
 
 /// The channels that delivery rounds of one process are sending through
-/// now. A round leaves them to the round under way and sends through the
-/// others, so the daemon starts a round beside one held up by a channel that
-/// does not answer: that channel's alerts wait for it, the others' do not,
-/// and no channel is ever sent to by two rounds at once (which would send an
-/// alert twice, and one watch's alerts out of order).
+/// now, each with the alerts on their way through it. A round leaves them
+/// to the round under way and sends through the others, so the daemon starts
+/// a round beside one held up by a channel that does not answer: that
+/// channel's alerts wait for it, the others' do not, and no channel is ever
+/// sent to by two rounds at once (which would send an alert twice, and one
+/// watch's alerts out of order).
 #[derive(Debug, Clone, Default)]
-pub struct InFlight(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+pub struct InFlight(std::sync::Arc<std::sync::Mutex<BTreeMap<String, BTreeSet<String>>>>);
 
 impl InFlight {
     /// Whether a round is sending through any channel.
@@ -150,15 +152,34 @@ impl InFlight {
 
     /// The channels rounds are sending through now, sorted.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.channels().iter().cloned().collect();
-        names.sort();
-        names
+        self.channels().keys().cloned().collect()
     }
 
-    fn channels(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+    /// The ids of the alerts on their way now (a send started, not yet
+    /// answered), sorted: those a stop abandons, which a receiver may have
+    /// taken and will get again after the next start, under the same id.
+    pub fn alerts(&self) -> Vec<String> {
+        let ids: BTreeSet<String> = self.channels().values().flatten().cloned().collect();
+        ids.into_iter().collect()
+    }
+
+    fn channels(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, BTreeSet<String>>> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Notes the alerts `ids` on their way through `channel` until the
+    /// returned guard is dropped (the send answered, failed or abandoned).
+    fn on_the_way(&self, channel: &str, ids: &[&str]) -> OnTheWay {
+        if let Some(sending) = self.channels().get_mut(channel) {
+            sending.extend(ids.iter().map(|id| id.to_string()));
+        }
+        OnTheWay {
+            sending: self.clone(),
+            channel: channel.to_string(),
+            ids: ids.iter().map(|id| id.to_string()).collect(),
+        }
     }
 }
 
@@ -172,6 +193,23 @@ struct Taken {
 impl Drop for Taken {
     fn drop(&mut self) {
         self.sending.channels().remove(&self.channel);
+    }
+}
+
+/// Alerts a send has on its way in [`InFlight`], until it is dropped.
+struct OnTheWay {
+    sending: InFlight,
+    channel: String,
+    ids: Vec<String>,
+}
+
+impl Drop for OnTheWay {
+    fn drop(&mut self) {
+        if let Some(sending) = self.sending.channels().get_mut(&self.channel) {
+            for id in &self.ids {
+                sending.remove(id);
+            }
+        }
     }
 }
 
@@ -219,12 +257,12 @@ pub async fn deliver_due_beside(
         // Held while claiming, so that two rounds never take one channel.
         let mut busy = sending.channels();
         let mut skip = skip;
-        skip.extend(busy.iter().cloned());
+        skip.extend(busy.keys().cloned());
         for e in state.claim_due(now, &skip).map_err(|e| e.to_string())? {
             match by_channel.iter_mut().find(|(c, _)| c.channel == e.channel) {
                 Some((_, list)) => list.push(e),
                 None => {
-                    busy.insert(e.channel.clone());
+                    busy.insert(e.channel.clone(), BTreeSet::new());
                     let taken = Taken {
                         sending: sending.clone(),
                         channel: e.channel.clone(),
@@ -248,6 +286,7 @@ pub async fn deliver_due_beside(
         policy,
         installation: &installation,
         now,
+        sending,
     };
     let channels = by_channel.into_iter().map(|(taken, entries)| async move {
         let done = round.deliver_channel(taken.channel.clone(), entries).await;
@@ -284,6 +323,8 @@ struct Round<'a> {
     policy: &'a RetryPolicy,
     installation: &'a Installation,
     now: i64,
+    /// The channels and alerts under way, this round's among them.
+    sending: &'a InFlight,
 }
 
 impl Round<'_> {
@@ -301,6 +342,7 @@ impl Round<'_> {
             policy,
             installation,
             now,
+            sending: in_flight,
         } = self;
         let mut report = DeliveryReport::default();
         if name == STDOUT_CHANNEL {
@@ -335,6 +377,7 @@ impl Round<'_> {
                     policy,
                     installation,
                     now,
+                    in_flight,
                 };
                 deliver_each(&sending, &entries, &mut report).await?
             }
@@ -362,7 +405,11 @@ impl Round<'_> {
                     return Ok(report);
                 }
                 let out = Outgoing::Digest(&alerts, schedule);
-                match send(channel, &out, http, policy, installation).await {
+                let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+                let on_the_way = in_flight.on_the_way(&name, &ids);
+                let sent = send(channel, &out, http, policy, installation).await;
+                drop(on_the_way);
+                match sent {
                     Ok(()) => {
                         let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
                         state
@@ -398,6 +445,8 @@ struct Sending<'a> {
     policy: &'a RetryPolicy,
     installation: &'a Installation,
     now: i64,
+    /// Where the alerts on their way are noted.
+    in_flight: &'a InFlight,
 }
 
 /// Sends a channel's due entries one message per alert, several at once
@@ -418,6 +467,7 @@ async fn deliver_each(
         policy,
         installation,
         now,
+        in_flight: sending,
     } = *round;
     let name = channel.name.as_str();
     let mut waiting: std::collections::VecDeque<&OutboxEntry> = entries.iter().collect();
@@ -446,9 +496,11 @@ async fn deliver_each(
             }
             let thread = story_thread(state, &alert);
             busy_watches.insert(e.watch.as_str());
+            let on_the_way = sending.on_the_way(name, &[e.alert_id.as_str()]);
             in_flight.push(async move {
                 let out = Outgoing::Alert(&alert, &thread);
                 let sent = send(channel, &out, http, policy, installation).await;
+                drop(on_the_way);
                 (e, sent)
             });
         }
