@@ -151,6 +151,7 @@ fn stored(
     // Opened as a dry run opens it: reading versions never creates a
     // database (a mistyped `state_dir` would leave an empty one behind).
     let (w, state) = super::kept_watch(&cfg, watch, || super::state(&cfg, true))?;
+    super::say_nothing_checked_yet(&cfg);
     let mut rules = w.rules();
     rules.ignore.extend(ignore_rules(ignore)?);
     print_diff(presswatch::history::diff(

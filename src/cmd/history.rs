@@ -36,6 +36,7 @@ impl History {
         // Opened as a dry run opens it: reading versions never creates a
         // database (a mistyped `state_dir` would leave an empty one behind).
         let (w, state) = super::kept_watch(&cfg, name, || super::state(&cfg, true))?;
+        super::say_nothing_checked_yet(&cfg);
         let shown = match self.show {
             Some(seq) => presswatch::history::show(&state, &cfg, &w, seq)?,
             None => presswatch::history::table(&state, &cfg, &w, chrono::Utc::now().timestamp())?,

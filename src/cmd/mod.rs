@@ -54,27 +54,62 @@ pub(crate) fn page_file_bytes(path: &Path) -> Result<Vec<u8>, String> {
 
 /// The config and the state it names (`state_url`, or SQLite in
 /// `state_dir`), for the commands that report on what checks stored
-/// (`status`, `outbox`, `verify`, `report`, `export`): a
-/// SQLite state directory with no database is an error, never an empty
-/// database made on the spot, which would show every watch as never checked,
-/// or "verify" as sound, when `state_dir` is mistyped or a backup was
-/// restored elsewhere.
+/// (`status`, `outbox`, `verify`, `report`, `export`, `fleet`), as
+/// [`existing_state`] opens it.
 pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), String> {
     let cfg = load_config(path)?;
     let state = existing_state(&cfg)?;
     Ok((cfg, state))
 }
 
-/// The state of `cfg`, as [`open_state`] opens it.
+/// The state of `cfg` for a command that reads what checks stored. A
+/// SQLite state directory with no database yet (nothing was checked with
+/// this config, or `state_dir` is mistyped) is read as an empty state held
+/// in memory: no database is made on the spot, which would be left behind
+/// empty; each such command first prints [`nothing_checked_yet`], and
+/// answers as of a state where nothing was checked (exit 0), as `history`
+/// and `diff --watch` do.
 pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
-    if cfg.daemon.state_url.is_none() && !preflight::state_database(cfg, false)? {
-        return Err(format!(
-            "no state database at {}: nothing was checked with this config's state_dir yet \
-             (is `state_dir` right? `presswatch run` or `presswatch check` creates it)",
-            cfg.daemon.state_dir.join("presswatch.db").display()
-        ));
+    if cfg.daemon.state_url.is_some() {
+        return store::State::for_config(&cfg.daemon, false);
     }
-    store::State::for_config(&cfg.daemon, false)
+    let there = preflight::state_database(cfg, false)?;
+    store::State::for_config(&cfg.daemon, !there)
+}
+
+/// What a command that reads the state says first (on stderr) when no
+/// check has made the SQLite state database of `cfg` yet: that nothing was
+/// checked yet, what makes the database, and that a mistyped `state_dir`
+/// reads so too. `None` when the database is there, or the state is in
+/// PostgreSQL (`state_url`).
+pub(crate) fn nothing_checked_yet(cfg: &Config) -> Option<String> {
+    if cfg.daemon.state_url.is_some() {
+        return None;
+    }
+    let db = cfg.daemon.state_dir.join("presswatch.db");
+    if db.try_exists().unwrap_or(true) {
+        return None;
+    }
+    Some(format!(
+        "nothing checked yet: there is no state database at {} (the first check makes it): run `{}`, \
+         or start the daemon (`systemctl start presswatch`, or `{}`); if checks did run with this \
+         config, its state_dir is not where they keep their database",
+        db.display(),
+        cfg.command("check"),
+        cfg.command("run")
+    ))
+}
+
+/// Prints [`nothing_checked_yet`] on stderr when it says something: true
+/// then.
+pub(crate) fn say_nothing_checked_yet(cfg: &Config) -> bool {
+    match nothing_checked_yet(cfg) {
+        Some(note) => {
+            eprintln!("{note}");
+            true
+        }
+        None => false,
+    }
 }
 
 /// The state of `cfg` for any command, `preview` as [`store::State::for_config`]

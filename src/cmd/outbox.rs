@@ -62,6 +62,10 @@ impl Outbox {
             .ok_or("outbox needs the config file: `presswatch outbox list --config FILE`")?;
         let action = self.action;
         let (cfg, state) = open_state(&config)?;
+        // Nothing was checked yet: the state read is an empty one, held in
+        // memory, and nothing is delivered from it (which would make the
+        // state directory, to lock it).
+        let fresh = super::say_nothing_checked_yet(&cfg);
         let now = chrono::Utc::now().timestamp();
         match action {
             Action::List { all } => {
@@ -84,8 +88,10 @@ impl Outbox {
                         );
                     }
                 }
-                if entries.is_empty() {
-                    println!("outbox is empty: every alert was delivered");
+                match (entries.is_empty(), fresh) {
+                    (true, true) => println!("outbox is empty: no alert was made yet"),
+                    (true, false) => println!("outbox is empty: every alert was delivered"),
+                    _ => {}
                 }
                 let outbox = outbox::Outbox::read(&DigestPlan::of(&cfg), &state, now)?;
                 for e in &entries {
@@ -196,6 +202,9 @@ impl Outbox {
                     "{} due now",
                     presswatch::text::plural(n.saturating_sub(held), "entry", "entries")
                 );
+                if fresh {
+                    return Ok(ExitCode::SUCCESS);
+                }
                 let Some(d) = deliver_unless_daemon(&cfg, &state).await? else {
                     return Ok(ExitCode::SUCCESS);
                 };

@@ -23,6 +23,7 @@ impl Report {
     /// Writes the viewer into `--out` and says where to open it.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
+        super::say_nothing_checked_yet(&cfg);
         preflight::output("--out", &self.out, preflight::Output::Dir)?;
         let mut progress = Progress::new("wrote", "watches");
         let n =

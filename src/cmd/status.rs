@@ -18,14 +18,17 @@ pub struct Status {
 
 impl Status {
     /// Prints the table (`presswatch::status::table`), then, when no daemon
-    /// runs on the state directory, a line saying so.
+    /// runs on the state directory, a line saying so; before them, when
+    /// nothing was checked yet, a line saying so in its place
+    /// ([`super::nothing_checked_yet`]).
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
+        let fresh = super::say_nothing_checked_yet(&cfg);
         print!(
             "{}",
             presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?
         );
-        if let Some(line) = no_daemon(&cfg) {
+        if let Some(line) = no_daemon(&cfg).filter(|_| !fresh) {
             println!("{line}");
         }
         Ok(ExitCode::SUCCESS)
