@@ -107,7 +107,7 @@ pub fn extract_corpus(dir: &Path) -> Result<CorpusRun, String> {
     }
     let mut run = CorpusRun::default();
     for (id, path) in files {
-        let bytes = read_page(&path)?;
+        let bytes = read_page(&path, "a saved HTML page (may be .gz)")?;
         let html = crate::charset::decode(&bytes, None);
         let start = Instant::now();
         let doc = crate::extract::article(&html, None, None);
@@ -154,15 +154,32 @@ fn page_id(path: &Path) -> Option<String> {
 /// expand to gigabytes is refused, not read into memory.
 pub const MAX_PAGE_FILE: u64 = 256 << 20;
 
-/// Reads a saved page (or any file a command is given), gunzipping a `.gz`
-/// under [`MAX_PAGE_FILE`].
-pub fn read_page(path: &Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+/// Reads a saved page, gunzipping a `.gz` under [`MAX_PAGE_FILE`], or says
+/// why it cannot be read ([`read_file`]; `wanted` is what to give instead).
+pub fn read_page(path: &Path, wanted: &str) -> Result<Vec<u8>, String> {
+    let bytes = read_file(path, wanted)?;
     if path.extension().is_some_and(|e| e == "gz") {
         return content_coding::decode(Coding::Gzip, &bytes, MAX_PAGE_FILE)
             .map_err(|e| format!("cannot gunzip {}: {e}", path.display()));
     }
     Ok(bytes)
+}
+
+/// Reads a file a command was given (a page, `--heads`, `--record`), or
+/// says why it cannot be read and what to do. A path that names no file
+/// on a disk ([`crate::file_kind::special`]: a named pipe, a device, a file
+/// of `/proc`) is refused before it is opened, which could wait for ever or
+/// fail in the system's words ("Input/output error (os error 5)"), with
+/// what it is and `wanted`, what to give instead (`a saved HTML page (may
+/// be .gz)`); any other failure is told by [`unreadable`].
+pub fn read_file(path: &Path, wanted: &str) -> Result<Vec<u8>, String> {
+    if let Some(what) = crate::file_kind::special(path) {
+        return Err(format!(
+            "cannot read {}: it is {what}: give {wanted}",
+            path.display()
+        ));
+    }
+    std::fs::read(path).map_err(|e| unreadable(path, &e))
 }
 
 /// Why a file or directory a command was given (a page, `--heads`,
@@ -172,16 +189,10 @@ pub fn unreadable(path: &Path, e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     let shown = path.display();
     match e.kind() {
-        ErrorKind::NotFound => {
-            let from = match std::env::current_dir() {
-                Ok(dir) if path.is_relative() => format!(
-                    " (a relative path is read from the current directory, {})",
-                    dir.display()
-                ),
-                _ => String::new(),
-            };
-            format!("cannot read {shown}: there is no such file or directory{from}: check the path")
-        }
+        ErrorKind::NotFound => format!(
+            "cannot read {shown}: there is no such file or directory{}: check the path",
+            crate::file_kind::relative_to_current_dir(path)
+        ),
         ErrorKind::IsADirectory => {
             format!("cannot read {shown}: it is a directory: give the file itself")
         }

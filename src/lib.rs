@@ -20,6 +20,7 @@ pub mod document;
 pub mod evidence;
 pub mod extract;
 pub mod fetch;
+pub mod file_kind;
 pub mod fleet;
 pub mod history;
 pub mod http_header;

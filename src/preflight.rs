@@ -127,7 +127,7 @@ fn directory_findings(config: &Config, writes: bool) -> Vec<Finding> {
             ));
             continue;
         }
-        if let Some((fs, at)) = pseudo_filesystem(dir) {
+        if let Some((fs, at)) = crate::file_kind::pseudo_filesystem(dir) {
             out.push(finding(
                 config,
                 key,
@@ -170,58 +170,6 @@ pub fn baseline_dir_refusal(config: &Config) -> Option<String> {
         found.error,
         config.command("validate")
     ))
-}
-
-/// Filesystems the kernel makes up (their `statfs` magic numbers, from
-/// linux/magic.h), where access(2) may say a directory is writable (to
-/// root) but no file can be kept: process and kernel state, devices,
-/// control groups, kernel interfaces.
-const PSEUDO_FILESYSTEMS: [(u32, &str); 16] = [
-    (0x9fa0, "a proc"),
-    (0x6265_6572, "a sysfs"),
-    (0x1cd1, "a devpts"),
-    (0x0027_e0eb, "a cgroup"),
-    (0x6367_7270, "a cgroup2"),
-    (0x6462_6720, "a debugfs"),
-    (0x7472_6163, "a tracefs"),
-    (0x7363_6673, "a securityfs"),
-    (0xcafe_4a11, "a bpf"),
-    (0x6165_676c, "a pstore"),
-    (0xde5e_81e4, "an efivarfs"),
-    (0x6265_6570, "a configfs"),
-    (0x6573_5543, "a fusectl"),
-    (0x1980_0202, "an mqueue"),
-    (0x4249_4e4d, "a binfmt_misc"),
-    (0xf97c_ff8c, "a selinuxfs"),
-];
-
-/// The pseudo filesystem ([`PSEUDO_FILESYSTEMS`]) `dir` is on, or would
-/// be created on, with the directory that was looked at (`dir`, or its
-/// nearest existing ancestor); `None` on any other filesystem, or when it
-/// cannot be told.
-fn pseudo_filesystem(dir: &Path) -> Option<(&'static str, PathBuf)> {
-    use std::os::unix::ffi::OsStrExt;
-    let mut at = dir.to_path_buf();
-    while !at.exists() {
-        if !at.pop() {
-            return None;
-        }
-    }
-    let path = std::ffi::CString::new(at.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statfs only writes into `st`, a zeroed plain C struct, and
-    // `path` is a valid NUL-terminated string for the duration of the call.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statfs(path.as_ptr(), &mut st) } != 0 {
-        return None;
-    }
-    // A magic number is 32 bits, in an f_type whose type differs between
-    // platforms.
-    #[allow(clippy::unnecessary_cast)]
-    let magic = st.f_type as u32;
-    PSEUDO_FILESYSTEMS
-        .iter()
-        .find(|(m, _)| *m == magic)
-        .map(|(_, name)| (*name, at))
 }
 
 /// Why a directory cannot be written: the words, and whether another user
@@ -743,7 +691,10 @@ mod tests {
             );
         }
         // An ordinary directory is not.
-        assert_eq!(pseudo_filesystem(&std::env::temp_dir()), None);
+        assert_eq!(
+            crate::file_kind::pseudo_filesystem(&std::env::temp_dir()),
+            None
+        );
     }
 
     #[test]

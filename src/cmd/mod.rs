@@ -32,20 +32,23 @@ pub(crate) fn load_config(path: &Path) -> Result<Arc<Config>, String> {
         .map_err(|e| format!("invalid config:\n{e}"))
 }
 
+/// What `extract FILE` and `diff OLD NEW` take, as their errors name it.
+const PAGE_FILE: &str = "a saved HTML page (may be .gz) or a baseline file";
+
 /// The bytes of a page or text file a command compares or extracts
 /// (`extract FILE`, `diff OLD NEW`), gunzipped when `.gz`; refused when
 /// they are binary data (a NUL byte in a file that is not UTF-16: a PDF,
 /// an image, an archive, a program), whose "text" would be printed as
 /// noise.
 pub(crate) fn page_file_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    let bytes = presswatch::corpus::read_page(path)?;
+    let bytes = presswatch::corpus::read_page(path, PAGE_FILE)?;
     let head = &bytes[..bytes.len().min(8192)];
     let encoding = presswatch::charset::sniff_encoding(head, None);
     let utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
     if head.contains(&0) && !utf16 {
         return Err(format!(
             "{} is no web page or text file: it holds binary data (a PDF, an image, an archive \
-             or a program?): give a saved HTML page (may be .gz) or a baseline file",
+             or a program?): give {PAGE_FILE}",
             path.display()
         ));
     }

@@ -42,14 +42,16 @@ impl Verify {
         super::say_nothing_checked_yet(&cfg);
         let saved = match &self.heads {
             Some(path) => {
-                let text =
-                    std::fs::read(path).map_err(|e| presswatch::corpus::unreadable(path, &e))?;
+                let wanted = format!(
+                    "a file holding the output of `{}` (its lines \"watch W: … chain head …\")",
+                    cfg.command("verify")
+                );
+                let text = presswatch::corpus::read_file(path, &wanted)?;
                 let saved = anchor::saved_heads(&String::from_utf8_lossy(&text));
                 if saved.is_empty() {
                     return Err(format!(
-                        "{} holds no chain head: give a file holding the output of `{}` (its lines \"watch W: … chain head …\")",
-                        path.display(),
-                        cfg.command("verify")
+                        "{} holds no chain head: give {wanted}",
+                        path.display()
                     ));
                 }
                 saved

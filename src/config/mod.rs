@@ -57,7 +57,7 @@ use daemon::{daemon_settings, host_rules};
 use keys::{
     duplicate_key, remove_value, type_error_message, unknown_key_message, written_path, KeyIndex,
 };
-use problems::{closest, quote, unreadable_config, Report};
+use problems::{closest, quote, special_config, unreadable_config, Report};
 use watch::watches;
 
 /// The shortest interval a watch may have: checking more often is impolite.
@@ -195,16 +195,20 @@ fn base_dir(path: &Path) -> PathBuf {
 }
 
 /// The text of the config file at `path`, or why it cannot be read: no
-/// such file, a directory, a file this user may not read, or one that is
-/// not UTF-8, named at the line of its first byte that is not
-/// ([`problems::not_utf8`]).
+/// such file, a directory, a file this user may not read, a special file
+/// (a named pipe, a device, a file of `/proc`), or one that is not UTF-8,
+/// named at the line of its first byte that is not ([`problems::not_utf8`]).
 fn source(path: &Path) -> Result<String, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|e| ConfigError {
+    let unreadable = |message| ConfigError {
         file: path.to_path_buf(),
         line: None,
         key: String::new(),
-        message: unreadable_config(path, &e),
-    })?;
+        message,
+    };
+    if let Some(message) = special_config(path) {
+        return Err(unreadable(message));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(unreadable_config(path, &e)))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         problems::not_utf8(path, e.as_bytes(), at)

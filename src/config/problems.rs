@@ -124,25 +124,30 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// Why `path`, given as the config file, names no file to read, said
+/// before it is opened (which could wait for ever, or fail in the system's
+/// words): a named pipe, a device, a file of `/proc`
+/// ([`crate::file_kind::special`]). `None` for a file on a disk.
+pub(super) fn special_config(path: &Path) -> Option<String> {
+    crate::file_kind::special(path).map(|what| {
+        format!(
+            "cannot read config file: it is {what}: --config takes the config file itself, \
+             e.g. --config /etc/presswatch/config.toml"
+        )
+    })
+}
+
 /// Why the config file cannot be read, and what to do, as a newcomer
 /// needs it: a path that names no file (relative to which directory), a
 /// directory, a file this user may not read, a file that is not UTF-8.
 pub(super) fn unreadable_config(path: &Path, e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match e.kind() {
-        ErrorKind::NotFound => {
-            let from = if path.is_relative() {
-                std::env::current_dir()
-                    .map(|d| format!(" (a relative path is read from the current directory, {})", d.display()))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
-            format!(
-                "cannot read config file: there is no such file{from}: is the --config path right? \
-                 The repository's config.toml is an example to start from"
-            )
-        }
+        ErrorKind::NotFound => format!(
+            "cannot read config file: there is no such file{}: is the --config path right? \
+             The repository's config.toml is an example to start from",
+            crate::file_kind::relative_to_current_dir(path)
+        ),
         ErrorKind::IsADirectory => "cannot read config file: it is a directory: --config takes the config file itself, e.g. --config /etc/presswatch/config.toml".into(),
         ErrorKind::PermissionDenied => format!(
             "cannot read config file: this user (uid {}) may not read it: run presswatch as a user who may (the daemon's, or root), or make the file readable",
@@ -242,6 +247,18 @@ mod tests {
                 dir.path().display()
             )
         );
+        // A file of /proc, a device: named as what they are, not read (an
+        // "Input/output error (os error 5)", or no end at all).
+        assert_eq!(
+            load(Path::new("/proc/self/mem")),
+            "/proc/self/mem: cannot read config file: it is a file of a proc filesystem, which the \
+             kernel makes up as it is read, not a file saved on a disk: --config takes the config \
+             file itself, e.g. --config /etc/presswatch/config.toml"
+        );
+        assert!(load(Path::new("/dev/zero")).starts_with(
+            "/dev/zero: cannot read config file: it is a character device (such as /dev/null, \
+             /dev/zero or a terminal), not a file: --config takes the config file itself"
+        ));
     }
 
     /// A file saved in another encoding is named at the line of its first

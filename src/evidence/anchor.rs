@@ -137,12 +137,16 @@ impl Record {
     /// its alerts' records, and each is read) or the digest itself.
     pub fn read(arg: &str) -> Result<Vec<Record>, String> {
         let path = std::path::Path::new(arg);
-        if path.is_file() {
-            let bytes = std::fs::read(path).map_err(|e| crate::corpus::unreadable(path, &e))?;
+        // A named pipe or a device is named as what it is, not read as a
+        // record that is "neither a file nor a record".
+        if path.is_file() || crate::file_kind::special(path).is_some() {
+            let wanted = "a saved alert email (its X-Presswatch-Record header), the alert JSON a \
+                          webhook received (evidence.record), or the digest itself";
+            let bytes = crate::corpus::read_file(path, wanted)?;
             let found = Record::in_alert(&String::from_utf8_lossy(&bytes));
             if found.is_empty() {
                 return Err(format!(
-                    "{} holds no presswatch record: give a saved alert email (its X-Presswatch-Record header), the alert JSON a webhook received (evidence.record), or the digest itself",
+                    "{} holds no presswatch record: give {wanted}",
                     path.display()
                 ));
             }

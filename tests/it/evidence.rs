@@ -2300,6 +2300,101 @@ async fn a_file_a_command_is_given_that_cannot_be_read_says_what_is_wrong() {
     assert!(out.contains(PARAS[0]), "{out}");
 }
 
+/// A path that names no file saved on a disk, given where a command reads
+/// a file: a file of /proc, a named pipe no program writes into, a device.
+/// Each is named as what it is, with what to give instead, and nothing is
+/// read: they said "cannot read /proc/self/mem: Input/output error (os error
+/// 5)", waited for ever on the pipe, or read /dev/zero until memory ran out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_special_file_a_command_is_given_is_named_as_what_it_is() {
+    let (_server, project) = edited_and_taken_down("").await;
+    let config = project.config_arg();
+    let fifo = project.path("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let fifo = fifo.display().to_string();
+    let baseline = project.path("baseline/rasoulof.txt").display().to_string();
+    let proc_file = "a file of a proc filesystem, which the kernel makes up as it is read, not a \
+                     file saved on a disk";
+    let pipe = "a named pipe (FIFO), which gives only what a program writes into it, and waits \
+                until one does";
+    let device = "a character device (such as /dev/null, /dev/zero or a terminal), not a file";
+    let give_page = "give a saved HTML page (may be .gz) or a baseline file";
+    let verify = format!("presswatch verify --config {config}");
+    let cases: [(&[&str], String); 6] = [
+        (
+            &["extract", "/proc/self/mem"],
+            format!("cannot read /proc/self/mem: it is {proc_file}: {give_page}"),
+        ),
+        (
+            &["extract", &fifo],
+            format!("cannot read {fifo}: it is {pipe}: {give_page}"),
+        ),
+        (
+            &["diff", &baseline, "/dev/zero"],
+            format!("cannot read /dev/zero: it is {device}: {give_page}"),
+        ),
+        (
+            &["verify", "--config", &config, "--heads", "/dev/zero"],
+            format!(
+                "cannot read /dev/zero: it is {device}: give a file holding the output of \
+                 `{verify}` (its lines \"watch W: … chain head …\")"
+            ),
+        ),
+        (
+            &["verify", "--config", &config, "--record", &fifo],
+            format!(
+                "cannot read {fifo}: it is {pipe}: give a saved alert email (its \
+                 X-Presswatch-Record header), the alert JSON a webhook received \
+                 (evidence.record), or the digest itself"
+            ),
+        ),
+        (
+            &["status", "--config", "/proc/self/mem"],
+            format!(
+                "invalid config:\n/proc/self/mem: cannot read config file: it is {proc_file}: \
+                 --config takes the config file itself, e.g. --config /etc/presswatch/config.toml"
+            ),
+        ),
+    ];
+    for (args, words) in cases {
+        let out = tokio::time::timeout(std::time::Duration::from_secs(30), run(args, &[]))
+            .await
+            .unwrap_or_else(|_| panic!("{args:?} still waits after 30s"));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert_eq!(said.trim_end(), format!("error: {words}"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // A page on stdin, from a file or from a program writing into a pipe,
+    // is read as a file is.
+    let saved = project.path("saved.html");
+    std::fs::write(&saved, page(PARAS[1])).unwrap();
+    let redirected = std::process::Command::new(crate::support::binary())
+        .args(["extract", "/dev/stdin"])
+        .stdin(std::fs::File::open(&saved).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&redirected.stdout).contains(PARAS[0]),
+        "{redirected:?}"
+    );
+    let mut child = std::process::Command::new(crate::support::binary())
+        .args(["extract", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), page(PARAS[1]).as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(PARAS[0]),
+        "{out:?}"
+    );
+}
+
 /// A story taken down twice (a 404, back, then a 410) keeps both answers:
 /// the timeline shows each takedown with the answer that reported it, and
 /// the export's record of each takedown is captured with its own answer.

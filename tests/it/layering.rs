@@ -17,6 +17,7 @@ const PURE: &[&str] = &[
     "tracking",
     "http_header",
     "net_error",
+    "file_kind",
     "integrity",
     "compare",
     "correction",
