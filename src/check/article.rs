@@ -998,6 +998,62 @@ pub fn no_web_page(resp: &Response) -> Option<String> {
     }
 }
 
+/// Why a body holds no links to read, whatever a selector would pick,
+/// told by its text whatever its server labels it ([`extract::not_html`]:
+/// JSON, a feed, an XML sitemap or another XML document, a CSV table,
+/// plain text), and what to watch instead: a listing's check and
+/// `presswatch extract` say it alike, where they would send a user to look
+/// for a selector.
+pub fn not_html(resp: &Response) -> Option<String> {
+    let what = extract::not_html(&resp.text())?;
+    let served = match resp.media_type() {
+        m if m.is_empty() => String::new(),
+        m => format!(", served as {m}"),
+    };
+    let instead = match &what {
+        extract::NotHtml::Feed => "watch it with kind = \"feed\"".to_string(),
+        extract::NotHtml::Sitemap {
+            index,
+            count,
+            first,
+        } => sitemap_instead(*index, *count, first),
+        _ => "watch the web page that lists the stories (the address a browser shows for it), or \
+              the site's feed with kind = \"feed\""
+            .to_string(),
+    };
+    Some(format!(
+        "it is {}{served}, not a web page: it has no links to read, whatever the selector; {instead}",
+        what.describe()
+    ))
+}
+
+/// What to watch instead of an XML sitemap given as a listing's URL: the
+/// sitemap itself as a feed (its `<urlset>` read as a feed's items), or,
+/// for a `<sitemapindex>` (`index`) of `count`, one of its sitemaps (the
+/// `first` named).
+fn sitemap_instead(index: bool, count: usize, first: &[String]) -> String {
+    if index {
+        format!(
+            "a sitemap index lists sitemaps, not pages: watch one of its sitemaps with kind = \
+             \"feed\", the one that lists the newest stories (a news sitemap){}",
+            sitemaps_named(count, first)
+        )
+    } else {
+        "presswatch reads a sitemap's pages as a feed's items: watch it with kind = \"feed\""
+            .to_string()
+    }
+}
+
+/// The `first` sitemaps of an index of `count`, as its errors name them:
+/// `: they begin A, B, C, …`; empty when it names none.
+pub(super) fn sitemaps_named(count: usize, first: &[String]) -> String {
+    if first.is_empty() {
+        return String::new();
+    }
+    let more = if count > first.len() { ", …" } else { "" };
+    format!(": they begin {}{more}", first.join(", "))
+}
+
 /// What a feed read as an article page is, and how to watch it: a check's
 /// error and `presswatch extract` say it alike.
 pub fn feed_not_article(items: usize) -> String {

@@ -63,9 +63,11 @@ pub(super) async fn check_items(
     // the listing stays broken (its error never alerted, its stories missed).
     let new_validators = resp.validators.clone();
     // A listing page that says itself why it holds no links (an empty body,
-    // a PDF or an image) is told so, not sent to look for a selector.
+    // a PDF or an image; a body that is no HTML, whatever its label: JSON,
+    // a feed, a sitemap, plain text) is told so, not sent to look for a
+    // selector.
     let no_page = (watch.kind != WatchKind::Feed)
-        .then(|| super::no_web_page(&resp))
+        .then(|| super::no_web_page(&resp).or_else(|| super::not_html(&resp)))
         .flatten();
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
@@ -625,6 +627,12 @@ fn not_a_feed(url: &url::Url, name: &str, why: &extract::NotAFeed) -> String {
              a browser and copy the feed's address: a link marked RSS or Feed, or the address in \
              the page source's <link rel=\"alternate\" type=\"application/rss+xml\">; set `url` of \
              watch {name} to it"
+        ),
+        extract::NotAFeed::SitemapIndex { count, first } => format!(
+            "a sitemap index lists sitemaps, not pages: set `url` of watch {name} to one of its \
+             sitemaps, the one that lists the newest stories (a news sitemap), which a feed watch \
+             reads as a feed{}",
+            super::article::sitemaps_named(*count, first)
         ),
         extract::NotAFeed::Empty => format!(
             "open {url} in a browser: if it shows the feed, the site serves presswatch nothing (a \

@@ -44,7 +44,7 @@ mod paywall;
 mod site;
 mod takedown;
 
-pub use article::{feed_not_article, listing_not_article, no_web_page};
+pub use article::{feed_not_article, listing_not_article, no_web_page, not_html};
 pub use items::FOLLOW_TRIES;
 pub use moved::move_for_ops;
 pub(crate) use site::SiteKeys;

@@ -116,7 +116,8 @@ async fn page(
                     if !(200..300).contains(&r.status) {
                         failed_status = Some(r.exchange.status_line.clone());
                     }
-                    no_web_page = presswatch::check::no_web_page(&r);
+                    no_web_page = presswatch::check::no_web_page(&r)
+                        .or_else(|| presswatch::check::not_html(&r));
                     let html = r.text().into_owned();
                     (html, Some(r.final_url), r.body, r.content_type)
                 }

@@ -1,4 +1,5 @@
-//! RSS 0.9x/1.0/2.0, Atom and JSON Feed into [`Item`]s (feed-rs).
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed into [`Item`]s (feed-rs), and an
+//! XML sitemap's `<urlset>` (`not_html::urlset_entries`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,6 +26,15 @@ pub enum NotAFeed {
         root: String,
         /// How many bytes came.
         bytes: usize,
+    },
+    /// An XML sitemap index (a `<sitemapindex>`, see
+    /// [`super::NotHtml::Sitemap`]): it lists sitemaps, not pages (a
+    /// `<urlset>` sitemap is read as a feed).
+    SitemapIndex {
+        /// How many sitemaps it lists.
+        count: usize,
+        /// The first of them.
+        first: Vec<String>,
     },
     /// An empty body.
     Empty,
@@ -61,6 +71,14 @@ impl std::fmt::Display for NotAFeed {
                 f,
                 "the feed is cut off: it ends after {bytes} bytes, before its closing </{root}>"
             ),
+            NotAFeed::SitemapIndex { count, first } => {
+                let sitemap = super::NotHtml::Sitemap {
+                    index: true,
+                    count: *count,
+                    first: first.clone(),
+                };
+                write!(f, "the address serves {}, not a feed", sitemap.describe())
+            }
             NotAFeed::Empty => write!(f, "the answer is empty"),
             NotAFeed::NotText {
                 what,
@@ -119,6 +137,10 @@ pub fn feed_entries(
     // Decode ourselves (header charset, BOM, XML declaration, detection), then
     // hand feed-rs UTF-8 with the declaration rewritten to match.
     let text = crate::charset::decode(body, content_type);
+    // An XML sitemap's `<urlset>` lists a site's pages: each is an item.
+    if let Some(read) = super::not_html::urlset_entries(&text, base) {
+        return Ok(read);
+    }
     let text = rewrite_xml_encoding(&text);
     // A parser reads one feed: one that failed keeps state from it.
     let parser = || {
@@ -471,6 +493,16 @@ fn why_not_a_feed(body: &[u8], text: &str, content_type: Option<&str>, error: St
     if let Some(what) = file_type(body) {
         return not_text(what);
     }
+    // Named as what it is whatever its label (a sitemap index served as
+    // text/html is no web page).
+    if let Some(super::NotHtml::Sitemap {
+        index: true,
+        count,
+        first,
+    }) = super::not_html(t)
+    {
+        return NotAFeed::SitemapIndex { count, first };
+    }
     let lower = t.to_ascii_lowercase();
     let mut end = lower.len().min(2048);
     while !lower.is_char_boundary(end) {
@@ -559,7 +591,7 @@ fn served_as_no_text(content_type: Option<&str>) -> Option<&'static str> {
 
 /// The name of an XML document's root element: the first tag after the
 /// declaration, comments, processing instructions and doctype.
-fn xml_root(t: &str) -> Option<String> {
+pub(super) fn xml_root(t: &str) -> Option<String> {
     let mut rest = t;
     loop {
         rest = rest.trim_start();

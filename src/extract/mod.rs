@@ -8,6 +8,7 @@ mod feed;
 mod known;
 mod listing;
 mod metadata;
+mod not_html;
 mod prepare;
 mod prose;
 mod teaser;
@@ -18,6 +19,7 @@ pub use listing::{
     listing, listing_entries, normalize_url, reads_as_listing, ListingEntry, MANY_STORY_LINKS,
     TINY_ARTICLE_WORDS,
 };
+pub use not_html::{not_html, NotHtml, FIRST_LOCS};
 
 use regex::Regex;
 use scraper::node::Element;

@@ -271,6 +271,71 @@ async fn a_listing_or_feed_that_yields_no_items_is_an_error_alert_that_says_what
     assert!(error.contains("has no entries"), "{error}");
 }
 
+/// A listing's URL that answers something that is no HTML page, labelled
+/// `text/html` as many servers label every answer (JSON, plain text, a CSV
+/// table, a feed, an XML sitemap): `presswatch check` says what it is and
+/// what to watch instead; it said "no story links found …: set `selector`
+/// of watch coverage …", which could find none there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_served_what_is_no_web_page_says_what_it_is_not_to_set_a_selector() {
+    let server = Server::start().await;
+    let other = "watch the web page that lists the stories (the address a browser shows for \
+                 it), or the site's feed with kind = \"feed\"";
+    let cases = [
+        (
+            "/api/stories",
+            "{\"stories\": [{\"id\": 1, \"title\": \"Court upholds the sentence\"}]}".to_string(),
+            format!("it is JSON data (as an API answers), served as text/html, not a web page: it has no links to read, whatever the selector; {other}"),
+        ),
+        (
+            "/latest.txt",
+            "Court upholds the sentence\nDirector leaves the country\n".to_string(),
+            format!("it is plain text, with no HTML markup, served as text/html, not a web page: it has no links to read, whatever the selector; {other}"),
+        ),
+        (
+            "/export.csv",
+            "date,title,url\n2024-05-14,Court upholds the sentence,https://news.example/a\n2024-05-15,Director leaves,https://news.example/b\n".to_string(),
+            format!("it is a CSV table, served as text/html, not a web page: it has no links to read, whatever the selector; {other}"),
+        ),
+        (
+            "/rss",
+            feed(1, 3),
+            "it is a feed (RSS, Atom or JSON Feed), served as text/html, not a web page: it has no links to read, whatever the selector; watch it with kind = \"feed\"".to_string(),
+        ),
+        (
+            "/sitemap.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n<url><loc>https://news.example/a</loc><lastmod>2024-05-14</lastmod></url>\n<url><loc>https://news.example/b</loc></url>\n</urlset>\n".to_string(),
+            "it is an XML sitemap (a <urlset> of 2 page addresses), served as text/html, not a web page: it has no links to read, whatever the selector; presswatch reads a sitemap's pages as a feed's items: watch it with kind = \"feed\"".to_string(),
+        ),
+    ];
+    for (path, body, why) in cases {
+        server.set(path, Route::html(body));
+        let project = Project::new(&listing_config(&server, path, "listing", ""));
+        let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{path}: {said}");
+        let line = said.lines().next().unwrap_or_default();
+        assert_eq!(
+            line,
+            format!(
+                "coverage  error      no story links found on {}: {why}",
+                server.url(path)
+            ),
+            "{path}"
+        );
+    }
+    // A page that lists its stories in HTML is read as ever.
+    server.set("/news", Route::html(recorded("listings/aggregator-1.html")));
+    let project = Project::new(&listing_config(&server, "/news", "listing", ""));
+    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_listing_that_suddenly_yields_far_fewer_items_is_an_error_alert() {
     let server = Server::start().await;
@@ -1062,4 +1127,109 @@ async fn a_most_read_box_beside_a_tag_pages_list_is_not_its_items_and_its_turnov
             ["Story number 11 about Iranian cinema and its directors"]
         );
     }
+}
+
+/// An XML sitemap given as a feed's URL is read as a feed: each page its
+/// `<urlset>` lists is an item, titled by its Google News `news:title`
+/// (else by the words of its address), dated by its
+/// `news:publication_date` (else its `lastmod`), and a page added to it is
+/// a new item. A `<sitemapindex>` (labelled text/html here) lists sitemaps,
+/// not pages: an error naming its first sitemaps to watch instead. Both
+/// were "a web page came instead of a feed" or "not a valid RSS, Atom or
+/// JSON feed: …" with the parser's words.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sitemap_given_as_a_feed_is_read_as_one_and_an_index_names_its_sitemaps() {
+    let server = Server::start().await;
+    let url = |loc: &str, news: &str| {
+        format!("<url><loc>https://news.example/2024/05/{loc}</loc>{news}</url>\n")
+    };
+    let court = url(
+        "court",
+        "<news:news><news:publication><news:name>Example News</news:name>\
+         <news:language>en</news:language></news:publication>\
+         <news:publication_date>2024-05-14T09:00:00Z</news:publication_date>\
+         <news:title>Court upholds the sentence &amp; the fine</news:title></news:news>",
+    );
+    let sitemap = |urls: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+             xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n{urls}</urlset>\n"
+        )
+    };
+    let path = "/news-sitemap.xml";
+    server.set(
+        path,
+        Route::html(sitemap(&court)).header("Content-Type", "application/xml"),
+    );
+    let project = Project::new(&listing_config(&server, path, "feed", ""));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::ItemsRecorded(1), "{}", first.detail);
+    let fled = url(
+        "director-leaves-the-country.html",
+        "<lastmod>2024-05-15</lastmod>",
+    );
+    server.set(
+        path,
+        Route::html(sitemap(&format!("{fled}{court}"))).header("Content-Type", "application/xml"),
+    );
+    let second = check_first(&project).await;
+    assert_eq!(second.outcome, Outcome::NewItems(1), "{}", second.detail);
+    let items = &second.alerts[0].items;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].item.title, "director leaves the country");
+    assert_eq!(
+        items[0].item.url,
+        "https://news.example/2024/05/director-leaves-the-country.html"
+    );
+    assert_eq!(items[0].item.published.as_deref(), Some("2024-05-15"));
+    assert_eq!(second.alerts[0].outlet, "Example News");
+    // `check --dry-run` lists what it reads, the news title too.
+    let out = run(
+        &[
+            "check",
+            "--config",
+            &project.config_arg(),
+            "--watch",
+            "coverage",
+            "--dry-run",
+        ],
+        &[],
+    )
+    .await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(
+            "- Court upholds the sentence & the fine <https://news.example/2024/05/court>"
+        ),
+        "{said}"
+    );
+
+    let mut index = String::from(
+        "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
+    );
+    for i in 1..=5 {
+        index.push_str(&format!(
+            "<sitemap><loc>https://news.example/sitemap-{i}.xml</loc></sitemap>"
+        ));
+    }
+    index.push_str("</sitemapindex>");
+    server.set("/sitemap.xml", Route::html(index));
+    let project = Project::new(&listing_config(&server, "/sitemap.xml", "feed", ""));
+    let out = run(&["check", "--config", &project.config_arg()], &[]).await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert_eq!(
+        said.lines().next().unwrap_or_default(),
+        format!(
+            "coverage  error      {}: the address serves an XML sitemap index (a <sitemapindex> \
+             of 5 sitemaps), not a feed: a sitemap index lists sitemaps, not pages: set `url` of \
+             watch coverage to one of its sitemaps, the one that lists the newest stories (a news \
+             sitemap), which a feed watch reads as a feed: they begin \
+             https://news.example/sitemap-1.xml, https://news.example/sitemap-2.xml, \
+             https://news.example/sitemap-3.xml, …",
+            server.url("/sitemap.xml")
+        )
+    );
 }
