@@ -257,7 +257,7 @@ pub enum FetchError {
     #[error("{0}")]
     Connect(String),
     /// The server answered with an error status.
-    #[error("{}", status_words(*status, *retry_after))]
+    #[error("{}", status_words(*status, *retry_after, Asker::Watch))]
     Status {
         /// The status code.
         status: u16,
@@ -283,6 +283,20 @@ pub enum FetchError {
         served: u64,
         /// The content coding it was served in (`gzip`).
         coding: String,
+    },
+    /// A body its `Content-Encoding` names a coding of that does not decode
+    /// as one: cut off on its way (`cut_short`), or damaged, or of another
+    /// coding.
+    #[error("{}", coding_words(self, Asker::Watch))]
+    Coding {
+        /// The `Content-Encoding` header as served (`gzip`, `br, gzip`).
+        content_encoding: String,
+        /// The coding that did not decode (`gzip`).
+        coding: String,
+        /// What its decoder said (`incomplete deflate stream`).
+        detail: String,
+        /// The stream stops before its end: the server sent only part of it.
+        cut_short: bool,
     },
     /// Too many redirects, or a redirect to somewhere not allowed.
     #[error("redirect refused: {0}")]
@@ -372,19 +386,93 @@ fn inflated_words(limit: u64, served: u64, coding: &str) -> String {
     }
 }
 
+/// Who a fetch's error is said to, which decides what it says to do: a
+/// watch's check, which presswatch repeats on its own, or a one-shot
+/// command (`presswatch extract URL`), whose user acts now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asker {
+    /// A watch's check: the daemon, `check`, their logs and alerts.
+    Watch,
+    /// A one-shot command ([`FetchError::one_shot`]).
+    OneShot,
+}
+
+impl FetchError {
+    /// The error as a one-shot command (`presswatch extract URL`) says it:
+    /// what to do now, where a watch's check ([`std::fmt::Display`]) says
+    /// that presswatch checks again later. The same words otherwise.
+    pub fn one_shot(&self) -> String {
+        match self {
+            FetchError::Status {
+                status,
+                retry_after,
+            } => status_words(*status, *retry_after, Asker::OneShot),
+            FetchError::Coding { .. } => coding_words(self, Asker::OneShot),
+            e => e.to_string(),
+        }
+    }
+}
+
 /// `server answered HTTP 503 (retry after 120s)`, and for a server error
-/// (5xx) what it means: nothing a watch can change.
-fn status_words(status: u16, retry_after: Option<Duration>) -> String {
+/// (5xx) what it means: nothing a watch can change, which presswatch checks
+/// again later; for a one-shot command, to try again later.
+fn status_words(status: u16, retry_after: Option<Duration>, asker: Asker) -> String {
     let retry = retry_after
         .map(|d| format!(" (retry after {}s)", d.as_secs()))
         .unwrap_or_default();
-    let advice = if (500..600).contains(&status) {
-        ": a server error at the site, not a problem of the watch; presswatch checks again later, \
-         backing off while it fails: nothing to change unless it persists"
-    } else {
-        ""
+    let advice = match asker {
+        _ if !(500..600).contains(&status) => "",
+        Asker::Watch => {
+            ": a server error at the site, not a problem of the watch; presswatch checks again \
+             later, backing off while it fails: nothing to change unless it persists"
+        }
+        Asker::OneShot => {
+            ": a server error at the site, not a problem of the URL; try again later (a watch of \
+             it is checked again on its own)"
+        }
     };
     format!("server answered HTTP {status}{retry}{advice}")
+}
+
+/// The words of a [`FetchError::Coding`]: what is wrong with the body, and
+/// what to do: nothing, for a watch, whose next check fetches it again
+/// (unless it lasts); for a one-shot command, to run it again.
+fn coding_words(e: &FetchError, asker: Asker) -> String {
+    let FetchError::Coding {
+        content_encoding,
+        coding,
+        detail,
+        cut_short,
+    } = e
+    else {
+        return e.to_string();
+    };
+    let curl =
+        "`curl -v --compressed` on the URL shows what the server sends, for its administrators";
+    match (cut_short, asker) {
+        (true, Asker::Watch) => format!(
+            "the response body, served as Content-Encoding: {content_encoding}, stops before its \
+             {coding} data ends ({detail}): the server sent only part of it (an overloaded or \
+             restarting server, or a proxy in between broke it off). A later check usually gets \
+             all of it: nothing to change unless it lasts"
+        ),
+        (true, Asker::OneShot) => format!(
+            "the response body, served as Content-Encoding: {content_encoding}, stops before its \
+             {coding} data ends ({detail}): the server sent only part of it (an overloaded or \
+             restarting server, or a proxy in between broke it off). Run the command again: \
+             another fetch usually gets all of it; if it never does, {curl}"
+        ),
+        (false, Asker::Watch) => format!(
+            "the response body was served as Content-Encoding: {content_encoding} but {detail}: \
+             the server, or a proxy in between, damaged it, or names a coding it did not apply. \
+             presswatch checks again later: nothing to change unless it lasts; then {curl}"
+        ),
+        (false, Asker::OneShot) => format!(
+            "the response body was served as Content-Encoding: {content_encoding} but {detail}: \
+             the server, or a proxy in between, damaged it, or names a coding it did not apply. \
+             Run the command again later; if it lasts, {curl}"
+        ),
+    }
 }
 
 /// Why a chain of redirects past the limit (`max`) was refused: the chain
@@ -944,22 +1032,16 @@ fn undo_content_coding(
                 served: read,
                 coding: coding.as_str().into(),
             },
-            e if e.cut_short() => FetchError::Other(format!(
-                "the response body, served as Content-Encoding: {}, stops before its {} data \
-                 ends ({}): the server sent only part of it (an overloaded or restarting \
-                 server, or a proxy in between broke it off). A later check usually gets all of \
-                 it: nothing to change unless it lasts",
-                content_encoding.unwrap_or_default(),
-                coding.as_str(),
-                corrupt_words(&e),
-            )),
-            e => FetchError::Other(format!(
-                "the response body was served as Content-Encoding: {} but {e}: the server, or a \
-                 proxy in between, damaged it, or names a coding it did not apply. presswatch \
-                 checks again later: nothing to change unless it lasts; then `curl -v \
-                 --compressed` on the URL shows what the server sends, for its administrators",
-                content_encoding.unwrap_or_default()
-            )),
+            e => FetchError::Coding {
+                content_encoding: content_encoding.unwrap_or_default().to_string(),
+                coding: coding.as_str().to_string(),
+                detail: if e.cut_short() {
+                    corrupt_words(&e)
+                } else {
+                    e.to_string()
+                },
+                cut_short: e.cut_short(),
+            },
         })?;
         let served = std::mem::replace(&mut body, decoded);
         if codings.len() == 1 {

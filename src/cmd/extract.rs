@@ -238,25 +238,24 @@ fn corpus(dir: &Path, out: Option<&Path>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Why a URL could not be fetched, for a one-shot command: a server error
-/// says to try again, where a watch's check says presswatch will; advice to
-/// raise a `[daemon]` setting says how, when no config's settings were used.
+/// Why a URL could not be fetched, for a one-shot command: in the words
+/// the error has for one ([`fetch::FetchError::one_shot`]: a server error,
+/// or a body cut off, says to try again, where a watch's check says
+/// presswatch will); advice to raise a `[daemon]` setting says how, when no
+/// config's settings were used.
 fn fetch_failed(url: &url::Url, e: fetch::FetchError, with_config: bool) -> String {
+    let said = e.one_shot();
     match e {
-        fetch::FetchError::Status { status, .. } if (500..600).contains(&status) => format!(
-            "fetching {url}: server answered HTTP {status}: a server error at the site, not a \
-             problem of the URL; try again later (a watch of it is checked again on its own)"
-        ),
-        e @ (fetch::FetchError::Timeout(_)
+        fetch::FetchError::Timeout(_)
         | fetch::FetchError::TooLarge { .. }
-        | fetch::FetchError::Inflated { .. })
+        | fetch::FetchError::Inflated { .. }
             if !with_config =>
         {
             format!(
-                "fetching {url}: {e} (extract used the default settings: give it --config FILE \
+                "fetching {url}: {said} (extract used the default settings: give it --config FILE \
                  to fetch with that config's [daemon] settings)"
             )
         }
-        e => format!("fetching {url}: {e}"),
+        _ => format!("fetching {url}: {said}"),
     }
 }

@@ -1125,6 +1125,48 @@ async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
     );
 }
 
+/// `extract URL` is run once, by hand: what its fetch's error says to do is
+/// to run it again, not what a watch's check does ("presswatch checks again
+/// later", "a later check usually gets all of it"), which it said of a body
+/// cut off or damaged on its way. The same error, in the words for each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_of_a_url_says_what_to_do_now_not_what_a_watch_does_later() {
+    use std::io::Write;
+    let server = Server::start().await;
+    let page = article("Director flees", "On Monday");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(page.repeat(20).as_bytes()).unwrap();
+    let mut cut = gz.finish().unwrap();
+    cut.truncate(cut.len() / 2);
+    server.set("/cut", Route::html(cut).header("Content-Encoding", "gzip"));
+    server.set(
+        "/plain",
+        Route::html(page.clone()).header("Content-Encoding", "gzip"),
+    );
+    let curl =
+        "`curl -v --compressed` on the URL shows what the server sends, for its administrators";
+    let url = server.url("/cut");
+    assert_eq!(
+        extract_says(&[&url], 2).await,
+        format!(
+            "error: fetching {url}: the response body, served as Content-Encoding: gzip, stops \
+             before its gzip data ends (incomplete deflate stream): the server sent only part of it (an \
+             overloaded or restarting server, or a proxy in between broke it off). Run the \
+             command again: another fetch usually gets all of it; if it never does, {curl}\n"
+        )
+    );
+    let url = server.url("/plain");
+    assert_eq!(
+        extract_says(&[&url], 2).await,
+        format!(
+            "error: fetching {url}: the response body was served as Content-Encoding: gzip but \
+             it is not valid gzip: invalid gzip header: the server, or a proxy in between, damaged it, or names a coding it did \
+             not apply. Run the command again later; if it lasts, {curl}\n"
+        )
+    );
+    // A server error's words for it: `extract_says_when_a_url_serves_no_web_page_or_an_empty_body`.
+}
+
 /// `extract URL` fetches with the default settings, so a page over the
 /// default body limit is told how to use a config's; with `--config`, the
 /// config's `[daemon]` settings apply, as its daemon's checks would.
