@@ -54,7 +54,7 @@ impl Export {
             Some(w) => super::kept_watch(&cfg, w, || existing_state(&cfg))?.1,
             None => existing_state(&cfg)?,
         };
-        super::say_nothing_checked_yet(&cfg);
+        super::nothing_to_attest(&cfg, "nothing to export")?;
         let since = self
             .since
             .as_deref()

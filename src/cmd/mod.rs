@@ -103,6 +103,20 @@ pub(crate) fn nothing_checked_yet(cfg: &Config) -> Option<String> {
     ))
 }
 
+/// For a command whose output stands as evidence (`verify`, `export`):
+/// an error when no check has made the state database yet. `verify` of a
+/// `state_dir` that is mistyped, or of a backup restored elsewhere, must
+/// not read as a state whose evidence all matches, nor `export` hand over
+/// a WARC that holds nothing as if it were the record.
+/// `lead` says what the command cannot do (`nothing to verify, and that is
+/// no pass`).
+pub(crate) fn nothing_to_attest(cfg: &Config, lead: &str) -> Result<(), String> {
+    match nothing_checked_yet(cfg) {
+        Some(note) => Err(format!("{lead}: {note}")),
+        None => Ok(()),
+    }
+}
+
 /// Prints [`nothing_checked_yet`] on stderr when it says something: true
 /// then.
 pub(crate) fn say_nothing_checked_yet(cfg: &Config) -> bool {

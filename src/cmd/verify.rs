@@ -39,7 +39,7 @@ impl Verify {
     /// [`RECORD_NOT_FOUND`] when a `--record` is held by no kept version.
     pub async fn run(self) -> Result<ExitCode, String> {
         let (cfg, state) = open_state(&self.config)?;
-        super::say_nothing_checked_yet(&cfg);
+        super::nothing_to_attest(&cfg, "nothing to verify, and that is no pass")?;
         let saved = match &self.heads {
             Some(path) => {
                 let wanted = format!(

@@ -1273,7 +1273,9 @@ async fn a_stalled_robots_txt_is_named_as_what_timed_out() {
 /// state database: each command that reads what checks stored says first
 /// that nothing was checked yet, where it looked and what makes it, then
 /// answers as of a state where nothing was checked, exit 0, as `history`
-/// always did (`status` exited 2 on it); none makes a database on the spot.
+/// always did (`status` exited 2 on it); `verify` and `export`, whose
+/// output stands as evidence, refuse (exit 2); none makes a database on
+/// the spot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_commands_that_read_the_state_say_nothing_was_checked_yet_before_the_first_check() {
     let server = Server::start().await;
@@ -1310,11 +1312,6 @@ async fn the_commands_that_read_the_state_say_nothing_was_checked_yet_before_the
             vec!["outbox", "--config", &cfg, "retry"],
             "0 entries due now",
         ),
-        (vec!["verify", "--config", &cfg], "0 mismatches"),
-        (
-            vec!["export", "--config", &cfg, "--warc", warc.to_str().unwrap()],
-            "no kept response matched",
-        ),
         (
             vec![
                 "report",
@@ -1334,6 +1331,29 @@ async fn the_commands_that_read_the_state_say_nothing_was_checked_yet_before_the
         // No daemon ever ran: the line on the plan the last one made would
         // mislead.
         assert!(!stdout.contains("daemon: none runs"), "{args:?}: {stdout}");
+    }
+    // What stands as evidence is refused: a `verify` that passed, or a
+    // WARC holding no record, would read as the record of a state that
+    // may only be elsewhere (a mistyped `state_dir`, a backup restored
+    // there).
+    for (args, lead) in [
+        (
+            vec!["verify", "--config", &cfg],
+            "nothing to verify, and that is no pass",
+        ),
+        (
+            vec!["export", "--config", &cfg, "--warc", warc.to_str().unwrap()],
+            "nothing to export",
+        ),
+    ] {
+        let out = run(&args, &[]).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: {lead}: {note}"),
+            "{args:?}"
+        );
+        assert!(!warc.exists(), "{args:?}: no WARC written");
     }
     assert!(
         !project.path("stat").exists(),
