@@ -287,7 +287,7 @@ pub enum FetchError {
     /// A body its `Content-Encoding` names a coding of that does not decode
     /// as one: cut off on its way (`cut_short`), or damaged, or of another
     /// coding.
-    #[error("{}", coding_words(self, Asker::Watch))]
+    #[error("{}", coding_words(content_encoding, coding, detail, *cut_short, Asker::Watch))]
     Coding {
         /// The `Content-Encoding` header as served (`gzip`, `br, gzip`).
         content_encoding: String,
@@ -407,7 +407,12 @@ impl FetchError {
                 status,
                 retry_after,
             } => status_words(*status, *retry_after, Asker::OneShot),
-            FetchError::Coding { .. } => coding_words(self, Asker::OneShot),
+            FetchError::Coding {
+                content_encoding,
+                coding,
+                detail,
+                cut_short,
+            } => coding_words(content_encoding, coding, detail, *cut_short, Asker::OneShot),
             e => e.to_string(),
         }
     }
@@ -434,45 +439,44 @@ fn status_words(status: u16, retry_after: Option<Duration>, asker: Asker) -> Str
     format!("server answered HTTP {status}{retry}{advice}")
 }
 
-/// The words of a [`FetchError::Coding`]: what is wrong with the body, and
-/// what to do: nothing, for a watch, whose next check fetches it again
-/// (unless it lasts); for a one-shot command, to run it again.
-fn coding_words(e: &FetchError, asker: Asker) -> String {
-    let FetchError::Coding {
-        content_encoding,
-        coding,
-        detail,
-        cut_short,
-    } = e
-    else {
-        return e.to_string();
-    };
+/// The words of a [`FetchError::Coding`] (its fields): what is wrong with
+/// the body, then what to do: nothing, for a watch, whose next check
+/// fetches it again (unless it lasts); for a one-shot command, to run it
+/// again.
+fn coding_words(
+    content_encoding: &str,
+    coding: &str,
+    detail: &str,
+    cut_short: bool,
+    asker: Asker,
+) -> String {
     let curl =
         "`curl -v --compressed` on the URL shows what the server sends, for its administrators";
-    match (cut_short, asker) {
-        (true, Asker::Watch) => format!(
+    let wrong = if cut_short {
+        format!(
             "the response body, served as Content-Encoding: {content_encoding}, stops before its \
              {coding} data ends ({detail}): the server sent only part of it (an overloaded or \
-             restarting server, or a proxy in between broke it off). A later check usually gets \
-             all of it: nothing to change unless it lasts"
-        ),
+             restarting server, or a proxy in between broke it off)"
+        )
+    } else {
+        format!(
+            "the response body was served as Content-Encoding: {content_encoding} but {detail}: \
+             the server, or a proxy in between, damaged it, or names a coding it did not apply"
+        )
+    };
+    let todo = match (cut_short, asker) {
+        (true, Asker::Watch) => {
+            "A later check usually gets all of it: nothing to change unless it lasts".to_string()
+        }
         (true, Asker::OneShot) => format!(
-            "the response body, served as Content-Encoding: {content_encoding}, stops before its \
-             {coding} data ends ({detail}): the server sent only part of it (an overloaded or \
-             restarting server, or a proxy in between broke it off). Run the command again: \
-             another fetch usually gets all of it; if it never does, {curl}"
+            "Run the command again: another fetch usually gets all of it; if it never does, {curl}"
         ),
-        (false, Asker::Watch) => format!(
-            "the response body was served as Content-Encoding: {content_encoding} but {detail}: \
-             the server, or a proxy in between, damaged it, or names a coding it did not apply. \
-             presswatch checks again later: nothing to change unless it lasts; then {curl}"
-        ),
-        (false, Asker::OneShot) => format!(
-            "the response body was served as Content-Encoding: {content_encoding} but {detail}: \
-             the server, or a proxy in between, damaged it, or names a coding it did not apply. \
-             Run the command again later; if it lasts, {curl}"
-        ),
-    }
+        (false, Asker::Watch) => {
+            format!("presswatch checks again later: nothing to change unless it lasts; then {curl}")
+        }
+        (false, Asker::OneShot) => format!("Run the command again later; if it lasts, {curl}"),
+    };
+    format!("{wrong}. {todo}")
 }
 
 /// Why a chain of redirects past the limit (`max`) was refused: the chain
@@ -1032,16 +1036,19 @@ fn undo_content_coding(
                 served: read,
                 coding: coding.as_str().into(),
             },
-            e => FetchError::Coding {
-                content_encoding: content_encoding.unwrap_or_default().to_string(),
-                coding: coding.as_str().to_string(),
-                detail: if e.cut_short() {
-                    corrupt_words(&e)
-                } else {
-                    e.to_string()
-                },
-                cut_short: e.cut_short(),
-            },
+            e => {
+                let cut_short = e.cut_short();
+                FetchError::Coding {
+                    content_encoding: content_encoding.unwrap_or_default().to_string(),
+                    coding: coding.as_str().to_string(),
+                    detail: if cut_short {
+                        corrupt_words(&e)
+                    } else {
+                        e.to_string()
+                    },
+                    cut_short,
+                }
+            }
         })?;
         let served = std::mem::replace(&mut body, decoded);
         if codings.len() == 1 {

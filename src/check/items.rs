@@ -62,13 +62,6 @@ pub(super) async fn check_items(
     // otherwise be answered 304 next time, and read as "unchanged" while
     // the listing stays broken (its error never alerted, its stories missed).
     let new_validators = resp.validators.clone();
-    // A listing page that says itself why it holds no links (an empty body,
-    // a PDF or an image; a body that is no HTML, whatever its label: JSON,
-    // a feed, a sitemap, plain text) is told so, not sent to look for a
-    // selector.
-    let no_page = (watch.kind != WatchKind::Feed)
-        .then(|| super::no_web_page(&resp).or_else(|| super::not_html(&resp)))
-        .flatten();
     let (kind, selector) = (watch.kind, watch.selector.clone());
     let (work_ctx, name, url) = (ctx.clone(), watch.name.clone(), watch.url.clone());
     let keywords = Keywords::of(&watch.keywords);
@@ -109,6 +102,18 @@ pub(super) async fn check_items(
                             &resp.final_url,
                             selector.as_deref(),
                         );
+                        // A listing page that says itself why it holds no
+                        // links (an empty body, a PDF or an image; a body
+                        // that is no HTML, whatever its label: JSON, a feed,
+                        // a sitemap, plain text) is told so, not sent to
+                        // look for a selector.
+                        if entries.is_empty() {
+                            let no_page =
+                                super::no_web_page(&resp).or_else(|| super::not_html(&resp));
+                            if let Some(why) = no_page {
+                                return Err(format!("no story links found on {url}: {why}"));
+                            }
+                        }
                         masthead = page_masthead;
                         let (items, shown) = entries.into_iter().map(|e| (e.item, e.shown)).unzip();
                         (items, Vec::new(), shown)
@@ -205,10 +210,7 @@ pub(super) async fn check_items(
     // The outlet the page or feed names itself, unless the watch names it.
     let outlet = watch.outlet_named(masthead.name.as_deref());
     if items.is_empty() {
-        return Err(match no_page {
-            Some(why) => format!("no story links found on {}: {why}", watch.url),
-            None => no_items(ctx, watch),
-        });
+        return Err(no_items(ctx, watch));
     }
     if redesigned(listed.len(), items.len()) {
         return Err(too_few_items(ctx, watch, listed.len(), items.len()));
