@@ -38,8 +38,11 @@
 //! the items, a second finds every item new (and sends one alert listing
 //! them). Handling new items must be linear: the 100,000-item check may cost
 //! at most 10 times the CPU of the 10,000-item one (least of `rounds` runs
-//! each: `cargo bench --bench cycle -- feeds rounds=3`), which the last
-//! line reports.
+//! each: `cargo bench --bench cycle -- feeds rounds=3`), which is reported.
+//! Unless `sqlite` is given, the feeds run again on a state kept in
+//! PostgreSQL (a throwaway cluster, as for the article cycles): the same
+//! ratio, counting the server's CPU with presswatch's, and what a new-item
+//! check costs there against SQLite.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -198,19 +201,20 @@ async fn run(sizes: &[usize], postgres: bool, with_feeds: bool, gzip: bool, roun
             idle(config, n).await;
         }
     }
-    if postgres && !sizes.is_empty() {
-        match pg::start(true) {
-            Ok(cluster) => {
-                for &n in sizes {
-                    table.extend(postgres_cycles(&cluster, addr, &version, &served, n).await);
-                }
-                print_table(&table);
-            }
-            Err(why) => println!("PostgreSQL runs skipped: it cannot start here ({why})"),
+    let cluster = match postgres && (with_feeds || !sizes.is_empty()) {
+        true => pg::start(true)
+            .inspect_err(|why| println!("PostgreSQL runs skipped: it cannot start here ({why})"))
+            .ok(),
+        false => None,
+    };
+    if let Some(cluster) = cluster.as_ref().filter(|_| !sizes.is_empty()) {
+        for &n in sizes {
+            table.extend(postgres_cycles(cluster, addr, &version, &served, n).await);
         }
+        print_table(&table);
     }
     if with_feeds {
-        feeds(addr, &version, rounds).await;
+        feeds(addr, &version, rounds, cluster.as_ref()).await;
     }
 }
 
@@ -483,31 +487,84 @@ fn peak_rss_kb(pid: u32) -> i64 {
 const FEED_SIZES: [usize; 2] = [10_000, 100_000];
 
 /// One feed watch per size: a first cycle records its items, a second finds
-/// every item new. Reports both, and the CPU ratio of the new-item checks.
+/// every item new. Reports both, and the CPU ratio of the new-item checks;
+/// with a PostgreSQL `cluster`, the same on a state kept there, and what a
+/// new-item check costs there (presswatch's CPU and the server's) against
+/// SQLite.
 async fn feeds(
     addr: std::net::SocketAddr,
     version: &std::sync::atomic::AtomicUsize,
     rounds: usize,
+    cluster: Option<&pg::Cluster>,
 ) {
-    // The least CPU of `rounds` runs, each on a fresh state directory: a
-    // busy machine only ever adds time, so the least is the steadiest figure.
+    let sqlite = new_items_cpu(addr, version, rounds, None).await;
+    linear(&sqlite, rounds, "");
+    if let Some(cluster) = cluster {
+        let postgres = new_items_cpu(addr, version, rounds, Some(cluster)).await;
+        linear(
+            &postgres,
+            rounds,
+            " on PostgreSQL (presswatch and server CPU)",
+        );
+        for ((n, pg), sq) in FEED_SIZES.iter().zip(postgres).zip(sqlite) {
+            println!(
+                "feed of {n} items, every item new: least cpu {pg:.2} s on PostgreSQL (presswatch and server), {sq:.2} s on SQLite: {:.2}x",
+                pg / sq
+            );
+        }
+    }
+}
+
+/// The least CPU a check that finds every item new costs, of `rounds` runs
+/// for each feed size, each run on a fresh state: SQLite, or a database of
+/// `cluster` (its server's CPU added). A busy machine only ever adds time,
+/// so the least is the steadiest figure.
+async fn new_items_cpu(
+    addr: std::net::SocketAddr,
+    version: &std::sync::atomic::AtomicUsize,
+    rounds: usize,
+    backend: Option<&pg::Cluster>,
+) -> [f64; FEED_SIZES.len()] {
     let mut new_items_cpu = [f64::INFINITY; FEED_SIZES.len()];
     for round in 1..=rounds {
         for (least, n) in new_items_cpu.iter_mut().zip(FEED_SIZES) {
             let dir = tempfile::tempdir().unwrap();
             let config = write_feed_config(dir.path(), addr, n);
-            version.store(0, std::sync::atomic::Ordering::SeqCst);
-            let first = presswatch_check(&config, &[]).await;
-            report_feed(n, round, "first cycle (items recorded)", &first);
-            version.store(1, std::sync::atomic::Ordering::SeqCst);
-            let new = presswatch_check(&config, &[]).await;
-            report_feed(n, round, "every item new", &new);
-            *least = least.min(new.cpu.as_secs_f64());
+            let env = match backend {
+                Some(cluster) => {
+                    append_postgres(&config, &cluster.database());
+                    vec![(pg::PASSWORD_ENV, pg::PASSWORD)]
+                }
+                None => Vec::new(),
+            };
+            let on = if backend.is_some() {
+                ", PostgreSQL"
+            } else {
+                ""
+            };
+            let mut new = Duration::ZERO;
+            for (phase, v) in [("first cycle (items recorded)", 0), ("every item new", 1)] {
+                version.store(v, std::sync::atomic::Ordering::SeqCst);
+                let before = backend.map(postgres_cpu);
+                let mut u = presswatch_check(&config, &env).await;
+                u.postgres_cpu = backend
+                    .zip(before)
+                    .map(|(c, b)| postgres_cpu(c).saturating_sub(b));
+                report_feed(n, round, &format!("{phase}{on}"), &u);
+                new = u.cpu + u.postgres_cpu.unwrap_or_default();
+            }
+            *least = least.min(new.as_secs_f64());
         }
     }
+    new_items_cpu
+}
+
+/// Prints whether new items cost linear time: the larger feed's least CPU
+/// against the smaller's.
+fn linear(new_items_cpu: &[f64; FEED_SIZES.len()], rounds: usize, on: &str) {
     let ratio = new_items_cpu[1] / new_items_cpu[0];
     println!(
-        "feed of {} vs {} items, every item new: least cpu {:.2} s vs {:.2} s of {rounds} round(s), \
+        "feed of {} vs {} items, every item new{on}: least cpu {:.2} s vs {:.2} s of {rounds} round(s), \
          ratio {ratio:.1} (at most 10 allowed): {}",
         FEED_SIZES[1],
         FEED_SIZES[0],
