@@ -301,6 +301,16 @@ pub enum FetchError {
     /// Too many redirects, or a redirect to somewhere not allowed.
     #[error("redirect refused: {0}")]
     Redirect(String),
+    /// A redirect (or a DNS answer) that leads to a host on a loopback,
+    /// private or link-local address, which the fetch's
+    /// [`NetworkPolicy`] does not trust.
+    #[error("redirect refused: {}", private_words(host, to, Asker::Watch))]
+    Private {
+        /// The host refused (`localhost`, `127.0.0.2`).
+        host: String,
+        /// The address the fetch was sent to there.
+        to: Url,
+    },
     /// Replay: no recording for this URL.
     #[error("no recorded response for {url} in {manifest}")]
     NotRecorded {
@@ -413,6 +423,12 @@ impl FetchError {
                 detail,
                 cut_short,
             } => coding_words(content_encoding, coding, detail, *cut_short, Asker::OneShot),
+            FetchError::Private { host, to } => {
+                format!(
+                    "redirect refused: {}",
+                    private_words(host, to, Asker::OneShot)
+                )
+            }
             e => e.to_string(),
         }
     }
@@ -437,6 +453,22 @@ fn status_words(status: u16, retry_after: Option<Duration>, asker: Asker) -> Str
         }
     };
     format!("server answered HTTP {status}{retry}{advice}")
+}
+
+/// Why a fetch did not go on to `to`, at `host` on a loopback, private or
+/// link-local address: for a watch, the setting that lets it; for a
+/// one-shot command, which trusts the host of the URL it is given, to give
+/// it that address itself.
+fn private_words(host: &str, to: &Url, asker: Asker) -> String {
+    match asker {
+        Asker::Watch => internal_refusal(host),
+        Asker::OneShot => format!(
+            "the URL leads to {to}, and {host} is a loopback, private or link-local address, \
+             which presswatch reaches only as the host of the URL it is given (so that no page \
+             can send it into this machine's network); if that is the page you mean, run the \
+             command again with that address"
+        ),
+    }
 }
 
 /// The words of a [`FetchError::Coding`] (its fields): what is wrong with
@@ -691,9 +723,11 @@ impl NetworkPolicy {
 
     /// Decides one redirect hop to `target`. A host given as an address is
     /// decided here; a name is decided when it resolves ([`GuardedResolver`]).
-    fn check_redirect(&self, target: &Url) -> Result<(), String> {
+    fn check_redirect(&self, target: &Url) -> Result<(), FetchError> {
         let Some(host) = target.host_str() else {
-            return Err("redirect to a URL without host".into());
+            return Err(FetchError::Redirect(
+                "redirect to a URL without host".into(),
+            ));
         };
         let ip = match target.host() {
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
@@ -701,12 +735,19 @@ impl NetworkPolicy {
             _ => return Ok(()),
         };
         if is_internal(ip) && !self.trusts(host) {
-            return Err(internal_refusal(host));
+            return Err(FetchError::Private {
+                host: host.to_string(),
+                to: target.clone(),
+            });
         }
         Ok(())
     }
 }
 
+/// The refusal of `host` on a loopback, private or link-local address, as
+/// a watch's check says it ([`FetchError::Private`]); the resolver's error
+/// carries these words through the HTTP client, where
+/// [`crate::net_error`] tells them.
 fn internal_refusal(host: &str) -> String {
     format!("{host} is a loopback, private or link-local address; set `allow_private_redirects = true` on the watch if this is intended")
 }
@@ -1007,7 +1048,7 @@ impl HttpFetcher {
                 to.scheme()
             )));
         }
-        policy.check_redirect(&to).map_err(FetchError::Redirect)?;
+        policy.check_redirect(&to)?;
         Ok(Some(Hop { status, to }))
     }
 }
@@ -1095,7 +1136,11 @@ fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> FetchError {
     let url = e.url().unwrap_or(url);
     let failure = crate::net_error::describe(e, url, crate::net_error::Role::Watch);
     match failure.cause {
-        crate::net_error::Cause::InternalAddress(refusal) => FetchError::Redirect(refusal),
+        // The resolver refused the host of the URL asked for.
+        crate::net_error::Cause::InternalAddress(_) => FetchError::Private {
+            host: url.host_str().unwrap_or_default().to_string(),
+            to: url.clone(),
+        },
         _ => FetchError::Connect(failure.message),
     }
 }

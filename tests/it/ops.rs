@@ -1167,6 +1167,39 @@ async fn extract_of_a_url_says_what_to_do_now_not_what_a_watch_does_later() {
     // A server error's words for it: `extract_says_when_a_url_serves_no_web_page_or_an_empty_body`.
 }
 
+/// `extract URL` has no watch to set `allow_private_redirects` on: a
+/// redirect to another host on a loopback or private address (by name, or
+/// by address) says what to run instead, with the address it leads to, not
+/// to set the option "on the watch".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_of_a_url_that_redirects_to_a_private_address_says_to_give_that_address() {
+    let server = Server::start().await;
+    let port = server.addr.port();
+    let by_name = format!("http://localhost:{port}/intranet");
+    let by_address = format!("http://127.0.0.2:{port}/intranet");
+    server.set("/by-name", Route::status(302).header("Location", &by_name));
+    server.set(
+        "/by-address",
+        Route::status(301).header("Location", &by_address),
+    );
+    for (from, to, host) in [
+        ("/by-name", &by_name, "localhost"),
+        ("/by-address", &by_address, "127.0.0.2"),
+    ] {
+        let url = server.url(from);
+        assert_eq!(
+            extract_says(&[&url], 2).await,
+            format!(
+                "error: fetching {url}: redirect refused: the URL leads to {to}, and {host} is a \
+                 loopback, private or link-local address, which presswatch reaches only as the host \
+                 of the URL it is given (so that no page can send it into this machine's network); \
+                 if that is the page you mean, run the command again with that address\n"
+            )
+        );
+    }
+    assert!(server.requests_to("/intranet").is_empty());
+}
+
 /// `extract URL` fetches with the default settings, so a page over the
 /// default body limit is told how to use a config's; with `--config`, the
 /// config's `[daemon]` settings apply, as its daemon's checks would.
