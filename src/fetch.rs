@@ -436,21 +436,32 @@ impl FetchError {
 
 /// `server answered HTTP 503 (retry after 120s)`, and for a server error
 /// (5xx) what it means: nothing a watch can change, which presswatch checks
-/// again later; for a one-shot command, to try again later.
+/// again later; for a one-shot command, to try again later, or once the
+/// time its `Retry-After` asked has passed (a 429 too, which asks for
+/// fewer requests).
 fn status_words(status: u16, retry_after: Option<Duration>, asker: Asker) -> String {
     let retry = retry_after
         .map(|d| format!(" (retry after {}s)", d.as_secs()))
         .unwrap_or_default();
-    let advice = match asker {
-        _ if !(500..600).contains(&status) => "",
-        Asker::Watch => {
+    let when = match retry_after {
+        Some(_) => "once that time has passed",
+        None => "later",
+    };
+    let advice = match (asker, status) {
+        (Asker::Watch, 500..=599) => {
             ": a server error at the site, not a problem of the watch; presswatch checks again \
              later, backing off while it fails: nothing to change unless it persists"
+                .to_string()
         }
-        Asker::OneShot => {
-            ": a server error at the site, not a problem of the URL; try again later (a watch of \
-             it is checked again on its own)"
-        }
+        (Asker::OneShot, 500..=599) => format!(
+            ": a server error at the site, not a problem of the URL; try again {when} (a watch \
+             of it is checked again on its own)"
+        ),
+        (Asker::OneShot, 429) => format!(
+            ": the site asks for fewer requests (too many came from this address); try again \
+             {when}"
+        ),
+        _ => String::new(),
     };
     format!("server answered HTTP {status}{retry}{advice}")
 }
@@ -564,6 +575,17 @@ impl Fetcher {
     /// The network fetcher configured from the daemon settings.
     pub fn http(settings: &DaemonSettings) -> Result<Fetcher, FetchError> {
         Ok(Fetcher::Http(HttpFetcher::new(settings)?))
+    }
+
+    /// The network fetcher of a command that fetches one URL once, by hand
+    /// (`presswatch extract URL`): no other request of the process follows
+    /// it, so a `Retry-After` is for its error to say
+    /// ([`FetchError::one_shot`]), not a pause of the host to apply and log
+    /// as a schedule's fetcher does.
+    pub fn http_once(settings: &DaemonSettings) -> Result<Fetcher, FetchError> {
+        let mut fetcher = HttpFetcher::new(settings)?;
+        fetcher.pauses_hosts = false;
+        Ok(Fetcher::Http(fetcher))
     }
 
     /// A network fetcher for a new config that keeps this one's per-host
@@ -813,6 +835,10 @@ pub struct HttpFetcher {
     timeout: Duration,
     max_body: u64,
     hosts: Arc<Hosts>,
+    /// Whether a `Retry-After` pauses the host for the fetches that follow
+    /// (the daemon's, a pass of `check`), which is logged; not for a
+    /// single fetch by hand ([`Fetcher::http_once`]).
+    pauses_hosts: bool,
 }
 
 impl HttpFetcher {
@@ -829,6 +855,7 @@ impl HttpFetcher {
             timeout: s.timeout,
             max_body: s.max_body,
             hosts,
+            pauses_hosts: true,
         };
         // Settings no client can be built with (a user agent that is not a
         // valid header value) fail here, once, rather than at every fetch.
@@ -885,10 +912,13 @@ impl HttpFetcher {
             Err(_) => ("error".to_string(), 0),
         };
         crate::metrics::fetch_finished(started.elapsed(), status, bytes);
-        if let Err(FetchError::Status {
-            status: 429 | 503,
-            retry_after: Some(pause),
-        }) = &result
+        if let (
+            true,
+            Err(FetchError::Status {
+                status: 429 | 503,
+                retry_after: Some(pause),
+            }),
+        ) = (self.pauses_hosts, &result)
         {
             tracing::warn!(host, url = %url, pause_secs = pause.as_secs(), "server asked to slow down (Retry-After): pausing requests to this host");
             self.hosts.pause(host, *pause);

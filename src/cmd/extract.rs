@@ -105,7 +105,7 @@ async fn page(
                         .daemon
                 }
             };
-            let fetcher = Fetcher::http(&settings).map_err(|e| e.to_string())?;
+            let fetcher = Fetcher::http_once(&settings).map_err(|e| e.to_string())?;
             let policy = fetch::NetworkPolicy::trusting_host_of(&url);
             match fetcher
                 .fetch(&url, &Default::default(), &policy)

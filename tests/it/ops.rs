@@ -1200,6 +1200,35 @@ async fn extract_of_a_url_that_redirects_to_a_private_address_says_to_give_that_
     assert!(server.requests_to("/intranet").is_empty());
 }
 
+/// A server that asks `extract URL` to wait (`Retry-After` on a 503 or a
+/// 429) is told in one error, with the time it asked for and when to try
+/// again, not also in the log line of the pause of the host that the
+/// fetches of a schedule take (none follow a one-shot command's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_of_a_url_whose_server_asks_to_wait_says_so_in_one_error() {
+    let server = Server::start().await;
+    server.set("/busy", Route::status(503).header("Retry-After", "120"));
+    server.set("/slow-down", Route::status(429).header("Retry-After", "30"));
+    let url = server.url("/busy");
+    assert_eq!(
+        extract_says(&[&url], 2).await,
+        format!(
+            "error: fetching {url}: server answered HTTP 503 (retry after 120s): a server error at \
+             the site, not a problem of the URL; try again once that time has passed (a watch of \
+             it is checked again on its own)\n"
+        )
+    );
+    let url = server.url("/slow-down");
+    assert_eq!(
+        extract_says(&[&url], 2).await,
+        format!(
+            "error: fetching {url}: server answered HTTP 429 (retry after 30s): the site asks for \
+             fewer requests (too many came from this address); try again once that time has \
+             passed\n"
+        )
+    );
+}
+
 /// `extract URL` fetches with the default settings, so a page over the
 /// default body limit is told how to use a config's; with `--config`, the
 /// config's `[daemon]` settings apply, as its daemon's checks would.
