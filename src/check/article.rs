@@ -20,6 +20,7 @@ use super::keep::{
     evidence, file_version, snapshot_of, version_page, version_snapshot, Keep, NewBaseline,
 };
 use super::moved::moved_there_before;
+use super::not_a_page;
 use super::page_facts::PageFacts;
 use super::paywall::{behind_a_paywall, first_check_note, lifted, Lifted, PageSigns};
 use super::site::confined_to_chrome;
@@ -129,6 +130,28 @@ pub(super) async fn check_article(
             };
             // The page decoded once: extraction and the paywall's tests read it.
             let html = resp.text();
+            // A body that is no web page, whatever its label says (JSON, a
+            // sitemap, plain text): no baseline of it on a first check, and
+            // no version of the story where the page kept last was a web
+            // page (a document its server names as none is told below).
+            let body_kind = no_web_page(&resp)
+                .is_none()
+                .then(|| extract::not_html(&html))
+                .flatten();
+            if let Some(what) = &body_kind {
+                let refused = match &baseline {
+                    None => not_a_page::refused_first(&resp, what, &name, selector.as_deref())
+                        .map(|why| format!("no article text found at {}: {why}", resp.final_url)),
+                    Some(_) => kept_last
+                        .as_ref()
+                        .and_then(|v| not_a_page::kept_page_was_html(&state, &name, v))
+                        .filter(|&was_html| was_html)
+                        .map(|_| not_a_page::in_place_of_the_article(&resp, &html, what)),
+                };
+                if let Some(error) = refused {
+                    return Err(error);
+                }
+            }
             let doc = match extract_article(&resp, &html, selector.as_deref(), &name) {
                 Ok(doc) => doc,
                 // A sign-in form says too little to be read as an article.
@@ -228,6 +251,7 @@ pub(super) async fn check_article(
                     ended: ends_properly(&resp.body),
                     bytes: resp.body.len(),
                     paywall: page_signs.into_signs(),
+                    html: Some(body_kind.is_none()),
                 }
                 .to_json()
             });
@@ -1006,10 +1030,6 @@ pub fn no_web_page(resp: &Response) -> Option<String> {
 /// for a selector.
 pub fn not_html(resp: &Response) -> Option<String> {
     let what = extract::not_html(&resp.text())?;
-    let served = match resp.media_type() {
-        m if m.is_empty() => String::new(),
-        m => format!(", served as {m}"),
-    };
     let instead = match &what {
         extract::NotHtml::Feed => "watch it with kind = \"feed\"".to_string(),
         extract::NotHtml::Sitemap {
@@ -1022,16 +1042,35 @@ pub fn not_html(resp: &Response) -> Option<String> {
             .to_string(),
     };
     Some(format!(
-        "it is {}{served}, not a web page: it has no links to read, whatever the selector; {instead}",
-        what.describe()
+        "{}, not a web page: it has no links to read, whatever the selector; {instead}",
+        what_is_served(resp, &what)
     ))
+}
+
+/// Why a body holds no article, told by its text whatever its server
+/// labels it ([`extract::not_html`]: JSON, an XML sitemap or another XML
+/// document, a CSV table, plain text), and what to watch instead:
+/// `presswatch extract` says it as an article watch's first check does.
+pub fn not_html_article(resp: &Response) -> Option<String> {
+    let what = extract::not_html(&resp.text())?;
+    Some(not_a_page::not_an_article(resp, &what, None))
+}
+
+/// `it is JSON data (as an API answers), served as text/html`: what a body
+/// that is no web page (`what`) is, and what its server labels it.
+pub(super) fn what_is_served(resp: &Response, what: &extract::NotHtml) -> String {
+    let served = match resp.media_type() {
+        m if m.is_empty() => String::new(),
+        m => format!(", served as {m}"),
+    };
+    format!("it is {}{served}", what.describe())
 }
 
 /// What to watch instead of an XML sitemap given as a listing's URL: the
 /// sitemap itself as a feed (its `<urlset>` read as a feed's items), or,
 /// for a `<sitemapindex>` (`index`) of `count`, one of its sitemaps (the
 /// `first` named).
-fn sitemap_instead(index: bool, count: usize, first: &[String]) -> String {
+pub(super) fn sitemap_instead(index: bool, count: usize, first: &[String]) -> String {
     if index {
         format!(
             "a sitemap index lists sitemaps, not pages: watch one of its sitemaps with kind = \

@@ -39,12 +39,13 @@ mod cut_short;
 mod items;
 mod keep;
 mod moved;
+mod not_a_page;
 mod page_facts;
 mod paywall;
 mod site;
 mod takedown;
 
-pub use article::{feed_not_article, listing_not_article, no_web_page, not_html};
+pub use article::{feed_not_article, listing_not_article, no_web_page, not_html, not_html_article};
 pub use items::FOLLOW_TRIES;
 pub use moved::move_for_ops;
 pub(crate) use site::SiteKeys;

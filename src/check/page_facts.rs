@@ -1,7 +1,8 @@
 //! What later checks need to know of the page a version was read from,
 //! kept with the version when its raw response is not (`keep_raw = "off"`):
-//! whether the page ended as a whole page does (`check::cut_short`) and the
-//! paywall signs it showed (`check::paywall`). A few bytes in place of the
+//! whether the page ended as a whole page does (`check::cut_short`), the
+//! paywall signs it showed (`check::paywall`) and whether it was a web page
+//! (`check::not_a_page`). A few bytes in place of the
 //! page, so that with no response kept a page cut short is still told from
 //! a story cut short, and a standing "Subscribe" box from a new paywall.
 //!
@@ -23,6 +24,11 @@ pub(super) struct PageFacts {
     pub(super) bytes: usize,
     /// The paywall signs it showed (`paywall::signs`).
     pub(super) paywall: Signs,
+    /// Whether it was a web page (HTML), not JSON, a sitemap or plain text
+    /// (`not_a_page::kept_page_was_html`); `None` in the facts an older
+    /// presswatch kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) html: Option<bool>,
 }
 
 /// What says a page is behind a paywall (`paywall::signs`).
@@ -62,6 +68,7 @@ mod tests {
                 prompts: vec![("Subscribers only".into(), "subscribers only".into())],
                 not_free: true,
             },
+            html: Some(true),
         };
         let row = |page_facts: Option<String>| VersionRow {
             seq: 1,
@@ -76,6 +83,12 @@ mod tests {
         };
         assert_eq!(PageFacts::kept(&row(Some(facts.to_json()))), Some(facts));
         assert_eq!(PageFacts::kept(&row(None)), None);
+        // Kept by a presswatch that did not say whether the page was HTML.
+        let older = r#"{"ended":true,"bytes":10,"paywall":{"prompts":[],"not_free":false}}"#;
+        assert_eq!(
+            PageFacts::kept(&row(Some(older.into()))).map(|f| (f.ended, f.html)),
+            Some((true, None))
+        );
         assert_eq!(PageFacts::kept(&row(Some("{not json".into()))), None);
     }
 }

@@ -117,7 +117,7 @@ async fn page(
                         failed_status = Some(r.exchange.status_line.clone());
                     }
                     no_web_page = presswatch::check::no_web_page(&r)
-                        .or_else(|| presswatch::check::not_html(&r));
+                        .or_else(|| presswatch::check::not_html_article(&r));
                     let html = r.text().into_owned();
                     (html, Some(r.final_url), r.body, r.content_type)
                 }

@@ -107,7 +107,9 @@ pub fn not_html(text: &str) -> Option<NotHtml> {
             return Some(if feed { NotHtml::Feed } else { NotHtml::Json });
         }
     }
-    if has_markup(t) {
+    // Bytes of no text (an image, an archive, NULs) read as characters are
+    // no plain text: what they are is not told here.
+    if has_markup(t) || t.chars().any(is_binary) {
         return None;
     }
     Some(if reads_as_csv(t) {
@@ -115,6 +117,13 @@ pub fn not_html(text: &str) -> Option<NotHtml> {
     } else {
         NotHtml::PlainText
     })
+}
+
+/// Whether a character is one no text holds, only binary data read as
+/// text: a control character other than tab, line feed, form feed and
+/// carriage return.
+fn is_binary(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\x0C' | '\r') && (c as u32) < 0x80
 }
 
 /// Whether a text holds a tag anywhere: `<` before a letter, `/` or `!`.
@@ -304,6 +313,13 @@ mod tests {
         assert_eq!(
             not_html("<?xml version=\"1.0\"?><response><status>ok</status></response>"),
             Some(NotHtml::Xml("response".into()))
+        );
+        // Binary data read as characters is no plain text (NULs, an image).
+        assert_eq!(not_html(&"\0".repeat(100)), None);
+        assert_eq!(not_html("‰PNG\r\n\u{1a}\nÿÿÿÿÿÿ"), None);
+        assert_eq!(
+            not_html("A statement.\tSigned,\x0Cthe ministry\r\n"),
+            Some(NotHtml::PlainText)
         );
     }
 

@@ -1095,3 +1095,192 @@ async fn a_tag_page_watched_as_an_article_is_said_to_be_maybe_a_listing_on_its_f
     assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
     assert!(!first.detail.contains("listing"), "{}", first.detail);
 }
+
+/// A body that is no web page, served as `text/html` as many servers label
+/// every answer: JSON, a CSV table, an XML sitemap, plain text.
+fn data_bodies(server: &Server) -> Vec<(&'static str, String, String)> {
+    vec![
+        (
+            "/api/story.json",
+            r#"{"status":"ok","data":{"id":4411,"title":"Director flees","body":"The director left the country on Monday after the verdict."}}"#.into(),
+            "it is JSON data (as an API answers), served as text/html, not a web page: it holds \
+             no article text, whatever the selector; watch the article's web page (the address a \
+             browser shows for it)"
+                .into(),
+        ),
+        (
+            "/export/stories.csv",
+            "id,title,date\n1,Director flees,2026-12-01\n2,Court verdict,2026-12-02\n".into(),
+            "it is a CSV table, served as text/html, not a web page: it holds no article text, \
+             whatever the selector; watch the article's web page (the address a browser shows \
+             for it)"
+                .into(),
+        ),
+        (
+            "/sitemap.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>{}</loc></url><url><loc>{}</loc></url></urlset>",
+                server.url("/a1"),
+                server.url("/a2")
+            ),
+            "it is an XML sitemap (a <urlset> of 2 page addresses), served as text/html, not a web \
+             page: it holds no article text, whatever the selector; presswatch reads a sitemap's \
+             pages as a feed's items: watch it with kind = \"feed\""
+                .into(),
+        ),
+        (
+            "/statement.txt",
+            "Director flees the country\n\nThe director left the country on Monday after the \
+             verdict was announced by the court, his lawyer said in a statement.\n"
+                .into(),
+            "it is plain text, with no HTML markup, served as text/html, not a web page; watch the \
+             article's web page (the address a browser shows for it); if this text is the article \
+             itself, set selector = \"body\" on watch story to read it as one"
+                .into(),
+        ),
+    ]
+}
+
+/// An article watch whose URL answers JSON, a CSV table, an XML sitemap or
+/// plain text (served as text/html) keeps no baseline of it: its first
+/// check says what the body is and what to watch instead, as a listing's
+/// does, not to set a `selector` (JSON and CSV were "no article text: set
+/// `selector`", plain text a baseline of one paragraph). Plain text a
+/// `selector` picks is read as the article its user says it is.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_url_that_answers_data_or_plain_text_keeps_no_baseline_of_it() {
+    let server = Server::start().await;
+    for (path, body, said) in data_bodies(&server) {
+        server.set(path, Route::html(body));
+        let project = Project::new(&config(&server, path));
+        let first = check_first(&project).await;
+        assert_eq!(
+            first.outcome,
+            Outcome::Error(format!(
+                "no article text found at {}: {said}",
+                server.url(path)
+            )),
+            "{path}: {}",
+            first.detail
+        );
+        assert!(!project.path("baseline/story.txt").exists(), "{path}");
+    }
+    let project = Project::new(&format!(
+        "{}selector = \"body\"\n",
+        config(&server, "/statement.txt")
+    ));
+    let first = check_first(&project).await;
+    assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+    assert!(
+        project
+            .read_baseline("story")
+            .contains("his lawyer said in a statement"),
+        "{}",
+        project.read_baseline("story")
+    );
+}
+
+/// Given an article with a baseline, when its URL answers JSON (an API's
+/// error) or a notice in plain text with 200 in place of the page, the
+/// check fails saying what came, quoting its beginning; no alert goes out
+/// below the failure threshold, nothing of its text is an "edited" alert,
+/// and the baseline is kept; when the story comes back as it was, there is
+/// nothing to report. So too with no raw response kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn data_or_plain_text_in_place_of_a_story_is_a_failed_check_and_the_baseline_is_kept() {
+    let json = r#"{"error":{"code":"UNAVAILABLE","message":"The backend that answers this request did not answer in time; the gateway gave up waiting for it. Retry the request later."}}"#;
+    let notice = "Our systems have detected unusual traffic from your network. The request was \
+                  blocked by the firewall (reference 7731-A); contact the administrator of this \
+                  website if you believe this is a mistake.";
+    for keep_raw in KEEP_RAW {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(long_story()));
+        let project = Project::new(&config_keeping(&server, STORY, keep_raw));
+        check_first(&project).await;
+        let baseline = project.read_baseline("story");
+        for (body, what, begins) in [
+            (
+                json,
+                "JSON data (as an API answers)",
+                "{\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"The backend that answers \
+                 this request did not answer in time; the gateway gave up waiting for it. Retry \
+                 the request la…",
+            ),
+            (
+                notice,
+                "plain text, with no HTML markup",
+                "Our systems have detected unusual traffic from your network. The request was \
+                 blocked by the firewall (reference 7731-A); contact the administrator of this \
+                 websi…",
+            ),
+        ] {
+            server.set(STORY, Route::html(body));
+            let report = check_first(&project).await;
+            assert_eq!(
+                report.outcome,
+                Outcome::Error(format!(
+                    "{}: the site answered with {what}, served as text/html, in place of the \
+                     article's web page (HTTP 200, it begins “{begins}”): no version of the \
+                     story; presswatch keeps the baseline and tries again at the next check. If \
+                     it lasts, open the URL in a browser: the story may have moved, or the site \
+                     serves it otherwise now",
+                    server.url(STORY)
+                )),
+                "{keep_raw}{}",
+                report.detail
+            );
+            assert_eq!(report.alerts, vec![], "{keep_raw}: below the threshold");
+            assert_eq!(project.read_baseline("story"), baseline, "{keep_raw}");
+            // Back to the story between the two: each is met after a web page.
+            server.set(STORY, Route::html(long_story()));
+            let back = check_first(&project).await;
+            assert_eq!(
+                back.outcome,
+                Outcome::Unchanged,
+                "{keep_raw}{}",
+                back.detail
+            );
+            assert_eq!(back.alerts, vec![], "{keep_raw}");
+        }
+    }
+}
+
+/// A story that was always plain text is compared as it always was: given
+/// a watch whose baseline was read from plain text (here with `selector =
+/// "body"`, then the selector taken away, as a watch an older presswatch
+/// began without one has it), a word changed in it is an edit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_that_was_always_plain_text_still_has_its_edits_reported() {
+    let statement = |day: &str| {
+        format!(
+            "Director flees the country\n\nThe director left the country on {day} after the \
+             verdict was announced by the court, his lawyer said in a statement to the press.\n\n\
+             The family said it had not been told in advance, and that the sentence would be \
+             appealed in the coming weeks.\n"
+        )
+    };
+    for keep_raw in KEEP_RAW {
+        let server = Server::start().await;
+        server.set(STORY, Route::html(statement("Monday")));
+        let project = Project::new(&format!(
+            "{}selector = \"body\"\n",
+            config_keeping(&server, STORY, keep_raw)
+        ));
+        let first = check_first(&project).await;
+        assert_eq!(first.outcome, Outcome::BaselineStored, "{}", first.detail);
+        std::fs::write(
+            project.path("config.toml"),
+            config_keeping(&server, STORY, keep_raw),
+        )
+        .unwrap();
+        server.set(STORY, Route::html(statement("Tuesday")));
+        let edited = check_first(&project).await;
+        assert_eq!(
+            kinds(&edited),
+            vec![ChangeKind::Edited],
+            "{keep_raw}{:?} {}",
+            edited.outcome,
+            edited.detail
+        );
+    }
+}
