@@ -187,9 +187,15 @@ async fn page(
     let feed_items = extract::feed(&raw, content_type.as_deref(), &base)
         .map(|items| items.len())
         .unwrap_or(0);
+    // An XML sitemap reads as a feed of its pages too: its own words
+    // (`no_web_page`) name it as what it is.
+    let sitemap = matches!(
+        extract::not_html(&html),
+        Some(extract::NotHtml::Sitemap { .. })
+    );
     if doc.blocks.is_empty() || (feed_items > 0 && selector.is_none()) {
         let what = match (selector, no_web_page) {
-            (None, _) if feed_items > 0 => format!(
+            (None, _) if feed_items > 0 && !sitemap => format!(
                 "{} (`presswatch check --config FILE --watch NAME --dry-run` lists the items it finds)",
                 presswatch::check::feed_not_article(feed_items)
             ),

@@ -1098,6 +1098,14 @@ async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
     );
     server.set("/empty", Route::html(""));
     server.set("/busy", Route::status(503));
+    server.set(
+        "/sitemap.xml",
+        Route::html(
+            "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+             <url><loc>https://news.example/a</loc></url><url><loc>https://news.example/b</loc></url></urlset>"
+                .to_string(),
+        ),
+    );
     // A server error: nothing to extract, and nothing of the URL to change.
     let url = server.url("/busy");
     assert_eq!(
@@ -1121,6 +1129,17 @@ async fn extract_says_when_a_url_serves_no_web_page_or_an_empty_body() {
         format!(
             "no article text found in {url}: the server sent an empty body (HTTP 200); \
              if it persists, check the URL in a browser\n"
+        )
+    );
+    // A sitemap is named as one (it read as "a feed (RSS, Atom or JSON Feed) of 2 items").
+    let url = server.url("/sitemap.xml");
+    assert_eq!(
+        extract_says(&[&url], 1).await,
+        format!(
+            "no article text found in {url}: it is an XML sitemap (a <urlset> of 2 page \
+             addresses), served as text/html, not a web page: it holds no article text, whatever \
+             the selector; presswatch reads a sitemap's pages as a feed's items: watch it with \
+             kind = \"feed\"\n"
         )
     );
 }
