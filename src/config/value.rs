@@ -156,13 +156,29 @@ pub(super) fn duration_field(
             Ok(d) => return d,
             Err(e) => e,
         },
-        toml::Value::Integer(n) if *n > 0 => format!(
-            "a duration needs a unit and quotes: write e.g. `{name} = \"{n}{unit}\"` for {} (units: s, m, h, d)",
-            crate::text::plural(usize::try_from(*n).unwrap_or(usize::MAX), one, many)
-        ),
-        other => format!(
-            "must be a duration in quotes, e.g. `{name} = \"{example}\"`, not {other}"
-        ),
+        toml::Value::Integer(n) if *n > 0 => {
+            let count = usize::try_from(*n).unwrap_or(usize::MAX);
+            let write = |unit: &str, one: &str, many: &str| {
+                format!(
+                    "`{name} = \"{n}{unit}\"` for {}",
+                    crate::text::plural(count, one, many)
+                )
+            };
+            // An interval of 60 or more is as likely written in seconds
+            // (3600: an hour) as in minutes: both are shown.
+            let ways = match name == "interval" && *n >= 60 {
+                true => format!(
+                    "{}, or {}",
+                    write("s", "second", "seconds"),
+                    write(unit, one, many)
+                ),
+                false => write(unit, one, many),
+            };
+            format!("a duration needs a unit and quotes: write e.g. {ways} (units: s, m, h, d)")
+        }
+        other => {
+            format!("must be a duration in quotes, e.g. `{name} = \"{example}\"`, not {other}")
+        }
     };
     r.at(Some(v.span()), key, problem);
     default
@@ -341,12 +357,14 @@ mod tests {
 
     #[test]
     fn a_bare_number_as_a_duration_names_its_key_and_shows_an_example() {
-        let e = errors("[daemon]\ninterval = 30\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\ninterval = 15\n");
+        let e = errors("[daemon]\ninterval = 30\ntimeout = 20\n\n[[watch]]\nname = \"a\"\nurl = \"https://example.org/a\"\ninterval = 3600\n");
         assert_eq!(
             e,
             vec![
                 "c.toml:2: daemon.interval: a duration needs a unit and quotes: write e.g. `interval = \"30m\"` for 30 minutes (units: s, m, h, d)",
-                "c.toml:7: watch \"a\".interval: a duration needs a unit and quotes: write e.g. `interval = \"15m\"` for 15 minutes (units: s, m, h, d)",
+                "c.toml:3: daemon.timeout: a duration needs a unit and quotes: write e.g. `timeout = \"20s\"` for 20 seconds (units: s, m, h, d)",
+                // 3600 is an hour in seconds as likely as 60 hours in minutes.
+                "c.toml:8: watch \"a\".interval: a duration needs a unit and quotes: write e.g. `interval = \"3600s\"` for 3600 seconds, or `interval = \"3600m\"` for 3600 minutes (units: s, m, h, d)",
             ]
         );
         // A size may be a plain byte count.
