@@ -100,6 +100,17 @@ impl State {
         }
     }
 
+    /// Whether the state is a SQLite database read where it is kept, in a
+    /// directory no user may write (a read-only mount, an immutable
+    /// directory: a backup, evidence handed over), changing nothing there
+    /// (see [`Sqlite::open_preview`]).
+    pub fn kept_read_only(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(b) => b.kept_read_only(),
+            Backend::Postgres(_) => false,
+        }
+    }
+
     /// The PostgreSQL backend, when the state is shared by a fleet of replicas.
     pub fn shared(&self) -> Option<&Postgres> {
         match &self.backend {

@@ -103,6 +103,25 @@ impl StateLock {
         Ok(Ok(StateLock { _file: file, path }))
     }
 
+    /// Who holds the lock of `state_dir` now, if anyone, found without
+    /// taking it for long or writing anything: the lock file is opened for
+    /// reading and locked shared for an instant. For a state directory no
+    /// user may write (a read-only mount, an immutable directory), where
+    /// [`StateLock::try_take`] could neither write its record nor, on a
+    /// read-only mount, open the file. `None` too when there is no lock
+    /// file (no daemon ever ran there) or it cannot be read.
+    pub fn holder_of(state_dir: &Path) -> Option<Holder> {
+        let path = StateLock::path_in(state_dir);
+        let file = File::open(&path).ok()?;
+        // SAFETY: flock on a file descriptor this function owns; closing it
+        // releases the lock.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } == 0 {
+            return None;
+        }
+        let err = std::io::Error::last_os_error();
+        (err.raw_os_error() == Some(libc::EWOULDBLOCK)).then(|| holder(&path))
+    }
+
     /// Takes the lock for `role`, waiting up to `patience` while a command
     /// delivers; a daemon holding it is answered at once.
     pub async fn take(

@@ -73,6 +73,9 @@ pub struct Sqlite {
     path: PathBuf,
     /// Keeps checks of one watch in two processes apart; `None` for a dry run.
     checks: Option<Arc<super::CheckLocks>>,
+    /// Whether the database is read where it is kept, in a directory no
+    /// user may write ([`Sqlite::kept_read_only`]).
+    read_only: bool,
 }
 
 /// Errors from the state database, with the database named (its file, or
@@ -145,6 +148,106 @@ fn compile_once(conn: &Connection) -> rusqlite::Result<()> {
     .map(|_| ())
 }
 
+/// Whether no user may write in the state directory `dir` or its database
+/// `db`, root included: access(2) refuses with EROFS (a read-only mount)
+/// or EPERM (an attribute such as immutable), as
+/// `preflight::state_database` finds it, not only this user's permissions.
+fn no_one_may_write(dir: &Path, db: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    [dir, db].iter().any(|path| {
+        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+        if unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0 {
+            return false;
+        }
+        let e = std::io::Error::last_os_error().raw_os_error();
+        matches!(e, Some(libc::EROFS) | Some(libc::EPERM))
+    })
+}
+
+/// `PATH` with `suffix` added to its file name: SQLite's `-wal` and `-shm`
+/// files beside the database.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The `file:` URI of `path` with the parameters `query`: every byte but
+/// letters, digits and `/._-~` escaped as `%HH`, so that a `?`, `#` or `%`
+/// in a directory's name is read as part of it.
+fn file_uri(path: &Path, query: &str) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{uri}?{query}")
+}
+
+/// Opens the database `path` of the state directory `dir`, which no user
+/// may write, for reading only, writing no file there, not even SQLite's
+/// `-wal` and `-shm` beside it. Closed cleanly, it has no `-wal` (the last
+/// connection to close moves the log into the database and deletes it):
+/// it is opened `immutable`, without locks, which is sound because nothing
+/// can change it. With a `-wal` and its `-shm` (a copy taken while
+/// presswatch was writing, or the directory made read-only while it ran),
+/// it is opened read-only with the log, the `-shm` read but never written
+/// (`readonly_shm`). A `-wal` without its `-shm` cannot be read here in
+/// full: that is refused, saying to open a writable copy, which replays
+/// the log. A schema older than this presswatch's is refused too: it
+/// cannot be upgraded there.
+fn open_kept_read_only(dir: &Path, path: &Path) -> std::result::Result<Connection, String> {
+    let wal = beside(path, "-wal");
+    let logged = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let copy = crate::text::shell_word(&dir.display().to_string());
+    let query = match (logged, beside(path, "-shm").exists()) {
+        (false, _) => "immutable=1",
+        (true, true) => "readonly_shm=1",
+        (true, false) => {
+            return Err(format!(
+                "cannot read the state database {} in full: its write-ahead log {} holds changes not \
+                 yet moved into it, and the index of that log ({}-shm) is missing, which SQLite needs \
+                 to read the log and cannot make in a directory no user may write (a copy taken while \
+                 presswatch was writing?). Copy the state directory somewhere writable (`cp -a {copy} \
+                 /tmp/presswatch-state`) and give the command a config whose state_dir is the copy: \
+                 opening it there replays the log",
+                path.display(),
+                wal.display(),
+                path.display()
+            ))
+        }
+    };
+    let conn = connect(
+        Path::new(&file_uri(path, query)),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("cannot open state database {}: {e}", path.display()))?;
+    // On a current schema these create and change nothing; on an older one
+    // they would write, which the read-only connection refuses.
+    bring_schema_up_to_date(&conn).map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ReadOnly) => format!(
+            "state database {} was written by an older presswatch and its schema must be upgraded \
+             before this one can read it, which cannot be done where it is: no user may write {}. \
+             Copy the state directory somewhere writable (`cp -a {copy} /tmp/presswatch-state`) and \
+             run `presswatch status` with a config whose state_dir is the copy: it upgrades the \
+             copy, and this directory stays as it is",
+            path.display(),
+            dir.display()
+        ),
+        _ => format!("cannot read state database {}: {e}", path.display()),
+    })?;
+    Ok(conn)
+}
+
 impl Sqlite {
     /// Opens (creating if needed) `DIR/presswatch.db`.
     pub fn open(dir: &Path) -> std::result::Result<Sqlite, String> {
@@ -194,6 +297,7 @@ impl Sqlite {
             reads: Arc::new(Mutex::new(reads)),
             path,
             checks: Some(Arc::new(super::CheckLocks::new(dir))),
+            read_only: false,
         })
     }
 
@@ -201,10 +305,16 @@ impl Sqlite {
     /// an existing database is opened refusing every change (a database an older
     /// presswatch wrote, whose schema would need upgrading, is an error
     /// saying how to upgrade it); when there is none yet, an empty
-    /// in-memory one stands in.
+    /// in-memory one stands in. In a directory no user may write, root
+    /// included (a read-only mount, an immutable directory or file: a
+    /// backup, evidence handed over), the database is read where it is,
+    /// making no file beside it ([`Sqlite::kept_read_only`]).
     pub fn open_preview(dir: &Path) -> std::result::Result<Sqlite, String> {
         let path = dir.join("presswatch.db");
-        let conn = if path.exists() {
+        let read_only = path.exists() && no_one_may_write(dir, &path);
+        let conn = if read_only {
+            open_kept_read_only(dir, &path)?
+        } else if path.exists() {
             // Opened for writing but refusing every change (`query_only`): a
             // read-only connection would leave the write-ahead log's files
             // behind, which the last connection to close removes.
@@ -238,12 +348,20 @@ impl Sqlite {
             conn,
             path,
             checks: None,
+            read_only,
         })
     }
 
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the database is read where it is kept, in a directory no
+    /// user may write (see [`Sqlite::open_preview`]): nothing can change
+    /// it, and no process can hold the state directory's locks.
+    pub fn kept_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Waits until no other process checks `watch`, and keeps others from
@@ -350,6 +468,138 @@ mod tests {
         );
         drop(st);
         assert_eq!(std::fs::read(&file).unwrap(), before);
+    }
+
+    /// The files in `dir` and their bytes.
+    fn files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    /// A database a writer has open in WAL mode, with a change still in its
+    /// log, copied into another directory as a copy taken while presswatch
+    /// wrote would be: the database and its `-wal`, and its `-shm` when
+    /// `with_index`. Returns the copy's directory and database file.
+    fn copied_while_writing(with_index: bool) -> (tempfile::TempDir, PathBuf) {
+        let from = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(from.path()).unwrap();
+        st.db()
+            .execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .unwrap();
+        let failing = WatchState {
+            failures: 3,
+            ..WatchState::default()
+        };
+        st.save_watch("w", &failing, Durability::Durable).unwrap();
+        let to = tempfile::tempdir().unwrap();
+        let db = to.path().join("presswatch.db");
+        let mut suffixes = vec!["", "-wal"];
+        if with_index {
+            suffixes.push("-shm");
+        }
+        for suffix in suffixes {
+            let name = format!("presswatch.db{suffix}");
+            std::fs::copy(from.path().join(&name), to.path().join(&name)).unwrap();
+        }
+        assert!(std::fs::metadata(beside(&db, "-wal")).unwrap().len() > 0);
+        drop(st);
+        (to, db)
+    }
+
+    /// A database kept read-only with its write-ahead log and the log's
+    /// index is read with the changes the log holds, and no file is
+    /// written; without the index it cannot be read in full, and is refused
+    /// saying why and to copy it somewhere writable, which replays the log.
+    #[test]
+    fn a_database_kept_read_only_is_read_with_its_log_and_refused_without_the_logs_index() {
+        let (dir, db) = copied_while_writing(true);
+        let before = files(dir.path());
+        let conn = open_kept_read_only(dir.path(), &db).unwrap();
+        let failures: i64 = conn
+            .query_row(
+                "SELECT failures FROM watch_state WHERE watch = 'w'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(failures, 3, "the change in the log is read");
+        assert!(conn.execute_batch("DELETE FROM watch_state").is_err());
+        drop(conn);
+        assert_eq!(files(dir.path()), before, "no file was written or made");
+
+        let (dir, db) = copied_while_writing(false);
+        let err = open_kept_read_only(dir.path(), &db).err().unwrap();
+        let shown = crate::text::shell_word(&dir.path().display().to_string());
+        assert_eq!(
+            err,
+            format!(
+                "cannot read the state database {db} in full: its write-ahead log {db}-wal holds \
+                 changes not yet moved into it, and the index of that log ({db}-shm) is missing, \
+                 which SQLite needs to read the log and cannot make in a directory no user may \
+                 write (a copy taken while presswatch was writing?). Copy the state directory \
+                 somewhere writable (`cp -a {shown} /tmp/presswatch-state`) and give the command \
+                 a config whose state_dir is the copy: opening it there replays the log",
+                db = db.display()
+            )
+        );
+        // As the advice says: opened writable, the log is replayed.
+        let st = Sqlite::open(dir.path()).unwrap();
+        assert_eq!(st.watch("w").unwrap().failures, 3);
+    }
+
+    /// A database closed cleanly (no `-wal`) is read `immutable`, making
+    /// no `-wal` or `-shm`; one an older presswatch wrote is not upgraded
+    /// there, and the error says to upgrade a writable copy.
+    #[test]
+    fn a_database_kept_read_only_is_read_as_it_is_and_never_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Sqlite::open(dir.path()).unwrap();
+        st.save_watch("w", &WatchState::default(), Durability::Durable)
+            .unwrap();
+        drop(st);
+        let db = dir.path().join("presswatch.db");
+        let before = files(dir.path());
+        assert_eq!(before.len(), 1, "closed cleanly: {:?}", before.keys());
+        let conn = open_kept_read_only(dir.path(), &db).unwrap();
+        let watches: i64 = conn
+            .query_row("SELECT COUNT(*) FROM watch_state", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(watches, 1);
+        drop(conn);
+        assert_eq!(files(dir.path()), before);
+
+        let old = tempfile::tempdir().unwrap();
+        let db = old.path().join("presswatch.db");
+        Connection::open(&db)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE raw_bodies (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored INTEGER NOT NULL, zstd BLOB NOT NULL);",
+            )
+            .unwrap();
+        let before = std::fs::read(&db).unwrap();
+        let err = open_kept_read_only(old.path(), &db).err().unwrap();
+        assert!(
+            err.contains("was written by an older presswatch")
+                && err.contains("cannot be done where it is: no user may write")
+                && err
+                    .contains("run `presswatch status` with a config whose state_dir is the copy"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&db).unwrap(), before);
+    }
+
+    #[test]
+    fn a_file_uri_escapes_what_sqlite_would_read_as_its_query() {
+        assert_eq!(
+            file_uri(Path::new("/srv/a b/100%?#/presswatch.db"), "immutable=1"),
+            "file:/srv/a%20b/100%25%3F%23/presswatch.db?immutable=1"
+        );
     }
 
     #[test]
