@@ -333,51 +333,96 @@ fn state_dir_key(config: &Config) -> String {
     }
 }
 
-/// Whether the SQLite state database of `config` is there (`false`: none
-/// yet), or, when this user cannot use it, what to do: this user's
-/// permissions (the owner of a state directory another user made), and for
-/// a database that is there, what forbids every user to write it, root
-/// included (a read-only mount, an immutable directory or file), since
-/// SQLite opens it for writing even to read it.
-pub fn state_database(config: &Config, preview: bool) -> Result<bool, String> {
+/// What a command that reads the SQLite state finds of its database
+/// ([`state_database`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateDatabase {
+    /// None yet: nothing was checked with this `state_dir`.
+    Missing,
+    /// There, and this user may use it.
+    There,
+    /// There, in a directory no user may write, root included (a read-only
+    /// mount, an immutable directory or file: a backup, evidence handed
+    /// over): read where it is, changing nothing
+    /// ([`crate::store::Sqlite::open_preview`]).
+    KeptReadOnly,
+}
+
+/// For a command that only reads the state (`status`, `history`, `diff
+/// --watch`, `outbox list`, `verify`, `export`, `report`, a dry run):
+/// whether the SQLite state database of `config` is there, and whether it
+/// is kept where no user may write it, which such a command reads where
+/// it is; or, when this user cannot use it, what to do: this user's
+/// permissions (the owner of a state directory another user made).
+pub fn state_database(config: &Config, preview: bool) -> Result<StateDatabase, String> {
     // First: for a user other than root, what forbids everyone reads as
     // this user's permissions, and running as root would not help.
+    let dir = &config.daemon.state_dir;
+    let db = dir.join("presswatch.db");
+    if db.try_exists().unwrap_or(false) && forbidden(config).is_some() {
+        if access(&db, libc::R_OK).is_ok() && access(dir, libc::X_OK).is_ok() {
+            return Ok(StateDatabase::KeptReadOnly);
+        }
+        // Not this user's to read: who may.
+        database_access(config, false)?;
+        return Err(format!(
+            "cannot read the state database {} ({}): this user (uid {}) may not read it \
+             (`ls -l {}`): run presswatch as a user who may, or as root",
+            db.display(),
+            state_dir_key(config),
+            current_uid(),
+            db.display()
+        ));
+    }
+    Ok(match database_access(config, preview)? {
+        true => StateDatabase::There,
+        false => StateDatabase::Missing,
+    })
+}
+
+/// For a command that changes the state (`outbox retry`, `outbox drop`):
+/// whether the SQLite state database of `config` is there (`false`: none
+/// yet), or, when it cannot be changed, what to do: what forbids every
+/// user to write it, root included (a read-only mount, an immutable
+/// directory or file), or this user's permissions.
+pub fn state_database_to_change(config: &Config) -> Result<bool, String> {
     let db = config.daemon.state_dir.join("presswatch.db");
     if db.try_exists().unwrap_or(false) {
         forbidden_state(config)?;
     }
-    database_access(config, preview)
+    database_access(config, false)
+}
+
+/// What forbids every user to write the state directory of `config` or
+/// its database, root included, when something does.
+fn forbidden(config: &Config) -> Option<Unwritable> {
+    let dir = &config.daemon.state_dir;
+    let db = dir.join("presswatch.db");
+    let found = [dir.as_path(), db.as_path()]
+        .into_iter()
+        .find_map(|path| forbidden_to_all(path, &access(path, libc::W_OK).err()?));
+    found
 }
 
 /// When no user may write the state database of `config` or its directory,
-/// root included (a read-only mount, an immutable directory or file): what
-/// forbids it, and what to do. SQLite opens the database for writing even
-/// to read it (its write-ahead log and the index of that log are files
-/// beside it), so every command that reads the state would fail on it with
-/// the system's words ("unable to open database file", "Read-only file
-/// system (os error 30)"), not saying why or what to do.
+/// root included (a read-only mount, an immutable directory or file), for a
+/// command that would change it: what forbids it, and what to do, with the
+/// commands that read such a state where it is. SQLite would fail with the
+/// system's words ("unable to open database file", "Read-only file system
+/// (os error 30)"), not saying why or what to do.
 fn forbidden_state(config: &Config) -> Result<(), String> {
-    let dir = &config.daemon.state_dir;
-    let db = dir.join("presswatch.db");
-    for path in [dir.as_path(), db.as_path()] {
-        let Err(e) = access(path, libc::W_OK) else {
-            continue;
-        };
-        if let Some(refusal) = forbidden_to_all(path, &e) {
-            let copy = crate::text::shell_word(&dir.display().to_string());
-            return Err(format!(
-                "cannot use the state database {} ({}): {}; presswatch opens its state database \
-                 for writing, even to read it (SQLite keeps its write-ahead log in files beside \
-                 it). Lift what forbids it; or, to read a copy kept read-only (a backup, evidence \
-                 handed over), copy the state directory somewhere writable (`cp -a {copy} \
-                 /tmp/presswatch-state`) and give the command a config whose state_dir is the copy",
-                db.display(),
-                state_dir_key(config),
-                refusal.why,
-            ));
-        }
-    }
-    Ok(())
+    let Some(refusal) = forbidden(config) else {
+        return Ok(());
+    };
+    Err(format!(
+        "cannot use the state database {} ({}): {}; this command changes the state, which \
+         cannot be written there. Lift what forbids it, or set state_dir to a directory that can be \
+         written; the commands that only read the state (status, history, diff --watch, outbox \
+         list, verify, export, report, check --dry-run) read it where it is, changing nothing",
+        config.daemon.state_dir.join("presswatch.db").display(),
+        state_dir_key(config),
+        refusal.why,
+    ))
 }
 
 /// Whether the SQLite state database of `config` is there (`false`: none

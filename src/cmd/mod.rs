@@ -71,12 +71,26 @@ pub(crate) fn open_state(path: &Path) -> Result<(Arc<Config>, store::State), Str
 /// in memory: no database is made on the spot, which would be left behind
 /// empty; each such command first prints [`nothing_checked_yet`], and
 /// answers as of a state where nothing was checked (exit 0), as `history`
-/// and `diff --watch` do.
+/// and `diff --watch` do. A database in a directory no user may write (a
+/// read-only mount, an immutable directory: a backup, evidence handed over)
+/// is read where it is, changing nothing there.
 pub(crate) fn existing_state(cfg: &Config) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_some() {
         return store::State::for_config(&cfg.daemon, false);
     }
-    let there = preflight::state_database(cfg, false)?;
+    let found = preflight::state_database(cfg, false)?;
+    store::State::for_config(&cfg.daemon, found != preflight::StateDatabase::There)
+}
+
+/// The state of `cfg` for a command that changes what checks stored
+/// (`outbox retry`, `outbox drop`): as [`existing_state`], but a state
+/// directory no user may write is refused, saying what forbids it
+/// ([`preflight::state_database_to_change`]).
+pub(crate) fn existing_state_to_change(cfg: &Config) -> Result<store::State, String> {
+    if cfg.daemon.state_url.is_some() {
+        return store::State::for_config(&cfg.daemon, false);
+    }
+    let there = preflight::state_database_to_change(cfg)?;
     store::State::for_config(&cfg.daemon, !there)
 }
 
@@ -131,7 +145,8 @@ pub(crate) fn say_nothing_checked_yet(cfg: &Config) -> bool {
 
 /// The state of `cfg` for any command, `preview` as [`store::State::for_config`]
 /// takes it, once [`preflight::state_database`] found that this user can use
-/// it, or, when it is made here (not `preview`), that this user may make its
+/// it (a preview reads one kept where no user may write it, where it is), or,
+/// when it is made here (not `preview`), that this user may make its
 /// directory ([`preflight::state_dir_makeable`]), as `check` and `run` say.
 pub(crate) fn state(cfg: &Config, preview: bool) -> Result<store::State, String> {
     if cfg.daemon.state_url.is_none() {

@@ -61,7 +61,16 @@ impl Outbox {
             .config
             .ok_or("outbox needs the config file: `presswatch outbox list --config FILE`")?;
         let action = self.action;
-        let (cfg, state) = open_state(&config)?;
+        // `list` reads a state kept read-only where it is; `retry` and
+        // `drop` change it, and are refused there.
+        let (cfg, state) = match action {
+            Action::List { .. } => open_state(&config)?,
+            _ => {
+                let cfg = super::load_config(&config)?;
+                let state = super::existing_state_to_change(&cfg)?;
+                (cfg, state)
+            }
+        };
         // Nothing was checked yet: the state read is an empty one, held in
         // memory, and nothing is delivered from it (which would make the
         // state directory, to lock it).

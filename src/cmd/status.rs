@@ -28,7 +28,7 @@ impl Status {
             "{}",
             presswatch::status::table(&cfg, &state, chrono::Utc::now().timestamp())?
         );
-        if let Some(line) = no_daemon(&cfg).filter(|_| !fresh) {
+        if let Some(line) = no_daemon(&cfg, &state).filter(|_| !fresh) {
             println!("{line}");
         }
         Ok(ExitCode::SUCCESS)
@@ -42,8 +42,10 @@ impl Status {
 /// directory's lock for as long as it runs ([`store::StateLock`]). `None`
 /// while a daemon (or a command delivering) holds it, for a PostgreSQL fleet
 /// (the table's fleet lines say which replicas run), and when this user
-/// cannot open the lock file (the state is another user's).
-fn no_daemon(cfg: &Config) -> Option<String> {
+/// cannot open the lock file (the state is another user's). A state kept
+/// read-only (a backup, evidence handed over) is only looked at: its lock
+/// file is read, never written.
+fn no_daemon(cfg: &Config, state: &store::State) -> Option<String> {
     if cfg.daemon.state_url.is_some() {
         return None;
     }
@@ -51,8 +53,13 @@ fn no_daemon(cfg: &Config) -> Option<String> {
     // A daemon makes the lock file as it starts: none there, none ever ran.
     // One there is taken and released at once, held only for the probe; it
     // is never made here, where it would be this user's (root's, under sudo)
-    // and the unit's user could not open it.
-    if store::StateLock::path_in(state_dir).exists() {
+    // and the unit's user could not open it. A state kept read-only is only
+    // looked at.
+    if state.kept_read_only() {
+        if store::StateLock::holder_of(state_dir).is_some() {
+            return None;
+        }
+    } else if store::StateLock::path_in(state_dir).exists() {
         let _probe = store::StateLock::try_take(state_dir, store::Role::Delivery)
             .ok()?
             .ok()?;

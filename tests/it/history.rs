@@ -418,7 +418,7 @@ fn status_says_of_story(status: &str) -> String {
 /// `text` with its ages ("1s ago", "3m ago") written `…s ago`: `history`
 /// and `status`, run a second apart, may say "0s ago" and "1s ago" of the
 /// same check.
-fn ages_unread(text: &str) -> String {
+pub(crate) fn ages_unread(text: &str) -> String {
     static AGE: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"\b\d+([smhd]) ago\b").expect("static regex"));
     AGE.replace_all(text, "…$1 ago").into_owned()
