@@ -285,6 +285,34 @@ fn holder(path: &Path) -> Holder {
 mod tests {
     use super::*;
 
+    /// The holder of a state directory's lock is found without writing the
+    /// lock file, as on a state kept read-only; none while nobody holds it,
+    /// nor where no lock file was ever made.
+    #[test]
+    fn the_holder_is_found_without_writing_the_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(StateLock::holder_of(dir.path()), None);
+        assert!(!StateLock::path_in(dir.path()).exists(), "none is made");
+        let daemon = StateLock::try_take(dir.path(), Role::Daemon)
+            .unwrap()
+            .unwrap();
+        let written = std::fs::read(daemon.path()).unwrap();
+        assert_eq!(
+            StateLock::holder_of(dir.path()),
+            Some(Holder {
+                pid: Some(std::process::id()),
+                role: Role::Daemon
+            })
+        );
+        assert_eq!(std::fs::read(daemon.path()).unwrap(), written);
+        drop(daemon);
+        assert_eq!(StateLock::holder_of(dir.path()), None);
+        assert_eq!(
+            std::fs::read(StateLock::path_in(dir.path())).unwrap(),
+            written
+        );
+    }
+
     #[test]
     fn a_second_taker_learns_who_holds_the_lock_until_it_is_released() {
         let dir = tempfile::tempdir().unwrap();
