@@ -4,8 +4,11 @@
 //! and where a relative path is read from. Shared by the config file's
 //! errors (`config::problems`) and those of the files commands read
 //! (`corpus`), and by the state and baseline directories' (`preflight`).
-//! It reads a path's metadata (stat, statfs), never a file's bytes: a
-//! named pipe would wait for a writer, `/dev/zero` never end.
+//! It also says what forbids every user to write a path (a read-only
+//! mount, an immutable attribute), which the state database is opened by
+//! (`store`) and `preflight` words. It reads a path's metadata (stat,
+//! statfs, access), never a file's bytes: a named pipe would wait for a
+//! writer, `/dev/zero` never end.
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +39,43 @@ const PSEUDO_FILESYSTEMS: [(u32, &str); 16] = [
 /// The filesystem of anonymous pipes (`PIPEFS_MAGIC`): what `/dev/stdin`
 /// and `<(command)` name when a program writes into them.
 const PIPEFS: u32 = 0x5049_5045;
+
+/// What forbids every user, root included, to write a path: not its owner
+/// and mode (which another user may pass), but something no user can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteForbidden {
+    /// An attribute such as immutable (`chattr +i`): access(2) says EPERM.
+    Attribute,
+    /// A read-only mount: access(2) says EROFS.
+    ReadOnlyMount,
+}
+
+impl WriteForbidden {
+    /// What forbids it, by the error access(2) (or a write) gave; `None`
+    /// for anything else, such as this user's permissions (EACCES). Rust
+    /// calls EACCES and EPERM both `PermissionDenied`: the raw error tells
+    /// them apart.
+    pub fn of(e: &std::io::Error) -> Option<WriteForbidden> {
+        match e.raw_os_error()? {
+            libc::EPERM => Some(WriteForbidden::Attribute),
+            libc::EROFS => Some(WriteForbidden::ReadOnlyMount),
+            _ => None,
+        }
+    }
+}
+
+/// What forbids every user, root included, to write `path`, asked of
+/// access(2); `None` when this user may write it, or only this user's
+/// permissions forbid it.
+pub fn write_forbidden_to_all(path: &Path) -> Option<WriteForbidden> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0 {
+        return None;
+    }
+    WriteForbidden::of(&std::io::Error::last_os_error())
+}
 
 /// The `statfs` magic number of the filesystem `path` is on (followed
 /// through symbolic links); `None` when it cannot be told.
@@ -122,6 +162,26 @@ pub fn relative_to_current_dir(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only what no user can pass forbids writing to all: an attribute
+    /// (EPERM) or a read-only mount (EROFS), not this user's permissions
+    /// (EACCES); a directory this user may write is not forbidden.
+    #[test]
+    fn what_forbids_every_user_to_write_is_told_from_this_users_permissions() {
+        let e = std::io::Error::from_raw_os_error;
+        assert_eq!(
+            WriteForbidden::of(&e(libc::EPERM)),
+            Some(WriteForbidden::Attribute)
+        );
+        assert_eq!(
+            WriteForbidden::of(&e(libc::EROFS)),
+            Some(WriteForbidden::ReadOnlyMount)
+        );
+        assert_eq!(WriteForbidden::of(&e(libc::EACCES)), None);
+        assert_eq!(WriteForbidden::of(&std::io::Error::other("no errno")), None);
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(write_forbidden_to_all(dir.path()), None);
+    }
 
     /// A named pipe, a device and a file of /proc are named as what they
     /// are; a file on a disk, a directory and a missing path are not.

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{ChannelKind, Config, ConfigError, SecretError, SecretRef};
+use crate::file_kind::{write_forbidden_to_all, WriteForbidden};
 use crate::notify::webhook;
 
 /// How sure a finding is.
@@ -202,29 +203,32 @@ impl Unwritable {
 }
 
 /// What forbids writing in `dir` to every user, root included, by the
-/// error access(2) gave: an attribute such as immutable (EPERM), or a
-/// read-only mount (EROFS). `None` for anything else, such as this user's
-/// permissions (EACCES: the owner and mode), which another user may have.
-/// Rust calls EACCES and EPERM both `PermissionDenied`: the raw error tells
-/// them apart.
+/// error access(2) gave ([`WriteForbidden::of`]): an attribute such as
+/// immutable, or a read-only mount. `None` for anything else, such as this
+/// user's permissions, which another user may have.
 fn forbidden_to_all(dir: &Path, e: &std::io::Error) -> Option<Unwritable> {
+    Some(forbidden_words(dir, WriteForbidden::of(e)?))
+}
+
+/// What forbids writing in `dir` to every user, in words, with how to see
+/// it and lift it.
+fn forbidden_words(dir: &Path, forbidden: WriteForbidden) -> Unwritable {
     let dir = dir.display();
-    let why = match e.raw_os_error()? {
-        libc::EPERM => format!(
+    let why = match forbidden {
+        WriteForbidden::Attribute => format!(
             "{dir} cannot be written, not even by root: operation not permitted, so an attribute \
              forbids it, most likely immutable (`lsattr -d {dir}` shows an `i`; `chattr -i {dir}` as \
              root lifts it)"
         ),
-        libc::EROFS => format!(
+        WriteForbidden::ReadOnlyMount => format!(
             "{dir} is on a read-only file system, which no user may write, not even root \
              (`findmnt -T {dir}` shows the mount)"
         ),
-        _ => return None,
     };
-    Some(Unwritable {
+    Unwritable {
         why,
         another_user_may: false,
-    })
+    }
 }
 
 /// Why this user may not write in the existing directory `dir`, by the
@@ -400,7 +404,7 @@ fn forbidden(config: &Config) -> Option<Unwritable> {
     let db = dir.join("presswatch.db");
     let found = [dir.as_path(), db.as_path()]
         .into_iter()
-        .find_map(|path| forbidden_to_all(path, &access(path, libc::W_OK).err()?));
+        .find_map(|path| Some(forbidden_words(path, write_forbidden_to_all(path)?)));
     found
 }
 

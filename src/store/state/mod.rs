@@ -149,22 +149,12 @@ fn compile_once(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Whether no user may write in the state directory `dir` or its database
-/// `db`, root included: access(2) refuses with EROFS (a read-only mount)
-/// or EPERM (an attribute such as immutable), as
+/// `db`, root included (a read-only mount, an immutable attribute), as
 /// `preflight::state_database` finds it, not only this user's permissions.
 fn no_one_may_write(dir: &Path, db: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    [dir, db].iter().any(|path| {
-        let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-            return false;
-        };
-        // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-        if unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0 {
-            return false;
-        }
-        let e = std::io::Error::last_os_error().raw_os_error();
-        matches!(e, Some(libc::EROFS) | Some(libc::EPERM))
-    })
+    [dir, db]
+        .iter()
+        .any(|path| crate::file_kind::write_forbidden_to_all(path).is_some())
 }
 
 /// `PATH` with `suffix` added to its file name: SQLite's `-wal` and `-shm`
